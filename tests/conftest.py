@@ -1,0 +1,123 @@
+"""Shared fixtures: the emulated tenant on 127.0.0.1, a replay server for recorded vendor replies, a war room."""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from pathlib import Path
+
+import pytest
+
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.emulator.xdr import XdrBackend, create_app
+from warroom.runtime import WarRoom
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = ROOT / 'test_data'
+XDR_SEED = TEST_DATA / 'xdr' / 'tenant.json'
+XDR_REPLIES = TEST_DATA / 'xdr' / 'replies'
+XDR_KEY_ID = '17'
+
+
+def load_json(path: Path):
+    return json.loads(path.read_text(encoding='utf-8'))
+
+
+def seed_holders(seed_path: Path = XDR_SEED) -> dict[str, list[str]]:
+    """hash -> the endpoints holding it quarantined in the seed."""
+    holders: dict[str, list[str]] = {}
+    for endpoint in load_json(seed_path)['endpoints']:
+        for item in endpoint.get('quarantined') or ():
+            holders.setdefault(item['file_hash'], []).append(endpoint['endpoint_id'])
+    return holders
+
+
+def seed_failing_endpoints(seed_path: Path = XDR_SEED) -> dict[str, dict]:
+    return {e['endpoint_id']: e['restore_failure'] for e in load_json(seed_path)['endpoints'] if e.get('restore_failure')}
+
+
+class XdrTenant:
+    """An emulated tenant: the backend (to set up and inspect state), its URL and a working key."""
+
+    def __init__(self, backend: XdrBackend, server: LoopbackServer, key: str, auth_type: str):
+        self.backend = backend
+        self.server = server
+        self.url = server.url
+        self.key = key
+        self.auth_type = auth_type
+
+    def params(self, **overrides) -> dict:
+        params = {
+            'xdr_url': self.url,
+            'xdr_api_key_id': XDR_KEY_ID,
+            'xdr_api_key': {'identifier': '', 'password': self.key},
+            'xdr_auth_type': self.auth_type,
+        }
+        params.update(overrides)
+        return params
+
+
+def start_tenant(auth_type='advanced', stage_seconds=0.0, rate_limit=1000.0, **kwargs) -> XdrTenant:
+    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit, **kwargs)
+    key = secrets.token_hex(32)
+    backend.add_api_key(XDR_KEY_ID, key, auth_type=auth_type)
+    server = LoopbackServer(create_app(backend)).start()
+    return XdrTenant(backend, server, key, auth_type)
+
+
+@pytest.fixture(params=['advanced', 'standard'])
+def xdr_tenant(request):
+    """A tenant whose actions finish at once, with each key type."""
+    tenant = start_tenant(auth_type=request.param)
+    yield tenant
+    tenant.server.stop()
+
+
+@pytest.fixture
+def advanced_tenant():
+    tenant = start_tenant(auth_type='advanced')
+    yield tenant
+    tenant.server.stop()
+
+
+class ReplayServer:
+    """Answers each request with the next queued (status, body, headers) and records what it received."""
+
+    def __init__(self):
+        self.requests = []
+        self._replies = []
+        self._lock = threading.Lock()
+        self.server = LoopbackServer(self._app).start()
+        self.url = self.server.url
+
+    def queue(self, status: int, body, headers: dict | None = None) -> 'ReplayServer':
+        raw = body if isinstance(body, bytes) else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        content_type = 'application/json' if not isinstance(body, (str, bytes)) else 'text/html'
+        self._replies.append(Response(status, raw, {'Content-Type': content_type, **(headers or {})}))
+        return self
+
+    def queue_file(self, status: int, name: str) -> 'ReplayServer':
+        path = XDR_REPLIES / name
+        return self.queue(status, load_json(path) if path.suffix == '.json' else path.read_text())
+
+    def _app(self, request):
+        with self._lock:
+            self.requests.append(request)
+            if not self._replies:
+                return Response(599, b'{"replay": "nothing queued"}', {'Content-Type': 'application/json'})
+            return self._replies.pop(0)
+
+
+@pytest.fixture
+def replay_server():
+    server = ReplayServer()
+    yield server
+    server.server.stop()
+
+
+@pytest.fixture
+def war_room_on(request):
+    """war_room_on(tenant) -> a WarRoom whose polling does not sleep."""
+    def make(tenant: XdrTenant, **param_overrides) -> WarRoom:
+        return WarRoom(params=tenant.params(**param_overrides), time_scale=0.0, sleep=lambda _: None)
+    return make

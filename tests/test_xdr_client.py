@@ -1,0 +1,183 @@
+"""XdrClient over HTTP against recorded replies built from the seed's examples."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+import restore_integration as ri
+from conftest import XDR_REPLIES, load_json
+
+
+def make_client(url, auth_type='standard', key='k-' + 'x' * 30, **kwargs):
+    return ri.XdrClient(url, 'key-id-9', key, auth_type=auth_type, **kwargs)
+
+
+def sent_json(request):
+    return json.loads(request.body)
+
+
+def test_restore_sends_exactly_the_seed_example_request(replay_server):
+    example = load_json(XDR_REPLIES / 'restore_request.json')
+    replay_server.queue_file(200, 'restore_reply.json')
+    client = make_client(replay_server.url)
+
+    client.restore_file(example['request_data']['file_hash'], incident_id=example['request_data']['incident_id'])
+
+    [request] = replay_server.requests
+    assert request.method == 'POST'
+    assert request.path == '/public_api/v1/endpoints/restore/'
+    assert sent_json(request) == example
+    assert request.headers['x-xdr-auth-id'] == 'key-id-9'
+    assert request.headers['Authorization'] == 'k-' + 'x' * 30
+    assert request.headers['Content-Type'] == 'application/json'
+
+
+def test_restore_leaves_unset_fields_out_and_sends_incident_id_as_integer(replay_server):
+    replay_server.queue_file(200, 'restore_reply.json').queue_file(200, 'restore_reply.json')
+    client = make_client(replay_server.url)
+    file_hash = 'a' * 64
+
+    client.restore_file(file_hash)
+    client.restore_file(file_hash, endpoint_id='ep-1', incident_id=7)
+
+    assert sent_json(replay_server.requests[0]) == {'request_data': {'file_hash': file_hash}}
+    assert sent_json(replay_server.requests[1]) == {
+        'request_data': {'file_hash': file_hash, 'endpoint_id': 'ep-1', 'incident_id': 7}}
+    assert isinstance(sent_json(replay_server.requests[1])['request_data']['incident_id'], int)
+
+
+def test_restore_reply_of_the_seed_parses_to_integer_action_and_count(replay_server):
+    expected = load_json(XDR_REPLIES / 'restore_reply.json')['reply']
+    replay_server.queue_file(200, 'restore_reply.json')
+
+    reply = make_client(replay_server.url).restore_file('b' * 64)
+
+    assert ri.parse_restore_reply(reply) == (int(expected['action_id']), int(expected['endpoints_count']))
+
+
+def test_advanced_key_signs_every_request_with_a_fresh_nonce(replay_server):
+    key = 'secret-key-' + 'z' * 40
+    replay_server.queue_file(200, 'restore_reply.json').queue_file(200, 'restore_reply.json')
+    client = make_client(replay_server.url, auth_type='advanced', key=key)
+
+    client.restore_file('c' * 64)
+    client.restore_file('c' * 64)
+
+    nonces = []
+    for request in replay_server.requests:
+        nonce, timestamp = request.headers['x-xdr-nonce'], request.headers['x-xdr-timestamp']
+        assert len(nonce) == 64 and nonce.isalnum()
+        assert timestamp.isdigit() and len(timestamp) == 13
+        assert request.headers['Authorization'] == hashlib.sha256((key + nonce + timestamp).encode()).hexdigest()
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+
+
+def test_action_status_asks_for_the_group_action_id(replay_server):
+    replay_server.queue_file(200, 'action_status_running.json')
+
+    reply = make_client(replay_server.url).get_action_status(2457)
+
+    assert replay_server.requests[0].path == '/public_api/v1/actions/get_action_status/'
+    assert sent_json(replay_server.requests[0]) == {'request_data': {'group_action_id': 2457}}
+    assert reply == load_json(XDR_REPLIES / 'action_status_running.json')['reply']
+
+
+@pytest.mark.parametrize('status', [400, 401, 402, 403, 429, 500])
+def test_each_error_status_says_what_to_do_and_keeps_the_vendor_fields(replay_server, status):
+    vendor = load_json(XDR_REPLIES / f'error_{status}.json')['reply']
+    replay_server.queue_file(status, f'error_{status}.json')
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        make_client(replay_server.url).restore_file('d' * 64)
+
+    message = str(raised.value)
+    assert f'HTTP {status}' in message
+    assert ri.XDR_ERROR_ADVICE[status] in message
+    assert vendor['err_msg'] in message
+    assert f'code {vendor["err_code"]}' in message
+    if vendor['err_extra'] is not None:
+        extra = vendor['err_extra']
+        assert (extra if isinstance(extra, str) else json.dumps(extra, sort_keys=True)) in message
+    assert raised.value.vendor_code == vendor['err_code']
+
+
+def test_html_error_page_becomes_one_readable_line(replay_server):
+    replay_server.queue_file(502, 'error_502.html')
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        make_client(replay_server.url).restore_file('e' * 64)
+
+    assert 'HTTP 502' in str(raised.value)
+    assert '502 Bad Gateway' in str(raised.value)
+    assert '\n' not in str(raised.value)
+
+
+def test_non_json_success_body_is_reported_not_crashed_on(replay_server):
+    replay_server.queue(200, 'not json at all')
+
+    with pytest.raises(ri.RestoreError, match='not JSON'):
+        make_client(replay_server.url).restore_file('f' * 64)
+
+
+def test_reply_without_reply_object_is_reported(replay_server):
+    replay_server.queue(200, {'something': 'else'})
+
+    with pytest.raises(ri.RestoreError, match='without a "reply" object'):
+        make_client(replay_server.url).restore_file('f' * 64)
+
+
+def test_connection_refused_names_the_host_and_what_to_check():
+    client = make_client('http://127.0.0.1:9')  # discard port: nothing listens there
+
+    with pytest.raises(ri.RestoreError, match=r'Could not connect to Cortex XDR at 127\.0\.0\.1:9') as raised:
+        client.restore_file('a' * 64)
+    assert 'proxy' in str(raised.value)
+
+
+@pytest.mark.parametrize('url, insecure, expected', [
+    ('https://api-t.xdr.us.paloaltonetworks.com', False, 'https://api-t.xdr.us.paloaltonetworks.com'),
+    ('https://api-t.xdr.us.paloaltonetworks.com/', False, 'https://api-t.xdr.us.paloaltonetworks.com'),
+    ('https://api-t.xdr.us.paloaltonetworks.com/public_api/v1/', False, 'https://api-t.xdr.us.paloaltonetworks.com'),
+    ('http://127.0.0.1:8080', False, 'http://127.0.0.1:8080'),
+    ('http://localhost:8080', False, 'http://localhost:8080'),
+    ('http://[::1]:8080', False, 'http://[::1]:8080'),
+    ('http://xdr.test.internal', True, 'http://xdr.test.internal'),
+])
+def test_server_url_is_normalised(url, insecure, expected):
+    assert ri.normalise_xdr_url(url, insecure) == expected
+
+
+@pytest.mark.parametrize('url, complaint', [
+    ('http://api-t.xdr.us.paloaltonetworks.com', 'plain http'),
+    ('ftp://host', 'must be a URL'),
+    ('api-t.xdr.us.paloaltonetworks.com', 'must be a URL'),
+    ('https://user:pw@api-t.xdr.us.paloaltonetworks.com', 'must not carry a user name or password'),
+])
+def test_unsafe_or_malformed_server_url_is_refused(url, complaint):
+    with pytest.raises(ri.RestoreError, match=complaint):
+        ri.normalise_xdr_url(url, insecure=False)
+
+
+def test_tls_is_verified_unless_insecure():
+    params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
+    assert ri.build_xdr_client(params).transport.session.verify is True
+    assert ri.build_xdr_client(dict(params, insecure=True)).transport.session.verify is False
+
+
+def test_proxy_environment_is_ignored_unless_proxy_is_checked():
+    params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
+    assert ri.build_xdr_client(params).transport.proxies == {'http': None, 'https': None}
+    assert ri.build_xdr_client(dict(params, proxy=True)).transport.proxies is None
+
+
+def test_missing_settings_are_named():
+    with pytest.raises(ri.RestoreError, match='xdr_api_key_id, xdr_api_key'):
+        ri.build_xdr_client({'xdr_url': 'https://api-t.example'})
+
+
+def test_auth_object_never_shows_the_key():
+    auth = ri.XdrApiKeyAuth('1', 'the-secret-key-value', 'advanced')
+    assert 'the-secret-key-value' not in repr(auth)

@@ -1,0 +1,124 @@
+"""``python -m warroom``: run war-room commands locally, serve the emulated vendors, show the demo."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from contextlib import ExitStack
+
+import yaml
+
+from .context import ContextError
+from .line import LineError, parse_line
+from .params import ParamsError, load_params
+from .runtime import ENTRY_ERROR, WarRoom, entry_text
+from .spec import ArgumentError, load_spec
+
+EMBEDDED_TIME_SCALE = 0.1
+EXIT_ERROR_ENTRY = 1
+EXIT_USAGE = 2
+
+
+def print_entry(entry: dict, stream=None) -> None:
+    stream = stream or sys.stdout
+    if entry.get('Type') == ENTRY_ERROR:
+        print(f'ERROR: {entry_text(entry)}', file=sys.stderr, flush=True)
+    else:
+        print(entry_text(entry) + '\n', file=stream, flush=True)
+
+
+def run_line(line: str, params_file: str | None, as_json: bool, time_scale: float | None) -> int:
+    spec = load_spec()
+    try:
+        parsed = parse_line(line)
+        spec.command(parsed.command).check_args(parsed.args)  # refuse bad input before starting anything
+    except (LineError, ArgumentError) as error:
+        print(f'ERROR: {error}', file=sys.stderr)
+        return EXIT_USAGE
+    with ExitStack() as stack:
+        if params_file is None:
+            from .embedded import embedded_vendors
+            scale = EMBEDDED_TIME_SCALE if time_scale is None else time_scale
+            params = stack.enter_context(embedded_vendors(time_scale=scale)).params
+        else:
+            scale = 1.0 if time_scale is None else time_scale
+            try:
+                params = load_params(params_file, spec)
+            except (OSError, ParamsError, yaml.YAMLError) as error:
+                print(f'ERROR: {error}', file=sys.stderr)
+                return EXIT_USAGE
+        war_room = WarRoom(params=params, spec=spec, time_scale=scale,
+                           on_entry=None if as_json else print_entry)
+        try:
+            result = war_room.run(parsed.command, parsed.args)
+        except ContextError as error:
+            print(f'ERROR: {error}', file=sys.stderr)
+            return EXIT_ERROR_ENTRY
+    if as_json:
+        print(json.dumps({'entries': result.entries, 'context': result.context}, indent=2, default=str))
+    return EXIT_ERROR_ENTRY if result.failed else 0
+
+
+def emulate(vendor: str, port: int, params_out: str | None, stage_seconds: float, rate_limit: float) -> int:
+    import secrets
+
+    from .emulator.httpserver import LoopbackServer
+    from .emulator.xdr import XdrBackend, create_app
+    from .embedded import XDR_KEY_ID, XDR_SEED
+
+    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit)
+    key = secrets.token_hex(32)
+    backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
+    server = LoopbackServer(create_app(backend), port=port)
+    server.start()
+    print(f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).', flush=True)
+    if params_out:
+        params = {'xdr_url': server.url, 'xdr_api_key_id': XDR_KEY_ID,
+                  'xdr_api_key': {'identifier': '', 'password': key}, 'xdr_auth_type': 'advanced'}
+        with open(params_out, 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(params, handle)
+        print(f'Params for `warroom run --params {params_out}` written there (the key is not printed).', flush=True)
+    else:
+        print('Pass --params-out FILE to get params with the generated key.', flush=True)
+    try:
+        threading.Event().wait()  # the server runs in its own thread until Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog='python -m warroom', description=__doc__)
+    commands = parser.add_subparsers(dest='action', required=True)
+
+    run = commands.add_parser('run', help='run one war-room line, e.g. "!restore-file file_hash=..."')
+    run.add_argument('line')
+    run.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
+    run.add_argument('--json', action='store_true', help='print the entries and the incident context as JSON')
+    run.add_argument('--time-scale', type=float, default=None,
+                     help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
+
+    emulate_cmd = commands.add_parser('emulate', help='serve an emulated vendor API on 127.0.0.1')
+    emulate_cmd.add_argument('vendor', choices=['xdr'])
+    emulate_cmd.add_argument('--port', type=int, default=0)
+    emulate_cmd.add_argument('--params-out', help='write params for `run --params` to this file')
+    emulate_cmd.add_argument('--stage-seconds', type=float, default=10.0,
+                             help='how long an action stays PENDING, then IN_PROGRESS')
+    emulate_cmd.add_argument('--rate-limit', type=float, default=10.0, help='requests per second admitted')
+
+    demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
+    demo.add_argument('--time-scale', type=float, default=EMBEDDED_TIME_SCALE)
+    return parser
+
+
+def main(argv=None) -> int:
+    options = build_parser().parse_args(argv)
+    if options.action == 'run':
+        return run_line(options.line, options.params, options.json, options.time_scale)
+    if options.action == 'emulate':
+        return emulate(options.vendor, options.port, options.params_out, options.stage_seconds, options.rate_limit)
+    from .demo import run_demo
+    return run_demo(options.time_scale)

@@ -1,0 +1,90 @@
+"""The war-room command line: ``!command name=value name="a value with spaces"``.
+
+Bare values run to the next blank and keep backslashes as typed (Windows paths are common here);
+double-quoted values may hold blanks, with ``\\"`` and ``\\\\`` as the only escapes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+COMMAND_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_-]*')
+ARG_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_.-]*')
+
+
+class LineError(ValueError):
+    """The line is not in war-room syntax; the message points at where."""
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    command: str
+    args: dict[str, str]
+
+
+def parse_line(line: str) -> CommandLine:
+    text = line.strip()
+    if not text.startswith('!'):
+        raise LineError(f'A war-room command starts with "!", as in !restore-file file_hash=...; got {line!r}.')
+    position = 1
+    match = COMMAND_NAME.match(text, position)
+    if not match:
+        raise LineError(f'Expected a command name after "!" in {line!r}.')
+    command = match.group()
+    position = match.end()
+    args: dict[str, str] = {}
+    while True:
+        position = _skip_blanks(text, position)
+        if position >= len(text):
+            return CommandLine(command, args)
+        if text[position - 1] not in ' \t':
+            raise LineError(f'Expected a blank before column {position + 1} of {line!r}.')
+        name_match = ARG_NAME.match(text, position)
+        if not name_match or name_match.end() >= len(text) or text[name_match.end()] != '=':
+            raise LineError(f'Expected name=value at column {position + 1} of {line!r}.')
+        name = name_match.group()
+        if name in args:
+            raise LineError(f'Argument {name} is given twice in {line!r}.')
+        position = name_match.end() + 1
+        value, position = _value(text, position, line)
+        args[name] = value
+
+
+def _skip_blanks(text: str, position: int) -> int:
+    while position < len(text) and text[position] in ' \t':
+        position += 1
+    return position
+
+
+def _value(text: str, position: int, line: str) -> tuple[str, int]:
+    if position < len(text) and text[position] == '"':
+        chars = []
+        position += 1
+        while position < len(text):
+            char = text[position]
+            if char == '\\' and position + 1 < len(text) and text[position + 1] in '"\\':
+                chars.append(text[position + 1])
+                position += 2
+            elif char == '"':
+                end = position + 1
+                if end < len(text) and text[end] not in ' \t':
+                    raise LineError(f'Expected a blank after the closing quote at column {end} of {line!r}.')
+                return ''.join(chars), end
+            else:
+                chars.append(char)
+                position += 1
+        raise LineError(f'A quoted value is not closed in {line!r}.')
+    end = position
+    while end < len(text) and text[end] not in ' \t':
+        end += 1
+    return text[position:end], end
+
+
+def format_line(command: str, args: dict[str, str]) -> str:
+    """The war-room line for a command and its arguments (the inverse of parse_line)."""
+    parts = ['!' + command]
+    for name, value in args.items():
+        if value == '' or '"' in value or any(c.isspace() for c in value):
+            value = '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
+        parts.append(f'{name}={value}')
+    return ' '.join(parts)

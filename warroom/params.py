@@ -1,0 +1,49 @@
+"""Instance params for the local war room: a YAML file keyed by the param names of integration.yml.
+
+Credentials (type 9) are ``{identifier, password}`` as XSOAR stores them. A secret may stay out of
+the file: ``WARROOM_PARAM_<NAME>`` in the environment (the password part, for credentials) fills it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from .spec import IntegrationSpec
+
+ENV_PREFIX = 'WARROOM_PARAM_'
+
+
+class ParamsError(ValueError):
+    """The params file does not fit integration.yml."""
+
+
+def env_name(param: str) -> str:
+    return ENV_PREFIX + param.upper()
+
+
+def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.environ) -> dict:
+    """Defaults from integration.yml, then the file, then the environment."""
+    given = {}
+    if path is not None:
+        with open(path, encoding='utf-8') as handle:
+            given = yaml.safe_load(handle) or {}
+        if not isinstance(given, dict):
+            raise ParamsError(f'{path} must be a mapping of param names to values.')
+    unknown = sorted(set(given) - set(spec.params))
+    if unknown:
+        raise ParamsError(f'{path}: unknown param(s) {", ".join(unknown)}; integration.yml declares '
+                          f'{", ".join(spec.params)}.')
+    params = spec.default_params()
+    params.update(given)
+    for name, param in spec.params.items():
+        from_env = environ.get(env_name(name))
+        if from_env is not None:
+            params[name] = {'identifier': '', 'password': from_env} if param.is_credentials else from_env
+        if param.is_credentials and isinstance(params.get(name), str):
+            params[name] = {'identifier': '', 'password': params[name]}
+        value = params.get(name)
+        if param.options and value not in (None, '') and value not in param.options:
+            raise ParamsError(f'Param {name} must be one of {", ".join(param.options)}; got {value!r}.')
+    return params

@@ -1,0 +1,149 @@
+"""The part of the XSOAR server a command needs: the ``demisto`` object, context, and polling.
+
+``run_command`` checks the arguments against integration.yml, runs ``restore_integration.main`` with a
+``Demisto`` object, merges every entry's EntryContext, and while the last entry asks for a next run
+(``PollingCommand`` / ``NextRun`` / ``PollingArgs`` / ``Timeout``, as XSOAR reads them), sleeps and
+runs again, until the command stops scheduling itself or its timeout passes.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import restore_integration
+
+from .context import merge_entry_context
+from .spec import IntegrationSpec, load_spec
+
+ENTRY_NOTE = 1
+ENTRY_ERROR = 4
+DEFAULT_POLLING_TIMEOUT = 600
+XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
+
+
+class Demisto:
+    """The object XSOAR injects as ``demisto``, holding one command run."""
+
+    def __init__(self, params: dict, command: str, args: dict, integration_context: dict, log: list):
+        self._params = params
+        self._command = command
+        self._args = args
+        self._integration_context = integration_context
+        self.log = log
+        self.entries: list[dict] = []
+
+    def params(self) -> dict:
+        return self._params
+
+    def command(self) -> str:
+        return self._command
+
+    def args(self) -> dict:
+        return self._args
+
+    def results(self, result) -> None:
+        if isinstance(result, list):
+            for item in result:
+                self.results(item)
+        elif isinstance(result, dict):
+            self.entries.append(result)
+        else:
+            self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
+                                 'HumanReadable': str(result)})
+
+    def getIntegrationContext(self) -> dict:  # noqa: N802 - XSOAR's name
+        return dict(self._integration_context)
+
+    def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
+        self._integration_context.clear()
+        self._integration_context.update(context)
+
+    def demistoVersion(self) -> dict:  # noqa: N802 - XSOAR's name
+        return dict(XSOAR_VERSION)
+
+    def debug(self, message) -> None:
+        self.log.append(('debug', str(message)))
+
+    def info(self, message) -> None:
+        self.log.append(('info', str(message)))
+
+    def error(self, message) -> None:
+        self.log.append(('error', str(message)))
+
+
+@dataclass
+class RunResult:
+    entries: list[dict] = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+    log: list = field(default_factory=list)
+    runs: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return any(entry.get('Type') == ENTRY_ERROR for entry in self.entries)
+
+
+@dataclass
+class WarRoom:
+    """One incident's war room: instance params, incident context and the integration context."""
+
+    params: dict
+    spec: IntegrationSpec = field(default_factory=load_spec)
+    context: dict = field(default_factory=dict)
+    integration_context: dict = field(default_factory=dict)
+    time_scale: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
+    on_entry: Callable[[dict], None] | None = None
+
+    def run(self, command: str, args: dict[str, str]) -> RunResult:
+        """Runs a command as the analyst typed it, following its polling to the end."""
+        args = self.spec.command(command).check_args(args)
+        result = RunResult(context=self.context)
+        waited = 0.0
+        timeout = None
+        while True:
+            entries = self._run_once(command, args, result)
+            last = entries[-1] if entries else None
+            if not last or 'PollingCommand' not in last or last.get('Type') == ENTRY_ERROR:
+                return result
+            next_run = float(last.get('NextRun') or 0)
+            if timeout is None:
+                timeout = float(last.get('Timeout') or DEFAULT_POLLING_TIMEOUT)
+            if waited + next_run > timeout:
+                self._add(result, {
+                    'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                    'Contents': f'Polling of !{command} stopped after {waited:g} s: its timeout of {timeout:g} s '
+                                f'ran out. The vendor may still finish the action; run the command again with a '
+                                f'larger timeout_in_seconds to keep following it.'})
+                return result
+            self.sleep(next_run * self.time_scale)
+            waited += next_run
+            command = last['PollingCommand']
+            args = {str(k): v for k, v in (last.get('PollingArgs') or {}).items()}
+
+    def _run_once(self, command: str, args: dict, result: RunResult) -> list[dict]:
+        demisto = Demisto(self.params, command, dict(args), self.integration_context, result.log)
+        restore_integration.main(demisto)
+        result.runs += 1
+        if not demisto.entries:
+            demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                                    'Contents': f'!{command} returned no entry.'})
+        for entry in demisto.entries:
+            self._add(result, entry)
+        return demisto.entries
+
+    def _add(self, result: RunResult, entry: dict) -> None:
+        result.entries.append(entry)
+        merge_entry_context(self.context, entry.get('EntryContext') or {})
+        if self.on_entry:
+            self.on_entry(entry)
+
+
+def entry_text(entry: dict) -> str:
+    """What the war room shows for an entry: its markdown, else its contents."""
+    text = entry.get('HumanReadable')
+    if text:
+        return str(text)
+    contents = entry.get('Contents')
+    return contents if isinstance(contents, str) else repr(contents)
