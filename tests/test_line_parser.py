@@ -1,0 +1,53 @@
+"""The war-room line parser: what an analyst types becomes exactly the arguments meant."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from warroom.line import LineError, format_line, parse_line
+
+arg_names = st.from_regex(r'[A-Za-z_][A-Za-z0-9_]{0,20}', fullmatch=True)
+arg_values = st.text(st.characters(blacklist_categories=('Cs',)), max_size=40)
+commands = st.from_regex(r'[a-z][a-z0-9-]{0,20}', fullmatch=True)
+
+
+@given(commands, st.dictionaries(arg_names, arg_values, max_size=6))
+def test_formatted_line_parses_back_to_the_same_arguments(command, args):
+    parsed = parse_line(format_line(command, args))
+
+    assert parsed.command == command
+    assert parsed.args == args
+
+
+@given(st.text(max_size=80))
+def test_any_text_parses_or_raises_line_error(text):
+    try:
+        parsed = parse_line(text)
+    except LineError as error:
+        assert str(error)
+    else:
+        assert text.strip().startswith('!')
+        assert all(isinstance(v, str) for v in parsed.args.values())
+
+
+def test_quoted_values_keep_blanks_and_bare_values_keep_backslashes():
+    parsed = parse_line(r'!hss-restore-isolated file_path=C:\Users\Public\test.exe host_id="a b"  x=')
+
+    assert parsed.args == {'file_path': r'C:\Users\Public\test.exe', 'host_id': 'a b', 'x': ''}
+
+
+def test_escaped_quote_inside_a_quoted_value():
+    assert parse_line(r'!cmd a="say \"hi\" \\ there"').args == {'a': 'say "hi" \\ there'}
+
+
+@pytest.mark.parametrize('line, complaint', [
+    ('restore-file file_hash=1', 'starts with "!"'),
+    ('!', 'command name'),
+    ('!restore-file file_hash', 'name=value'),
+    ('!restore-file a=1 a=2', 'given twice'),
+    ('!restore-file a="open', 'not closed'),
+    ('!restore-file a="x"b', 'blank after the closing quote'),
+])
+def test_malformed_lines_say_where_they_go_wrong(line, complaint):
+    with pytest.raises(LineError, match=complaint):
+        parse_line(line)

@@ -1,0 +1,220 @@
+"""!restore-file through the war room, over HTTP to the emulated tenant, polled to the end."""
+from __future__ import annotations
+
+import pytest
+
+import restore_integration
+from conftest import seed_failing_endpoints, seed_holders, start_tenant
+from warroom.context import as_list, get_path
+from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+
+HOLDERS = seed_holders()
+FAILING = seed_failing_endpoints()
+# A hash some of whose holders fail, and one whose holders all succeed: taken from the seed, not written here.
+PARTLY_FAILING_HASH = next(h for h, eps in sorted(HOLDERS.items()) if any(e in FAILING for e in eps)
+                           and any(e not in FAILING for e in eps))
+CLEAN_HASH = next(h for h, eps in sorted(HOLDERS.items()) if len(eps) > 1 and not any(e in FAILING for e in eps))
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+def run_script(params, command, args):
+    """restore_integration.main with a bare demisto object: no war-room checks in front of it."""
+    demisto = Demisto(params, command, args, {}, [])
+    restore_integration.main(demisto)
+    return demisto.entries
+
+
+def restored_record(result):
+    return get_path(result.context, 'CortexXDR.RestoredFile')
+
+
+def test_restore_without_endpoint_reaches_every_endpoint_holding_the_file(xdr_tenant, war_room_on):
+    result = war_room_on(xdr_tenant).run('restore-file', {'file_hash': CLEAN_HASH})
+
+    record = restored_record(result)
+    assert not result.failed
+    assert record['status'] == 'COMPLETED_SUCCESSFULLY'
+    assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(HOLDERS[CLEAN_HASH])
+    assert record['restored_count'] == len(HOLDERS[CLEAN_HASH]) and record['failed_count'] == 0
+    for endpoint_id in HOLDERS[CLEAN_HASH]:
+        assert CLEAN_HASH in xdr_tenant.backend.restored(endpoint_id)
+        assert CLEAN_HASH not in xdr_tenant.backend.quarantined(endpoint_id)
+
+
+def test_failing_endpoint_is_reported_with_its_reason_and_keeps_the_file(advanced_tenant, war_room_on):
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': PARTLY_FAILING_HASH})
+
+    record = restored_record(result)
+    assert record['status'] == 'COMPLETED_WITH_FAILURES'
+    by_endpoint = {e['endpoint_id']: e for e in record['endpoints']}
+    assert set(by_endpoint) == set(HOLDERS[PARTLY_FAILING_HASH])
+    for endpoint_id, endpoint in by_endpoint.items():
+        if endpoint_id in FAILING:
+            assert endpoint['status'] == FAILING[endpoint_id]['status']
+            assert endpoint['error_description'] == FAILING[endpoint_id]['error_description']
+            assert PARTLY_FAILING_HASH in advanced_tenant.backend.quarantined(endpoint_id)
+        else:
+            assert endpoint['status'] == 'COMPLETED_SUCCESSFULLY'
+            assert PARTLY_FAILING_HASH in advanced_tenant.backend.restored(endpoint_id)
+    assert record['failed_count'] == sum(e in FAILING for e in HOLDERS[PARTLY_FAILING_HASH])
+    final_text = result.entries[-1]['HumanReadable']
+    for endpoint_id in by_endpoint:
+        assert endpoint_id in final_text
+
+
+def test_endpoint_id_limits_the_restore_to_that_endpoint(advanced_tenant, war_room_on):
+    chosen, *others = HOLDERS[CLEAN_HASH]
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': chosen})
+
+    record = restored_record(result)
+    assert [e['endpoint_id'] for e in record['endpoints']] == [chosen]
+    assert record['endpoint_id'] == chosen
+    assert CLEAN_HASH in advanced_tenant.backend.restored(chosen)
+    for other in others:
+        assert CLEAN_HASH in advanced_tenant.backend.quarantined(other)
+
+
+def test_polling_follows_the_action_through_each_stage_to_the_end():
+    clock = FakeClock()
+    tenant = start_tenant(stage_seconds=10, clock=clock)
+    try:
+        war_room = WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance)
+        result = war_room.run('restore-file', {'file_hash': CLEAN_HASH, 'interval_in_seconds': '10'})
+    finally:
+        tenant.server.stop()
+
+    first, *polls = result.entries
+    assert first['PollingCommand'] == 'restore-file'
+    assert first['NextRun'] == '10'
+    assert first['Timeout'] == '600'
+    action_id = first['EntryContext'][next(iter(first['EntryContext']))]['action_id']
+    assert first['PollingArgs']['action_id'] == str(action_id)
+    assert first['PollingArgs']['file_hash'] == CLEAN_HASH
+    seen = [set(poll['Contents']['data'].values()) for poll in polls]
+    assert seen == [{'IN_PROGRESS'}, {'COMPLETED_SUCCESSFULLY'}]
+    assert 'PollingCommand' in polls[0] and 'PollingCommand' not in polls[-1]
+    assert result.runs == 3
+    # The one context object was updated in place (DT key on action_id), not appended to.
+    assert restored_record(result)['action_id'] == action_id
+    assert restored_record(result)['status'] == 'COMPLETED_SUCCESSFULLY'
+
+
+def test_polling_false_returns_the_action_without_following_it(advanced_tenant, war_room_on):
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+
+    [entry] = result.entries
+    assert 'PollingCommand' not in entry
+    record = restored_record(result)
+    assert record['status'] == 'IN_PROGRESS'
+    assert record['endpoints_count'] == len(HOLDERS[CLEAN_HASH])
+    assert isinstance(record['action_id'], int)
+
+
+def test_polling_stops_with_a_clear_error_when_its_timeout_runs_out():
+    clock = FakeClock()
+    tenant = start_tenant(stage_seconds=100, clock=clock)
+    try:
+        war_room = WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance)
+        result = war_room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+    finally:
+        tenant.server.stop()
+
+    assert result.failed
+    assert result.entries[-1]['Type'] == ENTRY_ERROR
+    assert 'timeout of 25 s' in result.entries[-1]['Contents']
+    assert result.runs == 3  # the restore and the polls at 10 s and 20 s; 30 s would pass the timeout
+
+
+def test_incident_id_reaches_the_tenant_as_an_integer(advanced_tenant, war_room_on):
+    war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'incident_id': '302'})
+
+    restore_bodies = [body for method, path, body in advanced_tenant.backend.requests if path.endswith('/restore/')]
+    assert restore_bodies[-1]['request_data'] == {'file_hash': CLEAN_HASH, 'incident_id': 302}
+
+
+@pytest.mark.parametrize('args, complaint', [
+    ({'file_hash': 'abc'}, 'must be a SHA256'),
+    ({'file_hash': 'd41d8cd98f00b204e9800998ecf8427e'}, 'looks like an MD5'),
+    ({'file_hash': 'da39a3ee5e6b4b0d3255bfef95601890afd80709'}, 'looks like a SHA1'),
+    ({'file_hash': 'g' * 64}, 'must be a SHA256'),
+    ({'file_hash': CLEAN_HASH, 'incident_id': 'INC-12'}, 'incident_id must be a whole number'),
+    ({'file_hash': CLEAN_HASH, 'endpoint_id': 'ep\r\nx-injected: 1'}, 'control characters'),
+    ({'file_hash': CLEAN_HASH, 'interval_in_seconds': '1'}, 'at least 10'),
+    ({'file_hash': CLEAN_HASH, 'polling': 'maybe'}, 'true or false'),
+])
+def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, complaint):
+    # The script itself must refuse: XSOAR passes argument values through unchecked.
+    before = len(advanced_tenant.backend.requests)
+
+    entries = run_script(advanced_tenant.params(), 'restore-file', args)
+
+    [entry] = entries
+    assert entry['Type'] == ENTRY_ERROR
+    assert complaint in entry['Contents']
+    assert len(advanced_tenant.backend.requests) == before
+
+
+def test_hash_quarantined_nowhere_gives_the_vendor_message(advanced_tenant, war_room_on):
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': '0' * 64})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR
+    assert 'HTTP 500' in entry['Contents'] and 'Cortex XDR said' in entry['Contents']
+
+
+@pytest.mark.parametrize('licensed, permitted, status', [(False, True, 402), (True, False, 403)])
+def test_license_and_permission_errors_say_what_to_do(advanced_tenant, licensed, permitted, status):
+    advanced_tenant.backend.add_api_key('99', 'another-key-' + 'q' * 30, auth_type='standard',
+                                        licensed=licensed, permitted=permitted)
+    params = advanced_tenant.params(xdr_api_key_id='99', xdr_auth_type='standard',
+                                    xdr_api_key={'identifier': '', 'password': 'another-key-' + 'q' * 30})
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file', {'file_hash': CLEAN_HASH})
+
+    [entry] = result.entries
+    assert f'HTTP {status}' in entry['Contents']
+    assert ('license' if status == 402 else 'permission') in entry['Contents']
+    assert 'another-key-' not in entry['Contents']
+
+
+def test_wrong_key_is_a_401_that_never_shows_the_key(advanced_tenant):
+    wrong = 'wrong-key-' + 'w' * 40
+    params = advanced_tenant.params(xdr_api_key={'identifier': '', 'password': wrong})
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file', {'file_hash': CLEAN_HASH})
+
+    [entry] = result.entries
+    assert 'HTTP 401' in entry['Contents'] and 'API key' in entry['Contents']
+    assert wrong not in repr(result.entries) + repr(result.log) + repr(result.context)
+
+
+def test_test_module_answers_ok_on_a_good_key_and_explains_a_bad_one(advanced_tenant):
+    good = WarRoom(params=advanced_tenant.params(), time_scale=0).run('test-module', {})
+    bad = WarRoom(params=advanced_tenant.params(xdr_api_key_id='404'), time_scale=0).run('test-module', {})
+
+    assert [e['Contents'] for e in good.entries] == ['ok']
+    assert bad.failed and 'HTTP 401' in bad.entries[0]['Contents']
+
+
+def test_test_module_with_nothing_configured_says_what_to_set():
+    result = WarRoom(params={}, time_scale=0).run('test-module', {})
+
+    assert result.failed and 'No vendor is configured' in result.entries[0]['Contents']
+
+
+def test_every_endpoint_row_of_the_final_entry_matches_the_context(advanced_tenant, war_room_on):
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': PARTLY_FAILING_HASH})
+
+    record = restored_record(result)
+    rows = [line for line in result.entries[-1]['HumanReadable'].splitlines() if line.startswith('|')][2:]
+    assert len(rows) == len(as_list(record['endpoints']))
+    assert advanced_tenant.key not in repr(result.entries)

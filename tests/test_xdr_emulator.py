@@ -1,0 +1,404 @@
+"""The emulated Cortex XDR tenant, exercised over HTTP on 127.0.0.1 the way a client sees it."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import string
+from pathlib import Path
+
+import pytest
+import requests
+
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.emulator.xdr import XdrBackend, create_app
+
+SEED = Path(__file__).resolve().parent.parent / "test_data" / "xdr" / "tenant.json"
+RESTORE = "/public_api/v1/endpoints/restore/"
+STATUS = "/public_api/v1/actions/get_action_status/"
+
+# From test_data/xdr/tenant.json (see its README).
+H1 = "ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4"  # 3 endpoints, one fails
+H2 = "dfdfc46d09862ad17c89d6436cba4693539bfab66d464e813e89ee628672fb7b"  # 2 endpoints, both succeed
+H3 = "3599522222e16506eff54d3d7fa9f45e6696197159afcbf12b9918262d87fceb"  # 1 endpoint
+FIN_WS = "7587a1a45680f5b074bdf8b74b9aad2a"
+HR_LT = "3fb17d1e8ae744435d8ee4078bd87316"
+ENG_SRV = "4c6c19c52f1bac54c8e0d4a4c5c8a958"  # restore_failure FAILED
+MKT_WS = "840d8504db28389b4cfd305d3a5d4c46"
+IT_JUMP = "a88abe983104b8465cf09f3119224dc2"  # nothing quarantined
+
+STANDARD_ID, STANDARD_KEY = "11", "std-" + "k" * 60
+ADVANCED_ID, ADVANCED_KEY = "12", "adv-" + "s" * 124
+UNLICENSED_ID, FORBIDDEN_ID = "13", "14"
+WALL_NOW = 1_700_000_000.0  # fixed "now" for the advanced-key timestamp check
+
+
+class FakeClock:
+    def __init__(self, now: float = 0.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(1000.0)
+
+
+@pytest.fixture
+def backend(clock: FakeClock) -> XdrBackend:
+    backend = XdrBackend.from_seed(SEED, stage_seconds=1.0, clock=clock, wall_clock=lambda: WALL_NOW)
+    backend.add_api_key(STANDARD_ID, STANDARD_KEY)
+    backend.add_api_key(ADVANCED_ID, ADVANCED_KEY, auth_type="advanced")
+    backend.add_api_key(UNLICENSED_ID, STANDARD_KEY, licensed=False)
+    backend.add_api_key(FORBIDDEN_ID, STANDARD_KEY, permitted=False)
+    return backend
+
+
+@pytest.fixture
+def server(backend: XdrBackend):
+    with LoopbackServer(create_app(backend)) as server:
+        yield server
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+def standard_headers(key_id: str = STANDARD_ID, key: str = STANDARD_KEY) -> dict[str, str]:
+    return {"x-xdr-auth-id": key_id, "Authorization": key}
+
+
+def advanced_headers(nonce: str | None = None, timestamp_ms: int | None = None, key: str = ADVANCED_KEY) -> dict:
+    alphabet = string.ascii_letters + string.digits
+    nonce = nonce or "".join(secrets.choice(alphabet) for _ in range(64))
+    timestamp = str(timestamp_ms if timestamp_ms is not None else int(WALL_NOW * 1000))
+    signature = hashlib.sha256((key + nonce + timestamp).encode()).hexdigest()
+    return {"x-xdr-auth-id": ADVANCED_ID, "x-xdr-nonce": nonce, "x-xdr-timestamp": timestamp, "Authorization": signature}
+
+
+def post(http, server, path, request_data=None, headers=None, **kwargs) -> requests.Response:
+    if "data" not in kwargs:
+        kwargs["json"] = {"request_data": request_data}
+    return http.post(server.url + path, headers=headers or standard_headers(), timeout=5, **kwargs)
+
+
+def assert_error(response: requests.Response, status: int) -> dict:
+    """Error replies are exactly {"reply": {err_code, err_msg, err_extra}} with err_code == HTTP status."""
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"reply"}
+    assert set(body["reply"]) == {"err_code", "err_msg", "err_extra"}
+    assert body["reply"]["err_code"] == status and isinstance(body["reply"]["err_code"], int)
+    assert isinstance(body["reply"]["err_msg"], str) and body["reply"]["err_msg"]
+    return body["reply"]
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def test_restore_without_endpoint_id_targets_every_endpoint_holding_the_hash(http, server, clock):
+    response = post(http, server, RESTORE, {"file_hash": H1, "incident_id": 302})
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    reply = response.json()["reply"]
+    assert reply["endpoints_count"] == "3"  # a string, as in the vendor's example
+    assert isinstance(reply["action_id"], int)
+    status = post(http, server, STATUS, {"group_action_id": reply["action_id"]}).json()["reply"]
+    assert set(status["data"]) == {FIN_WS, HR_LT, ENG_SRV}
+
+
+def test_restore_with_endpoint_id_targets_only_that_endpoint(http, server, backend, clock):
+    reply = post(http, server, RESTORE, {"file_hash": H2, "endpoint_id": MKT_WS}).json()["reply"]
+
+    assert reply["endpoints_count"] == "1"
+    clock.advance(2.0)
+    status = post(http, server, STATUS, {"group_action_id": reply["action_id"]}).json()["reply"]
+    assert status == {"data": {MKT_WS: "COMPLETED_SUCCESSFULLY"}}
+    assert backend.restored(MKT_WS) == {H2}
+    assert H2 in backend.quarantined(FIN_WS)  # the other holder is untouched
+
+
+def test_restore_accepts_uppercase_hash_and_digit_string_incident_id(http, server, backend):
+    response = post(http, server, RESTORE, {"file_hash": H3.upper(), "incident_id": "302"})
+
+    assert response.status_code == 200
+    action = backend.actions[response.json()["reply"]["action_id"]]
+    assert (action.file_hash, action.incident_id, action.endpoint_ids) == (H3, 302, (HR_LT,))
+
+
+def test_action_ids_are_distinct_integers(http, server):
+    first = post(http, server, RESTORE, {"file_hash": H2}).json()["reply"]["action_id"]
+    second = post(http, server, RESTORE, {"file_hash": H3}).json()["reply"]["action_id"]
+    assert first != second
+
+
+def test_action_progresses_pending_then_in_progress_then_final(http, server, backend, clock):
+    action_id = post(http, server, RESTORE, {"file_hash": H2}).json()["reply"]["action_id"]
+
+    def statuses() -> set[str]:
+        return set(post(http, server, STATUS, {"group_action_id": action_id}).json()["reply"]["data"].values())
+
+    assert statuses() == {"PENDING"}
+    assert backend.quarantined(FIN_WS) >= {H2}
+    clock.advance(1.0)
+    assert statuses() == {"IN_PROGRESS"}
+    assert H2 in backend.quarantined(FIN_WS)  # nothing moves before the action completes
+    clock.advance(1.0)
+    assert statuses() == {"COMPLETED_SUCCESSFULLY"}
+    for endpoint_id in (FIN_WS, MKT_WS):
+        assert H2 not in backend.quarantined(endpoint_id)
+        assert H2 in backend.restored(endpoint_id)
+
+
+def test_zero_stage_seconds_makes_actions_final_at_once(clock):
+    backend = XdrBackend.from_seed(SEED, stage_seconds=0, clock=clock)
+    action_id = backend.restore_file(H3, None, None)["action_id"]
+    assert backend.get_action_status(action_id) == {"data": {HR_LT: "COMPLETED_SUCCESSFULLY"}}
+    assert backend.restored(HR_LT) == {H3}
+
+
+def test_failing_endpoint_reports_error_reasons_and_keeps_file_quarantined(http, server, backend, clock):
+    action_id = post(http, server, RESTORE, {"file_hash": H1}).json()["reply"]["action_id"]
+    clock.advance(2.5)
+
+    reply = post(http, server, STATUS, {"group_action_id": action_id}).json()["reply"]
+
+    assert reply["data"] == {FIN_WS: "COMPLETED_SUCCESSFULLY", HR_LT: "COMPLETED_SUCCESSFULLY", ENG_SRV: "FAILED"}
+    assert set(reply["errorReasons"]) == {ENG_SRV}  # only failed endpoints have a reason
+    reason = reply["errorReasons"][ENG_SRV]
+    assert "no longer exists" in reason["errorDescription"]
+    assert json.loads(reason["errorData"]) == {"errorText": reason["errorDescription"]}
+    assert H1 in backend.quarantined(ENG_SRV) and H1 not in backend.restored(ENG_SRV)
+    assert H1 in backend.restored(FIN_WS) and H1 in backend.restored(HR_LT)
+
+
+def test_running_action_has_no_error_reasons(http, server):
+    action_id = post(http, server, RESTORE, {"file_hash": H1}).json()["reply"]["action_id"]
+    assert "errorReasons" not in post(http, server, STATUS, {"group_action_id": action_id}).json()["reply"]
+
+
+def test_restore_of_hash_quarantined_nowhere_is_the_unified_500(http, server):
+    never_seen = hashlib.sha256(b"not-quarantined-anywhere").hexdigest()
+    err = assert_error(post(http, server, RESTORE, {"file_hash": never_seen}), 500)
+    assert err["err_msg"] == "An error occurred while processing XDR public API"
+    assert never_seen in err["err_extra"] and "No quarantined file" in err["err_extra"]
+
+
+def test_restore_on_endpoint_without_that_file_is_500(http, server):
+    err = assert_error(post(http, server, RESTORE, {"file_hash": H1, "endpoint_id": IT_JUMP}), 500)
+    assert IT_JUMP in err["err_extra"]
+
+
+def test_restore_on_unknown_endpoint_is_500(http, server):
+    err = assert_error(post(http, server, RESTORE, {"file_hash": H1, "endpoint_id": "f" * 32}), 500)
+    assert "No endpoint was found" in err["err_extra"]
+
+
+def test_restore_after_completion_finds_nothing_left_to_restore(http, server, clock):
+    post(http, server, RESTORE, {"file_hash": H3})
+    clock.advance(2.0)
+    assert_error(post(http, server, RESTORE, {"file_hash": H3}), 500)
+
+
+def test_trailing_slash_is_optional(http, server):
+    assert post(http, server, RESTORE.rstrip("/"), {"file_hash": H3}).status_code == 200
+
+
+# --------------------------------------------------------------------------- action status errors
+
+
+def test_unknown_action_id_is_500_saying_not_found(http, server):
+    err = assert_error(post(http, server, STATUS, {"group_action_id": 999_999}), 500)
+    assert "999999" in err["err_extra"] and "not found" in err["err_extra"]
+
+
+def test_non_integer_action_id_is_400(http, server):
+    assert_error(post(http, server, STATUS, {"group_action_id": "abc"}), 400)
+
+
+# --------------------------------------------------------------------------- auth
+
+
+def test_standard_key_is_accepted(http, server):
+    assert post(http, server, RESTORE, {"file_hash": H3}, standard_headers()).status_code == 200
+
+
+def test_advanced_key_signature_is_accepted(http, server):
+    assert post(http, server, RESTORE, {"file_hash": H3}, advanced_headers()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(standard_headers(key="wrong-key"), id="wrong-key"),
+        pytest.param(standard_headers(key_id="999"), id="unknown-key-id"),
+        pytest.param({"Authorization": STANDARD_KEY}, id="no-key-id"),
+        pytest.param({"x-xdr-auth-id": STANDARD_ID}, id="no-authorization"),
+        pytest.param(advanced_headers(key="wrong-key"), id="bad-signature"),
+        pytest.param({**advanced_headers(), "Authorization": ADVANCED_KEY}, id="advanced-key-sent-raw"),
+        pytest.param(advanced_headers(nonce="short"), id="malformed-nonce"),
+    ],
+)
+def test_bad_credentials_are_401_and_never_echo_the_secret(http, server, headers):
+    response = post(http, server, RESTORE, {"file_hash": H3}, headers)
+
+    assert_error(response, 401)
+    for secret in (STANDARD_KEY, ADVANCED_KEY, headers.get("Authorization")):
+        assert secret is None or secret not in response.text
+
+
+def test_replayed_nonce_is_401(http, server):
+    headers = advanced_headers()
+    assert post(http, server, RESTORE, {"file_hash": H3}, headers).status_code == 200
+
+    err = assert_error(post(http, server, RESTORE, {"file_hash": H2}, headers), 401)
+    assert "Nonce" in err["err_extra"]
+
+
+def test_nonce_of_rejected_request_is_not_burned(http, server, backend):
+    headers = advanced_headers()
+    backend.rate_limit = 0  # this attempt is refused before auth
+    assert_error(post(http, server, RESTORE, {"file_hash": H3}, headers), 429)
+    backend.rate_limit = 10
+    assert post(http, server, RESTORE, {"file_hash": H3}, headers).status_code == 200
+
+
+def test_stale_timestamp_is_401(http, server):
+    stale_ms = int((WALL_NOW - 301) * 1000)
+    err = assert_error(post(http, server, RESTORE, {"file_hash": H3}, advanced_headers(timestamp_ms=stale_ms)), 401)
+    assert "timestamp" in err["err_extra"]
+
+
+def test_timestamp_inside_tolerance_is_accepted(http, server):
+    recent_ms = int((WALL_NOW - 299) * 1000)
+    assert post(http, server, RESTORE, {"file_hash": H3}, advanced_headers(timestamp_ms=recent_ms)).status_code == 200
+
+
+def test_unlicensed_key_is_402(http, server):
+    assert_error(post(http, server, RESTORE, {"file_hash": H3}, standard_headers(UNLICENSED_ID)), 402)
+
+
+def test_key_without_permission_is_403(http, server):
+    assert_error(post(http, server, RESTORE, {"file_hash": H3}, standard_headers(FORBIDDEN_ID)), 403)
+
+
+# --------------------------------------------------------------------------- request body
+
+
+def test_invalid_json_is_400(http, server, backend):
+    err = assert_error(post(http, server, RESTORE, data=b"{not json"), 400)
+    assert err["err_msg"] == "Bad Request. Got an invalid JSON."
+    assert backend.requests[-1] == ("POST", RESTORE, None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"file_hash": H1}, id="no-request-data-wrapper"),
+        pytest.param({"request_data": "x"}, id="request-data-not-object"),
+        pytest.param([], id="not-an-object"),
+    ],
+)
+def test_body_without_request_data_object_is_400(http, server, body):
+    assert_error(http.post(server.url + RESTORE, json=body, headers=standard_headers(), timeout=5), 400)
+
+
+@pytest.mark.parametrize(
+    "file_hash",
+    [H1[:-1], H1 + "0", "g" * 64, hashlib.md5(b"x").hexdigest(), "", 12345],
+    ids=["63-chars", "65-chars", "not-hex", "md5", "empty", "number"],
+)
+def test_bad_hash_is_400(http, server, backend, file_hash):
+    err = assert_error(post(http, server, RESTORE, {"file_hash": file_hash}), 400)
+    assert "SHA256" in err["err_extra"]
+    assert backend.actions == {}
+
+
+@pytest.mark.parametrize(
+    "request_data",
+    [
+        pytest.param({}, id="missing-file-hash"),
+        pytest.param({"file_hash": H1, "endpoint_ids": [FIN_WS]}, id="unknown-field"),
+        pytest.param({"file_hash": H1, "incident_id": "INC-302"}, id="non-integer-incident"),
+        pytest.param({"file_hash": H1, "incident_id": True}, id="boolean-incident"),
+        pytest.param({"file_hash": H1, "endpoint_id": None}, id="null-endpoint"),
+    ],
+)
+def test_bad_request_data_is_400(http, server, request_data):
+    assert_error(post(http, server, RESTORE, request_data), 400)
+
+
+# --------------------------------------------------------------------------- rate limit, routing
+
+
+def test_requests_above_the_rate_get_429_with_retry_after(http, server, clock):
+    for _ in range(10):
+        assert post(http, server, RESTORE, {"file_hash": H1}).status_code == 200
+
+    response = post(http, server, RESTORE, {"file_hash": H1})
+    err = assert_error(response, 429)
+    assert err["err_msg"] == "Too many requests"
+    assert response.headers["Retry-After"] == "1"
+
+    clock.advance(1.0)  # the window has slid past the first ten
+    assert post(http, server, RESTORE, {"file_hash": H3}).status_code == 200
+
+
+def test_unknown_path_is_404_in_the_error_form(http, server):
+    assert_error(post(http, server, "/public_api/v1/endpoints/quarantine_everything/", {}), 404)
+
+
+def test_wrong_method_is_405(http, server):
+    response = http.get(server.url + RESTORE, headers=standard_headers(), timeout=5)
+    assert_error(response, 405)
+    assert response.headers["Allow"] == "POST"
+
+
+def test_every_request_is_recorded_even_when_rejected(http, server, backend):
+    post(http, server, RESTORE, {"file_hash": H3}, standard_headers(key="wrong"))
+    post(http, server, RESTORE, {"file_hash": H3})
+    assert [(r.method, r.path) for r in backend.requests] == [("POST", RESTORE)] * 2
+    assert backend.requests[0].body == {"request_data": {"file_hash": H3}}
+
+
+# --------------------------------------------------------------------------- loopback server
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com"])
+def test_non_loopback_bind_is_refused(host):
+    with pytest.raises(ValueError):
+        LoopbackServer(lambda request: Response(200), host=host)
+
+
+def test_app_exception_becomes_json_500_not_a_hung_connection(http):
+    def broken_app(request):
+        raise RuntimeError("boom")
+
+    with LoopbackServer(broken_app) as server:
+        response = http.get(server.url + "/anything", timeout=5)
+        assert response.status_code == 500
+        assert response.headers["Content-Type"] == "application/json"
+        assert "RuntimeError" in response.json()["message"]
+        assert len(server.app_errors) == 1
+
+
+def test_keep_alive_session_reuses_one_connection(http, server):
+    post(http, server, RESTORE, {"file_hash": H2})
+    post(http, server, RESTORE, {"file_hash": H3})
+    assert server.connections_accepted == 1
+
+
+def test_stop_is_idempotent():
+    server = LoopbackServer(lambda request: Response(204)).start()
+    assert server.url.startswith("http://127.0.0.1:")
+    server.stop()
+    server.stop()

@@ -1,0 +1,365 @@
+"""State of an emulated Cortex XDR tenant: API keys, endpoints, quarantined files, response actions.
+
+No HTTP here: every operation is a method that returns a dict or raises ``XdrError``, so the
+behaviour can be driven directly from tests as well as through ``responses.create_app``.
+Time is injected (``clock`` for action progress and rate limiting, ``wall_clock`` for the
+advanced-key timestamp check) so tests can step through an action without sleeping.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+from .exceptions import ApiError, BadRequest, Forbidden, LicenseRequired, TooManyRequests, Unauthorized
+
+__all__ = ["XdrBackend", "load_seed", "RecordedRequest", "RUNNING_STATUSES", "FINAL_STATUSES"]
+
+# Action statuses as the Get Action Status API reports them.
+PENDING = "PENDING"
+IN_PROGRESS = "IN_PROGRESS"
+COMPLETED_SUCCESSFULLY = "COMPLETED_SUCCESSFULLY"
+RUNNING_STATUSES = frozenset({PENDING, IN_PROGRESS, "PENDING_ABORT"})
+FINAL_STATUSES = frozenset(
+    {COMPLETED_SUCCESSFULLY, "COMPLETED_PARTIAL", "FAILED", "TIMEOUT", "CANCELLED", "ABORTED", "EXPIRED"}
+)
+FAILURE_STATUSES = FINAL_STATUSES - {COMPLETED_SUCCESSFULLY}
+
+AUTH_STANDARD = "standard"
+AUTH_ADVANCED = "advanced"
+
+FIRST_ACTION_ID = 1001  # real tenants never hand out small ids; a distinctive start also catches off-by-one
+
+_SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
+_ENDPOINT_ID_RE = re.compile(r"[0-9a-fA-F]{32}")
+_NONCE_RE = re.compile(r"[A-Za-z0-9]{64}")
+_DIGITS_RE = re.compile(r"[0-9]+")
+_RATE_WINDOW_S = 1.0
+
+
+class RecordedRequest(NamedTuple):
+    method: str
+    path: str
+    body: Any  # parsed JSON, or None when the body was empty or not JSON
+
+
+@dataclass(frozen=True)
+class RestoreFailure:
+    status: str
+    error_description: str
+
+
+@dataclass
+class Endpoint:
+    endpoint_id: str
+    endpoint_name: str
+    quarantined: dict[str, str] = field(default_factory=dict)  # file_hash -> file_path
+    restored: dict[str, str] = field(default_factory=dict)
+    restore_failure: RestoreFailure | None = None
+
+
+@dataclass
+class RestoreAction:
+    action_id: int
+    file_hash: str
+    endpoint_ids: tuple[str, ...]
+    incident_id: int | None
+    created_at: float
+    applied: bool = False  # whether final outcomes were written to the endpoints
+
+
+@dataclass
+class ApiKey:
+    key_id: str
+    key: str
+    auth_type: str
+    licensed: bool
+    permitted: bool
+
+
+# --------------------------------------------------------------------------- seed
+
+
+def load_seed(seed: dict | str | Path) -> dict:
+    """Read (if a path) and check a tenant seed; raises ValueError naming the bad entry."""
+    if isinstance(seed, (str, Path)):
+        seed = json.loads(Path(seed).read_text(encoding="utf-8"))
+    if not isinstance(seed, dict) or not isinstance(seed.get("endpoints"), list):
+        raise ValueError("seed must be an object with an 'endpoints' list")
+    seen: set[str] = set()
+    for index, entry in enumerate(seed["endpoints"]):
+        where = f"endpoints[{index}]"
+        endpoint_id = entry.get("endpoint_id", "")
+        if not isinstance(endpoint_id, str) or not _ENDPOINT_ID_RE.fullmatch(endpoint_id):
+            raise ValueError(f"{where}.endpoint_id must be 32 hex characters")
+        if endpoint_id.lower() in seen:
+            raise ValueError(f"{where}.endpoint_id {endpoint_id} is repeated")
+        seen.add(endpoint_id.lower())
+        for q_index, item in enumerate(entry.get("quarantined", [])):
+            if not _SHA256_RE.fullmatch(str(item.get("file_hash", ""))):
+                raise ValueError(f"{where}.quarantined[{q_index}].file_hash must be a SHA256")
+        failure = entry.get("restore_failure")
+        if failure is not None and failure.get("status") not in FAILURE_STATUSES:
+            raise ValueError(f"{where}.restore_failure.status must be one of {sorted(FAILURE_STATUSES)}")
+    return seed
+
+
+def _endpoint_from_seed(entry: dict) -> Endpoint:
+    failure = entry.get("restore_failure")
+    return Endpoint(
+        endpoint_id=entry["endpoint_id"].lower(),
+        endpoint_name=entry.get("endpoint_name", ""),
+        quarantined={q["file_hash"].lower(): q.get("file_path", "") for q in entry.get("quarantined", [])},
+        restore_failure=RestoreFailure(failure["status"], failure.get("error_description", "")) if failure else None,
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _parse_int(value: Any, field_name: str) -> int:
+    """Accept an int or a string of digits (the API documents ids as strings but sends ints)."""
+    if isinstance(value, bool):  # bool is an int subclass; True is not an id
+        raise BadRequest(f"{field_name} must be an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _DIGITS_RE.fullmatch(value.strip()):
+        return int(value.strip())
+    raise BadRequest(f"{field_name} must be an integer")
+
+
+def _normalize_hash(file_hash: Any) -> str:
+    if not isinstance(file_hash, str) or not _SHA256_RE.fullmatch(file_hash):
+        raise BadRequest("file_hash must be a valid SHA256 (64 hexadecimal characters)")
+    return file_hash.lower()
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    # compare_digest on bytes: constant time, and safe for non-ASCII input that str comparison rejects.
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- backend
+
+
+class XdrBackend:
+    """One tenant. All public methods are thread-safe (the HTTP server is threaded)."""
+
+    def __init__(
+        self,
+        stage_seconds: float = 1.0,
+        rate_limit: float | None = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        timestamp_tolerance_s: float = 300,
+    ):
+        self.stage_seconds = stage_seconds
+        self.rate_limit = rate_limit  # requests per second; None turns the limit off
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.timestamp_tolerance_s = timestamp_tolerance_s
+        self.endpoints: dict[str, Endpoint] = {}
+        self.actions: dict[int, RestoreAction] = {}
+        self.requests: list[RecordedRequest] = []
+        self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
+        self._api_keys: dict[str, ApiKey] = {}
+        self._used_nonces: dict[str, float] = {}  # nonce -> its request timestamp (s)
+        self._admitted: deque[float] = deque()
+        self._action_ids = itertools.count(FIRST_ACTION_ID)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_seed(cls, seed: dict | str | Path, **kwargs: Any) -> "XdrBackend":
+        backend = cls(**kwargs)
+        for entry in load_seed(seed)["endpoints"]:
+            endpoint = _endpoint_from_seed(entry)
+            backend.endpoints[endpoint.endpoint_id] = endpoint
+        return backend
+
+    # ----------------------------------------------------------------- requests and rate
+
+    def record_request(self, method: str, path: str, body: Any) -> None:
+        with self._lock:
+            self.requests.append(RecordedRequest(method, path, body))
+
+    def check_rate(self) -> None:
+        """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
+        if self.rate_limit is None:
+            return
+        with self._lock:
+            now = self.clock()
+            while self._admitted and self._admitted[0] <= now - _RATE_WINDOW_S:
+                self._admitted.popleft()
+            if len(self._admitted) >= self.rate_limit:
+                raise TooManyRequests(
+                    retry_after_s=1,
+                    err_extra=f"Rate limit of {self.rate_limit:g} requests per second per tenant exceeded",
+                )
+            self._admitted.append(now)
+
+    # ----------------------------------------------------------------- auth
+
+    def add_api_key(
+        self, key_id: str, key: str, auth_type: str = AUTH_STANDARD, licensed: bool = True, permitted: bool = True
+    ) -> None:
+        if auth_type not in (AUTH_STANDARD, AUTH_ADVANCED):
+            raise ValueError(f"auth_type must be {AUTH_STANDARD!r} or {AUTH_ADVANCED!r}")
+        with self._lock:
+            self._api_keys[str(key_id)] = ApiKey(str(key_id), key, auth_type, licensed, permitted)
+
+    def authenticate(self, headers: Mapping[str, str]) -> None:
+        """Check the x-xdr-* headers; raises 401 (identity), 402 (license) or 403 (RBAC)."""
+        lowered = {name.lower(): value for name, value in headers.items()}
+        key_id = lowered.get("x-xdr-auth-id")
+        authorization = lowered.get("authorization")
+        if not key_id:
+            raise Unauthorized("Missing x-xdr-auth-id header")
+        if not authorization:
+            raise Unauthorized("Missing Authorization header")
+        with self._lock:
+            api_key = self._api_keys.get(key_id)
+            if api_key is None:
+                raise Unauthorized("Unknown API key ID")
+            nonce, timestamp_s = None, 0.0
+            if api_key.auth_type == AUTH_STANDARD:
+                if not _same_secret(authorization, api_key.key):
+                    raise Unauthorized("API key does not match the API key ID")
+            else:
+                nonce, timestamp_s = self._check_advanced(api_key, lowered, authorization)
+            if not api_key.licensed:
+                raise LicenseRequired("The tenant has no Cortex XDR Prevent or Cortex XDR Pro per Endpoint license")
+            if not api_key.permitted:
+                raise Forbidden("The API key's role does not allow endpoint response actions")
+            if nonce is not None:
+                self._remember_nonce(nonce, timestamp_s)
+
+    def _check_advanced(self, api_key: ApiKey, lowered: dict[str, str], authorization: str) -> tuple[str, float]:
+        nonce = lowered.get("x-xdr-nonce", "")
+        raw_timestamp = lowered.get("x-xdr-timestamp", "")
+        if not _NONCE_RE.fullmatch(nonce):
+            raise Unauthorized("x-xdr-nonce must be 64 letters and digits")
+        if not _DIGITS_RE.fullmatch(raw_timestamp):
+            raise Unauthorized("x-xdr-timestamp must be milliseconds since the epoch")
+        timestamp_s = int(raw_timestamp) / 1000.0
+        if abs(self.wall_clock() - timestamp_s) > self.timestamp_tolerance_s:
+            raise Unauthorized(
+                f"x-xdr-timestamp is more than {self.timestamp_tolerance_s:g} seconds away from the server time"
+            )
+        expected = hashlib.sha256(f"{api_key.key}{nonce}{raw_timestamp}".encode("utf-8")).hexdigest()
+        if not _same_secret(authorization, expected):
+            raise Unauthorized("Signature does not match the API key ID, nonce and timestamp")
+        if nonce in self._used_nonces:
+            raise Unauthorized("Nonce was already used")
+        return nonce, timestamp_s
+
+    def _remember_nonce(self, nonce: str, timestamp_s: float) -> None:
+        # A nonce only needs remembering while its timestamp could still pass the freshness check.
+        horizon = self.wall_clock() - self.timestamp_tolerance_s
+        for old in [n for n, ts in self._used_nonces.items() if ts < horizon]:
+            del self._used_nonces[old]
+        self._used_nonces[nonce] = timestamp_s
+
+    # ----------------------------------------------------------------- restore
+
+    def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | str | None = None) -> dict:
+        file_hash = _normalize_hash(file_hash)
+        if incident_id is not None:
+            incident_id = _parse_int(incident_id, "incident_id")
+        if endpoint_id is not None and (not isinstance(endpoint_id, str) or not endpoint_id.strip()):
+            raise BadRequest("endpoint_id must be a non-empty string")
+        with self._lock:
+            self._apply_finished_actions()
+            targets = self._endpoints_holding(file_hash, endpoint_id)
+            action = RestoreAction(
+                action_id=next(self._action_ids),
+                file_hash=file_hash,
+                endpoint_ids=tuple(targets),
+                incident_id=incident_id,
+                created_at=self.clock(),
+            )
+            self.actions[action.action_id] = action
+            self._apply_finished_actions()  # stage_seconds=0: the outcome is visible at once
+        return {"action_id": action.action_id, "endpoints_count": str(len(targets))}
+
+    def _endpoints_holding(self, file_hash: str, endpoint_id: str | None) -> list[str]:
+        if endpoint_id is None:
+            targets = [eid for eid, ep in self.endpoints.items() if file_hash in ep.quarantined]
+            if not targets:
+                raise ApiError(f"No quarantined file with hash {file_hash} was found on any endpoint")
+            return targets
+        endpoint = self.endpoints.get(endpoint_id.strip().lower())
+        if endpoint is None:
+            raise ApiError(f"No endpoint was found for creating the requested action: unknown endpoint_id {endpoint_id}")
+        if file_hash not in endpoint.quarantined:
+            raise ApiError(f"No quarantined file with hash {file_hash} was found on endpoint {endpoint.endpoint_id}")
+        return [endpoint.endpoint_id]
+
+    # ----------------------------------------------------------------- action status
+
+    def get_action_status(self, group_action_id: Any) -> dict:
+        action_id = _parse_int(group_action_id, "group_action_id")
+        with self._lock:
+            self._apply_finished_actions()
+            action = self.actions.get(action_id)
+            if action is None:
+                raise ApiError(f"Action ID {action_id} was not found")
+            status = self._stage_status(action)
+            data: dict[str, str] = {}
+            error_reasons: dict[str, dict] = {}
+            for endpoint_id in action.endpoint_ids:
+                failure = self.endpoints[endpoint_id].restore_failure
+                if status != "final":
+                    data[endpoint_id] = status
+                elif failure is None:
+                    data[endpoint_id] = COMPLETED_SUCCESSFULLY
+                else:
+                    data[endpoint_id] = failure.status
+                    error_reasons[endpoint_id] = {
+                        "errorData": json.dumps({"errorText": failure.error_description}),
+                        "errorDescription": failure.error_description,
+                    }
+        reply: dict[str, Any] = {"data": data}
+        if error_reasons:
+            reply["errorReasons"] = error_reasons
+        return reply
+
+    def _stage_status(self, action: RestoreAction) -> str:
+        """PENDING, IN_PROGRESS, or "final" (per-endpoint outcome decided by the caller)."""
+        elapsed = self.clock() - action.created_at
+        if elapsed < self.stage_seconds:
+            return PENDING
+        if elapsed < 2 * self.stage_seconds:
+            return IN_PROGRESS
+        return "final"
+
+    def _apply_finished_actions(self) -> None:
+        """Lazily write the outcome of every action that has reached its final stage."""
+        for action in self.actions.values():
+            if action.applied or self._stage_status(action) != "final":
+                continue
+            for endpoint_id in action.endpoint_ids:
+                endpoint = self.endpoints[endpoint_id]
+                if endpoint.restore_failure is None and action.file_hash in endpoint.quarantined:
+                    endpoint.restored[action.file_hash] = endpoint.quarantined.pop(action.file_hash)
+            action.applied = True
+
+    # ----------------------------------------------------------------- inspection (tests, demo)
+
+    def quarantined(self, endpoint_id: str) -> set[str]:
+        with self._lock:
+            self._apply_finished_actions()
+            return set(self.endpoints[endpoint_id.lower()].quarantined)
+
+    def restored(self, endpoint_id: str) -> set[str]:
+        with self._lock:
+            self._apply_finished_actions()
+            return set(self.endpoints[endpoint_id.lower()].restored)

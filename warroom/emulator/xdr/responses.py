@@ -1,0 +1,92 @@
+"""HTTP face of the emulated Cortex XDR public API: routing, request checks, JSON replies.
+
+The pipeline runs in the order a real gateway would be observed to: record the request,
+rate limit, route (404/405), authenticate, parse and check the body, then call the backend.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from ..httpserver import Request, Response, json_response
+from .exceptions import ApiError, BadRequest, InvalidJson, MethodNotAllowed, NotFound, XdrError
+from .models import XdrBackend
+
+__all__ = ["create_app", "RESTORE_PATH", "ACTION_STATUS_PATH"]
+
+RESTORE_PATH = "/public_api/v1/endpoints/restore/"
+ACTION_STATUS_PATH = "/public_api/v1/actions/get_action_status/"
+
+# request_data fields each route accepts: (required, optional).
+_RESTORE_FIELDS = ({"file_hash"}, {"endpoint_id", "incident_id"})
+_ACTION_STATUS_FIELDS = ({"group_action_id"}, set())
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidJson(str(exc)) from None
+
+
+def _try_parse_json(body: bytes) -> Any:
+    """For the request log only: anything unparseable is recorded as None."""
+    try:
+        return json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _request_data(body: bytes, fields: tuple[set[str], set[str]]) -> dict:
+    """Return request_data after checking its shape: required present, nothing unknown."""
+    payload = _parse_json(body)
+    if not isinstance(payload, dict) or not isinstance(payload.get("request_data"), dict):
+        raise InvalidJson("The request body must be a JSON object with a 'request_data' object")
+    data = payload["request_data"]
+    required, optional = fields
+    missing = sorted(required - data.keys())
+    if missing:
+        raise BadRequest(f"Missing at least one required parameter: {missing}.")
+    unknown = sorted(data.keys() - required - optional)
+    if unknown:
+        raise BadRequest(f"Unexpected parameter(s) in request_data: {unknown}.")
+    # Strict on purpose: the client contract is to leave unset fields out, not to send null.
+    nulls = sorted(name for name, value in data.items() if value is None)
+    if nulls:
+        raise BadRequest(f"Parameter(s) must not be null: {nulls}. Leave unset fields out of request_data.")
+    return data
+
+
+def _normalize_path(path: str) -> str:
+    return path.rstrip("/") + "/"
+
+
+def create_app(backend: XdrBackend) -> Callable[[Request], Response]:
+    def restore(request: Request) -> dict:
+        data = _request_data(request.body, _RESTORE_FIELDS)
+        return backend.restore_file(data["file_hash"], data.get("endpoint_id"), data.get("incident_id"))
+
+    def action_status(request: Request) -> dict:
+        data = _request_data(request.body, _ACTION_STATUS_FIELDS)
+        return backend.get_action_status(data["group_action_id"])
+
+    routes: dict[str, Callable[[Request], dict]] = {RESTORE_PATH: restore, ACTION_STATUS_PATH: action_status}
+
+    def app(request: Request) -> Response:
+        backend.record_request(request.method, request.path, _try_parse_json(request.body))
+        try:
+            backend.check_rate()
+            handler = routes.get(_normalize_path(request.path))
+            if handler is None:
+                raise NotFound(f"No public API at {request.path}")
+            if request.method != "POST":
+                raise MethodNotAllowed("POST")
+            backend.authenticate(request.headers)
+            return json_response(200, {"reply": handler(request)})
+        except XdrError as exc:
+            return json_response(exc.status, exc.to_json(), exc.headers)
+        except Exception as exc:  # keep the vendor's error form even for emulator bugs
+            backend.internal_errors.append(exc)
+            return json_response(500, ApiError(f"Unexpected {type(exc).__name__}").to_json())
+
+    return app
