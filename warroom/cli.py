@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from contextlib import ExitStack
@@ -72,15 +73,13 @@ def emulate(vendor: str, port: int, params_out: str | None, stage_seconds: float
     backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
     server = LoopbackServer(create_app(backend), port=port)
     server.start()
-    print(f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).', flush=True)
     if params_out:
-        params = {'xdr_url': server.url, 'xdr_api_key_id': XDR_KEY_ID,
-                  'xdr_api_key': {'identifier': '', 'password': key}, 'xdr_auth_type': 'advanced'}
-        with open(params_out, 'w', encoding='utf-8') as handle:
-            yaml.safe_dump(params, handle)
-        print(f'Params for `warroom run --params {params_out}` written there (the key is not printed).', flush=True)
-    else:
-        print('Pass --params-out FILE to get params with the generated key.', flush=True)
+        write_private_yaml(params_out, {'xdr_url': server.url, 'xdr_api_key_id': XDR_KEY_ID,
+                                        'xdr_api_key': {'identifier': '', 'password': key},
+                                        'xdr_auth_type': 'advanced'})
+    print(f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).', flush=True)
+    print(f'Params for `warroom run --params {params_out}` are in that file (the key is not printed).' if params_out
+          else 'Pass --params-out FILE to get params with the generated key.', flush=True)
     try:
         threading.Event().wait()  # the server runs in its own thread until Ctrl-C
     except KeyboardInterrupt:
@@ -88,6 +87,15 @@ def emulate(vendor: str, port: int, params_out: str | None, stage_seconds: float
     finally:
         server.stop()
     return 0
+
+
+def write_private_yaml(path: str, data: dict) -> None:
+    """Written whole under another name, then renamed: a reader never sees half a file, nor anyone else the key."""
+    temporary = f'{path}.tmp'
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(data, handle)
+    os.replace(temporary, path)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,120 @@
+"""`python -m warroom` end to end, as an analyst runs it: a real process, HTTP to the emulator on loopback."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import yaml
+
+from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
+
+HOLDERS = seed_holders()
+FAILING = seed_failing_endpoints()
+PARTLY_FAILING_HASH = next(h for h, eps in sorted(HOLDERS.items()) if any(e in FAILING for e in eps))
+
+
+def warroom(*args, env=None, timeout=60):
+    return subprocess.run([sys.executable, '-m', 'warroom', *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_embedded_run_restores_on_every_endpoint_and_prints_each_status():
+    done = warroom('run', f'!restore-file file_hash={PARTLY_FAILING_HASH}', '--time-scale', '0.005')
+
+    assert done.returncode == 0, done.stderr
+    final = done.stdout.split('### ')[-1]
+    assert 'COMPLETED_WITH_FAILURES' in final
+    for endpoint_id in HOLDERS[PARTLY_FAILING_HASH]:
+        expected = FAILING[endpoint_id]['status'] if endpoint_id in FAILING else 'COMPLETED_SUCCESSFULLY'
+        assert f'|{endpoint_id}|{expected}|' in final
+    for failure in FAILING.values():
+        assert failure['error_description'] in final
+
+
+def test_json_output_holds_the_entries_and_the_incident_context():
+    done = warroom('run', f'!restore-file file_hash={PARTLY_FAILING_HASH}', '--json', '--time-scale', '0')
+
+    assert done.returncode == 0, done.stderr
+    output = json.loads(done.stdout)
+    record = output['context']['CortexXDR']['RestoredFile']
+    assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(HOLDERS[PARTLY_FAILING_HASH])
+    assert output['entries'][0]['PollingCommand'] == 'restore-file'
+    assert 'PollingCommand' not in output['entries'][-1]
+
+
+def test_unknown_missing_and_out_of_list_arguments_are_refused_before_running():
+    unknown = warroom('run', '!restore-file file_hash=abc colour=blue')
+    missing = warroom('run', '!restore-file endpoint_id=e1')
+    predefined = warroom('run', f'!restore-file file_hash={"a" * 64} polling=maybe')
+    no_such_command = warroom('run', '!restore-everything')
+
+    for done in (unknown, missing, predefined, no_such_command):
+        assert done.returncode == 2
+        assert done.stdout == ''
+    assert 'unknown argument(s) colour' in unknown.stderr
+    assert 'file_hash is required' in missing.stderr
+    assert 'polling must be one of true, false' in predefined.stderr
+    assert 'Unknown command !restore-everything' in no_such_command.stderr
+
+
+def test_an_error_entry_exits_non_zero_with_the_message_on_stderr():
+    done = warroom('run', '!restore-file file_hash=12345')
+
+    assert done.returncode == 1
+    assert 'file_hash must be a SHA256' in done.stderr
+
+
+def test_params_file_points_at_a_tenant_and_the_key_can_come_from_the_environment(tmp_path):
+    tenant = start_tenant(auth_type='standard')
+    try:
+        params = tenant.params()
+        params['xdr_api_key'] = None  # kept out of the file: the environment supplies it
+        params_file = tmp_path / 'params.yml'
+        params_file.write_text(yaml.safe_dump(params))
+        done = warroom('run', f'!restore-file file_hash={PARTLY_FAILING_HASH} polling=false', '--params',
+                       str(params_file), '--json', env={'WARROOM_PARAM_XDR_API_KEY': tenant.key})
+    finally:
+        tenant.server.stop()
+
+    assert done.returncode == 0, done.stderr
+    assert tenant.key not in done.stdout + done.stderr
+    restore_requests = [r for r in tenant.backend.requests if r[1].endswith('/restore/')]
+    assert len(restore_requests) == 1
+    assert json.loads(done.stdout)['context']['CortexXDR']['RestoredFile']['endpoints_count'] == len(
+        HOLDERS[PARTLY_FAILING_HASH])
+
+
+def test_params_file_with_an_unknown_param_is_refused(tmp_path):
+    params_file = tmp_path / 'params.yml'
+    params_file.write_text('xdr_url: https://api-x.example\nxdr_secret: nope\n')
+
+    done = warroom('run', f'!restore-file file_hash={"a" * 64}', '--params', str(params_file))
+
+    assert done.returncode == 2
+    assert 'unknown param(s) xdr_secret' in done.stderr
+
+
+def test_standalone_emulator_serves_a_tenant_that_run_can_use(tmp_path):
+    params_file = tmp_path / 'emulator-params.yml'
+    server = subprocess.Popen([sys.executable, '-m', 'warroom', 'emulate', 'xdr', '--params-out', str(params_file),
+                               '--stage-seconds', '0'], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        banner = server.stdout.readline()
+        deadline = time.monotonic() + 20
+        while not params_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        key = yaml.safe_load(params_file.read_text())['xdr_api_key']['password']
+        done = warroom('run', f'!restore-file file_hash={PARTLY_FAILING_HASH}', '--params', str(params_file),
+                       '--time-scale', '0')
+    finally:
+        server.terminate()
+        rest, errors = server.communicate(timeout=10)
+
+    assert 'Emulated Cortex XDR tenant at http://127.0.0.1:' in banner
+    assert done.returncode == 0, done.stderr
+    assert 'COMPLETED_WITH_FAILURES' in done.stdout
+    assert key not in banner + rest + errors + done.stdout + done.stderr
