@@ -85,14 +85,18 @@ def test_endpoint_id_limits_the_restore_to_that_endpoint(advanced_tenant, war_ro
         assert CLEAN_HASH in advanced_tenant.backend.quarantined(other)
 
 
-def test_polling_follows_the_action_through_each_stage_to_the_end():
+def run_on_simulated_time(stage_seconds, args):
+    """The war room's polling waits advance the tenant's clock: stages pass exactly, with no real sleep."""
     clock = FakeClock()
-    tenant = start_tenant(stage_seconds=10, clock=clock)
+    tenant = start_tenant(stage_seconds=stage_seconds, clock=clock)
     try:
-        war_room = WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance)
-        result = war_room.run('restore-file', {'file_hash': CLEAN_HASH, 'interval_in_seconds': '10'})
+        return WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance).run('restore-file', args)
     finally:
         tenant.server.stop()
+
+
+def test_polling_follows_the_action_through_each_stage_to_the_end():
+    result = run_on_simulated_time(10, {'file_hash': CLEAN_HASH, 'interval_in_seconds': '10'})
 
     first, *polls = result.entries
     assert first['PollingCommand'] == 'restore-file'
@@ -122,13 +126,7 @@ def test_polling_false_returns_the_action_without_following_it(advanced_tenant, 
 
 
 def test_polling_stops_with_a_clear_error_when_its_timeout_runs_out():
-    clock = FakeClock()
-    tenant = start_tenant(stage_seconds=100, clock=clock)
-    try:
-        war_room = WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance)
-        result = war_room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
-    finally:
-        tenant.server.stop()
+    result = run_on_simulated_time(100, {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
 
     assert result.failed
     assert result.entries[-1]['Type'] == ENTRY_ERROR
