@@ -90,6 +90,40 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
+HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
+IAM_TOKENS_PATH = '/v3/auth/tokens'
+HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
+HSS_LIST_PAGE_SIZE = 200
+HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
+HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id && val.host_id == obj.host_id && '
+                       'val.file_hash == obj.file_hash && val.file_path == obj.file_path)')
+HSS_AUTH_TYPES = ('token', 'aksk')
+OUTCOME_RESTORING = 'restoring'
+OUTCOME_ITEM_FAILED = 'failed'
+OUTCOME_NOT_FOUND = 'not_found'
+# A cached IAM token is replaced this long before it expires, so no request goes out with a dying token.
+TOKEN_REFRESH_MARGIN_SECONDS = 600
+TOKEN_CACHE_KEY = 'hss_iam_token'
+
+HSS_ERROR_ADVICE = {
+    400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
+         '(1-256 characters), and that the file is still isolated on that host.',
+    401: 'HSS did not accept the credentials. For AK/SK, check the access key, the secret key and this '
+         'machine\'s clock (the gateway allows 15 minutes of skew); for a token, check the account name, the '
+         'IAM user name and password, and the project ID.',
+    403: 'The IAM user is not allowed to do this. Give it HSS permissions (for example HSS Administrator) '
+         'in the project and enterprise project, or use another user.',
+    404: 'The URL does not lead to the HSS API. Check hss_endpoint, hss_region and hss_project_id.',
+    429: 'Huawei Cloud is throttling these requests. Wait a few seconds and run the command again.',
+}
+IAM_ERROR_ADVICE = {
+    400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
+    401: 'IAM refused the user name or password. Check hss_domain (the account name) and hss_credentials; '
+         'the user must not need MFA for API access.',
+    403: 'IAM refused the token for this project. Check hss_project_id and that the user may access it.',
+    404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
+}
+
 ''' ERRORS '''
 
 
@@ -251,6 +285,124 @@ class XdrClient:
         return reply
 
 
+class IamTokenProvider:
+    """IAM password tokens scoped to a project, kept in a cache until shortly before they expire."""
+
+    vendor = 'Huawei Cloud IAM'
+
+    def __init__(self, iam_url, domain, username, password, project_id, cache, verify=True, proxy=False,
+                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), clock=time.time):
+        self.transport = HttpTransport(iam_url, self.vendor, verify, proxy, timeout)
+        self._domain = domain
+        self._username = username
+        self._password = password
+        self._project_id = project_id
+        self._cache = cache
+        self._clock = clock
+        # Names the identity a cached token belongs to, without holding the password.
+        self._identity = hashlib.sha256('\n'.join([iam_url, domain, username, project_id]).encode()).hexdigest()
+        self.tokens_fetched = 0
+
+    def token(self):
+        cached = self._cache.load().get(TOKEN_CACHE_KEY) or {}
+        if cached.get('identity') == self._identity and \
+                cached.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock():
+            return cached['token']
+        return self._fetch()
+
+    def invalidate(self):
+        state = self._cache.load()
+        if state.pop(TOKEN_CACHE_KEY, None) is not None:
+            self._cache.save(state)
+
+    def _fetch(self):
+        body = {'auth': {
+            'identity': {'methods': ['password'], 'password': {'user': {
+                'name': self._username, 'password': self._password, 'domain': {'name': self._domain}}}},
+            'scope': {'project': {'id': self._project_id}},
+        }}
+        response = self.transport.request('POST', IAM_TOKENS_PATH, json=body)
+        if response.status_code not in (200, 201):
+            raise iam_error_from_response(response)
+        token = response.headers.get('X-Subject-Token')
+        if not token:
+            raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
+        expires_at = parse_iam_expiry(parse_json_body(response, self.vendor), self._clock())
+        state = self._cache.load()
+        state[TOKEN_CACHE_KEY] = {'identity': self._identity, 'token': token, 'expires_at': expires_at}
+        self._cache.save(state)
+        self.tokens_fetched += 1
+        return token
+
+
+class HuaweiTokenAuth(requests.auth.AuthBase):
+    """Puts the provider's current IAM token in X-Auth-Token."""
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def __call__(self, request):
+        request.headers['X-Auth-Token'] = self.provider.token()
+        return request
+
+    def __repr__(self):
+        return 'HuaweiTokenAuth(token=<hidden>)'
+
+
+class HssClient:
+    """Huawei Cloud HSS: list isolated files and restore them."""
+
+    vendor = 'Huawei Cloud HSS'
+
+    def __init__(self, base_url, project_id, auth, region=None, enterprise_project_id=None, token_provider=None,
+                 verify=True, proxy=False, timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)):
+        self.transport = HttpTransport(base_url, self.vendor, verify, proxy, timeout, auth)
+        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(project_id, safe=''))
+        self.enterprise_project_id = enterprise_project_id
+        self.token_provider = token_provider
+        if region:
+            self.transport.session.headers['region'] = region
+
+    def list_isolated_files(self, file_hash=None, file_path=None, isolation_status='isolated', offset=0,
+                            limit=HSS_LIST_PAGE_SIZE, enterprise_project_id=None):
+        """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
+        query = {'enterprise_project_id': enterprise_project_id or self.enterprise_project_id,
+                 'file_hash': file_hash, 'file_path': file_path, 'isolation_status': isolation_status,
+                 'offset': offset, 'limit': limit}
+        response = self._request('GET', params={k: v for k, v in query.items() if v not in (None, '')})
+        body = parse_json_body(response, self.vendor)
+        if not isinstance(body.get('data_list'), list):
+            raise RestoreError(f'{self.vendor} listed isolated files without a data_list. Check hss_endpoint.')
+        return body
+
+    def iter_isolated_files(self, **filters):
+        """Every isolated file matching the filters, page by page."""
+        offset = 0
+        while True:
+            page = self.list_isolated_files(offset=offset, **filters)
+            yield from page['data_list']
+            offset += len(page['data_list'])
+            if not page['data_list'] or offset >= int(page.get('total_num') or 0):
+                return
+
+    def restore_isolated_files(self, items, enterprise_project_id=None):
+        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body."""
+        if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
+            raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
+        epid = enterprise_project_id or self.enterprise_project_id
+        self._request('PUT', params={'enterprise_project_id': epid} if epid else None, json={'data_list': items})
+
+    def _request(self, method, **kwargs):
+        response = self.transport.request(method, self.path, **kwargs)
+        if response.status_code == 401 and self.token_provider is not None:
+            # The cached token may have been revoked or expired early: fetch a new one, once.
+            self.token_provider.invalidate()
+            response = self.transport.request(method, self.path, **kwargs)
+        if response.status_code != 200:
+            raise huawei_error_from_response(response, self.vendor, HSS_ERROR_ADVICE)
+        return response
+
+
 ''' HELPERS '''
 
 
@@ -361,6 +513,44 @@ def xdr_error_from_response(response):
                           vendor_message=short_text(response.text) or None)
 
 
+def huawei_error_from_response(response, vendor, advice_by_status):
+    """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
+    advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
+    request_id = response.headers.get('X-Request-Id')
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get('error_code'):
+        return VendorApiError(vendor, response.status_code, advice, body.get('error_code'), body.get('error_msg'),
+                              request_id=body.get('request_id') or request_id)
+    return VendorApiError(vendor, response.status_code, advice, vendor_message=short_text(response.text) or None,
+                          request_id=request_id)
+
+
+def iam_error_from_response(response):
+    """IAM's {"error": {code, title, message}} form, or the gateway's."""
+    try:
+        error = response.json().get('error')
+    except (ValueError, AttributeError):
+        error = None
+    if isinstance(error, dict):
+        return VendorApiError('Huawei Cloud IAM', response.status_code,
+                              IAM_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE),
+                              error.get('code'), error.get('message') or error.get('title'),
+                              request_id=response.headers.get('X-Request-Id'))
+    return huawei_error_from_response(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
+
+
+def parse_iam_expiry(body, now):
+    """Epoch seconds of token.expires_at (ISO 8601 in UTC); a token without a readable one is kept an hour."""
+    text = str((body.get('token') or {}).get('expires_at') or '')
+    match = re.match(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}', text)
+    if not match:
+        return now + 3600
+    return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+
+
 def short_text(text, limit=200):
     """A vendor body cut to one readable line (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
@@ -453,11 +643,61 @@ def arg_to_bool(value, name, default=False):
     raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
 
 
+def arg_to_list(value, name):
+    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        if text.startswith('['):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
+            if not isinstance(value, list):
+                raise RestoreError(f'{name} must be a JSON list of strings; got {printable(text)}.')
+        else:
+            value = text.split(',')
+    elif not isinstance(value, (list, tuple)):
+        value = [value]
+    items = []
+    for position, item in enumerate(value, 1):
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
+        text = str(item).strip()
+        if not text:
+            raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
+        items.append(text)
+    return items
+
+
+def hss_field_list(value, name):
+    """A list argument for an HSS item field, each value checked against the field's documented length."""
+    values = arg_to_list(value, name)
+    limit = HSS_FIELD_LIMITS[name]
+    for position, text in enumerate(values, 1):
+        if len(text) > limit:
+            raise RestoreError(f'{name} item {position} is {len(text)} characters long; HSS accepts 1 to {limit}.')
+        if has_control_characters(text):
+            raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
+                               f'{printable(text)}.')
+    return values
+
+
 def param_secret(params, name):
     """A secret param: XSOAR gives a credentials (type 9) param as {identifier, password}; older setups a string."""
     value = params.get(name)
     if isinstance(value, dict):
         value = value.get('password')
+    return value.strip() if isinstance(value, str) else ''
+
+
+def param_identifier(params, name):
+    value = params.get(name)
+    if isinstance(value, dict):
+        value = value.get('identifier')
     return value.strip() if isinstance(value, str) else ''
 
 
@@ -526,17 +766,8 @@ def build_xdr_client(params):
     auth_type = (params.get('xdr_auth_type') or 'advanced').strip().lower()
     if auth_type not in XDR_AUTH_TYPES:
         raise RestoreError(f'The instance setting xdr_auth_type must be standard or advanced; got {printable(auth_type)}.')
-    insecure = arg_to_bool(params.get('insecure'), 'insecure')
-    return XdrClient(
-        base_url=normalise_xdr_url(url, insecure),
-        api_key_id=key_id,
-        api_key=key,
-        auth_type=auth_type,
-        verify=not insecure,
-        proxy=arg_to_bool(params.get('proxy'), 'proxy'),
-        timeout=(param_float(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT),
-                 param_float(params, 'read_timeout', DEFAULT_READ_TIMEOUT)),
-    )
+    insecure, transport = transport_settings(params)
+    return XdrClient(normalise_xdr_url(url, insecure), key_id, key, auth_type, **transport)
 
 
 def normalise_xdr_url(url, insecure):
@@ -611,21 +842,183 @@ def parse_restore_reply(reply):
     return action_id, endpoints_count
 
 
+class IntegrationContextCache:
+    """The integration context (XSOAR keeps it per instance, between runs) as a small key-value store."""
+
+    def __init__(self, runtime):
+        self._runtime = runtime
+
+    def load(self):
+        return dict(self._runtime.getIntegrationContext() or {})
+
+    def save(self, state):
+        self._runtime.setIntegrationContext(state)
+
+
+class MemoryCache:
+    """A cache for runs that have no integration context."""
+
+    def __init__(self):
+        self._state = {}
+
+    def load(self):
+        return dict(self._state)
+
+    def save(self, state):
+        self._state = dict(state)
+
+
+def transport_settings(params):
+    insecure = arg_to_bool(params.get('insecure'), 'insecure')
+    return insecure, {
+        'verify': not insecure,
+        'proxy': arg_to_bool(params.get('proxy'), 'proxy'),
+        'timeout': (param_float(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT),
+                    param_float(params, 'read_timeout', DEFAULT_READ_TIMEOUT)),
+    }
+
+
+def build_hss_client(params, cache=None):
+    region = str(params.get('hss_region') or '').strip()
+    project_id = str(params.get('hss_project_id') or '').strip()
+    endpoint = str(params.get('hss_endpoint') or '').strip()
+    if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
+        raise RestoreError(f'The instance setting hss_region must be a region ID such as ap-southeast-1; '
+                           f'got {printable(region)}.')
+    if not project_id or not (endpoint or region):
+        raise RestoreError('Huawei Cloud HSS is not configured: set hss_project_id, and hss_region or hss_endpoint, '
+                           'in the instance settings.')
+    if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
+        raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
+                           f'got {printable(project_id)}.')
+    insecure, transport = transport_settings(params)
+    base_url = normalise_base_url(endpoint or f'https://hss.{region}.myhuaweicloud.com', 'hss_endpoint', insecure)
+    auth_type = str(params.get('hss_auth_type') or 'aksk').strip().lower()
+    token_provider = None
+    if auth_type == 'aksk':
+        access_key, secret_key = param_identifier(params, 'hss_aksk'), param_secret(params, 'hss_aksk')
+        if not (access_key and secret_key):
+            raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
+                               'secret access key as the password.')
+        auth = HuaweiAkSkAuth(access_key, secret_key, project_id)
+    elif auth_type == 'token':
+        domain = str(params.get('hss_domain') or '').strip()
+        username, password = param_identifier(params, 'hss_credentials'), param_secret(params, 'hss_credentials')
+        if not (domain and username and password):
+            raise RestoreError('Token authentication needs hss_domain (the account name) and hss_credentials (the '
+                               'IAM user name and password).')
+        iam_endpoint = str(params.get('hss_iam_endpoint') or '').strip()
+        if not (iam_endpoint or region):
+            raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
+        iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.myhuaweicloud.com', 'hss_iam_endpoint',
+                                     insecure)
+        token_provider = IamTokenProvider(iam_url, domain, username, password, project_id,
+                                          cache if cache is not None else MemoryCache(), **transport)
+        auth = HuaweiTokenAuth(token_provider)
+    else:
+        raise RestoreError(f'The instance setting hss_auth_type must be token or aksk; got {printable(auth_type)}.')
+    enterprise_project_id = str(params.get('hss_enterprise_project_id') or '').strip() or None
+    return HssClient(base_url, project_id, auth, region=region or None, enterprise_project_id=enterprise_project_id,
+                     token_provider=token_provider, **transport)
+
+
+def broadcast_items(fields):
+    """Explicit items from parallel lists; a list of one value applies to every item."""
+    given = {name: values for name, values in fields.items() if values}
+    count = max(len(values) for values in given.values())
+    uneven = {name: len(values) for name, values in given.items() if len(values) not in (1, count)}
+    if uneven:
+        sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
+        raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
+                           f'item, or the same number of values as the others.')
+    return [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
+            for index in range(count)]
+
+
+def find_isolated_items(client, hosts, hashes, paths, enterprise_project_id):
+    """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
+
+    Returns the items to restore and a not_found row for each hash or path that matched nothing.
+    """
+    wanted_hosts, wanted_paths = set(hosts), set(paths)
+    by_hash = bool(hashes)
+    items, not_found, seen = [], [], set()
+    for value in hashes or paths:
+        filters = {'file_hash': value} if by_hash else {'file_path': value}
+        matched = 0
+        for found in client.iter_isolated_files(enterprise_project_id=enterprise_project_id, **filters):
+            # Only exact matches count, whatever the listing filter matched on.
+            if by_hash and str(found.get('file_hash', '')).lower() != value.lower():
+                continue
+            if (not by_hash or wanted_paths) and found.get('file_path') not in (wanted_paths or {value}):
+                continue
+            if wanted_hosts and found.get('host_id') not in wanted_hosts:
+                continue
+            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+            matched += 1
+            if key not in seen:
+                seen.add(key)
+                items.append(found)
+        if not matched:
+            where = f'on host {", ".join(sorted(wanted_hosts))}' if wanted_hosts else 'on any host'
+            row = {'file_hash': value} if by_hash else {'file_path': value}
+            if len(wanted_hosts) == 1:
+                row['host_id'] = hosts[0]
+            row.update(outcome=OUTCOME_NOT_FOUND,
+                       reason=f'HSS lists no isolated copy of this file {where}; it may be restored already.')
+            not_found.append(row)
+    return items, not_found
+
+
+def restore_in_batches(client, items, enterprise_project_id):
+    """PUTs the items 100 at a time and reports each one. A refusal that every later batch would meet too
+    (credentials, permission, URL) stops sending; the items left are reported failed with that reason."""
+    rows, stop_reason = [], None
+    for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST):
+        batch = items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
+        outcome, reason = OUTCOME_RESTORING, None
+        if stop_reason:
+            outcome, reason = OUTCOME_ITEM_FAILED, f'Not sent: {stop_reason}'
+        else:
+            payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
+                       for item in batch]
+            try:
+                client.restore_isolated_files(payload, enterprise_project_id)
+            except VendorApiError as error:
+                outcome, reason = OUTCOME_ITEM_FAILED, str(error)
+                if error.http_status in (401, 403, 404):
+                    stop_reason = str(error)
+            except RestoreError as error:
+                outcome, reason = OUTCOME_ITEM_FAILED, str(error)
+        for item in batch:
+            row = {field: item.get(field) for field in ('host_id', 'host_name', 'file_hash', 'file_path')
+                   if item.get(field) not in (None, '')}
+            row['outcome'] = outcome
+            if reason:
+                row['reason'] = reason
+            rows.append(row)
+    return rows
+
+
 ''' COMMAND FUNCTIONS '''
 
 
 def test_module(clients):
     """Checks every configured vendor; 'ok' or a RestoreError saying what is wrong."""
-    xdr = clients.get('xdr')
-    if xdr is None:
-        raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key.')
-    try:
-        # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
-        # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-        xdr.get_action_status(0)
-    except VendorApiError as error:
-        if error.http_status in (401, 402, 403, 404, 429) or error.vendor_code is None:
-            raise
+    if not clients:
+        raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
+                           'Huawei Cloud HSS project ID, region and credentials.')
+    if 'xdr' in clients:
+        try:
+            # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
+            # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
+            clients['xdr'].get_action_status(0)
+        except VendorApiError as error:
+            if error.http_status in (401, 402, 403, 404, 429) or error.vendor_code is None:
+                raise
+    if 'hss' in clients:
+        # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
+        clients['hss'].list_isolated_files(limit=10)
     return 'ok'
 
 
@@ -672,24 +1065,55 @@ def restore_file_command(client, args):
     return CommandResults(readable, XDR_RESTORE_CONTEXT, summary, raw_response=reply, scheduled_command=scheduled)
 
 
+def hss_restore_isolated_command(client, args):
+    """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items."""
+    fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
+    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
+                                                max_length=64)
+    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    if hosts and hashes and paths:
+        items, rows = broadcast_items(fields), []
+    elif hashes or (hosts and paths):
+        if fields['file_attr']:
+            raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
+                               'a restore by hash or by path takes each file\'s attributes from HSS.')
+        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
+    else:
+        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
+                           'file_path, or host_id, file_hash and file_path together for exact items.')
+    rows = restore_in_batches(client, items, enterprise_project_id) + rows
+    counts = {outcome: sum(row['outcome'] == outcome for row in rows)
+              for outcome in (OUTCOME_RESTORING, OUTCOME_ITEM_FAILED, OUTCOME_NOT_FOUND)}
+    if counts[OUTCOME_ITEM_FAILED] and not counts[OUTCOME_RESTORING]:
+        first = next(row for row in rows if row['outcome'] == OUTCOME_ITEM_FAILED)
+        raise RestoreError(f'HSS restored none of the {counts[OUTCOME_ITEM_FAILED]} item(s) it was sent. '
+                           f'{first["reason"]}')
+    title = (f'Huawei Cloud HSS restore: {counts[OUTCOME_RESTORING]} restoring, {counts[OUTCOME_ITEM_FAILED]} '
+             f'failed, {counts[OUTCOME_NOT_FOUND]} not found')
+    readable = markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'])
+    requests_sent = -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST)
+    return CommandResults(readable, HSS_RESTORE_CONTEXT, rows,
+                          raw_response={'restore_requests': requests_sent, 'items': rows})
+
+
 ''' DISPATCH '''
 
 # command -> (which client it needs, the function that runs it)
 COMMANDS = {
     'restore-file': ('xdr', restore_file_command),
+    'hss-restore-isolated': ('hss', hss_restore_isolated_command),
 }
 
+# client kind -> (the param that shows the vendor is in use, the builder taking (params, cache))
 CLIENT_BUILDERS = {
-    'xdr': build_xdr_client,
+    'xdr': ('xdr_url', lambda params, cache: build_xdr_client(params)),
+    'hss': ('hss_project_id', build_hss_client),
 }
 
 
-def configured_clients(params):
-    """The clients whose vendor has at least its URL set; a half-configured vendor raises what is missing."""
-    clients = {}
-    if params.get('xdr_url'):
-        clients['xdr'] = build_xdr_client(params)
-    return clients
+def configured_clients(params, cache):
+    """The clients of every vendor in use; a half-configured vendor raises what is missing."""
+    return {kind: build(params, cache) for kind, (marker, build) in CLIENT_BUILDERS.items() if params.get(marker)}
 
 
 def secret_values(params):
@@ -713,14 +1137,15 @@ def main(demisto_obj=None):
     params = runtime.params() or {}
     command = runtime.command()
     hidden = secret_values(params)
+    cache = IntegrationContextCache(runtime)
     try:
         if command == 'test-module':
-            runtime.results(test_module(configured_clients(params)))
+            runtime.results(test_module(configured_clients(params, cache)))
             return
         if command not in COMMANDS:
             raise RestoreError(f'Command {command} is not implemented by this integration.')
         client_kind, command_function = COMMANDS[command]
-        client = CLIENT_BUILDERS[client_kind](params)
+        client = CLIENT_BUILDERS[client_kind][1](params, cache)
         result = command_function(client, runtime.args() or {})
         runtime.results(result.to_entry())
     except RestoreError as error:
