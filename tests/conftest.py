@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = ROOT / 'test_data'
 XDR_SEED = TEST_DATA / 'xdr' / 'tenant.json'
 XDR_REPLIES = TEST_DATA / 'xdr' / 'replies'
+HSS_REPLIES = TEST_DATA / 'hss' / 'replies'
 XDR_KEY_ID = '17'
 
 
@@ -96,9 +97,9 @@ class ReplayServer:
         self._replies.append(Response(status, raw, {'Content-Type': content_type, **(headers or {})}))
         return self
 
-    def queue_file(self, status: int, name: str) -> 'ReplayServer':
-        path = XDR_REPLIES / name
-        return self.queue(status, load_json(path) if path.suffix == '.json' else path.read_text())
+    def queue_file(self, status: int, name: str, folder: Path = XDR_REPLIES, headers: dict | None = None):
+        path = folder / name
+        return self.queue(status, load_json(path) if path.suffix == '.json' else path.read_text(), headers)
 
     def _app(self, request):
         with self._lock:

@@ -1,0 +1,161 @@
+"""HssClient and IAM tokens over HTTP against recorded replies built from the seed's example."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import restore_integration as ri
+from conftest import HSS_REPLIES, load_json
+
+PROJECT = '0123456789abcdef0123456789abcdef'
+
+
+def token_client(replay, cache=None, clock=lambda: 1_795_000_000.0):
+    provider = ri.IamTokenProvider(replay.url, 'acme-corp', 'soar-restore', 'iam-password-value', PROJECT,
+                                   cache or ri.MemoryCache(), clock=clock)
+    return ri.HssClient(replay.url, PROJECT, ri.HuaweiTokenAuth(provider), region='ap-southeast-1',
+                        token_provider=provider), provider
+
+
+def aksk_client(replay, **kwargs):
+    return ri.HssClient(replay.url, PROJECT, ri.HuaweiAkSkAuth('MYAK', 'my-secret-key', PROJECT), **kwargs)
+
+
+def queue_token(replay, token='token-one'):
+    replay.queue_file(201, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': token})
+
+
+def test_restore_sends_exactly_the_seed_example(replay_server):
+    example = load_json(HSS_REPLIES / 'restore_request.json')
+    replay_server.queue(200, b'')
+
+    aksk_client(replay_server).restore_isolated_files(example['data_list'], enterprise_project_id='0')
+
+    [request] = replay_server.requests
+    assert (request.method, request.path) == ('PUT', f'/v5/{PROJECT}/event/isolated-file')
+    assert request.query == {'enterprise_project_id': ['0']}
+    assert json.loads(request.body) == example
+    assert request.headers['Authorization'].startswith('SDK-HMAC-SHA256 Access=MYAK, SignedHeaders=')
+    assert request.headers['X-Project-Id'] == PROJECT
+
+
+def test_more_than_100_items_are_never_put_in_one_request(replay_server):
+    with pytest.raises(ValueError):
+        aksk_client(replay_server).restore_isolated_files([{'host_id': 'h'}] * 101)
+    assert replay_server.requests == []
+
+
+def test_token_is_fetched_scoped_to_the_project_and_sent_with_the_region(replay_server):
+    queue_token(replay_server)
+    replay_server.queue(200, b'')
+    client, provider = token_client(replay_server)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    iam, put = replay_server.requests
+    assert (iam.method, iam.path) == ('POST', '/v3/auth/tokens')
+    assert json.loads(iam.body) == {'auth': {
+        'identity': {'methods': ['password'], 'password': {'user': {
+            'name': 'soar-restore', 'password': 'iam-password-value', 'domain': {'name': 'acme-corp'}}}},
+        'scope': {'project': {'id': PROJECT}}}}
+    assert put.headers['X-Auth-Token'] == 'token-one'
+    assert put.headers['region'] == 'ap-southeast-1'
+
+
+def test_cached_token_is_reused_until_close_to_expiry(replay_server):
+    expires = ri.parse_iam_expiry(load_json(HSS_REPLIES / 'iam_token_reply.json'), 0)
+    now = [expires - 3600]
+    cache = ri.MemoryCache()
+    queue_token(replay_server, 'first')
+    replay_server.queue(200, b'').queue(200, b'')
+    client, provider = token_client(replay_server, cache, clock=lambda: now[0])
+
+    client.restore_isolated_files([{'host_id': 'h'}])
+    client.restore_isolated_files([{'host_id': 'h'}])
+    now[0] = expires - ri.TOKEN_REFRESH_MARGIN_SECONDS + 1  # inside the refresh margin
+    queue_token(replay_server, 'second')
+    replay_server.queue(200, b'')
+    client.restore_isolated_files([{'host_id': 'h'}])
+
+    sent = [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT']
+    assert sent == ['first', 'first', 'second']
+    assert provider.tokens_fetched == 2
+    assert cache.load()[ri.TOKEN_CACHE_KEY]['token'] == 'second'
+    assert 'iam-password-value' not in json.dumps(cache.load())
+
+
+def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
+    queue_token(replay_server, 'stale')
+    replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
+    queue_token(replay_server, 'fresh')
+    replay_server.queue(200, b'')
+    client, provider = token_client(replay_server)
+
+    client.restore_isolated_files([{'host_id': 'h'}])
+
+    puts = [r.headers['X-Auth-Token'] for r in replay_server.requests if r.method == 'PUT']
+    assert puts == ['stale', 'fresh']
+
+
+def test_a_second_401_is_reported_not_retried_forever(replay_server):
+    for token in ('one', 'two'):
+        queue_token(replay_server, token)
+        replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
+    client, _ = token_client(replay_server)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    assert len(replay_server.requests) == 4
+    assert 'APIGW.0301' in str(raised.value)
+
+
+def test_wrong_iam_password_keeps_iam_words_and_hides_the_password(replay_server):
+    replay_server.queue_file(401, 'iam_error_401.json', HSS_REPLIES)
+    client, _ = token_client(replay_server)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    message = str(raised.value)
+    assert 'Huawei Cloud IAM answered HTTP 401' in message and 'The username or password is wrong.' in message
+    assert 'iam-password-value' not in message
+
+
+@pytest.mark.parametrize('status, name', [(400, 'error_hss_400.json'), (401, 'error_apigw_401.json'),
+                                          (429, 'error_apigw_429.json')])
+def test_hss_and_gateway_errors_keep_code_message_and_request_id(replay_server, status, name):
+    vendor = load_json(HSS_REPLIES / name)
+    replay_server.queue_file(status, name, HSS_REPLIES)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        aksk_client(replay_server).restore_isolated_files([{'host_id': 'h'}])
+
+    message = str(raised.value)
+    assert f'HTTP {status}' in message and ri.HSS_ERROR_ADVICE[status] in message
+    assert vendor['error_code'] in message and vendor['error_msg'] in message
+    if 'request_id' in vendor:
+        assert vendor['request_id'] in message
+
+
+def test_request_id_header_is_kept_when_the_body_has_none(replay_server):
+    replay_server.queue(500, '<html>upstream failed</html>', headers={'X-Request-Id': 'abc123def456'})
+
+    with pytest.raises(ri.VendorApiError, match='request id abc123def456'):
+        aksk_client(replay_server).restore_isolated_files([{'host_id': 'h'}])
+
+
+def test_listing_pages_until_total_num(replay_server):
+    page = load_json(HSS_REPLIES / 'list_isolated_page.json')
+    first = {'total_num': 3, 'data_list': page['data_list']}
+    second = {'total_num': 3, 'data_list': page['data_list'][:1]}
+    replay_server.queue(200, first).queue(200, second)
+
+    found = list(aksk_client(replay_server, enterprise_project_id='0').iter_isolated_files(file_hash='abc'))
+
+    assert len(found) == 3
+    assert [r.query['offset'] for r in replay_server.requests] == [['0'], ['2']]
+    assert replay_server.requests[0].query == {'enterprise_project_id': ['0'], 'file_hash': ['abc'],
+                                               'isolation_status': ['isolated'], 'offset': ['0'],
+                                               'limit': [str(ri.HSS_LIST_PAGE_SIZE)]}
