@@ -20,6 +20,19 @@ HSS_REPLIES = TEST_DATA / 'hss' / 'replies'
 XDR_KEY_ID = '17'
 
 
+class FakeClock:
+    """A clock the test moves by hand; emulator backends and the war room accept any callable."""
+
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def load_json(path: Path):
     return json.loads(path.read_text(encoding='utf-8'))
 
@@ -122,3 +135,52 @@ def war_room_on(request):
     def make(tenant: XdrTenant, **param_overrides) -> WarRoom:
         return WarRoom(params=tenant.params(**param_overrides), time_scale=0.0, sleep=lambda _: None)
     return make
+
+
+HSS_SEED = TEST_DATA / 'hss' / 'tenant.json'
+
+
+def hss_seed_copies(seed_path: Path = HSS_SEED) -> dict[str, list[dict]]:
+    """hash -> the isolated copies of it in the seed (each with its host)."""
+    copies: dict[str, list[dict]] = {}
+    for host in load_json(seed_path)['hosts']:
+        for item in host.get('isolated_files') or ():
+            if item.get('isolation_status', 'isolated') == 'isolated':
+                copies.setdefault(item['file_hash'], []).append(dict(item, host_id=host['host_id'],
+                                                                     host_name=host['host_name']))
+    return copies
+
+
+class HssTenant:
+    def __init__(self, stack, backend, hss_server, iam_server, params):
+        self.stack = stack
+        self.backend = backend
+        self.url = hss_server.url
+        self.iam_url = iam_server.url
+        self.base_params = params
+
+    def params(self, auth_type='aksk', **overrides) -> dict:
+        return {**self.base_params, 'hss_auth_type': auth_type, **overrides}
+
+    def secrets(self) -> list[str]:
+        return [self.base_params['hss_aksk']['password'], self.base_params['hss_credentials']['password']]
+
+    def requests_to(self, method: str, path_end: str) -> list:
+        return [r for r in self.backend.requests if r[0] == method and r[1].endswith(path_end)]
+
+
+def start_hss_tenant(stage_seconds=0.0, **backend_options) -> HssTenant:
+    from contextlib import ExitStack
+
+    from warroom.embedded import start_hss
+
+    stack = ExitStack()
+    backend, hss_server, iam_server, params = start_hss(stack, stage_seconds, HSS_SEED, **backend_options)
+    return HssTenant(stack, backend, hss_server, iam_server, params)
+
+
+@pytest.fixture
+def hss_tenant():
+    tenant = start_hss_tenant()
+    yield tenant
+    tenant.stack.close()

@@ -1,8 +1,10 @@
 """Input checks of the integration, over generated input: each value is accepted as meant or refused clearly."""
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 import restore_integration as ri
@@ -60,3 +62,52 @@ def test_identifiers_never_carry_control_characters_or_exceed_the_limit(value):
         assert not ri.has_control_characters(result)
         assert 0 < len(result) <= ri.MAX_IDENTIFIER_LENGTH
         assert result == result.strip()
+
+
+list_items = st.lists(st.text(st.characters(blacklist_categories=('Cs', 'Cc'), blacklist_characters=','),
+                              min_size=1, max_size=30).filter(lambda t: t.strip() == t and t), min_size=1,
+                      max_size=6).filter(lambda items: not items[0].startswith('['))  # '[' announces JSON
+
+
+@given(list_items)
+def test_list_arguments_read_the_same_as_text_json_or_list(items):
+    assert ri.arg_to_list(','.join(items), 'host_id') == items
+    assert ri.arg_to_list(json.dumps(items), 'host_id') == items
+    assert ri.arg_to_list(items, 'host_id') == items
+
+
+@given(st.text(max_size=40).map(lambda t: '[' + t).filter(lambda t: not t.rstrip().endswith(']')))
+def test_text_that_opens_like_json_but_is_not_is_refused_not_split(text):
+    with pytest.raises(ri.RestoreError, match='host_id'):
+        ri.arg_to_list(text, 'host_id')
+
+
+@given(anything, st.sampled_from(sorted(ri.HSS_FIELD_LIMITS)))
+@settings(max_examples=500)
+def test_hss_fields_are_accepted_within_their_limits_or_refused_clearly(value, name):
+    try:
+        values = ri.hss_field_list(value, name)
+    except ri.RestoreError as error:
+        assert name in str(error)
+        return
+    for text in values:
+        assert 1 <= len(text) <= ri.HSS_FIELD_LIMITS[name]
+        assert not ri.has_control_characters(text)
+
+
+@given(st.dictionaries(st.sampled_from(sorted(ri.HSS_FIELD_LIMITS)),
+                       st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=4), min_size=1))
+def test_item_lists_line_up_or_are_refused(fields):
+    lengths = {len(values) for values in fields.values()}
+    count = max(lengths)
+    try:
+        items = ri.broadcast_items(fields)
+    except ri.RestoreError as error:
+        assert lengths - {1, count}
+        assert 'do not line up' in str(error)
+        return
+    assert not lengths - {1, count}
+    assert len(items) == count
+    for index, item in enumerate(items):
+        for name, values in fields.items():
+            assert item[name] == (values[0] if len(values) == 1 else values[index])

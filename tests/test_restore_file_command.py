@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import restore_integration
-from conftest import seed_failing_endpoints, seed_holders, start_tenant
+from conftest import FakeClock, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
 from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
 
@@ -14,17 +14,6 @@ FAILING = seed_failing_endpoints()
 PARTLY_FAILING_HASH = next(h for h, eps in sorted(HOLDERS.items()) if any(e in FAILING for e in eps)
                            and any(e not in FAILING for e in eps))
 CLEAN_HASH = next(h for h, eps in sorted(HOLDERS.items()) if len(eps) > 1 and not any(e in FAILING for e in eps))
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
 
 
 def run_script(params, command, args):

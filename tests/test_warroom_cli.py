@@ -7,9 +7,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 import yaml
 
-from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import ROOT, hss_seed_copies, seed_failing_endpoints, seed_holders, start_tenant
 
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()
@@ -97,9 +98,21 @@ def test_params_file_with_an_unknown_param_is_refused(tmp_path):
     assert 'unknown param(s) xdr_secret' in done.stderr
 
 
-def test_standalone_emulator_serves_a_tenant_that_run_can_use(tmp_path):
+SHARED_HSS_HASH = next(h for h, copies in sorted(hss_seed_copies().items()) if len(copies) > 1)
+STANDALONE = {
+    'xdr': (f'!restore-file file_hash={PARTLY_FAILING_HASH}', 'Emulated Cortex XDR tenant at http://127.0.0.1:',
+            'COMPLETED_WITH_FAILURES', [('xdr_api_key', 'password')]),
+    'hss': (f'!hss-restore-isolated file_hash={SHARED_HSS_HASH}', 'Emulated Huawei Cloud HSS at http://127.0.0.1:',
+            f'{len(hss_seed_copies()[SHARED_HSS_HASH])} restoring', [('hss_aksk', 'password'),
+                                                                      ('hss_credentials', 'password')]),
+}
+
+
+@pytest.mark.parametrize('vendor', sorted(STANDALONE))
+def test_standalone_emulator_serves_a_tenant_that_run_can_use(tmp_path, vendor):
+    line, banner_start, expected, secret_paths = STANDALONE[vendor]
     params_file = tmp_path / 'emulator-params.yml'
-    server = subprocess.Popen([sys.executable, '-m', 'warroom', 'emulate', 'xdr', '--params-out', str(params_file),
+    server = subprocess.Popen([sys.executable, '-m', 'warroom', 'emulate', vendor, '--params-out', str(params_file),
                                '--stage-seconds', '0'], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
     try:
@@ -107,14 +120,14 @@ def test_standalone_emulator_serves_a_tenant_that_run_can_use(tmp_path):
         deadline = time.monotonic() + 20
         while not params_file.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        key = yaml.safe_load(params_file.read_text())['xdr_api_key']['password']
-        done = warroom('run', f'!restore-file file_hash={PARTLY_FAILING_HASH}', '--params', str(params_file),
-                       '--time-scale', '0')
+        params = yaml.safe_load(params_file.read_text())
+        done = warroom('run', line, '--params', str(params_file), '--time-scale', '0')
     finally:
         server.terminate()
         rest, errors = server.communicate(timeout=10)
 
-    assert 'Emulated Cortex XDR tenant at http://127.0.0.1:' in banner
+    assert banner_start in banner
     assert done.returncode == 0, done.stderr
-    assert 'COMPLETED_WITH_FAILURES' in done.stdout
-    assert key not in banner + rest + errors + done.stdout + done.stderr
+    assert expected in done.stdout
+    for param, field in secret_paths:
+        assert params[param][field] not in banner + rest + errors + done.stdout + done.stderr

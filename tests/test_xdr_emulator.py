@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import FakeClock
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import XdrBackend, create_app
 
@@ -31,17 +32,6 @@ STANDARD_ID, STANDARD_KEY = "11", "std-" + "k" * 60
 ADVANCED_ID, ADVANCED_KEY = "12", "adv-" + "s" * 124
 UNLICENSED_ID, FORBIDDEN_ID = "13", "14"
 WALL_NOW = 1_700_000_000.0  # fixed "now" for the advanced-key timestamp check
-
-
-class FakeClock:
-    def __init__(self, now: float = 0.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

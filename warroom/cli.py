@@ -61,31 +61,44 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
     return EXIT_ERROR_ENTRY if result.failed else 0
 
 
-def emulate(vendor: str, port: int, params_out: str | None, stage_seconds: float, rate_limit: float) -> int:
+def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage_seconds: float,
+            rate_limit: float) -> int:
     import secrets
 
+    from .emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
     from .emulator.httpserver import LoopbackServer
-    from .emulator.xdr import XdrBackend, create_app
-    from .embedded import XDR_KEY_ID, XDR_SEED
+    from .emulator.xdr import XdrBackend, create_app as create_xdr_app
+    from .embedded import HSS_DOMAIN, HSS_SEED, HSS_USER, XDR_KEY_ID, XDR_SEED, hss_params, hss_project_id, xdr_params
 
-    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit)
-    key = secrets.token_hex(32)
-    backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
-    server = LoopbackServer(create_app(backend), port=port)
-    server.start()
-    if params_out:
-        write_private_yaml(params_out, {'xdr_url': server.url, 'xdr_api_key_id': XDR_KEY_ID,
-                                        'xdr_api_key': {'identifier': '', 'password': key},
-                                        'xdr_auth_type': 'advanced'})
-    print(f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).', flush=True)
-    print(f'Params for `warroom run --params {params_out}` are in that file (the key is not printed).' if params_out
-          else 'Pass --params-out FILE to get params with the generated key.', flush=True)
-    try:
-        threading.Event().wait()  # the server runs in its own thread until Ctrl-C
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    with ExitStack() as stack:
+        if vendor == 'xdr':
+            backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit)
+            key = secrets.token_hex(32)
+            backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
+            server = stack.enter_context(LoopbackServer(create_xdr_app(backend), port=port))
+            params = xdr_params(server.url, key)
+            banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
+        else:
+            backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit)
+            project_id = hss_project_id()
+            access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
+            password = secrets.token_urlsafe(18)
+            backend.add_access_key(access_key, secret_key)
+            backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
+            server = stack.enter_context(LoopbackServer(create_hss_app(backend), port=port))
+            iam = stack.enter_context(LoopbackServer(create_iam_app(backend), port=iam_port))
+            params = hss_params(server.url, iam.url, project_id, access_key, secret_key, password)
+            banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
+                      f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
+        if params_out:
+            write_private_yaml(params_out, params)
+        print(banner, flush=True)
+        print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
+              if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
+        try:
+            threading.Event().wait()  # the servers run in their own threads until Ctrl-C
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
@@ -110,12 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
 
     emulate_cmd = commands.add_parser('emulate', help='serve an emulated vendor API on 127.0.0.1')
-    emulate_cmd.add_argument('vendor', choices=['xdr'])
+    emulate_cmd.add_argument('vendor', choices=['xdr', 'hss'])
     emulate_cmd.add_argument('--port', type=int, default=0)
+    emulate_cmd.add_argument('--iam-port', type=int, default=0, help='hss only: the port of its IAM service')
     emulate_cmd.add_argument('--params-out', help='write params for `run --params` to this file')
     emulate_cmd.add_argument('--stage-seconds', type=float, default=10.0,
-                             help='how long an action stays PENDING, then IN_PROGRESS')
-    emulate_cmd.add_argument('--rate-limit', type=float, default=10.0, help='requests per second admitted')
+                             help='how long an action (or an HSS restore) stays in each running stage')
+    emulate_cmd.add_argument('--rate-limit', type=float, default=None,
+                             help='requests per second admitted (Cortex XDR default: 10)')
 
     demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
     demo.add_argument('--time-scale', type=float, default=EMBEDDED_TIME_SCALE)
@@ -127,6 +142,8 @@ def main(argv=None) -> int:
     if options.action == 'run':
         return run_line(options.line, options.params, options.json, options.time_scale)
     if options.action == 'emulate':
-        return emulate(options.vendor, options.port, options.params_out, options.stage_seconds, options.rate_limit)
+        rate_limit = options.rate_limit if options.rate_limit is not None else (10.0 if options.vendor == 'xdr' else None)
+        return emulate(options.vendor, options.port, options.iam_port, options.params_out, options.stage_seconds,
+                       rate_limit)
     from .demo import run_demo
     return run_demo(options.time_scale)

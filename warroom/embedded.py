@@ -1,22 +1,27 @@
 """The embedded default: emulated vendor tenants on 127.0.0.1 and the params that point at them.
 
-Each run makes a fresh random key, so no credential is stored in the repository or shown anywhere.
+Each run makes fresh random keys and passwords, so no credential is stored in the repository or shown.
 """
 from __future__ import annotations
 
+import json
 import secrets
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
 from .emulator.httpserver import LoopbackServer
+from .emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
 from .emulator.xdr import XdrBackend, create_app as create_xdr_app
 from .spec import PROJECT_ROOT
 
 XDR_SEED = PROJECT_ROOT / 'test_data' / 'xdr' / 'tenant.json'
+HSS_SEED = PROJECT_ROOT / 'test_data' / 'hss' / 'tenant.json'
 XDR_KEY_ID = '1'
-# One emulated action stage lasts one polling interval, so every poll sees the action move on.
-STAGE_IN_POLLING_INTERVALS = 1.0
+HSS_REGION = 'ap-southeast-1'
+HSS_DOMAIN = 'demo-account'
+HSS_USER = 'soar-restore'
+# One emulated stage lasts one polling interval, so every poll sees the work move on.
 POLLING_INTERVAL_SECONDS = 10
 
 
@@ -24,22 +29,54 @@ POLLING_INTERVAL_SECONDS = 10
 class EmbeddedVendors:
     params: dict
     xdr: XdrBackend
-    xdr_server: LoopbackServer
+    hss: HssBackend
+    servers: dict
+
+
+def hss_project_id(seed_path=HSS_SEED) -> str:
+    return json.loads(seed_path.read_text(encoding='utf-8'))['project_id']
+
+
+def xdr_params(url: str, key: str, auth_type: str = 'advanced') -> dict:
+    return {'xdr_url': url, 'xdr_api_key_id': XDR_KEY_ID, 'xdr_api_key': {'identifier': '', 'password': key},
+            'xdr_auth_type': auth_type}
+
+
+def hss_params(hss_url: str, iam_url: str, project_id: str, access_key: str, secret_key: str, password: str,
+               auth_type: str = 'aksk') -> dict:
+    return {
+        'hss_endpoint': hss_url, 'hss_iam_endpoint': iam_url, 'hss_region': HSS_REGION,
+        'hss_project_id': project_id, 'hss_auth_type': auth_type, 'hss_domain': HSS_DOMAIN,
+        'hss_credentials': {'identifier': HSS_USER, 'password': password},
+        'hss_aksk': {'identifier': access_key, 'password': secret_key},
+    }
+
+
+def start_hss(stack: ExitStack, stage_seconds: float, seed=HSS_SEED, rate_limit=None, **backend_options):
+    """An HSS backend with fresh credentials, its API and IAM servers: (backend, hss_url, iam_url, secrets)."""
+    backend = HssBackend.from_seed(seed, stage_seconds=stage_seconds, rate_limit=rate_limit, **backend_options)
+    project_id = hss_project_id(seed)
+    access_key = 'AK' + secrets.token_hex(9).upper()
+    secret_key, password = secrets.token_urlsafe(30), secrets.token_urlsafe(18)
+    backend.add_access_key(access_key, secret_key)
+    backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
+    hss_server = stack.enter_context(LoopbackServer(create_hss_app(backend)))
+    iam_server = stack.enter_context(LoopbackServer(create_iam_app(backend)))
+    return backend, hss_server, iam_server, hss_params(hss_server.url, iam_server.url, project_id, access_key,
+                                                        secret_key, password)
 
 
 @contextmanager
-def embedded_vendors(time_scale: float = 1.0, auth_type: str = 'advanced', rate_limit: float = 10.0,
-                     xdr_seed=XDR_SEED) -> Iterator[EmbeddedVendors]:
-    xdr = XdrBackend.from_seed(xdr_seed, rate_limit=rate_limit,
-                               stage_seconds=POLLING_INTERVAL_SECONDS * STAGE_IN_POLLING_INTERVALS * time_scale)
-    xdr_key = secrets.token_hex(32)
-    xdr.add_api_key(XDR_KEY_ID, xdr_key, auth_type=auth_type)
-    with LoopbackServer(create_xdr_app(xdr)) as server:
-        server.start()
-        params = {
-            'xdr_url': server.url,
-            'xdr_api_key_id': XDR_KEY_ID,
-            'xdr_api_key': {'identifier': '', 'password': xdr_key},
-            'xdr_auth_type': auth_type,
-        }
-        yield EmbeddedVendors(params=params, xdr=xdr, xdr_server=server)
+def embedded_vendors(time_scale: float = 1.0, auth_type: str = 'advanced', hss_auth_type: str = 'aksk',
+                     rate_limit: float = 10.0, xdr_seed=XDR_SEED, hss_seed=HSS_SEED) -> Iterator[EmbeddedVendors]:
+    stage_seconds = POLLING_INTERVAL_SECONDS * time_scale
+    with ExitStack() as stack:
+        xdr = XdrBackend.from_seed(xdr_seed, rate_limit=rate_limit, stage_seconds=stage_seconds)
+        xdr_key = secrets.token_hex(32)
+        xdr.add_api_key(XDR_KEY_ID, xdr_key, auth_type=auth_type)
+        xdr_server = stack.enter_context(LoopbackServer(create_xdr_app(xdr)))
+        hss, hss_server, iam_server, params = start_hss(stack, stage_seconds, hss_seed)
+        params['hss_auth_type'] = hss_auth_type
+        params.update(xdr_params(xdr_server.url, xdr_key, auth_type))
+        yield EmbeddedVendors(params=params, xdr=xdr, hss=hss,
+                              servers={'xdr': xdr_server, 'hss': hss_server, 'iam': iam_server})

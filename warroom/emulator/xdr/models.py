@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import time
-from collections import deque
+from ..ratelimit import SlidingWindow
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +43,6 @@ _SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
 _ENDPOINT_ID_RE = re.compile(r"[0-9a-fA-F]{32}")
 _NONCE_RE = re.compile(r"[A-Za-z0-9]{64}")
 _DIGITS_RE = re.compile(r"[0-9]+")
-_RATE_WINDOW_S = 1.0
 
 
 class RecordedRequest(NamedTuple):
@@ -173,7 +172,7 @@ class XdrBackend:
         self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
         self._api_keys: dict[str, ApiKey] = {}
         self._used_nonces: dict[str, float] = {}  # nonce -> its request timestamp (s)
-        self._admitted: deque[float] = deque()
+        self._rate_window = SlidingWindow()
         self._action_ids = itertools.count(FIRST_ACTION_ID)
         self._lock = threading.RLock()
 
@@ -193,18 +192,12 @@ class XdrBackend:
 
     def check_rate(self) -> None:
         """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
-        if self.rate_limit is None:
-            return
         with self._lock:
-            now = self.clock()
-            while self._admitted and self._admitted[0] <= now - _RATE_WINDOW_S:
-                self._admitted.popleft()
-            if len(self._admitted) >= self.rate_limit:
+            if not self._rate_window.admit(self.clock(), self.rate_limit):
                 raise TooManyRequests(
                     retry_after_s=1,
                     err_extra=f"Rate limit of {self.rate_limit:g} requests per second per tenant exceeded",
                 )
-            self._admitted.append(now)
 
     # ----------------------------------------------------------------- auth
 

@@ -1,0 +1,643 @@
+"""The emulated Huawei Cloud HSS project and its IAM, exercised over HTTP on 127.0.0.1 as a client sees them."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+
+from conftest import FakeClock
+import restore_integration as ri
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.hss import HssBackend, create_app, create_iam_app
+
+SEED = Path(__file__).resolve().parent.parent / "test_data" / "hss" / "tenant.json"
+
+# From test_data/hss/tenant.json (see its README).
+PROJECT = "b7f15520cb97d9b34806a14cdf0fddfe"
+OTHER_PROJECT = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"  # the IAM user has it too; it holds no hosts
+SHARED = "58693382bc0c9f60ef86e5b37cf3c2f3a9c9ec46936901eaa9131f7ee4a09bde"  # isolated on 2 hosts, restored on 1
+SINGLE = "5e3242a1d2a5b3ce593f4d43f52d48284a36e4d8d86d5b275e24a692825f7972"  # isolated on db-02 only
+WIN_FIN = "5a41ca47-8ea7-4a65-a8fb-950d03d8638e"  # Windows, EP 0
+WEB_03 = "9c2e7f0a-1b3d-4c5e-8f90-a1b2c3d4e5f6"  # Linux, EP A
+DB_02 = "f35ac470-d1f1-4072-8209-3bc6fc463e39"  # Linux, EP B
+WIN_HR = "08a97e45-457f-469f-a8fc-cbfa73c409f9"  # holds nothing
+EP_A = "8e3d7de7-9d77-421e-957c-b4b6a8726ca9"
+EP_B = "63095617-d712-49c8-9e33-e5030a5c8e95"
+WIN_PATH = "C:\\Users\\Public\\test.exe"
+
+DOMAIN, USER, PASSWORD = "acme-corp", "soar-restore", "iam-Password-0ne!"
+AK, SK = "HSSEMULATORAK0001", "sk-" + "Z" * 37
+WALL_NOW = 1_795_000_000.0  # 2026-11-18T11:06:40Z
+ISOLATED_FILE = f"/v5/{PROJECT}/event/isolated-file"
+REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(500.0)
+
+
+@pytest.fixture
+def wall() -> FakeClock:
+    return FakeClock(WALL_NOW)
+
+
+@pytest.fixture
+def backend(clock, wall) -> HssBackend:
+    backend = HssBackend.from_seed(SEED, stage_seconds=1.0, clock=clock, wall_clock=wall)
+    backend.add_user(DOMAIN, USER, PASSWORD, [PROJECT, OTHER_PROJECT])
+    backend.add_access_key(AK, SK)
+    return backend
+
+
+@pytest.fixture
+def hss(backend):
+    with LoopbackServer(create_app(backend)) as server:
+        yield server
+
+
+@pytest.fixture
+def iam(backend):
+    with LoopbackServer(create_iam_app(backend)) as server:
+        yield server
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def sign(prepared: requests.PreparedRequest, ak: str = AK, sk: str = SK, at: float = WALL_NOW,
+         signed: tuple[str, ...] = ("content-type", "host", "x-sdk-date")) -> requests.PreparedRequest:
+    """SDK-HMAC-SHA256 over the request as it will go on the wire, with the project's signer."""
+    parts = urlsplit(prepared.url)
+    prepared.headers["X-Sdk-Date"] = datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    prepared.headers["Host"] = parts.netloc
+    names = sorted(name for name in signed if name in {k.lower() for k in prepared.headers})
+    body = prepared.body.encode() if isinstance(prepared.body, str) else (prepared.body or b"")
+    signature = ri.sdk_signature(sk, prepared.method, parts.path, parse_qsl(parts.query, keep_blank_values=True),
+                                 prepared.headers, names, body)
+    prepared.headers["Authorization"] = f"SDK-HMAC-SHA256 Access={ak}, SignedHeaders={';'.join(names)}, " \
+                                        f"Signature={signature}"
+    return prepared
+
+
+def call(http, server, method, path=ISOLATED_FILE, *, params=None, body=None, data=None, token=None,
+         aksk=True, headers=None, **sign_options) -> requests.Response:
+    request = requests.Request(method, server.url + path, params=params, json=body, data=data, headers=headers or {})
+    prepared = http.prepare_request(request)
+    if token is not None:
+        prepared.headers["X-Auth-Token"] = token
+    elif aksk:
+        sign(prepared, **sign_options)
+    return http.send(prepared, timeout=5)
+
+
+def listing(http, hss, **params) -> dict:
+    response = call(http, hss, "GET", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def restore(http, hss, items, params=None, **kwargs) -> requests.Response:
+    return call(http, hss, "PUT", params=params, body={"data_list": items}, **kwargs)
+
+
+def token_request(domain=DOMAIN, user=USER, password=PASSWORD, project=PROJECT) -> dict:
+    return {"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "password": password, "domain": {"name": domain}}}},
+        "scope": {"project": {"id": project}},
+    }}
+
+
+def get_token(http, iam, **kwargs) -> str:
+    response = http.post(iam.url + "/v3/auth/tokens", json=token_request(**kwargs), timeout=5)
+    assert response.status_code == 201, response.text
+    return response.headers["X-Subject-Token"]
+
+
+def assert_hss_error(response: requests.Response, status: int, code: str) -> str:
+    """The service form, exactly: {"error_code": "HSS.xxxx", "error_msg": "..."}."""
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error_code", "error_msg"}
+    assert body["error_code"] == code and isinstance(body["error_msg"], str) and body["error_msg"]
+    return body["error_msg"]
+
+
+def assert_gateway_error(response: requests.Response, status: int, code: str) -> str:
+    """The gateway form, exactly: error_code, error_msg and a 32-hex request_id also sent as X-Request-Id."""
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error_code", "error_msg", "request_id"}
+    assert body["error_code"] == code
+    assert REQUEST_ID.fullmatch(body["request_id"])
+    assert response.headers["X-Request-Id"] == body["request_id"]
+    return body["error_msg"]
+
+
+def assert_iam_error(response: requests.Response, status: int, title: str) -> str:
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "title", "message"}
+    assert (body["error"]["code"], body["error"]["title"]) == (status, title)
+    return body["error"]["message"]
+
+
+def item(host_id, file_hash, file_path=None, file_attr=None) -> dict:
+    fields = {"host_id": host_id, "file_hash": file_hash, "file_path": file_path, "file_attr": file_attr}
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+# --------------------------------------------------------------------------- IAM tokens
+
+
+def test_iam_issues_a_token_in_x_subject_token_that_hss_accepts(http, hss, iam):
+    response = http.post(iam.url + "/v3/auth/tokens", json=token_request(), timeout=5)
+
+    assert response.status_code == 201
+    assert response.headers["Content-Type"] == "application/json"
+    token = response.headers["X-Subject-Token"]
+    assert len(token) > 1000
+    assert response.json() == {"token": {
+        "expires_at": "2026-11-19T11:06:40.000000Z",  # WALL_NOW + 24 h
+        "issued_at": "2026-11-18T11:06:40.000000Z",
+        "methods": ["password"],
+        "project": {"id": PROJECT},
+        "user": {"name": USER, "domain": {"name": DOMAIN}},
+    }}
+    listed = call(http, hss, "GET", token=token, params={"file_hash": SHARED}, headers={"region": "ap-southeast-1"})
+    assert listed.status_code == 200 and listed.json()["total_num"] == 3
+
+
+def test_every_token_is_different(http, iam):
+    assert get_token(http, iam) != get_token(http, iam)
+
+
+@pytest.mark.parametrize("overrides", [
+    {"password": "wrong-Password-1"},
+    {"user": "nobody"},
+    {"domain": "another-account"},
+])
+def test_iam_refuses_wrong_credentials_in_its_own_form(http, iam, backend, overrides):
+    response = http.post(iam.url + "/v3/auth/tokens", json=token_request(**overrides), timeout=5)
+
+    assert assert_iam_error(response, 401, "Unauthorized") == "The username or password is wrong."
+    assert "X-Subject-Token" not in response.headers
+    assert PASSWORD not in response.text and "wrong-Password-1" not in response.text
+
+
+def test_iam_refuses_a_project_the_user_does_not_have(http, iam):
+    response = http.post(iam.url + "/v3/auth/tokens", json=token_request(project="e" * 32), timeout=5)
+
+    assert_iam_error(response, 401, "Unauthorized")
+    assert "X-Subject-Token" not in response.headers
+
+
+@pytest.mark.parametrize("payload", [
+    b"not json",
+    json.dumps({"auth": {}}).encode(),
+    json.dumps({"auth": {"identity": {"methods": ["token"]}}}).encode(),
+    json.dumps({**token_request(), "auth": {**token_request()["auth"], "scope": {"domain": {"name": DOMAIN}}}}).encode(),
+])
+def test_iam_rejects_a_malformed_body_with_400(http, iam, payload):
+    response = http.post(iam.url + "/v3/auth/tokens", data=payload, headers={"Content-Type": "application/json"},
+                         timeout=5)
+
+    assert_iam_error(response, 400, "Bad Request")
+
+
+def test_iam_unknown_path_is_404_in_its_own_form(http, iam):
+    assert_iam_error(http.get(iam.url + "/v3/auth/tokens", timeout=5), 404, "Not Found")
+    assert_iam_error(http.post(iam.url + "/v3/projects", json={}, timeout=5), 404, "Not Found")
+
+
+def test_iam_requests_are_recorded_with_the_password_masked(http, iam, backend):
+    get_token(http, iam)
+
+    [recorded] = backend.requests
+    assert (recorded.method, recorded.path) == ("POST", "/v3/auth/tokens")
+    assert recorded.body["auth"]["identity"]["password"]["user"]["password"] == "******"
+    assert PASSWORD not in json.dumps(backend.requests)
+
+
+# --------------------------------------------------------------------------- token auth at the gateway
+
+
+def test_expired_token_is_401_apigw_0307_and_a_new_token_works(http, hss, iam, backend):
+    token = get_token(http, iam)
+    backend.expire_tokens()
+
+    response = call(http, hss, "GET", token=token)
+
+    assert assert_gateway_error(response, 401, "APIGW.0307") == "The token must be updated"
+    assert call(http, hss, "GET", token=get_token(http, iam)).status_code == 200
+
+
+def test_token_past_its_24_hours_is_expired(http, hss, iam, wall):
+    token = get_token(http, iam)
+    wall.advance(86399)
+    assert call(http, hss, "GET", token=token).status_code == 200
+
+    wall.advance(1)
+    assert_gateway_error(call(http, hss, "GET", token=token), 401, "APIGW.0307")
+
+
+def test_unknown_token_is_401_apigw_0301(http, hss):
+    message = assert_gateway_error(call(http, hss, "GET", token="MIIT" + "x" * 2000), 401, "APIGW.0301")
+    assert message.startswith("Incorrect IAM authentication information")
+
+
+def test_token_for_another_project_is_403(http, hss, iam):
+    token = get_token(http, iam, project=OTHER_PROJECT)
+
+    response = call(http, hss, "GET", token=token)
+
+    assert "project" in assert_hss_error(response, 403, "HSS.0006")
+    assert call(http, hss, "GET", f"/v5/{OTHER_PROJECT}/event/isolated-file", token=token).json() == \
+        {"total_num": 0, "data_list": []}
+
+
+def test_no_credentials_is_401_apigw_0301(http, hss):
+    assert_gateway_error(call(http, hss, "GET", aksk=False), 401, "APIGW.0301")
+
+
+# --------------------------------------------------------------------------- AK/SK at the gateway
+
+
+def test_aksk_signed_list_and_restore_are_accepted(http, hss, backend):
+    listed = call(http, hss, "GET", params={"file_hash": SHARED, "isolation_status": "isolated", "limit": 200})
+    restored = restore(http, hss, [item(WIN_FIN, SHARED, WIN_PATH, "0")], params={"enterprise_project_id": "0"})
+
+    assert listed.status_code == 200 and listed.json()["total_num"] == 2
+    assert restored.status_code == 200 and restored.content == b""
+    assert REQUEST_ID.fullmatch(restored.headers["X-Request-Id"])
+    assert backend.put_sizes == [1]
+
+
+def test_the_integrations_own_aksk_auth_is_accepted(http, hss):
+    auth = ri.HuaweiAkSkAuth(AK, SK, PROJECT, clock=lambda: datetime.fromtimestamp(WALL_NOW, tz=timezone.utc))
+
+    response = http.get(hss.url + ISOLATED_FILE, params={"file_hash": SINGLE}, auth=auth, timeout=5)
+
+    assert response.status_code == 200 and response.json()["total_num"] == 1
+
+
+def test_bad_signature_is_401_apigw_0301_with_request_id_and_no_secret(http, hss):
+    wrong_sk = "not-the-secret-key-" + "q" * 20
+
+    response = call(http, hss, "GET", sk=wrong_sk)
+
+    message = assert_gateway_error(response, 401, "APIGW.0301")
+    assert message == "Incorrect IAM authentication information: verify aksk signature fail"
+    signature = response.request.headers["Authorization"].rsplit("Signature=", 1)[1]
+    for secret in (SK, wrong_sk, signature):
+        assert secret not in response.text
+
+
+def test_query_changed_after_signing_is_401(http, hss):
+    prepared = sign(http.prepare_request(requests.Request("GET", hss.url + ISOLATED_FILE, params={"limit": 10})))
+    prepared.url = prepared.url.replace("limit=10", "limit=200")
+
+    assert_gateway_error(http.send(prepared, timeout=5), 401, "APIGW.0301")
+
+
+def test_body_changed_after_signing_is_401(http, hss, backend):
+    request = requests.Request("PUT", hss.url + ISOLATED_FILE, json={"data_list": [item(WIN_FIN, SHARED)]})
+    prepared = sign(http.prepare_request(request))
+    prepared.body = json.dumps({"data_list": [item(WEB_03, SHARED)]}).encode()
+    prepared.headers["Content-Length"] = str(len(prepared.body))
+
+    assert_gateway_error(http.send(prepared, timeout=5), 401, "APIGW.0301")
+    assert backend.put_sizes == []
+
+
+def test_unknown_access_key_is_401_apigw_0301(http, hss):
+    message = assert_gateway_error(call(http, hss, "GET", ak="UNKNOWNAK0000000"), 401, "APIGW.0301")
+    assert "UNKNOWNAK" not in message
+
+
+@pytest.mark.parametrize("offset_s, status", [(-14 * 60, 200), (14 * 60, 200), (-901, 401), (901, 401)])
+def test_x_sdk_date_may_be_at_most_15_minutes_off(http, hss, offset_s, status):
+    response = call(http, hss, "GET", at=WALL_NOW + offset_s)
+
+    assert response.status_code == status
+    if status == 401:
+        assert "15 minutes" in assert_gateway_error(response, 401, "APIGW.0301")
+
+
+@pytest.mark.parametrize("signed", [("content-type", "x-sdk-date"), ("host",)])
+def test_signed_headers_must_include_host_and_x_sdk_date(http, hss, signed):
+    response = call(http, hss, "GET", signed=signed)
+
+    assert "host and x-sdk-date" in assert_gateway_error(response, 401, "APIGW.0301")
+
+
+@pytest.mark.parametrize("authorization", [
+    "SDK-HMAC-SHA256 Access=HSSEMULATORAK0001",
+    "Bearer abc",
+    "SDK-HMAC-SHA256 Access=HSSEMULATORAK0001, SignedHeaders=host;x-sdk-date, Signature=not-hex",
+])
+def test_malformed_authorization_is_401_apigw_0301(http, hss, authorization):
+    response = call(http, hss, "GET", aksk=False, headers={"Authorization": authorization,
+                                                          "X-Sdk-Date": "20261118T110640Z"})
+
+    assert_gateway_error(response, 401, "APIGW.0301")
+
+
+def test_aksk_for_a_project_not_of_the_account_is_403(http, hss):
+    response = call(http, hss, "GET", f"/v5/{'f' * 32}/event/isolated-file")
+
+    assert_hss_error(response, 403, "HSS.0006")
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def test_listing_filters_by_hash_and_isolation_status(http, hss):
+    every = listing(http, hss, file_hash=SHARED)
+    isolated = listing(http, hss, file_hash=SHARED.upper(), isolation_status="isolated")
+    restored = listing(http, hss, file_hash=SHARED, isolation_status="restored")
+
+    assert every["total_num"] == 3
+    assert {(i["host_id"], i["file_path"]) for i in isolated["data_list"]} == {(WIN_FIN, WIN_PATH),
+                                                                               (WEB_03, "/tmp/test.exe")}
+    assert [(i["host_id"], i["isolation_status"]) for i in restored["data_list"]] == [(DB_02, "restored")]
+
+
+def test_listed_items_have_the_sdk_shape(http, hss):
+    [found] = listing(http, hss, file_hash=SINGLE)["data_list"]
+
+    assert found == {
+        "os_type": "Linux", "host_id": DB_02, "host_name": "db-02", "file_hash": SINGLE,
+        "file_path": "/usr/local/bin/backup-rotate.sh", "file_attr": "755", "isolation_status": "isolated",
+        "private_ip": "192.168.1.20", "update_time": 1763800200000, "isolate_source": "event",
+        "event_name": "Suspicious script",
+    }
+
+
+@pytest.mark.parametrize("enterprise_project_id, hosts", [
+    (None, {WIN_FIN, WEB_03, DB_02}),
+    ("all_granted_eps", {WIN_FIN, WEB_03, DB_02}),
+    ("0", {WIN_FIN}),
+    (EP_A, {WEB_03}),
+    (EP_B, {DB_02}),
+    ("11111111-2222-4333-8444-555555555555", set()),
+])
+def test_listing_filters_by_enterprise_project(http, hss, enterprise_project_id, hosts):
+    params = {"enterprise_project_id": enterprise_project_id} if enterprise_project_id else {}
+
+    found = listing(http, hss, limit=200, **params)["data_list"]
+
+    assert {i["host_id"] for i in found} == hosts
+
+
+def test_listing_matches_part_of_host_name_and_file_path(http, hss):
+    by_name = listing(http, hss, host_name="WIN-")["data_list"]
+    by_path = listing(http, hss, file_path="test.exe", isolation_status="isolated")["data_list"]
+
+    assert {i["host_name"] for i in by_name} == {"win-fin-01"}
+    assert {i["file_path"] for i in by_path} == {WIN_PATH, "/tmp/test.exe"}
+
+
+def test_listing_pages_with_offset_and_limit_in_a_stable_order(http, hss, backend):
+    added = backend.add_isolated_files(WEB_03, 250, file_hash="b" * 64)
+
+    pages = [listing(http, hss, file_hash="b" * 64, offset=offset, limit=200) for offset in (0, 200, 250)]
+    default = listing(http, hss, file_hash="b" * 64)
+
+    assert [p["total_num"] for p in pages] == [250, 250, 250]
+    assert [len(p["data_list"]) for p in pages] == [200, 50, 0]
+    assert [i["file_path"] for p in pages for i in p["data_list"]] == [i["file_path"] for i in added]
+    assert len(default["data_list"]) == 10  # the default page size
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"limit": 9}, "limit"),
+    ({"limit": 201}, "limit"),
+    ({"limit": "ten"}, "limit"),
+    ({"offset": -1}, "offset"),
+    ({"isolation_status": "quarantined"}, "isolation_status"),
+])
+def test_listing_parameters_out_of_range_are_400(http, hss, params, field):
+    assert field in assert_hss_error(call(http, hss, "GET", params=params), 400, "HSS.0003")
+
+
+def test_ten_thousand_items_can_be_generated_and_listed(backend):
+    backend.add_isolated_files(DB_02, 10_000)
+
+    page = backend.list_isolated_files(PROJECT, host_name="db-02", isolation_status="isolated", offset=9_900, limit=200)
+
+    assert page["total_num"] == 10_001 and len(page["data_list"]) == 101
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def test_restore_moves_isolated_to_restoring_to_restored(http, hss, backend, clock):
+    response = restore(http, hss, [item(WEB_03, SHARED, "/tmp/test.exe", "644")])
+
+    assert response.status_code == 200 and response.content == b""
+    assert "Content-Type" not in response.headers
+    assert backend.isolation_status(WEB_03, SHARED) == "restoring"
+    assert backend.isolation_status(WIN_FIN, SHARED) == "isolated"  # the other copy is untouched
+    clock.advance(0.999)
+    assert listing(http, hss, host_name="web-03")["data_list"][0]["isolation_status"] == "restoring"
+    clock.advance(0.001)
+    assert backend.isolation_status(WEB_03, SHARED, "/tmp/test.exe") == "restored"
+    assert listing(http, hss, file_hash=SHARED, isolation_status="isolated")["total_num"] == 1
+
+
+def test_restore_with_stage_seconds_zero_is_restored_at_once(clock):
+    backend = HssBackend.from_seed(SEED, stage_seconds=0, clock=clock)
+
+    backend.restore_isolated_files(PROJECT, [item(DB_02, SINGLE)])
+
+    assert backend.isolation_status(DB_02, SINGLE) == "restored"
+
+
+def test_restore_without_file_path_restores_every_copy_of_the_hash_on_that_host(http, hss, backend):
+    added = backend.add_isolated_files(WIN_HR, 3, file_hash="a" * 64)
+
+    assert restore(http, hss, [item(WIN_HR, "A" * 64)]).status_code == 200
+
+    assert {backend.isolation_status(WIN_HR, "a" * 64, i["file_path"]) for i in added} == {"restoring"}
+
+
+def test_already_restoring_or_restored_items_are_accepted_again(http, hss, backend, clock):
+    target = item(DB_02, SINGLE, "/usr/local/bin/backup-rotate.sh")
+    assert restore(http, hss, [target]).status_code == 200
+    clock.advance(0.5)
+
+    again = restore(http, hss, [target, item(DB_02, SHARED, "/opt/app/bin/test.exe")])
+
+    assert again.status_code == 200
+    clock.advance(0.5)  # the first restore's timer was not restarted
+    assert backend.isolation_status(DB_02, SINGLE) == "restored"
+    assert backend.isolation_status(DB_02, SHARED) == "restored"
+    assert backend.put_sizes == [1, 2]
+
+
+def test_100_items_are_accepted(http, hss, backend):
+    added = backend.add_isolated_files(WEB_03, 100)
+
+    response = restore(http, hss, [item(WEB_03, i["file_hash"], i["file_path"]) for i in added])
+
+    assert response.status_code == 200 and backend.put_sizes == [100]
+
+
+def test_101_items_are_400_and_nothing_changes(http, hss, backend):
+    added = backend.add_isolated_files(WEB_03, 101)
+
+    response = restore(http, hss, [item(WEB_03, i["file_hash"], i["file_path"]) for i in added])
+
+    assert "101" in assert_hss_error(response, 400, "HSS.0004")
+    assert backend.put_sizes == []
+    assert backend.isolation_status(WEB_03, added[0]["file_hash"]) == "isolated"
+
+
+def test_an_item_matching_no_isolated_file_is_400_naming_it_and_nothing_changes(http, hss, backend):
+    items = [item(WIN_FIN, SHARED, WIN_PATH), item(WEB_03, SHARED, "/not/isolated/here")]
+
+    response = restore(http, hss, items)
+
+    assert "data_list[1]" in assert_hss_error(response, 400, "HSS.0005")
+    assert backend.isolation_status(WIN_FIN, SHARED) == "isolated"  # atomic: the valid item did not move
+    assert backend.put_sizes == []
+
+
+@pytest.mark.parametrize("target", [item(WIN_HR, SHARED), item("no-such-host", SHARED), item(WEB_03, SINGLE)])
+def test_items_on_hosts_without_that_file_are_400(http, hss, target):
+    assert "data_list[0]" in assert_hss_error(restore(http, hss, [target]), 400, "HSS.0005")
+
+
+def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend):
+    response = restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": "0"})
+
+    assert_hss_error(response, 400, "HSS.0005")
+    assert restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": EP_A}).status_code == 200
+
+
+@pytest.mark.parametrize("items, where", [
+    ([item("h" * 65, SHARED)], "data_list[0].host_id"),
+    ([item(WIN_FIN, SHARED, "/" + "p" * 256)], "data_list[0].file_path"),
+    ([item(WIN_FIN, SHARED), item(WIN_FIN, "f" * 257)], "data_list[1].file_hash"),
+    ([item(WIN_FIN, SHARED, file_attr="a" * 257)], "data_list[0].file_attr"),
+    ([item(WIN_FIN, "")], "data_list[0].file_hash"),
+    ([{"host_id": 42, "file_hash": SHARED}], "data_list[0].host_id"),
+    ([{"file_hash": SHARED}], "data_list[0].host_id"),
+    ([{"host_id": WIN_FIN}], "data_list[0].file_hash"),
+    ([item(WIN_FIN, SHARED, file_attr=None) | {"host_name": "win-fin-01"}], "data_list[0].host_name"),
+    (["not an object"], "data_list[0]"),
+    ([], "data_list"),
+    ("not a list", "data_list"),
+])
+def test_bad_items_are_400_naming_the_item_and_field(http, hss, backend, items, where):
+    message = assert_hss_error(restore(http, hss, items), 400, "HSS.0003")
+
+    assert where in message
+    assert backend.put_sizes == []
+
+
+@pytest.mark.parametrize("raw, code", [
+    (b"{not json", "HSS.0002"),
+    (b"[]", "HSS.0002"),
+    (b"", "HSS.0002"),
+    (b"{}", "HSS.0003"),
+    (b'{"data_list": [], "extra": 1}', "HSS.0003"),
+])
+def test_bad_bodies_are_400(http, hss, raw, code):
+    response = call(http, hss, "PUT", data=raw, headers={"Content-Type": "application/json"})
+
+    assert_hss_error(response, 400, code)
+
+
+# --------------------------------------------------------------------------- gateway behaviour
+
+
+def test_more_than_the_rate_limit_in_one_second_is_429_with_retry_after(http, backend, clock):
+    backend.rate_limit = 2
+    with LoopbackServer(create_app(backend)) as hss:
+        assert [call(http, hss, "GET").status_code for _ in range(2)] == [200, 200]
+
+        throttled = call(http, hss, "GET")
+
+        assert assert_gateway_error(throttled, 429, "APIGW.0308") == "The throttling threshold has been reached"
+        assert throttled.headers["Retry-After"] == "1"
+        clock.advance(1.0)
+        assert call(http, hss, "GET").status_code == 200
+
+
+def test_throttling_comes_before_routing_and_auth(http, backend):
+    backend.rate_limit = 1
+    with LoopbackServer(create_app(backend)) as hss:
+        call(http, hss, "GET")
+        assert_gateway_error(call(http, hss, "GET", "/v5/x/unknown", aksk=False), 429, "APIGW.0308")
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", f"/v5/{PROJECT}/event/isolated-files"),
+    ("GET", f"/v5/{PROJECT}/event/isolated-file/extra"),
+    ("POST", ISOLATED_FILE),
+    ("DELETE", ISOLATED_FILE),
+    ("GET", "/v3/auth/tokens"),
+])
+def test_unknown_path_or_method_is_404_apigw_0101_before_auth(http, hss, method, path):
+    response = call(http, hss, method, path, aksk=False)
+
+    assert_gateway_error(response, 404, "APIGW.0101")
+
+
+def test_every_request_is_recorded_accepted_or_rejected(http, hss, backend):
+    restore(http, hss, [item(WIN_FIN, SHARED)], params={"enterprise_project_id": "0"})
+    call(http, hss, "GET", aksk=False)
+    call(http, hss, "GET", "/nowhere")
+
+    assert [(r.method, r.path) for r in backend.requests] == [
+        ("PUT", ISOLATED_FILE), ("GET", ISOLATED_FILE), ("GET", "/nowhere")]
+    assert backend.requests[0].query == {"enterprise_project_id": ["0"]}
+    assert backend.requests[0].body == {"data_list": [item(WIN_FIN, SHARED)]}
+
+
+def test_an_emulator_bug_is_a_500_in_the_hss_form(http, hss, backend):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    backend.list_isolated_files = broken
+
+    assert_hss_error(call(http, hss, "GET"), 500, "HSS.0001")
+    assert len(backend.internal_errors) == 1
+
+
+def test_no_secret_reaches_any_error_body(http, hss, iam, backend):
+    token = get_token(http, iam)
+    backend.expire_tokens()
+    replies = [
+        call(http, hss, "GET", token=token),
+        call(http, hss, "GET", token=token + "x"),
+        call(http, hss, "GET", sk=SK + "x"),
+        call(http, hss, "GET", at=WALL_NOW + 3600),
+        http.post(iam.url + "/v3/auth/tokens", json=token_request(password=PASSWORD + "x"), timeout=5),
+        http.post(iam.url + "/v3/auth/tokens", json=token_request(project="e" * 32), timeout=5),
+    ]
+    signatures = [r.request.headers["Authorization"].rsplit("=", 1)[1] for r in replies
+                  if "Authorization" in r.request.headers]
+
+    assert all(r.status_code in (401, 403) for r in replies)
+    for reply in replies:
+        for secret in [SK, PASSWORD, token, *signatures]:
+            assert secret not in reply.text
+            assert all(secret not in value for value in reply.headers.values())

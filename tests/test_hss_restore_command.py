@@ -1,0 +1,202 @@
+"""!hss-restore-isolated through the war room, over HTTP to the emulated HSS and IAM, in both auth modes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import restore_integration as ri
+from conftest import hss_seed_copies
+from warroom.context import as_list, get_path
+from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+
+COPIES = hss_seed_copies()
+SHARED_HASH = next(h for h, copies in sorted(COPIES.items()) if len({c['host_id'] for c in copies}) > 1)
+SINGLE_HASH = next(h for h, copies in sorted(COPIES.items()) if len(copies) == 1)
+
+
+def war_room(tenant, auth_type='aksk', **overrides):
+    return WarRoom(params=tenant.params(auth_type, **overrides), time_scale=0, sleep=lambda _: None)
+
+
+def rows_of(result):
+    return as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+
+
+def status_of(tenant, copy):
+    return tenant.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path'])
+
+
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_restore_by_hash_restores_every_isolated_copy(hss_tenant, auth_type):
+    result = war_room(hss_tenant, auth_type).run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+
+    assert not result.failed, result.entries
+    rows = rows_of(result)
+    expected = {(c['host_id'], c['file_path']) for c in COPIES[SHARED_HASH]}
+    assert {(r['host_id'], r['file_path']) for r in rows} == expected
+    assert {r['outcome'] for r in rows} == {'restoring'}
+    assert {r['host_name'] for r in rows} == {c['host_name'] for c in COPIES[SHARED_HASH]}
+    for copy in COPIES[SHARED_HASH]:
+        assert status_of(hss_tenant, copy) == 'restored'
+
+
+def test_host_id_limits_a_restore_by_hash_to_that_host(hss_tenant):
+    chosen, *others = COPIES[SHARED_HASH]
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SHARED_HASH, 'host_id': chosen['host_id']})
+
+    assert [r['host_id'] for r in rows_of(result)] == [chosen['host_id']]
+    assert status_of(hss_tenant, chosen) == 'restored'
+    for other in others:
+        if other['host_id'] != chosen['host_id']:
+            assert status_of(hss_tenant, other) == 'isolated'
+
+
+def test_restore_by_host_and_path_finds_the_file(hss_tenant):
+    [copy] = COPIES[SINGLE_HASH]
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'host_id': copy['host_id'],
+                                                               'file_path': json.dumps([copy['file_path']])})
+
+    [row] = rows_of(result)
+    assert (row['file_hash'], row['outcome']) == (SINGLE_HASH, 'restoring')
+    assert status_of(hss_tenant, copy) == 'restored'
+
+
+def test_exact_items_are_sent_as_given(hss_tenant):
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'host_id': copy['host_id'], 'file_hash': copy['file_hash'], 'file_path': json.dumps([copy['file_path']]),
+            'file_attr': copy['file_attr']}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert put[3] == {'data_list': [{'host_id': copy['host_id'], 'file_hash': copy['file_hash'],
+                                     'file_path': copy['file_path'], 'file_attr': copy['file_attr']}]}
+    assert hss_tenant.requests_to('GET', '/event/isolated-file') == []  # no listing needed
+
+
+def test_250_items_go_out_in_3_requests_and_every_item_is_reported(hss_tenant):
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    bulk_hash = 'b' * 64
+    added = hss_tenant.backend.add_isolated_files(host, 250, file_hash=bulk_hash)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': bulk_hash})
+
+    assert hss_tenant.backend.put_sizes == [100, 100, 50]
+    rows = rows_of(result)
+    assert len(rows) == 250 == len({r['file_path'] for r in rows})
+    assert {r['outcome'] for r in rows} == {'restoring'}
+    assert all(hss_tenant.backend.isolation_status(host, bulk_hash, item['file_path']) == 'restored' for item in added)
+    assert result.entries[-1]['Contents']['restore_requests'] == 3
+
+
+def test_token_expiring_mid_run_is_fetched_again_and_nothing_is_lost(hss_tenant):
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    bulk_hash = 'c' * 64
+    hss_tenant.backend.add_isolated_files(host, 250, file_hash=bulk_hash)
+    original = hss_tenant.backend.restore_isolated_files
+
+    def restore_then_expire(*args, **kwargs):
+        outcome = original(*args, **kwargs)
+        hss_tenant.backend.expire_tokens()  # every later request meets an expired token
+        return outcome
+
+    hss_tenant.backend.restore_isolated_files = restore_then_expire
+    result = war_room(hss_tenant, 'token').run('hss-restore-isolated', {'file_hash': bulk_hash})
+
+    assert not result.failed
+    assert hss_tenant.backend.put_sizes == [100, 100, 50]
+    assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 3  # the first, then one per expiry
+    assert {r['outcome'] for r in rows_of(result)} == {'restoring'} and len(rows_of(result)) == 250
+
+
+def test_token_is_kept_in_the_integration_context_between_runs(hss_tenant):
+    room = war_room(hss_tenant, 'token')
+
+    room.run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+    room.run('hss-restore-isolated', {'file_hash': SINGLE_HASH})
+
+    assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 1
+    cached = room.integration_context[ri.TOKEN_CACHE_KEY]
+    assert cached['expires_at'] > 0
+    assert hss_tenant.base_params['hss_credentials']['password'] not in json.dumps(room.integration_context)
+
+
+def test_a_hash_isolated_nowhere_is_reported_not_found_without_error(hss_tenant):
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': 'd' * 64})
+
+    assert not result.failed
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found' and 'no isolated copy' in row['reason']
+    assert hss_tenant.backend.put_sizes == []
+
+
+@pytest.mark.parametrize('args, complaint', [
+    ({'host_id': 'h' * 65, 'file_hash': SHARED_HASH}, 'HSS accepts 1 to 64'),
+    ({'file_hash': 'f' * 257}, 'HSS accepts 1 to 256'),
+    ({'host_id': 'a,b', 'file_hash': 'x,y,z', 'file_path': 'p,q'}, 'do not line up'),
+    ({'file_hash': SHARED_HASH, 'file_attr': '0'}, 'file_attr is only used with exact items'),
+    ({'file_hash': 'abc\r\ndef'}, 'control characters'),
+    ({'file_hash': 'a,,b'}, 'empty item at position 2'),
+    ({'file_path': '/tmp/x'}, 'Say which files to restore'),
+    ({}, 'Say which files to restore'),
+    ({'file_hash': '["unclosed"'}, 'not a JSON list'),
+])
+def test_bad_input_is_refused_before_any_request(hss_tenant, args, complaint):
+    demisto = Demisto(hss_tenant.params(), 'hss-restore-isolated', args, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and complaint in entry['Contents']
+    assert hss_tenant.backend.requests == []
+
+
+def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenant):
+    wrong = {'identifier': hss_tenant.base_params['hss_aksk']['identifier'], 'password': 'not-the-secret-key-123'}
+
+    result = war_room(hss_tenant, hss_aksk=wrong).run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR
+    assert 'HTTP 401' in entry['Contents'] and 'APIGW.0301' in entry['Contents'] and 'request id' in entry['Contents']
+    for secret in hss_tenant.secrets() + ['not-the-secret-key-123']:
+        assert secret not in repr(result.entries) + repr(result.log)
+
+
+def test_wrong_iam_password_says_so(hss_tenant):
+    creds = {'identifier': hss_tenant.base_params['hss_credentials']['identifier'], 'password': 'wrong-password-1'}
+
+    result = war_room(hss_tenant, 'token', hss_credentials=creds).run('hss-restore-isolated',
+                                                                      {'file_hash': SHARED_HASH})
+
+    [entry] = result.entries
+    assert 'Huawei Cloud IAM answered HTTP 401' in entry['Contents']
+    assert 'wrong-password-1' not in entry['Contents']
+
+
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_test_module_checks_hss_in_each_auth_mode(hss_tenant, auth_type):
+    good = war_room(hss_tenant, auth_type).run('test-module', {})
+    bad = war_room(hss_tenant, auth_type, hss_project_id='ffffffffffffffffffffffffffffffff').run('test-module', {})
+
+    assert [e['Contents'] for e in good.entries] == ['ok']
+    assert bad.failed
+
+
+def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hss_tenant):
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    items = hss_tenant.backend.add_isolated_files(host, 100)
+    items.append({'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'})
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    rows = rows_of(result)
+    assert len(rows) == 101
+    assert [r['outcome'] for r in rows].count('restoring') == 100
+    [failed] = [r for r in rows if r['outcome'] == 'failed']
+    assert failed['file_path'] == '/not/isolated' and 'HTTP 400' in failed['reason'] and 'HSS.' in failed['reason']

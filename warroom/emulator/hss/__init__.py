@@ -1,0 +1,13 @@
+"""Emulated Huawei Cloud HSS project (list and restore isolated files) and the IAM that issues its tokens.
+
+    backend = HssBackend.from_seed("test_data/hss/tenant.json")
+    backend.add_access_key("MYAK", "my-secret-key")
+    backend.add_user("acme-corp", "soar-restore", "password", [backend.project_id])
+    with LoopbackServer(create_app(backend)) as hss, LoopbackServer(create_iam_app(backend)) as iam:
+        ...  # point the client at hss.url and iam.url
+"""
+from .exceptions import HssError, IamError
+from .models import HssBackend, load_seed
+from .responses import create_app, create_iam_app
+
+__all__ = ["HssBackend", "HssError", "IamError", "create_app", "create_iam_app", "load_seed"]

@@ -1,0 +1,198 @@
+"""Huawei Cloud HSS, API Gateway and IAM errors, rendered the way each of them renders them.
+
+Three forms reach a client:
+
+* the HSS service: ``{"error_code": "HSS.xxxx", "error_msg": "..."}``;
+* the API Gateway in front of it (authentication, throttling, routing):
+  ``{"error_code": "APIGW.xxxx", "error_msg": "...", "request_id": "<32 hex>"}``, with the same
+  request id in an ``X-Request-Id`` header;
+* IAM (tokens): ``{"error": {"code": 401, "title": "Unauthorized", "message": "..."}}``.
+
+Codes this emulator uses:
+
+====  ============  ================================================================================
+HTTP  error_code    when
+====  ============  ================================================================================
+400   HSS.0002      the body is not a JSON object
+400   HSS.0003      a parameter is missing, has the wrong type or length, or an unknown value;
+                    ``error_msg`` names it (``data_list[3].host_id``, ``limit``)
+400   HSS.0004      data_list holds more items than one request may carry (100)
+400   HSS.0005      a data_list item matches no isolated file on that host; nothing was changed
+403   HSS.0006      the credentials are not allowed in the project of the URL
+500   HSS.0001      the service failed (an emulator bug)
+401   APIGW.0301    Incorrect IAM authentication information: no credentials, unknown token or access
+                    key, malformed Authorization, bad signature, X-Sdk-Date more than 15 min off
+401   APIGW.0307    The token must be updated (the token has expired)
+404   APIGW.0101    The API does not exist or has not been published in the environment
+429   APIGW.0308    The throttling threshold has been reached (``Retry-After: 1``)
+====  ============  ================================================================================
+
+No message ever carries a token, a secret key, a signature or a password.
+"""
+from __future__ import annotations
+
+import secrets
+
+__all__ = [
+    "HssError",
+    "GatewayError",
+    "IamError",
+    "AuthenticationFailed",
+    "TokenExpired",
+    "Throttled",
+    "ApiNotFound",
+    "InvalidRequestBody",
+    "InvalidParameter",
+    "TooManyItems",
+    "IsolatedFileNotFound",
+    "ProjectForbidden",
+    "InternalError",
+    "new_request_id",
+]
+
+
+def new_request_id() -> str:
+    """A request id as the gateway hands them out: 32 lowercase hex characters."""
+    return secrets.token_hex(16)
+
+
+class HssError(Exception):
+    """An error reply: ``status`` is the HTTP status; the body is ``to_json()``; ``headers`` go with it."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        error_msg: str,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        self.status = status
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.request_id = request_id
+        self.headers = dict(headers or {})
+        super().__init__(f"{status} {error_code}: {error_msg}")
+
+    def to_json(self) -> dict:
+        body = {"error_code": self.error_code, "error_msg": self.error_msg}
+        if self.request_id is not None:
+            body["request_id"] = self.request_id
+        return body
+
+
+# --------------------------------------------------------------------------- API Gateway
+
+
+class GatewayError(HssError):
+    """Raised by the gateway before HSS sees the request: always carries a request id, in body and header."""
+
+    status = 500
+    error_code = "APIGW.0000"
+    default_msg = "Internal gateway error"
+
+    def __init__(self, error_msg: str | None = None, headers: dict[str, str] | None = None):
+        request_id = new_request_id()
+        super().__init__(
+            type(self).status,
+            type(self).error_code,
+            error_msg or type(self).default_msg,
+            request_id=request_id,
+            headers={"X-Request-Id": request_id, **(headers or {})},
+        )
+
+
+class AuthenticationFailed(GatewayError):
+    """``detail`` says which check failed; it must never quote the credential itself."""
+
+    status = 401
+    error_code = "APIGW.0301"
+    default_msg = "Incorrect IAM authentication information"
+
+    def __init__(self, detail: str | None = None):
+        self.detail = detail
+        super().__init__(f"{self.default_msg}: {detail}" if detail else None)
+
+
+class TokenExpired(GatewayError):
+    status = 401
+    error_code = "APIGW.0307"
+    default_msg = "The token must be updated"
+
+
+class Throttled(GatewayError):
+    status = 429
+    error_code = "APIGW.0308"
+    default_msg = "The throttling threshold has been reached"
+
+    def __init__(self, retry_after_s: int = 1):
+        self.retry_after_s = retry_after_s
+        super().__init__(headers={"Retry-After": str(retry_after_s)})
+
+
+class ApiNotFound(GatewayError):
+    status = 404
+    error_code = "APIGW.0101"
+    default_msg = "The API does not exist or has not been published in the environment"
+
+
+# --------------------------------------------------------------------------- HSS service
+
+
+class _ServiceError(HssError):
+    status = 400
+    error_code = "HSS.0001"
+    prefix = ""
+
+    def __init__(self, detail: str):
+        self.detail = detail
+        super().__init__(type(self).status, type(self).error_code, f"{self.prefix}{detail}")
+
+
+class InvalidRequestBody(_ServiceError):
+    error_code = "HSS.0002"
+    prefix = "Invalid request body: "
+
+
+class InvalidParameter(_ServiceError):
+    error_code = "HSS.0003"
+    prefix = "Invalid parameter: "
+
+
+class TooManyItems(_ServiceError):
+    error_code = "HSS.0004"
+    prefix = "Too many items: "
+
+
+class IsolatedFileNotFound(_ServiceError):
+    error_code = "HSS.0005"
+    prefix = "Isolated file not found: "
+
+
+class ProjectForbidden(_ServiceError):
+    status = 403
+    error_code = "HSS.0006"
+    prefix = "No permission for the project: "
+
+
+class InternalError(_ServiceError):
+    status = 500
+    error_code = "HSS.0001"
+    prefix = "System error: "
+
+
+# --------------------------------------------------------------------------- IAM
+
+_IAM_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
+
+
+class IamError(HssError):
+    """IAM's own form: ``{"error": {"code": <status>, "title": ..., "message": ...}}``."""
+
+    def __init__(self, status: int, message: str, title: str | None = None):
+        self.title = title or _IAM_TITLES.get(status, "Error")
+        self.message = message
+        super().__init__(status, str(status), message)
+
+    def to_json(self) -> dict:
+        return {"error": {"code": self.status, "title": self.title, "message": self.message}}

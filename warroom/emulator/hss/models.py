@@ -1,0 +1,606 @@
+"""State of an emulated Huawei Cloud HSS project and of the IAM that issues its tokens. No HTTP here.
+
+Every operation is a method that returns plain data or raises ``HssError``, so the behaviour can be
+driven directly from tests as well as through ``responses.create_app`` / ``create_iam_app``.
+Time is injected: ``clock`` (monotonic) drives restore progress and the rate limit, ``wall_clock``
+(epoch seconds) drives token expiry and the ``X-Sdk-Date`` freshness check, so tests never sleep.
+
+Isolated files move ``isolated -> restoring -> restored``. The move is computed lazily from
+``clock``: a file whose restore was accepted less than ``stage_seconds`` ago is ``restoring``,
+afterwards ``restored`` (``stage_seconds=0``: ``restored`` at once).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import secrets
+import threading
+import time
+from ..ratelimit import SlidingWindow
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+from urllib.parse import unquote
+
+from .exceptions import (
+    AuthenticationFailed,
+    IamError,
+    InvalidParameter,
+    IsolatedFileNotFound,
+    ProjectForbidden,
+    Throttled,
+    TokenExpired,
+    TooManyItems,
+)
+
+__all__ = [
+    "HssBackend",
+    "load_seed",
+    "RecordedRequest",
+    "ISOLATED_FILE_PATH_RE",
+    "ISOLATION_STATUSES",
+    "FIELD_LIMITS",
+    "ALL_ENTERPRISE_PROJECTS",
+    "DEFAULT_ENTERPRISE_PROJECT",
+]
+
+ISOLATED = "isolated"
+ISOLATING = "isolating"
+RESTORING = "restoring"
+RESTORED = "restored"
+ISOLATION_STATUSES = (ISOLATED, RESTORED, ISOLATING, RESTORING)
+
+ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
+DEFAULT_ENTERPRISE_PROJECT = "0"
+
+# IsolatedFileRequestInfo field lengths, from the API page.
+FIELD_LIMITS = {"host_id": 64, "file_hash": 256, "file_path": 256, "file_attr": 256}
+REQUIRED_FIELDS = ("host_id", "file_hash")  # the page makes every field optional; a restore needs these two
+
+LIST_LIMIT_MIN, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT = 10, 200, 10
+LIST_OFFSET_MAX = 1_000_000
+
+ISOLATED_FILE_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/isolated-file")
+_PROJECT_ID_RE = re.compile(r"[0-9a-f]{32}")
+_AUTHORIZATION_RE = re.compile(
+    r"SDK-HMAC-SHA256\s+Access=(?P<access>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]+),\s*"
+    r"Signature=(?P<signature>[0-9a-fA-F]+)"
+)
+_HEADER_NAME_RE = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
+_SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+_SEED_UPDATE_TIME_MS = 1_763_800_000_000  # update_time of seed items that give none (Nov 2025)
+
+
+class RecordedRequest(NamedTuple):
+    method: str
+    path: str
+    query: dict  # name -> list of values, as httpserver.Request.query
+    body: Any  # parsed JSON (IAM passwords masked), or None when empty or not JSON
+
+
+@dataclass
+class Host:
+    host_id: str
+    host_name: str
+    os_type: str
+    private_ip: str
+    enterprise_project_id: str
+
+
+@dataclass
+class IsolatedFile:
+    host_id: str
+    file_hash: str
+    file_path: str
+    file_attr: str
+    status: str  # isolated, isolating or restored; "restoring" is derived from restore_started
+    update_time: int  # ms since the epoch
+    isolate_source: str = "event"
+    event_name: str = "Malicious program"
+    restore_started: float | None = None  # clock() when a restore was accepted
+
+
+@dataclass
+class User:
+    domain: str
+    name: str
+    password: str
+    project_ids: frozenset
+
+
+@dataclass
+class IssuedToken:
+    domain: str
+    user: str
+    project_id: str
+    expires_at: float  # epoch seconds
+    forced_expired: bool = False
+
+
+# --------------------------------------------------------------------------- seed
+
+
+def load_seed(seed: dict | str | Path) -> dict:
+    """Read (if a path) and check a tenant seed; raises ValueError naming the bad entry."""
+    if isinstance(seed, (str, Path)):
+        seed = json.loads(Path(seed).read_text(encoding="utf-8"))
+    if not isinstance(seed, dict):
+        raise ValueError("seed must be a JSON object")
+    if not isinstance(seed.get("project_id"), str) or not _PROJECT_ID_RE.fullmatch(seed["project_id"]):
+        raise ValueError("seed.project_id must be 32 lowercase hex characters")
+    if not isinstance(seed.get("hosts"), list):
+        raise ValueError("seed.hosts must be a list")
+    host_ids: set[str] = set()
+    for index, host in enumerate(seed["hosts"]):
+        where = f"hosts[{index}]"
+        if not isinstance(host, dict):
+            raise ValueError(f"{where} must be an object")
+        _check_seed_text(host.get("host_id"), f"{where}.host_id", FIELD_LIMITS["host_id"])
+        if host["host_id"] in host_ids:
+            raise ValueError(f"{where}.host_id {host['host_id']} is repeated")
+        host_ids.add(host["host_id"])
+        if host.get("os_type", "Linux") not in ("Linux", "Windows"):
+            raise ValueError(f"{where}.os_type must be Linux or Windows")
+        keys: set[tuple[str, str]] = set()
+        for f_index, item in enumerate(host.get("isolated_files") or ()):
+            f_where = f"{where}.isolated_files[{f_index}]"
+            for name in ("file_hash", "file_path"):
+                _check_seed_text(item.get(name), f"{f_where}.{name}", FIELD_LIMITS[name])
+            _check_seed_text(item.get("file_attr", "0"), f"{f_where}.file_attr", FIELD_LIMITS["file_attr"])
+            if item.get("isolation_status", ISOLATED) not in ISOLATION_STATUSES:
+                raise ValueError(f"{f_where}.isolation_status must be one of {list(ISOLATION_STATUSES)}")
+            key = (item["file_hash"].lower(), item["file_path"])
+            if key in keys:
+                raise ValueError(f"{f_where} repeats a file_hash and file_path already on this host")
+            keys.add(key)
+    return seed
+
+
+def _check_seed_text(value: Any, where: str, limit: int) -> None:
+    if not isinstance(value, str) or not 1 <= len(value) <= limit:
+        raise ValueError(f"{where} must be a string of 1 to {limit} characters")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _token_digest(token: str) -> str:
+    # Tokens are looked up by digest: no timing signal from dict lookups, and no token kept in memory.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
+def _whole_number(value: Any, name: str, minimum: int, maximum: int) -> int:
+    """An int, or a string of digits (query parameters arrive as text)."""
+    if isinstance(value, bool):
+        raise InvalidParameter(f"{name} must be a whole number")
+    if isinstance(value, str):
+        if not value.strip().isdigit() or not value.strip().isascii():
+            raise InvalidParameter(f"{name} must be a whole number")
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise InvalidParameter(f"{name} must be a whole number")
+    if not minimum <= value <= maximum:
+        raise InvalidParameter(f"{name} must be between {minimum} and {maximum}")
+    return value
+
+
+def _shown(value: str, limit: int = 64) -> str:
+    """A value for an error message: cut short, control characters escaped."""
+    text = value if len(value) <= limit else value[:limit] + "..."
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --------------------------------------------------------------------------- backend
+
+
+class HssBackend:
+    """One HSS project (plus the IAM users and keys of its account). Public methods are thread-safe."""
+
+    def __init__(
+        self,
+        stage_seconds: float = 1.0,
+        rate_limit: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        token_lifetime_s: float = 86400,
+        max_items: int = 100,
+        skew_tolerance_s: float = 900,
+    ):
+        self.stage_seconds = stage_seconds
+        self.rate_limit = rate_limit  # requests per second; None turns the limit off
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.token_lifetime_s = token_lifetime_s
+        self.max_items = max_items
+        self.skew_tolerance_s = skew_tolerance_s
+        self.project_id: str | None = None  # the project that holds the hosts
+        self.projects: set[str] = set()  # every project of the account (access keys may use any)
+        self.hosts: dict[str, Host] = {}
+        self.files: list[IsolatedFile] = []  # listing order
+        self.requests: list[RecordedRequest] = []  # every request received by the HSS and IAM apps
+        self.put_sizes: list[int] = []  # len(data_list) of every accepted restore
+        self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
+        self._by_host_hash: dict[tuple[str, str], list[IsolatedFile]] = {}
+        self._users: dict[tuple[str, str], User] = {}
+        self._access_keys: dict[str, str] = {}
+        self._tokens: dict[str, IssuedToken] = {}
+        self._rate_window = SlidingWindow()
+        self._bulk_numbers = itertools.count(1)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_seed(cls, seed: dict | str | Path, **kwargs: Any) -> "HssBackend":
+        seed = load_seed(seed)
+        backend = cls(**kwargs)
+        backend.project_id = seed["project_id"]
+        backend.projects.add(seed["project_id"])
+        for host in seed["hosts"]:
+            backend.add_host(
+                host["host_id"],
+                host.get("host_name", host["host_id"]),
+                os_type=host.get("os_type", "Linux"),
+                private_ip=host.get("private_ip", ""),
+                enterprise_project_id=host.get("enterprise_project_id", DEFAULT_ENTERPRISE_PROJECT),
+            )
+            for index, item in enumerate(host.get("isolated_files") or ()):
+                backend._add_file(
+                    host["host_id"],
+                    item["file_hash"],
+                    item["file_path"],
+                    file_attr=item.get("file_attr", "0"),
+                    status=item.get("isolation_status", ISOLATED),
+                    update_time=item.get("update_time", _SEED_UPDATE_TIME_MS + 60_000 * len(backend.files)),
+                    isolate_source=item.get("isolate_source", "event"),
+                    event_name=item.get("event_name", "Malicious program"),
+                )
+        return backend
+
+    # ----------------------------------------------------------------- principals
+
+    def add_user(self, domain: str, name: str, password: str, project_ids: list[str]) -> None:
+        with self._lock:
+            self._users[(domain, name)] = User(domain, name, password, frozenset(project_ids))
+            self.projects.update(project_ids)
+
+    def add_access_key(self, ak: str, sk: str) -> None:
+        with self._lock:
+            self._access_keys[ak] = sk
+
+    def issue_token(self, domain: str, name: str, password: str, project_id: str) -> tuple[str, datetime]:
+        """IAM password authentication scoped to a project; raises a 401 IamError."""
+        with self._lock:
+            user = self._users.get((domain, name))
+            # Compare even for an unknown user, so the answer takes as long either way.
+            if not _same_secret(password, user.password if user else secrets.token_hex(16)) or user is None:
+                raise IamError(401, "The username or password is wrong.")
+            if project_id not in user.project_ids:
+                raise IamError(401, "The request you have made requires authentication.")
+            token = "MIIT" + secrets.token_urlsafe(1536)  # opaque and long, like IAM's
+            expires_at = self.wall_clock() + self.token_lifetime_s
+            self._tokens[_token_digest(token)] = IssuedToken(domain, name, project_id, expires_at)
+        return token, datetime.fromtimestamp(expires_at, tz=timezone.utc)
+
+    def expire_tokens(self) -> None:
+        """Test hook: every token issued so far is expired (tokens issued later are not)."""
+        with self._lock:
+            for issued in self._tokens.values():
+                issued.forced_expired = True
+
+    # ----------------------------------------------------------------- requests, rate, auth
+
+    def record_request(self, method: str, path: str, query: dict, body: Any) -> None:
+        with self._lock:
+            self.requests.append(RecordedRequest(method, path, {k: list(v) for k, v in query.items()}, body))
+
+    def check_rate(self) -> None:
+        """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
+        with self._lock:
+            if not self._rate_window.admit(self.clock(), self.rate_limit):
+                raise Throttled(retry_after_s=1)
+
+    def authenticate(self, request: Any) -> None:
+        """Check the credentials of an ``httpserver.Request`` as the API Gateway does.
+
+        ``X-Auth-Token`` (an unexpired IAM token scoped to the URL's project) or an
+        ``SDK-HMAC-SHA256`` ``Authorization`` header with a fresh ``X-Sdk-Date``.
+        """
+        match = ISOLATED_FILE_PATH_RE.fullmatch(request.path)
+        project_id = unquote(match["project_id"]) if match else None
+        token = request.headers.get("X-Auth-Token")
+        if token is not None:
+            self._authenticate_token(token.strip(), project_id)
+            return
+        authorization = request.headers.get("Authorization")
+        if authorization is not None:
+            self._authenticate_aksk(request, authorization.strip(), project_id)
+            return
+        raise AuthenticationFailed("Authorization not found: send X-Auth-Token or an SDK-HMAC-SHA256 signature")
+
+    def _authenticate_token(self, token: str, project_id: str | None) -> None:
+        with self._lock:
+            issued = self._tokens.get(_token_digest(token))
+            if issued is None:
+                raise AuthenticationFailed("the token is not valid")
+            if issued.forced_expired or self.wall_clock() >= issued.expires_at:
+                raise TokenExpired()
+            if project_id is not None and issued.project_id != project_id:
+                raise ProjectForbidden(f"the token is scoped to another project than {_shown(project_id)}")
+
+    def _authenticate_aksk(self, request: Any, authorization: str, project_id: str | None) -> None:
+        import restore_integration  # the project's SDK-HMAC-SHA256 implementation (official algorithm)
+
+        parsed = _AUTHORIZATION_RE.fullmatch(authorization)
+        if parsed is None:
+            raise AuthenticationFailed(
+                "the Authorization header must be SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=..."
+            )
+        signed_headers = parsed["signed"].split(";")
+        if not all(_HEADER_NAME_RE.fullmatch(name) for name in signed_headers):
+            raise AuthenticationFailed("SignedHeaders must be lowercase header names separated by ';'")
+        if "host" not in signed_headers or "x-sdk-date" not in signed_headers:
+            raise AuthenticationFailed("SignedHeaders must include host and x-sdk-date")
+        missing = [name for name in signed_headers if name not in request.headers]
+        if missing:
+            raise AuthenticationFailed(f"signed header(s) missing from the request: {', '.join(missing)}")
+        try:
+            sent_at = datetime.strptime(request.headers["X-Sdk-Date"].strip(), _SDK_DATE_FORMAT)
+        except ValueError:
+            raise AuthenticationFailed("X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)") from None
+        with self._lock:
+            secret_key = self._access_keys.get(parsed["access"])
+        if secret_key is None:
+            raise AuthenticationFailed("the access key is not known")
+        skew = sent_at.replace(tzinfo=timezone.utc).timestamp() - self.wall_clock()
+        if abs(skew) > self.skew_tolerance_s:
+            raise AuthenticationFailed(
+                f"X-Sdk-Date is {abs(skew) / 60:.0f} minutes away from the server time "
+                f"(at most {self.skew_tolerance_s / 60:g} minutes allowed); check the client clock"
+            )
+        query_pairs = [(name, value) for name, values in request.query.items() for value in values]
+        expected = restore_integration.sdk_signature(
+            secret_key, request.method, request.path, query_pairs, request.headers, signed_headers, request.body
+        )
+        if not hmac.compare_digest(parsed["signature"].lower().encode("ascii"), expected.encode("ascii")):
+            raise AuthenticationFailed("verify aksk signature fail")
+        header_project = request.headers.get("X-Project-Id")
+        for wanted in {project_id, header_project} - {None}:
+            with self._lock:
+                known = wanted in self.projects
+            if not known:
+                raise ProjectForbidden(f"the access key's account has no project {_shown(wanted)}")
+        if project_id is not None and header_project is not None and header_project != project_id:
+            raise ProjectForbidden("X-Project-Id does not match the project in the URL")
+
+    # ----------------------------------------------------------------- hosts and files (setup)
+
+    def add_host(
+        self,
+        host_id: str,
+        host_name: str,
+        os_type: str = "Linux",
+        private_ip: str = "",
+        enterprise_project_id: str = DEFAULT_ENTERPRISE_PROJECT,
+    ) -> None:
+        with self._lock:
+            self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id)
+
+    def _add_file(self, host_id: str, file_hash: str, file_path: str, **fields: Any) -> IsolatedFile:
+        status = fields.pop("status", ISOLATED)
+        restore_started = None
+        if status == RESTORING:  # a seeded restore in flight: it finishes stage_seconds from now
+            status, restore_started = ISOLATED, self.clock()
+        item = IsolatedFile(host_id, file_hash, file_path, status=status, restore_started=restore_started, **fields)
+        self.files.append(item)
+        self._by_host_hash.setdefault((host_id, file_hash.lower()), []).append(item)
+        return item
+
+    def add_isolated_files(
+        self,
+        host_id: str,
+        count: int,
+        file_hash: str | None = None,
+        file_attr: str | None = None,
+        isolation_status: str = ISOLATED,
+        event_name: str = "Malicious program",
+    ) -> list[dict]:
+        """Isolate ``count`` generated files on a known host; returns them as the listing shows them.
+
+        With ``file_hash`` every file shares that hash (distinct paths), else each gets its own hash.
+        """
+        if isolation_status not in ISOLATION_STATUSES:
+            raise ValueError(f"isolation_status must be one of {list(ISOLATION_STATUSES)}")
+        with self._lock:
+            host = self.hosts[host_id]
+            windows = host.os_type == "Windows"
+            wall_ms = int(self.wall_clock() * 1000)
+            added = []
+            for _ in range(count):
+                number = next(self._bulk_numbers)
+                path = (f"C:\\ProgramData\\Quarantine\\bulk\\file-{number:06d}.exe" if windows
+                        else f"/var/lib/quarantine/bulk/file-{number:06d}.bin")
+                digest = file_hash or hashlib.sha256(f"{host_id}\n{path}".encode()).hexdigest()
+                added.append(self._add_file(
+                    host_id, digest, path, file_attr=file_attr or ("32" if windows else "755"),
+                    status=isolation_status, update_time=wall_ms, event_name=event_name,
+                ))
+            now = self.clock()
+            return [self._render(item, now) for item in added]
+
+    # ----------------------------------------------------------------- status
+
+    def _status(self, item: IsolatedFile, now: float) -> str:
+        if item.restore_started is None:
+            return item.status
+        return RESTORING if now - item.restore_started < self.stage_seconds else RESTORED
+
+    def _render(self, item: IsolatedFile, now: float) -> dict:
+        host = self.hosts[item.host_id]
+        return {
+            "os_type": host.os_type,
+            "host_id": item.host_id,
+            "host_name": host.host_name,
+            "file_hash": item.file_hash,
+            "file_path": item.file_path,
+            "file_attr": item.file_attr,
+            "isolation_status": self._status(item, now),
+            "private_ip": host.private_ip,
+            "update_time": item.update_time,
+            "isolate_source": item.isolate_source,
+            "event_name": item.event_name,
+        }
+
+    def snapshot(self) -> list[dict]:
+        """Every file the project knows, in listing order, with its status now (for demos and tests)."""
+        with self._lock:
+            now = self.clock()
+            return [{"host_id": item.host_id, "host_name": self.hosts[item.host_id].host_name,
+                     "file_hash": item.file_hash, "file_path": item.file_path,
+                     "isolation_status": self._status(item, now)} for item in self.files]
+
+    def isolation_status(self, host_id: str, file_hash: str, file_path: str | None = None) -> str:
+        """Current status of one isolated file (for tests). KeyError if none matches, ValueError if ambiguous."""
+        with self._lock:
+            now = self.clock()
+            matches = [item for item in self._by_host_hash.get((host_id, file_hash.lower()), ())
+                       if file_path is None or item.file_path == file_path]
+            statuses = {self._status(item, now) for item in matches}
+        if not statuses:
+            raise KeyError(f"no isolated file {file_hash} {file_path or ''} on host {host_id}")
+        if len(statuses) > 1:
+            raise ValueError(f"{len(matches)} files match with different statuses: give file_path")
+        return statuses.pop()
+
+    # ----------------------------------------------------------------- the API
+
+    def _in_scope(self, project_id: str, host: Host, enterprise_project_id: str | None) -> bool:
+        if project_id != self.project_id:
+            return False
+        return enterprise_project_id in (None, "", ALL_ENTERPRISE_PROJECTS) or \
+            host.enterprise_project_id == enterprise_project_id
+
+    def list_isolated_files(
+        self,
+        project_id: str,
+        *,
+        enterprise_project_id: str | None = None,
+        file_hash: str | None = None,
+        host_name: str | None = None,
+        file_path: str | None = None,
+        isolation_status: str | None = None,
+        private_ip: str | None = None,
+        offset: int | str = 0,
+        limit: int | str = LIST_LIMIT_DEFAULT,
+    ) -> dict:
+        """GET isolated-file: ``{"total_num": N, "data_list": [...]}`` in a stable (isolation) order.
+
+        file_hash and private_ip match exactly (the hash case-insensitively); host_name and file_path
+        match any part, case-insensitively, as HSS list filters do.
+        """
+        offset = _whole_number(offset, "offset", 0, LIST_OFFSET_MAX)
+        limit = _whole_number(limit, "limit", LIST_LIMIT_MIN, LIST_LIMIT_MAX)
+        if isolation_status is not None and isolation_status not in ISOLATION_STATUSES:
+            raise InvalidParameter(f"isolation_status must be one of {', '.join(ISOLATION_STATUSES)}")
+        wanted_hash = file_hash.lower() if file_hash else None
+        wanted_name = host_name.lower() if host_name else None
+        wanted_path = file_path.lower() if file_path else None
+        with self._lock:
+            now = self.clock()
+            matches = []
+            for item in self.files:
+                host = self.hosts[item.host_id]
+                if wanted_hash and item.file_hash.lower() != wanted_hash:
+                    continue
+                if wanted_path and wanted_path not in item.file_path.lower():
+                    continue
+                if wanted_name and wanted_name not in host.host_name.lower():
+                    continue
+                if private_ip and host.private_ip != private_ip:
+                    continue
+                if not self._in_scope(project_id, host, enterprise_project_id):
+                    continue
+                if isolation_status and self._status(item, now) != isolation_status:
+                    continue
+                matches.append(item)
+            page = [self._render(item, now) for item in matches[offset:offset + limit]]
+        return {"total_num": len(matches), "data_list": page}
+
+    def restore_isolated_files(
+        self, project_id: str, data_list: Any, enterprise_project_id: str | None = None
+    ) -> None:
+        """PUT isolated-file. All or nothing: every item is checked before any file changes."""
+        items = self._checked_items(data_list)
+        with self._lock:
+            targets: list[IsolatedFile] = []
+            now = self.clock()
+            for index, item in enumerate(items):
+                targets.extend(self._restore_targets(project_id, index, item, enterprise_project_id, now))
+            wall_ms = int(self.wall_clock() * 1000)
+            for target in targets:
+                if target.restore_started is None and target.status == ISOLATED:
+                    target.restore_started = now
+                    target.update_time = wall_ms
+            self.put_sizes.append(len(items))
+
+    def _checked_items(self, data_list: Any) -> list[dict]:
+        if not isinstance(data_list, list):
+            raise InvalidParameter("data_list must be an array of IsolatedFileRequestInfo objects")
+        if not data_list:
+            raise InvalidParameter("data_list must hold at least one item")
+        if len(data_list) > self.max_items:
+            raise TooManyItems(f"data_list holds {len(data_list)} items; at most {self.max_items} per request")
+        for index, item in enumerate(data_list):
+            where = f"data_list[{index}]"
+            if not isinstance(item, dict):
+                raise InvalidParameter(f"{where} must be an object")
+            unknown = sorted(set(item) - set(FIELD_LIMITS))
+            if unknown:
+                raise InvalidParameter(f"{where}.{unknown[0]} is not a field of IsolatedFileRequestInfo")
+            for name, limit in FIELD_LIMITS.items():
+                if name not in item:
+                    if name in REQUIRED_FIELDS:
+                        raise InvalidParameter(f"{where}.{name} is required")
+                    continue
+                value = item[name]
+                if not isinstance(value, str):
+                    raise InvalidParameter(f"{where}.{name} must be a string")
+                if not 1 <= len(value) <= limit:
+                    raise InvalidParameter(f"{where}.{name} must be 1 to {limit} characters long, not {len(value)}")
+        return data_list
+
+    def _restore_targets(
+        self, project_id: str, index: int, item: dict, enterprise_project_id: str | None, now: float
+    ) -> list[IsolatedFile]:
+        where = f"data_list[{index}]"
+        host = self.hosts.get(item["host_id"])
+        if host is None or project_id != self.project_id:
+            raise IsolatedFileNotFound(f"{where}: no server with host_id {_shown(item['host_id'])} in this project")
+        if not self._in_scope(project_id, host, enterprise_project_id):
+            raise IsolatedFileNotFound(
+                f"{where}: server {_shown(host.host_id)} is not in enterprise project {_shown(enterprise_project_id)}"
+            )
+        candidates = self._by_host_hash.get((host.host_id, item["file_hash"].lower()), [])
+        if "file_path" in item:
+            candidates = [c for c in candidates if c.file_path == item["file_path"]]
+        if not candidates:
+            what = "file_hash and file_path" if "file_path" in item else "file_hash"
+            raise IsolatedFileNotFound(f"{where}: no isolated file with that {what} on server {_shown(host.host_id)}")
+        if any(self._status(c, now) == ISOLATING for c in candidates):
+            raise IsolatedFileNotFound(f"{where}: the file is still being isolated; restore it once it is isolated")
+        return candidates
+
+
+def token_times(expires_at: datetime, lifetime_s: float) -> tuple[str, str]:
+    """(issued_at, expires_at) as IAM writes them: ``2026-11-23T17:00:00.000000Z``."""
+    return _iso(expires_at - timedelta(seconds=lifetime_s)), _iso(expires_at)

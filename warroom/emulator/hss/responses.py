@@ -1,0 +1,177 @@
+"""HTTP face of the emulated Huawei Cloud HSS API and of IAM's token API.
+
+HSS pipeline, in the order the API Gateway and then HSS would be observed to apply it: record the
+request, rate limit (429), route (404), authenticate (401/403), check the input (400), then call
+the backend. Every reply carries an ``X-Request-Id``; every reply with a body is JSON.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from ..httpserver import Request, Response, json_response
+from .exceptions import (
+    ApiNotFound,
+    HssError,
+    IamError,
+    InternalError,
+    InvalidParameter,
+    InvalidRequestBody,
+    new_request_id,
+)
+from .models import ISOLATED_FILE_PATH_RE, HssBackend, token_times
+
+__all__ = ["create_app", "create_iam_app", "ISOLATED_FILE_PATH", "IAM_TOKENS_PATH"]
+
+ISOLATED_FILE_PATH = "/v5/{project_id}/event/isolated-file"
+IAM_TOKENS_PATH = "/v3/auth/tokens"
+
+# GET query parameters the listing understands (others are ignored, as the gateway passes them on).
+_LIST_FILTERS = ("enterprise_project_id", "file_hash", "host_name", "file_path", "isolation_status", "private_ip",
+                 "offset", "limit")
+
+
+def _try_parse_json(body: bytes) -> Any:
+    """For the request log only: anything unparseable is recorded as None."""
+    try:
+        return json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _single(query: dict[str, list[str]], name: str) -> str | None:
+    """The last value of a query parameter; an empty value counts as not given."""
+    values = query.get(name)
+    return values[-1] if values and values[-1] != "" else None
+
+
+def _reply(status: int, payload: Any, request_id: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response(status, payload, {"X-Request-Id": request_id, **(headers or {})})
+
+
+# --------------------------------------------------------------------------- HSS
+
+
+def _restore_body(body: bytes) -> dict:
+    try:
+        payload = json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidRequestBody("the body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise InvalidRequestBody('the body must be a JSON object such as {"data_list": [...]}')
+    unknown = sorted(set(payload) - {"data_list"})
+    if unknown:
+        raise InvalidParameter(f"{unknown[0]} is not a field of the request body")
+    if "data_list" not in payload:
+        raise InvalidParameter("data_list is required")
+    return payload
+
+
+def create_app(backend: HssBackend) -> Callable[[Request], Response]:
+    """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) for ``backend``."""
+
+    def list_files(request: Request, project_id: str) -> Response:
+        filters = {name: _single(request.query, name) for name in _LIST_FILTERS}
+        filters = {name: value for name, value in filters.items() if value is not None}
+        return _reply(200, backend.list_isolated_files(project_id, **filters), new_request_id())
+
+    def restore_files(request: Request, project_id: str) -> Response:
+        payload = _restore_body(request.body)
+        backend.restore_isolated_files(
+            project_id, payload["data_list"], enterprise_project_id=_single(request.query, "enterprise_project_id")
+        )
+        return Response(200, b"", {"X-Request-Id": new_request_id()})
+
+    handlers = {"GET": list_files, "PUT": restore_files}
+
+    def app(request: Request) -> Response:
+        backend.record_request(request.method, request.path, request.query, _try_parse_json(request.body))
+        try:
+            backend.check_rate()
+            match = ISOLATED_FILE_PATH_RE.fullmatch(request.path)
+            handler = handlers.get(request.method)
+            if match is None or handler is None:
+                raise ApiNotFound()
+            backend.authenticate(request)
+            return handler(request, unquote(match["project_id"]))
+        except HssError as exc:
+            return _reply(exc.status, exc.to_json(), exc.request_id or new_request_id(), exc.headers)
+        except Exception as exc:  # keep the vendor's error form even for emulator bugs
+            backend.internal_errors.append(exc)
+            error = InternalError(f"unexpected {type(exc).__name__}")
+            return _reply(error.status, error.to_json(), new_request_id())
+
+    return app
+
+
+# --------------------------------------------------------------------------- IAM
+
+
+def _masked(payload: Any) -> Any:
+    """The token request as recorded: every string under a "password" key replaced."""
+    if isinstance(payload, dict):
+        return {key: "******" if key == "password" and isinstance(value, str) else _masked(value)
+                for key, value in payload.items()}
+    if isinstance(payload, list):
+        return [_masked(value) for value in payload]
+    return payload
+
+
+def _field(payload: Any, path: tuple[str, ...]) -> Any:
+    value = payload
+    for name in path:
+        if not isinstance(value, dict) or name not in value:
+            raise IamError(400, f"The request body is malformed: auth.{'.'.join(path[1:])} is missing.")
+        value = value[name]
+    return value
+
+
+def _password_credentials(body: bytes) -> tuple[str, str, str, str]:
+    """(domain, user name, password, project id) from a password-method, project-scoped token request."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise IamError(400, "The request body is not valid JSON.") from None
+    methods = _field(payload, ("auth", "identity", "methods"))
+    if not isinstance(methods, list) or "password" not in methods:
+        raise IamError(400, 'The request body is malformed: auth.identity.methods must contain "password".')
+    user = ("auth", "identity", "password", "user")
+    values = []
+    for path in (user + ("domain", "name"), user + ("name",), user + ("password",), ("auth", "scope", "project", "id")):
+        value = _field(payload, path)
+        if not isinstance(value, str) or not value:
+            raise IamError(400, f"The request body is malformed: auth.{'.'.join(path[1:])} must be a non-empty string.")
+        values.append(value)
+    domain, name, password, project_id = values
+    return domain, name, password, project_id
+
+
+def create_iam_app(backend: HssBackend) -> Callable[[Request], Response]:
+    """The IAM endpoint (``https://iam.{region}.myhuaweicloud.com``): password tokens for ``backend``."""
+
+    def app(request: Request) -> Response:
+        backend.record_request(request.method, request.path, request.query, _masked(_try_parse_json(request.body)))
+        try:
+            if request.path.rstrip("/") != IAM_TOKENS_PATH or request.method != "POST":
+                raise IamError(404, "The resource could not be found.")
+            domain, name, password, project_id = _password_credentials(request.body)
+            token, expires_at = backend.issue_token(domain, name, password, project_id)
+            issued_at, expires = token_times(expires_at, backend.token_lifetime_s)
+            body = {"token": {
+                "expires_at": expires,
+                "issued_at": issued_at,
+                "methods": ["password"],
+                "project": {"id": project_id},
+                "user": {"name": name, "domain": {"name": domain}},
+            }}
+            return _reply(201, body, new_request_id(), {"X-Subject-Token": token})
+        except HssError as exc:
+            return _reply(exc.status, exc.to_json(), new_request_id(), exc.headers)
+        except Exception as exc:
+            backend.internal_errors.append(exc)
+            error = IamError(500, f"Unexpected {type(exc).__name__}.")
+            return _reply(500, error.to_json(), new_request_id())
+
+    return app
+
