@@ -40,7 +40,7 @@ OUTCOME_SUCCESS = 'COMPLETED_SUCCESSFULLY'
 OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
 OUTCOME_FAILED = 'FAILED'
 
-XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.action_id && val.action_id == obj.action_id)'
+XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
 
 XDR_AUTH_TYPES = ('standard', 'advanced')
 NONCE_ALPHABET = string.ascii_letters + string.digits
@@ -818,12 +818,10 @@ def describe_error_reason(reason, status):
 
 
 def restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count):
-    record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count}
-    if endpoint_id is not None:
-        record['endpoint_id'] = endpoint_id
-    if incident_id is not None:
-        record['incident_id'] = incident_id
-    return record
+    """The context record of one file's restore; what is not known is left out rather than set to null."""
+    record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
+              'endpoint_id': endpoint_id, 'incident_id': incident_id}
+    return {name: value for name, value in record.items() if value is not None}
 
 
 def parse_restore_reply(reply):
@@ -1022,9 +1020,44 @@ def test_module(clients):
     return 'ok'
 
 
+def sha256_list(value, name='file_hash'):
+    """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
+    hashes = []
+    for item in arg_to_list(value, name) or [None]:
+        file_hash = validate_sha256(item, name)
+        if file_hash not in hashes:
+            hashes.append(file_hash)
+    return hashes
+
+
+def start_restores(client, hashes, endpoint_id, incident_id):
+    """POST one restore per hash. With several hashes a refused one is reported, not fatal, unless all are.
+
+    Returns the context records and the vendor's replies.
+    """
+    records, replies = [], []
+    for file_hash in hashes:
+        try:
+            reply = client.restore_file(file_hash, endpoint_id, incident_id)
+            replies.append(reply)
+            action_id, endpoints_count = parse_restore_reply(reply)
+        except RestoreError as error:
+            if len(hashes) == 1:
+                raise
+            record = restore_record(file_hash, endpoint_id, incident_id, None, None)
+            records.append(dict(record, status=OUTCOME_FAILED, error=str(error)))
+            continue
+        record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
+        records.append(dict(record, status=OUTCOME_IN_PROGRESS))
+    if not any(record['status'] == OUTCOME_IN_PROGRESS for record in records):
+        raise RestoreError(f'Cortex XDR refused every one of the {len(records)} restores. '
+                           f'{records[0]["error"]}')
+    return records, replies
+
+
 def restore_file_command(client, args):
-    """!restore-file: restore a quarantined file, then follow the action until every endpoint is final."""
-    file_hash = validate_sha256(args.get('file_hash'))
+    """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
+    hashes = sha256_list(args.get('file_hash'))
     endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=0)
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
@@ -1032,37 +1065,62 @@ def restore_file_command(client, args):
                           maximum=86400, default=DEFAULT_POLLING_INTERVAL)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
                          default=DEFAULT_POLLING_TIMEOUT)
-    action_id = validate_identifier(args.get('action_id'), 'action_id')
+    action_ids = [arg_to_int(value, 'action_id', minimum=0) for value in arg_to_list(args.get('action_id'),
+                                                                                       'action_id')]
+    if action_ids and len(action_ids) != len(hashes):
+        raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '
+                           'it is set by the command itself while polling: run the command without it.')
 
-    if action_id is None:
-        reply = client.restore_file(file_hash, endpoint_id, incident_id)
-        action_id, endpoints_count = parse_restore_reply(reply)
-        record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
-        record.update(status=OUTCOME_IN_PROGRESS)
-        where = f'endpoint {endpoint_id}' if endpoint_id else f'{endpoints_count} endpoint(s)'
-        readable = f'Cortex XDR is restoring file {file_hash} on {where}: action {action_id}.'
+    if not action_ids:
+        records, replies = start_restores(client, hashes, endpoint_id, incident_id)
+        started = [record for record in records if record['status'] == OUTCOME_IN_PROGRESS]
+        where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
+        if len(records) == 1:
+            [record] = records
+            where = f'endpoint {endpoint_id}' if endpoint_id else f'{record["endpoints_count"]} endpoint(s)'
+            readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        else:
+            readable = markdown_table(
+                f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', records,
+                ['file_hash', 'action_id', 'endpoints_count', 'status', 'error'])
         scheduled = None
         if polling:
-            readable += f' Checking its status every {interval} seconds.'
-            scheduled = ScheduledCommand('restore-file', interval, dict(args, action_id=str(action_id)), timeout)
+            readable += f'\n\nChecking the status every {interval} seconds.'
+            follow = dict(args, file_hash=','.join(r['file_hash'] for r in started),
+                          action_id=','.join(str(r['action_id']) for r in started))
+            scheduled = ScheduledCommand('restore-file', interval, follow, timeout)
         else:
-            readable += ' Follow it in Cortex XDR > Response > Action Center.'
-        return CommandResults(readable, XDR_RESTORE_CONTEXT, record, raw_response=reply, scheduled_command=scheduled)
+            readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+        return CommandResults(readable, XDR_RESTORE_CONTEXT, records[0] if len(records) == 1 else records,
+                              raw_response=replies[0] if len(replies) == 1 else replies,
+                              scheduled_command=scheduled)
 
-    reply = client.get_action_status(arg_to_int(action_id, 'action_id', minimum=0))
-    record = restore_record(file_hash, endpoint_id, incident_id, arg_to_int(action_id, 'action_id'),
-                            len(reply.get('data') or {}))
-    summary = summarise_action(record, reply)
-    rows = summary['endpoints']
-    done = summary['status'] != OUTCOME_IN_PROGRESS
-    title = (f'Restore of {file_hash}: {summary["status"]} ({summary["restored_count"]} restored, '
-             f'{summary["failed_count"]} failed, action {summary["action_id"]})' if done else
-             f'Restore of {file_hash}: in progress (action {summary["action_id"]})')
-    readable = markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'])
+    summaries, replies = [], []
+    for file_hash, action_id in zip(hashes, action_ids):
+        reply = client.get_action_status(action_id)
+        record = restore_record(file_hash, endpoint_id, incident_id, action_id, len(reply.get('data') or {}))
+        summaries.append(summarise_action(record, reply))
+        replies.append(reply)
+    done = all(summary['status'] != OUTCOME_IN_PROGRESS for summary in summaries)
+    rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
+            for endpoint in summary['endpoints']]
+    if len(summaries) == 1:
+        [summary] = summaries
+        title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
+                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if done else
+                 f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
+        readable = markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'])
+    else:
+        finished = sum(summary['status'] != OUTCOME_IN_PROGRESS for summary in summaries)
+        title = (f'Restore of {len(summaries)} files: {finished} actions final, '
+                 f'{sum(s["restored_count"] for s in summaries)} endpoint restores done, '
+                 f'{sum(s["failed_count"] for s in summaries)} failed')
+        readable = markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'])
     scheduled = None
     if not done and polling:
         scheduled = ScheduledCommand('restore-file', interval, dict(args), timeout)
-    return CommandResults(readable, XDR_RESTORE_CONTEXT, summary, raw_response=reply, scheduled_command=scheduled)
+    return CommandResults(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
+                          raw_response=replies[0] if len(replies) == 1 else replies, scheduled_command=scheduled)
 
 
 def hss_restore_isolated_command(client, args):

@@ -205,3 +205,43 @@ def test_every_endpoint_row_of_the_final_entry_matches_the_context(advanced_tena
     rows = [line for line in result.entries[-1]['HumanReadable'].splitlines() if line.startswith('|')][2:]
     assert len(rows) == len(as_list(record['endpoints']))
     assert advanced_tenant.key not in repr(result.entries)
+
+
+def test_several_hashes_are_restored_and_followed_together(advanced_tenant, war_room_on):
+    hashes = sorted(HOLDERS)
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    records = {r['file_hash']: r for r in as_list(restored_record(result))}
+    assert sorted(records) == hashes
+    assert len({r['action_id'] for r in records.values()}) == len(hashes)
+    for file_hash, record in records.items():
+        assert record['status'] != 'IN_PROGRESS'
+        for endpoint in record['endpoints']:
+            expected = FAILING[endpoint['endpoint_id']]['status'] if endpoint['endpoint_id'] in FAILING \
+                else 'COMPLETED_SUCCESSFULLY'
+            assert endpoint['status'] == expected
+        for endpoint_id in HOLDERS[file_hash]:
+            where = advanced_tenant.backend.quarantined if endpoint_id in FAILING else advanced_tenant.backend.restored
+            assert file_hash in where(endpoint_id)
+
+
+def test_among_several_hashes_a_refused_one_is_reported_and_the_others_go_on(advanced_tenant, war_room_on):
+    nowhere = 'a' * 64
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': f'{CLEAN_HASH},{nowhere}'})
+
+    assert not result.failed
+    records = {r['file_hash']: r for r in as_list(restored_record(result))}
+    assert records[CLEAN_HASH]['status'] == 'COMPLETED_SUCCESSFULLY'
+    assert records[nowhere]['status'] == 'FAILED' and 'action_id' not in records[nowhere]
+    assert 'Cortex XDR' in records[nowhere]['error'] and nowhere not in HOLDERS
+    polls = [r for r in advanced_tenant.backend.requests if 'get_action_status' in r.path]
+    assert polls and all(str(records[CLEAN_HASH]['action_id']) in str(r.body) for r in polls)
+
+
+def test_a_repeated_hash_is_restored_once(advanced_tenant, war_room_on):
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': f'{CLEAN_HASH},{CLEAN_HASH.upper()}'})
+
+    assert restored_record(result)['file_hash'] == CLEAN_HASH
+    assert sum('restore' in r.path and 'status' not in r.path for r in advanced_tenant.backend.requests) == 1
