@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 from contextlib import ExitStack
+from pathlib import Path
 
 import yaml
 
@@ -38,17 +39,11 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
         print(f'ERROR: {error}', file=sys.stderr)
         return EXIT_USAGE
     with ExitStack() as stack:
-        if params_file is None:
-            from .embedded import embedded_vendors
-            scale = EMBEDDED_TIME_SCALE if time_scale is None else time_scale
-            params = stack.enter_context(embedded_vendors(time_scale=scale)).params
-        else:
-            scale = 1.0 if time_scale is None else time_scale
-            try:
-                params = load_params(params_file, spec)
-            except (OSError, ParamsError, yaml.YAMLError) as error:
-                print(f'ERROR: {error}', file=sys.stderr)
-                return EXIT_USAGE
+        try:
+            params, scale = instance_params(stack, params_file, time_scale, spec)
+        except (OSError, ParamsError, yaml.YAMLError) as error:
+            print(f'ERROR: {error}', file=sys.stderr)
+            return EXIT_USAGE
         war_room = WarRoom(params=params, spec=spec, time_scale=scale,
                            on_entry=None if as_json else print_entry)
         try:
@@ -59,6 +54,76 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
     if as_json:
         print(json.dumps({'entries': result.entries, 'context': result.context}, indent=2, default=str))
     return EXIT_ERROR_ENTRY if result.failed else 0
+
+
+def instance_params(stack: ExitStack, params_file: str | None, time_scale: float | None, spec) -> tuple[dict, float]:
+    """The params file's instance, or (no file) the embedded emulators started on ``stack``; and the time scale."""
+    if params_file is None:
+        from .embedded import embedded_vendors
+        scale = EMBEDDED_TIME_SCALE if time_scale is None else time_scale
+        return stack.enter_context(embedded_vendors(time_scale=scale)).params, scale
+    return load_params(params_file, spec), 1.0 if time_scale is None else time_scale
+
+
+def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None, time_scale: float | None,
+                 context_out: str | None, reason: str | None = None, notes: str | None = None,
+                 as_close: bool = False) -> int:
+    """``playbook`` and ``close``: one playbook on one incident file, printed as a war-room timeline."""
+    from .playbook.incidents import (RESTORE_PLAYBOOK, IncidentFile, IncidentFileError, close_incident,
+                                     print_event, print_outcome)
+    from .playbook.model import Playbook, PlaybookFormatError, PlaybookLibrary
+    from .playbook.runner import PlaybookRunner
+
+    spec = load_spec()
+    try:
+        sample = IncidentFile.load(incident_file)
+        library = PlaybookLibrary()
+        playbook = library.get(RESTORE_PLAYBOOK) if as_close else (
+            library.add(Playbook.load(playbook_ref)) if os.path.exists(playbook_ref) else library.get(playbook_ref))
+    except (IncidentFileError, PlaybookFormatError, OSError, yaml.YAMLError) as error:
+        print(f'ERROR: {error}', file=sys.stderr)
+        return EXIT_USAGE
+    incident = sample.incident
+    if as_close:
+        reason = reason or sample.close_reason
+        if not reason:
+            print('ERROR: say why the incident is closed: --reason "False Positive" (or another close reason).',
+                  file=sys.stderr)
+            return EXIT_USAGE
+        incident = close_incident(incident, reason, notes if notes is not None else sample.close_notes)
+        print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{reason}": '
+              f'running "{playbook.name}".', flush=True)
+    with ExitStack() as stack:
+        try:
+            params, scale = instance_params(stack, params_file, time_scale, spec)
+        except (OSError, ParamsError, yaml.YAMLError) as error:
+            print(f'ERROR: {error}', file=sys.stderr)
+            return EXIT_USAGE
+        runner = PlaybookRunner(params, library=library, spec=spec, time_scale=scale, on_event=print_event)
+        run = runner.run(playbook, incident, sample.context)
+    print_outcome(run)
+    if context_out:
+        Path(context_out).write_text(json.dumps(run.context, indent=2, default=str) + '\n', encoding='utf-8')
+    return EXIT_ERROR_ENTRY if run.failed else 0
+
+
+def redraw_diagrams(check: bool) -> int:
+    from .playbook.diagram import update_readme
+    from .playbook.model import PlaybookLibrary
+    from .spec import PROJECT_ROOT
+
+    readme = PROJECT_ROOT / 'README.md'
+    current, fresh = update_readme(readme, PlaybookLibrary())
+    if current == fresh:
+        print('README.md playbook diagrams are up to date.')
+        return 0
+    if check:
+        print('ERROR: README.md playbook diagrams differ from playbooks/*.yml: run `python -m warroom diagrams`.',
+              file=sys.stderr)
+        return EXIT_ERROR_ENTRY
+    readme.write_text(fresh, encoding='utf-8')
+    print('README.md playbook diagrams redrawn.')
+    return 0
 
 
 def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage_seconds: float,
@@ -132,6 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     emulate_cmd.add_argument('--rate-limit', type=float, default=None,
                              help='requests per second admitted (Cortex XDR default: 10)')
 
+    playbook = commands.add_parser('playbook', help='run a playbook on an incident file, printing the timeline')
+    playbook.add_argument('playbook', help='a playbook YAML file, or the id of one in playbooks/')
+    playbook.add_argument('--incident', required=True, help='incident JSON: {"incident": {...}, "context": {...}}')
+    close = commands.add_parser('close', help='close an incident and run the restore playbook on it')
+    close.add_argument('incident', help='incident JSON: {"incident": {...}, "context": {...}, "close": {...}}')
+    close.add_argument('--reason', help='the close reason (default: the file\'s close.reason), e.g. "False Positive"')
+    close.add_argument('--notes', help='close notes')
+    for command in (playbook, close):
+        command.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
+        command.add_argument('--context-out', help='write the final incident context to this JSON file')
+        command.add_argument('--time-scale', type=float, default=None,
+                             help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
+
+    diagrams = commands.add_parser('diagrams', help='redraw the playbook diagrams in README.md from the YAML')
+    diagrams.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
+
     demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
     demo.add_argument('--time-scale', type=float, default=EMBEDDED_TIME_SCALE)
     return parser
@@ -145,5 +226,13 @@ def main(argv=None) -> int:
         rate_limit = options.rate_limit if options.rate_limit is not None else (10.0 if options.vendor == 'xdr' else None)
         return emulate(options.vendor, options.port, options.iam_port, options.params_out, options.stage_seconds,
                        rate_limit)
+    if options.action == 'playbook':
+        return run_playbook(options.playbook, options.incident, options.params, options.time_scale,
+                            options.context_out)
+    if options.action == 'close':
+        return run_playbook('', options.incident, options.params, options.time_scale, options.context_out,
+                            reason=options.reason, notes=options.notes, as_close=True)
+    if options.action == 'diagrams':
+        return redraw_diagrams(options.check)
     from .demo import run_demo
     return run_demo(options.time_scale)

@@ -1,62 +1,54 @@
-"""``make demo``: restore every quarantined file of the emulated Cortex XDR tenant (polled to completion) and of
-the emulated Huawei Cloud HSS project."""
+"""``make demo``: the emulated tenants start, each sample incident is closed, and the restore playbook runs on it.
+
+The timelines show every task, the polled restores per endpoint and the notes; the emulators' final state
+follows, so what the notes say can be checked against what happened.
+"""
 from __future__ import annotations
 
-import json
+from .embedded import embedded_vendors
+from .playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident, print_event, print_outcome
+from .playbook.model import PlaybookLibrary
+from .playbook.runner import PlaybookRunner
+from .spec import PROJECT_ROOT
 
-from .cli import print_entry
-from .embedded import HSS_SEED, XDR_SEED, embedded_vendors
-from .line import format_line
-from .runtime import WarRoom
-
-
-def seeded_hashes(seed_path=XDR_SEED) -> list[str]:
-    """Every quarantined hash of the seed, the most widely spread first."""
-    holders: dict[str, int] = {}
-    for endpoint in json.loads(seed_path.read_text(encoding='utf-8'))['endpoints']:
-        for item in endpoint.get('quarantined') or ():
-            holders[item['file_hash']] = holders.get(item['file_hash'], 0) + 1
-    return sorted(holders, key=lambda h: (-holders[h], h))
+INCIDENTS = PROJECT_ROOT / 'test_data' / 'incidents'
 
 
-def isolated_hashes(seed_path=HSS_SEED) -> list[str]:
-    """Every hash the HSS seed holds isolated, the most widely spread first."""
-    holders: dict[str, int] = {}
-    for host in json.loads(seed_path.read_text(encoding='utf-8'))['hosts']:
-        for item in host.get('isolated_files') or ():
-            if item.get('isolation_status', 'isolated') == 'isolated':
-                holders[item['file_hash']] = holders.get(item['file_hash'], 0) + 1
-    return sorted(holders, key=lambda h: (-holders[h], h))
-
-
-def run_line(war_room: WarRoom, command: str, args: dict) -> bool:
-    print(f'>>> {format_line(command, args)}\n', flush=True)
-    return war_room.run(command, args).failed
+def print_xdr_state(xdr) -> None:
+    print('### Emulated Cortex XDR tenant after the playbooks', flush=True)
+    print('|endpoint|restored|still quarantined|', flush=True)
+    print('|---|---|---|', flush=True)
+    for endpoint_id in sorted(xdr.endpoints):
+        restored = ', '.join(h[:12] for h in sorted(xdr.restored(endpoint_id))) or '-'
+        kept = ', '.join(h[:12] for h in sorted(xdr.quarantined(endpoint_id))) or '-'
+        print(f'|{endpoint_id}|{restored}|{kept}|', flush=True)
+    print(flush=True)
 
 
 def print_hss_state(hss) -> None:
-    print('### Emulated HSS project after the restores', flush=True)
-    print('|host|file|status|', flush=True)
-    print('|---|---|---|', flush=True)
+    print('### Emulated HSS project after the playbooks', flush=True)
+    print('|host|file|hash|status|', flush=True)
+    print('|---|---|---|---|', flush=True)
     for item in hss.snapshot():
-        print(f"|{item['host_name']}|{item['file_path']}|{item['isolation_status']}|", flush=True)
+        print(f"|{item['host_name']}|{item['file_path']}|{item['file_hash'][:12]}|{item['isolation_status']}|",
+              flush=True)
+    print(flush=True)
 
 
 def run_demo(time_scale: float) -> int:
     failures = 0
+    library = PlaybookLibrary()
     with embedded_vendors(time_scale=time_scale) as vendors:
-        war_room = WarRoom(params=vendors.params, time_scale=time_scale, on_entry=print_entry)
-        for file_hash in seeded_hashes():
-            failures += run_line(war_room, 'restore-file', {'file_hash': file_hash})
-        print('### Emulated tenant after the restores', flush=True)
-        print('|endpoint|restored|still quarantined|', flush=True)
-        print('|---|---|---|', flush=True)
-        for endpoint_id in sorted(vendors.xdr.endpoints):
-            restored = ', '.join(h[:12] for h in sorted(vendors.xdr.restored(endpoint_id))) or '-'
-            kept = ', '.join(h[:12] for h in sorted(vendors.xdr.quarantined(endpoint_id))) or '-'
-            print(f'|{endpoint_id}|{restored}|{kept}|', flush=True)
-        print(flush=True)
-        for file_hash in isolated_hashes():
-            failures += run_line(war_room, 'hss-restore-isolated', {'file_hash': file_hash})
+        runner = PlaybookRunner(vendors.params, library=library, time_scale=time_scale, on_event=print_event)
+        for path in sorted(INCIDENTS.glob('*.json')):
+            sample = IncidentFile.load(path)
+            incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+            print(f'=== {path.name}: incident {incident["id"]} "{incident["name"]}" closed as '
+                  f'"{sample.close_reason}" -> {RESTORE_PLAYBOOK}', flush=True)
+            run = runner.run(RESTORE_PLAYBOOK, incident, sample.context)
+            print_outcome(run)
+            print(flush=True)
+            failures += run.failed
+        print_xdr_state(vendors.xdr)
         print_hss_state(vendors.hss)
     return 1 if failures else 0

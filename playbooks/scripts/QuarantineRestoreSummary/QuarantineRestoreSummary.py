@@ -1,0 +1,449 @@
+"""QuarantineRestoreSummary: the analyst's note after the Quarantine Restore pack has restored files.
+
+Reads what ``!restore-file`` (Cortex XDR) and ``!hss-restore-isolated`` (Huawei Cloud HSS) left in the
+incident context, counts what came back, what failed and what is still running, and writes one note: the
+counts, a table per vendor, and one concrete step per file the analyst still has to restore by hand.
+
+Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's integration: constants,
+pure helpers, ``summary_command(args, context)``, ``main(demisto_obj=None)``.
+"""
+import json
+import traceback
+
+''' CONSTANTS '''
+
+VENDORS = ('all', 'xdr', 'hss')
+DEFAULT_VENDOR = 'all'
+
+XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'
+HSS_CONTEXT_PATH = 'HuaweiHSS.RestoredFile'
+# Keyed on the vendor: a second run replaces that vendor's summary instead of piling up beside it.
+SUMMARY_CONTEXT_KEY = 'QuarantineRestore.Summary(val.vendor && val.vendor == obj.vendor)'
+
+VENDOR_NAMES = {'xdr': 'Cortex XDR', 'hss': 'Huawei Cloud HSS'}
+VENDOR_CONTEXT_PATHS = {'xdr': XDR_CONTEXT_PATH, 'hss': HSS_CONTEXT_PATH}
+VENDOR_COMMANDS = {'xdr': '!restore-file', 'hss': '!hss-restore-isolated'}
+
+# Cortex XDR action statuses, per endpoint (the same sets the integration polls with).
+XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
+XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
+XDR_FAILED_STATUSES = frozenset({'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'ABORTED', 'EXPIRED'})
+XDR_ACTION_CENTER = 'Cortex XDR > Response > Action Center'
+
+# Huawei Cloud HSS outcomes, per isolated copy, as hss-restore-isolated writes them.
+HSS_RESTORING = 'restoring'
+HSS_FAILED = 'failed'
+HSS_NOT_FOUND = 'not_found'
+HSS_CONSOLE = 'the isolated-file list in the HSS console'
+
+# What an item counts as in the summary.
+RESTORED = 'restored'
+FAILED = 'failed'
+PENDING = 'pending'
+NOT_FOUND = 'not_found'
+COUNT_KEYS = (RESTORED, FAILED, PENDING, NOT_FOUND)
+
+TITLE = 'Quarantine restore after a false positive'
+MANUAL_TITLE = 'What to do by hand'
+NOTHING_TO_DO = ('Nothing: no file is left to restore by hand. Every endpoint and host asked for has its file '
+                 'back, or HSS has accepted the restore and its agent is finishing it.')
+NO_RESTORE_RAN = 'No file was restored'
+
+XDR_HEADERS = ('file_hash', 'endpoint_id', 'status', 'reason')
+HSS_HEADERS = ('host', 'file_path', 'file_hash', 'outcome', 'reason')
+
+ENTRY_TYPE_NOTE = 1
+ENTRY_TYPE_ERROR = 4
+
+
+class SummaryError(Exception):
+    """An argument the script cannot work with; the message says what to give instead."""
+
+
+''' HELPERS '''
+
+
+def text_of(value):
+    """Any context value as one string: '' for nothing, JSON for objects and lists."""
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        try:
+            return json.dumps(value, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return repr(value)
+    return str(value)
+
+
+def one_line(value):
+    """Text for a bullet: every run of blanks and line breaks becomes one space."""
+    return ' '.join(text_of(value).split())
+
+
+def sentence(value):
+    """Text for a bullet as a whole sentence: on one line, ending with a full stop."""
+    text = one_line(value)
+    return text if not text or text[-1] in '.!?' else text + '.'
+
+
+def table_cell(value):
+    """Cell text for a markdown table: pipes escaped, line breaks as <br>."""
+    text = text_of(value).replace('\r\n', '\n').replace('\r', '\n')
+    return text.replace('|', '\\|').replace('\n', '<br>')
+
+
+def code_span(text):
+    """Inline code that stays one span whatever backticks the text holds."""
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == '`' else 0
+        longest = max(longest, run)
+    fence = '`' * (longest + 1)
+    padding = ' ' if text.startswith('`') or text.endswith('`') else ''
+    return f'{fence}{padding}{text}{padding}{fence}'
+
+
+def markdown_table(rows, headers):
+    lines = ['|' + '|'.join(headers) + '|', '|' + '|'.join('---' for _ in headers) + '|']
+    lines.extend('|' + '|'.join(table_cell(row.get(header)) for header in headers) + '|' for row in rows)
+    return '\n'.join(lines)
+
+
+def command_value(value, is_list):
+    """One argument value as the war-room line needs it.
+
+    A list argument splits on commas, so a value holding a comma (or starting with '[') goes in the JSON
+    list form; a value with a blank or a double quote goes in double quotes, with \\ and \\" escaped.
+    """
+    text = text_of(value)
+    if is_list and (',' in text or text.lstrip().startswith('[')):
+        text = json.dumps([text])
+    if not text or '"' in text or any(char.isspace() for char in text):
+        text = '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return text
+
+
+def command_line(command, args, list_args=()):
+    """``!command name=value ...`` for the arguments that have a value."""
+    parts = [command]
+    for name, value in args:
+        if text_of(value).strip():
+            parts.append(f'{name}={command_value(value, name in list_args)}')
+    return ' '.join(parts)
+
+
+def as_items(value, what, skipped):
+    """A context value that should be a list of objects (XSOAR stores a list of one as the object itself).
+
+    Returns the objects; anything else is left out and named in ``skipped``.
+    """
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        skipped.append(f'{what} is {type_name(value)}, not a list of objects.')
+        return []
+    items = [item for item in value if isinstance(item, dict)]
+    others = len(value) - len(items)
+    if others:
+        kinds = ', '.join(sorted({type_name(item) for item in value if not isinstance(item, dict)}))
+        skipped.append(f'{others} item(s) of {what} are not objects ({kinds}).')
+    return items
+
+
+def type_name(value):
+    return 'null' if value is None else type(value).__name__
+
+
+def context_value(context, dotted, skipped):
+    """The value at a dotted path of the incident context (``CortexXDR.RestoredFile``), or None."""
+    value = context
+    parts = dotted.split('.')
+    for depth, part in enumerate(parts):
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, dict):
+            if value is not None:
+                skipped.append(f'{".".join(parts[:depth])} is {type_name(value)}, not an object, so '
+                               f'{dotted} could not be read.')
+            return None
+        value = value.get(part)
+    return value
+
+
+def parse_vendor(args):
+    value = args.get('vendor')
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise SummaryError(f'vendor takes one value ({", ".join(VENDORS)}); got a list of {len(value)}.')
+        value = value[0]
+    text = text_of(value).strip().lower() or DEFAULT_VENDOR
+    if text not in VENDORS:
+        raise SummaryError(f'vendor must be one of {", ".join(VENDORS)}; got {text_of(value)[:60]!r}.')
+    return text
+
+
+''' CORTEX XDR '''
+
+
+def xdr_step_command(file_hash, endpoint_id, incident_id):
+    return command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash), ('endpoint_id', endpoint_id),
+                                                 ('incident_id', incident_id)], list_args=('file_hash',))
+
+
+def xdr_endpoint_item(record, endpoint):
+    """One endpoint of one restore action: its row, what it counts as, and the step when it needs one."""
+    file_hash = text_of(record.get('file_hash')).strip()
+    endpoint_id = text_of(endpoint.get('endpoint_id')).strip()
+    action_id = text_of(record.get('action_id')).strip()
+    raw_status = text_of(endpoint.get('status')).strip()
+    status = raw_status.upper()
+    reason = text_of(endpoint.get('error_description')).strip()
+    command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
+    where = (f'Cortex XDR endpoint {endpoint_id or "(no endpoint_id in context)"}, '
+             f'file {file_hash or "(no file_hash in context)"}')
+    in_action = f' in action {action_id}' if action_id else ''
+    if status == XDR_SUCCESS_STATUS:
+        kind, step = RESTORED, None
+    elif status in XDR_FAILED_STATUSES:
+        kind = FAILED
+        reason = reason or f'Cortex XDR reported {status} without a reason.'
+        step = (f'{where}: {status}{in_action}. Reason: {sentence(reason)} Once the cause is fixed, restore the '
+                f'file on that endpoint in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
+    else:
+        kind = PENDING
+        if status in XDR_RUNNING_STATUSES:
+            reason = reason or f'Still {status}: Cortex XDR has not finished on this endpoint.'
+            state = f'still {status}{in_action}'
+        else:
+            shown = raw_status or 'no status'
+            reason = reason or f'Cortex XDR reported {shown}, which is not a status this summary knows.'
+            state = f'{shown}{in_action}, not a known final status'
+        step = (f'{where}: {state}. Follow the action in {XDR_ACTION_CENTER}; if it does not end '
+                f'{XDR_SUCCESS_STATUS}, fix the cause and restore the file on that endpoint there, or run '
+                f'{code_span(command)}.')
+    row = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'status': raw_status, 'reason': reason}
+    return {'vendor': 'xdr', 'kind': kind, 'row': row, 'step': step}
+
+
+def xdr_record_item(record):
+    """A record with no per-endpoint status: a restore Cortex XDR refused to start, or one not followed yet."""
+    file_hash = text_of(record.get('file_hash')).strip()
+    endpoint_id = text_of(record.get('endpoint_id')).strip()
+    action_id = text_of(record.get('action_id')).strip()
+    status = text_of(record.get('status')).strip()
+    error = text_of(record.get('error')).strip()
+    target = endpoint_id or 'every endpoint holding it'
+    name = f'Cortex XDR file {file_hash or "(no file_hash in context)"}'
+    if error:
+        command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
+        row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
+               'reason': error}
+        step = (f'{name}: Cortex XDR refused to start the restore on {target}. Reason: {sentence(error)} Once the '
+                f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
+        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step}
+    shown = status or 'no status'
+    reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
+              f'(restore-file ran with polling=false, or its polling stopped).')
+    if action_id:
+        follow = command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash), ('action_id', action_id)],
+                              list_args=('file_hash', 'action_id'))
+        how = f'run {code_span(follow)} to follow it to the end, or open action {action_id} in {XDR_ACTION_CENTER}'
+    else:
+        how = f'look the restore up in {XDR_ACTION_CENTER}'
+    row = {'file_hash': file_hash, 'endpoint_id': target, 'status': status, 'reason': reason}
+    step = (f'{name} on {target}: {reason} To learn which endpoints got it back, {how}; then restore it by hand '
+            f'on any endpoint that failed, and run this summary again.')
+    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step}
+
+
+def xdr_items(raw, skipped):
+    items = []
+    for position, record in enumerate(as_items(raw, XDR_CONTEXT_PATH, skipped), 1):
+        endpoints = as_items(record.get('endpoints'), f'the endpoints of {XDR_CONTEXT_PATH} record {position}',
+                             skipped)
+        if endpoints:
+            items.extend(xdr_endpoint_item(record, endpoint) for endpoint in endpoints)
+        else:
+            items.append(xdr_record_item(record))
+    return items
+
+
+''' HUAWEI CLOUD HSS '''
+
+
+def hss_item(row):
+    host_id = text_of(row.get('host_id')).strip()
+    host_name = text_of(row.get('host_name')).strip()
+    file_hash = text_of(row.get('file_hash')).strip()
+    file_path = text_of(row.get('file_path')).strip()
+    raw_outcome = text_of(row.get('outcome')).strip()
+    outcome = raw_outcome.lower()
+    reason = text_of(row.get('reason')).strip()
+    host = host_name or host_id
+    where = f'Huawei Cloud HSS host {host_name} ({host_id})' if host_name and host_id else \
+        f'Huawei Cloud HSS host {host or "(no host in context)"}'
+    what = ', '.join(part for part in (file_path, f'hash {file_hash}' if file_hash else '') if part) or \
+        '(no file in context)'
+    retry = None
+    if file_hash or (host_id and file_path):  # what hss-restore-isolated can act on
+        retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', host_id), ('file_hash', file_hash),
+                                                                ('file_path', file_path)],
+                                       list_args=('host_id', 'file_hash', 'file_path')))
+    if outcome == HSS_RESTORING:
+        kind, step = RESTORED, None
+        reason = reason or 'HSS accepted the restore; the host\'s agent puts the file back.'
+    elif outcome == HSS_NOT_FOUND:
+        kind, step = NOT_FOUND, None
+    elif outcome == HSS_FAILED:
+        kind = FAILED
+        reason = reason or 'HSS refused the restore without a reason.'
+        how = f'run {retry}, or restore it from {HSS_CONSOLE}' if retry else f'restore it from {HSS_CONSOLE}'
+        step = f'{where}, {what}: failed. Reason: {sentence(reason)} Once the cause is fixed, {how}.'
+    else:
+        kind = PENDING
+        shown = raw_outcome or 'no outcome'
+        reason = reason or f'HSS outcome {shown} is not one this summary knows.'
+        how = f'restore it there or run {retry}' if retry else 'restore it there'
+        step = (f'{where}, {what}: {shown}, not a known outcome. Check the file in {HSS_CONSOLE}; if it is '
+                f'still isolated, {how}.')
+    table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
+                 'reason': reason}
+    return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step}
+
+
+def hss_items(raw, skipped):
+    return [hss_item(row) for row in as_items(raw, HSS_CONTEXT_PATH, skipped)]
+
+
+''' NOTE '''
+
+
+def count_items(items):
+    return {key: sum(item['kind'] == key for item in items) for key in COUNT_KEYS}
+
+
+def counts_line(counts):
+    return (f'Restored {counts[RESTORED]}, failed {counts[FAILED]}, pending {counts[PENDING]}, '
+            f'not found {counts[NOT_FOUND]}.')
+
+
+def vendor_section(vendor, items):
+    lines = [f'#### {VENDOR_NAMES[vendor]}']
+    if not items:
+        lines.append(f'No restore record in context ({VENDOR_CONTEXT_PATHS[vendor]}): '
+                     f'{VENDOR_COMMANDS[vendor]} did not run in this incident, or wrote nothing.')
+        return '\n'.join(lines)
+    counts = count_items(items)
+    if vendor == 'hss':
+        if counts[RESTORED]:
+            lines.append(f'HSS accepted {counts[RESTORED]} restore(s) (outcome {HSS_RESTORING}): HSS answers at '
+                         'once and the host\'s agent puts each file back afterwards; if a file is still missing '
+                         'later, check that host in the HSS console.')
+        if counts[NOT_FOUND]:
+            lines.append(f'{counts[NOT_FOUND]} item(s) had no isolated copy in HSS ({HSS_NOT_FOUND}): nothing was '
+                         'restored for them; HSS may have restored them already, or the hash, host or path is '
+                         'not the one HSS isolated.')
+        lines.append('')
+    lines.append(markdown_table([item['row'] for item in items], XDR_HEADERS if vendor == 'xdr' else HSS_HEADERS))
+    return '\n'.join(lines)
+
+
+def build_note(vendor, sections, items, skipped, summary):
+    lines = [f'### {TITLE}']
+    asked = [name for name in VENDOR_NAMES if vendor in ('all', name)]
+    if not items:
+        paths = ' or '.join(f'{VENDOR_NAMES[name]} ({VENDOR_CONTEXT_PATHS[name]})' for name in asked)
+        commands = ' or '.join(VENDOR_COMMANDS[name] for name in asked)
+        readable = 'readable ' if skipped else ''
+        lines.append(f'**{NO_RESTORE_RAN}**: the incident context holds no {readable}restore record for {paths}. '
+                     f'Run {commands} first (or check that the playbook\'s restore task ran and wrote its outputs), '
+                     'then run this summary again.')
+    lines.append(f'Vendor: {vendor}. {counts_line(summary)}')
+    if items:
+        lines.extend(['', *('\n'.join([section, '']) for section in sections)])
+    else:
+        lines.append('')
+    lines.append(f'#### {MANUAL_TITLE}')
+    if summary['manual_steps']:
+        lines.extend(f'- {step}' for step in summary['manual_steps'])
+    elif items:
+        lines.append(NOTHING_TO_DO)
+    else:
+        lines.append('Nothing to restore by hand from this summary, since no restore ran.')
+    if skipped:
+        lines.extend(['', '#### Skipped context data'])
+        lines.extend(f'- {one_line(message)}' for message in skipped)
+    return '\n'.join(lines)
+
+
+''' COMMAND '''
+
+
+def summary_command(args, context):
+    """The note entry summarising every restore in ``context`` for the vendor(s) asked."""
+    vendor = parse_vendor(args or {})
+    skipped = []
+    if context is None:
+        context = {}
+    elif not isinstance(context, dict):
+        skipped.append(f'The incident context is {type_name(context)}, not an object.')
+        context = {}
+    readers = {'xdr': (XDR_CONTEXT_PATH, xdr_items), 'hss': (HSS_CONTEXT_PATH, hss_items)}
+    items, sections = [], []
+    for name, (path, read) in readers.items():
+        if vendor not in ('all', name):
+            continue
+        vendor_items = read(context_value(context, path, skipped), skipped)
+        items.extend(vendor_items)
+        sections.append(vendor_section(name, vendor_items))
+    counts = count_items(items)
+    steps = [item['step'] for item in items if item['step']]
+    summary = {
+        'vendor': vendor,
+        'restored': counts[RESTORED],
+        'failed': counts[FAILED],
+        'pending': counts[PENDING],
+        'not_found': counts[NOT_FOUND],
+        'needs_manual_action': counts[FAILED] > 0 or counts[PENDING] > 0,
+        'manual_steps': steps,
+    }
+    return {
+        'Type': ENTRY_TYPE_NOTE,
+        'ContentsFormat': 'json',
+        'Contents': summary,
+        'HumanReadable': build_note(vendor, sections, items, skipped, summary),
+        'ReadableContentsFormat': 'markdown',
+        'EntryContext': {SUMMARY_CONTEXT_KEY: summary},
+    }
+
+
+def error_entry(message):
+    return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
+
+
+''' MAIN '''
+
+
+def main(demisto_obj=None):
+    """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
+    runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
+    try:
+        entry = summary_command(runtime.args() or {}, runtime.context())
+    except SummaryError as error:
+        entry = error_entry(f'QuarantineRestoreSummary could not run: {error}')
+    except Exception as error:  # noqa: BLE001 - a fault still becomes an entry, never a traceback in the war room
+        try:
+            runtime.debug(traceback.format_exc())
+        except Exception:  # noqa: BLE001 - logging is best effort
+            pass
+        entry = error_entry(f'QuarantineRestoreSummary failed because of an unexpected {type(error).__name__}: '
+                            f'{error}. This is a fault in the script; the debug log holds the details.')
+    runtime.results(entry)
+
+
+if __name__ in ('__main__', '__builtin__', 'builtins'):
+    main()

@@ -1,0 +1,60 @@
+"""How the runner reads playbook values and conditions: the XSOAR subset the pack's playbooks use."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from warroom.playbook.values import Scope, UnsupportedError, evaluate, interpolate, resolve
+
+CONTEXT = {'Vendor': {'Item': [{'id': 'a', 'state': 'ok', 'tags': ['x', 'y']},
+                               {'id': 'b', 'state': 'bad', 'tags': ['y']}]}}
+
+
+def scope(**inputs):
+    return Scope({'closeReason': 'False Positive', 'filesha256': ['h1', 'h2']}, inputs, CONTEXT)
+
+
+def test_a_lone_reference_keeps_its_list_and_text_references_are_joined():
+    assert interpolate('${incident.filesha256}', scope()) == ['h1', 'h2']
+    assert interpolate('files: ${incident.filesha256}.', scope()) == 'files: h1,h2.'
+    assert interpolate('${Missing.path} here', scope()) == ' here'
+
+
+@given(st.text().filter(lambda t: '${' not in t))
+def test_text_without_references_is_left_as_it_is(text):
+    assert interpolate(text, scope()) == text
+
+
+def test_complex_values_filter_then_pick_then_transform():
+    spec = {'complex': {'root': 'Vendor.Item', 'accessor': 'tags',
+                        'filters': [[{'operator': 'isEqualString', 'left': {'value': {'simple': 'Vendor.Item.state'},
+                                                                             'iscontext': True},
+                                      'right': {'value': {'simple': 'ok'}}}]],
+                        'transformers': [{'operator': 'append', 'args': {'item': {'value': {'simple': 'incident.filesha256'},
+                                                                                  'iscontext': True}}},
+                                         {'operator': 'uniq'}]}}
+    assert resolve(spec, scope()) == ['x', 'y', 'h1', 'h2']
+
+
+def test_first_array_element_and_empty_arguments():
+    assert resolve({'complex': {'root': 'Vendor.Item', 'accessor': 'id',
+                                'transformers': [{'operator': 'FirstArrayElement'}]}}, scope()) == 'a'
+    assert resolve({}, scope()) is None
+
+
+@pytest.mark.parametrize('operator, right, expected', [
+    ('isEqualString', 'false positive', True), ('isNotEqualString', 'Resolved', True), ('inList', 'Other,False Positive', True),
+    ('containsString', 'Positive', True), ('isNotEmpty', None, True), ('isEmpty', None, False)])
+def test_operators_compare_like_xsoar(operator, right, expected):
+    condition = {'operator': operator, 'left': {'value': {'simple': 'incident.closeReason'}, 'iscontext': True},
+                 'ignorecase': True}
+    if right is not None:
+        condition['right'] = {'value': {'simple': right}}
+    assert evaluate(condition, scope()) is expected
+
+
+def test_an_unknown_operator_or_transformer_is_refused_by_name():
+    with pytest.raises(UnsupportedError, match='isSomething'):
+        evaluate({'operator': 'isSomething', 'left': {'value': {'simple': 'x'}}}, scope())
+    with pytest.raises(UnsupportedError, match='Stringify'):
+        resolve({'complex': {'root': 'Vendor', 'transformers': [{'operator': 'Stringify'}]}}, scope())

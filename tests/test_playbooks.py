@@ -1,0 +1,225 @@
+"""The pack's playbooks on the sample incidents, run by the local runner against both emulators over HTTP."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT, TEST_DATA, hss_seed_copies, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
+from warroom.context import as_list, get_path
+from warroom.playbook.diagram import update_readme
+from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
+from warroom.playbook.model import Playbook, PlaybookLibrary
+from warroom.playbook.runner import PlaybookRunner
+
+INCIDENTS = TEST_DATA / 'incidents'
+HOLDERS = seed_holders()
+FAILING = seed_failing_endpoints()
+HSS_COPIES = hss_seed_copies()
+XDR_PLAYBOOK = 'Quarantine Restore - Cortex XDR'
+HSS_PLAYBOOK = 'Quarantine Restore - Huawei Cloud HSS'
+
+
+@pytest.fixture
+def vendors():
+    xdr, hss = start_tenant(), start_hss_tenant()
+    yield xdr, hss
+    xdr.server.stop()
+    hss.stack.close()
+
+
+def runner_for(vendors, **xdr_overrides):
+    xdr, hss = vendors
+    return PlaybookRunner({**hss.params(), **xdr.params(**xdr_overrides)}, time_scale=0, sleep=lambda _: None)
+
+
+def close_and_run(vendors, name, reason=None, playbook=RESTORE_PLAYBOOK, **xdr_overrides):
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = close_incident(sample.incident, reason or sample.close_reason, sample.close_notes)
+    return sample, runner_for(vendors, **xdr_overrides).run(playbook, incident, sample.context)
+
+
+def incident_hashes(sample):
+    return set(as_list(sample.incident.get('CustomFields', {}).get('filesha256')))
+
+
+def xdr_restores(xdr):
+    return [r for r in xdr.backend.requests if r.path.endswith('/endpoints/restore/')]
+
+
+def hss_puts(hss):
+    return hss.requests_to('PUT', '/event/isolated-file')
+
+
+def test_xdr_false_positive_restores_where_it_can_and_the_note_names_the_failure(vendors):
+    xdr, hss = vendors
+    sample, run = close_and_run(vendors, 'xdr_false_positive.json')
+
+    assert not run.failed, run.error
+    [file_hash] = incident_hashes(sample)
+    for endpoint_id in HOLDERS[file_hash]:
+        if endpoint_id in FAILING:
+            assert file_hash in xdr.backend.quarantined(endpoint_id)
+        else:
+            assert file_hash in xdr.backend.restored(endpoint_id)
+    [note] = run.notes
+    for endpoint_id in set(HOLDERS[file_hash]) & set(FAILING):
+        assert endpoint_id in note and FAILING[endpoint_id]['error_description'] in note
+    assert hss_puts(hss) == []
+    record = get_path(run.context, 'CortexXDR.RestoredFile')
+    assert record['incident_id'] == int(sample.context['PaloAltoNetworksXDR']['Incident']['incident_id'])
+    assert get_path(run.context, 'QuarantineRestore.Summary.needs_manual_action') is True
+
+
+def test_hss_false_positive_restores_every_host_that_isolated_the_file(vendors):
+    xdr, hss = vendors
+    sample, run = close_and_run(vendors, 'hss_false_positive.json')
+
+    assert not run.failed, run.error
+    [file_hash] = incident_hashes(sample)
+    for copy in HSS_COPIES[file_hash]:
+        assert hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) in ('restoring', 'restored')
+    [note] = run.notes
+    for copy in HSS_COPIES[file_hash]:
+        assert copy['host_name'] in note
+    assert xdr_restores(xdr) == []
+
+
+def test_an_incident_closed_for_another_reason_restores_nothing_and_says_so(vendors):
+    xdr, hss = vendors
+    sample, run = close_and_run(vendors, 'xdr_closed_other_reason.json')
+
+    assert not run.failed
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [file_hash] = incident_hashes(sample)
+    for endpoint_id in HOLDERS[file_hash]:
+        assert file_hash in xdr.backend.quarantined(endpoint_id)
+    [note] = run.notes
+    assert sample.close_reason in note and 'no file was restored' in note
+
+
+def test_an_incident_without_a_hash_gets_a_note_and_no_request(vendors):
+    xdr, hss = vendors
+    sample, run = close_and_run(vendors, 'xdr_no_hash.json')
+
+    assert not run.failed
+    assert xdr.backend.requests == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no SHA256' in note and '!restore-file' in note
+
+
+def test_the_xdr_status_resolved_false_positive_is_enough_to_restore(vendors):
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = dict(sample.incident, CustomFields=dict(sample.incident['CustomFields'],
+                                                       xdrstatusv2='resolved_false_positive'))
+
+    run = runner_for(vendors).run(XDR_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed and len(xdr_restores(xdr)) == 1
+
+
+def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors):
+    xdr, _ = vendors
+    sample, run = close_and_run(vendors, 'xdr_false_positive.json', xdr_api_key={'identifier': '', 'password': 'x' * 64})
+
+    assert not run.failed, run.error
+    [note] = run.notes
+    assert 'FAILED' in note and 'Action Center' in note
+    [file_hash] = incident_hashes(sample)
+    assert file_hash in note
+    assert any(e.get('Type') == 4 and '401' in str(e.get('Contents')) for e in run.entries)
+    for endpoint_id in HOLDERS[file_hash]:
+        assert file_hash in xdr.backend.quarantined(endpoint_id)
+
+
+def test_an_hss_incident_without_a_hash_is_restored_by_host_and_path(vendors):
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    incident = close_incident(dict(sample.incident, CustomFields={}), 'False Positive')
+    context = json.loads(json.dumps(sample.context).replace(file_hash, ''))  # the events keep host and path only
+    for event in context['HuaweiHSS']['Event']:
+        for info in event['file_info_list']:
+            info.pop('file_hash')
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    sent = {(item['host_id'], item['file_path']) for item in put[3]['data_list']}
+    assert sent == {(c['host_id'], c['file_path']) for c in HSS_COPIES[file_hash]}
+
+
+def test_an_incident_with_both_vendors_is_restored_on_both(vendors):
+    xdr, hss = vendors
+    x = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    h = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(dict(x.incident, CustomFields=dict(x.incident['CustomFields'])), 'False Positive')
+    context = {**x.context, **h.context}
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, context)
+
+    assert not run.failed, run.error
+    assert len(xdr_restores(xdr)) == 1 and len(hss_puts(hss)) == 1
+    assert len(run.notes) == 2
+    assert get_path(run.context, 'CortexXDR.RestoredFile') and get_path(run.context, 'HuaweiHSS.RestoredFile')
+
+
+def test_an_unsupported_task_stops_the_run_naming_the_task(vendors, tmp_path):
+    data = yaml.safe_load((ROOT / 'playbooks' / 'playbook-Quarantine_Restore_-_Cortex_XDR.yml').read_text())
+    data['tasks']['3']['task'].pop('type')
+    data['tasks']['3']['type'] = 'collection'
+    path = tmp_path / 'broken.yml'
+    path.write_text(yaml.safe_dump(data))
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+
+    run = runner_for(vendors).run(Playbook.load(path), close_incident(sample.incident, 'False Positive'), sample.context)
+
+    assert run.failed
+    assert 'task 3' in run.error and data['tasks']['3']['task']['name'] in run.error and 'collection' in run.error
+
+
+def test_every_task_of_every_playbook_is_reachable_and_leads_to_existing_tasks():
+    for playbook in PlaybookLibrary():
+        reached, queue = set(), [playbook.start]
+        while queue:
+            task_id = queue.pop()
+            if task_id in reached:
+                continue
+            reached.add(task_id)
+            for targets in playbook.tasks[task_id].next.values():
+                assert set(targets) <= set(playbook.tasks), (playbook.name, task_id)
+                queue.extend(targets)
+        assert reached == set(playbook.tasks), playbook.name
+        ends = [t for t in playbook.tasks.values() if not t.next]
+        assert [t.type for t in ends] == ['title'], playbook.name  # one end, no dead end elsewhere
+
+
+def test_the_readme_diagrams_are_drawn_from_the_current_yaml():
+    current, fresh = update_readme(ROOT / 'README.md', PlaybookLibrary())
+    assert current == fresh, 'run: python -m warroom diagrams'
+
+
+def test_close_from_the_command_line_prints_the_timeline_and_writes_the_context(tmp_path):
+    out = tmp_path / 'context.json'
+    done = subprocess.run([sys.executable, '-m', 'warroom', 'close', str(INCIDENTS / 'hss_false_positive.json'),
+                           '--reason', 'False Positive', '--context-out', str(out), '--time-scale', '0'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert '!hss-restore-isolated' in done.stdout and 'NOTE:' in done.stdout
+    assert get_path(json.loads(out.read_text()), 'HuaweiHSS.RestoredFile.outcome')
+
+
+def test_close_without_a_reason_is_refused(tmp_path):
+    sample = json.loads((INCIDENTS / 'xdr_no_hash.json').read_text())
+    sample.pop('close')
+    path = tmp_path / 'incident.json'
+    path.write_text(json.dumps(sample))
+    done = subprocess.run([sys.executable, '-m', 'warroom', 'close', str(path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and '--reason' in done.stderr

@@ -1,0 +1,617 @@
+"""QuarantineRestoreSummary: the analyst's note written from the restore records in the incident context.
+
+The fixtures in test_data/summary/ are incident contexts the war room produced against the emulated tenants
+(the HSS failed row is HSS's own refusal, copied into a run that also restored files). Expected values are
+read from the fixtures, the emulator seeds, integration.yml and the script's YAML, not typed here.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+import restore_integration as ri
+from conftest import TEST_DATA, load_json, seed_failing_endpoints, seed_holders, start_tenant
+from warroom.context import as_list
+from warroom.line import parse_line
+from warroom.runtime import WarRoom
+from warroom.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT_DIR = ROOT / 'playbooks' / 'scripts' / 'QuarantineRestoreSummary'
+SCRIPT_PATH = SCRIPT_DIR / 'QuarantineRestoreSummary.py'
+SCRIPT_YML = SCRIPT_DIR / 'QuarantineRestoreSummary.yml'
+SUMMARY_DATA = TEST_DATA / 'summary'
+SUCCESS = ri.XDR_SUCCESS_STATUS
+
+
+def load_script():
+    """The script by path: its folder is an XSOAR script folder, not a Python package."""
+    spec = importlib.util.spec_from_file_location('QuarantineRestoreSummary', SCRIPT_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+qrs = load_script()
+SCRIPT_SPEC = yaml.safe_load(SCRIPT_YML.read_text(encoding='utf-8'))
+SUMMARY_KEYS = {output['contextPath'].rsplit('.', 1)[1] for output in SCRIPT_SPEC['outputs']}
+
+
+class FakeDemisto:
+    """The part of XSOAR's ``demisto`` an automation script uses."""
+
+    def __init__(self, args=None, context=None, context_error=None):
+        self._args = args or {}
+        self._context = context
+        self._context_error = context_error
+        self.entries = []
+        self.log = []
+
+    def args(self):
+        return self._args
+
+    def context(self):
+        if self._context_error:
+            raise self._context_error
+        return self._context
+
+    def results(self, entry):
+        self.entries.append(entry)
+
+    def debug(self, message):
+        self.log.append(message)
+
+
+def fixture(name: str) -> dict:
+    return load_json(SUMMARY_DATA / f'{name}.json')
+
+
+def xdr_records(context: dict) -> list[dict]:
+    return as_list(context.get('CortexXDR', {}).get('RestoredFile'))
+
+
+def hss_rows(context: dict) -> list[dict]:
+    return as_list(context.get('HuaweiHSS', {}).get('RestoredFile'))
+
+
+def all_endpoints(context: dict) -> list[tuple[dict, dict]]:
+    return [(record, endpoint) for record in xdr_records(context) for endpoint in record.get('endpoints') or ()]
+
+
+def summarise(context, vendor='all'):
+    entry = qrs.summary_command({'vendor': vendor}, context)
+    return entry, entry['Contents']
+
+
+def steps_naming(summary: dict, text: str) -> list[str]:
+    return [step for step in summary['manual_steps'] if text in step]
+
+
+def table_line(markdown: str, *cells: str) -> str:
+    [line] = [line for line in markdown.splitlines() if line.startswith('|') and all(c in line for c in cells)]
+    return line
+
+
+def split_cells(line: str) -> list[str]:
+    return re.split(r'(?<!\\)\|', line)[1:-1]
+
+
+def command_in(step: str, command: str) -> str:
+    """The war-room line in a step's code span that starts with ``command``."""
+    match = re.search(r'(`+) ?(' + re.escape(command) + r'.*?) ?\1(?!`)', step)
+    assert match, step
+    return match.group(2)
+
+
+# ---------------------------------------------------------------- the entry
+
+
+def test_entry_is_one_note_carrying_the_summary_in_context():
+    entry, summary = summarise(fixture('xdr_partial'))
+
+    assert entry['Type'] == qrs.ENTRY_TYPE_NOTE == 1
+    assert entry['ContentsFormat'] == 'json' and entry['ReadableContentsFormat'] == 'markdown'
+    assert entry['EntryContext'] == {qrs.SUMMARY_CONTEXT_KEY: summary}
+    assert qrs.SUMMARY_CONTEXT_KEY.startswith('QuarantineRestore.Summary(')
+    assert set(summary) == SUMMARY_KEYS
+    assert entry['HumanReadable'].startswith(f'### {qrs.TITLE}')
+    json.dumps(entry)  # XSOAR stores it as JSON
+
+
+# ---------------------------------------------------------------- Cortex XDR
+
+
+def test_partial_failure_counts_each_endpoint_by_its_status():
+    context = fixture('xdr_partial')
+    endpoints = [endpoint for _, endpoint in all_endpoints(context)]
+    failing = [e for e in endpoints if e['status'] != SUCCESS]
+    assert failing and len(failing) < len(endpoints)  # the fixture is what its name says
+
+    _, summary = summarise(context)
+
+    assert summary['restored'] == len(endpoints) - len(failing)
+    assert summary['failed'] == len(failing)
+    assert summary['pending'] == summary['not_found'] == 0
+    assert summary['needs_manual_action'] is True
+
+
+def test_failed_endpoint_id_and_reason_reach_the_note_and_one_manual_step():
+    context = fixture('xdr_partial')
+    failing = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+
+    entry, summary = summarise(context)
+
+    assert len(summary['manual_steps']) == len(failing)
+    for record, endpoint in failing:
+        assert endpoint['endpoint_id'] in entry['HumanReadable']
+        assert endpoint['error_description'] in entry['HumanReadable']
+        [step] = steps_naming(summary, endpoint['endpoint_id'])
+        assert endpoint['error_description'] in step
+        assert 'Cortex XDR > Response > Action Center' in step
+        assert f'`!restore-file file_hash={record["file_hash"]} endpoint_id={endpoint["endpoint_id"]}`' in step
+        assert f'- {step}' in entry['HumanReadable'].split(f'#### {qrs.MANUAL_TITLE}')[1]
+
+
+def test_failed_endpoint_row_shows_its_status_and_reason():
+    context = fixture('xdr_partial')
+    [(record, failing)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+
+    entry, _ = summarise(context)
+
+    cells = split_cells(table_line(entry['HumanReadable'], failing['endpoint_id']))
+    assert cells == [record['file_hash'], failing['endpoint_id'], failing['status'], failing['error_description']]
+
+
+def test_restored_endpoints_get_no_manual_step():
+    context = fixture('xdr_partial')
+    restored = [e for _, e in all_endpoints(context) if e['status'] == SUCCESS]
+
+    _, summary = summarise(context)
+
+    for endpoint in restored:
+        assert steps_naming(summary, endpoint['endpoint_id']) == []
+
+
+def test_all_restored_needs_no_manual_action_and_says_so():
+    context = fixture('xdr_all_restored')
+    endpoints = all_endpoints(context)
+    assert endpoints and all(e['status'] == SUCCESS for _, e in endpoints)
+
+    entry, summary = summarise(context)
+
+    assert summary['restored'] == len(endpoints)
+    assert summary['failed'] == summary['pending'] == 0
+    assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
+    assert qrs.NOTHING_TO_DO in entry['HumanReadable']
+
+
+def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
+    context = fixture('xdr_refused')
+    refused = [r for r in xdr_records(context) if r.get('error') and not r.get('action_id')]
+    endpoints = all_endpoints(context)
+    assert refused and endpoints
+
+    entry, summary = summarise(context)
+
+    assert summary['failed'] == len(refused)
+    assert summary['restored'] == sum(e['status'] == SUCCESS for _, e in endpoints)
+    for record in refused:
+        [step] = steps_naming(summary, record['file_hash'])
+        assert record['error'] in step
+        assert f'`!restore-file file_hash={record["file_hash"]}`' in step
+        assert record['error'] in table_line(entry['HumanReadable'], record['file_hash'])
+
+
+def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it():
+    context = fixture('xdr_not_polled')
+    [record] = xdr_records(context)
+    assert 'endpoints' not in record
+
+    _, summary = summarise(context)
+
+    assert (summary['pending'], summary['restored'], summary['failed']) == (1, 0, 0)
+    assert summary['needs_manual_action'] is True
+    [step] = summary['manual_steps']
+    assert f'`!restore-file file_hash={record["file_hash"]} action_id={record["action_id"]}`' in step
+
+
+@pytest.mark.parametrize('status', sorted(ri.XDR_RUNNING_STATUSES))
+def test_endpoint_still_running_counts_as_pending(status):
+    context = copy.deepcopy(fixture('xdr_partial'))
+    [(record, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+    endpoint['status'] = status
+    endpoint.pop('error_description')
+
+    _, summary = summarise(context)
+
+    assert (summary['pending'], summary['failed']) == (1, 0)
+    assert summary['needs_manual_action'] is True
+    [step] = steps_naming(summary, endpoint['endpoint_id'])
+    assert status in step and str(record['action_id']) in step
+
+
+@pytest.mark.parametrize('status', sorted(ri.XDR_FINAL_STATUSES - {SUCCESS}))
+def test_every_final_failure_status_of_the_integration_counts_as_failed(status):
+    context = copy.deepcopy(fixture('xdr_partial'))
+    [(_, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+    endpoint['status'] = status
+
+    _, summary = summarise(context)
+
+    assert (summary['failed'], summary['pending']) == (1, 0)
+    assert status in steps_naming(summary, endpoint['endpoint_id'])[0]
+
+
+def test_endpoint_status_the_script_does_not_know_counts_as_pending():
+    context = copy.deepcopy(fixture('xdr_partial'))
+    [(_, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+    endpoint['status'] = 'QUEUED_FOR_REVIEW'
+    endpoint.pop('error_description')
+
+    _, summary = summarise(context)
+
+    assert (summary['pending'], summary['failed']) == (1, 0)
+    assert 'QUEUED_FOR_REVIEW' in steps_naming(summary, endpoint['endpoint_id'])[0]
+
+
+def test_a_single_record_reads_the_same_as_a_list_of_one():
+    context = fixture('xdr_partial')
+    assert isinstance(context['CortexXDR']['RestoredFile'], dict)  # how XSOAR stores a list of one
+    as_a_list = {'CortexXDR': {'RestoredFile': [context['CortexXDR']['RestoredFile']]}}
+
+    assert summarise(context)[1] == summarise(as_a_list)[1]
+
+
+# ---------------------------------------------------------------- Huawei Cloud HSS
+
+
+def test_hss_rows_are_counted_by_outcome():
+    context = fixture('hss_mixed')
+    outcomes = [row['outcome'] for row in hss_rows(context)]
+    assert set(outcomes) == {'restoring', 'failed', 'not_found'}
+
+    entry, summary = summarise(context)
+
+    assert summary['restored'] == outcomes.count('restoring')
+    assert summary['failed'] == outcomes.count('failed')
+    assert summary['not_found'] == outcomes.count('not_found')
+    assert summary['pending'] == 0
+    assert summary['needs_manual_action'] is True
+    hss_section = entry['HumanReadable'].split('#### Huawei Cloud HSS')[1]
+    assert f'HSS accepted {outcomes.count("restoring")} restore(s)' in hss_section
+    assert "host's agent" in hss_section
+
+
+def test_hss_failed_row_gets_one_step_whose_command_restores_exactly_that_item():
+    context = fixture('hss_mixed')
+    failed = [row for row in hss_rows(context) if row['outcome'] == 'failed']
+    hss_command = load_spec().command('hss-restore-isolated')
+
+    _, summary = summarise(context)
+
+    assert len(summary['manual_steps']) == len(failed)
+    for row in failed:
+        [step] = steps_naming(summary, row['host_id'])
+        assert row['host_name'] in step and row['file_path'] in step and row['reason'] in step
+        assert 'isolated-file list in the HSS console' in step
+        line = parse_line(command_in(step, '!hss-restore-isolated'))
+        args = hss_command.check_args(line.args)
+        assert line.command == 'hss-restore-isolated'
+        for name in ('host_id', 'file_hash', 'file_path'):
+            assert ri.hss_field_list(args[name], name) == [row[name]]
+
+
+def test_hss_outcome_the_script_does_not_know_counts_as_pending_with_a_step():
+    context = copy.deepcopy(fixture('hss_mixed'))
+    row = next(row for row in hss_rows(context) if row['outcome'] == 'restoring')
+    row['outcome'] = 'isolating'
+
+    _, summary = summarise(context, 'hss')
+
+    assert summary['pending'] == 1
+    [step] = steps_naming(summary, row['file_path'])
+    assert 'isolating' in step and '!hss-restore-isolated' in step
+
+
+def test_hss_table_names_the_host_by_name_or_else_by_id():
+    context = copy.deepcopy(fixture('hss_mixed'))
+    named, unnamed = [row for row in hss_rows(context) if row.get('host_name')][:2]
+    unnamed.pop('host_name')
+
+    entry, _ = summarise(context)
+
+    assert split_cells(table_line(entry['HumanReadable'], named['file_path']))[0] == named['host_name']
+    assert split_cells(table_line(entry['HumanReadable'], unnamed['file_path']))[0] == unnamed['host_id']
+
+
+# ---------------------------------------------------------------- vendors, empty context
+
+
+def test_both_vendors_add_up_and_the_vendor_argument_picks_one():
+    both = fixture('both_vendors')
+    _, every = summarise(both)
+    _, xdr = summarise(both, 'xdr')
+    _, hss = summarise(both, 'hss')
+
+    for key in ('restored', 'failed', 'pending', 'not_found'):
+        assert every[key] == xdr[key] + hss[key]
+    assert every['manual_steps'] == xdr['manual_steps'] + hss['manual_steps']
+    assert xdr == dict(summarise(fixture('xdr_partial'), 'xdr')[1])
+    assert hss == dict(summarise(fixture('hss_mixed'), 'hss')[1])
+    assert (every['vendor'], xdr['vendor'], hss['vendor']) == ('all', 'xdr', 'hss')
+
+
+def test_vendor_argument_hides_the_other_vendor_from_the_note():
+    both = fixture('both_vendors')
+    xdr_note = summarise(both, 'xdr')[0]['HumanReadable']
+    hss_note = summarise(both, 'hss')[0]['HumanReadable']
+
+    assert '#### Huawei Cloud HSS' not in xdr_note and '#### Cortex XDR' in xdr_note
+    assert '#### Cortex XDR' not in hss_note and '#### Huawei Cloud HSS' in hss_note
+    for row in hss_rows(both):
+        assert row['file_hash'] not in xdr_note
+    for record in xdr_records(both):
+        assert record['file_hash'] not in hss_note
+
+
+@pytest.mark.parametrize('context', [fixture('empty'), None], ids=['empty', 'none'])
+def test_empty_context_says_no_restore_ran_and_asks_for_nothing(context):
+    entry, summary = summarise(context)
+
+    assert {key: summary[key] for key in ('restored', 'failed', 'pending', 'not_found')} == dict.fromkeys(
+        ('restored', 'failed', 'pending', 'not_found'), 0)
+    assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
+    note = entry['HumanReadable']
+    assert qrs.NO_RESTORE_RAN in note
+    assert 'CortexXDR.RestoredFile' in note and 'HuaweiHSS.RestoredFile' in note
+
+
+def test_vendor_with_no_record_says_no_restore_ran_even_when_the_other_has_some():
+    entry, summary = summarise(fixture('hss_mixed'), 'xdr')
+
+    assert summary['restored'] == summary['failed'] == summary['not_found'] == 0
+    assert summary['needs_manual_action'] is False
+    assert qrs.NO_RESTORE_RAN in entry['HumanReadable'] and 'CortexXDR.RestoredFile' in entry['HumanReadable']
+    assert 'HuaweiHSS' not in entry['HumanReadable']
+
+
+def test_vendor_argument_ignores_case_and_blanks():
+    assert summarise(fixture('both_vendors'), ' XDR ')[1] == summarise(fixture('both_vendors'), 'xdr')[1]
+    assert qrs.summary_command({}, fixture('empty'))['Contents']['vendor'] == qrs.DEFAULT_VENDOR
+
+
+def test_unknown_vendor_is_refused_with_the_allowed_values():
+    with pytest.raises(qrs.SummaryError) as raised:
+        qrs.summary_command({'vendor': 'crowdstrike'}, fixture('both_vendors'))
+    for vendor in SCRIPT_SPEC['args'][0]['predefined']:
+        assert vendor in str(raised.value)
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def test_table_cells_escape_pipes_and_line_breaks():
+    context = copy.deepcopy(fixture('xdr_partial'))
+    [(_, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+    original = endpoint['error_description']
+    endpoint['error_description'] = f'{original} | disk D:\nsecond line'
+
+    entry, summary = summarise(context)
+
+    line = table_line(entry['HumanReadable'], endpoint['endpoint_id'])
+    assert split_cells(line)[3] == f'{original} \\| disk D:<br>second line'
+    assert len(split_cells(line)) == len(qrs.XDR_HEADERS)
+    [step] = steps_naming(summary, endpoint['endpoint_id'])
+    assert '\n' not in step
+
+
+def test_bad_context_shapes_are_skipped_and_mentioned():
+    good = fixture('xdr_partial')['CortexXDR']['RestoredFile']
+    with_junk = dict(good, endpoints=good['endpoints'] + [None, 'endpoint?'])
+    context = {'CortexXDR': {'RestoredFile': ['not a record', 7, with_junk]},
+               'HuaweiHSS': {'RestoredFile': 'not a list'}}
+
+    entry, summary = summarise(context)
+
+    assert summary['restored'] + summary['failed'] + summary['pending'] == len(good['endpoints'])
+    assert summary == dict(summarise(fixture('xdr_partial'))[1])
+    skipped = entry['HumanReadable'].split('#### Skipped context data')[1]
+    assert 'CortexXDR.RestoredFile' in skipped and 'HuaweiHSS.RestoredFile' in skipped
+    assert 'endpoints' in skipped
+
+
+def test_vendor_key_that_is_not_an_object_is_mentioned():
+    entry, summary = summarise({'CortexXDR': 'oops', 'HuaweiHSS': [1, 2]})
+
+    assert summary['needs_manual_action'] is False
+    assert 'Skipped context data' in entry['HumanReadable']
+    assert 'CortexXDR' in entry['HumanReadable'].split('#### Skipped context data')[1]
+
+
+# ---------------------------------------------------------------- main()
+
+
+def test_main_writes_one_entry_for_the_demisto_it_is_given():
+    runtime = FakeDemisto({'vendor': 'hss'}, fixture('both_vendors'))
+
+    qrs.main(runtime)
+
+    assert runtime.entries == [qrs.summary_command({'vendor': 'hss'}, fixture('both_vendors'))]
+
+
+def test_main_uses_the_global_demisto_when_none_is_passed(monkeypatch):
+    runtime = FakeDemisto({}, fixture('xdr_partial'))
+    monkeypatch.setattr(qrs, 'demisto', runtime, raising=False)
+
+    qrs.main()
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 1 and entry['Contents']['failed'] == summarise(fixture('xdr_partial'))[1]['failed']
+
+
+def test_main_answers_an_unknown_vendor_with_an_error_entry():
+    runtime = FakeDemisto({'vendor': 'crowdstrike'}, fixture('both_vendors'))
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == qrs.ENTRY_TYPE_ERROR == 4
+    assert 'crowdstrike' in entry['Contents']
+
+
+def test_main_turns_a_fault_into_an_error_entry_without_a_traceback():
+    runtime = FakeDemisto({}, context_error=RuntimeError('context service unavailable'))
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 4
+    assert 'context service unavailable' in entry['Contents'] and 'Traceback' not in entry['Contents']
+    assert any('Traceback' in message for message in runtime.log)
+
+
+# ---------------------------------------------------------------- against the emulated tenant
+
+
+def test_summary_of_a_war_room_restore_names_the_seed_failure():
+    failing_seed = seed_failing_endpoints()
+    file_hash, holders = next((h, e) for h, e in sorted(seed_holders().items()) if set(e) & set(failing_seed))
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash}).failed
+    finally:
+        tenant.server.stop()
+
+    _, summary = summarise(room.context)
+
+    failing = [endpoint for endpoint in holders if endpoint in failing_seed]
+    assert summary['failed'] == len(failing) and summary['restored'] == len(holders) - len(failing)
+    for endpoint in failing:
+        [step] = steps_naming(summary, endpoint)
+        assert failing_seed[endpoint]['error_description'] in step
+
+
+def test_the_step_for_an_unfollowed_action_finishes_it_in_the_war_room():
+    file_hash, holders = next((h, e) for h, e in sorted(seed_holders().items())
+                              if not set(e) & set(seed_failing_endpoints()))
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+        [step] = summarise(room.context)[1]['manual_steps']
+        line = parse_line(command_in(step, '!restore-file'))
+        assert not room.run(line.command, line.args).failed
+    finally:
+        tenant.server.stop()
+
+    _, summary = summarise(room.context)
+
+    assert summary['restored'] == len(holders)
+    assert summary['pending'] == 0 and summary['needs_manual_action'] is False
+
+
+# ---------------------------------------------------------------- the script's YAML
+
+
+def test_script_yaml_describes_the_script():
+    integration = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+    [vendor_arg] = SCRIPT_SPEC['args']
+
+    assert SCRIPT_SPEC['commonfields']['id'] == SCRIPT_SPEC['name'] == SCRIPT_PATH.stem
+    assert SCRIPT_SPEC['dockerimage'] == integration['script']['dockerimage']
+    assert (SCRIPT_SPEC['type'], SCRIPT_SPEC['subtype'], SCRIPT_SPEC['script']) == ('python', 'python3', '-')
+    assert vendor_arg['name'] == 'vendor' and vendor_arg['auto'] == 'PREDEFINED'
+    assert tuple(vendor_arg['predefined']) == qrs.VENDORS
+    assert vendor_arg['defaultValue'] == qrs.DEFAULT_VENDOR
+    assert all(o['contextPath'].startswith('QuarantineRestore.Summary.') and o['type'] and o['description']
+               for o in SCRIPT_SPEC['outputs'])
+    assert SUMMARY_KEYS == set(summarise(fixture('both_vendors'))[1])
+
+
+# ---------------------------------------------------------------- properties
+
+some_text = st.text(max_size=30)
+xdr_status = st.one_of(st.sampled_from(sorted(ri.XDR_FINAL_STATUSES | ri.XDR_RUNNING_STATUSES)), some_text,
+                       st.none(), st.integers())
+xdr_endpoint = st.fixed_dictionaries({}, optional={
+    'endpoint_id': some_text, 'status': xdr_status, 'error_description': st.one_of(st.none(), some_text)})
+xdr_record = st.fixed_dictionaries({}, optional={
+    'file_hash': some_text, 'action_id': st.one_of(st.none(), st.integers(), some_text),
+    'endpoint_id': st.one_of(st.none(), some_text), 'incident_id': st.one_of(st.none(), st.integers()),
+    'status': st.one_of(st.none(), some_text), 'error': st.one_of(st.none(), some_text),
+    'endpoints': st.one_of(st.none(), st.lists(xdr_endpoint, max_size=5))})
+hss_row = st.fixed_dictionaries({}, optional={
+    'host_id': some_text, 'host_name': some_text, 'file_hash': some_text, 'file_path': some_text,
+    'outcome': st.one_of(st.sampled_from(['restoring', 'failed', 'not_found']), some_text, st.none()),
+    'reason': st.one_of(st.none(), some_text)})
+
+
+def stored(items, single):
+    """As XSOAR stores it: a list, or the object itself when there is one."""
+    return items[0] if single and len(items) == 1 else items
+
+
+@given(st.lists(xdr_record, max_size=6), st.lists(hss_row, max_size=6), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_counts_add_up_to_the_endpoints_and_rows_and_each_open_item_has_one_step(records, rows, single):
+    context = {'CortexXDR': {'RestoredFile': stored(records, single)},
+               'HuaweiHSS': {'RestoredFile': stored(rows, single)}}
+    xdr_units = sum(len(record.get('endpoints') or ()) or 1 for record in records)
+
+    _, every = summarise(context)
+    _, xdr = summarise(context, 'xdr')
+    _, hss = summarise(context, 'hss')
+
+    assert xdr['restored'] + xdr['failed'] + xdr['pending'] == xdr_units and xdr['not_found'] == 0
+    assert hss['restored'] + hss['failed'] + hss['pending'] + hss['not_found'] == len(rows)
+    for summary in (every, xdr, hss):
+        open_items = summary['failed'] + summary['pending']
+        assert len(summary['manual_steps']) == open_items
+        assert summary['needs_manual_action'] is (open_items > 0)
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                        max_size=4),
+                           max_leaves=25)
+vendor_shapes = st.one_of(json_values, st.fixed_dictionaries({'RestoredFile': json_values}))
+
+
+@given(st.one_of(json_values, st.fixed_dictionaries({}, optional={'CortexXDR': vendor_shapes,
+                                                                  'HuaweiHSS': vendor_shapes})),
+       st.sampled_from(qrs.VENDORS))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_context_shape_gives_a_note_and_never_raises(context, vendor):
+    entry, summary = summarise(context, vendor)
+
+    assert entry['Type'] == 1
+    assert all(isinstance(summary[key], int) and summary[key] >= 0
+               for key in ('restored', 'failed', 'pending', 'not_found'))
+    json.dumps(entry)
+
+
+field_text = st.text(st.characters(blacklist_categories=('Cc', 'Cs')), min_size=1).filter(lambda t: t.strip())
+
+
+@given(field_text.filter(lambda t: len(t.strip()) <= ri.HSS_FIELD_LIMITS['host_id']),
+       field_text.filter(lambda t: len(t.strip()) <= 200), field_text.filter(lambda t: len(t.strip()) <= 200))
+@example('08a97e45-457f-469f-a8fc-cbfa73c409f9', '58693382', 'D:\\Shares\\Q3 "final"\\')  # quotes, last backslash
+@example('host,with,commas', '[not json', 'C:\\a,b.exe')  # list arguments split on commas; '[' means JSON
+@settings(max_examples=300, deadline=None)
+def test_hss_step_command_reads_back_as_the_same_item(host_id, file_hash, file_path):
+    row = {'host_id': host_id, 'file_hash': file_hash, 'file_path': file_path, 'outcome': 'failed',
+           'reason': 'HSS.0005'}
+
+    [step] = summarise({'HuaweiHSS': {'RestoredFile': row}}, 'hss')[1]['manual_steps']
+
+    line = parse_line(command_in(step, '!hss-restore-isolated'))
+    for name in ('host_id', 'file_hash', 'file_path'):
+        assert ri.hss_field_list(line.args[name], name) == [row[name].strip()]

@@ -1,0 +1,93 @@
+"""Playbook YAML read into tasks, and the pack's playbooks found by id or name."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..spec import PROJECT_ROOT
+
+PLAYBOOKS_DIR = PROJECT_ROOT / 'playbooks'
+SCRIPTS_DIR = PLAYBOOKS_DIR / 'scripts'
+
+
+class PlaybookFormatError(ValueError):
+    """A playbook file that is not a playbook the runner can follow."""
+
+
+@dataclass
+class Task:
+    id: str
+    type: str
+    name: str
+    raw: dict
+
+    @property
+    def body(self) -> dict:
+        return self.raw.get('task') or {}
+
+    @property
+    def next(self) -> dict[str, list[str]]:
+        return {str(label): [str(t) for t in targets or ()] for label, targets in (self.raw.get('nexttasks') or {}).items()}
+
+    @property
+    def arguments(self) -> dict:
+        return self.raw.get('scriptarguments') or {}
+
+    @property
+    def label(self) -> str:
+        return f'task {self.id} "{self.name}"'
+
+
+@dataclass
+class Playbook:
+    id: str
+    name: str
+    start: str
+    tasks: dict[str, Task]
+    inputs: list[dict] = field(default_factory=list)
+    outputs: list[dict] = field(default_factory=list)
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> 'Playbook':
+        data = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+        if not isinstance(data, dict) or 'tasks' not in data or 'starttaskid' not in data:
+            raise PlaybookFormatError(f'{path}: not a playbook (no tasks or starttaskid)')
+        tasks = {}
+        for key, raw in data['tasks'].items():
+            body = raw.get('task') or {}
+            tasks[str(key)] = Task(str(key), raw.get('type', ''), body.get('name') or '', raw)
+        start = str(data['starttaskid'])
+        if start not in tasks:
+            raise PlaybookFormatError(f'{path}: starttaskid {start} is not a task')
+        return cls(str(data.get('id')), str(data.get('name')), start, tasks, data.get('inputs') or [],
+                   data.get('outputs') or [], Path(path))
+
+
+class PlaybookLibrary:
+    """The playbooks a run may call as sub-playbooks, by id or name."""
+
+    def __init__(self, directory: Path = PLAYBOOKS_DIR):
+        self.directory = Path(directory)
+        self._by_key: dict[str, Playbook] = {}
+        for path in sorted(self.directory.glob('*.yml')):
+            self.add(Playbook.load(path))
+
+    def add(self, playbook: Playbook) -> Playbook:
+        self._by_key[playbook.id] = playbook
+        self._by_key[playbook.name] = playbook
+        return playbook
+
+    def get(self, key: str) -> Playbook:
+        if key not in self._by_key:
+            raise PlaybookFormatError(f'no playbook "{key}" in {self.directory}')
+        return self._by_key[key]
+
+    def __iter__(self):
+        seen = set()
+        for playbook in self._by_key.values():
+            if playbook.id not in seen:
+                seen.add(playbook.id)
+                yield playbook

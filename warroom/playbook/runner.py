@@ -1,0 +1,358 @@
+"""Runs a pack playbook on an incident, the way the XSOAR server would, and keeps a war-room timeline.
+
+Supported: start, title, regular, condition and playbook (sub-playbook) tasks; integration commands
+(``|||command``, polling followed to the end by the war room), the ``Set`` and ``Print`` scripts and the
+pack's own scripts; playbook inputs and outputs, separate context; ``continueonerror`` and the
+``#error#`` path. Anything else stops the run with an error naming the task. A task reached a second
+time (two branches joining) runs once.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..context import as_list, merge_entry_context
+from ..runtime import ENTRY_ERROR, ENTRY_NOTE, WarRoom, entry_text
+from ..spec import ArgumentError, IntegrationSpec, load_spec
+from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
+from .values import Scope, UnsupportedError, is_empty, resolve
+
+MAX_TASK_RUNS = 10_000  # a guard against a cycle in a hand-edited playbook
+
+
+class PlaybookError(RuntimeError):
+    """The run stopped: a task failed with no error path, or the YAML asks for what is not supported."""
+
+
+@dataclass
+class Event:
+    playbook: str
+    task: str
+    name: str
+    kind: str
+    outcome: str
+    command: str = ''
+    args: dict = field(default_factory=dict)
+    entries: list = field(default_factory=list)
+    note: bool = False
+
+    def line(self) -> str:
+        call = f' !{self.command}' + ''.join(f' {k}={_short(v)}' for k, v in self.args.items()) if self.command else ''
+        return f'[{self.playbook}] #{self.task} {self.name or self.kind}{call} -> {self.outcome}'
+
+
+def _short(value, limit=80) -> str:
+    text = ','.join(map(str, value)) if isinstance(value, list) else str(value)
+    text = f'"{text}"' if ' ' in text else text
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+@dataclass
+class PlaybookRun:
+    context: dict
+    events: list[Event] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    @property
+    def notes(self) -> list[str]:
+        return [entry_text(entry) for event in self.events if event.note for entry in event.entries
+                if entry.get('Type') != ENTRY_ERROR]
+
+    @property
+    def entries(self) -> list[dict]:
+        return [entry for event in self.events for entry in event.entries]
+
+
+class ScriptDemisto:
+    """The ``demisto`` object an automation script sees: its args, the incident context, results."""
+
+    def __init__(self, args: dict, context: dict, incident: dict):
+        self._args, self._context, self._incident = args, context, incident
+        self.entries: list[dict] = []
+
+    def args(self):
+        return self._args
+
+    def context(self):
+        return self._context
+
+    def incident(self):
+        return self._incident
+
+    def incidents(self):
+        return [self._incident]
+
+    def results(self, result):
+        for entry in as_list(result):
+            self.entries.append(entry if isinstance(entry, dict) else
+                                {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
+
+    def debug(self, message):
+        pass
+
+    info = error = debug
+
+
+def _load_script(name: str):
+    path = SCRIPTS_DIR / name / f'{name}.py'
+    if not path.exists():
+        return None
+    module_name = f'warroom_pack_script_{name}'
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[module_name] = module
+    return sys.modules[module_name]
+
+
+@dataclass
+class _Frame:
+    playbook: Playbook
+    scope: Scope
+    war_room: WarRoom
+
+
+class PlaybookRunner:
+    def __init__(self, params: dict, library: PlaybookLibrary | None = None, spec: IntegrationSpec | None = None,
+                 time_scale: float = 1.0, sleep: Callable[[float], None] | None = None,
+                 on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None):
+        self.params = params
+        self.library = library or PlaybookLibrary()
+        self.spec = spec or load_spec()
+        self.time_scale = time_scale
+        self.sleep = sleep
+        self.on_event = on_event
+        self.integration_context = {} if integration_context is None else integration_context
+
+    # ------------------------------------------------------------------ public
+
+    def run(self, playbook: Playbook | str, incident: dict, context: dict | None = None) -> PlaybookRun:
+        """Runs ``playbook`` on ``incident`` (its fields, CustomFields flattened) and its ``context``."""
+        playbook = playbook if isinstance(playbook, Playbook) else self.library.get(playbook)
+        run = PlaybookRun(context=copy.deepcopy(context or {}))
+        incident = flatten_incident(incident)
+        outer = Scope(incident, {}, run.context)
+        try:
+            inputs = self._inputs(playbook, {}, outer, caller=None)
+            self._run_playbook(playbook, Scope(incident, inputs, run.context), run)
+        except PlaybookError as error:
+            run.error = str(error)
+        return run
+
+    # ------------------------------------------------------------------ playbooks and tasks
+
+    def _war_room(self, context: dict) -> WarRoom:
+        options = {'sleep': self.sleep} if self.sleep else {}
+        return WarRoom(params=self.params, spec=self.spec, context=context,
+                       integration_context=self.integration_context, time_scale=self.time_scale, **options)
+
+    def _inputs(self, playbook: Playbook, arguments: dict, caller_scope: Scope, caller: Task | None) -> dict:
+        """Each input: the caller's argument when it gives one, else the input's own default, both
+        resolved where the call is made."""
+        values = {}
+        for declared in playbook.inputs:
+            key = declared.get('key')
+            given = arguments.get(key)
+            try:
+                value = resolve(given, caller_scope) if given not in (None, {}) else None
+                if is_empty(value):
+                    value = resolve(declared.get('value'), caller_scope)
+            except UnsupportedError as error:
+                raise PlaybookError(f'{playbook.name}: input {key}: {error}') from None
+            if declared.get('required') and is_empty(value):
+                where = f' (called from {caller.label})' if caller else ''
+                raise PlaybookError(f'{playbook.name}: required input {key} has no value{where}')
+            values[key] = value
+        undeclared = set(arguments) - {d.get('key') for d in playbook.inputs}
+        if undeclared and caller:
+            raise PlaybookError(f'{caller.label} passes {", ".join(sorted(undeclared))}, which '
+                                f'"{playbook.name}" does not declare as inputs')
+        return values
+
+    def _run_playbook(self, playbook: Playbook, scope: Scope, run: PlaybookRun) -> None:
+        frame = _Frame(playbook, scope, self._war_room(scope.context))
+        queue, done, steps = [playbook.start], set(), 0
+        while queue:
+            task_id = queue.pop(0)
+            if task_id in done:
+                continue
+            if task_id not in playbook.tasks:
+                raise PlaybookError(f'{playbook.name}: a task points to task {task_id}, which does not exist')
+            done.add(task_id)
+            steps += 1
+            if steps > MAX_TASK_RUNS:
+                raise PlaybookError(f'{playbook.name}: more than {MAX_TASK_RUNS} tasks ran; is there a cycle?')
+            task = playbook.tasks[task_id]
+            try:
+                branch = self._run_task(task, frame, run)
+            except UnsupportedError as error:
+                raise PlaybookError(f'{playbook.name}, {task.label}: {error}') from None
+            queue.extend(task.next.get(branch, []))
+
+    def _run_task(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
+        kind = task.type
+        if kind in ('start', 'title'):
+            self._record(run, Event(frame.playbook.name, task.id, task.name, kind, 'done'))
+            return '#none#'
+        if kind == 'condition':
+            return self._condition(task, frame, run)
+        if kind == 'regular':
+            return self._regular(task, frame, run)
+        if kind == 'playbook':
+            return self._sub_playbook(task, frame, run)
+        raise UnsupportedError(f'task type {kind!r} is not supported (start, title, regular, condition, playbook)')
+
+    def _condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
+        from .values import holds
+        conditions = task.raw.get('conditions')
+        if not conditions:
+            raise UnsupportedError('a condition task without conditions asks an analyst to choose; the local runner '
+                                   'only follows conditions it can evaluate')
+        branch = '#default#'
+        for labelled in conditions:
+            if holds(labelled.get('condition') or [], frame.scope):
+                branch = str(labelled.get('label'))
+                break
+        self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{branch}"'))
+        return branch
+
+    def _arguments(self, task: Task, scope: Scope) -> dict:
+        args = {}
+        for name, spec in task.arguments.items():
+            value = resolve(spec, scope)
+            if not is_empty(value):
+                args[name] = value
+        return args
+
+    def _regular(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
+        body = task.body
+        script = body.get('script') or ''
+        args = self._arguments(task, frame.scope)
+        if body.get('iscommand') and '|||' in script:
+            brand, _, command = script.partition('|||')
+            if brand == 'Builtin':
+                raise UnsupportedError(f'builtin command {command!r} is not supported')
+            entries = self._command(task, frame, command, args)
+            label = command
+        elif body.get('scriptName'):
+            label = body['scriptName']
+            entries = self._script(label, args, frame)
+        else:
+            raise UnsupportedError('a manual task waits for an analyst; the local runner cannot complete it')
+        failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
+        event = Event(frame.playbook.name, task.id, task.name, 'regular', 'error' if failed else 'done',
+                      command=label, args=args, entries=entries, note=bool(task.raw.get('note')))
+        if not failed:
+            self._record(run, event)
+            return '#none#'
+        if task.raw.get('continueonerrortype') == 'errorPath' and '#error#' in task.next:
+            event.outcome = 'error -> error path'
+            self._record(run, event)
+            return '#error#'
+        if task.raw.get('continueonerror'):
+            event.outcome = 'error, continued'
+            self._record(run, event)
+            return '#none#'
+        self._record(run, event)
+        first = next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
+        raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {first}')
+
+    def _command(self, task: Task, frame: _Frame, command: str, args: dict) -> list[dict]:
+        if command not in self.spec.commands:
+            raise UnsupportedError(f'command !{command} is not one of this pack\'s commands')
+        try:
+            return frame.war_room.run(command, args).entries
+        except ArgumentError as error:
+            raise PlaybookError(f'{frame.playbook.name}, {task.label}: {error}') from None
+
+    def _script(self, name: str, args: dict, frame: _Frame) -> list[dict]:
+        context = frame.scope.context
+        if name == 'Set':
+            return [builtin_set(context, args)]
+        if name == 'Print':
+            return [{'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(args.get('value', ''))}]
+        module = _load_script(name)
+        if module is None:
+            raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print) nor in {SCRIPTS_DIR}')
+        demisto = ScriptDemisto(args, context, frame.scope.incident)
+        try:
+            module.main(demisto)
+        except Exception as error:  # a script's crash is that task's error entry, as in XSOAR
+            demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                                    'Contents': f'{name} failed: {type(error).__name__}: {error}'})
+        for entry in demisto.entries:
+            merge_entry_context(context, entry.get('EntryContext') or {})
+        return demisto.entries
+
+    def _sub_playbook(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
+        loop = task.raw.get('loop') or {}
+        if loop.get('forEach') or loop.get('exitCondition'):  # XSOAR writes an inert loop block on every call
+            raise UnsupportedError('sub-playbook loops are not supported')
+        name = task.body.get('playbookName') or task.body.get('playbookId')
+        child = self.library.get(name)
+        inputs = self._inputs(child, task.arguments, frame.scope, caller=task)
+        separate = bool(task.raw.get('separatecontext'))
+        context = {} if separate else frame.scope.context
+        self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
+        self._run_playbook(child, Scope(frame.scope.incident, inputs, context), run)
+        if separate:  # what the child declares as outputs goes back to the caller (a path inside another once)
+            paths = [output['contextPath'] for output in child.outputs]
+            for path in paths:
+                if any(path.startswith(other + '.') for other in paths):
+                    continue
+                value = _walk(context, path)
+                if value is not None:
+                    merge_entry_context(frame.scope.context, {path: value})
+        return '#none#'
+
+    def _record(self, run: PlaybookRun, event: Event) -> None:
+        run.events.append(event)
+        if self.on_event:
+            self.on_event(event)
+
+
+def _walk(context: dict, path: str):
+    value = context
+    for part in path.split('.'):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def builtin_set(context: dict, args: dict) -> dict:
+    """XSOAR's Set script: key, value, append (false replaces what the key holds)."""
+    key = str(args.get('key') or '').strip()
+    if not key:
+        return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': 'Set: key is required.'}
+    value = args.get('value')
+    append = str(args.get('append', 'false')).lower() == 'true'
+    parent = context
+    *path, leaf = key.split('.')
+    for part in path:
+        parent = parent.setdefault(part, {})
+    if append and leaf in parent:
+        combined = as_list(parent[leaf]) + as_list(value)
+        parent[leaf] = combined[0] if len(combined) == 1 else combined
+    elif value is None or value == []:
+        parent.pop(leaf, None) if not append else None
+    else:
+        parent[leaf] = value
+    return {'Type': ENTRY_NOTE, 'ContentsFormat': 'json', 'Contents': {key: parent.get(leaf)},
+            'HumanReadable': f'Set {key}'}
+
+
+def flatten_incident(incident: dict) -> dict:
+    """``${incident.field}`` reaches custom fields too: XSOAR lifts CustomFields to the top."""
+    flat = {k: v for k, v in (incident or {}).items() if k != 'CustomFields'}
+    for key, value in ((incident or {}).get('CustomFields') or {}).items():
+        flat.setdefault(key, value)
+    return flat

@@ -1,0 +1,241 @@
+"""Values in XSOAR playbook YAML: ``${...}`` references, ``simple`` and ``complex`` values, conditions.
+
+Only the subset the pack's playbooks use is understood; anything else raises ``UnsupportedError`` so the
+runner can name the task instead of guessing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..context import as_list, get_path
+
+REFERENCE = re.compile(r'\$\{([^{}]+)\}')
+
+
+class UnsupportedError(ValueError):
+    """Playbook YAML that the local runner does not interpret."""
+
+
+@dataclass
+class Scope:
+    """What a value can refer to: the incident, the playbook's inputs, and the (playbook's) context."""
+
+    incident: dict
+    inputs: dict
+    context: dict
+
+    def lookup(self, path: str):
+        path = path.strip()
+        root, _, rest = path.partition('.')
+        if root == 'incident':
+            return get_path(self.incident, rest) if rest else self.incident
+        if root == 'inputs':
+            return get_path(self.inputs, rest) if rest else self.inputs
+        return get_path(self.context, path)
+
+
+def is_empty(value) -> bool:
+    return value is None or value == '' or value == [] or value == {}
+
+
+def text_of(value) -> str:
+    """How XSOAR prints a value inside a string: lists joined by commas, nothing for null."""
+    if value is None:
+        return ''
+    if isinstance(value, list):
+        return ','.join(text_of(item) for item in value)
+    return str(value)
+
+
+def interpolate(text: str, scope: Scope):
+    """``${path}`` alone keeps the value's type (a list stays a list); inside text it becomes text."""
+    whole = REFERENCE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if whole:
+        return scope.lookup(whole.group(1))
+    return REFERENCE.sub(lambda match: text_of(scope.lookup(match.group(1))), text)
+
+
+# ----------------------------------------------------------------------------- transformers
+
+def _uniq(value, args, scope):
+    seen = []
+    for item in as_list(value):
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _append(value, args, scope):
+    extra = operand(args.get('item'), scope)
+    combined = as_list(value) + as_list(extra)
+    return combined
+
+
+def _to_lower(value, args, scope):
+    return [str(item).lower() for item in as_list(value)] if isinstance(value, list) else (
+        None if value is None else str(value).lower())
+
+
+def _trim(value, args, scope):
+    return [str(item).strip() for item in as_list(value)] if isinstance(value, list) else (
+        None if value is None else str(value).strip())
+
+
+def _join(value, args, scope):
+    separator = text_of(operand(args.get('separator'), scope)) or ','
+    return separator.join(text_of(item) for item in as_list(value))
+
+
+def _split_and_trim(value, args, scope):
+    delimiter = text_of(operand(args.get('delimiter'), scope)) or ','
+    return [part.strip() for item in as_list(value) for part in str(item).split(delimiter) if part.strip()]
+
+
+def _first(value, args, scope):
+    items = as_list(value)
+    return items[0] if items else None
+
+
+TRANSFORMERS: dict[str, Callable[[Any, dict, Scope], Any]] = {
+    'FirstArrayElement': _first,
+    'uniq': _uniq,
+    'append': _append,
+    'toLowerCase': _to_lower,
+    'trim': _trim,
+    'join': _join,
+    'splitAndTrim': _split_and_trim,
+}
+
+
+# ----------------------------------------------------------------------------- values
+
+def operand(spec, scope: Scope):
+    """An operand as conditions and transformer args write it: ``{value: {simple|complex}, iscontext}``."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or 'value' not in spec:
+        raise UnsupportedError(f'operand {spec!r} has no "value"')
+    return resolve(spec['value'], scope, is_context=bool(spec.get('iscontext')))
+
+
+def resolve(spec, scope: Scope, is_context: bool = False):
+    """A ``{simple: ...}`` or ``{complex: ...}`` value; ``{}`` (an argument left empty) is None."""
+    if spec in (None, {}):
+        return None
+    if not isinstance(spec, dict):
+        raise UnsupportedError(f'value {spec!r} is neither simple nor complex')
+    if 'complex' in spec:
+        return resolve_complex(spec['complex'], scope)
+    if 'simple' in spec:
+        simple = spec['simple']
+        if is_context and isinstance(simple, str):
+            return scope.lookup(simple)
+        return interpolate(simple, scope) if isinstance(simple, str) else simple
+    raise UnsupportedError(f'value keys {sorted(spec)} are not understood (simple or complex expected)')
+
+
+def resolve_complex(spec: dict, scope: Scope):
+    unknown = set(spec) - {'root', 'accessor', 'filters', 'transformers'}
+    if unknown:
+        raise UnsupportedError(f'complex value keys {sorted(unknown)} are not supported')
+    root = spec['root']
+    value = scope.lookup(root)
+    if spec.get('filters'):
+        value = [item for item in as_list(value) if _passes(item, root, spec['filters'], scope)]
+    if spec.get('accessor'):
+        picked = [get_path(item, spec['accessor']) if isinstance(item, dict) else None for item in as_list(value)]
+        value = [v for item in picked for v in as_list(item)]
+    for transformer in spec.get('transformers') or ():
+        name = transformer.get('operator')
+        if name not in TRANSFORMERS:
+            raise UnsupportedError(f'transformer {name!r} is not supported (known: {", ".join(TRANSFORMERS)})')
+        value = TRANSFORMERS[name](value, transformer.get('args') or {}, scope)
+    if isinstance(value, list) and len(value) == 1 and not spec.get('transformers'):
+        return value[0]
+    return value
+
+
+def _passes(item, root: str, groups, scope: Scope) -> bool:
+    """A filter: every group must hold, a group holds when any of its conditions does."""
+    item_scope = _ItemScope(item, root, scope)
+    return all(any(evaluate(condition, item_scope) for condition in group) for group in groups)
+
+
+class _ItemScope(Scope):
+    """Inside a filter ``root.field`` (or ``field``) names a field of the item being filtered."""
+
+    def __init__(self, item, root: str, outer: Scope):
+        super().__init__(outer.incident, outer.inputs, outer.context)
+        self.item, self.root = item, root
+
+    def lookup(self, path: str):
+        path = path.strip()
+        if path.startswith(self.root + '.'):
+            return get_path(self.item, path[len(self.root) + 1:]) if isinstance(self.item, dict) else None
+        if path == self.root:
+            return self.item
+        return super().lookup(path)
+
+
+# ----------------------------------------------------------------------------- conditions
+
+def _strings(value) -> list[str]:
+    return [text_of(item) for item in as_list(value)]
+
+
+def _fold(values: list[str], ignore_case: bool) -> list[str]:
+    return [value.lower() for value in values] if ignore_case else values
+
+
+def _equal_string(left, right, ignore_case):
+    rights = _fold(_strings(right), ignore_case)
+    return any(value in rights for value in _fold(_strings(left), ignore_case))
+
+
+def _in_list(left, right, ignore_case):
+    choices = _fold([part.strip() for value in _strings(right) for part in value.split(',')], ignore_case)
+    return any(value in choices for value in _fold(_strings(left), ignore_case))
+
+
+def _contains_string(left, right, ignore_case):
+    needles = _fold(_strings(right), ignore_case)
+    return any(needle in value for value in _fold(_strings(left), ignore_case) for needle in needles)
+
+
+def _greater_than(left, right, ignore_case):
+    try:
+        return any(float(value) > float(text_of(right)) for value in _strings(left))
+    except ValueError:
+        return False
+
+
+OPERATORS: dict[str, Callable[[Any, Any, bool], bool]] = {
+    'isEqualString': _equal_string,
+    'isNotEqualString': lambda left, right, ic: not _equal_string(left, right, ic),
+    'inList': _in_list,
+    'notInList': lambda left, right, ic: not _in_list(left, right, ic),
+    'containsString': _contains_string,
+    'isExists': lambda left, right, ic: left is not None and left != [],
+    'isNotExists': lambda left, right, ic: left is None or left == [],
+    'isNotEmpty': lambda left, right, ic: not is_empty(left),
+    'isEmpty': lambda left, right, ic: is_empty(left),
+    'isTrue': lambda left, right, ic: any(text_of(v).lower() == 'true' for v in as_list(left)),
+    'isFalse': lambda left, right, ic: not any(text_of(v).lower() == 'true' for v in as_list(left)),
+    'greaterThan': _greater_than,
+}
+
+
+def evaluate(condition: dict, scope: Scope) -> bool:
+    name = condition.get('operator')
+    if name not in OPERATORS:
+        raise UnsupportedError(f'condition operator {name!r} is not supported (known: {", ".join(OPERATORS)})')
+    left = operand(condition.get('left'), scope)
+    right = operand(condition.get('right'), scope)
+    return OPERATORS[name](left, right, bool(condition.get('ignorecase')))
+
+
+def holds(condition_groups, scope: Scope) -> bool:
+    """A label's condition: a list of groups, all must hold; a group holds when any of its terms does."""
+    return all(any(evaluate(term, scope) for term in group) for group in condition_groups)
