@@ -223,3 +223,34 @@ def test_close_without_a_reason_is_refused(tmp_path):
     done = subprocess.run([sys.executable, '-m', 'warroom', 'close', str(path)], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and '--reason' in done.stderr
+
+
+def vendor_of(sample) -> str:
+    return 'xdr' if 'PaloAltoNetworksXDR' in sample.context else 'hss'
+
+
+def xdr_state(xdr):
+    return {e: (sorted(xdr.backend.quarantined(e)), sorted(xdr.backend.restored(e))) for e in sorted(xdr.backend.endpoints)}
+
+
+COVERS = {RESTORE_PLAYBOOK: {'xdr', 'hss'}, XDR_PLAYBOOK: {'xdr'}, HSS_PLAYBOOK: {'hss'}}
+
+
+@pytest.mark.parametrize('playbook', sorted(COVERS))
+@pytest.mark.parametrize('name', sorted(p.name for p in INCIDENTS.glob('*.json')))
+def test_every_playbook_on_every_sample_ends_with_a_note_and_touches_only_what_it_should(vendors, playbook, name):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    before_xdr, before_hss = xdr_state(xdr), hss.backend.snapshot()
+
+    _, run = close_and_run(vendors, name, playbook=playbook)
+
+    assert not run.failed, run.error
+    assert run.notes, 'the analyst always gets a note'
+    hashes = incident_hashes(sample)
+    should_restore = sample.close_reason == 'False Positive' and bool(hashes)
+    xdr_changed, hss_changed = xdr_state(xdr) != before_xdr, hss.backend.snapshot() != before_hss
+    assert xdr_changed == (should_restore and vendor_of(sample) == 'xdr' and 'xdr' in COVERS[playbook])
+    assert hss_changed == (should_restore and vendor_of(sample) == 'hss' and 'hss' in COVERS[playbook])
+    if not should_restore:
+        assert xdr_restores(xdr) == [] and hss_puts(hss) == []
