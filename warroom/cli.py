@@ -213,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     diagrams = commands.add_parser('diagrams', help='redraw the playbook diagrams in README.md from the YAML')
     diagrams.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
 
+    export = commands.add_parser('export', help='write the pack in the XSOAR content layout, and its uploadable zip')
+    export.add_argument('outdir')
+
     demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
     demo.add_argument('--time-scale', type=float, default=EMBEDDED_TIME_SCALE)
     return parser
@@ -232,6 +235,11 @@ def main(argv=None) -> int:
     if options.action == 'close':
         return run_playbook('', options.incident, options.params, options.time_scale, options.context_out,
                             reason=options.reason, notes=options.notes, as_close=True)
+    if options.action == 'export':
+        from .export import export_pack
+        pack_dir, zip_path = export_pack(Path(options.outdir))
+        print(f'Pack written to {pack_dir} and {zip_path}.')
+        return 0
     if options.action == 'diagrams':
         return redraw_diagrams(options.check)
     from .demo import run_demo
