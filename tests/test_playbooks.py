@@ -10,7 +10,6 @@ import yaml
 
 from conftest import ROOT, TEST_DATA, hss_seed_copies, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
-from warroom.playbook.diagram import update_readme
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary
 from warroom.playbook.runner import PlaybookRunner
@@ -197,11 +196,6 @@ def test_every_task_of_every_playbook_is_reachable_and_leads_to_existing_tasks()
         assert reached == set(playbook.tasks), playbook.name
         ends = [t for t in playbook.tasks.values() if not t.next]
         assert [t.type for t in ends] == ['title'], playbook.name  # one end, no dead end elsewhere
-
-
-def test_the_readme_diagrams_are_drawn_from_the_current_yaml():
-    current, fresh = update_readme(ROOT / 'README.md', PlaybookLibrary())
-    assert current == fresh, 'run: python -m warroom diagrams'
 
 
 def test_close_from_the_command_line_prints_the_timeline_and_writes_the_context(tmp_path):

@@ -107,22 +107,24 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
     return EXIT_ERROR_ENTRY if run.failed else 0
 
 
-def redraw_diagrams(check: bool) -> int:
-    from .playbook.diagram import update_readme
-    from .playbook.model import PlaybookLibrary
-    from .spec import PROJECT_ROOT
+def write_docs(check: bool) -> int:
+    from .docs import README, StaleDocsError, render_readme
 
-    readme = PROJECT_ROOT / 'README.md'
-    current, fresh = update_readme(readme, PlaybookLibrary())
+    current = README.read_text(encoding='utf-8')
+    try:
+        fresh = render_readme(current)
+    except StaleDocsError as error:
+        print(f'ERROR: {error}', file=sys.stderr)
+        return EXIT_USAGE
     if current == fresh:
-        print('README.md playbook diagrams are up to date.')
+        print('README.md is up to date with integration.yml and the playbooks.')
         return 0
     if check:
-        print('ERROR: README.md playbook diagrams differ from playbooks/*.yml: run `python -m warroom diagrams`.',
+        print('ERROR: README.md differs from integration.yml or the playbooks: run `python -m warroom docs`.',
               file=sys.stderr)
         return EXIT_ERROR_ENTRY
-    readme.write_text(fresh, encoding='utf-8')
-    print('README.md playbook diagrams redrawn.')
+    README.write_text(fresh, encoding='utf-8')
+    print('README.md command reference and playbook diagrams rewritten.')
     return 0
 
 
@@ -210,8 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument('--time-scale', type=float, default=None,
                              help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
 
-    diagrams = commands.add_parser('diagrams', help='redraw the playbook diagrams in README.md from the YAML')
-    diagrams.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
+    docs = commands.add_parser('docs', help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
+    docs.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
 
     export = commands.add_parser('export', help='write the pack in the XSOAR content layout, and its uploadable zip')
     export.add_argument('outdir')
@@ -240,7 +242,7 @@ def main(argv=None) -> int:
         pack_dir, zip_path = export_pack(Path(options.outdir))
         print(f'Pack written to {pack_dir} and {zip_path}.')
         return 0
-    if options.action == 'diagrams':
-        return redraw_diagrams(options.check)
+    if options.action == 'docs':
+        return write_docs(options.check)
     from .demo import run_demo
     return run_demo(options.time_scale)

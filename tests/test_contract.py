@@ -1,0 +1,134 @@
+"""integration.yml, the playbooks and the scripts against the code and the README: one source of truth, no drift."""
+from __future__ import annotations
+
+import ast
+import copy
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import restore_integration as ri
+from conftest import ROOT, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
+from warroom.docs import README, render_readme
+from warroom.playbook.model import SCRIPTS_DIR, PlaybookLibrary
+from warroom.runtime import WarRoom
+from warroom.spec import INTEGRATION_YML, load_spec
+
+SCHEMAS = ROOT / 'warroom' / 'schemas'
+SPEC = load_spec()
+PLAYBOOK_FILES = sorted((ROOT / 'playbooks').glob('*.yml'))
+SCRIPT_FILES = sorted(SCRIPTS_DIR.glob('*/*.yml'))
+
+
+def validator(name):
+    schema = json.loads((SCHEMAS / f'{name}.schema.json').read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def errors(name, document):
+    return [f'{list(e.path)}: {e.message}' for e in validator(name).iter_errors(document)]
+
+
+@pytest.mark.parametrize('name, path', [('integration', INTEGRATION_YML)]
+                         + [('playbook', p) for p in PLAYBOOK_FILES] + [('script', p) for p in SCRIPT_FILES],
+                         ids=lambda v: v.name if isinstance(v, Path) else v)
+def test_every_yaml_file_matches_its_schema(name, path):
+    assert errors(name, yaml.safe_load(path.read_text())) == []
+
+
+def test_the_integration_schema_catches_an_undeclared_output_type_and_a_misspelt_key():
+    document = yaml.safe_load(INTEGRATION_YML.read_text())
+    broken = copy.deepcopy(document)
+    del broken['script']['commands'][0]['outputs'][0]['type']
+    broken['script']['commands'][0]['arguments'][0]['isarray'] = True
+    found = errors('integration', broken)
+    assert any("'type' is a required property" in e for e in found)
+    assert any('isarray' in e for e in found)
+
+
+def test_every_command_has_a_handler_and_every_handler_a_declaration():
+    assert set(ri.COMMANDS) == set(SPEC.commands)
+
+
+def arguments_read(function) -> set[str]:
+    """The names a function reads from ``args`` (``args.get('x')`` or ``args['x']``)."""
+    tree = ast.parse(Path(ri.__file__).read_text())
+    [node] = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function.__name__]
+    names = set()
+    for call in ast.walk(node):
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == 'get'
+                and isinstance(call.func.value, ast.Name) and call.func.value.id == 'args' and call.args
+                and isinstance(call.args[0], ast.Constant)):
+            names.add(call.args[0].value)
+        if (isinstance(call, ast.Subscript) and isinstance(call.value, ast.Name) and call.value.id == 'args'
+                and isinstance(call.slice, ast.Constant)):
+            names.add(call.slice.value)
+    return names
+
+
+@pytest.mark.parametrize('command', sorted(SPEC.commands))
+def test_every_argument_the_code_reads_is_declared(command):
+    read = arguments_read(ri.COMMANDS[command][1])
+    assert read, f'{command}: found no argument reads; the scan is broken'
+    assert read <= set(SPEC.commands[command].arguments)
+
+
+def test_every_argument_a_playbook_passes_is_declared_and_every_script_and_sub_playbook_exists():
+    library = PlaybookLibrary()
+    scripts = {p.stem for p in SCRIPT_FILES} | {'Set', 'Print'}
+    for playbook in library:
+        for task in playbook.tasks.values():
+            script = task.body.get('script') or ''
+            if '|||' in script:
+                command = script.split('|||', 1)[1]
+                assert set(task.arguments) <= set(SPEC.commands[command].arguments), (playbook.name, task.label)
+            if task.body.get('scriptName'):
+                assert task.body['scriptName'] in scripts, (playbook.name, task.label)
+            if task.type == 'playbook':
+                child = library.get(task.body['playbookName'])
+                assert set(task.arguments) <= {i['key'] for i in child.inputs}, (playbook.name, task.label)
+
+
+def leaf_paths(value, prefix='') -> set[str]:
+    if isinstance(value, list):
+        return set().union(*(leaf_paths(item, prefix) for item in value)) if value else set()
+    if isinstance(value, dict):
+        return set().union(*(leaf_paths(v, f'{prefix}.{k}' if prefix else k) for k, v in value.items()))
+    return {prefix}
+
+
+def test_every_context_path_written_is_declared_and_every_declared_one_is_written():
+    """A run of each command in each of its shapes (success, failure per endpoint, refusals, not found)."""
+    holders, failing = seed_holders(), seed_failing_endpoints()
+    partly = next(h for h, eps in sorted(holders.items()) if set(eps) & set(failing))
+    xdr, hss = start_tenant(), start_hss_tenant()
+    try:
+        room = WarRoom(params={**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None)
+        runs = [
+            ('restore-file', {'file_hash': partly, 'incident_id': '7', 'endpoint_id': holders[partly][0]}),
+            ('restore-file', {'file_hash': f'{partly},{"a" * 64}'}),
+            ('hss-restore-isolated', {'file_hash': ','.join(sorted({f['file_hash'] for f in hss.backend.snapshot()}))
+                                      + ',' + 'b' * 64}),
+        ]
+        for command, args in runs:
+            room.run(command, args)
+        host = hss.backend.snapshot()[0]['host_id']
+        items = hss.backend.add_isolated_files(host, 1)
+        items.append({'host_id': host, 'file_hash': 'c' * 64, 'file_path': '/nowhere'})
+        room.run('hss-restore-isolated', {k: json.dumps([i[k] for i in items]) for k in ('host_id', 'file_hash', 'file_path')})
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+    written = leaf_paths(room.context)
+    declared = {o['contextPath'] for c in SPEC.commands.values() for o in c.outputs}
+    assert written - declared == set(), 'written but not declared'
+    assert declared - written == set(), 'declared but never written by these runs'
+
+
+def test_the_readme_is_rendered_from_the_current_yaml():
+    current = README.read_text(encoding='utf-8')
+    assert render_readme(current) == current, 'README.md is stale: run python -m warroom docs'
