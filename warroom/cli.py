@@ -30,6 +30,30 @@ def print_entry(entry: dict, stream=None) -> None:
         print(entry_text(entry) + '\n', file=stream, flush=True)
 
 
+class ProgressLine:
+    """Bulk progress on stderr: one line rewritten in place on a terminal, a line per tenth elsewhere."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self._shown: dict[str, int] = {}
+
+    def __call__(self, text: str) -> None:
+        what, _, count = text.rpartition(': ')
+        done, _, total = count.partition('/')
+        if not (done.isdigit() and total.isdigit()):
+            return
+        done, total = int(done), int(total)
+        if self.tty:
+            end = '\n' if done == total else ''
+            print(f'\r{what}: {done}/{total}', end=end, file=self.stream, flush=True)
+            return
+        tenth = done * 10 // total
+        if self._shown.get(what) != tenth:
+            self._shown[what] = tenth
+            print(f'{what}: {done}/{total}', file=self.stream, flush=True)
+
+
 def run_line(line: str, params_file: str | None, as_json: bool, time_scale: float | None) -> int:
     spec = load_spec()
     try:
@@ -45,7 +69,7 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
             print(f'ERROR: {error}', file=sys.stderr)
             return EXIT_USAGE
         war_room = WarRoom(params=params, spec=spec, time_scale=scale,
-                           on_entry=None if as_json else print_entry)
+                           on_entry=None if as_json else print_entry, on_progress=ProgressLine())
         try:
             result = war_room.run(parsed.command, parsed.args)
         except ContextError as error:

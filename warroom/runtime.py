@@ -19,19 +19,22 @@ from .spec import IntegrationSpec, load_spec
 ENTRY_NOTE = 1
 ENTRY_ERROR = 4
 DEFAULT_POLLING_TIMEOUT = 600
+PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk progress
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 
 
 class Demisto:
     """The object XSOAR injects as ``demisto``, holding one command run."""
 
-    def __init__(self, params: dict, command: str, args: dict, integration_context: dict, log: list):
+    def __init__(self, params: dict, command: str, args: dict, integration_context: dict, log: list,
+                 on_progress: Callable[[str], None] | None = None):
         self._params = params
         self._command = command
         self._args = args
         self._integration_context = integration_context
         self.log = log
         self.entries: list[dict] = []
+        self._on_progress = on_progress
 
     def params(self) -> dict:
         return self._params
@@ -66,7 +69,10 @@ class Demisto:
         self.log.append(('debug', str(message)))
 
     def info(self, message) -> None:
-        self.log.append(('info', str(message)))
+        text = str(message)
+        if text.startswith(PROGRESS_PREFIX) and self._on_progress:
+            self._on_progress(text[len(PROGRESS_PREFIX):])
+        self.log.append(('info', text))
 
     def error(self, message) -> None:
         self.log.append(('error', str(message)))
@@ -95,6 +101,7 @@ class WarRoom:
     time_scale: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     on_entry: Callable[[dict], None] | None = None
+    on_progress: Callable[[str], None] | None = None
 
     def run(self, command: str, args: dict[str, str]) -> RunResult:
         """Runs a command as the analyst typed it, following its polling to the end."""
@@ -123,7 +130,7 @@ class WarRoom:
             args = {str(k): v for k, v in (last.get('PollingArgs') or {}).items()}
 
     def _run_once(self, command: str, args: dict, result: RunResult) -> list[dict]:
-        demisto = Demisto(self.params, command, dict(args), self.integration_context, result.log)
+        demisto = Demisto(self.params, command, dict(args), self.integration_context, result.log, self.on_progress)
         restore_integration.main(demisto)
         result.runs += 1
         if not demisto.entries:

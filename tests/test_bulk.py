@@ -1,0 +1,113 @@
+"""Bulk restores: many hashes or thousands of HSS items, side by side, within the tenant's rate limit."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+import restore_integration as ri
+from conftest import ROOT, FakeClock, XDR_SEED, load_json
+from warroom.context import as_list, get_path
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.xdr import XdrBackend, create_app
+from warroom.runtime import WarRoom
+
+
+def generated_hashes(count, salt='bulk'):
+    return [hashlib.sha256(f'{salt}-{n}'.encode()).hexdigest() for n in range(count)]
+
+
+@pytest.fixture
+def bulk_tenant():
+    """The seed's endpoints (none failing), each also holding 40 generated files; the tenant admits 50 requests/s."""
+    seed = load_json(XDR_SEED)
+    extra = generated_hashes(40)
+    for endpoint in seed['endpoints']:
+        endpoint.pop('restore_failure', None)
+        endpoint['quarantined'] = list(endpoint.get('quarantined') or []) + [
+            {'file_hash': h, 'file_path': f'C:\\\\bulk\\\\{h[:8]}.exe'} for h in extra]
+    backend = XdrBackend.from_seed(seed, stage_seconds=0, rate_limit=50)
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    with LoopbackServer(create_app(backend)) as server:
+        yield backend, server, extra
+
+
+def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_none_is_throttled(bulk_tenant):
+    backend, server, hashes = bulk_tenant
+    params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
+              'xdr_auth_type': 'advanced', 'xdr_rate_limit': '50', 'max_concurrency': '8'}
+    seen = []
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None, on_progress=seen.append).run(
+        'restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed, result.entries[-1]
+    records = as_list(get_path(result.context, 'CortexXDR.RestoredFile'))
+    assert sorted(r['file_hash'] for r in records) == sorted(hashes)
+    assert {r['status'] for r in records} == {'COMPLETED_SUCCESSFULLY'}
+    for endpoint_id in backend.endpoints:
+        assert set(hashes) <= backend.restored(endpoint_id)
+    # one restore and one status check per hash: no request was throttled and sent again
+    assert len(backend.requests) == 2 * len(hashes)
+    assert f'Cortex XDR restores sent: {len(hashes)}/{len(hashes)}' in seen
+
+
+def test_the_pacer_spaces_starts_by_the_rate_and_keeps_the_items_order():
+    clock = FakeClock(0.0)
+    starts = []
+
+    def sleep(seconds):
+        clock.advance(seconds)
+
+    pacer = ri.Pacer(rate=10, workers=1, clock=clock, sleep=sleep)
+    results = pacer.map(lambda item: starts.append(clock()) or item * 2, range(5))
+
+    assert results == [0, 2, 4, 6, 8]
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert all(gap >= 1 / 10 for gap in gaps)  # never faster than the rate
+    assert all(gap <= 1 / (10 * 0.95) for gap in gaps)  # and not much slower
+
+
+def test_the_pacer_keeps_the_order_with_many_workers_and_reraises_the_first_error():
+    pacer = ri.Pacer(rate=None, workers=4)
+    assert pacer.map(lambda n: n * n, range(50)) == [n * n for n in range(50)]
+
+    def fail_on_seven(n):
+        if n == 7:
+            raise ri.RestoreError('seven')
+        return n
+
+    with pytest.raises(ri.RestoreError, match='seven'):
+        pacer.map(fail_on_seven, range(20))
+
+
+@pytest.mark.parametrize('name, value', [('xdr_rate_limit', '0'), ('xdr_rate_limit', 'fast'), ('max_concurrency', '500')])
+def test_bad_pace_settings_are_refused_by_name(name, value):
+    with pytest.raises(ri.RestoreError, match=name):
+        ri.build_pacer({name: value}, 'xdr')
+
+
+def test_hss_batches_go_out_side_by_side_and_every_item_is_reported(hss_tenant):
+    host = hss_tenant.backend.snapshot()[0]['host_id']
+    added = hss_tenant.backend.add_isolated_files(host, 1000)
+    args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+    params = hss_tenant.params('aksk', hss_rate_limit='100', max_concurrency='8')
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated', args)
+
+    rows = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+    assert sorted(r['file_path'] for r in rows) == sorted(item['file_path'] for item in added)
+    assert {r['outcome'] for r in rows} == {'restoring'}
+    assert sorted(hss_tenant.backend.put_sizes) == [100] * 10
+
+
+def test_the_war_room_shows_bulk_progress_on_stderr():
+    seed_hashes = sorted({q['file_hash'] for e in load_json(XDR_SEED)['endpoints'] for q in e.get('quarantined') or []})
+    done = subprocess.run([sys.executable, '-m', 'warroom', 'run', f'!restore-file file_hash={",".join(seed_hashes)}',
+                           '--time-scale', '0'], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert f'Cortex XDR restores sent: {len(seed_hashes)}/{len(seed_hashes)}' in done.stderr
