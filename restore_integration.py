@@ -51,6 +51,13 @@ NONCE_LENGTH = 64
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
 MAX_IDENTIFIER_LENGTH = 256
+# Vendor IDs (XDR endpoint, HSS host and enterprise project) are opaque tokens: letters, digits, - and _ only,
+# so no ID can carry a path (../, /), a query (?, #), percent-encoding or a NUL into a request.
+IDENTIFIER_PATTERN = re.compile(r'[A-Za-z0-9_-]+')
+IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
+# An HSS file hash as the console lists it (hexadecimal); other ASCII letters are left for HSS to judge.
+HSS_HASH_PATTERN = re.compile(r'[A-Za-z0-9]+')
+MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 
 # XSOAR refuses to schedule a polling command sooner than 10 seconds after the previous run.
 MIN_POLLING_INTERVAL = 10
@@ -569,7 +576,17 @@ def printable(value, limit=60):
 
 
 def has_control_characters(text):
-    return any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+    """C0/C1 controls, the Unicode line and paragraph separators, and unpaired surrogates (not encodable text)."""
+    return any(ord(char) < 32 or 127 <= ord(char) < 160 or char in '\u2028\u2029' or 0xD800 <= ord(char) <= 0xDFFF
+               for char in text)
+
+
+def check_identifier_characters(text, name, where=''):
+    """Refuses an ID holding anything but letters, digits, - and _, naming the first offending character."""
+    if not IDENTIFIER_PATTERN.fullmatch(text):
+        bad = re.search(r'[^A-Za-z0-9_-]', text).group()
+        raise RestoreError(f'{name}{where} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
+                           f'{printable(bad)}.')
 
 
 def single_value(value, name):
@@ -598,7 +615,7 @@ def validate_sha256(value, name='file_hash'):
 
 
 def validate_identifier(value, name, max_length=MAX_IDENTIFIER_LENGTH):
-    """An optional free-form ID: None when absent, else a stripped string without control characters."""
+    """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
     value = single_value(value, name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -609,6 +626,7 @@ def validate_identifier(value, name, max_length=MAX_IDENTIFIER_LENGTH):
         raise RestoreError(f'{name} must not contain control characters (line breaks, tabs); got {printable(text)}.')
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
+    check_identifier_characters(text, name)
     return text
 
 
@@ -627,6 +645,8 @@ def arg_to_int(value, name, minimum=None, maximum=None, default=None):
         number = int(value.strip())
     else:
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
+    if abs(number) > MAX_WHOLE_NUMBER:
+        raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if minimum is not None and number < minimum:
         raise RestoreError(f'{name} must be at least {minimum}; got {number}.')
     if maximum is not None and number > maximum:
@@ -688,6 +708,11 @@ def hss_field_list(value, name):
         if has_control_characters(text):
             raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
                                f'{printable(text)}.')
+        if name == 'host_id':
+            check_identifier_characters(text, name, f' item {position}')
+        if name == 'file_hash' and not HSS_HASH_PATTERN.fullmatch(text):
+            raise RestoreError(f'{name} item {position} must be a hash as HSS lists it (letters and digits, '
+                               f'hexadecimal for SHA256); got {printable(text)}.')
     return values
 
 
@@ -696,28 +721,29 @@ def param_secret(params, name):
     value = params.get(name)
     if isinstance(value, dict):
         value = value.get('password')
-    return value.strip() if isinstance(value, str) else ''
+    value = value.strip() if isinstance(value, str) else ''
+    if has_control_characters(value):
+        # Never quoted: a secret with a line break would otherwise reach an error text in an escaped form
+        # that redaction cannot recognise.
+        raise RestoreError(f'The secret in the instance setting {name} holds a line break or another control '
+                           f'character (pasted with it?). Enter it again.')
+    return value
 
 
 def param_identifier(params, name):
     value = params.get(name)
     if isinstance(value, dict):
         value = value.get('identifier')
-    return value.strip() if isinstance(value, str) else ''
+    value = value.strip() if isinstance(value, str) else ''
+    if has_control_characters(value):
+        raise RestoreError(f'The user name or key ID in the instance setting {name} holds a line break or another '
+                           f'control character: {printable(value)}. Enter it again.')
+    return value
 
 
 def param_float(params, name, default):
-    value = params.get(name)
-    if value in (None, ''):
-        return default
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = 0
-    if not 0 < number <= 3600:
-        raise RestoreError(f'The instance setting {name} must be a number of seconds between 0 and 3600; '
-                           f'got {printable(value)}.')
-    return number
+    """A timeout in seconds from the instance settings."""
+    return param_number(params, name, default, 0.1, 3600)
 
 
 def is_loopback_host(host):
