@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 
 from warroom.context import ContextError, get_path, merge_entry_context
 
@@ -36,3 +37,29 @@ def test_a_key_without_condition_appends():
 def test_an_unsupported_condition_is_refused_not_guessed():
     with pytest.raises(ContextError, match='Unsupported DT condition'):
         merge_entry_context({}, {'A(val.x > obj.x)': {'x': 1}})
+
+
+def naive_merge(existing, new_items, left, right, required):
+    """XSOAR's rule written the slow, obvious way: each new object replaces the first item it matches."""
+    items = list(existing)
+    for obj in new_items:
+        for index, val in enumerate(items):
+            if all(val.get(f) for f in required) and all(val.get(a) == obj.get(b) for a, b in zip(left, right)):
+                items[index] = obj
+                break
+        else:
+            items.append(obj)
+    return items
+
+
+small = st.dictionaries(st.sampled_from(['a', 'b', 'c']), st.one_of(st.none(), st.integers(0, 2), st.sampled_from(['x', ''])),
+                        max_size=3)
+
+
+@given(st.lists(small, max_size=8), st.lists(small, min_size=1, max_size=8))
+def test_keyed_merge_agrees_with_the_obvious_one(existing, new_items):
+    context = {'V': {'Item': [dict(item) for item in existing]}} if existing else {}
+    merge_entry_context(context, {'V.Item(val.a && val.a == obj.a && val.b == obj.b)': [dict(i) for i in new_items]})
+    expected = naive_merge(existing, new_items, ['a', 'b'], ['a', 'b'], ['a'])
+    got = context['V']['Item']
+    assert (got if isinstance(got, list) else [got]) == expected
