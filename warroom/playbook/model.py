@@ -49,6 +49,7 @@ class Playbook:
     inputs: list[dict] = field(default_factory=list)
     outputs: list[dict] = field(default_factory=list)
     path: Path | None = None
+    description: str = ''
 
     @classmethod
     def load(cls, path: Path) -> 'Playbook':
@@ -63,7 +64,7 @@ class Playbook:
         if start not in tasks:
             raise PlaybookFormatError(f'{path}: starttaskid {start} is not a task')
         return cls(str(data.get('id')), str(data.get('name')), start, tasks, data.get('inputs') or [],
-                   data.get('outputs') or [], Path(path))
+                   data.get('outputs') or [], Path(path), str(data.get('description') or ''))
 
 
 class PlaybookLibrary:

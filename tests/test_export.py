@@ -1,0 +1,281 @@
+"""``python -m warroom export``: the pack in XSOAR's content layout and its uploadable zip (no demisto-sdk here;
+``make xsoar-validate`` runs the SDK on the same export)."""
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from warroom import export
+from warroom.cli import main as cli_main
+from warroom.spec import PROJECT_ROOT
+
+PACK = export.PACK_ID
+INTEGRATION = export.INTEGRATION_ID
+SOURCE_PLAYBOOKS = sorted((PROJECT_ROOT / 'playbooks').glob('playbook-*.yml'))
+SOURCE_SCRIPTS = sorted(p for p in (PROJECT_ROOT / 'playbooks' / 'scripts').iterdir() if (p / f'{p.name}.yml').is_file())
+
+
+@pytest.fixture(scope='module')
+def exported(tmp_path_factory) -> tuple[Path, Path]:
+    return export.export_pack(tmp_path_factory.mktemp('export'))
+
+
+@pytest.fixture(scope='module')
+def pack_dir(exported) -> Path:
+    return exported[0]
+
+
+@pytest.fixture(scope='module')
+def archive(exported) -> dict[str, bytes]:
+    with zipfile.ZipFile(exported[1]) as zipped:
+        return {name: zipped.read(name) for name in zipped.namelist()}
+
+
+def load(data: bytes | str):
+    return yaml.safe_load(data)
+
+
+def png_facts(data: bytes) -> dict:
+    """Reads a PNG chunk by chunk, checking every CRC; the header's facts and the raw pixel rows' length."""
+    assert data[:8] == b'\x89PNG\r\n\x1a\n'
+    position, chunks = 8, []
+    while position < len(data):
+        (length,) = struct.unpack('>I', data[position:position + 4])
+        kind, body = data[position + 4:position + 8], data[position + 8:position + 8 + length]
+        (crc,) = struct.unpack('>I', data[position + 8 + length:position + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, f'bad CRC in {kind!r}'
+        chunks.append((kind, body))
+        position += 12 + length
+    assert chunks[0][0] == b'IHDR' and chunks[-1] == (b'IEND', b'')
+    width, height, depth, color_type, _, _, interlace = struct.unpack('>IIBBBBB', chunks[0][1])
+    raw = zlib.decompress(b''.join(body for kind, body in chunks if kind == b'IDAT'))
+    channels = {6: 4, 2: 3}[color_type]
+    assert depth == 8 and interlace == 0
+    assert len(raw) == height * (1 + width * channels)
+    assert all(raw[row * (1 + width * channels)] == 0 for row in range(height))  # filter type 0
+    return {'width': width, 'height': height, 'channels': channels}
+
+
+def test_layout_is_the_content_repository_s(pack_dir):
+    files = {str(p.relative_to(pack_dir)) for p in pack_dir.rglob('*') if p.is_file()}
+    expected = {
+        'pack_metadata.json', 'README.md', '.pack-ignore', '.secrets-ignore',
+        f'Integrations/{INTEGRATION}/{INTEGRATION}.yml', f'Integrations/{INTEGRATION}/{INTEGRATION}.py',
+        f'Integrations/{INTEGRATION}/{INTEGRATION}_description.md', f'Integrations/{INTEGRATION}/{INTEGRATION}_image.png',
+        f'Integrations/{INTEGRATION}/README.md',
+    }
+    for path in SOURCE_PLAYBOOKS:
+        expected |= {f'Playbooks/{path.name}', f'Playbooks/{path.stem}_README.md',
+                     f'doc_files/{path.stem.removeprefix("playbook-")}.png'}
+    for package in SOURCE_SCRIPTS:
+        expected |= {f'Scripts/{package.name}/{package.name}.yml', f'Scripts/{package.name}/{package.name}.py',
+                     f'Scripts/{package.name}/README.md'}
+    assert files == expected
+    assert not any((pack_dir / 'ReleaseNotes').glob('*'))  # a first version (1.0.0) has no release notes
+
+
+def test_split_files_are_the_sources_as_they_are(pack_dir):
+    package = pack_dir / 'Integrations' / INTEGRATION
+    assert (package / f'{INTEGRATION}.yml').read_bytes() == (PROJECT_ROOT / 'integration.yml').read_bytes()
+    assert load((package / f'{INTEGRATION}.yml').read_text())['script']['script'] == ''
+    assert (package / f'{INTEGRATION}.py').read_bytes() == (PROJECT_ROOT / 'restore_integration.py').read_bytes()
+    for path in SOURCE_PLAYBOOKS:
+        assert (pack_dir / 'Playbooks' / path.name).read_bytes() == path.read_bytes()
+    for source in SOURCE_SCRIPTS:
+        target = pack_dir / 'Scripts' / source.name
+        for name in (f'{source.name}.yml', f'{source.name}.py'):
+            assert (target / name).read_bytes() == (source / name).read_bytes()
+        assert load((target / f'{source.name}.yml').read_text())['script'] in ('', '-')
+
+
+def test_pack_metadata_has_every_field_marketplace_reads(pack_dir):
+    metadata = json.loads((pack_dir / 'pack_metadata.json').read_text())
+    for field in ('name', 'description', 'support', 'currentVersion', 'author', 'url', 'email', 'created',
+                  'categories', 'tags', 'useCases', 'keywords', 'marketplaces', 'dependencies'):
+        assert field in metadata, field
+    assert metadata['support'] in ('community', 'developer')
+    assert metadata['currentVersion'] == '1.0.0'
+    assert metadata['marketplaces'] == ['xsoar'] and metadata['dependencies'] == {}
+    assert load((PROJECT_ROOT / 'integration.yml').read_text())['category'] in metadata['categories']
+    assert metadata['name'] and metadata['description'] and metadata['author'] and metadata['keywords']
+    if metadata['support'] == 'developer':
+        assert metadata['url'] or metadata['email']
+
+
+def test_integration_image_is_a_small_120_by_50_png(pack_dir):
+    data = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_image.png').read_bytes()
+    assert png_facts(data) == {'width': 120, 'height': 50, 'channels': 4}
+    assert len(data) < 10 * 1024
+
+
+def test_playbook_images_are_valid_pngs_as_large_as_the_playbook(pack_dir):
+    for path in SOURCE_PLAYBOOKS:
+        data = (pack_dir / 'doc_files' / f'{path.stem.removeprefix("playbook-")}.png').read_bytes()
+        facts = png_facts(data)
+        xs = [json.loads(task['view'])['position']['x'] for task in load(path.read_text())['tasks'].values()]
+        assert facts['channels'] == 3 and facts['width'] >= max(xs) - min(xs) + export.BOX_WIDTH
+
+
+def test_zip_holds_unified_items_named_as_prepare_content_names_them(archive):
+    expected = {'README.md', 'pack_metadata.json', 'metadata.json', f'Integrations/integration-{INTEGRATION}.yml'}
+    expected |= {f'Playbooks/{path.name}' for path in SOURCE_PLAYBOOKS}
+    expected |= {f'doc_files/{path.stem.removeprefix("playbook-")}.png' for path in SOURCE_PLAYBOOKS}
+    expected |= {f'Scripts/script-{package.name}.yml' for package in SOURCE_SCRIPTS}
+    assert set(archive) == expected
+
+
+def test_unified_integration_is_integration_yml_with_code_image_and_description(archive, pack_dir):
+    unified = load(archive[f'Integrations/integration-{INTEGRATION}.yml'])
+    source = load((PROJECT_ROOT / 'integration.yml').read_text())
+    package = pack_dir / 'Integrations' / INTEGRATION
+
+    code = unified['script']['script']
+    assert (PROJECT_ROOT / 'restore_integration.py').read_text() in code
+    assert code.startswith(f"register_module_line('{source['name']}', 'start', __line__())\n")
+    assert code.endswith(f"register_module_line('{source['name']}', 'end', __line__())\n")
+    compile(code, 'integration', 'exec')
+
+    assert unified['image'] == 'data:image/png;base64,' + base64.b64encode(
+        (package / f'{INTEGRATION}_image.png').read_bytes()).decode()
+    assert (package / f'{INTEGRATION}_description.md').read_text() in unified['detaileddescription']
+    assert unified['display'] == source['display'] + export.COMMUNITY_DISPLAY_SUFFIX  # a community pack says so
+
+    rest = dict(unified)
+    for key in ('image', 'detaileddescription'):
+        rest.pop(key)
+    rest['display'] = source['display']
+    rest['script'] = {**unified['script'], 'script': ''}
+    assert rest == source
+    assert list(unified)[:len(source)] == list(source)  # key order kept: image and description come last
+
+
+def test_unified_script_is_the_script_yml_with_its_code(archive):
+    for package in SOURCE_SCRIPTS:
+        unified = load(archive[f'Scripts/script-{package.name}.yml'])
+        source = load((package / f'{package.name}.yml').read_text())
+        assert (package / f'{package.name}.py').read_text() in unified['script']
+        compile(unified['script'], package.name, 'exec')
+        assert {**unified, 'script': source['script']} == source
+
+
+def test_playbooks_round_trip(archive, pack_dir):
+    for path in SOURCE_PLAYBOOKS:
+        assert load(archive[f'Playbooks/{path.name}']) == load(path.read_text())
+        readme = (pack_dir / 'Playbooks' / f'{path.stem}_README.md').read_text()
+        assert load(path.read_text())['description'].split(':')[0] in ' '.join(readme.split())
+
+
+def test_zip_metadata_lists_the_content(archive):
+    metadata = json.loads(archive['metadata.json'])
+    assert metadata['id'] == PACK and metadata['currentVersion'] == '1.0.0'
+    assert {item['id'] for item in metadata['contentItems']['playbook']} == {
+        load(path.read_text())['id'] for path in SOURCE_PLAYBOOKS}
+    assert [command['name'] for command in metadata['contentItems']['integration'][0]['commands']] == [
+        command['name'] for command in load((PROJECT_ROOT / 'integration.yml').read_text())['script']['commands']]
+    assert json.loads(archive['pack_metadata.json']) == export.PACK_METADATA
+
+
+def test_unified_code_runs_as_xsoar_runs_it(archive):
+    """A global ``demisto``, ``__name__`` 'builtins', and CommonServerPython's module-line helpers."""
+    results = []
+
+    class Demisto:
+        @staticmethod
+        def params():
+            return {}
+
+        @staticmethod
+        def command():
+            return 'test-module'
+
+        @staticmethod
+        def args():
+            return {}
+
+        def __getattr__(self, name):  # debug, info, getIntegrationContext, ...: quietly nothing
+            return lambda *args, **kwargs: {} if 'Context' in name else None
+
+        @staticmethod
+        def results(entry):
+            results.append(entry)
+
+    code = load(archive[f'Integrations/integration-{INTEGRATION}.yml'])['script']['script']
+    exec(compile(code, 'integration', 'exec'), {'__name__': 'builtins', 'demisto': Demisto(),
+                                                '__line__': lambda: 0, 'register_module_line': lambda *a, **k: None})
+    assert len(results) == 1 and 'No vendor is configured' in json.dumps(results[0])
+
+
+def test_zip_is_sorted_with_fixed_dates(exported):
+    with zipfile.ZipFile(exported[1]) as zipped:
+        infos = zipped.infolist()
+        assert zipped.testzip() is None
+    assert [info.filename for info in infos] == sorted(info.filename for info in infos)
+    assert {info.date_time for info in infos} == {export.ZIP_DATE}
+
+
+def test_export_of_an_unchanged_tree_is_byte_identical(exported, tmp_path):
+    again = export.export_pack(tmp_path / 'again')
+    first_files = {p.relative_to(exported[0]): p.read_bytes() for p in exported[0].rglob('*') if p.is_file()}
+    second_files = {p.relative_to(again[0]): p.read_bytes() for p in again[0].rglob('*') if p.is_file()}
+    assert first_files == second_files
+    assert exported[1].read_bytes() == again[1].read_bytes()
+
+
+def test_export_refuses_code_without_the_main_guard():
+    with pytest.raises(export.ExportError, match='builtins'):
+        export._check_main_guard('def main():\n    pass\n\nif __name__ == "__main__":\n    main()\n', Path('x.py'))
+    with pytest.raises(export.ExportError):  # the guard must come last: code after it would not have run yet
+        export._check_main_guard("if __name__ in ('__main__', '__builtin__', 'builtins'):\n    main()\n\n"
+                                 "def main():\n    pass\n", Path('x.py'))
+    export._check_main_guard((PROJECT_ROOT / 'restore_integration.py').read_text(), Path('restore_integration.py'))
+
+
+def test_cli_export_calls_export_pack(tmp_path, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(export, 'export_pack', lambda outdir: calls.append(outdir) or (outdir / PACK, outdir / f'{PACK}.zip'))
+    assert cli_main(['export', str(tmp_path)]) == 0
+    assert calls == [tmp_path]
+    assert str(tmp_path / f'{PACK}.zip') in capsys.readouterr().out
+
+
+def test_png_encoder_checks_the_buffer():
+    assert png_facts(export.encode_png(2, 2, bytes(range(16)))) == {'width': 2, 'height': 2, 'channels': 4}
+    assert png_facts(export.encode_png(2, 2, bytes(range(12)), channels=3))['channels'] == 3
+    with pytest.raises(ValueError):
+        export.encode_png(2, 2, bytes(15))
+
+
+def test_every_param_section_is_in_sectionorder():
+    """demisto-sdk (ST111/ST112) wants every section a param names listed in ``sectionorder``."""
+    integration = load((PROJECT_ROOT / 'integration.yml').read_text())
+    sections = {param.get('section') for param in integration['configuration']}
+    assert None not in sections and sections <= set(integration['sectionorder'])
+
+
+def test_offline_validation_config_drops_only_network_checks(tmp_path):
+    """The derivation ``make xsoar-validate`` applies to the SDK's packaged config, on a config of that shape."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location('xsoar_validate', PROJECT_ROOT / 'warroom' / 'xsoar_validate.py')
+    driver = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(driver)
+    validators = tmp_path / 'validators'
+    (validators / 'SC_validators').mkdir(parents=True)
+    (validators / 'SC_validators' / 'SC109_unique.py').write_text('error_code = "SC109"\nx = self.graph.search()\n')
+    (validators / 'SC_validators' / 'SC100_name.py').write_text('error_code = "SC100"\n')
+    config = {'ignorable_errors': ['SC100'],
+              'path_based_validations': {'select': ['SC100', 'SC109', 'GR100', 'DO103', 'DO100'], 'warning': ['GR101']},
+              'support_level': {'community': {'ignore': ['DS100']}}}
+    excluded = driver.offline_exclusions(config, validators)
+    assert set(excluded) == {'SC109', 'GR100', 'GR101', 'DO103', 'DO105', 'DO106'}
+    derived = driver.derive_config(config, set(excluded))
+    assert derived['path_based_validations'] == {'select': ['SC100', 'DO100'], 'warning': []}
+    assert derived['support_level'] == config['support_level'] and derived['ignorable_errors'] == ['SC100']
+    assert driver.tomllib.loads(driver.dump_toml(derived)) == derived

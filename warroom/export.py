@@ -1,0 +1,624 @@
+"""The pack in the Cortex XSOAR content layout, and the zip XSOAR uploads.
+
+``export_pack(outdir)`` writes two things from the repository's own files (nothing is typed twice):
+
+- ``OUTDIR/QuarantineRestore/``: the pack as the content repository keeps it (split files: each YAML
+  beside its code, ``script.script: ''`` / ``script: '-'``), which ``demisto-sdk validate`` checks;
+- ``OUTDIR/QuarantineRestore.zip``: the same pack with every integration and script UNIFIED (code,
+  image and detailed description embedded in the YAML) and named the way ``demisto-sdk prepare-content``
+  / ``zip-packs`` name them (``Integrations/integration-<Name>.yml``, ``Scripts/script-<Name>.yml``,
+  ``Playbooks/playbook-<Name>.yml``, ``metadata.json``): what Marketplace > Upload pack takes.
+
+Both are deterministic: the same tree exports to the same bytes (sorted zip entries, fixed timestamps,
+no clock or random value anywhere).
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import shutil
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import yaml
+
+from .spec import PROJECT_ROOT
+
+PACK_ID = 'QuarantineRestore'
+INTEGRATION_ID = 'QuarantineRestore'  # the package (folder and file) name of the integration
+PACK_VERSION = '1.0.0'
+# The first commit of this repository: the pack's creation date, fixed so that exports are reproducible.
+PACK_CREATED = '2026-11-22T17:34:50Z'
+
+INTEGRATION_YML = PROJECT_ROOT / 'integration.yml'
+INTEGRATION_PY = PROJECT_ROOT / 'restore_integration.py'
+PLAYBOOKS_DIR = PROJECT_ROOT / 'playbooks'
+SCRIPTS_DIR = PLAYBOOKS_DIR / 'scripts'
+
+PACK_METADATA = {
+    'name': 'Quarantine Restore',
+    'description': ('Gives quarantined files back once an incident turns out to be a false positive: restores '
+                    'files quarantined by Cortex XDR and files isolated by Huawei Cloud Host Security Service (HSS), '
+                    'with playbooks that restore them for an incident closed as False Positive.'),
+    # No company stands behind the pack: "community" (Marketplace says so; no support contact needed).
+    'support': 'community',
+    'currentVersion': PACK_VERSION,
+    'author': 'Quarantine Restore maintainers',
+    # Community packs point their users to the Cortex XSOAR community discussions.
+    'url': 'https://live.paloaltonetworks.com/t5/cortex-xsoar-discussions/bd-p/Cortex_XSOAR_Discussions',
+    'email': '',
+    'created': PACK_CREATED,
+    # Values from the content repository's Config/approved_categories.json, approved_tags.json and
+    # approved_usecases.json.
+    'categories': ['Endpoint'],
+    'tags': ['Incident Response', 'Malware'],
+    'useCases': ['Incident Response', 'Malware'],
+    'keywords': ['quarantine', 'restore', 'false positive', 'Cortex XDR', 'Huawei Cloud', 'HSS',
+                 'Host Security Service'],
+    'marketplaces': ['xsoar'],
+    'dependencies': {},
+}
+
+# What demisto-sdk's IntegrationScriptUnifier adds (demisto_sdk/commands/prepare_content/integration_script_unifier.py).
+IMAGE_PREFIX = 'data:image/png;base64,'
+COMMUNITY_DISPLAY_SUFFIX = ' (Community Contribution)'
+COMMUNITY_DETAILED_DESCRIPTION = (
+    '### Community Contributed Integration\n '
+    '#### Integration Author: {author}\n '
+    'No support or maintenance is provided by the author. Customers are encouraged '
+    'to engage with the user community for questions and guidance at the '
+    '[Cortex XSOAR Live Discussions](https://live.paloaltonetworks.com/'
+    't5/cortex-xsoar-discussions/bd-p/Cortex_XSOAR_Discussions).'
+)
+INTEGRATION_DOCS_REFERENCE = 'https://xsoar.pan.dev/docs/reference/integrations/'
+
+# Zip entries carry this date, whatever the files' own: the same tree gives the same zip.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+IMAGE_WIDTH, IMAGE_HEIGHT = 120, 50
+
+
+class ExportError(ValueError):
+    """The repository's files cannot be exported as they are."""
+
+
+# ---------------------------------------------------------------------------------------------- YAML
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Keeps the key order and writes multi-line text (code, markdown) as ``|-`` blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str):
+    if '\n' in value:
+        return dumper.represent_scalar('tag:yaml.org,2002:str', value, style='|')
+    return dumper.represent_scalar('tag:yaml.org,2002:str', value)
+
+
+_BlockDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data) -> str:
+    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=120,
+                     default_flow_style=False)
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+
+
+# ---------------------------------------------------------------------------------------------- PNG
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def encode_png(width: int, height: int, pixels: bytes, channels: int = 4) -> bytes:
+    """An RGBA (or, with 3 channels, RGB) PNG: 8 bits per channel, no interlace, filter 0 on every row."""
+    if len(pixels) != width * height * channels or channels not in (3, 4):
+        raise ValueError('pixel buffer does not match the size')
+    stride = width * channels
+    rows = b''.join(b'\x00' + pixels[y * stride:(y + 1) * stride] for y in range(height))
+    header = struct.pack('>IIBBBBB', width, height, 8, 6 if channels == 4 else 2, 0, 0, 0)
+    return (b'\x89PNG\r\n\x1a\n' + _png_chunk(b'IHDR', header) + _png_chunk(b'IDAT', zlib.compress(rows, 9))
+            + _png_chunk(b'IEND', b''))
+
+
+def _in_round_rect(x: float, y: float, box: tuple, radius: float) -> bool:
+    x0, y0, x1, y1 = box
+    if not (x0 <= x <= x1 and y0 <= y <= y1):
+        return False
+    cx = min(max(x, x0 + radius), x1 - radius)
+    cy = min(max(y, y0 + radius), y1 - radius)
+    return (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2
+
+
+def _in_polygon(x: float, y: float, points: tuple) -> bool:
+    inside = False
+    for (ax, ay), (bx, by) in zip(points, points[1:] + points[:1]):
+        if (ay > y) != (by > y) and x < ax + (y - ay) * (bx - ax) / (by - ay):
+            inside = not inside
+    return inside
+
+
+def _icon_color(x: float, y: float):
+    """The colour at (x, y): a quarantine box, an arrow out of it, and the file restored beside it."""
+    red, pink, green, blue, white, grey = ((176, 58, 46), (248, 222, 218), (46, 125, 50), (31, 78, 121),
+                                           (255, 255, 255), (120, 120, 120))
+    # the file, restored: a page with a folded corner and text lines
+    page = ((80, 6), (102, 6), (112, 16), (112, 44), (80, 44))
+    if x >= 80 and _in_polygon(x, y, page):
+        inner = ((82.5, 8.5), (101, 8.5), (109.5, 17), (109.5, 41.5), (82.5, 41.5))
+        if not _in_polygon(x, y, inner) or _in_polygon(x, y, ((101, 6), (112, 17), (101, 17))):
+            return blue
+        if 86 <= x <= 106 and any(line <= y <= line + 2 for line in (22, 28, 34)):
+            return grey
+        return white
+    # the arrow that takes it out of quarantine
+    if 44 <= x <= 75 and _in_polygon(x, y, ((44, 21), (62, 21), (62, 14), (75, 25), (62, 36), (62, 29), (44, 29))):
+        return green
+    # the quarantine box, with a cross
+    if _in_round_rect(x, y, (6, 8, 40, 42), 5):
+        if not _in_round_rect(x, y, (9, 11, 37, 39), 3):
+            return red
+        if abs((x - 23) - (y - 25)) <= 2.2 and abs(x - 23) <= 8 or abs((x - 23) + (y - 25)) <= 2.2 and abs(x - 23) <= 8:
+            return red
+        return pink
+    return None
+
+
+def integration_image(width: int = IMAGE_WIDTH, height: int = IMAGE_HEIGHT, samples: int = 3) -> bytes:
+    """The integration's logo, drawn here (120x50, as XSOAR shows it), smoothed by supersampling."""
+    pixels = bytearray()
+    offsets = [(i + 0.5) / samples for i in range(samples)]
+    for py in range(height):
+        for px in range(width):
+            totals, hits = [0, 0, 0], 0
+            for oy in offsets:
+                for ox in offsets:
+                    color = _icon_color(px + ox, py + oy)
+                    if color is not None:
+                        hits += 1
+                        totals = [t + c for t, c in zip(totals, color)]
+            if hits:
+                pixels += bytes(round(t / hits) for t in totals) + bytes([round(255 * hits / samples ** 2)])
+            else:
+                pixels += b'\x00\x00\x00\x00'
+    return encode_png(width, height, bytes(pixels))
+
+
+# A 3x5 pixel font (upper case, digits, the punctuation task names use): five rows of three bits, left bit first.
+FONT = {
+    'A': (2, 5, 7, 5, 5), 'B': (6, 5, 6, 5, 6), 'C': (3, 4, 4, 4, 3), 'D': (6, 5, 5, 5, 6), 'E': (7, 4, 6, 4, 7),
+    'F': (7, 4, 6, 4, 4), 'G': (3, 4, 5, 5, 3), 'H': (5, 5, 7, 5, 5), 'I': (7, 2, 2, 2, 7), 'J': (1, 1, 1, 5, 2),
+    'K': (5, 5, 6, 5, 5), 'L': (4, 4, 4, 4, 7), 'M': (5, 7, 7, 5, 5), 'N': (5, 7, 7, 7, 5), 'O': (2, 5, 5, 5, 2),
+    'P': (6, 5, 6, 4, 4), 'Q': (2, 5, 5, 6, 3), 'R': (6, 5, 6, 5, 5), 'S': (3, 4, 2, 1, 6), 'T': (7, 2, 2, 2, 2),
+    'U': (5, 5, 5, 5, 7), 'V': (5, 5, 5, 5, 2), 'W': (5, 5, 7, 7, 5), 'X': (5, 5, 2, 5, 5), 'Y': (5, 5, 2, 2, 2),
+    'Z': (7, 1, 2, 4, 7), '0': (7, 5, 5, 5, 7), '1': (2, 6, 2, 2, 7), '2': (6, 1, 2, 4, 7), '3': (6, 1, 2, 1, 6),
+    '4': (5, 5, 7, 1, 1), '5': (7, 4, 6, 1, 6), '6': (3, 4, 7, 5, 7), '7': (7, 1, 2, 2, 2), '8': (7, 5, 7, 5, 7),
+    '9': (7, 5, 7, 1, 6), ' ': (0, 0, 0, 0, 0), '-': (0, 0, 7, 0, 0), ':': (0, 2, 0, 2, 0), '?': (6, 1, 2, 0, 2),
+    '!': (2, 2, 2, 0, 2), '.': (0, 0, 0, 0, 2), ',': (0, 0, 0, 2, 4), '"': (5, 5, 0, 0, 0), "'": (2, 2, 0, 0, 0),
+    '(': (1, 2, 2, 2, 1), ')': (4, 2, 2, 2, 4), '/': (1, 1, 2, 4, 4), '_': (0, 0, 0, 0, 7), '|': (2, 2, 2, 2, 2),
+    '#': (5, 7, 5, 7, 5),
+}
+GLYPH_SCALE = 2
+GLYPH_ADVANCE = 4 * GLYPH_SCALE
+LINE_HEIGHT = 7 * GLYPH_SCALE
+BOX_WIDTH, BOX_HEIGHT = 196, 64
+TASK_COLORS = {  # fill, border
+    'start': ((214, 240, 214), (46, 125, 50)), 'condition': ((255, 236, 200), (200, 120, 0)),
+    'playbook': ((232, 222, 248), (103, 58, 183)), 'title': ((236, 236, 236), (110, 110, 110)),
+    'regular': ((221, 235, 250), (31, 78, 121)),
+}
+EDGE_COLOR, TEXT_COLOR, LABEL_COLOR = (90, 90, 90), (20, 20, 20), (176, 58, 46)
+
+
+class Canvas:
+    """An RGB image to draw boxes, lines and 3x5-font text on."""
+
+    def __init__(self, width: int, height: int):
+        self.width, self.height = width, height
+        self.pixels = bytearray(b'\xff') * (width * height * 3)
+
+    def dot(self, x: int, y: int, color) -> None:
+        if 0 <= x < self.width and 0 <= y < self.height:
+            offset = (y * self.width + x) * 3
+            self.pixels[offset:offset + 3] = bytes(color)
+
+    def rect(self, x0: int, y0: int, x1: int, y1: int, color) -> None:
+        x0, x1 = max(0, x0), min(self.width, x1)
+        for y in range(max(0, y0), min(self.height, y1)):
+            self.pixels[(y * self.width + x0) * 3:(y * self.width + x1) * 3] = bytes(color) * (x1 - x0)
+
+    def line(self, x0: int, y0: int, x1: int, y1: int, color, thickness: int = 2) -> None:
+        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
+        for step in range(steps + 1):
+            x, y = round(x0 + (x1 - x0) * step / steps), round(y0 + (y1 - y0) * step / steps)
+            self.rect(x - thickness // 2, y - thickness // 2, x - thickness // 2 + thickness,
+                      y - thickness // 2 + thickness, color)
+
+    def arrow_head(self, x: int, y: int, color, size: int = 7) -> None:
+        """A head pointing down, its tip at (x, y)."""
+        for row in range(size):
+            self.rect(x - row, y - row, x + row + 1, y - row + 1, color)
+
+    def text(self, x: int, y: int, text: str, color) -> None:
+        for index, char in enumerate(text.upper()):
+            rows = FONT.get(char, FONT['?'])
+            for row, bits in enumerate(rows):
+                for column in range(3):
+                    if bits & (4 >> column):
+                        left, top = x + index * GLYPH_ADVANCE + column * GLYPH_SCALE, y + row * GLYPH_SCALE
+                        self.rect(left, top, left + GLYPH_SCALE, top + GLYPH_SCALE, color)
+
+    def png(self) -> bytes:
+        return encode_png(self.width, self.height, bytes(self.pixels), channels=3)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, current = [], ''
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f'{current} {word}'.strip()
+    return lines + [current] if current else lines
+
+
+def _task_position(task: dict) -> tuple[int, int]:
+    position = json.loads(task.get('view') or '{}').get('position') or {}
+    return int(position.get('x', 0)), int(position.get('y', 0))
+
+
+def _task_label(task: dict) -> str:
+    body = task.get('task') or {}
+    if task.get('type') == 'start':
+        return 'Start'
+    script = body.get('script') or ''
+    suffix = f' ({script.split("|||", 1)[1]})' if '|||' in script else (
+        f' ({body["scriptName"]})' if body.get('scriptName') and body['scriptName'] != 'Print' else '')
+    return (body.get('name') or '') + suffix
+
+
+def playbook_image(playbook: dict) -> bytes:
+    """The playbook drawn from its own YAML: every task where the playbook editor puts it (``view``), coloured by
+    type, and an arrow for every branch with its label: what the content repository keeps in ``doc_files``."""
+    tasks = playbook['tasks']
+    positions = {key: _task_position(task) for key, task in tasks.items()}
+    left = min(x for x, _ in positions.values()) - BOX_WIDTH // 2 - 20
+    top = min(y for _, y in positions.values()) - 20
+    width = max(x for x, _ in positions.values()) - left + BOX_WIDTH // 2 + 20
+    height = max(y for _, y in positions.values()) - top + BOX_HEIGHT + 20
+    canvas = Canvas(width, height)
+    boxes = {key: (x - left - BOX_WIDTH // 2, y - top) for key, (x, y) in positions.items()}
+    labels = []
+    for key in sorted(tasks, key=lambda k: (positions[k][1], positions[k][0], k)):
+        x, y = boxes[key]
+        for label, targets in sorted((tasks[key].get('nexttasks') or {}).items()):
+            for target in targets or ():
+                if str(target) not in boxes:
+                    continue
+                tx, ty = boxes[str(target)]
+                start, end = (x + BOX_WIDTH // 2, y + BOX_HEIGHT), (tx + BOX_WIDTH // 2, ty - 1)
+                canvas.line(*start, *end, EDGE_COLOR)
+                canvas.arrow_head(*end, EDGE_COLOR)
+                if label != '#none#':
+                    name = {'#default#': 'else', '#error#': 'error'}.get(label, label)
+                    labels.append((start[0] + (end[0] - start[0]) // 3, start[1] + (end[1] - start[1]) // 3, name))
+    for key, (x, y) in boxes.items():
+        fill, border = TASK_COLORS.get(tasks[key].get('type'), TASK_COLORS['regular'])
+        canvas.rect(x, y, x + BOX_WIDTH, y + BOX_HEIGHT, border)
+        canvas.rect(x + 2, y + 2, x + BOX_WIDTH - 2, y + BOX_HEIGHT - 2, fill)
+        lines = _wrap(_task_label(tasks[key]), (BOX_WIDTH - 12) // GLYPH_ADVANCE)[:4]
+        first = y + (BOX_HEIGHT - len(lines) * LINE_HEIGHT) // 2 + 2
+        for number, line in enumerate(lines):
+            canvas.text(x + (BOX_WIDTH - len(line) * GLYPH_ADVANCE) // 2 + 1, first + number * LINE_HEIGHT, line,
+                        TEXT_COLOR)
+    for x, y, name in labels:
+        text_width = len(name) * GLYPH_ADVANCE
+        canvas.rect(x - text_width // 2 - 3, y - 3, x + text_width // 2 + 3, y + 5 * GLYPH_SCALE + 3, (255, 255, 255))
+        canvas.text(x - text_width // 2 + 1, y, name, LABEL_COLOR)
+    return canvas.png()
+
+
+# ---------------------------------------------------------------------------------------------- texts
+
+
+def _docs():
+    """The README renderers of ``warroom.docs``."""
+    from .docs import integration_readme, playbook_readme
+    return integration_readme, playbook_readme
+
+
+def _one_line(text) -> str:
+    return ' '.join(str(text or '').split())
+
+
+def integration_description(integration: dict) -> str:
+    """``<Name>_description.md``: the help XSOAR shows beside the instance settings, from integration.yml."""
+    groups = {'Cortex XDR': [], 'Huawei Cloud HSS': [], 'Connection (both vendors)': []}
+    for param in integration.get('configuration') or ():
+        name = param['name']
+        group = ('Cortex XDR' if name.startswith('xdr_') else 'Huawei Cloud HSS' if name.startswith('hss_')
+                 else 'Connection (both vendors)')
+        title = param.get('display') or param.get('displaypassword') or name
+        if param.get('display') and param.get('displaypassword'):
+            title = f"{param['display']} / {param['displaypassword']}"
+        groups[group].append(f'- **{title}**: {_one_line(param.get("additionalinfo"))}')
+    lines = [_one_line(integration['description']), '',
+             'Fill in the settings of the vendors you use: Cortex XDR, Huawei Cloud HSS, or both. '
+             'A vendor whose settings are empty is left out, and **Test** checks every vendor that is set.']
+    for title, items in groups.items():
+        lines += ['', f'### {title}', '', *items]
+    return '\n'.join(lines) + '\n'
+
+
+def script_readme(script: dict) -> str:
+    """The automation's README, from its YAML: what it does, its arguments and its outputs."""
+    lines = [_one_line(script.get('comment')), '', '## Script Data', '', '---', '',
+             '| **Name** | **Description** |', '| --- | --- |',
+             f'| Script Type | {script.get("subtype", script.get("type"))} |',
+             f'| Tags | {", ".join(script.get("tags") or [])} |',
+             f'| Cortex XSOAR Version | {script.get("fromversion", "")} |',
+             '', '## Inputs', '', '---', '', '| **Argument Name** | **Description** |', '| --- | --- |']
+    for argument in script.get('args') or ():
+        lines.append(f'| {argument["name"]} | {_one_line(argument.get("description")).replace("|", chr(92) + "|")} |')
+    lines += ['', '## Outputs', '', '---', '', '| **Path** | **Description** | **Type** |', '| --- | --- | --- |']
+    for output in script.get('outputs') or ():
+        lines.append(f'| {output["contextPath"]} | {_one_line(output.get("description")).replace("|", chr(92) + "|")} '
+                     f'| {output.get("type", "")} |')
+    return '\n'.join(lines) + '\n'
+
+
+def pack_readme(integration: dict, playbooks: list[dict], scripts: list[dict]) -> str:
+    lines = [PACK_METADATA['description'], '', '## What does this pack do?', '',
+             f'The **{integration.get("display", integration["name"])}** integration:', '']
+    for command in integration['script']['commands']:
+        lines.append(f'- `!{command["name"]}`: {_one_line(command["description"])}')
+    lines += ['', '### Playbooks', '']
+    for playbook in playbooks:
+        lines.append(f'- **{playbook["name"]}**: {_one_line(playbook.get("description"))}')
+    lines += ['', '### Scripts', '']
+    for script in scripts:
+        lines.append(f'- **{script["name"]}**: {_one_line(script.get("comment"))}')
+    lines += ['', 'XSOAR starts no playbook when an incident is closed: run **Quarantine Restore - False Positive** '
+              'from an analyst-decision branch before the `closeInvestigation` task of your incident type\'s '
+              'playbook (the branch that sets the close reason to "False Positive").', '']
+    return '\n'.join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- pack
+
+
+def _script_packages() -> list[Path]:
+    return sorted(path for path in SCRIPTS_DIR.iterdir() if (path / f'{path.name}.yml').is_file())
+
+
+def _playbook_files() -> list[Path]:
+    return sorted(PLAYBOOKS_DIR.glob('playbook-*.yml'))
+
+
+def _split_yaml_text(path: Path, kind: str) -> str:
+    """The YAML as the content repository keeps it beside its code: the source text when it already is."""
+    text = path.read_text(encoding='utf-8')
+    data = yaml.safe_load(text)
+    script = data['script']['script'] if kind == 'integration' else data['script']
+    if script in ('', '-'):
+        return text
+    raise ExportError(f'{path}: the code belongs in the .py beside it; leave the YAML\'s script empty ("" or "-")')
+
+
+def _check_main_guard(code: str, path: Path) -> None:
+    if not re.search(r"^if __name__ in \('__main__', '__builtin__', 'builtins'\):\n    main\(\)\s*\Z", code, re.M):
+        raise ExportError(f"{path}: XSOAR runs the code with __name__ set to '__builtin__' or 'builtins': it must end "
+                          "with `if __name__ in ('__main__', '__builtin__', 'builtins'): main()`")
+
+
+def write_pack(pack_dir: Path) -> None:
+    """The pack in the content repository's split layout."""
+    integration_readme, playbook_readme = _docs()
+    from .playbook.model import Playbook
+
+    integration = load_yaml(INTEGRATION_YML)
+    integration_dir = pack_dir / 'Integrations' / INTEGRATION_ID
+    integration_dir.mkdir(parents=True)
+    code = INTEGRATION_PY.read_text(encoding='utf-8')
+    _check_main_guard(code, INTEGRATION_PY)
+    (integration_dir / f'{INTEGRATION_ID}.yml').write_text(_split_yaml_text(INTEGRATION_YML, 'integration'),
+                                                             encoding='utf-8')
+    (integration_dir / f'{INTEGRATION_ID}.py').write_text(code, encoding='utf-8')
+    (integration_dir / f'{INTEGRATION_ID}_description.md').write_text(integration_description(integration),
+                                                                        encoding='utf-8')
+    (integration_dir / f'{INTEGRATION_ID}_image.png').write_bytes(integration_image())
+    (integration_dir / 'README.md').write_text(integration_readme(), encoding='utf-8')
+
+    playbooks_dir = pack_dir / 'Playbooks'
+    playbooks_dir.mkdir()
+    doc_files = pack_dir / 'doc_files'
+    doc_files.mkdir()
+    playbooks = []
+    for path in _playbook_files():
+        shutil.copyfile(path, playbooks_dir / path.name)
+        raw = load_yaml(path)
+        playbook = Playbook.load(path)
+        # The playbook's picture, named as demisto-sdk looks for it (RM116): the file name without "playbook-".
+        image_name = f'{path.stem.removeprefix("playbook-")}.png'
+        (doc_files / image_name).write_bytes(playbook_image(raw))
+        readme = playbook_readme(playbook) + f'\n![{playbook.name}](../doc_files/{image_name})\n'
+        (playbooks_dir / f'{path.stem}_README.md').write_text(readme, encoding='utf-8')
+        playbooks.append(raw)
+
+    scripts = []
+    for package in _script_packages():
+        target = pack_dir / 'Scripts' / package.name
+        target.mkdir(parents=True)
+        script_yml = package / f'{package.name}.yml'
+        script_code = (package / f'{package.name}.py').read_text(encoding='utf-8')
+        _check_main_guard(script_code, package / f'{package.name}.py')
+        (target / script_yml.name).write_text(_split_yaml_text(script_yml, 'script'), encoding='utf-8')
+        (target / f'{package.name}.py').write_text(script_code, encoding='utf-8')
+        script = load_yaml(script_yml)
+        (target / 'README.md').write_text(script_readme(script), encoding='utf-8')
+        scripts.append(script)
+
+    (pack_dir / 'README.md').write_text(pack_readme(integration, playbooks, scripts), encoding='utf-8')
+    # Every pack of the content repository has both (demisto-sdk PA128): nothing to ignore in either.
+    (pack_dir / '.secrets-ignore').write_text('', encoding='utf-8')
+    (pack_dir / '.pack-ignore').write_text('', encoding='utf-8')
+    (pack_dir / 'pack_metadata.json').write_text(json.dumps(PACK_METADATA, indent=4) + '\n', encoding='utf-8')
+
+
+# ---------------------------------------------------------------------------------------------- unified
+
+
+def unified_code(code: str, name: str) -> str:
+    """The code as demisto-sdk embeds it: the pack version first, then the code between module-line markers."""
+    code = f"CONSTANT_PACK_VERSION = '{PACK_VERSION}'\ndemisto.debug('pack id = {PACK_ID}, pack version = {PACK_VERSION}')\n{code}"
+    code = re.sub(r'import demistomock as demisto[ \t]*(#.*)?', '', code)
+    code = re.sub(r'from CommonServerPython import \*[ \t]*(#.*)?', '', code)
+    code = re.sub(r'from CommonServerUserPython import \*[ \t]*(#.*)?', '', code)
+    code = re.sub(r'from __future__ import print_function[ \t]*(#.*)?', '', code)
+    return (f"register_module_line('{name}', 'start', __line__())\n{code}\n"
+            f"register_module_line('{name}', 'end', __line__())\n")
+
+
+def normalized_integration_id(integration_id: str) -> str:
+    """demisto-sdk's name for the integration's documentation page ('Quarantine Restore' -> 'quarantine-restore')."""
+    underscored = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1_\2', integration_id)
+    underscored = re.sub(r'([a-z\d])([A-Z])', r'\1_\2', underscored).replace('-', '_').lower()
+    return re.sub(r'[^\w-]', '', underscored.replace('_', '-').replace(' ', '-'))
+
+
+def unified_integration(pack_dir: Path) -> dict:
+    """The integration's YAML with its code, image and detailed description embedded, as XSOAR imports it."""
+    package = pack_dir / 'Integrations' / INTEGRATION_ID
+    data = load_yaml(package / f'{INTEGRATION_ID}.yml')
+    unified = copy.deepcopy(data)
+    unified['script']['script'] = unified_code((package / f'{INTEGRATION_ID}.py').read_text(encoding='utf-8'),
+                                               data['name'])
+    unified['image'] = IMAGE_PREFIX + base64.b64encode((package / f'{INTEGRATION_ID}_image.png').read_bytes()).decode()
+    description = (package / f'{INTEGRATION_ID}_description.md').read_text(encoding='utf-8')
+    if '[View Integration Documentation]' not in description and (package / 'README.md').stat().st_size:
+        description += (f'\n\n---\n[View Integration Documentation]('
+                        f'{INTEGRATION_DOCS_REFERENCE}{normalized_integration_id(data["commonfields"]["id"])})')
+    if PACK_METADATA['support'] == 'community':
+        unified['display'] = data['display'] + COMMUNITY_DISPLAY_SUFFIX
+        description = (COMMUNITY_DETAILED_DESCRIPTION.format(author=PACK_METADATA['author']) + '\n***\n'
+                       + description)
+    unified['detaileddescription'] = description
+    return unified
+
+
+def unified_script(package: Path) -> dict:
+    data = load_yaml(package / f'{package.name}.yml')
+    unified = copy.deepcopy(data)
+    unified['script'] = unified_code((package / f'{package.name}.py').read_text(encoding='utf-8'), data['name'])
+    return unified
+
+
+def _item_summary(data: dict, **extra) -> dict:
+    return {'deprecated': bool(data.get('deprecated', False)), 'fromversion': data.get('fromversion', ''),
+            'internal': False, 'toversion': data.get('toversion', ''), **extra}
+
+
+def content_items_summary(pack_dir: Path) -> dict:
+    """The ``contentItems`` of metadata.json: what the pack holds, as demisto-sdk lists it for Marketplace."""
+    integration = unified_integration(pack_dir)
+    script = integration['script']
+    items = {'automation': [], 'integration': [_item_summary(
+        integration, id=integration['commonfields']['id'], name=integration['display'],
+        description=integration['description'], category=integration['category'], is_beta=bool(integration.get('beta')),
+        isfetch=bool(script.get('isfetch')), isfetchassets=bool(script.get('isfetchassets')),
+        isfetchcredentials=bool(script.get('isfetchcredentials')), isfetchevents=bool(script.get('isfetchevents')),
+        commands=[{'compliantpolicies': [], 'deprecated': bool(c.get('deprecated', False)),
+                   'description': c['description'], 'hidden': bool(c.get('hidden', False)), 'name': c['name'],
+                   'quickaction': bool(c.get('quickaction', False)), 'source_repo': 'content'}
+                  for c in script['commands']])], 'playbook': []}
+    for path in sorted((pack_dir / 'Playbooks').glob('playbook-*.yml')):
+        playbook = load_yaml(path)
+        items['playbook'].append(_item_summary(playbook, id=playbook['id'], name=playbook['name'],
+                                               description=playbook.get('description', ''),
+                                               tags=playbook.get('tags') or []))
+    for path in sorted((pack_dir / 'Scripts').glob('*/*.yml')):
+        automation = load_yaml(path)
+        items['automation'].append(_item_summary(automation, id=automation['commonfields']['id'],
+                                                 name=automation['name'], description=automation.get('comment', ''),
+                                                 tags=automation.get('tags') or []))
+    return items
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) for part in version.split('.'))
+
+
+def marketplace_metadata(pack_dir: Path) -> dict:
+    """``metadata.json``, the pack's card in Marketplace: pack_metadata.json plus what demisto-sdk derives from the
+    content (``contentItems``, ``serverMinVersion``, the "Use Case" tag, ...). Fields that only record when and
+    from which commit the SDK ran (``updated``, ``commit``) or change with the date (the "New" tag) are left out."""
+    metadata = json.loads((pack_dir / 'pack_metadata.json').read_text(encoding='utf-8'))
+    items = content_items_summary(pack_dir)
+    from_versions = [item['fromversion'] for kind in items.values() for item in kind if item['fromversion']]
+    marketplaces = list(metadata['marketplaces'])
+    if 'xsoar' in marketplaces and 'xsoar_saas' not in marketplaces:
+        marketplaces.append('xsoar_saas')  # the SDK's reading of "xsoar": on-premises and SaaS
+    tags = list(metadata.get('tags') or []) + (['Use Case'] if metadata.get('useCases') else [])
+    support_details = {key: metadata[key] for key in ('url', 'email') if metadata.get(key)}
+    return {
+        'author': metadata['author'], 'authorImage': '', 'categories': metadata['categories'], 'certification': '',
+        'contentDisplays': {'automation': 'Automation', 'integration': 'Integration', 'playbook': 'Playbooks'},
+        'contentItems': items, 'currentVersion': metadata['currentVersion'],
+        'dependencies': metadata.get('dependencies') or {}, 'deprecated': False, 'description': metadata['description'],
+        'display_name': metadata['name'], 'downloads': 0, 'excludedDependencies': [],
+        'firstCreated': metadata['created'], 'hidden': False, 'id': pack_dir.name, 'integrations': [],
+        'keywords': metadata.get('keywords') or [], 'legacy': True, 'marketplaces': marketplaces, 'modules': [],
+        'name': metadata['name'], 'price': 0, 'searchRank': 0,
+        'serverMinVersion': min(from_versions, key=_version_key) if from_versions else '6.0.0',
+        'support': metadata['support'], 'supportDetails': support_details, 'tags': tags,
+        'useCases': metadata.get('useCases') or [], 'versionInfo': '', 'videos': [],
+    }
+
+
+def zip_members(pack_dir: Path) -> dict[str, bytes]:
+    """Every file of the uploadable zip, by its path inside the zip."""
+    members = {
+        'README.md': (pack_dir / 'README.md').read_bytes(),
+        'pack_metadata.json': (pack_dir / 'pack_metadata.json').read_bytes(),
+        'metadata.json': (json.dumps(marketplace_metadata(pack_dir), indent=4, sort_keys=True) + '\n').encode(),
+        f'Integrations/integration-{INTEGRATION_ID}.yml': dump_yaml(unified_integration(pack_dir)).encode(),
+    }
+    for path in sorted((pack_dir / 'Playbooks').glob('playbook-*.yml')):
+        members[f'Playbooks/{path.name}'] = path.read_bytes()
+    for package in sorted(path for path in (pack_dir / 'Scripts').iterdir() if path.is_dir()):
+        members[f'Scripts/script-{package.name}.yml'] = dump_yaml(unified_script(package)).encode()
+    for path in sorted((pack_dir / 'doc_files').iterdir()):
+        members[f'doc_files/{path.name}'] = path.read_bytes()
+    return members
+
+
+def write_zip(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, 'w') as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # unix, so that the mode above is read as such everywhere
+            archive.writestr(info, members[name], compresslevel=9)
+
+
+def export_pack(outdir: Path) -> tuple[Path, Path]:
+    """Writes ``outdir/QuarantineRestore/`` and ``outdir/QuarantineRestore.zip``; returns both paths."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    pack_dir, zip_path = outdir / PACK_ID, outdir / f'{PACK_ID}.zip'
+    if pack_dir.exists():
+        shutil.rmtree(pack_dir)
+    pack_dir.mkdir()
+    write_pack(pack_dir)
+    write_zip(zip_path, zip_members(pack_dir))
+    return pack_dir, zip_path
