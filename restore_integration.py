@@ -17,11 +17,13 @@ import string
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import requests
+# urllib3 is requests' own transport (installed with it): its Retry is what the session's adapter retries with.
+from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, MaxRetryError, ProtocolError, ReadTimeoutError
+from urllib3.util.retry import RequestHistory, Retry
 
 ''' CONSTANTS '''
 
@@ -51,12 +53,12 @@ NONCE_LENGTH = 64
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
 MAX_IDENTIFIER_LENGTH = 256
-# Vendor IDs (XDR endpoint, HSS host and enterprise project) are opaque tokens: letters, digits, - and _ only,
-# so no ID can carry a path (../, /), a query (?, #), percent-encoding or a NUL into a request.
+# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque tokens: letters, digits, - and _ only, so
+# none can carry a path (../, /), a query (?, #), percent-encoding or a NUL into a request. HSS item fields
+# (host_id, file_hash, file_path, file_attr) are free text of the documented lengths: they travel as JSON values
+# or encoded query values, never in a URL path.
 IDENTIFIER_PATTERN = re.compile(r'[A-Za-z0-9_-]+')
 IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
-# An HSS file hash as the console lists it (hexadecimal); other ASCII letters are left for HSS to judge.
-HSS_HASH_PATTERN = re.compile(r'[A-Za-z0-9]+')
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 
 # XSOAR refuses to schedule a polling command sooner than 10 seconds after the previous run.
@@ -65,6 +67,33 @@ DEFAULT_POLLING_INTERVAL = 10
 DEFAULT_POLLING_TIMEOUT = 600
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
+
+# Retries, done by urllib3's Retry on the session's HTTPAdapter (see TransportRetry and HttpTransport).
+# A request is sent at most 1 + DEFAULT_MAX_RETRIES times. Waits between attempts: Retry-After when the
+# vendor sends one, else 0, 1, 2, 4 s (backoff 0.5 s doubling, each wait at most RETRY_BACKOFF_MAX); all
+# the waits of one request together stay under MAX_RETRY_WAIT_SECONDS, and a Retry-After that would pass
+# it ends the retries at once. So one request takes at most 5 x (connect + read timeout) + 30 s.
+DEFAULT_MAX_RETRIES = 4
+DEFAULT_RETRY_BACKOFF = 0.5
+RETRY_BACKOFF_MAX = 8.0
+MAX_RETRY_WAIT_SECONDS = 30.0
+# Every method these APIs use is safe to send again (see the README's Reliability section):
+#   Cortex XDR POST endpoints/restore: a second restore of a file still quarantined adds an action on the
+#     same endpoints, which restores nothing twice; the action followed is the one whose reply arrived.
+#   Cortex XDR POST actions/get_action_status, HSS GET isolated-file: reads.
+#   HSS PUT isolated-file: idempotent, HSS accepts a restore of a file already restoring or restored.
+#   IAM POST auth/tokens: issues one more token; the last one is kept.
+RETRIED_METHODS = frozenset({'GET', 'POST', 'PUT'})
+# Rate limits and gateway errors. Cortex XDR's 500 is its unified error and names a lasting reason (no
+# quarantined copy of the file), so a restore's 500 is not retried; Huawei's HSS.0001 / IAM 500 is a
+# transient "system error", and every Huawei call here is a read or idempotent, so it is.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
+# Reading the status of an action this instance started: a 500 there is the service failing, not a lasting
+# answer (test-module's probe of action 0 is the exception: its 500 is the answer, so it is not retried).
+XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
+# A gateway that answers these may have passed the request on before giving up: the service may have acted.
+MAYBE_APPLIED_STATUSES = frozenset({502, 504})
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -107,6 +136,7 @@ HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_att
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id && val.host_id == obj.host_id && '
                        'val.file_hash == obj.file_hash && val.file_path == obj.file_path)')
 HSS_AUTH_TYPES = ('token', 'aksk')
+HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 OUTCOME_RESTORING = 'restoring'
 OUTCOME_ITEM_FAILED = 'failed'
 OUTCOME_NOT_FOUND = 'not_found'
@@ -147,7 +177,7 @@ class VendorApiError(RestoreError):
     """A vendor API answered with an error; keeps the vendor's own code and message."""
 
     def __init__(self, vendor, http_status, advice, vendor_code=None, vendor_message=None,
-                 vendor_extra=None, request_id=None):
+                 vendor_extra=None, request_id=None, retry_note=''):
         self.vendor = vendor
         self.http_status = http_status
         self.vendor_code = vendor_code
@@ -165,7 +195,15 @@ class VendorApiError(RestoreError):
         if request_id:
             details.append(f'request id {request_id}')
         said = f' {vendor} said: ' + ', '.join(details) + '.' if details else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}')
+        retried = f' {retry_note}' if retry_note else ''
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}')
+
+
+def add_note(error, note):
+    """The same error (type and fields kept) with one more sentence at the end of its message."""
+    if note:
+        error.args = (f'{error} {note}',) + tuple(error.args[1:])
+    return error
 
 
 ''' CLIENTS '''
@@ -182,14 +220,19 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     def __call__(self, request):
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:
-            nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
-            timestamp = str(int(time.time() * 1000))
-            request.headers['x-xdr-nonce'] = nonce
-            request.headers['x-xdr-timestamp'] = timestamp
-            request.headers['Authorization'] = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
+            # urllib3 sends a retried request again below requests' auth, from a copy of these headers: the
+            # headers sign themselves each time they are written out, so no attempt repeats a nonce.
+            request.headers = SignedOnSendHeaders(request.headers, self._signature_headers)
+            request.headers.update(self._signature_headers())
         else:
             request.headers['Authorization'] = self._key
         return request
+
+    def _signature_headers(self):
+        nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
+        timestamp = str(int(time.time() * 1000))
+        return {'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp,
+                'Authorization': hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()}
 
     def __repr__(self):
         return f'XdrApiKeyAuth(key_id={self._key_id!r}, key=<hidden>)'
@@ -222,11 +265,124 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         return f'HuaweiAkSkAuth(access_key={self._access_key!r}, secret_key=<hidden>)'
 
 
+class SignedOnSendHeaders(requests.structures.CaseInsensitiveDict):
+    """Request headers whose signature headers are made anew each time they are written out.
+
+    urllib3 retries a request inside requests' adapter, below requests' auth, and sends every attempt with a
+    copy of the headers it was first given. An advanced Cortex XDR key must never send a nonce twice (the API
+    refuses a replay with 401), so these headers sign themselves when the connection reads them to send
+    (``items()``), and their copies keep doing so.
+    """
+
+    def __init__(self, data=None, sign=None):
+        self._sign = sign
+        super().__init__(data)
+
+    def items(self):
+        if self._sign is not None:
+            self.update(self._sign())
+        return super().items()
+
+    def copy(self):
+        return SignedOnSendHeaders(self._store.values(), self._sign)
+
+
+class BrokenReply(ProtocolError):
+    """A reply whose body came back cut off, or not JSON where JSON was due: retried like a broken connection."""
+
+
+class TransportRetry(Retry):
+    """urllib3's Retry, also bounded in the total time one request spends waiting between attempts.
+
+    ``increment`` picks the next wait (the vendor's Retry-After with a 429 or 503, else the exponential
+    backoff) and ends the retries when the waits would add up past ``max_wait``; ``sleep`` waits exactly
+    that. Exhausted chains carry what happened: ``attempts`` on the MaxRetryError, ``gave_up`` on the Retry.
+    """
+
+    def __init__(self, *args, max_wait=MAX_RETRY_WAIT_SECONDS, waited=0.0, next_wait=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_wait = max_wait
+        self.waited = waited
+        self.next_wait = next_wait
+        self.gave_up = None
+
+    @classmethod
+    def policy(cls, max_retries=DEFAULT_MAX_RETRIES, backoff=DEFAULT_RETRY_BACKOFF, statuses=RETRY_STATUSES):
+        # One count for every kind of retry (connect, read, status); TLS and other errors are never retried.
+        return cls(total=max_retries, connect=None, read=None, status=None, other=0,
+                   allowed_methods=RETRIED_METHODS, status_forcelist=statuses, backoff_factor=backoff,
+                   backoff_max=RETRY_BACKOFF_MAX, respect_retry_after_header=True, raise_on_status=False)
+
+    def new(self, **kwargs):
+        kwargs.setdefault('max_wait', self.max_wait)
+        kwargs.setdefault('waited', self.waited)
+        return super().new(**kwargs)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        attempts = self.history + (RequestHistory(method, url, error, getattr(response, 'status', None), None),)
+        try:
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError as exhausted:
+            exhausted.attempts = attempts
+            raise
+        wait, asked = retry.get_backoff_time(), False
+        if response is not None and response.status in self.RETRY_AFTER_STATUS_CODES:
+            try:
+                after = retry.get_retry_after(response)
+            except InvalidHeader:  # a Retry-After urllib3 cannot read: the backoff applies
+                after = None
+            if after is not None:
+                wait, asked = after, True
+        if self.waited + wait > self.max_wait:
+            self.gave_up = (f'the vendor asked to wait {wait:g} s (Retry-After)' if asked else
+                            f'the next wait would be {wait:g} s') + \
+                           f', past the {self.max_wait:g} s the retries of one request may wait in all'
+            exhausted = MaxRetryError(_pool, url, error or ProtocolError(self.gave_up))
+            exhausted.attempts, exhausted.gave_up = attempts, self.gave_up
+            raise exhausted
+        return retry.new(waited=self.waited + wait, next_wait=wait)
+
+    def sleep(self, response=None):
+        """urllib3 calls this before each resend: wait what ``increment`` chose."""
+        if self.next_wait > 0:
+            time.sleep(self.next_wait)
+
+
+class RetryingAdapter(requests.adapters.HTTPAdapter):
+    """requests' HTTPAdapter with a TransportRetry, able to carry on a retry chain the transport began.
+
+    ``HTTPAdapter.send`` hands ``self.max_retries`` to urllib3: here that is the chain set for this thread
+    (bulk work sends from several threads at once) when the transport resends a broken reply, else the policy.
+    """
+
+    def __init__(self, policy):
+        self._chain = threading.local()
+        super().__init__(max_retries=policy)
+
+    @property
+    def max_retries(self):
+        return getattr(self._chain, 'retry', None) or self.policy
+
+    @max_retries.setter
+    def max_retries(self, policy):
+        self.policy = policy
+
+    def carry_on(self, retry):
+        self._chain.retry = retry
+
+
 class HttpTransport:
-    """A requests.Session with the instance's TLS, proxy and timeout settings, shared by the vendor clients."""
+    """A requests.Session with the instance's TLS, proxy, timeout and retry settings, shared by the vendor clients.
+
+    Retries happen in urllib3, below requests: the session's adapter carries a TransportRetry (how many, which
+    methods and statuses, backoff, Retry-After, the cap on waiting). A reply whose body comes back cut, or not
+    JSON where JSON is due, only shows once urllib3 has handed the response up: the transport sends that
+    request again on the same Retry chain, so those attempts count against the same limits.
+    """
 
     def __init__(self, base_url, vendor, verify=True, proxy=False,
-                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), auth=None):
+                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), auth=None,
+                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF, retry_statuses=RETRY_STATUSES):
         self.base_url = base_url
         self.vendor = vendor
         self.verify = verify
@@ -235,32 +391,78 @@ class HttpTransport:
         self.session.verify = verify
         self.session.auth = auth
         self.session.headers['Accept'] = 'application/json'
+        self.adapter = RetryingAdapter(TransportRetry.policy(max_retries, retry_backoff, retry_statuses))
+        self.session.mount('https://', self.adapter)
+        self.session.mount('http://', self.adapter)
         # With "Use system proxy settings" unchecked, a None per scheme keeps requests from taking
-        # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables.
-        self.proxies = None if proxy else {'http': None, 'https': None}
+        # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
+        # ALL_PROXY, which requests would otherwise still apply to every scheme.
+        self.proxies = None if proxy else {'http': None, 'https': None, 'all': None}
 
-    def request(self, method, path, **kwargs):
+    def request(self, method, path, expect_json=False, retry_statuses=None, **kwargs):
+        """Sends the request, retried as above, and returns the response with its body read.
+
+        ``expect_json``: a 2xx reply must carry JSON. ``retry_statuses``: this call's own statuses to retry.
+        The response's ``attempts`` lists the attempts before it; a RestoreError raised here carries
+        ``attempts`` too, the last one being the failure reported.
+        """
         url = self.base_url + path
         host = urlsplit(url).netloc
+        policy = self.adapter.policy
+        chain = policy.new(status_forcelist=retry_statuses) if retry_statuses is not None else None
+        while True:  # bounded: each pass spends one retry of the chain, and increment() raises when none is left
+            response = self._send(method, url, host, chain, kwargs)
+            retry = getattr(response.raw, 'retries', None)
+            broken = reply_fault(response, expect_json)
+            if broken is None:
+                response.attempts = retry.history if retry is not None else ()
+                response.gave_up = getattr(retry, 'gave_up', None)
+                return response
+            if retry is None:
+                raise RestoreError(f'{self.vendor} at {host} {broken}. Try again later.')
+            try:
+                chain = retry.increment(method, url, error=BrokenReply(broken))
+            except MaxRetryError as exhausted:
+                raise transport_failure(f'{self.vendor} at {host} {broken}.', exhausted,
+                                        'Check the server URL; if it is right, try again later.') from None
+            chain.sleep()
+
+    def _send(self, method, url, host, chain, kwargs):
+        self.adapter.carry_on(chain)
         try:
-            return self.session.request(method, url, timeout=self.timeout, proxies=self.proxies, **kwargs)
+            # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
+            return self.session.request(method, url, timeout=self.timeout, proxies=self.proxies, stream=True,
+                                        verify=self.verify, **kwargs)
         except requests.exceptions.SSLError as error:
             raise RestoreError(
                 f'The TLS certificate of {host} could not be verified ({type(error).__name__}). Make the '
                 f'server\'s certificate authority trusted, or, for a test server only, check "Trust any '
                 f'certificate".') from None
-        except requests.exceptions.ConnectTimeout:
-            raise RestoreError(
-                f'{self.vendor} at {host} did not accept a connection within {self.timeout[0]} s. Check the '
-                f'server URL, the network path and the proxy setting, or raise the connect timeout.') from None
-        except requests.exceptions.ReadTimeout:
-            raise RestoreError(
-                f'{self.vendor} at {host} did not answer within {self.timeout[1]} s. Try again later, or '
-                f'raise the read timeout.') from None
+        except requests.exceptions.ConnectTimeout as error:
+            raise transport_failure(
+                f'{self.vendor} at {host} did not accept a connection within {self.timeout[0]} s.', exhausted_of(error),
+                'Check the server URL, the network path and the proxy setting, or raise the connect timeout.') from None
+        except requests.exceptions.ReadTimeout as error:
+            raise transport_failure(
+                f'{self.vendor} at {host} did not answer within {self.timeout[1]} s.', exhausted_of(error),
+                'Try again later, or raise the read timeout.') from None
         except requests.exceptions.ConnectionError as error:
-            raise RestoreError(
-                f'Could not connect to {self.vendor} at {host} ({describe_connection_error(error)}). Check '
-                f'the server URL, DNS, the firewall and the proxy setting.') from None
+            exhausted = exhausted_of(error)
+            reason = getattr(exhausted, 'reason', None)
+            if isinstance(reason, ReadTimeoutError):
+                raise transport_failure(
+                    f'{self.vendor} at {host} did not answer within {self.timeout[1]} s.', exhausted,
+                    'Try again later, or raise the read timeout.') from None
+            if isinstance(reason, ProtocolError):
+                raise transport_failure(
+                    f'The connection to {self.vendor} at {host} broke before the answer arrived '
+                    f'({describe_connection_error(error)}).', exhausted,
+                    'Try again later; if it persists, check the proxy setting and the network path.') from None
+            raise transport_failure(
+                f'Could not connect to {self.vendor} at {host} ({describe_connection_error(error)}).', exhausted,
+                'Check the server URL, DNS, the firewall and the proxy setting.') from None
+        finally:
+            self.adapter.carry_on(None)
 
 
 class XdrClient:
@@ -269,9 +471,11 @@ class XdrClient:
     vendor = 'Cortex XDR'
 
     def __init__(self, base_url, api_key_id, api_key, auth_type='advanced', verify=True, proxy=False,
-                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)):
+                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), max_retries=DEFAULT_MAX_RETRIES,
+                 retry_backoff=DEFAULT_RETRY_BACKOFF):
         auth = XdrApiKeyAuth(api_key_id, api_key, auth_type)
-        self.transport = HttpTransport(base_url + XDR_API_ROOT, self.vendor, verify, proxy, timeout, auth)
+        self.transport = HttpTransport(base_url + XDR_API_ROOT, self.vendor, verify, proxy, timeout, auth,
+                                       max_retries, retry_backoff, RETRY_STATUSES)
 
     def restore_file(self, file_hash, endpoint_id=None, incident_id=None):
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
@@ -280,14 +484,23 @@ class XdrClient:
             request_data['endpoint_id'] = endpoint_id
         if incident_id is not None:
             request_data['incident_id'] = incident_id
-        return self._post(XDR_RESTORE_PATH, request_data)
+        try:
+            return self._post(XDR_RESTORE_PATH, request_data)
+        except RestoreError as error:
+            if may_have_applied(getattr(error, 'attempts', ())):
+                add_note(error, 'An earlier attempt may have started this restore even so, as its answer was '
+                                'lost: look for the file in Cortex XDR > Response > Action Center before '
+                                'restoring it again.')
+            raise
 
-    def get_action_status(self, action_id):
+    def get_action_status(self, action_id, retry_server_errors=True):
         """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}."""
-        return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id})
+        return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
+                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES)
 
-    def _post(self, path, request_data):
-        response = self.transport.request('POST', path, json={'request_data': request_data})
+    def _post(self, path, request_data, retry_statuses=RETRY_STATUSES):
+        response = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
+                                          json={'request_data': request_data})
         if response.status_code != 200:
             raise xdr_error_from_response(response)
         reply = parse_json_body(response, self.vendor).get('reply')
@@ -303,8 +516,10 @@ class IamTokenProvider:
     vendor = 'Huawei Cloud IAM'
 
     def __init__(self, iam_url, domain, username, password, project_id, cache, verify=True, proxy=False,
-                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), clock=time.time):
-        self.transport = HttpTransport(iam_url, self.vendor, verify, proxy, timeout)
+                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), clock=time.time,
+                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF):
+        self.transport = HttpTransport(iam_url, self.vendor, verify, proxy, timeout, None, max_retries, retry_backoff,
+                                       HUAWEI_RETRY_STATUSES)
         self._domain = domain
         self._username = username
         self._password = password
@@ -333,7 +548,7 @@ class IamTokenProvider:
                 'name': self._username, 'password': self._password, 'domain': {'name': self._domain}}}},
             'scope': {'project': {'id': self._project_id}},
         }}
-        response = self.transport.request('POST', IAM_TOKENS_PATH, json=body)
+        response = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
         if response.status_code not in (200, 201):
             raise iam_error_from_response(response)
         token = response.headers.get('X-Subject-Token')
@@ -367,8 +582,11 @@ class HssClient:
     vendor = 'Huawei Cloud HSS'
 
     def __init__(self, base_url, project_id, auth, region=None, enterprise_project_id=None, token_provider=None,
-                 verify=True, proxy=False, timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)):
-        self.transport = HttpTransport(base_url, self.vendor, verify, proxy, timeout, auth)
+                 verify=True, proxy=False, timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT),
+                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF):
+        self.transport = HttpTransport(base_url, self.vendor, verify, proxy, timeout, auth, max_retries, retry_backoff,
+                                       HUAWEI_RETRY_STATUSES)
+        self.max_retries = max_retries
         self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(project_id, safe=''))
         self.enterprise_project_id = enterprise_project_id
         self.token_provider = token_provider
@@ -381,7 +599,8 @@ class HssClient:
         query = {'enterprise_project_id': enterprise_project_id or self.enterprise_project_id,
                  'file_hash': file_hash, 'file_path': file_path, 'isolation_status': isolation_status,
                  'offset': offset, 'limit': limit}
-        response = self._request('GET', params={k: v for k, v in query.items() if v not in (None, '')})
+        response = self._request('GET', expect_json=True,
+                                 params={k: v for k, v in query.items() if v not in (None, '')})
         body = parse_json_body(response, self.vendor)
         if not isinstance(body.get('data_list'), list):
             raise RestoreError(f'{self.vendor} listed isolated files without a data_list. Check hss_endpoint.')
@@ -402,14 +621,25 @@ class HssClient:
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid = enterprise_project_id or self.enterprise_project_id
-        self._request('PUT', params={'enterprise_project_id': epid} if epid else None, json={'data_list': items})
+        try:
+            self._request('PUT', params={'enterprise_project_id': epid} if epid else None, json={'data_list': items})
+        except RestoreError as error:
+            if may_have_applied(getattr(error, 'attempts', ())):
+                add_note(error, 'HSS may have accepted an earlier attempt even so, as its answer was lost: list '
+                                'these files (isolation_status restoring) before sending them again.')
+            raise
 
-    def _request(self, method, **kwargs):
-        response = self.transport.request(method, self.path, **kwargs)
-        if response.status_code == 401 and self.token_provider is not None:
-            # The cached token may have been revoked or expired early: fetch a new one, once.
+    def _request(self, method, expect_json=False, **kwargs):
+        response = self.transport.request(method, self.path, expect_json=expect_json, **kwargs)
+        refreshed = 0
+        # The cached token may have been revoked or expired early: fetch a new one, once. Only when the new one
+        # meets "The token must be updated" (APIGW.0307) too, as other requests in flight may make it, is a
+        # token fetched again, at most max_retries times.
+        while response.status_code == 401 and self.token_provider is not None and refreshed <= self.max_retries \
+                and (refreshed == 0 or huawei_error_code(response) == HUAWEI_TOKEN_EXPIRED):
             self.token_provider.invalidate()
-            response = self.transport.request(method, self.path, **kwargs)
+            response = self.transport.request(method, self.path, expect_json=expect_json, **kwargs)
+            refreshed += 1
         if response.status_code != 200:
             raise huawei_error_from_response(response, self.vendor, HSS_ERROR_ADVICE)
         return response
@@ -492,6 +722,103 @@ def error_entry(message):
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
 
+INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
+                    'is checked): use it only against a test server.')
+
+
+def with_insecure_warning(entry, params):
+    """A command's entry, its human-readable part ending with a warning when verification is off."""
+    if arg_to_bool(params.get('insecure'), 'insecure'):
+        entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
+    return entry
+
+
+def reply_fault(response, expect_json):
+    """Reads the body of a response; says what is wrong with it (cut off, or not JSON when due), else None."""
+    try:
+        content = response.content
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
+            requests.exceptions.ConnectionError) as error:
+        response.close()
+        return (f'answered HTTP {response.status_code} but the reply was cut off before its end '
+                f'({describe_connection_error(error)})')
+    if expect_json and 200 <= response.status_code < 300:
+        try:
+            json.loads(content)
+        except ValueError:
+            return f'answered HTTP {response.status_code} with a body that is not JSON ({short_text(response.text)})'
+    return None
+
+
+def exhausted_of(error):
+    """The MaxRetryError a requests exception wraps (urllib3 gave up retrying), or None."""
+    cause = error.args[0] if error.args else None
+    return cause if isinstance(cause, MaxRetryError) else None
+
+
+def describe_attempts(attempts):
+    """What each attempt met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
+    kinds = []
+    for attempt in attempts:
+        if attempt.error is None:
+            kinds.append(f'HTTP {attempt.status}')
+        elif isinstance(attempt.error, BrokenReply):
+            kinds.append('a broken reply')
+        elif isinstance(attempt.error, ReadTimeoutError):
+            kinds.append('no answer in time')
+        elif isinstance(attempt.error, ConnectTimeoutError):
+            kinds.append('no connection')
+        elif isinstance(attempt.error, ProtocolError):
+            kinds.append('a dropped connection')
+        else:
+            kinds.append(type(attempt.error).__name__)
+    counted = {}
+    for kind in kinds:
+        counted[kind] = counted.get(kind, 0) + 1
+    return ', '.join(kind if times == 1 else f'{kind} ({times} times)' for kind, times in counted.items())
+
+
+def retry_note(retried, gave_up=None):
+    """The sentence an error ends with when the request was retried: how often, after what, why it stopped."""
+    if not retried:
+        return f'Not retried: {gave_up}.' if gave_up else ''
+    stopped = f'; stopped because {gave_up}' if gave_up else ''
+    times = 'once' if len(retried) == 1 else f'{len(retried)} times'
+    return f'The request was retried {times} (after {describe_attempts(retried)}){stopped}.'
+
+
+def transport_failure(message, exhausted, advice):
+    """A RestoreError for a request that got no usable answer, with its retries said and kept (``attempts``)."""
+    attempts = getattr(exhausted, 'attempts', ())
+    note = retry_note(attempts[:-1], getattr(exhausted, 'gave_up', None))
+    error = RestoreError(' '.join(part for part in (message, note, advice) if part))
+    error.attempts = attempts
+    return error
+
+
+def response_attempts(response):
+    """Every attempt of the request that ended in ``response``, that final answer included."""
+    final = RequestHistory(response.request.method if response.request else None, response.url, None,
+                           response.status_code, None)
+    return tuple(getattr(response, 'attempts', ())) + (final,)
+
+
+def response_retry_note(response):
+    return retry_note(tuple(getattr(response, 'attempts', ())), getattr(response, 'gave_up', None))
+
+
+def may_have_applied(attempts):
+    """Whether an attempt may have been carried out though its answer was lost: it reached the service and
+    broke afterwards (no answer in time, a dropped connection, a broken reply) or a gateway gave up on the
+    service (502, 504). A refused connection, a 429 or a 503 means the service did not act."""
+    for attempt in attempts:
+        if attempt.error is not None and not isinstance(attempt.error, ConnectTimeoutError):
+            return True
+        if attempt.error is None and attempt.status in MAYBE_APPLIED_STATUSES:
+            return True
+    return False
+
+
 def describe_connection_error(error):
     """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
     reason = error.args[0] if error.args else error
@@ -518,11 +845,18 @@ def xdr_error_from_response(response):
         reply = response.json().get('reply')
     except (ValueError, AttributeError):
         reply = None
+    note = response_retry_note(response)
     if isinstance(reply, dict):
-        return VendorApiError('Cortex XDR', response.status_code, advice, reply.get('err_code'),
-                              reply.get('err_msg'), reply.get('err_extra'))
-    return VendorApiError('Cortex XDR', response.status_code, advice,
-                          vendor_message=short_text(response.text) or None)
+        return with_attempts(VendorApiError('Cortex XDR', response.status_code, advice, reply.get('err_code'),
+                                            reply.get('err_msg'), reply.get('err_extra'), retry_note=note), response)
+    return with_attempts(VendorApiError('Cortex XDR', response.status_code, advice,
+                                        vendor_message=short_text(response.text) or None, retry_note=note), response)
+
+
+def with_attempts(error, response):
+    """The error, carrying every attempt of the request whose final answer it reports."""
+    error.attempts = response_attempts(response)
+    return error
 
 
 def huawei_error_from_response(response, vendor, advice_by_status):
@@ -533,11 +867,23 @@ def huawei_error_from_response(response, vendor, advice_by_status):
         body = response.json()
     except ValueError:
         body = None
+    note = response_retry_note(response)
     if isinstance(body, dict) and body.get('error_code'):
-        return VendorApiError(vendor, response.status_code, advice, body.get('error_code'), body.get('error_msg'),
-                              request_id=body.get('request_id') or request_id)
-    return VendorApiError(vendor, response.status_code, advice, vendor_message=short_text(response.text) or None,
-                          request_id=request_id)
+        return with_attempts(VendorApiError(vendor, response.status_code, advice, body.get('error_code'),
+                                            body.get('error_msg'), request_id=body.get('request_id') or request_id,
+                                            retry_note=note), response)
+    return with_attempts(VendorApiError(vendor, response.status_code, advice,
+                                        vendor_message=short_text(response.text) or None, request_id=request_id,
+                                        retry_note=note), response)
+
+
+def huawei_error_code(response):
+    """The error_code of a Huawei Cloud error reply, or None."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get('error_code') if isinstance(body, dict) else None
 
 
 def iam_error_from_response(response):
@@ -547,10 +893,11 @@ def iam_error_from_response(response):
     except (ValueError, AttributeError):
         error = None
     if isinstance(error, dict):
-        return VendorApiError('Huawei Cloud IAM', response.status_code,
-                              IAM_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE),
-                              error.get('code'), error.get('message') or error.get('title'),
-                              request_id=response.headers.get('X-Request-Id'))
+        return with_attempts(VendorApiError('Huawei Cloud IAM', response.status_code,
+                                            IAM_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE),
+                                            error.get('code'), error.get('message') or error.get('title'),
+                                            request_id=response.headers.get('X-Request-Id'),
+                                            retry_note=response_retry_note(response)), response)
     return huawei_error_from_response(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
 
 
@@ -576,9 +923,8 @@ def printable(value, limit=60):
 
 
 def has_control_characters(text):
-    """C0/C1 controls, the Unicode line and paragraph separators, and unpaired surrogates (not encodable text)."""
-    return any(ord(char) < 32 or 127 <= ord(char) < 160 or char in '\u2028\u2029' or 0xD800 <= ord(char) <= 0xDFFF
-               for char in text)
+    """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
+    return any(ord(char) < 32 or 127 <= ord(char) < 160 or 0xD800 <= ord(char) <= 0xDFFF for char in text)
 
 
 def check_identifier_characters(text, name, where=''):
@@ -708,11 +1054,6 @@ def hss_field_list(value, name):
         if has_control_characters(text):
             raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
                                f'{printable(text)}.')
-        if name == 'host_id':
-            check_identifier_characters(text, name, f' item {position}')
-        if name == 'file_hash' and not HSS_HASH_PATTERN.fullmatch(text):
-            raise RestoreError(f'{name} item {position} must be a hash as HSS lists it (letters and digits, '
-                               f'hexadecimal for SHA256); got {printable(text)}.')
     return values
 
 
@@ -904,7 +1245,18 @@ def transport_settings(params):
         'proxy': arg_to_bool(params.get('proxy'), 'proxy'),
         'timeout': (param_float(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT),
                     param_float(params, 'read_timeout', DEFAULT_READ_TIMEOUT)),
+        'max_retries': param_retries(params),
+        'retry_backoff': param_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
     }
+
+
+def param_retries(params):
+    """max_retries: a whole number from 0 (no retries) to 10."""
+    number = param_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10)
+    if number != int(number):
+        raise RestoreError(f'The instance setting max_retries must be a whole number from 0 to 10; '
+                           f'got {printable(params.get("max_retries"))}.')
+    return int(number)
 
 
 def build_hss_client(params, cache=None):
@@ -1038,6 +1390,8 @@ class Pacer:
                 results[index] = paced(index)[1]
                 self.report(what, index + 1, len(items))
             return results
+        from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
+
         with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
             futures = [pool.submit(paced, index) for index in range(len(items))]
             for done, future in enumerate(as_completed(futures), 1):
@@ -1128,7 +1482,7 @@ def test_module(clients):
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
             # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-            clients['xdr'].get_action_status(0)
+            clients['xdr'].get_action_status(0, retry_server_errors=False)
         except VendorApiError as error:
             if error.http_status in (401, 402, 403, 404, 429) or error.vendor_code is None:
                 raise
@@ -1212,10 +1566,27 @@ def restore_file_command(client, args):
                               raw_response=replies[0] if len(replies) == 1 else replies,
                               scheduled_command=scheduled)
 
-    replies = pacer_of(client).map(client.get_action_status, action_ids, what='Cortex XDR actions checked')
-    summaries = [summarise_action(restore_record(file_hash, endpoint_id, incident_id, action_id,
-                                                 len(reply.get('data') or {})), reply)
-                 for file_hash, action_id, reply in zip(hashes, action_ids, replies)]
+    def check(action_id):
+        try:
+            return client.get_action_status(action_id)
+        except RestoreError as error:
+            if len(action_ids) == 1:
+                raise
+            return error  # one unreadable status (after the transport's retries) does not stop the others
+
+    checked = pacer_of(client).map(check, action_ids, what='Cortex XDR actions checked')
+    summaries, replies = [], []
+    for file_hash, action_id, reply in zip(hashes, action_ids, checked):
+        if isinstance(reply, RestoreError):
+            # Still in progress as far as we know: the next poll reads it again, until the polling timeout.
+            record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
+            summaries.append(dict(record, status=OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0, endpoints=[],
+                                  error=f'Status not read at this check; the next check reads it again. {reply}'))
+            replies.append({'action_id': action_id, 'error': str(reply)})
+            continue
+        summaries.append(summarise_action(restore_record(file_hash, endpoint_id, incident_id, action_id,
+                                                         len(reply.get('data') or {})), reply))
+        replies.append(reply)
     done = all(summary['status'] != OUTCOME_IN_PROGRESS for summary in summaries)
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary['endpoints']]
@@ -1227,13 +1598,17 @@ def restore_file_command(client, args):
         readable = markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'])
     else:
         finished = sum(summary['status'] != OUTCOME_IN_PROGRESS for summary in summaries)
-        title = (f'Restore of {len(summaries)} files: {finished} actions final, '
+        title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
                  f'{sum(s["restored_count"] for s in summaries)} endpoint restores done, '
                  f'{sum(s["failed_count"] for s in summaries)} failed')
         readable = markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'])
     scheduled = None
     if not done and polling:
-        scheduled = ScheduledCommand('restore-file', interval, dict(args), timeout)
+        # Finished actions are final and already in context: the next check reads only those still running.
+        running = [summary for summary in summaries if summary['status'] == OUTCOME_IN_PROGRESS]
+        follow = dict(args, file_hash=','.join(r['file_hash'] for r in running),
+                      action_id=','.join(str(r['action_id']) for r in running))
+        scheduled = ScheduledCommand('restore-file', interval, follow, timeout)
     return CommandResults(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
                           raw_response=replies[0] if len(replies) == 1 else replies, scheduled_command=scheduled)
 
@@ -1322,7 +1697,7 @@ def main(demisto_obj=None):
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
         client.pacer = build_pacer(params, client_kind, progress=lambda text: runtime.info(f'[progress] {text}'))
         result = command_function(client, runtime.args() or {})
-        runtime.results(result.to_entry())
+        runtime.results(with_insecure_warning(result.to_entry(), params))
     except RestoreError as error:
         runtime.results(error_entry(redact(f'Failed to execute {command} command.\nError: {error}', hidden)))
     except Exception as error:  # noqa: BLE001 - an unexpected fault still becomes an entry, never a crash

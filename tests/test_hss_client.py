@@ -130,7 +130,7 @@ def test_hss_and_gateway_errors_keep_code_message_and_request_id(replay_server, 
     replay_server.queue_file(status, name, HSS_REPLIES)
 
     with pytest.raises(ri.VendorApiError) as raised:
-        aksk_client(replay_server).restore_isolated_files([{'host_id': 'h'}])
+        aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
 
     message = str(raised.value)
     assert f'HTTP {status}' in message and ri.HSS_ERROR_ADVICE[status] in message
@@ -143,7 +143,7 @@ def test_request_id_header_is_kept_when_the_body_has_none(replay_server):
     replay_server.queue(500, '<html>upstream failed</html>', headers={'X-Request-Id': 'abc123def456'})
 
     with pytest.raises(ri.VendorApiError, match='request id abc123def456'):
-        aksk_client(replay_server).restore_isolated_files([{'host_id': 'h'}])
+        aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
 
 
 def test_listing_pages_until_total_num(replay_server):

@@ -91,7 +91,7 @@ def test_each_error_status_says_what_to_do_and_keeps_the_vendor_fields(replay_se
     replay_server.queue_file(status, f'error_{status}.json')
 
     with pytest.raises(ri.VendorApiError) as raised:
-        make_client(replay_server.url).restore_file('d' * 64)
+        make_client(replay_server.url, max_retries=0).restore_file('d' * 64)  # retries: tests/test_retries.py
 
     message = str(raised.value)
     assert f'HTTP {status}' in message
@@ -108,7 +108,7 @@ def test_html_error_page_becomes_one_readable_line(replay_server):
     replay_server.queue_file(502, 'error_502.html')
 
     with pytest.raises(ri.VendorApiError) as raised:
-        make_client(replay_server.url).restore_file('e' * 64)
+        make_client(replay_server.url, max_retries=0).restore_file('e' * 64)
 
     assert 'HTTP 502' in str(raised.value)
     assert '502 Bad Gateway' in str(raised.value)
@@ -119,7 +119,7 @@ def test_non_json_success_body_is_reported_not_crashed_on(replay_server):
     replay_server.queue(200, 'not json at all')
 
     with pytest.raises(ri.RestoreError, match='not JSON'):
-        make_client(replay_server.url).restore_file('f' * 64)
+        make_client(replay_server.url, max_retries=0).restore_file('f' * 64)
 
 
 def test_reply_without_reply_object_is_reported(replay_server):
@@ -130,11 +130,13 @@ def test_reply_without_reply_object_is_reported(replay_server):
 
 
 def test_connection_refused_names_the_host_and_what_to_check():
-    client = make_client('http://127.0.0.1:9')  # discard port: nothing listens there
+    client = make_client('http://127.0.0.1:9', retry_backoff=0)  # discard port: nothing listens there
 
     with pytest.raises(ri.RestoreError, match=r'Could not connect to Cortex XDR at 127\.0\.0\.1:9') as raised:
         client.restore_file('a' * 64)
     assert 'proxy' in str(raised.value)
+    assert f'retried {ri.DEFAULT_MAX_RETRIES} times (after no connection ({ri.DEFAULT_MAX_RETRIES} times))' in \
+        str(raised.value)
 
 
 @pytest.mark.parametrize('url, insecure, expected', [
@@ -169,7 +171,7 @@ def test_tls_is_verified_unless_insecure():
 
 def test_proxy_environment_is_ignored_unless_proxy_is_checked():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    assert ri.build_xdr_client(params).transport.proxies == {'http': None, 'https': None}
+    assert ri.build_xdr_client(params).transport.proxies == {'http': None, 'https': None, 'all': None}
     assert ri.build_xdr_client(dict(params, proxy=True)).transport.proxies is None
 
 

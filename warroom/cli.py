@@ -153,8 +153,16 @@ def write_docs(check: bool) -> int:
 
 
 def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage_seconds: float,
-            rate_limit: float) -> int:
+            rate_limit: float, faults: str | None = None, iam_faults: str | None = None) -> int:
     import secrets
+
+    from .emulator.faults import FaultPlan, FaultSpecError
+    try:
+        plan = FaultPlan.parse(faults) if faults else None
+        iam_plan = FaultPlan.parse(iam_faults) if iam_faults and vendor == 'hss' else None
+    except FaultSpecError as error:
+        print(f'ERROR: --faults: {error}', file=sys.stderr)
+        return EXIT_USAGE
 
     from .emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
     from .emulator.httpserver import LoopbackServer
@@ -163,14 +171,15 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
 
     with ExitStack() as stack:
         if vendor == 'xdr':
-            backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit)
+            backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit, faults=plan)
             key = secrets.token_hex(32)
             backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
             server = stack.enter_context(LoopbackServer(create_xdr_app(backend), port=port))
             params = xdr_params(server.url, key)
             banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
         else:
-            backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit)
+            backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit, faults=plan,
+                                           iam_faults=iam_plan)
             project_id = hss_project_id()
             access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
             password = secrets.token_urlsafe(18)
@@ -184,12 +193,19 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
         if params_out:
             write_private_yaml(params_out, params)
         print(banner, flush=True)
+        if plan or iam_plan:
+            print(f'Injecting {plan.describe() if plan else "no faults"}'
+                  + (f'; IAM: {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
         print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
               if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
         try:
             threading.Event().wait()  # the servers run in their own threads until Ctrl-C
         except KeyboardInterrupt:
             pass
+        for name, used in (('', plan), ('IAM ', iam_plan)):
+            if used is not None:
+                counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
+                print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
     return 0
 
 
@@ -222,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
                              help='how long an action (or an HSS restore) stays in each running stage')
     emulate_cmd.add_argument('--rate-limit', type=float, default=None,
                              help='requests per second admitted (Cortex XDR default: 10)')
+    from .emulator.faults import SPEC_HELP
+    emulate_cmd.add_argument('--faults', metavar='SPEC', help=SPEC_HELP)
+    emulate_cmd.add_argument('--iam-faults', metavar='SPEC', help='hss only: faults for its IAM service (same SPEC)')
 
     playbook = commands.add_parser('playbook', help='run a playbook on an incident file, printing the timeline')
     playbook.add_argument('playbook', help='a playbook YAML file, or the id of one in playbooks/')
@@ -254,7 +273,7 @@ def main(argv=None) -> int:
     if options.action == 'emulate':
         rate_limit = options.rate_limit if options.rate_limit is not None else (10.0 if options.vendor == 'xdr' else None)
         return emulate(options.vendor, options.port, options.iam_port, options.params_out, options.stage_seconds,
-                       rate_limit)
+                       rate_limit, options.faults, options.iam_faults)
     if options.action == 'playbook':
         return run_playbook(options.playbook, options.incident, options.params, options.time_scale,
                             options.context_out)

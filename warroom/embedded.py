@@ -52,8 +52,20 @@ def hss_params(hss_url: str, iam_url: str, project_id: str, access_key: str, sec
     }
 
 
+def start_xdr(stack: ExitStack, stage_seconds: float, seed=XDR_SEED, rate_limit=10.0, auth_type='advanced',
+              **backend_options):
+    """A Cortex XDR backend with a fresh key and its server: (backend, server, params). ``faults=FaultPlan``
+    (warroom.emulator.faults) makes the server inject faults."""
+    backend = XdrBackend.from_seed(seed, rate_limit=rate_limit, stage_seconds=stage_seconds, **backend_options)
+    key = secrets.token_hex(32)
+    backend.add_api_key(XDR_KEY_ID, key, auth_type=auth_type)
+    server = stack.enter_context(LoopbackServer(create_xdr_app(backend)))
+    return backend, server, xdr_params(server.url, key, auth_type)
+
+
 def start_hss(stack: ExitStack, stage_seconds: float, seed=HSS_SEED, rate_limit=None, **backend_options):
-    """An HSS backend with fresh credentials, its API and IAM servers: (backend, hss_url, iam_url, secrets)."""
+    """An HSS backend with fresh credentials, its API and IAM servers: (backend, hss_url, iam_url, secrets).
+    ``faults=`` / ``iam_faults=FaultPlan`` (warroom.emulator.faults) make the HSS / IAM server inject faults."""
     backend = HssBackend.from_seed(seed, stage_seconds=stage_seconds, rate_limit=rate_limit, **backend_options)
     project_id = hss_project_id(seed)
     access_key = 'AK' + secrets.token_hex(9).upper()
@@ -68,15 +80,14 @@ def start_hss(stack: ExitStack, stage_seconds: float, seed=HSS_SEED, rate_limit=
 
 @contextmanager
 def embedded_vendors(time_scale: float = 1.0, auth_type: str = 'advanced', hss_auth_type: str = 'aksk',
-                     rate_limit: float = 10.0, xdr_seed=XDR_SEED, hss_seed=HSS_SEED) -> Iterator[EmbeddedVendors]:
+                     rate_limit: float = 10.0, xdr_seed=XDR_SEED, hss_seed=HSS_SEED, xdr_faults=None,
+                     hss_faults=None) -> Iterator[EmbeddedVendors]:
     stage_seconds = POLLING_INTERVAL_SECONDS * time_scale
     with ExitStack() as stack:
-        xdr = XdrBackend.from_seed(xdr_seed, rate_limit=rate_limit, stage_seconds=stage_seconds)
-        xdr_key = secrets.token_hex(32)
-        xdr.add_api_key(XDR_KEY_ID, xdr_key, auth_type=auth_type)
-        xdr_server = stack.enter_context(LoopbackServer(create_xdr_app(xdr)))
-        hss, hss_server, iam_server, params = start_hss(stack, stage_seconds, hss_seed)
+        xdr, xdr_server, xdr_settings = start_xdr(stack, stage_seconds, xdr_seed, rate_limit, auth_type,
+                                                  faults=xdr_faults)
+        hss, hss_server, iam_server, params = start_hss(stack, stage_seconds, hss_seed, faults=hss_faults)
         params['hss_auth_type'] = hss_auth_type
-        params.update(xdr_params(xdr_server.url, xdr_key, auth_type))
+        params.update(xdr_settings)
         yield EmbeddedVendors(params=params, xdr=xdr, hss=hss,
                               servers={'xdr': xdr_server, 'hss': hss_server, 'iam': iam_server})

@@ -8,14 +8,16 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import struct
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Headers", "Request", "Response", "LoopbackServer"]
+__all__ = ["Headers", "Request", "Response", "LoopbackServer", "AbortConnection"]
 
 # Idle keep-alive connections are dropped after this long so handler threads do not pile up.
 _IDLE_CONNECTION_TIMEOUT_S = 30
@@ -66,6 +68,14 @@ class Response:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # Faults (see faults.py): wait this long before answering; announce this Content-Length (more than the
+    # body holds: the connection closes after the body, cutting the reply short).
+    delay_s: float = 0.0
+    declared_length: int | None = None
+
+
+class AbortConnection(Exception):
+    """Raised by an app: the connection is reset (TCP RST) without any answer."""
 
 
 App = Callable[[Request], Response]
@@ -172,6 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.app(request)
             if not isinstance(response, Response):
                 raise TypeError(f"app returned {type(response).__name__}, not Response")
+        except AbortConnection:
+            self._reset()
+            return
         except Exception as exc:  # an emulator bug must surface as a 500, never as a hung client
             self.server.app_errors.append(exc)
             response = json_response(
@@ -180,14 +193,29 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _send(self, response: Response) -> None:
+        if response.delay_s > 0:
+            time.sleep(response.delay_s)
+        length = len(response.body)
+        if response.declared_length is not None and response.declared_length > length:
+            length = response.declared_length
+            self.close_connection = True  # the rest of the body never comes
         self.send_response(response.status)
         for name, value in response.headers.items():
             if name.lower() != "content-length":
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(length))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def _reset(self) -> None:
+        """Close at once with a TCP RST (linger 0), as a crashed proxy or a dropped route would."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 

@@ -25,7 +25,12 @@ HTTP  error_code    when
 401   APIGW.0307    The token must be updated (the token has expired)
 404   APIGW.0101    The API does not exist or has not been published in the environment
 429   APIGW.0308    The throttling threshold has been reached (``Retry-After: 1``)
+502   APIGW.0202    Backend unavailable (injected faults only, see ``faults.py``)
+504   APIGW.0203    Backend timeout (injected faults only)
 ====  ============  ================================================================================
+
+(The gateway codes for 502 and 504 follow the numbering of Huawei's API gateway error tables, in which
+0201 is a bad request; a 503 has no documented JSON form, so an injected one is the gateway's HTML page.)
 
 No message ever carries a token, a secret key, a signature or a password.
 """

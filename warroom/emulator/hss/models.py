@@ -19,6 +19,7 @@ import re
 import secrets
 import threading
 import time
+from ..faults import FaultPlan
 from ..ratelimit import SlidingWindow
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -217,11 +218,17 @@ class HssBackend:
         token_lifetime_s: float = 86400,
         max_items: int = 100,
         skew_tolerance_s: float = 900,
+        faults: FaultPlan | None = None,
+        iam_faults: FaultPlan | None = None,
     ):
         self.stage_seconds = stage_seconds
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
         self.clock = clock
         self.wall_clock = wall_clock
+        self._true_wall_clock = wall_clock
+        self.faults: FaultPlan | None = None  # injected by the HSS app (faults.py)
+        self.iam_faults: FaultPlan | None = iam_faults  # injected by the IAM app
+        self.throttled = 0  # requests refused by the rate limit (429)
         self.token_lifetime_s = token_lifetime_s
         self.max_items = max_items
         self.skew_tolerance_s = skew_tolerance_s
@@ -233,12 +240,22 @@ class HssBackend:
         self.put_sizes: list[int] = []  # len(data_list) of every accepted restore
         self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
         self._by_host_hash: dict[tuple[str, str], list[IsolatedFile]] = {}
+        # (host, hash, path): finds one file among thousands that share a hash (bulk restores) without a scan.
+        self._by_host_hash_path: dict[tuple[str, str, str], list[IsolatedFile]] = {}
         self._users: dict[tuple[str, str], User] = {}
         self._access_keys: dict[str, str] = {}
         self._tokens: dict[str, IssuedToken] = {}
         self._rate_window = SlidingWindow()
         self._bulk_numbers = itertools.count(1)
         self._lock = threading.RLock()
+        self.inject_faults(faults)
+
+    def inject_faults(self, plan: FaultPlan | None) -> None:
+        """Faults the HSS app injects from now on (see ``faults.py``); the plan's skew moves the wall clock that
+        X-Sdk-Date and token expiry are checked against."""
+        with self._lock:
+            self.faults = plan
+            self.wall_clock = plan.clock(self._true_wall_clock) if plan else self._true_wall_clock
 
     @classmethod
     def from_seed(cls, seed: dict | str | Path, **kwargs: Any) -> "HssBackend":
@@ -292,6 +309,16 @@ class HssBackend:
             self._tokens[_token_digest(token)] = IssuedToken(domain, name, project_id, expires_at)
         return token, datetime.fromtimestamp(expires_at, tz=timezone.utc)
 
+    def expire_token_of(self, request: Any) -> None:
+        """Fault hook: the IAM token this request carries expires now (an AK/SK request carries none)."""
+        token = request.headers.get("X-Auth-Token")
+        if token is None:
+            return
+        with self._lock:
+            issued = self._tokens.get(_token_digest(token.strip()))
+            if issued is not None:
+                issued.forced_expired = True
+
     def expire_tokens(self) -> None:
         """Test hook: every token issued so far is expired (tokens issued later are not)."""
         with self._lock:
@@ -308,6 +335,7 @@ class HssBackend:
         """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
         with self._lock:
             if not self._rate_window.admit(self.clock(), self.rate_limit):
+                self.throttled += 1
                 raise Throttled(retry_after_s=1)
 
     def authenticate(self, request: Any) -> None:
@@ -404,6 +432,7 @@ class HssBackend:
         item = IsolatedFile(host_id, file_hash, file_path, status=status, restore_started=restore_started, **fields)
         self.files.append(item)
         self._by_host_hash.setdefault((host_id, file_hash.lower()), []).append(item)
+        self._by_host_hash_path.setdefault((host_id, file_hash.lower(), file_path), []).append(item)
         return item
 
     def add_isolated_files(
@@ -473,8 +502,8 @@ class HssBackend:
         """Current status of one isolated file (for tests). KeyError if none matches, ValueError if ambiguous."""
         with self._lock:
             now = self.clock()
-            matches = [item for item in self._by_host_hash.get((host_id, file_hash.lower()), ())
-                       if file_path is None or item.file_path == file_path]
+            matches = (self._by_host_hash.get((host_id, file_hash.lower()), ()) if file_path is None else
+                       self._by_host_hash_path.get((host_id, file_hash.lower(), file_path), ()))
             statuses = {self._status(item, now) for item in matches}
         if not statuses:
             raise KeyError(f"no isolated file {file_hash} {file_path or ''} on host {host_id}")
@@ -590,9 +619,10 @@ class HssBackend:
             raise IsolatedFileNotFound(
                 f"{where}: server {_shown(host.host_id)} is not in enterprise project {_shown(enterprise_project_id)}"
             )
-        candidates = self._by_host_hash.get((host.host_id, item["file_hash"].lower()), [])
         if "file_path" in item:
-            candidates = [c for c in candidates if c.file_path == item["file_path"]]
+            candidates = self._by_host_hash_path.get((host.host_id, item["file_hash"].lower(), item["file_path"]), [])
+        else:
+            candidates = self._by_host_hash.get((host.host_id, item["file_hash"].lower()), [])
         if not candidates:
             what = "file_hash and file_path" if "file_path" in item else "file_hash"
             raise IsolatedFileNotFound(f"{where}: no isolated file with that {what} on server {_shown(host.host_id)}")

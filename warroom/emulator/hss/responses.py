@@ -10,6 +10,7 @@ import json
 from typing import Any, Callable
 from urllib.parse import unquote
 
+from .. import faults
 from ..httpserver import Request, Response, json_response
 from .exceptions import (
     ApiNotFound,
@@ -18,6 +19,7 @@ from .exceptions import (
     InternalError,
     InvalidParameter,
     InvalidRequestBody,
+    Throttled,
     new_request_id,
 )
 from .models import ISOLATED_FILE_PATH_RE, HssBackend, token_times
@@ -68,8 +70,35 @@ def _restore_body(body: bytes) -> dict:
     return payload
 
 
+# Gateway errors only injected faults produce (codes as exceptions.py lists them).
+_BACKEND_FAULTS = {502: ("APIGW.0202", "Backend unavailable"), 504: ("APIGW.0203", "Backend timeout")}
+
+
+def _gateway_fault(status: int, retry_after_s: int) -> Response | None:
+    """An injected HSS or API Gateway error in its own form (None: the gateway's HTML page)."""
+    request_id = new_request_id()
+    if status == 429:
+        error = Throttled(retry_after_s=retry_after_s)
+    elif status == 500:
+        error = InternalError("emulated fault")
+    elif status in _BACKEND_FAULTS:
+        error = HssError(status, *_BACKEND_FAULTS[status], request_id=request_id)
+    else:
+        return None
+    return _reply(error.status, error.to_json(), error.request_id or request_id, error.headers)
+
+
+def _iam_fault(status: int, retry_after_s: int) -> Response:
+    """An injected IAM error in IAM's form."""
+    error = IamError(status, "Too many requests." if status == 429 else "Emulated fault: the service failed.",
+                     title=faults.REASONS.get(status, "Too Many Requests"))
+    headers = {"Retry-After": str(retry_after_s)} if status in (429, 503) else {}
+    return _reply(status, error.to_json(), new_request_id(), headers)
+
+
 def create_app(backend: HssBackend) -> Callable[[Request], Response]:
     """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) for ``backend``."""
+    vendor_faults = faults.VendorFaults(_gateway_fault, backend.expire_token_of)
 
     def list_files(request: Request, project_id: str) -> Response:
         filters = {name: _single(request.query, name) for name in _LIST_FILTERS}
@@ -86,6 +115,10 @@ def create_app(backend: HssBackend) -> Callable[[Request], Response]:
     handlers = {"GET": list_files, "PUT": restore_files}
 
     def app(request: Request) -> Response:
+        # Injected faults (backend.faults) come first, as the network or the gateway in front of HSS would.
+        return faults.serve(backend.faults, request, handle, vendor_faults)
+
+    def handle(request: Request) -> Response:
         backend.record_request(request.method, request.path, request.query, _try_parse_json(request.body))
         try:
             backend.check_rate()
@@ -149,8 +182,12 @@ def _password_credentials(body: bytes) -> tuple[str, str, str, str]:
 
 def create_iam_app(backend: HssBackend) -> Callable[[Request], Response]:
     """The IAM endpoint (``https://iam.{region}.myhuaweicloud.com``): password tokens for ``backend``."""
+    vendor_faults = faults.VendorFaults(_iam_fault)
 
     def app(request: Request) -> Response:
+        return faults.serve(backend.iam_faults, request, handle, vendor_faults)
+
+    def handle(request: Request) -> Response:
         backend.record_request(request.method, request.path, request.query, _masked(_try_parse_json(request.body)))
         try:
             if request.path.rstrip("/") != IAM_TOKENS_PATH or request.method != "POST":

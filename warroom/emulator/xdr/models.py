@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+from ..faults import FaultPlan
 from ..ratelimit import SlidingWindow
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -160,21 +161,33 @@ class XdrBackend:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         timestamp_tolerance_s: float = 300,
+        faults: FaultPlan | None = None,
     ):
         self.stage_seconds = stage_seconds
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
         self.clock = clock
         self.wall_clock = wall_clock
+        self._true_wall_clock = wall_clock
         self.timestamp_tolerance_s = timestamp_tolerance_s
+        self.faults: FaultPlan | None = None
         self.endpoints: dict[str, Endpoint] = {}
         self.actions: dict[int, RestoreAction] = {}
         self.requests: list[RecordedRequest] = []
+        self.throttled = 0  # requests refused by the rate limit (429)
         self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
         self._api_keys: dict[str, ApiKey] = {}
         self._used_nonces: dict[str, float] = {}  # nonce -> its request timestamp (s)
         self._rate_window = SlidingWindow()
         self._action_ids = itertools.count(FIRST_ACTION_ID)
+        self._bulk_numbers = itertools.count(1)
         self._lock = threading.RLock()
+        self.inject_faults(faults)
+
+    def inject_faults(self, plan: FaultPlan | None) -> None:
+        """Faults the HTTP layer injects from now on (see ``faults.py``); the plan's skew moves the wall clock."""
+        with self._lock:
+            self.faults = plan
+            self.wall_clock = plan.clock(self._true_wall_clock) if plan else self._true_wall_clock
 
     @classmethod
     def from_seed(cls, seed: dict | str | Path, **kwargs: Any) -> "XdrBackend":
@@ -194,6 +207,7 @@ class XdrBackend:
         """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
         with self._lock:
             if not self._rate_window.admit(self.clock(), self.rate_limit):
+                self.throttled += 1
                 raise TooManyRequests(
                     retry_after_s=1,
                     err_extra=f"Rate limit of {self.rate_limit:g} requests per second per tenant exceeded",
@@ -344,6 +358,18 @@ class XdrBackend:
                 if endpoint.restore_failure is None and action.file_hash in endpoint.quarantined:
                     endpoint.restored[action.file_hash] = endpoint.quarantined.pop(action.file_hash)
             action.applied = True
+
+    def quarantine_files(self, count: int, endpoint_ids: list[str] | None = None, salt: str = "bulk") -> list[str]:
+        """Quarantine ``count`` generated files, each on every endpoint given (default: all); returns their hashes."""
+        with self._lock:
+            targets = [self.endpoints[e.lower()] for e in (endpoint_ids or list(self.endpoints))]
+            hashes = []
+            for _ in range(count):
+                file_hash = hashlib.sha256(f"{salt}-{next(self._bulk_numbers)}".encode()).hexdigest()
+                for endpoint in targets:
+                    endpoint.quarantined[file_hash] = f"C:\\ProgramData\\Quarantine\\{salt}\\{file_hash[:12]}.exe"
+                hashes.append(file_hash)
+            return hashes
 
     # ----------------------------------------------------------------- inspection (tests, demo)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from .. import faults
 from ..httpserver import Request, Response, json_response
-from .exceptions import ApiError, BadRequest, InvalidJson, MethodNotAllowed, NotFound, XdrError
+from .exceptions import ApiError, BadRequest, InvalidJson, MethodNotAllowed, NotFound, TooManyRequests, XdrError
 from .models import XdrBackend
 
 __all__ = ["create_app", "RESTORE_PATH", "ACTION_STATUS_PATH"]
@@ -61,6 +62,20 @@ def _normalize_path(path: str) -> str:
     return path.rstrip("/") + "/"
 
 
+def _fault_reply(status: int, retry_after_s: int) -> Response:
+    """An injected error in the API's own form."""
+    if status == 429:
+        error: XdrError = TooManyRequests(retry_after_s=retry_after_s, err_extra="Rate limit exceeded (emulated fault)")
+    elif status == 500:
+        error = ApiError("Emulated fault: the service failed")
+    else:
+        error = XdrError(status, faults.REASONS[status], "Emulated fault")
+    return json_response(error.status, error.to_json(), error.headers)
+
+
+FAULTS = faults.VendorFaults(_fault_reply)
+
+
 def create_app(backend: XdrBackend) -> Callable[[Request], Response]:
     def restore(request: Request) -> dict:
         data = _request_data(request.body, _RESTORE_FIELDS)
@@ -73,6 +88,10 @@ def create_app(backend: XdrBackend) -> Callable[[Request], Response]:
     routes: dict[str, Callable[[Request], dict]] = {RESTORE_PATH: restore, ACTION_STATUS_PATH: action_status}
 
     def app(request: Request) -> Response:
+        # Injected faults (backend.faults) come first, as a gateway or the network in front of the API would.
+        return faults.serve(backend.faults, request, handle, FAULTS)
+
+    def handle(request: Request) -> Response:
         backend.record_request(request.method, request.path, _try_parse_json(request.body))
         try:
             backend.check_rate()

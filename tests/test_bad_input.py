@@ -1,0 +1,438 @@
+"""Bad input, generated: every command refuses it with a clear error entry and sends nothing.
+
+Each example runs the path XSOAR uses, ``restore_integration.main(demisto)``, with params pointing at an emulator
+that runs for the whole module. For each generated bad input the test proves: one error entry (Type 4) naming the
+argument and what is wrong; no traceback in the entry, stdout, stderr, the demisto log or Python logging; and no
+request in the emulator's log (``backend.requests``). The war room's own check (``spec.check_args``) is covered too.
+
+Where a value reaches a request: XDR sends endpoint_id and incident_id in a JSON body; HSS puts hss_project_id in
+the URL path, enterprise_project_id (and the listing's file_hash / file_path filters) in the query, and the item
+fields in a JSON body. Single IDs (endpoint_id, enterprise_project_id, hss_project_id) are refused unless made of
+letters, digits, - and _; HSS item fields are free text of the documented length (see
+``test_hss_item_fields_with_path_tricks_travel_as_data_not_as_a_path``).
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import random
+import re
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import restore_integration
+from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
+from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+from warroom.spec import ArgumentError, load_spec
+
+EXAMPLES_PER_COMMAND = 10_000
+HEAVY = settings(max_examples=EXAMPLES_PER_COMMAND, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+LIGHT = settings(max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+XDR_HASH = sorted(seed_holders())[0]
+HSS_COPY = sorted((c for copies in hss_seed_copies().values() for c in copies), key=lambda c: c['file_path'])[0]
+MAX_MESSAGE = 700  # a refused value is quoted shortened, never echoed whole
+
+HEX = '0123456789abcdefABCDEF'
+# Digits and letters that look like hex but are not ASCII: Arabic-Indic, Extended Arabic-Indic, Devanagari, Thai,
+# fullwidth digits and letters, mathematical bold digits, superscripts.
+LOOKALIKES = ('٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９ａｂｃｄｅｆＡＢＣＤＥＦ'
+              '𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗²³¹')
+CONTROLS = [chr(code) for code in range(32)] + ['\x7f'] + [chr(code) for code in range(0x80, 0xA0)]
+UNPAIRED_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff']
+PATH_TRICKS = ['../', '..', '..\\', '%2e%2e/', '%2E%2E%2F', '%2e%2e%5c', '/', '//', '\\', '?', '?a=1', '#',
+               '#frag', '%00', '%0d%0a', '.', ' ', '&', '=', ';', ':', '@', '*', '~', '+']
+
+# Strategies are kept cheap (few draws each): a 64-character hash is one integer draw, not 64 character draws.
+alnum = st.text('abcdefghijklmnopqrstuvwxyz0123456789', min_size=1, max_size=6)
+unicode_text = st.text(st.characters(min_codepoint=0x80, blacklist_categories=('Cs',)), min_size=1, max_size=3)
+control = st.sampled_from(CONTROLS + UNPAIRED_SURROGATES + ['\r\n', '\r\nX-Injected: 1\r\n'])
+# Fractions, NaN and infinities: floats that are not whole numbers, drawn without a filter.
+fractional = st.one_of(st.integers(-10 ** 6, 10 ** 6).map(lambda n: n + 0.5),
+                       st.sampled_from([float('nan'), float('inf'), float('-inf'), 1e-300, -2.5e-7]))
+# What XSOAR can pass from context besides text: objects, numbers, booleans, nested lists. Only the type matters
+# to the checks, so a varied fixed set (plus generated fractions) covers it.
+WRONG_TYPES = [{}, {'a': 1}, {'file_hash': 'e' * 64}, {'nested': {'list': [1, 'x']}}, True, False, 1.5, -0.25,
+               [['a']], [['a', 'b']], [[]], [['e' * 64]], [[1, 2]], [{'a': 1}]]
+wrong_type = st.one_of(st.sampled_from(WRONG_TYPES), fractional)
+
+
+def hex_text(length):
+    """Hex of exactly ``length`` characters, lower, upper or mixed case, from one integer draw."""
+    return st.tuples(st.integers(0, 16 ** length - 1), st.sampled_from([str.lower, str.upper, str.swapcase])).map(
+        lambda t: t[1](f'{t[0]:0{length}x}') if t[1] is not str.swapcase else
+        ''.join(c.upper() if i % 2 else c for i, c in enumerate(f'{t[0]:0{length}x}')))
+
+
+def spread(pool, length):
+    """``length`` characters from ``pool``, from one integer draw."""
+    return st.integers(0, 2 ** 64).map(lambda seed: ''.join(random.Random(seed).choice(pool) for _ in range(length)))
+
+
+def inside(core):
+    """A strategy's values placed between letters and digits, so that trimming cannot remove them."""
+    return st.tuples(alnum, core, alnum).map(''.join)
+
+
+def oversized(limit):
+    # Up to 20 times the limit keeps each example cheap; megabyte values have their own test below.
+    return st.integers(limit + 1, 20 * limit).map(lambda n: 'f' * n)
+
+
+# Text that opens like a JSON list but is not one.
+not_json = st.one_of(st.sampled_from(['[', '["a"', '[1,', '[,]', "['a']", '[a]', '["a"]x', '[}', '[\x00]']),
+                     st.tuples(st.text(max_size=6), st.sampled_from('x,{"[:1')).map(lambda t: '[' + t[0] + t[1]))
+
+
+def said(*phrases):
+    return re.compile('|'.join(re.escape(phrase) for phrase in phrases))
+
+
+def case(name, value, *phrases):
+    """(the arguments, the one the error must name, what the error must say): one bad value, the rest valid."""
+    return {'file_hash': XDR_HASH, name: value}, name, said(*phrases)
+
+
+# --------------------------------------------------------------------------- restore-file
+
+def hash_case(value, *phrases):
+    return {'file_hash': value}, 'file_hash', said(*phrases)
+
+
+def hash_with_one_char_replaced(pool):
+    return st.tuples(hex_text(64), st.integers(1, 62), pool).map(
+        lambda t: t[0][:t[1]] + t[2] + t[0][t[1] + 1:])
+
+
+non_hex_char = st.one_of(st.sampled_from(LOOKALIKES), st.sampled_from(CONTROLS + UNPAIRED_SURROGATES),
+                         st.sampled_from(PATH_TRICKS), st.characters(blacklist_characters=HEX + ','))
+md5_sha1_sha512 = st.sampled_from([(32, 'an MD5'), (40, 'a SHA1'), (128, 'a SHA512')]).flatmap(
+    lambda size_name: hex_text(size_name[0]).map(
+        lambda text: hash_case(text, f'looks like {size_name[1]} hash')))
+json_list_bad_item = st.sampled_from(['{}', '1.5', 'true', 'false', 'null', '[]', '["x"]', '{"a": 1}']).map(
+    lambda item: f'["{XDR_HASH}", {item}]')
+
+bad_file_hash = st.one_of(
+    md5_sha1_sha512,
+    st.one_of(st.integers(1, 63), st.integers(65, 300)).flatmap(hex_text).map(lambda t: hash_case(t, 'must be a SHA256')),
+    hash_with_one_char_replaced(non_hex_char).map(lambda t: hash_case(t, 'must be a SHA256')),
+    spread(LOOKALIKES, 64).map(lambda t: hash_case(t, 'must be a SHA256')),
+    st.sampled_from(['\r\nX-Injected: 1', '\nfoo', '\x00', '\u2028x']).map(
+        lambda tail: hash_case(XDR_HASH + tail, 'must be a SHA256')),
+    oversized(64).map(lambda t: hash_case(t, 'must be a SHA256')),
+    wrong_type.map(lambda v: hash_case(v, 'must hold text')),
+    st.lists(wrong_type, min_size=1, max_size=3).map(lambda v: hash_case([XDR_HASH, *v], 'must hold text')),
+    json_list_bad_item.map(lambda v: hash_case(v, 'must hold text')),
+    not_json.map(lambda v: hash_case(v, 'not a JSON list')),
+    st.sampled_from([f'{XDR_HASH},,{XDR_HASH}', f'{XDR_HASH}, ,{XDR_HASH}', f',{XDR_HASH}', f'{XDR_HASH},']).map(
+        lambda v: hash_case(v, 'empty item at position')),
+    st.sampled_from([None, '', '   ', []]).map(lambda v: hash_case(v, 'file_hash is required')),
+)
+
+bad_endpoint_id = st.one_of(
+    inside(st.sampled_from(PATH_TRICKS)).map(lambda v: case('endpoint_id', v, 'must be an ID')),
+    inside(unicode_text).map(lambda v: case('endpoint_id', v, 'must be an ID', 'control characters')),
+    inside(control).map(lambda v: case('endpoint_id', v, 'control characters')),
+    oversized(restore_integration.MAX_IDENTIFIER_LENGTH).map(lambda v: case('endpoint_id', v, 'characters long')),
+    wrong_type.map(lambda v: case('endpoint_id', v, 'must be text', 'takes one value')),
+    st.lists(alnum, min_size=2, max_size=4).map(lambda v: case('endpoint_id', v, 'takes one value')),
+)
+
+# One character that is neither an ASCII digit, a sign nor blank makes any text not a whole number.
+not_a_digit = st.characters(blacklist_characters='0123456789+-,[', blacklist_categories=('Z', 'Cc', 'Cs'))
+not_a_whole_text = st.one_of(
+    st.tuples(alnum, not_a_digit, st.text(max_size=4)).map(''.join),
+    st.integers(1, 6).flatmap(lambda n: spread(LOOKALIKES, n)),
+    st.sampled_from(['1e3', '0x10', '1_000', '1.5', '١٢', '１２', '12abc', '--1', '+-1', 'NaN', 'inf', '0b1']),
+)
+not_a_whole_number = st.one_of(not_a_whole_text, fractional, st.sampled_from([True, False, {}, {'a': 1}]))
+
+
+def bad_number(name, minimum, maximum=None):
+    out_of_range = [st.integers(max_value=minimum - 1)]
+    if maximum is not None:
+        out_of_range.append(st.integers(min_value=maximum + 1))
+    return st.one_of(
+        not_a_whole_number.map(lambda v: case(name, v, 'must be a whole number')),
+        st.one_of(*out_of_range).map(lambda v: case(name, v, 'must be at least', 'must be at most', '18 digits')),
+        st.one_of(*out_of_range).map(str).map(lambda v: case(name, v, 'must be at least', 'must be at most',
+                                                              'must be a whole number')),
+        st.integers(min_value=10 ** 18, max_value=10 ** 40).map(lambda v: case(name, v, '18 digits')),
+        st.floats(min_value=1e18, max_value=1e300).map(lambda v: case(name, v, '18 digits')),
+        st.integers(min_value=19, max_value=60).map(lambda n: '9' * n).map(
+            lambda v: case(name, v, 'must be a whole number')),
+        st.lists(st.integers(0, 99), min_size=2, max_size=3).map(lambda v: case(name, v, 'takes one value')),
+    )
+
+
+BOOL_WORDS = {'true', 'yes', '1', 'false', 'no', '0'}
+bad_polling = st.one_of(
+    st.tuples(st.text(max_size=6), st.sampled_from('?!.x#%')).map(''.join),  # no true/false word ends so
+    st.sampled_from(['maybe', 'tru', 'True!', 'y', 'n', 'on', 'off', '2', '-1', '1.0', 'ｔｒｕｅ', 'true\x00']),
+    fractional, st.integers(2, 10 ** 6), st.integers(-10 ** 6, -1), st.sampled_from([{}, {'a': 1}, 1.0, 0.0]),
+).map(lambda v: case('polling', v, 'must be true or false'))
+
+
+@st.composite
+def mismatched_action_ids(draw):
+    """The hidden action_id list (set while polling) not lining up with file_hash."""
+    hashes = draw(st.lists(hex_text(64).map(str.lower), min_size=1, max_size=4, unique=True))
+    count = draw(st.integers(1, 5).map(lambda n: n if n < len(hashes) else n + 1))
+    ids = draw(st.lists(st.integers(1001, 10 ** 6), min_size=count, max_size=count))
+    return {'file_hash': ','.join(hashes), 'action_id': ','.join(map(str, ids))}, 'action_id', re.compile(
+        r'action_id holds \d+ action\(s\) for \d+ file_hash')
+
+
+bad_action_id = st.one_of(
+    st.tuples(alnum, not_a_digit, alnum).map(''.join).map(lambda v: case('action_id', v, 'must be a whole number')),
+    st.integers(max_value=-1).map(str).map(lambda v: case('action_id', v, 'must be at least 0',
+                                                          'must be a whole number')),
+    wrong_type.map(lambda v: case('action_id', v, 'must hold text')),
+    mismatched_action_ids(),
+)
+
+
+restore_file_bad_input = st.one_of(
+    bad_file_hash,
+    bad_endpoint_id,
+    bad_number('incident_id', 0),
+    bad_polling,
+    bad_number('interval_in_seconds', restore_integration.MIN_POLLING_INTERVAL, 86400),
+    bad_number('timeout_in_seconds', 1, 7 * 86400),
+    bad_action_id,
+)
+
+
+# --------------------------------------------------------------------------- hss-restore-isolated
+
+HSS_FIELDS = tuple(restore_integration.HSS_FIELD_LIMITS)
+# A valid base for each field, so that only the generated value is bad.
+HSS_BASE = {
+    'host_id': {'file_hash': HSS_COPY['file_hash']},
+    'file_hash': {},
+    'file_path': {'host_id': HSS_COPY['host_id']},
+    'file_attr': {'host_id': HSS_COPY['host_id'], 'file_hash': HSS_COPY['file_hash'],
+                  'file_path': json.dumps([HSS_COPY['file_path']])},
+    'enterprise_project_id': {'file_hash': HSS_COPY['file_hash']},
+}
+
+
+def hss_case(name, value, *phrases):
+    return dict(HSS_BASE[name], **{name: value}), name, said(*phrases)
+
+
+def bad_hss_field(name):
+    limit = restore_integration.HSS_FIELD_LIMITS[name]
+    return st.one_of(
+        oversized(limit).map(lambda v: hss_case(name, v, f'HSS accepts 1 to {limit}')),
+        st.tuples(alnum, oversized(limit)).map(lambda t: hss_case(name, f'{t[0]},{t[1]}', f'HSS accepts 1 to {limit}')),
+        inside(control).map(lambda v: hss_case(name, v, 'holds control characters')),
+        inside(control).map(lambda v: hss_case(name, json.dumps(['ok', v]), 'holds control characters')),
+        wrong_type.map(lambda v: hss_case(name, v, 'must hold text')),
+        st.lists(st.one_of(wrong_type, st.none()), min_size=1, max_size=3).map(
+            lambda v: hss_case(name, ['ok', *v], 'must hold text')),
+        st.sampled_from(['[1.5]', '[["a"]]', '[null]', '[true]', '[{}]', '["a", {"b": 1}]']).map(
+            lambda v: hss_case(name, v, 'must hold text')),
+        not_json.map(lambda v: hss_case(name, v, 'not a JSON list')),
+        st.sampled_from(['a,,b', 'a, ,b', ',a', 'a,', '["a", ""]', '["a", "  "]']).map(
+            lambda v: hss_case(name, v, 'empty item at position')),
+    )
+
+
+@st.composite
+def mismatched_item_lists(draw):
+    """host_id, file_hash, file_path (and maybe file_attr) lists that neither line up nor hold one value each."""
+    names = ['host_id', 'file_hash', 'file_path'] + (['file_attr'] if draw(st.booleans()) else [])
+    # The longest list has `most` items, another `between` (neither 1 nor `most`): they cannot line up.
+    most = draw(st.integers(3, 6))
+    between = draw(st.integers(2, most - 1))
+    counts = draw(st.lists(st.sampled_from([1, between, most]), min_size=len(names), max_size=len(names)))
+    first, second = draw(st.sampled_from([(a, b) for a in range(len(names)) for b in range(len(names)) if a != b]))
+    counts[first], counts[second] = most, between
+    args = {name: json.dumps([f'{name}-{n}' for n in range(count)]) for name, count in zip(names, counts)}
+    return args, 'host_id', re.compile(r'do not line up \(host_id has \d+, file_hash has \d+, file_path has \d+')
+
+
+nothing_to_restore = st.sampled_from([
+    {}, {'file_path': '/tmp/x'}, {'host_id': 'h1'}, {'file_attr': '0'}, {'enterprise_project_id': '0'},
+    {'host_id': '  ', 'file_hash': ''}, {'file_hash': []},
+]).map(lambda args: (args, 'file_hash', re.compile('Say which files to restore')))
+
+bad_enterprise_project_id = st.one_of(
+    inside(st.sampled_from(PATH_TRICKS)).map(lambda v: hss_case('enterprise_project_id', v, 'must be an ID')),
+    inside(unicode_text).map(lambda v: hss_case('enterprise_project_id', v, 'must be an ID', 'control characters')),
+    inside(control).map(lambda v: hss_case('enterprise_project_id', v, 'control characters')),
+    oversized(64).map(lambda v: hss_case('enterprise_project_id', v, 'characters long')),
+    wrong_type.map(lambda v: hss_case('enterprise_project_id', v, 'must be text', 'takes one value')),
+    st.lists(alnum, min_size=2, max_size=3).map(lambda v: hss_case('enterprise_project_id', v, 'takes one value')),
+)
+
+hss_bad_input = st.one_of(
+    *(bad_hss_field(name) for name in HSS_FIELDS),
+    mismatched_item_lists(),
+    st.just(({'file_hash': HSS_COPY['file_hash'], 'file_attr': '0'}, 'file_attr',
+             re.compile('file_attr is only used with exact items'))),
+    nothing_to_restore,
+    bad_enterprise_project_id,
+)
+
+
+# --------------------------------------------------------------------------- fixtures and the check
+
+
+class LogRecords(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(scope='module')
+def debug_log():
+    """Python logging at DEBUG everywhere (urllib3 logs each connection there), records kept."""
+    handler, root, urllib3_logger = LogRecords(), logging.getLogger(), logging.getLogger('urllib3')
+    levels = root.level, urllib3_logger.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    urllib3_logger.setLevel(logging.DEBUG)
+    yield handler.records
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    urllib3_logger.setLevel(levels[1])
+
+
+@pytest.fixture(scope='module')
+def xdr():
+    tenant = start_tenant(auth_type='advanced')
+    yield tenant
+    tenant.server.stop()
+
+
+@pytest.fixture(scope='module')
+def hss():
+    tenant = start_hss_tenant()
+    yield tenant
+    tenant.stack.close()
+
+
+def assert_refused(tenant, debug_log, command, params, args, name, phrase):
+    """Runs main() as XSOAR does and checks the refusal: one clear error entry, nothing else anywhere."""
+    requests_before = len(tenant.backend.requests)
+    debug_log.clear()
+    demisto = Demisto(params, command, args, {}, [])
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        restore_integration.main(demisto)
+
+    shown = f'{command} {args!r:.200}'
+    assert len(demisto.entries) == 1, shown
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and entry['ContentsFormat'] == 'text', shown
+    prefix = f'Failed to execute {command} command.\nError: '
+    assert entry['Contents'].startswith(prefix), (shown, entry['Contents'])
+    message = entry['Contents'][len(prefix):]
+    assert name in message and phrase.search(message), (shown, message)
+    assert len(message) < MAX_MESSAGE and not restore_integration.has_control_characters(message), (shown, message)
+    assert 'Traceback' not in message and 'unexpected' not in message, (shown, message)
+    assert out.getvalue() == '' and err.getvalue() == '', shown
+    assert demisto.log == [], (shown, demisto.log)
+    assert debug_log == [], (shown, [r.getMessage() for r in debug_log])
+    assert len(tenant.backend.requests) == requests_before, shown
+
+
+# --------------------------------------------------------------------------- the properties
+
+
+@HEAVY
+@given(restore_file_bad_input, st.sampled_from(['advanced', 'standard']))
+def test_restore_file_refuses_bad_input_before_sending_anything(xdr, debug_log, bad, key_type):
+    args, name, phrase = bad
+    assert_refused(xdr, debug_log, 'restore-file', xdr.params(xdr_auth_type=key_type), args, name, phrase)
+
+
+@HEAVY
+@given(hss_bad_input, st.sampled_from(['aksk', 'token']))
+def test_hss_restore_isolated_refuses_bad_input_before_sending_anything(hss, debug_log, bad, auth_type):
+    args, name, phrase = bad
+    assert_refused(hss, debug_log, 'hss-restore-isolated', hss.params(auth_type), args, name, phrase)
+
+
+project_id_tricks = st.one_of(
+    inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
+    st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),
+)
+
+
+@LIGHT
+@given(project_id_tricks, st.sampled_from(['aksk', 'token']))
+def test_a_project_id_that_would_change_the_url_path_is_refused(hss, debug_log, project_id, auth_type):
+    # hss_project_id is the one value that goes into a URL path (/v5/{project_id}/event/isolated-file).
+    for command, args in (('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash']}), ('test-module', {})):
+        assert_refused(hss, debug_log, command, hss.params(auth_type, hss_project_id=project_id), args,
+                       'hss_project_id', re.compile('must be a project ID'))
+
+
+MEGABYTE = 'a' * 1_000_000
+
+
+@pytest.mark.parametrize('command, args, name', [
+    ('restore-file', {'file_hash': MEGABYTE}, 'file_hash'),
+    ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': MEGABYTE}, 'endpoint_id'),
+    ('restore-file', {'file_hash': XDR_HASH, 'incident_id': '9' * 1_000_000}, 'incident_id'),
+    ('restore-file', {'file_hash': ','.join([XDR_HASH] * 1000) + ',' + MEGABYTE}, 'file_hash'),
+    *[('hss-restore-isolated', dict(HSS_BASE[name], **{name: MEGABYTE}), name) for name in HSS_BASE],
+])
+def test_a_megabyte_value_is_refused_without_being_echoed(xdr, hss, debug_log, command, args, name):
+    tenant = xdr if command == 'restore-file' else hss
+    params = xdr.params() if command == 'restore-file' else hss.params()
+    assert_refused(tenant, debug_log, command, params, args, name, re.compile('.'))
+
+
+def test_hss_item_fields_with_path_tricks_travel_as_data_not_as_a_path(hss):
+    # HSS item fields are free text (1-64 / 1-256 characters, as the API documents them): they go out as JSON
+    # values or percent-encoded query values, so a path trick in one cannot change the URL the request goes to.
+    trick = '../../v3/auth/tokens?x=1#y'
+    path = f'/v5/{hss.base_params["hss_project_id"]}/event/isolated-file'
+    before = len(hss.backend.requests)
+    demisto = Demisto(hss.params(), 'hss-restore-isolated',
+                      {'host_id': trick, 'file_hash': trick, 'file_path': json.dumps([trick])}, {}, [])
+
+    restore_integration.main(demisto)
+
+    sent = hss.backend.requests[before:]
+    assert [(r.method, r.path) for r in sent] == [('PUT', path)]
+    assert sent[0].body == {'data_list': [{'host_id': trick, 'file_hash': trick, 'file_path': trick}]}
+    [entry] = demisto.entries
+    assert 'HSS.0005' in entry['Contents'] and 'Traceback' not in entry['Contents']
+
+
+@LIGHT
+@given(restore_file_bad_input)
+def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
+    args, name, _ = bad
+    before = len(xdr.backend.requests)
+    room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
+    try:
+        result = room.run('restore-file', args)
+    except ArgumentError as error:  # the war room's own check (spec.check_args): nothing ran
+        assert name in str(error)
+    else:
+        assert result.failed and result.runs == 1 and len(result.entries) == 1
+    assert len(xdr.backend.requests) == before
+
+
+@LIGHT
+@given(st.dictionaries(st.text(max_size=12).map(lambda name: 'zz' + name), st.text(max_size=10),
+                       min_size=1, max_size=3))
+def test_the_war_room_refuses_unknown_arguments_by_name(hss, names):
+    assert not set(names) & set(load_spec().command('hss-restore-isolated').arguments)
+    before = len(hss.backend.requests)
+    with pytest.raises(ArgumentError, match='unknown argument'):
+        WarRoom(params=hss.params(), time_scale=0).run('hss-restore-isolated', dict(names, file_hash='ab'))
+    assert len(hss.backend.requests) == before

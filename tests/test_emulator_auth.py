@@ -1,0 +1,99 @@
+"""The emulators' own authentication, the cases tests/test_xdr_emulator.py and tests/test_hss_emulator.py leave out.
+
+Those files already cover: XDR replayed nonce, stale timestamp, wrong key, bad signature, malformed nonce, unknown
+key ID; HSS bad signature, query or body changed after signing, unknown access key, X-Sdk-Date 15 minutes off
+either way, SignedHeaders without host or x-sdk-date, malformed Authorization, expired and unknown tokens; the
+integration meeting a skewed clock is in tests/test_retries.py. Added here: an XDR timestamp from the future, not a
+number, or in seconds; and the whole reply body, exactly, for each 401 (XDR
+``{"reply": {"err_code": 401, "err_msg": <the API's message>, "err_extra": <what failed>}}``, the HSS gateway's
+``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
+format, and a signed request replayed against another project's path.
+"""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from conftest import HSS_SEED
+from test_hss_emulator import AK, OTHER_PROJECT, PROJECT, SK, WALL_NOW as HSS_NOW, sign
+from test_xdr_emulator import (ADVANCED_ID, H3, RESTORE, WALL_NOW, advanced_headers, backend, clock,  # noqa: F401
+                               http, post, server)
+from warroom.emulator.hss import HssBackend, create_app as create_hss_app
+from warroom.emulator.hss.exceptions import AuthenticationFailed
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.xdr.exceptions import Unauthorized
+
+REQUEST_ID_LENGTH = 32
+
+
+def assert_xdr_401(response, extra_says: str) -> None:
+    assert response.status_code == 401 and response.headers['Content-Type'] == 'application/json'
+    body = response.json()
+    assert body == {'reply': {'err_code': 401, 'err_msg': Unauthorized.default_msg, 'err_extra': body['reply']['err_extra']}}
+    assert extra_says in body['reply']['err_extra']
+
+
+@pytest.mark.parametrize('timestamp, extra_says', [
+    (str(int((WALL_NOW + 301) * 1000)), 'more than 300 seconds away'),  # a clock running ahead
+    (str(int(WALL_NOW)), 'more than 300 seconds away'),  # seconds where milliseconds are due
+    ('1.7e12', 'milliseconds since the epoch'),
+    ('', 'milliseconds since the epoch'),
+], ids=['future', 'seconds', 'not-a-number', 'empty'])
+def test_xdr_timestamp_that_cannot_be_trusted_is_401_and_burns_no_nonce(http, server, timestamp, extra_says):
+    headers = advanced_headers()
+    bad = dict(headers, **{'x-xdr-timestamp': timestamp})
+
+    assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, bad), extra_says)
+    # The nonce of the refused request was not recorded: the same nonce with a good timestamp still works.
+    assert post(http, server, RESTORE, {'file_hash': H3}, headers).status_code == 200
+
+
+def test_xdr_replayed_nonce_reply_is_exactly_the_vendor_form(http, server):
+    headers = advanced_headers()
+    assert post(http, server, RESTORE, {'file_hash': H3}, headers).status_code == 200
+
+    assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, headers), 'Nonce was already used')
+
+
+def test_xdr_wrong_advanced_key_reply_is_exactly_the_vendor_form(http, server):
+    assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, advanced_headers(key='not-the-key')),
+                   'Signature does not match')
+
+
+# --------------------------------------------------------------------------- HSS gateway
+
+
+@pytest.fixture
+def hss_server():
+    hss = HssBackend.from_seed(HSS_SEED, stage_seconds=0, wall_clock=lambda: HSS_NOW)
+    hss.add_access_key(AK, SK)
+    hss.projects.add(OTHER_PROJECT)
+    with LoopbackServer(create_hss_app(hss)) as server:
+        yield server
+
+
+def assert_gateway_401(response, message: str) -> None:
+    assert response.status_code == 401 and response.headers['Content-Type'] == 'application/json'
+    body = response.json()
+    assert set(body) == {'error_code', 'error_msg', 'request_id'}
+    assert body['error_code'] == AuthenticationFailed.error_code == 'APIGW.0301'
+    assert body['error_msg'] == f'{AuthenticationFailed.default_msg}: {message}'
+    assert len(body['request_id']) == REQUEST_ID_LENGTH and body['request_id'] == response.headers['X-Request-Id']
+
+
+@pytest.mark.parametrize('sdk_date', ['Wed, 18 Nov 2026 11:06:40 GMT', '20261118T110640', '2026-11-18T11:06:40Z'])
+def test_hss_x_sdk_date_in_another_format_is_401(http, hss_server, sdk_date):
+    prepared = sign(http.prepare_request(requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')),
+                    at=HSS_NOW)
+    prepared.headers['X-Sdk-Date'] = sdk_date
+
+    assert_gateway_401(http.send(prepared, timeout=5), 'X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)')
+
+
+def test_hss_signed_request_replayed_against_another_project_is_401(http, hss_server):
+    prepared = sign(http.prepare_request(requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')),
+                    at=HSS_NOW)
+    assert http.send(prepared, timeout=5).status_code == 200
+    prepared.url = prepared.url.replace(PROJECT, OTHER_PROJECT)
+
+    assert_gateway_401(http.send(prepared, timeout=5), 'verify aksk signature fail')

@@ -1,0 +1,367 @@
+"""Retries (urllib3's Retry on the session's adapter) against every fault the emulators inject, one kind at a time.
+
+Each fault alone either succeeds after a retry, or ends in an error that keeps the vendor's code, says what to do
+and how often the request was retried, never a traceback. Retry waits are 0 here (``retry_backoff=0``,
+``retry-after=0``); the policy's real numbers are checked on the Retry object itself, without sleeping.
+"""
+from __future__ import annotations
+
+import pytest
+from urllib3.response import HTTPResponse
+
+import restore_integration as ri
+from conftest import (HSS_REPLIES, FakeClock, hss_seed_copies, seed_failing_endpoints, seed_holders, start_hss_tenant,
+                      start_tenant)
+from warroom.context import as_list, get_path
+from warroom.emulator.faults import FaultPlan
+from warroom.runtime import ENTRY_ERROR, WarRoom
+
+HOLDERS = seed_holders()
+FAILING = seed_failing_endpoints()
+XDR_HASH = next(h for h, eps in sorted(HOLDERS.items()) if not any(e in FAILING for e in eps))
+HSS_COPIES = hss_seed_copies()
+HSS_HASH = next(h for h, copies in sorted(HSS_COPIES.items()) if len(copies) > 1)
+
+READ_TIMEOUT = 0.25  # a "slow" fault answers after SLOW_DELAY, past this
+SLOW_DELAY = 0.6
+FAST = {'retry_backoff': '0', 'read_timeout': str(READ_TIMEOUT)}
+
+RETRIED = ['429', '502', '503', '504', '502-html', '503-html', '504-html', 'reset', 'slow', 'malformed', 'truncated']
+NOT_RETRIED_BY_XDR = ['500', '500-html']
+APPLIED_BEFORE_THE_FAULT = {'slow', 'malformed', 'truncated'}  # the service acted, then the answer was lost
+
+
+def plan(spec):
+    return FaultPlan.parse(f'{spec};retry-after=0;delay={SLOW_DELAY}')
+
+
+def xdr_client(tenant, **kwargs):
+    options = dict(timeout=(2, READ_TIMEOUT), retry_backoff=0)
+    options.update(kwargs)
+    return ri.XdrClient(tenant.url, '17', tenant.key, tenant.auth_type, **options)
+
+
+@pytest.fixture(params=['advanced', 'standard'])
+def pending_tenant(request):
+    """Actions stay pending (the clock does not move), as real ones do for far longer than any retry."""
+    tenant = start_tenant(auth_type=request.param, stage_seconds=10, clock=FakeClock())
+    yield tenant
+    tenant.server.stop()
+
+
+# --------------------------------------------------------------------------- the policy's numbers
+
+
+def test_the_policy_retries_4_times_with_waits_of_0_1_2_4_seconds_and_at_most_30_in_all():
+    policy = ri.TransportRetry.policy()
+    assert (policy.total, policy.other) == (ri.DEFAULT_MAX_RETRIES, 0) == (4, 0)
+    assert policy.allowed_methods == {'GET', 'POST', 'PUT'}
+    assert set(policy.status_forcelist) == {429, 502, 503, 504}
+    huawei = ri.TransportRetry.policy(statuses=ri.HUAWEI_RETRY_STATUSES)
+    assert set(huawei.status_forcelist) == {429, 500, 502, 503, 504}
+    waits, chain = [], policy
+    for _ in range(4):
+        chain = chain.increment('POST', '/x', error=ri.BrokenReply('cut'))
+        waits.append(chain.next_wait)
+    assert waits == [0, 1, 2, 4] and chain.waited == 7 <= ri.MAX_RETRY_WAIT_SECONDS == 30
+    with pytest.raises(ri.MaxRetryError) as exhausted:
+        chain.increment('POST', '/x', error=ri.BrokenReply('cut'))
+    assert len(exhausted.value.attempts) == 5  # sent 5 times in all
+
+
+def test_retry_after_is_honoured_and_one_past_the_budget_ends_the_retries():
+    policy = ri.TransportRetry.policy()
+    asked = policy.increment('POST', '/x', response=HTTPResponse(status=429, headers={'Retry-After': '7'}))
+    assert asked.next_wait == 7
+    with pytest.raises(ri.MaxRetryError) as exhausted:
+        asked.increment('POST', '/x', response=HTTPResponse(status=503, headers={'Retry-After': '24'}))
+    assert 'asked to wait 24 s (Retry-After), past the 30 s' in exhausted.value.gave_up
+
+
+def test_retries_and_backoff_are_instance_settings_with_checked_bounds():
+    params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
+    retry = ri.build_xdr_client(dict(params, max_retries='2', retry_backoff='0')).transport.adapter.max_retries
+    assert (retry.total, retry.backoff_factor) == (2, 0)
+    default = ri.build_xdr_client(params).transport.adapter.max_retries
+    assert (default.total, default.backoff_factor) == (4, 0.5)
+    # The timeouts reach the session's requests (a slow answer below proves the read one on the wire).
+    assert ri.build_xdr_client(dict(params, connect_timeout='3', read_timeout='7')).transport.timeout == (3.0, 7.0)
+    for bad in ({'max_retries': '11'}, {'max_retries': '1.5'}, {'max_retries': 'many'}, {'retry_backoff': '-1'}):
+        with pytest.raises(ri.RestoreError, match=f'instance setting {next(iter(bad))}'):
+            ri.build_xdr_client(dict(params, **bad))
+
+
+# --------------------------------------------------------------------------- Cortex XDR, one fault at a time
+
+
+@pytest.mark.parametrize('kind', RETRIED)
+def test_each_fault_on_a_restore_succeeds_after_one_retry(pending_tenant, kind):
+    pending_tenant.backend.inject_faults(plan(f'sequence={kind}'))
+
+    reply = xdr_client(pending_tenant).restore_file(XDR_HASH)
+
+    faults = pending_tenant.backend.faults
+    assert [(f.number, f.kind) for f in faults.injected] == [(1, kind)] and faults.seen == 2
+    actions = pending_tenant.backend.actions
+    # The service acted on the faulted attempt too when only its answer suffered: one action more, harmless.
+    assert len(actions) == (2 if kind in APPLIED_BEFORE_THE_FAULT else 1)
+    assert reply['action_id'] == max(actions)
+
+
+def test_an_advanced_key_signs_each_resend_anew_as_the_api_refuses_a_replayed_nonce():
+    # The slow answer comes after the emulator admitted the request and remembered its nonce: the resend that
+    # urllib3 makes below requests' auth is accepted only because its nonce, timestamp and signature are new.
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
+    try:
+        tenant.backend.inject_faults(plan('sequence=slow,slow'))
+        reply = xdr_client(tenant).restore_file(XDR_HASH)
+        assert tenant.backend.faults.seen == 3 and len(tenant.backend.actions) == 3
+        assert reply['action_id'] == max(tenant.backend.actions)
+    finally:
+        tenant.server.stop()
+
+
+@pytest.mark.parametrize('kind', NOT_RETRIED_BY_XDR)
+def test_a_500_from_cortex_xdr_is_its_answer_not_retried_and_keeps_its_code(pending_tenant, kind):
+    pending_tenant.backend.inject_faults(plan(f'sequence={kind}'))
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        xdr_client(pending_tenant).restore_file(XDR_HASH)
+
+    assert raised.value.http_status == 500 and pending_tenant.backend.faults.seen == 1
+    message = str(raised.value)
+    assert ri.XDR_ERROR_ADVICE[500] in message and 'retried' not in message
+    if kind == '500':
+        assert raised.value.vendor_code == 500 and 'Emulated fault' in message
+    else:
+        assert '500 Internal Server Error' in message and '\n' not in message
+    assert not pending_tenant.backend.actions
+
+
+@pytest.mark.parametrize('kind, says', [
+    ('503', 'HTTP 503'), ('429', 'HTTP 429'), ('502-html', 'HTTP 502'),
+    ('reset', 'broke before the answer arrived'), ('slow', f'did not answer within {READ_TIMEOUT} s'),
+    ('malformed', 'with a body that is not JSON'), ('truncated', 'the reply was cut off'),
+])
+def test_a_fault_that_outlasts_the_retries_says_what_happened_how_often_and_what_to_do(pending_tenant, kind, says):
+    action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
+    pending_tenant.backend.inject_faults(plan(f'sequence={kind}*5'))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        xdr_client(pending_tenant).get_action_status(action_id)
+
+    message = str(raised.value)
+    assert says in message
+    assert 'The request was retried 4 times (after ' in message and pending_tenant.backend.faults.seen == 5
+    assert any(word in message for word in ('Try again later', 'try again later', 'Wait a few seconds'))
+    if kind in ('503', '429'):
+        assert isinstance(raised.value, ri.VendorApiError) and raised.value.vendor_code == int(kind)
+    assert 'Traceback' not in message and '<urllib3' not in message
+
+
+def test_a_retry_after_longer_than_the_budget_is_not_waited_for():
+    tenant = start_tenant(auth_type='standard')
+    try:
+        action_id = xdr_client(tenant).restore_file(XDR_HASH)['action_id']
+        tenant.backend.inject_faults(FaultPlan.parse('sequence=429;retry-after=3600'))
+        with pytest.raises(ri.VendorApiError) as raised:
+            xdr_client(tenant).get_action_status(action_id)
+        assert tenant.backend.faults.seen == 1
+        assert 'Not retried: the vendor asked to wait 3600 s (Retry-After), past the 30 s' in str(raised.value)
+        assert ri.XDR_ERROR_ADVICE[429] in str(raised.value)
+    finally:
+        tenant.server.stop()
+
+
+def test_a_restore_whose_answer_was_lost_and_then_refused_says_it_may_have_started():
+    # Actions finish at once here: the cut answer's restore already took the file out of quarantine, so the resend
+    # meets Cortex XDR's 500 "no quarantined file". The error must not claim that nothing happened.
+    tenant = start_tenant(auth_type='advanced', stage_seconds=0)
+    try:
+        tenant.backend.inject_faults(plan('sequence=truncated'))
+        with pytest.raises(ri.VendorApiError) as raised:
+            xdr_client(tenant).restore_file(XDR_HASH)
+        message = str(raised.value)
+        assert raised.value.http_status == 500 and 'No quarantined file' in message
+        assert 'retried once (after a broken reply)' in message
+        assert 'may have started this restore even so' in message and 'Action Center' in message
+        assert all(XDR_HASH in tenant.backend.restored(e) for e in HOLDERS[XDR_HASH])
+    finally:
+        tenant.server.stop()
+
+
+@pytest.mark.parametrize('skew, refused', [(200, False), (-200, False), (400, True), (-400, True)])
+def test_a_skewed_clock_within_the_advanced_keys_5_minutes_works_beyond_it_is_a_clear_401(skew, refused):
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
+    try:
+        tenant.backend.inject_faults(FaultPlan(skew_s=skew))
+        if not refused:
+            assert xdr_client(tenant).restore_file(XDR_HASH)['action_id']
+            return
+        with pytest.raises(ri.VendorApiError) as raised:
+            xdr_client(tenant).restore_file(XDR_HASH)
+        assert raised.value.http_status == 401 and 'clock' in str(raised.value)
+        assert 'x-xdr-timestamp is more than 300 seconds away' in str(raised.value)
+        assert tenant.backend.faults.seen == 1  # a 401 is not retried
+    finally:
+        tenant.server.stop()
+
+
+def test_polling_several_files_goes_on_when_one_status_cannot_be_read():
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=clock, rate_limit=None)
+    try:
+        hashes = tenant.backend.quarantine_files(3, endpoint_ids=[next(iter(HOLDERS[XDR_HASH]))])
+        # requests 1-3 start the restores; 4-8 read the first status of the first poll: 500 each time.
+        tenant.backend.inject_faults(plan('sequence=ok*3,500*5'))
+        room = WarRoom(params=tenant.params(max_concurrency='1', **FAST), time_scale=1, sleep=clock.advance)
+        seen = []
+        room.on_entry = seen.append
+
+        result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+        assert not result.failed
+        first_poll = {r['file_hash']: r for r in seen[1]['EntryContext'][ri.XDR_RESTORE_CONTEXT]}
+        assert first_poll[hashes[0]]['status'] == 'IN_PROGRESS' and 'HTTP 500' in first_poll[hashes[0]]['error']
+        final = {r['file_hash']: r for r in as_list(get_path(result.context, 'CortexXDR.RestoredFile'))}
+        assert {final[h]['status'] for h in hashes} == {'COMPLETED_SUCCESSFULLY'}
+        assert not any('error' in final[h] for h in hashes)
+    finally:
+        tenant.server.stop()
+
+
+# --------------------------------------------------------------------------- Huawei Cloud HSS and IAM
+
+
+@pytest.fixture
+def hss_tenant_faulty():
+    tenant = start_hss_tenant()
+    yield tenant
+    tenant.stack.close()
+
+
+def hss_room(tenant, auth_type='aksk', **params):
+    return WarRoom(params=tenant.params(auth_type, **FAST, **params), time_scale=0, sleep=lambda _: None)
+
+
+def hss_rows(result):
+    return as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+
+
+@pytest.mark.parametrize('kind', RETRIED + ['500', '500-html'])
+def test_each_fault_on_an_hss_listing_or_restore_succeeds_after_a_retry(hss_tenant_faulty, kind):
+    tenant = hss_tenant_faulty
+    # request 1 lists the isolated copies, request 2 restores them: each meets the fault once.
+    tenant.backend.inject_faults(plan(f'sequence={kind},ok,{kind}'))
+
+    result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert not result.failed, result.entries[-1]
+    # A PUT's answer has no body to read: a malformed one still says 200, and HSS did restore the files.
+    assert tenant.backend.faults.counts() == {kind: 2}
+    assert tenant.backend.faults.seen == (3 if kind == 'malformed' else 4)
+    assert {r['outcome'] for r in hss_rows(result)} == {'restoring'}
+    for copy in HSS_COPIES[HSS_HASH]:
+        assert tenant.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path']) == 'restored'
+
+
+@pytest.mark.parametrize('kind', ['429', '500', '503-html', 'reset', 'malformed'])
+def test_each_fault_on_the_iam_token_request_succeeds_after_a_retry(hss_tenant_faulty, kind):
+    tenant = hss_tenant_faulty
+    tenant.backend.iam_faults = plan(f'sequence={kind}')
+
+    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert not result.failed, result.entries[-1]
+    assert tenant.backend.iam_faults.counts() == {kind: 1} and tenant.backend.iam_faults.seen == 2
+
+
+def test_a_token_that_expires_mid_run_is_fetched_again(hss_tenant_faulty):
+    tenant = hss_tenant_faulty
+    tenant.backend.inject_faults(plan('sequence=ok,expire-token'))  # the restore meets an expired token
+
+    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert not result.failed, result.entries[-1]
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2
+    assert [r[0] for r in tenant.requests_to('PUT', '/event/isolated-file')] == ['PUT', 'PUT']  # 401, then the resend
+    assert {r['outcome'] for r in hss_rows(result)} == {'restoring'}
+
+
+@pytest.mark.parametrize('skew, refused', [(600, False), (-600, False), (1200, True), (-1200, True)])
+def test_a_skewed_clock_within_the_gateways_15_minutes_works_beyond_it_is_a_clear_401(hss_tenant_faulty, skew,
+                                                                                       refused):
+    tenant = hss_tenant_faulty
+    tenant.backend.inject_faults(FaultPlan(skew_s=skew))
+
+    result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert result.failed is refused
+    if refused:
+        message = result.entries[-1]['Contents']
+        assert 'HTTP 401' in message and 'APIGW.0301' in message and "machine's clock" in message
+        assert 'minutes away from the server time' in message and 'Traceback' not in message
+        assert tenant.backend.faults.seen == 1
+
+
+def test_an_hss_put_whose_answer_was_lost_and_then_kept_failing_says_it_may_have_been_accepted(hss_tenant_faulty):
+    tenant = hss_tenant_faulty
+    tenant.backend.inject_faults(plan('sequence=ok,slow,503*4'))
+
+    result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert result.failed  # every item failed: an error entry, with the reason
+    message = result.entries[-1]['Contents']
+    assert 'HTTP 503' in message and 'retried 4 times (after no answer in time, HTTP 503 (3 times))' in message
+    assert 'HSS may have accepted an earlier attempt even so' in message
+    # ... and it had: the slow answer's restore was carried out.
+    assert {tenant.backend.isolation_status(c['host_id'], c['file_hash'], c['file_path'])
+            for c in HSS_COPIES[HSS_HASH]} == {'restored'}
+
+
+# --------------------------------------------------------------------------- through main(): entries, never tracebacks
+
+
+@pytest.mark.parametrize('kind', ['429', '500', '502-html', '503', 'reset', 'slow', 'malformed', 'truncated'])
+@pytest.mark.parametrize('vendor', ['xdr', 'hss'])
+def test_a_fault_that_never_clears_gives_one_clear_error_entry_and_no_traceback(kind, vendor):
+    if vendor == 'xdr':
+        tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
+        stop, params, command = tenant.server.stop, tenant.params(**FAST), ('restore-file', {'file_hash': XDR_HASH})
+    else:
+        tenant = start_hss_tenant()
+        stop, params, command = tenant.stack.close, tenant.params(**FAST), ('hss-restore-isolated',
+                                                                           {'file_hash': HSS_HASH})
+    try:
+        tenant.backend.inject_faults(plan(f'sequence={kind}*50'))
+        result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(*command)
+
+        [entry] = result.entries
+        assert entry['Type'] == ENTRY_ERROR
+        text = entry['Contents']
+        assert text.startswith(f'Failed to execute {command[0]} command.\nError: ')
+        assert 'Traceback' not in text and 'because of an unexpected' not in text and not result.log
+        retried = not (vendor == 'xdr' and kind == '500')
+        assert ('The request was retried 4 times' in text) is retried
+        assert tenant.backend.faults.seen == (5 if retried else 1)
+        if kind in ('429', '500') or (kind == '503' and vendor == 'xdr'):  # HSS has no JSON form for a 503
+            assert 'code ' in text and ('APIGW' in text or 'HSS.' in text or vendor == 'xdr')
+    finally:
+        stop()
+
+
+def test_a_new_token_that_meets_token_must_be_updated_again_is_fetched_again_within_the_retry_count(replay_server):
+    expired = {'error_code': ri.HUAWEI_TOKEN_EXPIRED, 'error_msg': 'The token must be updated'}
+    for token in ('one', 'two', 'three'):
+        replay_server.queue_file(201, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': token})
+        replay_server.queue(401, expired) if token != 'three' else replay_server.queue(200, b'')
+    provider = ri.IamTokenProvider(replay_server.url, 'acme', 'user', 'iam-password-value', 'p' * 32,
+                                   ri.MemoryCache(), clock=lambda: 1_795_000_000.0, max_retries=0)
+    client = ri.HssClient(replay_server.url, 'p' * 32, ri.HuaweiTokenAuth(provider), token_provider=provider,
+                          max_retries=2)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'a'}])
+
+    assert provider.tokens_fetched == 3
+    assert [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT'] == \
+        ['one', 'two', 'three']

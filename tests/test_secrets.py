@@ -1,0 +1,294 @@
+"""No secret leaves the integration: every command, every auth mode, success and failure, with debug logging on.
+
+Known, distinctive secret values (the Cortex XDR key, the HSS secret key, the IAM password, wrong values typed in
+their place, and the IAM tokens the emulator issues, read from the backend as it hands them out) are looked for
+in stdout and stderr (capfd), the entries, the incident context, the integration context, the demisto log,
+Python's log records at DEBUG (urllib3 and requests included) and the text of the exceptions the clients raise.
+
+The one allowed place is the integration context, which XSOAR keeps per instance (encrypted at rest) and which is
+the documented home of cached tokens: ``restore_integration`` caches the IAM token there (``hss_iam_token.token``,
+with its expiry and a SHA256 naming the identity, never the password). Nothing else there may hold a secret.
+
+Server errors are the emulators' own: a fault inside the backend (500 in the vendor's form) and injected faults
+(``warroom/emulator/faults.py``: 503 as a gateway's HTML page, 429, a reset connection), retried by the transport
+with ``retry_backoff`` 0 so that the retries cost no time.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import traceback
+from contextlib import ExitStack
+
+import pytest
+import yaml
+
+import restore_integration as ri
+from conftest import HSS_SEED, ROOT, XDR_KEY_ID, XDR_SEED, hss_seed_copies, seed_holders
+from warroom.embedded import HSS_DOMAIN, HSS_USER, hss_params, hss_project_id
+from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.xdr import XdrBackend, create_app as create_xdr_app
+from warroom.runtime import WarRoom
+
+XDR_KEY = 'xdrKEYsecret' + secrets.token_hex(16)
+WRONG_XDR_KEY = 'xdrWRONGkey' + secrets.token_hex(16)
+HSS_AK = 'AKSECRETTEST' + secrets.token_hex(4).upper()
+HSS_SK = 'hssSKsecret' + secrets.token_urlsafe(24)
+WRONG_HSS_SK = 'hssWRONGsk' + secrets.token_urlsafe(24)
+IAM_PASSWORD = 'iamPWsecret!' + secrets.token_urlsafe(12)
+WRONG_IAM_PASSWORD = 'iamWRONGpw!' + secrets.token_urlsafe(12)
+BOGUS_TOKEN = 'MIITbogus' + secrets.token_urlsafe(64)
+KNOWN_SECRETS = [XDR_KEY, WRONG_XDR_KEY, HSS_SK, WRONG_HSS_SK, IAM_PASSWORD, WRONG_IAM_PASSWORD, BOGUS_TOKEN]
+
+XDR_HASH = next(h for h, holders in sorted(seed_holders().items()) if len(holders) > 1)
+HSS_HASH = next(h for h, copies in sorted(hss_seed_copies().items()) if len(copies) > 1)
+ARGS = {'restore-file': {'file_hash': XDR_HASH}, 'hss-restore-isolated': {'file_hash': HSS_HASH},
+        'test-module': {}}
+
+
+class Vendors:
+    """Both emulated vendors with the known secrets; every IAM token issued is kept in ``tokens``."""
+
+    def __init__(self, stack: ExitStack, xdr_key_type: str):
+        self.xdr = XdrBackend.from_seed(XDR_SEED, stage_seconds=0, rate_limit=1000)
+        self.xdr.add_api_key(XDR_KEY_ID, XDR_KEY, auth_type=xdr_key_type)
+        self.xdr_server = stack.enter_context(LoopbackServer(create_xdr_app(self.xdr)))
+        self.hss = HssBackend.from_seed(HSS_SEED, stage_seconds=0)
+        project_id = hss_project_id(HSS_SEED)
+        self.hss.add_access_key(HSS_AK, HSS_SK)
+        self.hss.add_user(HSS_DOMAIN, HSS_USER, IAM_PASSWORD, [project_id])
+        self.tokens: list[str] = []
+        issue = self.hss.issue_token
+
+        def issue_and_remember(*args, **kwargs):
+            token, expires_at = issue(*args, **kwargs)
+            self.tokens.append(token)
+            return token, expires_at
+
+        self.hss.issue_token = issue_and_remember
+        self.hss_server = stack.enter_context(LoopbackServer(create_hss_app(self.hss)))
+        self.iam_server = stack.enter_context(LoopbackServer(create_iam_app(self.hss)))
+        self.params = {
+            **hss_params(self.hss_server.url, self.iam_server.url, project_id, HSS_AK, HSS_SK, IAM_PASSWORD),
+            'xdr_url': self.xdr_server.url, 'xdr_api_key_id': XDR_KEY_ID,
+            'xdr_api_key': {'identifier': '', 'password': XDR_KEY}, 'xdr_auth_type': xdr_key_type,
+            'retry_backoff': '0',
+        }
+
+    def inject(self, spec: str) -> None:
+        for backend in (self.xdr, self.hss):
+            backend.inject_faults(FaultPlan.parse(spec))
+
+    def secrets(self) -> list[str]:
+        return KNOWN_SECRETS + self.tokens
+
+
+@pytest.fixture(params=['standard', 'advanced'])
+def vendors(request):
+    """Both vendors, with each Cortex XDR key type."""
+    with ExitStack() as stack:
+        yield Vendors(stack, request.param)
+
+
+@pytest.fixture
+def hss_vendors():
+    with ExitStack() as stack:
+        yield Vendors(stack, 'advanced')
+
+
+@pytest.fixture
+def debug_logging(caplog):
+    """Python logging at DEBUG for every logger (urllib3 logs each connection and request line there)."""
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger='urllib3')
+    return caplog
+
+
+def leaked(secret_values, surfaces: dict[str, str]) -> list[str]:
+    """Where a secret, or a 12-character piece from its middle, shows up."""
+    found = []
+    for secret in secret_values:
+        middle = secret[len(secret) // 2 - 6:len(secret) // 2 + 6]
+        for where, text in surfaces.items():
+            if secret in text or middle in text:
+                found.append(f'{secret[:6]}... in {where}')
+    return found
+
+
+def check_run(vendors, capfd, caplog, room: WarRoom, result, extra_surfaces=None):
+    out, err = capfd.readouterr()
+    integration_context = dict(room.integration_context)
+    cached = integration_context.pop(ri.TOKEN_CACHE_KEY, None)
+    surfaces = {
+        'stdout': out, 'stderr': err,
+        'entries': json.dumps(result.entries, default=str),
+        'context': json.dumps(result.context, default=str),
+        'integration context (besides the cached token)': json.dumps(integration_context, default=str),
+        'demisto log': json.dumps(result.log, default=str),
+        'log records': caplog.text + '\n'.join(record.getMessage() for record in caplog.records),
+        **(extra_surfaces or {}),
+    }
+    if cached is not None:
+        # The cached token is the one allowed secret, in its one place: nothing else of the cache is secret.
+        assert set(cached) == {'identity', 'token', 'expires_at'}
+        assert cached['token'] in vendors.tokens or cached['token'] == BOGUS_TOKEN
+        surfaces['cached token entry (besides the token)'] = json.dumps({**cached, 'token': None}, default=str)
+    assert not leaked(vendors.secrets(), surfaces)
+    assert 'Traceback' not in ''.join(surfaces[where] for where in ('entries', 'stdout', 'stderr', 'demisto log'))
+
+
+def run(vendors, params, command, integration_context=None):
+    room = WarRoom(params=params, time_scale=0, sleep=lambda _: None,
+                   integration_context=dict(integration_context or {}))
+    return room, room.run(command, dict(ARGS[command]))
+
+
+def client_error_text(params, command) -> str:
+    """The exception a client raises for this instance, with its traceback, as text (empty when none)."""
+    try:
+        clients = ri.configured_clients(params, ri.MemoryCache())
+        if command == 'test-module':
+            ri.test_module(clients)
+        elif command == 'restore-file':
+            clients['xdr'].restore_file(XDR_HASH)
+        else:
+            clients['hss'].list_isolated_files(file_hash=HSS_HASH)
+    except Exception as error:  # noqa: BLE001 - the text of whatever is raised is what is checked
+        return ''.join(traceback.format_exception(error)) + repr(error) + repr(getattr(error, '__dict__', ''))
+    return ''
+
+
+def xdr_only(params):
+    return {k: v for k, v in params.items() if k.startswith('xdr_')}
+
+
+def hss_only(params, auth_type):
+    return {**{k: v for k, v in params.items() if k.startswith('hss_')}, 'hss_auth_type': auth_type}
+
+
+def scenario_params(vendors, scenario, command, auth_type):
+    """Params (and integration context) for one scenario; may break the emulator for it."""
+    params = xdr_only(vendors.params) if command == 'restore-file' else hss_only(vendors.params, auth_type)
+    if command == 'test-module':
+        params = {**xdr_only(vendors.params), **hss_only(vendors.params, auth_type)}
+    params['retry_backoff'] = '0'
+    context = None
+    if scenario == 'wrong credentials':
+        params = dict(params, xdr_api_key={'identifier': '', 'password': WRONG_XDR_KEY})
+        if 'hss_aksk' in params:
+            params.update(hss_aksk={'identifier': HSS_AK, 'password': WRONG_HSS_SK},
+                          hss_credentials={'identifier': HSS_USER, 'password': WRONG_IAM_PASSWORD})
+    elif scenario == 'revoked cached token':
+        context = {ri.TOKEN_CACHE_KEY: {'identity': ri.IamTokenProvider(
+            params['hss_iam_endpoint'], HSS_DOMAIN, HSS_USER, IAM_PASSWORD, params['hss_project_id'],
+            ri.MemoryCache())._identity, 'token': BOGUS_TOKEN, 'expires_at': 4_000_000_000}}
+    elif scenario == 'server error 500':
+        def broken(*args, **kwargs):
+            raise RuntimeError('emulated fault')
+        vendors.xdr.restore_file = vendors.xdr.get_action_status = broken
+        vendors.hss.list_isolated_files = vendors.hss.restore_isolated_files = broken
+    elif scenario == 'iam error 500':
+        def broken_iam(*args, **kwargs):
+            raise RuntimeError('emulated IAM fault')
+        vendors.hss.issue_token = broken_iam
+    elif scenario == 'retried, then success':
+        vendors.inject('sequence=503-html,429,reset,ok;retry-after=0')
+    elif scenario == 'unavailable 503, retries run out':
+        vendors.inject('sequence=503-html*200;retry-after=0')
+    elif scenario == 'throttled 429, retries run out':
+        vendors.inject('sequence=429*200;retry-after=0')
+    return params, context
+
+
+XDR_SCENARIOS = ['success', 'wrong credentials', 'server error 500', 'retried, then success',
+                 'unavailable 503, retries run out', 'throttled 429, retries run out']
+TOKEN_SCENARIOS = ['iam error 500', 'revoked cached token', 'token expired mid-run']  # IAM tokens: token mode only
+HSS_CASES = [(scenario, auth_type) for scenario in XDR_SCENARIOS + TOKEN_SCENARIOS for auth_type in ('aksk', 'token')
+             if auth_type == 'token' or scenario not in TOKEN_SCENARIOS]
+
+
+@pytest.mark.parametrize('command', ['restore-file', 'test-module'])
+@pytest.mark.parametrize('scenario', XDR_SCENARIOS)
+def test_xdr_commands_leak_no_secret(vendors, capfd, debug_logging, command, scenario):
+    params, context = scenario_params(vendors, scenario, command, 'aksk')
+    if command == 'test-module':
+        params = xdr_only(params)
+    room, result = run(vendors, params, command, context)
+    error_text = client_error_text(params, command)
+    # test-module counts a 500 that carries Cortex XDR's own reply as "the key was accepted".
+    expect_failure = scenario not in ('success', 'retried, then success') and \
+        not (command == 'test-module' and scenario == 'server error 500')
+    assert result.failed is expect_failure, result.entries
+    check_run(vendors, capfd, debug_logging, room, result, {'exception text': error_text})
+
+
+@pytest.mark.parametrize('command', ['hss-restore-isolated', 'test-module'])
+@pytest.mark.parametrize('scenario, auth_type', HSS_CASES)
+def test_hss_commands_leak_no_secret(hss_vendors, capfd, debug_logging, command, auth_type, scenario):
+    vendors = hss_vendors
+    params, context = scenario_params(vendors, scenario, command, auth_type)
+    if command == 'test-module':
+        params = {k: v for k, v in params.items() if not k.startswith('xdr_')}
+    if scenario == 'token expired mid-run':
+        listing = vendors.hss.list_isolated_files
+
+        def list_then_expire(*args, **kwargs):
+            page = listing(*args, **kwargs)
+            vendors.hss.expire_tokens()
+            return page
+
+        vendors.hss.list_isolated_files = list_then_expire
+    room, result = run(vendors, params, command, context)
+    issued_in_run = list(vendors.tokens)
+    error_text = client_error_text(params, command)
+    expect_failure = scenario not in ('success', 'retried, then success', 'revoked cached token',
+                                      'token expired mid-run')
+    assert result.failed is expect_failure, result.entries
+    if auth_type == 'token' and not expect_failure:
+        assert room.integration_context[ri.TOKEN_CACHE_KEY]['token'] == issued_in_run[-1]
+        if scenario == 'token expired mid-run' and command == 'hss-restore-isolated':
+            assert len(issued_in_run) == 2  # the restore met the expired token and fetched a new one
+    check_run(vendors, capfd, debug_logging, room, result, {'exception text': error_text})
+
+
+def test_a_secret_pasted_with_a_line_break_is_refused_without_being_shown(vendors, capfd, debug_logging):
+    # requests would refuse the header and quote it escaped ('\r\n' as text), which redaction cannot recognise.
+    params = dict(xdr_only(vendors.params), xdr_auth_type='standard',
+                  xdr_api_key={'identifier': '', 'password': XDR_KEY[:12] + '\r\n' + XDR_KEY[12:]})
+    room, result = run(vendors, params, 'restore-file')
+
+    assert result.failed and 'xdr_api_key' in result.entries[0]['Contents']
+    assert vendors.xdr.requests == []
+    check_run(vendors, capfd, debug_logging, room, result,
+              {'escaped key': json.dumps(result.entries) + repr(result.entries)})
+    assert XDR_KEY[:12] not in repr(result.entries) and XDR_KEY[12:] not in repr(result.entries)
+
+
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_auth_objects_hide_their_secrets_in_repr(vendors, auth_type):
+    clients = ri.configured_clients({**vendors.params, 'hss_auth_type': auth_type}, ri.MemoryCache())
+    shown = repr(clients['xdr'].transport.session.auth) + repr(clients['hss'].transport.session.auth)
+    assert not leaked(KNOWN_SECRETS, {'repr': shown})
+
+
+@pytest.mark.parametrize('key', [XDR_KEY, WRONG_XDR_KEY], ids=['right key', 'wrong key'])
+def test_the_war_room_command_line_shows_no_secret(vendors, tmp_path, key):
+    """`python -m warroom run`, a real process; the key comes from the environment, not the params file."""
+    params_file = tmp_path / 'xdr.yml'
+    params_file.write_text(yaml.safe_dump({k: v for k, v in xdr_only(vendors.params).items() if k != 'xdr_api_key'}))
+    env = {**os.environ, 'WARROOM_PARAM_XDR_API_KEY': key}
+
+    done = subprocess.run([sys.executable, '-m', 'warroom', 'run', f'!restore-file file_hash={XDR_HASH}',
+                           '--params', str(params_file), '--json', '--time-scale', '0'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+
+    assert done.returncode == (0 if key == XDR_KEY else 1), done.stderr
+    assert not leaked(KNOWN_SECRETS, {'stdout': done.stdout, 'stderr': done.stderr,
+                                      'params file': params_file.read_text()})
+    assert 'Traceback' not in done.stdout + done.stderr

@@ -1,0 +1,305 @@
+"""Transport guarantees, over real sockets on loopback: TLS verified by default, `insecure` said out loud, plain
+http only to loopback (refused before any connection otherwise), and the proxy used only when `proxy` is checked.
+
+The TLS server is an emulator behind a certificate made at test time with the openssl command line (the
+`cryptography` package is not among the project's dependencies); without openssl those tests are skipped.
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+
+import pytest
+import requests
+
+import restore_integration as ri
+from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
+from warroom.emulator.hss import create_app as create_hss_app, create_iam_app
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.emulator.xdr import create_app as create_xdr_app
+from warroom.runtime import ENTRY_ERROR, Demisto
+
+XDR_HASH = sorted(seed_holders())[0]
+HSS_HASH = sorted(hss_seed_copies())[0]
+PROXY_VARIABLES = ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy')
+
+
+def run(params, command, args=None):
+    demisto = Demisto(params, command, dict(args or {}), {}, [])
+    ri.main(demisto)
+    [entry] = demisto.entries
+    return entry
+
+
+# --------------------------------------------------------------------------- TLS
+
+
+class TlsLoopbackServer(LoopbackServer):
+    """A LoopbackServer whose listening socket speaks TLS with the given certificate."""
+
+    def __init__(self, app, certfile, keyfile):
+        super().__init__(app)
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._context.load_cert_chain(certfile, keyfile)
+
+    def _bind(self):
+        server = super()._bind()
+        if not isinstance(server.socket, ssl.SSLSocket):
+            server.socket = self._context.wrap_socket(server.socket, server_side=True)
+        return server
+
+    @property
+    def url(self):
+        return super().url.replace('http://', 'https://', 1)
+
+
+@pytest.fixture(scope='module')
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made now: (certfile, keyfile)."""
+    openssl = shutil.which('openssl')
+    if openssl is None:
+        pytest.skip('no openssl command line to make a test certificate (and cryptography is not installed)')
+    folder = tmp_path_factory.mktemp('tls')
+    cert, key = folder / 'cert.pem', folder / 'key.pem'
+    subprocess.run([openssl, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+                    '-keyout', str(key), '-out', str(cert), '-days', '1', '-subj', '/CN=127.0.0.1',
+                    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+@pytest.fixture
+def tls_vendors(certificate):
+    """Both emulated vendors (the tenants of conftest) also served over TLS, IAM too: (xdr, hss, params)."""
+    xdr, hss = start_tenant(auth_type='advanced'), start_hss_tenant()
+    servers = [TlsLoopbackServer(app, *certificate).start() for app in (
+        create_xdr_app(xdr.backend), create_hss_app(hss.backend), create_iam_app(hss.backend))]
+    params = {**hss.params(), **xdr.params(), 'xdr_url': servers[0].url, 'hss_endpoint': servers[1].url,
+              'hss_iam_endpoint': servers[2].url}
+    yield xdr, hss, params
+    for server in servers:
+        server.stop()
+    xdr.server.stop()
+    hss.stack.close()
+
+
+COMMANDS = [pytest.param('restore-file', {'file_hash': XDR_HASH}, 'xdr', id='restore-file'),
+            pytest.param('hss-restore-isolated', {'file_hash': HSS_HASH}, 'aksk', id='hss-aksk'),
+            pytest.param('hss-restore-isolated', {'file_hash': HSS_HASH}, 'token', id='hss-token'),
+            pytest.param('test-module', {}, 'token', id='test-module')]
+
+
+def for_command(params, command, mode):
+    if command == 'restore-file':
+        return {k: v for k, v in params.items() if not k.startswith('hss_')}
+    return {**params, 'hss_auth_type': mode}
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_an_untrusted_certificate_is_refused_with_a_clear_message(tls_vendors, command, args, mode):
+    xdr, hss, params = tls_vendors
+
+    entry = run(for_command(params, command, mode), command, args)
+
+    assert entry['Type'] == ENTRY_ERROR
+    assert 'TLS certificate of 127.0.0.1:' in entry['Contents'] and 'could not be verified' in entry['Contents']
+    assert '"Trust any certificate"' in entry['Contents']
+    assert xdr.backend.requests == [] and hss.backend.requests == []  # the handshake failed: no request was read
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_the_same_certificate_once_trusted_is_accepted(tls_vendors, certificate, monkeypatch, command, args, mode):
+    # The control for the test above: it is the trust that fails there, not the server.
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', certificate[0])
+    xdr, hss, params = tls_vendors
+
+    entry = run(for_command(params, command, mode), command, args)
+
+    assert entry['Type'] != ENTRY_ERROR, entry
+    assert ri.INSECURE_WARNING not in str(entry.get('HumanReadable'))
+
+
+@pytest.mark.parametrize('ca_bundle_variable', [False, True], ids=['no CA bundle variable', 'REQUESTS_CA_BUNDLE set'])
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_insecure_turns_verification_off_and_the_entry_says_so(tls_vendors, monkeypatch, command, args, mode,
+                                                              ca_bundle_variable):
+    # requests lets REQUESTS_CA_BUNDLE override a session's verify=False; the transport passes verify per request.
+    if ca_bundle_variable:
+        monkeypatch.setenv('REQUESTS_CA_BUNDLE', requests.certs.where())
+    else:
+        monkeypatch.delenv('REQUESTS_CA_BUNDLE', raising=False)
+        monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
+    xdr, hss, params = tls_vendors
+
+    with pytest.warns(Warning):  # urllib3's InsecureRequestWarning: the library says it too
+        entry = run(dict(for_command(params, command, mode), insecure=True), command, args)
+
+    assert entry['Type'] != ENTRY_ERROR, entry
+    if command == 'test-module':
+        assert entry['Contents'] == 'ok'  # XSOAR reads exactly "ok" as a passed test; the warning stays out
+    else:
+        assert entry['HumanReadable'].endswith(ri.INSECURE_WARNING)
+        assert 'verification is off' in ri.INSECURE_WARNING
+
+
+def test_no_warning_when_verification_is_on(monkeypatch):
+    tenant = start_tenant()
+    try:
+        entry = run(tenant.params(), 'restore-file', {'file_hash': XDR_HASH, 'polling': 'false'})
+    finally:
+        tenant.server.stop()
+    assert entry['Type'] != ENTRY_ERROR and 'verification is off' not in entry['HumanReadable']
+
+
+# --------------------------------------------------------------------------- plain http, and the proxy
+
+
+class RecordingProxy:
+    """A forward HTTP proxy on loopback: records every request it is asked to carry, then carries it."""
+
+    def __init__(self):
+        self.seen = []
+        self.server = LoopbackServer(self._app).start()
+        self.url = self.server.url
+
+    def _app(self, request):
+        host = request.headers.get('Host', '')
+        self.seen.append((request.method, host, request.path))
+        if host.split(':')[0] not in ('127.0.0.1', 'localhost'):
+            return Response(502, b'{"proxy": "no route"}', {'Content-Type': 'application/json'})
+        query = '&'.join(f'{k}={v}' for k, values in request.query.items() for v in values)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ('host', 'proxy-connection')}
+        reply = requests.request(request.method, f'http://{host}{request.path}', params=query or None, data=request.body,
+                                 headers=headers, proxies={'http': None, 'https': None, 'all': None}, timeout=10)
+        return Response(reply.status_code, reply.content, {k: v for k, v in reply.headers.items()
+                                                           if k.lower() not in ('content-length', 'connection',
+                                                                                'transfer-encoding')})
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    """Every proxy variable points at a recording proxy; nothing exempts loopback (NO_PROXY unset)."""
+    recording = RecordingProxy()
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, recording.url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    yield recording
+    recording.server.stop()
+
+
+@pytest.fixture
+def vendors():
+    xdr, hss = start_tenant(auth_type='advanced'), start_hss_tenant()
+    yield xdr, hss
+    xdr.server.stop()
+    hss.stack.close()
+
+
+def vendor_params(vendors, command, mode):
+    xdr, hss = vendors
+    return xdr.params() if command == 'restore-file' else hss.params(mode)
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_proxy_variables_are_ignored_unless_proxy_is_checked(vendors, proxy, command, args, mode):
+    entry = run(vendor_params(vendors, command, mode), command, args)
+
+    assert entry['Type'] != ENTRY_ERROR, entry
+    assert proxy.seen == []
+    assert vendors[0].backend.requests or vendors[1].backend.requests  # it went straight to the vendor
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_with_proxy_checked_the_requests_go_through_the_proxy(vendors, proxy, command, args, mode):
+    xdr, hss = vendors
+
+    entry = run(dict(vendor_params(vendors, command, mode), proxy=True), command, args)
+
+    assert entry['Type'] != ENTRY_ERROR, entry
+    received = len(xdr.backend.requests) + len(hss.backend.requests)
+    assert received and len(proxy.seen) == received  # every request the vendor got came through the proxy
+
+
+def test_all_proxy_alone_is_ignored_unless_proxy_is_checked(vendors, monkeypatch):
+    recording = RecordingProxy()
+    try:
+        for name in PROXY_VARIABLES + ('NO_PROXY', 'no_proxy'):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv('ALL_PROXY', recording.url)
+        unchecked = run(vendors[0].params(), 'test-module')
+        checked = run(dict(vendors[0].params(), proxy=True), 'test-module')
+    finally:
+        recording.server.stop()
+    assert unchecked['Contents'] == checked['Contents'] == 'ok'
+    assert len(recording.seen) == 1  # only the run with proxy checked
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Records (and blocks) every name lookup and connection attempt to anything but the loopback proxy."""
+    attempts = []
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):
+        attempts.append(('lookup', host))
+        if host not in ('127.0.0.1', 'localhost'):
+            raise socket.gaierror(socket.EAI_NONAME, 'blocked by the test')
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(self, address):
+        attempts.append(('connect', address))
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+    monkeypatch.setattr(socket.socket, 'connect', connect)
+    return attempts
+
+
+PLAIN_HTTP = [
+    ('restore-file', {'file_hash': XDR_HASH}, {'xdr_url': 'http://example.invalid'}, 'xdr_url'),
+    ('restore-file', {'file_hash': XDR_HASH}, {'xdr_url': 'http://127.0.0.1.example.invalid:8443'}, 'xdr_url'),
+    ('restore-file', {'file_hash': XDR_HASH}, {'xdr_url': 'http://localhost.example.invalid'}, 'xdr_url'),
+    ('hss-restore-isolated', {'file_hash': HSS_HASH}, {'hss_endpoint': 'http://example.invalid'}, 'hss_endpoint'),
+    ('hss-restore-isolated', {'file_hash': HSS_HASH},
+     {'hss_auth_type': 'token', 'hss_iam_endpoint': 'http://example.invalid'}, 'hss_iam_endpoint'),
+    ('test-module', {}, {'hss_endpoint': 'http://10.0.0.1:8080'}, 'hss_endpoint'),
+]
+
+
+@pytest.mark.parametrize('command, args, overrides, setting', PLAIN_HTTP)
+@pytest.mark.parametrize('proxy_checked', [False, True])
+def test_plain_http_to_another_host_is_refused_before_any_connection(vendors, proxy, no_network, command, args,
+                                                                    overrides, setting, proxy_checked):
+    xdr, hss = vendors
+    params = {**hss.params(), **xdr.params(), **overrides, 'proxy': proxy_checked}
+    if command == 'restore-file':
+        params = {k: v for k, v in params.items() if not k.startswith('hss_')}
+
+    entry = run(params, command, args)
+
+    assert entry['Type'] == ENTRY_ERROR
+    assert f'The instance setting {setting} uses plain http to' in entry['Contents']
+    assert 'Use https, or check "Trust any certificate"' in entry['Contents']
+    assert no_network == [] and proxy.seen == []
+    assert xdr.backend.requests == [] and hss.backend.requests == []
+
+
+@pytest.mark.parametrize('host', ['127.0.0.1', 'localhost'])
+def test_plain_http_to_loopback_is_allowed(vendors, host):
+    xdr, _ = vendors
+    url = xdr.url.replace('127.0.0.1', host)
+
+    assert run(dict(xdr.params(), xdr_url=url), 'test-module')['Contents'] == 'ok'
+
+
+def test_with_insecure_plain_http_to_another_host_is_allowed(vendors, proxy):
+    # The request is made (here it reaches the proxy, which has no route to example.invalid).
+    xdr, _ = vendors
+    params = dict(xdr.params(), xdr_url='http://example.invalid', insecure=True, proxy=True, max_retries='0')
+
+    entry = run(params, 'restore-file', {'file_hash': XDR_HASH})
+
+    assert entry['Type'] == ENTRY_ERROR and 'HTTP 502' in entry['Contents']
+    assert [(method, host) for method, host, _ in proxy.seen] == [('POST', 'example.invalid')]

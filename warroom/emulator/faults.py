@@ -1,0 +1,250 @@
+"""Fault injection for the emulated vendors: what a flaky network, gateway or service does to a request.
+
+One ``FaultPlan`` decides, request by request, whether a fault hits it, either by chance (``rate``, drawn
+from a seeded random generator, so a run can be repeated exactly) or by a scripted ``sequence``. Each vendor's
+HTTP layer (``xdr/responses.py``, ``hss/responses.py``) hands every request to ``serve`` with its own
+``VendorFaults``: how that vendor writes an error and, for HSS, how its tokens expire. Every fault is
+recorded (``FaultPlan.injected``: which request, by number, method and path, got which fault) so that tests
+can account for each one.
+
+Where each fault happens, as seen from the client:
+
+- before the service acts (the request changes nothing): ``429`` (with ``Retry-After``), ``500``, ``502``,
+  ``503``, ``504`` in the vendor's JSON error form, the same with ``-html`` as a gateway's HTML page
+  (``503-html``), and ``reset`` (the connection is cut without an answer);
+- after the service acted (the change is made, the answer is lost or damaged): ``slow`` (the answer comes
+  ``delay`` seconds late, after the client's read timeout), ``malformed`` (a body that is not JSON) and
+  ``truncated`` (the connection closes half-way through the body);
+- ``expire-token`` (HSS only): the IAM token the request carries reaches its expiry now, then the request
+  goes on (401 APIGW.0307; an AK/SK-signed request carries no token and passes);
+- ``skew=SECONDS`` is not per request: the emulator's clock runs that far ahead (negative: behind), which
+  the advanced Cortex XDR key (5 minutes) and AK/SK signatures (15 minutes) are checked against.
+
+Spec syntax (``python -m warroom emulate --faults SPEC``; ``;`` between options, no spaces needed)::
+
+    rate=0.2;seed=7                          20% of requests, any kind the vendor supports
+    rate=0.2;kinds=429,503-html,reset        20%, only these kinds (equally likely)
+    sequence=429,ok,reset*2                  request 1 gets a 429, 2 goes through, 3 and 4 are reset;
+                                             after the sequence, ``rate`` (if given) takes over
+    retry-after=0;delay=0.5;skew=-600        Retry-After of 429/503 (default 1), slow delay (default 65 s),
+                                             clock offset
+"""
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .httpserver import AbortConnection, Request, Response
+
+__all__ = ["FaultPlan", "FaultRecord", "VendorFaults", "serve", "FAULT_KINDS", "SPEC_HELP", "FaultSpecError"]
+
+STATUS_KINDS = ("429", "500", "502", "503", "504", "500-html", "502-html", "503-html", "504-html")
+AFTER_KINDS = ("slow", "malformed", "truncated")
+FAULT_KINDS = STATUS_KINDS + ("reset",) + AFTER_KINDS + ("expire-token",)
+OK = "ok"
+DEFAULT_RETRY_AFTER_S = 1
+DEFAULT_DELAY_S = 65.0  # longer than the integration's default read timeout (60 s)
+MAX_SEQUENCE = 100_000
+
+SPEC_HELP = (
+    "Faults to inject, as OPTION;OPTION... with OPTION one of: rate=P (share of requests, 0 to 1), "
+    "seed=N (random seed, default 0), kinds=K,K,... (default: every kind the vendor supports), "
+    "sequence=STEP,STEP,... (one step per request in order; STEP is a kind, ok, or KIND*N), "
+    "retry-after=S (Retry-After of injected 429/503, default 1), delay=S (how late a slow answer comes, "
+    "default 65), skew=S (the emulator's clock runs S seconds ahead; negative: behind). "
+    f"Kinds: {', '.join(FAULT_KINDS)}. Example: 'rate=0.2;seed=7;kinds=429,503-html,reset,truncated'."
+)
+
+REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+class FaultSpecError(ValueError):
+    """A --faults spec that cannot be read; the message names the part."""
+
+
+@dataclass(frozen=True)
+class FaultRecord:
+    number: int  # 1-based position of the request among those the plan saw
+    method: str
+    path: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class VendorFaults:
+    """What the shared layer needs from a vendor: its error reply for a status (None: an HTML page), and
+    how its tokens expire (None: the vendor has no tokens)."""
+
+    error_reply: Callable[[int, int], Response | None]  # (status, retry_after_s) -> reply
+    expire_tokens: Callable[[Request], None] | None = None  # expires the token the request carries
+
+
+@dataclass
+class FaultPlan:
+    rate: float = 0.0
+    kinds: tuple[str, ...] = ()  # empty: every kind the vendor supports
+    seed: int = 0
+    sequence: tuple[str, ...] = ()
+    retry_after_s: int = DEFAULT_RETRY_AFTER_S
+    delay_s: float = DEFAULT_DELAY_S
+    skew_s: float = 0.0
+    injected: list[FaultRecord] = field(default_factory=list)
+    seen: int = 0  # requests the plan has decided on
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.rate <= 1.0:
+            raise FaultSpecError(f"rate must be between 0 and 1, not {self.rate:g}")
+        for kind in self.kinds:
+            _check_kind(kind)
+        for step in self.sequence:
+            if step != OK:
+                _check_kind(step)
+        if self.retry_after_s < 0 or self.delay_s < 0:
+            raise FaultSpecError("retry-after and delay must not be negative")
+        self._random = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- spec
+
+    @classmethod
+    def parse(cls, spec: str) -> "FaultPlan":
+        options: dict = {}
+        for part in (p.strip() for p in spec.split(";")):
+            if not part:
+                continue
+            name, sep, value = part.partition("=")
+            name, value = name.strip().lower(), value.strip()
+            if not sep or not value:
+                raise FaultSpecError(f"{part!r} is not NAME=VALUE")
+            try:
+                if name == "rate":
+                    options["rate"] = float(value)
+                elif name == "seed":
+                    options["seed"] = int(value)
+                elif name == "kinds":
+                    options["kinds"] = tuple(k.strip() for k in value.split(",") if k.strip())
+                elif name == "sequence":
+                    options["sequence"] = _expand(value)
+                elif name == "retry-after":
+                    options["retry_after_s"] = int(value)
+                elif name == "delay":
+                    options["delay_s"] = float(value)
+                elif name == "skew":
+                    options["skew_s"] = float(value)
+                else:
+                    raise FaultSpecError(f"unknown option {name!r}; options are rate, seed, kinds, sequence, "
+                                         f"retry-after, delay, skew")
+            except ValueError as error:
+                if isinstance(error, FaultSpecError):
+                    raise
+                raise FaultSpecError(f"{part!r}: {error}") from None
+        return cls(**options)
+
+    def describe(self) -> str:
+        parts = []
+        if self.sequence:
+            parts.append(f"a sequence of {len(self.sequence)} steps")
+        if self.rate:
+            parts.append(f"{self.rate:.0%} of requests ({', '.join(self.kinds) or 'every kind'}, seed {self.seed})")
+        if self.skew_s:
+            parts.append(f"a clock {abs(self.skew_s):g} s {'ahead' if self.skew_s > 0 else 'behind'}")
+        return "faults: " + ("; ".join(parts) if parts else "none")
+
+    # ----------------------------------------------------------------- decisions and records
+
+    def choose(self, request: Request, supported: tuple[str, ...]) -> str | None:
+        """The fault for the next request (None: let it through), recorded when there is one."""
+        with self._lock:
+            self.seen += 1
+            number = self.seen
+            if number <= len(self.sequence):
+                kind = self.sequence[number - 1]
+                kind = None if kind == OK else kind
+            elif self.rate and self._random.random() < self.rate:
+                kinds = [k for k in (self.kinds or supported) if k in supported]
+                kind = self._random.choice(kinds) if kinds else None
+            else:
+                kind = None
+            if kind is not None:
+                self.injected.append(FaultRecord(number, request.method, request.path, kind))
+        return kind
+
+    def counts(self) -> Counter:
+        """How many requests got each fault."""
+        with self._lock:
+            return Counter(record.kind for record in self.injected)
+
+    def clock(self, clock: Callable[[], float]) -> Callable[[], float]:
+        """``clock`` moved by the skew (the clock itself when there is none)."""
+        if not self.skew_s:
+            return clock
+        return lambda: clock() + self.skew_s
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in FAULT_KINDS:
+        raise FaultSpecError(f"unknown fault kind {kind!r}; kinds are {', '.join(FAULT_KINDS)}")
+
+
+def _expand(value: str) -> tuple[str, ...]:
+    steps: list[str] = []
+    for item in (i.strip() for i in value.split(",") if i.strip()):
+        kind, star, times = item.partition("*")
+        count = int(times) if star else 1
+        if count < 0 or len(steps) + count > MAX_SEQUENCE:
+            raise FaultSpecError(f"sequence step {item!r}: at most {MAX_SEQUENCE} steps in all")
+        steps.extend([kind.strip()] * count)
+    return tuple(steps)
+
+
+# --------------------------------------------------------------------------- the HTTP side
+
+
+def supported_kinds(vendor: VendorFaults) -> tuple[str, ...]:
+    return tuple(k for k in FAULT_KINDS if k != "expire-token" or vendor.expire_tokens is not None)
+
+
+def gateway_page(status: int) -> Response:
+    """The HTML page a load balancer or gateway sends instead of the API's JSON."""
+    title = f"{status} {REASONS.get(status, 'Error')}"
+    body = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+            f"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n").encode()
+    return Response(status, body, {"Content-Type": "text/html"})
+
+
+def serve(plan: FaultPlan | None, request: Request, handle: Callable[[Request], Response],
+          vendor: VendorFaults) -> Response:
+    """``handle(request)``, or what the plan's fault for this request makes of it."""
+    if plan is None:
+        return handle(request)
+    kind = plan.choose(request, supported_kinds(vendor))
+    if kind is None:
+        return handle(request)
+    if kind == "reset":
+        raise AbortConnection()
+    if kind in STATUS_KINDS:
+        status = int(kind[:3])
+        retry_after = plan.retry_after_s if status in (429, 503) else None
+        reply = None if kind.endswith("-html") else vendor.error_reply(status, plan.retry_after_s)
+        reply = reply or gateway_page(status)
+        if retry_after is not None:
+            reply.headers.setdefault("Retry-After", str(retry_after))
+        return reply
+    if kind == "expire-token":
+        if vendor.expire_tokens is not None:
+            vendor.expire_tokens(request)
+        return handle(request)
+    reply = handle(request)  # the service acts; only its answer suffers
+    if kind == "slow":
+        reply.delay_s = plan.delay_s
+    elif kind == "malformed":
+        reply.body = (reply.body[:-1] if reply.body else b"") + b",}"
+        reply.declared_length = None
+    elif kind == "truncated":
+        full = len(reply.body)
+        reply.body = reply.body[: full // 2]
+        reply.declared_length = max(full, 1)
+    return reply
