@@ -132,3 +132,14 @@ def test_every_context_path_written_is_declared_and_every_declared_one_is_writte
 def test_the_readme_is_rendered_from_the_current_yaml():
     current = README.read_text(encoding='utf-8')
     assert render_readme(current) == current, 'README.md is stale: run python -m warroom docs'
+
+
+@pytest.mark.parametrize('path, allowed', [(Path(ri.__file__), {'requests', 'urllib3'})]
+                         + [(p.with_suffix('.py'), set()) for p in SCRIPT_FILES], ids=lambda v: getattr(v, 'name', ''))
+def test_the_pack_code_imports_only_what_xsoar_stock_python_has(path, allowed):
+    import sys
+    tree = ast.parse(path.read_text())
+    roots = {alias.name.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    roots |= {node.module.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert roots, 'found no imports: the scan is broken'
+    assert roots - set(sys.stdlib_module_names) - allowed == set()
