@@ -1130,6 +1130,10 @@ def markdown_table(title, rows, headers):
 def build_xdr_client(params):
     url = (params.get('xdr_url') or '').strip()
     key_id = str(params.get('xdr_api_key_id') or '').strip()
+    if has_control_characters(key_id):
+        raise RestoreError(f'The instance setting xdr_api_key_id holds a line break or another control character: '
+                           f'{printable(key_id)}. Enter the key ID again (the "ID" column in Cortex XDR > Settings > '
+                           f'API Keys).')
     key = param_secret(params, 'xdr_api_key')
     if not (url and key_id and key):
         missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))

@@ -183,3 +183,10 @@ def test_missing_settings_are_named():
 def test_auth_object_never_shows_the_key():
     auth = ri.XdrApiKeyAuth('1', 'the-secret-key-value', 'advanced')
     assert 'the-secret-key-value' not in repr(auth)
+
+
+def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request():
+    import restore_integration as ri_module
+    with pytest.raises(ri_module.RestoreError, match='xdr_api_key_id'):
+        ri_module.build_xdr_client({'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '1\r\nX: y',
+                                    'xdr_api_key': {'password': 'k' * 64}})
