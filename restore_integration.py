@@ -1057,12 +1057,19 @@ def hss_field_list(value, name):
     return values
 
 
-def param_secret(params, name):
-    """A secret param: XSOAR gives a credentials (type 9) param as {identifier, password}; older setups a string."""
+def credential_part(params, name, part):
+    """One part of a credentials (type 9) param, {identifier, password}; a plain param is taken as it is."""
     value = params.get(name)
     if isinstance(value, dict):
-        value = value.get('password')
-    value = value.strip() if isinstance(value, str) else ''
+        value = value.get(part)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value.strip() if isinstance(value, str) else ''
+
+
+def param_secret(params, name):
+    """A secret param: XSOAR gives a credentials (type 9) param as {identifier, password}; older setups a string."""
+    value = credential_part(params, name, 'password')
     if has_control_characters(value):
         # Never quoted: a secret with a line break would otherwise reach an error text in an escaped form
         # that redaction cannot recognise.
@@ -1072,10 +1079,8 @@ def param_secret(params, name):
 
 
 def param_identifier(params, name):
-    value = params.get(name)
-    if isinstance(value, dict):
-        value = value.get('identifier')
-    value = value.strip() if isinstance(value, str) else ''
+    """A user name or key ID: a credentials param's identifier, or a plain param."""
+    value = credential_part(params, name, 'identifier')
     if has_control_characters(value):
         raise RestoreError(f'The user name or key ID in the instance setting {name} holds a line break or another '
                            f'control character: {printable(value)}. Enter it again.')
@@ -1129,11 +1134,7 @@ def markdown_table(title, rows, headers):
 
 def build_xdr_client(params):
     url = (params.get('xdr_url') or '').strip()
-    key_id = str(params.get('xdr_api_key_id') or '').strip()
-    if has_control_characters(key_id):
-        raise RestoreError(f'The instance setting xdr_api_key_id holds a line break or another control character: '
-                           f'{printable(key_id)}. Enter the key ID again (the "ID" column in Cortex XDR > Settings > '
-                           f'API Keys).')
+    key_id = param_identifier(params, 'xdr_api_key_id')
     key = param_secret(params, 'xdr_api_key')
     if not (url and key_id and key):
         missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))

@@ -63,11 +63,10 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
         print(f'ERROR: {error}', file=sys.stderr)
         return EXIT_USAGE
     with ExitStack() as stack:
-        try:
-            params, scale = instance_params(stack, params_file, time_scale, spec)
-        except (OSError, ParamsError, yaml.YAMLError) as error:
-            print(f'ERROR: {error}', file=sys.stderr)
+        instance = instance_or_error(stack, params_file, time_scale, spec)
+        if instance is None:
             return EXIT_USAGE
+        params, scale = instance
         war_room = WarRoom(params=params, spec=spec, time_scale=scale,
                            on_entry=None if as_json else print_entry, on_progress=ProgressLine())
         try:
@@ -87,6 +86,15 @@ def instance_params(stack: ExitStack, params_file: str | None, time_scale: float
         scale = EMBEDDED_TIME_SCALE if time_scale is None else time_scale
         return stack.enter_context(embedded_vendors(time_scale=scale)).params, scale
     return load_params(params_file, spec), 1.0 if time_scale is None else time_scale
+
+
+def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None, spec):
+    """``instance_params``, or None once the reason it cannot be had is printed."""
+    try:
+        return instance_params(stack, params_file, time_scale, spec)
+    except (OSError, ParamsError, yaml.YAMLError) as error:
+        print(f'ERROR: {error}', file=sys.stderr)
+        return None
 
 
 def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None, time_scale: float | None,
@@ -118,11 +126,10 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
         print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{reason}": '
               f'running "{playbook.name}".', flush=True)
     with ExitStack() as stack:
-        try:
-            params, scale = instance_params(stack, params_file, time_scale, spec)
-        except (OSError, ParamsError, yaml.YAMLError) as error:
-            print(f'ERROR: {error}', file=sys.stderr)
+        instance = instance_or_error(stack, params_file, time_scale, spec)
+        if instance is None:
             return EXIT_USAGE
+        params, scale = instance
         runner = PlaybookRunner(params, library=library, spec=spec, time_scale=scale, on_event=print_event)
         run = runner.run(playbook, incident, sample.context)
     print_outcome(run)
