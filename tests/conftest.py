@@ -6,11 +6,19 @@ import secrets
 import threading
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import XdrBackend, create_app
 from warroom.runtime import WarRoom
+
+# In CI the generated examples are the same on every run, so a failure there is reproduced by running again.
+settings.register_profile('ci', derandomize=True, print_blob=True)
+if os.environ.get('CI'):
+    settings.load_profile('ci')
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = ROOT / 'test_data'

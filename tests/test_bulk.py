@@ -113,3 +113,30 @@ def test_the_war_room_shows_bulk_progress_on_stderr():
 
     assert done.returncode == 0, done.stderr
     assert f'Cortex XDR restores sent: {len(seed_hashes)}/{len(seed_hashes)}' in done.stderr
+
+
+def test_after_an_error_the_pacer_starts_nothing_more():
+    started = []
+
+    def fail_first(n):
+        started.append(n)
+        if n == 0:
+            raise ri.RestoreError('first')
+        return n
+
+    clock = FakeClock(0.0)
+    pacer = ri.Pacer(rate=10, workers=4, clock=clock, sleep=lambda s: (clock.advance(s), __import__('time').sleep(0.01)))
+    with pytest.raises(ri.RestoreError, match='first'):
+        pacer.map(fail_first, range(100))
+    assert len(started) < 100
+
+
+def test_settled_items_neither_wait_their_turn_nor_run():
+    clock = FakeClock(0.0)
+    pacer = ri.Pacer(rate=1, workers=1, clock=clock, sleep=clock.advance)
+    ran = []
+
+    results = pacer.map(lambda n: ran.append(n) or n, range(10), settled=lambda n: 'skipped' if n >= 2 else None)
+
+    assert results == [0, 1] + ['skipped'] * 8 and ran == [0, 1]
+    assert clock() <= 1.1  # two turns at 1/s, not ten

@@ -63,3 +63,11 @@ def test_keyed_merge_agrees_with_the_obvious_one(existing, new_items):
     expected = naive_merge(existing, new_items, ['a', 'b'], ['a', 'b'], ['a'])
     got = context['V']['Item']
     assert (got if isinstance(got, list) else [got]) == expected
+
+
+def test_the_context_holds_copies_not_the_entry_objects():
+    entry_value = {'a': 1}
+    context = {}
+    merge_entry_context(context, {'V.Item': entry_value})
+    entry_value['a'] = 2
+    assert context['V']['Item'] == {'a': 1}

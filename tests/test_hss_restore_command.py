@@ -200,3 +200,14 @@ def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hs
     assert [r['outcome'] for r in rows].count('restoring') == 100
     [failed] = [r for r in rows if r['outcome'] == 'failed']
     assert failed['file_path'] == '/not/isolated' and 'HTTP 400' in failed['reason'] and 'HSS.' in failed['reason']
+
+
+def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(hss_tenant):
+    room = war_room(hss_tenant)
+    args = {'file_hash': f'{SINGLE_HASH},{"d" * 64}'}
+
+    room.run('hss-restore-isolated', args)
+    first = rows_of(room.run('hss-restore-isolated', args))
+    again = rows_of(room.run('hss-restore-isolated', args))
+
+    assert len(again) == len(first) == len({(r.get('host_id'), r['file_hash'], r.get('file_path')) for r in again})

@@ -248,3 +248,12 @@ def test_every_playbook_on_every_sample_ends_with_a_note_and_touches_only_what_i
     assert hss_changed == (should_restore and vendor_of(sample) == 'hss' and 'hss' in COVERS[playbook])
     if not should_restore:
         assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+
+
+def test_where_branches_join_the_join_runs_after_every_branch(vendors):
+    _, run = close_and_run(vendors, 'hss_false_positive.json')
+
+    order = [(e.playbook, e.task) for e in run.events]
+    parent_done = order.index((RESTORE_PLAYBOOK, '99'))
+    assert parent_done == len(order) - 1  # the parent's Done comes after both vendor branches
+    assert all(order.index((RESTORE_PLAYBOOK, t)) < parent_done for t in ('4', '5', '7'))

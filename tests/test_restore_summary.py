@@ -615,3 +615,12 @@ def test_hss_step_command_reads_back_as_the_same_item(host_id, file_hash, file_p
     line = parse_line(command_in(step, '!hss-restore-isolated'))
     for name in ('host_id', 'file_hash', 'file_path'):
         assert ri.hss_field_list(line.args[name], name) == [row[name].strip()]
+
+
+def test_a_started_restore_whose_status_could_not_be_read_is_pending_not_refused():
+    context = {'CortexXDR': {'RestoredFile': {'action_id': 5, 'file_hash': 'a' * 64, 'status': 'IN_PROGRESS',
+                                              'endpoints': [], 'error': 'Status not read at this check.'}}}
+    entry, summary = summarise(context)
+
+    assert (summary['pending'], summary['failed']) == (1, 0)
+    assert 'action_id' in summary['manual_steps'][0] and 'refused' not in entry['HumanReadable']

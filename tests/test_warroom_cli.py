@@ -131,3 +131,18 @@ def test_standalone_emulator_serves_a_tenant_that_run_can_use(tmp_path, vendor):
     assert expected in done.stdout
     for param, field in secret_paths:
         assert params[param][field] not in banner + rest + errors + done.stdout + done.stderr
+
+
+def test_an_access_key_in_the_file_and_its_secret_key_in_the_environment_make_one_credential(hss_tenant, tmp_path):
+    params = hss_tenant.params('aksk')
+    secret_key = params['hss_aksk']['password']
+    params['hss_aksk'] = {'identifier': params['hss_aksk']['identifier']}  # as the README shows it
+    params_file = tmp_path / 'hss.yml'
+    params_file.write_text(yaml.safe_dump(params))
+    file_hash = next(h for h, c in sorted(hss_seed_copies().items()) if len(c) > 1)
+
+    done = warroom('run', f'!hss-restore-isolated file_hash={file_hash}', '--params', str(params_file),
+                   env={'WARROOM_PARAM_HSS_AKSK': secret_key})
+
+    assert done.returncode == 0, done.stderr
+    assert 'restoring' in done.stdout and secret_key not in done.stdout + done.stderr

@@ -218,11 +218,17 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
 
 def write_private_yaml(path: str, data: dict) -> None:
     """Written whole under another name, then renamed: a reader never sees half a file, nor anyone else the key."""
-    temporary = f'{path}.tmp'
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
-        yaml.safe_dump(data, handle)
-    os.replace(temporary, path)
+    import tempfile
+
+    # mkstemp creates a new file, mode 0600, that no one else can have opened or pre-created.
+    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix='.tmp')
+    try:
+        with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(data, handle)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,7 +68,7 @@ def merge_entry_context(context: dict, entry_context: dict) -> None:
             if leaf in parent:
                 parent[leaf] = as_list(parent[leaf]) + new_items
             else:
-                parent[leaf] = value if not isinstance(value, list) else new_items
+                parent[leaf] = new_items if isinstance(value, list) else new_items[0]  # copies, never the entry's own
             continue
         val_key, obj_key = _key_functions(match['condition'])
         items = as_list(parent.get(leaf))

@@ -40,7 +40,12 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.envir
     for name, param in spec.params.items():
         from_env = environ.get(env_name(name))
         if from_env is not None:
-            params[name] = {'identifier': '', 'password': from_env} if param.is_credentials else from_env
+            if param.is_credentials:  # the secret from the environment, the user name or key ID from the file
+                given_part = params.get(name)
+                identifier = given_part.get('identifier', '') if isinstance(given_part, dict) else ''
+                params[name] = {'identifier': identifier, 'password': from_env}
+            else:
+                params[name] = from_env
         if param.is_credentials and isinstance(params.get(name), str):
             params[name] = {'identifier': '', 'password': params[name]}
         value = params.get(name)

@@ -181,7 +181,7 @@ class PlaybookRunner:
         frame = _Frame(playbook, scope, self._war_room(scope.context))
         queue, done, steps = [playbook.start], set(), 0
         while queue:
-            task_id = queue.pop(0)
+            task_id = queue.pop(_next_ready(queue, playbook))
             if task_id in done:
                 continue
             if task_id not in playbook.tasks:
@@ -317,6 +317,34 @@ class PlaybookRunner:
         run.events.append(event)
         if self.on_event:
             self.on_event(event)
+
+
+def _reachable(playbook: Playbook, start: str) -> set[str]:
+    cache = playbook.__dict__.setdefault('_reachable', {})  # the graph does not change during a run
+    if start not in cache:
+        cache[start] = _walk_graph(playbook, start)
+    return cache[start]
+
+
+def _walk_graph(playbook: Playbook, start: str) -> set[str]:
+    seen, stack = set(), [start]
+    while stack:
+        task_id = stack.pop()
+        for targets in (playbook.tasks[task_id].next.values() if task_id in playbook.tasks else ()):
+            for target in targets:
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+    return seen
+
+
+def _next_ready(queue: list[str], playbook: Playbook) -> int:
+    """The first queued task no other queued branch can still reach: where branches join, the join waits
+    for every branch that may arrive, as in XSOAR. With a cycle nothing qualifies; then the first."""
+    for position, task_id in enumerate(queue):
+        if not any(other != task_id and task_id in _reachable(playbook, other) for other in queue):
+            return position
+    return 0
 
 
 def _walk(context: dict, path: str):

@@ -238,7 +238,7 @@ def xdr_record_item(record):
     error = text_of(record.get('error')).strip()
     target = endpoint_id or 'every endpoint holding it'
     name = f'Cortex XDR file {file_hash or "(no file_hash in context)"}'
-    if error:
+    if error and not action_id:  # with an action, the restore started: the error is about reading its status
         command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
         row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
                'reason': error}
@@ -248,6 +248,8 @@ def xdr_record_item(record):
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
+    if error:
+        reason += f' Last status check: {sentence(error)}'
     if action_id:
         follow = command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash), ('action_id', action_id)],
                               list_args=('file_hash', 'action_id'))
