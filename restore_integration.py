@@ -72,7 +72,8 @@ DEFAULT_READ_TIMEOUT = 60.0
 # A request is sent at most 1 + DEFAULT_MAX_RETRIES times. Waits between attempts: Retry-After when the
 # vendor sends one, else 0, 1, 2, 4 s (backoff 0.5 s doubling, each wait at most RETRY_BACKOFF_MAX); all
 # the waits of one request together stay under MAX_RETRY_WAIT_SECONDS, and a Retry-After that would pass
-# it ends the retries at once. So one request takes at most 5 x (connect + read timeout) + 30 s.
+# it ends the retries at once. So one chain of attempts takes at most 5 x (connect + read timeout) + 30 s
+# (HSS token mode may run a few chains around a token refresh: see the README, Reliability).
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
@@ -133,8 +134,9 @@ IAM_TOKENS_PATH = '/v3/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
-HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id && val.host_id == obj.host_id && '
-                       'val.file_hash == obj.file_hash && val.file_path == obj.file_path)')
+# No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
+HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
+                       'val.file_path == obj.file_path)')
 HSS_AUTH_TYPES = ('token', 'aksk')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 OUTCOME_RESTORING = 'restoring'
@@ -352,12 +354,14 @@ class RetryingAdapter(requests.adapters.HTTPAdapter):
     """requests' HTTPAdapter with a TransportRetry, able to carry on a retry chain the transport began.
 
     ``HTTPAdapter.send`` hands ``self.max_retries`` to urllib3: here that is the chain set for this thread
-    (bulk work sends from several threads at once) when the transport resends a broken reply, else the policy.
+    (bulk work sends from several threads at once), the transport's own copy of the policy for each request,
+    so that no request's state (``gave_up``) lands on the shared policy; outside a request, the policy.
+    ``pool_maxsize``: connections kept per host, as many as the instance sends at once.
     """
 
-    def __init__(self, policy):
+    def __init__(self, policy, pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
         self._chain = threading.local()
-        super().__init__(max_retries=policy)
+        super().__init__(max_retries=policy, pool_maxsize=pool_maxsize)
 
     @property
     def max_retries(self):
@@ -382,7 +386,8 @@ class HttpTransport:
 
     def __init__(self, base_url, vendor, verify=True, proxy=False,
                  timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), auth=None,
-                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF, retry_statuses=RETRY_STATUSES):
+                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF, retry_statuses=RETRY_STATUSES,
+                 pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
         self.base_url = base_url
         self.vendor = vendor
         self.verify = verify
@@ -391,7 +396,7 @@ class HttpTransport:
         self.session.verify = verify
         self.session.auth = auth
         self.session.headers['Accept'] = 'application/json'
-        self.adapter = RetryingAdapter(TransportRetry.policy(max_retries, retry_backoff, retry_statuses))
+        self.adapter = RetryingAdapter(TransportRetry.policy(max_retries, retry_backoff, retry_statuses), pool_maxsize)
         self.session.mount('https://', self.adapter)
         self.session.mount('http://', self.adapter)
         # With "Use system proxy settings" unchecked, a None per scheme keeps requests from taking
@@ -409,7 +414,8 @@ class HttpTransport:
         url = self.base_url + path
         host = urlsplit(url).netloc
         policy = self.adapter.policy
-        chain = policy.new(status_forcelist=retry_statuses) if retry_statuses is not None else None
+        # A copy per request (and so per thread): what one request's chain records never reaches another's.
+        chain = policy.new(status_forcelist=policy.status_forcelist if retry_statuses is None else retry_statuses)
         while True:  # bounded: each pass spends one retry of the chain, and increment() raises when none is left
             response = self._send(method, url, host, chain, kwargs)
             retry = getattr(response.raw, 'retries', None)
@@ -472,10 +478,10 @@ class XdrClient:
 
     def __init__(self, base_url, api_key_id, api_key, auth_type='advanced', verify=True, proxy=False,
                  timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), max_retries=DEFAULT_MAX_RETRIES,
-                 retry_backoff=DEFAULT_RETRY_BACKOFF):
+                 retry_backoff=DEFAULT_RETRY_BACKOFF, pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
         auth = XdrApiKeyAuth(api_key_id, api_key, auth_type)
         self.transport = HttpTransport(base_url + XDR_API_ROOT, self.vendor, verify, proxy, timeout, auth,
-                                       max_retries, retry_backoff, RETRY_STATUSES)
+                                       max_retries, retry_backoff, RETRY_STATUSES, pool_maxsize)
 
     def restore_file(self, file_hash, endpoint_id=None, incident_id=None):
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
@@ -511,15 +517,20 @@ class XdrClient:
 
 
 class IamTokenProvider:
-    """IAM password tokens scoped to a project, kept in a cache until shortly before they expire."""
+    """IAM password tokens scoped to a project, kept in a cache until shortly before they expire.
+
+    Bulk work asks for the token from several threads at once: one lock covers reading the cache (once, then the
+    token is held in memory), fetching a token and dropping one, so that one command fetches one token.
+    """
 
     vendor = 'Huawei Cloud IAM'
 
     def __init__(self, iam_url, domain, username, password, project_id, cache, verify=True, proxy=False,
                  timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), clock=time.time,
-                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF):
+                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF,
+                 pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
         self.transport = HttpTransport(iam_url, self.vendor, verify, proxy, timeout, None, max_retries, retry_backoff,
-                                       HUAWEI_RETRY_STATUSES)
+                                       HUAWEI_RETRY_STATUSES, pool_maxsize)
         self._domain = domain
         self._username = username
         self._password = password
@@ -529,18 +540,34 @@ class IamTokenProvider:
         # Names the identity a cached token belongs to, without holding the password.
         self._identity = hashlib.sha256('\n'.join([iam_url, domain, username, project_id]).encode()).hexdigest()
         self.tokens_fetched = 0
+        self._lock = threading.Lock()
+        self._held = None  # the cache's entry once read: {identity, token, expires_at}, or {} for none
 
     def token(self):
-        cached = self._cache.load().get(TOKEN_CACHE_KEY) or {}
-        if cached.get('identity') == self._identity and \
-                cached.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock():
-            return cached['token']
-        return self._fetch()
+        token = self._usable()
+        if token:
+            return token
+        with self._lock:  # one thread reads the cache or fetches; the others then find its token
+            if self._held is None:
+                self._held = self._cache.load().get(TOKEN_CACHE_KEY) or {}
+            return self._usable() or self._fetch()
 
-    def invalidate(self):
-        state = self._cache.load()
-        if state.pop(TOKEN_CACHE_KEY, None) is not None:
-            self._cache.save(state)
+    def _usable(self):
+        held = self._held or {}
+        if held.get('identity') == self._identity and \
+                held.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock():
+            return held['token']
+        return None
+
+    def invalidate(self, failed_token):
+        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
+        with self._lock:
+            if (self._held or {}).get('token') == failed_token:
+                self._held = {}
+            state = self._cache.load()
+            if TOKEN_CACHE_KEY in state and (state[TOKEN_CACHE_KEY] or {}).get('token') == failed_token:
+                del state[TOKEN_CACHE_KEY]
+                self._cache.save(state)
 
     def _fetch(self):
         body = {'auth': {
@@ -555,8 +582,9 @@ class IamTokenProvider:
         if not token:
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
         expires_at = parse_iam_expiry(parse_json_body(response, self.vendor), self._clock())
+        self._held = {'identity': self._identity, 'token': token, 'expires_at': expires_at}
         state = self._cache.load()
-        state[TOKEN_CACHE_KEY] = {'identity': self._identity, 'token': token, 'expires_at': expires_at}
+        state[TOKEN_CACHE_KEY] = self._held
         self._cache.save(state)
         self.tokens_fetched += 1
         return token
@@ -583,9 +611,10 @@ class HssClient:
 
     def __init__(self, base_url, project_id, auth, region=None, enterprise_project_id=None, token_provider=None,
                  verify=True, proxy=False, timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT),
-                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF):
+                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF,
+                 pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
         self.transport = HttpTransport(base_url, self.vendor, verify, proxy, timeout, auth, max_retries, retry_backoff,
-                                       HUAWEI_RETRY_STATUSES)
+                                       HUAWEI_RETRY_STATUSES, pool_maxsize)
         self.max_retries = max_retries
         self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(project_id, safe=''))
         self.enterprise_project_id = enterprise_project_id
@@ -637,7 +666,7 @@ class HssClient:
         # token fetched again, at most max_retries times.
         while response.status_code == 401 and self.token_provider is not None and refreshed <= self.max_retries \
                 and (refreshed == 0 or huawei_error_code(response) == HUAWEI_TOKEN_EXPIRED):
-            self.token_provider.invalidate()
+            self.token_provider.invalidate(response.request.headers.get('X-Auth-Token'))
             response = self.transport.request(method, self.path, expect_json=expect_json, **kwargs)
             refreshed += 1
         if response.status_code != 200:
@@ -744,7 +773,7 @@ def reply_fault(response, expect_json):
                 f'({describe_connection_error(error)})')
     if expect_json and 200 <= response.status_code < 300:
         try:
-            json.loads(content)
+            reply_json(response)
         except ValueError:
             return f'answered HTTP {response.status_code} with a body that is not JSON ({short_text(response.text)})'
     return None
@@ -826,9 +855,25 @@ def describe_connection_error(error):
     return re.sub(r'<[^>]*>: ', '', str(reason)) or type(reason).__name__
 
 
+NOT_JSON = object()  # what reply_json keeps for a body that is not JSON
+
+
+def reply_json(response):
+    """The reply's JSON, parsed once and kept on the response (reply_fault, parse_json_body and the error
+    parsers all read it); ValueError when the body is not JSON."""
+    if not hasattr(response, 'json_body'):
+        try:
+            response.json_body = response.json()
+        except ValueError:
+            response.json_body = NOT_JSON
+    if response.json_body is NOT_JSON:
+        raise ValueError('the body is not JSON')
+    return response.json_body
+
+
 def parse_json_body(response, vendor):
     try:
-        body = response.json()
+        body = reply_json(response)
     except ValueError:
         raise RestoreError(f'{vendor} answered HTTP {response.status_code} with a body that is not JSON '
                            f'({short_text(response.text)}). Check the server URL; if it is right, try again '
@@ -842,7 +887,7 @@ def xdr_error_from_response(response):
     """Turns a non-200 Cortex XDR reply into one message: what happened, what to do, the vendor's words."""
     advice = XDR_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE)
     try:
-        reply = response.json().get('reply')
+        reply = reply_json(response).get('reply')
     except (ValueError, AttributeError):
         reply = None
     note = response_retry_note(response)
@@ -864,7 +909,7 @@ def huawei_error_from_response(response, vendor, advice_by_status):
     advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
     request_id = response.headers.get('X-Request-Id')
     try:
-        body = response.json()
+        body = reply_json(response)
     except ValueError:
         body = None
     note = response_retry_note(response)
@@ -880,7 +925,7 @@ def huawei_error_from_response(response, vendor, advice_by_status):
 def huawei_error_code(response):
     """The error_code of a Huawei Cloud error reply, or None."""
     try:
-        body = response.json()
+        body = reply_json(response)
     except ValueError:
         return None
     return body.get('error_code') if isinstance(body, dict) else None
@@ -889,7 +934,7 @@ def huawei_error_code(response):
 def iam_error_from_response(response):
     """IAM's {"error": {code, title, message}} form, or the gateway's."""
     try:
-        error = response.json().get('error')
+        error = reply_json(response).get('error')
     except (ValueError, AttributeError):
         error = None
     if isinstance(error, dict):
@@ -1252,6 +1297,9 @@ def transport_settings(params):
                     param_float(params, 'read_timeout', DEFAULT_READ_TIMEOUT)),
         'max_retries': param_retries(params),
         'retry_backoff': param_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
+        # A pooled connection for every request bulk work has in flight at once (max_concurrency, as build_pacer).
+        'pool_maxsize': max(requests.adapters.DEFAULT_POOLSIZE,
+                            int(param_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64))),
     }
 
 
@@ -1356,6 +1404,10 @@ def find_isolated_items(client, hosts, hashes, paths, enterprise_project_id):
     return items, not_found
 
 
+class _Cancelled(Exception):
+    """Work a pacer did not start because an earlier item failed."""
+
+
 class Pacer:
     """Bulk work at the vendor's pace: requests start at most ``rate`` per second, ``workers`` at a time.
 
@@ -1381,14 +1433,29 @@ class Pacer:
         if start > now:
             self._sleep(start - now)
 
-    def map(self, function, items, what=''):
-        """``function`` over ``items``, results in the items' order; the first exception raised is re-raised."""
+    def map(self, function, items, what='', settled=None):
+        """``function`` over ``items``, results in the items' order.
+
+        ``settled(item)``, when given, may return an item's result without waiting a turn or calling
+        ``function`` (work that no longer needs sending). The first exception raised stops the work not
+        started yet and is re-raised.
+        """
         items = list(items)
         results = [None] * len(items)
+        failed = threading.Event()
 
         def paced(index):
+            known = settled(items[index]) if settled else None
+            if known is not None:
+                return index, known
+            if failed.is_set():
+                raise _Cancelled()
             self.wait_turn()
-            return index, function(items[index])
+            try:
+                return index, function(items[index])
+            except BaseException:
+                failed.set()
+                raise
 
         if self.workers == 1 or len(items) <= 1:
             for index in range(len(items)):
@@ -1399,10 +1466,15 @@ class Pacer:
 
         with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
             futures = [pool.submit(paced, index) for index in range(len(items))]
-            for done, future in enumerate(as_completed(futures), 1):
-                index, value = future.result()
-                results[index] = value
-                self.report(what, done, len(items))
+            try:
+                for done, future in enumerate(as_completed(futures), 1):
+                    index, value = future.result()
+                    results[index] = value
+                    self.report(what, done, len(items))
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
+                errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
+                raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0]) from None
         return results
 
     def report(self, what, done, total):
@@ -1447,9 +1519,12 @@ def restore_in_batches(client, items, enterprise_project_id):
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
+    def not_sent(batch):
+        return (OUTCOME_ITEM_FAILED, f'Not sent: {stop["reason"]}') if stop else None
+
     def send(batch):
         if stop:
-            return OUTCOME_ITEM_FAILED, f'Not sent: {stop["reason"]}'
+            return not_sent(batch)
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         try:
@@ -1463,7 +1538,7 @@ def restore_in_batches(client, items, enterprise_project_id):
         return OUTCOME_RESTORING, None
 
     rows = []
-    outcomes = pacer_of(client).map(send, batches, what='HSS restore requests')
+    outcomes = pacer_of(client).map(send, batches, what='HSS restore requests', settled=not_sent)
     for batch, (outcome, reason) in zip(batches, outcomes):
         for item in batch:
             row = {field: item.get(field) for field in ('host_id', 'host_name', 'file_hash', 'file_path')

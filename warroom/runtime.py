@@ -7,6 +7,7 @@ runs again, until the command stops scheduling itself or its timeout passes.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -32,6 +33,8 @@ class Demisto:
         self._command = command
         self._args = args
         self._integration_context = integration_context
+        # Bulk work reads and writes the integration context from several threads: a reader sees it whole.
+        self._context_lock = threading.Lock()
         self.log = log
         self.entries: list[dict] = []
         self._on_progress = on_progress
@@ -56,11 +59,14 @@ class Demisto:
                                  'HumanReadable': str(result)})
 
     def getIntegrationContext(self) -> dict:  # noqa: N802 - XSOAR's name
-        return dict(self._integration_context)
+        with self._context_lock:
+            return dict(self._integration_context)
 
     def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
-        self._integration_context.clear()
-        self._integration_context.update(context)
+        replacement = dict(context)
+        with self._context_lock:  # the war room's dict is replaced in place, never seen emptied
+            self._integration_context.clear()
+            self._integration_context.update(replacement)
 
     def demistoVersion(self) -> dict:  # noqa: N802 - XSOAR's name
         return dict(XSOAR_VERSION)
