@@ -1350,7 +1350,8 @@ def build_hss_client(params, cache=None):
                                           cache if cache is not None else MemoryCache(), **transport)
         auth = HuaweiTokenAuth(token_provider)
     else:
-        raise RestoreError(f'The instance setting hss_auth_type must be token or aksk; got {printable(auth_type)}.')
+        raise RestoreError(f'The instance setting hss_auth_type must be {" or ".join(HSS_AUTH_TYPES)}; '
+                           f'got {printable(auth_type)}.')
     enterprise_project_id = str(params.get('hss_enterprise_project_id') or '').strip() or None
     return HssClient(base_url, project_id, auth, region=region or None, enterprise_project_id=enterprise_project_id,
                      token_provider=token_provider, **transport)

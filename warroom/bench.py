@@ -222,7 +222,6 @@ def runner_overhead(incidents: int, latency: float) -> dict:
     from .playbook.model import PlaybookLibrary
     from .playbook.runner import PlaybookRunner
     from .runtime import WarRoom
-    from . import playbook as playbook_package  # noqa: F401  (the runner's scripts load from here)
     from .playbook import runner as runner_module
 
     hashes = fake_hashes(incidents, 'runner-bench')

@@ -20,7 +20,8 @@ class ContextError(ValueError):
     """An EntryContext key the local war room cannot merge."""
 
 
-def _lookup(value, dotted: str):
+def lookup(value, dotted: str):
+    """The value at a dotted path of nested dicts (no mapping over lists), or None."""
     for part in dotted.split('.'):
         if not isinstance(value, dict) or part not in value:
             return None
@@ -42,12 +43,12 @@ def _key_functions(condition: str):
             raise ContextError(f'Unsupported DT condition term {term!r} in ({condition}).')
 
     def val_key(val):
-        if not all(_lookup(val, field) for field in required):
+        if not all(lookup(val, field) for field in required):
             return None
-        return json.dumps([_lookup(val, left) for left, _ in pairs], sort_keys=True, default=str)
+        return json.dumps([lookup(val, left) for left, _ in pairs], sort_keys=True, default=str)
 
     def obj_key(obj):
-        return json.dumps([_lookup(obj, right) for _, right in pairs], sort_keys=True, default=str)
+        return json.dumps([lookup(obj, right) for _, right in pairs], sort_keys=True, default=str)
 
     return val_key, obj_key
 

@@ -127,6 +127,4 @@ def render_readme(text: str) -> str:
     from .playbook.model import PlaybookLibrary
 
     text = _replace_between(text, REFERENCE_START, REFERENCE_END, command_reference())
-    diagrams = diagrams_section(PlaybookLibrary())
-    inner = diagrams[len(START_MARK) + 1:-len(END_MARK)]
-    return _replace_between(text, START_MARK, END_MARK, inner)
+    return _replace_between(text, START_MARK, END_MARK, diagrams_section(PlaybookLibrary()))

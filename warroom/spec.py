@@ -57,10 +57,6 @@ class CommandSpec:
         checked.update({name: value for name, value in args.items() if value is not None})
         return checked
 
-    @property
-    def context_paths(self) -> tuple[str, ...]:
-        return tuple(output['contextPath'] for output in self.outputs)
-
 
 @dataclass(frozen=True)
 class ParamSpec:
@@ -74,10 +70,6 @@ class ParamSpec:
     @property
     def is_credentials(self) -> bool:
         return self.type == 9
-
-    @property
-    def is_secret(self) -> bool:
-        return self.type in (4, 9)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..context import as_list, merge_entry_context
+from ..context import as_list, lookup, merge_entry_context
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE, WarRoom, entry_text
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
@@ -308,7 +308,7 @@ class PlaybookRunner:
             for path in paths:
                 if any(path.startswith(other + '.') for other in paths):
                     continue
-                value = _walk(context, path)
+                value = lookup(context, path)
                 if value is not None:
                     merge_entry_context(frame.scope.context, {path: value})
         return '#none#'
@@ -347,15 +347,6 @@ def _next_ready(queue: list[str], playbook: Playbook) -> int:
     return 0
 
 
-def _walk(context: dict, path: str):
-    value = context
-    for part in path.split('.'):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
 def builtin_set(context: dict, args: dict) -> dict:
     """XSOAR's Set script: key, value, append (false replaces what the key holds)."""
     key = str(args.get('key') or '').strip()
@@ -371,7 +362,8 @@ def builtin_set(context: dict, args: dict) -> dict:
         combined = as_list(parent[leaf]) + as_list(value)
         parent[leaf] = combined[0] if len(combined) == 1 else combined
     elif value is None or value == []:
-        parent.pop(leaf, None) if not append else None
+        if not append:
+            parent.pop(leaf, None)
     else:
         parent[leaf] = value
     return {'Type': ENTRY_NOTE, 'ContentsFormat': 'json', 'Contents': {key: parent.get(leaf)},
