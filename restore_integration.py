@@ -2,10 +2,27 @@
 
 Runs unchanged inside Cortex XSOAR (which injects a global ``demisto``) and under the local ``warroom``
 stand-in (which passes its own ``demisto`` object to ``main``). Imports only the standard library and
-``requests`` so that it starts fast in XSOAR's stock Python image.
+``requests`` (with urllib3, its transport) so that it starts fast in XSOAR's stock Python image.
 
-Layout, as XSOAR's HelloWorld: constants, errors, clients (HTTP only, nothing of XSOAR), helpers,
-one ``<name>_command(client, args)`` per command, the dispatch table, ``main()``.
+Contents, in the order of the file (each section one concern, as XSOAR's HelloWorld lays them out):
+
+1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error
+2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words)
+3. SETTINGS         the instance params read and checked once, into frozen dataclasses
+4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport), the adaptive
+                    limiter shared by a vendor's requests, the scrubber that keeps secrets out of output
+5. AUTHENTICATION   Cortex XDR API keys, Huawei SDK-HMAC-SHA256 (AK/SK), IAM password tokens
+6. CORTEX XDR       XdrClient: restore a file, read an action's status
+7. HUAWEI CLOUD HSS HssClient: list isolated files, restore them
+8. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
+9. XSOAR ENTRIES    the entry a command returns, its polling fields, markdown tables
+10. ARGUMENTS       checks of every command argument, before any request is sent
+11. COMMANDS        one ``<name>_command(client, args)`` per command
+12. DISPATCH        command name -> the client it needs and its function
+13. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto``
+
+Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
+call is a request and a reply on one channel to the server, not safe to share between threads.
 """
 import hashlib
 import hmac
@@ -17,13 +34,14 @@ import string
 import threading
 import time
 import traceback
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 import requests
-# urllib3 is requests' own transport (installed with it): its Retry is what the session's adapter retries with.
-from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, MaxRetryError, ProtocolError, ReadTimeoutError
-from urllib3.util.retry import RequestHistory, Retry
+# urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
+from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
 
 ''' CONSTANTS '''
 
@@ -38,11 +56,11 @@ XDR_FINAL_STATUSES = frozenset({
 })
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 
-# The overall outcome of a restore, written to CortexXDR.RestoredFile.status.
-OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
-OUTCOME_SUCCESS = 'COMPLETED_SUCCESSFULLY'
-OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
-OUTCOME_FAILED = 'FAILED'
+# The overall outcome of one file's restore, written to CortexXDR.RestoredFile.status.
+XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
+XDR_OUTCOME_SUCCESS = 'COMPLETED_SUCCESSFULLY'
+XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
+XDR_OUTCOME_FAILED = 'FAILED'
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
 
@@ -68,33 +86,47 @@ DEFAULT_POLLING_TIMEOUT = 600
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
-# Retries, done by urllib3's Retry on the session's HTTPAdapter (see TransportRetry and HttpTransport).
-# A request is sent at most 1 + DEFAULT_MAX_RETRIES times. Waits between attempts: Retry-After when the
-# vendor sends one, else 0, 1, 2, 4 s (backoff 0.5 s doubling, each wait at most RETRY_BACKOFF_MAX); all
-# the waits of one request together stay under MAX_RETRY_WAIT_SECONDS, and a Retry-After that would pass
-# it ends the retries at once. So one chain of attempts takes at most 5 x (connect + read timeout) + 30 s
-# (HSS token mode may run a few chains around a token refresh: see the README, Reliability).
+# Retries, in HttpTransport's attempt loop. Faults (a gateway error, a refused or dropped connection, no answer
+# in time, a broken reply) are sent again at most max_retries times, after 0, 1, 2, 4 s (retry_backoff 0.5 s,
+# doubling, each wait at most RETRY_BACKOFF_MAX) or the vendor's Retry-After; the fault waits of one request stay
+# under MAX_FAULT_WAIT_SECONDS. Throttling (429) is not a fault: it slows the vendor's limiter for every request
+# and is waited out within the command's time budget, never counted against max_retries.
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
-MAX_RETRY_WAIT_SECONDS = 30.0
+MAX_FAULT_WAIT_SECONDS = 30.0
 # Every method these APIs use is safe to send again (see the README's Reliability section):
 #   Cortex XDR POST endpoints/restore: a second restore of a file still quarantined adds an action on the
 #     same endpoints, which restores nothing twice; the action followed is the one whose reply arrived.
 #   Cortex XDR POST actions/get_action_status, HSS GET isolated-file: reads.
 #   HSS PUT isolated-file: idempotent, HSS accepts a restore of a file already restoring or restored.
 #   IAM POST auth/tokens: issues one more token; the last one is kept.
-RETRIED_METHODS = frozenset({'GET', 'POST', 'PUT'})
-# Rate limits and gateway errors. Cortex XDR's 500 is its unified error and names a lasting reason (no
-# quarantined copy of the file), so a restore's 500 is not retried; Huawei's HSS.0001 / IAM 500 is a
-# transient "system error", and every Huawei call here is a read or idempotent, so it is.
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+THROTTLED_STATUS = 429
+# Gateway errors. Cortex XDR's 500 is its unified error and names a lasting reason (no quarantined copy of the
+# file), so a restore's 500 is not retried; Huawei's HSS.0001 / IAM 500 is a transient "system error", and every
+# Huawei call here is a read or idempotent, so it is.
+RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
 # Reading the status of an action this instance started: a 500 there is the service failing, not a lasting
 # answer (test-module's probe of action 0 is the exception: its 500 is the answer, so it is not retried).
 XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
 # A gateway that answers these may have passed the request on before giving up: the service may have acted.
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})
+
+# What an attempt met when no usable answer came back (Attempt.fault).
+FAULT_NO_CONNECTION = 'no connection'
+FAULT_NO_ANSWER = 'no answer in time'
+FAULT_DROPPED = 'a dropped connection'
+FAULT_BROKEN_REPLY = 'a broken reply'
+# The request reached the service and broke afterwards: the service may have acted on it.
+FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
+
+# The adaptive limiter (AdaptiveRateLimiter): Cortex XDR documents 10 requests/s per tenant, shared by every key
+# and integration of the tenant; Huawei's API gateway publishes no limit, so its ceiling leaves room above any
+# limit a project is likely to have, and the limiter finds the real one from the gateway's 429s.
+XDR_DEFAULT_RATE_LIMIT = 10.0
+HSS_DEFAULT_RATE_LIMIT = 100.0
+DEFAULT_MAX_CONCURRENCY = 8
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -112,8 +144,8 @@ XDR_ERROR_ADVICE = {
          'permission, or use a key whose role has it.',
     404: 'The server URL does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
-    429: 'Cortex XDR is rate limiting this tenant (10 requests per second). Wait a few seconds and run '
-         'the command again.',
+    429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
+         'of the tenant). Run the command again later, or with a larger timeout_in_seconds.',
     500: 'Cortex XDR could not carry out the request. Read its message below: it often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
@@ -139,9 +171,10 @@ HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val
                        'val.file_path == obj.file_path)')
 HSS_AUTH_TYPES = ('token', 'aksk')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
-OUTCOME_RESTORING = 'restoring'
-OUTCOME_ITEM_FAILED = 'failed'
-OUTCOME_NOT_FOUND = 'not_found'
+# The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
+HSS_OUTCOME_RESTORING = 'restoring'
+HSS_OUTCOME_FAILED = 'failed'
+HSS_OUTCOME_NOT_FOUND = 'not_found'
 # A cached IAM token is replaced this long before it expires, so no request goes out with a dying token.
 TOKEN_REFRESH_MARGIN_SECONDS = 600
 TOKEN_CACHE_KEY = 'hss_iam_token'
@@ -155,7 +188,7 @@ HSS_ERROR_ADVICE = {
     403: 'The IAM user is not allowed to do this. Give it HSS permissions (for example HSS Administrator) '
          'in the project and enterprise project, or use another user.',
     404: 'The URL does not lead to the HSS API. Check hss_endpoint, hss_region and hss_project_id.',
-    429: 'Huawei Cloud is throttling these requests. Wait a few seconds and run the command again.',
+    429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
 IAM_ERROR_ADVICE = {
     400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
@@ -165,21 +198,31 @@ IAM_ERROR_ADVICE = {
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
 }
 
-DEFAULT_RATE_LIMIT = 10  # requests per second: Cortex XDR's documented per-tenant limit
-DEFAULT_MAX_CONCURRENCY = 8
-
 ''' ERRORS '''
 
 
 class RestoreError(Exception):
-    """A failure the analyst can act on: the text says what went wrong and what to do."""
+    """A failure the analyst can act on: the text says what went wrong and what to do.
+
+    ``attempts``: every attempt of the request that failed, when one did (see Attempt).
+    """
+
+    def __init__(self, message, attempts=()):
+        super().__init__(message)
+        self.attempts = tuple(attempts)
+
+    def with_sentence(self, sentence):
+        """The same error (type and fields kept) with one more sentence at the end of its message."""
+        if sentence:
+            self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
+        return self
 
 
 class VendorApiError(RestoreError):
     """A vendor API answered with an error; keeps the vendor's own code and message."""
 
     def __init__(self, vendor, http_status, advice, vendor_code=None, vendor_message=None,
-                 vendor_extra=None, request_id=None, retry_note=''):
+                 vendor_extra=None, request_id=None, retry_note='', attempts=()):
         self.vendor = vendor
         self.http_status = http_status
         self.vendor_code = vendor_code
@@ -198,21 +241,695 @@ class VendorApiError(RestoreError):
             details.append(f'request id {request_id}')
         said = f' {vendor} said: ' + ', '.join(details) + '.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}')
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts)
 
 
-def add_note(error, note):
-    """The same error (type and fields kept) with one more sentence at the end of its message."""
-    if note:
-        error.args = (f'{error} {note}',) + tuple(error.args[1:])
-    return error
+''' SETTINGS '''
 
 
-''' CLIENTS '''
+@dataclass(frozen=True)
+class TransportSettings:
+    """How every request of the instance travels: TLS, proxy, timeouts, retries, requests in flight."""
+
+    verify: bool = True
+    proxy: bool = False
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    retry_backoff: float = DEFAULT_RETRY_BACKOFF
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+
+    @property
+    def timeout(self):
+        return self.connect_timeout, self.read_timeout
+
+
+@dataclass(frozen=True)
+class XdrSettings:
+    url: str
+    key_id: str
+    key: str = field(repr=False)
+    auth_type: str = 'advanced'
+    rate_limit: float = XDR_DEFAULT_RATE_LIMIT
+
+
+@dataclass(frozen=True)
+class HssSettings:
+    url: str
+    project_id: str
+    auth_type: str = 'aksk'
+    region: str = None
+    enterprise_project_id: str = None
+    access_key: str = ''
+    secret_key: str = field(default='', repr=False)
+    iam_url: str = None
+    domain: str = ''
+    username: str = ''
+    password: str = field(default='', repr=False)
+    rate_limit: float = HSS_DEFAULT_RATE_LIMIT
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def setting_text(params, name):
+    """A plain text setting, stripped; control characters refused by name."""
+    value = params.get(name)
+    if is_blank(value):
+        return ''
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise RestoreError(f'The instance setting {name} must be text; got {type(value).__name__}.')
+    text = str(value).strip()
+    if has_control_characters(text):
+        raise RestoreError(f'The instance setting {name} holds a line break or another control character: '
+                           f'{printable(text)}. Enter it again.')
+    return text
+
+
+def setting_id(params, name, max_length=64):
+    """An ID setting that reaches a request line (letters, digits, - and _), or '' when not set."""
+    text = setting_text(params, name)
+    if text:
+        if len(text) > max_length:
+            raise RestoreError(f'The instance setting {name} is {len(text)} characters long; the most allowed is '
+                               f'{max_length}.')
+        check_identifier_characters(text, f'The instance setting {name}')
+    return text
+
+
+def setting_choice(params, name, choices, default):
+    text = setting_text(params, name).lower() or default
+    if text not in choices:
+        raise RestoreError(f'The instance setting {name} must be {" or ".join(choices)}; got {printable(text)}.')
+    return text
+
+
+def setting_bool(params, name):
+    try:
+        return arg_to_bool(params.get(name), name)
+    except RestoreError:
+        raise RestoreError(f'The instance setting {name} must be true or false; '
+                           f'got {printable(params.get(name))}.') from None
+
+
+def setting_number(params, name, default, minimum, maximum, whole=False):
+    """A numeric setting within its bounds, or a RestoreError naming the setting."""
+    value = params.get(name)
+    if is_blank(value):
+        return default
+    try:
+        number = float(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or number != number or not minimum <= number <= maximum or \
+            (whole and number != int(number)):
+        kind = 'a whole number' if whole else 'a number'
+        raise RestoreError(f'The instance setting {name} must be {kind} from {minimum:g} to {maximum:g}; '
+                           f'got {printable(value)}.')
+    return int(number) if whole else number
+
+
+def credential_part(params, name, part):
+    """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
+    value = params.get(name)
+    if isinstance(value, dict):
+        value = value.get(part)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) else ''
+
+
+def setting_secret(params, name):
+    """The password part of a credentials setting, stripped (as it is sent)."""
+    value = credential_part(params, name, 'password').strip()
+    if has_control_characters(value):
+        # Never quoted: a secret with a line break would otherwise reach an error text in an escaped form.
+        raise RestoreError(f'The secret in the instance setting {name} holds a line break or another control '
+                           f'character (pasted with it?). Enter it again.')
+    return value
+
+
+def setting_identifier(params, name):
+    """The user name or key ID part of a credentials setting, stripped."""
+    value = credential_part(params, name, 'identifier').strip()
+    if has_control_characters(value):
+        raise RestoreError(f'The user name or key ID in the instance setting {name} holds a line break or another '
+                           f'control character: {printable(value)}. Enter it again.')
+    return value
+
+
+SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
+
+
+def setting_secrets(params):
+    """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
+    values = []
+    for name, value in params.items():
+        if name in SECRET_SETTINGS or (isinstance(value, dict) and 'password' in value):
+            saved = credential_part(params, name, 'password')
+            values += [saved, saved.strip()]
+    return [value for value in values if value]
+
+
+def read_transport_settings(params):
+    return TransportSettings(
+        verify=not setting_bool(params, 'insecure'),
+        proxy=setting_bool(params, 'proxy'),
+        connect_timeout=setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
+        read_timeout=setting_number(params, 'read_timeout', DEFAULT_READ_TIMEOUT, 0.1, 3600),
+        max_retries=setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10, whole=True),
+        retry_backoff=setting_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
+        max_concurrency=setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True),
+    )
+
+
+def read_xdr_settings(params):
+    url = setting_text(params, 'xdr_url')
+    key_id = setting_identifier(params, 'xdr_api_key_id')
+    key = setting_secret(params, 'xdr_api_key')
+    missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
+               if not value]
+    if missing:
+        raise RestoreError('Cortex XDR is not configured: set ' + ', '.join(missing) + ' in the instance settings.')
+    insecure = setting_bool(params, 'insecure')
+    return XdrSettings(
+        url=normalise_xdr_url(url, insecure), key_id=key_id, key=key,
+        auth_type=setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced'),
+        rate_limit=setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000),
+    )
+
+
+def read_hss_settings(params):
+    region = setting_text(params, 'hss_region')
+    project_id = setting_text(params, 'hss_project_id')
+    endpoint = setting_text(params, 'hss_endpoint')
+    if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
+        raise RestoreError(f'The instance setting hss_region must be a region ID such as ap-southeast-1; '
+                           f'got {printable(region)}.')
+    if not project_id or not (endpoint or region):
+        raise RestoreError('Huawei Cloud HSS is not configured: set hss_project_id, and hss_region or hss_endpoint, '
+                           'in the instance settings.')
+    if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
+        raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
+                           f'got {printable(project_id)}.')
+    insecure = setting_bool(params, 'insecure')
+    auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
+    common = dict(
+        url=normalise_base_url(endpoint or f'https://hss.{region}.myhuaweicloud.com', 'hss_endpoint', insecure),
+        project_id=project_id, auth_type=auth_type, region=region or None,
+        enterprise_project_id=setting_id(params, 'hss_enterprise_project_id') or None,
+        rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
+    )
+    if auth_type == 'aksk':
+        access_key, secret_key = setting_identifier(params, 'hss_aksk'), setting_secret(params, 'hss_aksk')
+        if not (access_key and secret_key):
+            raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
+                               'secret access key as the password.')
+        return HssSettings(access_key=access_key, secret_key=secret_key, **common)
+    domain = setting_text(params, 'hss_domain')
+    username, password = setting_identifier(params, 'hss_credentials'), setting_secret(params, 'hss_credentials')
+    if not (domain and username and password):
+        raise RestoreError('Token authentication needs hss_domain (the account name) and hss_credentials (the '
+                           'IAM user name and password).')
+    iam_endpoint = setting_text(params, 'hss_iam_endpoint')
+    if not (iam_endpoint or region):
+        raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
+    iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.myhuaweicloud.com', 'hss_iam_endpoint',
+                                 insecure)
+    return HssSettings(iam_url=iam_url, domain=domain, username=username, password=password, **common)
+
+
+def is_loopback_host(host):
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_base_url(url, setting, insecure):
+    """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
+    parts = urlsplit(str(url).strip())
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; '
+                           f'got {printable(url)}.')
+    if parts.username or parts.password:
+        raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
+                           f'put credentials in their own settings.')
+    if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
+        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would '
+                           f'send the credentials unencrypted. Use https, or check "Trust any certificate" '
+                           f'for a test server.')
+    return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
+
+
+def normalise_xdr_url(url, insecure):
+    base = normalise_base_url(url, 'xdr_url', insecure)
+    return base[:-len(XDR_API_ROOT)] if base.endswith(XDR_API_ROOT) else base
+
+
+''' TRANSPORT '''
+
+
+@dataclass
+class Attempt:
+    """One sending of a request: what it waited for, and what came back (a status, or a fault)."""
+
+    number: int
+    waited: float = 0.0  # seconds spent before sending: the backoff, then the turn the limiter gave
+    status: int = None  # the HTTP status of the answer; None when no usable answer came
+    fault: str = None  # FAULT_* when the answer was missing or broken
+    detail: str = ''  # the fault in words, for the error that reports it
+
+    def describe(self):
+        return self.fault or f'HTTP {self.status}'
+
+    @property
+    def may_have_acted(self):
+        """Whether the service may have carried it out though its answer was lost: it reached the service and
+        broke afterwards, or a gateway gave up waiting for the service (502, 504). A refused connection, a 429 or
+        a 503 means the service did not act."""
+        return self.fault in FAULTS_AFTER_SENDING or (self.fault is None and self.status in MAYBE_APPLIED_STATUSES)
+
+
+def describe_attempts(attempts):
+    """What the attempts met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
+    counted = {}
+    for attempt in attempts:
+        counted[attempt.describe()] = counted.get(attempt.describe(), 0) + 1
+    return ', '.join(kind if times == 1 else f'{kind} ({times} times)' for kind, times in counted.items())
+
+
+def retry_note(retried, gave_up=None):
+    """The sentence an error ends with when the request was retried: how often, after what, why it stopped."""
+    if not retried:
+        return f'Not retried: {gave_up}.' if gave_up else ''
+    stopped = f'; stopped because {gave_up}' if gave_up else ''
+    times = 'once' if len(retried) == 1 else f'{len(retried)} times'
+    return f'The request was retried {times} (after {describe_attempts(retried)}){stopped}.'
+
+
+def may_have_applied(attempts):
+    return any(attempt.may_have_acted for attempt in attempts)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When a fault is worth another attempt, and how long to wait before it."""
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    backoff: float = DEFAULT_RETRY_BACKOFF
+    statuses: frozenset = RETRY_STATUSES
+    max_fault_wait: float = MAX_FAULT_WAIT_SECONDS
+
+    def backoff_wait(self, retry_number):
+        """0 before the first retry, then backoff doubling: 0, 1, 2, 4 s with 0.5 s, each at most RETRY_BACKOFF_MAX."""
+        if retry_number <= 1:
+            return 0.0
+        return min(RETRY_BACKOFF_MAX, self.backoff * 2 ** (retry_number - 1))
+
+
+class OutOfTime(Exception):
+    """The limiter's next turn comes after the command's deadline."""
+
+    def __init__(self, wait, asked=None):
+        super().__init__(wait)
+        self.wait = wait
+        self.asked = asked  # the Retry-After that set the pause, when one did
+
+
+class AdaptiveRateLimiter:
+    """The pace of one vendor's requests for one instance, shared by every request and worker thread.
+
+    Every attempt, first or resend, takes a turn: turns are spaced evenly at the current rate (a little under
+    it, so network jitter cannot push a second's worth of arrivals over a per-second limit). The rate starts at
+    the ceiling (the instance setting); a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every
+    turn until it has passed; the rate then climbs back along a cubic curve, flat near the rate that was
+    throttled and steeper beyond it (botocore's adaptive retry mode, after TCP CUBIC). A 429 for a request sent
+    before the last cut says nothing new (the cut was made for it already) and is not cut for again.
+    """
+
+    BETA = 0.7  # a throttle leaves this share of the rate
+    SCALE = 0.4  # requests/s per s^3: how fast the rate climbs back
+    RATE_MARGIN = 0.98
+    MIN_RATE = 0.2
+
+    def __init__(self, ceiling, clock=time.monotonic, sleep=time.sleep):
+        self.ceiling = float(ceiling)
+        self.clock, self.sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._next_turn = 0.0
+        self._paused_until = 0.0
+        self._pause_asked = None
+        self._last_cut = None  # when the rate was last cut
+        self._rate_at_cut = self.ceiling  # the rate that was throttled then
+        self._epoch = 0  # cuts so far: a waiting request that sees it move takes a new turn at the new pace
+        self.throttles = 0  # 429s met (each one, cut or not)
+        self.cuts = 0
+
+    def rate(self, now=None):
+        """Requests per second allowed at ``now``."""
+        if self._last_cut is None:
+            return self.ceiling
+        now = self.clock() if now is None else now
+        top = self._rate_at_cut
+        k = (top * (1 - self.BETA) / self.SCALE) ** (1 / 3)
+        return max(self.MIN_RATE, min(self.ceiling, self.SCALE * (now - self._last_cut - k) ** 3 + top))
+
+    def wait_turn(self, deadline=None):
+        """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would come after
+        ``deadline`` (a clock() value): the caller stops rather than wait past the command's budget."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self.clock()
+                turn = max(now, self._next_turn, self._paused_until)
+                if deadline is not None and turn > now and turn > deadline:
+                    raise OutOfTime(turn - now, self._pause_asked if turn == self._paused_until else None)
+                self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
+                epoch = self._epoch
+            if turn <= now:
+                return waited
+            self.sleep(turn - now)
+            waited += turn - now
+            with self._lock:
+                if self._epoch == epoch:
+                    return waited
+
+    def throttled(self, sent_at, retry_after=None):
+        """A 429 arrived for an attempt sent at ``sent_at``: slow every request down, pause them all for a
+        Retry-After."""
+        with self._lock:
+            now = self.clock()
+            self.throttles += 1
+            if retry_after:
+                if now + retry_after > self._paused_until:
+                    self._paused_until, self._pause_asked = now + retry_after, retry_after
+                self._epoch += 1
+            if self._last_cut is not None and sent_at < self._last_cut:
+                return
+            self._rate_at_cut = self.rate(now)
+            self._last_cut = now
+            self.cuts += 1
+            self._epoch += 1
+            self._next_turn = now + 1.0 / (self.rate(now) * self.RATE_MARGIN)
+
+
+def parse_retry_after(response):
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    value = (response.headers.get('Retry-After') or '').strip()
+    if not value:
+        return None
+    if re.fullmatch(r'\d{1,9}(\.\d+)?', value):
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
+
+
+NOT_JSON = object()  # what reply_json keeps for a body that is not JSON
+
+
+def reply_json(response):
+    """The reply's JSON, parsed once and kept on the response; ValueError when the body is not JSON."""
+    if not hasattr(response, 'json_body'):
+        try:
+            response.json_body = response.json()
+        except ValueError:
+            response.json_body = NOT_JSON
+    if response.json_body is NOT_JSON:
+        raise ValueError('the body is not JSON')
+    return response.json_body
+
+
+def huawei_error_code(response):
+    """The error_code of a Huawei Cloud error reply, or None (also when the body cannot be read)."""
+    try:
+        body = reply_json(response)
+    except ValueError:
+        return None
+    return body.get('error_code') if isinstance(body, dict) else None
+
+
+def describe_connection_error(error):
+    """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
+    reason = error.args[0] if error.args else error
+    reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
+    return re.sub(r'<[^>]*>: ', '', str(reason)) or type(reason).__name__
+
+
+class HttpTransport:
+    """One vendor's requests: a requests.Session for pooling, TLS and proxies, and one attempt loop per request.
+
+    Each attempt, first or resend, waits for its turn from the vendor's limiter, is built and signed afresh
+    (requests prepares it and calls the auth again: a new XDR nonce and timestamp, a new SDK-HMAC date and
+    signature, the current IAM token), is sent, and its outcome is classified:
+
+    - done: a 2xx with a readable body, or an answer that is final (a 4xx, an error not retried): returned;
+    - throttled (429): the limiter slows every request and honours Retry-After; sent again when its turn comes,
+      as long as that turn comes before the command's deadline;
+    - new token (HSS token mode, 401): the token it carried is dropped and the next attempt fetches one;
+    - fault (a gateway error, no connection, no answer in time, a broken reply): sent again after a backoff, at
+      most ``max_retries`` times;
+    - TLS failure: reported at once.
+
+    Every attempt is appended to the request's history, which ends up on the response (``attempts``) or in the
+    error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
+    """
+
+    def __init__(self, base_url, vendor, settings=TransportSettings(), auth=None, limiter=None,
+                 retry_statuses=RETRY_STATUSES, token_source=None, deadline_s=DEFAULT_POLLING_TIMEOUT):
+        self.base_url = base_url
+        self.vendor = vendor
+        self.settings = settings
+        self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
+        self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
+        self.token_source = token_source
+        self.session = requests.Session()
+        self.session.verify = settings.verify
+        self.session.auth = auth
+        self.session.headers['Accept'] = 'application/json'
+        # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
+        adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
+                                                                                settings.max_concurrency))
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+        # With "Use system proxy settings" unchecked, a None per scheme keeps requests from taking
+        # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
+        # ALL_PROXY, which requests would otherwise still apply to every scheme.
+        self.proxies = None if settings.proxy else {'http': None, 'https': None, 'all': None}
+        self.budget_s = deadline_s
+        self.deadline = self.limiter.clock() + deadline_s
+
+    def wait_at_most(self, seconds):
+        """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer."""
+        self.budget_s = seconds
+        self.deadline = self.limiter.clock() + seconds
+
+    def request(self, method, path, expect_json=False, retry_statuses=None, **kwargs):
+        """Sends the request through the attempt loop; returns the final response with its body read.
+
+        ``expect_json``: a 2xx reply must carry JSON. ``retry_statuses``: this call's own statuses to retry.
+        The response's ``attempts`` lists every attempt, the final one included, and ``gave_up`` why the loop
+        stopped early (None when it did not); a RestoreError raised here carries ``attempts`` too.
+        """
+        url = self.base_url + path
+        host = urlsplit(url).netloc
+        policy = self.policy if retry_statuses is None else RetryPolicy(
+            self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses), self.policy.max_fault_wait)
+        attempts, faults, fault_waited, renewals, backoff, last_response = [], 0, 0.0, 0, 0.0, None
+        while True:
+            if backoff:
+                self.limiter.sleep(backoff)
+            try:
+                waited = self.limiter.wait_turn(self.deadline)
+            except OutOfTime as late:
+                return self._out_of_time(attempts, late, host, last_response)
+            attempt = Attempt(len(attempts) + 1, waited=backoff + waited)
+            attempts.append(attempt)
+            sent_at = self.limiter.clock()
+            response = last_response = self._send_once(method, url, host, attempt, attempts, kwargs)
+            if response is not None:
+                self._read_reply(response, attempt, expect_json and 200 <= response.status_code < 300)
+            answered = response is not None and attempt.fault is None
+            backoff = 0.0
+            if answered and response.status_code == THROTTLED_STATUS:
+                self.limiter.throttled(sent_at, parse_retry_after(response))
+                continue  # the next turn, or the deadline, decides
+            if answered and self._wants_new_token(response, renewals):
+                self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
+                renewals += 1
+                continue
+            if answered and response.status_code not in policy.statuses:
+                response.attempts, response.gave_up = tuple(attempts), None
+                return response
+            faults += 1
+            asked = parse_retry_after(response) if answered else None
+            wait = asked if asked is not None else policy.backoff_wait(faults)
+            gave_up = None
+            if faults > policy.max_retries:
+                gave_up = ''
+            elif fault_waited + wait > policy.max_fault_wait:
+                gave_up = (f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else
+                           f'the next wait would be {wait:g} s') + \
+                          f', past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+            if gave_up is not None:
+                if answered:
+                    response.attempts, response.gave_up = tuple(attempts), gave_up or None
+                    return response
+                raise self._fault_error(attempts, gave_up or None)
+            fault_waited += wait
+            backoff = wait
+
+    def _send_once(self, method, url, host, attempt, attempts, kwargs):
+        """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise."""
+        try:
+            # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
+            return self.session.request(method, url, timeout=self.settings.timeout, proxies=self.proxies,
+                                        stream=True, verify=self.settings.verify, **kwargs)
+        except requests.exceptions.SSLError as error:
+            raise RestoreError(
+                f'The TLS certificate of {host} could not be verified ({type(error).__name__}). Make the '
+                f'server\'s certificate authority trusted, or, for a test server only, check "Trust any '
+                f'certificate".', attempts) from None
+        except requests.exceptions.ConnectTimeout:
+            attempt.fault = FAULT_NO_CONNECTION
+            attempt.detail = f'{self.vendor} at {host} did not accept a connection within ' \
+                             f'{self.settings.connect_timeout:g} s.'
+        except requests.exceptions.ReadTimeout:
+            attempt.fault, attempt.detail = FAULT_NO_ANSWER, self._no_answer(host)
+        except requests.exceptions.ConnectionError as error:
+            reason = error.args[0] if error.args else None
+            reason = getattr(reason, 'reason', reason)
+            if isinstance(reason, ReadTimeoutError):
+                attempt.fault, attempt.detail = FAULT_NO_ANSWER, self._no_answer(host)
+            elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
+                attempt.fault = FAULT_DROPPED
+                attempt.detail = f'The connection to {self.vendor} at {host} broke before the answer arrived ' \
+                                 f'({describe_connection_error(error)}).'
+            else:
+                attempt.fault = FAULT_NO_CONNECTION
+                attempt.detail = f'Could not connect to {self.vendor} at {host} ({describe_connection_error(error)}).'
+        return None
+
+    def _no_answer(self, host):
+        return f'{self.vendor} at {host} did not answer within {self.settings.read_timeout:g} s.'
+
+    def _read_reply(self, response, attempt, expect_json):
+        """Reads the body; a reply cut off, or not JSON where JSON is due, makes the attempt a broken reply."""
+        attempt.status = response.status_code
+        host = urlsplit(response.url).netloc
+        try:
+            response.content  # noqa: B018 - reading the streamed body is the point
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
+                requests.exceptions.ConnectionError) as error:
+            response.close()
+            attempt.fault = FAULT_BROKEN_REPLY
+            attempt.detail = (f'{self.vendor} at {host} answered HTTP {response.status_code} but the reply was cut '
+                              f'off before its end ({describe_connection_error(error)}).')
+            return
+        if expect_json:
+            try:
+                reply_json(response)
+            except ValueError:
+                attempt.fault = FAULT_BROKEN_REPLY
+                attempt.detail = (f'{self.vendor} at {host} answered HTTP {response.status_code} with a body that '
+                                  f'is not JSON ({short_text(response.text)}).')
+
+    def _wants_new_token(self, response, renewals):
+        """A 401 in token mode asks for a new token: the first one always (the cached token may have been
+        revoked); later ones while the gateway says the token must be updated (APIGW.0307, as other requests
+        in flight may make it) or says nothing readable, at most max_retries times."""
+        if self.token_source is None or response.status_code != 401 or renewals > self.policy.max_retries:
+            return False
+        return renewals == 0 or huawei_error_code(response) in (HUAWEI_TOKEN_EXPIRED, None)
+
+    def _out_of_time(self, attempts, late, host, response):
+        """The next turn comes past the deadline: the last answer is returned as the final one (its error reports
+        it), or, when there is none, an error says why no answer came."""
+        asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
+            f'the next turn was {late.wait:.0f} s away'
+        gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling'
+        if response is not None and attempts and attempts[-1].fault is None:
+            response.attempts, response.gave_up = tuple(attempts), gave_up
+            return response
+        if attempts:
+            raise self._fault_error(attempts, gave_up)
+        raise RestoreError(f'{self.vendor} at {host} is throttling this instance\'s requests: {gave_up}. Run the '
+                           f'command again later, or with a larger timeout_in_seconds.', attempts)
+
+    def _fault_error(self, attempts, gave_up):
+        last = attempts[-1]
+        advice = {
+            FAULT_NO_CONNECTION: 'Check the server URL, DNS, the firewall and the proxy setting.'
+            if not last.detail.startswith(self.vendor) else
+            'Check the server URL, the network path and the proxy setting, or raise the connect timeout.',
+            FAULT_NO_ANSWER: 'Try again later, or raise the read timeout.',
+            FAULT_DROPPED: 'Try again later; if it persists, check the proxy setting and the network path.',
+            FAULT_BROKEN_REPLY: 'Check the server URL; if it is right, try again later.',
+        }[last.fault]
+        note = retry_note(attempts[:-1], gave_up)
+        return RestoreError(' '.join(part for part in (last.detail, note, advice) if part), attempts)
+
+
+class SecretScrubber:
+    """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token
+    issued or cached) in the forms they can take in a text (as is, JSON-escaped, URL-encoded), and takes them
+    out of every entry, log line and error text before it leaves ``main``.
+
+    Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues
+    credentials that short.
+    """
+
+    MIN_LENGTH = 4
+    MASK = '<redacted>'
+
+    def __init__(self, values=()):
+        self._lock = threading.Lock()
+        self._forms = ()
+        for value in values:
+            self.add(value)
+
+    def add(self, value):
+        """Learns one more secret; safe from any thread (tokens arrive from worker threads)."""
+        if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
+            return
+        forms = {value, value.strip(), json.dumps(value)[1:-1], quote(value, safe=''), quote_plus(value)}
+        with self._lock:
+            known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}
+            self._forms = tuple(sorted(known, key=len, reverse=True))  # the longest first: no half-masked form
+
+    def text(self, text):
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, self.MASK)
+        return text
+
+    def value(self, value):
+        """Any JSON-like value with every string (keys too) scrubbed."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.value(key): self.value(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.value(item) for item in value]
+        return value
+
+
+''' AUTHENTICATION '''
 
 
 class XdrApiKeyAuth(requests.auth.AuthBase):
-    """Cortex XDR API key headers; an advanced key gets a fresh nonce and timestamp on every request."""
+    """Cortex XDR API key headers. Called for every attempt: an advanced key signs each with a fresh nonce and
+    timestamp (the API refuses a replayed nonce with 401)."""
 
     def __init__(self, key_id, key, auth_type):
         self._key_id = key_id
@@ -222,26 +939,21 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     def __call__(self, request):
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:
-            # urllib3 sends a retried request again below requests' auth, from a copy of these headers: the
-            # headers sign themselves each time they are written out, so no attempt repeats a nonce.
-            request.headers = SignedOnSendHeaders(request.headers, self._signature_headers)
-            request.headers.update(self._signature_headers())
+            nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
+            timestamp = str(int(time.time() * 1000))
+            request.headers.update({
+                'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp,
+                'Authorization': hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()})
         else:
             request.headers['Authorization'] = self._key
         return request
-
-    def _signature_headers(self):
-        nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
-        timestamp = str(int(time.time() * 1000))
-        return {'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp,
-                'Authorization': hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()}
 
     def __repr__(self):
         return f'XdrApiKeyAuth(key_id={self._key_id!r}, key=<hidden>)'
 
 
 class HuaweiAkSkAuth(requests.auth.AuthBase):
-    """Signs each request with an access key / secret key pair (SDK-HMAC-SHA256)."""
+    """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
     def __init__(self, access_key, secret_key, project_id=None, clock=None):
         self._access_key = access_key
@@ -265,416 +977,6 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
 
     def __repr__(self):
         return f'HuaweiAkSkAuth(access_key={self._access_key!r}, secret_key=<hidden>)'
-
-
-class SignedOnSendHeaders(requests.structures.CaseInsensitiveDict):
-    """Request headers whose signature headers are made anew each time they are written out.
-
-    urllib3 retries a request inside requests' adapter, below requests' auth, and sends every attempt with a
-    copy of the headers it was first given. An advanced Cortex XDR key must never send a nonce twice (the API
-    refuses a replay with 401), so these headers sign themselves when the connection reads them to send
-    (``items()``), and their copies keep doing so.
-    """
-
-    def __init__(self, data=None, sign=None):
-        self._sign = sign
-        super().__init__(data)
-
-    def items(self):
-        if self._sign is not None:
-            self.update(self._sign())
-        return super().items()
-
-    def copy(self):
-        return SignedOnSendHeaders(self._store.values(), self._sign)
-
-
-class BrokenReply(ProtocolError):
-    """A reply whose body came back cut off, or not JSON where JSON was due: retried like a broken connection."""
-
-
-class TransportRetry(Retry):
-    """urllib3's Retry, also bounded in the total time one request spends waiting between attempts.
-
-    ``increment`` picks the next wait (the vendor's Retry-After with a 429 or 503, else the exponential
-    backoff) and ends the retries when the waits would add up past ``max_wait``; ``sleep`` waits exactly
-    that. Exhausted chains carry what happened: ``attempts`` on the MaxRetryError, ``gave_up`` on the Retry.
-    """
-
-    def __init__(self, *args, max_wait=MAX_RETRY_WAIT_SECONDS, waited=0.0, next_wait=0.0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_wait = max_wait
-        self.waited = waited
-        self.next_wait = next_wait
-        self.gave_up = None
-
-    @classmethod
-    def policy(cls, max_retries=DEFAULT_MAX_RETRIES, backoff=DEFAULT_RETRY_BACKOFF, statuses=RETRY_STATUSES):
-        # One count for every kind of retry (connect, read, status); TLS and other errors are never retried.
-        return cls(total=max_retries, connect=None, read=None, status=None, other=0,
-                   allowed_methods=RETRIED_METHODS, status_forcelist=statuses, backoff_factor=backoff,
-                   backoff_max=RETRY_BACKOFF_MAX, respect_retry_after_header=True, raise_on_status=False)
-
-    def new(self, **kwargs):
-        kwargs.setdefault('max_wait', self.max_wait)
-        kwargs.setdefault('waited', self.waited)
-        return super().new(**kwargs)
-
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        attempts = self.history + (RequestHistory(method, url, error, getattr(response, 'status', None), None),)
-        try:
-            retry = super().increment(method, url, response, error, _pool, _stacktrace)
-        except MaxRetryError as exhausted:
-            exhausted.attempts = attempts
-            raise
-        wait, asked = retry.get_backoff_time(), False
-        if response is not None and response.status in self.RETRY_AFTER_STATUS_CODES:
-            try:
-                after = retry.get_retry_after(response)
-            except InvalidHeader:  # a Retry-After urllib3 cannot read: the backoff applies
-                after = None
-            if after is not None:
-                wait, asked = after, True
-        if self.waited + wait > self.max_wait:
-            self.gave_up = (f'the vendor asked to wait {wait:g} s (Retry-After)' if asked else
-                            f'the next wait would be {wait:g} s') + \
-                           f', past the {self.max_wait:g} s the retries of one request may wait in all'
-            exhausted = MaxRetryError(_pool, url, error or ProtocolError(self.gave_up))
-            exhausted.attempts, exhausted.gave_up = attempts, self.gave_up
-            raise exhausted
-        return retry.new(waited=self.waited + wait, next_wait=wait)
-
-    def sleep(self, response=None):
-        """urllib3 calls this before each resend: wait what ``increment`` chose."""
-        if self.next_wait > 0:
-            time.sleep(self.next_wait)
-
-
-class RetryingAdapter(requests.adapters.HTTPAdapter):
-    """requests' HTTPAdapter with a TransportRetry, able to carry on a retry chain the transport began.
-
-    ``HTTPAdapter.send`` hands ``self.max_retries`` to urllib3: here that is the chain set for this thread
-    (bulk work sends from several threads at once), the transport's own copy of the policy for each request,
-    so that no request's state (``gave_up``) lands on the shared policy; outside a request, the policy.
-    ``pool_maxsize``: connections kept per host, as many as the instance sends at once.
-    """
-
-    def __init__(self, policy, pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
-        self._chain = threading.local()
-        super().__init__(max_retries=policy, pool_maxsize=pool_maxsize)
-
-    @property
-    def max_retries(self):
-        return getattr(self._chain, 'retry', None) or self.policy
-
-    @max_retries.setter
-    def max_retries(self, policy):
-        self.policy = policy
-
-    def carry_on(self, retry):
-        self._chain.retry = retry
-
-
-class HttpTransport:
-    """A requests.Session with the instance's TLS, proxy, timeout and retry settings, shared by the vendor clients.
-
-    Retries happen in urllib3, below requests: the session's adapter carries a TransportRetry (how many, which
-    methods and statuses, backoff, Retry-After, the cap on waiting). A reply whose body comes back cut, or not
-    JSON where JSON is due, only shows once urllib3 has handed the response up: the transport sends that
-    request again on the same Retry chain, so those attempts count against the same limits.
-    """
-
-    def __init__(self, base_url, vendor, verify=True, proxy=False,
-                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), auth=None,
-                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF, retry_statuses=RETRY_STATUSES,
-                 pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
-        self.base_url = base_url
-        self.vendor = vendor
-        self.verify = verify
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.verify = verify
-        self.session.auth = auth
-        self.session.headers['Accept'] = 'application/json'
-        self.adapter = RetryingAdapter(TransportRetry.policy(max_retries, retry_backoff, retry_statuses), pool_maxsize)
-        self.session.mount('https://', self.adapter)
-        self.session.mount('http://', self.adapter)
-        # With "Use system proxy settings" unchecked, a None per scheme keeps requests from taking
-        # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
-        # ALL_PROXY, which requests would otherwise still apply to every scheme.
-        self.proxies = None if proxy else {'http': None, 'https': None, 'all': None}
-
-    def request(self, method, path, expect_json=False, retry_statuses=None, **kwargs):
-        """Sends the request, retried as above, and returns the response with its body read.
-
-        ``expect_json``: a 2xx reply must carry JSON. ``retry_statuses``: this call's own statuses to retry.
-        The response's ``attempts`` lists the attempts before it; a RestoreError raised here carries
-        ``attempts`` too, the last one being the failure reported.
-        """
-        url = self.base_url + path
-        host = urlsplit(url).netloc
-        policy = self.adapter.policy
-        # A copy per request (and so per thread): what one request's chain records never reaches another's.
-        chain = policy.new(status_forcelist=policy.status_forcelist if retry_statuses is None else retry_statuses)
-        while True:  # bounded: each pass spends one retry of the chain, and increment() raises when none is left
-            response = self._send(method, url, host, chain, kwargs)
-            retry = getattr(response.raw, 'retries', None)
-            broken = reply_fault(response, expect_json)
-            if broken is None:
-                response.attempts = retry.history if retry is not None else ()
-                response.gave_up = getattr(retry, 'gave_up', None)
-                return response
-            if retry is None:
-                raise RestoreError(f'{self.vendor} at {host} {broken}. Try again later.')
-            try:
-                chain = retry.increment(method, url, error=BrokenReply(broken))
-            except MaxRetryError as exhausted:
-                raise transport_failure(f'{self.vendor} at {host} {broken}.', exhausted,
-                                        'Check the server URL; if it is right, try again later.') from None
-            chain.sleep()
-
-    def _send(self, method, url, host, chain, kwargs):
-        self.adapter.carry_on(chain)
-        try:
-            # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
-            return self.session.request(method, url, timeout=self.timeout, proxies=self.proxies, stream=True,
-                                        verify=self.verify, **kwargs)
-        except requests.exceptions.SSLError as error:
-            raise RestoreError(
-                f'The TLS certificate of {host} could not be verified ({type(error).__name__}). Make the '
-                f'server\'s certificate authority trusted, or, for a test server only, check "Trust any '
-                f'certificate".') from None
-        except requests.exceptions.ConnectTimeout as error:
-            raise transport_failure(
-                f'{self.vendor} at {host} did not accept a connection within {self.timeout[0]} s.', exhausted_of(error),
-                'Check the server URL, the network path and the proxy setting, or raise the connect timeout.') from None
-        except requests.exceptions.ReadTimeout as error:
-            raise transport_failure(
-                f'{self.vendor} at {host} did not answer within {self.timeout[1]} s.', exhausted_of(error),
-                'Try again later, or raise the read timeout.') from None
-        except requests.exceptions.ConnectionError as error:
-            exhausted = exhausted_of(error)
-            reason = getattr(exhausted, 'reason', None)
-            if isinstance(reason, ReadTimeoutError):
-                raise transport_failure(
-                    f'{self.vendor} at {host} did not answer within {self.timeout[1]} s.', exhausted,
-                    'Try again later, or raise the read timeout.') from None
-            if isinstance(reason, ProtocolError):
-                raise transport_failure(
-                    f'The connection to {self.vendor} at {host} broke before the answer arrived '
-                    f'({describe_connection_error(error)}).', exhausted,
-                    'Try again later; if it persists, check the proxy setting and the network path.') from None
-            raise transport_failure(
-                f'Could not connect to {self.vendor} at {host} ({describe_connection_error(error)}).', exhausted,
-                'Check the server URL, DNS, the firewall and the proxy setting.') from None
-        finally:
-            self.adapter.carry_on(None)
-
-
-class XdrClient:
-    """Cortex XDR public API: restore a quarantined file and read the status of the resulting action."""
-
-    vendor = 'Cortex XDR'
-
-    def __init__(self, base_url, api_key_id, api_key, auth_type='advanced', verify=True, proxy=False,
-                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), max_retries=DEFAULT_MAX_RETRIES,
-                 retry_backoff=DEFAULT_RETRY_BACKOFF, pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
-        auth = XdrApiKeyAuth(api_key_id, api_key, auth_type)
-        self.transport = HttpTransport(base_url + XDR_API_ROOT, self.vendor, verify, proxy, timeout, auth,
-                                       max_retries, retry_backoff, RETRY_STATUSES, pool_maxsize)
-
-    def restore_file(self, file_hash, endpoint_id=None, incident_id=None):
-        """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
-        request_data = {'file_hash': file_hash}
-        if endpoint_id is not None:
-            request_data['endpoint_id'] = endpoint_id
-        if incident_id is not None:
-            request_data['incident_id'] = incident_id
-        try:
-            return self._post(XDR_RESTORE_PATH, request_data)
-        except RestoreError as error:
-            if may_have_applied(getattr(error, 'attempts', ())):
-                add_note(error, 'An earlier attempt may have started this restore even so, as its answer was '
-                                'lost: look for the file in Cortex XDR > Response > Action Center before '
-                                'restoring it again.')
-            raise
-
-    def get_action_status(self, action_id, retry_server_errors=True):
-        """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}."""
-        return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES)
-
-    def _post(self, path, request_data, retry_statuses=RETRY_STATUSES):
-        response = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
-                                          json={'request_data': request_data})
-        if response.status_code != 200:
-            raise xdr_error_from_response(response)
-        reply = parse_json_body(response, self.vendor).get('reply')
-        if not isinstance(reply, dict):
-            raise RestoreError(f'{self.vendor} answered HTTP 200 without a "reply" object. Check that the server '
-                               f'URL is the tenant\'s API URL.')
-        return reply
-
-
-class IamTokenProvider:
-    """IAM password tokens scoped to a project, kept in a cache until shortly before they expire.
-
-    Bulk work asks for the token from several threads at once: one lock covers reading the cache (once, then the
-    token is held in memory), fetching a token and dropping one, so that one command fetches one token.
-    """
-
-    vendor = 'Huawei Cloud IAM'
-
-    def __init__(self, iam_url, domain, username, password, project_id, cache, verify=True, proxy=False,
-                 timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT), clock=time.time,
-                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF,
-                 pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
-        self.transport = HttpTransport(iam_url, self.vendor, verify, proxy, timeout, None, max_retries, retry_backoff,
-                                       HUAWEI_RETRY_STATUSES, pool_maxsize)
-        self._domain = domain
-        self._username = username
-        self._password = password
-        self._project_id = project_id
-        self._cache = cache
-        self._clock = clock
-        # Names the identity a cached token belongs to, without holding the password.
-        self._identity = hashlib.sha256('\n'.join([iam_url, domain, username, project_id]).encode()).hexdigest()
-        self.tokens_fetched = 0
-        self._lock = threading.Lock()
-        self._held = None  # the cache's entry once read: {identity, token, expires_at}, or {} for none
-
-    def token(self):
-        token = self._usable()
-        if token:
-            return token
-        with self._lock:  # one thread reads the cache or fetches; the others then find its token
-            if self._held is None:
-                self._held = self._cache.load().get(TOKEN_CACHE_KEY) or {}
-            return self._usable() or self._fetch()
-
-    def _usable(self):
-        held = self._held or {}
-        if held.get('identity') == self._identity and \
-                held.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock():
-            return held['token']
-        return None
-
-    def invalidate(self, failed_token):
-        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
-        with self._lock:
-            if (self._held or {}).get('token') == failed_token:
-                self._held = {}
-            state = self._cache.load()
-            if TOKEN_CACHE_KEY in state and (state[TOKEN_CACHE_KEY] or {}).get('token') == failed_token:
-                del state[TOKEN_CACHE_KEY]
-                self._cache.save(state)
-
-    def _fetch(self):
-        body = {'auth': {
-            'identity': {'methods': ['password'], 'password': {'user': {
-                'name': self._username, 'password': self._password, 'domain': {'name': self._domain}}}},
-            'scope': {'project': {'id': self._project_id}},
-        }}
-        response = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
-        if response.status_code not in (200, 201):
-            raise iam_error_from_response(response)
-        token = response.headers.get('X-Subject-Token')
-        if not token:
-            raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
-        expires_at = parse_iam_expiry(parse_json_body(response, self.vendor), self._clock())
-        self._held = {'identity': self._identity, 'token': token, 'expires_at': expires_at}
-        state = self._cache.load()
-        state[TOKEN_CACHE_KEY] = self._held
-        self._cache.save(state)
-        self.tokens_fetched += 1
-        return token
-
-
-class HuaweiTokenAuth(requests.auth.AuthBase):
-    """Puts the provider's current IAM token in X-Auth-Token."""
-
-    def __init__(self, provider):
-        self.provider = provider
-
-    def __call__(self, request):
-        request.headers['X-Auth-Token'] = self.provider.token()
-        return request
-
-    def __repr__(self):
-        return 'HuaweiTokenAuth(token=<hidden>)'
-
-
-class HssClient:
-    """Huawei Cloud HSS: list isolated files and restore them."""
-
-    vendor = 'Huawei Cloud HSS'
-
-    def __init__(self, base_url, project_id, auth, region=None, enterprise_project_id=None, token_provider=None,
-                 verify=True, proxy=False, timeout=(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT),
-                 max_retries=DEFAULT_MAX_RETRIES, retry_backoff=DEFAULT_RETRY_BACKOFF,
-                 pool_maxsize=requests.adapters.DEFAULT_POOLSIZE):
-        self.transport = HttpTransport(base_url, self.vendor, verify, proxy, timeout, auth, max_retries, retry_backoff,
-                                       HUAWEI_RETRY_STATUSES, pool_maxsize)
-        self.max_retries = max_retries
-        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(project_id, safe=''))
-        self.enterprise_project_id = enterprise_project_id
-        self.token_provider = token_provider
-        if region:
-            self.transport.session.headers['region'] = region
-
-    def list_isolated_files(self, file_hash=None, file_path=None, isolation_status='isolated', offset=0,
-                            limit=HSS_LIST_PAGE_SIZE, enterprise_project_id=None):
-        """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
-        query = {'enterprise_project_id': enterprise_project_id or self.enterprise_project_id,
-                 'file_hash': file_hash, 'file_path': file_path, 'isolation_status': isolation_status,
-                 'offset': offset, 'limit': limit}
-        response = self._request('GET', expect_json=True,
-                                 params={k: v for k, v in query.items() if v not in (None, '')})
-        body = parse_json_body(response, self.vendor)
-        if not isinstance(body.get('data_list'), list):
-            raise RestoreError(f'{self.vendor} listed isolated files without a data_list. Check hss_endpoint.')
-        return body
-
-    def iter_isolated_files(self, **filters):
-        """Every isolated file matching the filters, page by page."""
-        offset = 0
-        while True:
-            page = self.list_isolated_files(offset=offset, **filters)
-            yield from page['data_list']
-            offset += len(page['data_list'])
-            if not page['data_list'] or offset >= int(page.get('total_num') or 0):
-                return
-
-    def restore_isolated_files(self, items, enterprise_project_id=None):
-        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body."""
-        if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
-            raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
-        epid = enterprise_project_id or self.enterprise_project_id
-        try:
-            self._request('PUT', params={'enterprise_project_id': epid} if epid else None, json={'data_list': items})
-        except RestoreError as error:
-            if may_have_applied(getattr(error, 'attempts', ())):
-                add_note(error, 'HSS may have accepted an earlier attempt even so, as its answer was lost: list '
-                                'these files (isolation_status restoring) before sending them again.')
-            raise
-
-    def _request(self, method, expect_json=False, **kwargs):
-        response = self.transport.request(method, self.path, expect_json=expect_json, **kwargs)
-        refreshed = 0
-        # The cached token may have been revoked or expired early: fetch a new one, once. Only when the new one
-        # meets "The token must be updated" (APIGW.0307) too, as other requests in flight may make it, is a
-        # token fetched again, at most max_retries times.
-        while response.status_code == 401 and self.token_provider is not None and refreshed <= self.max_retries \
-                and (refreshed == 0 or huawei_error_code(response) == HUAWEI_TOKEN_EXPIRED):
-            self.token_provider.invalidate(response.request.headers.get('X-Auth-Token'))
-            response = self.transport.request(method, self.path, expect_json=expect_json, **kwargs)
-            refreshed += 1
-        if response.status_code != 200:
-            raise huawei_error_from_response(response, self.vendor, HSS_ERROR_ADVICE)
-        return response
-
-
-''' HELPERS '''
 
 
 def sdk_quote(text):
@@ -707,168 +1009,110 @@ def sdk_signature(secret_key, method, path, query_pairs, headers, signed_headers
     return hmac.new(secret_key.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
 
 
-class ScheduledCommand:
-    """The polling fields XSOAR reads from an entry (names as in CommonServerPython's ScheduledCommand)."""
-
-    def __init__(self, command, next_run_in_seconds, args, timeout_in_seconds=None):
-        self.command = command
-        self.next_run_in_seconds = max(int(next_run_in_seconds), MIN_POLLING_INTERVAL)
-        self.args = args
-        self.timeout_in_seconds = timeout_in_seconds
-
-    def to_entry_fields(self):
-        fields = {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args}
-        if self.timeout_in_seconds:
-            fields['Timeout'] = str(self.timeout_in_seconds)
-        return fields
 
 
-class CommandResults:
-    """One war-room entry: markdown for the analyst, context for playbooks, the raw reply, maybe a next run."""
-
-    def __init__(self, readable_output, outputs_key=None, outputs=None, raw_response=None, scheduled_command=None):
-        self.readable_output = readable_output
-        self.outputs_key = outputs_key
-        self.outputs = outputs
-        self.raw_response = raw_response if raw_response is not None else outputs
-        self.scheduled_command = scheduled_command
-
-    def to_entry(self):
-        entry = {
-            'Type': ENTRY_TYPE_NOTE,
-            'ContentsFormat': 'json' if isinstance(self.raw_response, (dict, list)) else 'text',
-            'Contents': self.raw_response,
-            'HumanReadable': self.readable_output,
-            'ReadableContentsFormat': 'markdown',
-            'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {},
-        }
-        if self.scheduled_command:
-            entry.update(self.scheduled_command.to_entry_fields())
-        return entry
+def token_identity(settings):
+    """Names the identity a cached token belongs to, without holding the password."""
+    return hashlib.sha256('\n'.join([settings.iam_url, settings.domain, settings.username,
+                                     settings.project_id]).encode()).hexdigest()
 
 
-def error_entry(message):
-    return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
+class IamTokenProvider:
+    """IAM password tokens scoped to a project, held until shortly before they expire.
+
+    Worker threads ask for the token at once: one lock covers fetching a token and dropping one, so that one
+    command fetches one token. It never touches XSOAR: ``main`` hands it the token cached in the integration
+    context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the command.
+    ``on_token`` learns every token it holds (the scrubber), from whatever thread fetched it.
+    """
+
+    vendor = 'Huawei Cloud IAM'
+
+    def __init__(self, settings, transport_settings=TransportSettings(), stored=None, clock=time.time,
+                 limiter=None, on_token=None):
+        self.transport = HttpTransport(settings.iam_url, self.vendor, transport_settings,
+                                       limiter=limiter or AdaptiveRateLimiter(settings.rate_limit),
+                                       retry_statuses=HUAWEI_RETRY_STATUSES)
+        self._settings = settings
+        self._clock = clock
+        self._on_token = on_token or (lambda token: None)
+        self.identity = token_identity(settings)
+        self.tokens_fetched = 0
+        self._lock = threading.Lock()
+        stored = stored if isinstance(stored, dict) else {}
+        self._held = stored if stored.get('identity') == self.identity and isinstance(stored.get('token'), str) else {}
+        if self._held:
+            self._on_token(self._held['token'])
+
+    def token(self):
+        token = self._usable()
+        if token:
+            return token
+        with self._lock:  # one thread fetches; the others then find its token
+            return self._usable() or self._fetch()
+
+    def _usable(self):
+        held = self._held
+        if held and held.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock():
+            return held['token']
+        return None
+
+    def invalidate(self, failed_token):
+        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
+        with self._lock:
+            if self._held.get('token') == failed_token:
+                self._held = {}
+
+    def cache_entry(self):
+        """What to keep in the integration context: {identity, token, expires_at}, or None for nothing."""
+        return dict(self._held) if self._held else None
+
+    def _fetch(self):
+        body = {'auth': {
+            'identity': {'methods': ['password'], 'password': {'user': {
+                'name': self._settings.username, 'password': self._settings.password,
+                'domain': {'name': self._settings.domain}}}},
+            'scope': {'project': {'id': self._settings.project_id}},
+        }}
+        response = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
+        if response.status_code not in (200, 201):
+            raise iam_error_from_response(response)
+        token = response.headers.get('X-Subject-Token')
+        if not token:
+            raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
+        self._on_token(token)
+        expires_at = parse_iam_expiry(parse_json_body(response, self.vendor), self._clock())
+        self._held = {'identity': self.identity, 'token': token, 'expires_at': expires_at}
+        self.tokens_fetched += 1
+        return token
 
 
-INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
-                    'is checked): use it only against a test server.')
+class HuaweiTokenAuth(requests.auth.AuthBase):
+    """Puts the provider's current IAM token in X-Auth-Token, for every attempt."""
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def __call__(self, request):
+        request.headers['X-Auth-Token'] = self.provider.token()
+        return request
+
+    def __repr__(self):
+        return 'HuaweiTokenAuth(token=<hidden>)'
 
 
-def with_insecure_warning(entry, params):
-    """A command's entry, its human-readable part ending with a warning when verification is off."""
-    if arg_to_bool(params.get('insecure'), 'insecure'):
-        entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
-    return entry
-
-
-def reply_fault(response, expect_json):
-    """Reads the body of a response; says what is wrong with it (cut off, or not JSON when due), else None."""
-    try:
-        content = response.content
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
-            requests.exceptions.ConnectionError) as error:
-        response.close()
-        return (f'answered HTTP {response.status_code} but the reply was cut off before its end '
-                f'({describe_connection_error(error)})')
-    if expect_json and 200 <= response.status_code < 300:
-        try:
-            reply_json(response)
-        except ValueError:
-            return f'answered HTTP {response.status_code} with a body that is not JSON ({short_text(response.text)})'
-    return None
-
-
-def exhausted_of(error):
-    """The MaxRetryError a requests exception wraps (urllib3 gave up retrying), or None."""
-    cause = error.args[0] if error.args else None
-    return cause if isinstance(cause, MaxRetryError) else None
-
-
-def describe_attempts(attempts):
-    """What each attempt met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
-    kinds = []
-    for attempt in attempts:
-        if attempt.error is None:
-            kinds.append(f'HTTP {attempt.status}')
-        elif isinstance(attempt.error, BrokenReply):
-            kinds.append('a broken reply')
-        elif isinstance(attempt.error, ReadTimeoutError):
-            kinds.append('no answer in time')
-        elif isinstance(attempt.error, ConnectTimeoutError):
-            kinds.append('no connection')
-        elif isinstance(attempt.error, ProtocolError):
-            kinds.append('a dropped connection')
-        else:
-            kinds.append(type(attempt.error).__name__)
-    counted = {}
-    for kind in kinds:
-        counted[kind] = counted.get(kind, 0) + 1
-    return ', '.join(kind if times == 1 else f'{kind} ({times} times)' for kind, times in counted.items())
-
-
-def retry_note(retried, gave_up=None):
-    """The sentence an error ends with when the request was retried: how often, after what, why it stopped."""
-    if not retried:
-        return f'Not retried: {gave_up}.' if gave_up else ''
-    stopped = f'; stopped because {gave_up}' if gave_up else ''
-    times = 'once' if len(retried) == 1 else f'{len(retried)} times'
-    return f'The request was retried {times} (after {describe_attempts(retried)}){stopped}.'
-
-
-def transport_failure(message, exhausted, advice):
-    """A RestoreError for a request that got no usable answer, with its retries said and kept (``attempts``)."""
-    attempts = getattr(exhausted, 'attempts', ())
-    note = retry_note(attempts[:-1], getattr(exhausted, 'gave_up', None))
-    error = RestoreError(' '.join(part for part in (message, note, advice) if part))
-    error.attempts = attempts
-    return error
-
-
-def response_attempts(response):
-    """Every attempt of the request that ended in ``response``, that final answer included."""
-    final = RequestHistory(response.request.method if response.request else None, response.url, None,
-                           response.status_code, None)
-    return tuple(getattr(response, 'attempts', ())) + (final,)
+def parse_iam_expiry(body, now):
+    """Epoch seconds of token.expires_at (ISO 8601 in UTC); a token without a readable one is kept an hour."""
+    text = str((body.get('token') or {}).get('expires_at') or '')
+    match = re.match(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}', text)
+    if not match:
+        return now + 3600
+    return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
 
 
 def response_retry_note(response):
-    return retry_note(tuple(getattr(response, 'attempts', ())), getattr(response, 'gave_up', None))
-
-
-def may_have_applied(attempts):
-    """Whether an attempt may have been carried out though its answer was lost: it reached the service and
-    broke afterwards (no answer in time, a dropped connection, a broken reply) or a gateway gave up on the
-    service (502, 504). A refused connection, a 429 or a 503 means the service did not act."""
-    for attempt in attempts:
-        if attempt.error is not None and not isinstance(attempt.error, ConnectTimeoutError):
-            return True
-        if attempt.error is None and attempt.status in MAYBE_APPLIED_STATUSES:
-            return True
-    return False
-
-
-def describe_connection_error(error):
-    """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
-    reason = error.args[0] if error.args else error
-    reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
-    return re.sub(r'<[^>]*>: ', '', str(reason)) or type(reason).__name__
-
-
-NOT_JSON = object()  # what reply_json keeps for a body that is not JSON
-
-
-def reply_json(response):
-    """The reply's JSON, parsed once and kept on the response (reply_fault, parse_json_body and the error
-    parsers all read it); ValueError when the body is not JSON."""
-    if not hasattr(response, 'json_body'):
-        try:
-            response.json_body = response.json()
-        except ValueError:
-            response.json_body = NOT_JSON
-    if response.json_body is NOT_JSON:
-        raise ValueError('the body is not JSON')
-    return response.json_body
+    """The retry sentence for an error reported from ``response``: the attempts before it, and why it stopped."""
+    return retry_note(tuple(getattr(response, 'attempts', ()))[:-1], getattr(response, 'gave_up', None))
 
 
 def parse_json_body(response, vendor):
@@ -883,27 +1127,6 @@ def parse_json_body(response, vendor):
     return body
 
 
-def xdr_error_from_response(response):
-    """Turns a non-200 Cortex XDR reply into one message: what happened, what to do, the vendor's words."""
-    advice = XDR_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE)
-    try:
-        reply = reply_json(response).get('reply')
-    except (ValueError, AttributeError):
-        reply = None
-    note = response_retry_note(response)
-    if isinstance(reply, dict):
-        return with_attempts(VendorApiError('Cortex XDR', response.status_code, advice, reply.get('err_code'),
-                                            reply.get('err_msg'), reply.get('err_extra'), retry_note=note), response)
-    return with_attempts(VendorApiError('Cortex XDR', response.status_code, advice,
-                                        vendor_message=short_text(response.text) or None, retry_note=note), response)
-
-
-def with_attempts(error, response):
-    """The error, carrying every attempt of the request whose final answer it reports."""
-    error.attempts = response_attempts(response)
-    return error
-
-
 def huawei_error_from_response(response, vendor, advice_by_status):
     """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
     advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
@@ -912,23 +1135,12 @@ def huawei_error_from_response(response, vendor, advice_by_status):
         body = reply_json(response)
     except ValueError:
         body = None
-    note = response_retry_note(response)
+    note, attempts = response_retry_note(response), getattr(response, 'attempts', ())
     if isinstance(body, dict) and body.get('error_code'):
-        return with_attempts(VendorApiError(vendor, response.status_code, advice, body.get('error_code'),
-                                            body.get('error_msg'), request_id=body.get('request_id') or request_id,
-                                            retry_note=note), response)
-    return with_attempts(VendorApiError(vendor, response.status_code, advice,
-                                        vendor_message=short_text(response.text) or None, request_id=request_id,
-                                        retry_note=note), response)
-
-
-def huawei_error_code(response):
-    """The error_code of a Huawei Cloud error reply, or None."""
-    try:
-        body = reply_json(response)
-    except ValueError:
-        return None
-    return body.get('error_code') if isinstance(body, dict) else None
+        return VendorApiError(vendor, response.status_code, advice, body.get('error_code'), body.get('error_msg'),
+                              request_id=body.get('request_id') or request_id, retry_note=note, attempts=attempts)
+    return VendorApiError(vendor, response.status_code, advice, vendor_message=short_text(response.text) or None,
+                          request_id=request_id, retry_note=note, attempts=attempts)
 
 
 def iam_error_from_response(response):
@@ -938,22 +1150,295 @@ def iam_error_from_response(response):
     except (ValueError, AttributeError):
         error = None
     if isinstance(error, dict):
-        return with_attempts(VendorApiError('Huawei Cloud IAM', response.status_code,
-                                            IAM_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE),
-                                            error.get('code'), error.get('message') or error.get('title'),
-                                            request_id=response.headers.get('X-Request-Id'),
-                                            retry_note=response_retry_note(response)), response)
+        return VendorApiError('Huawei Cloud IAM', response.status_code,
+                              IAM_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE),
+                              error.get('code'), error.get('message') or error.get('title'),
+                              request_id=response.headers.get('X-Request-Id'),
+                              retry_note=response_retry_note(response), attempts=getattr(response, 'attempts', ()))
     return huawei_error_from_response(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
 
 
-def parse_iam_expiry(body, now):
-    """Epoch seconds of token.expires_at (ISO 8601 in UTC); a token without a readable one is kept an hour."""
-    text = str((body.get('token') or {}).get('expires_at') or '')
-    match = re.match(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}', text)
-    if not match:
-        return now + 3600
-    return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+''' CORTEX XDR '''
 
+
+class XdrClient:
+    """Cortex XDR public API: restore a quarantined file and read the status of the resulting action."""
+
+    vendor = 'Cortex XDR'
+
+    def __init__(self, settings, transport_settings=TransportSettings(), limiter=None, progress=None):
+        self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
+        self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
+                                       XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type),
+                                       self.limiter, RETRY_STATUSES)
+        self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
+
+    def restore_file(self, file_hash, endpoint_id=None, incident_id=None):
+        """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
+        request_data = {'file_hash': file_hash}
+        if endpoint_id is not None:
+            request_data['endpoint_id'] = endpoint_id
+        if incident_id is not None:
+            request_data['incident_id'] = incident_id
+        try:
+            return self._post(XDR_RESTORE_PATH, request_data)
+        except RestoreError as error:
+            if may_have_applied(error.attempts):
+                error.with_sentence('An earlier attempt may have started this restore even so, as its answer was '
+                                    'lost: look for the file in Cortex XDR > Response > Action Center before '
+                                    'restoring it again.')
+            raise
+
+    def get_action_status(self, action_id, retry_server_errors=True):
+        """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}."""
+        return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
+                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES)
+
+    def _post(self, path, request_data, retry_statuses=RETRY_STATUSES):
+        response = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
+                                          json={'request_data': request_data})
+        if response.status_code != 200:
+            raise xdr_error_from_response(response)
+        reply = parse_json_body(response, self.vendor).get('reply')
+        if not isinstance(reply, dict):
+            raise RestoreError(f'{self.vendor} answered HTTP 200 without a "reply" object. Check that the server '
+                               f'URL is the tenant\'s API URL.', response.attempts)
+        return reply
+
+
+def xdr_error_from_response(response):
+    """Turns a non-200 Cortex XDR reply into one message: what happened, what to do, the vendor's words."""
+    advice = XDR_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE)
+    try:
+        reply = reply_json(response).get('reply')
+    except (ValueError, AttributeError):
+        reply = None
+    note, attempts = response_retry_note(response), getattr(response, 'attempts', ())
+    if isinstance(reply, dict):
+        return VendorApiError('Cortex XDR', response.status_code, advice, reply.get('err_code'), reply.get('err_msg'),
+                              reply.get('err_extra'), retry_note=note, attempts=attempts)
+    return VendorApiError('Cortex XDR', response.status_code, advice, vendor_message=short_text(response.text) or None,
+                          retry_note=note, attempts=attempts)
+
+
+''' HUAWEI CLOUD HSS '''
+
+
+class HssClient:
+    """Huawei Cloud HSS: list isolated files and restore them."""
+
+    vendor = 'Huawei Cloud HSS'
+
+    def __init__(self, settings, transport_settings=TransportSettings(), stored_token=None, limiter=None,
+                 progress=None, on_token=None, token_clock=time.time):
+        self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
+        self.token_provider = None
+        if settings.auth_type == 'token':
+            self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock,
+                                                   limiter=AdaptiveRateLimiter(settings.rate_limit, self.limiter.clock,
+                                                                               self.limiter.sleep),
+                                                   on_token=on_token)
+            auth = HuaweiTokenAuth(self.token_provider)
+        else:
+            auth = HuaweiAkSkAuth(settings.access_key, settings.secret_key, settings.project_id)
+        self.transport = HttpTransport(settings.url, self.vendor, transport_settings, auth, self.limiter,
+                                       HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
+        if settings.region:
+            self.transport.session.headers['region'] = settings.region
+        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(settings.project_id, safe=''))
+        self.enterprise_project_id = settings.enterprise_project_id
+        self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
+
+    def list_isolated_files(self, file_hash=None, file_path=None, isolation_status='isolated', offset=0,
+                            limit=HSS_LIST_PAGE_SIZE, enterprise_project_id=None):
+        """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
+        query = {'enterprise_project_id': enterprise_project_id or self.enterprise_project_id,
+                 'file_hash': file_hash, 'file_path': file_path, 'isolation_status': isolation_status,
+                 'offset': offset, 'limit': limit}
+        response = self._request('GET', expect_json=True,
+                                 params={k: v for k, v in query.items() if v not in (None, '')})
+        body = parse_json_body(response, self.vendor)
+        if not isinstance(body.get('data_list'), list):
+            raise RestoreError(f'{self.vendor} listed isolated files without a data_list. Check hss_endpoint.')
+        return body
+
+    def all_isolated_files(self, **filters):
+        """Every isolated file matching the filters: the first page gives total_num, and the other pages are
+        then fetched side by side, through the same limiter."""
+        first = self.list_isolated_files(offset=0, **filters)
+        files = list(first['data_list'])
+        try:
+            total = int(first.get('total_num') or 0)
+        except (TypeError, ValueError):
+            total = 0
+        if not files or total <= len(files):
+            return files
+        offsets = list(range(len(files), total, HSS_LIST_PAGE_SIZE))
+        pages = self.bulk.map(lambda offset: self.list_isolated_files(offset=offset, **filters)['data_list'],
+                              offsets, what='HSS listing pages read')
+        for page in pages:
+            files.extend(page)
+        return files
+
+    def restore_isolated_files(self, items, enterprise_project_id=None):
+        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body."""
+        if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
+            raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
+        epid = enterprise_project_id or self.enterprise_project_id
+        try:
+            self._request('PUT', params={'enterprise_project_id': epid} if epid else None, json={'data_list': items})
+        except RestoreError as error:
+            if may_have_applied(error.attempts):
+                error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost: list '
+                                    'these files (isolation_status restoring) before sending them again.')
+            raise
+
+    def _request(self, method, expect_json=False, **kwargs):
+        response = self.transport.request(method, self.path, expect_json=expect_json, **kwargs)
+        if response.status_code != 200:
+            raise huawei_error_from_response(response, self.vendor, HSS_ERROR_ADVICE)
+        return response
+
+
+''' BULK WORK '''
+
+
+class _Cancelled(Exception):
+    """Work a runner did not start because an earlier item failed."""
+
+
+class BulkRunner:
+    """Runs work on up to ``workers`` threads side by side (the vendor's limiter paces their requests).
+
+    Results, errors and progress come back to the thread that called ``map``, which alone reports progress:
+    in XSOAR that is the main thread, the only one allowed to call ``demisto``.
+    """
+
+    def __init__(self, workers=1, progress=None):
+        self.workers = max(1, int(workers))
+        self.progress = progress
+
+    def map(self, function, items, what='', settled=None):
+        """``function`` over ``items``, results in the items' order.
+
+        ``settled(item)``, when given, may return an item's result without calling ``function`` (work that no
+        longer needs sending). The first exception raised stops the work not started yet and is re-raised.
+        """
+        items = list(items)
+        results = [None] * len(items)
+        failed = threading.Event()
+
+        def run(index):
+            known = settled(items[index]) if settled else None
+            if known is not None:
+                return index, known
+            if failed.is_set():
+                raise _Cancelled()
+            try:
+                return index, function(items[index])
+            except BaseException:
+                failed.set()
+                raise
+
+        if self.workers == 1 or len(items) <= 1:
+            for index in range(len(items)):
+                results[index] = run(index)[1]
+                self.report(what, index + 1, len(items))
+            return results
+        from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
+
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
+            futures = [pool.submit(run, index) for index in range(len(items))]
+            try:
+                for done, future in enumerate(as_completed(futures), 1):
+                    index, value = future.result()
+                    results[index] = value
+                    self.report(what, done, len(items))
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
+                errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
+                raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0]) from None
+        return results
+
+    def report(self, what, done, total):
+        if self.progress and what and total > 1:
+            self.progress(f'{what}: {done}/{total}')
+
+
+''' XSOAR ENTRIES '''
+
+
+class PollingSchedule:
+    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them)."""
+
+    def __init__(self, command, next_run_in_seconds, args, timeout_in_seconds=None):
+        self.command = command
+        self.next_run_in_seconds = max(int(next_run_in_seconds), MIN_POLLING_INTERVAL)
+        self.args = args
+        self.timeout_in_seconds = timeout_in_seconds
+
+    def to_entry_fields(self):
+        fields = {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args}
+        if self.timeout_in_seconds:
+            fields['Timeout'] = str(self.timeout_in_seconds)
+        return fields
+
+
+class RestoreResult:
+    """One war-room entry: markdown for the analyst, context for playbooks, the raw reply, maybe a next run."""
+
+    def __init__(self, readable_output, outputs_key=None, outputs=None, raw_response=None, schedule=None):
+        self.readable_output = readable_output
+        self.outputs_key = outputs_key
+        self.outputs = outputs
+        self.raw_response = raw_response if raw_response is not None else outputs
+        self.schedule = schedule
+
+    def to_entry(self):
+        entry = {
+            'Type': ENTRY_TYPE_NOTE,
+            'ContentsFormat': 'json' if isinstance(self.raw_response, (dict, list)) else 'text',
+            'Contents': self.raw_response,
+            'HumanReadable': self.readable_output,
+            'ReadableContentsFormat': 'markdown',
+            'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {},
+        }
+        if self.schedule:
+            entry.update(self.schedule.to_entry_fields())
+        return entry
+
+
+def error_entry(message):
+    return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
+
+
+INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
+                    'is checked): use it only against a test server.')
+
+
+def with_insecure_warning(entry, transport_settings):
+    """A command's entry, its human-readable part ending with a warning when verification is off."""
+    if not transport_settings.verify:
+        entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
+    return entry
+
+
+def markdown_table(title, rows, headers):
+    """A markdown table in the style of XSOAR's tableToMarkdown."""
+    def cell(value):
+        text = '' if value is None else str(value)
+        return text.replace('|', '\\|').replace('\n', '<br>')
+
+    lines = [f'### {title}']
+    if not rows:
+        return '\n'.join(lines + ['**No entries.**'])
+    lines.append('|' + '|'.join(headers) + '|')
+    lines.append('|' + '|'.join('---' for _ in headers) + '|')
+    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in rows)
+    return '\n'.join(lines)
+
+
+''' ARGUMENTS '''
 
 def short_text(text, limit=200):
     """A vendor body cut to one readable line (HTML error pages can be long)."""
@@ -1102,99 +1587,51 @@ def hss_field_list(value, name):
     return values
 
 
-def credential_part(params, name, part):
-    """One part of a credentials (type 9) param, {identifier, password}; a plain param is taken as it is."""
-    value = params.get(name)
-    if isinstance(value, dict):
-        value = value.get(part)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    return value.strip() if isinstance(value, str) else ''
 
 
-def param_secret(params, name):
-    """A secret param: XSOAR gives a credentials (type 9) param as {identifier, password}; older setups a string."""
-    value = credential_part(params, name, 'password')
-    if has_control_characters(value):
-        # Never quoted: a secret with a line break would otherwise reach an error text in an escaped form
-        # that redaction cannot recognise.
-        raise RestoreError(f'The secret in the instance setting {name} holds a line break or another control '
-                           f'character (pasted with it?). Enter it again.')
-    return value
+def sha256_list(value, name='file_hash'):
+    """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
+    hashes = []
+    for item in arg_to_list(value, name) or [None]:
+        file_hash = validate_sha256(item, name)
+        if file_hash not in hashes:
+            hashes.append(file_hash)
+    return hashes
 
 
-def param_identifier(params, name):
-    """A user name or key ID: a credentials param's identifier, or a plain param."""
-    value = credential_part(params, name, 'identifier')
-    if has_control_characters(value):
-        raise RestoreError(f'The user name or key ID in the instance setting {name} holds a line break or another '
-                           f'control character: {printable(value)}. Enter it again.')
-    return value
+def broadcast_items(fields):
+    """Explicit items from parallel lists; a list of one value applies to every item."""
+    given = {name: values for name, values in fields.items() if values}
+    count = max(len(values) for values in given.values())
+    uneven = {name: len(values) for name, values in given.items() if len(values) not in (1, count)}
+    if uneven:
+        sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
+        raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
+                           f'item, or the same number of values as the others.')
+    return [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
+            for index in range(count)]
 
 
-def param_float(params, name, default):
-    """A timeout in seconds from the instance settings."""
-    return param_number(params, name, default, 0.1, 3600)
+''' COMMANDS '''
 
 
-def is_loopback_host(host):
-    if host == 'localhost':
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def normalise_base_url(url, setting, insecure):
-    """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
-    parts = urlsplit(str(url).strip())
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
-        raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; '
-                           f'got {printable(url)}.')
-    if parts.username or parts.password:
-        raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
-                           f'put credentials in their own settings.')
-    if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
-        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would '
-                           f'send the credentials unencrypted. Use https, or check "Trust any certificate" '
-                           f'for a test server.')
-    return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
-
-
-def markdown_table(title, rows, headers):
-    """A markdown table in the style of XSOAR's tableToMarkdown."""
-    def cell(value):
-        text = '' if value is None else str(value)
-        return text.replace('|', '\\|').replace('\n', '<br>')
-
-    lines = [f'### {title}']
-    if not rows:
-        return '\n'.join(lines + ['**No entries.**'])
-    lines.append('|' + '|'.join(headers) + '|')
-    lines.append('|' + '|'.join('---' for _ in headers) + '|')
-    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in rows)
-    return '\n'.join(lines)
-
-
-def build_xdr_client(params):
-    url = (params.get('xdr_url') or '').strip()
-    key_id = param_identifier(params, 'xdr_api_key_id')
-    key = param_secret(params, 'xdr_api_key')
-    if not (url and key_id and key):
-        missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
-                   if not value]
-        raise RestoreError('Cortex XDR is not configured: set ' + ', '.join(missing) + ' in the instance settings.')
-    auth_type = (params.get('xdr_auth_type') or 'advanced').strip().lower()
-    if auth_type not in XDR_AUTH_TYPES:
-        raise RestoreError(f'The instance setting xdr_auth_type must be standard or advanced; got {printable(auth_type)}.')
-    insecure, transport = transport_settings(params)
-    return XdrClient(normalise_xdr_url(url, insecure), key_id, key, auth_type, **transport)
-
-
-def normalise_xdr_url(url, insecure):
-    base = normalise_base_url(url, 'xdr_url', insecure)
-    return base[:-len(XDR_API_ROOT)] if base.endswith(XDR_API_ROOT) else base
+def test_module(clients):
+    """Checks every configured vendor; 'ok' or a RestoreError saying what is wrong."""
+    if not clients:
+        raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
+                           'Huawei Cloud HSS project ID, region and credentials.')
+    if 'xdr' in clients:
+        try:
+            # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
+            # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
+            clients['xdr'].get_action_status(0, retry_server_errors=False)
+        except VendorApiError as error:
+            if error.http_status in (401, 402, 403, 404, 429) or error.vendor_code is None:
+                raise
+    if 'hss' in clients:
+        # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
+        clients['hss'].list_isolated_files(limit=10)
+    return 'ok'
 
 
 def summarise_action(record, reply):
@@ -1211,13 +1648,13 @@ def summarise_action(record, reply):
     restored = [e for e in endpoints if e['status'] == XDR_SUCCESS_STATUS]
     failed = [e for e in endpoints if e['status'] in XDR_FINAL_STATUSES and e['status'] != XDR_SUCCESS_STATUS]
     if running or not endpoints:
-        outcome = OUTCOME_IN_PROGRESS
+        outcome = XDR_OUTCOME_IN_PROGRESS
     elif not failed:
-        outcome = OUTCOME_SUCCESS
+        outcome = XDR_OUTCOME_SUCCESS
     elif restored:
-        outcome = OUTCOME_PARTIAL
+        outcome = XDR_OUTCOME_PARTIAL
     else:
-        outcome = OUTCOME_FAILED
+        outcome = XDR_OUTCOME_FAILED
     return dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed), endpoints=endpoints)
 
 
@@ -1262,330 +1699,9 @@ def parse_restore_reply(reply):
     return action_id, endpoints_count
 
 
-class IntegrationContextCache:
-    """The integration context (XSOAR keeps it per instance, between runs) as a small key-value store."""
-
-    def __init__(self, runtime):
-        self._runtime = runtime
-
-    def load(self):
-        return dict(self._runtime.getIntegrationContext() or {})
-
-    def save(self, state):
-        self._runtime.setIntegrationContext(state)
-
-
-class MemoryCache:
-    """A cache for runs that have no integration context."""
-
-    def __init__(self):
-        self._state = {}
-
-    def load(self):
-        return dict(self._state)
-
-    def save(self, state):
-        self._state = dict(state)
-
-
-def transport_settings(params):
-    insecure = arg_to_bool(params.get('insecure'), 'insecure')
-    return insecure, {
-        'verify': not insecure,
-        'proxy': arg_to_bool(params.get('proxy'), 'proxy'),
-        'timeout': (param_float(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT),
-                    param_float(params, 'read_timeout', DEFAULT_READ_TIMEOUT)),
-        'max_retries': param_retries(params),
-        'retry_backoff': param_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
-        # A pooled connection for every request bulk work has in flight at once (max_concurrency, as build_pacer).
-        'pool_maxsize': max(requests.adapters.DEFAULT_POOLSIZE,
-                            int(param_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64))),
-    }
-
-
-def param_retries(params):
-    """max_retries: a whole number from 0 (no retries) to 10."""
-    number = param_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10)
-    if number != int(number):
-        raise RestoreError(f'The instance setting max_retries must be a whole number from 0 to 10; '
-                           f'got {printable(params.get("max_retries"))}.')
-    return int(number)
-
-
-def build_hss_client(params, cache=None):
-    region = str(params.get('hss_region') or '').strip()
-    project_id = str(params.get('hss_project_id') or '').strip()
-    endpoint = str(params.get('hss_endpoint') or '').strip()
-    if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
-        raise RestoreError(f'The instance setting hss_region must be a region ID such as ap-southeast-1; '
-                           f'got {printable(region)}.')
-    if not project_id or not (endpoint or region):
-        raise RestoreError('Huawei Cloud HSS is not configured: set hss_project_id, and hss_region or hss_endpoint, '
-                           'in the instance settings.')
-    if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
-        raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
-                           f'got {printable(project_id)}.')
-    insecure, transport = transport_settings(params)
-    base_url = normalise_base_url(endpoint or f'https://hss.{region}.myhuaweicloud.com', 'hss_endpoint', insecure)
-    auth_type = str(params.get('hss_auth_type') or 'aksk').strip().lower()
-    token_provider = None
-    if auth_type == 'aksk':
-        access_key, secret_key = param_identifier(params, 'hss_aksk'), param_secret(params, 'hss_aksk')
-        if not (access_key and secret_key):
-            raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
-                               'secret access key as the password.')
-        auth = HuaweiAkSkAuth(access_key, secret_key, project_id)
-    elif auth_type == 'token':
-        domain = str(params.get('hss_domain') or '').strip()
-        username, password = param_identifier(params, 'hss_credentials'), param_secret(params, 'hss_credentials')
-        if not (domain and username and password):
-            raise RestoreError('Token authentication needs hss_domain (the account name) and hss_credentials (the '
-                               'IAM user name and password).')
-        iam_endpoint = str(params.get('hss_iam_endpoint') or '').strip()
-        if not (iam_endpoint or region):
-            raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
-        iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.myhuaweicloud.com', 'hss_iam_endpoint',
-                                     insecure)
-        token_provider = IamTokenProvider(iam_url, domain, username, password, project_id,
-                                          cache if cache is not None else MemoryCache(), **transport)
-        auth = HuaweiTokenAuth(token_provider)
-    else:
-        raise RestoreError(f'The instance setting hss_auth_type must be {" or ".join(HSS_AUTH_TYPES)}; '
-                           f'got {printable(auth_type)}.')
-    enterprise_project_id = str(params.get('hss_enterprise_project_id') or '').strip() or None
-    return HssClient(base_url, project_id, auth, region=region or None, enterprise_project_id=enterprise_project_id,
-                     token_provider=token_provider, **transport)
-
-
-def broadcast_items(fields):
-    """Explicit items from parallel lists; a list of one value applies to every item."""
-    given = {name: values for name, values in fields.items() if values}
-    count = max(len(values) for values in given.values())
-    uneven = {name: len(values) for name, values in given.items() if len(values) not in (1, count)}
-    if uneven:
-        sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
-        raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
-                           f'item, or the same number of values as the others.')
-    return [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
-            for index in range(count)]
-
-
-def find_isolated_items(client, hosts, hashes, paths, enterprise_project_id):
-    """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
-
-    Returns the items to restore and a not_found row for each hash or path that matched nothing.
-    """
-    wanted_hosts, wanted_paths = set(hosts), set(paths)
-    by_hash = bool(hashes)
-    items, not_found, seen = [], [], set()
-    for value in hashes or paths:
-        filters = {'file_hash': value} if by_hash else {'file_path': value}
-        matched = 0
-        for found in client.iter_isolated_files(enterprise_project_id=enterprise_project_id, **filters):
-            # Only exact matches count, whatever the listing filter matched on.
-            if by_hash and str(found.get('file_hash', '')).lower() != value.lower():
-                continue
-            if (not by_hash or wanted_paths) and found.get('file_path') not in (wanted_paths or {value}):
-                continue
-            if wanted_hosts and found.get('host_id') not in wanted_hosts:
-                continue
-            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
-            matched += 1
-            if key not in seen:
-                seen.add(key)
-                items.append(found)
-        if not matched:
-            where = f'on host {", ".join(sorted(wanted_hosts))}' if wanted_hosts else 'on any host'
-            row = {'file_hash': value} if by_hash else {'file_path': value}
-            if len(wanted_hosts) == 1:
-                row['host_id'] = hosts[0]
-            row.update(outcome=OUTCOME_NOT_FOUND,
-                       reason=f'HSS lists no isolated copy of this file {where}; it may be restored already.')
-            not_found.append(row)
-    return items, not_found
-
-
-class _Cancelled(Exception):
-    """Work a pacer did not start because an earlier item failed."""
-
-
-class Pacer:
-    """Bulk work at the vendor's pace: requests start at most ``rate`` per second, ``workers`` at a time.
-
-    Starts are spaced evenly (a little under the rate, so network jitter cannot push a second's worth of
-    arrivals over the tenant's limit); the vendor's 429 stays the last word and is retried by the transport.
-    """
-
-    RATE_MARGIN = 0.98
-
-    def __init__(self, rate=None, workers=1, progress=None, clock=time.monotonic, sleep=time.sleep):
-        self.interval = 1.0 / (rate * self.RATE_MARGIN) if rate else 0.0
-        self.workers = max(1, int(workers))
-        self.progress = progress
-        self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
-        self._next_start = 0.0
-
-    def wait_turn(self):
-        with self._lock:
-            now = self._clock()
-            start = max(now, self._next_start)
-            self._next_start = start + self.interval
-        if start > now:
-            self._sleep(start - now)
-
-    def map(self, function, items, what='', settled=None):
-        """``function`` over ``items``, results in the items' order.
-
-        ``settled(item)``, when given, may return an item's result without waiting a turn or calling
-        ``function`` (work that no longer needs sending). The first exception raised stops the work not
-        started yet and is re-raised.
-        """
-        items = list(items)
-        results = [None] * len(items)
-        failed = threading.Event()
-
-        def paced(index):
-            known = settled(items[index]) if settled else None
-            if known is not None:
-                return index, known
-            if failed.is_set():
-                raise _Cancelled()
-            self.wait_turn()
-            try:
-                return index, function(items[index])
-            except BaseException:
-                failed.set()
-                raise
-
-        if self.workers == 1 or len(items) <= 1:
-            for index in range(len(items)):
-                results[index] = paced(index)[1]
-                self.report(what, index + 1, len(items))
-            return results
-        from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
-            futures = [pool.submit(paced, index) for index in range(len(items))]
-            try:
-                for done, future in enumerate(as_completed(futures), 1):
-                    index, value = future.result()
-                    results[index] = value
-                    self.report(what, done, len(items))
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
-                errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
-                raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0]) from None
-        return results
-
-    def report(self, what, done, total):
-        if self.progress and what and total > 1:
-            self.progress(f'{what}: {done}/{total}')
-
-
-def param_number(params, name, default, minimum, maximum):
-    """A numeric instance setting within its bounds, or a RestoreError naming the setting."""
-    value = params.get(name)
-    if value in (None, ''):
-        return default
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not minimum <= number <= maximum:
-        raise RestoreError(f'The instance setting {name} must be a number from {minimum:g} to {maximum:g}; '
-                           f'got {printable(value)}.')
-    return number
-
-
-def build_pacer(params, client_kind, progress=None):
-    """The pace of bulk work for one vendor, from the instance settings."""
-    rate = param_number(params, f'{client_kind}_rate_limit', DEFAULT_RATE_LIMIT, 0.1, 1000)
-    workers = int(param_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64))
-    return Pacer(rate, workers, progress)
-
-
-def pacer_of(client):
-    """The pacer main() gave the client, or one that runs everything in turn."""
-    return getattr(client, 'pacer', None) or Pacer()
-
-
-def restore_in_batches(client, items, enterprise_project_id):
-    """PUTs the items 100 at a time, batches side by side at the client's pace, and reports each item.
-
-    A refusal that every later batch would meet too (credentials, permission, URL) stops sending; the
-    batches not sent yet are reported failed with that reason.
-    """
-    batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
-               for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop = {}
-
-    def not_sent(batch):
-        return (OUTCOME_ITEM_FAILED, f'Not sent: {stop["reason"]}') if stop else None
-
-    def send(batch):
-        if stop:
-            return not_sent(batch)
-        payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
-                   for item in batch]
-        try:
-            client.restore_isolated_files(payload, enterprise_project_id)
-        except VendorApiError as error:
-            if error.http_status in (401, 403, 404):
-                stop.setdefault('reason', str(error))
-            return OUTCOME_ITEM_FAILED, str(error)
-        except RestoreError as error:
-            return OUTCOME_ITEM_FAILED, str(error)
-        return OUTCOME_RESTORING, None
-
-    rows = []
-    outcomes = pacer_of(client).map(send, batches, what='HSS restore requests', settled=not_sent)
-    for batch, (outcome, reason) in zip(batches, outcomes):
-        for item in batch:
-            row = {field: item.get(field) for field in ('host_id', 'host_name', 'file_hash', 'file_path')
-                   if item.get(field) not in (None, '')}
-            row['outcome'] = outcome
-            if reason:
-                row['reason'] = reason
-            rows.append(row)
-    return rows
-
-
-''' COMMAND FUNCTIONS '''
-
-
-def test_module(clients):
-    """Checks every configured vendor; 'ok' or a RestoreError saying what is wrong."""
-    if not clients:
-        raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
-                           'Huawei Cloud HSS project ID, region and credentials.')
-    if 'xdr' in clients:
-        try:
-            # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
-            # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-            clients['xdr'].get_action_status(0, retry_server_errors=False)
-        except VendorApiError as error:
-            if error.http_status in (401, 402, 403, 404, 429) or error.vendor_code is None:
-                raise
-    if 'hss' in clients:
-        # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-        clients['hss'].list_isolated_files(limit=10)
-    return 'ok'
-
-
-def sha256_list(value, name='file_hash'):
-    """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
-    hashes = []
-    for item in arg_to_list(value, name) or [None]:
-        file_hash = validate_sha256(item, name)
-        if file_hash not in hashes:
-            hashes.append(file_hash)
-    return hashes
-
-
 def start_restores(client, hashes, endpoint_id, incident_id):
-    """POST one restore per hash, side by side at the client's pace. With several hashes a refused one is
-    reported, not fatal, unless all are. Returns the context records and the vendor's replies."""
+    """POST one restore per hash, side by side. With several hashes a refused one is reported, not fatal,
+    unless all are. Returns the context records and the vendor's replies."""
     def start(file_hash):
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
@@ -1594,17 +1710,42 @@ def start_restores(client, hashes, endpoint_id, incident_id):
             if len(hashes) == 1:
                 raise
             record = restore_record(file_hash, endpoint_id, incident_id, None, None)
-            return dict(record, status=OUTCOME_FAILED, error=str(error)), None
+            return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
-        return dict(record, status=OUTCOME_IN_PROGRESS), reply
+        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply
 
-    started = pacer_of(client).map(start, hashes, what='Cortex XDR restores sent')
+    started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
     records = [record for record, _ in started]
     replies = [reply for _, reply in started if reply is not None]
-    if not any(record['status'] == OUTCOME_IN_PROGRESS for record in records):
+    if not any(record['status'] == XDR_OUTCOME_IN_PROGRESS for record in records):
         raise RestoreError(f'Cortex XDR refused every one of the {len(records)} restores. '
                            f'{records[0]["error"]}')
     return records, replies
+
+
+def check_actions(client, hashes, action_ids, endpoint_id, incident_id):
+    """Reads the status of every action still followed. A status that cannot be read (after the transport's
+    retries) leaves its file in progress with the reason in ``error``: the next check reads it again."""
+    def check(action_id):
+        try:
+            return client.get_action_status(action_id)
+        except RestoreError as error:
+            return error
+
+    checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
+    summaries, replies = [], []
+    for file_hash, action_id, reply in zip(hashes, action_ids, checked):
+        if isinstance(reply, RestoreError):
+            record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
+            summaries.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0,
+                                  endpoints=[], error=f'Status not read at this check; the next check reads it '
+                                                      f'again. {reply}'))
+            replies.append({'action_id': action_id, 'error': str(reply)})
+            continue
+        summaries.append(summarise_action(restore_record(file_hash, endpoint_id, incident_id, action_id,
+                                                         len(reply.get('data') or {})), reply))
+        replies.append(reply)
+    return summaries, replies
 
 
 def restore_file_command(client, args):
@@ -1622,53 +1763,43 @@ def restore_file_command(client, args):
     if action_ids and len(action_ids) != len(hashes):
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '
                            'it is set by the command itself while polling: run the command without it.')
-
+    client.transport.wait_at_most(timeout)
     if not action_ids:
-        records, replies = start_restores(client, hashes, endpoint_id, incident_id)
-        started = [record for record in records if record['status'] == OUTCOME_IN_PROGRESS]
-        where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
-        if len(records) == 1:
-            [record] = records
-            where = f'endpoint {endpoint_id}' if endpoint_id else f'{record["endpoints_count"]} endpoint(s)'
-            readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
-        else:
-            readable = markdown_table(
-                f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', records,
-                ['file_hash', 'action_id', 'endpoints_count', 'status', 'error'])
-        scheduled = None
-        if polling:
-            readable += f'\n\nChecking the status every {interval} seconds.'
-            follow = dict(args, file_hash=','.join(r['file_hash'] for r in started),
-                          action_id=','.join(str(r['action_id']) for r in started))
-            scheduled = ScheduledCommand('restore-file', interval, follow, timeout)
-        else:
-            readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
-        return CommandResults(readable, XDR_RESTORE_CONTEXT, records[0] if len(records) == 1 else records,
-                              raw_response=replies[0] if len(replies) == 1 else replies,
-                              scheduled_command=scheduled)
+        return start_restore_result(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
+    return check_restore_result(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval,
+                                timeout)
 
-    def check(action_id):
-        try:
-            return client.get_action_status(action_id)
-        except RestoreError as error:
-            if len(action_ids) == 1:
-                raise
-            return error  # one unreadable status (after the transport's retries) does not stop the others
 
-    checked = pacer_of(client).map(check, action_ids, what='Cortex XDR actions checked')
-    summaries, replies = [], []
-    for file_hash, action_id, reply in zip(hashes, action_ids, checked):
-        if isinstance(reply, RestoreError):
-            # Still in progress as far as we know: the next poll reads it again, until the polling timeout.
-            record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
-            summaries.append(dict(record, status=OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0, endpoints=[],
-                                  error=f'Status not read at this check; the next check reads it again. {reply}'))
-            replies.append({'action_id': action_id, 'error': str(reply)})
-            continue
-        summaries.append(summarise_action(restore_record(file_hash, endpoint_id, incident_id, action_id,
-                                                         len(reply.get('data') or {})), reply))
-        replies.append(reply)
-    done = all(summary['status'] != OUTCOME_IN_PROGRESS for summary in summaries)
+def start_restore_result(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout):
+    """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
+    records, replies = start_restores(client, hashes, endpoint_id, incident_id)
+    started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
+    where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
+    if len(records) == 1:
+        [record] = records
+        where = f'endpoint {endpoint_id}' if endpoint_id else f'{record["endpoints_count"]} endpoint(s)'
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+    else:
+        readable = markdown_table(
+            f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', records,
+            ['file_hash', 'action_id', 'endpoints_count', 'status', 'error'])
+    schedule = None
+    if polling:
+        readable += f'\n\nChecking the status every {interval} seconds.'
+        follow = dict(args, file_hash=','.join(r['file_hash'] for r in started),
+                      action_id=','.join(str(r['action_id']) for r in started))
+        schedule = PollingSchedule('restore-file', interval, follow, timeout)
+    else:
+        readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+    return RestoreResult(readable, XDR_RESTORE_CONTEXT, records[0] if len(records) == 1 else records,
+                         raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
+
+
+def check_restore_result(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval, timeout):
+    """A polling run of restore-file: every action still running checked; the next check scheduled for those
+    that still are."""
+    summaries, replies = check_actions(client, hashes, action_ids, endpoint_id, incident_id)
+    done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary['endpoints']]
     if len(summaries) == 1:
@@ -1678,20 +1809,100 @@ def restore_file_command(client, args):
                  f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
         readable = markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'])
     else:
-        finished = sum(summary['status'] != OUTCOME_IN_PROGRESS for summary in summaries)
+        finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
         title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
                  f'{sum(s["restored_count"] for s in summaries)} endpoint restores done, '
                  f'{sum(s["failed_count"] for s in summaries)} failed')
         readable = markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'])
-    scheduled = None
+    unread = [summary for summary in summaries if summary.get('error')]
+    if unread:
+        readable += '\n\n' + '\n'.join(f'Status of action {s["action_id"]} ({s["file_hash"]}) not read at this '
+                                       f'check: {s["error"]}' for s in unread[:3])
+    schedule = None
     if not done and polling:
         # Finished actions are final and already in context: the next check reads only those still running.
-        running = [summary for summary in summaries if summary['status'] == OUTCOME_IN_PROGRESS]
+        running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
         follow = dict(args, file_hash=','.join(r['file_hash'] for r in running),
                       action_id=','.join(str(r['action_id']) for r in running))
-        scheduled = ScheduledCommand('restore-file', interval, follow, timeout)
-    return CommandResults(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
-                          raw_response=replies[0] if len(replies) == 1 else replies, scheduled_command=scheduled)
+        schedule = PollingSchedule('restore-file', interval, follow, timeout)
+    return RestoreResult(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
+                         raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
+
+
+def find_isolated_items(client, hosts, hashes, paths, enterprise_project_id):
+    """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
+
+    Returns the items to restore and a not_found row for each hash or path that matched nothing.
+    """
+    wanted_hosts, wanted_paths = set(hosts), set(paths)
+    by_hash = bool(hashes)
+    items, not_found, seen = [], [], set()
+    for value in hashes or paths:
+        filters = {'file_hash': value} if by_hash else {'file_path': value}
+        matched = 0
+        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, **filters):
+            # Only exact matches count, whatever the listing filter matched on.
+            if by_hash and str(found.get('file_hash', '')).lower() != value.lower():
+                continue
+            if (not by_hash or wanted_paths) and found.get('file_path') not in (wanted_paths or {value}):
+                continue
+            if wanted_hosts and found.get('host_id') not in wanted_hosts:
+                continue
+            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+            matched += 1
+            if key not in seen:
+                seen.add(key)
+                items.append(found)
+        if not matched:
+            where = f'on host {", ".join(sorted(wanted_hosts))}' if wanted_hosts else 'on any host'
+            row = {'file_hash': value} if by_hash else {'file_path': value}
+            if len(wanted_hosts) == 1:
+                row['host_id'] = hosts[0]
+            row.update(outcome=HSS_OUTCOME_NOT_FOUND,
+                       reason=f'HSS lists no isolated copy of this file {where}; it may be restored already.')
+            not_found.append(row)
+    return items, not_found
+
+
+def restore_in_batches(client, items, enterprise_project_id):
+    """PUTs the items 100 at a time, batches side by side, and reports each item.
+
+    A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
+    sending; the batches not sent yet are reported failed with that reason.
+    """
+    batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
+               for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
+    stop = {}
+
+    def not_sent(batch):
+        return (HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}') if stop else None
+
+    def send(batch):
+        if stop:
+            return not_sent(batch)
+        payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
+                   for item in batch]
+        try:
+            client.restore_isolated_files(payload, enterprise_project_id)
+        except VendorApiError as error:
+            if error.http_status in (401, 403, 404) and error.vendor_code is not None:
+                stop.setdefault('reason', str(error))
+            return HSS_OUTCOME_FAILED, str(error)
+        except RestoreError as error:
+            return HSS_OUTCOME_FAILED, str(error)
+        return HSS_OUTCOME_RESTORING, None
+
+    rows = []
+    outcomes = client.bulk.map(send, batches, what='HSS restore requests', settled=not_sent)
+    for batch, (outcome, reason) in zip(batches, outcomes):
+        for item in batch:
+            row = {field: item.get(field) for field in ('host_id', 'host_name', 'file_hash', 'file_path')
+                   if item.get(field) not in (None, '')}
+            row['outcome'] = outcome
+            if reason:
+                row['reason'] = reason
+            rows.append(row)
+    return rows
 
 
 def hss_restore_isolated_command(client, args):
@@ -1712,17 +1923,17 @@ def hss_restore_isolated_command(client, args):
                            'file_path, or host_id, file_hash and file_path together for exact items.')
     rows = restore_in_batches(client, items, enterprise_project_id) + rows
     counts = {outcome: sum(row['outcome'] == outcome for row in rows)
-              for outcome in (OUTCOME_RESTORING, OUTCOME_ITEM_FAILED, OUTCOME_NOT_FOUND)}
-    if counts[OUTCOME_ITEM_FAILED] and not counts[OUTCOME_RESTORING]:
-        first = next(row for row in rows if row['outcome'] == OUTCOME_ITEM_FAILED)
-        raise RestoreError(f'HSS restored none of the {counts[OUTCOME_ITEM_FAILED]} item(s) it was sent. '
+              for outcome in (HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND)}
+    if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
+        first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
+        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) it was sent. '
                            f'{first["reason"]}')
-    title = (f'Huawei Cloud HSS restore: {counts[OUTCOME_RESTORING]} restoring, {counts[OUTCOME_ITEM_FAILED]} '
-             f'failed, {counts[OUTCOME_NOT_FOUND]} not found')
+    title = (f'Huawei Cloud HSS restore: {counts[HSS_OUTCOME_RESTORING]} restoring, {counts[HSS_OUTCOME_FAILED]} '
+             f'failed, {counts[HSS_OUTCOME_NOT_FOUND]} not found')
     readable = markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'])
     requests_sent = -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST)
-    return CommandResults(readable, HSS_RESTORE_CONTEXT, rows,
-                          raw_response={'restore_requests': requests_sent, 'items': rows})
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows,
+                         raw_response={'restore_requests': requests_sent, 'items': rows})
 
 
 ''' DISPATCH '''
@@ -1733,59 +1944,87 @@ COMMANDS = {
     'hss-restore-isolated': ('hss', hss_restore_isolated_command),
 }
 
-# client kind -> (the param that shows the vendor is in use, the builder taking (params, cache))
-CLIENT_BUILDERS = {
-    'xdr': ('xdr_url', lambda params, cache: build_xdr_client(params)),
-    'hss': ('hss_project_id', build_hss_client),
-}
+# client kind -> the setting that shows the vendor is in use (test-module checks every vendor in use)
+VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}
 
 
-def configured_clients(params, cache):
+def build_client(kind, params, stored_token=None, progress=None, on_token=None):
+    """The client of one vendor, from the instance settings (each checked, and named when wrong)."""
+    transport = read_transport_settings(params)
+    if kind == 'xdr':
+        return XdrClient(read_xdr_settings(params), transport, progress=progress)
+    return HssClient(read_hss_settings(params), transport, stored_token, progress=progress, on_token=on_token)
+
+
+def configured_clients(params, stored_token=None, on_token=None):
     """The clients of every vendor in use; a half-configured vendor raises what is missing."""
-    return {kind: build(params, cache) for kind, (marker, build) in CLIENT_BUILDERS.items() if params.get(marker)}
+    return {kind: build_client(kind, params, stored_token, on_token=on_token)
+            for kind, marker in VENDOR_MARKERS.items() if params.get(marker)}
 
 
-def secret_values(params):
-    """Every secret the instance holds, so that no message can carry one out by accident."""
-    values = []
-    for value in params.values():
-        if isinstance(value, dict) and value.get('password'):
-            values.append(str(value['password']))
-    return [value for value in values if len(value) >= 4]
+''' MAIN '''
 
 
-def redact(text, secrets_to_hide):
-    for value in secrets_to_hide:
-        text = text.replace(value, '<redacted>')
-    return text
+def stored_iam_token(runtime, params):
+    """The IAM token cached in the integration context, read only when token mode needs it."""
+    if not params.get('hss_project_id') or setting_text(params, 'hss_auth_type').lower() != 'token':
+        return None
+    return (runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)
+
+
+def keep_iam_token(runtime, clients, stored):
+    """Writes the IAM token the command ended with to the integration context, when it changed."""
+    client = clients.get('hss')
+    provider = client.token_provider if client is not None else None
+    if provider is None or provider.cache_entry() == stored:
+        return
+    state = dict(runtime.getIntegrationContext() or {})
+    if provider.cache_entry():
+        state[TOKEN_CACHE_KEY] = provider.cache_entry()
+    else:
+        state.pop(TOKEN_CACHE_KEY, None)
+    runtime.setIntegrationContext(state)
 
 
 def main(demisto_obj=None):
-    """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own."""
+    """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own.
+
+    The only function that calls ``demisto``, always from the thread that called it: worker threads hand
+    their results and progress back through BulkRunner, and the IAM token is written here after the command.
+    Everything that leaves (entries, log lines) goes through the scrubber.
+    """
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params = runtime.params() or {}
     command = runtime.command()
-    hidden = secret_values(params)
-    cache = IntegrationContextCache(runtime)
+    scrubber = SecretScrubber(setting_secrets(params))
+    clients, stored = {}, None
     try:
+        stored = stored_iam_token(runtime, params)
         if command == 'test-module':
-            runtime.results(test_module(configured_clients(params, cache)))
+            clients = configured_clients(params, stored, scrubber.add)
+            runtime.results(test_module(clients))
             return
         if command not in COMMANDS:
             raise RestoreError(f'Command {command} is not implemented by this integration.')
-        client_kind, command_function = COMMANDS[command]
-        client = CLIENT_BUILDERS[client_kind][1](params, cache)
+        kind, command_function = COMMANDS[command]
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
-        client.pacer = build_pacer(params, client_kind, progress=lambda text: runtime.info(f'[progress] {text}'))
-        result = command_function(client, runtime.args() or {})
-        runtime.results(with_insecure_warning(result.to_entry(), params))
+        clients[kind] = build_client(kind, params, stored, progress=lambda text: runtime.info(
+            scrubber.text(f'[progress] {text}')), on_token=scrubber.add)
+        result = command_function(clients[kind], runtime.args() or {})
+        entry = with_insecure_warning(result.to_entry(), read_transport_settings(params))
+        runtime.results(scrubber.value(entry))
     except RestoreError as error:
-        runtime.results(error_entry(redact(f'Failed to execute {command} command.\nError: {error}', hidden)))
+        runtime.results(error_entry(scrubber.text(f'Failed to execute {command} command.\nError: {error}')))
     except Exception as error:  # noqa: BLE001 - an unexpected fault still becomes an entry, never a crash
-        runtime.debug(redact(traceback.format_exc(), hidden))
-        runtime.results(error_entry(redact(
+        runtime.debug(scrubber.text(traceback.format_exc()))
+        runtime.results(error_entry(scrubber.text(
             f'Failed to execute {command} command because of an unexpected {type(error).__name__}: {error}. '
-            f'This is a fault in the integration; the debug log holds the traceback.', hidden)))
+            f'This is a fault in the integration; the debug log holds the traceback.')))
+    finally:
+        try:
+            keep_iam_token(runtime, clients, stored)
+        except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
+            runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
 
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import restore_integration as ri
-from conftest import ROOT, FakeClock, XDR_SEED, load_json
+from conftest import ROOT, XDR_SEED, load_json
 from warroom.context import as_list, get_path
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.xdr import XdrBackend, create_app
@@ -57,25 +57,9 @@ def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_none_is_thro
     assert f'Cortex XDR restores sent: {len(hashes)}/{len(hashes)}' in seen
 
 
-def test_the_pacer_spaces_starts_by_the_rate_and_keeps_the_items_order():
-    clock = FakeClock(0.0)
-    starts = []
-
-    def sleep(seconds):
-        clock.advance(seconds)
-
-    pacer = ri.Pacer(rate=10, workers=1, clock=clock, sleep=sleep)
-    results = pacer.map(lambda item: starts.append(clock()) or item * 2, range(5))
-
-    assert results == [0, 2, 4, 6, 8]
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert all(gap >= 1 / 10 for gap in gaps)  # never faster than the rate
-    assert all(gap <= 1 / (10 * 0.95) for gap in gaps)  # and not much slower
-
-
-def test_the_pacer_keeps_the_order_with_many_workers_and_reraises_the_first_error():
-    pacer = ri.Pacer(rate=None, workers=4)
-    assert pacer.map(lambda n: n * n, range(50)) == [n * n for n in range(50)]
+def test_the_bulk_runner_keeps_the_order_with_many_workers_and_reraises_the_first_error():
+    runner = ri.BulkRunner(workers=4)
+    assert runner.map(lambda n: n * n, range(50)) == [n * n for n in range(50)]
 
     def fail_on_seven(n):
         if n == 7:
@@ -83,13 +67,16 @@ def test_the_pacer_keeps_the_order_with_many_workers_and_reraises_the_first_erro
         return n
 
     with pytest.raises(ri.RestoreError, match='seven'):
-        pacer.map(fail_on_seven, range(20))
+        runner.map(fail_on_seven, range(20))
 
 
-@pytest.mark.parametrize('name, value', [('xdr_rate_limit', '0'), ('xdr_rate_limit', 'fast'), ('max_concurrency', '500')])
+@pytest.mark.parametrize('name, value', [('xdr_rate_limit', '0'), ('xdr_rate_limit', 'fast'), ('max_concurrency', '500'),
+                                         ('max_concurrency', '2.5'), ('hss_rate_limit', '-1')])
 def test_bad_pace_settings_are_refused_by_name(name, value):
-    with pytest.raises(ri.RestoreError, match=name):
-        ri.build_pacer({name: value}, 'xdr')
+    params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 8},
+              'hss_project_id': 'p1', 'hss_region': 'ap-southeast-1', 'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 4}}
+    with pytest.raises(ri.RestoreError, match=f'instance setting {name}'):
+        ri.build_client('hss' if name.startswith('hss') else 'xdr', dict(params, **{name: value}))
 
 
 def test_hss_batches_go_out_side_by_side_and_every_item_is_reported(hss_tenant):
@@ -115,28 +102,25 @@ def test_the_war_room_shows_bulk_progress_on_stderr():
     assert f'Cortex XDR restores sent: {len(seed_hashes)}/{len(seed_hashes)}' in done.stderr
 
 
-def test_after_an_error_the_pacer_starts_nothing_more():
+def test_after_an_error_the_bulk_runner_starts_nothing_more():
     started = []
 
     def fail_first(n):
         started.append(n)
         if n == 0:
             raise ri.RestoreError('first')
+        __import__('time').sleep(0.01)
         return n
 
-    clock = FakeClock(0.0)
-    pacer = ri.Pacer(rate=10, workers=4, clock=clock, sleep=lambda s: (clock.advance(s), __import__('time').sleep(0.01)))
     with pytest.raises(ri.RestoreError, match='first'):
-        pacer.map(fail_first, range(100))
+        ri.BulkRunner(workers=4).map(fail_first, range(100))
     assert len(started) < 100
 
 
-def test_settled_items_neither_wait_their_turn_nor_run():
-    clock = FakeClock(0.0)
-    pacer = ri.Pacer(rate=1, workers=1, clock=clock, sleep=clock.advance)
+def test_settled_items_do_not_run():
     ran = []
 
-    results = pacer.map(lambda n: ran.append(n) or n, range(10), settled=lambda n: 'skipped' if n >= 2 else None)
+    results = ri.BulkRunner(workers=1).map(lambda n: ran.append(n) or n, range(10),
+                                           settled=lambda n: 'skipped' if n >= 2 else None)
 
     assert results == [0, 1] + ['skipped'] * 8 and ran == [0, 1]
-    assert clock() <= 1.1  # two turns at 1/s, not ten

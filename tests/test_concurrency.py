@@ -46,7 +46,7 @@ def room(tenant, auth_type='token', **params):
 
 
 def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_hss_error(tenant):
-    client = ri.build_hss_client(tenant.params('aksk', retry_backoff='0'))
+    client = ri.build_client('hss', tenant.params('aksk', retry_backoff='0'))
     tenant.backend.inject_faults(FaultPlan.parse('sequence=429;retry-after=120'))
     with pytest.raises(ri.VendorApiError) as throttled:
         client.list_isolated_files(file_hash=HSS_HASH)
@@ -63,7 +63,7 @@ def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_hss_error(te
 def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_iam_error(tenant):
     params = tenant.params('token', retry_backoff='0', hss_credentials={'identifier': 'soar-restore',
                                                                          'password': 'not-the-password'})
-    provider = ri.build_hss_client(params).token_provider
+    provider = ri.build_client('hss', params).token_provider
     tenant.backend.iam_faults = FaultPlan.parse('sequence=429;retry-after=120')
     with pytest.raises(ri.VendorApiError) as throttled:
         provider.token()
@@ -108,7 +108,7 @@ def test_the_integration_context_is_read_once_per_command_not_per_request(tenant
 def test_a_token_is_dropped_only_when_it_is_the_one_that_failed(tenant):
     context = {}
     cache = ri.IntegrationContextCache(Demisto({}, 'test', {}, context, []))
-    provider = ri.build_hss_client(tenant.params('token'), cache).token_provider
+    provider = ri.build_client('hss', tenant.params('token'), cache).token_provider
     first = provider.token()
 
     provider.invalidate('a-token-another-thread-already-replaced')  # a stale failure: the fresh token stays
@@ -164,8 +164,8 @@ def test_the_connection_pool_keeps_a_connection_for_every_concurrent_request(ten
     assert not [r for r in caplog.records if 'Connection pool is full' in r.getMessage()]
     assert accepted <= 16  # the second round reuses the first round's connections
     params = tenant.params('aksk', max_concurrency='64')
-    assert ri.build_hss_client(params).transport.adapter._pool_maxsize == 64
-    assert ri.build_hss_client(tenant.params('aksk')).transport.adapter._pool_maxsize == 10
+    assert ri.build_client('hss', params).transport.adapter._pool_maxsize == 64
+    assert ri.build_client('hss', tenant.params('aksk')).transport.adapter._pool_maxsize == 10
 
 
 # --------------------------------------------------------------------------- 5. each reply parsed once
@@ -178,7 +178,7 @@ def test_each_reply_is_parsed_once(tenant, monkeypatch):
         'loads': staticmethod(lambda *a, **k: parsed.append('loads') or loads(*a, **k))}))
     monkeypatch.setattr(ri.requests.Response, 'json',
                         lambda self, **k: parsed.append('json') or response_json(self, **k))
-    client = ri.build_hss_client(tenant.params('token', retry_backoff='0'))
+    client = ri.build_client('hss', tenant.params('token', retry_backoff='0'))
 
     client.list_isolated_files(file_hash=HSS_HASH)  # an IAM token (201, JSON), then the listing (200, JSON)
     assert len(parsed) == 2

@@ -11,15 +11,17 @@ from conftest import HSS_REPLIES, load_json
 PROJECT = '0123456789abcdef0123456789abcdef'
 
 
-def token_client(replay, cache=None, clock=lambda: 1_795_000_000.0):
-    provider = ri.IamTokenProvider(replay.url, 'acme-corp', 'soar-restore', 'iam-password-value', PROJECT,
-                                   cache or ri.MemoryCache(), clock=clock)
-    return ri.HssClient(replay.url, PROJECT, ri.HuaweiTokenAuth(provider), region='ap-southeast-1',
-                        token_provider=provider), provider
+def token_client(replay, stored=None, clock=lambda: 1_795_000_000.0, **transport):
+    settings = ri.HssSettings(replay.url, PROJECT, 'token', region='ap-southeast-1', iam_url=replay.url,
+                              domain='acme-corp', username='soar-restore', password='iam-password-value')
+    client = ri.HssClient(settings, ri.TransportSettings(**transport), stored, token_clock=clock)
+    return client, client.token_provider
 
 
-def aksk_client(replay, **kwargs):
-    return ri.HssClient(replay.url, PROJECT, ri.HuaweiAkSkAuth('MYAK', 'my-secret-key', PROJECT), **kwargs)
+def aksk_client(replay, enterprise_project_id=None, **transport):
+    settings = ri.HssSettings(replay.url, PROJECT, 'aksk', access_key='MYAK', secret_key='my-secret-key',
+                              enterprise_project_id=enterprise_project_id)
+    return ri.HssClient(settings, ri.TransportSettings(**transport))
 
 
 def queue_token(replay, token='token-one'):
@@ -66,10 +68,9 @@ def test_token_is_fetched_scoped_to_the_project_and_sent_with_the_region(replay_
 def test_cached_token_is_reused_until_close_to_expiry(replay_server):
     expires = ri.parse_iam_expiry(load_json(HSS_REPLIES / 'iam_token_reply.json'), 0)
     now = [expires - 3600]
-    cache = ri.MemoryCache()
     queue_token(replay_server, 'first')
     replay_server.queue(200, b'').queue(200, b'')
-    client, provider = token_client(replay_server, cache, clock=lambda: now[0])
+    client, provider = token_client(replay_server, clock=lambda: now[0])
 
     client.restore_isolated_files([{'host_id': 'h'}])
     client.restore_isolated_files([{'host_id': 'h'}])
@@ -81,8 +82,8 @@ def test_cached_token_is_reused_until_close_to_expiry(replay_server):
     sent = [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT']
     assert sent == ['first', 'first', 'second']
     assert provider.tokens_fetched == 2
-    assert cache.load()[ri.TOKEN_CACHE_KEY]['token'] == 'second'
-    assert 'iam-password-value' not in json.dumps(cache.load())
+    assert provider.cache_entry()['token'] == 'second'
+    assert 'iam-password-value' not in json.dumps(provider.cache_entry())
 
 
 def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
@@ -128,9 +129,11 @@ def test_wrong_iam_password_keeps_iam_words_and_hides_the_password(replay_server
 def test_hss_and_gateway_errors_keep_code_message_and_request_id(replay_server, status, name):
     vendor = load_json(HSS_REPLIES / name)
     replay_server.queue_file(status, name, HSS_REPLIES)
+    client = aksk_client(replay_server, max_retries=0)
+    client.transport.wait_at_most(0)  # a 429 is waited out only within the command's budget: none here
 
     with pytest.raises(ri.VendorApiError) as raised:
-        aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
+        client.restore_isolated_files([{'host_id': 'h'}])
 
     message = str(raised.value)
     assert f'HTTP {status}' in message and ri.HSS_ERROR_ADVICE[status] in message
@@ -146,13 +149,13 @@ def test_request_id_header_is_kept_when_the_body_has_none(replay_server):
         aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
 
 
-def test_listing_pages_until_total_num(replay_server):
+def test_listing_reads_every_page_up_to_total_num(replay_server):
     page = load_json(HSS_REPLIES / 'list_isolated_page.json')
     first = {'total_num': 3, 'data_list': page['data_list']}
     second = {'total_num': 3, 'data_list': page['data_list'][:1]}
     replay_server.queue(200, first).queue(200, second)
 
-    found = list(aksk_client(replay_server, enterprise_project_id='0').iter_isolated_files(file_hash='abc'))
+    found = aksk_client(replay_server, enterprise_project_id='0').all_isolated_files(file_hash='abc')
 
     assert len(found) == 3
     assert [r.query['offset'] for r in replay_server.requests] == [['0'], ['2']]

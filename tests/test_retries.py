@@ -80,15 +80,15 @@ def test_retry_after_is_honoured_and_one_past_the_budget_ends_the_retries():
 
 def test_retries_and_backoff_are_instance_settings_with_checked_bounds():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    retry = ri.build_xdr_client(dict(params, max_retries='2', retry_backoff='0')).transport.adapter.max_retries
+    retry = ri.build_client('xdr', dict(params, max_retries='2', retry_backoff='0')).transport.adapter.max_retries
     assert (retry.total, retry.backoff_factor) == (2, 0)
-    default = ri.build_xdr_client(params).transport.adapter.max_retries
+    default = ri.build_client('xdr', params).transport.adapter.max_retries
     assert (default.total, default.backoff_factor) == (4, 0.5)
     # The timeouts reach the session's requests (a slow answer below proves the read one on the wire).
-    assert ri.build_xdr_client(dict(params, connect_timeout='3', read_timeout='7')).transport.timeout == (3.0, 7.0)
+    assert ri.build_client('xdr', dict(params, connect_timeout='3', read_timeout='7')).transport.timeout == (3.0, 7.0)
     for bad in ({'max_retries': '11'}, {'max_retries': '1.5'}, {'max_retries': 'many'}, {'retry_backoff': '-1'}):
         with pytest.raises(ri.RestoreError, match=f'instance setting {next(iter(bad))}'):
-            ri.build_xdr_client(dict(params, **bad))
+            ri.build_client('xdr', dict(params, **bad))
 
 
 # --------------------------------------------------------------------------- Cortex XDR, one fault at a time

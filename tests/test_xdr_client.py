@@ -10,8 +10,8 @@ import restore_integration as ri
 from conftest import XDR_REPLIES, load_json
 
 
-def make_client(url, auth_type='standard', key='k-' + 'x' * 30, **kwargs):
-    return ri.XdrClient(url, 'key-id-9', key, auth_type=auth_type, **kwargs)
+def make_client(url, auth_type='standard', key='k-' + 'x' * 30, **transport):
+    return ri.XdrClient(ri.XdrSettings(url, 'key-id-9', key, auth_type), ri.TransportSettings(**transport))
 
 
 def sent_json(request):
@@ -90,8 +90,11 @@ def test_each_error_status_says_what_to_do_and_keeps_the_vendor_fields(replay_se
     vendor = load_json(XDR_REPLIES / f'error_{status}.json')['reply']
     replay_server.queue_file(status, f'error_{status}.json')
 
+    client = make_client(replay_server.url, max_retries=0)  # retries: tests/test_retries.py
+    client.transport.wait_at_most(0)  # a 429 is waited out only within the command's budget: none here
+
     with pytest.raises(ri.VendorApiError) as raised:
-        make_client(replay_server.url, max_retries=0).restore_file('d' * 64)  # retries: tests/test_retries.py
+        client.restore_file('d' * 64)
 
     message = str(raised.value)
     assert f'HTTP {status}' in message
@@ -165,19 +168,19 @@ def test_unsafe_or_malformed_server_url_is_refused(url, complaint):
 
 def test_tls_is_verified_unless_insecure():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    assert ri.build_xdr_client(params).transport.session.verify is True
-    assert ri.build_xdr_client(dict(params, insecure=True)).transport.session.verify is False
+    assert ri.build_client('xdr', params).transport.session.verify is True
+    assert ri.build_client('xdr', dict(params, insecure=True)).transport.session.verify is False
 
 
 def test_proxy_environment_is_ignored_unless_proxy_is_checked():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    assert ri.build_xdr_client(params).transport.proxies == {'http': None, 'https': None, 'all': None}
-    assert ri.build_xdr_client(dict(params, proxy=True)).transport.proxies is None
+    assert ri.build_client('xdr', params).transport.proxies == {'http': None, 'https': None, 'all': None}
+    assert ri.build_client('xdr', dict(params, proxy=True)).transport.proxies is None
 
 
 def test_missing_settings_are_named():
     with pytest.raises(ri.RestoreError, match='xdr_api_key_id, xdr_api_key'):
-        ri.build_xdr_client({'xdr_url': 'https://api-t.example'})
+        ri.build_client('xdr', {'xdr_url': 'https://api-t.example'})
 
 
 def test_auth_object_never_shows_the_key():
@@ -188,5 +191,5 @@ def test_auth_object_never_shows_the_key():
 def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request():
     import restore_integration as ri_module
     with pytest.raises(ri_module.RestoreError, match='xdr_api_key_id'):
-        ri_module.build_xdr_client({'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '1\r\nX: y',
+        ri_module.build_client('xdr', {'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '1\r\nX: y',
                                     'xdr_api_key': {'password': 'k' * 64}})

@@ -7,6 +7,7 @@ runs again, until the command stops scheduling itself or its timeout passes.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,8 +25,26 @@ PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 
 
+class DemistoMisuse(RuntimeError):
+    """A call real XSOAR would not serve as the integration expects (another thread, a value that is not JSON)."""
+
+
+def json_copy(value, what: str):
+    """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError) as error:
+        raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
+
+
 class Demisto:
-    """The object XSOAR injects as ``demisto``, holding one command run."""
+    """The object XSOAR injects as ``demisto``, holding one command run.
+
+    As strict as XSOAR, so that tests catch what XSOAR would: every call must come from the thread that runs
+    the command (in XSOAR each call is a request and a reply on one channel to the server, and calls from two
+    threads can mix their replies); entries and the integration context go through a JSON round trip, and
+    the integration context handed out is a copy.
+    """
 
     def __init__(self, params: dict, command: str, args: dict, integration_context: dict, log: list,
                  on_progress: Callable[[str], None] | None = None):
@@ -33,54 +52,67 @@ class Demisto:
         self._command = command
         self._args = args
         self._integration_context = integration_context
-        # Bulk work reads and writes the integration context from several threads: a reader sees it whole.
-        self._context_lock = threading.Lock()
+        self._owner = threading.current_thread()
         self.log = log
         self.entries: list[dict] = []
         self._on_progress = on_progress
 
+    def _check_thread(self, call: str) -> None:
+        if threading.current_thread() is not self._owner:
+            raise DemistoMisuse(f'demisto.{call}() called from thread {threading.current_thread().name!r}: only the '
+                                f'thread running the command may call demisto (XSOAR serves one call at a time '
+                                f'on one channel, and replies to calls from two threads can mix).')
+
     def params(self) -> dict:
+        self._check_thread('params')
         return self._params
 
     def command(self) -> str:
+        self._check_thread('command')
         return self._command
 
     def args(self) -> dict:
+        self._check_thread('args')
         return self._args
 
     def results(self, result) -> None:
+        self._check_thread('results')
         if isinstance(result, list):
             for item in result:
                 self.results(item)
         elif isinstance(result, dict):
-            self.entries.append(result)
+            self.entries.append(json_copy(result, 'An entry'))
         else:
             self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
                                  'HumanReadable': str(result)})
 
     def getIntegrationContext(self) -> dict:  # noqa: N802 - XSOAR's name
-        with self._context_lock:
-            return dict(self._integration_context)
+        self._check_thread('getIntegrationContext')
+        return json_copy(self._integration_context, 'The integration context')
 
     def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
-        replacement = dict(context)
-        with self._context_lock:  # the war room's dict is replaced in place, never seen emptied
-            self._integration_context.clear()
-            self._integration_context.update(replacement)
+        self._check_thread('setIntegrationContext')
+        replacement = json_copy(context, 'The integration context')
+        self._integration_context.clear()
+        self._integration_context.update(replacement)
 
     def demistoVersion(self) -> dict:  # noqa: N802 - XSOAR's name
+        self._check_thread('demistoVersion')
         return dict(XSOAR_VERSION)
 
     def debug(self, message) -> None:
+        self._check_thread('debug')
         self.log.append(('debug', str(message)))
 
     def info(self, message) -> None:
+        self._check_thread('info')
         text = str(message)
         if text.startswith(PROGRESS_PREFIX) and self._on_progress:
             self._on_progress(text[len(PROGRESS_PREFIX):])
         self.log.append(('info', text))
 
     def error(self, message) -> None:
+        self._check_thread('error')
         self.log.append(('error', str(message)))
 
 

@@ -1,0 +1,214 @@
+"""The request pipeline on a test clock: every attempt takes a turn from the vendor's adaptive limiter, waits its
+backoff, is signed afresh and recorded; throttling slows every request and is waited out within the command's
+budget, never counted against the retries.
+
+The limiter's clock and sleep are a FakeClock here, so every wait is asserted as a number: a transport that never
+waits, or waits the wrong time, fails.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import restore_integration as ri
+from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
+from warroom.emulator.faults import FaultPlan
+
+HOLDERS = seed_holders()
+XDR_HASH = sorted(HOLDERS)[0]
+
+
+def clock_and_limiter():
+    clock = FakeClock(100.0)
+    return clock, ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance)
+
+
+# --------------------------------------------------------------------------- the limiter alone
+
+
+def test_turns_are_spaced_by_the_ceiling_and_a_free_turn_is_taken_at_once():
+    clock, limiter = clock_and_limiter()
+    starts = []
+    for _ in range(5):
+        limiter.wait_turn()
+        starts.append(clock())
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert starts[0] == 100.0
+    assert all(1 / 10 <= gap <= 1 / (10 * 0.95) for gap in gaps)
+
+
+def test_a_throttle_cuts_the_rate_for_every_request_and_it_climbs_back_to_the_ceiling():
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(10 * limiter.BETA)
+    clock.advance(1.0)
+    climbing = limiter.rate()
+    assert 10 * limiter.BETA < climbing < 10
+    clock.advance(60.0)
+    assert limiter.rate() == 10  # never above the ceiling
+
+
+def test_a_429_for_a_request_sent_before_the_last_cut_does_not_cut_again():
+    clock, limiter = clock_and_limiter()
+    in_flight_sent_at = clock()
+    clock.advance(0.05)
+    limiter.throttled(sent_at=clock())
+    after_one = limiter.rate()
+    limiter.throttled(sent_at=in_flight_sent_at)  # it left before the cut: old news
+    assert limiter.rate() == after_one and limiter.cuts == 1 and limiter.throttles == 2
+    clock.advance(0.05)
+    limiter.throttled(sent_at=clock())  # sent after the cut, still throttled: cut again
+    assert limiter.rate() < after_one and limiter.cuts == 2
+
+
+def test_a_retry_after_pauses_every_turn_until_it_has_passed():
+    clock, limiter = clock_and_limiter()
+    limiter.throttled(sent_at=clock(), retry_after=3)
+    waited = limiter.wait_turn()
+    assert waited == pytest.approx(3.0) and clock() == pytest.approx(103.0)
+
+
+def test_a_turn_past_the_deadline_is_refused_with_how_long_it_was():
+    clock, limiter = clock_and_limiter()
+    limiter.throttled(sent_at=clock(), retry_after=120)
+    with pytest.raises(ri.OutOfTime) as late:
+        limiter.wait_turn(deadline=clock() + 60)
+    assert late.value.wait == pytest.approx(120) and late.value.asked == 120
+    assert clock() == 100.0  # nothing was waited for
+
+
+def test_a_waiting_request_takes_the_new_pace_when_a_throttle_comes_in_meanwhile():
+    clock = FakeClock(0.0)
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=lambda s: (clock.advance(s), limiter.throttled(
+        sent_at=clock(), retry_after=2) if not limiter.throttles else None))
+    limiter.wait_turn()  # at once
+    limiter.wait_turn()  # sleeps 0.1 s; a 429 with Retry-After 2 arrives meanwhile: it waits for that too
+    assert clock() == pytest.approx(0.1 + 2, abs=0.01)
+
+
+# --------------------------------------------------------------------------- the attempt loop, on the emulators
+
+
+@pytest.fixture
+def tenant():
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
+    yield tenant
+    tenant.server.stop()
+
+
+def xdr_client(tenant, clock, **transport):
+    limiter = ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance)
+    settings = ri.XdrSettings(tenant.url, '17', tenant.key, tenant.auth_type, rate_limit=1000)
+    return ri.XdrClient(settings, ri.TransportSettings(read_timeout=0.25, **transport), limiter)
+
+
+def test_faults_are_waited_for_0_1_2_4_seconds_and_each_wait_is_in_the_history(tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(tenant, clock)
+    tenant.backend.inject_faults(FaultPlan.parse('sequence=502-html*4'))
+    started = clock()
+
+    response = client.transport.request('POST', ri.XDR_RESTORE_PATH, expect_json=True,
+                                        json={'request_data': {'file_hash': XDR_HASH}})
+
+    assert response.status_code == 200 and tenant.backend.faults.seen == 5
+    assert [a.describe() for a in response.attempts] == ['HTTP 502'] * 4 + ['HTTP 200']
+    assert [round(a.waited, 2) for a in response.attempts] == [0, 0, 1, 2, 4]
+    assert clock() - started == pytest.approx(0 + 1 + 2 + 4, abs=0.05)
+
+
+def test_a_500_on_a_status_read_is_retried_with_the_same_waits(tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(tenant, clock, retry_backoff=1.0)
+    action_id = client.restore_file(XDR_HASH)['action_id']
+    tenant.backend.inject_faults(FaultPlan.parse('sequence=500*2'))
+    before = clock()
+
+    reply = client.get_action_status(action_id)
+
+    assert set(reply['data']) == set(HOLDERS[XDR_HASH])
+    assert tenant.backend.faults.seen == 3 and clock() - before == pytest.approx(0 + 2, abs=0.05)
+
+
+def test_throttling_is_waited_out_past_the_retry_count_and_never_fails_the_request(tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(tenant, clock, max_retries=1)
+    tenant.backend.inject_faults(FaultPlan.parse('sequence=429*12;retry-after=1'))
+
+    reply = client.restore_file(XDR_HASH)
+
+    assert reply['action_id'] and tenant.backend.faults.seen == 13  # 12 throttles, then through, with 1 retry allowed
+    assert clock() >= 12  # each Retry-After of 1 s was honoured
+    assert client.limiter.throttles == 12
+
+
+def test_throttling_past_the_commands_budget_ends_with_the_vendors_429_and_says_so(tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(tenant, clock)
+    client.transport.wait_at_most(30)
+    tenant.backend.inject_faults(FaultPlan.parse('sequence=429*100;retry-after=20'))
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_file(XDR_HASH)
+
+    assert raised.value.http_status == 429 and tenant.backend.faults.seen == 2
+    message = str(raised.value)
+    assert 'retried once (after HTTP 429)' in message
+    assert 'the vendor asked to wait 20 s (Retry-After), past the 30 s this command waits for throttling' in message
+    assert clock() == pytest.approx(20, abs=0.05)
+
+
+def test_every_attempt_is_signed_afresh_and_recorded(tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(tenant, clock)
+    tenant.backend.inject_faults(FaultPlan.parse('sequence=slow,429,503;delay=0.5;retry-after=0'))
+    nonces = []
+    original = ri.XdrApiKeyAuth.__call__
+
+    def spy(self, request):
+        signed = original(self, request)
+        nonces.append(signed.headers['x-xdr-nonce'])
+        return signed
+
+    ri.XdrApiKeyAuth.__call__ = spy
+    try:
+        client.restore_file(XDR_HASH)
+    finally:
+        ri.XdrApiKeyAuth.__call__ = original
+    assert len(nonces) == 4 == len(set(nonces))  # the emulator refuses a replayed nonce: all four were new
+
+
+def test_a_resend_after_a_token_refresh_keeps_the_history_and_its_may_have_been_applied_note():
+    tenant = start_hss_tenant()
+    try:
+        params = tenant.params('token', retry_backoff='0', read_timeout='0.25')
+        client = ri.build_client('hss', params)
+        client.list_isolated_files()  # a token
+        # The PUT's answer is lost (HSS applied it), the resend meets an expired token, and the one after fails on.
+        tenant.backend.inject_faults(FaultPlan.parse('sequence=slow,expire-token,503-html*5;delay=0.5'))
+        copy = tenant.backend.snapshot()[0]
+        with pytest.raises(ri.RestoreError) as raised:
+            client.restore_isolated_files([{k: copy[k] for k in ('host_id', 'file_hash', 'file_path')}])
+        kinds = [attempt.describe() for attempt in raised.value.attempts]
+        assert kinds[:3] == ['no answer in time', 'HTTP 401', 'HTTP 503']
+        assert 'HSS may have accepted an earlier attempt even so' in str(raised.value)
+    finally:
+        tenant.stack.close()
+
+
+def test_the_limiter_is_shared_by_every_worker_of_a_client(tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(tenant, clock)
+    lock = threading.Lock()
+    seen = []
+
+    def restore(_):
+        reply = client.restore_file(XDR_HASH)
+        with lock:
+            seen.append(reply['action_id'])
+
+    ri.BulkRunner(workers=4).map(restore, range(8))
+    assert len(seen) == 8
+    assert client.limiter is client.transport.limiter
