@@ -13,11 +13,11 @@ import threading
 import pytest
 
 import restore_integration as ri
-from conftest import hss_seed_copies, start_hss_tenant
+from conftest import FakeClock, hss_seed_copies, start_hss_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import LoopbackServer
-from warroom.runtime import Demisto, WarRoom
+from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 
 HSS_HASH = next(h for h, copies in sorted(hss_seed_copies().items()) if len(copies) > 1)
 TOKENS_PATH = '/v3/auth/tokens'
@@ -45,29 +45,40 @@ def room(tenant, auth_type='token', **params):
 # --------------------------------------------------------------------------- 1. retry notes stay with their request
 
 
+def on_test_clock(params):
+    """An HSS client whose limiter (and so its IAM provider's) runs on a FakeClock: a pause costs no time."""
+    clock = FakeClock()
+    limiter = ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance)
+    return ri.HssClient(ri.read_hss_settings(params), ri.read_transport_settings(params), limiter=limiter), clock
+
+
 def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_hss_error(tenant):
-    client = ri.build_client('hss', tenant.params('aksk', retry_backoff='0'))
+    client, clock = on_test_clock(tenant.params('aksk', retry_backoff='0'))
+    client.transport.wait_at_most(60)
     tenant.backend.inject_faults(FaultPlan.parse('sequence=429;retry-after=120'))
     with pytest.raises(ri.VendorApiError) as throttled:
         client.list_isolated_files(file_hash=HSS_HASH)
-    assert 'Not retried: the vendor asked to wait 120 s' in str(throttled.value)
+    assert 'Not retried: the vendor asked to wait 120 s (Retry-After), past the 60 s' in str(throttled.value)
+    clock.advance(120)  # the pause every request of the client honours
 
     with pytest.raises(ri.VendorApiError) as refused:  # no such host: HSS's 400, never retried
         client.restore_isolated_files([{'host_id': 'no-such-host', 'file_hash': HSS_HASH}])
 
-    assert refused.value.http_status == 400
+    assert refused.value.http_status == 400 and len(refused.value.attempts) == 1
     assert 'retried' not in str(refused.value) and 'asked to wait' not in str(refused.value)
-    assert client.transport.adapter.policy.history == ()  # the shared policy holds no request's state
 
 
 def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_iam_error(tenant):
     params = tenant.params('token', retry_backoff='0', hss_credentials={'identifier': 'soar-restore',
                                                                          'password': 'not-the-password'})
-    provider = ri.build_client('hss', params).token_provider
+    client, clock = on_test_clock(params)
+    provider = client.token_provider
+    provider.transport.wait_at_most(60)
     tenant.backend.iam_faults = FaultPlan.parse('sequence=429;retry-after=120')
     with pytest.raises(ri.VendorApiError) as throttled:
         provider.token()
     assert 'Not retried: the vendor asked to wait 120 s' in str(throttled.value)
+    clock.advance(120)
 
     with pytest.raises(ri.VendorApiError) as refused:  # the wrong password: IAM's 401
         provider.token()
@@ -106,44 +117,68 @@ def test_the_integration_context_is_read_once_per_command_not_per_request(tenant
 
 
 def test_a_token_is_dropped_only_when_it_is_the_one_that_failed(tenant):
-    context = {}
-    cache = ri.IntegrationContextCache(Demisto({}, 'test', {}, context, []))
-    provider = ri.build_client('hss', tenant.params('token'), cache).token_provider
+    provider = ri.build_client('hss', tenant.params('token')).token_provider
     first = provider.token()
 
     provider.invalidate('a-token-another-thread-already-replaced')  # a stale failure: the fresh token stays
 
-    assert provider.token() == first and context[ri.TOKEN_CACHE_KEY]['token'] == first
+    assert provider.token() == first and provider.cache_entry()['token'] == first
     provider.invalidate(first)
     second = provider.token()
-    assert second != first and context[ri.TOKEN_CACHE_KEY]['token'] == second
+    assert second != first and provider.cache_entry()['token'] == second
     assert len(tenant.requests_to('POST', TOKENS_PATH)) == provider.tokens_fetched == 2
 
 
-def test_the_war_room_context_is_never_seen_half_written():
-    context = {'hss_iam_token': {'token': 't'}, 'other': 1}
-    demisto = Demisto({}, 'test', {}, context, [])
-    seen, done = [], threading.Event()
+def test_the_war_room_refuses_a_demisto_call_from_any_thread_but_the_commands():
+    demisto = Demisto({}, 'test', {}, {}, [])
+    refused = []
 
-    def write():
-        for number in range(20000):
-            demisto.setIntegrationContext({'hss_iam_token': {'token': str(number)}, 'other': number})
-        done.set()
+    def worker():
+        for call in (demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({}),
+                     lambda: demisto.results('x'), lambda: demisto.info('[progress] x'), demisto.params):
+            try:
+                call()
+            except DemistoMisuse as error:
+                refused.append(str(error))
 
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to land in any window there is
-    try:
-        writer = threading.Thread(target=write)
-        writer.start()
-        while not done.is_set():
-            state = demisto.getIntegrationContext()
-            if set(state) != {'hss_iam_token', 'other'}:
-                seen.append(state)
-        writer.join()
-    finally:
-        sys.setswitchinterval(switch)
+    thread = threading.Thread(target=worker, name='worker-1')
+    thread.start()
+    thread.join()
 
-    assert seen == []
+    assert len(refused) == 5 and all("thread 'worker-1'" in text for text in refused)
+    assert demisto.entries == [] and demisto.getIntegrationContext() == {}
+
+
+def test_the_war_room_keeps_xsoars_json_rules_for_entries_and_the_integration_context():
+    store = {'kept': {'a': 1}}
+    demisto = Demisto({}, 'test', {}, store, [])
+    handed_out = demisto.getIntegrationContext()
+    handed_out['kept']['a'] = 2  # a copy: the stored context does not change
+    assert store == {'kept': {'a': 1}}
+    with pytest.raises(DemistoMisuse, match='JSON round trip'):
+        demisto.setIntegrationContext({'when': object()})
+    with pytest.raises(DemistoMisuse, match='JSON round trip'):
+        demisto.results({'Type': 1, 'Contents': {1, 2}})
+    demisto.results({'Type': 1, 'Contents': ('a', 'b')})
+    assert demisto.entries[-1]['Contents'] == ['a', 'b']  # as XSOAR hands it back: a list
+
+
+def test_bulk_work_in_token_mode_calls_demisto_from_the_main_thread_only(tenant):
+    # Tokens expire mid-run and IAM answers late, so workers fetch and drop tokens while others wait: any demisto
+    # call from a worker would be refused by the war room and end the command with an error entry.
+    args = explicit_items(tenant, 12 * ri.HSS_MAX_ITEMS_PER_REQUEST)
+    tenant.backend.inject_faults(FaultPlan.parse('sequence=ok,expire-token,ok,ok,expire-token'))
+    tenant.backend.iam_faults = FaultPlan.parse('sequence=slow*3;delay=0.2')
+    war_room = room(tenant, max_concurrency='8')
+
+    result = war_room.run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    fetched = len(tenant.requests_to('POST', TOKENS_PATH))
+    assert fetched >= 2
+    # The main thread kept the last good token: the next command uses it and fetches none.
+    assert not war_room.run('hss-restore-isolated', {'file_hash': HSS_HASH}).failed
+    assert len(tenant.requests_to('POST', TOKENS_PATH)) == fetched
 
 
 # --------------------------------------------------------------------------- 3. a pool as large as the concurrency
@@ -164,8 +199,8 @@ def test_the_connection_pool_keeps_a_connection_for_every_concurrent_request(ten
     assert not [r for r in caplog.records if 'Connection pool is full' in r.getMessage()]
     assert accepted <= 16  # the second round reuses the first round's connections
     params = tenant.params('aksk', max_concurrency='64')
-    assert ri.build_client('hss', params).transport.adapter._pool_maxsize == 64
-    assert ri.build_client('hss', tenant.params('aksk')).transport.adapter._pool_maxsize == 10
+    assert ri.build_client('hss', params).transport.session.get_adapter('https://x')._pool_maxsize == 64
+    assert ri.build_client('hss', tenant.params('aksk')).transport.session.get_adapter('https://x')._pool_maxsize == 10
 
 
 # --------------------------------------------------------------------------- 5. each reply parsed once

@@ -14,6 +14,7 @@ import pytest
 import restore_integration as ri
 from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
+from warroom.runtime import ENTRY_ERROR, WarRoom
 
 HOLDERS = seed_holders()
 XDR_HASH = sorted(HOLDERS)[0]
@@ -212,3 +213,20 @@ def test_the_limiter_is_shared_by_every_worker_of_a_client(tenant):
     ri.BulkRunner(workers=4).map(restore, range(8))
     assert len(seen) == 8
     assert client.limiter is client.transport.limiter
+
+
+def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_error_entry():
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
+    try:
+        tenant.backend.inject_faults(FaultPlan.parse('sequence=429*100;retry-after=2'))
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+
+        result = room.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '3'})
+
+        [entry] = result.entries
+        assert entry['Type'] == ENTRY_ERROR and tenant.backend.faults.seen == 2  # at 0 s and 2 s; 4 s is past 3 s
+        text = entry['Contents']
+        assert 'HTTP 429' in text and ri.XDR_ERROR_ADVICE[429] in text and 'retried once (after HTTP 429)' in text
+        assert 'past the 3 s this command waits for throttling' in text and not tenant.backend.actions
+    finally:
+        tenant.server.stop()

@@ -1,13 +1,12 @@
-"""Retries (urllib3's Retry on the session's adapter) against every fault the emulators inject, one kind at a time.
+"""Retries (HttpTransport's attempt loop) against every fault the emulators inject, one kind at a time.
 
 Each fault alone either succeeds after a retry, or ends in an error that keeps the vendor's code, says what to do
 and how often the request was retried, never a traceback. Retry waits are 0 here (``retry_backoff=0``,
-``retry-after=0``); the policy's real numbers are checked on the Retry object itself, without sleeping.
+``retry-after=0``); the policy's real numbers are checked on RetryPolicy itself, and as waits on a test clock in test_pipeline.py.
 """
 from __future__ import annotations
 
 import pytest
-from urllib3.response import HTTPResponse
 
 import restore_integration as ri
 from conftest import (HSS_REPLIES, FakeClock, hss_seed_copies, seed_failing_endpoints, seed_holders, start_hss_tenant,
@@ -36,9 +35,10 @@ def plan(spec):
 
 
 def xdr_client(tenant, **kwargs):
-    options = dict(timeout=(2, READ_TIMEOUT), retry_backoff=0)
+    options = dict(connect_timeout=2, read_timeout=READ_TIMEOUT, retry_backoff=0)
     options.update(kwargs)
-    return ri.XdrClient(tenant.url, '17', tenant.key, tenant.auth_type, **options)
+    return ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, tenant.auth_type, rate_limit=1000),
+                        ri.TransportSettings(**options))
 
 
 @pytest.fixture(params=['advanced', 'standard'])
@@ -53,40 +53,25 @@ def pending_tenant(request):
 
 
 def test_the_policy_retries_4_times_with_waits_of_0_1_2_4_seconds_and_at_most_30_in_all():
-    policy = ri.TransportRetry.policy()
-    assert (policy.total, policy.other) == (ri.DEFAULT_MAX_RETRIES, 0) == (4, 0)
-    assert policy.allowed_methods == {'GET', 'POST', 'PUT'}
-    assert set(policy.status_forcelist) == {429, 502, 503, 504}
-    huawei = ri.TransportRetry.policy(statuses=ri.HUAWEI_RETRY_STATUSES)
-    assert set(huawei.status_forcelist) == {429, 500, 502, 503, 504}
-    waits, chain = [], policy
-    for _ in range(4):
-        chain = chain.increment('POST', '/x', error=ri.BrokenReply('cut'))
-        waits.append(chain.next_wait)
-    assert waits == [0, 1, 2, 4] and chain.waited == 7 <= ri.MAX_RETRY_WAIT_SECONDS == 30
-    with pytest.raises(ri.MaxRetryError) as exhausted:
-        chain.increment('POST', '/x', error=ri.BrokenReply('cut'))
-    assert len(exhausted.value.attempts) == 5  # sent 5 times in all
-
-
-def test_retry_after_is_honoured_and_one_past_the_budget_ends_the_retries():
-    policy = ri.TransportRetry.policy()
-    asked = policy.increment('POST', '/x', response=HTTPResponse(status=429, headers={'Retry-After': '7'}))
-    assert asked.next_wait == 7
-    with pytest.raises(ri.MaxRetryError) as exhausted:
-        asked.increment('POST', '/x', response=HTTPResponse(status=503, headers={'Retry-After': '24'}))
-    assert 'asked to wait 24 s (Retry-After), past the 30 s' in exhausted.value.gave_up
+    policy = ri.RetryPolicy()
+    assert (policy.max_retries, policy.backoff) == (ri.DEFAULT_MAX_RETRIES, ri.DEFAULT_RETRY_BACKOFF) == (4, 0.5)
+    assert [policy.backoff_wait(n) for n in range(1, 5)] == [0, 1, 2, 4]
+    assert policy.backoff_wait(10) == ri.RETRY_BACKOFF_MAX == 8
+    assert policy.max_fault_wait == ri.MAX_FAULT_WAIT_SECONDS == 30
+    assert set(policy.statuses) == {502, 503, 504}  # 429 is throttling, handled by the limiter, not a fault
+    assert set(ri.HUAWEI_RETRY_STATUSES) == {500, 502, 503, 504}
 
 
 def test_retries_and_backoff_are_instance_settings_with_checked_bounds():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    retry = ri.build_client('xdr', dict(params, max_retries='2', retry_backoff='0')).transport.adapter.max_retries
-    assert (retry.total, retry.backoff_factor) == (2, 0)
-    default = ri.build_client('xdr', params).transport.adapter.max_retries
-    assert (default.total, default.backoff_factor) == (4, 0.5)
+    policy = ri.build_client('xdr', dict(params, max_retries='2', retry_backoff='0')).transport.policy
+    assert (policy.max_retries, policy.backoff) == (2, 0)
+    default = ri.build_client('xdr', params).transport.policy
+    assert (default.max_retries, default.backoff) == (4, 0.5)
     # The timeouts reach the session's requests (a slow answer below proves the read one on the wire).
-    assert ri.build_client('xdr', dict(params, connect_timeout='3', read_timeout='7')).transport.timeout == (3.0, 7.0)
-    for bad in ({'max_retries': '11'}, {'max_retries': '1.5'}, {'max_retries': 'many'}, {'retry_backoff': '-1'}):
+    assert ri.read_transport_settings(dict(params, connect_timeout='3', read_timeout='7')).timeout == (3.0, 7.0)
+    for bad in ({'max_retries': '11'}, {'max_retries': '1.5'}, {'max_retries': 'many'}, {'retry_backoff': '-1'},
+                {'insecure': 'maybe'}, {'read_timeout': 'nan'}):
         with pytest.raises(ri.RestoreError, match=f'instance setting {next(iter(bad))}'):
             ri.build_client('xdr', dict(params, **bad))
 
@@ -139,7 +124,7 @@ def test_a_500_from_cortex_xdr_is_its_answer_not_retried_and_keeps_its_code(pend
 
 
 @pytest.mark.parametrize('kind, says', [
-    ('503', 'HTTP 503'), ('429', 'HTTP 429'), ('502-html', 'HTTP 502'),
+    ('503', 'HTTP 503'), ('502-html', 'HTTP 502'),
     ('reset', 'broke before the answer arrived'), ('slow', f'did not answer within {READ_TIMEOUT} s'),
     ('malformed', 'with a body that is not JSON'), ('truncated', 'the reply was cut off'),
 ])
@@ -154,7 +139,7 @@ def test_a_fault_that_outlasts_the_retries_says_what_happened_how_often_and_what
     assert says in message
     assert 'The request was retried 4 times (after ' in message and pending_tenant.backend.faults.seen == 5
     assert any(word in message for word in ('Try again later', 'try again later', 'Wait a few seconds'))
-    if kind in ('503', '429'):
+    if kind == '503':
         assert isinstance(raised.value, ri.VendorApiError) and raised.value.vendor_code == int(kind)
     assert 'Traceback' not in message and '<urllib3' not in message
 
@@ -167,7 +152,8 @@ def test_a_retry_after_longer_than_the_budget_is_not_waited_for():
         with pytest.raises(ri.VendorApiError) as raised:
             xdr_client(tenant).get_action_status(action_id)
         assert tenant.backend.faults.seen == 1
-        assert 'Not retried: the vendor asked to wait 3600 s (Retry-After), past the 30 s' in str(raised.value)
+        assert 'Not retried: the vendor asked to wait 3600 s (Retry-After), past the 600 s this command waits for ' \
+               'throttling' in str(raised.value)
         assert ri.XDR_ERROR_ADVICE[429] in str(raised.value)
     finally:
         tenant.server.stop()
@@ -322,7 +308,7 @@ def test_an_hss_put_whose_answer_was_lost_and_then_kept_failing_says_it_may_have
 # --------------------------------------------------------------------------- through main(): entries, never tracebacks
 
 
-@pytest.mark.parametrize('kind', ['429', '500', '502-html', '503', 'reset', 'slow', 'malformed', 'truncated'])
+@pytest.mark.parametrize('kind', ['500', '502-html', '503', 'reset', 'slow', 'malformed', 'truncated'])
 @pytest.mark.parametrize('vendor', ['xdr', 'hss'])
 def test_a_fault_that_never_clears_gives_one_clear_error_entry_and_no_traceback(kind, vendor):
     if vendor == 'xdr':
@@ -344,7 +330,7 @@ def test_a_fault_that_never_clears_gives_one_clear_error_entry_and_no_traceback(
         retried = not (vendor == 'xdr' and kind == '500')
         assert ('The request was retried 4 times' in text) is retried
         assert tenant.backend.faults.seen == (5 if retried else 1)
-        if kind in ('429', '500') or (kind == '503' and vendor == 'xdr'):  # HSS has no JSON form for a 503
+        if kind == '500' or (kind == '503' and vendor == 'xdr'):  # HSS has no JSON form for a 503
             assert 'code ' in text and ('APIGW' in text or 'HSS.' in text or vendor == 'xdr')
     finally:
         stop()
@@ -355,10 +341,10 @@ def test_a_new_token_that_meets_token_must_be_updated_again_is_fetched_again_wit
     for token in ('one', 'two', 'three'):
         replay_server.queue_file(201, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': token})
         replay_server.queue(401, expired) if token != 'three' else replay_server.queue(200, b'')
-    provider = ri.IamTokenProvider(replay_server.url, 'acme', 'user', 'iam-password-value', 'p' * 32,
-                                   ri.MemoryCache(), clock=lambda: 1_795_000_000.0, max_retries=0)
-    client = ri.HssClient(replay_server.url, 'p' * 32, ri.HuaweiTokenAuth(provider), token_provider=provider,
-                          max_retries=2)
+    settings = ri.HssSettings(replay_server.url, 'p' * 32, 'token', iam_url=replay_server.url, domain='acme',
+                              username='user', password='iam-password-value')
+    client = ri.HssClient(settings, ri.TransportSettings(max_retries=2), token_clock=lambda: 1_795_000_000.0)
+    provider = client.token_provider
 
     client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'a'}])
 
