@@ -574,7 +574,7 @@ class AdaptiveRateLimiter:
     BETA = 0.7  # a throttle leaves this share of the rate
     SCALE = 0.4  # requests/s per s^3: how fast the rate climbs back
     RATE_MARGIN = 0.98
-    MIN_RATE = 0.2
+    MIN_RATE = 0.5  # as botocore: the slowest pace a throttle can bring
 
     def __init__(self, ceiling, clock=time.monotonic, sleep=time.sleep):
         self.ceiling = float(ceiling)

@@ -375,7 +375,7 @@ def test_a_project_id_that_would_change_the_url_path_is_refused(hss, debug_log, 
     # hss_project_id is the one value that goes into a URL path (/v5/{project_id}/event/isolated-file).
     for command, args in (('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash']}), ('test-module', {})):
         assert_refused(hss, debug_log, command, hss.params(auth_type, hss_project_id=project_id), args,
-                       'hss_project_id', re.compile('must be a project ID'))
+                       'hss_project_id', re.compile('must be a project ID|holds a line break or another control character'))
 
 
 MEGABYTE = 'a' * 1_000_000

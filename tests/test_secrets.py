@@ -152,7 +152,7 @@ def run(vendors, params, command, integration_context=None):
 def client_error_text(params, command) -> str:
     """The exception a client raises for this instance, with its traceback, as text (empty when none)."""
     try:
-        clients = ri.configured_clients(params, ri.MemoryCache())
+        clients = ri.configured_clients(params)
         if command == 'test-module':
             ri.test_module(clients)
         elif command == 'restore-file':
@@ -185,9 +185,8 @@ def scenario_params(vendors, scenario, command, auth_type):
             params.update(hss_aksk={'identifier': HSS_AK, 'password': WRONG_HSS_SK},
                           hss_credentials={'identifier': HSS_USER, 'password': WRONG_IAM_PASSWORD})
     elif scenario == 'revoked cached token':
-        context = {ri.TOKEN_CACHE_KEY: {'identity': ri.IamTokenProvider(
-            params['hss_iam_endpoint'], HSS_DOMAIN, HSS_USER, IAM_PASSWORD, params['hss_project_id'],
-            ri.MemoryCache())._identity, 'token': BOGUS_TOKEN, 'expires_at': 4_000_000_000}}
+        context = {ri.TOKEN_CACHE_KEY: {'identity': ri.token_identity(ri.read_hss_settings(
+            dict(params, hss_auth_type='token'))), 'token': BOGUS_TOKEN, 'expires_at': 4_000_000_000}}
     elif scenario == 'server error 500':
         def broken(*args, **kwargs):
             raise RuntimeError('emulated fault')
@@ -201,13 +200,13 @@ def scenario_params(vendors, scenario, command, auth_type):
         vendors.inject('sequence=503-html,429,reset,ok;retry-after=0')
     elif scenario == 'unavailable 503, retries run out':
         vendors.inject('sequence=503-html*200;retry-after=0')
-    elif scenario == 'throttled 429, retries run out':
-        vendors.inject('sequence=429*200;retry-after=0')
+    elif scenario == 'throttled 429 past the budget':
+        vendors.inject('sequence=429*200;retry-after=3600')
     return params, context
 
 
 XDR_SCENARIOS = ['success', 'wrong credentials', 'server error 500', 'retried, then success',
-                 'unavailable 503, retries run out', 'throttled 429, retries run out']
+                 'unavailable 503, retries run out', 'throttled 429 past the budget']
 TOKEN_SCENARIOS = ['iam error 500', 'revoked cached token', 'token expired mid-run']  # IAM tokens: token mode only
 HSS_CASES = [(scenario, auth_type) for scenario in XDR_SCENARIOS + TOKEN_SCENARIOS for auth_type in ('aksk', 'token')
              if auth_type == 'token' or scenario not in TOKEN_SCENARIOS]
@@ -272,7 +271,7 @@ def test_a_secret_pasted_with_a_line_break_is_refused_without_being_shown(vendor
 
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_auth_objects_hide_their_secrets_in_repr(vendors, auth_type):
-    clients = ri.configured_clients({**vendors.params, 'hss_auth_type': auth_type}, ri.MemoryCache())
+    clients = ri.configured_clients({**vendors.params, 'hss_auth_type': auth_type})
     shown = repr(clients['xdr'].transport.session.auth) + repr(clients['hss'].transport.session.auth)
     assert not leaked(KNOWN_SECRETS, {'repr': shown})
 
