@@ -1,0 +1,145 @@
+"""The scrubber on its own, one secret kind at a time, and through main() against a server that quotes back every
+header, query value and body it received (the worst a vendor error can do).
+
+A scrubber that does nothing fails every test here: each one first shows the secret is in the text to clean.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+import restore_integration as ri
+from conftest import TEST_DATA, load_json
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.runtime import Demisto
+
+XDR_KEY = 'xdrKEY' + secrets.token_hex(20)
+HSS_SK = 'hssSK/+=' + secrets.token_urlsafe(20)
+IAM_PASSWORD = 'iam pw "quoted" \\ ' + secrets.token_urlsafe(10)
+IAM_TOKEN = 'MIIT' + secrets.token_urlsafe(60)
+CACHED_TOKEN = 'MIIC' + secrets.token_urlsafe(60)
+
+
+def forms(secret):
+    """The forms a secret takes in an error text: as is, JSON-escaped, URL-encoded."""
+    return {secret, json.dumps(secret)[1:-1], quote(secret, safe=''), quote_plus(secret)}
+
+
+@pytest.mark.parametrize('kind, saved, sent', [
+    ('xdr key saved with blanks around it', f'  {XDR_KEY} ', XDR_KEY),
+    ('hss secret key', HSS_SK, HSS_SK),
+    ('iam password with quotes and a backslash', IAM_PASSWORD, IAM_PASSWORD),
+])
+def test_each_secret_setting_is_scrubbed_as_saved_and_as_sent_in_every_form(kind, saved, sent):
+    params = {'xdr_api_key': {'password': saved}, 'hss_aksk': {'identifier': 'AK', 'password': saved},
+              'hss_credentials': {'identifier': 'user', 'password': saved}}
+    scrubber = ri.SecretScrubber(ri.setting_secrets(params))
+    for form in forms(sent) | {saved}:
+        text = f'vendor said: "{form}" (echoed)'
+        assert form in text
+        cleaned = scrubber.text(text)
+        assert sent not in cleaned and form not in cleaned and ri.SecretScrubber.MASK in cleaned, kind
+
+
+@pytest.mark.parametrize('token', [IAM_TOKEN, CACHED_TOKEN])
+def test_tokens_learned_while_running_are_scrubbed_from_then_on(token):
+    scrubber = ri.SecretScrubber()
+    text = f'{{"error_msg": "bad token {token}"}}'
+    assert scrubber.text(text) == text  # not known yet
+    scrubber.add(token)
+    assert token not in scrubber.text(text)
+    entry = {'Contents': {'reply': [text], token: 1}, 'HumanReadable': text}
+    assert token not in json.dumps(scrubber.value(entry))
+
+
+def test_short_values_are_not_treated_as_secrets():
+    scrubber = ri.SecretScrubber(['abc', ' ', ''])
+    assert scrubber.text('abc and more') == 'abc and more'
+
+
+# --------------------------------------------------------------------------- through main(), against an echo server
+
+
+class EchoVendor:
+    """Answers IAM's token request with a token, and everything else with an error that quotes back every header,
+    query value and body it received, in each vendor's error form."""
+
+    def __init__(self):
+        self.server = LoopbackServer(self._app).start()
+        self.url = self.server.url
+
+    def _app(self, request):
+        if request.path.endswith('/v3/auth/tokens'):
+            body = load_json(TEST_DATA / 'hss' / 'replies' / 'iam_token_reply.json')
+            return Response(201, json.dumps(body).encode(), {'Content-Type': 'application/json',
+                                                             'X-Subject-Token': IAM_TOKEN})
+        echoed = json.dumps({'headers': dict(request.headers), 'query': request.query,
+                             'body': request.body.decode('utf-8', 'replace')})
+        if request.path.startswith('/public_api/'):
+            reply = {'reply': {'err_code': 400, 'err_msg': echoed, 'err_extra': {'received': echoed}}}
+        else:
+            reply = {'error_code': 'HSS.0003', 'error_msg': echoed, 'error_description': echoed}
+        return Response(400, json.dumps(reply).encode(), {'Content-Type': 'application/json', 'X-Request-Id': echoed[:40]})
+
+
+@pytest.fixture
+def echo():
+    vendor = EchoVendor()
+    yield vendor
+    vendor.server.stop()
+
+
+def run_main(params, command, args, integration_context=None):
+    demisto = Demisto(params, command, args, integration_context or {}, [])
+    ri.main(demisto)
+    return demisto
+
+
+CASES = [
+    ('restore-file', {'file_hash': 'a' * 64}, 'xdr', 'standard'),
+    ('restore-file', {'file_hash': 'a' * 64}, 'xdr', 'advanced'),
+    ('hss-restore-isolated', {'host_id': 'h1', 'file_hash': 'b' * 64, 'file_path': '/x'}, 'hss', 'aksk'),
+    ('hss-restore-isolated', {'host_id': 'h1', 'file_hash': 'b' * 64, 'file_path': '/x'}, 'hss', 'token'),
+    ('test-module', {}, 'both', 'token'),
+]
+
+
+@pytest.mark.parametrize('command, args, vendor, mode', CASES)
+def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(echo, command, args, vendor, mode):
+    params = {'insecure': False, 'retry_backoff': '0', 'max_retries': '0'}
+    if vendor in ('xdr', 'both'):
+        params.update(xdr_url=echo.url, xdr_api_key_id='7', xdr_api_key={'password': f' {XDR_KEY} '},
+                      xdr_auth_type=mode if vendor == 'xdr' else 'standard')
+    if vendor in ('hss', 'both'):
+        params.update(hss_endpoint=echo.url, hss_iam_endpoint=echo.url, hss_region='ap-southeast-1',
+                      hss_project_id='p' * 32, hss_auth_type=mode, hss_domain='acme',
+                      hss_aksk={'identifier': 'AKTEST', 'password': HSS_SK},
+                      hss_credentials={'identifier': 'user', 'password': f'{IAM_PASSWORD} '})
+
+    demisto = run_main(params, command, args)
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert demisto.entries and demisto.entries[-1]['Type'] == ri.ENTRY_TYPE_ERROR
+    assert 'answered HTTP 400' in shown  # the vendor's error did come back, quoting what it received
+    for secret in (XDR_KEY, HSS_SK, IAM_PASSWORD, IAM_TOKEN):
+        for form in forms(secret):
+            assert form not in shown, (secret[:6], form[:10])
+    if mode in ('standard', 'token'):  # these send a secret itself (an advanced key and AK/SK send signatures)
+        assert ri.SecretScrubber.MASK in shown  # the echo did carry it, and it was taken out
+
+
+def test_a_cached_token_quoted_back_is_scrubbed_too(echo):
+    params = {'hss_endpoint': echo.url, 'hss_iam_endpoint': echo.url, 'hss_project_id': 'p' * 32,
+              'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
+              'hss_credentials': {'identifier': 'user', 'password': IAM_PASSWORD}}
+    identity = ri.token_identity(ri.read_hss_settings(params))
+    context = {ri.TOKEN_CACHE_KEY: {'identity': identity, 'token': CACHED_TOKEN, 'expires_at': 4_000_000_000}}
+
+    demisto = run_main(params, 'hss-restore-isolated', {'host_id': 'h', 'file_hash': 'c' * 64, 'file_path': '/y'},
+                       context)
+
+    shown = json.dumps(demisto.entries)
+    assert 'answered HTTP 400' in shown and CACHED_TOKEN not in shown and ri.SecretScrubber.MASK in shown
