@@ -14,6 +14,8 @@ import pytest
 import restore_integration as ri
 from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app
+from warroom.emulator.httpserver import LoopbackServer
 from warroom.runtime import ENTRY_ERROR, WarRoom
 
 HOLDERS = seed_holders()
@@ -230,3 +232,75 @@ def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_er
         assert 'past the 3 s this command waits for throttling' in text and not tenant.backend.actions
     finally:
         tenant.server.stop()
+
+
+def test_polling_one_file_goes_on_when_its_status_cannot_be_read():
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=clock, rate_limit=None)
+    try:
+        # request 1 starts the restore; 2-6 read the status at the first check: 500 each time, past the retries.
+        tenant.backend.inject_faults(FaultPlan.parse('sequence=ok,500*5;retry-after=0'))
+        room = WarRoom(params=tenant.params(retry_backoff='0'), time_scale=1, sleep=clock.advance)
+        seen = []
+        room.on_entry = seen.append
+
+        result = room.run('restore-file', {'file_hash': XDR_HASH})
+
+        assert not result.failed, result.entries[-1]
+        first_check = seen[1]
+        record = first_check['EntryContext'][ri.XDR_RESTORE_CONTEXT]
+        assert first_check['Type'] == 1 and 'PollingCommand' in first_check
+        assert record['status'] == 'IN_PROGRESS' and 'HTTP 500' in record['error'] and record['file_hash'] == XDR_HASH
+        assert str(record['action_id']) in first_check['HumanReadable'] and 'not read at this check' in \
+            first_check['HumanReadable']
+        final = seen[-1]['EntryContext'][ri.XDR_RESTORE_CONTEXT]
+        assert final['status'] == 'COMPLETED_SUCCESSFULLY' and 'error' not in final
+    finally:
+        tenant.server.stop()
+
+
+@pytest.mark.parametrize('value', ['a&b=c', '0/../1', 'x' * 65, 'proj\r\nX: y'])
+def test_the_enterprise_project_setting_is_checked_like_the_argument_before_any_request(value):
+    tenant = start_hss_tenant()
+    try:
+        room = WarRoom(params=tenant.params('aksk', hss_enterprise_project_id=value), time_scale=0,
+                       sleep=lambda _: None)
+        result = room.run('hss-restore-isolated', {'file_hash': 'a' * 64})
+        [entry] = result.entries
+        assert entry['Type'] == ENTRY_ERROR and 'instance setting hss_enterprise_project_id' in entry['Contents']
+        assert not tenant.backend.requests
+    finally:
+        tenant.stack.close()
+
+
+def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
+    tenant = start_hss_tenant()
+    try:
+        host = sorted(tenant.backend.hosts)[0]
+        tenant.backend.add_isolated_files(host, 5 * ri.HSS_LIST_PAGE_SIZE, file_hash='d' * 64)
+        in_flight, most = [0], [0]
+        lock = threading.Lock()
+        app = create_hss_app(tenant.backend)
+
+        def slow(request):  # counts the listings in flight at once
+            listing = request.method == 'GET'
+            with lock:
+                in_flight[0] += listing
+                most[0] = max(most[0], in_flight[0])
+            threading.Event().wait(0.1)
+            try:
+                return app(request)
+            finally:
+                with lock:
+                    in_flight[0] -= listing
+
+        with LoopbackServer(slow) as server:
+            room = WarRoom(params=tenant.params('aksk', hss_endpoint=server.url, max_concurrency='8'), time_scale=0,
+                           sleep=lambda _: None)
+            result = room.run('hss-restore-isolated', {'file_hash': 'd' * 64})
+        assert not result.failed, result.entries[-1]
+        listings = [r for r in tenant.backend.requests if r[0] == 'GET']
+        assert len(listings) == 5
+        assert most[0] == 4  # the four pages after the first went out together
+    finally:
+        tenant.stack.close()
