@@ -160,7 +160,8 @@ def write_docs(check: bool) -> int:
 
 
 def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage_seconds: float,
-            rate_limit: float, faults: str | None = None, iam_faults: str | None = None) -> int:
+            rate_limit: float, faults: str | None = None, iam_faults: str | None = None,
+            others_rate: float = 0.0) -> int:
     import secrets
 
     from .emulator.faults import FaultPlan, FaultSpecError
@@ -197,9 +198,14 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
             params = hss_params(server.url, iam.url, project_id, access_key, secret_key, password)
             banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
                       f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
+        backend.others_rate = others_rate
         if params_out:
             write_private_yaml(params_out, params)
         print(banner, flush=True)
+        if rate_limit is not None:
+            print(f'It admits {rate_limit:g} requests per second' + (
+                f', {others_rate:g} of them used by another client of the tenant' if others_rate else '') + '.',
+                flush=True)
         if plan or iam_plan:
             print(f'Injecting {plan.describe() if plan else "no faults"}'
                   + (f'; IAM: {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
@@ -250,7 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     emulate_cmd.add_argument('--stage-seconds', type=float, default=10.0,
                              help='how long an action (or an HSS restore) stays in each running stage')
     emulate_cmd.add_argument('--rate-limit', type=float, default=None,
-                             help='requests per second admitted (Cortex XDR default: 10)')
+                             help='requests per second admitted (Cortex XDR default: 10; HSS: none, or a limit the '
+                                  'client is not told, as the gateway publishes none)')
+    emulate_cmd.add_argument('--others-rate', type=float, default=0.0,
+                             help='a shared tenant: another client steadily uses this many of the admitted requests '
+                                  'per second')
     from .emulator.faults import SPEC_HELP
     emulate_cmd.add_argument('--faults', metavar='SPEC', help=SPEC_HELP)
     emulate_cmd.add_argument('--iam-faults', metavar='SPEC', help='hss only: faults for its IAM service (same SPEC)')
@@ -286,7 +296,7 @@ def main(argv=None) -> int:
     if options.action == 'emulate':
         rate_limit = options.rate_limit if options.rate_limit is not None else (10.0 if options.vendor == 'xdr' else None)
         return emulate(options.vendor, options.port, options.iam_port, options.params_out, options.stage_seconds,
-                       rate_limit, options.faults, options.iam_faults)
+                       rate_limit, options.faults, options.iam_faults, options.others_rate)
     if options.action == 'playbook':
         return run_playbook(options.playbook, options.incident, options.params, options.time_scale,
                             options.context_out)

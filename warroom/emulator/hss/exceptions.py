@@ -24,7 +24,7 @@ HTTP  error_code    when
                     key, malformed Authorization, bad signature, X-Sdk-Date more than 15 min off
 401   APIGW.0307    The token must be updated (the token has expired)
 404   APIGW.0101    The API does not exist or has not been published in the environment
-429   APIGW.0308    The throttling threshold has been reached (``Retry-After: 1``)
+429   APIGW.0308    The throttling threshold has been reached (at a limit the gateway does not publish)
 502   APIGW.0202    Backend unavailable (injected faults only, see ``faults.py``)
 504   APIGW.0203    Backend timeout (injected faults only)
 ====  ============  ================================================================================
@@ -130,9 +130,9 @@ class Throttled(GatewayError):
     error_code = "APIGW.0308"
     default_msg = "The throttling threshold has been reached"
 
-    def __init__(self, retry_after_s: int = 1):
+    def __init__(self, retry_after_s: int | None = 1):
         self.retry_after_s = retry_after_s
-        super().__init__(headers={"Retry-After": str(retry_after_s)})
+        super().__init__(headers={} if retry_after_s is None else {"Retry-After": str(retry_after_s)})
 
 
 class ApiNotFound(GatewayError):

@@ -223,6 +223,7 @@ class HssBackend:
     ):
         self.stage_seconds = stage_seconds
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
+        self.others_rate = 0.0  # requests per second another client of the project uses (ratelimit.SlidingWindow)
         self.clock = clock
         self.wall_clock = wall_clock
         self._true_wall_clock = wall_clock
@@ -334,9 +335,10 @@ class HssBackend:
     def check_rate(self) -> None:
         """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
         with self._lock:
-            if not self._rate_window.admit(self.clock(), self.rate_limit):
+            if not self._rate_window.admit(self.clock(), self.rate_limit, self.others_rate):
                 self.throttled += 1
-                raise Throttled(retry_after_s=1)
+                # The gateway's limit is not published, nor any Retry-After with it (an injected 429 sends one).
+                raise Throttled(retry_after_s=None)
 
     def authenticate(self, request: Any) -> None:
         """Check the credentials of an ``httpserver.Request`` as the API Gateway does.

@@ -112,13 +112,13 @@ class TooManyRequests(_CannedError):
     status = 429
     default_msg = "Too many requests"
 
-    def __init__(self, retry_after_s: int = 1, **kwargs: Any):
+    def __init__(self, retry_after_s: int | None = 1, **kwargs: Any):
         self.retry_after_s = retry_after_s
         super().__init__(**kwargs)
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_s)}
+        return {} if self.retry_after_s is None else {"Retry-After": str(self.retry_after_s)}
 
 
 class ApiError(_CannedError):

@@ -165,6 +165,7 @@ class XdrBackend:
     ):
         self.stage_seconds = stage_seconds
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
+        self.others_rate = 0.0  # requests per second another client of the tenant uses (ratelimit.SlidingWindow)
         self.clock = clock
         self.wall_clock = wall_clock
         self._true_wall_clock = wall_clock
@@ -206,10 +207,11 @@ class XdrBackend:
     def check_rate(self) -> None:
         """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
         with self._lock:
-            if not self._rate_window.admit(self.clock(), self.rate_limit):
+            if not self._rate_window.admit(self.clock(), self.rate_limit, self.others_rate):
                 self.throttled += 1
+                # No Retry-After: the API documents none for its rate limit (an injected 429 fault sends one).
                 raise TooManyRequests(
-                    retry_after_s=1,
+                    retry_after_s=None,
                     err_extra=f"Rate limit of {self.rate_limit:g} requests per second per tenant exceeded",
                 )
 
