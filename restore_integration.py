@@ -34,6 +34,7 @@ import string
 import threading
 import time
 import traceback
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -571,9 +572,12 @@ class AdaptiveRateLimiter:
     before the last cut says nothing new (the cut was made for it already) and is not cut for again.
     """
 
-    BETA = 0.7  # a throttle leaves this share of the rate
-    SCALE = 0.4  # requests/s per s^3: how fast the rate climbs back
+    # TCP CUBIC and botocore cut to 0.7: their rate at a throttle is the rate they sent at. Here it is also never more
+    # than what the vendor admitted lately, so a far-off rate drops in one cut, and a near one needs only a trim.
+    BETA = 0.95  # a throttle leaves this share of the rate that met the limit
+    SCALE = 0.05  # requests/s per s^3: how fast the rate climbs back (to 6/s from 5.7 in 1.8 s)
     RATE_MARGIN = 0.98
+    MEASURE_SPAN = 3.0  # seconds of answers the admitted rate is measured over
     MIN_RATE = 0.5  # as botocore: the slowest pace a throttle can bring
 
     def __init__(self, ceiling, clock=time.monotonic, sleep=time.sleep):
@@ -585,7 +589,9 @@ class AdaptiveRateLimiter:
         self._pause_asked = None
         self._last_cut = None  # when the rate was last cut
         self._rate_at_cut = self.ceiling  # the rate that was throttled then
-        self._epoch = 0  # cuts so far: a waiting request that sees it move takes a new turn at the new pace
+        self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
+        self._answered = deque()  # when the recent answers that were not 429 came back
+        self._started = None
         self.throttles = 0  # 429s met (each one, cut or not)
         self.cuts = 0
 
@@ -609,6 +615,8 @@ class AdaptiveRateLimiter:
                 if deadline is not None and turn > now and turn > deadline:
                     raise OutOfTime(turn - now, self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
+                if self._started is None:
+                    self._started = now
                 epoch = self._epoch
             if turn <= now:
                 return waited
@@ -617,6 +625,30 @@ class AdaptiveRateLimiter:
             with self._lock:
                 if self._epoch == epoch:
                     return waited
+
+    def answered(self):
+        """An attempt got an answer that was not a 429: the vendor admitted it."""
+        with self._lock:
+            now = self.clock()
+            self._answered.append(now)
+            while self._answered and self._answered[0] < now - self.MEASURE_SPAN:
+                self._answered.popleft()
+
+    def _admitted_rate(self, now):
+        """The most answers the vendor gave in any one second of the last MEASURE_SPAN (a count over a single
+        second is coarse: 5, 6 or 7 at 6/s), scaled up while the run is younger than a second; None while too
+        little has been seen to tell."""
+        elapsed = now - self._started if self._started is not None else 0.0
+        if elapsed < 0.25:
+            return None
+        if elapsed < 1.0:
+            return len(self._answered) / elapsed or None
+        times, most, first = list(self._answered), 0, 0
+        for last, at in enumerate(times):
+            while times[first] <= at - 1.0:
+                first += 1
+            most = max(most, last - first + 1)
+        return float(most) or None
 
     def throttled(self, sent_at, retry_after=None):
         """A 429 arrived for an attempt sent at ``sent_at``: slow every request down, pause them all for a
@@ -630,11 +662,14 @@ class AdaptiveRateLimiter:
                 self._epoch += 1
             if self._last_cut is not None and sent_at < self._last_cut:
                 return
-            self._rate_at_cut = self.rate(now)
+            # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
+            # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
+            admitted = self._admitted_rate(now)
+            self._rate_at_cut = min(self.rate(now), admitted) if admitted else self.rate(now)
             self._last_cut = now
             self.cuts += 1
-            self._epoch += 1
-            self._next_turn = now + 1.0 / (self.rate(now) * self.RATE_MARGIN)
+            # Turns already given keep their times (taking them back would leave a gap the vendor's window does not
+            # need); the turns given from now on are spaced at the new rate.
 
 
 def parse_retry_after(response):
@@ -764,6 +799,8 @@ class HttpTransport:
             if answered and response.status_code == THROTTLED_STATUS:
                 self.limiter.throttled(sent_at, parse_retry_after(response))
                 continue  # the next turn, or the deadline, decides
+            if answered:
+                self.limiter.answered()
             if answered and self._wants_new_token(response, renewals):
                 self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
                 renewals += 1
@@ -912,6 +949,17 @@ class SecretScrubber:
             if form in text:
                 text = text.replace(form, self.MASK)
         return text
+
+    def entry(self, entry):
+        """An entry with every string in it (keys too) scrubbed; the entry itself when it holds no secret, which
+        one pass over its JSON form tells (large bulk entries are the common case)."""
+        try:
+            dump = json.dumps(entry)
+        except (TypeError, ValueError):
+            return self.value(entry)
+        if not any(form in dump for form in self._forms):
+            return entry
+        return self.value(entry)
 
     def value(self, value):
         """Any JSON-like value with every string (keys too) scrubbed."""
@@ -1452,9 +1500,12 @@ def printable(value, limit=60):
     return text if len(text) <= limit else text[:limit] + '...'
 
 
+CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
+
+
 def has_control_characters(text):
     """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
-    return any(ord(char) < 32 or 127 <= ord(char) < 160 or 0xD800 <= ord(char) <= 0xDFFF for char in text)
+    return CONTROL_CHARACTERS.search(text) is not None
 
 
 def check_identifier_characters(text, name, where=''):
@@ -2012,7 +2063,7 @@ def main(demisto_obj=None):
             scrubber.text(f'[progress] {text}')), on_token=scrubber.add)
         result = command_function(clients[kind], runtime.args() or {})
         entry = with_insecure_warning(result.to_entry(), read_transport_settings(params))
-        runtime.results(scrubber.value(entry))
+        runtime.results(scrubber.entry(entry))
     except RestoreError as error:
         runtime.results(error_entry(scrubber.text(f'Failed to execute {command} command.\nError: {error}')))
     except Exception as error:  # noqa: BLE001 - an unexpected fault still becomes an entry, never a crash

@@ -7,7 +7,6 @@ Only the condition forms the pack uses are understood (``val.x``, ``val.x == obj
 """
 from __future__ import annotations
 
-import copy
 import json
 import re
 
@@ -45,12 +44,23 @@ def _key_functions(condition: str):
     def val_key(val):
         if not all(lookup(val, field) for field in required):
             return None
-        return json.dumps([lookup(val, left) for left, _ in pairs], sort_keys=True, default=str)
+        return _hashable([lookup(val, left) for left, _ in pairs])
 
     def obj_key(obj):
-        return json.dumps([lookup(obj, right) for _, right in pairs], sort_keys=True, default=str)
+        return _hashable([lookup(obj, right) for _, right in pairs])
 
     return val_key, obj_key
+
+
+SCALARS = (str, int, float, bool, type(None))
+
+
+def _hashable(values: list):
+    """A dict key equal for equal values: the values themselves when all are scalars (the common case, and
+    fast), else their JSON form."""
+    if all(isinstance(value, SCALARS) for value in values):
+        return tuple((type(value) is bool, value) for value in values)  # True == 1 in Python, not in XSOAR
+    return json.dumps(values, sort_keys=True, default=str)
 
 
 def merge_entry_context(context: dict, entry_context: dict) -> None:
@@ -64,7 +74,7 @@ def merge_entry_context(context: dict, entry_context: dict) -> None:
         for part in path[:-1]:
             parent = parent.setdefault(part, {})
         leaf = path[-1]
-        new_items = copy.deepcopy(value if isinstance(value, list) else [value])
+        new_items = json.loads(json.dumps(value if isinstance(value, list) else [value]))  # copies, via JSON as XSOAR
         if match['condition'] is None:
             if leaf in parent:
                 parent[leaf] = as_list(parent[leaf]) + new_items
