@@ -167,6 +167,7 @@ IAM_TOKENS_PATH = '/v3/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
+HSS_ROW_FIELDS = frozenset({'host_id', 'host_name', 'file_hash', 'file_path'})  # an item's row in context
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
@@ -951,15 +952,18 @@ class SecretScrubber:
         return text
 
     def entry(self, entry):
-        """An entry with every string in it (keys too) scrubbed; the entry itself when it holds no secret, which
-        one pass over its JSON form tells (large bulk entries are the common case)."""
-        try:
-            dump = json.dumps(entry)
-        except (TypeError, ValueError):
-            return self.value(entry)
-        if not any(form in dump for form in self._forms):
-            return entry
-        return self.value(entry)
+        """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
+        (the common case: large bulk entries are then neither copied nor serialised)."""
+        return self.value(entry) if self._holds_secret(entry) else entry
+
+    def _holds_secret(self, value):
+        if isinstance(value, str):
+            return any(form in value for form in self._forms)
+        if isinstance(value, dict):
+            return any(self._holds_secret(key) or self._holds_secret(item) for key, item in value.items())
+        if isinstance(value, (list, tuple)):
+            return any(self._holds_secret(item) for item in value)
+        return False
 
     def value(self, value):
         """Any JSON-like value with every string (keys too) scrubbed."""
@@ -1471,8 +1475,13 @@ def with_insecure_warning(entry, transport_settings):
     return entry
 
 
-def markdown_table(title, rows, headers):
-    """A markdown table in the style of XSOAR's tableToMarkdown."""
+MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
+
+
+def markdown_table(title, rows, headers, context_path=None, first=None):
+    """A markdown table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of
+    endpoints or items), the rows ``first`` picks (failures) come first, and a last line says how many more
+    rows ``context_path`` holds."""
     def cell(value):
         text = '' if value is None else str(value)
         return text.replace('|', '\\|').replace('\n', '<br>')
@@ -1480,9 +1489,16 @@ def markdown_table(title, rows, headers):
     lines = [f'### {title}']
     if not rows:
         return '\n'.join(lines + ['**No entries.**'])
+    shown = rows
+    if len(rows) > MAX_TABLE_ROWS:
+        shown = ([row for row in rows if first(row)] + [row for row in rows if not first(row)]) if first else rows
+        shown = shown[:MAX_TABLE_ROWS]
     lines.append('|' + '|'.join(headers) + '|')
     lines.append('|' + '|'.join('---' for _ in headers) + '|')
-    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in rows)
+    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in shown)
+    if len(shown) < len(rows):
+        lines.append(f'\n{len(rows) - len(shown):,} more rows are not shown here' +
+                     (f': {context_path} in the context holds all {len(rows):,}.' if context_path else '.'))
     return '\n'.join(lines)
 
 
@@ -1833,7 +1849,8 @@ def start_restore_result(client, args, hashes, endpoint_id, incident_id, polling
     else:
         readable = markdown_table(
             f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', records,
-            ['file_hash', 'action_id', 'endpoints_count', 'status', 'error'])
+            ['file_hash', 'action_id', 'endpoints_count', 'status', 'error'], 'CortexXDR.RestoredFile',
+            first=lambda row: 'error' in row)
     schedule = None
     if polling:
         readable += f'\n\nChecking the status every {interval} seconds.'
@@ -1858,13 +1875,15 @@ def check_restore_result(client, args, hashes, action_ids, endpoint_id, incident
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
                  f'{summary["failed_count"]} failed, action {summary["action_id"]})' if done else
                  f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
-        readable = markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'])
+        readable = markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'],
+                                  'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
     else:
         finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
         title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
                  f'{sum(s["restored_count"] for s in summaries)} endpoint restores done, '
                  f'{sum(s["failed_count"] for s in summaries)} failed')
-        readable = markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'])
+        readable = markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
+                                  'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
     unread = [summary for summary in summaries if summary.get('error')]
     if unread:
         readable += '\n\n' + '\n'.join(f'Status of action {s["action_id"]} ({s["file_hash"]}) not read at this '
@@ -1947,8 +1966,9 @@ def restore_in_batches(client, items, enterprise_project_id):
     outcomes = client.bulk.map(send, batches, what='HSS restore requests', settled=not_sent)
     for batch, (outcome, reason) in zip(batches, outcomes):
         for item in batch:
-            row = {field: item.get(field) for field in ('host_id', 'host_name', 'file_hash', 'file_path')
-                   if item.get(field) not in (None, '')}
+            # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
+            row = item if item.keys() <= HSS_ROW_FIELDS else {
+                field: item.get(field) for field in HSS_ROW_FIELDS if item.get(field) not in (None, '')}
             row['outcome'] = outcome
             if reason:
                 row['reason'] = reason
@@ -1981,7 +2001,8 @@ def hss_restore_isolated_command(client, args):
                            f'{first["reason"]}')
     title = (f'Huawei Cloud HSS restore: {counts[HSS_OUTCOME_RESTORING]} restoring, {counts[HSS_OUTCOME_FAILED]} '
              f'failed, {counts[HSS_OUTCOME_NOT_FOUND]} not found')
-    readable = markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'])
+    readable = markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
+                              'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] != HSS_OUTCOME_RESTORING)
     requests_sent = -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows,
                          raw_response={'restore_requests': requests_sent, 'items': rows})

@@ -53,6 +53,17 @@ def test_a_throttle_cuts_the_rate_for_every_request_and_it_climbs_back_to_the_ce
     assert limiter.rate() == 10  # never above the ceiling
 
 
+def test_a_rate_far_above_what_the_vendor_admits_drops_to_that_in_one_cut():
+    # Another client uses 4 of the tenant's 10 per second: 6 answers came back in the last second, at a rate of 10.
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    for _ in range(7):
+        clock.advance(1 / 6)
+        limiter.answered()
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(6 * limiter.BETA)
+
+
 def test_a_429_for_a_request_sent_before_the_last_cut_does_not_cut_again():
     clock, limiter = clock_and_limiter()
     in_flight_sent_at = clock()
