@@ -167,7 +167,7 @@ IAM_TOKENS_PATH = '/v3/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
-HSS_ROW_FIELDS = frozenset({'host_id', 'host_name', 'file_hash', 'file_path'})  # an item's row in context
+HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
@@ -920,8 +920,9 @@ class HttpTransport:
 
 class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token
-    issued or cached) in the forms they can take in a text (as is, JSON-escaped, URL-encoded), and takes them
-    out of every entry, log line and error text before it leaves ``main``.
+    issued or cached) in the forms they can take in a text (as is, JSON-escaped once or twice, as when a vendor
+    quotes our JSON body inside its own, URL-encoded), and takes them out of every entry, log line and error
+    text before it leaves ``main``.
 
     Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues
     credentials that short.
@@ -940,7 +941,10 @@ class SecretScrubber:
         """Learns one more secret; safe from any thread (tokens arrive from worker threads)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
-        forms = {value, value.strip(), json.dumps(value)[1:-1], quote(value, safe=''), quote_plus(value)}
+        forms = set()
+        for plain in (value, value.strip()):
+            escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
+            forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain)}
         with self._lock:
             known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}
             self._forms = tuple(sorted(known, key=len, reverse=True))  # the longest first: no half-masked form
@@ -1967,7 +1971,7 @@ def restore_in_batches(client, items, enterprise_project_id):
     for batch, (outcome, reason) in zip(batches, outcomes):
         for item in batch:
             # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
-            row = item if item.keys() <= HSS_ROW_FIELDS else {
+            row = item if all(key in HSS_ROW_FIELDS for key in item) else {
                 field: item.get(field) for field in HSS_ROW_FIELDS if item.get(field) not in (None, '')}
             row['outcome'] = outcome
             if reason:

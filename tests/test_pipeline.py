@@ -15,7 +15,7 @@ import restore_integration as ri
 from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
-from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.runtime import ENTRY_ERROR, WarRoom
 
 HOLDERS = seed_holders()
@@ -313,5 +313,37 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
         listings = [r for r in tenant.backend.requests if r[0] == 'GET']
         assert len(listings) == 5
         assert most[0] == 4  # the four pages after the first went out together
+    finally:
+        tenant.stack.close()
+
+
+def test_a_401_that_cannot_be_read_after_a_token_refresh_gets_a_new_token_and_stops_no_other_batch():
+    # The case that made the 10,000-item accounting test fail 1 run in 7: after one refresh, a 401 whose body was
+    # damaged on the way (no APIGW code to read) ended the request and stopped every later batch.
+    tenant = start_hss_tenant()
+    try:
+        app = create_hss_app(tenant.backend)
+        puts = []
+
+        def gateway(request):
+            if request.method == 'PUT':
+                puts.append(request)
+                if len(puts) == 1:
+                    tenant.backend.expire_tokens()  # an APIGW.0307 in the gateway's JSON
+                elif len(puts) == 2:
+                    return Response(401, b'<html><body>401 Authorization Required</body></html>', {'Content-Type': 'text/html'})
+            return app(request)
+
+        host = sorted(tenant.backend.hosts)[0]
+        added = tenant.backend.add_isolated_files(host, 5 * ri.HSS_MAX_ITEMS_PER_REQUEST)
+        args = {k: __import__('json').dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+        with LoopbackServer(gateway) as server:
+            room = WarRoom(params=tenant.params('token', hss_endpoint=server.url, max_concurrency='1',
+                                                retry_backoff='0'), time_scale=0, sleep=lambda _: None)
+            result = room.run('hss-restore-isolated', args)
+
+        assert not result.failed, result.entries[-1]
+        assert sorted(tenant.backend.put_sizes) == [100] * 5  # every batch restored, none stopped
+        assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 3  # the first, and one per refusal
     finally:
         tenant.stack.close()

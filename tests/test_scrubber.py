@@ -24,8 +24,15 @@ CACHED_TOKEN = 'MIIC' + secrets.token_urlsafe(60)
 
 
 def forms(secret):
-    """The forms a secret takes in an error text: as is, JSON-escaped, URL-encoded."""
-    return {secret, json.dumps(secret)[1:-1], quote(secret, safe=''), quote_plus(secret)}
+    """The forms a secret takes in an error text: as is, JSON-escaped (once, or twice when a vendor quotes a JSON
+    body inside its own JSON), URL-encoded."""
+    escaped = json.dumps(secret)[1:-1]
+    return {secret, escaped, json.dumps(escaped)[1:-1], quote(secret, safe=''), quote_plus(secret)}
+
+
+def traces(secret):
+    """What shows a secret leaked, whole or in part: its forms, and its random tail, which no escaping changes."""
+    return forms(secret) | {secret[-12:]}
 
 
 @pytest.mark.parametrize('kind, saved, sent', [
@@ -67,11 +74,16 @@ class EchoVendor:
     """Answers IAM's token request with a token, and everything else with an error that quotes back every header,
     query value and body it received, in each vendor's error form."""
 
-    def __init__(self):
+    def __init__(self, iam_echoes=False):
+        self.iam_echoes = iam_echoes
         self.server = LoopbackServer(self._app).start()
         self.url = self.server.url
 
     def _app(self, request):
+        if request.path.endswith('/v3/auth/tokens') and self.iam_echoes:
+            quoted = json.dumps({'headers': dict(request.headers), 'body': request.body.decode('utf-8', 'replace')})
+            reply = {'error': {'code': 401, 'title': 'Unauthorized', 'message': f'refused: {quoted}'}}
+            return Response(401, json.dumps(reply).encode(), {'Content-Type': 'application/json'})
         if request.path.endswith('/v3/auth/tokens'):
             body = load_json(TEST_DATA / 'hss' / 'replies' / 'iam_token_reply.json')
             return Response(201, json.dumps(body).encode(), {'Content-Type': 'application/json',
@@ -125,7 +137,7 @@ def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(ech
     assert demisto.entries and demisto.entries[-1]['Type'] == ri.ENTRY_TYPE_ERROR
     assert 'answered HTTP 400' in shown  # the vendor's error did come back, quoting what it received
     for secret in (XDR_KEY, HSS_SK, IAM_PASSWORD, IAM_TOKEN):
-        for form in forms(secret):
+        for form in traces(secret):
             assert form not in shown, (secret[:6], form[:10])
     if mode in ('standard', 'token'):  # these send a secret itself (an advanced key and AK/SK send signatures)
         assert ri.SecretScrubber.MASK in shown  # the echo did carry it, and it was taken out
@@ -143,3 +155,18 @@ def test_a_cached_token_quoted_back_is_scrubbed_too(echo):
 
     shown = json.dumps(demisto.entries)
     assert 'answered HTTP 400' in shown and CACHED_TOKEN not in shown and ri.SecretScrubber.MASK in shown
+
+
+def test_an_iam_password_saved_with_blanks_and_quoted_back_by_iam_is_scrubbed():
+    vendor = EchoVendor(iam_echoes=True)
+    try:
+        params = {'hss_endpoint': vendor.url, 'hss_iam_endpoint': vendor.url, 'hss_project_id': 'p' * 32,
+                  'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
+                  'hss_credentials': {'identifier': 'user', 'password': f'  {IAM_PASSWORD}\t'.replace('\t', ' ')}}
+        demisto = run_main(params, 'hss-restore-isolated', {'file_hash': 'c' * 64})
+        shown = json.dumps(demisto.entries)
+        assert 'Huawei Cloud IAM answered HTTP 401' in shown and ri.SecretScrubber.MASK in shown
+        for form in traces(IAM_PASSWORD):
+            assert form not in shown
+    finally:
+        vendor.server.stop()
