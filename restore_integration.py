@@ -1193,8 +1193,12 @@ def huawei_error_from_response(response, vendor, advice_by_status):
         body = None
     note, attempts = response_retry_note(response), getattr(response, 'attempts', ())
     if isinstance(body, dict) and body.get('error_code'):
+        # Some HSS errors carry an error_description beside error_msg: kept when it says more.
+        description = body.get('error_description')
+        extra = description if description and description != body.get('error_msg') else None
         return VendorApiError(vendor, response.status_code, advice, body.get('error_code'), body.get('error_msg'),
-                              request_id=body.get('request_id') or request_id, retry_note=note, attempts=attempts)
+                              vendor_extra=extra, request_id=body.get('request_id') or request_id, retry_note=note,
+                              attempts=attempts)
     return VendorApiError(vendor, response.status_code, advice, vendor_message=short_text(response.text) or None,
                           request_id=request_id, retry_note=note, attempts=attempts)
 
@@ -1488,7 +1492,7 @@ def markdown_table(title, rows, headers, context_path=None, first=None):
     rows ``context_path`` holds."""
     def cell(value):
         text = '' if value is None else str(value)
-        return text.replace('|', '\\|').replace('\n', '<br>')
+        return text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
 
     lines = [f'### {title}']
     if not rows:
@@ -1645,6 +1649,32 @@ def arg_to_list(value, name):
     return items
 
 
+def action_id_list(value):
+    """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
+    (a whole number, or an ID text, sent back as it came); or comma-separated whole numbers."""
+    rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
+            f'writes) {IDENTIFIER_RULE}, at most {MAX_IDENTIFIER_LENGTH} characters')
+    if isinstance(value, str) and value.strip().startswith('['):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            raise RestoreError(f'action_id starts with "[" but is not a JSON list: {printable(value)}.') from None
+        if not isinstance(items, list):
+            raise RestoreError(f'action_id must be a JSON list; got {printable(value)}.')
+        texts_allowed = True
+    else:
+        items = [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
+        texts_allowed = False
+    for position, item in enumerate(items, 1):
+        number = isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_WHOLE_NUMBER
+        text = texts_allowed and isinstance(item, str) and len(item) <= MAX_IDENTIFIER_LENGTH and \
+            IDENTIFIER_PATTERN.fullmatch(item) is not None
+        if not (number or text):
+            raise RestoreError(f'action_id item {position} {rule}; got {printable(item)}. It is set by the command '
+                               f'itself while polling: run the command without it.')
+    return items
+
+
 def hss_field_list(value, name):
     """A list argument for an HSS item field, each value checked against the field's documented length."""
     values = arg_to_list(value, name)
@@ -1706,14 +1736,23 @@ def test_module(clients):
 
 
 def summarise_action(record, reply):
-    """Per-endpoint statuses of a restore action, counted into an overall outcome."""
-    statuses = reply.get('data') or {}
-    reasons = reply.get('errorReasons') or {}
+    """Per-endpoint statuses of a restore action, counted into an overall outcome. A part of the reply that cannot
+    be read becomes ``error`` on the record (the action stays followed), never an exception."""
+    statuses = reply.get('data')
+    reasons = reply.get('errorReasons')
+    problems = []
+    if not isinstance(statuses, dict):
+        if statuses is not None:
+            problems.append(f'its data is {type(statuses).__name__}, not an object of endpoint statuses')
+        statuses = {}
+    if not isinstance(reasons, dict):
+        reasons = {}
     endpoints = []
-    for endpoint_id, status in sorted(statuses.items()):
-        endpoint = {'endpoint_id': endpoint_id, 'status': status}
+    for endpoint_id, status in sorted(statuses.items(), key=lambda pair: str(pair[0])):
+        status = clean_text(status) if isinstance(status, str) else str(status)
+        endpoint = {'endpoint_id': str(endpoint_id), 'status': status}
         if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
-            endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status)
+            endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
         endpoints.append(endpoint)
     running = [e for e in endpoints if e['status'] not in XDR_FINAL_STATUSES]
     restored = [e for e in endpoints if e['status'] == XDR_SUCCESS_STATUS]
@@ -1726,24 +1765,55 @@ def summarise_action(record, reply):
         outcome = XDR_OUTCOME_PARTIAL
     else:
         outcome = XDR_OUTCOME_FAILED
-    return dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed), endpoints=endpoints)
+    summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed),
+                   endpoints=endpoints)
+    if 'endpoints_count' not in summary and endpoints:
+        summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
+    if problems:
+        summary['error'] = f'Cortex XDR answered the status check in a form this integration cannot read ' \
+                           f'({"; ".join(problems)}); the next check reads it again.'
+    return summary
 
 
-def describe_error_reason(reason, status):
-    """Cortex XDR's reason for one endpoint: errorDescription, else the errorText inside errorData."""
+def clean_text(value):
+    """A vendor text, trimmed, with its line ends made plain (Cortex XDR sends "Element not found.\\r\\n")."""
+    return ' '.join(str(value).replace('\r\n', '\n').replace('\r', '\n').split('\n')).strip()
+
+
+def json_object(value):
+    """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+    return None
+
+
+def describe_error_reason(reason, status, reply=None):
+    """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
+    inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (as
+    CoreIRApiModule reads them); every text trimmed."""
+    candidates = []
     if isinstance(reason, dict):
-        if reason.get('errorDescription'):
-            return str(reason['errorDescription'])
-        data = reason.get('errorData')
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError:
-                return data
-        if isinstance(data, dict) and data.get('errorText'):
-            return str(data['errorText'])
-    elif isinstance(reason, str) and reason:
-        return reason
+        data = json_object(reason.get('errorData'))
+        candidates += [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription')]
+        if data is None and isinstance(reason.get('errorData'), str):
+            candidates.append(reason['errorData'])  # errorData that is not JSON: its text is the reason
+    elif isinstance(reason, str):
+        candidates.append(reason)
+    if isinstance(reply, dict):
+        candidates.append(reply.get('errorText'))
+    if isinstance(reason, dict) and isinstance(reason.get('missing_files'), list):
+        described = [clean_text(item.get('description')) for item in reason['missing_files']
+                     if isinstance(item, dict) and item.get('description')]
+        candidates.append('; '.join(text for text in described if text))
+    for candidate in candidates:
+        if isinstance(candidate, (str, int, float)) and not isinstance(candidate, bool) and clean_text(candidate):
+            return clean_text(candidate)
     return f'Cortex XDR reported {status} without a reason. Open the action in Cortex XDR > Response > Action Center.'
 
 
@@ -1754,20 +1824,43 @@ def restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_cou
     return {name: value for name, value in record.items() if value is not None}
 
 
+def is_action_id(value):
+    """An action ID as the vendor sends it: a number or a text, carried back exactly as received."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip())
+
+
 def parse_restore_reply(reply):
+    """(action_id, endpoints_count, refusal, problems) of a restore reply.
+
+    ``refusal``: the vendor's reason when its ``status`` says it did not accept the restore (0), else None.
+    ``problems``: what could not be read; the restore is followed even so, with the problems in ``error``.
+    """
     action_id = reply.get('action_id')
     if action_id in (None, ''):
         raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
                            'Look for the action in Cortex XDR > Response > Action Center.')
-    try:
-        action_id = int(action_id)
-    except (TypeError, ValueError):
-        pass  # keep the vendor's form: it is only ever sent back
-    try:
-        endpoints_count = int(reply.get('endpoints_count'))
-    except (TypeError, ValueError):
-        endpoints_count = None
-    return action_id, endpoints_count
+    problems = []
+    if not is_action_id(action_id):
+        problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
+    count = reply.get('endpoints_count')
+    endpoints_count = None
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        endpoints_count = count
+    elif isinstance(count, str) and count.strip().isdigit() and count.strip().isascii():
+        endpoints_count = int(count.strip())
+    elif count not in (None, ''):
+        problems.append(f'endpoints_count {printable(count)} is not a count')
+    status, refusal = reply.get('status'), None
+    if status is not None:
+        text = str(status).strip().lower()
+        if text in ('0', 'false'):
+            reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
+                           if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
+            refusal = f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else '.') \
+                + ('' if reason else ' Check the file hash and the endpoints in Cortex XDR > Response > Action Center.')
+        elif text not in ('1', 'true'):
+            problems.append(f'status {printable(status)} is neither 1 nor 0')
+    return action_id, endpoints_count, refusal, problems
 
 
 def start_restores(client, hashes, endpoint_id, incident_id):
@@ -1776,13 +1869,20 @@ def start_restores(client, hashes, endpoint_id, incident_id):
     def start(file_hash):
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
-            action_id, endpoints_count = parse_restore_reply(reply)
+            action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
         except RestoreError as error:
             if len(hashes) == 1:
                 raise
             record = restore_record(file_hash, endpoint_id, incident_id, None, None)
             return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
+        if refusal:
+            if len(hashes) == 1:
+                raise RestoreError(refusal)
+            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply
+        if problems:
+            record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
+                               f'({"; ".join(problems)}); the action is followed even so.')
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply
 
     started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
@@ -1813,8 +1913,14 @@ def check_actions(client, hashes, action_ids, endpoint_id, incident_id):
                                                       f'again. {reply}'))
             replies.append({'action_id': action_id, 'error': str(reply)})
             continue
-        summaries.append(summarise_action(restore_record(file_hash, endpoint_id, incident_id, action_id,
-                                                         len(reply.get('data') or {})), reply))
+        record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
+        try:
+            summaries.append(summarise_action(record, reply))
+        except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+            summaries.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0,
+                                  endpoints=[], error=f'Cortex XDR answered the status check in a form this '
+                                                      f'integration cannot read ({type(error).__name__}); the next '
+                                                      f'check reads it again.'))
         replies.append(reply)
     return summaries, replies
 
@@ -1829,8 +1935,7 @@ def restore_file_command(client, args):
                           maximum=86400, default=DEFAULT_POLLING_INTERVAL)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
                          default=DEFAULT_POLLING_TIMEOUT)
-    action_ids = [arg_to_int(value, 'action_id', minimum=0) for value in arg_to_list(args.get('action_id'),
-                                                                                       'action_id')]
+    action_ids = action_id_list(args.get('action_id'))
     if action_ids and len(action_ids) != len(hashes):
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '
                            'it is set by the command itself while polling: run the command without it.')
@@ -1848,8 +1953,11 @@ def start_restore_result(client, args, hashes, endpoint_id, incident_id, polling
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
-        where = f'endpoint {endpoint_id}' if endpoint_id else f'{record["endpoints_count"]} endpoint(s)'
+        if not endpoint_id and record.get('endpoints_count') is not None:
+            where = f'{record["endpoints_count"]} endpoint(s)'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        if record.get('error'):
+            readable += f' {record["error"]}'
     else:
         readable = markdown_table(
             f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', records,
@@ -1859,7 +1967,7 @@ def start_restore_result(client, args, hashes, endpoint_id, incident_id, polling
     if polling:
         readable += f'\n\nChecking the status every {interval} seconds.'
         follow = dict(args, file_hash=','.join(r['file_hash'] for r in started),
-                      action_id=','.join(str(r['action_id']) for r in started))
+                      action_id=json.dumps([r['action_id'] for r in started]))
         schedule = PollingSchedule('restore-file', interval, follow, timeout)
     else:
         readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
@@ -1897,7 +2005,7 @@ def check_restore_result(client, args, hashes, action_ids, endpoint_id, incident
         # Finished actions are final and already in context: the next check reads only those still running.
         running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
         follow = dict(args, file_hash=','.join(r['file_hash'] for r in running),
-                      action_id=','.join(str(r['action_id']) for r in running))
+                      action_id=json.dumps([r['action_id'] for r in running]))
         schedule = PollingSchedule('restore-file', interval, follow, timeout)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
                          raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)

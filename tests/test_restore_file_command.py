@@ -1,6 +1,8 @@
 """!restore-file through the war room, over HTTP to the emulated tenant, polled to the end."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import restore_integration
@@ -92,7 +94,7 @@ def test_polling_follows_the_action_through_each_stage_to_the_end():
     assert first['NextRun'] == '10'
     assert first['Timeout'] == '600'
     action_id = first['EntryContext'][next(iter(first['EntryContext']))]['action_id']
-    assert first['PollingArgs']['action_id'] == str(action_id)
+    assert json.loads(first['PollingArgs']['action_id']) == [action_id]  # as Cortex XDR sent it
     assert first['PollingArgs']['file_hash'] == CLEAN_HASH
     seen = [set(poll['Contents']['data'].values()) for poll in polls]
     assert seen == [{'IN_PROGRESS'}, {'COMPLETED_SUCCESSFULLY'}]

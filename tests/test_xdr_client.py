@@ -48,13 +48,14 @@ def test_restore_leaves_unset_fields_out_and_sends_incident_id_as_integer(replay
     assert isinstance(sent_json(replay_server.requests[1])['request_data']['incident_id'], int)
 
 
-def test_restore_reply_of_the_seed_parses_to_integer_action_and_count(replay_server):
+def test_restore_reply_of_the_seed_keeps_the_action_id_as_sent_and_counts_its_endpoints(replay_server):
     expected = load_json(XDR_REPLIES / 'restore_reply.json')['reply']
     replay_server.queue_file(200, 'restore_reply.json')
 
     reply = make_client(replay_server.url).restore_file('b' * 64)
 
-    assert ri.parse_restore_reply(reply) == (int(expected['action_id']), int(expected['endpoints_count']))
+    # The seed sends both as text: the action ID goes back exactly as it came, the count is a count.
+    assert ri.parse_restore_reply(reply) == (expected['action_id'], int(expected['endpoints_count']), None, [])
 
 
 def test_advanced_key_signs_every_request_with_a_fresh_nonce(replay_server):

@@ -1,0 +1,145 @@
+"""Every reply shape Cortex XDR and HSS are known to send, from test_data/*/replies/variants/, through the commands.
+
+Each fixture is named after the shape it stands for (fields as real tenants, XSOAR's own test data and the vendor
+docs show them). Whatever the shape, no reply ends in an integration fault, and none loses an endpoint, an action
+ID or a reason. Expected values are read from the fixtures, never typed here.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import restore_integration as ri
+from conftest import HSS_REPLIES, XDR_REPLIES, load_json
+from warroom.context import as_list, get_path
+from warroom.runtime import ENTRY_ERROR, WarRoom
+
+VARIANTS = XDR_REPLIES / 'variants'
+RESTORE_VARIANTS = sorted(p.name for p in VARIANTS.glob('restore_reply_*.json'))
+STATUS_VARIANTS = sorted(p.name for p in VARIANTS.glob('action_status_*.json'))
+FINAL_STATUS = load_json(XDR_REPLIES / 'action_status_final.json')
+HASH = 'c' * 64
+
+
+def room(replay_server):
+    # One request at a time: the replay server answers in the order it was given.
+    params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'retry_backoff': '0', 'max_concurrency': '1'}
+    return WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+
+
+def records(result):
+    return as_list(get_path(result.context, 'CortexXDR.RestoredFile'))
+
+
+def status_requests(replay_server):
+    return [json.loads(r.body)['request_data'] for r in replay_server.requests if r.path.endswith('get_action_status/')]
+
+
+def the_reason(entry, reply):
+    """The reason the pack promises to show: the first non-empty, trimmed, of the entry's errorText, errorData's
+    errorText, errorDescription, the reply's errorText, the missing files' descriptions."""
+    entry = entry or {}
+    data = entry.get('errorData')
+    data = json.loads(data) if isinstance(data, str) else (data or {})
+    files = '; '.join(f['description'].strip() for f in entry.get('missing_files') or [])
+    for text in (entry.get('errorText'), data.get('errorText'), entry.get('errorDescription'), reply.get('errorText'),
+                 files):
+        if text and ' '.join(text.split()):
+            return ' '.join(text.split())
+    return None
+
+
+@pytest.mark.parametrize('name', RESTORE_VARIANTS)
+def test_every_restore_reply_shape_is_followed_with_its_action_id_sent_back_as_received(replay_server, name):
+    reply = load_json(VARIANTS / name)['reply']
+    replay_server.queue(200, {'reply': reply}).queue(200, FINAL_STATUS)
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not any('unexpected' in str(entry.get('Contents')) for entry in result.entries)
+    if str(reply.get('status')) in ('0', 'False'):  # the vendor did not accept it: said, nothing followed
+        [entry] = result.entries
+        assert entry['Type'] == ENTRY_ERROR and 'did not accept the restore' in entry['Contents']
+        assert not status_requests(replay_server)
+        return
+    assert not result.failed, result.entries[-1]
+    [sent] = status_requests(replay_server)
+    assert sent['group_action_id'] == reply['action_id'] and type(sent['group_action_id']) is type(reply['action_id'])
+    [record] = records(result)
+    assert record['action_id'] == reply['action_id']
+    # Once read, the action's endpoints are counted; before, the count is the vendor's when it sent a readable one.
+    assert record['endpoints_count'] == len(record['endpoints']) == len(FINAL_STATUS['reply']['data'])
+    count = reply.get('endpoints_count')
+    readable = str(count).isdigit()
+    first = result.entries[0]['EntryContext'][ri.XDR_RESTORE_CONTEXT]
+    assert first.get('endpoints_count') == (int(count) if readable else None)
+    assert ('error' in first) is (count is not None and not readable)
+
+
+def test_a_refused_restore_among_several_is_a_failed_record_and_the_others_go_on(replay_server):
+    refused = load_json(VARIANTS / 'restore_reply_status_refused.json')['reply']
+    accepted = load_json(VARIANTS / 'restore_reply_numeric_count.json')['reply']
+    replay_server.queue(200, {'reply': refused}).queue(200, {'reply': accepted}).queue(200, FINAL_STATUS)
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{"a" * 64},{"b" * 64}'})
+
+    by_hash = {r['file_hash']: r for r in records(result)}
+    assert by_hash['a' * 64]['status'] == 'FAILED' and 'did not accept the restore' in by_hash['a' * 64]['error']
+    assert by_hash['a' * 64]['action_id'] == refused['action_id']
+    assert by_hash['b' * 64]['action_id'] == accepted['action_id'] and by_hash['b' * 64]['status'] != 'IN_PROGRESS'
+
+
+@pytest.mark.parametrize('name', STATUS_VARIANTS)
+def test_every_status_reply_shape_keeps_every_endpoint_and_its_reason(replay_server, name):
+    reply = load_json(VARIANTS / name)['reply']
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': reply})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed, result.entries[-1]
+    [record] = records(result)
+    endpoints = {e['endpoint_id']: e for e in record['endpoints']}
+    assert set(endpoints) == set(reply['data'])  # none lost
+    for endpoint_id, status in reply['data'].items():
+        shown = endpoints[endpoint_id]
+        assert shown['status'] == status
+        if status == 'COMPLETED_SUCCESSFULLY':
+            continue
+        expected = the_reason((reply.get('errorReasons') or {}).get(endpoint_id), reply)
+        if expected is None:
+            assert 'without a reason' in shown['error_description']
+        else:
+            assert shown['error_description'] == expected
+        assert '\r' not in shown['error_description'] and '\n' not in shown['error_description']
+    assert '\r' not in result.entries[-1]['HumanReadable']
+
+
+@pytest.mark.parametrize('garbage', [{'data': ['not', 'an', 'object']}, {'data': {'e1': None}}, {'data': 7},
+                                     {'data': {'e1': 'FAILED'}, 'errorReasons': 'text'},
+                                     {'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': ['x']}}])
+def test_a_status_reply_no_one_expects_never_loses_the_action(replay_server, garbage):
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': garbage})
+    for _ in range(3):
+        replay_server.queue(200, FINAL_STATUS)
+    expected_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not any('unexpected' in str(entry.get('Contents')) for entry in result.entries)
+    assert all(r['action_id'] == expected_action for r in records(result))
+    assert {s['group_action_id'] for s in status_requests(replay_server)} == {expected_action}
+
+
+def test_an_hss_error_description_is_kept_beside_its_code_and_message(replay_server):
+    name = 'error_hss_400_with_description.json'
+    vendor = load_json(HSS_REPLIES / 'variants' / name)
+    replay_server.queue(400, vendor)
+    settings = ri.HssSettings(replay_server.url, 'p' * 32, 'aksk', access_key='AK', secret_key='sk' * 8)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        ri.HssClient(settings).restore_isolated_files([{'host_id': 'h'}])
+
+    message = str(raised.value)
+    assert all(vendor[field] in message for field in ('error_code', 'error_msg', 'error_description'))
