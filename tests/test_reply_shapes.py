@@ -11,8 +11,9 @@ import json
 import pytest
 
 import restore_integration as ri
-from conftest import HSS_REPLIES, XDR_REPLIES, load_json
+from conftest import HSS_REPLIES, XDR_REPLIES, FakeClock, load_json, seed_failing_endpoints, start_tenant
 from warroom.context import as_list, get_path
+from warroom.emulator.xdr import ReplyShapes
 from warroom.runtime import ENTRY_ERROR, WarRoom
 
 VARIANTS = XDR_REPLIES / 'variants'
@@ -143,3 +144,34 @@ def test_an_hss_error_description_is_kept_beside_its_code_and_message(replay_ser
 
     message = str(raised.value)
     assert all(vendor[field] in message for field in ('error_code', 'error_msg', 'error_description'))
+
+
+# --------------------------------------------------------------------------- the emulator in the mix real tenants send
+
+
+def test_restores_on_a_tenant_answering_in_every_known_shape_lose_no_action_endpoint_or_reason():
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=clock, rate_limit=None,
+                          reply_shapes=ReplyShapes(mixed=True, seed=12))
+    try:
+        backend = tenant.backend
+        failing = sorted(seed_failing_endpoints())[0]
+        healthy = sorted(e for e in backend.endpoints if e != failing)
+        hashes = backend.quarantine_files(30, [healthy[0], failing], salt='shapes')
+        room = WarRoom(params=tenant.params(max_concurrency='1'), time_scale=1, sleep=clock.advance)
+
+        result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+        assert not result.failed, result.entries[-1]
+        assert {kind for kind in backend.shapes.used} == {f'{k}:{i}' for k in ('restore', 'reason') for i in range(5)}
+        by_hash = {r['file_hash']: r for r in records(result)}
+        assert set(by_hash) == set(hashes)
+        reason = backend.endpoints[failing].restore_failure.error_description
+        for file_hash in hashes:
+            record = by_hash[file_hash]
+            assert record['status'] == 'COMPLETED_WITH_FAILURES' and record['endpoints_count'] == 2
+            assert str(record['action_id']) in {str(a) for a in backend.actions}
+            endpoints = {e['endpoint_id']: e for e in record['endpoints']}
+            assert endpoints[failing]['error_description'] == ' '.join(reason.split())
+    finally:
+        tenant.server.stop()

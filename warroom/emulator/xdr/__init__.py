@@ -7,6 +7,7 @@
 """
 from .exceptions import XdrError
 from .models import XdrBackend, load_seed
+from .shapes import ReplyShapes
 from .responses import create_app
 
-__all__ = ["XdrBackend", "XdrError", "create_app", "load_seed"]
+__all__ = ["ReplyShapes", "XdrBackend", "XdrError", "create_app", "load_seed"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
+from .shapes import ReplyShapes
 from .exceptions import ApiError, BadRequest, Forbidden, LicenseRequired, TooManyRequests, Unauthorized
 
 __all__ = ["XdrBackend", "load_seed", "RecordedRequest", "RUNNING_STATUSES", "FINAL_STATUSES"]
@@ -162,6 +163,7 @@ class XdrBackend:
         wall_clock: Callable[[], float] = time.time,
         timestamp_tolerance_s: float = 300,
         faults: FaultPlan | None = None,
+        reply_shapes: ReplyShapes | None = None,
     ):
         self.stage_seconds = stage_seconds
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
@@ -171,6 +173,7 @@ class XdrBackend:
         self._true_wall_clock = wall_clock
         self.timestamp_tolerance_s = timestamp_tolerance_s
         self.faults: FaultPlan | None = None
+        self.shapes = reply_shapes or ReplyShapes()  # how replies are worded: tidy, or the mix real tenants send
         self.endpoints: dict[str, Endpoint] = {}
         self.actions: dict[int, RestoreAction] = {}
         self.requests: list[RecordedRequest] = []
@@ -297,7 +300,7 @@ class XdrBackend:
             )
             self.actions[action.action_id] = action
             self._apply_finished_actions()  # stage_seconds=0: the outcome is visible at once
-        return {"action_id": action.action_id, "endpoints_count": str(len(targets))}
+        return self.shapes.restore_reply(action.action_id, len(targets))
 
     def _endpoints_holding(self, file_hash: str, endpoint_id: str | None) -> list[str]:
         if endpoint_id is None:
@@ -332,10 +335,7 @@ class XdrBackend:
                     data[endpoint_id] = COMPLETED_SUCCESSFULLY
                 else:
                     data[endpoint_id] = failure.status
-                    error_reasons[endpoint_id] = {
-                        "errorData": json.dumps({"errorText": failure.error_description}),
-                        "errorDescription": failure.error_description,
-                    }
+                    error_reasons[endpoint_id] = self.shapes.failure_reason(failure.error_description)
         reply: dict[str, Any] = {"data": data}
         if error_reasons:
             reply["errorReasons"] = error_reasons
