@@ -11,7 +11,8 @@ import json
 import pytest
 
 import restore_integration as ri
-from conftest import HSS_REPLIES, XDR_REPLIES, FakeClock, load_json, seed_failing_endpoints, start_tenant
+from conftest import (HSS_REPLIES, XDR_REPLIES, FakeClock, load_json, seed_failing_endpoints, start_hss_tenant,
+                      start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.xdr import ReplyShapes
 from warroom.runtime import ENTRY_ERROR, WarRoom
@@ -175,3 +176,17 @@ def test_restores_on_a_tenant_answering_in_every_known_shape_lose_no_action_endp
             assert endpoints[failing]['error_description'] == ' '.join(reason.split())
     finally:
         tenant.server.stop()
+
+
+def test_an_hss_emulator_writing_its_errors_with_a_description_keeps_the_detail_in_the_war_room():
+    tenant = start_hss_tenant(described_errors=True)
+    try:
+        copy = tenant.backend.snapshot()[0]
+        args = {'host_id': 'no-such-host', 'file_hash': copy['file_hash'], 'file_path': copy['file_path']}
+        result = WarRoom(params=tenant.params('aksk'), time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', args)
+        [entry] = result.entries
+        assert entry['Type'] == ENTRY_ERROR and 'HTTP 400' in entry['Contents']
+        assert 'details ' in entry['Contents'] and 'no-such-host' in entry['Contents']  # the description's detail
+    finally:
+        tenant.stack.close()

@@ -79,11 +79,19 @@ class HssError(Exception):
         self.headers = dict(headers or {})
         super().__init__(f"{status} {error_code}: {error_msg}")
 
-    def to_json(self) -> dict:
+    def to_json(self, described: bool = False) -> dict:
+        """The reply body; ``described``: as some HSS errors are written, the detail in an ``error_description``
+        beside a short ``error_msg`` (the gateway's own errors never are)."""
         body = {"error_code": self.error_code, "error_msg": self.error_msg}
+        if described and not self.error_code.startswith("APIGW."):
+            body["error_msg"] = SHORT_MESSAGES.get(self.status, "Request failed.")
+            body["error_description"] = self.error_msg
         if self.request_id is not None:
             body["request_id"] = self.request_id
         return body
+
+
+SHORT_MESSAGES = {400: "Invalid request.", 403: "Forbidden.", 404: "Not found.", 500: "System error."}
 
 
 # --------------------------------------------------------------------------- API Gateway

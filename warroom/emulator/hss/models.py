@@ -220,8 +220,11 @@ class HssBackend:
         skew_tolerance_s: float = 900,
         faults: FaultPlan | None = None,
         iam_faults: FaultPlan | None = None,
+        described_errors: bool = False,
     ):
         self.stage_seconds = stage_seconds
+        # As some HSS errors are written: a short error_msg, and the detail in an error_description beside it.
+        self.described_errors = described_errors
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
         self.others_rate = 0.0  # requests per second another client of the project uses (ratelimit.SlidingWindow)
         self.clock = clock

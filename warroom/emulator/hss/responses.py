@@ -129,7 +129,8 @@ def create_app(backend: HssBackend) -> Callable[[Request], Response]:
             backend.authenticate(request)
             return handler(request, unquote(match["project_id"]))
         except HssError as exc:
-            return _reply(exc.status, exc.to_json(), exc.request_id or new_request_id(), exc.headers)
+            return _reply(exc.status, exc.to_json(backend.described_errors), exc.request_id or new_request_id(),
+                          exc.headers)
         except Exception as exc:  # keep the vendor's error form even for emulator bugs
             backend.internal_errors.append(exc)
             error = InternalError(f"unexpected {type(exc).__name__}")
