@@ -12,7 +12,7 @@ import requests
 
 from conftest import FakeClock
 from warroom.emulator.httpserver import LoopbackServer, Response
-from warroom.emulator.xdr import XdrBackend, create_app
+from warroom.emulator.xdr import ReplyShapes, XdrBackend, create_app
 
 SEED = Path(__file__).resolve().parent.parent / "test_data" / "xdr" / "tenant.json"
 RESTORE = "/public_api/v1/endpoints/restore/"
@@ -41,7 +41,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def backend(clock: FakeClock) -> XdrBackend:
-    backend = XdrBackend.from_seed(SEED, stage_seconds=1.0, clock=clock, wall_clock=lambda: WALL_NOW)
+    # The documented shape, whose wording these tests pin; the mix real tenants send: tests/test_reply_shapes.py.
+    backend = XdrBackend.from_seed(SEED, stage_seconds=1.0, clock=clock, wall_clock=lambda: WALL_NOW,
+                                   reply_shapes=ReplyShapes(mixed=False))
     backend.add_api_key(STANDARD_ID, STANDARD_KEY)
     backend.add_api_key(ADVANCED_ID, ADVANCED_KEY, auth_type="advanced")
     backend.add_api_key(UNLICENSED_ID, STANDARD_KEY, licensed=False)

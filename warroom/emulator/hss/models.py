@@ -220,7 +220,7 @@ class HssBackend:
         skew_tolerance_s: float = 900,
         faults: FaultPlan | None = None,
         iam_faults: FaultPlan | None = None,
-        described_errors: bool = False,
+        described_errors: bool = True,
     ):
         self.stage_seconds = stage_seconds
         # As some HSS errors are written: a short error_msg, and the detail in an error_description beside it.

@@ -173,7 +173,8 @@ class XdrBackend:
         self._true_wall_clock = wall_clock
         self.timestamp_tolerance_s = timestamp_tolerance_s
         self.faults: FaultPlan | None = None
-        self.shapes = reply_shapes or ReplyShapes()  # how replies are worded: tidy, or the mix real tenants send
+        # How replies are worded: by default the seeded mix real tenants send, so every test meets every shape.
+        self.shapes = reply_shapes or ReplyShapes(mixed=True)
         self.endpoints: dict[str, Endpoint] = {}
         self.actions: dict[int, RestoreAction] = {}
         self.requests: list[RecordedRequest] = []

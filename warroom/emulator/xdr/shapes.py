@@ -15,8 +15,9 @@ import threading
 
 
 class ReplyShapes:
-    """``mixed=False``: the tidy shape of the API docs. ``mixed=True``: each reply in one of the shapes real
-    tenants send, drawn from a random generator seeded with ``seed``, so a run can be repeated exactly."""
+    """``mixed=True`` (the backend's default): each reply in one of the shapes real tenants send, drawn from a
+    random generator seeded with ``seed``, so a run can be repeated exactly. ``mixed=False``: the tidy shape of
+    the API docs only."""
 
     def __init__(self, mixed: bool = False, seed: int = 0):
         self.mixed = mixed
