@@ -121,6 +121,8 @@ FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 # The request reached the service and broke afterwards: the service may have acted on it.
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
+NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
+BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 
 # The adaptive limiter (AdaptiveRateLimiter): Cortex XDR documents 10 requests/s per tenant, shared by every key
 # and integration of the tenant; Huawei's API gateway publishes no limit, so its ceiling leaves room above any
@@ -504,6 +506,10 @@ class Attempt:
     status: int = None  # the HTTP status of the answer; None when no usable answer came
     fault: str = None  # FAULT_* when the answer was missing or broken
     detail: str = ''  # the fault in words, for the error that reports it
+    advice: str = ''  # what to do about it
+
+    def met(self, fault, detail, advice):
+        self.fault, self.detail, self.advice = fault, detail, advice
 
     def describe(self):
         return self.fault or f'HTTP {self.status}'
@@ -839,23 +845,24 @@ class HttpTransport:
                 f'server\'s certificate authority trusted, or, for a test server only, check "Trust any '
                 f'certificate".', attempts) from None
         except requests.exceptions.ConnectTimeout:
-            attempt.fault = FAULT_NO_CONNECTION
-            attempt.detail = f'{self.vendor} at {host} did not accept a connection within ' \
-                             f'{self.settings.connect_timeout:g} s.'
+            attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
+                                             f'{self.settings.connect_timeout:g} s.',
+                        'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
         except requests.exceptions.ReadTimeout:
-            attempt.fault, attempt.detail = FAULT_NO_ANSWER, self._no_answer(host)
+            attempt.met(FAULT_NO_ANSWER, self._no_answer(host), NO_ANSWER_ADVICE)
         except requests.exceptions.ConnectionError as error:
             reason = error.args[0] if error.args else None
             reason = getattr(reason, 'reason', reason)
             if isinstance(reason, ReadTimeoutError):
-                attempt.fault, attempt.detail = FAULT_NO_ANSWER, self._no_answer(host)
+                attempt.met(FAULT_NO_ANSWER, self._no_answer(host), NO_ANSWER_ADVICE)
             elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
-                attempt.fault = FAULT_DROPPED
-                attempt.detail = f'The connection to {self.vendor} at {host} broke before the answer arrived ' \
-                                 f'({describe_connection_error(error)}).'
+                attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
+                                           f'arrived ({describe_connection_error(error)}).',
+                            'Try again later; if it persists, check the proxy setting and the network path.')
             else:
-                attempt.fault = FAULT_NO_CONNECTION
-                attempt.detail = f'Could not connect to {self.vendor} at {host} ({describe_connection_error(error)}).'
+                attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
+                                                 f'({describe_connection_error(error)}).',
+                            'Check the server URL, DNS, the firewall and the proxy setting.')
         return None
 
     def _no_answer(self, host):
@@ -870,17 +877,17 @@ class HttpTransport:
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
                 requests.exceptions.ConnectionError) as error:
             response.close()
-            attempt.fault = FAULT_BROKEN_REPLY
-            attempt.detail = (f'{self.vendor} at {host} answered HTTP {response.status_code} but the reply was cut '
-                              f'off before its end ({describe_connection_error(error)}).')
+            attempt.met(FAULT_BROKEN_REPLY, f'{self.vendor} at {host} answered HTTP {response.status_code} but the '
+                                            f'reply was cut off before its end ({describe_connection_error(error)}).',
+                        BROKEN_REPLY_ADVICE)
             return
         if expect_json:
             try:
                 reply_json(response)
             except ValueError:
-                attempt.fault = FAULT_BROKEN_REPLY
-                attempt.detail = (f'{self.vendor} at {host} answered HTTP {response.status_code} with a body that '
-                                  f'is not JSON ({short_text(response.text)}).')
+                attempt.met(FAULT_BROKEN_REPLY, f'{self.vendor} at {host} answered HTTP {response.status_code} with '
+                                                f'a body that is not JSON ({short_text(response.text)}).',
+                            BROKEN_REPLY_ADVICE)
 
     def _wants_new_token(self, response, renewals):
         """A 401 in token mode asks for a new token: the first one always (the cached token may have been
@@ -906,16 +913,8 @@ class HttpTransport:
 
     def _fault_error(self, attempts, gave_up):
         last = attempts[-1]
-        advice = {
-            FAULT_NO_CONNECTION: 'Check the server URL, DNS, the firewall and the proxy setting.'
-            if not last.detail.startswith(self.vendor) else
-            'Check the server URL, the network path and the proxy setting, or raise the connect timeout.',
-            FAULT_NO_ANSWER: 'Try again later, or raise the read timeout.',
-            FAULT_DROPPED: 'Try again later; if it persists, check the proxy setting and the network path.',
-            FAULT_BROKEN_REPLY: 'Check the server URL; if it is right, try again later.',
-        }[last.fault]
         note = retry_note(attempts[:-1], gave_up)
-        return RestoreError(' '.join(part for part in (last.detail, note, advice) if part), attempts)
+        return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
 
 
 class SecretScrubber:
