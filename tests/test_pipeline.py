@@ -93,7 +93,7 @@ def test_a_turn_past_the_deadline_is_refused_with_how_long_it_was():
     assert clock() == 100.0  # nothing was waited for
 
 
-def test_a_waiting_request_takes_the_new_pace_when_a_throttle_comes_in_meanwhile():
+def test_a_waiting_request_also_waits_out_a_pause_that_comes_in_meanwhile():
     clock = FakeClock(0.0)
     limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=lambda s: (clock.advance(s), limiter.throttled(
         sent_at=clock(), retry_after=2) if not limiter.throttles else None))
