@@ -1560,8 +1560,12 @@ def validate_sha256(value, name='file_hash'):
         return candidate.lower()
     looks_like = HASH_LENGTH_NAMES.get(len(candidate)) if re.fullmatch(r'[0-9a-fA-F]+', candidate) else None
     hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
+    # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
+    stray = re.search(r'[^0-9a-fA-F]', candidate)
+    where = f', and {printable(stray.group())} at position {stray.start() + 1} is not a hexadecimal digit' \
+        if stray else ''
     raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
-                       f'({len(candidate)} characters).{hint}')
+                       f'({len(candidate)} characters{where}).{hint}')
 
 
 def validate_identifier(value, name, max_length=MAX_IDENTIFIER_LENGTH):

@@ -111,3 +111,17 @@ def test_item_lists_line_up_or_are_refused(fields):
     for index, item in enumerate(items):
         for name, values in fields.items():
             assert item[name] == (values[0] if len(values) == 1 else values[index])
+
+
+@given(hex_sha256, st.integers(min_value=0, max_value=63),
+       st.sampled_from(['O', 'o', 'l', 'g', '\uff10', '\uff41', '\u0660', 'x', '-', ' ']))
+def test_a_64_character_value_with_one_stray_character_names_it_and_where_it_is(value, position, stray):
+    candidate = value[:position] + stray + value[position + 1:]
+    if stray == ' ' and position in (0, 63):
+        return  # a blank at either end is trimmed: then the value is 63 characters, told by its length
+    try:
+        ri.validate_sha256(candidate)
+    except ri.RestoreError as error:
+        assert f'{stray!r} at position {position + 1} is not a hexadecimal digit' in str(error)
+    else:
+        raise AssertionError(f'{candidate!r} was accepted')
