@@ -1938,6 +1938,10 @@ def restore_file_command(client, args):
                           maximum=86400, default=DEFAULT_POLLING_INTERVAL)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
                          default=DEFAULT_POLLING_TIMEOUT)
+    if polling and timeout < interval:
+        raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
+                           f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
+                           f'polling=false.')
     action_ids = action_id_list(args.get('action_id'))
     if action_ids and len(action_ids) != len(hashes):
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '

@@ -234,7 +234,7 @@ def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_er
         tenant.backend.inject_faults(FaultPlan.parse('sequence=429*100;retry-after=2'))
         room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
 
-        result = room.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '3'})
+        result = room.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '3', 'polling': 'false'})
 
         [entry] = result.entries
         assert entry['Type'] == ENTRY_ERROR and tenant.backend.faults.seen == 2  # at 0 s and 2 s; 4 s is past 3 s

@@ -247,3 +247,15 @@ def test_a_repeated_hash_is_restored_once(advanced_tenant, war_room_on):
 
     assert restored_record(result)['file_hash'] == CLEAN_HASH
     assert sum('restore' in r.path and 'status' not in r.path for r in advanced_tenant.backend.requests) == 1
+
+
+def test_a_polling_timeout_shorter_than_the_interval_is_refused_before_anything_is_sent(advanced_tenant, war_room_on):
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '5'})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'timeout_in_seconds (5) is shorter than interval_in_seconds (10)' in \
+        entry['Contents']
+    assert not advanced_tenant.backend.requests
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '5',
+                                                               'polling': 'false'})
+    assert not result.failed  # without polling the timeout only bounds the wait for throttling
