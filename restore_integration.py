@@ -2202,7 +2202,7 @@ def main(demisto_obj=None):
         clients[kind] = build_client(kind, params, stored, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), on_token=scrubber.add)
         result = command_function(clients[kind], runtime.args() or {})
-        entry = with_insecure_warning(result.to_entry(), read_transport_settings(params))
+        entry = with_insecure_warning(result.to_entry(), clients[kind].transport.settings)
         runtime.results(scrubber.entry(entry))
     except RestoreError as error:
         runtime.results(error_entry(scrubber.text(f'Failed to execute {command} command.\nError: {error}')))
