@@ -165,6 +165,7 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
 HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
+HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
 IAM_TOKENS_PATH = '/v3/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200
@@ -182,6 +183,19 @@ HSS_OUTCOME_NOT_FOUND = 'not_found'
 # A cached IAM token is replaced this long before it expires, so no request goes out with a dying token.
 TOKEN_REFRESH_MARGIN_SECONDS = 600
 TOKEN_CACHE_KEY = 'hss_iam_token'
+
+# fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
+HSS_EVENT_PAGE_SIZE = 200  # the API takes 10 to 1000 per page
+HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days at most
+HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
+# Each fetch reads the last minute again, so an event HSS writes a little late is still fetched (once).
+HSS_FETCH_OVERLAP_MS = 60_000
+DEFAULT_FIRST_FETCH = '3 days'
+DEFAULT_MAX_FETCH = 50
+MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
+DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000}
+# HSS severity -> XSOAR incident severity (0.5 informational, 1 low, 2 medium, 3 high, 4 critical).
+HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
 
 HSS_ERROR_ADVICE = {
     400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
@@ -220,6 +234,10 @@ class RestoreError(Exception):
         if sentence:
             self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
         return self
+
+
+class FetchFailed(Exception):
+    """fetch-incidents failed: raised out of main(), as XSOAR expects of a fetch (the message is scrubbed)."""
 
 
 class VendorApiError(RestoreError):
@@ -291,6 +309,14 @@ class HssSettings:
     username: str = ''
     password: str = field(default='', repr=False)
     rate_limit: float = HSS_DEFAULT_RATE_LIMIT
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """What fetch-incidents reads: how far back the first fetch looks, and how many incidents one fetch makes."""
+
+    first_fetch_ms: int = 3 * DURATION_UNITS_MS['day']
+    max_fetch: int = DEFAULT_MAX_FETCH
 
 
 def is_blank(value):
@@ -462,6 +488,25 @@ def read_hss_settings(params):
     iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.myhuaweicloud.com', 'hss_iam_endpoint',
                                  insecure)
     return HssSettings(iam_url=iam_url, domain=domain, username=username, password=password, **common)
+
+
+def parse_duration_ms(text, name):
+    """'3 days', '12 hours', '30 minutes', '1 week' (the words XSOAR's first-fetch settings use) in milliseconds."""
+    match = re.fullmatch(r'\s*(\d{1,6})\s*(minute|hour|day|week)s?\s*', str(text), re.IGNORECASE)
+    if match is None:
+        raise RestoreError(f'The instance setting {name} must be a number and a unit, such as 3 days, 12 hours or '
+                           f'30 minutes; got {printable(text)}.')
+    return int(match.group(1)) * DURATION_UNITS_MS[match.group(2).lower()]
+
+
+def read_fetch_settings(params):
+    first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
+    first_fetch_ms = parse_duration_ms(first_fetch, 'first_fetch')
+    if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
+        raise RestoreError(f'The instance setting first_fetch must be more than 0 and at most '
+                           f'{HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events); got {printable(first_fetch)}.')
+    return FetchSettings(first_fetch_ms=first_fetch_ms,
+                         max_fetch=setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True))
 
 
 def is_loopback_host(host):
@@ -1305,6 +1350,7 @@ class HssClient:
         if settings.region:
             self.transport.session.headers['region'] = settings.region
         self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(settings.project_id, safe=''))
+        self.events_path = HSS_EVENTS_PATH.format(project_id=quote(settings.project_id, safe=''))
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
 
@@ -1322,22 +1368,43 @@ class HssClient:
         return body
 
     def all_isolated_files(self, **filters):
-        """Every isolated file matching the filters: the first page gives total_num, and the other pages are
-        then fetched side by side, through the same limiter."""
-        first = self.list_isolated_files(offset=0, **filters)
-        files = list(first['data_list'])
+        """Every isolated file matching the filters."""
+        return self._all_pages(lambda offset: self.list_isolated_files(offset=offset, **filters),
+                               HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+
+    def list_security_events(self, begin_ms, end_ms, offset=0, limit=HSS_EVENT_PAGE_SIZE):
+        """One page of unhandled host security events that occurred from begin_ms to end_ms (two days apart at
+        most): {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
+        query = {'category': 'host', 'enterprise_project_id': self.enterprise_project_id,
+                 'begin_time': str(int(begin_ms)), 'end_time': str(int(end_ms)), 'handle_status': 'unhandled',
+                 'offset': offset, 'limit': limit}
+        response = self._request('GET', path=self.events_path, expect_json=True,
+                                 params={k: v for k, v in query.items() if v not in (None, '')})
+        body = parse_json_body(response, self.vendor)
+        if not isinstance(body.get('data_list'), list):
+            raise RestoreError(f'{self.vendor} listed security events without a data_list. Check hss_endpoint.')
+        return body
+
+    def all_security_events(self, begin_ms, end_ms):
+        """Every unhandled host security event of the window."""
+        return self._all_pages(lambda offset: self.list_security_events(begin_ms, end_ms, offset=offset),
+                               HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
+
+    def _all_pages(self, read_page, page_size, what):
+        """Every row of a listing: the first page gives total_num, and the other pages are then read side by side,
+        through the same limiter."""
+        first = read_page(0)
+        rows = list(first['data_list'])
         try:
             total = int(first.get('total_num') or 0)
         except (TypeError, ValueError):
             total = 0
-        if not files or total <= len(files):
-            return files
-        offsets = list(range(len(files), total, HSS_LIST_PAGE_SIZE))
-        pages = self.bulk.map(lambda offset: self.list_isolated_files(offset=offset, **filters)['data_list'],
-                              offsets, what='HSS listing pages read')
-        for page in pages:
-            files.extend(page)
-        return files
+        if not rows or total <= len(rows):
+            return rows
+        offsets = list(range(len(rows), total, page_size))
+        for page in self.bulk.map(lambda offset: read_page(offset)['data_list'], offsets, what=what):
+            rows.extend(page)
+        return rows
 
     def restore_isolated_files(self, items, enterprise_project_id=None):
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body."""
@@ -1352,8 +1419,8 @@ class HssClient:
                                     'these files (isolation_status restoring) before sending them again.')
             raise
 
-    def _request(self, method, expect_json=False, **kwargs):
-        response = self.transport.request(method, self.path, expect_json=expect_json, **kwargs)
+    def _request(self, method, path=None, expect_json=False, **kwargs):
+        response = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
         if response.status_code != 200:
             raise huawei_error_from_response(response, self.vendor, HSS_ERROR_ADVICE)
         return response
@@ -2127,6 +2194,92 @@ def hss_restore_isolated_command(client, args):
                          raw_response={'restore_requests': requests_sent, 'items': rows})
 
 
+def event_key(event):
+    """An event's identity across fetches: its event_id (a digest of the event when it has none)."""
+    event_id = event.get('event_id')
+    if isinstance(event_id, str) and event_id.strip():
+        return event_id.strip()
+    return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
+
+
+def event_time(event, default):
+    """occur_time in ms, or ``default`` (the end of the window that listed it) when HSS gives none."""
+    value = event.get('occur_time')
+    if isinstance(value, bool):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def ms_to_iso(ms):
+    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+
+
+def hss_event_incident(event, occurred_ms):
+    """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
+    files = [item for item in event.get('file_info_list') or [] if isinstance(item, dict)]
+    names = [clean_text(item.get('file_alias') or item.get('file_path')) for item in files]
+    subject = ', '.join(name for name in names if name)
+    host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
+    name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
+    return {
+        'name': short_text(f'{name}: {subject}' if subject else name),
+        'occurred': ms_to_iso(occurred_ms),
+        'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
+        'details': clean_text(event.get('description')),
+        'rawJSON': json.dumps(event),
+    }
+
+
+def fetch_start(last_run, first_fetch_ms, now_ms):
+    """Where this fetch begins: where the last one stopped, else the first-fetch window; never older than HSS
+    lists events."""
+    oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
+    last_fetch = last_run.get('last_fetch')
+    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms:
+        return max(last_fetch, oldest)
+    return max(now_ms - first_fetch_ms, oldest)
+
+
+def fetch_hss_incidents(client, settings, last_run, now_ms):
+    """fetch-incidents: unhandled host security events, oldest first, at most max_fetch, none twice.
+
+    HSS lists events of at most two days at a time, so the fetch walks two-day windows from where the last one
+    stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it) stays small.
+    """
+    last_run = last_run if isinstance(last_run, dict) else {}
+    begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
+    seen = {str(key) for key in last_run.get('seen_ids') or []}
+    times, taken = {}, []
+    while True:
+        end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
+        fresh = {}
+        for event in client.all_security_events(begin, end):
+            if isinstance(event, dict):
+                key = event_key(event)
+                times[key] = event_time(event, end)
+                if key not in seen:
+                    fresh.setdefault(key, event)
+        ordered = sorted(fresh, key=lambda key: (times[key], key))
+        room = settings.max_fetch - len(taken)
+        taken += [(key, fresh[key]) for key in ordered[:room]]
+        seen.update(ordered[:room])
+        if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
+            begin = times[taken[-1][0]]
+            break
+        if end >= now_ms:
+            begin = max(begin, end - HSS_FETCH_OVERLAP_MS)
+            break
+        begin = end
+        if len(taken) >= settings.max_fetch:
+            break
+    incidents = [hss_event_incident(event, times[key]) for key, event in taken]
+    next_run = {'last_fetch': begin, 'seen_ids': sorted(key for key in seen if times.get(key, -1) >= begin)}
+    return incidents, next_run
+
 ''' DISPATCH '''
 
 # command -> (which client it needs, the function that runs it)
@@ -2177,6 +2330,14 @@ def keep_iam_token(runtime, clients, stored):
     runtime.setIntegrationContext(state)
 
 
+def fetch_incidents_into(runtime, client, params, scrubber):
+    """fetch-incidents as XSOAR runs it: last run in, incidents and the next last run out."""
+    settings = read_fetch_settings(params)
+    incidents, next_run = fetch_hss_incidents(client, settings, runtime.getLastRun() or {}, int(time.time() * 1000))
+    runtime.incidents(scrubber.value(incidents))
+    runtime.setLastRun(next_run)
+
+
 def main(demisto_obj=None):
     """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own.
 
@@ -2193,7 +2354,13 @@ def main(demisto_obj=None):
         stored = stored_iam_token(runtime, params)
         if command == 'test-module':
             clients = configured_clients(params, stored, scrubber.add)
+            if setting_bool(params, 'isFetch'):
+                read_fetch_settings(params)
             runtime.results(test_module(clients))
+            return
+        if command == 'fetch-incidents':
+            clients['hss'] = build_client('hss', params, stored, on_token=scrubber.add)
+            fetch_incidents_into(runtime, clients['hss'], params, scrubber)
             return
         if command not in COMMANDS:
             raise RestoreError(f'Command {command} is not implemented by this integration.')
@@ -2205,8 +2372,15 @@ def main(demisto_obj=None):
         entry = with_insecure_warning(result.to_entry(), clients[kind].transport.settings)
         runtime.results(scrubber.entry(entry))
     except RestoreError as error:
-        runtime.results(error_entry(scrubber.text(f'Failed to execute {command} command.\nError: {error}')))
+        message = scrubber.text(f'Failed to execute {command} command.\nError: {error}')
+        if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
+            raise FetchFailed(message) from None
+        runtime.results(error_entry(message))
     except Exception as error:  # noqa: BLE001 - an unexpected fault still becomes an entry, never a crash
+        if command == 'fetch-incidents':
+            runtime.debug(scrubber.text(traceback.format_exc()))
+            raise FetchFailed(scrubber.text(f'Failed to execute {command} command because of an unexpected '
+                                            f'{type(error).__name__}: {error}.')) from None
         runtime.debug(scrubber.text(traceback.format_exc()))
         runtime.results(error_entry(scrubber.text(
             f'Failed to execute {command} command because of an unexpected {type(error).__name__}: {error}. '

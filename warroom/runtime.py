@@ -25,6 +25,10 @@ PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 
 
+class FetchError(RuntimeError):
+    """fetch-incidents failed; XSOAR shows the message on the integration instance."""
+
+
 class DemistoMisuse(RuntimeError):
     """A call real XSOAR would not serve as the integration expects (another thread, a value that is not JSON)."""
 
@@ -47,8 +51,10 @@ class Demisto:
     """
 
     def __init__(self, params: dict, command: str, args: dict, integration_context: dict, log: list,
-                 on_progress: Callable[[str], None] | None = None):
+                 on_progress: Callable[[str], None] | None = None, last_run: dict | None = None):
         self._params = params
+        self._last_run = last_run if last_run is not None else {}
+        self.fetched: list[dict] | None = None  # what demisto.incidents() handed over (fetch-incidents only)
         self._command = command
         self._args = args
         self._integration_context = integration_context
@@ -95,6 +101,39 @@ class Demisto:
         replacement = json_copy(context, 'The integration context')
         self._integration_context.clear()
         self._integration_context.update(replacement)
+
+    def getLastRun(self) -> dict:  # noqa: N802 - XSOAR's name
+        self._check_thread('getLastRun')
+        return json_copy(self._last_run, 'The last run')
+
+    def setLastRun(self, state: dict) -> None:  # noqa: N802 - XSOAR's name
+        self._check_thread('setLastRun')
+        if not isinstance(state, dict):
+            raise DemistoMisuse(f'setLastRun() takes a dict; got {type(state).__name__}.')
+        replacement = json_copy(state, 'The last run')
+        self._last_run.clear()
+        self._last_run.update(replacement)
+
+    def incidents(self, incidents) -> None:
+        """fetch-incidents hands over what it fetched, once, as XSOAR takes it: a list of incidents, each with a
+        name and its raw event as a JSON string in rawJSON."""
+        self._check_thread('incidents')
+        if self._command != 'fetch-incidents':
+            raise DemistoMisuse(f'demisto.incidents() called by {self._command}: only fetch-incidents creates '
+                                f'incidents.')
+        if self.fetched is not None:
+            raise DemistoMisuse('demisto.incidents() called twice in one fetch: XSOAR takes the first list only.')
+        if not isinstance(incidents, list) or not all(isinstance(item, dict) for item in incidents):
+            raise DemistoMisuse('demisto.incidents() takes a list of incident dicts.')
+        for index, incident in enumerate(incidents):
+            if not isinstance(incident.get('name'), str) or not incident['name']:
+                raise DemistoMisuse(f'incident {index} has no name.')
+            raw = incident.get('rawJSON')
+            if raw is not None:
+                if not isinstance(raw, str):
+                    raise DemistoMisuse(f'incident {index}: rawJSON must be a JSON string, not {type(raw).__name__}.')
+                json.loads(raw)
+        self.fetched = json_copy(incidents, 'The fetched incidents')
 
     def demistoVersion(self) -> dict:  # noqa: N802 - XSOAR's name
         self._check_thread('demistoVersion')
@@ -166,6 +205,19 @@ class WarRoom:
             waited += next_run
             command = last['PollingCommand']
             args = {str(k): v for k, v in (last.get('PollingArgs') or {}).items()}
+
+    def fetch(self, last_run: dict) -> tuple[list[dict], dict]:
+        """Runs fetch-incidents once, as XSOAR's scheduler does: (the incidents it made, the next last run).
+        ``last_run`` is updated in place. A failed fetch raises FetchError with the integration's message."""
+        demisto = Demisto(self.params, 'fetch-incidents', {}, self.integration_context, [], self.on_progress,
+                          last_run=last_run)
+        try:
+            restore_integration.main(demisto)
+        except restore_integration.FetchFailed as error:
+            raise FetchError(str(error)) from None
+        if demisto.fetched is None:
+            raise FetchError('fetch-incidents ended without calling demisto.incidents(); XSOAR would wait for it.')
+        return demisto.fetched, last_run
 
     def _run_once(self, command: str, args: dict, result: RunResult) -> list[dict]:
         demisto = Demisto(self.params, command, dict(args), self.integration_context, result.log, self.on_progress)

@@ -43,6 +43,7 @@ __all__ = [
     "load_seed",
     "RecordedRequest",
     "ISOLATED_FILE_PATH_RE",
+    "EVENTS_PATH_RE",
     "ISOLATION_STATUSES",
     "FIELD_LIMITS",
     "ALL_ENTERPRISE_PROJECTS",
@@ -65,7 +66,30 @@ REQUIRED_FIELDS = ("host_id", "file_hash")  # the page makes every field optiona
 LIST_LIMIT_MIN, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT = 10, 200, 10
 LIST_OFFSET_MAX = 1_000_000
 
+# ListSecurityEvents (GET /v5/{project_id}/event/events), from the SDK's request model.
+EVENT_CATEGORIES = ("host", "container")
+EVENT_HANDLE_STATUSES = ("unhandled", "handled")
+EVENT_LIMIT_MIN, EVENT_LIMIT_MAX, EVENT_LIMIT_DEFAULT = 10, 1000, 10
+EVENT_OFFSET_MAX = 2_000_000
+EVENT_LAST_DAYS_MAX = 30
+EVENT_WINDOW_MAX_MS = 2 * 86_400_000  # end_time - begin_time may span two days at most
+# event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists.
+EVENT_KINDS = {
+    "Trojan": (1004, "av_1004", "High"),
+    "Virus": (1002, "av_1002", "High"),
+    "Worm": (1003, "av_1003", "High"),
+    "Backdoor": (1006, "av_1006", "Critical"),
+    "Ransomware": (1011, "av_1011", "Critical"),
+    "Webshell": (1015, "av_1015", "High"),
+    "Mining": (1016, "av_1016", "Medium"),
+    "Suspicious script": (1012, "av_1012", "Medium"),
+}
+DEFAULT_EVENT_KIND = (1001, "malware_1001", "High")  # "Malicious program"
+EVENT_LEAD_MS = 4_000  # an event occurs a few seconds before HSS isolates its file
+
 ISOLATED_FILE_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/isolated-file")
+EVENTS_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/events")
+_PROJECT_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/")
 _PROJECT_ID_RE = re.compile(r"[0-9a-f]{32}")
 _AUTHORIZATION_RE = re.compile(
     r"SDK-HMAC-SHA256\s+Access=(?P<access>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]+),\s*"
@@ -103,6 +127,16 @@ class IsolatedFile:
     isolate_source: str = "event"
     event_name: str = "Malicious program"
     restore_started: float | None = None  # clock() when a restore was accepted
+
+
+@dataclass
+class SecurityEvent:
+    """A host security event that isolated one file (HSS's "isolate and kill" on a malware alarm)."""
+
+    event_id: str
+    file: IsolatedFile
+    occur_time: int  # ms since the epoch
+    handle_status: str = "unhandled"
 
 
 @dataclass
@@ -199,6 +233,16 @@ def _shown(value: str, limit: int = 64) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _event_id(item: IsolatedFile) -> str:
+    """A stable UUID-shaped event ID for the event that isolated ``item``."""
+    digest = hashlib.sha256(f"event\n{item.host_id}\n{item.file_hash}\n{item.file_path}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def _file_name(path: str) -> str:
+    return re.split(r"[\\/]", path)[-1]
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -240,6 +284,9 @@ class HssBackend:
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
         self.files: list[IsolatedFile] = []  # listing order
+        self.events: list[SecurityEvent] = []  # one per file isolated by an event, in isolation order
+        self.domain_id = "0b8f2a7c4d3e4b5f9a6c1d2e3f4a5b6c"  # the account that owns the project (seedable)
+        self.region = "ap-southeast-1"
         self.requests: list[RecordedRequest] = []  # every request received by the HSS and IAM apps
         self.put_sizes: list[int] = []  # len(data_list) of every accepted restore
         self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
@@ -266,6 +313,8 @@ class HssBackend:
         seed = load_seed(seed)
         backend = cls(**kwargs)
         backend.project_id = seed["project_id"]
+        backend.domain_id = seed.get("domain_id", backend.domain_id)
+        backend.region = seed.get("region", backend.region)
         backend.projects.add(seed["project_id"])
         for host in seed["hosts"]:
             backend.add_host(
@@ -349,7 +398,7 @@ class HssBackend:
         ``X-Auth-Token`` (an unexpired IAM token scoped to the URL's project) or an
         ``SDK-HMAC-SHA256`` ``Authorization`` header with a fresh ``X-Sdk-Date``.
         """
-        match = ISOLATED_FILE_PATH_RE.fullmatch(request.path)
+        match = _PROJECT_PATH_RE.match(request.path)
         project_id = unquote(match["project_id"]) if match else None
         token = request.headers.get("X-Auth-Token")
         if token is not None:
@@ -436,9 +485,22 @@ class HssBackend:
             status, restore_started = ISOLATED, self.clock()
         item = IsolatedFile(host_id, file_hash, file_path, status=status, restore_started=restore_started, **fields)
         self.files.append(item)
+        if item.isolate_source == "event":
+            self.events.append(SecurityEvent(_event_id(item), item, item.update_time - EVENT_LEAD_MS))
         self._by_host_hash.setdefault((host_id, file_hash.lower()), []).append(item)
         self._by_host_hash_path.setdefault((host_id, file_hash.lower(), file_path), []).append(item)
         return item
+
+    def isolate_file(self, host_id: str, file_hash: str, file_path: str, event_name: str = "Trojan",
+                     file_attr: str | None = None) -> dict:
+        """HSS detects malware on a known host and isolates the file now: the file is listed as isolated and an
+        unhandled host security event records it. Returns the event as ListSecurityEvents shows it."""
+        with self._lock:
+            host = self.hosts[host_id]
+            item = self._add_file(host_id, file_hash, file_path,
+                                  file_attr=file_attr or ("32" if host.os_type == "Windows" else "755"),
+                                  update_time=int(self.wall_clock() * 1000), event_name=event_name)
+            return self._render_event(self.events[-1]) if self.events and self.events[-1].file is item else {}
 
     def add_isolated_files(
         self,
@@ -569,6 +631,116 @@ class HssBackend:
                 matches.append(item)
             page = [self._render(item, now) for item in matches[offset:offset + limit]]
         return {"total_num": len(matches), "data_list": page}
+
+    def list_security_events(
+        self,
+        project_id: str,
+        *,
+        category: str | None = None,
+        enterprise_project_id: str | None = None,
+        last_days: int | str | None = None,
+        begin_time: str | None = None,
+        end_time: str | None = None,
+        handle_status: str | None = None,
+        host_id: str | None = None,
+        host_name: str | None = None,
+        offset: int | str = 0,
+        limit: int | str = EVENT_LIMIT_DEFAULT,
+    ) -> dict:
+        """GET event/events (ListSecurityEvents): ``{"total_num": N, "data_list": [...]}``, newest first.
+
+        Only host events exist here (each one isolated a file); ``category`` is required, as in the SDK.
+        """
+        if category is None:
+            raise InvalidParameter("category is required")
+        if category not in EVENT_CATEGORIES:
+            raise InvalidParameter(f"category must be one of {', '.join(EVENT_CATEGORIES)}")
+        if handle_status is not None and handle_status not in EVENT_HANDLE_STATUSES:
+            raise InvalidParameter(f"handle_status must be one of {', '.join(EVENT_HANDLE_STATUSES)}")
+        offset = _whole_number(offset, "offset", 0, EVENT_OFFSET_MAX)
+        limit = _whole_number(limit, "limit", EVENT_LIMIT_MIN, EVENT_LIMIT_MAX)
+        begin, end = self._event_window(last_days, begin_time, end_time)
+        with self._lock:
+            matches = [
+                event for event in self.events
+                if category == "host" and begin <= event.occur_time <= end
+                and (handle_status is None or event.handle_status == handle_status)
+                and (host_id is None or event.file.host_id == host_id)
+                and (host_name is None or host_name.lower() in self.hosts[event.file.host_id].host_name.lower())
+                and self._in_scope(project_id, self.hosts[event.file.host_id], enterprise_project_id)
+            ]
+            matches.sort(key=lambda event: event.occur_time, reverse=True)
+            page = [self._render_event(event) for event in matches[offset:offset + limit]]
+        return {"total_num": len(matches), "data_list": page}
+
+    def _event_window(self, last_days: Any, begin_time: Any, end_time: Any) -> tuple[int, int]:
+        """(begin, end) in ms: last_days, or begin_time and end_time (13-digit ms, two days apart at most)."""
+        now_ms = int(self.wall_clock() * 1000)
+        if last_days is not None:
+            if begin_time is not None or end_time is not None:
+                raise InvalidParameter("last_days cannot be given with begin_time or end_time")
+            days = _whole_number(last_days, "last_days", 1, EVENT_LAST_DAYS_MAX)
+            return now_ms - days * 86_400_000, now_ms
+        if begin_time is None and end_time is None:
+            return 0, now_ms
+        if begin_time is None or end_time is None:
+            raise InvalidParameter("begin_time and end_time must be given together")
+        for name, value in (("begin_time", begin_time), ("end_time", end_time)):
+            if not (isinstance(value, str) and len(value) == 13 and value.isdigit() and value.isascii()):
+                raise InvalidParameter(f"{name} must be a timestamp in milliseconds (13 digits)")
+        begin, end = int(begin_time), int(end_time)
+        if end < begin:
+            raise InvalidParameter("end_time must not be before begin_time")
+        if end - begin > EVENT_WINDOW_MAX_MS:
+            raise InvalidParameter("end_time - begin_time must not exceed 2 days")
+        return begin, end
+
+    def handle_event(self, event_id: str) -> None:
+        """Setup and test hook: the event is marked handled (as an operator does in the console)."""
+        with self._lock:
+            for event in self.events:
+                if event.event_id == event_id:
+                    event.handle_status = "handled"
+                    return
+        raise KeyError(event_id)
+
+    def _render_event(self, event: SecurityEvent) -> dict:
+        """One EventManagementResponseInfo, with the fields an isolating malware alarm fills in."""
+        item, host = event.file, self.hosts[event.file.host_id]
+        event_type, event_class_id, severity = EVENT_KINDS.get(item.event_name, DEFAULT_EVENT_KIND)
+        windows = host.os_type == "Windows"
+        return {
+            "event_id": event.event_id, "event_class_id": event_class_id, "event_type": event_type,
+            "event_name": item.event_name, "severity": severity, "container_name": None, "image_name": None,
+            "host_name": host.host_name, "host_id": host.host_id, "private_ip": host.private_ip, "public_ip": "",
+            "os_type": host.os_type, "host_status": "ACTIVE", "agent_status": "online", "protect_status": "opened",
+            "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
+            "occur_time": event.occur_time, "handle_time": None, "handle_status": event.handle_status,
+            "handle_method": None, "handler": None,
+            "operate_accept_list": ["mark_as_handled", "ignore", "add_to_alarm_whitelist"],
+            "operate_detail_list": [],
+            "resource_info": {
+                "domain_id": self.domain_id, "project_id": self.project_id,
+                "enterprise_project_id": host.enterprise_project_id, "region_name": self.region,
+                "vm_name": host.host_name, "vm_uuid": host.host_id, "os_type": host.os_type,
+            },
+            "recommendation": "Check whether the file is malicious; if it is not, restore it from the isolated "
+                              "files list.",
+            "description": f"{item.event_name} detected; the file was isolated and its process killed.",
+            "event_abstract": f"{item.event_name}: {item.file_path}",
+            "event_details": "",
+            "process_info_list": [],
+            "user_info_list": [],
+            "file_info_list": [{
+                "file_path": item.file_path, "file_alias": _file_name(item.file_path),
+                "file_hash": item.file_hash, "file_sha256": item.file_hash,
+                # No file behind the emulator: a stand-in MD5, stable per file.
+                "file_md5": hashlib.md5(item.file_hash.encode(), usedforsecurity=False).hexdigest(),
+                "file_attr": item.file_attr, "file_type": "PE32 executable" if windows else "ELF 64-bit executable",
+                "file_mtime": item.update_time - 86_400_000, "file_action": "isolate", "is_dir": False,
+            }],
+            "event_count": 1,
+        }
 
     def restore_isolated_files(
         self, project_id: str, data_list: Any, enterprise_project_id: str | None = None

@@ -22,7 +22,7 @@ from .exceptions import (
     Throttled,
     new_request_id,
 )
-from .models import ISOLATED_FILE_PATH_RE, HssBackend, token_times
+from .models import EVENTS_PATH_RE, ISOLATED_FILE_PATH_RE, HssBackend, token_times
 
 __all__ = ["create_app", "create_iam_app", "ISOLATED_FILE_PATH", "IAM_TOKENS_PATH"]
 
@@ -32,6 +32,8 @@ IAM_TOKENS_PATH = "/v3/auth/tokens"
 # GET query parameters the listing understands (others are ignored, as the gateway passes them on).
 _LIST_FILTERS = ("enterprise_project_id", "file_hash", "host_name", "file_path", "isolation_status", "private_ip",
                  "offset", "limit")
+_EVENT_FILTERS = ("category", "enterprise_project_id", "last_days", "begin_time", "end_time", "handle_status",
+                  "host_id", "host_name", "offset", "limit")
 
 
 def _try_parse_json(body: bytes) -> Any:
@@ -112,7 +114,20 @@ def create_app(backend: HssBackend) -> Callable[[Request], Response]:
         )
         return Response(200, b"", {"X-Request-Id": new_request_id()})
 
-    handlers = {"GET": list_files, "PUT": restore_files}
+    def list_events(request: Request, project_id: str) -> Response:
+        filters = {name: _single(request.query, name) for name in _EVENT_FILTERS}
+        filters = {name: value for name, value in filters.items() if value is not None}
+        return _reply(200, backend.list_security_events(project_id, **filters), new_request_id())
+
+    routes = ((ISOLATED_FILE_PATH_RE, {"GET": list_files, "PUT": restore_files}),
+              (EVENTS_PATH_RE, {"GET": list_events}))
+
+    def route(request: Request) -> tuple[Callable[[Request, str], Response], str]:
+        for pattern, handlers in routes:
+            match = pattern.fullmatch(request.path)
+            if match is not None and request.method in handlers:
+                return handlers[request.method], unquote(match["project_id"])
+        raise ApiNotFound()
 
     def app(request: Request) -> Response:
         # Injected faults (backend.faults) come first, as the network or the gateway in front of HSS would.
@@ -122,12 +137,9 @@ def create_app(backend: HssBackend) -> Callable[[Request], Response]:
         backend.record_request(request.method, request.path, request.query, _try_parse_json(request.body))
         try:
             backend.check_rate()
-            match = ISOLATED_FILE_PATH_RE.fullmatch(request.path)
-            handler = handlers.get(request.method)
-            if match is None or handler is None:
-                raise ApiNotFound()
+            handler, project_id = route(request)
             backend.authenticate(request)
-            return handler(request, unquote(match["project_id"]))
+            return handler(request, project_id)
         except HssError as exc:
             return _reply(exc.status, exc.to_json(backend.described_errors), exc.request_id or new_request_id(),
                           exc.headers)
