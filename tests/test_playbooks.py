@@ -12,6 +12,7 @@ from conftest import ROOT, TEST_DATA, hss_seed_copies, seed_failing_endpoints, s
 from warroom.context import as_list, get_path
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary
+from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
 
 INCIDENTS = TEST_DATA / 'incidents'
@@ -30,19 +31,43 @@ def vendors():
     hss.stack.close()
 
 
-def runner_for(vendors, **xdr_overrides):
+def runner_for(vendors, enabled=None, **xdr_overrides):
     xdr, hss = vendors
-    return PlaybookRunner({**hss.params(), **xdr.params(**xdr_overrides)}, time_scale=0, sleep=lambda _: None)
+    others = OtherIntegrations(enabled=set(enabled)) if enabled is not None else None
+    return PlaybookRunner({**hss.params(), **xdr.params(**xdr_overrides)}, time_scale=0, sleep=lambda _: None,
+                          others=others)
 
 
-def close_and_run(vendors, name, reason=None, playbook=RESTORE_PLAYBOOK, **xdr_overrides):
+def close_and_run(vendors, name, reason=None, playbook=RESTORE_PLAYBOOK, enabled=None, **xdr_overrides):
     sample = IncidentFile.load(INCIDENTS / name)
     incident = close_incident(sample.incident, reason or sample.close_reason, sample.close_notes)
-    return sample, runner_for(vendors, **xdr_overrides).run(playbook, incident, sample.context)
+    return sample, runner_for(vendors, enabled, **xdr_overrides).run(playbook, incident, sample.context)
+
+
+def xdr_incident_id(sample):
+    return sample.incident.get('CustomFields', {}).get('xdrincidentid')
+
+
+def recorded_artifacts(sample):
+    """The file artifacts the recorded xdr-get-incident-extra-data reply gives for the sample's XDR incident."""
+    path = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data' / f'{xdr_incident_id(sample)}.json'
+    if not xdr_incident_id(sample) or not path.exists():
+        return []
+    return [a for entry in json.loads(path.read_text()) for value in entry['EntryContext'].values()
+            for a in value.get('file_artifacts') or []]
 
 
 def incident_hashes(sample):
-    return set(as_list(sample.incident.get('CustomFields', {}).get('filesha256')))
+    """Every SHA256 the incident names, wherever CortexXDRIR, HSS fetching or an analyst put it."""
+    fields = sample.incident.get('CustomFields', {})
+    found = set(as_list(fields.get('filesha256')))
+    for row in fields.get('xdrfileartifacts') or []:
+        found |= {row[key] for key in ('filesha256', 'file_sha256') if row.get(key)}
+    for artifact in as_list(get_path(sample.context, 'PaloAltoNetworksXDR.Incident.file_artifacts')):
+        found.add(artifact['file_sha256'])
+    if not found:  # minimized incidents: the hashes come from Cortex XDR itself
+        found = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    return found
 
 
 def xdr_restores(xdr):
@@ -69,21 +94,24 @@ def test_xdr_false_positive_restores_where_it_can_and_the_note_names_the_failure
         assert endpoint_id in note and FAILING[endpoint_id]['error_description'] in note
     assert hss_puts(hss) == []
     record = get_path(run.context, 'CortexXDR.RestoredFile')
-    assert record['incident_id'] == int(sample.context['PaloAltoNetworksXDR']['Incident']['incident_id'])
+    assert record['incident_id'] == int(xdr_incident_id(sample))
     assert get_path(run.context, 'QuarantineRestore.Summary.needs_manual_action') is True
 
 
-def test_hss_false_positive_restores_every_host_that_isolated_the_file(vendors):
+def test_hss_false_positive_restores_the_file_on_the_incident_s_host_only(vendors):
     xdr, hss = vendors
     sample, run = close_and_run(vendors, 'hss_false_positive.json')
 
     assert not run.failed, run.error
     [file_hash] = incident_hashes(sample)
-    for copy in HSS_COPIES[file_hash]:
-        assert hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) in ('restoring', 'restored')
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
     [note] = run.notes
     for copy in HSS_COPIES[file_hash]:
-        assert copy['host_name'] in note
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        if copy['host_id'] == host_id:  # the host of this incident's HSS event
+            assert status in ('restoring', 'restored') and copy['host_name'] in note
+        else:  # other hosts have incidents of their own
+            assert status == 'isolated'
     assert xdr_restores(xdr) == []
 
 
@@ -138,32 +166,32 @@ def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors
 def test_an_hss_incident_without_a_hash_is_restored_by_host_and_path(vendors):
     _, hss = vendors
     sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
-    [file_hash] = incident_hashes(sample)
-    incident = close_incident(dict(sample.incident, CustomFields={}), 'False Positive')
-    context = json.loads(json.dumps(sample.context).replace(file_hash, ''))  # the events keep host and path only
-    for event in context['HuaweiHSS']['Event']:
-        for info in event['file_info_list']:
-            info.pop('file_hash')
+    fields = dict(sample.incident['CustomFields'])
+    fields.pop('filesha256')  # an incident whose mapper found no hash: host and path only
+    incident = close_incident(dict(sample.incident, CustomFields=fields), 'False Positive')
 
-    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, context)
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
 
     assert not run.failed, run.error
     [put] = hss_puts(hss)
     sent = {(item['host_id'], item['file_path']) for item in put[3]['data_list']}
-    assert sent == {(c['host_id'], c['file_path']) for c in HSS_COPIES[file_hash]}
+    assert sent == {(fields['huaweihsshostid'], path) for path in as_list(fields['filepath'])}
 
 
 def test_an_incident_with_both_vendors_is_restored_on_both(vendors):
     xdr, hss = vendors
     x = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
     h = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
-    incident = close_incident(dict(x.incident, CustomFields=dict(x.incident['CustomFields'])), 'False Positive')
+    incident = close_incident(dict(x.incident, CustomFields={**x.incident['CustomFields'],
+                                                             **h.incident['CustomFields']}), 'False Positive')
     context = {**x.context, **h.context}
 
     run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, context)
 
     assert not run.failed, run.error
-    assert len(xdr_restores(xdr)) == 1 and len(hss_puts(hss)) == 1
+    # The XDR branch restores every hash the incident names (the HSS one too: File SHA256 is one field).
+    assert len(xdr_restores(xdr)) == len(incident_hashes(IncidentFile(incident, context, None, ''))) == 2
+    assert len(hss_puts(hss)) == 1
     assert len(run.notes) == 2
     assert get_path(run.context, 'CortexXDR.RestoredFile') and get_path(run.context, 'HuaweiHSS.RestoredFile')
 
@@ -220,7 +248,7 @@ def test_close_without_a_reason_is_refused(tmp_path):
 
 
 def vendor_of(sample) -> str:
-    return 'xdr' if 'PaloAltoNetworksXDR' in sample.context else 'hss'
+    return 'hss' if 'HSS' in sample.incident.get('type', '') else 'xdr'
 
 
 def xdr_state(xdr):

@@ -138,6 +138,30 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
     return EXIT_ERROR_ENTRY if run.failed else 0
 
 
+def fetch_incidents(out_dir: str, params_file: str | None) -> int:
+    """``fetch``: one fetch-incidents run; each incident it creates is written to ``out_dir`` as an incident file."""
+    from .ingest import IngestError, fetch_to_files
+    from .runtime import FetchError
+
+    spec = load_spec()
+    with ExitStack() as stack:
+        instance = instance_or_error(stack, params_file, None, spec)
+        if instance is None:
+            return EXIT_USAGE
+        params, scale = instance
+        try:
+            written = fetch_to_files(WarRoom(params=params, spec=spec, time_scale=scale), Path(out_dir))
+        except (FetchError, IngestError, OSError, ValueError) as error:
+            print(f'ERROR: {error}', file=sys.stderr)
+            return EXIT_ERROR_ENTRY
+    print(f'fetch-incidents created {len(written)} incident(s) in {out_dir}'
+          f'{"" if written else " (nothing new since the last fetch)"}.')
+    for path in written:
+        incident = json.loads(path.read_text(encoding='utf-8'))['incident']
+        print(f'  {path}: {incident["type"]}: {incident["name"]}')
+    return 0
+
+
 def write_docs(check: bool) -> int:
     from .docs import README, StaleDocsError, render_readme
 
@@ -281,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = commands.add_parser('docs', help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
     docs.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
 
+    fetch = commands.add_parser('fetch', help='run fetch-incidents once and write each incident it creates to OUTDIR')
+    fetch.add_argument('outdir', help='where the incident files go; it also keeps the last run between fetches')
+    fetch.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
+
     export = commands.add_parser('export', help='write the pack in the XSOAR content layout, and its uploadable zip')
     export.add_argument('outdir')
 
@@ -303,6 +331,8 @@ def main(argv=None) -> int:
     if options.action == 'close':
         return run_playbook('', options.incident, options.params, options.time_scale, options.context_out,
                             reason=options.reason, notes=options.notes, as_close=True)
+    if options.action == 'fetch':
+        return fetch_incidents(options.outdir, options.params)
     if options.action == 'export':
         from .export import export_pack
         pack_dir, zip_path = export_pack(Path(options.outdir))

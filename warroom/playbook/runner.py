@@ -1,8 +1,9 @@
 """Runs a pack playbook on an incident, the way the XSOAR server would, and keeps a war-room timeline.
 
-Supported: start, title, regular, condition and playbook (sub-playbook) tasks; integration commands
-(``|||command``, polling followed to the end by the war room), the ``Set`` and ``Print`` scripts and the
-pack's own scripts; playbook inputs and outputs, separate context; ``continueonerror`` and the
+Supported: start, title, regular, condition (by conditions, or by a script's answer) and playbook
+(sub-playbook) tasks; the pack's integration commands (``|||command``, polling followed to the end by the war
+room), other integrations' commands from recorded replies and ``IsIntegrationAvailable`` (``others.py``), the
+``Set`` and ``Print`` scripts and the pack's own scripts; playbook inputs and outputs, separate context; ``continueonerror`` and the
 ``#error#`` path. Anything else stops the run with an error naming the task. A task reached a second
 time (two branches joining) runs once.
 """
@@ -18,6 +19,7 @@ from ..context import as_list, lookup, merge_entry_context
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE, WarRoom, entry_text
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
+from .others import OWN_BRAND, OtherIntegrations, ReplayError
 from .values import Scope, UnsupportedError, is_empty, resolve
 
 MAX_TASK_RUNS = 10_000  # a guard against a cycle in a hand-edited playbook
@@ -123,8 +125,10 @@ class _Frame:
 class PlaybookRunner:
     def __init__(self, params: dict, library: PlaybookLibrary | None = None, spec: IntegrationSpec | None = None,
                  time_scale: float = 1.0, sleep: Callable[[float], None] | None = None,
-                 on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None):
+                 on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None,
+                 others: OtherIntegrations | None = None):
         self.params = params
+        self.others = others or OtherIntegrations()
         self.library = library or PlaybookLibrary()
         self.spec = spec or load_spec()
         self.time_scale = time_scale
@@ -212,6 +216,8 @@ class PlaybookRunner:
 
     def _condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
         from .values import holds
+        if task.body.get('scriptName'):
+            return self._script_condition(task, frame, run)
         conditions = task.raw.get('conditions')
         if not conditions:
             raise UnsupportedError('a condition task without conditions asks an analyst to choose; the local runner '
@@ -222,6 +228,17 @@ class PlaybookRunner:
                 branch = str(labelled.get('label'))
                 break
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{branch}"'))
+        return branch
+
+    def _script_condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
+        """A condition decided by a script: the branch is what the script returns ('yes', 'no', ...)."""
+        name = task.body['scriptName']
+        args = self._arguments(task, frame.scope)
+        entries = self._script(name, args, frame)
+        answer = next((str(entry.get('Contents')) for entry in entries if entry.get('Type') != ENTRY_ERROR), '')
+        branch = answer if answer in task.next else '#default#'
+        self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{branch}"',
+                                command=name, args=args, entries=[]))
         return branch
 
     def _arguments(self, task: Task, scope: Scope) -> dict:
@@ -240,7 +257,7 @@ class PlaybookRunner:
             brand, _, command = script.partition('|||')
             if brand == 'Builtin':
                 raise UnsupportedError(f'builtin command {command!r} is not supported')
-            entries = self._command(task, frame, command, args)
+            entries = self._command(task, frame, brand, command, args)
             label = command
         elif body.get('scriptName'):
             label = body['scriptName']
@@ -265,9 +282,18 @@ class PlaybookRunner:
         first = next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
         raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {first}')
 
-    def _command(self, task: Task, frame: _Frame, command: str, args: dict) -> list[dict]:
-        if command not in self.spec.commands:
-            raise UnsupportedError(f'command !{command} is not one of this pack\'s commands')
+    def _command(self, task: Task, frame: _Frame, brand: str, command: str, args: dict) -> list[dict]:
+        if command not in self.spec.commands or brand not in ('', OWN_BRAND):
+            if not self.others.knows(command):
+                raise UnsupportedError(f'command !{command} is neither this pack\'s nor a recorded command of '
+                                       f'another integration')
+            try:
+                entries = self.others.run(brand, command, args)
+            except ReplayError as error:
+                raise PlaybookError(f'{frame.playbook.name}, {task.label}: {error}') from None
+            for entry in entries:
+                merge_entry_context(frame.scope.context, entry.get('EntryContext') or {})
+            return entries
         try:
             return frame.war_room.run(command, args).entries
         except ArgumentError as error:
@@ -279,9 +305,11 @@ class PlaybookRunner:
             return [builtin_set(context, args)]
         if name == 'Print':
             return [{'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(args.get('value', ''))}]
+        if name == 'IsIntegrationAvailable':
+            return [self.others.is_integration_available(context, args)]
         module = _load_script(name)
         if module is None:
-            raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print) nor in {SCRIPTS_DIR}')
+            raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
         demisto = ScriptDemisto(args, context, frame.scope.incident)
         try:
             module.main(demisto)

@@ -126,7 +126,7 @@ def resolve(spec, scope: Scope, is_context: bool = False):
         return None
     if not isinstance(spec, dict):
         raise UnsupportedError(f'value {spec!r} is neither simple nor complex')
-    if 'complex' in spec:
+    if spec.get('complex') is not None:  # XSOAR writes "complex": null beside a simple value
         return resolve_complex(spec['complex'], scope)
     if 'simple' in spec:
         simple = spec['simple']

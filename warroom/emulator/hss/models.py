@@ -186,6 +186,9 @@ def load_seed(seed: dict | str | Path) -> dict:
             for name in ("file_hash", "file_path"):
                 _check_seed_text(item.get(name), f"{f_where}.{name}", FIELD_LIMITS[name])
             _check_seed_text(item.get("file_attr", "0"), f"{f_where}.file_attr", FIELD_LIMITS["file_attr"])
+            minutes = item.get("isolated_minutes_ago", 0)
+            if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 <= minutes <= 43_200:
+                raise ValueError(f"{f_where}.isolated_minutes_ago must be a number of minutes from 0 to 43200")
             if item.get("isolation_status", ISOLATED) not in ISOLATION_STATUSES:
                 raise ValueError(f"{f_where}.isolation_status must be one of {list(ISOLATION_STATUSES)}")
             key = (item["file_hash"].lower(), item["file_path"])
@@ -193,6 +196,14 @@ def load_seed(seed: dict | str | Path) -> dict:
                 raise ValueError(f"{f_where} repeats a file_hash and file_path already on this host")
             keys.add(key)
     return seed
+
+
+def _seed_update_time(item: dict, wall_clock: Callable[[], float], index: int) -> int:
+    """When a seeded file was isolated: ``isolated_minutes_ago`` (relative to the emulator's start, so that its event
+    is recent enough to be fetched), else ``update_time`` (ms), else a fixed date in the past."""
+    if "isolated_minutes_ago" in item:
+        return int(wall_clock() * 1000 - float(item["isolated_minutes_ago"]) * 60_000)
+    return item.get("update_time", _SEED_UPDATE_TIME_MS + 60_000 * index)
 
 
 def _check_seed_text(value: Any, where: str, limit: int) -> None:
@@ -331,7 +342,7 @@ class HssBackend:
                     item["file_path"],
                     file_attr=item.get("file_attr", "0"),
                     status=item.get("isolation_status", ISOLATED),
-                    update_time=item.get("update_time", _SEED_UPDATE_TIME_MS + 60_000 * len(backend.files)),
+                    update_time=_seed_update_time(item, backend.wall_clock, len(backend.files)),
                     isolate_source=item.get("isolate_source", "event"),
                     event_name=item.get("event_name", "Malicious program"),
                 )

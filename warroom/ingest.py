@@ -1,0 +1,143 @@
+"""What the XSOAR server does with what fetch-incidents hands over: the pack's classifier picks each incident's
+type, its incoming mapper fills the incident fields from the raw event, and the incident is created.
+
+The classifier, mapper and incident fields are read from the pack's own files (``playbooks/classifiers``,
+``playbooks/incident_fields``), the fields of the packs it depends on from ``test_data/xsoar/dependencies.json``:
+nothing here repeats them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .playbook.model import PLAYBOOKS_DIR
+from .playbook.values import Scope, is_empty, resolve
+from .spec import PROJECT_ROOT
+
+CLASSIFIERS_DIR = PLAYBOOKS_DIR / 'classifiers'
+INCIDENT_FIELDS_DIR = PLAYBOOKS_DIR / 'incident_fields'
+INCIDENT_TYPES_DIR = PLAYBOOKS_DIR / 'incident_types'
+DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
+# Incident keys a mapper may set by their own name (XSOAR's system fields), not through CustomFields.
+SYSTEM_FIELDS = frozenset({'name', 'details', 'severity', 'occurred', 'owner', 'dbotMirrorId'})
+NEW_INCIDENT_STATUS = 1  # "Active": XSOAR starts the investigation when the incident is created
+
+
+class IngestError(ValueError):
+    """Content the war room cannot apply as XSOAR would (an unknown field, a mapper for another type)."""
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding='utf-8'))
+
+
+def _context_flags(value):
+    """Mappers write ``isContext``; the playbook value reader knows ``iscontext`` (the same meaning)."""
+    if isinstance(value, dict):
+        return {('iscontext' if key == 'isContext' else key): _context_flags(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_context_flags(item) for item in value]
+    return value
+
+
+def _read_value(spec: dict, raw: dict):
+    """A mapper or classifier value (``{"complex": {...} or null, "simple": "path"}``) read from the raw event."""
+    spec = _context_flags(spec or {})
+    if spec.get('complex') is None:
+        path = spec.get('simple') or ''
+        return resolve({'simple': path}, Scope({}, {}, raw), is_context=True) if path else None
+    return resolve({'complex': spec['complex']}, Scope({}, {}, raw))
+
+
+@dataclass
+class PackContent:
+    classifier: dict
+    mapper: dict
+    field_cli_names: dict[str, str]  # display name -> cliName, for the pack's fields and its dependencies'
+    incident_types: set[str]
+
+    @classmethod
+    def load(cls) -> 'PackContent':
+        classifiers = [_read_json(path) for path in sorted(CLASSIFIERS_DIR.glob('*.json'))]
+        by_type = {item['type']: item for item in classifiers}
+        names = {}
+        for path in sorted(INCIDENT_FIELDS_DIR.glob('*.json')):
+            field = _read_json(path)
+            names[field['name']] = field['cliName']
+        for pack in _read_json(DEPENDENCIES_FILE)['packs'].values():
+            for cli_name, field in (pack.get('incident_fields') or {}).items():
+                names[field['name']] = cli_name
+        types = {_read_json(path)['name'] for path in INCIDENT_TYPES_DIR.glob('*.json')}
+        return cls(by_type['classification'], by_type['mapping-incoming'], names, types)
+
+    def classify(self, raw: dict, configured_type: str = '') -> str:
+        """The instance's incident type when set, else the classifier's: its key looked up in keyTypeMap, or its
+        default type."""
+        if configured_type:
+            return configured_type
+        key = _read_value(self.classifier.get('transformer'), raw)
+        key_map = self.classifier.get('keyTypeMap') or {}
+        if isinstance(key, str) and key in key_map:
+            return key_map[key]
+        return self.classifier.get('defaultIncidentType') or 'Unclassified'
+
+    def map_fields(self, raw: dict, incident_type: str) -> tuple[dict, dict]:
+        """(system fields, CustomFields by cliName) the incoming mapper sets for this incident type."""
+        mapping = (self.mapper.get('mapping') or {}).get(incident_type)
+        if mapping is None:
+            return {}, {}
+        system, custom = {}, {}
+        for field_name, spec in (mapping.get('internalMapping') or {}).items():
+            value = _read_value(spec, raw)
+            if is_empty(value):
+                continue
+            if field_name in SYSTEM_FIELDS:
+                system[field_name] = value
+            elif field_name in self.field_cli_names:
+                custom[self.field_cli_names[field_name]] = value
+            else:
+                raise IngestError(f'the mapper {self.mapper["name"]!r} maps {field_name!r}, which is neither a field '
+                                  f'of the pack nor of a pack it depends on')
+        return system, custom
+
+
+def create_incident(fetched: dict, content: PackContent, incident_id: str, configured_type: str = '') -> dict:
+    """The incident XSOAR creates from one fetched incident: typed, mapped, active."""
+    raw = json.loads(fetched['rawJSON']) if fetched.get('rawJSON') else {}
+    incident_type = content.classify(raw, configured_type)
+    system, custom = content.map_fields(raw, incident_type)
+    incident = {'id': incident_id, 'name': fetched['name'], 'type': incident_type,
+                'severity': fetched.get('severity', 0), 'occurred': fetched.get('occurred', ''),
+                'details': fetched.get('details', ''), 'status': NEW_INCIDENT_STATUS}
+    incident.update(system)
+    incident['rawJSON'] = fetched.get('rawJSON', '')
+    incident['CustomFields'] = custom
+    return incident
+
+
+STATE_FILE = '.fetch-state.json'  # in the output directory: the last run and the next incident ID
+FIRST_INCIDENT_ID = 3001
+
+
+def fetch_to_files(war_room, out_dir: Path, content: PackContent | None = None) -> list[Path]:
+    """One fetch-incidents run, as XSOAR's scheduler makes it: the last run kept in ``out_dir``, each incident
+    created (classified, mapped) and written as an incident file that ``warroom close`` takes."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state_path = out_dir / STATE_FILE
+    state = json.loads(state_path.read_text(encoding='utf-8')) if state_path.exists() else {}
+    content = content or PackContent.load()
+    fetched, last_run = war_room.fetch(dict(state.get('last_run') or {}))
+    next_id = int(state.get('next_incident_id') or FIRST_INCIDENT_ID)
+    configured_type = str(war_room.params.get('incidentType') or '')
+    written = []
+    for item in fetched:
+        incident = create_incident(item, content, str(next_id), configured_type)
+        path = out_dir / f'incident-{next_id}.json'
+        path.write_text(json.dumps({'incident': incident, 'context': {}}, indent=2) + '\n', encoding='utf-8')
+        written.append(path)
+        next_id += 1
+    state_path.write_text(json.dumps({'last_run': last_run, 'next_incident_id': next_id}, indent=2) + '\n',
+                          encoding='utf-8')
+    return written

@@ -1,0 +1,115 @@
+"""What the playbooks use from other packs, played back locally: other integrations' commands answered from
+recorded replies, and CommonScripts' ``IsIntegrationAvailable``.
+
+The commands, their arguments and their declared outputs come from ``test_data/xsoar/dependencies.json`` (as the
+integrations' YAML declares them); a reply is ``test_data/xsoar/replies/<brand>/<command>/<first required argument's
+value>.json``: the list of entries the integration returns. A reply may only write context paths the command
+declares, so a recording cannot invent data the real integration would not give.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..runtime import ENTRY_ERROR, ENTRY_NOTE
+from ..spec import PROJECT_ROOT
+
+DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
+REPLIES_DIR = PROJECT_ROOT / 'test_data' / 'xsoar' / 'replies'
+OWN_BRAND = 'Quarantine Restore'  # integration.yml commonfields.id: the brand IsIntegrationAvailable asks about
+
+
+class ReplayError(ValueError):
+    """A call the recordings cannot answer as the other integration would (not declared, not recorded)."""
+
+
+@dataclass(frozen=True)
+class OtherCommand:
+    brand: str
+    name: str
+    arguments: tuple[str, ...]
+    required: tuple[str, ...]
+    outputs: frozenset[str]
+
+
+def load_other_commands(path: Path = DEPENDENCIES_FILE) -> dict[str, OtherCommand]:
+    """Every command of another pack's integration the playbooks may call, by command name."""
+    commands = {}
+    for pack in json.loads(path.read_text(encoding='utf-8'))['packs'].values():
+        for brand, integration in (pack.get('integrations') or {}).items():
+            for name, command in integration['commands'].items():
+                commands[name] = OtherCommand(brand, name, tuple(command['arguments']), tuple(command['required']),
+                                              frozenset(command['outputs']))
+    return commands
+
+
+def context_paths(entry_context: dict) -> set[str]:
+    """The dotted paths an EntryContext writes (DT keys stripped), down to the leaves."""
+    paths = set()
+
+    def walk(prefix: str, value) -> None:
+        items = value if isinstance(value, list) else [value]
+        nested = False
+        for item in items:
+            if isinstance(item, dict) and item:
+                nested = True
+                for key, inner in item.items():
+                    walk(f'{prefix}.{key}', inner)
+        if not nested:
+            paths.add(prefix)
+
+    for key, value in entry_context.items():
+        walk(key.split('(')[0], value)
+    return paths
+
+
+@dataclass
+class OtherIntegrations:
+    """The other integrations of the XSOAR server the playbooks run on: which brands have an enabled instance,
+    and their commands' recorded replies."""
+
+    enabled: set[str] = field(default_factory=lambda: {OWN_BRAND, 'Cortex XDR - IR'})
+    commands: dict[str, OtherCommand] = field(default_factory=load_other_commands)
+    replies_dir: Path = REPLIES_DIR
+
+    def is_available(self, brand: str) -> bool:
+        return any(brand.lower() == known.lower() for known in self.enabled)
+
+    def knows(self, command: str) -> bool:
+        return command in self.commands
+
+    def run(self, brand: str, command: str, args: dict) -> list[dict]:
+        spec = self.commands[command]
+        if brand and brand != spec.brand:
+            raise ReplayError(f'!{command} belongs to {spec.brand}, not {brand}')
+        unknown = sorted(set(args) - set(spec.arguments))
+        if unknown:
+            raise ReplayError(f'!{command} has no argument {", ".join(unknown)} ({spec.brand} declares '
+                              f'{", ".join(spec.arguments)})')
+        if not self.is_available(spec.brand):
+            return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                     'Contents': f'No enabled instance of {spec.brand} can run !{command}.'}]
+        missing = [name for name in spec.required if not args.get(name)]
+        if missing:
+            return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                     'Contents': f'!{command}: {", ".join(missing)} is required.'}]
+        key = str(args[spec.required[0]])
+        path = self.replies_dir / spec.brand / command / f'{key}.json'
+        if not path.is_file():
+            raise ReplayError(f'no recorded reply of !{command} for {spec.required[0]}={key} ({path})')
+        entries = json.loads(path.read_text(encoding='utf-8'))
+        for entry in entries:
+            undeclared = sorted(p for p in context_paths(entry.get('EntryContext') or {})
+                                if p not in spec.outputs and not any(o.startswith(p + '.') for o in spec.outputs))
+            if undeclared:
+                raise ReplayError(f'{path} writes {", ".join(undeclared)}, which !{command} does not declare')
+        return entries
+
+    def is_integration_available(self, context: dict, args: dict) -> dict:
+        """CommonScripts' IsIntegrationAvailable: 'yes' (and brandInstances in context) or 'no'."""
+        brand = str(args.get('brandname') or '')
+        if self.is_available(brand):
+            context['brandInstances'] = [f'{brand}_instance_1']
+            return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': 'yes'}
+        return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': 'no'}
