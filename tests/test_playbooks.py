@@ -285,3 +285,60 @@ def test_where_branches_join_the_join_runs_after_every_branch(vendors):
     parent_done = order.index((RESTORE_PLAYBOOK, '99'))
     assert parent_done == len(order) - 1  # the parent's Done comes after both vendor branches
     assert all(order.index((RESTORE_PLAYBOOK, t)) < parent_done for t in ('4', '5', '7'))
+
+
+def test_a_minimized_lite_incident_gets_its_hashes_from_xdr_get_incident_extra_data_and_restores_them(vendors):
+    xdr, _ = vendors
+    sample, run = close_and_run(vendors, 'xdr_lite_minimized.json')
+
+    assert not run.failed, run.error
+    fields = sample.incident['CustomFields']
+    assert not fields.get('filesha256') and not fields.get('xdrfileartifacts')  # minimized: nothing to go on
+    called = [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+    assert [e.args for e in called] == [{'incident_id': xdr_incident_id(sample)}]
+    hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+    for file_hash in hashes:
+        for endpoint_id in HOLDERS[file_hash]:
+            assert file_hash in xdr.backend.restored(endpoint_id)
+
+
+def test_without_cortex_xdr_ir_a_minimized_incident_gets_a_note_naming_it_and_no_request(vendors):
+    xdr, hss = vendors
+    _, run = close_and_run(vendors, 'xdr_lite_minimized.json', enabled={'Quarantine Restore'})
+
+    assert not run.failed, run.error
+    assert xdr.backend.requests == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'Cortex XDR - IR' in note and 'Minimize Incident Information' in note
+
+
+def test_without_an_enabled_quarantine_restore_instance_the_note_says_so_and_no_vendor_is_asked(vendors):
+    xdr, hss = vendors
+    _, run = close_and_run(vendors, 'xdr_false_positive.json', enabled={'Cortex XDR - IR'})
+
+    assert not run.failed, run.error
+    assert xdr.backend.requests == [] and hss.backend.requests == []
+    [note] = run.notes
+    assert 'no instance of the Quarantine Restore integration is enabled' in note
+    assert 'failed' not in note.lower()  # not blamed on a vendor
+
+
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_legacy_fields_removed.json'])
+def test_both_grid_key_forms_of_xdr_file_artifacts_are_read(vendors, name):
+    xdr, _ = vendors
+    sample, run = close_and_run(vendors, name)
+
+    assert not run.failed, run.error
+    assert not [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+    rows = sample.incident['CustomFields']['xdrfileartifacts']
+    assert {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == {row['file_sha256'] for row in rows}
+
+
+def test_recorded_replies_of_other_integrations_write_only_what_their_yaml_declares():
+    others = OtherIntegrations()
+    for path in REPLIES_DIR.glob('*/*/*.json'):
+        brand, command = path.parent.parent.name, path.parent.name
+        spec = others.commands[command]
+        assert spec.brand == brand
+        assert others.run(brand, command, {spec.required[0]: path.stem})  # raises on an undeclared path

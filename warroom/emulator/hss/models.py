@@ -503,14 +503,15 @@ class HssBackend:
         return item
 
     def isolate_file(self, host_id: str, file_hash: str, file_path: str, event_name: str = "Trojan",
-                     file_attr: str | None = None) -> dict:
-        """HSS detects malware on a known host and isolates the file now: the file is listed as isolated and an
-        unhandled host security event records it. Returns the event as ListSecurityEvents shows it."""
+                     file_attr: str | None = None, minutes_ago: float = 0) -> dict:
+        """HSS detects malware on a known host and isolates the file (now, or ``minutes_ago``): the file is listed as
+        isolated and an unhandled host security event records it. Returns the event as ListSecurityEvents shows it."""
         with self._lock:
             host = self.hosts[host_id]
             item = self._add_file(host_id, file_hash, file_path,
                                   file_attr=file_attr or ("32" if host.os_type == "Windows" else "755"),
-                                  update_time=int(self.wall_clock() * 1000), event_name=event_name)
+                                  update_time=int(self.wall_clock() * 1000 - minutes_ago * 60_000),
+                                  event_name=event_name)
             return self._render_event(self.events[-1]) if self.events and self.events[-1].file is item else {}
 
     def add_isolated_files(

@@ -1,0 +1,220 @@
+"""fetch-incidents on Huawei Cloud HSS host security events, over HTTP to the HSS emulator, and what the war room
+makes of the incidents (the pack's classifier and mapper)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, strategies as st
+
+import restore_integration as ri
+from conftest import ROOT, TEST_DATA, start_hss_tenant
+from warroom.ingest import PackContent, create_incident
+from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
+
+DAY_MS = 86_400_000
+
+
+@pytest.fixture
+def tenant():
+    tenant = start_hss_tenant()
+    yield tenant
+    tenant.stack.close()
+
+
+def fetch(tenant, last_run, **params):
+    return WarRoom(params=tenant.params(**params)).fetch(last_run)
+
+
+def event_requests(tenant):
+    return tenant.requests_to('GET', '/event/events')
+
+
+def isolate(tenant, count, minutes_ago=0.0, host_index=0):
+    host_id = sorted(tenant.backend.hosts)[host_index]
+    events = []
+    for number in range(count):
+        digest = hashlib.sha256(f'{minutes_ago}-{number}'.encode()).hexdigest()
+        events.append(tenant.backend.isolate_file(host_id, digest, f'/srv/drop/tool-{number}.bin',
+                                                  minutes_ago=minutes_ago))
+    return events
+
+
+def alarm_ids(incidents):
+    return [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
+
+
+def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_next_fetch_none(tenant):
+    recent = [e for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS]
+
+    incidents, last_run = fetch(tenant, {})
+    again, _ = fetch(tenant, last_run)
+
+    assert recent and sorted(alarm_ids(incidents)) == sorted(e.event_id for e in recent)
+    assert again == []
+    for incident in incidents:
+        event = json.loads(incident['rawJSON'])
+        assert event['handle_status'] == 'unhandled'
+        assert event['host_name'] in incident['name']
+        assert incident['severity'] == ri.HSS_SEVERITY_TO_XSOAR[event['severity']]
+    for request in event_requests(tenant):
+        assert request.query['category'] == ['host'] and request.query['handle_status'] == ['unhandled']
+
+
+def test_a_capped_fetch_goes_on_where_it_stopped_oldest_first_without_repeats(tenant):
+    isolate(tenant, 7, minutes_ago=30)
+    expected = sorted((e.occur_time, e.event_id) for e in tenant.backend.events
+                      if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS)
+
+    seen, last_run, sizes = [], {}, []
+    for _ in range(6):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='3')
+        sizes.append(len(incidents))
+        seen += alarm_ids(incidents)
+
+    assert sorted(seen) == sorted(event_id for _, event_id in expected) and len(seen) == len(set(seen))
+    assert all(size <= 3 for size in sizes) and sizes[-1] == 0
+    times = {event_id: occur for occur, event_id in expected}
+    assert [times[i] for i in seen] == sorted(times[i] for i in seen)  # oldest first across fetches
+    assert len(json.dumps(last_run)) < 2_000  # the state XSOAR keeps stays small
+
+
+def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
+    [old] = isolate(tenant, 1, minutes_ago=5 * 24 * 60)  # five days ago
+
+    incidents, _ = fetch(tenant, {}, first_fetch='7 days')
+
+    assert old['event_id'] in alarm_ids(incidents)
+    for request in event_requests(tenant):
+        begin, end = int(request.query['begin_time'][0]), int(request.query['end_time'][0])
+        assert 0 <= end - begin <= 2 * DAY_MS
+
+
+def test_events_before_the_first_fetch_window_and_handled_events_are_not_fetched(tenant):
+    [old] = isolate(tenant, 1, minutes_ago=4 * 24 * 60)
+    [handled] = isolate(tenant, 1, minutes_ago=10)
+    tenant.backend.handle_event(handled['event_id'])
+
+    incidents, _ = fetch(tenant, {}, first_fetch='3 days')
+
+    assert old['event_id'] not in alarm_ids(incidents) and handled['event_id'] not in alarm_ids(incidents)
+
+
+def test_an_event_hss_writes_a_little_late_is_still_fetched_once(tenant):
+    _, last_run = fetch(tenant, {})
+    [late] = isolate(tenant, 1, minutes_ago=0.4)  # occurred before the last fetch ended, listed only now
+
+    incidents, last_run = fetch(tenant, last_run)
+    again, _ = fetch(tenant, last_run)
+
+    assert alarm_ids(incidents) == [late['event_id']] and again == []
+
+
+@pytest.mark.parametrize('setting, value, words', [
+    ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
+    ('first_fetch', '45 days', 'at most 30 days'),
+    ('max_fetch', '500', 'max_fetch must be a whole number from 1 to 200'),
+])
+def test_bad_fetch_settings_are_named_before_any_request(tenant, setting, value, words):
+    with pytest.raises(FetchError, match=words):
+        fetch(tenant, {}, **{setting: value})
+    assert event_requests(tenant) == []
+
+
+def test_a_failed_fetch_raises_with_the_vendor_s_code_and_keeps_the_secret_out(tenant):
+    wrong = {'identifier': tenant.base_params['hss_aksk']['identifier'], 'password': 'Wrong' + 'x' * 35}
+
+    with pytest.raises(FetchError) as raised:
+        fetch(tenant, {}, hss_aksk=wrong)
+
+    assert 'APIGW.0301' in str(raised.value) and wrong['password'] not in str(raised.value)
+
+
+def test_the_hss_sample_incident_is_what_fetch_and_the_mapper_make_of_its_event(tenant):
+    sample = json.loads((TEST_DATA / 'incidents' / 'hss_false_positive.json').read_text())['incident']
+    event_id = json.loads(sample['rawJSON'])['event_id']
+    [event] = [e for e in tenant.backend.events if e.event_id == event_id]
+    window = {'begin_time': str(event.occur_time - 1), 'end_time': str(event.occur_time + 1)}
+    [raw] = tenant.backend.list_security_events(tenant.backend.project_id, category='host', **window)['data_list']
+
+    made = create_incident(ri.hss_event_incident(raw, raw['occur_time']), PackContent.load(), sample['id'])
+
+    assert made == sample
+
+
+def test_the_mapper_fills_the_common_types_fields_and_the_pack_s_own(tenant):
+    incidents, _ = fetch(tenant, {})
+    content = PackContent.load()
+
+    for number, fetched in enumerate(incidents):
+        incident = create_incident(fetched, content, str(number))
+        event, fields = json.loads(fetched['rawJSON']), incident['CustomFields']
+        assert incident['type'] == 'Huawei Cloud HSS Event'
+        assert fields['huaweihsshostid'] == event['host_id'] and fields['huaweihssalarmid'] == event['event_id']
+        assert fields['hostname'] == event['host_name'] and fields['huaweihssalarmname'] == event['event_name']
+        assert set(fields['filesha256']) == {f['file_sha256'] for f in event['file_info_list']}
+        assert set(fields['filepath']) == {f['file_path'] for f in event['file_info_list']}
+
+
+def test_the_instance_s_incident_type_wins_over_the_classifier():
+    fetched = {'name': 'x', 'rawJSON': json.dumps({'event_id': 'e1', 'host_id': 'h1'})}
+    assert create_incident(fetched, PackContent.load(), '1', 'Malware')['type'] == 'Malware'
+
+
+def test_only_fetch_incidents_may_create_incidents_and_raw_json_must_be_text():
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    with pytest.raises(DemistoMisuse, match='only fetch-incidents'):
+        demisto.incidents([])
+    fetching = Demisto({}, 'fetch-incidents', {}, {}, [])
+    with pytest.raises(DemistoMisuse, match='rawJSON must be a JSON string'):
+        fetching.incidents([{'name': 'x', 'rawJSON': {'event_id': 'e1'}}])
+
+
+def test_the_emulator_refuses_windows_hss_refuses(tenant):
+    backend, project = tenant.backend, tenant.backend.project_id
+    from warroom.emulator.hss.exceptions import InvalidParameter
+    with pytest.raises(InvalidParameter, match='2 days'):
+        backend.list_security_events(project, category='host', begin_time='1764000000000',
+                                     end_time=str(1764000000000 + 2 * DAY_MS + 1))
+    with pytest.raises(InvalidParameter, match='category'):
+        backend.list_security_events(project)
+    with pytest.raises(InvalidParameter, match='last_days'):
+        backend.list_security_events(project, category='host', last_days='3', begin_time='1764000000000',
+                                     end_time='1764000000001')
+
+
+def test_fetch_from_the_command_line_writes_incidents_that_close_restores(tmp_path):
+    out = tmp_path / 'incidents'
+    fetched = subprocess.run([sys.executable, '-m', 'warroom', 'fetch', str(out)], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert fetched.returncode == 0, fetched.stderr
+    paths = sorted(out.glob('incident-*.json'))
+    assert paths and all(str(path) in fetched.stdout for path in paths)
+
+    closed = subprocess.run([sys.executable, '-m', 'warroom', 'close', str(paths[0]), '--reason', 'False Positive',
+                             '--time-scale', '0'], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert closed.returncode == 0, closed.stderr + closed.stdout
+    assert '!hss-restore-isolated' in closed.stdout and 'restoring' in closed.stdout.lower()
+
+
+UNITS = st.sampled_from(sorted(ri.DURATION_UNITS_MS))
+
+
+@given(number=st.integers(0, 999_999), unit=UNITS, plural=st.booleans(), upper=st.booleans(),
+       pad=st.sampled_from(['', ' ', '  ']))
+def test_durations_read_as_xsoar_writes_them(number, unit, plural, upper, pad):
+    word = unit + ('s' if plural else '')
+    text = f'{pad}{number}{pad or " "}{word.upper() if upper else word}{pad}'
+    assert ri.parse_duration_ms(text, 'first_fetch') == number * ri.DURATION_UNITS_MS[unit]
+
+
+@given(text=st.text(max_size=30))
+def test_anything_else_is_refused_naming_the_setting(text):
+    try:
+        ri.parse_duration_ms(text, 'first_fetch')
+    except ri.RestoreError as error:
+        assert 'first_fetch' in str(error)
