@@ -63,6 +63,12 @@ def png_facts(data: bytes) -> dict:
     return {'width': width, 'height': height, 'channels': channels}
 
 
+def json_items() -> dict[str, Path]:
+    """Path in the pack -> source, for the incident types, incident fields, classifier and mapper."""
+    return {f'{folder}/{path.name}': path for source, (folder, _) in export.JSON_ITEM_DIRS.items()
+            for path in (PROJECT_ROOT / 'playbooks' / source).glob('*.json')}
+
+
 def test_layout_is_the_content_repository_s(pack_dir):
     files = {str(p.relative_to(pack_dir)) for p in pack_dir.rglob('*') if p.is_file()}
     expected = {
@@ -77,6 +83,7 @@ def test_layout_is_the_content_repository_s(pack_dir):
     for package in SOURCE_SCRIPTS:
         expected |= {f'Scripts/{package.name}/{package.name}.yml', f'Scripts/{package.name}/{package.name}.py',
                      f'Scripts/{package.name}/README.md'}
+    expected |= set(json_items())
     assert files == expected
     assert not any((pack_dir / 'ReleaseNotes').glob('*'))  # a first version (1.0.0) has no release notes
 
@@ -102,7 +109,7 @@ def test_pack_metadata_has_every_field_marketplace_reads(pack_dir):
         assert field in metadata, field
     assert metadata['support'] in ('community', 'developer')
     assert metadata['currentVersion'] == '1.0.0'
-    assert metadata['marketplaces'] == ['xsoar'] and metadata['dependencies'] == {}
+    assert metadata['marketplaces'] == ['xsoar']
     assert load((PROJECT_ROOT / 'integration.yml').read_text())['category'] in metadata['categories']
     assert metadata['name'] and metadata['description'] and metadata['author'] and metadata['keywords']
     if metadata['support'] == 'developer':
@@ -128,7 +135,10 @@ def test_zip_holds_unified_items_named_as_prepare_content_names_them(archive):
     expected |= {f'Playbooks/{path.name}' for path in SOURCE_PLAYBOOKS}
     expected |= {f'doc_files/{path.stem.removeprefix("playbook-")}.png' for path in SOURCE_PLAYBOOKS}
     expected |= {f'Scripts/script-{package.name}.yml' for package in SOURCE_SCRIPTS}
+    expected |= set(json_items())
     assert set(archive) == expected
+    for name, source in json_items().items():
+        assert archive[name] == source.read_bytes()
 
 
 def test_unified_integration_is_integration_yml_with_code_image_and_description(archive, pack_dir):

@@ -38,6 +38,14 @@ INTEGRATION_YML = PROJECT_ROOT / 'integration.yml'
 INTEGRATION_PY = PROJECT_ROOT / 'restore_integration.py'
 PLAYBOOKS_DIR = PROJECT_ROOT / 'playbooks'
 SCRIPTS_DIR = PLAYBOOKS_DIR / 'scripts'
+DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
+# The JSON content items beside the playbooks -> their folder in the content layout, and their contentItems key.
+JSON_ITEM_DIRS = {
+    'incident_types': ('IncidentTypes', 'incidenttype'),
+    'incident_fields': ('IncidentFields', 'incidentfield'),
+    'classifiers': ('Classifiers', None),  # classifier or mapper, by the item's type
+}
+SERVER_MIN_VERSION = '6.10.0'  # what the integration and the playbooks need: every item's fromversion says it
 
 PACK_METADATA = {
     'name': 'Quarantine Restore',
@@ -60,8 +68,20 @@ PACK_METADATA = {
     'keywords': ['quarantine', 'restore', 'false positive', 'Cortex XDR', 'Huawei Cloud', 'HSS',
                  'Host Security Service'],
     'marketplaces': ['xsoar'],
-    'dependencies': {},
+    # The pack's incident fields are named after the vendor (demisto-sdk IF113 wants the pack name or a prefix).
+    'itemPrefix': ['Huawei HSS'],
+    'serverMinVersion': SERVER_MIN_VERSION,
 }
+
+
+def pack_dependencies() -> dict:
+    """pack_metadata.json's dependencies: the packs whose fields, scripts and integrations the content uses."""
+    packs = json.loads(DEPENDENCIES_FILE.read_text(encoding='utf-8'))['packs']
+    return {pack_id: {'mandatory': pack['mandatory'], 'display_name': pack['display_name']}
+            for pack_id, pack in packs.items()}
+
+
+PACK_METADATA['dependencies'] = pack_dependencies()
 
 # What demisto-sdk's IntegrationScriptUnifier adds (demisto_sdk/commands/prepare_content/integration_script_unifier.py).
 IMAGE_PREFIX = 'data:image/png;base64,'
@@ -467,6 +487,11 @@ def write_pack(pack_dir: Path) -> None:
         (target / 'README.md').write_text(script_readme(script), encoding='utf-8')
         scripts.append(script)
 
+    for source, (folder, _) in JSON_ITEM_DIRS.items():
+        for path in sorted((PLAYBOOKS_DIR / source).glob('*.json')):
+            (pack_dir / folder).mkdir(exist_ok=True)
+            shutil.copyfile(path, pack_dir / folder / path.name)
+
     (pack_dir / 'README.md').write_text(pack_readme(integration, playbooks, scripts), encoding='utf-8')
     # Every pack of the content repository has both (demisto-sdk PA128): nothing to ignore in either.
     (pack_dir / '.secrets-ignore').write_text('', encoding='utf-8')
@@ -550,6 +575,13 @@ def content_items_summary(pack_dir: Path) -> dict:
         items['automation'].append(_item_summary(automation, id=automation['commonfields']['id'],
                                                  name=automation['name'], description=automation.get('comment', ''),
                                                  tags=automation.get('tags') or []))
+    for folder, kind in JSON_ITEM_DIRS.values():
+        for path in sorted((pack_dir / folder).glob('*.json')):
+            item = json.loads(path.read_text(encoding='utf-8'))
+            key = kind or ('classifier' if item['type'] == 'classification' else 'mapper')
+            item['fromversion'] = item.get('fromVersion', '')
+            items.setdefault(key, []).append(_item_summary(item, id=item['id'], name=item['name'],
+                                                           description=item.get('description', '')))
     return items
 
 
@@ -571,14 +603,18 @@ def marketplace_metadata(pack_dir: Path) -> dict:
     support_details = {key: metadata[key] for key in ('url', 'email') if metadata.get(key)}
     return {
         'author': metadata['author'], 'authorImage': '', 'categories': metadata['categories'], 'certification': '',
-        'contentDisplays': {'automation': 'Automation', 'integration': 'Integration', 'playbook': 'Playbooks'},
+        'contentDisplays': {'automation': 'Automation', 'classifier': 'Classifier', 'incidentfield': 'Incident Field',
+                            'incidenttype': 'Incident Type', 'integration': 'Integration', 'mapper': 'Mapper',
+                            'playbook': 'Playbooks'},
         'contentItems': items, 'currentVersion': metadata['currentVersion'],
         'dependencies': metadata.get('dependencies') or {}, 'deprecated': False, 'description': metadata['description'],
         'display_name': metadata['name'], 'downloads': 0, 'excludedDependencies': [],
-        'firstCreated': metadata['created'], 'hidden': False, 'id': pack_dir.name, 'integrations': [],
+        'firstCreated': metadata['created'], 'hidden': False, 'id': pack_dir.name,
+        'integrations': [item['id'] for item in items['integration']],
         'keywords': metadata.get('keywords') or [], 'legacy': True, 'marketplaces': marketplaces, 'modules': [],
         'name': metadata['name'], 'price': 0, 'searchRank': 0,
-        'serverMinVersion': min(from_versions, key=_version_key) if from_versions else '6.0.0',
+        # The newest fromversion among the items: below it, some of the pack would not install.
+        'serverMinVersion': max(from_versions, key=_version_key) if from_versions else SERVER_MIN_VERSION,
         'support': metadata['support'], 'supportDetails': support_details, 'tags': tags,
         'useCases': metadata.get('useCases') or [], 'versionInfo': '', 'videos': [],
     }
@@ -596,6 +632,9 @@ def zip_members(pack_dir: Path) -> dict[str, bytes]:
         members[f'Playbooks/{path.name}'] = path.read_bytes()
     for package in sorted(path for path in (pack_dir / 'Scripts').iterdir() if path.is_dir()):
         members[f'Scripts/script-{package.name}.yml'] = dump_yaml(unified_script(package)).encode()
+    for folder, _ in JSON_ITEM_DIRS.values():
+        for path in sorted((pack_dir / folder).glob('*.json')):
+            members[f'{folder}/{path.name}'] = path.read_bytes()
     for path in sorted((pack_dir / 'doc_files').iterdir()):
         members[f'doc_files/{path.name}'] = path.read_bytes()
     return members

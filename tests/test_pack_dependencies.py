@@ -1,0 +1,149 @@
+"""What the pack's content uses from other packs is declared in pack_metadata.json, and every item asks for the
+same server version as the pack. Derived from the playbooks, the mapper and the YAML, never listed by hand."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from warroom import export
+
+PLAYBOOKS = sorted((ROOT / 'playbooks').glob('playbook-*.yml'))
+OWN_SCRIPTS = {path.name for path in (ROOT / 'playbooks' / 'scripts').iterdir() if path.is_dir()}
+DEPENDENCIES = json.loads(export.DEPENDENCIES_FILE.read_text())['packs']
+INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text())
+OWN_COMMANDS = {command['name'] for command in INTEGRATION['script']['commands']}
+# Transformers and incident keys XSOAR itself provides (no pack needed).
+BUILTIN_TRANSFORMERS = {'uniq', 'append', 'toLowerCase', 'toUpperCase', 'trim', 'join', 'splitAndTrim'}
+SYSTEM_INCIDENT_KEYS = {'id', 'name', 'type', 'severity', 'status', 'closeReason', 'closeNotes', 'details',
+                        'occurred', 'owner', 'dbotMirrorId', 'rawJSON', 'labels'}
+REFERENCE = re.compile(r'\$\{([^{}]+)\}')
+
+
+def walk(value):
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk(item)
+
+
+def context_paths(playbook: dict) -> set[str]:
+    """Every context path a playbook reads: complex roots, ${...} references, and simple values marked iscontext."""
+    paths = set()
+    for node in walk(playbook):
+        if isinstance(node.get('root'), str):
+            paths.add(node['root'] + ('.' + node['accessor'] if node.get('accessor') else ''))
+        if node.get('iscontext') and isinstance((node.get('value') or {}).get('simple'), str):
+            paths.add(node['value']['simple'])
+        for text in (v for v in node.values() if isinstance(v, str)):
+            paths |= set(REFERENCE.findall(text))
+    return paths
+
+
+def incident_fields_used() -> set[str]:
+    return {path.split('.')[1] for playbook in PLAYBOOKS for path in context_paths(yaml.safe_load(playbook.read_text()))
+            if path.startswith('incident.')}
+
+
+def provider(kind: str, name: str) -> str | None:
+    """The dependency pack that provides a script, an incident field (cliName) or a command."""
+    for pack_id, pack in DEPENDENCIES.items():
+        if kind == 'script' and name in pack.get('scripts', ()):
+            return pack_id
+        if kind == 'field' and name in pack.get('incident_fields', {}):
+            return pack_id
+        if kind == 'command' and any(name in i['commands'] for i in pack.get('integrations', {}).values()):
+            return pack_id
+    return None
+
+
+def used_from_other_packs() -> dict[str, set[str]]:
+    """pack -> what the content uses from it."""
+    used: dict[str, set[str]] = {}
+    own_fields = {json.loads(p.read_text())['cliName'] for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}
+    for playbook in PLAYBOOKS:
+        data = yaml.safe_load(playbook.read_text())
+        for node in walk(data):
+            script = node.get('scriptName')
+            if isinstance(script, str) and script not in OWN_SCRIPTS:
+                used.setdefault(provider('script', script) or f'?script {script}', set()).add(script)
+            command = node.get('script')
+            if isinstance(command, str) and '|||' in command:
+                name = command.partition('|||')[2]
+                if name not in OWN_COMMANDS:
+                    used.setdefault(provider('command', name) or f'?command {name}', set()).add(name)
+            for transformer in node.get('transformers') or ():
+                operator = transformer['operator']
+                if operator not in BUILTIN_TRANSFORMERS:
+                    used.setdefault(provider('script', operator) or f'?transformer {operator}', set()).add(operator)
+    for field in incident_fields_used() - SYSTEM_INCIDENT_KEYS - own_fields:
+        used.setdefault(provider('field', field) or f'?field {field}', set()).add(field)
+    mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
+    own_names = {json.loads(p.read_text())['name'] for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}
+    for mapping in mapper['mapping'].values():
+        for name in set(mapping['internalMapping']) - own_names - SYSTEM_INCIDENT_KEYS:
+            cli = next((c for pack in DEPENDENCIES.values() for c, f in pack.get('incident_fields', {}).items()
+                        if f['name'] == name), None)
+            used.setdefault(provider('field', cli) if cli else f'?mapped field {name}', set()).add(name)
+    return used
+
+
+def test_everything_the_content_uses_from_other_packs_is_declared_as_a_dependency():
+    used = used_from_other_packs()
+    assert 'FirstArrayElement' in used['CommonScripts'] and 'xdrfileartifacts' in used['CortexXDR']
+    unknown = sorted(key for key in used if key.startswith('?'))
+    assert unknown == [], f'used, but provided by no pack in {export.DEPENDENCIES_FILE.name}: {unknown}'
+    declared = export.PACK_METADATA['dependencies']
+    assert set(used) <= set(declared), set(used) - set(declared)
+    assert set(declared) <= set(used), f'declared but unused: {set(declared) - set(used)}'
+
+
+@pytest.mark.parametrize('pack, mandatory', [('CommonScripts', True), ('CommonTypes', True), ('CortexXDR', False)])
+def test_common_packs_are_mandatory_and_cortex_xdr_optional(pack, mandatory):
+    assert export.PACK_METADATA['dependencies'][pack]['mandatory'] is mandatory
+
+
+def test_the_playbooks_read_the_hss_fields_the_mapper_fills_and_no_invented_context():
+    used = set().union(*(context_paths(yaml.safe_load(p.read_text())) for p in PLAYBOOKS))
+    assert not [path for path in used if path.startswith('HuaweiHSS.Event')]
+    mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
+    names = {json.loads(p.read_text())['name']: json.loads(p.read_text())['cliName']
+             for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}
+    for pack in DEPENDENCIES.values():
+        names.update({f['name']: cli for cli, f in pack.get('incident_fields', {}).items()})
+    filled = {names[name] for mapping in mapper['mapping'].values() for name in mapping['internalMapping']
+              if name in names}
+    hss_playbook = yaml.safe_load((ROOT / 'playbooks' / 'playbook-Quarantine_Restore_-_Huawei_Cloud_HSS.yml').read_text())
+    read = {p.split('.')[1] for p in context_paths(hss_playbook) if p.startswith('incident.')} - SYSTEM_INCIDENT_KEYS
+    assert read and read <= filled
+
+
+def test_every_item_asks_for_the_pack_s_server_version(pack_dir_and_zip):
+    pack_dir, metadata = pack_dir_and_zip
+    wanted = export.PACK_METADATA['serverMinVersion']
+    versions = {'integration.yml': INTEGRATION['fromversion']}
+    for path in PLAYBOOKS + sorted((ROOT / 'playbooks' / 'scripts').glob('*/*.yml')):
+        versions[path.name] = yaml.safe_load(path.read_text())['fromversion']
+    for path in (ROOT / 'playbooks').glob('*/*.json'):
+        versions[path.name] = json.loads(path.read_text())['fromVersion']
+    assert {name: v for name, v in versions.items() if v != wanted} == {}
+    assert metadata['serverMinVersion'] == wanted
+    assert metadata['integrations'] == [INTEGRATION['commonfields']['id']]
+    kinds = metadata['contentItems']
+    assert {i['id'] for i in kinds['incidenttype']} == {'Huawei Cloud HSS Event'}
+    assert len(kinds['incidentfield']) == len(list((ROOT / 'playbooks' / 'incident_fields').glob('*.json')))
+    assert kinds['classifier'] and kinds['mapper']
+
+
+@pytest.fixture(scope='module')
+def pack_dir_and_zip(tmp_path_factory):
+    import zipfile
+    pack_dir, zip_path = export.export_pack(tmp_path_factory.mktemp('export'))
+    with zipfile.ZipFile(zip_path) as archive:
+        return pack_dir, json.loads(archive.read('metadata.json'))
