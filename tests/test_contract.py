@@ -78,14 +78,19 @@ def test_every_argument_the_code_reads_is_declared(command):
 
 
 def test_every_argument_a_playbook_passes_is_declared_and_every_script_and_sub_playbook_exists():
+    from warroom.playbook.others import load_other_commands
+
     library = PlaybookLibrary()
-    scripts = {p.stem for p in SCRIPT_FILES} | {'Set', 'Print'}
+    others = load_other_commands()
+    scripts = {p.stem for p in SCRIPT_FILES} | {'Set', 'Print', 'IsIntegrationAvailable'}
     for playbook in library:
         for task in playbook.tasks.values():
             script = task.body.get('script') or ''
             if '|||' in script:
-                command = script.split('|||', 1)[1]
-                assert set(task.arguments) <= set(SPEC.commands[command].arguments), (playbook.name, task.label)
+                brand, command = script.split('|||', 1)
+                declared = SPEC.commands[command].arguments if command in SPEC.commands else others[command].arguments
+                assert set(task.arguments) <= set(declared), (playbook.name, task.label)
+                assert not brand or brand == others[command].brand, (playbook.name, task.label)
             if task.body.get('scriptName'):
                 assert task.body['scriptName'] in scripts, (playbook.name, task.label)
             if task.type == 'playbook':
