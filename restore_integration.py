@@ -1786,8 +1786,9 @@ def broadcast_items(fields):
 ''' COMMANDS '''
 
 
-def test_module(clients):
-    """Checks every configured vendor; 'ok' or a RestoreError saying what is wrong."""
+def test_module(clients, fetching=False):
+    """Checks every configured vendor (and, with fetching on, that HSS events can be listed); 'ok' or a RestoreError
+    saying what is wrong."""
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
@@ -1802,6 +1803,12 @@ def test_module(clients):
     if 'hss' in clients:
         # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
         clients['hss'].list_isolated_files(limit=10)
+    if fetching:
+        if 'hss' not in clients:
+            raise RestoreError('Fetch incidents is on, but fetch-incidents reads Huawei Cloud HSS events: configure '
+                               'HSS (project ID, region and credentials) or turn fetching off.')
+        now_ms = int(time.time() * 1000)  # the last hour's events: proves the user may list them
+        clients['hss'].list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
     return 'ok'
 
 
@@ -2338,12 +2345,36 @@ def fetch_incidents_into(runtime, client, params, scrubber):
     runtime.setLastRun(next_run)
 
 
+def run_command(runtime, command, params, stored, scrubber, clients):
+    """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
+    if command == 'test-module':
+        clients.update(configured_clients(params, stored, scrubber.add))
+        fetching = setting_bool(params, 'isFetch')
+        if fetching:
+            read_fetch_settings(params)
+        runtime.results(test_module(clients, fetching))
+        return
+    if command == 'fetch-incidents':
+        clients['hss'] = build_client('hss', params, stored, on_token=scrubber.add)
+        fetch_incidents_into(runtime, clients['hss'], params, scrubber)
+        return
+    if command not in COMMANDS:
+        raise RestoreError(f'Command {command} is not implemented by this integration.')
+    kind, command_function = COMMANDS[command]
+    # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
+    clients[kind] = build_client(kind, params, stored, progress=lambda text: runtime.info(
+        scrubber.text(f'[progress] {text}')), on_token=scrubber.add)
+    result = command_function(clients[kind], runtime.args() or {})
+    entry = with_insecure_warning(result.to_entry(), clients[kind].transport.settings)
+    runtime.results(scrubber.entry(entry))
+
+
 def main(demisto_obj=None):
     """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own.
 
     The only function that calls ``demisto``, always from the thread that called it: worker threads hand
     their results and progress back through BulkRunner, and the IAM token is written here after the command.
-    Everything that leaves (entries, log lines) goes through the scrubber.
+    Everything that leaves (entries, log lines, a failed fetch's message) goes through the scrubber.
     """
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params = runtime.params() or {}
@@ -2352,45 +2383,23 @@ def main(demisto_obj=None):
     clients, stored = {}, None
     try:
         stored = stored_iam_token(runtime, params)
-        if command == 'test-module':
-            clients = configured_clients(params, stored, scrubber.add)
-            if setting_bool(params, 'isFetch'):
-                read_fetch_settings(params)
-            runtime.results(test_module(clients))
-            return
-        if command == 'fetch-incidents':
-            clients['hss'] = build_client('hss', params, stored, on_token=scrubber.add)
-            fetch_incidents_into(runtime, clients['hss'], params, scrubber)
-            return
-        if command not in COMMANDS:
-            raise RestoreError(f'Command {command} is not implemented by this integration.')
-        kind, command_function = COMMANDS[command]
-        # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
-        clients[kind] = build_client(kind, params, stored, progress=lambda text: runtime.info(
-            scrubber.text(f'[progress] {text}')), on_token=scrubber.add)
-        result = command_function(clients[kind], runtime.args() or {})
-        entry = with_insecure_warning(result.to_entry(), clients[kind].transport.settings)
-        runtime.results(scrubber.entry(entry))
-    except RestoreError as error:
-        message = scrubber.text(f'Failed to execute {command} command.\nError: {error}')
+        run_command(runtime, command, params, stored, scrubber, clients)
+    except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
+        if isinstance(error, RestoreError):
+            message = scrubber.text(f'Failed to execute {command} command.\nError: {error}')
+        else:
+            runtime.debug(scrubber.text(traceback.format_exc()))
+            message = scrubber.text(f'Failed to execute {command} command because of an unexpected '
+                                    f'{type(error).__name__}: {error}. This is a fault in the integration; the '
+                                    f'debug log holds the traceback.')
         if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
         runtime.results(error_entry(message))
-    except Exception as error:  # noqa: BLE001 - an unexpected fault still becomes an entry, never a crash
-        if command == 'fetch-incidents':
-            runtime.debug(scrubber.text(traceback.format_exc()))
-            raise FetchFailed(scrubber.text(f'Failed to execute {command} command because of an unexpected '
-                                            f'{type(error).__name__}: {error}.')) from None
-        runtime.debug(scrubber.text(traceback.format_exc()))
-        runtime.results(error_entry(scrubber.text(
-            f'Failed to execute {command} command because of an unexpected {type(error).__name__}: {error}. '
-            f'This is a fault in the integration; the debug log holds the traceback.')))
     finally:
         try:
             keep_iam_token(runtime, clients, stored)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
             runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
-
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):
     main()

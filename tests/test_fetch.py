@@ -218,3 +218,17 @@ def test_anything_else_is_refused_naming_the_setting(text):
         ri.parse_duration_ms(text, 'first_fetch')
     except ri.RestoreError as error:
         assert 'first_fetch' in str(error)
+
+
+def test_the_instance_test_checks_the_fetch_settings_and_lists_events_when_fetching_is_on(tenant):
+    refused = WarRoom(params=tenant.params(isFetch=True, max_fetch='0')).run('test-module', {})
+    assert refused.failed and 'max_fetch' in str(refused.entries[-1]['Contents']) and event_requests(tenant) == []
+
+    passed = WarRoom(params=tenant.params(isFetch=True)).run('test-module', {})
+
+    assert not passed.failed and passed.entries[-1]['Contents'] == 'ok' and len(event_requests(tenant)) == 1
+
+
+def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant):
+    result = WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).run('test-module', {})
+    assert result.failed and 'Fetch incidents is on' in str(result.entries[-1]['Contents'])
