@@ -138,7 +138,7 @@ def test_zip_holds_unified_items_named_as_prepare_content_names_them(archive):
     expected |= set(json_items())
     assert set(archive) == expected
     for name, source in json_items().items():
-        assert archive[name] == source.read_bytes()
+        assert json.loads(archive[name]) == json.loads(source.read_bytes())
 
 
 def test_unified_integration_is_integration_yml_with_code_image_and_description(archive, pack_dir):

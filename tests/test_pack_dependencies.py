@@ -134,11 +134,12 @@ def test_every_item_asks_for_the_pack_s_server_version(pack_dir_and_zip):
         versions[path.name] = json.loads(path.read_text())['fromVersion']
     assert {name: v for name, v in versions.items() if v != wanted} == {}
     assert metadata['serverMinVersion'] == wanted
-    assert metadata['integrations'] == [INTEGRATION['commonfields']['id']]
     kinds = metadata['contentItems']
-    assert {i['id'] for i in kinds['incidenttype']} == {'Huawei Cloud HSS Event'}
-    assert len(kinds['incidentfield']) == len(list((ROOT / 'playbooks' / 'incident_fields').glob('*.json')))
-    assert kinds['classifier'] and kinds['mapper']
+    assert [i['id'] for i in kinds['integration']] == [INTEGRATION['commonfields']['id']]
+    assert all(item['fromversion'] == wanted for items in kinds.values() for item in items)
+    for source, (_, kind) in export.JSON_ITEM_DIRS.items():
+        assert {i['id'] for i in kinds[kind]} == {json.loads(p.read_text())['id']
+                                                   for p in (ROOT / 'playbooks' / source).glob('*.json')}
 
 
 @pytest.fixture(scope='module')

@@ -39,11 +39,12 @@ INTEGRATION_PY = PROJECT_ROOT / 'restore_integration.py'
 PLAYBOOKS_DIR = PROJECT_ROOT / 'playbooks'
 SCRIPTS_DIR = PLAYBOOKS_DIR / 'scripts'
 DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
-# The JSON content items beside the playbooks -> their folder in the content layout, and their contentItems key.
+# The JSON content items beside the playbooks -> their folder in the content layout, and their contentItems key
+# (mappers are listed with the classifiers, as demisto-sdk lists them).
 JSON_ITEM_DIRS = {
     'incident_types': ('IncidentTypes', 'incidenttype'),
     'incident_fields': ('IncidentFields', 'incidentfield'),
-    'classifiers': ('Classifiers', None),  # classifier or mapper, by the item's type
+    'classifiers': ('Classifiers', 'classifier'),
 }
 SERVER_MIN_VERSION = '6.10.0'  # what the integration and the playbooks need: every item's fromversion says it
 
@@ -577,12 +578,21 @@ def content_items_summary(pack_dir: Path) -> dict:
                                                  tags=automation.get('tags') or []))
     for folder, kind in JSON_ITEM_DIRS.values():
         for path in sorted((pack_dir / folder).glob('*.json')):
-            item = json.loads(path.read_text(encoding='utf-8'))
-            key = kind or ('classifier' if item['type'] == 'classification' else 'mapper')
-            item['fromversion'] = item.get('fromVersion', '')
-            items.setdefault(key, []).append(_item_summary(item, id=item['id'], name=item['name'],
-                                                           description=item.get('description', '')))
+            items.setdefault(kind, []).append(_json_item_summary(kind, json.loads(path.read_text(encoding='utf-8'))))
     return items
+
+
+def _json_item_summary(kind: str, item: dict) -> dict:
+    """An incident type, incident field, classifier or mapper as demisto-sdk summarises it in contentItems."""
+    summary = {'deprecated': bool(item.get('deprecated', False)), 'description': item.get('description', ''),
+               'fromversion': item.get('fromVersion', ''), 'id': item['id'], 'name': item['name'],
+               'toversion': item.get('toVersion', '')}
+    if kind == 'incidenttype':
+        summary.update(closureScript=item.get('closureScript', ''), days=item.get('days', 0),
+                       hours=item.get('hours', 0), weeks=item.get('weeks', 0), playbook=item.get('playbookId', ''))
+    else:
+        summary['type'] = item['type']
+    return summary
 
 
 def _version_key(version: str) -> tuple:
@@ -603,14 +613,13 @@ def marketplace_metadata(pack_dir: Path) -> dict:
     support_details = {key: metadata[key] for key in ('url', 'email') if metadata.get(key)}
     return {
         'author': metadata['author'], 'authorImage': '', 'categories': metadata['categories'], 'certification': '',
-        'contentDisplays': {'automation': 'Automation', 'classifier': 'Classifier', 'incidentfield': 'Incident Field',
-                            'incidenttype': 'Incident Type', 'integration': 'Integration', 'mapper': 'Mapper',
-                            'playbook': 'Playbooks'},
+        'contentDisplays': {'automation': 'Automation', 'classifier': 'Classifiers', 'incidentfield': 'Incident Fields',
+                            'incidenttype': 'Incident Type', 'integration': 'Integration', 'playbook': 'Playbooks'},
         'contentItems': items, 'currentVersion': metadata['currentVersion'],
         'dependencies': metadata.get('dependencies') or {}, 'deprecated': False, 'description': metadata['description'],
         'display_name': metadata['name'], 'downloads': 0, 'excludedDependencies': [],
-        'firstCreated': metadata['created'], 'hidden': False, 'id': pack_dir.name,
-        'integrations': [item['id'] for item in items['integration']],
+        # The integration is listed in contentItems; this list stays empty, as prepare-content leaves it.
+        'firstCreated': metadata['created'], 'hidden': False, 'id': pack_dir.name, 'integrations': [],
         'keywords': metadata.get('keywords') or [], 'legacy': True, 'marketplaces': marketplaces, 'modules': [],
         'name': metadata['name'], 'price': 0, 'searchRank': 0,
         # The newest fromversion among the items: below it, some of the pack would not install.
@@ -634,7 +643,8 @@ def zip_members(pack_dir: Path) -> dict[str, bytes]:
         members[f'Scripts/script-{package.name}.yml'] = dump_yaml(unified_script(package)).encode()
     for folder, _ in JSON_ITEM_DIRS.values():
         for path in sorted((pack_dir / folder).glob('*.json')):
-            members[f'{folder}/{path.name}'] = path.read_bytes()
+            # prepare-content writes JSON items compact, keys in their order
+            members[f'{folder}/{path.name}'] = json.dumps(json.loads(path.read_bytes()), separators=(',', ':')).encode()
     for path in sorted((pack_dir / 'doc_files').iterdir()):
         members[f'doc_files/{path.name}'] = path.read_bytes()
     return members
