@@ -82,6 +82,11 @@ def used_from_other_packs() -> dict[str, set[str]]:
                 operator = transformer['operator']
                 if operator not in BUILTIN_TRANSFORMERS:
                     used.setdefault(provider('script', operator) or f'?transformer {operator}', set()).add(operator)
+    for path in sorted((ROOT / 'playbooks' / 'scripts').glob('*/*.yml')):
+        for call in (yaml.safe_load(path.read_text()).get('dependson') or {}).get('should') or []:
+            name = call.partition('|||')[2]
+            if name not in OWN_COMMANDS:
+                used.setdefault(provider('command', name) or f'?command {name}', set()).add(name)
     for field in incident_fields_used() - SYSTEM_INCIDENT_KEYS - own_fields:
         used.setdefault(provider('field', field) or f'?field {field}', set()).add(field)
     mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())

@@ -99,10 +99,10 @@ def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: flo
 
 def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None, time_scale: float | None,
                  context_out: str | None, reason: str | None = None, notes: str | None = None,
-                 as_close: bool = False) -> int:
+                 as_close: bool = False, via: str = 'playbook') -> int:
     """``playbook`` and ``close``: one playbook on one incident file, printed as a war-room timeline."""
-    from .playbook.incidents import (RESTORE_PLAYBOOK, IncidentFile, IncidentFileError, close_incident,
-                                     print_event, print_outcome)
+    from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, IncidentFileError,
+                                     close_incident, print_event, print_outcome)
     from .playbook.model import Playbook, PlaybookFormatError, PlaybookLibrary
     from .playbook.runner import PlaybookRunner
 
@@ -123,15 +123,19 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
                   file=sys.stderr)
             return EXIT_USAGE
         incident = close_incident(incident, reason, notes if notes is not None else sample.close_notes)
+        trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if via == 'post-processing' else playbook.name
         print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{reason}": '
-              f'running "{playbook.name}".', flush=True)
+              f'running "{trigger}".', flush=True)
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, time_scale, spec)
         if instance is None:
             return EXIT_USAGE
         params, scale = instance
         runner = PlaybookRunner(params, library=library, spec=spec, time_scale=scale, on_event=print_event)
-        run = runner.run(playbook, incident, sample.context)
+        if as_close and via == 'post-processing':
+            run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+        else:
+            run = runner.run(playbook, incident, sample.context)
     print_outcome(run)
     if context_out:
         Path(context_out).write_text(json.dumps(run.context, indent=2, default=str) + '\n', encoding='utf-8')
@@ -296,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument('incident', help='incident JSON: {"incident": {...}, "context": {...}, "close": {...}}')
     close.add_argument('--reason', help='the close reason (default: the file\'s close.reason), e.g. "False Positive"')
     close.add_argument('--notes', help='close notes')
+    close.add_argument('--via', choices=['playbook', 'post-processing'], default='playbook',
+                       help='what the close starts: the restore playbook (an analyst-decision branch before '
+                            'closing) or the post-processing script set on the incident type')
     for command in (playbook, close):
         command.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
         command.add_argument('--context-out', help='write the final incident context to this JSON file')
@@ -330,7 +337,7 @@ def main(argv=None) -> int:
                             options.context_out)
     if options.action == 'close':
         return run_playbook('', options.incident, options.params, options.time_scale, options.context_out,
-                            reason=options.reason, notes=options.notes, as_close=True)
+                            reason=options.reason, notes=options.notes, as_close=True, via=options.via)
     if options.action == 'fetch':
         return fetch_incidents(options.outdir, options.params)
     if options.action == 'export':

@@ -11,6 +11,7 @@ from .runner import Event, PlaybookRun
 
 CLOSED = 2  # XSOAR's incident status once closed
 RESTORE_PLAYBOOK = 'Quarantine Restore - False Positive'
+POST_PROCESSING_SCRIPT = 'QuarantineRestoreOnClose'  # set on the incident types: runs whenever one closes
 
 
 class IncidentFileError(ValueError):

@@ -73,11 +73,19 @@ class PlaybookRun:
 
 
 class ScriptDemisto:
-    """The ``demisto`` object an automation script sees: its args, the incident context, results."""
+    """The ``demisto`` object an automation script sees: its args, the incident context, results, and
+    ``executeCommand`` (integration commands, as the war room runs them)."""
 
-    def __init__(self, args: dict, context: dict, incident: dict):
+    def __init__(self, args: dict, context: dict, incident: dict,
+                 execute: Callable[[str, dict], list[dict]] | None = None):
         self._args, self._context, self._incident = args, context, incident
+        self._execute = execute
         self.entries: list[dict] = []
+
+    def executeCommand(self, command: str, args: dict) -> list[dict]:  # noqa: N802 - XSOAR's name
+        if self._execute is None:
+            raise UnsupportedError(f'executeCommand({command!r}) is not available to this script')
+        return self._execute(command, {str(k): v for k, v in (args or {}).items()})
 
     def args(self):
         return self._args
@@ -310,7 +318,8 @@ class PlaybookRunner:
         module = _load_script(name)
         if module is None:
             raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
-        demisto = ScriptDemisto(args, context, frame.scope.incident)
+        demisto = ScriptDemisto(args, context, frame.scope.incident,
+                                execute=lambda command, call_args: self._execute(frame, command, call_args))
         try:
             module.main(demisto)
         except Exception as error:  # a script's crash is that task's error entry, as in XSOAR
@@ -319,6 +328,37 @@ class PlaybookRunner:
         for entry in demisto.entries:
             merge_entry_context(context, entry.get('EntryContext') or {})
         return demisto.entries
+
+    def _execute(self, frame: _Frame, command: str, args: dict) -> list[dict]:
+        """A script's ``demisto.executeCommand``: the pack's commands in this war room (their context merged, as
+        XSOAR merges it), other integrations' from their recorded replies. A refused argument is an error entry."""
+        try:
+            if command in self.spec.commands:
+                return frame.war_room.run(command, args).entries
+            if self.others.knows(command):
+                entries = self.others.run('', command, args)
+                for entry in entries:
+                    merge_entry_context(frame.scope.context, entry.get('EntryContext') or {})
+                return entries
+        except (ArgumentError, ReplayError) as error:
+            return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': str(error)}]
+        return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': f'Unsupported Command: {command}'}]
+
+    def run_post_processing(self, script: str, incident: dict, context: dict | None = None) -> PlaybookRun:
+        """What XSOAR does when the incident closes and its type names a post-processing script: runs it with
+        closeReason and closeNotes. An error entry would block the close; the run records it as failed."""
+        run = PlaybookRun(context=copy.deepcopy(context or {}))
+        flat = flatten_incident(incident)
+        args = {'closeReason': flat.get('closeReason', ''), 'closeNotes': flat.get('closeNotes', '')}
+        frame = _Frame(Playbook('post-processing', 'post-processing', '0', {}), Scope(flat, {}, run.context),
+                       self._war_room(run.context))
+        entries = self._script(script, args, frame)
+        failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
+        self._record(run, Event('post-processing', '-', script, 'script', 'error: the close is blocked' if failed
+                                else 'done', command=script, args=args, entries=entries, note=True))
+        if failed:
+            run.error = f'{script} returned an error entry, which blocks the close in XSOAR'
+        return run
 
     def _sub_playbook(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
         loop = task.raw.get('loop') or {}

@@ -1,0 +1,270 @@
+"""QuarantineRestoreOnClose: a post-processing script that gives quarantined files back when an incident is closed
+as a false positive, however it is closed (the Close dialog, a playbook, or mirroring from Cortex XDR).
+
+XSOAR runs a post-processing script set on the incident type when the incident closes, with the close form's
+``closeReason`` and ``closeNotes``. An error entry would block the close, so this script never returns one: it
+starts the restores it can (``!restore-file`` and ``!hss-restore-isolated`` without polling), and writes one note
+with what it started, what it held back (a file XSOAR scores as malicious is never restored automatically) and the
+command that follows each restore to its end.
+
+Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other script: constants,
+pure helpers, ``on_close_command(args, incident, context, execute)``, ``main(demisto_obj=None)``.
+"""
+import json
+import re
+import traceback
+
+''' CONSTANTS '''
+
+FALSE_POSITIVE = 'false positive'
+XDR_FALSE_POSITIVE_STATUS = 'resolved_false_positive'  # Cortex XDR's status, mirrored into xdrstatusv2
+XDR_COMMAND = 'restore-file'
+XDR_EXTRA_DATA_COMMAND = 'xdr-get-incident-extra-data'  # Cortex XDR - IR's: the file artifacts of an incident
+HSS_COMMAND = 'hss-restore-isolated'
+XDR_RECORDS = 'CortexXDR.RestoredFile'
+HSS_RECORDS = 'HuaweiHSS.RestoredFile'
+SHA256 = re.compile(r'[0-9a-fA-F]{64}')
+
+# DBotScore.Score: 0 unknown, 1 good, 2 suspicious, 3 bad.
+SCORE_BAD = 3
+SCORE_SUSPICIOUS = 2
+SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
+
+ENTRY_TYPE_NOTE = 1
+ENTRY_TYPE_ERROR = 4
+TITLE = 'Quarantine restore on close'
+
+
+''' HELPERS '''
+
+
+def as_list(value):
+    if value is None or value == '':
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def lookup(context, path):
+    """A dotted path through the context; lists are walked and their values gathered."""
+    values = [context]
+    for part in path.split('.'):
+        found = []
+        for value in values:
+            for item in as_list(value):
+                if isinstance(item, dict) and part in item:
+                    found.extend(as_list(item[part]))
+        values = found
+    return values
+
+
+def incident_fields(incident):
+    """The incident's fields, custom ones lifted to the top as XSOAR shows them to scripts."""
+    fields = {key: value for key, value in (incident or {}).items() if key != 'CustomFields'}
+    fields.update((incident or {}).get('CustomFields') or {})
+    return fields
+
+
+def is_false_positive(args, fields):
+    reason = str(args.get('closeReason') or fields.get('closeReason') or '').strip().lower()
+    return reason == FALSE_POSITIVE or str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
+
+
+def unique_hashes(values):
+    hashes = []
+    for value in values:
+        text = str(value or '').strip().lower()
+        if SHA256.fullmatch(text) and text not in hashes:
+            hashes.append(text)
+    return hashes
+
+
+def xdr_hashes(fields, context):
+    """The same sources as the Cortex XDR playbook: File SHA256, XDR File Artifacts (both key forms), the incident
+    from xdr-get-incident-extra-data."""
+    values = as_list(fields.get('filesha256'))
+    for row in as_list(fields.get('xdrfileartifacts')):
+        if isinstance(row, dict):
+            values += [row.get('filesha256'), row.get('file_sha256')]
+    values += lookup(context, 'PaloAltoNetworksXDR.Incident.file_artifacts.file_sha256')
+    return unique_hashes(values)
+
+
+def artifacts_from_cortex_xdr(execute, incident_id):
+    """(hashes, problem): the file artifacts Cortex XDR - IR reads for a minimized incident, which holds none."""
+    entries = execute(XDR_EXTRA_DATA_COMMAND, {'incident_id': incident_id}) or []
+    errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
+    if errors:
+        return [], (f'Cortex XDR: the incident names no SHA256 and `!{XDR_EXTRA_DATA_COMMAND}` (Cortex XDR - IR) '
+                    f'could not read its file artifacts: {" ".join(errors[0].split())} Enable a Cortex XDR - IR '
+                    f'instance, or find the SHA256 in Cortex XDR (Incidents > Key Artifacts) and run '
+                    f'`!{XDR_COMMAND} file_hash=<sha256>`.')
+    values = []
+    for entry in entries:
+        for key, value in (entry.get('EntryContext') or {}).items():
+            if key.split('(')[0] == 'PaloAltoNetworksXDR.Incident':
+                values += lookup({'incident': value}, 'incident.file_artifacts.file_sha256')
+    return unique_hashes(values), None
+
+
+def xdr_incident_id(fields, context):
+    for value in [fields.get('xdrincidentid')] + lookup(context, 'PaloAltoNetworksXDR.Incident.incident_id') + \
+            [fields.get('dbotMirrorId')]:
+        if str(value or '').strip().isdigit():
+            return str(value).strip()
+    return ''
+
+
+def vendors_of(fields, context):
+    kinds = []
+    kind = str(fields.get('type') or '')
+    if 'Cortex XDR' in kind or fields.get('xdrincidentid') or fields.get('xdrfileartifacts') or \
+            lookup(context, 'PaloAltoNetworksXDR.Incident'):
+        kinds.append('xdr')
+    if 'HSS' in kind or fields.get('huaweihssalarmid'):
+        kinds.append('hss')
+    return kinds
+
+
+def reputation(context, file_hash):
+    """The highest DBotScore XSOAR holds for the hash, and who gave it."""
+    best, vendors = 0, []
+    for score in lookup(context, 'DBotScore'):
+        if not isinstance(score, dict) or str(score.get('Indicator') or '').lower() != file_hash:
+            continue
+        try:
+            value = int(score.get('Score') or 0)
+        except (TypeError, ValueError):
+            continue
+        if value > best:
+            best, vendors = value, []
+        if value == best and score.get('Vendor'):
+            vendors.append(str(score['Vendor']))
+    return best, vendors
+
+
+def screen(hashes, context, restore_suspicious):
+    """(hashes to restore, notes on the ones held back): known bad never, suspicious only when asked."""
+    allowed, held = [], []
+    for file_hash in hashes:
+        score, vendors = reputation(context, file_hash)
+        if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
+            who = ', '.join(sorted(set(vendors))) or 'a reputation source'
+            held.append(f'{file_hash} is scored {SCORE_NAMES[score]} ({score}) by {who}, so it was not restored '
+                        f'automatically.')
+        else:
+            allowed.append(file_hash)
+    return allowed, held
+
+
+def entry_text(entry):
+    contents = entry.get('Contents')
+    return str(entry.get('HumanReadable') or (contents if isinstance(contents, str) else json.dumps(contents)))
+
+
+def follow_commands(entries, records_path):
+    """What follows each started restore to its end: the integration names it in its raw reply."""
+    commands = []
+    for entry in entries:
+        contents = entry.get('Contents') if isinstance(entry.get('Contents'), dict) else {}
+        commands += [str(command) for command in as_list(contents.get('follow_commands'))]
+    if not commands:  # an older integration version: rebuild the Cortex XDR ones from its records
+        for entry in entries:
+            for key, value in (entry.get('EntryContext') or {}).items():
+                if key.split('(')[0] == records_path and records_path == XDR_RECORDS:
+                    for record in as_list(value):
+                        commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} '
+                                        f'action_id={json.dumps([record.get("action_id")])}')
+    return commands
+
+
+''' COMMAND '''
+
+
+def start(execute, command, args, records_path):
+    """One restore command, without polling: (what the note says about it, the follow-up commands)."""
+    entries = execute(command, dict(args, polling='false')) or []
+    errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
+    if errors:
+        line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
+        by_hand = '!' + command + ''.join(f' {k}={",".join(as_list(v))}' for k, v in args.items() if v)
+        return [line, f'To restore by hand once that is fixed: `{by_hand}`'], []
+    follows = follow_commands(entries, records_path)
+    return [f'`!{command}` started for {", ".join(as_list(args.get("file_hash"))) or "the files"}.'], follows
+
+
+def on_close_command(args, incident, context, execute):
+    """The note the close gets; never an error entry (that would block the close)."""
+    fields = incident_fields(incident)
+    if not is_false_positive(args, fields):
+        reason = args.get('closeReason') or fields.get('closeReason') or 'no reason'
+        return note(f'The incident was closed as "{reason}", not as a false positive: no file was restored.')
+    restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
+    lines, follows = [], []
+    kinds = vendors_of(fields, context)
+    if 'xdr' in kinds:
+        named, problem = xdr_hashes(fields, context), None
+        if not named and xdr_incident_id(fields, context):
+            named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields, context))
+        lines += [problem] if problem else []
+        hashes, held = screen(named, context, restore_suspicious)
+        lines += held
+        if hashes:
+            xdr_args = {'file_hash': hashes}
+            if xdr_incident_id(fields, context):
+                xdr_args['incident_id'] = xdr_incident_id(fields, context)
+            said, more = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
+            lines, follows = lines + said, follows + more
+        elif not held and not problem:
+            lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
+                         'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
+                         f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
+    if 'hss' in kinds:
+        hashes, held = screen(unique_hashes(as_list(fields.get('filesha256'))), context, restore_suspicious)
+        lines += held
+        hss_args = {'host_id': as_list(fields.get('huaweihsshostid'))}
+        if hashes:
+            hss_args['file_hash'] = hashes
+        elif not held and fields.get('filepath'):
+            hss_args['file_path'] = as_list(fields.get('filepath'))
+        if hss_args.get('file_hash') or (hss_args['host_id'] and hss_args.get('file_path')):
+            said, more = start(execute, HSS_COMMAND, {k: v for k, v in hss_args.items() if v}, HSS_RECORDS)
+            lines, follows = lines + said, follows + more
+        elif not held:
+            lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
+                         'started.')
+    if not kinds:
+        lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
+    if follows:
+        lines.append('To follow each restore to its end, run in this war room:')
+        lines += [f'`{command}`' for command in follows]
+    return note('\n'.join(f'- {line}' for line in lines))
+
+
+def note(text):
+    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'markdown', 'Contents': f'### {TITLE}\n{text}',
+            'HumanReadable': f'### {TITLE}\n{text}', 'ReadableContentsFormat': 'markdown', 'Note': True}
+
+
+''' MAIN '''
+
+
+def main(demisto_obj=None):
+    """Entry point: XSOAR runs it with its global ``demisto`` when the incident closes; the war room passes its own.
+    Whatever happens, the close goes on: a failure is a note."""
+    runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
+    try:
+        entry = on_close_command(runtime.args() or {}, runtime.incident() or {}, runtime.context() or {},
+                                 runtime.executeCommand)
+    except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead
+        try:
+            runtime.debug(traceback.format_exc())
+        except Exception:  # noqa: BLE001 - logging is best effort
+            pass
+        entry = note(f'- The restore could not be started: {type(error).__name__}: {error}. Run the "Quarantine '
+                     f'Restore - False Positive" playbook on this incident, or !restore-file / !hss-restore-isolated '
+                     f'by hand.')
+    runtime.results(entry)
+
+
+if __name__ in ('__main__', '__builtin__', 'builtins'):
+    main()
