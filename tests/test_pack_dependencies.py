@@ -51,8 +51,14 @@ def incident_fields_used() -> set[str]:
             if path.startswith('incident.')}
 
 
+GENERIC_COMMANDS = set(json.loads(export.DEPENDENCIES_FILE.read_text()).get('generic_commands') or {})
+
+
 def provider(kind: str, name: str) -> str | None:
-    """The dependency pack that provides a script, an incident field (cliName) or a command."""
+    """The dependency pack that provides a script, an incident field (cliName) or a command. A generic command
+    (file) is answered by whichever reputation integration is enabled: no pack to depend on."""
+    if kind == 'command' and name in GENERIC_COMMANDS:
+        return 'generic'
     for pack_id, pack in DEPENDENCIES.items():
         if kind == 'script' and name in pack.get('scripts', ()):
             return pack_id
@@ -84,9 +90,9 @@ def used_from_other_packs() -> dict[str, set[str]]:
                     used.setdefault(provider('script', operator) or f'?transformer {operator}', set()).add(operator)
     for path in sorted((ROOT / 'playbooks' / 'scripts').glob('*/*.yml')):
         for call in (yaml.safe_load(path.read_text()).get('dependson') or {}).get('should') or []:
-            name = call.partition('|||')[2]
-            if name not in OWN_COMMANDS:
-                used.setdefault(provider('command', name) or f'?command {name}', set()).add(name)
+            kind, name = ('command', call.partition('|||')[2]) if '|||' in call else ('script', call)
+            if name not in OWN_COMMANDS | OWN_SCRIPTS:
+                used.setdefault(provider(kind, name) or f'?{kind} {name}', set()).add(name)
     for field in incident_fields_used() - SYSTEM_INCIDENT_KEYS - own_fields:
         used.setdefault(provider('field', field) or f'?field {field}', set()).add(field)
     mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
@@ -102,6 +108,7 @@ def used_from_other_packs() -> dict[str, set[str]]:
 def test_everything_the_content_uses_from_other_packs_is_declared_as_a_dependency():
     used = used_from_other_packs()
     assert 'FirstArrayElement' in used['CommonScripts'] and 'xdrfileartifacts' in used['CortexXDR']
+    used.pop('generic', None)
     unknown = sorted(key for key in used if key.startswith('?'))
     assert unknown == [], f'used, but provided by no pack in {export.DEPENDENCIES_FILE.name}: {unknown}'
     declared = export.PACK_METADATA['dependencies']

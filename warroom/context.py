@@ -2,8 +2,9 @@
 
 A key such as ``CortexXDR.RestoredFile(val.action_id && val.action_id == obj.action_id)`` names a path
 and a DT condition: a new object replaces the existing one the condition matches, else it is appended.
-Only the condition forms the pack uses are understood (``val.x``, ``val.x == obj.x``, joined by
-``&&``); anything else is refused rather than guessed.
+Only the condition forms the pack and the integrations it calls use are understood (``val.x``,
+``val.x == obj.x``, joined by ``&&``, alternatives joined by ``||`` as reputation integrations key ``File``);
+anything else is refused rather than guessed.
 """
 from __future__ import annotations
 
@@ -81,23 +82,31 @@ def merge_entry_context(context: dict, entry_context: dict) -> None:
             else:
                 parent[leaf] = new_items if isinstance(value, list) else new_items[0]  # copies, never the entry's own
             continue
-        val_key, obj_key = _key_functions(match['condition'])
-        items = as_list(parent.get(leaf))
-        index_of: dict[str, int] = {}
-        for index, existing in enumerate(items):
+        parent[leaf] = _merge_items(as_list(parent.get(leaf)), new_items, match['condition'])
+
+
+def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
+    """Each new object replaces the first existing item one of the condition's alternatives matches, else is
+    appended."""
+    alternatives = [_key_functions(part) for part in condition.split('||')]
+    indexes: list[dict] = [{} for _ in alternatives]
+    for index, existing in enumerate(items):
+        for (val_key, _), index_of in zip(alternatives, indexes):
             key = val_key(existing)
             if key is not None:
                 index_of.setdefault(key, index)  # the first match wins, as in XSOAR
-        for obj in new_items:
-            key = obj_key(obj)
-            if key in index_of:
-                items[index_of[key]] = obj
-            else:
-                items.append(obj)
-                own = val_key(obj)
-                if own is not None:
-                    index_of.setdefault(own, len(items) - 1)
-        parent[leaf] = items[0] if len(items) == 1 else items
+    for obj in new_items:
+        found = [index_of[key] for (_, obj_key), index_of in zip(alternatives, indexes)
+                 if (key := obj_key(obj)) in index_of]
+        if found:
+            items[min(found)] = obj
+            continue
+        items.append(obj)
+        for (val_key, _), index_of in zip(alternatives, indexes):
+            own = val_key(obj)
+            if own is not None:
+                index_of.setdefault(own, len(items) - 1)
+    return items[0] if len(items) == 1 else items
 
 
 def as_list(value) -> list:

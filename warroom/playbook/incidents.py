@@ -51,9 +51,9 @@ def print_event(event: Event, stream=None) -> None:
     for entry in event.entries:
         if entry.get('Type') == ENTRY_ERROR:
             print(f'    ERROR: {entry_text(entry)}', file=stream, flush=True)
-        elif event.note or event.command not in ('Set',):
+        elif event.note or entry.get('Note') or event.command not in ('Set',):
             text = entry_text(entry)
-            if event.note:
+            if event.note or entry.get('Note'):
                 print('    NOTE:', file=stream, flush=True)
             print('\n'.join('    ' + line for line in text.splitlines()), file=stream, flush=True)
 

@@ -26,7 +26,7 @@ class ReplayError(ValueError):
 
 @dataclass(frozen=True)
 class OtherCommand:
-    brand: str
+    brand: str  # '' for a generic command (such as file) that any enabled integration of its kind answers
     name: str
     arguments: tuple[str, ...]
     required: tuple[str, ...]
@@ -41,7 +41,16 @@ def load_other_commands(path: Path = DEPENDENCIES_FILE) -> dict[str, OtherComman
             for name, command in integration['commands'].items():
                 commands[name] = OtherCommand(brand, name, tuple(command['arguments']), tuple(command['required']),
                                               frozenset(command['outputs']))
+    for name, command in (json.loads(path.read_text(encoding='utf-8')).get('generic_commands') or {}).items():
+        commands[name] = OtherCommand('', name, tuple(command['arguments']), tuple(command['required']),
+                                      frozenset(command['outputs']))
     return commands
+
+
+def as_keys(value) -> list[str]:
+    """An argument's values: a list, or text split on commas."""
+    values = value if isinstance(value, list) else str(value).split(',')
+    return [str(item).strip() for item in values if str(item).strip()]
 
 
 def context_paths(entry_context: dict) -> set[str]:
@@ -79,31 +88,48 @@ class OtherIntegrations:
     def knows(self, command: str) -> bool:
         return command in self.commands
 
+    def providers(self, command: str) -> list[str]:
+        """The enabled brands that answer the command: its own integration's, or (a generic command) every enabled
+        brand with recorded replies for it."""
+        spec = self.commands[command]
+        if spec.brand:
+            return [spec.brand] if self.is_available(spec.brand) else []
+        return sorted(brand for brand in self.enabled if (self.replies_dir / brand / command).is_dir())
+
     def run(self, brand: str, command: str, args: dict) -> list[dict]:
         spec = self.commands[command]
-        if brand and brand != spec.brand:
+        if brand and spec.brand and brand != spec.brand:
             raise ReplayError(f'!{command} belongs to {spec.brand}, not {brand}')
         unknown = sorted(set(args) - set(spec.arguments))
         if unknown:
-            raise ReplayError(f'!{command} has no argument {", ".join(unknown)} ({spec.brand} declares '
+            raise ReplayError(f'!{command} has no argument {", ".join(unknown)} ({spec.brand or "it"} declares '
                               f'{", ".join(spec.arguments)})')
-        if not self.is_available(spec.brand):
+        brands = [brand] if brand and not spec.brand else self.providers(command)
+        if not brands:
             return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
-                     'Contents': f'No enabled instance of {spec.brand} can run !{command}.'}]
+                     'Contents': f'No enabled instance of {spec.brand or "an integration"} can run !{command}.'}]
         missing = [name for name in spec.required if not args.get(name)]
         if missing:
             return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                      'Contents': f'!{command}: {", ".join(missing)} is required.'}]
-        key = str(args[spec.required[0]])
-        path = self.replies_dir / spec.brand / command / f'{key}.json'
+        entries = []
+        for key in as_keys(args[spec.required[0]]):  # a list argument runs once per value, as reputation commands do
+            for provider in brands:
+                entries += self._recorded(spec, provider, key)
+        return entries
+
+    def _recorded(self, spec: OtherCommand, brand: str, key: str) -> list[dict]:
+        path = self.replies_dir / brand / spec.name / f'{key}.json'
         if not path.is_file():
-            raise ReplayError(f'no recorded reply of !{command} for {spec.required[0]}={key} ({path})')
+            if not spec.brand:  # a reputation source that knows nothing of this file says so, without context
+                return [{'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': f'{brand}: no information on {key}.'}]
+            raise ReplayError(f'no recorded reply of !{spec.name} for {spec.required[0]}={key} ({path})')
         entries = json.loads(path.read_text(encoding='utf-8'))
         for entry in entries:
             undeclared = sorted(p for p in context_paths(entry.get('EntryContext') or {})
                                 if p not in spec.outputs and not any(o.startswith(p + '.') for o in spec.outputs))
             if undeclared:
-                raise ReplayError(f'{path} writes {", ".join(undeclared)}, which !{command} does not declare')
+                raise ReplayError(f'{path} writes {", ".join(undeclared)}, which !{spec.name} does not declare')
         return entries
 
     def is_integration_available(self, context: dict, args: dict) -> dict:

@@ -64,8 +64,9 @@ class PlaybookRun:
 
     @property
     def notes(self) -> list[str]:
-        return [entry_text(entry) for event in self.events if event.note for entry in event.entries
-                if entry.get('Type') != ENTRY_ERROR]
+        # A task marked as a note makes notes of its entries; an entry can also mark itself (mark_as_note).
+        return [entry_text(entry) for event in self.events for entry in event.entries
+                if (event.note or entry.get('Note')) and entry.get('Type') != ENTRY_ERROR]
 
     @property
     def entries(self) -> list[dict]:
@@ -265,6 +266,10 @@ class PlaybookRunner:
             brand, _, command = script.partition('|||')
             if brand == 'Builtin':
                 raise UnsupportedError(f'builtin command {command!r} is not supported')
+            if task.raw.get('skipunavailable') and not self._can_run(brand, command):
+                self._record(run, Event(frame.playbook.name, task.id, task.name, 'regular',
+                                        'skipped: no enabled integration runs it', command=command, args=args))
+                return '#none#'
             entries = self._command(task, frame, brand, command, args)
             label = command
         elif body.get('scriptName'):
@@ -289,6 +294,11 @@ class PlaybookRunner:
         self._record(run, event)
         first = next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
         raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {first}')
+
+    def _can_run(self, brand: str, command: str) -> bool:
+        if command in self.spec.commands and brand in ('', OWN_BRAND):
+            return self.others.is_available(OWN_BRAND)
+        return self.others.knows(command) and bool(self.others.providers(command))
 
     def _command(self, task: Task, frame: _Frame, brand: str, command: str, args: dict) -> list[dict]:
         if command not in self.spec.commands or brand not in ('', OWN_BRAND):
@@ -335,6 +345,8 @@ class PlaybookRunner:
         try:
             if command in self.spec.commands:
                 return frame.war_room.run(command, args).entries
+            if _load_script(command) is not None:  # a pack script, called by another script
+                return self._script(command, args, frame)
             if self.others.knows(command):
                 entries = self.others.run('', command, args)
                 for entry in entries:

@@ -25,10 +25,7 @@ XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 
-# DBotScore.Score: 0 unknown, 1 good, 2 suspicious, 3 bad.
-SCORE_BAD = 3
-SCORE_SUSPICIOUS = 2
-SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
+GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -125,35 +122,24 @@ def vendors_of(fields, context):
     return kinds
 
 
-def reputation(context, file_hash):
-    """The highest DBotScore XSOAR holds for the hash, and who gave it."""
-    best, vendors = 0, []
-    for score in lookup(context, 'DBotScore'):
-        if not isinstance(score, dict) or str(score.get('Indicator') or '').lower() != file_hash:
-            continue
-        try:
-            value = int(score.get('Score') or 0)
-        except (TypeError, ValueError):
-            continue
-        if value > best:
-            best, vendors = value, []
-        if value == best and score.get('Vendor'):
-            vendors.append(str(score['Vendor']))
-    return best, vendors
-
-
-def screen(hashes, context, restore_suspicious):
-    """(hashes to restore, notes on the ones held back): known bad never, suspicious only when asked."""
-    allowed, held = [], []
-    for file_hash in hashes:
-        score, vendors = reputation(context, file_hash)
-        if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
-            who = ', '.join(sorted(set(vendors))) or 'a reputation source'
-            held.append(f'{file_hash} is scored {SCORE_NAMES[score]} ({score}) by {who}, so it was not restored '
-                        f'automatically.')
-        else:
-            allowed.append(file_hash)
-    return allowed, held
+def screen(execute, hashes, restore_suspicious, command):
+    """(hashes to restore, notes on the ones held back), by the pack's QuarantineRestoreReputationGate: known bad
+    never, suspicious only when asked."""
+    if not hashes:
+        return [], []
+    entries = execute(GATE_SCRIPT, {'file_hash': hashes, 'restore_command': command,
+                                    'restore_suspicious': 'true' if restore_suspicious else 'false'}) or []
+    for entry in entries:
+        contents = entry.get('Contents') if isinstance(entry, dict) else None
+        if entry.get('Type') != ENTRY_TYPE_ERROR and isinstance(contents, dict) and 'allowed' in contents:
+            held = [f'`{item["file_hash"]}` is scored {item["verdict"]} ({item["score"]}) by '
+                    f'{", ".join(item.get("scored_by") or []) or "a reputation source"}, so it was not restored '
+                    f'automatically. If an analyst is sure it is benign: `!{command} file_hash={item["file_hash"]}`'
+                    for item in contents.get('held') or []]
+            return [h for h in hashes if h in contents['allowed']], held
+    problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
+    return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
+                f'{" ".join(problem.split())}']
 
 
 def entry_text(entry):
@@ -206,7 +192,7 @@ def on_close_command(args, incident, context, execute):
         if not named and xdr_incident_id(fields, context):
             named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields, context))
         lines += [problem] if problem else []
-        hashes, held = screen(named, context, restore_suspicious)
+        hashes, held = screen(execute, named, restore_suspicious, XDR_COMMAND)
         lines += held
         if hashes:
             xdr_args = {'file_hash': hashes}
@@ -219,7 +205,8 @@ def on_close_command(args, incident, context, execute):
                          'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
                          f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
     if 'hss' in kinds:
-        hashes, held = screen(unique_hashes(as_list(fields.get('filesha256'))), context, restore_suspicious)
+        hashes, held = screen(execute, unique_hashes(as_list(fields.get('filesha256'))), restore_suspicious,
+                              HSS_COMMAND)
         lines += held
         hss_args = {'host_id': as_list(fields.get('huaweihsshostid'))}
         if hashes:

@@ -1,0 +1,180 @@
+"""What closing an incident as a false positive does, by either trigger (the playbook an analyst's decision runs,
+or the post-processing script set on the incident type), and the reputation gate in front of every restore."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, strategies as st
+
+from conftest import ROOT, TEST_DATA, seed_holders, start_hss_tenant, start_tenant
+from warroom.context import as_list, get_path
+from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident
+from warroom.playbook.model import SCRIPTS_DIR
+from warroom.playbook.others import OtherIntegrations
+from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
+
+INCIDENTS = TEST_DATA / 'incidents'
+HOLDERS = seed_holders()
+VT = 'VirusTotal (API v3)'
+GATE = _load_script('QuarantineRestoreReputationGate')
+
+
+@pytest.fixture
+def vendors():
+    xdr, hss = start_tenant(), start_hss_tenant()
+    yield xdr, hss
+    xdr.server.stop()
+    hss.stack.close()
+
+
+def runner_for(vendors, enabled=None):
+    xdr, hss = vendors
+    others = OtherIntegrations(enabled=set(enabled)) if enabled is not None else None
+    return PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None, others=others)
+
+
+def close(vendors, name, via, reason=None, enabled=None, context=None):
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = close_incident(sample.incident, reason or sample.close_reason, sample.close_notes)
+    runner = runner_for(vendors, enabled)
+    context = sample.context if context is None else context
+    if via == 'post-processing':
+        return sample, runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, context)
+    return sample, runner.run(RESTORE_PLAYBOOK, incident, context)
+
+
+def restored_hashes(xdr):
+    return {r.body['request_data']['file_hash'] for r in xdr.backend.requests if r.path.endswith('/endpoints/restore/')}
+
+
+def known_bad(sample):
+    return {s['Indicator'] for s in as_list(get_path(sample.context, 'DBotScore')) if int(s['Score']) >= 3}
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it(vendors, via):
+    xdr, _ = vendors
+    sample, run = close(vendors, 'xdr_known_bad.json', via)
+
+    assert not run.failed, run.error
+    bad = known_bad(sample)
+    assert bad and restored_hashes(xdr) == set()
+    for file_hash in bad:
+        for endpoint_id in HOLDERS[file_hash]:
+            assert file_hash in xdr.backend.quarantined(endpoint_id)
+    note = run.notes[-1]
+    vendors_named = {s['Vendor'] for s in sample.context['DBotScore'] if int(s['Score']) >= 3}
+    assert all(v in note for v in vendors_named) and all(f'!restore-file file_hash={h}' in note for h in bad)
+
+
+def test_a_reputation_integration_is_asked_first_and_its_verdict_holds_the_file(vendors):
+    xdr, _ = vendors
+    _, run = close(vendors, 'xdr_false_positive.json', 'playbook', enabled={'Quarantine Restore', 'Cortex XDR - IR', VT})
+
+    assert not run.failed, run.error
+    [asked] = [e for e in run.events if e.command == 'file']
+    recorded = {p.stem for p in (TEST_DATA / 'xsoar' / 'replies' / VT / 'file').glob('*.json')}
+    assert set(as_list(asked.args['file'])) & recorded
+    assert restored_hashes(xdr).isdisjoint(recorded)
+    assert VT in run.notes[-1]
+
+
+def test_without_a_reputation_integration_the_check_is_skipped_and_unknown_files_are_restored(vendors):
+    xdr, _ = vendors
+    sample, run = close(vendors, 'xdr_false_positive.json', 'playbook')
+
+    assert not run.failed, run.error
+    [asked] = [e for e in run.events if e.command == 'file']
+    assert asked.outcome.startswith('skipped')
+    assert restored_hashes(xdr) == {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
+
+
+@pytest.mark.parametrize('restore_suspicious, restored', [('false', False), ('true', True)])
+def test_a_suspicious_file_is_restored_only_when_the_playbook_input_says_so(vendors, restore_suspicious, restored):
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
+    context = {'DBotScore': [dict(s, Score=2) for s in sample.context['DBotScore']]}
+    incident = close_incident(sample.incident, 'False Positive')
+    runner = runner_for(vendors)
+    playbook = runner.library.get('Quarantine Restore - Cortex XDR')
+    for declared in playbook.inputs:
+        if declared['key'] == 'RestoreSuspicious':
+            declared['value'] = {'simple': restore_suspicious}
+
+    run = runner.run(playbook, incident, context)
+
+    assert not run.failed, run.error
+    assert bool(restored_hashes(xdr)) is restored
+
+
+@pytest.mark.parametrize('name', sorted(p.name for p in INCIDENTS.glob('*.json')))
+def test_the_post_processing_script_never_blocks_the_close_and_restores_what_the_playbook_would(name):
+    sample = IncidentFile.load(INCIDENTS / name)
+    outcomes = {}
+    for via in ('playbook', 'post-processing'):
+        xdr, hss = start_tenant(), start_hss_tenant()
+        try:
+            before = hss.backend.snapshot()
+            _, run = close((xdr, hss), name, via)
+            assert not run.failed, run.error  # an error entry would block the close
+            assert run.notes
+            changed = [after for was, after in zip(before, hss.backend.snapshot()) if was != after]
+            outcomes[via] = (restored_hashes(xdr), sorted((i['host_id'], i['file_path']) for i in changed))
+        finally:
+            xdr.server.stop()
+            hss.stack.close()
+    assert outcomes['post-processing'] == outcomes['playbook'], sample.incident['name']
+
+
+def test_a_failure_inside_the_post_processing_script_is_a_note_not_an_error():
+    module = _load_script(POST_PROCESSING_SCRIPT)
+    incident = {'closeReason': 'False Positive', 'type': 'Cortex XDR Incident',
+                'CustomFields': {'filesha256': ['a' * 64]}}
+
+    def broken(command, args):
+        raise RuntimeError('the server went away')
+
+    demisto = ScriptDemisto({'closeReason': 'False Positive'}, {}, incident, execute=broken)
+    module.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == 1 and 'the server went away' in entry['Contents']
+
+
+def test_the_post_processing_script_is_tagged_and_takes_what_xsoar_passes():
+    import yaml
+    data = yaml.safe_load((SCRIPTS_DIR / POST_PROCESSING_SCRIPT / f'{POST_PROCESSING_SCRIPT}.yml').read_text())
+    assert 'post-processing' in data['tags']
+    assert {'closeReason', 'closeNotes'} <= {arg['name'] for arg in data['args']}
+
+
+SHA = st.text(alphabet='0123456789abcdef', min_size=64, max_size=64)
+SCORES = st.lists(st.fixed_dictionaries({'Indicator': SHA, 'Vendor': st.sampled_from(['A', 'B', 'C']),
+                                         'Score': st.integers(0, 3), 'Type': st.just('file')}), max_size=8)
+
+
+@given(hashes=st.lists(SHA, min_size=1, max_size=5, unique=True), scores=SCORES, suspicious=st.booleans())
+def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(hashes, scores, suspicious):
+    scores = scores + [dict(s, Indicator=hashes[0]) for s in scores[:2]]
+    entry = GATE.gate_command({'file_hash': ','.join(hashes), 'restore_suspicious': str(suspicious).lower()},
+                              {'DBotScore': scores})
+    result = entry['EntryContext']['QuarantineRestore.Gate']
+    for file_hash in hashes:
+        best = max([s['Score'] for s in scores if s['Indicator'] == file_hash] or [0])
+        held = best == 3 or (best == 2 and not suspicious)
+        assert (file_hash in result['allowed']) is not held
+        if held:
+            [item] = [i for i in result['held'] if i['file_hash'] == file_hash]
+            assert item['score'] == best
+            assert set(item['scored_by']) == {s['Vendor'] for s in scores if s['Indicator'] == file_hash
+                                              and s['Score'] == best}
+    assert entry.get('Note') is bool(result['held'])
+
+
+@given(text=st.text(max_size=80))
+def test_the_gate_refuses_anything_but_sha256_values_by_name(text):
+    try:
+        GATE.gate_command({'file_hash': text}, {})
+    except GATE.GateError as error:
+        assert 'file_hash' in str(error)
