@@ -24,6 +24,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any, Callable
 
 import yaml
 
@@ -115,7 +116,7 @@ class _BlockDumper(yaml.SafeDumper):
     """Keeps the key order and writes multi-line text (code, markdown) as ``|-`` blocks."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str):
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if '\n' in value:
         return dumper.represent_scalar('tag:yaml.org,2002:str', value, style='|')
     return dumper.represent_scalar('tag:yaml.org,2002:str', value)
@@ -124,25 +125,25 @@ def _represent_str(dumper: yaml.SafeDumper, value: str):
 _BlockDumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data) -> str:
+def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=120,
                      default_flow_style=False)
 
 
-def load_yaml(path: Path):
+def load_yaml(path: Path | str) -> Any:
     return yaml.safe_load(Path(path).read_text(encoding='utf-8'))
 
 
 # ---------------------------------------------------------------------------------------------- texts
 
 
-def _docs():
+def _docs() -> tuple[Callable[[], str], Callable[..., str]]:
     """The README renderers of ``warroom.docs``."""
     from .docs import integration_readme, playbook_readme
     return integration_readme, playbook_readme
 
 
-def _one_line(text) -> str:
+def _one_line(text: object) -> str:
     return ' '.join(str(text or '').split())
 
 
@@ -333,7 +334,7 @@ def unified_script(package: Path) -> dict:
     return unified
 
 
-def _item_summary(data: dict, **extra) -> dict:
+def _item_summary(data: dict, **extra: object) -> dict:
     return {'deprecated': bool(data.get('deprecated', False)), 'fromversion': data.get('fromversion', ''),
             'internal': False, 'toversion': data.get('toversion', ''), **extra}
 
