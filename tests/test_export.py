@@ -14,6 +14,8 @@ import yaml
 
 from warroom import export
 from warroom.cli import main as cli_main
+from warroom.images.playbook import BOX_WIDTH
+from warroom.images.png import encode_png
 from warroom.spec import PROJECT_ROOT
 
 PACK = export.PACK_ID
@@ -127,7 +129,7 @@ def test_playbook_images_are_valid_pngs_as_large_as_the_playbook(pack_dir):
         data = (pack_dir / 'doc_files' / f'{path.stem.removeprefix("playbook-")}.png').read_bytes()
         facts = png_facts(data)
         xs = [json.loads(task['view'])['position']['x'] for task in load(path.read_text())['tasks'].values()]
-        assert facts['channels'] == 3 and facts['width'] >= max(xs) - min(xs) + export.BOX_WIDTH
+        assert facts['channels'] == 3 and facts['width'] >= max(xs) - min(xs) + BOX_WIDTH
 
 
 def test_zip_holds_unified_items_named_as_prepare_content_names_them(archive):
@@ -256,10 +258,10 @@ def test_cli_export_calls_export_pack(tmp_path, capsys, monkeypatch):
 
 
 def test_png_encoder_checks_the_buffer():
-    assert png_facts(export.encode_png(2, 2, bytes(range(16)))) == {'width': 2, 'height': 2, 'channels': 4}
-    assert png_facts(export.encode_png(2, 2, bytes(range(12)), channels=3))['channels'] == 3
+    assert png_facts(encode_png(2, 2, bytes(range(16)))) == {'width': 2, 'height': 2, 'channels': 4}
+    assert png_facts(encode_png(2, 2, bytes(range(12)), channels=3))['channels'] == 3
     with pytest.raises(ValueError):
-        export.encode_png(2, 2, bytes(15))
+        encode_png(2, 2, bytes(15))
 
 
 def test_every_param_section_is_in_sectionorder():

@@ -11,6 +11,9 @@
 
 Both are deterministic: the same tree exports to the same bytes (sorted zip entries, fixed timestamps,
 no clock or random value anywhere).
+
+The integration's logo and the playbooks' pictures are drawn by ``warroom.images``; this module only puts them
+where the pack keeps them.
 """
 from __future__ import annotations
 
@@ -19,13 +22,14 @@ import copy
 import json
 import re
 import shutil
-import struct
 import zipfile
-import zlib
 from pathlib import Path
+from typing import Any, Callable
 
 import yaml
 
+from .images.icon import integration_image
+from .images.playbook import playbook_image
 from .spec import PROJECT_ROOT
 
 PACK_ID = 'QuarantineRestore'
@@ -100,8 +104,6 @@ INTEGRATION_DOCS_REFERENCE = 'https://xsoar.pan.dev/docs/reference/integrations/
 # Zip entries carry this date, whatever the files' own: the same tree gives the same zip.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
-IMAGE_WIDTH, IMAGE_HEIGHT = 120, 50
-
 
 class ExportError(ValueError):
     """The repository's files cannot be exported as they are."""
@@ -114,7 +116,7 @@ class _BlockDumper(yaml.SafeDumper):
     """Keeps the key order and writes multi-line text (code, markdown) as ``|-`` blocks."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str):
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if '\n' in value:
         return dumper.represent_scalar('tag:yaml.org,2002:str', value, style='|')
     return dumper.represent_scalar('tag:yaml.org,2002:str', value)
@@ -123,241 +125,25 @@ def _represent_str(dumper: yaml.SafeDumper, value: str):
 _BlockDumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data) -> str:
+def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=120,
                      default_flow_style=False)
 
 
-def load_yaml(path: Path):
+def load_yaml(path: Path | str) -> Any:
     return yaml.safe_load(Path(path).read_text(encoding='utf-8'))
-
-
-# ---------------------------------------------------------------------------------------------- PNG
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
-def encode_png(width: int, height: int, pixels: bytes, channels: int = 4) -> bytes:
-    """An RGBA (or, with 3 channels, RGB) PNG: 8 bits per channel, no interlace, filter 0 on every row."""
-    if len(pixels) != width * height * channels or channels not in (3, 4):
-        raise ValueError('pixel buffer does not match the size')
-    stride = width * channels
-    rows = b''.join(b'\x00' + pixels[y * stride:(y + 1) * stride] for y in range(height))
-    header = struct.pack('>IIBBBBB', width, height, 8, 6 if channels == 4 else 2, 0, 0, 0)
-    return (b'\x89PNG\r\n\x1a\n' + _png_chunk(b'IHDR', header) + _png_chunk(b'IDAT', zlib.compress(rows, 9))
-            + _png_chunk(b'IEND', b''))
-
-
-def _in_round_rect(x: float, y: float, box: tuple, radius: float) -> bool:
-    x0, y0, x1, y1 = box
-    if not (x0 <= x <= x1 and y0 <= y <= y1):
-        return False
-    cx = min(max(x, x0 + radius), x1 - radius)
-    cy = min(max(y, y0 + radius), y1 - radius)
-    return (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2
-
-
-def _in_polygon(x: float, y: float, points: tuple) -> bool:
-    inside = False
-    for (ax, ay), (bx, by) in zip(points, points[1:] + points[:1]):
-        if (ay > y) != (by > y) and x < ax + (y - ay) * (bx - ax) / (by - ay):
-            inside = not inside
-    return inside
-
-
-def _icon_color(x: float, y: float):
-    """The colour at (x, y): a quarantine box, an arrow out of it, and the file restored beside it."""
-    red, pink, green, blue, white, grey = ((176, 58, 46), (248, 222, 218), (46, 125, 50), (31, 78, 121),
-                                           (255, 255, 255), (120, 120, 120))
-    # the file, restored: a page with a folded corner and text lines
-    page = ((80, 6), (102, 6), (112, 16), (112, 44), (80, 44))
-    if x >= 80 and _in_polygon(x, y, page):
-        inner = ((82.5, 8.5), (101, 8.5), (109.5, 17), (109.5, 41.5), (82.5, 41.5))
-        if not _in_polygon(x, y, inner) or _in_polygon(x, y, ((101, 6), (112, 17), (101, 17))):
-            return blue
-        if 86 <= x <= 106 and any(line <= y <= line + 2 for line in (22, 28, 34)):
-            return grey
-        return white
-    # the arrow that takes it out of quarantine
-    if 44 <= x <= 75 and _in_polygon(x, y, ((44, 21), (62, 21), (62, 14), (75, 25), (62, 36), (62, 29), (44, 29))):
-        return green
-    # the quarantine box, with a cross
-    if _in_round_rect(x, y, (6, 8, 40, 42), 5):
-        if not _in_round_rect(x, y, (9, 11, 37, 39), 3):
-            return red
-        if abs((x - 23) - (y - 25)) <= 2.2 and abs(x - 23) <= 8 or abs((x - 23) + (y - 25)) <= 2.2 and abs(x - 23) <= 8:
-            return red
-        return pink
-    return None
-
-
-def integration_image(width: int = IMAGE_WIDTH, height: int = IMAGE_HEIGHT, samples: int = 3) -> bytes:
-    """The integration's logo, drawn here (120x50, as XSOAR shows it), smoothed by supersampling."""
-    pixels = bytearray()
-    offsets = [(i + 0.5) / samples for i in range(samples)]
-    for py in range(height):
-        for px in range(width):
-            totals, hits = [0, 0, 0], 0
-            for oy in offsets:
-                for ox in offsets:
-                    color = _icon_color(px + ox, py + oy)
-                    if color is not None:
-                        hits += 1
-                        totals = [t + c for t, c in zip(totals, color)]
-            if hits:
-                pixels += bytes(round(t / hits) for t in totals) + bytes([round(255 * hits / samples ** 2)])
-            else:
-                pixels += b'\x00\x00\x00\x00'
-    return encode_png(width, height, bytes(pixels))
-
-
-# A 3x5 pixel font (upper case, digits, the punctuation task names use): five rows of three bits, left bit first.
-FONT = {
-    'A': (2, 5, 7, 5, 5), 'B': (6, 5, 6, 5, 6), 'C': (3, 4, 4, 4, 3), 'D': (6, 5, 5, 5, 6), 'E': (7, 4, 6, 4, 7),
-    'F': (7, 4, 6, 4, 4), 'G': (3, 4, 5, 5, 3), 'H': (5, 5, 7, 5, 5), 'I': (7, 2, 2, 2, 7), 'J': (1, 1, 1, 5, 2),
-    'K': (5, 5, 6, 5, 5), 'L': (4, 4, 4, 4, 7), 'M': (5, 7, 7, 5, 5), 'N': (5, 7, 7, 7, 5), 'O': (2, 5, 5, 5, 2),
-    'P': (6, 5, 6, 4, 4), 'Q': (2, 5, 5, 6, 3), 'R': (6, 5, 6, 5, 5), 'S': (3, 4, 2, 1, 6), 'T': (7, 2, 2, 2, 2),
-    'U': (5, 5, 5, 5, 7), 'V': (5, 5, 5, 5, 2), 'W': (5, 5, 7, 7, 5), 'X': (5, 5, 2, 5, 5), 'Y': (5, 5, 2, 2, 2),
-    'Z': (7, 1, 2, 4, 7), '0': (7, 5, 5, 5, 7), '1': (2, 6, 2, 2, 7), '2': (6, 1, 2, 4, 7), '3': (6, 1, 2, 1, 6),
-    '4': (5, 5, 7, 1, 1), '5': (7, 4, 6, 1, 6), '6': (3, 4, 7, 5, 7), '7': (7, 1, 2, 2, 2), '8': (7, 5, 7, 5, 7),
-    '9': (7, 5, 7, 1, 6), ' ': (0, 0, 0, 0, 0), '-': (0, 0, 7, 0, 0), ':': (0, 2, 0, 2, 0), '?': (6, 1, 2, 0, 2),
-    '!': (2, 2, 2, 0, 2), '.': (0, 0, 0, 0, 2), ',': (0, 0, 0, 2, 4), '"': (5, 5, 0, 0, 0), "'": (2, 2, 0, 0, 0),
-    '(': (1, 2, 2, 2, 1), ')': (4, 2, 2, 2, 4), '/': (1, 1, 2, 4, 4), '_': (0, 0, 0, 0, 7), '|': (2, 2, 2, 2, 2),
-    '#': (5, 7, 5, 7, 5),
-}
-GLYPH_SCALE = 2
-GLYPH_ADVANCE = 4 * GLYPH_SCALE
-LINE_HEIGHT = 7 * GLYPH_SCALE
-BOX_WIDTH, BOX_HEIGHT = 196, 64
-TASK_COLORS = {  # fill, border
-    'start': ((214, 240, 214), (46, 125, 50)), 'condition': ((255, 236, 200), (200, 120, 0)),
-    'playbook': ((232, 222, 248), (103, 58, 183)), 'title': ((236, 236, 236), (110, 110, 110)),
-    'regular': ((221, 235, 250), (31, 78, 121)),
-}
-EDGE_COLOR, TEXT_COLOR, LABEL_COLOR = (90, 90, 90), (20, 20, 20), (176, 58, 46)
-
-
-class Canvas:
-    """An RGB image to draw boxes, lines and 3x5-font text on."""
-
-    def __init__(self, width: int, height: int):
-        self.width, self.height = width, height
-        self.pixels = bytearray(b'\xff') * (width * height * 3)
-
-    def dot(self, x: int, y: int, color) -> None:
-        if 0 <= x < self.width and 0 <= y < self.height:
-            offset = (y * self.width + x) * 3
-            self.pixels[offset:offset + 3] = bytes(color)
-
-    def rect(self, x0: int, y0: int, x1: int, y1: int, color) -> None:
-        x0, x1 = max(0, x0), min(self.width, x1)
-        for y in range(max(0, y0), min(self.height, y1)):
-            self.pixels[(y * self.width + x0) * 3:(y * self.width + x1) * 3] = bytes(color) * (x1 - x0)
-
-    def line(self, x0: int, y0: int, x1: int, y1: int, color, thickness: int = 2) -> None:
-        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
-        for step in range(steps + 1):
-            x, y = round(x0 + (x1 - x0) * step / steps), round(y0 + (y1 - y0) * step / steps)
-            self.rect(x - thickness // 2, y - thickness // 2, x - thickness // 2 + thickness,
-                      y - thickness // 2 + thickness, color)
-
-    def arrow_head(self, x: int, y: int, color, size: int = 7) -> None:
-        """A head pointing down, its tip at (x, y)."""
-        for row in range(size):
-            self.rect(x - row, y - row, x + row + 1, y - row + 1, color)
-
-    def text(self, x: int, y: int, text: str, color) -> None:
-        for index, char in enumerate(text.upper()):
-            rows = FONT.get(char, FONT['?'])
-            for row, bits in enumerate(rows):
-                for column in range(3):
-                    if bits & (4 >> column):
-                        left, top = x + index * GLYPH_ADVANCE + column * GLYPH_SCALE, y + row * GLYPH_SCALE
-                        self.rect(left, top, left + GLYPH_SCALE, top + GLYPH_SCALE, color)
-
-    def png(self) -> bytes:
-        return encode_png(self.width, self.height, bytes(self.pixels), channels=3)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines, current = [], ''
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f'{current} {word}'.strip()
-    return lines + [current] if current else lines
-
-
-def _task_position(task: dict) -> tuple[int, int]:
-    position = json.loads(task.get('view') or '{}').get('position') or {}
-    return int(position.get('x', 0)), int(position.get('y', 0))
-
-
-def _task_label(task: dict) -> str:
-    body = task.get('task') or {}
-    if task.get('type') == 'start':
-        return 'Start'
-    script = body.get('script') or ''
-    suffix = f' ({script.split("|||", 1)[1]})' if '|||' in script else (
-        f' ({body["scriptName"]})' if body.get('scriptName') and body['scriptName'] != 'Print' else '')
-    return (body.get('name') or '') + suffix
-
-
-def playbook_image(playbook: dict) -> bytes:
-    """The playbook drawn from its own YAML: every task where the playbook editor puts it (``view``), coloured by
-    type, and an arrow for every branch with its label: what the content repository keeps in ``doc_files``."""
-    tasks = playbook['tasks']
-    positions = {key: _task_position(task) for key, task in tasks.items()}
-    left = min(x for x, _ in positions.values()) - BOX_WIDTH // 2 - 20
-    top = min(y for _, y in positions.values()) - 20
-    width = max(x for x, _ in positions.values()) - left + BOX_WIDTH // 2 + 20
-    height = max(y for _, y in positions.values()) - top + BOX_HEIGHT + 20
-    canvas = Canvas(width, height)
-    boxes = {key: (x - left - BOX_WIDTH // 2, y - top) for key, (x, y) in positions.items()}
-    labels = []
-    for key in sorted(tasks, key=lambda k: (positions[k][1], positions[k][0], k)):
-        x, y = boxes[key]
-        for label, targets in sorted((tasks[key].get('nexttasks') or {}).items()):
-            for target in targets or ():
-                if str(target) not in boxes:
-                    continue
-                tx, ty = boxes[str(target)]
-                start, end = (x + BOX_WIDTH // 2, y + BOX_HEIGHT), (tx + BOX_WIDTH // 2, ty - 1)
-                canvas.line(*start, *end, EDGE_COLOR)
-                canvas.arrow_head(*end, EDGE_COLOR)
-                if label != '#none#':
-                    name = {'#default#': 'else', '#error#': 'error'}.get(label, label)
-                    labels.append((start[0] + (end[0] - start[0]) // 3, start[1] + (end[1] - start[1]) // 3, name))
-    for key, (x, y) in boxes.items():
-        fill, border = TASK_COLORS.get(tasks[key].get('type'), TASK_COLORS['regular'])
-        canvas.rect(x, y, x + BOX_WIDTH, y + BOX_HEIGHT, border)
-        canvas.rect(x + 2, y + 2, x + BOX_WIDTH - 2, y + BOX_HEIGHT - 2, fill)
-        lines = _wrap(_task_label(tasks[key]), (BOX_WIDTH - 12) // GLYPH_ADVANCE)[:4]
-        first = y + (BOX_HEIGHT - len(lines) * LINE_HEIGHT) // 2 + 2
-        for number, line in enumerate(lines):
-            canvas.text(x + (BOX_WIDTH - len(line) * GLYPH_ADVANCE) // 2 + 1, first + number * LINE_HEIGHT, line,
-                        TEXT_COLOR)
-    for x, y, name in labels:
-        text_width = len(name) * GLYPH_ADVANCE
-        canvas.rect(x - text_width // 2 - 3, y - 3, x + text_width // 2 + 3, y + 5 * GLYPH_SCALE + 3, (255, 255, 255))
-        canvas.text(x - text_width // 2 + 1, y, name, LABEL_COLOR)
-    return canvas.png()
 
 
 # ---------------------------------------------------------------------------------------------- texts
 
 
-def _docs():
+def _docs() -> tuple[Callable[[], str], Callable[..., str]]:
     """The README renderers of ``warroom.docs``."""
     from .docs import integration_readme, playbook_readme
     return integration_readme, playbook_readme
 
 
-def _one_line(text) -> str:
+def _one_line(text: object) -> str:
     return ' '.join(str(text or '').split())
 
 
@@ -548,7 +334,7 @@ def unified_script(package: Path) -> dict:
     return unified
 
 
-def _item_summary(data: dict, **extra) -> dict:
+def _item_summary(data: dict, **extra: object) -> dict:
     return {'deprecated': bool(data.get('deprecated', False)), 'fromversion': data.get('fromversion', ''),
             'internal': False, 'toversion': data.get('toversion', ''), **extra}
 
