@@ -839,8 +839,7 @@ class HttpTransport:
         """
         url = self.base_url + path
         host = urlsplit(url).netloc
-        policy = self.policy if retry_statuses is None else RetryPolicy(
-            self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses), self.policy.max_fault_wait)
+        policy = self._policy(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, last_response = [], 0, 0.0, 0, 0.0, None
         while True:
             if backoff:
@@ -870,15 +869,7 @@ class HttpTransport:
                 response.attempts, response.gave_up = tuple(attempts), None
                 return response
             faults += 1
-            asked = parse_retry_after(response) if answered else None
-            wait = asked if asked is not None else policy.backoff_wait(faults)
-            gave_up = None
-            if faults > policy.max_retries:
-                gave_up = ''
-            elif fault_waited + wait > policy.max_fault_wait:
-                gave_up = (f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else
-                           f'the next wait would be {wait:g} s') + \
-                          f', past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+            wait, gave_up = self._fault_wait(policy, faults, fault_waited, response if answered else None)
             if gave_up is not None:
                 if answered:
                     response.attempts, response.gave_up = tuple(attempts), gave_up or None
@@ -886,6 +877,28 @@ class HttpTransport:
                 raise self._fault_error(attempts, gave_up or None)
             fault_waited += wait
             backoff = wait
+
+    def _policy(self, retry_statuses: Iterable[int] | None) -> RetryPolicy:
+        """The transport's retry policy, or the same with one call's own statuses to retry."""
+        if retry_statuses is None:
+            return self.policy
+        return RetryPolicy(self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses),
+                           self.policy.max_fault_wait)
+
+    def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
+                    answer: requests.Response | None) -> tuple[float, str | None]:
+        """After the ``faults``-th fault: the wait before the next attempt (the vendor's Retry-After on ``answer``, else
+        the backoff), and why the loop gives up instead: '' when the retries are spent, the reason when the wait would
+        pass ``max_fault_wait``, None while it goes on."""
+        asked = parse_retry_after(answer) if answer is not None else None
+        wait = asked if asked is not None else policy.backoff_wait(faults)
+        if faults > policy.max_retries:
+            return wait, ''
+        if fault_waited + wait > policy.max_fault_wait:
+            reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
+                f'the next wait would be {wait:g} s'
+            return wait, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+        return wait, None
 
     def _send_once(self, method: str, url: str, host: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: dict[str, Any]) -> requests.Response | None:
