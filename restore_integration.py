@@ -38,6 +38,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+# Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
+# this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 import requests
@@ -225,11 +228,11 @@ class RestoreError(Exception):
     ``attempts``: every attempt of the request that failed, when one did (see Attempt).
     """
 
-    def __init__(self, message, attempts=()):
+    def __init__(self, message: str, attempts: 'Iterable[Attempt]' = ()) -> None:
         super().__init__(message)
         self.attempts = tuple(attempts)
 
-    def with_sentence(self, sentence):
+    def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message."""
         if sentence:
             self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
@@ -243,8 +246,9 @@ class FetchFailed(Exception):
 class VendorApiError(RestoreError):
     """A vendor API answered with an error; keeps the vendor's own code and message."""
 
-    def __init__(self, vendor, http_status, advice, vendor_code=None, vendor_message=None,
-                 vendor_extra=None, request_id=None, retry_note='', attempts=()):
+    def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
+                 vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
+                 attempts: 'Iterable[Attempt]' = ()) -> None:
         self.vendor = vendor
         self.http_status = http_status
         self.vendor_code = vendor_code
@@ -282,7 +286,7 @@ class TransportSettings:
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
 
     @property
-    def timeout(self):
+    def timeout(self) -> tuple[float, float]:
         return self.connect_timeout, self.read_timeout
 
 
@@ -300,11 +304,11 @@ class HssSettings:
     url: str
     project_id: str
     auth_type: str = 'aksk'
-    region: str = None
-    enterprise_project_id: str = None
+    region: str | None = None
+    enterprise_project_id: str | None = None
     access_key: str = ''
     secret_key: str = field(default='', repr=False)
-    iam_url: str = None
+    iam_url: str | None = None
     domain: str = ''
     username: str = ''
     password: str = field(default='', repr=False)
@@ -319,11 +323,11 @@ class FetchSettings:
     max_fetch: int = DEFAULT_MAX_FETCH
 
 
-def is_blank(value):
+def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def setting_text(params, name):
+def setting_text(params: dict[str, Any], name: str) -> str:
     """A plain text setting, stripped; control characters refused by name."""
     value = params.get(name)
     if is_blank(value):
@@ -337,7 +341,7 @@ def setting_text(params, name):
     return text
 
 
-def setting_id(params, name, max_length=64):
+def setting_id(params: dict[str, Any], name: str, max_length: int = 64) -> str:
     """An ID setting that reaches a request line (letters, digits, - and _), or '' when not set."""
     text = setting_text(params, name)
     if text:
@@ -348,14 +352,14 @@ def setting_id(params, name, max_length=64):
     return text
 
 
-def setting_choice(params, name, choices, default):
+def setting_choice(params: dict[str, Any], name: str, choices: Sequence[str], default: str) -> str:
     text = setting_text(params, name).lower() or default
     if text not in choices:
         raise RestoreError(f'The instance setting {name} must be {" or ".join(choices)}; got {printable(text)}.')
     return text
 
 
-def setting_bool(params, name):
+def setting_bool(params: dict[str, Any], name: str) -> bool:
     try:
         return arg_to_bool(params.get(name), name)
     except RestoreError:
@@ -363,7 +367,8 @@ def setting_bool(params, name):
                            f'got {printable(params.get(name))}.') from None
 
 
-def setting_number(params, name, default, minimum, maximum, whole=False):
+def setting_number(params: dict[str, Any], name: str, default: int | float, minimum: float, maximum: float,
+                   whole: bool = False) -> int | float:
     """A numeric setting within its bounds, or a RestoreError naming the setting."""
     value = params.get(name)
     if is_blank(value):
@@ -380,7 +385,7 @@ def setting_number(params, name, default, minimum, maximum, whole=False):
     return int(number) if whole else number
 
 
-def credential_part(params, name, part):
+def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
     value = params.get(name)
     if isinstance(value, dict):
@@ -390,7 +395,7 @@ def credential_part(params, name, part):
     return value if isinstance(value, str) else ''
 
 
-def setting_secret(params, name):
+def setting_secret(params: dict[str, Any], name: str) -> str:
     """The password part of a credentials setting, stripped (as it is sent)."""
     value = credential_part(params, name, 'password').strip()
     if has_control_characters(value):
@@ -400,7 +405,7 @@ def setting_secret(params, name):
     return value
 
 
-def setting_identifier(params, name):
+def setting_identifier(params: dict[str, Any], name: str) -> str:
     """The user name or key ID part of a credentials setting, stripped."""
     value = credential_part(params, name, 'identifier').strip()
     if has_control_characters(value):
@@ -412,7 +417,7 @@ def setting_identifier(params, name):
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 
 
-def setting_secrets(params):
+def setting_secrets(params: dict[str, Any]) -> list[str]:
     """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
     values = []
     for name, value in params.items():
@@ -422,7 +427,7 @@ def setting_secrets(params):
     return [value for value in values if value]
 
 
-def read_transport_settings(params):
+def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
     return TransportSettings(
         verify=not setting_bool(params, 'insecure'),
         proxy=setting_bool(params, 'proxy'),
@@ -434,7 +439,7 @@ def read_transport_settings(params):
     )
 
 
-def read_xdr_settings(params):
+def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
     key_id = setting_identifier(params, 'xdr_api_key_id')
     key = setting_secret(params, 'xdr_api_key')
@@ -450,7 +455,7 @@ def read_xdr_settings(params):
     )
 
 
-def read_hss_settings(params):
+def read_hss_settings(params: dict[str, Any]) -> HssSettings:
     region = setting_text(params, 'hss_region')
     project_id = setting_text(params, 'hss_project_id')
     endpoint = setting_text(params, 'hss_endpoint')
@@ -490,7 +495,7 @@ def read_hss_settings(params):
     return HssSettings(iam_url=iam_url, domain=domain, username=username, password=password, **common)
 
 
-def parse_duration_ms(text, name):
+def parse_duration_ms(text: Any, name: str) -> int:
     """'3 days', '12 hours', '30 minutes', '1 week' (the words XSOAR's first-fetch settings use) in milliseconds."""
     match = re.fullmatch(r'\s*(\d{1,6})\s*(minute|hour|day|week)s?\s*', str(text), re.IGNORECASE)
     if match is None:
@@ -499,7 +504,7 @@ def parse_duration_ms(text, name):
     return int(match.group(1)) * DURATION_UNITS_MS[match.group(2).lower()]
 
 
-def read_fetch_settings(params):
+def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
     first_fetch_ms = parse_duration_ms(first_fetch, 'first_fetch')
     if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
@@ -509,7 +514,7 @@ def read_fetch_settings(params):
                          max_fetch=setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True))
 
 
-def is_loopback_host(host):
+def is_loopback_host(host: str) -> bool:
     if host == 'localhost':
         return True
     try:
@@ -518,7 +523,7 @@ def is_loopback_host(host):
         return False
 
 
-def normalise_base_url(url, setting, insecure):
+def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
     parts = urlsplit(str(url).strip())
     if parts.scheme not in ('http', 'https') or not parts.hostname:
@@ -534,7 +539,7 @@ def normalise_base_url(url, setting, insecure):
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
 
 
-def normalise_xdr_url(url, insecure):
+def normalise_xdr_url(url: str, insecure: bool) -> str:
     base = normalise_base_url(url, 'xdr_url', insecure)
     return base[:-len(XDR_API_ROOT)] if base.endswith(XDR_API_ROOT) else base
 
@@ -548,26 +553,26 @@ class Attempt:
 
     number: int
     waited: float = 0.0  # seconds spent before sending: the backoff, then the turn the limiter gave
-    status: int = None  # the HTTP status of the answer; None when no usable answer came
-    fault: str = None  # FAULT_* when the answer was missing or broken
+    status: int | None = None  # the HTTP status of the answer; None when no usable answer came
+    fault: str | None = None  # FAULT_* when the answer was missing or broken
     detail: str = ''  # the fault in words, for the error that reports it
     advice: str = ''  # what to do about it
 
-    def met(self, fault, detail, advice):
+    def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
 
-    def describe(self):
+    def describe(self) -> str:
         return self.fault or f'HTTP {self.status}'
 
     @property
-    def may_have_acted(self):
+    def may_have_acted(self) -> bool:
         """Whether the service may have carried it out though its answer was lost: it reached the service and
         broke afterwards, or a gateway gave up waiting for the service (502, 504). A refused connection, a 429 or
         a 503 means the service did not act."""
         return self.fault in FAULTS_AFTER_SENDING or (self.fault is None and self.status in MAYBE_APPLIED_STATUSES)
 
 
-def describe_attempts(attempts):
+def describe_attempts(attempts: Iterable[Attempt]) -> str:
     """What the attempts met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
     counted = {}
     for attempt in attempts:
@@ -575,7 +580,7 @@ def describe_attempts(attempts):
     return ', '.join(kind if times == 1 else f'{kind} ({times} times)' for kind, times in counted.items())
 
 
-def retry_note(retried, gave_up=None):
+def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
     """The sentence an error ends with when the request was retried: how often, after what, why it stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
@@ -584,7 +589,7 @@ def retry_note(retried, gave_up=None):
     return f'The request was retried {times} (after {describe_attempts(retried)}){stopped}.'
 
 
-def may_have_applied(attempts):
+def may_have_applied(attempts: Iterable[Attempt]) -> bool:
     return any(attempt.may_have_acted for attempt in attempts)
 
 
@@ -594,10 +599,10 @@ class RetryPolicy:
 
     max_retries: int = DEFAULT_MAX_RETRIES
     backoff: float = DEFAULT_RETRY_BACKOFF
-    statuses: frozenset = RETRY_STATUSES
+    statuses: frozenset[int] = RETRY_STATUSES
     max_fault_wait: float = MAX_FAULT_WAIT_SECONDS
 
-    def backoff_wait(self, retry_number):
+    def backoff_wait(self, retry_number: int) -> float:
         """0 before the first retry, then backoff doubling: 0, 1, 2, 4 s with 0.5 s, each at most RETRY_BACKOFF_MAX."""
         if retry_number <= 1:
             return 0.0
@@ -607,7 +612,7 @@ class RetryPolicy:
 class OutOfTime(Exception):
     """The limiter's next turn comes after the command's deadline."""
 
-    def __init__(self, wait, asked=None):
+    def __init__(self, wait: float, asked: float | None = None) -> None:
         super().__init__(wait)
         self.wait = wait
         self.asked = asked  # the Retry-After that set the pause, when one did
@@ -632,7 +637,8 @@ class AdaptiveRateLimiter:
     MEASURE_SPAN = 3.0  # seconds of answers the admitted rate is measured over
     MIN_RATE = 0.5  # as botocore: the slowest pace a throttle can bring
 
-    def __init__(self, ceiling, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, ceiling: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.ceiling = float(ceiling)
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
@@ -647,7 +653,7 @@ class AdaptiveRateLimiter:
         self.throttles = 0  # 429s met (each one, cut or not)
         self.cuts = 0
 
-    def rate(self, now=None):
+    def rate(self, now: float | None = None) -> float:
         """Requests per second allowed at ``now``."""
         if self._last_cut is None:
             return self.ceiling
@@ -656,7 +662,7 @@ class AdaptiveRateLimiter:
         k = (top * (1 - self.BETA) / self.SCALE) ** (1 / 3)
         return max(self.MIN_RATE, min(self.ceiling, self.SCALE * (now - self._last_cut - k) ** 3 + top))
 
-    def wait_turn(self, deadline=None):
+    def wait_turn(self, deadline: float | None = None) -> float:
         """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would come after
         ``deadline`` (a clock() value): the caller stops rather than wait past the command's budget."""
         waited = 0.0
@@ -678,7 +684,7 @@ class AdaptiveRateLimiter:
                 if self._epoch == epoch:
                     return waited
 
-    def answered(self):
+    def answered(self) -> None:
         """An attempt got an answer that was not a 429: the vendor admitted it."""
         with self._lock:
             now = self.clock()
@@ -686,7 +692,7 @@ class AdaptiveRateLimiter:
             while self._answered and self._answered[0] < now - self.MEASURE_SPAN:
                 self._answered.popleft()
 
-    def _admitted_rate(self, now):
+    def _admitted_rate(self, now: float) -> float | None:
         """The most answers the vendor gave in any one second of the last MEASURE_SPAN (a count over a single
         second is coarse: 5, 6 or 7 at 6/s), scaled up while the run is younger than a second; None while too
         little has been seen to tell."""
@@ -702,7 +708,7 @@ class AdaptiveRateLimiter:
             most = max(most, last - first + 1)
         return float(most) or None
 
-    def throttled(self, sent_at, retry_after=None):
+    def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
         """A 429 arrived for an attempt sent at ``sent_at``: slow every request down, pause them all for a
         Retry-After."""
         with self._lock:
@@ -724,7 +730,7 @@ class AdaptiveRateLimiter:
             # need); the turns given from now on are spaced at the new rate.
 
 
-def parse_retry_after(response):
+def parse_retry_after(response: requests.Response) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     value = (response.headers.get('Retry-After') or '').strip()
     if not value:
@@ -745,7 +751,7 @@ def parse_retry_after(response):
 NOT_JSON = object()  # what reply_json keeps for a body that is not JSON
 
 
-def reply_json(response):
+def reply_json(response: requests.Response) -> Any:
     """The reply's JSON, parsed once and kept on the response; ValueError when the body is not JSON."""
     if not hasattr(response, 'json_body'):
         try:
@@ -757,7 +763,7 @@ def reply_json(response):
     return response.json_body
 
 
-def huawei_error_code(response):
+def huawei_error_code(response: requests.Response) -> Any:
     """The error_code of a Huawei Cloud error reply, or None (also when the body cannot be read)."""
     try:
         body = reply_json(response)
@@ -766,7 +772,7 @@ def huawei_error_code(response):
     return body.get('error_code') if isinstance(body, dict) else None
 
 
-def describe_connection_error(error):
+def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
@@ -792,8 +798,10 @@ class HttpTransport:
     error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
     """
 
-    def __init__(self, base_url, vendor, settings=TransportSettings(), auth=None, limiter=None,
-                 retry_statuses=RETRY_STATUSES, token_source=None, deadline_s=DEFAULT_POLLING_TIMEOUT):
+    def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
+                 auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
+                 retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None,
+                 deadline_s: float = DEFAULT_POLLING_TIMEOUT) -> None:
         self.base_url = base_url
         self.vendor = vendor
         self.settings = settings
@@ -816,12 +824,13 @@ class HttpTransport:
         self.budget_s = deadline_s
         self.deadline = self.limiter.clock() + deadline_s
 
-    def wait_at_most(self, seconds):
+    def wait_at_most(self, seconds: float) -> None:
         """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer."""
         self.budget_s = seconds
         self.deadline = self.limiter.clock() + seconds
 
-    def request(self, method, path, expect_json=False, retry_statuses=None, **kwargs):
+    def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
+                **kwargs: Any) -> requests.Response:
         """Sends the request through the attempt loop; returns the final response with its body read.
 
         ``expect_json``: a 2xx reply must carry JSON. ``retry_statuses``: this call's own statuses to retry.
@@ -830,8 +839,7 @@ class HttpTransport:
         """
         url = self.base_url + path
         host = urlsplit(url).netloc
-        policy = self.policy if retry_statuses is None else RetryPolicy(
-            self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses), self.policy.max_fault_wait)
+        policy = self._policy(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, last_response = [], 0, 0.0, 0, 0.0, None
         while True:
             if backoff:
@@ -861,15 +869,7 @@ class HttpTransport:
                 response.attempts, response.gave_up = tuple(attempts), None
                 return response
             faults += 1
-            asked = parse_retry_after(response) if answered else None
-            wait = asked if asked is not None else policy.backoff_wait(faults)
-            gave_up = None
-            if faults > policy.max_retries:
-                gave_up = ''
-            elif fault_waited + wait > policy.max_fault_wait:
-                gave_up = (f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else
-                           f'the next wait would be {wait:g} s') + \
-                          f', past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+            wait, gave_up = self._fault_wait(policy, faults, fault_waited, response if answered else None)
             if gave_up is not None:
                 if answered:
                     response.attempts, response.gave_up = tuple(attempts), gave_up or None
@@ -878,7 +878,30 @@ class HttpTransport:
             fault_waited += wait
             backoff = wait
 
-    def _send_once(self, method, url, host, attempt, attempts, kwargs):
+    def _policy(self, retry_statuses: Iterable[int] | None) -> RetryPolicy:
+        """The transport's retry policy, or the same with one call's own statuses to retry."""
+        if retry_statuses is None:
+            return self.policy
+        return RetryPolicy(self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses),
+                           self.policy.max_fault_wait)
+
+    def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
+                    answer: requests.Response | None) -> tuple[float, str | None]:
+        """After the ``faults``-th fault: the wait before the next attempt (the vendor's Retry-After on ``answer``, else
+        the backoff), and why the loop gives up instead: '' when the retries are spent, the reason when the wait would
+        pass ``max_fault_wait``, None while it goes on."""
+        asked = parse_retry_after(answer) if answer is not None else None
+        wait = asked if asked is not None else policy.backoff_wait(faults)
+        if faults > policy.max_retries:
+            return wait, ''
+        if fault_waited + wait > policy.max_fault_wait:
+            reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
+                f'the next wait would be {wait:g} s'
+            return wait, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+        return wait, None
+
+    def _send_once(self, method: str, url: str, host: str, attempt: Attempt, attempts: list[Attempt],
+                   kwargs: dict[str, Any]) -> requests.Response | None:
         """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise."""
         try:
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
@@ -910,10 +933,10 @@ class HttpTransport:
                             'Check the server URL, DNS, the firewall and the proxy setting.')
         return None
 
-    def _no_answer(self, host):
+    def _no_answer(self, host: str) -> str:
         return f'{self.vendor} at {host} did not answer within {self.settings.read_timeout:g} s.'
 
-    def _read_reply(self, response, attempt, expect_json):
+    def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> None:
         """Reads the body; a reply cut off, or not JSON where JSON is due, makes the attempt a broken reply."""
         attempt.status = response.status_code
         host = urlsplit(response.url).netloc
@@ -934,7 +957,7 @@ class HttpTransport:
                                                 f'a body that is not JSON ({short_text(response.text)}).',
                             BROKEN_REPLY_ADVICE)
 
-    def _wants_new_token(self, response, renewals):
+    def _wants_new_token(self, response: requests.Response, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: the first one always (the cached token may have been
         revoked); later ones while the gateway says the token must be updated (APIGW.0307, as other requests
         in flight may make it) or says nothing readable, at most max_retries times."""
@@ -942,7 +965,8 @@ class HttpTransport:
             return False
         return renewals == 0 or huawei_error_code(response) in (HUAWEI_TOKEN_EXPIRED, None)
 
-    def _out_of_time(self, attempts, late, host, response):
+    def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
+                     response: requests.Response | None) -> requests.Response:
         """The next turn comes past the deadline: the last answer is returned as the final one (its error reports
         it), or, when there is none, an error says why no answer came."""
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
@@ -956,7 +980,7 @@ class HttpTransport:
         raise RestoreError(f'{self.vendor} at {host} is throttling this instance\'s requests: {gave_up}. Run the '
                            f'command again later, or with a larger timeout_in_seconds.', attempts)
 
-    def _fault_error(self, attempts, gave_up):
+    def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
         last = attempts[-1]
         note = retry_note(attempts[:-1], gave_up)
         return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
@@ -975,13 +999,13 @@ class SecretScrubber:
     MIN_LENGTH = 4
     MASK = '<redacted>'
 
-    def __init__(self, values=()):
+    def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._forms = ()
         for value in values:
             self.add(value)
 
-    def add(self, value):
+    def add(self, value: Any) -> None:
         """Learns one more secret; safe from any thread (tokens arrive from worker threads)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
@@ -993,18 +1017,18 @@ class SecretScrubber:
             known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}
             self._forms = tuple(sorted(known, key=len, reverse=True))  # the longest first: no half-masked form
 
-    def text(self, text):
+    def text(self, text: str) -> str:
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self.MASK)
         return text
 
-    def entry(self, entry):
+    def entry(self, entry: dict[str, Any]) -> dict[str, Any]:
         """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
         (the common case: large bulk entries are then neither copied nor serialised)."""
         return self.value(entry) if self._holds_secret(entry) else entry
 
-    def _holds_secret(self, value):
+    def _holds_secret(self, value: Any) -> bool:
         if isinstance(value, str):
             return any(form in value for form in self._forms)
         if isinstance(value, dict):
@@ -1013,7 +1037,7 @@ class SecretScrubber:
             return any(self._holds_secret(item) for item in value)
         return False
 
-    def value(self, value):
+    def value(self, value: Any) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed."""
         if isinstance(value, str):
             return self.text(value)
@@ -1031,12 +1055,12 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     """Cortex XDR API key headers. Called for every attempt: an advanced key signs each with a fresh nonce and
     timestamp (the API refuses a replayed nonce with 401)."""
 
-    def __init__(self, key_id, key, auth_type):
+    def __init__(self, key_id: str, key: str, auth_type: str) -> None:
         self._key_id = key_id
         self._key = key
         self._advanced = auth_type == 'advanced'
 
-    def __call__(self, request):
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:
             nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
@@ -1048,20 +1072,21 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
             request.headers['Authorization'] = self._key
         return request
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'XdrApiKeyAuth(key_id={self._key_id!r}, key=<hidden>)'
 
 
 class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
-    def __init__(self, access_key, secret_key, project_id=None, clock=None):
+    def __init__(self, access_key: str, secret_key: str, project_id: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self._access_key = access_key
         self._secret_key = secret_key
         self._project_id = project_id
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
-    def __call__(self, request):
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url)
         request.headers[SDK_DATE_HEADER] = self._clock().strftime(SDK_DATE_FORMAT)
         request.headers['Host'] = parts.netloc
@@ -1075,16 +1100,17 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
         return request
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'HuaweiAkSkAuth(access_key={self._access_key!r}, secret_key=<hidden>)'
 
 
-def sdk_quote(text):
+def sdk_quote(text: str) -> str:
     """Percent-encoding of the API Gateway's canonical form: everything but letters, digits and -_.~."""
     return quote(text, safe='~')
 
 
-def sdk_canonical_request(method, path, query_pairs, headers, signed_headers, body):
+def sdk_canonical_request(method: str, path: str, query_pairs: Iterable[tuple[str, str]], headers: Mapping[str, str],
+                          signed_headers: Sequence[str], body: bytes) -> str:
     """The canonical request that SDK-HMAC-SHA256 hashes, built from what goes on the wire."""
     segments = [sdk_quote(segment) for segment in unquote(path).split('/')]
     canonical_path = '/'.join(segments)
@@ -1101,7 +1127,8 @@ def sdk_canonical_request(method, path, query_pairs, headers, signed_headers, bo
                       ';'.join(signed_headers), payload_hash])
 
 
-def sdk_signature(secret_key, method, path, query_pairs, headers, signed_headers, body):
+def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable[tuple[str, str]],
+                  headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes) -> str:
     """Hex HMAC-SHA256 over the string to sign; headers must hold X-Sdk-Date and every signed header."""
     canonical = sdk_canonical_request(method, path, query_pairs, headers, signed_headers, body)
     sdk_date = next(str(v).strip() for k, v in headers.items() if str(k).lower() == SDK_DATE_HEADER.lower())
@@ -1111,7 +1138,7 @@ def sdk_signature(secret_key, method, path, query_pairs, headers, signed_headers
 
 
 
-def token_identity(settings):
+def token_identity(settings: HssSettings) -> str:
     """Names the identity a cached token belongs to, without holding the password."""
     return hashlib.sha256('\n'.join([settings.iam_url, settings.domain, settings.username,
                                      settings.project_id]).encode()).hexdigest()
@@ -1128,8 +1155,9 @@ class IamTokenProvider:
 
     vendor = 'Huawei Cloud IAM'
 
-    def __init__(self, settings, transport_settings=TransportSettings(), stored=None, clock=time.time,
-                 limiter=None, on_token=None):
+    def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
+                 stored: Any = None, clock: Callable[[], float] = time.time, limiter: AdaptiveRateLimiter | None = None,
+                 on_token: Callable[[str], None] | None = None) -> None:
         self.transport = HttpTransport(settings.iam_url, self.vendor, transport_settings,
                                        limiter=limiter or AdaptiveRateLimiter(settings.rate_limit),
                                        retry_statuses=HUAWEI_RETRY_STATUSES)
@@ -1144,30 +1172,30 @@ class IamTokenProvider:
         if self._held:
             self._on_token(self._held['token'])
 
-    def token(self):
+    def token(self) -> str:
         token = self._usable()
         if token:
             return token
         with self._lock:  # one thread fetches; the others then find its token
             return self._usable() or self._fetch()
 
-    def _usable(self):
+    def _usable(self) -> str | None:
         held = self._held
         if held and held.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock():
             return held['token']
         return None
 
-    def invalidate(self, failed_token):
+    def invalidate(self, failed_token: str | None) -> None:
         """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
         with self._lock:
             if self._held.get('token') == failed_token:
                 self._held = {}
 
-    def cache_entry(self):
+    def cache_entry(self) -> dict[str, Any] | None:
         """What to keep in the integration context: {identity, token, expires_at}, or None for nothing."""
         return dict(self._held) if self._held else None
 
-    def _fetch(self):
+    def _fetch(self) -> str:
         body = {'auth': {
             'identity': {'methods': ['password'], 'password': {'user': {
                 'name': self._settings.username, 'password': self._settings.password,
@@ -1190,18 +1218,18 @@ class IamTokenProvider:
 class HuaweiTokenAuth(requests.auth.AuthBase):
     """Puts the provider's current IAM token in X-Auth-Token, for every attempt."""
 
-    def __init__(self, provider):
+    def __init__(self, provider: IamTokenProvider) -> None:
         self.provider = provider
 
-    def __call__(self, request):
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers['X-Auth-Token'] = self.provider.token()
         return request
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'HuaweiTokenAuth(token=<hidden>)'
 
 
-def parse_iam_expiry(body, now):
+def parse_iam_expiry(body: dict[str, Any], now: float) -> float:
     """Epoch seconds of token.expires_at (ISO 8601 in UTC); a token without a readable one is kept an hour."""
     text = str((body.get('token') or {}).get('expires_at') or '')
     match = re.match(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}', text)
@@ -1210,12 +1238,12 @@ def parse_iam_expiry(body, now):
     return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
 
 
-def response_retry_note(response):
+def response_retry_note(response: requests.Response) -> str:
     """The retry sentence for an error reported from ``response``: the attempts before it, and why it stopped."""
     return retry_note(tuple(getattr(response, 'attempts', ()))[:-1], getattr(response, 'gave_up', None))
 
 
-def parse_json_body(response, vendor):
+def parse_json_body(response: requests.Response, vendor: str) -> dict[str, Any]:
     try:
         body = reply_json(response)
     except ValueError:
@@ -1227,7 +1255,8 @@ def parse_json_body(response, vendor):
     return body
 
 
-def huawei_error_from_response(response, vendor, advice_by_status):
+def huawei_error_from_response(response: requests.Response, vendor: str,
+                               advice_by_status: dict[int, str]) -> VendorApiError:
     """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
     advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
     request_id = response.headers.get('X-Request-Id')
@@ -1247,7 +1276,7 @@ def huawei_error_from_response(response, vendor, advice_by_status):
                           request_id=request_id, retry_note=note, attempts=attempts)
 
 
-def iam_error_from_response(response):
+def iam_error_from_response(response: requests.Response) -> VendorApiError:
     """IAM's {"error": {code, title, message}} form, or the gateway's."""
     try:
         error = reply_json(response).get('error')
@@ -1270,14 +1299,16 @@ class XdrClient:
 
     vendor = 'Cortex XDR'
 
-    def __init__(self, settings, transport_settings=TransportSettings(), limiter=None, progress=None):
+    def __init__(self, settings: XdrSettings, transport_settings: TransportSettings = TransportSettings(),
+                 limiter: AdaptiveRateLimiter | None = None, progress: Callable[[str], None] | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
                                        XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type),
                                        self.limiter, RETRY_STATUSES)
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
 
-    def restore_file(self, file_hash, endpoint_id=None, incident_id=None):
+    def restore_file(self, file_hash: str, endpoint_id: str | None = None,
+                     incident_id: int | None = None) -> dict[str, Any]:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash}
         if endpoint_id is not None:
@@ -1293,12 +1324,13 @@ class XdrClient:
                                     'restoring it again.')
             raise
 
-    def get_action_status(self, action_id, retry_server_errors=True):
+    def get_action_status(self, action_id: int | str, retry_server_errors: bool = True) -> dict[str, Any]:
         """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}."""
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
                           XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES)
 
-    def _post(self, path, request_data, retry_statuses=RETRY_STATUSES):
+    def _post(self, path: str, request_data: dict[str, Any],
+              retry_statuses: Iterable[int] = RETRY_STATUSES) -> dict[str, Any]:
         response = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                           json={'request_data': request_data})
         if response.status_code != 200:
@@ -1310,7 +1342,7 @@ class XdrClient:
         return reply
 
 
-def xdr_error_from_response(response):
+def xdr_error_from_response(response: requests.Response) -> VendorApiError:
     """Turns a non-200 Cortex XDR reply into one message: what happened, what to do, the vendor's words."""
     advice = XDR_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE)
     try:
@@ -1333,8 +1365,10 @@ class HssClient:
 
     vendor = 'Huawei Cloud HSS'
 
-    def __init__(self, settings, transport_settings=TransportSettings(), stored_token=None, limiter=None,
-                 progress=None, on_token=None, token_clock=time.time):
+    def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
+                 stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
+                 progress: Callable[[str], None] | None = None, on_token: Callable[[str], None] | None = None,
+                 token_clock: Callable[[], float] = time.time) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = None
         if settings.auth_type == 'token':
@@ -1354,8 +1388,9 @@ class HssClient:
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
 
-    def list_isolated_files(self, file_hash=None, file_path=None, isolation_status='isolated', offset=0,
-                            limit=HSS_LIST_PAGE_SIZE, enterprise_project_id=None):
+    def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
+                            isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
+                            enterprise_project_id: str | None = None) -> dict[str, Any]:
         """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
         query = {'enterprise_project_id': enterprise_project_id or self.enterprise_project_id,
                  'file_hash': file_hash, 'file_path': file_path, 'isolation_status': isolation_status,
@@ -1367,12 +1402,13 @@ class HssClient:
             raise RestoreError(f'{self.vendor} listed isolated files without a data_list. Check hss_endpoint.')
         return body
 
-    def all_isolated_files(self, **filters):
+    def all_isolated_files(self, **filters: Any) -> list[Any]:
         """Every isolated file matching the filters."""
         return self._all_pages(lambda offset: self.list_isolated_files(offset=offset, **filters),
                                HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
-    def list_security_events(self, begin_ms, end_ms, offset=0, limit=HSS_EVENT_PAGE_SIZE):
+    def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
+                             limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
         """One page of unhandled host security events that occurred from begin_ms to end_ms (two days apart at
         most): {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         query = {'category': 'host', 'enterprise_project_id': self.enterprise_project_id,
@@ -1385,12 +1421,12 @@ class HssClient:
             raise RestoreError(f'{self.vendor} listed security events without a data_list. Check hss_endpoint.')
         return body
 
-    def all_security_events(self, begin_ms, end_ms):
+    def all_security_events(self, begin_ms: int, end_ms: int) -> list[Any]:
         """Every unhandled host security event of the window."""
         return self._all_pages(lambda offset: self.list_security_events(begin_ms, end_ms, offset=offset),
                                HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
 
-    def _all_pages(self, read_page, page_size, what):
+    def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
         """Every row of a listing: the first page gives total_num, and the other pages are then read side by side,
         through the same limiter."""
         first = read_page(0)
@@ -1406,7 +1442,7 @@ class HssClient:
             rows.extend(page)
         return rows
 
-    def restore_isolated_files(self, items, enterprise_project_id=None):
+    def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> None:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
@@ -1419,7 +1455,8 @@ class HssClient:
                                     'these files (isolation_status restoring) before sending them again.')
             raise
 
-    def _request(self, method, path=None, expect_json=False, **kwargs):
+    def _request(self, method: str, path: str | None = None, expect_json: bool = False,
+                 **kwargs: Any) -> requests.Response:
         response = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
         if response.status_code != 200:
             raise huawei_error_from_response(response, self.vendor, HSS_ERROR_ADVICE)
@@ -1440,11 +1477,12 @@ class BulkRunner:
     in XSOAR that is the main thread, the only one allowed to call ``demisto``.
     """
 
-    def __init__(self, workers=1, progress=None):
+    def __init__(self, workers: int = 1, progress: Callable[[str], None] | None = None) -> None:
         self.workers = max(1, int(workers))
         self.progress = progress
 
-    def map(self, function, items, what='', settled=None):
+    def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
+            settled: Callable[[Any], Any] | None = None) -> list[Any]:
         """``function`` over ``items``, results in the items' order.
 
         ``settled(item)``, when given, may return an item's result without calling ``function`` (work that no
@@ -1454,7 +1492,7 @@ class BulkRunner:
         results = [None] * len(items)
         failed = threading.Event()
 
-        def run(index):
+        def run(index: int) -> tuple[int, Any]:
             known = settled(items[index]) if settled else None
             if known is not None:
                 return index, known
@@ -1486,7 +1524,7 @@ class BulkRunner:
                 raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0]) from None
         return results
 
-    def report(self, what, done, total):
+    def report(self, what: str, done: int, total: int) -> None:
         if self.progress and what and total > 1:
             self.progress(f'{what}: {done}/{total}')
 
@@ -1497,13 +1535,14 @@ class BulkRunner:
 class PollingSchedule:
     """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them)."""
 
-    def __init__(self, command, next_run_in_seconds, args, timeout_in_seconds=None):
+    def __init__(self, command: str, next_run_in_seconds: int, args: dict[str, Any],
+                 timeout_in_seconds: int | None = None) -> None:
         self.command = command
         self.next_run_in_seconds = max(int(next_run_in_seconds), MIN_POLLING_INTERVAL)
         self.args = args
         self.timeout_in_seconds = timeout_in_seconds
 
-    def to_entry_fields(self):
+    def to_entry_fields(self) -> dict[str, Any]:
         fields = {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args}
         if self.timeout_in_seconds:
             fields['Timeout'] = str(self.timeout_in_seconds)
@@ -1513,14 +1552,15 @@ class PollingSchedule:
 class RestoreResult:
     """One war-room entry: markdown for the analyst, context for playbooks, the raw reply, maybe a next run."""
 
-    def __init__(self, readable_output, outputs_key=None, outputs=None, raw_response=None, schedule=None):
+    def __init__(self, readable_output: str, outputs_key: str | None = None, outputs: Any = None,
+                 raw_response: Any = None, schedule: PollingSchedule | None = None) -> None:
         self.readable_output = readable_output
         self.outputs_key = outputs_key
         self.outputs = outputs
         self.raw_response = raw_response if raw_response is not None else outputs
         self.schedule = schedule
 
-    def to_entry(self):
+    def to_entry(self) -> dict[str, Any]:
         entry = {
             'Type': ENTRY_TYPE_NOTE,
             'ContentsFormat': 'json' if isinstance(self.raw_response, (dict, list)) else 'text',
@@ -1534,7 +1574,7 @@ class RestoreResult:
         return entry
 
 
-def error_entry(message):
+def error_entry(message: str) -> dict[str, Any]:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
 
@@ -1542,7 +1582,7 @@ INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this i
                     'is checked): use it only against a test server.')
 
 
-def with_insecure_warning(entry, transport_settings):
+def with_insecure_warning(entry: dict[str, Any], transport_settings: TransportSettings) -> dict[str, Any]:
     """A command's entry, its human-readable part ending with a warning when verification is off."""
     if not transport_settings.verify:
         entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
@@ -1552,11 +1592,12 @@ def with_insecure_warning(entry, transport_settings):
 MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
 
 
-def markdown_table(title, rows, headers, context_path=None, first=None):
+def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str | None = None,
+                   first: Callable[[dict[str, Any]], bool] | None = None) -> str:
     """A markdown table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of
     endpoints or items), the rows ``first`` picks (failures) come first, and a last line says how many more
     rows ``context_path`` holds."""
-    def cell(value):
+    def cell(value: Any) -> str:
         text = '' if value is None else str(value)
         return text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
 
@@ -1578,13 +1619,13 @@ def markdown_table(title, rows, headers, context_path=None, first=None):
 
 ''' ARGUMENTS '''
 
-def short_text(text, limit=200):
+def short_text(text: Any, limit: int = 200) -> str:
     """A vendor body cut to one readable line (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
     return text if len(text) <= limit else text[:limit] + '...'
 
 
-def printable(value, limit=60):
+def printable(value: Any, limit: int = 60) -> str:
     """A user value quoted for an error message: control characters escaped, length bounded."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + '...'
@@ -1593,12 +1634,12 @@ def printable(value, limit=60):
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 
-def has_control_characters(text):
+def has_control_characters(text: str) -> bool:
     """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
     return CONTROL_CHARACTERS.search(text) is not None
 
 
-def check_identifier_characters(text, name, where=''):
+def check_identifier_characters(text: str, name: str, where: str = '') -> None:
     """Refuses an ID holding anything but letters, digits, - and _, naming the first offending character."""
     if not IDENTIFIER_PATTERN.fullmatch(text):
         bad = re.search(r'[^A-Za-z0-9_-]', text).group()
@@ -1606,7 +1647,7 @@ def check_identifier_characters(text, name, where=''):
                            f'{printable(bad)}.')
 
 
-def single_value(value, name):
+def single_value(value: Any, name: str) -> Any:
     """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item."""
     if isinstance(value, (list, tuple)):
         if len(value) != 1:
@@ -1615,7 +1656,7 @@ def single_value(value, name):
     return value
 
 
-def validate_sha256(value, name='file_hash'):
+def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     """Returns the hash in lower case, or raises a RestoreError that says what is wrong with it."""
     value = single_value(value, name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -1635,7 +1676,7 @@ def validate_sha256(value, name='file_hash'):
                        f'({len(candidate)} characters{where}).{hint}')
 
 
-def validate_identifier(value, name, max_length=MAX_IDENTIFIER_LENGTH):
+def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
     value = single_value(value, name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -1651,7 +1692,8 @@ def validate_identifier(value, name, max_length=MAX_IDENTIFIER_LENGTH):
     return text
 
 
-def arg_to_int(value, name, minimum=None, maximum=None, default=None):
+def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int | None = None,
+               default: int | None = None) -> int | None:
     """A whole-number argument, from an int or its decimal text. None/empty gives the default."""
     value = single_value(value, name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -1675,7 +1717,7 @@ def arg_to_int(value, name, minimum=None, maximum=None, default=None):
     return number
 
 
-def arg_to_bool(value, name, default=False):
+def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     value = single_value(value, name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
@@ -1689,7 +1731,7 @@ def arg_to_bool(value, name, default=False):
     raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
 
 
-def arg_to_list(value, name):
+def arg_to_list(value: Any, name: str) -> list[str]:
     """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text."""
     if value is None:
         return []
@@ -1719,7 +1761,7 @@ def arg_to_list(value, name):
     return items
 
 
-def action_id_list(value):
+def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
     (a whole number, or an ID text, sent back as it came); or comma-separated whole numbers."""
     rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
@@ -1745,7 +1787,7 @@ def action_id_list(value):
     return items
 
 
-def hss_field_list(value, name):
+def hss_field_list(value: Any, name: str) -> list[str]:
     """A list argument for an HSS item field, each value checked against the field's documented length."""
     values = arg_to_list(value, name)
     limit = HSS_FIELD_LIMITS[name]
@@ -1760,7 +1802,7 @@ def hss_field_list(value, name):
 
 
 
-def sha256_list(value, name='file_hash'):
+def sha256_list(value: Any, name: str = 'file_hash') -> list[str]:
     """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
     hashes = []
     for item in arg_to_list(value, name) or [None]:
@@ -1770,7 +1812,7 @@ def sha256_list(value, name='file_hash'):
     return hashes
 
 
-def broadcast_items(fields):
+def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item."""
     given = {name: values for name, values in fields.items() if values}
     count = max(len(values) for values in given.values())
@@ -1786,7 +1828,7 @@ def broadcast_items(fields):
 ''' COMMANDS '''
 
 
-def test_module(clients, fetching=False):
+def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = False) -> str:
     """Checks every configured vendor (and, with fetching on, that HSS events can be listed); 'ok' or a RestoreError
     saying what is wrong."""
     if not clients:
@@ -1812,7 +1854,7 @@ def test_module(clients, fetching=False):
     return 'ok'
 
 
-def summarise_action(record, reply):
+def summarise_action(record: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
     """Per-endpoint statuses of a restore action, counted into an overall outcome. A part of the reply that cannot
     be read becomes ``error`` on the record (the action stays followed), never an exception."""
     statuses = reply.get('data')
@@ -1852,12 +1894,12 @@ def summarise_action(record, reply):
     return summary
 
 
-def clean_text(value):
+def clean_text(value: Any) -> str:
     """A vendor text, trimmed, with its line ends made plain (Cortex XDR sends "Element not found.\\r\\n")."""
     return ' '.join(str(value).replace('\r\n', '\n').replace('\r', '\n').split('\n')).strip()
 
 
-def json_object(value):
+def json_object(value: Any) -> dict[str, Any] | None:
     """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
     if isinstance(value, dict):
         return value
@@ -1870,7 +1912,7 @@ def json_object(value):
     return None
 
 
-def describe_error_reason(reason, status, reply=None):
+def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (as
     CoreIRApiModule reads them); every text trimmed."""
@@ -1894,19 +1936,20 @@ def describe_error_reason(reason, status, reply=None):
     return f'Cortex XDR reported {status} without a reason. Open the action in Cortex XDR > Response > Action Center.'
 
 
-def restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count):
+def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
+                   endpoints_count: int | None) -> dict[str, Any]:
     """The context record of one file's restore; what is not known is left out rather than set to null."""
     record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
               'endpoint_id': endpoint_id, 'incident_id': incident_id}
     return {name: value for name, value in record.items() if value is not None}
 
 
-def is_action_id(value):
+def is_action_id(value: Any) -> bool | str:
     """An action ID as the vendor sends it: a number or a text, carried back exactly as received."""
     return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip())
 
 
-def parse_restore_reply(reply):
+def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
     """(action_id, endpoints_count, refusal, problems) of a restore reply.
 
     ``refusal``: the vendor's reason when its ``status`` says it did not accept the restore (0), else None.
@@ -1940,10 +1983,11 @@ def parse_restore_reply(reply):
     return action_id, endpoints_count, refusal, problems
 
 
-def start_restores(client, hashes, endpoint_id, incident_id):
+def start_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None,
+                   incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """POST one restore per hash, side by side. With several hashes a refused one is reported, not fatal,
     unless all are. Returns the context records and the vendor's replies."""
-    def start(file_hash):
+    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
@@ -1971,10 +2015,11 @@ def start_restores(client, hashes, endpoint_id, incident_id):
     return records, replies
 
 
-def check_actions(client, hashes, action_ids, endpoint_id, incident_id):
+def check_actions(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
+                  incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
     retries) leaves its file in progress with the reason in ``error``: the next check reads it again."""
-    def check(action_id):
+    def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
             return client.get_action_status(action_id)
         except RestoreError as error:
@@ -2002,7 +2047,7 @@ def check_actions(client, hashes, action_ids, endpoint_id, incident_id):
     return summaries, replies
 
 
-def restore_file_command(client, args):
+def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResult:
     """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
     hashes = sha256_list(args.get('file_hash'))
     endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
@@ -2027,7 +2072,8 @@ def restore_file_command(client, args):
                                 timeout)
 
 
-def start_restore_result(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout):
+def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
+                         incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
     records, replies = start_restores(client, hashes, endpoint_id, incident_id)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -2056,7 +2102,9 @@ def start_restore_result(client, args, hashes, endpoint_id, incident_id, polling
                          raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
 
 
-def check_restore_result(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval, timeout):
+def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
+                         endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int,
+                         timeout: int) -> RestoreResult:
     """A polling run of restore-file: every action still running checked; the next check scheduled for those
     that still are."""
     summaries, replies = check_actions(client, hashes, action_ids, endpoint_id, incident_id)
@@ -2092,7 +2140,8 @@ def check_restore_result(client, args, hashes, action_ids, endpoint_id, incident
                          raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
 
 
-def find_isolated_items(client, hosts, hashes, paths, enterprise_project_id):
+def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
+                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
 
     Returns the items to restore and a not_found row for each hash or path that matched nothing.
@@ -2127,7 +2176,8 @@ def find_isolated_items(client, hosts, hashes, paths, enterprise_project_id):
     return items, not_found
 
 
-def restore_in_batches(client, items, enterprise_project_id):
+def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
+                       enterprise_project_id: str | None) -> list[dict[str, Any]]:
     """PUTs the items 100 at a time, batches side by side, and reports each item.
 
     A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
@@ -2137,10 +2187,10 @@ def restore_in_batches(client, items, enterprise_project_id):
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
-    def not_sent(batch):
+    def not_sent(batch: list[dict[str, Any]]) -> tuple[str, str] | None:
         return (HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}') if stop else None
 
-    def send(batch):
+    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None]:
         if stop:
             return not_sent(batch)
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
@@ -2169,7 +2219,7 @@ def restore_in_batches(client, items, enterprise_project_id):
     return rows
 
 
-def hss_restore_isolated_command(client, args):
+def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> RestoreResult:
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
@@ -2201,7 +2251,7 @@ def hss_restore_isolated_command(client, args):
                          raw_response={'restore_requests': requests_sent, 'items': rows})
 
 
-def event_key(event):
+def event_key(event: dict[str, Any]) -> str:
     """An event's identity across fetches: its event_id (a digest of the event when it has none)."""
     event_id = event.get('event_id')
     if isinstance(event_id, str) and event_id.strip():
@@ -2209,7 +2259,7 @@ def event_key(event):
     return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
 
 
-def event_time(event, default):
+def event_time(event: dict[str, Any], default: int) -> int:
     """occur_time in ms, or ``default`` (the end of the window that listed it) when HSS gives none."""
     value = event.get('occur_time')
     if isinstance(value, bool):
@@ -2220,12 +2270,12 @@ def event_time(event, default):
         return default
 
 
-def ms_to_iso(ms):
+def ms_to_iso(ms: int) -> str:
     moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
     return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
 
 
-def hss_event_incident(event, occurred_ms):
+def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
     """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
     files = [item for item in event.get('file_info_list') or [] if isinstance(item, dict)]
     names = [clean_text(item.get('file_alias') or item.get('file_path')) for item in files]
@@ -2241,7 +2291,7 @@ def hss_event_incident(event, occurred_ms):
     }
 
 
-def fetch_start(last_run, first_fetch_ms, now_ms):
+def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
     """Where this fetch begins: where the last one stopped, else the first-fetch window; never older than HSS
     lists events."""
     oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
@@ -2251,7 +2301,8 @@ def fetch_start(last_run, first_fetch_ms, now_ms):
     return max(now_ms - first_fetch_ms, oldest)
 
 
-def fetch_hss_incidents(client, settings, last_run, now_ms):
+def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any,
+                        now_ms: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """fetch-incidents: unhandled host security events, oldest first, at most max_fetch, none twice.
 
     HSS lists events of at most two days at a time, so the fetch walks two-day windows from where the last one
@@ -2299,7 +2350,9 @@ COMMANDS = {
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}
 
 
-def build_client(kind, params, stored_token=None, progress=None, on_token=None):
+def build_client(kind: str, params: dict[str, Any], stored_token: Any = None,
+                 progress: Callable[[str], None] | None = None,
+                 on_token: Callable[[str], None] | None = None) -> XdrClient | HssClient:
     """The client of one vendor, from the instance settings (each checked, and named when wrong)."""
     transport = read_transport_settings(params)
     if kind == 'xdr':
@@ -2307,7 +2360,8 @@ def build_client(kind, params, stored_token=None, progress=None, on_token=None):
     return HssClient(read_hss_settings(params), transport, stored_token, progress=progress, on_token=on_token)
 
 
-def configured_clients(params, stored_token=None, on_token=None):
+def configured_clients(params: dict[str, Any], stored_token: Any = None,
+                       on_token: Callable[[str], None] | None = None) -> dict[str, XdrClient | HssClient]:
     """The clients of every vendor in use; a half-configured vendor raises what is missing."""
     return {kind: build_client(kind, params, stored_token, on_token=on_token)
             for kind, marker in VENDOR_MARKERS.items() if params.get(marker)}
@@ -2316,14 +2370,14 @@ def configured_clients(params, stored_token=None, on_token=None):
 ''' MAIN '''
 
 
-def stored_iam_token(runtime, params):
+def stored_iam_token(runtime: Any, params: dict[str, Any]) -> Any:
     """The IAM token cached in the integration context, read only when token mode needs it."""
     if not params.get('hss_project_id') or setting_text(params, 'hss_auth_type').lower() != 'token':
         return None
     return (runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)
 
 
-def keep_iam_token(runtime, clients, stored):
+def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
     client = clients.get('hss')
     provider = client.token_provider if client is not None else None
@@ -2337,7 +2391,7 @@ def keep_iam_token(runtime, clients, stored):
     runtime.setIntegrationContext(state)
 
 
-def fetch_incidents_into(runtime, client, params, scrubber):
+def fetch_incidents_into(runtime: Any, client: HssClient, params: dict[str, Any], scrubber: SecretScrubber) -> None:
     """fetch-incidents as XSOAR runs it: last run in, incidents and the next last run out."""
     settings = read_fetch_settings(params)
     incidents, next_run = fetch_hss_incidents(client, settings, runtime.getLastRun() or {}, int(time.time() * 1000))
@@ -2345,7 +2399,8 @@ def fetch_incidents_into(runtime, client, params, scrubber):
     runtime.setLastRun(next_run)
 
 
-def run_command(runtime, command, params, stored, scrubber, clients):
+def run_command(runtime: Any, command: str, params: dict[str, Any], stored: Any, scrubber: SecretScrubber,
+                clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
         clients.update(configured_clients(params, stored, scrubber.add))
@@ -2369,7 +2424,7 @@ def run_command(runtime, command, params, stored, scrubber, clients):
     runtime.results(scrubber.entry(entry))
 
 
-def main(demisto_obj=None):
+def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own.
 
     The only function that calls ``demisto``, always from the thread that called it: worker threads hand

@@ -148,3 +148,97 @@ def test_the_pack_code_imports_only_what_xsoar_stock_python_has(path, allowed):
     roots |= {node.module.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert roots, 'found no imports: the scan is broken'
     assert roots - set(sys.stdlib_module_names) - allowed == set()
+
+
+CSP_NAMES = ROOT / 'test_data' / 'xsoar' / 'commonserverpython_names.txt'
+
+
+def commonserverpython_names() -> tuple[set[str], dict[str, str]]:
+    """From the list file: the names CommonServerPython defines, and those it imports -> the object they are bound to."""
+    defined, imported = set(), {}
+    for line in CSP_NAMES.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith('#'):
+            name, is_import, source = line.partition(' = ')
+            if is_import:
+                imported[name] = source
+            else:
+                defined.add(name)
+    return defined, imported
+
+
+def module_level_names(code: str) -> dict[str, str | None]:
+    """Every name the code binds at module level (also in module-level if/try/with/for/while blocks, and by a ``global``
+    statement in a function): name -> the object an import binds it to (``module.attr``), None for anything else."""
+    names: dict[str, str | None] = {}
+
+    def bind(target: ast.AST | None) -> None:
+        names.update({node.id: None for node in ast.walk(target) if isinstance(node, ast.Name)} if target else {})
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names[node.name] = None
+            elif isinstance(node, ast.Import):
+                names.update({alias.asname or alias.name.split('.')[0]: alias.name if alias.asname
+                              else alias.name.split('.')[0] for alias in node.names})
+            elif isinstance(node, ast.ImportFrom):
+                names.update({alias.asname or alias.name: f'{node.module}.{alias.name}' for alias in node.names})
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    bind(target)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+                bind(node.target)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    bind(item.optional_vars)
+            elif isinstance(node, ast.Try):
+                for handler in node.handlers:
+                    names.update({handler.name: None} if handler.name else {})
+                    visit(handler.body)
+            for part in ('body', 'orelse', 'finalbody'):
+                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    visit(getattr(node, part, []))
+
+    tree = ast.parse(code)
+    visit(tree.body)
+    names.update({name: None for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names})
+    return names
+
+
+def commonserverpython_clashes(code: str) -> set[str]:
+    """The module-level names of ``code`` that would replace one of CommonServerPython's in XSOAR's shared namespace:
+    one it defines, or one it imports, bound here to something else."""
+    defined, imported = commonserverpython_names()
+    return {name for name, source in module_level_names(code).items()
+            if name in defined or (name in imported and source != imported[name])}
+
+
+def test_the_commonserverpython_list_is_read_whole():
+    defined, imported = commonserverpython_names()
+    assert {'CommandResults', 'ScheduledCommand', 'PollResult', 'polling_function', 'return_results', 'return_error',
+            'return_warning', 'return_outputs', 'tableToMarkdown', 'argToList', 'argToBoolean', 'arg_to_number',
+            'arg_to_datetime', 'BaseClient', 'DemistoException', 'Common', 'EntryType', 'EntryFormat',
+            'IntegrationLogger', 'LOG', 'urljoin', 'assign_params', 'remove_empty_elements', 'fileResult', 'formats',
+            'outputPaths', 'is_demisto_version_ge', 'get_integration_context', 'set_integration_context',
+            'parse_date_range', 'timestamp_to_datestring', 'createContext', 'flattenCell'} <= defined
+    assert imported['datetime'] == 'datetime.datetime' and imported['demisto'] == 'demistomock'
+    assert not defined & set(imported)
+
+
+def test_the_clash_check_catches_a_definition_an_assignment_and_a_rebound_import():
+    code = ('import json\nfrom datetime import datetime, timezone\nimport datetime as dt\nfrom typing import Any\n'
+            'import xml.etree.ElementTree as ET\nLOG = None\n\ndef return_results(result):\n    pass\n\n'
+            'class CommandResults:\n    pass\n\nif True:\n    formats = {}\n\ndef f():\n    global urljoin\n')
+    assert commonserverpython_clashes(code) == {'LOG', 'return_results', 'CommandResults', 'formats', 'urljoin', 'ET'}
+    assert commonserverpython_clashes('import datetime\n') == {'datetime'}  # the module where CSP has the class
+
+
+@pytest.mark.parametrize('path', [Path(ri.__file__)] + [p.with_suffix('.py') for p in SCRIPT_FILES],
+                         ids=lambda p: p.name)
+def test_no_module_level_name_of_the_pack_code_is_one_commonserverpython_binds(path):
+    """XSOAR runs the integration (and each script) in one namespace after CommonServerPython: a name of ours that it
+    binds too would replace CommonServerPython's own, for its functions as well."""
+    code = path.read_text()
+    assert 'main' in module_level_names(code), 'found no main: the scan is broken'
+    assert commonserverpython_clashes(code) == set()
