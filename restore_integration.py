@@ -180,9 +180,18 @@ HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val
 HSS_AUTH_TYPES = ('token', 'aksk')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 # The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
+HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
 HSS_OUTCOME_FAILED = 'failed'
 HSS_OUTCOME_NOT_FOUND = 'not_found'
+HSS_OUTCOMES = (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND)
+# isolation_status in HSS's listing of a copy: the PUT only issues the task; "restored" is when it is done.
+HSS_STATUS_ISOLATED = 'isolated'
+HSS_STATUS_RESTORING = 'restoring'
+HSS_STATUS_RESTORED = 'restored'
+# HSS's Date header counts whole seconds: a copy changed by this restore has an update_time at or after this
+# much before the first accepting answer.
+HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 # A cached IAM token is replaced this long before it expires, so no request goes out with a dying token.
 TOKEN_REFRESH_MARGIN_SECONDS = 600
 TOKEN_CACHE_KEY = 'hss_iam_token'
@@ -728,6 +737,14 @@ class AdaptiveRateLimiter:
             self.cuts += 1
             # Turns already given keep their times (taking them back would leave a gap the vendor's window does not
             # need); the turns given from now on are spaced at the new rate.
+
+
+def server_time_ms(response: requests.Response) -> int:
+    """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
+    try:
+        return int(parsedate_to_datetime(response.headers['Date']).timestamp() * 1000)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return int(time.time() * 1000)
 
 
 def parse_retry_after(response: requests.Response) -> float | None:
@@ -1442,13 +1459,17 @@ class HssClient:
             rows.extend(page)
         return rows
 
-    def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> None:
-        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body."""
+    def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
+        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
+        Returns when HSS accepted it, in ms on HSS's own clock (its Date header, to the second), so that later
+        listings can tell this restore's changes by their update_time whatever this machine's clock says."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid = enterprise_project_id or self.enterprise_project_id
         try:
-            self._request('PUT', params={'enterprise_project_id': epid} if epid else None, json={'data_list': items})
+            response = self._request('PUT', params={'enterprise_project_id': epid} if epid else None,
+                                     json={'data_list': items})
+            return server_time_ms(response)
         except RestoreError as error:
             if may_have_applied(error.attempts):
                 error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost: list '
@@ -2047,11 +2068,8 @@ def check_actions(client: XdrClient, hashes: list[str], action_ids: list[int | s
     return summaries, replies
 
 
-def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResult:
-    """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
-    hashes = sha256_list(args.get('file_hash'))
-    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
-    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=0)
+def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
+    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=DEFAULT_POLLING_INTERVAL)
@@ -2061,6 +2079,15 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
         raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
                            f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
                            f'polling=false.')
+    return polling, interval, timeout
+
+
+def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResult:
+    """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
+    hashes = sha256_list(args.get('file_hash'))
+    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
+    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=0)
+    polling, interval, timeout = polling_arguments(args)
     action_ids = action_id_list(args.get('action_id'))
     if action_ids and len(action_ids) != len(hashes):
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '
@@ -2140,19 +2167,18 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
                          raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
 
 
-def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
-                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
-
-    Returns the items to restore and a not_found row for each hash or path that matched nothing.
-    """
+def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
+                    enterprise_project_id: str | None,
+                    isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
+    """(the hash or path asked for, each copy HSS lists that matches it exactly) in the listing's status (None: any);
+    a value that matches nothing yields (value, None) once."""
     wanted_hosts, wanted_paths = set(hosts), set(paths)
     by_hash = bool(hashes)
-    items, not_found, seen = [], [], set()
     for value in hashes or paths:
         filters = {'file_hash': value} if by_hash else {'file_path': value}
-        matched = 0
-        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, **filters):
+        matched = False
+        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id,
+                                               isolation_status=isolation_status, **filters):
             # Only exact matches count, whatever the listing filter matched on.
             if by_hash and str(found.get('file_hash', '')).lower() != value.lower():
                 continue
@@ -2160,25 +2186,40 @@ def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], 
                 continue
             if wanted_hosts and found.get('host_id') not in wanted_hosts:
                 continue
-            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
-            matched += 1
-            if key not in seen:
-                seen.add(key)
-                items.append(found)
+            matched = True
+            yield value, found
         if not matched:
-            where = f'on host {", ".join(sorted(wanted_hosts))}' if wanted_hosts else 'on any host'
-            row = {'file_hash': value} if by_hash else {'file_path': value}
-            if len(wanted_hosts) == 1:
+            yield value, None
+
+
+def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
+                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
+
+    Returns the items to restore and a not_found row for each hash or path that matched nothing.
+    """
+    items, not_found, seen = [], [], set()
+    for value, found in matching_copies(client, hosts, hashes, paths, enterprise_project_id, HSS_STATUS_ISOLATED):
+        if found is None:
+            where = f'on host {", ".join(sorted(set(hosts)))}' if hosts else 'on any host'
+            row = {'file_hash': value} if hashes else {'file_path': value}
+            if len(set(hosts)) == 1:
                 row['host_id'] = hosts[0]
             row.update(outcome=HSS_OUTCOME_NOT_FOUND,
                        reason=f'HSS lists no isolated copy of this file {where}; it may be restored already.')
             not_found.append(row)
+            continue
+        key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+        if key not in seen:
+            seen.add(key)
+            items.append(found)
     return items, not_found
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
-                       enterprise_project_id: str | None) -> list[dict[str, Any]]:
-    """PUTs the items 100 at a time, batches side by side, and reports each item.
+                       enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+    """PUTs the items 100 at a time, batches side by side, and reports each item; also returns when HSS first
+    accepted a batch (its clock, ms), or None when it accepted none.
 
     A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
     sending; the batches not sent yet are reported failed with that reason.
@@ -2187,27 +2228,29 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
-    def not_sent(batch: list[dict[str, Any]]) -> tuple[str, str] | None:
-        return (HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}') if stop else None
+    def not_sent(batch: list[dict[str, Any]]) -> tuple[str, str, None] | None:
+        return (HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None) if stop else None
 
-    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None]:
+    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None, int | None]:
         if stop:
             return not_sent(batch)
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         try:
-            client.restore_isolated_files(payload, enterprise_project_id)
+            accepted_at = client.restore_isolated_files(payload, enterprise_project_id)
         except VendorApiError as error:
             if error.http_status in (401, 403, 404) and error.vendor_code is not None:
                 stop.setdefault('reason', str(error))
-            return HSS_OUTCOME_FAILED, str(error)
+            return HSS_OUTCOME_FAILED, str(error), None
         except RestoreError as error:
-            return HSS_OUTCOME_FAILED, str(error)
-        return HSS_OUTCOME_RESTORING, None
+            return HSS_OUTCOME_FAILED, str(error), None
+        return HSS_OUTCOME_RESTORING, None, accepted_at
 
-    rows = []
+    rows, accepted = [], []
     outcomes = client.bulk.map(send, batches, what='HSS restore requests', settled=not_sent)
-    for batch, (outcome, reason) in zip(batches, outcomes):
+    for batch, (outcome, reason, accepted_at) in zip(batches, outcomes):
+        if accepted_at is not None:
+            accepted.append(accepted_at)
         for item in batch:
             # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
             row = item if all(key in HSS_ROW_FIELDS for key in item) else {
@@ -2216,14 +2259,52 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             if reason:
                 row['reason'] = reason
             rows.append(row)
-    return rows
+    return rows, min(accepted) if accepted else None
 
 
-def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> RestoreResult:
-    """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items."""
-    fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
-                                                max_length=64)
+def hss_restore_state(value: Any) -> dict[str, int] | None:
+    """The hidden restore_state a polling run carries, ``<accepted>:<started>:<checks>``: when HSS accepted the
+    restore (its clock, ms), when the command started (this machine's, ms), and how many checks ran before this
+    one. Small whatever the number of items: the items are found again by the same arguments."""
+    if is_blank(value):
+        return None
+    match = re.fullmatch(r'(\d{1,15}):(\d{1,15}):(\d{1,9})', str(value).strip())
+    if match is None:
+        raise RestoreError('restore_state is set by the command itself while polling; run the command without '
+                           'it.')
+    return {'accepted': int(match.group(1)), 'started': int(match.group(2)), 'checks': int(match.group(3))}
+
+
+def state_text(state: dict[str, int]) -> str:
+    return f'{state["accepted"]}:{state["started"]}:{state["checks"]}'
+
+
+def hss_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {outcome: sum(row['outcome'] == outcome for row in rows) for outcome in HSS_OUTCOMES}
+
+
+def hss_counts_text(counts: dict[str, int]) -> str:
+    return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
+
+
+def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
+    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
+                          'HuaweiHSS.RestoredFile',
+                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
+
+
+def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
+    """The war-room line that follows this restore to its end (what the post-processing script gives)."""
+    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
+            if not is_blank(args.get(name))}
+    parts = [f'{name}={json.dumps(value) if isinstance(value, list) else value}' for name, value in kept.items()]
+    return ' '.join(['!hss-restore-isolated', *parts, f'restore_state={state_text(state)}'])
+
+
+def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
+                      enterprise_project_id: str | None, polling: bool, interval: int,
+                      timeout: int) -> RestoreResult:
+    """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
     if hosts and hashes and paths:
         items, rows = broadcast_items(fields), []
@@ -2235,20 +2316,115 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     else:
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
-    rows = restore_in_batches(client, items, enterprise_project_id) + rows
-    counts = {outcome: sum(row['outcome'] == outcome for row in rows)
-              for outcome in (HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND)}
+    sent, accepted = restore_in_batches(client, items, enterprise_project_id)
+    rows = sent + rows
+    counts = hss_counts(rows)
     if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
         first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
         raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) it was sent. '
                            f'{first["reason"]}')
-    title = (f'Huawei Cloud HSS restore: {counts[HSS_OUTCOME_RESTORING]} restoring, {counts[HSS_OUTCOME_FAILED]} '
-             f'failed, {counts[HSS_OUTCOME_NOT_FOUND]} not found')
-    readable = markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
-                              'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] != HSS_OUTCOME_RESTORING)
-    requests_sent = -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows,
-                         raw_response={'restore_requests': requests_sent, 'items': rows})
+    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(counts)}', rows)
+    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
+    schedule = None
+    if accepted is not None:
+        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0}
+        raw['follow_commands'] = [hss_follow_command(args, state)]
+        if polling:
+            readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
+            schedule = PollingSchedule('hss-restore-isolated', interval,
+                                       dict(args, restore_state=state_text(state)), timeout)
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
+
+
+def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+                     accepted: int) -> list[dict[str, Any]]:
+    """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
+    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own."""
+    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    rows, seen = [], set()
+    for _, found in matching_copies(client, hosts, hashes, paths, enterprise_project_id, None):
+        if found is None:
+            continue
+        key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+        if key in seen or (hosts and hashes and paths and key not in set(zip_items(fields))):
+            continue
+        seen.add(key)
+        status, changed = found.get('isolation_status'), arg_time(found.get('update_time')) >= accepted
+        row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
+        if status == HSS_STATUS_RESTORING:
+            rows.append(dict(row, outcome=HSS_OUTCOME_RESTORING))
+        elif status == HSS_STATUS_RESTORED and changed:
+            rows.append(dict(row, outcome=HSS_OUTCOME_RESTORED))
+        elif status == HSS_STATUS_ISOLATED and changed:
+            rows.append(dict(row, outcome=HSS_OUTCOME_FAILED,
+                             reason='HSS accepted the restore, then listed the file as isolated again: the host\'s '
+                                    'agent could not put it back. Check the host in the HSS console (Intrusions > '
+                                    'Events > Isolated files), then restore it again.'))
+    return rows
+
+
+def zip_items(fields: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    return [(item['host_id'], item['file_hash'], item['file_path']) for item in broadcast_items(fields)]
+
+
+def arg_time(value: Any) -> int:
+    """An update_time (ms) as HSS lists it; 0 when it gives none."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
+                      enterprise_project_id: str | None, state: dict[str, int], polling: bool, interval: int,
+                      timeout: int) -> RestoreResult:
+    """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
+    timeout would pass before the next check (those left are reported restoring, with what to check)."""
+    try:
+        rows = restore_progress(client, fields, enterprise_project_id, state['accepted'])
+    except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
+        rows, unread = [], str(error)
+    else:
+        unread = None
+    # XSOAR runs each check an interval after the last, or later: the checks made so far bound the time passed
+    # from below, whatever this machine's clock says.
+    checks = state['checks'] + 1
+    elapsed = max(int(time.time() * 1000) - state['started'], checks * interval * 1000) // 1000
+    running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
+    out_of_time = elapsed + interval > timeout
+    if running and out_of_time:
+        for row in rows:
+            if row['outcome'] == HSS_OUTCOME_RESTORING:
+                row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
+                                 f'agent has not finished it. Check in the HSS console that the agent of '
+                                 f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
+                                 f'it is. To follow it: {hss_follow_command(args, state)}')
+    counts = hss_counts(rows)
+    if running and polling and not out_of_time:
+        readable = (f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}; checking again in '
+                    f'{interval} s.' + (f'\n\nThe listing was not read at this check: {unread}' if unread else ''))
+        schedule = PollingSchedule('hss-restore-isolated', interval,
+                                   dict(args, restore_state=state_text(dict(state, checks=checks))), timeout)
+    else:
+        readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows)
+        schedule = None
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule,
+                         raw_response={'elapsed_seconds': elapsed, 'items': rows,
+                                       'follow_commands': [hss_follow_command(args, state)]})
+
+
+def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> RestoreResult:
+    """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
+    each copy until HSS lists it restored."""
+    fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
+    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
+                                                max_length=64)
+    polling, interval, timeout = polling_arguments(args)
+    state = hss_restore_state(args.get('restore_state'))
+    client.transport.wait_at_most(timeout)
+    if state is None:
+        return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
+    return check_hss_restore(client, args, fields, enterprise_project_id, state, polling, interval, timeout)
 
 
 def event_key(event: dict[str, Any]) -> str:
