@@ -28,9 +28,11 @@ XDR_OUTCOMES = ('IN_PROGRESS', 'COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURE
 
 
 def xdr_outcome(endpoint_statuses) -> str:
-    """The overall status integration.yml promises for a file whose endpoints have these statuses."""
+    """The overall status integration.yml promises for a file whose endpoints have these statuses. An endpoint is
+    still running until its status is final (the design notes: "A restore is done when every endpoint is final"),
+    so a status Cortex XDR may add later counts as running, and so does an action no endpoint has reported on."""
     statuses = list(endpoint_statuses)
-    if any(status in XDR_RUNNING_STATUSES for status in statuses):
+    if not statuses or any(status not in XDR_FINAL_STATUSES for status in statuses):
         return 'IN_PROGRESS'
     restored = sum(status == XDR_SUCCESS_STATUS for status in statuses)
     if restored == len(statuses):
