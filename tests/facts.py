@@ -153,6 +153,11 @@ SUMMARY_MANUAL_TITLE = 'What to do by hand'
 SUMMARY_CONTEXT_PATH = 'QuarantineRestore.Summary'
 
 
+def words_missing(message: str, words) -> list[str]:
+    """The words of an advice (XDR_ADVICE_WORDS, HSS_ADVICE_WORDS) a message lacks, case aside."""
+    return [word for word in words if word.lower() not in message.lower()]
+
+
 def context_at(entry_context: dict, path: str):
     """The value an entry writes at ``path`` ('CortexXDR.RestoredFile'), whatever DT expression its key carries."""
     [value] = [value for key, value in entry_context.items() if key.split('(', 1)[0] == path]
