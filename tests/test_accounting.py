@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+import facts
 import restore_integration as ri
 from conftest import FakeClock, seed_failing_endpoints, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
@@ -144,8 +145,8 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
 
     plan, iam = backend.faults, backend.iam_faults
     assert FAULT_RATE * 0.7 < len(plan.injected) / plan.seen < FAULT_RATE * 1.3
-    listings = -(-HSS_ITEMS // ri.HSS_LIST_PAGE_SIZE)
-    restores = -(-HSS_ITEMS // ri.HSS_MAX_ITEMS_PER_REQUEST)
+    listings = -(-HSS_ITEMS // facts.HSS_LIST_PAGE_SIZE)
+    restores = -(-HSS_ITEMS // facts.HSS_MAX_ITEMS_PER_REQUEST)
     print(f'\nHuawei Cloud HSS: {HSS_ITEMS} items ({listings} listings, {restores} restore requests); '
           f'{dict(outcome)}; {unsure} unsure; {fault_line("faults", plan)}; {fault_line("IAM", iam)}; '
           f'about {plan.seen - listings - restores} resends; {elapsed:.1f} s')

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import facts
 import restore_integration as ri
 from conftest import ROOT, XDR_SEED, load_json
 from warroom.context import as_list, get_path
@@ -92,12 +93,12 @@ def test_hss_batches_go_out_side_by_side_and_every_item_is_reported(hss_tenant):
     rows = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
     assert sorted(r['file_path'] for r in rows) == sorted(item['file_path'] for item in added)
     assert {r['outcome'] for r in rows} == {'restoring'}
-    assert sorted(hss_tenant.backend.put_sizes) == [100] * 10
+    assert sorted(hss_tenant.backend.put_sizes) == [facts.HSS_MAX_ITEMS_PER_REQUEST] * 10
     # The war room shows the first rows, and says where the rest are.
     table = result.entries[-1]['HumanReadable']
     shown = [line for line in table.splitlines() if line.startswith('|') and 'restoring' in line]
-    assert len(shown) == ri.MAX_TABLE_ROWS < len(added)
-    assert f'{len(added) - ri.MAX_TABLE_ROWS:,} more rows are not shown here: HuaweiHSS.RestoredFile in the ' \
+    assert len(shown) == facts.MAX_TABLE_ROWS < len(added)
+    assert f'{len(added) - facts.MAX_TABLE_ROWS:,} more rows are not shown here: HuaweiHSS.RestoredFile in the ' \
            f'context holds all {len(added):,}.' in table
 
 
@@ -106,7 +107,7 @@ def test_a_capped_table_shows_the_failures_first():
     table = ri.markdown_table('t', rows, ['id', 'outcome'], 'X.Y', first=lambda row: row['outcome'] == 'failed')
     lines = [line for line in table.splitlines() if line.startswith('|')][2:]
     failed = sum(row['outcome'] == 'failed' for row in rows)
-    assert len(lines) == ri.MAX_TABLE_ROWS and all('failed' in line for line in lines[:failed])
+    assert len(lines) == facts.MAX_TABLE_ROWS and all('failed' in line for line in lines[:failed])
     assert 'failed' not in ''.join(lines[failed:])
 
 

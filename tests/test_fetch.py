@@ -10,6 +10,7 @@ import sys
 import pytest
 from hypothesis import given, strategies as st
 
+import facts
 import restore_integration as ri
 from conftest import ROOT, TEST_DATA, start_hss_tenant
 from warroom.ingest import PackContent, create_incident
@@ -59,7 +60,7 @@ def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_n
         event = json.loads(incident['rawJSON'])
         assert event['handle_status'] == 'unhandled'
         assert event['host_name'] in incident['name']
-        assert incident['severity'] == ri.HSS_SEVERITY_TO_XSOAR[event['severity']]
+        assert incident['severity'] == facts.HSS_SEVERITY_TO_XSOAR[event['severity']]
     for request in event_requests(tenant):
         assert request.query['category'] == ['host'] and request.query['handle_status'] == ['unhandled']
 
@@ -201,7 +202,14 @@ def test_fetch_from_the_command_line_writes_incidents_that_close_restores(tmp_pa
     assert '!hss-restore-isolated' in closed.stdout and 'restoring' in closed.stdout.lower()
 
 
-UNITS = st.sampled_from(sorted(ri.DURATION_UNITS_MS))
+UNITS = st.sampled_from(sorted(facts.DURATION_UNITS_MS))
+
+
+@pytest.mark.parametrize('severity', sorted(facts.HSS_SEVERITY_TO_XSOAR))
+def test_each_hss_severity_becomes_the_xsoar_severity_the_readme_names(severity):
+    incident = ri.hss_event_incident({'event_name': 'Trojan', 'host_name': 'web-03', 'severity': severity}, 0)
+
+    assert incident['severity'] == facts.HSS_SEVERITY_TO_XSOAR[severity]
 
 
 @given(number=st.integers(0, 999_999), unit=UNITS, plural=st.booleans(), upper=st.booleans(),
@@ -209,7 +217,7 @@ UNITS = st.sampled_from(sorted(ri.DURATION_UNITS_MS))
 def test_durations_read_as_xsoar_writes_them(number, unit, plural, upper, pad):
     word = unit + ('s' if plural else '')
     text = f'{pad}{number}{pad or " "}{word.upper() if upper else word}{pad}'
-    assert ri.parse_duration_ms(text, 'first_fetch') == number * ri.DURATION_UNITS_MS[unit]
+    assert ri.parse_duration_ms(text, 'first_fetch') == number * facts.DURATION_UNITS_MS[unit]
 
 
 @given(text=st.text(max_size=30))
