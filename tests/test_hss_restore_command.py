@@ -6,7 +6,7 @@ import json
 import pytest
 
 import restore_integration as ri
-from conftest import hss_seed_copies
+from conftest import cached_token, hss_seed_copies
 from warroom.context import as_list, get_path
 from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
 
@@ -120,8 +120,8 @@ def test_token_is_kept_in_the_integration_context_between_runs(hss_tenant):
     room.run('hss-restore-isolated', {'file_hash': SINGLE_HASH})
 
     assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 1
-    cached = room.integration_context[ri.TOKEN_CACHE_KEY]
-    assert cached['expires_at'] > 0
+    cached = cached_token(room.integration_context)
+    assert cached['token'] and cached['expires_at'] > 0
     assert hss_tenant.base_params['hss_credentials']['password'] not in json.dumps(room.integration_context)
 
 
