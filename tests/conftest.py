@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 from pathlib import Path
@@ -52,6 +53,18 @@ def seed_holders(seed_path: Path = XDR_SEED) -> dict[str, list[str]]:
         for item in endpoint.get('quarantined') or ():
             holders.setdefault(item['file_hash'], []).append(endpoint['endpoint_id'])
     return holders
+
+
+def markdown_rows(markdown: str) -> list[dict]:
+    """The rows of the one markdown table in ``markdown``, as dicts keyed by its header, cells unescaped ('\\|')."""
+    lines = [line for line in markdown.splitlines() if line.startswith('|')]
+
+    def cells(line):
+        return [cell.replace('\\|', '|') for cell in re.split(r'(?<!\\)\|', line)[1:-1]]
+
+    header = cells(lines[0])
+    assert set(lines[1]) <= set('|-'), lines[1]
+    return [dict(zip(header, cells(line), strict=True)) for line in lines[2:]]
 
 
 def cached_token(integration_context: dict) -> dict:

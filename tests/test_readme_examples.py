@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import facts
-from conftest import ROOT, TEST_DATA, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders
+from conftest import ROOT, TEST_DATA, hss_seed_copies, load_json, markdown_rows, seed_failing_endpoints, seed_holders
 from warroom.line import parse_line
 
 README = (ROOT / 'README.md').read_text(encoding='utf-8')
@@ -36,15 +36,6 @@ def example(command: str):
     printed = '\n'.join(row[1:] for row in part(text, 'Human Readable Output').splitlines() if row.startswith('>'))
     [context] = re.findall(r'```json\n(.*?)\n```', part(text, 'Context Example'), re.DOTALL)
     return parse_line(line), printed, json.loads(context)
-
-
-def table(markdown: str) -> list[dict]:
-    """The rows of the one markdown table in ``markdown``, as dicts keyed by the header (cells unescaped)."""
-    lines = [line for line in markdown.splitlines() if line.startswith('|')]
-    split = lambda line: [cell.replace('\\|', '|') for cell in re.split(r'(?<!\\)\|', line)[1:-1]]  # noqa: E731
-    header = split(lines[0])
-    assert set(lines[1]) <= set('|-')
-    return [dict(zip(header, split(line))) for line in lines[2:]]
 
 
 def test_the_examples_are_the_lines_of_test_data_command_examples_in_order():
@@ -76,7 +67,7 @@ def test_restore_file_example_shows_every_seed_endpoint_holding_the_hash_with_th
     title = printed.splitlines()[0]
     assert title.startswith('### ') and file_hash in title and record['status'] in title
     assert f'{restored} restored, {len(statuses) - restored} failed' in title and f'action {record["action_id"]}' in title
-    rows = table(printed)
+    rows = markdown_rows(printed)
     assert sorted(row['endpoint_id'] for row in rows) == sorted(holders[file_hash])
     for row in rows:
         seed = expected[row['endpoint_id']]
@@ -101,7 +92,7 @@ def test_hss_example_restores_every_isolated_seed_copy_of_the_hash_and_nothing_e
 
     title = printed.splitlines()[0]
     assert title.startswith('### ') and f'{len(copies)} restoring, 0 failed, 0 not found' in title
-    shown = table(printed)
+    shown = markdown_rows(printed)
     assert sorted((r['host_id'], r['host_name'], r['file_path'], r['file_hash'], r['outcome'], r['reason'])
                   for r in shown) == sorted((*c, file_hash, 'restoring', '') for c in expected)
 
