@@ -181,10 +181,15 @@ def test_wrong_iam_password_says_so(hss_tenant):
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_test_module_checks_hss_in_each_auth_mode(hss_tenant, auth_type):
     good = war_room(hss_tenant, auth_type).run('test-module', {})
+    # README: "for HSS it gets a token (token mode) and lists one isolated file".
+    assert [e['Contents'] for e in good.entries] == ['ok']
+    assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == (auth_type == 'token')
+    [listing] = hss_tenant.requests_to('GET', '/event/isolated-file')
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')  # it restores nothing
+
     bad = war_room(hss_tenant, auth_type, hss_project_id='ffffffffffffffffffffffffffffffff').run('test-module', {})
 
-    assert [e['Contents'] for e in good.entries] == ['ok']
-    assert bad.failed
+    assert bad.failed and bad.entries[-1]['Type'] == ENTRY_ERROR
 
 
 def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hss_tenant):
@@ -211,3 +216,5 @@ def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(h
     again = rows_of(room.run('hss-restore-isolated', args))
 
     assert len(again) == len(first) == len({(r.get('host_id'), r['file_hash'], r.get('file_path')) for r in again})
+    nowhere = [r for r in again if r['file_hash'] == 'd' * 64]
+    assert [r['outcome'] for r in nowhere] == ['not_found']  # that row was replaced at each run, not added to
