@@ -55,6 +55,27 @@ def seed_holders(seed_path: Path = XDR_SEED) -> dict[str, list[str]]:
     return holders
 
 
+class InFlight:
+    """Wraps an emulator app: holds each request ``delay`` seconds (a vendor's latency) and records the most that
+    were in flight at once, so that a test sees work go out side by side rather than one request after another."""
+
+    def __init__(self, app, delay=0.05):
+        self.app, self.delay = app, delay
+        self.now = self.most = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request):
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            threading.Event().wait(self.delay)
+            return self.app(request)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
 def markdown_rows(markdown: str) -> list[dict]:
     """The rows of the one markdown table in ``markdown``, as dicts keyed by its header, cells unescaped ('\\|')."""
     lines = [line for line in markdown.splitlines() if line.startswith('|')]
