@@ -118,6 +118,7 @@ def test_retry_facts_are_the_readme_s():
 
 
 def test_table_rows_polling_interval_and_insecure_display_are_documented():
+    assert f'the rate drops to {facts.THROTTLE_CUT:.0%} of the rate that met the limit' in README
     assert f'Entries show at most {facts.MAX_TABLE_ROWS} table rows' in README
     assert f'({facts.MIN_POLLING_INTERVAL} at least)' in argument('restore-file', 'interval_in_seconds')
     [insecure] = [param for param in INTEGRATION['configuration'] if param['name'] == 'insecure']
