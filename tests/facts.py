@@ -117,6 +117,12 @@ MIN_POLLING_INTERVAL = 10
 # pack's own bound for a single ID, written here so that changing it is a decision the tests see.
 MAX_IDENTIFIER_LENGTH = 256
 
+# The faults the emulators inject (README, Reliability, the fault table): every one is Cortex XDR's and HSS's but
+# `expire-token`, which is HSS's only.
+FAULT_KINDS = ('429', '500', '502', '503', '504', '500-html', '502-html', '503-html', '504-html', 'reset', 'slow',
+               'malformed', 'truncated', 'expire-token')
+XDR_FAULT_KINDS = tuple(kind for kind in FAULT_KINDS if kind != 'expire-token')
+
 # --------------------------------------------------------------------------- Cortex XSOAR
 
 # Entry types (CommonServerPython's EntryType; the design notes: "Type 1 note / 4 error").

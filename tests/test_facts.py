@@ -6,6 +6,7 @@ conventions) are cited in facts.py and not checked here.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -124,6 +125,17 @@ def test_table_rows_polling_interval_and_insecure_display_are_documented():
     [insecure] = [param for param in INTEGRATION['configuration'] if param['name'] == 'insecure']
     assert insecure['display'].startswith(facts.INSECURE_DISPLAY)
     assert f'*{facts.INSECURE_DISPLAY}* (`insecure`)' in README
+
+
+def test_fault_kinds_are_the_readme_s_fault_table():
+    text = (ROOT / 'README.md').read_text(encoding='utf-8')
+    rows = list(itertools.takewhile(lambda line: line.startswith('|'),
+                                    text.split('| fault | what the emulator does |', 1)[1].splitlines()[2:]))
+    named = ' '.join(row.split('|')[1] for row in rows)
+    listed = set(re.findall(r'`([a-z0-9-]+)`', named)) - {'-html'}
+    assert listed - {'skew=S'} == {kind.removesuffix('-html') for kind in facts.FAULT_KINDS}
+    assert '`500` `502` `503` `504`, and `-html`' in named and '`expire-token` (HSS)' in named
+    assert set(facts.FAULT_KINDS) - set(facts.XDR_FAULT_KINDS) == {'expire-token'}
 
 
 def test_context_paths_are_integration_yml_s():
