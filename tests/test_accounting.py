@@ -14,7 +14,6 @@ import time
 from collections import Counter
 
 import facts
-import restore_integration as ri
 from conftest import FakeClock, seed_failing_endpoints, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan

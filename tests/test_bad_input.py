@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import facts
 import restore_integration
 from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
-from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto, WarRoom
 from warroom.spec import ArgumentError, load_spec
 
 EXAMPLES_PER_COMMAND = 10_000

@@ -8,7 +8,8 @@ import pytest
 import restore_integration as ri
 from conftest import cached_token, hss_seed_copies
 from warroom.context import as_list, get_path
-from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto, WarRoom
 
 COPIES = hss_seed_copies()
 SHARED_HASH = next(h for h, copies in sorted(COPIES.items()) if len({c['host_id'] for c in copies}) > 1)

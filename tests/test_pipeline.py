@@ -17,7 +17,8 @@ from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer, Response
-from warroom.runtime import ENTRY_ERROR, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import WarRoom
 
 HOLDERS = seed_holders()
 XDR_HASH = sorted(HOLDERS)[0]

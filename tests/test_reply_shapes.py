@@ -16,7 +16,8 @@ from conftest import (HSS_REPLIES, XDR_REPLIES, FakeClock, load_json, seed_faili
                       start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.xdr import ReplyShapes
-from warroom.runtime import ENTRY_ERROR, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import WarRoom
 
 VARIANTS = XDR_REPLIES / 'variants'
 RESTORE_VARIANTS = sorted(p.name for p in VARIANTS.glob('restore_reply_*.json'))

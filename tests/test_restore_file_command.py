@@ -8,7 +8,8 @@ import pytest
 import restore_integration
 from conftest import FakeClock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
-from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto, WarRoom
 
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()

@@ -14,7 +14,8 @@ from conftest import (HSS_REPLIES, FakeClock, hss_seed_copies, seed_failing_endp
                       start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
-from warroom.runtime import ENTRY_ERROR, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import WarRoom
 
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()

@@ -20,7 +20,8 @@ from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tena
 from warroom.emulator.hss import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import create_app as create_xdr_app
-from warroom.runtime import ENTRY_ERROR, Demisto
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto
 
 XDR_HASH = sorted(seed_holders())[0]
 HSS_HASH = sorted(hss_seed_copies())[0]
