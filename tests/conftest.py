@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 from pathlib import Path
@@ -52,6 +53,46 @@ def seed_holders(seed_path: Path = XDR_SEED) -> dict[str, list[str]]:
         for item in endpoint.get('quarantined') or ():
             holders.setdefault(item['file_hash'], []).append(endpoint['endpoint_id'])
     return holders
+
+
+class InFlight:
+    """Wraps an emulator app: holds each request ``delay`` seconds (a vendor's latency) and records the most that
+    were in flight at once, so that a test sees work go out side by side rather than one request after another."""
+
+    def __init__(self, app, delay=0.05):
+        self.app, self.delay = app, delay
+        self.now = self.most = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request):
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            threading.Event().wait(self.delay)
+            return self.app(request)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def markdown_rows(markdown: str) -> list[dict]:
+    """The rows of the one markdown table in ``markdown``, as dicts keyed by its header, cells unescaped ('\\|')."""
+    lines = [line for line in markdown.splitlines() if line.startswith('|')]
+
+    def cells(line):
+        return [cell.replace('\\|', '|') for cell in re.split(r'(?<!\\)\|', line)[1:-1]]
+
+    header = cells(lines[0])
+    assert set(lines[1]) <= set('|-'), lines[1]
+    return [dict(zip(header, cells(line), strict=True)) for line in lines[2:]]
+
+
+def cached_token(integration_context: dict) -> dict:
+    """The IAM token the integration keeps in its integration context (README: "kept in the integration context
+    with its expiry"), found by what it holds rather than by the key the code files it under."""
+    [entry] = [value for value in integration_context.values() if isinstance(value, dict) and 'token' in value]
+    return entry
 
 
 def seed_failing_endpoints(seed_path: Path = XDR_SEED) -> dict[str, dict]:

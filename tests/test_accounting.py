@@ -13,11 +13,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import restore_integration as ri
+import facts
 from conftest import FakeClock, seed_failing_endpoints, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
-from warroom.emulator.faults import FaultPlan, supported_kinds
-from warroom.emulator.xdr.responses import FAULTS as XDR_FAULTS
+from warroom.emulator.faults import FaultPlan
 from warroom.runtime import WarRoom
 
 FAULT_RATE = 0.2
@@ -95,7 +94,7 @@ def test_500_cortex_xdr_files_under_20_percent_faults_are_each_reported_once_as_
 
     plan = backend.faults
     assert FAULT_RATE * 0.8 < len(plan.injected) / plan.seen < FAULT_RATE * 1.2
-    assert set(plan.counts()) == set(supported_kinds(XDR_FAULTS))  # every kind the emulator has, at least once
+    assert set(plan.counts()) == set(facts.XDR_FAULT_KINDS)  # every kind the README lists for it, at least once
     # Unsure: the restore's answer was lost, then a later attempt was refused. Did the lost one act?
     acted = sum(any(a.file_hash == h for a in backend.actions.values()) for h in unsure)
     sent = XDR_FILES + (len(records) - outcome['refused'] - len(unsure)) * (result.runs - 1)  # restores, checks
@@ -144,8 +143,8 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
 
     plan, iam = backend.faults, backend.iam_faults
     assert FAULT_RATE * 0.7 < len(plan.injected) / plan.seen < FAULT_RATE * 1.3
-    listings = -(-HSS_ITEMS // ri.HSS_LIST_PAGE_SIZE)
-    restores = -(-HSS_ITEMS // ri.HSS_MAX_ITEMS_PER_REQUEST)
+    listings = -(-HSS_ITEMS // facts.HSS_LIST_PAGE_SIZE)
+    restores = -(-HSS_ITEMS // facts.HSS_MAX_ITEMS_PER_REQUEST)
     print(f'\nHuawei Cloud HSS: {HSS_ITEMS} items ({listings} listings, {restores} restore requests); '
           f'{dict(outcome)}; {unsure} unsure; {fault_line("faults", plan)}; {fault_line("IAM", iam)}; '
           f'about {plan.seen - listings - restores} resends; {elapsed:.1f} s')

@@ -23,9 +23,11 @@ from contextlib import redirect_stderr, redirect_stdout
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+import facts
 import restore_integration
 from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
-from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto, WarRoom
 from warroom.spec import ArgumentError, load_spec
 
 EXAMPLES_PER_COMMAND = 10_000
@@ -137,7 +139,7 @@ bad_endpoint_id = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)).map(lambda v: case('endpoint_id', v, 'must be an ID')),
     inside(unicode_text).map(lambda v: case('endpoint_id', v, 'must be an ID', 'control characters')),
     inside(control).map(lambda v: case('endpoint_id', v, 'control characters')),
-    oversized(restore_integration.MAX_IDENTIFIER_LENGTH).map(lambda v: case('endpoint_id', v, 'characters long')),
+    oversized(facts.MAX_IDENTIFIER_LENGTH).map(lambda v: case('endpoint_id', v, 'characters long')),
     wrong_type.map(lambda v: case('endpoint_id', v, 'must be text', 'takes one value')),
     st.lists(alnum, min_size=2, max_size=4).map(lambda v: case('endpoint_id', v, 'takes one value')),
 )
@@ -201,7 +203,7 @@ restore_file_bad_input = st.one_of(
     bad_endpoint_id,
     bad_number('incident_id', 0),
     bad_polling,
-    bad_number('interval_in_seconds', restore_integration.MIN_POLLING_INTERVAL, 86400),
+    bad_number('interval_in_seconds', facts.MIN_POLLING_INTERVAL, 86400),
     bad_number('timeout_in_seconds', 1, 7 * 86400),
     bad_action_id,
 )
@@ -209,7 +211,7 @@ restore_file_bad_input = st.one_of(
 
 # --------------------------------------------------------------------------- hss-restore-isolated
 
-HSS_FIELDS = tuple(restore_integration.HSS_FIELD_LIMITS)
+HSS_FIELDS = tuple(facts.HSS_FIELD_LIMITS)
 # A valid base for each field, so that only the generated value is bad.
 HSS_BASE = {
     'host_id': {'file_hash': HSS_COPY['file_hash']},
@@ -226,7 +228,7 @@ def hss_case(name, value, *phrases):
 
 
 def bad_hss_field(name):
-    limit = restore_integration.HSS_FIELD_LIMITS[name]
+    limit = facts.HSS_FIELD_LIMITS[name]
     return st.one_of(
         oversized(limit).map(lambda v: hss_case(name, v, f'HSS accepts 1 to {limit}')),
         st.tuples(alnum, oversized(limit)).map(lambda t: hss_case(name, f'{t[0]},{t[1]}', f'HSS accepts 1 to {limit}')),

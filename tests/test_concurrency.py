@@ -12,6 +12,7 @@ import threading
 
 import pytest
 
+import facts
 import restore_integration as ri
 from conftest import FakeClock, hss_seed_copies, start_hss_tenant
 from warroom.emulator.faults import FaultPlan
@@ -90,7 +91,7 @@ def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_iam_error(te
 
 
 def test_concurrent_batches_of_one_command_fetch_one_token(tenant):
-    args = explicit_items(tenant, 8 * ri.HSS_MAX_ITEMS_PER_REQUEST)
+    args = explicit_items(tenant, 8 * facts.HSS_MAX_ITEMS_PER_REQUEST)
     # IAM answers 0.3 s late: every batch starts while the first token request is still out.
     tenant.backend.iam_faults = FaultPlan.parse('sequence=slow*8;delay=0.3')
 
@@ -109,7 +110,7 @@ def test_the_integration_context_is_read_once_per_command_not_per_request(tenant
     monkeypatch.setattr(Demisto, 'getIntegrationContext', lambda self: reads.append(1) or read(self))
     sent = len(tenant.backend.requests)
 
-    result = war_room.run('hss-restore-isolated', explicit_items(tenant, 4 * ri.HSS_MAX_ITEMS_PER_REQUEST))
+    result = war_room.run('hss-restore-isolated', explicit_items(tenant, 4 * facts.HSS_MAX_ITEMS_PER_REQUEST))
 
     assert not result.failed, result.entries[-1]
     assert len(tenant.backend.requests) - sent == 4 and not tenant.requests_to('POST', TOKENS_PATH)[1:]
@@ -166,7 +167,7 @@ def test_the_war_room_keeps_xsoars_json_rules_for_entries_and_the_integration_co
 def test_bulk_work_in_token_mode_calls_demisto_from_the_main_thread_only(tenant):
     # Tokens expire mid-run and IAM answers late, so workers fetch and drop tokens while others wait: any demisto
     # call from a worker would be refused by the war room and end the command with an error entry.
-    args = explicit_items(tenant, 12 * ri.HSS_MAX_ITEMS_PER_REQUEST)
+    args = explicit_items(tenant, 12 * facts.HSS_MAX_ITEMS_PER_REQUEST)
     tenant.backend.inject_faults(FaultPlan.parse('sequence=ok,expire-token,ok,ok,expire-token'))
     tenant.backend.iam_faults = FaultPlan.parse('sequence=slow*3;delay=0.2')
     war_room = room(tenant, max_concurrency='8')
@@ -189,7 +190,7 @@ def test_the_connection_pool_keeps_a_connection_for_every_concurrent_request(ten
         threading.Event().wait(0.2)  # every batch of a round is in flight at once
         return app(request)
 
-    args = explicit_items(tenant, 32 * ri.HSS_MAX_ITEMS_PER_REQUEST)
+    args = explicit_items(tenant, 32 * facts.HSS_MAX_ITEMS_PER_REQUEST)
     with LoopbackServer(slow) as server, caplog.at_level(logging.WARNING, logger='urllib3'):
         result = room(tenant, 'aksk', max_concurrency='16', hss_endpoint=server.url).run('hss-restore-isolated',
                                                                                           args)

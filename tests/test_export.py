@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+import facts
 from warroom import export
 from warroom.cli import main as cli_main
-from warroom.images.playbook import BOX_WIDTH
 from warroom.images.png import encode_png
 from warroom.spec import PROJECT_ROOT
 
-PACK = export.PACK_ID
-INTEGRATION = export.INTEGRATION_ID
+INTEGRATION_YML = yaml.safe_load((PROJECT_ROOT / 'integration.yml').read_text())
+PACK = facts.PACK_ID  # the README's export paths
+# The content repository names an integration's package after its ID without spaces ("Quarantine Restore").
+INTEGRATION = INTEGRATION_YML['commonfields']['id'].replace(' ', '')
 SOURCE_PLAYBOOKS = sorted((PROJECT_ROOT / 'playbooks').glob('playbook-*.yml'))
 SOURCE_SCRIPTS = sorted(p for p in (PROJECT_ROOT / 'playbooks' / 'scripts').iterdir() if (p / f'{p.name}.yml').is_file())
 
@@ -67,7 +69,7 @@ def png_facts(data: bytes) -> dict:
 
 def json_items() -> dict[str, Path]:
     """Path in the pack -> source, for the incident types, incident fields, classifier and mapper."""
-    return {f'{folder}/{path.name}': path for source, (folder, _) in export.JSON_ITEM_DIRS.items()
+    return {f'{folder}/{path.name}': path for source, (folder, _) in facts.CONTENT_JSON_ITEMS.items()
             for path in (PROJECT_ROOT / 'playbooks' / source).glob('*.json')}
 
 
@@ -110,7 +112,7 @@ def test_pack_metadata_has_every_field_marketplace_reads(pack_dir):
                   'categories', 'tags', 'useCases', 'keywords', 'marketplaces', 'dependencies'):
         assert field in metadata, field
     assert metadata['support'] in ('community', 'developer')
-    assert metadata['currentVersion'] == '1.0.0'
+    assert metadata['currentVersion'] == facts.PACK_VERSION
     assert metadata['marketplaces'] == ['xsoar']
     assert load((PROJECT_ROOT / 'integration.yml').read_text())['category'] in metadata['categories']
     assert metadata['name'] and metadata['description'] and metadata['author'] and metadata['keywords']
@@ -124,12 +126,15 @@ def test_integration_image_is_a_small_120_by_50_png(pack_dir):
     assert len(data) < 10 * 1024
 
 
-def test_playbook_images_are_valid_pngs_as_large_as_the_playbook(pack_dir):
+def test_playbook_images_are_valid_pngs_larger_than_the_playbook_s_span(pack_dir):
     for path in SOURCE_PLAYBOOKS:
         data = (pack_dir / 'doc_files' / f'{path.stem.removeprefix("playbook-")}.png').read_bytes()
-        facts = png_facts(data)
-        xs = [json.loads(task['view'])['position']['x'] for task in load(path.read_text())['tasks'].values()]
-        assert facts['channels'] == 3 and facts['width'] >= max(xs) - min(xs) + BOX_WIDTH
+        image = png_facts(data)
+        positions = [json.loads(task['view'])['position'] for task in load(path.read_text())['tasks'].values()]
+        xs, ys = [p['x'] for p in positions], [p['y'] for p in positions]
+        # Every task is drawn where the playbook editor puts it (view.position, one pixel each), as a box: the
+        # image spans the positions and more.
+        assert image['channels'] == 3 and image['width'] > max(xs) - min(xs) and image['height'] > max(ys) - min(ys)
 
 
 def test_zip_holds_unified_items_named_as_prepare_content_names_them(archive):
@@ -157,7 +162,7 @@ def test_unified_integration_is_integration_yml_with_code_image_and_description(
     assert unified['image'] == 'data:image/png;base64,' + base64.b64encode(
         (package / f'{INTEGRATION}_image.png').read_bytes()).decode()
     assert (package / f'{INTEGRATION}_description.md').read_text() in unified['detaileddescription']
-    assert unified['display'] == source['display'] + export.COMMUNITY_DISPLAY_SUFFIX  # a community pack says so
+    assert unified['display'] == source['display'] + facts.COMMUNITY_DISPLAY_SUFFIX  # a community pack says so
 
     rest = dict(unified)
     for key in ('image', 'detaileddescription'):
@@ -191,7 +196,19 @@ def test_zip_metadata_lists_the_content(archive):
         load(path.read_text())['id'] for path in SOURCE_PLAYBOOKS}
     assert [command['name'] for command in metadata['contentItems']['integration'][0]['commands']] == [
         command['name'] for command in load((PROJECT_ROOT / 'integration.yml').read_text())['script']['commands']]
-    assert json.loads(archive['pack_metadata.json']) == export.PACK_METADATA
+    assert metadata['serverMinVersion'] == facts.SERVER_MIN_VERSION
+
+
+def test_zip_pack_metadata_is_the_pack_s_and_says_what_the_readme_and_the_content_say(archive, pack_dir):
+    metadata = json.loads(archive['pack_metadata.json'])
+    assert metadata == json.loads((pack_dir / 'pack_metadata.json').read_text())
+    assert (metadata['currentVersion'], metadata['serverMinVersion']) == (facts.PACK_VERSION, facts.SERVER_MIN_VERSION)
+    assert INTEGRATION_YML['category'] in metadata['categories']
+    packs = json.loads((PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json').read_text())['packs']
+    assert metadata['dependencies'] == {pack: {'mandatory': mandatory, 'display_name': packs[pack]['display_name']}
+                                        for pack, mandatory in facts.PACK_DEPENDENCIES.items()}
+    own_fields = [json.loads(p.read_text())['name'] for p in (PROJECT_ROOT / 'playbooks' / 'incident_fields').glob('*.json')]
+    assert own_fields and all(name.startswith(tuple(metadata['itemPrefix'])) for name in own_fields)  # demisto-sdk IF113
 
 
 def test_unified_code_runs_as_xsoar_runs_it(archive):
@@ -229,7 +246,7 @@ def test_zip_is_sorted_with_fixed_dates(exported):
         infos = zipped.infolist()
         assert zipped.testzip() is None
     assert [info.filename for info in infos] == sorted(info.filename for info in infos)
-    assert {info.date_time for info in infos} == {export.ZIP_DATE}
+    assert {info.date_time for info in infos} == {facts.ZIP_EPOCH}
 
 
 def test_export_of_an_unchanged_tree_is_byte_identical(exported, tmp_path):

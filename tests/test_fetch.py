@@ -6,12 +6,14 @@ import hashlib
 import json
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given, strategies as st
 
+import facts
 import restore_integration as ri
-from conftest import ROOT, TEST_DATA, start_hss_tenant
+from conftest import ROOT, TEST_DATA, load_json, start_hss_tenant
 from warroom.ingest import PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
 
@@ -59,7 +61,7 @@ def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_n
         event = json.loads(incident['rawJSON'])
         assert event['handle_status'] == 'unhandled'
         assert event['host_name'] in incident['name']
-        assert incident['severity'] == ri.HSS_SEVERITY_TO_XSOAR[event['severity']]
+        assert incident['severity'] == facts.HSS_SEVERITY_TO_XSOAR[event['severity']]
     for request in event_requests(tenant):
         assert request.query['category'] == ['host'] and request.query['handle_status'] == ['unhandled']
 
@@ -145,6 +147,29 @@ def test_the_hss_sample_incident_is_what_fetch_and_the_mapper_make_of_its_event(
     assert made == sample
 
 
+def test_the_hss_sample_incident_holds_a_seed_event_as_the_readme_describes_the_incident():
+    # The sample was made by fetch and the mapper (the test above makes it again); here it is held to the seed and
+    # to the README's description of fetch-incidents and of the mapper, written independently of that code.
+    incident = load_json(TEST_DATA / 'incidents' / 'hss_false_positive.json')['incident']
+    event, fields = json.loads(incident['rawJSON']), incident['CustomFields']
+    hosts = {host['host_id']: host for host in load_json(TEST_DATA / 'hss' / 'tenant.json')['hosts']}
+    [file_info] = event['file_info_list']
+    host = hosts[event['host_id']]
+    [isolated] = [item for item in host['isolated_files'] if item['file_path'] == file_info['file_path']]
+    assert event['host_name'] == host['host_name'] and event['event_name'] == isolated['event_name']
+    assert file_info['file_sha256'] == isolated['file_hash'] and event['handle_status'] == 'unhandled'
+
+    file_name = file_info['file_path'].replace('\\', '/').rsplit('/', 1)[-1]
+    assert incident['name'] == f'HSS {event["event_name"]} on {host["host_name"]}: {file_name}'
+    assert incident['type'] == 'Huawei Cloud HSS Event'
+    assert incident['severity'] == facts.HSS_SEVERITY_TO_XSOAR[event['severity']]
+    occurred = datetime.fromtimestamp(event['occur_time'] / 1000, timezone.utc)
+    assert datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00')) == occurred
+    assert fields == {'filesha256': [isolated['file_hash']], 'filepath': [isolated['file_path']],
+                      'hostname': host['host_name'], 'huaweihsshostid': host['host_id'],
+                      'huaweihssalarmid': event['event_id'], 'huaweihssalarmname': event['event_name']}
+
+
 def test_the_mapper_fills_the_common_types_fields_and_the_pack_s_own(tenant):
     incidents, _ = fetch(tenant, {})
     content = PackContent.load()
@@ -201,7 +226,14 @@ def test_fetch_from_the_command_line_writes_incidents_that_close_restores(tmp_pa
     assert '!hss-restore-isolated' in closed.stdout and 'restoring' in closed.stdout.lower()
 
 
-UNITS = st.sampled_from(sorted(ri.DURATION_UNITS_MS))
+UNITS = st.sampled_from(sorted(facts.DURATION_UNITS_MS))
+
+
+@pytest.mark.parametrize('severity', sorted(facts.HSS_SEVERITY_TO_XSOAR))
+def test_each_hss_severity_becomes_the_xsoar_severity_the_readme_names(severity):
+    incident = ri.hss_event_incident({'event_name': 'Trojan', 'host_name': 'web-03', 'severity': severity}, 0)
+
+    assert incident['severity'] == facts.HSS_SEVERITY_TO_XSOAR[severity]
 
 
 @given(number=st.integers(0, 999_999), unit=UNITS, plural=st.booleans(), upper=st.booleans(),
@@ -209,7 +241,7 @@ UNITS = st.sampled_from(sorted(ri.DURATION_UNITS_MS))
 def test_durations_read_as_xsoar_writes_them(number, unit, plural, upper, pad):
     word = unit + ('s' if plural else '')
     text = f'{pad}{number}{pad or " "}{word.upper() if upper else word}{pad}'
-    assert ri.parse_duration_ms(text, 'first_fetch') == number * ri.DURATION_UNITS_MS[unit]
+    assert ri.parse_duration_ms(text, 'first_fetch') == number * facts.DURATION_UNITS_MS[unit]
 
 
 @given(text=st.text(max_size=30))

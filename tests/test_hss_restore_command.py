@@ -6,9 +6,10 @@ import json
 import pytest
 
 import restore_integration as ri
-from conftest import hss_seed_copies
+from conftest import cached_token, hss_seed_copies
 from warroom.context import as_list, get_path
-from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto, WarRoom
 
 COPIES = hss_seed_copies()
 SHARED_HASH = next(h for h, copies in sorted(COPIES.items()) if len({c['host_id'] for c in copies}) > 1)
@@ -120,8 +121,8 @@ def test_token_is_kept_in_the_integration_context_between_runs(hss_tenant):
     room.run('hss-restore-isolated', {'file_hash': SINGLE_HASH})
 
     assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 1
-    cached = room.integration_context[ri.TOKEN_CACHE_KEY]
-    assert cached['expires_at'] > 0
+    cached = cached_token(room.integration_context)
+    assert cached['token'] and cached['expires_at'] > 0
     assert hss_tenant.base_params['hss_credentials']['password'] not in json.dumps(room.integration_context)
 
 
@@ -181,10 +182,15 @@ def test_wrong_iam_password_says_so(hss_tenant):
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_test_module_checks_hss_in_each_auth_mode(hss_tenant, auth_type):
     good = war_room(hss_tenant, auth_type).run('test-module', {})
+    # README: "for HSS it gets a token (token mode) and lists one isolated file".
+    assert [e['Contents'] for e in good.entries] == ['ok']
+    assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == (auth_type == 'token')
+    [listing] = hss_tenant.requests_to('GET', '/event/isolated-file')
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')  # it restores nothing
+
     bad = war_room(hss_tenant, auth_type, hss_project_id='ffffffffffffffffffffffffffffffff').run('test-module', {})
 
-    assert [e['Contents'] for e in good.entries] == ['ok']
-    assert bad.failed
+    assert bad.failed and bad.entries[-1]['Type'] == ENTRY_ERROR
 
 
 def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hss_tenant):
@@ -211,3 +217,5 @@ def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(h
     again = rows_of(room.run('hss-restore-isolated', args))
 
     assert len(again) == len(first) == len({(r.get('host_id'), r['file_hash'], r.get('file_path')) for r in again})
+    nowhere = [r for r in again if r['file_hash'] == 'd' * 64]
+    assert [r['outcome'] for r in nowhere] == ['not_found']  # that row was replaced at each run, not added to

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import facts
 import restore_integration as ri
+
+def has_control_characters(text: str) -> bool:
+    """Unicode's own reading, not the code's: a control character (Cc: C0, DEL, C1) or an unpaired surrogate (Cs)."""
+    return any(unicodedata.category(character) in ('Cc', 'Cs') for character in text)
+
 
 hex_sha256 = st.text('0123456789abcdefABCDEF', min_size=64, max_size=64)
 anything = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=300),
@@ -59,8 +66,8 @@ def test_identifiers_never_carry_control_characters_or_exceed_the_limit(value):
     except ri.RestoreError:
         return
     if result is not None:
-        assert not ri.has_control_characters(result)
-        assert 0 < len(result) <= ri.MAX_IDENTIFIER_LENGTH
+        assert not has_control_characters(result)
+        assert 0 < len(result) <= facts.MAX_IDENTIFIER_LENGTH
         assert result == result.strip()
 
 
@@ -82,20 +89,36 @@ def test_text_that_opens_like_json_but_is_not_is_refused_not_split(text):
         ri.arg_to_list(text, 'host_id')
 
 
-@given(anything, st.sampled_from(sorted(ri.HSS_FIELD_LIMITS)))
+@pytest.mark.parametrize('name', sorted(facts.HSS_FIELD_LIMITS))
+def test_hss_fields_take_1_to_their_documented_length_and_not_one_more(name):
+    limit = facts.HSS_FIELD_LIMITS[name]  # the seed's ranges
+
+    for length in (1, limit):
+        assert ri.hss_field_list('x' * length, name) == ['x' * length]
+    with pytest.raises(ri.RestoreError, match=rf'{name}\b.*\b{limit}\b'):
+        ri.hss_field_list('x' * (limit + 1), name)
+
+
+def test_an_id_takes_up_to_the_pack_s_length_and_not_one_more():
+    assert ri.validate_identifier('e' * facts.MAX_IDENTIFIER_LENGTH, 'endpoint_id') == 'e' * facts.MAX_IDENTIFIER_LENGTH
+    with pytest.raises(ri.RestoreError, match=rf'endpoint_id\b.*\b{facts.MAX_IDENTIFIER_LENGTH}\b'):
+        ri.validate_identifier('e' * (facts.MAX_IDENTIFIER_LENGTH + 1), 'endpoint_id')
+
+
+@given(anything, st.sampled_from(sorted(facts.HSS_FIELD_LIMITS)))
 @settings(max_examples=500)
-def test_hss_fields_are_accepted_within_their_limits_or_refused_clearly(value, name):
+def test_hss_field_values_accepted_are_within_their_limits_and_refusals_name_the_field(value, name):
     try:
         values = ri.hss_field_list(value, name)
     except ri.RestoreError as error:
         assert name in str(error)
         return
     for text in values:
-        assert 1 <= len(text) <= ri.HSS_FIELD_LIMITS[name]
-        assert not ri.has_control_characters(text)
+        assert 1 <= len(text) <= facts.HSS_FIELD_LIMITS[name]
+        assert not has_control_characters(text)
 
 
-@given(st.dictionaries(st.sampled_from(sorted(ri.HSS_FIELD_LIMITS)),
+@given(st.dictionaries(st.sampled_from(sorted(facts.HSS_FIELD_LIMITS)),
                        st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=4), min_size=1))
 def test_item_lists_line_up_or_are_refused(fields):
     lengths = {len(values) for values in fields.values()}

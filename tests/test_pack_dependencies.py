@@ -8,12 +8,14 @@ import re
 import pytest
 import yaml
 
-from conftest import ROOT
+import facts
+from conftest import ROOT, TEST_DATA
 from warroom import export
 
 PLAYBOOKS = sorted((ROOT / 'playbooks').glob('playbook-*.yml'))
 OWN_SCRIPTS = {path.name for path in (ROOT / 'playbooks' / 'scripts').iterdir() if path.is_dir()}
-DEPENDENCIES = json.loads(export.DEPENDENCIES_FILE.read_text())['packs']
+DEPENDENCIES_FILE = TEST_DATA / 'xsoar' / 'dependencies.json'
+DEPENDENCIES = json.loads(DEPENDENCIES_FILE.read_text())['packs']
 INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text())
 OWN_COMMANDS = {command['name'] for command in INTEGRATION['script']['commands']}
 # Transformers and incident keys XSOAR itself provides (no pack needed).
@@ -110,13 +112,13 @@ def test_everything_the_content_uses_from_other_packs_is_declared_as_a_dependenc
     assert 'FirstArrayElement' in used['CommonScripts'] and 'xdrfileartifacts' in used['CortexXDR']
     used.pop('generic', None)
     unknown = sorted(key for key in used if key.startswith('?'))
-    assert unknown == [], f'used, but provided by no pack in {export.DEPENDENCIES_FILE.name}: {unknown}'
+    assert unknown == [], f'used, but provided by no pack in {DEPENDENCIES_FILE.name}: {unknown}'
     declared = export.PACK_METADATA['dependencies']
     assert set(used) <= set(declared), set(used) - set(declared)
     assert set(declared) <= set(used), f'declared but unused: {set(declared) - set(used)}'
 
 
-@pytest.mark.parametrize('pack, mandatory', [('CommonScripts', True), ('CommonTypes', True), ('CortexXDR', False)])
+@pytest.mark.parametrize('pack, mandatory', sorted(facts.PACK_DEPENDENCIES.items()))  # as the README says
 def test_common_packs_are_mandatory_and_cortex_xdr_optional(pack, mandatory):
     assert export.PACK_METADATA['dependencies'][pack]['mandatory'] is mandatory
 
@@ -138,7 +140,7 @@ def test_the_playbooks_read_the_hss_fields_the_mapper_fills_and_no_invented_cont
 
 def test_every_item_asks_for_the_pack_s_server_version(pack_dir_and_zip):
     pack_dir, metadata = pack_dir_and_zip
-    wanted = export.PACK_METADATA['serverMinVersion']
+    wanted = facts.SERVER_MIN_VERSION  # the README: "Every item asks for XSOAR 6.10.0, as does the pack."
     versions = {'integration.yml': INTEGRATION['fromversion']}
     for path in PLAYBOOKS + sorted((ROOT / 'playbooks' / 'scripts').glob('*/*.yml')):
         versions[path.name] = yaml.safe_load(path.read_text())['fromversion']
@@ -149,7 +151,7 @@ def test_every_item_asks_for_the_pack_s_server_version(pack_dir_and_zip):
     kinds = metadata['contentItems']
     assert [i['id'] for i in kinds['integration']] == [INTEGRATION['commonfields']['id']]
     assert all(item['fromversion'] == wanted for items in kinds.values() for item in items)
-    for source, (_, kind) in export.JSON_ITEM_DIRS.items():
+    for source, (_, kind) in facts.CONTENT_JSON_ITEMS.items():
         assert {i['id'] for i in kinds[kind]} == {json.loads(p.read_text())['id']
                                                    for p in (ROOT / 'playbooks' / source).glob('*.json')}
 

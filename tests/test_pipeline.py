@@ -11,12 +11,14 @@ import threading
 
 import pytest
 
+import facts
 import restore_integration as ri
 from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer, Response
-from warroom.runtime import ENTRY_ERROR, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import WarRoom
 
 HOLDERS = seed_holders()
 XDR_HASH = sorted(HOLDERS)[0]
@@ -38,17 +40,17 @@ def test_turns_are_spaced_by_the_ceiling_and_a_free_turn_is_taken_at_once():
         starts.append(clock())
     gaps = [b - a for a, b in zip(starts, starts[1:])]
     assert starts[0] == 100.0
-    assert all(1 / 10 <= gap <= 1 / (10 * 0.95) for gap in gaps)
+    assert all(1 / 10 <= gap <= 1 / (10 * 0.95) for gap in gaps)  # at the ceiling, or a little under it
 
 
 def test_a_throttle_cuts_the_rate_for_every_request_and_it_climbs_back_to_the_ceiling():
     clock, limiter = clock_and_limiter()
     limiter.wait_turn()
     limiter.throttled(sent_at=clock())
-    assert limiter.rate() == pytest.approx(10 * limiter.BETA)
+    assert limiter.rate() == pytest.approx(10 * facts.THROTTLE_CUT)
     clock.advance(1.0)
     climbing = limiter.rate()
-    assert 10 * limiter.BETA < climbing < 10
+    assert 10 * facts.THROTTLE_CUT < climbing < 10
     clock.advance(60.0)
     assert limiter.rate() == 10  # never above the ceiling
 
@@ -61,7 +63,7 @@ def test_a_rate_far_above_what_the_vendor_admits_drops_to_that_in_one_cut():
         clock.advance(1 / 6)
         limiter.answered()
     limiter.throttled(sent_at=clock())
-    assert limiter.rate() == pytest.approx(6 * limiter.BETA)
+    assert limiter.rate() == pytest.approx(6 * facts.THROTTLE_CUT)
 
 
 def test_a_429_for_a_request_sent_before_the_last_cut_does_not_cut_again():
@@ -188,10 +190,12 @@ def test_every_attempt_is_signed_afresh_and_recorded(tenant):
 
     ri.XdrApiKeyAuth.__call__ = spy
     try:
-        client.restore_file(XDR_HASH)
+        response = client.transport.request('POST', ri.XDR_RESTORE_PATH, expect_json=True,
+                                            json={'request_data': {'file_hash': XDR_HASH}})
     finally:
         ri.XdrApiKeyAuth.__call__ = original
     assert len(nonces) == 4 == len(set(nonces))  # the emulator refuses a replayed nonce: all four were new
+    assert [a.describe() for a in response.attempts] == ['no answer in time', 'HTTP 429', 'HTTP 503', 'HTTP 200']
 
 
 def test_a_resend_after_a_token_refresh_keeps_the_history_and_its_may_have_been_applied_note():
@@ -243,7 +247,8 @@ def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_er
         [entry] = result.entries
         assert entry['Type'] == ENTRY_ERROR and tenant.backend.faults.seen == 2  # at 0 s and 2 s; 4 s is past 3 s
         text = entry['Contents']
-        assert 'HTTP 429' in text and ri.XDR_ERROR_ADVICE[429] in text and 'retried once (after HTTP 429)' in text
+        assert 'HTTP 429' in text and 'retried once (after HTTP 429)' in text
+        assert not facts.words_missing(text, facts.XDR_ADVICE_WORDS[429])
         assert 'past the 3 s this command waits for throttling' in text and not tenant.backend.actions
     finally:
         tenant.server.stop()
@@ -263,12 +268,12 @@ def test_polling_one_file_goes_on_when_its_status_cannot_be_read():
 
         assert not result.failed, result.entries[-1]
         first_check = seen[1]
-        record = first_check['EntryContext'][ri.XDR_RESTORE_CONTEXT]
+        record = facts.context_at(first_check['EntryContext'], facts.XDR_CONTEXT_PATH)
         assert first_check['Type'] == 1 and 'PollingCommand' in first_check
         assert record['status'] == 'IN_PROGRESS' and 'HTTP 500' in record['error'] and record['file_hash'] == XDR_HASH
         assert str(record['action_id']) in first_check['HumanReadable'] and 'not read at this check' in \
             first_check['HumanReadable']
-        final = seen[-1]['EntryContext'][ri.XDR_RESTORE_CONTEXT]
+        final = facts.context_at(seen[-1]['EntryContext'], facts.XDR_CONTEXT_PATH)
         assert final['status'] == 'COMPLETED_SUCCESSFULLY' and 'error' not in final
     finally:
         tenant.server.stop()
@@ -292,7 +297,7 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
     tenant = start_hss_tenant()
     try:
         host = sorted(tenant.backend.hosts)[0]
-        tenant.backend.add_isolated_files(host, 5 * ri.HSS_LIST_PAGE_SIZE, file_hash='d' * 64)
+        tenant.backend.add_isolated_files(host, 5 * facts.HSS_LIST_PAGE_SIZE, file_hash='d' * 64)
         in_flight, most = [0], [0]
         lock = threading.Lock()
         app = create_hss_app(tenant.backend)
@@ -339,7 +344,7 @@ def test_a_401_that_cannot_be_read_after_a_token_refresh_gets_a_new_token_and_st
             return app(request)
 
         host = sorted(tenant.backend.hosts)[0]
-        added = tenant.backend.add_isolated_files(host, 5 * ri.HSS_MAX_ITEMS_PER_REQUEST)
+        added = tenant.backend.add_isolated_files(host, 5 * facts.HSS_MAX_ITEMS_PER_REQUEST)
         args = {k: __import__('json').dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
         with LoopbackServer(gateway) as server:
             room = WarRoom(params=tenant.params('token', hss_endpoint=server.url, max_concurrency='1',
@@ -347,7 +352,7 @@ def test_a_401_that_cannot_be_read_after_a_token_refresh_gets_a_new_token_and_st
             result = room.run('hss-restore-isolated', args)
 
         assert not result.failed, result.entries[-1]
-        assert sorted(tenant.backend.put_sizes) == [100] * 5  # every batch restored, none stopped
+        assert sorted(tenant.backend.put_sizes) == [facts.HSS_MAX_ITEMS_PER_REQUEST] * 5  # every batch, none stopped
         assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 3  # the first, and one per refusal
     finally:
         tenant.stack.close()

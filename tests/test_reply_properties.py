@@ -6,13 +6,14 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
+import facts
 import restore_integration as ri
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**20, max_value=10**20),
                          st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=40))
 json_values = st.recursive(json_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
-statuses = st.one_of(st.sampled_from(sorted(ri.XDR_RUNNING_STATUSES | ri.XDR_FINAL_STATUSES)), json_scalars)
+statuses = st.one_of(st.sampled_from(facts.XDR_RUNNING_STATUSES + facts.XDR_FINAL_STATUSES), json_scalars)
 reason_texts = st.text(alphabet=st.characters(blacklist_categories=('Cs',)), max_size=60)
 reasons = st.one_of(json_values, st.fixed_dictionaries({}, optional={
     'errorText': st.one_of(reason_texts, json_scalars),
@@ -38,6 +39,24 @@ def test_any_status_reply_keeps_every_endpoint_and_shows_one_line_reasons(data, 
             reason = endpoint['error_description']
             assert reason and reason == reason.strip() and '\n' not in reason and '\r' not in reason
     json.dumps(summary)  # the record goes into the context as it is
+
+
+# The vendor's statuses, and two it might add one day (not final: still running).
+known_statuses = st.sampled_from(facts.XDR_RUNNING_STATUSES + facts.XDR_FINAL_STATUSES + ('QUEUED', 'IN_REVIEW'))
+
+
+@given(st.dictionaries(st.text('0123456789abcdef', min_size=1, max_size=12), known_statuses, min_size=1, max_size=8))
+@settings(max_examples=500)
+def test_counts_and_overall_status_follow_the_rule_integration_yml_states(data):
+    record = ri.restore_record('a' * 64, None, None, 'action-7', None)
+
+    summary = ri.summarise_action(record, {'data': data})
+
+    statuses = list(data.values())
+    assert summary['status'] == facts.xdr_outcome(statuses)
+    assert summary['restored_count'] == statuses.count(facts.XDR_SUCCESS_STATUS)
+    assert summary['failed_count'] == sum(status in facts.XDR_FAILURE_STATUSES for status in statuses)
+    assert {e['endpoint_id']: e['status'] for e in summary['endpoints']} == data
 
 
 @given(json_values)

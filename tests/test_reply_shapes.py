@@ -10,12 +10,14 @@ import json
 
 import pytest
 
+import facts
 import restore_integration as ri
 from conftest import (HSS_REPLIES, XDR_REPLIES, FakeClock, load_json, seed_failing_endpoints, start_hss_tenant,
                       start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.xdr import ReplyShapes
-from warroom.runtime import ENTRY_ERROR, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import WarRoom
 
 VARIANTS = XDR_REPLIES / 'variants'
 RESTORE_VARIANTS = sorted(p.name for p in VARIANTS.glob('restore_reply_*.json'))
@@ -75,7 +77,7 @@ def test_every_restore_reply_shape_is_followed_with_its_action_id_sent_back_as_r
     assert record['endpoints_count'] == len(record['endpoints']) == len(FINAL_STATUS['reply']['data'])
     count = reply.get('endpoints_count')
     readable = str(count).isdigit()
-    first = result.entries[0]['EntryContext'][ri.XDR_RESTORE_CONTEXT]
+    first = facts.context_at(result.entries[0]['EntryContext'], facts.XDR_CONTEXT_PATH)
     assert first.get('endpoints_count') == (int(count) if readable else None)
     assert ('error' in first) is (count is not None and not readable)
 

@@ -6,9 +6,10 @@ import json
 import pytest
 
 import restore_integration
-from conftest import FakeClock, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import FakeClock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
-from warroom.runtime import ENTRY_ERROR, Demisto, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto, WarRoom
 
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()
@@ -204,8 +205,16 @@ def test_every_endpoint_row_of_the_final_entry_matches_the_context(advanced_tena
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': PARTLY_FAILING_HASH})
 
     record = restored_record(result)
-    rows = [line for line in result.entries[-1]['HumanReadable'].splitlines() if line.startswith('|')][2:]
-    assert len(rows) == len(as_list(record['endpoints']))
+    final = result.entries[-1]['HumanReadable']
+    rows = markdown_rows(final)
+    # One row per endpoint of the context, in its order, each cell the context's value (empty when it has none).
+    assert [row['endpoint_id'] for row in rows] == [e['endpoint_id'] for e in as_list(record['endpoints'])]
+    for row, endpoint in zip(rows, as_list(record['endpoints'])):
+        assert row == {'endpoint_id': endpoint['endpoint_id'], 'status': endpoint['status'],
+                       'error_description': endpoint.get('error_description', '')}
+    assert any(row['error_description'] for row in rows)  # the seed's failure is among them, with its reason
+    title = final.splitlines()[0]
+    assert f'{record["restored_count"]} restored, {record["failed_count"]} failed' in title and record['status'] in title
     assert advanced_tenant.key not in repr(result.entries)
 
 

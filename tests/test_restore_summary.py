@@ -1,8 +1,10 @@
 """QuarantineRestoreSummary: the analyst's note written from the restore records in the incident context.
 
 The fixtures in test_data/summary/ are incident contexts the war room produced against the emulated tenants
-(the HSS failed row is HSS's own refusal, copied into a run that also restored files). Expected values are
-read from the fixtures, the emulator seeds, integration.yml and the script's YAML, not typed here.
+(the HSS failed row is HSS's own refusal, copied into a run that also restored files); the first section below
+checks them against the seeds and integration.yml, so that they are what their names say and not merely what the
+integration once wrote. Expected values are read from the fixtures, the seeds, integration.yml, the script's YAML
+and the facts in tests/facts.py (the vendor's statuses, the README's words), never from the script's constants.
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
+import facts
 import restore_integration as ri
-from conftest import TEST_DATA, load_json, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import TEST_DATA, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list
 from warroom.line import parse_line
 from warroom.runtime import WarRoom
@@ -28,7 +31,7 @@ SCRIPT_DIR = ROOT / 'playbooks' / 'scripts' / 'QuarantineRestoreSummary'
 SCRIPT_PATH = SCRIPT_DIR / 'QuarantineRestoreSummary.py'
 SCRIPT_YML = SCRIPT_DIR / 'QuarantineRestoreSummary.yml'
 SUMMARY_DATA = TEST_DATA / 'summary'
-SUCCESS = ri.XDR_SUCCESS_STATUS
+SUCCESS = facts.XDR_SUCCESS_STATUS
 
 
 def load_script():
@@ -90,6 +93,10 @@ def summarise(context, vendor='all'):
     return entry, entry['Contents']
 
 
+def says_nothing_was_restored(note: str) -> bool:
+    return re.search(r'\b(no file|nothing) was restored\b', note, re.IGNORECASE) is not None
+
+
 def steps_naming(summary: dict, text: str) -> list[str]:
     return [step for step in summary['manual_steps'] if text in step]
 
@@ -97,6 +104,15 @@ def steps_naming(summary: dict, text: str) -> list[str]:
 def table_line(markdown: str, *cells: str) -> str:
     [line] = [line for line in markdown.splitlines() if line.startswith('|') and all(c in line for c in cells)]
     return line
+
+
+def table_header(markdown: str, line: str) -> str:
+    """The header line of the table that holds ``line``."""
+    lines = markdown.splitlines()
+    start = lines.index(line)
+    while start and lines[start - 1].startswith('|'):
+        start -= 1
+    return lines[start]
 
 
 def split_cells(line: str) -> list[str]:
@@ -110,18 +126,118 @@ def command_in(step: str, command: str) -> str:
     return match.group(2)
 
 
+# ---------------------------------------------------------------- the fixtures, against the seeds
+
+XDR_FIXTURES = ('xdr_partial', 'xdr_all_restored', 'xdr_refused', 'xdr_not_polled', 'both_vendors')
+HSS_FIXTURES = ('hss_mixed', 'both_vendors')
+ALL_FIXTURES = sorted(path.stem for path in SUMMARY_DATA.glob('*.json'))
+HSS_SEED_HOSTS = {host['host_id']: host for host in load_json(TEST_DATA / 'hss' / 'tenant.json')['hosts']}
+
+
+def expected_counts(context) -> dict:
+    """The summary's counts, worked out here from the rows by the README's rule ("per endpoint or host, restored,
+    failed (with the vendor's reason) or pending") and the vendors' statuses (facts.py)."""
+    counts = dict.fromkeys(('restored', 'failed', 'pending', 'not_found'), 0)
+    for record in xdr_records(context or {}):
+        endpoints = record.get('endpoints') or []
+        if not endpoints:  # refused before any action started, or an action whose status was never read
+            counts['failed' if record.get('error') and not record.get('action_id') else 'pending'] += 1
+        for endpoint in endpoints:
+            status = endpoint.get('status')
+            counts['restored' if status == SUCCESS else 'failed' if status in facts.XDR_FAILURE_STATUSES
+                   else 'pending'] += 1
+    for row in hss_rows(context or {}):
+        counts[{'restoring': 'restored', 'failed': 'failed', 'not_found': 'not_found'}.get(row.get('outcome'),
+                                                                                          'pending')] += 1
+    return counts
+
+
+@pytest.mark.parametrize('name', XDR_FIXTURES)
+def test_xdr_fixture_records_are_what_the_seed_says_for_their_hash(name):
+    holders, failing = seed_holders(), seed_failing_endpoints()
+    records = [r for r in xdr_records(fixture(name)) if r.get('action_id')]
+    assert records
+    for record in records:
+        expected = holders[record['file_hash']]
+        assert record['endpoints_count'] == len(expected)
+        if 'endpoints' not in record:  # started, never polled
+            assert record['status'] == 'IN_PROGRESS'
+            continue
+        by_id = {e['endpoint_id']: e for e in record['endpoints']}
+        assert sorted(by_id) == sorted(expected)
+        for endpoint_id, endpoint in by_id.items():
+            if endpoint_id in failing:
+                assert endpoint['status'] == failing[endpoint_id]['status']
+                assert endpoint['error_description'] == failing[endpoint_id]['error_description']
+            else:
+                assert endpoint['status'] == SUCCESS and 'error_description' not in endpoint
+        statuses = [e['status'] for e in record['endpoints']]
+        assert record['status'] == facts.xdr_outcome(statuses)
+        assert record['restored_count'] == statuses.count(SUCCESS)
+        assert record['failed_count'] == len(statuses) - statuses.count(SUCCESS)
+
+
+def test_xdr_refused_fixture_refuses_a_hash_no_seed_endpoint_holds():
+    [refused] = [r for r in xdr_records(fixture('xdr_refused')) if not r.get('action_id')]
+    assert refused['file_hash'] not in seed_holders()
+    assert refused['status'] == 'FAILED'
+    # test_data/xdr/README.md: a restore of a file no endpoint holds is the API's 500 "no quarantined file".
+    assert 'HTTP 500' in refused['error'] and f'No quarantined file with hash {refused["file_hash"]}' in refused['error']
+    for word in facts.XDR_ADVICE_WORDS[500]:
+        assert word in refused['error']
+
+
+@pytest.mark.parametrize('name', HSS_FIXTURES)
+def test_hss_fixture_rows_are_what_the_seed_says(name):
+    copies = hss_seed_copies()
+    rows = hss_rows(fixture(name))
+    assert {row['outcome'] for row in rows} == set(facts.HSS_OUTCOMES)
+    restoring = [row for row in rows if row['outcome'] == 'restoring']
+    for file_hash in {row['file_hash'] for row in restoring}:  # every isolated copy of the hash, and nothing else
+        expected = sorted((c['host_id'], c['host_name'], c['file_path']) for c in copies[file_hash])
+        assert sorted((r['host_id'], r['host_name'], r['file_path']) for r in restoring
+                      if r['file_hash'] == file_hash) == expected
+    for row in rows:
+        if row['outcome'] == 'failed':  # test_data/hss/README.md: a host that holds nothing answers HSS.0005
+            host = HSS_SEED_HOSTS[row['host_id']]
+            assert row['host_name'] == host['host_name'] and not host.get('isolated_files')
+            assert 'HTTP 400' in row['reason'] and 'code HSS.0005' in row['reason'] and row['host_id'] in row['reason']
+        elif row['outcome'] == 'not_found':
+            assert row['file_hash'] not in copies and 'host_id' not in row and row['reason']
+
+
+def test_both_vendors_fixture_is_the_xdr_and_hss_fixtures_together_and_empty_is_empty():
+    assert fixture('both_vendors') == {**fixture('xdr_partial'), **fixture('hss_mixed')}
+    assert fixture('empty') == {}
+
+
+@pytest.mark.parametrize('name', ALL_FIXTURES)
+def test_each_fixture_s_counts_and_steps_are_the_ones_its_rows_call_for(name):
+    context = fixture(name)
+    expected = expected_counts(context)
+
+    entry, summary = summarise(context)
+
+    assert {key: summary[key] for key in expected} == expected
+    open_items = expected['failed'] + expected['pending']
+    assert len(summary['manual_steps']) == open_items and summary['needs_manual_action'] is (open_items > 0)
+    by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
+    assert [line for line in by_hand.splitlines() if line.startswith('- ')] == [
+        f'- {step}' for step in summary['manual_steps']]
+
+
 # ---------------------------------------------------------------- the entry
 
 
 def test_entry_is_one_note_carrying_the_summary_in_context():
     entry, summary = summarise(fixture('xdr_partial'))
 
-    assert entry['Type'] == qrs.ENTRY_TYPE_NOTE == 1
+    assert entry['Type'] == facts.ENTRY_NOTE
     assert entry['ContentsFormat'] == 'json' and entry['ReadableContentsFormat'] == 'markdown'
-    assert entry['EntryContext'] == {qrs.SUMMARY_CONTEXT_KEY: summary}
-    assert qrs.SUMMARY_CONTEXT_KEY.startswith('QuarantineRestore.Summary(')
+    [(key, value)] = entry['EntryContext'].items()
+    assert key.startswith(facts.SUMMARY_CONTEXT_PATH + '(') and value == summary  # a DT key: a rerun replaces it
     assert set(summary) == SUMMARY_KEYS
-    assert entry['HumanReadable'].startswith(f'### {qrs.TITLE}')
+    assert entry['HumanReadable'].startswith('### ')  # the note opens with its title
     json.dumps(entry)  # XSOAR stores it as JSON
 
 
@@ -156,7 +272,7 @@ def test_failed_endpoint_id_and_reason_reach_the_note_and_one_manual_step():
         assert endpoint['error_description'] in step
         assert 'Cortex XDR > Response > Action Center' in step
         assert f'`!restore-file file_hash={record["file_hash"]} endpoint_id={endpoint["endpoint_id"]}`' in step
-        assert f'- {step}' in entry['HumanReadable'].split(f'#### {qrs.MANUAL_TITLE}')[1]
+        assert f'- {step}' in entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
 
 
 def test_failed_endpoint_row_shows_its_status_and_reason():
@@ -189,7 +305,8 @@ def test_all_restored_needs_no_manual_action_and_says_so():
     assert summary['restored'] == len(endpoints)
     assert summary['failed'] == summary['pending'] == 0
     assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
-    assert qrs.NOTHING_TO_DO in entry['HumanReadable']
+    by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
+    assert by_hand.strip().startswith('Nothing') and not [line for line in by_hand.splitlines() if line.startswith('- ')]
 
 
 def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
@@ -222,7 +339,7 @@ def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it()
     assert f'`!restore-file file_hash={record["file_hash"]} action_id={record["action_id"]}`' in step
 
 
-@pytest.mark.parametrize('status', sorted(ri.XDR_RUNNING_STATUSES))
+@pytest.mark.parametrize('status', facts.XDR_RUNNING_STATUSES)
 def test_endpoint_still_running_counts_as_pending(status):
     context = copy.deepcopy(fixture('xdr_partial'))
     [(record, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
@@ -237,8 +354,8 @@ def test_endpoint_still_running_counts_as_pending(status):
     assert status in step and str(record['action_id']) in step
 
 
-@pytest.mark.parametrize('status', sorted(ri.XDR_FINAL_STATUSES - {SUCCESS}))
-def test_every_final_failure_status_of_the_integration_counts_as_failed(status):
+@pytest.mark.parametrize('status', facts.XDR_FAILURE_STATUSES)
+def test_every_final_failure_status_of_cortex_xdr_counts_as_failed(status):
     context = copy.deepcopy(fixture('xdr_partial'))
     [(_, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
     endpoint['status'] = status
@@ -369,7 +486,7 @@ def test_empty_context_says_no_restore_ran_and_asks_for_nothing(context):
         ('restored', 'failed', 'pending', 'not_found'), 0)
     assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
     note = entry['HumanReadable']
-    assert qrs.NO_RESTORE_RAN in note
+    assert says_nothing_was_restored(note)
     assert 'CortexXDR.RestoredFile' in note and 'HuaweiHSS.RestoredFile' in note
 
 
@@ -378,13 +495,13 @@ def test_vendor_with_no_record_says_no_restore_ran_even_when_the_other_has_some(
 
     assert summary['restored'] == summary['failed'] == summary['not_found'] == 0
     assert summary['needs_manual_action'] is False
-    assert qrs.NO_RESTORE_RAN in entry['HumanReadable'] and 'CortexXDR.RestoredFile' in entry['HumanReadable']
+    assert says_nothing_was_restored(entry['HumanReadable']) and 'CortexXDR.RestoredFile' in entry['HumanReadable']
     assert 'HuaweiHSS' not in entry['HumanReadable']
 
 
 def test_vendor_argument_ignores_case_and_blanks():
     assert summarise(fixture('both_vendors'), ' XDR ')[1] == summarise(fixture('both_vendors'), 'xdr')[1]
-    assert qrs.summary_command({}, fixture('empty'))['Contents']['vendor'] == qrs.DEFAULT_VENDOR
+    assert qrs.summary_command({}, fixture('empty'))['Contents']['vendor'] == SCRIPT_SPEC['args'][0]['defaultValue']
 
 
 def test_unknown_vendor_is_refused_with_the_allowed_values():
@@ -407,7 +524,7 @@ def test_table_cells_escape_pipes_and_line_breaks():
 
     line = table_line(entry['HumanReadable'], endpoint['endpoint_id'])
     assert split_cells(line)[3] == f'{original} \\| disk D:<br>second line'
-    assert len(split_cells(line)) == len(qrs.XDR_HEADERS)
+    assert len(split_cells(line)) == len(split_cells(table_header(entry['HumanReadable'], line)))  # none split in two
     [step] = steps_naming(summary, endpoint['endpoint_id'])
     assert '\n' not in step
 
@@ -462,7 +579,7 @@ def test_main_answers_an_unknown_vendor_with_an_error_entry():
     qrs.main(runtime)
 
     [entry] = runtime.entries
-    assert entry['Type'] == qrs.ENTRY_TYPE_ERROR == 4
+    assert entry['Type'] == facts.ENTRY_ERROR
     assert 'crowdstrike' in entry['Contents']
 
 
@@ -539,7 +656,7 @@ def test_script_yaml_describes_the_script():
 # ---------------------------------------------------------------- properties
 
 some_text = st.text(max_size=30)
-xdr_status = st.one_of(st.sampled_from(sorted(ri.XDR_FINAL_STATUSES | ri.XDR_RUNNING_STATUSES)), some_text,
+xdr_status = st.one_of(st.sampled_from(facts.XDR_FINAL_STATUSES + facts.XDR_RUNNING_STATUSES), some_text,
                        st.none(), st.integers())
 xdr_endpoint = st.fixed_dictionaries({}, optional={
     'endpoint_id': some_text, 'status': xdr_status, 'error_description': st.one_of(st.none(), some_text)})
@@ -587,7 +704,7 @@ vendor_shapes = st.one_of(json_values, st.fixed_dictionaries({'RestoredFile': js
 
 @given(st.one_of(json_values, st.fixed_dictionaries({}, optional={'CortexXDR': vendor_shapes,
                                                                   'HuaweiHSS': vendor_shapes})),
-       st.sampled_from(qrs.VENDORS))
+       st.sampled_from(SCRIPT_SPEC['args'][0]['predefined']))
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_context_shape_gives_a_note_and_never_raises(context, vendor):
     entry, summary = summarise(context, vendor)
@@ -601,7 +718,7 @@ def test_any_context_shape_gives_a_note_and_never_raises(context, vendor):
 field_text = st.text(st.characters(blacklist_categories=('Cc', 'Cs')), min_size=1).filter(lambda t: t.strip())
 
 
-@given(field_text.filter(lambda t: len(t.strip()) <= ri.HSS_FIELD_LIMITS['host_id']),
+@given(field_text.filter(lambda t: len(t.strip()) <= facts.HSS_FIELD_LIMITS['host_id']),
        field_text.filter(lambda t: len(t.strip()) <= 200), field_text.filter(lambda t: len(t.strip()) <= 200))
 @example('08a97e45-457f-469f-a8fc-cbfa73c409f9', '58693382', 'D:\\Shares\\Q3 "final"\\')  # quotes, last backslash
 @example('host,with,commas', '[not json', 'C:\\a,b.exe')  # list arguments split on commas; '[' means JSON

@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 import restore_integration as ri
-from conftest import HSS_SEED, ROOT, XDR_KEY_ID, XDR_SEED, hss_seed_copies, seed_holders
+from conftest import HSS_SEED, ROOT, XDR_KEY_ID, XDR_SEED, cached_token, hss_seed_copies, seed_holders
 from warroom.embedded import HSS_DOMAIN, HSS_USER, hss_params, hss_project_id
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
@@ -250,7 +250,7 @@ def test_hss_commands_leak_no_secret(hss_vendors, capfd, debug_logging, command,
                                       'token expired mid-run')
     assert result.failed is expect_failure, result.entries
     if auth_type == 'token' and not expect_failure:
-        assert room.integration_context[ri.TOKEN_CACHE_KEY]['token'] == issued_in_run[-1]
+        assert cached_token(room.integration_context)['token'] == issued_in_run[-1]
         if scenario == 'token expired mid-run' and command == 'hss-restore-isolated':
             assert len(issued_in_run) == 2  # the restore met the expired token and fetched a new one
     check_run(vendors, capfd, debug_logging, room, result, {'exception text': error_text})

@@ -14,12 +14,14 @@ import subprocess
 import pytest
 import requests
 
+import facts
 import restore_integration as ri
 from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.hss import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import create_app as create_xdr_app
-from warroom.runtime import ENTRY_ERROR, Demisto
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import Demisto
 
 XDR_HASH = sorted(seed_holders())[0]
 HSS_HASH = sorted(hss_seed_copies())[0]
@@ -117,7 +119,7 @@ def test_the_same_certificate_once_trusted_is_accepted(tls_vendors, certificate,
     entry = run(for_command(params, command, mode), command, args)
 
     assert entry['Type'] != ENTRY_ERROR, entry
-    assert ri.INSECURE_WARNING not in str(entry.get('HumanReadable'))
+    assert facts.INSECURE_DISPLAY not in str(entry.get('HumanReadable'))  # no warning about the setting
 
 
 @pytest.mark.parametrize('ca_bundle_variable', [False, True], ids=['no CA bundle variable', 'REQUESTS_CA_BUNDLE set'])
@@ -139,8 +141,10 @@ def test_insecure_turns_verification_off_and_the_entry_says_so(tls_vendors, monk
     if command == 'test-module':
         assert entry['Contents'] == 'ok'  # XSOAR reads exactly "ok" as a passed test; the warning stays out
     else:
-        assert entry['HumanReadable'].endswith(ri.INSECURE_WARNING)
-        assert 'verification is off' in ri.INSECURE_WARNING
+        # The README's promise: the entry "then ends with a warning", naming the setting that turned it off.
+        warning = entry['HumanReadable'].rsplit('\n\n', 1)[-1]
+        assert warning != entry['HumanReadable'] and 'warning' in warning.lower()
+        assert 'verification is off' in warning and facts.INSECURE_DISPLAY in warning
 
 
 def test_no_warning_when_verification_is_on(monkeypatch):

@@ -131,6 +131,7 @@ def test_action_ids_are_distinct_integers(http, server):
     first = post(http, server, RESTORE, {"file_hash": H2}).json()["reply"]["action_id"]
     second = post(http, server, RESTORE, {"file_hash": H3}).json()["reply"]["action_id"]
     assert first != second
+    assert type(first) is int and type(second) is int  # in the documented shape (mixed=False)
 
 
 def test_action_progresses_pending_then_in_progress_then_final(http, server, backend, clock):

@@ -1,0 +1,172 @@
+"""What the tests expect, written once each, with the document it comes from.
+
+Tests compare what the code does with these facts, never with the code's own constants: a constant changed in
+restore_integration.py, warroom/export.py or the QuarantineRestoreSummary script then fails a test until the
+document named here says the same. tests/test_facts.py checks that the documents in the repository (README.md,
+integration.yml, the seeds' tenants) do say each fact written here; the vendor pages themselves are the seeds in
+the design notes' `seeds/` (Cortex XDR "Restore File", Huawei Cloud HSS "Restoring Isolated Files").
+
+A code constant may still be used as an *input* (a path to send a request to, a key to seed a context with);
+as an *expected value* only what is written here, in a seed, in integration.yml or in the README.
+"""
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- Cortex XDR
+
+# Action statuses of one endpoint (Cortex XDR "Get Action Status", as the design notes' vendor facts record it;
+# integration.yml lists them in CortexXDR.RestoredFile.endpoints.status, the README names the final ones).
+XDR_RUNNING_STATUSES = ('PENDING', 'IN_PROGRESS', 'PENDING_ABORT')
+XDR_FINAL_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'ABORTED',
+                      'EXPIRED')
+XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
+XDR_FAILURE_STATUSES = tuple(status for status in XDR_FINAL_STATUSES if status != XDR_SUCCESS_STATUS)
+
+# A file's overall status (integration.yml, CortexXDR.RestoredFile.status): "IN_PROGRESS while any endpoint is
+# still running, then COMPLETED_SUCCESSFULLY (every endpoint restored), COMPLETED_WITH_FAILURES (some did not) or
+# FAILED (none did)"; failed_count: "endpoints that ended in a status other than COMPLETED_SUCCESSFULLY".
+XDR_OUTCOMES = ('IN_PROGRESS', 'COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'FAILED')
+
+
+def xdr_outcome(endpoint_statuses) -> str:
+    """The overall status integration.yml promises for a file whose endpoints have these statuses. An endpoint is
+    still running until its status is final (the design notes: "A restore is done when every endpoint is final"),
+    so a status Cortex XDR may add later counts as running, and so does an action no endpoint has reported on."""
+    statuses = list(endpoint_statuses)
+    if not statuses or any(status not in XDR_FINAL_STATUSES for status in statuses):
+        return 'IN_PROGRESS'
+    restored = sum(status == XDR_SUCCESS_STATUS for status in statuses)
+    if restored == len(statuses):
+        return 'COMPLETED_SUCCESSFULLY'
+    return 'FAILED' if restored == 0 else 'COMPLETED_WITH_FAILURES'
+
+
+# What the message of each Cortex XDR error status speaks of (README, "How restore-file behaves", Errors: "400
+# (malformed request), 401 (key, key type or clock), 402 (license), 403 (role permission), 404 (wrong URL), 429
+# (rate limit), 500 (Cortex XDR's reason, for example no quarantined copy of the file)").
+XDR_ADVICE_WORDS = {
+    400: ('malformed',),
+    401: ('key', 'key type', 'clock'),
+    402: ('license',),
+    403: ('role', 'permission'),
+    404: ('URL',),
+    429: ('rate limit',),
+    500: ('quarantined copy',),
+}
+
+# Where the integration writes its records (integration.yml outputs; the README's context examples).
+XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'
+HSS_CONTEXT_PATH = 'HuaweiHSS.RestoredFile'
+
+# --------------------------------------------------------------------------- Huawei Cloud HSS
+
+# IsolatedFileRequestInfo ranges (seed "Restoring Isolated Files", Table 5: host_id 1 to 64 characters,
+# file_hash / file_path / file_attr 1 to 256; the same in integration.yml and the README).
+HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
+# README: "at most 100 items go in one PUT" (some language versions of the HSS page cap data_list at 100).
+HSS_MAX_ITEMS_PER_REQUEST = 100
+# README: the listing is "paged with `offset`/`limit` 200".
+HSS_LIST_PAGE_SIZE = 200
+# README: the API gateway's "token must be updated" is APIGW.0307, its throttling APIGW.0308.
+HSS_TOKEN_EXPIRED = 'APIGW.0307'
+HSS_THROTTLED = 'APIGW.0308'
+# HSS outcomes of one item (integration.yml, HuaweiHSS.RestoredFile.outcome).
+HSS_OUTCOMES = ('restoring', 'failed', 'not_found')
+# What the message of each HSS error status speaks of: a 400 names the seed's ranges, a 401 the two ways to sign
+# in the README describes (AK/SK's secret key, the IAM user's password), a 429 throttling (README: APIGW.0308
+# "throttled").
+HSS_ADVICE_WORDS = {
+    400: ('1-64', '1-256'),
+    401: ('secret key', 'password'),
+    429: ('throttl',),
+}
+# README: an IAM token "is kept in the integration context with its expiry and reused by later commands until
+# 10 minutes before it expires".
+TOKEN_REFRESH_MARGIN_SECONDS = 10 * 60
+
+# README, fetch-incidents: "severity from HSS's (Low 1, Medium 2, High 3, Critical 4)".
+HSS_SEVERITY_TO_XSOAR = {'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
+# README, fetch-incidents: first_fetch takes "minutes, hours, days or weeks"; a unit's length in milliseconds is
+# arithmetic, not the code's.
+DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60 * 60 * 1000,
+                     'week': 7 * 24 * 60 * 60 * 1000}
+
+# --------------------------------------------------------------------------- both commands
+
+# README, Reliability: faults are "sent again after 0, 1, 2, 4 s (`retry_backoff` 0.5 s, doubling, at most 8 s
+# each) ..., at most `max_retries` times (default 4); the fault waits of one request stop at 30 s in all".
+DEFAULT_MAX_RETRIES = 4
+DEFAULT_RETRY_BACKOFF = 0.5
+RETRY_WAITS = (0, 1, 2, 4)
+RETRY_WAIT_MAX = 8
+FAULT_WAIT_BUDGET_SECONDS = 30
+# README, Reliability: the faults retried are "502, 503, 504 ...; Huawei's 500; Cortex XDR's 500 on a status
+# read".
+RETRIED_STATUSES = (502, 503, 504)
+HUAWEI_RETRIED_STATUSES = (500, 502, 503, 504)
+
+# README, Bulk restores: a 429 drops the rate "to 95% of the rate that met the limit".
+THROTTLE_CUT = 0.95
+# README, Bulk restores: "Entries show at most 200 table rows (failures first) and say how many more the context
+# holds."
+MAX_TABLE_ROWS = 200
+
+# integration.yml, interval_in_seconds: "Seconds between two status checks while polling (10 at least)".
+MIN_POLLING_INTERVAL = 10
+
+# No document bounds the length of a Cortex XDR endpoint ID (the seed says only "String"): 256 characters is the
+# pack's own bound for a single ID, written here so that changing it is a decision the tests see.
+MAX_IDENTIFIER_LENGTH = 256
+
+# The faults the emulators inject (README, Reliability, the fault table): every one is Cortex XDR's and HSS's but
+# `expire-token`, which is HSS's only.
+FAULT_KINDS = ('429', '500', '502', '503', '504', '500-html', '502-html', '503-html', '504-html', 'reset', 'slow',
+               'malformed', 'truncated', 'expire-token')
+XDR_FAULT_KINDS = tuple(kind for kind in FAULT_KINDS if kind != 'expire-token')
+
+# --------------------------------------------------------------------------- Cortex XSOAR
+
+# Entry types (CommonServerPython's EntryType; the design notes: "Type 1 note / 4 error").
+ENTRY_NOTE = 1
+ENTRY_ERROR = 4
+# The XSOAR setting behind `insecure`, as integration.yml displays it and the README names it.
+INSECURE_DISPLAY = 'Trust any certificate'
+
+# --------------------------------------------------------------------------- the pack
+
+# README: `warroom export OUTDIR` writes `OUTDIR/QuarantineRestore/` and `OUTDIR/QuarantineRestore.zip`.
+PACK_ID = 'QuarantineRestore'
+# The pack's first version: a pack starts at 1.0.0 and a first version has no release notes (XSOAR content
+# repository conventions).
+PACK_VERSION = '1.0.0'
+# README: "Every item asks for XSOAR 6.10.0, as does the pack."
+SERVER_MIN_VERSION = '6.10.0'
+# README: "The pack depends on Common Scripts ... and Common Types ..., both mandatory, and optionally on Cortex
+# XDR by Palo Alto Networks".
+PACK_DEPENDENCIES = {'CommonScripts': True, 'CommonTypes': True, 'CortexXDR': False}
+# The content repository's layout (demisto/content Packs/<Pack>/...) for the pack's JSON items, and the key
+# demisto-sdk lists each under in the zip's metadata.json (mappers are listed with the classifiers).
+CONTENT_JSON_ITEMS = {
+    'incident_types': ('IncidentTypes', 'incidenttype'),
+    'incident_fields': ('IncidentFields', 'incidentfield'),
+    'classifiers': ('Classifiers', 'classifier'),
+}
+# demisto-sdk's IntegrationScriptUnifier appends this to the display name of a community-supported integration.
+COMMUNITY_DISPLAY_SUFFIX = ' (Community Contribution)'
+# The earliest date a zip entry can carry (MS-DOS dates start on 1980-01-01): no build clock produces it.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+# README, Playbooks: the QuarantineRestoreSummary note has "a *What to do by hand* list; its counts land in
+# `QuarantineRestore.Summary`".
+SUMMARY_MANUAL_TITLE = 'What to do by hand'
+SUMMARY_CONTEXT_PATH = 'QuarantineRestore.Summary'
+
+
+def words_missing(message: str, words) -> list[str]:
+    """The words of an advice (XDR_ADVICE_WORDS, HSS_ADVICE_WORDS) a message lacks, case aside."""
+    return [word for word in words if word.lower() not in message.lower()]
+
+
+def context_at(entry_context: dict, path: str):
+    """The value an entry writes at ``path`` ('CortexXDR.RestoredFile'), whatever DT expression its key carries."""
+    [value] = [value for key, value in entry_context.items() if key.split('(', 1)[0] == path]
+    return value

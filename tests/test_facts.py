@@ -1,0 +1,164 @@
+"""The facts in tests/facts.py are what the documents say: the README, integration.yml and test_data's files.
+
+The tests expect these facts instead of reading the code's constants; this module keeps the facts themselves
+from drifting away from the documents they cite. Facts from outside the repository (the vendor pages, XSOAR's
+conventions) are cited in facts.py and not checked here.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+
+import pytest
+import yaml
+
+import facts
+from conftest import ROOT, TEST_DATA
+
+README = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())  # line breaks do not matter
+INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+COMMANDS = {command['name']: command for command in INTEGRATION['script']['commands']}
+
+
+def output(command: str, path: str) -> str:
+    [description] = [o['description'] for o in COMMANDS[command]['outputs'] if o['contextPath'] == path]
+    return ' '.join(description.split())
+
+
+def argument(command: str, name: str) -> str:
+    [description] = [a['description'] for a in COMMANDS[command]['arguments'] if a['name'] == name]
+    return ' '.join(description.split())
+
+
+def readme_section(title: str) -> str:
+    return README.split(f'## {title}', 1)[1].split(' ## ', 1)[0]
+
+
+# --------------------------------------------------------------------------- Cortex XDR
+
+
+def test_xdr_endpoint_statuses_are_the_ones_integration_yml_lists():
+    listed = re.findall(r'\b[A-Z][A-Z_]{3,}\b', output('restore-file', 'CortexXDR.RestoredFile.endpoints.status'))
+    assert listed == [*facts.XDR_RUNNING_STATUSES, *facts.XDR_FINAL_STATUSES]
+
+
+def test_xdr_final_statuses_are_the_ones_the_readme_names():
+    section = readme_section('How `restore-file` behaves')
+    [named] = re.findall(r'in a final status \(([^)]*)\)', section)
+    assert re.findall(r'`([A-Z_]+)`', named) == list(facts.XDR_FINAL_STATUSES)
+
+
+def test_xdr_overall_outcomes_and_their_rule_are_integration_yml_s():
+    description = output('restore-file', 'CortexXDR.RestoredFile.status')
+    assert re.findall(r'\b[A-Z][A-Z_]{3,}\b', description) == list(facts.XDR_OUTCOMES)
+    assert 'IN_PROGRESS while any endpoint is still running' in description
+    assert 'COMPLETED_SUCCESSFULLY (every endpoint restored)' in description
+    assert 'COMPLETED_WITH_FAILURES (some did not)' in description and 'FAILED (none did)' in description
+    running, success = facts.XDR_RUNNING_STATUSES[0], facts.XDR_SUCCESS_STATUS
+    assert facts.xdr_outcome([success, running]) == 'IN_PROGRESS'
+    assert facts.xdr_outcome([success, success]) == 'COMPLETED_SUCCESSFULLY'
+    assert facts.xdr_outcome([success, 'FAILED']) == 'COMPLETED_WITH_FAILURES'
+    assert facts.xdr_outcome(['FAILED', 'TIMEOUT']) == 'FAILED'
+    assert 'other than COMPLETED_SUCCESSFULLY' in output('restore-file', 'CortexXDR.RestoredFile.failed_count')
+
+
+@pytest.mark.parametrize('status', sorted(facts.XDR_ADVICE_WORDS))
+def test_xdr_error_words_are_the_readme_s(status):
+    section = readme_section('How `restore-file` behaves')
+    [explained] = re.findall(rf'\b{status} \(([^)]*)\)', section.split('**Errors**', 1)[1])
+    for word in facts.XDR_ADVICE_WORDS[status]:
+        assert word.lower() in explained.lower(), (status, word, explained)
+
+
+# --------------------------------------------------------------------------- Huawei Cloud HSS
+
+
+@pytest.mark.parametrize('name', sorted(facts.HSS_FIELD_LIMITS))
+def test_hss_field_limits_are_the_ones_integration_yml_and_the_readme_give(name):
+    limit = facts.HSS_FIELD_LIMITS[name]
+    assert f'1 to {limit} characters' in argument('hss-restore-isolated', name)
+    assert f'`{name}` 1-{limit}' in README
+    assert f'1-{limit}' in facts.HSS_ADVICE_WORDS[400]
+
+
+def test_hss_batch_page_token_and_gateway_facts_are_the_readme_s():
+    assert f'at most {facts.HSS_MAX_ITEMS_PER_REQUEST} items go in one PUT' in README
+    assert f'paged with `offset`/`limit` {facts.HSS_LIST_PAGE_SIZE}' in README
+    assert f'`{facts.HSS_TOKEN_EXPIRED}` again is fetched again' in README
+    assert f'`{facts.HSS_THROTTLED}` throttled' in README
+    minutes = facts.TOKEN_REFRESH_MARGIN_SECONDS // 60
+    assert f'reused by later commands until {minutes} minutes before it expires' in README
+
+
+def test_hss_outcomes_are_integration_yml_s():
+    description = output('hss-restore-isolated', 'HuaweiHSS.RestoredFile.outcome')
+    assert re.findall(r'\b([a-z_]+) \(', description) == list(facts.HSS_OUTCOMES)
+
+
+def test_hss_severities_and_fetch_units_are_the_readme_s():
+    section = readme_section('Huawei Cloud HSS events as incidents (`fetch-incidents`)')
+    pairs = ', '.join(f'{name} {value}' for name, value in facts.HSS_SEVERITY_TO_XSOAR.items())
+    assert f"severity from HSS's ({pairs})" in section
+    assert 'minutes, hours, days or weeks' in section
+    assert sorted(facts.DURATION_UNITS_MS) == ['day', 'hour', 'minute', 'week']
+
+
+# --------------------------------------------------------------------------- both commands, XSOAR
+
+
+def test_retry_facts_are_the_readme_s():
+    waits = ', '.join(str(wait) for wait in facts.RETRY_WAITS)
+    assert (f'sent again after {waits} s (`retry_backoff` {facts.DEFAULT_RETRY_BACKOFF} s, doubling, at most '
+            f'{facts.RETRY_WAIT_MAX} s each)') in README
+    assert [facts.DEFAULT_RETRY_BACKOFF * 2 ** (n - 1) for n in range(2, 5)] == list(facts.RETRY_WAITS[1:])
+    assert f'at most `max_retries` times (default {facts.DEFAULT_MAX_RETRIES})' in README
+    assert f'stop at {facts.FAULT_WAIT_BUDGET_SECONDS} s in all' in README
+    assert 'a fault: ' + ', '.join(map(str, facts.RETRIED_STATUSES)) in README
+    assert set(facts.HUAWEI_RETRIED_STATUSES) - set(facts.RETRIED_STATUSES) == {500} and "Huawei's 500" in README
+
+
+def test_table_rows_polling_interval_and_insecure_display_are_documented():
+    assert f'the rate drops to {facts.THROTTLE_CUT:.0%} of the rate that met the limit' in README
+    assert f'Entries show at most {facts.MAX_TABLE_ROWS} table rows' in README
+    assert f'({facts.MIN_POLLING_INTERVAL} at least)' in argument('restore-file', 'interval_in_seconds')
+    [insecure] = [param for param in INTEGRATION['configuration'] if param['name'] == 'insecure']
+    assert insecure['display'].startswith(facts.INSECURE_DISPLAY)
+    assert f'*{facts.INSECURE_DISPLAY}* (`insecure`)' in README
+
+
+def test_fault_kinds_are_the_readme_s_fault_table():
+    text = (ROOT / 'README.md').read_text(encoding='utf-8')
+    rows = list(itertools.takewhile(lambda line: line.startswith('|'),
+                                    text.split('| fault | what the emulator does |', 1)[1].splitlines()[2:]))
+    named = ' '.join(row.split('|')[1] for row in rows)
+    listed = set(re.findall(r'`([a-z0-9-]+)`', named)) - {'-html'}
+    assert listed - {'skew=S'} == {kind.removesuffix('-html') for kind in facts.FAULT_KINDS}
+    assert '`500` `502` `503` `504`, and `-html`' in named and '`expire-token` (HSS)' in named
+    assert set(facts.FAULT_KINDS) - set(facts.XDR_FAULT_KINDS) == {'expire-token'}
+
+
+def test_context_paths_are_integration_yml_s():
+    assert {o['contextPath'].rsplit('.', 1)[0] for o in COMMANDS['restore-file']['outputs']} == {
+        facts.XDR_CONTEXT_PATH, facts.XDR_CONTEXT_PATH + '.endpoints'}
+    assert {o['contextPath'].rsplit('.', 1)[0] for o in COMMANDS['hss-restore-isolated']['outputs']} == {
+        facts.HSS_CONTEXT_PATH}
+
+
+# --------------------------------------------------------------------------- the pack
+
+
+def test_pack_facts_are_the_readme_s():
+    assert f'`OUTDIR/{facts.PACK_ID}/`' in README and f'`OUTDIR/{facts.PACK_ID}.zip`' in README
+    assert f'Every item asks for XSOAR {facts.SERVER_MIN_VERSION}, as does the pack.' in README
+    assert str(INTEGRATION['fromversion']) == facts.SERVER_MIN_VERSION
+    assert f'*{facts.SUMMARY_MANUAL_TITLE}* list' in README and f'`{facts.SUMMARY_CONTEXT_PATH}`' in README
+
+
+def test_pack_dependencies_and_whether_each_is_mandatory_are_the_readme_s():
+    packs = json.loads((TEST_DATA / 'xsoar' / 'dependencies.json').read_text(encoding='utf-8'))['packs']
+    assert set(packs) == set(facts.PACK_DEPENDENCIES)
+    sentence = README.split('The pack depends on', 1)[1].split('`pack_metadata.json` declares them', 1)[0]
+    mandatory, optional = sentence.split('both mandatory, and optionally on', 1)
+    for pack_id, is_mandatory in facts.PACK_DEPENDENCIES.items():
+        assert f'**{packs[pack_id]["display_name"]}**' in (mandatory if is_mandatory else optional), pack_id

@@ -1,0 +1,114 @@
+"""The README's captured command examples, checked against what the seeds say they must show.
+
+`python -m warroom docs` writes the examples from real runs on the emulated tenants, and test_contract checks
+the README is not stale: both only say the README is what the code printed. Here the printed text and context
+are held to independent expectations: the endpoints and hosts that hold the file in test_data/xdr/tenant.json
+and test_data/hss/tenant.json, the failure the XDR seed scripts, and the rules integration.yml states.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+import facts
+from conftest import ROOT, TEST_DATA, hss_seed_copies, load_json, markdown_rows, seed_failing_endpoints, seed_holders
+from warroom.line import parse_line
+
+README = (ROOT / 'README.md').read_text(encoding='utf-8')
+REFERENCE = README.split('<!-- command reference:', 1)[1].split('<!-- end of command reference -->', 1)[0]
+
+
+def section(command: str) -> str:
+    return REFERENCE.split(f'\n### {command}\n', 1)[1].split('\n### ', 1)[0]
+
+
+def part(text: str, title: str) -> str:
+    return text.split(f'#### {title}\n', 1)[1].split('\n#### ', 1)[0]
+
+
+def example(command: str):
+    """(the war-room line, what it printed as markdown, the context it wrote) for one command's example."""
+    text = section(command)
+    [line] = re.findall(r'```\n(!.*)\n```', part(text, 'Command example'))
+    printed = '\n'.join(row[1:] for row in part(text, 'Human Readable Output').splitlines() if row.startswith('>'))
+    [context] = re.findall(r'```json\n(.*?)\n```', part(text, 'Context Example'), re.DOTALL)
+    return parse_line(line), printed, json.loads(context)
+
+
+def test_the_examples_are_the_lines_of_test_data_command_examples_in_order():
+    lines = [line for line in (TEST_DATA / 'command_examples').read_text().splitlines() if line.strip()]
+    shown = re.findall(r'#### Command example\n\n```\n(!.*)\n```', REFERENCE)
+    assert shown == lines and len(lines) == 2
+
+
+def test_restore_file_example_shows_every_seed_endpoint_holding_the_hash_with_the_seed_s_outcome():
+    line, printed, context = example('restore-file')
+    file_hash, holders, failing = line.args['file_hash'], seed_holders(), seed_failing_endpoints()
+    assert line.command == 'restore-file' and file_hash in holders and 'endpoint_id' not in line.args
+    # The seed's partial-failure case: some holders restore, one fails (test_data/xdr/README.md).
+    assert 0 < sum(e in failing for e in holders[file_hash]) < len(holders[file_hash])
+
+    record = context['CortexXDR']['RestoredFile']  # one record: XSOAR stores a list of one as the object
+    expected = {endpoint: failing.get(endpoint, {'status': facts.XDR_SUCCESS_STATUS}) for endpoint in holders[file_hash]}
+    assert record['file_hash'] == file_hash and record['incident_id'] == int(line.args['incident_id'])
+    assert 'endpoint_id' not in record  # integration.yml: empty when it ran on every endpoint holding the file
+    assert {e['endpoint_id']: {k: v for k, v in e.items() if k != 'endpoint_id'} for e in record['endpoints']} == {
+        endpoint: {k: v for k, v in seed.items() if k in ('status', 'error_description')}
+        for endpoint, seed in expected.items()}
+    statuses = [seed['status'] for seed in expected.values()]
+    restored = statuses.count(facts.XDR_SUCCESS_STATUS)
+    assert record['endpoints_count'] == len(statuses)
+    assert (record['restored_count'], record['failed_count']) == (restored, len(statuses) - restored)
+    assert record['status'] == facts.xdr_outcome(statuses) == 'COMPLETED_WITH_FAILURES'
+
+    title = printed.splitlines()[0]
+    assert title.startswith('### ') and file_hash in title and record['status'] in title
+    assert f'{restored} restored, {len(statuses) - restored} failed' in title and f'action {record["action_id"]}' in title
+    rows = markdown_rows(printed)
+    assert sorted(row['endpoint_id'] for row in rows) == sorted(holders[file_hash])
+    for row in rows:
+        seed = expected[row['endpoint_id']]
+        assert row['status'] == seed['status'] and row['error_description'] == seed.get('error_description', '')
+
+
+def test_hss_example_restores_every_isolated_seed_copy_of_the_hash_and_nothing_else():
+    line, printed, context = example('hss-restore-isolated')
+    file_hash = line.args['file_hash']
+    copies = hss_seed_copies()[file_hash]  # the copies isolated now; the seed also holds one already restored
+    restored_already = [(host['host_id'], item['file_path'])
+                        for host in load_json(TEST_DATA / 'hss' / 'tenant.json')['hosts']
+                        for item in host.get('isolated_files') or ()
+                        if item['file_hash'] == file_hash and item.get('isolation_status') == 'restored']
+    assert line.command == 'hss-restore-isolated' and set(line.args) == {'file_hash'} and restored_already
+
+    rows = context['HuaweiHSS']['RestoredFile']
+    expected = sorted((c['host_id'], c['host_name'], c['file_path']) for c in copies)
+    assert sorted((r['host_id'], r['host_name'], r['file_path']) for r in rows) == expected
+    assert all(r['file_hash'] == file_hash and r['outcome'] == 'restoring' and 'reason' not in r for r in rows)
+    assert not {(r['host_id'], r['file_path']) for r in rows} & set(restored_already)
+
+    title = printed.splitlines()[0]
+    assert title.startswith('### ') and f'{len(copies)} restoring, 0 failed, 0 not found' in title
+    shown = markdown_rows(printed)
+    assert sorted((r['host_id'], r['host_name'], r['file_path'], r['file_hash'], r['outcome'], r['reason'])
+                  for r in shown) == sorted((*c, file_hash, 'restoring', '') for c in expected)
+
+
+@pytest.mark.parametrize('command, path', [('restore-file', facts.XDR_CONTEXT_PATH),
+                                           ('hss-restore-isolated', facts.HSS_CONTEXT_PATH)])
+def test_each_example_context_holds_only_outputs_integration_yml_declares(command, path):
+    spec = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+    [declared] = [c for c in spec['script']['commands'] if c['name'] == command]
+    outputs = {o['contextPath'] for o in declared['outputs']}
+    _, _, context = example(command)
+    vendor, key = path.split('.')
+    assert set(context) == {vendor} and set(context[vendor]) == {key}
+    for record in context[vendor][key] if isinstance(context[vendor][key], list) else [context[vendor][key]]:
+        for name, value in record.items():
+            if isinstance(value, list):  # endpoints: each of its fields is declared
+                assert value and all(set(f'{path}.{name}.{field}' for field in item) <= outputs for item in value)
+            else:
+                assert f'{path}.{name}' in outputs, name
