@@ -137,6 +137,15 @@ def replay_server():
     server.server.stop()
 
 
+@pytest.fixture(scope='module')
+def sdk_home(tmp_path_factory):
+    """HOME in a temporary folder for a module that runs huaweicloudsdkcore, which may write ~/.huaweicloud."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv('HOME', str(tmp_path_factory.mktemp('home')))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def war_room_on(request):
     """war_room_on(tenant) -> a WarRoom whose polling does not sleep."""

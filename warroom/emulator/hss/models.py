@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple
 from urllib.parse import unquote
 
+from . import signature
 from .exceptions import (
     AuthenticationFailed,
     IamError,
@@ -91,12 +92,9 @@ ISOLATED_FILE_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/isolated-fi
 EVENTS_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/events")
 _PROJECT_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/")
 _PROJECT_ID_RE = re.compile(r"[0-9a-f]{32}")
-_AUTHORIZATION_RE = re.compile(
-    r"SDK-HMAC-SHA256\s+Access=(?P<access>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]+),\s*"
-    r"Signature=(?P<signature>[0-9a-fA-F]+)"
-)
-_HEADER_NAME_RE = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
-_SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+# Headers the gateway insists on having signed: without them a signature could be replayed to another
+# endpoint or at another time.
+_REQUIRED_SIGNED_HEADERS = ("host", "x-sdk-date")
 _SEED_UPDATE_TIME_MS = 1_763_800_000_000  # update_time of seed items that give none (Nov 2025)
 
 
@@ -432,27 +430,21 @@ class HssBackend:
                 raise ProjectForbidden(f"the token is scoped to another project than {_shown(project_id)}")
 
     def _authenticate_aksk(self, request: Any, authorization: str, project_id: str | None) -> None:
-        import restore_integration  # the project's SDK-HMAC-SHA256 implementation (official algorithm)
-
-        parsed = _AUTHORIZATION_RE.fullmatch(authorization)
-        if parsed is None:
-            raise AuthenticationFailed(
-                "the Authorization header must be SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=..."
-            )
-        signed_headers = parsed["signed"].split(";")
-        if not all(_HEADER_NAME_RE.fullmatch(name) for name in signed_headers):
-            raise AuthenticationFailed("SignedHeaders must be lowercase header names separated by ';'")
-        if "host" not in signed_headers or "x-sdk-date" not in signed_headers:
+        try:
+            parsed = signature.parse_authorization(authorization)
+        except signature.MalformedAuthorization as error:
+            raise AuthenticationFailed(str(error)) from None
+        if not all(name in parsed.signed_headers for name in _REQUIRED_SIGNED_HEADERS):
             raise AuthenticationFailed("SignedHeaders must include host and x-sdk-date")
-        missing = [name for name in signed_headers if name not in request.headers]
+        missing = [name for name in parsed.signed_headers if name not in request.headers]
         if missing:
             raise AuthenticationFailed(f"signed header(s) missing from the request: {', '.join(missing)}")
         try:
-            sent_at = datetime.strptime(request.headers["X-Sdk-Date"].strip(), _SDK_DATE_FORMAT)
+            sent_at = datetime.strptime(request.headers[signature.DATE_HEADER].strip(), signature.DATE_FORMAT)
         except ValueError:
             raise AuthenticationFailed("X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)") from None
         with self._lock:
-            secret_key = self._access_keys.get(parsed["access"])
+            secret_key = self._access_keys.get(parsed.access_key)
         if secret_key is None:
             raise AuthenticationFailed("the access key is not known")
         skew = sent_at.replace(tzinfo=timezone.utc).timestamp() - self.wall_clock()
@@ -461,11 +453,7 @@ class HssBackend:
                 f"X-Sdk-Date is {abs(skew) / 60:.0f} minutes away from the server time "
                 f"(at most {self.skew_tolerance_s / 60:g} minutes allowed); check the client clock"
             )
-        query_pairs = [(name, value) for name, values in request.query.items() for value in values]
-        expected = restore_integration.sdk_signature(
-            secret_key, request.method, request.path, query_pairs, request.headers, signed_headers, request.body
-        )
-        if not hmac.compare_digest(parsed["signature"].lower().encode("ascii"), expected.encode("ascii")):
+        if not signature.verify(secret_key, request, parsed):
             raise AuthenticationFailed("verify aksk signature fail")
         header_project = request.headers.get("X-Project-Id")
         for wanted in {project_id, header_project} - {None}:
