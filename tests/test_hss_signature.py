@@ -18,7 +18,7 @@ import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from test_hss_emulator import AK, PROJECT, SEED, SINGLE, SK, WALL_NOW
-from warroom.emulator.hss import HssBackend, create_app
+from warroom.emulator.hss import HssBackend, HssGateway, create_app
 from warroom.emulator.hss import signature
 from warroom.emulator.httpserver import Headers, LoopbackServer, Request, Response
 
@@ -231,7 +231,7 @@ def test_an_authorization_header_the_guide_does_not_describe_is_refused(authoriz
 def test_the_emulated_hss_accepts_a_request_the_official_signer_signed():
     backend = HssBackend.from_seed(SEED, stage_seconds=0, wall_clock=lambda: WALL_NOW)
     backend.add_access_key(AK, SK)
-    with LoopbackServer(create_app(backend)) as server, requests.Session() as http:
+    with LoopbackServer(create_app(HssGateway(backend))) as server, requests.Session() as http:
         def send(sk):
             signed = official_signed('GET', urlsplit(server.url).netloc, f'/v5/{PROJECT}/event/isolated-file',
                                      [('file_hash', SINGLE), ('limit', '10')], {'Content-Type': 'application/json'},
