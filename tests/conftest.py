@@ -13,7 +13,7 @@ import pytest
 from hypothesis import settings
 
 from warroom.emulator.httpserver import LoopbackServer, Response
-from warroom.emulator.xdr import XdrBackend, create_app
+from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
 from warroom.runtime import WarRoom
 
 # In CI the generated examples are the same on every run, so a failure there is reproduced by running again.
@@ -100,10 +100,12 @@ def seed_failing_endpoints(seed_path: Path = XDR_SEED) -> dict[str, dict]:
 
 
 class XdrTenant:
-    """An emulated tenant: the backend (to set up and inspect state), its URL and a working key."""
+    """An emulated tenant: the gateway (request log, rate limit, faults), the backend (to set up and inspect state),
+    its URL and a working key."""
 
-    def __init__(self, backend: XdrBackend, server: LoopbackServer, key: str, auth_type: str):
-        self.backend = backend
+    def __init__(self, gateway: XdrGateway, server: LoopbackServer, key: str, auth_type: str):
+        self.gateway = gateway
+        self.backend = gateway.backend
         self.server = server
         self.url = server.url
         self.key = key
@@ -120,12 +122,13 @@ class XdrTenant:
         return params
 
 
-def start_tenant(auth_type='advanced', stage_seconds=0.0, rate_limit=1000.0, **kwargs) -> XdrTenant:
-    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit, **kwargs)
+def start_tenant(auth_type='advanced', stage_seconds=0.0, rate_limit=1000.0, **backend_options) -> XdrTenant:
+    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, **backend_options)
     key = secrets.token_hex(32)
     backend.add_api_key(XDR_KEY_ID, key, auth_type=auth_type)
-    server = LoopbackServer(create_app(backend)).start()
-    return XdrTenant(backend, server, key, auth_type)
+    gateway = XdrGateway(backend, rate_limit=rate_limit)
+    server = LoopbackServer(create_app(gateway)).start()
+    return XdrTenant(gateway, server, key, auth_type)
 
 
 @pytest.fixture(params=['advanced', 'standard'])
@@ -178,6 +181,15 @@ def replay_server():
     server.server.stop()
 
 
+@pytest.fixture(scope='module')
+def sdk_home(tmp_path_factory):
+    """HOME in a temporary folder for a module that runs huaweicloudsdkcore, which may write ~/.huaweicloud."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv('HOME', str(tmp_path_factory.mktemp('home')))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def war_room_on(request):
     """war_room_on(tenant) -> a WarRoom whose polling does not sleep."""
@@ -201,9 +213,13 @@ def hss_seed_copies(seed_path: Path = HSS_SEED) -> dict[str, list[dict]]:
 
 
 class HssTenant:
-    def __init__(self, stack, backend, hss_server, iam_server, params):
+    """An emulated HSS project: the gateway in front of HSS and IAM (request log, rate limit, faults), the backend
+    (state), their URLs and params with working credentials."""
+
+    def __init__(self, stack, gateway, hss_server, iam_server, params):
         self.stack = stack
-        self.backend = backend
+        self.gateway = gateway
+        self.backend = gateway.backend
         self.url = hss_server.url
         self.iam_url = iam_server.url
         self.base_params = params
@@ -215,17 +231,18 @@ class HssTenant:
         return [self.base_params['hss_aksk']['password'], self.base_params['hss_credentials']['password']]
 
     def requests_to(self, method: str, path_end: str) -> list:
-        return [r for r in self.backend.requests if r[0] == method and r[1].endswith(path_end)]
+        return [r for r in self.gateway.requests if r[0] == method and r[1].endswith(path_end)]
 
 
-def start_hss_tenant(stage_seconds=0.0, **backend_options) -> HssTenant:
+def start_hss_tenant(stage_seconds=0.0, **options) -> HssTenant:
+    """``options``: start_hss's gateway options (rate_limit, faults, described_errors, ...) and backend options."""
     from contextlib import ExitStack
 
     from warroom.embedded import start_hss
 
     stack = ExitStack()
-    backend, hss_server, iam_server, params = start_hss(stack, stage_seconds, HSS_SEED, **backend_options)
-    return HssTenant(stack, backend, hss_server, iam_server, params)
+    gateway, hss_server, iam_server, params = start_hss(stack, stage_seconds, HSS_SEED, **options)
+    return HssTenant(stack, gateway, hss_server, iam_server, params)
 
 
 @pytest.fixture

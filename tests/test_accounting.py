@@ -51,7 +51,7 @@ def test_500_cortex_xdr_files_under_20_percent_faults_are_each_reported_once_as_
     hashes = everywhere + partly + nowhere
     holders = {h: {e for e in backend.endpoints if h in backend.quarantined(e)} for h in hashes}
     assert len(hashes) == len(set(hashes)) == XDR_FILES
-    backend.inject_faults(faults())
+    tenant.gateway.inject_faults(faults())
     started = time.monotonic()
     try:
         room = WarRoom(params=tenant.params(xdr_rate_limit='1000', **PARAMS), time_scale=1, sleep=clock.advance)
@@ -92,7 +92,7 @@ def test_500_cortex_xdr_files_under_20_percent_faults_are_each_reported_once_as_
     assert {finished[h] for h in partly if h in finished} <= {'COMPLETED_WITH_FAILURES'}
     assert {finished[h] for h in nowhere if h in finished} <= {'FAILED'}
 
-    plan = backend.faults
+    plan = tenant.gateway.faults
     assert FAULT_RATE * 0.8 < len(plan.injected) / plan.seen < FAULT_RATE * 1.2
     assert set(plan.counts()) == set(facts.XDR_FAULT_KINDS)  # every kind the README lists for it, at least once
     # Unsure: the restore's answer was lost, then a later attempt was refused. Did the lost one act?
@@ -113,8 +113,8 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
         backend.add_isolated_files(host, HSS_ITEMS // len(hosts), file_hash=bulk_hash)
     items = {(f['host_id'], f['file_path']) for f in backend.snapshot() if f['file_hash'] == bulk_hash}
     assert len(items) == HSS_ITEMS
-    backend.inject_faults(faults())
-    backend.iam_faults = faults(SEED + 1)
+    tenant.gateway.inject_faults(faults())
+    tenant.gateway.iam_faults = faults(SEED + 1)
     started = time.monotonic()
     try:
         room = WarRoom(params=tenant.params('token', hss_rate_limit='1000', **PARAMS), time_scale=0,
@@ -141,7 +141,7 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
             assert status == 'isolated', row
         outcome[row['outcome']] += 1
 
-    plan, iam = backend.faults, backend.iam_faults
+    plan, iam = tenant.gateway.faults, tenant.gateway.iam_faults
     assert FAULT_RATE * 0.7 < len(plan.injected) / plan.seen < FAULT_RATE * 1.3
     listings = -(-HSS_ITEMS // facts.HSS_LIST_PAGE_SIZE)
     restores = -(-HSS_ITEMS // facts.HSS_MAX_ITEMS_PER_REQUEST)

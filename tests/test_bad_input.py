@@ -3,7 +3,7 @@
 Each example runs the path XSOAR uses, ``restore_integration.main(demisto)``, with params pointing at an emulator
 that runs for the whole module. For each generated bad input the test proves: one error entry (Type 4) naming the
 argument and what is wrong; no traceback in the entry, stdout, stderr, the demisto log or Python logging; and no
-request in the emulator's log (``backend.requests``). The war room's own check (``spec.check_args``) is covered too.
+request in the emulator's log (``gateway.requests``). The war room's own check (``spec.check_args``) is covered too.
 
 Where a value reaches a request: XDR sends endpoint_id and incident_id in a JSON body; HSS puts hss_project_id in
 the URL path, enterprise_project_id (and the listing's file_hash / file_path filters) in the query, and the item
@@ -325,7 +325,7 @@ def hss():
 
 def assert_refused(tenant, debug_log, command, params, args, name, phrase):
     """Runs main() as XSOAR does and checks the refusal: one clear error entry, nothing else anywhere."""
-    requests_before = len(tenant.backend.requests)
+    requests_before = len(tenant.gateway.requests)
     debug_log.clear()
     demisto = Demisto(params, command, args, {}, [])
     out, err = io.StringIO(), io.StringIO()
@@ -345,7 +345,7 @@ def assert_refused(tenant, debug_log, command, params, args, name, phrase):
     assert out.getvalue() == '' and err.getvalue() == '', shown
     assert demisto.log == [], (shown, demisto.log)
     assert debug_log == [], (shown, [r.getMessage() for r in debug_log])
-    assert len(tenant.backend.requests) == requests_before, shown
+    assert len(tenant.gateway.requests) == requests_before, shown
 
 
 # --------------------------------------------------------------------------- the properties
@@ -401,13 +401,13 @@ def test_hss_item_fields_with_path_tricks_travel_as_data_not_as_a_path(hss):
     # values or percent-encoded query values, so a path trick in one cannot change the URL the request goes to.
     trick = '../../v3/auth/tokens?x=1#y'
     path = f'/v5/{hss.base_params["hss_project_id"]}/event/isolated-file'
-    before = len(hss.backend.requests)
+    before = len(hss.gateway.requests)
     demisto = Demisto(hss.params(), 'hss-restore-isolated',
                       {'host_id': trick, 'file_hash': trick, 'file_path': json.dumps([trick])}, {}, [])
 
     restore_integration.main(demisto)
 
-    sent = hss.backend.requests[before:]
+    sent = hss.gateway.requests[before:]
     assert [(r.method, r.path) for r in sent] == [('PUT', path)]
     assert sent[0].body == {'data_list': [{'host_id': trick, 'file_hash': trick, 'file_path': trick}]}
     [entry] = demisto.entries
@@ -418,7 +418,7 @@ def test_hss_item_fields_with_path_tricks_travel_as_data_not_as_a_path(hss):
 @given(restore_file_bad_input)
 def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
     args, name, _ = bad
-    before = len(xdr.backend.requests)
+    before = len(xdr.gateway.requests)
     room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
     try:
         result = room.run('restore-file', args)
@@ -426,7 +426,7 @@ def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
         assert name in str(error)
     else:
         assert result.failed and result.runs == 1 and len(result.entries) == 1
-    assert len(xdr.backend.requests) == before
+    assert len(xdr.gateway.requests) == before
 
 
 @LIGHT
@@ -434,7 +434,7 @@ def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
                        min_size=1, max_size=3))
 def test_the_war_room_refuses_unknown_arguments_by_name(hss, names):
     assert not set(names) & set(load_spec().command('hss-restore-isolated').arguments)
-    before = len(hss.backend.requests)
+    before = len(hss.gateway.requests)
     with pytest.raises(ArgumentError, match='unknown argument'):
         WarRoom(params=hss.params(), time_scale=0).run('hss-restore-isolated', dict(names, file_hash='ab'))
-    assert len(hss.backend.requests) == before
+    assert len(hss.gateway.requests) == before

@@ -14,7 +14,7 @@ from conftest import ROOT, XDR_SEED, InFlight, load_json
 from warroom.context import as_list, get_path
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
-from warroom.emulator.xdr import XdrBackend, create_app
+from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
 from warroom.runtime import WarRoom
 
 
@@ -31,15 +31,16 @@ def bulk_tenant():
         endpoint.pop('restore_failure', None)
         endpoint['quarantined'] = list(endpoint.get('quarantined') or []) + [
             {'file_hash': h, 'file_path': f'C:\\\\bulk\\\\{h[:8]}.exe'} for h in extra]
-    backend = XdrBackend.from_seed(seed, stage_seconds=0, rate_limit=50)
+    backend = XdrBackend.from_seed(seed, stage_seconds=0)
     backend.add_api_key('1', 'k' * 64, auth_type='advanced')
-    in_flight = InFlight(create_app(backend))  # 50 ms per request: one after the other would keep one in flight
+    gateway = XdrGateway(backend, rate_limit=50)
+    in_flight = InFlight(create_app(gateway))  # 50 ms per request: one after the other would keep one in flight
     with LoopbackServer(in_flight) as server:
-        yield backend, server, extra, in_flight
+        yield gateway, server, extra, in_flight
 
 
 def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_hardly_any_is_throttled(bulk_tenant):
-    backend, server, hashes, in_flight = bulk_tenant
+    gateway, server, hashes, in_flight = bulk_tenant
     # The instance's ceiling a tenth under the tenant's limit, as an operator sets it: at the limit itself, jitter
     # on a loaded machine bunches arrivals into 429s (absorbed, nothing lost: tests/test_pipeline.py, make bench).
     params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
@@ -53,12 +54,12 @@ def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_hardly_any_i
     records = as_list(get_path(result.context, 'CortexXDR.RestoredFile'))
     assert sorted(r['file_hash'] for r in records) == sorted(hashes)
     assert {r['status'] for r in records} == {'COMPLETED_SUCCESSFULLY'}
-    for endpoint_id in backend.endpoints:
-        assert set(hashes) <= backend.restored(endpoint_id)
+    for endpoint_id in gateway.backend.endpoints:
+        assert set(hashes) <= gateway.backend.restored(endpoint_id)
     # one restore and one status check per hash; the limiter keeps under the tenant's rate, and a request that
     # scheduling jitter still pushes over it (rare) is throttled and sent again at its next turn
-    assert len(backend.requests) == 2 * len(hashes) + backend.throttled
-    assert backend.throttled <= 2
+    assert len(gateway.requests) == 2 * len(hashes) + gateway.throttled
+    assert gateway.throttled <= 2
     assert in_flight.most > 1  # side by side: a request started while another was out
     assert f'Cortex XDR restores sent: {len(hashes)}/{len(hashes)}' in seen
 

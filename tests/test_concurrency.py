@@ -56,7 +56,7 @@ def on_test_clock(params):
 def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_hss_error(tenant):
     client, clock = on_test_clock(tenant.params('aksk', retry_backoff='0'))
     client.transport.wait_at_most(60)
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=429;retry-after=120'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=120'))
     with pytest.raises(ri.VendorApiError) as throttled:
         client.list_isolated_files(file_hash=HSS_HASH)
     assert 'Not retried: the vendor asked to wait 120 s (Retry-After), past the 60 s' in str(throttled.value)
@@ -75,7 +75,7 @@ def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_iam_error(te
     client, clock = on_test_clock(params)
     provider = client.token_provider
     provider.transport.wait_at_most(60)
-    tenant.backend.iam_faults = FaultPlan.parse('sequence=429;retry-after=120')
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=429;retry-after=120')
     with pytest.raises(ri.VendorApiError) as throttled:
         provider.token()
     assert 'Not retried: the vendor asked to wait 120 s' in str(throttled.value)
@@ -93,7 +93,7 @@ def test_a_retry_after_refusal_is_not_repeated_in_a_later_unrelated_iam_error(te
 def test_concurrent_batches_of_one_command_fetch_one_token(tenant):
     args = explicit_items(tenant, 8 * facts.HSS_MAX_ITEMS_PER_REQUEST)
     # IAM answers 0.3 s late: every batch starts while the first token request is still out.
-    tenant.backend.iam_faults = FaultPlan.parse('sequence=slow*8;delay=0.3')
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=slow*8;delay=0.3')
 
     result = room(tenant, max_concurrency='8').run('hss-restore-isolated', args)
 
@@ -108,12 +108,12 @@ def test_the_integration_context_is_read_once_per_command_not_per_request(tenant
     reads = []
     read = Demisto.getIntegrationContext
     monkeypatch.setattr(Demisto, 'getIntegrationContext', lambda self: reads.append(1) or read(self))
-    sent = len(tenant.backend.requests)
+    sent = len(tenant.gateway.requests)
 
     result = war_room.run('hss-restore-isolated', explicit_items(tenant, 4 * facts.HSS_MAX_ITEMS_PER_REQUEST))
 
     assert not result.failed, result.entries[-1]
-    assert len(tenant.backend.requests) - sent == 4 and not tenant.requests_to('POST', TOKENS_PATH)[1:]
+    assert len(tenant.gateway.requests) - sent == 4 and not tenant.requests_to('POST', TOKENS_PATH)[1:]
     assert len(reads) == 1
 
 
@@ -168,8 +168,8 @@ def test_bulk_work_in_token_mode_calls_demisto_from_the_main_thread_only(tenant)
     # Tokens expire mid-run and IAM answers late, so workers fetch and drop tokens while others wait: any demisto
     # call from a worker would be refused by the war room and end the command with an error entry.
     args = explicit_items(tenant, 12 * facts.HSS_MAX_ITEMS_PER_REQUEST)
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=ok,expire-token,ok,ok,expire-token'))
-    tenant.backend.iam_faults = FaultPlan.parse('sequence=slow*3;delay=0.2')
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,expire-token,ok,ok,expire-token'))
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=slow*3;delay=0.2')
     war_room = room(tenant, max_concurrency='8')
 
     result = war_room.run('hss-restore-isolated', args)
@@ -186,7 +186,7 @@ def test_bulk_work_in_token_mode_calls_demisto_from_the_main_thread_only(tenant)
 
 
 def test_the_connection_pool_keeps_a_connection_for_every_concurrent_request(tenant, caplog):
-    def slow(request, app=create_app(tenant.backend)):
+    def slow(request, app=create_app(tenant.gateway)):
         threading.Event().wait(0.2)  # every batch of a round is in flight at once
         return app(request)
 

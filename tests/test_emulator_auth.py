@@ -17,8 +17,8 @@ import requests
 from conftest import HSS_SEED
 from test_hss_emulator import AK, OTHER_PROJECT, PROJECT, SK, WALL_NOW as HSS_NOW, sign
 from test_xdr_emulator import (ADVANCED_ID, H3, RESTORE, WALL_NOW, advanced_headers, backend, clock,  # noqa: F401
-                               http, post, server)
-from warroom.emulator.hss import HssBackend, create_app as create_hss_app
+                               gateway, http, post, server)
+from warroom.emulator.hss import HssBackend, HssGateway, create_app as create_hss_app
 from warroom.emulator.hss.exceptions import AuthenticationFailed
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.xdr.exceptions import Unauthorized
@@ -68,7 +68,7 @@ def hss_server():
     hss = HssBackend.from_seed(HSS_SEED, stage_seconds=0, wall_clock=lambda: HSS_NOW)
     hss.add_access_key(AK, SK)
     hss.projects.add(OTHER_PROJECT)
-    with LoopbackServer(create_hss_app(hss)) as server:
+    with LoopbackServer(create_hss_app(HssGateway(hss))) as server:
         yield server
 
 

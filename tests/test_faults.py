@@ -19,6 +19,7 @@ import facts
 from conftest import ROOT, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FAULT_KINDS, SPEC_HELP, FaultPlan, FaultSpecError
 from warroom.emulator.httpserver import Request
+from warroom.emulator.xdr import XdrBackend, XdrGateway
 
 RESTORE = '/public_api/v1/endpoints/restore/'
 
@@ -97,7 +98,11 @@ def test_a_seeded_rate_repeats_exactly_and_hits_about_that_share_of_every_kind()
 def test_the_plan_only_picks_its_own_kinds_and_a_skew_moves_the_clock():
     plan = FaultPlan(rate=1.0, kinds=('503', 'expire-token'))
     assert {plan.choose(request(n), ('429', '503')) for n in range(50)} == {'503'}
-    assert FaultPlan(skew_s=90).clock(lambda: 1000.0)() == 1090.0
+    gateway = XdrGateway(XdrBackend(wall_clock=lambda: 1000.0))
+    gateway.inject_faults(FaultPlan(skew_s=90))
+    assert gateway.backend.wall_clock() == 1090.0
+    gateway.inject_faults(None)  # the plan gone, the clock is true again
+    assert gateway.backend.wall_clock() == 1000.0
 
 
 # --------------------------------------------------------------------------- on the wire
@@ -108,7 +113,7 @@ def test_the_plan_only_picks_its_own_kinds_and_a_skew_moves_the_clock():
     ('500-html', 500, 'html'), ('502-html', 502, 'html'), ('503-html', 503, 'html'), ('504-html', 504, 'html'),
 ])
 def test_cortex_xdr_status_faults_come_in_its_error_form_or_as_a_gateway_page(tenant, kind, status, form):
-    tenant.backend.inject_faults(FaultPlan.parse(f'sequence={kind};retry-after=2'))
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={kind};retry-after=2'))
 
     response = bare_post(tenant)
 
@@ -119,7 +124,7 @@ def test_cortex_xdr_status_faults_come_in_its_error_form_or_as_a_gateway_page(te
         assert response.headers['Content-Type'] == 'text/html' and f'<h1>{status} ' in response.text
     assert ('Retry-After' in response.headers) is (status in (429, 503))
     assert response.headers.get('Retry-After', '2') == '2'
-    assert tenant.backend.requests == [] and not tenant.backend.actions  # the service never saw it
+    assert tenant.gateway.requests == [] and not tenant.backend.actions  # the service never saw it
 
 
 def test_hss_status_faults_come_in_the_gateways_form():
@@ -127,7 +132,7 @@ def test_hss_status_faults_come_in_the_gateways_form():
     try:
         codes = {}
         for kind in ('429', '500', '502', '503', '504'):
-            hss.backend.inject_faults(FaultPlan.parse(f'sequence={kind}'))
+            hss.gateway.inject_faults(FaultPlan.parse(f'sequence={kind}'))
             response = requests.get(hss.url + f'/v5/{hss.backend.project_id}/event/isolated-file', timeout=5)
             body = response.json() if response.headers.get('Content-Type') == 'application/json' else None
             codes[kind] = (response.status_code, body and body['error_code'], 'X-Request-Id' in response.headers)
@@ -138,7 +143,7 @@ def test_hss_status_faults_come_in_the_gateways_form():
 
 
 def test_a_reset_cuts_the_connection_without_an_answer(tenant):
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=reset'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=reset'))
     host, port = tenant.url.rsplit('/', 1)[1].split(':')
     with socket.create_connection((host, int(port)), timeout=5) as raw:
         raw.sendall(b'POST ' + RESTORE.encode() + b' HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}')
@@ -147,25 +152,25 @@ def test_a_reset_cuts_the_connection_without_an_answer(tenant):
         except ConnectionResetError:
             received = b''
     assert received == b''
-    assert tenant.backend.faults.counts() == {'reset': 1}
+    assert tenant.gateway.faults.counts() == {'reset': 1}
 
 
 def test_after_faults_let_the_service_act_and_damage_only_the_answer(tenant):
     holder_hash = next(h for e in tenant.backend.endpoints.values() for h in e.quarantined)
     body = {'request_data': {'file_hash': holder_hash}}
 
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=malformed'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=malformed'))
     malformed = bare_post(tenant, body)
     assert malformed.status_code == 200 and len(tenant.backend.actions) == 1
     with pytest.raises(ValueError):
         json.loads(malformed.text)
 
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=truncated'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated'))
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         bare_post(tenant, body)
     assert len(tenant.backend.actions) == 2
 
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=slow;delay=0.5'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;delay=0.5'))
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.post(tenant.url + RESTORE, json=body, timeout=(5, 0.1),
                       headers={'x-xdr-auth-id': '17', 'Authorization': tenant.key})
@@ -180,7 +185,7 @@ def test_expire_token_expires_the_token_the_request_carries():
                                        backend.project_id)
         other, _ = backend.issue_token('demo-account', 'soar-restore', hss.base_params['hss_credentials']['password'],
                                        backend.project_id)
-        backend.inject_faults(FaultPlan.parse('sequence=expire-token'))
+        hss.gateway.inject_faults(FaultPlan.parse('sequence=expire-token'))
         url = hss.url + f'/v5/{backend.project_id}/event/isolated-file'
         expired = requests.get(url, headers={'X-Auth-Token': token}, timeout=5)
         assert (expired.status_code, expired.json()['error_code']) == (401, 'APIGW.0307')

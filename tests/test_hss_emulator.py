@@ -13,7 +13,7 @@ import requests
 from conftest import FakeClock
 import restore_integration as ri
 from warroom.emulator.httpserver import LoopbackServer
-from warroom.emulator.hss import HssBackend, create_app, create_iam_app
+from warroom.emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
 
 SEED = Path(__file__).resolve().parent.parent / "test_data" / "hss" / "tenant.json"
 
@@ -49,22 +49,27 @@ def wall() -> FakeClock:
 
 @pytest.fixture
 def backend(clock, wall) -> HssBackend:
-    # Errors in the form whose wording these tests pin; the described form: tests/test_reply_shapes.py.
-    backend = HssBackend.from_seed(SEED, stage_seconds=1.0, clock=clock, wall_clock=wall, described_errors=False)
+    backend = HssBackend.from_seed(SEED, stage_seconds=1.0, clock=clock, wall_clock=wall)
     backend.add_user(DOMAIN, USER, PASSWORD, [PROJECT, OTHER_PROJECT])
     backend.add_access_key(AK, SK)
     return backend
 
 
 @pytest.fixture
-def hss(backend):
-    with LoopbackServer(create_app(backend)) as server:
+def gateway(backend) -> HssGateway:
+    # Errors in the form whose wording these tests pin; the described form: tests/test_reply_shapes.py.
+    return HssGateway(backend, described_errors=False)
+
+
+@pytest.fixture
+def hss(gateway):
+    with LoopbackServer(create_app(gateway)) as server:
         yield server
 
 
 @pytest.fixture
-def iam(backend):
-    with LoopbackServer(create_iam_app(backend)) as server:
+def iam(gateway):
+    with LoopbackServer(create_iam_app(gateway)) as server:
         yield server
 
 
@@ -227,13 +232,13 @@ def test_iam_unknown_path_is_404_in_its_own_form(http, iam):
     assert_iam_error(http.post(iam.url + "/v3/projects", json={}, timeout=5), 404, "Not Found")
 
 
-def test_iam_requests_are_recorded_with_the_password_masked(http, iam, backend):
+def test_iam_requests_are_recorded_with_the_password_masked(http, iam, gateway):
     get_token(http, iam)
 
-    [recorded] = backend.requests
+    [recorded] = gateway.requests
     assert (recorded.method, recorded.path) == ("POST", "/v3/auth/tokens")
     assert recorded.body["auth"]["identity"]["password"]["user"]["password"] == "******"
-    assert PASSWORD not in json.dumps(backend.requests)
+    assert PASSWORD not in json.dumps(gateway.requests)
 
 
 # --------------------------------------------------------------------------- token auth at the gateway
@@ -464,7 +469,7 @@ def test_restore_moves_isolated_to_restoring_to_restored(http, hss, backend, clo
 
 
 def test_restore_with_stage_seconds_zero_is_restored_at_once(clock):
-    backend = HssBackend.from_seed(SEED, stage_seconds=0, clock=clock, described_errors=False)
+    backend = HssBackend.from_seed(SEED, stage_seconds=0, clock=clock)
 
     backend.restore_isolated_files(PROJECT, [item(DB_02, SINGLE)])
 
@@ -570,9 +575,9 @@ def test_bad_bodies_are_400(http, hss, raw, code):
 # --------------------------------------------------------------------------- gateway behaviour
 
 
-def test_more_than_the_hidden_rate_limit_in_one_second_is_429_apigw_0308(http, backend, clock):
-    backend.rate_limit = 2
-    with LoopbackServer(create_app(backend)) as hss:
+def test_more_than_the_hidden_rate_limit_in_one_second_is_429_apigw_0308(http, gateway, clock):
+    gateway.rate_limit = 2
+    with LoopbackServer(create_app(gateway)) as hss:
         assert [call(http, hss, "GET").status_code for _ in range(2)] == [200, 200]
 
         throttled = call(http, hss, "GET")
@@ -581,14 +586,14 @@ def test_more_than_the_hidden_rate_limit_in_one_second_is_429_apigw_0308(http, b
         assert "Retry-After" not in throttled.headers  # the gateway publishes neither its limit nor a wait
         clock.advance(1.0)
         assert call(http, hss, "GET").status_code == 200
-        backend.others_rate = 1  # another client of the project takes one of the two
+        gateway.others_rate = 1  # another client of the project takes one of the two
         clock.advance(1.0)
         assert [call(http, hss, "GET").status_code for _ in range(2)] == [200, 429]
 
 
-def test_throttling_comes_before_routing_and_auth(http, backend):
-    backend.rate_limit = 1
-    with LoopbackServer(create_app(backend)) as hss:
+def test_throttling_comes_before_routing_and_auth(http, gateway):
+    gateway.rate_limit = 1
+    with LoopbackServer(create_app(gateway)) as hss:
         call(http, hss, "GET")
         assert_gateway_error(call(http, hss, "GET", "/v5/x/unknown", aksk=False), 429, "APIGW.0308")
 
@@ -606,25 +611,25 @@ def test_unknown_path_or_method_is_404_apigw_0101_before_auth(http, hss, method,
     assert_gateway_error(response, 404, "APIGW.0101")
 
 
-def test_every_request_is_recorded_accepted_or_rejected(http, hss, backend):
+def test_every_request_is_recorded_accepted_or_rejected(http, hss, gateway):
     restore(http, hss, [item(WIN_FIN, SHARED)], params={"enterprise_project_id": "0"})
     call(http, hss, "GET", aksk=False)
     call(http, hss, "GET", "/nowhere")
 
-    assert [(r.method, r.path) for r in backend.requests] == [
+    assert [(r.method, r.path) for r in gateway.requests] == [
         ("PUT", ISOLATED_FILE), ("GET", ISOLATED_FILE), ("GET", "/nowhere")]
-    assert backend.requests[0].query == {"enterprise_project_id": ["0"]}
-    assert backend.requests[0].body == {"data_list": [item(WIN_FIN, SHARED)]}
+    assert gateway.requests[0].query == {"enterprise_project_id": ["0"]}
+    assert gateway.requests[0].body == {"data_list": [item(WIN_FIN, SHARED)]}
 
 
-def test_an_emulator_bug_is_a_500_in_the_hss_form(http, hss, backend):
+def test_an_emulator_bug_is_a_500_in_the_hss_form(http, hss, backend, gateway):
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
     backend.list_isolated_files = broken
 
     assert_hss_error(call(http, hss, "GET"), 500, "HSS.0001")
-    assert len(backend.internal_errors) == 1
+    assert len(gateway.internal_errors) == 1
 
 
 def test_no_secret_reaches_any_error_body(http, hss, iam, backend):

@@ -153,7 +153,7 @@ def test_bad_input_is_refused_before_any_request(hss_tenant, args, complaint):
 
     [entry] = demisto.entries
     assert entry['Type'] == ENTRY_ERROR and complaint in entry['Contents']
-    assert hss_tenant.backend.requests == []
+    assert hss_tenant.gateway.requests == []
 
 
 def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenant):

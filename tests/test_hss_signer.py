@@ -12,13 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import restore_integration as ri
 
 
-@pytest.fixture(autouse=True, scope='module')
-def sdk_home(tmp_path_factory):
-    """The SDK may write ~/.huaweicloud; keep it out of the real home."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv('HOME', str(tmp_path_factory.mktemp('home')))
-    yield
-    patch.undo()
+pytestmark = pytest.mark.usefixtures('sdk_home')  # conftest: the SDK writes no file in the real home
 
 
 def official_signature(ak, sk, method, host, path, query_pairs, headers, body):

@@ -123,13 +123,13 @@ def xdr_client(tenant, clock, **transport):
 def test_faults_are_waited_for_0_1_2_4_seconds_and_each_wait_is_in_the_history(tenant):
     clock = FakeClock(0.0)
     client = xdr_client(tenant, clock)
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=502-html*4'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=502-html*4'))
     started = clock()
 
     response = client.transport.request('POST', ri.XDR_RESTORE_PATH, expect_json=True,
                                         json={'request_data': {'file_hash': XDR_HASH}})
 
-    assert response.status_code == 200 and tenant.backend.faults.seen == 5
+    assert response.status_code == 200 and tenant.gateway.faults.seen == 5
     assert [a.describe() for a in response.attempts] == ['HTTP 502'] * 4 + ['HTTP 200']
     assert [round(a.waited, 2) for a in response.attempts] == [0, 0, 1, 2, 4]
     assert clock() - started == pytest.approx(0 + 1 + 2 + 4, abs=0.05)
@@ -139,23 +139,23 @@ def test_a_500_on_a_status_read_is_retried_with_the_same_waits(tenant):
     clock = FakeClock(0.0)
     client = xdr_client(tenant, clock, retry_backoff=1.0)
     action_id = client.restore_file(XDR_HASH)['action_id']
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=500*2'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=500*2'))
     before = clock()
 
     reply = client.get_action_status(action_id)
 
     assert set(reply['data']) == set(HOLDERS[XDR_HASH])
-    assert tenant.backend.faults.seen == 3 and clock() - before == pytest.approx(0 + 2, abs=0.05)
+    assert tenant.gateway.faults.seen == 3 and clock() - before == pytest.approx(0 + 2, abs=0.05)
 
 
 def test_throttling_is_waited_out_past_the_retry_count_and_never_fails_the_request(tenant):
     clock = FakeClock(0.0)
     client = xdr_client(tenant, clock, max_retries=1)
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=429*12;retry-after=1'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429*12;retry-after=1'))
 
     reply = client.restore_file(XDR_HASH)
 
-    assert reply['action_id'] and tenant.backend.faults.seen == 13  # 12 throttles, then through, with 1 retry allowed
+    assert reply['action_id'] and tenant.gateway.faults.seen == 13  # 12 throttles, then through, with 1 retry allowed
     assert clock() >= 12  # each Retry-After of 1 s was honoured
     assert client.limiter.throttles == 12
 
@@ -164,12 +164,12 @@ def test_throttling_past_the_commands_budget_ends_with_the_vendors_429_and_says_
     clock = FakeClock(0.0)
     client = xdr_client(tenant, clock)
     client.transport.wait_at_most(30)
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=429*100;retry-after=20'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429*100;retry-after=20'))
 
     with pytest.raises(ri.VendorApiError) as raised:
         client.restore_file(XDR_HASH)
 
-    assert raised.value.http_status == 429 and tenant.backend.faults.seen == 2
+    assert raised.value.http_status == 429 and tenant.gateway.faults.seen == 2
     message = str(raised.value)
     assert 'retried once (after HTTP 429)' in message
     assert 'the vendor asked to wait 20 s (Retry-After), past the 30 s this command waits for throttling' in message
@@ -179,7 +179,7 @@ def test_throttling_past_the_commands_budget_ends_with_the_vendors_429_and_says_
 def test_every_attempt_is_signed_afresh_and_recorded(tenant):
     clock = FakeClock(0.0)
     client = xdr_client(tenant, clock)
-    tenant.backend.inject_faults(FaultPlan.parse('sequence=slow,429,503;delay=0.5;retry-after=0'))
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow,429,503;delay=0.5;retry-after=0'))
     nonces = []
     original = ri.XdrApiKeyAuth.__call__
 
@@ -205,7 +205,7 @@ def test_a_resend_after_a_token_refresh_keeps_the_history_and_its_may_have_been_
         client = ri.build_client('hss', params)
         client.list_isolated_files()  # a token
         # The PUT's answer is lost (HSS applied it), the resend meets an expired token, and the one after fails on.
-        tenant.backend.inject_faults(FaultPlan.parse('sequence=slow,expire-token,503-html*5;delay=0.5'))
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow,expire-token,503-html*5;delay=0.5'))
         copy = tenant.backend.snapshot()[0]
         with pytest.raises(ri.RestoreError) as raised:
             client.restore_isolated_files([{k: copy[k] for k in ('host_id', 'file_hash', 'file_path')}])
@@ -239,13 +239,13 @@ def test_the_limiter_is_shared_by_every_worker_of_a_client(tenant):
 def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_error_entry():
     tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
     try:
-        tenant.backend.inject_faults(FaultPlan.parse('sequence=429*100;retry-after=2'))
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=429*100;retry-after=2'))
         room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
 
         result = room.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '3', 'polling': 'false'})
 
         [entry] = result.entries
-        assert entry['Type'] == ENTRY_ERROR and tenant.backend.faults.seen == 2  # at 0 s and 2 s; 4 s is past 3 s
+        assert entry['Type'] == ENTRY_ERROR and tenant.gateway.faults.seen == 2  # at 0 s and 2 s; 4 s is past 3 s
         text = entry['Contents']
         assert 'HTTP 429' in text and 'retried once (after HTTP 429)' in text
         assert not facts.words_missing(text, facts.XDR_ADVICE_WORDS[429])
@@ -259,7 +259,7 @@ def test_polling_one_file_goes_on_when_its_status_cannot_be_read():
     tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=clock, rate_limit=None)
     try:
         # request 1 starts the restore; 2-6 read the status at the first check: 500 each time, past the retries.
-        tenant.backend.inject_faults(FaultPlan.parse('sequence=ok,500*5;retry-after=0'))
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,500*5;retry-after=0'))
         room = WarRoom(params=tenant.params(retry_backoff='0'), time_scale=1, sleep=clock.advance)
         seen = []
         room.on_entry = seen.append
@@ -288,7 +288,7 @@ def test_the_enterprise_project_setting_is_checked_like_the_argument_before_any_
         result = room.run('hss-restore-isolated', {'file_hash': 'a' * 64})
         [entry] = result.entries
         assert entry['Type'] == ENTRY_ERROR and 'instance setting hss_enterprise_project_id' in entry['Contents']
-        assert not tenant.backend.requests
+        assert not tenant.gateway.requests
     finally:
         tenant.stack.close()
 
@@ -300,7 +300,7 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
         tenant.backend.add_isolated_files(host, 5 * facts.HSS_LIST_PAGE_SIZE, file_hash='d' * 64)
         in_flight, most = [0], [0]
         lock = threading.Lock()
-        app = create_hss_app(tenant.backend)
+        app = create_hss_app(tenant.gateway)
 
         def slow(request):  # counts the listings in flight at once
             listing = request.method == 'GET'
@@ -319,7 +319,7 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
                            sleep=lambda _: None)
             result = room.run('hss-restore-isolated', {'file_hash': 'd' * 64})
         assert not result.failed, result.entries[-1]
-        listings = [r for r in tenant.backend.requests if r[0] == 'GET']
+        listings = [r for r in tenant.gateway.requests if r[0] == 'GET']
         assert len(listings) == 5
         assert most[0] == 4  # the four pages after the first went out together
     finally:
@@ -331,7 +331,7 @@ def test_a_401_that_cannot_be_read_after_a_token_refresh_gets_a_new_token_and_st
     # damaged on the way (no APIGW code to read) ended the request and stopped every later batch.
     tenant = start_hss_tenant()
     try:
-        app = create_hss_app(tenant.backend)
+        app = create_hss_app(tenant.gateway)
         puts = []
 
         def gateway(request):

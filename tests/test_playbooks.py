@@ -71,7 +71,7 @@ def incident_hashes(sample):
 
 
 def xdr_restores(xdr):
-    return [r for r in xdr.backend.requests if r.path.endswith('/endpoints/restore/')]
+    return [r for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
 
 
 def hss_puts(hss):
@@ -133,7 +133,7 @@ def test_an_incident_without_a_hash_gets_a_note_and_no_request(vendors):
     sample, run = close_and_run(vendors, 'xdr_no_hash.json')
 
     assert not run.failed
-    assert xdr.backend.requests == [] and hss_puts(hss) == []
+    assert xdr.gateway.requests == [] and hss_puts(hss) == []
     [note] = run.notes
     assert 'no SHA256' in note and '!restore-file' in note
 
@@ -308,7 +308,7 @@ def test_without_cortex_xdr_ir_a_minimized_incident_gets_a_note_naming_it_and_no
     _, run = close_and_run(vendors, 'xdr_lite_minimized.json', enabled={'Quarantine Restore'})
 
     assert not run.failed, run.error
-    assert xdr.backend.requests == [] and hss_puts(hss) == []
+    assert xdr.gateway.requests == [] and hss_puts(hss) == []
     [note] = run.notes
     assert 'Cortex XDR - IR' in note and 'Minimize Incident Information' in note
 
@@ -318,7 +318,7 @@ def test_without_an_enabled_quarantine_restore_instance_the_note_says_so_and_no_
     _, run = close_and_run(vendors, 'xdr_false_positive.json', enabled={'Cortex XDR - IR'})
 
     assert not run.failed, run.error
-    assert xdr.backend.requests == [] and hss.backend.requests == []
+    assert xdr.gateway.requests == [] and hss.gateway.requests == []
     [note] = run.notes
     assert 'no instance of the Quarantine Restore integration is enabled' in note
     assert 'failed' not in note.lower()  # not blamed on a vendor

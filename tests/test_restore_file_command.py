@@ -129,7 +129,7 @@ def test_polling_stops_with_a_clear_error_when_its_timeout_runs_out():
 def test_incident_id_reaches_the_tenant_as_an_integer(advanced_tenant, war_room_on):
     war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'incident_id': '302'})
 
-    restore_bodies = [body for method, path, body in advanced_tenant.backend.requests if path.endswith('/restore/')]
+    restore_bodies = [body for method, path, body in advanced_tenant.gateway.requests if path.endswith('/restore/')]
     assert restore_bodies[-1]['request_data'] == {'file_hash': CLEAN_HASH, 'incident_id': 302}
 
 
@@ -145,14 +145,14 @@ def test_incident_id_reaches_the_tenant_as_an_integer(advanced_tenant, war_room_
 ])
 def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, complaint):
     # The script itself must refuse: XSOAR passes argument values through unchecked.
-    before = len(advanced_tenant.backend.requests)
+    before = len(advanced_tenant.gateway.requests)
 
     entries = run_script(advanced_tenant.params(), 'restore-file', args)
 
     [entry] = entries
     assert entry['Type'] == ENTRY_ERROR
     assert complaint in entry['Contents']
-    assert len(advanced_tenant.backend.requests) == before
+    assert len(advanced_tenant.gateway.requests) == before
 
 
 def test_hash_quarantined_nowhere_gives_the_vendor_message(advanced_tenant, war_room_on):
@@ -247,7 +247,7 @@ def test_among_several_hashes_a_refused_one_is_reported_and_the_others_go_on(adv
     assert records[CLEAN_HASH]['status'] == 'COMPLETED_SUCCESSFULLY'
     assert records[nowhere]['status'] == 'FAILED' and 'action_id' not in records[nowhere]
     assert 'Cortex XDR' in records[nowhere]['error'] and nowhere not in HOLDERS
-    polls = [r for r in advanced_tenant.backend.requests if 'get_action_status' in r.path]
+    polls = [r for r in advanced_tenant.gateway.requests if 'get_action_status' in r.path]
     assert polls and all(str(records[CLEAN_HASH]['action_id']) in str(r.body) for r in polls)
 
 
@@ -255,7 +255,7 @@ def test_a_repeated_hash_is_restored_once(advanced_tenant, war_room_on):
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': f'{CLEAN_HASH},{CLEAN_HASH.upper()}'})
 
     assert restored_record(result)['file_hash'] == CLEAN_HASH
-    assert sum('restore' in r.path and 'status' not in r.path for r in advanced_tenant.backend.requests) == 1
+    assert sum('restore' in r.path and 'status' not in r.path for r in advanced_tenant.gateway.requests) == 1
 
 
 def test_a_polling_timeout_shorter_than_the_interval_is_refused_before_anything_is_sent(advanced_tenant, war_room_on):
@@ -264,7 +264,7 @@ def test_a_polling_timeout_shorter_than_the_interval_is_refused_before_anything_
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR and 'timeout_in_seconds (5) is shorter than interval_in_seconds (10)' in \
         entry['Contents']
-    assert not advanced_tenant.backend.requests
+    assert not advanced_tenant.gateway.requests
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '5',
                                                                'polling': 'false'})
     assert not result.failed  # without polling the timeout only bounds the wait for throttling

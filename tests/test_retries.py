@@ -84,11 +84,11 @@ def test_retries_and_backoff_are_instance_settings_with_checked_bounds():
 
 @pytest.mark.parametrize('kind', RETRIED)
 def test_each_fault_on_a_restore_succeeds_after_one_retry(pending_tenant, kind):
-    pending_tenant.backend.inject_faults(plan(f'sequence={kind}'))
+    pending_tenant.gateway.inject_faults(plan(f'sequence={kind}'))
 
     reply = xdr_client(pending_tenant).restore_file(XDR_HASH)
 
-    faults = pending_tenant.backend.faults
+    faults = pending_tenant.gateway.faults
     assert [(f.number, f.kind) for f in faults.injected] == [(1, kind)] and faults.seen == 2
     actions = pending_tenant.backend.actions
     # The service acted on the faulted attempt too when only its answer suffered: one action more, harmless.
@@ -101,9 +101,9 @@ def test_an_advanced_key_signs_each_resend_anew_as_the_api_refuses_a_replayed_no
     # urllib3 makes below requests' auth is accepted only because its nonce, timestamp and signature are new.
     tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
     try:
-        tenant.backend.inject_faults(plan('sequence=slow,slow'))
+        tenant.gateway.inject_faults(plan('sequence=slow,slow'))
         reply = xdr_client(tenant).restore_file(XDR_HASH)
-        assert tenant.backend.faults.seen == 3 and len(tenant.backend.actions) == 3
+        assert tenant.gateway.faults.seen == 3 and len(tenant.backend.actions) == 3
         assert reply['action_id'] == max(tenant.backend.actions)
     finally:
         tenant.server.stop()
@@ -111,12 +111,12 @@ def test_an_advanced_key_signs_each_resend_anew_as_the_api_refuses_a_replayed_no
 
 @pytest.mark.parametrize('kind', NOT_RETRIED_BY_XDR)
 def test_a_500_from_cortex_xdr_is_its_answer_not_retried_and_keeps_its_code(pending_tenant, kind):
-    pending_tenant.backend.inject_faults(plan(f'sequence={kind}'))
+    pending_tenant.gateway.inject_faults(plan(f'sequence={kind}'))
 
     with pytest.raises(ri.VendorApiError) as raised:
         xdr_client(pending_tenant).restore_file(XDR_HASH)
 
-    assert raised.value.http_status == 500 and pending_tenant.backend.faults.seen == 1
+    assert raised.value.http_status == 500 and pending_tenant.gateway.faults.seen == 1
     message = str(raised.value)
     assert not facts.words_missing(message, facts.XDR_ADVICE_WORDS[500]) and 'retried' not in message
     if kind == '500':
@@ -133,14 +133,14 @@ def test_a_500_from_cortex_xdr_is_its_answer_not_retried_and_keeps_its_code(pend
 ])
 def test_a_fault_that_outlasts_the_retries_says_what_happened_how_often_and_what_to_do(pending_tenant, kind, says):
     action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
-    pending_tenant.backend.inject_faults(plan(f'sequence={kind}*5'))
+    pending_tenant.gateway.inject_faults(plan(f'sequence={kind}*5'))
 
     with pytest.raises(ri.RestoreError) as raised:
         xdr_client(pending_tenant).get_action_status(action_id)
 
     message = str(raised.value)
     assert says in message
-    assert 'The request was retried 4 times (after ' in message and pending_tenant.backend.faults.seen == 5
+    assert 'The request was retried 4 times (after ' in message and pending_tenant.gateway.faults.seen == 5
     assert any(word in message for word in ('Try again later', 'try again later', 'Wait a few seconds'))
     if kind == '503':
         assert isinstance(raised.value, ri.VendorApiError) and raised.value.vendor_code == int(kind)
@@ -151,10 +151,10 @@ def test_a_retry_after_longer_than_the_budget_is_not_waited_for():
     tenant = start_tenant(auth_type='standard')
     try:
         action_id = xdr_client(tenant).restore_file(XDR_HASH)['action_id']
-        tenant.backend.inject_faults(FaultPlan.parse('sequence=429;retry-after=3600'))
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=3600'))
         with pytest.raises(ri.VendorApiError) as raised:
             xdr_client(tenant).get_action_status(action_id)
-        assert tenant.backend.faults.seen == 1
+        assert tenant.gateway.faults.seen == 1
         assert 'Not retried: the vendor asked to wait 3600 s (Retry-After), past the 600 s this command waits for ' \
                'throttling' in str(raised.value)
         assert not facts.words_missing(str(raised.value), facts.XDR_ADVICE_WORDS[429])
@@ -167,7 +167,7 @@ def test_a_restore_whose_answer_was_lost_and_then_refused_says_it_may_have_start
     # meets Cortex XDR's 500 "no quarantined file". The error must not claim that nothing happened.
     tenant = start_tenant(auth_type='advanced', stage_seconds=0)
     try:
-        tenant.backend.inject_faults(plan('sequence=truncated'))
+        tenant.gateway.inject_faults(plan('sequence=truncated'))
         with pytest.raises(ri.VendorApiError) as raised:
             xdr_client(tenant).restore_file(XDR_HASH)
         message = str(raised.value)
@@ -183,7 +183,7 @@ def test_a_restore_whose_answer_was_lost_and_then_refused_says_it_may_have_start
 def test_a_skewed_clock_within_the_advanced_keys_5_minutes_works_beyond_it_is_a_clear_401(skew, refused):
     tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
     try:
-        tenant.backend.inject_faults(FaultPlan(skew_s=skew))
+        tenant.gateway.inject_faults(FaultPlan(skew_s=skew))
         if not refused:
             assert xdr_client(tenant).restore_file(XDR_HASH)['action_id']
             return
@@ -191,7 +191,7 @@ def test_a_skewed_clock_within_the_advanced_keys_5_minutes_works_beyond_it_is_a_
             xdr_client(tenant).restore_file(XDR_HASH)
         assert raised.value.http_status == 401 and 'clock' in str(raised.value)
         assert 'x-xdr-timestamp is more than 300 seconds away' in str(raised.value)
-        assert tenant.backend.faults.seen == 1  # a 401 is not retried
+        assert tenant.gateway.faults.seen == 1  # a 401 is not retried
     finally:
         tenant.server.stop()
 
@@ -202,7 +202,7 @@ def test_polling_several_files_goes_on_when_one_status_cannot_be_read():
     try:
         hashes = tenant.backend.quarantine_files(3, endpoint_ids=[next(iter(HOLDERS[XDR_HASH]))])
         # requests 1-3 start the restores; 4-8 read the first status of the first poll: 500 each time.
-        tenant.backend.inject_faults(plan('sequence=ok*3,500*5'))
+        tenant.gateway.inject_faults(plan('sequence=ok*3,500*5'))
         room = WarRoom(params=tenant.params(max_concurrency='1', **FAST), time_scale=1, sleep=clock.advance)
         seen = []
         room.on_entry = seen.append
@@ -241,14 +241,14 @@ def hss_rows(result):
 def test_each_fault_on_an_hss_listing_or_restore_succeeds_after_a_retry(hss_tenant_faulty, kind):
     tenant = hss_tenant_faulty
     # request 1 lists the isolated copies, request 2 restores them: each meets the fault once.
-    tenant.backend.inject_faults(plan(f'sequence={kind},ok,{kind}'))
+    tenant.gateway.inject_faults(plan(f'sequence={kind},ok,{kind}'))
 
     result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
 
     assert not result.failed, result.entries[-1]
     # A PUT's answer has no body to read: a malformed one still says 200, and HSS did restore the files.
-    assert tenant.backend.faults.counts() == {kind: 2}
-    assert tenant.backend.faults.seen == (3 if kind == 'malformed' else 4)
+    assert tenant.gateway.faults.counts() == {kind: 2}
+    assert tenant.gateway.faults.seen == (3 if kind == 'malformed' else 4)
     assert {r['outcome'] for r in hss_rows(result)} == {'restoring'}
     for copy in HSS_COPIES[HSS_HASH]:
         assert tenant.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path']) == 'restored'
@@ -257,17 +257,17 @@ def test_each_fault_on_an_hss_listing_or_restore_succeeds_after_a_retry(hss_tena
 @pytest.mark.parametrize('kind', ['429', '500', '503-html', 'reset', 'malformed'])
 def test_each_fault_on_the_iam_token_request_succeeds_after_a_retry(hss_tenant_faulty, kind):
     tenant = hss_tenant_faulty
-    tenant.backend.iam_faults = plan(f'sequence={kind}')
+    tenant.gateway.iam_faults = plan(f'sequence={kind}')
 
     result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH})
 
     assert not result.failed, result.entries[-1]
-    assert tenant.backend.iam_faults.counts() == {kind: 1} and tenant.backend.iam_faults.seen == 2
+    assert tenant.gateway.iam_faults.counts() == {kind: 1} and tenant.gateway.iam_faults.seen == 2
 
 
 def test_a_token_that_expires_mid_run_is_fetched_again(hss_tenant_faulty):
     tenant = hss_tenant_faulty
-    tenant.backend.inject_faults(plan('sequence=ok,expire-token'))  # the restore meets an expired token
+    tenant.gateway.inject_faults(plan('sequence=ok,expire-token'))  # the restore meets an expired token
 
     result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH})
 
@@ -281,7 +281,7 @@ def test_a_token_that_expires_mid_run_is_fetched_again(hss_tenant_faulty):
 def test_a_skewed_clock_within_the_gateways_15_minutes_works_beyond_it_is_a_clear_401(hss_tenant_faulty, skew,
                                                                                        refused):
     tenant = hss_tenant_faulty
-    tenant.backend.inject_faults(FaultPlan(skew_s=skew))
+    tenant.gateway.inject_faults(FaultPlan(skew_s=skew))
 
     result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
 
@@ -290,12 +290,12 @@ def test_a_skewed_clock_within_the_gateways_15_minutes_works_beyond_it_is_a_clea
         message = result.entries[-1]['Contents']
         assert 'HTTP 401' in message and 'APIGW.0301' in message and "machine's clock" in message
         assert 'minutes away from the server time' in message and 'Traceback' not in message
-        assert tenant.backend.faults.seen == 1
+        assert tenant.gateway.faults.seen == 1
 
 
 def test_an_hss_put_whose_answer_was_lost_and_then_kept_failing_says_it_may_have_been_accepted(hss_tenant_faulty):
     tenant = hss_tenant_faulty
-    tenant.backend.inject_faults(plan('sequence=ok,slow,503*4'))
+    tenant.gateway.inject_faults(plan('sequence=ok,slow,503*4'))
 
     result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
 
@@ -322,7 +322,7 @@ def test_a_fault_that_never_clears_gives_one_clear_error_entry_and_no_traceback(
         stop, params, command = tenant.stack.close, tenant.params(**FAST), ('hss-restore-isolated',
                                                                            {'file_hash': HSS_HASH})
     try:
-        tenant.backend.inject_faults(plan(f'sequence={kind}*50'))
+        tenant.gateway.inject_faults(plan(f'sequence={kind}*50'))
         result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(*command)
 
         [entry] = result.entries
@@ -332,7 +332,7 @@ def test_a_fault_that_never_clears_gives_one_clear_error_entry_and_no_traceback(
         assert 'Traceback' not in text and 'because of an unexpected' not in text and not result.log
         retried = not (vendor == 'xdr' and kind == '500')
         assert ('The request was retried 4 times' in text) is retried
-        assert tenant.backend.faults.seen == (5 if retried else 1)
+        assert tenant.gateway.faults.seen == (5 if retried else 1)
         if kind == '500' or (kind == '503' and vendor == 'xdr'):  # HSS has no JSON form for a 503
             assert 'code ' in text and ('APIGW' in text or 'HSS.' in text or vendor == 'xdr')
     finally:

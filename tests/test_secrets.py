@@ -31,9 +31,9 @@ import restore_integration as ri
 from conftest import HSS_SEED, ROOT, XDR_KEY_ID, XDR_SEED, cached_token, hss_seed_copies, seed_holders
 from warroom.embedded import HSS_DOMAIN, HSS_USER, hss_params, hss_project_id
 from warroom.emulator.faults import FaultPlan
-from warroom.emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
+from warroom.emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer
-from warroom.emulator.xdr import XdrBackend, create_app as create_xdr_app
+from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
 from warroom.runtime import WarRoom
 
 XDR_KEY = 'xdrKEYsecret' + secrets.token_hex(16)
@@ -53,12 +53,14 @@ ARGS = {'restore-file': {'file_hash': XDR_HASH}, 'hss-restore-isolated': {'file_
 
 
 class Vendors:
-    """Both emulated vendors with the known secrets; every IAM token issued is kept in ``tokens``."""
+    """Both emulated vendors (backends ``xdr``, ``hss``; their gateways beside them) with the known secrets; every
+    IAM token issued is kept in ``tokens``."""
 
     def __init__(self, stack: ExitStack, xdr_key_type: str):
-        self.xdr = XdrBackend.from_seed(XDR_SEED, stage_seconds=0, rate_limit=1000)
+        self.xdr = XdrBackend.from_seed(XDR_SEED, stage_seconds=0)
         self.xdr.add_api_key(XDR_KEY_ID, XDR_KEY, auth_type=xdr_key_type)
-        self.xdr_server = stack.enter_context(LoopbackServer(create_xdr_app(self.xdr)))
+        self.xdr_gateway = XdrGateway(self.xdr, rate_limit=1000)
+        self.xdr_server = stack.enter_context(LoopbackServer(create_xdr_app(self.xdr_gateway)))
         self.hss = HssBackend.from_seed(HSS_SEED, stage_seconds=0)
         project_id = hss_project_id(HSS_SEED)
         self.hss.add_access_key(HSS_AK, HSS_SK)
@@ -72,8 +74,9 @@ class Vendors:
             return token, expires_at
 
         self.hss.issue_token = issue_and_remember
-        self.hss_server = stack.enter_context(LoopbackServer(create_hss_app(self.hss)))
-        self.iam_server = stack.enter_context(LoopbackServer(create_iam_app(self.hss)))
+        self.hss_gateway = HssGateway(self.hss)
+        self.hss_server = stack.enter_context(LoopbackServer(create_hss_app(self.hss_gateway)))
+        self.iam_server = stack.enter_context(LoopbackServer(create_iam_app(self.hss_gateway)))
         self.params = {
             **hss_params(self.hss_server.url, self.iam_server.url, project_id, HSS_AK, HSS_SK, IAM_PASSWORD),
             'xdr_url': self.xdr_server.url, 'xdr_api_key_id': XDR_KEY_ID,
@@ -82,8 +85,8 @@ class Vendors:
         }
 
     def inject(self, spec: str) -> None:
-        for backend in (self.xdr, self.hss):
-            backend.inject_faults(FaultPlan.parse(spec))
+        for gateway in (self.xdr_gateway, self.hss_gateway):
+            gateway.inject_faults(FaultPlan.parse(spec))
 
     def secrets(self) -> list[str]:
         return KNOWN_SECRETS + self.tokens
@@ -263,7 +266,7 @@ def test_a_secret_pasted_with_a_line_break_is_refused_without_being_shown(vendor
     room, result = run(vendors, params, 'restore-file')
 
     assert result.failed and 'xdr_api_key' in result.entries[0]['Contents']
-    assert vendors.xdr.requests == []
+    assert vendors.xdr_gateway.requests == []
     check_run(vendors, capfd, debug_logging, room, result,
               {'escaped key': json.dumps(result.entries) + repr(result.entries)})
     assert XDR_KEY[:12] not in repr(result.entries) and XDR_KEY[12:] not in repr(result.entries)

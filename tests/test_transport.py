@@ -76,7 +76,7 @@ def tls_vendors(certificate):
     """Both emulated vendors (the tenants of conftest) also served over TLS, IAM too: (xdr, hss, params)."""
     xdr, hss = start_tenant(auth_type='advanced'), start_hss_tenant()
     servers = [TlsLoopbackServer(app, *certificate).start() for app in (
-        create_xdr_app(xdr.backend), create_hss_app(hss.backend), create_iam_app(hss.backend))]
+        create_xdr_app(xdr.gateway), create_hss_app(hss.gateway), create_iam_app(hss.gateway))]
     params = {**hss.params(), **xdr.params(), 'xdr_url': servers[0].url, 'hss_endpoint': servers[1].url,
               'hss_iam_endpoint': servers[2].url}
     yield xdr, hss, params
@@ -107,7 +107,7 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_message(tls_vendors, c
     assert entry['Type'] == ENTRY_ERROR
     assert 'TLS certificate of 127.0.0.1:' in entry['Contents'] and 'could not be verified' in entry['Contents']
     assert '"Trust any certificate"' in entry['Contents']
-    assert xdr.backend.requests == [] and hss.backend.requests == []  # the handshake failed: no request was read
+    assert xdr.gateway.requests == [] and hss.gateway.requests == []  # the handshake failed: no request was read
 
 
 @pytest.mark.parametrize('command, args, mode', COMMANDS)
@@ -212,7 +212,7 @@ def test_proxy_variables_are_ignored_unless_proxy_is_checked(vendors, proxy, com
 
     assert entry['Type'] != ENTRY_ERROR, entry
     assert proxy.seen == []
-    assert vendors[0].backend.requests or vendors[1].backend.requests  # it went straight to the vendor
+    assert vendors[0].gateway.requests or vendors[1].gateway.requests  # it went straight to the vendor
 
 
 @pytest.mark.parametrize('command, args, mode', COMMANDS)
@@ -222,7 +222,7 @@ def test_with_proxy_checked_the_requests_go_through_the_proxy(vendors, proxy, co
     entry = run(dict(vendor_params(vendors, command, mode), proxy=True), command, args)
 
     assert entry['Type'] != ENTRY_ERROR, entry
-    received = len(xdr.backend.requests) + len(hss.backend.requests)
+    received = len(xdr.gateway.requests) + len(hss.gateway.requests)
     assert received and len(proxy.seen) == received  # every request the vendor got came through the proxy
 
 
@@ -287,7 +287,7 @@ def test_plain_http_to_another_host_is_refused_before_any_connection(vendors, pr
     assert f'The instance setting {setting} uses plain http to' in entry['Contents']
     assert 'Use https, or check "Trust any certificate"' in entry['Contents']
     assert no_network == [] and proxy.seen == []
-    assert xdr.backend.requests == [] and hss.backend.requests == []
+    assert xdr.gateway.requests == [] and hss.gateway.requests == []
 
 
 @pytest.mark.parametrize('host', ['127.0.0.1', 'localhost'])

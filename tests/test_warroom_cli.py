@@ -82,7 +82,7 @@ def test_params_file_points_at_a_tenant_and_the_key_can_come_from_the_environmen
 
     assert done.returncode == 0, done.stderr
     assert tenant.key not in done.stdout + done.stderr
-    restore_requests = [r for r in tenant.backend.requests if r[1].endswith('/restore/')]
+    restore_requests = [r for r in tenant.gateway.requests if r[1].endswith('/restore/')]
     assert len(restore_requests) == 1
     assert json.loads(done.stdout)['context']['CortexXDR']['RestoredFile']['endpoints_count'] == len(
         HOLDERS[PARTLY_FAILING_HASH])

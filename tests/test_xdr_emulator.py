@@ -12,7 +12,7 @@ import requests
 
 from conftest import FakeClock
 from warroom.emulator.httpserver import LoopbackServer, Response
-from warroom.emulator.xdr import ReplyShapes, XdrBackend, create_app
+from warroom.emulator.xdr import ReplyShapes, XdrBackend, XdrGateway, create_app
 
 SEED = Path(__file__).resolve().parent.parent / "test_data" / "xdr" / "tenant.json"
 RESTORE = "/public_api/v1/endpoints/restore/"
@@ -52,8 +52,13 @@ def backend(clock: FakeClock) -> XdrBackend:
 
 
 @pytest.fixture
-def server(backend: XdrBackend):
-    with LoopbackServer(create_app(backend)) as server:
+def gateway(backend: XdrBackend) -> XdrGateway:
+    return XdrGateway(backend)
+
+
+@pytest.fixture
+def server(gateway: XdrGateway):
+    with LoopbackServer(create_app(gateway)) as server:
         yield server
 
 
@@ -257,11 +262,11 @@ def test_replayed_nonce_is_401(http, server):
     assert "Nonce" in err["err_extra"]
 
 
-def test_nonce_of_rejected_request_is_not_burned(http, server, backend):
+def test_nonce_of_rejected_request_is_not_burned(http, server, gateway):
     headers = advanced_headers()
-    backend.rate_limit = 0  # this attempt is refused before auth
+    gateway.rate_limit = 0  # this attempt is refused before auth
     assert_error(post(http, server, RESTORE, {"file_hash": H3}, headers), 429)
-    backend.rate_limit = 10
+    gateway.rate_limit = 10
     assert post(http, server, RESTORE, {"file_hash": H3}, headers).status_code == 200
 
 
@@ -287,10 +292,10 @@ def test_key_without_permission_is_403(http, server):
 # --------------------------------------------------------------------------- request body
 
 
-def test_invalid_json_is_400(http, server, backend):
+def test_invalid_json_is_400(http, server, gateway):
     err = assert_error(post(http, server, RESTORE, data=b"{not json"), 400)
     assert err["err_msg"] == "Bad Request. Got an invalid JSON."
-    assert backend.requests[-1] == ("POST", RESTORE, None)
+    assert gateway.requests[-1] == ("POST", RESTORE, None)
 
 
 @pytest.mark.parametrize(
@@ -346,8 +351,8 @@ def test_requests_above_the_rate_get_429_without_a_retry_after_the_api_does_not_
     assert post(http, server, RESTORE, {"file_hash": H3}).status_code == 200
 
 
-def test_another_client_of_the_tenant_uses_part_of_the_limit(http, server, backend, clock):
-    backend.others_rate = 4  # of the 10 per second, 6 are left
+def test_another_client_of_the_tenant_uses_part_of_the_limit(http, server, gateway, clock):
+    gateway.others_rate = 4  # of the 10 per second, 6 are left
     admitted = [post(http, server, RESTORE, {"file_hash": H1}).status_code for _ in range(8)]
     assert admitted == [200] * 6 + [429] * 2
     clock.advance(1.0)
@@ -364,11 +369,11 @@ def test_wrong_method_is_405(http, server):
     assert response.headers["Allow"] == "POST"
 
 
-def test_every_request_is_recorded_even_when_rejected(http, server, backend):
+def test_every_request_is_recorded_even_when_rejected(http, server, gateway):
     post(http, server, RESTORE, {"file_hash": H3}, standard_headers(key="wrong"))
     post(http, server, RESTORE, {"file_hash": H3})
-    assert [(r.method, r.path) for r in backend.requests] == [("POST", RESTORE)] * 2
-    assert backend.requests[0].body == {"request_data": {"file_hash": H3}}
+    assert [(r.method, r.path) for r in gateway.requests] == [("POST", RESTORE)] * 2
+    assert gateway.requests[0].body == {"request_data": {"file_hash": H3}}
 
 
 # --------------------------------------------------------------------------- loopback server

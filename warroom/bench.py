@@ -127,17 +127,19 @@ def cold_start(repeats: int, items: int) -> dict:
 
 @contextmanager
 def xdr_tenant(hashes: list[str], latency: float, rate: float | None, counter: dict):
+    """A tenant holding ``hashes`` on three endpoints, its server slowed by ``latency``: (gateway, params)."""
     from .emulator.httpserver import LoopbackServer
-    from .emulator.xdr import XdrBackend, create_app
+    from .emulator.xdr import XdrBackend, XdrGateway, create_app
 
     endpoints = [{'endpoint_id': hashlib.md5(f'ep{n}'.encode()).hexdigest(), 'endpoint_name': f'BENCH-{n}',
                   'quarantined': [{'file_hash': h, 'file_path': f'C:\\q\\{h[:8]}'} for h in hashes]}
                  for n in range(3)]
-    backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=0, rate_limit=rate)
+    backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=0)
     key = 'b' * 64
     backend.add_api_key('1', key, auth_type='standard')
-    with LoopbackServer(with_latency(create_app(backend), latency, counter)) as server:
-        yield backend, {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': key},
+    gateway = XdrGateway(backend, rate_limit=rate)
+    with LoopbackServer(with_latency(create_app(gateway), latency, counter)) as server:
+        yield gateway, {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': key},
                         'xdr_auth_type': 'standard'}
 
 
@@ -159,16 +161,16 @@ def xdr_run(count: int, latency: float, rate: float, others: float = 0.0, drop_t
             drop_at_s: float | None = None, salt: str = 'xdr') -> dict:
     hashes = fake_hashes(count, salt)
     counter: dict = {}
-    with xdr_tenant(hashes, latency, rate, counter) as (backend, params):
-        backend.others_rate = others
+    with xdr_tenant(hashes, latency, rate, counter) as (gateway, params):
+        gateway.others_rate = others
         timer = None
         if drop_to is not None:
-            timer = threading.Timer(drop_at_s, lambda: setattr(backend, 'rate_limit', drop_to))
+            timer = threading.Timer(drop_at_s, lambda: setattr(gateway, 'rate_limit', drop_to))
             timer.start()
         records, elapsed, failed = restore_all(params, hashes)
         if timer:
             timer.cancel()
-        started = len(backend.actions)
+        started = len(gateway.backend.actions)
     lost = count - sum(1 for record in records if record.get('status') == 'IN_PROGRESS' and record.get('action_id'))
     times = sorted(t for t, _, status in counter['arrivals'] if status != 429)
     return {'hashes': count, 'latency_s': latency, 'tenant_rate_per_s': rate, 'others_per_s': others,
@@ -201,7 +203,7 @@ def sequential_loop(count: int, latency: float, rate: float) -> float:
     """The loop a script author writes first: one restore after the other."""
     hashes = fake_hashes(count, 'xdr-loop')
     counter: dict = {}
-    with xdr_tenant(hashes, latency, rate, counter) as (backend, params):
+    with xdr_tenant(hashes, latency, rate, counter) as (_, params):
         session = requests.Session()
         headers = {'x-xdr-auth-id': '1', 'Authorization': params['xdr_api_key']['password']}
         started = time.perf_counter()
@@ -233,10 +235,11 @@ def hss_project(items: int, latency: float, gateway_limit: float | None, counter
     from .emulator.hss import create_app
 
     with ExitStack() as stack:
-        backend, _, _, params = start_hss(stack, 0.0, rate_limit=gateway_limit)
+        gateway, _, _, params = start_hss(stack, 0.0, rate_limit=gateway_limit)
+        backend = gateway.backend
         host = backend.snapshot()[0]['host_id']
         added = backend.add_isolated_files(host, items, file_hash='f' * 64)
-        slow = stack.enter_context(LoopbackServer(with_latency(create_app(backend), latency, counter)))
+        slow = stack.enter_context(LoopbackServer(with_latency(create_app(gateway), latency, counter)))
         params['hss_endpoint'] = slow.url
         yield backend, params, added
 
@@ -363,7 +366,7 @@ def runner_overhead(incidents: int, latency: float) -> dict:
         finally:
             spent['commands'] += time.perf_counter() - started
 
-    with xdr_tenant(hashes, latency, None, counter) as (backend, params):
+    with xdr_tenant(hashes, latency, None, counter) as (_, params):
         params.update(xdr_rate_limit='1000')
         runner = PlaybookRunner(params, library=PlaybookLibrary(), time_scale=0, sleep=lambda _: None)
         WarRoom.run, runner_module.PlaybookRunner._script = timed_run, timed_script

@@ -200,33 +200,34 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
         print(f'ERROR: --faults: {error}', file=sys.stderr)
         return EXIT_USAGE
 
-    from .emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
+    from .emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
     from .emulator.httpserver import LoopbackServer
-    from .emulator.xdr import XdrBackend, create_app as create_xdr_app
+    from .emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
     from .embedded import HSS_DOMAIN, HSS_SEED, HSS_USER, XDR_KEY_ID, XDR_SEED, hss_params, hss_project_id, xdr_params
 
     with ExitStack() as stack:
         if vendor == 'xdr':
-            backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit, faults=plan)
+            backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds)
             key = secrets.token_hex(32)
             backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
-            server = stack.enter_context(LoopbackServer(create_xdr_app(backend), port=port))
+            gateway = XdrGateway(backend, rate_limit=rate_limit, faults=plan)
+            server = stack.enter_context(LoopbackServer(create_xdr_app(gateway), port=port))
             params = xdr_params(server.url, key)
             banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
         else:
-            backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds, rate_limit=rate_limit, faults=plan,
-                                           iam_faults=iam_plan)
+            backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds)
             project_id = hss_project_id()
             access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
             password = secrets.token_urlsafe(18)
             backend.add_access_key(access_key, secret_key)
             backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
-            server = stack.enter_context(LoopbackServer(create_hss_app(backend), port=port))
-            iam = stack.enter_context(LoopbackServer(create_iam_app(backend), port=iam_port))
+            gateway = HssGateway(backend, rate_limit=rate_limit, faults=plan, iam_faults=iam_plan)
+            server = stack.enter_context(LoopbackServer(create_hss_app(gateway), port=port))
+            iam = stack.enter_context(LoopbackServer(create_iam_app(gateway), port=iam_port))
             params = hss_params(server.url, iam.url, project_id, access_key, secret_key, password)
             banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
                       f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
-        backend.others_rate = others_rate
+        gateway.others_rate = others_rate
         if params_out:
             write_private_yaml(params_out, params)
         print(banner, flush=True)

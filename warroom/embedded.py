@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .emulator.httpserver import LoopbackServer
-from .emulator.hss import HssBackend, create_app as create_hss_app, create_iam_app
-from .emulator.xdr import XdrBackend, create_app as create_xdr_app
+from .emulator.faults import FaultPlan
+from .emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
+from .emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
 from .spec import PROJECT_ROOT
 
 XDR_SEED = PROJECT_ROOT / 'test_data' / 'xdr' / 'tenant.json'
@@ -53,28 +54,34 @@ def hss_params(hss_url: str, iam_url: str, project_id: str, access_key: str, sec
 
 
 def start_xdr(stack: ExitStack, stage_seconds: float, seed=XDR_SEED, rate_limit=10.0, auth_type='advanced',
-              **backend_options):
-    """A Cortex XDR backend with a fresh key and its server: (backend, server, params). ``faults=FaultPlan``
-    (warroom.emulator.faults) makes the server inject faults."""
-    backend = XdrBackend.from_seed(seed, rate_limit=rate_limit, stage_seconds=stage_seconds, **backend_options)
+              faults: FaultPlan | None = None, **backend_options) -> tuple[XdrGateway, LoopbackServer, dict]:
+    """A Cortex XDR tenant with a fresh key and its server: (gateway, server, params); ``gateway.backend`` is its
+    state. ``faults`` (warroom.emulator.faults) makes the server inject faults."""
+    backend = XdrBackend.from_seed(seed, stage_seconds=stage_seconds, **backend_options)
     key = secrets.token_hex(32)
     backend.add_api_key(XDR_KEY_ID, key, auth_type=auth_type)
-    server = stack.enter_context(LoopbackServer(create_xdr_app(backend)))
-    return backend, server, xdr_params(server.url, key, auth_type)
+    gateway = XdrGateway(backend, rate_limit=rate_limit, faults=faults)
+    server = stack.enter_context(LoopbackServer(create_xdr_app(gateway)))
+    return gateway, server, xdr_params(server.url, key, auth_type)
 
 
-def start_hss(stack: ExitStack, stage_seconds: float, seed=HSS_SEED, rate_limit=None, **backend_options):
-    """An HSS backend with fresh credentials, its API and IAM servers: (backend, hss_url, iam_url, secrets).
-    ``faults=`` / ``iam_faults=FaultPlan`` (warroom.emulator.faults) make the HSS / IAM server inject faults."""
-    backend = HssBackend.from_seed(seed, stage_seconds=stage_seconds, rate_limit=rate_limit, **backend_options)
+def start_hss(stack: ExitStack, stage_seconds: float, seed=HSS_SEED, rate_limit=None,
+              faults: FaultPlan | None = None, iam_faults: FaultPlan | None = None, described_errors: bool = True,
+              **backend_options) -> tuple[HssGateway, LoopbackServer, LoopbackServer, dict]:
+    """An HSS project with fresh credentials, its API and IAM servers: (gateway, hss_server, iam_server, params);
+    ``gateway.backend`` is its state. ``faults`` / ``iam_faults`` (warroom.emulator.faults) make the HSS / IAM
+    server inject faults."""
+    backend = HssBackend.from_seed(seed, stage_seconds=stage_seconds, **backend_options)
     project_id = hss_project_id(seed)
     access_key = 'AK' + secrets.token_hex(9).upper()
     secret_key, password = secrets.token_urlsafe(30), secrets.token_urlsafe(18)
     backend.add_access_key(access_key, secret_key)
     backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
-    hss_server = stack.enter_context(LoopbackServer(create_hss_app(backend)))
-    iam_server = stack.enter_context(LoopbackServer(create_iam_app(backend)))
-    return backend, hss_server, iam_server, hss_params(hss_server.url, iam_server.url, project_id, access_key,
+    gateway = HssGateway(backend, rate_limit=rate_limit, faults=faults, iam_faults=iam_faults,
+                         described_errors=described_errors)
+    hss_server = stack.enter_context(LoopbackServer(create_hss_app(gateway)))
+    iam_server = stack.enter_context(LoopbackServer(create_iam_app(gateway)))
+    return gateway, hss_server, iam_server, hss_params(hss_server.url, iam_server.url, project_id, access_key,
                                                         secret_key, password)
 
 
@@ -89,5 +96,5 @@ def embedded_vendors(time_scale: float = 1.0, auth_type: str = 'advanced', hss_a
         hss, hss_server, iam_server, params = start_hss(stack, stage_seconds, hss_seed, faults=hss_faults)
         params['hss_auth_type'] = hss_auth_type
         params.update(xdr_settings)
-        yield EmbeddedVendors(params=params, xdr=xdr, hss=hss,
+        yield EmbeddedVendors(params=params, xdr=xdr.backend, hss=hss.backend,
                               servers={'xdr': xdr_server, 'hss': hss_server, 'iam': iam_server})

@@ -1,4 +1,6 @@
-"""Vendor API emulators served on loopback: state in ``models``, HTTP in ``responses``.
+"""Vendor API emulators served on loopback, written from the vendors' documents (none imports the integration).
 
-``httpserver`` holds the stdlib server every emulator shares.
+Per vendor: state in ``models``; what stands in front of the API (request log, rate window, authentication,
+fault plans) in ``gateway``; routing, bodies and replies in ``responses``. ``httpserver`` holds the stdlib
+server every emulator shares, ``faults`` and ``ratelimit`` what both gateways use.
 """

@@ -2,8 +2,8 @@
 
 One ``FaultPlan`` decides, request by request, whether a fault hits it, either by chance (``rate``, drawn
 from a seeded random generator, so a run can be repeated exactly) or by a scripted ``sequence``. Each vendor's
-HTTP layer (``xdr/responses.py``, ``hss/responses.py``) hands every request to ``serve`` with its own
-``VendorFaults``: how that vendor writes an error and, for HSS, how its tokens expire. Every fault is
+gateway (``xdr/gateway.py``, ``hss/gateway.py``) holds the plan, and its HTTP layer (``responses.py``) hands
+every request to ``serve`` with its own ``VendorFaults``: how that vendor writes an error and, for HSS, how its tokens expire. Every fault is
 recorded (``FaultPlan.injected``: which request, by number, method and path, got which fault) so that tests
 can account for each one.
 
@@ -17,8 +17,9 @@ Where each fault happens, as seen from the client:
   ``truncated`` (the connection closes half-way through the body);
 - ``expire-token`` (HSS only): the IAM token the request carries reaches its expiry now, then the request
   goes on (401 APIGW.0307; an AK/SK-signed request carries no token and passes);
-- ``skew=SECONDS`` is not per request: the emulator's clock runs that far ahead (negative: behind), which
-  the advanced Cortex XDR key (5 minutes) and AK/SK signatures (15 minutes) are checked against.
+- ``skew=SECONDS`` is not per request: the emulated tenant's wall clock runs that far ahead (negative: behind)
+  from the moment the gateway is given the plan; the advanced Cortex XDR key (5 minutes) and AK/SK signatures
+  (15 minutes) are checked against it.
 
 Spec syntax (``python -m warroom emulate --faults SPEC``; ``;`` between options, no spaces needed)::
 
@@ -176,12 +177,6 @@ class FaultPlan:
         """How many requests got each fault."""
         with self._lock:
             return Counter(record.kind for record in self.injected)
-
-    def clock(self, clock: Callable[[], float]) -> Callable[[], float]:
-        """``clock`` moved by the skew (the clock itself when there is none)."""
-        if not self.skew_s:
-            return clock
-        return lambda: clock() + self.skew_s
 
 
 def _check_kind(kind: str) -> None:

@@ -36,6 +36,7 @@ No message ever carries a token, a secret key, a signature or a password.
 """
 from __future__ import annotations
 
+import json
 import secrets
 
 __all__ = [
@@ -53,12 +54,19 @@ __all__ = [
     "ProjectForbidden",
     "InternalError",
     "new_request_id",
+    "shown",
 ]
 
 
 def new_request_id() -> str:
     """A request id as the gateway hands them out: 32 lowercase hex characters."""
     return secrets.token_hex(16)
+
+
+def shown(value: str, limit: int = 64) -> str:
+    """A value the client sent, for an error message: cut short, control characters escaped."""
+    text = value if len(value) <= limit else value[:limit] + "..."
+    return json.dumps(text, ensure_ascii=False)
 
 
 class HssError(Exception):

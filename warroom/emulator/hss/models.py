@@ -1,9 +1,13 @@
 """State of an emulated Huawei Cloud HSS project and of the IAM that issues its tokens. No HTTP here.
 
-Every operation is a method that returns plain data or raises ``HssError``, so the behaviour can be
-driven directly from tests as well as through ``responses.create_app`` / ``create_iam_app``.
-Time is injected: ``clock`` (monotonic) drives restore progress and the rate limit, ``wall_clock``
-(epoch seconds) drives token expiry and the ``X-Sdk-Date`` freshness check, so tests never sleep.
+Hosts, isolated files, security events, and the account's IAM users, access keys and issued tokens. Every
+operation is a method that returns plain data or raises ``HssError``, so the behaviour can be driven directly
+from tests as well as through ``responses.create_app`` / ``create_iam_app``. Checking a request's credentials,
+throttling, the request log and injected faults are the gateway's (``gateway.py``), which only looks up
+what it needs here (``secret_key_of``, ``issued_token``, ``has_project``).
+Time is injected: ``clock`` (monotonic) drives restore progress (and the gateway's rate window),
+``wall_clock`` (epoch seconds) drives token expiry, update times and event windows (and the gateway's
+``X-Sdk-Date`` freshness check), so tests never sleep.
 
 Isolated files move ``isolated -> restoring -> restored``. The move is computed lazily from
 ``clock``: a file whose restore was accepted less than ``stage_seconds`` ago is ``restoring``,
@@ -19,29 +23,17 @@ import re
 import secrets
 import threading
 import time
-from ..faults import FaultPlan
-from ..ratelimit import SlidingWindow
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
-from urllib.parse import unquote
+from typing import Any, Callable
 
-from .exceptions import (
-    AuthenticationFailed,
-    IamError,
-    InvalidParameter,
-    IsolatedFileNotFound,
-    ProjectForbidden,
-    Throttled,
-    TokenExpired,
-    TooManyItems,
-)
+from .exceptions import IamError, InvalidParameter, IsolatedFileNotFound, TooManyItems, shown
 
 __all__ = [
     "HssBackend",
     "load_seed",
-    "RecordedRequest",
+    "IssuedToken",
     "ISOLATED_FILE_PATH_RE",
     "EVENTS_PATH_RE",
     "ISOLATION_STATUSES",
@@ -89,22 +81,8 @@ EVENT_LEAD_MS = 4_000  # an event occurs a few seconds before HSS isolates its f
 
 ISOLATED_FILE_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/isolated-file")
 EVENTS_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/events")
-_PROJECT_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/")
 _PROJECT_ID_RE = re.compile(r"[0-9a-f]{32}")
-_AUTHORIZATION_RE = re.compile(
-    r"SDK-HMAC-SHA256\s+Access=(?P<access>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]+),\s*"
-    r"Signature=(?P<signature>[0-9a-fA-F]+)"
-)
-_HEADER_NAME_RE = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
-_SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 _SEED_UPDATE_TIME_MS = 1_763_800_000_000  # update_time of seed items that give none (Nov 2025)
-
-
-class RecordedRequest(NamedTuple):
-    method: str
-    path: str
-    query: dict  # name -> list of values, as httpserver.Request.query
-    body: Any  # parsed JSON (IAM passwords masked), or None when empty or not JSON
 
 
 @dataclass
@@ -154,6 +132,10 @@ class IssuedToken:
     project_id: str
     expires_at: float  # epoch seconds
     forced_expired: bool = False
+
+    def has_expired(self, now: float) -> bool:
+        """``now``: epoch seconds by the project's wall clock."""
+        return self.forced_expired or now >= self.expires_at
 
 
 # --------------------------------------------------------------------------- seed
@@ -238,12 +220,6 @@ def _whole_number(value: Any, name: str, minimum: int, maximum: int) -> int:
     return value
 
 
-def _shown(value: str, limit: int = 64) -> str:
-    """A value for an error message: cut short, control characters escaped."""
-    text = value if len(value) <= limit else value[:limit] + "..."
-    return json.dumps(text, ensure_ascii=False)
-
-
 def _event_id(item: IsolatedFile) -> str:
     """A stable UUID-shaped event ID for the event that isolated ``item``."""
     digest = hashlib.sha256(f"event\n{item.host_id}\n{item.file_hash}\n{item.file_path}".encode()).hexdigest()
@@ -267,30 +243,17 @@ class HssBackend:
     def __init__(
         self,
         stage_seconds: float = 1.0,
-        rate_limit: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         token_lifetime_s: float = 86400,
         max_items: int = 100,
-        skew_tolerance_s: float = 900,
-        faults: FaultPlan | None = None,
-        iam_faults: FaultPlan | None = None,
-        described_errors: bool = True,
     ):
         self.stage_seconds = stage_seconds
-        # As some HSS errors are written: a short error_msg, and the detail in an error_description beside it.
-        self.described_errors = described_errors
-        self.rate_limit = rate_limit  # requests per second; None turns the limit off
-        self.others_rate = 0.0  # requests per second another client of the project uses (ratelimit.SlidingWindow)
         self.clock = clock
         self.wall_clock = wall_clock
         self._true_wall_clock = wall_clock
-        self.faults: FaultPlan | None = None  # injected by the HSS app (faults.py)
-        self.iam_faults: FaultPlan | None = iam_faults  # injected by the IAM app
-        self.throttled = 0  # requests refused by the rate limit (429)
         self.token_lifetime_s = token_lifetime_s
         self.max_items = max_items
-        self.skew_tolerance_s = skew_tolerance_s
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -298,26 +261,21 @@ class HssBackend:
         self.events: list[SecurityEvent] = []  # one per file isolated by an event, in isolation order
         self.domain_id = "0b8f2a7c4d3e4b5f9a6c1d2e3f4a5b6c"  # the account that owns the project (seedable)
         self.region = "ap-southeast-1"
-        self.requests: list[RecordedRequest] = []  # every request received by the HSS and IAM apps
         self.put_sizes: list[int] = []  # len(data_list) of every accepted restore
-        self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
         self._by_host_hash: dict[tuple[str, str], list[IsolatedFile]] = {}
         # (host, hash, path): finds one file among thousands that share a hash (bulk restores) without a scan.
         self._by_host_hash_path: dict[tuple[str, str, str], list[IsolatedFile]] = {}
         self._users: dict[tuple[str, str], User] = {}
         self._access_keys: dict[str, str] = {}
         self._tokens: dict[str, IssuedToken] = {}
-        self._rate_window = SlidingWindow()
         self._bulk_numbers = itertools.count(1)
         self._lock = threading.RLock()
-        self.inject_faults(faults)
 
-    def inject_faults(self, plan: FaultPlan | None) -> None:
-        """Faults the HSS app injects from now on (see ``faults.py``); the plan's skew moves the wall clock that
-        X-Sdk-Date and token expiry are checked against."""
+    def set_clock_skew(self, seconds: float) -> None:
+        """From now on the project's wall clock runs ``seconds`` ahead of the one it was given (negative: behind)."""
+        true_wall_clock = self._true_wall_clock
         with self._lock:
-            self.faults = plan
-            self.wall_clock = plan.clock(self._true_wall_clock) if plan else self._true_wall_clock
+            self.wall_clock = (lambda: true_wall_clock() + seconds) if seconds else true_wall_clock
 
     @classmethod
     def from_seed(cls, seed: dict | str | Path, **kwargs: Any) -> "HssBackend":
@@ -373,13 +331,10 @@ class HssBackend:
             self._tokens[_token_digest(token)] = IssuedToken(domain, name, project_id, expires_at)
         return token, datetime.fromtimestamp(expires_at, tz=timezone.utc)
 
-    def expire_token_of(self, request: Any) -> None:
-        """Fault hook: the IAM token this request carries expires now (an AK/SK request carries none)."""
-        token = request.headers.get("X-Auth-Token")
-        if token is None:
-            return
+    def expire_token(self, token: str) -> None:
+        """The token expires now (a token IAM never issued is ignored)."""
         with self._lock:
-            issued = self._tokens.get(_token_digest(token.strip()))
+            issued = self._tokens.get(_token_digest(token))
             if issued is not None:
                 issued.forced_expired = True
 
@@ -389,92 +344,20 @@ class HssBackend:
             for issued in self._tokens.values():
                 issued.forced_expired = True
 
-    # ----------------------------------------------------------------- requests, rate, auth
+    # ----------------------------------------------------------------- lookups for the gateway
 
-    def record_request(self, method: str, path: str, query: dict, body: Any) -> None:
+    def secret_key_of(self, access_key: str) -> str | None:
         with self._lock:
-            self.requests.append(RecordedRequest(method, path, {k: list(v) for k, v in query.items()}, body))
+            return self._access_keys.get(access_key)
 
-    def check_rate(self) -> None:
-        """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
+    def issued_token(self, token: str) -> IssuedToken | None:
+        """The record of a token IAM issued (None: it never issued this one)."""
         with self._lock:
-            if not self._rate_window.admit(self.clock(), self.rate_limit, self.others_rate):
-                self.throttled += 1
-                # The gateway's limit is not published, nor any Retry-After with it (an injected 429 sends one).
-                raise Throttled(retry_after_s=None)
+            return self._tokens.get(_token_digest(token))
 
-    def authenticate(self, request: Any) -> None:
-        """Check the credentials of an ``httpserver.Request`` as the API Gateway does.
-
-        ``X-Auth-Token`` (an unexpired IAM token scoped to the URL's project) or an
-        ``SDK-HMAC-SHA256`` ``Authorization`` header with a fresh ``X-Sdk-Date``.
-        """
-        match = _PROJECT_PATH_RE.match(request.path)
-        project_id = unquote(match["project_id"]) if match else None
-        token = request.headers.get("X-Auth-Token")
-        if token is not None:
-            self._authenticate_token(token.strip(), project_id)
-            return
-        authorization = request.headers.get("Authorization")
-        if authorization is not None:
-            self._authenticate_aksk(request, authorization.strip(), project_id)
-            return
-        raise AuthenticationFailed("Authorization not found: send X-Auth-Token or an SDK-HMAC-SHA256 signature")
-
-    def _authenticate_token(self, token: str, project_id: str | None) -> None:
+    def has_project(self, project_id: str) -> bool:
         with self._lock:
-            issued = self._tokens.get(_token_digest(token))
-            if issued is None:
-                raise AuthenticationFailed("the token is not valid")
-            if issued.forced_expired or self.wall_clock() >= issued.expires_at:
-                raise TokenExpired()
-            if project_id is not None and issued.project_id != project_id:
-                raise ProjectForbidden(f"the token is scoped to another project than {_shown(project_id)}")
-
-    def _authenticate_aksk(self, request: Any, authorization: str, project_id: str | None) -> None:
-        import restore_integration  # the project's SDK-HMAC-SHA256 implementation (official algorithm)
-
-        parsed = _AUTHORIZATION_RE.fullmatch(authorization)
-        if parsed is None:
-            raise AuthenticationFailed(
-                "the Authorization header must be SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=..."
-            )
-        signed_headers = parsed["signed"].split(";")
-        if not all(_HEADER_NAME_RE.fullmatch(name) for name in signed_headers):
-            raise AuthenticationFailed("SignedHeaders must be lowercase header names separated by ';'")
-        if "host" not in signed_headers or "x-sdk-date" not in signed_headers:
-            raise AuthenticationFailed("SignedHeaders must include host and x-sdk-date")
-        missing = [name for name in signed_headers if name not in request.headers]
-        if missing:
-            raise AuthenticationFailed(f"signed header(s) missing from the request: {', '.join(missing)}")
-        try:
-            sent_at = datetime.strptime(request.headers["X-Sdk-Date"].strip(), _SDK_DATE_FORMAT)
-        except ValueError:
-            raise AuthenticationFailed("X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)") from None
-        with self._lock:
-            secret_key = self._access_keys.get(parsed["access"])
-        if secret_key is None:
-            raise AuthenticationFailed("the access key is not known")
-        skew = sent_at.replace(tzinfo=timezone.utc).timestamp() - self.wall_clock()
-        if abs(skew) > self.skew_tolerance_s:
-            raise AuthenticationFailed(
-                f"X-Sdk-Date is {abs(skew) / 60:.0f} minutes away from the server time "
-                f"(at most {self.skew_tolerance_s / 60:g} minutes allowed); check the client clock"
-            )
-        query_pairs = [(name, value) for name, values in request.query.items() for value in values]
-        expected = restore_integration.sdk_signature(
-            secret_key, request.method, request.path, query_pairs, request.headers, signed_headers, request.body
-        )
-        if not hmac.compare_digest(parsed["signature"].lower().encode("ascii"), expected.encode("ascii")):
-            raise AuthenticationFailed("verify aksk signature fail")
-        header_project = request.headers.get("X-Project-Id")
-        for wanted in {project_id, header_project} - {None}:
-            with self._lock:
-                known = wanted in self.projects
-            if not known:
-                raise ProjectForbidden(f"the access key's account has no project {_shown(wanted)}")
-        if project_id is not None and header_project is not None and header_project != project_id:
-            raise ProjectForbidden("X-Project-Id does not match the project in the URL")
+            return project_id in self.projects
 
     # ----------------------------------------------------------------- hosts and files (setup)
 
@@ -803,10 +686,10 @@ class HssBackend:
         where = f"data_list[{index}]"
         host = self.hosts.get(item["host_id"])
         if host is None or project_id != self.project_id:
-            raise IsolatedFileNotFound(f"{where}: no server with host_id {_shown(item['host_id'])} in this project")
+            raise IsolatedFileNotFound(f"{where}: no server with host_id {shown(item['host_id'])} in this project")
         if not self._in_scope(project_id, host, enterprise_project_id):
             raise IsolatedFileNotFound(
-                f"{where}: server {_shown(host.host_id)} is not in enterprise project {_shown(enterprise_project_id)}"
+                f"{where}: server {shown(host.host_id)} is not in enterprise project {shown(enterprise_project_id)}"
             )
         if "file_path" in item:
             candidates = self._by_host_hash_path.get((host.host_id, item["file_hash"].lower(), item["file_path"]), [])
@@ -814,7 +697,7 @@ class HssBackend:
             candidates = self._by_host_hash.get((host.host_id, item["file_hash"].lower()), [])
         if not candidates:
             what = "file_hash and file_path" if "file_path" in item else "file_hash"
-            raise IsolatedFileNotFound(f"{where}: no isolated file with that {what} on server {_shown(host.host_id)}")
+            raise IsolatedFileNotFound(f"{where}: no isolated file with that {what} on server {shown(host.host_id)}")
         if any(self._status(c, now) == ISOLATING for c in candidates):
             raise IsolatedFileNotFound(f"{where}: the file is still being isolated; restore it once it is isolated")
         return candidates

@@ -1,8 +1,9 @@
-"""HTTP face of the emulated Huawei Cloud HSS API and of IAM's token API.
+"""HTTP face of the emulated Huawei Cloud HSS API and of IAM's token API: routing, bodies, replies.
 
-HSS pipeline, in the order the API Gateway and then HSS would be observed to apply it: record the
-request, rate limit (429), route (404), authenticate (401/403), check the input (400), then call
-the backend. Every reply carries an ``X-Request-Id``; every reply with a body is JSON.
+HSS pipeline, in the order the API Gateway and then HSS would be observed to apply it: injected faults,
+record the request, rate limit (429), route (404), authenticate (401/403) (those four by ``gateway.py``),
+check the input (400), then call the backend (``models.py``). Every reply carries an ``X-Request-Id``;
+every reply with a body is JSON.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from .exceptions import (
     Throttled,
     new_request_id,
 )
-from .models import EVENTS_PATH_RE, ISOLATED_FILE_PATH_RE, HssBackend, token_times
+from .gateway import HssGateway
+from .models import EVENTS_PATH_RE, ISOLATED_FILE_PATH_RE, token_times
 
 __all__ = ["create_app", "create_iam_app", "ISOLATED_FILE_PATH", "IAM_TOKENS_PATH"]
 
@@ -98,9 +100,10 @@ def _iam_fault(status: int, retry_after_s: int) -> Response:
     return _reply(status, error.to_json(), new_request_id(), headers)
 
 
-def create_app(backend: HssBackend) -> Callable[[Request], Response]:
-    """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) for ``backend``."""
-    vendor_faults = faults.VendorFaults(_gateway_fault, backend.expire_token_of)
+def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
+    """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) of ``gateway.backend``, behind ``gateway``."""
+    backend = gateway.backend
+    vendor_faults = faults.VendorFaults(_gateway_fault, gateway.expire_token_of)
 
     def list_files(request: Request, project_id: str) -> Response:
         filters = {name: _single(request.query, name) for name in _LIST_FILTERS}
@@ -130,21 +133,21 @@ def create_app(backend: HssBackend) -> Callable[[Request], Response]:
         raise ApiNotFound()
 
     def app(request: Request) -> Response:
-        # Injected faults (backend.faults) come first, as the network or the gateway in front of HSS would.
-        return faults.serve(backend.faults, request, handle, vendor_faults)
+        # Injected faults come first, as the network or the gateway in front of HSS would.
+        return faults.serve(gateway.faults, request, handle, vendor_faults)
 
     def handle(request: Request) -> Response:
-        backend.record_request(request.method, request.path, request.query, _try_parse_json(request.body))
+        gateway.record(request, _try_parse_json(request.body))
         try:
-            backend.check_rate()
+            gateway.admit()
             handler, project_id = route(request)
-            backend.authenticate(request)
+            gateway.authenticate(request)
             return handler(request, project_id)
         except HssError as exc:
-            return _reply(exc.status, exc.to_json(backend.described_errors), exc.request_id or new_request_id(),
+            return _reply(exc.status, exc.to_json(gateway.described_errors), exc.request_id or new_request_id(),
                           exc.headers)
         except Exception as exc:  # keep the vendor's error form even for emulator bugs
-            backend.internal_errors.append(exc)
+            gateway.internal_errors.append(exc)
             error = InternalError(f"unexpected {type(exc).__name__}")
             return _reply(error.status, error.to_json(), new_request_id())
 
@@ -193,15 +196,16 @@ def _password_credentials(body: bytes) -> tuple[str, str, str, str]:
     return domain, name, password, project_id
 
 
-def create_iam_app(backend: HssBackend) -> Callable[[Request], Response]:
-    """The IAM endpoint (``https://iam.{region}.myhuaweicloud.com``): password tokens for ``backend``."""
+def create_iam_app(gateway: HssGateway) -> Callable[[Request], Response]:
+    """The IAM endpoint (``https://iam.{region}.myhuaweicloud.com``): password tokens for ``gateway.backend``."""
+    backend = gateway.backend
     vendor_faults = faults.VendorFaults(_iam_fault)
 
     def app(request: Request) -> Response:
-        return faults.serve(backend.iam_faults, request, handle, vendor_faults)
+        return faults.serve(gateway.iam_faults, request, handle, vendor_faults)
 
     def handle(request: Request) -> Response:
-        backend.record_request(request.method, request.path, request.query, _masked(_try_parse_json(request.body)))
+        gateway.record(request, _masked(_try_parse_json(request.body)))
         try:
             if request.path.rstrip("/") != IAM_TOKENS_PATH or request.method != "POST":
                 raise IamError(404, "The resource could not be found.")
@@ -219,7 +223,7 @@ def create_iam_app(backend: HssBackend) -> Callable[[Request], Response]:
         except HssError as exc:
             return _reply(exc.status, exc.to_json(), new_request_id(), exc.headers)
         except Exception as exc:
-            backend.internal_errors.append(exc)
+            gateway.internal_errors.append(exc)
             error = IamError(500, f"Unexpected {type(exc).__name__}.")
             return _reply(500, error.to_json(), new_request_id())
 

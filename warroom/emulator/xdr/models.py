@@ -1,30 +1,29 @@
 """State of an emulated Cortex XDR tenant: API keys, endpoints, quarantined files, response actions.
 
 No HTTP here: every operation is a method that returns a dict or raises ``XdrError``, so the
-behaviour can be driven directly from tests as well as through ``responses.create_app``.
-Time is injected (``clock`` for action progress and rate limiting, ``wall_clock`` for the
-advanced-key timestamp check) so tests can step through an action without sleeping.
+behaviour can be driven directly from tests as well as through ``responses.create_app``. Checking a
+request's headers against the keys, throttling, the request log and injected faults are the gateway's
+(``gateway.py``), which looks keys up here (``api_key``).
+Time is injected (``clock`` for action progress and the gateway's rate window, ``wall_clock`` for the
+gateway's advanced-key timestamp check) so tests can step through an action without sleeping.
 """
 from __future__ import annotations
 
 import hashlib
-import hmac
 import itertools
 import json
 import re
 import threading
 import time
-from ..faults import FaultPlan
-from ..ratelimit import SlidingWindow
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from .shapes import ReplyShapes
-from .exceptions import ApiError, BadRequest, Forbidden, LicenseRequired, TooManyRequests, Unauthorized
+from .exceptions import ApiError, BadRequest
 
-__all__ = ["XdrBackend", "load_seed", "RecordedRequest", "RUNNING_STATUSES", "FINAL_STATUSES"]
+__all__ = ["XdrBackend", "ApiKey", "load_seed", "RUNNING_STATUSES", "FINAL_STATUSES", "AUTH_STANDARD",
+           "AUTH_ADVANCED"]
 
 # Action statuses as the Get Action Status API reports them.
 PENDING = "PENDING"
@@ -43,14 +42,7 @@ FIRST_ACTION_ID = 1001  # real tenants never hand out small ids; a distinctive s
 
 _SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
 _ENDPOINT_ID_RE = re.compile(r"[0-9a-fA-F]{32}")
-_NONCE_RE = re.compile(r"[A-Za-z0-9]{64}")
 _DIGITS_RE = re.compile(r"[0-9]+")
-
-
-class RecordedRequest(NamedTuple):
-    method: str
-    path: str
-    body: Any  # parsed JSON, or None when the body was empty or not JSON
 
 
 @dataclass(frozen=True)
@@ -144,11 +136,6 @@ def _normalize_hash(file_hash: Any) -> str:
     return file_hash.lower()
 
 
-def _same_secret(given: str, expected: str) -> bool:
-    # compare_digest on bytes: constant time, and safe for non-ASCII input that str comparison rejects.
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
 # --------------------------------------------------------------------------- backend
 
 
@@ -158,41 +145,28 @@ class XdrBackend:
     def __init__(
         self,
         stage_seconds: float = 1.0,
-        rate_limit: float | None = 10.0,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
-        timestamp_tolerance_s: float = 300,
-        faults: FaultPlan | None = None,
         reply_shapes: ReplyShapes | None = None,
     ):
         self.stage_seconds = stage_seconds
-        self.rate_limit = rate_limit  # requests per second; None turns the limit off
-        self.others_rate = 0.0  # requests per second another client of the tenant uses (ratelimit.SlidingWindow)
         self.clock = clock
         self.wall_clock = wall_clock
         self._true_wall_clock = wall_clock
-        self.timestamp_tolerance_s = timestamp_tolerance_s
-        self.faults: FaultPlan | None = None
         # How replies are worded: by default the seeded mix real tenants send, so every test meets every shape.
         self.shapes = reply_shapes or ReplyShapes(mixed=True)
         self.endpoints: dict[str, Endpoint] = {}
         self.actions: dict[int, RestoreAction] = {}
-        self.requests: list[RecordedRequest] = []
-        self.throttled = 0  # requests refused by the rate limit (429)
-        self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
         self._api_keys: dict[str, ApiKey] = {}
-        self._used_nonces: dict[str, float] = {}  # nonce -> its request timestamp (s)
-        self._rate_window = SlidingWindow()
         self._action_ids = itertools.count(FIRST_ACTION_ID)
         self._bulk_numbers = itertools.count(1)
         self._lock = threading.RLock()
-        self.inject_faults(faults)
 
-    def inject_faults(self, plan: FaultPlan | None) -> None:
-        """Faults the HTTP layer injects from now on (see ``faults.py``); the plan's skew moves the wall clock."""
+    def set_clock_skew(self, seconds: float) -> None:
+        """From now on the tenant's wall clock runs ``seconds`` ahead of the one it was given (negative: behind)."""
+        true_wall_clock = self._true_wall_clock
         with self._lock:
-            self.faults = plan
-            self.wall_clock = plan.clock(self._true_wall_clock) if plan else self._true_wall_clock
+            self.wall_clock = (lambda: true_wall_clock() + seconds) if seconds else true_wall_clock
 
     @classmethod
     def from_seed(cls, seed: dict | str | Path, **kwargs: Any) -> "XdrBackend":
@@ -202,24 +176,7 @@ class XdrBackend:
             backend.endpoints[endpoint.endpoint_id] = endpoint
         return backend
 
-    # ----------------------------------------------------------------- requests and rate
-
-    def record_request(self, method: str, path: str, body: Any) -> None:
-        with self._lock:
-            self.requests.append(RecordedRequest(method, path, body))
-
-    def check_rate(self) -> None:
-        """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
-        with self._lock:
-            if not self._rate_window.admit(self.clock(), self.rate_limit, self.others_rate):
-                self.throttled += 1
-                # No Retry-After: the API documents none for its rate limit (an injected 429 fault sends one).
-                raise TooManyRequests(
-                    retry_after_s=None,
-                    err_extra=f"Rate limit of {self.rate_limit:g} requests per second per tenant exceeded",
-                )
-
-    # ----------------------------------------------------------------- auth
+    # ----------------------------------------------------------------- API keys
 
     def add_api_key(
         self, key_id: str, key: str, auth_type: str = AUTH_STANDARD, licensed: bool = True, permitted: bool = True
@@ -229,57 +186,9 @@ class XdrBackend:
         with self._lock:
             self._api_keys[str(key_id)] = ApiKey(str(key_id), key, auth_type, licensed, permitted)
 
-    def authenticate(self, headers: Mapping[str, str]) -> None:
-        """Check the x-xdr-* headers; raises 401 (identity), 402 (license) or 403 (RBAC)."""
-        lowered = {name.lower(): value for name, value in headers.items()}
-        key_id = lowered.get("x-xdr-auth-id")
-        authorization = lowered.get("authorization")
-        if not key_id:
-            raise Unauthorized("Missing x-xdr-auth-id header")
-        if not authorization:
-            raise Unauthorized("Missing Authorization header")
+    def api_key(self, key_id: str) -> ApiKey | None:
         with self._lock:
-            api_key = self._api_keys.get(key_id)
-            if api_key is None:
-                raise Unauthorized("Unknown API key ID")
-            nonce, timestamp_s = None, 0.0
-            if api_key.auth_type == AUTH_STANDARD:
-                if not _same_secret(authorization, api_key.key):
-                    raise Unauthorized("API key does not match the API key ID")
-            else:
-                nonce, timestamp_s = self._check_advanced(api_key, lowered, authorization)
-            if not api_key.licensed:
-                raise LicenseRequired("The tenant has no Cortex XDR Prevent or Cortex XDR Pro per Endpoint license")
-            if not api_key.permitted:
-                raise Forbidden("The API key's role does not allow endpoint response actions")
-            if nonce is not None:
-                self._remember_nonce(nonce, timestamp_s)
-
-    def _check_advanced(self, api_key: ApiKey, lowered: dict[str, str], authorization: str) -> tuple[str, float]:
-        nonce = lowered.get("x-xdr-nonce", "")
-        raw_timestamp = lowered.get("x-xdr-timestamp", "")
-        if not _NONCE_RE.fullmatch(nonce):
-            raise Unauthorized("x-xdr-nonce must be 64 letters and digits")
-        if not _DIGITS_RE.fullmatch(raw_timestamp):
-            raise Unauthorized("x-xdr-timestamp must be milliseconds since the epoch")
-        timestamp_s = int(raw_timestamp) / 1000.0
-        if abs(self.wall_clock() - timestamp_s) > self.timestamp_tolerance_s:
-            raise Unauthorized(
-                f"x-xdr-timestamp is more than {self.timestamp_tolerance_s:g} seconds away from the server time"
-            )
-        expected = hashlib.sha256(f"{api_key.key}{nonce}{raw_timestamp}".encode("utf-8")).hexdigest()
-        if not _same_secret(authorization, expected):
-            raise Unauthorized("Signature does not match the API key ID, nonce and timestamp")
-        if nonce in self._used_nonces:
-            raise Unauthorized("Nonce was already used")
-        return nonce, timestamp_s
-
-    def _remember_nonce(self, nonce: str, timestamp_s: float) -> None:
-        # A nonce only needs remembering while its timestamp could still pass the freshness check.
-        horizon = self.wall_clock() - self.timestamp_tolerance_s
-        for old in [n for n, ts in self._used_nonces.items() if ts < horizon]:
-            del self._used_nonces[old]
-        self._used_nonces[nonce] = timestamp_s
+            return self._api_keys.get(key_id)
 
     # ----------------------------------------------------------------- restore
 

@@ -1,7 +1,8 @@
 """HTTP face of the emulated Cortex XDR public API: routing, request checks, JSON replies.
 
-The pipeline runs in the order a real gateway would be observed to: record the request,
-rate limit, route (404/405), authenticate, parse and check the body, then call the backend.
+The pipeline runs in the order a real gateway would be observed to: injected faults, record the
+request, rate limit, route (404/405), authenticate (faults, log, rate and authentication by
+``gateway.py``), parse and check the body, then call the backend (``models.py``).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, Callable
 from .. import faults
 from ..httpserver import Request, Response, json_response
 from .exceptions import ApiError, BadRequest, InvalidJson, MethodNotAllowed, NotFound, TooManyRequests, XdrError
-from .models import XdrBackend
+from .gateway import XdrGateway
 
 __all__ = ["create_app", "RESTORE_PATH", "ACTION_STATUS_PATH"]
 
@@ -76,7 +77,10 @@ def _fault_reply(status: int, retry_after_s: int) -> Response:
 FAULTS = faults.VendorFaults(_fault_reply)
 
 
-def create_app(backend: XdrBackend) -> Callable[[Request], Response]:
+def create_app(gateway: XdrGateway) -> Callable[[Request], Response]:
+    """The public API of ``gateway.backend``, behind ``gateway``."""
+    backend = gateway.backend
+
     def restore(request: Request) -> dict:
         data = _request_data(request.body, _RESTORE_FIELDS)
         return backend.restore_file(data["file_hash"], data.get("endpoint_id"), data.get("incident_id"))
@@ -88,24 +92,24 @@ def create_app(backend: XdrBackend) -> Callable[[Request], Response]:
     routes: dict[str, Callable[[Request], dict]] = {RESTORE_PATH: restore, ACTION_STATUS_PATH: action_status}
 
     def app(request: Request) -> Response:
-        # Injected faults (backend.faults) come first, as a gateway or the network in front of the API would.
-        return faults.serve(backend.faults, request, handle, FAULTS)
+        # Injected faults come first, as a gateway or the network in front of the API would.
+        return faults.serve(gateway.faults, request, handle, FAULTS)
 
     def handle(request: Request) -> Response:
-        backend.record_request(request.method, request.path, _try_parse_json(request.body))
+        gateway.record(request, _try_parse_json(request.body))
         try:
-            backend.check_rate()
+            gateway.admit()
             handler = routes.get(_normalize_path(request.path))
             if handler is None:
                 raise NotFound(f"No public API at {request.path}")
             if request.method != "POST":
                 raise MethodNotAllowed("POST")
-            backend.authenticate(request.headers)
+            gateway.authenticate(request.headers)
             return json_response(200, {"reply": handler(request)})
         except XdrError as exc:
             return json_response(exc.status, exc.to_json(), exc.headers)
         except Exception as exc:  # keep the vendor's error form even for emulator bugs
-            backend.internal_errors.append(exc)
+            gateway.internal_errors.append(exc)
             return json_response(500, ApiError(f"Unexpected {type(exc).__name__}").to_json())
 
     return app

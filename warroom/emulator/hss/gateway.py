@@ -1,0 +1,157 @@
+"""What Huawei Cloud's API Gateway does in front of the emulated HSS and IAM endpoints, before HSS sees a request.
+
+``HssGateway`` holds the HTTP side of one emulated project, which the backend (``models.py``, state only) knows
+nothing of:
+
+- the request log (``requests``: every request either endpoint received, IAM passwords masked);
+- the rate window: a limit the gateway does not publish (``rate_limit``, ``others_rate``, ``throttled``);
+- authentication: an IAM token (``X-Auth-Token``) or an SDK-HMAC-SHA256 signature (``signature.py``) with a
+  fresh ``X-Sdk-Date``, checked against the users, keys and tokens the backend holds;
+- the fault plans of both endpoints (``faults``, ``iam_faults``; see ``faults.py``);
+- the emulator's own bugs, each answered with a 500 (``internal_errors``);
+- the error form: ``described_errors`` as some HSS errors are written (a short ``error_msg``, the detail in an
+  ``error_description`` beside it).
+
+``responses.py`` runs a request through these steps in the gateway's order, then calls the backend.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+from urllib.parse import unquote
+
+from ..faults import FaultPlan
+from ..httpserver import Request
+from ..ratelimit import SlidingWindow
+from . import signature
+from .exceptions import AuthenticationFailed, ProjectForbidden, Throttled, TokenExpired, shown
+from .models import HssBackend
+
+__all__ = ["HssGateway", "RecordedRequest"]
+
+_PROJECT_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/")
+# Headers the gateway insists on having signed: without them a signature could be replayed to another
+# endpoint or at another time.
+_REQUIRED_SIGNED_HEADERS = ("host", "x-sdk-date")
+
+
+class RecordedRequest(NamedTuple):
+    method: str
+    path: str
+    query: dict  # name -> list of values, as httpserver.Request.query
+    body: Any  # parsed JSON (IAM passwords masked), or None when empty or not JSON
+
+
+class HssGateway:
+    """The gateway in front of ``backend``'s HSS and IAM endpoints. Public methods are thread-safe."""
+
+    def __init__(
+        self,
+        backend: HssBackend,
+        rate_limit: float | None = None,
+        skew_tolerance_s: float = 900,
+        faults: FaultPlan | None = None,
+        iam_faults: FaultPlan | None = None,
+        described_errors: bool = True,
+    ):
+        self.backend = backend
+        self.rate_limit = rate_limit  # requests per second; None turns the limit off
+        self.others_rate = 0.0  # requests per second another client of the project uses (ratelimit.SlidingWindow)
+        self.throttled = 0  # requests refused by the rate limit (429)
+        self.skew_tolerance_s = skew_tolerance_s
+        self.described_errors = described_errors
+        self.faults: FaultPlan | None = None  # injected by the HSS app
+        self.iam_faults: FaultPlan | None = iam_faults  # injected by the IAM app
+        self.requests: list[RecordedRequest] = []
+        self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
+        self._rate_window = SlidingWindow()
+        self._lock = threading.Lock()
+        self.inject_faults(faults)
+
+    def inject_faults(self, plan: FaultPlan | None) -> None:
+        """Faults the HSS app injects from now on (see ``faults.py``); the plan's skew moves the project's wall
+        clock, which X-Sdk-Date and token expiry are checked against."""
+        self.faults = plan
+        self.backend.set_clock_skew(plan.skew_s if plan else 0.0)
+
+    def expire_token_of(self, request: Request) -> None:
+        """Fault hook: the IAM token this request carries expires now (an AK/SK request carries none)."""
+        token = request.headers.get("X-Auth-Token")
+        if token is not None:
+            self.backend.expire_token(token.strip())
+
+    # ----------------------------------------------------------------- log and rate
+
+    def record(self, request: Request, body: Any) -> None:
+        """Log ``request``, with ``body`` as it may be kept (parsed, secrets masked)."""
+        with self._lock:
+            self.requests.append(RecordedRequest(request.method, request.path,
+                                                 {name: list(values) for name, values in request.query.items()}, body))
+
+    def admit(self) -> None:
+        """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
+        with self._lock:
+            if not self._rate_window.admit(self.backend.clock(), self.rate_limit, self.others_rate):
+                self.throttled += 1
+                # The gateway's limit is not published, nor any Retry-After with it (an injected 429 sends one).
+                raise Throttled(retry_after_s=None)
+
+    # ----------------------------------------------------------------- authentication
+
+    def authenticate(self, request: Request) -> None:
+        """``X-Auth-Token`` (an unexpired IAM token scoped to the URL's project) or an ``SDK-HMAC-SHA256``
+        ``Authorization`` header with a fresh ``X-Sdk-Date``; raises a 401 or 403 otherwise."""
+        match = _PROJECT_PATH_RE.match(request.path)
+        project_id = unquote(match["project_id"]) if match else None
+        token = request.headers.get("X-Auth-Token")
+        if token is not None:
+            self._authenticate_token(token.strip(), project_id)
+            return
+        authorization = request.headers.get("Authorization")
+        if authorization is not None:
+            self._authenticate_aksk(request, authorization, project_id)
+            return
+        raise AuthenticationFailed("Authorization not found: send X-Auth-Token or an SDK-HMAC-SHA256 signature")
+
+    def _authenticate_token(self, token: str, project_id: str | None) -> None:
+        issued = self.backend.issued_token(token)
+        if issued is None:
+            raise AuthenticationFailed("the token is not valid")
+        if issued.has_expired(self.backend.wall_clock()):
+            raise TokenExpired()
+        if project_id is not None and issued.project_id != project_id:
+            raise ProjectForbidden(f"the token is scoped to another project than {shown(project_id)}")
+
+    def _authenticate_aksk(self, request: Request, authorization: str, project_id: str | None) -> None:
+        try:
+            parsed = signature.parse_authorization(authorization)
+        except signature.MalformedAuthorization as error:
+            raise AuthenticationFailed(str(error)) from None
+        if not all(name in parsed.signed_headers for name in _REQUIRED_SIGNED_HEADERS):
+            raise AuthenticationFailed("SignedHeaders must include host and x-sdk-date")
+        missing = [name for name in parsed.signed_headers if name not in request.headers]
+        if missing:
+            raise AuthenticationFailed(f"signed header(s) missing from the request: {', '.join(missing)}")
+        try:
+            sent_at = datetime.strptime(request.headers[signature.DATE_HEADER].strip(), signature.DATE_FORMAT)
+        except ValueError:
+            raise AuthenticationFailed("X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)") from None
+        secret_key = self.backend.secret_key_of(parsed.access_key)
+        if secret_key is None:
+            raise AuthenticationFailed("the access key is not known")
+        skew = sent_at.replace(tzinfo=timezone.utc).timestamp() - self.backend.wall_clock()
+        if abs(skew) > self.skew_tolerance_s:
+            raise AuthenticationFailed(
+                f"X-Sdk-Date is {abs(skew) / 60:.0f} minutes away from the server time "
+                f"(at most {self.skew_tolerance_s / 60:g} minutes allowed); check the client clock"
+            )
+        if not signature.verify(secret_key, request, parsed):
+            raise AuthenticationFailed("verify aksk signature fail")
+        header_project = request.headers.get("X-Project-Id")
+        for wanted in {project_id, header_project} - {None}:
+            if not self.backend.has_project(wanted):
+                raise ProjectForbidden(f"the access key's account has no project {shown(wanted)}")
+        if project_id is not None and header_project is not None and header_project != project_id:
+            raise ProjectForbidden("X-Project-Id does not match the project in the URL")
