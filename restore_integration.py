@@ -192,6 +192,12 @@ HSS_STATUS_RESTORED = 'restored'
 # HSS's Date header counts whole seconds: a copy changed by this restore has an update_time at or after this
 # much before the first accepting answer.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
+# A check lists each hash on its own (every status) up to this many hashes; more exact items are checked with two
+# listings of the project (restoring, isolated) instead.
+HSS_CHECK_BY_HASH_MAX = 20
+HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
+                      'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
+                      'restore it again.')
 # A cached IAM token is replaced this long before it expires, so no request goes out with a dying token.
 TOKEN_REFRESH_MARGIN_SECONDS = 600
 TOKEN_CACHE_KEY = 'hss_iam_token'
@@ -2217,9 +2223,9 @@ def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], 
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
-                       enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+                       enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
     """PUTs the items 100 at a time, batches side by side, and reports each item; also returns when HSS first
-    accepted a batch (its clock, ms), or None when it accepted none.
+    accepted a batch (its clock, ms; None when it accepted none) and the batches it refused (a bit each).
 
     A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
     sending; the batches not sent yet are reported failed with that reason.
@@ -2246,11 +2252,13 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             return HSS_OUTCOME_FAILED, str(error), None
         return HSS_OUTCOME_RESTORING, None, accepted_at
 
-    rows, accepted = [], []
+    rows, accepted, refused = [], [], 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests', settled=not_sent)
-    for batch, (outcome, reason, accepted_at) in zip(batches, outcomes):
+    for index, (batch, (outcome, reason, accepted_at)) in enumerate(zip(batches, outcomes)):
         if accepted_at is not None:
             accepted.append(accepted_at)
+        else:
+            refused |= 1 << index
         for item in batch:
             # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
             row = item if all(key in HSS_ROW_FIELDS for key in item) else {
@@ -2259,24 +2267,28 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             if reason:
                 row['reason'] = reason
             rows.append(row)
-    return rows, min(accepted) if accepted else None
+    return rows, min(accepted) if accepted else None, refused
 
 
 def hss_restore_state(value: Any) -> dict[str, int] | None:
-    """The hidden restore_state a polling run carries, ``<accepted>:<started>:<checks>``: when HSS accepted the
-    restore (its clock, ms), when the command started (this machine's, ms), and how many checks ran before this
-    one. Small whatever the number of items: the items are found again by the same arguments."""
+    """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
+    command started (this machine's, ms), how many checks ran before this one, and which batches HSS refused.
+    Small whatever the number of items: the items are found again by the same arguments."""
     if is_blank(value):
         return None
-    match = re.fullmatch(r'(\d{1,15}):(\d{1,15}):(\d{1,9})', str(value).strip())
+    match = re.fullmatch(r'(\d{1,15}):(\d{1,15}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
     if match is None:
         raise RestoreError('restore_state is set by the command itself while polling; run the command without '
                            'it.')
-    return {'accepted': int(match.group(1)), 'started': int(match.group(2)), 'checks': int(match.group(3))}
+    return {'accepted': int(match.group(1)), 'started': int(match.group(2)), 'checks': int(match.group(3)),
+            'refused': int(match.group(4) or '0', 16)}
 
 
 def state_text(state: dict[str, int]) -> str:
-    return f'{state["accepted"]}:{state["started"]}:{state["checks"]}'
+    """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
+    was: 10,000 exact items carry at most 25 more characters."""
+    text = f'{state["accepted"]}:{state["started"]}:{state["checks"]}'
+    return text + (f':{state["refused"]:x}' if state.get('refused') else '')
 
 
 def hss_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -2316,7 +2328,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     else:
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
-    sent, accepted = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     counts = hss_counts(rows)
     if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
@@ -2327,7 +2339,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
     schedule = None
     if accepted is not None:
-        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0}
+        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
+                 'refused': refused}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
             readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
@@ -2337,37 +2350,70 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                     accepted: int) -> list[dict[str, Any]]:
+                     state: dict[str, Any]) -> list[dict[str, Any]]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own."""
-    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
+        return exact_items_progress(client, fields, enterprise_project_id, state)
+    sent = sent_exact_items(fields, state) if exact else None
     rows, seen = [], set()
-    for _, found in matching_copies(client, hosts, hashes, paths, enterprise_project_id, None):
-        if found is None:
-            continue
-        key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
-        if key in seen or (hosts and hashes and paths and key not in set(zip_items(fields))):
+    for _, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
+                                    enterprise_project_id, None):
+        key = (found or {}).get('host_id'), (found or {}).get('file_hash'), (found or {}).get('file_path')
+        if found is None or key in seen or (sent is not None and key not in sent):
             continue
         seen.add(key)
-        status, changed = found.get('isolation_status'), arg_time(found.get('update_time')) >= accepted
-        row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
-        if status == HSS_STATUS_RESTORING:
-            rows.append(dict(row, outcome=HSS_OUTCOME_RESTORING))
-        elif status == HSS_STATUS_RESTORED and changed:
-            rows.append(dict(row, outcome=HSS_OUTCOME_RESTORED))
-        elif status == HSS_STATUS_ISOLATED and changed:
-            rows.append(dict(row, outcome=HSS_OUTCOME_FAILED,
-                             reason='HSS accepted the restore, then listed the file as isolated again: the host\'s '
-                                    'agent could not put it back. Check the host in the HSS console (Intrusions > '
-                                    'Events > Isolated files), then restore it again.'))
+        row = progress_row(found, state['accepted'])
+        if row:
+            rows.append(row)
     return rows
 
 
-def zip_items(fields: dict[str, list[str]]) -> list[tuple[str, str, str]]:
-    return [(item['host_id'], item['file_hash'], item['file_path']) for item in broadcast_items(fields)]
+def progress_row(found: dict[str, Any], accepted: int) -> dict[str, Any] | None:
+    """A listed copy's outcome for this restore, or None when its status owes nothing to it."""
+    status, changed = found.get('isolation_status'), listed_time(found.get('update_time')) >= accepted
+    row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
+    if status == HSS_STATUS_RESTORING:
+        return dict(row, outcome=HSS_OUTCOME_RESTORING)
+    if status == HSS_STATUS_RESTORED and changed:
+        return dict(row, outcome=HSS_OUTCOME_RESTORED)
+    if status == HSS_STATUS_ISOLATED and changed:
+        return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
+    return None
 
 
-def arg_time(value: Any) -> int:
+def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """The exact items this restore sent: every item of the arguments but those of the batches HSS refused."""
+    items = broadcast_items(fields)
+    refused = state.get('refused', 0)
+    return {(item['host_id'], item['file_hash'], item['file_path']) for index, item in enumerate(items)
+            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
+
+
+def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+                         state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Many exact items: two listings of the project (what is restoring, what is isolated) instead of one per hash.
+    A sent copy in neither is no longer isolated or restoring: restored."""
+    sent = sent_exact_items(fields, state)
+    listed = {}
+    for status in (HSS_STATUS_RESTORING, HSS_STATUS_ISOLATED):
+        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=status):
+            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+            if key in sent:
+                listed.setdefault(key, found)
+    rows = []
+    for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
+        found = listed.get(key)
+        if found is None:
+            rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
+                         'outcome': HSS_OUTCOME_RESTORED})
+        elif (row := progress_row(found, state['accepted'])) is not None:
+            rows.append(row)
+    return rows
+
+
+def listed_time(value: Any) -> int:
     """An update_time (ms) as HSS lists it; 0 when it gives none."""
     try:
         return int(value)
@@ -2381,7 +2427,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
     try:
-        rows = restore_progress(client, fields, enterprise_project_id, state['accepted'])
+        rows = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         rows, unread = [], str(error)
     else:

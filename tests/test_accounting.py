@@ -119,7 +119,7 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
     try:
         room = WarRoom(params=tenant.params('token', hss_rate_limit='1000', **PARAMS), time_scale=0,
                        sleep=lambda _: None)
-        result = room.run('hss-restore-isolated', {'file_hash': bulk_hash})
+        result = room.run('hss-restore-isolated', {'file_hash': bulk_hash, 'polling': 'false'})
     finally:
         tenant.stack.close()
     elapsed = time.monotonic() - started

@@ -32,10 +32,12 @@ def tenant():
 
 
 def explicit_items(tenant, count):
-    """``count`` freshly isolated files on one host, as the three parallel lists of an explicit-items command."""
+    """``count`` freshly isolated files on one host, as the three parallel lists of an explicit-items command
+    (without polling: these tests count the restore requests)."""
     host = sorted(tenant.backend.hosts)[0]
     added = tenant.backend.add_isolated_files(host, count)
-    return {name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')}
+    args = {name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')}
+    return dict(args, polling='false')
 
 
 def room(tenant, auth_type='token', **params):

@@ -2,12 +2,11 @@
 or the post-processing script set on the incident type), and the reputation gate in front of every restore."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import ROOT, TEST_DATA, seed_holders, start_hss_tenant, start_tenant
+from conftest import TEST_DATA, seed_holders, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
 from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import SCRIPTS_DIR
@@ -45,7 +44,7 @@ def close(vendors, name, via, reason=None, enabled=None, context=None):
 
 
 def restored_hashes(xdr):
-    return {r.body['request_data']['file_hash'] for r in xdr.backend.requests if r.path.endswith('/endpoints/restore/')}
+    return {r.body['request_data']['file_hash'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')}
 
 
 def known_bad(sample):

@@ -317,7 +317,7 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
         with LoopbackServer(slow) as server:
             room = WarRoom(params=tenant.params('aksk', hss_endpoint=server.url, max_concurrency='8'), time_scale=0,
                            sleep=lambda _: None)
-            result = room.run('hss-restore-isolated', {'file_hash': 'd' * 64})
+            result = room.run('hss-restore-isolated', {'file_hash': 'd' * 64, 'polling': 'false'})
         assert not result.failed, result.entries[-1]
         listings = [r for r in tenant.gateway.requests if r[0] == 'GET']
         assert len(listings) == 5

@@ -269,7 +269,8 @@ def test_every_playbook_on_every_sample_ends_with_a_note_and_touches_only_what_i
 
     assert not run.failed, run.error
     assert run.notes, 'the analyst always gets a note'
-    hashes = incident_hashes(sample)
+    scored_bad = {s['Indicator'] for s in as_list(get_path(sample.context, 'DBotScore')) if int(s['Score']) >= 3}
+    hashes = incident_hashes(sample) - scored_bad  # known bad is never restored automatically
     should_restore = sample.close_reason == 'False Positive' and bool(hashes)
     xdr_changed, hss_changed = xdr_state(xdr) != before_xdr, hss.backend.snapshot() != before_hss
     assert xdr_changed == (should_restore and vendor_of(sample) == 'xdr' and 'xdr' in COVERS[playbook])
@@ -336,9 +337,9 @@ def test_both_grid_key_forms_of_xdr_file_artifacts_are_read(vendors, name):
 
 
 def test_recorded_replies_of_other_integrations_write_only_what_their_yaml_declares():
-    others = OtherIntegrations()
+    others = OtherIntegrations(enabled={p.name for p in REPLIES_DIR.iterdir()})
     for path in REPLIES_DIR.glob('*/*/*.json'):
         brand, command = path.parent.parent.name, path.parent.name
         spec = others.commands[command]
-        assert spec.brand == brand
+        assert spec.brand in (brand, '')  # its own integration's, or a generic command (file) any may answer
         assert others.run(brand, command, {spec.required[0]: path.stem})  # raises on an undeclared path

@@ -31,6 +31,7 @@ XDR_FAILED_STATUSES = frozenset({'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANC
 XDR_ACTION_CENTER = 'Cortex XDR > Response > Action Center'
 
 # Huawei Cloud HSS outcomes, per isolated copy, as hss-restore-isolated writes them.
+HSS_RESTORED = 'restored'
 HSS_RESTORING = 'restoring'
 HSS_FAILED = 'failed'
 HSS_NOT_FOUND = 'not_found'
@@ -295,9 +296,15 @@ def hss_item(row):
         retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', host_id), ('file_hash', file_hash),
                                                                 ('file_path', file_path)],
                                        list_args=('host_id', 'file_hash', 'file_path')))
-    if outcome == HSS_RESTORING:
+    if outcome == HSS_RESTORED:
         kind, step = RESTORED, None
-        reason = reason or 'HSS accepted the restore; the host\'s agent puts the file back.'
+    elif outcome == HSS_RESTORING:
+        # Still restoring: HSS issued the task and the host's agent has not finished it (offline, or polling was
+        # off or ran out of time). The file is not back yet.
+        kind = PENDING
+        reason = reason or 'HSS accepted the restore; the host\'s agent has not put the file back yet.'
+        step = (f'{where}, {what}: still restoring. Check in the HSS console that the host\'s agent is online; '
+                f'the file comes back when it is. If HSS lists it isolated again, run {retry or "the restore"}.')
     elif outcome == HSS_NOT_FOUND:
         kind, step = NOT_FOUND, None
     elif outcome == HSS_FAILED:
@@ -314,7 +321,7 @@ def hss_item(row):
                 f'still isolated, {how}.')
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
                  'reason': reason}
-    return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step}
+    return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step, 'host': host, 'outcome': outcome}
 
 
 def hss_items(raw, skipped):
@@ -322,6 +329,19 @@ def hss_items(raw, skipped):
 
 
 ''' NOTE '''
+
+
+HSS_HOST_HEADERS = ('host', HSS_RESTORED, HSS_RESTORING, HSS_FAILED, HSS_NOT_FOUND)
+
+
+def hss_hosts(items):
+    """Per host: how many copies came back, are still restoring, failed, or were not found."""
+    hosts = {}
+    for item in items:
+        row = hosts.setdefault(item['host'] or '(no host)', dict.fromkeys(HSS_HOST_HEADERS[1:], 0))
+        if item['outcome'] in row:
+            row[item['outcome']] += 1
+    return [dict(counts, host=host) for host, counts in sorted(hosts.items())]
 
 
 def count_items(items):
@@ -341,10 +361,11 @@ def vendor_section(vendor, items):
         return '\n'.join(lines)
     counts = count_items(items)
     if vendor == 'hss':
-        if counts[RESTORED]:
-            lines.append(f'HSS accepted {counts[RESTORED]} restore(s) (outcome {HSS_RESTORING}): HSS answers at '
-                         'once and the host\'s agent puts each file back afterwards; if a file is still missing '
-                         'later, check that host in the HSS console.')
+        restoring = sum(item['outcome'] == HSS_RESTORING for item in items)
+        if restoring:
+            lines.append(f'{restoring} restore(s) still {HSS_RESTORING}: HSS issued the task and the host\'s agent '
+                         'has not put the file back yet; check those hosts in the HSS console.')
+        lines.extend(['', markdown_table(hss_hosts(items), HSS_HOST_HEADERS), ''])
         if counts[NOT_FOUND]:
             lines.append(f'{counts[NOT_FOUND]} item(s) had no isolated copy in HSS ({HSS_NOT_FOUND}): nothing was '
                          'restored for them; HSS may have restored them already, or the hash, host or path is '
@@ -404,12 +425,15 @@ def summary_command(args, context):
         sections.append(vendor_section(name, vendor_items))
     counts = count_items(items)
     steps = [item['step'] for item in items if item['step']]
+    hss = [item for item in items if item['vendor'] == 'hss']
     summary = {
         'vendor': vendor,
         'restored': counts[RESTORED],
         'failed': counts[FAILED],
         'pending': counts[PENDING],
         'not_found': counts[NOT_FOUND],
+        'restoring': sum(item['outcome'] == HSS_RESTORING for item in hss),
+        'hosts': hss_hosts(hss),
         'needs_manual_action': counts[FAILED] > 0 or counts[PENDING] > 0,
         'manual_steps': steps,
     }

@@ -92,6 +92,9 @@ class Host:
     os_type: str
     private_ip: str
     enterprise_project_id: str
+    restore_stages: float = 1.0  # how long its agent takes to restore a file, in stage_seconds
+    agent_online: bool = True  # an offline agent never picks the restore task up: the copy stays "restoring"
+    restore_fails: bool = False  # the agent cannot put files back: the copy is "isolated" again after the delay
 
 
 @dataclass
@@ -162,6 +165,13 @@ def load_seed(seed: dict | str | Path) -> dict:
         host_ids.add(host["host_id"])
         if host.get("os_type", "Linux") not in ("Linux", "Windows"):
             raise ValueError(f"{where}.os_type must be Linux or Windows")
+        if host.get("agent_status", "online") not in ("online", "offline"):
+            raise ValueError(f"{where}.agent_status must be online or offline")
+        stages = host.get("restore_stages", 1)
+        if isinstance(stages, bool) or not isinstance(stages, (int, float)) or not 0 <= stages <= 1000:
+            raise ValueError(f"{where}.restore_stages must be a number from 0 to 1000")
+        if not isinstance(host.get("restore_fails", False), bool):
+            raise ValueError(f"{where}.restore_fails must be true or false")
         keys: set[tuple[str, str]] = set()
         for f_index, item in enumerate(host.get("isolated_files") or ()):
             f_where = f"{where}.isolated_files[{f_index}]"
@@ -292,6 +302,9 @@ class HssBackend:
                 os_type=host.get("os_type", "Linux"),
                 private_ip=host.get("private_ip", ""),
                 enterprise_project_id=host.get("enterprise_project_id", DEFAULT_ENTERPRISE_PROJECT),
+                restore_stages=float(host.get("restore_stages", 1)),
+                agent_online=host.get("agent_status", "online") == "online",
+                restore_fails=bool(host.get("restore_fails", False)),
             )
             for index, item in enumerate(host.get("isolated_files") or ()):
                 backend._add_file(
@@ -368,9 +381,13 @@ class HssBackend:
         os_type: str = "Linux",
         private_ip: str = "",
         enterprise_project_id: str = DEFAULT_ENTERPRISE_PROJECT,
+        restore_stages: float = 1.0,
+        agent_online: bool = True,
+        restore_fails: bool = False,
     ) -> None:
         with self._lock:
-            self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id)
+            self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id,
+                                       restore_stages, agent_online, restore_fails)
 
     def _add_file(self, host_id: str, file_hash: str, file_path: str, **fields: Any) -> IsolatedFile:
         status = fields.pop("status", ISOLATED)
@@ -431,10 +448,24 @@ class HssBackend:
 
     # ----------------------------------------------------------------- status
 
+    def _restore_delay(self, item: IsolatedFile) -> float:
+        return self.stage_seconds * self.hosts[item.host_id].restore_stages
+
     def _status(self, item: IsolatedFile, now: float) -> str:
+        """restoring until the host's agent is done (never, when it is offline), then restored, or isolated again
+        on a host whose restores fail."""
         if item.restore_started is None:
             return item.status
-        return RESTORING if now - item.restore_started < self.stage_seconds else RESTORED
+        host = self.hosts[item.host_id]
+        if not host.agent_online or now - item.restore_started < self._restore_delay(item):
+            return RESTORING
+        return ISOLATED if host.restore_fails else RESTORED
+
+    def _update_time(self, item: IsolatedFile, now: float) -> int:
+        """The listing's update_time: the restore's acceptance while restoring, its end once it ended."""
+        if item.restore_started is None or self._status(item, now) == RESTORING:
+            return item.update_time
+        return item.update_time + int(self._restore_delay(item) * 1000)
 
     def _render(self, item: IsolatedFile, now: float) -> dict:
         host = self.hosts[item.host_id]
@@ -447,7 +478,7 @@ class HssBackend:
             "file_attr": item.file_attr,
             "isolation_status": self._status(item, now),
             "private_ip": host.private_ip,
-            "update_time": item.update_time,
+            "update_time": self._update_time(item, now),
             "isolate_source": item.isolate_source,
             "event_name": item.event_name,
         }
@@ -649,7 +680,7 @@ class HssBackend:
                 targets.extend(self._restore_targets(project_id, index, item, enterprise_project_id, now))
             wall_ms = int(self.wall_clock() * 1000)
             for target in targets:
-                if target.restore_started is None and target.status == ISOLATED:
+                if self._status(target, now) == ISOLATED:  # isolated, or isolated again after a failed restore
                     target.restore_started = now
                     target.update_time = wall_ms
             self.put_sizes.append(len(items))
