@@ -1,0 +1,159 @@
+"""hss-restore-isolated follows each copy it sent until HSS lists it restored, isolated again, or the timeout
+passes: over HTTP to the HSS emulator, whose hosts take their own time (test_data/hss/tenant.json), on a clock
+the war room's waits move."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import HSS_SEED, load_json, start_hss_tenant
+from warroom.context import as_list, get_path
+from warroom.emulator.faults import FaultPlan
+from warroom.runtime import WarRoom
+
+STAGE_SECONDS = 10.0  # one emulator stage: the hosts' restore times are counted in them
+HOSTS = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
+UPDATER = HOSTS['app-05']['isolated_files'][0]['file_hash']  # isolated on hosts of every kind
+OFFLINE = next(h for h in HOSTS.values() if h.get('agent_status') == 'offline')
+FAILING = next(h for h in HOSTS.values() if h.get('restore_fails'))
+SLOW = max((h for h in HOSTS.values() if h.get('agent_status', 'online') == 'online' and not h.get('restore_fails')),
+           key=lambda h: h.get('restore_stages', 1))
+
+
+class Clock:
+    """The emulator's monotonic clock, moved by the war room's waits between polls."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clocked():
+    clock = Clock()
+    tenant = start_hss_tenant(stage_seconds=STAGE_SECONDS, clock=clock)
+    yield tenant, clock
+    tenant.stack.close()
+
+
+def room(tenant, clock, **params):
+    return WarRoom(params=tenant.params('aksk', **params), time_scale=1, sleep=clock.sleep)
+
+
+def rows_of(result):
+    return {row['host_id']: row for row in as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))}
+
+
+def copies_of(file_hash):
+    return {h['host_id']: h for h in HOSTS.values() for f in h.get('isolated_files') or ()
+            if f['file_hash'] == file_hash and f.get('isolation_status', 'isolated') == 'isolated'}
+
+
+def test_each_copy_is_followed_to_its_end_restored_restoring_or_failed(clocked):
+    tenant, clock = clocked
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'timeout_in_seconds': '120'})
+
+    assert not result.failed, result.entries[-1]
+    rows = rows_of(result)
+    assert set(rows) == set(copies_of(UPDATER))  # every copy, one row each, updated in place
+    for host_id, row in rows.items():
+        host = copies_of(UPDATER)[host_id]
+        if host.get('agent_status') == 'offline':
+            assert row['outcome'] == 'restoring'
+            assert 'online' in row['reason'] and 'restore_state=' in row['reason']
+        elif host.get('restore_fails'):
+            assert row['outcome'] == 'failed' and 'isolated again' in row['reason']
+        else:
+            assert row['outcome'] == 'restored' and 'reason' not in row
+        status = tenant.backend.isolation_status(host_id, UPDATER)
+        assert status == {'restoring': 'restoring', 'failed': 'isolated', 'restored': 'restored'}[row['outcome']]
+    # the offline host kept it polling to the timeout; nothing was sent twice
+    assert result.runs == 120 // 10 + 1
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
+
+
+def test_a_slow_host_is_polled_until_its_agent_is_done(clocked):
+    tenant, clock = clocked
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id']})
+
+    assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
+    stages = SLOW.get('restore_stages', 1)
+    assert result.runs == 1 + int(stages * STAGE_SECONDS // 10)  # the start, then a check every 10 s until done
+    progress = [e['HumanReadable'] for e in result.entries[1:-1]]
+    assert progress and all('restoring' in text and '|' not in text for text in progress)  # one line per poll
+
+
+def test_polling_false_stops_at_restoring_and_its_follow_command_finishes_the_job(clocked):
+    tenant, clock = clocked
+    started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                               'polling': 'false'})
+    assert [row['outcome'] for row in rows_of(started).values()] == ['restoring'] and started.runs == 1
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+
+    clock.sleep(SLOW.get('restore_stages', 1) * STAGE_SECONDS)
+    args = dict(re.findall(r'(\w+)=(\S+)', follow))
+    followed = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert [row['outcome'] for row in rows_of(followed).values()] == ['restored']
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # following sends nothing again
+
+
+def test_copies_restored_before_this_restore_are_not_reported_as_its_own(clocked):
+    tenant, clock = clocked
+    seed_restored = [(h['host_id'], f['file_hash']) for h in HOSTS.values() for f in h.get('isolated_files') or ()
+                     if f.get('isolation_status') == 'restored']
+    assert seed_restored
+    host_id, file_hash = seed_restored[0]
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert host_id not in rows_of(result)
+
+
+def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
+    tenant, clock = clocked
+    # the listing before the PUT, the PUT, then the first check's listing fails (retries off): read again later
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,500'))
+
+    result = room(tenant, clock, max_retries='0').run('hss-restore-isolated',
+                                                      {'file_hash': UPDATER, 'host_id': SLOW['host_id']})
+
+    assert not result.failed, result.entries[-1]
+    assert 'not read at this check' in result.entries[1]['HumanReadable']
+    assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
+
+
+def test_the_state_between_polls_stays_small_for_10000_exact_items_and_checks_read_the_project_twice(clocked):
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, 10_000)
+    args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+
+    result = room(tenant, clock, hss_rate_limit='1000', max_concurrency='16').run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    states = [e['PollingArgs']['restore_state'] for e in result.entries if e.get('PollingArgs')]
+    assert states and max(len(state) for state in states) < 100
+    rows = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+    assert len(rows) == 10_000 and {row['outcome'] for row in rows} == {'restored'}
+    listings = [r for r in tenant.requests_to('GET', '/event/isolated-file')]
+    statuses = {tuple(r.query.get('isolation_status', ['any'])) for r in listings}
+    assert statuses == {('restoring',), ('isolated',)}  # no listing per hash: 10,000 hashes would be 10,000 of them
+
+
+def test_a_restore_state_it_did_not_write_is_refused_before_any_request(clocked):
+    tenant, clock = clocked
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'restore_state': '{"x": 1}'})
+
+    assert result.failed and 'restore_state' in result.entries[-1]['Contents']
+    assert tenant.gateway.requests == []
