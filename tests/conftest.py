@@ -207,8 +207,10 @@ def hss_seed_copies(seed_path: Path = HSS_SEED) -> dict[str, list[dict]]:
     for host in load_json(seed_path)['hosts']:
         for item in host.get('isolated_files') or ():
             if item.get('isolation_status', 'isolated') == 'isolated':
+                # healthy: the host's agent is online and its restores succeed (test_data/hss/README.md)
+                healthy = host.get('agent_status', 'online') == 'online' and not host.get('restore_fails')
                 copies.setdefault(item['file_hash'], []).append(dict(item, host_id=host['host_id'],
-                                                                     host_name=host['host_name']))
+                                                                     host_name=host['host_name'], healthy=healthy))
     return copies
 
 

@@ -70,7 +70,7 @@ HSS_LIST_PAGE_SIZE = 200
 HSS_TOKEN_EXPIRED = 'APIGW.0307'
 HSS_THROTTLED = 'APIGW.0308'
 # HSS outcomes of one item (integration.yml, HuaweiHSS.RestoredFile.outcome).
-HSS_OUTCOMES = ('restoring', 'failed', 'not_found')
+HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
 # What the message of each HSS error status speaks of: a 400 names the seed's ranges, a 401 the two ways to sign
 # in the README describes (AK/SK's secret key, the IAM user's password), a 429 throttling (README: APIGW.0308
 # "throttled").

@@ -36,7 +36,7 @@ HEAVY = settings(max_examples=EXAMPLES_PER_COMMAND, deadline=None,
 LIGHT = settings(max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 XDR_HASH = sorted(seed_holders())[0]
-HSS_COPY = sorted((c for copies in hss_seed_copies().values() for c in copies), key=lambda c: c['file_path'])[0]
+HSS_COPY = sorted((c for copies in hss_seed_copies().values() for c in copies if c['healthy']), key=lambda c: c['file_path'])[0]
 MAX_MESSAGE = 700  # a refused value is quoted shortened, never echoed whole
 
 HEX = '0123456789abcdefABCDEF'

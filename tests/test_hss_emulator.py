@@ -14,6 +14,7 @@ from conftest import FakeClock
 import restore_integration as ri
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
+from warroom.emulator.hss.models import load_seed
 
 SEED = Path(__file__).resolve().parent.parent / "test_data" / "hss" / "tenant.json"
 
@@ -25,6 +26,8 @@ SINGLE = "5e3242a1d2a5b3ce593f4d43f52d48284a36e4d8d86d5b275e24a692825f7972"  # i
 WIN_FIN = "5a41ca47-8ea7-4a65-a8fb-950d03d8638e"  # Windows, EP 0
 WEB_03 = "9c2e7f0a-1b3d-4c5e-8f90-a1b2c3d4e5f6"  # Linux, EP A
 DB_02 = "f35ac470-d1f1-4072-8209-3bc6fc463e39"  # Linux, EP B
+APP_05 = "fa3c9e21-7d4b-4f0a-9b6e-2c8d1e5f7a90"  # Linux, EP 0, its agent offline
+BUILD_02 = "fb7e2d10-3a5c-4e8f-b1d2-6c9a0e4f8b37"  # Linux, EP 0, its restores fail
 WIN_HR = "08a97e45-457f-469f-a8fc-cbfa73c409f9"  # holds nothing
 EP_A = "8e3d7de7-9d77-421e-957c-b4b6a8726ca9"
 EP_B = "63095617-d712-49c8-9e33-e5030a5c8e95"
@@ -397,9 +400,9 @@ def test_listed_items_have_the_sdk_shape(http, hss):
 
 
 @pytest.mark.parametrize("enterprise_project_id, hosts", [
-    (None, {WIN_FIN, WEB_03, DB_02}),
-    ("all_granted_eps", {WIN_FIN, WEB_03, DB_02}),
-    ("0", {WIN_FIN}),
+    (None, {WIN_FIN, WEB_03, DB_02, APP_05, BUILD_02}),
+    ("all_granted_eps", {WIN_FIN, WEB_03, DB_02, APP_05, BUILD_02}),
+    ("0", {WIN_FIN, APP_05, BUILD_02}),
     (EP_A, {WEB_03}),
     (EP_B, {DB_02}),
     ("11111111-2222-4333-8444-555555555555", set()),
@@ -461,7 +464,9 @@ def test_restore_moves_isolated_to_restoring_to_restored(http, hss, backend, clo
     assert "Content-Type" not in response.headers
     assert backend.isolation_status(WEB_03, SHARED) == "restoring"
     assert backend.isolation_status(WIN_FIN, SHARED) == "isolated"  # the other copy is untouched
-    clock.advance(0.999)
+    # web-03's agent takes restore_stages stages of stage_seconds (1 s here), as the seed says
+    stages = next(h for h in load_seed(SEED)["hosts"] if h["host_id"] == WEB_03).get("restore_stages", 1)
+    clock.advance(stages - 0.001)
     assert listing(http, hss, host_name="web-03")["data_list"][0]["isolation_status"] == "restoring"
     clock.advance(0.001)
     assert backend.isolation_status(WEB_03, SHARED, "/tmp/test.exe") == "restored"

@@ -243,7 +243,7 @@ def test_each_fault_on_an_hss_listing_or_restore_succeeds_after_a_retry(hss_tena
     # request 1 lists the isolated copies, request 2 restores them: each meets the fault once.
     tenant.gateway.inject_faults(plan(f'sequence={kind},ok,{kind}'))
 
-    result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+    result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
 
     assert not result.failed, result.entries[-1]
     # A PUT's answer has no body to read: a malformed one still says 200, and HSS did restore the files.
@@ -259,7 +259,7 @@ def test_each_fault_on_the_iam_token_request_succeeds_after_a_retry(hss_tenant_f
     tenant = hss_tenant_faulty
     tenant.gateway.iam_faults = plan(f'sequence={kind}')
 
-    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH})
+    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
 
     assert not result.failed, result.entries[-1]
     assert tenant.gateway.iam_faults.counts() == {kind: 1} and tenant.gateway.iam_faults.seen == 2
@@ -269,7 +269,7 @@ def test_a_token_that_expires_mid_run_is_fetched_again(hss_tenant_faulty):
     tenant = hss_tenant_faulty
     tenant.gateway.inject_faults(plan('sequence=ok,expire-token'))  # the restore meets an expired token
 
-    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH})
+    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
 
     assert not result.failed, result.entries[-1]
     assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2

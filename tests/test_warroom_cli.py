@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -146,3 +147,21 @@ def test_an_access_key_in_the_file_and_its_secret_key_in_the_environment_make_on
 
     assert done.returncode == 0, done.stderr
     assert 'restoring' in done.stdout and secret_key not in done.stdout + done.stderr
+
+
+def test_make_demo_shows_every_path_of_the_restore_and_exits_0():
+    """`make demo`: HSS isolates, fetch-incidents makes the incidents, each close restores; HSS restores are
+    followed to the end (restored, the offline host's still restoring with advice, the failing host's failed);
+    the post-processing script and the reputation check run too."""
+    done = subprocess.run([sys.executable, '-m', 'warroom', 'demo', '--time-scale', '0'], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    out = done.stdout
+    assert 'fetch-incidents: ' in out and 'PLAYBOOK STOPPED' not in out
+    assert '|restored|' in out and 'failed|HSS accepted the restore, then listed the file as isolated again' in out
+    assert "Check in the HSS console that the agent of app-05 is online" in out
+    assert 'post-processing script QuarantineRestoreOnClose' in out and '### Quarantine restore on close' in out
+    assert '**Held back**' in out and 'scored bad (3)' in out
+    state = out.split('### Emulated HSS project after the playbooks')[1]
+    assert {'restored', 'restoring', 'isolated'} <= set(re.findall(r'\|(restored|restoring|isolated)\|', state))

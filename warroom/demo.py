@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from .embedded import embedded_vendors
 from .ingest import PackContent, create_incident
-from .playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident, print_event, print_outcome
+from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident, print_event,
+                                 print_outcome)
 from .playbook.model import PlaybookLibrary
 from .playbook.runner import PlaybookRunner
 from .runtime import WarRoom
 from .spec import PROJECT_ROOT
 
 INCIDENTS = PROJECT_ROOT / 'test_data' / 'incidents'
+# Closed from the Close dialog: the post-processing script set on the incident type restores them, no playbook.
+CLOSED_BY_DIALOG = {'xdr_lite_minimized.json', 'xdr_legacy_fields_removed.json'}
 
 
 def print_xdr_state(xdr) -> None:
@@ -75,9 +78,12 @@ def run_demo(time_scale: float) -> int:
         for path in sorted(INCIDENTS.glob('*.json')):
             sample = IncidentFile.load(path)
             incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+            by_dialog = path.name in CLOSED_BY_DIALOG
+            trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if by_dialog else RESTORE_PLAYBOOK
             print(f'=== {path.name}: incident {incident["id"]} "{incident["name"]}" closed as '
-                  f'"{sample.close_reason}" -> {RESTORE_PLAYBOOK}', flush=True)
-            run = runner.run(RESTORE_PLAYBOOK, incident, sample.context)
+                  f'"{sample.close_reason}" -> {trigger}', flush=True)
+            run = (runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context) if by_dialog else
+                   runner.run(RESTORE_PLAYBOOK, incident, sample.context))
             print_outcome(run)
             print(flush=True)
             failures += run.failed
