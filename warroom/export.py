@@ -381,6 +381,11 @@ def _json_item_summary(kind: str, item: dict) -> dict:
     return summary
 
 
+# How Marketplace names each kind of content item; demisto-sdk adds an "s" when the pack holds more than one.
+CONTENT_DISPLAYS = {'automation': 'Automation', 'classifier': 'Classifier', 'incidentfield': 'Incident Field',
+                    'incidenttype': 'Incident Type', 'integration': 'Integration', 'playbook': 'Playbook'}
+
+
 def _version_key(version: str) -> tuple:
     return tuple(int(part) for part in version.split('.'))
 
@@ -399,8 +404,8 @@ def marketplace_metadata(pack_dir: Path) -> dict:
     support_details = {key: metadata[key] for key in ('url', 'email') if metadata.get(key)}
     return {
         'author': metadata['author'], 'authorImage': '', 'categories': metadata['categories'], 'certification': '',
-        'contentDisplays': {'automation': 'Automation', 'classifier': 'Classifiers', 'incidentfield': 'Incident Fields',
-                            'incidenttype': 'Incident Type', 'integration': 'Integration', 'playbook': 'Playbooks'},
+        'contentDisplays': {kind: CONTENT_DISPLAYS[kind] + ('s' if len(listed) > 1 else '')
+                            for kind, listed in items.items() if listed},
         'contentItems': items, 'currentVersion': metadata['currentVersion'],
         'dependencies': metadata.get('dependencies') or {}, 'deprecated': False, 'description': metadata['description'],
         'display_name': metadata['name'], 'downloads': 0, 'excludedDependencies': [],
