@@ -177,3 +177,30 @@ def test_the_gate_refuses_anything_but_sha256_values_by_name(text):
         GATE.gate_command({'file_hash': text}, {})
     except GATE.GateError as error:
         assert 'file_hash' in str(error)
+
+
+def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_positive(vendors):
+    """Mirroring closes the incident when Cortex XDR resolves it; the status says why, whatever the reason text."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    mirrored = dict(sample.incident, CustomFields=dict(sample.incident['CustomFields'],
+                                                       xdrstatusv2='resolved_false_positive'))
+    incident = close_incident(mirrored, 'Resolved', 'Closed by mirroring from Cortex XDR.')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
+    assert '!restore-file' in run.notes[-1] and 'action_id=' in run.notes[-1]  # the command that follows it
+
+
+def test_an_hss_close_gives_the_command_that_follows_the_restore_to_restored(vendors):
+    _, hss = vendors
+    sample, run = close(vendors, 'hss_false_positive.json', 'post-processing')
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    assert '!hss-restore-isolated' in note and 'restore_state=' in note
+    host = sample.incident['CustomFields']['huaweihsshostid']
+    assert hss.backend.isolation_status(host, sample.incident['CustomFields']['filesha256'][0]) in ('restoring',
+                                                                                                   'restored')
