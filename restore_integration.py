@@ -2465,6 +2465,11 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
                                                 max_length=64)
+    for value in fields['file_hash']:
+        kind = HASH_LENGTH_NAMES.get(len(value)) if re.fullmatch(r'[0-9a-fA-F]+', value) else None
+        if kind:  # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
+            raise RestoreError(f'file_hash {value} is {kind} hash; HSS lists isolated files by their SHA256 '
+                               f'(64 hexadecimal characters). Give the SHA256 of the file.')
     polling, interval, timeout = polling_arguments(args)
     state = hss_restore_state(args.get('restore_state'))
     client.transport.wait_at_most(timeout)

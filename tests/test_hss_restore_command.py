@@ -219,3 +219,12 @@ def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(h
     assert len(again) == len(first) == len({(r.get('host_id'), r['file_hash'], r.get('file_path')) for r in again})
     nowhere = [r for r in again if r['file_hash'] == 'd' * 64]
     assert [r['outcome'] for r in nowhere] == ['not_found']  # that row was replaced at each run, not added to
+
+
+@pytest.mark.parametrize('value, kind', [('d41d8cd98f00b204e9800998ecf8427e', 'MD5'),
+                                         ('da39a3ee5e6b4b0d3255bfef95601890afd80709', 'SHA1')])
+def test_a_hash_kind_hss_does_not_list_by_is_refused_before_any_request(hss_tenant, value, kind):
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': value})
+
+    assert result.failed and kind in result.entries[-1]['Contents'] and 'SHA256' in result.entries[-1]['Contents']
+    assert hss_tenant.gateway.requests == []

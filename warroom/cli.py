@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .context import ContextError
+from .context import ContextError, as_list, get_path
 from .line import LineError, parse_line
 from .params import ParamsError, load_params
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
@@ -20,6 +20,7 @@ from .spec import ArgumentError, load_spec
 EMBEDDED_TIME_SCALE = 0.1
 EXIT_ERROR_ENTRY = 1
 EXIT_USAGE = 2
+EXIT_NOT_ALL_RESTORED = 3
 
 
 def print_entry(entry: dict, stream=None) -> None:
@@ -54,10 +55,28 @@ class ProgressLine:
             print(f'{what}: {done}/{total}', file=self.stream, flush=True)
 
 
-def run_line(line: str, params_file: str | None, as_json: bool, time_scale: float | None) -> int:
+def read_args_file(path: str) -> dict:
+    """--args FILE: a YAML (or JSON) mapping of argument names to values, for inputs no command line holds."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+    except yaml.YAMLError as error:
+        raise LineError(f'--args {path}: not YAML or JSON: {error}') from None
+    if not isinstance(data, dict):
+        raise LineError(f'--args {path}: expected a mapping of argument names to values')
+    return {str(name): json.dumps(value) if isinstance(value, list) else str(value) for name, value in data.items()}
+
+
+def run_line(line: str, params_file: str | None, as_json: bool, time_scale: float | None,
+             args_file: str | None = None) -> int:
     spec = load_spec()
     try:
-        parsed = parse_line(line)
+        parsed = parse_line(sys.stdin.read().strip() if line == '-' else line)  # '-': a line too long for argv
+        if args_file:
+            extra = read_args_file(args_file)
+            both = sorted(set(extra) & set(parsed.args))
+            if both:
+                raise LineError(f'{", ".join(both)} given both on the line and in --args {args_file}')
+            parsed.args.update(extra)
         spec.command(parsed.command).check_args(parsed.args)  # refuse bad input before starting anything
     except (LineError, ArgumentError) as error:
         print(f'ERROR: {error}', file=sys.stderr)
@@ -76,7 +95,25 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
             return EXIT_ERROR_ENTRY
     if as_json:
         print(json.dumps({'entries': result.entries, 'context': result.context}, indent=2, default=str))
-    return EXIT_ERROR_ENTRY if result.failed else 0
+    if result.failed:
+        return EXIT_ERROR_ENTRY
+    return EXIT_NOT_ALL_RESTORED if not_all_restored(result.context, parsed.args) else 0
+
+
+def not_all_restored(context: dict, args: dict) -> bool:
+    """Whether a run that ended without an error left files not restored: a failed or partial restore, a file
+    refused among several, a copy not found, one still running when polling ran out. With polling=false a
+    restore still running is what was asked for."""
+    waited = str(args.get('polling', 'true')).strip().lower() != 'false'
+    for record in as_list(get_path(context, 'CortexXDR.RestoredFile')):
+        status = record.get('status') if isinstance(record, dict) else None
+        if status != 'COMPLETED_SUCCESSFULLY' and (waited or status != 'IN_PROGRESS'):
+            return True
+    for row in as_list(get_path(context, 'HuaweiHSS.RestoredFile')):
+        outcome = row.get('outcome') if isinstance(row, dict) else None
+        if outcome != 'restored' and (waited or outcome != 'restoring'):
+            return True
+    return False
 
 
 def instance_params(stack: ExitStack, params_file: str | None, time_scale: float | None, spec) -> tuple[dict, float]:
@@ -85,7 +122,24 @@ def instance_params(stack: ExitStack, params_file: str | None, time_scale: float
         from .embedded import embedded_vendors
         scale = EMBEDDED_TIME_SCALE if time_scale is None else time_scale
         return stack.enter_context(embedded_vendors(time_scale=scale)).params, scale
-    return load_params(params_file, spec), 1.0 if time_scale is None else time_scale
+    params = load_params(params_file, spec)
+    check_instance(params)
+    return params, 1.0 if time_scale is None else time_scale
+
+
+def check_instance(params: dict) -> None:
+    """The instance settings read as the integration reads them, before anything runs: a vendor half set up (a
+    secret left out of the file and of the environment, say) is refused here, naming the variable that fills it."""
+    import restore_integration
+
+    from .params import env_name
+
+    try:
+        restore_integration.configured_clients(params)
+    except restore_integration.RestoreError as error:
+        hints = [f'{name} can come from the environment: {env_name(name)}=...'
+                 for name in restore_integration.SECRET_SETTINGS if name in str(error)]
+        raise ParamsError(' '.join([str(error), *hints])) from None
 
 
 def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None, spec):
@@ -126,6 +180,10 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
         trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if via == 'post-processing' else playbook.name
         print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{reason}": '
               f'running "{trigger}".', flush=True)
+    elif sample.close_reason:  # the file says how the incident was closed: the playbook sees it closed so
+        incident = close_incident(incident, sample.close_reason, sample.close_notes)
+        print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{sample.close_reason}" (the '
+              f'incident file\'s close block): running "{playbook.name}".', flush=True)
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, time_scale, spec)
         if instance is None:
@@ -266,15 +324,27 @@ def write_private_yaml(path: str, data: dict) -> None:
         raise
 
 
+def scale_argument(text: str) -> float:
+    """--time-scale: 0 (no waiting at all) or more; a negative wait has no meaning."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f'{text} is negative: give 0 (no waiting) or more')
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='python -m warroom', description=__doc__)
     commands = parser.add_subparsers(dest='action', required=True)
 
     run = commands.add_parser('run', help='run one war-room line, e.g. "!restore-file file_hash=..."')
-    run.add_argument('line')
+    run.add_argument('line', help='the war-room line; - reads it from standard input')
+    run.add_argument('--args', metavar='FILE', help='more arguments, as a YAML or JSON mapping (lists stay lists)')
     run.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
     run.add_argument('--json', action='store_true', help='print the entries and the incident context as JSON')
-    run.add_argument('--time-scale', type=float, default=None,
+    run.add_argument('--time-scale', type=scale_argument, default=None,
                      help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
 
     emulate_cmd = commands.add_parser('emulate', help='serve an emulated vendor API on 127.0.0.1')
@@ -307,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (playbook, close):
         command.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
         command.add_argument('--context-out', help='write the final incident context to this JSON file')
-        command.add_argument('--time-scale', type=float, default=None,
+        command.add_argument('--time-scale', type=scale_argument, default=None,
                              help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
 
     docs = commands.add_parser('docs', help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
@@ -321,14 +391,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument('outdir')
 
     demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
-    demo.add_argument('--time-scale', type=float, default=EMBEDDED_TIME_SCALE)
+    demo.add_argument('--time-scale', type=scale_argument, default=EMBEDDED_TIME_SCALE)
     return parser
 
 
 def main(argv=None) -> int:
     options = build_parser().parse_args(argv)
+    try:
+        return dispatch(options)
+    except OSError as error:  # a port taken, a path that is a file, a disk full: the environment, not a bug
+        where = f' ({error.filename})' if getattr(error, 'filename', None) else ''
+        print(f'ERROR: {options.action}: {error.strerror or error}{where}.', file=sys.stderr)
+        return EXIT_USAGE
+
+
+def dispatch(options: argparse.Namespace) -> int:
     if options.action == 'run':
-        return run_line(options.line, options.params, options.json, options.time_scale)
+        return run_line(options.line, options.params, options.json, options.time_scale, options.args)
     if options.action == 'emulate':
         rate_limit = options.rate_limit if options.rate_limit is not None else (10.0 if options.vendor == 'xdr' else None)
         return emulate(options.vendor, options.port, options.iam_port, options.params_out, options.stage_seconds,

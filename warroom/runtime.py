@@ -184,7 +184,7 @@ class WarRoom:
         """Runs a command as the analyst typed it, following its polling to the end."""
         args = self.spec.command(command).check_args(args)
         result = RunResult(context=self.context)
-        waited = 0.0
+        waited, started = 0.0, time.monotonic()
         timeout = None
         while True:
             entries = self._run_once(command, args, result)
@@ -195,11 +195,14 @@ class WarRoom:
             if timeout is None:
                 timeout = float(last.get('Timeout') or DEFAULT_POLLING_TIMEOUT)
             if waited + next_run > timeout:
+                # Waits are scaled: say how much time really passed, never more than did.
+                scaled = '' if self.time_scale == 1 else \
+                    f' ({time.monotonic() - started:.0f} s of real time at time scale {self.time_scale:g})'
                 self._add(result, {
                     'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
-                    'Contents': f'Polling of !{command} stopped after {waited:g} s: its timeout of {timeout:g} s '
-                                f'ran out. The vendor may still finish the action; run the command again with a '
-                                f'larger timeout_in_seconds to keep following it.'})
+                    'Contents': f'Polling of !{command} stopped after {waited:g} s of polling time{scaled}: its '
+                                f'timeout of {timeout:g} s ran out. The vendor may still finish the action; run the '
+                                f'command again with a larger timeout_in_seconds to keep following it.'})
                 return result
             self.sleep(next_run * self.time_scale)
             waited += next_run

@@ -236,7 +236,8 @@ class PlaybookRunner:
             if holds(labelled.get('condition') or [], frame.scope):
                 branch = str(labelled.get('label'))
                 break
-        self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{branch}"'))
+        shown = 'else' if branch == '#default#' else branch  # as the playbook editor labels it
+        self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"'))
         return branch
 
     def _script_condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
@@ -246,7 +247,8 @@ class PlaybookRunner:
         entries = self._script(name, args, frame)
         answer = next((str(entry.get('Contents')) for entry in entries if entry.get('Type') != ENTRY_ERROR), '')
         branch = answer if answer in task.next else '#default#'
-        self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{branch}"',
+        shown = 'else' if branch == '#default#' else branch
+        self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"',
                                 command=name, args=args, entries=[]))
         return branch
 
