@@ -123,7 +123,8 @@ def test_the_war_room_shows_bulk_progress_on_stderr():
     done = subprocess.run([sys.executable, '-m', 'warroom', 'run', f'!restore-file file_hash={",".join(seed_hashes)}',
                            '--time-scale', '0'], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
-    assert done.returncode == 0, done.stderr
+    # the seed has an endpoint that fails its restore: finished, not every file back (README: exit status 3)
+    assert done.returncode == 3, done.stderr
     assert f'Cortex XDR restores sent: {len(seed_hashes)}/{len(seed_hashes)}' in done.stderr
 
 
