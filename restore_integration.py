@@ -795,6 +795,18 @@ def huawei_error_code(response: requests.Response) -> Any:
     return body.get('error_code') if isinstance(body, dict) else None
 
 
+def tls_failure(host: str, detail: str, verifying: bool) -> str:
+    """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which the
+    TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help."""
+    if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
+        return (f'{host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. Check the '
+                f'port, or use http:// for a server on this machine.')
+    if not verifying:
+        return f'The TLS handshake with {host} failed ({detail}). Check the URL\'s host and port.'
+    return (f'The TLS certificate of {host} could not be verified ({detail}). Make the server\'s certificate '
+            f'authority trusted, or, for a test server only, check "Trust any certificate".')
+
+
 def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
     reason = error.args[0] if error.args else error
@@ -931,10 +943,8 @@ class HttpTransport:
             return self.session.request(method, url, timeout=self.settings.timeout, proxies=self.proxies,
                                         stream=True, verify=self.settings.verify, **kwargs)
         except requests.exceptions.SSLError as error:
-            raise RestoreError(
-                f'The TLS certificate of {host} could not be verified ({type(error).__name__}). Make the '
-                f'server\'s certificate authority trusted, or, for a test server only, check "Trust any '
-                f'certificate".', attempts) from None
+            raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
+                               attempts) from None
         except requests.exceptions.ConnectTimeout:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
                                              f'{self.settings.connect_timeout:g} s.',

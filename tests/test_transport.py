@@ -307,3 +307,14 @@ def test_with_insecure_plain_http_to_another_host_is_allowed(vendors, proxy):
 
     assert entry['Type'] == ENTRY_ERROR and 'HTTP 502' in entry['Contents']
     assert [(method, host) for method, host, _ in proxy.seen] == [('POST', 'example.invalid')]
+
+
+@pytest.mark.parametrize('insecure', [False, True])
+def test_an_https_url_on_a_plain_http_port_is_named_as_such_not_as_a_certificate_problem(advanced_tenant, insecure):
+    http_port = advanced_tenant.server.url.rsplit(':', 1)[1]
+    params = dict(advanced_tenant.params(), xdr_url=f'https://127.0.0.1:{http_port}', insecure=insecure)
+
+    entry = run(params, 'restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+
+    assert entry['Type'] == ENTRY_ERROR
+    assert 'answered in plain HTTP' in entry['Contents'] and 'Trust any certificate' not in entry['Contents']
