@@ -2115,6 +2115,43 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
                                 timeout)
 
 
+MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
+
+
+def grouped_refusals(refused: dict[str, list[str]]) -> str:
+    """Refusals as the analyst reads them: each reason once, with the files it applies to."""
+    lines = []
+    for reason, hashes in refused.items():
+        shown = ', '.join(hashes[:MAX_LISTED_FILES])
+        more = f' and {len(hashes) - MAX_LISTED_FILES} more' if len(hashes) > MAX_LISTED_FILES else ''
+        lines.append(f'- **Refused ({len(hashes)} file(s))**: {reason}\n  Files: {shown}{more}')
+    return '\n'.join(lines)
+
+
+def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
+    refused: dict[str, list[str]] = {}
+    for record in records:
+        if record['status'] == XDR_OUTCOME_FAILED:
+            # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
+            reason = (record.get('error') or 'Cortex XDR refused the restore.').replace(record['file_hash'], '(file)')
+            refused.setdefault(reason, []).append(record['file_hash'])
+    return refused
+
+
+def refused_argument(value: Any) -> dict[str, list[str]]:
+    """The hidden refused argument polling carries: {reason: [file_hash, ...]} of the files refused at the start,
+    so that the final entry still covers every file given."""
+    if is_blank(value):
+        return {}
+    try:
+        refused = json.loads(value) if isinstance(value, str) else value
+        if not isinstance(refused, dict) or not all(isinstance(v, list) for v in refused.values()):
+            raise ValueError
+    except ValueError:
+        raise RestoreError('refused is set by the command itself while polling; run the command without it.') from None
+    return {str(reason): [str(h) for h in hashes] for reason, hashes in refused.items()}
+
+
 def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
                          incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
@@ -2130,14 +2167,18 @@ def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
             readable += f' {record["error"]}'
     else:
         readable = markdown_table(
-            f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', records,
-            ['file_hash', 'action_id', 'endpoints_count', 'status', 'error'], 'CortexXDR.RestoredFile',
+            f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
+            ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
             first=lambda row: 'error' in row)
+        if refusals_of(records):
+            readable += '\n\n' + grouped_refusals(refusals_of(records))
     schedule = None
     if polling:
         readable += f'\n\nChecking the status every {interval} seconds.'
         follow = dict(args, file_hash=','.join(r['file_hash'] for r in started),
                       action_id=json.dumps([r['action_id'] for r in started]))
+        if refusals_of(records):
+            follow['refused'] = json.dumps(refusals_of(records))
         schedule = PollingSchedule('restore-file', interval, follow, timeout)
     else:
         readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
@@ -2149,38 +2190,81 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
                          endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int,
                          timeout: int) -> RestoreResult:
     """A polling run of restore-file: every action still running checked; the next check scheduled for those
-    that still are."""
+    that still are. A check that is not the last says one line; the last covers every file given."""
     summaries, replies = check_actions(client, hashes, action_ids, endpoint_id, incident_id)
     done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
-            for endpoint in summary['endpoints']]
-    if len(summaries) == 1:
-        [summary] = summaries
-        title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if done else
-                 f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
-        readable = markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'],
-                                  'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
-    else:
-        finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-        title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
-                 f'{sum(s["restored_count"] for s in summaries)} endpoint restores done, '
-                 f'{sum(s["failed_count"] for s in summaries)} failed')
-        readable = markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
-                                  'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
+    finished = finished_argument(args.get('finished')) + [
+        {key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
+        for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [summary for summary in summaries if summary.get('error')]
-    if unread:
-        readable += '\n\n' + '\n'.join(f'Status of action {s["action_id"]} ({s["file_hash"]}) not read at this '
-                                       f'check: {s["error"]}' for s in unread[:3])
+    unread_text = '\n\n' + '\n'.join(f'Status of action {s["action_id"]} ({s["file_hash"]}) not read at this '
+                                     f'check: {s["error"]}' for s in unread[:3]) if unread else ''
     schedule = None
     if not done and polling:
+        readable = xdr_progress_line(summaries, interval) + unread_text
         # Finished actions are final and already in context: the next check reads only those still running.
         running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
         follow = dict(args, file_hash=','.join(r['file_hash'] for r in running),
                       action_id=json.dumps([r['action_id'] for r in running]))
+        if finished:
+            follow['finished'] = json.dumps(finished, separators=(',', ':'))
         schedule = PollingSchedule('restore-file', interval, follow, timeout)
+    else:
+        readable = xdr_final_table(summaries) + unread_text
+        earlier = finished_argument(args.get('finished'))
+        if earlier:
+            readable += '\n\n' + '\n'.join(
+                f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, '
+                f'{item["failed_count"]} failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES])
+            if len(earlier) > MAX_LISTED_FILES:
+                readable += f'\n- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)'
+        refused = refused_argument(args.get('refused'))
+        if refused:
+            readable += '\n\n' + grouped_refusals(refused)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
                          raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
+
+
+def xdr_progress_line(summaries: list[dict[str, Any]], interval: int) -> str:
+    """One line for a check that is not the last: how many endpoints are final, and how many still run."""
+    endpoints = [endpoint for summary in summaries for endpoint in summary['endpoints']]
+    final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
+    restored = sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
+    return (f'Cortex XDR restore: {len(final)} of {len(endpoints)} endpoints final ({restored} restored, '
+            f'{len(final) - restored} failed), {len(endpoints) - len(final)} running; checking again in {interval} s.')
+
+
+def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
+    rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
+            for endpoint in summary['endpoints']]
+    if len(summaries) == 1:
+        [summary] = summaries
+        done = summary['status'] != XDR_OUTCOME_IN_PROGRESS
+        title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
+                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if done else
+                 f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
+        return markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'],
+                              'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
+    finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
+    title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
+             f'{sum(s["restored_count"] for s in summaries)} endpoint restores done, '
+             f'{sum(s["failed_count"] for s in summaries)} failed')
+    return markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
+                          'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
+
+
+def finished_argument(value: Any) -> list[dict[str, Any]]:
+    """The hidden finished argument polling carries: the files whose actions ended at an earlier check."""
+    if is_blank(value):
+        return []
+    try:
+        finished = json.loads(value) if isinstance(value, str) else value
+        if not isinstance(finished, list) or not all(isinstance(item, dict) for item in finished):
+            raise ValueError
+    except ValueError:
+        raise RestoreError('finished is set by the command itself while polling; run the command without '
+                           'it.') from None
+    return finished
 
 
 def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
