@@ -247,3 +247,20 @@ def test_the_playbook_command_takes_the_incident_file_s_close_block_and_says_els
 
 def load_json_file(path):
     return json.loads(path.read_text())
+
+
+def test_params_out_refuses_to_put_secrets_where_git_would_pick_them_up():
+    done = cli('emulate', 'xdr', '--params-out', str(ROOT / 'emu.yml'), timeout=30)
+    assert done.returncode == 2 and '.gitignore' in done.stderr
+    assert not (ROOT / 'emu.yml').exists()
+
+
+def test_a_params_file_with_a_secret_that_others_can_read_gets_a_warning(tmp_path):
+    params = tmp_path / 'xdr.yml'
+    params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n'
+                      'xdr_api_key: {password: not-a-real-key}\n')
+    params.chmod(0o644)
+    done = cli('run', '!restore-file file_hash=abc', '--params', str(params))
+    assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr
+    params.chmod(0o600)
+    assert 'WARNING' not in cli('run', '!restore-file file_hash=abc', '--params', str(params)).stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import threading
 from contextlib import ExitStack
@@ -258,6 +259,12 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
         print(f'ERROR: --faults: {error}', file=sys.stderr)
         return EXIT_USAGE
 
+    if params_out and not params_file_may_land(params_out):
+        print(f'ERROR: --params-out {params_out}: the file holds the emulator\'s keys and passwords and would land '
+              f'inside the repository, where git would pick it up. Write it outside (for example /tmp/emu.yml), or '
+              f'name it so that .gitignore covers it (*.params.yml).', file=sys.stderr)
+        return EXIT_USAGE
+
     from .emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
     from .emulator.httpserver import LoopbackServer
     from .emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
@@ -307,6 +314,21 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
                 counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
                 print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
     return 0
+
+
+def params_file_may_land(path: str) -> bool:
+    """A file of secrets goes outside the repository, or where its .gitignore keeps it out of git."""
+    from .spec import PROJECT_ROOT
+
+    target = Path(path).resolve()
+    if PROJECT_ROOT.resolve() not in target.parents:
+        return True
+    try:
+        ignored = subprocess.run(['git', 'check-ignore', '-q', str(target)], cwd=PROJECT_ROOT, capture_output=True,
+                                 timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False  # no git to ask: keep the secrets out
+    return ignored.returncode == 0
 
 
 def write_private_yaml(path: str, data: dict) -> None:

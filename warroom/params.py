@@ -6,6 +6,7 @@ the file: ``WARROOM_PARAM_<NAME>`` in the environment (the password part, for cr
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import yaml
@@ -23,12 +24,22 @@ def env_name(param: str) -> str:
     return ENV_PREFIX + param.upper()
 
 
+def warn_if_readable_by_others(path: str | Path, given: dict, spec: IntegrationSpec) -> None:
+    """A params file that holds a secret and that other users of this machine can read gets a warning."""
+    holds_secret = any(spec.params[name].is_credentials and isinstance(value, dict) and value.get('password')
+                       for name, value in given.items() if name in spec.params)
+    if holds_secret and os.name == 'posix' and Path(path).stat().st_mode & 0o077:
+        print(f'WARNING: {path} holds a secret and other users can read it: chmod 600 {path}, or move the secret '
+              f'to the environment ({ENV_PREFIX}<NAME>).', file=sys.stderr)
+
+
 def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.environ) -> dict:
     """Defaults from integration.yml, then the file, then the environment."""
     given = {}
     if path is not None:
         with open(path, encoding='utf-8') as handle:
             given = yaml.safe_load(handle) or {}
+        warn_if_readable_by_others(path, given, spec)
         if not isinstance(given, dict):
             raise ParamsError(f'{path} must be a mapping of param names to values.')
     unknown = sorted(set(given) - set(spec.params))
