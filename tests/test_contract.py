@@ -242,3 +242,10 @@ def test_no_module_level_name_of_the_pack_code_is_one_commonserverpython_binds(p
     code = path.read_text()
     assert 'main' in module_level_names(code), 'found no main: the scan is broken'
     assert commonserverpython_clashes(code) == set()
+
+
+def test_the_readme_lists_every_instance_setting_by_its_name():
+    readme = (ROOT / 'README.md').read_text()
+    section = readme.split('## Instance settings', 1)[1].split('\n## ', 1)[0]
+    for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']:
+        assert f'(`{param["name"]}`)' in section, param['name']

@@ -242,7 +242,7 @@ def write_docs(check: bool) -> int:
               file=sys.stderr)
         return EXIT_ERROR_ENTRY
     README.write_text(fresh, encoding='utf-8')
-    print('README.md command reference and playbook diagrams rewritten.')
+    print('README.md instance settings, command reference and playbook diagrams rewritten.')
     return 0
 
 
