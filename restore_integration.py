@@ -2116,6 +2116,28 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
 
 
 MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
+MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
+
+
+def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
+                     who_key: str, context_path: str) -> str:
+    """A large outcome read at a glance: counts by status, each failure reason once with the endpoints or hosts
+    it applies to (capped), successes counted. The context keeps every row."""
+    counts: dict[str, int] = {}
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        status = str(row.get(status_key) or 'unknown')
+        counts[status] = counts.get(status, 0) + 1
+        if status not in ok:
+            reason = str(row.get(reason_key) or 'no reason given')
+            by_reason.setdefault((status, reason), []).append(str(row.get(who_key) or '?'))
+    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    for (status, reason), who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        shown = ', '.join(who[:MAX_LISTED_FILES])
+        more = f' and {len(who) - MAX_LISTED_FILES:,} more' if len(who) > MAX_LISTED_FILES else ''
+        lines.append(f'- **{status} ({len(who):,})**: {clean_text(reason)}\n  {shown}{more}')
+    lines.append(f'{context_path} in the context holds all {len(rows):,}.')
+    return '\n'.join(lines)
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
@@ -2237,6 +2259,11 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int) -> str:
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary['endpoints']]
+    if len(rows) > MAX_DETAIL_ROWS:
+        finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
+        return grouped_outcomes(f'Restore of {len(summaries)} file(s) on {len(rows):,} endpoints: {finished} '
+                                f'action(s) final', rows, 'status', {XDR_SUCCESS_STATUS}, 'error_description',
+                                'endpoint_id', 'CortexXDR.RestoredFile.endpoints')
     if len(summaries) == 1:
         [summary] = summaries
         done = summary['status'] != XDR_OUTCOME_IN_PROGRESS
@@ -2394,6 +2421,14 @@ def hss_counts_text(counts: dict[str, int]) -> str:
 
 
 def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
+    if len(rows) > MAX_DETAIL_ROWS:
+        for row in rows:  # the host's name is what an analyst knows it by
+            row.setdefault('host', row.get('host_name') or row.get('host_id'))
+        text = grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
+                                'host', 'HuaweiHSS.RestoredFile')
+        for row in rows:
+            row.pop('host', None)
+        return text
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))

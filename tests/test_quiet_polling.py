@@ -79,3 +79,31 @@ def test_the_final_entry_names_every_quarantined_file_given(clocked):
 
     final = result.entries[-1]['HumanReadable']
     assert all(h in final for h in QUARANTINED), final
+
+
+def test_ten_thousand_endpoints_read_as_counts_and_grouped_failures_in_a_small_entry():
+    """A signature update gone wrong: one hash quarantined on 10,000 endpoints, 1 in 100 failing to restore."""
+    from warroom.emulator.httpserver import LoopbackServer
+    from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
+    from warroom.context import as_list, get_path
+
+    file_hash, reason = 'ab' * 32, 'Failed to restore file: the original path no longer exists on the endpoint'
+    endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:05d}',
+                  'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\x\\\\{n}.exe'}],
+                  'restore_failure': {'status': 'FAILED', 'error_description': reason} if n % 100 == 0 else None}
+                 for n in range(10_000)]
+    backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=0)
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    with LoopbackServer(create_app(XdrGateway(backend, rate_limit=1000))) as server:
+        params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64}}
+        result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file',
+                                                                                {'file_hash': file_hash})
+
+    failing = [e['endpoint_id'] for e in endpoints if e['restore_failure']]
+    text = result.entries[-1]['HumanReadable']
+    assert max(len(entry['HumanReadable']) for entry in result.entries) < 64 * 1024
+    assert f'{10_000 - len(failing):,} COMPLETED_SUCCESSFULLY, {len(failing):,} FAILED.' in text
+    assert text.count(reason) == 1 and f'and {len(failing) - 20} more' in text
+    assert all(endpoint_id in text for endpoint_id in failing[:20])
+    context_endpoints = as_list(get_path(result.context, 'CortexXDR.RestoredFile.endpoints'))
+    assert len(context_endpoints) == 10_000  # the context keeps every endpoint
