@@ -252,3 +252,25 @@ def hss_tenant():
     tenant = start_hss_tenant()
     yield tenant
     tenant.stack.close()
+
+
+class WaitClock:
+    """An emulator's monotonic clock that the war room's waits between polls move (pass ``sleep`` to WarRoom)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def vendors():
+    """Both emulated vendors, fresh, over loopback: (Cortex XDR tenant, HSS tenant)."""
+    xdr, hss = start_tenant(), start_hss_tenant()
+    yield xdr, hss
+    xdr.server.stop()
+    hss.stack.close()

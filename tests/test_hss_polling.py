@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import HSS_SEED, load_json, start_hss_tenant
+from conftest import HSS_SEED, WaitClock as Clock, load_json, start_hss_tenant
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import WarRoom
@@ -20,19 +20,6 @@ OFFLINE = next(h for h in HOSTS.values() if h.get('agent_status') == 'offline')
 FAILING = next(h for h in HOSTS.values() if h.get('restore_fails'))
 SLOW = max((h for h in HOSTS.values() if h.get('agent_status', 'online') == 'online' and not h.get('restore_fails')),
            key=lambda h: h.get('restore_stages', 1))
-
-
-class Clock:
-    """The emulator's monotonic clock, moved by the war room's waits between polls."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 @pytest.fixture

@@ -19,14 +19,6 @@ VT = 'VirusTotal (API v3)'
 GATE = _load_script('QuarantineRestoreReputationGate')
 
 
-@pytest.fixture
-def vendors():
-    xdr, hss = start_tenant(), start_hss_tenant()
-    yield xdr, hss
-    xdr.server.stop()
-    hss.stack.close()
-
-
 def runner_for(vendors, enabled=None):
     xdr, hss = vendors
     others = OtherIntegrations(enabled=set(enabled)) if enabled is not None else None

@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT, TEST_DATA, hss_seed_copies, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
+from conftest import ROOT, TEST_DATA, hss_seed_copies, seed_failing_endpoints, seed_holders
 from warroom.context import as_list, get_path
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary
@@ -21,14 +21,6 @@ FAILING = seed_failing_endpoints()
 HSS_COPIES = hss_seed_copies()
 XDR_PLAYBOOK = 'Quarantine Restore - Cortex XDR'
 HSS_PLAYBOOK = 'Quarantine Restore - Huawei Cloud HSS'
-
-
-@pytest.fixture
-def vendors():
-    xdr, hss = start_tenant(), start_hss_tenant()
-    yield xdr, hss
-    xdr.server.stop()
-    hss.stack.close()
 
 
 def runner_for(vendors, enabled=None, **xdr_overrides):

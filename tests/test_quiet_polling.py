@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import seed_holders, start_tenant
+from conftest import WaitClock as Clock, seed_holders, start_tenant
 from warroom.runtime import WarRoom
 
 STAGE_SECONDS = 10.0
 HOLDERS = seed_holders()
 QUARANTINED = sorted(HOLDERS)
 NOWHERE = [f'{n:064x}' for n in range(1, 30)]  # 29 hashes no endpoint holds: Cortex XDR refuses each
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 @pytest.fixture
