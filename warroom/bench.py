@@ -390,6 +390,41 @@ def runner_overhead(incidents: int, latency: float) -> dict:
 
 # ----------------------------------------------------------------------------- report
 
+def war_room_memory(endpoints: int) -> dict:
+    """`warroom run` restoring one hash quarantined on N endpoints (1 in 100 failing), against the same run on one
+    endpoint: the war-room process's peak (VmHWM, read in the child) per endpoint above it. The emulator runs here,
+    in the parent, so that only the war room and the integration are measured."""
+    import tempfile
+
+    from .emulator.httpserver import LoopbackServer
+    from .emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
+
+    file_hash = 'ab' * 32
+
+    def peak_kb(count: int) -> int:
+        seed = {'endpoints': [{
+            'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:05d}',
+            'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\bulk\\{n}.exe'}],
+            'restore_failure': {'status': 'FAILED', 'error_description': 'the path is gone'} if n % 100 == 0 else None,
+        } for n in range(count)]}
+        backend = XdrBackend.from_seed(seed, stage_seconds=0)
+        backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+        with LoopbackServer(create_xdr_app(XdrGateway(backend, rate_limit=1000))) as server, \
+                tempfile.TemporaryDirectory() as scratch:
+            params = Path(scratch) / 'bench.params.yml'
+            params.write_text(json.dumps({'xdr_url': server.url, 'xdr_api_key_id': '1',
+                                          'xdr_api_key': {'password': 'k' * 64}}), encoding='utf-8')
+            params.chmod(0o600)
+            # the war room prints its entries first; the measure's JSON line comes last, where _child reads it
+            body = (f'import warroom.cli as c; c.main(["run", "!restore-file file_hash={file_hash}", "--params", '
+                    f'{str(params)!r}, "--time-scale", "0"])')
+            return _child(MEASURE.format(body=body))['peak_kb']
+
+    one, many = peak_kb(1), peak_kb(endpoints)
+    return {'endpoints': endpoints, 'one_endpoint_kb': one, 'many_endpoints_kb': many,
+            'bytes_per_endpoint': (many - one) * 1024 / (endpoints - 1)}
+
+
 def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
     """(measure, result, goal, met) for every row; met None where a row has no pass/fail goal."""
     c, x, h, r = results['cold_start'], results['xdr_bulk'], results['hss_bulk'], results['runner']
@@ -433,6 +468,10 @@ def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
          '>= 50x', lim['sdk_per_item_s'] / lim['ours_s'] >= 50),
         (f"HSS restore by hash, {by_hash['copies']:,} copies listed: SDK listing then restoring / ours",
          f"{by_hash['sdk_over_ours']:.2f}x", '>= 3x', by_hash['sdk_over_ours'] >= 3),
+        (f"peak memory (VmHWM, read in the child), warroom run of restore-file, one hash on "
+         f"{results['war_room_memory']['endpoints']:,} endpoints: per endpoint above one endpoint",
+         f"{results['war_room_memory']['bytes_per_endpoint']:.0f} bytes", '<= 2 KB',
+         results['war_room_memory']['bytes_per_endpoint'] <= 2048),
         (f"playbook runner ({r['incidents']} incidents): own time / commands' time",
          f"{r['runner_over_commands'] * 100:.1f}%", '<= 10%', r['runner_over_commands'] <= 0.10),
     ]
@@ -459,6 +498,7 @@ def main(argv=None) -> int:
         'hss_bulk': hss_bulk(items=1000 if quick else 10_000, latency=HSS_LATENCY_S,
                              per_item_sample=50 if quick else 300),
         'runner': runner_overhead(incidents=50 if quick else 1000, latency=0.005),
+        'war_room_memory': war_room_memory(endpoints=1000 if quick else 10_000),
     }
     print(table(results))
     missed = [measure for measure, _, _, met in rows(results) if met is False]
