@@ -51,3 +51,10 @@ def test_escaped_quote_inside_a_quoted_value():
 def test_malformed_lines_say_where_they_go_wrong(line, complaint):
     with pytest.raises(LineError, match=complaint):
         parse_line(line)
+
+
+def test_a_backtick_quoted_value_is_taken_raw_as_xsoar_takes_it():
+    line = parse_line('!hss-restore-isolated file_path=`["C:\\\\a b,c.exe"]` host_id=h1')
+    assert line.args == {'file_path': '["C:\\\\a b,c.exe"]', 'host_id': 'h1'}
+    with pytest.raises(LineError, match='not closed'):
+        parse_line('!restore-file file_hash=`abc')

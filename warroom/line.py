@@ -1,7 +1,8 @@
 """The war-room command line: ``!command name=value name="a value with spaces"``.
 
 Bare values run to the next blank and keep backslashes as typed (Windows paths are common here);
-double-quoted values may hold blanks, with ``\\"`` and ``\\\\`` as the only escapes.
+double-quoted values may hold blanks, with ``\\"`` and ``\\\\`` as the only escapes; a backtick-quoted value
+(XSOAR's raw form) is taken as it is, double quotes and backslashes included, up to the next backtick.
 """
 from __future__ import annotations
 
@@ -57,6 +58,13 @@ def _skip_blanks(text: str, position: int) -> int:
 
 
 def _value(text: str, position: int, line: str) -> tuple[str, int]:
+    if position < len(text) and text[position] == '`':  # XSOAR's raw form: anything up to the next backtick
+        end = text.find('`', position + 1)
+        if end < 0:
+            raise LineError(f'A backtick-quoted value is not closed in {line!r}.')
+        if end + 1 < len(text) and text[end + 1] not in ' \t':
+            raise LineError(f'Expected a blank after the closing backtick at column {end + 2} of {line!r}.')
+        return text[position + 1:end], end + 1
     if position < len(text) and text[position] == '"':
         chars = []
         position += 1
