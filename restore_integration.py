@@ -1523,7 +1523,8 @@ class BulkRunner:
         """``function`` over ``items``, results in the items' order.
 
         ``settled(item)``, when given, may return an item's result without calling ``function`` (work that no
-        longer needs sending). The first exception raised stops the work not started yet and is re-raised.
+        longer needs sending). An exception stops the work not started yet; once the work in flight ends, the
+        exception of the earliest item that failed (in the items' order, not in time) is re-raised.
         """
         items = list(items)
         results = [None] * len(items)
@@ -2438,8 +2439,19 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives)."""
     kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
             if not is_blank(args.get(name))}
-    parts = [f'{name}={json.dumps(value) if isinstance(value, list) else value}' for name, value in kept.items()]
+    parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
+             for name, value in kept.items()]
     return ' '.join(['!hss-restore-isolated', *parts, f'restore_state={state_text(state)}'])
+
+
+def war_room_value(text: str) -> str:
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks (a path with blanks, a JSON
+    list), else in double quotes with \\ and \" escaped."""
+    if text and not re.search(r'[\s"`]', text):
+        return text
+    if '`' not in text and '\n' not in text:
+        return f'`{text}`'
+    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
 def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],

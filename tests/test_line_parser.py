@@ -58,3 +58,9 @@ def test_a_backtick_quoted_value_is_taken_raw_as_xsoar_takes_it():
     assert line.args == {'file_path': '["C:\\\\a b,c.exe"]', 'host_id': 'h1'}
     with pytest.raises(LineError, match='not closed'):
         parse_line('!restore-file file_hash=`abc')
+
+
+@given(st.text(st.characters(blacklist_categories=('Cc', 'Cs')), max_size=60))
+def test_the_integration_s_follow_commands_write_values_the_line_reads_back(text):
+    import restore_integration as ri
+    assert parse_line('!hss-restore-isolated file_path=' + ri.war_room_value(text)).args['file_path'] == text

@@ -92,7 +92,7 @@ def format_line(command: str, args: dict[str, str]) -> str:
     """The war-room line for a command and its arguments (the inverse of parse_line)."""
     parts = ['!' + command]
     for name, value in args.items():
-        if value == '' or '"' in value or any(c.isspace() for c in value):
+        if value == '' or '"' in value or value.startswith('`') or any(c.isspace() for c in value):
             value = '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
         parts.append(f'{name}={value}')
     return ' '.join(parts)

@@ -116,12 +116,13 @@ def command_value(value, is_list):
     """One argument value as the war-room line needs it.
 
     A list argument splits on commas, so a value holding a comma (or starting with '[') goes in the JSON
-    list form; a value with a blank or a double quote goes in double quotes, with \\ and \\" escaped.
+    list form; a value with a blank or a double quote, or starting with a backtick (XSOAR's raw form), goes in
+    double quotes, with \\ and \\" escaped.
     """
     text = text_of(value)
     if is_list and (',' in text or text.lstrip().startswith('[')):
         text = json.dumps([text])
-    if not text or '"' in text or any(char.isspace() for char in text):
+    if not text or '"' in text or text.startswith('`') or any(char.isspace() for char in text):
         text = '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
     return text
 
