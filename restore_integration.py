@@ -2121,7 +2121,7 @@ MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and g
 
 
 def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
-                     who_key: str, context_path: str) -> str:
+                     who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
     """A large outcome read at a glance: counts by status, each failure reason once with the endpoints or hosts
     it applies to (capped), successes counted. The context keeps every row."""
     counts: dict[str, int] = {}
@@ -2131,7 +2131,7 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
         counts[status] = counts.get(status, 0) + 1
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
-            by_reason.setdefault((status, reason), []).append(str(row.get(who_key) or '?'))
+            by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
     for (status, reason), who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
         shown = ', '.join(who[:MAX_LISTED_FILES])
@@ -2264,7 +2264,7 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
         finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
         return grouped_outcomes(f'Restore of {len(summaries)} file(s) on {len(rows):,} endpoints: {finished} '
                                 f'action(s) final', rows, 'status', {XDR_SUCCESS_STATUS}, 'error_description',
-                                'endpoint_id', 'CortexXDR.RestoredFile.endpoints')
+                                lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
     if len(summaries) == 1:
         [summary] = summaries
         done = summary['status'] != XDR_OUTCOME_IN_PROGRESS
@@ -2422,23 +2422,26 @@ def hss_counts_text(counts: dict[str, int]) -> str:
 
 
 def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
-    if len(rows) > MAX_DETAIL_ROWS:
-        for row in rows:  # the host's name is what an analyst knows it by
-            row.setdefault('host', row.get('host_name') or row.get('host_id'))
-        text = grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                'host', 'HuaweiHSS.RestoredFile')
-        for row in rows:
-            row.pop('host', None)
-        return text
+    if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
+        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
+                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
+
+
+MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 
 
 def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives)."""
     kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
             if not is_blank(args.get(name))}
+    # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
+    # to repeat instead. Measured before anything is built.
+    if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
+        return (f'!hss-restore-isolated with the same {", ".join(kept)} arguments and '
+                f'restore_state={state_text(state)}')
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
     return ' '.join(['!hss-restore-isolated', *parts, f'restore_state={state_text(state)}'])
