@@ -2161,18 +2161,20 @@ def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
     return refused
 
 
-def refused_argument(value: Any) -> dict[str, list[str]]:
-    """The hidden refused argument polling carries: {reason: [file_hash, ...]} of the files refused at the start,
-    so that the final entry still covers every file given."""
+def carried_json(args: dict[str, Any], name: str, kind: type, item_kind: type) -> Any:
+    """A hidden argument the command wrote for its next poll (refused, finished): JSON of the kind it wrote, or
+    empty when absent; anything else was not written by the command."""
+    value = args.get(name)
     if is_blank(value):
-        return {}
+        return kind()
     try:
-        refused = json.loads(value) if isinstance(value, str) else value
-        if not isinstance(refused, dict) or not all(isinstance(v, list) for v in refused.values()):
-            raise ValueError
+        carried = json.loads(value) if isinstance(value, str) else value
     except ValueError:
-        raise RestoreError('refused is set by the command itself while polling; run the command without it.') from None
-    return {str(reason): [str(h) for h in hashes] for reason, hashes in refused.items()}
+        carried = None
+    items = carried.values() if isinstance(carried, dict) else carried
+    if not isinstance(carried, kind) or not all(isinstance(item, item_kind) for item in items):
+        raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
+    return carried
 
 
 def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2180,6 +2182,7 @@ def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
     """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
     records, replies = start_restores(client, hashes, endpoint_id, incident_id)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
+    refused = refusals_of(records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2193,15 +2196,15 @@ def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
             f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
             ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
             first=lambda row: 'error' in row)
-        if refusals_of(records):
-            readable += '\n\n' + grouped_refusals(refusals_of(records))
+        if refused:
+            readable += '\n\n' + grouped_refusals(refused)
     schedule = None
     if polling:
         readable += f'\n\nChecking the status every {interval} seconds.'
         follow = dict(args, file_hash=','.join(r['file_hash'] for r in started),
                       action_id=json.dumps([r['action_id'] for r in started]))
-        if refusals_of(records):
-            follow['refused'] = json.dumps(refusals_of(records))
+        if refused:
+            follow['refused'] = json.dumps(refused)
         schedule = PollingSchedule('restore-file', interval, follow, timeout)
     else:
         readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
@@ -2214,9 +2217,11 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
                          timeout: int) -> RestoreResult:
     """A polling run of restore-file: every action still running checked; the next check scheduled for those
     that still are. A check that is not the last says one line; the last covers every file given."""
+    earlier = carried_json(args, 'finished', list, dict)  # files whose actions ended at an earlier check
+    refused = carried_json(args, 'refused', dict, list)  # {reason: [file_hash, ...]} refused at the start
     summaries, replies = check_actions(client, hashes, action_ids, endpoint_id, incident_id)
     done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    finished = finished_argument(args.get('finished')) + [
+    finished = earlier + [
         {key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
         for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [summary for summary in summaries if summary.get('error')]
@@ -2234,14 +2239,12 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
         schedule = PollingSchedule('restore-file', interval, follow, timeout)
     else:
         readable = xdr_final_table(summaries) + unread_text
-        earlier = finished_argument(args.get('finished'))
         if earlier:
             readable += '\n\n' + '\n'.join(
                 f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, '
                 f'{item["failed_count"]} failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES])
             if len(earlier) > MAX_LISTED_FILES:
                 readable += f'\n- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)'
-        refused = refused_argument(args.get('refused'))
         if refused:
             readable += '\n\n' + grouped_refusals(refused)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
@@ -2279,20 +2282,6 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
              f'{sum(s["failed_count"] for s in summaries)} failed')
     return markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
-
-
-def finished_argument(value: Any) -> list[dict[str, Any]]:
-    """The hidden finished argument polling carries: the files whose actions ended at an earlier check."""
-    if is_blank(value):
-        return []
-    try:
-        finished = json.loads(value) if isinstance(value, str) else value
-        if not isinstance(finished, list) or not all(isinstance(item, dict) for item in finished):
-            raise ValueError
-    except ValueError:
-        raise RestoreError('finished is set by the command itself while polling; run the command without '
-                           'it.') from None
-    return finished
 
 
 def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],

@@ -110,3 +110,16 @@ def test_polling_cut_by_its_timeout_under_a_scaled_clock_says_how_much_real_time
     assert result.failed and 'stopped after 30 s of polling time' in message
     real = float(message.split('(')[1].split(' s of real time')[0])
     assert real < 30 and 'at time scale 0' in message  # never more time than passed
+
+
+@pytest.mark.parametrize('name, value', [('refused', '["not", "a map"]'), ('finished', '{"not": "a list"}'),
+                                         ('finished', '[not json')])
+def test_a_hidden_polling_argument_it_did_not_write_is_refused_before_any_request(name, value):
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        result = room.run('restore-file', {'file_hash': QUARANTINED[0], 'action_id': '[1]', name: value})
+    finally:
+        tenant.server.stop()
+    assert result.failed and f'{name} is set by the command itself' in result.entries[-1]['Contents']
+    assert tenant.gateway.requests == []
