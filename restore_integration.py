@@ -410,22 +410,16 @@ def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     return value if isinstance(value, str) else ''
 
 
-def setting_secret(params: dict[str, Any], name: str) -> str:
-    """The password part of a credentials setting, stripped (as it is sent)."""
-    value = credential_part(params, name, 'password').strip()
+def setting_credential(params: dict[str, Any], name: str, part: str) -> str:
+    """The user name or key ID (``identifier``) or the secret (``password``) of a credentials setting, stripped (as
+    it is sent)."""
+    value = credential_part(params, name, part).strip()
     if has_control_characters(value):
-        # Never quoted: a secret with a line break would otherwise reach an error text in an escaped form.
-        raise RestoreError(f'The secret in the instance setting {name} holds a line break or another control '
-                           f'character (pasted with it?). Enter it again.')
-    return value
-
-
-def setting_identifier(params: dict[str, Any], name: str) -> str:
-    """The user name or key ID part of a credentials setting, stripped."""
-    value = credential_part(params, name, 'identifier').strip()
-    if has_control_characters(value):
-        raise RestoreError(f'The user name or key ID in the instance setting {name} holds a line break or another '
-                           f'control character: {printable(value)}. Enter it again.')
+        # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
+        what, shown = ('secret', ' (pasted with it?)') if part == 'password' else \
+            ('user name or key ID', f': {printable(value)}')
+        raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
+                           f'character{shown}. Enter it again.')
     return value
 
 
@@ -456,8 +450,8 @@ def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
 
 def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
-    key_id = setting_identifier(params, 'xdr_api_key_id')
-    key = setting_secret(params, 'xdr_api_key')
+    key_id = setting_credential(params, 'xdr_api_key_id', 'identifier')
+    key = setting_credential(params, 'xdr_api_key', 'password')
     missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
                if not value]
     if missing:
@@ -492,13 +486,13 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
     )
     if auth_type == 'aksk':
-        access_key, secret_key = setting_identifier(params, 'hss_aksk'), setting_secret(params, 'hss_aksk')
+        access_key, secret_key = (setting_credential(params, 'hss_aksk', part) for part in ('identifier', 'password'))
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
                                'secret access key as the password.')
         return HssSettings(access_key=access_key, secret_key=secret_key, **common)
     domain = setting_text(params, 'hss_domain')
-    username, password = setting_identifier(params, 'hss_credentials'), setting_secret(params, 'hss_credentials')
+    username, password = (setting_credential(params, 'hss_credentials', part) for part in ('identifier', 'password'))
     if not (domain and username and password):
         raise RestoreError('Token authentication needs hss_domain (the account name) and hss_credentials (the '
                            'IAM user name and password).')
@@ -523,10 +517,10 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
     first_fetch_ms = parse_duration_ms(first_fetch, 'first_fetch')
     if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
-        raise RestoreError(f'The instance setting first_fetch must be more than 0 and at most '
-                           f'{HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events); got {printable(first_fetch)}.')
-    return FetchSettings(first_fetch_ms=first_fetch_ms,
-                         max_fetch=setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True))
+        raise RestoreError(f'The instance setting first_fetch must be more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} '
+                           f'days (as far back as HSS lists events); got {printable(first_fetch)}.')
+    max_fetch = setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True)
+    return FetchSettings(first_fetch_ms=first_fetch_ms, max_fetch=max_fetch)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -786,15 +780,6 @@ def reply_json(response: requests.Response) -> Any:
     return response.json_body
 
 
-def huawei_error_code(response: requests.Response) -> Any:
-    """The error_code of a Huawei Cloud error reply, or None (also when the body cannot be read)."""
-    try:
-        body = reply_json(response)
-    except ValueError:
-        return None
-    return body.get('error_code') if isinstance(body, dict) else None
-
-
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
     """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which the
     TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help."""
@@ -996,7 +981,7 @@ class HttpTransport:
         in flight may make it) or says nothing readable, at most max_retries times."""
         if self.token_source is None or response.status_code != 401 or renewals > self.policy.max_retries:
             return False
-        return renewals == 0 or huawei_error_code(response) in (HUAWEI_TOKEN_EXPIRED, None)
+        return renewals == 0 or reply_field(response, 'error_code') in (HUAWEI_TOKEN_EXPIRED, None)
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
                      response: requests.Response | None) -> requests.Response:
@@ -1288,40 +1273,49 @@ def parse_json_body(response: requests.Response, vendor: str) -> dict[str, Any]:
     return body
 
 
-def huawei_error_from_response(response: requests.Response, vendor: str,
-                               advice_by_status: dict[int, str]) -> VendorApiError:
-    """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
+def vendor_error(response: requests.Response, vendor: str, advice_by_status: dict[int, str],
+                 said: dict[str, Any] | None) -> VendorApiError:
+    """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
+    VendorApiError fields its body gave; None when the body is not in the vendor's form, whose text is then quoted)."""
+    if said is None:
+        said = {'vendor_message': short_text(response.text) or None,
+                'request_id': response.headers.get('X-Request-Id')}
     advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
-    request_id = response.headers.get('X-Request-Id')
+    return VendorApiError(vendor, response.status_code, advice, retry_note=response_retry_note(response),
+                          attempts=getattr(response, 'attempts', ()), **said)
+
+
+def reply_field(response: requests.Response, name: str) -> Any:
+    """One field of a JSON object reply, or None (also when the body is not a JSON object)."""
     try:
         body = reply_json(response)
     except ValueError:
-        body = None
-    note, attempts = response_retry_note(response), getattr(response, 'attempts', ())
-    if isinstance(body, dict) and body.get('error_code'):
+        return None
+    return body.get(name) if isinstance(body, dict) else None
+
+
+def huawei_error_from_response(response: requests.Response, vendor: str = 'Huawei Cloud HSS',
+                               advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
+    """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
+    said = None
+    if reply_field(response, 'error_code'):
+        body = reply_json(response)
         # Some HSS errors carry an error_description beside error_msg: kept when it says more.
         description = body.get('error_description')
-        extra = description if description and description != body.get('error_msg') else None
-        return VendorApiError(vendor, response.status_code, advice, body.get('error_code'), body.get('error_msg'),
-                              vendor_extra=extra, request_id=body.get('request_id') or request_id, retry_note=note,
-                              attempts=attempts)
-    return VendorApiError(vendor, response.status_code, advice, vendor_message=short_text(response.text) or None,
-                          request_id=request_id, retry_note=note, attempts=attempts)
+        said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
+                'vendor_extra': description if description and description != body.get('error_msg') else None,
+                'request_id': body.get('request_id') or response.headers.get('X-Request-Id')}
+    return vendor_error(response, vendor, advice_by_status, said)
 
 
 def iam_error_from_response(response: requests.Response) -> VendorApiError:
     """IAM's {"error": {code, title, message}} form, or the gateway's."""
-    try:
-        error = reply_json(response).get('error')
-    except (ValueError, AttributeError):
-        error = None
-    if isinstance(error, dict):
-        return VendorApiError('Huawei Cloud IAM', response.status_code,
-                              IAM_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE),
-                              error.get('code'), error.get('message') or error.get('title'),
-                              request_id=response.headers.get('X-Request-Id'),
-                              retry_note=response_retry_note(response), attempts=getattr(response, 'attempts', ()))
-    return huawei_error_from_response(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
+    error = reply_field(response, 'error')
+    if not isinstance(error, dict):
+        return huawei_error_from_response(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
+    return vendor_error(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, {
+        'vendor_code': error.get('code'), 'vendor_message': error.get('message') or error.get('title'),
+        'request_id': response.headers.get('X-Request-Id')})
 
 
 ''' CORTEX XDR '''
@@ -1377,17 +1371,11 @@ class XdrClient:
 
 def xdr_error_from_response(response: requests.Response) -> VendorApiError:
     """Turns a non-200 Cortex XDR reply into one message: what happened, what to do, the vendor's words."""
-    advice = XDR_ERROR_ADVICE.get(response.status_code, GENERIC_ERROR_ADVICE)
-    try:
-        reply = reply_json(response).get('reply')
-    except (ValueError, AttributeError):
-        reply = None
-    note, attempts = response_retry_note(response), getattr(response, 'attempts', ())
-    if isinstance(reply, dict):
-        return VendorApiError('Cortex XDR', response.status_code, advice, reply.get('err_code'), reply.get('err_msg'),
-                              reply.get('err_extra'), retry_note=note, attempts=attempts)
-    return VendorApiError('Cortex XDR', response.status_code, advice, vendor_message=short_text(response.text) or None,
-                          retry_note=note, attempts=attempts)
+    reply = reply_field(response, 'reply')
+    said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
+            'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
+        'vendor_message': short_text(response.text) or None}
+    return vendor_error(response, 'Cortex XDR', XDR_ERROR_ADVICE, said)
 
 
 ''' HUAWEI CLOUD HSS '''
@@ -1425,15 +1413,9 @@ class HssClient:
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
                             enterprise_project_id: str | None = None) -> dict[str, Any]:
         """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
-        query = {'enterprise_project_id': enterprise_project_id or self.enterprise_project_id,
-                 'file_hash': file_hash, 'file_path': file_path, 'isolation_status': isolation_status,
-                 'offset': offset, 'limit': limit}
-        response = self._request('GET', expect_json=True,
-                                 params={k: v for k, v in query.items() if v not in (None, '')})
-        body = parse_json_body(response, self.vendor)
-        if not isinstance(body.get('data_list'), list):
-            raise RestoreError(f'{self.vendor} listed isolated files without a data_list. Check hss_endpoint.')
-        return body
+        return self._listing(self.path, 'isolated files', {
+            'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
+            'file_path': file_path, 'isolation_status': isolation_status, 'offset': offset, 'limit': limit})
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         """Every isolated file matching the filters."""
@@ -1444,30 +1426,30 @@ class HssClient:
                              limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
         """One page of unhandled host security events that occurred from begin_ms to end_ms (two days apart at
         most): {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
-        query = {'category': 'host', 'enterprise_project_id': self.enterprise_project_id,
-                 'begin_time': str(int(begin_ms)), 'end_time': str(int(end_ms)), 'handle_status': 'unhandled',
-                 'offset': offset, 'limit': limit}
-        response = self._request('GET', path=self.events_path, expect_json=True,
-                                 params={k: v for k, v in query.items() if v not in (None, '')})
-        body = parse_json_body(response, self.vendor)
-        if not isinstance(body.get('data_list'), list):
-            raise RestoreError(f'{self.vendor} listed security events without a data_list. Check hss_endpoint.')
-        return body
+        return self._listing(self.events_path, 'security events', {
+            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': str(int(begin_ms)),
+            'end_time': str(int(end_ms)), 'handle_status': 'unhandled', 'offset': offset, 'limit': limit})
 
     def all_security_events(self, begin_ms: int, end_ms: int) -> list[Any]:
         """Every unhandled host security event of the window."""
         return self._all_pages(lambda offset: self.list_security_events(begin_ms, end_ms, offset=offset),
                                HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
 
+    def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
+        """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
+        response = self._request('GET', path=path, expect_json=True,
+                                 params={k: v for k, v in query.items() if v not in (None, '')})
+        body = parse_json_body(response, self.vendor)
+        if not isinstance(body.get('data_list'), list):
+            raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
+        return body
+
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
         """Every row of a listing: the first page gives total_num, and the other pages are then read side by side,
         through the same limiter."""
         first = read_page(0)
         rows = list(first['data_list'])
-        try:
-            total = int(first.get('total_num') or 0)
-        except (TypeError, ValueError):
-            total = 0
+        total = whole_number(first.get('total_num'), 0)
         if not rows or total <= len(rows):
             return rows
         offsets = list(range(len(rows), total, page_size))
@@ -1496,7 +1478,7 @@ class HssClient:
                  **kwargs: Any) -> requests.Response:
         response = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
         if response.status_code != 200:
-            raise huawei_error_from_response(response, self.vendor, HSS_ERROR_ADVICE)
+            raise huawei_error_from_response(response)
         return response
 
 
@@ -1697,7 +1679,7 @@ def single_value(value: Any, name: str) -> Any:
 def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     """Returns the hash in lower case, or raises a RestoreError that says what is wrong with it."""
     value = single_value(value, name)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_blank(value):
         raise RestoreError(f'{name} is required: give the SHA256 of the quarantined file.')
     if not isinstance(value, str):
         raise RestoreError(f'{name} must be a SHA256 string; got {type(value).__name__}.')
@@ -1717,7 +1699,7 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
     value = single_value(value, name)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_blank(value):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise RestoreError(f'{name} must be text; got {type(value).__name__}.')
@@ -1734,7 +1716,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
                default: int | None = None) -> int | None:
     """A whole-number argument, from an int or its decimal text. None/empty gives the default."""
     value = single_value(value, name)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_blank(value):
         return default
     if isinstance(value, bool):
         raise RestoreError(f'{name} must be a whole number; got {value}.')
@@ -1757,7 +1739,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
 
 def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     value = single_value(value, name)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_blank(value):
         return default
     if isinstance(value, bool):
         return value
@@ -2066,21 +2048,19 @@ def check_actions(client: XdrClient, hashes: list[str], action_ids: list[int | s
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
     summaries, replies = [], []
     for file_hash, action_id, reply in zip(hashes, action_ids, checked):
+        record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
+        unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0, endpoints=[])
         if isinstance(reply, RestoreError):
-            record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
-            summaries.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0,
-                                  endpoints=[], error=f'Status not read at this check; the next check reads it '
-                                                      f'again. {reply}'))
+            summaries.append(dict(unread, error=f'Status not read at this check; the next check reads it again. '
+                                                f'{reply}'))
             replies.append({'action_id': action_id, 'error': str(reply)})
             continue
-        record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
         try:
             summaries.append(summarise_action(record, reply))
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
-            summaries.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0,
-                                  endpoints=[], error=f'Cortex XDR answered the status check in a form this '
-                                                      f'integration cannot read ({type(error).__name__}); the next '
-                                                      f'check reads it again.'))
+            summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
+                                                f'cannot read ({type(error).__name__}); the next check reads it '
+                                                f'again.'))
         replies.append(reply)
     return summaries, replies
 
@@ -2134,21 +2114,21 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
     for (status, reason), who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
-        shown = ', '.join(who[:MAX_LISTED_FILES])
-        more = f' and {len(who) - MAX_LISTED_FILES:,} more' if len(who) > MAX_LISTED_FILES else ''
-        lines.append(f'- **{status} ({len(who):,})**: {clean_text(reason)}\n  {shown}{more}')
+        lines.append(f'- **{status} ({len(who):,})**: {clean_text(reason)}\n  {capped_names(who)}')
     lines.append(f'{context_path} in the context holds all {len(rows):,}.')
     return '\n'.join(lines)
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
     """Refusals as the analyst reads them: each reason once, with the files it applies to."""
-    lines = []
-    for reason, hashes in refused.items():
-        shown = ', '.join(hashes[:MAX_LISTED_FILES])
-        more = f' and {len(hashes) - MAX_LISTED_FILES} more' if len(hashes) > MAX_LISTED_FILES else ''
-        lines.append(f'- **Refused ({len(hashes)} file(s))**: {reason}\n  Files: {shown}{more}')
-    return '\n'.join(lines)
+    return '\n'.join(f'- **Refused ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
+                     for reason, hashes in refused.items())
+
+
+def capped_names(names: list[str]) -> str:
+    """The first MAX_LISTED_FILES names, and how many more there are."""
+    more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
+    return ', '.join(names[:MAX_LISTED_FILES]) + more
 
 
 def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -2201,15 +2181,10 @@ def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
     schedule = None
     if polling:
         readable += f'\n\nChecking the status every {interval} seconds.'
-        follow = dict(args, file_hash=','.join(r['file_hash'] for r in started),
-                      action_id=json.dumps([r['action_id'] for r in started]))
-        if refused:
-            follow['refused'] = json.dumps(refused)
-        schedule = PollingSchedule('restore-file', interval, follow, timeout)
+        schedule = xdr_next_check(args, started, interval, timeout, refused=json.dumps(refused) if refused else '')
     else:
         readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
-    return RestoreResult(readable, XDR_RESTORE_CONTEXT, records[0] if len(records) == 1 else records,
-                         raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
+    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
 def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
@@ -2232,11 +2207,8 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
         readable = xdr_progress_line(summaries, interval) + unread_text
         # Finished actions are final and already in context: the next check reads only those still running.
         running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
-        follow = dict(args, file_hash=','.join(r['file_hash'] for r in running),
-                      action_id=json.dumps([r['action_id'] for r in running]))
-        if finished:
-            follow['finished'] = json.dumps(finished, separators=(',', ':'))
-        schedule = PollingSchedule('restore-file', interval, follow, timeout)
+        schedule = xdr_next_check(args, running, interval, timeout,
+                                  finished=json.dumps(finished, separators=(',', ':')) if finished else '')
     else:
         readable = xdr_final_table(summaries) + unread_text
         if earlier:
@@ -2247,8 +2219,22 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
                 readable += f'\n- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)'
         if refused:
             readable += '\n\n' + grouped_refusals(refused)
-    return RestoreResult(readable, XDR_RESTORE_CONTEXT, summaries[0] if len(summaries) == 1 else summaries,
-                         raw_response=replies[0] if len(replies) == 1 else replies, schedule=schedule)
+    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries), one_or_all(replies), schedule)
+
+
+def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
+                   **carried: str) -> PollingSchedule:
+    """The next restore-file check: the files still followed and their actions, with what an earlier run found
+    (``carried``: refused, finished; an empty one left out)."""
+    follow = dict(args, file_hash=','.join(r['file_hash'] for r in followed),
+                  action_id=json.dumps([r['action_id'] for r in followed]))
+    follow.update((name, value) for name, value in carried.items() if value)
+    return PollingSchedule('restore-file', interval, follow, timeout)
+
+
+def one_or_all(values: list[Any]) -> Any:
+    """One file's record (or reply) on its own, as the context of a single restore holds it; several as a list."""
+    return values[0] if len(values) == 1 else values
 
 
 def xdr_progress_line(summaries: list[dict[str, Any]], interval: int) -> str:
@@ -2505,7 +2491,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
 
 def progress_row(found: dict[str, Any], accepted: int) -> dict[str, Any] | None:
     """A listed copy's outcome for this restore, or None when its status owes nothing to it."""
-    status, changed = found.get('isolation_status'), listed_time(found.get('update_time')) >= accepted
+    status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
     row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
     if status == HSS_STATUS_RESTORING:
         return dict(row, outcome=HSS_OUTCOME_RESTORING)
@@ -2544,14 +2530,6 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
         elif (row := progress_row(found, state['accepted'])) is not None:
             rows.append(row)
     return rows
-
-
-def listed_time(value: Any) -> int:
-    """An update_time (ms) as HSS lists it; 0 when it gives none."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
@@ -2619,9 +2597,8 @@ def event_key(event: dict[str, Any]) -> str:
     return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
 
 
-def event_time(event: dict[str, Any], default: int) -> int:
-    """occur_time in ms, or ``default`` (the end of the window that listed it) when HSS gives none."""
-    value = event.get('occur_time')
+def whole_number(value: Any, default: int) -> int:
+    """A time or count as HSS lists it (a number, or its text) as an int; ``default`` when it gives none."""
     if isinstance(value, bool):
         return default
     try:
@@ -2678,7 +2655,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         for event in client.all_security_events(begin, end):
             if isinstance(event, dict):
                 key = event_key(event)
-                times[key] = event_time(event, end)
+                times[key] = whole_number(event.get('occur_time'), end)  # none given: the window's end
                 if key not in seen:
                     fresh.setdefault(key, event)
         ordered = sorted(fresh, key=lambda key: (times[key], key))
