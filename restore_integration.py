@@ -7,19 +7,29 @@ stand-in (which passes its own ``demisto`` object to ``main``). Imports only the
 Contents, in the order of the file (each section one concern, as XSOAR's HelloWorld lays them out):
 
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error
-2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words)
-3. SETTINGS         the instance params read and checked once, into frozen dataclasses
-4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport), the adaptive
-                    limiter shared by a vendor's requests, the scrubber that keeps secrets out of output
-5. AUTHENTICATION   Cortex XDR API keys, Huawei SDK-HMAC-SHA256 (AK/SK), IAM password tokens
-6. CORTEX XDR       XdrClient: restore a file, read an action's status
-7. HUAWEI CLOUD HSS HssClient: list isolated files, restore them
-8. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
-9. XSOAR ENTRIES    the entry a command returns, its polling fields, markdown tables
-10. ARGUMENTS       checks of every command argument, before any request is sent
-11. COMMANDS        one ``<name>_command(client, args)`` per command
-12. DISPATCH        command name -> the client it needs and its function
-13. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto``
+2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words), and
+                    how a value is quoted in a message (printable, short_text, clean_text)
+3. SETTINGS         the instance params read and checked once, into frozen dataclasses; the character checks
+                    settings and arguments share
+4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport), the adaptive limiter
+                    shared by a vendor's requests, TLS and connection failures in words, the SecretScrubber
+5. REPLIES          a reply's JSON read once, a vendor's error reply turned into a VendorApiError
+6. AUTHENTICATION   Cortex XDR API keys, Huawei SDK-HMAC-SHA256 (AK/SK), IAM password tokens
+7. CORTEX XDR       XdrClient: restore a file, read an action's status; Cortex XDR's error form
+8. HUAWEI CLOUD HSS HssClient: list isolated files and security events, restore files; HSS's error form
+9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
+10. XSOAR ENTRIES   the entry a command returns and its polling fields, markdown tables, large outcomes
+                    counted and grouped, values written as a war-room line reads them
+11. ARGUMENTS       checks of every command argument, before any request is sent, the polling arguments and
+                    the hidden ones a polling run carries
+12. COMMAND: test-module
+13. COMMAND: restore-file (Cortex XDR): start (a restore per hash), check (each action's endpoint statuses),
+                    the progress line and the final table
+14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, PUT them 100 at a time),
+                    check (each copy as HSS lists it now), the table and the follow command
+15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows, oldest first, none twice
+16. DISPATCH        command name -> the client it needs and its function; clients built from the settings
+17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto``
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
@@ -234,6 +244,7 @@ IAM_ERROR_ADVICE = {
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
 }
 
+
 ''' ERRORS '''
 
 
@@ -283,6 +294,23 @@ class VendorApiError(RestoreError):
         said = f' {vendor} said: ' + ', '.join(details) + '.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts)
+
+
+def printable(value: Any, limit: int = 60) -> str:
+    """A user value quoted for an error message: control characters escaped, length bounded."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def short_text(text: Any, limit: int = 200) -> str:
+    """A vendor body cut to one readable line (HTML error pages can be long)."""
+    text = ' '.join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def clean_text(value: Any) -> str:
+    """A vendor text, trimmed, with its line ends made plain (Cortex XDR sends "Element not found.\\r\\n")."""
+    return ' '.join(str(value).replace('\r\n', '\n').replace('\r', '\n').split('\n')).strip()
 
 
 ''' SETTINGS '''
@@ -340,6 +368,22 @@ class FetchSettings:
 
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
+
+
+def has_control_characters(text: str) -> bool:
+    """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def check_identifier_characters(text: str, name: str, where: str = '') -> None:
+    """Refuses an ID holding anything but letters, digits, - and _, naming the first offending character."""
+    if not IDENTIFIER_PATTERN.fullmatch(text):
+        bad = re.search(r'[^A-Za-z0-9_-]', text).group()
+        raise RestoreError(f'{name}{where} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
+                           f'{printable(bad)}.')
 
 
 def setting_text(params: dict[str, Any], name: str) -> str:
@@ -735,8 +779,6 @@ class AdaptiveRateLimiter:
             self._rate_at_cut = min(self.rate(now), admitted) if admitted else self.rate(now)
             self._last_cut = now
             self.cuts += 1
-            # Turns already given keep their times (taking them back would leave a gap the vendor's window does not
-            # need); the turns given from now on are spaced at the new rate.
 
 
 def server_time_ms(response: requests.Response) -> int:
@@ -763,21 +805,6 @@ def parse_retry_after(response: requests.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, when.timestamp() - time.time())
-
-
-NOT_JSON = object()  # what reply_json keeps for a body that is not JSON
-
-
-def reply_json(response: requests.Response) -> Any:
-    """The reply's JSON, parsed once and kept on the response; ValueError when the body is not JSON."""
-    if not hasattr(response, 'json_body'):
-        try:
-            response.json_body = response.json()
-        except ValueError:
-            response.json_body = NOT_JSON
-    if response.json_body is NOT_JSON:
-        raise ValueError('the body is not JSON')
-    return response.json_body
 
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
@@ -1066,6 +1093,72 @@ class SecretScrubber:
         return value
 
 
+''' REPLIES '''
+
+
+NOT_JSON = object()  # what reply_json keeps for a body that is not JSON
+
+
+def reply_json(response: requests.Response) -> Any:
+    """The reply's JSON, parsed once and kept on the response; ValueError when the body is not JSON."""
+    if not hasattr(response, 'json_body'):
+        try:
+            response.json_body = response.json()
+        except ValueError:
+            response.json_body = NOT_JSON
+    if response.json_body is NOT_JSON:
+        raise ValueError('the body is not JSON')
+    return response.json_body
+
+
+def reply_field(response: requests.Response, name: str) -> Any:
+    """One field of a JSON object reply, or None (also when the body is not a JSON object)."""
+    try:
+        body = reply_json(response)
+    except ValueError:
+        return None
+    return body.get(name) if isinstance(body, dict) else None
+
+
+def parse_json_body(response: requests.Response, vendor: str) -> dict[str, Any]:
+    try:
+        body = reply_json(response)
+    except ValueError:
+        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with a body that is not JSON '
+                           f'({short_text(response.text)}). Check the server URL; if it is right, try again '
+                           f'later.') from None
+    if not isinstance(body, dict):
+        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with JSON that is not an object.')
+    return body
+
+
+def whole_number(value: Any, default: int) -> int:
+    """A time or count as HSS lists it (a number, or its text) as an int; ``default`` when it gives none."""
+    if isinstance(value, bool):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def response_retry_note(response: requests.Response) -> str:
+    """The retry sentence for an error reported from ``response``: the attempts before it, and why it stopped."""
+    return retry_note(tuple(getattr(response, 'attempts', ()))[:-1], getattr(response, 'gave_up', None))
+
+
+def vendor_error(response: requests.Response, vendor: str, advice_by_status: dict[int, str],
+                 said: dict[str, Any] | None) -> VendorApiError:
+    """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
+    VendorApiError fields its body gave; None when the body is not in the vendor's form, whose text is then quoted)."""
+    if said is None:
+        said = {'vendor_message': short_text(response.text) or None,
+                'request_id': response.headers.get('X-Request-Id')}
+    advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
+    return VendorApiError(vendor, response.status_code, advice, retry_note=response_retry_note(response),
+                          attempts=getattr(response, 'attempts', ()), **said)
+
+
 ''' AUTHENTICATION '''
 
 
@@ -1152,8 +1245,6 @@ def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable
     sdk_date = next(str(v).strip() for k, v in headers.items() if str(k).lower() == SDK_DATE_HEADER.lower())
     string_to_sign = '\n'.join([SDK_SIGNING_ALGORITHM, sdk_date, hashlib.sha256(canonical.encode()).hexdigest()])
     return hmac.new(secret_key.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
-
-
 
 
 def token_identity(settings: HssSettings) -> str:
@@ -1254,58 +1345,6 @@ def parse_iam_expiry(body: dict[str, Any], now: float) -> float:
     if not match:
         return now + 3600
     return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
-
-
-def response_retry_note(response: requests.Response) -> str:
-    """The retry sentence for an error reported from ``response``: the attempts before it, and why it stopped."""
-    return retry_note(tuple(getattr(response, 'attempts', ()))[:-1], getattr(response, 'gave_up', None))
-
-
-def parse_json_body(response: requests.Response, vendor: str) -> dict[str, Any]:
-    try:
-        body = reply_json(response)
-    except ValueError:
-        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with a body that is not JSON '
-                           f'({short_text(response.text)}). Check the server URL; if it is right, try again '
-                           f'later.') from None
-    if not isinstance(body, dict):
-        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with JSON that is not an object.')
-    return body
-
-
-def vendor_error(response: requests.Response, vendor: str, advice_by_status: dict[int, str],
-                 said: dict[str, Any] | None) -> VendorApiError:
-    """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
-    VendorApiError fields its body gave; None when the body is not in the vendor's form, whose text is then quoted)."""
-    if said is None:
-        said = {'vendor_message': short_text(response.text) or None,
-                'request_id': response.headers.get('X-Request-Id')}
-    advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
-    return VendorApiError(vendor, response.status_code, advice, retry_note=response_retry_note(response),
-                          attempts=getattr(response, 'attempts', ()), **said)
-
-
-def reply_field(response: requests.Response, name: str) -> Any:
-    """One field of a JSON object reply, or None (also when the body is not a JSON object)."""
-    try:
-        body = reply_json(response)
-    except ValueError:
-        return None
-    return body.get(name) if isinstance(body, dict) else None
-
-
-def huawei_error_from_response(response: requests.Response, vendor: str = 'Huawei Cloud HSS',
-                               advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
-    """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
-    said = None
-    if reply_field(response, 'error_code'):
-        body = reply_json(response)
-        # Some HSS errors carry an error_description beside error_msg: kept when it says more.
-        description = body.get('error_description')
-        said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
-                'vendor_extra': description if description and description != body.get('error_msg') else None,
-                'request_id': body.get('request_id') or response.headers.get('X-Request-Id')}
-    return vendor_error(response, vendor, advice_by_status, said)
 
 
 def iam_error_from_response(response: requests.Response) -> VendorApiError:
@@ -1482,6 +1521,20 @@ class HssClient:
         return response
 
 
+def huawei_error_from_response(response: requests.Response, vendor: str = 'Huawei Cloud HSS',
+                               advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
+    """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
+    said = None
+    if reply_field(response, 'error_code'):
+        body = reply_json(response)
+        # Some HSS errors carry an error_description beside error_msg: kept when it says more.
+        description = body.get('error_description')
+        said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
+                'vendor_extra': description if description and description != body.get('error_msg') else None,
+                'request_id': body.get('request_id') or response.headers.get('X-Request-Id')}
+    return vendor_error(response, vendor, advice_by_status, said)
+
+
 ''' BULK WORK '''
 
 
@@ -1594,6 +1647,11 @@ class RestoreResult:
         return entry
 
 
+def one_or_all(values: list[Any]) -> Any:
+    """One file's record (or reply) on its own, as the context of a single restore holds it; several as a list."""
+    return values[0] if len(values) == 1 else values
+
+
 def error_entry(message: str) -> dict[str, Any]:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
@@ -1637,34 +1695,46 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     return '\n'.join(lines)
 
 
+MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
+MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
+
+
+def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
+                     who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
+    """A large outcome read at a glance: counts by status, each failure reason once with the endpoints or hosts
+    it applies to (capped), successes counted. The context keeps every row."""
+    counts: dict[str, int] = {}
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        status = str(row.get(status_key) or 'unknown')
+        counts[status] = counts.get(status, 0) + 1
+        if status not in ok:
+            reason = str(row.get(reason_key) or 'no reason given')
+            by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
+    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    for (status, reason), who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        lines.append(f'- **{status} ({len(who):,})**: {clean_text(reason)}\n  {capped_names(who)}')
+    lines.append(f'{context_path} in the context holds all {len(rows):,}.')
+    return '\n'.join(lines)
+
+
+def capped_names(names: list[str]) -> str:
+    """The first MAX_LISTED_FILES names, and how many more there are."""
+    more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
+    return ', '.join(names[:MAX_LISTED_FILES]) + more
+
+
+def war_room_value(text: str) -> str:
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks (a path with blanks, a JSON
+    list), else in double quotes with \\ and \" escaped."""
+    if text and not re.search(r'[\s"`]', text):
+        return text
+    if '`' not in text and '\n' not in text:
+        return f'`{text}`'
+    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
 ''' ARGUMENTS '''
-
-def short_text(text: Any, limit: int = 200) -> str:
-    """A vendor body cut to one readable line (HTML error pages can be long)."""
-    text = ' '.join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + '...'
-
-
-def printable(value: Any, limit: int = 60) -> str:
-    """A user value quoted for an error message: control characters escaped, length bounded."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + '...'
-
-
-CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
-
-
-def has_control_characters(text: str) -> bool:
-    """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
-    return CONTROL_CHARACTERS.search(text) is not None
-
-
-def check_identifier_characters(text: str, name: str, where: str = '') -> None:
-    """Refuses an ID holding anything but letters, digits, - and _, naming the first offending character."""
-    if not IDENTIFIER_PATTERN.fullmatch(text):
-        bad = re.search(r'[^A-Za-z0-9_-]', text).group()
-        raise RestoreError(f'{name}{where} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
-                           f'{printable(bad)}.')
 
 
 def single_value(value: Any, name: str) -> Any:
@@ -1694,6 +1764,16 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
         if stray else ''
     raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
+
+
+def sha256_list(value: Any, name: str = 'file_hash') -> list[str]:
+    """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
+    hashes = []
+    for item in arg_to_list(value, name) or [None]:
+        file_hash = validate_sha256(item, name)
+        if file_hash not in hashes:
+            hashes.append(file_hash)
+    return hashes
 
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
@@ -1781,6 +1861,46 @@ def arg_to_list(value: Any, name: str) -> list[str]:
     return items
 
 
+def hss_field_list(value: Any, name: str) -> list[str]:
+    """A list argument for an HSS item field, each value checked against the field's documented length."""
+    values = arg_to_list(value, name)
+    limit = HSS_FIELD_LIMITS[name]
+    for position, text in enumerate(values, 1):
+        if len(text) > limit:
+            raise RestoreError(f'{name} item {position} is {len(text)} characters long; HSS accepts 1 to {limit}.')
+        if has_control_characters(text):
+            raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
+                               f'{printable(text)}.')
+    return values
+
+
+def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Explicit items from parallel lists; a list of one value applies to every item."""
+    given = {name: values for name, values in fields.items() if values}
+    count = max(len(values) for values in given.values())
+    uneven = {name: len(values) for name, values in given.items() if len(values) not in (1, count)}
+    if uneven:
+        sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
+        raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
+                           f'item, or the same number of values as the others.')
+    return [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
+            for index in range(count)]
+
+
+def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
+    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
+    polling = arg_to_bool(args.get('polling'), 'polling', default=True)
+    interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
+                          maximum=86400, default=DEFAULT_POLLING_INTERVAL)
+    timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
+                         default=DEFAULT_POLLING_TIMEOUT)
+    if polling and timeout < interval:
+        raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
+                           f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
+                           f'polling=false.')
+    return polling, interval, timeout
+
+
 def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
     (a whole number, or an ID text, sent back as it came); or comma-separated whole numbers."""
@@ -1807,45 +1927,44 @@ def action_id_list(value: Any) -> list[int | str]:
     return items
 
 
-def hss_field_list(value: Any, name: str) -> list[str]:
-    """A list argument for an HSS item field, each value checked against the field's documented length."""
-    values = arg_to_list(value, name)
-    limit = HSS_FIELD_LIMITS[name]
-    for position, text in enumerate(values, 1):
-        if len(text) > limit:
-            raise RestoreError(f'{name} item {position} is {len(text)} characters long; HSS accepts 1 to {limit}.')
-        if has_control_characters(text):
-            raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
-                               f'{printable(text)}.')
-    return values
+def carried_json(args: dict[str, Any], name: str, kind: type, item_kind: type) -> Any:
+    """A hidden argument the command wrote for its next poll (refused, finished): JSON of the kind it wrote, or
+    empty when absent; anything else was not written by the command."""
+    value = args.get(name)
+    if is_blank(value):
+        return kind()
+    try:
+        carried = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        carried = None
+    items = carried.values() if isinstance(carried, dict) else carried
+    if not isinstance(carried, kind) or not all(isinstance(item, item_kind) for item in items):
+        raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
+    return carried
 
 
+def hss_restore_state(value: Any) -> dict[str, int] | None:
+    """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
+    command started (this machine's, ms), how many checks ran before this one, and which batches HSS refused.
+    Small whatever the number of items: the items are found again by the same arguments."""
+    if is_blank(value):
+        return None
+    match = re.fullmatch(r'(\d{1,15}):(\d{1,15}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
+    if match is None:
+        raise RestoreError('restore_state is set by the command itself while polling; run the command without '
+                           'it.')
+    return {'accepted': int(match.group(1)), 'started': int(match.group(2)), 'checks': int(match.group(3)),
+            'refused': int(match.group(4) or '0', 16)}
 
 
-def sha256_list(value: Any, name: str = 'file_hash') -> list[str]:
-    """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
-    hashes = []
-    for item in arg_to_list(value, name) or [None]:
-        file_hash = validate_sha256(item, name)
-        if file_hash not in hashes:
-            hashes.append(file_hash)
-    return hashes
+def state_text(state: dict[str, int]) -> str:
+    """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
+    was: 10,000 exact items carry at most 25 more characters."""
+    text = f'{state["accepted"]}:{state["started"]}:{state["checks"]}'
+    return text + (f':{state["refused"]:x}' if state.get('refused') else '')
 
 
-def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
-    """Explicit items from parallel lists; a list of one value applies to every item."""
-    given = {name: values for name, values in fields.items() if values}
-    count = max(len(values) for values in given.values())
-    uneven = {name: len(values) for name, values in given.items() if len(values) not in (1, count)}
-    if uneven:
-        sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
-        raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
-                           f'item, or the same number of values as the others.')
-    return [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
-            for index in range(count)]
-
-
-''' COMMANDS '''
+''' COMMAND: test-module '''
 
 
 def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = False) -> str:
@@ -1872,6 +1991,216 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
         now_ms = int(time.time() * 1000)  # the last hour's events: proves the user may list them
         clients['hss'].list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
     return 'ok'
+
+
+''' COMMAND: restore-file (Cortex XDR) '''
+
+
+def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResult:
+    """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
+    hashes = sha256_list(args.get('file_hash'))
+    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
+    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=0)
+    polling, interval, timeout = polling_arguments(args)
+    action_ids = action_id_list(args.get('action_id'))
+    if action_ids and len(action_ids) != len(hashes):
+        raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '
+                           'it is set by the command itself while polling: run the command without it.')
+    client.transport.wait_at_most(timeout)
+    if not action_ids:
+        return start_restore_result(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
+    return check_restore_result(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval,
+                                timeout)
+
+
+def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
+                         incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
+    """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
+    records, replies = start_restores(client, hashes, endpoint_id, incident_id)
+    started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
+    refused = refusals_of(records)
+    where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
+    if len(records) == 1:
+        [record] = records
+        if not endpoint_id and record.get('endpoints_count') is not None:
+            where = f'{record["endpoints_count"]} endpoint(s)'
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        if record.get('error'):
+            readable += f' {record["error"]}'
+    else:
+        readable = markdown_table(
+            f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
+            ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
+            first=lambda row: 'error' in row)
+        if refused:
+            readable += '\n\n' + grouped_refusals(refused)
+    schedule = None
+    if polling:
+        readable += f'\n\nChecking the status every {interval} seconds.'
+        schedule = xdr_next_check(args, started, interval, timeout, refused=json.dumps(refused) if refused else '')
+    else:
+        readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
+
+
+def start_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None,
+                   incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """POST one restore per hash, side by side. With several hashes a refused one is reported, not fatal,
+    unless all are. Returns the context records and the vendor's replies."""
+    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        try:
+            reply = client.restore_file(file_hash, endpoint_id, incident_id)
+            action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
+        except RestoreError as error:
+            if len(hashes) == 1:
+                raise
+            record = restore_record(file_hash, endpoint_id, incident_id, None, None)
+            return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None
+        record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
+        if refusal:
+            if len(hashes) == 1:
+                raise RestoreError(refusal)
+            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply
+        if problems:
+            record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
+                               f'({"; ".join(problems)}); the action is followed even so.')
+        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply
+
+    started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
+    records = [record for record, _ in started]
+    replies = [reply for _, reply in started if reply is not None]
+    if not any(record['status'] == XDR_OUTCOME_IN_PROGRESS for record in records):
+        raise RestoreError(f'Cortex XDR refused every one of the {len(records)} restores. '
+                           f'{records[0]["error"]}')
+    return records, replies
+
+
+def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
+    """(action_id, endpoints_count, refusal, problems) of a restore reply.
+
+    ``refusal``: the vendor's reason when its ``status`` says it did not accept the restore (0), else None.
+    ``problems``: what could not be read; the restore is followed even so, with the problems in ``error``.
+    """
+    action_id = reply.get('action_id')
+    if action_id in (None, ''):
+        raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
+                           'Look for the action in Cortex XDR > Response > Action Center.')
+    problems = []
+    if not is_action_id(action_id):
+        problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
+    count = reply.get('endpoints_count')
+    endpoints_count = None
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        endpoints_count = count
+    elif isinstance(count, str) and count.strip().isdigit() and count.strip().isascii():
+        endpoints_count = int(count.strip())
+    elif count not in (None, ''):
+        problems.append(f'endpoints_count {printable(count)} is not a count')
+    status, refusal = reply.get('status'), None
+    if status is not None:
+        text = str(status).strip().lower()
+        if text in ('0', 'false'):
+            reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
+                           if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
+            refusal = f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else '.') \
+                + ('' if reason else ' Check the file hash and the endpoints in Cortex XDR > Response > Action Center.')
+        elif text not in ('1', 'true'):
+            problems.append(f'status {printable(status)} is neither 1 nor 0')
+    return action_id, endpoints_count, refusal, problems
+
+
+def is_action_id(value: Any) -> bool | str:
+    """An action ID as the vendor sends it: a number or a text, carried back exactly as received."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip())
+
+
+def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
+                   endpoints_count: int | None) -> dict[str, Any]:
+    """The context record of one file's restore; what is not known is left out rather than set to null."""
+    record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
+              'endpoint_id': endpoint_id, 'incident_id': incident_id}
+    return {name: value for name, value in record.items() if value is not None}
+
+
+def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
+    refused: dict[str, list[str]] = {}
+    for record in records:
+        if record['status'] == XDR_OUTCOME_FAILED:
+            # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
+            reason = (record.get('error') or 'Cortex XDR refused the restore.').replace(record['file_hash'], '(file)')
+            refused.setdefault(reason, []).append(record['file_hash'])
+    return refused
+
+
+def grouped_refusals(refused: dict[str, list[str]]) -> str:
+    """Refusals as the analyst reads them: each reason once, with the files it applies to."""
+    return '\n'.join(f'- **Refused ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
+                     for reason, hashes in refused.items())
+
+
+def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
+                         endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int,
+                         timeout: int) -> RestoreResult:
+    """A polling run of restore-file: every action still running checked; the next check scheduled for those
+    that still are. A check that is not the last says one line; the last covers every file given."""
+    earlier = carried_json(args, 'finished', list, dict)  # files whose actions ended at an earlier check
+    refused = carried_json(args, 'refused', dict, list)  # {reason: [file_hash, ...]} refused at the start
+    summaries, replies = check_actions(client, hashes, action_ids, endpoint_id, incident_id)
+    done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
+    finished = earlier + [
+        {key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
+        for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
+    unread = [summary for summary in summaries if summary.get('error')]
+    unread_text = '\n\n' + '\n'.join(f'Status of action {s["action_id"]} ({s["file_hash"]}) not read at this '
+                                     f'check: {s["error"]}' for s in unread[:3]) if unread else ''
+    schedule = None
+    if not done and polling:
+        readable = xdr_progress_line(summaries, interval) + unread_text
+        # Finished actions are final and already in context: the next check reads only those still running.
+        running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
+        schedule = xdr_next_check(args, running, interval, timeout,
+                                  finished=json.dumps(finished, separators=(',', ':')) if finished else '')
+    else:
+        readable = xdr_final_table(summaries) + unread_text
+        if earlier:
+            readable += '\n\n' + '\n'.join(
+                f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, '
+                f'{item["failed_count"]} failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES])
+            if len(earlier) > MAX_LISTED_FILES:
+                readable += f'\n- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)'
+        if refused:
+            readable += '\n\n' + grouped_refusals(refused)
+    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries), one_or_all(replies), schedule)
+
+
+def check_actions(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
+                  incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Reads the status of every action still followed. A status that cannot be read (after the transport's
+    retries) leaves its file in progress with the reason in ``error``: the next check reads it again."""
+    def check(action_id: int | str) -> dict[str, Any] | RestoreError:
+        try:
+            return client.get_action_status(action_id)
+        except RestoreError as error:
+            return error
+
+    checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
+    summaries, replies = [], []
+    for file_hash, action_id, reply in zip(hashes, action_ids, checked):
+        record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
+        unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0, endpoints=[])
+        if isinstance(reply, RestoreError):
+            summaries.append(dict(unread, error=f'Status not read at this check; the next check reads it again. '
+                                                f'{reply}'))
+            replies.append({'action_id': action_id, 'error': str(reply)})
+            continue
+        try:
+            summaries.append(summarise_action(record, reply))
+        except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+            summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
+                                                f'cannot read ({type(error).__name__}); the next check reads it '
+                                                f'again.'))
+        replies.append(reply)
+    return summaries, replies
 
 
 def summarise_action(record: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
@@ -1914,24 +2243,6 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any]) -> dict[str,
     return summary
 
 
-def clean_text(value: Any) -> str:
-    """A vendor text, trimmed, with its line ends made plain (Cortex XDR sends "Element not found.\\r\\n")."""
-    return ' '.join(str(value).replace('\r\n', '\n').replace('\r', '\n').split('\n')).strip()
-
-
-def json_object(value: Any) -> dict[str, Any] | None:
-    """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-        return value if isinstance(value, dict) else None
-    return None
-
-
 def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (as
@@ -1956,270 +2267,17 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
     return f'Cortex XDR reported {status} without a reason. Open the action in Cortex XDR > Response > Action Center.'
 
 
-def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
-                   endpoints_count: int | None) -> dict[str, Any]:
-    """The context record of one file's restore; what is not known is left out rather than set to null."""
-    record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
-              'endpoint_id': endpoint_id, 'incident_id': incident_id}
-    return {name: value for name, value in record.items() if value is not None}
-
-
-def is_action_id(value: Any) -> bool | str:
-    """An action ID as the vendor sends it: a number or a text, carried back exactly as received."""
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip())
-
-
-def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
-    """(action_id, endpoints_count, refusal, problems) of a restore reply.
-
-    ``refusal``: the vendor's reason when its ``status`` says it did not accept the restore (0), else None.
-    ``problems``: what could not be read; the restore is followed even so, with the problems in ``error``.
-    """
-    action_id = reply.get('action_id')
-    if action_id in (None, ''):
-        raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
-                           'Look for the action in Cortex XDR > Response > Action Center.')
-    problems = []
-    if not is_action_id(action_id):
-        problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
-    count = reply.get('endpoints_count')
-    endpoints_count = None
-    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-        endpoints_count = count
-    elif isinstance(count, str) and count.strip().isdigit() and count.strip().isascii():
-        endpoints_count = int(count.strip())
-    elif count not in (None, ''):
-        problems.append(f'endpoints_count {printable(count)} is not a count')
-    status, refusal = reply.get('status'), None
-    if status is not None:
-        text = str(status).strip().lower()
-        if text in ('0', 'false'):
-            reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
-                           if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
-            refusal = f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else '.') \
-                + ('' if reason else ' Check the file hash and the endpoints in Cortex XDR > Response > Action Center.')
-        elif text not in ('1', 'true'):
-            problems.append(f'status {printable(status)} is neither 1 nor 0')
-    return action_id, endpoints_count, refusal, problems
-
-
-def start_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None,
-                   incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """POST one restore per hash, side by side. With several hashes a refused one is reported, not fatal,
-    unless all are. Returns the context records and the vendor's replies."""
-    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def json_object(value: Any) -> dict[str, Any] | None:
+    """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
         try:
-            reply = client.restore_file(file_hash, endpoint_id, incident_id)
-            action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
-        except RestoreError as error:
-            if len(hashes) == 1:
-                raise
-            record = restore_record(file_hash, endpoint_id, incident_id, None, None)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None
-        record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
-        if refusal:
-            if len(hashes) == 1:
-                raise RestoreError(refusal)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply
-        if problems:
-            record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
-                               f'({"; ".join(problems)}); the action is followed even so.')
-        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply
-
-    started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
-    records = [record for record, _ in started]
-    replies = [reply for _, reply in started if reply is not None]
-    if not any(record['status'] == XDR_OUTCOME_IN_PROGRESS for record in records):
-        raise RestoreError(f'Cortex XDR refused every one of the {len(records)} restores. '
-                           f'{records[0]["error"]}')
-    return records, replies
-
-
-def check_actions(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                  incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Reads the status of every action still followed. A status that cannot be read (after the transport's
-    retries) leaves its file in progress with the reason in ``error``: the next check reads it again."""
-    def check(action_id: int | str) -> dict[str, Any] | RestoreError:
-        try:
-            return client.get_action_status(action_id)
-        except RestoreError as error:
-            return error
-
-    checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
-    summaries, replies = [], []
-    for file_hash, action_id, reply in zip(hashes, action_ids, checked):
-        record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
-        unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0, endpoints=[])
-        if isinstance(reply, RestoreError):
-            summaries.append(dict(unread, error=f'Status not read at this check; the next check reads it again. '
-                                                f'{reply}'))
-            replies.append({'action_id': action_id, 'error': str(reply)})
-            continue
-        try:
-            summaries.append(summarise_action(record, reply))
-        except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
-            summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
-                                                f'cannot read ({type(error).__name__}); the next check reads it '
-                                                f'again.'))
-        replies.append(reply)
-    return summaries, replies
-
-
-def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
-    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
-    polling = arg_to_bool(args.get('polling'), 'polling', default=True)
-    interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
-                          maximum=86400, default=DEFAULT_POLLING_INTERVAL)
-    timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
-                         default=DEFAULT_POLLING_TIMEOUT)
-    if polling and timeout < interval:
-        raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
-                           f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
-                           f'polling=false.')
-    return polling, interval, timeout
-
-
-def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResult:
-    """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
-    hashes = sha256_list(args.get('file_hash'))
-    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
-    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=0)
-    polling, interval, timeout = polling_arguments(args)
-    action_ids = action_id_list(args.get('action_id'))
-    if action_ids and len(action_ids) != len(hashes):
-        raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '
-                           'it is set by the command itself while polling: run the command without it.')
-    client.transport.wait_at_most(timeout)
-    if not action_ids:
-        return start_restore_result(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    return check_restore_result(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval,
-                                timeout)
-
-
-MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
-MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
-
-
-def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
-                     who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
-    """A large outcome read at a glance: counts by status, each failure reason once with the endpoints or hosts
-    it applies to (capped), successes counted. The context keeps every row."""
-    counts: dict[str, int] = {}
-    by_reason: dict[tuple[str, str], list[str]] = {}
-    for row in rows:
-        status = str(row.get(status_key) or 'unknown')
-        counts[status] = counts.get(status, 0) + 1
-        if status not in ok:
-            reason = str(row.get(reason_key) or 'no reason given')
-            by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
-    for (status, reason), who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
-        lines.append(f'- **{status} ({len(who):,})**: {clean_text(reason)}\n  {capped_names(who)}')
-    lines.append(f'{context_path} in the context holds all {len(rows):,}.')
-    return '\n'.join(lines)
-
-
-def grouped_refusals(refused: dict[str, list[str]]) -> str:
-    """Refusals as the analyst reads them: each reason once, with the files it applies to."""
-    return '\n'.join(f'- **Refused ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
-                     for reason, hashes in refused.items())
-
-
-def capped_names(names: list[str]) -> str:
-    """The first MAX_LISTED_FILES names, and how many more there are."""
-    more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
-    return ', '.join(names[:MAX_LISTED_FILES]) + more
-
-
-def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
-    refused: dict[str, list[str]] = {}
-    for record in records:
-        if record['status'] == XDR_OUTCOME_FAILED:
-            # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
-            reason = (record.get('error') or 'Cortex XDR refused the restore.').replace(record['file_hash'], '(file)')
-            refused.setdefault(reason, []).append(record['file_hash'])
-    return refused
-
-
-def carried_json(args: dict[str, Any], name: str, kind: type, item_kind: type) -> Any:
-    """A hidden argument the command wrote for its next poll (refused, finished): JSON of the kind it wrote, or
-    empty when absent; anything else was not written by the command."""
-    value = args.get(name)
-    if is_blank(value):
-        return kind()
-    try:
-        carried = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        carried = None
-    items = carried.values() if isinstance(carried, dict) else carried
-    if not isinstance(carried, kind) or not all(isinstance(item, item_kind) for item in items):
-        raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
-    return carried
-
-
-def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
-                         incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
-    records, replies = start_restores(client, hashes, endpoint_id, incident_id)
-    started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    refused = refusals_of(records)
-    where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
-    if len(records) == 1:
-        [record] = records
-        if not endpoint_id and record.get('endpoints_count') is not None:
-            where = f'{record["endpoints_count"]} endpoint(s)'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
-        if record.get('error'):
-            readable += f' {record["error"]}'
-    else:
-        readable = markdown_table(
-            f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-            ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
-            first=lambda row: 'error' in row)
-        if refused:
-            readable += '\n\n' + grouped_refusals(refused)
-    schedule = None
-    if polling:
-        readable += f'\n\nChecking the status every {interval} seconds.'
-        schedule = xdr_next_check(args, started, interval, timeout, refused=json.dumps(refused) if refused else '')
-    else:
-        readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
-    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
-
-
-def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
-                         endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int,
-                         timeout: int) -> RestoreResult:
-    """A polling run of restore-file: every action still running checked; the next check scheduled for those
-    that still are. A check that is not the last says one line; the last covers every file given."""
-    earlier = carried_json(args, 'finished', list, dict)  # files whose actions ended at an earlier check
-    refused = carried_json(args, 'refused', dict, list)  # {reason: [file_hash, ...]} refused at the start
-    summaries, replies = check_actions(client, hashes, action_ids, endpoint_id, incident_id)
-    done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    finished = earlier + [
-        {key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
-        for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
-    unread = [summary for summary in summaries if summary.get('error')]
-    unread_text = '\n\n' + '\n'.join(f'Status of action {s["action_id"]} ({s["file_hash"]}) not read at this '
-                                     f'check: {s["error"]}' for s in unread[:3]) if unread else ''
-    schedule = None
-    if not done and polling:
-        readable = xdr_progress_line(summaries, interval) + unread_text
-        # Finished actions are final and already in context: the next check reads only those still running.
-        running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
-        schedule = xdr_next_check(args, running, interval, timeout,
-                                  finished=json.dumps(finished, separators=(',', ':')) if finished else '')
-    else:
-        readable = xdr_final_table(summaries) + unread_text
-        if earlier:
-            readable += '\n\n' + '\n'.join(
-                f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, '
-                f'{item["failed_count"]} failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES])
-            if len(earlier) > MAX_LISTED_FILES:
-                readable += f'\n- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)'
-        if refused:
-            readable += '\n\n' + grouped_refusals(refused)
-    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries), one_or_all(replies), schedule)
+            value = json.loads(value)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+    return None
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
@@ -2230,11 +2288,6 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
                   action_id=json.dumps([r['action_id'] for r in followed]))
     follow.update((name, value) for name, value in carried.items() if value)
     return PollingSchedule('restore-file', interval, follow, timeout)
-
-
-def one_or_all(values: list[Any]) -> Any:
-    """One file's record (or reply) on its own, as the context of a single restore holds it; several as a list."""
-    return values[0] if len(values) == 1 else values
 
 
 def xdr_progress_line(summaries: list[dict[str, Any]], interval: int) -> str:
@@ -2270,29 +2323,62 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
 
 
-def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
-                    enterprise_project_id: str | None,
-                    isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
-    """(the hash or path asked for, each copy HSS lists that matches it exactly) in the listing's status (None: any);
-    a value that matches nothing yields (value, None) once."""
-    wanted_hosts, wanted_paths = set(hosts), set(paths)
-    by_hash = bool(hashes)
-    for value in hashes or paths:
-        filters = {'file_hash': value} if by_hash else {'file_path': value}
-        matched = False
-        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id,
-                                               isolation_status=isolation_status, **filters):
-            # Only exact matches count, whatever the listing filter matched on.
-            if by_hash and str(found.get('file_hash', '')).lower() != value.lower():
-                continue
-            if (not by_hash or wanted_paths) and found.get('file_path') not in (wanted_paths or {value}):
-                continue
-            if wanted_hosts and found.get('host_id') not in wanted_hosts:
-                continue
-            matched = True
-            yield value, found
-        if not matched:
-            yield value, None
+''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
+
+
+def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> RestoreResult:
+    """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
+    each copy until HSS lists it restored."""
+    fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
+    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
+                                                max_length=64)
+    for value in fields['file_hash']:
+        kind = HASH_LENGTH_NAMES.get(len(value)) if re.fullmatch(r'[0-9a-fA-F]+', value) else None
+        if kind:  # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
+            raise RestoreError(f'file_hash {value} is {kind} hash; HSS lists isolated files by their SHA256 '
+                               f'(64 hexadecimal characters). Give the SHA256 of the file.')
+    polling, interval, timeout = polling_arguments(args)
+    state = hss_restore_state(args.get('restore_state'))
+    client.transport.wait_at_most(timeout)
+    if state is None:
+        return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
+    return check_hss_restore(client, args, fields, enterprise_project_id, state, polling, interval, timeout)
+
+
+def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
+                      enterprise_project_id: str | None, polling: bool, interval: int,
+                      timeout: int) -> RestoreResult:
+    """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
+    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    if hosts and hashes and paths:
+        items, rows = broadcast_items(fields), []
+    elif hashes or (hosts and paths):
+        if fields['file_attr']:
+            raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
+                               'a restore by hash or by path takes each file\'s attributes from HSS.')
+        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
+    else:
+        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
+                           'file_path, or host_id, file_hash and file_path together for exact items.')
+    sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
+    rows = sent + rows
+    counts = hss_counts(rows)
+    if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
+        first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
+        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) it was sent. '
+                           f'{first["reason"]}')
+    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(counts)}', rows)
+    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
+    schedule = None
+    if accepted is not None:
+        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
+                 'refused': refused}
+        raw['follow_commands'] = [hss_follow_command(args, state)]
+        if polling:
+            readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
+            schedule = PollingSchedule('hss-restore-isolated', interval,
+                                       dict(args, restore_state=state_text(state)), timeout)
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
 
 
 def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
@@ -2317,6 +2403,31 @@ def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], 
             seen.add(key)
             items.append(found)
     return items, not_found
+
+
+def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
+                    enterprise_project_id: str | None,
+                    isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
+    """(the hash or path asked for, each copy HSS lists that matches it exactly) in the listing's status (None: any);
+    a value that matches nothing yields (value, None) once."""
+    wanted_hosts, wanted_paths = set(hosts), set(paths)
+    by_hash = bool(hashes)
+    for value in hashes or paths:
+        filters = {'file_hash': value} if by_hash else {'file_path': value}
+        matched = False
+        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id,
+                                               isolation_status=isolation_status, **filters):
+            # Only exact matches count, whatever the listing filter matched on.
+            if by_hash and str(found.get('file_hash', '')).lower() != value.lower():
+                continue
+            if (not by_hash or wanted_paths) and found.get('file_path') not in (wanted_paths or {value}):
+                continue
+            if wanted_hosts and found.get('host_id') not in wanted_hosts:
+                continue
+            matched = True
+            yield value, found
+        if not matched:
+            yield value, None
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
@@ -2367,171 +2478,6 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
     return rows, min(accepted) if accepted else None, refused
 
 
-def hss_restore_state(value: Any) -> dict[str, int] | None:
-    """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
-    command started (this machine's, ms), how many checks ran before this one, and which batches HSS refused.
-    Small whatever the number of items: the items are found again by the same arguments."""
-    if is_blank(value):
-        return None
-    match = re.fullmatch(r'(\d{1,15}):(\d{1,15}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
-    if match is None:
-        raise RestoreError('restore_state is set by the command itself while polling; run the command without '
-                           'it.')
-    return {'accepted': int(match.group(1)), 'started': int(match.group(2)), 'checks': int(match.group(3)),
-            'refused': int(match.group(4) or '0', 16)}
-
-
-def state_text(state: dict[str, int]) -> str:
-    """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
-    was: 10,000 exact items carry at most 25 more characters."""
-    text = f'{state["accepted"]}:{state["started"]}:{state["checks"]}'
-    return text + (f':{state["refused"]:x}' if state.get('refused') else '')
-
-
-def hss_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {outcome: sum(row['outcome'] == outcome for row in rows) for outcome in HSS_OUTCOMES}
-
-
-def hss_counts_text(counts: dict[str, int]) -> str:
-    return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
-
-
-def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
-    if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
-        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
-    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
-                          'HuaweiHSS.RestoredFile',
-                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
-
-
-MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
-
-
-def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
-    """The war-room line that follows this restore to its end (what the post-processing script gives)."""
-    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
-            if not is_blank(args.get(name))}
-    # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
-    # to repeat instead. Measured before anything is built.
-    if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return (f'!hss-restore-isolated with the same {", ".join(kept)} arguments and '
-                f'restore_state={state_text(state)}')
-    parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
-             for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, f'restore_state={state_text(state)}'])
-
-
-def war_room_value(text: str) -> str:
-    """A value as a war-room line takes it: bare when it can be, else raw in backticks (a path with blanks, a JSON
-    list), else in double quotes with \\ and \" escaped."""
-    if text and not re.search(r'[\s"`]', text):
-        return text
-    if '`' not in text and '\n' not in text:
-        return f'`{text}`'
-    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
-
-
-def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
-                      enterprise_project_id: str | None, polling: bool, interval: int,
-                      timeout: int) -> RestoreResult:
-    """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
-    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
-    if hosts and hashes and paths:
-        items, rows = broadcast_items(fields), []
-    elif hashes or (hosts and paths):
-        if fields['file_attr']:
-            raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
-                               'a restore by hash or by path takes each file\'s attributes from HSS.')
-        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
-    else:
-        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
-                           'file_path, or host_id, file_hash and file_path together for exact items.')
-    sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
-    rows = sent + rows
-    counts = hss_counts(rows)
-    if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
-        first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
-        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) it was sent. '
-                           f'{first["reason"]}')
-    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(counts)}', rows)
-    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
-    schedule = None
-    if accepted is not None:
-        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
-                 'refused': refused}
-        raw['follow_commands'] = [hss_follow_command(args, state)]
-        if polling:
-            readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
-            schedule = PollingSchedule('hss-restore-isolated', interval,
-                                       dict(args, restore_state=state_text(state)), timeout)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
-
-
-def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
-    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own."""
-    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
-    if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        return exact_items_progress(client, fields, enterprise_project_id, state)
-    sent = sent_exact_items(fields, state) if exact else None
-    rows, seen = [], set()
-    for _, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
-                                    enterprise_project_id, None):
-        key = (found or {}).get('host_id'), (found or {}).get('file_hash'), (found or {}).get('file_path')
-        if found is None or key in seen or (sent is not None and key not in sent):
-            continue
-        seen.add(key)
-        row = progress_row(found, state['accepted'])
-        if row:
-            rows.append(row)
-    return rows
-
-
-def progress_row(found: dict[str, Any], accepted: int) -> dict[str, Any] | None:
-    """A listed copy's outcome for this restore, or None when its status owes nothing to it."""
-    status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
-    row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
-    if status == HSS_STATUS_RESTORING:
-        return dict(row, outcome=HSS_OUTCOME_RESTORING)
-    if status == HSS_STATUS_RESTORED and changed:
-        return dict(row, outcome=HSS_OUTCOME_RESTORED)
-    if status == HSS_STATUS_ISOLATED and changed:
-        return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
-    return None
-
-
-def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
-    """The exact items this restore sent: every item of the arguments but those of the batches HSS refused."""
-    items = broadcast_items(fields)
-    refused = state.get('refused', 0)
-    return {(item['host_id'], item['file_hash'], item['file_path']) for index, item in enumerate(items)
-            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
-
-
-def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                         state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Many exact items: two listings of the project (what is restoring, what is isolated) instead of one per hash.
-    A sent copy in neither is no longer isolated or restoring: restored."""
-    sent = sent_exact_items(fields, state)
-    listed = {}
-    for status in (HSS_STATUS_RESTORING, HSS_STATUS_ISOLATED):
-        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=status):
-            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
-            if key in sent:
-                listed.setdefault(key, found)
-    rows = []
-    for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
-        found = listed.get(key)
-        if found is None:
-            rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
-                         'outcome': HSS_OUTCOME_RESTORED})
-        elif (row := progress_row(found, state['accepted'])) is not None:
-            rows.append(row)
-    return rows
-
-
 def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
                       enterprise_project_id: str | None, state: dict[str, int], polling: bool, interval: int,
                       timeout: int) -> RestoreResult:
@@ -2570,72 +2516,105 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                                        'follow_commands': [hss_follow_command(args, state)]})
 
 
-def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> RestoreResult:
-    """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
-    each copy until HSS lists it restored."""
-    fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
-                                                max_length=64)
-    for value in fields['file_hash']:
-        kind = HASH_LENGTH_NAMES.get(len(value)) if re.fullmatch(r'[0-9a-fA-F]+', value) else None
-        if kind:  # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
-            raise RestoreError(f'file_hash {value} is {kind} hash; HSS lists isolated files by their SHA256 '
-                               f'(64 hexadecimal characters). Give the SHA256 of the file.')
-    polling, interval, timeout = polling_arguments(args)
-    state = hss_restore_state(args.get('restore_state'))
-    client.transport.wait_at_most(timeout)
-    if state is None:
-        return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
-    return check_hss_restore(client, args, fields, enterprise_project_id, state, polling, interval, timeout)
+def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+                     state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
+    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own."""
+    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
+        return exact_items_progress(client, fields, enterprise_project_id, state)
+    sent = sent_exact_items(fields, state) if exact else None
+    rows, seen = [], set()
+    for _, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
+                                    enterprise_project_id, None):
+        key = (found or {}).get('host_id'), (found or {}).get('file_hash'), (found or {}).get('file_path')
+        if found is None or key in seen or (sent is not None and key not in sent):
+            continue
+        seen.add(key)
+        row = progress_row(found, state['accepted'])
+        if row:
+            rows.append(row)
+    return rows
 
 
-def event_key(event: dict[str, Any]) -> str:
-    """An event's identity across fetches: its event_id (a digest of the event when it has none)."""
-    event_id = event.get('event_id')
-    if isinstance(event_id, str) and event_id.strip():
-        return event_id.strip()
-    return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
+def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+                         state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Many exact items: two listings of the project (what is restoring, what is isolated) instead of one per hash.
+    A sent copy in neither is no longer isolated or restoring: restored."""
+    sent = sent_exact_items(fields, state)
+    listed = {}
+    for status in (HSS_STATUS_RESTORING, HSS_STATUS_ISOLATED):
+        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=status):
+            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+            if key in sent:
+                listed.setdefault(key, found)
+    rows = []
+    for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
+        found = listed.get(key)
+        if found is None:
+            rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
+                         'outcome': HSS_OUTCOME_RESTORED})
+        elif (row := progress_row(found, state['accepted'])) is not None:
+            rows.append(row)
+    return rows
 
 
-def whole_number(value: Any, default: int) -> int:
-    """A time or count as HSS lists it (a number, or its text) as an int; ``default`` when it gives none."""
-    if isinstance(value, bool):
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """The exact items this restore sent: every item of the arguments but those of the batches HSS refused."""
+    items = broadcast_items(fields)
+    refused = state.get('refused', 0)
+    return {(item['host_id'], item['file_hash'], item['file_path']) for index, item in enumerate(items)
+            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
 
-def ms_to_iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+def progress_row(found: dict[str, Any], accepted: int) -> dict[str, Any] | None:
+    """A listed copy's outcome for this restore, or None when its status owes nothing to it."""
+    status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
+    row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
+    if status == HSS_STATUS_RESTORING:
+        return dict(row, outcome=HSS_OUTCOME_RESTORING)
+    if status == HSS_STATUS_RESTORED and changed:
+        return dict(row, outcome=HSS_OUTCOME_RESTORED)
+    if status == HSS_STATUS_ISOLATED and changed:
+        return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
+    return None
 
 
-def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
-    """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
-    files = [item for item in event.get('file_info_list') or [] if isinstance(item, dict)]
-    names = [clean_text(item.get('file_alias') or item.get('file_path')) for item in files]
-    subject = ', '.join(name for name in names if name)
-    host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
-    name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
-    return {
-        'name': short_text(f'{name}: {subject}' if subject else name),
-        'occurred': ms_to_iso(occurred_ms),
-        'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
-        'details': clean_text(event.get('description')),
-        'rawJSON': json.dumps(event),
-    }
+def hss_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {outcome: sum(row['outcome'] == outcome for row in rows) for outcome in HSS_OUTCOMES}
 
 
-def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
-    """Where this fetch begins: where the last one stopped, else the first-fetch window; never older than HSS
-    lists events."""
-    oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
-    last_fetch = last_run.get('last_fetch')
-    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms:
-        return max(last_fetch, oldest)
-    return max(now_ms - first_fetch_ms, oldest)
+def hss_counts_text(counts: dict[str, int]) -> str:
+    return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
+
+
+def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
+    if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
+        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
+                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
+    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
+                          'HuaweiHSS.RestoredFile',
+                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
+
+
+MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
+
+
+def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
+    """The war-room line that follows this restore to its end (what the post-processing script gives)."""
+    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
+            if not is_blank(args.get(name))}
+    # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
+    # to repeat instead. Measured before anything is built.
+    if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
+        return (f'!hss-restore-isolated with the same {", ".join(kept)} arguments and '
+                f'restore_state={state_text(state)}')
+    parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
+             for name, value in kept.items()]
+    return ' '.join(['!hss-restore-isolated', *parts, f'restore_state={state_text(state)}'])
+
+
+''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
 
 
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any,
@@ -2675,14 +2654,54 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     next_run = {'last_fetch': begin, 'seen_ids': sorted(key for key in seen if times.get(key, -1) >= begin)}
     return incidents, next_run
 
+
+def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
+    """Where this fetch begins: where the last one stopped, else the first-fetch window; never older than HSS
+    lists events."""
+    oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
+    last_fetch = last_run.get('last_fetch')
+    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms:
+        return max(last_fetch, oldest)
+    return max(now_ms - first_fetch_ms, oldest)
+
+
+def event_key(event: dict[str, Any]) -> str:
+    """An event's identity across fetches: its event_id (a digest of the event when it has none)."""
+    event_id = event.get('event_id')
+    if isinstance(event_id, str) and event_id.strip():
+        return event_id.strip()
+    return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
+
+
+def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
+    """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
+    files = [item for item in event.get('file_info_list') or [] if isinstance(item, dict)]
+    names = [clean_text(item.get('file_alias') or item.get('file_path')) for item in files]
+    subject = ', '.join(name for name in names if name)
+    host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
+    name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
+    return {
+        'name': short_text(f'{name}: {subject}' if subject else name),
+        'occurred': ms_to_iso(occurred_ms),
+        'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
+        'details': clean_text(event.get('description')),
+        'rawJSON': json.dumps(event),
+    }
+
+
+def ms_to_iso(ms: int) -> str:
+    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+
+
 ''' DISPATCH '''
+
 
 # command -> (which client it needs, the function that runs it)
 COMMANDS = {
     'restore-file': ('xdr', restore_file_command),
     'hss-restore-isolated': ('hss', hss_restore_isolated_command),
 }
-
 # client kind -> the setting that shows the vendor is in use (test-module checks every vendor in use)
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}
 
@@ -2792,6 +2811,7 @@ def main(demisto_obj: Any = None) -> None:
             keep_iam_token(runtime, clients, stored)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
             runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
+
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):
     main()

@@ -1,0 +1,126 @@
+"""The integration's layout as its contents list promises it: sections in that order, one per command, small typed
+functions. A newcomer finds where a behaviour lives from the list alone only while the list and the file agree."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import restore_integration as ri
+from warroom.spec import load_spec
+
+CODE = Path(ri.__file__).read_text()
+TREE = ast.parse(CODE)
+MAX_FUNCTION_LINES = 50  # DEVELOPERS.md: functions of at most about 50 lines
+BUILT_IN_COMMANDS = {'test-module', 'fetch-incidents'}  # XSOAR's own, never declared under script.commands
+
+
+def contents_list(docstring: str) -> list[str]:
+    """The numbered entries of the module docstring's contents list, each with its continuation lines."""
+    entries: list[str] = []
+    for line in docstring.split('Contents,', 1)[1].splitlines():
+        numbered = re.match(r'\d+\.\s+(.*)', line)
+        if numbered:
+            entries.append(numbered.group(1))
+        elif entries and line.startswith(' ' * 8) and line.strip():
+            entries[-1] += ' ' + line.strip()
+        elif entries and not line.strip():
+            break
+    return entries
+
+
+def section_markers(tree: ast.Module) -> list[tuple[str, int]]:
+    """The ''' NAME ''' markers between top-level definitions, with their line numbers."""
+    return [(node.value.value.strip(), node.lineno) for node in tree.body[1:]
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+
+
+def sections_of(tree: ast.Module) -> dict[str, list[ast.stmt]]:
+    """Each marker's top-level statements, up to the next marker."""
+    sections: dict[str, list[ast.stmt]] = {}
+    current = None
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node is not tree.body[0]:
+            current = node.value.value.strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(node)
+    return sections
+
+
+def untyped(tree: ast.AST) -> list[str]:
+    """Every function (nested ones too) with a parameter or a return left without a type."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            arguments += [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
+            bare = [a.arg for a in arguments if a.annotation is None and a.arg not in ('self', 'cls')]
+            if bare or node.returns is None:
+                found.append(f'{node.name}:{node.lineno} {bare or "return"}')
+    return found
+
+
+def long_functions(tree: ast.AST, limit: int) -> list[str]:
+    return [f'{node.name}:{node.lineno} ({node.end_lineno - node.lineno + 1} lines)' for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > limit]
+
+
+def test_the_contents_list_names_every_section_in_the_order_of_the_file():
+    entries = contents_list(ast.get_docstring(TREE))
+    markers = [name for name, _ in section_markers(TREE)]
+    assert len(entries) == len(markers) >= 12, (entries, markers)
+    for entry, marker in zip(entries, markers):
+        assert entry.startswith(marker), f'the contents list says {entry!r} where the file has {marker!r}'
+
+
+def test_every_command_has_a_section_of_its_own_named_in_the_contents_list():
+    declared = set(load_spec().commands) | BUILT_IN_COMMANDS
+    with_section = {re.match(r'COMMAND: (\S+)', name).group(1) for name, _ in section_markers(TREE)
+                    if name.startswith('COMMAND: ')}
+    assert with_section == declared
+    sections = sections_of(TREE)
+    for command, (_, function) in ri.COMMANDS.items():
+        [section] = [name for name in sections if name.startswith(f'COMMAND: {command} ')]
+        assert function.__name__ in {node.name for node in sections[section] if hasattr(node, 'name')}
+
+
+def test_every_section_holds_definitions_and_the_constants_come_first():
+    sections = sections_of(TREE)
+    assert next(iter(sections)) == 'CONSTANTS'
+    for name, body in sections.items():
+        kinds = {type(node) for node in body}
+        assert kinds & {ast.FunctionDef, ast.ClassDef, ast.Assign}, f'section {name} is empty'
+    before = TREE.body[1:TREE.body.index(next(n for n in TREE.body[1:] if isinstance(n, ast.Expr)))]
+    assert all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in before)
+
+
+def test_every_signature_of_the_integration_is_typed():
+    assert untyped(TREE) == []
+
+
+def test_no_function_of_the_integration_is_longer_than_fifty_lines():
+    assert long_functions(TREE, MAX_FUNCTION_LINES) == []
+
+
+@pytest.mark.parametrize('code, expected', [
+    ('def f(a, b: int) -> None:\n    pass\n', ['f:1 [\'a\']']),
+    ('def f(a: int):\n    pass\n', ['f:1 return']),
+    ('class C:\n    def m(self, *rest) -> int:\n        return 1\n', ['m:2 [\'rest\']']),
+    ('def f() -> None:\n    def inner(x) -> None:\n        pass\n', ['inner:2 [\'x\']']),
+])
+def test_the_type_check_finds_a_bare_parameter_a_bare_return_and_a_nested_function(code, expected):
+    assert untyped(ast.parse(code)) == expected
+
+
+def test_the_length_check_counts_a_function_from_its_def_to_its_last_line():
+    code = 'def f() -> None:\n' + '    x = 1\n' * 50
+    assert long_functions(ast.parse(code), 50) == ['f:1 (51 lines)']
+    assert long_functions(ast.parse(code), 51) == []
+
+
+def test_the_contents_reader_joins_continuation_lines_and_stops_at_the_list_end():
+    doc = 'Intro.\n\nContents, in order:\n\n1. ONE        first\n                 more of it\n2. TWO\n\nAfter.\n3. NOT'
+    assert contents_list(doc) == ['ONE        first more of it', 'TWO']
