@@ -713,7 +713,7 @@ class AdaptiveRateLimiter:
         now = self.clock() if now is None else now
         top = self._rate_at_cut
         k = (top * (1 - self.BETA) / self.SCALE) ** (1 / 3)
-        return max(self.MIN_RATE, min(self.ceiling, self.SCALE * (now - self._last_cut - k) ** 3 + top))
+        return min(self.ceiling, max(self.MIN_RATE, self.SCALE * (now - self._last_cut - k) ** 3 + top))
 
     def wait_turn(self, deadline: float | None = None) -> float:
         """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would come after
