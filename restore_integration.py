@@ -578,10 +578,17 @@ def is_loopback_host(host: str) -> bool:
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
-    parts = urlsplit(str(url).strip())
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
-        raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; '
-                           f'got {printable(url)}.')
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
+        requests.models.PreparedRequest().prepare_url(text, None)  # the host and port as requests will read them
+    except (ValueError, requests.exceptions.RequestException):
+        parts = None
+    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname:
+        # A URL holding '@' may hold a password before it: it is not quoted.
+        shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in text else printable(text)
+        raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; got {shown}.')
     if parts.username or parts.password:
         raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
                            f'put credentials in their own settings.')
