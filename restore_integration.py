@@ -1050,6 +1050,7 @@ class SecretScrubber:
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
+    CUT = '...'  # what short_text and printable end a text they cut with
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
@@ -1065,6 +1066,7 @@ class SecretScrubber:
         for plain in (value, value.strip()):
             escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
             forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain)}
+        forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
         with self._lock:
             known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}
             self._forms = tuple(sorted(known, key=len, reverse=True))  # the longest first: no half-masked form
@@ -1073,7 +1075,23 @@ class SecretScrubber:
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self.MASK)
-        return text
+        return self._cut_heads(text) if self.CUT in text else text
+
+    def _cut_heads(self, text: str) -> str:
+        """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too."""
+        pieces = text.split(self.CUT)
+        for number, piece in enumerate(pieces[:-1]):
+            tail = piece[-self.MIN_LENGTH:]
+            for form in self._forms:
+                at = form.find(tail) if len(tail) == self.MIN_LENGTH else -1
+                while at != -1:
+                    head = form[:at + self.MIN_LENGTH]
+                    if piece.endswith(head):
+                        pieces[number] = piece = piece[:-len(head)] + self.MASK
+                        tail = ''
+                        break
+                    at = form.find(tail, at + 1)
+        return self.CUT.join(pieces)
 
     def entry(self, entry: dict[str, Any]) -> dict[str, Any]:
         """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
@@ -1082,7 +1100,7 @@ class SecretScrubber:
 
     def _holds_secret(self, value: Any) -> bool:
         if isinstance(value, str):
-            return any(form in value for form in self._forms)
+            return any(form in value for form in self._forms) or (self.CUT in value and self.text(value) != value)
         if isinstance(value, dict):
             return any(self._holds_secret(key) or self._holds_secret(item) for key, item in value.items())
         if isinstance(value, (list, tuple)):

@@ -1,0 +1,61 @@
+"""A vendor error page that is not JSON is quoted cut to one short line (short_text): a secret it echoes must not
+come out whole, in part where the cut falls inside it, or with its blanks squeezed."""
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+
+import restore_integration as ri
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.runtime import Demisto
+
+XDR_KEY = 'xdrKEY' + secrets.token_hex(24)
+IAM_PASSWORD = 'two  blanks\u00a0and ' + secrets.token_urlsafe(12)
+
+
+class PlainTextEcho:
+    """Answers 400 with a plain-text page quoting what it received, ``lead`` characters into the page."""
+
+    def __init__(self, lead):
+        self.lead = lead
+        self.server = LoopbackServer(self._app).start()
+
+    def _app(self, request):
+        received = f'Authorization: {request.headers.get("Authorization", "")} body: ' \
+                   f'{request.body.decode("utf-8", "replace")}'
+        page = 'Bad request. ' + '.' * (self.lead - 13) + received
+        return Response(400, page.encode(), {'Content-Type': 'text/plain'})
+
+
+@pytest.fixture
+def echo(request):
+    vendor = PlainTextEcho(request.param)
+    yield vendor
+    vendor.server.stop()
+
+
+def run(params, command, args):
+    demisto = Demisto(params, command, args, {}, [])
+    ri.main(demisto)
+    return json.dumps(demisto.entries, ensure_ascii=False) + json.dumps(demisto.log, ensure_ascii=False)
+
+
+# 'Authorization: ' is 15 characters: the key starts at 185 and short_text cuts the page at 200.
+@pytest.mark.parametrize('echo', [170], indirect=True)
+def test_a_key_cut_in_two_by_a_short_vendor_page_is_not_shown_in_part(echo):
+    shown = run({'xdr_url': echo.server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
+                 'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
+    assert 'Cortex XDR answered HTTP 400' in shown
+    assert XDR_KEY[:15] not in shown
+
+
+@pytest.mark.parametrize('echo', [13], indirect=True)
+def test_a_password_with_blanks_squeezed_by_a_short_vendor_page_is_not_shown(echo):
+    shown = run({'hss_endpoint': echo.server.url, 'hss_iam_endpoint': echo.server.url, 'hss_project_id': 'p' * 32,
+                 'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
+                 'hss_credentials': {'identifier': 'user', 'password': IAM_PASSWORD}},
+                'hss-restore-isolated', {'file_hash': 'c' * 64})
+    assert 'Huawei Cloud IAM answered HTTP 400' in shown
+    assert IAM_PASSWORD[-12:] not in shown
