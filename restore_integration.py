@@ -467,6 +467,19 @@ def setting_credential(params: dict[str, Any], name: str, part: str) -> str:
     return value
 
 
+def header_credential(params: dict[str, Any], name: str, part: str) -> str:
+    """A credential part sent in an HTTP header, which carries Latin-1 only: one that cannot be sent is refused here,
+    before any request (a secret is not quoted)."""
+    value = setting_credential(params, name, part)
+    try:
+        value.encode('latin-1')
+    except UnicodeEncodeError:
+        what, shown = ('secret', '') if part == 'password' else ('user name or key ID', f' {printable(value)}')
+        raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
+                           f'carry. Copy it again from the vendor\'s console.') from None
+    return value
+
+
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 
 
@@ -494,16 +507,17 @@ def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
 
 def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
-    key_id = setting_credential(params, 'xdr_api_key_id', 'identifier')
-    key = setting_credential(params, 'xdr_api_key', 'password')
+    key_id = header_credential(params, 'xdr_api_key_id', 'identifier')
+    auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
+    # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
+    key = (header_credential if auth_type == 'standard' else setting_credential)(params, 'xdr_api_key', 'password')
     missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
                if not value]
     if missing:
         raise RestoreError('Cortex XDR is not configured: set ' + ', '.join(missing) + ' in the instance settings.')
     insecure = setting_bool(params, 'insecure')
     return XdrSettings(
-        url=normalise_xdr_url(url, insecure), key_id=key_id, key=key,
-        auth_type=setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced'),
+        url=normalise_xdr_url(url, insecure), key_id=key_id, key=key, auth_type=auth_type,
         rate_limit=setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000),
     )
 
@@ -530,7 +544,8 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
     )
     if auth_type == 'aksk':
-        access_key, secret_key = (setting_credential(params, 'hss_aksk', part) for part in ('identifier', 'password'))
+        access_key = header_credential(params, 'hss_aksk', 'identifier')
+        secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
                                'secret access key as the password.')
