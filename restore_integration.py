@@ -897,6 +897,8 @@ class HttpTransport:
         """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer."""
         self.budget_s = seconds
         self.deadline = self.limiter.clock() + seconds
+        if self.token_source is not None:  # the IAM token request is part of the command's requests
+            self.token_source.transport.wait_at_most(seconds)
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
                 **kwargs: Any) -> requests.Response:
