@@ -282,15 +282,17 @@ class VendorApiError(RestoreError):
         self.vendor_extra = vendor_extra
         self.request_id = request_id
         details = []
+
+        def shown(value: Any) -> str:  # a vendor value that is not text as JSON, the form the scrubber knows
+            return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
         if vendor_code is not None:
-            details.append(f'code {vendor_code}')
+            details.append(f'code {shown(vendor_code)}')
         if vendor_message:
-            details.append(f'message "{vendor_message}"')
+            details.append(f'message "{shown(vendor_message)}"')
         if vendor_extra not in (None, '', {}, []):
-            extra = vendor_extra if isinstance(vendor_extra, str) else json.dumps(vendor_extra, sort_keys=True)
-            details.append(f'details {extra}')
+            details.append(f'details {shown(vendor_extra)}')
         if request_id:
-            details.append(f'request id {request_id}')
+            details.append(f'request id {shown(request_id)}')
         said = f' {vendor} said: ' + ', '.join(details) + '.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts)
