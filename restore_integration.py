@@ -1084,7 +1084,8 @@ class SecretScrubber:
         forms = set()
         for plain in (value, value.strip()):
             escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
-            forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain)}
+            forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain),
+                      json.dumps(plain, ensure_ascii=False)[1:-1]}  # a vendor's JSON may keep non-ASCII letters
         forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
         with self._lock:
             known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}

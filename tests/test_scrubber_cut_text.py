@@ -59,3 +59,24 @@ def test_a_password_with_blanks_squeezed_by_a_short_vendor_page_is_not_shown(ech
                 'hss-restore-isolated', {'file_hash': 'c' * 64})
     assert 'Huawei Cloud IAM answered HTTP 400' in shown
     assert IAM_PASSWORD[-12:] not in shown
+
+
+def test_a_password_quoted_back_as_utf8_json_is_not_shown():
+    # A gateway that re-serialises the body it received writes non-ASCII letters as they are and escapes the quote.
+    password = 'm\u00fcller "q" ' + secrets.token_hex(8)
+
+    def app(request):
+        received = json.loads(request.body)
+        page = 'Refused: ' + json.dumps(received, ensure_ascii=False)
+        return Response(400, page.encode(), {'Content-Type': 'text/plain; charset=utf-8'})
+
+    server = LoopbackServer(app).start()
+    try:
+        shown = run({'hss_endpoint': server.url, 'hss_iam_endpoint': server.url, 'hss_project_id': 'p' * 32,
+                     'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
+                     'hss_credentials': {'identifier': 'u', 'password': password}},
+                    'hss-restore-isolated', {'file_hash': 'c' * 64})
+    finally:
+        server.stop()
+    assert 'Huawei Cloud IAM answered HTTP 400' in shown
+    assert password[-16:] not in shown
