@@ -2155,7 +2155,7 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
                                      f'check: {s["error"]}' for s in unread[:3]) if unread else ''
     schedule = None
     if not done and polling:
-        readable = xdr_progress_line(summaries, interval) + unread_text
+        readable = xdr_progress_line(summaries, interval, earlier) + unread_text
         # Finished actions are final and already in context: the next check reads only those still running.
         running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
         schedule = xdr_next_check(args, running, interval, timeout,
@@ -2290,13 +2290,18 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
     return PollingSchedule('restore-file', interval, follow, timeout)
 
 
-def xdr_progress_line(summaries: list[dict[str, Any]], interval: int) -> str:
-    """One line for a check that is not the last: how many endpoints are final, and how many still run."""
+def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
+    """One line for a check that is not the last: how many endpoints are final, and how many still run. The
+    endpoints of files whose actions ended at an earlier check (``earlier``) still count, as final."""
     endpoints = [endpoint for summary in summaries for endpoint in summary['endpoints']]
     final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
     restored = sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
-    return (f'Cortex XDR restore: {len(final)} of {len(endpoints)} endpoints final ({restored} restored, '
-            f'{len(final) - restored} failed), {len(endpoints) - len(final)} running; checking again in {interval} s.')
+    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
+    final_before = restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
+    running = len(endpoints) - len(final)
+    final_count, restored_count = len(final) + final_before, restored + restored_before
+    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} '
+            f'restored, {final_count - restored_count} failed), {running} running; checking again in {interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
