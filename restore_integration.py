@@ -1903,9 +1903,9 @@ def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
 
 def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
-    (a whole number, or an ID text, sent back as it came); or comma-separated whole numbers."""
+    (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
     rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
-            f'writes) {IDENTIFIER_RULE}, at most {MAX_IDENTIFIER_LENGTH} characters')
+            f'writes) a number or a non-blank text, as Cortex XDR sent it')
     if isinstance(value, str) and value.strip().startswith('['):
         try:
             items = json.loads(value)
@@ -1919,9 +1919,10 @@ def action_id_list(value: Any) -> list[int | str]:
         texts_allowed = False
     for position, item in enumerate(items, 1):
         number = isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_WHOLE_NUMBER
-        text = texts_allowed and isinstance(item, str) and len(item) <= MAX_IDENTIFIER_LENGTH and \
-            IDENTIFIER_PATTERN.fullmatch(item) is not None
-        if not (number or text):
+        # The JSON list holds each ID the first run followed, exactly as Cortex XDR sent it: it must come back.
+        as_sent = texts_allowed and ((isinstance(item, (int, float)) and not isinstance(item, bool) and
+                                      abs(item) < float('inf')) or (isinstance(item, str) and bool(item.strip())))
+        if not (number or as_sent):
             raise RestoreError(f'action_id item {position} {rule}; got {printable(item)}. It is set by the command '
                                f'itself while polling: run the command without it.')
     return items
