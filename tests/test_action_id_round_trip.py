@@ -9,16 +9,11 @@ import pytest
 
 from conftest import XDR_REPLIES, load_json
 from warroom.context import as_list, get_path
-from warroom.runtime import WarRoom
+from test_reply_shapes import room  # one request at a time, answered in the order queued
 
 FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
 HASH = 'c' * 64
 
-
-def room(replay_server):
-    params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': 'k' * 40},
-              'xdr_auth_type': 'standard', 'retry_backoff': '0', 'max_concurrency': '1'}
-    return WarRoom(params=params, time_scale=0, sleep=lambda _: None)
 
 
 @pytest.mark.parametrize('action_id', ['grp:2457', 'act.7', ' 2457', '2457 ', 2457.0, -3, 10 ** 19])

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import re
 
+from facts import XDR_FINAL_STATUSES as FINAL_STATUSES, XDR_SUCCESS_STATUS
 from conftest import XDR_REPLIES, load_json
-from warroom.runtime import WarRoom
+from test_reply_shapes import room  # one request at a time, answered in the order queued
 
 RUNNING = load_json(XDR_REPLIES / 'action_status_running.json')
 FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
-FINAL_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'ABORTED',
-                  'EXPIRED')
 PROGRESS = re.compile(r'(\d+) of (\d+) endpoints final \((\d+) restored, (\d+) failed\), (\d+) running')
-
-
-def room(replay_server):
-    # One request at a time: the replay server answers in the order it was given.
-    params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': 'k' * 40},
-              'xdr_auth_type': 'standard', 'retry_backoff': '0', 'max_concurrency': '1'}
-    return WarRoom(params=params, time_scale=0, sleep=lambda _: None)
 
 
 def counts(reply):
     statuses = list(reply['reply']['data'].values())
     final = [s for s in statuses if s in FINAL_STATUSES]
-    restored = final.count('COMPLETED_SUCCESSFULLY')
+    restored = final.count(XDR_SUCCESS_STATUS)
     return len(final), len(statuses), restored, len(final) - restored, len(statuses) - len(final)
 
 
