@@ -1677,7 +1677,9 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     rows ``context_path`` holds."""
     def cell(value: Any) -> str:
         text = '' if value is None else str(value)
-        return text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
+        text = text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
+        # A cell ending with a backslash (a Windows folder) would escape the pipe that closes it.
+        return text + ' ' if text.endswith('\\') else text
 
     lines = [f'### {title}']
     if not rows:
