@@ -1722,7 +1722,9 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     rows ``context_path`` holds."""
     def cell(value: Any) -> str:
         text = '' if value is None else str(value)
-        return text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
+        text = text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
+        # A cell ending with a backslash (a Windows folder) would escape the pipe that closes it.
+        return text + ' ' if text.endswith('\\') else text
 
     lines = [f'### {title}']
     if not rows:
@@ -1948,9 +1950,9 @@ def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
 
 def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
-    (a whole number, or an ID text, sent back as it came); or comma-separated whole numbers."""
+    (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
     rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
-            f'writes) {IDENTIFIER_RULE}, at most {MAX_IDENTIFIER_LENGTH} characters')
+            f'writes) a number or a non-blank text, as Cortex XDR sent it')
     if isinstance(value, str) and value.strip().startswith('['):
         try:
             items = json.loads(value)
@@ -1964,9 +1966,10 @@ def action_id_list(value: Any) -> list[int | str]:
         texts_allowed = False
     for position, item in enumerate(items, 1):
         number = isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_WHOLE_NUMBER
-        text = texts_allowed and isinstance(item, str) and len(item) <= MAX_IDENTIFIER_LENGTH and \
-            IDENTIFIER_PATTERN.fullmatch(item) is not None
-        if not (number or text):
+        # The JSON list holds each ID the first run followed, exactly as Cortex XDR sent it: it must come back.
+        as_sent = texts_allowed and ((isinstance(item, (int, float)) and not isinstance(item, bool) and
+                                      abs(item) < float('inf')) or (isinstance(item, str) and bool(item.strip())))
+        if not (number or as_sent):
             raise RestoreError(f'action_id item {position} {rule}; got {printable(item)}. It is set by the command '
                                f'itself while polling: run the command without it.')
     return items
@@ -2200,7 +2203,7 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
                                      f'check: {s["error"]}' for s in unread[:3]) if unread else ''
     schedule = None
     if not done and polling:
-        readable = xdr_progress_line(summaries, interval) + unread_text
+        readable = xdr_progress_line(summaries, interval, earlier) + unread_text
         # Finished actions are final and already in context: the next check reads only those still running.
         running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
         schedule = xdr_next_check(args, running, interval, timeout,
@@ -2335,13 +2338,18 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
     return PollingSchedule('restore-file', interval, follow, timeout)
 
 
-def xdr_progress_line(summaries: list[dict[str, Any]], interval: int) -> str:
-    """One line for a check that is not the last: how many endpoints are final, and how many still run."""
+def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
+    """One line for a check that is not the last: how many endpoints are final, and how many still run. The
+    endpoints of files whose actions ended at an earlier check (``earlier``) still count, as final."""
     endpoints = [endpoint for summary in summaries for endpoint in summary['endpoints']]
     final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
     restored = sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
-    return (f'Cortex XDR restore: {len(final)} of {len(endpoints)} endpoints final ({restored} restored, '
-            f'{len(final) - restored} failed), {len(endpoints) - len(final)} running; checking again in {interval} s.')
+    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
+    final_before = restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
+    running = len(endpoints) - len(final)
+    final_count, restored_count = len(final) + final_before, restored + restored_before
+    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} '
+            f'restored, {final_count - restored_count} failed), {running} running; checking again in {interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:

@@ -1,0 +1,39 @@
+"""The one-line progress of a restore-file check counts every endpoint of the restore: a file whose action ended at
+an earlier check still counts, so the numbers an analyst reads never go backwards between checks."""
+from __future__ import annotations
+
+import re
+
+from facts import XDR_FINAL_STATUSES as FINAL_STATUSES, XDR_SUCCESS_STATUS
+from conftest import XDR_REPLIES, load_json
+from test_reply_shapes import room  # one request at a time, answered in the order queued
+
+RUNNING = load_json(XDR_REPLIES / 'action_status_running.json')
+FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
+PROGRESS = re.compile(r'(\d+) of (\d+) endpoints final \((\d+) restored, (\d+) failed\), (\d+) running')
+
+
+def counts(reply):
+    statuses = list(reply['reply']['data'].values())
+    final = [s for s in statuses if s in FINAL_STATUSES]
+    restored = final.count(XDR_SUCCESS_STATUS)
+    return len(final), len(statuses), restored, len(final) - restored, len(statuses) - len(final)
+
+
+def test_progress_still_counts_the_endpoints_of_a_file_that_finished_at_an_earlier_check(replay_server):
+    # Two files: the first one's action ends at the first check, the second one's runs for two more.
+    replay_server.queue(200, {'reply': {'action_id': 1, 'endpoints_count': 3}})
+    replay_server.queue(200, {'reply': {'action_id': 2, 'endpoints_count': 3}})
+    replay_server.queue(200, FINAL).queue(200, RUNNING)  # check 1: file a final, file b running
+    replay_server.queue(200, RUNNING)  # check 2: file b still running
+    replay_server.queue(200, FINAL)  # check 3: file b final
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{"a" * 64},{"b" * 64}'})
+
+    assert not result.failed, result.entries[-1]
+    lines = [PROGRESS.search(entry['HumanReadable']) for entry in result.entries[1:-1]]
+    assert len(lines) == 2 and all(lines), [entry['HumanReadable'] for entry in result.entries]
+    a_final, b_running = counts(FINAL), counts(RUNNING)
+    expected = tuple(x + y for x, y in zip(a_final, b_running))  # file a's endpoints, and file b's so far
+    assert tuple(map(int, lines[0].groups())) == expected
+    assert tuple(map(int, lines[1].groups())) == expected  # nothing happened between: the same numbers
