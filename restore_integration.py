@@ -2330,6 +2330,8 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
+    # HSS matches hashes whatever their case and lists them in lower case: the copies sent are known by that.
+    fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
                                                 max_length=64)
     for value in fields['file_hash']:

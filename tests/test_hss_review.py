@@ -1,0 +1,50 @@
+"""Regressions found in review of hss-restore-isolated and fetch-incidents, over HTTP to the HSS emulator."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import HSS_SEED, WaitClock, load_json, start_hss_tenant
+from warroom.context import as_list, get_path
+from warroom.emulator.faults import FaultPlan
+from warroom.runtime import WarRoom
+
+STAGE_SECONDS = 10.0
+HOSTS = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
+SLOW = max((h for h in HOSTS.values() if h.get('agent_status', 'online') == 'online' and not h.get('restore_fails')),
+           key=lambda h: h.get('restore_stages', 1))
+
+
+@pytest.fixture
+def clocked():
+    clock = WaitClock()
+    tenant = start_hss_tenant(stage_seconds=STAGE_SECONDS, clock=clock)
+    yield tenant, clock
+    tenant.stack.close()
+
+
+def room(tenant, clock, **params):
+    return WarRoom(params=tenant.params('aksk', **params), time_scale=1, sleep=clock.sleep)
+
+
+def rows_of(result):
+    return as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+
+
+@pytest.mark.parametrize('count', [1, 25])  # checked hash by hash, and with two listings of the project (> 20 hashes)
+def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_them_restored(clocked, count):
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, count)
+    args = {'host_id': host, 'file_hash': json.dumps([item['file_hash'].upper() for item in added]),
+            'file_path': json.dumps([item['file_path'] for item in added])}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    statuses = {tenant.backend.isolation_status(host, item['file_hash'], item['file_path']) for item in added}
+    assert statuses == {'restored'}  # polling went on until HSS was done
+    rows = rows_of(result)
+    assert len(rows) == count and {row['outcome'] for row in rows} == {'restored'}
