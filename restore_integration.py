@@ -2505,13 +2505,15 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                                  f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
                                  f'it is. To follow it: {hss_follow_command(args, state)}')
     counts = hss_counts(rows)
+    unread_text = f'\n\nThe listing was not read at this check: {unread}' if unread else ''
     if running and polling and not out_of_time:
         readable = (f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}; checking again in '
-                    f'{interval} s.' + (f'\n\nThe listing was not read at this check: {unread}' if unread else ''))
+                    f'{interval} s.' + unread_text)
         schedule = PollingSchedule('hss-restore-isolated', interval,
                                    dict(args, restore_state=state_text(dict(state, checks=checks))), timeout)
-    else:
-        readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows)
+    else:  # the last check: one that could not read the listing says so, and how to follow the restore
+        readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows) + (
+            f'{unread_text}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else '')
         schedule = None
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule,
                          raw_response={'elapsed_seconds': elapsed, 'items': rows,

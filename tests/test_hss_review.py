@@ -48,3 +48,19 @@ def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_
     assert statuses == {'restored'}  # polling went on until HSS was done
     rows = rows_of(result)
     assert len(rows) == count and {row['outcome'] for row in rows} == {'restored'}
+
+
+def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    file_hash = next(f['file_hash'] for f in SLOW['isolated_files'] if f.get('isolation_status', 'isolated') == 'isolated')
+    started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'host_id': host,
+                                                               'polling': 'false'})
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=500'))  # the follow command's listing fails
+
+    followed = room(tenant, clock, max_retries='0').run('hss-restore-isolated',
+                                                        dict(re.findall(r'(\w+)=(\S+)', follow), polling='false'))
+
+    text = followed.entries[-1].get('HumanReadable') or followed.entries[-1]['Contents']
+    assert followed.failed or 'not read' in text, text  # never "0 restored, 0 restoring" as if nothing were left
