@@ -2646,7 +2646,9 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         taken += [(key, fresh[key]) for key in ordered[:room]]
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
-            begin = times[taken[-1][0]]
+            # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
+            if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
+                begin = times[taken[-1][0]]
             break
         if end >= now_ms:
             begin = max(begin, end - HSS_FETCH_OVERLAP_MS)

@@ -64,3 +64,32 @@ def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
 
     text = followed.entries[-1].get('HumanReadable') or followed.entries[-1]['Contents']
     assert followed.failed or 'not read' in text, text  # never "0 restored, 0 restoring" as if nothing were left
+
+
+def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_later_one():
+    tenant = start_hss_tenant()
+    try:
+        host_id = sorted(tenant.backend.hosts)[0]
+        [undated] = [tenant.backend.isolate_file(host_id, 'a' * 64, '/srv/drop/undated.bin', minutes_ago=30)]
+        tenant.backend.isolate_file(host_id, 'b' * 64, '/srv/drop/newer.bin', minutes_ago=20)
+        render = tenant.backend._render_event
+
+        def without_occur_time(event):  # HSS gives no occur_time for this one
+            rendered = render(event)
+            if rendered['event_id'] == undated['event_id']:
+                rendered.pop('occur_time')
+            return rendered
+
+        tenant.backend._render_event = without_occur_time
+        expected = {e.event_id for e in tenant.backend.events
+                    if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * 86_400_000}
+
+        fetched, last_run = [], {}
+        for _ in range(len(expected) + 2):
+            incidents, last_run = WarRoom(params=tenant.params(max_fetch='1')).fetch(last_run)
+            fetched += [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
+
+        assert undated['event_id'] in fetched
+        assert sorted(fetched) == sorted(expected)  # each once
+    finally:
+        tenant.stack.close()
