@@ -205,6 +205,8 @@ HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 # A check lists each hash on its own (every status) up to this many hashes; more exact items are checked with two
 # listings of the project (restoring, isolated) instead.
 HSS_CHECK_BY_HASH_MAX = 20
+# An exact item whose copy HSS had restored before this restore: nothing was left to do, and it is back.
+HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
@@ -2535,7 +2537,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         if found is None or key in seen or (sent is not None and key not in sent):
             continue
         seen.add(key)
-        row = progress_row(found, state['accepted'])
+        row = progress_row(found, state['accepted'], exact=sent is not None)
         if row:
             rows.append(row)
     return rows
@@ -2571,14 +2573,17 @@ def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set
             if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
 
-def progress_row(found: dict[str, Any], accepted: int) -> dict[str, Any] | None:
-    """A listed copy's outcome for this restore, or None when its status owes nothing to it."""
+def progress_row(found: dict[str, Any], accepted: int, exact: bool = False) -> dict[str, Any] | None:
+    """A listed copy's outcome for this restore, or None when its status owes nothing to it (but an exact item,
+    whose row the start wrote as restoring, is always given its outcome once HSS lists it restored)."""
     status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
     row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
     if status == HSS_STATUS_RESTORING:
         return dict(row, outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:
         return dict(row, outcome=HSS_OUTCOME_RESTORED)
+    if status == HSS_STATUS_RESTORED and exact:
+        return dict(row, outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
     if status == HSS_STATUS_ISOLATED and changed:
         return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
     return None

@@ -93,3 +93,17 @@ def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_late
         assert sorted(fetched) == sorted(expected)  # each once
     finally:
         tenant.stack.close()
+
+
+def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_in_context(clocked):
+    tenant, clock = clocked
+    host = HOSTS['db-02']
+    done = next(f for f in host['isolated_files'] if f.get('isolation_status') == 'restored')
+    args = {'host_id': host['host_id'], 'file_hash': done['file_hash'], 'file_path': done['file_path']}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    [row] = rows_of(result)
+    assert row['outcome'] != 'restoring'  # HSS lists it restored: the start's "restoring" must not be the last word
+    assert 'before this restore' in row.get('reason', '')
