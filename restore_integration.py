@@ -2416,7 +2416,7 @@ def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], path
     a value that matches nothing yields (value, None) once."""
     wanted_hosts, wanted_paths = set(hosts), set(paths)
     by_hash = bool(hashes)
-    for value in hashes or paths:
+    for value in dict.fromkeys(hashes or paths):  # a value repeated (exact items sharing a hash) is listed once
         filters = {'file_hash': value} if by_hash else {'file_path': value}
         matched = False
         for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id,

@@ -107,3 +107,17 @@ def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_
     [row] = rows_of(result)
     assert row['outcome'] != 'restoring'  # HSS lists it restored: the start's "restoring" must not be the last word
     assert 'before this restore' in row.get('reason', '')
+
+
+def test_exact_items_sharing_a_hash_are_checked_with_one_listing_of_that_hash(clocked):
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, 300, file_hash='c' * 64)  # one hash, 300 paths
+    args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+
+    result = room(tenant, clock, hss_rate_limit='1000').run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert {row['outcome'] for row in rows_of(result)} == {'restored'}
+    pages = -(-300 // 200)  # HSS lists 200 a page
+    assert len(tenant.requests_to('GET', '/event/isolated-file')) == pages * (result.runs - 1)  # not 300 listings
