@@ -205,6 +205,8 @@ HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 # A check lists each hash on its own (every status) up to this many hashes; more exact items are checked with two
 # listings of the project (restoring, isolated) instead.
 HSS_CHECK_BY_HASH_MAX = 20
+# An exact item whose copy HSS had restored before this restore: nothing was left to do, and it is back.
+HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
@@ -2383,6 +2385,8 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
+    # HSS matches hashes whatever their case and lists them in lower case: the copies sent are known by that.
+    fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
                                                 max_length=64)
     for value in fields['file_hash']:
@@ -2465,7 +2469,7 @@ def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], path
     a value that matches nothing yields (value, None) once."""
     wanted_hosts, wanted_paths = set(hosts), set(paths)
     by_hash = bool(hashes)
-    for value in hashes or paths:
+    for value in dict.fromkeys(hashes or paths):  # a value repeated (exact items sharing a hash) is listed once
         filters = {'file_hash': value} if by_hash else {'file_path': value}
         matched = False
         for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id,
@@ -2556,13 +2560,15 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                                  f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
                                  f'it is. To follow it: {hss_follow_command(args, state)}')
     counts = hss_counts(rows)
+    unread_text = f'\n\nThe listing was not read at this check: {unread}' if unread else ''
     if running and polling and not out_of_time:
         readable = (f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}; checking again in '
-                    f'{interval} s.' + (f'\n\nThe listing was not read at this check: {unread}' if unread else ''))
+                    f'{interval} s.' + unread_text)
         schedule = PollingSchedule('hss-restore-isolated', interval,
                                    dict(args, restore_state=state_text(dict(state, checks=checks))), timeout)
-    else:
-        readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows)
+    else:  # the last check: one that could not read the listing says so, and how to follow the restore
+        readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows) + (
+            f'{unread_text}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else '')
         schedule = None
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule,
                          raw_response={'elapsed_seconds': elapsed, 'items': rows,
@@ -2584,7 +2590,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         if found is None or key in seen or (sent is not None and key not in sent):
             continue
         seen.add(key)
-        row = progress_row(found, state['accepted'])
+        row = progress_row(found, state['accepted'], exact=sent is not None)
         if row:
             rows.append(row)
     return rows
@@ -2620,14 +2626,17 @@ def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set
             if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
 
-def progress_row(found: dict[str, Any], accepted: int) -> dict[str, Any] | None:
-    """A listed copy's outcome for this restore, or None when its status owes nothing to it."""
+def progress_row(found: dict[str, Any], accepted: int, exact: bool = False) -> dict[str, Any] | None:
+    """A listed copy's outcome for this restore, or None when its status owes nothing to it (but an exact item,
+    whose row the start wrote as restoring, is always given its outcome once HSS lists it restored)."""
     status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
     row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
     if status == HSS_STATUS_RESTORING:
         return dict(row, outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:
         return dict(row, outcome=HSS_OUTCOME_RESTORED)
+    if status == HSS_STATUS_RESTORED and exact:
+        return dict(row, outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
     if status == HSS_STATUS_ISOLATED and changed:
         return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
     return None
@@ -2695,7 +2704,9 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         taken += [(key, fresh[key]) for key in ordered[:room]]
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
-            begin = times[taken[-1][0]]
+            # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
+            if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
+                begin = times[taken[-1][0]]
             break
         if end >= now_ms:
             begin = max(begin, end - HSS_FETCH_OVERLAP_MS)
