@@ -1,4 +1,5 @@
-"""Regressions found in review of hss-restore-isolated and fetch-incidents, over HTTP to the HSS emulator."""
+"""Edge cases of hss-restore-isolated's checks (hash case, a listing not read, copies restored before, shared hashes)
+and of fetch-incidents (an event without occur_time), over HTTP to the HSS emulator."""
 from __future__ import annotations
 
 import json
