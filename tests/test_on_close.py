@@ -196,3 +196,21 @@ def test_an_hss_close_gives_the_command_that_follows_the_restore_to_restored(ven
     host = sample.incident['CustomFields']['huaweihsshostid']
     assert hss.backend.isolation_status(host, sample.incident['CustomFields']['filesha256'][0]) in ('restoring',
                                                                                                    'restored')
+
+
+ON_CLOSE = _load_script('QuarantineRestoreOnClose')
+
+
+@given(action_id=st.one_of(st.integers(min_value=0, max_value=10 ** 18), st.text(min_size=1).filter(str.strip)))
+def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex_xdr_sent_it(action_id):
+    """An integration too old to name its follow commands: the script writes them from the context records."""
+    import restore_integration as ri
+    from warroom.line import parse_line
+
+    entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [
+        {'file_hash': 'ab' * 32, 'action_id': action_id}]}}
+    [command] = ON_CLOSE.follow_commands([entry], ON_CLOSE.XDR_RECORDS)
+
+    line = parse_line(command)
+
+    assert ri.action_id_list(line.args['action_id']) == [action_id] and line.args['file_hash'] == 'ab' * 32

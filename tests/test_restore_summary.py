@@ -649,6 +649,32 @@ def test_the_step_for_an_unfollowed_action_finishes_it_in_the_war_room():
     assert summary['pending'] == 0 and summary['needs_manual_action'] is False
 
 
+@settings(max_examples=150, deadline=None)
+@given(action_id=st.one_of(st.integers(min_value=0, max_value=10 ** 18), st.text(min_size=1).filter(str.strip)))
+@example(action_id='act-7')
+@example(action_id='2457')  # a number as text, as the seed's reply gives endpoints_count: it must stay text
+@example(action_id='grp: 7, "a"`b`')
+def test_the_follow_command_of_an_unfollowed_action_gives_its_action_id_back_as_it_stands_in_context(action_id):
+    context = copy.deepcopy(fixture('xdr_not_polled'))
+    context['CortexXDR']['RestoredFile']['action_id'] = action_id
+    [step] = summarise(context)[1]['manual_steps']
+
+    line = parse_line(command_in(step, '!restore-file'))
+
+    assert ri.action_id_list(line.args['action_id']) == [action_id]
+
+
+def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell():
+    context = copy.deepcopy(fixture('xdr_refused'))
+    record = next(record for record in context['CortexXDR']['RestoredFile'] if record.get('error'))
+    record['error'] = 'Cortex XDR could not write to C:\\Users\\Public\\'
+    entry, _ = summarise(context)
+
+    line = table_line(entry['HumanReadable'], record['file_hash'])
+
+    assert len(split_cells(line)) == len(split_cells(table_header(entry['HumanReadable'], line)))
+
+
 # ---------------------------------------------------------------- the script's YAML
 
 

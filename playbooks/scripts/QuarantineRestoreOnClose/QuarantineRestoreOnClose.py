@@ -147,6 +147,15 @@ def entry_text(entry):
     return str(entry.get('HumanReadable') or (contents if isinstance(contents, str) else json.dumps(contents)))
 
 
+def line_value(text):
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else in double quotes."""
+    if text and not any(char.isspace() or char in '"`' for char in text):
+        return text
+    if '`' not in text:
+        return f'`{text}`'
+    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
 def follow_commands(entries, records_path):
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
@@ -158,8 +167,8 @@ def follow_commands(entries, records_path):
             for key, value in (entry.get('EntryContext') or {}).items():
                 if key.split('(')[0] == records_path and records_path == XDR_RECORDS:
                     for record in as_list(value):
-                        commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} '
-                                        f'action_id={json.dumps([record.get("action_id")])}')
+                        action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
+                        commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}')
     return commands
 
 

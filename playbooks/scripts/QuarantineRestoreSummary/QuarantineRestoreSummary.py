@@ -92,7 +92,8 @@ def sentence(value):
 def table_cell(value):
     """Cell text for a markdown table: pipes escaped, line breaks as <br>."""
     text = text_of(value).replace('\r\n', '\n').replace('\r', '\n')
-    return text.replace('|', '\\|').replace('\n', '<br>')
+    text = text.replace('|', '\\|').replace('\n', '<br>')
+    return text + ' ' if text.endswith('\\') else text  # a last backslash would escape the closing pipe
 
 
 def code_span(text):
@@ -125,6 +126,15 @@ def command_value(value, is_list):
     if not text or '"' in text or text.startswith('`') or any(char.isspace() for char in text):
         text = '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
     return text
+
+
+def json_list_value(values):
+    """A JSON list as a war-room value, its items as they stand in context: bare when it holds no blank, quote or
+    backtick, else raw in backticks (as XSOAR takes a backtick-quoted value), else in double quotes."""
+    text = json.dumps(values, separators=(',', ':'))
+    if not any(char.isspace() or char in '"`' for char in text):
+        return text
+    return f'`{text}`' if '`' not in text else command_value(text, False)
 
 
 def command_line(command, args, list_args=()):
@@ -253,8 +263,10 @@ def xdr_record_item(record):
     if error:
         reason += f' Last status check: {sentence(error)}'
     if action_id:
-        follow = command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash), ('action_id', action_id)],
-                              list_args=('file_hash', 'action_id'))
+        # The action ID goes back in the JSON-list form restore-file writes, as Cortex XDR sent it (a text ID,
+        # or a number given as text, would not survive the comma form, which takes whole numbers only).
+        follow = (command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash)], list_args=('file_hash',))
+                  + f' action_id={json_list_value([record.get("action_id")])}')
         how = f'run {code_span(follow)} to follow it to the end, or open action {action_id} in {XDR_ACTION_CENTER}'
     else:
         how = f'look the restore up in {XDR_ACTION_CENTER}'
