@@ -2058,15 +2058,15 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
                            'it is set by the command itself while polling: run the command without it.')
     client.transport.wait_at_most(timeout)
     if not action_ids:
-        return start_restore_result(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    return check_restore_result(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval,
+        return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
+    return check_xdr_restore(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval,
                                 timeout)
 
 
-def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
+def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
                          incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
-    records, replies = start_restores(client, hashes, endpoint_id, incident_id)
+    records, replies = send_xdr_restores(client, hashes, endpoint_id, incident_id)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     refused = refusals_of(records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
@@ -2093,7 +2093,7 @@ def start_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
-def start_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None,
+def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None,
                    incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """POST one restore per hash, side by side. With several hashes a refused one is reported, not fatal,
     unless all are. Returns the context records and the vendor's replies."""
@@ -2159,9 +2159,9 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     return action_id, endpoints_count, refusal, problems
 
 
-def is_action_id(value: Any) -> bool | str:
+def is_action_id(value: Any) -> bool:
     """An action ID as the vendor sends it: a number or a text, carried back exactly as received."""
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip())
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and bool(value.strip()))
 
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
@@ -2188,14 +2188,14 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
                      for reason, hashes in refused.items())
 
 
-def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
+def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
                          endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int,
                          timeout: int) -> RestoreResult:
     """A polling run of restore-file: every action still running checked; the next check scheduled for those
     that still are. A check that is not the last says one line; the last covers every file given."""
     earlier = carried_json(args, 'finished', list, dict)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, list)  # {reason: [file_hash, ...]} refused at the start
-    summaries, replies = check_actions(client, hashes, action_ids, endpoint_id, incident_id)
+    summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id)
     done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
     finished = earlier + [
         {key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
@@ -2223,7 +2223,7 @@ def check_restore_result(client: XdrClient, args: dict[str, Any], hashes: list[s
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries), one_or_all(replies), schedule)
 
 
-def check_actions(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
+def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
                   incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
     retries) leaves its file in progress with the reason in ``error``: the next check reads it again."""
