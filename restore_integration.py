@@ -1751,7 +1751,8 @@ MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and g
 def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
                      who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
     """A large outcome read at a glance: counts by status, each failure reason once with the endpoints or hosts
-    it applies to (capped), successes counted. The context keeps every row."""
+    it applies to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every
+    row."""
     counts: dict[str, int] = {}
     by_reason: dict[tuple[str, str], list[str]] = {}
     for row in rows:
@@ -2360,7 +2361,8 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
     if len(rows) > MAX_DETAIL_ROWS:
         finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
         return grouped_outcomes(f'Restore of {len(summaries)} file(s) on {len(rows):,} endpoints: {finished} '
-                                f'action(s) final', rows, 'status', {XDR_SUCCESS_STATUS}, 'error_description',
+                                f'action(s) final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
+                                'error_description',
                                 lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
     if len(summaries) == 1:
         [summary] = summaries

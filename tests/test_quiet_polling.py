@@ -123,3 +123,29 @@ def test_a_hidden_polling_argument_it_did_not_write_is_refused_before_any_reques
         tenant.server.stop()
     assert result.failed and f'{name} is set by the command itself' in result.entries[-1]['Contents']
     assert tenant.gateway.requests == []
+
+
+def test_endpoints_still_running_at_a_last_check_are_counted_never_grouped_as_failures():
+    """A check with polling=false on more than 50 endpoints, the action still running: a running endpoint has no
+    failure reason to group it under."""
+    import json
+
+    from warroom.emulator.httpserver import LoopbackServer
+    from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
+
+    file_hash = 'cd' * 32
+    endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
+                  'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\x\\\\{n}.exe'}]} for n in range(60)]
+    backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=3600)  # the action outlives both runs
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    with LoopbackServer(create_app(XdrGateway(backend, rate_limit=1000))) as server:
+        room = WarRoom(params={'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64}},
+                       time_scale=0, sleep=lambda _: None)
+        started = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+        action_id = started.entries[-1]['Contents']['action_id']
+        checked = room.run('restore-file', {'file_hash': file_hash, 'action_id': json.dumps([action_id]),
+                                            'polling': 'false'})
+
+    text = checked.entries[-1]['HumanReadable']
+    assert not checked.failed and '60 ' in text.splitlines()[1]  # every endpoint counted, by its status
+    assert 'no reason given' not in text and '- **' not in text  # and none listed under a failure reason
