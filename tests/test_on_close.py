@@ -214,3 +214,29 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
     line = parse_line(command)
 
     assert ri.action_id_list(line.args['action_id']) == [action_id] and line.args['file_hash'] == 'ab' * 32
+
+
+def command_in(text: str, command: str) -> str:
+    """The war-room line in the note's code span that starts with ``command`` (a span of n backticks ends at the next
+    run of exactly n, as markdown reads it)."""
+    import re
+    match = re.search(r'(?<!`)(`+) ?(' + re.escape(command) + r' .*?) ?(?<!`)\1(?!`)', text)
+    assert match, text
+    return match.group(2)
+
+
+def test_the_hss_follow_command_in_the_close_note_reads_back_as_the_restore_it_follows(vendors):
+    """The integration writes JSON lists in backticks; the note's code span must not end inside the command."""
+    import restore_integration as ri
+    from warroom.line import parse_line
+    from warroom.runtime import WarRoom
+    _, hss = vendors
+    sample, run = close(vendors, 'hss_false_positive.json', 'post-processing')
+    fields = sample.incident['CustomFields']
+
+    line = parse_line(command_in(run.notes[-1], '!hss-restore-isolated'))
+
+    assert ri.hss_field_list(line.args.get('host_id'), 'host_id') == [fields['huaweihsshostid']]
+    assert ri.hss_field_list(line.args.get('file_hash'), 'file_hash') == fields['filesha256']
+    room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run(line.command, line.args).failed

@@ -156,6 +156,13 @@ def line_value(text):
     return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
+def code_span(text):
+    """Inline code that stays one span whatever backticks the text holds (the commands quote values in them)."""
+    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
+    padding = ' ' if text.startswith('`') or text.endswith('`') else ''
+    return f'{fence}{padding}{text}{padding}{fence}'
+
+
 def follow_commands(entries, records_path):
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
@@ -232,7 +239,7 @@ def on_close_command(args, incident, context, execute):
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
     if follows:
         lines.append('To follow each restore to its end, run in this war room:')
-        lines += [f'`{command}`' for command in follows]
+        lines += [code_span(command) for command in follows]
     return note('\n'.join(f'- {line}' for line in lines))
 
 
