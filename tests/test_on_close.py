@@ -240,3 +240,22 @@ def test_the_hss_follow_command_in_the_close_note_reads_back_as_the_restore_it_f
     assert ri.hss_field_list(line.args.get('file_hash'), 'file_hash') == fields['filesha256']
     room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
     assert not room.run(line.command, line.args).failed
+
+
+def test_the_by_hand_command_after_a_failed_start_reads_back_with_a_path_holding_blanks(vendors):
+    """An HSS incident with no hash restores by host and path; a Windows path often holds blanks."""
+    import restore_integration as ri
+    from warroom.line import parse_line
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    path = 'C:\\Program Files\\Vendor, Inc\\updater.exe'
+    incident = close_incident(dict(sample.incident, CustomFields=dict(
+        sample.incident['CustomFields'], filesha256=[], filepath=[path])), 'False Positive')
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)  # HSS not configured: start fails
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    line = parse_line(command_in(run.notes[-1], '!hss-restore-isolated'))
+    assert ri.hss_field_list(line.args.get('file_path'), 'file_path') == [path]
+    assert ri.hss_field_list(line.args.get('host_id'), 'host_id') == [sample.incident['CustomFields']['huaweihsshostid']]

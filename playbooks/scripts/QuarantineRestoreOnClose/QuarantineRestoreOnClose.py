@@ -156,6 +156,15 @@ def line_value(text):
     return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
+def list_value(values):
+    """A list argument as a war-room line takes it: comma-separated when no item holds a comma or starts with '[',
+    else the JSON list form."""
+    items = [str(value) for value in as_list(values)]
+    if any(',' in item or item.lstrip().startswith('[') for item in items):
+        return line_value(json.dumps(items))
+    return line_value(','.join(items))
+
+
 def code_span(text):
     """Inline code that stays one span whatever backticks the text holds (the commands quote values in them)."""
     fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
@@ -188,10 +197,13 @@ def start(execute, command, args, records_path):
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors:
         line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
-        by_hand = '!' + command + ''.join(f' {k}={",".join(as_list(v))}' for k, v in args.items() if v)
-        return [line, f'To restore by hand once that is fixed: `{by_hand}`'], []
+        return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
     return [f'`!{command}` started for {", ".join(as_list(args.get("file_hash"))) or "the files"}.'], follows
+
+
+def by_hand_command(command, args):
+    return '!' + command + ''.join(f' {k}={list_value(v)}' for k, v in args.items() if v)
 
 
 def on_close_command(args, incident, context, execute):
