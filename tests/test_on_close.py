@@ -259,3 +259,27 @@ def test_the_by_hand_command_after_a_failed_start_reads_back_with_a_path_holding
     line = parse_line(command_in(run.notes[-1], '!hss-restore-isolated'))
     assert ri.hss_field_list(line.args.get('file_path'), 'file_path') == [path]
     assert ri.hss_field_list(line.args.get('host_id'), 'host_id') == [sample.incident['CustomFields']['huaweihsshostid']]
+
+
+def test_a_file_cortex_xdr_refuses_on_close_is_named_refused_and_gets_no_follow_command(vendors):
+    """restore-file with several hashes reports a refused one in its records (no action_id), not as an error."""
+    import restore_integration as ri
+    from warroom.line import parse_line
+    xdr, _ = vendors
+    held_somewhere = sorted(HOLDERS)[0]
+    nowhere = next(h for h in ('f' * 64, 'e' * 64) if h not in HOLDERS)
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident',
+                               'CustomFields': {'filesha256': [held_somewhere, nowhere]}}, 'False Positive')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == nowhere]
+    [started] = [line for line in note.splitlines() if 'started for' in line]
+    assert held_somewhere in started and nowhere not in started
+    assert ' '.join(record['error'].split()) in note  # why Cortex XDR refused it
+    follows = [line.strip('- `') for line in note.splitlines() if 'action_id=' in line]
+    assert follows and all(nowhere not in follow for follow in follows)
+    for follow in follows:
+        ri.action_id_list(parse_line(follow).args['action_id'])

@@ -172,6 +172,19 @@ def code_span(text):
     return f'{fence}{padding}{text}{padding}{fence}'
 
 
+def xdr_refused(entries):
+    """The Cortex XDR records of restores refused before they started (no action to follow): {hash: reason}."""
+    refused = {}
+    for entry in entries:
+        for key, value in (entry.get('EntryContext') or {}).items():
+            if key.split('(')[0] == XDR_RECORDS:
+                for record in as_list(value):
+                    if isinstance(record, dict) and (record.get('status') == 'FAILED' or
+                                                     str(record.get('action_id', '')).strip() in ('', 'None')):
+                        refused[str(record.get('file_hash'))] = str(record.get('error') or 'no action was started.')
+    return refused
+
+
 def follow_commands(entries, records_path):
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
@@ -183,6 +196,8 @@ def follow_commands(entries, records_path):
             for key, value in (entry.get('EntryContext') or {}).items():
                 if key.split('(')[0] == records_path and records_path == XDR_RECORDS:
                     for record in as_list(value):
+                        if not isinstance(record, dict) or str(record.get('file_hash')) in xdr_refused([entry]):
+                            continue  # refused: no action to follow
                         action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
                         commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}')
     return commands
@@ -199,7 +214,13 @@ def start(execute, command, args, records_path):
         line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
-    return [f'`!{command}` started for {", ".join(as_list(args.get("file_hash"))) or "the files"}.'], follows
+    refused = xdr_refused(entries) if records_path == XDR_RECORDS else {}
+    started = [h for h in as_list(args.get('file_hash')) if h not in refused]
+    lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
+    for file_hash, reason in refused.items():
+        lines.append(f'`!{command}` was refused for {file_hash}: {" ".join(reason.split())} To restore it by hand '
+                     f'once that is fixed: {code_span(by_hand_command(command, dict(args, file_hash=[file_hash])))}')
+    return lines, follows
 
 
 def by_hand_command(command, args):
