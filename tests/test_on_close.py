@@ -214,3 +214,72 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
     line = parse_line(command)
 
     assert ri.action_id_list(line.args['action_id']) == [action_id] and line.args['file_hash'] == 'ab' * 32
+
+
+def command_in(text: str, command: str) -> str:
+    """The war-room line in the note's code span that starts with ``command`` (a span of n backticks ends at the next
+    run of exactly n, as markdown reads it)."""
+    import re
+    match = re.search(r'(?<!`)(`+) ?(' + re.escape(command) + r' .*?) ?(?<!`)\1(?!`)', text)
+    assert match, text
+    return match.group(2)
+
+
+def test_the_hss_follow_command_in_the_close_note_reads_back_as_the_restore_it_follows(vendors):
+    """The integration writes JSON lists in backticks; the note's code span must not end inside the command."""
+    import restore_integration as ri
+    from warroom.line import parse_line
+    from warroom.runtime import WarRoom
+    _, hss = vendors
+    sample, run = close(vendors, 'hss_false_positive.json', 'post-processing')
+    fields = sample.incident['CustomFields']
+
+    line = parse_line(command_in(run.notes[-1], '!hss-restore-isolated'))
+
+    assert ri.hss_field_list(line.args.get('host_id'), 'host_id') == [fields['huaweihsshostid']]
+    assert ri.hss_field_list(line.args.get('file_hash'), 'file_hash') == fields['filesha256']
+    room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run(line.command, line.args).failed
+
+
+def test_the_by_hand_command_after_a_failed_start_reads_back_with_a_path_holding_blanks(vendors):
+    """An HSS incident with no hash restores by host and path; a Windows path often holds blanks."""
+    import restore_integration as ri
+    from warroom.line import parse_line
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    path = 'C:\\Program Files\\Vendor, Inc\\updater.exe'
+    incident = close_incident(dict(sample.incident, CustomFields=dict(
+        sample.incident['CustomFields'], filesha256=[], filepath=[path])), 'False Positive')
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)  # HSS not configured: start fails
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    line = parse_line(command_in(run.notes[-1], '!hss-restore-isolated'))
+    assert ri.hss_field_list(line.args.get('file_path'), 'file_path') == [path]
+    assert ri.hss_field_list(line.args.get('host_id'), 'host_id') == [sample.incident['CustomFields']['huaweihsshostid']]
+
+
+def test_a_file_cortex_xdr_refuses_on_close_is_named_refused_and_gets_no_follow_command(vendors):
+    """restore-file with several hashes reports a refused one in its records (no action_id), not as an error."""
+    import restore_integration as ri
+    from warroom.line import parse_line
+    xdr, _ = vendors
+    held_somewhere = sorted(HOLDERS)[0]
+    nowhere = next(h for h in ('f' * 64, 'e' * 64) if h not in HOLDERS)
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident',
+                               'CustomFields': {'filesha256': [held_somewhere, nowhere]}}, 'False Positive')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == nowhere]
+    [started] = [line for line in note.splitlines() if 'started for' in line]
+    assert held_somewhere in started and nowhere not in started
+    assert ' '.join(record['error'].split()) in note  # why Cortex XDR refused it
+    follows = [line.strip('- `') for line in note.splitlines() if 'action_id=' in line]
+    assert follows and all(nowhere not in follow for follow in follows)
+    for follow in follows:
+        ri.action_id_list(parse_line(follow).args['action_id'])

@@ -718,7 +718,9 @@ def stored(items, single):
     return items[0] if single and len(items) == 1 else items
 
 
-@given(st.lists(xdr_record, max_size=6), st.lists(hss_row, max_size=6), st.booleans())
+# Records of distinct files: a later record of the same file and endpoint replaces the earlier one (tested apart).
+@given(st.lists(xdr_record, max_size=6, unique_by=lambda r: str(r.get('file_hash') or '').strip().lower() or object()),
+       st.lists(hss_row, max_size=6), st.booleans())
 @settings(max_examples=300, deadline=None)
 def test_counts_add_up_to_the_endpoints_and_rows_and_each_open_item_has_one_step(records, rows, single):
     context = {'CortexXDR': {'RestoredFile': stored(records, single)},
@@ -783,3 +785,27 @@ def test_a_started_restore_whose_status_could_not_be_read_is_pending_not_refused
 
     assert (summary['pending'], summary['failed']) == (1, 0)
     assert 'action_id' in summary['manual_steps'][0] and 'refused' not in entry['HumanReadable']
+
+
+def test_a_failed_endpoint_restored_later_by_its_step_is_no_longer_counted_failed():
+    """The step of a failed endpoint starts a new action (a new record beside the old one, as restore-file keys its
+    records by action_id); once it has the file back, the summary run again must not ask for it a second time."""
+    failing = seed_failing_endpoints()
+    file_hash, holders = next((h, e) for h, e in sorted(seed_holders().items()) if set(e) & set(failing))
+    [endpoint_id] = sorted(set(holders) & set(failing))[:1]
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('restore-file', {'file_hash': file_hash})
+        [step] = steps_naming(summarise(room.context)[1], endpoint_id)
+        tenant.backend.endpoints[endpoint_id].restore_failure = None  # the cause is fixed
+        line = parse_line(command_in(step, '!restore-file'))
+        assert not room.run(line.command, line.args).failed
+    finally:
+        tenant.server.stop()
+
+    _, summary = summarise(room.context)
+
+    assert file_hash in tenant.backend.restored(endpoint_id)  # it is back
+    assert summary['failed'] == 0 and summary['needs_manual_action'] is False
+    assert summary['restored'] == len(holders) and not steps_naming(summary, endpoint_id)

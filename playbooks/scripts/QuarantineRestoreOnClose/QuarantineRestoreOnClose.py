@@ -156,6 +156,35 @@ def line_value(text):
     return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
+def list_value(values):
+    """A list argument as a war-room line takes it: comma-separated when no item holds a comma or starts with '[',
+    else the JSON list form."""
+    items = [str(value) for value in as_list(values)]
+    if any(',' in item or item.lstrip().startswith('[') for item in items):
+        return line_value(json.dumps(items))
+    return line_value(','.join(items))
+
+
+def code_span(text):
+    """Inline code that stays one span whatever backticks the text holds (the commands quote values in them)."""
+    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
+    padding = ' ' if text.startswith('`') or text.endswith('`') else ''
+    return f'{fence}{padding}{text}{padding}{fence}'
+
+
+def xdr_refused(entries):
+    """The Cortex XDR records of restores refused before they started (no action to follow): {hash: reason}."""
+    refused = {}
+    for entry in entries:
+        for key, value in (entry.get('EntryContext') or {}).items():
+            if key.split('(')[0] == XDR_RECORDS:
+                for record in as_list(value):
+                    if isinstance(record, dict) and (record.get('status') == 'FAILED' or
+                                                     str(record.get('action_id', '')).strip() in ('', 'None')):
+                        refused[str(record.get('file_hash'))] = str(record.get('error') or 'no action was started.')
+    return refused
+
+
 def follow_commands(entries, records_path):
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
@@ -167,6 +196,8 @@ def follow_commands(entries, records_path):
             for key, value in (entry.get('EntryContext') or {}).items():
                 if key.split('(')[0] == records_path and records_path == XDR_RECORDS:
                     for record in as_list(value):
+                        if not isinstance(record, dict) or str(record.get('file_hash')) in xdr_refused([entry]):
+                            continue  # refused: no action to follow
                         action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
                         commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}')
     return commands
@@ -181,10 +212,19 @@ def start(execute, command, args, records_path):
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors:
         line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
-        by_hand = '!' + command + ''.join(f' {k}={",".join(as_list(v))}' for k, v in args.items() if v)
-        return [line, f'To restore by hand once that is fixed: `{by_hand}`'], []
+        return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
-    return [f'`!{command}` started for {", ".join(as_list(args.get("file_hash"))) or "the files"}.'], follows
+    refused = xdr_refused(entries) if records_path == XDR_RECORDS else {}
+    started = [h for h in as_list(args.get('file_hash')) if h not in refused]
+    lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
+    for file_hash, reason in refused.items():
+        lines.append(f'`!{command}` was refused for {file_hash}: {" ".join(reason.split())} To restore it by hand '
+                     f'once that is fixed: {code_span(by_hand_command(command, dict(args, file_hash=[file_hash])))}')
+    return lines, follows
+
+
+def by_hand_command(command, args):
+    return '!' + command + ''.join(f' {k}={list_value(v)}' for k, v in args.items() if v)
 
 
 def on_close_command(args, incident, context, execute):
@@ -232,7 +272,7 @@ def on_close_command(args, incident, context, execute):
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
     if follows:
         lines.append('To follow each restore to its end, run in this war room:')
-        lines += [f'`{command}`' for command in follows]
+        lines += [code_span(command) for command in follows]
     return note('\n'.join(f'- {line}' for line in lines))
 
 

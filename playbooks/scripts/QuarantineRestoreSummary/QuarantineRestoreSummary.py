@@ -277,15 +277,24 @@ def xdr_record_item(record):
 
 
 def xdr_items(raw, skipped):
-    items = []
+    """One item per file and endpoint, the latest restore's: restore-file keys its records by action, so a file
+    restored again (a manual step, a retry) has a record beside the earlier one, which it replaces here."""
+    items = {}
     for position, record in enumerate(as_items(raw, XDR_CONTEXT_PATH, skipped), 1):
+        file_hash = text_of(record.get('file_hash')).strip().lower() or f'(record {position})'
+        target = text_of(record.get('endpoint_id')).strip()
+        items.pop((file_hash, 'record', target), None)  # a record that reached no endpoint, restored again
         endpoints = as_items(record.get('endpoints'), f'the endpoints of {XDR_CONTEXT_PATH} record {position}',
                              skipped)
-        if endpoints:
-            items.extend(xdr_endpoint_item(record, endpoint) for endpoint in endpoints)
-        else:
-            items.append(xdr_record_item(record))
-    return items
+        if not endpoints:
+            items[(file_hash, 'record', target)] = xdr_record_item(record)
+        own = {}
+        for number, endpoint in enumerate(endpoints, 1):
+            item = xdr_endpoint_item(record, endpoint)
+            key = (file_hash, 'endpoint', item['row']['endpoint_id'])
+            own[key if item['row']['endpoint_id'] and key not in own else (file_hash, position, number)] = item
+        items.update(own)
+    return list(items.values())
 
 
 ''' HUAWEI CLOUD HSS '''
