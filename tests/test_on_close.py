@@ -141,8 +141,10 @@ def test_the_post_processing_script_is_tagged_and_takes_what_xsoar_passes():
 
 
 SHA = st.text(alphabet='0123456789abcdef', min_size=64, max_size=64)
+# A Score as integrations write it: a number, or its text (whole, or with a zero fraction).
+SCORE_FORMS = st.integers(0, 3).flatmap(lambda n: st.sampled_from([n, str(n), f'{n}.0', float(n)]))
 SCORES = st.lists(st.fixed_dictionaries({'Indicator': SHA, 'Vendor': st.sampled_from(['A', 'B', 'C']),
-                                         'Score': st.integers(0, 3), 'Type': st.just('file')}), max_size=8)
+                                         'Score': SCORE_FORMS, 'Type': st.just('file')}), max_size=8)
 
 
 @given(hashes=st.lists(SHA, min_size=1, max_size=5, unique=True), scores=SCORES, suspicious=st.booleans())
@@ -152,15 +154,27 @@ def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(hashes, score
                               {'DBotScore': scores})
     result = entry['EntryContext']['QuarantineRestore.Gate']
     for file_hash in hashes:
-        best = max([s['Score'] for s in scores if s['Indicator'] == file_hash] or [0])
+        best = max([int(float(s['Score'])) for s in scores if s['Indicator'] == file_hash] or [0])
         held = best == 3 or (best == 2 and not suspicious)
         assert (file_hash in result['allowed']) is not held
         if held:
             [item] = [i for i in result['held'] if i['file_hash'] == file_hash]
             assert item['score'] == best
             assert set(item['scored_by']) == {s['Vendor'] for s in scores if s['Indicator'] == file_hash
-                                              and s['Score'] == best}
+                                              and int(float(s['Score'])) == best}
     assert entry.get('Note') is bool(result['held'])
+
+
+@given(score=st.one_of(st.sampled_from(['high', 'malicious', '3.5', 'NaN', '-1', '4', True]),
+                      st.floats(allow_nan=True).filter(lambda f: not (f == f and f.is_integer() and 0 <= f <= 3))))
+def test_a_score_the_gate_cannot_read_holds_the_file_for_an_analyst_naming_its_source(score):
+    file_hash = 'ab' * 32
+    entry = GATE.gate_command({'file_hash': file_hash},
+                              {'DBotScore': [{'Indicator': file_hash, 'Vendor': 'X', 'Score': score, 'Type': 'file'},
+                                             {'Indicator': file_hash, 'Vendor': 'Y', 'Score': 1, 'Type': 'file'}]})
+    result = entry['EntryContext']['QuarantineRestore.Gate']
+    assert result['allowed'] == [] and [item['verdict'] for item in result['held']] == ['unreadable']
+    assert 'X' in entry['HumanReadable'] and entry['Note'] is True
 
 
 @given(text=st.text(max_size=80))

@@ -19,6 +19,7 @@ SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 SCORE_BAD = 3
 SCORE_SUSPICIOUS = 2
 SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
+VERDICT_UNREADABLE = 'unreadable'  # a score for the file that is not 0 to 3
 RESTORE_COMMANDS = ('restore-file', 'hss-restore-isolated')
 GATE_CONTEXT_KEY = 'QuarantineRestore.Gate'
 ENTRY_TYPE_NOTE = 1
@@ -71,21 +72,33 @@ def scores_of(context, given=None):
     return scores
 
 
+def score_value(raw):
+    """A DBotScore Score as 0 to 3 (a number or its text, "3.0" too; none given is 0), or None when it is not one."""
+    if raw is None or raw == '':
+        return 0
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() and 0 <= value <= SCORE_BAD else None
+
+
 def reputation(scores, file_hash):
-    """(the highest score any source gave the hash, the sources that gave it)."""
-    best, vendors = 0, []
+    """(the highest score any source gave the hash, the sources that gave it, the sources whose score for it cannot
+    be read)."""
+    best, vendors, unreadable = 0, [], []
     for score in scores:
         if str(score.get('Indicator') or '').strip().lower() != file_hash:
             continue
-        try:
-            value = int(score.get('Score') or 0)
-        except (TypeError, ValueError):
+        value = score_value(score.get('Score'))
+        if value is None:
+            unreadable.append(f'{score.get("Vendor") or "a reputation source"} ({score.get("Score")!r})')
             continue
         if value > best:
             best, vendors = value, []
         if value == best and value and score.get('Vendor') and str(score['Vendor']) not in vendors:
             vendors.append(str(score['Vendor']))
-    return best, vendors
+    return best, vendors, unreadable
 
 
 ''' COMMAND '''
@@ -100,17 +113,25 @@ def gate_command(args, context):
     scores = scores_of(context, args.get('dbot_score'))
     allowed, held = [], []
     for file_hash in hashes:
-        score, vendors = reputation(scores, file_hash)
+        score, vendors, unreadable = reputation(scores, file_hash)
         if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
             held.append({'file_hash': file_hash, 'score': score, 'verdict': SCORE_NAMES[score], 'scored_by': vendors})
+        elif unreadable:  # a verdict this check cannot read might be "bad": the analyst decides, not the playbook
+            held.append({'file_hash': file_hash, 'score': score, 'verdict': VERDICT_UNREADABLE,
+                         'scored_by': unreadable})
         else:
             allowed.append(file_hash)
     lines = [f'{len(allowed)} of {len(hashes)} file(s) may be restored automatically.']
     for item in held:
         who = ', '.join(item['scored_by']) or 'a reputation source'
+        by_hand = f'If an analyst is sure it is benign: `!{command} file_hash={item["file_hash"]}`'
+        if item['verdict'] == VERDICT_UNREADABLE:
+            lines.append(f'- **Held back**: `{item["file_hash"]}` has a score this check cannot read, from {who} '
+                         f'(DBotScore.Score should be 0 to 3). {by_hand}')
+            continue
         why = '' if item['score'] >= SCORE_BAD else ' (suspicious files are restored only with RestoreSuspicious)'
         lines.append(f'- **Held back**: `{item["file_hash"]}` is scored {item["verdict"]} ({item["score"]}) by '
-                     f'{who}{why}. If an analyst is sure it is benign: `!{command} file_hash={item["file_hash"]}`')
+                     f'{who}{why}. {by_hand}')
     text = '### Quarantine restore: reputation check\n' + '\n'.join(lines)
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': {'allowed': allowed, 'held': held},
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
