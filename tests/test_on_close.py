@@ -297,3 +297,23 @@ def test_a_file_cortex_xdr_refuses_on_close_is_named_refused_and_gets_no_follow_
     assert follows and all(nowhere not in follow for follow in follows)
     for follow in follows:
         ri.action_id_list(parse_line(follow).args['action_id'])
+
+
+def test_a_hash_hss_finds_no_isolated_copy_of_on_close_is_not_said_to_have_started(vendors):
+    """HSS answers a hash with no isolated copy on the host with a not_found row, not an error."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = sample.incident['CustomFields']
+    nowhere = 'e' * 64
+    incident = close_incident(dict(sample.incident, CustomFields=dict(
+        fields, filesha256=[*fields['filesha256'], nowhere])), 'False Positive')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    [started] = [line for line in note.splitlines() if 'started for' in line]
+    assert all(h in started for h in fields['filesha256']) and nowhere not in started
+    [not_started] = [line for line in note.splitlines() if nowhere in line and 'restored no copy of' in line]
+    [row] = [r for r in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile')) if r.get('file_hash') == nowhere]
+    assert row['outcome'] == 'not_found' and ' '.join(row['reason'].split()) in not_started

@@ -185,6 +185,20 @@ def xdr_refused(entries):
     return refused
 
 
+def hss_not_started(entries):
+    """The hashes HSS restored no copy of (every row of theirs not_found or failed): {hash: the first reason}."""
+    rows = {}
+    for entry in entries:
+        for key, value in (entry.get('EntryContext') or {}).items():
+            if key.split('(')[0] == HSS_RECORDS:
+                for row in as_list(value):
+                    if isinstance(row, dict) and row.get('file_hash'):
+                        rows.setdefault(str(row['file_hash']).lower(), []).append(row)
+    return {file_hash: str(found[0].get('reason') or f'HSS reported it {found[0].get("outcome")}.')
+            for file_hash, found in rows.items()
+            if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
+
+
 def follow_commands(entries, records_path):
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
@@ -214,11 +228,12 @@ def start(execute, command, args, records_path):
         line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
-    refused = xdr_refused(entries) if records_path == XDR_RECORDS else {}
-    started = [h for h in as_list(args.get('file_hash')) if h not in refused]
+    refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
+    started = [h for h in as_list(args.get('file_hash')) if str(h).lower() not in refused]
     lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
+    what = 'was refused for' if records_path == XDR_RECORDS else 'restored no copy of'
     for file_hash, reason in refused.items():
-        lines.append(f'`!{command}` was refused for {file_hash}: {" ".join(reason.split())} To restore it by hand '
+        lines.append(f'`!{command}` {what} {file_hash}: {" ".join(reason.split())} To restore it by hand '
                      f'once that is fixed: {code_span(by_hand_command(command, dict(args, file_hash=[file_hash])))}')
     return lines, follows
 
