@@ -16,17 +16,34 @@ from typing import Callable
 import restore_integration
 
 from .context import merge_entry_context
-from .spec import IntegrationSpec, load_spec
+from .spec import ArgumentError, IntegrationSpec, load_spec
 
 ENTRY_NOTE = 1
 ENTRY_ERROR = 4
 DEFAULT_POLLING_TIMEOUT = 600
+MIN_POLLING_INTERVAL = 10  # XSOAR waits at least this long between polling runs (scheduled-commands.md)
 PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk progress
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 
 
 class FetchError(RuntimeError):
     """fetch-incidents failed; XSOAR shows the message on the integration instance."""
+
+
+class ScheduleError(ValueError):
+    """An entry's polling fields ask for a next run XSOAR would not schedule as asked."""
+
+
+def _seconds(value, field_name: str, command: str) -> float:
+    """A polling field's seconds: text holding a positive number, as ScheduledCommand writes it."""
+    try:
+        seconds = float(value) if isinstance(value, str) else None
+    except ValueError:
+        seconds = None
+    if seconds is None or not 0 < seconds < float('inf'):
+        raise ScheduleError(f'!{command}: {field_name} must be text holding a positive number of seconds, as '
+                            f'CommonServerPython\'s ScheduledCommand writes it (str(seconds)); got {value!r}.')
+    return seconds
 
 
 class DemistoMisuse(RuntimeError):
@@ -180,20 +197,31 @@ class WarRoom:
     on_entry: Callable[[dict], None] | None = None
     on_progress: Callable[[str], None] | None = None
 
-    def run(self, command: str, args: dict[str, str]) -> RunResult:
-        """Runs a command as the analyst typed it, following its polling to the end."""
+    def run(self, command: str, args: dict[str, str], follow_polling: bool = True) -> RunResult:
+        """Runs a command as the analyst typed it, following its polling to the end. With ``follow_polling``
+        false, as a script's ``demisto.executeCommand`` runs it: XSOAR then schedules no next run, and the entry
+        keeps its polling fields for the script to read (content-docs scheduled-commands.md, "How to use with
+        demisto.executeCommand")."""
         args = self.spec.command(command).check_args(args)
         result = RunResult(context=self.context)
         waited, started = 0.0, time.monotonic()
         timeout = None
         while True:
             entries = self._run_once(command, args, result)
-            last = entries[-1] if entries else None
-            if not last or 'PollingCommand' not in last or last.get('Type') == ENTRY_ERROR:
+            if not follow_polling:
                 return result
-            next_run = float(last.get('NextRun') or 0)
+            last = entries[-1] if entries else None
+            # "The schedule sequence finishes with an error when a command in the sequence returns an error
+            # result" (content-docs docs/integrations/scheduled-commands.md): any error entry of the run ends it.
+            if not last or 'PollingCommand' not in last or any(e.get('Type') == ENTRY_ERROR for e in entries):
+                return result
+            try:
+                command, args, next_run, entry_timeout = self._next_run(command, last)
+            except (ScheduleError, ArgumentError) as error:
+                self._add(result, {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': str(error)})
+                return result
             if timeout is None:
-                timeout = float(last.get('Timeout') or DEFAULT_POLLING_TIMEOUT)
+                timeout = entry_timeout if entry_timeout is not None else DEFAULT_POLLING_TIMEOUT
             if waited + next_run > timeout:
                 # Waits are scaled: say how much time really passed, never more than did.
                 scaled = '' if self.time_scale == 1 else \
@@ -206,8 +234,29 @@ class WarRoom:
                 return result
             self.sleep(next_run * self.time_scale)
             waited += next_run
-            command = last['PollingCommand']
-            args = {str(k): v for k, v in (last.get('PollingArgs') or {}).items()}
+
+    def _next_run(self, command: str, entry: dict) -> tuple[str, dict, float, float | None]:
+        """The run an entry schedules, read as XSOAR reads it: (command, args, seconds to wait, timeout or None).
+        ScheduleError (or ArgumentError for the arguments) where XSOAR would not schedule that run as asked."""
+        if not self.spec.command(command).polling:
+            raise ScheduleError(f'!{command} returned PollingCommand, but integration.yml does not mark it '
+                                f'"polling: true": XSOAR schedules a next run only for a command that is (content-docs '
+                                f'scheduled-commands.md, "YAML Prerequisite").')
+        target = entry['PollingCommand']
+        if not isinstance(target, str) or not target:
+            raise ScheduleError(f'!{command}: PollingCommand must name a command; got {target!r}.')
+        # CommonServerPython's ScheduledCommand writes NextRun and Timeout as text (str(seconds)), and XSOAR never
+        # waits less than 10 seconds between runs, whatever NextRun asks (scheduled-commands.md: "it will never be
+        # less than 10 seconds").
+        next_run = max(_seconds(entry.get('NextRun'), 'NextRun', command), MIN_POLLING_INTERVAL)
+        timeout = _seconds(entry['Timeout'], 'Timeout', command) if entry.get('Timeout') is not None else None
+        polling_args = entry.get('PollingArgs')
+        if polling_args is None:
+            polling_args = {}
+        if not isinstance(polling_args, dict):
+            raise ScheduleError(f'!{command}: PollingArgs must be an object of argument names and values; got '
+                                f'{type(polling_args).__name__}.')
+        return target, self.spec.command(target).check_polling_args(polling_args), next_run, timeout
 
     def fetch(self, last_run: dict) -> tuple[list[dict], dict]:
         """Runs fetch-incidents once, as XSOAR's scheduler does: (the incidents it made, the next last run).

@@ -40,6 +40,26 @@ class CommandSpec:
 
     def check_args(self, args: dict[str, str]) -> dict[str, str]:
         """The arguments with defaults filled in, or ArgumentError naming every problem at once."""
+        self._refuse(self._problems(args))
+        checked = {name: spec.default for name, spec in self.arguments.items() if spec.default is not None}
+        checked.update({name: value for name, value in args.items() if value is not None})
+        return checked
+
+    def check_polling_args(self, args: dict) -> dict:
+        """The PollingArgs an entry gives for this command's next run, checked as a typed command's are, or
+        ArgumentError. XSOAR passes a polling run only the arguments the command declares: content-docs
+        docs/integrations/scheduled-commands.md, on PollResult.args_for_next_run, "you must add it to the yml file
+        with the attribute hidden: true, that way the polling command will recognize the argument for the next
+        run". A required argument must be there too; no default is filled in and no predefined value checked (a
+        polling run's values may be JSON types, as CommonServerPython's polling_function writes them)."""
+        self._refuse(self._problems(args, predefined=False), 'the next run scheduled by PollingArgs')
+        return dict(args)
+
+    def _refuse(self, problems: list[str], what: str = '') -> None:
+        if problems:
+            raise ArgumentError(f'!{self.name}{" (" + what + ")" if what else ""}: ' + '; '.join(problems) + '.')
+
+    def _problems(self, args: dict, predefined: bool = True) -> list[str]:
         problems = []
         unknown = sorted(set(args) - set(self.arguments))
         if unknown:
@@ -49,13 +69,9 @@ class CommandSpec:
             value = args.get(spec.name)
             if spec.required and (value is None or str(value).strip() == ''):
                 problems.append(f'{spec.name} is required ({spec.description.strip()})')
-            elif value not in (None, '') and spec.predefined and str(value) not in spec.predefined:
+            elif predefined and value not in (None, '') and spec.predefined and str(value) not in spec.predefined:
                 problems.append(f'{spec.name} must be one of {", ".join(spec.predefined)}; got {value!r}')
-        if problems:
-            raise ArgumentError(f'!{self.name}: ' + '; '.join(problems) + '.')
-        checked = {name: spec.default for name, spec in self.arguments.items() if spec.default is not None}
-        checked.update({name: value for name, value in args.items() if value is not None})
-        return checked
+        return problems
 
 
 @dataclass(frozen=True)

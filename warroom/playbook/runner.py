@@ -345,8 +345,8 @@ class PlaybookRunner:
         """A script's ``demisto.executeCommand``: the pack's commands in this war room (their context merged, as
         XSOAR merges it), other integrations' from their recorded replies. A refused argument is an error entry."""
         try:
-            if command in self.spec.commands:
-                return frame.war_room.run(command, args).entries
+            if command in self.spec.commands:  # run once: XSOAR schedules no polling run for executeCommand
+                return frame.war_room.run(command, args, follow_polling=False).entries
             if _load_script(command) is not None:  # a pack script, called by another script
                 return self._script(command, args, frame)
             if self.others.knows(command):

@@ -1,0 +1,142 @@
+"""The war room schedules a polling run only as XSOAR would.
+
+Sources: demisto/content-docs docs/integrations/scheduled-commands.md (the "polling: true" YAML prerequisite;
+PollResult.args_for_next_run must be declared in the yml, hidden, "that way the polling command will recognize the
+argument for the next run"; "it will never be less than 10 seconds"; an error result ends the sequence) and
+CommonServerPython's ScheduledCommand.to_results (NextRun and Timeout written as str(seconds)).
+
+Each test stands in a scripted integration for restore_integration.main, so the rule is tested alone.
+"""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+import restore_integration
+from warroom.runtime import ENTRY_ERROR, WarRoom
+from warroom.spec import load_spec, parse_spec
+
+HASH = 'a' * 64
+
+
+def poll_entry(**fields) -> dict:
+    entry = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'checking', 'HumanReadable': 'checking',
+             'PollingCommand': 'restore-file', 'NextRun': '10', 'Timeout': '600',
+             'PollingArgs': {'file_hash': HASH, 'action_id': '[1]'}}
+    entry.update(fields)
+    return {name: value for name, value in entry.items() if value is not None}
+
+
+DONE = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done', 'HumanReadable': 'done'}
+
+
+@pytest.fixture
+def scripted(monkeypatch):
+    """Replaces the integration with one that returns the given runs' entries in turn; records each run's args."""
+    calls: list[tuple[str, dict]] = []
+
+    def install(*runs: list[dict]):
+        queue = list(runs)
+
+        def fake_main(demisto):
+            calls.append((demisto.command(), dict(demisto.args())))
+            demisto.results(queue.pop(0) if queue else [DONE])
+        monkeypatch.setattr(restore_integration, 'main', fake_main)
+        return calls
+    return install
+
+
+def war_room(spec=None, sleeps: list | None = None) -> WarRoom:
+    options = {'spec': spec} if spec is not None else {}
+    return WarRoom(params={}, time_scale=1, sleep=(sleeps.append if sleeps is not None else lambda _: None),
+                   **options)
+
+
+def last_error(result) -> str:
+    assert result.entries[-1]['Type'] == ENTRY_ERROR
+    return result.entries[-1]['Contents']
+
+
+def test_polling_args_not_declared_in_integration_yml_are_not_passed_to_the_next_run(scripted):
+    calls = scripted([poll_entry(PollingArgs={'file_hash': HASH, 'action_id': '[1]', 'cursor': 'x'})])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1  # no second run with an argument XSOAR would not hand over
+    assert 'cursor' in last_error(result)
+
+
+def test_a_polling_run_without_a_required_argument_is_refused(scripted):
+    calls = scripted([poll_entry(PollingArgs={'action_id': '[1]'})])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert 'file_hash is required' in last_error(result)
+
+
+def test_declared_hidden_polling_args_reach_the_next_run_as_written(scripted):
+    calls = scripted([poll_entry()])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert not result.failed
+    assert calls[1] == ('restore-file', {'file_hash': HASH, 'action_id': '[1]'})  # no default filled in
+
+
+def test_a_command_without_polling_true_in_integration_yml_schedules_no_next_run(scripted):
+    raw = copy.deepcopy(load_spec().raw)
+    for command in raw['script']['commands']:
+        command['polling'] = False
+    calls = scripted([poll_entry()])
+    result = war_room(spec=parse_spec(raw)).run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert 'polling: true' in last_error(result)
+
+
+def test_next_run_is_never_shorter_than_ten_seconds(scripted):
+    sleeps: list = []
+    scripted([poll_entry(NextRun='1')])
+    war_room(sleeps=sleeps).run('restore-file', {'file_hash': HASH})
+    assert sleeps == [10]
+
+
+@pytest.mark.parametrize('next_run', [10, None, '', 'soon', '-5'])
+def test_next_run_must_be_text_holding_seconds_as_scheduled_command_writes_it(scripted, next_run):
+    entry = poll_entry(NextRun=next_run)
+    if next_run is None:
+        entry.pop('NextRun', None)
+    calls = scripted([entry])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert 'NextRun' in last_error(result)
+
+
+def test_timeout_must_be_text_holding_seconds_as_scheduled_command_writes_it(scripted):
+    calls = scripted([poll_entry(Timeout=600)])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert 'Timeout' in last_error(result)
+
+
+def test_an_error_entry_before_the_last_ends_the_polling_sequence(scripted):
+    error = {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': 'one file failed'}
+    calls = scripted([error, poll_entry()])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1 and result.failed
+
+
+def test_a_polling_command_this_integration_does_not_have_is_refused(scripted):
+    calls = scripted([poll_entry(PollingCommand='restore-everything')])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert 'restore-everything' in last_error(result)
+
+
+def test_a_scripts_execute_command_runs_a_polling_command_once_and_schedules_nothing(scripted):
+    """content-docs scheduled-commands.md: through demisto.executeCommand a command that returns a schedule result
+    "will not schedule a command execution. However, its result will contain the schedule metadata"."""
+    from warroom.playbook.runner import PlaybookRunner, _Frame
+    from warroom.playbook.values import Scope
+
+    calls = scripted([poll_entry()])
+    runner = PlaybookRunner(params={}, sleep=lambda _: None)
+    frame = _Frame(None, Scope({}, {}, {}), runner._war_room({}))
+    entries = runner._execute(frame, 'restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert entries[-1]['PollingCommand'] == 'restore-file' and entries[-1]['NextRun'] == '10'
