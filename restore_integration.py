@@ -9,8 +9,8 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words), and
                     how a value is quoted in a message (printable, short_text, clean_text)
-3. SETTINGS         the instance params read and checked once, into frozen dataclasses; the character checks
-                    settings and arguments share
+3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into
+                    frozen dataclasses; the character checks settings and arguments share
 4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport), the adaptive limiter
                     shared by a vendor's requests, TLS and connection failures in words, the SecretScrubber
 5. REPLIES          a reply's JSON read once, a vendor's error reply turned into a VendorApiError
@@ -28,7 +28,8 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, PUT them 100 at a time),
                     check (each copy as HSS lists it now), the table and the follow command
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows, oldest first, none twice
-16. DISPATCH        command name -> the client it needs and its function; clients built from the settings
+16. DISPATCH        command name -> the client it needs and its function; what each command reads of the
+                    settings (settings_for); clients built from them
 17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto``
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
@@ -584,6 +585,37 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
                            f'days (as far back as HSS lists events); got {printable(first_fetch)}.')
     max_fetch = setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True)
     return FetchSettings(first_fetch_ms=first_fetch_ms, max_fetch=max_fetch)
+
+
+# vendor -> the setting that shows the vendor is in use (test-module checks every vendor in use)
+VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}
+
+
+@dataclass(frozen=True)
+class InstanceSettings:
+    """What one run of the integration reads from the instance: every setting it needs, each checked once."""
+
+    transport: TransportSettings
+    xdr: XdrSettings | None = None
+    hss: HssSettings | None = None
+    fetch: FetchSettings | None = None  # fetch-incidents' settings, when they were asked for
+    in_use: tuple[str, ...] = ()  # the vendors whose marker setting is set
+
+
+def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None = None,
+                           with_fetch: bool | None = False) -> InstanceSettings:
+    """The one reader of the instance params. ``vendors``: the vendors to read (None: every one in use); one not
+    asked for is not read, so a vendor half set up does not stop the other's commands. ``with_fetch``: read
+    fetch-incidents' settings too (None: when "Fetch incidents" is on)."""
+    in_use = tuple(kind for kind, marker in VENDOR_MARKERS.items() if params.get(marker))
+    wanted = in_use if vendors is None else tuple(vendors)
+    transport = read_transport_settings(params)
+    xdr = read_xdr_settings(params) if 'xdr' in wanted else None
+    hss = read_hss_settings(params) if 'hss' in wanted else None
+    if with_fetch is None:
+        with_fetch = setting_bool(params, 'isFetch')
+    fetch = read_fetch_settings(params) if with_fetch else None
+    return InstanceSettings(transport=transport, xdr=xdr, hss=hss, fetch=fetch, in_use=in_use)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -2768,33 +2800,41 @@ COMMANDS = {
     'restore-file': ('xdr', restore_file_command),
     'hss-restore-isolated': ('hss', hss_restore_isolated_command),
 }
-# client kind -> the setting that shows the vendor is in use (test-module checks every vendor in use)
-VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}
 
 
-def build_client(kind: str, params: dict[str, Any], stored_token: Any = None,
+def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
+    """What ``command`` reads of the instance: test-module every vendor in use (and the fetch settings when
+    fetching is on), fetch-incidents HSS and the fetch settings, a command its own vendor."""
+    if command == 'test-module':
+        return read_instance_settings(params, None, with_fetch=None)
+    if command == 'fetch-incidents':
+        return read_instance_settings(params, ('hss',), with_fetch=True)
+    if command not in COMMANDS:
+        raise RestoreError(f'Command {command} is not implemented by this integration.')
+    return read_instance_settings(params, (COMMANDS[command][0],))
+
+
+def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None,
                  progress: Callable[[str], None] | None = None,
                  on_token: Callable[[str], None] | None = None) -> XdrClient | HssClient:
-    """The client of one vendor, from the instance settings (each checked, and named when wrong)."""
-    transport = read_transport_settings(params)
+    """The client of one vendor, from the settings read for this run."""
     if kind == 'xdr':
-        return XdrClient(read_xdr_settings(params), transport, progress=progress)
-    return HssClient(read_hss_settings(params), transport, stored_token, progress=progress, on_token=on_token)
+        return XdrClient(settings.xdr, settings.transport, progress=progress)
+    return HssClient(settings.hss, settings.transport, stored_token, progress=progress, on_token=on_token)
 
 
-def configured_clients(params: dict[str, Any], stored_token: Any = None,
+def configured_clients(settings: InstanceSettings, stored_token: Any = None,
                        on_token: Callable[[str], None] | None = None) -> dict[str, XdrClient | HssClient]:
-    """The clients of every vendor in use; a half-configured vendor raises what is missing."""
-    return {kind: build_client(kind, params, stored_token, on_token=on_token)
-            for kind, marker in VENDOR_MARKERS.items() if params.get(marker)}
+    """The clients of every vendor in use."""
+    return {kind: build_client(kind, settings, stored_token, on_token=on_token) for kind in settings.in_use}
 
 
 ''' MAIN '''
 
 
-def stored_iam_token(runtime: Any, params: dict[str, Any]) -> Any:
+def stored_iam_token(runtime: Any, settings: InstanceSettings) -> Any:
     """The IAM token cached in the integration context, read only when token mode needs it."""
-    if not params.get('hss_project_id') or setting_text(params, 'hss_auth_type').lower() != 'token':
+    if settings.hss is None or settings.hss.auth_type != 'token':
         return None
     return (runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)
 
@@ -2813,37 +2853,30 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
     runtime.setIntegrationContext(state)
 
 
-def fetch_incidents_into(runtime: Any, client: HssClient, params: dict[str, Any], scrubber: SecretScrubber) -> None:
+def fetch_incidents_into(runtime: Any, client: HssClient, settings: FetchSettings, scrubber: SecretScrubber) -> None:
     """fetch-incidents as XSOAR runs it: last run in, incidents and the next last run out."""
-    settings = read_fetch_settings(params)
     incidents, next_run = fetch_hss_incidents(client, settings, runtime.getLastRun() or {}, int(time.time() * 1000))
     runtime.incidents(scrubber.value(incidents))
     runtime.setLastRun(next_run)
 
 
-def run_command(runtime: Any, command: str, params: dict[str, Any], stored: Any, scrubber: SecretScrubber,
+def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
-        clients.update(configured_clients(params, stored, scrubber.add))
-        fetching = setting_bool(params, 'isFetch')
-        if fetching:
-            read_fetch_settings(params)
-        runtime.results(test_module(clients, fetching))
+        clients.update(configured_clients(settings, stored, scrubber.add))
+        runtime.results(test_module(clients, fetching=settings.fetch is not None))
         return
     if command == 'fetch-incidents':
-        clients['hss'] = build_client('hss', params, stored, on_token=scrubber.add)
-        fetch_incidents_into(runtime, clients['hss'], params, scrubber)
+        clients['hss'] = build_client('hss', settings, stored, on_token=scrubber.add)
+        fetch_incidents_into(runtime, clients['hss'], settings.fetch, scrubber)
         return
-    if command not in COMMANDS:
-        raise RestoreError(f'Command {command} is not implemented by this integration.')
     kind, command_function = COMMANDS[command]
     # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
-    clients[kind] = build_client(kind, params, stored, progress=lambda text: runtime.info(
+    clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
         scrubber.text(f'[progress] {text}')), on_token=scrubber.add)
     result = command_function(clients[kind], runtime.args() or {})
-    entry = with_insecure_warning(result.to_entry(), clients[kind].transport.settings)
-    runtime.results(scrubber.entry(entry))
+    runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
 
 
 def main(demisto_obj: Any = None) -> None:
@@ -2859,8 +2892,9 @@ def main(demisto_obj: Any = None) -> None:
     scrubber = SecretScrubber(setting_secrets(params))
     clients, stored = {}, None
     try:
-        stored = stored_iam_token(runtime, params)
-        run_command(runtime, command, params, stored, scrubber, clients)
+        settings = settings_for(command, params)
+        stored = stored_iam_token(runtime, settings)
+        run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         if isinstance(error, RestoreError):
             message = scrubber.text(f'Failed to execute {command} command.\nError: {error}')

@@ -274,3 +274,9 @@ def vendors():
     yield xdr, hss
     xdr.server.stop()
     hss.stack.close()
+
+
+def client_from_params(kind: str, params: dict):
+    """One vendor's client from instance params, as main() builds it: the settings read once, then the client."""
+    import restore_integration as ri
+    return ri.build_client(kind, ri.read_instance_settings(params, [kind]))

@@ -83,7 +83,7 @@ def test_bad_pace_settings_are_refused_by_name(name, value):
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 8},
               'hss_project_id': 'p1', 'hss_region': 'ap-southeast-1', 'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 4}}
     with pytest.raises(ri.RestoreError, match=f'instance setting {name}'):
-        ri.build_client('hss' if name.startswith('hss') else 'xdr', dict(params, **{name: value}))
+        ri.read_instance_settings(dict(params, **{name: value}), ['hss' if name.startswith('hss') else 'xdr'])
 
 
 def test_hss_batches_go_out_side_by_side_and_every_item_is_reported(hss_tenant):

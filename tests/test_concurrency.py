@@ -14,7 +14,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, hss_seed_copies, start_hss_tenant
+from conftest import FakeClock, client_from_params, hss_seed_copies, start_hss_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import LoopbackServer
@@ -120,7 +120,7 @@ def test_the_integration_context_is_read_once_per_command_not_per_request(tenant
 
 
 def test_a_token_is_dropped_only_when_it_is_the_one_that_failed(tenant):
-    provider = ri.build_client('hss', tenant.params('token')).token_provider
+    provider = client_from_params('hss', tenant.params('token')).token_provider
     first = provider.token()
 
     provider.invalidate('a-token-another-thread-already-replaced')  # a stale failure: the fresh token stays
@@ -202,8 +202,8 @@ def test_the_connection_pool_keeps_a_connection_for_every_concurrent_request(ten
     assert not [r for r in caplog.records if 'Connection pool is full' in r.getMessage()]
     assert accepted <= 16  # the second round reuses the first round's connections
     params = tenant.params('aksk', max_concurrency='64')
-    assert ri.build_client('hss', params).transport.session.get_adapter('https://x')._pool_maxsize == 64
-    assert ri.build_client('hss', tenant.params('aksk')).transport.session.get_adapter('https://x')._pool_maxsize == 10
+    assert client_from_params('hss', params).transport.session.get_adapter('https://x')._pool_maxsize == 64
+    assert client_from_params('hss', tenant.params('aksk')).transport.session.get_adapter('https://x')._pool_maxsize == 10
 
 
 # --------------------------------------------------------------------------- 5. each reply parsed once
@@ -216,7 +216,7 @@ def test_each_reply_is_parsed_once(tenant, monkeypatch):
         'loads': staticmethod(lambda *a, **k: parsed.append('loads') or loads(*a, **k))}))
     monkeypatch.setattr(ri.requests.Response, 'json',
                         lambda self, **k: parsed.append('json') or response_json(self, **k))
-    client = ri.build_client('hss', tenant.params('token', retry_backoff='0'))
+    client = client_from_params('hss', tenant.params('token', retry_backoff='0'))
 
     client.list_isolated_files(file_hash=HSS_HASH)  # an IAM token (201, JSON), then the listing (200, JSON)
     assert len(parsed) == 2

@@ -13,7 +13,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
+from conftest import FakeClock, client_from_params, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -202,7 +202,7 @@ def test_a_resend_after_a_token_refresh_keeps_the_history_and_its_may_have_been_
     tenant = start_hss_tenant()
     try:
         params = tenant.params('token', retry_backoff='0', read_timeout='0.25')
-        client = ri.build_client('hss', params)
+        client = client_from_params('hss', params)
         client.list_isolated_files()  # a token
         # The PUT's answer is lost (HSS applied it), the resend meets an expired token, and the one after fails on.
         tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow,expire-token,503-html*5;delay=0.5'))

@@ -10,8 +10,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import (HSS_REPLIES, FakeClock, hss_seed_copies, seed_failing_endpoints, seed_holders, start_hss_tenant,
-                      start_tenant)
+from conftest import (HSS_REPLIES, FakeClock, client_from_params, hss_seed_copies, seed_failing_endpoints, seed_holders,
+                      start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
@@ -67,16 +67,16 @@ def test_the_policy_retries_4_times_with_waits_of_0_1_2_4_seconds_and_at_most_30
 
 def test_retries_and_backoff_are_instance_settings_with_checked_bounds():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    policy = ri.build_client('xdr', dict(params, max_retries='2', retry_backoff='0')).transport.policy
+    policy = client_from_params('xdr', dict(params, max_retries='2', retry_backoff='0')).transport.policy
     assert (policy.max_retries, policy.backoff) == (2, 0)
-    default = ri.build_client('xdr', params).transport.policy
+    default = client_from_params('xdr', params).transport.policy
     assert (default.max_retries, default.backoff) == (4, 0.5)
     # The timeouts reach the session's requests (a slow answer below proves the read one on the wire).
     assert ri.read_transport_settings(dict(params, connect_timeout='3', read_timeout='7')).timeout == (3.0, 7.0)
     for bad in ({'max_retries': '11'}, {'max_retries': '1.5'}, {'max_retries': 'many'}, {'retry_backoff': '-1'},
                 {'insecure': 'maybe'}, {'read_timeout': 'nan'}):
         with pytest.raises(ri.RestoreError, match=f'instance setting {next(iter(bad))}'):
-            ri.build_client('xdr', dict(params, **bad))
+            ri.read_instance_settings(dict(params, **bad), ['xdr'])
 
 
 # --------------------------------------------------------------------------- Cortex XDR, one fault at a time

@@ -155,7 +155,7 @@ def run(vendors, params, command, integration_context=None):
 def client_error_text(params, command) -> str:
     """The exception a client raises for this instance, with its traceback, as text (empty when none)."""
     try:
-        clients = ri.configured_clients(params)
+        clients = ri.configured_clients(ri.read_instance_settings(params))
         if command == 'test-module':
             ri.test_module(clients)
         elif command == 'restore-file':
@@ -274,7 +274,7 @@ def test_a_secret_pasted_with_a_line_break_is_refused_without_being_shown(vendor
 
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_auth_objects_hide_their_secrets_in_repr(vendors, auth_type):
-    clients = ri.configured_clients({**vendors.params, 'hss_auth_type': auth_type})
+    clients = ri.configured_clients(ri.read_instance_settings({**vendors.params, 'hss_auth_type': auth_type}))
     shown = repr(clients['xdr'].transport.session.auth) + repr(clients['hss'].transport.session.auth)
     assert not leaked(KNOWN_SECRETS, {'repr': shown})
 

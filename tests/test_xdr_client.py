@@ -8,7 +8,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import XDR_REPLIES, load_json
+from conftest import XDR_REPLIES, client_from_params, load_json
 
 
 def make_client(url, auth_type='standard', key='k-' + 'x' * 30, **transport):
@@ -170,19 +170,19 @@ def test_unsafe_or_malformed_server_url_is_refused(url, complaint):
 
 def test_tls_is_verified_unless_insecure():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    assert ri.build_client('xdr', params).transport.session.verify is True
-    assert ri.build_client('xdr', dict(params, insecure=True)).transport.session.verify is False
+    assert client_from_params('xdr', params).transport.session.verify is True
+    assert client_from_params('xdr', dict(params, insecure=True)).transport.session.verify is False
 
 
 def test_proxy_environment_is_ignored_unless_proxy_is_checked():
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'kkkkkkkk'}}
-    assert ri.build_client('xdr', params).transport.proxies == {'http': None, 'https': None, 'all': None}
-    assert ri.build_client('xdr', dict(params, proxy=True)).transport.proxies is None
+    assert client_from_params('xdr', params).transport.proxies == {'http': None, 'https': None, 'all': None}
+    assert client_from_params('xdr', dict(params, proxy=True)).transport.proxies is None
 
 
 def test_missing_settings_are_named():
     with pytest.raises(ri.RestoreError, match='xdr_api_key_id, xdr_api_key'):
-        ri.build_client('xdr', {'xdr_url': 'https://api-t.example'})
+        ri.read_instance_settings({'xdr_url': 'https://api-t.example'}, ['xdr'])
 
 
 def test_auth_object_never_shows_the_key():
@@ -193,5 +193,5 @@ def test_auth_object_never_shows_the_key():
 def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request():
     import restore_integration as ri_module
     with pytest.raises(ri_module.RestoreError, match='xdr_api_key_id'):
-        ri_module.build_client('xdr', {'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '1\r\nX: y',
-                                    'xdr_api_key': {'password': 'k' * 64}})
+        ri_module.read_instance_settings({'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com',
+                                          'xdr_api_key_id': '1\r\nX: y', 'xdr_api_key': {'password': 'k' * 64}}, ['xdr'])

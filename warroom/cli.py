@@ -136,7 +136,7 @@ def check_instance(params: dict) -> None:
     from .params import env_name
 
     try:
-        restore_integration.configured_clients(params)
+        restore_integration.read_instance_settings(params)
     except restore_integration.RestoreError as error:
         hints = [f'{name} can come from the environment: {env_name(name)}=...'
                  for name in restore_integration.SECRET_SETTINGS if name in str(error)]
