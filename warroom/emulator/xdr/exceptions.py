@@ -1,7 +1,8 @@
 """Cortex XDR public API errors, rendered the way the API renders them.
 
 Every error reply is ``{"reply": {"err_code": <HTTP status>, "err_msg": str, "err_extra": any}}``.
-``err_msg`` is the API's general message for the status (wording from the vendor's docs);
+``err_msg`` is the API's general message for the status (wording from the vendor's docs, or from its recorded
+replies where they differ: a 401 is always "Public API request unauthorized" with a null ``err_extra``);
 ``err_extra`` says what exactly was wrong. Neither ever carries a key or an Authorization value.
 """
 from __future__ import annotations
@@ -70,11 +71,15 @@ class BadRequest(_CannedError):
 
 
 class Unauthorized(_CannedError):
+    """Every authentication failure: the service answers one fixed body and never says which check failed
+    (test_data/xdr/replies/error_401.json). ``reason`` is for the emulator's log (``XdrGateway.auth_failures``) only."""
+
     status = 401
-    default_msg = (
-        "Unauthorized access. An issue occurred during authentication. This can indicate an incorrect key, "
-        "id, or other invalid authentication parameters."
-    )
+    default_msg = "Public API request unauthorized"
+
+    def __init__(self, reason: str = ""):
+        self.reason = reason
+        super().__init__(err_extra=None)
 
 
 class LicenseRequired(_CannedError):

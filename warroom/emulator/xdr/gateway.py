@@ -6,7 +6,8 @@
 - the rate window: requests per second per tenant (``rate_limit``, ``others_rate``, ``throttled``);
 - authentication of the ``x-xdr-*`` headers against the API keys the backend holds: a standard key as sent,
   an advanced key as ``sha256(key + nonce + timestamp)`` with a fresh timestamp and a nonce never used before
-  (the nonces seen are kept here), then the key's license (402) and role (403);
+  (the nonces seen are kept here), then the key's license (402) and role (403); every 401 is the service's one
+  fixed body, its reason kept in ``auth_failures``;
 - the fault plan (``faults``; see ``faults.py``);
 - the emulator's own bugs, each answered with a 500 (``internal_errors``).
 
@@ -62,6 +63,7 @@ class XdrGateway:
         self.faults: FaultPlan | None = None
         self.requests: list[RecordedRequest] = []
         self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
+        self.auth_failures: list[str] = []  # why each 401 was answered (the reply itself never says)
         self._used_nonces: dict[str, float] = {}  # nonce -> its request timestamp (s)
         self._rate_window = SlidingWindow()
         self._lock = threading.Lock()
@@ -94,7 +96,16 @@ class XdrGateway:
     # ----------------------------------------------------------------- authentication
 
     def authenticate(self, headers: Mapping[str, str]) -> None:
-        """Check the x-xdr-* headers; raises 401 (identity), 402 (license) or 403 (RBAC)."""
+        """Check the x-xdr-* headers; raises 401 (identity), 402 (license) or 403 (RBAC). A 401's reason goes to
+        ``auth_failures``, not into the reply: the service's 401 body never says which check failed."""
+        try:
+            self._authenticate(headers)
+        except Unauthorized as refusal:
+            with self._lock:
+                self.auth_failures.append(refusal.reason)
+            raise
+
+    def _authenticate(self, headers: Mapping[str, str]) -> None:
         lowered = {name.lower(): value for name, value in headers.items()}
         key_id = lowered.get("x-xdr-auth-id")
         authorization = lowered.get("authorization")
