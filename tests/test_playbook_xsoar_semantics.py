@@ -2,8 +2,11 @@
 no vendor involved."""
 from __future__ import annotations
 
+import pytest
+
 from warroom.playbook.model import Playbook, Task
 from warroom.playbook.runner import PlaybookRunner
+from warroom.playbook.values import Scope, UnsupportedError, interpolate, resolve
 
 BAD_HASH = 'not-a-sha256'  # QuarantineRestoreReputationGate answers it with an error entry
 
@@ -61,3 +64,31 @@ def test_a_conditional_task_that_continues_on_error_without_an_error_path_is_ref
     result = run(script_condition(continueonerror=True), print_task('2', 'yes'), print_task('3', 'else'))
 
     assert result.failed and 'continues on error' in result.error and printed(result) == []
+
+
+CONTEXT = {'File': [{'SHA256': 'a' * 64, 'Name': 'one.exe'}, {'SHA256': 'b' * 64, 'Name': 'two.exe'}]}
+
+
+@pytest.mark.parametrize('path', [
+    "File(val.SHA256 == '" + 'a' * 64 + "').Name",  # a DT selector
+    'File.[0].Name',  # an index
+    '.=val.File.length',  # a DT expression
+    'File.Name=two.exe',
+])
+def test_a_dt_expression_the_runner_does_not_evaluate_is_refused_not_read_as_missing(path):
+    # XSOAR evaluates these (a DT selector picks File items, ".=" runs an expression); reading them as a dotted
+    # path finds nothing and would send the playbook down its "empty" branch, where XSOAR takes the other one.
+    scope = Scope({}, {}, CONTEXT)
+    for attempt in (lambda: interpolate('${' + path + '}', scope), lambda: interpolate('names: ${' + path + '}', scope),
+                    lambda: resolve({'simple': path}, scope, is_context=True),
+                    lambda: resolve({'complex': {'root': path}}, scope),
+                    lambda: resolve({'complex': {'root': 'File', 'accessor': path}}, scope)):
+        with pytest.raises(UnsupportedError, match='DT'):
+            attempt()
+
+
+def test_plain_dotted_paths_and_incident_fields_still_read():
+    scope = Scope({'xdrfileartifacts': [{'file sha256': 'c'}]}, {'Hash': 'd'}, CONTEXT)
+    assert interpolate('${File.Name}', scope) == ['one.exe', 'two.exe']
+    assert resolve({'simple': 'incident.xdrfileartifacts.file sha256'}, scope, is_context=True) == 'c'
+    assert resolve({'complex': {'root': 'inputs.Hash'}}, scope) == 'd'
