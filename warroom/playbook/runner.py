@@ -245,7 +245,13 @@ class PlaybookRunner:
         name = task.body['scriptName']
         args = self._arguments(task, frame.scope)
         entries = self._script(name, args, frame)
-        answer = next((str(entry.get('Contents')) for entry in entries if entry.get('Type') != ENTRY_ERROR), '')
+        if any(entry.get('Type') == ENTRY_ERROR for entry in entries):
+            # An error entry fails a conditional task that uses an automation as it fails a standard one: stop,
+            # continue, or the error path, as the task says (XSOAR admin guide, "Handle Errors in a Playbook").
+            event = Event(frame.playbook.name, task.id, task.name, 'condition', 'error', command=name, args=args,
+                          entries=entries)
+            return self._failed(task, frame, run, event)
+        answer = next((str(entry.get('Contents')) for entry in entries), '')
         branch = answer if answer in task.next else '#default#'
         shown = 'else' if branch == '#default#' else branch
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"',
@@ -285,11 +291,18 @@ class PlaybookRunner:
         if not failed:
             self._record(run, event)
             return '#none#'
+        return self._failed(task, frame, run, event)
+
+    def _failed(self, task: Task, frame: _Frame, run: PlaybookRun, event: Event) -> str:
+        """A task whose script or command returned an error entry: the error path, continue, or stop."""
+        entries = event.entries
         if task.raw.get('continueonerrortype') == 'errorPath' and '#error#' in task.next:
             event.outcome = 'error -> error path'
             self._record(run, event)
             return '#error#'
         if task.raw.get('continueonerror'):
+            if task.type == 'condition':  # which branch XSOAR then takes is not documented: refuse, do not guess
+                raise UnsupportedError('a conditional task that continues on error (no error path) is not supported')
             event.outcome = 'error, continued'
             self._record(run, event)
             return '#none#'

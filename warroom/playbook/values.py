@@ -27,13 +27,27 @@ class Scope:
     context: dict
 
     def lookup(self, path: str):
-        path = path.strip()
+        path = plain_path(path)
         root, _, rest = path.partition('.')
         if root == 'incident':
             return get_path(self.incident, rest) if rest else self.incident
         if root == 'inputs':
             return get_path(self.inputs, rest) if rest else self.inputs
         return get_path(self.context, path)
+
+
+DT_SYNTAX = re.compile(r'[()\[\]=\'"]|^\.|\.\.|\.$')
+
+
+def plain_path(path: str) -> str:
+    """A context path as a chain of keys (``incident.xdrfileartifacts.filesha256``). XSOAR reads anything more as
+    DT (a selector ``File(val.SHA256 == '...')``, an index ``.[0]``, an expression ``.=``), which picks items or
+    computes a value; read here as keys it would find nothing, and the playbook would take the branch XSOAR does not.
+    """
+    path = path.strip()
+    if DT_SYNTAX.search(path):
+        raise UnsupportedError(f'the DT expression {path!r} is not supported (plain dotted context paths only)')
+    return path
 
 
 def is_empty(value) -> bool:
@@ -145,7 +159,8 @@ def resolve_complex(spec: dict, scope: Scope):
     if spec.get('filters'):
         value = [item for item in as_list(value) if _passes(item, root, spec['filters'], scope)]
     if spec.get('accessor'):
-        picked = [get_path(item, spec['accessor']) if isinstance(item, dict) else None for item in as_list(value)]
+        accessor = plain_path(spec['accessor'])
+        picked = [get_path(item, accessor) if isinstance(item, dict) else None for item in as_list(value)]
         value = [v for item in picked for v in as_list(item)]
     for transformer in spec.get('transformers') or ():
         name = transformer.get('operator')
@@ -171,7 +186,7 @@ class _ItemScope(Scope):
         self.item, self.root = item, root
 
     def lookup(self, path: str):
-        path = path.strip()
+        path = plain_path(path)
         if path.startswith(self.root + '.'):
             return get_path(self.item, path[len(self.root) + 1:]) if isinstance(self.item, dict) else None
         if path == self.root:

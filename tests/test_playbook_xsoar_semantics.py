@@ -1,0 +1,94 @@
+"""Where the local runner must take the branch, or refuse the value, that XSOAR would: small playbooks built here,
+no vendor involved."""
+from __future__ import annotations
+
+import pytest
+
+from warroom.playbook.model import Playbook, Task
+from warroom.playbook.runner import PlaybookRunner
+from warroom.playbook.values import Scope, UnsupportedError, interpolate, resolve
+
+BAD_HASH = 'not-a-sha256'  # QuarantineRestoreReputationGate answers it with an error entry
+
+
+def task(task_id, kind, name, nexttasks=None, **raw):
+    body = {'name': name, 'type': kind, **raw.pop('body', {})}
+    return Task(task_id, kind, name, {'type': kind, 'task': body, 'nexttasks': nexttasks or {}, **raw})
+
+
+def playbook(*tasks):
+    return Playbook('semantics', 'semantics', '0', {t.id: t for t in tasks})
+
+
+def print_task(task_id, text):
+    return task(task_id, 'regular', f'print {task_id}', {'#none#': ['99']}, body={'scriptName': 'Print'},
+                scriptarguments={'value': {'simple': text}})
+
+
+def script_condition(**raw):
+    """A conditional task that asks a script ('yes' / else); the script fails on its argument."""
+    return task('1', 'condition', 'ask the gate', {'yes': ['2'], '#default#': ['3'], **raw.pop('extra_next', {})},
+                body={'scriptName': 'QuarantineRestoreReputationGate'},
+                scriptarguments={'file_hash': {'simple': BAD_HASH}}, **raw)
+
+
+def run(*tasks):
+    start = task('0', 'start', '', {'#none#': ['1']})
+    end = task('99', 'title', 'Done')
+    return PlaybookRunner({}).run(playbook(start, *tasks, end), {'id': '1'}, {})
+
+
+def printed(result):
+    return [event.task for event in result.events if event.command == 'Print']
+
+
+def test_a_conditional_task_whose_script_returns_an_error_stops_the_playbook():
+    # XSOAR admin guide, "Handle Errors in a Playbook": a conditional task that uses an automation stops the
+    # playbook when the automation errors (unless it continues on an error path); it does not take "else".
+    result = run(script_condition(), print_task('2', 'yes'), print_task('3', 'else'))
+
+    assert result.failed and 'task 1' in result.error and 'QuarantineRestoreReputationGate' in result.error
+    assert printed(result) == []
+
+
+def test_a_conditional_task_whose_script_returns_an_error_takes_its_error_path():
+    condition = script_condition(continueonerror=True, continueonerrortype='errorPath', extra_next={'#error#': ['4']})
+
+    result = run(condition, print_task('2', 'yes'), print_task('3', 'else'), print_task('4', 'error'))
+
+    assert not result.failed, result.error
+    assert printed(result) == ['4']
+
+
+def test_a_conditional_task_that_continues_on_error_without_an_error_path_is_refused():
+    result = run(script_condition(continueonerror=True), print_task('2', 'yes'), print_task('3', 'else'))
+
+    assert result.failed and 'continues on error' in result.error and printed(result) == []
+
+
+CONTEXT = {'File': [{'SHA256': 'a' * 64, 'Name': 'one.exe'}, {'SHA256': 'b' * 64, 'Name': 'two.exe'}]}
+
+
+@pytest.mark.parametrize('path', [
+    "File(val.SHA256 == '" + 'a' * 64 + "').Name",  # a DT selector
+    'File.[0].Name',  # an index
+    '.=val.File.length',  # a DT expression
+    'File.Name=two.exe',
+])
+def test_a_dt_expression_the_runner_does_not_evaluate_is_refused_not_read_as_missing(path):
+    # XSOAR evaluates these (a DT selector picks File items, ".=" runs an expression); reading them as a dotted
+    # path finds nothing and would send the playbook down its "empty" branch, where XSOAR takes the other one.
+    scope = Scope({}, {}, CONTEXT)
+    for attempt in (lambda: interpolate('${' + path + '}', scope), lambda: interpolate('names: ${' + path + '}', scope),
+                    lambda: resolve({'simple': path}, scope, is_context=True),
+                    lambda: resolve({'complex': {'root': path}}, scope),
+                    lambda: resolve({'complex': {'root': 'File', 'accessor': path}}, scope)):
+        with pytest.raises(UnsupportedError, match='DT'):
+            attempt()
+
+
+def test_plain_dotted_paths_and_incident_fields_still_read():
+    scope = Scope({'xdrfileartifacts': [{'file sha256': 'c'}]}, {'Hash': 'd'}, CONTEXT)
+    assert interpolate('${File.Name}', scope) == ['one.exe', 'two.exe']
+    assert resolve({'simple': 'incident.xdrfileartifacts.file sha256'}, scope, is_context=True) == 'c'
+    assert resolve({'complex': {'root': 'inputs.Hash'}}, scope) == 'd'
