@@ -92,3 +92,29 @@ def test_plain_dotted_paths_and_incident_fields_still_read():
     assert interpolate('${File.Name}', scope) == ['one.exe', 'two.exe']
     assert resolve({'simple': 'incident.xdrfileartifacts.file sha256'}, scope, is_context=True) == 'c'
     assert resolve({'complex': {'root': 'inputs.Hash'}}, scope) == 'd'
+
+
+def value_condition(*labels):
+    """A conditional task whose labels each hold when their own incident field is set."""
+    return task('1', 'condition', 'which way', {label: [str(n)] for n, label in enumerate(labels, 2)},
+                conditions=[{'label': label, 'condition': [[{'operator': 'isNotEmpty', 'iscontext': True,
+                                                             'left': {'value': {'simple': f'incident.{label}'},
+                                                                      'iscontext': True}}]]} for label in labels])
+
+
+def run_on(incident, *tasks):
+    start = task('0', 'start', '', {'#none#': ['1']})
+    end = task('99', 'title', 'Done')
+    return PlaybookRunner({}).run(playbook(start, *tasks, end), dict(incident, id='1'), {})
+
+
+def test_a_condition_with_two_branches_matching_at_once_is_refused_not_guessed():
+    # Which branch XSOAR follows when several labels hold (the first, or every one) is not documented: a playbook
+    # must make its conditions exclusive, and the runner refuses rather than pick one.
+    tasks = (value_condition('a', 'b'), print_task('2', 'a'), print_task('3', 'b'))
+
+    both = run_on({'a': 'x', 'b': 'y'}, *tasks)
+    one = run_on({'b': 'y'}, *tasks)
+
+    assert both.failed and 'a, b all match' in both.error and printed(both) == []
+    assert not one.failed and printed(one) == ['3']

@@ -231,11 +231,12 @@ class PlaybookRunner:
         if not conditions:
             raise UnsupportedError('a condition task without conditions asks an analyst to choose; the local runner '
                                    'only follows conditions it can evaluate')
-        branch = '#default#'
-        for labelled in conditions:
-            if holds(labelled.get('condition') or [], frame.scope):
-                branch = str(labelled.get('label'))
-                break
+        matching = [str(labelled.get('label')) for labelled in conditions
+                    if holds(labelled.get('condition') or [], frame.scope)]
+        if len(matching) > 1:  # which branch XSOAR takes then (the first, or all) is not documented: refuse to guess
+            raise UnsupportedError(f'the branches {", ".join(matching)} all match; the local runner refuses to guess '
+                                   f'which XSOAR takes: make the conditions exclusive')
+        branch = matching[0] if matching else '#default#'
         shown = 'else' if branch == '#default#' else branch  # as the playbook editor labels it
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"'))
         return branch
