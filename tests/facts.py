@@ -75,6 +75,10 @@ HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
 HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
 HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
 HSS_ERROR_STATUS = 400
+# ListIsolatedFile's paging ranges (Huawei's page for the API, "查询已隔离文件列表", Query parameters: limit minimum 10,
+# maximum 1000, default 10; offset minimum 0, maximum 2000000).
+HSS_LIST_LIMIT_RANGE = (10, 1000)
+HSS_LIST_OFFSET_MAX = 2_000_000
 # HSS outcomes of one item (integration.yml, HuaweiHSS.RestoredFile.outcome).
 HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
 # What the message of each HSS error status speaks of: a 400 names the seed's ranges, a 401 the two ways to sign

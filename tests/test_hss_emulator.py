@@ -438,13 +438,22 @@ def test_listing_pages_with_offset_and_limit_in_a_stable_order(http, hss, backen
 
 @pytest.mark.parametrize("params, field", [
     ({"limit": 9}, "limit"),
-    ({"limit": 201}, "limit"),
+    ({"limit": facts.HSS_LIST_LIMIT_RANGE[1] + 1}, "limit"),
+    ({"offset": facts.HSS_LIST_OFFSET_MAX + 1}, "offset"),
     ({"limit": "ten"}, "limit"),
     ({"offset": -1}, "offset"),
     ({"isolation_status": "quarantined"}, "isolation_status"),
 ])
 def test_listing_parameters_out_of_range_are_400(http, hss, params, field):
     assert field in assert_hss_error(call(http, hss, "GET", params=params), 400, "HSS.0001")
+
+
+@pytest.mark.parametrize("params", [{"limit": facts.HSS_LIST_LIMIT_RANGE[0]}, {"limit": facts.HSS_LIST_LIMIT_RANGE[1]},
+                                    {"offset": facts.HSS_LIST_OFFSET_MAX}])
+def test_listing_takes_every_limit_and_offset_huaweis_page_allows(http, hss, params):
+    page = listing(http, hss, **params)
+
+    assert isinstance(page["total_num"], int) and len(page["data_list"]) <= params.get("limit", 10)
 
 
 def test_ten_thousand_items_can_be_generated_and_listed(backend):
