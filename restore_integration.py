@@ -118,8 +118,9 @@ MAX_FAULT_WAIT_SECONDS = 30.0
 #   IAM POST auth/tokens: issues one more token; the last one is kept.
 THROTTLED_STATUS = 429
 # Gateway errors. Cortex XDR's 500 is its unified error and names a lasting reason (no quarantined copy of the
-# file), so a restore's 500 is not retried; Huawei's HSS.0001 / IAM 500 is a transient "system error", and every
-# Huawei call here is a read or idempotent, so it is.
+# file), so a restore's 500 is not retried; a Huawei HSS or IAM 500 is a transient "system error" (HSS.0001 is not
+# one: HSS's error table makes it a 400 "Invalid parameter."), and every Huawei call here is a read or idempotent,
+# so it is.
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
 # Reading the status of an action this instance started: a 500 there is the service failing, not a lasting

@@ -69,6 +69,16 @@ HSS_LIST_PAGE_SIZE = 200
 # README: the API gateway's "token must be updated" is APIGW.0307, its throttling APIGW.0308.
 HSS_TOKEN_EXPIRED = 'APIGW.0307'
 HSS_THROTTLED = 'APIGW.0308'
+# HSS's own error codes (HSS API Reference, "Error Codes", support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html):
+# every HSS.xxxx error is HTTP 400, with these messages. HSS.0001 is a bad parameter, never a server failure.
+HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
+HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
+HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
+HSS_ERROR_STATUS = 400
+# ListIsolatedFile's paging ranges (Huawei's page for the API, "查询已隔离文件列表", Query parameters: limit minimum 10,
+# maximum 1000, default 10; offset minimum 0, maximum 2000000).
+HSS_LIST_LIMIT_RANGE = (10, 1000)
+HSS_LIST_OFFSET_MAX = 2_000_000
 # HSS outcomes of one item (integration.yml, HuaweiHSS.RestoredFile.outcome).
 HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
 # What the message of each HSS error status speaks of: a 400 names the seed's ranges, a 401 the two ways to sign

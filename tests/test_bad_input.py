@@ -411,7 +411,7 @@ def test_hss_item_fields_with_path_tricks_travel_as_data_not_as_a_path(hss):
     assert [(r.method, r.path) for r in sent] == [('PUT', path)]
     assert sent[0].body == {'data_list': [{'host_id': trick, 'file_hash': trick, 'file_path': trick}]}
     [entry] = demisto.entries
-    assert 'HSS.0005' in entry['Contents'] and 'Traceback' not in entry['Contents']
+    assert 'HSS.0011' in entry['Contents'] and 'Traceback' not in entry['Contents']
 
 
 @LIGHT

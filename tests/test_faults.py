@@ -136,7 +136,7 @@ def test_hss_status_faults_come_in_the_gateways_form():
             response = requests.get(hss.url + f'/v5/{hss.backend.project_id}/event/isolated-file', timeout=5)
             body = response.json() if response.headers.get('Content-Type') == 'application/json' else None
             codes[kind] = (response.status_code, body and body['error_code'], 'X-Request-Id' in response.headers)
-        assert codes == {'429': (429, 'APIGW.0308', True), '500': (500, 'HSS.0001', True),
+        assert codes == {'429': (429, 'APIGW.0308', True), '500': (500, 'HSS.0041', True),
                          '502': (502, 'APIGW.0202', True), '503': (503, None, False), '504': (504, 'APIGW.0203', True)}
     finally:
         hss.stack.close()

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
+import facts
 from conftest import FakeClock
 import restore_integration as ri
 from warroom.emulator.httpserver import LoopbackServer
@@ -437,13 +438,22 @@ def test_listing_pages_with_offset_and_limit_in_a_stable_order(http, hss, backen
 
 @pytest.mark.parametrize("params, field", [
     ({"limit": 9}, "limit"),
-    ({"limit": 201}, "limit"),
+    ({"limit": facts.HSS_LIST_LIMIT_RANGE[1] + 1}, "limit"),
+    ({"offset": facts.HSS_LIST_OFFSET_MAX + 1}, "offset"),
     ({"limit": "ten"}, "limit"),
     ({"offset": -1}, "offset"),
     ({"isolation_status": "quarantined"}, "isolation_status"),
 ])
 def test_listing_parameters_out_of_range_are_400(http, hss, params, field):
-    assert field in assert_hss_error(call(http, hss, "GET", params=params), 400, "HSS.0003")
+    assert field in assert_hss_error(call(http, hss, "GET", params=params), 400, "HSS.0001")
+
+
+@pytest.mark.parametrize("params", [{"limit": facts.HSS_LIST_LIMIT_RANGE[0]}, {"limit": facts.HSS_LIST_LIMIT_RANGE[1]},
+                                    {"offset": facts.HSS_LIST_OFFSET_MAX}])
+def test_listing_takes_every_limit_and_offset_huaweis_page_allows(http, hss, params):
+    page = listing(http, hss, **params)
+
+    assert isinstance(page["total_num"], int) and len(page["data_list"]) <= params.get("limit", 10)
 
 
 def test_ten_thousand_items_can_be_generated_and_listed(backend):
@@ -516,7 +526,7 @@ def test_101_items_are_400_and_nothing_changes(http, hss, backend):
 
     response = restore(http, hss, [item(WEB_03, i["file_hash"], i["file_path"]) for i in added])
 
-    assert "101" in assert_hss_error(response, 400, "HSS.0004")
+    assert "101" in assert_hss_error(response, 400, "HSS.0001")
     assert backend.put_sizes == []
     assert backend.isolation_status(WEB_03, added[0]["file_hash"]) == "isolated"
 
@@ -526,20 +536,20 @@ def test_an_item_matching_no_isolated_file_is_400_naming_it_and_nothing_changes(
 
     response = restore(http, hss, items)
 
-    assert "data_list[1]" in assert_hss_error(response, 400, "HSS.0005")
+    assert "data_list[1]" in assert_hss_error(response, 400, "HSS.0011")
     assert backend.isolation_status(WIN_FIN, SHARED) == "isolated"  # atomic: the valid item did not move
     assert backend.put_sizes == []
 
 
 @pytest.mark.parametrize("target", [item(WIN_HR, SHARED), item("no-such-host", SHARED), item(WEB_03, SINGLE)])
 def test_items_on_hosts_without_that_file_are_400(http, hss, target):
-    assert "data_list[0]" in assert_hss_error(restore(http, hss, [target]), 400, "HSS.0005")
+    assert "data_list[0]" in assert_hss_error(restore(http, hss, [target]), 400, "HSS.0011")
 
 
 def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend):
     response = restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": "0"})
 
-    assert_hss_error(response, 400, "HSS.0005")
+    assert_hss_error(response, 400, "HSS.0011")
     assert restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": EP_A}).status_code == 200
 
 
@@ -558,7 +568,7 @@ def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend):
     ("not a list", "data_list"),
 ])
 def test_bad_items_are_400_naming_the_item_and_field(http, hss, backend, items, where):
-    message = assert_hss_error(restore(http, hss, items), 400, "HSS.0003")
+    message = assert_hss_error(restore(http, hss, items), 400, "HSS.0001")
 
     assert where in message
     assert backend.put_sizes == []
@@ -568,13 +578,41 @@ def test_bad_items_are_400_naming_the_item_and_field(http, hss, backend, items, 
     (b"{not json", "HSS.0002"),
     (b"[]", "HSS.0002"),
     (b"", "HSS.0002"),
-    (b"{}", "HSS.0003"),
-    (b'{"data_list": [], "extra": 1}', "HSS.0003"),
+    (b"{}", "HSS.0001"),
+    (b'{"data_list": [], "extra": 1}', "HSS.0001"),
 ])
 def test_bad_bodies_are_400(http, hss, raw, code):
     response = call(http, hss, "PUT", data=raw, headers={"Content-Type": "application/json"})
 
     assert_hss_error(response, 400, code)
+
+
+@pytest.mark.parametrize("send, expected", [
+    (lambda http, hss: call(http, hss, "GET", params={"limit": "5"}), facts.HSS_INVALID_PARAMETER),
+    (lambda http, hss: restore(http, hss, [item("h" * 65, SHARED)]), facts.HSS_INVALID_PARAMETER),
+    (lambda http, hss: call(http, hss, "PUT", data=b"{not json", headers={"Content-Type": "application/json"}),
+     facts.HSS_UNPARSABLE_REQUEST),
+    (lambda http, hss: restore(http, hss, [item(WIN_HR, SHARED)]), facts.HSS_RESOURCE_NOT_FOUND),
+])
+def test_hss_errors_carry_the_codes_and_messages_of_huaweis_error_table(backend, http, send, expected):
+    """HSS's Error Codes page: HSS.0001 "Invalid parameter.", HSS.0002 "Failed to parse the request.", HSS.0011
+    "Requested resource not found.", every one HTTP 400 (the described form carries the table's message)."""
+    with LoopbackServer(create_app(HssGateway(backend, described_errors=True))) as hss:
+        response = send(http, hss)
+
+    assert response.status_code == facts.HSS_ERROR_STATUS
+    body = response.json()
+    assert (body["error_code"], body["error_msg"]) == expected and body["error_description"]
+
+
+def test_a_failing_service_never_answers_hss_0001_which_is_a_bad_parameter(http, hss, backend):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    backend.list_isolated_files = broken
+    response = call(http, hss, "GET")
+
+    assert response.status_code == 500 and response.json()["error_code"] != facts.HSS_INVALID_PARAMETER[0]
 
 
 # --------------------------------------------------------------------------- gateway behaviour
@@ -633,7 +671,7 @@ def test_an_emulator_bug_is_a_500_in_the_hss_form(http, hss, backend, gateway):
 
     backend.list_isolated_files = broken
 
-    assert_hss_error(call(http, hss, "GET"), 500, "HSS.0001")
+    assert_hss_error(call(http, hss, "GET"), 500, "HSS.0041")
     assert len(gateway.internal_errors) == 1
 
 

@@ -200,10 +200,10 @@ def test_hss_fixture_rows_are_what_the_seed_says(name):
         assert sorted((r['host_id'], r['host_name'], r['file_path']) for r in restoring
                       if r['file_hash'] == file_hash) == expected
     for row in rows:
-        if row['outcome'] == 'failed':  # test_data/hss/README.md: a host that holds nothing answers HSS.0005
+        if row['outcome'] == 'failed':  # test_data/hss/README.md: a host that holds nothing answers HSS.0011
             host = HSS_SEED_HOSTS[row['host_id']]
             assert row['host_name'] == host['host_name'] and not host.get('isolated_files')
-            assert 'HTTP 400' in row['reason'] and 'code HSS.0005' in row['reason'] and row['host_id'] in row['reason']
+            assert 'HTTP 400' in row['reason'] and 'code HSS.0011' in row['reason'] and row['host_id'] in row['reason']
         elif row['outcome'] == 'not_found':
             assert row['file_hash'] not in copies and 'host_id' not in row and row['reason']
 
@@ -769,7 +769,7 @@ field_text = st.text(st.characters(blacklist_categories=('Cc', 'Cs')), min_size=
 @settings(max_examples=300, deadline=None)
 def test_hss_step_command_reads_back_as_the_same_item(host_id, file_hash, file_path):
     row = {'host_id': host_id, 'file_hash': file_hash, 'file_path': file_path, 'outcome': 'failed',
-           'reason': 'HSS.0005'}
+           'reason': 'HSS.0011'}
 
     [step] = summarise({'HuaweiHSS': {'RestoredFile': row}}, 'hss')[1]['manual_steps']
 

@@ -99,7 +99,7 @@ class EchoVendor:
         if request.path.startswith('/public_api/'):
             reply = {'reply': {'err_code': 400, 'err_msg': echoed, 'err_extra': {'received': echoed}}}
         else:
-            reply = {'error_code': 'HSS.0003', 'error_msg': echoed, 'error_description': echoed}
+            reply = {'error_code': 'HSS.0001', 'error_msg': echoed, 'error_description': echoed}
         return Response(400, json.dumps(reply).encode(), {'Content-Type': 'application/json', 'X-Request-Id': echoed[:40]})
 
 

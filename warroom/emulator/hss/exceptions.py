@@ -13,13 +13,14 @@ Codes this emulator uses:
 ====  ============  ================================================================================
 HTTP  error_code    when
 ====  ============  ================================================================================
-400   HSS.0002      the body is not a JSON object
-400   HSS.0003      a parameter is missing, has the wrong type or length, or an unknown value;
-                    ``error_msg`` names it (``data_list[3].host_id``, ``limit``)
-400   HSS.0004      data_list holds more items than one request may carry (100)
-400   HSS.0005      a data_list item matches no isolated file on that host; nothing was changed
-403   HSS.0006      the credentials are not allowed in the project of the URL
-500   HSS.0001      the service failed (an emulator bug)
+400   HSS.0001      "Invalid parameter.": a parameter is missing, has the wrong type or length, or an
+                    unknown value, or data_list holds more items than one request may carry (100);
+                    the detail names it (``data_list[3].host_id``, ``limit``)
+400   HSS.0002      "Failed to parse the request.": the body is not a JSON object
+400   HSS.0011      "Requested resource not found.": a data_list item matches no isolated file on that
+                    host; nothing was changed
+403   HSS.0006      the credentials are not allowed in the project of the URL (no documented code)
+500   HSS.0041      the service failed (an emulator bug, or an injected 500)
 401   APIGW.0301    Incorrect IAM authentication information: no credentials, unknown token or access
                     key, malformed Authorization, bad signature, X-Sdk-Date more than 15 min off
 401   APIGW.0307    The token must be updated (the token has expired)
@@ -29,6 +30,11 @@ HTTP  error_code    when
 504   APIGW.0203    Backend timeout (injected faults only)
 ====  ============  ================================================================================
 
+The HSS codes and their messages are those of HSS's API Reference, "Error Codes"
+(support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html), which lists every HSS.xxxx error with status
+400 and HSS.0001 as "Invalid parameter." (so HSS.0001 is never a server failure). That table has no 500 row;
+HSS.0041 is the one HSS-prefixed 500 Huawei documents (in the CGS API's error codes, "Query host extend info
+error"). Nor does it give a code for a project the credentials may not use: HSS.0006 here is the emulator's own.
 (The gateway codes for 502 and 504 follow the numbering of Huawei's API gateway error tables, in which
 0201 is a bad request; a 503 has no documented JSON form, so an injected one is the gateway's HTML page.)
 
@@ -92,7 +98,7 @@ class HssError(Exception):
         beside a short ``error_msg`` (the gateway's own errors never are)."""
         body = {"error_code": self.error_code, "error_msg": self.error_msg}
         if described and not self.error_code.startswith("APIGW."):
-            body["error_msg"] = SHORT_MESSAGES.get(self.status, "Request failed.")
+            body["error_msg"] = getattr(self, "short_msg", None) or SHORT_MESSAGES.get(self.status, "Request failed.")
             body["error_description"] = self.error_msg
         if self.request_id is not None:
             body["request_id"] = self.request_id
@@ -164,6 +170,7 @@ class _ServiceError(HssError):
     status = 400
     error_code = "HSS.0001"
     prefix = ""
+    short_msg: str | None = None  # the error message HSS's error code table gives the code
 
     def __init__(self, detail: str):
         self.detail = detail
@@ -173,21 +180,23 @@ class _ServiceError(HssError):
 class InvalidRequestBody(_ServiceError):
     error_code = "HSS.0002"
     prefix = "Invalid request body: "
+    short_msg = "Failed to parse the request."
 
 
 class InvalidParameter(_ServiceError):
-    error_code = "HSS.0003"
+    error_code = "HSS.0001"
     prefix = "Invalid parameter: "
+    short_msg = "Invalid parameter."
 
 
-class TooManyItems(_ServiceError):
-    error_code = "HSS.0004"
-    prefix = "Too many items: "
+class TooManyItems(InvalidParameter):
+    prefix = "Invalid parameter: too many items: "
 
 
 class IsolatedFileNotFound(_ServiceError):
-    error_code = "HSS.0005"
-    prefix = "Isolated file not found: "
+    error_code = "HSS.0011"
+    prefix = "Requested resource not found: "
+    short_msg = "Requested resource not found."
 
 
 class ProjectForbidden(_ServiceError):
@@ -198,7 +207,7 @@ class ProjectForbidden(_ServiceError):
 
 class InternalError(_ServiceError):
     status = 500
-    error_code = "HSS.0001"
+    error_code = "HSS.0041"
     prefix = "System error: "
 
 

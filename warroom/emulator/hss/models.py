@@ -55,8 +55,10 @@ DEFAULT_ENTERPRISE_PROJECT = "0"
 FIELD_LIMITS = {"host_id": 64, "file_hash": 256, "file_path": 256, "file_attr": 256}
 REQUIRED_FIELDS = ("host_id", "file_hash")  # the page makes every field optional; a restore needs these two
 
-LIST_LIMIT_MIN, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT = 10, 200, 10
-LIST_OFFSET_MAX = 1_000_000
+# ListIsolatedFile's query ranges, from Huawei's page for the API (limit 10 to 1000, default 10; offset 0 to
+# 2000000), the same as ListSecurityEvents's in the SDK's request model.
+LIST_LIMIT_MIN, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT = 10, 1000, 10
+LIST_OFFSET_MAX = 2_000_000
 
 # ListSecurityEvents (GET /v5/{project_id}/event/events), from the SDK's request model.
 EVENT_CATEGORIES = ("host", "container")
