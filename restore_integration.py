@@ -965,8 +965,9 @@ class HttpTransport:
             answered = response is not None and attempt.fault is None
             backoff = 0.0
             if answered and response.status_code == THROTTLED_STATUS:
-                self.limiter.throttled(sent_at, parse_retry_after(response))
-                continue  # the next turn, or the deadline, decides
+                if self._wait_out_throttle(response, attempts, sent_at):
+                    continue  # the next turn, or the deadline, decides
+                return response
             if answered:
                 self.limiter.answered()
             if answered and self._wants_new_token(response, renewals):
@@ -985,6 +986,16 @@ class HttpTransport:
                 raise self._fault_error(attempts, gave_up or None)
             fault_waited += wait
             backoff = wait
+
+    def _wait_out_throttle(self, response: requests.Response, attempts: list[Attempt], sent_at: float) -> bool:
+        """A 429 slows every request of the vendor (and pauses them for a Retry-After); this one is sent again while
+        the command's throttling budget lasts, else the 429 is its answer."""
+        self.limiter.throttled(sent_at, parse_retry_after(response))
+        if self.limiter.clock() < self.deadline:
+            return True
+        response.attempts = tuple(attempts)
+        response.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
+        return False
 
     def _policy(self, retry_statuses: Iterable[int] | None) -> RetryPolicy:
         """The transport's retry policy, or the same with one call's own statuses to retry."""

@@ -1,6 +1,7 @@
 """HssClient and IAM tokens over HTTP against recorded replies built from the seed's example."""
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime
 
@@ -169,3 +170,19 @@ def test_listing_reads_every_page_up_to_total_num(replay_server):
     assert replay_server.requests[0].query == {'enterprise_project_id': ['0'], 'file_hash': ['abc'],
                                                'isolation_status': ['isolated'], 'offset': ['0'],
                                                'limit': [str(facts.HSS_LIST_PAGE_SIZE)]}
+
+
+def test_a_429_once_the_commands_throttling_budget_has_passed_is_the_answer_not_sent_again(replay_server):
+    ticks = itertools.count(0.0, 10.0)  # each reading of the clock is 10 s later: the 1 s budget passes mid-request
+    limiter = ri.AdaptiveRateLimiter(100, clock=lambda: next(ticks), sleep=lambda _: None)
+    settings = ri.HssSettings(replay_server.url, PROJECT, 'aksk', access_key='MYAK', secret_key='my-secret-key')
+    client = ri.HssClient(settings, ri.TransportSettings(max_retries=0), limiter=limiter)
+    client.transport.wait_at_most(1)
+    replay_server.queue_file(429, 'error_apigw_429.json', HSS_REPLIES)
+    replay_server.queue(200, b'')
+
+    with pytest.raises(ri.VendorApiError, match='HTTP 429') as raised:
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    assert len(replay_server.requests) == 1
+    assert 'this command waits for throttling had passed' in str(raised.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from conftest import TEST_DATA, seed_holders, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
@@ -216,6 +216,8 @@ ON_CLOSE = _load_script('QuarantineRestoreOnClose')
 
 
 @given(action_id=st.one_of(st.integers(min_value=0, max_value=10 ** 18), st.text(min_size=1).filter(str.strip)))
+@example(action_id='None')  # a text, not a missing ID
+@example(action_id=0)
 def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex_xdr_sent_it(action_id):
     """An integration too old to name its follow commands: the script writes them from the context records."""
     import restore_integration as ri

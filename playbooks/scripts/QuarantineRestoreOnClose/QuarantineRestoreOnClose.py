@@ -179,8 +179,8 @@ def xdr_refused(entries):
         for key, value in (entry.get('EntryContext') or {}).items():
             if key.split('(')[0] == XDR_RECORDS:
                 for record in as_list(value):
-                    if isinstance(record, dict) and (record.get('status') == 'FAILED' or
-                                                     str(record.get('action_id', '')).strip() in ('', 'None')):
+                    if isinstance(record, dict) and (record.get('status') == 'FAILED' or record.get('action_id') is None
+                                                     or not str(record['action_id']).strip()):
                         refused[str(record.get('file_hash'))] = str(record.get('error') or 'no action was started.')
     return refused
 
