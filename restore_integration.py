@@ -1933,15 +1933,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
         text = value.strip()
         if not text:
             return []
-        if text.startswith('['):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
-            if not isinstance(value, list):
-                raise RestoreError(f'{name} must be a JSON list of strings; got {printable(text)}.')
-        else:
-            value = text.split(',')
+        value = json_list(text, name) if text.startswith('[') else text.split(',')
     elif not isinstance(value, (list, tuple)):
         value = [value]
     items = []
@@ -1953,6 +1945,17 @@ def arg_to_list(value: Any, name: str) -> list[str]:
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
         items.append(text)
     return items
+
+
+def json_list(text: str, name: str) -> list[Any]:
+    """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
+    if not isinstance(value, list):
+        raise RestoreError(f'{name} must be a JSON list; got {printable(text)}.')
+    return value
 
 
 def hss_field_list(value: Any, name: str) -> list[str]:
@@ -2001,13 +2004,7 @@ def action_id_list(value: Any) -> list[int | str]:
     rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
             f'writes) a number or a non-blank text, as Cortex XDR sent it')
     if isinstance(value, str) and value.strip().startswith('['):
-        try:
-            items = json.loads(value)
-        except ValueError:
-            raise RestoreError(f'action_id starts with "[" but is not a JSON list: {printable(value)}.') from None
-        if not isinstance(items, list):
-            raise RestoreError(f'action_id must be a JSON list; got {printable(value)}.')
-        texts_allowed = True
+        items, texts_allowed = json_list(value, 'action_id'), True
     else:
         items = [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
         texts_allowed = False

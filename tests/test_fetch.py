@@ -264,3 +264,32 @@ def test_the_instance_test_checks_the_fetch_settings_and_lists_events_when_fetch
 def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant):
     result = WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).run('test-module', {})
     assert result.failed and 'Fetch incidents is on' in str(result.entries[-1]['Contents'])
+
+
+def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_later_one():
+    tenant = start_hss_tenant()
+    try:
+        host_id = sorted(tenant.backend.hosts)[0]
+        [undated] = [tenant.backend.isolate_file(host_id, 'a' * 64, '/srv/drop/undated.bin', minutes_ago=30)]
+        tenant.backend.isolate_file(host_id, 'b' * 64, '/srv/drop/newer.bin', minutes_ago=20)
+        render = tenant.backend._render_event
+
+        def without_occur_time(event):  # HSS gives no occur_time for this one
+            rendered = render(event)
+            if rendered['event_id'] == undated['event_id']:
+                rendered.pop('occur_time')
+            return rendered
+
+        tenant.backend._render_event = without_occur_time
+        expected = {e.event_id for e in tenant.backend.events
+                    if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * 86_400_000}
+
+        fetched, last_run = [], {}
+        for _ in range(len(expected) + 2):
+            incidents, last_run = WarRoom(params=tenant.params(max_fetch='1')).fetch(last_run)
+            fetched += [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
+
+        assert undated['event_id'] in fetched
+        assert sorted(fetched) == sorted(expected)  # each once
+    finally:
+        tenant.stack.close()

@@ -34,8 +34,12 @@ def room(tenant, clock, **params):
     return WarRoom(params=tenant.params('aksk', **params), time_scale=1, sleep=clock.sleep)
 
 
+def listed_rows(result):
+    return as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+
+
 def rows_of(result):
-    return {row['host_id']: row for row in as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))}
+    return {row['host_id']: row for row in listed_rows(result)}
 
 
 def copies_of(file_hash):
@@ -144,3 +148,66 @@ def test_a_restore_state_it_did_not_write_is_refused_before_any_request(clocked)
 
     assert result.failed and 'restore_state' in result.entries[-1]['Contents']
     assert tenant.gateway.requests == []
+
+
+# Edge cases: hash case, a listing not read at the last check, copies restored before, hashes shared by items.
+
+@pytest.mark.parametrize('count', [1, 25])  # checked hash by hash, and with two listings of the project (> 20 hashes)
+def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_them_restored(clocked, count):
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, count)
+    args = {'host_id': host, 'file_hash': json.dumps([item['file_hash'].upper() for item in added]),
+            'file_path': json.dumps([item['file_path'] for item in added])}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    statuses = {tenant.backend.isolation_status(host, item['file_hash'], item['file_path']) for item in added}
+    assert statuses == {'restored'}  # polling went on until HSS was done
+    rows = listed_rows(result)
+    assert len(rows) == count and {row['outcome'] for row in rows} == {'restored'}
+
+
+def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    file_hash = next(f['file_hash'] for f in SLOW['isolated_files'] if f.get('isolation_status', 'isolated') == 'isolated')
+    started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'host_id': host,
+                                                               'polling': 'false'})
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=500'))  # the follow command's listing fails
+
+    followed = room(tenant, clock, max_retries='0').run('hss-restore-isolated',
+                                                        dict(re.findall(r'(\w+)=(\S+)', follow), polling='false'))
+
+    text = followed.entries[-1].get('HumanReadable') or followed.entries[-1]['Contents']
+    assert followed.failed or 'not read' in text, text  # never "0 restored, 0 restoring" as if nothing were left
+
+
+def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_in_context(clocked):
+    tenant, clock = clocked
+    host = HOSTS['db-02']
+    done = next(f for f in host['isolated_files'] if f.get('isolation_status') == 'restored')
+    args = {'host_id': host['host_id'], 'file_hash': done['file_hash'], 'file_path': done['file_path']}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert row['outcome'] != 'restoring'  # HSS lists it restored: the start's "restoring" must not be the last word
+    assert 'before this restore' in row.get('reason', '')
+
+
+def test_exact_items_sharing_a_hash_are_checked_with_one_listing_of_that_hash(clocked):
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, 300, file_hash='c' * 64)  # one hash, 300 paths
+    args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+
+    result = room(tenant, clock, hss_rate_limit='1000').run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert {row['outcome'] for row in listed_rows(result)} == {'restored'}
+    pages = -(-300 // 200)  # HSS lists 200 a page
+    assert len(tenant.requests_to('GET', '/event/isolated-file')) == pages * (result.runs - 1)  # not 300 listings
