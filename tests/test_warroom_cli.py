@@ -264,3 +264,13 @@ def test_a_params_file_with_a_secret_that_others_can_read_gets_a_warning(tmp_pat
     assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr
     params.chmod(0o600)
     assert 'WARNING' not in cli('run', '!restore-file file_hash=abc', '--params', str(params)).stderr
+
+
+def test_a_params_file_with_a_plain_text_secret_that_others_can_read_gets_a_warning(tmp_path):
+    # A credentials param given as plain text is its password (load_params): a secret all the same.
+    params = tmp_path / 'xdr.yml'
+    params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n'
+                      'xdr_api_key: not-a-real-key\n')
+    params.chmod(0o644)
+    done = cli('run', '!restore-file file_hash=abc', '--params', str(params))
+    assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr

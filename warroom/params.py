@@ -26,7 +26,8 @@ def env_name(param: str) -> str:
 
 def warn_if_readable_by_others(path: str | Path, given: dict, spec: IntegrationSpec) -> None:
     """A params file that holds a secret and that other users of this machine can read gets a warning."""
-    holds_secret = any(spec.params[name].is_credentials and isinstance(value, dict) and value.get('password')
+    holds_secret = any(spec.params[name].is_credentials
+                       and (value.get('password') if isinstance(value, dict) else value not in (None, ''))
                        for name, value in given.items() if name in spec.params)
     if holds_secret and os.name == 'posix' and Path(path).stat().st_mode & 0o077:
         print(f'WARNING: {path} holds a secret and other users can read it: chmod 600 {path}, or move the secret '
