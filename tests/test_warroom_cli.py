@@ -274,3 +274,20 @@ def test_a_params_file_with_a_plain_text_secret_that_others_can_read_gets_a_warn
     params.chmod(0o644)
     done = cli('run', '!restore-file file_hash=abc', '--params', str(params))
     assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr
+
+
+@pytest.mark.parametrize('content', [b'- xdr_url: https://api-x.example\n', b'just text\n',
+                                     b'xdr_url: https://api-x.example  # caf\xe9\n', b'12: x\nxdr_url: y\n'])
+def test_a_params_file_that_cannot_be_read_as_params_exits_2_without_a_traceback(tmp_path, content):
+    params = tmp_path / 'params.yml'
+    params.write_bytes(content)
+    params.chmod(0o600)
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params), timeout=30)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr and str(params) in done.stderr, done.stderr
+
+
+def test_an_args_file_that_is_not_utf8_exits_2_without_a_traceback(tmp_path):
+    args_file = tmp_path / 'args.yml'
+    args_file.write_bytes(b'file_path: C:\\caf\xe9.exe\n')
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--args', str(args_file), timeout=30)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr and '--args' in done.stderr, done.stderr

@@ -62,6 +62,8 @@ def read_args_file(path: str) -> dict:
         data = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
     except yaml.YAMLError as error:
         raise LineError(f'--args {path}: not YAML or JSON: {error}') from None
+    except UnicodeDecodeError as error:
+        raise LineError(f'--args {path}: not UTF-8 text: {error.reason} at byte {error.start}') from None
     if not isinstance(data, dict):
         raise LineError(f'--args {path}: expected a mapping of argument names to values')
     return {str(name): json.dumps(value) if isinstance(value, list) else str(value) for name, value in data.items()}

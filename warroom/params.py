@@ -38,12 +38,15 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.envir
     """Defaults from integration.yml, then the file, then the environment."""
     given = {}
     if path is not None:
-        with open(path, encoding='utf-8') as handle:
-            given = yaml.safe_load(handle) or {}
-        warn_if_readable_by_others(path, given, spec)
+        try:
+            with open(path, encoding='utf-8') as handle:
+                given = yaml.safe_load(handle) or {}
+        except UnicodeDecodeError as error:
+            raise ParamsError(f'{path} is not UTF-8 text: {error.reason} at byte {error.start}.') from None
         if not isinstance(given, dict):
             raise ParamsError(f'{path} must be a mapping of param names to values.')
-    unknown = sorted(set(given) - set(spec.params))
+        warn_if_readable_by_others(path, given, spec)
+    unknown = sorted((str(name) for name in set(given) - set(spec.params)))
     if unknown:
         raise ParamsError(f'{path}: unknown param(s) {", ".join(unknown)}; integration.yml declares '
                           f'{", ".join(spec.params)}.')
