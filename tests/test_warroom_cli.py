@@ -291,3 +291,18 @@ def test_an_args_file_that_is_not_utf8_exits_2_without_a_traceback(tmp_path):
     args_file.write_bytes(b'file_path: C:\\caf\xe9.exe\n')
     done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--args', str(args_file), timeout=30)
     assert done.returncode == 2 and 'Traceback' not in done.stderr and '--args' in done.stderr, done.stderr
+
+
+def test_args_file_booleans_and_empty_values_read_as_the_war_room_line_writes_them(tmp_path):
+    from warroom.cli import read_args_file
+    args_file = tmp_path / 'args.json'
+    args_file.write_text(json.dumps({'polling': False, 'host_id': None, 'file_hash': ['a', 'b'],
+                                     'filter': {'k': True}}))
+    assert read_args_file(str(args_file)) == {'polling': 'false', 'host_id': '', 'file_hash': '["a", "b"]',
+                                              'filter': '{"k": true}'}
+
+
+def test_polling_false_from_a_json_args_file_is_taken():
+    done = cli('run', f'!hss-restore-isolated file_hash={SHARED_HSS_HASH}', '--args', '/dev/stdin',
+               '--time-scale', '0', stdin='{"polling": false}')
+    assert done.returncode == 0, done.stderr

@@ -66,7 +66,17 @@ def read_args_file(path: str) -> dict:
         raise LineError(f'--args {path}: not UTF-8 text: {error.reason} at byte {error.start}') from None
     if not isinstance(data, dict):
         raise LineError(f'--args {path}: expected a mapping of argument names to values')
-    return {str(name): json.dumps(value) if isinstance(value, list) else str(value) for name, value in data.items()}
+    return {str(name): argument_text(value) for name, value in data.items()}
+
+
+def argument_text(value) -> str:
+    """A value of --args as the war-room line would carry it: lists and mappings as JSON, true/false in lower case
+    (as XSOAR writes them), an empty value (null) as nothing."""
+    if value is None:
+        return ''
+    if isinstance(value, (bool, list, dict)):
+        return json.dumps(value)
+    return str(value)
 
 
 def run_line(line: str, params_file: str | None, as_json: bool, time_scale: float | None,
