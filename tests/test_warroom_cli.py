@@ -306,3 +306,10 @@ def test_polling_false_from_a_json_args_file_is_taken():
     done = cli('run', f'!hss-restore-isolated file_hash={SHARED_HSS_HASH}', '--args', '/dev/stdin',
                '--time-scale', '0', stdin='{"polling": false}')
     assert done.returncode == 0, done.stderr
+
+
+def test_fetch_into_a_path_that_is_a_file_is_refused_with_exit_2(tmp_path):
+    not_a_dir = tmp_path / 'incidents'
+    not_a_dir.write_text('')
+    done = cli('fetch', str(not_a_dir), timeout=60)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr and str(not_a_dir) in done.stderr, done.stderr

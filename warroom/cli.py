@@ -219,6 +219,11 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
     from .runtime import FetchError
 
     spec = load_spec()
+    try:  # a path that is a file, or a directory that cannot be made: refused before anything runs
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f'ERROR: fetch: {error.strerror or error} ({out_dir}).', file=sys.stderr)
+        return EXIT_USAGE
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, None, spec)
         if instance is None:
