@@ -313,3 +313,14 @@ def test_fetch_into_a_path_that_is_a_file_is_refused_with_exit_2(tmp_path):
     not_a_dir.write_text('')
     done = cli('fetch', str(not_a_dir), timeout=60)
     assert done.returncode == 2 and 'Traceback' not in done.stderr and str(not_a_dir) in done.stderr, done.stderr
+
+
+def test_params_out_through_a_symlink_inside_the_repository_is_refused(tmp_path):
+    # os.replace puts the file where the link is (inside the repository), not where it points.
+    link = ROOT / f'emu-link-{os.getpid()}.yml'
+    link.symlink_to(tmp_path / 'emu.yml')
+    try:
+        done = cli('emulate', 'xdr', '--params-out', str(link), timeout=30)
+        assert done.returncode == 2 and '.gitignore' in done.stderr
+    finally:
+        link.unlink()

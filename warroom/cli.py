@@ -337,7 +337,10 @@ def params_file_may_land(path: str) -> bool:
     """A file of secrets goes outside the repository, or where its .gitignore keeps it out of git."""
     from .spec import PROJECT_ROOT
 
-    target = Path(path).resolve()
+    # Where the file lands: a link at ``path`` is replaced (write_private_yaml), not followed, so only its
+    # directory is resolved.
+    given = Path(os.path.abspath(path))
+    target = given.parent.resolve() / given.name
     if PROJECT_ROOT.resolve() not in target.parents:
         return True
     try:
