@@ -324,3 +324,16 @@ def test_params_out_through_a_symlink_inside_the_repository_is_refused(tmp_path)
         assert done.returncode == 2 and '.gitignore' in done.stderr
     finally:
         link.unlink()
+
+
+@pytest.mark.parametrize('written', ['*Pa55word-SECRET', '!Pa55word-SECRET'])
+def test_a_params_file_yaml_error_never_quotes_the_secret_it_stumbled_on(tmp_path, written):
+    # Unquoted, a secret starting with * is read as an alias and one starting with ! as a tag: PyYAML's error
+    # names it.
+    params = tmp_path / 'hss.yml'
+    params.write_text('hss_region: ap-southeast-1\nhss_project_id: abc\nhss_auth_type: token\nhss_domain: d\n'
+                      f'hss_credentials:\n  identifier: u\n  password: {written}\n')
+    params.chmod(0o600)
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params), timeout=30)
+    assert done.returncode == 2 and 'line 7' in done.stderr, done.stderr
+    assert 'Pa55word' not in done.stdout + done.stderr

@@ -34,6 +34,15 @@ def warn_if_readable_by_others(path: str | Path, given: dict, spec: IntegrationS
               f'to the environment ({ENV_PREFIX}<NAME>).', file=sys.stderr)
 
 
+def yaml_error_without_text(path: str | Path, error: yaml.YAMLError) -> str:
+    """Where the params file is not YAML, never what is written there: PyYAML's message quotes the alias, tag or
+    anchor it stumbled on, which is a secret typed unquoted (``password: *x`` or ``!x``)."""
+    mark = getattr(error, 'problem_mark', None) or getattr(error, 'context_mark', None)
+    where = f' at line {mark.line + 1}, column {mark.column + 1}' if mark is not None else ''
+    return (f'{path} is not valid YAML{where} (the text there is not shown: it may be a secret). A value starting '
+            f'with * & ! % @ or ` goes in quotes.')
+
+
 def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.environ) -> dict:
     """Defaults from integration.yml, then the file, then the environment."""
     given = {}
@@ -43,6 +52,8 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.envir
                 given = yaml.safe_load(handle) or {}
         except UnicodeDecodeError as error:
             raise ParamsError(f'{path} is not UTF-8 text: {error.reason} at byte {error.start}.') from None
+        except yaml.YAMLError as error:
+            raise ParamsError(yaml_error_without_text(path, error)) from None
         if not isinstance(given, dict):
             raise ParamsError(f'{path} must be a mapping of param names to values.')
         warn_if_readable_by_others(path, given, spec)
