@@ -337,3 +337,16 @@ def test_a_params_file_yaml_error_never_quotes_the_secret_it_stumbled_on(tmp_pat
     done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params), timeout=30)
     assert done.returncode == 2 and 'line 7' in done.stderr, done.stderr
     assert 'Pa55word' not in done.stdout + done.stderr
+
+
+def test_fetch_never_writes_through_a_link_or_over_a_file_already_in_outdir(tmp_path):
+    # README's example writes into /tmp/incidents: a name anyone may have made first, with links in it.
+    out, victim = tmp_path / 'incidents', tmp_path / 'precious.txt'
+    out.mkdir()
+    victim.write_text('precious\n')
+    (out / 'incident-3001.json').symlink_to(victim)
+    (out / '.fetch-state.json').symlink_to(tmp_path / 'elsewhere.json')
+    done = cli('fetch', str(out), timeout=60)
+    assert victim.read_text() == 'precious\n'
+    assert not (tmp_path / 'elsewhere.json').exists()
+    assert done.returncode != 0 and 'incident-3001.json' in done.stderr, done.stderr
