@@ -264,3 +264,89 @@ def test_a_params_file_with_a_secret_that_others_can_read_gets_a_warning(tmp_pat
     assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr
     params.chmod(0o600)
     assert 'WARNING' not in cli('run', '!restore-file file_hash=abc', '--params', str(params)).stderr
+
+
+def test_a_params_file_with_a_plain_text_secret_that_others_can_read_gets_a_warning(tmp_path):
+    # A credentials param given as plain text is its password (load_params): a secret all the same.
+    params = tmp_path / 'xdr.yml'
+    params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n'
+                      'xdr_api_key: not-a-real-key\n')
+    params.chmod(0o644)
+    done = cli('run', '!restore-file file_hash=abc', '--params', str(params))
+    assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr
+
+
+@pytest.mark.parametrize('content', [b'- xdr_url: https://api-x.example\n', b'just text\n',
+                                     b'xdr_url: https://api-x.example  # caf\xe9\n', b'12: x\nxdr_url: y\n'])
+def test_a_params_file_that_cannot_be_read_as_params_exits_2_without_a_traceback(tmp_path, content):
+    params = tmp_path / 'params.yml'
+    params.write_bytes(content)
+    params.chmod(0o600)
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params), timeout=30)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr and str(params) in done.stderr, done.stderr
+
+
+def test_an_args_file_that_is_not_utf8_exits_2_without_a_traceback(tmp_path):
+    args_file = tmp_path / 'args.yml'
+    args_file.write_bytes(b'file_path: C:\\caf\xe9.exe\n')
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--args', str(args_file), timeout=30)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr and '--args' in done.stderr, done.stderr
+
+
+def test_args_file_booleans_and_empty_values_read_as_the_war_room_line_writes_them(tmp_path):
+    from warroom.cli import read_args_file
+    args_file = tmp_path / 'args.json'
+    args_file.write_text(json.dumps({'polling': False, 'host_id': None, 'file_hash': ['a', 'b'],
+                                     'filter': {'k': True}}))
+    assert read_args_file(str(args_file)) == {'polling': 'false', 'host_id': '', 'file_hash': '["a", "b"]',
+                                              'filter': '{"k": true}'}
+
+
+def test_polling_false_from_a_json_args_file_is_taken():
+    done = cli('run', f'!hss-restore-isolated file_hash={SHARED_HSS_HASH}', '--args', '/dev/stdin',
+               '--time-scale', '0', stdin='{"polling": false}')
+    assert done.returncode == 0, done.stderr
+
+
+def test_fetch_into_a_path_that_is_a_file_is_refused_with_exit_2(tmp_path):
+    not_a_dir = tmp_path / 'incidents'
+    not_a_dir.write_text('')
+    done = cli('fetch', str(not_a_dir), timeout=60)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr and str(not_a_dir) in done.stderr, done.stderr
+
+
+def test_params_out_through_a_symlink_inside_the_repository_is_refused(tmp_path):
+    # os.replace puts the file where the link is (inside the repository), not where it points.
+    link = ROOT / f'emu-link-{os.getpid()}.yml'
+    link.symlink_to(tmp_path / 'emu.yml')
+    try:
+        done = cli('emulate', 'xdr', '--params-out', str(link), timeout=30)
+        assert done.returncode == 2 and '.gitignore' in done.stderr
+    finally:
+        link.unlink()
+
+
+@pytest.mark.parametrize('written', ['*Pa55word-SECRET', '!Pa55word-SECRET'])
+def test_a_params_file_yaml_error_never_quotes_the_secret_it_stumbled_on(tmp_path, written):
+    # Unquoted, a secret starting with * is read as an alias and one starting with ! as a tag: PyYAML's error
+    # names it.
+    params = tmp_path / 'hss.yml'
+    params.write_text('hss_region: ap-southeast-1\nhss_project_id: abc\nhss_auth_type: token\nhss_domain: d\n'
+                      f'hss_credentials:\n  identifier: u\n  password: {written}\n')
+    params.chmod(0o600)
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params), timeout=30)
+    assert done.returncode == 2 and 'line 7' in done.stderr, done.stderr
+    assert 'Pa55word' not in done.stdout + done.stderr
+
+
+def test_fetch_never_writes_through_a_link_or_over_a_file_already_in_outdir(tmp_path):
+    # README's example writes into /tmp/incidents: a name anyone may have made first, with links in it.
+    out, victim = tmp_path / 'incidents', tmp_path / 'precious.txt'
+    out.mkdir()
+    victim.write_text('precious\n')
+    (out / 'incident-3001.json').symlink_to(victim)
+    (out / '.fetch-state.json').symlink_to(tmp_path / 'elsewhere.json')
+    done = cli('fetch', str(out), timeout=60)
+    assert victim.read_text() == 'precious\n'
+    assert not (tmp_path / 'elsewhere.json').exists()
+    assert done.returncode != 0 and 'incident-3001.json' in done.stderr, done.stderr

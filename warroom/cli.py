@@ -62,9 +62,21 @@ def read_args_file(path: str) -> dict:
         data = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
     except yaml.YAMLError as error:
         raise LineError(f'--args {path}: not YAML or JSON: {error}') from None
+    except UnicodeDecodeError as error:
+        raise LineError(f'--args {path}: not UTF-8 text: {error.reason} at byte {error.start}') from None
     if not isinstance(data, dict):
         raise LineError(f'--args {path}: expected a mapping of argument names to values')
-    return {str(name): json.dumps(value) if isinstance(value, list) else str(value) for name, value in data.items()}
+    return {str(name): argument_text(value) for name, value in data.items()}
+
+
+def argument_text(value) -> str:
+    """A value of --args as the war-room line would carry it: lists and mappings as JSON, true/false in lower case
+    (as XSOAR writes them), an empty value (null) as nothing."""
+    if value is None:
+        return ''
+    if isinstance(value, (bool, list, dict)):
+        return json.dumps(value)
+    return str(value)
 
 
 def run_line(line: str, params_file: str | None, as_json: bool, time_scale: float | None,
@@ -207,6 +219,11 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
     from .runtime import FetchError
 
     spec = load_spec()
+    try:  # a path that is a file, or a directory that cannot be made: refused before anything runs
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f'ERROR: fetch: {error.strerror or error} ({out_dir}).', file=sys.stderr)
+        return EXIT_USAGE
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, None, spec)
         if instance is None:
@@ -320,7 +337,10 @@ def params_file_may_land(path: str) -> bool:
     """A file of secrets goes outside the repository, or where its .gitignore keeps it out of git."""
     from .spec import PROJECT_ROOT
 
-    target = Path(path).resolve()
+    # Where the file lands: a link at ``path`` is replaced (write_private_yaml), not followed, so only its
+    # directory is resolved.
+    given = Path(os.path.abspath(path))
+    target = given.parent.resolve() / given.name
     if PROJECT_ROOT.resolve() not in target.parents:
         return True
     try:

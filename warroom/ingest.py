@@ -8,6 +8,7 @@ nothing here repeats them.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,9 +136,13 @@ def fetch_to_files(war_room, out_dir: Path, content: PackContent | None = None) 
     for item in fetched:
         incident = create_incident(item, content, str(next_id), configured_type)
         path = out_dir / f'incident-{next_id}.json'
-        path.write_text(json.dumps({'incident': incident, 'context': {}}, indent=2) + '\n', encoding='utf-8')
+        # 'x': a new file only, never through a link nor over a file already there (O_EXCL refuses both).
+        with open(path, 'x', encoding='utf-8') as handle:
+            handle.write(json.dumps({'incident': incident, 'context': {}}, indent=2) + '\n')
         written.append(path)
         next_id += 1
-    state_path.write_text(json.dumps({'last_run': last_run, 'next_incident_id': next_id}, indent=2) + '\n',
-                          encoding='utf-8')
+    fresh_state = out_dir / f'{STATE_FILE}.{os.getpid()}.tmp'
+    with open(fresh_state, 'x', encoding='utf-8') as handle:
+        handle.write(json.dumps({'last_run': last_run, 'next_incident_id': next_id}, indent=2) + '\n')
+    os.replace(fresh_state, state_path)  # replaces a link there, never writes through it
     return written

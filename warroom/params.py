@@ -26,23 +26,38 @@ def env_name(param: str) -> str:
 
 def warn_if_readable_by_others(path: str | Path, given: dict, spec: IntegrationSpec) -> None:
     """A params file that holds a secret and that other users of this machine can read gets a warning."""
-    holds_secret = any(spec.params[name].is_credentials and isinstance(value, dict) and value.get('password')
+    holds_secret = any(spec.params[name].is_credentials
+                       and (value.get('password') if isinstance(value, dict) else value not in (None, ''))
                        for name, value in given.items() if name in spec.params)
     if holds_secret and os.name == 'posix' and Path(path).stat().st_mode & 0o077:
         print(f'WARNING: {path} holds a secret and other users can read it: chmod 600 {path}, or move the secret '
               f'to the environment ({ENV_PREFIX}<NAME>).', file=sys.stderr)
 
 
+def yaml_error_without_text(path: str | Path, error: yaml.YAMLError) -> str:
+    """Where the params file is not YAML, never what is written there: PyYAML's message quotes the alias, tag or
+    anchor it stumbled on, which is a secret typed unquoted (``password: *x`` or ``!x``)."""
+    mark = getattr(error, 'problem_mark', None) or getattr(error, 'context_mark', None)
+    where = f' at line {mark.line + 1}, column {mark.column + 1}' if mark is not None else ''
+    return (f'{path} is not valid YAML{where} (the text there is not shown: it may be a secret). A value starting '
+            f'with * & ! % @ or ` goes in quotes.')
+
+
 def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.environ) -> dict:
     """Defaults from integration.yml, then the file, then the environment."""
     given = {}
     if path is not None:
-        with open(path, encoding='utf-8') as handle:
-            given = yaml.safe_load(handle) or {}
-        warn_if_readable_by_others(path, given, spec)
+        try:
+            with open(path, encoding='utf-8') as handle:
+                given = yaml.safe_load(handle) or {}
+        except UnicodeDecodeError as error:
+            raise ParamsError(f'{path} is not UTF-8 text: {error.reason} at byte {error.start}.') from None
+        except yaml.YAMLError as error:
+            raise ParamsError(yaml_error_without_text(path, error)) from None
         if not isinstance(given, dict):
             raise ParamsError(f'{path} must be a mapping of param names to values.')
-    unknown = sorted(set(given) - set(spec.params))
+        warn_if_readable_by_others(path, given, spec)
+    unknown = sorted((str(name) for name in set(given) - set(spec.params)))
     if unknown:
         raise ParamsError(f'{path}: unknown param(s) {", ".join(unknown)}; integration.yml declares '
                           f'{", ".join(spec.params)}.')
