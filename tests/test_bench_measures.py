@@ -1,0 +1,224 @@
+"""make bench's bookkeeping, pinned without timing anything: what counts as a lost file or an item sent once, which
+settings a run used off the defaults, which spans count as the commands' time, and which rows may pass."""
+from __future__ import annotations
+
+import copy
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from warroom import bench
+from warroom.spec import load_spec
+
+H = [f'{n:064x}' for n in range(1, 5)]
+
+
+def action(file_hash, action_id):
+    return SimpleNamespace(file_hash=file_hash, action_id=action_id)
+
+
+def record(file_hash, action_id, status='IN_PROGRESS'):
+    return {'file_hash': file_hash, 'action_id': action_id, 'status': status}
+
+
+# ----------------------------------------------------------------------------- files lost (XDR rows)
+
+def test_every_hash_reported_with_its_started_action_is_not_lost():
+    actions = [action(h, 1001 + n) for n, h in enumerate(H)]
+    assert bench.files_lost(H, [record(h, 1001 + n) for n, h in enumerate(H)], actions) == 0
+
+
+def test_a_duplicate_record_does_not_stand_in_for_a_lost_hash():
+    # as many IN_PROGRESS records as hashes, but one hash twice and one never: one file lost (was counted 0)
+    records = [record(H[0], 1001), record(H[0], 1001), record(H[1], 1002), record(H[2], 1003)]
+    actions = [action(H[0], 1001), action(H[1], 1002), action(H[2], 1003)]
+    assert bench.files_lost(H, records, actions) == 1
+
+
+def test_a_record_of_a_hash_not_asked_for_does_not_count():
+    stranger = 'e' * 64
+    records = [record(h, 1001 + n) for n, h in enumerate(H[:3])] + [record(stranger, 1010)]
+    actions = [action(h, 1001 + n) for n, h in enumerate(H[:3])] + [action(stranger, 1010)]
+    assert bench.files_lost(H, records, actions) == 1
+
+
+def test_a_reported_action_the_tenant_never_started_is_lost():
+    records = [record(h, 1001 + n) for n, h in enumerate(H)]
+    actions = [action(h, 1001 + n) for n, h in enumerate(H[:3])] + [action(H[3], 2000)]
+    assert bench.files_lost(H, records, actions) == 1
+
+
+def test_a_failed_or_missing_record_is_lost():
+    records = [record(H[0], 1001), record(H[1], None), record(H[2], 1003, status='FAILED')]
+    actions = [action(H[0], 1001), action(H[2], 1003)]
+    assert bench.files_lost(H, records, actions) == 3
+
+
+# ----------------------------------------------------------------------------- every item once (HSS rows)
+
+def items(count):
+    return [{'host_id': 'h1', 'file_path': f'/q/{n}', 'file_hash': 'f' * 64} for n in range(count)]
+
+
+def snapshot(added, isolated=()):
+    return [{'host_id': i['host_id'], 'file_path': i['file_path'],
+             'isolation_status': 'isolated' if n in isolated else 'restoring'} for n, i in enumerate(added)]
+
+
+def rows_for(added):
+    return [dict(i, outcome='restoring') for i in added]
+
+
+def test_every_item_once_when_the_project_saw_each_item_in_one_put():
+    added = items(250)
+    assert bench.every_item_once(added, [100, 100, 50], snapshot(added), rows_for(added), 100)
+
+
+def test_a_batch_sent_twice_and_one_never_fails_though_the_command_reports_all():
+    # four PUTs of 100, as the old check wanted; the second batch never left isolation, the first went twice
+    added = items(400)
+    assert not bench.every_item_once(added, [100, 100, 100, 100], snapshot(added, isolated=range(100, 200)),
+                                     rows_for(added), 100)
+
+
+def test_an_item_sent_twice_fails_even_when_every_item_left_isolation():
+    added = items(200)
+    assert not bench.every_item_once(added, [100, 100, 1], snapshot(added), rows_for(added), 100)
+
+
+def test_an_item_reported_twice_or_not_reported_fails():
+    added = items(3)
+    rows = rows_for(added)
+    assert not bench.every_item_once(added, [3], snapshot(added), rows[:2] + [rows[0]], 100)
+    assert not bench.every_item_once(added, [3], snapshot(added), rows[:2], 100)
+
+
+# ----------------------------------------------------------------------------- settings recorded
+
+def test_no_setting_off_default_for_the_bench_xdr_tenant():
+    """The XDR rows claim the instance defaults: the tenant's params must not change the auth type (they did:
+    standard, where integration.yml's default is advanced)."""
+    with bench.xdr_tenant([], 0.0, None, {}) as (_, params):
+        assert bench.settings_off_default(params) == {}
+    assert load_spec().default_params()['xdr_auth_type'] == 'advanced'
+
+
+def test_settings_off_default_names_what_a_run_changed_and_leaves_out_address_and_secrets():
+    spec = load_spec()
+    params = dict(spec.default_params(), xdr_url='https://x', xdr_api_key={'identifier': '', 'password': 'k'},
+                  xdr_api_key_id='7', xdr_auth_type='standard', xdr_rate_limit='1000', max_concurrency='8')
+    assert bench.settings_off_default(params, spec) == {'xdr_auth_type': 'standard', 'xdr_rate_limit': '1000'}
+
+
+def test_a_row_label_says_the_settings_off_default():
+    assert bench.off_default({'settings_off_default': {}}) == ''
+    assert 'xdr_rate_limit=1000' in bench.off_default({'settings_off_default': {'xdr_rate_limit': '1000'}})
+
+
+def test_the_sdk_runs_with_a_temporary_home_and_the_real_one_comes_back():
+    before = os.environ.get('HOME')
+    with bench.temporary_home() as home:
+        assert os.environ['HOME'] == home != before
+        assert os.listdir(home) == []
+    assert os.environ.get('HOME') == before
+    assert not os.path.exists(home)
+
+
+# ----------------------------------------------------------------------------- runner: commands' time
+
+def test_a_span_inside_another_counts_once():
+    ticks = iter([0.0, 10.0, 100.0, 130.0])  # outer 0..10 s; then outer 100..130 s around an inner span
+    timer = bench.OutermostTime(clock=lambda: next(ticks))
+    inner = timer.wrap(lambda: None)
+    outer_alone = timer.wrap(lambda: None)
+    outer = timer.wrap(lambda: inner())
+    outer_alone()
+    outer()
+    assert timer.seconds == 40.0
+
+
+def test_a_span_that_raises_still_counts():
+    ticks = iter([0.0, 2.0])
+    timer = bench.OutermostTime(clock=lambda: next(ticks))
+
+    @timer.wrap
+    def fails():
+        raise ValueError
+
+    with pytest.raises(ValueError):
+        fails()
+    assert timer.seconds == 2.0
+
+
+def test_per_item_bytes_is_above_the_same_run_on_one_item():
+    assert bench.per_item_bytes(1 + 9999 / 1024, 1, 10_000) == pytest.approx(1.0)
+
+
+# ----------------------------------------------------------------------------- which rows pass
+
+def run(**extra):
+    return dict({'hashes': 100, 'latency_s': 0.3, 'tenant_rate_per_s': 10.0, 'others_per_s': 0.0,
+                 'drop_at_s': None, 'error_entry': False, 'files_lost': 0, 'throttled_429': 0,
+                 'admitted_rate_per_s': 9.8, 'settings_off_default': {}}, **extra)
+
+
+GOOD = {
+    'cold_start': {'import_ratio': 1.5, 'memory_ratio': 1.1, 'bulk_items': 10_000, 'bulk_bytes_per_item': 600,
+                   'bulk_bytes_per_item_above_bare': 1100},
+    'xdr_bulk': {'full': run(), 'shared': run(others_per_s=4.0, admitted_rate_per_s=5.8),
+                 'drop': run(drop_at_s=5.0, admitted_rate_per_s=6.2, ideal_rate_per_s=6.5),
+                 'busy_cpu': [run(), run(), run()], 'ours_over_loop': 2.9},
+    'hss_bulk': {'limited': {'items': 10_000, 'latency_s': 0.05, 'gateway_limit_per_s': 30.0, 'ours_s': 2.0,
+                             'error_entry': False, 'every_item_sent_once_and_reported': True, 'throttled_429': 0,
+                             'admitted_put_rate_per_s': 29.0, 'sdk_batched_s': 5.0, 'bound_over_sdk': 1.6,
+                             'sdk_per_item_s': 500.0, 'settings_off_default': {}},
+                 'by_hash': {'copies': 10_000, 'ours_s': 2.0, 'error_entry': False,
+                             'every_copy_sent_once_and_reported': True, 'sdk_found_every_copy': True,
+                             'sdk_over_ours': 4.0, 'settings_off_default': {}}},
+    'runner': {'incidents': 1000, 'runner_over_commands': 0.05, 'failed_runs': 0,
+               'settings_off_default': {'xdr_rate_limit': '1000'}},
+    'war_room_memory': {'endpoints': 10_000, 'bytes_per_endpoint': 1000},
+}
+
+
+def met(results, start):
+    return next(m for measure, _, _, m in bench.rows(results) if measure.startswith(start))
+
+
+def changed(path, value):
+    results = copy.deepcopy(GOOD)
+    *parents, last = path
+    target = results
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return results
+
+
+def test_every_row_passes_on_good_figures():
+    assert all(m is not False for _, _, _, m in bench.rows(GOOD))
+
+
+def test_the_runner_row_misses_when_a_run_failed_and_says_its_setting():
+    assert met(changed(('runner', 'failed_runs'), 3), 'playbook runner') is False
+    assert any('xdr_rate_limit=1000' in measure for measure, _, _, _ in bench.rows(GOOD))
+
+
+def test_the_restore_by_hash_row_misses_when_ours_stopped_early():
+    assert met(changed(('hss_bulk', 'by_hash', 'error_entry'), True), 'HSS restore by hash') is False
+    assert met(changed(('hss_bulk', 'by_hash', 'every_copy_sent_once_and_reported'), False),
+               'HSS restore by hash') is False
+    assert met(changed(('hss_bulk', 'by_hash', 'sdk_found_every_copy'), False), 'HSS restore by hash') is False
+
+
+def test_the_sdk_ratio_rows_miss_when_ours_did_not_send_every_item():
+    results = changed(('hss_bulk', 'limited', 'every_item_sent_once_and_reported'), False)
+    results['hss_bulk']['limited']['sdk_batched_s'] = 50.0
+    assert met(results, 'HSS: official SDK batched') is False
+    assert met(results, 'HSS: official SDK called once per item') is False
+
+
+def test_the_loop_row_misses_when_ours_lost_files():
+    results = changed(('xdr_bulk', 'full', 'files_lost'), 5)
+    assert met(results, 'XDR: sequential requests loop') is False
