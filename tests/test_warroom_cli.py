@@ -255,25 +255,17 @@ def test_params_out_refuses_to_put_secrets_where_git_would_pick_them_up():
     assert not (ROOT / 'emu.yml').exists()
 
 
-def test_a_params_file_with_a_secret_that_others_can_read_gets_a_warning(tmp_path):
+# A credentials param given as plain text is its password (load_params): a secret all the same.
+@pytest.mark.parametrize('key_line', ['xdr_api_key: {password: not-a-real-key}', 'xdr_api_key: not-a-real-key'],
+                         ids=['credentials', 'plain-text'])
+def test_a_params_file_with_a_secret_that_others_can_read_gets_a_warning(tmp_path, key_line):
     params = tmp_path / 'xdr.yml'
-    params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n'
-                      'xdr_api_key: {password: not-a-real-key}\n')
+    params.write_text(f'xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n{key_line}\n')
     params.chmod(0o644)
     done = cli('run', '!restore-file file_hash=abc', '--params', str(params))
     assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr
     params.chmod(0o600)
     assert 'WARNING' not in cli('run', '!restore-file file_hash=abc', '--params', str(params)).stderr
-
-
-def test_a_params_file_with_a_plain_text_secret_that_others_can_read_gets_a_warning(tmp_path):
-    # A credentials param given as plain text is its password (load_params): a secret all the same.
-    params = tmp_path / 'xdr.yml'
-    params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n'
-                      'xdr_api_key: not-a-real-key\n')
-    params.chmod(0o644)
-    done = cli('run', '!restore-file file_hash=abc', '--params', str(params))
-    assert 'WARNING' in done.stderr and 'chmod 600' in done.stderr and 'not-a-real-key' not in done.stderr
 
 
 @pytest.mark.parametrize('content', [b'- xdr_url: https://api-x.example\n', b'just text\n',

@@ -172,28 +172,32 @@ def code_span(text):
     return f'{fence}{padding}{text}{padding}{fence}'
 
 
-def xdr_refused(entries):
-    """The Cortex XDR records of restores refused before they started (no action to follow): {hash: reason}."""
-    refused = {}
+def records_in(entries, records_path):
+    """Every record the entries wrote to ``records_path`` in context, whatever the DT key they wrote it with."""
     for entry in entries:
         for key, value in (entry.get('EntryContext') or {}).items():
-            if key.split('(')[0] == XDR_RECORDS:
-                for record in as_list(value):
-                    if isinstance(record, dict) and (record.get('status') == 'FAILED' or record.get('action_id') is None
-                                                     or not str(record['action_id']).strip()):
-                        refused[str(record.get('file_hash'))] = str(record.get('error') or 'no action was started.')
-    return refused
+            if key.split('(')[0] == records_path:
+                yield from (record for record in as_list(value) if isinstance(record, dict))
+
+
+def is_refused(record):
+    """A Cortex XDR record of a restore refused before it started: no action to follow."""
+    action_id = record.get('action_id')
+    return record.get('status') == 'FAILED' or action_id is None or not str(action_id).strip()
+
+
+def xdr_refused(entries):
+    """The Cortex XDR records of restores refused before they started: {hash: reason}."""
+    return {str(record.get('file_hash')): str(record.get('error') or 'no action was started.')
+            for record in records_in(entries, XDR_RECORDS) if is_refused(record)}
 
 
 def hss_not_started(entries):
     """The hashes HSS restored no copy of (every row of theirs not_found or failed): {hash: the first reason}."""
     rows = {}
-    for entry in entries:
-        for key, value in (entry.get('EntryContext') or {}).items():
-            if key.split('(')[0] == HSS_RECORDS:
-                for row in as_list(value):
-                    if isinstance(row, dict) and row.get('file_hash'):
-                        rows.setdefault(str(row['file_hash']).lower(), []).append(row)
+    for row in records_in(entries, HSS_RECORDS):
+        if row.get('file_hash'):
+            rows.setdefault(str(row['file_hash']).lower(), []).append(row)
     return {file_hash: str(found[0].get('reason') or f'HSS reported it {found[0].get("outcome")}.')
             for file_hash, found in rows.items()
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
@@ -205,15 +209,11 @@ def follow_commands(entries, records_path):
     for entry in entries:
         contents = entry.get('Contents') if isinstance(entry.get('Contents'), dict) else {}
         commands += [str(command) for command in as_list(contents.get('follow_commands'))]
-    if not commands:  # an older integration version: rebuild the Cortex XDR ones from its records
-        for entry in entries:
-            for key, value in (entry.get('EntryContext') or {}).items():
-                if key.split('(')[0] == records_path and records_path == XDR_RECORDS:
-                    for record in as_list(value):
-                        if not isinstance(record, dict) or str(record.get('file_hash')) in xdr_refused([entry]):
-                            continue  # refused: no action to follow
-                        action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
-                        commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}')
+    if not commands and records_path == XDR_RECORDS:  # an older integration: rebuilt from its records
+        for record in records_in(entries, XDR_RECORDS):
+            if not is_refused(record):
+                action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
+                commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}')
     return commands
 
 
