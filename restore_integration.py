@@ -1166,7 +1166,7 @@ class SecretScrubber:
 
     def _holds_secret(self, value: Any) -> bool:
         if isinstance(value, str):
-            return any(form in value for form in self._forms) or (self.CUT in value and self.text(value) != value)
+            return any(form in value for form in self._forms) or (self.CUT in value and self._cut_heads(value) != value)
         if isinstance(value, dict):
             return any(self._holds_secret(key) or self._holds_secret(item) for key, item in value.items())
         if isinstance(value, (list, tuple)):
