@@ -98,6 +98,12 @@ MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 MIN_POLLING_INTERVAL = 10
 DEFAULT_POLLING_INTERVAL = 10
 DEFAULT_POLLING_TIMEOUT = 600
+# XSOAR stops an integration command that runs past its execution timeout (5 minutes unless the command sets its own;
+# content's Sleep script polls from 300 s on for that reason), and its developer guide asks a long job to poll rather
+# than wait. So one run waits for its turns (pacing, throttling) at most this long, whatever timeout_in_seconds (the
+# polling sequence's timeout) says; that leaves a minute for a last answer within the read timeout. A status a check
+# could not read in time is read again by the next check.
+MAX_RUN_WAIT_SECONDS = 180
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
@@ -163,7 +169,8 @@ XDR_ERROR_ADVICE = {
     404: 'The server URL does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
-         'of the tenant). Run the command again later, or with a larger timeout_in_seconds.',
+         'of the tenant). Run the command again later, or with a larger timeout_in_seconds (one run waits at most '
+         '3 minutes).',
     500: 'Cortex XDR could not carry out the request. Read its message below: it often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
@@ -907,7 +914,7 @@ class HttpTransport:
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
                  retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None,
-                 deadline_s: float = DEFAULT_POLLING_TIMEOUT) -> None:
+                 deadline_s: float = MAX_RUN_WAIT_SECONDS) -> None:
         self.base_url = base_url
         self.vendor = vendor
         self.settings = settings
@@ -927,13 +934,13 @@ class HttpTransport:
         # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
         # ALL_PROXY, which requests would otherwise still apply to every scheme.
         self.proxies = None if settings.proxy else {'http': None, 'https': None, 'all': None}
-        self.budget_s = deadline_s
-        self.deadline = self.limiter.clock() + deadline_s
+        self.wait_at_most(deadline_s)
 
     def wait_at_most(self, seconds: float) -> None:
-        """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer."""
-        self.budget_s = seconds
-        self.deadline = self.limiter.clock() + seconds
+        """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer; never past
+        what one run may wait (MAX_RUN_WAIT_SECONDS), whatever the timeout."""
+        self.budget_s = min(seconds, MAX_RUN_WAIT_SECONDS)
+        self.deadline = self.limiter.clock() + self.budget_s
         if self.token_source is not None:  # the IAM token request is part of the command's requests
             self.token_source.transport.wait_at_most(seconds)
 
@@ -1094,8 +1101,10 @@ class HttpTransport:
             return response
         if attempts:
             raise self._fault_error(attempts, gave_up)
+        larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
+            ' (one run waits at most this long: XSOAR stops a command after 5 minutes)'
         raise RestoreError(f'{self.vendor} at {host} is throttling this instance\'s requests: {gave_up}. Run the '
-                           f'command again later, or with a larger timeout_in_seconds.', attempts)
+                           f'command again later{larger}.', attempts)
 
     def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
         last = attempts[-1]

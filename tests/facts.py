@@ -140,6 +140,11 @@ ENTRY_NOTE = 1
 ENTRY_ERROR = 4
 # The XSOAR setting behind `insecure`, as integration.yml displays it and the README names it.
 INSECURE_DISPLAY = 'Trust any certificate'
+# XSOAR stops a command that runs longer than 5 minutes unless its yml sets a timeout (demisto/content's Sleep script
+# turns to polling from 300 s for that reason; the developer guide asks long jobs to poll instead of waiting).
+XSOAR_EXECUTION_TIMEOUT_SECONDS = 300
+# README, Reliability: "one run waits at most 3 minutes for its turns".
+MAX_RUN_WAIT_SECONDS = 180
 
 # --------------------------------------------------------------------------- the pack
 

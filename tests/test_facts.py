@@ -162,3 +162,8 @@ def test_pack_dependencies_and_whether_each_is_mandatory_are_the_readme_s():
     mandatory, optional = sentence.split('both mandatory, and optionally on', 1)
     for pack_id, is_mandatory in facts.PACK_DEPENDENCIES.items():
         assert f'**{packs[pack_id]["display_name"]}**' in (mandatory if is_mandatory else optional), pack_id
+
+
+def test_the_run_limit_and_xsoars_execution_timeout_are_the_readme_s():
+    assert f"one run waits at most {facts.MAX_RUN_WAIT_SECONDS // 60} minutes for its turns" in README
+    assert f'XSOAR stops a command that runs longer than {facts.XSOAR_EXECUTION_TIMEOUT_SECONDS // 60} minutes' in README

@@ -22,6 +22,9 @@ ENTRY_NOTE = 1
 ENTRY_ERROR = 4
 DEFAULT_POLLING_TIMEOUT = 600
 MIN_POLLING_INTERVAL = 10  # XSOAR waits at least this long between polling runs (scheduled-commands.md)
+# XSOAR stops a command (or a fetch) that runs longer than this unless its yml sets its own timeout (content's Sleep
+# script turns to polling from 300 s for that reason; the developer guide: "Do not use sleep()", poll instead).
+XSOAR_EXECUTION_TIMEOUT = 300.0
 PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk progress
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 
@@ -196,6 +199,7 @@ class WarRoom:
     sleep: Callable[[float], None] = time.sleep
     on_entry: Callable[[dict], None] | None = None
     on_progress: Callable[[str], None] | None = None
+    execution_timeout: float = XSOAR_EXECUTION_TIMEOUT  # seconds of real time one run may take
 
     def run(self, command: str, args: dict[str, str], follow_polling: bool = True) -> RunResult:
         """Runs a command as the analyst typed it, following its polling to the end. With ``follow_polling``
@@ -263,24 +267,40 @@ class WarRoom:
         ``last_run`` is updated in place. A failed fetch raises FetchError with the integration's message."""
         demisto = Demisto(self.params, 'fetch-incidents', {}, self.integration_context, [], self.on_progress,
                           last_run=last_run)
+        started = time.monotonic()
         try:
             restore_integration.main(demisto)
         except restore_integration.FetchFailed as error:
             raise FetchError(str(error)) from None
+        overran = self._overran('fetch-incidents', time.monotonic() - started)
+        if overran:
+            raise FetchError(overran)
         if demisto.fetched is None:
             raise FetchError('fetch-incidents ended without calling demisto.incidents(); XSOAR would wait for it.')
         return demisto.fetched, last_run
 
     def _run_once(self, command: str, args: dict, result: RunResult) -> list[dict]:
         demisto = Demisto(self.params, command, dict(args), self.integration_context, result.log, self.on_progress)
+        started = time.monotonic()
         restore_integration.main(demisto)
         result.runs += 1
+        overran = self._overran(f'!{command}', time.monotonic() - started)
+        if overran:  # XSOAR would have stopped the run: nothing it was about to return reaches the war room
+            demisto.entries[:] = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': overran}]
         if not demisto.entries:
             demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                                     'Contents': f'!{command} returned no entry.'})
         for entry in demisto.entries:
             self._add(result, entry)
         return demisto.entries
+
+    def _overran(self, what: str, seconds: float) -> str:
+        """XSOAR's verdict on a run that took ``seconds``: '' when within the execution timeout, else the error."""
+        if seconds <= self.execution_timeout:
+            return ''
+        return (f'{what} ran for {seconds:.1f} s, past the execution timeout of {self.execution_timeout:g} s: XSOAR '
+                f'stops such a run, and nothing it returns arrives. A command must return sooner and poll for the '
+                f'rest.')
 
     def _add(self, result: RunResult, entry: dict) -> None:
         result.entries.append(entry)

@@ -1,0 +1,123 @@
+"""One run of a command ends well inside XSOAR's execution timeout, however long its polling may go on: throttling
+is waited out for a few minutes per run at most, whatever timeout_in_seconds says, and the war room stops a run that
+takes longer, as XSOAR does.
+
+The vendors throttle over HTTP on 127.0.0.1; the integration's limiter runs on a FakeClock, so each run's waiting is
+measured as a number, not timed.
+"""
+from __future__ import annotations
+
+import pytest
+
+import facts
+import restore_integration as ri
+from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
+from facts import ENTRY_ERROR
+from warroom.context import get_path
+from warroom.emulator.faults import FaultPlan
+from warroom.runtime import FetchError, WarRoom
+
+XDR_HASH = sorted(seed_holders())[0]
+THROTTLED_FOR_AN_HOUR = 'sequence=429*1000;retry-after=20'
+
+
+@pytest.fixture
+def xdr_tenant():
+    tenant = start_tenant(auth_type='advanced', clock=FakeClock())
+    yield tenant
+    tenant.server.stop()
+
+
+@pytest.fixture
+def hss_tenant():
+    tenant = start_hss_tenant()
+    yield tenant
+    tenant.stack.close()
+
+
+def on_clock(clock):
+    return ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance)
+
+
+def xdr_client(tenant, clock):
+    settings = ri.XdrSettings(tenant.url, '17', tenant.key, tenant.auth_type, rate_limit=1000)
+    return ri.XdrClient(settings, ri.TransportSettings(), on_clock(clock))
+
+
+def test_a_restore_with_an_hour_of_polling_time_waits_out_throttling_for_minutes_at_most_in_one_run(xdr_tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(xdr_tenant, clock)
+    xdr_tenant.gateway.inject_faults(FaultPlan.parse(THROTTLED_FOR_AN_HOUR))
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        ri.restore_file_command(client, {'file_hash': XDR_HASH, 'timeout_in_seconds': '3600'})
+
+    assert raised.value.http_status == 429
+    assert clock() <= facts.MAX_RUN_WAIT_SECONDS < facts.XSOAR_EXECUTION_TIMEOUT_SECONDS
+    assert xdr_tenant.gateway.faults.seen > 1  # it did wait for its turns, up to the run's limit
+    assert f'the {facts.MAX_RUN_WAIT_SECONDS} s this command waits for throttling' in str(raised.value)
+    assert not xdr_tenant.backend.actions
+
+
+def test_a_shorter_timeout_in_seconds_still_bounds_the_run(xdr_tenant):
+    clock = FakeClock(0.0)
+    client = xdr_client(xdr_tenant, clock)
+    xdr_tenant.gateway.inject_faults(FaultPlan.parse(THROTTLED_FOR_AN_HOUR))
+
+    with pytest.raises(ri.VendorApiError):
+        ri.restore_file_command(client, {'file_hash': XDR_HASH, 'timeout_in_seconds': '45'})
+
+    assert clock() <= 45
+
+
+def test_a_client_no_command_gave_a_timeout_waits_no_longer_either(xdr_tenant):
+    # test-module and fetch-incidents have no timeout_in_seconds: their requests get the same bound.
+    clock = FakeClock(0.0)
+    client = xdr_client(xdr_tenant, clock)
+    xdr_tenant.gateway.inject_faults(FaultPlan.parse(THROTTLED_FOR_AN_HOUR))
+
+    with pytest.raises(ri.VendorApiError):
+        client.get_action_status(0)
+
+    assert clock() <= facts.MAX_RUN_WAIT_SECONDS
+
+
+def test_a_throttled_event_listing_of_a_fetch_ends_within_the_run_limit(hss_tenant):
+    clock = FakeClock(0.0)
+    params = hss_tenant.params('aksk', retry_backoff='0')
+    client = ri.HssClient(ri.read_hss_settings(params), ri.read_transport_settings(params), limiter=on_clock(clock))
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(THROTTLED_FOR_AN_HOUR))
+
+    with pytest.raises(ri.RestoreError):
+        ri.fetch_hss_incidents(client, ri.read_fetch_settings({}), {}, now_ms=1_700_000_000_000)
+
+    assert clock() <= facts.MAX_RUN_WAIT_SECONDS
+
+
+def test_the_war_room_turns_a_run_past_the_execution_timeout_into_an_error_and_drops_what_it_returned(xdr_tenant):
+    xdr_tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;delay=0.6'))  # answered, 0.6 s late
+    room = WarRoom(params=xdr_tenant.params(), execution_timeout=0.3)
+
+    result = room.run('restore-file', {'file_hash': XDR_HASH, 'polling': 'false'})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'past the execution timeout of 0.3 s' in entry['Contents']
+    assert xdr_tenant.backend.actions  # the restore did start: only its entry was lost, as in XSOAR
+    assert get_path(result.context, facts.XDR_CONTEXT_PATH) is None
+
+
+def test_the_same_run_within_the_execution_timeout_returns_its_entry(xdr_tenant):
+    xdr_tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;delay=0.6'))
+    room = WarRoom(params=xdr_tenant.params(), execution_timeout=30)
+
+    result = room.run('restore-file', {'file_hash': XDR_HASH, 'polling': 'false'})
+
+    assert not result.failed and get_path(result.context, facts.XDR_CONTEXT_PATH)
+
+
+def test_a_fetch_past_the_execution_timeout_fails_on_the_instance(hss_tenant):
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;delay=0.6'))
+    room = WarRoom(params=dict(hss_tenant.params('aksk'), isFetch=True), execution_timeout=0.3)
+
+    with pytest.raises(FetchError, match='past the execution timeout'):
+        room.fetch({})
