@@ -1015,15 +1015,18 @@ class HttpTransport:
                     answer: requests.Response | None) -> tuple[float, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (the vendor's Retry-After on ``answer``, else
         the backoff), and why the loop gives up instead: '' when the retries are spent, the reason when the wait would
-        pass ``max_fault_wait``, None while it goes on."""
+        pass ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each), None while it
+        goes on."""
         asked = parse_retry_after(answer) if answer is not None else None
         wait = asked if asked is not None else policy.backoff_wait(faults)
+        reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
+            f'the next wait would be {wait:g} s'
         if faults > policy.max_retries:
             return wait, ''
         if fault_waited + wait > policy.max_fault_wait:
-            reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
-                f'the next wait would be {wait:g} s'
             return wait, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+        if self.limiter.clock() + wait > self.deadline:
+            return wait, f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
         return wait, None
 
     def _send_once(self, method: str, url: str, host: str, attempt: Attempt, attempts: list[Attempt],

@@ -121,3 +121,19 @@ def test_a_fetch_past_the_execution_timeout_fails_on_the_instance(hss_tenant):
 
     with pytest.raises(FetchError, match='past the execution timeout'):
         room.fetch({})
+
+
+def test_faults_are_not_sent_again_past_the_runs_deadline(xdr_tenant):
+    # Each resend after a fault waits 0, 1, 2, 4 s; an answer that never comes costs a read timeout on top. Past the
+    # run's deadline no attempt starts, so a server that never answers cannot hold a run past XSOAR's timeout.
+    clock = FakeClock(0.0)
+    client = xdr_client(xdr_tenant, clock)
+    client.transport.wait_at_most(2.5)
+    xdr_tenant.gateway.inject_faults(FaultPlan.parse('sequence=reset*10'))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        client.get_action_status(0)
+
+    assert xdr_tenant.gateway.faults.seen == 3  # at 0, 0 and 1 s; the next would start at 3 s, past 2.5 s
+    assert clock() <= 2.5
+    assert 'the next attempt would start past the 2.5 s one run of this command may wait' in str(raised.value)
