@@ -1515,8 +1515,6 @@ class HssClient:
     """Huawei Cloud HSS: list isolated files and restore them."""
 
     vendor = 'Huawei Cloud HSS'
-    # A listing offset that served no row is read this many times in all before the rows from there are given up.
-    EMPTY_PAGE_READS = 2
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
                  stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
@@ -1577,50 +1575,17 @@ class HssClient:
         return body
 
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
-        """Every row of a listing, from offset 0 up to the total_num its first page gives.
-
-        The other pages are read side by side, through the same limiter, each asking for ``page_size`` rows (within
-        the API's 10 to 1000) at offsets a step apart: ``page_size``, or what the first page served when that was
-        fewer (some HSS versions, or a gateway, cap a page below the limit asked). Where a page served fewer rows
-        than the step, the stretch after it is read from where it ended, side by side again, until no stretch up to
-        total_num is left unread. An offset that serves no row is read once more; when it serves none again its
-        stretch is given up (total_num may have shrunk while the listing was read) and whatever was read is kept.
-        """
+        """Every row of a listing: the first page gives total_num, and the other pages are then read side by side,
+        through the same limiter, a step apart of what the first page served when that was fewer than asked (some
+        HSS versions, or a gateway, cap a page below the limit asked: stepping by the limit would skip rows)."""
         first = read_page(0)
-        pages = {0: list(first['data_list'])}
+        rows = list(first['data_list'])
         total = whole_number(first.get('total_num'), 0)
-        served = len(pages[0])
-        if not served or total <= served:
-            return pages[0]
-        offsets = list(range(served, total, min(served, page_size)))
-        reads = dict.fromkeys(pages, 1)  # offset -> how many times it was read
-        while offsets:  # each round reads offsets below total, each at most EMPTY_PAGE_READS times: it ends
-            pages.update(zip(offsets, self.bulk.map(lambda offset: read_page(offset)['data_list'], offsets,
-                                                    what=what)))
-            reads.update((offset, reads.get(offset, 0) + 1) for offset in offsets)
-            offsets = self._unread_stretches(pages, total, reads)
-        return self._stitched(pages)
-
-    @classmethod
-    def _unread_stretches(cls, pages: dict[int, list[Any]], total: int, reads: dict[int, int]) -> list[int]:
-        """Where each stretch of the listing below ``total`` that no page covers begins (``pages``: offset -> the rows
-        last read there), unless its first offset has served no row EMPTY_PAGE_READS times."""
-        starts, end = [], 0
-        for offset in [*sorted(pages), total]:
-            if offset > end and reads.get(end, 0) < cls.EMPTY_PAGE_READS and end not in starts[-1:]:
-                starts.append(end)
-            end = max(end, offset + len(pages.get(offset, ())))
-        return starts
-
-    @staticmethod
-    def _stitched(pages: dict[int, list[Any]]) -> list[Any]:
-        """The rows of ``pages`` (offset -> the rows read there) in listing order, each offset's row once where pages
-        overlap."""
-        rows: list[Any] = []
-        end = 0
-        for offset in sorted(pages):
-            rows.extend(pages[offset][max(0, end - offset):])
-            end = max(end, offset + len(pages[offset]))
+        if not rows or total <= len(rows):
+            return rows
+        offsets = list(range(len(rows), total, min(len(rows), page_size)))
+        for page in self.bulk.map(lambda offset: read_page(offset)['data_list'], offsets, what=what):
+            rows.extend(page)
         return rows
 
     def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:

@@ -447,15 +447,6 @@ def test_max_page_rows_caps_every_page_whatever_limit_asks(http, hss, backend):
     assert [i["file_path"] for p in pages for i in p["data_list"]] == [i["file_path"] for i in added]
 
 
-def test_short_pages_cut_the_next_listing_pages_in_the_order_they_are_asked_for(http, hss, backend):
-    backend.add_isolated_files(WEB_03, 45, file_hash="c" * 64)
-    backend.short_pages = [None, 7, 0]
-
-    sizes = [len(listing(http, hss, file_hash="c" * 64, limit=30)["data_list"]) for _ in range(4)]
-
-    assert sizes == [30, 7, 0, 30] and backend.short_pages == []
-
-
 def test_total_num_surplus_counts_rows_no_page_serves(http, hss, backend):
     backend.add_isolated_files(WEB_03, 45, file_hash="c" * 64)
     backend.total_num_surplus = 10

@@ -13,7 +13,7 @@ Isolated files move ``isolated -> restoring -> restored``. The move is computed 
 ``clock``: a file whose restore was accepted less than ``stage_seconds`` ago is ``restoring``,
 afterwards ``restored`` (``stage_seconds=0``: ``restored`` at once).
 
-Both listings serve ``limit`` rows a page unless the paging knobs say fewer (``max_page_rows``, ``short_pages``,
+Both listings serve ``limit`` rows a page unless the paging knobs say otherwise (``max_page_rows``,
 ``total_num_surplus``), as some HSS versions and gateways serve fewer rows than asked.
 """
 from __future__ import annotations
@@ -273,8 +273,6 @@ class HssBackend:
         # Paging knobs of both listings (isolated files, security events), for clients that must not trust a page to
         # hold what they asked for. Each may be set at any time.
         self.max_page_rows = max_page_rows  # a page serves at most this many rows, whatever limit asks (None: limit)
-        self.short_pages: list[int | None] = []  # the next listing requests, in the order they arrive, each serve at
-        # most this many rows (None: as asked); each request takes the first one off the list
         self.total_num_surplus = 0  # total_num counts this many rows more than the listing holds: no page serves them
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
@@ -615,11 +613,9 @@ class HssBackend:
 
     def _page(self, matches: list, offset: int, limit: int) -> tuple[list, int]:
         """The rows of ``matches`` one listing page serves from ``offset``, and the total_num it reports: ``limit``
-        rows, or fewer as the paging knobs say (``max_page_rows``, ``short_pages``, ``total_num_surplus``)."""
+        rows, or as the paging knobs say (``max_page_rows``, ``total_num_surplus``)."""
         rows = limit if self.max_page_rows is None else min(limit, self.max_page_rows)
-        cap = self.short_pages.pop(0) if self.short_pages else None
-        rows = rows if cap is None else min(rows, cap)
-        return matches[offset:offset + max(0, rows)], len(matches) + self.total_num_surplus
+        return matches[offset:offset + rows], len(matches) + self.total_num_surplus
 
     def _event_window(self, last_days: Any, begin_time: Any, end_time: Any) -> tuple[int, int]:
         """(begin, end) in ms: last_days, or begin_time and end_time (13-digit ms, two days apart at most)."""
