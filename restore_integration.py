@@ -190,7 +190,7 @@ HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
 HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
 IAM_TOKENS_PATH = '/v3/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
-HSS_LIST_PAGE_SIZE = 200
+HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
 HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
@@ -1588,13 +1588,14 @@ class HssClient:
 
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
         """Every row of a listing: the first page gives total_num, and the other pages are then read side by side,
-        through the same limiter."""
+        through the same limiter, a step apart of what the first page served when that was fewer than asked (some
+        HSS versions, or a gateway, cap a page below the limit asked: stepping by the limit would skip rows)."""
         first = read_page(0)
         rows = list(first['data_list'])
         total = whole_number(first.get('total_num'), 0)
         if not rows or total <= len(rows):
             return rows
-        offsets = list(range(len(rows), total, page_size))
+        offsets = list(range(len(rows), total, min(len(rows), page_size)))
         for page in self.bulk.map(lambda offset: read_page(offset)['data_list'], offsets, what=what):
             rows.extend(page)
         return rows

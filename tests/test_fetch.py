@@ -84,6 +84,20 @@ def test_a_capped_fetch_goes_on_where_it_stopped_oldest_first_without_repeats(te
     assert len(json.dumps(last_run)) < 2_000  # the state XSOAR keeps stays small
 
 
+def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant):
+    tenant.backend.max_page_rows = 15  # HSS serves 15 events a page, whatever limit the fetch asks for
+    isolate(tenant, 80, minutes_ago=30)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    seen, last_run = [], {}
+    for _ in range(4):  # the first fetch has room for them all; later ones find what it missed, if anything
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        seen += alarm_ids(incidents)
+
+    assert len(expected) > 80 and sorted(seen) == sorted(expected)  # each event, once
+
+
 def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
     [old] = isolate(tenant, 1, minutes_ago=5 * 24 * 60)  # five days ago
 

@@ -9,7 +9,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import HSS_REPLIES, load_json
+from conftest import HSS_REPLIES, client_from_params, load_json, start_hss_tenant
 
 PROJECT = '0123456789abcdef0123456789abcdef'
 
@@ -186,3 +186,66 @@ def test_a_429_once_the_commands_throttling_budget_has_passed_is_the_answer_not_
 
     assert len(replay_server.requests) == 1
     assert 'this command waits for throttling had passed' in str(raised.value)
+
+
+# --------------------------------------------------------------------------- listings over HTTP to the emulator:
+# whatever a page serves, every row up to total_num is read, once, and a listing that never serves what total_num
+# promises still ends.
+
+BULK_HASH = 'e' * 64
+
+
+@pytest.fixture
+def emulated():
+    tenant = start_hss_tenant()
+    yield tenant
+    tenant.stack.close()
+
+
+def bulk_files(tenant, count):
+    """``count`` isolated copies of BULK_HASH on one host, in listing order (their paths)."""
+    host = sorted(tenant.backend.hosts)[0]
+    return [item['file_path'] for item in tenant.backend.add_isolated_files(host, count, file_hash=BULK_HASH)]
+
+
+def listed_paths(tenant, **params):
+    """The paths all_isolated_files finds for BULK_HASH."""
+    client = client_from_params('hss', tenant.params(**params))
+    return [row['file_path'] for row in client.all_isolated_files(file_hash=BULK_HASH)]
+
+
+def listings(tenant):
+    return tenant.requests_to('GET', '/event/isolated-file')
+
+
+@pytest.mark.parametrize('cap', [10, 33, 150])
+def test_a_listing_that_serves_fewer_rows_per_page_than_asked_is_read_whole_stepping_by_what_it_serves(emulated,
+                                                                                                      cap):
+    emulated.backend.max_page_rows = cap
+    added = bulk_files(emulated, 5 * cap + 7)
+
+    found = listed_paths(emulated)
+
+    assert found == added  # every copy, once, in the listing's order
+    assert len(listings(emulated)) == -(-len(added) // cap)  # once the first page shows the cap, no page is read twice
+    for request in listings(emulated):
+        limit = int(request.query['limit'][0])
+        assert facts.HSS_LIST_LIMIT_RANGE[0] <= limit <= facts.HSS_LIST_LIMIT_RANGE[1]
+
+
+def test_full_pages_are_read_once_each(emulated):
+    added = bulk_files(emulated, 2 * facts.HSS_LIST_PAGE_SIZE + 50)
+
+    assert listed_paths(emulated) == added
+    assert len(listings(emulated)) == -(-len(added) // facts.HSS_LIST_PAGE_SIZE)
+
+
+def test_a_listing_whose_total_num_promises_rows_it_never_serves_ends_with_every_row_it_served(emulated):
+    cap, promised = 30, 100
+    emulated.backend.max_page_rows = cap
+    emulated.backend.total_num_surplus = promised
+    added = bulk_files(emulated, 95)
+
+    assert listed_paths(emulated) == added
+    assert len(listings(emulated)) == -(-(len(added) + promised) // cap)  # each offset up to total_num, once
+

@@ -436,6 +436,27 @@ def test_listing_pages_with_offset_and_limit_in_a_stable_order(http, hss, backen
     assert len(default["data_list"]) == 10  # the default page size
 
 
+def test_max_page_rows_caps_every_page_whatever_limit_asks(http, hss, backend):
+    added = backend.add_isolated_files(WEB_03, 45, file_hash="c" * 64)
+    backend.max_page_rows = 20
+
+    pages = [listing(http, hss, file_hash="c" * 64, offset=offset, limit=200) for offset in (0, 20, 40)]
+
+    assert [p["total_num"] for p in pages] == [45, 45, 45]  # the count is still the whole listing's
+    assert [len(p["data_list"]) for p in pages] == [20, 20, 5]
+    assert [i["file_path"] for p in pages for i in p["data_list"]] == [i["file_path"] for i in added]
+
+
+def test_total_num_surplus_counts_rows_no_page_serves(http, hss, backend):
+    backend.add_isolated_files(WEB_03, 45, file_hash="c" * 64)
+    backend.total_num_surplus = 10
+
+    first, past_the_end = (listing(http, hss, file_hash="c" * 64, offset=offset, limit=50) for offset in (0, 45))
+
+    assert (first["total_num"], len(first["data_list"])) == (55, 45)
+    assert (past_the_end["total_num"], past_the_end["data_list"]) == (55, [])
+
+
 @pytest.mark.parametrize("params, field", [
     ({"limit": 9}, "limit"),
     ({"limit": facts.HSS_LIST_LIMIT_RANGE[1] + 1}, "limit"),

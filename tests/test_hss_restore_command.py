@@ -94,6 +94,21 @@ def test_250_items_go_out_in_3_requests_and_every_item_is_reported(hss_tenant):
     assert result.entries[0]['Contents']['restore_requests'] == 3  # the first run sends; the checks read
 
 
+def test_restore_by_hash_restores_every_copy_when_hss_serves_fewer_rows_per_page_than_asked(hss_tenant):
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    bulk_hash = 'd' * 64
+    added = hss_tenant.backend.add_isolated_files(host, 250, file_hash=bulk_hash)
+    hss_tenant.backend.max_page_rows = 40  # every listing page holds 40 rows at most, whatever limit is asked
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': bulk_hash})
+
+    assert not result.failed, result.entries
+    rows = rows_of(result)
+    assert sorted(r['file_path'] for r in rows) == sorted(item['file_path'] for item in added)
+    assert {r['outcome'] for r in rows} == {'restored'}
+    assert all(hss_tenant.backend.isolation_status(host, bulk_hash, item['file_path']) == 'restored' for item in added)
+
+
 def test_token_expiring_mid_run_is_fetched_again_and_nothing_is_lost(hss_tenant):
     host = COPIES[SINGLE_HASH][0]['host_id']
     bulk_hash = 'c' * 64

@@ -12,6 +12,9 @@ Time is injected: ``clock`` (monotonic) drives restore progress (and the gateway
 Isolated files move ``isolated -> restoring -> restored``. The move is computed lazily from
 ``clock``: a file whose restore was accepted less than ``stage_seconds`` ago is ``restoring``,
 afterwards ``restored`` (``stage_seconds=0``: ``restored`` at once).
+
+Both listings serve ``limit`` rows a page unless the paging knobs say otherwise (``max_page_rows``,
+``total_num_surplus``), as some HSS versions and gateways serve fewer rows than asked.
 """
 from __future__ import annotations
 
@@ -259,6 +262,7 @@ class HssBackend:
         wall_clock: Callable[[], float] = time.time,
         token_lifetime_s: float = 86400,
         max_items: int = 100,
+        max_page_rows: int | None = None,
     ):
         self.stage_seconds = stage_seconds
         self.clock = clock
@@ -266,6 +270,10 @@ class HssBackend:
         self._true_wall_clock = wall_clock
         self.token_lifetime_s = token_lifetime_s
         self.max_items = max_items
+        # Paging knobs of both listings (isolated files, security events), for clients that must not trust a page to
+        # hold what they asked for. Each may be set at any time.
+        self.max_page_rows = max_page_rows  # a page serves at most this many rows, whatever limit asks (None: limit)
+        self.total_num_surplus = 0  # total_num counts this many rows more than the listing holds: no page serves them
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -557,8 +565,9 @@ class HssBackend:
                 if isolation_status and self._status(item, now) != isolation_status:
                     continue
                 matches.append(item)
-            page = [self._render(item, now) for item in matches[offset:offset + limit]]
-        return {"total_num": len(matches), "data_list": page}
+            served, total_num = self._page(matches, offset, limit)
+            page = [self._render(item, now) for item in served]
+        return {"total_num": total_num, "data_list": page}
 
     def list_security_events(
         self,
@@ -598,8 +607,15 @@ class HssBackend:
                 and self._in_scope(project_id, self.hosts[event.file.host_id], enterprise_project_id)
             ]
             matches.sort(key=lambda event: event.occur_time, reverse=True)
-            page = [self._render_event(event) for event in matches[offset:offset + limit]]
-        return {"total_num": len(matches), "data_list": page}
+            served, total_num = self._page(matches, offset, limit)
+            page = [self._render_event(event) for event in served]
+        return {"total_num": total_num, "data_list": page}
+
+    def _page(self, matches: list, offset: int, limit: int) -> tuple[list, int]:
+        """The rows of ``matches`` one listing page serves from ``offset``, and the total_num it reports: ``limit``
+        rows, or as the paging knobs say (``max_page_rows``, ``total_num_surplus``)."""
+        rows = limit if self.max_page_rows is None else min(limit, self.max_page_rows)
+        return matches[offset:offset + rows], len(matches) + self.total_num_surplus
 
     def _event_window(self, last_days: Any, begin_time: Any, end_time: Any) -> tuple[int, int]:
         """(begin, end) in ms: last_days, or begin_time and end_time (13-digit ms, two days apart at most)."""
