@@ -42,7 +42,7 @@ def restored_hashes(xdr):
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 @pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json'])
-def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it(vendors, name, via):
+def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and_under_which_hash(vendors, name, via):
     xdr, _ = vendors
     sample, run = close(vendors, name, via)
 
@@ -55,6 +55,7 @@ def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it(ven
     note = run.notes[-1]
     scored_bad = [s for s in sample.context['DBotScore'] if int(s['Score']) >= 3]
     assert all(s['Vendor'] in note for s in scored_bad) and all(f'!restore-file file_hash={h}' in note for h in bad)
+    assert all(s['Indicator'] in note for s in scored_bad if s['Indicator'] not in bad)  # the MD5 it was scored as
 
 
 def test_a_reputation_integration_is_asked_first_and_its_verdict_holds_the_file(vendors):
