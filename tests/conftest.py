@@ -14,6 +14,7 @@ from hypothesis import settings
 
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
+from warroom.context import as_list
 from warroom.runtime import WarRoom
 
 # In CI the generated examples are the same on every run, so a failure there is reproduced by running again.
@@ -44,6 +45,19 @@ class FakeClock:
 
 def load_json(path: Path):
     return json.loads(path.read_text(encoding='utf-8'))
+
+
+def known_bad(context: dict) -> set[str]:
+    """The SHA256 values a sample's context says are malicious, in the shapes CommonServerPython writes (Common.File
+    beside Common.DBotScore): a DBotScore of 3 under the SHA256, or under the MD5, SHA1 or SHA512 that a File entry
+    with that SHA256 gives it, or a File entry marked Malicious."""
+    bad = {s['Indicator'].lower() for s in as_list(context.get('DBotScore')) if int(float(s['Score'])) >= 3}
+    found = {indicator for indicator in bad if len(indicator) == 64}
+    for entry in as_list(context.get('File')):
+        hashes = {str(entry.get(kind) or '').lower() for kind in ('MD5', 'SHA1', 'SHA256', 'SHA512')}
+        if entry.get('SHA256') and (entry.get('Malicious') or hashes & bad):
+            found.add(entry['SHA256'].lower())
+    return found
 
 
 def seed_holders(seed_path: Path = XDR_SEED) -> dict[str, list[str]]:

@@ -2,11 +2,12 @@
 or the post-processing script set on the incident type), and the reputation gate in front of every restore."""
 from __future__ import annotations
 
+import json
 
 import pytest
 from hypothesis import example, given, strategies as st
 
-from conftest import TEST_DATA, seed_holders, start_hss_tenant, start_tenant
+from conftest import TEST_DATA, known_bad, seed_holders, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
 from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import SCRIPTS_DIR
@@ -39,24 +40,22 @@ def restored_hashes(xdr):
     return {r.body['request_data']['file_hash'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')}
 
 
-def known_bad(sample):
-    return {s['Indicator'] for s in as_list(get_path(sample.context, 'DBotScore')) if int(s['Score']) >= 3}
-
-
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
-def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it(vendors, via):
+@pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json'])
+def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and_under_which_hash(vendors, name, via):
     xdr, _ = vendors
-    sample, run = close(vendors, 'xdr_known_bad.json', via)
+    sample, run = close(vendors, name, via)
 
     assert not run.failed, run.error
-    bad = known_bad(sample)
+    bad = known_bad(sample.context)
     assert bad and restored_hashes(xdr) == set()
     for file_hash in bad:
         for endpoint_id in HOLDERS[file_hash]:
             assert file_hash in xdr.backend.quarantined(endpoint_id)
     note = run.notes[-1]
-    vendors_named = {s['Vendor'] for s in sample.context['DBotScore'] if int(s['Score']) >= 3}
-    assert all(v in note for v in vendors_named) and all(f'!restore-file file_hash={h}' in note for h in bad)
+    scored_bad = [s for s in sample.context['DBotScore'] if int(s['Score']) >= 3]
+    assert all(s['Vendor'] in note for s in scored_bad) and all(f'!restore-file file_hash={h}' in note for h in bad)
+    assert all(s['Indicator'] in note for s in scored_bad if s['Indicator'] not in bad)  # the MD5 it was scored as
 
 
 def test_a_reputation_integration_is_asked_first_and_its_verdict_holds_the_file(vendors):
@@ -175,6 +174,108 @@ def test_a_score_the_gate_cannot_read_holds_the_file_for_an_analyst_naming_its_s
     result = entry['EntryContext']['QuarantineRestore.Gate']
     assert result['allowed'] == [] and [item['verdict'] for item in result['held']] == ['unreadable']
     assert 'X' in entry['HumanReadable'] and entry['Note'] is True
+
+
+MD5_SCORED = IncidentFile.load(INCIDENTS / 'xdr_known_bad_md5.json').context  # !file run on the MD5, as XSOAR keeps it
+
+
+def held_by_gate(args, context):
+    entry = GATE.gate_command(args, context)
+    result = entry['EntryContext']['QuarantineRestore.Gate']
+    assert entry['Contents'] == result and entry['Note'] is bool(result['held'])
+    return entry['HumanReadable'], result
+
+
+@pytest.mark.parametrize('where', ['context', 'argument'])
+@pytest.mark.parametrize('kind', ['MD5', 'SHA1'])
+def test_a_score_recorded_under_the_files_md5_or_sha1_holds_it_and_the_note_names_that_hash(kind, where):
+    """The File entry the reputation command wrote links the hash it was run on to the SHA256; a sub-playbook with a
+    context of its own gets the incident's File entries as file_entries (and its DBotScore as dbot_score)."""
+    file_entry = {k: v for k, v in MD5_SCORED['File'].items() if k != 'Malicious'}  # only the score says "bad"
+    [score] = [dict(s, Indicator=file_entry[kind]) for s in MD5_SCORED['DBotScore']]
+    args = {'file_hash': file_entry['SHA256']}
+    if where == 'context':
+        context = {'DBotScore': [score], 'File': file_entry}
+    else:
+        context, args = {}, dict(args, dbot_score=json.dumps([score]), file_entries=json.dumps([file_entry]))
+
+    note, result = held_by_gate(args, context)
+
+    assert result['allowed'] == []
+    [held] = result['held']
+    assert (held['file_hash'], held['score'], held['verdict']) == (file_entry['SHA256'], 3, 'bad')
+    assert held['scored_by'] == [score['Vendor']] and held['scored_as'] == [f'{kind} {file_entry[kind]}']
+    assert file_entry[kind] in note and score['Vendor'] in note
+
+
+def test_a_file_entry_marked_malicious_holds_the_file_without_any_dbotscore():
+    file_entry = MD5_SCORED['File']
+
+    note, result = held_by_gate({'file_hash': file_entry['SHA256']}, {'File': [file_entry]})
+
+    assert result['allowed'] == []
+    [held] = result['held']
+    assert (held['score'], held['verdict']) == (3, 'bad')
+    assert held['scored_by'] == [file_entry['Malicious']['Vendor']] and held['scored_as'] == ['File.Malicious']
+    assert file_entry['Malicious']['Vendor'] in note and 'Malicious' in note
+
+
+def test_a_score_under_the_md5_of_another_file_does_not_hold_this_one():
+    """Two File entries, two SHA256: the MD5 scored bad belongs to the other file only."""
+    other = MD5_SCORED['File']
+    ours = {'MD5': 'b' * 32, 'SHA1': 'c' * 40, 'SHA256': 'd' * 64}
+    context = {'DBotScore': MD5_SCORED['DBotScore'], 'File': [ours, {k: v for k, v in other.items() if k != 'Malicious'}]}
+
+    _, result = held_by_gate({'file_hash': f'{ours["SHA256"]},{other["SHA256"]}'}, context)
+
+    assert result['allowed'] == [ours['SHA256']]
+    assert [held['file_hash'] for held in result['held']] == [other['SHA256']]
+
+
+def test_hashes_in_upper_case_link_and_match_as_in_lower_case():
+    file_entry = {k: (v.upper() if isinstance(v, str) else v) for k, v in MD5_SCORED['File'].items() if k != 'Malicious'}
+    scores = [dict(s, Indicator=s['Indicator'].upper()) for s in MD5_SCORED['DBotScore']]
+
+    note, result = held_by_gate({'file_hash': file_entry['SHA256']}, {'DBotScore': scores, 'File': file_entry})
+
+    assert result['allowed'] == []
+    [held] = result['held']
+    assert held['file_hash'] == file_entry['SHA256'].lower() and held['verdict'] == 'bad'
+    assert held['scored_as'] == [f'MD5 {file_entry["MD5"].lower()}']
+
+
+MD5 = st.text(alphabet='0123456789abcdef', min_size=32, max_size=32)
+SHA1 = st.text(alphabet='0123456789abcdef', min_size=40, max_size=40)
+HASH_KINDS = ('SHA256', 'MD5', 'SHA1')
+
+
+@given(data=st.data(), suspicious=st.booleans())
+def test_a_score_under_any_hash_a_file_entry_gives_the_file_counts_as_one_under_its_sha256(data, suspicious):
+    """Metamorphic: the gate's answer for scores recorded under each file's MD5, SHA1 or SHA256 (in either case, the
+    File entries linking them) is its answer for the same scores all recorded under the SHA256, with no File entry.
+    Files not asked about have File entries and scores too: theirs hold no other file."""
+    files = data.draw(st.lists(st.tuples(SHA, MD5, SHA1), min_size=1, max_size=4,
+                               unique_by=(lambda f: f[0], lambda f: f[1], lambda f: f[2])))
+    asked = data.draw(st.lists(st.sampled_from([f[0] for f in files]), min_size=1, unique=True))
+    drawn = data.draw(st.lists(st.tuples(st.integers(0, len(files) - 1), st.sampled_from(HASH_KINDS),
+                                         st.sampled_from(['A', 'B', 'C']), SCORE_FORMS, st.booleans()), max_size=8))
+    entries = [{kind: data.draw(st.sampled_from([value, value.upper()])) for kind, value in zip(HASH_KINDS, f)}
+               for f in files]
+    aliased = [{'Indicator': files[i][HASH_KINDS.index(kind)].upper() if upper else files[i][HASH_KINDS.index(kind)],
+                'Vendor': vendor, 'Score': score, 'Type': 'file'} for i, kind, vendor, score, upper in drawn]
+    direct = [dict(s, Indicator=files[i][0]) for s, (i, *_) in zip(aliased, drawn)]
+    args = {'file_hash': ','.join(asked), 'restore_suspicious': str(suspicious).lower()}
+
+    _, by_alias = held_by_gate(args, {'DBotScore': aliased, 'File': entries[0] if len(entries) == 1 else entries})
+    _, by_sha256 = held_by_gate(args, {'DBotScore': direct})
+
+    assert by_alias['allowed'] == by_sha256['allowed']
+    assert [{k: v for k, v in h.items() if k != 'scored_as'} for h in by_alias['held']] == \
+        [{k: v for k, v in h.items() if k != 'scored_as'} for h in by_sha256['held']]
+    for held in by_alias['held']:
+        [hashes] = [f for f in files if f[0] == held['file_hash']]
+        assert all(how == 'SHA256' or how.split(' ', 1) in ([k, v] for k, v in zip(HASH_KINDS, hashes))
+                   for how in held['scored_as'])
 
 
 @given(text=st.text(max_size=80))

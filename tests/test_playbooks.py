@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT, TEST_DATA, hss_seed_copies, seed_failing_endpoints, seed_holders
+from conftest import ROOT, TEST_DATA, hss_seed_copies, known_bad, seed_failing_endpoints, seed_holders
 from warroom.context import as_list, get_path
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary
@@ -261,8 +261,7 @@ def test_every_playbook_on_every_sample_ends_with_a_note_and_touches_only_what_i
 
     assert not run.failed, run.error
     assert run.notes, 'the analyst always gets a note'
-    scored_bad = {s['Indicator'] for s in as_list(get_path(sample.context, 'DBotScore')) if int(s['Score']) >= 3}
-    hashes = incident_hashes(sample) - scored_bad  # known bad is never restored automatically
+    hashes = incident_hashes(sample) - known_bad(sample.context)  # known bad is never restored automatically
     should_restore = sample.close_reason == 'False Positive' and bool(hashes)
     xdr_changed, hss_changed = xdr_state(xdr) != before_xdr, hss.backend.snapshot() != before_hss
     assert xdr_changed == (should_restore and vendor_of(sample) == 'xdr' and 'xdr' in COVERS[playbook])

@@ -132,14 +132,23 @@ def screen(execute, hashes, restore_suspicious, command):
     for entry in entries:
         contents = entry.get('Contents') if isinstance(entry, dict) else None
         if entry.get('Type') != ENTRY_TYPE_ERROR and isinstance(contents, dict) and 'allowed' in contents:
-            held = [f'`{item["file_hash"]}` is scored {item["verdict"]} ({item["score"]}) by '
-                    f'{", ".join(item.get("scored_by") or []) or "a reputation source"}, so it was not restored '
-                    f'automatically. If an analyst is sure it is benign: `!{command} file_hash={item["file_hash"]}`'
+            held = [f'`{item["file_hash"]}` is scored {item["verdict"]} ({item["score"]}) by {who_scored(item)}, '
+                    f'so it was not restored automatically. If an analyst is sure it is benign: '
+                    f'`!{command} file_hash={item["file_hash"]}`'
                     for item in contents.get('held') or []]
             return [h for h in hashes if h in contents['allowed']], held
     problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
     return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
                 f'{" ".join(problem.split())}']
+
+
+def who_scored(item):
+    """The sources the gate names for a held file, each with where it found the verdict (its scored_as) when that is
+    not a score for the SHA256 itself: another hash of the file (MD5 ...), or File.Malicious."""
+    hows = list(item.get('scored_as') or [])
+    names = [f'{name} ({hows[i]})' if i < len(hows) and hows[i] not in ('', 'SHA256') else str(name)
+             for i, name in enumerate(item.get('scored_by') or [])]
+    return ', '.join(names) or 'a reputation source'
 
 
 def entry_text(entry):

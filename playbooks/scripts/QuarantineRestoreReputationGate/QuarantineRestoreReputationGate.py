@@ -3,8 +3,11 @@
 A close reason is a human judgement; a file that XSOAR's threat intelligence scores as malicious is not given back
 without a second look. The script reads ``DBotScore`` for each SHA256 (the highest score any source gave, and who
 gave it): bad (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and good (1)
-pass. It writes ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each held file, its
-score and who scored it), and a note naming every held file with the command that restores it by hand.
+pass. A reputation command run on a file's MD5 or SHA1 records its score under that hash, while the ``File`` entry
+it writes holds the file's hashes together: so a score is read under the SHA256 or any hash a ``File`` entry of that
+SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad even without a score. It writes
+``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each held file, its score, who scored
+it and under which hash), and a note naming every held file with the command that restores it by hand.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
 pure helpers, ``gate_command(args, context)``, ``main(demisto_obj=None)``.
@@ -20,6 +23,8 @@ SCORE_BAD = 3
 SCORE_SUSPICIOUS = 2
 SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
 VERDICT_UNREADABLE = 'unreadable'  # a score for the file that is not 0 to 3
+HASH_KEYS = ('SHA256', 'MD5', 'SHA1', 'SHA512')  # a File entry's hashes, as CommonServerPython's Common.File names them
+BY_MALICIOUS = 'File.Malicious'  # scored_as for a source whose verdict is only a File entry's Malicious
 RESTORE_COMMANDS = ('restore-file', 'hss-restore-isolated')
 GATE_CONTEXT_KEY = 'QuarantineRestore.Gate'
 ENTRY_TYPE_NOTE = 1
@@ -58,18 +63,18 @@ def sha256_list(value):
     return hashes
 
 
-def scores_of(context, given=None):
-    """Every DBotScore of the context, and those given as an argument (a playbook with a context of its own passes
-    the incident's), as a list of dicts."""
-    scores = []
-    for value in ((context or {}).get('DBotScore'), given):
+def objects_of(context, key, given, argument):
+    """Every object of the context under ``key`` (DBotScore, File: one, or a list of them), and those given as an
+    argument (a playbook with a context of its own passes the incident's), as a list of dicts."""
+    objects = []
+    for value in ((context or {}).get(key), given):
         if isinstance(value, str):
             try:
                 value = json.loads(value) if value.strip() else None
             except ValueError:
-                raise GateError('dbot_score must be DBotScore objects (JSON), as XSOAR keeps them in context.') from None
-        scores += [score for score in (value if isinstance(value, list) else [value]) if isinstance(score, dict)]
-    return scores
+                raise GateError(f'{argument} must be {key} objects (JSON), as XSOAR keeps them in context.') from None
+        objects += [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict)]
+    return objects
 
 
 def score_value(raw):
@@ -83,22 +88,91 @@ def score_value(raw):
     return int(value) if value.is_integer() and 0 <= value <= SCORE_BAD else None
 
 
-def reputation(scores, file_hash):
-    """(the highest score any source gave the hash, the sources that gave it, the sources whose score for it cannot
-    be read)."""
-    best, vendors, unreadable = 0, [], []
+def hashes_of(entry):
+    """A File entry's hashes, lower case, each with its kind: {value: 'MD5', ...}."""
+    found = {}
+    for kind in HASH_KEYS:
+        value = entry.get(kind)
+        text = value.strip().lower() if isinstance(value, str) else ''
+        if text:
+            found.setdefault(text, kind)
+    return found
+
+
+def aliases(files, file_hash):
+    """(the File entries of the file, its hashes {value: kind}, the SHA256 first): the entries whose SHA256 it is, and
+    those with no SHA256 that share one of its other hashes (an enrichment that knew only the MD5), until no entry is
+    added. An entry with another SHA256 is another file, whatever else it shares."""
+    known, linked = {file_hash: 'SHA256'}, []
+    added = True
+    while added:
+        added = False
+        for entry in files:
+            if any(entry is seen for seen in linked):
+                continue
+            hashes = hashes_of(entry)
+            sha256 = next((value for value, kind in hashes.items() if kind == 'SHA256'), '')
+            if sha256 != file_hash and (sha256 or known.keys().isdisjoint(hashes)):
+                continue
+            linked.append(entry)
+            added = True
+            for value, kind in hashes.items():
+                known.setdefault(value, kind)
+    return linked, known
+
+
+def malicious_vendors(value):
+    """The vendors a File entry's ``Malicious`` names ('' for one that names none); none when it is empty or absent."""
+    return [str(item.get('Vendor') or '').strip() if isinstance(item, dict) else ''
+            for item in (value if isinstance(value, list) else [value]) if item]
+
+
+def reputation(scores, files, file_hash):
+    """(the highest score any source gave the file, {source: how it was found} for the sources that gave it,
+    {source: how it was found} for those whose score cannot be read). How: 'SHA256', or '<kind> <value>' for a score
+    recorded under another hash of the file, or File.Malicious for a File entry marked malicious without a score."""
+    linked, known = aliases(files, file_hash)
+    best, sources, unreadable = 0, {}, {}
     for score in scores:
-        if str(score.get('Indicator') or '').strip().lower() != file_hash:
+        indicator = str(score.get('Indicator') or '').strip().lower()
+        if indicator not in known:
             continue
+        how = 'SHA256' if indicator == file_hash else f'{known[indicator]} {indicator}'
         value = score_value(score.get('Score'))
         if value is None:
-            unreadable.append(f'{score.get("Vendor") or "a reputation source"} ({score.get("Score")!r})')
+            keep(unreadable, f'{score.get("Vendor") or "a reputation source"} ({score.get("Score")!r})', how)
             continue
         if value > best:
-            best, vendors = value, []
-        if value == best and value and score.get('Vendor') and str(score['Vendor']) not in vendors:
-            vendors.append(str(score['Vendor']))
-    return best, vendors, unreadable
+            best, sources = value, {}
+        if value == best and value and score.get('Vendor'):
+            keep(sources, str(score['Vendor']), how)
+    for entry in linked:
+        for vendor in malicious_vendors(entry.get('Malicious')):
+            if best < SCORE_BAD:
+                best, sources = SCORE_BAD, {}
+            if vendor:
+                sources.setdefault(vendor, BY_MALICIOUS)
+    return best, sources, unreadable
+
+
+def keep(sources, source, how):
+    """Notes how a source's verdict was found: a score under the SHA256 itself wins over one under another hash."""
+    if how == 'SHA256' or source not in sources:
+        sources[source] = how
+
+
+def named(sources):
+    """Each source as the note names it: with the hash its verdict was recorded under when that is not the SHA256."""
+    texts = []
+    for source, how in sources.items():
+        if how == BY_MALICIOUS:
+            texts.append(f'{source} (its File entry is marked Malicious)')
+        elif how != 'SHA256':
+            kind, value = how.split(' ', 1)
+            texts.append(f'{source} (under its {kind} `{value}`)')
+        else:
+            texts.append(source)
+    return ', '.join(texts) or 'a reputation source'
 
 
 ''' COMMAND '''
@@ -110,20 +184,24 @@ def gate_command(args, context):
     command = str(args.get('restore_command') or RESTORE_COMMANDS[0]).strip()
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
-    scores = scores_of(context, args.get('dbot_score'))
-    allowed, held = [], []
+    scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
+    files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
+    allowed, held, who_of = [], [], {}
     for file_hash in hashes:
-        score, vendors, unreadable = reputation(scores, file_hash)
+        score, sources, unreadable = reputation(scores, files, file_hash)
         if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
-            held.append({'file_hash': file_hash, 'score': score, 'verdict': SCORE_NAMES[score], 'scored_by': vendors})
+            verdict = SCORE_NAMES[score]
         elif unreadable:  # a verdict this check cannot read might be "bad": the analyst decides, not the playbook
-            held.append({'file_hash': file_hash, 'score': score, 'verdict': VERDICT_UNREADABLE,
-                         'scored_by': unreadable})
+            verdict, sources = VERDICT_UNREADABLE, unreadable
         else:
             allowed.append(file_hash)
+            continue
+        held.append({'file_hash': file_hash, 'score': score, 'verdict': verdict, 'scored_by': list(sources),
+                     'scored_as': list(sources.values())})
+        who_of[file_hash] = named(sources)
     lines = [f'{len(allowed)} of {len(hashes)} file(s) may be restored automatically.']
     for item in held:
-        who = ', '.join(item['scored_by']) or 'a reputation source'
+        who = who_of[item['file_hash']]
         by_hand = f'If an analyst is sure it is benign: `!{command} file_hash={item["file_hash"]}`'
         if item['verdict'] == VERDICT_UNREADABLE:
             lines.append(f'- **Held back**: `{item["file_hash"]}` has a score this check cannot read, from {who} '
