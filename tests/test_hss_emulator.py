@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -297,6 +298,22 @@ def test_aksk_signed_list_and_restore_are_accepted(http, hss, backend):
     assert restored.status_code == 200 and restored.content == b""
     assert REQUEST_ID.fullmatch(restored.headers["X-Request-Id"])
     assert backend.put_sizes == [1]
+
+
+def test_every_answer_is_dated_by_the_project_s_own_clock_also_when_it_runs_off(http, hss, iam, backend):
+    refused = call(http, hss, "GET", aksk=False)
+    backend.set_clock_skew(-300)  # the project's clock (its update_time, its Date) five minutes behind
+    listed = call(http, hss, "GET", at=WALL_NOW - 300, params={"limit": 10})
+    issued = http.post(iam.url + "/v3/auth/tokens", json={"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"name": USER, "password": PASSWORD,
+                                                                   "domain": {"name": DOMAIN}}}},
+        "scope": {"project": {"id": PROJECT}}}}, timeout=5)
+
+    assert refused.status_code == 401 and parsedate_to_datetime(refused.headers["Date"]).timestamp() == WALL_NOW
+    for answer in (listed, issued):
+        assert answer.ok
+        assert parsedate_to_datetime(answer.headers["Date"]).timestamp() == WALL_NOW - 300
+        assert answer.raw.headers.getlist("Date") == [answer.headers["Date"]]  # one Date, not the server's too
 
 
 def test_the_integrations_own_aksk_auth_is_accepted(http, hss):

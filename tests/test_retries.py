@@ -294,6 +294,21 @@ def test_a_skewed_clock_within_the_gateways_15_minutes_works_beyond_it_is_a_clea
         assert tenant.gateway.faults.seen == 1
 
 
+@pytest.mark.parametrize('skew', [-600, -120, 120, 600])
+def test_a_restore_on_an_hss_whose_clock_is_off_within_15_minutes_is_followed_to_restored(hss_tenant_faulty, skew):
+    tenant = hss_tenant_faulty
+    tenant.gateway.inject_faults(FaultPlan(skew_s=skew))  # HSS's own clock (its Date header too) runs off ours
+
+    result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert not result.failed, result.entries[-1]
+    expected = {(c['host_id'], c['file_path']) for c in HSS_COPIES[HSS_HASH]}
+    assert all(c['healthy'] for c in HSS_COPIES[HSS_HASH])
+    assert {(r['host_id'], r['file_path']): r['outcome'] for r in hss_rows(result)} == \
+        {key: 'restored' for key in expected}
+    assert f'{len(expected)} restored' in result.entries[-1]['HumanReadable']
+
+
 def test_an_hss_put_whose_answer_was_lost_and_then_kept_failing_says_it_may_have_been_accepted(hss_tenant_faulty):
     tenant = hss_tenant_faulty
     tenant.gateway.inject_faults(plan('sequence=ok,slow,503*4'))

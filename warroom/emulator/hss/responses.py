@@ -8,6 +8,7 @@ every reply with a body is JSON.
 from __future__ import annotations
 
 import json
+from email.utils import formatdate
 from typing import Any, Callable
 from urllib.parse import unquote
 
@@ -100,6 +101,13 @@ def _iam_fault(status: int, retry_after_s: int) -> Response:
     return _reply(status, error.to_json(), new_request_id(), headers)
 
 
+def _dated(reply: Response, now: float) -> Response:
+    """Every answer carries a Date header, as Huawei's gateway sends one: the project's own clock (skewed or not),
+    the clock its update_time, occur_time and token times are written in."""
+    reply.headers.setdefault("Date", formatdate(now, usegmt=True))
+    return reply
+
+
 def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
     """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) of ``gateway.backend``, behind ``gateway``."""
     backend = gateway.backend
@@ -134,7 +142,7 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
 
     def app(request: Request) -> Response:
         # Injected faults come first, as the network or the gateway in front of HSS would.
-        return faults.serve(gateway.faults, request, handle, vendor_faults)
+        return _dated(faults.serve(gateway.faults, request, handle, vendor_faults), backend.wall_clock())
 
     def handle(request: Request) -> Response:
         gateway.record(request, _try_parse_json(request.body))
@@ -202,7 +210,7 @@ def create_iam_app(gateway: HssGateway) -> Callable[[Request], Response]:
     vendor_faults = faults.VendorFaults(_iam_fault)
 
     def app(request: Request) -> Response:
-        return faults.serve(gateway.iam_faults, request, handle, vendor_faults)
+        return _dated(faults.serve(gateway.iam_faults, request, handle, vendor_faults), backend.wall_clock())
 
     def handle(request: Request) -> Response:
         gateway.record(request, _masked(_try_parse_json(request.body)))
