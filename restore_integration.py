@@ -1550,6 +1550,7 @@ class HssClient:
         self.events_path = HSS_EVENTS_PATH.format(project_id=quote(settings.project_id, safe=''))
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
+        self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -1581,6 +1582,7 @@ class HssClient:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         response = self._request('GET', path=path, expect_json=True,
                                  params={k: v for k, v in query.items() if v not in (None, '')})
+        self.listed_at_ms = server_time_ms(response)
         body = parse_json_body(response, self.vendor)
         if not isinstance(body.get('data_list'), list):
             raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
@@ -2764,8 +2766,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
             if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
                 begin = times[taken[-1][0]]
             break
-        if end >= now_ms:
-            begin = max(begin, end - HSS_FETCH_OVERLAP_MS)
+        if end >= now_ms:  # the next fetch reads the last minute again, by HSS's clock when it is behind this one's
+            begin = max(begin, min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS)
             break
         begin = end
         if len(taken) >= settings.max_fetch:

@@ -129,6 +129,18 @@ def test_an_event_hss_writes_a_little_late_is_still_fetched_once(tenant):
     assert alarm_ids(incidents) == [late['event_id']] and again == []
 
 
+def test_an_event_is_fetched_once_when_this_machine_s_clock_runs_minutes_ahead_of_hss_s(tenant):
+    tenant.backend.set_clock_skew(-300)  # HSS five minutes behind: within the 15 minutes its gateway admits
+    first, last_run = fetch(tenant, {})
+    [new] = isolate(tenant, 1)  # now, by HSS's clock: after the first fetch
+
+    incidents, last_run = fetch(tenant, last_run)
+    again, _ = fetch(tenant, last_run)
+
+    assert new['event_id'] not in alarm_ids(first)
+    assert alarm_ids(incidents) == [new['event_id']] and again == []
+
+
 @pytest.mark.parametrize('setting, value, words', [
     ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),
