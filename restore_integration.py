@@ -229,6 +229,10 @@ HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 # Each fetch reads the last minute again, so an event HSS writes a little late is still fetched (once).
 HSS_FETCH_OVERLAP_MS = 60_000
+# Where the last fetch stopped may lie ahead of this machine's clock once that clock is set back (an NTP step, an
+# engine whose clock is behind): the fetch then waits for the clock to catch up rather than read old events again.
+# Further ahead than this, the last run is taken as unreadable and the first-fetch window applies.
+HSS_FETCH_CLOCK_STEP_MAX_MS = 86_400_000
 DEFAULT_FIRST_FETCH = '3 days'
 DEFAULT_MAX_FETCH = 50
 MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
@@ -2747,6 +2751,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     last_run = last_run if isinstance(last_run, dict) else {}
     begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
     seen = {str(key) for key in last_run.get('seen_ids') or []}
+    if begin > now_ms:  # this machine's clock went back since the last fetch: the events up to begin came already
+        return [], {'last_fetch': begin, 'seen_ids': sorted(seen)}
     times, taken = {}, []
     while True:
         end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
@@ -2778,11 +2784,12 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
 
 
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
-    """Where this fetch begins: where the last one stopped, else the first-fetch window; never older than HSS
-    lists events."""
+    """Where this fetch begins: where the last one stopped (also when that is ahead of this machine's clock, set back
+    since), else the first-fetch window; never older than HSS lists events."""
     oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
     last_fetch = last_run.get('last_fetch')
-    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms:
+    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and \
+            last_fetch <= now_ms + HSS_FETCH_CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
 

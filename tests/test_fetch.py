@@ -6,6 +6,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -139,6 +140,32 @@ def test_an_event_is_fetched_once_when_this_machine_s_clock_runs_minutes_ahead_o
 
     assert new['event_id'] not in alarm_ids(first)
     assert alarm_ids(incidents) == [new['event_id']] and again == []
+
+
+class ClockSetBack:
+    """The integration's ``time`` module, with this machine's clock set back (an NTP step, or the instance moved to an
+    engine whose clock is behind); everything else, the emulator too, keeps the real clock."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return time.time() - self.seconds
+
+
+def test_no_incident_comes_twice_when_this_machine_s_clock_is_set_back_between_fetches(tenant, monkeypatch):
+    first, last_run = fetch(tenant, {})
+    monkeypatch.setattr(ri, 'time', ClockSetBack(10 * 60))
+
+    incidents, last_run = fetch(tenant, last_run)
+
+    assert first and not set(alarm_ids(incidents)) & set(alarm_ids(first))
+    monkeypatch.setattr(ri, 'time', time)  # the clock is right again: nothing left over comes twice either
+    later, _ = fetch(tenant, last_run)
+    assert not set(alarm_ids(later)) & set(alarm_ids(first))
 
 
 @pytest.mark.parametrize('setting, value, words', [
