@@ -234,7 +234,7 @@ def test_the_emulated_hss_accepts_a_request_the_official_signer_signed():
     with LoopbackServer(create_app(HssGateway(backend))) as server, requests.Session() as http:
         def send(sk):
             signed = official_signed('GET', urlsplit(server.url).netloc, f'/v5/{PROJECT}/event/isolated-file',
-                                     [('file_hash', SINGLE), ('limit', '10')], {'Content-Type': 'application/json'},
+                                     [('enterprise_project_id', 'all_granted_eps'), ('file_hash', SINGLE), ('limit', '10')], {'Content-Type': 'application/json'},
                                      b'', sk=sk)
             return http.get(server.url + signed.uri, headers=signed.header_params, timeout=5)
 

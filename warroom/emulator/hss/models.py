@@ -519,8 +519,10 @@ class HssBackend:
     def _in_scope(self, project_id: str, host: Host, enterprise_project_id: str | None) -> bool:
         if project_id != self.project_id:
             return False
-        return enterprise_project_id in (None, "", ALL_ENTERPRISE_PROJECTS) or \
-            host.enterprise_project_id == enterprise_project_id
+        # Left out, the parameter means the default enterprise project ("The value 0 indicates the default enterprise
+        # project. To query servers in all enterprise projects, set this parameter to all_granted_eps").
+        wanted = enterprise_project_id or DEFAULT_ENTERPRISE_PROJECT
+        return wanted == ALL_ENTERPRISE_PROJECTS or host.enterprise_project_id == wanted
 
     def list_isolated_files(
         self,
