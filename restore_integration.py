@@ -2405,8 +2405,12 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: S
     final_before = restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
     running = len(endpoints) - len(final)
     final_count, restored_count = len(final) + final_before, restored + restored_before
+    # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
+    unread = sum(1 for summary in summaries if summary.get('error') and not summary['endpoints'])
+    unread_text = f', the status of {unread} file(s) not read at this check' if unread else ''
     return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} '
-            f'restored, {final_count - restored_count} failed), {running} running; checking again in {interval} s.')
+            f'restored, {final_count - restored_count} failed), {running} running{unread_text}; checking again in '
+            f'{interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:

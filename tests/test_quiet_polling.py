@@ -209,3 +209,29 @@ def test_a_final_entry_past_fifty_endpoints_says_which_file_failed_on_which_endp
     assert len(failures) == len(file_hashes) * 3
     for file_hash, endpoint_id in failures:  # each failure on a line naming both the endpoint and the file
         assert any(endpoint_id in line and file_hash in line for line in text.splitlines()), (file_hash, endpoint_id)
+
+
+def test_a_check_line_says_when_a_file_s_status_was_not_read(replay_server):
+    """Three files followed; at the second check one status cannot be read (500 after every retry). The check's one
+    line must not read as if every endpoint were final with 0 running: that file is still followed (README:
+    "leaves its file IN_PROGRESS with the reason in error")."""
+    from conftest import XDR_REPLIES, load_json
+    from test_reply_shapes import room
+
+    final, running = (load_json(XDR_REPLIES / name) for name in ('action_status_final.json',
+                                                                  'action_status_running.json'))
+    failure = load_json(XDR_REPLIES / 'error_500.json')
+    hashes = [f'{n:064x}' for n in range(1, 4)]
+    for number in range(3):
+        replay_server.queue(200, {'reply': {'action_id': 10 + number, 'endpoints_count': '3'}})
+    replay_server.queue(200, final).queue(200, running).queue(200, running)  # first check: one done, two running
+    replay_server.queue(200, final)
+    for _ in range(5):  # the first attempt and the 4 retries of the default settings
+        replay_server.queue(500, failure)
+    replay_server.queue(200, final)  # third check: the last one is read and done
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed and len(result.entries) == 4
+    line = result.entries[2]['HumanReadable'].splitlines()[0]
+    assert 'not read' in line, line
