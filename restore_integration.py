@@ -2411,19 +2411,19 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: S
     final_before = restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
     running = len(endpoints) - len(final)
     final_count, restored_count = len(final) + final_before, restored + restored_before
+    # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
+    unread = sum(1 for summary in summaries if summary.get('error') and not summary['endpoints'])
+    unread_text = f', the status of {unread} file(s) not read at this check' if unread else ''
     return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} '
-            f'restored, {final_count - restored_count} failed), {running} running; checking again in {interval} s.')
+            f'restored, {final_count - restored_count} failed), {running} running{unread_text}; checking again in '
+            f'{interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary['endpoints']]
     if len(rows) > MAX_DETAIL_ROWS:
-        finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-        return grouped_outcomes(f'Restore of {len(summaries)} file(s) on {len(rows):,} endpoints: {finished} '
-                                f'action(s) final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
-                                'error_description',
-                                lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
+        return xdr_grouped_table(summaries, rows)
     if len(summaries) == 1:
         [summary] = summaries
         done = summary['status'] != XDR_OUTCOME_IN_PROGRESS
@@ -2438,6 +2438,27 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
              f'{sum(s["failed_count"] for s in summaries)} failed')
     return markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
+
+
+def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
+    """Past MAX_DETAIL_ROWS endpoint rows: counts and failures grouped by reason, and which file each row is of (an
+    endpoint alone would not say which of several files failed there); the context keeps every row."""
+    if len(summaries) == 1:
+        [summary] = summaries
+        title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
+        return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
+                                'error_description', lambda row: row.get('endpoint_id'),
+                                'CortexXDR.RestoredFile.endpoints')
+    finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
+    grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {len(rows):,} endpoints: {finished} action(s) '
+                               f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
+                               'error_description', lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})',
+                               'CortexXDR.RestoredFile.endpoints')
+    files = [f'- {s["file_hash"]}: {s["status"]} ({s["restored_count"]:,} restored, {s["failed_count"]:,} failed, '
+             f'action {s["action_id"]})' for s in summaries[:MAX_LISTED_FILES]]
+    if len(summaries) > MAX_LISTED_FILES:
+        files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
+    return grouped + '\n\n' + '\n'.join(files)
 
 
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''

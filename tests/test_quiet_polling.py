@@ -90,7 +90,9 @@ def test_ten_thousand_endpoints_read_as_counts_and_grouped_failures_in_a_small_e
 
     failing = [e['endpoint_id'] for e in endpoints if e['restore_failure']]
     text = result.entries[-1]['HumanReadable']
-    assert max(len(entry['HumanReadable']) for entry in result.entries) < 64 * 1024
+    # README, "Readable at any scale": "One hash on 10,000 endpoints makes an entry under 1 KB".
+    assert max(len(entry['HumanReadable'].encode()) for entry in result.entries) < 1024
+    assert file_hash in text  # and that entry still says which file it is about
     assert f'{10_000 - len(failing):,} COMPLETED_SUCCESSFULLY, {len(failing):,} FAILED.' in text
     assert text.count(reason) == 1 and f'and {len(failing) - 20} more' in text
     assert all(endpoint_id in text for endpoint_id in failing[:20])
@@ -149,3 +151,87 @@ def test_endpoints_still_running_at_a_last_check_are_counted_never_grouped_as_fa
     text = checked.entries[-1]['HumanReadable']
     assert not checked.failed and '60 ' in text.splitlines()[1]  # every endpoint counted, by its status
     assert 'no reason given' not in text and '- **' not in text  # and none listed under a failure reason
+
+
+def sixty_endpoint_tenant(file_hashes, failing_every=10):
+    """A tenant whose 60 endpoints each hold every file in ``file_hashes``, one in ``failing_every`` failing to
+    restore: past the 50 endpoints after which the final entry counts and groups instead of listing."""
+    from warroom.emulator.httpserver import LoopbackServer
+    from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
+
+    reason = 'Failed to restore file: the original path no longer exists on the endpoint'
+    endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
+                  'quarantined': [{'file_hash': h, 'file_path': f'C:\\\\x\\\\{n}.exe'} for h in file_hashes],
+                  'restore_failure': {'status': 'FAILED', 'error_description': reason}
+                  if n % failing_every == 0 else None} for n in range(60)]
+    backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=0)
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    server = LoopbackServer(create_app(XdrGateway(backend, rate_limit=1000))).start()
+    params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64}}
+    return server, WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+
+
+def test_a_final_entry_past_fifty_endpoints_names_the_file_its_action_and_its_outcome():
+    from facts import xdr_outcome
+    from warroom.context import get_path
+
+    file_hash = 'ef' * 32
+    server, room = sixty_endpoint_tenant([file_hash])
+    try:
+        result = room.run('restore-file', {'file_hash': file_hash})
+    finally:
+        server.stop()
+
+    record = get_path(result.context, 'CortexXDR.RestoredFile')
+    text = result.entries[-1]['HumanReadable']
+    assert file_hash in text
+    assert record['status'] == xdr_outcome(e['status'] for e in record['endpoints']) and record['status'] in text
+    assert str(record['action_id']) in text
+
+
+def test_a_final_entry_past_fifty_endpoints_says_which_file_failed_on_which_endpoint():
+    """Several files on the same endpoints: a failing endpoint listed once per file, with nothing to tell the files
+    apart, would read as the same endpoint repeated."""
+    from warroom.context import as_list, get_path
+
+    file_hashes = [f'{n:064x}' for n in range(1, 4)]
+    server, room = sixty_endpoint_tenant(file_hashes, failing_every=20)
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join(file_hashes)})
+    finally:
+        server.stop()
+
+    text = result.entries[-1]['HumanReadable']
+    assert all(file_hash in text for file_hash in file_hashes)
+    failures = [(record['file_hash'], endpoint['endpoint_id'])
+                for record in as_list(get_path(result.context, 'CortexXDR.RestoredFile'))
+                for endpoint in record['endpoints'] if endpoint['status'] != 'COMPLETED_SUCCESSFULLY']
+    assert len(failures) == len(file_hashes) * 3
+    for file_hash, endpoint_id in failures:  # each failure on a line naming both the endpoint and the file
+        assert any(endpoint_id in line and file_hash in line for line in text.splitlines()), (file_hash, endpoint_id)
+
+
+def test_a_check_line_says_when_a_file_s_status_was_not_read(replay_server):
+    """Three files followed; at the second check one status cannot be read (500 after every retry). The check's one
+    line must not read as if every endpoint were final with 0 running: that file is still followed (README:
+    "leaves its file IN_PROGRESS with the reason in error")."""
+    from conftest import XDR_REPLIES, load_json
+    from test_reply_shapes import room
+
+    final, running = (load_json(XDR_REPLIES / name) for name in ('action_status_final.json',
+                                                                  'action_status_running.json'))
+    failure = load_json(XDR_REPLIES / 'error_500.json')
+    hashes = [f'{n:064x}' for n in range(1, 4)]
+    for number in range(3):
+        replay_server.queue(200, {'reply': {'action_id': 10 + number, 'endpoints_count': '3'}})
+    replay_server.queue(200, final).queue(200, running).queue(200, running)  # first check: one done, two running
+    replay_server.queue(200, final)
+    for _ in range(5):  # the first attempt and the 4 retries of the default settings
+        replay_server.queue(500, failure)
+    replay_server.queue(200, final)  # third check: the last one is read and done
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed and len(result.entries) == 4
+    line = result.entries[2]['HumanReadable'].splitlines()[0]
+    assert 'not read' in line, line

@@ -141,7 +141,8 @@ def expected_counts(context) -> dict:
     for record in xdr_records(context or {}):
         endpoints = record.get('endpoints') or []
         if not endpoints:  # refused before any action started, or an action whose status was never read
-            counts['failed' if record.get('error') and not record.get('action_id') else 'pending'] += 1
+            refused = record.get('error') and (not record.get('action_id') or record.get('status') == 'FAILED')
+            counts['failed' if refused else 'pending'] += 1
         for endpoint in endpoints:
             status = endpoint.get('status')
             counts['restored' if status == SUCCESS else 'failed' if status in facts.XDR_FAILURE_STATUSES
@@ -326,6 +327,31 @@ def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
         assert record['error'] in step
         assert f'`!restore-file file_hash={record["file_hash"]}`' in step
         assert record['error'] in table_line(entry['HumanReadable'], record['file_hash'])
+
+
+def test_a_restore_cortex_xdr_did_not_accept_counts_as_failed_not_as_pending(replay_server):
+    """A restore reply whose status is 0 (the seed: "0 - failed") refused the restore, even though it names an action
+    (README: "a `status` of 0 in the restore reply (the restore was not accepted: `FAILED`, with the reason)"): the
+    note counts that file failed with Cortex XDR's reason and a step that restores it, not as a restore to follow."""
+    from test_reply_shapes import FINAL_STATUS, VARIANTS, room
+
+    refused = load_json(VARIANTS / 'restore_reply_status_refused.json')['reply']
+    accepted = load_json(VARIANTS / 'restore_reply_numeric_count.json')['reply']
+    replay_server.queue(200, {'reply': refused}).queue(200, {'reply': accepted}).queue(200, FINAL_STATUS)
+    refused_hash, accepted_hash = 'a' * 64, 'b' * 64
+    result = room(replay_server).run('restore-file', {'file_hash': f'{refused_hash},{accepted_hash}'})
+    [record] = [r for r in xdr_records(result.context) if r['file_hash'] == refused_hash]
+    assert record['status'] == 'FAILED' and record['action_id'] == refused['action_id']  # as restore-file writes it
+
+    entry, summary = summarise(result.context)
+
+    statuses = FINAL_STATUS['reply']['data'].values()
+    assert summary['failed'] == 1 + sum(status in facts.XDR_FAILURE_STATUSES for status in statuses)
+    assert summary['pending'] == 0
+    [step] = steps_naming(summary, refused_hash)
+    assert record['error'] in step
+    assert f'`!restore-file file_hash={refused_hash}`' in step  # restore it again, not follow an action that never ran
+    assert record['error'] in table_line(entry['HumanReadable'], refused_hash)
 
 
 def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it():

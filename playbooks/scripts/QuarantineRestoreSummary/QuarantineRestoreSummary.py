@@ -250,7 +250,9 @@ def xdr_record_item(record):
     error = text_of(record.get('error')).strip()
     target = endpoint_id or 'every endpoint holding it'
     name = f'Cortex XDR file {file_hash or "(no file_hash in context)"}'
-    if error and not action_id:  # with an action, the restore started: the error is about reading its status
+    # Refused: no action, or one Cortex XDR answered with status 0 (restore-file then writes FAILED with no endpoint;
+    # an action it follows stays IN_PROGRESS until its endpoints are read). Otherwise the error is a status check's.
+    if error and (not action_id or status.upper() == 'FAILED'):
         command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
         row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
                'reason': error}
