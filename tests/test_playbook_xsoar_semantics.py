@@ -118,3 +118,36 @@ def test_a_condition_with_two_branches_matching_at_once_is_refused_not_guessed()
 
     assert both.failed and 'a, b all match' in both.error and printed(both) == []
     assert not one.failed and printed(one) == ['3']
+
+
+class _SeesTheIncident:
+    """A stand-in script module: keeps what demisto.incident() gave it."""
+
+    seen: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        cls.seen.append(demisto.incident())
+        demisto.results('ok')
+
+
+INCIDENT = {'id': '7', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {'huaweihsshostid': 'host-1'}}
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_script_gets_the_incident_as_xsoar_gives_it_with_custom_fields_under_customfields(monkeypatch, via):
+    # demisto/content's scripts read custom fields as demisto.incident().get('CustomFields', {}).get(<cliName>):
+    # XSOAR lifts them to the top only for ${incident.<cliName>} in a playbook, not for a script's demisto.incident().
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SeesTheIncident)
+    _SeesTheIncident.seen = []
+    runner = PlaybookRunner({})
+    if via == 'playbook':
+        ask = task('1', 'regular', 'a script', {'#none#': ['99']}, body={'scriptName': 'SeesTheIncident'})
+        start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+        result = runner.run(playbook(start, ask, end), INCIDENT, {})
+    else:
+        result = runner.run_post_processing('SeesTheIncident', INCIDENT, {})
+
+    assert not result.failed, result.error
+    [seen] = _SeesTheIncident.seen
+    assert seen['CustomFields'] == INCIDENT['CustomFields'] and 'huaweihsshostid' not in seen

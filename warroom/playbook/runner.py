@@ -151,11 +151,11 @@ class PlaybookRunner:
         """Runs ``playbook`` on ``incident`` (its fields, CustomFields flattened) and its ``context``."""
         playbook = playbook if isinstance(playbook, Playbook) else self.library.get(playbook)
         run = PlaybookRun(context=copy.deepcopy(context or {}))
-        incident = flatten_incident(incident)
-        outer = Scope(incident, {}, run.context)
+        record, incident = copy.deepcopy(incident or {}), flatten_incident(incident)
+        outer = Scope(incident, {}, run.context, record)
         try:
             inputs = self._inputs(playbook, {}, outer, caller=None)
-            self._run_playbook(playbook, Scope(incident, inputs, run.context), run)
+            self._run_playbook(playbook, Scope(incident, inputs, run.context, record), run)
         except PlaybookError as error:
             run.error = str(error)
         return run
@@ -344,7 +344,10 @@ class PlaybookRunner:
         module = _load_script(name)
         if module is None:
             raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
-        demisto = ScriptDemisto(args, context, frame.scope.incident,
+        # A script gets the incident as XSOAR gives it (custom fields under CustomFields), not the flattened form
+        # that ${incident.<field>} reads.
+        record = frame.scope.record if frame.scope.record is not None else frame.scope.incident
+        demisto = ScriptDemisto(args, context, record,
                                 execute=lambda command, call_args: self._execute(frame, command, call_args))
         try:
             module.main(demisto)
@@ -378,7 +381,8 @@ class PlaybookRunner:
         run = PlaybookRun(context=copy.deepcopy(context or {}))
         flat = flatten_incident(incident)
         args = {'closeReason': flat.get('closeReason', ''), 'closeNotes': flat.get('closeNotes', '')}
-        frame = _Frame(Playbook('post-processing', 'post-processing', '0', {}), Scope(flat, {}, run.context),
+        frame = _Frame(Playbook('post-processing', 'post-processing', '0', {}),
+                       Scope(flat, {}, run.context, copy.deepcopy(incident or {})),
                        self._war_room(run.context))
         entries = self._script(script, args, frame)
         failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
@@ -398,7 +402,7 @@ class PlaybookRunner:
         separate = bool(task.raw.get('separatecontext'))
         context = {} if separate else frame.scope.context
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
-        self._run_playbook(child, Scope(frame.scope.incident, inputs, context), run)
+        self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run)
         if separate:  # what the child declares as outputs goes back to the caller (a path inside another once)
             paths = [output['contextPath'] for output in child.outputs]
             for path in paths:
