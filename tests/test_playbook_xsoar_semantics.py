@@ -151,3 +151,41 @@ def test_a_script_gets_the_incident_as_xsoar_gives_it_with_custom_fields_under_c
     assert not result.failed, result.error
     [seen] = _SeesTheIncident.seen
     assert seen['CustomFields'] == INCIDENT['CustomFields'] and 'huaweihsshostid' not in seen
+
+
+class _WritesThroughItsCopies:
+    """A stand-in script that edits what demisto gave it, then returns an entry."""
+
+    entry: dict = {}
+
+    @classmethod
+    def main(cls, demisto):
+        demisto.context()['Edited'] = True
+        demisto.incident()['name'] = 'edited'
+        demisto.results(cls.entry)
+
+
+def run_stand_in(monkeypatch, module, context):
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: module)
+    step = task('1', 'regular', 'a script', {'#none#': ['99']}, body={'scriptName': 'StandIn'})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    return PlaybookRunner({}).run(playbook(start, step, end), dict(INCIDENT), context)
+
+
+def test_a_script_reads_copies_of_the_context_and_incident_as_xsoar_sends_them(monkeypatch):
+    # XSOAR hands a script its context and incident over its channel, as JSON: editing them changes nothing.
+    _WritesThroughItsCopies.entry = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'}
+
+    result = run_stand_in(monkeypatch, _WritesThroughItsCopies, {'Kept': 1})
+
+    assert not result.failed, result.error
+    assert result.context == {'Kept': 1}
+
+
+def test_an_entry_a_script_returns_that_is_not_json_fails_its_task(monkeypatch):
+    # demisto.results sends the entry to the server as JSON: a set cannot go.
+    _WritesThroughItsCopies.entry = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'hosts': {'a', 'b'}}}
+
+    result = run_stand_in(monkeypatch, _WritesThroughItsCopies, {})
+
+    assert result.failed and 'JSON' in result.error
