@@ -71,3 +71,13 @@ def test_the_context_holds_copies_not_the_entry_objects():
     merge_entry_context(context, {'V.Item': entry_value})
     entry_value['a'] = 2
     assert context['V']['Item'] == {'a': 1}
+
+
+def test_a_true_condition_replaces_what_the_key_holds():
+    """``Key(true)``: XSOAR's DT for "overwrite" (demisto/content's GoogleCloudLogging writes its page token so)."""
+    context = {}
+    merge_entry_context(context, {'A.B(true)': {'allowed': ['x'], 'held': []}})
+    merge_entry_context(context, {'A.B(true)': {'allowed': [], 'held': ['x']}})
+
+    assert context == {'A': {'B': {'allowed': [], 'held': ['x']}}}
+    assert get_path(context, 'A.B.allowed') is None

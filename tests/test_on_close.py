@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 from conftest import TEST_DATA, known_bad, seed_holders, start_hss_tenant, start_tenant
-from warroom.context import as_list, get_path
+from warroom.context import as_list, get_path, merge_entry_context
 from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import SCRIPTS_DIR
 from warroom.playbook.others import OtherIntegrations
@@ -34,6 +34,13 @@ def close(vendors, name, via, reason=None, enabled=None, context=None):
     if via == 'post-processing':
         return sample, runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, context)
     return sample, runner.run(RESTORE_PLAYBOOK, incident, context)
+
+
+def gate_context(entry):
+    """What the gate's entry leaves at QuarantineRestore.Gate, merged into a context as XSOAR merges it."""
+    context = {}
+    merge_entry_context(context, entry['EntryContext'])
+    return context['QuarantineRestore']['Gate']
 
 
 def restored_hashes(xdr):
@@ -151,7 +158,7 @@ def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(hashes, score
     scores = scores + [dict(s, Indicator=hashes[0]) for s in scores[:2]]
     entry = GATE.gate_command({'file_hash': ','.join(hashes), 'restore_suspicious': str(suspicious).lower()},
                               {'DBotScore': scores})
-    result = entry['EntryContext']['QuarantineRestore.Gate']
+    result = gate_context(entry)
     for file_hash in hashes:
         best = max([int(float(s['Score'])) for s in scores if s['Indicator'] == file_hash] or [0])
         held = best == 3 or (best == 2 and not suspicious)
@@ -171,7 +178,7 @@ def test_a_score_the_gate_cannot_read_holds_the_file_for_an_analyst_naming_its_s
     entry = GATE.gate_command({'file_hash': file_hash},
                               {'DBotScore': [{'Indicator': file_hash, 'Vendor': 'X', 'Score': score, 'Type': 'file'},
                                              {'Indicator': file_hash, 'Vendor': 'Y', 'Score': 1, 'Type': 'file'}]})
-    result = entry['EntryContext']['QuarantineRestore.Gate']
+    result = gate_context(entry)
     assert result['allowed'] == [] and [item['verdict'] for item in result['held']] == ['unreadable']
     assert 'X' in entry['HumanReadable'] and entry['Note'] is True
 
@@ -181,7 +188,7 @@ MD5_SCORED = IncidentFile.load(INCIDENTS / 'xdr_known_bad_md5.json').context  # 
 
 def held_by_gate(args, context):
     entry = GATE.gate_command(args, context)
-    result = entry['EntryContext']['QuarantineRestore.Gate']
+    result = gate_context(entry)
     assert entry['Contents'] == result and entry['Note'] is bool(result['held'])
     return entry['HumanReadable'], result
 
@@ -420,3 +427,25 @@ def test_a_hash_hss_finds_no_isolated_copy_of_on_close_is_not_said_to_have_start
     [not_started] = [line for line in note.splitlines() if nowhere in line and 'restored no copy of' in line]
     [row] = [r for r in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile')) if r.get('file_hash') == nowhere]
     assert row['outcome'] == 'not_found' and ' '.join(row['reason'].split()) in not_started
+
+
+def test_a_file_an_earlier_gate_run_let_through_is_held_once_a_reputation_source_scores_it_bad(vendors):
+    """The gate's verdict is the latest one: the context an earlier run left (the on-close script's gate, with no
+    reputation source yet) must not let a file through that the gate now holds."""
+    xdr, _ = vendors
+    sample, first = close(vendors, 'xdr_false_positive.json', 'post-processing')
+    assert not first.failed, first.error
+    recorded = {p.stem for p in (TEST_DATA / 'xsoar' / 'replies' / VT / 'file').glob('*.json')}
+    assert recorded & set(as_list(get_path(first.context, 'QuarantineRestore.Gate.allowed')))  # let through then
+    restores = [r for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+
+    incident = close_incident(sample.incident, 'False Positive')
+    runner = runner_for(vendors, enabled={'Quarantine Restore', 'Cortex XDR - IR', VT})
+    run = runner.run('Quarantine Restore - Cortex XDR', incident, first.context)
+
+    assert not run.failed, run.error
+    bad = known_bad(run.context) & recorded
+    assert bad, 'VirusTotal scores the file bad'
+    assert [r for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')] == restores  # none since
+    assert set(as_list(get_path(run.context, 'QuarantineRestore.Gate.allowed'))).isdisjoint(bad)
+    assert bad <= {held['file_hash'] for held in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))}

@@ -118,3 +118,74 @@ def test_a_condition_with_two_branches_matching_at_once_is_refused_not_guessed()
 
     assert both.failed and 'a, b all match' in both.error and printed(both) == []
     assert not one.failed and printed(one) == ['3']
+
+
+class _SeesTheIncident:
+    """A stand-in script module: keeps what demisto.incident() gave it."""
+
+    seen: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        cls.seen.append(demisto.incident())
+        demisto.results('ok')
+
+
+INCIDENT = {'id': '7', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {'huaweihsshostid': 'host-1'}}
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_script_gets_the_incident_as_xsoar_gives_it_with_custom_fields_under_customfields(monkeypatch, via):
+    # demisto/content's scripts read custom fields as demisto.incident().get('CustomFields', {}).get(<cliName>):
+    # XSOAR lifts them to the top only for ${incident.<cliName>} in a playbook, not for a script's demisto.incident().
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SeesTheIncident)
+    _SeesTheIncident.seen = []
+    runner = PlaybookRunner({})
+    if via == 'playbook':
+        ask = task('1', 'regular', 'a script', {'#none#': ['99']}, body={'scriptName': 'SeesTheIncident'})
+        start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+        result = runner.run(playbook(start, ask, end), INCIDENT, {})
+    else:
+        result = runner.run_post_processing('SeesTheIncident', INCIDENT, {})
+
+    assert not result.failed, result.error
+    [seen] = _SeesTheIncident.seen
+    assert seen['CustomFields'] == INCIDENT['CustomFields'] and 'huaweihsshostid' not in seen
+
+
+class _WritesThroughItsCopies:
+    """A stand-in script that edits what demisto gave it, then returns an entry."""
+
+    entry: dict = {}
+
+    @classmethod
+    def main(cls, demisto):
+        demisto.context()['Edited'] = True
+        demisto.incident()['name'] = 'edited'
+        demisto.results(cls.entry)
+
+
+def run_stand_in(monkeypatch, module, context):
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: module)
+    step = task('1', 'regular', 'a script', {'#none#': ['99']}, body={'scriptName': 'StandIn'})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    return PlaybookRunner({}).run(playbook(start, step, end), dict(INCIDENT), context)
+
+
+def test_a_script_reads_copies_of_the_context_and_incident_as_xsoar_sends_them(monkeypatch):
+    # XSOAR hands a script its context and incident over its channel, as JSON: editing them changes nothing.
+    _WritesThroughItsCopies.entry = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'}
+
+    result = run_stand_in(monkeypatch, _WritesThroughItsCopies, {'Kept': 1})
+
+    assert not result.failed, result.error
+    assert result.context == {'Kept': 1}
+
+
+def test_an_entry_a_script_returns_that_is_not_json_fails_its_task(monkeypatch):
+    # demisto.results sends the entry to the server as JSON: a set cannot go.
+    _WritesThroughItsCopies.entry = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'hosts': {'a', 'b'}}}
+
+    result = run_stand_in(monkeypatch, _WritesThroughItsCopies, {})
+
+    assert result.failed and 'JSON' in result.error

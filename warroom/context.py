@@ -3,8 +3,9 @@
 A key such as ``CortexXDR.RestoredFile(val.action_id && val.action_id == obj.action_id)`` names a path
 and a DT condition: a new object replaces the existing one the condition matches, else it is appended.
 Only the condition forms the pack and the integrations it calls use are understood (``val.x``,
-``val.x == obj.x``, joined by ``&&``, alternatives joined by ``||`` as reputation integrations key ``File``);
-anything else is refused rather than guessed.
+``val.x == obj.x``, joined by ``&&``, alternatives joined by ``||`` as reputation integrations key ``File``;
+``true``, which matches whatever the key holds: a new object replaces it); anything else is refused rather than
+guessed.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def _key_functions(condition: str):
             pairs.append((match['left'], match['right']))
         elif match := TRUTHY_TERM.match(term):
             required.append(match['field'])
+        elif term == 'true':  # ``Key(true)``: every existing item matches, the new object replaces it
+            continue
         else:
             raise ContextError(f'Unsupported DT condition term {term!r} in ({condition}).')
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import copy
 import importlib.util
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..context import as_list, lookup, merge_entry_context
-from ..runtime import ENTRY_ERROR, ENTRY_NOTE, WarRoom, entry_text
+from ..runtime import ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, entry_text, json_copy
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
 from .others import OWN_BRAND, OtherIntegrations, ReplayError
@@ -75,34 +76,48 @@ class PlaybookRun:
 
 class ScriptDemisto:
     """The ``demisto`` object an automation script sees: its args, the incident context, results, and
-    ``executeCommand`` (integration commands, as the war room runs them)."""
+    ``executeCommand`` (integration commands, as the war room runs them). As strict as XSOAR: what the script is
+    given and what it returns go through a JSON round trip (the context it reads is a copy, an entry that is not
+    JSON fails), and only the thread running the script may call it."""
 
     def __init__(self, args: dict, context: dict, incident: dict,
                  execute: Callable[[str, dict], list[dict]] | None = None):
         self._args, self._context, self._incident = args, context, incident
         self._execute = execute
+        self._owner = threading.current_thread()
         self.entries: list[dict] = []
 
+    def _check_thread(self, call: str) -> None:
+        if threading.current_thread() is not self._owner:
+            raise DemistoMisuse(f'demisto.{call}() called from thread {threading.current_thread().name!r}: only the '
+                                f'thread running the script may call demisto.')
+
     def executeCommand(self, command: str, args: dict) -> list[dict]:  # noqa: N802 - XSOAR's name
+        self._check_thread('executeCommand')
         if self._execute is None:
             raise UnsupportedError(f'executeCommand({command!r}) is not available to this script')
-        return self._execute(command, {str(k): v for k, v in (args or {}).items()})
+        call_args = json_copy({str(k): v for k, v in (args or {}).items()}, f'executeCommand({command!r}) args')
+        return json_copy(self._execute(command, call_args), f'The entries of {command}')
 
     def args(self):
-        return self._args
+        self._check_thread('args')
+        return json_copy(self._args, 'The arguments')
 
     def context(self):
-        return self._context
+        self._check_thread('context')
+        return json_copy(self._context, 'The context')
 
     def incident(self):
-        return self._incident
+        self._check_thread('incident')
+        return json_copy(self._incident, 'The incident')
 
     def incidents(self):
-        return [self._incident]
+        return [self.incident()]
 
     def results(self, result):
+        self._check_thread('results')
         for entry in as_list(result):
-            self.entries.append(entry if isinstance(entry, dict) else
+            self.entries.append(json_copy(entry, 'An entry') if isinstance(entry, dict) else
                                 {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
 
     def debug(self, message):
@@ -151,11 +166,11 @@ class PlaybookRunner:
         """Runs ``playbook`` on ``incident`` (its fields, CustomFields flattened) and its ``context``."""
         playbook = playbook if isinstance(playbook, Playbook) else self.library.get(playbook)
         run = PlaybookRun(context=copy.deepcopy(context or {}))
-        incident = flatten_incident(incident)
-        outer = Scope(incident, {}, run.context)
+        record, incident = copy.deepcopy(incident or {}), flatten_incident(incident)
+        outer = Scope(incident, {}, run.context, record)
         try:
             inputs = self._inputs(playbook, {}, outer, caller=None)
-            self._run_playbook(playbook, Scope(incident, inputs, run.context), run)
+            self._run_playbook(playbook, Scope(incident, inputs, run.context, record), run)
         except PlaybookError as error:
             run.error = str(error)
         return run
@@ -344,7 +359,10 @@ class PlaybookRunner:
         module = _load_script(name)
         if module is None:
             raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
-        demisto = ScriptDemisto(args, context, frame.scope.incident,
+        # A script gets the incident as XSOAR gives it (custom fields under CustomFields), not the flattened form
+        # that ${incident.<field>} reads.
+        record = frame.scope.record if frame.scope.record is not None else frame.scope.incident
+        demisto = ScriptDemisto(args, context, record,
                                 execute=lambda command, call_args: self._execute(frame, command, call_args))
         try:
             module.main(demisto)
@@ -378,7 +396,8 @@ class PlaybookRunner:
         run = PlaybookRun(context=copy.deepcopy(context or {}))
         flat = flatten_incident(incident)
         args = {'closeReason': flat.get('closeReason', ''), 'closeNotes': flat.get('closeNotes', '')}
-        frame = _Frame(Playbook('post-processing', 'post-processing', '0', {}), Scope(flat, {}, run.context),
+        frame = _Frame(Playbook('post-processing', 'post-processing', '0', {}),
+                       Scope(flat, {}, run.context, copy.deepcopy(incident or {})),
                        self._war_room(run.context))
         entries = self._script(script, args, frame)
         failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
@@ -398,7 +417,7 @@ class PlaybookRunner:
         separate = bool(task.raw.get('separatecontext'))
         context = {} if separate else frame.scope.context
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
-        self._run_playbook(child, Scope(frame.scope.incident, inputs, context), run)
+        self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run)
         if separate:  # what the child declares as outputs goes back to the caller (a path inside another once)
             paths = [output['contextPath'] for output in child.outputs]
             for path in paths:

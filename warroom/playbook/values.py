@@ -25,6 +25,7 @@ class Scope:
     incident: dict
     inputs: dict
     context: dict
+    record: dict | None = None  # the incident as XSOAR hands it to a script (demisto.incident()): CustomFields nested
 
     def lookup(self, path: str):
         path = plain_path(path)

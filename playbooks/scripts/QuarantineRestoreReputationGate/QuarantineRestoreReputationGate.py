@@ -26,7 +26,9 @@ VERDICT_UNREADABLE = 'unreadable'  # a score for the file that is not 0 to 3
 HASH_KEYS = ('SHA256', 'MD5', 'SHA1', 'SHA512')  # a File entry's hashes, as CommonServerPython's Common.File names them
 BY_MALICIOUS = 'File.Malicious'  # scored_as for a source whose verdict is only a File entry's Malicious
 RESTORE_COMMANDS = ('restore-file', 'hss-restore-isolated')
-GATE_CONTEXT_KEY = 'QuarantineRestore.Gate'
+# (true): each run replaces the last one's verdict. Appended, an earlier run's allowed list would still be read by
+# the playbooks (QuarantineRestore.Gate.allowed) after this run held the same file back.
+GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
