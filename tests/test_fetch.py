@@ -15,7 +15,7 @@ from hypothesis import given, strategies as st
 import facts
 import restore_integration as ri
 from conftest import ROOT, TEST_DATA, load_json, start_hss_tenant
-from warroom.ingest import PackContent, create_incident
+from warroom.ingest import IngestError, PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
 
 DAY_MS = 86_400_000
@@ -218,7 +218,8 @@ def test_the_hss_sample_incident_holds_a_seed_event_as_the_readme_describes_the_
     assert incident['severity'] == facts.HSS_SEVERITY_TO_XSOAR[event['severity']]
     occurred = datetime.fromtimestamp(event['occur_time'] / 1000, timezone.utc)
     assert datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00')) == occurred
-    assert fields == {'filesha256': [isolated['file_hash']], 'filepath': [isolated['file_path']],
+    assert fields == {'filesha256': [isolated['file_hash']], 'filepath': isolated['file_path'],
+                      'huaweihssfilepaths': [isolated['file_path']],
                       'hostname': host['host_name'], 'huaweihsshostid': host['host_id'],
                       'huaweihssalarmid': event['event_id'], 'huaweihssalarmname': event['event_name']}
 
@@ -234,7 +235,8 @@ def test_the_mapper_fills_the_common_types_fields_and_the_pack_s_own(tenant):
         assert fields['huaweihsshostid'] == event['host_id'] and fields['huaweihssalarmid'] == event['event_id']
         assert fields['hostname'] == event['host_name'] and fields['huaweihssalarmname'] == event['event_name']
         assert set(fields['filesha256']) == {f['file_sha256'] for f in event['file_info_list']}
-        assert set(fields['filepath']) == {f['file_path'] for f in event['file_info_list']}
+        assert set(fields['huaweihssfilepaths']) == {f['file_path'] for f in event['file_info_list']}
+        assert fields['filepath'] == event['file_info_list'][0]['file_path']  # short text: one value, the first
 
 
 def test_the_instance_s_incident_type_wins_over_the_classifier():
@@ -346,3 +348,14 @@ def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_late
         assert sorted(fetched) == sorted(expected)  # each once
     finally:
         tenant.stack.close()
+
+
+def test_the_war_room_refuses_a_mapper_that_puts_a_list_into_a_short_text_field():
+    # XSOAR's admin guide, "Create a Mapper": "Short text fields do not support lists."
+    content = PackContent.load()
+    mapping = content.mapper['mapping']['Huawei Cloud HSS Event']['internalMapping']
+    mapping['File Path'] = mapping['Huawei HSS File Paths']  # the whole list, as the pack's mapper once did
+    event = {'host_id': 'h', 'file_info_list': [{'file_path': '/a'}, {'file_path': '/b'}]}
+
+    with pytest.raises(IngestError, match="list of 2 value.* into 'File Path'"):
+        create_incident({'name': 'e', 'rawJSON': json.dumps(event)}, content, '1')

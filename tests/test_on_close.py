@@ -374,7 +374,7 @@ def test_the_by_hand_command_after_a_failed_start_reads_back_with_a_path_holding
     sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
     path = 'C:\\Program Files\\Vendor, Inc\\updater.exe'
     incident = close_incident(dict(sample.incident, CustomFields=dict(
-        sample.incident['CustomFields'], filesha256=[], filepath=[path])), 'False Positive')
+        sample.incident['CustomFields'], filesha256=[], filepath=path, huaweihssfilepaths=[path])), 'False Positive')
     runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)  # HSS not configured: start fails
 
     run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})

@@ -167,7 +167,7 @@ def test_an_hss_incident_without_a_hash_is_restored_by_host_and_path(vendors):
     assert not run.failed, run.error
     [put] = hss_puts(hss)
     sent = {(item['host_id'], item['file_path']) for item in put[3]['data_list']}
-    assert sent == {(fields['huaweihsshostid'], path) for path in as_list(fields['filepath'])}
+    assert sent == {(fields['huaweihsshostid'], path) for path in as_list(fields['huaweihssfilepaths'])}
 
 
 def test_an_incident_with_both_vendors_is_restored_on_both(vendors):

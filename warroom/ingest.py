@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .playbook.model import PLAYBOOKS_DIR
@@ -22,6 +22,9 @@ INCIDENT_TYPES_DIR = PLAYBOOKS_DIR / 'incident_types'
 DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
 # Incident keys a mapper may set by their own name (XSOAR's system fields), not through CustomFields.
 SYSTEM_FIELDS = frozenset({'name', 'details', 'severity', 'occurred', 'owner', 'dbotMirrorId'})
+# The field types that hold a list. The admin guide (Create a Mapper): "When mapping a list, we recommend you map to a
+# multi select field. Short text fields do not support lists."
+LIST_FIELD_TYPES = frozenset({'multiSelect', 'tagsSelect', 'grid'})
 NEW_INCIDENT_STATUS = 1  # "Active": XSOAR starts the investigation when the incident is created
 
 
@@ -57,20 +60,23 @@ class PackContent:
     mapper: dict
     field_cli_names: dict[str, str]  # display name -> cliName, for the pack's fields and its dependencies'
     incident_types: set[str]
+    field_types: dict[str, str] = field(default_factory=dict)  # display name -> type, where defined
 
     @classmethod
     def load(cls) -> 'PackContent':
         classifiers = [_read_json(path) for path in sorted(CLASSIFIERS_DIR.glob('*.json'))]
         by_type = {item['type']: item for item in classifiers}
-        names = {}
+        names, field_types = {}, {}
         for path in sorted(INCIDENT_FIELDS_DIR.glob('*.json')):
-            field = _read_json(path)
-            names[field['name']] = field['cliName']
+            definition = _read_json(path)
+            names[definition['name']], field_types[definition['name']] = definition['cliName'], definition['type']
         for pack in _read_json(DEPENDENCIES_FILE)['packs'].values():
-            for cli_name, field in (pack.get('incident_fields') or {}).items():
-                names[field['name']] = cli_name
+            for cli_name, definition in (pack.get('incident_fields') or {}).items():
+                names[definition['name']] = cli_name
+                if definition.get('type'):
+                    field_types[definition['name']] = definition['type']
         types = {_read_json(path)['name'] for path in INCIDENT_TYPES_DIR.glob('*.json')}
-        return cls(by_type['classification'], by_type['mapping-incoming'], names, types)
+        return cls(by_type['classification'], by_type['mapping-incoming'], names, types, field_types)
 
     def classify(self, raw: dict, configured_type: str = '') -> str:
         """The instance's incident type when set, else the classifier's: its key looked up in keyTypeMap, or its
@@ -96,11 +102,20 @@ class PackContent:
             if field_name in SYSTEM_FIELDS:
                 system[field_name] = value
             elif field_name in self.field_cli_names:
+                self._check_list_fits(field_name, value)
                 custom[self.field_cli_names[field_name]] = value
             else:
                 raise IngestError(f'the mapper {self.mapper["name"]!r} maps {field_name!r}, which is neither a field '
                                   f'of the pack nor of a pack it depends on')
         return system, custom
+
+    def _check_list_fits(self, field_name: str, value) -> None:
+        """A list goes only into a field that holds lists, even a list of one."""
+        kind = self.field_types.get(field_name)
+        if isinstance(value, list) and kind not in LIST_FIELD_TYPES:
+            raise IngestError(f'the mapper {self.mapper["name"]!r} maps a list of {len(value)} value(s) into '
+                              f'{field_name!r}, a {kind or "single-value"} field: XSOAR\'s short text fields do not '
+                              f'support lists (map it to a multi select field, or take one value)')
 
 
 def create_incident(fetched: dict, content: PackContent, incident_id: str, configured_type: str = '') -> dict:

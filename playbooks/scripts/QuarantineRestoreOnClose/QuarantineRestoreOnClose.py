@@ -284,8 +284,8 @@ def on_close_command(args, incident, context, execute):
         hss_args = {'host_id': as_list(fields.get('huaweihsshostid'))}
         if hashes:
             hss_args['file_hash'] = hashes
-        elif not held and fields.get('filepath'):
-            hss_args['file_path'] = as_list(fields.get('filepath'))
+        elif not held:  # every file of the event (the pack's multi select field); else the one File Path holds
+            hss_args['file_path'] = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
         if hss_args.get('file_hash') or (hss_args['host_id'] and hss_args.get('file_path')):
             said, more = start(execute, HSS_COMMAND, {k: v for k, v in hss_args.items() if v}, HSS_RECORDS)
             lines, follows = lines + said, follows + more
