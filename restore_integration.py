@@ -171,7 +171,7 @@ XDR_ERROR_ADVICE = {
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
          'of the tenant). Run the command again later, or with a larger timeout_in_seconds (one run waits at most '
          '3 minutes).',
-    500: 'Cortex XDR could not carry out the request. Read its message below: it often says what is '
+    500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
 GENERIC_ERROR_ADVICE = 'The server answered with an unexpected status. Try again later; if it persists, ' \
@@ -2038,9 +2038,9 @@ def action_id_list(value: Any) -> list[int | str]:
     return items
 
 
-def carried_json(args: dict[str, Any], name: str, kind: type, item_kind: type) -> Any:
-    """A hidden argument the command wrote for its next poll (refused, finished): JSON of the kind it wrote, or
-    empty when absent; anything else was not written by the command."""
+def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
+    """A hidden argument the command wrote for its next poll (refused, finished): JSON of the kind it wrote, each
+    item of the shape it wrote, or empty when absent; anything else was not written by the command."""
     value = args.get(name)
     if is_blank(value):
         return kind()
@@ -2049,9 +2049,22 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_kind: type) -
     except ValueError:
         carried = None
     items = carried.values() if isinstance(carried, dict) else carried
-    if not isinstance(carried, kind) or not all(isinstance(item, item_kind) for item in items):
+    if not isinstance(carried, kind) or not all(item_fits(item) for item in items):
         raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
     return carried
+
+
+def is_finished_file(item: Any) -> bool:
+    """An item of restore-file's hidden ``finished``: a file whose action ended, its status and counts."""
+    return isinstance(item, dict) and isinstance(item.get('file_hash'), str) and \
+        isinstance(item.get('status'), str) and all(
+            isinstance(item.get(count), int) and not isinstance(item.get(count), bool)
+            for count in ('restored_count', 'failed_count'))
+
+
+def is_hash_list(item: Any) -> bool:
+    """A value of restore-file's hidden ``refused``: the files refused for one reason."""
+    return isinstance(item, list) and all(isinstance(file_hash, str) for file_hash in item)
 
 
 def hss_restore_state(value: Any) -> dict[str, int] | None:
@@ -2181,8 +2194,8 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
     records = [record for record, _ in started]
     replies = [reply for _, reply in started if reply is not None]
     if not any(record['status'] == XDR_OUTCOME_IN_PROGRESS for record in records):
-        raise RestoreError(f'Cortex XDR refused every one of the {len(records)} restores. '
-                           f'{records[0]["error"]}')
+        reasons = [f'{reason} (file(s): {capped_names(hashes)})' for reason, hashes in refusals_of(records).items()]
+        raise RestoreError(f'Cortex XDR refused every one of the {len(records)} restores. ' + ' '.join(reasons))
     return records, replies
 
 
@@ -2254,16 +2267,16 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                          timeout: int) -> RestoreResult:
     """A polling run of restore-file: every action still running checked; the next check scheduled for those
     that still are. A check that is not the last says one line; the last covers every file given."""
-    earlier = carried_json(args, 'finished', list, dict)  # files whose actions ended at an earlier check
-    refused = carried_json(args, 'refused', dict, list)  # {reason: [file_hash, ...]} refused at the start
+    earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
+    refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused at the start
     summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id)
     done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
     finished = earlier + [
         {key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
         for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [summary for summary in summaries if summary.get('error')]
-    unread_text = '\n\n' + '\n'.join(f'Status of action {s["action_id"]} ({s["file_hash"]}) not read at this '
-                                     f'check: {s["error"]}' for s in unread[:3]) if unread else ''
+    unread_text = '\n\n' + '\n'.join(f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}'
+                                     for s in unread[:3]) if unread else ''
     schedule = None
     if not done and polling:
         readable = xdr_progress_line(summaries, interval, earlier) + unread_text

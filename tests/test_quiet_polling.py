@@ -115,7 +115,9 @@ def test_polling_cut_by_its_timeout_under_a_scaled_clock_says_how_much_real_time
 
 
 @pytest.mark.parametrize('name, value', [('refused', '["not", "a map"]'), ('finished', '{"not": "a list"}'),
-                                         ('finished', '[not json')])
+                                         ('finished', '[not json'), ('finished', '[{}]'), ('refused', '{"r": [1]}'),
+                                         ('finished', '[{"file_hash": "a", "status": "FAILED", "restored_count": "x",'
+                                                      ' "failed_count": 1}]')])
 def test_a_hidden_polling_argument_it_did_not_write_is_refused_before_any_request(name, value):
     tenant = start_tenant()
     try:

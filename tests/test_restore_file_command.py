@@ -268,3 +268,13 @@ def test_a_polling_timeout_shorter_than_the_interval_is_refused_before_anything_
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '5',
                                                                'polling': 'false'})
     assert not result.failed  # without polling the timeout only bounds the wait for throttling
+
+
+def test_when_every_restore_is_refused_the_error_names_every_file_under_its_reason(advanced_tenant, war_room_on):
+    not_quarantined = sorted({format(n, '064x') for n in (1, 2)} - set(HOLDERS))
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(not_quarantined)})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'refused every one of the 2 restores' in entry['Contents']
+    assert all(file_hash in entry['Contents'] for file_hash in not_quarantined)
