@@ -2407,9 +2407,12 @@ def json_object(value: Any) -> dict[str, Any] | None:
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
                    **carried: str) -> PollingSchedule:
     """The next restore-file check: the files still followed and their actions, with what an earlier run found
-    (``carried``: refused, finished; an empty one left out)."""
+    (``carried``: refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
+    list of one from context, as text): what XSOAR hands back is then what the check reads."""
     follow = dict(args, file_hash=','.join(r['file_hash'] for r in followed),
                   action_id=json.dumps([r['action_id'] for r in followed]))
+    follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
+                  if followed and name in followed[0])
     follow.update((name, value) for name, value in carried.items() if value)
     return PollingSchedule('restore-file', interval, follow, timeout)
 

@@ -278,3 +278,15 @@ def test_when_every_restore_is_refused_the_error_names_every_file_under_its_reas
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR and 'refused every one of the 2 restores' in entry['Contents']
     assert all(file_hash in entry['Contents'] for file_hash in not_quarantined)
+
+
+def test_a_polling_run_gets_endpoint_and_incident_ids_as_the_first_run_read_them(advanced_tenant, war_room_on):
+    # A playbook passes values from context as lists; the next run's PollingArgs carry the one value as text.
+    endpoint = HOLDERS[CLEAN_HASH][0]
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': [endpoint],
+                                                               'incident_id': [302]})
+
+    assert not result.failed, result.entries[-1]
+    polling_args = result.entries[0]['PollingArgs']
+    assert polling_args['endpoint_id'] == endpoint and polling_args['incident_id'] == '302'
