@@ -855,7 +855,7 @@ def server_time_ms(response: requests.Response) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
     try:
         return int(parsedate_to_datetime(response.headers['Date']).timestamp() * 1000)
-    except (KeyError, TypeError, ValueError, IndexError):
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
         return int(time.time() * 1000)
 
 
@@ -868,7 +868,7 @@ def parse_retry_after(response: requests.Response) -> float | None:
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
