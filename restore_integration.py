@@ -2805,7 +2805,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
             # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
             if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
-                begin = times[taken[-1][0]]
+                begin = min(times[taken[-1][0]], end)  # an occur_time ahead (a host's clock) stops at the window
             break
         if end >= now_ms:  # the next fetch reads the last minute again, by HSS's clock when it is behind this one's
             begin = max(begin, min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS)
