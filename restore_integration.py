@@ -855,7 +855,7 @@ def server_time_ms(response: requests.Response) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
     try:
         return int(parsedate_to_datetime(response.headers['Date']).timestamp() * 1000)
-    except (KeyError, TypeError, ValueError, IndexError):
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
         return int(time.time() * 1000)
 
 
@@ -868,7 +868,7 @@ def parse_retry_after(response: requests.Response) -> float | None:
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
@@ -2778,12 +2778,13 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
 
 
-def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any,
-                        now_ms: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any, now_ms: int,
+                        scrub: Callable[[str], str] = str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """fetch-incidents: unhandled host security events, oldest first, at most max_fetch, none twice.
 
     HSS lists events of at most two days at a time, so the fetch walks two-day windows from where the last one
-    stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it) stays small.
+    stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it) stays small;
+    ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only.
     """
     last_run = last_run if isinstance(last_run, dict) else {}
     begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
@@ -2796,7 +2797,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         fresh = {}
         for event in client.all_security_events(begin, end):
             if isinstance(event, dict):
-                key = event_key(event)
+                key = event_key(event, scrub)
                 times[key] = whole_number(event.get('occur_time'), end)  # none given: the window's end
                 if key not in seen:
                     fresh.setdefault(key, event)
@@ -2807,7 +2808,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
             # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
             if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
-                begin = times[taken[-1][0]]
+                begin = min(times[taken[-1][0]], end)  # an occur_time ahead (a host's clock) stops at the window
             break
         if end >= now_ms:  # the next fetch reads the last minute again, by HSS's clock when it is behind this one's
             begin = max(begin, min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS)
@@ -2831,11 +2832,13 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
     return max(now_ms - first_fetch_ms, oldest)
 
 
-def event_key(event: dict[str, Any]) -> str:
-    """An event's identity across fetches: its event_id (a digest of the event when it has none)."""
+def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
+    """An event's identity across fetches: its event_id (a digest of the event when it has none, and of the ID when
+    ``scrub`` finds a secret in it: the last run is stored as it is, and the ID still tells the event again)."""
     event_id = event.get('event_id')
     if isinstance(event_id, str) and event_id.strip():
-        return event_id.strip()
+        event_id = event_id.strip()
+        return event_id if scrub(event_id) == event_id else 'sha256:' + hashlib.sha256(event_id.encode()).hexdigest()
     return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
 
 
@@ -2923,9 +2926,10 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
 
 def fetch_incidents_into(runtime: Any, client: HssClient, settings: FetchSettings, scrubber: SecretScrubber) -> None:
     """fetch-incidents as XSOAR runs it: last run in, incidents and the next last run out."""
-    incidents, next_run = fetch_hss_incidents(client, settings, runtime.getLastRun() or {}, int(time.time() * 1000))
+    incidents, next_run = fetch_hss_incidents(client, settings, runtime.getLastRun() or {}, int(time.time() * 1000),
+                                              scrubber.text)
     runtime.incidents(scrubber.value(incidents))
-    runtime.setLastRun(next_run)
+    runtime.setLastRun(scrubber.value(next_run))  # XSOAR keeps it, and shows it: nothing secret goes there either
 
 
 def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: Any, scrubber: SecretScrubber,

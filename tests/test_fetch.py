@@ -15,6 +15,7 @@ from hypothesis import given, strategies as st
 import facts
 import restore_integration as ri
 from conftest import ROOT, TEST_DATA, load_json, start_hss_tenant
+from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.ingest import IngestError, PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
 
@@ -359,3 +360,48 @@ def test_the_war_room_refuses_a_mapper_that_puts_a_list_into_a_short_text_field(
 
     with pytest.raises(IngestError, match="list of 2 value.* into 'File Path'"):
         create_incident({'name': 'e', 'rawJSON': json.dumps(event)}, content, '1')
+
+
+# --------------------------------------------------------------------------- an event dated ahead of the window
+
+NOW_MS = 1_800_000_000_000
+MINUTE_MS = 60_000
+
+
+class AgentClockAhead:
+    """Lists the events that occurred inside the window asked, and with them, in every window, two events whose
+    host's clock runs two hours ahead (their occur_time is two hours from now: HSS lists them as it recorded them)."""
+
+    def __init__(self):
+        self.events = [('A', NOW_MS - 5 * MINUTE_MS)]
+        self.ahead = [('F1', NOW_MS + 120 * MINUTE_MS), ('F2', NOW_MS + 120 * MINUTE_MS + 1)]
+        self.server = LoopbackServer(self._app).start()
+        self.url = self.server.url
+
+    def _app(self, request):
+        begin, end = int(request.query['begin_time'][0]), int(request.query['end_time'][0])
+        listed = [event for event in self.events if begin <= event[1] <= end] + self.ahead
+        rows = [{'event_id': event_id, 'occur_time': occurred, 'event_name': 'Malicious file', 'host_name': 'web-01'}
+                for event_id, occurred in listed]
+        return Response(200, json.dumps({'total_num': len(rows), 'data_list': rows}).encode(),
+                        {'Content-Type': 'application/json'})
+
+
+def test_an_event_dated_ahead_by_its_host_neither_stalls_the_fetch_nor_skips_the_events_after_it():
+    vendor = AgentClockAhead()
+    try:
+        params = {'hss_endpoint': vendor.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+                  'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40},
+                  'max_fetch': '2', 'first_fetch': '1 hour', 'isFetch': True}
+        settings = ri.read_instance_settings(params, ('hss',), with_fetch=True)
+        client = ri.build_client('hss', settings)
+        fetched, last_run = [], {}
+        for minutes in (0, 60, 61, 62):  # a fetch now, then one a minute from an hour on
+            if minutes == 60:  # an event that occurs an hour from now, on a host whose clock is right
+                vendor.events.append(('D', NOW_MS + 59 * MINUTE_MS))
+            incidents, last_run = ri.fetch_hss_incidents(client, settings.fetch, last_run,
+                                                         NOW_MS + minutes * MINUTE_MS)
+            fetched += [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
+    finally:
+        vendor.server.stop()
+    assert sorted(fetched) == ['A', 'D', 'F1', 'F2']
