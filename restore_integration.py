@@ -191,6 +191,7 @@ HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
 IAM_TOKENS_PATH = '/v3/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
+HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
 HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
@@ -1601,7 +1602,8 @@ class HssClient:
         total = whole_number(first.get('total_num'), 0)
         if not rows or total <= len(rows):
             return rows
-        offsets = list(range(len(rows), total, min(len(rows), page_size)))
+        # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
+        offsets = list(range(len(rows), min(total, HSS_MAX_OFFSET + 1), min(len(rows), page_size)))
         for page in self.bulk.map(lambda offset: read_page(offset)['data_list'], offsets, what=what):
             rows.extend(page)
         return rows

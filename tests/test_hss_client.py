@@ -249,3 +249,19 @@ def test_a_listing_whose_total_num_promises_rows_it_never_serves_ends_with_every
     assert listed_paths(emulated) == added
     assert len(listings(emulated)) == -(-(len(added) + promised) // cap)  # each offset up to total_num, once
 
+
+
+def test_a_total_num_past_the_largest_offset_hss_takes_is_not_followed_beyond_it(emulated):
+    # A listing gone wrong (billions promised, 100 rows a page). Which offsets are asked for is the client's own
+    # logic, so the pages come from a reader that records them: 20,000 pages over HTTP would only make it slow.
+    client = client_from_params('hss', emulated.params())
+    asked = []
+
+    def read_page(offset):
+        asked.append(offset)
+        return {'total_num': 10 ** 10, 'data_list': [{'n': offset + i} for i in range(100)]}
+
+    rows = client._all_pages(read_page, facts.HSS_LIST_PAGE_SIZE, '')
+
+    assert max(asked) <= facts.HSS_LIST_OFFSET_MAX and len(asked) == facts.HSS_LIST_OFFSET_MAX // 100 + 1
+    assert len(rows) == 100 * len(asked)
