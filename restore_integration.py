@@ -2785,8 +2785,12 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     last_run = last_run if isinstance(last_run, dict) else {}
     begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
     seen = {str(key) for key in last_run.get('seen_ids') or []}
-    if begin > now_ms:  # this machine's clock went back since the last fetch: the events up to begin came already
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen)}
+    seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
+    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')):
+        seen_until = begin  # none kept, or a last run of an older version, or the first-fetch window applies
+    if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
+        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
     times, taken = {}, []
     while True:
         end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
@@ -2813,7 +2817,9 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         if len(taken) >= settings.max_fetch:
             break
     incidents = [hss_event_incident(event, times[key]) for key, event in taken]
-    next_run = {'last_fetch': begin, 'seen_ids': sorted(key for key in seen if times.get(key, -1) >= begin)}
+    kept = [key for key in seen if times.get(key, -1) >= begin]
+    seen_until = max([begin, *(min(times[key], now_ms) for key in kept)])
+    next_run = {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
     return incidents, next_run
 
 

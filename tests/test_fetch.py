@@ -168,6 +168,20 @@ def test_no_incident_comes_twice_when_this_machine_s_clock_is_set_back_between_f
     assert not set(alarm_ids(later)) & set(alarm_ids(first))
 
 
+def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minute_read_again(tenant, monkeypatch):
+    # The instance moves to an engine whose clock is 90 s behind, a minute after the last fetch: its clock reads 30 s
+    # before that fetch's, still past where that fetch stopped (a minute back), but before the event it fetched.
+    [new] = isolate(tenant, 1)
+    first, last_run = fetch(tenant, {})
+    monkeypatch.setattr(ri, 'time', ClockSetBack(30))
+    behind, last_run = fetch(tenant, last_run)
+    monkeypatch.setattr(ri, 'time', time)  # the clock catches up
+    later, _ = fetch(tenant, last_run)
+
+    assert new['event_id'] in alarm_ids(first)
+    assert new['event_id'] not in alarm_ids(behind) + alarm_ids(later)
+
+
 @pytest.mark.parametrize('setting, value, words', [
     ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),
