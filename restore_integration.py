@@ -2791,7 +2791,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
-    times, taken = {}, []
+    start, times, taken = begin, {}, []
     while True:
         end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
         fresh = {}
@@ -2809,18 +2809,23 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
             # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
             if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
                 begin = times[taken[-1][0]]
+            begin = max(start, min(begin, overlap_start(client, end)))  # and no later than the last minute
             break
-        if end >= now_ms:  # the next fetch reads the last minute again, by HSS's clock when it is behind this one's
-            begin = max(begin, min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS)
+        if end >= now_ms or len(taken) >= settings.max_fetch:  # up to now, or full at the window's end
+            begin = max(start, overlap_start(client, end))
             break
         begin = end
-        if len(taken) >= settings.max_fetch:
-            break
     incidents = [hss_event_incident(event, times[key]) for key, event in taken]
     kept = [key for key in seen if times.get(key, -1) >= begin]
     seen_until = max([begin, *(min(times[key], now_ms) for key in kept)])
     next_run = {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
     return incidents, next_run
+
+
+def overlap_start(client: HssClient, end: int) -> int:
+    """Where the next fetch reads from to read the last minute again: a minute before the end of this listing, or
+    before HSS's clock when it answered (its Date) when that is behind this machine's."""
+    return min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS
 
 
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
