@@ -2055,16 +2055,20 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
 
 
 def is_finished_file(item: Any) -> bool:
-    """An item of restore-file's hidden ``finished``: a file whose action ended, its status and counts."""
-    return isinstance(item, dict) and isinstance(item.get('file_hash'), str) and \
-        isinstance(item.get('status'), str) and all(
-            isinstance(item.get(count), int) and not isinstance(item.get(count), bool)
-            for count in ('restored_count', 'failed_count'))
+    """An item of restore-file's hidden ``finished``: a file (its SHA256) whose action ended, its outcome and counts."""
+    return isinstance(item, dict) and is_sha256_text(item.get('file_hash')) and \
+        item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED) and all(
+            isinstance(item.get(count), int) and not isinstance(item.get(count), bool) and
+            0 <= item[count] <= MAX_WHOLE_NUMBER for count in ('restored_count', 'failed_count'))
 
 
 def is_hash_list(item: Any) -> bool:
-    """A value of restore-file's hidden ``refused``: the files refused for one reason."""
-    return isinstance(item, list) and all(isinstance(file_hash, str) for file_hash in item)
+    """A value of restore-file's hidden ``refused``: the files (their SHA256) refused for one reason."""
+    return isinstance(item, list) and all(is_sha256_text(file_hash) for file_hash in item)
+
+
+def is_sha256_text(value: Any) -> bool:
+    return isinstance(value, str) and SHA256_PATTERN.fullmatch(value) is not None
 
 
 def hss_restore_state(value: Any) -> dict[str, int] | None:
