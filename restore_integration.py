@@ -1970,7 +1970,7 @@ def json_list(text: str, name: str) -> list[Any]:
     """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # lists nested past Python's recursion limit too
         raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
     if not isinstance(value, list):
         raise RestoreError(f'{name} must be a JSON list; got {printable(text)}.')
@@ -2046,7 +2046,7 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
         return kind()
     try:
         carried = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
+    except (ValueError, RecursionError):
         carried = None
     items = carried.values() if isinstance(carried, dict) else carried
     if not isinstance(carried, kind) or not all(item_fits(item) for item in items):

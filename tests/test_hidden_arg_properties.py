@@ -86,3 +86,17 @@ def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(x
         assert len(xdr.gateway.requests) == before, shown
     else:
         assert written_by_the_command(name, value), shown
+
+
+@pytest.mark.parametrize('name', ['finished', 'refused', 'action_id', 'file_hash'])
+def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fault(xdr, name):
+    args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false',
+            name: '[' * 100_000 + ']' * 100_000}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and name in entry['Contents'] and 'unexpected' not in entry['Contents']
+    assert len(xdr.gateway.requests) == before
