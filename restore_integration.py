@@ -1972,7 +1972,7 @@ def json_list(text: str, name: str) -> list[Any]:
     """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # lists nested past Python's recursion limit too
         raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
     if not isinstance(value, list):
         raise RestoreError(f'{name} must be a JSON list; got {printable(text)}.')
@@ -2048,7 +2048,7 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
         return kind()
     try:
         carried = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
+    except (ValueError, RecursionError):
         carried = None
     items = carried.values() if isinstance(carried, dict) else carried
     if not isinstance(carried, kind) or not all(item_fits(item) for item in items):
@@ -2057,16 +2057,20 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
 
 
 def is_finished_file(item: Any) -> bool:
-    """An item of restore-file's hidden ``finished``: a file whose action ended, its status and counts."""
-    return isinstance(item, dict) and isinstance(item.get('file_hash'), str) and \
-        isinstance(item.get('status'), str) and all(
-            isinstance(item.get(count), int) and not isinstance(item.get(count), bool)
-            for count in ('restored_count', 'failed_count'))
+    """An item of restore-file's hidden ``finished``: a file (its SHA256) whose action ended, its outcome and counts."""
+    return isinstance(item, dict) and is_sha256_text(item.get('file_hash')) and \
+        item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED) and all(
+            isinstance(item.get(count), int) and not isinstance(item.get(count), bool) and
+            0 <= item[count] <= MAX_WHOLE_NUMBER for count in ('restored_count', 'failed_count'))
 
 
 def is_hash_list(item: Any) -> bool:
-    """A value of restore-file's hidden ``refused``: the files refused for one reason."""
-    return isinstance(item, list) and all(isinstance(file_hash, str) for file_hash in item)
+    """A value of restore-file's hidden ``refused``: the files (their SHA256) refused for one reason."""
+    return isinstance(item, list) and all(is_sha256_text(file_hash) for file_hash in item)
+
+
+def is_sha256_text(value: Any) -> bool:
+    return isinstance(value, str) and SHA256_PATTERN.fullmatch(value) is not None
 
 
 def hss_restore_state(value: Any) -> dict[str, int] | None:
@@ -2791,9 +2795,13 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     last_run = last_run if isinstance(last_run, dict) else {}
     begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
     seen = {str(key) for key in last_run.get('seen_ids') or []}
-    if begin > now_ms:  # this machine's clock went back since the last fetch: the events up to begin came already
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen)}
-    times, taken = {}, []
+    seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
+    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')):
+        seen_until = begin  # none kept, or a last run of an older version, or the first-fetch window applies
+    if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
+        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
+    start, times, taken = begin, {}, []
     while True:
         end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
         fresh = {}
@@ -2810,17 +2818,25 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
             # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
             if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
-                begin = min(times[taken[-1][0]], end)  # an occur_time ahead (a host's clock) stops at the window
+                begin = times[taken[-1][0]]
+            # no later than the last minute (so never past the window read: an occur_time ahead, a host's clock)
+            begin = max(start, min(begin, overlap_start(client, end)))
             break
-        if end >= now_ms:  # the next fetch reads the last minute again, by HSS's clock when it is behind this one's
-            begin = max(begin, min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS)
+        if end >= now_ms or len(taken) >= settings.max_fetch:  # up to now, or full at the window's end
+            begin = max(start, overlap_start(client, end))
             break
         begin = end
-        if len(taken) >= settings.max_fetch:
-            break
     incidents = [hss_event_incident(event, times[key]) for key, event in taken]
-    next_run = {'last_fetch': begin, 'seen_ids': sorted(key for key in seen if times.get(key, -1) >= begin)}
+    kept = [key for key in seen if times.get(key, -1) >= begin]
+    seen_until = max([begin, *(min(times[key], now_ms) for key in kept)])
+    next_run = {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
     return incidents, next_run
+
+
+def overlap_start(client: HssClient, end: int) -> int:
+    """Where the next fetch reads from to read the last minute again: a minute before the end of this listing, or
+    before HSS's clock when it answered (its Date) when that is behind this machine's."""
+    return min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS
 
 
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:

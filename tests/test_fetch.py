@@ -169,6 +169,49 @@ def test_no_incident_comes_twice_when_this_machine_s_clock_is_set_back_between_f
     assert not set(alarm_ids(later)) & set(alarm_ids(first))
 
 
+def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minute_read_again(tenant, monkeypatch):
+    # The instance moves to an engine whose clock is 90 s behind, a minute after the last fetch: its clock reads 30 s
+    # before that fetch's, still past where that fetch stopped (a minute back), but before the event it fetched.
+    [new] = isolate(tenant, 1)
+    first, last_run = fetch(tenant, {})
+    monkeypatch.setattr(ri, 'time', ClockSetBack(30))
+    behind, last_run = fetch(tenant, last_run)
+    monkeypatch.setattr(ri, 'time', time)  # the clock catches up
+    later, _ = fetch(tenant, last_run)
+
+    assert new['event_id'] in alarm_ids(first)
+    assert new['event_id'] not in alarm_ids(behind) + alarm_ids(later)
+
+
+def test_an_event_written_late_is_fetched_when_a_capped_fetch_stopped_within_the_last_minute(tenant):
+    _, last_run = fetch(tenant, {})
+    burst = isolate(tenant, 2)  # more than max_fetch, just now
+    capped, last_run = fetch(tenant, last_run, max_fetch='1')
+    [late] = isolate(tenant, 1, minutes_ago=0.2)  # occurred before the capped fetch stopped; HSS lists it only now
+
+    fetched = []
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run)
+        fetched += alarm_ids(incidents)
+
+    assert len(capped) == 1 and sorted(alarm_ids(capped) + fetched) == sorted(e['event_id'] for e in [*burst, late])
+
+
+def test_a_fetch_full_at_a_window_s_end_near_now_loses_no_event_when_this_machine_s_clock_runs_ahead(tenant,
+                                                                                                      monkeypatch):
+    # Fetching was off for two days; this machine's clock runs 5 minutes ahead of HSS's. The first two-day window
+    # ends 10 s before this machine's now (HSS's: 4 min 50 s ahead), and fills max_fetch exactly.
+    monkeypatch.setattr(ri, 'time', ClockSetBack(-300))
+    last_fetch = int(time.time() * 1000) + 300_000 - 2 * DAY_MS - 10_000
+    listed = [e for e in tenant.backend.events if e.occur_time >= last_fetch]
+    first, last_run = fetch(tenant, {'last_fetch': last_fetch, 'seen_ids': []}, max_fetch=str(len(listed)))
+    [new] = isolate(tenant, 1)  # by HSS's clock after that fetch, before where that window ended
+
+    incidents, _ = fetch(tenant, last_run)
+
+    assert len(first) == len(listed) and alarm_ids(incidents) == [new['event_id']]
+
+
 @pytest.mark.parametrize('setting, value, words', [
     ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),

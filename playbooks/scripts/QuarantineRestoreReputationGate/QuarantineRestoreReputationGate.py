@@ -68,15 +68,23 @@ def sha256_list(value):
 def objects_of(context, key, given, argument):
     """Every object of the context under ``key`` (DBotScore, File: one, or a list of them), and those given as an
     argument (a playbook with a context of its own passes the incident's), as a list of dicts."""
-    objects = []
-    for value in ((context or {}).get(key), given):
-        if isinstance(value, str):
-            try:
-                value = json.loads(value) if value.strip() else None
-            except ValueError:
-                raise GateError(f'{argument} must be {key} objects (JSON), as XSOAR keeps them in context.') from None
-        objects += [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict)]
-    return objects
+    return objects_in((context or {}).get(key), key, key) + objects_in(given, key, argument)
+
+
+def objects_in(value, key, where):
+    """The objects ``value`` holds: an object, JSON text of one, or a list of them (lists within lists too). Anything
+    else is refused: skipped, it might have been the score that holds a file back."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else None
+        except ValueError:
+            raise GateError(f'{where} must be {key} objects (JSON), as XSOAR keeps them in context.') from None
+    if value is None or isinstance(value, dict):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [item for part in value for item in objects_in(part, key, where)]
+    raise GateError(f'{where} must be {key} objects (JSON), as XSOAR keeps them in context; it holds '
+                    f'{type(value).__name__} {str(value)[:40]!r}.')
 
 
 def score_value(raw):
@@ -95,9 +103,10 @@ def hashes_of(entry):
     found = {}
     for kind in HASH_KEYS:
         value = entry.get(kind)
-        text = value.strip().lower() if isinstance(value, str) else ''
-        if text:
-            found.setdefault(text, kind)
+        for item in value if isinstance(value, list) else [value]:  # a list of them in messy context
+            text = item.strip().lower() if isinstance(item, str) else ''
+            if text:
+                found.setdefault(text, kind)
     return found
 
 
@@ -113,8 +122,8 @@ def aliases(files, file_hash):
             if any(entry is seen for seen in linked):
                 continue
             hashes = hashes_of(entry)
-            sha256 = next((value for value, kind in hashes.items() if kind == 'SHA256'), '')
-            if sha256 != file_hash and (sha256 or known.keys().isdisjoint(hashes)):
+            sha256 = {value for value, kind in hashes.items() if kind == 'SHA256'}
+            if file_hash not in sha256 and (sha256 or known.keys().isdisjoint(hashes)):
                 continue
             linked.append(entry)
             added = True

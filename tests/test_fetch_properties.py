@@ -1,0 +1,125 @@
+"""fetch-incidents, generated: events appear at random times (some written up to a minute late), fetches run at
+random times on a clock skewed within 10 minutes of HSS's and now and then set back by up to a day, with random
+max_fetch. Over HTTP to the HSS emulator, through the war room's fetch (the last run's JSON round trip included).
+
+The property (README, "None twice, none lost"): every event is fetched exactly once in the end, none twice on the way,
+at most max_fetch a fetch, oldest first within a fetch.
+
+The test holds two clocks: HSS's (the emulator's wall clock, its Date header and event times) and this machine's (the
+integration's ``time``). The signer's X-Sdk-Date keeps the real clock, so the gateway's skew check is widened: HSS's
+clock here runs days ahead of the real one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from unittest import mock
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import facts
+import restore_integration as ri
+from conftest import start_hss_tenant
+from warroom.runtime import WarRoom
+
+DAY_MS = facts.DURATION_UNITS_MS['day']
+FIRST_FETCH = '3 days'
+FIRST_FETCH_MS = 3 * DAY_MS
+LATE_MS = 56_000  # an event is listed at most this long after it occurred (+ the emulator's 4 s lead: under a minute)
+
+
+class Clocks:
+    """HSS's clock (the truth here) and this machine's: HSS's plus a skew, minus a set-back while one lasts."""
+
+    def __init__(self, hss_ms: int, skew_ms: int):
+        self.hss_ms, self.skew_ms, self.set_back_ms = hss_ms, skew_ms, 0
+
+    def machine_ms(self) -> int:
+        return self.hss_ms + self.skew_ms - self.set_back_ms
+
+
+class MachineTime:
+    """The integration's ``time`` module on this machine's clock; everything else keeps the real one."""
+
+    def __init__(self, clocks: Clocks):
+        self.clocks = clocks
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self) -> float:
+        return self.clocks.machine_ms() / 1000
+
+
+class FetchRun:
+    """One HSS project, its clocks, and every fetch's incidents."""
+
+    def __init__(self, tenant, skew_ms: int, max_fetch: int):
+        self.tenant, self.max_fetch = tenant, max_fetch
+        self.clocks = Clocks(int(time.time() * 1000), skew_ms)
+        tenant.backend.wall_clock = lambda: self.clocks.hss_ms / 1000
+        tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock; HSS's runs ahead of it
+        self.host_ids = sorted(tenant.backend.hosts)
+        self.last_run, self.fetched, self.first_begin, self.events_added = {}, [], None, 0
+
+    def add_event(self, late_ms: int) -> None:
+        self.events_added += 1
+        digest = hashlib.sha256(f'event-{self.events_added}'.encode()).hexdigest()
+        host_id = self.host_ids[self.events_added % len(self.host_ids)]
+        self.tenant.backend.isolate_file(host_id, digest, f'/srv/drop/e{self.events_added}.bin',
+                                         minutes_ago=late_ms / 60_000)
+
+    def fetch(self, set_back_ms: int = 0) -> list[str]:
+        """A fetch on this machine's clock, set back by ``set_back_ms`` from now on (0: right again)."""
+        self.clocks.set_back_ms = set_back_ms
+        if self.first_begin is None:
+            self.first_begin = self.clocks.machine_ms() - FIRST_FETCH_MS
+        with mock.patch.object(ri, 'time', MachineTime(self.clocks)):
+            room = WarRoom(params=self.tenant.params(max_fetch=str(self.max_fetch), first_fetch=FIRST_FETCH))
+            incidents, _ = room.fetch(self.last_run)
+        ids = [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
+        occurred = [incident['occurred'] for incident in incidents]
+        assert len(ids) <= self.max_fetch
+        assert occurred == sorted(occurred), 'oldest first within a fetch'
+        twice = set(ids) & set(self.fetched)
+        assert not twice, f'fetched twice: {sorted(twice)}'
+        self.fetched += ids
+        return ids
+
+    def fetch_the_rest(self) -> None:
+        """A day later, the clock right again: fetch until a fetch finds nothing."""
+        self.clocks.hss_ms += DAY_MS
+        for _ in range(len(self.tenant.backend.events) + 3):
+            if not self.fetch():
+                return
+        raise AssertionError('fetching never ran dry')
+
+    def expected(self) -> set[str]:
+        return {e.event_id for e in self.tenant.backend.events if e.occur_time >= self.first_begin}
+
+
+waits = st.one_of(st.integers(0, 120_000), st.integers(0, 3_600_000), st.integers(0, 40 * 3_600_000))
+set_backs = st.one_of(st.just(0), st.integers(0, 300_000), st.integers(0, DAY_MS))
+steps = st.lists(st.one_of(st.tuples(st.just('event'), st.integers(0, LATE_MS)),
+                           st.tuples(st.just('wait'), waits),
+                           st.tuples(st.just('fetch'), set_backs)), max_size=14)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=steps, skew_ms=st.integers(-600_000, 600_000), max_fetch=st.sampled_from([1, 2, 3, 50]))
+def test_every_event_is_fetched_once_whatever_the_clocks_and_the_cap(steps, skew_ms, max_fetch):
+    tenant = start_hss_tenant()
+    try:
+        run = FetchRun(tenant, skew_ms, max_fetch)
+        for kind, value in steps:
+            if kind == 'event':
+                run.add_event(value)
+            elif kind == 'wait':
+                run.clocks.hss_ms += value
+            else:
+                run.fetch(value)
+        run.fetch_the_rest()
+        assert sorted(run.fetched) == sorted(run.expected())
+    finally:
+        tenant.stack.close()

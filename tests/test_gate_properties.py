@@ -1,0 +1,84 @@
+"""The reputation gate, generated over messy context: File entries of several files sharing an MD5 or SHA1 (which
+real files cannot, but context can), one entry or a list, in the incident's context or given as an argument (a list,
+JSON text, a list of JSON texts), hash fields as text or a list of texts, scores as numbers or their text. A file is
+held whenever a score under any hash one of its File entries gives it is bad (or suspicious, unless restore_suspicious):
+under a hash several files share, every one of them is held (README, QuarantineRestoreReputationGate)."""
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings, strategies as st
+
+from warroom.playbook.runner import _load_script
+
+GATE = _load_script('QuarantineRestoreReputationGate')
+HEX = '0123456789abcdef'
+SHA = st.text(HEX, min_size=64, max_size=64)
+# Few MD5 and SHA1 values, so files share them.
+SHARED_MD5 = st.sampled_from([c * 32 for c in '123'])
+SHARED_SHA1 = st.sampled_from([c * 40 for c in '456'])
+KINDS = ('SHA256', 'MD5', 'SHA1')
+# A Score as integrations write it: a number, or its text (whole, with a zero fraction, padded).
+SCORE_FORMS = st.integers(0, 3).flatmap(lambda n: st.sampled_from([n, float(n), str(n), f'{n}.0', f' {n} ']))
+FORMS = ('context', 'argument', 'json', 'json items')
+
+
+def given_as(objects, form, key, argument, one_as_dict):
+    """(context, args) holding ``objects`` as the form says."""
+    if form == 'context':
+        return {key: objects[0] if one_as_dict and len(objects) == 1 else objects}, {}
+    if form == 'argument':
+        return {}, {argument: objects}
+    if form == 'json':
+        return {}, {argument: json.dumps(objects)}
+    return {}, {argument: [json.dumps(item) for item in objects]}
+
+
+@settings(max_examples=200)
+@given(data=st.data(), suspicious=st.booleans(), one_as_dict=st.booleans(),
+       file_form=st.sampled_from(FORMS), score_form=st.sampled_from(FORMS))
+def test_a_score_under_any_hash_of_a_file_s_entries_holds_it_however_the_context_gives_them(
+        data, suspicious, one_as_dict, file_form, score_form):
+    files = data.draw(st.lists(st.tuples(SHA, SHARED_MD5, SHARED_SHA1), min_size=1, max_size=4,
+                               unique_by=lambda f: f[0]))
+    entries = [{kind: data.draw(st.sampled_from([value, value.upper(), [value]])) for kind, value in zip(KINDS, f)}
+               for f in files]
+    drawn = data.draw(st.lists(st.tuples(st.integers(0, len(files) - 1), st.integers(0, 2), SCORE_FORMS,
+                                         st.booleans()), max_size=6))
+    scores = [{'Indicator': files[i][k].upper() if upper else files[i][k], 'Vendor': f'V{n}', 'Score': score,
+               'Type': 'file'} for n, (i, k, score, upper) in enumerate(drawn)]
+    file_context, file_args = given_as(entries, file_form, 'File', 'file_entries', one_as_dict)
+    score_context, score_args = given_as(scores, score_form, 'DBotScore', 'dbot_score', one_as_dict)
+    args = {'file_hash': ','.join(f[0] for f in files), 'restore_suspicious': str(suspicious).lower(),
+            **file_args, **score_args}
+
+    entry = GATE.gate_command(args, {**file_context, **score_context})
+
+    allowed = entry['EntryContext']['QuarantineRestore.Gate(true)']['allowed']
+    for sha256, md5, sha1 in files:
+        under = [int(float(s['Score'])) for s in scores if s['Indicator'].lower() in (sha256, md5, sha1)]
+        best = max(under or [0])
+        assert (sha256 in allowed) is not (best == 3 or (best == 2 and not suspicious))
+
+
+@given(item=st.one_of(st.integers(), st.booleans(), st.text(max_size=20).filter(lambda t: t.strip()),
+                      st.lists(st.integers(), min_size=1, max_size=2)),
+       argument=st.sampled_from(['dbot_score', 'file_entries']), where=st.sampled_from(['alone', 'in a list']))
+def test_an_argument_the_gate_cannot_read_as_objects_is_refused_by_name_not_skipped(item, argument, where):
+    file_hash = 'ab' * 32
+    bad = {'Indicator': file_hash, 'Vendor': 'V', 'Score': 3, 'Type': 'file'}
+    value = [bad, item] if where == 'in a list' and argument == 'dbot_score' else [item] if where == 'in a list' \
+        else item
+    if isinstance(item, str) and where == 'alone':
+        try:
+            json.loads(item)
+        except ValueError:
+            pass
+        else:
+            return  # JSON text: read as what it holds
+    try:
+        entry = GATE.gate_command({'file_hash': file_hash, argument: value}, {})
+    except GATE.GateError as error:
+        assert argument in str(error)
+    else:
+        raise AssertionError(f'{argument}={value!r} was read as if it held nothing: {entry["HumanReadable"]}')

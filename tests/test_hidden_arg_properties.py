@@ -1,0 +1,102 @@
+"""restore-file's hidden polling arguments (finished, refused), generated: whatever is typed there, the command
+either goes on with what the command itself writes (each finished file a SHA256 with an outcome and its counts,
+each refused file a SHA256 under a reason) or refuses with one error entry before any request: never a traceback,
+never "a fault in the integration"."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import facts
+import restore_integration
+from conftest import seed_holders, start_tenant
+from facts import ENTRY_ERROR
+from warroom.runtime import Demisto
+
+HASH = sorted(seed_holders())[0]
+SHA256 = re.compile(r'[0-9a-fA-F]{64}')
+text = st.text(max_size=12)
+json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-10, 10 ** 20), st.floats(allow_nan=False), text)
+any_json = st.recursive(json_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                            st.dictionaries(text, inner, max_size=3)), max_leaves=6)
+a_hash = st.one_of(st.just(HASH), st.just(HASH.upper()), text, st.just('e' * 64 + '\n| x |'), json_scalar)
+count = st.one_of(st.integers(0, 5), st.integers(-5, -1), st.integers(10 ** 18, 10 ** 30), json_scalar)
+finished_item = st.one_of(
+    st.fixed_dictionaries({'file_hash': a_hash, 'status': st.one_of(st.sampled_from(facts.XDR_OUTCOMES), text),
+                           'restored_count': count, 'failed_count': count}),
+    any_json)
+finished = st.one_of(st.lists(finished_item, max_size=3).map(json.dumps), any_json.map(json.dumps), text)
+refused = st.one_of(st.dictionaries(text, st.lists(a_hash, max_size=3), max_size=2).map(json.dumps),
+                    any_json.map(json.dumps), text)
+
+
+def written_by_the_command(name, value):
+    """Whether ``value`` is what the command writes there (or nothing)."""
+    try:
+        carried = json.loads(value) if value.strip() else None
+    except ValueError:
+        return False
+    if carried in (None, [], {}):
+        return True
+    if name == 'finished':
+        return isinstance(carried, list) and all(
+            isinstance(item, dict) and set(item) == {'file_hash', 'status', 'restored_count', 'failed_count'}
+            and isinstance(item['file_hash'], str) and SHA256.fullmatch(item['file_hash'])
+            and item['status'] in facts.XDR_OUTCOMES
+            and all(type(item[k]) is int and 0 <= item[k] < 10 ** 18 for k in ('restored_count', 'failed_count'))
+            for item in carried)
+    return isinstance(carried, dict) and all(
+        isinstance(reason, str) and isinstance(hashes, list) and
+        all(isinstance(h, str) and SHA256.fullmatch(h) for h in hashes) for reason, hashes in carried.items())
+
+
+@pytest.fixture(scope='module')
+def xdr():
+    """A tenant with one restore started, whose action the polling runs check."""
+    tenant = start_tenant(auth_type='advanced')
+    started = Demisto(tenant.params(), 'restore-file', {'file_hash': HASH, 'polling': 'false'}, {}, [])
+    restore_integration.main(started)
+    tenant.action_id = started.entries[-1]['Contents']['action_id']
+    yield tenant
+    tenant.server.stop()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(['finished', 'refused']), data=st.data())
+def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(xdr, name, data):
+    value = data.draw(finished if name == 'finished' else refused)
+    args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false', name: value}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        restore_integration.main(demisto)
+
+    errors = [entry for entry in demisto.entries if entry['Type'] == ENTRY_ERROR]
+    shown = f'{name}={value!r:.300} -> {[str(e.get("Contents"))[:300] for e in demisto.entries]}'
+    for entry in demisto.entries:
+        assert 'Traceback' not in str(entry) and 'fault in the integration' not in str(entry), shown
+    if errors:
+        assert len(demisto.entries) == 1 and f'{name} is set by the command itself' in errors[0]['Contents'], shown
+        assert len(xdr.gateway.requests) == before, shown
+    else:
+        assert written_by_the_command(name, value), shown
+
+
+@pytest.mark.parametrize('name', ['finished', 'refused', 'action_id', 'file_hash'])
+def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fault(xdr, name):
+    args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false',
+            name: '[' * 100_000 + ']' * 100_000}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and name in entry['Contents'] and 'unexpected' not in entry['Contents']
+    assert len(xdr.gateway.requests) == before
