@@ -1246,7 +1246,7 @@ def whole_number(value: Any, default: int) -> int:
         return default
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is an infinite float
         return default
 
 

@@ -265,3 +265,18 @@ def test_a_total_num_past_the_largest_offset_hss_takes_is_not_followed_beyond_it
 
     assert max(asked) <= facts.HSS_LIST_OFFSET_MAX and len(asked) == facts.HSS_LIST_OFFSET_MAX // 100 + 1
     assert len(rows) == 100 * len(asked)
+
+
+def test_an_event_time_no_int_can_hold_is_read_as_none_given(replay_server):
+    # JSON allows 1e999, which Python reads as an infinite float: the event still becomes an incident, at the window's
+    # end (as one without occur_time), rather than the fetch failing as a fault of the integration.
+    body = ('{"total_num": 1, "data_list": [{"event_id": "e-1", "event_name": "Trojan", "host_name": "h",'
+            ' "occur_time": 1e999}]}').encode()
+    replay_server.queue(200, body, {'Content-Type': 'application/json'})
+    now_ms = 1_800_000_000_000
+
+    incidents, _ = ri.fetch_hss_incidents(aksk_client(replay_server), ri.read_fetch_settings({'first_fetch': '1 hour'}),
+                                          {}, now_ms)
+
+    [incident] = incidents
+    assert datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00')).timestamp() * 1000 == now_ms
