@@ -1111,8 +1111,10 @@ class HttpTransport:
             raise self._fault_error(attempts, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
             ' (one run waits at most this long: XSOAR stops a command after 5 minutes)'
-        raise RestoreError(f'{self.vendor} at {host} is throttling this instance\'s requests: {gave_up}. Run the '
-                           f'command again later{larger}.', attempts)
+        # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor.
+        raise RestoreError(f'Not sent to {self.vendor} at {host}: its turn, paced at this instance\'s request rate '
+                           f'(slower after the vendor throttled it), came too late: {gave_up}. Run the command again '
+                           f'later{larger}.', attempts)
 
     def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
         last = attempts[-1]
@@ -2264,7 +2266,8 @@ def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
     """Refusals as the analyst reads them: each reason once, with the files it applies to."""
-    return '\n'.join(f'- **Refused ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
+    # "Not started" rather than "Refused": the reason may be Cortex XDR's, or this run's time for its turns running out
+    return '\n'.join(f'- **Not started ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
                      for reason, hashes in refused.items())
 
 

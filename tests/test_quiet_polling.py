@@ -53,7 +53,7 @@ def test_thirty_hashes_say_each_refusal_reason_once_and_the_final_entry_covers_e
     first, last = result.entries[0], result.entries[-1]
     for entry in (first, last):
         text = entry['HumanReadable']
-        assert text.count('Refused (') == 1 and f'Refused ({len(NOWHERE)} file(s))' in text
+        assert text.count('Not started (') == 1 and f'Not started ({len(NOWHERE)} file(s))' in text
         assert text.count('No quarantined file with hash') == 1  # the reason once, the files listed under it
     final = last['HumanReadable']
     assert all(h in final for h in hashes[:21])  # the restored one, and the refused ones up to the cap

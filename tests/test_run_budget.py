@@ -137,3 +137,19 @@ def test_faults_are_not_sent_again_past_the_runs_deadline(xdr_tenant):
     assert xdr_tenant.gateway.faults.seen == 3  # at 0, 0 and 1 s; the next would start at 3 s, past 2.5 s
     assert clock() <= 2.5
     assert 'the next attempt would start past the 2.5 s one run of this command may wait' in str(raised.value)
+
+
+def test_files_a_run_had_no_time_to_send_are_named_as_not_started_and_why(xdr_tenant):
+    # One turn every 10 s and 10 s to wait: the first restore goes out, the other files wait past the run's time.
+    clock = FakeClock(0.0)
+    settings = ri.XdrSettings(xdr_tenant.url, '17', xdr_tenant.key, xdr_tenant.auth_type, rate_limit=0.1)
+    client = ri.XdrClient(settings, ri.TransportSettings(max_concurrency=1),
+                          ri.AdaptiveRateLimiter(0.1, clock=clock, sleep=clock.advance))
+    hashes = sorted(seed_holders())
+
+    result = ri.restore_file_command(client, {'file_hash': ','.join(hashes), 'timeout_in_seconds': '10'})
+
+    assert len(xdr_tenant.backend.actions) == 1
+    text = result.readable_output
+    assert f'Not started ({len(hashes) - 1} file(s))' in text and 'throttling' in text
+    assert 'Refused' not in text
