@@ -99,6 +99,9 @@ HSS_SEVERITY_TO_XSOAR = {'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
 # arithmetic, not the code's.
 DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60 * 60 * 1000,
                      'week': 7 * 24 * 60 * 60 * 1000}
+# README, fetch-incidents: when this machine's clock is set back "by up to a day", fetching waits for it to catch up;
+# "a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window applies".
+FETCH_CLOCK_SET_BACK_MAX_MS = DURATION_UNITS_MS['day']
 
 # --------------------------------------------------------------------------- both commands
 

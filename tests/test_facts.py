@@ -102,6 +102,9 @@ def test_hss_severities_and_fetch_units_are_the_readme_s():
     assert f"severity from HSS's ({pairs})" in section
     assert 'minutes, hours, days or weeks' in section
     assert sorted(facts.DURATION_UNITS_MS) == ['day', 'hour', 'minute', 'week']
+    assert facts.FETCH_CLOCK_SET_BACK_MAX_MS == facts.DURATION_UNITS_MS['day']
+    assert 'set back between fetches (by up to a day)' in section
+    assert 'a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window' in section
 
 
 # --------------------------------------------------------------------------- both commands, XSOAR

@@ -183,6 +183,20 @@ def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minut
     assert new['event_id'] not in alarm_ids(behind) + alarm_ids(later)
 
 
+def test_a_last_run_up_to_a_day_ahead_waits_and_one_further_ahead_starts_from_the_first_fetch_window(tenant):
+    # README: set back "by up to a day", fetching waits for the clock to catch up; further, the first-fetch window.
+    recent = {e.event_id for e in tenant.backend.events
+              if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * facts.DURATION_UNITS_MS['day']}
+    now_ms = int(time.time() * 1000)
+    margin_ms = 2 * facts.DURATION_UNITS_MS['minute']
+
+    within, _ = fetch(tenant, {'last_fetch': now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS - margin_ms, 'seen_ids': []})
+    assert within == [] and event_requests(tenant) == []  # it waits: nothing is asked of HSS
+
+    beyond, _ = fetch(tenant, {'last_fetch': now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS + margin_ms, 'seen_ids': []})
+    assert recent and set(alarm_ids(beyond)) == recent  # the first-fetch window (3 days) read again
+
+
 def test_an_event_written_late_is_fetched_when_a_capped_fetch_stopped_within_the_last_minute(tenant):
     _, last_run = fetch(tenant, {})
     burst = isolate(tenant, 2)  # more than max_fetch, just now
