@@ -2203,7 +2203,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
     replies = [reply for _, reply in started if reply is not None]
     if not any(record['status'] == XDR_OUTCOME_IN_PROGRESS for record in records):
         reasons = [f'{reason} (file(s): {capped_names(hashes)})' for reason, hashes in refusals_of(records).items()]
-        raise RestoreError(f'Cortex XDR refused every one of the {len(records)} restores. ' + ' '.join(reasons))
+        raise RestoreError(f'None of the {len(records)} restores was started. ' + ' '.join(reasons))
     return records, replies
 
 

@@ -276,7 +276,7 @@ def test_when_every_restore_is_refused_the_error_names_every_file_under_its_reas
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(not_quarantined)})
 
     [entry] = result.entries
-    assert entry['Type'] == ENTRY_ERROR and 'refused every one of the 2 restores' in entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'None of the 2 restores was started' in entry['Contents']
     assert all(file_hash in entry['Contents'] for file_hash in not_quarantined)
 
 

@@ -119,8 +119,10 @@ def test_a_fetch_past_the_execution_timeout_fails_on_the_instance(hss_tenant):
     hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;delay=0.6'))
     room = WarRoom(params=dict(hss_tenant.params('aksk'), isFetch=True), execution_timeout=0.3)
 
+    last_run = {'last_fetch': 1, 'seen_ids': ['kept']}
     with pytest.raises(FetchError, match='past the execution timeout'):
-        room.fetch({})
+        room.fetch(last_run)
+    assert last_run == {'last_fetch': 1, 'seen_ids': ['kept']}  # what a stopped fetch set is dropped with its incidents
 
 
 def test_faults_are_not_sent_again_past_the_runs_deadline(xdr_tenant):

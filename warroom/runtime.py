@@ -264,9 +264,11 @@ class WarRoom:
 
     def fetch(self, last_run: dict) -> tuple[list[dict], dict]:
         """Runs fetch-incidents once, as XSOAR's scheduler does: (the incidents it made, the next last run).
-        ``last_run`` is updated in place. A failed fetch raises FetchError with the integration's message."""
+        ``last_run`` is updated in place once the fetch is accepted. A failed fetch (or one past the execution
+        timeout) raises FetchError with the integration's message, and leaves ``last_run`` as it was."""
+        proposed = dict(last_run)
         demisto = Demisto(self.params, 'fetch-incidents', {}, self.integration_context, [], self.on_progress,
-                          last_run=last_run)
+                          last_run=proposed)
         started = time.monotonic()
         try:
             restore_integration.main(demisto)
@@ -277,6 +279,8 @@ class WarRoom:
             raise FetchError(overran)
         if demisto.fetched is None:
             raise FetchError('fetch-incidents ended without calling demisto.incidents(); XSOAR would wait for it.')
+        last_run.clear()
+        last_run.update(proposed)
         return demisto.fetched, last_run
 
     def _run_once(self, command: str, args: dict, result: RunResult) -> list[dict]:
