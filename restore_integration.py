@@ -890,6 +890,19 @@ def tls_failure(host: str, detail: str, verifying: bool) -> str:
             f'authority trusted, or, for a test server only, check "Trust any certificate".')
 
 
+def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
+    """A redirect is not followed: every request carries credentials (requests would drop only Authorization on the
+    way, and send a 307's body again), and neither vendor's API redirects a right URL."""
+    try:
+        target = urlsplit(requests.compat.urljoin(url, response.headers['Location']))
+        where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
+    except ValueError:
+        where = 'an address that cannot be read'
+    return (f'{vendor} at {urlsplit(url).netloc} answered HTTP {response.status_code}, a redirect to {where}. It is not '
+            f'followed, as every request carries credentials. Check the URL in the instance settings; if {where} is '
+            f'the vendor\'s API, set that URL instead.')
+
+
 def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
     reason = error.args[0] if error.args else error
@@ -1039,8 +1052,8 @@ class HttpTransport:
         """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise."""
         try:
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
-            return self.session.request(method, url, timeout=self.settings.timeout, proxies=self.proxies,
-                                        stream=True, verify=self.settings.verify, **kwargs)
+            response = self.session.request(method, url, timeout=self.settings.timeout, proxies=self.proxies,
+                                            stream=True, verify=self.settings.verify, allow_redirects=False, **kwargs)
         except requests.exceptions.SSLError as error:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
@@ -1063,6 +1076,12 @@ class HttpTransport:
                 attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
                                                  f'({describe_connection_error(error)}).',
                             'Check the server URL, DNS, the firewall and the proxy setting.')
+        else:
+            if not response.is_redirect:
+                return response
+            attempt.status = response.status_code
+            response.close()
+            raise RestoreError(redirect_refusal(self.vendor, url, response), attempts)
         return None
 
     def _no_answer(self, host: str) -> str:

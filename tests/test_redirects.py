@@ -1,0 +1,86 @@
+"""A vendor URL that answers with a redirect: nothing is sent on to the address it names.
+
+Every request carries credentials in headers or in its body (Cortex XDR's key ID and key or signature, Huawei's
+signed headers, the IAM token in X-Auth-Token, the IAM password in the token request's body). requests strips only
+``Authorization`` when a redirect leaves the host, and a 307 or 308 sends the same body again: following one would
+hand the rest to whoever the Location names. Neither vendor's API redirects a correct URL, so a redirect is reported
+as a wrong URL, with where it pointed, and not retried.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import restore_integration as ri
+from conftest import ReplayServer, start_hss_tenant, start_tenant
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.runtime import Demisto
+
+REDIRECT_STATUSES = [301, 302, 303, 307, 308]
+
+
+class Redirector:
+    """Answers every request with a redirect to the same path on ``target``, and counts what it received."""
+
+    def __init__(self, status: int, target: str):
+        self.status, self.target, self.requests = status, target, []
+        self.server = LoopbackServer(self._app).start()
+        self.url = self.server.url
+
+    def _app(self, request):
+        self.requests.append(request)
+        return Response(self.status, b'', {'Location': self.target + request.path, 'Content-Length': '0'})
+
+
+@pytest.fixture
+def elsewhere():
+    """The server a redirect points at: it must never receive a request."""
+    server = ReplayServer()
+    yield server
+    server.server.stop()
+
+
+def run(params: dict, command: str, args: dict) -> list[dict]:
+    demisto = Demisto({**params, 'retry_backoff': '0'}, command, args, {}, [])
+    ri.main(demisto)
+    return demisto.entries
+
+
+def check_refused(entries: list[dict], redirector: Redirector, elsewhere: ReplayServer, secrets: list[str]) -> None:
+    assert elsewhere.requests == [], 'a request followed the redirect'
+    assert len(redirector.requests) == 1, 'a redirect is an answer, not a fault to retry'
+    [entry] = entries
+    text = json.dumps(entry)
+    assert entry['Type'] == 4, text
+    assert 'redirect' in entry['Contents'].lower() and str(redirector.status) in entry['Contents']
+    assert elsewhere.url.split('//')[1] in entry['Contents'], 'the error names where the redirect pointed'
+    assert not [secret for secret in secrets if secret in text]
+
+
+@pytest.mark.parametrize('status', REDIRECT_STATUSES)
+@pytest.mark.parametrize('auth_type', ['standard', 'advanced'])
+def test_a_cortex_xdr_url_that_redirects_is_reported_and_nothing_is_sent_on(status, auth_type, elsewhere):
+    tenant = start_tenant(auth_type=auth_type)
+    redirector = Redirector(status, elsewhere.url)
+    try:
+        entries = run(tenant.params(xdr_url=redirector.url), 'restore-file', {'file_hash': 'ab' * 32})
+    finally:
+        redirector.server.stop()
+        tenant.server.stop()
+    check_refused(entries, redirector, elsewhere, [tenant.key])
+
+
+@pytest.mark.parametrize('status', REDIRECT_STATUSES)
+@pytest.mark.parametrize('auth_type, redirected', [('aksk', 'hss_endpoint'), ('token', 'hss_endpoint'),
+                                                   ('token', 'hss_iam_endpoint')])
+def test_a_huawei_url_that_redirects_is_reported_and_nothing_is_sent_on(status, auth_type, redirected, elsewhere):
+    tenant = start_hss_tenant()
+    redirector = Redirector(status, elsewhere.url)
+    try:
+        entries = run(tenant.params(auth_type, **{redirected: redirector.url}), 'hss-restore-isolated',
+                      {'file_hash': 'cd' * 32})
+    finally:
+        redirector.server.stop()
+        tenant.stack.close()
+    check_refused(entries, redirector, elsewhere, tenant.secrets())
