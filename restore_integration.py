@@ -186,6 +186,9 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
+# The domain of a region's endpoints (https://hss.{region}.{domain}, https://iam.{region}.{domain}), as Huawei's SDKs
+# list them: myhuaweicloud.com but for Huawei Cloud Europe.
+HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}
 HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
 HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
 IAM_TOKENS_PATH = '/v3/auth/tokens'
@@ -556,8 +559,9 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
                            f'got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
+    site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
     common = dict(
-        url=normalise_base_url(endpoint or f'https://hss.{region}.myhuaweicloud.com', 'hss_endpoint', insecure),
+        url=normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure),
         project_id=project_id, auth_type=auth_type, region=region or None,
         enterprise_project_id=setting_id(params, 'hss_enterprise_project_id') or None,
         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
@@ -577,8 +581,7 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
     iam_endpoint = setting_text(params, 'hss_iam_endpoint')
     if not (iam_endpoint or region):
         raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
-    iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.myhuaweicloud.com', 'hss_iam_endpoint',
-                                 insecure)
+    iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.{site}', 'hss_iam_endpoint', insecure)
     return HssSettings(iam_url=iam_url, domain=domain, username=username, password=password, **common)
 
 
