@@ -186,6 +186,9 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
+# The domain of a region's endpoints (https://hss.{region}.{domain}, https://iam.{region}.{domain}), as Huawei's SDKs
+# list them: myhuaweicloud.com but for Huawei Cloud Europe.
+HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}
 HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
 HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
 IAM_TOKENS_PATH = '/v3/auth/tokens'
@@ -232,8 +235,9 @@ HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 HSS_FETCH_OVERLAP_MS = 60_000
 # Where the last fetch stopped may lie ahead of this machine's clock once that clock is set back (an NTP step, an
 # engine whose clock is behind): the fetch then waits for the clock to catch up rather than read old events again.
-# Further ahead than this, the last run is taken as unreadable and the first-fetch window applies.
-HSS_FETCH_CLOCK_STEP_MAX_MS = 86_400_000
+# Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
+# restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's).
+HSS_CLOCK_STEP_MAX_MS = 86_400_000
 DEFAULT_FIRST_FETCH = '3 days'
 DEFAULT_MAX_FETCH = 50
 MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
@@ -555,8 +559,9 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
                            f'got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
+    site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
     common = dict(
-        url=normalise_base_url(endpoint or f'https://hss.{region}.myhuaweicloud.com', 'hss_endpoint', insecure),
+        url=normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure),
         project_id=project_id, auth_type=auth_type, region=region or None,
         enterprise_project_id=setting_id(params, 'hss_enterprise_project_id') or None,
         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
@@ -576,8 +581,7 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
     iam_endpoint = setting_text(params, 'hss_iam_endpoint')
     if not (iam_endpoint or region):
         raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
-    iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.myhuaweicloud.com', 'hss_iam_endpoint',
-                                 insecure)
+    iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.{site}', 'hss_iam_endpoint', insecure)
     return HssSettings(iam_url=iam_url, domain=domain, username=username, password=password, **common)
 
 
@@ -2100,11 +2104,15 @@ def hss_restore_state(value: Any) -> dict[str, int] | None:
     Small whatever the number of items: the items are found again by the same arguments."""
     if is_blank(value):
         return None
-    match = re.fullmatch(r'(\d{1,15}):(\d{1,15}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
-    if match is None:
-        raise RestoreError('restore_state is set by the command itself while polling; run the command without '
-                           'it.')
-    return {'accepted': int(match.group(1)), 'started': int(match.group(2)), 'checks': int(match.group(3)),
+    # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
+    match = re.fullmatch(r'(\d{13}):(\d{13}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
+    accepted, started = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    if match is None or abs(accepted - started) > HSS_CLOCK_STEP_MAX_MS or \
+            started > time.time() * 1000 + HSS_CLOCK_STEP_MAX_MS:
+        raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore '
+                           f'and when the command started: within a day of each other, and not more than a day '
+                           f'ahead of this machine\'s clock); got {printable(value)}. Run the command without it.')
+    return {'accepted': accepted, 'started': started, 'checks': int(match.group(3)),
             'refused': int(match.group(4) or '0', 16)}
 
 
@@ -2867,7 +2875,7 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
     oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
     last_fetch = last_run.get('last_fetch')
     if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and \
-            last_fetch <= now_ms + HSS_FETCH_CLOCK_STEP_MAX_MS:
+            last_fetch <= now_ms + HSS_CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
 

@@ -79,6 +79,13 @@ HSS_ERROR_STATUS = 400
 # maximum 1000, default 10; offset minimum 0, maximum 2000000).
 HSS_LIST_LIMIT_RANGE = (10, 1000)
 HSS_LIST_OFFSET_MAX = 2_000_000
+# The endpoints a region's ID names (huaweicloudsdkhss v5 HssRegion and huaweicloudsdkiam v3 IamRegion, in
+# huaweicloud/huaweicloud-sdk-python-v3): every region's under myhuaweicloud.com but Huawei Cloud Europe's
+# (eu-west-101), which is under myhuaweicloud.eu.
+HSS_REGION_ENDPOINTS = {
+    'ap-southeast-1': ('https://hss.ap-southeast-1.myhuaweicloud.com', 'https://iam.ap-southeast-1.myhuaweicloud.com'),
+    'eu-west-101': ('https://hss.eu-west-101.myhuaweicloud.eu', 'https://iam.eu-west-101.myhuaweicloud.eu'),
+}
 # HSS outcomes of one item (integration.yml, HuaweiHSS.RestoredFile.outcome).
 HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
 # What the message of each HSS error status speaks of: a 400 names the seed's ranges, a 401 the two ways to sign

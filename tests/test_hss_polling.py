@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+import facts
 from conftest import HSS_SEED, WaitClock as Clock, load_json, start_hss_tenant
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -148,6 +149,50 @@ def test_a_restore_state_it_did_not_write_is_refused_before_any_request(clocked)
 
     assert result.failed and 'restore_state' in result.entries[-1]['Contents']
     assert tenant.gateway.requests == []
+
+
+def follow_args(tenant, clock):
+    """The arguments of a follow command (polling=false), with its restore_state split into its parts."""
+    started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                               'polling': 'false'})
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    args = dict(re.findall(r'(\w+)=(\S+)', follow))
+    accepted, begun, checks = args['restore_state'].split(':')[:3]
+    return args, int(accepted), int(begun), checks
+
+
+@pytest.mark.parametrize('edit', ['accepted at 0', 'accepted a week before the start', 'started a week ahead'])
+def test_a_restore_state_whose_times_are_not_a_restores_is_refused_before_any_request(clocked, edit):
+    # accepted is HSS's clock when it took the restore, started this machine's right after: the same moment on two
+    # clocks. An accepted time of 0 would make every copy ever restored (or isolated) this restore's own; a start
+    # ahead of the clock by more than it can be set back (a day, as for fetching) was not written by a poll.
+    tenant, clock = clocked
+    args, accepted, begun, checks = follow_args(tenant, clock)
+    week = 7 * facts.DURATION_UNITS_MS['day']
+    args['restore_state'] = {'accepted at 0': f'0:{begun}:{checks}',
+                             'accepted a week before the start': f'{accepted - week}:{begun}:{checks}',
+                             'started a week ahead': f'{accepted + week}:{begun + week}:{checks}'}[edit]
+    sent = len(tenant.gateway.requests)
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert result.failed and 'restore_state' in result.entries[-1]['Contents'], result.entries[-1]
+    assert 'Traceback' not in result.entries[-1]['Contents']
+    assert len(tenant.gateway.requests) == sent
+
+
+def test_a_follow_command_run_a_week_later_still_follows_the_restore(clocked):
+    tenant, clock = clocked
+    args, accepted, begun, checks = follow_args(tenant, clock)
+    week = 7 * facts.DURATION_UNITS_MS['day']
+    # the same restore_state, as if written a week ago (both clocks a week back): old, but a restore's own
+    args['restore_state'] = f'{accepted - week}:{begun - week}:{checks}'
+    clock.sleep(SLOW.get('restore_stages', 1) * STAGE_SECONDS)
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
 
 
 # Edge cases: hash case, a listing not read at the last check, copies restored before, hashes shared by items.

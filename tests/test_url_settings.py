@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 
+import facts
 import restore_integration as ri
 from warroom.runtime import Demisto
 
@@ -34,3 +37,31 @@ def test_a_url_setting_holding_a_password_is_refused_without_showing_the_passwor
     assert 'S3cretPw0rd' not in str(refused.value)
     shown = run({'xdr_url': url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'secretkey123'}})
     assert 'xdr_url' in shown and 'S3cretPw0rd' not in shown
+
+
+@pytest.fixture
+def lookups(monkeypatch):
+    """Records (and blocks) every name lookup: the host a request would have gone to."""
+    looked_up = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        looked_up.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, 'blocked by the test')
+
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+    return looked_up
+
+
+@pytest.mark.parametrize('region', sorted(facts.HSS_REGION_ENDPOINTS))
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_with_only_a_region_set_hss_and_iam_are_reached_at_the_endpoints_huawei_gives_that_region(lookups, region,
+                                                                                                  auth_type):
+    hss_url, iam_url = facts.HSS_REGION_ENDPOINTS[region]
+    params = {'hss_region': region, 'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe', 'hss_auth_type': auth_type,
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}, 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'}, 'max_retries': '0'}
+
+    run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
+
+    expected = urlsplit(iam_url if auth_type == 'token' else hss_url).hostname
+    assert lookups and set(lookups) == {expected}
