@@ -52,7 +52,7 @@ from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
-from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
@@ -1338,8 +1338,10 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
             request.headers['X-Project-Id'] = self._project_id
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in {k.lower() for k in request.headers})
         body = request.body.encode() if isinstance(request.body, str) else (request.body or b'')
-        signature = sdk_signature(self._secret_key, request.method, parts.path,
-                                  parse_qsl(parts.query, keep_blank_values=True), request.headers, signed, body)
+        # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as in a form).
+        query = [(unquote(name), unquote(value)) for name, _, value in
+                 (pair.partition('=') for pair in parts.query.split('&') if pair)]
+        signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed, body)
         request.headers['Authorization'] = (f'{SDK_SIGNING_ALGORITHM} Access={self._access_key}, '
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
         return request
@@ -1610,8 +1612,10 @@ class HssClient:
 
     def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
-        response = self._request('GET', path=path, expect_json=True,
-                                 params={k: v for k, v in query.items() if v not in (None, '')})
+        # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
+        response = self._request('GET', path=path, expect_json=True, params='&'.join(
+            f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
+            if value not in (None, '')))
         self.listed_at_ms = server_time_ms(response)
         body = parse_json_body(response, self.vendor)
         if not isinstance(body.get('data_list'), list):

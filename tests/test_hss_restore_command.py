@@ -243,3 +243,20 @@ def test_a_hash_kind_hss_does_not_list_by_is_refused_before_any_request(hss_tena
 
     assert result.failed and kind in result.entries[-1]['Contents'] and 'SHA256' in result.entries[-1]['Contents']
     assert hss_tenant.gateway.requests == []
+
+
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_a_path_with_blanks_is_sent_as_huaweis_signing_guide_encodes_it_and_found(hss_tenant, auth_type):
+    """Huawei's signing guide encodes a blank as %20 ("not +"), and its SDK sends the query in that form. The emulated
+    gateway reads a query as RFC 3986 does, where + is a plus: a path sent with + for its blanks would be another
+    path (token mode), or fail its signature (AK/SK)."""
+    copy = next(c for copies in COPIES.values() for c in copies if ' ' in c['file_path'])
+
+    result = war_room(hss_tenant, auth_type).run('hss-restore-isolated', {'host_id': copy['host_id'],
+                                                                          'file_path': copy['file_path']})
+
+    assert not result.failed, result.entries
+    rows = rows_of(result)
+    assert rows and {(r['host_id'], r['file_path'], r['outcome']) for r in rows} == {
+        (copy['host_id'], copy['file_path'], 'restored')}
+    assert status_of(hss_tenant, copy) == 'restored'

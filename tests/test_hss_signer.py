@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 import requests
@@ -60,7 +60,8 @@ def test_requests_signed_by_the_auth_object_match_the_official_signer(query, bod
     auth = ri.HuaweiAkSkAuth('MYACCESSKEY', 'my/secret+key', project_id='0123456789abcdef0123456789abcdef',
                              clock=lambda: fixed)
     url = 'https://hss.ap-southeast-1.myhuaweicloud.com/v5/0123456789abcdef0123456789abcdef/event/isolated-file'
-    prepared = requests.Request('PUT', url + ('?' + urlencode(query) if query else ''), data=body,
+    # Percent-encoded as RFC 3986 (a blank as %20, + as %2B), the form Huawei's SDK sends and the client's listings use
+    prepared = requests.Request('PUT', url + ('?' + urlencode(query, quote_via=quote) if query else ''), data=body,
                                 headers={'Content-Type': 'application/json'}, auth=auth).prepare()
 
     parts = urlsplit(prepared.url)
