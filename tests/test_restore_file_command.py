@@ -9,6 +9,7 @@ import restore_integration
 from conftest import FakeClock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.emulator.faults import FaultPlan
 from warroom.runtime import Demisto, WarRoom
 
 HOLDERS = seed_holders()
@@ -290,3 +291,22 @@ def test_a_polling_run_gets_endpoint_and_incident_ids_as_the_first_run_read_them
     assert not result.failed, result.entries[-1]
     polling_args = result.entries[0]['PollingArgs']
     assert polling_args['endpoint_id'] == endpoint and polling_args['incident_id'] == '302'
+
+
+def test_polling_never_sends_again_a_restore_cortex_xdr_refused_or_may_have_acted_on(advanced_tenant, war_room_on):
+    # Only a restore that Cortex XDR never acted on is sent by a later check: not one it refused (no quarantined
+    # copy), nor one whose answer was lost after it reached the tenant (here a broken reply, not retried).
+    nowhere, lost = 'a' * 64, PARTLY_FAILING_HASH
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,malformed'))
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+
+    result = room.run('restore-file', {'file_hash': f'{CLEAN_HASH},{nowhere},{lost}'})
+
+    assert not result.failed, result.entries[-1]
+    restores = [r.body['request_data']['file_hash'] for r in advanced_tenant.gateway.requests
+                if r.path.endswith('/restore/')]
+    assert restores == [CLEAN_HASH, nowhere, lost]
+    assert [a.file_hash for a in advanced_tenant.backend.actions.values()] == [CLEAN_HASH, lost]  # the lost one acted
+    records = {r['file_hash']: r for r in as_list(restored_record(result))}
+    assert records[lost]['status'] == 'FAILED' and 'may have started' in records[lost]['error']
+    assert 'unsent' not in result.entries[0]['PollingArgs']
