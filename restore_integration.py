@@ -132,6 +132,8 @@ HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
 # Reading the status of an action this instance started: a 500 there is the service failing, not a lasting
 # answer (test-module's probe of action 0 is the exception: its 500 is the answer, so it is not retried).
 XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
+# Cortex XDR refusing the key itself (the key, the tenant's license, the key's role): no later request fares better.
+XDR_KEY_REFUSALS = frozenset({401, 402, 403})
 # A gateway that answers these may have passed the request on before giving up: the service may have acted.
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})
 
@@ -154,6 +156,7 @@ DEFAULT_MAX_CONCURRENCY = 8
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
+MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 
 # What each Cortex XDR error status means for the analyst, and what to do about it.
 XDR_ERROR_ADVICE = {
@@ -2289,7 +2292,8 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling)
-    summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id)
+    summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id,
+                                              all(record['status'] != XDR_OUTCOME_IN_PROGRESS for record in sent))
     summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                   if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
@@ -2330,9 +2334,11 @@ def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
 
 
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                  incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                         incident_id: int | None, may_stop: bool = True) -> tuple[list[dict[str, Any]],
+                                                                                   list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
-    retries) leaves its file in progress with the reason in ``error``: the next check reads it again."""
+    retries) leaves its file in progress with the reason in ``error``: the next check reads it again. When Cortex
+    XDR refuses the key itself at every read (``may_stop``: no action started at this check), the error says so."""
     def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
             return client.get_action_status(action_id)
@@ -2340,6 +2346,15 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
             return error
 
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
+    refused = [error for error in checked if getattr(error, 'http_status', None) in XDR_KEY_REFUSALS]
+    if may_stop and refused and len(refused) == len(checked):
+        command = f'!restore-file file_hash={",".join(hashes)} action_id={war_room_value(json.dumps(action_ids))}'
+        raise refused[0].with_sentence(
+            f'Every status read of this check was refused so, which does not change by itself: polling stops here. '
+            f'The restores go on in Cortex XDR: follow action(s) {capped_names([str(a) for a in action_ids])} in '
+            f'Cortex XDR > Response > Action Center, or, once the key works again, with ' + (
+                command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the file_hash and '
+                'action_id of this polling run') + '.')
     summaries, replies = [], []
     for file_hash, action_id, reply in zip(hashes, action_ids, checked):
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
@@ -2793,9 +2808,6 @@ def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
-
-
-MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 
 
 def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
