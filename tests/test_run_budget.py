@@ -212,3 +212,19 @@ def test_files_never_sent_when_the_polling_timeout_ends_are_named_in_the_last_en
     assert 'action_id' in records[hashes[1]] and records[hashes[1]]['status'] == 'IN_PROGRESS'
     assert 'action_id' not in records[never_sent] and 'Not sent' in records[never_sent]['error']
     assert records[never_sent]['status'] == 'FAILED'
+
+
+def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_next_check(on_test_clock):
+    tenant, room = on_test_clock
+    # Cortex XDR asks the first request to wait longer than a run may: no restore goes out in the first run.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=200'))
+    hashes = sorted(seed_holders())[:2]
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed, result.entries
+    first = result.entries[0]
+    assert 'Not started' in first['HumanReadable'] and 'PollingCommand' in first
+    assert all(file_hash in first['HumanReadable'] for file_hash in hashes)
+    assert sorted(action.file_hash for action in tenant.backend.actions.values()) == hashes
+    assert all('action_id' in record for record in latest_records(result.context).values())
