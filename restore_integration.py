@@ -2305,12 +2305,11 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     unread = [summary for summary in summaries if summary.get('error')]
     unread_text = '\n\n' + '\n'.join(f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}'
                                      for s in unread[:3]) if unread else ''
+    if len(sent) > len(not_sent):
+        unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
     schedule = None
     if (running or unsent) and polling:
         readable = xdr_progress_line(summaries, interval, earlier) + unread_text
-        if len(sent) > len(not_sent):
-            readable += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} ' \
-                        'restore(s).'
         if unsent:
             readable += '\n\n' + grouped_refusals(refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
         # Finished actions are final and already in context: the next check reads only those still running.
