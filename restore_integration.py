@@ -2292,11 +2292,15 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling)
-    summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id,
-                                              all(record['status'] != XDR_OUTCOME_IN_PROGRESS for record in sent))
+    not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
+    try:
+        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id,
+                                                  len(not_sent) == len(sent))
+    except VendorApiError as error:  # the key refused at every read: polling stops
+        never_sent = [record['file_hash'] for record in not_sent]
+        raise error.with_sentence(f'Never sent, so not restored: {capped_names(never_sent)}.' if never_sent else '')
     summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                   if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     for reason, files in refusals_of([r for r in not_sent if r['file_hash'] not in unsent]).items():
         refused[reason] = refused.get(reason, []) + files
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]

@@ -228,3 +228,19 @@ def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_nex
     assert all(file_hash in first['HumanReadable'] for file_hash in hashes)
     assert sorted(action.file_hash for action in tenant.backend.actions.values()) == hashes
     assert all('action_id' in record for record in latest_records(result.context).values())
+
+
+def test_when_the_key_is_refused_at_a_check_the_error_also_names_the_files_never_sent(on_test_clock):
+    tenant, room = on_test_clock
+    # The first run sends one restore, then Cortex XDR asks it to wait past its time: two files wait for the check.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=200'))
+    room.on_entry = lambda entry: tenant.backend.add_api_key('17', 'a-new-key-' + 'k' * 40, auth_type='advanced')
+    first, *never_sent = sorted(seed_holders())
+
+    result = room.run('restore-file', {'file_hash': ','.join([first, *never_sent])})
+
+    assert result.runs == 2
+    [action_id] = tenant.backend.actions
+    error = result.entries[-1]
+    assert error['Type'] == ENTRY_ERROR and 'HTTP 401' in error['Contents'] and str(action_id) in error['Contents']
+    assert all(file_hash in error['Contents'] for file_hash in never_sent)
