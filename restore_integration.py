@@ -132,6 +132,8 @@ HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
 # Reading the status of an action this instance started: a 500 there is the service failing, not a lasting
 # answer (test-module's probe of action 0 is the exception: its 500 is the answer, so it is not retried).
 XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
+# Cortex XDR refusing the key itself (the key, the tenant's license, the key's role): no later request fares better.
+XDR_KEY_REFUSALS = frozenset({401, 402, 403})
 # A gateway that answers these may have passed the request on before giving up: the service may have acted.
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})
 
@@ -154,6 +156,7 @@ DEFAULT_MAX_CONCURRENCY = 8
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
+MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 
 # What each Cortex XDR error status means for the analyst, and what to do about it.
 XDR_ERROR_ADVICE = {
@@ -2166,22 +2169,28 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=0)
     polling, interval, timeout = polling_arguments(args)
     action_ids = action_id_list(args.get('action_id'))
-    if action_ids and len(action_ids) != len(hashes):
-        raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(hashes)} file_hash value(s); '
-                           'it is set by the command itself while polling: run the command without it.')
+    unsent = carried_json(args, 'unsent', list, hashes.__contains__)  # files of file_hash an earlier run did not send
+    followed = [file_hash for file_hash in hashes if file_hash not in unsent]
+    if (action_ids or unsent) and len(action_ids) != len(followed):
+        raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
+                           f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
+                           f'the command without it.')
     client.transport.wait_at_most(timeout)
-    if not action_ids:
+    if not action_ids and not unsent:
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    return check_xdr_restore(client, args, hashes, action_ids, endpoint_id, incident_id, polling, interval,
-                                timeout)
+    return check_xdr_restore(client, args, followed, action_ids, endpoint_id, incident_id, polling, interval,
+                             timeout, [file_hash for file_hash in hashes if file_hash in unsent])
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
-                         incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """The first run of restore-file: one restore per hash, then (polling) a check scheduled."""
-    records, replies = send_xdr_restores(client, hashes, endpoint_id, incident_id)
+                      incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
+    """The first run of restore-file: one restore per hash, then (polling) a check scheduled, which also sends the
+    restores this run had no time to send."""
+    records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, polling, len(hashes) == 1)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    refused = refusals_of(records)
+    if not started and not (polling and unsent):
+        reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refusals_of(records).items()]
+        raise RestoreError(f'None of the {len(records)} restores was started. ' + ' '.join(reasons))
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2195,47 +2204,50 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
             f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
             ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
             first=lambda row: 'error' in row)
-        if refused:
-            readable += '\n\n' + grouped_refusals(refused)
+        if len(started) < len(records):
+            readable += '\n\n' + grouped_refusals(refusals_of(records))
     schedule = None
     if polling:
         readable += f'\n\nChecking the status every {interval} seconds.'
-        schedule = xdr_next_check(args, started, interval, timeout, refused=json.dumps(refused) if refused else '')
+        refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
+        schedule = xdr_next_check(args, started, interval, timeout, refused, unsent=unsent)
     else:
         readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
-def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None,
-                   incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """POST one restore per hash, side by side. With several hashes a refused one is reported, not fatal,
-    unless all are. Returns the context records and the vendor's replies."""
-    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
+                      polling: bool, alone: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                                   list[str]]:
+    """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
+    context records, the vendor's replies, and the files whose requests the run's time ended before Cortex XDR acted
+    on them (no turn came, or only 429s): while ``polling``, the next check sends them."""
+    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
         except RestoreError as error:
-            if len(hashes) == 1:
+            if alone:
                 raise
+            unsent = not may_have_applied(error.attempts) and \
+                (not error.attempts or error.attempts[-1].status == THROTTLED_STATUS)
+            if unsent and polling:
+                error.with_sentence('While polling lasts, its next check sends it.')
             record = restore_record(file_hash, endpoint_id, incident_id, None, None)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None
+            return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None, unsent
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
         if refusal:
-            if len(hashes) == 1:
+            if alone:
                 raise RestoreError(refusal)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply
+            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply, False
         if problems:
             record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
                                f'({"; ".join(problems)}); the action is followed even so.')
-        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply
+        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply, False
 
     started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
-    records = [record for record, _ in started]
-    replies = [reply for _, reply in started if reply is not None]
-    if not any(record['status'] == XDR_OUTCOME_IN_PROGRESS for record in records):
-        reasons = [f'{reason} (file(s): {capped_names(hashes)})' for reason, hashes in refusals_of(records).items()]
-        raise RestoreError(f'None of the {len(records)} restores was started. ' + ' '.join(reasons))
-    return records, replies
+    return ([record for record, _, _ in started], [reply for _, reply, _ in started if reply is not None],
+            [record['file_hash'] for record, _, unsent in started if unsent])
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
@@ -2303,44 +2315,64 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
 
 
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
-                         endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int,
-                         timeout: int) -> RestoreResult:
-    """A polling run of restore-file: every action still running checked; the next check scheduled for those
-    that still are. A check that is not the last says one line; the last covers every file given."""
+                      endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
+                      unsent: list[str]) -> RestoreResult:
+    """A polling run of restore-file: the restores no run had time to send are sent, every action still running
+    checked; the next check scheduled for those that still are. A check that is not the last says one line; the last
+    covers every file given."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
-    refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused at the start
-    summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id)
-    done = all(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    finished = earlier + [
-        {key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
-        for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
+    refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
+    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling)
+    not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
+    try:
+        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id,
+                                                  len(not_sent) == len(sent))
+    except VendorApiError as error:  # the key refused at every read: polling stops
+        never_sent = [record['file_hash'] for record in not_sent]
+        raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.' if never_sent else '')
+    summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
+                  if record['status'] == XDR_OUTCOME_IN_PROGRESS]
+    for reason, files in refusals_of([r for r in not_sent if r['file_hash'] not in unsent]).items():
+        refused[reason] = refused.get(reason, []) + files
+    running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
+    finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
+                          for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [summary for summary in summaries if summary.get('error')]
     unread_text = '\n\n' + '\n'.join(f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}'
                                      for s in unread[:3]) if unread else ''
+    if len(sent) > len(not_sent):
+        unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
     schedule = None
-    if not done and polling:
+    if (running or unsent) and polling:
         readable = xdr_progress_line(summaries, interval, earlier) + unread_text
+        if unsent:
+            readable += '\n\n' + grouped_refusals(refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
         # Finished actions are final and already in context: the next check reads only those still running.
-        running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
-        schedule = xdr_next_check(args, running, interval, timeout,
-                                  finished=json.dumps(finished, separators=(',', ':')) if finished else '')
+        schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
     else:
-        readable = xdr_final_table(summaries) + unread_text
-        if earlier:
-            readable += '\n\n' + '\n'.join(
-                f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, '
-                f'{item["failed_count"]} failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES])
-            if len(earlier) > MAX_LISTED_FILES:
-                readable += f'\n- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)'
-        if refused:
-            readable += '\n\n' + grouped_refusals(refused)
-    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries), one_or_all(replies), schedule)
+        readable = xdr_final_table(summaries) + unread_text + xdr_earlier_lines(earlier)
+        not_started = dict(refused, **refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
+        if not_started:
+            readable += '\n\n' + grouped_refusals(not_started)
+    return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
+                         one_or_all(replies + sent_replies), schedule)
+
+
+def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
+    """The files whose actions ended at an earlier check, a line each (capped): the last check covers them too."""
+    lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
+             f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
+    if len(earlier) > MAX_LISTED_FILES:
+        lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
+    return '\n\n' + '\n'.join(lines) if lines else ''
 
 
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                  incident_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                         incident_id: int | None, may_stop: bool = True) -> tuple[list[dict[str, Any]],
+                                                                                   list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
-    retries) leaves its file in progress with the reason in ``error``: the next check reads it again."""
+    retries) leaves its file in progress with the reason in ``error``: the next check reads it again. When Cortex
+    XDR refuses the key itself at every read (``may_stop``: no action started at this check), the error says so."""
     def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
             return client.get_action_status(action_id)
@@ -2348,6 +2380,15 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
             return error
 
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
+    refused = [error for error in checked if getattr(error, 'http_status', None) in XDR_KEY_REFUSALS]
+    if may_stop and refused and len(refused) == len(checked):
+        command = f'!restore-file file_hash={",".join(hashes)} action_id={war_room_value(json.dumps(action_ids))}'
+        raise refused[0].with_sentence(
+            f'Every status read of this check was refused so, which does not change by itself: polling stops here. '
+            f'The restores go on in Cortex XDR: follow action(s) {capped_names([str(a) for a in action_ids])} in '
+            f'Cortex XDR > Response > Action Center, or, once the key works again, with ' + (
+                command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the file_hash and '
+                'action_id of this polling run') + '.')
     summaries, replies = [], []
     for file_hash, action_id, reply in zip(hashes, action_ids, checked):
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
@@ -2445,15 +2486,20 @@ def json_object(value: Any) -> dict[str, Any] | None:
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
-                   **carried: str) -> PollingSchedule:
-    """The next restore-file check: the files still followed and their actions, with what an earlier run found
-    (``carried``: refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
-    list of one from context, as text): what XSOAR hands back is then what the check reads."""
-    follow = dict(args, file_hash=','.join(r['file_hash'] for r in followed),
+                   refused: dict[str, list[str]], unsent: Sequence[str] = (),
+                   finished: Sequence[dict[str, Any]] = ()) -> PollingSchedule:
+    """The next restore-file check: the files still followed and their actions, then the files no run has sent yet
+    (``unsent``), with what earlier runs found (refused, finished; an empty one left out). endpoint_id and incident_id
+    go as this run read them (a list of one from context, as text): what XSOAR hands back is then what the check
+    reads."""
+    follow = dict(args, file_hash=','.join([*(r['file_hash'] for r in followed), *unsent]),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
                   if followed and name in followed[0])
-    follow.update((name, value) for name, value in carried.items() if value)
+    for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished)):
+        follow[name] = json.dumps(value, separators=(',', ':'))
+        if not value:
+            del follow[name]
     return PollingSchedule('restore-file', interval, follow, timeout)
 
 
@@ -2796,9 +2842,6 @@ def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
-
-
-MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 
 
 def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:

@@ -1,7 +1,7 @@
-"""restore-file's hidden polling arguments (finished, refused), generated: whatever is typed there, the command
-either goes on with what the command itself writes (each finished file a SHA256 with an outcome and its counts,
-each refused file a SHA256 under a reason) or refuses with one error entry before any request: never a traceback,
-never "a fault in the integration"."""
+"""restore-file's hidden polling arguments (finished, refused, unsent), generated: whatever is typed there, the
+command either goes on with what the command itself writes (each finished file a SHA256 with an outcome and its
+counts, each refused file a SHA256 under a reason, each unsent file one of file_hash that has no action) or refuses
+with one error entry before any request: never a traceback, never "a fault in the integration"."""
 from __future__ import annotations
 
 import io
@@ -33,6 +33,7 @@ finished_item = st.one_of(
 finished = st.one_of(st.lists(finished_item, max_size=3).map(json.dumps), any_json.map(json.dumps), text)
 refused = st.one_of(st.dictionaries(text, st.lists(a_hash, max_size=3), max_size=2).map(json.dumps),
                     any_json.map(json.dumps), text)
+unsent = st.one_of(st.lists(a_hash, max_size=3).map(json.dumps), any_json.map(json.dumps), text)
 
 
 def written_by_the_command(name, value):
@@ -43,6 +44,8 @@ def written_by_the_command(name, value):
         return False
     if carried in (None, [], {}):
         return True
+    if name == 'unsent':  # the files of file_hash no run has sent: here every one has its action
+        return False
     if name == 'finished':
         return isinstance(carried, list) and all(
             isinstance(item, dict) and set(item) == {'file_hash', 'status', 'restored_count', 'failed_count'}
@@ -68,9 +71,9 @@ def xdr():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(['finished', 'refused']), data=st.data())
+@given(name=st.sampled_from(['finished', 'refused', 'unsent']), data=st.data())
 def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(xdr, name, data):
-    value = data.draw(finished if name == 'finished' else refused)
+    value = data.draw({'finished': finished, 'refused': refused, 'unsent': unsent}[name])
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false', name: value}
     before = len(xdr.gateway.requests)
     demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
@@ -82,13 +85,14 @@ def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(x
     for entry in demisto.entries:
         assert 'Traceback' not in str(entry) and 'fault in the integration' not in str(entry), shown
     if errors:
-        assert len(demisto.entries) == 1 and f'{name} is set by the command itself' in errors[0]['Contents'], shown
+        said = errors[0]['Contents']
+        assert len(demisto.entries) == 1 and 'is set by the command itself' in said and name in said, shown
         assert len(xdr.gateway.requests) == before, shown
     else:
         assert written_by_the_command(name, value), shown
 
 
-@pytest.mark.parametrize('name', ['finished', 'refused', 'action_id', 'file_hash'])
+@pytest.mark.parametrize('name', ['finished', 'refused', 'unsent', 'action_id', 'file_hash'])
 def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fault(xdr, name):
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false',
             name: '[' * 100_000 + ']' * 100_000}

@@ -5,10 +5,12 @@ import json
 
 import pytest
 
+import conftest
 import restore_integration
 from conftest import FakeClock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.emulator.faults import FaultPlan
 from warroom.runtime import Demisto, WarRoom
 
 HOLDERS = seed_holders()
@@ -290,3 +292,66 @@ def test_a_polling_run_gets_endpoint_and_incident_ids_as_the_first_run_read_them
     assert not result.failed, result.entries[-1]
     polling_args = result.entries[0]['PollingArgs']
     assert polling_args['endpoint_id'] == endpoint and polling_args['incident_id'] == '302'
+
+
+def test_polling_never_sends_again_a_restore_cortex_xdr_refused_or_may_have_acted_on(advanced_tenant, war_room_on):
+    # Only a restore that Cortex XDR never acted on is sent by a later check: not one it refused (no quarantined
+    # copy), nor one whose answer was lost after it reached the tenant (here a broken reply, not retried).
+    nowhere, lost = 'a' * 64, PARTLY_FAILING_HASH
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,malformed'))
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+
+    result = room.run('restore-file', {'file_hash': f'{CLEAN_HASH},{nowhere},{lost}'})
+
+    assert not result.failed, result.entries[-1]
+    restores = [r.body['request_data']['file_hash'] for r in advanced_tenant.gateway.requests
+                if r.path.endswith('/restore/')]
+    assert restores == [CLEAN_HASH, nowhere, lost]
+    assert [a.file_hash for a in advanced_tenant.backend.actions.values()] == [CLEAN_HASH, lost]  # the lost one acted
+    records = {r['file_hash']: r for r in as_list(restored_record(result))}
+    assert records[lost]['status'] == 'FAILED' and 'may have started' in records[lost]['error']
+    assert 'unsent' not in result.entries[0]['PollingArgs']
+
+
+@pytest.mark.parametrize('change, status', [
+    ({'key': 'a-new-key-' + 'k' * 40}, 401),  # the key was regenerated: the one the instance holds is refused
+    ({'licensed': False}, 402),
+    ({'permitted': False}, 403),  # the key's role lost the permission
+])
+def test_polling_stops_with_what_to_do_when_every_status_read_of_a_check_is_refused_for_good(change, status):
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=100, clock=clock)
+    try:
+        def revoke_after_the_first_run(entry):
+            if 'PollingCommand' in entry and not tenant.backend.actions[min(tenant.backend.actions)].applied:
+                tenant.backend.add_api_key(conftest.XDR_KEY_ID, change.get('key', tenant.key), auth_type='advanced',
+                                           **{k: v for k, v in change.items() if k != 'key'})
+        room = WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance, on_entry=revoke_after_the_first_run)
+        hashes = sorted(HOLDERS)[:2]
+
+        result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+        assert result.runs == 2  # the restores, then one check: not a check every 10 s until the polling timeout
+        entry = result.entries[-1]
+        assert entry['Type'] == ENTRY_ERROR and f'HTTP {status}' in entry['Contents']
+        for action_id in tenant.backend.actions:
+            assert str(action_id) in entry['Contents']
+        assert 'Action Center' in entry['Contents'] and 'go on in Cortex XDR' in entry['Contents']
+        assert tenant.key not in entry['Contents']
+    finally:
+        tenant.server.stop()
+
+
+def test_polling_goes_on_when_only_some_status_reads_of_a_check_are_refused(replay_server):
+    # A lasting refusal of one read among several does not say the key is gone: the next check reads again.
+    for name in ('restore_reply.json', 'restore_reply.json', 'action_status_running.json', 'error_403.json',
+                 'action_status_final.json', 'action_status_final.json'):
+        replay_server.queue_file(403 if name.startswith('error') else 200, name)
+    params = {'xdr_url': replay_server.url, 'xdr_api_key_id': conftest.XDR_KEY_ID, 'xdr_auth_type': 'standard',
+              'xdr_api_key': {'identifier': '', 'password': 'k' * 40}, 'max_concurrency': '1'}
+    room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': ','.join(sorted(HOLDERS)[:2])})
+
+    assert not result.failed and result.runs == 3, result.entries[-1]
+    assert 'HTTP 403' in result.entries[1]['HumanReadable']

@@ -13,7 +13,7 @@ import facts
 import restore_integration as ri
 from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR
-from warroom.context import get_path
+from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import FetchError, WarRoom
 
@@ -155,3 +155,92 @@ def test_files_a_run_had_no_time_to_send_are_named_as_not_started_and_why(xdr_te
     text = result.readable_output
     assert f'Not started ({len(hashes) - 1} file(s))' in text and 'throttling' in text
     assert 'Refused' not in text
+
+
+@pytest.fixture
+def on_test_clock(monkeypatch):
+    """Every limiter the integration builds runs on one FakeClock that the war room's waits between polls move too,
+    as does the tenant's: runs that run out of time are measured, not waited for. One worker: a FakeClock moved from
+    several threads at once would add their waits up."""
+    clock = FakeClock(0.0)
+    real = ri.AdaptiveRateLimiter
+    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling: real(ceiling, clock=clock, sleep=clock.advance))
+    tenant = start_tenant(auth_type='advanced', clock=clock)
+    # The slowest pace an instance may be set to (or a tenant shared by other clients): one request in 10 s.
+    room = WarRoom(params=tenant.params(xdr_rate_limit='0.1', max_concurrency='1'), sleep=clock.advance)
+    yield tenant, room
+    tenant.server.stop()
+
+
+def latest_records(context):
+    """file_hash -> the last record context holds for it (a file restored again gets a record beside the earlier)."""
+    return {record['file_hash']: record for record in as_list(get_path(context, facts.XDR_CONTEXT_PATH))}
+
+
+def test_a_polling_run_sends_the_restores_an_earlier_run_had_no_time_to_send(on_test_clock):
+    tenant, room = on_test_clock
+    hashes = tenant.backend.quarantine_files(25, salt='late')  # more than one run's 3 minutes of turns can send
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed, result.entries[-1]
+    assert 'Not started' in result.entries[0]['HumanReadable']  # the first run did run out of time
+    assert sorted(action.file_hash for action in tenant.backend.actions.values()) == sorted(hashes)  # each once
+    records = latest_records(result.context)
+    assert sorted(records) == sorted(hashes)
+    for record in records.values():
+        assert 'action_id' in record and record['status'] in facts.XDR_OUTCOMES[1:], record
+    final = result.entries[-1]['HumanReadable']
+    assert 'PollingCommand' not in result.entries[-1] and 'Not started' not in final
+
+
+def test_files_never_sent_when_the_polling_timeout_ends_are_named_in_the_last_entry_and_in_context(on_test_clock):
+    tenant, room = on_test_clock
+    hashes = sorted(seed_holders())
+
+    # 10 s of polling: the first run and one check; each has one turn at this pace.
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '10'})
+
+    *ours, stopped = result.entries
+    assert stopped['Type'] == ENTRY_ERROR and 'timeout of 10 s ran out' in stopped['Contents']
+    sent = [action.file_hash for action in tenant.backend.actions.values()]
+    assert sent == hashes[:2]  # one each run, the second by the check
+    [never_sent] = hashes[2:]
+    last = ours[-1]['HumanReadable']
+    assert 'Not started (1 file(s))' in last and never_sent in last
+    records = latest_records(result.context)
+    assert 'action_id' in records[hashes[1]] and records[hashes[1]]['status'] == 'IN_PROGRESS'
+    assert 'action_id' not in records[never_sent] and 'Not sent' in records[never_sent]['error']
+    assert records[never_sent]['status'] == 'FAILED'
+
+
+def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_next_check(on_test_clock):
+    tenant, room = on_test_clock
+    # Cortex XDR asks the first request to wait longer than a run may: no restore goes out in the first run.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=200'))
+    hashes = sorted(seed_holders())[:2]
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed, result.entries
+    first = result.entries[0]
+    assert 'Not started' in first['HumanReadable'] and 'PollingCommand' in first
+    assert all(file_hash in first['HumanReadable'] for file_hash in hashes)
+    assert sorted(action.file_hash for action in tenant.backend.actions.values()) == hashes
+    assert all('action_id' in record for record in latest_records(result.context).values())
+
+
+def test_when_the_key_is_refused_at_a_check_the_error_also_names_the_files_never_sent(on_test_clock):
+    tenant, room = on_test_clock
+    # The first run sends one restore, then Cortex XDR asks it to wait past its time: two files wait for the check.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=200'))
+    room.on_entry = lambda entry: tenant.backend.add_api_key('17', 'a-new-key-' + 'k' * 40, auth_type='advanced')
+    first, *never_sent = sorted(seed_holders())
+
+    result = room.run('restore-file', {'file_hash': ','.join([first, *never_sent])})
+
+    assert result.runs == 2
+    [action_id] = tenant.backend.actions
+    error = result.entries[-1]
+    assert error['Type'] == ENTRY_ERROR and 'HTTP 401' in error['Contents'] and str(action_id) in error['Contents']
+    assert all(file_hash in error['Contents'] for file_hash in never_sent)
