@@ -244,3 +244,18 @@ def test_when_the_key_is_refused_at_a_check_the_error_also_names_the_files_never
     error = result.entries[-1]
     assert error['Type'] == ENTRY_ERROR and 'HTTP 401' in error['Contents'] and str(action_id) in error['Contents']
     assert all(file_hash in error['Contents'] for file_hash in never_sent)
+
+
+def test_the_summary_does_not_say_cortex_xdr_refused_a_restore_no_run_sent(on_test_clock):
+    from test_restore_summary import steps_naming, summarise
+
+    tenant, room = on_test_clock
+    hashes = sorted(seed_holders())
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '10'})
+    never_sent = hashes[-1]
+    assert never_sent not in [action.file_hash for action in tenant.backend.actions.values()]
+
+    _, summary = summarise(result.context)
+
+    [step] = steps_naming(summary, never_sent)
+    assert 'Not sent' in step and 'refused' not in step.lower(), step

@@ -242,7 +242,8 @@ def xdr_endpoint_item(record, endpoint):
 
 
 def xdr_record_item(record):
-    """A record with no per-endpoint status: a restore Cortex XDR refused to start, or one not followed yet."""
+    """A record with no per-endpoint status: a restore not started (Cortex XDR refused it, or no run sent it), or one
+    not followed yet."""
     file_hash = text_of(record.get('file_hash')).strip()
     endpoint_id = text_of(record.get('endpoint_id')).strip()
     action_id = text_of(record.get('action_id')).strip()
@@ -256,7 +257,7 @@ def xdr_record_item(record):
         command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
         row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
                'reason': error}
-        step = (f'{name}: Cortex XDR refused to start the restore on {target}. Reason: {sentence(error)} Once the '
+        step = (f'{name}: the restore was not started on {target}. Reason: {sentence(error)} Once the '
                 f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
         return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step}
     shown = status or 'no status'
