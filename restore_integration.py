@@ -104,6 +104,11 @@ DEFAULT_POLLING_TIMEOUT = 600
 # polling sequence's timeout) says; that leaves a minute for a last answer within the read timeout. A status a check
 # could not read in time is read again by the next check.
 MAX_RUN_WAIT_SECONDS = 180
+# hss-restore-isolated stops its own polling at timeout_in_seconds (its last check reports the copies still restoring),
+# timed from within its first run; XSOAR's Timeout counts from the first run and counts the runs' time too. The Timeout
+# it gives XSOAR leaves room for a first and a last run (5 minutes each at most), so XSOAR's own timeout error never
+# comes before that last report.
+HSS_TIMEOUT_MARGIN = 2 * 300
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
@@ -2542,7 +2547,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         if polling:
             readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
             schedule = PollingSchedule('hss-restore-isolated', interval,
-                                       dict(args, restore_state=state_text(state)), timeout)
+                                       dict(args, restore_state=state_text(state)), timeout + HSS_TIMEOUT_MARGIN)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
 
 
@@ -2673,7 +2678,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         readable = (f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}; checking again in '
                     f'{interval} s.' + unread_text)
         schedule = PollingSchedule('hss-restore-isolated', interval,
-                                   dict(args, restore_state=state_text(dict(state, checks=checks))), timeout)
+                                   dict(args, restore_state=state_text(dict(state, checks=checks))),
+                                   timeout + HSS_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows) + (
             f'{unread_text}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else '')
