@@ -2331,8 +2331,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
                                                 f'{reply}'))
             replies.append({'action_id': action_id, 'error': str(reply)})
             continue
-        try:
-            summaries.append(summarise_action(record, reply))
+        try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
+            summaries.append({'error': '', **summarise_action(record, reply)})
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
                                                 f'cannot read ({type(error).__name__}); the next check reads it '
