@@ -2548,7 +2548,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
             readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + HSS_TIMEOUT_MARGIN)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
 
 
 def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
@@ -2684,7 +2684,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows) + (
             f'{unread_text}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else '')
         schedule = None
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule,
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule,
                          raw_response={'elapsed_seconds': elapsed, 'items': rows,
                                        'follow_commands': [hss_follow_command(args, state)]})
 
@@ -2762,6 +2762,14 @@ def hss_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def hss_counts_text(counts: dict[str, int]) -> str:
     return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
+
+
+def with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows, each with a reason (empty when it has none): XSOAR updates the row its DT key matches, where a reason
+    an earlier run wrote (still restoring, failed) would stay beside a later outcome."""
+    for row in rows:
+        row.setdefault('reason', '')
+    return rows
 
 
 def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
