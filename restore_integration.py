@@ -104,6 +104,11 @@ DEFAULT_POLLING_TIMEOUT = 600
 # polling sequence's timeout) says; that leaves a minute for a last answer within the read timeout. A status a check
 # could not read in time is read again by the next check.
 MAX_RUN_WAIT_SECONDS = 180
+# hss-restore-isolated stops its own polling at timeout_in_seconds (its last check reports the copies still restoring),
+# timed from within its first run; XSOAR's Timeout counts from the first run and counts the runs' time too. The Timeout
+# it gives XSOAR leaves room for a first and a last run (5 minutes each at most), so XSOAR's own timeout error never
+# comes before that last report.
+HSS_TIMEOUT_MARGIN = 2 * 300
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
@@ -2398,8 +2403,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
                                                 f'{reply}'))
             replies.append({'action_id': action_id, 'error': str(reply)})
             continue
-        try:
-            summaries.append(summarise_action(record, reply))
+        try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
+            summaries.append({'error': '', **summarise_action(record, reply)})
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
                                                 f'cannot read ({type(error).__name__}); the next check reads it '
@@ -2619,8 +2624,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         if polling:
             readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
             schedule = PollingSchedule('hss-restore-isolated', interval,
-                                       dict(args, restore_state=state_text(state)), timeout)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
+                                       dict(args, restore_state=state_text(state)), timeout + HSS_TIMEOUT_MARGIN)
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
 
 
 def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
@@ -2750,12 +2755,13 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         readable = (f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}; checking again in '
                     f'{interval} s.' + unread_text)
         schedule = PollingSchedule('hss-restore-isolated', interval,
-                                   dict(args, restore_state=state_text(dict(state, checks=checks))), timeout)
+                                   dict(args, restore_state=state_text(dict(state, checks=checks))),
+                                   timeout + HSS_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows) + (
             f'{unread_text}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else '')
         schedule = None
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule,
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule,
                          raw_response={'elapsed_seconds': elapsed, 'items': rows,
                                        'follow_commands': [hss_follow_command(args, state)]})
 
@@ -2833,6 +2839,14 @@ def hss_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def hss_counts_text(counts: dict[str, int]) -> str:
     return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
+
+
+def with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows, each with a reason (empty when it has none): XSOAR updates the row its DT key matches, where a reason
+    an earlier run wrote (still restoring, failed) would stay beside a later outcome."""
+    for row in rows:
+        row.setdefault('reason', '')
+    return rows
 
 
 def hss_table(title: str, rows: list[dict[str, Any]]) -> str:

@@ -50,13 +50,18 @@ def load_json(path: Path):
 def known_bad(context: dict) -> set[str]:
     """The SHA256 values a sample's context says are malicious, in the shapes CommonServerPython writes (Common.File
     beside Common.DBotScore): a DBotScore of 3 under the SHA256, or under the MD5, SHA1 or SHA512 that a File entry
-    with that SHA256 gives it, or a File entry marked Malicious."""
+    with that SHA256 gives it (as a key or in its Hashes list), or a File entry marked Malicious."""
     bad = {s['Indicator'].lower() for s in as_list(context.get('DBotScore')) if int(float(s['Score'])) >= 3}
     found = {indicator for indicator in bad if len(indicator) == 64}
     for entry in as_list(context.get('File')):
-        hashes = {str(entry.get(kind) or '').lower() for kind in ('MD5', 'SHA1', 'SHA256', 'SHA512')}
-        if entry.get('SHA256') and (entry.get('Malicious') or hashes & bad):
-            found.add(entry['SHA256'].lower())
+        # Common.File.to_context writes each hash as a key and in the Hashes list ({type, value}); given through its
+        # hashes argument (Common.Hash), a hash is in the list only.
+        listed = {str(h.get('type')).upper(): str(h.get('value') or '').lower() for h in as_list(entry.get('Hashes'))}
+        hashes = {str(entry.get(kind) or '').lower() or listed.get(kind.upper(), '')
+                  for kind in ('MD5', 'SHA1', 'SHA256', 'SHA512')}
+        sha256 = str(entry.get('SHA256') or '').lower() or listed.get('SHA256')
+        if sha256 and (entry.get('Malicious') or hashes & bad):
+            found.add(sha256)
     return found
 
 

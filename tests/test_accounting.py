@@ -76,7 +76,7 @@ def test_500_cortex_xdr_files_under_20_percent_faults_are_each_reported_once_as_
             outcome['refused'] += 1
             continue
         assert record['status'] in ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'FAILED'), record
-        assert 'error' not in record
+        assert not record.get('error')  # a status check writes it empty once it reads the status
         endpoints = {e['endpoint_id']: e for e in record['endpoints']}
         assert set(endpoints) == holders[file_hash]
         for endpoint_id, endpoint in endpoints.items():

@@ -9,12 +9,28 @@ from warroom.context import ContextError, get_path, merge_entry_context
 KEY = 'CortexXDR.RestoredFile(val.action_id && val.action_id == obj.action_id)'
 
 
-def test_an_object_with_the_same_id_replaces_the_old_one():
+def test_an_object_with_the_same_id_updates_the_old_one():
     context = {}
     merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'IN_PROGRESS'}})
     merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY'}})
 
     assert context == {'CortexXDR': {'RestoredFile': {'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY'}}}
+
+
+def test_a_matched_object_keeps_the_fields_the_new_one_leaves_out():
+    """content-docs dt.md: with a DT key, "If it finds a match, it will update the existing context", and selectors
+    "can be used to add context to existing entries"; context-and-outputs.md: the DT "prevents data from being
+    overwritten as well as further enriches an existing entry with more information". So a field the new object
+    does not write stays (nested objects too); a field it writes replaces the old value, a list as a whole."""
+    context = {}
+    merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'IN_PROGRESS', 'error': 'not read',
+                                        'endpoints': [{'endpoint_id': 'a'}], 'extra': {'x': 1, 'y': 2}}})
+    merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY',
+                                        'endpoints': [{'endpoint_id': 'b'}], 'extra': {'y': 3}}})
+
+    assert context['CortexXDR']['RestoredFile'] == {
+        'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY', 'error': 'not read', 'endpoints': [{'endpoint_id': 'b'}],
+        'extra': {'x': 1, 'y': 3}}
 
 
 def test_objects_with_other_ids_are_appended():
@@ -40,12 +56,12 @@ def test_an_unsupported_condition_is_refused_not_guessed():
 
 
 def naive_merge(existing, new_items, left, right, required):
-    """XSOAR's rule written the slow, obvious way: each new object replaces the first item it matches."""
+    """XSOAR's rule written the slow, obvious way: each new object updates the first item it matches."""
     items = list(existing)
     for obj in new_items:
         for index, val in enumerate(items):
             if all(val.get(f) for f in required) and all(val.get(a) == obj.get(b) for a, b in zip(left, right)):
-                items[index] = obj
+                items[index] = {**val, **obj}
                 break
         else:
             items.append(obj)
@@ -73,8 +89,9 @@ def test_the_context_holds_copies_not_the_entry_objects():
     assert context['V']['Item'] == {'a': 1}
 
 
-def test_a_true_condition_replaces_what_the_key_holds():
-    """``Key(true)``: XSOAR's DT for "overwrite" (demisto/content's GoogleCloudLogging writes its page token so)."""
+def test_a_true_condition_updates_what_the_key_holds():
+    """``Key(true)``: XSOAR's DT for "overwrite" (demisto/content's GoogleCloudLogging writes its page token so): every
+    existing object matches, so the new one updates it; the fields it writes replace the old values."""
     context = {}
     merge_entry_context(context, {'A.B(true)': {'allowed': ['x'], 'held': []}})
     merge_entry_context(context, {'A.B(true)': {'allowed': [], 'held': ['x']}})

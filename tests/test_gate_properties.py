@@ -1,8 +1,9 @@
 """The reputation gate, generated over messy context: File entries of several files sharing an MD5 or SHA1 (which
 real files cannot, but context can), one entry or a list, in the incident's context or given as an argument (a list,
-JSON text, a list of JSON texts), hash fields as text or a list of texts, scores as numbers or their text. A file is
-held whenever a score under any hash one of its File entries gives it is bad (or suspicious, unless restore_suspicious):
-under a hash several files share, every one of them is held (README, QuarantineRestoreReputationGate)."""
+JSON text, a list of JSON texts), hash fields as text or a list of texts, or only in the entry's Hashes list, scores
+as numbers or their text. A file is held whenever a score under any hash one of its File entries gives it is bad (or
+suspicious, unless restore_suspicious): under a hash several files share, every one of them is held (README,
+QuarantineRestoreReputationGate)."""
 from __future__ import annotations
 
 import json
@@ -34,6 +35,19 @@ def given_as(objects, form, key, argument, one_as_dict):
     return {}, {argument: [json.dumps(item) for item in objects]}
 
 
+def file_entry(data, hashes) -> dict:
+    """A File entry giving each hash as a key, in its Hashes list of {type, value} items, or both, as
+    CommonServerPython's Common.File.to_context writes them (a hash given through Common.Hash is in the list only)."""
+    entry, listed = {}, []
+    for kind, value in zip(KINDS, hashes):
+        where = data.draw(st.sampled_from(['key', 'Hashes', 'both']))
+        if where != 'Hashes':
+            entry[kind] = data.draw(st.sampled_from([value, value.upper(), [value]]))
+        if where != 'key':
+            listed.append({'type': kind, 'value': data.draw(st.sampled_from([value, value.upper()]))})
+    return dict(entry, Hashes=listed) if listed else entry
+
+
 @settings(max_examples=200)
 @given(data=st.data(), suspicious=st.booleans(), one_as_dict=st.booleans(),
        file_form=st.sampled_from(FORMS), score_form=st.sampled_from(FORMS))
@@ -41,8 +55,7 @@ def test_a_score_under_any_hash_of_a_file_s_entries_holds_it_however_the_context
         data, suspicious, one_as_dict, file_form, score_form):
     files = data.draw(st.lists(st.tuples(SHA, SHARED_MD5, SHARED_SHA1), min_size=1, max_size=4,
                                unique_by=lambda f: f[0]))
-    entries = [{kind: data.draw(st.sampled_from([value, value.upper(), [value]])) for kind, value in zip(KINDS, f)}
-               for f in files]
+    entries = [file_entry(data, f) for f in files]
     drawn = data.draw(st.lists(st.tuples(st.integers(0, len(files) - 1), st.integers(0, 2), SCORE_FORMS,
                                          st.booleans()), max_size=6))
     scores = [{'Indicator': files[i][k].upper() if upper else files[i][k], 'Vendor': f'V{n}', 'Score': score,

@@ -48,7 +48,7 @@ def restored_hashes(xdr):
 
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
-@pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json'])
+@pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json', 'xdr_known_bad_hashes_list.json'])
 def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and_under_which_hash(vendors, name, via):
     xdr, _ = vendors
     sample, run = close(vendors, name, via)

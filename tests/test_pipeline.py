@@ -274,7 +274,28 @@ def test_polling_one_file_goes_on_when_its_status_cannot_be_read():
         assert str(record['action_id']) in first_check['HumanReadable'] and 'not read at this check' in \
             first_check['HumanReadable']
         final = facts.context_at(seen[-1]['EntryContext'], facts.XDR_CONTEXT_PATH)
-        assert final['status'] == 'COMPLETED_SUCCESSFULLY' and 'error' not in final
+        assert final['status'] == 'COMPLETED_SUCCESSFULLY' and not final.get('error')  # written empty
+    finally:
+        tenant.server.stop()
+
+
+def test_a_status_read_at_a_later_check_leaves_no_stale_error_in_the_incident_context():
+    """XSOAR updates the record a DT key matches (content-docs context-and-outputs.md, dt.md): a field a later check
+    leaves out keeps the value an earlier check wrote. The error of a check that could not read the status must not
+    outlive the check that read it, in the context playbooks read."""
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=clock, rate_limit=None)
+    try:
+        # request 1 starts the restore; 2-6 read the status at the first check: 500 each time, past the retries.
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,500*5;retry-after=0'))
+        room = WarRoom(params=tenant.params(retry_backoff='0'), time_scale=1, sleep=clock.advance)
+
+        result = room.run('restore-file', {'file_hash': XDR_HASH})
+
+        assert not result.failed, result.entries[-1]
+        record = result.context['CortexXDR']['RestoredFile']
+        assert record['status'] == 'COMPLETED_SUCCESSFULLY', record
+        assert not record.get('error'), record['error']
     finally:
         tenant.server.stop()
 

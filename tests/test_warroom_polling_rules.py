@@ -140,3 +140,70 @@ def test_a_scripts_execute_command_runs_a_polling_command_once_and_schedules_not
     entries = runner._execute(frame, 'restore-file', {'file_hash': HASH})
     assert len(calls) == 1
     assert entries[-1]['PollingCommand'] == 'restore-file' and entries[-1]['NextRun'] == '10'
+
+
+class RunClock:
+    """A clock that waits between runs move, and each run moves by the seconds it is said to take."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def slow_runs(monkeypatch, clock: RunClock, seconds: float, runs: list[list[dict]]) -> list:
+    """The integration stood in by runs that each take ``seconds`` on ``clock``."""
+    calls: list = []
+    queue = list(runs)
+
+    def fake_main(demisto):
+        calls.append(dict(demisto.args()))
+        clock.now += seconds
+        demisto.results(queue.pop(0) if queue else [DONE])
+    monkeypatch.setattr(restore_integration, 'main', fake_main)
+    return calls
+
+
+def test_the_polling_timeout_counts_the_time_its_runs_take_not_only_the_waits_between_them(monkeypatch):
+    """ScheduledCommand's timeout_in_seconds is the "Number of seconds until the polling sequence timeouts"
+    (scheduled-commands.md): time passes while a run works, too. Runs of 4 s, 10 s apart, a 30 s timeout: the runs
+    start at 0, 14 and 28 s; a fourth would start at 42 s."""
+    clock = RunClock()
+    calls = slow_runs(monkeypatch, clock, 4, [[poll_entry(Timeout='30')]] * 10)
+    room = WarRoom(params={}, time_scale=1, sleep=clock.sleep, clock=clock)
+
+    result = room.run('restore-file', {'file_hash': HASH})
+
+    assert len(calls) == 3 and result.failed
+    assert 'timeout of 30 s' in last_error(result)
+
+
+def test_a_run_still_going_when_the_polling_timeout_passes_ends_the_sequence_with_xsoars_timeout_error(monkeypatch):
+    """Runs of 8 s, 10 s apart, a 20 s timeout: the second run starts at 18 s, within the timeout, and ends at 26 s,
+    past it. What XSOAR does with such a run is not documented: the war room takes the strict reading, as for the
+    execution timeout: the sequence ends in XSOAR's timeout error, and what the late run returned does not count."""
+    clock = RunClock()
+    late = dict(DONE, Contents='restored', HumanReadable='restored')
+    calls = slow_runs(monkeypatch, clock, 8, [[poll_entry(Timeout='20')], [late]])
+    room = WarRoom(params={}, time_scale=1, sleep=clock.sleep, clock=clock)
+
+    result = room.run('restore-file', {'file_hash': HASH})
+
+    assert len(calls) == 2 and result.failed
+    assert 'timeout of 20 s' in last_error(result)
+    assert all(entry.get('Contents') != 'restored' for entry in result.entries)
+
+
+def test_a_later_run_cannot_lengthen_the_polling_timeout_its_sequence_started_with(monkeypatch):
+    """Which Timeout XSOAR keeps when a later run gives another is not documented: the war room keeps the shortest."""
+    clock = RunClock()
+    calls = slow_runs(monkeypatch, clock, 0, [[poll_entry(Timeout='20')]] + [[poll_entry(Timeout='600')]] * 10)
+    room = WarRoom(params={}, time_scale=1, sleep=clock.sleep, clock=clock)
+
+    result = room.run('restore-file', {'file_hash': HASH})
+
+    assert len(calls) == 3 and 'timeout of 20 s' in last_error(result)

@@ -1,10 +1,15 @@
 """Incident context, merged the way XSOAR merges an entry's EntryContext.
 
 A key such as ``CortexXDR.RestoredFile(val.action_id && val.action_id == obj.action_id)`` names a path
-and a DT condition: a new object replaces the existing one the condition matches, else it is appended.
+and a DT condition: a new object updates the existing one the condition matches, else it is appended. Updates, not
+replaces: content-docs dt.md ("If it finds a match, it will update the existing context"; selectors "can be used to
+add context to existing entries") and context-and-outputs.md (the DT "prevents data from being overwritten as well as
+further enriches an existing entry with more information"). So a field the new object leaves out keeps its old value
+(in nested objects too), and a field it writes replaces the old one; a list is replaced whole, as the docs do not say
+XSOAR merges lists item by item.
 Only the condition forms the pack and the integrations it calls use are understood (``val.x``,
 ``val.x == obj.x``, joined by ``&&``, alternatives joined by ``||`` as reputation integrations key ``File``;
-``true``, which matches whatever the key holds: a new object replaces it); anything else is refused rather than
+``true``, which matches whatever the key holds: a new object updates it); anything else is refused rather than
 guessed.
 """
 from __future__ import annotations
@@ -89,7 +94,7 @@ def merge_entry_context(context: dict, entry_context: dict) -> None:
 
 
 def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
-    """Each new object replaces the first existing item one of the condition's alternatives matches, else is
+    """Each new object updates the first existing item one of the condition's alternatives matches, else is
     appended."""
     alternatives = [_key_functions(part) for part in condition.split('||')]
     indexes: list[dict] = [{} for _ in alternatives]
@@ -102,7 +107,7 @@ def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
         found = [index_of[key] for (_, obj_key), index_of in zip(alternatives, indexes)
                  if (key := obj_key(obj)) in index_of]
         if found:
-            items[min(found)] = obj
+            items[min(found)] = updated(items[min(found)], obj)
             continue
         items.append(obj)
         for (val_key, _), index_of in zip(alternatives, indexes):
@@ -110,6 +115,17 @@ def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
             if own is not None:
                 index_of.setdefault(own, len(items) - 1)
     return items[0] if len(items) == 1 else items
+
+
+def updated(existing, new):
+    """``existing`` updated by ``new``, as XSOAR updates a matched object: the fields ``new`` writes replace the old
+    values (objects within are updated the same way), the others stay."""
+    if not isinstance(existing, dict) or not isinstance(new, dict):
+        return new
+    result = dict(existing)
+    for key, value in new.items():
+        result[key] = updated(result[key], value) if key in result else value
+    return result
 
 
 def as_list(value) -> list:

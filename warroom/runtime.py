@@ -200,6 +200,7 @@ class WarRoom:
     on_entry: Callable[[dict], None] | None = None
     on_progress: Callable[[str], None] | None = None
     execution_timeout: float = XSOAR_EXECUTION_TIMEOUT  # seconds of real time one run may take
+    clock: Callable[[], float] = time.monotonic  # times each run (tests pass one their runs and waits move)
 
     def run(self, command: str, args: dict[str, str], follow_polling: bool = True) -> RunResult:
         """Runs a command as the analyst typed it, following its polling to the end. With ``follow_polling``
@@ -208,11 +209,14 @@ class WarRoom:
         demisto.executeCommand")."""
         args = self.spec.command(command).check_args(args)
         result = RunResult(context=self.context)
-        waited, started = 0.0, time.monotonic()
-        timeout = None
+        sequence = _Sequence(started=time.monotonic())
         while True:
-            entries = self._run_once(command, args, result)
+            entries = self._run_once(command, args, result, sequence)
             if not follow_polling:
+                return result
+            if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
+                # The run was still going when the sequence's timeout passed: XSOAR's timeout error ends it.
+                entries[:] = [self._timed_out(command, sequence, result)]
                 return result
             last = entries[-1] if entries else None
             # "The schedule sequence finishes with an error when a command in the sequence returns an error
@@ -224,20 +228,24 @@ class WarRoom:
             except (ScheduleError, ArgumentError) as error:
                 self._add(result, {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': str(error)})
                 return result
-            if timeout is None:
-                timeout = entry_timeout if entry_timeout is not None else DEFAULT_POLLING_TIMEOUT
-            if waited + next_run > timeout:
-                # Waits are scaled: say how much time really passed, never more than did.
-                scaled = '' if self.time_scale == 1 else \
-                    f' ({time.monotonic() - started:.0f} s of real time at time scale {self.time_scale:g})'
-                self._add(result, {
-                    'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
-                    'Contents': f'Polling of !{command} stopped after {waited:g} s of polling time{scaled}: its '
-                                f'timeout of {timeout:g} s ran out. The vendor may still finish the action; run the '
-                                f'command again with a larger timeout_in_seconds to keep following it.'})
+            sequence.limit(entry_timeout)
+            if sequence.elapsed + next_run > sequence.timeout:
+                self._timed_out(command, sequence, result)
                 return result
             self.sleep(next_run * self.time_scale)
-            waited += next_run
+            sequence.waited += next_run
+
+    def _timed_out(self, command: str, sequence: '_Sequence', result: RunResult) -> dict:
+        """XSOAR's timeout error for a polling sequence, added to the war room."""
+        # Waits are scaled: say how much time really passed, never more than did.
+        scaled = '' if self.time_scale == 1 else \
+            f' ({time.monotonic() - sequence.started:.0f} s of real time at time scale {self.time_scale:g})'
+        entry = {'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                 'Contents': f'Polling of !{command} stopped after {sequence.elapsed:.0f} s of polling time{scaled}: '
+                             f'its timeout of {sequence.timeout:g} s ran out. The vendor may still finish the action; '
+                             f'run the command again with a larger timeout_in_seconds to keep following it.'}
+        self._add(result, entry)
+        return entry
 
     def _next_run(self, command: str, entry: dict) -> tuple[str, dict, float, float | None]:
         """The run an entry schedules, read as XSOAR reads it: (command, args, seconds to wait, timeout or None).
@@ -269,12 +277,12 @@ class WarRoom:
         proposed = dict(last_run)
         demisto = Demisto(self.params, 'fetch-incidents', {}, self.integration_context, [], self.on_progress,
                           last_run=proposed)
-        started = time.monotonic()
+        started = self.clock()
         try:
             restore_integration.main(demisto)
         except restore_integration.FetchFailed as error:
             raise FetchError(str(error)) from None
-        overran = self._overran('fetch-incidents', time.monotonic() - started)
+        overran = self._overran('fetch-incidents', self.clock() - started)
         if overran:
             raise FetchError(overran)
         if demisto.fetched is None:
@@ -283,17 +291,23 @@ class WarRoom:
         last_run.update(proposed)
         return demisto.fetched, last_run
 
-    def _run_once(self, command: str, args: dict, result: RunResult) -> list[dict]:
+    def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence | None' = None
+                  ) -> list[dict]:
         demisto = Demisto(self.params, command, dict(args), self.integration_context, result.log, self.on_progress)
-        started = time.monotonic()
+        started = self.clock()
         restore_integration.main(demisto)
         result.runs += 1
-        overran = self._overran(f'!{command}', time.monotonic() - started)
+        took = self.clock() - started
+        overran = self._overran(f'!{command}', took)
         if overran:  # XSOAR would have stopped the run: nothing it was about to return reaches the war room
             demisto.entries[:] = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': overran}]
         if not demisto.entries:
             demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                                     'Contents': f'!{command} returned no entry.'})
+        if sequence is not None:
+            sequence.ran += took
+            if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
+                return demisto.entries  # past the polling timeout: the caller says so, and nothing of it arrives
         for entry in demisto.entries:
             self._add(result, entry)
         return demisto.entries
@@ -311,6 +325,28 @@ class WarRoom:
         merge_entry_context(self.context, entry.get('EntryContext') or {})
         if self.on_entry:
             self.on_entry(entry)
+
+
+@dataclass
+class _Sequence:
+    """One polling sequence's clock: ScheduledCommand's timeout_in_seconds is the "Number of seconds until the polling
+    sequence timeouts" (content-docs scheduled-commands.md), so the time its runs take counts, as do the waits between
+    them (``waited``: as scheduled, whatever the time scale; ``ran``: each run's own time). Counted from the first
+    run's start, and against the shortest Timeout any of its entries gave: stricter than XSOAR may be, where its
+    documentation does not say."""
+
+    started: float
+    waited: float = 0.0
+    ran: float = 0.0
+    timeout: float | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return self.waited + self.ran
+
+    def limit(self, timeout: float | None) -> None:
+        given = timeout if timeout is not None else DEFAULT_POLLING_TIMEOUT
+        self.timeout = given if self.timeout is None else min(self.timeout, given)
 
 
 def entry_text(entry: dict) -> str:

@@ -4,8 +4,8 @@ A close reason is a human judgement; a file that XSOAR's threat intelligence sco
 without a second look. The script reads ``DBotScore`` for each SHA256 (the highest score any source gave, and who
 gave it): bad (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and good (1)
 pass. A reputation command run on a file's MD5 or SHA1 records its score under that hash, while the ``File`` entry
-it writes holds the file's hashes together: so a score is read under the SHA256 or any hash a ``File`` entry of that
-SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad even without a score. It writes
+it writes holds the file's hashes together (as keys, and in its ``Hashes`` list): so a score is read under the SHA256
+or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad even without a score. It writes
 ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each held file, its score, who scored
 it and under which hash), and a note naming every held file with the command that restores it by hand.
 
@@ -23,7 +23,10 @@ SCORE_BAD = 3
 SCORE_SUSPICIOUS = 2
 SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
 VERDICT_UNREADABLE = 'unreadable'  # a score for the file that is not 0 to 3
-HASH_KEYS = ('SHA256', 'MD5', 'SHA1', 'SHA512')  # a File entry's hashes, as CommonServerPython's Common.File names them
+# A File entry's hashes that name one file: those XSOAR itself tells File entries apart by (the DT of CommonServerPython's
+# Common.File.CONTEXT_PATH), spelled as Common.File.to_context writes them, as keys and as Hashes list types.
+HASH_KEYS = ('SHA256', 'MD5', 'SHA1', 'SHA512', 'SSDeep', 'CTPH', 'CRC32')
+HASH_KINDS = {kind.upper(): kind for kind in HASH_KEYS}
 BY_MALICIOUS = 'File.Malicious'  # scored_as for a source whose verdict is only a File entry's Malicious
 RESTORE_COMMANDS = ('restore-file', 'hss-restore-isolated')
 # (true): each run replaces the last one's verdict. Appended, an earlier run's allowed list would still be read by
@@ -99,15 +102,36 @@ def score_value(raw):
 
 
 def hashes_of(entry):
-    """A File entry's hashes, lower case, each with its kind: {value: 'MD5', ...}."""
+    """A File entry's hashes, lower case, each with its kind: {value: 'MD5', ...}. Common.File.to_context writes each
+    hash as a key and as a {type, value} item of the entry's Hashes list, and a hash given through its hashes argument
+    (Common.Hash) in that list only."""
     found = {}
-    for kind in HASH_KEYS:
-        value = entry.get(kind)
+    pairs = [(kind, entry.get(kind)) for kind in HASH_KEYS]
+    pairs += [(item.get('type'), item.get('value')) for item in hashes_list(entry.get('Hashes'))]
+    for kind, value in pairs:
+        kind = HASH_KINDS.get(str(kind).strip().upper())  # an Imphash, or a type of its own, names no one file
         for item in value if isinstance(value, list) else [value]:  # a list of them in messy context
             text = item.strip().lower() if isinstance(item, str) else ''
-            if text:
+            if kind and text:
                 found.setdefault(text, kind)
     return found
+
+
+def hashes_list(value):
+    """A File entry's Hashes: {type, value} items. Anything else is refused: skipped, it might have been the hash that
+    links the file to its bad score."""
+    items = [] if value is None or value == '' else value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, dict):
+            raise GateError(f'File.Hashes must be a list of {{"type", "value"}} objects, as CommonServerPython\'s '
+                            f'Common.File writes it; it holds {type(item).__name__} {str(item)[:40]!r}.')
+    return items
+
+
+def texts(value):
+    """A DBotScore field's text values, lower case: one, or a list of them in messy context."""
+    return [str(item).strip().lower() for item in (value if isinstance(value, list) else [value])
+            if item is not None and not isinstance(item, (dict, list)) and str(item).strip()]
 
 
 def aliases(files, file_hash):
@@ -145,18 +169,24 @@ def reputation(scores, files, file_hash):
     linked, known = aliases(files, file_hash)
     best, sources, unreadable = 0, {}, {}
     for score in scores:
-        indicator = str(score.get('Indicator') or '').strip().lower()
-        if indicator not in known:
+        # An Indicator (or a Score) that holds a list: each indicator of the file takes the highest of the scores.
+        indicators = [indicator for indicator in texts(score.get('Indicator')) if indicator in known]
+        if not indicators:
             continue
+        indicator = file_hash if file_hash in indicators else indicators[0]
         how = 'SHA256' if indicator == file_hash else f'{known[indicator]} {indicator}'
-        value = score_value(score.get('Score'))
-        if value is None:
-            keep(unreadable, f'{score.get("Vendor") or "a reputation source"} ({score.get("Score")!r})', how)
+        raw = score.get('Score')
+        values = [score_value(item) for item in (raw if isinstance(raw, list) and raw else [raw])]
+        vendor = ', '.join(str(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
+                                            else [score.get('Vendor')]) if v)
+        if None in values:
+            keep(unreadable, f'{vendor or "a reputation source"} ({raw!r})', how)
             continue
+        value = max(values)
         if value > best:
             best, sources = value, {}
-        if value == best and value and score.get('Vendor'):
-            keep(sources, str(score['Vendor']), how)
+        if value == best and value and vendor:
+            keep(sources, vendor, how)
     for entry in linked:
         for vendor in malicious_vendors(entry.get('Malicious')):
             if best < SCORE_BAD:

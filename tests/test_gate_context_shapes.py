@@ -1,0 +1,89 @@
+"""The reputation gate reads File and DBotScore in the shapes CommonServerPython writes them and XSOAR merges them:
+Common.File.to_context gives a file's hashes as keys (MD5, SHA1, SHA256, ...) and in its Hashes list of
+{type, value} items, and only in that list for hashes given through its hashes argument (Common.Hash). A hash the gate
+does not link is a score it does not see: the file would be restored although it is scored bad."""
+from __future__ import annotations
+
+import json
+
+from conftest import TEST_DATA, load_json
+from warroom.context import merge_entry_context
+from warroom.playbook.runner import _load_script
+
+GATE = _load_script('QuarantineRestoreReputationGate')
+HASHES_ONLY = load_json(TEST_DATA / 'xsoar' / 'entries' / 'file_hashes_list_only.json')['entry']
+
+
+def listed(entry_context: dict, kind: str) -> str:
+    [files] = [value for key, value in entry_context.items() if key.startswith('File(')]
+    return next(h['value'] for f in files for h in f['Hashes'] if h['type'] == kind)
+
+
+def scores(entry_context: dict) -> list[dict]:
+    [value] = [value for key, value in entry_context.items() if key.startswith('DBotScore(')]
+    return value
+
+
+def gate(args: dict, context: dict) -> dict:
+    return GATE.gate_command(args, context)['EntryContext']['QuarantineRestore.Gate(true)']
+
+
+def test_a_score_under_a_hash_a_file_entry_gives_only_in_its_hashes_list_holds_the_file():
+    context: dict = {}
+    merge_entry_context(context, HASHES_ONLY['EntryContext'])
+    sha256, md5 = listed(HASHES_ONLY['EntryContext'], 'SHA256'), listed(HASHES_ONLY['EntryContext'], 'MD5')
+    [score] = scores(HASHES_ONLY['EntryContext'])
+
+    result = gate({'file_hash': sha256}, context)
+
+    assert result['allowed'] == []
+    [held] = result['held']
+    assert (held['file_hash'], held['verdict']) == (sha256, 'bad')
+    assert f'MD5 {md5}' in held['scored_as'] and score['Vendor'] in held['scored_by']
+
+
+def test_file_entries_given_as_an_argument_link_hashes_through_their_hashes_list_too():
+    """A sub-playbook with a context of its own passes the incident's File entries as file_entries."""
+    ec = HASHES_ONLY['EntryContext']
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    unmarked = [{k: v for k, v in f.items() if k != 'Malicious'} for f in files]  # only the score says "bad"
+
+    result = gate({'file_hash': listed(ec, 'SHA256'), 'file_entries': json.dumps(unmarked),
+                   'dbot_score': json.dumps(scores(ec))}, {})
+
+    assert result['allowed'] == [] and result['held'][0]['scored_as'] == [f'MD5 {listed(ec, "MD5")}']
+
+
+def test_a_hashes_list_naming_another_sha256_is_another_file_whatever_md5_it_shares():
+    ec = HASHES_ONLY['EntryContext']
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    other = [{'Hashes': [dict(h, value='e' * 64) if h['type'] == 'SHA256' else h for h in f['Hashes']]}
+             for f in files]
+    ours = listed(ec, 'SHA256')
+
+    result = gate({'file_hash': ours}, {'File': other, 'DBotScore': scores(ec)})
+
+    assert result['allowed'] == [ours]  # the bad MD5 is linked to the other SHA256 only
+
+
+def test_a_dbotscore_whose_indicator_holds_a_list_is_read_for_each_indicator_not_skipped():
+    """Context can hold a field's values as a list (as the gate already reads File's hash keys); a DBotScore whose
+    Indicator is such a list, one of them the file's MD5, still holds the file: skipped, it would fail open."""
+    ec = HASHES_ONLY['EntryContext']
+    [score] = scores(ec)
+    merged = dict(score, Indicator=['f' * 64, score['Indicator']])
+    context: dict = {}
+    merge_entry_context(context, {k: v for k, v in ec.items() if k.startswith('File(')})
+
+    result = gate({'file_hash': listed(ec, 'SHA256')}, dict(context, DBotScore=[merged]))
+
+    assert result['allowed'] == [] and result['held'][0]['scored_by'] == [score['Vendor']]
+
+
+def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
+    try:
+        entry = GATE.gate_command({'file_hash': 'ab' * 32}, {'File': {'Hashes': ['ab' * 32]}})
+    except GATE.GateError as error:
+        assert 'File.Hashes' in str(error)
+    else:
+        raise AssertionError(f'File.Hashes of plain text was read as if it held nothing: {entry["HumanReadable"]}')
