@@ -160,14 +160,15 @@ def test_files_a_run_had_no_time_to_send_are_named_as_not_started_and_why(xdr_te
 @pytest.fixture
 def on_test_clock(monkeypatch):
     """Every limiter the integration builds runs on one FakeClock that the war room's waits between polls move too,
-    as does the tenant's: runs that run out of time are measured, not waited for. One worker: a FakeClock moved from
+    as does the tenant's, and by which the war room times each run: runs that run out of time are measured, not
+    waited for. One worker: a FakeClock moved from
     several threads at once would add their waits up."""
     clock = FakeClock(0.0)
     real = ri.AdaptiveRateLimiter
     monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling: real(ceiling, clock=clock, sleep=clock.advance))
     tenant = start_tenant(auth_type='advanced', clock=clock)
     # The slowest pace an instance may be set to (or a tenant shared by other clients): one request in 10 s.
-    room = WarRoom(params=tenant.params(xdr_rate_limit='0.1', max_concurrency='1'), sleep=clock.advance)
+    room = WarRoom(params=tenant.params(xdr_rate_limit='0.1', max_concurrency='1'), sleep=clock.advance, clock=clock)
     yield tenant, room
     tenant.server.stop()
 
