@@ -1732,10 +1732,12 @@ class BulkRunner:
                     index, value = future.result()
                     results[index] = value
                     self.report(what, done, len(items))
-            except BaseException:
+            except BaseException as error:
                 pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
                 errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
-                raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0]) from None
+                if error not in errors:  # the calling thread's own: Ctrl-C, a progress report that failed
+                    raise
+                raise next((e for e in errors if not isinstance(e, _Cancelled)), error) from None
         return results
 
     def report(self, what: str, done: int, total: int) -> None:
