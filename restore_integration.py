@@ -1061,6 +1061,12 @@ class HttpTransport:
         except requests.exceptions.SSLError as error:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
+            # The URL passed the settings' checks: this is the environment's proxy URL, not quoted (it holds a password).
+            raise RestoreError(f'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) '
+                               f'cannot be used for {host}: requests cannot read it (not shown: it may hold a '
+                               f'password). Percent-encode any @ : / ? # in its user name and password, or uncheck '
+                               f'"Use system proxy settings".', attempts) from None
         except requests.exceptions.ConnectTimeout:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
                                              f'{self.settings.connect_timeout:g} s.',
@@ -1080,6 +1086,12 @@ class HttpTransport:
                 attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
                                                  f'({describe_connection_error(error)}).',
                             'Check the server URL, DNS, the firewall and the proxy setting.')
+        except OSError as error:  # requests' own, but for those above, are faults in the integration
+            if isinstance(error, requests.exceptions.RequestException):
+                raise
+            # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
+            raise RestoreError(f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s '
+                               f'environment. Correct or remove that variable.', attempts) from None
         else:
             if not response.is_redirect:
                 return response
