@@ -45,6 +45,7 @@ import string
 import threading
 import time
 import traceback
+from base64 import b64encode
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -53,6 +54,7 @@ from email.utils import parsedate_to_datetime
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
@@ -1155,6 +1157,21 @@ class HttpTransport:
         last = attempts[-1]
         note = retry_note(attempts[:-1], gave_up)
         return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
+
+
+def proxy_secrets(settings: TransportSettings) -> list[str]:
+    """The password of each proxy URL in the environment, when requests go through it: as written, as read, and in the
+    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back."""
+    found = []
+    for url in getproxies().values() if settings.proxy else ():
+        try:
+            parts = urlsplit(url)
+            user, password = unquote(parts.username or ''), unquote(parts.password or '')
+        except ValueError:  # requests cannot use it either: HttpTransport says so
+            continue
+        if password:
+            found += [parts.password, password, b64encode(f'{user}:{password}'.encode('latin1', 'replace')).decode()]
+    return found
 
 
 class SecretScrubber:
@@ -3031,6 +3048,8 @@ def main(demisto_obj: Any = None) -> None:
     clients, stored = {}, None
     try:
         settings = settings_for(command, params)
+        for secret in proxy_secrets(settings.transport):
+            scrubber.add(secret)
         stored = stored_iam_token(runtime, settings)
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
