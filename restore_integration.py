@@ -935,6 +935,9 @@ class HttpTransport:
     error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
     """
 
+    # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
+    MAX_REPLY_BYTES = 32 * 2 ** 20
+
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
                  retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None,
@@ -1064,10 +1067,10 @@ class HttpTransport:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
-            # The URL passed the settings' checks: this is the environment's proxy URL, not quoted (it holds a password).
-            raise RestoreError(f'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) '
-                               f'cannot be used for {host}: requests cannot read it (not shown: it may hold a '
-                               f'password). Percent-encode any @ : / ? # in its user name and password, or uncheck '
+            # The URL passed the settings' checks: this is the environment's proxy URL, not quoted (it holds a password)
+            raise RestoreError(f'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or '
+                               f'ALL_PROXY) cannot be used for {host}: requests cannot read it (not shown: it may hold '
+                               f'a password). Percent-encode any @ : / ? # in its user name and password, or uncheck '
                                f'"Use system proxy settings".', attempts) from None
         except requests.exceptions.ConnectTimeout:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
@@ -1106,25 +1109,37 @@ class HttpTransport:
         return f'{self.vendor} at {host} did not answer within {self.settings.read_timeout:g} s.'
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> None:
-        """Reads the body; a reply cut off, or not JSON where JSON is due, makes the attempt a broken reply."""
+        """Reads the body as it comes. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is
+        due, makes the attempt a broken reply; one still coming after the read timeout (which urllib3 counts per read:
+        a server that trickles bytes never meets it), an answer that did not come in time."""
         attempt.status = response.status_code
-        host = urlsplit(response.url).netloc
+        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
+        body, started = bytearray(), self.limiter.clock()
         try:
-            response.content  # noqa: B018 - reading the streamed body is the point
+            for piece in response.iter_content(2 ** 16):
+                body += piece
+                if len(body) > self.MAX_REPLY_BYTES:
+                    attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {len(body) // 2 ** 20} MB, '
+                                                    f'far more than any answer of this API.', BROKEN_REPLY_ADVICE)
+                elif self.limiter.clock() - started > self.settings.read_timeout:
+                    attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within '
+                                                 f'{self.settings.read_timeout:g} s.', NO_ANSWER_ADVICE)
+                if attempt.fault:
+                    break
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
                 requests.exceptions.ConnectionError) as error:
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} but the reply was cut off before its end '
+                                            f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
+        if attempt.fault:
             response.close()
-            attempt.met(FAULT_BROKEN_REPLY, f'{self.vendor} at {host} answered HTTP {response.status_code} but the '
-                                            f'reply was cut off before its end ({describe_connection_error(error)}).',
-                        BROKEN_REPLY_ADVICE)
             return
+        response._content = bytes(body)  # where requests keeps a body it read itself: .content, .text and .json()
         if expect_json:
             try:
                 reply_json(response)
             except ValueError:
-                attempt.met(FAULT_BROKEN_REPLY, f'{self.vendor} at {host} answered HTTP {response.status_code} with '
-                                                f'a body that is not JSON ({short_text(response.text)}).',
-                            BROKEN_REPLY_ADVICE)
+                attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON '
+                                                f'({short_text(response.text)}).', BROKEN_REPLY_ADVICE)
 
     def _wants_new_token(self, response: requests.Response, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: the first one always (the cached token may have been
