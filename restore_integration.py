@@ -867,7 +867,8 @@ def server_time_ms(response: requests.Response) -> int:
 
 
 def parse_retry_after(response: requests.Response) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock, which its Date header
+    gives), or None."""
     value = (response.headers.get('Retry-After') or '').strip()
     if not value:
         return None
@@ -881,7 +882,7 @@ def parse_retry_after(response: requests.Response) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, when.timestamp() - server_time_ms(response) / 1000)
 
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
