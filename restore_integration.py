@@ -1437,7 +1437,7 @@ class IamTokenProvider:
     """IAM password tokens scoped to a project, held until shortly before they expire.
 
     Worker threads ask for the token at once: one lock covers fetching a token and dropping one, so that one
-    command fetches one token. It never touches XSOAR: ``main`` hands it the token cached in the integration
+    command fetches one token, and sends a password IAM refused once. It never touches XSOAR: ``main`` hands it the token cached in the integration
     context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the command.
     ``on_token`` learns every token it holds (the scrubber), from whatever thread fetched it.
     """
@@ -1456,6 +1456,7 @@ class IamTokenProvider:
         self.identity = token_identity(settings)
         self.tokens_fetched = 0
         self._lock = threading.Lock()
+        self._refusal = None  # IAM's answer when it refused the password
         stored = stored if isinstance(stored, dict) else {}
         self._held = stored if stored.get('identity') == self.identity and isinstance(stored.get('token'), str) else {}
         if self._held:
@@ -1465,7 +1466,9 @@ class IamTokenProvider:
         token = self._usable()
         if token:
             return token
-        with self._lock:  # one thread fetches; the others then find its token
+        with self._lock:  # one thread fetches; the others then find its token, or its refusal
+            if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
+                raise iam_error_from_response(self._refusal)
             return self._usable() or self._fetch()
 
     def _usable(self) -> str | None:
@@ -1493,6 +1496,8 @@ class IamTokenProvider:
         }}
         response = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
         if response.status_code not in (200, 201):
+            if response.status_code < 500 and response.status_code != THROTTLED_STATUS:
+                self._refusal = response
             raise iam_error_from_response(response)
         token = response.headers.get('X-Subject-Token')
         if not token:

@@ -225,3 +225,17 @@ def test_each_reply_is_parsed_once(tenant, monkeypatch):
         client.restore_isolated_files([{'host_id': 'no-such-host', 'file_hash': HSS_HASH}])
     assert refused.value.http_status == 400 and len(tenant.requests_to('POST', TOKENS_PATH)) == 2
     assert len(parsed) == 2  # the first 401 needs no reading: any 401 in token mode gets one new token
+
+
+def test_a_password_iam_refused_is_sent_once_per_command_however_many_batches_wait_for_the_token(tenant):
+    # IAM locks a user out after a few failed logins: the batches that waited for the first token request take its
+    # refusal as their own rather than each sending the same wrong password again.
+    args = explicit_items(tenant, 8 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=slow;delay=0.3')  # every batch starts while it is out
+    wrong = {'identifier': tenant.params('token')['hss_credentials']['identifier'], 'password': 'not-the-password'}
+
+    result = room(tenant, max_concurrency='8', hss_credentials=wrong).run('hss-restore-isolated', args)
+
+    assert result.failed and 'Huawei Cloud IAM answered HTTP 401' in result.entries[-1]['Contents']
+    assert len(tenant.requests_to('POST', TOKENS_PATH)) == 1
+    assert tenant.requests_to('PUT', '/event/isolated-file') == []
