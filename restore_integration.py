@@ -1067,6 +1067,9 @@ class HttpTransport:
         except requests.exceptions.SSLError as error:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
+        except RestoreError as error:  # from the auth: IAM's token request failed, and this request was not sent
+            error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
+            raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
             # The URL passed the settings' checks: this is the environment's proxy URL, not quoted (it holds a password)
             raise RestoreError(f'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or '
@@ -1077,12 +1080,10 @@ class HttpTransport:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
                                              f'{self.settings.connect_timeout:g} s.',
                         'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
-        except requests.exceptions.ReadTimeout:
-            attempt.met(FAULT_NO_ANSWER, self._no_answer(host), NO_ANSWER_ADVICE)
-        except requests.exceptions.ConnectionError as error:
+        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
             reason = error.args[0] if error.args else None
             reason = getattr(reason, 'reason', reason)
-            if isinstance(reason, ReadTimeoutError):
+            if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
                 attempt.met(FAULT_NO_ANSWER, self._no_answer(host), NO_ANSWER_ADVICE)
             elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
                 attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
