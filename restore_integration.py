@@ -1119,13 +1119,13 @@ class HttpTransport:
         body, started = bytearray(), self.limiter.clock()
         try:
             for piece in response.iter_content(2 ** 16):
+                if body and self.limiter.clock() - started > self.settings.read_timeout:  # a piece more, and late
+                    attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within '
+                                                 f'{self.settings.read_timeout:g} s.', NO_ANSWER_ADVICE)
                 body += piece
                 if len(body) > self.MAX_REPLY_BYTES:
                     attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {len(body) // 2 ** 20} MB, '
                                                     f'far more than any answer of this API.', BROKEN_REPLY_ADVICE)
-                elif self.limiter.clock() - started > self.settings.read_timeout:
-                    attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within '
-                                                 f'{self.settings.read_timeout:g} s.', NO_ANSWER_ADVICE)
                 if attempt.fault:
                     break
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
