@@ -45,6 +45,7 @@ import string
 import threading
 import time
 import traceback
+from base64 import b64encode
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -53,6 +54,7 @@ from email.utils import parsedate_to_datetime
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
@@ -873,7 +875,8 @@ def server_time_ms(response: requests.Response) -> int:
 
 
 def parse_retry_after(response: requests.Response) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock, which its Date header
+    gives), or None."""
     value = (response.headers.get('Retry-After') or '').strip()
     if not value:
         return None
@@ -887,7 +890,7 @@ def parse_retry_after(response: requests.Response) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, when.timestamp() - server_time_ms(response) / 1000)
 
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
@@ -940,6 +943,9 @@ class HttpTransport:
     Every attempt is appended to the request's history, which ends up on the response (``attempts``) or in the
     error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
     """
+
+    # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
+    MAX_REPLY_BYTES = 32 * 2 ** 20
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
@@ -1069,16 +1075,23 @@ class HttpTransport:
         except requests.exceptions.SSLError as error:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
+        except RestoreError as error:  # from the auth: IAM's token request failed, and this request was not sent
+            error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
+            raise
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
+            # The URL passed the settings' checks: this is the environment's proxy URL, not quoted (it holds a password)
+            raise RestoreError(f'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or '
+                               f'ALL_PROXY) cannot be used for {host}: requests cannot read it (not shown: it may hold '
+                               f'a password). Percent-encode any @ : / ? # in its user name and password, or uncheck '
+                               f'"Use system proxy settings".', attempts) from None
         except requests.exceptions.ConnectTimeout:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
                                              f'{self.settings.connect_timeout:g} s.',
                         'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
-        except requests.exceptions.ReadTimeout:
-            attempt.met(FAULT_NO_ANSWER, self._no_answer(host), NO_ANSWER_ADVICE)
-        except requests.exceptions.ConnectionError as error:
+        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
             reason = error.args[0] if error.args else None
             reason = getattr(reason, 'reason', reason)
-            if isinstance(reason, ReadTimeoutError):
+            if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
                 attempt.met(FAULT_NO_ANSWER, self._no_answer(host), NO_ANSWER_ADVICE)
             elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
                 attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
@@ -1088,6 +1101,12 @@ class HttpTransport:
                 attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
                                                  f'({describe_connection_error(error)}).',
                             'Check the server URL, DNS, the firewall and the proxy setting.')
+        except OSError as error:  # requests' own, but for those above, are faults in the integration
+            if isinstance(error, requests.exceptions.RequestException):
+                raise
+            # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
+            raise RestoreError(f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s '
+                               f'environment. Correct or remove that variable.', attempts) from None
         else:
             if not response.is_redirect:
                 return response
@@ -1100,25 +1119,37 @@ class HttpTransport:
         return f'{self.vendor} at {host} did not answer within {self.settings.read_timeout:g} s.'
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> None:
-        """Reads the body; a reply cut off, or not JSON where JSON is due, makes the attempt a broken reply."""
+        """Reads the body as it comes. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is
+        due, makes the attempt a broken reply; one still coming after the read timeout (which urllib3 counts per read:
+        a server that trickles bytes never meets it), an answer that did not come in time."""
         attempt.status = response.status_code
-        host = urlsplit(response.url).netloc
+        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
+        body, started = bytearray(), self.limiter.clock()
         try:
-            response.content  # noqa: B018 - reading the streamed body is the point
+            for piece in response.iter_content(2 ** 16):
+                if body and self.limiter.clock() - started > self.settings.read_timeout:  # a piece more, and late
+                    attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within '
+                                                 f'{self.settings.read_timeout:g} s.', NO_ANSWER_ADVICE)
+                body += piece
+                if len(body) > self.MAX_REPLY_BYTES:
+                    attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {len(body) // 2 ** 20} MB, '
+                                                    f'far more than any answer of this API.', BROKEN_REPLY_ADVICE)
+                if attempt.fault:
+                    break
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
                 requests.exceptions.ConnectionError) as error:
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} but the reply was cut off before its end '
+                                            f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
+        if attempt.fault:
             response.close()
-            attempt.met(FAULT_BROKEN_REPLY, f'{self.vendor} at {host} answered HTTP {response.status_code} but the '
-                                            f'reply was cut off before its end ({describe_connection_error(error)}).',
-                        BROKEN_REPLY_ADVICE)
             return
+        response._content = bytes(body)  # where requests keeps a body it read itself: .content, .text and .json()
         if expect_json:
             try:
                 reply_json(response)
             except ValueError:
-                attempt.met(FAULT_BROKEN_REPLY, f'{self.vendor} at {host} answered HTTP {response.status_code} with '
-                                                f'a body that is not JSON ({short_text(response.text)}).',
-                            BROKEN_REPLY_ADVICE)
+                attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON '
+                                                f'({short_text(response.text)}).', BROKEN_REPLY_ADVICE)
 
     def _wants_new_token(self, response: requests.Response, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: the first one always (the cached token may have been
@@ -1151,6 +1182,21 @@ class HttpTransport:
         last = attempts[-1]
         note = retry_note(attempts[:-1], gave_up)
         return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
+
+
+def proxy_secrets(settings: TransportSettings) -> list[str]:
+    """The password of each proxy URL in the environment, when requests go through it: as written, as read, and in the
+    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back."""
+    found = []
+    for url in getproxies().values() if settings.proxy else ():
+        try:
+            parts = urlsplit(url)
+            user, password = unquote(parts.username or ''), unquote(parts.password or '')
+        except ValueError:  # requests cannot use it either: HttpTransport says so
+            continue
+        if password:
+            found += [parts.password, password, b64encode(f'{user}:{password}'.encode('latin1', 'replace')).decode()]
+    return found
 
 
 class SecretScrubber:
@@ -1400,7 +1446,7 @@ class IamTokenProvider:
     """IAM password tokens scoped to a project, held until shortly before they expire.
 
     Worker threads ask for the token at once: one lock covers fetching a token and dropping one, so that one
-    command fetches one token. It never touches XSOAR: ``main`` hands it the token cached in the integration
+    command fetches one token, and sends a password IAM refused once. It never touches XSOAR: ``main`` hands it the token cached in the integration
     context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the command.
     ``on_token`` learns every token it holds (the scrubber), from whatever thread fetched it.
     """
@@ -1419,6 +1465,7 @@ class IamTokenProvider:
         self.identity = token_identity(settings)
         self.tokens_fetched = 0
         self._lock = threading.Lock()
+        self._refusal = None  # IAM's answer when it refused the password
         stored = stored if isinstance(stored, dict) else {}
         self._held = stored if stored.get('identity') == self.identity and isinstance(stored.get('token'), str) else {}
         if self._held:
@@ -1428,7 +1475,9 @@ class IamTokenProvider:
         token = self._usable()
         if token:
             return token
-        with self._lock:  # one thread fetches; the others then find its token
+        with self._lock:  # one thread fetches; the others then find its token, or its refusal
+            if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
+                raise iam_error_from_response(self._refusal)
             return self._usable() or self._fetch()
 
     def _usable(self) -> str | None:
@@ -1456,6 +1505,8 @@ class IamTokenProvider:
         }}
         response = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
         if response.status_code not in (200, 201):
+            if response.status_code < 500 and response.status_code != THROTTLED_STATUS:
+                self._refusal = response
             raise iam_error_from_response(response)
         token = response.headers.get('X-Subject-Token')
         if not token:
@@ -1740,10 +1791,12 @@ class BulkRunner:
                     index, value = future.result()
                     results[index] = value
                     self.report(what, done, len(items))
-            except BaseException:
+            except BaseException as error:
                 pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
                 errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
-                raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0]) from None
+                if error not in errors:  # the calling thread's own: Ctrl-C, a progress report that failed
+                    raise
+                raise next((e for e in errors if not isinstance(e, _Cancelled)), error) from None
         return results
 
     def report(self, what: str, done: int, total: int) -> None:
@@ -3074,6 +3127,8 @@ def main(demisto_obj: Any = None) -> None:
     clients, stored = {}, None
     try:
         settings = settings_for(command, params)
+        for secret in proxy_secrets(settings.transport):
+            scrubber.add(secret)
         stored = stored_iam_token(runtime, settings)
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash

@@ -148,3 +148,14 @@ def test_settled_items_do_not_run():
                                            settled=lambda n: 'skipped' if n >= 2 else None)
 
     assert results == [0, 1] + ['skipped'] * 8 and ran == [0, 1]
+
+
+@pytest.mark.parametrize('raised', [KeyboardInterrupt, SystemExit, ConnectionResetError])
+def test_an_exception_in_the_calling_thread_comes_out_as_itself_not_as_another(raised):
+    # Ctrl-C in the war room, or a progress report that fails (in XSOAR, demisto.info on a broken channel), happens
+    # in the thread that called map, while no worker failed: that exception is the one that leaves.
+    def report(text):
+        raise raised('from the calling thread')
+
+    with pytest.raises(raised, match='from the calling thread'):
+        ri.BulkRunner(workers=4, progress=report).map(lambda n: n, range(20), what='items done')

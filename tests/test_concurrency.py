@@ -225,3 +225,45 @@ def test_each_reply_is_parsed_once(tenant, monkeypatch):
         client.restore_isolated_files([{'host_id': 'no-such-host', 'file_hash': HSS_HASH}])
     assert refused.value.http_status == 400 and len(tenant.requests_to('POST', TOKENS_PATH)) == 2
     assert len(parsed) == 2  # the first 401 needs no reading: any 401 in token mode gets one new token
+
+
+def test_a_password_iam_refused_is_sent_once_per_command_however_many_batches_wait_for_the_token(tenant):
+    # IAM locks a user out after a few failed logins: the batches that waited for the first token request take its
+    # refusal as their own rather than each sending the same wrong password again.
+    args = explicit_items(tenant, 8 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=slow;delay=0.3')  # every batch starts while it is out
+    wrong = {'identifier': tenant.params('token')['hss_credentials']['identifier'], 'password': 'not-the-password'}
+
+    result = room(tenant, max_concurrency='8', hss_credentials=wrong).run('hss-restore-isolated', args)
+
+    assert result.failed and 'Huawei Cloud IAM answered HTTP 401' in result.entries[-1]['Contents']
+    assert len(tenant.requests_to('POST', TOKENS_PATH)) == 1
+    assert tenant.requests_to('PUT', '/event/isolated-file') == []
+
+
+def test_a_token_request_that_failed_after_faults_does_not_say_hss_may_have_accepted_a_put_never_sent(tenant):
+    # IAM's 502s (a gateway that may have passed the token request on) are the token request's history, not the PUT's.
+    args = explicit_items(tenant, facts.HSS_MAX_ITEMS_PER_REQUEST)
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=502*20')
+
+    result = room(tenant, max_retries='2').run('hss-restore-isolated', args)
+
+    assert result.failed and 'Huawei Cloud IAM answered HTTP 502' in result.entries[-1]['Contents']
+    assert tenant.requests_to('PUT', '/event/isolated-file') == []
+    assert 'may have accepted' not in result.entries[-1]['Contents']
+
+
+def test_a_put_whose_answer_was_lost_still_says_hss_may_have_accepted_it_when_its_resend_could_get_no_token(tenant):
+    client = client_from_params('hss', tenant.params('token', retry_backoff='0', read_timeout='0.25', max_retries='2'))
+    client.list_isolated_files()  # a token
+    # The PUT's answer is lost (HSS applied it), the resend meets an expired token, and IAM then stays unavailable
+    # (503s: IAM did not act, but the PUT's own history says HSS may have).
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow,expire-token;delay=0.5'))
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=503*20')
+    copy = tenant.backend.snapshot()[0]
+
+    with pytest.raises(ri.RestoreError) as raised:
+        client.restore_isolated_files([{k: copy[k] for k in ('host_id', 'file_hash', 'file_path')}])
+
+    assert 'Huawei Cloud IAM answered HTTP 503' in str(raised.value)
+    assert 'HSS may have accepted an earlier attempt even so' in str(raised.value)

@@ -8,6 +8,8 @@ waits, or waits the wrong time, fails.
 from __future__ import annotations
 
 import threading
+import time
+from email.utils import formatdate
 
 import pytest
 
@@ -377,3 +379,23 @@ def test_a_401_that_cannot_be_read_after_a_token_refresh_gets_a_new_token_and_st
         assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 3  # the first, and one per refusal
     finally:
         tenant.stack.close()
+
+
+@pytest.mark.parametrize('status', [429, 503])
+@pytest.mark.parametrize('server_clock_off', [-3600, 3600], ids=['server an hour behind', 'server an hour ahead'])
+def test_a_retry_after_date_is_read_against_the_servers_own_clock(replay_server, status, server_clock_off):
+    # Retry-After as an HTTP date (RFC 9110) is a time on the server's clock, the clock its Date header gives: 5 s
+    # after its Date is a wait of 5 s, wherever this machine's clock stands.
+    server_now = time.time() + server_clock_off
+    replay_server.queue(status, {'error_code': 'APIGW.0308'}, {'Date': formatdate(server_now, usegmt=True),
+                                                              'Retry-After': formatdate(server_now + 5, usegmt=True)})
+    replay_server.queue(200, {'total_num': 0, 'data_list': []})
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(replay_server.url, 'Huawei Cloud HSS', ri.TransportSettings(),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance),
+                                 retry_statuses=[503])
+
+    response = transport.request('GET', '/v5/p/event/isolated-file', expect_json=True)
+
+    assert [a.describe() for a in response.attempts] == [f'HTTP {status}', 'HTTP 200']
+    assert response.attempts[1].waited == pytest.approx(5, abs=1)  # the date's whole seconds

@@ -6,6 +6,9 @@ and how often the request was retried, never a traceback. Retry waits are 0 here
 """
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 
 import facts
@@ -370,3 +373,66 @@ def test_a_new_token_that_meets_token_must_be_updated_again_is_fetched_again_wit
     assert provider.tokens_fetched == 3
     assert [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT'] == \
         ['one', 'two', 'three']
+
+
+# --------------------------------------------------------------------------- replies that do not end
+
+
+class StreamingServer:
+    """A vendor on 127.0.0.1 that answers every request with its headers and then a body that does not end: ``piece``
+    after ``piece``, each followed by ``after_piece()``, until the client hangs up or ``most`` bytes are out (then it
+    closes: the Content-Length announced more). ``sent`` counts what went out."""
+
+    def __init__(self, piece: bytes, most: int, after_piece=lambda: None):
+        self.piece, self.most, self.after_piece = piece, most, after_piece
+        self.sent = 0
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        with self.listener.accept()[0] as connection:
+            connection.recv(65536)
+            connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'
+                               b'Content-Length: %d\r\n\r\n{"reply": "' % (10 * self.most))
+            try:
+                while self.sent < self.most:
+                    connection.sendall(self.piece)
+                    self.sent += len(self.piece)
+                    self.after_piece()
+            except OSError:  # the client hung up
+                pass
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_reply_that_does_not_end_is_given_up_at_a_size_no_answer_has_not_read_into_memory():
+    most = 256 * 2 ** 20  # far past any answer of these APIs (an XDR action on 100,000 endpoints is a few MB)
+    server = StreamingServer(b'x' * 2 ** 16, most)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+    try:
+        with pytest.raises(ri.RestoreError) as raised:
+            transport.request('POST', '/public_api/v1/endpoints/restore/', expect_json=True, json={})
+    finally:
+        server.close()
+
+    assert 'answered HTTP 200 but its reply was larger than' in str(raised.value)
+    assert server.sent < most  # it hung up: the body was not read to its end
+
+
+def test_a_reply_trickled_piece_by_piece_ends_within_the_read_timeout_in_all_not_per_piece():
+    # urllib3's read timeout counts per read: a server that sends a piece every few seconds never meets it. Each piece
+    # here costs 1 s on the run's clock (a FakeClock), far less than the read timeout of 10 s.
+    limiter = ri.AdaptiveRateLimiter(1000, clock=FakeClock(0.0))
+    server = StreamingServer(b'x' * 64, 2 ** 20, after_piece=lambda: limiter.clock.advance(1.0))
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=10, max_retries=0),
+                                 limiter=limiter)
+    try:
+        with pytest.raises(ri.RestoreError) as raised:
+            transport.request('POST', '/public_api/v1/endpoints/restore/', expect_json=True, json={})
+    finally:
+        server.close()
+
+    assert 'answered HTTP 200 but its reply did not end within 10 s' in str(raised.value)
+    assert server.sent < 2 ** 20

@@ -5,6 +5,7 @@ A scrubber that does nothing fails every test here: each one first shows the sec
 """
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from urllib.parse import quote, quote_plus
@@ -125,8 +126,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize('command, args, vendor, mode', CASES)
-def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(echo, command, args, vendor, mode):
+def echo_params(echo, vendor, mode):
     params = {'insecure': False, 'retry_backoff': '0', 'max_retries': '0'}
     if vendor in ('xdr', 'both'):
         params.update(xdr_url=echo.url, xdr_api_key_id='7', xdr_api_key={'password': f' {XDR_KEY} '},
@@ -136,8 +136,12 @@ def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(ech
                       hss_project_id='p' * 32, hss_auth_type=mode, hss_domain='acme',
                       hss_aksk={'identifier': 'AKTEST', 'password': HSS_SK},
                       hss_credentials={'identifier': 'user', 'password': f'{IAM_PASSWORD} '})
+    return params
 
-    demisto = run_main(params, command, args)
+
+@pytest.mark.parametrize('command, args, vendor, mode', CASES)
+def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(echo, command, args, vendor, mode):
+    demisto = run_main(echo_params(echo, vendor, mode), command, args)
 
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
     assert demisto.entries and demisto.entries[-1]['Type'] == facts.ENTRY_ERROR
@@ -179,3 +183,25 @@ def test_an_iam_password_saved_with_blanks_and_quoted_back_by_iam_is_scrubbed():
             assert form not in shown
     finally:
         vendor.server.stop()
+
+
+PROXY_PASSWORD = 'proxy pw:' + secrets.token_urlsafe(12)  # a blank and a colon: percent-encoded in the proxy URL
+
+
+@pytest.mark.parametrize('command, args, vendor, mode', CASES)
+def test_the_proxy_password_is_scrubbed_when_the_proxy_quotes_back_what_it_received(echo, monkeypatch, command, args,
+                                                                                     vendor, mode):
+    # With "Use system proxy settings" checked, the environment's proxy URL holds a user and password, and the echo is
+    # that proxy too: a proxy's error page quoting the request it received, its Proxy-Authorization header included.
+    for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+        monkeypatch.setenv(name, f'http://operator:{quote(PROXY_PASSWORD, safe="")}@{echo.url.split("://")[1]}')
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    basic = base64.b64encode(f'operator:{PROXY_PASSWORD}'.encode()).decode()  # RFC 7617, as a proxy receives it
+
+    demisto = run_main(dict(echo_params(echo, vendor, mode), proxy=True), command, args)
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert 'answered HTTP 400' in shown and any(basic in text for text in echo.echoed)
+    for form in traces(PROXY_PASSWORD) | {basic}:
+        assert form not in shown, form[:10]

@@ -6,6 +6,8 @@ The TLS server is an emulator behind a certificate made at test time with the op
 """
 from __future__ import annotations
 
+import json
+import secrets
 import shutil
 import socket
 import ssl
@@ -238,6 +240,44 @@ def test_all_proxy_alone_is_ignored_unless_proxy_is_checked(vendors, monkeypatch
         recording.server.stop()
     assert unchecked['Contents'] == checked['Contents'] == 'ok'
     assert len(recording.seen) == 1  # only the run with proxy checked
+
+
+PROXY_PASSWORD_HALVES = ('pxA' + secrets.token_hex(8), 'pxB' + secrets.token_hex(8))
+
+
+@pytest.mark.parametrize('separator', ['#', '/', '?'])
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_a_proxy_url_from_the_environment_that_cannot_be_read_is_named_without_its_password(
+        vendors, proxy, monkeypatch, command, args, mode, separator):
+    # A password holding #, / or ? not percent-encoded: requests cannot parse the URL and quotes the piece before it.
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, f'http://operator:{separator.join(PROXY_PASSWORD_HALVES)}@{proxy.url[7:]}')
+    xdr, hss = vendors
+
+    demisto = Demisto(dict(vendor_params(vendors, command, mode), proxy=True), command, dict(args), {}, [])
+    ri.main(demisto)
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR
+    assert not [half for half in PROXY_PASSWORD_HALVES if half in shown]
+    assert 'HTTPS_PROXY' in shown and 'Use system proxy settings' in shown and 'fault in the integration' not in shown
+    assert proxy.seen == [] and xdr.gateway.requests == [] and hss.gateway.requests == []
+
+
+@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+def test_a_ca_bundle_variable_naming_no_file_is_named_as_such(tls_vendors, tmp_path, monkeypatch, variable):
+    # An engine set up for a private certificate authority names its bundle in these variables, as requests reads them.
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, str(tmp_path / 'no-such-bundle.pem'))
+    xdr, hss, params = tls_vendors
+
+    entry = run(for_command(params, 'restore-file', 'xdr'), 'restore-file', {'file_hash': XDR_HASH})
+
+    assert entry['Type'] == ENTRY_ERROR
+    assert 'no-such-bundle.pem' in entry['Contents'] and variable in entry['Contents']
+    assert 'fault in the integration' not in entry['Contents']
+    assert xdr.gateway.requests == []
 
 
 @pytest.fixture
