@@ -400,12 +400,14 @@ def has_control_characters(text: str) -> bool:
     return CONTROL_CHARACTERS.search(text) is not None
 
 
-def check_identifier_characters(text: str, name: str, where: str = '') -> None:
-    """Refuses an ID holding anything but letters, digits, - and _, naming the first offending character."""
+def check_identifier(text: str, name: str, max_length: int) -> None:
+    """Refuses an ID longer than ``max_length``, or holding anything but letters, digits, - and _ (naming the first
+    offending character)."""
+    if len(text) > max_length:
+        raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if not IDENTIFIER_PATTERN.fullmatch(text):
         bad = re.search(r'[^A-Za-z0-9_-]', text).group()
-        raise RestoreError(f'{name}{where} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
-                           f'{printable(bad)}.')
+        raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds {printable(bad)}.')
 
 
 def setting_text(params: dict[str, Any], name: str) -> str:
@@ -426,10 +428,7 @@ def setting_id(params: dict[str, Any], name: str, max_length: int = 64) -> str:
     """An ID setting that reaches a request line (letters, digits, - and _), or '' when not set."""
     text = setting_text(params, name)
     if text:
-        if len(text) > max_length:
-            raise RestoreError(f'The instance setting {name} is {len(text)} characters long; the most allowed is '
-                               f'{max_length}.')
-        check_identifier_characters(text, f'The instance setting {name}')
+        check_identifier(text, f'The instance setting {name}', max_length)
     return text
 
 
@@ -1930,9 +1929,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     text = str(value).strip()
     if has_control_characters(text):
         raise RestoreError(f'{name} must not contain control characters (line breaks, tabs); got {printable(text)}.')
-    if len(text) > max_length:
-        raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
-    check_identifier_characters(text, name)
+    check_identifier(text, name, max_length)
     return text
 
 
