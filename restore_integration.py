@@ -1274,11 +1274,6 @@ def whole_number(value: Any, default: int) -> int:
         return default
 
 
-def response_retry_note(response: requests.Response) -> str:
-    """The retry sentence for an error reported from ``response``: the attempts before it, and why it stopped."""
-    return retry_note(tuple(getattr(response, 'attempts', ()))[:-1], getattr(response, 'gave_up', None))
-
-
 def vendor_error(response: requests.Response, vendor: str, advice_by_status: dict[int, str],
                  said: dict[str, Any] | None) -> VendorApiError:
     """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
@@ -1287,8 +1282,10 @@ def vendor_error(response: requests.Response, vendor: str, advice_by_status: dic
         said = {'vendor_message': short_text(response.text) or None,
                 'request_id': response.headers.get('X-Request-Id')}
     advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
-    return VendorApiError(vendor, response.status_code, advice, retry_note=response_retry_note(response),
-                          attempts=getattr(response, 'attempts', ()), **said)
+    # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
+    attempts = tuple(getattr(response, 'attempts', ()))
+    note = retry_note(attempts[:-1], getattr(response, 'gave_up', None))
+    return VendorApiError(vendor, response.status_code, advice, retry_note=note, attempts=attempts, **said)
 
 
 ''' AUTHENTICATION '''
