@@ -1821,10 +1821,9 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     lines = [f'### {title}']
     if not rows:
         return '\n'.join(lines + ['**No entries.**'])
-    shown = rows
-    if len(rows) > MAX_TABLE_ROWS:
-        shown = ([row for row in rows if first(row)] + [row for row in rows if not first(row)]) if first else rows
-        shown = shown[:MAX_TABLE_ROWS]
+    # A stable sort: the rows ``first`` picks, then the others, each in their own order.
+    ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
+    shown = ordered[:MAX_TABLE_ROWS]
     lines.append('|' + '|'.join(headers) + '|')
     lines.append('|' + '|'.join('---' for _ in headers) + '|')
     lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in shown)
