@@ -2018,8 +2018,7 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item."""
     given = {name: values for name, values in fields.items() if values}
     count = max(len(values) for values in given.values())
-    uneven = {name: len(values) for name, values in given.items() if len(values) not in (1, count)}
-    if uneven:
+    if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
                            f'item, or the same number of values as the others.')
