@@ -1742,21 +1742,19 @@ class BulkRunner:
 ''' XSOAR ENTRIES '''
 
 
+@dataclass(frozen=True)
 class PollingSchedule:
-    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them)."""
+    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them). Both
+    numbers are polling_arguments' checked values: the interval at least MIN_POLLING_INTERVAL, as XSOAR requires."""
 
-    def __init__(self, command: str, next_run_in_seconds: int, args: dict[str, Any],
-                 timeout_in_seconds: int | None = None) -> None:
-        self.command = command
-        self.next_run_in_seconds = max(int(next_run_in_seconds), MIN_POLLING_INTERVAL)
-        self.args = args
-        self.timeout_in_seconds = timeout_in_seconds
+    command: str
+    next_run_in_seconds: int
+    args: dict[str, Any]
+    timeout_in_seconds: int
 
     def to_entry_fields(self) -> dict[str, Any]:
-        fields = {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args}
-        if self.timeout_in_seconds:
-            fields['Timeout'] = str(self.timeout_in_seconds)
-        return fields
+        return {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args,
+                'Timeout': str(self.timeout_in_seconds)}
 
 
 class RestoreResult:
