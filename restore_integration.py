@@ -475,29 +475,22 @@ def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     return value if isinstance(value, str) else ''
 
 
-def setting_credential(params: dict[str, Any], name: str, part: str) -> str:
+def setting_credential(params: dict[str, Any], name: str, part: str, header: bool = False) -> str:
     """The user name or key ID (``identifier``) or the secret (``password``) of a credentials setting, stripped (as
-    it is sent)."""
+    it is sent). ``header``: it is sent in an HTTP header, which carries Latin-1 only, so one that cannot be sent is
+    refused here, before any request."""
     value = credential_part(params, name, part).strip()
+    # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
+    secret = part == 'password'
+    what = 'secret' if secret else 'user name or key ID'
     if has_control_characters(value):
-        # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
-        what, shown = ('secret', ' (pasted with it?)') if part == 'password' else \
-            ('user name or key ID', f': {printable(value)}')
+        shown = ' (pasted with it?)' if secret else f': {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
                            f'character{shown}. Enter it again.')
-    return value
-
-
-def header_credential(params: dict[str, Any], name: str, part: str) -> str:
-    """A credential part sent in an HTTP header, which carries Latin-1 only: one that cannot be sent is refused here,
-    before any request (a secret is not quoted)."""
-    value = setting_credential(params, name, part)
-    try:
-        value.encode('latin-1')
-    except UnicodeEncodeError:
-        what, shown = ('secret', '') if part == 'password' else ('user name or key ID', f' {printable(value)}')
+    if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
+        shown = '' if secret else f' {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
-                           f'carry. Copy it again from the vendor\'s console.') from None
+                           f'carry. Copy it again from the vendor\'s console.')
     return value
 
 
@@ -528,10 +521,10 @@ def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
 
 def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
-    key_id = header_credential(params, 'xdr_api_key_id', 'identifier')
+    key_id = setting_credential(params, 'xdr_api_key_id', 'identifier', header=True)
     auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
-    key = (header_credential if auth_type == 'standard' else setting_credential)(params, 'xdr_api_key', 'password')
+    key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
     missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
                if not value]
     if missing:
@@ -566,7 +559,7 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
     )
     if auth_type == 'aksk':
-        access_key = header_credential(params, 'hss_aksk', 'identifier')
+        access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
