@@ -280,8 +280,7 @@ class RestoreError(Exception):
 
     def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message."""
-        if sentence:
-            self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
+        self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
         return self
 
 
