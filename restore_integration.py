@@ -2958,14 +2958,6 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
     runtime.setIntegrationContext(state)
 
 
-def fetch_incidents_into(runtime: Any, client: HssClient, settings: FetchSettings, scrubber: SecretScrubber) -> None:
-    """fetch-incidents as XSOAR runs it: last run in, incidents and the next last run out."""
-    incidents, next_run = fetch_hss_incidents(client, settings, runtime.getLastRun() or {}, int(time.time() * 1000),
-                                              scrubber.text)
-    runtime.incidents(scrubber.value(incidents))
-    runtime.setLastRun(scrubber.value(next_run))  # XSOAR keeps it, and shows it: nothing secret goes there either
-
-
 def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
@@ -2973,9 +2965,12 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients.update(configured_clients(settings, stored, scrubber.add))
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
         return
-    if command == 'fetch-incidents':
+    if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, on_token=scrubber.add)
-        fetch_incidents_into(runtime, clients['hss'], settings.fetch, scrubber)
+        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, runtime.getLastRun() or {},
+                                                  int(time.time() * 1000), scrubber.text)
+        runtime.incidents(scrubber.value(incidents))
+        runtime.setLastRun(scrubber.value(next_run))  # XSOAR keeps it, and shows it: nothing secret goes there either
         return
     kind, command_function = COMMANDS[command]
     # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
