@@ -1925,9 +1925,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     value = single_value(value, name)
     if is_blank(value):
         return default
-    if isinstance(value, bool):
-        raise RestoreError(f'{name} must be a whole number; got {value}.')
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):  # a bool (an int to Python) is refused below
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
