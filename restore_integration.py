@@ -456,8 +456,7 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
         number = float(str(value).strip()) if not isinstance(value, bool) else None
     except ValueError:
         number = None
-    if number is None or number != number or not minimum <= number <= maximum or \
-            (whole and number != int(number)):
+    if number is None or not minimum <= number <= maximum or (whole and number != int(number)):  # NaN fails the range
         kind = 'a whole number' if whole else 'a number'
         raise RestoreError(f'The instance setting {name} must be {kind} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
