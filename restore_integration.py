@@ -2943,8 +2943,7 @@ def stored_iam_token(runtime: Any, settings: InstanceSettings) -> Any:
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
-    client = clients.get('hss')
-    provider = client.token_provider if client is not None else None
+    provider = getattr(clients.get('hss'), 'token_provider', None)  # None: no HSS client, or AK/SK
     if provider is None or provider.cache_entry() == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
