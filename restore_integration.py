@@ -1735,8 +1735,9 @@ class BulkRunner:
 
 @dataclass(frozen=True)
 class PollingSchedule:
-    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them). Both
-    numbers are polling_arguments' checked values: the interval at least MIN_POLLING_INTERVAL, as XSOAR requires."""
+    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them). The
+    interval is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires); every caller gives
+    a timeout."""
 
     command: str
     next_run_in_seconds: int
