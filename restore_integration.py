@@ -290,8 +290,7 @@ class RestoreError(Exception):
 
     def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message."""
-        if sentence:
-            self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
+        self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
         return self
 
 
@@ -410,12 +409,14 @@ def has_control_characters(text: str) -> bool:
     return CONTROL_CHARACTERS.search(text) is not None
 
 
-def check_identifier_characters(text: str, name: str, where: str = '') -> None:
-    """Refuses an ID holding anything but letters, digits, - and _, naming the first offending character."""
+def check_identifier(text: str, name: str, max_length: int) -> None:
+    """Refuses an ID longer than ``max_length``, or holding anything but letters, digits, - and _ (naming the first
+    offending character)."""
+    if len(text) > max_length:
+        raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if not IDENTIFIER_PATTERN.fullmatch(text):
         bad = re.search(r'[^A-Za-z0-9_-]', text).group()
-        raise RestoreError(f'{name}{where} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
-                           f'{printable(bad)}.')
+        raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds {printable(bad)}.')
 
 
 def setting_text(params: dict[str, Any], name: str) -> str:
@@ -436,10 +437,7 @@ def setting_id(params: dict[str, Any], name: str, max_length: int = 64) -> str:
     """An ID setting that reaches a request line (letters, digits, - and _), or '' when not set."""
     text = setting_text(params, name)
     if text:
-        if len(text) > max_length:
-            raise RestoreError(f'The instance setting {name} is {len(text)} characters long; the most allowed is '
-                               f'{max_length}.')
-        check_identifier_characters(text, f'The instance setting {name}')
+        check_identifier(text, f'The instance setting {name}', max_length)
     return text
 
 
@@ -468,8 +466,7 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
         number = float(str(value).strip()) if not isinstance(value, bool) else None
     except ValueError:
         number = None
-    if number is None or number != number or not minimum <= number <= maximum or \
-            (whole and number != int(number)):
+    if number is None or not minimum <= number <= maximum or (whole and number != int(number)):  # NaN fails the range
         kind = 'a whole number' if whole else 'a number'
         raise RestoreError(f'The instance setting {name} must be {kind} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
@@ -486,29 +483,22 @@ def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     return value if isinstance(value, str) else ''
 
 
-def setting_credential(params: dict[str, Any], name: str, part: str) -> str:
+def setting_credential(params: dict[str, Any], name: str, part: str, header: bool = False) -> str:
     """The user name or key ID (``identifier``) or the secret (``password``) of a credentials setting, stripped (as
-    it is sent)."""
+    it is sent). ``header``: it is sent in an HTTP header, which carries Latin-1 only, so one that cannot be sent is
+    refused here, before any request."""
     value = credential_part(params, name, part).strip()
+    # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
+    secret = part == 'password'
+    what = 'secret' if secret else 'user name or key ID'
     if has_control_characters(value):
-        # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
-        what, shown = ('secret', ' (pasted with it?)') if part == 'password' else \
-            ('user name or key ID', f': {printable(value)}')
+        shown = ' (pasted with it?)' if secret else f': {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
                            f'character{shown}. Enter it again.')
-    return value
-
-
-def header_credential(params: dict[str, Any], name: str, part: str) -> str:
-    """A credential part sent in an HTTP header, which carries Latin-1 only: one that cannot be sent is refused here,
-    before any request (a secret is not quoted)."""
-    value = setting_credential(params, name, part)
-    try:
-        value.encode('latin-1')
-    except UnicodeEncodeError:
-        what, shown = ('secret', '') if part == 'password' else ('user name or key ID', f' {printable(value)}')
+    if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
+        shown = '' if secret else f' {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
-                           f'carry. Copy it again from the vendor\'s console.') from None
+                           f'carry. Copy it again from the vendor\'s console.')
     return value
 
 
@@ -539,10 +529,10 @@ def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
 
 def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
-    key_id = header_credential(params, 'xdr_api_key_id', 'identifier')
+    key_id = setting_credential(params, 'xdr_api_key_id', 'identifier', header=True)
     auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
-    key = (header_credential if auth_type == 'standard' else setting_credential)(params, 'xdr_api_key', 'password')
+    key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
     missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
                if not value]
     if missing:
@@ -577,7 +567,7 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
     )
     if auth_type == 'aksk':
-        access_key = header_credential(params, 'hss_aksk', 'identifier')
+        access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
@@ -1329,11 +1319,6 @@ def whole_number(value: Any, default: int) -> int:
         return default
 
 
-def response_retry_note(response: requests.Response) -> str:
-    """The retry sentence for an error reported from ``response``: the attempts before it, and why it stopped."""
-    return retry_note(tuple(getattr(response, 'attempts', ()))[:-1], getattr(response, 'gave_up', None))
-
-
 def vendor_error(response: requests.Response, vendor: str, advice_by_status: dict[int, str],
                  said: dict[str, Any] | None) -> VendorApiError:
     """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
@@ -1342,8 +1327,10 @@ def vendor_error(response: requests.Response, vendor: str, advice_by_status: dic
         said = {'vendor_message': short_text(response.text) or None,
                 'request_id': response.headers.get('X-Request-Id')}
     advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
-    return VendorApiError(vendor, response.status_code, advice, retry_note=response_retry_note(response),
-                          attempts=getattr(response, 'attempts', ()), **said)
+    # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
+    attempts = tuple(getattr(response, 'attempts', ()))
+    note = retry_note(attempts[:-1], getattr(response, 'gave_up', None))
+    return VendorApiError(vendor, response.status_code, advice, retry_note=note, attempts=attempts, **said)
 
 
 ''' AUTHENTICATION '''
@@ -1807,21 +1794,20 @@ class BulkRunner:
 ''' XSOAR ENTRIES '''
 
 
+@dataclass(frozen=True)
 class PollingSchedule:
-    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them)."""
+    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them). The
+    interval is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires); every caller gives
+    a timeout."""
 
-    def __init__(self, command: str, next_run_in_seconds: int, args: dict[str, Any],
-                 timeout_in_seconds: int | None = None) -> None:
-        self.command = command
-        self.next_run_in_seconds = max(int(next_run_in_seconds), MIN_POLLING_INTERVAL)
-        self.args = args
-        self.timeout_in_seconds = timeout_in_seconds
+    command: str
+    next_run_in_seconds: int
+    args: dict[str, Any]
+    timeout_in_seconds: int
 
     def to_entry_fields(self) -> dict[str, Any]:
-        fields = {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args}
-        if self.timeout_in_seconds:
-            fields['Timeout'] = str(self.timeout_in_seconds)
-        return fields
+        return {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args,
+                'Timeout': str(self.timeout_in_seconds)}
 
 
 class RestoreResult:
@@ -1886,10 +1872,9 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     lines = [f'### {title}']
     if not rows:
         return '\n'.join(lines + ['**No entries.**'])
-    shown = rows
-    if len(rows) > MAX_TABLE_ROWS:
-        shown = ([row for row in rows if first(row)] + [row for row in rows if not first(row)]) if first else rows
-        shown = shown[:MAX_TABLE_ROWS]
+    # A stable sort: the rows ``first`` picks, then the others, each in their own order.
+    ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
+    shown = ordered[:MAX_TABLE_ROWS]
     lines.append('|' + '|'.join(headers) + '|')
     lines.append('|' + '|'.join('---' for _ in headers) + '|')
     lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in shown)
@@ -1991,9 +1976,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     text = str(value).strip()
     if has_control_characters(text):
         raise RestoreError(f'{name} must not contain control characters (line breaks, tabs); got {printable(text)}.')
-    if len(text) > max_length:
-        raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
-    check_identifier_characters(text, name)
+    check_identifier(text, name, max_length)
     return text
 
 
@@ -2003,9 +1986,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     value = single_value(value, name)
     if is_blank(value):
         return default
-    if isinstance(value, bool):
-        raise RestoreError(f'{name} must be a whole number; got {value}.')
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):  # a bool (an int to Python) is refused below
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
@@ -2086,8 +2067,7 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item."""
     given = {name: values for name, values in fields.items() if values}
     count = max(len(values) for values in given.values())
-    uneven = {name: len(values) for name, values in given.items() if len(values) not in (1, count)}
-    if uneven:
+    if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
                            f'item, or the same number of values as the others.')
@@ -3074,8 +3054,7 @@ def stored_iam_token(runtime: Any, settings: InstanceSettings) -> Any:
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
-    client = clients.get('hss')
-    provider = client.token_provider if client is not None else None
+    provider = getattr(clients.get('hss'), 'token_provider', None)  # None: no HSS client, or AK/SK
     if provider is None or provider.cache_entry() == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
@@ -3086,14 +3065,6 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
     runtime.setIntegrationContext(state)
 
 
-def fetch_incidents_into(runtime: Any, client: HssClient, settings: FetchSettings, scrubber: SecretScrubber) -> None:
-    """fetch-incidents as XSOAR runs it: last run in, incidents and the next last run out."""
-    incidents, next_run = fetch_hss_incidents(client, settings, runtime.getLastRun() or {}, int(time.time() * 1000),
-                                              scrubber.text)
-    runtime.incidents(scrubber.value(incidents))
-    runtime.setLastRun(scrubber.value(next_run))  # XSOAR keeps it, and shows it: nothing secret goes there either
-
-
 def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
@@ -3101,9 +3072,12 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients.update(configured_clients(settings, stored, scrubber.add))
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
         return
-    if command == 'fetch-incidents':
+    if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, on_token=scrubber.add)
-        fetch_incidents_into(runtime, clients['hss'], settings.fetch, scrubber)
+        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, runtime.getLastRun() or {},
+                                                  int(time.time() * 1000), scrubber.text)
+        runtime.incidents(scrubber.value(incidents))
+        runtime.setLastRun(scrubber.value(next_run))  # XSOAR keeps it, and shows it: nothing secret goes there either
         return
     kind, command_function = COMMANDS[command]
     # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
