@@ -2367,7 +2367,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                                                   len(not_sent) == len(sent))
     except VendorApiError as error:  # the key refused at every read: polling stops
         never_sent = [record['file_hash'] for record in not_sent]
-        raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.' if never_sent else '')
+        raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.') if never_sent else error
     summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                   if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     for reason, files in refusals_of([r for r in not_sent if r['file_hash'] not in unsent]).items():
