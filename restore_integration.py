@@ -1645,16 +1645,20 @@ class HssClient:
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
-        """One page of unhandled host security events that occurred from begin_ms to end_ms (two days apart at
-        most): {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
+        """One page of the host security events that occurred from begin_ms to end_ms (two days apart at most),
+        handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': str(int(begin_ms)),
-            'end_time': str(int(end_ms)), 'handle_status': 'unhandled', 'offset': offset, 'limit': limit})
+            'end_time': str(int(end_ms)), 'offset': offset, 'limit': limit})
 
     def all_security_events(self, begin_ms: int, end_ms: int) -> list[Any]:
-        """Every unhandled host security event of the window."""
-        return self._all_pages(lambda offset: self.list_security_events(begin_ms, end_ms, offset=offset),
-                               HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
+        """Every host security event of the window still to act on: unhandled, or handled by isolating its file.
+        Filtered here, not by handle_status: an alarm handled while the pages are read would shift the rows after
+        it by one, past a page already read, and an alarm handled by isolate_and_kill is one this pack restores."""
+        return [event for event in self._all_pages(lambda offset: self.list_security_events(
+            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
+            if not isinstance(event, dict) or event.get('handle_status') != 'handled'
+            or event.get('handle_method') == 'isolate_and_kill']
 
     def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""

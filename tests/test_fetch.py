@@ -64,8 +64,8 @@ def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_n
         assert event['handle_status'] == 'unhandled'
         assert event['host_name'] in incident['name']
         assert incident['severity'] == facts.HSS_SEVERITY_TO_XSOAR[event['severity']]
-    for request in event_requests(tenant):
-        assert request.query['category'] == ['host'] and request.query['handle_status'] == ['unhandled']
+    for request in event_requests(tenant):  # handled or not: which ones to act on is read from each event
+        assert request.query['category'] == ['host'] and 'handle_status' not in request.query
 
 
 def test_a_capped_fetch_goes_on_where_it_stopped_oldest_first_without_repeats(tenant):
@@ -462,3 +462,48 @@ def test_an_event_dated_ahead_by_its_host_neither_stalls_the_fetch_nor_skips_the
     finally:
         vendor.server.stop()
     assert sorted(fetched) == ['A', 'D', 'F1', 'F2']
+
+
+# --------------------------------------------------------------------------- events handled in HSS
+
+def test_an_alarm_handled_by_isolating_its_file_is_fetched_and_one_marked_handled_or_ignored_is_not(tenant):
+    # Huawei's EventManagementResponseInfo: handle_method "only for handled alarms", one of them isolate_and_kill
+    # (ChangeEvent's operate_type): the operator isolated the file from the alarm, the case this pack restores.
+    isolated, marked, ignored = isolate(tenant, 3, minutes_ago=10)
+    tenant.backend.handle_event(isolated['event_id'], 'isolate_and_kill')
+    tenant.backend.handle_event(marked['event_id'], 'mark_as_handled')
+    tenant.backend.handle_event(ignored['event_id'], 'ignore')
+
+    incidents, _ = fetch(tenant, {})
+
+    fetched = alarm_ids(incidents)
+    assert isolated['event_id'] in fetched
+    assert marked['event_id'] not in fetched and ignored['event_id'] not in fetched
+    [event] = [json.loads(i['rawJSON']) for i in incidents if json.loads(i['rawJSON'])['event_id'] == isolated['event_id']]
+    assert (event['handle_status'], event['handle_method']) == ('handled', 'isolate_and_kill')
+
+
+def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_no_other_event(tenant):
+    # HSS lists newest first and pages by offset: an alarm an operator handles between two page reads must not shift
+    # an unhandled one past the pages still to be read (it occurred long before the minute each fetch reads again).
+    tenant.backend.max_page_rows = 20  # several pages in the window
+    isolate(tenant, 50, minutes_ago=30)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    newest = max((e for e in tenant.backend.events if e.event_id in expected), key=lambda e: e.occur_time)
+    listing = tenant.backend.list_security_events
+
+    def handled_after_the_first_page(project_id, **query):
+        page = listing(project_id, **query)
+        if newest.event_id in [row['event_id'] for row in page['data_list']] and newest.handle_status == 'unhandled':
+            tenant.backend.handle_event(newest.event_id)  # the operator, between the page listing it and the next
+        return page
+
+    tenant.backend.list_security_events = handled_after_the_first_page
+    fetched, last_run = [], {}
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        fetched += alarm_ids(incidents)
+
+    assert len(expected) > 2 * tenant.backend.max_page_rows
+    assert sorted(fetched) == sorted(expected)  # each once, the one handled too (it was listed before)

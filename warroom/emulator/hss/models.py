@@ -66,6 +66,10 @@ LIST_OFFSET_MAX = 2_000_000
 # ListSecurityEvents (GET /v5/{project_id}/event/events), from the SDK's request model.
 EVENT_CATEGORIES = ("host", "container")
 EVENT_HANDLE_STATUSES = ("unhandled", "handled")
+# EventManagementResponseInfo.handle_method ("only for handled alarms"); isolate_and_kill: the alarm was handled by
+# isolating its file and killing its process (ChangeEvent's operate_type of the same name).
+EVENT_HANDLE_METHODS = ("mark_as_handled", "ignore", "add_to_alarm_whitelist", "add_to_login_whitelist",
+                        "isolate_and_kill")
 EVENT_LIMIT_MIN, EVENT_LIMIT_MAX, EVENT_LIMIT_DEFAULT = 10, 1000, 10
 EVENT_OFFSET_MAX = 2_000_000
 EVENT_LAST_DAYS_MAX = 30
@@ -123,6 +127,8 @@ class SecurityEvent:
     file: IsolatedFile
     occur_time: int  # ms since the epoch
     handle_status: str = "unhandled"
+    handle_method: str | None = None  # how it was handled (EVENT_HANDLE_METHODS), once handled
+    handle_time: int | None = None  # when, in ms
 
 
 @dataclass
@@ -641,12 +647,16 @@ class HssBackend:
             raise InvalidParameter("end_time - begin_time must not exceed 2 days")
         return begin, end
 
-    def handle_event(self, event_id: str) -> None:
-        """Setup and test hook: the event is marked handled (as an operator does in the console)."""
+    def handle_event(self, event_id: str, method: str = "mark_as_handled") -> None:
+        """Setup and test hook: the event is handled (as an operator does in the console, or ChangeEvent), by
+        ``method``: isolate_and_kill is how an operator isolates the file an alarm names."""
+        if method not in EVENT_HANDLE_METHODS:
+            raise ValueError(f"method must be one of {list(EVENT_HANDLE_METHODS)}")
         with self._lock:
             for event in self.events:
                 if event.event_id == event_id:
-                    event.handle_status = "handled"
+                    event.handle_status, event.handle_method = "handled", method
+                    event.handle_time = int(self.wall_clock() * 1000)
                     return
         raise KeyError(event_id)
 
@@ -661,8 +671,8 @@ class HssBackend:
             "host_name": host.host_name, "host_id": host.host_id, "private_ip": host.private_ip, "public_ip": "",
             "os_type": host.os_type, "host_status": "ACTIVE", "agent_status": "online", "protect_status": "opened",
             "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
-            "occur_time": event.occur_time, "handle_time": None, "handle_status": event.handle_status,
-            "handle_method": None, "handler": None,
+            "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
+            "handle_method": event.handle_method, "handler": None,
             "operate_accept_list": ["mark_as_handled", "ignore", "add_to_alarm_whitelist"],
             "operate_detail_list": [],
             "resource_info": {
