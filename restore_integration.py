@@ -48,7 +48,7 @@ import traceback
 from base64 import b64encode
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
@@ -248,6 +248,8 @@ HSS_FETCH_OVERLAP_MS = 60_000
 # Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
 # restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's).
 HSS_CLOCK_STEP_MAX_MS = 86_400_000
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
 DEFAULT_FIRST_FETCH = '3 days'
 DEFAULT_MAX_FETCH = 50
 MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
@@ -2936,7 +2938,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         for event in client.all_security_events(begin, end):
             if isinstance(event, dict):
                 key = event_key(event, scrub)
-                times[key] = whole_number(event.get('occur_time'), end)  # none given: the window's end
+                times[key] = occur_time_ms(event, end)  # none given (or none a date can say): the window's end
                 if key not in seen:
                     fresh.setdefault(key, event)
         ordered = sorted(fresh, key=lambda key: (times[key], key))
@@ -2945,7 +2947,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
             # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
-            if all(whole_number(fresh[key].get('occur_time'), -1) >= 0 for key in ordered[room:]):
+            if all(occur_time_ms(fresh[key], -1) >= 0 for key in ordered[room:]):
                 begin = times[taken[-1][0]]
             # no later than the last minute (so never past the window read: an occur_time ahead, a host's clock)
             begin = max(start, min(begin, overlap_start(client, end)))
@@ -2988,6 +2990,13 @@ def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
     return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
 
 
+def occur_time_ms(event: dict[str, Any], default: int) -> int:
+    """The event's occur_time (ms), ``default`` when it gives none that a date can say (HSS's model allows up to
+    2**63 - 1; XSOAR reads years 1 to 9999)."""
+    occurred = whole_number(event.get('occur_time'), default)
+    return occurred if EPOCH_MS_MIN <= occurred <= EPOCH_MS_MAX else default
+
+
 def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
     """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
     files = [item for item in event.get('file_info_list') or [] if isinstance(item, dict)]
@@ -3005,7 +3014,7 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
 
 
 def ms_to_iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    moment = EPOCH + timedelta(milliseconds=ms)  # exact: ms / 1000 as a float is a millisecond off in some years
     return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
 
 

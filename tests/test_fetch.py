@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, strategies as st
@@ -507,3 +507,46 @@ def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_
 
     assert len(expected) > 2 * tenant.backend.max_page_rows
     assert sorted(fetched) == sorted(expected)  # each once, the one handled too (it was listed before)
+
+
+# --------------------------------------------------------------------------- occur_time as HSS's model allows it
+
+class OneEvent:
+    """Lists one event (an EventManagementResponseInfo) in every window, with the occur_time a test sets."""
+
+    def __init__(self):
+        self.occur_time = 0
+        self.server = LoopbackServer(self._app).start()
+
+    def _app(self, request):
+        event = {'event_id': 'evt-1', 'event_class_id': 'av_1004', 'event_type': 1004, 'event_name': 'Trojan',
+                 'severity': 'High', 'host_name': 'web-01', 'occur_time': self.occur_time,
+                 'handle_status': 'unhandled'}
+        return Response(200, json.dumps({'total_num': 1, 'data_list': [event]}).encode(),
+                        {'Content-Type': 'application/json'})
+
+
+@pytest.fixture(scope='module')
+def one_event():
+    vendor = OneEvent()
+    yield vendor
+    vendor.server.stop()
+
+
+# EventManagementResponseInfo.occur_time: ms since 1970-01-01 UTC, "最小值0，最大值9223372036854775807".
+@given(occur_time=st.one_of(st.integers(0, 2 ** 63 - 1), st.integers(1_700_000_000_000, 1_900_000_000_000)))
+def test_every_occur_time_hss_may_give_makes_an_incident_dated_as_xsoar_reads_dates(one_event, occur_time):
+    one_event.occur_time = occur_time
+    params = {'hss_endpoint': one_event.server.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+              'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}, 'isFetch': True}
+    settings = ri.read_instance_settings(params, ('hss',), with_fetch=True)
+
+    [incident], _ = ri.fetch_hss_incidents(ri.build_client('hss', settings), settings.fetch, {}, NOW_MS)
+
+    occurred = datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00'))  # RFC 3339, years 0001-9999
+    try:
+        exact = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=occur_time)
+    except OverflowError:  # past year 9999: no date says it; the incident is dated when HSS listed it
+        assert NOW_MS - 3 * DAY_MS <= occurred.timestamp() * 1000 <= NOW_MS
+    else:
+        assert occurred == exact
