@@ -493,3 +493,26 @@ def test_a_close_after_a_restore_that_failed_sends_the_restore_again(vendors):
 
     assert not run.failed, run.error
     assert restored_hashes(xdr) == {file_hash}
+
+
+def test_a_restore_cortex_xdr_throttled_on_close_is_said_not_started_not_refused(vendors):
+    """Cortex XDR asks the second restore to wait longer than a run may (429, Retry-After): that restore never reached
+    it. The note names the file as not started, with the reason, and does not say Cortex XDR refused it."""
+    from warroom.emulator.faults import FaultPlan
+    xdr, _ = vendors
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=200'))
+    hashes = sorted(HOLDERS)[:2]
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': hashes}},
+                              'False Positive')
+    runner = PlaybookRunner(dict(xdr.params(), max_concurrency='1'), time_scale=0, sleep=lambda _: None)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    [sent] = restored_hashes(xdr)
+    [throttled] = [h for h in hashes if h != sent]
+    [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == throttled]
+    assert 'action_id' not in record and '429' in record['error']
+    [line] = [line for line in run.notes[-1].splitlines() if throttled in line and 'file_hash=' in line]
+    assert 'did not start' in line and 'refused' not in line.lower(), line
+    assert ' '.join(record['error'].split()) in line

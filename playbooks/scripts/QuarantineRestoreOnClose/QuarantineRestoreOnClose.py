@@ -196,13 +196,14 @@ def records_in(entries, records_path):
 
 
 def is_refused(record):
-    """A Cortex XDR record of a restore refused before it started: no action to follow."""
+    """A Cortex XDR record of a restore that did not start (refused by Cortex XDR, or never sent): no action to
+    follow."""
     action_id = record.get('action_id')
     return record.get('status') == 'FAILED' or action_id is None or not str(action_id).strip()
 
 
 def xdr_refused(entries):
-    """The Cortex XDR records of restores refused before they started: {hash: reason}."""
+    """The Cortex XDR records of restores that did not start: {hash: reason}."""
     return {str(record.get('file_hash')): str(record.get('error') or 'no action was started.')
             for record in records_in(entries, XDR_RECORDS) if is_refused(record)}
 
@@ -287,7 +288,8 @@ def start(execute, command, args, records_path):
     refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
     started = [h for h in as_list(args.get('file_hash')) if str(h).lower() not in refused]
     lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
-    what = 'was refused for' if records_path == XDR_RECORDS else 'restored no copy of'
+    # Not started: Cortex XDR refused it, or it never reached Cortex XDR (throttled, no turn in time: the reason says)
+    what = 'did not start a restore of' if records_path == XDR_RECORDS else 'restored no copy of'
     for file_hash, reason in refused.items():
         lines.append(f'`!{command}` {what} {file_hash}: {" ".join(reason.split())} To restore it by hand '
                      f'once that is fixed: {code_span(by_hand_command(command, dict(args, file_hash=[file_hash])))}')
