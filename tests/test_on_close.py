@@ -449,3 +449,70 @@ def test_a_file_an_earlier_gate_run_let_through_is_held_once_a_reputation_source
     assert [r for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')] == restores  # none since
     assert set(as_list(get_path(run.context, 'QuarantineRestore.Gate.allowed'))).isdisjoint(bad)
     assert bad <= {held['file_hash'] for held in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))}
+
+
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_a_close_after_the_playbook_branch_restored_the_files_does_not_restore_them_again(vendors, name):
+    """Both triggers set, as the README allows: the analyst-decision branch runs the playbook, which restores the files,
+    then its closeInvestigation closes the incident, which runs the post-processing script on the same context. The
+    files are back: the script must not send a second restore for them (a second action in Cortex XDR's Action
+    Center, a second task in HSS), and its note says so, with the command to use should the file come back."""
+    xdr, hss = vendors
+    sample, branch = close(vendors, name, 'playbook')
+    assert not branch.failed, branch.error
+
+    def restores():
+        return [r for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')] + \
+            [r for r in hss.gateway.requests if r.method == 'PUT']
+
+    sent = restores()
+    assert sent, 'the playbook restored the files'
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, branch.context)
+
+    assert not run.failed, run.error
+    assert restores() == sent
+    note = run.notes[-1]
+    fields = sample.incident['CustomFields']
+    hashes = {row['file_sha256'] for row in fields.get('xdrfileartifacts', [])} | set(fields.get('filesha256', []))
+    for file_hash in hashes:
+        assert f'was not run again for {file_hash}' in note and f'file_hash={file_hash}' in note
+
+
+def test_a_close_after_a_restore_that_failed_sends_the_restore_again(vendors):
+    """What an earlier run left is a reason to skip only when the file is back or its action still runs: a restore
+    Cortex XDR refused is tried again at the next close."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    [file_hash] = {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
+    refused = {'CortexXDR': {'RestoredFile': [{'file_hash': file_hash, 'status': 'FAILED',
+                                               'error': 'Cortex XDR answered 500: no quarantined copy.'}]}}
+
+    _, run = close(vendors, 'xdr_false_positive.json', 'post-processing', context=refused)
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == {file_hash}
+
+
+def test_a_restore_cortex_xdr_throttled_on_close_is_said_not_started_not_refused(vendors):
+    """Cortex XDR asks the second restore to wait longer than a run may (429, Retry-After): that restore never reached
+    it. The note names the file as not started, with the reason, and does not say Cortex XDR refused it."""
+    from warroom.emulator.faults import FaultPlan
+    xdr, _ = vendors
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=200'))
+    hashes = sorted(HOLDERS)[:2]
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': hashes}},
+                              'False Positive')
+    runner = PlaybookRunner(dict(xdr.params(), max_concurrency='1'), time_scale=0, sleep=lambda _: None)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    [sent] = restored_hashes(xdr)
+    [throttled] = [h for h in hashes if h != sent]
+    [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == throttled]
+    assert 'action_id' not in record and '429' in record['error']
+    [line] = [line for line in run.notes[-1].splitlines() if throttled in line and 'file_hash=' in line]
+    assert 'did not start' in line and 'refused' not in line.lower(), line
+    assert ' '.join(record['error'].split()) in line

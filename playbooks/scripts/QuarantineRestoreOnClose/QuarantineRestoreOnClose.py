@@ -24,6 +24,12 @@ HSS_COMMAND = 'hss-restore-isolated'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
+# What an earlier restore in this incident left in context that makes a new one pointless: an action that put the
+# file back (on every endpoint, or on some: the others' reasons are in its record and the summary note) or still runs,
+# a copy restored or restoring. An incident closed by the analyst-decision branch (its playbook restored the files)
+# closes right after, and a reopened one closes again: each close runs this script.
+XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')  # restore-file's status
+HSS_DONE_OUTCOMES = ('restored', 'restoring')  # hss-restore-isolated's outcome of a row
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
 
@@ -190,13 +196,14 @@ def records_in(entries, records_path):
 
 
 def is_refused(record):
-    """A Cortex XDR record of a restore refused before it started: no action to follow."""
+    """A Cortex XDR record of a restore that did not start (refused by Cortex XDR, or never sent): no action to
+    follow."""
     action_id = record.get('action_id')
     return record.get('status') == 'FAILED' or action_id is None or not str(action_id).strip()
 
 
 def xdr_refused(entries):
-    """The Cortex XDR records of restores refused before they started: {hash: reason}."""
+    """The Cortex XDR records of restores that did not start: {hash: reason}."""
     return {str(record.get('file_hash')): str(record.get('error') or 'no action was started.')
             for record in records_in(entries, XDR_RECORDS) if is_refused(record)}
 
@@ -210,6 +217,47 @@ def hss_not_started(entries):
     return {file_hash: str(found[0].get('reason') or f'HSS reported it {found[0].get("outcome")}.')
             for file_hash, found in rows.items()
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
+
+
+def xdr_done_before(context):
+    """{hash: the latest record} of the files an earlier restore-file in this incident (on every endpoint) restored, on
+    every endpoint or some, or whose action is still under way: sending it again starts a second action for nothing."""
+    latest = {}
+    for record in lookup(context, XDR_RECORDS):
+        if isinstance(record, dict) and not str(record.get('endpoint_id') or '').strip():  # every endpoint, as here
+            latest[str(record.get('file_hash') or '').strip().lower()] = record
+    return {file_hash: record for file_hash, record in latest.items()
+            if record.get('status') in XDR_DONE_STATUSES and not is_refused(record)}
+
+
+def hss_done_before(context, host_ids):
+    """{hash: a row} of the files an earlier hss-restore-isolated in this incident restored, or HSS is restoring, on the
+    incident's host (on any host when it names none)."""
+    hosts = {str(host) for host in host_ids}
+    return {str(row['file_hash']).lower(): row for row in lookup(context, HSS_RECORDS)
+            if isinstance(row, dict) and row.get('file_hash') and row.get('outcome') in HSS_DONE_OUTCOMES
+            and (not hosts or str(row.get('host_id')) in hosts)}
+
+
+def already_lines(command, done, what):
+    """The note's lines for the files an earlier restore already covers: not sent again, and how to if need be."""
+    return [f'`!{command}` was not run again for {file_hash}: an earlier restore in this incident {what(row)}. If the '
+            f'file was quarantined again since, restore it by hand: {code_span(f"!{command} file_hash={file_hash}")}'
+            for file_hash, row in done.items()]
+
+
+def xdr_done_text(record):
+    status = record.get('status')
+    if status == 'IN_PROGRESS':
+        return f'is still running (action {record.get("action_id")})'
+    state = 'on every endpoint' if status == 'COMPLETED_SUCCESSFULLY' else \
+        f'on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} (its record says why)'
+    return f'restored it {state} (action {record.get("action_id")})'
+
+
+def hss_done_text(row):
+    host = row.get('host_name') or row.get('host_id') or 'its host'
+    return f'{"restored it" if row.get("outcome") == "restored" else "is restoring it"} on {host}'
 
 
 def follow_commands(entries, records_path):
@@ -240,7 +288,8 @@ def start(execute, command, args, records_path):
     refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
     started = [h for h in as_list(args.get('file_hash')) if str(h).lower() not in refused]
     lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
-    what = 'was refused for' if records_path == XDR_RECORDS else 'restored no copy of'
+    # Not started: Cortex XDR refused it, or it never reached Cortex XDR (throttled, no turn in time: the reason says)
+    what = 'did not start a restore of' if records_path == XDR_RECORDS else 'restored no copy of'
     for file_hash, reason in refused.items():
         lines.append(f'`!{command}` {what} {file_hash}: {" ".join(reason.split())} To restore it by hand '
                      f'once that is fixed: {code_span(by_hand_command(command, dict(args, file_hash=[file_hash])))}')
@@ -265,7 +314,9 @@ def on_close_command(args, incident, context, execute):
         if not named and xdr_incident_id(fields, context):
             named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields, context))
         lines += [problem] if problem else []
-        hashes, held = screen(execute, named, restore_suspicious, XDR_COMMAND)
+        done = {h: r for h, r in xdr_done_before(context).items() if h in named}
+        lines += already_lines(XDR_COMMAND, done, xdr_done_text)
+        hashes, held = screen(execute, [h for h in named if h not in done], restore_suspicious, XDR_COMMAND)
         lines += held
         if hashes:
             xdr_args = {'file_hash': hashes}
@@ -273,23 +324,25 @@ def on_close_command(args, incident, context, execute):
                 xdr_args['incident_id'] = xdr_incident_id(fields, context)
             said, more = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
             lines, follows = lines + said, follows + more
-        elif not held and not problem:
+        elif not held and not problem and not done:
             lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
                          'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
                          f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
     if 'hss' in kinds:
-        hashes, held = screen(execute, unique_hashes(as_list(fields.get('filesha256'))), restore_suspicious,
-                              HSS_COMMAND)
-        lines += held
+        named = unique_hashes(as_list(fields.get('filesha256')))
         hss_args = {'host_id': as_list(fields.get('huaweihsshostid'))}
+        done = {h: r for h, r in hss_done_before(context, hss_args['host_id']).items() if h in named}
+        lines += already_lines(HSS_COMMAND, done, hss_done_text)
+        hashes, held = screen(execute, [h for h in named if h not in done], restore_suspicious, HSS_COMMAND)
+        lines += held
         if hashes:
             hss_args['file_hash'] = hashes
-        elif not held:  # every file of the event (the pack's multi select field); else the one File Path holds
+        elif not held and not done:  # every file of the event (the pack's multi select field); else the one File Path
             hss_args['file_path'] = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
         if hss_args.get('file_hash') or (hss_args['host_id'] and hss_args.get('file_path')):
             said, more = start(execute, HSS_COMMAND, {k: v for k, v in hss_args.items() if v}, HSS_RECORDS)
             lines, follows = lines + said, follows + more
-        elif not held:
+        elif not held and not done:
             lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
                          'started.')
     if not kinds:
