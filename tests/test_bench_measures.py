@@ -3,7 +3,10 @@ settings a run used off the defaults, which spans count as the commands' time, a
 from __future__ import annotations
 
 import copy
+import json
 import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -222,3 +225,38 @@ def test_the_sdk_ratio_rows_miss_when_ours_did_not_send_every_item():
 def test_the_loop_row_misses_when_ours_lost_files():
     results = changed(('xdr_bulk', 'full', 'files_lost'), 5)
     assert met(results, 'XDR: sequential requests loop') is False
+
+
+# ----------------------------------------------------------------------------- the children's measures
+
+def test_the_child_reads_its_own_peak_not_what_its_parent_holds():
+    """The peak is the child's own (VmHWM): a child's ru_maxrss, even read in the child (RUSAGE_SELF), also
+    counts the parent's resident size at the fork, as RUSAGE_CHILDREN read in the parent does."""
+    held = b'p' * 200_000_000  # the parent's 200 MB, resident
+    measured = bench._child(bench.MEASURE.format(body='x = b"c" * 30_000_000'))
+    assert len(held) and 30_000_000 / 1024 < measured['peak_kb'] < 200_000_000 / 1024
+    rusage_self = bench._child('import json, resource; x = b"c" * 30_000_000; '
+                               'print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))')
+    assert rusage_self > 200_000_000 / 1024  # what the bench must not read
+
+
+def test_the_integration_is_compiled_from_source_in_the_child_never_read_from_a_pyc(tmp_path):
+    """The cold start and memory children never read a .pyc an earlier run left: the bytecode cache is live in
+    this child (requests' modules are written to it), and restore_integration goes through it neither way."""
+    env = {k: v for k, v in os.environ.items() if k != 'PYTHONDONTWRITEBYTECODE'}
+    subprocess.run([sys.executable, '-c', bench.LOAD_INTEGRATION + '; ri.main'], cwd=bench.PROJECT_ROOT, check=True,
+                   env=dict(env, PYTHONPYCACHEPREFIX=str(tmp_path)))
+    written = [path.name for path in tmp_path.rglob('*.pyc')]
+    assert any(name.startswith('sessions.') for name in written)  # requests/sessions.py, through the cache
+    assert not [name for name in written if name.startswith('restore_integration')]
+
+
+def test_the_command_child_runs_one_command_and_reports_its_peak():
+    from warroom.embedded import embedded_vendors
+
+    with embedded_vendors(time_scale=0) as vendors:
+        one = {'params': vendors.params, 'command': 'restore-file',
+               'args': {'file_hash': next(h for e in vendors.xdr.endpoints.values() for h in e.quarantined),
+                        'polling': 'false'}}
+        measured = bench._child(bench.MEASURE.format(body=bench.COMMAND), json.dumps(one))
+    assert measured['peak_kb'] > 0
