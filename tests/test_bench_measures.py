@@ -170,7 +170,8 @@ GOOD = {
     'cold_start': {'import_ratio': 1.5, 'memory_ratio': 1.1, 'bulk_items': 10_000, 'bulk_bytes_per_item': 600,
                    'bulk_bytes_per_item_above_bare': 1100},
     'xdr_bulk': {'full': run(), 'shared': run(others_per_s=4.0, admitted_rate_per_s=5.8),
-                 'drop': run(drop_at_s=5.0, admitted_rate_per_s=6.2, ideal_rate_per_s=6.5),
+                 'drop': run(drop_at_s=5.0, drop_after_first_admitted_s=4.6, admitted_rate_per_s=6.2,
+                             ideal_rate_per_s=6.4),
                  'busy_cpu': [run(), run(), run()], 'ours_over_loop': 2.9},
     'hss_bulk': {'limited': {'items': 10_000, 'latency_s': 0.05, 'gateway_limit_per_s': 30.0, 'ours_s': 2.0,
                              'error_entry': False, 'every_item_sent_once_and_reported': True, 'throttled_429': 0,
@@ -260,3 +261,20 @@ def test_the_command_child_runs_one_command_and_reports_its_peak():
                         'polling': 'false'}}
         measured = bench._child(bench.MEASURE.format(body=bench.COMMAND), json.dumps(one))
     assert measured['peak_kb'] > 0
+
+
+# ----------------------------------------------------------------------------- the dropping limit (XDR)
+
+def test_the_perfect_client_runs_at_the_tenant_limit_until_the_limit_really_dropped():
+    """Not at ours' pace a little under the limit (it was 0.98 of it), and from the first admitted request: the
+    timer that drops the limit starts before the command, whose first request comes a latency and its setup later."""
+    assert bench.ideal_after_drop(100, 10.0, 5.0, 5.0) == pytest.approx(99 / (5.0 + 50 / 5.0))
+    assert bench.ideal_after_drop(100, 10.0, 5.0, 4.6) == pytest.approx(99 / (4.6 + 54 / 5.0))
+    assert bench.ideal_after_drop(100, 10.0, 5.0, -0.2) == pytest.approx(99 / (100 / 5.0))
+
+
+def test_the_drop_row_misses_when_the_limit_never_dropped_during_the_run():
+    results = changed(('xdr_bulk', 'drop', 'drop_after_first_admitted_s'), None)
+    assert met(results, 'XDR, limit dropping') is False
+    assert met(GOOD, 'XDR, limit dropping') is True
+    assert any('4.6 s after its first admitted request' in measure for measure, _, _, _ in bench.rows(GOOD))
