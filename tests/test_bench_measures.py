@@ -278,3 +278,31 @@ def test_the_drop_row_misses_when_the_limit_never_dropped_during_the_run():
     assert met(results, 'XDR, limit dropping') is False
     assert met(GOOD, 'XDR, limit dropping') is True
     assert any('4.6 s after its first admitted request' in measure for measure, _, _, _ in bench.rows(GOOD))
+
+
+# ----------------------------------------------------------------------------- the HSS rows' settings
+
+def test_the_hss_rows_run_at_the_default_settings_and_ours_restores_every_item():
+    """The bench's items sit on a host of the default enterprise project: ours needs no setting off the default to
+    reach them (it ran with hss_enterprise_project_id=all_granted_eps, which the SDK peer never sends)."""
+    import restore_integration as ri
+
+    with bench.hss_project(150, 0.0, None) as (backend, params, added):
+        assert bench.settings_off_default(params) == {}
+        args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+        rows, _, failed = bench.run_hss(params, args)
+        assert not failed
+        assert bench.every_item_once(added, backend.put_sizes, backend.snapshot(), rows,
+                                     ri.HSS_MAX_ITEMS_PER_REQUEST)
+
+
+def test_the_memory_rows_say_the_settings_their_children_ran_with():
+    results = copy.deepcopy(GOOD)
+    results['cold_start']['command_settings_off_default'] = {'xdr_rate_limit': '5'}
+    results['cold_start']['bulk_settings_off_default'] = {'hss_rate_limit': '7'}
+    results['war_room_memory']['settings_off_default'] = {'max_concurrency': '2'}
+    labels = [measure for measure, _, _, _ in bench.rows(results)]
+    assert any(label.startswith('peak memory (VmHWM') and 'xdr_rate_limit=5' in label for label in labels)
+    assert any(label.startswith('peak memory, hss-restore-isolated') and 'hss_rate_limit=7' in label
+               for label in labels)
+    assert any(label.startswith('peak memory (VmHWM') and 'max_concurrency=2' in label for label in labels)
