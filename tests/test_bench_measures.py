@@ -172,13 +172,16 @@ GOOD = {
     'xdr_bulk': {'full': run(), 'shared': run(others_per_s=4.0, admitted_rate_per_s=5.8),
                  'drop': run(drop_at_s=5.0, drop_after_first_admitted_s=4.6, admitted_rate_per_s=6.2,
                              ideal_rate_per_s=6.4),
-                 'busy_cpu': [run(), run(), run()], 'ours_over_loop': 2.9},
+                 'busy_cpu': [run(), run(), run()], 'ours_over_loop': 2.9, 'loop_key_type': 'standard',
+                 'loop_started_every_hash': True},
     'hss_bulk': {'limited': {'items': 10_000, 'latency_s': 0.05, 'gateway_limit_per_s': 30.0, 'ours_s': 2.0,
                              'error_entry': False, 'every_item_sent_once_and_reported': True, 'throttled_429': 0,
                              'admitted_put_rate_per_s': 29.0, 'sdk_batched_s': 5.0, 'bound_over_sdk': 1.6,
-                             'sdk_per_item_s': 500.0, 'settings_off_default': {}},
+                             'sdk_per_item_s': 500.0, 'settings_off_default': {},
+                             'sdk_batched_every_item_once': True, 'sdk_per_item_every_item_once': True},
                  'by_hash': {'copies': 10_000, 'ours_s': 2.0, 'error_entry': False,
                              'every_copy_sent_once_and_reported': True, 'sdk_found_every_copy': True,
+                             'sdk_restored_every_copy_once': True,
                              'sdk_over_ours': 4.0, 'settings_off_default': {}}},
     'runner': {'incidents': 1000, 'runner_over_commands': 0.05, 'failed_runs': 0,
                'settings_off_default': {'xdr_rate_limit': '1000'}},
@@ -306,3 +309,39 @@ def test_the_memory_rows_say_the_settings_their_children_ran_with():
     assert any(label.startswith('peak memory, hss-restore-isolated') and 'hss_rate_limit=7' in label
                for label in labels)
     assert any(label.startswith('peak memory (VmHWM') and 'max_concurrency=2' in label for label in labels)
+
+
+# ----------------------------------------------------------------------------- the peers did the same work
+
+@pytest.mark.parametrize('path, row', [
+    (('hss_bulk', 'limited', 'sdk_batched_every_item_once'), 'HSS: official SDK batched'),
+    (('hss_bulk', 'limited', 'sdk_per_item_every_item_once'), 'HSS: official SDK called once per item'),
+    (('hss_bulk', 'by_hash', 'sdk_restored_every_copy_once'), 'HSS restore by hash'),
+    (('hss_bulk', 'by_hash', 'sdk_found_every_copy'), 'HSS restore by hash'),
+    (('xdr_bulk', 'loop_started_every_hash'), 'XDR: sequential requests loop'),
+])
+def test_a_ratio_row_misses_when_its_peer_did_not_do_all_the_work(path, row):
+    """The SDK's and the loop's work was recorded (the batched SDK's) or not checked at all, and never held
+    against the ratio: a peer that sent less is quick."""
+    results = changed(path, False)
+    results['hss_bulk']['limited']['sdk_batched_s'] = 50.0  # every ratio far above its goal
+    assert met(results, row) is False
+    assert any(measure.startswith(row) and 'the peer did not do all the work' in result
+               for measure, result, _, _ in bench.rows(results))
+
+
+def test_the_sdk_peers_every_item_check_reads_the_projects_side():
+    """The SDK reports nothing of its own: its PUTs, as the project accepted them, are what show its work."""
+    pytest.importorskip('huaweicloudsdkhss', reason="make bench's peer, installed by make bench only")
+    import restore_integration as ri
+    from warroom.bench import every_item_once, hss_project, sdk_client, sdk_restore, temporary_home
+
+    with temporary_home(), hss_project(3, 0.0, None) as (backend, params, added):
+        client = sdk_client(params)
+        for item in added[:2]:
+            sdk_restore(client, [item])
+        as_reported = [dict(item, outcome='restoring') for item in added]
+        assert not every_item_once(added, backend.put_sizes, backend.snapshot(), as_reported, 1)
+        sdk_restore(client, added[2:])
+        assert every_item_once(added, backend.put_sizes, backend.snapshot(), as_reported, 1)
+        assert ri.HSS_MAX_ITEMS_PER_REQUEST == 100  # the batched peer's batch, as ours sends them
