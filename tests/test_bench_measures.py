@@ -345,3 +345,40 @@ def test_the_sdk_peers_every_item_check_reads_the_projects_side():
         sdk_restore(client, added[2:])
         assert every_item_once(added, backend.put_sizes, backend.snapshot(), as_reported, 1)
         assert ri.HSS_MAX_ITEMS_PER_REQUEST == 100  # the batched peer's batch, as ours sends them
+
+
+# ----------------------------------------------------------------------------- the span ours is timed over
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def fake_war_room(clock, entry):
+    class WarRoom:
+        """Building it takes 100 s, running a command 1 s: only the run is the command's time."""
+
+        def __init__(self, **_):
+            clock.now += 100.0
+
+        def run(self, command, args):
+            clock.now += 1.0
+            return SimpleNamespace(failed=False, entries=[entry])
+    return WarRoom
+
+
+@pytest.mark.parametrize('measure', ['xdr', 'hss'])
+def test_ours_is_timed_over_the_command_run_only_as_the_peers_are_after_their_client_is_built(monkeypatch, measure):
+    from warroom import runtime
+
+    clock = FakeClock()
+    monkeypatch.setattr(bench.time, 'perf_counter', clock)
+    monkeypatch.setattr(runtime, 'WarRoom', fake_war_room(clock, {'EntryContext': {'X': [{'a': 1}]}}))
+    if measure == 'xdr':
+        records, elapsed, failed = bench.restore_all({}, H)
+    else:
+        records, elapsed, failed = bench.run_hss({}, {})
+    assert (records, elapsed, failed) == ([{'a': 1}], 1.0, False)

@@ -217,9 +217,9 @@ def restore_all(params: dict, hashes: list[str]):
     through the same limiter, an interval later); returns the entry's records and its time."""
     from .runtime import WarRoom
 
+    war_room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)  # built before the clock, as the peers' are
     started = time.perf_counter()
-    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
-        'restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+    result = war_room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
     elapsed = time.perf_counter() - started
     context = result.entries[-1].get('EntryContext') or {}
     records = next(iter(context.values()), []) if not result.failed else []
@@ -394,9 +394,9 @@ def run_hss(params: dict, args: dict):
     not follow it, so neither does the run it is measured against."""
     from .runtime import WarRoom
 
+    war_room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)  # built before the clock, as the SDK is
     started = time.perf_counter()
-    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated',
-                                                                            dict(args, polling='false'))
+    result = war_room.run('hss-restore-isolated', dict(args, polling='false'))
     elapsed = time.perf_counter() - started
     rows = (result.entries[-1].get('EntryContext') or {}) if not result.failed else {}
     return next(iter(rows.values()), []), elapsed, result.failed
