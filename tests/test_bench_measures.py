@@ -382,3 +382,27 @@ def test_ours_is_timed_over_the_command_run_only_as_the_peers_are_after_their_cl
     else:
         records, elapsed, failed = bench.run_hss({}, {})
     assert (records, elapsed, failed) == ([{'a': 1}], 1.0, False)
+
+
+# ----------------------------------------------------------------------------- a missed goal flagged by the bench
+
+def measured_as(monkeypatch, results):
+    for name, key in [('cold_start', 'cold_start'), ('xdr_bulk', 'xdr_bulk'), ('hss_bulk', 'hss_bulk'),
+                      ('runner_overhead', 'runner'), ('war_room_memory', 'war_room_memory')]:
+        monkeypatch.setattr(bench, name, lambda *args, _key=key, **kwargs: copy.deepcopy(results[_key]))
+
+
+def test_make_bench_exits_0_when_every_goal_is_met(monkeypatch, tmp_path, capsys):
+    measured_as(monkeypatch, GOOD)
+    assert bench.main(['--out', str(tmp_path / 'results.json')]) == 0
+    assert json.loads((tmp_path / 'results.json').read_text())['missed'] == []
+    assert 'MISSED' not in capsys.readouterr().out
+
+
+def test_make_bench_exits_1_and_names_the_missed_goal(monkeypatch, tmp_path, capsys):
+    measured_as(monkeypatch, changed(('cold_start', 'memory_ratio'), 1.3))
+    assert bench.main(['--out', str(tmp_path / 'results.json')]) == 1
+    missed = json.loads((tmp_path / 'results.json').read_text())['missed']
+    assert len(missed) == 1 and missed[0].startswith('peak memory (VmHWM')
+    out, err = capsys.readouterr()
+    assert '1.30x **MISSED**' in out and '1 goal(s) MISSED' in err
