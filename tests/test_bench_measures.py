@@ -183,7 +183,7 @@ GOOD = {
                              'every_copy_sent_once_and_reported': True, 'sdk_found_every_copy': True,
                              'sdk_restored_every_copy_once': True,
                              'sdk_over_ours': 4.0, 'settings_off_default': {}}},
-    'runner': {'incidents': 1000, 'runner_over_commands': 0.05, 'failed_runs': 0,
+    'runner': {'incidents': 1000, 'latency_s': 0.005, 'runner_over_commands': 0.05, 'failed_runs': 0,
                'settings_off_default': {'xdr_rate_limit': '1000'}},
     'war_room_memory': {'endpoints': 10_000, 'bytes_per_endpoint': 1000},
 }

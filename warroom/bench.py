@@ -665,7 +665,8 @@ def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
          f"{off_default(results['war_room_memory'])}",
          f"{results['war_room_memory']['bytes_per_endpoint']:.0f} bytes", '<= 2 KB',
          results['war_room_memory']['bytes_per_endpoint'] <= 2048),
-        (f"playbook runner ({r['incidents']} incidents): own time / commands' time{off_default(r)}",
+        (f"playbook runner ({r['incidents']} incidents, {r['latency_s'] * 1000:.0f} ms latency): own time / time "
+         f"in commands and scripts{off_default(r)}",
          f"{r['runner_over_commands'] * 100:.1f}% ({r['failed_runs']} failed runs)", '<= 10%, 0 failed',
          r['runner_over_commands'] <= 0.10 and not r['failed_runs']),
     ]
