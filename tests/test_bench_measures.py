@@ -330,21 +330,21 @@ def test_a_ratio_row_misses_when_its_peer_did_not_do_all_the_work(path, row):
                for measure, result, _, _ in bench.rows(results))
 
 
-def test_the_sdk_peers_every_item_check_reads_the_projects_side():
-    """The SDK reports nothing of its own: its PUTs, as the project accepted them, are what show its work."""
-    pytest.importorskip('huaweicloudsdkhss', reason="make bench's peer, installed by make bench only")
-    import restore_integration as ri
-    from warroom.bench import every_item_once, hss_project, sdk_client, sdk_restore, temporary_home
+def test_the_every_item_check_reads_the_projects_side_whoever_sent_the_puts():
+    """A peer reports nothing of its own (the SDK's client returns no rows): its PUTs, as the project accepted them,
+    are what show its work. Here the PUTs are sent one item each by the integration's own HSS client, which the check
+    does not know of: it passes only once the project holds every item, each sent once."""
+    from conftest import client_from_params
+    from warroom.bench import every_item_once, hss_project
 
-    with temporary_home(), hss_project(3, 0.0, None) as (backend, params, added):
-        client = sdk_client(params)
-        for item in added[:2]:
-            sdk_restore(client, [item])
+    with hss_project(3, 0.0, None) as (backend, params, added):
+        client = client_from_params('hss', params)
         as_reported = [dict(item, outcome='restoring') for item in added]
+        for item in added[:2]:
+            client.restore_isolated_files([{key: item[key] for key in ('host_id', 'file_hash', 'file_path')}])
         assert not every_item_once(added, backend.put_sizes, backend.snapshot(), as_reported, 1)
-        sdk_restore(client, added[2:])
+        client.restore_isolated_files([{key: added[2][key] for key in ('host_id', 'file_hash', 'file_path')}])
         assert every_item_once(added, backend.put_sizes, backend.snapshot(), as_reported, 1)
-        assert ri.HSS_MAX_ITEMS_PER_REQUEST == 100  # the batched peer's batch, as ours sends them
 
 
 # ----------------------------------------------------------------------------- the span ours is timed over
