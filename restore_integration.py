@@ -1303,9 +1303,10 @@ def parse_json_body(response: requests.Response, vendor: str) -> dict[str, Any]:
     except ValueError:
         raise RestoreError(f'{vendor} answered HTTP {response.status_code} with a body that is not JSON '
                            f'({short_text(response.text)}). Check the server URL; if it is right, try again '
-                           f'later.') from None
+                           f'later.', getattr(response, 'attempts', ())) from None
     if not isinstance(body, dict):
-        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with JSON that is not an object.')
+        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with JSON that is not an object.',
+                           getattr(response, 'attempts', ()))
     return body
 
 
@@ -2261,13 +2262,15 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
     context records, the vendor's replies, and the files whose requests the run's time ended before Cortex XDR acted
     on them (no turn came, or only 429s): while ``polling``, the next check sends them."""
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
+        reply = None
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
         except RestoreError as error:
             if alone:
                 raise
-            unsent = not may_have_applied(error.attempts) and \
+            # A reply came (here, or an HTTP 200 in a form not read): Cortex XDR may have acted. Not sent again.
+            unsent = reply is None and not may_have_applied(error.attempts) and \
                 (not error.attempts or error.attempts[-1].status == THROTTLED_STATUS)
             if unsent and polling:
                 error.with_sentence('While polling lasts, its next check sends it.')
