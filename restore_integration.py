@@ -1305,9 +1305,10 @@ def parse_json_body(response: requests.Response, vendor: str) -> dict[str, Any]:
     except ValueError:
         raise RestoreError(f'{vendor} answered HTTP {response.status_code} with a body that is not JSON '
                            f'({short_text(response.text)}). Check the server URL; if it is right, try again '
-                           f'later.') from None
+                           f'later.', getattr(response, 'attempts', ())) from None
     if not isinstance(body, dict):
-        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with JSON that is not an object.')
+        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with JSON that is not an object.',
+                           getattr(response, 'attempts', ()))
     return body
 
 
@@ -2233,8 +2234,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, polling, len(hashes) == 1)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not (polling and unsent):
-        reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refusals_of(records).items()]
-        raise RestoreError(f'None of the {len(records)} restores was started. ' + ' '.join(reasons))
+        raise none_started(refusals_of(records))
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2267,13 +2267,15 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
     context records, the vendor's replies, and the files whose requests the run's time ended before Cortex XDR acted
     on them (no turn came, or only 429s): while ``polling``, the next check sends them."""
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
+        reply = None
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
         except RestoreError as error:
             if alone:
                 raise
-            unsent = not may_have_applied(error.attempts) and \
+            # A reply came (here, or an HTTP 200 in a form not read): Cortex XDR may have acted. Not sent again.
+            unsent = reply is None and not may_have_applied(error.attempts) and \
                 (not error.attempts or error.attempts[-1].status == THROTTLED_STATUS)
             if unsent and polling:
                 error.with_sentence('While polling lasts, its next check sends it.')
@@ -2351,6 +2353,12 @@ def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
     return refused
 
 
+def none_started(refused: dict[str, list[str]]) -> RestoreError:
+    """The error of a restore none of whose files was started: each reason once, with its files."""
+    reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items()]
+    return RestoreError(f'None of the {sum(map(len, refused.values()))} restores was started. ' + ' '.join(reasons))
+
+
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
     """Refusals as the analyst reads them: each reason once, with the files it applies to."""
     # "Not started" rather than "Refused": the reason may be Cortex XDR's, or this run's time for its turns running out
@@ -2394,8 +2402,10 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         # Finished actions are final and already in context: the next check reads only those still running.
         schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
     else:
-        readable = xdr_final_table(summaries) + unread_text + xdr_earlier_lines(earlier)
         not_started = dict(refused, **refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
+        if not summaries and not earlier:  # no file was ever started (the checks sent them): as at the first run
+            raise none_started(not_started)
+        readable = xdr_final_table(summaries) + unread_text + xdr_earlier_lines(earlier)
         if not_started:
             readable += '\n\n' + grouped_refusals(not_started)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),

@@ -355,3 +355,37 @@ def test_polling_goes_on_when_only_some_status_reads_of_a_check_are_refused(repl
 
     assert not result.failed and result.runs == 3, result.entries[-1]
     assert 'HTTP 403' in result.entries[1]['HumanReadable']
+
+
+def replay_params(replay_server):
+    return {'xdr_url': replay_server.url, 'xdr_api_key_id': conftest.XDR_KEY_ID, 'xdr_auth_type': 'standard',
+            'xdr_api_key': {'identifier': '', 'password': 'k' * 40}, 'max_concurrency': '1'}
+
+
+def restore_reply_without_action_id():
+    reply = conftest.load_json(conftest.XDR_REPLIES / 'restore_reply.json')
+    return {'reply': {name: value for name, value in reply['reply'].items() if name != 'action_id'}}
+
+
+def restore_reply_not_an_object():
+    return [conftest.load_json(conftest.XDR_REPLIES / 'restore_reply.json')]
+
+
+@pytest.mark.parametrize('answer', [restore_reply_without_action_id, restore_reply_not_an_object])
+def test_polling_never_sends_again_a_restore_cortex_xdr_answered_with_http_200(replay_server, answer):
+    # Cortex XDR answered the restore (HTTP 200), in a form that cannot be followed: it may have started the restore,
+    # so a later check must not send it again (a second restore action on every endpoint holding the file).
+    first, second = sorted(HOLDERS)[:2]
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, answer())
+    replay_server.queue_file(200, 'action_status_final.json')
+    room = WarRoom(params=replay_params(replay_server), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': f'{first},{second}'})
+
+    assert not result.failed and result.runs == 2, result.entries[-1]
+    restores = [json.loads(r.body)['request_data']['file_hash'] for r in replay_server.requests
+                if r.path.endswith('/restore/')]
+    assert restores == [first, second]
+    assert 'unsent' not in result.entries[0]['PollingArgs']
+    records = {r['file_hash']: r for r in as_list(restored_record(result))}
+    assert records[second]['status'] == 'FAILED' and 'next check sends it' not in records[second]['error']

@@ -260,3 +260,19 @@ def test_the_summary_does_not_say_cortex_xdr_refused_a_restore_no_run_sent(on_te
 
     [step] = steps_naming(summary, never_sent)
     assert 'Not sent' in step and 'refused' not in step.lower(), step
+
+
+def test_a_restore_whose_every_file_was_refused_ends_in_an_error_also_when_a_check_sent_them(on_test_clock):
+    # No restore went out in the first run; the check sends both, and Cortex XDR refuses both (no endpoint holds
+    # either file): as when the first run is refused every one, the entry is an error (a playbook takes its error
+    # path), not a note on a restore of 0 files.
+    tenant, room = on_test_clock
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=200'))
+    nowhere = sorted({c * 64 for c in 'abcdef0123456789'} - set(seed_holders()))[:2]
+
+    result = room.run('restore-file', {'file_hash': ','.join(nowhere)})
+
+    assert result.runs == 2 and not tenant.backend.actions
+    last = result.entries[-1]
+    assert last['Type'] == ENTRY_ERROR and 'None of the 2 restores was started' in last['Contents'], last
+    assert all(file_hash in last['Contents'] for file_hash in nowhere)
