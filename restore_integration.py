@@ -1073,9 +1073,10 @@ class HttpTransport:
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
             # The URL passed the settings' checks: this is the environment's proxy URL, not quoted (it holds a password)
             raise RestoreError(f'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or '
-                               f'ALL_PROXY) cannot be used for {host}: requests cannot read it (not shown: it may hold '
-                               f'a password). Percent-encode any @ : / ? # in its user name and password, or uncheck '
-                               f'"Use system proxy settings".', attempts) from None
+                               f'ALL_PROXY) cannot be used for {host}: requests cannot read it, or takes no proxy of '
+                               f'its scheme (not shown: it may hold a password). Give it as http://host:port, '
+                               f'percent-encode any @ : / ? # in its user name and password, or uncheck "Use system '
+                               f'proxy settings".', attempts) from None
         except requests.exceptions.ConnectTimeout:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
                                              f'{self.settings.connect_timeout:g} s.',

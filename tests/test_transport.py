@@ -264,6 +264,23 @@ def test_a_proxy_url_from_the_environment_that_cannot_be_read_is_named_without_i
     assert proxy.seen == [] and xdr.gateway.requests == [] and hss.gateway.requests == []
 
 
+@pytest.mark.parametrize('scheme', ['socks5', 'ftp'])
+def test_a_proxy_of_a_scheme_requests_takes_no_proxy_of_says_which_form_to_give(vendors, proxy, monkeypatch, scheme):
+    # socks5 needs PySocks, which XSOAR's image need not have; ftp is no proxy scheme at all: not a password to encode.
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, f'{scheme}://operator:{PROXY_PASSWORD_HALVES[0]}@{proxy.url[7:]}')
+    xdr, _ = vendors
+
+    demisto = Demisto(dict(vendor_params(vendors, 'restore-file', 'xdr'), proxy=True), 'restore-file',
+                      {'file_hash': XDR_HASH}, {}, [])
+    ri.main(demisto)
+
+    shown = json.dumps(demisto.entries)
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and PROXY_PASSWORD_HALVES[0] not in shown
+    assert 'scheme' in shown and 'http://host:port' in shown
+    assert proxy.seen == [] and xdr.gateway.requests == []
+
+
 @pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
 def test_a_ca_bundle_variable_naming_no_file_is_named_as_such(tls_vendors, tmp_path, monkeypatch, variable):
     # An engine set up for a private certificate authority names its bundle in these variables, as requests reads them.
