@@ -1606,7 +1606,7 @@ def xdr_error_from_response(response: requests.Response) -> VendorApiError:
 
 
 class HssClient:
-    """Huawei Cloud HSS: list isolated files and restore them."""
+    """Huawei Cloud HSS: list isolated files and host security events, restore isolated files."""
 
     vendor = 'Huawei Cloud HSS'
 
@@ -2927,7 +2927,8 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
 
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any, now_ms: int,
                         scrub: Callable[[str], str] = str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """fetch-incidents: unhandled host security events, oldest first, at most max_fetch, none twice.
+    """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
+    max_fetch, none twice.
 
     HSS lists events of at most two days at a time, so the fetch walks two-day windows from where the last one
     stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it) stays small;
