@@ -2265,8 +2265,8 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                       polling: bool, alone: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                                    list[str]]:
     """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
-    context records, the vendor's replies, and the files whose requests the run's time ended before Cortex XDR acted
-    on them (no turn came, or only 429s): while ``polling``, the next check sends them."""
+    context records, the vendor's replies, and the files Cortex XDR did not act on (no turn came, or a 429, a 503 or
+    no connection ended the request): while ``polling``, the next check sends them."""
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         reply = None
         try:
@@ -2275,9 +2275,11 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         except RestoreError as error:
             if alone:
                 raise
-            # A reply came (here, or an HTTP 200 in a form not read): Cortex XDR may have acted. Not sent again.
+            # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
+            # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
+            last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
             unsent = reply is None and not may_have_applied(error.attempts) and \
-                (not error.attempts or error.attempts[-1].status == THROTTLED_STATUS)
+                (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
             if unsent and polling:
                 error.with_sentence('While polling lasts, its next check sends it.')
             record = restore_record(file_hash, endpoint_id, incident_id, None, None)

@@ -313,6 +313,27 @@ def test_polling_never_sends_again_a_restore_cortex_xdr_refused_or_may_have_acte
     assert 'unsent' not in result.entries[0]['PollingArgs']
 
 
+@pytest.mark.parametrize('fault', ['503', '503-html'])
+def test_a_restore_that_met_only_faults_cortex_xdr_did_not_act_on_is_sent_by_the_next_check(advanced_tenant,
+                                                                                         war_room_on, fault):
+    # A 503 (JSON or a gateway's page): the request was not passed on, so Cortex XDR did not act. With its retries
+    # spent in the first run, the restore is not lost: the next check sends it, once. (A reset after the request
+    # arrived may have been acted on: test_polling_never_sends_again_a_restore_cortex_xdr_refused_or_may_have_acted_on.)
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,{fault}'))
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+    hashes = sorted(HOLDERS)[:2]
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed, result.entries[-1]
+    assert 'unsent' in result.entries[0]['PollingArgs']
+    assert sorted(a.file_hash for a in advanced_tenant.backend.actions.values()) == hashes  # each started once
+    records = {}
+    for record in as_list(restored_record(result)):
+        records[record['file_hash']] = record  # the later record of a file sent late stands beside the first
+    assert {h: records[h]['status'] for h in hashes} == {h: 'COMPLETED_SUCCESSFULLY' for h in hashes}
+
+
 @pytest.mark.parametrize('change, status', [
     ({'key': 'a-new-key-' + 'k' * 40}, 401),  # the key was regenerated: the one the instance holds is refused
     ({'licensed': False}, 402),
