@@ -1,4 +1,5 @@
-"""Emulated Huawei Cloud HSS project (list and restore isolated files) and the IAM that issues its tokens.
+"""Emulated Huawei Cloud HSS project (list and restore isolated files, list security events) and the IAM that issues
+its tokens.
 
     backend = HssBackend.from_seed("test_data/hss/tenant.json")
     backend.add_access_key("MYAK", "my-secret-key")
