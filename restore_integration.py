@@ -2428,7 +2428,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
                          incident_id: int | None, may_stop: bool = True) -> tuple[list[dict[str, Any]],
                                                                                    list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
-    retries) leaves its file in progress with the reason in ``error``: the next check reads it again. When Cortex
+    retries) leaves its file in progress with the reason in ``error``, and endpoints and counts left out (XSOAR
+    updates the record in context: it keeps those an earlier check read); the next check reads it again. When Cortex
     XDR refuses the key itself at every read (``may_stop``: no action started at this check), the error says so."""
     def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
@@ -2449,7 +2450,7 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     summaries, replies = [], []
     for file_hash, action_id, reply in zip(hashes, action_ids, checked):
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
-        unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS, restored_count=0, failed_count=0, endpoints=[])
+        unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
             summaries.append(dict(unread, error=f'Status not read at this check; the next check reads it again. '
                                                 f'{reply}'))
@@ -2469,12 +2470,11 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any]) -> dict[str,
     """Per-endpoint statuses of a restore action, counted into an overall outcome. A part of the reply that cannot
     be read becomes ``error`` on the record (the action stays followed), never an exception."""
     statuses = reply.get('data')
-    reasons = reply.get('errorReasons')
-    problems = []
-    if not isinstance(statuses, dict):
-        if statuses is not None:
-            problems.append(f'its data is {type(statuses).__name__}, not an object of endpoint statuses')
-        statuses = {}
+    if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
+        return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
+                    f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
+                    f'statuses); the next check reads it again.')
+    statuses, reasons = statuses or {}, reply.get('errorReasons')
     if not isinstance(reasons, dict):
         reasons = {}
     endpoints = []
@@ -2499,9 +2499,6 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any]) -> dict[str,
                    endpoints=endpoints)
     if 'endpoints_count' not in summary and endpoints:
         summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
-    if problems:
-        summary['error'] = f'Cortex XDR answered the status check in a form this integration cannot read ' \
-                           f'({"; ".join(problems)}); the next check reads it again.'
     return summary
 
 
@@ -2563,7 +2560,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
 def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
     """One line for a check that is not the last: how many endpoints are final, and how many still run. The
     endpoints of files whose actions ended at an earlier check (``earlier``) still count, as final."""
-    endpoints = [endpoint for summary in summaries for endpoint in summary['endpoints']]
+    endpoints = [endpoint for summary in summaries for endpoint in summary.get('endpoints', ())]
     final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
     restored = sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
     restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
@@ -2571,8 +2568,8 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: S
     running = len(endpoints) - len(final)
     final_count, restored_count = len(final) + final_before, restored + restored_before
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
-    unread = sum(1 for summary in summaries if summary.get('error') and not summary['endpoints'])
-    unread_text = f', the status of {unread} file(s) not read at this check' if unread else ''
+    unread = sum('endpoints' not in summary for summary in summaries)
+    unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
     return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} '
             f'restored, {final_count - restored_count} failed), {running} running{unread_text}; checking again in '
             f'{interval} s.')
@@ -2580,7 +2577,7 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: S
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
-            for endpoint in summary['endpoints']]
+            for endpoint in summary.get('endpoints', ())]
     if len(rows) > MAX_DETAIL_ROWS:
         return xdr_grouped_table(summaries, rows)
     if len(summaries) == 1:
@@ -2593,8 +2590,8 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
                               'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
     finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
     title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
-             f'{sum(s["restored_count"] for s in summaries)} endpoint restores done, '
-             f'{sum(s["failed_count"] for s in summaries)} failed')
+             f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
+             f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
     return markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
 
@@ -2613,8 +2610,9 @@ def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]
                                f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
                                'error_description', lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})',
                                'CortexXDR.RestoredFile.endpoints')
-    files = [f'- {s["file_hash"]}: {s["status"]} ({s["restored_count"]:,} restored, {s["failed_count"]:,} failed, '
-             f'action {s["action_id"]})' for s in summaries[:MAX_LISTED_FILES]]
+    files = [f'- {s["file_hash"]}: {s["status"]} (' + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed'
+             if 'endpoints' in s else 'status not read at this check') + f', action {s["action_id"]})'
+             for s in summaries[:MAX_LISTED_FILES]]
     if len(summaries) > MAX_LISTED_FILES:
         files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
     return grouped + '\n\n' + '\n'.join(files)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from email.utils import formatdate
 
 import pytest
@@ -256,50 +257,72 @@ def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_er
         tenant.server.stop()
 
 
-def test_polling_one_file_goes_on_when_its_status_cannot_be_read():
+@contextmanager
+def polling_on_faults(faults: str, stage_seconds: float = 10):
+    """A war room following polling on an emulated tenant whose clock the waits move, ``faults`` injected (retried
+    without waiting); every entry it writes goes into ``seen``."""
     clock = FakeClock()
-    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=clock, rate_limit=None)
+    tenant = start_tenant(auth_type='advanced', stage_seconds=stage_seconds, clock=clock, rate_limit=None)
     try:
-        # request 1 starts the restore; 2-6 read the status at the first check: 500 each time, past the retries.
-        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,500*5;retry-after=0'))
+        tenant.gateway.inject_faults(FaultPlan.parse(faults))
         room = WarRoom(params=tenant.params(retry_backoff='0'), time_scale=1, sleep=clock.advance)
         seen = []
         room.on_entry = seen.append
-
-        result = room.run('restore-file', {'file_hash': XDR_HASH})
-
-        assert not result.failed, result.entries[-1]
-        first_check = seen[1]
-        record = facts.context_at(first_check['EntryContext'], facts.XDR_CONTEXT_PATH)
-        assert first_check['Type'] == 1 and 'PollingCommand' in first_check
-        assert record['status'] == 'IN_PROGRESS' and 'HTTP 500' in record['error'] and record['file_hash'] == XDR_HASH
-        assert str(record['action_id']) in first_check['HumanReadable'] and 'not read at this check' in \
-            first_check['HumanReadable']
-        final = facts.context_at(seen[-1]['EntryContext'], facts.XDR_CONTEXT_PATH)
-        assert final['status'] == 'COMPLETED_SUCCESSFULLY' and not final.get('error')  # written empty
+        yield tenant, room, seen
     finally:
         tenant.server.stop()
+
+
+def test_polling_one_file_goes_on_when_its_status_cannot_be_read():
+    # request 1 starts the restore; 2-6 read the status at the first check: 500 each time, past the retries.
+    with polling_on_faults('sequence=ok,500*5;retry-after=0') as (_, room, seen):
+        result = room.run('restore-file', {'file_hash': XDR_HASH})
+
+    assert not result.failed, result.entries[-1]
+    first_check = seen[1]
+    record = facts.context_at(first_check['EntryContext'], facts.XDR_CONTEXT_PATH)
+    assert first_check['Type'] == 1 and 'PollingCommand' in first_check
+    assert record['status'] == 'IN_PROGRESS' and 'HTTP 500' in record['error'] and record['file_hash'] == XDR_HASH
+    assert str(record['action_id']) in first_check['HumanReadable'] and 'not read at this check' in \
+        first_check['HumanReadable']
+    final = facts.context_at(seen[-1]['EntryContext'], facts.XDR_CONTEXT_PATH)
+    assert final['status'] == 'COMPLETED_SUCCESSFULLY' and not final.get('error')  # written empty
 
 
 def test_a_status_read_at_a_later_check_leaves_no_stale_error_in_the_incident_context():
     """XSOAR updates the record a DT key matches (content-docs context-and-outputs.md, dt.md): a field a later check
     leaves out keeps the value an earlier check wrote. The error of a check that could not read the status must not
     outlive the check that read it, in the context playbooks read."""
-    clock = FakeClock()
-    tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=clock, rate_limit=None)
-    try:
-        # request 1 starts the restore; 2-6 read the status at the first check: 500 each time, past the retries.
-        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,500*5;retry-after=0'))
-        room = WarRoom(params=tenant.params(retry_backoff='0'), time_scale=1, sleep=clock.advance)
-
+    # request 1 starts the restore; 2-6 read the status at the first check: 500 each time, past the retries.
+    with polling_on_faults('sequence=ok,500*5;retry-after=0') as (_, room, _):
         result = room.run('restore-file', {'file_hash': XDR_HASH})
 
-        assert not result.failed, result.entries[-1]
-        record = result.context['CortexXDR']['RestoredFile']
-        assert record['status'] == 'COMPLETED_SUCCESSFULLY', record
-        assert not record.get('error'), record['error']
-    finally:
-        tenant.server.stop()
+    assert not result.failed, result.entries[-1]
+    record = result.context['CortexXDR']['RestoredFile']
+    assert record['status'] == 'COMPLETED_SUCCESSFULLY', record
+    assert not record.get('error'), record['error']
+
+
+def test_a_check_that_cannot_read_a_status_keeps_the_endpoint_statuses_an_earlier_check_read():
+    """XSOAR updates the record a DT key matches: a check that could not read an action's status must not write its
+    endpoints and counts empty over those an earlier check read, or a polling timeout right after it leaves the
+    incident context (and the summary note) with no endpoint for that file."""
+    # request 1 starts the restore, 2 is the first check's read; 3-7 the second check's: 500, past the retries.
+    # 15 s stages: the first check (at 10 s) reads every endpoint PENDING, the action still runs at the second.
+    with polling_on_faults('sequence=ok,ok,500*5;retry-after=0', stage_seconds=15) as (tenant, room, seen):
+        # Polling times out before a third check: the second check's record is the last one written.
+        result = room.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '25'})
+
+    _, first_check, second_check, timed_out = seen
+    assert timed_out['Type'] == ENTRY_ERROR and tenant.gateway.faults.seen == 7  # no read after the faults
+    read = facts.context_at(first_check['EntryContext'], facts.XDR_CONTEXT_PATH)
+    assert sorted(e['endpoint_id'] for e in read['endpoints']) == sorted(HOLDERS[XDR_HASH])
+    unread = facts.context_at(second_check['EntryContext'], facts.XDR_CONTEXT_PATH)
+    assert 'HTTP 500' in unread['error']
+    record = result.context['CortexXDR']['RestoredFile']
+    assert record['endpoints'] == read['endpoints'], record
+    assert (record['restored_count'], record['failed_count']) == (read['restored_count'], read['failed_count'])
+    assert record['status'] == 'IN_PROGRESS' and record['error'] == unread['error']
 
 
 @pytest.mark.parametrize('value', ['a&b=c', '0/../1', 'x' * 65, 'proj\r\nX: y'])

@@ -835,3 +835,29 @@ def test_a_failed_endpoint_restored_later_by_its_step_is_no_longer_counted_faile
     assert file_hash in tenant.backend.restored(endpoint_id)  # it is back
     assert summary['failed'] == 0 and summary['needs_manual_action'] is False
     assert summary['restored'] == len(holders) and not steps_naming(summary, endpoint_id)
+
+
+def test_a_polling_timeout_after_an_unread_status_leaves_the_endpoints_an_earlier_check_read_in_the_note(
+        replay_server):
+    """The last check before a polling timeout could not read the action's status: the note still counts each
+    endpoint by the status the check before it read (the record in context keeps them), not as one action with no
+    per-endpoint status."""
+    from test_reply_shapes import room
+
+    running = load_json(TEST_DATA / 'xdr' / 'replies' / 'action_status_running.json')
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, running)
+    for _ in range(facts.DEFAULT_MAX_RETRIES + 1):  # the second check: 500 at every attempt
+        replay_server.queue_file(500, 'error_500.json')
+    result = room(replay_server).run('restore-file', {'file_hash': 'c' * 64, 'timeout_in_seconds': '25'})
+    assert result.failed and 'timeout' in result.entries[-1]['Contents']  # no third check
+    [record] = xdr_records(result.context)
+    assert record['status'] == 'IN_PROGRESS' and 'HTTP 500' in record['error']
+
+    _, summary = summarise(result.context)
+
+    statuses = list(running['reply']['data'].values())
+    assert summary['restored'] == statuses.count(SUCCESS)
+    assert summary['pending'] == sum(status in facts.XDR_RUNNING_STATUSES for status in statuses)
+    for endpoint_id, status in running['reply']['data'].items():
+        if status != SUCCESS:
+            assert steps_naming(summary, endpoint_id)
