@@ -100,8 +100,9 @@ HSS_ADVICE_WORDS = {
 # 10 minutes before it expires".
 TOKEN_REFRESH_MARGIN_SECONDS = 10 * 60
 
-# README, fetch-incidents: "severity from HSS's (Low 1, Medium 2, High 3, Critical 4)".
-HSS_SEVERITY_TO_XSOAR = {'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
+# README, fetch-incidents: "severity from HSS's (Security 0.5, informational; Low 1, Medium 2, High 3, Critical 4; any
+# other 0, unknown)": XSOAR's severities are 0.5 informational, 1 low, 2 medium, 3 high, 4 critical, 0 unknown.
+HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
 # README, fetch-incidents: first_fetch takes "minutes, hours, days or weeks"; a unit's length in milliseconds is
 # arithmetic, not the code's.
 DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60 * 60 * 1000,

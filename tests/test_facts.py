@@ -98,8 +98,10 @@ def test_hss_outcomes_are_integration_yml_s():
 
 def test_hss_severities_and_fetch_units_are_the_readme_s():
     section = readme_section('Huawei Cloud HSS events as incidents (`fetch-incidents`)')
-    pairs = ', '.join(f'{name} {value}' for name, value in facts.HSS_SEVERITY_TO_XSOAR.items())
-    assert f"severity from HSS's ({pairs})" in section
+    security, *graded = facts.HSS_SEVERITY_TO_XSOAR.items()
+    pairs = ', '.join(f'{name} {value}' for name, value in graded)
+    assert (f"severity from HSS's ({security[0]} {security[1]}, informational; {pairs}; any other 0, unknown)"
+            in section)
     assert 'minutes, hours, days or weeks' in section
     assert sorted(facts.DURATION_UNITS_MS) == ['day', 'hour', 'minute', 'week']
     assert facts.FETCH_CLOCK_SET_BACK_MAX_MS == facts.DURATION_UNITS_MS['day']
