@@ -2408,7 +2408,9 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         not_started = dict(refused, **refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
         if not summaries and not earlier:  # no file was ever started (the checks sent them): as at the first run
             raise none_started(not_started)
-        readable = xdr_final_table(summaries) + unread_text + xdr_earlier_lines(earlier)
+        # No action of its own (every one ended earlier, the late sends not started): no table of none
+        readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): '
+                    f'each action ended at an earlier check.') + unread_text + xdr_earlier_lines(earlier)
         if not_started:
             readable += '\n\n' + grouped_refusals(not_started)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),

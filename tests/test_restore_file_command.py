@@ -410,3 +410,23 @@ def test_polling_never_sends_again_a_restore_cortex_xdr_answered_with_http_200(r
     assert 'unsent' not in result.entries[0]['PollingArgs']
     records = {r['file_hash']: r for r in as_list(restored_record(result))}
     assert records[second]['status'] == 'FAILED' and 'next check sends it' not in records[second]['error']
+
+
+def test_a_last_check_whose_only_work_was_a_refused_late_restore_does_not_say_nothing_was_restored(advanced_tenant,
+                                                                                                  war_room_on):
+    # The first run starts one restore and meets a 503 on the other; the first check meets a 503 again while the
+    # started action ends; the second check sends the late restore, which Cortex XDR refuses (no quarantined copy).
+    # That last check followed no action of its own: its entry must still say what the earlier check found.
+    restored, nowhere = CLEAN_HASH, 'a' * 64
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503,503'))
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+
+    result = room.run('restore-file', {'file_hash': f'{restored},{nowhere}'})
+
+    assert not result.failed and result.runs == 3, result.entries[-1]
+    [action] = advanced_tenant.backend.actions.values()
+    assert action.file_hash == restored and len(action.endpoint_ids) == len(HOLDERS[restored])
+    final = result.entries[-1]['HumanReadable']
+    assert 'Restore of 0 files' not in final and '0 endpoint restores done' not in final, final
+    assert f'{restored}: COMPLETED_SUCCESSFULLY ({len(HOLDERS[restored])} restored, 0 failed)' in final
+    assert nowhere in final and 'Not started' in final
