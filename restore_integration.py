@@ -2072,15 +2072,17 @@ def hss_field_list(value: Any, name: str) -> list[str]:
 
 
 def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
-    """Explicit items from parallel lists; a list of one value applies to every item."""
+    """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
+    two cases: HSS matches either) once."""
     given = {name: values for name, values in fields.items() if values}
     count = max(len(values) for values in given.values())
     if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
                            f'item, or the same number of values as the others.')
-    return [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
-            for index in range(count)]
+    items = [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
+             for index in range(count)]
+    return list({tuple(item.items()): item for item in items}.values())
 
 
 def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:

@@ -260,3 +260,18 @@ def test_a_path_with_blanks_is_sent_as_huaweis_signing_guide_encodes_it_and_foun
     assert rows and {(r['host_id'], r['file_path'], r['outcome']) for r in rows} == {
         (copy['host_id'], copy['file_path'], 'restored')}
     assert status_of(hss_tenant, copy) == 'restored'
+
+
+def test_an_exact_item_given_twice_with_its_hash_in_two_cases_is_sent_and_reported_once(hss_tenant):
+    # HSS lists hashes in lower case and matches them whatever their case: both spellings name one isolated copy.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'host_id': copy['host_id'], 'file_path': copy['file_path'],
+            'file_hash': f'{copy["file_hash"].upper()},{copy["file_hash"].lower()}'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert len(put.body['data_list']) == 1
+    assert 'restoring' in result.entries[0]['HumanReadable'] and '2 restoring' not in result.entries[0]['HumanReadable']
+    assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
