@@ -382,3 +382,16 @@ def test_a_playbook_file_that_is_not_yaml_is_named_in_one_line_without_its_text(
     done = cli('playbook', str(playbook), '--incident', 'test_data/incidents/hss_false_positive.json', timeout=30)
     assert done.returncode == 2 and str(playbook) in done.stderr and 'line 2' in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and 'secret-ish' not in done.stderr
+
+
+def test_an_emulator_stopped_by_sigterm_prints_its_fault_summary_and_exits_0():
+    server = subprocess.Popen([sys.executable, '-m', 'warroom', 'emulate', 'xdr', '--faults', 'sequence=429'],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(4)]  # banner, rate, faults, params: it is serving
+        server.terminate()
+        rest, errors = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert 'Pass --params-out' in lines[-1]
+    assert server.returncode == 0 and 'faults injected in 0 requests: none.' in rest, rest + errors

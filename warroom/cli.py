@@ -346,7 +346,8 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
         print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
               if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
         try:
-            threading.Event().wait()  # the servers run in their own threads until Ctrl-C
+            stop_on_signals()
+            threading.Event().wait()  # the servers run in their own threads until Ctrl-C, kill or timeout
         except KeyboardInterrupt:
             pass
         for name, used in (('', plan), ('IAM ', iam_plan)):
@@ -354,6 +355,18 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
                 counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
                 print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
     return 0
+
+
+def stop_on_signals() -> None:
+    """SIGTERM (kill, timeout) stops the emulator as Ctrl-C does, with its summary; SIGINT too when started in the
+    background, where the shell set it ignored."""
+    import signal
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, interrupt)
 
 
 def params_file_may_land(path: str) -> bool:
