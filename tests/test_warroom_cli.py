@@ -342,3 +342,56 @@ def test_fetch_never_writes_through_a_link_or_over_a_file_already_in_outdir(tmp_
     assert victim.read_text() == 'precious\n'
     assert not (tmp_path / 'elsewhere.json').exists()
     assert done.returncode != 0 and 'incident-3001.json' in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize('argv', [['emulate', 'xdr', '--port', '99999'], ['emulate', 'hss', '--iam-port', '70000']])
+def test_an_emulator_port_out_of_range_is_refused_in_one_line_not_a_traceback(argv):
+    done = cli(*argv, timeout=30)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr and 'port' in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize('option, value', [('--stage-seconds', '-5'), ('--rate-limit', '0'), ('--rate-limit', '-1'),
+                                           ('--others-rate', '-3'), ('--others-rate', 'nan')])
+def test_an_emulator_rate_or_stage_that_means_nothing_is_refused_before_serving(option, value):
+    done = cli('emulate', 'xdr', option, value, timeout=30)
+    assert done.returncode == 2 and option in done.stderr and done.stdout == '', done.stdout + done.stderr
+
+
+@pytest.mark.parametrize('argv, words', [
+    (['emulate', 'xdr', '--iam-faults', 'rate=0.2'], '--iam-faults: only HSS has an IAM service'),
+    (['emulate', 'xdr', '--faults', 'rate=0.2;kinds=expire-token'], 'expire-token is for hss only'),
+    (['emulate', 'xdr', '--faults', 'sequence=ok,expire-token'], 'expire-token is for hss only'),
+    (['emulate', 'hss', '--iam-faults', 'bogus=1'], "--iam-faults: unknown option 'bogus'"),
+])
+def test_a_fault_spec_the_emulator_would_not_inject_is_refused_naming_its_option(argv, words):
+    done = cli(*argv, timeout=30)
+    assert done.returncode == 2 and words in done.stderr and done.stdout == '', done.stdout + done.stderr
+
+
+@pytest.mark.parametrize('where', ['no-such-dir/context.json', '.'])
+def test_a_context_out_that_cannot_be_written_is_refused_before_the_playbook_restores_anything(tmp_path, where):
+    done = cli('close', 'test_data/incidents/xdr_false_positive.json', '--time-scale', '0',
+               '--context-out', str(tmp_path / where), timeout=60)
+    assert done.returncode == 2 and '--context-out' in done.stderr, done.stderr
+    assert done.stdout == ''  # no timeline: nothing ran
+
+
+def test_a_playbook_file_that_is_not_yaml_is_named_in_one_line_without_its_text(tmp_path):
+    playbook = tmp_path / 'notes.yml'
+    playbook.write_text('id: x\nname: `secret-ish text`\n')
+    done = cli('playbook', str(playbook), '--incident', 'test_data/incidents/hss_false_positive.json', timeout=30)
+    assert done.returncode == 2 and str(playbook) in done.stderr and 'line 2' in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and 'secret-ish' not in done.stderr
+
+
+def test_an_emulator_stopped_by_sigterm_prints_its_fault_summary_and_exits_0():
+    server = subprocess.Popen([sys.executable, '-m', 'warroom', 'emulate', 'xdr', '--faults', 'sequence=429'],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(4)]  # banner, rate, faults, params: it is serving
+        server.terminate()
+        rest, errors = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert 'Pass --params-out' in lines[-1]
+    assert server.returncode == 0 and 'faults injected in 0 requests: none.' in rest, rest + errors

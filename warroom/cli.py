@@ -179,8 +179,15 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
         library = PlaybookLibrary()
         playbook = library.get(RESTORE_PLAYBOOK) if as_close else (
             library.add(Playbook.load(playbook_ref)) if os.path.exists(playbook_ref) else library.get(playbook_ref))
-    except (IncidentFileError, PlaybookFormatError, OSError, yaml.YAMLError) as error:
+    except (IncidentFileError, PlaybookFormatError, OSError) as error:
         print(f'ERROR: {error}', file=sys.stderr)
+        return EXIT_USAGE
+    except yaml.YAMLError as error:
+        print(f'ERROR: {playbook_ref}: not a playbook: {yaml_error_line(error)}', file=sys.stderr)
+        return EXIT_USAGE
+    if context_out and (os.path.isdir(context_out) or not os.path.isdir(os.path.dirname(os.path.abspath(context_out)))):
+        # refused before the playbook restores anything, not after
+        print(f'ERROR: --context-out {context_out}: give a file in a directory that exists.', file=sys.stderr)
         return EXIT_USAGE
     incident = sample.incident
     if as_close:
@@ -211,6 +218,13 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
     if context_out:
         Path(context_out).write_text(json.dumps(run.context, indent=2, default=str) + '\n', encoding='utf-8')
     return EXIT_ERROR_ENTRY if run.failed else 0
+
+
+def yaml_error_line(error: yaml.YAMLError) -> str:
+    """PyYAML's complaint in one line: what it found and where, without the text it quotes."""
+    mark = getattr(error, 'problem_mark', None)
+    where = f' at line {mark.line + 1}, column {mark.column + 1}' if mark is not None else ''
+    return f'{getattr(error, "problem", None) or "not YAML"}{where}'
 
 
 def fetch_incidents(out_dir: str, params_file: str | None) -> int:
@@ -269,11 +283,20 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
     import secrets
 
     from .emulator.faults import FaultPlan, FaultSpecError
-    try:
-        plan = FaultPlan.parse(faults) if faults else None
-        iam_plan = FaultPlan.parse(iam_faults) if iam_faults and vendor == 'hss' else None
-    except FaultSpecError as error:
-        print(f'ERROR: --faults: {error}', file=sys.stderr)
+    if iam_faults and vendor != 'hss':
+        print(f'ERROR: --iam-faults: only HSS has an IAM service; for {vendor}, give --faults.', file=sys.stderr)
+        return EXIT_USAGE
+    plans = {}
+    for option, spec in (('--faults', faults), ('--iam-faults', iam_faults)):
+        try:
+            plans[option] = FaultPlan.parse(spec) if spec else None
+        except FaultSpecError as error:
+            print(f'ERROR: {option}: {error}', file=sys.stderr)
+            return EXIT_USAGE
+    plan, iam_plan = plans['--faults'], plans['--iam-faults']
+    if vendor == 'xdr' and plan and 'expire-token' in plan.kinds + plan.sequence:
+        print('ERROR: --faults: expire-token is for hss only: Cortex XDR API keys carry no token to expire.',
+              file=sys.stderr)
         return EXIT_USAGE
 
     if params_out and not params_file_may_land(params_out):
@@ -319,11 +342,12 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
                 flush=True)
         if plan or iam_plan:
             print(f'Injecting {plan.describe() if plan else "no faults"}'
-                  + (f'; IAM: {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
+                  + (f'; IAM {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
         print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
               if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
         try:
-            threading.Event().wait()  # the servers run in their own threads until Ctrl-C
+            stop_on_signals()
+            threading.Event().wait()  # the servers run in their own threads until Ctrl-C, kill or timeout
         except KeyboardInterrupt:
             pass
         for name, used in (('', plan), ('IAM ', iam_plan)):
@@ -331,6 +355,18 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
                 counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
                 print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
     return 0
+
+
+def stop_on_signals() -> None:
+    """SIGTERM (kill, timeout) stops the emulator as Ctrl-C does, with its summary; SIGINT too when started in the
+    background, where the shell set it ignored."""
+    import signal
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, interrupt)
 
 
 def params_file_may_land(path: str) -> bool:
@@ -377,6 +413,39 @@ def scale_argument(text: str) -> float:
     return value
 
 
+def port_argument(text: str) -> int:
+    """--port, --iam-port: a TCP port, or 0 for any free one."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a port number') from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f'{text} is not a port: give 1 to 65535, or 0 for any free port')
+    return value
+
+
+def amount_argument(text: str) -> float:
+    """--stage-seconds, --others-rate: 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    if not 0 <= value < float('inf'):  # also refuses nan
+        raise argparse.ArgumentTypeError(f'{text} is not 0 or more')
+    return value
+
+
+def rate_argument(text: str) -> float:
+    """--rate-limit: requests per second admitted; 0 would refuse every request."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    if not 0 < value < float('inf'):  # 0 would refuse every request; also refuses nan
+        raise argparse.ArgumentTypeError(f'{text} admits no request: give more than 0')
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='python -m warroom', description=__doc__)
     commands = parser.add_subparsers(dest='action', required=True)
@@ -391,15 +460,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     emulate_cmd = commands.add_parser('emulate', help='serve an emulated vendor API on 127.0.0.1')
     emulate_cmd.add_argument('vendor', choices=['xdr', 'hss'])
-    emulate_cmd.add_argument('--port', type=int, default=0)
-    emulate_cmd.add_argument('--iam-port', type=int, default=0, help='hss only: the port of its IAM service')
+    emulate_cmd.add_argument('--port', type=port_argument, default=0, help='default 0: any free port')
+    emulate_cmd.add_argument('--iam-port', type=port_argument, default=0,
+                             help='hss only: the port of its IAM service')
     emulate_cmd.add_argument('--params-out', help='write params for `run --params` to this file')
-    emulate_cmd.add_argument('--stage-seconds', type=float, default=10.0,
+    emulate_cmd.add_argument('--stage-seconds', type=amount_argument, default=10.0,
                              help='how long an action (or an HSS restore) stays in each running stage')
-    emulate_cmd.add_argument('--rate-limit', type=float, default=None,
+    emulate_cmd.add_argument('--rate-limit', type=rate_argument, default=None,
                              help='requests per second admitted (Cortex XDR default: 10; HSS: none, or a limit the '
                                   'client is not told, as the gateway publishes none)')
-    emulate_cmd.add_argument('--others-rate', type=float, default=0.0,
+    emulate_cmd.add_argument('--others-rate', type=amount_argument, default=0.0,
                              help='a shared tenant: another client steadily uses this many of the admitted requests '
                                   'per second')
     from .emulator.faults import SPEC_HELP
