@@ -1693,15 +1693,17 @@ class HssClient:
 
     def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
-        Returns when HSS accepted it, in ms on HSS's own clock (its Date header, to the second), so that later
-        listings can tell this restore's changes by their update_time whatever this machine's clock says."""
+        Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
+        the time since the first attempt went out (an attempt whose answer was lost may have been acted on), so that
+        later listings can tell this restore's changes by their update_time whatever this machine's clock says."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid = enterprise_project_id or self.enterprise_project_id
+        started = self.limiter.clock()
         try:
             response = self._request('PUT', params={'enterprise_project_id': epid} if epid else None,
                                      json={'data_list': items})
-            return server_time_ms(response)
+            return server_time_ms(response) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if may_have_applied(error.attempts):
                 error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost: list '

@@ -9,6 +9,7 @@ import restore_integration as ri
 from conftest import cached_token, hss_seed_copies
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.emulator.faults import FaultPlan
 from warroom.runtime import Demisto, WarRoom
 
 COPIES = hss_seed_copies()
@@ -275,3 +276,18 @@ def test_an_exact_item_given_twice_with_its_hash_in_two_cases_is_sent_and_report
     assert len(put.body['data_list']) == 1
     assert 'restoring' in result.entries[0]['HumanReadable'] and '2 restoring' not in result.entries[0]['HumanReadable']
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+
+
+def test_a_restore_whose_first_answer_was_lost_is_followed_to_restored_not_to_nothing(hss_tenant):
+    # HSS restores the copy on the first PUT, whose answer comes after the read timeout: the resend is accepted too
+    # (the PUT is idempotent), seconds later on HSS's clock. The copy changed at the first PUT is still this restore's.
+    [copy] = COPIES[SINGLE_HASH]
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,slow;delay=4'))  # the listing, then the PUT
+
+    result = war_room(hss_tenant, read_timeout='3', retry_backoff='0').run('hss-restore-isolated',
+                                                                           {'file_hash': SINGLE_HASH})
+
+    assert not result.failed, result.entries
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 2  # the first answer was lost, and resent
+    assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+    assert '1 restored' in result.entries[-1]['HumanReadable']
