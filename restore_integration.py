@@ -2082,9 +2082,13 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
                            f'item, or the same number of values as the others.')
-    items = [{name: values[0] if len(values) == 1 else values[index] for name, values in given.items()}
-             for index in range(count)]
-    return list({tuple(item.items()): item for item in items}.values())
+    items, seen = [], set()
+    for index in range(count):
+        values = tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
+        if values not in seen:  # the values alone: 10,000 items hold no second copy of their keys
+            seen.add(values)
+            items.append(dict(zip(given, values)))
+    return items
 
 
 def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
