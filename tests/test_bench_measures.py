@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import FakeClock
 from warroom import bench
 from warroom.spec import load_spec
 
@@ -349,14 +350,6 @@ def test_the_every_item_check_reads_the_projects_side_whoever_sent_the_puts():
 
 # ----------------------------------------------------------------------------- the span ours is timed over
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
 def fake_war_room(clock, entry):
     class WarRoom:
         """Building it takes 100 s, running a command 1 s: only the run is the command's time."""
@@ -374,7 +367,7 @@ def fake_war_room(clock, entry):
 def test_ours_is_timed_over_the_command_run_only_as_the_peers_are_after_their_client_is_built(monkeypatch, measure):
     from warroom import runtime
 
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     monkeypatch.setattr(bench.time, 'perf_counter', clock)
     monkeypatch.setattr(runtime, 'WarRoom', fake_war_room(clock, {'EntryContext': {'X': [{'a': 1}]}}))
     if measure == 'xdr':

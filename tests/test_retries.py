@@ -407,17 +407,24 @@ class StreamingServer:
         self.listener.close()
 
 
-def test_a_reply_that_does_not_end_is_given_up_at_a_size_no_answer_has_not_read_into_memory():
-    most = 256 * 2 ** 20  # far past any answer of these APIs (an XDR action on 100,000 endpoints is a few MB)
-    server = StreamingServer(b'x' * 2 ** 16, most)
-    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+def restore_through(server, settings, limiter=None) -> ri.RestoreError:
+    """The error a Cortex XDR restore request to ``server`` ends in (the server closed after it)."""
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', settings, limiter=limiter)
     try:
         with pytest.raises(ri.RestoreError) as raised:
             transport.request('POST', '/public_api/v1/endpoints/restore/', expect_json=True, json={})
     finally:
         server.close()
+    return raised.value
 
-    assert 'answered HTTP 200 but its reply was larger than' in str(raised.value)
+
+def test_a_reply_that_does_not_end_is_given_up_at_a_size_no_answer_has_not_read_into_memory():
+    most = 256 * 2 ** 20  # far past any answer of these APIs (an XDR action on 100,000 endpoints is a few MB)
+    server = StreamingServer(b'x' * 2 ** 16, most)
+
+    error = restore_through(server, ri.TransportSettings(max_retries=0))
+
+    assert 'answered HTTP 200 but its reply was larger than' in str(error)
     assert server.sent < most  # it hung up: the body was not read to its end
 
 
@@ -426,13 +433,8 @@ def test_a_reply_trickled_piece_by_piece_ends_within_the_read_timeout_in_all_not
     # here costs 1 s on the run's clock (a FakeClock), far less than the read timeout of 10 s.
     limiter = ri.AdaptiveRateLimiter(1000, clock=FakeClock(0.0))
     server = StreamingServer(b'x' * 64, 2 ** 20, after_piece=lambda: limiter.clock.advance(1.0))
-    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=10, max_retries=0),
-                                 limiter=limiter)
-    try:
-        with pytest.raises(ri.RestoreError) as raised:
-            transport.request('POST', '/public_api/v1/endpoints/restore/', expect_json=True, json={})
-    finally:
-        server.close()
 
-    assert 'answered HTTP 200 but its reply did not end within 10 s' in str(raised.value)
+    error = restore_through(server, ri.TransportSettings(read_timeout=10, max_retries=0), limiter)
+
+    assert 'answered HTTP 200 but its reply did not end within 10 s' in str(error)
     assert server.sent < 2 ** 20

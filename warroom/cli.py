@@ -402,12 +402,17 @@ def write_private_yaml(path: str, data: dict) -> None:
         raise
 
 
+def parsed_number(text: str, whole: bool = False) -> float:
+    """An option's number, or argparse's error naming the text (a port must be whole)."""
+    try:
+        return int(text) if whole else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a {"port " if whole else ""}number') from None
+
+
 def scale_argument(text: str) -> float:
     """--time-scale: 0 (no waiting at all) or more; a negative wait has no meaning."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    value = parsed_number(text)
     if not value >= 0:  # also refuses nan
         raise argparse.ArgumentTypeError(f'{text} is negative: give 0 (no waiting) or more')
     return value
@@ -415,10 +420,7 @@ def scale_argument(text: str) -> float:
 
 def port_argument(text: str) -> int:
     """--port, --iam-port: a TCP port, or 0 for any free one."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'{text!r} is not a port number') from None
+    value = parsed_number(text, whole=True)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f'{text} is not a port: give 1 to 65535, or 0 for any free port')
     return value
@@ -426,10 +428,7 @@ def port_argument(text: str) -> int:
 
 def amount_argument(text: str) -> float:
     """--stage-seconds, --others-rate: 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    value = parsed_number(text)
     if not 0 <= value < float('inf'):  # also refuses nan
         raise argparse.ArgumentTypeError(f'{text} is not 0 or more')
     return value
@@ -437,10 +436,7 @@ def amount_argument(text: str) -> float:
 
 def rate_argument(text: str) -> float:
     """--rate-limit: requests per second admitted; 0 would refuse every request."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    value = parsed_number(text)
     if not 0 < value < float('inf'):  # 0 would refuse every request; also refuses nan
         raise argparse.ArgumentTypeError(f'{text} admits no request: give more than 0')
     return value
