@@ -905,9 +905,9 @@ def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
         where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
     except ValueError:
         where = 'an address that cannot be read'
-    return (f'{vendor} at {urlsplit(url).netloc} answered HTTP {response.status_code}, a redirect to {where}. It is not '
-            f'followed, as every request carries credentials. Check the URL in the instance settings; if {where} is '
-            f'the vendor\'s API, set that URL instead.')
+    return (f'{vendor} at {urlsplit(url).netloc} answered HTTP {response.status_code}, a redirect to {where}. It is '
+            f'not followed, as every request carries credentials. Check the URL in the instance settings; if {where} '
+            f'is the vendor\'s API, set that URL instead.')
 
 
 def describe_connection_error(error: BaseException) -> str:
@@ -1095,7 +1095,7 @@ class HttpTransport:
                                                  f'({describe_connection_error(error)}).',
                             'Check the server URL, DNS, the firewall and the proxy setting.')
         except OSError as error:  # requests' own, but for those above, are faults in the integration
-            if isinstance(error, requests.exceptions.RequestException):
+            if isinstance(error, requests.exceptions.RequestException) or 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             raise RestoreError(f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s '
@@ -1437,8 +1437,9 @@ class IamTokenProvider:
     """IAM password tokens scoped to a project, held until shortly before they expire.
 
     Worker threads ask for the token at once: one lock covers fetching a token and dropping one, so that one
-    command fetches one token, and sends a password IAM refused once. It never touches XSOAR: ``main`` hands it the token cached in the integration
-    context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the command.
+    command fetches one token, and sends a password IAM refused once. It never touches XSOAR: ``main`` hands it the
+    token cached in the integration context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after
+    the command.
     ``on_token`` learns every token it holds (the scrubber), from whatever thread fetched it.
     """
 
