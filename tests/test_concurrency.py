@@ -13,7 +13,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, client_from_params, hss_seed_copies, start_hss_tenant
+from conftest import FakeClock, client_from_params, hss_seed_copies
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import LoopbackServer
@@ -24,10 +24,8 @@ TOKENS_PATH = '/v3/auth/tokens'
 
 
 @pytest.fixture
-def tenant():
-    tenant = start_hss_tenant()
-    yield tenant
-    tenant.stack.close()
+def tenant(hss_tenant):
+    return hss_tenant  # conftest's fresh HSS project, under this module's name
 
 
 def explicit_items(tenant, count):

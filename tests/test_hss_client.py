@@ -9,7 +9,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import HSS_REPLIES, client_from_params, load_json, start_hss_tenant
+from conftest import HSS_REPLIES, client_from_params, load_json
 
 PROJECT = '0123456789abcdef0123456789abcdef'
 
@@ -196,10 +196,8 @@ BULK_HASH = 'e' * 64
 
 
 @pytest.fixture
-def emulated():
-    tenant = start_hss_tenant()
-    yield tenant
-    tenant.stack.close()
+def emulated(hss_tenant):
+    return hss_tenant  # conftest's fresh HSS project, under this module's name
 
 
 def bulk_files(tenant, count):
