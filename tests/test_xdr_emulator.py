@@ -335,6 +335,30 @@ def test_bad_request_data_is_400(http, server, request_data):
     assert_error(post(http, server, RESTORE, request_data), 400)
 
 
+# The API's one general message for a 400 (the seed's error table: "400 Bad Request. Got an invalid JSON."), which a
+# tenant also sends when the JSON parses but a field is wrong, the field named in err_extra (error_400.json).
+GENERAL_400 = load_json(XDR_REPLIES / "error_400.json")["reply"]["err_msg"]
+
+
+@pytest.mark.parametrize(
+    "path, request_data, field",
+    [
+        pytest.param(RESTORE, {"file_hash": H1[:-1]}, "file_hash", id="bad-hash"),
+        pytest.param(RESTORE, {}, "file_hash", id="missing-file-hash"),
+        pytest.param(RESTORE, {"file_hash": H1, "endpoint_ids": [FIN_WS]}, "endpoint_ids", id="unknown-field"),
+        pytest.param(RESTORE, {"file_hash": H1, "endpoint_id": None}, "endpoint_id", id="null-field"),
+        pytest.param(RESTORE, {"file_hash": H1, "incident_id": "INC-302"}, "incident_id", id="non-integer-incident"),
+        pytest.param(STATUS, {"group_action_id": "latest"}, "group_action_id", id="non-integer-action-id"),
+    ],
+)
+def test_a_400_for_a_bad_field_has_the_apis_general_message_and_names_the_field_in_err_extra(
+        http, server, path, request_data, field):
+    err = assert_error(post(http, server, path, request_data), 400)
+
+    assert err["err_msg"] == GENERAL_400
+    assert field in err["err_extra"]
+
+
 # --------------------------------------------------------------------------- rate limit, routing
 
 

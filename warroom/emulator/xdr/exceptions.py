@@ -2,7 +2,8 @@
 
 Every error reply is ``{"reply": {"err_code": <HTTP status>, "err_msg": str, "err_extra": any}}``.
 ``err_msg`` is the API's general message for the status (wording from the vendor's docs, or from its recorded
-replies where they differ: a 401 is always "Public API request unauthorized" with a null ``err_extra``);
+replies where they differ: a 401 is always "Public API request unauthorized" with a null ``err_extra``; every 400
+"Bad Request. Got an invalid JSON.", a bad field as well as unreadable JSON);
 ``err_extra`` says what exactly was wrong. Neither ever carries a key or an Authorization value.
 """
 from __future__ import annotations
@@ -59,15 +60,15 @@ class _CannedError(XdrError):
 
 
 class InvalidJson(_CannedError):
+    """Every 400. The API has one general message for the status (the docs' error table), also when the JSON parsed
+    and a field is wrong (a tenant's recorded reply, test_data/xdr/replies/error_400.json): err_extra says what."""
+
     status = 400
     default_msg = "Bad Request. Got an invalid JSON."
 
 
-class BadRequest(_CannedError):
-    """The JSON parsed but a field is missing, unknown or has a bad value."""
-
-    status = 400
-    default_msg = "Bad Request"
+class BadRequest(InvalidJson):
+    """The JSON parsed but a field is missing, unknown or has a bad value: err_extra names it."""
 
 
 class Unauthorized(_CannedError):
