@@ -79,6 +79,13 @@ HSS_ERROR_STATUS = 400
 # maximum 1000, default 10; offset minimum 0, maximum 2000000).
 HSS_LIST_LIMIT_RANGE = (10, 1000)
 HSS_LIST_OFFSET_MAX = 2_000_000
+# The longest value of ListIsolatedFile's text query parameters (the same page, the version that gives the ranges
+# above: enterprise_project_id 0 to 64 characters, host_name 1 to 64, private_ip 1 to 256).
+HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip': 256}
+# ListSecurityEvents's (huaweicloudsdkhss v5 ListSecurityEventsRequest, 取值范围: enterprise_project_id 1-256
+# characters, host_id 0-64, host_name 1-256, and the region header 0-128).
+HSS_EVENT_TEXT_MAX = {'enterprise_project_id': 256, 'host_id': 64, 'host_name': 256}
+HSS_EVENT_REGION_MAX = 128
 # The endpoints a region's ID names (huaweicloudsdkhss v5 HssRegion and huaweicloudsdkiam v3 IamRegion, in
 # huaweicloud/huaweicloud-sdk-python-v3): every region's under myhuaweicloud.com but Huawei Cloud Europe's
 # (eu-west-101), which is under myhuaweicloud.eu.

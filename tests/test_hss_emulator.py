@@ -502,6 +502,38 @@ def test_listing_takes_every_limit_and_offset_huaweis_page_allows(http, hss, par
     assert isinstance(page["total_num"], int) and len(page["data_list"]) <= params.get("limit", 10)
 
 
+EVENTS = f"/v5/{PROJECT}/event/events"
+TEXT_LIMITS = [pytest.param(path, name, limit, id=f"{listed}-{name}")
+               for path, listed, limits in ((ISOLATED_FILE, "isolated-files", facts.HSS_LIST_TEXT_MAX),
+                                            (EVENTS, "events", facts.HSS_EVENT_TEXT_MAX))
+               for name, limit in limits.items()]
+
+
+@pytest.mark.parametrize("path, name, limit", TEXT_LIMITS)
+def test_a_listing_s_text_parameter_longer_than_huawei_documents_is_400_naming_it(http, hss, path, name, limit):
+    response = call(http, hss, "GET", path, params={"category": "host", name: "a" * (limit + 1)})
+
+    assert name in assert_hss_error(response, 400, "HSS.0001")
+
+
+@pytest.mark.parametrize("path, name, limit", TEXT_LIMITS)
+def test_a_listing_takes_a_text_parameter_as_long_as_huawei_documents(http, hss, path, name, limit):
+    response = call(http, hss, "GET", path, params={"category": "host", name: "a" * limit})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data_list"] == []  # nothing is named that way
+
+
+def test_a_region_header_longer_than_the_event_listing_takes_is_400_and_one_as_long_is_taken(http, hss):
+    def events(region):
+        return call(http, hss, "GET", EVENTS, params={"category": "host"}, headers={"region": region})
+
+    too_long, longest = events("r" * (facts.HSS_EVENT_REGION_MAX + 1)), events("r" * facts.HSS_EVENT_REGION_MAX)
+
+    assert "region" in assert_hss_error(too_long, 400, "HSS.0001")
+    assert longest.status_code == 200, longest.text
+
+
 def test_ten_thousand_items_can_be_generated_and_listed(backend):
     backend.add_isolated_files(DB_02, 10_000)
 

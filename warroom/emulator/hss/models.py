@@ -62,6 +62,9 @@ REQUIRED_FIELDS = ("host_id", "file_hash")  # the page makes every field optiona
 # 2000000), the same as ListSecurityEvents's in the SDK's request model.
 LIST_LIMIT_MIN, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT = 10, 1000, 10
 LIST_OFFSET_MAX = 2_000_000
+# The longest value of each text query parameter ListIsolatedFile takes (the same page: enterprise_project_id 0 to 64
+# characters, host_name 1 to 64, private_ip 1 to 256). An empty value counts as not given, so no minimum is checked.
+LIST_TEXT_MAX = {"enterprise_project_id": 64, "host_name": 64, "private_ip": 256}
 
 # ListSecurityEvents (GET /v5/{project_id}/event/events), from the SDK's request model.
 EVENT_CATEGORIES = ("host", "container")
@@ -72,6 +75,9 @@ EVENT_HANDLE_METHODS = ("mark_as_handled", "ignore", "add_to_alarm_whitelist", "
                         "isolate_and_kill")
 EVENT_LIMIT_MIN, EVENT_LIMIT_MAX, EVENT_LIMIT_DEFAULT = 10, 1000, 10
 EVENT_OFFSET_MAX = 2_000_000
+# ListSecurityEventsRequest's text parameters (enterprise_project_id 1 to 256 characters, host_id 0 to 64, host_name 1 to
+# 256) and its region header (0 to 128).
+EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": 128}
 EVENT_LAST_DAYS_MAX = 30
 EVENT_WINDOW_MAX_MS = 2 * 86_400_000  # end_time - begin_time may span two days at most
 # event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists.
@@ -239,6 +245,13 @@ def _whole_number(value: Any, name: str, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise InvalidParameter(f"{name} must be between {minimum} and {maximum}")
     return value
+
+
+def _check_lengths(limits: dict[str, int], values: dict[str, Any]) -> None:
+    """Each text parameter given in ``values`` no longer than ``limits`` says (characters, as Huawei counts them)."""
+    for name, value in values.items():
+        if value is not None and len(value) > limits[name]:
+            raise InvalidParameter(f"{name} must be at most {limits[name]} characters long, not {len(value)}")
 
 
 def _event_id(item: IsolatedFile) -> str:
@@ -548,6 +561,8 @@ class HssBackend:
         file_hash and private_ip match exactly (the hash case-insensitively); host_name and file_path
         match any part, case-insensitively, as HSS list filters do.
         """
+        _check_lengths(LIST_TEXT_MAX, {"enterprise_project_id": enterprise_project_id, "host_name": host_name,
+                                       "private_ip": private_ip})
         offset = _whole_number(offset, "offset", 0, LIST_OFFSET_MAX)
         limit = _whole_number(limit, "limit", LIST_LIMIT_MIN, LIST_LIMIT_MAX)
         if isolation_status is not None and isolation_status not in ISOLATION_STATUSES:
@@ -591,11 +606,15 @@ class HssBackend:
         host_name: str | None = None,
         offset: int | str = 0,
         limit: int | str = EVENT_LIMIT_DEFAULT,
+        region: str | None = None,
     ) -> dict:
         """GET event/events (ListSecurityEvents): ``{"total_num": N, "data_list": [...]}``, newest first.
 
-        Only host events exist here (each one isolated a file); ``category`` is required, as in the SDK.
+        Only host events exist here (each one isolated a file); ``category`` is required, as in the SDK. ``region``
+        is the request's region header: checked, as the SDK's model bounds it, and otherwise not used.
         """
+        _check_lengths(EVENT_TEXT_MAX, {"enterprise_project_id": enterprise_project_id, "host_id": host_id,
+                                        "host_name": host_name, "region": region})
         if category is None:
             raise InvalidParameter("category is required")
         if category not in EVENT_CATEGORIES:

@@ -128,7 +128,8 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
     def list_events(request: Request, project_id: str) -> Response:
         filters = {name: _single(request.query, name) for name in _EVENT_FILTERS}
         filters = {name: value for name, value in filters.items() if value is not None}
-        return _reply(200, backend.list_security_events(project_id, **filters), new_request_id())
+        return _reply(200, backend.list_security_events(project_id, region=request.headers.get("region"), **filters),
+                      new_request_id())
 
     routes = ((ISOLATED_FILE_PATH_RE, {"GET": list_files, "PUT": restore_files}),
               (EVENTS_PATH_RE, {"GET": list_events}))
