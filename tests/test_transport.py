@@ -178,9 +178,11 @@ class RecordingProxy:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ('host', 'proxy-connection')}
         reply = requests.request(request.method, f'http://{host}{request.path}', params=query or None, data=request.body,
                                  headers=headers, proxies={'http': None, 'https': None, 'all': None}, timeout=10)
+        # reply.content is decoded: the headers that describe the bytes as they came do not go with it.
         return Response(reply.status_code, reply.content, {k: v for k, v in reply.headers.items()
                                                            if k.lower() not in ('content-length', 'connection',
-                                                                                'transfer-encoding')})
+                                                                                'transfer-encoding',
+                                                                                'content-encoding')})
 
 
 @pytest.fixture

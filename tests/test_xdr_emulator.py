@@ -1,6 +1,7 @@
 """The emulated Cortex XDR tenant, exercised over HTTP on 127.0.0.1 the way a client sees it."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import secrets
@@ -398,6 +399,36 @@ def test_every_request_is_recorded_even_when_rejected(http, server, gateway):
     post(http, server, RESTORE, {"file_hash": H3})
     assert [(r.method, r.path) for r in gateway.requests] == [("POST", RESTORE)] * 2
     assert gateway.requests[0].body == {"request_data": {"file_hash": H3}}
+
+
+# --------------------------------------------------------------------------- content encoding
+
+
+def raw_post(http, server, request_data, headers) -> tuple[requests.Response, bytes]:
+    """The reply and its body as it came over the wire, not decoded."""
+    response = post(http, server, RESTORE, request_data, headers, stream=True)
+    return response, response.raw.read(decode_content=False)
+
+
+@pytest.mark.parametrize("headers, status", [(standard_headers(), 200), (standard_headers(key="wrong"), 401)],
+                         ids=["reply", "error"])
+def test_a_client_that_accepts_gzip_gets_every_reply_gzipped_as_the_api_sends_it(http, server, headers, status):
+    # The API's pages: Accept-Encoding "for retrieving a compressed gzipped response" (Content-Encoding: gzip).
+    response, wire = raw_post(http, server, {"file_hash": H2}, {**headers, "Accept-Encoding": "gzip, deflate"})
+
+    assert (response.status_code, response.headers["Content-Encoding"]) == (status, "gzip")
+    assert int(response.headers["Content-Length"]) == len(wire)
+    assert set(json.loads(gzip.decompress(wire))) == {"reply"}
+
+
+@pytest.mark.parametrize("accept", ["identity", "gzip;q=0", None], ids=["identity", "gzip-refused", "none"])
+def test_a_client_that_does_not_accept_gzip_gets_plain_json(http, server, accept):
+    headers = {**standard_headers(), "Accept-Encoding": accept}  # None: requests sends no Accept-Encoding
+
+    response, wire = raw_post(http, server, {"file_hash": H2}, headers)
+
+    assert "Content-Encoding" not in response.headers
+    assert set(json.loads(wire)) == {"reply"}
 
 
 # --------------------------------------------------------------------------- loopback server

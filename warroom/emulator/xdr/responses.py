@@ -2,11 +2,14 @@
 
 The pipeline runs in the order a real gateway would be observed to: injected faults, record the
 request, rate limit, route (404/405), authenticate (faults, log, rate and authentication by
-``gateway.py``), parse and check the body, then call the backend (``models.py``).
+``gateway.py``), parse and check the body, then call the backend (``models.py``). A client that accepts gzip gets
+the reply gzipped (the API's pages: Accept-Encoding "for retrieving a compressed gzipped response").
 """
 from __future__ import annotations
 
+import gzip
 import json
+import re
 from typing import Any, Callable
 
 from .. import faults
@@ -59,6 +62,24 @@ def _request_data(body: bytes, fields: tuple[set[str], set[str]]) -> dict:
     return data
 
 
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header lists gzip (or x-gzip) without refusing it with q=0."""
+    for part in accept_encoding.split(","):
+        coding, _, weight = part.partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip"):
+            return not re.fullmatch(r"q=0(\.0*)?", weight.replace(" ", "").lower())
+    return False
+
+
+def _encoded(reply: Response, request: Request) -> Response:
+    """``reply`` gzipped when the client accepts it. A reply cut short by a fault stays as it is: its connection is
+    closed part-way through, whatever the encoding."""
+    if reply.body and reply.declared_length is None and _accepts_gzip(request.headers.get("Accept-Encoding", "")):
+        reply.body = gzip.compress(reply.body, mtime=0)
+        reply.headers["Content-Encoding"] = "gzip"
+    return reply
+
+
 def _normalize_path(path: str) -> str:
     return path.rstrip("/") + "/"
 
@@ -93,7 +114,7 @@ def create_app(gateway: XdrGateway) -> Callable[[Request], Response]:
 
     def app(request: Request) -> Response:
         # Injected faults come first, as a gateway or the network in front of the API would.
-        return faults.serve(gateway.faults, request, handle, FAULTS)
+        return _encoded(faults.serve(gateway.faults, request, handle, FAULTS), request)
 
     def handle(request: Request) -> Response:
         gateway.record(request, _try_parse_json(request.body))
