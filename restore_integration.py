@@ -3038,7 +3038,8 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
 
 def ms_to_iso(ms: int) -> str:
     moment = EPOCH + timedelta(milliseconds=ms)  # exact: ms / 1000 as a float is a millisecond off in some years
-    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+    # The year in four digits, as ISO 8601 writes it (strftime's %Y writes the year 999 as 999 on Linux).
+    return f'{moment.year:04d}' + moment.strftime('-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
 
 
 ''' DISPATCH '''
