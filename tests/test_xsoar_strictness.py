@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import restore_integration as ri
-from conftest import seed_holders
+from conftest import hss_seed_copies, seed_holders
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.params import ParamsError, env_name, load_params
 from warroom.playbook.runner import ScriptDemisto
@@ -71,6 +71,34 @@ def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(f
         Demisto({}, 'fetch-incidents', {}, {}, []).incidents([{**incident, field: value}])
 
 
+# --------------------------------------------------------------------------- the last run, the integration context
+
+def test_the_last_run_takes_text_values_only():
+    demisto = Demisto({}, 'fetch-incidents', {}, {}, [])
+    for state in ({'last_fetch': 1714557600000}, {'seen': ['a']}, {'next': None}):
+        with pytest.raises(DemistoMisuse, match='text'):
+            demisto.setLastRun(state)
+    demisto.setLastRun({'last_fetch': '1714557600000', 'seen': '["a"]'})
+    assert demisto.getLastRun() == {'last_fetch': '1714557600000', 'seen': '["a"]'}
+
+
+def test_the_integration_context_takes_an_object_of_text_values_only():
+    store = {}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    for context in ({'token': {'value': 'x'}}, {'expires': 5}, ['token']):
+        with pytest.raises(DemistoMisuse, match='text|object'):
+            demisto.setIntegrationContext(context)
+    demisto.setIntegrationContext({'token': '{"value": "x"}'})
+    assert store == {'token': '{"value": "x"}'}
+
+
+def test_test_module_can_neither_read_nor_write_the_integration_context():
+    demisto = Demisto({}, 'test-module', {}, {'kept': 'x'}, [])
+    for call in (demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({'kept': 'y'})):
+        with pytest.raises(DemistoMisuse, match='test-module'):
+            call()
+
+
 # --------------------------------------------------------------------------- test-module's answer
 
 @pytest.mark.parametrize('answer, passes', [('ok', True), ('Test failed: the key was refused', False),
@@ -116,6 +144,40 @@ def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
 
 
 # --------------------------------------------------------------------------- the integration under these rules
+
+def test_fetch_keeps_its_last_run_as_text_and_goes_on_where_it_stopped(hss_tenant):
+    room = WarRoom(params=hss_tenant.params(max_fetch='1'))
+    last_run = {}
+
+    first, _ = room.fetch(last_run)
+    assert last_run and all(isinstance(value, str) for value in last_run.values())
+    second, _ = room.fetch(last_run)
+
+    events = [json.loads(incident['rawJSON'])['event_id'] for incident in first + second]
+    assert len(events) == 2 and len(set(events)) == 2
+
+
+def test_the_iam_token_is_kept_in_the_integration_context_as_text_and_used_again(hss_tenant):
+    room = WarRoom(params=hss_tenant.params('token'), time_scale=0.0, sleep=lambda _: None)
+    [file_hash, *_] = hss_seed_copies()
+
+    for _ in range(2):
+        assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+
+    assert room.integration_context and all(isinstance(v, str) for v in room.integration_context.values())
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1
+
+
+def test_test_module_in_token_mode_passes_without_touching_the_integration_context(hss_tenant):
+    room = WarRoom(params=hss_tenant.params('token'))
+    room.integration_context['kept'] = 'as it was'
+
+    result = room.run('test-module', {})
+
+    assert not result.failed, result.entries
+    assert room.integration_context == {'kept': 'as it was'}
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1
+
 
 class EventBeforeYear1000:
     """An HSS listing of one event whose occur_time (ms since 1970) falls in the year 999."""

@@ -131,6 +131,18 @@ def _is_json(text: str) -> bool:
     return True
 
 
+def text_values(state, what: str):
+    """``state`` as XSOAR stores it: a JSON copy of an object whose values are all text, or DemistoMisuse."""
+    copy = json_copy(state, what)
+    if not isinstance(copy, dict):
+        raise DemistoMisuse(f'{what} must be an object of text values; got {type(copy).__name__}.')
+    others = sorted(key for key, value in copy.items() if not isinstance(value, str))
+    if others:
+        raise DemistoMisuse(f'{what} takes text values only (json.dumps anything else); '
+                            f'{", ".join(others)} {"is" if len(others) == 1 else "are"} not text.')
+    return copy
+
+
 def json_copy(value, what: str):
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:
@@ -190,13 +202,19 @@ class Demisto:
             self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
                                  'HumanReadable': str(result)})
 
+    def _check_context_allowed(self, call: str) -> None:
+        self._check_thread(call)
+        if self._command == 'test-module':  # integration-cache.md
+            raise DemistoMisuse(f'demisto.{call}() called by test-module: XSOAR neither reads nor sets the '
+                                f'integration context in test-module.')
+
     def getIntegrationContext(self) -> dict:  # noqa: N802 - XSOAR's name
-        self._check_thread('getIntegrationContext')
+        self._check_context_allowed('getIntegrationContext')
         return json_copy(self._integration_context, 'The integration context')
 
     def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
-        self._check_thread('setIntegrationContext')
-        replacement = json_copy(context, 'The integration context')
+        self._check_context_allowed('setIntegrationContext')
+        replacement = text_values(context, 'The integration context')
         self._integration_context.clear()
         self._integration_context.update(replacement)
 
@@ -206,9 +224,7 @@ class Demisto:
 
     def setLastRun(self, state: dict) -> None:  # noqa: N802 - XSOAR's name
         self._check_thread('setLastRun')
-        if not isinstance(state, dict):
-            raise DemistoMisuse(f'setLastRun() takes a dict; got {type(state).__name__}.')
-        replacement = json_copy(state, 'The last run')
+        replacement = text_values(state, 'The last run')
         self._last_run.clear()
         self._last_run.update(replacement)
 
