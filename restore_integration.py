@@ -3038,7 +3038,20 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
 
 def ms_to_iso(ms: int) -> str:
     moment = EPOCH + timedelta(milliseconds=ms)  # exact: ms / 1000 as a float is a millisecond off in some years
-    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+    # The year in four digits, as ISO 8601 writes it (strftime's %Y writes the year 999 as 999 on Linux).
+    return f'{moment.year:04d}' + moment.strftime('-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+
+
+def last_run_values(stored: Any) -> dict[str, Any]:
+    """The last run as fetch_hss_incidents reads it: XSOAR keeps text values only, so each was stored as JSON text
+    (one not text, from an older version, is taken as it is; one unreadable as not kept)."""
+    values = {}
+    for key, value in (stored if isinstance(stored, dict) else {}).items():
+        try:
+            values[key] = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            values[key] = None
+    return values
 
 
 ''' DISPATCH '''
@@ -3082,10 +3095,11 @@ def configured_clients(settings: InstanceSettings, stored_token: Any = None,
 
 
 def stored_iam_token(runtime: Any, settings: InstanceSettings) -> Any:
-    """The IAM token cached in the integration context, read only when token mode needs it."""
+    """The IAM token cached in the integration context (as JSON text: XSOAR keeps text values only), read only when
+    token mode needs it."""
     if settings.hss is None or settings.hss.auth_type != 'token':
         return None
-    return (runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)
+    return json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
 
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
@@ -3095,7 +3109,7 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
         return
     state = dict(runtime.getIntegrationContext() or {})
     if provider.cache_entry():
-        state[TOKEN_CACHE_KEY] = provider.cache_entry()
+        state[TOKEN_CACHE_KEY] = json.dumps(provider.cache_entry())
     else:
         state.pop(TOKEN_CACHE_KEY, None)
     runtime.setIntegrationContext(state)
@@ -3110,10 +3124,12 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         return
     if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, on_token=scrubber.add)
-        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, runtime.getLastRun() or {},
-                                                  int(time.time() * 1000), scrubber.text)
+        last_run = last_run_values(runtime.getLastRun())
+        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run, int(time.time() * 1000),
+                                                  scrubber.text)
         runtime.incidents(scrubber.value(incidents))
-        runtime.setLastRun(scrubber.value(next_run))  # XSOAR keeps it, and shows it: nothing secret goes there either
+        # XSOAR keeps it as text values, and shows it: nothing secret goes there either
+        runtime.setLastRun({key: json.dumps(value) for key, value in scrubber.value(next_run).items()})
         return
     kind, command_function = COMMANDS[command]
     # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
@@ -3135,11 +3151,12 @@ def main(demisto_obj: Any = None) -> None:
     command = runtime.command()
     scrubber = SecretScrubber(setting_secrets(params))
     clients, stored = {}, None
+    caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
     try:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        stored = stored_iam_token(runtime, settings)
+        stored = stored_iam_token(runtime, settings) if caching else None
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         if isinstance(error, RestoreError):
@@ -3154,7 +3171,8 @@ def main(demisto_obj: Any = None) -> None:
         runtime.results(error_entry(message))
     finally:
         try:
-            keep_iam_token(runtime, clients, stored)
+            if caching:
+                keep_iam_token(runtime, clients, stored)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
             runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
 

@@ -109,8 +109,10 @@ def markdown_rows(markdown: str) -> list[dict]:
 
 def cached_token(integration_context: dict) -> dict:
     """The IAM token the integration keeps in its integration context (README: "kept in the integration context
-    with its expiry"), found by what it holds rather than by the key the code files it under."""
-    [entry] = [value for value in integration_context.values() if isinstance(value, dict) and 'token' in value]
+    with its expiry", as JSON text: XSOAR keeps text values only), found by what it holds rather than by the key the
+    code files it under."""
+    kept = [json.loads(value) for value in integration_context.values() if isinstance(value, str)]
+    [entry] = [value for value in kept if isinstance(value, dict) and 'token' in value]
     return entry
 
 

@@ -159,7 +159,8 @@ def test_a_cached_token_quoted_back_is_scrubbed_too(echo):
               'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
               'hss_credentials': {'identifier': 'user', 'password': IAM_PASSWORD}}
     identity = ri.token_identity(ri.read_hss_settings(params))
-    context = {ri.TOKEN_CACHE_KEY: {'identity': identity, 'token': CACHED_TOKEN, 'expires_at': 4_000_000_000}}
+    cached = {'identity': identity, 'token': CACHED_TOKEN, 'expires_at': 4_000_000_000}
+    context = {ri.TOKEN_CACHE_KEY: json.dumps(cached)}  # JSON text, as XSOAR keeps integration context values
 
     demisto = run_main(params, 'hss-restore-isolated', {'host_id': 'h', 'file_hash': 'c' * 64, 'file_path': '/y'},
                        context)

@@ -1,7 +1,8 @@
 """Instance params for the local war room: a YAML file keyed by the param names of integration.yml.
 
-Credentials (type 9) are ``{identifier, password}`` as XSOAR stores them. A secret may stay out of
-the file: ``WARROOM_PARAM_<NAME>`` in the environment (the password part, for credentials) fills it.
+Credentials (type 9) are ``{identifier, password}`` as XSOAR stores them; a boolean (type 8) is true or false, false
+when left out, as XSOAR hands an unticked checkbox. A secret may stay out of the file: ``WARROOM_PARAM_<NAME>`` in
+the environment (the password part, for credentials) fills it.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import yaml
 from .spec import IntegrationSpec
 
 ENV_PREFIX = 'WARROOM_PARAM_'
+BOOLEAN = 8  # the checkbox param type: True when ticked, False otherwise (content-docs parameter-types.md)
 
 
 class ParamsError(ValueError):
@@ -41,6 +43,21 @@ def yaml_error_without_text(path: str | Path, error: yaml.YAMLError) -> str:
     where = f' at line {mark.line + 1}, column {mark.column + 1}' if mark is not None else ''
     return (f'{path} is not valid YAML{where} (the text there is not shown: it may be a secret). A value starting '
             f'with * & ! % @ or ` goes in quotes.')
+
+
+def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
+    """``params`` as XSOAR hands them to the integration: every boolean param True or False (the text true or false,
+    from the environment, read as one), False when not set. ParamsError for any other value."""
+    handed = dict(params)
+    for name, param in spec.params.items():
+        value = handed.get(name)
+        if param.type != BOOLEAN or isinstance(value, bool):
+            continue
+        text = str(value).strip().lower() if value is not None else 'false'
+        if text not in ('true', 'false'):
+            raise ParamsError(f'Param {name} is a checkbox: true or false; got {value!r}.')
+        handed[name] = text == 'true'
+    return handed
 
 
 def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.environ) -> dict:
@@ -77,4 +94,4 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.envir
         value = params.get(name)
         if param.options and value not in (None, '') and value not in param.options:
             raise ParamsError(f'Param {name} must be one of {", ".join(param.options)}; got {value!r}.')
-    return params
+    return xsoar_params(spec, params)

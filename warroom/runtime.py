@@ -8,14 +8,17 @@ runs again, until the command stops scheduling itself or its timeout passes.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 import restore_integration
 
 from .context import merge_entry_context
+from .params import xsoar_params
 from .spec import ArgumentError, IntegrationSpec, load_spec
 
 ENTRY_NOTE = 1
@@ -27,6 +30,12 @@ MIN_POLLING_INTERVAL = 10  # XSOAR waits at least this long between polling runs
 XSOAR_EXECUTION_TIMEOUT = 300.0
 PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk progress
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
+# What XSOAR takes in an entry (DEVELOPERS.md, "The war room", has each rule's source): CommonServerPython's EntryType
+# (with entryTypes' debug, 16) and EntryFormat; IncidentSeverity for a fetched incident.
+ENTRY_TYPES = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 19})
+ENTRY_FORMATS = frozenset({'html', 'table', 'json', 'text', 'dbotCommandResponse', 'markdown'})
+INCIDENT_SEVERITIES = (0, 0.5, 1, 2, 3, 4)
+ISO_8601 = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?')
 
 
 class FetchError(RuntimeError):
@@ -51,6 +60,87 @@ def _seconds(value, field_name: str, command: str) -> float:
 
 class DemistoMisuse(RuntimeError):
     """A call real XSOAR would not serve as the integration expects (another thread, a value that is not JSON)."""
+
+
+def entry_problems(entry: dict) -> list[str]:
+    """What XSOAR would not take in an entry handed to demisto.results: the Type one of EntryType's numbers, the two
+    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans.
+    A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked."""
+    problems = []
+    kind = entry.get('Type')
+    if kind is not None and (type(kind) is not int or kind not in ENTRY_TYPES):
+        problems.append(f'Type {kind!r} is none of EntryType\'s numbers ({", ".join(map(str, sorted(ENTRY_TYPES)))})')
+    for name in ('ContentsFormat', 'ReadableContentsFormat'):
+        if entry.get(name) not in (None, '') and entry[name] not in ENTRY_FORMATS:
+            problems.append(f'{name} {entry[name]!r} is none of EntryFormat\'s ({", ".join(sorted(ENTRY_FORMATS))})')
+    for name, kind, what in (('HumanReadable', str, 'text'), ('EntryContext', dict, 'an object of context keys'),
+                             ('IgnoreAutoExtract', bool, 'true or false'), ('Note', bool, 'true or false')):
+        if entry.get(name) is not None and not isinstance(entry[name], kind):
+            problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
+    return problems
+
+
+def checked_entry(result: dict) -> dict:
+    """An entry as XSOAR takes it: its JSON copy, or DemistoMisuse naming every field XSOAR would not take."""
+    entry = json_copy(result, 'An entry')
+    problems = entry_problems(entry)
+    if problems:
+        raise DemistoMisuse('An entry XSOAR would not take: ' + '; '.join(problems) + '.')
+    return entry
+
+
+def incident_problems(incident: dict) -> list[str]:
+    """What XSOAR does not take in a fetched incident (fetching-incidents.md, demistomock's createIncidents,
+    CommonServerPython's IncidentSeverity): a name; occurred ISO 8601 text; rawJSON a JSON string; details and
+    dbotMirrorId text; labels a list of {type, value}; severity one of IncidentSeverity's."""
+    problems = [] if isinstance(incident.get('name'), str) and incident['name'] else ['it has no name']
+    occurred = incident.get('occurred')
+    if occurred is not None and not (isinstance(occurred, str) and ISO_8601.fullmatch(occurred)
+                                     and _is_date(occurred)):
+        problems.append(f'occurred must be an ISO 8601 date, such as 2019-10-23T10:11:00Z; got {occurred!r}')
+    raw = incident.get('rawJSON')
+    if raw is not None and not (isinstance(raw, str) and _is_json(raw)):
+        problems.append(f'rawJSON must be a JSON string (json.dumps of the event); got {raw!r:.60}')
+    for name in ('details', 'dbotMirrorId'):
+        if incident.get(name) is not None and not isinstance(incident[name], str):
+            problems.append(f'{name} must be text, not {type(incident[name]).__name__}')
+    labels = incident.get('labels')
+    if labels is not None and not (isinstance(labels, list) and all(
+            isinstance(label, dict) and {'type', 'value'} <= set(label) for label in labels)):
+        problems.append('labels must be a list of {"type": ..., "value": ...} objects')
+    severity = incident.get('severity')
+    if severity is not None and (isinstance(severity, bool) or severity not in INCIDENT_SEVERITIES):
+        problems.append(f'severity must be one of {", ".join(map(str, INCIDENT_SEVERITIES))} (IncidentSeverity); '
+                        f'got {severity!r}')
+    return problems
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace('Z', '+00:00'))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def text_values(state, what: str):
+    """``state`` as XSOAR stores it: a JSON copy of an object whose values are all text, or DemistoMisuse."""
+    copy = json_copy(state, what)
+    if not isinstance(copy, dict):
+        raise DemistoMisuse(f'{what} must be an object of text values; got {type(copy).__name__}.')
+    others = sorted(key for key, value in copy.items() if not isinstance(value, str))
+    if others:
+        raise DemistoMisuse(f'{what} takes text values only (json.dumps anything else); '
+                            f'{", ".join(others)} {"is" if len(others) == 1 else "are"} not text.')
+    return copy
 
 
 def json_copy(value, what: str):
@@ -107,18 +197,24 @@ class Demisto:
             for item in result:
                 self.results(item)
         elif isinstance(result, dict):
-            self.entries.append(json_copy(result, 'An entry'))
+            self.entries.append(checked_entry(result))
         else:
             self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
                                  'HumanReadable': str(result)})
 
+    def _check_context_allowed(self, call: str) -> None:
+        self._check_thread(call)
+        if self._command == 'test-module':  # integration-cache.md
+            raise DemistoMisuse(f'demisto.{call}() called by test-module: XSOAR neither reads nor sets the '
+                                f'integration context in test-module.')
+
     def getIntegrationContext(self) -> dict:  # noqa: N802 - XSOAR's name
-        self._check_thread('getIntegrationContext')
+        self._check_context_allowed('getIntegrationContext')
         return json_copy(self._integration_context, 'The integration context')
 
     def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
-        self._check_thread('setIntegrationContext')
-        replacement = json_copy(context, 'The integration context')
+        self._check_context_allowed('setIntegrationContext')
+        replacement = text_values(context, 'The integration context')
         self._integration_context.clear()
         self._integration_context.update(replacement)
 
@@ -128,15 +224,13 @@ class Demisto:
 
     def setLastRun(self, state: dict) -> None:  # noqa: N802 - XSOAR's name
         self._check_thread('setLastRun')
-        if not isinstance(state, dict):
-            raise DemistoMisuse(f'setLastRun() takes a dict; got {type(state).__name__}.')
-        replacement = json_copy(state, 'The last run')
+        replacement = text_values(state, 'The last run')
         self._last_run.clear()
         self._last_run.update(replacement)
 
     def incidents(self, incidents) -> None:
         """fetch-incidents hands over what it fetched, once, as XSOAR takes it: a list of incidents, each with a
-        name and its raw event as a JSON string in rawJSON."""
+        name and the fields XSOAR documents in the types it documents (``incident_problems``)."""
         self._check_thread('incidents')
         if self._command != 'fetch-incidents':
             raise DemistoMisuse(f'demisto.incidents() called by {self._command}: only fetch-incidents creates '
@@ -146,13 +240,9 @@ class Demisto:
         if not isinstance(incidents, list) or not all(isinstance(item, dict) for item in incidents):
             raise DemistoMisuse('demisto.incidents() takes a list of incident dicts.')
         for index, incident in enumerate(incidents):
-            if not isinstance(incident.get('name'), str) or not incident['name']:
-                raise DemistoMisuse(f'incident {index} has no name.')
-            raw = incident.get('rawJSON')
-            if raw is not None:
-                if not isinstance(raw, str):
-                    raise DemistoMisuse(f'incident {index}: rawJSON must be a JSON string, not {type(raw).__name__}.')
-                json.loads(raw)
+            problems = incident_problems(incident)
+            if problems:
+                raise DemistoMisuse(f'incident {index}: ' + '; '.join(problems) + '.')
         self.fetched = json_copy(incidents, 'The fetched incidents')
 
     def demistoVersion(self) -> dict:  # noqa: N802 - XSOAR's name
@@ -275,8 +365,8 @@ class WarRoom:
         ``last_run`` is updated in place once the fetch is accepted. A failed fetch (or one past the execution
         timeout) raises FetchError with the integration's message, and leaves ``last_run`` as it was."""
         proposed = dict(last_run)
-        demisto = Demisto(self.params, 'fetch-incidents', {}, self.integration_context, [], self.on_progress,
-                          last_run=proposed)
+        demisto = Demisto(xsoar_params(self.spec, self.params), 'fetch-incidents', {}, self.integration_context, [],
+                          self.on_progress, last_run=proposed)
         started = self.clock()
         try:
             restore_integration.main(demisto)
@@ -293,7 +383,8 @@ class WarRoom:
 
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence | None' = None
                   ) -> list[dict]:
-        demisto = Demisto(self.params, command, dict(args), self.integration_context, result.log, self.on_progress)
+        demisto = Demisto(xsoar_params(self.spec, self.params), command, dict(args), self.integration_context,
+                          result.log, self.on_progress)
         started = self.clock()
         restore_integration.main(demisto)
         result.runs += 1
@@ -304,6 +395,8 @@ class WarRoom:
         if not demisto.entries:
             demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                                     'Contents': f'!{command} returned no entry.'})
+        if command == 'test-module':
+            demisto.entries[:] = verdict_of_test_module(demisto.entries)
         if sequence is not None:
             sequence.ran += took
             if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
@@ -325,6 +418,16 @@ class WarRoom:
         merge_entry_context(self.context, entry.get('EntryContext') or {})
         if self.on_entry:
             self.on_entry(entry)
+
+
+def verdict_of_test_module(entries: list[dict]) -> list[dict]:
+    """What the Test button shows of test-module's entries: green only for the answer 'ok' (code-conventions.md,
+    "test-module": "All other string will be red"), so anything else becomes an error entry quoting it."""
+    if [entry.get('Contents') for entry in entries] == ['ok'] or any(e.get('Type') == ENTRY_ERROR for e in entries):
+        return entries
+    said = '; '.join(entry_text(entry) for entry in entries)
+    return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+             'Contents': f'test-module answered {said!r}, not "ok": XSOAR shows the test as failed.'}]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..context import as_list, lookup, merge_entry_context
-from ..runtime import ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, entry_text, json_copy
+from ..runtime import ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
 from .others import OWN_BRAND, OtherIntegrations, ReplayError
@@ -117,7 +117,7 @@ class ScriptDemisto:
     def results(self, result):
         self._check_thread('results')
         for entry in as_list(result):
-            self.entries.append(json_copy(entry, 'An entry') if isinstance(entry, dict) else
+            self.entries.append(checked_entry(entry) if isinstance(entry, dict) else
                                 {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
 
     def debug(self, message):

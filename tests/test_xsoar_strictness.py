@@ -1,0 +1,218 @@
+"""The war room refuses what XSOAR's server refuses (or documents as the only form it takes), so that a bug XSOAR
+would show fails here too: entries, fetched incidents, the last run, the integration context, test-module's answer
+and the instance params. Each rule's source is in DEVELOPERS.md ("The war room"); the integration and the pack's
+scripts run through the same rules over HTTP to the emulators."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import restore_integration as ri
+from conftest import hss_seed_copies, seed_holders
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.params import ParamsError, env_name, load_params
+from warroom.playbook.runner import ScriptDemisto
+from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
+from warroom.spec import load_spec
+
+IAM_TOKENS = '/v3/auth/tokens'
+# An entry as CommonServerPython's CommandResults.to_context writes it, every field XSOAR reads set.
+GOOD_ENTRY = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'a': 1}, 'HumanReadable': '### a',
+              'ReadableContentsFormat': 'markdown', 'EntryContext': {'A(val.a == obj.a)': {'a': 1}},
+              'IgnoreAutoExtract': False, 'Note': True}
+
+
+# --------------------------------------------------------------------------- entries (demisto.results)
+
+@pytest.mark.parametrize('field, value', [
+    ('Type', 99), ('Type', '1'), ('Type', True),  # EntryType's numbers only
+    ('ContentsFormat', 'xml'), ('ReadableContentsFormat', 'rst'),  # EntryFormat's names only
+    ('HumanReadable', {'a': 1}), ('HumanReadable', 5),  # the text the war room shows
+    ('EntryContext', ['A']), ('EntryContext', 'A'),  # the dictionary of context outputs
+    ('IgnoreAutoExtract', 'true'), ('Note', 1),  # booleans, as CommandResults writes them
+])
+def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
+    integration = Demisto({}, 'restore-file', {}, {}, [])
+    script = ScriptDemisto({}, {}, {})
+    for demisto in (integration, script):
+        with pytest.raises(DemistoMisuse, match=field):
+            demisto.results({**GOOD_ENTRY, field: value})
+        demisto.results(dict(GOOD_ENTRY))
+        assert demisto.entries == [GOOD_ENTRY]
+
+
+def test_an_entry_may_leave_out_what_it_does_not_use():
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    entry = {'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed', 'EntryContext': None, 'HumanReadable': None,
+             'ReadableContentsFormat': ''}  # return_error's entry; XSOAR's own entries carry '' and None
+    demisto.results(entry)
+    demisto.results('ok')
+    assert demisto.entries[0] == entry and demisto.entries[1]['Contents'] == 'ok'
+
+
+# --------------------------------------------------------------------------- fetched incidents
+
+@pytest.mark.parametrize('field, value', [
+    ('occurred', '2024-05-01 10:00:00'), ('occurred', 1714557600000), ('occurred', '1-01-01T00:00:00.000Z'),
+    ('occurred', '2024-13-01T10:00:00Z'),  # ISO 8601 text, a real date
+    ('severity', 5), ('severity', '3'), ('severity', True),  # IncidentSeverity: 0, 0.5, 1 to 4
+    ('details', 7), ('dbotMirrorId', 123),  # text
+    ('labels', [{'type': 'Brand'}]), ('labels', {'type': 'Brand', 'value': 'x'}),  # a list of {type, value}
+    ('name', ''), ('rawJSON', '{"a": '),
+])
+def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(field, value):
+    incident = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00.000Z', 'severity': 0.5,
+                'details': 'd', 'dbotMirrorId': 'evt-1', 'labels': [{'type': 'Brand', 'value': 'HSS'}],
+                'rawJSON': json.dumps({'event_id': 'evt-1'})}
+    Demisto({}, 'fetch-incidents', {}, {}, []).incidents([dict(incident)])
+    with pytest.raises(DemistoMisuse, match=field):
+        Demisto({}, 'fetch-incidents', {}, {}, []).incidents([{**incident, field: value}])
+
+
+# --------------------------------------------------------------------------- the last run, the integration context
+
+def test_the_last_run_takes_text_values_only():
+    demisto = Demisto({}, 'fetch-incidents', {}, {}, [])
+    for state in ({'last_fetch': 1714557600000}, {'seen': ['a']}, {'next': None}):
+        with pytest.raises(DemistoMisuse, match='text'):
+            demisto.setLastRun(state)
+    demisto.setLastRun({'last_fetch': '1714557600000', 'seen': '["a"]'})
+    assert demisto.getLastRun() == {'last_fetch': '1714557600000', 'seen': '["a"]'}
+
+
+def test_the_integration_context_takes_an_object_of_text_values_only():
+    store = {}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    for context in ({'token': {'value': 'x'}}, {'expires': 5}, ['token']):
+        with pytest.raises(DemistoMisuse, match='text|object'):
+            demisto.setIntegrationContext(context)
+    demisto.setIntegrationContext({'token': '{"value": "x"}'})
+    assert store == {'token': '{"value": "x"}'}
+
+
+def test_test_module_can_neither_read_nor_write_the_integration_context():
+    demisto = Demisto({}, 'test-module', {}, {'kept': 'x'}, [])
+    for call in (demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({'kept': 'y'})):
+        with pytest.raises(DemistoMisuse, match='test-module'):
+            call()
+
+
+# --------------------------------------------------------------------------- test-module's answer
+
+@pytest.mark.parametrize('answer, passes', [('ok', True), ('Test failed: the key was refused', False),
+                                            ('OK', False)])
+def test_test_module_passes_only_when_it_answers_ok(advanced_tenant, monkeypatch, answer, passes):
+    monkeypatch.setattr(ri, 'test_module', lambda clients, fetching=False: answer)
+
+    result = WarRoom(params=advanced_tenant.params()).run('test-module', {})
+
+    assert result.failed is not passes
+    if not passes:
+        assert answer in json.dumps(result.entries[-1]['Contents'])
+
+
+# --------------------------------------------------------------------------- instance params
+
+def test_boolean_params_reach_the_integration_as_booleans_false_when_unticked(advanced_tenant, monkeypatch):
+    spec = load_spec()
+    booleans = [name for name, param in spec.params.items() if param.type == 8]
+    seen = {}
+
+    def record(demisto):
+        seen.update(demisto.params())
+        demisto.results('ok')
+
+    monkeypatch.setattr(ri, 'main', record)
+    params = {name: value for name, value in advanced_tenant.params().items() if name not in booleans}
+    WarRoom(params={**params, booleans[0]: 'true'}).run('test-module', {})
+
+    assert seen[booleans[0]] is True
+    assert all(seen[name] is False for name in booleans[1:])
+
+
+def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
+    spec = load_spec()
+    name = next(name for name, param in spec.params.items() if param.type == 8)
+    path = tmp_path / 'params.yml'
+    path.write_text(f'{name}: "yes"\n', encoding='utf-8')
+    with pytest.raises(ParamsError, match=name):
+        load_params(path, spec, environ={})
+    assert load_params(None, spec, environ={env_name(name): 'TRUE'})[name] is True
+    assert load_params(None, spec, environ={})[name] is False
+
+
+# --------------------------------------------------------------------------- the integration under these rules
+
+def test_fetch_keeps_its_last_run_as_text_and_goes_on_where_it_stopped(hss_tenant):
+    room = WarRoom(params=hss_tenant.params(max_fetch='1'))
+    last_run = {}
+
+    first, _ = room.fetch(last_run)
+    assert last_run and all(isinstance(value, str) for value in last_run.values())
+    second, _ = room.fetch(last_run)
+
+    events = [json.loads(incident['rawJSON'])['event_id'] for incident in first + second]
+    assert len(events) == 2 and len(set(events)) == 2
+
+
+def test_the_iam_token_is_kept_in_the_integration_context_as_text_and_used_again(hss_tenant):
+    room = WarRoom(params=hss_tenant.params('token'), time_scale=0.0, sleep=lambda _: None)
+    [file_hash, *_] = hss_seed_copies()
+
+    for _ in range(2):
+        assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+
+    assert room.integration_context and all(isinstance(v, str) for v in room.integration_context.values())
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1
+
+
+def test_test_module_in_token_mode_passes_without_touching_the_integration_context(hss_tenant):
+    room = WarRoom(params=hss_tenant.params('token'))
+    room.integration_context['kept'] = 'as it was'
+
+    result = room.run('test-module', {})
+
+    assert not result.failed, result.entries
+    assert room.integration_context == {'kept': 'as it was'}
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1
+
+
+class EventBeforeYear1000:
+    """An HSS listing of one event whose occur_time (ms since 1970) falls in the year 999."""
+
+    occur_time = int((datetime(999, 6, 1, tzinfo=timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc))
+                     / timedelta(milliseconds=1))
+
+    def __init__(self):
+        self.server = LoopbackServer(self._app).start()
+
+    def _app(self, request):
+        event = {'event_id': 'evt-999', 'event_name': 'Trojan', 'severity': 'High', 'host_name': 'web-01',
+                 'occur_time': self.occur_time, 'handle_status': 'unhandled'}
+        return Response(200, json.dumps({'total_num': 1, 'data_list': [event]}).encode(),
+                        {'Content-Type': 'application/json'})
+
+
+def test_an_event_dated_before_the_year_1000_is_fetched_with_an_iso_8601_occurred():
+    vendor = EventBeforeYear1000()
+    params = {'hss_endpoint': vendor.server.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+              'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}, 'isFetch': True}
+    try:
+        [incident], _ = WarRoom(params=params).fetch({})
+    except FetchError as error:
+        pytest.fail(f'fetch refused: {error}')
+    finally:
+        vendor.server.stop()
+    assert incident['occurred'].startswith('0999-06-01T00:00:00')
+
+
+def test_a_restore_through_the_war_room_returns_entries_xsoar_takes(advanced_tenant):
+    """The integration's own entries, a polling one included, pass every entry rule above."""
+    [file_hash] = [h for h, holders in seed_holders().items() if len(holders) == 1][:1]
+    room = WarRoom(params=advanced_tenant.params(), time_scale=0.0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries
