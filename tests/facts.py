@@ -163,6 +163,13 @@ INSECURE_DISPLAY = 'Trust any certificate'
 XSOAR_EXECUTION_TIMEOUT_SECONDS = 300
 # README, Reliability: "one run waits at most 3 minutes for its turns".
 MAX_RUN_WAIT_SECONDS = 180
+# XSOAR's built-in command arguments, which the server reads on any integration command (DEVELOPERS.md, "Built-in
+# arguments", gives the source of each; the README lists them where it says what the war room checks).
+XSOAR_BUILTIN_ARGUMENTS = ('using', 'using-brand', 'using-category', 'execution-timeout', 'extend-context',
+                           'ignore-outputs', 'raw-response', 'retry-count', 'retry-interval', 'auto-extract',
+                           'debug-mode')
+# README, the war room: the one instance it runs, named as XSOAR names an integration's first instance.
+WAR_ROOM_INSTANCE = 'Quarantine Restore_instance_1'
 
 # --------------------------------------------------------------------------- the pack
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .context import ContextError, as_list, get_path
+from .context import ContextError, as_list, get_path, merge_entry_context
 from .line import LineError, parse_line
 from .params import ParamsError, load_params
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
@@ -103,6 +103,7 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
                            on_entry=None if as_json else print_entry, on_progress=ProgressLine())
         try:
             result = war_room.run(parsed.command, parsed.args)
+            returned = returned_context(result.entries)
         except ContextError as error:
             print(f'ERROR: {error}', file=sys.stderr)
             return EXIT_ERROR_ENTRY
@@ -110,7 +111,16 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
         print(json.dumps({'entries': result.entries, 'context': result.context}, indent=2, default=str))
     if result.failed:
         return EXIT_ERROR_ENTRY
-    return EXIT_NOT_ALL_RESTORED if not_all_restored(result.context, parsed.args) else 0
+    return EXIT_NOT_ALL_RESTORED if not_all_restored(returned, parsed.args) else 0
+
+
+def returned_context(entries: list[dict]) -> dict:
+    """The context the entries' own EntryContext writes: what the command returned, whether or not ignore-outputs
+    kept it out of the incident context."""
+    context: dict = {}
+    for entry in entries:
+        merge_entry_context(context, entry.get('EntryContext') or {})
+    return context
 
 
 def not_all_restored(context: dict, args: dict) -> bool:

@@ -17,9 +17,9 @@ from typing import Callable
 
 import restore_integration
 
-from .context import merge_entry_context
+from .context import get_path, merge_entry_context
 from .params import xsoar_params
-from .spec import ArgumentError, IntegrationSpec, load_spec
+from .spec import ArgumentError, IntegrationSpec, ServerOptions, load_spec, split_server_options
 
 ENTRY_NOTE = 1
 ENTRY_ERROR = 4
@@ -297,9 +297,13 @@ class WarRoom:
         false, as a script's ``demisto.executeCommand`` runs it: XSOAR then schedules no next run, and the entry
         keeps its polling fields for the script to read (content-docs scheduled-commands.md, "How to use with
         demisto.executeCommand")."""
-        args = self.spec.command(command).check_args(args)
+        args, options, _ = split_server_options(self.spec.command(command).check_args(args))
         result = RunResult(context=self.context)
-        sequence = _Sequence(started=time.monotonic())
+        sequence = _Sequence(started=time.monotonic(), options=options)
+        refusal = self.spec.instance_refusal(command, options)
+        if refusal:  # XSOAR finds no instance to run it on: its error, and the integration never runs
+            self._add(result, {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': refusal})
+            return result
         while True:
             entries = self._run_once(command, args, result, sequence)
             if not follow_polling:
@@ -381,15 +385,14 @@ class WarRoom:
         last_run.update(proposed)
         return demisto.fetched, last_run
 
-    def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence | None' = None
-                  ) -> list[dict]:
+    def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
         demisto = Demisto(xsoar_params(self.spec, self.params), command, dict(args), self.integration_context,
                           result.log, self.on_progress)
         started = self.clock()
         restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started
-        overran = self._overran(f'!{command}', took)
+        overran = self._overran(f'!{command}', took, sequence.options.execution_timeout)
         if overran:  # XSOAR would have stopped the run: nothing it was about to return reaches the war room
             demisto.entries[:] = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': overran}]
         if not demisto.entries:
@@ -397,25 +400,38 @@ class WarRoom:
                                     'Contents': f'!{command} returned no entry.'})
         if command == 'test-module':
             demisto.entries[:] = verdict_of_test_module(demisto.entries)
-        if sequence is not None:
-            sequence.ran += took
-            if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
-                return demisto.entries  # past the polling timeout: the caller says so, and nothing of it arrives
+        sequence.ran += took
+        if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
+            return demisto.entries  # past the polling timeout: the caller says so, and nothing of it arrives
         for entry in demisto.entries:
-            self._add(result, entry)
+            self._add(result, entry, sequence.options)
         return demisto.entries
 
-    def _overran(self, what: str, seconds: float) -> str:
-        """XSOAR's verdict on a run that took ``seconds``: '' when within the execution timeout, else the error."""
-        if seconds <= self.execution_timeout:
+    def _overran(self, what: str, seconds: float, limit: float | None = None) -> str:
+        """XSOAR's verdict on a run that took ``seconds``: '' when within the execution timeout (``limit``, the run's
+        execution-timeout, else the war room's), else the error."""
+        limit = self.execution_timeout if limit is None else limit
+        if seconds <= limit:
             return ''
-        return (f'{what} ran for {seconds:.1f} s, past the execution timeout of {self.execution_timeout:g} s: XSOAR '
-                f'stops such a run, and nothing it returns arrives. A command must return sooner and poll for the '
-                f'rest.')
+        return (f'{what} ran for {seconds:.1f} s, past the execution timeout of {limit:g} s: XSOAR stops such a run, '
+                f'and nothing it returns arrives. A command must return sooner and poll for the rest (or, run by '
+                f'hand, be given a larger execution-timeout).')
 
-    def _add(self, result: RunResult, entry: dict) -> None:
+    def _add(self, result: RunResult, entry: dict, options: ServerOptions = ServerOptions()) -> None:
+        """An entry into the war room and its context, as the command's built-in arguments ask: ``ignore-outputs``
+        keeps its EntryContext out, ``extend-context`` adds keys from its Contents, ``raw-response`` shows its
+        Contents instead of its readable output."""
+        if not options.ignore_outputs:
+            merge_entry_context(self.context, entry.get('EntryContext') or {})
+        if entry.get('Type') != ENTRY_ERROR:
+            for key, path in options.extend_context:
+                value = get_path(entry.get('Contents'), path) if path else entry.get('Contents')
+                if value is not None:
+                    merge_entry_context(self.context, {key: value})
+        if options.raw_response:
+            entry = {name: value for name, value in entry.items() if name not in ('HumanReadable',
+                                                                                  'ReadableContentsFormat')}
         result.entries.append(entry)
-        merge_entry_context(self.context, entry.get('EntryContext') or {})
         if self.on_entry:
             self.on_entry(entry)
 
@@ -442,6 +458,7 @@ class _Sequence:
     waited: float = 0.0
     ran: float = 0.0
     timeout: float | None = None
+    options: ServerOptions = ServerOptions()  # the built-in arguments of the command that started it, for every run
 
     @property
     def elapsed(self) -> float:
@@ -458,4 +475,4 @@ def entry_text(entry: dict) -> str:
     if text:
         return str(text)
     contents = entry.get('Contents')
-    return contents if isinstance(contents, str) else repr(contents)
+    return contents if isinstance(contents, str) else json.dumps(contents, indent=2, default=str)

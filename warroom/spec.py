@@ -6,8 +6,10 @@ tests compare the code with it, so nothing else in the project repeats an argume
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -17,6 +19,107 @@ INTEGRATION_YML = PROJECT_ROOT / 'integration.yml'
 
 class ArgumentError(ValueError):
     """What an analyst typed does not fit the command's declaration; nothing was run."""
+
+
+# --------------------------------------------------------------------------- XSOAR's built-in arguments
+# The server reads these itself on every integration command, typed or run by a playbook task, and the integration
+# declares none of them (DEVELOPERS.md, "Built-in arguments", gives the source of each). The war room checks their
+# form, acts on what it can model and hands none of them to the integration.
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """What the built-in arguments of one command ask of the server."""
+    using: str | None = None  # the instance to run on
+    using_brand: tuple[str, ...] = ()  # run only on instances of these brands
+    using_category: str | None = None  # run only on instances of integrations of this category
+    execution_timeout: int | None = None  # seconds one run may take, instead of the server's limit
+    extend_context: tuple[tuple[str, str], ...] = ()  # (context key, path in the entry's Contents)
+    ignore_outputs: bool = False  # write none of the entry's EntryContext
+    raw_response: bool = False  # show the entry's Contents, not its readable output
+    retry_count: int | None = None  # accepted, not acted on
+    retry_interval: int | None = None  # accepted, not acted on
+    auto_extract: str | None = None  # accepted, not acted on: the war room extracts no indicators
+    debug_mode: bool = False  # accepted, not acted on
+
+
+EXTRACTION_MODES = ('none', 'inline', 'out-of-band')  # indicator extraction: none, inline, out of band
+
+
+def _whole(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not re.fullmatch(r'[0-9]+', text) or int(text) < minimum:
+            raise ValueError(f'a whole number, {minimum} or more')
+        return int(text)
+    return parse
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() not in ('true', 'false'):
+        raise ValueError('true or false')
+    return text.lower() == 'true'
+
+
+def _extraction_mode(text: str) -> str:
+    if text.lower() not in EXTRACTION_MODES:
+        raise ValueError(f'one of {", ".join(EXTRACTION_MODES)}')
+    return text.lower()
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(',') if name.strip())
+    if not names:
+        raise ValueError('names joined by ","')
+    return names
+
+
+def _context_keys(text: str) -> tuple[tuple[str, str], ...]:
+    """``key=path`` pairs joined by ``::``; an empty path takes the whole Contents."""
+    pairs = []
+    for part in text.split('::'):
+        key, equals, path = part.partition('=')
+        if not equals or not key.strip():
+            raise ValueError('key=path pairs joined by :: (an empty path takes the whole raw response)')
+        pairs.append((key.strip(), path.strip()))
+    return tuple(pairs)
+
+
+BUILTIN_ARGUMENTS: dict[str, tuple[str, Callable[[str], object]]] = {
+    'using': ('using', str.strip),
+    'using-brand': ('using_brand', _names),
+    'using-category': ('using_category', str.strip),
+    'execution-timeout': ('execution_timeout', _whole(1)),
+    'extend-context': ('extend_context', _context_keys),
+    'ignore-outputs': ('ignore_outputs', _boolean),
+    'raw-response': ('raw_response', _boolean),
+    'retry-count': ('retry_count', _whole(0)),
+    'retry-interval': ('retry_interval', _whole(0)),
+    'auto-extract': ('auto_extract', _extraction_mode),
+    'debug-mode': ('debug_mode', _boolean),
+}
+
+
+def split_server_options(args: dict) -> tuple[dict, ServerOptions, list[str]]:
+    """(the command's own arguments, what the built-in ones ask of the server, the problems of their form). A
+    built-in argument given empty counts as not given."""
+    own, options, problems = {}, {}, []
+    for name, value in args.items():
+        if name not in BUILTIN_ARGUMENTS:
+            own[name] = value
+            continue
+        text = '' if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        if not text.strip():
+            continue
+        field_name, parse = BUILTIN_ARGUMENTS[name]
+        try:
+            options[field_name] = parse(text.strip())
+        except ValueError as form:
+            problems.append(f'{name} must be {form}; got {text!r}')
+    return own, ServerOptions(**options), problems
+
+
+def instance_name(brand: str) -> str:
+    """The name XSOAR gives the first instance of an integration brand, as the war room names its own."""
+    return f'{brand}_instance_1'
 
 
 @dataclass(frozen=True)
@@ -39,7 +142,8 @@ class CommandSpec:
     outputs: tuple[dict, ...]
 
     def check_args(self, args: dict[str, str]) -> dict[str, str]:
-        """The arguments with defaults filled in, or ArgumentError naming every problem at once."""
+        """The arguments with defaults filled in (built-in ones as given), or ArgumentError naming every problem at
+        once."""
         self._refuse(self._problems(args))
         checked = {name: spec.default for name, spec in self.arguments.items() if spec.default is not None}
         checked.update({name: value for name, value in args.items() if value is not None})
@@ -52,15 +156,19 @@ class CommandSpec:
         with the attribute hidden: true, that way the polling command will recognize the argument for the next
         run". A required argument must be there too; no default is filled in and no predefined value checked (a
         polling run's values may be JSON types, as CommonServerPython's polling_function writes them)."""
-        self._refuse(self._problems(args, predefined=False), 'the next run scheduled by PollingArgs')
+        self._refuse(self._problems(args, predefined=False, builtins=False), 'the next run scheduled by PollingArgs')
         return dict(args)
 
     def _refuse(self, problems: list[str], what: str = '') -> None:
         if problems:
             raise ArgumentError(f'!{self.name}{" (" + what + ")" if what else ""}: ' + '; '.join(problems) + '.')
 
-    def _problems(self, args: dict, predefined: bool = True) -> list[str]:
+    def _problems(self, args: dict, predefined: bool = True, builtins: bool = True) -> list[str]:
+        """What does not fit the declaration: unknown, missing or out-of-list arguments, and (``builtins``) built-in
+        arguments of the wrong form, which are taken beside the declared ones."""
         problems = []
+        if builtins:
+            args, _, problems = split_server_options(args)
         unknown = sorted(set(args) - set(self.arguments))
         if unknown:
             problems.append(f'unknown argument(s) {", ".join(unknown)}; {self.name} takes '
@@ -102,6 +210,29 @@ class IntegrationSpec:
         except KeyError:
             raise ArgumentError(f'Unknown command !{name}. This integration has: '
                                 f'{", ".join("!" + c for c in self.commands)}, !test-module.') from None
+
+    @property
+    def brand(self) -> str:
+        return str(self.raw['commonfields']['id'])
+
+    @property
+    def instance(self) -> str:
+        """The one instance of the integration this war room runs."""
+        return instance_name(self.brand)
+
+    def instance_refusal(self, command: str, options: ServerOptions) -> str:
+        """XSOAR's error when ``using``, ``using-brand`` or ``using-category`` pick no instance this war room runs;
+        '' when they pick it (or say nothing)."""
+        where = f'This war room runs one instance, "{self.instance}" (brand {self.brand}, category ' \
+                f'{self.raw.get("category")}): name it, or leave the argument out.'
+        if options.using is not None and options.using != self.instance:
+            return f'!{command}: no enabled instance is named "{options.using}" (using). {where}'
+        if options.using_brand and self.brand.lower() not in {b.lower() for b in options.using_brand}:
+            return f'!{command}: no enabled instance of brand {", ".join(options.using_brand)} (using-brand). {where}'
+        category = str(self.raw.get('category') or '')
+        if options.using_category is not None and options.using_category.lower() != category.lower():
+            return f'!{command}: no enabled instance in category {options.using_category} (using-category). {where}'
+        return ''
 
     def default_params(self) -> dict:
         return {name: spec.default for name, spec in self.params.items() if spec.default is not None}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE
-from ..spec import PROJECT_ROOT
+from ..spec import BUILTIN_ARGUMENTS, PROJECT_ROOT, instance_name
 
 DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
 REPLIES_DIR = PROJECT_ROOT / 'test_data' / 'xsoar' / 'replies'
@@ -100,6 +100,11 @@ class OtherIntegrations:
         spec = self.commands[command]
         if brand and spec.brand and brand != spec.brand:
             raise ReplayError(f'!{command} belongs to {spec.brand}, not {brand}')
+        builtin = sorted(set(args) & set(BUILTIN_ARGUMENTS))
+        if builtin:  # XSOAR would take them; recorded replies cannot honour them, so say so rather than guess
+            raise ReplayError(f'!{command}: the built-in argument(s) {", ".join(builtin)} are interpreted on this '
+                              f'pack\'s commands only; the recorded replies of {spec.brand or "other integrations"} '
+                              f'cannot honour them. Leave them out, or add support in warroom/playbook/others.py first')
         unknown = sorted(set(args) - set(spec.arguments))
         if unknown:
             raise ReplayError(f'!{command} has no argument {", ".join(unknown)} ({spec.brand or "it"} declares '
@@ -136,6 +141,6 @@ class OtherIntegrations:
         """CommonScripts' IsIntegrationAvailable: 'yes' (and brandInstances in context) or 'no'."""
         brand = str(args.get('brandname') or '')
         if self.is_available(brand):
-            context['brandInstances'] = [f'{brand}_instance_1']
+            context['brandInstances'] = [instance_name(brand)]
             return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': 'yes'}
         return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': 'no'}

@@ -1,0 +1,277 @@
+"""XSOAR's built-in command arguments (`using`, `execution-timeout`, `extend-context`, ...), which the server reads on
+every integration command, typed in the war room or run by a playbook task: the war room takes them as XSOAR does,
+refuses a value of the wrong form, and never hands them to the integration (DEVELOPERS.md, "Built-in arguments").
+
+Everything runs against the emulated Cortex XDR tenant on 127.0.0.1; "no request was sent" is its request log.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+import facts
+from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
+from warroom.context import get_path
+from warroom.emulator.faults import FaultPlan
+from warroom.playbook.model import Playbook, Task
+from warroom.playbook.runner import PlaybookRunner
+from warroom.runtime import WarRoom
+from warroom.spec import ArgumentError
+
+INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+BRAND, CATEGORY = INTEGRATION['commonfields']['id'], INTEGRATION['category']
+HOLDERS, FAILING = seed_holders(), seed_failing_endpoints()
+HASH = sorted(HOLDERS)[0]
+PARTLY_FAILING_HASH = next(h for h, eps in sorted(HOLDERS.items()) if set(eps) & set(FAILING))
+
+
+@pytest.fixture
+def tenant():
+    tenant = start_tenant(auth_type='advanced')
+    yield tenant
+    tenant.server.stop()
+
+
+def room_on(tenant, **options) -> WarRoom:
+    return WarRoom(params=tenant.params(), time_scale=0.0, sleep=lambda _: None, **options)
+
+
+def restore(tenant, room: WarRoom | None = None, **builtins):
+    return (room or room_on(tenant)).run('restore-file', {'file_hash': HASH, 'polling': 'false', **builtins})
+
+
+def started_action_id(tenant) -> int:
+    [action_id] = tenant.backend.actions
+    return action_id
+
+
+# --------------------------------------------------------------------------- using, using-brand, using-category
+
+def test_using_names_the_war_rooms_instance_and_the_restore_runs(tenant):
+    result = restore(tenant, using=facts.WAR_ROOM_INSTANCE)
+
+    assert not result.failed, result.entries
+    assert get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == started_action_id(tenant)
+
+
+def test_an_instance_the_war_room_does_not_run_is_an_error_entry_and_no_request_is_sent(tenant):
+    result = restore(tenant, using='Quarantine Restore_instance_2')
+
+    [entry] = result.entries
+    assert entry['Type'] == facts.ENTRY_ERROR and result.runs == 0
+    assert 'Quarantine Restore_instance_2' in entry['Contents'] and facts.WAR_ROOM_INSTANCE in entry['Contents']
+    assert tenant.gateway.requests == [] and result.context == {}
+
+
+@pytest.mark.parametrize('name, value', [('using-brand', BRAND), ('using-brand', f'VirusTotal,{BRAND}'),
+                                         ('using-category', CATEGORY)])
+def test_using_brand_and_category_of_this_integration_run_the_restore(tenant, name, value):
+    result = restore(tenant, **{name: value})
+
+    assert not result.failed and get_path(result.context, facts.XDR_CONTEXT_PATH)
+
+
+@pytest.mark.parametrize('name, value', [('using-brand', 'VirusTotal'), ('using-category', 'Data Enrichment')])
+def test_another_brand_or_category_picks_no_instance_here_and_sends_nothing(tenant, name, value):
+    result = restore(tenant, **{name: value})
+
+    [entry] = result.entries
+    assert entry['Type'] == facts.ENTRY_ERROR and value in entry['Contents'] and result.runs == 0
+    assert tenant.gateway.requests == []
+
+
+# --------------------------------------------------------------------------- execution-timeout
+
+def test_execution_timeout_stops_a_run_sooner_than_the_war_rooms_limit(tenant):
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;delay=1.4'))  # answered, 1.4 s late
+
+    result = restore(tenant, room_on(tenant, execution_timeout=30), **{'execution-timeout': '1'})
+
+    [entry] = result.entries
+    assert entry['Type'] == facts.ENTRY_ERROR and 'past the execution timeout of 1 s' in entry['Contents']
+    assert get_path(result.context, facts.XDR_CONTEXT_PATH) is None  # what the stopped run returned is dropped
+
+
+def test_execution_timeout_lets_a_run_go_on_past_the_war_rooms_limit(tenant):
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;delay=0.6'))
+
+    result = restore(tenant, room_on(tenant, execution_timeout=0.3), **{'execution-timeout': '600'})
+
+    assert not result.failed, result.entries
+    assert get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == started_action_id(tenant)
+
+
+# ---------------------------------------------------------------- ignore-outputs, extend-context, raw-response
+
+def test_ignore_outputs_writes_no_context_but_the_restore_still_runs(tenant):
+    result = restore(tenant, **{'ignore-outputs': 'true'})
+
+    assert not result.failed and result.context == {}
+    assert started_action_id(tenant)
+
+
+def test_extend_context_writes_each_key_from_the_vendors_reply(tenant):
+    result = restore(tenant, **{'extend-context': 'RestoreAction=action_id::RestoreReply='})
+
+    action_id = started_action_id(tenant)
+    assert result.context['RestoreAction'] == action_id
+    assert result.context['RestoreReply']['action_id'] == action_id  # an empty path: the whole reply
+    assert get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == action_id  # the outputs too
+
+
+def test_extend_context_with_ignore_outputs_writes_only_the_extended_keys(tenant):
+    result = restore(tenant, **{'extend-context': 'RestoreAction=action_id', 'ignore-outputs': 'true'})
+
+    assert result.context == {'RestoreAction': started_action_id(tenant)}
+
+
+def test_raw_response_shows_the_vendors_reply_instead_of_the_readable_output(tenant):
+    shown = []
+    room = WarRoom(params=tenant.params(), time_scale=0.0, on_entry=shown.append)
+
+    result = restore(tenant, room, **{'raw-response': 'true'})
+
+    [entry] = shown
+    assert 'HumanReadable' not in entry and entry['Contents']['action_id'] == started_action_id(tenant)
+    assert get_path(result.context, facts.XDR_CONTEXT_PATH)  # the outputs are written as ever
+
+
+# --------------------------------------------------------------------------- form, and what the integration sees
+
+@pytest.mark.parametrize('name, value', [
+    ('execution-timeout', 'abc'), ('execution-timeout', '0'), ('execution-timeout', '-5'), ('execution-timeout', '1.5'),
+    ('ignore-outputs', 'maybe'), ('raw-response', 'yes'), ('debug-mode', '1'),
+    ('retry-count', '-1'), ('retry-count', 'twice'), ('retry-interval', 'soon'),
+    ('auto-extract', 'sometimes'), ('extend-context', 'no-key-here'), ('extend-context', '=action_id'),
+    ('using-brand', ','),
+])
+def test_a_built_in_argument_of_the_wrong_form_is_refused_before_anything_runs(tenant, name, value):
+    with pytest.raises(ArgumentError, match=name) as refused:
+        restore(tenant, **{name: value})
+
+    assert repr(value) in str(refused.value)
+    assert tenant.gateway.requests == []
+
+
+def test_unknown_arguments_that_are_not_built_in_stay_refused(tenant):
+    with pytest.raises(ArgumentError, match='unknown argument.*execution_timeout'):
+        restore(tenant, execution_timeout='600')  # XSOAR's name has a dash
+
+    assert tenant.gateway.requests == []
+
+
+def test_every_other_built_in_argument_is_taken_and_the_integration_sees_none_of_them(tenant):
+    builtins = {'using': facts.WAR_ROOM_INSTANCE, 'using-brand': BRAND, 'using-category': CATEGORY,
+                'execution-timeout': '120', 'retry-count': '2', 'retry-interval': '30', 'auto-extract': 'none',
+                'debug-mode': 'false'}
+
+    # As a script's executeCommand runs it, the first run's entry keeps its PollingArgs: restore-file carries every
+    # argument it was given into its next run, so they show what the integration received.
+    result = room_on(tenant).run('restore-file', {'file_hash': HASH, **builtins}, follow_polling=False)
+
+    [entry] = result.entries
+    assert not result.failed, entry
+    carried = entry['PollingArgs']
+    assert carried['file_hash'] == HASH
+    assert not set(carried) & set(facts.XSOAR_BUILTIN_ARGUMENTS)
+
+
+def test_the_integration_declares_no_argument_under_a_built_in_name():
+    # The server takes these names for itself (demisto/content pull request 1749: "command-timeout" was "reserved for
+    # global command argument", and an integration renamed its own argument of that name).
+    declared = {a['name'] for c in INTEGRATION['script']['commands'] for a in c.get('arguments') or ()}
+
+    assert not declared & set(facts.XSOAR_BUILTIN_ARGUMENTS)
+
+
+# --------------------------------------------------------------------------- playbook tasks
+
+def command_task(command='restore-file', **scriptarguments) -> Task:
+    arguments = {name: {'simple': value} for name, value in scriptarguments.items()}
+    return Task('1', 'regular', command, {'type': 'regular', 'nexttasks': {'#none#': ['2']}, 'scriptarguments':
+                                          arguments, 'task': {'type': 'regular', 'iscommand': True,
+                                                              'script': f'|||{command}'}})
+
+
+def run_task(tenant, task: Task):
+    start = Task('0', 'start', '', {'type': 'start', 'task': {}, 'nexttasks': {'#none#': ['1']}})
+    end = Task('2', 'title', 'Done', {'type': 'title', 'task': {}, 'nexttasks': {}})
+    playbook = Playbook('builtins', 'builtins', '0', {t.id: t for t in (start, task, end)})
+    return PlaybookRunner(tenant.params(), time_scale=0.0, sleep=lambda _: None).run(playbook, {'id': '1'}, {})
+
+
+def test_a_playbook_task_takes_built_in_arguments_in_its_scriptarguments(tenant):
+    task = command_task(file_hash=HASH, polling='false', using=facts.WAR_ROOM_INSTANCE,
+                        **{'extend-context': 'RestoreAction=action_id', 'ignore-outputs': 'true',
+                           'execution-timeout': '600'})
+
+    run = run_task(tenant, task)
+
+    assert not run.failed, run.error
+    assert run.context == {'RestoreAction': started_action_id(tenant)}
+
+
+def test_a_playbook_task_on_an_instance_the_war_room_does_not_run_fails_without_a_request(tenant):
+    run = run_task(tenant, command_task(file_hash=HASH, polling='false', using='Other_instance_1'))
+
+    assert run.failed and 'Other_instance_1' in run.error
+    assert tenant.gateway.requests == []
+
+
+def test_a_playbook_task_with_a_built_in_argument_of_the_wrong_form_is_refused(tenant):
+    run = run_task(tenant, command_task(file_hash=HASH, **{'execution-timeout': 'abc'}))
+
+    assert run.failed and 'execution-timeout' in run.error
+    assert tenant.gateway.requests == []
+
+
+def test_a_built_in_argument_on_another_integrations_recorded_command_is_refused_by_name(tenant):
+    # The runner answers other integrations' commands from recorded replies, which cannot honour using-brand: it
+    # refuses what it does not interpret, and says so, rather than calling the argument unknown.
+    run = run_task(tenant, command_task('file', file=HASH, **{'using-brand': 'VirusTotal'}))
+
+    assert run.failed and 'using-brand' in run.error and 'built-in' in run.error
+
+
+# --------------------------------------------------------------------------- the command line
+
+def warroom(*args):
+    return subprocess.run([sys.executable, '-m', 'warroom', *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ))
+
+
+def test_cli_runs_on_the_named_instance_and_shows_the_raw_reply():
+    line = f'!restore-file file_hash={HASH} polling=false using="{facts.WAR_ROOM_INSTANCE}" raw-response=true'
+
+    done = warroom('run', line, '--time-scale', '0')
+
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    assert set(reply) >= {'action_id', 'endpoints_count'} and 'restoring file' not in done.stdout
+
+
+def test_cli_ignore_outputs_leaves_the_context_empty_and_the_exit_status_still_counts_the_failure():
+    done = warroom('run', f'!restore-file file_hash={PARTLY_FAILING_HASH} ignore-outputs=true', '--json',
+                   '--time-scale', '0')
+
+    assert done.returncode == 3, done.stderr  # one endpoint could not restore it (README: exit status)
+    assert json.loads(done.stdout)['context'] == {}
+
+
+def test_cli_refuses_a_built_in_argument_of_the_wrong_form_with_exit_2():
+    done = warroom('run', f'!restore-file file_hash={HASH} execution-timeout=abc')
+
+    assert done.returncode == 2 and done.stdout == ''
+    assert "execution-timeout must be" in done.stderr and "'abc'" in done.stderr
+
+
+def test_cli_an_unknown_instance_is_an_error_entry_with_exit_1():
+    done = warroom('run', f'!restore-file file_hash={HASH} using=Nowhere_instance_1', '--time-scale', '0')
+
+    assert done.returncode == 1
+    assert 'Nowhere_instance_1' in done.stderr and facts.WAR_ROOM_INSTANCE in done.stderr
