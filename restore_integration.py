@@ -164,6 +164,9 @@ DEFAULT_MAX_CONCURRENCY = 8
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
+# A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
+XDR_NO_TIME_TO_FOLLOW = ('Not sent: {left} s of polling time were left (timeout_in_seconds {timeout}), too little to '
+                         'send it and follow it ({needed} s, two intervals). Run restore-file again for this file.')
 
 # What each Cortex XDR error status means for the analyst, and what to do about it.
 XDR_ERROR_ADVICE = {
@@ -966,8 +969,8 @@ class HttpTransport:
 
     def wait_at_most(self, seconds: float) -> None:
         """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer; never past
-        what one run may wait (MAX_RUN_WAIT_SECONDS), whatever the timeout."""
-        self.budget_s = min(seconds, MAX_RUN_WAIT_SECONDS)
+        what one run may wait (MAX_RUN_WAIT_SECONDS), whatever the timeout; none once that time has passed."""
+        self.budget_s = max(0, min(seconds, MAX_RUN_WAIT_SECONDS))
         self.deadline = self.limiter.clock() + self.budget_s
         if self.token_source is not None:  # the IAM token request is part of the command's requests
             self.token_source.transport.wait_at_most(seconds)
@@ -2128,8 +2131,9 @@ def action_id_list(value: Any) -> list[int | str]:
 
 
 def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
-    """A hidden argument the command wrote for its next poll (refused, finished): JSON of the kind it wrote, each
-    item of the shape it wrote, or empty when absent; anything else was not written by the command."""
+    """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started): JSON of the
+    kind it wrote, each item (or the one value) of the shape it wrote, or empty when absent; anything else was not
+    written by the command."""
     value = args.get(name)
     if is_blank(value):
         return kind()
@@ -2137,7 +2141,7 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
         carried = json.loads(value) if isinstance(value, str) else value
     except (ValueError, RecursionError):
         carried = None
-    items = carried.values() if isinstance(carried, dict) else carried
+    items = carried.values() if isinstance(carried, dict) else carried if isinstance(carried, list) else [carried]
     if not isinstance(carried, kind) or not all(item_fits(item) for item in items):
         raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
     return carried
@@ -2230,11 +2234,18 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
                            f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
                            f'the command without it.')
-    client.transport.wait_at_most(timeout)
+    # XSOAR's Timeout counts from the first run, whose start (this machine's clock, ms) every run hands on; a check
+    # comes an interval after the run before it at least, whatever the clock says. No run waits past what is left.
+    now = int(time.time() * 1000)
+    started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
+                           HSS_CLOCK_STEP_MAX_MS)
+    left = timeout - (max(now - started, interval * 1000) // 1000 if started and polling else 0)
+    args = dict(args, polling_started=str(started or now))
+    client.transport.wait_at_most(left)
     if not action_ids and not unsent:
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
     return check_xdr_restore(client, args, followed, action_ids, endpoint_id, incident_id, polling, interval,
-                             timeout, [file_hash for file_hash in hashes if file_hash in unsent])
+                             timeout, [file_hash for file_hash in hashes if file_hash in unsent], left)
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2271,13 +2282,16 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
-                      polling: bool, alone: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                                   list[str]]:
+                      polling: bool, alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]],
+                                                                                      list[dict[str, Any]], list[str]]:
     """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
     context records, the vendor's replies, and the files Cortex XDR did not act on (no turn came, or a 429, a 503 or
-    no connection ended the request): while ``polling``, the next check sends them."""
+    no connection ended the request): while ``polling``, the next check sends them. ``no_time``: why none is sent."""
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         reply = None
+        if no_time:
+            return dict(restore_record(file_hash, endpoint_id, incident_id, None, None), status=XDR_OUTCOME_FAILED,
+                        error=no_time), None, False
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
@@ -2380,13 +2394,18 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
 
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
-                      unsent: list[str]) -> RestoreResult:
-    """A polling run of restore-file: the restores no run had time to send are sent, every action still running
-    checked; the next check scheduled for those that still are. A check that is not the last says one line; the last
-    covers every file given."""
+                      unsent: list[str], left: int) -> RestoreResult:
+    """A polling run of restore-file: the restores no run had time to send are sent while a next check can follow
+    them (``left``: seconds of polling time), every action still running checked; the next check scheduled for those
+    that still are. A check that is not the last says one line; the last covers every file given."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
-    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling)
+    # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
+    # next check to run): with less time left none is sent; with more, no wait for a turn goes past that.
+    no_time = XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), timeout=timeout, needed=2 * interval) \
+        if polling and left <= 2 * interval else ''
+    client.transport.wait_at_most(left - 2 * interval if unsent and polling and not no_time else left)
+    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
         summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id,
@@ -2409,8 +2428,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     schedule = None
     if (running or unsent) and polling:
         readable = xdr_progress_line(summaries, interval, earlier) + unread_text
-        if unsent:
-            readable += '\n\n' + grouped_refusals(refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
+        readable += '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else ''  # not started at this check
         # Finished actions are final and already in context: the next check reads only those still running.
         schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
     else:
@@ -2420,8 +2438,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         # No action of its own (every one ended earlier, the late sends not started): no table of none
         readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): '
                     f'each action ended at an earlier check.') + unread_text + xdr_earlier_lines(earlier)
-        if not_started:
-            readable += '\n\n' + grouped_refusals(not_started)
+        readable += '\n\n' + grouped_refusals(not_started) if not_started else ''
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
