@@ -2415,9 +2415,10 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.') if never_sent else error
     summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                   if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    for reason, files in refusals_of([r for r in not_sent if r['file_hash'] not in unsent]).items():
-        refused[reason] = refused.get(reason, []) + files
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
+    last = not ((running or unsent) and polling)
+    for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in unsent]).items():
+        refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
     finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                           for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [summary for summary in summaries if summary.get('error')]
@@ -2426,19 +2427,18 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     if len(sent) > len(not_sent):
         unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
     schedule = None
-    if (running or unsent) and polling:
+    if not last:
         readable = xdr_progress_line(summaries, interval, earlier) + unread_text
         readable += '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else ''  # not started at this check
         # Finished actions are final and already in context: the next check reads only those still running.
         schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
     else:
-        not_started = dict(refused, **refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
         if not summaries and not earlier:  # no file was ever started (the checks sent them): as at the first run
-            raise none_started(not_started)
+            raise none_started(refused)
         # No action of its own (every one ended earlier, the late sends not started): no table of none
         readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): '
                     f'each action ended at an earlier check.') + unread_text + xdr_earlier_lines(earlier)
-        readable += '\n\n' + grouped_refusals(not_started) if not_started else ''
+        readable += '\n\n' + grouped_refusals(refused) if refused else ''
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
