@@ -2408,7 +2408,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
-        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id,
+        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
                                                   len(not_sent) == len(sent))
     except VendorApiError as error:  # the key refused at every read: polling stops
         never_sent = [record['file_hash'] for record in not_sent]
@@ -2453,12 +2453,15 @@ def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
 
 
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                         incident_id: int | None, may_stop: bool = True) -> tuple[list[dict[str, Any]],
-                                                                                   list[dict[str, Any]]]:
+                         incident_id: int | None, polling: bool = True,
+                         may_stop: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
     retries) leaves its file in progress with the reason in ``error``, and endpoints and counts left out (XSOAR
-    updates the record in context: it keeps those an earlier check read); the next check reads it again. When Cortex
-    XDR refuses the key itself at every read (``may_stop``: no action started at this check), the error says so."""
+    updates the record in context: it keeps those an earlier check read); the next check reads it again, or, without
+    ``polling`` (a check by hand), the error says to run the command again. When Cortex XDR refuses the key itself at
+    every read (``may_stop``: no action started at this check), the error says so."""
+    again = 'the next check reads it again' if polling else 'run the same command again to read it'
+
     def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
             return client.get_action_status(action_id)
@@ -2470,7 +2473,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     if may_stop and refused and len(refused) == len(checked):
         command = f'!restore-file file_hash={",".join(hashes)} action_id={war_room_value(json.dumps(action_ids))}'
         raise refused[0].with_sentence(
-            f'Every status read of this check was refused so, which does not change by itself: polling stops here. '
+            f'Every status read of this check was refused so, which does not change by itself'
+            f'{": polling stops here" if polling else ""}. '
             f'The restores go on in Cortex XDR: follow action(s) {capped_names([str(a) for a in action_ids])} in '
             f'Cortex XDR > Response > Action Center, or, once the key works again, with ' + (
                 command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the file_hash and '
@@ -2480,28 +2484,28 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
-            summaries.append(dict(unread, error=f'Status not read at this check; the next check reads it again. '
-                                                f'{reply}'))
+            summaries.append(dict(unread, error=f'Status not read at this check; {again}. {reply}'))
             replies.append({'action_id': action_id, 'error': str(reply)})
             continue
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
-            summaries.append({'error': '', **summarise_action(record, reply)})
+            summaries.append({'error': '', **summarise_action(record, reply, again)})
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
-                                                f'cannot read ({type(error).__name__}); the next check reads it '
-                                                f'again.'))
+                                                f'cannot read ({type(error).__name__}); {again}.'))
         replies.append(reply)
     return summaries, replies
 
 
-def summarise_action(record: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
+def summarise_action(record: dict[str, Any], reply: dict[str, Any],
+                     again: str = 'the next check reads it again') -> dict[str, Any]:
     """Per-endpoint statuses of a restore action, counted into an overall outcome. A part of the reply that cannot
-    be read becomes ``error`` on the record (the action stays followed), never an exception."""
+    be read becomes ``error`` on the record (the action stays followed; ``again``: how it is read again), never an
+    exception."""
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
                     f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
-                    f'statuses); the next check reads it again.')
+                    f'statuses); {again}.')
     statuses, reasons = statuses or {}, reply.get('errorReasons')
     if not isinstance(reasons, dict):
         reasons = {}

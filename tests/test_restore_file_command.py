@@ -452,3 +452,18 @@ def test_a_file_not_started_earlier_stays_in_the_report_when_a_later_one_is_not_
     text = entry['HumanReadable']
     assert text.count(reason) == 1 and 'Not started (2 file(s))' in text, text
     assert late in text and earlier in text
+
+
+@pytest.mark.parametrize('status, reply', [(502, 'error_502.html'), (200, 'action_status_data_not_an_object.json')])
+def test_a_status_check_by_hand_that_cannot_read_a_status_says_to_run_it_again_not_that_a_next_check_will(
+        replay_server, status, reply):
+    # polling=false with the action_id given: a check by hand, the only one; no check comes after it.
+    replay_server.queue_file(status, reply)
+    args = {'file_hash': CLEAN_HASH, 'action_id': '[1001]', 'polling': 'false'}
+
+    [entry] = run_script(dict(replay_params(replay_server), max_retries='0'), 'restore-file', args)
+
+    [record] = entry['EntryContext'].values()
+    assert record['status'] == 'IN_PROGRESS' and 'PollingCommand' not in entry
+    for text in (record['error'], entry['HumanReadable']):
+        assert 'next check' not in text and 'run the same command again' in text.lower(), text
