@@ -7,6 +7,7 @@ measured as a number, not timed.
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -173,6 +174,25 @@ class MovedWallClock:
         return self.base + self.clock()
 
 
+def test_a_check_counts_polling_time_from_the_first_run_and_sends_no_restore_it_could_not_follow(xdr_tenant):
+    file_hash = sorted(seed_holders())[0]
+    client = xdr_client(xdr_tenant, FakeClock(0.0))
+    # A check whose first run had no time to send the file, 55 s into 60 s of polling: no check could follow it.
+    check = {'file_hash': file_hash, 'unsent': json.dumps([file_hash]), 'timeout_in_seconds': '60',
+             'polling_started': str(int(time.time() * 1000) - 55_000)}
+
+    with pytest.raises(ri.RestoreError) as raised:
+        ri.restore_file_command(client, check)
+
+    assert not xdr_tenant.gateway.requests and not xdr_tenant.backend.actions
+    assert file_hash in str(raised.value) and 'restore-file again' in str(raised.value)
+    # The same check typed by hand, without the start: its own polling starts now, with time to follow the restore.
+    del check['polling_started']
+    result = ri.restore_file_command(client, check)
+    assert [action.file_hash for action in xdr_tenant.backend.actions.values()] == [file_hash]
+    assert result.schedule.args['polling_started']
+
+
 @pytest.fixture
 def on_test_clock(monkeypatch):
     """Every limiter the integration builds runs on one FakeClock that the war room's waits between polls move too,
@@ -239,6 +259,7 @@ def test_the_last_check_before_the_polling_timeout_sends_no_restore_and_names_ea
     result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '10'})
 
     assert not result.failed, result.entries[-1]  # the last check ends the polling itself, before the timeout
+    assert result.entries[0]['PollingArgs']['polling_started']  # the first run's start, from which the check counts
     assert [action.file_hash for action in tenant.backend.actions.values()] == hashes[:1]
     assert_followed_or_not_started(tenant, result, hashes)
     last = result.entries[-1]['HumanReadable']
