@@ -249,7 +249,8 @@ HSS_FETCH_OVERLAP_MS = 60_000
 # Where the last fetch stopped may lie ahead of this machine's clock once that clock is set back (an NTP step, an
 # engine whose clock is behind): the fetch then waits for the clock to catch up rather than read old events again.
 # Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
-# restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's).
+# restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's), as is
+# restore-file's polling_started.
 HSS_CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
