@@ -164,6 +164,9 @@ DEFAULT_MAX_CONCURRENCY = 8
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
+# A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
+XDR_NO_TIME_TO_FOLLOW = ('Not sent: {left} s of polling time were left (timeout_in_seconds {timeout}), too little to '
+                         'send it and follow it ({needed} s, two intervals). Run restore-file again for this file.')
 
 # What each Cortex XDR error status means for the analyst, and what to do about it.
 XDR_ERROR_ADVICE = {
@@ -246,7 +249,8 @@ HSS_FETCH_OVERLAP_MS = 60_000
 # Where the last fetch stopped may lie ahead of this machine's clock once that clock is set back (an NTP step, an
 # engine whose clock is behind): the fetch then waits for the clock to catch up rather than read old events again.
 # Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
-# restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's).
+# restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's), as is
+# restore-file's polling_started.
 HSS_CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
@@ -966,8 +970,8 @@ class HttpTransport:
 
     def wait_at_most(self, seconds: float) -> None:
         """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer; never past
-        what one run may wait (MAX_RUN_WAIT_SECONDS), whatever the timeout."""
-        self.budget_s = min(seconds, MAX_RUN_WAIT_SECONDS)
+        what one run may wait (MAX_RUN_WAIT_SECONDS), whatever the timeout; none once that time has passed."""
+        self.budget_s = max(0, min(seconds, MAX_RUN_WAIT_SECONDS))
         self.deadline = self.limiter.clock() + self.budget_s
         if self.token_source is not None:  # the IAM token request is part of the command's requests
             self.token_source.transport.wait_at_most(seconds)
@@ -2128,8 +2132,9 @@ def action_id_list(value: Any) -> list[int | str]:
 
 
 def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
-    """A hidden argument the command wrote for its next poll (refused, finished): JSON of the kind it wrote, each
-    item of the shape it wrote, or empty when absent; anything else was not written by the command."""
+    """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started): JSON of the
+    kind it wrote, each item (or the one value) of the shape it wrote, or empty when absent; anything else was not
+    written by the command."""
     value = args.get(name)
     if is_blank(value):
         return kind()
@@ -2137,7 +2142,7 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
         carried = json.loads(value) if isinstance(value, str) else value
     except (ValueError, RecursionError):
         carried = None
-    items = carried.values() if isinstance(carried, dict) else carried
+    items = carried.values() if isinstance(carried, dict) else carried if isinstance(carried, list) else [carried]
     if not isinstance(carried, kind) or not all(item_fits(item) for item in items):
         raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
     return carried
@@ -2230,11 +2235,18 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
                            f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
                            f'the command without it.')
-    client.transport.wait_at_most(timeout)
+    # XSOAR's Timeout counts from the first run, whose start (this machine's clock, ms) every run hands on; a check
+    # comes an interval after the run before it at least, whatever the clock says. No run waits past what is left.
+    now = int(time.time() * 1000)
+    started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
+                           HSS_CLOCK_STEP_MAX_MS)
+    left = timeout - (max(now - started, interval * 1000) // 1000 if started and polling else 0)
+    args = dict(args, polling_started=str(started or now))
+    client.transport.wait_at_most(left)
     if not action_ids and not unsent:
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
     return check_xdr_restore(client, args, followed, action_ids, endpoint_id, incident_id, polling, interval,
-                             timeout, [file_hash for file_hash in hashes if file_hash in unsent])
+                             timeout, [file_hash for file_hash in hashes if file_hash in unsent], left)
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2271,13 +2283,16 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
-                      polling: bool, alone: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                                   list[str]]:
+                      polling: bool, alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]],
+                                                                                      list[dict[str, Any]], list[str]]:
     """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
     context records, the vendor's replies, and the files Cortex XDR did not act on (no turn came, or a 429, a 503 or
-    no connection ended the request): while ``polling``, the next check sends them."""
+    no connection ended the request): while ``polling``, the next check sends them. ``no_time``: why none is sent."""
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         reply = None
+        if no_time:
+            return dict(restore_record(file_hash, endpoint_id, incident_id, None, None), status=XDR_OUTCOME_FAILED,
+                        error=no_time), None, False
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
@@ -2380,25 +2395,31 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
 
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
-                      unsent: list[str]) -> RestoreResult:
-    """A polling run of restore-file: the restores no run had time to send are sent, every action still running
-    checked; the next check scheduled for those that still are. A check that is not the last says one line; the last
-    covers every file given."""
+                      unsent: list[str], left: int) -> RestoreResult:
+    """A polling run of restore-file: the restores no run had time to send are sent while a next check can follow
+    them (``left``: seconds of polling time), every action still running checked; the next check scheduled for those
+    that still are. A check that is not the last says one line; the last covers every file given."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
-    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling)
+    # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
+    # next check to run): with less time left none is sent; with more, no wait for a turn goes past that.
+    no_time = XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), timeout=timeout, needed=2 * interval) \
+        if polling and left <= 2 * interval else ''
+    client.transport.wait_at_most(left - 2 * interval if unsent and polling and not no_time else left)
+    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
-        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id,
+        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
                                                   len(not_sent) == len(sent))
     except VendorApiError as error:  # the key refused at every read: polling stops
         never_sent = [record['file_hash'] for record in not_sent]
         raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.') if never_sent else error
     summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                   if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    for reason, files in refusals_of([r for r in not_sent if r['file_hash'] not in unsent]).items():
-        refused[reason] = refused.get(reason, []) + files
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
+    last = not ((running or unsent) and polling)
+    for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in unsent]).items():
+        refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
     finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                           for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [summary for summary in summaries if summary.get('error')]
@@ -2407,21 +2428,18 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     if len(sent) > len(not_sent):
         unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
     schedule = None
-    if (running or unsent) and polling:
+    if not last:
         readable = xdr_progress_line(summaries, interval, earlier) + unread_text
-        if unsent:
-            readable += '\n\n' + grouped_refusals(refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
+        readable += '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else ''  # not started at this check
         # Finished actions are final and already in context: the next check reads only those still running.
         schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
     else:
-        not_started = dict(refused, **refusals_of([r for r in not_sent if r['file_hash'] in unsent]))
         if not summaries and not earlier:  # no file was ever started (the checks sent them): as at the first run
-            raise none_started(not_started)
+            raise none_started(refused)
         # No action of its own (every one ended earlier, the late sends not started): no table of none
         readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): '
                     f'each action ended at an earlier check.') + unread_text + xdr_earlier_lines(earlier)
-        if not_started:
-            readable += '\n\n' + grouped_refusals(not_started)
+        readable += '\n\n' + grouped_refusals(refused) if refused else ''
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
@@ -2436,12 +2454,15 @@ def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
 
 
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                         incident_id: int | None, may_stop: bool = True) -> tuple[list[dict[str, Any]],
-                                                                                   list[dict[str, Any]]]:
+                         incident_id: int | None, polling: bool = True,
+                         may_stop: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
     retries) leaves its file in progress with the reason in ``error``, and endpoints and counts left out (XSOAR
-    updates the record in context: it keeps those an earlier check read); the next check reads it again. When Cortex
-    XDR refuses the key itself at every read (``may_stop``: no action started at this check), the error says so."""
+    updates the record in context: it keeps those an earlier check read); the next check reads it again, or, without
+    ``polling`` (a check by hand), the error says to run the command again. When Cortex XDR refuses the key itself at
+    every read (``may_stop``: no action started at this check), the error says so."""
+    again = 'the next check reads it again' if polling else 'run the same command again to read it'
+
     def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
             return client.get_action_status(action_id)
@@ -2453,7 +2474,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     if may_stop and refused and len(refused) == len(checked):
         command = f'!restore-file file_hash={",".join(hashes)} action_id={war_room_value(json.dumps(action_ids))}'
         raise refused[0].with_sentence(
-            f'Every status read of this check was refused so, which does not change by itself: polling stops here. '
+            f'Every status read of this check was refused so, which does not change by itself'
+            f'{": polling stops here" if polling else ""}. '
             f'The restores go on in Cortex XDR: follow action(s) {capped_names([str(a) for a in action_ids])} in '
             f'Cortex XDR > Response > Action Center, or, once the key works again, with ' + (
                 command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the file_hash and '
@@ -2463,28 +2485,28 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
-            summaries.append(dict(unread, error=f'Status not read at this check; the next check reads it again. '
-                                                f'{reply}'))
+            summaries.append(dict(unread, error=f'Status not read at this check; {again}. {reply}'))
             replies.append({'action_id': action_id, 'error': str(reply)})
             continue
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
-            summaries.append({'error': '', **summarise_action(record, reply)})
+            summaries.append({'error': '', **summarise_action(record, reply, again)})
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
-                                                f'cannot read ({type(error).__name__}); the next check reads it '
-                                                f'again.'))
+                                                f'cannot read ({type(error).__name__}); {again}.'))
         replies.append(reply)
     return summaries, replies
 
 
-def summarise_action(record: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
+def summarise_action(record: dict[str, Any], reply: dict[str, Any],
+                     again: str = 'the next check reads it again') -> dict[str, Any]:
     """Per-endpoint statuses of a restore action, counted into an overall outcome. A part of the reply that cannot
-    be read becomes ``error`` on the record (the action stays followed), never an exception."""
+    be read becomes ``error`` on the record (the action stays followed; ``again``: how it is read again), never an
+    exception."""
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
                     f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
-                    f'statuses); the next check reads it again.')
+                    f'statuses); {again}.')
     statuses, reasons = statuses or {}, reply.get('errorReasons')
     if not isinstance(reasons, dict):
         reasons = {}

@@ -117,6 +117,9 @@ DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60
 # README, fetch-incidents: when this machine's clock is set back "by up to a day", fetching waits for it to catch up;
 # "a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window applies".
 FETCH_CLOCK_SET_BACK_MAX_MS = DURATION_UNITS_MS['day']
+# integration.yml, restore-file's hidden polling_started: when the first run started, "ms since the epoch, this
+# machine's clock, at most a day ahead of it".
+POLLING_STARTED_AHEAD_MAX_MS = DURATION_UNITS_MS['day']
 
 # --------------------------------------------------------------------------- both commands
 

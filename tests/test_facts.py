@@ -109,6 +109,12 @@ def test_hss_severities_and_fetch_units_are_the_readme_s():
     assert 'a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window' in section
 
 
+def test_how_far_ahead_restore_file_s_polling_start_may_be_is_integration_yml_s():
+    assert facts.POLLING_STARTED_AHEAD_MAX_MS == facts.DURATION_UNITS_MS['day']
+    assert "ms since the epoch, this machine's clock, at most a day ahead of it" in argument('restore-file',
+                                                                                             'polling_started')
+
+
 # --------------------------------------------------------------------------- both commands, XSOAR
 
 

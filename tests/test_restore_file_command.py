@@ -430,3 +430,40 @@ def test_a_last_check_whose_only_work_was_a_refused_late_restore_does_not_say_no
     assert 'Restore of 0 files' not in final and '0 endpoint restores done' not in final, final
     assert f'{restored}: COMPLETED_SUCCESSFULLY ({len(HOLDERS[restored])} restored, 0 failed)' in final
     assert nowhere in final and 'Not started' in final
+
+
+def test_a_file_not_started_earlier_stays_in_the_report_when_a_later_one_is_not_started_for_the_same_reason(
+        advanced_tenant):
+    # A check by hand (polling=false) of one running action, with a file an earlier run reported not started
+    # (refused) and one it had no time to send (unsent), which Cortex XDR now asks to wait for longer than the run
+    # may: both are not started for the same reason, and the entry names both under it.
+    followed, late, earlier = sorted(HOLDERS)[:3]
+    [start] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': followed, 'polling': 'false'})
+    check = {'file_hash': f'{followed},{late}', 'action_id': json.dumps([start['Contents']['action_id']]),
+             'unsent': json.dumps([late]), 'polling': 'false', 'timeout_in_seconds': '10'}
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=200'))
+    [alone] = run_script(advanced_tenant.params(), 'restore-file', check)
+    [reason] = [r['error'] for r in alone['EntryContext'].values() for r in as_list(r) if r['file_hash'] == late]
+
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=200'))
+    [entry] = run_script(advanced_tenant.params(), 'restore-file', dict(check, refused=json.dumps({reason: [earlier]})))
+
+    assert late not in [a.file_hash for a in advanced_tenant.backend.actions.values()]
+    text = entry['HumanReadable']
+    assert text.count(reason) == 1 and 'Not started (2 file(s))' in text, text
+    assert late in text and earlier in text
+
+
+@pytest.mark.parametrize('status, reply', [(502, 'error_502.html'), (200, 'action_status_data_not_an_object.json')])
+def test_a_status_check_by_hand_that_cannot_read_a_status_says_to_run_it_again_not_that_a_next_check_will(
+        replay_server, status, reply):
+    # polling=false with the action_id given: a check by hand, the only one; no check comes after it.
+    replay_server.queue_file(status, reply)
+    args = {'file_hash': CLEAN_HASH, 'action_id': '[1001]', 'polling': 'false'}
+
+    [entry] = run_script(dict(replay_params(replay_server), max_retries='0'), 'restore-file', args)
+
+    [record] = entry['EntryContext'].values()
+    assert record['status'] == 'IN_PROGRESS' and 'PollingCommand' not in entry
+    for text in (record['error'], entry['HumanReadable']):
+        assert 'next check' not in text and 'run the same command again' in text.lower(), text

@@ -7,6 +7,9 @@ measured as a number, not timed.
 """
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
 import facts
@@ -157,6 +160,39 @@ def test_files_a_run_had_no_time_to_send_are_named_as_not_started_and_why(xdr_te
     assert 'Refused' not in text
 
 
+class MovedWallClock:
+    """The integration's ``time`` module with its wall clock moved by a test clock: how much polling time has passed
+    is read from it, as the war room counts it."""
+
+    def __init__(self, clock):
+        self.clock, self.base = clock, time.time()
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return self.base + self.clock()
+
+
+def test_a_check_counts_polling_time_from_the_first_run_and_sends_no_restore_it_could_not_follow(xdr_tenant):
+    file_hash = sorted(seed_holders())[0]
+    client = xdr_client(xdr_tenant, FakeClock(0.0))
+    # A check whose first run had no time to send the file, 55 s into 60 s of polling: no check could follow it.
+    check = {'file_hash': file_hash, 'unsent': json.dumps([file_hash]), 'timeout_in_seconds': '60',
+             'polling_started': str(int(time.time() * 1000) - 55_000)}
+
+    with pytest.raises(ri.RestoreError) as raised:
+        ri.restore_file_command(client, check)
+
+    assert not xdr_tenant.gateway.requests and not xdr_tenant.backend.actions
+    assert file_hash in str(raised.value) and 'restore-file again' in str(raised.value)
+    # The same check typed by hand, without the start: its own polling starts now, with time to follow the restore.
+    del check['polling_started']
+    result = ri.restore_file_command(client, check)
+    assert [action.file_hash for action in xdr_tenant.backend.actions.values()] == [file_hash]
+    assert result.schedule.args['polling_started']
+
+
 @pytest.fixture
 def on_test_clock(monkeypatch):
     """Every limiter the integration builds runs on one FakeClock that the war room's waits between polls move too,
@@ -166,7 +202,9 @@ def on_test_clock(monkeypatch):
     clock = FakeClock(0.0)
     real = ri.AdaptiveRateLimiter
     monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling: real(ceiling, clock=clock, sleep=clock.advance))
-    tenant = start_tenant(auth_type='advanced', clock=clock)
+    moved = MovedWallClock(clock)  # the integration's wall clock, and the tenant's, move with the test clock too
+    monkeypatch.setattr(ri, 'time', moved)
+    tenant = start_tenant(auth_type='advanced', clock=clock, wall_clock=moved.time)
     # The slowest pace an instance may be set to (or a tenant shared by other clients): one request in 10 s.
     room = WarRoom(params=tenant.params(xdr_rate_limit='0.1', max_concurrency='1'), sleep=clock.advance, clock=clock)
     yield tenant, room
@@ -195,24 +233,53 @@ def test_a_polling_run_sends_the_restores_an_earlier_run_had_no_time_to_send(on_
     assert 'PollingCommand' not in result.entries[-1] and 'Not started' not in final
 
 
-def test_files_never_sent_when_the_polling_timeout_ends_are_named_in_the_last_entry_and_in_context(on_test_clock):
+def assert_followed_or_not_started(tenant, result, hashes):
+    """Each file Cortex XDR holds a restore action of is in context under that action, read to its end by a later
+    check (this tenant's actions end at once); each other file is in context as not started, saying to run the
+    command again for it, and promising no check to come. Nothing is restored behind a "not started" in context, nor
+    sent for no check to follow."""
+    records = latest_records(result.context)
+    acted = {action.file_hash: str(action_id) for action_id, action in tenant.backend.actions.items()}
+    assert sorted(records) == sorted(hashes)
+    for file_hash, record in records.items():
+        if file_hash in acted:
+            assert str(record.get('action_id')) == acted[file_hash], record
+            assert record['status'] in facts.XDR_OUTCOMES[1:], record  # read to its end, not left IN_PROGRESS
+        else:
+            assert 'action_id' not in record and record['status'] == 'FAILED', record
+            assert 'restore-file again' in record['error'] and 'next check' not in record['error'], record
+
+
+def test_the_last_check_before_the_polling_timeout_sends_no_restore_and_names_each_file_never_sent(on_test_clock):
     tenant, room = on_test_clock
     hashes = sorted(seed_holders())
 
-    # 10 s of polling: the first run and one check; each has one turn at this pace.
+    # 10 s of polling: the first run sends one restore (one turn at this pace) and the check that follows, at 10 s, is
+    # the last one XSOAR runs: a restore it sent would be followed by no check.
     result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '10'})
 
-    *ours, stopped = result.entries
-    assert stopped['Type'] == ENTRY_ERROR and 'timeout of 10 s ran out' in stopped['Contents']
-    sent = [action.file_hash for action in tenant.backend.actions.values()]
-    assert sent == hashes[:2]  # one each run, the second by the check
-    [never_sent] = hashes[2:]
-    last = ours[-1]['HumanReadable']
-    assert 'Not started (1 file(s))' in last and never_sent in last
-    records = latest_records(result.context)
-    assert 'action_id' in records[hashes[1]] and records[hashes[1]]['status'] == 'IN_PROGRESS'
-    assert 'action_id' not in records[never_sent] and 'Not sent' in records[never_sent]['error']
-    assert records[never_sent]['status'] == 'FAILED'
+    assert not result.failed, result.entries[-1]  # the last check ends the polling itself, before the timeout
+    assert result.entries[0]['PollingArgs']['polling_started']  # the first run's start, from which the check counts
+    assert [action.file_hash for action in tenant.backend.actions.values()] == hashes[:1]
+    assert_followed_or_not_started(tenant, result, hashes)
+    last = result.entries[-1]['HumanReadable']
+    assert f'Not started ({len(hashes) - 1} file(s))' in last and all(h in last for h in hashes[1:])
+
+
+def test_a_check_waits_for_turns_no_longer_than_a_later_check_can_still_follow_what_it_sends(on_test_clock):
+    tenant, room = on_test_clock
+    hashes = sorted(seed_holders())[:2]
+    # Cortex XDR asks the first run to wait 200 s (it sends nothing), then the first check, at 10 s, to wait 55 s:
+    # past the 60 s of polling. Waited out, the check would send a restore and end past the timeout, its entry lost.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=200'))
+    later = [FaultPlan.parse('sequence=429;retry-after=55')]
+    room.on_entry = lambda entry: later and tenant.gateway.inject_faults(later.pop())
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '60'})
+
+    assert not result.failed, result.entries[-1]
+    assert sorted(action.file_hash for action in tenant.backend.actions.values()) == hashes  # a later check sent them
+    assert_followed_or_not_started(tenant, result, hashes)
 
 
 def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_next_check(on_test_clock):
