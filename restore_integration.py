@@ -106,7 +106,7 @@ DEFAULT_POLLING_TIMEOUT = 600
 # polling sequence's timeout) says; that leaves a minute for a last answer within the read timeout. A status a check
 # could not read in time is read again by the next check.
 MAX_RUN_WAIT_SECONDS = 180
-# hss-restore-isolated stops its own polling at timeout_in_seconds (its last check reports the copies still restoring),
+# hss-restore-isolated and restore-file stop their own polling at timeout_in_seconds (the last check says what runs),
 # timed from within its first run; XSOAR's Timeout counts from the first run and counts the runs' time too. The Timeout
 # it gives XSOAR leaves room for a first and a last run (5 minutes each at most), so XSOAR's own timeout error never
 # comes before that last report.
@@ -165,8 +165,8 @@ ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 # A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
-XDR_NO_TIME_TO_FOLLOW = ('Not sent: {left} s of polling time were left (timeout_in_seconds {timeout}), too little to '
-                         'send it and follow it ({needed} s, two intervals). Run restore-file again for this file.')
+XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
+                         'and follow it ({needed} s, two intervals). Run restore-file again for this file.')
 
 # What each Cortex XDR error status means for the analyst, and what to do about it.
 XDR_ERROR_ADVICE = {
@@ -2110,6 +2110,12 @@ def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
     return polling, interval, timeout
 
 
+def polling_elapsed(started_ms: int, at_least_s: int = 0) -> int:
+    """Seconds of polling time since ``started_ms`` (this machine's clock), at least ``at_least_s``: XSOAR runs each
+    check an interval after the run before it, or later, whatever the clock says."""
+    return max(int(time.time() * 1000) - started_ms, at_least_s * 1000) // 1000
+
+
 def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
     (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
@@ -2240,10 +2246,10 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     now = int(time.time() * 1000)
     started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
                            HSS_CLOCK_STEP_MAX_MS)
-    left = timeout - (max(now - started, interval * 1000) // 1000 if started and polling else 0)
+    left = timeout - (polling_elapsed(started, interval) if started and polling else 0)
     args = dict(args, polling_started=str(started or now))
     client.transport.wait_at_most(left)
-    if not action_ids and not unsent:
+    if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
     return check_xdr_restore(client, args, followed, action_ids, endpoint_id, incident_id, polling, interval,
                              timeout, [file_hash for file_hash in hashes if file_hash in unsent], left)
@@ -2253,7 +2259,8 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                       incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run of restore-file: one restore per hash, then (polling) a check scheduled, which also sends the
     restores this run had no time to send."""
-    records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, polling, len(hashes) == 1)
+    records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
+    unsent = unsent_for_next_check(records, unsent, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not (polling and unsent):
         raise none_started(refusals_of(records))
@@ -2283,11 +2290,12 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
-                      polling: bool, alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]],
-                                                                                      list[dict[str, Any]], list[str]]:
+                      alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                                       list[str]]:
     """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
     context records, the vendor's replies, and the files Cortex XDR did not act on (no turn came, or a 429, a 503 or
-    no connection ended the request): while ``polling``, the next check sends them. ``no_time``: why none is sent."""
+    no connection ended the request), which a next check may send (unsent_for_next_check). ``no_time``: why none is
+    sent."""
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         reply = None
         if no_time:
@@ -2304,8 +2312,6 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
             unsent = reply is None and not may_have_applied(error.attempts) and \
                 (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
-            if unsent and polling:
-                error.with_sentence('While polling lasts, its next check sends it.')
             record = restore_record(file_hash, endpoint_id, incident_id, None, None)
             return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None, unsent
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
@@ -2321,6 +2327,21 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
     started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
     return ([record for record, _, _ in started], [reply for _, reply, _ in started if reply is not None],
             [record['file_hash'] for record, _, unsent in started if unsent])
+
+
+def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args: dict[str, Any], polling: bool,
+                          interval: int, timeout: int) -> list[str]:
+    """The files of ``unsent`` the next check sends: it sends only with more than two intervals of polling time left
+    (counted from polling_started), and comes an interval after this run at least. Their records say so; the others'
+    say why no check sends them, and to run restore-file again."""
+    left = timeout - polling_elapsed(int(args['polling_started'])) - interval
+    later = polling and left > 2 * interval
+    for record in records:
+        if polling and record['file_hash'] in unsent:
+            record['error'] += ' While polling lasts, its next check sends it.' if later else \
+                ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
+                                                                          timeout=timeout, needed=2 * interval)
+    return unsent if later else []
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
@@ -2398,26 +2419,32 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                       unsent: list[str], left: int) -> RestoreResult:
     """A polling run of restore-file: the restores no run had time to send are sent while a next check can follow
     them (``left``: seconds of polling time), every action still running checked; the next check scheduled for those
-    that still are. A check that is not the last says one line; the last covers every file given."""
+    that still are, unless it would come past the timeout: this check is then the last (``ending``), and says how to
+    follow each action still running. A check that is not the last says one line; the last covers every file given."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
+    ending = polling and left < interval
     # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
-    # next check to run): with less time left none is sent; with more, no wait for a turn goes past that.
-    no_time = XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), timeout=timeout, needed=2 * interval) \
-        if polling and left <= 2 * interval else ''
-    client.transport.wait_at_most(left - 2 * interval if unsent and polling and not no_time else left)
-    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
+    # next check to run): with less time left none is sent; with more, no wait for a turn goes past that. A check that
+    # is not the last ends its waits an interval before the timeout, so that the next check comes within it.
+    no_time = 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='were', timeout=timeout,
+                                                          needed=2 * interval) if polling and left <= 2 * interval \
+        else ''
+    client.transport.wait_at_most(left - (0 if ending or not polling else 2 * interval if unsent and not no_time
+                                          else interval))
+    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
+    unsent = unsent_for_next_check(sent, unsent, args, polling, interval, timeout)
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
         summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
-                                                  len(not_sent) == len(sent))
+                                                  len(not_sent) == len(sent), ending)
     except VendorApiError as error:  # the key refused at every read: polling stops
         never_sent = [record['file_hash'] for record in not_sent]
         raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.') if never_sent else error
     summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                   if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
-    last = not ((running or unsent) and polling)
+    last = ending or not ((running or unsent) and polling)
     for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in unsent]).items():
         refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
     finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
@@ -2434,14 +2461,28 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         # Finished actions are final and already in context: the next check reads only those still running.
         schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
     else:
-        if not summaries and not earlier:  # no file was ever started (the checks sent them): as at the first run
-            raise none_started(refused)
-        # No action of its own (every one ended earlier, the late sends not started): no table of none
-        readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): '
-                    f'each action ended at an earlier check.') + unread_text + xdr_earlier_lines(earlier)
-        readable += '\n\n' + grouped_refusals(refused) if refused else ''
+        readable = xdr_last_report(summaries, earlier, refused, unread_text, running if ending else [], timeout)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
+
+
+def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any]], refused: dict[str, list[str]],
+                    notes: str, ended: list[dict[str, Any]], timeout: int) -> str:
+    """The last check's entry: the actions it read, the files finished at an earlier check, the actions still running
+    when polling ended (``ended``: each record then says so, and how to follow its action), and the files never
+    started, each reason once. A restore none of whose files was ever started is an error, as at the first run."""
+    if not summaries and not earlier:
+        raise none_started(refused)
+    # No action of its own (every one ended earlier, the late sends not started): no table of none
+    readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): each '
+                f'action ended at an earlier check.') + notes + xdr_earlier_lines(earlier)
+    for summary in ended:
+        summary['error'] = (summary.get('error') or 'Still running when polling ended with this check.') + ' ' + \
+            xdr_follow_text([summary])
+    if ended:
+        readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action(s) still running. '
+                     + xdr_follow_text(ended))
+    return readable + ('\n\n' + grouped_refusals(refused) if refused else '')
 
 
 def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
@@ -2454,14 +2495,16 @@ def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
 
 
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                         incident_id: int | None, polling: bool = True,
-                         may_stop: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                         incident_id: int | None, polling: bool = True, may_stop: bool = True,
+                         ending: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Reads the status of every action still followed. A status that cannot be read (after the transport's
     retries) leaves its file in progress with the reason in ``error``, and endpoints and counts left out (XSOAR
-    updates the record in context: it keeps those an earlier check read); the next check reads it again, or, without
-    ``polling`` (a check by hand), the error says to run the command again. When Cortex XDR refuses the key itself at
-    every read (``may_stop``: no action started at this check), the error says so."""
-    again = 'the next check reads it again' if polling else 'run the same command again to read it'
+    updates the record in context: it keeps those an earlier check read); the next check reads it again, or the error
+    says that polling ends with this check (``ending``), or, without ``polling`` (a check by hand), to run the command
+    again. When Cortex XDR refuses the key itself at every read (``may_stop``: no action started at this check), the
+    error says so."""
+    again = 'run the same command again to read it' if not polling else 'polling ended with this check' if ending \
+        else 'the next check reads it again'
 
     def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
@@ -2472,14 +2515,11 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
     refused = [error for error in checked if getattr(error, 'http_status', None) in XDR_KEY_REFUSALS]
     if may_stop and refused and len(refused) == len(checked):
-        command = f'!restore-file file_hash={",".join(hashes)} action_id={war_room_value(json.dumps(action_ids))}'
         raise refused[0].with_sentence(
             f'Every status read of this check was refused so, which does not change by itself'
-            f'{": polling stops here" if polling else ""}. '
-            f'The restores go on in Cortex XDR: follow action(s) {capped_names([str(a) for a in action_ids])} in '
-            f'Cortex XDR > Response > Action Center, or, once the key works again, with ' + (
-                command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the file_hash and '
-                'action_id of this polling run') + '.')
+            f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
+            + xdr_follow_text([{'file_hash': h, 'action_id': a} for h, a in zip(hashes, action_ids)],
+                              ', once the key works again,'))
     summaries, replies = [], []
     for file_hash, action_id, reply in zip(hashes, action_ids, checked):
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
@@ -2587,7 +2627,18 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
-    return PollingSchedule('restore-file', interval, follow, timeout)
+    return PollingSchedule('restore-file', interval, follow, timeout + HSS_TIMEOUT_MARGIN)
+
+
+def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
+    """How to follow the restore actions of these records after this polling: in the Action Center, or with the
+    restore-file line that follows them (a polling of its own)."""
+    action_ids = [record['action_id'] for record in records]
+    command = (f'!restore-file file_hash={",".join(record["file_hash"] for record in records)} '
+               f'action_id={war_room_value(json.dumps(action_ids))}')
+    return (f'Follow action(s) {capped_names([str(a) for a in action_ids])} in Cortex XDR > Response > Action Center, '
+            f'or{when} with ' + (command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the '
+                                 'file_hash and action_id of each file (CortexXDR.RestoredFile)') + '.')
 
 
 def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
@@ -2819,10 +2870,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         rows, unread = [], str(error)
     else:
         unread = None
-    # XSOAR runs each check an interval after the last, or later: the checks made so far bound the time passed
-    # from below, whatever this machine's clock says.
-    checks = state['checks'] + 1
-    elapsed = max(int(time.time() * 1000) - state['started'], checks * interval * 1000) // 1000
+    checks = state['checks'] + 1  # the checks made so far bound the time passed from below
+    elapsed = polling_elapsed(state['started'], checks * interval)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout
     if running and out_of_time:

@@ -5,6 +5,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from pathlib import Path
 
 import os
@@ -41,6 +42,31 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class MovedWallClock:
+    """The integration's ``time`` module with its wall clock moved by a test clock: how much polling time has passed
+    is read from it, as the war room counts it. It reads the real time when made, so a key signed with it is fresh."""
+
+    def __init__(self, clock):
+        self.clock, self.base = clock, time.time() - clock()
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return self.base + self.clock()
+
+
+def integration_on_clock(monkeypatch, clock: FakeClock) -> MovedWallClock:
+    """Every limiter the integration builds waits on ``clock``, and its wall clock moves with it: the polling time it
+    counts passes as the war room's (whose waits move ``clock`` too). Returns the moved wall clock."""
+    import restore_integration as ri
+    real = ri.AdaptiveRateLimiter
+    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling: real(ceiling, clock=clock, sleep=clock.advance))
+    moved = MovedWallClock(clock)
+    monkeypatch.setattr(ri, 'time', moved)
+    return moved
 
 
 def load_json(path: Path):

@@ -16,7 +16,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, client_from_params, seed_holders, start_hss_tenant, start_tenant
+from conftest import FakeClock, MovedWallClock, client_from_params, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -259,17 +259,21 @@ def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_er
 
 @contextmanager
 def polling_on_faults(faults: str, stage_seconds: float = 10):
-    """A war room following polling on an emulated tenant whose clock the waits move, ``faults`` injected (retried
-    without waiting); every entry it writes goes into ``seen``."""
+    """A war room following polling on an emulated tenant whose clock the waits move (the integration's wall clock,
+    from which it counts polling time, with it), ``faults`` injected (retried without waiting); every entry it writes
+    goes into ``seen``."""
     clock = FakeClock()
     tenant = start_tenant(auth_type='advanced', stage_seconds=stage_seconds, clock=clock, rate_limit=None)
+    patch = pytest.MonkeyPatch()
     try:
+        patch.setattr(ri, 'time', MovedWallClock(clock))
         tenant.gateway.inject_faults(FaultPlan.parse(faults))
         room = WarRoom(params=tenant.params(retry_backoff='0'), time_scale=1, sleep=clock.advance)
         seen = []
         room.on_entry = seen.append
         yield tenant, room, seen
     finally:
+        patch.undo()
         tenant.server.stop()
 
 
@@ -310,15 +314,16 @@ def test_a_check_that_cannot_read_a_status_keeps_the_endpoint_statuses_an_earlie
     # request 1 starts the restore, 2 is the first check's read; 3-7 the second check's: 500, past the retries.
     # 15 s stages: the first check (at 10 s) reads every endpoint PENDING, the action still runs at the second.
     with polling_on_faults('sequence=ok,ok,500*5;retry-after=0', stage_seconds=15) as (tenant, room, seen):
-        # Polling times out before a third check: the second check's record is the last one written.
+        # A third check would come past the timeout: the second is the last, and its record the last one written.
         result = room.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '25'})
 
-    _, first_check, second_check, timed_out = seen
-    assert timed_out['Type'] == ENTRY_ERROR and tenant.gateway.faults.seen == 7  # no read after the faults
+    _, first_check, second_check = seen
+    assert 'PollingCommand' not in second_check and tenant.gateway.faults.seen == 7  # no read after the faults
     read = facts.context_at(first_check['EntryContext'], facts.XDR_CONTEXT_PATH)
     assert sorted(e['endpoint_id'] for e in read['endpoints']) == sorted(HOLDERS[XDR_HASH])
     unread = facts.context_at(second_check['EntryContext'], facts.XDR_CONTEXT_PATH)
-    assert 'HTTP 500' in unread['error']
+    assert 'HTTP 500' in unread['error'] and 'next check' not in unread['error']  # none comes
+    assert 'polling ended' in unread['error'] and 'Action Center' in unread['error']  # and how to follow the action
     record = result.context['CortexXDR']['RestoredFile']
     assert record['endpoints'] == read['endpoints'], record
     assert (record['restored_count'], record['failed_count']) == (read['restored_count'], read['failed_count'])

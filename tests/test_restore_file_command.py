@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 import conftest
 import restore_integration
-from conftest import FakeClock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import FakeClock, integration_on_clock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
+from warroom.line import parse_line
 from warroom.runtime import Demisto, WarRoom
 
 HOLDERS = seed_holders()
@@ -95,7 +97,7 @@ def test_polling_follows_the_action_through_each_stage_to_the_end():
     first, *polls = result.entries
     assert first['PollingCommand'] == 'restore-file'
     assert first['NextRun'] == '10'
-    assert first['Timeout'] == '600'
+    assert int(first['Timeout']) > 600  # the default timeout_in_seconds, and room for the last check after it
     action_id = first['EntryContext'][next(iter(first['EntryContext']))]['action_id']
     assert json.loads(first['PollingArgs']['action_id']) == [action_id]  # as Cortex XDR sent it
     assert first['PollingArgs']['file_hash'] == CLEAN_HASH
@@ -119,13 +121,92 @@ def test_polling_false_returns_the_action_without_following_it(advanced_tenant, 
     assert isinstance(record['action_id'], int)
 
 
-def test_polling_stops_with_a_clear_error_when_its_timeout_runs_out():
-    result = run_on_simulated_time(100, {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+# What the last check of a polling sequence must not say: no check follows it.
+PROMISES = ('checking again', 'next check')
 
-    assert result.failed
-    assert result.entries[-1]['Type'] == ENTRY_ERROR
-    assert 'timeout of 25 s' in result.entries[-1]['Contents']
-    assert result.runs == 3  # the restore and the polls at 10 s and 20 s; 30 s would pass the timeout
+
+def follow_line(text):
+    """The war-room line a report gives to follow a restore: from "!restore-file" to the end of its sentence."""
+    return parse_line(re.search(r'!restore-file [^\n]*?(?=\.(?:\s|$))', text).group())
+
+
+def clocked_room(monkeypatch, stage_seconds):
+    """A tenant whose actions take ``stage_seconds`` a stage, and a war room: the war room's waits, the integration's
+    waits for its turns and the clocks both read polling time from move one test clock, by which each run is timed."""
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(stage_seconds=stage_seconds, clock=clock, wall_clock=moved.time)
+    return tenant, WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock), clock
+
+
+def test_polling_that_reaches_its_timeout_ends_with_its_own_report_of_the_action_still_running(monkeypatch):
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+
+        # The restore and the checks at 10 s and 20 s; a check at 30 s would come past the timeout, so the one at
+        # 20 s is the last: its report, not XSOAR's timeout error, ends the polling.
+        assert not result.failed, result.entries[-1]
+        assert result.runs == 3
+        last = result.entries[-1]
+        assert 'PollingCommand' not in last
+        record = restored_record(result)
+        assert record['status'] == 'IN_PROGRESS'
+        for text in (last['HumanReadable'], record['error']):
+            assert 'polling ended' in text.lower() and 'Cortex XDR > Response > Action Center' in text, text
+            assert str(record['action_id']) in text and not any(promise in text for promise in PROMISES), text
+        # The command it gives follows the same action once more time has passed: nothing is restored twice.
+        line = follow_line(record['error'])
+        clock.advance(200)
+        followed = room.run(line.command, line.args)
+    finally:
+        tenant.server.stop()
+    assert not followed.failed, followed.entries[-1]
+    assert restored_record(followed)['status'] == 'COMPLETED_SUCCESSFULLY'
+    assert len(tenant.backend.actions) == 1
+
+
+def test_the_last_check_reports_each_file_finished_still_running_or_not_started(monkeypatch):
+    tenant, room, _ = clocked_room(monkeypatch, 100)
+    finished, running = sorted(HOLDERS)[:2]
+    nowhere = next(c * 64 for c in '0123456789abcdef' if c * 64 not in HOLDERS)  # Cortex XDR refuses it
+
+    def finish_one(entry):  # Cortex XDR ends one action before the first check
+        for action in tenant.backend.actions.values():
+            action.created_at -= 1000 if action.file_hash == finished else 0
+    room.on_entry = finish_one
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join([finished, running, nowhere]),
+                                           'timeout_in_seconds': '25'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    last = result.entries[-1]
+    text = last['HumanReadable']
+    assert 'PollingCommand' not in last and not any(promise in text for promise in PROMISES), text
+    records = {record['file_hash']: record for record in as_list(restored_record(result))}
+    assert records[finished]['status'] == 'COMPLETED_SUCCESSFULLY' and finished in text
+    assert records[running]['status'] == 'IN_PROGRESS' and str(records[running]['action_id']) in text
+    assert 'polling ended' in records[running]['error'].lower()
+    assert follow_line(text).args['file_hash'] == running  # the command follows the file still running, alone
+    assert records[nowhere]['status'] == 'FAILED' and 'Not started' in text and nowhere in text
+
+
+def test_the_timeout_given_to_xsoar_leaves_room_for_a_last_check_after_a_first_run_that_used_the_polling_time(
+        monkeypatch):
+    tenant, room, _ = clocked_room(monkeypatch, 100)
+    # Cortex XDR makes the first run wait 25 of the 30 s of polling time before its restore goes out: its first check
+    # comes at 35 s, past timeout_in_seconds, and is the last.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=25'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    assert result.runs == 2 and int(result.entries[0]['Timeout']) > 30
+    assert 'polling ended' in restored_record(result)['error'].lower()
 
 
 def test_incident_id_reaches_the_tenant_as_an_integer(advanced_tenant, war_room_on):

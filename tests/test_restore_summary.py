@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import TEST_DATA, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, load_json, seed_failing_endpoints,
+                      seed_holders, start_tenant)
 from warroom.context import as_list
 from warroom.line import parse_line
 from warroom.runtime import WarRoom
@@ -838,7 +839,7 @@ def test_a_failed_endpoint_restored_later_by_its_step_is_no_longer_counted_faile
 
 
 def test_a_polling_timeout_after_an_unread_status_leaves_the_endpoints_an_earlier_check_read_in_the_note(
-        replay_server):
+        replay_server, monkeypatch):
     """The last check before a polling timeout could not read the action's status: the note still counts each
     endpoint by the status the check before it read (the record in context keeps them), not as one action with no
     per-endpoint status."""
@@ -848,8 +849,11 @@ def test_a_polling_timeout_after_an_unread_status_leaves_the_endpoints_an_earlie
     replay_server.queue_file(200, 'restore_reply.json').queue(200, running)
     for _ in range(facts.DEFAULT_MAX_RETRIES + 1):  # the second check: 500 at every attempt
         replay_server.queue_file(500, 'error_500.json')
-    result = room(replay_server).run('restore-file', {'file_hash': 'c' * 64, 'timeout_in_seconds': '25'})
-    assert result.failed and 'timeout' in result.entries[-1]['Contents']  # no third check
+    war_room, clock = room(replay_server), FakeClock()
+    war_room.sleep, war_room.time_scale = clock.advance, 1
+    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))  # polling time passes as the war room counts it
+    result = war_room.run('restore-file', {'file_hash': 'c' * 64, 'timeout_in_seconds': '25'})
+    assert result.runs == 3 and 'PollingCommand' not in result.entries[-1]  # the second check is the last
     [record] = xdr_records(result.context)
     assert record['status'] == 'IN_PROGRESS' and 'HTTP 500' in record['error']
 

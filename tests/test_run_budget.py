@@ -14,7 +14,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, seed_holders, start_hss_tenant, start_tenant
+from conftest import FakeClock, integration_on_clock, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -160,20 +160,6 @@ def test_files_a_run_had_no_time_to_send_are_named_as_not_started_and_why(xdr_te
     assert 'Refused' not in text
 
 
-class MovedWallClock:
-    """The integration's ``time`` module with its wall clock moved by a test clock: how much polling time has passed
-    is read from it, as the war room counts it."""
-
-    def __init__(self, clock):
-        self.clock, self.base = clock, time.time()
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    def time(self):
-        return self.base + self.clock()
-
-
 def test_a_check_counts_polling_time_from_the_first_run_and_sends_no_restore_it_could_not_follow(xdr_tenant):
     file_hash = sorted(seed_holders())[0]
     client = xdr_client(xdr_tenant, FakeClock(0.0))
@@ -200,10 +186,7 @@ def on_test_clock(monkeypatch):
     waited for. One worker: a FakeClock moved from
     several threads at once would add their waits up."""
     clock = FakeClock(0.0)
-    real = ri.AdaptiveRateLimiter
-    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling: real(ceiling, clock=clock, sleep=clock.advance))
-    moved = MovedWallClock(clock)  # the integration's wall clock, and the tenant's, move with the test clock too
-    monkeypatch.setattr(ri, 'time', moved)
+    moved = integration_on_clock(monkeypatch, clock)  # the tenant's wall clock moves with the test clock too
     tenant = start_tenant(auth_type='advanced', clock=clock, wall_clock=moved.time)
     # The slowest pace an instance may be set to (or a tenant shared by other clients): one request in 10 s.
     room = WarRoom(params=tenant.params(xdr_rate_limit='0.1', max_concurrency='1'), sleep=clock.advance, clock=clock)
@@ -343,3 +326,22 @@ def test_a_restore_whose_every_file_was_refused_ends_in_an_error_also_when_a_che
     last = result.entries[-1]
     assert last['Type'] == ENTRY_ERROR and 'None of the 2 restores was started' in last['Contents'], last
     assert all(file_hash in last['Contents'] for file_hash in nowhere)
+
+
+def test_a_first_run_promises_no_later_send_when_no_check_will_have_time_to_send(on_test_clock):
+    tenant, room = on_test_clock
+    hashes = sorted(seed_holders())
+
+    # 10 s of polling at one turn in 10 s: the first run sends one restore, and its check will have no time to send
+    # the others and follow them.
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '10'})
+
+    first = result.entries[0]
+    records = {r['file_hash']: r for r in as_list(facts.context_at(first['EntryContext'], facts.XDR_CONTEXT_PATH))}
+    assert [action.file_hash for action in tenant.backend.actions.values()] == hashes[:1]
+    for file_hash in hashes[1:]:
+        assert 'next check' not in records[file_hash]['error'], records[file_hash]
+        assert 'restore-file again' in records[file_hash]['error'], records[file_hash]
+    assert 'next check' not in first['HumanReadable'] and 'PollingArgs' in first
+    assert 'unsent' not in first['PollingArgs']  # no check is handed a file it could not send
+    assert not result.failed, result.entries[-1]

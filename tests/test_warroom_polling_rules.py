@@ -142,6 +142,20 @@ def test_a_scripts_execute_command_runs_a_polling_command_once_and_schedules_not
     assert entries[-1]['PollingCommand'] == 'restore-file' and entries[-1]['NextRun'] == '10'
 
 
+def test_polling_cut_by_its_timeout_under_a_scaled_clock_says_how_much_real_time_passed(scripted):
+    scripted(*[[poll_entry(Timeout='30')]] * 10)  # a command that polls on past its timeout
+    room = WarRoom(params={}, time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': HASH})
+
+    message = last_error(result)
+    assert 'timeout of 30 s ran out' in message
+    polled = float(message.split('stopped after ')[1].split(' s of polling time')[0])
+    assert polled <= 30 < polled + 10 + 1  # the waits as scheduled (10 s each) and the runs' own time
+    real = float(message.split('(')[1].split(' s of real time')[0])
+    assert real < 30 and 'at time scale 0' in message  # never more time than passed
+
+
 class RunClock:
     """A clock that waits between runs move, and each run moves by the seconds it is said to take."""
 
