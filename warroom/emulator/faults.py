@@ -57,7 +57,7 @@ SPEC_HELP = (
     "seed=N (random seed, default 0), kinds=K,K,... (default: every kind the vendor supports), "
     "sequence=STEP,STEP,... (one step per request in order; STEP is a kind, ok, or KIND*N), "
     "retry-after=S (Retry-After of injected 429/503, default 1), delay=S (how late a slow answer comes, "
-    "default 65), trickle=S (a slow answer's body a byte every S seconds instead), "
+    "default 65), trickle=S (a slow body, a byte every S seconds), "
     "skew=S (the emulator's clock runs S seconds ahead; negative: behind). "
     f"Kinds: {', '.join(FAULT_KINDS)}. Example: 'rate=0.2;seed=7;kinds=429,503-html,reset,truncated'."
 )
