@@ -191,7 +191,7 @@ XDR_ERROR_ADVICE = {
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
          'of the tenant). Run the command again later, or with a larger timeout_in_seconds (one run waits at most '
-         '3 minutes).',
+         f'{MAX_RUN_WAIT_SECONDS} s).',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }

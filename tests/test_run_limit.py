@@ -156,3 +156,14 @@ def test_a_fetch_from_a_slow_hss_fails_with_its_own_error_before_xsoars_timeout(
 
     assert run_clock() - started < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
     assert 'execution timeout' not in str(failed.value) and 'did not answer within' in str(failed.value)
+
+
+def test_hss_restore_isolated_gives_xsoar_room_for_a_first_and_a_last_run_past_its_own_polling_timeout(hss_tenant):
+    # README: the command hands XSOAR timeout_in_seconds plus room for a first and a last run, XSOAR's timeout each.
+    room = WarRoom(params=hss_tenant.params('aksk'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HSS_HASH, 'timeout_in_seconds': '600'})
+
+    first = result.entries[0]
+    assert first['PollingCommand'] == 'hss-restore-isolated', first
+    assert int(first['Timeout']) == 600 + 2 * facts.XSOAR_COMMAND_TIMEOUT_SECONDS
