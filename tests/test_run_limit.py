@@ -17,7 +17,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
+from conftest import FakeClock, hss_seed_copies, seed_holders, start_tenant
 from facts import ENTRY_ERROR
 from test_run_budget import MovedWallClock
 from warroom.emulator.faults import FaultPlan
@@ -57,13 +57,6 @@ def xdr_room(run_clock):
     tenant = start_tenant(auth_type='advanced', clock=run_clock, wall_clock=ri.time.time)
     yield tenant, WarRoom(params=tenant.params(), sleep=run_clock.advance, clock=run_clock)
     tenant.server.stop()
-
-
-@pytest.fixture
-def hss_tenant():
-    tenant = start_hss_tenant()
-    yield tenant
-    tenant.stack.close()
 
 
 def run_once(room, clock, command, args):
