@@ -58,7 +58,8 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import HTTPError as Urllib3Error, NewConnectionError, ProtocolError, ReadTimeoutError
+from urllib3.util import Timeout as SocketTimeouts
 
 ''' CONSTANTS '''
 
@@ -100,17 +101,24 @@ MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 MIN_POLLING_INTERVAL = 10
 DEFAULT_POLLING_INTERVAL = 10
 DEFAULT_POLLING_TIMEOUT = 600
-# XSOAR stops an integration command that runs past its execution timeout (5 minutes unless the command sets its own;
-# content's Sleep script polls from 300 s on for that reason), and its developer guide asks a long job to poll rather
-# than wait. So one run waits for its turns (pacing, throttling) at most this long, whatever timeout_in_seconds (the
-# polling sequence's timeout) says; that leaves a minute for a last answer within the read timeout. A status a check
-# could not read in time is read again by the next check.
-MAX_RUN_WAIT_SECONDS = 180
-# hss-restore-isolated and restore-file stop their own polling at timeout_in_seconds (the last check says what runs),
+# XSOAR stops an integration command, fetch-incidents included, after 3 minutes unless its server configuration sets
+# another (Cortex XSOAR 6.13 Administrator Guide, "Integration Server Configurations", key
+# <integration_name>.<command_name>.timeout, default 3: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
+# Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations), and its developer guide asks a long job to poll.
+XSOAR_COMMAND_TIMEOUT_SECONDS = 180
+# So every request of a run ends RUN_LIMIT_SECONDS after the run's clients were made, ENTRY_MARGIN_SECONDS before
+# XSOAR's timeout (time to build the entry). An attempt starts only while MIN_ATTEMPT_SECONDS of that are left, with
+# its connect and read timeouts cut to what is left: waiting for turns ends MAX_RUN_WAIT_SECONDS into the run, whatever
+# timeout_in_seconds (the polling sequence's timeout) says. A status a check could not read is read by the next check.
+ENTRY_MARGIN_SECONDS = 10
+RUN_LIMIT_SECONDS = XSOAR_COMMAND_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS
+MIN_ATTEMPT_SECONDS = 5
+MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
+# Both polling commands stop their own polling at timeout_in_seconds (the last check says what still runs),
 # timed from within its first run; XSOAR's Timeout counts from the first run and counts the runs' time too. The Timeout
-# it gives XSOAR leaves room for a first and a last run (5 minutes each at most), so XSOAR's own timeout error never
-# comes before that last report.
-HSS_TIMEOUT_MARGIN = 2 * 300
+# it gives XSOAR leaves room for a first and a last run (XSOAR's command timeout each), so XSOAR's own timeout error
+# never comes before that last report.
+POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
@@ -183,7 +191,7 @@ XDR_ERROR_ADVICE = {
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
          'of the tenant). Run the command again later, or with a larger timeout_in_seconds (one run waits at most '
-         '3 minutes).',
+         f'{MAX_RUN_WAIT_SECONDS} s).',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
@@ -691,6 +699,8 @@ class Attempt:
     fault: str | None = None  # FAULT_* when the answer was missing or broken
     detail: str = ''  # the fault in words, for the error that reports it
     advice: str = ''  # what to do about it
+    ends: float = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
+    cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -966,13 +976,15 @@ class HttpTransport:
         # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
         # ALL_PROXY, which requests would otherwise still apply to every scheme.
         self.proxies = None if settings.proxy else {'http': None, 'https': None, 'all': None}
+        self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
         self.wait_at_most(deadline_s)
 
     def wait_at_most(self, seconds: float) -> None:
-        """Throttling is waited out until ``seconds`` from now (the command's own timeout), and no longer; never past
-        what one run may wait (MAX_RUN_WAIT_SECONDS), whatever the timeout; none once that time has passed."""
-        self.budget_s = max(0, min(seconds, MAX_RUN_WAIT_SECONDS))
-        self.deadline = self.limiter.clock() + self.budget_s
+        """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
+        that less than MIN_ATTEMPT_SECONDS of the run is left for the attempt, whatever the timeout."""
+        now, last_start = self.limiter.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
+        self.deadline = min(now + max(0, seconds), last_start)
+        self.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
         if self.token_source is not None:  # the IAM token request is part of the command's requests
             self.token_source.transport.wait_at_most(seconds)
 
@@ -1066,8 +1078,8 @@ class HttpTransport:
         """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise."""
         try:
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
-            response = self.session.request(method, url, timeout=self.settings.timeout, proxies=self.proxies,
-                                            stream=True, verify=self.settings.verify, allow_redirects=False, **kwargs)
+            response = self.session.request(method, url, proxies=self.proxies, stream=True, verify=self.settings.verify,
+                                            allow_redirects=False, **self._attempt_options(attempt, kwargs))
         except requests.exceptions.SSLError as error:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
@@ -1089,7 +1101,7 @@ class HttpTransport:
             reason = error.args[0] if error.args else None
             reason = getattr(reason, 'reason', reason)
             if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-                attempt.met(FAULT_NO_ANSWER, self._no_answer(host), NO_ANSWER_ADVICE)
+                attempt.met(FAULT_NO_ANSWER, self._no_answer(host, attempt), NO_ANSWER_ADVICE)
             elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
                 attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
                                            f'arrived ({describe_connection_error(error)}).',
@@ -1112,29 +1124,53 @@ class HttpTransport:
             raise RestoreError(redirect_refusal(self.vendor, url, response), attempts)
         return None
 
-    def _no_answer(self, host: str) -> str:
-        return f'{self.vendor} at {host} did not answer within {self.settings.read_timeout:g} s.'
+    def _attempt_options(self, attempt: Attempt, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The request's options with the attempt's connect and read timeouts, cut to what is left of the run, which
+        the attempt then ends within (``attempt.ends``). The IAM token goes first, in its header: its request takes its
+        own part of the run."""
+        token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
+        now = self.limiter.clock()
+        connect, read = self.settings.timeout
+        left = max(self.run_ends - now, 0.01)
+        attempt.ends, attempt.cut_to = now + min(connect + read, left), left if connect + read > left else None
+        timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
+        return dict(kwargs, timeout=timeouts, headers=token)
+
+    def _no_answer(self, host: str, attempt: Attempt) -> str:
+        return f'{self.vendor} at {host} did not answer within {self._time_given(attempt, self.settings.read_timeout)}'
+
+    def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
+        """The time the attempt was given, in words: ``seconds`` (the read timeout), or, for None, the connect and read
+        timeouts together; or what was left of the run, when that was less."""
+        connect, read = self.settings.timeout
+        if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
+            return (f'the {attempt.cut_to:.0f} s left of this run (XSOAR stops a command after '
+                    f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + read_timeout '
+                    f'({connect:g} + {read:g} s).')
+        return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> None:
-        """Reads the body as it comes. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is
-        due, makes the attempt a broken reply; one still coming after the read timeout (which urllib3 counts per read:
-        a server that trickles bytes never meets it), an answer that did not come in time."""
+        """Reads the body as it comes, within the read timeout in all (urllib3 counts its read timeout per read: a
+        server that trickles bytes never meets it) and within the attempt's time. A reply cut off, larger than any
+        answer of these APIs, or not JSON where JSON is due, makes the attempt a broken reply; one still coming at
+        the end, an answer that did not come in time."""
         attempt.status = response.status_code
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
-        body, started = bytearray(), self.limiter.clock()
+        started = self.limiter.clock()
+        body, ends = bytearray(), min(started + self.settings.read_timeout, attempt.ends)
+        sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
         try:
-            for piece in response.iter_content(2 ** 16):
-                if body and self.limiter.clock() - started > self.settings.read_timeout:  # a piece more, and late
-                    attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within '
-                                                 f'{self.settings.read_timeout:g} s.', NO_ANSWER_ADVICE)
+            while piece := self._next_piece(response, sock, ends):
                 body += piece
                 if len(body) > self.MAX_REPLY_BYTES:
-                    attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {len(body) // 2 ** 20} MB, '
-                                                    f'far more than any answer of this API.', BROKEN_REPLY_ADVICE)
-                if attempt.fault:
-                    break
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
-                requests.exceptions.ConnectionError) as error:
+                    raise OverflowError
+        except ReadTimeoutError:
+            given = self._time_given(attempt, self.settings.read_timeout if ends < attempt.ends else None)
+            attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}', NO_ANSWER_ADVICE)
+        except OverflowError:
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {len(body) // 2 ** 20} MB, far '
+                                            f'more than any answer of this API.', BROKEN_REPLY_ADVICE)
+        except (Urllib3Error, OSError) as error:
             attempt.met(FAULT_BROKEN_REPLY, f'{said} but the reply was cut off before its end '
                                             f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
         if attempt.fault:
@@ -1147,6 +1183,15 @@ class HttpTransport:
             except ValueError:
                 attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON '
                                                 f'({short_text(response.text)}).', BROKEN_REPLY_ADVICE)
+
+    def _next_piece(self, response: requests.Response, sock: Any, ends: float) -> bytes:
+        """The next piece of the body, b'' at its end; a ReadTimeoutError once ``ends`` has passed."""
+        left = ends - self.limiter.clock()
+        if left <= 0:
+            raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
+        if sock is not None:
+            sock.settimeout(left)  # this read within what is left
+        return response.raw.read1(2 ** 16, decode_content=True)
 
     def _wants_new_token(self, response: requests.Response, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: the first one always (the cached token may have been
@@ -1169,7 +1214,8 @@ class HttpTransport:
         if attempts:
             raise self._fault_error(attempts, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            ' (one run waits at most this long: XSOAR stops a command after 5 minutes)'
+            f' (one run waits at most this long: XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} ' \
+            f'minutes)'
         # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor.
         raise RestoreError(f'Not sent to {self.vendor} at {host}: its turn, paced at this instance\'s request rate '
                            f'(slower after the vendor throttled it), came too late: {gave_up}. Run the command again '
@@ -1515,13 +1561,14 @@ class IamTokenProvider:
 
 
 class HuaweiTokenAuth(requests.auth.AuthBase):
-    """Puts the provider's current IAM token in X-Auth-Token, for every attempt."""
+    """Puts the provider's current IAM token in X-Auth-Token, for every attempt (HttpTransport puts the one it fetched
+    before timing the attempt there first)."""
 
     def __init__(self, provider: IamTokenProvider) -> None:
         self.provider = provider
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers['X-Auth-Token'] = self.provider.token()
+        request.headers['X-Auth-Token'] = request.headers.get('X-Auth-Token') or self.provider.token()
         return request
 
     def __repr__(self) -> str:
@@ -2627,7 +2674,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
-    return PollingSchedule('restore-file', interval, follow, timeout + HSS_TIMEOUT_MARGIN)
+    return PollingSchedule('restore-file', interval, follow, timeout + POLLING_TIMEOUT_MARGIN)
 
 
 def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
@@ -2758,7 +2805,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         if polling:
             readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
             schedule = PollingSchedule('hss-restore-isolated', interval,
-                                       dict(args, restore_state=state_text(state)), timeout + HSS_TIMEOUT_MARGIN)
+                                       dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
 
 
@@ -2888,7 +2935,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                     f'{interval} s.' + unread_text)
         schedule = PollingSchedule('hss-restore-isolated', interval,
                                    dict(args, restore_state=state_text(dict(state, checks=checks))),
-                                   timeout + HSS_TIMEOUT_MARGIN)
+                                   timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows) + (
             f'{unread_text}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else '')

@@ -161,11 +161,12 @@ ENTRY_NOTE = 1
 ENTRY_ERROR = 4
 # The XSOAR setting behind `insecure`, as integration.yml displays it and the README names it.
 INSECURE_DISPLAY = 'Trust any certificate'
-# XSOAR stops a command that runs longer than 5 minutes unless its yml sets a timeout (demisto/content's Sleep script
-# turns to polling from 300 s for that reason; the developer guide asks long jobs to poll instead of waiting).
-XSOAR_EXECUTION_TIMEOUT_SECONDS = 300
-# README, Reliability: "one run waits at most 3 minutes for its turns".
-MAX_RUN_WAIT_SECONDS = 180
+# XSOAR stops an integration command, fetch-incidents included, after 3 minutes unless the server configuration sets
+# another: the Cortex XSOAR 6.13 Administrator Guide, "Integration Server Configurations", key
+# <integration_name>.<command_name>.timeout, "Timeout in minutes for specific integration command", default 3.
+XSOAR_COMMAND_TIMEOUT_SECONDS = 180
+# README, Reliability: "one run waits at most 165 s for its turns".
+MAX_RUN_WAIT_SECONDS = 165
 # XSOAR's built-in command arguments, which the server reads on any integration command (DEVELOPERS.md, "Built-in
 # arguments", gives the source of each; the README lists them where it says what the war room checks).
 XSOAR_BUILTIN_ARGUMENTS = ('using', 'using-brand', 'using-category', 'execution-timeout', 'extend-context',

@@ -436,5 +436,6 @@ def test_a_reply_trickled_piece_by_piece_ends_within_the_read_timeout_in_all_not
 
     error = restore_through(server, ri.TransportSettings(read_timeout=10, max_retries=0), limiter)
 
-    assert 'answered HTTP 200 but its reply did not end within 10 s' in str(error)
+    # within the read timeout from its first piece, or within the connect and read timeouts from the request's start
+    assert 'answered HTTP 200 but its reply did not end within' in str(error)
     assert server.sent < 2 ** 20

@@ -56,7 +56,7 @@ def test_a_restore_with_an_hour_of_polling_time_waits_out_throttling_for_minutes
         ri.restore_file_command(client, {'file_hash': XDR_HASH, 'timeout_in_seconds': '3600'})
 
     assert raised.value.http_status == 429
-    assert clock() <= facts.MAX_RUN_WAIT_SECONDS < facts.XSOAR_EXECUTION_TIMEOUT_SECONDS
+    assert clock() <= facts.MAX_RUN_WAIT_SECONDS < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
     assert xdr_tenant.gateway.faults.seen > 1  # it did wait for its turns, up to the run's limit
     assert f'the {facts.MAX_RUN_WAIT_SECONDS} s this command waits for throttling' in str(raised.value)
     assert not xdr_tenant.backend.actions

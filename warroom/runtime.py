@@ -25,9 +25,12 @@ ENTRY_NOTE = 1
 ENTRY_ERROR = 4
 DEFAULT_POLLING_TIMEOUT = 600
 MIN_POLLING_INTERVAL = 10  # XSOAR waits at least this long between polling runs (scheduled-commands.md)
-# XSOAR stops a command (or a fetch) that runs longer than this unless its yml sets its own timeout (content's Sleep
-# script turns to polling from 300 s for that reason; the developer guide: "Do not use sleep()", poll instead).
-XSOAR_EXECUTION_TIMEOUT = 300.0
+# XSOAR stops an integration command (fetch-incidents included) that runs longer than this unless its server
+# configuration sets another: Cortex XSOAR 6.13 Administrator Guide, "Integration Server Configurations", key
+# <integration_name>.<command_name>.timeout, "Timeout in minutes for specific integration command", default 3
+# (https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/Cortex-XSOAR-Administrator-Guide/
+# Integration-Server-Configurations). A command's execution-timeout argument overrides it for that command.
+XSOAR_EXECUTION_TIMEOUT = 180.0
 PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk progress
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 # What XSOAR takes in an entry (DEVELOPERS.md, "The war room", has each rule's source): CommonServerPython's EntryType

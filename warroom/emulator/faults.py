@@ -13,7 +13,8 @@ Where each fault happens, as seen from the client:
   ``503``, ``504`` in the vendor's JSON error form, the same with ``-html`` as a gateway's HTML page
   (``503-html``), and ``reset`` (the connection is cut without an answer);
 - after the service acted (the change is made, the answer is lost or damaged): ``slow`` (the answer comes
-  ``delay`` seconds late, after the client's read timeout), ``malformed`` (a body that is not JSON) and
+  ``delay`` seconds late, after the client's read timeout; with ``trickle`` its headers come at once and its body a
+  byte every ``trickle`` seconds, each byte within any read timeout), ``malformed`` (a body that is not JSON) and
   ``truncated`` (the connection closes half-way through the body);
 - ``expire-token`` (HSS only): the IAM token the request carries reaches its expiry now, then the request
   goes on (401 APIGW.0307; an AK/SK-signed request carries no token and passes);
@@ -29,6 +30,7 @@ Spec syntax (``python -m warroom emulate --faults SPEC``; ``;`` between options,
                                              after the sequence, ``rate`` (if given) takes over
     retry-after=0;delay=0.5;skew=-600        Retry-After of 429/503 (default 1), slow delay (default 65 s),
                                              clock offset
+    sequence=slow;trickle=1                  the answer's body a byte a second, the headers at once
 """
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ SPEC_HELP = (
     "seed=N (random seed, default 0), kinds=K,K,... (default: every kind the vendor supports), "
     "sequence=STEP,STEP,... (one step per request in order; STEP is a kind, ok, or KIND*N), "
     "retry-after=S (Retry-After of injected 429/503, default 1), delay=S (how late a slow answer comes, "
-    "default 65), skew=S (the emulator's clock runs S seconds ahead; negative: behind). "
+    "default 65), trickle=S (a slow body, a byte every S seconds), "
+    "skew=S (the emulator's clock runs S seconds ahead; negative: behind). "
     f"Kinds: {', '.join(FAULT_KINDS)}. Example: 'rate=0.2;seed=7;kinds=429,503-html,reset,truncated'."
 )
 
@@ -91,6 +94,7 @@ class FaultPlan:
     sequence: tuple[str, ...] = ()
     retry_after_s: int = DEFAULT_RETRY_AFTER_S
     delay_s: float = DEFAULT_DELAY_S
+    trickle_s: float = 0.0  # a slow answer's body a byte every trickle_s seconds (0: the whole answer delay_s late)
     skew_s: float = 0.0
     injected: list[FaultRecord] = field(default_factory=list)
     seen: int = 0  # requests the plan has decided on
@@ -103,8 +107,8 @@ class FaultPlan:
         for step in self.sequence:
             if step != OK:
                 _check_kind(step)
-        if self.retry_after_s < 0 or self.delay_s < 0:
-            raise FaultSpecError("retry-after and delay must not be negative")
+        if self.retry_after_s < 0 or self.delay_s < 0 or self.trickle_s < 0:
+            raise FaultSpecError("retry-after, delay and trickle must not be negative")
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
 
@@ -133,11 +137,13 @@ class FaultPlan:
                     options["retry_after_s"] = int(value)
                 elif name == "delay":
                     options["delay_s"] = float(value)
+                elif name == "trickle":
+                    options["trickle_s"] = float(value)
                 elif name == "skew":
                     options["skew_s"] = float(value)
                 else:
                     raise FaultSpecError(f"unknown option {name!r}; options are rate, seed, kinds, sequence, "
-                                         f"retry-after, delay, skew")
+                                         f"retry-after, delay, trickle, skew")
             except ValueError as error:
                 if isinstance(error, FaultSpecError):
                     raise
@@ -233,7 +239,9 @@ def serve(plan: FaultPlan | None, request: Request, handle: Callable[[Request], 
             vendor.expire_tokens(request)
         return handle(request)
     reply = handle(request)  # the service acts; only its answer suffers
-    if kind == "slow":
+    if kind == "slow" and plan.trickle_s:
+        reply.trickle_s = plan.trickle_s
+    elif kind == "slow":
         reply.delay_s = plan.delay_s
     elif kind == "malformed":
         reply.body = (reply.body[:-1] if reply.body else b"") + b",}"

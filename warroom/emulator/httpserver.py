@@ -71,6 +71,7 @@ class Response:
     # Faults (see faults.py): wait this long before answering; announce this Content-Length (more than the
     # body holds: the connection closes after the body, cutting the reply short).
     delay_s: float = 0.0
+    trickle_s: float = 0.0  # the body a byte at a time, this many seconds apart
     declared_length: int | None = None
 
 
@@ -222,8 +223,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(length))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if not response.trickle_s:
             self.wfile.write(response.body)
+        for at in range(len(response.body) if response.trickle_s else 0):
+            time.sleep(response.trickle_s)
+            self.wfile.write(response.body[at:at + 1])  # a client that hung up ends this with an OSError
 
     def _reset(self) -> None:
         """Close at once with a TCP RST (linger 0), as a crashed proxy or a dropped route would."""

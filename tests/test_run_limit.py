@@ -1,0 +1,162 @@
+"""Every run ends, at the default settings, within XSOAR's timeout for an integration command (3 minutes: the admin
+guide's "Integration Server Configurations"), with its own entry, whatever the vendor does: throttles with a long
+Retry-After, accepts the request and never answers, trickles its reply, fails attempts that are retried, or makes the
+IAM token request wait first.
+
+Each run goes through the war room at its default execution timeout. The vendors are the emulators over HTTP on
+127.0.0.1 with their fault plans. The test clock is moved by the waits the integration and the war room take (a
+Retry-After of minutes costs nothing) and by real time, which is what a socket's timeout spends: a run is measured
+on that clock. A long Retry-After first brings each run to its last seconds, so what a slow vendor costs after it is
+a few real seconds.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import facts
+import restore_integration as ri
+from conftest import FakeClock, hss_seed_copies, seed_holders, start_tenant
+from facts import ENTRY_ERROR
+from test_run_budget import MovedWallClock
+from warroom.emulator.faults import FaultPlan
+from warroom.runtime import FetchError, WarRoom
+
+XDR_HASH = sorted(seed_holders())[0]
+HSS_HASH = sorted(hss_seed_copies())[0]
+# Seconds of XSOAR's timeout a 429's Retry-After takes up before the vendor is slow: the run then has a few left.
+LATE = facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 16
+NEVER = 'delay=600'  # an answer ten minutes late: none within the run
+
+
+class RunClock(FakeClock):
+    """Test time: moved by hand for the waits the code takes (as FakeClock), and by real time besides."""
+
+    def __init__(self):
+        super().__init__(0.0)
+        self.real_start = time.monotonic()
+
+    def __call__(self) -> float:
+        return self.now + time.monotonic() - self.real_start
+
+
+@pytest.fixture
+def run_clock(monkeypatch):
+    """Every limiter the integration builds, its wall clock and the war room's waits run on one RunClock."""
+    clock = RunClock()
+    real = ri.AdaptiveRateLimiter
+    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling, *_: real(ceiling, clock=clock, sleep=clock.advance))
+    moved = MovedWallClock(clock)
+    monkeypatch.setattr(ri, 'time', moved)
+    return clock
+
+
+@pytest.fixture
+def xdr_room(run_clock):
+    tenant = start_tenant(auth_type='advanced', clock=run_clock, wall_clock=ri.time.time)
+    yield tenant, WarRoom(params=tenant.params(), sleep=run_clock.advance, clock=run_clock)
+    tenant.server.stop()
+
+
+def run_once(room, clock, command, args):
+    started = clock()
+    result = room.run(command, {**args, 'polling': 'false'})
+    return result, clock() - started
+
+
+def assert_own_error_in_time(result, took, *words):
+    """The run ended before XSOAR's timeout, in the integration's own error entry, not in the war room's verdict."""
+    [entry] = result.entries
+    assert took < facts.XSOAR_COMMAND_TIMEOUT_SECONDS, (took, entry['Contents'])
+    assert entry['Type'] == ENTRY_ERROR and 'execution timeout' not in entry['Contents'], entry['Contents']
+    assert all(word in entry['Contents'] for word in words), entry['Contents']
+
+
+def test_a_restore_throttled_for_longer_than_a_run_ends_in_its_own_error_before_xsoars_timeout(xdr_room, run_clock):
+    tenant, room = xdr_room
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429*1000;retry-after=20'))
+
+    result, took = run_once(room, run_clock, 'restore-file', {'file_hash': XDR_HASH})
+
+    assert_own_error_in_time(result, took, 'HTTP 429')
+    assert tenant.gateway.faults.seen > 1 and not tenant.backend.actions
+
+
+def test_a_vendor_that_accepts_the_request_and_never_answers_ends_the_run_before_xsoars_timeout(xdr_room, run_clock):
+    tenant, room = xdr_room
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,slow;retry-after={LATE};{NEVER}'))
+
+    result, took = run_once(room, run_clock, 'restore-file', {'file_hash': XDR_HASH})
+
+    assert_own_error_in_time(result, took, 'did not answer within')
+    assert tenant.gateway.faults.seen == 2  # no attempt started once too little of the run was left
+
+
+def test_a_reply_trickled_a_byte_a_second_ends_the_run_before_xsoars_timeout(xdr_room, run_clock):
+    tenant, room = xdr_room
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,slow;retry-after={LATE};trickle=1'))
+
+    result, took = run_once(room, run_clock, 'restore-file', {'file_hash': XDR_HASH})
+
+    assert_own_error_in_time(result, took, 'answered HTTP 200 but its reply did not end within')
+
+
+def test_faults_retried_late_in_a_run_end_it_before_xsoars_timeout(xdr_room, run_clock):
+    tenant, room = xdr_room
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,reset,502,slow*10;retry-after={LATE - 2};{NEVER}'))
+
+    result, took = run_once(room, run_clock, 'restore-file', {'file_hash': XDR_HASH})
+
+    assert_own_error_in_time(result, took, 'retried')
+    assert tenant.gateway.faults.seen >= 3  # the faults were sent again while the run had time for an attempt
+
+
+def test_a_read_timeout_longer_than_a_run_ends_its_attempt_at_the_runs_end_and_says_so(xdr_room, run_clock):
+    tenant, room = xdr_room
+    room.params = dict(room.params, read_timeout='3600')
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,slow;retry-after={LATE};{NEVER}'))
+
+    result, took = run_once(room, run_clock, 'restore-file', {'file_hash': XDR_HASH})
+
+    assert_own_error_in_time(result, took, 'read_timeout')
+
+
+@pytest.fixture
+def hss_room(run_clock, hss_tenant):
+    params = hss_tenant.params('token')
+    return hss_tenant, WarRoom(params=params, sleep=run_clock.advance, clock=run_clock)
+
+
+def test_a_slow_hss_after_a_throttled_iam_token_request_ends_the_run_before_xsoars_timeout(hss_room, run_clock):
+    tenant, room = hss_room
+    tenant.gateway.iam_faults = FaultPlan.parse(f'sequence=429;retry-after={LATE}')
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=slow*10;{NEVER}'))
+
+    result, took = run_once(room, run_clock, 'hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert_own_error_in_time(result, took, 'did not answer within')
+    assert tenant.gateway.iam_faults.seen == 2  # the token came late, and then the HSS request met the slow HSS
+
+
+def test_a_fetch_from_a_slow_hss_fails_with_its_own_error_before_xsoars_timeout(run_clock, hss_tenant):
+    room = WarRoom(params=dict(hss_tenant.params('aksk'), isFetch=True), sleep=run_clock.advance, clock=run_clock)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,slow*10;retry-after={LATE};{NEVER}'))
+    started = run_clock()
+
+    with pytest.raises(FetchError) as failed:
+        room.fetch({})
+
+    assert run_clock() - started < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
+    assert 'execution timeout' not in str(failed.value) and 'did not answer within' in str(failed.value)
+
+
+def test_hss_restore_isolated_gives_xsoar_room_for_a_first_and_a_last_run_past_its_own_polling_timeout(hss_tenant):
+    # README: the command hands XSOAR timeout_in_seconds plus room for a first and a last run, XSOAR's timeout each.
+    room = WarRoom(params=hss_tenant.params('aksk'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HSS_HASH, 'timeout_in_seconds': '600'})
+
+    first = result.entries[0]
+    assert first['PollingCommand'] == 'hss-restore-isolated', first
+    assert int(first['Timeout']) == 600 + 2 * facts.XSOAR_COMMAND_TIMEOUT_SECONDS
