@@ -1134,7 +1134,7 @@ class HttpTransport:
         left = max(self.run_ends - now, 0.01)
         attempt.ends, attempt.cut_to = now + min(connect + read, left), left if connect + read > left else None
         timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
-        return dict(kwargs, timeout=timeouts, headers=token)
+        return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
 
     def _no_answer(self, host: str, attempt: Attempt) -> str:
         return f'{self.vendor} at {host} did not answer within {self._time_given(attempt, self.settings.read_timeout)}'

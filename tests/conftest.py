@@ -63,7 +63,7 @@ def integration_on_clock(monkeypatch, clock: FakeClock) -> MovedWallClock:
     counts passes as the war room's (whose waits move ``clock`` too). Returns the moved wall clock."""
     import restore_integration as ri
     real = ri.AdaptiveRateLimiter
-    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling: real(ceiling, clock=clock, sleep=clock.advance))
+    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling, *_: real(ceiling, clock=clock, sleep=clock.advance))
     moved = MovedWallClock(clock)
     monkeypatch.setattr(ri, 'time', moved)
     return moved

@@ -17,9 +17,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, hss_seed_copies, seed_holders, start_tenant
+from conftest import FakeClock, hss_seed_copies, integration_on_clock, seed_holders, start_tenant
 from facts import ENTRY_ERROR
-from test_run_budget import MovedWallClock
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import FetchError, WarRoom
 
@@ -45,10 +44,7 @@ class RunClock(FakeClock):
 def run_clock(monkeypatch):
     """Every limiter the integration builds, its wall clock and the war room's waits run on one RunClock."""
     clock = RunClock()
-    real = ri.AdaptiveRateLimiter
-    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling, *_: real(ceiling, clock=clock, sleep=clock.advance))
-    moved = MovedWallClock(clock)
-    monkeypatch.setattr(ri, 'time', moved)
+    integration_on_clock(monkeypatch, clock)
     return clock
 
 
