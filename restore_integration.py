@@ -667,7 +667,9 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         requests.models.PreparedRequest().prepare_url(text, None)  # the host and port as requests will read them
     except (ValueError, requests.exceptions.RequestException):
         parts = None
-    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname:
+    # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
+    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
+            re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
         # A URL holding '@' may hold a password before it: it is not quoted.
         shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in text else printable(text)
         raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; got {shown}.')

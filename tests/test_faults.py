@@ -7,6 +7,7 @@ the way it would from a real network or gateway (read with plain sockets and a b
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -64,8 +65,9 @@ def test_a_bad_spec_is_refused_naming_the_part(spec, says):
 
 
 def test_the_cli_documents_the_spec_and_refuses_a_bad_one_before_serving():
-    help_text = subprocess.run([sys.executable, '-m', 'warroom', 'emulate', '--help'], cwd=ROOT,
-                               capture_output=True, text=True, timeout=60).stdout
+    # Wide enough that argparse wraps no line: it may break a kind's name at its hyphen ("expire-" "token").
+    help_text = subprocess.run([sys.executable, '-m', 'warroom', 'emulate', '--help'], cwd=ROOT, capture_output=True,
+                               text=True, timeout=60, env={**os.environ, 'COLUMNS': '1000'}).stdout
     assert 'rate=P' in ' '.join(help_text.split()) and 'sequence=STEP' in help_text and '--iam-faults' in help_text
     assert all(kind in ' '.join(help_text.split()) for kind in facts.FAULT_KINDS)  # the README's kinds
     refused = subprocess.run([sys.executable, '-m', 'warroom', 'emulate', 'xdr', '--faults', 'rate=3'], cwd=ROOT,
