@@ -2295,8 +2295,10 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     now = int(time.time() * 1000)
     started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
                            HSS_CLOCK_STEP_MAX_MS)
-    left = timeout - (polling_elapsed(started, interval) if started and polling else 0)
-    args = dict(args, polling_started=str(started or now))
+    elapsed = polling_elapsed(started, interval) if started and polling else 0
+    left = timeout - elapsed
+    # Handed on no later than the time counted here: one from a clock ahead of this one (another engine's) still ages
+    args = dict(args, polling_started=str(min(started, now - elapsed * 1000) if started else now))
     client.transport.wait_at_most(left)
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
@@ -2482,7 +2484,6 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     client.transport.wait_at_most(left - (0 if ending or not polling else 2 * interval if unsent and not no_time
                                           else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
-    unsent = unsent_for_next_check(sent, unsent, args, polling, interval, timeout)
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
         summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
@@ -2490,6 +2491,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     except VendorApiError as error:  # the key refused at every read: polling stops
         never_sent = [record['file_hash'] for record in not_sent]
         raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.') if never_sent else error
+    unsent = unsent_for_next_check(sent, unsent, args, polling, interval, timeout)  # once the reads took their time
     summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                   if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]

@@ -1,0 +1,72 @@
+"""restore-file's own polling time over the war room and the emulated tenant: checks whose engine clock is not the
+first run's, and the promise a check makes for a restore it could not send."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import FakeClock, integration_on_clock, seed_holders, start_tenant
+from test_restore_file_command import PROMISES, restored_record
+from warroom.context import as_list
+from warroom.emulator.faults import FaultPlan
+from warroom.runtime import WarRoom
+
+HOLDERS = seed_holders()
+
+
+def skewed_room(monkeypatch, stage_seconds):
+    """A standard-key tenant (no signed timestamp to go stale) and a war room on one test clock, with the
+    integration's wall clock moved by that clock: the returned MovedWallClock's ``base`` is the engine's skew."""
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=stage_seconds, clock=clock)
+    return tenant, WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock), moved
+
+
+@pytest.mark.parametrize('ahead_s', [3600, 86_000])
+def test_a_first_run_on_an_engine_whose_clock_is_ahead_still_ends_polling_with_its_own_last_report(monkeypatch,
+                                                                                                  ahead_s):
+    # The first run's engine clock is ahead of the engine that runs the checks (within the day polling_started may
+    # lie ahead): the checks must still count the polling time that passes, and the sequence end in the command's
+    # own last report, not in XSOAR's timeout error with the action's record promising a next check.
+    tenant, room, moved = skewed_room(monkeypatch, 1000)  # the action outlives the polling
+    real_base = moved.base
+    moved.base += ahead_s
+
+    def checks_on_another_engine(entry):
+        moved.base = real_base
+    room.on_entry = checks_on_another_engine
+    try:
+        result = room.run('restore-file', {'file_hash': sorted(HOLDERS)[0], 'timeout_in_seconds': '25'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    last = result.entries[-1]
+    assert 'PollingCommand' not in last and not any(p in last['HumanReadable'] for p in PROMISES), last
+    record = restored_record(result)
+    assert record['status'] == 'IN_PROGRESS' and 'polling ended' in record['error'].lower(), record
+
+
+def test_a_check_promises_a_late_restore_to_the_next_check_only_if_that_check_will_send_it(monkeypatch):
+    # The first run starts one restore and meets a 503 on the other (sent later); the first check meets a 503 on it
+    # again, then waits for Cortex XDR's 429 on its status read until close to the timeout. The record of the late
+    # file must not promise that the next check sends it when that check will have too little time to.
+    tenant, room, _ = skewed_room(monkeypatch, 1000)
+    room.params.update(max_retries='0', max_concurrency='1')
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503,503,429;retry-after=30'))
+    started, late = sorted(HOLDERS)[:2]
+    try:
+        result = room.run('restore-file', {'file_hash': f'{started},{late}', 'timeout_in_seconds': '70'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    for entry, after in zip(result.entries, result.entries[1:]):
+        if 'next check sends it' in late_record(entry).get('error', ''):  # the promise holds: the next check sent it
+            assert not late_record(after).get('error', '').startswith('Not sent'), late_record(after)['error']
+
+
+def late_record(entry):
+    """The record of the one file an entry wrote without an action (not started), or {}."""
+    records = [r for r in as_list(next(iter(entry.get('EntryContext', {}).values()), [])) if 'action_id' not in r]
+    return records[0] if records else {}
