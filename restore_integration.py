@@ -1100,7 +1100,7 @@ class HttpTransport:
                                f'proxy settings".', attempts) from None
         except requests.exceptions.ConnectTimeout:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
-                                             f'{self.settings.connect_timeout:g} s.',
+                                             f'{self._time_given(attempt, self.settings.connect_timeout)}',
                         'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
             reason = error.args[0] if error.args else None
@@ -1145,11 +1145,11 @@ class HttpTransport:
         return f'{self.vendor} at {host} did not answer within {self._time_given(attempt, self.settings.read_timeout)}'
 
     def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
-        """The time the attempt was given, in words: ``seconds`` (the read timeout), or, for None, the connect and read
-        timeouts together; or what was left of the run, when that was less."""
+        """The time the attempt was given, in words: ``seconds`` (the connect or the read timeout), or, for None, both
+        together; or what was left of the run, when that was less."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            return (f'the {attempt.cut_to:.0f} s left of this run (XSOAR stops a command after '
+            return (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
                     f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + read_timeout '
                     f'({connect:g} + {read:g} s).')
         return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'

@@ -1,7 +1,7 @@
 """How HttpTransport reads a reply, over HTTP on 127.0.0.1: a gzipped reply (Cortex XDR's emulator gzips for a client
 that accepts it, as requests does by default) read within the read timeout however it trickles, whole, and kept where
-requests' own API finds it; one that does not decode named so. Faults the emulators cannot make come from a
-socket-level server in the test.
+requests' own API finds it; one that does not decode named so; and an attempt whose connection the run's end cut short
+saying so. Faults the emulators cannot make come from a socket-level server in the test.
 """
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import time
 
 import pytest
 
+import facts
 import restore_integration as ri
-from conftest import seed_holders, start_tenant
+from conftest import FakeClock, seed_holders, start_tenant
 from warroom.emulator.faults import FaultPlan
 
 XDR_HASH = sorted(seed_holders())[0]
@@ -90,3 +91,30 @@ def test_a_gzipped_reply_cut_short_by_its_connection_is_a_broken_reply():
         transport.request('POST', '/', expect_json=True, json={})
 
     assert 'answered HTTP 200 but the reply was cut off before its end' in str(raised.value)
+
+
+@pytest.fixture
+def full_listener():
+    """A server on 127.0.0.1 whose queue of connections to accept is full: a new connection is never accepted."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(0)
+    filler = socket.create_connection(listener.getsockname(), timeout=2)
+    yield f'http://127.0.0.1:{listener.getsockname()[1]}'
+    filler.close()
+    listener.close()
+
+
+def test_a_connection_cut_short_by_the_runs_end_says_the_time_left_not_the_connect_timeout(full_listener):
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(full_listener, 'Cortex XDR', ri.TransportSettings(connect_timeout=60, max_retries=0),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    clock.advance(facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 16)  # a few seconds of the run left
+    started = time.monotonic()
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', json={})
+
+    assert time.monotonic() - started < 16
+    assert 'did not accept a connection within' in str(raised.value)
+    assert 'within 60 s' not in str(raised.value) and 's left of this run' in str(raised.value)
