@@ -50,6 +50,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from io import BytesIO
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -58,7 +59,9 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3.exceptions import HTTPError as Urllib3Error, NewConnectionError, ProtocolError, ReadTimeoutError
+from urllib3 import HTTPResponse as Urllib3Response
+from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, NewConnectionError, ProtocolError, \
+    ReadTimeoutError
 from urllib3.util import Timeout as SocketTimeouts
 
 ''' CONSTANTS '''
@@ -1097,7 +1100,7 @@ class HttpTransport:
                                f'proxy settings".', attempts) from None
         except requests.exceptions.ConnectTimeout:
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
-                                             f'{self.settings.connect_timeout:g} s.',
+                                             f'{self._time_given(attempt, self.settings.connect_timeout)}',
                         'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
             reason = error.args[0] if error.args else None
@@ -1142,11 +1145,11 @@ class HttpTransport:
         return f'{self.vendor} at {host} did not answer within {self._time_given(attempt, self.settings.read_timeout)}'
 
     def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
-        """The time the attempt was given, in words: ``seconds`` (the read timeout), or, for None, the connect and read
-        timeouts together; or what was left of the run, when that was less."""
+        """The time the attempt was given, in words: ``seconds`` (the connect or the read timeout), or, for None, both
+        together; or what was left of the run, when that was less."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            return (f'the {attempt.cut_to:.0f} s left of this run (XSOAR stops a command after '
+            return (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
                     f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + read_timeout '
                     f'({connect:g} + {read:g} s).')
         return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
@@ -1166,6 +1169,11 @@ class HttpTransport:
                 body += piece
                 if len(body) > self.MAX_REPLY_BYTES:
                     raise OverflowError
+            body = decoded_body(response, bytes(body), self.MAX_REPLY_BYTES)
+        except DecodeError:
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as '
+                                            f'{printable(response.headers["Content-Encoding"])} (its Content-Encoding).',
+                        BROKEN_REPLY_ADVICE)
         except ReadTimeoutError:
             given = self._time_given(attempt, self.settings.read_timeout if ends < attempt.ends else None)
             attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}', NO_ANSWER_ADVICE)
@@ -1178,7 +1186,8 @@ class HttpTransport:
         if attempt.fault:
             response.close()
             return
-        response._content = bytes(body)  # where requests keeps a body it read itself: .content, .text and .json()
+        # where requests keeps a body it read itself: .content, .text, .json() and iter_content()
+        response._content, response._content_consumed = bytes(body), True
         if expect_json:
             try:
                 reply_json(response)
@@ -1187,13 +1196,14 @@ class HttpTransport:
                                                 f'({short_text(response.text)}).', BROKEN_REPLY_ADVICE)
 
     def _next_piece(self, response: requests.Response, sock: Any, ends: float) -> bytes:
-        """The next piece of the body, b'' at its end; a ReadTimeoutError once ``ends`` has passed."""
+        """The next piece of the body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes,
+        past any end), b'' at its end; a ReadTimeoutError once ``ends`` has passed."""
         left = ends - self.limiter.clock()
         if left <= 0:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         if sock is not None:
             sock.settimeout(left)  # this read within what is left
-        return response.raw.read1(2 ** 16, decode_content=True)
+        return response.raw.read1(2 ** 16, decode_content=False)
 
     def _wants_new_token(self, response: requests.Response, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: the first one always (the cached token may have been
@@ -1227,6 +1237,18 @@ class HttpTransport:
         last = attempts[-1]
         note = retry_note(attempts[:-1], gave_up)
         return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
+
+
+def decoded_body(response: requests.Response, body: bytes, most: int) -> bytes:
+    """The body as it came, decoded as its Content-Encoding says (urllib3's decoders: those requests asked for); an
+    OverflowError past ``most`` bytes, a DecodeError when it does not decode."""
+    if not response.headers.get('Content-Encoding'):
+        return body
+    decoded = Urllib3Response(BytesIO(body), {'Content-Encoding': response.headers['Content-Encoding']},
+                              preload_content=False).read(most + 1)
+    if len(decoded) > most:
+        raise OverflowError
+    return decoded
 
 
 def proxy_secrets(settings: TransportSettings) -> list[str]:

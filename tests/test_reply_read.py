@@ -1,0 +1,120 @@
+"""How HttpTransport reads a reply, over HTTP on 127.0.0.1: a gzipped reply (Cortex XDR's emulator gzips for a client
+that accepts it, as requests does by default) read within the read timeout however it trickles, whole, and kept where
+requests' own API finds it; one that does not decode named so; and an attempt whose connection the run's end cut short
+saying so. Faults the emulators cannot make come from a socket-level server in the test.
+"""
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+
+import pytest
+
+import facts
+import restore_integration as ri
+from conftest import FakeClock, seed_holders, start_tenant
+from warroom.emulator.faults import FaultPlan
+
+XDR_HASH = sorted(seed_holders())[0]
+
+
+@pytest.fixture
+def tenant():
+    tenant = start_tenant(auth_type='standard')
+    yield tenant
+    tenant.server.stop()
+
+
+def xdr_client(tenant, **settings) -> ri.XdrClient:
+    return ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, 'standard', rate_limit=1000),
+                        ri.TransportSettings(**{'max_retries': 0, **settings}))
+
+
+def test_a_gzipped_reply_trickled_a_byte_at_a_time_ends_within_the_read_timeout(tenant):
+    # A gzip stream gives no byte before its header and first block are in: urllib3's read1 reads on for them, each
+    # read within the socket's timeout, however long all of them take.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow;trickle=0.4'))
+    client = xdr_client(tenant, read_timeout=1)
+    started = time.monotonic()
+
+    with pytest.raises(ri.RestoreError) as raised:
+        client.restore_file(XDR_HASH)
+
+    assert 'answered HTTP 200 but its reply did not end within 1 s' in str(raised.value)
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_gzipped_reply_is_read_whole_and_kept_where_requests_reads_a_body(tenant):
+    response = xdr_client(tenant).transport.request('POST', '/public_api/v1/endpoints/restore/', expect_json=True,
+                                                    json={'request_data': {'file_hash': XDR_HASH}})
+
+    assert response.headers['Content-Encoding'] == 'gzip'  # it came compressed
+    assert response.json()['reply']
+    assert b''.join(response.iter_content(64)) == response.content == response.text.encode()
+
+
+class OneReplyServer:
+    """Answers one request on 127.0.0.1 with ``reply`` (bytes, as they go on the wire), then closes."""
+
+    def __init__(self, reply: bytes):
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        threading.Thread(target=self._serve, args=(reply,), daemon=True).start()
+
+    def _serve(self, reply: bytes):
+        with self.listener, self.listener.accept()[0] as connection:
+            connection.recv(65536)
+            connection.sendall(reply)
+
+
+def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_broken_reply_named_so():
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n'
+                            b'Content-Length: 8\r\n\r\n{"a": 1}')
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert "answered HTTP 200 with a body that does not decode as 'gzip' (its Content-Encoding)" in str(raised.value)
+    assert 'cut off' not in str(raised.value)
+
+
+def test_a_gzipped_reply_cut_short_by_its_connection_is_a_broken_reply():
+    body = gzip.compress(b'{"reply": {"action_id": 1}}')
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n'
+                            b'Content-Length: %d\r\n\r\n' % len(body) + body[:-12])
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert 'answered HTTP 200 but the reply was cut off before its end' in str(raised.value)
+
+
+@pytest.fixture
+def full_listener():
+    """A server on 127.0.0.1 whose queue of connections to accept is full: a new connection is never accepted."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(0)
+    filler = socket.create_connection(listener.getsockname(), timeout=2)
+    yield f'http://127.0.0.1:{listener.getsockname()[1]}'
+    filler.close()
+    listener.close()
+
+
+def test_a_connection_cut_short_by_the_runs_end_says_the_time_left_not_the_connect_timeout(full_listener):
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(full_listener, 'Cortex XDR', ri.TransportSettings(connect_timeout=60, max_retries=0),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    clock.advance(facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 16)  # a few seconds of the run left
+    started = time.monotonic()
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', json={})
+
+    assert time.monotonic() - started < 16
+    assert 'did not accept a connection within' in str(raised.value)
+    assert 'within 60 s' not in str(raised.value) and 's left of this run' in str(raised.value)
