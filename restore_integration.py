@@ -2209,9 +2209,9 @@ def action_id_list(value: Any) -> list[int | str]:
 
 
 def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
-    """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started): JSON of the
-    kind it wrote, each item (or the one value) of the shape it wrote, or empty when absent; anything else was not
-    written by the command."""
+    """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started,
+    polling_checks): JSON of the kind it wrote, each item (or the one value) of the shape it wrote, or empty when
+    absent; anything else was not written by the command."""
     value = args.get(name)
     if is_blank(value):
         return kind()
@@ -2312,15 +2312,19 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
                            f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
                            f'the command without it.')
-    # XSOAR's Timeout counts from the first run, whose start (this machine's clock, ms) every run hands on; a check
-    # comes an interval after the run before it at least, whatever the clock says. No run waits past what is left.
+    # XSOAR's Timeout counts from the first run, whose start (this machine's clock, ms) every run hands on, with the
+    # checks made: each comes an interval after the run before it at least, whatever the clock says. No run waits past
+    # what is left. (A sequence an older version started carries no count: its checks count from 0.)
     now = int(time.time() * 1000)
     started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
                            HSS_CLOCK_STEP_MAX_MS)
-    elapsed = polling_elapsed(started, interval) if started and polling else 0
+    checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
+        bool(started)  # this run is a check when a first run started the polling
+    elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
     left = timeout - elapsed
     # Handed on no later than the time counted here: one from a clock ahead of this one (another engine's) still ages
-    args = dict(args, polling_started=str(min(started, now - elapsed * 1000) if started else now))
+    args = dict(args, polling_started=str(min(started, now - elapsed * 1000) if started else now),
+                polling_checks=str(checks))
     client.transport.wait_at_most(left)
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
@@ -2405,9 +2409,9 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args: dict[str, Any], polling: bool,
                           interval: int, timeout: int) -> list[str]:
     """The files of ``unsent`` the next check sends: it sends only with more than two intervals of polling time left
-    (counted from polling_started), and comes an interval after this run at least. Their records say so; the others'
-    say why no check sends them, and to run restore-file again."""
-    left = timeout - polling_elapsed(int(args['polling_started'])) - interval
+    (counted from polling_started and polling_checks), and comes an interval after this run at least. Their records
+    say so; the others' say why no check sends them, and to run restore-file again."""
+    left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']) * interval) - interval
     later = polling and left > 2 * interval
     for record in records:
         if polling and record['file_hash'] in unsent:

@@ -1,7 +1,8 @@
-"""restore-file's hidden polling arguments (finished, refused, unsent, polling_started), generated: whatever is typed
+"""restore-file's hidden polling arguments (finished, refused, unsent, polling_started, polling_checks), generated: whatever is typed
 there, the command either goes on with what the command itself writes (each finished file a SHA256 with an outcome and
 its counts, each refused file a SHA256 under a reason, each unsent file one of file_hash that has no action, the
-polling's start a whole number of ms since the epoch, not past a day ahead of this machine's clock) or refuses with one
+polling's start a whole number of ms since the epoch, not past a day ahead of this machine's clock, the checks made a
+whole number of at most 18 digits) or refuses with one
 error entry before any request: never a traceback, never "a fault in the integration"."""
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ ahead = st.one_of(st.integers(-10 ** 9, 10 ** 9), st.integers(-10 ** 6, 10 ** 6)
 polling_started = st.one_of(ahead.map(lambda ms: str(int(time.time() * 1000) + ms)),
                             ahead.map(lambda ms: f' {(time.time() * 1000 + ms) / 1000:e} '),
                             st.integers(-10, 10 ** 20).map(str), any_json.map(json.dumps), text)
+polling_checks = st.one_of(st.integers(-10, 10 ** 20).map(str), st.integers(10 ** 18 - 3, 10 ** 18 + 3).map(str),
+                           any_json.map(json.dumps), text)
 
 
 def written_by_the_command(name, value):
@@ -54,6 +57,8 @@ def written_by_the_command(name, value):
         return True
     if name == 'polling_started':
         return type(carried) is int and 0 < carried <= time.time() * 1000 + facts.POLLING_STARTED_AHEAD_MAX_MS
+    if name == 'polling_checks':
+        return type(carried) is int and 0 <= carried < 10 ** 18
     if name == 'unsent':  # the files of file_hash no run has sent: here every one has its action
         return False
     if name == 'finished':
@@ -81,11 +86,12 @@ def xdr():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(['finished', 'refused', 'unsent', 'polling_started']), polling=st.sampled_from(
+@given(name=st.sampled_from(['finished', 'refused', 'unsent', 'polling_started', 'polling_checks']), polling=st.sampled_from(
     ['false', 'true']), data=st.data())
 def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(xdr, name, polling, data):
     value = data.draw({'finished': finished, 'refused': refused, 'unsent': unsent,
-                       'polling_started': polling_started}[name])
+                       'polling_started': polling_started,
+                       'polling_checks': polling_checks}[name])
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': polling, name: value}
     before = len(xdr.gateway.requests)
     demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
@@ -104,7 +110,8 @@ def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(x
         assert written_by_the_command(name, value), shown
 
 
-@pytest.mark.parametrize('name', ['finished', 'refused', 'unsent', 'polling_started', 'action_id', 'file_hash'])
+@pytest.mark.parametrize('name', ['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'action_id',
+                                  'file_hash'])
 def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fault(xdr, name):
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false',
             name: '[' * 100_000 + ']' * 100_000}

@@ -179,6 +179,22 @@ def test_a_check_counts_polling_time_from_the_first_run_and_sends_no_restore_it_
     assert result.schedule.args['polling_started']
 
 
+def test_a_check_counts_the_checks_made_and_one_an_older_version_scheduled_counts_from_the_first():
+    tenant = start_tenant(stage_seconds=1000)  # the action runs on past the polling
+    client = xdr_client(tenant, FakeClock(0.0))
+    try:
+        first = ri.restore_file_command(client, {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': '60'})
+        older = dict(first.schedule.args)
+        del older['polling_checks']  # scheduled by a version that did not count its checks
+        assert ri.restore_file_command(client, older).schedule.args['polling_checks'] == '1'
+        # Five checks made, each an interval (10 s) after the run before it: this sixth is at 60 s, the last.
+        last = ri.restore_file_command(client, dict(first.schedule.args, polling_checks='5'))
+    finally:
+        tenant.server.stop()
+    assert first.schedule.args['polling_checks'] == '0' and last.schedule is None
+    assert 'polling ended' in last.outputs['error'].lower()
+
+
 @pytest.fixture
 def on_test_clock(monkeypatch):
     """Every limiter the integration builds runs on one FakeClock that the war room's waits between polls move too,
