@@ -1171,9 +1171,9 @@ class HttpTransport:
                     raise OverflowError
             body = decoded_body(response, bytes(body), self.MAX_REPLY_BYTES)
         except DecodeError:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as '
-                                            f'{printable(response.headers["Content-Encoding"])} (its Content-Encoding).',
-                        BROKEN_REPLY_ADVICE)
+            encoding = printable(response.headers['Content-Encoding'])
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
+                                            f'Content-Encoding).', BROKEN_REPLY_ADVICE)
         except ReadTimeoutError:
             given = self._time_given(attempt, self.settings.read_timeout if ends < attempt.ends else None)
             attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}', NO_ANSWER_ADVICE)

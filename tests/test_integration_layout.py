@@ -105,6 +105,11 @@ def test_no_function_of_the_integration_is_longer_than_fifty_lines():
     assert long_functions(TREE, MAX_FUNCTION_LINES) == []
 
 
+def test_no_line_of_the_integration_is_longer_than_120_characters():
+    long_lines = [number for number, line in enumerate(CODE.splitlines(), 1) if len(line) > 120]
+    assert not long_lines, f'lines over 120 characters: {long_lines}'
+
+
 @pytest.mark.parametrize('code, expected', [
     ('def f(a, b: int) -> None:\n    pass\n', ['f:1 [\'a\']']),
     ('def f(a: int):\n    pass\n', ['f:1 return']),
