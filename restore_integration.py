@@ -262,7 +262,7 @@ HSS_FETCH_OVERLAP_MS = 60_000
 # Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
 # restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's), as is
 # restore-file's polling_started.
-HSS_CLOCK_STEP_MAX_MS = 86_400_000
+CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
 DEFAULT_FIRST_FETCH = '3 days'
@@ -2251,8 +2251,8 @@ def hss_restore_state(value: Any) -> dict[str, int] | None:
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     match = re.fullmatch(r'(\d{13}):(\d{13}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
     accepted, started = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
-    if match is None or abs(accepted - started) > HSS_CLOCK_STEP_MAX_MS or \
-            started > time.time() * 1000 + HSS_CLOCK_STEP_MAX_MS:
+    if match is None or abs(accepted - started) > CLOCK_STEP_MAX_MS or \
+            started > time.time() * 1000 + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore '
                            f'and when the command started: within a day of each other, and not more than a day '
                            f'ahead of this machine\'s clock); got {printable(value)}. Run the command without it.')
@@ -2317,7 +2317,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     # what is left. (A sequence an older version started carries no count: its checks count from 0.)
     now = int(time.time() * 1000)
     started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
-                           HSS_CLOCK_STEP_MAX_MS)
+                           CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
     elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
@@ -3146,7 +3146,7 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
     oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
     last_fetch = last_run.get('last_fetch')
     if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and \
-            last_fetch <= now_ms + HSS_CLOCK_STEP_MAX_MS:
+            last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
 
