@@ -11,9 +11,10 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     how a value is quoted in a message (printable, short_text, clean_text)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into
                     frozen dataclasses; the character checks settings and arguments share
-4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport), the adaptive limiter
-                    shared by a vendor's requests, TLS and connection failures in words, the SecretScrubber
-5. REPLIES          a reply's JSON read once, a vendor's error reply turned into a VendorApiError
+4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport) ending in a VendorReply
+                    (the answer read whole, with its attempts), the adaptive limiter shared by a vendor's requests,
+                    TLS and connection failures in words, the SecretScrubber
+5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError
 6. AUTHENTICATION   Cortex XDR API keys, Huawei SDK-HMAC-SHA256 (AK/SK), IAM password tokens
 7. CORTEX XDR       XdrClient: restore a file, read an action's status; Cortex XDR's error form
 8. HUAWEI CLOUD HSS HssClient: list isolated files and security events, restore files; HSS's error form
@@ -283,6 +284,10 @@ HSS_ERROR_ADVICE = {
     404: 'The URL does not lead to the HSS API. Check hss_endpoint, hss_region and hss_project_id.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
+# HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): with these codes,
+# "Access denied." and "Insufficient permissions.", a 400 refuses the user, and no later request of the command fares
+# better.
+HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
 IAM_ERROR_ADVICE = {
     400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
     401: 'IAM refused the user name or password. Check hss_domain (the account name) and hss_credentials; '
@@ -721,6 +726,51 @@ class Attempt:
         return self.fault in FAULTS_AFTER_SENDING or (self.fault is None and self.status in MAYBE_APPLIED_STATUSES)
 
 
+NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body that is not JSON, or not parsed yet
+
+
+@dataclass
+class VendorReply:
+    """A request's final answer, its body read whole, and how it came (botocore's response with its retry history):
+    every ``attempt``, the final one included, and why the attempt loop stopped early (``gave_up``; None when it did
+    not). The transport hands the clients this, never requests' own Response."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    attempts: tuple[Attempt, ...] = ()
+    gave_up: str | None = None
+    _parsed: Any = field(default=UNPARSED, init=False, repr=False, compare=False)
+
+    def json(self) -> Any:
+        """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
+        if self._parsed is UNPARSED:
+            try:
+                self._parsed = json.loads(self.body)
+            except ValueError:  # UnicodeDecodeError too
+                self._parsed = NOT_JSON
+        if self._parsed is NOT_JSON:
+            raise ValueError('the body is not JSON')
+        return self._parsed
+
+    def field(self, name: str) -> Any:
+        """One field of a JSON object body, or None (also when the body is not a JSON object)."""
+        try:
+            body = self.json()
+        except ValueError:
+            return None
+        return body.get(name) if isinstance(body, dict) else None
+
+    @property
+    def text(self) -> str:
+        """The body as text, in the charset its Content-Type names (requests' reading of it), else UTF-8."""
+        charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
+        try:
+            return self.body.decode(charset, 'replace')
+        except LookupError:  # a charset Python does not know
+            return self.body.decode('utf-8', 'replace')
+
+
 def describe_attempts(attempts: Iterable[Attempt]) -> str:
     """What the attempts met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
     counted = {}
@@ -877,18 +927,18 @@ class AdaptiveRateLimiter:
             self.cuts += 1
 
 
-def server_time_ms(response: requests.Response) -> int:
+def server_time_ms(headers: Mapping[str, str]) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
     try:
-        return int(parsedate_to_datetime(response.headers['Date']).timestamp() * 1000)
+        return int(parsedate_to_datetime(headers['Date']).timestamp() * 1000)
     except (KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
         return int(time.time() * 1000)
 
 
-def parse_retry_after(response: requests.Response) -> float | None:
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock, which its Date header
     gives), or None."""
-    value = (response.headers.get('Retry-After') or '').strip()
+    value = (headers.get('Retry-After') or '').strip()
     if not value:
         return None
     if re.fullmatch(r'\d{1,9}(\.\d+)?', value):
@@ -901,7 +951,7 @@ def parse_retry_after(response: requests.Response) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - server_time_ms(response) / 1000)
+    return max(0.0, when.timestamp() - server_time_ms(headers) / 1000)
 
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
@@ -951,8 +1001,8 @@ class HttpTransport:
       most ``max_retries`` times;
     - TLS failure: reported at once.
 
-    Every attempt is appended to the request's history, which ends up on the response (``attempts``) or in the
-    error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
+    Every attempt is appended to the request's history, which ends up in the VendorReply returned (``attempts``) or
+    in the error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
     """
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
@@ -994,63 +1044,59 @@ class HttpTransport:
             self.token_source.transport.wait_at_most(seconds)
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                **kwargs: Any) -> requests.Response:
-        """Sends the request through the attempt loop; returns the final response with its body read.
+                **kwargs: Any) -> VendorReply:
+        """Sends the request through the attempt loop; returns the final answer, its body read, with every attempt.
 
         ``expect_json``: a 2xx reply must carry JSON. ``retry_statuses``: this call's own statuses to retry.
-        The response's ``attempts`` lists every attempt, the final one included, and ``gave_up`` why the loop
-        stopped early (None when it did not); a RestoreError raised here carries ``attempts`` too.
+        A RestoreError raised here carries the ``attempts`` too.
         """
         url = self.base_url + path
         host = urlsplit(url).netloc
         policy = self._policy(retry_statuses)
-        attempts, faults, fault_waited, renewals, backoff, last_response = [], 0, 0.0, 0, 0.0, None
+        attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
             if backoff:
                 self.limiter.sleep(backoff)
             try:
                 waited = self.limiter.wait_turn(self.deadline)
             except OutOfTime as late:
-                return self._out_of_time(attempts, late, host, last_response)
+                return self._out_of_time(attempts, late, host, reply)
             attempt = Attempt(len(attempts) + 1, waited=backoff + waited)
             attempts.append(attempt)
             sent_at = self.limiter.clock()
-            response = last_response = self._send_once(method, url, host, attempt, attempts, kwargs)
-            if response is not None:
-                self._read_reply(response, attempt, expect_json and 200 <= response.status_code < 300)
-            answered = response is not None and attempt.fault is None
+            response = self._send_once(method, url, host, attempt, attempts, kwargs)
+            reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
-            if answered and response.status_code == THROTTLED_STATUS:
-                if self._wait_out_throttle(response, attempts, sent_at):
-                    continue  # the next turn, or the deadline, decides
-                return response
-            if answered:
+            if reply is not None:
+                reply.attempts = tuple(attempts)
+                if reply.status == THROTTLED_STATUS:
+                    if self._wait_out_throttle(reply, sent_at):
+                        continue  # the next turn, or the deadline, decides
+                    return reply
                 self.limiter.answered()
-            if answered and self._wants_new_token(response, renewals):
-                self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
-                renewals += 1
-                continue
-            if answered and response.status_code not in policy.statuses:
-                response.attempts, response.gave_up = tuple(attempts), None
-                return response
+                if self._wants_new_token(reply, renewals):
+                    self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
+                    renewals += 1
+                    continue
+                if reply.status not in policy.statuses:
+                    return reply
             faults += 1
-            wait, gave_up = self._fault_wait(policy, faults, fault_waited, response if answered else None)
+            wait, gave_up = self._fault_wait(policy, faults, fault_waited, reply)
             if gave_up is not None:
-                if answered:
-                    response.attempts, response.gave_up = tuple(attempts), gave_up or None
-                    return response
+                if reply is not None:
+                    reply.gave_up = gave_up or None
+                    return reply
                 raise self._fault_error(attempts, gave_up or None)
             fault_waited += wait
             backoff = wait
 
-    def _wait_out_throttle(self, response: requests.Response, attempts: list[Attempt], sent_at: float) -> bool:
+    def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
         """A 429 slows every request of the vendor (and pauses them for a Retry-After); this one is sent again while
         the command's throttling budget lasts, else the 429 is its answer."""
-        self.limiter.throttled(sent_at, parse_retry_after(response))
+        self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
         if self.limiter.clock() < self.deadline:
             return True
-        response.attempts = tuple(attempts)
-        response.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
+        reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
         return False
 
     def _policy(self, retry_statuses: Iterable[int] | None) -> RetryPolicy:
@@ -1061,12 +1107,12 @@ class HttpTransport:
                            self.policy.max_fault_wait)
 
     def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
-                    answer: requests.Response | None) -> tuple[float, str | None]:
+                    answer: VendorReply | None) -> tuple[float, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (the vendor's Retry-After on ``answer``, else
         the backoff), and why the loop gives up instead: '' when the retries are spent, the reason when the wait would
         pass ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each), None while it
         goes on."""
-        asked = parse_retry_after(answer) if answer is not None else None
+        asked = parse_retry_after(answer.headers) if answer is not None else None
         wait = asked if asked is not None else policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
@@ -1154,11 +1200,11 @@ class HttpTransport:
                     f'({connect:g} + {read:g} s).')
         return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
 
-    def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> None:
-        """Reads the body as it comes, within the read timeout in all (urllib3 counts its read timeout per read: a
-        server that trickles bytes never meets it) and within the attempt's time. A reply cut off, larger than any
-        answer of these APIs, or not JSON where JSON is due, makes the attempt a broken reply; one still coming at
-        the end, an answer that did not come in time."""
+    def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
+        """The answer with its body read as it came, within the read timeout in all (urllib3 counts its read timeout
+        per read: a server that trickles bytes never meets it) and within the attempt's time; None when the attempt
+        met a fault. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is due (a 2xx of
+        ``expect_json``), is a broken reply; one still coming at the end, an answer that did not come in time."""
         attempt.status = response.status_code
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
         started = self.limiter.clock()
@@ -1169,7 +1215,7 @@ class HttpTransport:
                 body += piece
                 if len(body) > self.MAX_REPLY_BYTES:
                     raise OverflowError
-            body = decoded_body(response, bytes(body), self.MAX_REPLY_BYTES)
+            body = decoded_body(response.headers, bytes(body), self.MAX_REPLY_BYTES)
         except DecodeError:
             encoding = printable(response.headers['Content-Encoding'])
             attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
@@ -1185,15 +1231,16 @@ class HttpTransport:
                                             f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
         if attempt.fault:
             response.close()
-            return
-        # where requests keeps a body it read itself: .content, .text, .json() and iter_content()
-        response._content, response._content_consumed = bytes(body), True
-        if expect_json:
+            return None
+        reply = VendorReply(response.status_code, response.headers, bytes(body))
+        if expect_json and 200 <= reply.status < 300:
             try:
-                reply_json(response)
+                reply.json()
             except ValueError:
-                attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON '
-                                                f'({short_text(response.text)}).', BROKEN_REPLY_ADVICE)
+                attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).',
+                            BROKEN_REPLY_ADVICE)
+                return None
+        return reply
 
     def _next_piece(self, response: requests.Response, sock: Any, ends: float) -> bytes:
         """The next piece of the body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes,
@@ -1205,24 +1252,24 @@ class HttpTransport:
             sock.settimeout(left)  # this read within what is left
         return response.raw.read1(2 ** 16, decode_content=False)
 
-    def _wants_new_token(self, response: requests.Response, renewals: int) -> bool:
+    def _wants_new_token(self, reply: VendorReply, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: the first one always (the cached token may have been
         revoked); later ones while the gateway says the token must be updated (APIGW.0307, as other requests
         in flight may make it) or says nothing readable, at most max_retries times."""
-        if self.token_source is None or response.status_code != 401 or renewals > self.policy.max_retries:
+        if self.token_source is None or reply.status != 401 or renewals > self.policy.max_retries:
             return False
-        return renewals == 0 or reply_field(response, 'error_code') in (HUAWEI_TOKEN_EXPIRED, None)
+        return renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None)
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
-                     response: requests.Response | None) -> requests.Response:
+                     reply: VendorReply | None) -> VendorReply:
         """The next turn comes past the deadline: the last answer is returned as the final one (its error reports
         it), or, when there is none, an error says why no answer came."""
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {late.wait:.0f} s away'
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling'
-        if response is not None and attempts and attempts[-1].fault is None:
-            response.attempts, response.gave_up = tuple(attempts), gave_up
-            return response
+        if reply is not None and attempts[-1].fault is None:
+            reply.gave_up = gave_up
+            return reply
         if attempts:
             raise self._fault_error(attempts, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
@@ -1239,12 +1286,12 @@ class HttpTransport:
         return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
 
 
-def decoded_body(response: requests.Response, body: bytes, most: int) -> bytes:
+def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
     """The body as it came, decoded as its Content-Encoding says (urllib3's decoders: those requests asked for); an
     OverflowError past ``most`` bytes, a DecodeError when it does not decode."""
-    if not response.headers.get('Content-Encoding'):
+    if not headers.get('Content-Encoding'):
         return body
-    decoded = Urllib3Response(BytesIO(body), {'Content-Encoding': response.headers['Content-Encoding']},
+    decoded = Urllib3Response(BytesIO(body), {'Content-Encoding': headers['Content-Encoding']},
                               preload_content=False).read(most + 1)
     if len(decoded) > most:
         raise OverflowError
@@ -1350,40 +1397,15 @@ class SecretScrubber:
 ''' REPLIES '''
 
 
-NOT_JSON = object()  # what reply_json keeps for a body that is not JSON
-
-
-def reply_json(response: requests.Response) -> Any:
-    """The reply's JSON, parsed once and kept on the response; ValueError when the body is not JSON."""
-    if not hasattr(response, 'json_body'):
-        try:
-            response.json_body = response.json()
-        except ValueError:
-            response.json_body = NOT_JSON
-    if response.json_body is NOT_JSON:
-        raise ValueError('the body is not JSON')
-    return response.json_body
-
-
-def reply_field(response: requests.Response, name: str) -> Any:
-    """One field of a JSON object reply, or None (also when the body is not a JSON object)."""
+def parse_json_body(reply: VendorReply, vendor: str) -> dict[str, Any]:
     try:
-        body = reply_json(response)
+        body = reply.json()
     except ValueError:
-        return None
-    return body.get(name) if isinstance(body, dict) else None
-
-
-def parse_json_body(response: requests.Response, vendor: str) -> dict[str, Any]:
-    try:
-        body = reply_json(response)
-    except ValueError:
-        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with a body that is not JSON '
-                           f'({short_text(response.text)}). Check the server URL; if it is right, try again '
-                           f'later.', getattr(response, 'attempts', ())) from None
+        raise RestoreError(f'{vendor} answered HTTP {reply.status} with a body that is not JSON '
+                           f'({short_text(reply.text)}). Check the server URL; if it is right, try again '
+                           f'later.', reply.attempts) from None
     if not isinstance(body, dict):
-        raise RestoreError(f'{vendor} answered HTTP {response.status_code} with JSON that is not an object.',
-                           getattr(response, 'attempts', ()))
+        raise RestoreError(f'{vendor} answered HTTP {reply.status} with JSON that is not an object.', reply.attempts)
     return body
 
 
@@ -1397,18 +1419,16 @@ def whole_number(value: Any, default: int) -> int:
         return default
 
 
-def vendor_error(response: requests.Response, vendor: str, advice_by_status: dict[int, str],
-                 said: dict[str, Any] | None) -> VendorApiError:
+def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
+                 said: dict[str, Any] | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
     VendorApiError fields its body gave; None when the body is not in the vendor's form, whose text is then quoted)."""
     if said is None:
-        said = {'vendor_message': short_text(response.text) or None,
-                'request_id': response.headers.get('X-Request-Id')}
-    advice = advice_by_status.get(response.status_code, GENERIC_ERROR_ADVICE)
+        said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
+    advice = advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE)
     # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
-    attempts = tuple(getattr(response, 'attempts', ()))
-    note = retry_note(attempts[:-1], getattr(response, 'gave_up', None))
-    return VendorApiError(vendor, response.status_code, advice, retry_note=note, attempts=attempts, **said)
+    note = retry_note(reply.attempts[:-1], reply.gave_up)
+    return VendorApiError(vendor, reply.status, advice, retry_note=note, attempts=reply.attempts, **said)
 
 
 ''' AUTHENTICATION '''
@@ -1569,16 +1589,16 @@ class IamTokenProvider:
                 'domain': {'name': self._settings.domain}}}},
             'scope': {'project': {'id': self._settings.project_id}},
         }}
-        response = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
-        if response.status_code not in (200, 201):
-            if response.status_code < 500 and response.status_code != THROTTLED_STATUS:
-                self._refusal = response
-            raise iam_error_from_response(response)
-        token = response.headers.get('X-Subject-Token')
+        reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
+        if reply.status not in (200, 201):
+            if reply.status < 500 and reply.status != THROTTLED_STATUS:
+                self._refusal = reply
+            raise iam_error_from_response(reply)
+        token = reply.headers.get('X-Subject-Token')
         if not token:
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
         self._on_token(token)
-        expires_at = parse_iam_expiry(parse_json_body(response, self.vendor), self._clock())
+        expires_at = parse_iam_expiry(parse_json_body(reply, self.vendor), self._clock())
         self._held = {'identity': self.identity, 'token': token, 'expires_at': expires_at}
         self.tokens_fetched += 1
         return token
@@ -1608,14 +1628,14 @@ def parse_iam_expiry(body: dict[str, Any], now: float) -> float:
     return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
 
 
-def iam_error_from_response(response: requests.Response) -> VendorApiError:
+def iam_error_from_response(reply: VendorReply) -> VendorApiError:
     """IAM's {"error": {code, title, message}} form, or the gateway's."""
-    error = reply_field(response, 'error')
+    error = reply.field('error')
     if not isinstance(error, dict):
-        return huawei_error_from_response(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
-    return vendor_error(response, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, {
+        return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
+    return vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, {
         'vendor_code': error.get('code'), 'vendor_message': error.get('message') or error.get('title'),
-        'request_id': response.headers.get('X-Request-Id')})
+        'request_id': reply.headers.get('X-Request-Id')})
 
 
 ''' CORTEX XDR '''
@@ -1658,24 +1678,24 @@ class XdrClient:
 
     def _post(self, path: str, request_data: dict[str, Any],
               retry_statuses: Iterable[int] = RETRY_STATUSES) -> dict[str, Any]:
-        response = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
-                                          json={'request_data': request_data})
-        if response.status_code != 200:
-            raise xdr_error_from_response(response)
-        reply = parse_json_body(response, self.vendor).get('reply')
+        answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
+                                        json={'request_data': request_data})
+        if answer.status != 200:
+            raise xdr_error_from_response(answer)
+        reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
             raise RestoreError(f'{self.vendor} answered HTTP 200 without a "reply" object. Check that the server '
-                               f'URL is the tenant\'s API URL.', response.attempts)
+                               f'URL is the tenant\'s API URL.', answer.attempts)
         return reply
 
 
-def xdr_error_from_response(response: requests.Response) -> VendorApiError:
+def xdr_error_from_response(answer: VendorReply) -> VendorApiError:
     """Turns a non-200 Cortex XDR reply into one message: what happened, what to do, the vendor's words."""
-    reply = reply_field(response, 'reply')
+    reply = answer.field('reply')
     said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
             'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
-        'vendor_message': short_text(response.text) or None}
-    return vendor_error(response, 'Cortex XDR', XDR_ERROR_ADVICE, said)
+        'vendor_message': short_text(answer.text) or None}
+    return vendor_error(answer, 'Cortex XDR', XDR_ERROR_ADVICE, said)
 
 
 ''' HUAWEI CLOUD HSS '''
@@ -1743,11 +1763,11 @@ class HssClient:
     def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
-        response = self._request('GET', path=path, expect_json=True, params='&'.join(
+        reply = self._request('GET', path=path, expect_json=True, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
             if value not in (None, '')))
-        self.listed_at_ms = server_time_ms(response)
-        body = parse_json_body(response, self.vendor)
+        self.listed_at_ms = server_time_ms(reply.headers)
+        body = parse_json_body(reply, self.vendor)
         if not isinstance(body.get('data_list'), list):
             raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
         return body
@@ -1777,9 +1797,9 @@ class HssClient:
         epid = enterprise_project_id or self.enterprise_project_id
         started = self.limiter.clock()
         try:
-            response = self._request('PUT', params={'enterprise_project_id': epid} if epid else None,
-                                     json={'data_list': items})
-            return server_time_ms(response) - int((self.limiter.clock() - started) * 1000)
+            reply = self._request('PUT', params={'enterprise_project_id': epid} if epid else None,
+                                  json={'data_list': items})
+            return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if may_have_applied(error.attempts):
                 error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost: list '
@@ -1787,25 +1807,33 @@ class HssClient:
             raise
 
     def _request(self, method: str, path: str | None = None, expect_json: bool = False,
-                 **kwargs: Any) -> requests.Response:
-        response = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
-        if response.status_code != 200:
-            raise huawei_error_from_response(response)
-        return response
+                 **kwargs: Any) -> VendorReply:
+        reply = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
+        if reply.status != 200:
+            raise huawei_error_from_response(reply)
+        return reply
 
 
-def huawei_error_from_response(response: requests.Response, vendor: str = 'Huawei Cloud HSS',
+def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
     said = None
-    if reply_field(response, 'error_code'):
-        body = reply_json(response)
+    if reply.field('error_code'):
+        body = reply.json()
         # Some HSS errors carry an error_description beside error_msg: kept when it says more.
         description = body.get('error_description')
         said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
                 'vendor_extra': description if description and description != body.get('error_msg') else None,
-                'request_id': body.get('request_id') or response.headers.get('X-Request-Id')}
-    return vendor_error(response, vendor, advice_by_status, said)
+                'request_id': body.get('request_id') or reply.headers.get('X-Request-Id')}
+    denied = said is not None and said['vendor_code'] in HSS_PERMISSION_CODES
+    return vendor_error(reply, vendor, advice_by_status, said, HSS_ERROR_ADVICE[403] if denied else None)
+
+
+def refuses_every_request(error: VendorApiError) -> bool:
+    """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
+    later request of the command would meet the same."""
+    return (error.http_status in (401, 403, 404) and error.vendor_code is not None) or \
+        error.vendor_code in HSS_PERMISSION_CODES
 
 
 ''' BULK WORK '''
@@ -2590,7 +2618,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
             return error
 
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
-    refused = [error for error in checked if getattr(error, 'http_status', None) in XDR_KEY_REFUSALS]
+    refused = [error for error in checked
+               if isinstance(error, VendorApiError) and error.http_status in XDR_KEY_REFUSALS]
     if may_stop and refused and len(refused) == len(checked):
         raise refused[0].with_sentence(
             f'Every status read of this check was refused so, which does not change by itself'
@@ -2823,7 +2852,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     counts = hss_counts(rows)
     if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
         first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
-        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) it was sent. '
+        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. '
                            f'{first["reason"]}')
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(counts)}', rows)
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
@@ -2911,7 +2940,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
         try:
             accepted_at = client.restore_isolated_files(payload, enterprise_project_id)
         except VendorApiError as error:
-            if error.http_status in (401, 403, 404) and error.vendor_code is not None:
+            if refuses_every_request(error):
                 stop.setdefault('reason', str(error))
             return HSS_OUTCOME_FAILED, str(error), None
         except RestoreError as error:
@@ -3252,7 +3281,8 @@ def stored_iam_token(runtime: Any, settings: InstanceSettings) -> Any:
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
-    provider = getattr(clients.get('hss'), 'token_provider', None)  # None: no HSS client, or AK/SK
+    hss = clients.get('hss')
+    provider = hss.token_provider if isinstance(hss, HssClient) else None  # None: no HSS client, or AK/SK
     if provider is None or provider.cache_entry() == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})

@@ -291,3 +291,20 @@ def test_a_restore_whose_first_answer_was_lost_is_followed_to_restored_not_to_no
     assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 2  # the first answer was lost, and resent
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
     assert '1 restored' in result.entries[-1]['HumanReadable']
+
+
+def test_a_permission_refusal_stops_the_later_batches_and_asks_for_hss_permissions(hss_tenant):
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    items = hss_tenant.backend.add_isolated_files(host, 250)
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+    # A project the access key's account does not hold: HSS's "Insufficient permissions.", which it sends as an
+    # HTTP 400 like all its own errors (HSS API Reference, "Error Codes": HSS.0013).
+    room = war_room(hss_tenant, hss_project_id='f' * 32, max_concurrency='1')
+
+    result = room.run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1  # the 2 later batches were not sent
+    text = result.entries[-1]['Contents']
+    assert 'HTTP 400' in text and 'HSS.0013' in text
+    assert 'permissions' in text.lower() and 'Check host_id' not in text  # not advice about the item's fields

@@ -1,11 +1,12 @@
 """How HttpTransport reads a reply, over HTTP on 127.0.0.1: a gzipped reply (Cortex XDR's emulator gzips for a client
-that accepts it, as requests does by default) read within the read timeout however it trickles, whole, and kept where
-requests' own API finds it; one that does not decode named so; and an attempt whose connection the run's end cut short
+that accepts it, as requests does by default) read within the read timeout however it trickles, and handed on whole and
+decoded; one that does not decode named so; and an attempt whose connection the run's end cut short
 saying so. Faults the emulators cannot make come from a socket-level server in the test.
 """
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import threading
 import time
@@ -46,13 +47,13 @@ def test_a_gzipped_reply_trickled_a_byte_at_a_time_ends_within_the_read_timeout(
     assert time.monotonic() - started < 2.5
 
 
-def test_a_gzipped_reply_is_read_whole_and_kept_where_requests_reads_a_body(tenant):
-    response = xdr_client(tenant).transport.request('POST', '/public_api/v1/endpoints/restore/', expect_json=True,
-                                                    json={'request_data': {'file_hash': XDR_HASH}})
+def test_a_gzipped_reply_is_handed_on_read_whole_and_decoded(tenant):
+    reply = xdr_client(tenant).transport.request('POST', '/endpoints/restore/', expect_json=True,
+                                                 json={'request_data': {'file_hash': XDR_HASH}})
 
-    assert response.headers['Content-Encoding'] == 'gzip'  # it came compressed
-    assert response.json()['reply']
-    assert b''.join(response.iter_content(64)) == response.content == response.text.encode()
+    assert reply.headers['Content-Encoding'] == 'gzip'  # it came compressed
+    assert reply.body.startswith(b'{') and reply.text.encode() == reply.body
+    assert reply.status == 200 and reply.json() == json.loads(reply.body) and reply.json()['reply']['action_id']
 
 
 class OneReplyServer:

@@ -19,7 +19,7 @@ HTTP  error_code    when
 400   HSS.0002      "Failed to parse the request.": the body is not a JSON object
 400   HSS.0011      "Requested resource not found.": a data_list item matches no isolated file on that
                     host; nothing was changed
-403   HSS.0006      the credentials are not allowed in the project of the URL (no documented code)
+400   HSS.0013      "Insufficient permissions.": the credentials are not allowed in the project of the URL
 500   HSS.0041      the service failed (an emulator bug, or an injected 500)
 401   APIGW.0301    Incorrect IAM authentication information: no credentials, unknown token or access
                     key, malformed Authorization, bad signature, X-Sdk-Date more than 15 min off
@@ -34,7 +34,8 @@ The HSS codes and their messages are those of HSS's API Reference, "Error Codes"
 (support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html), which lists every HSS.xxxx error with status
 400 and HSS.0001 as "Invalid parameter." (so HSS.0001 is never a server failure). That table has no 500 row;
 HSS.0041 is the one HSS-prefixed 500 Huawei documents (in the CGS API's error codes, "Query host extend info
-error"). Nor does it give a code for a project the credentials may not use: HSS.0006 here is the emulator's own.
+error"). A project the credentials may not use is refused as that table's HSS.0013 "Insufficient permissions."
+(its HSS.0010 "Access denied." would read the same to a client: neither says more).
 (The gateway codes for 502 and 504 follow the numbering of Huawei's API gateway error tables, in which
 0201 is a bad request; a 503 has no documented JSON form, so an injected one is the gateway's HTML page.)
 
@@ -200,9 +201,9 @@ class IsolatedFileNotFound(_ServiceError):
 
 
 class ProjectForbidden(_ServiceError):
-    status = 403
-    error_code = "HSS.0006"
-    prefix = "No permission for the project: "
+    error_code = "HSS.0013"
+    prefix = "Insufficient permissions: "
+    short_msg = "Insufficient permissions."
 
 
 class InternalError(_ServiceError):

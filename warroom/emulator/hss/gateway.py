@@ -102,7 +102,7 @@ class HssGateway:
 
     def authenticate(self, request: Request) -> None:
         """``X-Auth-Token`` (an unexpired IAM token scoped to the URL's project) or an ``SDK-HMAC-SHA256``
-        ``Authorization`` header with a fresh ``X-Sdk-Date``; raises a 401 or 403 otherwise."""
+        ``Authorization`` header with a fresh ``X-Sdk-Date``; raises a 401, or a 400 HSS.0013 for another project."""
         match = _PROJECT_PATH_RE.match(request.path)
         project_id = unquote(match["project_id"]) if match else None
         token = request.headers.get("X-Auth-Token")

@@ -1,8 +1,9 @@
 """HTTP face of the emulated Huawei Cloud HSS API and of IAM's token API: routing, bodies, replies.
 
 HSS pipeline, in the order the API Gateway and then HSS would be observed to apply it: injected faults,
-record the request, rate limit (429), route (404), authenticate (401/403) (those four by ``gateway.py``),
-check the input (400), then call the backend (``models.py``). Every reply carries an ``X-Request-Id``;
+record the request, rate limit (429), route (404), authenticate (401, or 400 HSS.0013 for a project the
+credentials may not use) (those four by ``gateway.py``), check the input (400), then call the backend
+(``models.py``). Every reply carries an ``X-Request-Id``;
 every reply with a body is JSON.
 """
 from __future__ import annotations
