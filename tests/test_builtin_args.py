@@ -106,6 +106,20 @@ def test_execution_timeout_lets_a_run_go_on_past_the_war_rooms_limit(tenant):
     assert get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == started_action_id(tenant)
 
 
+def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_error():
+    # content-docs code-conventions.md, on an entry's Timeout: "if a user has provided an execution-timeout, it overrides
+    # the timeout specified by this field". The action stays pending: only that override ends the polling at 60 s.
+    tenant = start_tenant(auth_type='advanced', stage_seconds=3600)
+    try:
+        result = room_on(tenant).run('restore-file', {'file_hash': HASH, 'execution-timeout': '60'})
+    finally:
+        tenant.server.stop()
+
+    last = result.entries[-1]
+    assert last['Type'] == facts.ENTRY_ERROR and 'timeout of 60 s ran out' in last['Contents']
+    assert result.runs <= 7  # a first run and a check every 10 s: the integration's own 600 s never came
+
+
 # ---------------------------------------------------------------- ignore-outputs, extend-context, raw-response
 
 def test_ignore_outputs_writes_no_context_but_the_restore_still_runs(tenant):

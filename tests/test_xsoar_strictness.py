@@ -52,6 +52,18 @@ def test_an_entry_may_leave_out_what_it_does_not_use():
     assert demisto.entries[0] == entry and demisto.entries[1]['Contents'] == 'ok'
 
 
+@pytest.mark.parametrize('missing', ['Contents', 'ContentsFormat'])
+def test_a_dict_without_contents_and_their_format_becomes_a_note_of_its_json_and_its_context_is_lost(missing):
+    # demisto/content DemistoClassApiModuleClasses.py, convert(): a dict is an entry only "if 'Contents' in results and
+    # 'ContentsFormat' in results"; any other is written as a note whose Contents is its JSON text.
+    given = {name: value for name, value in GOOD_ENTRY.items() if name != missing}
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results(given)
+        [shown] = demisto.entries
+        assert (shown['Type'], shown['ContentsFormat']) == (1, 'json') and json.loads(shown['Contents']) == given
+        assert 'EntryContext' not in shown and 'HumanReadable' not in shown
+
+
 # --------------------------------------------------------------------------- fetched incidents
 
 @pytest.mark.parametrize('field, value', [

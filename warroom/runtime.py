@@ -84,8 +84,12 @@ def entry_problems(entry: dict) -> list[str]:
 
 
 def checked_entry(result: dict) -> dict:
-    """An entry as XSOAR takes it: its JSON copy, or DemistoMisuse naming every field XSOAR would not take."""
+    """An entry as XSOAR takes it: its JSON copy, or DemistoMisuse naming every field XSOAR would not take. A dict
+    without both Contents and ContentsFormat is no entry to XSOAR: it becomes a note of its JSON text, its context and
+    polling fields lost (demisto/content's DemistoClassApiModuleClasses.py, ``convert``)."""
     entry = json_copy(result, 'An entry')
+    if 'Contents' not in entry or 'ContentsFormat' not in entry:
+        return {'Type': ENTRY_NOTE, 'Contents': json.dumps(entry), 'ContentsFormat': 'json'}
     problems = entry_problems(entry)
     if problems:
         raise DemistoMisuse('An entry XSOAR would not take: ' + '; '.join(problems) + '.')
@@ -468,6 +472,11 @@ class _Sequence:
         return self.waited + self.ran
 
     def limit(self, timeout: float | None) -> None:
+        if self.options.execution_timeout is not None:
+            # "if a user has provided an execution-timeout, it overrides the timeout specified by this field"
+            # (content-docs code-conventions.md, on an entry's Timeout)
+            self.timeout = float(self.options.execution_timeout)
+            return
         given = timeout if timeout is not None else DEFAULT_POLLING_TIMEOUT
         self.timeout = given if self.timeout is None else min(self.timeout, given)
 
