@@ -243,6 +243,8 @@ HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 # A check lists each hash on its own (every status) up to this many hashes; more exact items are checked with two
 # listings of the project (restoring, isolated) instead.
 HSS_CHECK_BY_HASH_MAX = 20
+# An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
+HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
 # An exact item whose copy HSS had restored before this restore: nothing was left to do, and it is back.
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
@@ -2877,19 +2879,24 @@ def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], 
     items, not_found, seen = [], [], set()
     for value, found in matching_copies(client, hosts, hashes, paths, enterprise_project_id, HSS_STATUS_ISOLATED):
         if found is None:
-            where = f'on host {", ".join(sorted(set(hosts)))}' if hosts else 'on any host'
-            row = {'file_hash': value} if hashes else {'file_path': value}
-            if len(set(hosts)) == 1:
-                row['host_id'] = hosts[0]
-            row.update(outcome=HSS_OUTCOME_NOT_FOUND,
-                       reason=f'HSS lists no isolated copy of this file {where}; it may be restored already.')
-            not_found.append(row)
+            not_found.append(not_found_row(value, bool(hashes), hosts, 'isolated copy of this file {where}; it may be '
+                                                                        'restored already'))
             continue
         key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
         if key not in seen:
             seen.add(key)
             items.append(found)
     return items, not_found
+
+
+def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dict[str, Any]:
+    """The row of a hash or path (``by_hash``) HSS lists no copy of on the hosts given: not_found, keyed as the first
+    run keys it, so that a later run's row replaces it. ``what``: what HSS does not list, with a {where}."""
+    row = {'file_hash': value} if by_hash else {'file_path': value}
+    if len(set(hosts)) == 1:
+        row['host_id'] = hosts[0]
+    where = f'on host {", ".join(sorted(set(hosts)))}' if hosts else 'on any host'
+    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {what.format(where=where)}.')
 
 
 def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
@@ -3012,16 +3019,24 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
         return exact_items_progress(client, fields, enterprise_project_id, state)
     sent = sent_exact_items(fields, state) if exact else None
-    rows, seen = [], set()
-    for _, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
-                                    enterprise_project_id, None):
-        key = (found or {}).get('host_id'), (found or {}).get('file_hash'), (found or {}).get('file_path')
-        if found is None or key in seen or (sent is not None and key not in sent):
+    rows, seen, listed = [], set(), set()
+    for value, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
+                                        enterprise_project_id, None):
+        if found is None:  # no copy at all, in any status: a check run by hand says so, as the first run would
+            if sent is None:
+                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
+                                          'copy of this file {where}, isolated or restored'))
+            continue
+        key = found.get('host_id'), found.get('file_hash'), found.get('file_path')
+        listed.add(key)
+        if key in seen or (sent is not None and key not in sent):
             continue
         seen.add(key)
         row = progress_row(found, state['accepted'], exact=sent is not None)
         if row:
             rows.append(row)
+    rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
+              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - listed)]
     return rows
 
 

@@ -195,6 +195,33 @@ def test_a_follow_command_run_a_week_later_still_follows_the_restore(clocked):
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
 
 
+def test_a_check_run_by_hand_for_a_hash_hss_lists_nowhere_reports_it_not_found(clocked):
+    tenant, clock = clocked
+    args, *_ = follow_args(tenant, clock)
+    absent = 'c' * 64
+    assert all(f['file_hash'] != absent for h in HOSTS.values() for f in h.get('isolated_files') or ())
+
+    result = room(tenant, clock).run('hss-restore-isolated', dict(args, file_hash=absent))
+
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert (row['file_hash'], row['host_id'], row['outcome']) == (absent, SLOW['host_id'], 'not_found')
+
+
+def test_a_check_run_by_hand_for_an_exact_item_hss_lists_nowhere_reports_it_not_found(clocked):
+    tenant, clock = clocked
+    args, *_ = follow_args(tenant, clock)
+    # the follow command's restore_state, for an exact item HSS lists in no status: no row would say anything of it
+    item = {'host_id': SLOW['host_id'], 'file_hash': UPDATER, 'file_path': '/not/listed/anywhere'}
+
+    result = room(tenant, clock).run('hss-restore-isolated', {**item, 'restore_state': args['restore_state'],
+                                                              'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert {name: row[name] for name in item} == item and row['outcome'] == 'not_found'
+
+
 # Edge cases: hash case, a listing not read at the last check, copies restored before, hashes shared by items.
 
 @pytest.mark.parametrize('count', [1, 25])  # checked hash by hash, and with two listings of the project (> 20 hashes)

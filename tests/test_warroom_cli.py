@@ -100,6 +100,7 @@ def test_params_file_with_an_unknown_param_is_refused(tmp_path):
 
 
 SHARED_HSS_HASH = next(h for h, copies in sorted(hss_seed_copies().items()) if len(copies) > 1)
+NOW_MS = int(time.time() * 1000)  # a restore_state for a restore accepted as the tests started
 STANDALONE = {
     'xdr': (f'!restore-file file_hash={PARTLY_FAILING_HASH}', 'Emulated Cortex XDR tenant at http://127.0.0.1:',
             'COMPLETED_WITH_FAILURES', [('xdr_api_key', 'password')], 3),
@@ -181,6 +182,9 @@ def cli(*args, stdin=None, timeout=120, env=None):
     ('!hss-restore-isolated file_hash=' + 'f' * 64, 3),
     # not waiting was the user's choice: a restore still running is what was asked for
     (f'!hss-restore-isolated file_hash={SHARED_HSS_HASH} polling=false', 0),
+    # a check, by hand, of a restore HSS never took (its copies still isolated, untouched since): no row says any came
+    # back, so the run does not say every file did
+    (f'!hss-restore-isolated file_hash={SHARED_HSS_HASH} restore_state={NOW_MS}:{NOW_MS}:0 polling=false', 3),
     ('!restore-file file_hash=abc', 1),  # the integration refuses it: an error entry, no request
     ('!restore-file file_hash=abc colour=red', 2),  # the war room refuses the line: nothing runs
 ])

@@ -111,7 +111,8 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
         print(json.dumps({'entries': result.entries, 'context': result.context}, indent=2, default=str))
     if result.failed:
         return EXIT_ERROR_ENTRY
-    return EXIT_NOT_ALL_RESTORED if not_all_restored(returned, parsed.args) else 0
+    restores = bool(spec.command(parsed.command).outputs)  # a restore command: it declares the records it writes
+    return EXIT_NOT_ALL_RESTORED if not_all_restored(returned, parsed.args, restores) else 0
 
 
 def returned_context(entries: list[dict]) -> dict:
@@ -123,11 +124,15 @@ def returned_context(entries: list[dict]) -> dict:
     return context
 
 
-def not_all_restored(context: dict, args: dict) -> bool:
+def not_all_restored(context: dict, args: dict, restores: bool = True) -> bool:
     """Whether a run that ended without an error left files not restored: a failed or partial restore, a file
-    refused among several, a copy not found, one still running when polling ran out. With polling=false a
-    restore still running is what was asked for."""
+    refused among several, a copy not found, one still running when polling ran out, or (``restores``: a restore
+    command) no record at all, which says of no file that it came back. With polling=false a restore still running
+    is what was asked for."""
     waited = str(args.get('polling', 'true')).strip().lower() != 'false'
+    if restores and not as_list(get_path(context, 'CortexXDR.RestoredFile')) + \
+            as_list(get_path(context, 'HuaweiHSS.RestoredFile')):
+        return True
     for record in as_list(get_path(context, 'CortexXDR.RestoredFile')):
         status = record.get('status') if isinstance(record, dict) else None
         if status != 'COMPLETED_SUCCESSFULLY' and (waited or status != 'IN_PROGRESS'):
