@@ -7,7 +7,8 @@ import json
 import pytest
 from hypothesis import example, given, strategies as st
 
-from conftest import TEST_DATA, known_bad, seed_holders, start_hss_tenant, start_tenant
+import facts
+from conftest import TEST_DATA, known_bad, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import SCRIPTS_DIR
@@ -306,6 +307,21 @@ def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_po
     assert not run.failed, run.error
     assert restored_hashes(xdr) == {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
     assert '!restore-file' in run.notes[-1] and 'action_id=' in run.notes[-1]  # the command that follows it
+
+
+def test_a_cortex_xdr_close_whose_files_all_came_back_is_summed_up_without_a_word_of_hss(vendors):
+    """xdr_lite_minimized.json closed as a false positive by the playbook branch: its one file comes back on the
+    endpoint holding it (the seed fails none of them), and the summary says nothing is left in Cortex XDR's terms."""
+    xdr, _ = vendors
+    sample, run = close(vendors, 'xdr_lite_minimized.json', 'playbook')
+
+    assert not run.failed, run.error
+    [file_hash] = restored_hashes(xdr)
+    assert not set(HOLDERS[file_hash]) & set(seed_failing_endpoints())  # the scenario: every holder restores it
+    assert all(file_hash in xdr.backend.restored(endpoint_id) for endpoint_id in HOLDERS[file_hash])
+    by_hand = run.notes[-1].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
+    assert by_hand.strip().startswith('Nothing') and 'Cortex XDR' in by_hand
+    assert 'HSS' not in by_hand and 'Huawei' not in by_hand
 
 
 def test_an_hss_close_gives_the_command_that_follows_the_restore_to_restored(vendors):

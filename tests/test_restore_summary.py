@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, load_json, seed_failing_endpoints,
-                      seed_holders, start_tenant)
+                      seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list
 from warroom.line import parse_line
 from warroom.runtime import WarRoom
@@ -676,6 +676,41 @@ def test_the_step_for_an_unfollowed_action_finishes_it_in_the_war_room():
 
     assert summary['restored'] == len(holders)
     assert summary['pending'] == 0 and summary['needs_manual_action'] is False
+
+
+def room_that_restored_everywhere(vendor: str) -> WarRoom:
+    """A war room whose restore, followed to its end on the emulated vendor, put a file back on every endpoint (Cortex
+    XDR) or host (HSS) holding it: the seed's file that no failing endpoint, offline or failing host holds."""
+    if vendor == 'xdr':
+        failing = seed_failing_endpoints()
+        file_hash = next(h for h, e in sorted(seed_holders().items()) if not set(e) & set(failing))
+        tenant = start_tenant()
+        params, stop, command = tenant.params(), tenant.server.stop, 'restore-file'
+    else:
+        file_hash = next(h for h, c in sorted(hss_seed_copies().items()) if all(copy['healthy'] for copy in c))
+        tenant = start_hss_tenant()
+        params, stop, command = tenant.params(), tenant.stack.close, 'hss-restore-isolated'
+    try:
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+        assert not room.run(command, {'file_hash': file_hash}).failed
+    finally:
+        stop()
+    return room
+
+
+@pytest.mark.parametrize('asked', ['its vendor', 'all'])
+@pytest.mark.parametrize('vendor, name, other', [('xdr', 'Cortex XDR', 'HSS'), ('hss', 'Huawei Cloud HSS', 'XDR')])
+def test_nothing_left_to_do_is_said_in_the_terms_of_the_vendor_that_restored(vendor, name, other, asked):
+    """A Cortex XDR incident's summary (its playbook asks vendor=xdr) has nothing to say of HSS, nor an HSS event's
+    of Cortex XDR: the line that says nothing is left to do speaks of the vendor whose restores are in context."""
+    room = room_that_restored_everywhere(vendor)
+
+    entry, summary = summarise(room.context, vendor if asked == 'its vendor' else 'all')
+
+    assert summary['restored'] > 0 and summary['needs_manual_action'] is False
+    by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
+    assert by_hand.strip().startswith('Nothing') and name in by_hand
+    assert other not in by_hand
 
 
 @settings(max_examples=150, deadline=None)

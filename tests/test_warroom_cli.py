@@ -12,6 +12,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, hss_seed_copies, seed_failing_endpoints, seed_holders, start_tenant
+from warroom.demo import print_xdr_state
+from warroom.line import parse_line
+from warroom.runtime import WarRoom
 
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()
@@ -166,6 +169,67 @@ def test_make_demo_shows_every_path_of_the_restore_and_exits_0():
     assert '**Held back**' in out and 'scored bad (3)' in out
     state = out.split('### Emulated HSS project after the playbooks')[1]
     assert {'restored', 'restoring', 'isolated'} <= set(re.findall(r'\|(restored|restoring|isolated)\|', state))
+
+
+def xdr_table(out: str) -> dict[str, dict[str, str]]:
+    """The demo's Cortex XDR state table: endpoint -> {column: cell}."""
+    table = out.split('### Emulated Cortex XDR tenant after the playbooks')[1].strip().split('\n\n')[0]
+    header, _, *rows = [line.split('|')[1:-1] for line in table.splitlines()]
+    return {row[0]: dict(zip(header[1:], row[1:])) for row in rows}
+
+
+def test_make_demo_follows_each_restore_the_close_dialog_started_and_shows_where_it_ended():
+    """README: the samples closed from the Close dialog get the post-processing script, which starts their restores
+    without waiting; the demo then runs the line its note gives to follow each one, as an analyst would, so the
+    Cortex XDR table shows where each ended: back on the endpoints the seed lets restore it, still quarantined with
+    the seed's reason on the one that fails. Above time scale 0 an action lasts two polling stages, as in `make
+    demo`, so a restore nobody followed would still be running when the table is printed."""
+    done = subprocess.run([sys.executable, '-m', 'warroom', 'demo', '--time-scale', '0.01'], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    out, table, followed = done.stdout, xdr_table(done.stdout), 0
+    for note_and_after in out.split('### Quarantine restore on close')[1:]:
+        note, after = re.split(r'\n(?=\S)', note_and_after, maxsplit=1)
+        after = re.split(r'\n=== .* closed as ', after)[0]  # up to the next sample's close
+        # each follow line in its code span, whatever fence it takes (an action ID as text is quoted in backticks)
+        for _, line in re.findall(r'^    - (`+) ?(!restore-file .*action_id=.*?) ?\1$', note, re.M):
+            args, followed = parse_line(line).args, followed + 1
+            file_hash, action_id = args['file_hash'], json.loads(args['action_id'])[0]
+            [final] = [text for text in after.splitlines()
+                       if f'Restore of {file_hash}: ' in text and f'action {action_id})' in text]
+            for endpoint_id in HOLDERS[file_hash]:
+                column = 'still quarantined' if endpoint_id in FAILING else 'restored'
+                assert file_hash[:12] in table[endpoint_id][column], (final, table[endpoint_id])
+                assert file_hash[:12] not in table[endpoint_id].get('restoring', '')
+                if endpoint_id in FAILING:
+                    assert FAILING[endpoint_id]['error_description'] in after
+    assert followed >= 2  # xdr_lite_minimized.json and xdr_legacy_fields_removed.json
+
+
+def test_the_demo_s_cortex_xdr_table_shows_a_restore_still_running_as_restoring_with_its_action_id(capsys):
+    """A restore started and not followed (polling=false, as the post-processing script starts it) is not still
+    quarantined while Cortex XDR runs its action: the table lists it as restoring, with the action ID; the endpoint's
+    other files stay still quarantined."""
+    file_hash = next(h for h, eps in sorted(HOLDERS.items()) if not set(eps) & set(FAILING))
+    tenant = start_tenant(stage_seconds=3600)  # the action runs for the whole test
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'}).failed
+        print_xdr_state(tenant.backend)
+    finally:
+        tenant.server.stop()
+
+    action_id = room.context['CortexXDR']['RestoredFile']['action_id']
+    table = xdr_table(capsys.readouterr().out)
+    for endpoint_id, row in table.items():
+        others = [h for h, eps in HOLDERS.items() if endpoint_id in eps and h != file_hash]
+        assert all(h[:12] in row['still quarantined'] for h in others)
+        if endpoint_id in HOLDERS[file_hash]:
+            assert file_hash[:12] in row['restoring'] and str(action_id) in row['restoring']
+            assert file_hash[:12] not in row['still quarantined'] + row['restored']
+        else:
+            assert row['restoring'] == '-'
 
 
 def cli(*args, stdin=None, timeout=120, env=None):

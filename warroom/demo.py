@@ -1,38 +1,66 @@
 """``make demo``: the emulated tenants start; XSOAR fetches the HSS events of the files HSS isolated, the analyst
 closes each incident as False Positive and the restore playbook gives the file back; then each sample incident
-(the shapes Cortex XDR and HSS incidents take in real tenants) is closed the same way.
+(the shapes Cortex XDR and HSS incidents take in real tenants) is closed the same way, or from the Close dialog:
+the post-processing script then starts the restores, and the analyst runs the line its note gives to follow each.
 
 The timelines show every task, the polled restores per endpoint and the notes; the emulators' final state
 follows, so what the notes say can be checked against what happened.
 """
 from __future__ import annotations
 
-from .embedded import embedded_vendors
+import re
+from pathlib import Path
+
+from .embedded import EmbeddedVendors, embedded_vendors
+from .emulator.hss import HssBackend
+from .emulator.xdr import XdrBackend
+from .emulator.xdr.models import RUNNING_STATUSES
 from .ingest import PackContent, create_incident
+from .line import LineError, parse_line
 from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident, print_event,
                                  print_outcome)
 from .playbook.model import PlaybookLibrary
-from .playbook.runner import PlaybookRunner
-from .runtime import WarRoom
-from .spec import PROJECT_ROOT
+from .playbook.runner import Event, PlaybookRun, PlaybookRunner
+from .runtime import ENTRY_ERROR, WarRoom
+from .spec import PROJECT_ROOT, ArgumentError
 
 INCIDENTS = PROJECT_ROOT / 'test_data' / 'incidents'
-# Closed from the Close dialog: the post-processing script set on the incident type restores them, no playbook.
+# Closed from the Close dialog: the post-processing script set on the incident type starts their restores, no playbook.
 CLOSED_BY_DIALOG = {'xdr_lite_minimized.json', 'xdr_legacy_fields_removed.json'}
+# The post-processing note lists, after this line, one war-room line per restore it started (in a code span).
+FOLLOW_HEADING = 'To follow each restore to its end'
+FOLLOW_LINE = re.compile(r'^- (`+) ?(!.+?) ?\1$', re.MULTILINE)
 
 
-def print_xdr_state(xdr) -> None:
+def running_restores(xdr: XdrBackend, endpoint_id: str) -> dict[str, list[int]]:
+    """file hash -> the actions Cortex XDR is still running to restore it on the endpoint (started, not final)."""
+    running: dict[str, list[int]] = {}
+    for action_id, action in sorted(xdr.actions.items()):
+        if endpoint_id in action.endpoint_ids:
+            status = xdr.get_action_status(action_id)['data'].get(endpoint_id)
+            if status in RUNNING_STATUSES:
+                running.setdefault(action.file_hash, []).append(action_id)
+    return running
+
+
+def print_xdr_state(xdr: XdrBackend) -> None:
+    """Per endpoint, the files back, those an action is still restoring (with its ID: a restore started and not
+    followed yet is not "still quarantined" while Cortex XDR runs it), and those still quarantined."""
     print('### Emulated Cortex XDR tenant after the playbooks', flush=True)
-    print('|endpoint|restored|still quarantined|', flush=True)
-    print('|---|---|---|', flush=True)
+    print('|endpoint|restored|restoring|still quarantined|', flush=True)
+    print('|---|---|---|---|', flush=True)
     for endpoint_id in sorted(xdr.endpoints):
+        running = running_restores(xdr, endpoint_id)
+        quarantined = xdr.quarantined(endpoint_id)
         restored = ', '.join(h[:12] for h in sorted(xdr.restored(endpoint_id))) or '-'
-        kept = ', '.join(h[:12] for h in sorted(xdr.quarantined(endpoint_id))) or '-'
-        print(f'|{endpoint_id}|{restored}|{kept}|', flush=True)
+        restoring = ', '.join(f'{h[:12]} (action {", ".join(map(str, ids))})' for h, ids in sorted(running.items())
+                              if h in quarantined) or '-'
+        kept = ', '.join(h[:12] for h in sorted(quarantined - set(running))) or '-'
+        print(f'|{endpoint_id}|{restored}|{restoring}|{kept}|', flush=True)
     print(flush=True)
 
 
-def print_hss_state(hss) -> None:
+def print_hss_state(hss: HssBackend) -> None:
     print('### Emulated HSS project after the playbooks', flush=True)
     print('|host|file|hash|status|', flush=True)
     print('|---|---|---|---|', flush=True)
@@ -42,7 +70,7 @@ def print_hss_state(hss) -> None:
     print(flush=True)
 
 
-def fetch_and_close(vendors, runner: PlaybookRunner) -> int:
+def fetch_and_close(vendors: EmbeddedVendors, runner: PlaybookRunner) -> int:
     """The Huawei Cloud loop: HSS isolated files, fetch-incidents turns its events into incidents, the analyst
     closes each as a false positive, the playbook restores the file on that host."""
     print('=== Huawei Cloud HSS isolated these files (its unhandled host security events):', flush=True)
@@ -70,23 +98,58 @@ def fetch_and_close(vendors, runner: PlaybookRunner) -> int:
     return failures if incidents else 1  # the seed's recent events must make incidents
 
 
+def follow_lines(run: PlaybookRun) -> list[str]:
+    """The war-room lines a post-processing note gives to follow the restores it started, as the analyst copies them."""
+    lines = []
+    for note in run.notes:
+        _, heading, rest = note.partition(FOLLOW_HEADING)
+        if heading:
+            lines += [match.group(2) for match in FOLLOW_LINE.finditer(rest)]
+    return lines
+
+
+def follow_restores(run: PlaybookRun, vendors: EmbeddedVendors, time_scale: float) -> int:
+    """The analyst runs each line the post-processing note gives, in the incident's war room: the script cannot wait,
+    so this is how its restores are followed to their end. Returns how many failed."""
+    room, failures = WarRoom(params=vendors.params, context=run.context, time_scale=time_scale), 0
+    for text in follow_lines(run):
+        try:
+            line = parse_line(text)
+            command, args, entries = line.command, line.args, room.run(line.command, line.args).entries
+        except (LineError, ArgumentError) as error:  # the note's own line refused: a fault of the pack, shown as one
+            command, args = '', {}
+            entries = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': f'{text}: {error}'}]
+        failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
+        print_event(Event('war room', '-', 'The analyst follows a restore the note started', 'command',
+                          'error' if failed else 'done', command=command, args=args, entries=entries))
+        failures += failed
+    return failures
+
+
+def close_sample(path: Path, runner: PlaybookRunner, vendors: EmbeddedVendors, time_scale: float) -> int:
+    """Closes one sample incident as its file says: by the restore playbook, or from the Close dialog (the
+    post-processing script, then the analyst follows what it started). Returns the failures."""
+    sample = IncidentFile.load(path)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    by_dialog = path.name in CLOSED_BY_DIALOG
+    trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if by_dialog else RESTORE_PLAYBOOK
+    print(f'=== {path.name}: incident {incident["id"]} "{incident["name"]}" closed as '
+          f'"{sample.close_reason}" -> {trigger}', flush=True)
+    run = (runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context) if by_dialog else
+           runner.run(RESTORE_PLAYBOOK, incident, sample.context))
+    print_outcome(run)
+    failures = run.failed + (follow_restores(run, vendors, time_scale) if by_dialog and not run.failed else 0)
+    print(flush=True)
+    return failures
+
+
 def run_demo(time_scale: float) -> int:
     library = PlaybookLibrary()
     with embedded_vendors(time_scale=time_scale) as vendors:
         runner = PlaybookRunner(vendors.params, library=library, time_scale=time_scale, on_event=print_event)
         failures = fetch_and_close(vendors, runner)
         for path in sorted(INCIDENTS.glob('*.json')):
-            sample = IncidentFile.load(path)
-            incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
-            by_dialog = path.name in CLOSED_BY_DIALOG
-            trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if by_dialog else RESTORE_PLAYBOOK
-            print(f'=== {path.name}: incident {incident["id"]} "{incident["name"]}" closed as '
-                  f'"{sample.close_reason}" -> {trigger}', flush=True)
-            run = (runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context) if by_dialog else
-                   runner.run(RESTORE_PLAYBOOK, incident, sample.context))
-            print_outcome(run)
-            print(flush=True)
-            failures += run.failed
+            failures += close_sample(path, runner, vendors, time_scale)
         print_xdr_state(vendors.xdr)
         print_hss_state(vendors.hss)
     return 1 if failures else 0

@@ -46,8 +46,10 @@ COUNT_KEYS = (RESTORED, FAILED, PENDING, NOT_FOUND)
 
 TITLE = 'Quarantine restore after a false positive'
 MANUAL_TITLE = 'What to do by hand'
-NOTHING_TO_DO = ('Nothing: no file is left to restore by hand. Every endpoint and host asked for has its file '
-                 'back, or HSS has accepted the restore and its agent is finishing it.')
+# Said only when no item has a step: every Cortex XDR endpoint ended COMPLETED_SUCCESSFULLY and every HSS item is
+# restored or not found (a restore still running, in either vendor, is pending and has a step).
+NOTHING_TO_DO = 'Nothing: no file is left to restore by hand.'
+XDR_ALL_BACK = f'Cortex XDR reports {XDR_SUCCESS_STATUS} on every endpoint asked for: each has its file back.'
 NO_RESTORE_RAN = 'No file was restored'
 
 XDR_HEADERS = ('file_hash', 'endpoint_id', 'status', 'reason')
@@ -400,6 +402,25 @@ def vendor_section(vendor, items):
     return '\n'.join(lines)
 
 
+def nothing_to_do(items):
+    """The line for a summary with no step left, in the terms of each vendor whose restores are in it: a Cortex XDR
+    summary has no word of HSS, nor an HSS one of Cortex XDR."""
+    parts = [NOTHING_TO_DO]
+    if any(item['vendor'] == 'xdr' for item in items):
+        parts.append(XDR_ALL_BACK)
+    hss = [item for item in items if item['vendor'] == 'hss']
+    restored = sum(item['kind'] == RESTORED for item in hss)
+    not_found = len(hss) - restored  # with no step left, an HSS item is restored or not found
+    hss_name = VENDOR_NAMES['hss']
+    if restored:
+        parts.append(f'{hss_name} lists every isolated copy asked for ({restored}) as {HSS_RESTORED}: each is back on '
+                     'its host.')
+    if not_found:
+        parts.append(f'{hss_name} holds no isolated copy of {not_found} item(s) ({HSS_NOT_FOUND}, above): there was '
+                     'nothing to restore for them.')
+    return ' '.join(parts)
+
+
 def build_note(vendor, sections, items, skipped, summary):
     lines = [f'### {TITLE}']
     asked = [name for name in VENDOR_NAMES if vendor in ('all', name)]
@@ -419,7 +440,7 @@ def build_note(vendor, sections, items, skipped, summary):
     if summary['manual_steps']:
         lines.extend(f'- {step}' for step in summary['manual_steps'])
     elif items:
-        lines.append(NOTHING_TO_DO)
+        lines.append(nothing_to_do(items))
     else:
         lines.append('Nothing to restore by hand from this summary, since no restore ran.')
     if skipped:
