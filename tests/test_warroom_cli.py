@@ -395,3 +395,15 @@ def test_an_emulator_stopped_by_sigterm_prints_its_fault_summary_and_exits_0():
         server.kill()
     assert 'Pass --params-out' in lines[-1]
     assert server.returncode == 0 and 'faults injected in 0 requests: none.' in rest, rest + errors
+
+
+@pytest.mark.parametrize('below', ['', 'incidents'], ids=['the-file', 'below-the-file'])
+def test_fetch_into_an_existing_file_says_outdir_must_be_a_directory(tmp_path, below):
+    existing = tmp_path / 'existing_file.json'
+    existing.write_text('{}')
+    outdir = existing / below if below else existing
+    done = cli('fetch', str(outdir), timeout=60)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f'OUTDIR {outdir}' in done.stderr and f'{existing} ' in done.stderr, done.stderr
+    assert 'is a file' in done.stderr and 'directory' in done.stderr, done.stderr
+    assert 'File exists' not in done.stderr and existing.read_text() == '{}'

@@ -246,7 +246,7 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
     try:  # a path that is a file, or a directory that cannot be made: refused before anything runs
         Path(out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        print(f'ERROR: fetch: {error.strerror or error} ({out_dir}).', file=sys.stderr)
+        print(f'ERROR: {outdir_refusal(out_dir, error)}', file=sys.stderr)
         return EXIT_USAGE
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, None, spec)
@@ -264,6 +264,26 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
         incident = json.loads(path.read_text(encoding='utf-8'))['incident']
         print(f'  {path}: {incident["type"]}: {incident["name"]}')
     return 0
+
+
+def nearest_existing(path: str) -> str:
+    """``path``, or the closest folder above it that exists (a file on the way stops the walk, as the OS does)."""
+    existing = os.path.abspath(path)
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    return existing
+
+
+def outdir_refusal(out_dir: str, error: OSError) -> str:
+    """Why fetch cannot use OUTDIR, naming the path the user gave: mkdir's own words (File exists, Not a
+    directory) read as if the directory were the trouble, when a file is in its place."""
+    wanted = 'give a directory (new or existing) for the incident files'
+    found = nearest_existing(out_dir)
+    if os.path.isdir(found):
+        return f'fetch: OUTDIR {out_dir} cannot be made ({error.strerror or error}): {wanted}, one you can write to.'
+    if found == os.path.abspath(out_dir):
+        return f'fetch: OUTDIR {out_dir} is a file, not a directory: {wanted}.'
+    return f'fetch: OUTDIR {out_dir}: {found} on its way is a file, not a directory: {wanted}.'
 
 
 def write_docs(check: bool) -> int:
