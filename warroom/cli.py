@@ -9,6 +9,7 @@ import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -17,6 +18,11 @@ from .line import LineError, parse_line
 from .params import ParamsError, load_params
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
 from .spec import ArgumentError, load_spec
+
+if TYPE_CHECKING:  # the emulators are imported only when one is served
+    from .emulator.faults import FaultPlan
+    from .emulator.hss import HssGateway
+    from .emulator.xdr import XdrGateway
 
 EMBEDDED_TIME_SCALE = 0.1
 EXIT_ERROR_ENTRY = 1
@@ -307,74 +313,27 @@ def write_docs(check: bool) -> int:
     return 0
 
 
+class Refused(Exception):
+    """Refused before anything runs (exit status 2): the message is the whole line, what is wrong and what to do."""
+
+
 def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage_seconds: float,
             rate_limit: float, faults: str | None = None, iam_faults: str | None = None,
             others_rate: float = 0.0) -> int:
-    import secrets
-
-    from .emulator.faults import FaultPlan, FaultSpecError
-    if iam_faults and vendor != 'hss':
-        print(f'ERROR: --iam-faults: only HSS has an IAM service; for {vendor}, give --faults.', file=sys.stderr)
-        return EXIT_USAGE
-    plans = {}
-    for option, spec in (('--faults', faults), ('--iam-faults', iam_faults)):
-        try:
-            plans[option] = FaultPlan.parse(spec) if spec else None
-        except FaultSpecError as error:
-            print(f'ERROR: {option}: {error}', file=sys.stderr)
-            return EXIT_USAGE
-    plan, iam_plan = plans['--faults'], plans['--iam-faults']
-    if vendor == 'xdr' and plan and 'expire-token' in plan.kinds + plan.sequence:
-        print('ERROR: --faults: expire-token is for hss only: Cortex XDR API keys carry no token to expire.',
-              file=sys.stderr)
-        return EXIT_USAGE
-
-    if params_out and not params_file_may_land(params_out):
-        print(f'ERROR: --params-out {params_out}: the file holds the emulator\'s keys and passwords and would land '
-              f'inside the repository, where git would pick it up. Write it outside (for example /tmp/emu.yml), or '
-              f'name it so that .gitignore covers it (*.params.yml).', file=sys.stderr)
-        return EXIT_USAGE
-
-    from .emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
-    from .emulator.httpserver import LoopbackServer
-    from .emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
-    from .embedded import HSS_DOMAIN, HSS_SEED, HSS_USER, XDR_KEY_ID, XDR_SEED, hss_params, hss_project_id, xdr_params
-
+    """``emulate``: one vendor's emulator on 127.0.0.1 until Ctrl-C or SIGTERM; every refusal comes first."""
+    plan, iam_plan = fault_plans(vendor, faults, iam_faults)
+    if params_out:
+        check_params_out(params_out)
     with ExitStack() as stack:
         if vendor == 'xdr':
-            backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds)
-            key = secrets.token_hex(32)
-            backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
-            gateway = XdrGateway(backend, rate_limit=rate_limit, faults=plan)
-            server = stack.enter_context(LoopbackServer(create_xdr_app(gateway), port=port))
-            params = xdr_params(server.url, key)
-            banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
+            params, banner, gateway = serve_xdr(stack, port, stage_seconds, rate_limit, plan)
         else:
-            backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds)
-            project_id = hss_project_id()
-            access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
-            password = secrets.token_urlsafe(18)
-            backend.add_access_key(access_key, secret_key)
-            backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
-            gateway = HssGateway(backend, rate_limit=rate_limit, faults=plan, iam_faults=iam_plan)
-            server = stack.enter_context(LoopbackServer(create_hss_app(gateway), port=port))
-            iam = stack.enter_context(LoopbackServer(create_iam_app(gateway), port=iam_port))
-            params = hss_params(server.url, iam.url, project_id, access_key, secret_key, password)
-            banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
-                      f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
+            params, banner, gateway = serve_hss(stack, port, iam_port, stage_seconds, rate_limit, plan, iam_plan)
         gateway.others_rate = others_rate
         if params_out:
             write_private_yaml(params_out, params)
         print(banner, flush=True)
-        if rate_limit is not None:
-            print(f'It admits {rate_limit:g} requests per second' + (
-                f', {others_rate:g} of them used by another client of the tenant' if others_rate else '') + '.',
-                flush=True)
-        if plan or iam_plan:
-            print(f'Injecting {plan.describe() if plan else "no faults"}'
-                  + (f'; IAM {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
-        print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
-              if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
+        announce(params_out, rate_limit, others_rate, plan, iam_plan)
         try:
             stop_on_signals()
             threading.Event().wait()  # the servers run in their own threads until Ctrl-C, kill or timeout
@@ -385,6 +344,87 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
                 counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
                 print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
     return 0
+
+
+def fault_plans(vendor: str, faults: str | None, iam_faults: str | None) -> tuple[FaultPlan | None, FaultPlan | None]:
+    """--faults and --iam-faults parsed, or Refused naming the option: a plan the emulator would not inject."""
+    from .emulator.faults import FaultPlan, FaultSpecError
+
+    if iam_faults and vendor != 'hss':
+        raise Refused(f'--iam-faults: only HSS has an IAM service; for {vendor}, give --faults.')
+    plans = {}
+    for option, spec in (('--faults', faults), ('--iam-faults', iam_faults)):
+        try:
+            plans[option] = FaultPlan.parse(spec) if spec else None
+        except FaultSpecError as error:
+            raise Refused(f'{option}: {error}') from None
+    plan = plans['--faults']
+    if vendor == 'xdr' and plan and 'expire-token' in plan.kinds + plan.sequence:
+        raise Refused('--faults: expire-token is for hss only: Cortex XDR API keys carry no token to expire.')
+    return plan, plans['--iam-faults']
+
+
+def check_params_out(path: str) -> None:
+    """--params-out refused before any server starts: the file holds the emulator's keys and passwords."""
+    if not params_file_may_land(path):
+        raise Refused(f'--params-out {path}: the file holds the emulator\'s keys and passwords and would land '
+                      f'inside the repository, where git would pick it up. Write it outside (for example '
+                      f'/tmp/emu.yml), or name it so that .gitignore covers it (*.params.yml).')
+
+
+def serve_xdr(stack: ExitStack, port: int, stage_seconds: float, rate_limit: float | None,
+              plan: FaultPlan | None) -> tuple[dict, str, XdrGateway]:
+    """The emulated Cortex XDR tenant served on ``stack``, with a fresh advanced key: its params and banner."""
+    import secrets
+
+    from .embedded import XDR_KEY_ID, XDR_SEED, xdr_params
+    from .emulator.httpserver import LoopbackServer
+    from .emulator.xdr import XdrBackend, XdrGateway, create_app
+
+    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds)
+    key = secrets.token_hex(32)
+    backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
+    gateway = XdrGateway(backend, rate_limit=rate_limit, faults=plan)
+    server = stack.enter_context(LoopbackServer(create_app(gateway), port=port))
+    banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
+    return xdr_params(server.url, key), banner, gateway
+
+
+def serve_hss(stack: ExitStack, port: int, iam_port: int, stage_seconds: float, rate_limit: float | None,
+              plan: FaultPlan | None, iam_plan: FaultPlan | None) -> tuple[dict, str, HssGateway]:
+    """The emulated HSS project and its IAM served on ``stack``, with fresh keys and password: params and banner."""
+    import secrets
+
+    from .embedded import HSS_DOMAIN, HSS_SEED, HSS_USER, hss_params, hss_project_id
+    from .emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
+    from .emulator.httpserver import LoopbackServer
+
+    backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds)
+    project_id = hss_project_id()
+    access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
+    password = secrets.token_urlsafe(18)
+    backend.add_access_key(access_key, secret_key)
+    backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
+    gateway = HssGateway(backend, rate_limit=rate_limit, faults=plan, iam_faults=iam_plan)
+    server = stack.enter_context(LoopbackServer(create_app(gateway), port=port))
+    iam = stack.enter_context(LoopbackServer(create_iam_app(gateway), port=iam_port))
+    banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
+              f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
+    return hss_params(server.url, iam.url, project_id, access_key, secret_key, password), banner, gateway
+
+
+def announce(params_out: str | None, rate_limit: float | None, others_rate: float, plan: FaultPlan | None,
+             iam_plan: FaultPlan | None) -> None:
+    """What the serving emulator admits and injects, and where its params are (never the secrets themselves)."""
+    if rate_limit is not None:
+        print(f'It admits {rate_limit:g} requests per second' + (
+            f', {others_rate:g} of them used by another client of the tenant' if others_rate else '') + '.',
+            flush=True)
+    if plan or iam_plan:
+        print(f'Injecting {plan.describe() if plan else "no faults"}'
+              + (f'; IAM {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
+    print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
+          if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
 
 
 def stop_on_signals() -> None:
@@ -537,6 +577,9 @@ def main(argv=None) -> int:
     options = build_parser().parse_args(argv)
     try:
         return dispatch(options)
+    except Refused as error:
+        print(f'ERROR: {error}', file=sys.stderr)
+        return EXIT_USAGE
     except OSError as error:  # a port taken, a path that is a file, a disk full: the environment, not a bug
         where = f' ({error.filename})' if getattr(error, 'filename', None) else ''
         print(f'ERROR: {options.action}: {error.strerror or error}{where}.', file=sys.stderr)
