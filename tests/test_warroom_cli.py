@@ -407,3 +407,31 @@ def test_fetch_into_an_existing_file_says_outdir_must_be_a_directory(tmp_path, b
     assert f'OUTDIR {outdir}' in done.stderr and f'{existing} ' in done.stderr, done.stderr
     assert 'is a file' in done.stderr and 'directory' in done.stderr, done.stderr
     assert 'File exists' not in done.stderr and existing.read_text() == '{}'
+
+
+# mkstemp's name for the file write_private_yaml writes before renaming it: meaningless to the user.
+TEMP_NAME = re.compile(r'tmp\w{8}\.tmp')
+
+
+@pytest.mark.parametrize('where', ['somedir', 'somedir/', 'no-such-folder/x.params.yml', 'afile/x.params.yml'])
+def test_a_params_out_that_cannot_be_a_file_is_named_as_given_before_the_emulator_starts(tmp_path, where):
+    (tmp_path / 'somedir').mkdir()
+    (tmp_path / 'afile').write_text('')
+    given = str(tmp_path / where) + ('/' if where.endswith('/') else '')
+    done = cli('emulate', 'xdr', '--params-out', given, timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr  # refused: no banner, no server
+    assert f'--params-out {given}' in done.stderr and not TEMP_NAME.search(done.stderr), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and 'Traceback' not in done.stderr
+    if where.startswith('somedir'):
+        assert 'is a directory' in done.stderr and list((tmp_path / 'somedir').iterdir()) == []
+    elif where.startswith('afile'):
+        assert f'{tmp_path / "afile"} is not a folder' in done.stderr
+    else:
+        assert f'{tmp_path / "no-such-folder"} does not exist' in done.stderr
+
+
+def test_a_params_file_write_that_fails_anyway_names_the_user_s_path_not_the_temporary_one(tmp_path):
+    from warroom.cli import write_private_yaml
+    with pytest.raises(OSError) as raised:
+        write_private_yaml(str(tmp_path), {'xdr_url': 'x'})  # a directory: the rename onto it fails
+    assert raised.value.filename == str(tmp_path) and list(tmp_path.iterdir()) == []

@@ -365,11 +365,37 @@ def fault_plans(vendor: str, faults: str | None, iam_faults: str | None) -> tupl
 
 
 def check_params_out(path: str) -> None:
-    """--params-out refused before any server starts: the file holds the emulator's keys and passwords."""
+    """--params-out refused before any server starts, named as the user gave it: a place no file can be written,
+    or one where git would pick up the emulator's keys and passwords."""
+    unfit = params_out_place_unfit(path)
+    if unfit:
+        raise Refused(f'--params-out {path}: {unfit}')
     if not params_file_may_land(path):
         raise Refused(f'--params-out {path}: the file holds the emulator\'s keys and passwords and would land '
                       f'inside the repository, where git would pick it up. Write it outside (for example '
                       f'/tmp/emu.yml), or name it so that .gitignore covers it (*.params.yml).')
+
+
+def params_out_place_unfit(path: str) -> str | None:
+    """Why no file can be written at ``path`` and what to give instead, or None. Asked before the write because the
+    write goes through a temporary file (write_private_yaml), whose name the OS's own error would show instead."""
+    folder = os.path.dirname(os.path.abspath(path))
+    # A link at ``path`` is replaced, not followed (params_file_may_land), so only a real directory is in the way.
+    if (os.path.isdir(path) and not os.path.islink(path)) or path.endswith(('/', os.sep)):
+        if os.path.isdir(path):
+            return f'is a directory: give the name of the file to write, for example ' \
+                   f'{os.path.join(path, "emu.params.yml")}.'
+        return 'ends in /, which names a directory: give the name of the file to write, for example ' \
+               '/tmp/emu.params.yml.'
+    found = nearest_existing(folder)
+    if not os.path.isdir(found):
+        return f'{found} is not a folder: give a file in a folder that exists.'
+    if found != folder:
+        return f'its folder {folder} does not exist: create it (mkdir -p {folder}), or give a file in a folder that ' \
+               f'exists.'
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f'this user cannot write in its folder {folder}: give a file in a folder you can write to.'
+    return None
 
 
 def serve_xdr(stack: ExitStack, port: int, stage_seconds: float, rate_limit: float | None,
@@ -462,13 +488,18 @@ def write_private_yaml(path: str, data: dict) -> None:
     import tempfile
 
     # mkstemp creates a new file, mode 0600, that no one else can have opened or pre-created.
-    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix='.tmp')
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix='.tmp')
+    except OSError as error:  # named by the user's path: the temporary name would mean nothing to them
+        raise OSError(error.errno, error.strerror, path) from None
     try:
         with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
             yaml.safe_dump(data, handle)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         os.unlink(temporary)
+        if isinstance(error, OSError):  # a disk full, say: named by the user's path, as above
+            raise OSError(error.errno, error.strerror, path) from None
         raise
 
 
