@@ -220,15 +220,6 @@ def test_environment_and_usage_faults_are_one_line_and_exit_2_never_a_traceback(
     assert done.returncode == 2 and words in done.stderr and 'Traceback' not in done.stderr
 
 
-def test_an_emulator_port_already_taken_is_named_not_a_traceback():
-    import socket
-    with socket.socket() as taken:
-        taken.bind(('127.0.0.1', 0))
-        taken.listen()
-        done = cli('emulate', 'xdr', '--port', str(taken.getsockname()[1]), timeout=30)
-    assert done.returncode == 2 and 'Traceback' not in done.stderr and 'emulate' in done.stderr
-
-
 def test_a_secret_left_out_of_the_params_file_names_its_environment_variable(tmp_path):
     params = tmp_path / 'xdr.yml'
     params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n')
@@ -435,3 +426,27 @@ def test_a_params_file_write_that_fails_anyway_names_the_user_s_path_not_the_tem
     with pytest.raises(OSError) as raised:
         write_private_yaml(str(tmp_path), {'xdr_url': 'x'})  # a directory: the rename onto it fails
     assert raised.value.filename == str(tmp_path) and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize('vendor, option', [('xdr', '--port'), ('hss', '--port'), ('hss', '--iam-port')])
+def test_an_emulator_port_already_taken_names_the_port_its_option_and_a_way_out(vendor, option):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = cli('emulate', vendor, option, str(port), timeout=30)
+    assert done.returncode == 2 and done.stdout == '' and len(done.stderr.strip().splitlines()) == 1, \
+        done.stdout + done.stderr
+    assert f'{option} {port}' in done.stderr and 'in use' in done.stderr and 'Traceback' not in done.stderr
+    assert f'{option} 0' in done.stderr  # port_argument takes 0: any free port
+
+
+def test_hss_and_its_iam_on_one_port_is_refused_naming_both_options():
+    import socket
+    with socket.socket() as probe:  # a port free a moment ago: the refusal must come before any bind
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    done = cli('emulate', 'hss', '--port', str(port), '--iam-port', str(port), timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert f'--port and --iam-port are both {port}' in done.stderr, done.stderr

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import yaml
 
@@ -22,6 +23,7 @@ from .spec import ArgumentError, load_spec
 if TYPE_CHECKING:  # the emulators are imported only when one is served
     from .emulator.faults import FaultPlan
     from .emulator.hss import HssGateway
+    from .emulator.httpserver import LoopbackServer
     from .emulator.xdr import XdrGateway
 
 EMBEDDED_TIME_SCALE = 0.1
@@ -404,14 +406,13 @@ def serve_xdr(stack: ExitStack, port: int, stage_seconds: float, rate_limit: flo
     import secrets
 
     from .embedded import XDR_KEY_ID, XDR_SEED, xdr_params
-    from .emulator.httpserver import LoopbackServer
     from .emulator.xdr import XdrBackend, XdrGateway, create_app
 
     backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds)
     key = secrets.token_hex(32)
     backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
     gateway = XdrGateway(backend, rate_limit=rate_limit, faults=plan)
-    server = stack.enter_context(LoopbackServer(create_app(gateway), port=port))
+    server = serve_on(stack, create_app(gateway), port, '--port')
     banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
     return xdr_params(server.url, key), banner, gateway
 
@@ -423,8 +424,10 @@ def serve_hss(stack: ExitStack, port: int, iam_port: int, stage_seconds: float, 
 
     from .embedded import HSS_DOMAIN, HSS_SEED, HSS_USER, hss_params, hss_project_id
     from .emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
-    from .emulator.httpserver import LoopbackServer
 
+    if port and port == iam_port:  # else the second bind would blame "another program" for the first
+        raise Refused(f'--port and --iam-port are both {port}: HSS and its IAM each need a port of their own; give '
+                      f'two different ports, or leave --iam-port out (any free port).')
     backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds)
     project_id = hss_project_id()
     access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
@@ -432,11 +435,26 @@ def serve_hss(stack: ExitStack, port: int, iam_port: int, stage_seconds: float, 
     backend.add_access_key(access_key, secret_key)
     backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
     gateway = HssGateway(backend, rate_limit=rate_limit, faults=plan, iam_faults=iam_plan)
-    server = stack.enter_context(LoopbackServer(create_app(gateway), port=port))
-    iam = stack.enter_context(LoopbackServer(create_iam_app(gateway), port=iam_port))
+    server = serve_on(stack, create_app(gateway), port, '--port')
+    iam = serve_on(stack, create_iam_app(gateway), iam_port, '--iam-port')
     banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
               f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
     return hss_params(server.url, iam.url, project_id, access_key, secret_key, password), banner, gateway
+
+
+def serve_on(stack: ExitStack, app: Callable, port: int, option: str) -> LoopbackServer:
+    """``app`` served on 127.0.0.1:``port`` until ``stack`` closes. A port that cannot be had is named with the
+    option that chose it: the OS's "Address already in use" names neither."""
+    from .emulator.httpserver import LoopbackServer
+
+    try:
+        return stack.enter_context(LoopbackServer(app, port=port))
+    except OSError as error:
+        way_out = f'give another port, or {option} 0 for any free one'
+        if error.errno == errno.EADDRINUSE:
+            raise Refused(f'{option} {port}: port {port} on 127.0.0.1 is already in use: {way_out}.') from None
+        raise Refused(f'{option} {port}: cannot listen on 127.0.0.1 port {port} ({error.strerror or error}): '
+                      f'{way_out}.') from None
 
 
 def announce(params_out: str | None, rate_limit: float | None, others_rate: float, plan: FaultPlan | None,
