@@ -450,3 +450,40 @@ def test_hss_and_its_iam_on_one_port_is_refused_naming_both_options():
     done = cli('emulate', 'hss', '--port', str(port), '--iam-port', str(port), timeout=30)
     assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
     assert f'--port and --iam-port are both {port}' in done.stderr, done.stderr
+
+
+HSS_TOKEN = 'hss_region: ap-southeast-1\nhss_project_id: abc\nhss_auth_type: token\n'
+HSS_AKSK = 'hss_region: ap-southeast-1\nhss_project_id: abc\nhss_auth_type: aksk\n'
+
+
+@pytest.mark.parametrize('content, variable, identifier', [
+    (HSS_TOKEN + 'hss_domain: d\n', 'WARROOM_PARAM_HSS_CREDENTIALS', 'IAM user name'),
+    (HSS_TOKEN + 'hss_domain: d\nhss_credentials: {password: pw-in-the-file}\n', None, 'IAM user name'),
+    (HSS_AKSK, 'WARROOM_PARAM_HSS_AKSK', 'access key ID'),
+    (HSS_AKSK + 'hss_aksk: {password: pw-in-the-file}\n', None, 'access key ID'),
+], ids=['token-env', 'token-file', 'aksk-env', 'aksk-file'])
+def test_a_password_without_its_user_name_or_key_id_names_the_identifier_not_the_variable(
+        tmp_path, content, variable, identifier):
+    params = tmp_path / 'hss.yml'
+    params.write_text(content)
+    params.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith('WARROOM_PARAM_')}
+    env.update({variable: 'pw-in-the-env'} if variable else {})
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params), env=env, timeout=30)
+    setting = 'hss_credentials' if 'token' in content else 'hss_aksk'
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f'no {identifier}' in done.stderr and f'{setting}: {{identifier: ' in done.stderr, done.stderr
+    assert f'{setting} can come from the environment' not in done.stderr  # the password is already there
+    assert f'WARROOM_PARAM_{setting.upper()} supplies only the' in done.stderr and str(params) in done.stderr
+    assert 'hss_domain' not in done.stderr  # the account name is set (token) or not needed (AK/SK)
+    assert 'pw-in-the' not in done.stderr
+
+
+def test_a_password_without_its_user_name_still_names_an_account_name_left_out(tmp_path):
+    params = tmp_path / 'hss.yml'
+    params.write_text(HSS_TOKEN)
+    params.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith('WARROOM_PARAM_')}
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params),
+               env={**env, 'WARROOM_PARAM_HSS_CREDENTIALS': 'pw'}, timeout=30)
+    assert done.returncode == 2 and 'no IAM user name' in done.stderr and 'hss_domain' in done.stderr, done.stderr

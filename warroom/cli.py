@@ -154,23 +154,56 @@ def instance_params(stack: ExitStack, params_file: str | None, time_scale: float
         scale = EMBEDDED_TIME_SCALE if time_scale is None else time_scale
         return stack.enter_context(embedded_vendors(time_scale=scale)).params, scale
     params = load_params(params_file, spec)
-    check_instance(params)
+    check_instance(params, params_file)
     return params, 1.0 if time_scale is None else time_scale
 
 
-def check_instance(params: dict) -> None:
+def check_instance(params: dict, params_file: str) -> None:
     """The instance settings read as the integration reads them, before anything runs: a vendor half set up (a
-    secret left out of the file and of the environment, say) is refused here, naming the variable that fills it."""
+    secret left out of the file and of the environment, say) is refused here, in words the user can act on."""
     import restore_integration
-
-    from .params import env_name
 
     try:
         restore_integration.read_instance_settings(params)
     except restore_integration.RestoreError as error:
+        raise ParamsError(instance_settings_refusal(params, str(error), params_file)) from None
+
+
+# The two parts of each credentials setting whose user part the integration needs: WARROOM_PARAM_<NAME> fills only
+# the password part (load_params), so a user name or key ID left out of the file is missing however it is set.
+CREDENTIAL_PARTS = {'hss_credentials': ('IAM user name', 'password'),
+                    'hss_aksk': ('access key ID', 'secret access key')}
+
+
+def instance_settings_refusal(params: dict, message: str, params_file: str) -> str:
+    """The integration's ``message`` refusing the instance, told for the war room: a secret in neither the file nor
+    the environment names its variable; a secret given without its user name or key ID names that instead, since
+    the integration's message asks for both and the variable cannot fill the one that is missing."""
+    import restore_integration
+
+    from .params import env_name
+
+    def given(name: str, part: str) -> bool:
+        return bool(restore_integration.credential_part(params, name, part).strip())
+
+    lacking = [name for name in CREDENTIAL_PARTS
+               if name in message and given(name, 'password') and not given(name, 'identifier')]
+    if not lacking:
         hints = [f'{name} can come from the environment: {env_name(name)}=...'
-                 for name in restore_integration.SECRET_SETTINGS if name in str(error)]
-        raise ParamsError(' '.join([str(error), *hints])) from None
+                 for name in restore_integration.SECRET_SETTINGS if name in message and not given(name, 'password')]
+        return ' '.join([message, *hints])
+    filled = {**params, **{name: {'identifier': 'given', 'password': 'given'} for name in lacking}}
+    try:  # read again as if the identifiers were there: what else is missing is said too, not left for next time
+        restore_integration.read_instance_settings(filled)
+        rest = []
+    except restore_integration.RestoreError as error:
+        rest = [instance_settings_refusal(filled, str(error), params_file)]
+    hints = []
+    for name in lacking:
+        identifier, secret = CREDENTIAL_PARTS[name]
+        hints.append(f'{name} has a {secret} but no {identifier}: put the {identifier} in {params_file} as '
+                     f'{name}: {{identifier: <{identifier}>}} ({env_name(name)} supplies only the {secret}).')
+    return ' '.join([*hints, *rest])
 
 
 def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None, spec):
