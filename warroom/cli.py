@@ -367,10 +367,12 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
         gateway.others_rate = others_rate
         if params_out:
             write_private_yaml(params_out, params)
-        print(banner, flush=True)
-        announce(params_out, rate_limit, others_rate, plan, iam_plan)
         try:
+            # Before the lines that say it serves: a script that kills it once it reads them stops it, as Ctrl-C
+            # does, rather than killing it outright.
             stop_on_signals()
+            print(banner, flush=True)
+            announce(params_out, rate_limit, others_rate, plan, iam_plan)
             threading.Event().wait()  # the servers run in their own threads until Ctrl-C, kill or timeout
         except KeyboardInterrupt:
             pass
