@@ -288,15 +288,6 @@ def test_environment_and_usage_faults_are_one_line_and_exit_2_never_a_traceback(
     assert done.returncode == 2 and words in done.stderr and 'Traceback' not in done.stderr
 
 
-def test_an_emulator_port_already_taken_is_named_not_a_traceback():
-    import socket
-    with socket.socket() as taken:
-        taken.bind(('127.0.0.1', 0))
-        taken.listen()
-        done = cli('emulate', 'xdr', '--port', str(taken.getsockname()[1]), timeout=30)
-    assert done.returncode == 2 and 'Traceback' not in done.stderr and 'emulate' in done.stderr
-
-
 def test_a_secret_left_out_of_the_params_file_names_its_environment_variable(tmp_path):
     params = tmp_path / 'xdr.yml'
     params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n')
@@ -463,3 +454,104 @@ def test_an_emulator_stopped_by_sigterm_prints_its_fault_summary_and_exits_0():
         server.kill()
     assert 'Pass --params-out' in lines[-1]
     assert server.returncode == 0 and 'faults injected in 0 requests: none.' in rest, rest + errors
+
+
+@pytest.mark.parametrize('below', ['', 'incidents'], ids=['the-file', 'below-the-file'])
+def test_fetch_into_an_existing_file_says_outdir_must_be_a_directory(tmp_path, below):
+    existing = tmp_path / 'existing_file.json'
+    existing.write_text('{}')
+    outdir = existing / below if below else existing
+    done = cli('fetch', str(outdir), timeout=60)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f'OUTDIR {outdir}' in done.stderr and f'{existing} ' in done.stderr, done.stderr
+    assert 'is a file' in done.stderr and 'directory' in done.stderr, done.stderr
+    assert 'File exists' not in done.stderr and existing.read_text() == '{}'
+
+
+# mkstemp's name for the file write_private_yaml writes before renaming it: meaningless to the user.
+TEMP_NAME = re.compile(r'tmp\w{8}\.tmp')
+
+
+@pytest.mark.parametrize('where', ['somedir', 'somedir/', 'no-such-folder/x.params.yml', 'afile/x.params.yml'])
+def test_a_params_out_that_cannot_be_a_file_is_named_as_given_before_the_emulator_starts(tmp_path, where):
+    (tmp_path / 'somedir').mkdir()
+    (tmp_path / 'afile').write_text('')
+    given = str(tmp_path / where) + ('/' if where.endswith('/') else '')
+    done = cli('emulate', 'xdr', '--params-out', given, timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr  # refused: no banner, no server
+    assert f'--params-out {given}' in done.stderr and not TEMP_NAME.search(done.stderr), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and 'Traceback' not in done.stderr
+    if where.startswith('somedir'):
+        assert 'is a directory' in done.stderr and list((tmp_path / 'somedir').iterdir()) == []
+    elif where.startswith('afile'):
+        assert f'{tmp_path / "afile"} is not a folder' in done.stderr
+    else:
+        assert f'{tmp_path / "no-such-folder"} does not exist' in done.stderr
+
+
+def test_a_params_file_write_that_fails_anyway_names_the_user_s_path_not_the_temporary_one(tmp_path):
+    from warroom.cli import write_private_yaml
+    with pytest.raises(OSError) as raised:
+        write_private_yaml(str(tmp_path), {'xdr_url': 'x'})  # a directory: the rename onto it fails
+    assert raised.value.filename == str(tmp_path) and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize('vendor, option', [('xdr', '--port'), ('hss', '--port'), ('hss', '--iam-port')])
+def test_an_emulator_port_already_taken_names_the_port_its_option_and_a_way_out(vendor, option):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = cli('emulate', vendor, option, str(port), timeout=30)
+    assert done.returncode == 2 and done.stdout == '' and len(done.stderr.strip().splitlines()) == 1, \
+        done.stdout + done.stderr
+    assert f'{option} {port}' in done.stderr and 'in use' in done.stderr and 'Traceback' not in done.stderr
+    assert f'{option} 0' in done.stderr  # port_argument takes 0: any free port
+
+
+def test_hss_and_its_iam_on_one_port_is_refused_naming_both_options():
+    import socket
+    with socket.socket() as probe:  # a port free a moment ago: the refusal must come before any bind
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    done = cli('emulate', 'hss', '--port', str(port), '--iam-port', str(port), timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert f'--port and --iam-port are both {port}' in done.stderr, done.stderr
+
+
+HSS_TOKEN = 'hss_region: ap-southeast-1\nhss_project_id: abc\nhss_auth_type: token\n'
+HSS_AKSK = 'hss_region: ap-southeast-1\nhss_project_id: abc\nhss_auth_type: aksk\n'
+
+
+@pytest.mark.parametrize('content, variable, identifier', [
+    (HSS_TOKEN + 'hss_domain: d\n', 'WARROOM_PARAM_HSS_CREDENTIALS', 'IAM user name'),
+    (HSS_TOKEN + 'hss_domain: d\nhss_credentials: {password: pw-in-the-file}\n', None, 'IAM user name'),
+    (HSS_AKSK, 'WARROOM_PARAM_HSS_AKSK', 'access key ID'),
+    (HSS_AKSK + 'hss_aksk: {password: pw-in-the-file}\n', None, 'access key ID'),
+], ids=['token-env', 'token-file', 'aksk-env', 'aksk-file'])
+def test_a_password_without_its_user_name_or_key_id_names_the_identifier_not_the_variable(
+        tmp_path, content, variable, identifier):
+    params = tmp_path / 'hss.yml'
+    params.write_text(content)
+    params.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith('WARROOM_PARAM_')}
+    env.update({variable: 'pw-in-the-env'} if variable else {})
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params), env=env, timeout=30)
+    setting = 'hss_credentials' if 'token' in content else 'hss_aksk'
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f'no {identifier}' in done.stderr and f'{setting}: {{identifier: ' in done.stderr, done.stderr
+    assert f'{setting} can come from the environment' not in done.stderr  # the password is already there
+    assert f'WARROOM_PARAM_{setting.upper()} supplies only the' in done.stderr and str(params) in done.stderr
+    assert 'hss_domain' not in done.stderr  # the account name is set (token) or not needed (AK/SK)
+    assert 'pw-in-the' not in done.stderr
+
+
+def test_a_password_without_its_user_name_still_names_an_account_name_left_out(tmp_path):
+    params = tmp_path / 'hss.yml'
+    params.write_text(HSS_TOKEN)
+    params.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith('WARROOM_PARAM_')}
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params),
+               env={**env, 'WARROOM_PARAM_HSS_CREDENTIALS': 'pw'}, timeout=30)
+    assert done.returncode == 2 and 'no IAM user name' in done.stderr and 'hss_domain' in done.stderr, done.stderr

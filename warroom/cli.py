@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import yaml
 
@@ -17,6 +19,12 @@ from .line import LineError, parse_line
 from .params import ParamsError, load_params
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
 from .spec import ArgumentError, load_spec
+
+if TYPE_CHECKING:  # the emulators are imported only when one is served
+    from .emulator.faults import FaultPlan
+    from .emulator.hss import HssGateway
+    from .emulator.httpserver import LoopbackServer
+    from .emulator.xdr import XdrGateway
 
 EMBEDDED_TIME_SCALE = 0.1
 EXIT_ERROR_ENTRY = 1
@@ -151,23 +159,56 @@ def instance_params(stack: ExitStack, params_file: str | None, time_scale: float
         scale = EMBEDDED_TIME_SCALE if time_scale is None else time_scale
         return stack.enter_context(embedded_vendors(time_scale=scale)).params, scale
     params = load_params(params_file, spec)
-    check_instance(params)
+    check_instance(params, params_file)
     return params, 1.0 if time_scale is None else time_scale
 
 
-def check_instance(params: dict) -> None:
+def check_instance(params: dict, params_file: str) -> None:
     """The instance settings read as the integration reads them, before anything runs: a vendor half set up (a
-    secret left out of the file and of the environment, say) is refused here, naming the variable that fills it."""
+    secret left out of the file and of the environment, say) is refused here, in words the user can act on."""
     import restore_integration
-
-    from .params import env_name
 
     try:
         restore_integration.read_instance_settings(params)
     except restore_integration.RestoreError as error:
+        raise ParamsError(instance_settings_refusal(params, str(error), params_file)) from None
+
+
+# The two parts of each credentials setting whose user part the integration needs: WARROOM_PARAM_<NAME> fills only
+# the password part (load_params), so a user name or key ID left out of the file is missing however it is set.
+CREDENTIAL_PARTS = {'hss_credentials': ('IAM user name', 'password'),
+                    'hss_aksk': ('access key ID', 'secret access key')}
+
+
+def instance_settings_refusal(params: dict, message: str, params_file: str) -> str:
+    """The integration's ``message`` refusing the instance, told for the war room: a secret in neither the file nor
+    the environment names its variable; a secret given without its user name or key ID names that instead, since
+    the integration's message asks for both and the variable cannot fill the one that is missing."""
+    import restore_integration
+
+    from .params import env_name
+
+    def given(name: str, part: str) -> bool:
+        return bool(restore_integration.credential_part(params, name, part).strip())
+
+    lacking = [name for name in CREDENTIAL_PARTS
+               if name in message and given(name, 'password') and not given(name, 'identifier')]
+    if not lacking:
         hints = [f'{name} can come from the environment: {env_name(name)}=...'
-                 for name in restore_integration.SECRET_SETTINGS if name in str(error)]
-        raise ParamsError(' '.join([str(error), *hints])) from None
+                 for name in restore_integration.SECRET_SETTINGS if name in message and not given(name, 'password')]
+        return ' '.join([message, *hints])
+    filled = {**params, **{name: {'identifier': 'given', 'password': 'given'} for name in lacking}}
+    try:  # read again as if the identifiers were there: what else is missing is said too, not left for next time
+        restore_integration.read_instance_settings(filled)
+        rest = []
+    except restore_integration.RestoreError as error:
+        rest = [instance_settings_refusal(filled, str(error), params_file)]
+    hints = []
+    for name in lacking:
+        identifier, secret = CREDENTIAL_PARTS[name]
+        hints.append(f'{name} has a {secret} but no {identifier}: put the {identifier} in {params_file} as '
+                     f'{name}: {{identifier: <{identifier}>}} ({env_name(name)} supplies only the {secret}).')
+    return ' '.join([*hints, *rest])
 
 
 def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None, spec):
@@ -251,7 +292,7 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
     try:  # a path that is a file, or a directory that cannot be made: refused before anything runs
         Path(out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        print(f'ERROR: fetch: {error.strerror or error} ({out_dir}).', file=sys.stderr)
+        print(f'ERROR: {outdir_refusal(out_dir, error)}', file=sys.stderr)
         return EXIT_USAGE
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, None, spec)
@@ -269,6 +310,26 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
         incident = json.loads(path.read_text(encoding='utf-8'))['incident']
         print(f'  {path}: {incident["type"]}: {incident["name"]}')
     return 0
+
+
+def nearest_existing(path: str) -> str:
+    """``path``, or the closest folder above it that exists (a file on the way stops the walk, as the OS does)."""
+    existing = os.path.abspath(path)
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    return existing
+
+
+def outdir_refusal(out_dir: str, error: OSError) -> str:
+    """Why fetch cannot use OUTDIR, naming the path the user gave: mkdir's own words (File exists, Not a
+    directory) read as if the directory were the trouble, when a file is in its place."""
+    wanted = 'give a directory (new or existing) for the incident files'
+    found = nearest_existing(out_dir)
+    if os.path.isdir(found):
+        return f'fetch: OUTDIR {out_dir} cannot be made ({error.strerror or error}): {wanted}, one you can write to.'
+    if found == os.path.abspath(out_dir):
+        return f'fetch: OUTDIR {out_dir} is a file, not a directory: {wanted}.'
+    return f'fetch: OUTDIR {out_dir}: {found} on its way is a file, not a directory: {wanted}.'
 
 
 def write_docs(check: bool) -> int:
@@ -292,76 +353,31 @@ def write_docs(check: bool) -> int:
     return 0
 
 
+class Refused(Exception):
+    """Refused before anything runs (exit status 2): the message is the whole line, what is wrong and what to do."""
+
+
 def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage_seconds: float,
             rate_limit: float, faults: str | None = None, iam_faults: str | None = None,
             others_rate: float = 0.0) -> int:
-    import secrets
-
-    from .emulator.faults import FaultPlan, FaultSpecError
-    if iam_faults and vendor != 'hss':
-        print(f'ERROR: --iam-faults: only HSS has an IAM service; for {vendor}, give --faults.', file=sys.stderr)
-        return EXIT_USAGE
-    plans = {}
-    for option, spec in (('--faults', faults), ('--iam-faults', iam_faults)):
-        try:
-            plans[option] = FaultPlan.parse(spec) if spec else None
-        except FaultSpecError as error:
-            print(f'ERROR: {option}: {error}', file=sys.stderr)
-            return EXIT_USAGE
-    plan, iam_plan = plans['--faults'], plans['--iam-faults']
-    if vendor == 'xdr' and plan and 'expire-token' in plan.kinds + plan.sequence:
-        print('ERROR: --faults: expire-token is for hss only: Cortex XDR API keys carry no token to expire.',
-              file=sys.stderr)
-        return EXIT_USAGE
-
-    if params_out and not params_file_may_land(params_out):
-        print(f'ERROR: --params-out {params_out}: the file holds the emulator\'s keys and passwords and would land '
-              f'inside the repository, where git would pick it up. Write it outside (for example /tmp/emu.yml), or '
-              f'name it so that .gitignore covers it (*.params.yml).', file=sys.stderr)
-        return EXIT_USAGE
-
-    from .emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
-    from .emulator.httpserver import LoopbackServer
-    from .emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
-    from .embedded import HSS_DOMAIN, HSS_SEED, HSS_USER, XDR_KEY_ID, XDR_SEED, hss_params, hss_project_id, xdr_params
-
+    """``emulate``: one vendor's emulator on 127.0.0.1 until Ctrl-C or SIGTERM; every refusal comes first."""
+    plan, iam_plan = fault_plans(vendor, faults, iam_faults)
+    if params_out:
+        check_params_out(params_out)
     with ExitStack() as stack:
         if vendor == 'xdr':
-            backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds)
-            key = secrets.token_hex(32)
-            backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
-            gateway = XdrGateway(backend, rate_limit=rate_limit, faults=plan)
-            server = stack.enter_context(LoopbackServer(create_xdr_app(gateway), port=port))
-            params = xdr_params(server.url, key)
-            banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
+            params, banner, gateway = serve_xdr(stack, port, stage_seconds, rate_limit, plan)
         else:
-            backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds)
-            project_id = hss_project_id()
-            access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
-            password = secrets.token_urlsafe(18)
-            backend.add_access_key(access_key, secret_key)
-            backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
-            gateway = HssGateway(backend, rate_limit=rate_limit, faults=plan, iam_faults=iam_plan)
-            server = stack.enter_context(LoopbackServer(create_hss_app(gateway), port=port))
-            iam = stack.enter_context(LoopbackServer(create_iam_app(gateway), port=iam_port))
-            params = hss_params(server.url, iam.url, project_id, access_key, secret_key, password)
-            banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
-                      f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
+            params, banner, gateway = serve_hss(stack, port, iam_port, stage_seconds, rate_limit, plan, iam_plan)
         gateway.others_rate = others_rate
         if params_out:
             write_private_yaml(params_out, params)
-        print(banner, flush=True)
-        if rate_limit is not None:
-            print(f'It admits {rate_limit:g} requests per second' + (
-                f', {others_rate:g} of them used by another client of the tenant' if others_rate else '') + '.',
-                flush=True)
-        if plan or iam_plan:
-            print(f'Injecting {plan.describe() if plan else "no faults"}'
-                  + (f'; IAM {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
-        print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
-              if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
         try:
+            # Before the lines that say it serves: a script that kills it once it reads them stops it, as Ctrl-C
+            # does, rather than killing it outright.
             stop_on_signals()
+            print(banner, flush=True)
+            announce(params_out, rate_limit, others_rate, plan, iam_plan)
             threading.Event().wait()  # the servers run in their own threads until Ctrl-C, kill or timeout
         except KeyboardInterrupt:
             pass
@@ -370,6 +386,129 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
                 counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
                 print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
     return 0
+
+
+def fault_plans(vendor: str, faults: str | None, iam_faults: str | None) -> tuple[FaultPlan | None, FaultPlan | None]:
+    """--faults and --iam-faults parsed, or Refused naming the option: a plan the emulator would not inject."""
+    from .emulator.faults import FaultPlan, FaultSpecError
+
+    if iam_faults and vendor != 'hss':
+        raise Refused(f'--iam-faults: only HSS has an IAM service; for {vendor}, give --faults.')
+    plans = {}
+    for option, spec in (('--faults', faults), ('--iam-faults', iam_faults)):
+        try:
+            plans[option] = FaultPlan.parse(spec) if spec else None
+        except FaultSpecError as error:
+            raise Refused(f'{option}: {error}') from None
+    plan = plans['--faults']
+    if vendor == 'xdr' and plan and 'expire-token' in plan.kinds + plan.sequence:
+        raise Refused('--faults: expire-token is for hss only: Cortex XDR API keys carry no token to expire.')
+    return plan, plans['--iam-faults']
+
+
+def check_params_out(path: str) -> None:
+    """--params-out refused before any server starts, named as the user gave it: a place no file can be written,
+    or one where git would pick up the emulator's keys and passwords."""
+    unfit = params_out_place_unfit(path)
+    if unfit:
+        raise Refused(f'--params-out {path}: {unfit}')
+    if not params_file_may_land(path):
+        raise Refused(f'--params-out {path}: the file holds the emulator\'s keys and passwords and would land '
+                      f'inside the repository, where git would pick it up. Write it outside (for example '
+                      f'/tmp/emu.yml), or name it so that .gitignore covers it (*.params.yml).')
+
+
+def params_out_place_unfit(path: str) -> str | None:
+    """Why no file can be written at ``path`` and what to give instead, or None. Asked before the write because the
+    write goes through a temporary file (write_private_yaml), whose name the OS's own error would show instead."""
+    folder = os.path.dirname(os.path.abspath(path))
+    # A link at ``path`` is replaced, not followed (params_file_may_land), so only a real directory is in the way.
+    if (os.path.isdir(path) and not os.path.islink(path)) or path.endswith(('/', os.sep)):
+        if os.path.isdir(path):
+            return f'is a directory: give the name of the file to write, for example ' \
+                   f'{os.path.join(path, "emu.params.yml")}.'
+        return 'ends in /, which names a directory: give the name of the file to write, for example ' \
+               '/tmp/emu.params.yml.'
+    found = nearest_existing(folder)
+    if not os.path.isdir(found):
+        return f'{found} is not a folder: give a file in a folder that exists.'
+    if found != folder:
+        return f'its folder {folder} does not exist: create it (mkdir -p {folder}), or give a file in a folder that ' \
+               f'exists.'
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f'this user cannot write in its folder {folder}: give a file in a folder you can write to.'
+    return None
+
+
+def serve_xdr(stack: ExitStack, port: int, stage_seconds: float, rate_limit: float | None,
+              plan: FaultPlan | None) -> tuple[dict, str, XdrGateway]:
+    """The emulated Cortex XDR tenant served on ``stack``, with a fresh advanced key: its params and banner."""
+    import secrets
+
+    from .embedded import XDR_KEY_ID, XDR_SEED, xdr_params
+    from .emulator.xdr import XdrBackend, XdrGateway, create_app
+
+    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds)
+    key = secrets.token_hex(32)
+    backend.add_api_key(XDR_KEY_ID, key, auth_type='advanced')
+    gateway = XdrGateway(backend, rate_limit=rate_limit, faults=plan)
+    server = serve_on(stack, create_app(gateway), port, '--port')
+    banner = f'Emulated Cortex XDR tenant at {server.url} (advanced key, ID {XDR_KEY_ID}).'
+    return xdr_params(server.url, key), banner, gateway
+
+
+def serve_hss(stack: ExitStack, port: int, iam_port: int, stage_seconds: float, rate_limit: float | None,
+              plan: FaultPlan | None, iam_plan: FaultPlan | None) -> tuple[dict, str, HssGateway]:
+    """The emulated HSS project and its IAM served on ``stack``, with fresh keys and password: params and banner."""
+    import secrets
+
+    from .embedded import HSS_DOMAIN, HSS_SEED, HSS_USER, hss_params, hss_project_id
+    from .emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
+
+    if port and port == iam_port:  # else the second bind would blame "another program" for the first
+        raise Refused(f'--port and --iam-port are both {port}: HSS and its IAM each need a port of their own; give '
+                      f'two different ports, or leave --iam-port out (any free port).')
+    backend = HssBackend.from_seed(HSS_SEED, stage_seconds=stage_seconds)
+    project_id = hss_project_id()
+    access_key, secret_key = 'AK' + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
+    password = secrets.token_urlsafe(18)
+    backend.add_access_key(access_key, secret_key)
+    backend.add_user(HSS_DOMAIN, HSS_USER, password, [project_id])
+    gateway = HssGateway(backend, rate_limit=rate_limit, faults=plan, iam_faults=iam_plan)
+    server = serve_on(stack, create_app(gateway), port, '--port')
+    iam = serve_on(stack, create_iam_app(gateway), iam_port, '--iam-port')
+    banner = (f'Emulated Huawei Cloud HSS at {server.url} and its IAM at {iam.url} '
+              f'(project {project_id}, access key {access_key}, IAM user {HSS_DOMAIN}/{HSS_USER}).')
+    return hss_params(server.url, iam.url, project_id, access_key, secret_key, password), banner, gateway
+
+
+def serve_on(stack: ExitStack, app: Callable, port: int, option: str) -> LoopbackServer:
+    """``app`` served on 127.0.0.1:``port`` until ``stack`` closes. A port that cannot be had is named with the
+    option that chose it: the OS's "Address already in use" names neither."""
+    from .emulator.httpserver import LoopbackServer
+
+    try:
+        return stack.enter_context(LoopbackServer(app, port=port))
+    except OSError as error:
+        way_out = f'give another port, or {option} 0 for any free one'
+        if error.errno == errno.EADDRINUSE:
+            raise Refused(f'{option} {port}: port {port} on 127.0.0.1 is already in use: {way_out}.') from None
+        raise Refused(f'{option} {port}: cannot listen on 127.0.0.1 port {port} ({error.strerror or error}): '
+                      f'{way_out}.') from None
+
+
+def announce(params_out: str | None, rate_limit: float | None, others_rate: float, plan: FaultPlan | None,
+             iam_plan: FaultPlan | None) -> None:
+    """What the serving emulator admits and injects, and where its params are (never the secrets themselves)."""
+    if rate_limit is not None:
+        print(f'It admits {rate_limit:g} requests per second' + (
+            f', {others_rate:g} of them used by another client of the tenant' if others_rate else '') + '.',
+            flush=True)
+    if plan or iam_plan:
+        print(f'Injecting {plan.describe() if plan else "no faults"}'
+              + (f'; IAM {iam_plan.describe()}' if iam_plan else '') + '.', flush=True)
+    print(f'Params for `warroom run --params {params_out}` are in that file (secrets are not printed).'
+          if params_out else 'Pass --params-out FILE to get params with the generated credentials.', flush=True)
 
 
 def stop_on_signals() -> None:
@@ -407,13 +546,18 @@ def write_private_yaml(path: str, data: dict) -> None:
     import tempfile
 
     # mkstemp creates a new file, mode 0600, that no one else can have opened or pre-created.
-    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix='.tmp')
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix='.tmp')
+    except OSError as error:  # named by the user's path: the temporary name would mean nothing to them
+        raise OSError(error.errno, error.strerror, path) from None
     try:
         with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
             yaml.safe_dump(data, handle)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         os.unlink(temporary)
+        if isinstance(error, OSError):  # a disk full, say: named by the user's path, as above
+            raise OSError(error.errno, error.strerror, path) from None
         raise
 
 
@@ -522,6 +666,9 @@ def main(argv=None) -> int:
     options = build_parser().parse_args(argv)
     try:
         return dispatch(options)
+    except Refused as error:
+        print(f'ERROR: {error}', file=sys.stderr)
+        return EXIT_USAGE
     except OSError as error:  # a port taken, a path that is a file, a disk full: the environment, not a bug
         where = f' ({error.filename})' if getattr(error, 'filename', None) else ''
         print(f'ERROR: {options.action}: {error.strerror or error}{where}.', file=sys.stderr)
