@@ -158,8 +158,8 @@ def test_the_war_room_keeps_xsoars_json_rules_for_entries_and_the_integration_co
     with pytest.raises(DemistoMisuse, match='JSON round trip'):
         demisto.setIntegrationContext({'when': object()})
     with pytest.raises(DemistoMisuse, match='JSON round trip'):
-        demisto.results({'Type': 1, 'Contents': {1, 2}})
-    demisto.results({'Type': 1, 'Contents': ('a', 'b')})
+        demisto.results({'Type': 1, 'ContentsFormat': 'json', 'Contents': {1, 2}})
+    demisto.results({'Type': 1, 'ContentsFormat': 'json', 'Contents': ('a', 'b')})
     assert demisto.entries[-1]['Contents'] == ['a', 'b']  # as XSOAR hands it back: a list
 
 
