@@ -281,7 +281,7 @@ def test_an_argument_on_the_line_and_in_the_file_is_refused(tmp_path):
 
 @pytest.mark.parametrize('argv, words', [
     (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', '-1'], 'is negative'),
-    (['export', '/etc/hostname'], 'File exists'),
+    (['export', '/etc/hostname'], 'export: OUTDIR /etc/hostname is a file, not a directory'),
 ])
 def test_environment_and_usage_faults_are_one_line_and_exit_2_never_a_traceback(argv, words):
     done = cli(*argv)

@@ -292,7 +292,7 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
     try:  # a path that is a file, or a directory that cannot be made: refused before anything runs
         Path(out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        print(f'ERROR: {outdir_refusal(out_dir, error)}', file=sys.stderr)
+        print(f'ERROR: {outdir_refusal("fetch", out_dir, error, "for the incident files")}', file=sys.stderr)
         return EXIT_USAGE
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, None, spec)
@@ -320,16 +320,16 @@ def nearest_existing(path: str) -> str:
     return existing
 
 
-def outdir_refusal(out_dir: str, error: OSError) -> str:
-    """Why fetch cannot use OUTDIR, naming the path the user gave: mkdir's own words (File exists, Not a
-    directory) read as if the directory were the trouble, when a file is in its place."""
-    wanted = 'give a directory (new or existing) for the incident files'
+def outdir_refusal(action: str, out_dir: str, error: OSError, purpose: str) -> str:
+    """Why ``action`` (fetch, export) cannot use OUTDIR, naming the path the user gave: mkdir's own words (File
+    exists, Not a directory) read as if the directory were the trouble, when a file is in its place."""
+    wanted = f'give a directory (new or existing) {purpose}'
     found = nearest_existing(out_dir)
     if os.path.isdir(found):
-        return f'fetch: OUTDIR {out_dir} cannot be made ({error.strerror or error}): {wanted}, one you can write to.'
+        return f'{action}: OUTDIR {out_dir} cannot be made ({error.strerror or error}): {wanted}, one you can write to.'
     if found == os.path.abspath(out_dir):
-        return f'fetch: OUTDIR {out_dir} is a file, not a directory: {wanted}.'
-    return f'fetch: OUTDIR {out_dir}: {found} on its way is a file, not a directory: {wanted}.'
+        return f'{action}: OUTDIR {out_dir} is a file, not a directory: {wanted}.'
+    return f'{action}: OUTDIR {out_dir}: {found} on its way is a file, not a directory: {wanted}.'
 
 
 def write_docs(check: bool) -> int:
@@ -692,6 +692,10 @@ def dispatch(options: argparse.Namespace) -> int:
         return fetch_incidents(options.outdir, options.params)
     if options.action == 'export':
         from .export import export_pack
+        try:  # a path that is a file, or a directory that cannot be made: refused before anything is written
+            Path(options.outdir).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise Refused(outdir_refusal('export', options.outdir, error, 'for the pack and its zip')) from None
         pack_dir, zip_path = export_pack(Path(options.outdir))
         print(f'Pack written to {pack_dir} and {zip_path}.')
         return 0
