@@ -187,10 +187,10 @@ XDR_ERROR_ADVICE = {
     401: 'Cortex XDR did not accept the API key. Check the API key ID, the key and the key type '
          '(standard or advanced) in the instance settings; an advanced key also needs this machine\'s '
          'clock to be right within a few minutes.',
-    402: 'The tenant does not have the license this API needs (Cortex XDR Prevent or Cortex XDR Pro per '
-         'Endpoint). Ask your Cortex XDR administrator.',
-    403: 'The API key\'s role is not allowed to restore files. Give the role the Action Center response '
-         'permission, or use a key whose role has it.',
+    402: 'The tenant does not have the license this API needs (Cortex XDR Prevent, Pro per Endpoint or Pro per '
+         'GB). Ask your Cortex XDR administrator.',
+    403: 'The API key\'s role is not allowed to restore files. Give the role the Action Center permissions (View/Edit '
+         'and Quarantine), or use a key whose role has them.',
     404: 'The server URL does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
@@ -1438,7 +1438,7 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
 
 class XdrApiKeyAuth(requests.auth.AuthBase):
     """Cortex XDR API key headers. Called for every attempt: an advanced key signs each with a fresh nonce and
-    timestamp (the API refuses a replayed nonce with 401)."""
+    timestamp (the API refuses a stale timestamp; a nonce is meant for one request)."""
 
     def __init__(self, key_id: str, key: str, auth_type: str) -> None:
         self._key_id = key_id
@@ -1674,7 +1674,11 @@ class XdrClient:
             raise
 
     def get_action_status(self, action_id: int | str, retry_server_errors: bool = True) -> dict[str, Any]:
-        """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}."""
+        """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}.
+        group_action_id is an Integer in the API's reference, though a restore reply may give the ID as text: text of
+        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came."""
+        if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
+            action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
                           XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES)
 
@@ -1682,17 +1686,17 @@ class XdrClient:
               retry_statuses: Iterable[int] = RETRY_STATUSES) -> dict[str, Any]:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
-        if answer.status != 200:
+        if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
             raise xdr_error_from_response(answer)
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
-            raise RestoreError(f'{self.vendor} answered HTTP 200 without a "reply" object. Check that the server '
-                               f'URL is the tenant\'s API URL.', answer.attempts)
+            raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that the '
+                               f'server URL is the tenant\'s API URL.', answer.attempts)
         return reply
 
 
 def xdr_error_from_response(answer: VendorReply) -> VendorApiError:
-    """Turns a non-200 Cortex XDR reply into one message: what happened, what to do, the vendor's words."""
+    """Turns a Cortex XDR error reply into one message: what happened, what to do, the vendor's words."""
     reply = answer.field('reply')
     said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
             'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
@@ -1811,7 +1815,7 @@ class HssClient:
     def _request(self, method: str, path: str | None = None, expect_json: bool = False,
                  **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
-        if reply.status != 200:
+        if not 200 <= reply.status < 300:
             raise huawei_error_from_response(reply)
         return reply
 
@@ -2333,7 +2337,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
     hashes = sha256_list(args.get('file_hash'))
     endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
-    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=0)
+    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
     action_ids = action_id_list(args.get('action_id'))
     unsent = carried_json(args, 'unsent', list, hashes.__contains__)  # files of file_hash an earlier run did not send
@@ -2685,8 +2689,8 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
 
 def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
-    inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (as
-    CoreIRApiModule reads them); every text trimmed."""
+    inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
+    one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
     candidates = []
     if isinstance(reason, dict):
         data = json_object(reason.get('errorData'))

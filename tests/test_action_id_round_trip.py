@@ -1,6 +1,7 @@
-"""An action ID restore-file accepted and follows (the README: "the action ID as a number or a text, carried
-between polls in a JSON list and sent back exactly as received") survives the hidden action_id argument the
-command writes for its next check, and reaches Cortex XDR's status API as it came."""
+"""An action ID restore-file accepted and follows (the README: "the action ID as a number or a text, kept in
+context and carried between polls in a JSON list exactly as received") survives the hidden action_id argument the
+command writes for its next check, and reaches Cortex XDR's status API as it came, but for a text of digits alone,
+which goes as the Integer the API's reference gives group_action_id."""
 from __future__ import annotations
 
 import json
@@ -16,8 +17,10 @@ HASH = 'c' * 64
 
 
 
-@pytest.mark.parametrize('action_id', ['grp:2457', 'act.7', ' 2457', '2457 ', 2457.0, -3, 10 ** 19])
-def test_an_action_id_the_first_run_followed_is_read_back_by_the_next_check(replay_server, action_id):
+@pytest.mark.parametrize('action_id, sent', [('grp:2457', 'grp:2457'), ('act.7', 'act.7'), (' 2457', ' 2457'),
+                                              ('2457 ', '2457 '), (2457.0, 2457.0), (-3, -3), (10 ** 19, 10 ** 19),
+                                              ('2457', 2457)])
+def test_an_action_id_the_first_run_followed_is_read_back_by_the_next_check(replay_server, action_id, sent):
     replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': 3}}).queue(200, FINAL)
 
     result = room(replay_server).run('restore-file', {'file_hash': HASH})
@@ -25,6 +28,6 @@ def test_an_action_id_the_first_run_followed_is_read_back_by_the_next_check(repl
     assert 'PollingCommand' in result.entries[0]  # the first run followed it
     assert not result.failed, result.entries[-1]['Contents']
     [_, status] = [json.loads(r.body)['request_data'] for r in replay_server.requests]
-    assert status['group_action_id'] == action_id and type(status['group_action_id']) is type(action_id)
+    assert status['group_action_id'] == sent and type(status['group_action_id']) is type(sent)
     [record] = as_list(get_path(result.context, 'CortexXDR.RestoredFile'))
     assert record['action_id'] == action_id and record['status'] != 'IN_PROGRESS'

@@ -87,6 +87,14 @@ def test_action_status_asks_for_the_group_action_id(replay_server):
     assert reply == load_json(XDR_REPLIES / 'action_status_running.json')['reply']
 
 
+def test_a_restore_answered_201_is_taken_as_cortex_xdr_s_acceptance(replay_server):
+    # CoreIRApiModule's restore_file passes ok_codes=(200, 201): a 201 with the reply is a restore started.
+    expected = load_json(XDR_REPLIES / 'restore_reply.json')['reply']
+    replay_server.queue_file(201, 'restore_reply.json')
+
+    assert make_client(replay_server.url).restore_file('d' * 64) == expected
+
+
 @pytest.mark.parametrize('status', [400, 401, 402, 403, 429, 500])
 def test_each_error_status_says_what_to_do_and_keeps_the_vendor_fields(replay_server, status):
     vendor = load_json(XDR_REPLIES / f'error_{status}.json')['reply']

@@ -286,6 +286,12 @@ def test_unlicensed_key_is_402(http, server):
     assert_error(post(http, server, RESTORE, {"file_hash": H3}, standard_headers(UNLICENSED_ID)), 402)
 
 
+@pytest.mark.parametrize("group_action_id", ["1001", 1001.0, True])
+def test_a_group_action_id_that_is_not_an_integer_is_400(http, server, group_action_id):
+    # "Get Action Status" types group_action_id an Integer
+    assert_error(post(http, server, STATUS, {"group_action_id": group_action_id}), 400)
+
+
 def test_key_without_permission_is_403(http, server):
     assert_error(post(http, server, RESTORE, {"file_hash": H3}, standard_headers(FORBIDDEN_ID)), 403)
 

@@ -228,7 +228,11 @@ class XdrBackend:
     # ----------------------------------------------------------------- action status
 
     def get_action_status(self, group_action_id: Any) -> dict:
-        action_id = _parse_int(group_action_id, "group_action_id")
+        # "Get Action Status" documents group_action_id as an Integer (unlike the restore's incident_id, a String
+        # its own example sends as a number): text is refused, though a restore reply may give the ID as text.
+        if not isinstance(group_action_id, int) or isinstance(group_action_id, bool):
+            raise BadRequest("group_action_id must be an integer")
+        action_id = group_action_id
         with self._lock:
             self._apply_finished_actions()
             action = self.actions.get(action_id)
