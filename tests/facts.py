@@ -184,9 +184,9 @@ PACK_ID = 'QuarantineRestore'
 PACK_VERSION = '1.0.0'
 # README: "Every item asks for XSOAR 6.10.0, as does the pack."
 SERVER_MIN_VERSION = '6.10.0'
-# README: "The pack depends on Common Scripts ... and Common Types ..., both mandatory, and optionally on Cortex
-# XDR by Palo Alto Networks".
-PACK_DEPENDENCIES = {'CommonScripts': True, 'CommonTypes': True, 'CortexXDR': False}
+# README: "The pack depends on Common Scripts ..., Filters And Transformers ... and Common Types ..., all mandatory,
+# and optionally on Cortex XDR by Palo Alto Networks".
+PACK_DEPENDENCIES = {'CommonScripts': True, 'CommonTypes': True, 'CortexXDR': False, 'FiltersAndTransformers': True}
 # The content repository's layout (demisto/content Packs/<Pack>/...) for the pack's JSON items, and the key
 # demisto-sdk lists each under in the zip's metadata.json (mappers are listed with the classifiers).
 CONTENT_JSON_ITEMS = {

@@ -97,4 +97,4 @@ def test_a_true_condition_updates_what_the_key_holds():
     merge_entry_context(context, {'A.B(true)': {'allowed': [], 'held': ['x']}})
 
     assert context == {'A': {'B': {'allowed': [], 'held': ['x']}}}
-    assert get_path(context, 'A.B.allowed') is None
+    assert get_path(context, 'A.B.allowed') == []  # there, and empty: "Is defined" holds for it, "Is not empty" not

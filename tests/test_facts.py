@@ -170,7 +170,7 @@ def test_pack_dependencies_and_whether_each_is_mandatory_are_the_readme_s():
     packs = json.loads((TEST_DATA / 'xsoar' / 'dependencies.json').read_text(encoding='utf-8'))['packs']
     assert set(packs) == set(facts.PACK_DEPENDENCIES)
     sentence = README.split('The pack depends on', 1)[1].split('`pack_metadata.json` declares them', 1)[0]
-    mandatory, optional = sentence.split('both mandatory, and optionally on', 1)
+    mandatory, optional = sentence.split('all mandatory, and optionally on', 1)
     for pack_id, is_mandatory in facts.PACK_DEPENDENCIES.items():
         assert f'**{packs[pack_id]["display_name"]}**' in (mandatory if is_mandatory else optional), pack_id
 

@@ -53,6 +53,18 @@ def test_operators_compare_like_xsoar(operator, right, expected):
     assert evaluate(condition, scope()) is expected
 
 
+@pytest.mark.parametrize('value, defined, not_empty', [
+    ([], True, False), ('', True, False), (False, True, True), ('x', True, True), (None, False, False)])
+def test_is_defined_holds_for_empty_strings_and_lists_which_is_not_empty_refuses(value, defined, not_empty):
+    # Playbook Design Guide, "Built-in Filters": "Is defined considers false and empty strings and lists to be defined
+    # values. If you don't want those to be included as defined, use Is not empty."
+    room = Scope({}, {'X': value}, {})
+    left = {'value': {'simple': 'inputs.X'}, 'iscontext': True}
+    assert evaluate({'operator': 'isExists', 'left': left}, room) is defined
+    assert evaluate({'operator': 'isNotExists', 'left': left}, room) is not defined
+    assert evaluate({'operator': 'isNotEmpty', 'left': left}, room) is not_empty
+
+
 def test_an_unknown_operator_or_transformer_is_refused_by_name():
     with pytest.raises(UnsupportedError, match='isSomething'):
         evaluate({'operator': 'isSomething', 'left': {'value': {'simple': 'x'}}}, scope())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -334,3 +335,16 @@ def test_recorded_replies_of_other_integrations_write_only_what_their_yaml_decla
         spec = others.commands[command]
         assert spec.brand in (brand, '')  # its own integration's, or a generic command (file) any may answer
         assert others.run(brand, command, {spec.required[0]: path.stem})  # raises on an undeclared path
+
+
+def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_html_tag():
+    # Print's entries are markdown (CommonScripts Print.yml: "Markdown supported"), and CommonMark reads "<sha256>" as
+    # a raw HTML tag, which a war room may drop: a placeholder stays inside a code span, where it is shown as written.
+    tag = re.compile(r'<[A-Za-z][A-Za-z0-9-]*>')
+    for path in sorted((ROOT / 'playbooks').glob('playbook-*.yml')):
+        for task in yaml.safe_load(path.read_text(encoding='utf-8'))['tasks'].values():
+            if task.get('task', {}).get('scriptName') != 'Print' and task.get('task', {}).get('script') != 'Print':
+                continue
+            text = str(((task.get('scriptarguments') or {}).get('value') or {}).get('simple', ''))
+            outside_code = re.sub(r'`[^`]*`', '', text)
+            assert not tag.search(outside_code), (path.name, task['id'], tag.search(outside_code).group())

@@ -135,7 +135,9 @@ def as_list(value) -> list:
 
 
 def get_path(context: dict, dotted: str):
-    """The value at a dotted context path (``CortexXDR.RestoredFile.status``), mapped over lists."""
+    """The value at a dotted context path (``CortexXDR.RestoredFile.status``), mapped over lists; None where no key
+    is there, and [] where the keys hold empty lists only (a key that holds [] is defined, as XSOAR's "Is defined"
+    reads it)."""
     values = [context]
     for part in dotted.split('.'):
         next_values = []
@@ -146,5 +148,5 @@ def get_path(context: dict, dotted: str):
         values = next_values
     flat = [item for value in values for item in as_list(value)]
     if not flat:
-        return None
+        return [] if values and all(value == [] for value in values) else None
     return flat[0] if len(flat) == 1 else flat

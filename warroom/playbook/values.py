@@ -233,8 +233,10 @@ OPERATORS: dict[str, Callable[[Any, Any, bool], bool]] = {
     'inList': _in_list,
     'notInList': lambda left, right, ic: not _in_list(left, right, ic),
     'containsString': _contains_string,
-    'isExists': lambda left, right, ic: left is not None and left != [],
-    'isNotExists': lambda left, right, ic: left is None or left == [],
+    # "Is defined considers false and empty strings and lists to be defined values. If you don't want those to be
+    # included as defined, use Is not empty." (Cortex XSOAR 6 Playbook Design Guide, "Built-in Filters")
+    'isExists': lambda left, right, ic: left is not None,
+    'isNotExists': lambda left, right, ic: left is None,
     'isNotEmpty': lambda left, right, ic: not is_empty(left),
     'isEmpty': lambda left, right, ic: is_empty(left),
     'isTrue': lambda left, right, ic: any(text_of(v).lower() == 'true' for v in as_list(left)),
