@@ -120,6 +120,17 @@ def test_pack_metadata_has_every_field_marketplace_reads(pack_dir):
         assert metadata['url'] or metadata['email']
 
 
+def test_the_pack_description_fits_marketplace_s_150_characters(pack_dir):
+    # content-docs docs/documentation/pack-docs.md, pack description: "Up to 150 chars"
+    assert 0 < len(json.loads((pack_dir / 'pack_metadata.json').read_text())['description']) <= 150
+
+
+def test_the_integration_description_names_no_setting_with_an_empty_explanation(pack_dir):
+    text = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_description.md').read_text()
+    dangling = [line for line in text.splitlines() if line.startswith('- **') and line.rstrip().endswith(':')]
+    assert dangling == []
+
+
 def test_integration_image_is_a_small_120_by_50_png(pack_dir):
     data = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_image.png').read_bytes()
     assert png_facts(data) == {'width': 120, 'height': 50, 'channels': 4}

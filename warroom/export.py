@@ -54,9 +54,9 @@ SERVER_MIN_VERSION = '6.10.0'  # what the integration and the playbooks need: ev
 
 PACK_METADATA = {
     'name': 'Quarantine Restore',
-    'description': ('Gives quarantined files back once an incident turns out to be a false positive: restores '
-                    'files quarantined by Cortex XDR and files isolated by Huawei Cloud Host Security Service (HSS), '
-                    'with playbooks that restore them for an incident closed as False Positive.'),
+    # content-docs pack-docs.md: a pack's description is "Up to 150 chars"
+    'description': 'Restores the files Cortex XDR quarantined and Huawei Cloud HSS isolated once an incident is closed '
+                   'as a false positive.',
     # No company stands behind the pack: "community" (Marketplace says so; no support contact needed).
     'support': 'community',
     'currentVersion': PACK_VERSION,
@@ -157,7 +157,8 @@ def integration_description(integration: dict) -> str:
         title = param.get('display') or param.get('displaypassword') or name
         if param.get('display') and param.get('displaypassword'):
             title = f"{param['display']} / {param['displaypassword']}"
-        groups[group].append(f'- **{title}**: {_one_line(param.get("additionalinfo"))}')
+        info = _one_line(param.get('additionalinfo'))
+        groups[group].append(f'- **{title}**: {info}' if info else f'- **{title}**')  # no help: no dangling colon
     lines = [_one_line(integration['description']), '',
              'Fill in the settings of the vendors you use: Cortex XDR, Huawei Cloud HSS, or both. '
              'A vendor whose settings are empty is left out, and **Test** checks every vendor that is set.']
