@@ -131,6 +131,23 @@ def test_the_integration_description_names_no_setting_with_an_empty_explanation(
     assert dangling == []
 
 
+def test_each_playbook_readme_lists_the_integrations_its_tasks_name_as_generate_docs_does(pack_dir):
+    for source in sorted((PROJECT_ROOT / 'playbooks').glob('playbook-*.yml')):
+        tasks = load(source.read_text())['tasks'].values()
+        scripts = [str(task.get('task', {}).get('script') or '') for task in tasks]
+        brands = {script.split('|||')[0] for script in scripts if '|||' in script} - {''}
+        readme = (pack_dir / 'Playbooks' / f'{source.stem}_README.md').read_text()
+        listed = readme.split('### Integrations', 1)[1].split('###', 1)[0]
+        for brand in brands:  # e.g. Cortex XDR - IR|||xdr-get-incident-extra-data
+            assert f'* {brand}' in listed, (source.name, brand)
+
+
+def test_a_script_without_outputs_says_so_as_generate_docs_does(pack_dir):
+    for folder in sorted((pack_dir / 'Scripts').iterdir()):
+        if not load((folder / f'{folder.name}.yml').read_text()).get('outputs'):
+            assert 'There are no outputs for this script.' in (folder / 'README.md').read_text(), folder.name
+
+
 def test_integration_image_is_a_small_120_by_50_png(pack_dir):
     data = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_image.png').read_bytes()
     assert png_facts(data) == {'width': 120, 'height': 50, 'channels': 4}

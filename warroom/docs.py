@@ -112,6 +112,19 @@ def instance_settings() -> str:
     return environment().get_template('instance_settings.md.j2').render(params=params).strip() + '\n'
 
 
+def task_integrations(tasks: list) -> list[str]:
+    """The integrations a playbook's tasks name, as demisto-sdk's generate-docs lists them: a task's brand
+    (``Cortex XDR - IR|||xdr-get-incident-extra-data``), or this pack's integration for its own commands run without
+    one; a command any integration may answer (``|||file``) names none."""
+    spec = load_spec()
+    names = set()
+    for task in tasks:
+        brand, separator, command = (task.body.get('script') or '').partition('|||')
+        if separator and (brand or command in spec.commands):
+            names.add(brand or spec.raw['name'])
+    return sorted(names)
+
+
 def playbook_readme(playbook) -> str:
     from .playbook.diagram import mermaid
 
@@ -120,7 +133,7 @@ def playbook_readme(playbook) -> str:
     return environment().get_template('playbook_readme.md.j2').render(
         playbook=playbook, diagram=mermaid(playbook),
         sub_playbooks=sorted({t.body.get('playbookName') for t in tasks if t.type == 'playbook'}),
-        integrations=[load_spec().raw['name']] if commands else [],
+        integrations=task_integrations(tasks),
         scripts=sorted({t.body['scriptName'] for t in tasks if t.body.get('scriptName')}),
         commands=commands).strip() + '\n'
 

@@ -177,6 +177,8 @@ def script_readme(script: dict) -> str:
              '', '## Inputs', '', '---', '', '| **Argument Name** | **Description** |', '| --- | --- |']
     for argument in script.get('args') or ():
         lines.append(f'| {argument["name"]} | {_one_line(argument.get("description")).replace("|", chr(92) + "|")} |')
+    if not script.get('outputs'):  # as demisto-sdk's generate-docs says it
+        return '\n'.join(lines + ['', '## Outputs', '', '---', 'There are no outputs for this script.']) + '\n'
     lines += ['', '## Outputs', '', '---', '', '| **Path** | **Description** | **Type** |', '| --- | --- | --- |']
     for output in script.get('outputs') or ():
         lines.append(f'| {output["contextPath"]} | {_one_line(output.get("description")).replace("|", chr(92) + "|")} '
