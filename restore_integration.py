@@ -61,9 +61,9 @@ from urllib.request import getproxies
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
 from urllib3 import HTTPResponse as Urllib3Response
-from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, NewConnectionError, ProtocolError, \
-    ReadTimeoutError
-from urllib3.util import Timeout as SocketTimeouts
+from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, LocationParseError, NewConnectionError, \
+    ProtocolError, ReadTimeoutError
+from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 ''' CONSTANTS '''
 
@@ -452,8 +452,10 @@ def setting_text(params: dict[str, Any], name: str) -> str:
         raise RestoreError(f'The instance setting {name} must be text; got {type(value).__name__}.')
     text = str(value).strip()
     if has_control_characters(text):
-        raise RestoreError(f'The instance setting {name} holds a line break or another control character: '
-                           f'{printable(text)}. Enter it again.')
+        # A URL holding '@' may hold a password before it: not quoted, as normalise_base_url quotes none either
+        shown = 'not shown: it holds "@", and may hold a password' if '@' in text else printable(text)
+        raise RestoreError(f'The instance setting {name} holds a line break or another control character '
+                           f'({shown}). Enter it again.')
     return text
 
 
@@ -981,6 +983,24 @@ def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
             f'is the vendor\'s API, set that URL instead.')
 
 
+def proxy_elsewhere(url: str) -> bool:
+    """Whether requests would send a request for ``url`` through a proxy (from the environment) on another machine.
+    A proxy URL it cannot read is left to requests, whose error HttpTransport names."""
+    try:
+        proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+        host = parse_url(proxy).host if proxy else None  # read as urllib3 will read it
+    except (ValueError, LocationParseError):
+        return False
+    return host is not None and not is_loopback_host(host)
+
+
+class NoNetrcCredentials(requests.auth.AuthBase):
+    """A request's auth when it carries no credentials (IAM's token request: they are in its body)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
 def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
     reason = error.args[0] if error.args else error
@@ -1022,7 +1042,9 @@ class HttpTransport:
         self.token_source = token_source
         self.session = requests.Session()
         self.session.verify = settings.verify
-        self.session.auth = auth
+        # An auth of its own always: with none, requests sends the credentials ~/.netrc (or $NETRC) holds for the host
+        # (to IAM, whose token request carries none), which nobody configured here.
+        self.session.auth = auth or NoNetrcCredentials()
         self.session.headers['Accept'] = 'application/json'
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
@@ -1031,8 +1053,11 @@ class HttpTransport:
         self.session.mount('http://', adapter)
         # With "Use system proxy settings" unchecked, a None per scheme keeps requests from taking
         # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
-        # ALL_PROXY, which requests would otherwise still apply to every scheme.
-        self.proxies = None if settings.proxy else {'http': None, 'https': None, 'all': None}
+        # ALL_PROXY, which requests would otherwise still apply to every scheme. Plain http may go to this machine only
+        # (normalise_base_url): it never goes through a proxy on another one.
+        local_http = urlsplit(base_url).scheme == 'http' and is_loopback_host(urlsplit(base_url).hostname or '')
+        direct = not settings.proxy or (local_http and proxy_elsewhere(base_url))
+        self.proxies = {'http': None, 'https': None, 'all': None} if direct else None
         self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
         self.wait_at_most(deadline_s)
 
@@ -1328,16 +1353,24 @@ class SecretScrubber:
     MIN_LENGTH = 4
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
+    # A request signature (an advanced Cortex XDR key's hash, an SDK-HMAC-SHA256 signature): one per request, so
+    # hundreds a run. They are kept in a set and found by their shape, not looked for one by one.
+    SIGNATURE = re.compile(r'(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])')
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._forms = ()
+        self._signatures = frozenset()
         for value in values:
             self.add(value)
 
     def add(self, value: Any) -> None:
-        """Learns one more secret; safe from any thread (tokens arrive from worker threads)."""
+        """Learns one more secret; safe from any thread (tokens and signatures arrive from worker threads)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
+            return
+        if self.SIGNATURE.fullmatch(value):
+            with self._lock:
+                self._signatures = self._signatures | {value.lower()}
             return
         forms = set()
         for plain in (value, value.strip()):
@@ -1353,6 +1386,8 @@ class SecretScrubber:
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self.MASK)
+        if self._signatures:
+            text = self.SIGNATURE.sub(lambda m: self.MASK if m.group().lower() in self._signatures else m.group(), text)
         return self._cut_heads(text) if self.CUT in text else text
 
     def _cut_heads(self, text: str) -> str:
@@ -1378,7 +1413,10 @@ class SecretScrubber:
 
     def _holds_secret(self, value: Any) -> bool:
         if isinstance(value, str):
-            return any(form in value for form in self._forms) or (self.CUT in value and self._cut_heads(value) != value)
+            signatures = self._signatures
+            signed = bool(signatures) and any(m.lower() in signatures for m in self.SIGNATURE.findall(value))
+            return signed or any(form in value for form in self._forms) or \
+                (self.CUT in value and self._cut_heads(value) != value)
         if isinstance(value, dict):
             return any(self._holds_secret(key) or self._holds_secret(item) for key, item in value.items())
         if isinstance(value, (list, tuple)):
@@ -1440,19 +1478,23 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     """Cortex XDR API key headers. Called for every attempt: an advanced key signs each with a fresh nonce and
     timestamp (the API refuses a stale timestamp; a nonce is meant for one request)."""
 
-    def __init__(self, key_id: str, key: str, auth_type: str) -> None:
+    def __init__(self, key_id: str, key: str, auth_type: str,
+                 on_signature: Callable[[str], None] | None = None) -> None:
         self._key_id = key_id
         self._key = key
         self._advanced = auth_type == 'advanced'
+        # An advanced key's hash opens the API to whoever holds it while its timestamp is fresh (it covers neither
+        # path nor body): a vendor or proxy quoting the headers back must not show it.
+        self._on_signature = on_signature or (lambda signature: None)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:
             nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
             timestamp = str(int(time.time() * 1000))
-            request.headers.update({
-                'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp,
-                'Authorization': hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()})
+            signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
+            self._on_signature(signature)
+            request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
         else:
             request.headers['Authorization'] = self._key
         return request
@@ -1465,11 +1507,13 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
     def __init__(self, access_key: str, secret_key: str, project_id: str | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 on_signature: Callable[[str], None] | None = None) -> None:
         self._access_key = access_key
         self._secret_key = secret_key
         self._project_id = project_id
         self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._on_signature = on_signature or (lambda signature: None)  # replayable as it is for 15 minutes
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url)
@@ -1483,6 +1527,7 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         query = [(unquote(name), unquote(value)) for name, _, value in
                  (pair.partition('=') for pair in parts.query.split('&') if pair)]
         signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed, body)
+        self._on_signature(signature)
         request.headers['Authorization'] = (f'{SDK_SIGNING_ALGORITHM} Access={self._access_key}, '
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
         return request
@@ -1649,10 +1694,11 @@ class XdrClient:
     vendor = 'Cortex XDR'
 
     def __init__(self, settings: XdrSettings, transport_settings: TransportSettings = TransportSettings(),
-                 limiter: AdaptiveRateLimiter | None = None, progress: Callable[[str], None] | None = None) -> None:
+                 limiter: AdaptiveRateLimiter | None = None, progress: Callable[[str], None] | None = None,
+                 on_secret: Callable[[str], None] | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
-                                       XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type),
+                                       XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_secret),
                                        self.limiter, RETRY_STATUSES)
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
 
@@ -1714,7 +1760,7 @@ class HssClient:
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
                  stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
-                 progress: Callable[[str], None] | None = None, on_token: Callable[[str], None] | None = None,
+                 progress: Callable[[str], None] | None = None, on_secret: Callable[[str], None] | None = None,
                  token_clock: Callable[[], float] = time.time) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = None
@@ -1722,10 +1768,10 @@ class HssClient:
             self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock,
                                                    limiter=AdaptiveRateLimiter(settings.rate_limit, self.limiter.clock,
                                                                                self.limiter.sleep),
-                                                   on_token=on_token)
+                                                   on_token=on_secret)
             auth = HuaweiTokenAuth(self.token_provider)
         else:
-            auth = HuaweiAkSkAuth(settings.access_key, settings.secret_key, settings.project_id)
+            auth = HuaweiAkSkAuth(settings.access_key, settings.secret_key, settings.project_id, on_signature=on_secret)
         self.transport = HttpTransport(settings.url, self.vendor, transport_settings, auth, self.limiter,
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
         if settings.region:
@@ -3274,17 +3320,18 @@ def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
 
 def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None,
                  progress: Callable[[str], None] | None = None,
-                 on_token: Callable[[str], None] | None = None) -> XdrClient | HssClient:
-    """The client of one vendor, from the settings read for this run."""
+                 on_secret: Callable[[str], None] | None = None) -> XdrClient | HssClient:
+    """The client of one vendor, from the settings read for this run; ``on_secret`` learns each token and request
+    signature the client makes."""
     if kind == 'xdr':
-        return XdrClient(settings.xdr, settings.transport, progress=progress)
-    return HssClient(settings.hss, settings.transport, stored_token, progress=progress, on_token=on_token)
+        return XdrClient(settings.xdr, settings.transport, progress=progress, on_secret=on_secret)
+    return HssClient(settings.hss, settings.transport, stored_token, progress=progress, on_secret=on_secret)
 
 
 def configured_clients(settings: InstanceSettings, stored_token: Any = None,
-                       on_token: Callable[[str], None] | None = None) -> dict[str, XdrClient | HssClient]:
+                       on_secret: Callable[[str], None] | None = None) -> dict[str, XdrClient | HssClient]:
     """The clients of every vendor in use."""
-    return {kind: build_client(kind, settings, stored_token, on_token=on_token) for kind in settings.in_use}
+    return {kind: build_client(kind, settings, stored_token, on_secret=on_secret) for kind in settings.in_use}
 
 
 ''' MAIN '''
@@ -3320,7 +3367,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
         return
     if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
-        clients['hss'] = build_client('hss', settings, stored, on_token=scrubber.add)
+        clients['hss'] = build_client('hss', settings, stored, on_secret=scrubber.add)
         last_run = last_run_values(runtime.getLastRun())
         incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run, int(time.time() * 1000),
                                                   scrubber.text)
@@ -3331,7 +3378,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
     kind, command_function = COMMANDS[command]
     # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
     clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
-        scrubber.text(f'[progress] {text}')), on_token=scrubber.add)
+        scrubber.text(f'[progress] {text}')), on_secret=scrubber.add)
     result = command_function(clients[kind], runtime.args() or {})
     runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
 

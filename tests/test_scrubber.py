@@ -154,6 +154,38 @@ def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(ech
         assert any(carried in text for text in echo.echoed)  # the echo did carry it, and it was taken out
 
 
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
+def test_a_request_signature_quoted_back_is_scrubbed_as_it_opens_the_api_while_fresh(echo, command, args, vendor, mode):
+    # An advanced Cortex XDR key's hash covers neither path nor body (DESIGN: sha256(key + nonce + timestamp)), so with
+    # the other headers it restores any file until its timestamp is stale; an SDK-HMAC signature replays its request.
+    demisto = run_main(echo_params(echo, vendor, mode), command, args)
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    sent = [json.loads(text)['headers']['Authorization'] for text in echo.echoed]
+    signatures = [value.rsplit('Signature=', 1)[-1] for value in sent]
+    assert signatures and all(len(signature) == 64 for signature in signatures)  # what the vendor was sent, and quoted
+    for signature in signatures:
+        assert signature not in shown and signature.upper() not in shown
+
+
+def test_credentials_in_netrc_are_never_sent_to_iam(monkeypatch, tmp_path):
+    # requests adds ~/.netrc's (or $NETRC's) credentials to a request with no auth of its own, as IAM's token request is
+    netrc = tmp_path / 'netrc'
+    netrc.write_text('default login intruder password netrcSECRETvalue\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    vendor = EchoVendor(iam_echoes=True)
+    try:
+        demisto = run_main(echo_params(vendor, 'hss', 'token'), 'hss-restore-isolated',
+                           {'host_id': 'h1', 'file_hash': 'b' * 64, 'file_path': '/x'})
+    finally:
+        vendor.server.stop()
+
+    [received] = vendor.echoed  # IAM's token request, headers and all
+    assert 'Authorization' not in json.loads(received)['headers'] and 'netrcSECRETvalue' not in received
+    assert 'netrcSECRETvalue' not in json.dumps(demisto.entries)
+
+
 def test_a_cached_token_quoted_back_is_scrubbed_too(echo):
     params = {'hss_endpoint': echo.url, 'hss_iam_endpoint': echo.url, 'hss_project_id': 'p' * 32,
               'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',

@@ -244,6 +244,20 @@ def test_all_proxy_alone_is_ignored_unless_proxy_is_checked(vendors, monkeypatch
     assert len(recording.seen) == 1  # only the run with proxy checked
 
 
+def test_plain_http_to_this_machine_never_goes_through_a_proxy_on_another_one(vendors, monkeypatch):
+    # Plain http is allowed to loopback only, as it never leaves the machine: a proxy elsewhere would carry the key in
+    # clear (192.0.2.2 is TEST-NET-1: nothing answers there, so the run would fail had it gone that way).
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, 'http://192.0.2.2:3128')
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+
+    entry = run(dict(vendors[0].params(), proxy=True, connect_timeout='2', max_retries='0'), 'test-module')
+
+    assert entry['Contents'] == 'ok', entry
+    assert vendors[0].gateway.requests  # it reached the vendor on 127.0.0.1, directly
+
+
 PROXY_PASSWORD_HALVES = ('pxA' + secrets.token_hex(8), 'pxB' + secrets.token_hex(8))
 
 

@@ -30,7 +30,8 @@ def test_a_url_setting_requests_cannot_parse_is_refused_by_name_not_as_a_fault_o
 
 
 @pytest.mark.parametrize('url', ['ftp://admin:S3cretPw0rd@host', 'https://admin:S3cretPw0rd@',
-                                 'admin:S3cretPw0rd@host', 'htps://admin:S3cretPw0rd@host:443'])
+                                 'admin:S3cretPw0rd@host', 'htps://admin:S3cretPw0rd@host:443',
+                                 'https://admin:S3cretPw0rd@host/\tpublic_api/v1'])  # a tab: refused as text first
 def test_a_url_setting_holding_a_password_is_refused_without_showing_the_password(url):
     with pytest.raises(ri.RestoreError) as refused:
         ri.normalise_base_url(url, 'hss_endpoint', False)
