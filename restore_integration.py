@@ -3046,17 +3046,17 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                                  f'agent has not finished it. Check in the HSS console that the agent of '
                                  f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
                                  f'it is. To follow it: {hss_follow_command(args, state)}')
-    counts = hss_counts(rows)
-    unread_text = f'\n\nThe listing was not read at this check: {unread}' if unread else ''
+    # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
+    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
+        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)))
     if running and polling and not out_of_time:
-        readable = (f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}; checking again in '
-                    f'{interval} s.' + unread_text)
+        readable = f'{said} Checking again in {interval} s.' if unread else f'{said}; checking again in {interval} s.'
         schedule = PollingSchedule('hss-restore-isolated', interval,
                                    dict(args, restore_state=state_text(dict(state, checks=checks))),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = hss_table(f'Huawei Cloud HSS restore, after {elapsed} s: {hss_counts_text(counts)}', rows) + (
-            f'{unread_text}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else '')
+        readable = (f'{said}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else
+                    hss_table(said, rows))
         schedule = None
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule,
                          raw_response={'elapsed_seconds': elapsed, 'items': rows,

@@ -120,7 +120,8 @@ def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
                                                       {'file_hash': UPDATER, 'host_id': SLOW['host_id']})
 
     assert not result.failed, result.entries[-1]
-    assert 'not read at this check' in result.entries[1]['HumanReadable']
+    unread = result.entries[1]['HumanReadable']
+    assert 'not read at this check' in unread and '0 restored' not in unread  # no counts of rows it did not read
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
 
 
@@ -254,7 +255,9 @@ def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
                                                         dict(re.findall(r'(\w+)=(\S+)', follow), polling='false'))
 
     text = followed.entries[-1].get('HumanReadable') or followed.entries[-1]['Contents']
-    assert followed.failed or 'not read' in text, text  # never "0 restored, 0 restoring" as if nothing were left
+    assert followed.failed or 'not read' in text, text
+    assert '0 restored' not in text and 'No entries' not in text  # never as if nothing were left
+    assert '!hss-restore-isolated' in text  # how to follow it
 
 
 def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_in_context(clocked):
