@@ -1413,17 +1413,21 @@ class SecretScrubber:
 
     def _holds_secret(self, value: Any) -> bool:
         if isinstance(value, str):
-            signatures = self._signatures  # a text shorter than a signature holds none (most cells of a table)
-            signed = bool(signatures) and len(value) >= 64 and (value.lower() in signatures if len(value) == 64 else
-                                                                any(m.lower() in signatures
-                                                                    for m in self.SIGNATURE.findall(value)))
-            return signed or any(form in value for form in self._forms) or \
+            return self._holds_signature(value) or any(form in value for form in self._forms) or \
                 (self.CUT in value and self._cut_heads(value) != value)
         if isinstance(value, dict):
             return any(self._holds_secret(key) or self._holds_secret(item) for key, item in value.items())
         if isinstance(value, (list, tuple)):
             return any(self._holds_secret(item) for item in value)
         return False
+
+    def _holds_signature(self, text: str) -> bool:
+        signatures = self._signatures
+        if not signatures or len(text) < 64:  # shorter than a signature: most cells of a table
+            return False
+        if len(text) == 64:
+            return text.lower() in signatures
+        return any(found.lower() in signatures for found in self.SIGNATURE.findall(text))
 
     def value(self, value: Any) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed."""
