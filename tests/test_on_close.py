@@ -2,6 +2,7 @@
 or the post-processing script set on the incident type), and the reputation gate in front of every restore."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -10,8 +11,9 @@ from hypothesis import example, given, strategies as st
 import facts
 from conftest import TEST_DATA, known_bad, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path, merge_entry_context
-from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident
-from warroom.playbook.model import SCRIPTS_DIR
+from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
+                                       close_incident)
+from warroom.playbook.model import SCRIPTS_DIR, Playbook, Task
 from warroom.playbook.others import OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
 
@@ -545,3 +547,59 @@ def test_a_restore_cortex_xdr_throttled_on_close_is_said_not_started_not_refused
     [line] = [line for line in run.notes[-1].splitlines() if throttled in line and 'file_hash=' in line]
     assert 'did not start' in line and 'refused' not in line.lower(), line
     assert ' '.join(record['error'].split()) in line
+
+
+def shipped_closure_script(incident_type: str) -> str:
+    """The post-processing script the pack's incident type of that name sets, read from its JSON as XSOAR imports it."""
+    for path in (SCRIPTS_DIR.parent / 'incident_types').glob('*.json'):
+        definition = json.loads(path.read_text(encoding='utf-8'))
+        if definition['name'] == incident_type:
+            return definition['closureScript']
+    return ''
+
+
+def test_the_playbook_branch_s_close_runs_the_type_s_post_processing_script_on_the_context_the_playbook_left(vendors):
+    """XSOAR runs the type's closureScript on every close, the branch's closeInvestigation too: after the playbook
+    restored the HSS copies, the script reads them in the playbook's context and asks none back a second time."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    script = shipped_closure_script(incident['type'])
+    assert script, 'the pack ships this incident type with a closure script'
+
+    runs = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
+
+    assert [run.failed for run in runs] == [False, False]
+    assert [event.command for event in runs[1].events] == [script]
+    asked = [(item['host_id'], item['file_path'], item['file_hash'])
+             for request in hss.gateway.requests if request.method == 'PUT' for item in request.body['data_list']]
+    assert asked and len(asked) == len(set(asked)), asked
+    for file_hash in {file_hash for _, _, file_hash in asked}:
+        assert f'was not run again for {file_hash}' in runs[1].notes[-1]
+    assert get_path(runs[1].context, 'HuaweiHSS.RestoredFile.outcome'), 'the playbook\'s records stay in context'
+
+
+def test_an_incident_of_a_type_the_pack_does_not_ship_gets_the_playbook_alone_on_close(vendors):
+    # Cortex XDR's incident types are the Cortex XDR pack's: a closure script there is the user's to set.
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    assert not shipped_closure_script(incident['type'])
+
+    runs = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
+
+    assert len(runs) == 1 and not runs[0].failed
+    assert all(event.command != POST_PROCESSING_SCRIPT for event in runs[0].events)
+
+
+def test_a_playbook_that_stops_on_an_error_never_reaches_the_close_so_the_script_does_not_run(vendors):
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    body = {'name': 'an unknown command', 'type': 'regular', 'script': '|||no-such-command'}
+    tasks = [Task('0', 'start', '', {'type': 'start', 'task': {'name': '', 'type': 'start'},
+                                     'nexttasks': {'#none#': ['1']}}),
+             Task('1', 'regular', body['name'], {'type': 'regular', 'task': body, 'nexttasks': {}})]
+    failing = Playbook('fails', 'fails', '0', {task.id: task for task in tasks})
+
+    runs = close_by_playbook(runner_for(vendors), incident, sample.context, failing, stream=io.StringIO())
+
+    assert len(runs) == 1 and runs[0].failed, runs[0].error

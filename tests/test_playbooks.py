@@ -230,6 +230,24 @@ def test_close_from_the_command_line_prints_the_timeline_and_writes_the_context(
     assert get_path(json.loads(out.read_text()), 'HuaweiHSS.RestoredFile.outcome')
 
 
+def test_close_through_the_playbook_runs_the_hss_type_s_post_processing_script_after_the_playbook_ends(tmp_path):
+    """The analyst-decision branch as XSOAR runs it: the playbook to its end, then its closeInvestigation, which runs
+    the script the incident's type names; the context written still holds the playbook's records."""
+    out = tmp_path / 'context.json'
+    done = subprocess.run([sys.executable, '-m', 'warroom', 'close', str(INCIDENTS / 'hss_false_positive.json'),
+                           '--context-out', str(out), '--time-scale', '0'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    ended = lines.index(next(line for line in lines if line.startswith('Playbook completed')))
+    script = next(i for i, line in enumerate(lines) if line.startswith('[post-processing]'))
+    assert ended < script and 'QuarantineRestoreOnClose' in lines[script] and 'closeInvestigation' in lines[script - 1]
+    assert lines[-1].startswith('Post-processing script completed')
+    context = json.loads(out.read_text())
+    assert get_path(context, 'HuaweiHSS.RestoredFile.outcome')
+
+
 def test_close_without_a_reason_is_refused(tmp_path):
     sample = json.loads((INCIDENTS / 'xdr_no_hash.json').read_text())
     sample.pop('close')

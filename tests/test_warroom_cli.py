@@ -178,12 +178,13 @@ def xdr_table(out: str) -> dict[str, dict[str, str]]:
     return {row[0]: dict(zip(header[1:], row[1:])) for row in rows}
 
 
-def test_make_demo_follows_each_restore_the_close_dialog_started_and_shows_where_it_ended():
+def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended():
     """README: the samples closed from the Close dialog get the post-processing script, which starts their restores
     without waiting; the demo then runs the line its note gives to follow each one, as an analyst would, so the
     Cortex XDR table shows where each ended: back on the endpoints the seed lets restore it, still quarantined with
     the seed's reason on the one that fails. Above time scale 0 an action lasts two polling stages, as in `make
-    demo`, so a restore nobody followed would still be running when the table is printed."""
+    demo`, so a restore nobody followed would still be running when the table is printed. The fetched HSS events are
+    closed through the playbook branch, so their type's post-processing script runs after each playbook."""
     done = subprocess.run([sys.executable, '-m', 'warroom', 'demo', '--time-scale', '0.01'], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
@@ -205,6 +206,9 @@ def test_make_demo_follows_each_restore_the_close_dialog_started_and_shows_where
                 if endpoint_id in FAILING:
                     assert FAILING[endpoint_id]['error_description'] in after
     assert followed >= 2  # xdr_lite_minimized.json and xdr_legacy_fields_removed.json
+    fetched = [block for block in re.split(r'\n(?==== )', out) if block.startswith('=== incident ')]
+    assert fetched and all('closeInvestigation closes incident' in block and  # the HSS type's closureScript
+                           '\nPost-processing script completed' in block for block in fetched)
 
 
 def test_the_demo_s_cortex_xdr_table_shows_a_restore_still_running_as_restoring_with_its_action_id(capsys):

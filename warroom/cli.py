@@ -20,11 +20,13 @@ from .params import ParamsError, load_params
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
 from .spec import ArgumentError, load_spec
 
-if TYPE_CHECKING:  # the emulators are imported only when one is served
+if TYPE_CHECKING:  # the emulators and the playbook runner are imported only when one is used
     from .emulator.faults import FaultPlan
     from .emulator.hss import HssGateway
     from .emulator.httpserver import LoopbackServer
     from .emulator.xdr import XdrGateway
+    from .playbook.incidents import IncidentFile
+    from .playbook.model import Playbook, PlaybookLibrary
 
 EMBEDDED_TIME_SCALE = 0.1
 EXIT_ERROR_ENTRY = 1
@@ -224,17 +226,16 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
                  context_out: str | None, reason: str | None = None, notes: str | None = None,
                  as_close: bool = False, via: str = 'playbook') -> int:
     """``playbook`` and ``close``: one playbook on one incident file, printed as a war-room timeline."""
-    from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, IncidentFileError,
-                                     close_incident, print_event, print_outcome)
-    from .playbook.model import Playbook, PlaybookFormatError, PlaybookLibrary
+    from .playbook.incidents import (POST_PROCESSING_SCRIPT, IncidentFile, IncidentFileError, close_by_playbook,
+                                     print_event, print_outcome)
+    from .playbook.model import PlaybookFormatError, PlaybookLibrary
     from .playbook.runner import PlaybookRunner
 
     spec = load_spec()
+    library = PlaybookLibrary()
     try:
         sample = IncidentFile.load(incident_file)
-        library = PlaybookLibrary()
-        playbook = library.get(RESTORE_PLAYBOOK) if as_close else (
-            library.add(Playbook.load(playbook_ref)) if os.path.exists(playbook_ref) else library.get(playbook_ref))
+        playbook = chosen_playbook(library, playbook_ref, as_close)
     except (IncidentFileError, PlaybookFormatError, OSError) as error:
         print(f'ERROR: {error}', file=sys.stderr)
         return EXIT_USAGE
@@ -245,21 +246,9 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
         # refused before the playbook restores anything, not after
         print(f'ERROR: --context-out {context_out}: give a file in a directory that exists.', file=sys.stderr)
         return EXIT_USAGE
-    incident = sample.incident
-    if as_close:
-        reason = reason or sample.close_reason
-        if not reason:
-            print('ERROR: say why the incident is closed: --reason "False Positive" (or another close reason).',
-                  file=sys.stderr)
-            return EXIT_USAGE
-        incident = close_incident(incident, reason, notes if notes is not None else sample.close_notes)
-        trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if via == 'post-processing' else playbook.name
-        print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{reason}": '
-              f'running "{trigger}".', flush=True)
-    elif sample.close_reason:  # the file says how the incident was closed: the playbook sees it closed so
-        incident = close_incident(incident, sample.close_reason, sample.close_notes)
-        print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{sample.close_reason}" (the '
-              f'incident file\'s close block): running "{playbook.name}".', flush=True)
+    incident = incident_as_closed(sample, playbook.name, reason, notes, as_close, via)
+    if incident is None:
+        return EXIT_USAGE
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, time_scale, spec)
         if instance is None:
@@ -267,13 +256,51 @@ def run_playbook(playbook_ref: str, incident_file: str, params_file: str | None,
         params, scale = instance
         runner = PlaybookRunner(params, library=library, spec=spec, time_scale=scale, on_event=print_event)
         if as_close and via == 'post-processing':
-            run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+            runs = [runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)]
+            print_outcome(runs[0])
+        elif as_close:  # the analyst-decision branch: its closeInvestigation runs the type's script after it
+            runs = close_by_playbook(runner, incident, sample.context, playbook)
         else:
-            run = runner.run(playbook, incident, sample.context)
-    print_outcome(run)
+            runs = [runner.run(playbook, incident, sample.context)]
+            print_outcome(runs[0])
     if context_out:
-        Path(context_out).write_text(json.dumps(run.context, indent=2, default=str) + '\n', encoding='utf-8')
-    return EXIT_ERROR_ENTRY if run.failed else 0
+        Path(context_out).write_text(json.dumps(runs[-1].context, indent=2, default=str) + '\n', encoding='utf-8')
+    return EXIT_ERROR_ENTRY if any(run.failed for run in runs) else 0
+
+
+def chosen_playbook(library: PlaybookLibrary, playbook_ref: str, as_close: bool) -> Playbook:
+    """``close`` runs the restore playbook; ``playbook`` the one named, by its file or its name in the library."""
+    from .playbook.incidents import RESTORE_PLAYBOOK
+    from .playbook.model import Playbook
+
+    if as_close:
+        return library.get(RESTORE_PLAYBOOK)
+    return library.add(Playbook.load(playbook_ref)) if os.path.exists(playbook_ref) else library.get(playbook_ref)
+
+
+def incident_as_closed(sample: IncidentFile, playbook_name: str, reason: str | None, notes: str | None,
+                       as_close: bool, via: str) -> dict | None:
+    """The incident as the run sees it, and the line that says how it was closed: by ``close`` (with the reason
+    given, else the file's), or by the file's own close block. None, with the error printed, when ``close`` has no
+    reason."""
+    from .playbook.incidents import POST_PROCESSING_SCRIPT, close_incident
+
+    incident = sample.incident
+    if as_close:
+        reason = reason or sample.close_reason
+        if not reason:
+            print('ERROR: say why the incident is closed: --reason "False Positive" (or another close reason).',
+                  file=sys.stderr)
+            return None
+        trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if via == 'post-processing' else playbook_name
+        print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{reason}": '
+              f'running "{trigger}".', flush=True)
+        return close_incident(incident, reason, notes if notes is not None else sample.close_notes)
+    if sample.close_reason:  # the file says how the incident was closed: the playbook sees it closed so
+        print(f'Incident {incident.get("id")} "{incident.get("name")}" closed as "{sample.close_reason}" (the '
+              f'incident file\'s close block): running "{playbook_name}".', flush=True)
+        return close_incident(incident, sample.close_reason, sample.close_notes)
+    return incident
 
 
 def yaml_error_line(error: yaml.YAMLError) -> str:

@@ -17,8 +17,8 @@ from .emulator.xdr import XdrBackend
 from .emulator.xdr.models import RUNNING_STATUSES
 from .ingest import PackContent, create_incident
 from .line import LineError, parse_line
-from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_incident, print_event,
-                                 print_outcome)
+from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
+                                 close_incident, print_event, print_outcome)
 from .playbook.model import PlaybookLibrary
 from .playbook.runner import Event, PlaybookRun, PlaybookRunner
 from .runtime import ENTRY_ERROR, WarRoom
@@ -70,7 +70,7 @@ def print_hss_state(hss: HssBackend) -> None:
     print(flush=True)
 
 
-def fetch_and_close(vendors: EmbeddedVendors, runner: PlaybookRunner) -> int:
+def fetch_and_close(vendors: EmbeddedVendors, runner: PlaybookRunner, time_scale: float) -> int:
     """The Huawei Cloud loop: HSS isolated files, fetch-incidents turns its events into incidents, the analyst
     closes each as a false positive, the playbook restores the file on that host."""
     print('=== Huawei Cloud HSS isolated these files (its unhandled host security events):', flush=True)
@@ -91,10 +91,7 @@ def fetch_and_close(vendors: EmbeddedVendors, runner: PlaybookRunner) -> int:
         closed = close_incident(incident, 'False Positive', 'A vendor-signed updater: benign.')
         print(f'=== incident {incident["id"]} "{incident["name"]}" closed as "False Positive" -> {RESTORE_PLAYBOOK}',
               flush=True)
-        run = runner.run(RESTORE_PLAYBOOK, closed, {})
-        print_outcome(run)
-        print(flush=True)
-        failures += run.failed
+        failures += close_and_follow(runner, closed, {}, vendors, time_scale)
     return failures if incidents else 1  # the seed's recent events must make incidents
 
 
@@ -126,6 +123,18 @@ def follow_restores(run: PlaybookRun, vendors: EmbeddedVendors, time_scale: floa
     return failures
 
 
+def close_and_follow(runner: PlaybookRunner, incident: dict, context: dict, vendors: EmbeddedVendors,
+                     time_scale: float) -> int:
+    """The analyst-decision branch (the playbook, then the type's post-processing script, see close_by_playbook); the
+    analyst follows any restore the script started again, as after a close from the dialog. Returns the failures."""
+    runs = close_by_playbook(runner, incident, context)
+    failures = sum(run.failed for run in runs)
+    if len(runs) > 1 and not failures:
+        failures += follow_restores(runs[-1], vendors, time_scale)
+    print(flush=True)
+    return failures
+
+
 def close_sample(path: Path, runner: PlaybookRunner, vendors: EmbeddedVendors, time_scale: float) -> int:
     """Closes one sample incident as its file says: by the restore playbook, or from the Close dialog (the
     post-processing script, then the analyst follows what it started). Returns the failures."""
@@ -135,10 +144,11 @@ def close_sample(path: Path, runner: PlaybookRunner, vendors: EmbeddedVendors, t
     trigger = f'post-processing script {POST_PROCESSING_SCRIPT}' if by_dialog else RESTORE_PLAYBOOK
     print(f'=== {path.name}: incident {incident["id"]} "{incident["name"]}" closed as '
           f'"{sample.close_reason}" -> {trigger}', flush=True)
-    run = (runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context) if by_dialog else
-           runner.run(RESTORE_PLAYBOOK, incident, sample.context))
+    if not by_dialog:
+        return close_and_follow(runner, incident, sample.context, vendors, time_scale)
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
     print_outcome(run)
-    failures = run.failed + (follow_restores(run, vendors, time_scale) if by_dialog and not run.failed else 0)
+    failures = run.failed + (follow_restores(run, vendors, time_scale) if not run.failed else 0)
     print(flush=True)
     return failures
 
@@ -147,7 +157,7 @@ def run_demo(time_scale: float) -> int:
     library = PlaybookLibrary()
     with embedded_vendors(time_scale=time_scale) as vendors:
         runner = PlaybookRunner(vendors.params, library=library, time_scale=time_scale, on_event=print_event)
-        failures = fetch_and_close(vendors, runner)
+        failures = fetch_and_close(vendors, runner, time_scale)
         for path in sorted(INCIDENTS.glob('*.json')):
             failures += close_sample(path, runner, vendors, time_scale)
         print_xdr_state(vendors.xdr)

@@ -18,7 +18,6 @@ from .spec import PROJECT_ROOT
 
 CLASSIFIERS_DIR = PLAYBOOKS_DIR / 'classifiers'
 INCIDENT_FIELDS_DIR = PLAYBOOKS_DIR / 'incident_fields'
-INCIDENT_TYPES_DIR = PLAYBOOKS_DIR / 'incident_types'
 DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
 # Incident keys a mapper may set by their own name (XSOAR's system fields), not through CustomFields.
 SYSTEM_FIELDS = frozenset({'name', 'details', 'severity', 'occurred', 'owner', 'dbotMirrorId'})
@@ -59,7 +58,6 @@ class PackContent:
     classifier: dict
     mapper: dict
     field_cli_names: dict[str, str]  # display name -> cliName, for the pack's fields and its dependencies'
-    incident_types: set[str]
     field_types: dict[str, str] = field(default_factory=dict)  # display name -> type, where defined
 
     @classmethod
@@ -75,8 +73,7 @@ class PackContent:
                 names[definition['name']] = cli_name
                 if definition.get('type'):
                     field_types[definition['name']] = definition['type']
-        types = {_read_json(path)['name'] for path in INCIDENT_TYPES_DIR.glob('*.json')}
-        return cls(by_type['classification'], by_type['mapping-incoming'], names, types, field_types)
+        return cls(by_type['classification'], by_type['mapping-incoming'], names, field_types)
 
     def classify(self, raw: dict, configured_type: str = '') -> str:
         """The instance's incident type when set, else the classifier's: its key looked up in keyTypeMap, or its

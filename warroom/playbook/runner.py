@@ -24,6 +24,7 @@ from .others import OWN_BRAND, OtherIntegrations, ReplayError
 from .values import Scope, UnsupportedError, is_empty, resolve
 
 MAX_TASK_RUNS = 10_000  # a guard against a cycle in a hand-edited playbook
+POST_PROCESSING = 'post-processing'  # the timeline's name for a post-processing script's run (no playbook)
 
 
 class PlaybookError(RuntimeError):
@@ -396,12 +397,12 @@ class PlaybookRunner:
         run = PlaybookRun(context=copy.deepcopy(context or {}))
         flat = flatten_incident(incident)
         args = {'closeReason': flat.get('closeReason', ''), 'closeNotes': flat.get('closeNotes', '')}
-        frame = _Frame(Playbook('post-processing', 'post-processing', '0', {}),
+        frame = _Frame(Playbook(POST_PROCESSING, POST_PROCESSING, '0', {}),
                        Scope(flat, {}, run.context, copy.deepcopy(incident or {})),
                        self._war_room(run.context))
         entries = self._script(script, args, frame)
         failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
-        self._record(run, Event('post-processing', '-', script, 'script', 'error: the close is blocked' if failed
+        self._record(run, Event(POST_PROCESSING, '-', script, 'script', 'error: the close is blocked' if failed
                                 else 'done', command=script, args=args, entries=entries, note=True))
         if failed:
             run.error = f'{script} returned an error entry, which blocks the close in XSOAR'
