@@ -240,11 +240,15 @@ HSS_STATUS_RESTORED = 'restored'
 # HSS's Date header counts whole seconds: a copy changed by this restore has an update_time at or after this
 # much before the first accepting answer.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
-# A check lists each hash on its own (every status) up to this many hashes; more exact items are checked with two
-# listings of the project (restoring, isolated) instead.
+# A check lists each hash on its own (every status) up to this many hashes; more exact items are checked with one
+# listing of the whole project (every status) instead.
 HSS_CHECK_BY_HASH_MAX = 20
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
+# The same, read from the listing of the whole project (many exact items), where a row can be missed while the pages
+# are read: the copy is not taken for restored, nor for gone, on one reading.
+HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
+                           'again. If it stays unlisted, check the host in the HSS console.')
 # An exact item whose copy HSS had restored before this restore: nothing was left to do, and it is back.
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
@@ -934,7 +938,9 @@ class AdaptiveRateLimiter:
 def server_time_ms(headers: Mapping[str, str]) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
     try:
-        return int(parsedate_to_datetime(headers['Date']).timestamp() * 1000)
+        when = parsedate_to_datetime(headers['Date'])
+        # HTTP dates are GMT: the asctime form and "-0000" parse without a zone, which timestamp() would read as local
+        return int(when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() * 1000)
     except (KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
         return int(time.time() * 1000)
 
@@ -1833,17 +1839,23 @@ class HssClient:
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
         """Every row of a listing: the first page gives total_num, and the other pages are then read side by side,
         through the same limiter, a step apart of what the first page served when that was fewer than asked (some
-        HSS versions, or a gateway, cap a page below the limit asked: stepping by the limit would skip rows)."""
+        HSS versions, or a gateway, cap a page below the limit asked: stepping by the limit would skip rows). A
+        total_num that grew while the pages were read (events are listed newest first: each new one moves the
+        others down a place) sends the client on to the offsets it added, and a row met twice is kept once."""
         first = read_page(0)
         rows = list(first['data_list'])
         total = whole_number(first.get('total_num'), 0)
         if not rows or total <= len(rows):
             return rows
+        step, read_to, grew = min(len(rows), page_size), len(rows), False
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
-        offsets = list(range(len(rows), min(total, HSS_MAX_OFFSET + 1), min(len(rows), page_size)))
-        for page in self.bulk.map(lambda offset: read_page(offset)['data_list'], offsets, what=what):
-            rows.extend(page)
-        return rows
+        while offsets := list(range(read_to, min(total, HSS_MAX_OFFSET + 1), step)):
+            for page in self.bulk.map(read_page, offsets, what=what):
+                rows.extend(page['data_list'])
+                grew |= whole_number(page.get('total_num'), 0) > total
+                total = max(total, whole_number(page.get('total_num'), 0))
+            read_to = offsets[-1] + step
+        return list({json.dumps(row, sort_keys=True): row for row in rows}.values()) if grew else rows
 
     def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
@@ -2130,12 +2142,7 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
 
 def sha256_list(value: Any, name: str = 'file_hash') -> list[str]:
     """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
-    hashes = []
-    for item in arg_to_list(value, name) or [None]:
-        file_hash = validate_sha256(item, name)
-        if file_hash not in hashes:
-            hashes.append(file_hash)
-    return hashes
+    return list(dict.fromkeys(validate_sha256(item, name) for item in arg_to_list(value, name) or [None]))
 
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
@@ -2337,11 +2344,11 @@ def hss_restore_state(value: Any) -> dict[str, int] | None:
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     match = re.fullmatch(r'(\d{13}):(\d{13}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
     accepted, started = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
-    if match is None or abs(accepted - started) > CLOCK_STEP_MAX_MS or \
-            started > time.time() * 1000 + CLOCK_STEP_MAX_MS:
-        raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore '
-                           f'and when the command started: within a day of each other, and not more than a day '
-                           f'ahead of this machine\'s clock); got {printable(value)}. Run the command without it.')
+    # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
+    if match is None or started > time.time() * 1000 + CLOCK_STEP_MAX_MS:
+        raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
+                           f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
+                           f'ahead of it); got {printable(value)}. Run the command without it.')
     return {'accepted': accepted, 'started': started, 'checks': int(match.group(3)),
             'refused': int(match.group(4) or '0', 16)}
 
@@ -2392,7 +2399,10 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
     action_ids = action_id_list(args.get('action_id'))
-    unsent = carried_json(args, 'unsent', list, hashes.__contains__)  # files of file_hash an earlier run did not send
+    # unsent: the files of file_hash an earlier run did not send. Sets, not lists: thousands of hashes may be looked
+    # up in each other, within the run's time.
+    asked = set(hashes)
+    unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
     if (action_ids or unsent) and len(action_ids) != len(followed):
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
@@ -3098,22 +3108,22 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
 
 def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
                          state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Many exact items: two listings of the project (what is restoring, what is isolated) instead of one per hash.
-    A sent copy in neither is no longer isolated or restoring: restored."""
+    """Many exact items: one listing of every copy the project holds, in any status, instead of one per hash (a
+    listing by status loses rows while it is read: each copy that leaves it moves the later ones up a place). A copy
+    is restored only when HSS lists it so; one missing from the listing stays restoring until a check lists it."""
     sent = sent_exact_items(fields, state)
     listed = {}
-    for status in (HSS_STATUS_RESTORING, HSS_STATUS_ISOLATED):
-        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=status):
-            key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
-            if key in sent:
-                listed.setdefault(key, found)
+    for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
+        key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+        if key in sent:
+            listed.setdefault(key, found)
     rows = []
     for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
         found = listed.get(key)
         if found is None:
             rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
-                         'outcome': HSS_OUTCOME_RESTORED})
-        elif (row := progress_row(found, state['accepted'])) is not None:
+                         'outcome': HSS_OUTCOME_RESTORING, 'reason': HSS_NOT_LISTED_AT_CHECK})
+        elif (row := progress_row(found, state['accepted'], exact=True)) is not None:
             rows.append(row)
     return rows
 

@@ -550,3 +550,30 @@ def test_every_occur_time_hss_may_give_makes_an_incident_dated_as_xsoar_reads_da
         assert NOW_MS - 3 * DAY_MS <= occurred.timestamp() * 1000 <= NOW_MS
     else:
         assert occurred == exact
+
+
+def test_events_written_while_the_pages_are_read_push_none_of_the_oldest_out_of_every_fetch(tenant):
+    # HSS lists events newest first: an event written (a little late) between two pages moves every row down a place,
+    # and the oldest would fall past the last offset the first page's total_num planned, never to be fetched: the
+    # next fetch starts after them. A page's total_num says the listing grew.
+    isolate(tenant, 401, minutes_ago=30)
+    wanted = {e.event_id for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < DAY_MS}
+    list_page, late = tenant.backend.list_security_events, []
+
+    def events_written_after_the_first_page(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        if not late and page['total_num'] > len(page['data_list']):  # the first page of a window read in several
+            late.extend(isolate(tenant, int(kwargs['limit']), minutes_ago=0.05, host_index=1))  # a page's worth
+        return page
+
+    tenant.backend.list_security_events = events_written_after_the_first_page
+    fetched, last_run = [], {}
+    for _ in range(40):  # capped fetches, each going on where the last stopped, until one finds nothing new
+        incidents, last_run = fetch(tenant, last_run)
+        fetched += alarm_ids(incidents)
+        if not incidents:
+            break
+
+    assert late, 'a window was read in several pages'
+    assert wanted <= set(fetched) and len(fetched) == len(set(fetched))
+    assert {event['event_id'] for event in late} <= set(fetched)

@@ -125,7 +125,7 @@ def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
 
 
-def test_the_state_between_polls_stays_small_for_10000_exact_items_and_checks_read_the_project_twice(clocked):
+def test_the_state_between_polls_stays_small_for_10000_exact_items_and_each_check_lists_the_project_once(clocked):
     tenant, clock = clocked
     host = SLOW['host_id']
     added = tenant.backend.add_isolated_files(host, 10_000)
@@ -140,7 +140,70 @@ def test_the_state_between_polls_stays_small_for_10000_exact_items_and_checks_re
     assert len(rows) == 10_000 and {row['outcome'] for row in rows} == {'restored'}
     listings = [r for r in tenant.requests_to('GET', '/event/isolated-file')]
     statuses = {tuple(r.query.get('isolation_status', ['any'])) for r in listings}
-    assert statuses == {('restoring',), ('isolated',)}  # no listing per hash: 10,000 hashes would be 10,000 of them
+    by_hash = [r for r in listings if 'file_hash' in r.query]
+    assert statuses == {('any',)} and by_hash == []  # no listing per hash: 10,000 hashes would be 10,000 of them
+
+
+MANY = 100  # exact items of as many hashes: a check of so many lists the project, not each hash (README)
+
+
+def many_exact_items(tenant, host_id, count):
+    added = tenant.backend.add_isolated_files(host_id, count)
+    return {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}, added
+
+
+def test_a_copy_hss_stops_listing_among_many_exact_items_is_never_reported_restored(clocked):
+    # More exact items than a check lists one hash at a time: the check reads the whole project. A copy it does not
+    # find there is not known to be back (HSS lists a restored copy as restored), so it is not said to be.
+    tenant, clock = clocked
+    args, added = many_exact_items(tenant, SLOW['host_id'], MANY)
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    gone = added[0]['file_path']
+    tenant.backend.files = [f for f in tenant.backend.files if f.file_path != gone]  # the copy deleted in HSS
+    [follow] = first.entries[-1]['Contents']['follow_commands']
+    state = re.search(r'restore_state=(\S+)', follow).group(1)
+    clock.sleep(STAGE_SECONDS)
+
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    assert not check.failed, check.entries[-1]
+    [row] = [row for row in listed_rows(check) if row['file_path'] == gone]
+    assert row['outcome'] == 'restoring' and 'did not list this copy' in row['reason']
+
+
+def test_copies_still_restoring_are_not_reported_restored_when_another_restore_ends_while_the_pages_are_read(clocked):
+    # The rows of a listing by status move up as copies leave it; the check must not take the rows it then misses
+    # for copies that were restored. Another restore in the project ends between the check's first and second page.
+    tenant, clock = clocked
+    tenant.backend.add_host('quick-host', 'quick', restore_stages=1.0)  # its agent restores in one stage
+    tenant.backend.add_host('slow-host', 'slow', restore_stages=100.0)  # this one in a hundred
+    other = tenant.backend.add_isolated_files('quick-host', 2 * facts.HSS_LIST_PAGE_SIZE)
+    war_room = room(tenant, clock, hss_rate_limit='1000')
+    others = {k: json.dumps([item[k] for item in other]) for k in ('host_id', 'file_hash', 'file_path')}
+    assert not war_room.run('hss-restore-isolated', dict(others, polling='false')).failed
+    args, added = many_exact_items(tenant, 'slow-host', MANY)
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    [follow] = first.entries[-1]['Contents']['follow_commands']
+    state = re.search(r'restore_state=(\S+)', follow).group(1)
+    list_page, pages = tenant.backend.list_isolated_files, []
+
+    def the_other_restore_ends_after_the_first_page(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        pages.append(page)
+        if len(pages) == 1:
+            clock.sleep(STAGE_SECONDS + 1)
+        return page
+
+    tenant.backend.list_isolated_files = the_other_restore_ends_after_the_first_page
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    assert not check.failed, check.entries[-1]
+    assert len(pages) > 1, 'the check read more than one page'
+    assert {tenant.backend.isolation_status('slow-host', item['file_hash'], item['file_path']) for item in added} == \
+        {'restoring'}
+    assert {row['outcome'] for row in listed_rows(check) if row['host_id'] == 'slow-host'} == {'restoring'}
 
 
 def test_a_restore_state_it_did_not_write_is_refused_before_any_request(clocked):
@@ -162,7 +225,7 @@ def follow_args(tenant, clock):
     return args, int(accepted), int(begun), checks
 
 
-@pytest.mark.parametrize('edit', ['accepted at 0', 'accepted a week before the start', 'started a week ahead'])
+@pytest.mark.parametrize('edit', ['accepted at 0', 'started a week ahead'])
 def test_a_restore_state_whose_times_are_not_a_restores_is_refused_before_any_request(clocked, edit):
     # accepted is HSS's clock when it took the restore, started this machine's right after: the same moment on two
     # clocks. An accepted time of 0 would make every copy ever restored (or isolated) this restore's own; a start
@@ -171,7 +234,6 @@ def test_a_restore_state_whose_times_are_not_a_restores_is_refused_before_any_re
     args, accepted, begun, checks = follow_args(tenant, clock)
     week = 7 * facts.DURATION_UNITS_MS['day']
     args['restore_state'] = {'accepted at 0': f'0:{begun}:{checks}',
-                             'accepted a week before the start': f'{accepted - week}:{begun}:{checks}',
                              'started a week ahead': f'{accepted + week}:{begun + week}:{checks}'}[edit]
     sent = len(tenant.gateway.requests)
 
@@ -180,6 +242,21 @@ def test_a_restore_state_whose_times_are_not_a_restores_is_refused_before_any_re
     assert result.failed and 'restore_state' in result.entries[-1]['Contents'], result.entries[-1]
     assert 'Traceback' not in result.entries[-1]['Contents']
     assert len(tenant.gateway.requests) == sent
+
+
+@pytest.mark.parametrize('days', [2, -2])
+def test_a_restore_is_followed_to_its_end_whatever_distance_hss_s_clock_keeps_from_this_machine_s(clocked, days):
+    # README: copies are told apart by HSS's own clock, whatever this machine's says. The state a poll carries holds
+    # a time on each clock; they are two days apart here, and the command must take back what it wrote. (Token
+    # authentication: an AK/SK signature dated two days off would be refused by the gateway, as by Huawei's.)
+    tenant, clock = clocked
+    tenant.gateway.inject_faults(FaultPlan(skew_s=days * facts.DURATION_UNITS_MS['day'] / 1000))
+    war_room = WarRoom(params=tenant.params('token'), time_scale=1, sleep=clock.sleep)
+
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id']})
+
+    assert not result.failed, result.entries[-1]
+    assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
 
 
 def test_a_follow_command_run_a_week_later_still_follows_the_restore(clocked):

@@ -1,0 +1,63 @@
+"""HTTP dates (the Date header HSS's clock is read from, a Retry-After given as a date) read as GMT in each of the
+three forms RFC 9110 section 5.6.7 tells recipients to accept, whatever time zone this machine is set to."""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, strategies as st
+
+import restore_integration as ri
+
+# RFC 9110 section 5.6.7's own example, in its three forms: 1994-11-06 08:49:37 GMT.
+RFC_EXAMPLE_MS = 784_111_777_000
+RFC_FORMS = ['Sun, 06 Nov 1994 08:49:37 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994',
+             'Sun, 06 Nov 1994 08:49:37 -0000']
+ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai']
+
+
+@pytest.fixture(params=ZONES)
+def machine_zone(request, monkeypatch):
+    monkeypatch.setenv('TZ', request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize('form', RFC_FORMS)
+def test_each_form_of_the_rfc_s_example_date_reads_as_gmt_whatever_the_machine_s_zone(machine_zone, form):
+    assert ri.server_time_ms({'Date': form}) == RFC_EXAMPLE_MS
+
+
+@pytest.mark.parametrize('form', RFC_FORMS)
+def test_a_retry_after_date_ten_seconds_past_the_date_header_waits_ten_seconds_in_any_zone(machine_zone, form):
+    later = form.replace('08:49:37', '08:49:47')
+    assert ri.parse_retry_after({'Date': form, 'Retry-After': later}) == pytest.approx(10.0)
+
+
+WHEN = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2199, 12, 31)).map(
+    lambda moment: moment.replace(microsecond=0, tzinfo=timezone.utc))
+
+
+@given(moment=WHEN, wait=st.integers(0, 86_400))
+def test_any_asctime_date_header_and_retry_after_read_as_the_moment_they_name(moment, wait):
+    # asctime: "Sun Nov  6 08:49:37 1994", the day of the month padded with a space; GMT by the RFC's rule.
+    def asctime(value):
+        return value.strftime('%a %b ') + f'{value.day:2d}' + value.strftime(' %H:%M:%S %Y')
+
+    headers = {'Date': asctime(moment), 'Retry-After': asctime(moment + timedelta(seconds=wait))}
+    previous = os.environ.get('TZ')
+    os.environ['TZ'] = 'America/New_York'  # a zone west of GMT, where a local reading would be hours off
+    time.tzset()
+    try:
+        assert ri.server_time_ms(headers) == int(moment.timestamp()) * 1000
+        assert ri.parse_retry_after(headers) == pytest.approx(float(wait))
+    finally:
+        if previous is None:
+            os.environ.pop('TZ', None)
+        else:
+            os.environ['TZ'] = previous
+        time.tzset()
