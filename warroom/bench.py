@@ -30,12 +30,24 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import requests
 
 from .spec import PROJECT_ROOT
+
+if TYPE_CHECKING:  # types only: the measures import the emulators and the Huawei SDK as they run, so importing
+    # the bench (as its tests do) needs neither
+    from huaweicloudsdkhss.v5 import HssClient
+
+    from .emulator.hss import HssBackend
+    from .emulator.httpserver import App, Request, Response
+    from .emulator.xdr import XdrGateway
+    from .emulator.xdr.models import RestoreAction
+    from .spec import IntegrationSpec
 
 RESULTS = PROJECT_ROOT / 'bench' / 'results.json'
 XDR_LATENCY_S = 0.3
@@ -43,10 +55,10 @@ HSS_LATENCY_S = 0.05
 HSS_GATEWAY_LIMIT = 30.0
 
 
-def with_latency(app, seconds: float, counter: dict | None = None):
+def with_latency(app: App, seconds: float, counter: dict | None = None) -> App:
     """The emulator's app answering every request ``seconds`` late; with ``counter``, it notes each arrival at the
     vendor (after the latency) as (time, method, status)."""
-    def slow(request):
+    def slow(request: Request) -> Response:
         time.sleep(seconds)
         response = app(request)
         if counter is not None:
@@ -75,7 +87,7 @@ WHERE_AND_WHO = {'xdr_url', 'xdr_api_key_id', 'hss_endpoint', 'hss_iam_endpoint'
                  'hss_domain'}
 
 
-def settings_off_default(params: dict, spec=None) -> dict:
+def settings_off_default(params: dict, spec: IntegrationSpec | None = None) -> dict:
     """The instance settings a run used that are not integration.yml's defaults (credentials and the vendor's
     address left out): what results.json records for the run, computed from the params it was given."""
     from .spec import load_spec
@@ -88,7 +100,7 @@ def settings_off_default(params: dict, spec=None) -> dict:
 
 
 @contextmanager
-def temporary_home():
+def temporary_home() -> Iterator[str]:
     """HOME in a fresh folder while the official Huawei SDK runs: huaweicloudsdkcore reads and writes
     ~/.huaweicloud (an application ID, credential profiles), which must neither be the user's nor steer the peer."""
     import tempfile
@@ -194,7 +206,8 @@ def cold_start(repeats: int, items: int) -> dict:
 # ----------------------------------------------------------------------------- 2. Cortex XDR bulk
 
 @contextmanager
-def xdr_tenant(hashes: list[str], latency: float, rate: float | None, counter: dict, auth_type: str = 'advanced'):
+def xdr_tenant(hashes: list[str], latency: float, rate: float | None, counter: dict,
+               auth_type: str = 'advanced') -> Iterator[tuple[XdrGateway, dict]]:
     """A tenant holding ``hashes`` on three endpoints, its server slowed by ``latency``: (gateway, params). The key
     is of the instance's default type (advanced) unless ``auth_type`` says otherwise."""
     from .emulator.httpserver import LoopbackServer
@@ -212,7 +225,7 @@ def xdr_tenant(hashes: list[str], latency: float, rate: float | None, counter: d
                         'xdr_auth_type': auth_type}
 
 
-def restore_all(params: dict, hashes: list[str]):
+def restore_all(params: dict, hashes: list[str]) -> tuple[list[dict], float, bool]:
     """restore-file on every hash at the instance's default settings (polling off: the status checks go out
     through the same limiter, an interval later); returns the entry's records and its time."""
     from .runtime import WarRoom
@@ -226,7 +239,7 @@ def restore_all(params: dict, hashes: list[str]):
     return records, elapsed, result.failed
 
 
-def files_lost(hashes: list[str], records: list[dict], actions) -> int:
+def files_lost(hashes: list[str], records: list[dict], actions: Iterable[RestoreAction]) -> int:
     """Hashes of ``hashes`` not restored: no record of the run reports it IN_PROGRESS with an action ID that the
     tenant really started for that hash. Counted per distinct hash, so neither a duplicate record nor a record of a
     hash not asked for can stand in for a lost one."""
@@ -237,7 +250,7 @@ def files_lost(hashes: list[str], records: list[dict], actions) -> int:
     return sum(1 for file_hash in {h.lower() for h in hashes} if file_hash not in reported)
 
 
-def _int_or_none(value):
+def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -252,7 +265,7 @@ def xdr_run(count: int, latency: float, rate: float, others: float = 0.0, drop_t
         gateway.others_rate = others
         timer, dropped = None, []
 
-        def drop_limit():
+        def drop_limit() -> None:
             gateway.rate_limit = drop_to
             dropped.append(time.perf_counter())
 
@@ -284,7 +297,7 @@ def ideal_after_drop(count: int, rate: float, drop_to: float, drop_at_s: float |
 
 
 @contextmanager
-def busy_cpus(processes: int):
+def busy_cpus(processes: int) -> Iterator[None]:
     """Processes that keep the CPU busy while the block runs."""
     spinners = [subprocess.Popen([sys.executable, '-c', 'while True: pass']) for _ in range(processes)]
     try:
@@ -330,7 +343,8 @@ def xdr_bulk(count: int, latency: float) -> dict:
 # ----------------------------------------------------------------------------- 3. HSS bulk
 
 @contextmanager
-def hss_project(items: int, latency: float, gateway_limit: float | None, counter: dict | None = None):
+def hss_project(items: int, latency: float, gateway_limit: float | None,
+                counter: dict | None = None) -> Iterator[tuple[HssBackend, dict, list[dict]]]:
     """An HSS project whose ``items`` isolated files sit on one host of the default enterprise project, which the
     instance reaches at its default settings: (backend, params, added)."""
     from .embedded import start_hss
@@ -352,7 +366,7 @@ def hss_project(items: int, latency: float, gateway_limit: float | None, counter
         yield backend, params, added
 
 
-def sdk_client(params):
+def sdk_client(params: dict) -> HssClient:
     from huaweicloudsdkcore.auth.credentials import BasicCredentials
     from huaweicloudsdkcore.http.http_config import HttpConfig
     from huaweicloudsdkhss.v5 import HssClient
@@ -365,7 +379,7 @@ def sdk_client(params):
             .with_endpoints([params['hss_endpoint']]).build())
 
 
-def sdk_restore(client, items) -> None:
+def sdk_restore(client: HssClient, items: list[dict]) -> None:
     from huaweicloudsdkhss.v5 import ChangeIsolatedFileRequest, ChangeIsolatedFileRequestInfo, IsolatedFileRequestInfo
 
     body = ChangeIsolatedFileRequestInfo(data_list=[
@@ -374,7 +388,7 @@ def sdk_restore(client, items) -> None:
     client.change_isolated_file(ChangeIsolatedFileRequest(body=body))
 
 
-def sdk_list_all(client, file_hash: str, page: int) -> list:
+def sdk_list_all(client: HssClient, file_hash: str, page: int) -> list[dict]:
     from huaweicloudsdkhss.v5 import ListIsolatedFileRequest
 
     found, offset = [], 0
@@ -389,7 +403,7 @@ def sdk_list_all(client, file_hash: str, page: int) -> list:
             return found
 
 
-def run_hss(params: dict, args: dict):
+def run_hss(params: dict, args: dict) -> tuple[list[dict], float, bool]:
     """hss-restore-isolated with polling off: the official SDK's change_isolated_file issues the restore and does
     not follow it, so neither does the run it is measured against."""
     from .runtime import WarRoom
@@ -478,18 +492,22 @@ def hss_bulk(items: int, latency: float, per_item_sample: int) -> dict:
 
 # ----------------------------------------------------------------------------- 4. playbook runner
 
+P = ParamSpec('P')
+T = TypeVar('T')
+
+
 class OutermostTime:
     """Seconds spent inside the spans it wraps, a span inside another (a script's executeCommand running a
     command, a script calling a script) counted once, with the span around it, never twice."""
 
-    def __init__(self, clock=time.perf_counter) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self.seconds = 0.0
         self._clock = clock
         self._depth = 0
         self._started = 0.0
 
-    def wrap(self, function):
-        def timed(*args, **kwargs):
+    def wrap(self, function: Callable[P, T]) -> Callable[P, T]:
+        def timed(*args: P.args, **kwargs: P.kwargs) -> T:
             if self._depth == 0:
                 self._started = self._clock()
             self._depth += 1
@@ -679,7 +697,7 @@ def table(results: dict) -> str:
     return '\n'.join(lines)
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='python -m warroom.bench', description=__doc__.splitlines()[0])
     parser.add_argument('--out', default=str(RESULTS))
     parser.add_argument('--quick', action='store_true', help='smaller sizes, for trying the bench itself')

@@ -10,7 +10,7 @@ import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, TextIO
 
 import yaml
 
@@ -18,7 +18,7 @@ from .context import ContextError, as_list, get_path, merge_entry_context
 from .line import LineError, parse_line
 from .params import ParamsError, load_params
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
-from .spec import ArgumentError, load_spec
+from .spec import ArgumentError, IntegrationSpec, load_spec
 
 if TYPE_CHECKING:  # the emulators are imported only when one is served
     from .emulator.faults import FaultPlan
@@ -32,7 +32,7 @@ EXIT_USAGE = 2
 EXIT_NOT_ALL_RESTORED = 3
 
 
-def print_entry(entry: dict, stream=None) -> None:
+def print_entry(entry: dict, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     if entry.get('Type') == ENTRY_ERROR:
         print(f'ERROR: {entry_text(entry)}', file=sys.stderr, flush=True)
@@ -43,7 +43,7 @@ def print_entry(entry: dict, stream=None) -> None:
 class ProgressLine:
     """Bulk progress on stderr: one line rewritten in place on a terminal, a line per tenth elsewhere."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self._shown: dict[str, int] = {}
@@ -77,7 +77,7 @@ def read_args_file(path: str) -> dict:
     return {str(name): argument_text(value) for name, value in data.items()}
 
 
-def argument_text(value) -> str:
+def argument_text(value: Any) -> str:
     """A value of --args as the war-room line would carry it: lists and mappings as JSON, true/false in lower case
     (as XSOAR writes them), an empty value (null) as nothing."""
     if value is None:
@@ -152,7 +152,8 @@ def not_all_restored(context: dict, args: dict, restores: bool = True) -> bool:
     return False
 
 
-def instance_params(stack: ExitStack, params_file: str | None, time_scale: float | None, spec) -> tuple[dict, float]:
+def instance_params(stack: ExitStack, params_file: str | None, time_scale: float | None,
+                    spec: IntegrationSpec) -> tuple[dict, float]:
     """The params file's instance, or (no file) the embedded emulators started on ``stack``; and the time scale."""
     if params_file is None:
         from .embedded import embedded_vendors
@@ -211,7 +212,8 @@ def instance_settings_refusal(params: dict, message: str, params_file: str) -> s
     return ' '.join([*hints, *rest])
 
 
-def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None, spec):
+def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None,
+                      spec: IntegrationSpec) -> tuple[dict, float] | None:
     """``instance_params``, or None once the reason it cannot be had is printed."""
     try:
         return instance_params(stack, params_file, time_scale, spec)
@@ -516,7 +518,7 @@ def stop_on_signals() -> None:
     background, where the shell set it ignored."""
     import signal
 
-    def interrupt(*_):
+    def interrupt(*_: object) -> NoReturn:
         raise KeyboardInterrupt
 
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -662,7 +664,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     options = build_parser().parse_args(argv)
     try:
         return dispatch(options)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from .line import parse_line
 from .spec import PROJECT_ROOT, load_spec
+
+if TYPE_CHECKING:  # types only: the playbook modules are imported where a playbook's README is rendered
+    from .playbook.model import Playbook
 
 README = PROJECT_ROOT / 'README.md'
 COMMAND_EXAMPLES = PROJECT_ROOT / 'test_data' / 'command_examples'
@@ -28,12 +32,12 @@ class StaleDocsError(ValueError):
     """A generated section is missing its markers."""
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     text = ' '.join(str(value or '').split())
     return text.replace('|', '\\|')
 
 
-def _default_value(value) -> str:
+def _default_value(value: dict | None) -> str:
     """A playbook input's default as XSOAR's docs show it: the simple text or root.accessor."""
     if not value:
         return ''
@@ -125,7 +129,7 @@ def task_integrations(tasks: list) -> list[str]:
     return sorted(names)
 
 
-def playbook_readme(playbook) -> str:
+def playbook_readme(playbook: Playbook) -> str:
     from .playbook.diagram import mermaid
 
     tasks = list(playbook.tasks.values())

@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from typing import Any
 
 try:
     import tomllib
@@ -117,7 +118,7 @@ def derive_config(config: dict, excluded: set[str]) -> dict:
     return derived
 
 
-def _toml_value(value) -> str:
+def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, (int, float)):
@@ -212,7 +213,7 @@ def sdk_env(home: Path) -> dict:
     return env
 
 
-def _text(data) -> str:
+def _text(data: bytes | str | None) -> str:
     return data.decode('utf-8', 'replace') if isinstance(data, bytes) else (data or '')
 
 
@@ -232,7 +233,7 @@ def compare_zip(exported_zip: Path, sdk_zip: Path) -> list[str]:
     """What differs between our zip and prepare-content's: file names, and each unified YAML's content."""
     from ruamel.yaml import YAML  # what demisto-sdk writes with; YAML 1.2, so its bare `yes:` stays a string
 
-    def load(data: bytes):
+    def load(data: bytes) -> Any:
         return YAML(typ='safe', pure=True).load(data.decode('utf-8'))
 
     problems = []
@@ -288,7 +289,7 @@ def compare_metadata(mine: dict, sdk: dict) -> list[str]:
     return problems
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('export_dir', type=Path, help='the directory `python -m warroom export` wrote')
     parser.add_argument('--keep', action='store_true', help='keep the scratch content repository and the logs')

@@ -5,6 +5,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from ..runtime import ENTRY_ERROR, entry_text
 from .runner import Event, PlaybookRun
@@ -45,7 +46,7 @@ def close_incident(incident: dict, reason: str, notes: str = '') -> dict:
     return dict(incident, status=CLOSED, closeReason=reason, closeNotes=notes)
 
 
-def print_event(event: Event, stream=None) -> None:
+def print_event(event: Event, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     print(event.line(), file=stream, flush=True)
     for entry in event.entries:
@@ -58,7 +59,7 @@ def print_event(event: Event, stream=None) -> None:
             print('\n'.join('    ' + line for line in text.splitlines()), file=stream, flush=True)
 
 
-def print_outcome(run: PlaybookRun, stream=None) -> None:
+def print_outcome(run: PlaybookRun, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     if run.failed:
         print(f'PLAYBOOK STOPPED: {run.error}', file=stream, flush=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -70,7 +71,7 @@ class Playbook:
 class PlaybookLibrary:
     """The playbooks a run may call as sub-playbooks, by id or name."""
 
-    def __init__(self, directory: Path = PLAYBOOKS_DIR):
+    def __init__(self, directory: Path = PLAYBOOKS_DIR) -> None:
         self.directory = Path(directory)
         self._by_key: dict[str, Playbook] = {}
         for path in sorted(self.directory.glob('*.yml')):
@@ -86,7 +87,7 @@ class PlaybookLibrary:
             raise PlaybookFormatError(f'no playbook "{key}" in {self.directory}')
         return self._by_key[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Playbook]:
         seen = set()
         for playbook in self._by_key.values():
             if playbook.id not in seen:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE
 from ..spec import BUILTIN_ARGUMENTS, PROJECT_ROOT, instance_name
@@ -47,7 +48,7 @@ def load_other_commands(path: Path = DEPENDENCIES_FILE) -> dict[str, OtherComman
     return commands
 
 
-def as_keys(value) -> list[str]:
+def as_keys(value: Any) -> list[str]:
     """An argument's values: a list, or text split on commas."""
     values = value if isinstance(value, list) else str(value).split(',')
     return [str(item).strip() for item in values if str(item).strip()]
@@ -57,7 +58,7 @@ def context_paths(entry_context: dict) -> set[str]:
     """The dotted paths an EntryContext writes (DT keys stripped), down to the leaves."""
     paths = set()
 
-    def walk(prefix: str, value) -> None:
+    def walk(prefix: str, value: Any) -> None:
         items = value if isinstance(value, list) else [value]
         nested = False
         for item in items:

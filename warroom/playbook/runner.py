@@ -14,7 +14,8 @@ import importlib.util
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from types import ModuleType
+from typing import Any, Callable
 
 from ..context import as_list, lookup, merge_entry_context
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy
@@ -47,7 +48,7 @@ class Event:
         return f'[{self.playbook}] #{self.task} {self.name or self.kind}{call} -> {self.outcome}'
 
 
-def _short(value, limit=80) -> str:
+def _short(value: Any, limit: int = 80) -> str:
     text = ','.join(map(str, value)) if isinstance(value, list) else str(value)
     text = f'"{text}"' if ' ' in text else text
     return text if len(text) <= limit else text[:limit - 3] + '...'
@@ -81,7 +82,7 @@ class ScriptDemisto:
     JSON fails), and only the thread running the script may call it."""
 
     def __init__(self, args: dict, context: dict, incident: dict,
-                 execute: Callable[[str, dict], list[dict]] | None = None):
+                 execute: Callable[[str, dict], list[dict]] | None = None) -> None:
         self._args, self._context, self._incident = args, context, incident
         self._execute = execute
         self._owner = threading.current_thread()
@@ -99,34 +100,34 @@ class ScriptDemisto:
         call_args = json_copy({str(k): v for k, v in (args or {}).items()}, f'executeCommand({command!r}) args')
         return json_copy(self._execute(command, call_args), f'The entries of {command}')
 
-    def args(self):
+    def args(self) -> dict:
         self._check_thread('args')
         return json_copy(self._args, 'The arguments')
 
-    def context(self):
+    def context(self) -> dict:
         self._check_thread('context')
         return json_copy(self._context, 'The context')
 
-    def incident(self):
+    def incident(self) -> dict:
         self._check_thread('incident')
         return json_copy(self._incident, 'The incident')
 
-    def incidents(self):
+    def incidents(self) -> list[dict]:
         return [self.incident()]
 
-    def results(self, result):
+    def results(self, result: Any) -> None:
         self._check_thread('results')
         for entry in as_list(result):
             self.entries.append(checked_entry(entry) if isinstance(entry, dict) else
                                 {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
 
-    def debug(self, message):
+    def debug(self, message: object) -> None:
         pass
 
     info = error = debug
 
 
-def _load_script(name: str):
+def _load_script(name: str) -> ModuleType | None:
     path = SCRIPTS_DIR / name / f'{name}.py'
     if not path.exists():
         return None
@@ -150,7 +151,7 @@ class PlaybookRunner:
     def __init__(self, params: dict, library: PlaybookLibrary | None = None, spec: IntegrationSpec | None = None,
                  time_scale: float = 1.0, sleep: Callable[[float], None] | None = None,
                  on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None,
-                 others: OtherIntegrations | None = None):
+                 others: OtherIntegrations | None = None) -> None:
         self.params = params
         self.others = others or OtherIntegrations()
         self.library = library or PlaybookLibrary()

@@ -282,7 +282,7 @@ class HssBackend:
         token_lifetime_s: float = 86400,
         max_items: int = 100,
         max_page_rows: int | None = None,
-    ):
+    ) -> None:
         self.stage_seconds = stage_seconds
         self.clock = clock
         self.wall_clock = wall_clock

@@ -148,7 +148,7 @@ class XdrBackend:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         reply_shapes: ReplyShapes | None = None,
-    ):
+    ) -> None:
         self.stage_seconds = stage_seconds
         self.clock = clock
         self.wall_clock = wall_clock
