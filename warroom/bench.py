@@ -432,6 +432,20 @@ def every_item_once(added: list[dict], put_sizes: list[int], snapshot: list[dict
 
 
 def hss_bulk(items: int, latency: float, per_item_sample: int) -> dict:
+    limited = hss_ours_behind_limit(items, latency)
+    limited.update(hss_sdk_batched(items, latency))
+    # The best any client can do behind the limit: every request at the limit, none waiting on another.
+    limited['bound_over_sdk'] = limited['sdk_batched_s'] / ((items / 100) / HSS_GATEWAY_LIMIT)
+    limited.update(hss_sdk_per_item(items, latency, per_item_sample))
+    by_hash = hss_ours_by_hash(items, latency)
+    by_hash.update(hss_sdk_by_hash(items, latency))
+    by_hash['sdk_over_ours'] = by_hash['sdk_list_then_restore_s'] / by_hash['ours_s']
+    return {'limited': limited, 'by_hash': by_hash}
+
+
+def hss_ours_behind_limit(items: int, latency: float) -> dict:
+    """Ours restoring ``items`` behind the gateway limit it is not told: its time, its admitted PUT rate, and
+    whether it sent and reported every item once."""
     import restore_integration as ri
 
     counter: dict = {}
@@ -439,55 +453,70 @@ def hss_bulk(items: int, latency: float, per_item_sample: int) -> dict:
         args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
         rows, ours_s, failed = run_hss(params, args)
         sent_once = every_item_once(added, backend.put_sizes, backend.snapshot(), rows, ri.HSS_MAX_ITEMS_PER_REQUEST)
-        limited = {'items': items, 'latency_s': latency, 'gateway_limit_per_s': HSS_GATEWAY_LIMIT,
-                   'ours_s': ours_s, 'error_entry': failed, 'every_item_sent_once_and_reported': sent_once,
-                   'throttled_429': throttled(counter), 'admitted_put_rate_per_s': admitted_rate(counter, 'PUT'),
-                   'settings_off_default': settings_off_default(params)}
-    # The SDK's ~/.huaweicloud in a fresh folder for every SDK run below (never the user's, nothing of it read).
+        return {'items': items, 'latency_s': latency, 'gateway_limit_per_s': HSS_GATEWAY_LIMIT,
+                'ours_s': ours_s, 'error_entry': failed, 'every_item_sent_once_and_reported': sent_once,
+                'throttled_429': throttled(counter), 'admitted_put_rate_per_s': admitted_rate(counter, 'PUT'),
+                'settings_off_default': settings_off_default(params)}
+
+
+# Every SDK run below has its ~/.huaweicloud in a fresh folder (temporary_home): never the user's, nothing of it read.
+
+def hss_sdk_batched(items: int, latency: float) -> dict:
+    """The official SDK behind the same limit, batched by 100, one request after the other."""
     with temporary_home(), hss_project(items, latency, HSS_GATEWAY_LIMIT) as (backend, params, added):
         client = sdk_client(params)
         started = time.perf_counter()
         for start in range(0, items, 100):
             sdk_restore(client, added[start:start + 100])
-        limited['sdk_batched_s'] = time.perf_counter() - started
-        limited['sdk_batched_every_item_once'] = every_item_once(
+        batched_s = time.perf_counter() - started
+        return {'sdk_batched_s': batched_s, 'sdk_batched_every_item_once': every_item_once(
             added, backend.put_sizes, backend.snapshot(),
-            [dict(item, outcome='restoring') for item in added], 100)  # the SDK reports nothing: its PUTs only
-    # The best any client can do behind the limit: every request at the limit, none waiting on another.
-    limited['bound_over_sdk'] = limited['sdk_batched_s'] / ((items / 100) / HSS_GATEWAY_LIMIT)
+            [dict(item, outcome='restoring') for item in added], 100)}  # the SDK reports nothing: its PUTs only
+
+
+def hss_sdk_per_item(items: int, latency: float, per_item_sample: int) -> dict:
+    """The official SDK called once per item: timed on ``per_item_sample`` items, scaled to ``items``."""
     with temporary_home(), hss_project(per_item_sample, latency, HSS_GATEWAY_LIMIT) as (backend, params, added):
         client = sdk_client(params)
         started = time.perf_counter()
         for item in added:
             sdk_restore(client, [item])
         sample_s = time.perf_counter() - started
-        limited['sdk_per_item_every_item_once'] = every_item_once(
+        every_item = every_item_once(
             added, backend.put_sizes, backend.snapshot(), [dict(item, outcome='restoring') for item in added], 1)
-    limited['sdk_per_item_s'] = sample_s / per_item_sample * items  # timed on a sample, scaled to all
-    limited['sdk_per_item_sample'] = per_item_sample
-    # Restore by hash: every copy listed first. No gateway limit here: the listing's pages are what is measured.
+    return {'sdk_per_item_every_item_once': every_item, 'sdk_per_item_s': sample_s / per_item_sample * items,
+            'sdk_per_item_sample': per_item_sample}
+
+
+def hss_ours_by_hash(items: int, latency: float) -> dict:
+    """Ours restoring by hash, every copy listed first. No gateway limit here: the listing's pages are what is
+    measured."""
+    import restore_integration as ri
+
     with hss_project(items, latency, None) as (backend, params, added):
-        by_hash_rows, by_hash_s, by_hash_failed = run_hss(params, {'file_hash': 'f' * 64})
-        by_hash_all = every_item_once(added, backend.put_sizes, backend.snapshot(), by_hash_rows,
-                                      ri.HSS_MAX_ITEMS_PER_REQUEST)
-        by_hash_settings = settings_off_default(params)
+        rows, ours_s, failed = run_hss(params, {'file_hash': 'f' * 64})
+        every_copy = every_item_once(added, backend.put_sizes, backend.snapshot(), rows, ri.HSS_MAX_ITEMS_PER_REQUEST)
+        return {'copies': items, 'ours_s': ours_s, 'error_entry': failed,
+                'every_copy_sent_once_and_reported': every_copy, 'settings_off_default': settings_off_default(params)}
+
+
+def hss_sdk_by_hash(items: int, latency: float) -> dict:
+    """The official SDK listing every copy of the hash, then restoring them batched by 100."""
+    import restore_integration as ri
+
     with temporary_home(), hss_project(items, latency, None) as (backend, params, added):
         client = sdk_client(params)
         started = time.perf_counter()
         found = sdk_list_all(client, 'f' * 64, ri.HSS_LIST_PAGE_SIZE)
         for start in range(0, len(found), 100):
             sdk_restore(client, found[start:start + 100])
-        sdk_by_hash_s = time.perf_counter() - started
-        sdk_all = sorted((f['host_id'], f['file_path']) for f in found) == \
+        sdk_s = time.perf_counter() - started
+        found_all = sorted((f['host_id'], f['file_path']) for f in found) == \
             sorted((item['host_id'], item['file_path']) for item in added)
-        sdk_restored_all = every_item_once(added, backend.put_sizes, backend.snapshot(),
-                                           [dict(item, outcome='restoring') for item in added], 100)
-    return {'limited': limited, 'by_hash': {'copies': items, 'ours_s': by_hash_s, 'error_entry': by_hash_failed,
-                                            'every_copy_sent_once_and_reported': by_hash_all,
-                                            'settings_off_default': by_hash_settings,
-                                            'sdk_list_then_restore_s': sdk_by_hash_s, 'sdk_found_every_copy': sdk_all,
-                                            'sdk_restored_every_copy_once': sdk_restored_all,
-                                            'sdk_over_ours': sdk_by_hash_s / by_hash_s}}
+        restored_all = every_item_once(added, backend.put_sizes, backend.snapshot(),
+                                       [dict(item, outcome='restoring') for item in added], 100)
+    return {'sdk_list_then_restore_s': sdk_s, 'sdk_found_every_copy': found_all,
+            'sdk_restored_every_copy_once': restored_all}
 
 
 # ----------------------------------------------------------------------------- 4. playbook runner
