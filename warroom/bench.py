@@ -643,36 +643,43 @@ def peer_short(did_all: bool) -> str:
     return '' if did_all else ' (the peer did not do all the work: no ratio)'
 
 
-def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
+Row = tuple[str, str, str, bool | None]  # (measure, result, goal, met), as rows() gives them
+
+
+def rows(results: dict) -> list[Row]:
     """(measure, result, goal, met) for every row; met None where a row has no pass/fail goal. A speed ratio
     passes only where ours did all the work asked (nothing lost, no error entry): a run that stopped early is
     quick."""
-    c, x, h, r = results['cold_start'], results['xdr_bulk'], results['hss_bulk'], results['runner']
-    full, shared, drop, busy = x['full'], x['shared'], x['drop'], x['busy_cpu']
-    shared_use = shared['admitted_rate_per_s'] / (shared['tenant_rate_per_s'] - shared['others_per_s'])
-    drop_use = drop['admitted_rate_per_s'] / drop['ideal_rate_per_s']
-    dropped_after = drop['drop_after_first_admitted_s']  # None: the run ended before the limit dropped
-    lim, by_hash = h['limited'], h['by_hash']
-    hss_use = lim['admitted_put_rate_per_s'] / lim['gateway_limit_per_s']
-    hss_all = lim['every_item_sent_once_and_reported'] and not lim['error_entry']
-    by_hash_all = by_hash['every_copy_sent_once_and_reported'] and not by_hash['error_entry']
-    # a ratio holds only where the peer did the same work: every item or copy sent once, every hash started
-    sdk_batched_all, sdk_per_item_all = lim['sdk_batched_every_item_once'], lim['sdk_per_item_every_item_once']
-    sdk_by_hash_all = by_hash['sdk_found_every_copy'] and by_hash['sdk_restored_every_copy_once']
+    return (cold_start_rows(results['cold_start']) + xdr_rows(results['xdr_bulk']) + hss_rows(results['hss_bulk'])
+            + [war_room_memory_row(results['war_room_memory']), runner_row(results['runner'])])
+
+
+def cold_start_rows(cold: dict) -> list[Row]:
     return [
         # no bound was ever set for it: the row says so rather than pass or miss
         ('cold start: restore_integration compiled from source (as XSOAR gets it) / import requests',
-         f"{c['import_ratio']:.2f}x", 'close to 1 (no bound set: not checked)', None),
+         f"{cold['import_ratio']:.2f}x", 'close to 1 (no bound set: not checked)', None),
         ('peak memory (VmHWM, read in the child): one command process / python + requests'
-         f"{off_default(c, 'command_settings_off_default')}", f"{c['memory_ratio']:.2f}x", '<= 1.2x', c['memory_ratio'] <= 1.2),
-        (f"peak memory, hss-restore-isolated on {c['bulk_items']:,} items: above one command, per item"
-         f"{off_default(c, 'bulk_settings_off_default')}",
-         f"{c['bulk_bytes_per_item']:.0f} bytes ({c['bulk_bytes_per_item_above_bare']:.0f} above python + "
-         f"requests)", '<= 1 KB', c['bulk_bytes_per_item'] <= 1024),
+         f"{off_default(cold, 'command_settings_off_default')}", f"{cold['memory_ratio']:.2f}x", '<= 1.2x',
+         cold['memory_ratio'] <= 1.2),
+        (f"peak memory, hss-restore-isolated on {cold['bulk_items']:,} items: above one command, per item"
+         f"{off_default(cold, 'bulk_settings_off_default')}",
+         f"{cold['bulk_bytes_per_item']:.0f} bytes ({cold['bulk_bytes_per_item_above_bare']:.0f} above python + "
+         f"requests)", '<= 1 KB', cold['bulk_bytes_per_item'] <= 1024),
+    ]
+
+
+def xdr_rows(xdr: dict) -> list[Row]:
+    full, shared, drop, busy = xdr['full'], xdr['shared'], xdr['drop'], xdr['busy_cpu']
+    full_use = full['admitted_rate_per_s'] / full['tenant_rate_per_s']
+    shared_use = shared['admitted_rate_per_s'] / (shared['tenant_rate_per_s'] - shared['others_per_s'])
+    drop_use = drop['admitted_rate_per_s'] / drop['ideal_rate_per_s']
+    dropped_after = drop['drop_after_first_admitted_s']  # None: the run ended before the limit dropped
+    return [
         (f"XDR, {full['hashes']} hashes, {full['latency_s'] * 1000:.0f} ms latency, tenant limit 10/s: admitted / "
-         f"limit{off_default(full)}", f"{full['admitted_rate_per_s'] / full['tenant_rate_per_s']:.3f} ({full['throttled_429']} "
-         f"throttled, {full['files_lost']} files lost)", '>= 0.95, 0 lost',
-         full['admitted_rate_per_s'] / full['tenant_rate_per_s'] >= 0.95 and not full['files_lost']),
+         f"limit{off_default(full)}",
+         f"{full_use:.3f} ({full['throttled_429']} throttled, {full['files_lost']} files lost)", '>= 0.95, 0 lost',
+         full_use >= 0.95 and not full['files_lost']),
         (f"XDR, tenant shared with a client steadily using 4 of its 10/s: admitted / the 6/s left"
          f"{off_default(shared)}",
          f"{shared_use:.3f} ({shared['throttled_429']} throttled, {shared['files_lost']} files lost)",
@@ -687,12 +694,25 @@ def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
          ', '.join(str(run['files_lost']) for run in busy) +
          f" ({', '.join(str(run['throttled_429']) for run in busy)} throttled)", '0 in every run',
          all(not run['files_lost'] for run in busy)),
-        (f"XDR: sequential requests loop ({x['loop_key_type']} key) / ours",
-         f"{x['ours_over_loop']:.2f}x faster{peer_short(x['loop_started_every_hash'])}", 'faster, 0 lost',
-         x['ours_over_loop'] > 1 and not full['files_lost'] and not full['error_entry']
-         and x['loop_started_every_hash']),
+        (f"XDR: sequential requests loop ({xdr['loop_key_type']} key) / ours",
+         f"{xdr['ours_over_loop']:.2f}x faster{peer_short(xdr['loop_started_every_hash'])}", 'faster, 0 lost',
+         xdr['ours_over_loop'] > 1 and not full['files_lost'] and not full['error_entry']
+         and xdr['loop_started_every_hash']),
+    ]
+
+
+def hss_rows(hss: dict) -> list[Row]:
+    lim, by_hash = hss['limited'], hss['by_hash']
+    hss_use = lim['admitted_put_rate_per_s'] / lim['gateway_limit_per_s']
+    hss_all = lim['every_item_sent_once_and_reported'] and not lim['error_entry']
+    by_hash_all = by_hash['every_copy_sent_once_and_reported'] and not by_hash['error_entry']
+    # a ratio holds only where the peer did the same work: every item or copy sent once, every hash started
+    sdk_batched_all, sdk_per_item_all = lim['sdk_batched_every_item_once'], lim['sdk_per_item_every_item_once']
+    sdk_by_hash_all = by_hash['sdk_found_every_copy'] and by_hash['sdk_restored_every_copy_once']
+    return [
         (f"HSS, {lim['items']:,} items, {lim['latency_s'] * 1000:.0f} ms latency, gateway limit 30/s not told: "
-         f"admitted PUTs / limit{off_default(lim)}", f"{hss_use:.3f} ({lim['throttled_429']} throttled; every item sent once and "
+         f"admitted PUTs / limit{off_default(lim)}",
+         f"{hss_use:.3f} ({lim['throttled_429']} throttled; every item sent once and "
          f"reported: {lim['every_item_sent_once_and_reported']})", '>= 0.80, every item once',
          hss_use >= 0.80 and hss_all),
         ('HSS: official SDK batched by 100 (one request after the other) / ours',
@@ -707,16 +727,20 @@ def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
          f"{by_hash['sdk_over_ours']:.2f}x (every copy sent once and reported: {by_hash_all})"
          f"{peer_short(sdk_by_hash_all)}",
          '>= 3x, every copy once', by_hash['sdk_over_ours'] >= 3 and by_hash_all and sdk_by_hash_all),
-        (f"peak memory (VmHWM, read in the child), warroom run of restore-file, one hash on "
-         f"{results['war_room_memory']['endpoints']:,} endpoints: per endpoint above one endpoint"
-         f"{off_default(results['war_room_memory'])}",
-         f"{results['war_room_memory']['bytes_per_endpoint']:.0f} bytes", '<= 2 KB',
-         results['war_room_memory']['bytes_per_endpoint'] <= 2048),
-        (f"playbook runner ({r['incidents']} incidents, {r['latency_s'] * 1000:.0f} ms latency): own time / time "
-         f"in commands and scripts{off_default(r)}",
-         f"{r['runner_over_commands'] * 100:.1f}% ({r['failed_runs']} failed runs)", '<= 10%, 0 failed',
-         r['runner_over_commands'] <= 0.10 and not r['failed_runs']),
     ]
+
+
+def war_room_memory_row(memory: dict) -> Row:
+    return (f"peak memory (VmHWM, read in the child), warroom run of restore-file, one hash on "
+            f"{memory['endpoints']:,} endpoints: per endpoint above one endpoint{off_default(memory)}",
+            f"{memory['bytes_per_endpoint']:.0f} bytes", '<= 2 KB', memory['bytes_per_endpoint'] <= 2048)
+
+
+def runner_row(runner: dict) -> Row:
+    return (f"playbook runner ({runner['incidents']} incidents, {runner['latency_s'] * 1000:.0f} ms latency): "
+            f"own time / time in commands and scripts{off_default(runner)}",
+            f"{runner['runner_over_commands'] * 100:.1f}% ({runner['failed_runs']} failed runs)", '<= 10%, 0 failed',
+            runner['runner_over_commands'] <= 0.10 and not runner['failed_runs'])
 
 
 def table(results: dict) -> str:
