@@ -606,7 +606,27 @@ def rate_argument(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='python -m warroom', description=__doc__)
     commands = parser.add_subparsers(dest='action', required=True)
+    add_run_command(commands)
+    add_emulate_command(commands)
+    add_playbook_commands(commands)
 
+    docs = commands.add_parser('docs',
+                               help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
+    docs.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
+
+    fetch = commands.add_parser('fetch', help='run fetch-incidents once and write each incident it creates to OUTDIR')
+    fetch.add_argument('outdir', help='where the incident files go; it also keeps the last run between fetches')
+    fetch.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
+
+    export = commands.add_parser('export', help='write the pack in the XSOAR content layout, and its uploadable zip')
+    export.add_argument('outdir')
+
+    demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
+    demo.add_argument('--time-scale', type=scale_argument, default=EMBEDDED_TIME_SCALE)
+    return parser
+
+
+def add_run_command(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser('run', help='run one war-room line, e.g. "!restore-file file_hash=..."')
     run.add_argument('line', help='the war-room line; - reads it from standard input')
     run.add_argument('--args', metavar='FILE', help='more arguments, as a YAML or JSON mapping (lists stay lists)')
@@ -615,6 +635,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--time-scale', type=scale_argument, default=None,
                      help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
 
+
+def add_emulate_command(commands: argparse._SubParsersAction) -> None:
     emulate_cmd = commands.add_parser('emulate', help='serve an emulated vendor API on 127.0.0.1')
     emulate_cmd.add_argument('vendor', choices=['xdr', 'hss'])
     emulate_cmd.add_argument('--port', type=port_argument, default=0, help='default 0: any free port')
@@ -633,6 +655,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulate_cmd.add_argument('--faults', metavar='SPEC', help=SPEC_HELP)
     emulate_cmd.add_argument('--iam-faults', metavar='SPEC', help='hss only: faults for its IAM service (same SPEC)')
 
+
+def add_playbook_commands(commands: argparse._SubParsersAction) -> None:
+    """``playbook`` and ``close``, which share the options of a playbook run."""
     playbook = commands.add_parser('playbook', help='run a playbook on an incident file, printing the timeline')
     playbook.add_argument('playbook', help='a playbook YAML file, or the id of one in playbooks/')
     playbook.add_argument('--incident', required=True, help='incident JSON: {"incident": {...}, "context": {...}}')
@@ -647,21 +672,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
         command.add_argument('--context-out', help='write the final incident context to this JSON file')
         command.add_argument('--time-scale', type=scale_argument, default=None,
-                             help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
-
-    docs = commands.add_parser('docs', help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
-    docs.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
-
-    fetch = commands.add_parser('fetch', help='run fetch-incidents once and write each incident it creates to OUTDIR')
-    fetch.add_argument('outdir', help='where the incident files go; it also keeps the last run between fetches')
-    fetch.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
-
-    export = commands.add_parser('export', help='write the pack in the XSOAR content layout, and its uploadable zip')
-    export.add_argument('outdir')
-
-    demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
-    demo.add_argument('--time-scale', type=scale_argument, default=EMBEDDED_TIME_SCALE)
-    return parser
+                             help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the '
+                                  f'emulators)')
 
 
 def main(argv: list[str] | None = None) -> int:
