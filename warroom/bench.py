@@ -30,12 +30,24 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import requests
 
 from .spec import PROJECT_ROOT
+
+if TYPE_CHECKING:  # types only: the measures import the emulators and the Huawei SDK as they run, so importing
+    # the bench (as its tests do) needs neither
+    from huaweicloudsdkhss.v5 import HssClient
+
+    from .emulator.hss import HssBackend
+    from .emulator.httpserver import App, Request, Response
+    from .emulator.xdr import XdrGateway
+    from .emulator.xdr.models import RestoreAction
+    from .spec import IntegrationSpec
 
 RESULTS = PROJECT_ROOT / 'bench' / 'results.json'
 XDR_LATENCY_S = 0.3
@@ -43,10 +55,10 @@ HSS_LATENCY_S = 0.05
 HSS_GATEWAY_LIMIT = 30.0
 
 
-def with_latency(app, seconds: float, counter: dict | None = None):
+def with_latency(app: App, seconds: float, counter: dict | None = None) -> App:
     """The emulator's app answering every request ``seconds`` late; with ``counter``, it notes each arrival at the
     vendor (after the latency) as (time, method, status)."""
-    def slow(request):
+    def slow(request: Request) -> Response:
         time.sleep(seconds)
         response = app(request)
         if counter is not None:
@@ -75,7 +87,7 @@ WHERE_AND_WHO = {'xdr_url', 'xdr_api_key_id', 'hss_endpoint', 'hss_iam_endpoint'
                  'hss_domain'}
 
 
-def settings_off_default(params: dict, spec=None) -> dict:
+def settings_off_default(params: dict, spec: IntegrationSpec | None = None) -> dict:
     """The instance settings a run used that are not integration.yml's defaults (credentials and the vendor's
     address left out): what results.json records for the run, computed from the params it was given."""
     from .spec import load_spec
@@ -88,7 +100,7 @@ def settings_off_default(params: dict, spec=None) -> dict:
 
 
 @contextmanager
-def temporary_home():
+def temporary_home() -> Iterator[str]:
     """HOME in a fresh folder while the official Huawei SDK runs: huaweicloudsdkcore reads and writes
     ~/.huaweicloud (an application ID, credential profiles), which must neither be the user's nor steer the peer."""
     import tempfile
@@ -194,7 +206,8 @@ def cold_start(repeats: int, items: int) -> dict:
 # ----------------------------------------------------------------------------- 2. Cortex XDR bulk
 
 @contextmanager
-def xdr_tenant(hashes: list[str], latency: float, rate: float | None, counter: dict, auth_type: str = 'advanced'):
+def xdr_tenant(hashes: list[str], latency: float, rate: float | None, counter: dict,
+               auth_type: str = 'advanced') -> Iterator[tuple[XdrGateway, dict]]:
     """A tenant holding ``hashes`` on three endpoints, its server slowed by ``latency``: (gateway, params). The key
     is of the instance's default type (advanced) unless ``auth_type`` says otherwise."""
     from .emulator.httpserver import LoopbackServer
@@ -212,7 +225,7 @@ def xdr_tenant(hashes: list[str], latency: float, rate: float | None, counter: d
                         'xdr_auth_type': auth_type}
 
 
-def restore_all(params: dict, hashes: list[str]):
+def restore_all(params: dict, hashes: list[str]) -> tuple[list[dict], float, bool]:
     """restore-file on every hash at the instance's default settings (polling off: the status checks go out
     through the same limiter, an interval later); returns the entry's records and its time."""
     from .runtime import WarRoom
@@ -226,7 +239,7 @@ def restore_all(params: dict, hashes: list[str]):
     return records, elapsed, result.failed
 
 
-def files_lost(hashes: list[str], records: list[dict], actions) -> int:
+def files_lost(hashes: list[str], records: list[dict], actions: Iterable[RestoreAction]) -> int:
     """Hashes of ``hashes`` not restored: no record of the run reports it IN_PROGRESS with an action ID that the
     tenant really started for that hash. Counted per distinct hash, so neither a duplicate record nor a record of a
     hash not asked for can stand in for a lost one."""
@@ -237,7 +250,7 @@ def files_lost(hashes: list[str], records: list[dict], actions) -> int:
     return sum(1 for file_hash in {h.lower() for h in hashes} if file_hash not in reported)
 
 
-def _int_or_none(value):
+def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -252,7 +265,7 @@ def xdr_run(count: int, latency: float, rate: float, others: float = 0.0, drop_t
         gateway.others_rate = others
         timer, dropped = None, []
 
-        def drop_limit():
+        def drop_limit() -> None:
             gateway.rate_limit = drop_to
             dropped.append(time.perf_counter())
 
@@ -284,7 +297,7 @@ def ideal_after_drop(count: int, rate: float, drop_to: float, drop_at_s: float |
 
 
 @contextmanager
-def busy_cpus(processes: int):
+def busy_cpus(processes: int) -> Iterator[None]:
     """Processes that keep the CPU busy while the block runs."""
     spinners = [subprocess.Popen([sys.executable, '-c', 'while True: pass']) for _ in range(processes)]
     try:
@@ -330,7 +343,8 @@ def xdr_bulk(count: int, latency: float) -> dict:
 # ----------------------------------------------------------------------------- 3. HSS bulk
 
 @contextmanager
-def hss_project(items: int, latency: float, gateway_limit: float | None, counter: dict | None = None):
+def hss_project(items: int, latency: float, gateway_limit: float | None,
+                counter: dict | None = None) -> Iterator[tuple[HssBackend, dict, list[dict]]]:
     """An HSS project whose ``items`` isolated files sit on one host of the default enterprise project, which the
     instance reaches at its default settings: (backend, params, added)."""
     from .embedded import start_hss
@@ -352,7 +366,7 @@ def hss_project(items: int, latency: float, gateway_limit: float | None, counter
         yield backend, params, added
 
 
-def sdk_client(params):
+def sdk_client(params: dict) -> HssClient:
     from huaweicloudsdkcore.auth.credentials import BasicCredentials
     from huaweicloudsdkcore.http.http_config import HttpConfig
     from huaweicloudsdkhss.v5 import HssClient
@@ -365,7 +379,7 @@ def sdk_client(params):
             .with_endpoints([params['hss_endpoint']]).build())
 
 
-def sdk_restore(client, items) -> None:
+def sdk_restore(client: HssClient, items: list[dict]) -> None:
     from huaweicloudsdkhss.v5 import ChangeIsolatedFileRequest, ChangeIsolatedFileRequestInfo, IsolatedFileRequestInfo
 
     body = ChangeIsolatedFileRequestInfo(data_list=[
@@ -374,7 +388,7 @@ def sdk_restore(client, items) -> None:
     client.change_isolated_file(ChangeIsolatedFileRequest(body=body))
 
 
-def sdk_list_all(client, file_hash: str, page: int) -> list:
+def sdk_list_all(client: HssClient, file_hash: str, page: int) -> list[dict]:
     from huaweicloudsdkhss.v5 import ListIsolatedFileRequest
 
     found, offset = [], 0
@@ -389,7 +403,7 @@ def sdk_list_all(client, file_hash: str, page: int) -> list:
             return found
 
 
-def run_hss(params: dict, args: dict):
+def run_hss(params: dict, args: dict) -> tuple[list[dict], float, bool]:
     """hss-restore-isolated with polling off: the official SDK's change_isolated_file issues the restore and does
     not follow it, so neither does the run it is measured against."""
     from .runtime import WarRoom
@@ -418,6 +432,20 @@ def every_item_once(added: list[dict], put_sizes: list[int], snapshot: list[dict
 
 
 def hss_bulk(items: int, latency: float, per_item_sample: int) -> dict:
+    limited = hss_ours_behind_limit(items, latency)
+    limited.update(hss_sdk_batched(items, latency))
+    # The best any client can do behind the limit: every request at the limit, none waiting on another.
+    limited['bound_over_sdk'] = limited['sdk_batched_s'] / ((items / 100) / HSS_GATEWAY_LIMIT)
+    limited.update(hss_sdk_per_item(items, latency, per_item_sample))
+    by_hash = hss_ours_by_hash(items, latency)
+    by_hash.update(hss_sdk_by_hash(items, latency))
+    by_hash['sdk_over_ours'] = by_hash['sdk_list_then_restore_s'] / by_hash['ours_s']
+    return {'limited': limited, 'by_hash': by_hash}
+
+
+def hss_ours_behind_limit(items: int, latency: float) -> dict:
+    """Ours restoring ``items`` behind the gateway limit it is not told: its time, its admitted PUT rate, and
+    whether it sent and reported every item once."""
     import restore_integration as ri
 
     counter: dict = {}
@@ -425,71 +453,90 @@ def hss_bulk(items: int, latency: float, per_item_sample: int) -> dict:
         args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
         rows, ours_s, failed = run_hss(params, args)
         sent_once = every_item_once(added, backend.put_sizes, backend.snapshot(), rows, ri.HSS_MAX_ITEMS_PER_REQUEST)
-        limited = {'items': items, 'latency_s': latency, 'gateway_limit_per_s': HSS_GATEWAY_LIMIT,
-                   'ours_s': ours_s, 'error_entry': failed, 'every_item_sent_once_and_reported': sent_once,
-                   'throttled_429': throttled(counter), 'admitted_put_rate_per_s': admitted_rate(counter, 'PUT'),
-                   'settings_off_default': settings_off_default(params)}
-    # The SDK's ~/.huaweicloud in a fresh folder for every SDK run below (never the user's, nothing of it read).
+        return {'items': items, 'latency_s': latency, 'gateway_limit_per_s': HSS_GATEWAY_LIMIT,
+                'ours_s': ours_s, 'error_entry': failed, 'every_item_sent_once_and_reported': sent_once,
+                'throttled_429': throttled(counter), 'admitted_put_rate_per_s': admitted_rate(counter, 'PUT'),
+                'settings_off_default': settings_off_default(params)}
+
+
+# Every SDK run below has its ~/.huaweicloud in a fresh folder (temporary_home): never the user's, nothing of it read.
+
+def hss_sdk_batched(items: int, latency: float) -> dict:
+    """The official SDK behind the same limit, batched by 100, one request after the other."""
     with temporary_home(), hss_project(items, latency, HSS_GATEWAY_LIMIT) as (backend, params, added):
         client = sdk_client(params)
         started = time.perf_counter()
         for start in range(0, items, 100):
             sdk_restore(client, added[start:start + 100])
-        limited['sdk_batched_s'] = time.perf_counter() - started
-        limited['sdk_batched_every_item_once'] = every_item_once(
+        batched_s = time.perf_counter() - started
+        return {'sdk_batched_s': batched_s, 'sdk_batched_every_item_once': every_item_once(
             added, backend.put_sizes, backend.snapshot(),
-            [dict(item, outcome='restoring') for item in added], 100)  # the SDK reports nothing: its PUTs only
-    # The best any client can do behind the limit: every request at the limit, none waiting on another.
-    limited['bound_over_sdk'] = limited['sdk_batched_s'] / ((items / 100) / HSS_GATEWAY_LIMIT)
+            [dict(item, outcome='restoring') for item in added], 100)}  # the SDK reports nothing: its PUTs only
+
+
+def hss_sdk_per_item(items: int, latency: float, per_item_sample: int) -> dict:
+    """The official SDK called once per item: timed on ``per_item_sample`` items, scaled to ``items``."""
     with temporary_home(), hss_project(per_item_sample, latency, HSS_GATEWAY_LIMIT) as (backend, params, added):
         client = sdk_client(params)
         started = time.perf_counter()
         for item in added:
             sdk_restore(client, [item])
         sample_s = time.perf_counter() - started
-        limited['sdk_per_item_every_item_once'] = every_item_once(
+        every_item = every_item_once(
             added, backend.put_sizes, backend.snapshot(), [dict(item, outcome='restoring') for item in added], 1)
-    limited['sdk_per_item_s'] = sample_s / per_item_sample * items  # timed on a sample, scaled to all
-    limited['sdk_per_item_sample'] = per_item_sample
-    # Restore by hash: every copy listed first. No gateway limit here: the listing's pages are what is measured.
+    return {'sdk_per_item_every_item_once': every_item, 'sdk_per_item_s': sample_s / per_item_sample * items,
+            'sdk_per_item_sample': per_item_sample}
+
+
+def hss_ours_by_hash(items: int, latency: float) -> dict:
+    """Ours restoring by hash, every copy listed first. No gateway limit here: the listing's pages are what is
+    measured."""
+    import restore_integration as ri
+
     with hss_project(items, latency, None) as (backend, params, added):
-        by_hash_rows, by_hash_s, by_hash_failed = run_hss(params, {'file_hash': 'f' * 64})
-        by_hash_all = every_item_once(added, backend.put_sizes, backend.snapshot(), by_hash_rows,
-                                      ri.HSS_MAX_ITEMS_PER_REQUEST)
-        by_hash_settings = settings_off_default(params)
+        rows, ours_s, failed = run_hss(params, {'file_hash': 'f' * 64})
+        every_copy = every_item_once(added, backend.put_sizes, backend.snapshot(), rows, ri.HSS_MAX_ITEMS_PER_REQUEST)
+        return {'copies': items, 'ours_s': ours_s, 'error_entry': failed,
+                'every_copy_sent_once_and_reported': every_copy, 'settings_off_default': settings_off_default(params)}
+
+
+def hss_sdk_by_hash(items: int, latency: float) -> dict:
+    """The official SDK listing every copy of the hash, then restoring them batched by 100."""
+    import restore_integration as ri
+
     with temporary_home(), hss_project(items, latency, None) as (backend, params, added):
         client = sdk_client(params)
         started = time.perf_counter()
         found = sdk_list_all(client, 'f' * 64, ri.HSS_LIST_PAGE_SIZE)
         for start in range(0, len(found), 100):
             sdk_restore(client, found[start:start + 100])
-        sdk_by_hash_s = time.perf_counter() - started
-        sdk_all = sorted((f['host_id'], f['file_path']) for f in found) == \
+        sdk_s = time.perf_counter() - started
+        found_all = sorted((f['host_id'], f['file_path']) for f in found) == \
             sorted((item['host_id'], item['file_path']) for item in added)
-        sdk_restored_all = every_item_once(added, backend.put_sizes, backend.snapshot(),
-                                           [dict(item, outcome='restoring') for item in added], 100)
-    return {'limited': limited, 'by_hash': {'copies': items, 'ours_s': by_hash_s, 'error_entry': by_hash_failed,
-                                            'every_copy_sent_once_and_reported': by_hash_all,
-                                            'settings_off_default': by_hash_settings,
-                                            'sdk_list_then_restore_s': sdk_by_hash_s, 'sdk_found_every_copy': sdk_all,
-                                            'sdk_restored_every_copy_once': sdk_restored_all,
-                                            'sdk_over_ours': sdk_by_hash_s / by_hash_s}}
+        restored_all = every_item_once(added, backend.put_sizes, backend.snapshot(),
+                                       [dict(item, outcome='restoring') for item in added], 100)
+    return {'sdk_list_then_restore_s': sdk_s, 'sdk_found_every_copy': found_all,
+            'sdk_restored_every_copy_once': restored_all}
 
 
 # ----------------------------------------------------------------------------- 4. playbook runner
+
+P = ParamSpec('P')
+T = TypeVar('T')
+
 
 class OutermostTime:
     """Seconds spent inside the spans it wraps, a span inside another (a script's executeCommand running a
     command, a script calling a script) counted once, with the span around it, never twice."""
 
-    def __init__(self, clock=time.perf_counter) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self.seconds = 0.0
         self._clock = clock
         self._depth = 0
         self._started = 0.0
 
-    def wrap(self, function):
-        def timed(*args, **kwargs):
+    def wrap(self, function: Callable[P, T]) -> Callable[P, T]:
+        def timed(*args: P.args, **kwargs: P.kwargs) -> T:
             if self._depth == 0:
                 self._started = self._clock()
             self._depth += 1
@@ -575,8 +622,9 @@ def war_room_memory(endpoints: int) -> dict:
             # the war room prints its entries first; the measure's JSON line comes last, where _child reads it
             # the run must reach its end: every endpoint final, 1 in 100 failed (exit 3, not all restored); an error
             # entry (exit 1) would measure a run that stopped early
-            body = (f'import warroom.cli as c; code = c.main(["run", "!restore-file file_hash={file_hash}", "--params", '
-                    f'{str(params)!r}, "--time-scale", "0"]); assert code == c.EXIT_NOT_ALL_RESTORED, code')
+            body = (f'import warroom.cli as c; code = c.main(["run", "!restore-file file_hash={file_hash}", '
+                    f'"--params", {str(params)!r}, "--time-scale", "0"]); '
+                    f'assert code == c.EXIT_NOT_ALL_RESTORED, code')
             return _child(MEASURE.format(body=body))['peak_kb']
 
     one, many = peak_kb(1), peak_kb(endpoints)
@@ -596,36 +644,43 @@ def peer_short(did_all: bool) -> str:
     return '' if did_all else ' (the peer did not do all the work: no ratio)'
 
 
-def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
+Row = tuple[str, str, str, bool | None]  # (measure, result, goal, met), as rows() gives them
+
+
+def rows(results: dict) -> list[Row]:
     """(measure, result, goal, met) for every row; met None where a row has no pass/fail goal. A speed ratio
     passes only where ours did all the work asked (nothing lost, no error entry): a run that stopped early is
     quick."""
-    c, x, h, r = results['cold_start'], results['xdr_bulk'], results['hss_bulk'], results['runner']
-    full, shared, drop, busy = x['full'], x['shared'], x['drop'], x['busy_cpu']
-    shared_use = shared['admitted_rate_per_s'] / (shared['tenant_rate_per_s'] - shared['others_per_s'])
-    drop_use = drop['admitted_rate_per_s'] / drop['ideal_rate_per_s']
-    dropped_after = drop['drop_after_first_admitted_s']  # None: the run ended before the limit dropped
-    lim, by_hash = h['limited'], h['by_hash']
-    hss_use = lim['admitted_put_rate_per_s'] / lim['gateway_limit_per_s']
-    hss_all = lim['every_item_sent_once_and_reported'] and not lim['error_entry']
-    by_hash_all = by_hash['every_copy_sent_once_and_reported'] and not by_hash['error_entry']
-    # a ratio holds only where the peer did the same work: every item or copy sent once, every hash started
-    sdk_batched_all, sdk_per_item_all = lim['sdk_batched_every_item_once'], lim['sdk_per_item_every_item_once']
-    sdk_by_hash_all = by_hash['sdk_found_every_copy'] and by_hash['sdk_restored_every_copy_once']
+    return (cold_start_rows(results['cold_start']) + xdr_rows(results['xdr_bulk']) + hss_rows(results['hss_bulk'])
+            + [war_room_memory_row(results['war_room_memory']), runner_row(results['runner'])])
+
+
+def cold_start_rows(cold: dict) -> list[Row]:
     return [
         # no bound was ever set for it: the row says so rather than pass or miss
         ('cold start: restore_integration compiled from source (as XSOAR gets it) / import requests',
-         f"{c['import_ratio']:.2f}x", 'close to 1 (no bound set: not checked)', None),
+         f"{cold['import_ratio']:.2f}x", 'close to 1 (no bound set: not checked)', None),
         ('peak memory (VmHWM, read in the child): one command process / python + requests'
-         f"{off_default(c, 'command_settings_off_default')}", f"{c['memory_ratio']:.2f}x", '<= 1.2x', c['memory_ratio'] <= 1.2),
-        (f"peak memory, hss-restore-isolated on {c['bulk_items']:,} items: above one command, per item"
-         f"{off_default(c, 'bulk_settings_off_default')}",
-         f"{c['bulk_bytes_per_item']:.0f} bytes ({c['bulk_bytes_per_item_above_bare']:.0f} above python + "
-         f"requests)", '<= 1 KB', c['bulk_bytes_per_item'] <= 1024),
+         f"{off_default(cold, 'command_settings_off_default')}", f"{cold['memory_ratio']:.2f}x", '<= 1.2x',
+         cold['memory_ratio'] <= 1.2),
+        (f"peak memory, hss-restore-isolated on {cold['bulk_items']:,} items: above one command, per item"
+         f"{off_default(cold, 'bulk_settings_off_default')}",
+         f"{cold['bulk_bytes_per_item']:.0f} bytes ({cold['bulk_bytes_per_item_above_bare']:.0f} above python + "
+         f"requests)", '<= 1 KB', cold['bulk_bytes_per_item'] <= 1024),
+    ]
+
+
+def xdr_rows(xdr: dict) -> list[Row]:
+    full, shared, drop, busy = xdr['full'], xdr['shared'], xdr['drop'], xdr['busy_cpu']
+    full_use = full['admitted_rate_per_s'] / full['tenant_rate_per_s']
+    shared_use = shared['admitted_rate_per_s'] / (shared['tenant_rate_per_s'] - shared['others_per_s'])
+    drop_use = drop['admitted_rate_per_s'] / drop['ideal_rate_per_s']
+    dropped_after = drop['drop_after_first_admitted_s']  # None: the run ended before the limit dropped
+    return [
         (f"XDR, {full['hashes']} hashes, {full['latency_s'] * 1000:.0f} ms latency, tenant limit 10/s: admitted / "
-         f"limit{off_default(full)}", f"{full['admitted_rate_per_s'] / full['tenant_rate_per_s']:.3f} ({full['throttled_429']} "
-         f"throttled, {full['files_lost']} files lost)", '>= 0.95, 0 lost',
-         full['admitted_rate_per_s'] / full['tenant_rate_per_s'] >= 0.95 and not full['files_lost']),
+         f"limit{off_default(full)}",
+         f"{full_use:.3f} ({full['throttled_429']} throttled, {full['files_lost']} files lost)", '>= 0.95, 0 lost',
+         full_use >= 0.95 and not full['files_lost']),
         (f"XDR, tenant shared with a client steadily using 4 of its 10/s: admitted / the 6/s left"
          f"{off_default(shared)}",
          f"{shared_use:.3f} ({shared['throttled_429']} throttled, {shared['files_lost']} files lost)",
@@ -640,12 +695,25 @@ def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
          ', '.join(str(run['files_lost']) for run in busy) +
          f" ({', '.join(str(run['throttled_429']) for run in busy)} throttled)", '0 in every run',
          all(not run['files_lost'] for run in busy)),
-        (f"XDR: sequential requests loop ({x['loop_key_type']} key) / ours",
-         f"{x['ours_over_loop']:.2f}x faster{peer_short(x['loop_started_every_hash'])}", 'faster, 0 lost',
-         x['ours_over_loop'] > 1 and not full['files_lost'] and not full['error_entry']
-         and x['loop_started_every_hash']),
+        (f"XDR: sequential requests loop ({xdr['loop_key_type']} key) / ours",
+         f"{xdr['ours_over_loop']:.2f}x faster{peer_short(xdr['loop_started_every_hash'])}", 'faster, 0 lost',
+         xdr['ours_over_loop'] > 1 and not full['files_lost'] and not full['error_entry']
+         and xdr['loop_started_every_hash']),
+    ]
+
+
+def hss_rows(hss: dict) -> list[Row]:
+    lim, by_hash = hss['limited'], hss['by_hash']
+    hss_use = lim['admitted_put_rate_per_s'] / lim['gateway_limit_per_s']
+    hss_all = lim['every_item_sent_once_and_reported'] and not lim['error_entry']
+    by_hash_all = by_hash['every_copy_sent_once_and_reported'] and not by_hash['error_entry']
+    # a ratio holds only where the peer did the same work: every item or copy sent once, every hash started
+    sdk_batched_all, sdk_per_item_all = lim['sdk_batched_every_item_once'], lim['sdk_per_item_every_item_once']
+    sdk_by_hash_all = by_hash['sdk_found_every_copy'] and by_hash['sdk_restored_every_copy_once']
+    return [
         (f"HSS, {lim['items']:,} items, {lim['latency_s'] * 1000:.0f} ms latency, gateway limit 30/s not told: "
-         f"admitted PUTs / limit{off_default(lim)}", f"{hss_use:.3f} ({lim['throttled_429']} throttled; every item sent once and "
+         f"admitted PUTs / limit{off_default(lim)}",
+         f"{hss_use:.3f} ({lim['throttled_429']} throttled; every item sent once and "
          f"reported: {lim['every_item_sent_once_and_reported']})", '>= 0.80, every item once',
          hss_use >= 0.80 and hss_all),
         ('HSS: official SDK batched by 100 (one request after the other) / ours',
@@ -660,16 +728,20 @@ def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
          f"{by_hash['sdk_over_ours']:.2f}x (every copy sent once and reported: {by_hash_all})"
          f"{peer_short(sdk_by_hash_all)}",
          '>= 3x, every copy once', by_hash['sdk_over_ours'] >= 3 and by_hash_all and sdk_by_hash_all),
-        (f"peak memory (VmHWM, read in the child), warroom run of restore-file, one hash on "
-         f"{results['war_room_memory']['endpoints']:,} endpoints: per endpoint above one endpoint"
-         f"{off_default(results['war_room_memory'])}",
-         f"{results['war_room_memory']['bytes_per_endpoint']:.0f} bytes", '<= 2 KB',
-         results['war_room_memory']['bytes_per_endpoint'] <= 2048),
-        (f"playbook runner ({r['incidents']} incidents, {r['latency_s'] * 1000:.0f} ms latency): own time / time "
-         f"in commands and scripts{off_default(r)}",
-         f"{r['runner_over_commands'] * 100:.1f}% ({r['failed_runs']} failed runs)", '<= 10%, 0 failed',
-         r['runner_over_commands'] <= 0.10 and not r['failed_runs']),
     ]
+
+
+def war_room_memory_row(memory: dict) -> Row:
+    return (f"peak memory (VmHWM, read in the child), warroom run of restore-file, one hash on "
+            f"{memory['endpoints']:,} endpoints: per endpoint above one endpoint{off_default(memory)}",
+            f"{memory['bytes_per_endpoint']:.0f} bytes", '<= 2 KB', memory['bytes_per_endpoint'] <= 2048)
+
+
+def runner_row(runner: dict) -> Row:
+    return (f"playbook runner ({runner['incidents']} incidents, {runner['latency_s'] * 1000:.0f} ms latency): "
+            f"own time / time in commands and scripts{off_default(runner)}",
+            f"{runner['runner_over_commands'] * 100:.1f}% ({runner['failed_runs']} failed runs)", '<= 10%, 0 failed',
+            runner['runner_over_commands'] <= 0.10 and not runner['failed_runs'])
 
 
 def table(results: dict) -> str:
@@ -679,7 +751,7 @@ def table(results: dict) -> str:
     return '\n'.join(lines)
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='python -m warroom.bench', description=__doc__.splitlines()[0])
     parser.add_argument('--out', default=str(RESULTS))
     parser.add_argument('--quick', action='store_true', help='smaller sizes, for trying the bench itself')

@@ -10,7 +10,7 @@ import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, TextIO
 
 import yaml
 
@@ -18,7 +18,7 @@ from .context import ContextError, as_list, get_path, merge_entry_context
 from .line import LineError, parse_line
 from .params import ParamsError, load_params
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
-from .spec import ArgumentError, load_spec
+from .spec import ArgumentError, IntegrationSpec, load_spec
 
 if TYPE_CHECKING:  # the emulators and the playbook runner are imported only when one is used
     from .emulator.faults import FaultPlan
@@ -34,7 +34,7 @@ EXIT_USAGE = 2
 EXIT_NOT_ALL_RESTORED = 3
 
 
-def print_entry(entry: dict, stream=None) -> None:
+def print_entry(entry: dict, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     if entry.get('Type') == ENTRY_ERROR:
         print(f'ERROR: {entry_text(entry)}', file=sys.stderr, flush=True)
@@ -45,7 +45,7 @@ def print_entry(entry: dict, stream=None) -> None:
 class ProgressLine:
     """Bulk progress on stderr: one line rewritten in place on a terminal, a line per tenth elsewhere."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self._shown: dict[str, int] = {}
@@ -79,7 +79,7 @@ def read_args_file(path: str) -> dict:
     return {str(name): argument_text(value) for name, value in data.items()}
 
 
-def argument_text(value) -> str:
+def argument_text(value: Any) -> str:
     """A value of --args as the war-room line would carry it: lists and mappings as JSON, true/false in lower case
     (as XSOAR writes them), an empty value (null) as nothing."""
     if value is None:
@@ -154,7 +154,8 @@ def not_all_restored(context: dict, args: dict, restores: bool = True) -> bool:
     return False
 
 
-def instance_params(stack: ExitStack, params_file: str | None, time_scale: float | None, spec) -> tuple[dict, float]:
+def instance_params(stack: ExitStack, params_file: str | None, time_scale: float | None,
+                    spec: IntegrationSpec) -> tuple[dict, float]:
     """The params file's instance, or (no file) the embedded emulators started on ``stack``; and the time scale."""
     if params_file is None:
         from .embedded import embedded_vendors
@@ -213,7 +214,8 @@ def instance_settings_refusal(params: dict, message: str, params_file: str) -> s
     return ' '.join([*hints, *rest])
 
 
-def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None, spec):
+def instance_or_error(stack: ExitStack, params_file: str | None, time_scale: float | None,
+                      spec: IntegrationSpec) -> tuple[dict, float] | None:
     """``instance_params``, or None once the reason it cannot be had is printed."""
     try:
         return instance_params(stack, params_file, time_scale, spec)
@@ -543,7 +545,7 @@ def stop_on_signals() -> None:
     background, where the shell set it ignored."""
     import signal
 
-    def interrupt(*_):
+    def interrupt(*_: object) -> NoReturn:
         raise KeyboardInterrupt
 
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -631,7 +633,27 @@ def rate_argument(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='python -m warroom', description=__doc__)
     commands = parser.add_subparsers(dest='action', required=True)
+    add_run_command(commands)
+    add_emulate_command(commands)
+    add_playbook_commands(commands)
 
+    docs = commands.add_parser('docs',
+                               help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
+    docs.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
+
+    fetch = commands.add_parser('fetch', help='run fetch-incidents once and write each incident it creates to OUTDIR')
+    fetch.add_argument('outdir', help='where the incident files go; it also keeps the last run between fetches')
+    fetch.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
+
+    export = commands.add_parser('export', help='write the pack in the XSOAR content layout, and its uploadable zip')
+    export.add_argument('outdir')
+
+    demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
+    demo.add_argument('--time-scale', type=scale_argument, default=EMBEDDED_TIME_SCALE)
+    return parser
+
+
+def add_run_command(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser('run', help='run one war-room line, e.g. "!restore-file file_hash=..."')
     run.add_argument('line', help='the war-room line; - reads it from standard input')
     run.add_argument('--args', metavar='FILE', help='more arguments, as a YAML or JSON mapping (lists stay lists)')
@@ -640,6 +662,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--time-scale', type=scale_argument, default=None,
                      help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
 
+
+def add_emulate_command(commands: argparse._SubParsersAction) -> None:
     emulate_cmd = commands.add_parser('emulate', help='serve an emulated vendor API on 127.0.0.1')
     emulate_cmd.add_argument('vendor', choices=['xdr', 'hss'])
     emulate_cmd.add_argument('--port', type=port_argument, default=0, help='default 0: any free port')
@@ -658,6 +682,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulate_cmd.add_argument('--faults', metavar='SPEC', help=SPEC_HELP)
     emulate_cmd.add_argument('--iam-faults', metavar='SPEC', help='hss only: faults for its IAM service (same SPEC)')
 
+
+def add_playbook_commands(commands: argparse._SubParsersAction) -> None:
+    """``playbook`` and ``close``, which share the options of a playbook run."""
     playbook = commands.add_parser('playbook', help='run a playbook on an incident file, printing the timeline')
     playbook.add_argument('playbook', help='a playbook YAML file, or the id of one in playbooks/')
     playbook.add_argument('--incident', required=True, help='incident JSON: {"incident": {...}, "context": {...}}')
@@ -667,29 +694,17 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument('--notes', help='close notes')
     close.add_argument('--via', choices=['playbook', 'post-processing'], default='playbook',
                        help='what the close starts: the restore playbook (an analyst-decision branch before '
-                            'closing) or the post-processing script set on the incident type')
+                            'closeInvestigation), then the post-processing script the incident type names, if '
+                            'any; or that script alone (the Close dialog)')
     for command in (playbook, close):
         command.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
         command.add_argument('--context-out', help='write the final incident context to this JSON file')
         command.add_argument('--time-scale', type=scale_argument, default=None,
-                             help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
-
-    docs = commands.add_parser('docs', help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
-    docs.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
-
-    fetch = commands.add_parser('fetch', help='run fetch-incidents once and write each incident it creates to OUTDIR')
-    fetch.add_argument('outdir', help='where the incident files go; it also keeps the last run between fetches')
-    fetch.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
-
-    export = commands.add_parser('export', help='write the pack in the XSOAR content layout, and its uploadable zip')
-    export.add_argument('outdir')
-
-    demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
-    demo.add_argument('--time-scale', type=scale_argument, default=EMBEDDED_TIME_SCALE)
-    return parser
+                             help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the '
+                                  f'emulators)')
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     options = build_parser().parse_args(argv)
     try:
         return dispatch(options)
@@ -706,7 +721,8 @@ def dispatch(options: argparse.Namespace) -> int:
     if options.action == 'run':
         return run_line(options.line, options.params, options.json, options.time_scale, options.args)
     if options.action == 'emulate':
-        rate_limit = options.rate_limit if options.rate_limit is not None else (10.0 if options.vendor == 'xdr' else None)
+        default_rate = 10.0 if options.vendor == 'xdr' else None
+        rate_limit = options.rate_limit if options.rate_limit is not None else default_rate
         return emulate(options.vendor, options.port, options.iam_port, options.params_out, options.stage_seconds,
                        rate_limit, options.faults, options.iam_faults, options.others_rate)
     if options.action == 'playbook':

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Hashable
+from typing import Any
 
 DT_KEY = re.compile(r'^(?P<path>[^()]+?)(?:\((?P<condition>.*)\))?$')
 TRUTHY_TERM = re.compile(r'^val\.(?P<field>[\w.]+)$')
@@ -26,7 +28,7 @@ class ContextError(ValueError):
     """An EntryContext key the local war room cannot merge."""
 
 
-def lookup(value, dotted: str):
+def lookup(value: Any, dotted: str) -> Any:
     """The value at a dotted path of nested dicts (no mapping over lists), or None."""
     for part in dotted.split('.'):
         if not isinstance(value, dict) or part not in value:
@@ -35,7 +37,7 @@ def lookup(value, dotted: str):
     return value
 
 
-def _key_functions(condition: str):
+def _key_functions(condition: str) -> tuple[Callable[[Any], Hashable | None], Callable[[Any], Hashable]]:
     """A DT condition as two key functions: an existing item ``val`` and a new ``obj`` match when the keys
     are equal. ``val.x`` terms must hold for ``val`` (else it matches nothing); ``val.x == obj.y`` terms
     make the key. Keys let a merge of n objects cost n look-ups instead of n squared comparisons."""
@@ -50,12 +52,12 @@ def _key_functions(condition: str):
         else:
             raise ContextError(f'Unsupported DT condition term {term!r} in ({condition}).')
 
-    def val_key(val):
+    def val_key(val: Any) -> Hashable | None:
         if not all(lookup(val, field) for field in required):
             return None
         return _hashable([lookup(val, left) for left, _ in pairs])
 
-    def obj_key(obj):
+    def obj_key(obj: Any) -> Hashable:
         return _hashable([lookup(obj, right) for _, right in pairs])
 
     return val_key, obj_key
@@ -64,7 +66,7 @@ def _key_functions(condition: str):
 SCALARS = (str, int, float, bool, type(None))
 
 
-def _hashable(values: list):
+def _hashable(values: list) -> Hashable:
     """A dict key equal for equal values: the values themselves when all are scalars (the common case, and
     fast), else their JSON form."""
     if all(isinstance(value, SCALARS) for value in values):
@@ -117,7 +119,7 @@ def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
     return items[0] if len(items) == 1 else items
 
 
-def updated(existing, new):
+def updated(existing: Any, new: Any) -> Any:
     """``existing`` updated by ``new``, as XSOAR updates a matched object: the fields ``new`` writes replace the old
     values (objects within are updated the same way), the others stay."""
     if not isinstance(existing, dict) or not isinstance(new, dict):
@@ -128,13 +130,13 @@ def updated(existing, new):
     return result
 
 
-def as_list(value) -> list:
+def as_list(value: Any) -> list:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
 
 
-def get_path(context: dict, dotted: str):
+def get_path(context: dict, dotted: str) -> Any:
     """The value at a dotted context path (``CortexXDR.RestoredFile.status``), mapped over lists; None where no key
     is there, and [] where the keys hold empty lists only (a key that holds [] is defined, as XSOAR's "Is defined"
     reads it)."""

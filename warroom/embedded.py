@@ -8,7 +8,8 @@ import json
 import secrets
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from pathlib import Path
+from typing import Any, Iterator
 
 from .emulator.httpserver import LoopbackServer
 from .emulator.faults import FaultPlan
@@ -34,7 +35,7 @@ class EmbeddedVendors:
     servers: dict
 
 
-def hss_project_id(seed_path=HSS_SEED) -> str:
+def hss_project_id(seed_path: Path = HSS_SEED) -> str:
     return json.loads(seed_path.read_text(encoding='utf-8'))['project_id']
 
 
@@ -55,8 +56,9 @@ def hss_params(hss_url: str, iam_url: str, project_id: str, access_key: str, sec
     }
 
 
-def start_xdr(stack: ExitStack, stage_seconds: float, seed=XDR_SEED, rate_limit=10.0, auth_type='advanced',
-              faults: FaultPlan | None = None, **backend_options) -> tuple[XdrGateway, LoopbackServer, dict]:
+def start_xdr(stack: ExitStack, stage_seconds: float, seed: Path = XDR_SEED, rate_limit: float | None = 10.0,
+              auth_type: str = 'advanced', faults: FaultPlan | None = None,
+              **backend_options: Any) -> tuple[XdrGateway, LoopbackServer, dict]:
     """A Cortex XDR tenant with a fresh key and its server: (gateway, server, params); ``gateway.backend`` is its
     state. ``faults`` (warroom.emulator.faults) makes the server inject faults."""
     backend = XdrBackend.from_seed(seed, stage_seconds=stage_seconds, **backend_options)
@@ -67,9 +69,9 @@ def start_xdr(stack: ExitStack, stage_seconds: float, seed=XDR_SEED, rate_limit=
     return gateway, server, xdr_params(server.url, key, auth_type)
 
 
-def start_hss(stack: ExitStack, stage_seconds: float, seed=HSS_SEED, rate_limit=None,
+def start_hss(stack: ExitStack, stage_seconds: float, seed: Path = HSS_SEED, rate_limit: float | None = None,
               faults: FaultPlan | None = None, iam_faults: FaultPlan | None = None, described_errors: bool = True,
-              **backend_options) -> tuple[HssGateway, LoopbackServer, LoopbackServer, dict]:
+              **backend_options: Any) -> tuple[HssGateway, LoopbackServer, LoopbackServer, dict]:
     """An HSS project with fresh credentials, its API and IAM servers: (gateway, hss_server, iam_server, params);
     ``gateway.backend`` is its state. ``faults`` / ``iam_faults`` (warroom.emulator.faults) make the HSS / IAM
     server inject faults."""
@@ -89,8 +91,9 @@ def start_hss(stack: ExitStack, stage_seconds: float, seed=HSS_SEED, rate_limit=
 
 @contextmanager
 def embedded_vendors(time_scale: float = 1.0, auth_type: str = 'advanced', hss_auth_type: str = 'aksk',
-                     rate_limit: float = 10.0, xdr_seed=XDR_SEED, hss_seed=HSS_SEED, xdr_faults=None,
-                     hss_faults=None) -> Iterator[EmbeddedVendors]:
+                     rate_limit: float = 10.0, xdr_seed: Path = XDR_SEED, hss_seed: Path = HSS_SEED,
+                     xdr_faults: FaultPlan | None = None,
+                     hss_faults: FaultPlan | None = None) -> Iterator[EmbeddedVendors]:
     stage_seconds = POLLING_INTERVAL_SECONDS * time_scale
     with ExitStack() as stack:
         xdr, xdr_server, xdr_settings = start_xdr(stack, stage_seconds, xdr_seed, rate_limit, auth_type,

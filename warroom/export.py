@@ -24,13 +24,16 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 
 from .images.icon import integration_image
 from .images.playbook import playbook_image
 from .spec import PROJECT_ROOT
+
+if TYPE_CHECKING:  # types only: the playbook model is imported where the pack is written, as the docs are
+    from .playbook.model import Playbook
 
 PACK_ID = 'QuarantineRestore'
 INTEGRATION_ID = 'QuarantineRestore'  # the package (folder and file) name of the integration
@@ -137,7 +140,7 @@ def load_yaml(path: Path | str) -> Any:
 # ---------------------------------------------------------------------------------------------- texts
 
 
-def _docs() -> tuple[Callable[[], str], Callable[..., str]]:
+def _docs() -> tuple[Callable[[], str], Callable[[Playbook], str]]:
     """The README renderers of ``warroom.docs``."""
     from .docs import integration_readme, playbook_readme
     return integration_readme, playbook_readme
@@ -233,9 +236,25 @@ def _check_main_guard(code: str, path: Path) -> None:
 def write_pack(pack_dir: Path) -> None:
     """The pack in the content repository's split layout."""
     integration_readme, playbook_readme = _docs()
-    from .playbook.model import Playbook
-
     integration = load_yaml(INTEGRATION_YML)
+    write_integration(pack_dir, integration, integration_readme)
+    playbooks = write_playbooks(pack_dir, playbook_readme)
+    scripts = write_scripts(pack_dir)
+    for source, (folder, _) in JSON_ITEM_DIRS.items():
+        for path in sorted((PLAYBOOKS_DIR / source).glob('*.json')):
+            (pack_dir / folder).mkdir(exist_ok=True)
+            shutil.copyfile(path, pack_dir / folder / path.name)
+
+    (pack_dir / 'README.md').write_text(pack_readme(integration, playbooks, scripts), encoding='utf-8')
+    # Every pack of the content repository has both (demisto-sdk PA128): nothing to ignore in either.
+    (pack_dir / '.secrets-ignore').write_text('', encoding='utf-8')
+    (pack_dir / '.pack-ignore').write_text('', encoding='utf-8')
+    (pack_dir / 'pack_metadata.json').write_text(json.dumps(PACK_METADATA, indent=4) + '\n', encoding='utf-8')
+
+
+def write_integration(pack_dir: Path, integration: dict, integration_readme: Callable[[], str]) -> None:
+    """``Integrations/<id>/``: the YAML and its code side by side, the help beside the settings, the logo and the
+    README."""
     integration_dir = pack_dir / 'Integrations' / INTEGRATION_ID
     integration_dir.mkdir(parents=True)
     code = INTEGRATION_PY.read_text(encoding='utf-8')
@@ -247,6 +266,11 @@ def write_pack(pack_dir: Path) -> None:
                                                                         encoding='utf-8')
     (integration_dir / f'{INTEGRATION_ID}_image.png').write_bytes(integration_image())
     (integration_dir / 'README.md').write_text(integration_readme(), encoding='utf-8')
+
+
+def write_playbooks(pack_dir: Path, playbook_readme: Callable[[Playbook], str]) -> list[dict]:
+    """``Playbooks/``, each playbook with its README, and its picture in ``doc_files/``; returns the playbooks."""
+    from .playbook.model import Playbook
 
     playbooks_dir = pack_dir / 'Playbooks'
     playbooks_dir.mkdir()
@@ -263,7 +287,11 @@ def write_pack(pack_dir: Path) -> None:
         readme = playbook_readme(playbook) + f'\n![{playbook.name}](../doc_files/{image_name})\n'
         (playbooks_dir / f'{path.stem}_README.md').write_text(readme, encoding='utf-8')
         playbooks.append(raw)
+    return playbooks
 
+
+def write_scripts(pack_dir: Path) -> list[dict]:
+    """``Scripts/<Name>/``: each automation's YAML and code side by side, and its README; returns their YAML."""
     scripts = []
     for package in _script_packages():
         target = pack_dir / 'Scripts' / package.name
@@ -276,17 +304,7 @@ def write_pack(pack_dir: Path) -> None:
         script = load_yaml(script_yml)
         (target / 'README.md').write_text(script_readme(script), encoding='utf-8')
         scripts.append(script)
-
-    for source, (folder, _) in JSON_ITEM_DIRS.items():
-        for path in sorted((PLAYBOOKS_DIR / source).glob('*.json')):
-            (pack_dir / folder).mkdir(exist_ok=True)
-            shutil.copyfile(path, pack_dir / folder / path.name)
-
-    (pack_dir / 'README.md').write_text(pack_readme(integration, playbooks, scripts), encoding='utf-8')
-    # Every pack of the content repository has both (demisto-sdk PA128): nothing to ignore in either.
-    (pack_dir / '.secrets-ignore').write_text('', encoding='utf-8')
-    (pack_dir / '.pack-ignore').write_text('', encoding='utf-8')
-    (pack_dir / 'pack_metadata.json').write_text(json.dumps(PACK_METADATA, indent=4) + '\n', encoding='utf-8')
+    return scripts
 
 
 # ---------------------------------------------------------------------------------------------- unified
@@ -294,7 +312,8 @@ def write_pack(pack_dir: Path) -> None:
 
 def unified_code(code: str, name: str) -> str:
     """The code as demisto-sdk embeds it: the pack version first, then the code between module-line markers."""
-    code = f"CONSTANT_PACK_VERSION = '{PACK_VERSION}'\ndemisto.debug('pack id = {PACK_ID}, pack version = {PACK_VERSION}')\n{code}"
+    code = (f"CONSTANT_PACK_VERSION = '{PACK_VERSION}'\n"
+            f"demisto.debug('pack id = {PACK_ID}, pack version = {PACK_VERSION}')\n{code}")
     code = re.sub(r'import demistomock as demisto[ \t]*(#.*)?', '', code)
     code = re.sub(r'from CommonServerPython import \*[ \t]*(#.*)?', '', code)
     code = re.sub(r'from CommonServerUserPython import \*[ \t]*(#.*)?', '', code)

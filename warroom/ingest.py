@@ -11,10 +11,14 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .playbook.model import PLAYBOOKS_DIR
 from .playbook.values import Scope, is_empty, resolve
 from .spec import PROJECT_ROOT
+
+if TYPE_CHECKING:  # types only: ingest runs the war room it is handed, and imports neither it nor the integration
+    from .runtime import WarRoom
 
 CLASSIFIERS_DIR = PLAYBOOKS_DIR / 'classifiers'
 INCIDENT_FIELDS_DIR = PLAYBOOKS_DIR / 'incident_fields'
@@ -35,7 +39,7 @@ def _read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding='utf-8'))
 
 
-def _context_flags(value):
+def _context_flags(value: Any) -> Any:
     """Mappers write ``isContext``; the playbook value reader knows ``iscontext`` (the same meaning)."""
     if isinstance(value, dict):
         return {('iscontext' if key == 'isContext' else key): _context_flags(item) for key, item in value.items()}
@@ -44,7 +48,7 @@ def _context_flags(value):
     return value
 
 
-def _read_value(spec: dict, raw: dict):
+def _read_value(spec: dict | None, raw: dict) -> Any:
     """A mapper or classifier value (``{"complex": {...} or null, "simple": "path"}``) read from the raw event."""
     spec = _context_flags(spec or {})
     if spec.get('complex') is None:
@@ -106,7 +110,7 @@ class PackContent:
                                   f'of the pack nor of a pack it depends on')
         return system, custom
 
-    def _check_list_fits(self, field_name: str, value) -> None:
+    def _check_list_fits(self, field_name: str, value: Any) -> None:
         """A list goes only into a field that holds lists, even a list of one."""
         kind = self.field_types.get(field_name)
         if isinstance(value, list) and kind not in LIST_FIELD_TYPES:
@@ -133,7 +137,7 @@ STATE_FILE = '.fetch-state.json'  # in the output directory: the last run and th
 FIRST_INCIDENT_ID = 3001
 
 
-def fetch_to_files(war_room, out_dir: Path, content: PackContent | None = None) -> list[Path]:
+def fetch_to_files(war_room: WarRoom, out_dir: Path, content: PackContent | None = None) -> list[Path]:
     """One fetch-incidents run, as XSOAR's scheduler makes it: the last run kept in ``out_dir``, each incident
     created (classified, mapped) and written as an incident file that ``warroom close`` takes."""
     out_dir = Path(out_dir)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -60,7 +61,7 @@ def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
     return handed
 
 
-def load_params(path: str | Path | None, spec: IntegrationSpec, environ=os.environ) -> dict:
+def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping[str, str] = os.environ) -> dict:
     """Defaults from integration.yml, then the file, then the environment."""
     given = {}
     if path is not None:

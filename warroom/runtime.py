@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 import restore_integration
 
@@ -49,7 +49,7 @@ class ScheduleError(ValueError):
     """An entry's polling fields ask for a next run XSOAR would not schedule as asked."""
 
 
-def _seconds(value, field_name: str, command: str) -> float:
+def _seconds(value: Any, field_name: str, command: str) -> float:
     """A polling field's seconds: text holding a positive number, as ScheduledCommand writes it."""
     try:
         seconds = float(value) if isinstance(value, str) else None
@@ -138,7 +138,7 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def text_values(state, what: str):
+def text_values(state: Any, what: str) -> dict[str, str]:
     """``state`` as XSOAR stores it: a JSON copy of an object whose values are all text, or DemistoMisuse."""
     copy = json_copy(state, what)
     if not isinstance(copy, dict):
@@ -150,7 +150,7 @@ def text_values(state, what: str):
     return copy
 
 
-def json_copy(value, what: str):
+def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:
         return json.loads(json.dumps(value))
@@ -168,7 +168,7 @@ class Demisto:
     """
 
     def __init__(self, params: dict, command: str, args: dict, integration_context: dict, log: list,
-                 on_progress: Callable[[str], None] | None = None, last_run: dict | None = None):
+                 on_progress: Callable[[str], None] | None = None, last_run: dict | None = None) -> None:
         self._params = params
         self._last_run = last_run if last_run is not None else {}
         self.fetched: list[dict] | None = None  # what demisto.incidents() handed over (fetch-incidents only)
@@ -198,7 +198,7 @@ class Demisto:
         self._check_thread('args')
         return self._args
 
-    def results(self, result) -> None:
+    def results(self, result: Any) -> None:
         self._check_thread('results')
         if isinstance(result, list):
             for item in result:
@@ -235,7 +235,7 @@ class Demisto:
         self._last_run.clear()
         self._last_run.update(replacement)
 
-    def incidents(self, incidents) -> None:
+    def incidents(self, incidents: Any) -> None:
         """fetch-incidents hands over what it fetched, once, as XSOAR takes it: a list of incidents, each with a
         name and the fields XSOAR documents in the types it documents (``incident_problems``)."""
         self._check_thread('incidents')
@@ -256,18 +256,18 @@ class Demisto:
         self._check_thread('demistoVersion')
         return dict(XSOAR_VERSION)
 
-    def debug(self, message) -> None:
+    def debug(self, message: object) -> None:
         self._check_thread('debug')
         self.log.append(('debug', str(message)))
 
-    def info(self, message) -> None:
+    def info(self, message: object) -> None:
         self._check_thread('info')
         text = str(message)
         if text.startswith(PROGRESS_PREFIX) and self._on_progress:
             self._on_progress(text[len(PROGRESS_PREFIX):])
         self.log.append(('info', text))
 
-    def error(self, message) -> None:
+    def error(self, message: object) -> None:
         self._check_thread('error')
         self.log.append(('error', str(message)))
 

@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from typing import Any
 
 try:
     import tomllib
@@ -117,7 +118,7 @@ def derive_config(config: dict, excluded: set[str]) -> dict:
     return derived
 
 
-def _toml_value(value) -> str:
+def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, (int, float)):
@@ -212,7 +213,7 @@ def sdk_env(home: Path) -> dict:
     return env
 
 
-def _text(data) -> str:
+def _text(data: bytes | str | None) -> str:
     return data.decode('utf-8', 'replace') if isinstance(data, bytes) else (data or '')
 
 
@@ -232,7 +233,7 @@ def compare_zip(exported_zip: Path, sdk_zip: Path) -> list[str]:
     """What differs between our zip and prepare-content's: file names, and each unified YAML's content."""
     from ruamel.yaml import YAML  # what demisto-sdk writes with; YAML 1.2, so its bare `yes:` stays a string
 
-    def load(data: bytes):
+    def load(data: bytes) -> Any:
         return YAML(typ='safe', pure=True).load(data.decode('utf-8'))
 
     problems = []
@@ -254,7 +255,8 @@ def compare_zip(exported_zip: Path, sdk_zip: Path) -> list[str]:
             else:
                 mine, sdk = ours.read(name), theirs.read(name)
             if mine != sdk:
-                keys = sorted(k for k in set(mine) | set(sdk) if mine.get(k) != sdk.get(k)) if isinstance(mine, dict) else ''
+                keys = (sorted(k for k in set(mine) | set(sdk) if mine.get(k) != sdk.get(k))
+                        if isinstance(mine, dict) else '')
                 problems.append(f'{name}: differs from prepare-content {keys}')
     return problems
 
@@ -288,7 +290,7 @@ def compare_metadata(mine: dict, sdk: dict) -> list[str]:
     return problems
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('export_dir', type=Path, help='the directory `python -m warroom export` wrote')
     parser.add_argument('--keep', action='store_true', help='keep the scratch content repository and the logs')
@@ -303,20 +305,16 @@ def main(argv=None) -> int:
     if not sdk.exists():
         print(f'ERROR: no demisto-sdk beside {sys.executable}: run this with .venv-sdk/bin/python.', file=sys.stderr)
         return 2
+    return validate_pack(sdk, pack_dir, exported_zip, options.keep)
 
+
+def validate_pack(sdk: Path, pack_dir: Path, exported_zip: Path, keep: bool) -> int:
+    """Every check, in a scratch content repository: 0 when all passed, else 1. The scratch goes once all passed,
+    unless ``keep``; a failure keeps it, with the logs, for a look."""
     root = Path(tempfile.mkdtemp(prefix='xsoar-validate-'))
     ok = False
     try:
-        config_path = packaged_config_path()
-        config = tomllib.loads(config_path.read_text(encoding='utf-8'))
-        excluded = offline_exclusions(config, config_path.parent / 'validators')
-        derived = root / 'offline_validation_config.toml'
-        derived.write_text(f'# {config_path} without the network-bound checks ({", ".join(excluded)})\n'
-                           + dump_toml(derive_config(config, set(excluded))), encoding='utf-8')
-        print(f'Validation config: {config_path}, less {len(excluded)} network-bound checks:', flush=True)
-        for code, reason in excluded.items():
-            print(f'   {code}: {reason}', flush=True)
-
+        derived = write_offline_config(root)
         repo = build_content_repo(root, pack_dir)
         home = root / 'home'
         home.mkdir()
@@ -335,30 +333,50 @@ def main(argv=None) -> int:
         result = run([str(sdk), 'xsoar-lint', *python_files], repo, env, lint_log)
         ok = _report(result, lint_log, 'demisto-sdk xsoar-lint') and ok
 
-        prepared = root / 'prepared'
-        prepared.mkdir()
-        prepare_log = root / 'prepare-content.log'
-        result = run([str(sdk), 'prepare-content', '-i', f'Packs/{PACK_ID}', '-o', str(prepared)], repo, env,
-                     prepare_log)
-        sdk_zip = prepared / f'{PACK_ID}.zip'
-        if result.returncode != 0 or not sdk_zip.is_file():
-            _report(result, prepare_log, 'demisto-sdk prepare-content')
-            print(f'demisto-sdk prepare-content: no {sdk_zip} to compare {exported_zip.name} with.', flush=True)
-            ok = False
-        else:
-            problems = compare_zip(exported_zip, sdk_zip)
-            for problem in problems:
-                print(f'   {problem}', flush=True)
-            print(f'{exported_zip.name} against prepare-content: '
-                  f'{"the same files and unified YAML" if not problems else "DIFFERS"}.', flush=True)
-            ok = ok and not problems
+        ok = prepared_zip_matches(sdk, repo, env, root, exported_zip) and ok
         print('xsoar-validate: ' + ('passed.' if ok else 'FAILED.'), flush=True)
-        if options.keep or not ok:
+        if keep or not ok:
             print(f'Scratch content repository and logs kept in {root}.', flush=True)
         return 0 if ok else 1
     finally:
-        if ok and not options.keep:
+        if ok and not keep:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def write_offline_config(root: Path) -> Path:
+    """The SDK's packaged validation config less its network-bound checks, written in ``root``; each check left out
+    is printed with the reason."""
+    config_path = packaged_config_path()
+    config = tomllib.loads(config_path.read_text(encoding='utf-8'))
+    excluded = offline_exclusions(config, config_path.parent / 'validators')
+    derived = root / 'offline_validation_config.toml'
+    derived.write_text(f'# {config_path} without the network-bound checks ({", ".join(excluded)})\n'
+                       + dump_toml(derive_config(config, set(excluded))), encoding='utf-8')
+    print(f'Validation config: {config_path}, less {len(excluded)} network-bound checks:', flush=True)
+    for code, reason in excluded.items():
+        print(f'   {code}: {reason}', flush=True)
+    return derived
+
+
+def prepared_zip_matches(sdk: Path, repo: Path, env: dict, root: Path, exported_zip: Path) -> bool:
+    """Whether ``exported_zip`` holds what ``demisto-sdk prepare-content`` makes of the same pack; what differs is
+    printed."""
+    prepared = root / 'prepared'
+    prepared.mkdir()
+    prepare_log = root / 'prepare-content.log'
+    result = run([str(sdk), 'prepare-content', '-i', f'Packs/{PACK_ID}', '-o', str(prepared)], repo, env,
+                 prepare_log)
+    sdk_zip = prepared / f'{PACK_ID}.zip'
+    if result.returncode != 0 or not sdk_zip.is_file():
+        _report(result, prepare_log, 'demisto-sdk prepare-content')
+        print(f'demisto-sdk prepare-content: no {sdk_zip} to compare {exported_zip.name} with.', flush=True)
+        return False
+    problems = compare_zip(exported_zip, sdk_zip)
+    for problem in problems:
+        print(f'   {problem}', flush=True)
+    print(f'{exported_zip.name} against prepare-content: '
+          f'{"the same files and unified YAML" if not problems else "DIFFERS"}.', flush=True)
+    return not problems
 
 
 if __name__ == '__main__':

@@ -3,9 +3,9 @@
 One ``FaultPlan`` decides, request by request, whether a fault hits it, either by chance (``rate``, drawn
 from a seeded random generator, so a run can be repeated exactly) or by a scripted ``sequence``. Each vendor's
 gateway (``xdr/gateway.py``, ``hss/gateway.py``) holds the plan, and its HTTP layer (``responses.py``) hands
-every request to ``serve`` with its own ``VendorFaults``: how that vendor writes an error and, for HSS, how its tokens expire. Every fault is
-recorded (``FaultPlan.injected``: which request, by number, method and path, got which fault) so that tests
-can account for each one.
+every request to ``serve`` with its own ``VendorFaults``: how that vendor writes an error and, for HSS, how its
+tokens expire. Every fault is recorded (``FaultPlan.injected``: which request, by number, method and path, got
+which fault) so that tests can account for each one.
 
 Where each fault happens, as seen from the client:
 

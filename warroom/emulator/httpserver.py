@@ -28,7 +28,7 @@ _MAX_BODY_BYTES = 16 * 1024 * 1024
 class Headers(Mapping):
     """Read-only, case-insensitive header mapping that keeps the sender's spelling."""
 
-    def __init__(self, items: Mapping[str, str] | list[tuple[str, str]] = ()):
+    def __init__(self, items: Mapping[str, str] | list[tuple[str, str]] = ()) -> None:
         pairs = items.items() if isinstance(items, Mapping) else items
         self._by_lower: dict[str, tuple[str, str]] = {}
         for name, value in pairs:
@@ -246,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], app: App):
+    def __init__(self, address: tuple[str, int], app: App) -> None:
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.address_family = family
         self.app = app
@@ -295,7 +295,7 @@ def _shutdown_promptly(server: _Server) -> None:
 class LoopbackServer:
     """Serve ``app`` on a loopback address, in a background thread or in the foreground."""
 
-    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
         self._app = app
         self._host = _require_loopback(host)
         self._port = port

@@ -59,8 +59,8 @@ def closure_script(incident_type: str | None) -> str:
     return ''
 
 
-def close_by_playbook(runner: PlaybookRunner, incident: dict, context: dict, playbook: Playbook | str = RESTORE_PLAYBOOK,
-                      stream: TextIO | None = None) -> list[PlaybookRun]:
+def close_by_playbook(runner: PlaybookRunner, incident: dict, context: dict,
+                      playbook: Playbook | str = RESTORE_PLAYBOOK, stream: TextIO | None = None) -> list[PlaybookRun]:
     """The analyst-decision branch, each run printed as it ends: the restore playbook runs on the incident closed as
     the analyst chose, then the branch's ``closeInvestigation`` closes it, and XSOAR runs the type's post-processing
     script on the context the playbook left. A playbook that stopped on an error never reaches the close."""
@@ -75,7 +75,7 @@ def close_by_playbook(runner: PlaybookRunner, incident: dict, context: dict, pla
     return runs
 
 
-def print_event(event: Event, stream=None) -> None:
+def print_event(event: Event, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     print(event.line(), file=stream, flush=True)
     for entry in event.entries:
@@ -88,7 +88,7 @@ def print_event(event: Event, stream=None) -> None:
             print('\n'.join('    ' + line for line in text.splitlines()), file=stream, flush=True)
 
 
-def print_outcome(run: PlaybookRun, stream=None) -> None:
+def print_outcome(run: PlaybookRun, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     if run.failed:
         print(f'PLAYBOOK STOPPED: {run.error}', file=stream, flush=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -29,7 +30,8 @@ class Task:
 
     @property
     def next(self) -> dict[str, list[str]]:
-        return {str(label): [str(t) for t in targets or ()] for label, targets in (self.raw.get('nexttasks') or {}).items()}
+        nexttasks = self.raw.get('nexttasks') or {}
+        return {str(label): [str(t) for t in targets or ()] for label, targets in nexttasks.items()}
 
     @property
     def arguments(self) -> dict:
@@ -70,7 +72,7 @@ class Playbook:
 class PlaybookLibrary:
     """The playbooks a run may call as sub-playbooks, by id or name."""
 
-    def __init__(self, directory: Path = PLAYBOOKS_DIR):
+    def __init__(self, directory: Path = PLAYBOOKS_DIR) -> None:
         self.directory = Path(directory)
         self._by_key: dict[str, Playbook] = {}
         for path in sorted(self.directory.glob('*.yml')):
@@ -86,7 +88,7 @@ class PlaybookLibrary:
             raise PlaybookFormatError(f'no playbook "{key}" in {self.directory}')
         return self._by_key[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Playbook]:
         seen = set()
         for playbook in self._by_key.values():
             if playbook.id not in seen:

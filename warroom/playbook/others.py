@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE
 from ..spec import BUILTIN_ARGUMENTS, PROJECT_ROOT, instance_name
@@ -47,7 +48,7 @@ def load_other_commands(path: Path = DEPENDENCIES_FILE) -> dict[str, OtherComman
     return commands
 
 
-def as_keys(value) -> list[str]:
+def as_keys(value: Any) -> list[str]:
     """An argument's values: a list, or text split on commas."""
     values = value if isinstance(value, list) else str(value).split(',')
     return [str(item).strip() for item in values if str(item).strip()]
@@ -57,7 +58,7 @@ def context_paths(entry_context: dict) -> set[str]:
     """The dotted paths an EntryContext writes (DT keys stripped), down to the leaves."""
     paths = set()
 
-    def walk(prefix: str, value) -> None:
+    def walk(prefix: str, value: Any) -> None:
         items = value if isinstance(value, list) else [value]
         nested = False
         for item in items:
@@ -127,7 +128,8 @@ class OtherIntegrations:
         path = self.replies_dir / brand / spec.name / f'{key}.json'
         if not path.is_file():
             if not spec.brand:  # a reputation source that knows nothing of this file says so, without context
-                return [{'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': f'{brand}: no information on {key}.'}]
+                return [{'Type': ENTRY_NOTE, 'ContentsFormat': 'text',
+                         'Contents': f'{brand}: no information on {key}.'}]
             raise ReplayError(f'no recorded reply of !{spec.name} for {spec.required[0]}={key} ({path})')
         entries = json.loads(path.read_text(encoding='utf-8'))
         for entry in entries:

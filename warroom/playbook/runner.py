@@ -3,9 +3,9 @@
 Supported: start, title, regular, condition (by conditions, or by a script's answer) and playbook
 (sub-playbook) tasks; the pack's integration commands (``|||command``, polling followed to the end by the war
 room), other integrations' commands from recorded replies and ``IsIntegrationAvailable`` (``others.py``), the
-``Set`` and ``Print`` scripts and the pack's own scripts; playbook inputs and outputs, separate context; ``continueonerror`` and the
-``#error#`` path. Anything else stops the run with an error naming the task. A task reached a second
-time (two branches joining) runs once.
+``Set`` and ``Print`` scripts and the pack's own scripts; playbook inputs and outputs, separate context;
+``continueonerror`` and the ``#error#`` path. Anything else stops the run with an error naming the task. A task
+reached a second time (two branches joining) runs once.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import importlib.util
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from types import ModuleType
+from typing import Any, Callable
 
 from ..context import as_list, lookup, merge_entry_context
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy
@@ -48,7 +49,7 @@ class Event:
         return f'[{self.playbook}] #{self.task} {self.name or self.kind}{call} -> {self.outcome}'
 
 
-def _short(value, limit=80) -> str:
+def _short(value: Any, limit: int = 80) -> str:
     text = ','.join(map(str, value)) if isinstance(value, list) else str(value)
     text = f'"{text}"' if ' ' in text else text
     return text if len(text) <= limit else text[:limit - 3] + '...'
@@ -82,7 +83,7 @@ class ScriptDemisto:
     JSON fails), and only the thread running the script may call it."""
 
     def __init__(self, args: dict, context: dict, incident: dict,
-                 execute: Callable[[str, dict], list[dict]] | None = None):
+                 execute: Callable[[str, dict], list[dict]] | None = None) -> None:
         self._args, self._context, self._incident = args, context, incident
         self._execute = execute
         self._owner = threading.current_thread()
@@ -100,34 +101,34 @@ class ScriptDemisto:
         call_args = json_copy({str(k): v for k, v in (args or {}).items()}, f'executeCommand({command!r}) args')
         return json_copy(self._execute(command, call_args), f'The entries of {command}')
 
-    def args(self):
+    def args(self) -> dict:
         self._check_thread('args')
         return json_copy(self._args, 'The arguments')
 
-    def context(self):
+    def context(self) -> dict:
         self._check_thread('context')
         return json_copy(self._context, 'The context')
 
-    def incident(self):
+    def incident(self) -> dict:
         self._check_thread('incident')
         return json_copy(self._incident, 'The incident')
 
-    def incidents(self):
+    def incidents(self) -> list[dict]:
         return [self.incident()]
 
-    def results(self, result):
+    def results(self, result: Any) -> None:
         self._check_thread('results')
         for entry in as_list(result):
             self.entries.append(checked_entry(entry) if isinstance(entry, dict) else
                                 {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
 
-    def debug(self, message):
+    def debug(self, message: object) -> None:
         pass
 
     info = error = debug
 
 
-def _load_script(name: str):
+def _load_script(name: str) -> ModuleType | None:
     path = SCRIPTS_DIR / name / f'{name}.py'
     if not path.exists():
         return None
@@ -151,7 +152,7 @@ class PlaybookRunner:
     def __init__(self, params: dict, library: PlaybookLibrary | None = None, spec: IntegrationSpec | None = None,
                  time_scale: float = 1.0, sleep: Callable[[float], None] | None = None,
                  on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None,
-                 others: OtherIntegrations | None = None):
+                 others: OtherIntegrations | None = None) -> None:
         self.params = params
         self.others = others or OtherIntegrations()
         self.library = library or PlaybookLibrary()
@@ -359,7 +360,8 @@ class PlaybookRunner:
             return [self.others.is_integration_available(context, args)]
         module = _load_script(name)
         if module is None:
-            raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
+            raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, '
+                                   f'IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
         # A script gets the incident as XSOAR gives it (custom fields under CustomFields), not the flattened form
         # that ${incident.<field>} reads.
         record = frame.scope.record if frame.scope.record is not None else frame.scope.incident

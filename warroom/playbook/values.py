@@ -27,7 +27,7 @@ class Scope:
     context: dict
     record: dict | None = None  # the incident as XSOAR hands it to a script (demisto.incident()): CustomFields nested
 
-    def lookup(self, path: str):
+    def lookup(self, path: str) -> Any:
         path = plain_path(path)
         root, _, rest = path.partition('.')
         if root == 'incident':
@@ -51,11 +51,11 @@ def plain_path(path: str) -> str:
     return path
 
 
-def is_empty(value) -> bool:
+def is_empty(value: Any) -> bool:
     return value is None or value == '' or value == [] or value == {}
 
 
-def text_of(value) -> str:
+def text_of(value: Any) -> str:
     """How XSOAR prints a value inside a string: lists joined by commas, nothing for null."""
     if value is None:
         return ''
@@ -64,7 +64,7 @@ def text_of(value) -> str:
     return str(value)
 
 
-def interpolate(text: str, scope: Scope):
+def interpolate(text: str, scope: Scope) -> Any:
     """``${path}`` alone keeps the value's type (a list stays a list); inside text it becomes text."""
     whole = REFERENCE.fullmatch(text.strip()) if isinstance(text, str) else None
     if whole:
@@ -74,7 +74,7 @@ def interpolate(text: str, scope: Scope):
 
 # ----------------------------------------------------------------------------- transformers
 
-def _uniq(value, args, scope):
+def _uniq(value: Any, args: dict, scope: Scope) -> list:
     seen = []
     for item in as_list(value):
         if item not in seen:
@@ -82,33 +82,33 @@ def _uniq(value, args, scope):
     return seen
 
 
-def _append(value, args, scope):
+def _append(value: Any, args: dict, scope: Scope) -> list:
     extra = operand(args.get('item'), scope)
     combined = as_list(value) + as_list(extra)
     return combined
 
 
-def _to_lower(value, args, scope):
+def _to_lower(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
     return [str(item).lower() for item in as_list(value)] if isinstance(value, list) else (
         None if value is None else str(value).lower())
 
 
-def _trim(value, args, scope):
+def _trim(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
     return [str(item).strip() for item in as_list(value)] if isinstance(value, list) else (
         None if value is None else str(value).strip())
 
 
-def _join(value, args, scope):
+def _join(value: Any, args: dict, scope: Scope) -> str:
     separator = text_of(operand(args.get('separator'), scope)) or ','
     return separator.join(text_of(item) for item in as_list(value))
 
 
-def _split_and_trim(value, args, scope):
+def _split_and_trim(value: Any, args: dict, scope: Scope) -> list[str]:
     delimiter = text_of(operand(args.get('delimiter'), scope)) or ','
     return [part.strip() for item in as_list(value) for part in str(item).split(delimiter) if part.strip()]
 
 
-def _first(value, args, scope):
+def _first(value: Any, args: dict, scope: Scope) -> Any:
     items = as_list(value)
     return items[0] if items else None
 
@@ -126,7 +126,7 @@ TRANSFORMERS: dict[str, Callable[[Any, dict, Scope], Any]] = {
 
 # ----------------------------------------------------------------------------- values
 
-def operand(spec, scope: Scope):
+def operand(spec: Any, scope: Scope) -> Any:
     """An operand as conditions and transformer args write it: ``{value: {simple|complex}, iscontext}``."""
     if spec is None:
         return None
@@ -135,7 +135,7 @@ def operand(spec, scope: Scope):
     return resolve(spec['value'], scope, is_context=bool(spec.get('iscontext')))
 
 
-def resolve(spec, scope: Scope, is_context: bool = False):
+def resolve(spec: Any, scope: Scope, is_context: bool = False) -> Any:
     """A ``{simple: ...}`` or ``{complex: ...}`` value; ``{}`` (an argument left empty) is None."""
     if spec in (None, {}):
         return None
@@ -151,7 +151,7 @@ def resolve(spec, scope: Scope, is_context: bool = False):
     raise UnsupportedError(f'value keys {sorted(spec)} are not understood (simple or complex expected)')
 
 
-def resolve_complex(spec: dict, scope: Scope):
+def resolve_complex(spec: dict, scope: Scope) -> Any:
     unknown = set(spec) - {'root', 'accessor', 'filters', 'transformers'}
     if unknown:
         raise UnsupportedError(f'complex value keys {sorted(unknown)} are not supported')
@@ -173,7 +173,7 @@ def resolve_complex(spec: dict, scope: Scope):
     return value
 
 
-def _passes(item, root: str, groups, scope: Scope) -> bool:
+def _passes(item: Any, root: str, groups: list[list[dict]], scope: Scope) -> bool:
     """A filter: every group must hold, a group holds when any of its conditions does."""
     item_scope = _ItemScope(item, root, scope)
     return all(any(evaluate(condition, item_scope) for condition in group) for group in groups)
@@ -182,11 +182,11 @@ def _passes(item, root: str, groups, scope: Scope) -> bool:
 class _ItemScope(Scope):
     """Inside a filter ``root.field`` (or ``field``) names a field of the item being filtered."""
 
-    def __init__(self, item, root: str, outer: Scope):
+    def __init__(self, item: Any, root: str, outer: Scope) -> None:
         super().__init__(outer.incident, outer.inputs, outer.context)
         self.item, self.root = item, root
 
-    def lookup(self, path: str):
+    def lookup(self, path: str) -> Any:
         path = plain_path(path)
         if path.startswith(self.root + '.'):
             return get_path(self.item, path[len(self.root) + 1:]) if isinstance(self.item, dict) else None
@@ -197,7 +197,7 @@ class _ItemScope(Scope):
 
 # ----------------------------------------------------------------------------- conditions
 
-def _strings(value) -> list[str]:
+def _strings(value: Any) -> list[str]:
     return [text_of(item) for item in as_list(value)]
 
 
@@ -205,22 +205,22 @@ def _fold(values: list[str], ignore_case: bool) -> list[str]:
     return [value.lower() for value in values] if ignore_case else values
 
 
-def _equal_string(left, right, ignore_case):
+def _equal_string(left: Any, right: Any, ignore_case: bool) -> bool:
     rights = _fold(_strings(right), ignore_case)
     return any(value in rights for value in _fold(_strings(left), ignore_case))
 
 
-def _in_list(left, right, ignore_case):
+def _in_list(left: Any, right: Any, ignore_case: bool) -> bool:
     choices = _fold([part.strip() for value in _strings(right) for part in value.split(',')], ignore_case)
     return any(value in choices for value in _fold(_strings(left), ignore_case))
 
 
-def _contains_string(left, right, ignore_case):
+def _contains_string(left: Any, right: Any, ignore_case: bool) -> bool:
     needles = _fold(_strings(right), ignore_case)
     return any(needle in value for value in _fold(_strings(left), ignore_case) for needle in needles)
 
 
-def _greater_than(left, right, ignore_case):
+def _greater_than(left: Any, right: Any, ignore_case: bool) -> bool:
     try:
         return any(float(value) > float(text_of(right)) for value in _strings(left))
     except ValueError:
@@ -254,6 +254,6 @@ def evaluate(condition: dict, scope: Scope) -> bool:
     return OPERATORS[name](left, right, bool(condition.get('ignorecase')))
 
 
-def holds(condition_groups, scope: Scope) -> bool:
+def holds(condition_groups: list[list[dict]], scope: Scope) -> bool:
     """A label's condition: a list of groups, all must hold; a group holds when any of its terms does."""
     return all(any(evaluate(term, scope) for term in group) for group in condition_groups)

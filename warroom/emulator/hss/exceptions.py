@@ -86,7 +86,7 @@ class HssError(Exception):
         error_msg: str,
         request_id: str | None = None,
         headers: dict[str, str] | None = None,
-    ):
+    ) -> None:
         self.status = status
         self.error_code = error_code
         self.error_msg = error_msg
@@ -119,7 +119,7 @@ class GatewayError(HssError):
     error_code = "APIGW.0000"
     default_msg = "Internal gateway error"
 
-    def __init__(self, error_msg: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(self, error_msg: str | None = None, headers: dict[str, str] | None = None) -> None:
         request_id = new_request_id()
         super().__init__(
             type(self).status,
@@ -137,7 +137,7 @@ class AuthenticationFailed(GatewayError):
     error_code = "APIGW.0301"
     default_msg = "Incorrect IAM authentication information"
 
-    def __init__(self, detail: str | None = None):
+    def __init__(self, detail: str | None = None) -> None:
         self.detail = detail
         super().__init__(f"{self.default_msg}: {detail}" if detail else None)
 
@@ -153,7 +153,7 @@ class Throttled(GatewayError):
     error_code = "APIGW.0308"
     default_msg = "The throttling threshold has been reached"
 
-    def __init__(self, retry_after_s: int | None = 1):
+    def __init__(self, retry_after_s: int | None = 1) -> None:
         self.retry_after_s = retry_after_s
         super().__init__(headers={} if retry_after_s is None else {"Retry-After": str(retry_after_s)})
 
@@ -173,7 +173,7 @@ class _ServiceError(HssError):
     prefix = ""
     short_msg: str | None = None  # the error message HSS's error code table gives the code
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str) -> None:
         self.detail = detail
         super().__init__(type(self).status, type(self).error_code, f"{self.prefix}{detail}")
 
@@ -214,13 +214,14 @@ class InternalError(_ServiceError):
 
 # --------------------------------------------------------------------------- IAM
 
-_IAM_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
+_IAM_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+               500: "Internal Server Error"}
 
 
 class IamError(HssError):
     """IAM's own form: ``{"error": {"code": <status>, "title": ..., "message": ...}}``."""
 
-    def __init__(self, status: int, message: str, title: str | None = None):
+    def __init__(self, status: int, message: str, title: str | None = None) -> None:
         self.title = title or _IAM_TITLES.get(status, "Error")
         self.message = message
         super().__init__(status, str(status), message)

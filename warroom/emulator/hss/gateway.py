@@ -55,7 +55,7 @@ class HssGateway:
         faults: FaultPlan | None = None,
         iam_faults: FaultPlan | None = None,
         described_errors: bool = True,
-    ):
+    ) -> None:
         self.backend = backend
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
         self.others_rate = 0.0  # requests per second another client of the project uses (ratelimit.SlidingWindow)

@@ -75,8 +75,8 @@ EVENT_HANDLE_METHODS = ("mark_as_handled", "ignore", "add_to_alarm_whitelist", "
                         "isolate_and_kill")
 EVENT_LIMIT_MIN, EVENT_LIMIT_MAX, EVENT_LIMIT_DEFAULT = 10, 1000, 10
 EVENT_OFFSET_MAX = 2_000_000
-# ListSecurityEventsRequest's text parameters (enterprise_project_id 1 to 256 characters, host_id 0 to 64, host_name 1 to
-# 256) and its region header (0 to 128).
+# ListSecurityEventsRequest's text parameters (enterprise_project_id 1 to 256 characters, host_id 0 to 64,
+# host_name 1 to 256) and its region header (0 to 128).
 EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": 128}
 EVENT_LAST_DAYS_MAX = 30
 EVENT_WINDOW_MAX_MS = 2 * 86_400_000  # end_time - begin_time may span two days at most
@@ -282,7 +282,7 @@ class HssBackend:
         token_lifetime_s: float = 86400,
         max_items: int = 100,
         max_page_rows: int | None = None,
-    ):
+    ) -> None:
         self.stage_seconds = stage_seconds
         self.clock = clock
         self.wall_clock = wall_clock

@@ -9,6 +9,7 @@ every reply with a body is JSON.
 from __future__ import annotations
 
 import json
+import re
 from email.utils import formatdate
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -26,7 +27,7 @@ from .exceptions import (
     new_request_id,
 )
 from .gateway import HssGateway
-from .models import EVENTS_PATH_RE, ISOLATED_FILE_PATH_RE, token_times
+from .models import EVENTS_PATH_RE, ISOLATED_FILE_PATH_RE, HssBackend, token_times
 
 __all__ = ["create_app", "create_iam_app", "ISOLATED_FILE_PATH", "IAM_TOKENS_PATH"]
 
@@ -109,11 +110,11 @@ def _dated(reply: Response, now: float) -> Response:
     return reply
 
 
-def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
-    """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) of ``gateway.backend``, behind ``gateway``."""
-    backend = gateway.backend
-    vendor_faults = faults.VendorFaults(_gateway_fault, gateway.expire_token_of)
+Handler = Callable[[Request, str], Response]  # a routed request and the project ID in its path
 
+
+def _hss_routes(backend: HssBackend) -> tuple[tuple[re.Pattern[str], dict[str, Handler]], ...]:
+    """What HSS does with a request that passed the gateway: each API path's pattern, and its handler by method."""
     def list_files(request: Request, project_id: str) -> Response:
         filters = {name: _single(request.query, name) for name in _LIST_FILTERS}
         filters = {name: value for name, value in filters.items() if value is not None}
@@ -132,10 +133,17 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
         return _reply(200, backend.list_security_events(project_id, region=request.headers.get("region"), **filters),
                       new_request_id())
 
-    routes = ((ISOLATED_FILE_PATH_RE, {"GET": list_files, "PUT": restore_files}),
-              (EVENTS_PATH_RE, {"GET": list_events}))
+    return ((ISOLATED_FILE_PATH_RE, {"GET": list_files, "PUT": restore_files}),
+            (EVENTS_PATH_RE, {"GET": list_events}))
 
-    def route(request: Request) -> tuple[Callable[[Request, str], Response], str]:
+
+def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
+    """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) of ``gateway.backend``, behind ``gateway``."""
+    backend = gateway.backend
+    vendor_faults = faults.VendorFaults(_gateway_fault, gateway.expire_token_of)
+    routes = _hss_routes(backend)
+
+    def route(request: Request) -> tuple[Handler, str]:
         for pattern, handlers in routes:
             match = pattern.fullmatch(request.path)
             if match is not None and request.method in handlers:

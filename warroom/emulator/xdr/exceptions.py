@@ -30,7 +30,7 @@ class XdrError(Exception):
     Raise the subclasses below; ``XdrError(status, err_msg, err_extra)`` is for anything else.
     """
 
-    def __init__(self, status: int, err_msg: str, err_extra: Any = None):
+    def __init__(self, status: int, err_msg: str, err_extra: Any = None) -> None:
         self.status = status
         self.err_msg = err_msg
         self.err_extra = err_extra
@@ -55,7 +55,7 @@ class _CannedError(XdrError):
     status: int = 500
     default_msg: str = "An error occurred while processing XDR public API"
 
-    def __init__(self, err_extra: Any = None, err_msg: str | None = None):
+    def __init__(self, err_extra: Any = None, err_msg: str | None = None) -> None:
         super().__init__(type(self).status, err_msg or self.default_msg, err_extra)
 
 
@@ -78,7 +78,7 @@ class Unauthorized(_CannedError):
     status = 401
     default_msg = "Public API request unauthorized"
 
-    def __init__(self, reason: str = ""):
+    def __init__(self, reason: str = "") -> None:
         self.reason = reason
         super().__init__(err_extra=None)
 
@@ -104,7 +104,7 @@ class MethodNotAllowed(_CannedError):
     status = 405
     default_msg = "Method Not Allowed. The method is not allowed for the requested URL."
 
-    def __init__(self, allowed: str = "POST", **kwargs: Any):
+    def __init__(self, allowed: str = "POST", **kwargs: Any) -> None:
         self.allowed = allowed
         kwargs.setdefault("err_extra", f"Allowed methods: {allowed}")
         super().__init__(**kwargs)
@@ -118,7 +118,7 @@ class TooManyRequests(_CannedError):
     status = 429
     default_msg = "Too many requests"
 
-    def __init__(self, retry_after_s: int | None = 1, **kwargs: Any):
+    def __init__(self, retry_after_s: int | None = 1, **kwargs: Any) -> None:
         self.retry_after_s = retry_after_s
         super().__init__(**kwargs)
 

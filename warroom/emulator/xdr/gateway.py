@@ -54,7 +54,7 @@ class XdrGateway:
         rate_limit: float | None = 10.0,
         timestamp_tolerance_s: float = 300,
         faults: FaultPlan | None = None,
-    ):
+    ) -> None:
         self.backend = backend
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
         self.others_rate = 0.0  # requests per second another client of the tenant uses (ratelimit.SlidingWindow)

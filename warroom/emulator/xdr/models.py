@@ -148,7 +148,7 @@ class XdrBackend:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         reply_shapes: ReplyShapes | None = None,
-    ):
+    ) -> None:
         self.stage_seconds = stage_seconds
         self.clock = clock
         self.wall_clock = wall_clock
@@ -192,7 +192,8 @@ class XdrBackend:
 
     # ----------------------------------------------------------------- restore
 
-    def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | str | None = None) -> dict:
+    def restore_file(self, file_hash: str, endpoint_id: str | None = None,
+                     incident_id: int | str | None = None) -> dict:
         file_hash = _normalize_hash(file_hash)
         if incident_id is not None:
             incident_id = _parse_int(incident_id, "incident_id")
@@ -220,7 +221,8 @@ class XdrBackend:
             return targets
         endpoint = self.endpoints.get(endpoint_id.strip().lower())
         if endpoint is None:
-            raise ApiError(f"No endpoint was found for creating the requested action: unknown endpoint_id {endpoint_id}")
+            raise ApiError(f"No endpoint was found for creating the requested action: unknown endpoint_id "
+                           f"{endpoint_id}")
         if file_hash not in endpoint.quarantined:
             raise ApiError(f"No quarantined file with hash {file_hash} was found on endpoint {endpoint.endpoint_id}")
         return [endpoint.endpoint_id]

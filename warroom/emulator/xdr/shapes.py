@@ -19,7 +19,7 @@ class ReplyShapes:
     random generator seeded with ``seed``, so a run can be repeated exactly. ``mixed=False``: the tidy shape of
     the API docs only."""
 
-    def __init__(self, mixed: bool = False, seed: int = 0):
+    def __init__(self, mixed: bool = False, seed: int = 0) -> None:
         self.mixed = mixed
         self._random = random.Random(seed)
         self._lock = threading.Lock()
