@@ -286,6 +286,7 @@ def test_the_mapper_fills_the_common_types_fields_and_the_pack_s_own(tenant):
     incidents, _ = fetch(tenant, {})
     content = PackContent.load()
 
+    assert incidents  # the seed's recent unhandled events (test_data/hss/README.md): four incidents to map
     for number, fetched in enumerate(incidents):
         incident = create_incident(fetched, content, str(number))
         event, fields = json.loads(fetched['rawJSON']), incident['CustomFields']
