@@ -3,6 +3,7 @@ or the post-processing script set on the incident type), and the reputation gate
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import example, given, strategies as st
@@ -299,12 +300,29 @@ def test_a_score_under_any_hash_a_file_entry_gives_the_file_counts_as_one_under_
                    for how in held['scored_as'])
 
 
-@given(text=st.text(max_size=80))
+# A character no list of SHA256 values holds, written with commas or as JSON (a backslash may escape a digit in JSON).
+FOREIGN = re.compile(r'[^0-9a-fA-F,\s\[\]"\\]')
+NOT_A_SHA256 = st.text(max_size=20).filter(lambda t: t.strip() and ',' not in t and '[' not in t
+                                           and not re.fullmatch('[0-9a-fA-F]{64}', t.strip()))
+
+
+@given(text=st.text(max_size=80).filter(FOREIGN.search))
 def test_the_gate_refuses_anything_but_sha256_values_by_name(text):
-    try:
+    with pytest.raises(GATE.GateError, match='file_hash'):
         GATE.gate_command({'file_hash': text}, {})
-    except GATE.GateError as error:
-        assert 'file_hash' in str(error)
+
+
+@given(items=st.lists(st.one_of(SHA, SHA.map(str.upper), NOT_A_SHA256), min_size=1, max_size=4),
+       as_json=st.booleans())
+def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(items, as_json):
+    # file_hash as a playbook passes it: comma-separated text, or a JSON list.
+    given = json.dumps(items) if as_json else ','.join(items)
+    if all(re.fullmatch('[0-9a-fA-F]{64}', item) for item in items):
+        result = gate_context(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
+        assert result == {'allowed': list(dict.fromkeys(item.lower() for item in items)), 'held': []}
+    else:
+        with pytest.raises(GATE.GateError, match='file_hash'):
+            GATE.gate_command({'file_hash': given}, {})
 
 
 def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_positive(vendors):
@@ -372,7 +390,6 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
 def command_in(text: str, command: str) -> str:
     """The war-room line in the note's code span that starts with ``command`` (a span of n backticks ends at the next
     run of exactly n, as markdown reads it)."""
-    import re
     match = re.search(r'(?<!`)(`+) ?(' + re.escape(command) + r' .*?) ?(?<!`)\1(?!`)', text)
     assert match, text
     return match.group(2)
