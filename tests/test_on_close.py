@@ -164,25 +164,31 @@ def test_the_pack_s_own_incident_type_runs_the_post_processing_script_on_close()
 SHA = st.text(alphabet='0123456789abcdef', min_size=64, max_size=64)
 # A Score as integrations write it: a number, or its text (whole, or with a zero fraction).
 SCORE_FORMS = st.integers(0, 3).flatmap(lambda n: st.sampled_from([n, str(n), f'{n}.0', float(n)]))
-SCORES = st.lists(st.fixed_dictionaries({'Indicator': SHA, 'Vendor': st.sampled_from(['A', 'B', 'C']),
-                                         'Score': SCORE_FORMS, 'Type': st.just('file')}), max_size=8)
 
 
-@given(hashes=st.lists(SHA, min_size=1, max_size=5, unique=True), scores=SCORES, suspicious=st.booleans())
-def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(hashes, scores, suspicious):
-    scores = scores + [dict(s, Indicator=hashes[0]) for s in scores[:2]]
+def scores_under(indicators):
+    return st.lists(st.fixed_dictionaries({'Indicator': indicators, 'Vendor': st.sampled_from(['A', 'B', 'C']),
+                                           'Score': SCORE_FORMS, 'Type': st.just('file')}), max_size=8)
+
+
+@given(data=st.data(), hashes=st.lists(SHA, min_size=1, max_size=5, unique=True), suspicious=st.booleans())
+def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(data, hashes, suspicious):
+    # Scores under any of the files asked about (in either case) or under another file: any file may be held.
+    indicators = st.one_of(st.sampled_from(hashes), st.sampled_from(hashes).map(str.upper), SHA)
+    scores = data.draw(scores_under(indicators))
     entry = GATE.gate_command({'file_hash': ','.join(hashes), 'restore_suspicious': str(suspicious).lower()},
                               {'DBotScore': scores})
     result = gate_context(entry)
     for file_hash in hashes:
-        best = max([int(float(s['Score'])) for s in scores if s['Indicator'] == file_hash] or [0])
+        under = [s for s in scores if s['Indicator'].lower() == file_hash]
+        best = max([int(float(s['Score'])) for s in under] or [0])
         held = best == 3 or (best == 2 and not suspicious)
         assert (file_hash in result['allowed']) is not held
         if held:
             [item] = [i for i in result['held'] if i['file_hash'] == file_hash]
             assert item['score'] == best
-            assert set(item['scored_by']) == {s['Vendor'] for s in scores if s['Indicator'] == file_hash
-                                              and int(float(s['Score'])) == best}
+            assert set(item['scored_by']) == {s['Vendor'] for s in under if int(float(s['Score'])) == best}
+    assert len(result['allowed']) + len(result['held']) == len(hashes)
     assert entry.get('Note') is bool(result['held'])
 
 
