@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 
@@ -141,6 +142,9 @@ def test_the_state_between_polls_stays_small_for_10000_exact_items_and_checks_re
     listings = [r for r in tenant.requests_to('GET', '/event/isolated-file')]
     statuses = {tuple(r.query.get('isolation_status', ['any'])) for r in listings}
     assert statuses == {('restoring',), ('isolated',)}  # no listing per hash: 10,000 hashes would be 10,000 of them
+    # Each check (every run but the first) reads the project twice: one listing of each status, paged from offset 0.
+    started = Counter(r.query['isolation_status'][0] for r in listings if r.query.get('offset') == ['0'])
+    assert started == {'restoring': result.runs - 1, 'isolated': result.runs - 1}
 
 
 def test_a_restore_state_it_did_not_write_is_refused_before_any_request(clocked):
