@@ -53,6 +53,12 @@ XDR_ADVICE_WORDS = {
     500: ('quarantined copy',),
 }
 
+# Cortex XDR answers every authentication failure (wrong key, unknown key ID, wrong key type, a clock off) with one
+# fixed body that never says which check failed: the recorded reply test_data/xdr/replies/error_401.json (the same
+# text in Rapid7's Cortex XDR plugin tests and in XSOAR's CortexXDRIR test_module; tests/test_xdr_emulator.py cites
+# them). The seed's error table gives a 401 its meaning only ("Unauthorized access ... an incorrect key, id").
+XDR_UNAUTHORIZED_BODY = {'reply': {'err_code': 401, 'err_msg': 'Public API request unauthorized', 'err_extra': None}}
+
 # Where the integration writes its records (integration.yml outputs; the README's context examples).
 XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'
 HSS_CONTEXT_PATH = 'HuaweiHSS.RestoredFile'
@@ -68,6 +74,10 @@ HSS_MAX_ITEMS_PER_REQUEST = 100
 HSS_LIST_PAGE_SIZE = 200
 # README: the API gateway's "token must be updated" is APIGW.0307, its throttling APIGW.0308.
 HSS_TOKEN_EXPIRED = 'APIGW.0307'
+# The gateway's refusal of a bad token or signature (the design notes: "401 APIGW.0301 for a bad signature"; README:
+# "`APIGW.0301` bad token or signature"), its message as the recorded reply test_data/hss/replies/error_apigw_401.json
+# words it, the failed check after ': '.
+HSS_GATEWAY_AUTH_FAILED = ('APIGW.0301', 'Incorrect IAM authentication information')
 HSS_THROTTLED = 'APIGW.0308'
 # HSS's own error codes (HSS API Reference, "Error Codes", support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html):
 # every HSS.xxxx error is HTTP 400, with these messages. HSS.0001 is a bad parameter, never a server failure.

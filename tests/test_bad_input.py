@@ -27,6 +27,7 @@ import facts
 import restore_integration
 from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from test_input_properties import has_control_characters  # Unicode's reading (Cc, Cs), not the code's
 from warroom.runtime import Demisto, WarRoom
 from warroom.spec import ArgumentError, load_spec
 
@@ -340,7 +341,7 @@ def assert_refused(tenant, debug_log, command, params, args, name, phrase):
     assert entry['Contents'].startswith(prefix), (shown, entry['Contents'])
     message = entry['Contents'][len(prefix):]
     assert name in message and phrase.search(message), (shown, message)
-    assert len(message) < MAX_MESSAGE and not restore_integration.has_control_characters(message), (shown, message)
+    assert len(message) < MAX_MESSAGE and not has_control_characters(message), (shown, message)
     assert 'Traceback' not in message and 'unexpected' not in message, (shown, message)
     assert out.getvalue() == '' and err.getvalue() == '', shown
     assert demisto.log == [], (shown, demisto.log)

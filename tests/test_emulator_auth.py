@@ -15,21 +15,25 @@ from __future__ import annotations
 import pytest
 import requests
 
+import facts
+import test_xdr_emulator
 from conftest import HSS_SEED
 from test_hss_emulator import AK, OTHER_PROJECT, PROJECT, SK, WALL_NOW as HSS_NOW, sign
-from test_xdr_emulator import (ADVANCED_ID, H3, RESTORE, WALL_NOW, advanced_headers, backend, clock,  # noqa: F401
-                               gateway, http, post, server)
+from test_xdr_emulator import H3, RESTORE, WALL_NOW, advanced_headers, post
 from warroom.emulator.hss import HssBackend, HssGateway, create_app as create_hss_app
-from warroom.emulator.hss.exceptions import AuthenticationFailed
 from warroom.emulator.httpserver import LoopbackServer
-from warroom.emulator.xdr.exceptions import Unauthorized
+
+# test_xdr_emulator's fixtures (the seeded tenant on its clocks, its gateway and server, an HTTP session), by name.
+backend, clock, gateway, http, server = (test_xdr_emulator.backend, test_xdr_emulator.clock, test_xdr_emulator.gateway,
+                                         test_xdr_emulator.http, test_xdr_emulator.server)
 
 REQUEST_ID_LENGTH = 32
 
 
 def assert_xdr_401(response, gateway, reason: str) -> None:
+    # The body is Cortex XDR's, written in tests/facts.py from the recorded reply, not the emulator's own constant.
     assert response.status_code == 401 and response.headers['Content-Type'] == 'application/json'
-    assert response.json() == {'reply': {'err_code': 401, 'err_msg': Unauthorized.default_msg, 'err_extra': None}}
+    assert response.json() == facts.XDR_UNAUTHORIZED_BODY
     assert reason in gateway.auth_failures[-1]
 
 
@@ -76,8 +80,8 @@ def assert_gateway_401(response, message: str) -> None:
     assert response.status_code == 401 and response.headers['Content-Type'] == 'application/json'
     body = response.json()
     assert set(body) == {'error_code', 'error_msg', 'request_id'}
-    assert body['error_code'] == AuthenticationFailed.error_code == 'APIGW.0301'
-    assert body['error_msg'] == f'{AuthenticationFailed.default_msg}: {message}'
+    code, refused = facts.HSS_GATEWAY_AUTH_FAILED
+    assert body['error_code'] == code and body['error_msg'] == f'{refused}: {message}'
     assert len(body['request_id']) == REQUEST_ID_LENGTH and body['request_id'] == response.headers['X-Request-Id']
 
 

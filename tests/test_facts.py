@@ -71,6 +71,10 @@ def test_xdr_error_words_are_the_readme_s(status):
         assert word.lower() in explained.lower(), (status, word, explained)
 
 
+def test_the_xdr_401_body_is_the_recorded_reply():
+    assert json.loads((TEST_DATA / 'xdr' / 'replies' / 'error_401.json').read_text()) == facts.XDR_UNAUTHORIZED_BODY
+
+
 # --------------------------------------------------------------------------- Huawei Cloud HSS
 
 
@@ -89,6 +93,13 @@ def test_hss_batch_page_token_and_gateway_facts_are_the_readme_s():
     assert f'`{facts.HSS_THROTTLED}` throttled' in README
     minutes = facts.TOKEN_REFRESH_MARGIN_SECONDS // 60
     assert f'reused by later commands until {minutes} minutes before it expires' in README
+
+
+def test_the_gateway_s_authentication_refusal_is_the_readme_s_and_the_recorded_reply_s():
+    code, message = facts.HSS_GATEWAY_AUTH_FAILED
+    assert f'`{code}` bad token or signature' in README
+    recorded = json.loads((TEST_DATA / 'hss' / 'replies' / 'error_apigw_401.json').read_text())
+    assert recorded['error_code'] == code and recorded['error_msg'].startswith(f'{message}: ')
 
 
 def test_hss_outcomes_are_integration_yml_s():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from warroom.playbook.runner import _load_script
@@ -74,24 +75,42 @@ def test_a_score_under_any_hash_of_a_file_s_entries_holds_it_however_the_context
         assert (sha256 in allowed) is not (best == 3 or (best == 2 and not suspicious))
 
 
+def holds_objects(value, parsed=False) -> bool:
+    """Whether ``value`` holds only objects, as the gate's YAML describes dbot_score and file_entries ("objects") and
+    its objects_in docstring their forms: an object, JSON text of one, or a list of them (lists within lists too);
+    blank text or null holds none. JSON text of a text is no object."""
+    if isinstance(value, str) and not parsed:
+        try:
+            return holds_objects(json.loads(value), parsed=True) if value.strip() else True
+        except ValueError:
+            return False
+    if isinstance(value, list):
+        return all(holds_objects(item) for item in value)
+    return value is None or isinstance(value, dict)
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+# JSON text of what an argument may hold, objects or not (random text is hardly ever JSON).
+JSON_TEXTS = st.sampled_from(['1', '0.5', 'true', '"x"', '"{}"', '[1]', '["a"]', '["[1]"]', '[{}, 2]', '{}', '[]',
+                              'null', '[{}]', '[[]]', '[null]', '["{}"]', '{"a": [1]}'])
+
+
 @given(item=st.one_of(st.integers(), st.booleans(), st.text(max_size=20).filter(lambda t: t.strip()),
-                      st.lists(st.integers(), min_size=1, max_size=2)),
+                      st.lists(st.integers(), min_size=1, max_size=2), JSON_TEXTS),
        argument=st.sampled_from(['dbot_score', 'file_entries']), where=st.sampled_from(['alone', 'in a list']))
-def test_an_argument_the_gate_cannot_read_as_objects_is_refused_by_name_not_skipped(item, argument, where):
+def test_an_argument_the_gate_cannot_read_as_objects_is_refused_by_name_and_json_text_of_objects_is_read(
+        item, argument, where):
     file_hash = 'ab' * 32
     bad = {'Indicator': file_hash, 'Vendor': 'V', 'Score': 3, 'Type': 'file'}
     value = [bad, item] if where == 'in a list' and argument == 'dbot_score' else [item] if where == 'in a list' \
         else item
-    if isinstance(item, str) and where == 'alone':
-        try:
-            json.loads(item)
-        except ValueError:
-            pass
-        else:
-            return  # JSON text: read as what it holds
-    try:
-        entry = GATE.gate_command({'file_hash': file_hash, argument: value}, {})
-    except GATE.GateError as error:
-        assert argument in str(error)
+    args = {'file_hash': file_hash, argument: value}
+    if holds_objects(value):  # JSON text of objects: read as what it holds, the bad score beside it counted
+        allowed = GATE.gate_command(args, {})['EntryContext']['QuarantineRestore.Gate(true)']['allowed']
+        assert allowed == ([] if bad in as_list(value) else [file_hash]), value
     else:
-        raise AssertionError(f'{argument}={value!r} was read as if it held nothing: {entry["HumanReadable"]}')
+        with pytest.raises(GATE.GateError, match=argument):
+            GATE.gate_command(args, {})

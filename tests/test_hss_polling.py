@@ -142,6 +142,8 @@ def test_the_state_between_polls_stays_small_for_10000_exact_items_and_each_chec
     statuses = {tuple(r.query.get('isolation_status', ['any'])) for r in listings}
     by_hash = [r for r in listings if 'file_hash' in r.query]
     assert statuses == {('any',)} and by_hash == []  # no listing per hash: 10,000 hashes would be 10,000 of them
+    # Each check (every run but the first) reads the project once, paged from offset 0.
+    assert len([r for r in listings if r.query.get('offset') == ['0']]) == result.runs - 1
 
 
 MANY = 100  # exact items of as many hashes: a check of so many lists the project, not each hash (README)

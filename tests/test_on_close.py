@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from hypothesis import example, given, strategies as st
@@ -165,25 +166,31 @@ def test_the_pack_s_own_incident_type_runs_the_post_processing_script_on_close()
 SHA = st.text(alphabet='0123456789abcdef', min_size=64, max_size=64)
 # A Score as integrations write it: a number, or its text (whole, or with a zero fraction).
 SCORE_FORMS = st.integers(0, 3).flatmap(lambda n: st.sampled_from([n, str(n), f'{n}.0', float(n)]))
-SCORES = st.lists(st.fixed_dictionaries({'Indicator': SHA, 'Vendor': st.sampled_from(['A', 'B', 'C']),
-                                         'Score': SCORE_FORMS, 'Type': st.just('file')}), max_size=8)
 
 
-@given(hashes=st.lists(SHA, min_size=1, max_size=5, unique=True), scores=SCORES, suspicious=st.booleans())
-def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(hashes, scores, suspicious):
-    scores = scores + [dict(s, Indicator=hashes[0]) for s in scores[:2]]
+def scores_under(indicators):
+    return st.lists(st.fixed_dictionaries({'Indicator': indicators, 'Vendor': st.sampled_from(['A', 'B', 'C']),
+                                           'Score': SCORE_FORMS, 'Type': st.just('file')}), max_size=8)
+
+
+@given(data=st.data(), hashes=st.lists(SHA, min_size=1, max_size=5, unique=True), suspicious=st.booleans())
+def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(data, hashes, suspicious):
+    # Scores under any of the files asked about (in either case) or under another file: any file may be held.
+    indicators = st.one_of(st.sampled_from(hashes), st.sampled_from(hashes).map(str.upper), SHA)
+    scores = data.draw(scores_under(indicators))
     entry = GATE.gate_command({'file_hash': ','.join(hashes), 'restore_suspicious': str(suspicious).lower()},
                               {'DBotScore': scores})
     result = gate_context(entry)
     for file_hash in hashes:
-        best = max([int(float(s['Score'])) for s in scores if s['Indicator'] == file_hash] or [0])
+        under = [s for s in scores if s['Indicator'].lower() == file_hash]
+        best = max([int(float(s['Score'])) for s in under] or [0])
         held = best == 3 or (best == 2 and not suspicious)
         assert (file_hash in result['allowed']) is not held
         if held:
             [item] = [i for i in result['held'] if i['file_hash'] == file_hash]
             assert item['score'] == best
-            assert set(item['scored_by']) == {s['Vendor'] for s in scores if s['Indicator'] == file_hash
-                                              and int(float(s['Score'])) == best}
+            assert set(item['scored_by']) == {s['Vendor'] for s in under if int(float(s['Score'])) == best}
+    assert len(result['allowed']) + len(result['held']) == len(hashes)
     assert entry.get('Note') is bool(result['held'])
 
 
@@ -301,12 +308,29 @@ def test_a_score_under_any_hash_a_file_entry_gives_the_file_counts_as_one_under_
                    for how in held['scored_as'])
 
 
-@given(text=st.text(max_size=80))
+# A character no list of SHA256 values holds, written with commas or as JSON (a backslash may escape a digit in JSON).
+FOREIGN = re.compile(r'[^0-9a-fA-F,\s\[\]"\\]')
+NOT_A_SHA256 = st.text(max_size=20).filter(lambda t: t.strip() and ',' not in t and '[' not in t
+                                           and not re.fullmatch('[0-9a-fA-F]{64}', t.strip()))
+
+
+@given(text=st.text(max_size=80).filter(FOREIGN.search))
 def test_the_gate_refuses_anything_but_sha256_values_by_name(text):
-    try:
+    with pytest.raises(GATE.GateError, match='file_hash'):
         GATE.gate_command({'file_hash': text}, {})
-    except GATE.GateError as error:
-        assert 'file_hash' in str(error)
+
+
+@given(items=st.lists(st.one_of(SHA, SHA.map(str.upper), NOT_A_SHA256), min_size=1, max_size=4),
+       as_json=st.booleans())
+def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(items, as_json):
+    # file_hash as a playbook passes it: comma-separated text, or a JSON list.
+    given = json.dumps(items) if as_json else ','.join(items)
+    if all(re.fullmatch('[0-9a-fA-F]{64}', item) for item in items):
+        result = gate_context(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
+        assert result == {'allowed': list(dict.fromkeys(item.lower() for item in items)), 'held': []}
+    else:
+        with pytest.raises(GATE.GateError, match='file_hash'):
+            GATE.gate_command({'file_hash': given}, {})
 
 
 def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_positive(vendors):
@@ -374,7 +398,6 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
 def command_in(text: str, command: str) -> str:
     """The war-room line in the note's code span that starts with ``command`` (a span of n backticks ends at the next
     run of exactly n, as markdown reads it)."""
-    import re
     match = re.search(r'(?<!`)(`+) ?(' + re.escape(command) + r' .*?) ?(?<!`)\1(?!`)', text)
     assert match, text
     return match.group(2)

@@ -154,32 +154,39 @@ def test_a_script_gets_the_incident_as_xsoar_gives_it_with_custom_fields_under_c
 
 
 class _WritesThroughItsCopies:
-    """A stand-in script that edits what demisto gave it, then returns an entry."""
+    """A stand-in script that notes what demisto gave it, edits it, then returns an entry."""
 
     entry: dict = {}
+    seen: list = []
 
     @classmethod
     def main(cls, demisto):
+        cls.seen.append(('Edited' in demisto.context(), demisto.incident().get('name')))
         demisto.context()['Edited'] = True
         demisto.incident()['name'] = 'edited'
         demisto.results(cls.entry)
 
 
-def run_stand_in(monkeypatch, module, context):
+def run_stand_in(monkeypatch, module, context, steps=1):
+    """A playbook of ``steps`` tasks, one after the other, each running the stand-in ``module``."""
     monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: module)
-    step = task('1', 'regular', 'a script', {'#none#': ['99']}, body={'scriptName': 'StandIn'})
+    scripts = [task(str(n), 'regular', f'a script {n}', {'#none#': [str(n + 1) if n < steps else '99']},
+                    body={'scriptName': 'StandIn'}) for n in range(1, steps + 1)]
     start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
-    return PlaybookRunner({}).run(playbook(start, step, end), dict(INCIDENT), context)
+    return PlaybookRunner({}).run(playbook(start, *scripts, end), dict(INCIDENT), context)
 
 
 def test_a_script_reads_copies_of_the_context_and_incident_as_xsoar_sends_them(monkeypatch):
-    # XSOAR hands a script its context and incident over its channel, as JSON: editing them changes nothing.
+    # XSOAR hands a script its context and incident over its channel, as JSON: editing them changes nothing, neither
+    # the incident's context nor what the next script is given.
     _WritesThroughItsCopies.entry = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'}
+    _WritesThroughItsCopies.seen = []
 
-    result = run_stand_in(monkeypatch, _WritesThroughItsCopies, {'Kept': 1})
+    result = run_stand_in(monkeypatch, _WritesThroughItsCopies, {'Kept': 1}, steps=2)
 
     assert not result.failed, result.error
     assert result.context == {'Kept': 1}
+    assert _WritesThroughItsCopies.seen == [(False, INCIDENT.get('name'))] * 2  # the second saw no edit either
 
 
 def test_an_entry_a_script_returns_that_is_not_json_fails_its_task(monkeypatch):

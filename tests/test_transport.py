@@ -2,7 +2,7 @@
 http only to loopback (refused before any connection otherwise), and the proxy used only when `proxy` is checked.
 
 The TLS server is an emulator behind a certificate made at test time with the openssl command line (the
-`cryptography` package is not among the project's dependencies); without openssl those tests are skipped.
+`cryptography` package is not among the project's dependencies); without openssl those tests fail, saying so.
 """
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def certificate(tmp_path_factory):
     """A self-signed certificate for 127.0.0.1, made now: (certfile, keyfile)."""
     openssl = shutil.which('openssl')
     if openssl is None:
-        pytest.skip('no openssl command line to make a test certificate (and cryptography is not installed)')
+        pytest.fail('no openssl command line to make a test certificate (and cryptography is not installed): '
+                    'install openssl for the TLS tests to run')
     folder = tmp_path_factory.mktemp('tls')
     cert, key = folder / 'cert.pem', folder / 'key.pem'
     subprocess.run([openssl, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',

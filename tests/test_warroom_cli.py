@@ -11,7 +11,7 @@ import time
 import pytest
 import yaml
 
-from conftest import ROOT, hss_seed_copies, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import ROOT, XDR_SEED, hss_seed_copies, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.demo import print_xdr_state
 from warroom.line import parse_line
 from warroom.runtime import WarRoom
@@ -226,6 +226,7 @@ def test_the_demo_s_cortex_xdr_table_shows_a_restore_still_running_as_restoring_
 
     action_id = room.context['CortexXDR']['RestoredFile']['action_id']
     table = xdr_table(capsys.readouterr().out)
+    assert set(table) == {endpoint['endpoint_id'] for endpoint in load_json_file(XDR_SEED)['endpoints']}  # a row each
     for endpoint_id, row in table.items():
         others = [h for h, eps in HOLDERS.items() if endpoint_id in eps and h != file_hash]
         assert all(h[:12] in row['still quarantined'] for h in others)

@@ -14,7 +14,8 @@ import copy
 import pytest
 
 import restore_integration
-from warroom.runtime import ENTRY_ERROR, WarRoom
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
+from warroom.runtime import WarRoom
 from warroom.spec import load_spec, parse_spec
 
 HASH = 'a' * 64

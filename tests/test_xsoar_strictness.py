@@ -228,3 +228,4 @@ def test_a_restore_through_the_war_room_returns_entries_xsoar_takes(advanced_ten
     result = room.run('restore-file', {'file_hash': file_hash})
 
     assert not result.failed, result.entries
+    assert len(result.entries) > 1 and 'PollingCommand' in result.entries[0]  # the first run's entry schedules a check
