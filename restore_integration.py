@@ -492,10 +492,10 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
     value = params.get(name)
     if is_blank(value):
         return default
-    try:
-        number = float(str(value).strip()) if not isinstance(value, bool) else None
-    except ValueError:
-        number = None
+    text = str(value).strip()
+    # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
+    number = float(text) if not isinstance(value, bool) and re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) \
+        else None
     if number is None or not minimum <= number <= maximum or (whole and number != int(number)):  # NaN fails the range
         kind = 'a whole number' if whole else 'a number'
         raise RestoreError(f'The instance setting {name} must be {kind} from {minimum:g} to {maximum:g}; '
@@ -617,7 +617,7 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
 
 def parse_duration_ms(text: Any, name: str) -> int:
     """'3 days', '12 hours', '30 minutes', '1 week' (the words XSOAR's first-fetch settings use) in milliseconds."""
-    match = re.fullmatch(r'\s*(\d{1,6})\s*(minute|hour|day|week)s?\s*', str(text), re.IGNORECASE)
+    match = re.fullmatch(r'\s*([0-9]{1,6})\s*(minute|hour|day|week)s?\s*', str(text), re.IGNORECASE)
     if match is None:
         raise RestoreError(f'The instance setting {name} must be a number and a unit, such as 3 days, 12 hours or '
                            f'30 minutes; got {printable(text)}.')
@@ -951,7 +951,7 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     value = (headers.get('Retry-After') or '').strip()
     if not value:
         return None
-    if re.fullmatch(r'\d{1,9}(\.\d+)?', value):
+    if re.fullmatch(r'[0-9]{1,9}(\.[0-9]+)?', value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
@@ -1681,7 +1681,7 @@ class HuaweiTokenAuth(requests.auth.AuthBase):
 def parse_iam_expiry(body: dict[str, Any], now: float) -> float:
     """Epoch seconds of token.expires_at (ISO 8601 in UTC); a token without a readable one is kept an hour."""
     text = str((body.get('token') or {}).get('expires_at') or '')
-    match = re.match(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}', text)
+    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', text)
     if not match:
         return now + 3600
     return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
@@ -2342,7 +2342,7 @@ def hss_restore_state(value: Any) -> dict[str, int] | None:
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    match = re.fullmatch(r'(\d{13}):(\d{13}):(\d{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
+    match = re.fullmatch(r'([0-9]{13}):([0-9]{13}):([0-9]{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
     accepted, started = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
     if match is None or started > time.time() * 1000 + CLOCK_STEP_MAX_MS:

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 import restore_integration as ri
 from conftest import XDR_SEED, load_json, start_tenant
@@ -82,3 +83,26 @@ def test_only_the_settings_section_reads_the_instance_params():
 def test_the_params_scan_finds_a_reader_outside_settings():
     code = "''' SETTINGS '''\n\ndef a(params):\n    pass\n\n''' MAIN '''\n\ndef b(x, params):\n    pass\n"
     assert functions_taking_params(code) == {'a': 'SETTINGS', 'b': 'MAIN'}
+
+
+NUMBER_SETTINGS = ['connect_timeout', 'read_timeout', 'max_retries', 'retry_backoff', 'max_concurrency',
+                   'max_fetch']
+# Digits other than 0-9 (Arabic-Indic, fullwidth, Devanagari, superscript) and number forms float() also takes.
+OTHER_DIGITS = st.sampled_from('٠١٢٣٤٥٦٧٨٩０１２３４５６７８９०१२३¹²³')
+NOT_DECIMAL = st.one_of(
+    st.builds(lambda digits, at: '5'[:at] + digits, st.text(OTHER_DIGITS, min_size=1, max_size=3), st.integers(0, 1)),
+    st.sampled_from(['1e1', '2E0', '1_0', 'inf', 'nan', '0x5', '5.', '.5', '5 5', '+-5', '5s']))
+
+
+@given(name=st.sampled_from(NUMBER_SETTINGS), value=NOT_DECIMAL)
+def test_a_number_setting_takes_decimal_digits_only_as_the_commands_arguments_do(name, value):
+    # README: input is refused in lookalike and fullwidth digits; a setting is input too, and its error names it.
+    with pytest.raises(ri.RestoreError, match=name):
+        ri.read_instance_settings({name: value, 'isFetch': True}, vendors=(), with_fetch=None)
+
+
+@given(value=st.builds(lambda digits, unit: f'{digits} {unit}', st.text(OTHER_DIGITS, min_size=1, max_size=2),
+                       st.sampled_from(['minutes', 'hours', 'days'])))
+def test_first_fetch_takes_decimal_digits_only(value):
+    with pytest.raises(ri.RestoreError, match='first_fetch'):
+        ri.read_instance_settings({'first_fetch': value, 'isFetch': True}, vendors=(), with_fetch=None)
