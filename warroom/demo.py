@@ -125,8 +125,9 @@ def follow_restores(run: PlaybookRun, vendors: EmbeddedVendors, time_scale: floa
 
 def close_and_follow(runner: PlaybookRunner, incident: dict, context: dict, vendors: EmbeddedVendors,
                      time_scale: float) -> int:
-    """The analyst-decision branch (the playbook, then the type's post-processing script, see close_by_playbook); the
-    analyst follows any restore the script started again, as after a close from the dialog. Returns the failures."""
+    """The analyst-decision branch (the playbook, then the type's post-processing script, see close_by_playbook);
+    the analyst then follows each restore the script sent once more, as after a close from the dialog. Returns the
+    failures."""
     runs = close_by_playbook(runner, incident, context)
     failures = sum(run.failed for run in runs)
     if len(runs) > 1 and not failures:
