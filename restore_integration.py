@@ -2883,7 +2883,7 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    # HSS matches hashes whatever their case and lists them in lower case: the copies sent are known by that.
+    # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
                                                 max_length=64)
@@ -2948,7 +2948,7 @@ def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], 
             not_found.append(not_found_row(value, bool(hashes), hosts, 'isolated copy of this file {where}; it may be '
                                                                         'restored already'))
             continue
-        key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+        key = copy_key(found)
         if key not in seen:
             seen.add(key)
             items.append(found)
@@ -2968,21 +2968,26 @@ def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dic
 def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
                     enterprise_project_id: str | None,
                     isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
-    """(the hash or path asked for, each copy HSS lists that matches it exactly) in the listing's status (None: any);
-    a value that matches nothing yields (value, None) once."""
+    """(the hash or path asked for, each copy HSS lists that matches it exactly) in ``isolation_status`` (None: any);
+    a value that matches nothing yields (value, None) once. The listing is not filtered by status: copies that leave
+    a status while its pages are read would move the later rows up, past a page already read."""
     wanted_hosts, wanted_paths = set(hosts), set(paths)
     by_hash = bool(hashes)
     for value in dict.fromkeys(hashes or paths):  # a value repeated (exact items sharing a hash) is listed once
         filters = {'file_hash': value} if by_hash else {'file_path': value}
         matched = False
-        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id,
-                                               isolation_status=isolation_status, **filters):
-            # Only exact matches count, whatever the listing filter matched on.
-            if by_hash and str(found.get('file_hash', '')).lower() != value.lower():
+        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None,
+                                               **filters):
+            # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
+            if by_hash:
+                exact = str(found.get('file_hash', '')).lower() == value.lower() and (
+                    not wanted_paths or found.get('file_path') in wanted_paths)
+            else:
+                exact = found.get('file_path') == value
+            if not exact:
                 continue
-            if (not by_hash or wanted_paths) and found.get('file_path') not in (wanted_paths or {value}):
-                continue
-            if wanted_hosts and found.get('host_id') not in wanted_hosts:
+            if (wanted_hosts and found.get('host_id') not in wanted_hosts) or \
+                    (isolation_status and found.get('isolation_status') != isolation_status):
                 continue
             matched = True
             yield value, found
@@ -3029,8 +3034,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             refused |= 1 << index
         for item in batch:
             # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
-            row = item if all(key in HSS_ROW_FIELDS for key in item) else {
-                field: item.get(field) for field in HSS_ROW_FIELDS if item.get(field) not in (None, '')}
+            row = item if all(key in HSS_ROW_FIELDS for key in item) else hss_row(item)
             row['outcome'] = outcome
             if reason:
                 row['reason'] = reason
@@ -3093,7 +3097,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
                 rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
                                           'copy of this file {where}, isolated or restored'))
             continue
-        key = found.get('host_id'), found.get('file_hash'), found.get('file_path')
+        key = copy_key(found)
         listed.add(key)
         if key in seen or (sent is not None and key not in sent):
             continue
@@ -3114,7 +3118,7 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
     sent = sent_exact_items(fields, state)
     listed = {}
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
-        key = (found.get('host_id'), found.get('file_hash'), found.get('file_path'))
+        key = copy_key(found)
         if key in sent:
             listed.setdefault(key, found)
     rows = []
@@ -3126,6 +3130,21 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
         elif (row := progress_row(found, state['accepted'], exact=True)) is not None:
             rows.append(row)
     return rows
+
+
+def hss_row(found: dict[str, Any]) -> dict[str, Any]:
+    """A listed copy's fields the context keeps, its hash in lower case as every row has it (HSS may list either):
+    the rows of every run then share one DT key."""
+    row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
+    if isinstance(row.get('file_hash'), str):
+        row['file_hash'] = row['file_hash'].lower()
+    return row
+
+
+def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
+    """A listed copy's identity: host, hash and path, the hash in lower case as the arguments are read (HSS may list
+    it in either)."""
+    return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
 def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -3140,7 +3159,7 @@ def progress_row(found: dict[str, Any], accepted: int, exact: bool = False) -> d
     """A listed copy's outcome for this restore, or None when its status owes nothing to it (but an exact item,
     whose row the start wrote as restoring, is always given its outcome once HSS lists it restored)."""
     status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
-    row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
+    row = hss_row(found)
     if status == HSS_STATUS_RESTORING:
         return dict(row, outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:

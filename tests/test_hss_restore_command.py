@@ -308,3 +308,62 @@ def test_a_permission_refusal_stops_the_later_batches_and_asks_for_hss_permissio
     text = result.entries[-1]['Contents']
     assert 'HTTP 400' in text and 'HSS.0013' in text
     assert 'permissions' in text.lower() and 'Check host_id' not in text  # not advice about the item's fields
+
+
+def test_copies_that_leave_isolated_while_the_first_listing_is_read_do_not_hide_the_copies_after_them(hss_tenant):
+    # Someone restores some copies in the console while the first run lists the hash: a listing filtered by
+    # isolation_status would move every later row up a place, past a page already read, and those copies would be
+    # neither restored nor reported.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    file_hash = 'cd' * 32
+    hss_tenant.backend.add_isolated_files(host, 450, file_hash=file_hash)
+    copies = [f for f in hss_tenant.backend.files if f.file_hash == file_hash]
+    by_others = copies[150:200]
+    list_page = hss_tenant.backend.list_isolated_files
+
+    def fifty_restored_by_someone_else_after_the_first_page(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        if str(kwargs.get('offset')) == '0' and kwargs.get('file_hash') == file_hash:
+            for copy in by_others:
+                copy.status = 'restored'
+        return page
+
+    hss_tenant.backend.list_isolated_files = fifty_restored_by_someone_else_after_the_first_page
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries[-1]
+    ours = [copy for copy in copies if all(copy is not other for other in by_others)]
+    assert len(ours) == 400
+    assert {status_of(hss_tenant, {'host_id': c.host_id, 'file_hash': c.file_hash, 'file_path': c.file_path})
+            for c in ours} == {'restored'}
+    assert {row['file_path'] for row in rows_of(result) if row['outcome'] == 'restored'} >= {c.file_path for c in ours}
+
+
+@pytest.mark.parametrize('items', [1, 25])  # one hash looked up on its own, and more than a check looks up so
+def test_exact_items_hss_lists_with_an_upper_case_hash_are_followed_to_restored(hss_tenant, items):
+    # integration.yml: file_hash as HSS shows them. HSS takes either case; nothing says which case it lists.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    added = [hss_tenant.backend.add_isolated_files(host, 1, file_hash=f'{n:064X}'.replace('0', 'A'))[0]
+             for n in range(items)]
+    args = {'host_id': host, 'file_hash': json.dumps([a['file_hash'] for a in added]),
+            'file_path': json.dumps([a['file_path'] for a in added])}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert {status_of(hss_tenant, a) for a in added} == {'restored'}
+    assert [row['outcome'] for row in rows_of(result)] == ['restored'] * items
+
+
+def test_a_path_that_is_the_start_of_another_isolated_path_is_reported_not_found_on_its_own(hss_tenant):
+    # HSS's file_path filter matches a part of the path: /opt/tool/run.sh finds /opt/tool/run.sh.bak too, and the
+    # one asked for must not be taken as found because another value asked for was.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    hss_tenant.backend.isolate_file(host, 'be' * 32, '/opt/tool/run.sh.bak')
+    args = {'host_id': host, 'file_path': '/opt/tool/run.sh,/opt/tool/run.sh.bak'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    outcomes = {row['file_path']: row['outcome'] for row in rows_of(result)}
+    assert outcomes == {'/opt/tool/run.sh': 'not_found', '/opt/tool/run.sh.bak': 'restored'}
