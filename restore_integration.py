@@ -260,6 +260,9 @@ TOKEN_CACHE_KEY = 'hss_iam_token'
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 200  # the API takes 10 to 1000 per page
+# What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
+HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type', 'event_class_id', 'event_name',
+                             'file_info_list', 'process_info_list')
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 # Each fetch reads the last minute again, so an event HSS writes a little late is still fetched (once).
@@ -2998,7 +3001,8 @@ def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], path
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
     """PUTs the items 100 at a time, batches side by side, and reports each item; also returns when HSS first
-    accepted a batch (its clock, ms; None when it accepted none) and the batches it refused (a bit each).
+    accepted a batch (its clock, ms; None when it accepted none) and the batches it surely did not act on (a bit
+    each): refused, or never sent. A batch whose answer was lost may have been acted on, so the checks follow it.
 
     A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
     sending; the batches not sent yet are reported failed with that reason.
@@ -3007,10 +3011,10 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
-    def not_sent(batch: list[dict[str, Any]]) -> tuple[str, str, None] | None:
-        return (HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None) if stop else None
+    def not_sent(batch: list[dict[str, Any]]) -> tuple[str, str, None, bool] | None:
+        return (HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None, False) if stop else None
 
-    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None, int | None]:
+    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None, int | None, bool]:
         if stop:
             return not_sent(batch)
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
@@ -3020,17 +3024,17 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
         except VendorApiError as error:
             if refuses_every_request(error):
                 stop.setdefault('reason', str(error))
-            return HSS_OUTCOME_FAILED, str(error), None
+            return HSS_OUTCOME_FAILED, str(error), None, may_have_applied(error.attempts)
         except RestoreError as error:
-            return HSS_OUTCOME_FAILED, str(error), None
-        return HSS_OUTCOME_RESTORING, None, accepted_at
+            return HSS_OUTCOME_FAILED, str(error), None, may_have_applied(error.attempts)
+        return HSS_OUTCOME_RESTORING, None, accepted_at, True
 
     rows, accepted, refused = [], [], 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests', settled=not_sent)
-    for index, (batch, (outcome, reason, accepted_at)) in enumerate(zip(batches, outcomes)):
+    for index, (batch, (outcome, reason, accepted_at, maybe_sent)) in enumerate(zip(batches, outcomes)):
         if accepted_at is not None:
             accepted.append(accepted_at)
-        else:
+        elif not maybe_sent:  # a batch whose answer was lost may have been acted on: the checks follow it
             refused |= 1 << index
         for item in batch:
             # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
@@ -3281,13 +3285,15 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
 
 
 def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
-    """An event's identity across fetches: its event_id (a digest of the event when it has none, and of the ID when
-    ``scrub`` finds a secret in it: the last run is stored as it is, and the ID still tells the event again)."""
+    """An event's identity across fetches: its event_id (a digest of the ID when ``scrub`` finds a secret in it: the
+    last run is stored as it is, and the ID still tells the event again). An event without one is told by what does
+    not change once it occurred (not handle_status, handle_time or event_count, which an analyst's handling moves)."""
     event_id = event.get('event_id')
     if isinstance(event_id, str) and event_id.strip():
         event_id = event_id.strip()
         return event_id if scrub(event_id) == event_id else 'sha256:' + hashlib.sha256(event_id.encode()).hexdigest()
-    return 'sha256:' + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
+    identity = {name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}
+    return 'sha256:' + hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def occur_time_ms(event: dict[str, Any], default: int) -> int:

@@ -593,3 +593,24 @@ def test_events_written_while_the_pages_are_read_push_none_of_the_oldest_out_of_
     assert late, 'a window was read in several pages'
     assert wanted <= set(fetched) and len(fetched) == len(set(fetched))
     assert {event['event_id'] for event in late} <= set(fetched)
+
+
+def test_an_event_without_an_event_id_is_not_made_an_incident_again_once_it_is_handled(tenant):
+    # README: none twice. Handling an alarm (isolate_and_kill keeps it in scope) changes handle_status and
+    # handle_time; an event HSS lists without its ID must still be told again by what does not change.
+    render = tenant.backend._render_event
+
+    def without_event_id(event):
+        shown = render(event)
+        shown.pop('event_id')
+        return shown
+
+    tenant.backend._render_event = without_event_id
+    _, last_run = fetch(tenant, {})
+    isolate(tenant, 1, host_index=1)
+    first, last_run = fetch(tenant, last_run)
+    tenant.backend.handle_event(tenant.backend.events[-1].event_id, 'isolate_and_kill')
+
+    again, _ = fetch(tenant, last_run)
+
+    assert len(first) == 1 and again == []

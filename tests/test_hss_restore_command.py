@@ -367,3 +367,18 @@ def test_a_path_that_is_the_start_of_another_isolated_path_is_reported_not_found
     assert not result.failed, result.entries[-1]
     outcomes = {row['file_path']: row['outcome'] for row in rows_of(result)}
     assert outcomes == {'/opt/tool/run.sh': 'not_found', '/opt/tool/run.sh.bak': 'restored'}
+
+
+def test_exact_items_of_a_batch_whose_answers_were_lost_are_followed_and_reported_as_hss_lists_them(hss_tenant):
+    # The second PUT is acted on, but every answer to it is cut off: the run cannot know, so it reports that batch
+    # failed with "may have accepted", and its checks then read what HSS did with those copies.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    added = hss_tenant.backend.add_isolated_files(host, 150)
+    args = {'host_id': host, 'file_hash': json.dumps([a['file_hash'] for a in added]),
+            'file_path': json.dumps([a['file_path'] for a in added])}
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,truncated*5'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', args)
+
+    assert {status_of(hss_tenant, a) for a in added} == {'restored'}
+    assert {row['outcome'] for row in rows_of(result)} == {'restored'} and len(rows_of(result)) == 150
