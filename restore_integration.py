@@ -2345,10 +2345,12 @@ def hss_restore_state(value: Any) -> dict[str, int] | None:
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    match = re.fullmatch(r'([0-9]{13}):([0-9]{13}):([0-9]{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
-    accepted, started = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    # A follow command leaves the start out (``<accepted>::0``): run by hand, it begins a polling of its own, now.
+    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
+    now = int(time.time() * 1000)
+    accepted, started = (int(match.group(1)), int(match.group(2) or now)) if match else (0, 0)
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or started > time.time() * 1000 + CLOCK_STEP_MAX_MS:
+    if match is None or started > now + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
@@ -2356,10 +2358,10 @@ def hss_restore_state(value: Any) -> dict[str, int] | None:
             'refused': int(match.group(4) or '0', 16)}
 
 
-def state_text(state: dict[str, int]) -> str:
+def state_text(state: dict[str, Any]) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
-    was: 10,000 exact items carry at most 25 more characters."""
-    text = f'{state["accepted"]}:{state["started"]}:{state["checks"]}'
+    was: 10,000 exact items carry at most 25 more characters. ``started`` None: left out (a follow command)."""
+    text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
     return text + (f':{state["refused"]:x}' if state.get('refused') else '')
 
 
@@ -3201,7 +3203,9 @@ def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
 
 
 def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
-    """The war-room line that follows this restore to its end (what the post-processing script gives)."""
+    """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
+    it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
+    state = dict(state, started=None, checks=0)
     kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
             if not is_blank(args.get(name))}
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
 import facts
-from conftest import HSS_SEED, WaitClock as Clock, load_json, start_hss_tenant
+import restore_integration as ri
+from conftest import HSS_SEED, MovedWallClock, WaitClock as Clock, load_json, start_hss_tenant
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
+from warroom.line import parse_line
 from warroom.runtime import WarRoom
 
 STAGE_SECONDS = 10.0  # one emulator stage: the hosts' restore times are counted in them
@@ -224,7 +227,7 @@ def follow_args(tenant, clock):
     [follow] = started.entries[-1]['Contents']['follow_commands']
     args = dict(re.findall(r'(\w+)=(\S+)', follow))
     accepted, begun, checks = args['restore_state'].split(':')[:3]
-    return args, int(accepted), int(begun), checks
+    return args, int(accepted), int(begun) if begun else None, checks
 
 
 @pytest.mark.parametrize('edit', ['accepted at 0', 'started a week ahead'])
@@ -235,8 +238,9 @@ def test_a_restore_state_whose_times_are_not_a_restores_is_refused_before_any_re
     tenant, clock = clocked
     args, accepted, begun, checks = follow_args(tenant, clock)
     week = 7 * facts.DURATION_UNITS_MS['day']
-    args['restore_state'] = {'accepted at 0': f'0:{begun}:{checks}',
-                             'started a week ahead': f'{accepted + week}:{begun + week}:{checks}'}[edit]
+    ahead = int(time.time() * 1000) + week
+    args['restore_state'] = {'accepted at 0': f'0:{begun or ""}:{checks}',
+                             'started a week ahead': f'{accepted + week}:{ahead}:{checks}'}[edit]
     sent = len(tenant.gateway.requests)
 
     result = room(tenant, clock).run('hss-restore-isolated', args)
@@ -265,14 +269,33 @@ def test_a_follow_command_run_a_week_later_still_follows_the_restore(clocked):
     tenant, clock = clocked
     args, accepted, begun, checks = follow_args(tenant, clock)
     week = 7 * facts.DURATION_UNITS_MS['day']
-    # the same restore_state, as if written a week ago (both clocks a week back): old, but a restore's own
-    args['restore_state'] = f'{accepted - week}:{begun - week}:{checks}'
+    # the same restore_state, as if written a week ago (HSS's clock a week back): old, but a restore's own
+    args['restore_state'] = f'{accepted - week}:{begun - week if begun else ""}:{checks}'
     clock.sleep(SLOW.get('restore_stages', 1) * STAGE_SECONDS)
 
     result = room(tenant, clock).run('hss-restore-isolated', args)
 
     assert not result.failed, result.entries[-1]
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
+
+
+def test_a_follow_command_run_by_hand_after_the_first_polling_ended_polls_on_its_own_to_the_end(clocked, monkeypatch):
+    # README: a follow line run by hand is a polling of its own. It must not inherit the time the first polling
+    # spent: run 700 s after the start (past the 600 s the first one had), it still checks until the copy is back.
+    tenant, clock = clocked
+    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))  # the integration's wall clock moves with the war room's
+    tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=90.0)  # back 900 s after HSS takes it
+    [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
+    item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
+    started = room(tenant, clock).run('hss-restore-isolated', dict(item, polling='false'))
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    clock.sleep(700)
+
+    line = parse_line(follow)
+    result = room(tenant, clock).run(line.command, line.args)
+
+    assert not result.failed, result.entries[-1]
+    assert result.runs > 1 and [row['outcome'] for row in listed_rows(result)] == ['restored']
 
 
 def test_a_check_run_by_hand_for_a_hash_hss_lists_nowhere_reports_it_not_found(clocked):
