@@ -626,3 +626,19 @@ def test_a_playbook_that_stops_on_an_error_never_reaches_the_close_so_the_script
     runs = close_by_playbook(runner_for(vendors), incident, sample.context, failing, stream=io.StringIO())
 
     assert len(runs) == 1 and runs[0].failed, runs[0].error
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_file_a_reputation_integration_scores_bad_at_close_is_held_by_either_trigger(vendors, via):
+    # README: the playbooks and the script first ask XSOAR what it knows of each file (!file on every enabled file
+    # reputation integration), then hold back what is scored bad. The incident's context holds no score of its own.
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    assert not get_path(sample.context, 'DBotScore')
+
+    _, run = close(vendors, 'xdr_false_positive.json', via, enabled={'Quarantine Restore', 'Cortex XDR - IR', VT})
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == set()
+    [file_hash] = {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
+    assert any(file_hash in note and VT in note for note in run.notes), run.notes

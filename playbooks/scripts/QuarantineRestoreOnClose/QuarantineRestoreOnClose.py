@@ -32,6 +32,8 @@ XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PR
 HSS_DONE_OUTCOMES = ('restored', 'restoring')  # hss-restore-isolated's outcome of a row
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
+FILE_COMMAND = 'file'  # XSOAR's generic reputation command: every enabled file reputation integration answers
+REPUTATION_ROOTS = {'DBotScore': 'dbot_score', 'File': 'file_entries'}  # context root -> the gate's argument
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -133,8 +135,10 @@ def screen(execute, hashes, restore_suspicious, command):
     never, suspicious only when asked."""
     if not hashes:
         return [], []
-    entries = execute(GATE_SCRIPT, {'file_hash': hashes, 'restore_command': command,
-                                    'restore_suspicious': 'true' if restore_suspicious else 'false'}) or []
+    known = reputation_of(execute, hashes)
+    entries = execute(GATE_SCRIPT, dict({'file_hash': hashes, 'restore_command': command,
+                                         'restore_suspicious': 'true' if restore_suspicious else 'false'},
+                                        **{arg: values for arg, values in known.items() if values})) or []
     for entry in entries:
         contents = entry.get('Contents') if isinstance(entry, dict) else None
         if entry.get('Type') != ENTRY_TYPE_ERROR and isinstance(contents, dict) and 'allowed' in contents:
@@ -146,6 +150,21 @@ def screen(execute, hashes, restore_suspicious, command):
     problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
     return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
                 f'{" ".join(problem.split())}']
+
+
+def reputation_of(execute, hashes):
+    """What every enabled file reputation integration says of the hashes, as the playbooks ask it before the gate
+    (`!file`): {gate argument: the DBotScore or File objects its entries write}. Handed to the gate, not left to the
+    context, which a script's executeCommand need not update. None when no such integration is enabled (an error)."""
+    found = {'dbot_score': [], 'file_entries': []}
+    for entry in execute(FILE_COMMAND, {'file': ','.join(hashes)}) or []:
+        if not isinstance(entry, dict) or entry.get('Type') == ENTRY_TYPE_ERROR:
+            continue
+        for key, value in (entry.get('EntryContext') or {}).items():
+            root = key.split('(')[0]
+            if root in REPUTATION_ROOTS:
+                found[REPUTATION_ROOTS[root]] += [item for item in as_list(value) if isinstance(item, dict)]
+    return found
 
 
 def who_scored(item):
