@@ -2528,11 +2528,13 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     ``refusal``: the vendor's reason when its ``status`` says it did not accept the restore (0), else None.
     ``problems``: what could not be read; the restore is followed even so, with the problems in ``error``.
     """
-    action_id = reply.get('action_id')
+    action_id, problems = reply.get('action_id'), []
     if action_id in (None, ''):
+        refusal = restore_refusal(reply)  # a refusal (status 0) may come without an action_id: its reason is kept
+        if refusal:
+            return None, None, refusal, problems
         raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
                            'Look for the action in Cortex XDR > Response > Action Center.')
-    problems = []
     if not is_action_id(action_id):
         problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
     count = reply.get('endpoints_count')
@@ -2543,17 +2545,21 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
         endpoints_count = int(count.strip())
     elif count not in (None, ''):
         problems.append(f'endpoints_count {printable(count)} is not a count')
-    status, refusal = reply.get('status'), None
-    if status is not None:
-        text = str(status).strip().lower()
-        if text in ('0', 'false'):
-            reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
-                           if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
-            refusal = f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else '.') \
-                + ('' if reason else ' Check the file hash and the endpoints in Cortex XDR > Response > Action Center.')
-        elif text not in ('1', 'true'):
-            problems.append(f'status {printable(status)} is neither 1 nor 0')
-    return action_id, endpoints_count, refusal, problems
+    status = reply.get('status')
+    if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
+        problems.append(f'status {printable(status)} is neither 1 nor 0')
+    return action_id, endpoints_count, restore_refusal(reply), problems
+
+
+def restore_refusal(reply: dict[str, Any]) -> str | None:
+    """The vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
+    status = reply.get('status')
+    if status is None or str(status).strip().lower() not in ('0', 'false'):
+        return None
+    reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
+                   if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
+    return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else '.') + \
+        ('' if reason else ' Check the file hash and the endpoints in Cortex XDR > Response > Action Center.')
 
 
 def is_action_id(value: Any) -> bool:

@@ -195,3 +195,18 @@ def test_an_hss_emulator_writing_its_errors_with_a_description_keeps_the_detail_
         assert 'details ' in entry['Contents'] and 'no-such-host' in entry['Contents']  # the description's detail
     finally:
         tenant.stack.close()
+
+
+@pytest.mark.parametrize('status', [0, '0', False])
+def test_a_refusal_without_an_action_id_is_said_with_the_vendor_s_reason_not_taken_for_an_accepted_restore(
+        replay_server, status):
+    # The seed: status 0 means the restore failed. A refusal needs no action to follow, and may come without one.
+    reason = 'The file is not quarantined on any endpoint'
+    replay_server.queue(200, {'reply': {'status': status, 'errorText': reason}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'did not accept the restore' in entry['Contents']
+    assert reason in entry['Contents'] and 'accepted the restore but' not in entry['Contents']
+    assert not status_requests(replay_server)
