@@ -1660,7 +1660,8 @@ class IamTokenProvider:
         if not token:
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
         self._on_token(token)
-        expires_at = parse_iam_expiry(parse_json_body(reply, self.vendor), self._clock())
+        expires_at = parse_iam_expiry(parse_json_body(reply, self.vendor), self._clock(),
+                                      server_time_ms(reply.headers) / 1000)
         self._held = {'identity': self.identity, 'token': token, 'expires_at': expires_at}
         self.tokens_fetched += 1
         return token
@@ -1681,12 +1682,22 @@ class HuaweiTokenAuth(requests.auth.AuthBase):
         return 'HuaweiTokenAuth(token=<hidden>)'
 
 
-def parse_iam_expiry(body: dict[str, Any], now: float) -> float:
-    """Epoch seconds of token.expires_at (ISO 8601 in UTC); a token without a readable one is kept an hour."""
-    text = str((body.get('token') or {}).get('expires_at') or '')
-    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', text)
-    if not match:
+def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
+    """When the token expires, on this machine's clock (``now``): token.expires_at (ISO 8601, UTC, on IAM's clock)
+    less token.issued_at (else IAM's Date, ``iam_now``) is its lifetime, counted from now, so that a clock IAM keeps
+    hours or days away does not make every token look expired (or everlasting). Unreadable: kept an hour."""
+    token = body.get('token') or {}
+    expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
+    if expires is None:
         return now + 3600
+    return now + expires - (issued if issued is not None else iam_now)
+
+
+def iam_time(value: Any) -> float | None:
+    """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
+    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or ''))
+    if not match:
+        return None
     return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
 
 

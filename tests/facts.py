@@ -116,6 +116,8 @@ HSS_ADVICE_WORDS = {
 # README: an IAM token "is kept in the integration context with its expiry and reused by later commands until
 # 10 minutes before it expires".
 TOKEN_REFRESH_MARGIN_SECONDS = 10 * 60
+# DESIGN.md, Huawei Cloud HSS: an IAM token is "valid 24 h".
+IAM_TOKEN_LIFETIME_S = 24 * 60 * 60
 
 # README, fetch-incidents: "severity from HSS's (Security 0.5, informational; Low 1, Medium 2, High 3, Critical 4; any
 # other 0, unknown)": XSOAR's severities are 0.5 informational, 1 low, 2 medium, 3 high, 4 critical, 0 unknown.

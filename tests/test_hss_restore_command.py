@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
+import facts
 import restore_integration as ri
 from conftest import cached_token, hss_seed_copies
 from warroom.context import as_list, get_path
@@ -140,6 +142,22 @@ def test_token_is_kept_in_the_integration_context_between_runs(hss_tenant):
     cached = cached_token(room.integration_context)
     assert cached['token'] and cached['expires_at'] > 0
     assert hss_tenant.base_params['hss_credentials']['password'] not in json.dumps(room.integration_context)
+
+
+@pytest.mark.parametrize('days', [-2, 2])
+def test_a_token_from_an_iam_whose_clock_is_days_away_is_kept_between_runs_as_long_as_it_lives(hss_tenant, days):
+    # README: the token is reused by later commands until 10 minutes before it expires. expires_at is on IAM's
+    # clock: read against this machine's, a token from an IAM two days behind would be born expired, and one from an
+    # IAM two days ahead would outlive its 24 hours here.
+    hss_tenant.gateway.inject_faults(FaultPlan(skew_s=days * 86_400))
+    room = war_room(hss_tenant, 'token')
+
+    room.run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+    room.run('hss-restore-isolated', {'file_hash': SINGLE_HASH})
+
+    assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 1
+    lifetime = cached_token(room.integration_context)['expires_at'] - time.time()
+    assert 0 < lifetime <= facts.IAM_TOKEN_LIFETIME_S
 
 
 def test_a_hash_isolated_nowhere_is_reported_not_found_without_error(hss_tenant):
