@@ -905,3 +905,41 @@ def test_a_polling_timeout_after_an_unread_status_leaves_the_endpoints_an_earlie
     for endpoint_id, status in running['reply']['data'].items():
         if status != SUCCESS:
             assert steps_naming(summary, endpoint_id)
+
+
+def test_a_file_restored_again_after_failing_everywhere_counts_once_as_pending_with_no_step_for_the_old_failure(
+        replay_server):
+    # The on-close script sends again a restore that failed on every endpoint; the summary then reads the later
+    # record (the script's docstring and the README): the earlier action's failures are not steps any more.
+    file_hash = 'ab' * 32
+    failed = {'reply': {'data': {'e1': 'FAILED', 'e2': 'FAILED'},
+                        'errorReasons': {'e1': {'errorText': 'disk full'}, 'e2': {'errorText': 'disk full'}}}}
+    replay_server.queue(200, {'reply': {'action_id': 1001, 'endpoints_count': 2}}).queue(200, failed)
+    replay_server.queue(200, {'reply': {'action_id': 1002, 'endpoints_count': 2}})
+    params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'retry_backoff': '0', 'max_concurrency': '1'}
+    room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+    room.run('restore-file', {'file_hash': file_hash})
+    room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+
+    _, contents = summarise(room.context, 'xdr')
+
+    assert (contents['restored'], contents['failed'], contents['pending']) == (0, 0, 1)
+    assert len(contents['manual_steps']) == 1 and '1002' in contents['manual_steps'][0]
+
+
+def test_a_hash_not_found_on_a_host_and_restored_there_later_counts_once_in_one_host_row(hss_tenant):
+    # hss-restore-isolated writes the later row beside the not_found one (a not_found row names no path); the
+    # summary counts the file once, as the later run found it, and the host once, under its name.
+    host = next(copy for copies in hss_seed_copies().values() for copy in copies)
+    first, second = 'ab' * 32, 'cd' * 32
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    room.run('hss-restore-isolated', {'file_hash': f'{first},{second}', 'host_id': host['host_id']})
+    hss_tenant.backend.isolate_file(host['host_id'], first, '/srv/drop/payroll.bin')
+    room.run('hss-restore-isolated', {'file_hash': first, 'host_id': host['host_id']})
+
+    _, contents = summarise(room.context, 'hss')
+
+    assert (contents['restored'], contents['not_found']) == (1, 1)
+    [row] = contents['hosts']
+    assert row['host'] == host['host_name'] and (row['restored'], row['not_found']) == (1, 1)

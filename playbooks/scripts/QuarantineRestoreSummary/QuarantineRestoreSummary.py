@@ -292,6 +292,9 @@ def xdr_items(raw, skipped):
         endpoints = as_items(record.get('endpoints'), f'the endpoints of {XDR_CONTEXT_PATH} record {position}',
                              skipped)
         if not endpoints:
+            if text_of(record.get('action_id')).strip():  # a restore started again: the earlier endpoints' are old
+                for key in [key for key in items if key[:2] == (file_hash, 'endpoint') and target in ('', key[2])]:
+                    del items[key]
             items[(file_hash, 'record', target)] = xdr_record_item(record)
         own = {}
         for number, endpoint in enumerate(endpoints, 1):
@@ -348,11 +351,23 @@ def hss_item(row):
                 f'still isolated, {how}.')
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
                  'reason': reason}
-    return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step, 'host': host, 'outcome': outcome}
+    return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step, 'host': host, 'host_id': host_id,
+            'outcome': outcome, 'file_hash': file_hash.lower(), 'file_path': file_path}
 
 
 def hss_items(raw, skipped):
-    return [hss_item(row) for row in as_items(raw, HSS_CONTEXT_PATH, skipped)]
+    """One item per row, but a not_found row a later row of the same file replaces (restored once HSS isolated it,
+    on that host when the row names one): hss-restore-isolated writes the later row beside it."""
+    items = [hss_item(row) for row in as_items(raw, HSS_CONTEXT_PATH, skipped)]
+    return [item for position, item in enumerate(items)
+            if item['outcome'] != HSS_NOT_FOUND or not any(found_later(item, later) for later in items[position + 1:])]
+
+
+def found_later(not_found, later):
+    """Whether ``later`` is a row of the file a not_found row names (by hash, else by path) on its host, if any."""
+    same_file = (not_found['file_hash'] and later['file_hash'] == not_found['file_hash']) or \
+        (not not_found['file_hash'] and not_found['file_path'] and later['file_path'] == not_found['file_path'])
+    return bool(same_file) and not_found['host_id'] in ('', later['host_id'])
 
 
 ''' NOTE '''
@@ -362,10 +377,13 @@ HSS_HOST_HEADERS = ('host', HSS_RESTORED, HSS_RESTORING, HSS_FAILED, HSS_NOT_FOU
 
 
 def hss_hosts(items):
-    """Per host: how many copies came back, are still restoring, failed, or were not found."""
+    """Per host (one row per host ID, shown by its name when a row gives one): how many copies came back, are still
+    restoring, failed, or were not found."""
+    names = {item['host_id']: item['host'] for item in items if item['host_id'] and item['host'] != item['host_id']}
     hosts = {}
     for item in items:
-        row = hosts.setdefault(item['host'] or '(no host)', dict.fromkeys(HSS_HOST_HEADERS[1:], 0))
+        shown = names.get(item['host_id']) or item['host'] or '(no host)'
+        row = hosts.setdefault(shown, dict.fromkeys(HSS_HOST_HEADERS[1:], 0))
         if item['outcome'] in row:
             row[item['outcome']] += 1
     return [dict(counts, host=host) for host, counts in sorted(hosts.items())]
