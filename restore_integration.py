@@ -2629,6 +2629,10 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                                           else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
+    if ending:
+        # A read starts nothing: the last check reads every status its run has time for, not only those that fit
+        # before the polling timeout (the Timeout XSOAR was given leaves room for this run).
+        client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS)
     try:
         summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
                                                   len(not_sent) == len(sent), ending)

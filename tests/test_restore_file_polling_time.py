@@ -87,3 +87,21 @@ def late_record(entry):
     """The record of the one file an entry wrote without an action (not started), or {}."""
     records = [r for r in as_list(next(iter(entry.get('EntryContext', {}).values()), [])) if 'action_id' not in r]
     return records[0] if records else {}
+
+
+def test_the_last_check_reads_the_status_of_every_action_even_when_the_timeout_is_about_to_pass(monkeypatch):
+    # README: the last check writes the final table, files finished and files still restoring. Reading a status
+    # starts nothing, so it is not held to the polling timeout: three actions, all final by the last check.
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=15.5, clock=clock)  # each action final after 31 s
+    hashes = tenant.backend.quarantine_files(3, endpoint_ids=[next(iter(tenant.backend.endpoints))])
+    room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '40'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    records = as_list(result.context['CortexXDR']['RestoredFile'])
+    assert [record['status'] for record in records] == ['COMPLETED_SUCCESSFULLY'] * 3, records
