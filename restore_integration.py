@@ -2629,10 +2629,6 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                                           else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
-    if ending:
-        # A read starts nothing: the last check reads every status its run has time for, not only those that fit
-        # before the polling timeout (the Timeout XSOAR was given leaves room for this run).
-        client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS)
     try:
         summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
                                                   len(not_sent) == len(sent), ending)
@@ -2704,6 +2700,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     error says so."""
     again = 'run the same command again to read it' if not polling else 'polling ended with this check' if ending \
         else 'the next check reads it again'
+    if ending:  # a read starts nothing: the last check reads all its run has time for (XSOAR's Timeout leaves room)
+        client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def check(action_id: int | str) -> dict[str, Any] | RestoreError:
         try:
@@ -3260,6 +3258,26 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
+    first, start = not isinstance(last_run.get('last_fetch'), int), begin
+    taken, times, begin = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
+    if first and client.listed_at_ms is not None and client.listed_at_ms < start:
+        # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
+        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's, see overlap_start)
+        return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
+                                   now_ms, scrub)
+    incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
+    kept = [key for key in seen if times.get(key, -1) >= begin]
+    seen_until = max([begin, *(min(times[key], now_ms) for key in kept)])
+    next_run = {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
+    return incidents, next_run
+
+
+def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
+                       scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int]:
+    """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
+    one's time, and where the next fetch begins: two-day windows from ``begin`` up to now. An event's time here is
+    kept within the window that listed it (one whose occur_time says otherwise would be fetched again every time);
+    its incident still gives the occur_time HSS wrote."""
     start, times, taken = begin, {}, []
     while True:
         end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
@@ -3267,11 +3285,11 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         for event in client.all_security_events(begin, end):
             if isinstance(event, dict):
                 key = event_key(event, scrub)
-                times[key] = occur_time_ms(event, end)  # none given (or none a date can say): the window's end
+                times[key] = min(max(occur_time_ms(event, end), begin), end)  # none given: the window's end
                 if key not in seen:
                     fresh.setdefault(key, event)
         ordered = sorted(fresh, key=lambda key: (times[key], key))
-        room = settings.max_fetch - len(taken)
+        room = max_fetch - len(taken)
         taken += [(key, fresh[key]) for key in ordered[:room]]
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
@@ -3281,15 +3299,11 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
             # no later than the last minute (so never past the window read: an occur_time ahead, a host's clock)
             begin = max(start, min(begin, overlap_start(client, end)))
             break
-        if end >= now_ms or len(taken) >= settings.max_fetch:  # up to now, or full at the window's end
+        if end >= now_ms or len(taken) >= max_fetch:  # up to now, or full at the window's end
             begin = max(start, overlap_start(client, end))
             break
         begin = end
-    incidents = [hss_event_incident(event, times[key]) for key, event in taken]
-    kept = [key for key in seen if times.get(key, -1) >= begin]
-    seen_until = max([begin, *(min(times[key], now_ms) for key in kept)])
-    next_run = {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
-    return incidents, next_run
+    return taken, times, begin
 
 
 def overlap_start(client: HssClient, end: int) -> int:

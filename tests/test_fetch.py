@@ -614,3 +614,44 @@ def test_an_event_without_an_event_id_is_not_made_an_incident_again_once_it_is_h
     again, _ = fetch(tenant, last_run)
 
     assert len(first) == 1 and again == []
+
+
+def test_a_first_fetch_from_an_hss_whose_clock_is_hours_behind_loses_none_of_the_alarms_written_after_it():
+    # README: a skewed clock loses no event. The first-fetch window counted on this machine's clock would lie in
+    # HSS's future, and every alarm HSS then wrote before reaching it would fall before the next fetch's start.
+    from warroom.emulator.faults import FaultPlan
+    tenant = start_hss_tenant(faults=FaultPlan(skew_s=-3 * 3600))  # token mode: no 15-minute signature window
+    try:
+        room = WarRoom(params=tenant.params('token', first_fetch='1 hour'), time_scale=0, sleep=lambda _: None)
+        _, last_run = room.fetch({})
+        written, fetched = [], []
+        for number in range(3):
+            written += isolate(tenant, 1, minutes_ago=number / 1000, host_index=number % 2)  # a file of its own
+            incidents, last_run = room.fetch(last_run)
+            fetched += alarm_ids(incidents)
+    finally:
+        tenant.stack.close()
+
+    assert sorted(fetched) == sorted(event['event_id'] for event in written)
+
+
+def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fetched_once(tenant):
+    # None twice: HSS listed it in this window (a garbled occur_time: seconds, not ms), and the next fetch's window
+    # lists it again; it must be known there as seen.
+    render = tenant.backend._render_event
+
+    def garbled(event):
+        shown = render(event)
+        if shown['file_info_list'][0]['file_path'].endswith('garbled.bin'):
+            shown['occur_time'] //= 1000
+        return shown
+
+    tenant.backend._render_event = garbled
+    _, last_run = fetch(tenant, {})
+    tenant.backend.isolate_file(sorted(tenant.backend.hosts)[0], 'ef' * 32, '/srv/drop/garbled.bin')
+    fetched = []
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run)
+        fetched += alarm_ids(incidents)
+
+    assert len(fetched) == 1
