@@ -2580,9 +2580,11 @@ def is_action_id(value: Any) -> bool:
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
                    endpoints_count: int | None) -> dict[str, Any]:
-    """The context record of one file's restore; what is not known is left out rather than set to null."""
+    """The context record of one file's restore; what is not known is left out rather than set to null, but
+    endpoint_id is always written ('' for every endpoint): XSOAR updates a record its DT key matches (a refusal has no
+    action_id, so a later refusal of the file updates it), where an endpoint_id left out would stay as it was."""
     record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
-              'endpoint_id': endpoint_id, 'incident_id': incident_id}
+              'endpoint_id': endpoint_id or '', 'incident_id': incident_id}
     return {name: value for name, value in record.items() if value is not None}
 
 

@@ -210,3 +210,19 @@ def test_a_refusal_without_an_action_id_is_said_with_the_vendor_s_reason_not_tak
     assert entry['Type'] == ENTRY_ERROR and 'did not accept the restore' in entry['Contents']
     assert reason in entry['Contents'] and 'accepted the restore but' not in entry['Contents']
     assert not status_requests(replay_server)
+
+
+def test_a_file_refused_for_one_endpoint_then_for_every_endpoint_keeps_no_stale_endpoint_id(replay_server):
+    # integration.yml: endpoint_id is empty when the restore ran on every endpoint. A refusal has no action_id, so
+    # XSOAR updates the file's earlier refused record with the later one: the later one must say its own endpoint_id.
+    refused = {'reply': {'err_code': 500, 'err_msg': 'No quarantined file'}}
+    accepted = {'reply': {'action_id': 7, 'endpoints_count': 1}}
+    war_room, files = room(replay_server), f'{HASH},{"d" * 64}'  # another file accepted: not all refused, no error
+    replay_server.queue(500, refused).queue(200, accepted)
+    war_room.run('restore-file', {'file_hash': files, 'endpoint_id': 'E1', 'polling': 'false'})
+    replay_server.queue(500, refused).queue(200, accepted)
+
+    result = war_room.run('restore-file', {'file_hash': files, 'polling': 'false'})
+
+    [record] = [record for record in records(result) if record['file_hash'] == HASH]
+    assert record['status'] == 'FAILED' and record['endpoint_id'] == '', record
