@@ -2,6 +2,7 @@
 or the post-processing script set on the incident type), and the reputation gate in front of every restore."""
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -642,3 +643,22 @@ def test_a_file_a_reputation_integration_scores_bad_at_close_is_held_by_either_t
     assert restored_hashes(xdr) == set()
     [file_hash] = {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
     assert any(file_hash in note and VT in note for note in run.notes), run.notes
+
+
+def test_an_hss_close_by_path_that_restored_nothing_says_so_and_not_that_it_started(vendors):
+    # README: the note says what the script started, and for what did not start, why and the command by hand. An
+    # HSS incident that names a path (no hash) HSS holds no isolated copy of starts nothing.
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = copy.deepcopy(sample.incident)
+    del incident['CustomFields']['filesha256']
+    path = 'C:\\Users\\Public\\not-isolated.exe'
+    incident['CustomFields']['huaweihssfilepaths'] = [path]
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                  {})
+
+    assert not run.failed, run.error
+    assert hss.requests_to('PUT', '/event/isolated-file') == []
+    note = run.notes[-1]
+    assert 'started for' not in note and 'restored no copy of' in note and 'file_path=' in note, note

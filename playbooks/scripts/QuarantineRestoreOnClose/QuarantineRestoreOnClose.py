@@ -228,11 +228,14 @@ def xdr_refused(entries):
 
 
 def hss_not_started(entries):
-    """The hashes HSS restored no copy of (every row of theirs not_found or failed): {hash: the first reason}."""
+    """The hashes (or, for a restore by path, the paths) HSS restored no copy of (every row of theirs not_found or
+    failed): {hash or path: the first reason}."""
     rows = {}
     for row in records_in(entries, HSS_RECORDS):
         if row.get('file_hash'):
             rows.setdefault(str(row['file_hash']).lower(), []).append(row)
+        elif row.get('file_path'):
+            rows.setdefault(str(row['file_path']), []).append(row)
     return {file_hash: str(found[0].get('reason') or f'HSS reported it {found[0].get("outcome")}.')
             for file_hash, found in rows.items()
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
@@ -305,13 +308,14 @@ def start(execute, command, args, records_path):
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
     refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
-    started = [h for h in as_list(args.get('file_hash')) if str(h).lower() not in refused]
+    by = 'file_hash' if args.get('file_hash') else 'file_path'  # an HSS restore by host and path names no hash
+    started = [value for value in as_list(args.get(by)) if str(value).lower() not in refused and value not in refused]
     lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
     # Not started: Cortex XDR refused it, or it never reached Cortex XDR (throttled, no turn in time: the reason says)
     what = 'did not start a restore of' if records_path == XDR_RECORDS else 'restored no copy of'
     for file_hash, reason in refused.items():
         lines.append(f'`!{command}` {what} {file_hash}: {" ".join(reason.split())} To restore it by hand '
-                     f'once that is fixed: {code_span(by_hand_command(command, dict(args, file_hash=[file_hash])))}')
+                     f'once that is fixed: {code_span(by_hand_command(command, {**args, by: [file_hash]}))}')
     return lines, follows
 
 
