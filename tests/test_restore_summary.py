@@ -785,9 +785,12 @@ def stored(items, single):
     return items[0] if single and len(items) == 1 else items
 
 
-# Records of distinct files: a later record of the same file and endpoint replaces the earlier one (tested apart).
+# Records and rows of distinct files: a later record of the same file and endpoint replaces the earlier one, and a
+# later row of the same file a not_found one (tested apart).
 @given(st.lists(xdr_record, max_size=6, unique_by=lambda r: str(r.get('file_hash') or '').strip().lower() or object()),
-       st.lists(hss_row, max_size=6), st.booleans())
+       st.lists(hss_row, max_size=6, unique_by=(lambda r: str(r.get('file_hash') or '').strip().lower() or object(),
+                                                lambda r: str(r.get('file_path') or '').strip() or object())),
+       st.booleans())
 @settings(max_examples=300, deadline=None)
 def test_counts_add_up_to_the_endpoints_and_rows_and_each_open_item_has_one_step(records, rows, single):
     context = {'CortexXDR': {'RestoredFile': stored(records, single)},
