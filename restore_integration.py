@@ -178,7 +178,7 @@ ENTRY_TYPE_ERROR = 4
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 # A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
-                         'and follow it ({needed} s, two intervals). Run restore-file again for this file.')
+                         'and follow it (it takes {needed} s). Run restore-file again for this file.')
 
 # What each Cortex XDR error status means for the analyst, and what to do about it.
 XDR_ERROR_ADVICE = {
@@ -2521,15 +2521,16 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args: dict[str, Any], polling: bool,
                           interval: int, timeout: int) -> list[str]:
     """The files of ``unsent`` the next check sends: it sends only with more than two intervals of polling time left
-    (counted from polling_started and polling_checks), and comes an interval after this run at least. Their records
-    say so; the others' say why no check sends them, and to run restore-file again."""
+    (counted from polling_started and polling_checks), and comes an interval after this run at least, or later: XSOAR
+    may run it late, so the promise keeps one more interval in hand. Their records say so; the others' say why no
+    check sends them, and to run restore-file again."""
     left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']) * interval) - interval
-    later = polling and left > 2 * interval
+    later = polling and left > 3 * interval
     for record in records:
         if polling and record['file_hash'] in unsent:
             record['error'] += ' While polling lasts, its next check sends it.' if later else \
                 ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
-                                                                          timeout=timeout, needed=2 * interval)
+                                                                          timeout=timeout, needed=3 * interval)
     return unsent if later else []
 
 

@@ -105,3 +105,26 @@ def test_the_last_check_reads_the_status_of_every_action_even_when_the_timeout_i
     assert not result.failed, result.entries[-1]
     records = as_list(result.context['CortexXDR']['RestoredFile'])
     assert [record['status'] for record in records] == ['COMPLETED_SUCCESSFULLY'] * 3, records
+
+
+@pytest.mark.parametrize('timeout, promised', [('31', False), ('60', True)])
+def test_a_promise_to_send_a_late_restore_holds_when_xsoar_runs_each_check_a_little_late(monkeypatch, timeout,
+                                                                                            promised):
+    # README: a run hands a file on to its next check only when that check will have time to send it. XSOAR may
+    # run a check some seconds after the interval: the promise must hold then too, or not be made.
+    tenant, room, clock = skewed_room(monkeypatch, 1000)
+    room.params.update(max_retries='0', max_concurrency='1')
+    room.on_entry = lambda entry: clock.clock.advance(1.5)  # each next check comes 1.5 s after its interval
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))  # the second file meets a 503 at the first run
+    started, late = sorted(HOLDERS)[:2]
+    try:
+        result = room.run('restore-file', {'file_hash': f'{started},{late}', 'timeout_in_seconds': timeout})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    promises = [(entry, after) for entry, after in zip(result.entries, result.entries[1:])
+                if 'next check sends it' in late_record(entry).get('error', '')]
+    assert bool(promises) is promised
+    for entry, after in promises:
+        assert not late_record(after).get('error', '').startswith('Not sent'), late_record(after)['error']
