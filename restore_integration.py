@@ -756,8 +756,8 @@ class VendorReply:
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
         if self._parsed is UNPARSED:
-            try:
-                self._parsed = json.loads(self.body)
+            try:  # NaN and Infinity are not JSON (RFC 8259), and XSOAR would not take them on in an entry
+                self._parsed = json.loads(self.body, parse_constant=refuse_json_constant)
             except ValueError:  # UnicodeDecodeError too
                 self._parsed = NOT_JSON
         if self._parsed is NOT_JSON:
@@ -936,6 +936,10 @@ class AdaptiveRateLimiter:
             self._rate_at_cut = min(self.rate(now), admitted) if admitted else self.rate(now)
             self._last_cut = now
             self.cuts += 1
+
+
+def refuse_json_constant(name: str) -> Any:
+    raise ValueError(f'{name} is not a JSON number')
 
 
 def server_time_ms(headers: Mapping[str, str]) -> int:

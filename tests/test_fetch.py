@@ -309,8 +309,10 @@ def test_only_fetch_incidents_may_create_incidents_and_raw_json_must_be_text():
     with pytest.raises(DemistoMisuse, match='only fetch-incidents'):
         demisto.incidents([])
     fetching = Demisto({}, 'fetch-incidents', {}, {}, [])
-    with pytest.raises(DemistoMisuse, match='rawJSON must be a JSON string'):
-        fetching.incidents([{'name': 'x', 'rawJSON': {'event_id': 'e1'}}])
+    # fetching-incidents.md: rawJSON is the event, as text the mapper reads; JSON (RFC 8259) has no NaN
+    for raw in ({'event_id': 'e1'}, '[]', '"text"', '{"risk": NaN}'):
+        with pytest.raises(DemistoMisuse, match='rawJSON must be the JSON text of an object'):
+            fetching.incidents([{'name': 'x', 'rawJSON': raw}])
 
 
 def test_the_emulator_refuses_windows_hss_refuses(tenant):

@@ -226,3 +226,16 @@ def test_a_file_refused_for_one_endpoint_then_for_every_endpoint_keeps_no_stale_
 
     [record] = [record for record in records(result) if record['file_hash'] == HASH]
     assert record['status'] == 'FAILED' and record['endpoint_id'] == '', record
+
+
+@pytest.mark.parametrize('constant', ['NaN', 'Infinity', '-Infinity'])
+def test_a_reply_holding_nan_or_infinity_is_not_json_and_never_reaches_an_entry(replay_server, constant):
+    # RFC 8259 permits neither; Python's json reads them, and an entry holding one is not JSON XSOAR's server reads.
+    body = ('{"reply": {"action_id": 1, "endpoints_count": %s}}' % constant).encode()
+    for _ in range(1 + facts.DEFAULT_MAX_RETRIES):  # a body that is not JSON is sent again, as a cut one is
+        replay_server.queue(200, body, {'Content-Type': 'application/json'})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH, 'polling': 'false'})
+
+    [entry] = result.entries  # the integration's own error, before any entry could carry the value
+    assert entry['Type'] == ENTRY_ERROR and 'with a body that is not JSON' in entry['Contents'], entry

@@ -14,7 +14,7 @@ from conftest import hss_seed_copies, seed_holders
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.params import ParamsError, env_name, load_params
 from warroom.playbook.runner import ScriptDemisto
-from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
+from warroom.runtime import Demisto, DemistoMisuse, FetchError, ScheduleError, WarRoom
 from warroom.spec import load_spec
 
 IAM_TOKENS = '/v3/auth/tokens'
@@ -32,6 +32,7 @@ GOOD_ENTRY = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'a': 1}, 'HumanR
     ('HumanReadable', {'a': 1}), ('HumanReadable', 5),  # the text the war room shows
     ('EntryContext', ['A']), ('EntryContext', 'A'),  # the dictionary of context outputs
     ('IgnoreAutoExtract', 'true'), ('Note', 1),  # booleans, as CommandResults writes them
+    ('Type', None),  # DemistoClassApiModule's convert gives an entry no Type of its own
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -41,6 +42,26 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('field, value', [('PollingCommand', None)] + [
+    (name, value) for name in ('NextRun', 'Timeout') for value in ('10.5', '1e2', ' 30', '+30', '30.0', '0', 30)])
+def test_polling_fields_take_the_text_of_a_whole_positive_number_as_scheduled_command_writes_them(field, value):
+    # CommonServerPython's ScheduledCommand: next_run_in_seconds and timeout_in_seconds are ints, written as str().
+    polling = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'x', 'PollingCommand': 'restore-file',
+               'NextRun': '30', 'Timeout': '600', 'PollingArgs': {'file_hash': 'a' * 64}}
+    room = WarRoom(params={}, time_scale=0, sleep=lambda _: None)
+    assert room._next_run('restore-file', polling)[2:] == (30, 600)
+    with pytest.raises(ScheduleError, match=field):
+        room._next_run('restore-file', {**polling, field: value})
+
+
+@pytest.mark.parametrize('field, value', [('Contents', {'endpoints_count': float('nan')}),
+                                          ('EntryContext', {'A': {'a': float('inf')}})])
+def test_an_entry_holding_nan_or_infinity_is_refused_as_json_xsoar_cannot_read(field, value):
+    # RFC 8259: "Numeric values that cannot be represented ... (such as Infinity and NaN) are not permitted".
+    with pytest.raises(DemistoMisuse, match='JSON'):
+        Demisto({}, 'restore-file', {}, {}, []).results({**GOOD_ENTRY, field: value})
 
 
 def test_an_entry_may_leave_out_what_it_does_not_use():

@@ -50,12 +50,10 @@ class ScheduleError(ValueError):
 
 
 def _seconds(value: Any, field_name: str, command: str) -> float:
-    """A polling field's seconds: text holding a positive number, as ScheduledCommand writes it."""
-    try:
-        seconds = float(value) if isinstance(value, str) else None
-    except ValueError:
-        seconds = None
-    if seconds is None or not 0 < seconds < float('inf'):
+    """A polling field's seconds: text holding a positive whole number, as ScheduledCommand writes it (str of an
+    int)."""
+    seconds = int(value) if isinstance(value, str) and re.fullmatch(r'[0-9]{1,9}', value) else None
+    if seconds is None or seconds <= 0:
         raise ScheduleError(f'!{command}: {field_name} must be text holding a positive number of seconds, as '
                             f'CommonServerPython\'s ScheduledCommand writes it (str(seconds)); got {value!r}.')
     return seconds
@@ -68,10 +66,11 @@ class DemistoMisuse(RuntimeError):
 def entry_problems(entry: dict) -> list[str]:
     """What XSOAR would not take in an entry handed to demisto.results: the Type one of EntryType's numbers, the two
     formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans.
-    A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked."""
+    A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
+    XSOAR gives an entry none of its own."""
     problems = []
     kind = entry.get('Type')
-    if kind is not None and (type(kind) is not int or kind not in ENTRY_TYPES):
+    if type(kind) is not int or kind not in ENTRY_TYPES:
         problems.append(f'Type {kind!r} is none of EntryType\'s numbers ({", ".join(map(str, sorted(ENTRY_TYPES)))})')
     for name in ('ContentsFormat', 'ReadableContentsFormat'):
         if entry.get(name) not in (None, '') and entry[name] not in ENTRY_FORMATS:
@@ -106,8 +105,8 @@ def incident_problems(incident: dict) -> list[str]:
                                      and _is_date(occurred)):
         problems.append(f'occurred must be an ISO 8601 date, such as 2019-10-23T10:11:00Z; got {occurred!r}')
     raw = incident.get('rawJSON')
-    if raw is not None and not (isinstance(raw, str) and _is_json(raw)):
-        problems.append(f'rawJSON must be a JSON string (json.dumps of the event); got {raw!r:.60}')
+    if raw is not None and not (isinstance(raw, str) and _is_json_object(raw)):
+        problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {raw!r:.60}')
     for name in ('details', 'dbotMirrorId'):
         if incident.get(name) is not None and not isinstance(incident[name], str):
             problems.append(f'{name} must be text, not {type(incident[name]).__name__}')
@@ -130,12 +129,16 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _is_json(text: str) -> bool:
+def _is_json_object(text: str) -> bool:
+    """JSON text of an object, as RFC 8259 writes it (no NaN or Infinity): the event the mapper reads."""
     try:
-        json.loads(text)
+        return isinstance(json.loads(text, parse_constant=_refuse_constant), dict)
     except ValueError:
         return False
-    return True
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f'{name} is not JSON (RFC 8259)')
 
 
 def text_values(state: Any, what: str) -> dict[str, str]:
@@ -152,8 +155,8 @@ def text_values(state: Any, what: str) -> dict[str, str]:
 
 def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
-    try:
-        return json.loads(json.dumps(value))
+    try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
+        return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as error:
         raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
 
