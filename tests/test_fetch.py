@@ -16,6 +16,7 @@ from hypothesis import given, strategies as st
 import facts
 import restore_integration as ri
 from conftest import ROOT, TEST_DATA, load_json, start_hss_tenant
+from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.ingest import IngestError, PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
@@ -621,7 +622,6 @@ def test_an_event_without_an_event_id_is_not_made_an_incident_again_once_it_is_h
 def test_a_first_fetch_from_an_hss_whose_clock_is_hours_behind_loses_none_of_the_alarms_written_after_it():
     # README: a skewed clock loses no event. The first-fetch window counted on this machine's clock would lie in
     # HSS's future, and every alarm HSS then wrote before reaching it would fall before the next fetch's start.
-    from warroom.emulator.faults import FaultPlan
     tenant = start_hss_tenant(faults=FaultPlan(skew_s=-3 * 3600))  # token mode: no 15-minute signature window
     try:
         room = WarRoom(params=tenant.params('token', first_fetch='1 hour'), time_scale=0, sleep=lambda _: None)
