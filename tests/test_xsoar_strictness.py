@@ -64,6 +64,17 @@ def test_an_entry_holding_nan_or_infinity_is_refused_as_json_xsoar_cannot_read(f
         Demisto({}, 'restore-file', {}, {}, []).results({**GOOD_ENTRY, field: value})
 
 
+def test_an_integer_past_2_53_comes_back_rounded_as_a_float64_and_one_up_to_it_exact():
+    # XSOAR's server reads JSON numbers into float64s (Go's encoding/json); Python's json keeps any int exact.
+    exact, past = 2 ** 53, 2 ** 53 + 1
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'EntryContext': {'A': {'exact': exact, 'past': past, 'below': -past}}})
+    [shown] = demisto.entries
+    assert shown['EntryContext']['A']['exact'] == exact and isinstance(shown['EntryContext']['A']['exact'], int)
+    assert shown['EntryContext']['A']['past'] != past and shown['EntryContext']['A']['past'] == float(past)
+    assert shown['EntryContext']['A']['below'] == -float(past)
+
+
 def test_an_entry_may_leave_out_what_it_does_not_use():
     demisto = Demisto({}, 'restore-file', {}, {}, [])
     entry = {'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed', 'EntryContext': None, 'HumanReadable': None,
@@ -90,6 +101,8 @@ def test_a_dict_without_contents_and_their_format_becomes_a_note_of_its_json_and
 @pytest.mark.parametrize('field, value', [
     ('occurred', '2024-05-01 10:00:00'), ('occurred', 1714557600000), ('occurred', '1-01-01T00:00:00.000Z'),
     ('occurred', '2024-13-01T10:00:00Z'),  # ISO 8601 text, a real date
+    ('occurred', '2024-05-01T10:00Z'), ('occurred', '2024-05-01T10:00:00'), ('occurred', '2024-05-01T10:00:00+0000'),
+    ('occurred', '2024-05-01t10:00:00z'),  # RFC 3339 as Go's time.Time reads it: seconds, a zone, +hh:mm
     ('severity', 5), ('severity', '3'), ('severity', True),  # IncidentSeverity: 0, 0.5, 1 to 4
     ('details', 7), ('dbotMirrorId', 123),  # text
     ('labels', [{'type': 'Brand'}]), ('labels', {'type': 'Brand', 'value': 'x'}),  # a list of {type, value}

@@ -38,7 +38,11 @@ XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 ENTRY_TYPES = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 19})
 ENTRY_FORMATS = frozenset({'html', 'table', 'json', 'text', 'dbotCommandResponse', 'markdown'})
 INCIDENT_SEVERITIES = (0, 0.5, 1, 2, 3, 4)
-ISO_8601 = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?')
+# XSOAR's server is written in Go: an incident's occurred is read into a time.Time, whose JSON form is RFC 3339
+# (seconds and a zone required, Z or +hh:mm; a fraction of a second allowed), and a JSON number into a float64, so an
+# integer past 2**53 comes back rounded.
+RFC_3339 = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})')
+FLOAT64_EXACT_INTEGERS = 2 ** 53
 
 
 class FetchError(RuntimeError):
@@ -97,13 +101,13 @@ def checked_entry(result: dict) -> dict:
 
 def incident_problems(incident: dict) -> list[str]:
     """What XSOAR does not take in a fetched incident (fetching-incidents.md, demistomock's createIncidents,
-    CommonServerPython's IncidentSeverity): a name; occurred ISO 8601 text; rawJSON a JSON string; details and
+    CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details and
     dbotMirrorId text; labels a list of {type, value}; severity one of IncidentSeverity's."""
     problems = [] if isinstance(incident.get('name'), str) and incident['name'] else ['it has no name']
     occurred = incident.get('occurred')
-    if occurred is not None and not (isinstance(occurred, str) and ISO_8601.fullmatch(occurred)
+    if occurred is not None and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
                                      and _is_date(occurred)):
-        problems.append(f'occurred must be an ISO 8601 date, such as 2019-10-23T10:11:00Z; got {occurred!r}')
+        problems.append(f'occurred must be an RFC 3339 date, such as 2019-10-23T10:11:00Z; got {occurred!r}')
     raw = incident.get('rawJSON')
     if raw is not None and not (isinstance(raw, str) and _is_json_object(raw)):
         problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {raw!r:.60}')
@@ -137,6 +141,12 @@ def _is_json_object(text: str) -> bool:
         return False
 
 
+def _as_float64(digits: str) -> int | float:
+    """A JSON integer as XSOAR's server keeps it: a float64, exact up to 2**53 (kept an int here), rounded past it."""
+    number = int(digits)
+    return number if abs(number) <= FLOAT64_EXACT_INTEGERS else float(number)
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f'{name} is not JSON (RFC 8259)')
 
@@ -156,7 +166,7 @@ def text_values(state: Any, what: str) -> dict[str, str]:
 def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
-        return json.loads(json.dumps(value, allow_nan=False))
+        return json.loads(json.dumps(value, allow_nan=False), parse_int=_as_float64)
     except (TypeError, ValueError) as error:
         raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
 
