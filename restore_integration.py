@@ -2489,10 +2489,12 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
     context records, the vendor's replies, and the files Cortex XDR did not act on (no turn came, or a 429, a 503 or
     no connection ended the request), which a next check may send (unsent_for_next_check). ``no_time``: why none is
     sent."""
+    scope = endpoint_id or ''  # a restore sent says where it runs: '' for every endpoint holding the file
+
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         reply = None
         if no_time:
-            return dict(restore_record(file_hash, endpoint_id, incident_id, None, None), status=XDR_OUTCOME_FAILED,
+            return dict(restore_record(file_hash, scope, incident_id, None, None), status=XDR_OUTCOME_FAILED,
                         error=no_time), None, False
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
@@ -2505,9 +2507,9 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
             unsent = reply is None and not may_have_applied(error.attempts) and \
                 (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
-            record = restore_record(file_hash, endpoint_id, incident_id, None, None)
+            record = restore_record(file_hash, scope, incident_id, None, None)
             return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None, unsent
-        record = restore_record(file_hash, endpoint_id, incident_id, action_id, endpoints_count)
+        record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
         if refusal:
             if alone:
                 raise RestoreError(refusal)
@@ -2585,11 +2587,12 @@ def is_action_id(value: Any) -> bool:
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
                    endpoints_count: int | None) -> dict[str, Any]:
-    """The context record of one file's restore; what is not known is left out rather than set to null, but
-    endpoint_id is always written ('' for every endpoint): XSOAR updates a record its DT key matches (a refusal has no
-    action_id, so a later refusal of the file updates it), where an endpoint_id left out would stay as it was."""
+    """The context record of one file's restore; what is not known is left out rather than set to null, as XSOAR
+    updates a record its DT key matches and keeps what the update leaves out. So a restore sent writes its endpoint_id
+    always ('' for every endpoint: a refusal has no action_id, and a later refusal of the file updates it), and a check
+    not told the endpoint (None) leaves it out: it cannot know whether the action it reads was limited to one."""
     record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
-              'endpoint_id': endpoint_id or '', 'incident_id': incident_id}
+              'endpoint_id': endpoint_id, 'incident_id': incident_id}
     return {name: value for name, value in record.items() if value is not None}
 
 
@@ -2723,8 +2726,8 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
         raise refused[0].with_sentence(
             f'Every status read of this check was refused so, which does not change by itself'
             f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
-            + xdr_follow_text([{'file_hash': h, 'action_id': a} for h, a in zip(hashes, action_ids)],
-                              ', once the key works again,'))
+            + xdr_follow_text([{'file_hash': h, 'action_id': a, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
+                               for h, a in zip(hashes, action_ids)], ', once the key works again,'))
     summaries, replies = [], []
     for file_hash, action_id, reply in zip(hashes, action_ids, checked):
         record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
@@ -2839,8 +2842,11 @@ def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
     """How to follow the restore actions of these records after this polling: in the Action Center, or with the
     restore-file line that follows them (a polling of its own)."""
     action_ids = [record['action_id'] for record in records]
+    # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
+    scope = ''.join(f' {name}={war_room_value(str(records[0][name]))}' for name in ('endpoint_id', 'incident_id')
+                    if records[0].get(name))
     command = (f'!restore-file file_hash={",".join(record["file_hash"] for record in records)} '
-               f'action_id={war_room_value(json.dumps(action_ids))}')
+               f'action_id={war_room_value(json.dumps(action_ids))}{scope}')
     return (f'Follow action(s) {capped_names([str(a) for a in action_ids])} in Cortex XDR > Response > Action Center, '
             f'or{when} with ' + (command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the '
                                  'file_hash and action_id of each file (CortexXDR.RestoredFile)') + '.')

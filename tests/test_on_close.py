@@ -11,7 +11,8 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 import facts
-from conftest import TEST_DATA, known_bad, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
+from conftest import (TEST_DATA, FakeClock, integration_on_clock, known_bad, seed_failing_endpoints, seed_holders,
+                      start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
                                        close_incident)
@@ -394,6 +395,64 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
     line = parse_line(command)
 
     assert ri.action_id_list(line.args['action_id']) == [action_id] and line.args['file_hash'] == 'ab' * 32
+
+
+def test_follow_commands_rebuilt_from_records_keep_the_restore_s_endpoint_and_incident():
+    from warroom.line import parse_line
+    endpoint = 'a0b1c2d3' * 4
+    entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [
+        {'file_hash': 'ab' * 32, 'action_id': 7, 'endpoint_id': endpoint, 'incident_id': 412}]}}
+    [command] = ON_CLOSE.follow_commands([entry], ON_CLOSE.XDR_RECORDS)
+
+    line = parse_line(command)
+
+    assert (line.args['endpoint_id'], line.args['incident_id']) == (endpoint, '412')
+
+
+def test_a_close_after_a_restore_limited_to_one_endpoint_restores_the_file_on_the_others(monkeypatch):
+    """Cortex XDR restored the file on one endpoint; its polling ended first, and the line it gave followed the action
+    to its end. That action does not cover the file's other holders: the close restores the file on them."""
+    from warroom.runtime import WarRoom
+    from warroom.line import parse_line
+    clock = FakeClock()
+    xdr = start_tenant(stage_seconds=100, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    file_hash = next(h for h, holders in sorted(HOLDERS.items()) if len(holders) > 1
+                     and not set(holders) & set(seed_failing_endpoints()))
+    endpoint, *others = HOLDERS[file_hash]
+    try:
+        room = WarRoom(params=xdr.params(), sleep=clock.advance, clock=clock)
+        ended = room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint, 'timeout_in_seconds': '25'})
+        line = parse_line(re.search(r'!restore-file [^\n]*?(?=\.(?:\s|$))', ended.entries[-1]['HumanReadable']).group())
+        clock.advance(200)  # the action ends on its endpoint
+        assert not room.run(line.command, line.args).failed
+        incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident',
+                                   'CustomFields': {'filesha256': [file_hash]}}, 'False Positive', 'fp')
+        runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, room.context)
+
+        assert not run.failed, run.error
+        [first, again] = [r.body['request_data'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+        assert first['endpoint_id'] == endpoint and again['file_hash'] == file_hash and 'endpoint_id' not in again
+        clock.advance(200)
+        assert not any(file_hash in xdr.backend.quarantined(other) for other in others)
+    finally:
+        xdr.server.stop()
+
+
+def test_a_close_after_a_status_check_alone_sends_the_restore_as_its_scope_is_unknown(vendors):
+    """A record only a status check wrote (no endpoint_id) does not say the action ran on every endpoint."""
+    xdr, _ = vendors
+    [file_hash] = sorted(HOLDERS)[:1]
+    checked = {'CortexXDR': {'RestoredFile': [{'file_hash': file_hash, 'action_id': 7, 'status': 'COMPLETED_SUCCESSFULLY',
+                                               'restored_count': 1, 'failed_count': 0}]}}
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}},
+                              'False Positive', 'fp')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, checked)
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == {file_hash}
 
 
 def command_in(text: str, command: str) -> str:

@@ -166,6 +166,46 @@ def test_polling_that_reaches_its_timeout_ends_with_its_own_report_of_the_action
     assert len(tenant.backend.actions) == 1
 
 
+def test_the_follow_line_of_a_restore_limited_to_one_endpoint_follows_it_on_that_endpoint_and_incident(monkeypatch):
+    """The seed: a restore without endpoint_id runs "on all endpoints which relate to the quarantined file". The line
+    that follows a restore limited to one endpoint must say so, or its run records the action as one on every endpoint
+    (XSOAR updates the record its DT key matches, field by field), and a later close leaves the others quarantined."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    endpoint, *others = HOLDERS[CLEAN_HASH]
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': endpoint, 'incident_id': '412',
+                                           'timeout_in_seconds': '25'})
+        line = follow_line(restored_record(result)['error'])
+        assert follow_line(result.entries[-1]['HumanReadable']) == line
+        assert (line.args.get('endpoint_id'), line.args.get('incident_id')) == (endpoint, '412')
+        clock.advance(200)
+        followed = room.run(line.command, line.args)
+    finally:
+        tenant.server.stop()
+    assert not followed.failed, followed.entries[-1]
+    record = restored_record(followed)
+    assert (record['status'], record['endpoint_id'], record['incident_id']) == ('COMPLETED_SUCCESSFULLY', endpoint, 412)
+    assert all(CLEAN_HASH in tenant.backend.quarantined(other) for other in others)
+
+
+def test_a_status_check_not_told_the_endpoint_leaves_the_recorded_endpoint_as_the_restore_set_it(advanced_tenant,
+                                                                                                 war_room_on):
+    """A check by hand with file_hash and action_id only cannot know whether the action was limited to an endpoint:
+    its record leaves endpoint_id out, so XSOAR's update keeps the one the restore wrote."""
+    room = war_room_on(advanced_tenant)
+    endpoint = HOLDERS[CLEAN_HASH][0]
+    started = restored_record(room.run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': endpoint,
+                                                        'polling': 'false'}))
+
+    checked = room.run('restore-file', {'file_hash': CLEAN_HASH, 'action_id': json.dumps([started['action_id']]),
+                                        'polling': 'false'})
+
+    [entry] = checked.entries
+    [written] = as_list(next(iter(entry['EntryContext'].values())))
+    assert 'endpoint_id' not in written and written['action_id'] == started['action_id']
+    assert restored_record(checked)['endpoint_id'] == endpoint
+
+
 def test_the_last_check_reports_each_file_finished_still_running_or_not_started(monkeypatch):
     tenant, room, _ = clocked_room(monkeypatch, 100)
     finished, running = sorted(HOLDERS)[:2]

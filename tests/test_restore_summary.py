@@ -371,6 +371,30 @@ def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it()
     assert json.loads(line.args['action_id']) == [record['action_id']]  # the form restore-file writes itself
 
 
+def test_the_step_that_follows_an_action_limited_to_one_endpoint_keeps_it_to_that_endpoint_and_incident():
+    """A follow run without the endpoint would record the action as one on every endpoint (the record's DT key matches)."""
+    context = copy.deepcopy(fixture('xdr_not_polled'))
+    record = context['CortexXDR']['RestoredFile']
+    endpoint = next(iter(seed_holders()[record["file_hash"]]))
+    record.update(endpoint_id=endpoint, incident_id=412)
+    [step] = summarise(context)[1]['manual_steps']
+
+    line = parse_line(command_in(step, '!restore-file'))
+
+    assert (line.args['endpoint_id'], line.args['incident_id']) == (endpoint, '412')
+    assert f'on {endpoint}' in step
+
+
+def test_an_action_recorded_by_a_status_check_alone_is_not_said_to_run_on_every_endpoint():
+    context = copy.deepcopy(fixture('xdr_not_polled'))
+    record = context['CortexXDR']['RestoredFile']
+    record.pop('endpoint_id', None)
+    [step] = summarise(context)[1]['manual_steps']
+
+    assert 'every endpoint' not in step and f'the endpoints of action {record["action_id"]}' in step
+    assert 'endpoint_id' not in parse_line(command_in(step, '!restore-file')).args
+
+
 @pytest.mark.parametrize('status', facts.XDR_RUNNING_STATUSES)
 def test_endpoint_still_running_counts_as_pending(status):
     context = copy.deepcopy(fixture('xdr_partial'))

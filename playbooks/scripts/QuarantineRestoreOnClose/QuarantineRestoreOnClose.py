@@ -246,7 +246,9 @@ def xdr_done_before(context):
     every endpoint or some, or whose action is still under way: sending it again starts a second action for nothing."""
     latest = {}
     for record in lookup(context, XDR_RECORDS):
-        if isinstance(record, dict) and not str(record.get('endpoint_id') or '').strip():  # every endpoint, as here
+        # On every endpoint, as here: restore-file writes '' for that; a record without endpoint_id (a status check
+        # alone) does not say whether its action was limited to one.
+        if isinstance(record, dict) and record.get('endpoint_id') == '':
             latest[str(record.get('file_hash') or '').strip().lower()] = record
     return {file_hash: record for file_hash, record in latest.items()
             if record.get('status') in XDR_DONE_STATUSES and not is_refused(record)}
@@ -292,7 +294,10 @@ def follow_commands(entries, records_path):
         for record in records_in(entries, XDR_RECORDS):
             if not is_refused(record):
                 action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
-                commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}')
+                # The restore's scope goes with it: a follow without its endpoint_id records an every-endpoint action.
+                scope = ''.join(f' {name}={line_value(str(record[name]))}' for name in ('endpoint_id', 'incident_id')
+                                if str(record.get(name) or '').strip())
+                commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}{scope}')
     return commands
 
 

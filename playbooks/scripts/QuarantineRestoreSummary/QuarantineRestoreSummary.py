@@ -251,7 +251,9 @@ def xdr_record_item(record):
     action_id = text_of(record.get('action_id')).strip()
     status = text_of(record.get('status')).strip()
     error = text_of(record.get('error')).strip()
-    target = endpoint_id or 'every endpoint holding it'
+    # No endpoint_id at all: only a status check wrote the record, which cannot know whether the action had one.
+    target = endpoint_id or ('every endpoint holding it' if 'endpoint_id' in record or not action_id else
+                             f'the endpoints of action {action_id}')
     name = f'Cortex XDR file {file_hash or "(no file_hash in context)"}'
     # Refused: no action, or one Cortex XDR answered with status 0 (restore-file then writes FAILED with no endpoint;
     # an action it follows stays IN_PROGRESS until its endpoints are read). Otherwise the error is a status check's.
@@ -270,8 +272,11 @@ def xdr_record_item(record):
     if action_id:
         # The action ID goes back in the JSON-list form restore-file writes, as Cortex XDR sent it (a text ID,
         # or a number given as text, would not survive the comma form, which takes whole numbers only).
+        # With the restore's endpoint_id and incident_id: a follow without them would record the action as one on
+        # every endpoint.
         follow = (command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash)], list_args=('file_hash',))
-                  + f' action_id={json_list_value([record.get("action_id")])}')
+                  + f' action_id={json_list_value([record.get("action_id")])}'
+                  + command_line('', [('endpoint_id', endpoint_id), ('incident_id', record.get('incident_id'))]))
         how = f'run {code_span(follow)} to follow it to the end, or open action {action_id} in {XDR_ACTION_CENTER}'
     else:
         how = f'look the restore up in {XDR_ACTION_CENTER}'
