@@ -53,6 +53,11 @@ XDR_ADVICE_WORDS = {
     500: ('quarantined copy',),
 }
 
+# The role permissions Cortex XDR's restore needs, as demisto/content's CortexXDR README names them for
+# xdr-file-restore ("Action Center --> View/ Edit", "Action Center --> Quarantine"; built-in roles Responder,
+# Privileged Responder and Instance Admin). The instance setting's help and the 403 advice must both name them.
+XDR_RESTORE_PERMISSIONS = ('Action Center', 'View/Edit', 'Quarantine')
+
 # Cortex XDR answers every authentication failure (wrong key, unknown key ID, wrong key type, a clock off) with one
 # fixed body that never says which check failed: the recorded reply test_data/xdr/replies/error_401.json (the same
 # text in Rapid7's Cortex XDR plugin tests and in XSOAR's CortexXDRIR test_module; tests/test_xdr_emulator.py cites

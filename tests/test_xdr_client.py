@@ -5,10 +5,12 @@ import hashlib
 import json
 
 import pytest
+import yaml
 
 import facts
 import restore_integration as ri
 from conftest import XDR_REPLIES, client_from_params, load_json
+from warroom.spec import INTEGRATION_YML
 
 
 def make_client(url, auth_type='standard', key='k-' + 'x' * 30, **transport):
@@ -203,3 +205,17 @@ def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request():
     with pytest.raises(ri_module.RestoreError, match='xdr_api_key_id'):
         ri_module.read_instance_settings({'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com',
                                           'xdr_api_key_id': '1\r\nX: y', 'xdr_api_key': {'password': 'k' * 64}}, ['xdr'])
+
+
+def test_a_role_without_the_restore_permissions_is_told_the_ones_the_setting_s_help_names(replay_server):
+    """The 403 advice and the API key setting's help name the same Action Center permissions, Cortex XDR's own."""
+    replay_server.queue_file(403, 'error_403.json')
+    client = make_client(replay_server.url, max_retries=0)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_file('d' * 64)
+
+    [key_setting] = [param for param in yaml.safe_load(INTEGRATION_YML.read_text(encoding='utf-8'))['configuration']
+                     if param['name'] == 'xdr_api_key']
+    for permission in facts.XDR_RESTORE_PERMISSIONS:
+        assert permission in str(raised.value) and permission in key_setting['additionalinfo'], permission
