@@ -4,9 +4,9 @@ Those files already cover: XDR replayed nonce, stale timestamp, wrong key, bad s
 key ID; HSS bad signature, query or body changed after signing, unknown access key, X-Sdk-Date 15 minutes off
 either way, SignedHeaders without host or x-sdk-date, malformed Authorization, expired and unknown tokens; the
 integration meeting a skewed clock is in tests/test_retries.py. Added here: an XDR timestamp from the future, not a
-number, or in seconds; and the whole reply body, exactly, for each 401 (XDR's one fixed body,
-``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized", "err_extra": null}}``, with what failed
-in the gateway's ``auth_failures``; the HSS gateway's
+number, in seconds, or of more digits than a float or int() takes; and the whole reply body, exactly, for each 401
+(XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized", "err_extra":
+null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
 ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
 format, and a signed request replayed against another project's path.
 """
@@ -42,7 +42,9 @@ def assert_xdr_401(response, gateway, reason: str) -> None:
     (str(int(WALL_NOW)), 'more than 300 seconds away'),  # seconds where milliseconds are due
     ('1.7e12', 'milliseconds since the epoch'),
     ('', 'milliseconds since the epoch'),
-], ids=['future', 'seconds', 'not-a-number', 'empty'])
+    ('9' * 400, 'more than 300 seconds away'),  # digits whose value no float holds
+    ('1' + '0' * 5000, 'more than 300 seconds away'),  # past the digits Python's int() converts
+], ids=['future', 'seconds', 'not-a-number', 'empty', 'past-a-float', 'past-int-conversion'])
 def test_xdr_timestamp_that_cannot_be_trusted_is_401_and_burns_no_nonce(http, server, gateway, timestamp, extra_says):
     headers = advanced_headers()
     bad = dict(headers, **{'x-xdr-timestamp': timestamp})
