@@ -87,11 +87,14 @@ def assert_gateway_401(response, message: str) -> None:
     assert len(body['request_id']) == REQUEST_ID_LENGTH and body['request_id'] == response.headers['X-Request-Id']
 
 
-@pytest.mark.parametrize('sdk_date', ['Wed, 18 Nov 2026 11:06:40 GMT', '20261118T110640', '2026-11-18T11:06:40Z'])
+# Each names HSS_NOW (2026-11-18T11:06:40Z) in another form: a date the gateway read would pass the skew check.
+@pytest.mark.parametrize('sdk_date', ['Wed, 18 Nov 2026 11:06:40 GMT', '20261118T110640', '2026-11-18T11:06:40Z',
+                                      '20261118T11640Z'], ids=['http-date', 'no-zone', 'iso-8601', 'minute-unpadded'])
 def test_hss_x_sdk_date_in_another_format_is_401(http, hss_server, sdk_date):
+    # Signed with the date as sent: the format alone is refused, not the signature (the guide's form is the
+    # official Signer's strftime('%Y%m%dT%H%M%SZ'), always 16 characters).
     prepared = sign(http.prepare_request(requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')),
-                    at=HSS_NOW)
-    prepared.headers['X-Sdk-Date'] = sdk_date
+                    sdk_date=sdk_date)
 
     assert_gateway_401(http.send(prepared, timeout=5), 'X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)')
 

@@ -88,10 +88,12 @@ def http():
 
 
 def sign(prepared: requests.PreparedRequest, ak: str = AK, sk: str = SK, at: float = WALL_NOW,
-         signed: tuple[str, ...] = ("content-type", "host", "x-sdk-date")) -> requests.PreparedRequest:
-    """SDK-HMAC-SHA256 over the request as it will go on the wire, with the project's signer."""
+         signed: tuple[str, ...] = ("content-type", "host", "x-sdk-date"),
+         sdk_date: str | None = None) -> requests.PreparedRequest:
+    """SDK-HMAC-SHA256 over the request as it will go on the wire, with the project's signer; dated ``at``, or
+    ``sdk_date`` as written (a date in some other form, signed as it is sent)."""
     parts = urlsplit(prepared.url)
-    prepared.headers["X-Sdk-Date"] = datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    prepared.headers["X-Sdk-Date"] = sdk_date or datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     prepared.headers["Host"] = parts.netloc
     names = sorted(name for name in signed if name in {k.lower() for k in prepared.headers})
     body = prepared.body.encode() if isinstance(prepared.body, str) else (prepared.body or b"")
