@@ -490,6 +490,8 @@ def test_total_num_surplus_counts_rows_no_page_serves(http, hss, backend):
     ({"offset": facts.HSS_LIST_OFFSET_MAX + 1}, "offset"),
     ({"limit": "ten"}, "limit"),
     ({"offset": -1}, "offset"),
+    ({"limit": "1" + "0" * 5000}, "limit"),  # more digits than Python's int() converts: refused, not a 500
+    ({"offset": "1" + "0" * 5000}, "offset"),
     ({"isolation_status": "quarantined"}, "isolation_status"),
 ])
 def test_listing_parameters_out_of_range_are_400(http, hss, params, field):
