@@ -231,3 +231,8 @@ def context_at(entry_context: dict, path: str):
     """The value an entry writes at ``path`` ('CortexXDR.RestoredFile'), whatever DT expression its key carries."""
     [value] = [value for key, value in entry_context.items() if key.split('(', 1)[0] == path]
     return value
+
+# README, "Readable at any scale": "past 50 endpoints (or HSS copies) the final entry counts them by status and writes
+# each failure reason once with the endpoints or hosts it applies to (20, then "and N more")"; the summary note too.
+READABLE_DETAIL_MAX = 50
+READABLE_LISTED_MAX = 20

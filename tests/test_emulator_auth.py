@@ -4,9 +4,9 @@ Those files already cover: XDR replayed nonce, stale timestamp, wrong key, bad s
 key ID; HSS bad signature, query or body changed after signing, unknown access key, X-Sdk-Date 15 minutes off
 either way, SignedHeaders without host or x-sdk-date, malformed Authorization, expired and unknown tokens; the
 integration meeting a skewed clock is in tests/test_retries.py. Added here: an XDR timestamp from the future, not a
-number, or in seconds; and the whole reply body, exactly, for each 401 (XDR's one fixed body,
-``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized", "err_extra": null}}``, with what failed
-in the gateway's ``auth_failures``; the HSS gateway's
+number, in seconds, or of more digits than a float or int() takes; and the whole reply body, exactly, for each 401
+(XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized", "err_extra":
+null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
 ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
 format, and a signed request replayed against another project's path.
 """
@@ -42,7 +42,9 @@ def assert_xdr_401(response, gateway, reason: str) -> None:
     (str(int(WALL_NOW)), 'more than 300 seconds away'),  # seconds where milliseconds are due
     ('1.7e12', 'milliseconds since the epoch'),
     ('', 'milliseconds since the epoch'),
-], ids=['future', 'seconds', 'not-a-number', 'empty'])
+    ('9' * 400, 'more than 300 seconds away'),  # digits whose value no float holds
+    ('1' + '0' * 5000, 'more than 300 seconds away'),  # past the digits Python's int() converts
+], ids=['future', 'seconds', 'not-a-number', 'empty', 'past-a-float', 'past-int-conversion'])
 def test_xdr_timestamp_that_cannot_be_trusted_is_401_and_burns_no_nonce(http, server, gateway, timestamp, extra_says):
     headers = advanced_headers()
     bad = dict(headers, **{'x-xdr-timestamp': timestamp})
@@ -85,11 +87,14 @@ def assert_gateway_401(response, message: str) -> None:
     assert len(body['request_id']) == REQUEST_ID_LENGTH and body['request_id'] == response.headers['X-Request-Id']
 
 
-@pytest.mark.parametrize('sdk_date', ['Wed, 18 Nov 2026 11:06:40 GMT', '20261118T110640', '2026-11-18T11:06:40Z'])
+# Each names HSS_NOW (2026-11-18T11:06:40Z) in another form: a date the gateway read would pass the skew check.
+@pytest.mark.parametrize('sdk_date', ['Wed, 18 Nov 2026 11:06:40 GMT', '20261118T110640', '2026-11-18T11:06:40Z',
+                                      '20261118T11640Z'], ids=['http-date', 'no-zone', 'iso-8601', 'minute-unpadded'])
 def test_hss_x_sdk_date_in_another_format_is_401(http, hss_server, sdk_date):
+    # Signed with the date as sent: the format alone is refused, not the signature (the guide's form is the
+    # official Signer's strftime('%Y%m%dT%H%M%SZ'), always 16 characters).
     prepared = sign(http.prepare_request(requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')),
-                    at=HSS_NOW)
-    prepared.headers['X-Sdk-Date'] = sdk_date
+                    sdk_date=sdk_date)
 
     assert_gateway_401(http.send(prepared, timeout=5), 'X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)')
 

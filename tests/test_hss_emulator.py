@@ -88,10 +88,12 @@ def http():
 
 
 def sign(prepared: requests.PreparedRequest, ak: str = AK, sk: str = SK, at: float = WALL_NOW,
-         signed: tuple[str, ...] = ("content-type", "host", "x-sdk-date")) -> requests.PreparedRequest:
-    """SDK-HMAC-SHA256 over the request as it will go on the wire, with the project's signer."""
+         signed: tuple[str, ...] = ("content-type", "host", "x-sdk-date"),
+         sdk_date: str | None = None) -> requests.PreparedRequest:
+    """SDK-HMAC-SHA256 over the request as it will go on the wire, with the project's signer; dated ``at``, or
+    ``sdk_date`` as written (a date in some other form, signed as it is sent)."""
     parts = urlsplit(prepared.url)
-    prepared.headers["X-Sdk-Date"] = datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    prepared.headers["X-Sdk-Date"] = sdk_date or datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     prepared.headers["Host"] = parts.netloc
     names = sorted(name for name in signed if name in {k.lower() for k in prepared.headers})
     body = prepared.body.encode() if isinstance(prepared.body, str) else (prepared.body or b"")
@@ -488,6 +490,8 @@ def test_total_num_surplus_counts_rows_no_page_serves(http, hss, backend):
     ({"offset": facts.HSS_LIST_OFFSET_MAX + 1}, "offset"),
     ({"limit": "ten"}, "limit"),
     ({"offset": -1}, "offset"),
+    ({"limit": "1" + "0" * 5000}, "limit"),  # more digits than Python's int() converts: refused, not a 500
+    ({"offset": "1" + "0" * 5000}, "offset"),
     ({"isolation_status": "quarantined"}, "isolation_status"),
 ])
 def test_listing_parameters_out_of_range_are_400(http, hss, params, field):

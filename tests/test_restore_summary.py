@@ -20,9 +20,11 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, load_json, seed_failing_endpoints,
-                      seed_holders, start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, load_json, markdown_rows,
+                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
 from warroom.line import parse_line
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
@@ -970,3 +972,106 @@ def test_a_hash_not_found_on_a_host_and_restored_there_later_counts_once_in_one_
     assert (contents['restored'], contents['not_found']) == (1, 1)
     [row] = contents['hosts']
     assert row['host'] == host['host_name'] and (row['restored'], row['not_found']) == (1, 1)
+
+
+# ---------------------------------------------------------------- at scale (README, "Readable at any scale")
+
+
+def by_hand_lines(note: str) -> list[str]:
+    return [line for line in note.split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1].splitlines() if line.startswith('- ')]
+
+
+def named(note: str, names) -> list[str]:
+    return [name for name in names if re.search(rf'(?<![\w-]){re.escape(name)}(?![\w-])', note)]
+
+
+def xdr_bulk_context(endpoints: int, every: int) -> dict:
+    """The context of restore-file on one hash quarantined on ``endpoints`` emulated endpoints, one in ``every``
+    failing as the seed's first failing endpoint does."""
+    failure = next(iter(seed_failing_endpoints().values()))
+    file_hash = sorted(seed_holders())[0]
+    seed = {'endpoints': [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:05d}',
+                           'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\q\\\\{n}.exe'}],
+                           **({'restore_failure': failure} if n % every == 0 else {})} for n in range(endpoints)]}
+    backend = XdrBackend.from_seed(seed, stage_seconds=0)
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    with LoopbackServer(create_xdr_app(XdrGateway(backend, rate_limit=1000))) as server:
+        params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64}}
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash}).failed
+    return room.context
+
+
+@pytest.fixture(scope='module')
+def xdr_3000():
+    return xdr_bulk_context(3_000, 10)
+
+
+def test_a_restore_on_thousands_of_endpoints_gives_a_note_grouped_by_reason_and_keeps_every_step_in_context(xdr_3000):
+    [record] = xdr_records(xdr_3000)
+    failing = [e for e in record['endpoints'] if e['status'] != SUCCESS]
+    restored = [e for e in record['endpoints'] if e['status'] == SUCCESS]
+    [reason] = {e['error_description'] for e in failing}
+    assert len(record['endpoints']) == 3_000 and len(failing) == 300  # the run is what the test asked for
+
+    entry, summary = summarise(xdr_3000, 'xdr')
+
+    note = entry['HumanReadable']
+    # The context keeps one step per failed endpoint, each naming it, as below the threshold.
+    assert (summary['restored'], summary['failed']) == (len(restored), len(failing))
+    assert len(summary['manual_steps']) == len(failing)
+    assert all(len(steps_naming(summary, e['endpoint_id'])) == 1 for e in failing)
+    # The note: the reason once in the table and once by hand, naming the first 20 endpoints and how many more.
+    listed = facts.READABLE_LISTED_MAX
+    [step] = by_hand_lines(note)
+    assert note.count(reason) == 2 and reason in step
+    assert named(step, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
+    assert f'and {len(failing) - listed:,} more' in step
+    assert f'`!restore-file file_hash={record["file_hash"]} endpoint_id=<endpoint_id>' in step
+    assert named(note, [e['endpoint_id'] for e in record['endpoints']]) == [e['endpoint_id'] for e in failing[:listed]]
+    rows = markdown_rows(note.split('#### Cortex XDR')[1].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[0])
+    assert sorted((row['status'], row['count']) for row in rows) == sorted(
+        [(SUCCESS, f'{len(restored):,}'), (failing[0]['status'], f'{len(failing):,}')])
+    assert len(note.encode()) < 4_096
+
+
+@pytest.mark.parametrize('endpoints', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
+def test_the_note_lists_each_endpoint_up_to_the_readme_s_threshold_and_groups_past_it(endpoints):
+    context = xdr_bulk_context(endpoints, 2)
+    failing = [e for _, e in all_endpoints(context) if e['status'] != SUCCESS]
+
+    entry, summary = summarise(context, 'xdr')
+
+    lines = by_hand_lines(entry['HumanReadable'])
+    assert len(summary['manual_steps']) == len(failing)
+    assert lines == ([f'- {step}' for step in summary['manual_steps']] if endpoints <= facts.READABLE_DETAIL_MAX
+                     else [lines[0]])
+
+
+def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_keeps_every_host_in_context():
+    template = next(copy for copies in hss_seed_copies().values() for copy in copies)
+    tenant = start_hss_tenant()
+    try:
+        hosts = [(f'bulk-{n:04d}', f'{n:08x}-0000-4000-8000-{n:012x}') for n in range(300)]
+        for n, (name, host_id) in enumerate(hosts):
+            tenant.backend.add_host(host_id, name, restore_fails=n % 10 == 0)
+            tenant.backend.add_isolated_files(host_id, 1, file_hash=template['file_hash'])
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': template['file_hash'],
+                                                     'host_id': ','.join(h for _, h in hosts)}).failed
+    finally:
+        tenant.stack.close()
+    rows = hss_rows(room.context)
+    failed = [row for row in rows if row['outcome'] == 'failed']
+    [reason] = {row['reason'] for row in failed}
+    assert len(rows) == len(hosts) and len(failed) == len(hosts) // 10
+
+    entry, summary = summarise(room.context, 'hss')
+
+    note = entry['HumanReadable']
+    assert len(summary['hosts']) == len(hosts) and len(summary['manual_steps']) == len(failed)
+    listed = facts.READABLE_LISTED_MAX
+    [step] = by_hand_lines(note)
+    assert note.count(reason) == 2 and reason in step and f'and {len(failed) - listed:,} more' in step
+    assert named(note, [name for name, _ in hosts]) == [row['host_name'] for row in failed[:listed]]
+    assert len(note.encode()) < 4_096

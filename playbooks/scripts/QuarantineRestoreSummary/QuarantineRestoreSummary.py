@@ -2,7 +2,9 @@
 
 Reads what ``!restore-file`` (Cortex XDR) and ``!hss-restore-isolated`` (Huawei Cloud HSS) left in the
 incident context, counts what came back, what failed and what is still running, and writes one note: the
-counts, a table per vendor, and one concrete step per file the analyst still has to restore by hand.
+counts, a table per vendor, and one concrete step per file the analyst still has to restore by hand; past
+MAX_DETAIL_ROWS endpoints or copies of a vendor, its table and steps go by file, status and reason instead (the
+context keeps every step).
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's integration: constants,
 pure helpers, ``summary_command(args, context)``, ``main(demisto_obj=None)``.
@@ -54,6 +56,15 @@ NO_RESTORE_RAN = 'No file was restored'
 
 XDR_HEADERS = ('file_hash', 'endpoint_id', 'status', 'reason')
 HSS_HEADERS = ('host', 'file_path', 'file_hash', 'outcome', 'reason')
+
+# Readable at any scale, as the integration's entries are (README): past MAX_DETAIL_ROWS endpoints (or HSS copies,
+# or hosts) a vendor's part of the note counts them by status and reason, and writes one step per reason naming
+# MAX_LISTED of the endpoints or hosts it applies to, then "and N more". The context keeps every row and step.
+MAX_DETAIL_ROWS = 50
+MAX_LISTED = 20
+XDR_GROUP_HEADERS = ('file_hash', 'status', 'reason', 'count', 'endpoints')
+HSS_GROUP_HEADERS = ('file', 'outcome', 'reason', 'count', 'hosts')
+EVERY_STEP = f'{SUMMARY_CONTEXT_KEY.split("(")[0]}.manual_steps in the context has the step for each, with its command.'
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -220,12 +231,13 @@ def xdr_endpoint_item(record, endpoint):
     where = (f'Cortex XDR endpoint {endpoint_id or "(no endpoint_id in context)"}, '
              f'file {file_hash or "(no file_hash in context)"}')
     in_action = f' in action {action_id}' if action_id else ''
+    state = f'{status}{in_action}'
     if status == XDR_SUCCESS_STATUS:
         kind, step = RESTORED, None
     elif status in XDR_FAILED_STATUSES:
         kind = FAILED
         reason = reason or f'Cortex XDR reported {status} without a reason.'
-        step = (f'{where}: {status}{in_action}. Reason: {sentence(reason)} Once the cause is fixed, restore the '
+        step = (f'{where}: {state}. Reason: {sentence(reason)} Once the cause is fixed, restore the '
                 f'file on that endpoint in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
     else:
         kind = PENDING
@@ -240,7 +252,10 @@ def xdr_endpoint_item(record, endpoint):
                 f'{XDR_SUCCESS_STATUS}, fix the cause and restore the file on that endpoint there, or run '
                 f'{code_span(command)}.')
     row = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'status': raw_status, 'reason': reason}
-    return {'vendor': 'xdr', 'kind': kind, 'row': row, 'step': step}
+    # Endpoints in one group share one step in a note past MAX_DETAIL_ROWS (xdr_group_step).
+    group = ('xdr', file_hash.lower(), raw_status, reason, action_id, text_of(record.get('incident_id')))
+    return {'vendor': 'xdr', 'kind': kind, 'row': row, 'step': step, 'group': group, 'state': state,
+            'who': endpoint_id or '(no endpoint_id)', 'incident_id': record.get('incident_id')}
 
 
 def xdr_record_item(record):
@@ -263,7 +278,7 @@ def xdr_record_item(record):
                'reason': error}
         step = (f'{name}: the restore was not started on {target}. Reason: {sentence(error)} Once the '
                 f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
-        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step}
+        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target}
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
@@ -283,7 +298,7 @@ def xdr_record_item(record):
     row = {'file_hash': file_hash, 'endpoint_id': target, 'status': status, 'reason': reason}
     step = (f'{name} on {target}: {reason} To learn which endpoints got it back, {how}; then restore it by hand '
             f'on any endpoint that failed, and run this summary again.')
-    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step}
+    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
 
 
 def xdr_items(raw, skipped):
@@ -356,8 +371,12 @@ def hss_item(row):
                 f'still isolated, {how}.')
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
                  'reason': reason}
+    # Copies in one group share one step in a note past MAX_DETAIL_ROWS (hss_group_step): of one hash, or else
+    # of paths, each named beside its host.
+    group = ('hss', outcome, reason, file_hash.lower())
+    who = (host or '(no host)') if file_hash else f'{host or "(no host)"}: {file_path or "(no file in context)"}'
     return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step, 'host': host, 'host_id': host_id,
-            'outcome': outcome, 'file_hash': file_hash.lower(), 'file_path': file_path}
+            'outcome': outcome, 'file_hash': file_hash.lower(), 'file_path': file_path, 'group': group, 'who': who}
 
 
 def hss_items(raw, skipped):
@@ -373,6 +392,92 @@ def found_later(not_found, later):
     same_file = (not_found['file_hash'] and later['file_hash'] == not_found['file_hash']) or \
         (not not_found['file_hash'] and not_found['file_path'] and later['file_path'] == not_found['file_path'])
     return bool(same_file) and not_found['host_id'] in ('', later['host_id'])
+
+
+''' AT SCALE '''
+
+
+def listed(items):
+    """The endpoints or hosts of ``items``: the first MAX_LISTED, and how many more there are."""
+    names = [item['who'] for item in items]
+    more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
+    return ', '.join(names[:MAX_LISTED]) + more
+
+
+def xdr_group_step(items):
+    """One step for the endpoints of one file that ended alike (status, reason, action): what each one's step says,
+    said once."""
+    first = items[0]
+    file_hash = first['row']['file_hash']
+    command = code_span(xdr_step_command(file_hash, '<endpoint_id>', first['incident_id']))
+    where = (f'Cortex XDR file {file_hash or "(no file_hash in context)"} on {len(items):,} endpoints '
+             f'({listed(items)})')
+    if first['kind'] == FAILED:
+        return (f'{where}: {first["state"]}. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, '
+                f'restore the file on those endpoints in {XDR_ACTION_CENTER}, or run {command} for each. '
+                f'{EVERY_STEP}')
+    return (f'{where}: {first["state"]}. Follow the action in {XDR_ACTION_CENTER}; on each endpoint where it does '
+            f'not end {XDR_SUCCESS_STATUS}, fix the cause and restore the file there, or run {command}. {EVERY_STEP}')
+
+
+def hss_group_step(items):
+    """One step for the copies of one file on many hosts (or for files restored by path) that ended alike (outcome
+    and reason)."""
+    first = items[0]
+    file_hash = first['row']['file_hash']
+    where = (f'Huawei Cloud HSS file {file_hash} on {len(items):,} hosts ({listed(items)})' if file_hash else
+             f'Huawei Cloud HSS, {len(items):,} files by host and path ({listed(items)})')
+    retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
+                                                            ('file_path', '' if file_hash else '<file_path>')],
+                                   list_args=('host_id', 'file_hash', 'file_path')))
+    if first['outcome'] == HSS_RESTORING:
+        return (f'{where}: still restoring. Check in the HSS console that the hosts\' agents are online; the files '
+                f'come back when they are. If HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
+    if first['outcome'] == HSS_FAILED:
+        return (f'{where}: failed. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, run {retry} '
+                f'for each, or restore them from {HSS_CONSOLE}. {EVERY_STEP}')
+    return (f'{where}: {first["row"]["outcome"] or "no outcome"}, not a known outcome. Check the files in '
+            f'{HSS_CONSOLE}; where one is still isolated, restore it there or run {retry} for it. {EVERY_STEP}')
+
+
+GROUP_STEPS = {'xdr': xdr_group_step, 'hss': hss_group_step}
+
+
+def note_steps(items):
+    """The steps the note lists: each item's own, but past MAX_DETAIL_ROWS items of a vendor one per group of its
+    items that ended alike (an item with no group, or alone in its group, keeps its own step)."""
+    steps = []
+    for vendor, group_step in GROUP_STEPS.items():
+        mine = [item for item in items if item['vendor'] == vendor]
+        if len(mine) <= MAX_DETAIL_ROWS:
+            steps.extend(item['step'] for item in mine if item['step'])
+            continue
+        groups = {}
+        for position, item in enumerate(mine):
+            if item['step']:
+                groups.setdefault(item.get('group') or position, []).append(item)
+        steps.extend(group[0]['step'] if len(group) == 1 else group_step(group) for group in groups.values())
+    return steps
+
+
+def grouped_table(vendor, items):
+    """Past MAX_DETAIL_ROWS: one row per file, status and reason, with how many it holds and (unless restored) the
+    endpoints or hosts, failures and the largest groups first."""
+    headers = XDR_GROUP_HEADERS if vendor == 'xdr' else HSS_GROUP_HEADERS
+    file_key, status_key, _, _, who_key = headers
+    groups = {}
+    for item in items:
+        row = item['row']
+        # HSS files restored by path (no hash) share a row, each named with its host (item['who'])
+        file = row['file_hash'] or ('' if vendor == 'xdr' else '(by path)')
+        groups.setdefault((file, row[status_key], row['reason']), []).append(item)
+    ordered = sorted(groups.items(), key=lambda pair: (pair[1][0]['kind'] == RESTORED, -len(pair[1])))
+    rows = [{file_key: file, status_key: status, 'reason': reason, 'count': f'{len(group):,}',
+             who_key: '' if group[0]['kind'] == RESTORED else listed(group)}
+            for (file, status, reason), group in ordered]
+    return '\n'.join([markdown_table(rows, headers),
+                      f'{len(items):,} rows, more than {MAX_DETAIL_ROWS}: counted by file, status and reason; '
+                      f'{VENDOR_CONTEXT_PATHS[vendor]} in the context holds each one.'])
 
 
 ''' NOTE '''
@@ -415,13 +520,21 @@ def vendor_section(vendor, items):
         if restoring:
             lines.append(f'{restoring} restore(s) still {HSS_RESTORING}: HSS issued the task and the host\'s agent '
                          'has not put the file back yet; check those hosts in the HSS console.')
-        lines.extend(['', markdown_table(hss_hosts(items), HSS_HOST_HEADERS), ''])
+        hosts = hss_hosts(items)
+        if len(hosts) > MAX_DETAIL_ROWS:
+            lines.append(f'{len(hosts):,} hosts, more than {MAX_DETAIL_ROWS}: the copies of each, by outcome, are '
+                         f'in {SUMMARY_CONTEXT_KEY.split("(")[0]}.hosts in the context.')
+        else:
+            lines.extend(['', markdown_table(hosts, HSS_HOST_HEADERS), ''])
         if counts[NOT_FOUND]:
             lines.append(f'{counts[NOT_FOUND]} item(s) had no isolated copy in HSS ({HSS_NOT_FOUND}): nothing was '
                          'restored for them; HSS may have restored them already, or the hash, host or path is '
                          'not the one HSS isolated.')
         lines.append('')
-    lines.append(markdown_table([item['row'] for item in items], XDR_HEADERS if vendor == 'xdr' else HSS_HEADERS))
+    if len(items) > MAX_DETAIL_ROWS:
+        lines.append(grouped_table(vendor, items))
+    else:
+        lines.append(markdown_table([item['row'] for item in items], XDR_HEADERS if vendor == 'xdr' else HSS_HEADERS))
     return '\n'.join(lines)
 
 
@@ -461,7 +574,7 @@ def build_note(vendor, sections, items, skipped, summary):
         lines.append('')
     lines.append(f'#### {MANUAL_TITLE}')
     if summary['manual_steps']:
-        lines.extend(f'- {step}' for step in summary['manual_steps'])
+        lines.extend(f'- {step}' for step in note_steps(items))
     elif items:
         lines.append(nothing_to_do(items))
     else:

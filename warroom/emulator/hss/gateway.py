@@ -35,6 +35,20 @@ _PROJECT_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/")
 # Headers the gateway insists on having signed: without them a signature could be replayed to another
 # endpoint or at another time.
 _REQUIRED_SIGNED_HEADERS = ("host", "x-sdk-date")
+# X-Sdk-Date as the signing guide and the official Signer (strftime("%Y%m%dT%H%M%SZ")) write it: every field
+# zero-padded, 16 characters. strptime alone would take a field of one digit.
+_SDK_DATE_RE = re.compile(r"[0-9]{8}T[0-9]{6}Z")
+
+
+def _sdk_date(value: str) -> datetime:
+    """The UTC time an X-Sdk-Date header names, or a 401 when it is not in the guide's form."""
+    text = value.strip()
+    try:
+        if _SDK_DATE_RE.fullmatch(text):
+            return datetime.strptime(text, signature.DATE_FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError:  # the form, but no such date (a 13th month, a 30 February)
+        pass
+    raise AuthenticationFailed("X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)")
 
 
 class RecordedRequest(NamedTuple):
@@ -134,14 +148,11 @@ class HssGateway:
         missing = [name for name in parsed.signed_headers if name not in request.headers]
         if missing:
             raise AuthenticationFailed(f"signed header(s) missing from the request: {', '.join(missing)}")
-        try:
-            sent_at = datetime.strptime(request.headers[signature.DATE_HEADER].strip(), signature.DATE_FORMAT)
-        except ValueError:
-            raise AuthenticationFailed("X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)") from None
+        sent_at = _sdk_date(request.headers[signature.DATE_HEADER])
         secret_key = self.backend.secret_key_of(parsed.access_key)
         if secret_key is None:
             raise AuthenticationFailed("the access key is not known")
-        skew = sent_at.replace(tzinfo=timezone.utc).timestamp() - self.backend.wall_clock()
+        skew = sent_at.timestamp() - self.backend.wall_clock()
         if abs(skew) > self.skew_tolerance_s:
             raise AuthenticationFailed(
                 f"X-Sdk-Date is {abs(skew) / 60:.0f} minutes away from the server time "

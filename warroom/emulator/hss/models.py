@@ -239,7 +239,10 @@ def _whole_number(value: Any, name: str, minimum: int, maximum: int) -> int:
     if isinstance(value, str):
         if not value.strip().isdigit() or not value.strip().isascii():
             raise InvalidParameter(f"{name} must be a whole number")
-        value = int(value.strip())
+        digits = value.strip().lstrip("0") or "0"
+        if len(digits) > len(str(maximum)):  # out of range, and maybe more digits than int() converts
+            raise InvalidParameter(f"{name} must be between {minimum} and {maximum}")
+        value = int(digits)
     if not isinstance(value, int):
         raise InvalidParameter(f"{name} must be a whole number")
     if not minimum <= value <= maximum:

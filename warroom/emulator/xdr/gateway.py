@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import threading
 from collections.abc import Mapping
@@ -38,6 +39,15 @@ class RecordedRequest(NamedTuple):
     method: str
     path: str
     body: Any  # parsed JSON, or None when the body was empty or not JSON
+
+
+def _timestamp_seconds(digits: str) -> float:
+    """``digits`` (ms since the epoch) in seconds; infinitely far off when they are more than Python's int() converts
+    or a float holds: no clock is that far away, so the timestamp is refused as stale, not answered with a 500."""
+    try:
+        return int(digits) / 1000.0
+    except (ValueError, OverflowError):
+        return math.inf
 
 
 def _same_secret(given: str, expected: str) -> bool:
@@ -138,7 +148,7 @@ class XdrGateway:
             raise Unauthorized("x-xdr-nonce must be 64 letters and digits")
         if not _DIGITS_RE.fullmatch(raw_timestamp):
             raise Unauthorized("x-xdr-timestamp must be milliseconds since the epoch")
-        timestamp_s = int(raw_timestamp) / 1000.0
+        timestamp_s = _timestamp_seconds(raw_timestamp)
         if abs(self.backend.wall_clock() - timestamp_s) > self.timestamp_tolerance_s:
             raise Unauthorized(
                 f"x-xdr-timestamp is more than {self.timestamp_tolerance_s:g} seconds away from the server time"

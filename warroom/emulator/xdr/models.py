@@ -126,7 +126,10 @@ def _parse_int(value: Any, field_name: str) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and _DIGITS_RE.fullmatch(value.strip()):
-        return int(value.strip())
+        try:
+            return int(value.strip())
+        except ValueError:  # more digits than Python's int() converts (4300): no id of the API's
+            pass
     raise BadRequest(f"{field_name} must be an integer")
 
 
