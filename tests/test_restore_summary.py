@@ -469,7 +469,10 @@ def test_hss_rows_are_counted_by_outcome_and_per_host():
     for host in {host_of(row) for row in rows}:
         mine = [row['outcome'] for row in rows if host_of(row) == host]
         [counted] = [h for h in summary['hosts'] if h['host'] == host]
-        assert counted == {'host': host, **{o: mine.count(o) for o in ('restored', 'restoring', 'failed', 'not_found')}}
+        ids = {row.get('host_id') or '' for row in rows if host_of(row) == host}
+        assert counted == {'host': host, 'host_id': counted['host_id'],
+                           **{o: mine.count(o) for o in ('restored', 'restoring', 'failed', 'not_found')}}
+        assert ids == {counted['host_id']}
         per_host = [host] + [str(mine.count(o)) for o in ('restored', 'restoring', 'failed', 'not_found')]
         assert per_host in [split_cells(line) for line in hss_section.splitlines() if line.startswith('|')]
 
@@ -1075,3 +1078,15 @@ def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_
     assert note.count(reason) == 2 and reason in step and f'and {len(failed) - listed:,} more' in step
     assert named(note, [name for name, _ in hosts]) == [row['host_name'] for row in failed[:listed]]
     assert len(note.encode()) < 4_096
+
+
+def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
+    rows = [{'host_id': host_id, 'host_name': 'web', 'file_hash': 'a' * 64, 'file_path': '/x', 'outcome': outcome,
+             'reason': reason} for host_id, outcome, reason in (('host-A', 'restored', ''), ('host-B', 'failed', 'r'))]
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, vendor='hss')
+
+    by_id = {host['host_id']: host for host in summary['hosts']}
+    assert set(by_id) == {'host-A', 'host-B'}
+    assert (by_id['host-A']['restored'], by_id['host-A']['failed']) == (1, 0)
+    assert (by_id['host-B']['restored'], by_id['host-B']['failed']) == (0, 1)
+    assert table_line(entry['HumanReadable'], 'host-A') != table_line(entry['HumanReadable'], 'host-B')

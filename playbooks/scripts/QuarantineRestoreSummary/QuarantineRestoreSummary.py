@@ -11,6 +11,7 @@ pure helpers, ``summary_command(args, context)``, ``main(demisto_obj=None)``.
 """
 import json
 import traceback
+from collections import Counter
 
 ''' CONSTANTS '''
 
@@ -487,16 +488,21 @@ HSS_HOST_HEADERS = ('host', HSS_RESTORED, HSS_RESTORING, HSS_FAILED, HSS_NOT_FOU
 
 
 def hss_hosts(items):
-    """Per host (one row per host ID, shown by its name when a row gives one): how many copies came back, are still
-    restoring, failed, or were not found."""
+    """Per host (one row per host ID, shown by its name when a row gives one, and by both when two hosts share the
+    name): how many copies came back, are still restoring, failed, or were not found."""
     names = {item['host_id']: item['host'] for item in items if item['host_id'] and item['host'] != item['host_id']}
     hosts = {}
     for item in items:
-        shown = names.get(item['host_id']) or item['host'] or '(no host)'
-        row = hosts.setdefault(shown, dict.fromkeys(HSS_HOST_HEADERS[1:], 0))
+        key = item['host_id'] or item['host'] or '(no host)'  # a host without an ID is known by its name alone
+        row = hosts.setdefault(key, dict(dict.fromkeys(HSS_HOST_HEADERS, 0), host_id=item['host_id'],
+                                         host=names.get(item['host_id']) or item['host'] or '(no host)'))
         if item['outcome'] in row:
             row[item['outcome']] += 1
-    return [dict(counts, host=host) for host, counts in sorted(hosts.items())]
+    shared = {name for name, count in Counter(row['host'] for row in hosts.values()).items() if count > 1}
+    for row in hosts.values():
+        if row['host'] in shared and row['host_id'] and row['host_id'] != row['host']:
+            row['host'] = f'{row["host"]} ({row["host_id"]})'
+    return sorted(hosts.values(), key=lambda row: (row['host'], row['host_id']))
 
 
 def count_items(items):
