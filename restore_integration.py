@@ -2260,15 +2260,21 @@ def hss_field_list(value: Any, name: str) -> list[str]:
     return values
 
 
-def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
-    """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
-    two cases: HSS matches either) once."""
+def lined_up_lists(fields: dict[str, list[str]]) -> tuple[dict[str, list[str]], int]:
+    """The item lists given and how many items they make; a RestoreError when they do not line up."""
     given = {name: values for name, values in fields.items() if values}
     count = max(len(values) for values in given.values())
     if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
                            f'item, or the same number of values as the others.')
+    return given, count
+
+
+def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
+    two cases: HSS matches either) once."""
+    given, count = lined_up_lists(fields)
     items, seen = [], set()
     for index in range(count):
         values = tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
@@ -2276,6 +2282,20 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
             seen.add(values)
             items.append(dict(zip(given, values)))
     return items
+
+
+def check_hss_items(fields: dict[str, list[str]]) -> None:
+    """Refuses, before any request, item arguments that name no files, exact item lists that do not line up, and
+    file_attr given outside exact items."""
+    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    if hosts and hashes and paths:
+        lined_up_lists(fields)
+    elif not (hashes or (hosts and paths)):
+        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
+                           'file_path, or host_id, file_hash and file_path together for exact items.')
+    elif fields['file_attr']:
+        raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
+                           'a restore by hash or by path takes each file\'s attributes from HSS.')
 
 
 def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
@@ -2929,6 +2949,7 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
         if kind:  # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
             raise RestoreError(f'file_hash {value} is {kind} hash; HSS lists isolated files by their SHA256 '
                                f'(64 hexadecimal characters). Give the SHA256 of the file.')
+    check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     polling, interval, timeout = polling_arguments(args)
     state = hss_restore_state(args.get('restore_state'))
     client.transport.wait_at_most(timeout)
@@ -2944,14 +2965,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
     if hosts and hashes and paths:
         items, rows = broadcast_items(fields), []
-    elif hashes or (hosts and paths):
-        if fields['file_attr']:
-            raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
-                               'a restore by hash or by path takes each file\'s attributes from HSS.')
-        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
     else:
-        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
-                           'file_path, or host_id, file_hash and file_path together for exact items.')
+        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
     sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     counts = hss_counts(rows)
