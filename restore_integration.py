@@ -2373,19 +2373,21 @@ def is_sha256_text(value: Any) -> bool:
     return isinstance(value, str) and SHA256_PATTERN.fullmatch(value) is not None
 
 
-def hss_restore_state(value: Any) -> dict[str, int] | None:
+def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
-    command started (this machine's, ms), how many checks ran before this one, and which batches HSS refused.
-    Small whatever the number of items: the items are found again by the same arguments."""
+    command started (this machine's, ms; None for a follow command, whose polling starts with this run), how many
+    checks ran before this one, and which batches HSS refused. Small whatever the number of items: the items are
+    found again by the same arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     # A follow command leaves the start out (``<accepted>::0``): run by hand, it begins a polling of its own, now.
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
     now = int(time.time() * 1000)
-    accepted, started = (int(match.group(1)), int(match.group(2) or now)) if match else (0, 0)
+    accepted = int(match.group(1)) if match else 0
+    started = int(match.group(2)) if match and match.group(2) else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or started > now + CLOCK_STEP_MAX_MS:
+    if match is None or (started or now) > now + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
@@ -3106,7 +3108,10 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         rows, unread = [], str(error)
     else:
         unread = None
-    checks = state['checks'] + 1  # the checks made so far bound the time passed from below
+    # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
+    # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
+    checks = state['checks'] + (state['started'] is not None)
+    state = dict(state, started=state['started'] or int(time.time() * 1000))
     elapsed = polling_elapsed(state['started'], checks * interval)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout

@@ -407,3 +407,23 @@ def test_a_copy_restored_when_followed_later_keeps_no_reason_from_the_check_that
 
     [row] = rows_of(followed).values()
     assert row['outcome'] == 'restored' and not row.get('reason'), row
+
+
+def test_a_follow_command_counts_no_polling_time_on_its_first_run(clocked, monkeypatch):
+    # README: the follow line is "a polling of its own, timed from that run". Its first run has waited no interval:
+    # given a timeout an interval and a little more, it checks again rather than end at once.
+    tenant, clock = clocked
+    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))
+    tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=90.0)  # still restoring throughout
+    [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
+    item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
+    started = room(tenant, clock).run('hss-restore-isolated', dict(item, polling='false'))
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    interval = facts.MIN_POLLING_INTERVAL
+
+    line = parse_line(f'{follow} interval_in_seconds={interval} timeout_in_seconds={interval + interval // 2}')
+    result = room(tenant, clock).run(line.command, line.args)
+
+    assert not result.failed, result.entries[-1]
+    assert result.runs == 2, [entry['HumanReadable'] for entry in result.entries]
+    assert result.entries[0]['Contents']['elapsed_seconds'] < interval
