@@ -2215,24 +2215,29 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
 
 
 def arg_to_list(value: Any, name: str) -> list[str]:
-    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text."""
+    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text.
+
+    Only the items of comma-separated text are stripped (blanks around commas are how such a list is typed); an item
+    of a JSON or a real list is taken as it is, so that a value with a blank at either end (a path) can be given."""
     if value is None:
         return []
+    typed = False
     if isinstance(value, str):
         text = value.strip()
         if not text:
             return []
-        value = json_list(text, name) if text.startswith('[') else text.split(',')
+        typed = not text.startswith('[')
+        value = text.split(',') if typed else json_list(text, name)
     elif not isinstance(value, (list, tuple)):
         value = [value]
     items = []
     for position, item in enumerate(value, 1):
         if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
-        text = str(item).strip()
-        if not text:
+        text = str(item)
+        if not text.strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
-        items.append(text)
+        items.append(text.strip() if typed else text)
     return items
 
 

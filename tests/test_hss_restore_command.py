@@ -400,3 +400,20 @@ def test_exact_items_of_a_batch_whose_answers_were_lost_are_followed_and_reporte
 
     assert {status_of(hss_tenant, a) for a in added} == {'restored'}
     assert {row['outcome'] for row in rows_of(result)} == {'restored'} and len(rows_of(result)) == 150
+
+
+@pytest.mark.parametrize('path_end', [' ', '  '])
+def test_a_path_ending_with_a_blank_given_in_the_json_list_form_is_restored_by_host_and_path(hss_tenant, path_end):
+    # integration.yml gives the JSON list form for a path the comma-separated text cannot carry; a Linux path may end
+    # with a blank, and HSS lists it as it is.
+    [copy] = COPIES[SINGLE_HASH]
+    path = copy['file_path'] + path_end
+    hss_tenant.backend.isolate_file(copy['host_id'], 'ab' * 32, path)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'host_id': copy['host_id'],
+                                                               'file_path': json.dumps([path])})
+
+    assert not result.failed, result.entries
+    assert [(r['file_path'], r['outcome']) for r in rows_of(result)] == [(path, 'restored')]
+    assert hss_tenant.backend.isolation_status(copy['host_id'], 'ab' * 32, path) == 'restored'
+    assert status_of(hss_tenant, copy) == 'isolated'  # the path without the blank is another file
