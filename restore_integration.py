@@ -3219,11 +3219,14 @@ def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set
 
 
 def progress_row(found: dict[str, Any], accepted: int, exact: bool = False) -> dict[str, Any] | None:
-    """A listed copy's outcome for this restore, or None when its status owes nothing to it (but an exact item,
-    whose row the start wrote as restoring, is always given its outcome once HSS lists it restored)."""
+    """A listed copy's outcome for this restore, or None when its status owes nothing to it (but an exact item this
+    restore sent, whose row the start wrote as restoring, is always given its outcome once HSS lists it restoring or
+    restored)."""
     status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
     row = hss_row(found)
-    if status == HSS_STATUS_RESTORING:
+    # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
+    # following it would poll to the timeout for a copy this restore never touched.
+    if status == HSS_STATUS_RESTORING and (changed or exact):
         return dict(row, outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:
         return dict(row, outcome=HSS_OUTCOME_RESTORED)

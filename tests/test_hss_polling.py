@@ -427,3 +427,26 @@ def test_a_follow_command_counts_no_polling_time_on_its_first_run(clocked, monke
     assert not result.failed, result.entries[-1]
     assert result.runs == 2, [entry['HumanReadable'] for entry in result.entries]
     assert result.entries[0]['Contents']['elapsed_seconds'] < interval
+
+
+def test_a_copy_an_earlier_restore_left_restoring_is_not_followed_by_a_restore_that_did_not_send_it(clocked):
+    # README: only copies whose update_time moved since this restore was accepted count as its own, and polling runs
+    # until every copy it sent is restored. The offline host's copy is still restoring from a restore a minute ago
+    # (on HSS's clock): a new restore by that hash does not send it, and must not poll to its timeout for it.
+    tenant, clock = clocked
+    tenant.backend.set_clock_skew(-60)
+    earlier = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
+                                                               'polling': 'false'})
+    assert [row['outcome'] for row in listed_rows(earlier)] == ['restoring']
+    tenant.backend.set_clock_skew(0)
+    timeout = 120
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER,
+                                                               'timeout_in_seconds': str(timeout)})
+
+    assert not result.failed, result.entries[-1]
+    sent = {row['host_id'] for row in result.entries[0]['Contents']['items']}
+    assert OFFLINE['host_id'] not in sent
+    assert set(rows_of(result)) == sent  # no row for the copy it never sent
+    assert 'restoring' not in {row['outcome'] for row in listed_rows(result)}
+    assert result.runs < timeout // 10 + 1  # it ended with the copies it sent, not at the timeout
