@@ -3152,7 +3152,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
         return exact_items_progress(client, fields, enterprise_project_id, state)
     sent = sent_exact_items(fields, state) if exact else None
-    rows, seen, listed = [], set(), set()
+    rows, listed = [], {}
     for value, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
                                         enterprise_project_id, None):
         if found is None:  # no copy at all, in any status: a check run by hand says so, as the first run would
@@ -3161,15 +3161,12 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
                                           'copy of this file {where}, isolated or restored'))
             continue
         key = copy_key(found)
-        listed.add(key)
-        if key in seen or (sent is not None and key not in sent):
-            continue
-        seen.add(key)
-        row = progress_row(found, state['accepted'], exact=sent is not None)
-        if row:
-            rows.append(row)
+        if sent is None or key in sent:
+            listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
+    rows += [row for found in listed.values()
+             if (row := progress_row(found, state['accepted'], exact=sent is not None)) is not None]
     rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
-              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - listed)]
+              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - set(listed))]
     return rows
 
 
@@ -3183,7 +3180,7 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
         key = copy_key(found)
         if key in sent:
-            listed.setdefault(key, found)
+            listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
     rows = []
     for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
         found = listed.get(key)
@@ -3193,6 +3190,19 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
         elif (row := progress_row(found, state['accepted'], exact=True)) is not None:
             rows.append(row)
     return rows
+
+
+def record_acted_on(kept: dict[str, Any] | None, found: dict[str, Any], accepted: int) -> dict[str, Any]:
+    """Of the records HSS lists for one host, hash and path, the one this restore acted on. A file HSS restored once
+    and then isolated again (a new detection) is listed twice, the old record (restored) first: the copy sent is the
+    one changed since the restore was accepted, else the one not restored, else the latest."""
+    if kept is None:
+        return found
+
+    def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
+        updated = whole_number(record.get('update_time'), 0)
+        return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
+    return found if rank(found) > rank(kept) else kept
 
 
 def hss_row(found: dict[str, Any]) -> dict[str, Any]:

@@ -450,3 +450,59 @@ def test_a_copy_an_earlier_restore_left_restoring_is_not_followed_by_a_restore_t
     assert set(rows_of(result)) == sent  # no row for the copy it never sent
     assert 'restoring' not in {row['outcome'] for row in listed_rows(result)}
     assert result.runs < timeout // 10 + 1  # it ended with the copies it sent, not at the timeout
+
+
+def isolated_again(tenant, host_name):
+    """HSS detects db-02's file it restored before (the seed) and isolates it again: the listing then holds two
+    records of that host, hash and path, the old one (restored) first. Returns the item and its new record's index."""
+    host = HOSTS[host_name]
+    done = next(f for f in host['isolated_files'] if f.get('isolation_status') == 'restored')
+    tenant.backend.isolate_file(host['host_id'], done['file_hash'], done['file_path'])
+    return {'host_id': host['host_id'], 'file_hash': done['file_hash'], 'file_path': done['file_path']}
+
+
+def statuses_of(tenant, item):
+    """HSS's status of each record of one host, hash and path, in listing order."""
+    return [f['isolation_status'] for f in tenant.backend.snapshot()
+            if (f['host_id'], f['file_hash'].lower(), f['file_path']) == (item['host_id'], item['file_hash'].lower(),
+                                                                           item['file_path'])]
+
+
+OUTCOME_OF_STATUS = {'restoring': 'restoring', 'isolated': 'failed', 'restored': 'restored'}
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+@pytest.mark.parametrize('restores_fail', [False, True])
+def test_a_file_isolated_again_after_an_earlier_restore_is_reported_as_hss_lists_its_new_copy(clocked, by,
+                                                                                               restores_fail):
+    tenant, clock = clocked
+    item = isolated_again(tenant, 'db-02')
+    tenant.backend.hosts[item['host_id']].restore_fails = restores_fail
+    args = item if by == 'exact item' else {'file_hash': item['file_hash']}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    old, new = statuses_of(tenant, item)
+    assert old == 'restored'  # the earlier copy, listed first
+    [row] = [row for row in listed_rows(result) if row['host_id'] == item['host_id']]
+    assert row['outcome'] == OUTCOME_OF_STATUS[new], (row, old, new)
+    assert 'before this restore' not in row['reason']  # the copy it sent is not the one restored long ago
+    assert item['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
+
+
+def test_a_file_isolated_again_among_many_exact_items_is_reported_as_hss_lists_its_new_copy(clocked):
+    # Exact items of many hashes: the check reads one listing of the whole project (README).
+    tenant, clock = clocked
+    item = isolated_again(tenant, 'db-02')
+    tenant.backend.hosts[item['host_id']].restore_fails = True
+    _, others = many_exact_items(tenant, SLOW['host_id'], MANY)
+    args = {key: json.dumps([item[key]] + [other[key] for other in others])
+            for key in ('host_id', 'file_hash', 'file_path')}
+
+    result = room(tenant, clock, hss_rate_limit='1000').run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    old, new = statuses_of(tenant, item)
+    [row] = [row for row in listed_rows(result) if row['host_id'] == item['host_id']]
+    assert row['outcome'] == OUTCOME_OF_STATUS[new] == 'failed', (row, old, new)
