@@ -1875,6 +1875,13 @@ class HssClient:
             read_to = offsets[-1] + step
         return list({json.dumps(row, sort_keys=True): row for row in rows}.values()) if grew else rows
 
+    def hss_clock_at(self, moment: float) -> int:
+        """HSS's clock (ms) at ``moment`` (the limiter's clock, before the last listing was answered), or a little
+        earlier: the last listing's Date less the time since ``moment``; this machine's clock when nothing was
+        listed."""
+        since = int((self.limiter.clock() - moment) * 1000)
+        return (self.listed_at_ms if self.listed_at_ms is not None else int(time.time() * 1000)) - since
+
     def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
         Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
@@ -2381,13 +2388,15 @@ def is_sha256_text(value: Any) -> bool:
 def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
     command started (this machine's, ms; None for a follow command, whose polling starts with this run), how many
-    checks ran before this one, and which batches HSS refused. Small whatever the number of items: the items are
-    found again by the same arguments."""
+    checks ran before this one, which batches HSS refused, and when the start's listing began (HSS's clock; None for
+    exact items, which are not listed). Small whatever the number of items: the items are found again by the same
+    arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     # A follow command leaves the start out (``<accepted>::0``): run by hand, it begins a polling of its own, now.
-    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
+    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12}))?)?',
+                         str(value).strip())
     now = int(time.time() * 1000)
     accepted = int(match.group(1)) if match else 0
     started = int(match.group(2)) if match and match.group(2) else None
@@ -2397,13 +2406,17 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     return {'accepted': accepted, 'started': started, 'checks': int(match.group(3)),
-            'refused': int(match.group(4) or '0', 16)}
+            'refused': int(match.group(4) or '0', 16),
+            'listed': accepted - int(match.group(5)) if match.group(5) else None}
 
 
 def state_text(state: dict[str, Any]) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
-    was: 10,000 exact items carry at most 25 more characters. ``started`` None: left out (a follow command)."""
+    was: 10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when
+    the start listed the copies. ``started`` None: left out (a follow command)."""
     text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
+    if state.get('listed') is not None:
+        return text + f':{state.get("refused", 0):x}:{max(state["accepted"] - state["listed"], 0)}'
     return text + (f':{state["refused"]:x}' if state.get('refused') else '')
 
 
@@ -2970,10 +2983,15 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                       timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    listed = None
     if hosts and hashes and paths:
         items, rows = broadcast_items(fields), []
     else:
+        began = client.limiter.clock()
         items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
+        # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
+        # take a change since the listing began as one to this copy the start reports restoring.
+        listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
     sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     counts = hss_counts(rows)
@@ -2986,7 +3004,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     schedule = None
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
-                 'refused': refused}
+                 'refused': refused, 'listed': listed}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
             readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
@@ -3164,7 +3182,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         if sent is None or key in sent:
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
     rows += [row for found in listed.values()
-             if (row := progress_row(found, state['accepted'], exact=sent is not None)) is not None]
+             if (row := progress_row(found, state, exact=sent is not None)) is not None]
     rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
               'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - set(listed))]
     return rows
@@ -3187,7 +3205,7 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
         if found is None:
             rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
                          'outcome': HSS_OUTCOME_RESTORING, 'reason': HSS_NOT_LISTED_AT_CHECK})
-        elif (row := progress_row(found, state['accepted'], exact=True)) is not None:
+        elif (row := progress_row(found, state, exact=True)) is not None:
             rows.append(row)
     return rows
 
@@ -3228,19 +3246,21 @@ def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set
             if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
 
-def progress_row(found: dict[str, Any], accepted: int, exact: bool = False) -> dict[str, Any] | None:
-    """A listed copy's outcome for this restore, or None when its status owes nothing to it (but an exact item this
-    restore sent, whose row the start wrote as restoring, is always given its outcome once HSS lists it restoring or
-    restored)."""
-    status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
+def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool = False) -> dict[str, Any] | None:
+    """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
+    restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
+    a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began."""
+    updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
+    changed = updated >= state['accepted']
+    sent = exact or (state.get('listed') is not None and updated >= state['listed'])
     row = hss_row(found)
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
-    if status == HSS_STATUS_RESTORING and (changed or exact):
+    if status == HSS_STATUS_RESTORING and (changed or sent):
         return dict(row, outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:
         return dict(row, outcome=HSS_OUTCOME_RESTORED)
-    if status == HSS_STATUS_RESTORED and exact:
+    if status == HSS_STATUS_RESTORED and sent:  # restored by another hand before this restore reached HSS
         return dict(row, outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
     if status == HSS_STATUS_ISOLATED and changed:
         return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)

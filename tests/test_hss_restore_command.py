@@ -417,3 +417,29 @@ def test_a_path_ending_with_a_blank_given_in_the_json_list_form_is_restored_by_h
     assert [(r['file_path'], r['outcome']) for r in rows_of(result)] == [(path, 'restored')]
     assert hss_tenant.backend.isolation_status(copy['host_id'], 'ab' * 32, path) == 'restored'
     assert status_of(hss_tenant, copy) == 'isolated'  # the path without the blank is another file
+
+
+def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reported_restored_not_left_restoring(
+        hss_tenant):
+    # The start lists the copy isolated and reports it restoring; before its PUT reaches HSS an analyst restores it in
+    # the console (seconds later on HSS's clock). HSS lists it restored: a check must say so, since XSOAR keeps the
+    # start's row until a run writes it again.
+    copy = next(c for c in COPIES[SHARED_HASH] if c['healthy'])
+    backend, put = hss_tenant.backend, hss_tenant.backend.restore_isolated_files
+
+    def restored_by_someone_else_first(project_id, data_list, enterprise_project_id=None):
+        backend.set_clock_skew(10)  # seconds pass on HSS's clock after the command's listing
+        put(project_id, [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}], enterprise_project_id)
+        backend.set_clock_skew(12)
+        return put(project_id, data_list, enterprise_project_id)
+    backend.restore_isolated_files = restored_by_someone_else_first
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+
+    assert not result.failed, result.entries
+    started = {row['host_id']: row['outcome'] for row in result.entries[0]['Contents']['items']}
+    assert started[copy['host_id']] == 'restoring'
+    assert status_of(hss_tenant, copy) == 'restored'
+    [row] = [row for row in rows_of(result) if row['host_id'] == copy['host_id']]
+    assert row['outcome'] == 'restored', row
+    assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
