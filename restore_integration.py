@@ -722,6 +722,9 @@ class Attempt:
     advice: str = ''  # what to do about it
     ends: float = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
+    # The server's clock when it answered (its Date, ms), also when the body then broke off: a request whose answer
+    # was lost still tells when the service had it at the latest.
+    answered_ms: int | None = None
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1246,6 +1249,7 @@ class HttpTransport:
         met a fault. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is due (a 2xx of
         ``expect_json``), is a broken reply; one still coming at the end, an answer that did not come in time."""
         attempt.status = response.status_code
+        attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
         started = self.limiter.clock()
         body, ends = bytearray(), min(started + self.settings.read_timeout, attempt.ends)
@@ -1875,12 +1879,15 @@ class HssClient:
             read_to = offsets[-1] + step
         return list({json.dumps(row, sort_keys=True): row for row in rows}.values()) if grew else rows
 
-    def hss_clock_at(self, moment: float) -> int:
-        """HSS's clock (ms) at ``moment`` (the limiter's clock, before the last listing was answered), or a little
-        earlier: the last listing's Date less the time since ``moment``; this machine's clock when nothing was
-        listed."""
+    def hss_clock_at(self, moment: float, attempts: Iterable[Attempt] = ()) -> int:
+        """HSS's clock (ms) at ``moment`` (the limiter's clock), or a little earlier, for a request sent then:
+        the latest Date its ``attempts`` were answered with (an answer cut off has one), else the Date of this
+        run's last listing (read before the request, or this is a listing), else this machine's clock, less the time
+        since ``moment``."""
         since = int((self.limiter.clock() - moment) * 1000)
-        return (self.listed_at_ms if self.listed_at_ms is not None else int(time.time() * 1000)) - since
+        dates = [attempt.answered_ms for attempt in attempts if attempt.answered_ms is not None]
+        answered = max(dates) if dates else self.listed_at_ms
+        return (answered if answered is not None else int(time.time() * 1000)) - since
 
     def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
@@ -2995,7 +3002,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     counts = hss_counts(rows)
-    if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
+    if counts[HSS_OUTCOME_FAILED] and accepted is None:  # HSS took none of the items, nor may it have
         first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
         raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. '
                            f'{first["reason"]}')
@@ -3007,7 +3014,10 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                  'refused': refused, 'listed': listed}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
-            readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
+            readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
+                         if counts[HSS_OUTCOME_RESTORING] else
+                         f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
+                         f'{interval} seconds what HSS did with these files.')
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
@@ -3074,9 +3084,10 @@ def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], path
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
-    """PUTs the items 100 at a time, batches side by side, and reports each item; also returns when HSS first
-    accepted a batch (its clock, ms; None when it accepted none) and the batches it surely did not act on (a bit
-    each): refused, or never sent. A batch whose answer was lost may have been acted on, so the checks follow it.
+    """PUTs the items 100 at a time, batches side by side, and reports each item; also returns the earliest HSS can
+    have acted on a batch (its clock, ms; None when it surely acted on none) and the batches it surely did not act on
+    (a bit each): refused, or never sent. A batch whose answer was lost may have been acted on, so the checks follow
+    it, from when it was first sent.
 
     A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
     sending; the batches not sent yet are reported failed with that reason.
@@ -3093,14 +3104,16 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             return not_sent(batch)
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
+        sent_at = client.limiter.clock()
         try:
             accepted_at = client.restore_isolated_files(payload, enterprise_project_id)
-        except VendorApiError as error:
-            if refuses_every_request(error):
-                stop.setdefault('reason', str(error))
-            return HSS_OUTCOME_FAILED, str(error), None, may_have_applied(error.attempts)
         except RestoreError as error:
-            return HSS_OUTCOME_FAILED, str(error), None, may_have_applied(error.attempts)
+            if isinstance(error, VendorApiError) and refuses_every_request(error):
+                stop.setdefault('reason', str(error))
+            # HSS may have acted on it from its first attempt on: the checks count its changes from then.
+            maybe = may_have_applied(error.attempts)
+            acted_from = client.hss_clock_at(sent_at, error.attempts) if maybe else None
+            return HSS_OUTCOME_FAILED, str(error), acted_from, maybe
         return HSS_OUTCOME_RESTORING, None, accepted_at, True
 
     rows, accepted, refused = [], [], 0
