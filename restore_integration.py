@@ -722,6 +722,9 @@ class Attempt:
     advice: str = ''  # what to do about it
     ends: float = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
+    # The server's clock when it answered (its Date, ms), also when the body then broke off: a request whose answer
+    # was lost still tells when the service had it at the latest.
+    answered_ms: int | None = None
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1246,6 +1249,7 @@ class HttpTransport:
         met a fault. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is due (a 2xx of
         ``expect_json``), is a broken reply; one still coming at the end, an answer that did not come in time."""
         attempt.status = response.status_code
+        attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
         started = self.limiter.clock()
         body, ends = bytearray(), min(started + self.settings.read_timeout, attempt.ends)
@@ -1875,6 +1879,16 @@ class HssClient:
             read_to = offsets[-1] + step
         return list({json.dumps(row, sort_keys=True): row for row in rows}.values()) if grew else rows
 
+    def hss_clock_at(self, moment: float, attempts: Iterable[Attempt] = ()) -> int:
+        """HSS's clock (ms) at ``moment`` (the limiter's clock), or a little earlier, for a request sent then:
+        the latest Date its ``attempts`` were answered with (an answer cut off has one), else the Date of this
+        run's last listing (read before the request, or this is a listing), else this machine's clock, less the time
+        since ``moment``."""
+        since = int((self.limiter.clock() - moment) * 1000)
+        dates = [attempt.answered_ms for attempt in attempts if attempt.answered_ms is not None]
+        answered = max(dates) if dates else self.listed_at_ms
+        return (answered if answered is not None else int(time.time() * 1000)) - since
+
     def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
         Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
@@ -2215,24 +2229,29 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
 
 
 def arg_to_list(value: Any, name: str) -> list[str]:
-    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text."""
+    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text.
+
+    Only the items of comma-separated text are stripped (blanks around commas are how such a list is typed); an item
+    of a JSON or a real list is taken as it is, so that a value with a blank at either end (a path) can be given."""
     if value is None:
         return []
+    typed = False
     if isinstance(value, str):
         text = value.strip()
         if not text:
             return []
-        value = json_list(text, name) if text.startswith('[') else text.split(',')
+        typed = not text.startswith('[')
+        value = text.split(',') if typed else json_list(text, name)
     elif not isinstance(value, (list, tuple)):
         value = [value]
     items = []
     for position, item in enumerate(value, 1):
         if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
-        text = str(item).strip()
-        if not text:
+        text = str(item)
+        if not text.strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
-        items.append(text)
+        items.append(text.strip() if typed else text)
     return items
 
 
@@ -2260,15 +2279,21 @@ def hss_field_list(value: Any, name: str) -> list[str]:
     return values
 
 
-def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
-    """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
-    two cases: HSS matches either) once."""
+def lined_up_lists(fields: dict[str, list[str]]) -> tuple[dict[str, list[str]], int]:
+    """The item lists given and how many items they make; a RestoreError when they do not line up."""
     given = {name: values for name, values in fields.items() if values}
     count = max(len(values) for values in given.values())
     if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
                            f'item, or the same number of values as the others.')
+    return given, count
+
+
+def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
+    two cases: HSS matches either) once."""
+    given, count = lined_up_lists(fields)
     items, seen = [], set()
     for index in range(count):
         values = tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
@@ -2276,6 +2301,20 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
             seen.add(values)
             items.append(dict(zip(given, values)))
     return items
+
+
+def check_hss_items(fields: dict[str, list[str]]) -> None:
+    """Refuses, before any request, item arguments that name no files, exact item lists that do not line up, and
+    file_attr given outside exact items."""
+    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    if hosts and hashes and paths:
+        lined_up_lists(fields)
+    elif not (hashes or (hosts and paths)):
+        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
+                           'file_path, or host_id, file_hash and file_path together for exact items.')
+    elif fields['file_attr']:
+        raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
+                           'a restore by hash or by path takes each file\'s attributes from HSS.')
 
 
 def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
@@ -2353,30 +2392,38 @@ def is_sha256_text(value: Any) -> bool:
     return isinstance(value, str) and SHA256_PATTERN.fullmatch(value) is not None
 
 
-def hss_restore_state(value: Any) -> dict[str, int] | None:
+def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
-    command started (this machine's, ms), how many checks ran before this one, and which batches HSS refused.
-    Small whatever the number of items: the items are found again by the same arguments."""
+    command started (this machine's, ms; None for a follow command, whose polling starts with this run), how many
+    checks ran before this one, which batches HSS refused, and when the start's listing began (HSS's clock; None for
+    exact items, which are not listed). Small whatever the number of items: the items are found again by the same
+    arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     # A follow command leaves the start out (``<accepted>::0``): run by hand, it begins a polling of its own, now.
-    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000}))?', str(value).strip())
+    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12}))?)?',
+                         str(value).strip())
     now = int(time.time() * 1000)
-    accepted, started = (int(match.group(1)), int(match.group(2) or now)) if match else (0, 0)
+    accepted = int(match.group(1)) if match else 0
+    started = int(match.group(2)) if match and match.group(2) else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or started > now + CLOCK_STEP_MAX_MS:
+    if match is None or (started or now) > now + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     return {'accepted': accepted, 'started': started, 'checks': int(match.group(3)),
-            'refused': int(match.group(4) or '0', 16)}
+            'refused': int(match.group(4) or '0', 16),
+            'listed': accepted - int(match.group(5)) if match.group(5) else None}
 
 
 def state_text(state: dict[str, Any]) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
-    was: 10,000 exact items carry at most 25 more characters. ``started`` None: left out (a follow command)."""
+    was: 10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when
+    the start listed the copies. ``started`` None: left out (a follow command)."""
     text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
+    if state.get('listed') is not None:
+        return text + f':{state.get("refused", 0):x}:{max(state["accepted"] - state["listed"], 0)}'
     return text + (f':{state["refused"]:x}' if state.get('refused') else '')
 
 
@@ -2929,6 +2976,7 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
         if kind:  # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
             raise RestoreError(f'file_hash {value} is {kind} hash; HSS lists isolated files by their SHA256 '
                                f'(64 hexadecimal characters). Give the SHA256 of the file.')
+    check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     polling, interval, timeout = polling_arguments(args)
     state = hss_restore_state(args.get('restore_state'))
     client.transport.wait_at_most(timeout)
@@ -2942,20 +2990,19 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                       timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
+    listed = None
     if hosts and hashes and paths:
         items, rows = broadcast_items(fields), []
-    elif hashes or (hosts and paths):
-        if fields['file_attr']:
-            raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
-                               'a restore by hash or by path takes each file\'s attributes from HSS.')
-        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
     else:
-        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
-                           'file_path, or host_id, file_hash and file_path together for exact items.')
+        began = client.limiter.clock()
+        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
+        # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
+        # take a change since the listing began as one to this copy the start reports restoring.
+        listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
     sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     counts = hss_counts(rows)
-    if counts[HSS_OUTCOME_FAILED] and not counts[HSS_OUTCOME_RESTORING]:
+    if counts[HSS_OUTCOME_FAILED] and accepted is None:  # HSS took none of the items, nor may it have
         first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
         raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. '
                            f'{first["reason"]}')
@@ -2964,10 +3011,13 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     schedule = None
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
-                 'refused': refused}
+                 'refused': refused, 'listed': listed}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
-            readable += f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
+            readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
+                         if counts[HSS_OUTCOME_RESTORING] else
+                         f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
+                         f'{interval} seconds what HSS did with these files.')
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
@@ -3034,9 +3084,10 @@ def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], path
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
-    """PUTs the items 100 at a time, batches side by side, and reports each item; also returns when HSS first
-    accepted a batch (its clock, ms; None when it accepted none) and the batches it surely did not act on (a bit
-    each): refused, or never sent. A batch whose answer was lost may have been acted on, so the checks follow it.
+    """PUTs the items 100 at a time, batches side by side, and reports each item; also returns the earliest HSS can
+    have acted on a batch (its clock, ms; None when it surely acted on none) and the batches it surely did not act on
+    (a bit each): refused, or never sent. A batch whose answer was lost may have been acted on, so the checks follow
+    it, from when it was first sent.
 
     A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
     sending; the batches not sent yet are reported failed with that reason.
@@ -3053,14 +3104,16 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             return not_sent(batch)
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
+        sent_at = client.limiter.clock()
         try:
             accepted_at = client.restore_isolated_files(payload, enterprise_project_id)
-        except VendorApiError as error:
-            if refuses_every_request(error):
-                stop.setdefault('reason', str(error))
-            return HSS_OUTCOME_FAILED, str(error), None, may_have_applied(error.attempts)
         except RestoreError as error:
-            return HSS_OUTCOME_FAILED, str(error), None, may_have_applied(error.attempts)
+            if isinstance(error, VendorApiError) and refuses_every_request(error):
+                stop.setdefault('reason', str(error))
+            # HSS may have acted on it from its first attempt on: the checks count its changes from then.
+            maybe = may_have_applied(error.attempts)
+            acted_from = client.hss_clock_at(sent_at, error.attempts) if maybe else None
+            return HSS_OUTCOME_FAILED, str(error), acted_from, maybe
         return HSS_OUTCOME_RESTORING, None, accepted_at, True
 
     rows, accepted, refused = [], [], 0
@@ -3091,7 +3144,10 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         rows, unread = [], str(error)
     else:
         unread = None
-    checks = state['checks'] + 1  # the checks made so far bound the time passed from below
+    # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
+    # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
+    checks = state['checks'] + (state['started'] is not None)
+    state = dict(state, started=state['started'] or int(time.time() * 1000))
     elapsed = polling_elapsed(state['started'], checks * interval)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout
@@ -3127,7 +3183,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
         return exact_items_progress(client, fields, enterprise_project_id, state)
     sent = sent_exact_items(fields, state) if exact else None
-    rows, seen, listed = [], set(), set()
+    rows, listed = [], {}
     for value, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
                                         enterprise_project_id, None):
         if found is None:  # no copy at all, in any status: a check run by hand says so, as the first run would
@@ -3136,15 +3192,12 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
                                           'copy of this file {where}, isolated or restored'))
             continue
         key = copy_key(found)
-        listed.add(key)
-        if key in seen or (sent is not None and key not in sent):
-            continue
-        seen.add(key)
-        row = progress_row(found, state['accepted'], exact=sent is not None)
-        if row:
-            rows.append(row)
+        if sent is None or key in sent:
+            listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
+    rows += [row for found in listed.values()
+             if (row := progress_row(found, state, exact=sent is not None)) is not None]
     rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
-              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - listed)]
+              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - set(listed))]
     return rows
 
 
@@ -3158,16 +3211,29 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
         key = copy_key(found)
         if key in sent:
-            listed.setdefault(key, found)
+            listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
     rows = []
     for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
         found = listed.get(key)
         if found is None:
             rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
                          'outcome': HSS_OUTCOME_RESTORING, 'reason': HSS_NOT_LISTED_AT_CHECK})
-        elif (row := progress_row(found, state['accepted'], exact=True)) is not None:
+        elif (row := progress_row(found, state, exact=True)) is not None:
             rows.append(row)
     return rows
+
+
+def record_acted_on(kept: dict[str, Any] | None, found: dict[str, Any], accepted: int) -> dict[str, Any]:
+    """Of the records HSS lists for one host, hash and path, the one this restore acted on. A file HSS restored once
+    and then isolated again (a new detection) is listed twice, the old record (restored) first: the copy sent is the
+    one changed since the restore was accepted, else the one not restored, else the latest."""
+    if kept is None:
+        return found
+
+    def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
+        updated = whole_number(record.get('update_time'), 0)
+        return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
+    return found if rank(found) > rank(kept) else kept
 
 
 def hss_row(found: dict[str, Any]) -> dict[str, Any]:
@@ -3193,16 +3259,21 @@ def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set
             if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
 
-def progress_row(found: dict[str, Any], accepted: int, exact: bool = False) -> dict[str, Any] | None:
-    """A listed copy's outcome for this restore, or None when its status owes nothing to it (but an exact item,
-    whose row the start wrote as restoring, is always given its outcome once HSS lists it restored)."""
-    status, changed = found.get('isolation_status'), whole_number(found.get('update_time'), 0) >= accepted
+def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool = False) -> dict[str, Any] | None:
+    """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
+    restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
+    a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began."""
+    updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
+    changed = updated >= state['accepted']
+    sent = exact or (state.get('listed') is not None and updated >= state['listed'])
     row = hss_row(found)
-    if status == HSS_STATUS_RESTORING:
+    # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
+    # following it would poll to the timeout for a copy this restore never touched.
+    if status == HSS_STATUS_RESTORING and (changed or sent):
         return dict(row, outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:
         return dict(row, outcome=HSS_OUTCOME_RESTORED)
-    if status == HSS_STATUS_RESTORED and exact:
+    if status == HSS_STATUS_RESTORED and sent:  # restored by another hand before this restore reached HSS
         return dict(row, outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
     if status == HSS_STATUS_ISOLATED and changed:
         return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)

@@ -18,6 +18,7 @@ import json
 import logging
 import random
 import re
+import time
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
@@ -364,6 +365,24 @@ def test_restore_file_refuses_bad_input_before_sending_anything(xdr, debug_log, 
 def test_hss_restore_isolated_refuses_bad_input_before_sending_anything(hss, debug_log, bad, auth_type):
     args, name, phrase = bad
     assert_refused(hss, debug_log, 'hss-restore-isolated', hss.params(auth_type), args, name, phrase)
+
+
+def restore_states():
+    """restore_state as the command writes it: a polling run's <accepted>:<started>:<checks>, or a follow line's
+    <accepted>::0 (README, hss-restore-isolated), for a restore accepted as the example runs."""
+    now = int(time.time() * 1000)
+    return st.sampled_from([f'{now}:{now}:0', f'{now}:{now}:3', f'{now}::0'])
+
+
+@LIGHT
+@given(hss_bad_input, restore_states())
+def test_a_hss_check_run_refuses_the_bad_input_a_first_run_refuses_before_sending_anything(hss, debug_log, bad,
+                                                                                           restore_state):
+    # A check (a polling run, or a follow line run by hand) finds the items again from the same arguments: what the
+    # first run refuses, a check refuses too, rather than report an unread listing until the timeout.
+    args, name, phrase = bad
+    assert_refused(hss, debug_log, 'hss-restore-isolated', hss.params(), dict(args, restore_state=restore_state),
+                   name, phrase)
 
 
 project_id_tricks = st.one_of(

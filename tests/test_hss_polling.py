@@ -407,3 +407,102 @@ def test_a_copy_restored_when_followed_later_keeps_no_reason_from_the_check_that
 
     [row] = rows_of(followed).values()
     assert row['outcome'] == 'restored' and not row.get('reason'), row
+
+
+def test_a_follow_command_counts_no_polling_time_on_its_first_run(clocked, monkeypatch):
+    # README: the follow line is "a polling of its own, timed from that run". Its first run has waited no interval:
+    # given a timeout an interval and a little more, it checks again rather than end at once.
+    tenant, clock = clocked
+    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))
+    tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=90.0)  # still restoring throughout
+    [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
+    item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
+    started = room(tenant, clock).run('hss-restore-isolated', dict(item, polling='false'))
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    interval = facts.MIN_POLLING_INTERVAL
+
+    line = parse_line(f'{follow} interval_in_seconds={interval} timeout_in_seconds={interval + interval // 2}')
+    result = room(tenant, clock).run(line.command, line.args)
+
+    assert not result.failed, result.entries[-1]
+    assert result.runs == 2, [entry['HumanReadable'] for entry in result.entries]
+    assert result.entries[0]['Contents']['elapsed_seconds'] < interval
+
+
+def test_a_copy_an_earlier_restore_left_restoring_is_not_followed_by_a_restore_that_did_not_send_it(clocked):
+    # README: only copies whose update_time moved since this restore was accepted count as its own, and polling runs
+    # until every copy it sent is restored. The offline host's copy is still restoring from a restore a minute ago
+    # (on HSS's clock): a new restore by that hash does not send it, and must not poll to its timeout for it.
+    tenant, clock = clocked
+    tenant.backend.set_clock_skew(-60)
+    earlier = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
+                                                               'polling': 'false'})
+    assert [row['outcome'] for row in listed_rows(earlier)] == ['restoring']
+    tenant.backend.set_clock_skew(0)
+    timeout = 120
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER,
+                                                               'timeout_in_seconds': str(timeout)})
+
+    assert not result.failed, result.entries[-1]
+    sent = {row['host_id'] for row in result.entries[0]['Contents']['items']}
+    assert OFFLINE['host_id'] not in sent
+    assert set(rows_of(result)) == sent  # no row for the copy it never sent
+    assert 'restoring' not in {row['outcome'] for row in listed_rows(result)}
+    assert result.runs < timeout // 10 + 1  # it ended with the copies it sent, not at the timeout
+
+
+def isolated_again(tenant, host_name):
+    """HSS detects db-02's file it restored before (the seed) and isolates it again: the listing then holds two
+    records of that host, hash and path, the old one (restored) first. Returns the item and its new record's index."""
+    host = HOSTS[host_name]
+    done = next(f for f in host['isolated_files'] if f.get('isolation_status') == 'restored')
+    tenant.backend.isolate_file(host['host_id'], done['file_hash'], done['file_path'])
+    return {'host_id': host['host_id'], 'file_hash': done['file_hash'], 'file_path': done['file_path']}
+
+
+def statuses_of(tenant, item):
+    """HSS's status of each record of one host, hash and path, in listing order."""
+    return [f['isolation_status'] for f in tenant.backend.snapshot()
+            if (f['host_id'], f['file_hash'].lower(), f['file_path']) == (item['host_id'], item['file_hash'].lower(),
+                                                                           item['file_path'])]
+
+
+OUTCOME_OF_STATUS = {'restoring': 'restoring', 'isolated': 'failed', 'restored': 'restored'}
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+@pytest.mark.parametrize('restores_fail', [False, True])
+def test_a_file_isolated_again_after_an_earlier_restore_is_reported_as_hss_lists_its_new_copy(clocked, by,
+                                                                                               restores_fail):
+    tenant, clock = clocked
+    item = isolated_again(tenant, 'db-02')
+    tenant.backend.hosts[item['host_id']].restore_fails = restores_fail
+    args = item if by == 'exact item' else {'file_hash': item['file_hash']}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    old, new = statuses_of(tenant, item)
+    assert old == 'restored'  # the earlier copy, listed first
+    [row] = [row for row in listed_rows(result) if row['host_id'] == item['host_id']]
+    assert row['outcome'] == OUTCOME_OF_STATUS[new], (row, old, new)
+    assert 'before this restore' not in row['reason']  # the copy it sent is not the one restored long ago
+    assert item['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
+
+
+def test_a_file_isolated_again_among_many_exact_items_is_reported_as_hss_lists_its_new_copy(clocked):
+    # Exact items of many hashes: the check reads one listing of the whole project (README).
+    tenant, clock = clocked
+    item = isolated_again(tenant, 'db-02')
+    tenant.backend.hosts[item['host_id']].restore_fails = True
+    _, others = many_exact_items(tenant, SLOW['host_id'], MANY)
+    args = {key: json.dumps([item[key]] + [other[key] for other in others])
+            for key in ('host_id', 'file_hash', 'file_path')}
+
+    result = room(tenant, clock, hss_rate_limit='1000').run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    old, new = statuses_of(tenant, item)
+    [row] = [row for row in listed_rows(result) if row['host_id'] == item['host_id']]
+    assert row['outcome'] == OUTCOME_OF_STATUS[new] == 'failed', (row, old, new)

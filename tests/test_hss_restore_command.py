@@ -400,3 +400,67 @@ def test_exact_items_of_a_batch_whose_answers_were_lost_are_followed_and_reporte
 
     assert {status_of(hss_tenant, a) for a in added} == {'restored'}
     assert {row['outcome'] for row in rows_of(result)} == {'restored'} and len(rows_of(result)) == 150
+
+
+@pytest.mark.parametrize('path_end', [' ', '  '])
+def test_a_path_ending_with_a_blank_given_in_the_json_list_form_is_restored_by_host_and_path(hss_tenant, path_end):
+    # integration.yml gives the JSON list form for a path the comma-separated text cannot carry; a Linux path may end
+    # with a blank, and HSS lists it as it is.
+    [copy] = COPIES[SINGLE_HASH]
+    path = copy['file_path'] + path_end
+    hss_tenant.backend.isolate_file(copy['host_id'], 'ab' * 32, path)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'host_id': copy['host_id'],
+                                                               'file_path': json.dumps([path])})
+
+    assert not result.failed, result.entries
+    assert [(r['file_path'], r['outcome']) for r in rows_of(result)] == [(path, 'restored')]
+    assert hss_tenant.backend.isolation_status(copy['host_id'], 'ab' * 32, path) == 'restored'
+    assert status_of(hss_tenant, copy) == 'isolated'  # the path without the blank is another file
+
+
+def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reported_restored_not_left_restoring(
+        hss_tenant):
+    # The start lists the copy isolated and reports it restoring; before its PUT reaches HSS an analyst restores it in
+    # the console (seconds later on HSS's clock). HSS lists it restored: a check must say so, since XSOAR keeps the
+    # start's row until a run writes it again.
+    copy = next(c for c in COPIES[SHARED_HASH] if c['healthy'])
+    backend, put = hss_tenant.backend, hss_tenant.backend.restore_isolated_files
+
+    def restored_by_someone_else_first(project_id, data_list, enterprise_project_id=None):
+        backend.set_clock_skew(10)  # seconds pass on HSS's clock after the command's listing
+        put(project_id, [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}], enterprise_project_id)
+        backend.set_clock_skew(12)
+        return put(project_id, data_list, enterprise_project_id)
+    backend.restore_isolated_files = restored_by_someone_else_first
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+
+    assert not result.failed, result.entries
+    started = {row['host_id']: row['outcome'] for row in result.entries[0]['Contents']['items']}
+    assert started[copy['host_id']] == 'restoring'
+    assert status_of(hss_tenant, copy) == 'restored'
+    [row] = [row for row in rows_of(result) if row['host_id'] == copy['host_id']]
+    assert row['outcome'] == 'restored', row
+    assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_restore_hss_carried_out_though_every_answer_was_lost_is_followed_not_refused(hss_tenant, by):
+    # Every PUT reaches HSS and is carried out, but each 200 answer is cut off (the seed: the 200 has no body to
+    # wait for). README: a batch whose answer was lost may have been acted on, so the checks follow its items too, and
+    # the command fails only when HSS took none of the items it was sent.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'file_hash': SINGLE_HASH} if by == 'hash' else {key: copy[key] for key in ('host_id', 'file_hash',
+                                                                                           'file_path')}
+    listing = 'ok,' if by == 'hash' else ''
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={listing}truncated*10'))
+
+    result = war_room(hss_tenant, max_retries='3', retry_backoff='0').run('hss-restore-isolated', args)
+
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 4  # the first attempt and 3 retries
+    assert status_of(hss_tenant, copy) == 'restored'
+    assert not result.failed, result.entries[-1]
+    start = result.entries[0]
+    assert 'lost' in start['HumanReadable'] and start['Contents']['follow_commands']  # said honestly, and followed
+    assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
