@@ -865,6 +865,7 @@ field_text = st.text(st.characters(blacklist_categories=('Cc', 'Cs')), min_size=
        field_text.filter(lambda t: len(t.strip()) <= 200), field_text.filter(lambda t: len(t.strip()) <= 200))
 @example('08a97e45-457f-469f-a8fc-cbfa73c409f9', '58693382', 'D:\\Shares\\Q3 "final"\\')  # quotes, last backslash
 @example('host,with,commas', '[not json', 'C:\\a,b.exe')  # list arguments split on commas; '[' means JSON
+@example('web-03', 'a' * 64, '/tmp/report.sh ')  # HSS lists a path as it is: one may end with a blank
 @settings(max_examples=300, deadline=None)
 def test_hss_step_command_reads_back_as_the_same_item(host_id, file_hash, file_path):
     row = {'host_id': host_id, 'file_hash': file_hash, 'file_path': file_path, 'outcome': 'failed',
@@ -873,8 +874,9 @@ def test_hss_step_command_reads_back_as_the_same_item(host_id, file_hash, file_p
     [step] = summarise({'HuaweiHSS': {'RestoredFile': row}}, 'hss')[1]['manual_steps']
 
     line = parse_line(command_in(step, '!hss-restore-isolated'))
-    for name in ('host_id', 'file_hash', 'file_path'):
+    for name in ('host_id', 'file_hash'):
         assert ri.hss_field_list(line.args[name], name) == [row[name].strip()]
+    assert ri.hss_field_list(line.args['file_path'], 'file_path') == [file_path]  # a path is taken as HSS lists it
 
 
 def test_a_started_restore_whose_status_could_not_be_read_is_pending_not_refused():

@@ -130,12 +130,12 @@ def markdown_table(rows, headers):
 def command_value(value, is_list):
     """One argument value as the war-room line needs it.
 
-    A list argument splits on commas, so a value holding a comma (or starting with '[') goes in the JSON
-    list form; a value with a blank or a double quote, or starting with a backtick (XSOAR's raw form), goes in
-    double quotes, with \\ and \\" escaped.
+    A list argument splits on commas and strips each item, so a value holding a comma (or starting with '['), or with
+    a blank at either end (a path may end with one), goes in the JSON list form; a value with a blank or a double
+    quote, or starting with a backtick (XSOAR's raw form), goes in double quotes, with \\ and \\" escaped.
     """
     text = text_of(value)
-    if is_list and (',' in text or text.lstrip().startswith('[')):
+    if is_list and (',' in text or text.lstrip().startswith('[') or text != text.strip()):
         text = json.dumps([text])
     if not text or '"' in text or text.startswith('`') or any(char.isspace() for char in text):
         text = '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
@@ -333,7 +333,8 @@ def hss_item(row):
     host_id = text_of(row.get('host_id')).strip()
     host_name = text_of(row.get('host_name')).strip()
     file_hash = text_of(row.get('file_hash')).strip()
-    file_path = text_of(row.get('file_path')).strip()
+    file_path = text_of(row.get('file_path'))  # as HSS lists it: a path may end with a blank
+    file_path = file_path if file_path.strip() else ''
     raw_outcome = text_of(row.get('outcome')).strip()
     outcome = raw_outcome.lower()
     reason = text_of(row.get('reason')).strip()
