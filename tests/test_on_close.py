@@ -827,6 +827,42 @@ def test_a_path_no_file_entry_names_is_an_unknown_file_and_may_be_restored(entry
     assert result == {'allowed': [], 'allowed_paths': [path], 'held': []}
 
 
+def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore_no_second_time(vendors):
+    # README: closeInvestigation runs the type's post-processing script on the context the playbook left, and it sends
+    # none of the playbook's restores again: a copy restored or restoring on the incident's host is covered, whether
+    # the playbook found it by hash or by host and path.
+    import restore_integration as ri
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(path_only(sample), sample.close_reason, sample.close_notes)
+
+    runs = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
+
+    assert [run.failed for run in runs] == [False, False] and len(runs) == 2
+    fields = incident['CustomFields']
+    sent = sorted((item['host_id'], item['file_path']) for item in hss_puts(hss))
+    assert sent == sorted((fields['huaweihsshostid'], path) for path in fields['huaweihssfilepaths'])  # once each
+    note = runs[1].notes[-1]
+    assert 'restored no copy' not in note and 'started for' not in note
+    for path in fields['huaweihssfilepaths']:
+        assert f'was not run again for {path}' in note
+    [line] = by_hand_lines(note)
+    assert ri.hss_field_list(line.args['file_path'], 'file_path') == fields['huaweihssfilepaths']
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [fields['huaweihsshostid']]
+
+
+def test_a_path_an_earlier_restore_covers_is_one_restored_or_restoring_on_the_incident_s_host_windows_without_case():
+    rows = [('h-1', 'c:/users/public/TEST.exe', 'restored'), ('h-2', 'C:\\other.exe', 'restored'),
+            ('h-1', '/opt/App/updater', 'restoring'), ('h-1', 'C:\\failed.exe', 'failed')]
+    context = {'HuaweiHSS': {'RestoredFile': [{'host_id': host, 'file_path': path, 'file_hash': 'a' * 64,
+                                                'outcome': outcome} for host, path, outcome in rows]}}
+    asked = ['C:\\Users\\Public\\test.exe', 'C:\\other.exe', '/opt/app/updater', 'C:\\failed.exe']
+
+    covered = ON_CLOSE.hss_paths_done_before(context, ['h-1'], asked)
+
+    assert list(covered) == asked[:1] and covered[asked[0]]['outcome'] == 'restored'
+
+
 # ----------------------------------------------------------------------------- by-hand commands keep the scope
 
 def run_by_hand(hss, line):

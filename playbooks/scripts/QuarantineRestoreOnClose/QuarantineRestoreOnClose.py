@@ -24,6 +24,7 @@ HSS_COMMAND = 'hss-restore-isolated'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
+WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash anywhere (a UNC name too)
 # What an earlier restore in this incident left in context that makes a new one pointless: an action that put the
 # file back (on every endpoint, or on some: the others' reasons are in its record and the summary note) or still runs,
 # a copy restored or restoring. An incident closed by the analyst-decision branch (its playbook restored the files)
@@ -272,10 +273,25 @@ def hss_done_before(context, host_ids):
     return {str(row['file_hash']).lower(): row for row in hss_done_rows(context, host_ids) if row.get('file_hash')}
 
 
+def hss_paths_done_before(context, host_ids, paths):
+    """{path: a row} of the paths an earlier hss-restore-isolated in this incident (by hash or by host and path)
+    restored, or HSS is restoring, on the incident's host: a row of that host and path, compared as Windows compares
+    its paths (without case, / as \\) for a Windows path."""
+    rows = {path_key(row.get('file_path')): row for row in hss_done_rows(context, host_ids) if row.get('file_path')}
+    return {path: rows[path_key(path)] for path in paths if path_key(path) in rows}
+
+
 def hss_done_rows(context, host_ids):
     hosts = {str(host) for host in host_ids}
     return [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)
             and row.get('outcome') in HSS_DONE_OUTCOMES and (not hosts or str(row.get('host_id')) in hosts)]
+
+
+def path_key(text):
+    """A path as it is compared: a Windows path (a drive letter, or a backslash in it) without case and with / read as
+    \\, as Windows compares them; any other exactly. The reputation gate compares paths the same way."""
+    text = str(text or '').strip()
+    return text.replace('/', '\\').lower() if WINDOWS_PATH.search(text) else text
 
 
 def already_lines(command, done, what, scope=None, by='file_hash'):
@@ -397,7 +413,10 @@ def hss_restores(execute, fields, context, restore_suspicious):
     hashes, held, paths = screen(execute, [h for h in named if h not in done], restore_suspicious, HSS_COMMAND, scope)
     if not named and host_ids:
         named_paths = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
-        _, held, paths = screen(execute, [], restore_suspicious, HSS_COMMAND, scope, named_paths)
+        done = hss_paths_done_before(context, host_ids, named_paths)
+        lines += already_lines(HSS_COMMAND, done, hss_done_text, scope, by='file_path')
+        _, held, paths = screen(execute, [], restore_suspicious, HSS_COMMAND, scope,
+                                [path for path in named_paths if path not in done])
     lines += held
     if hashes or paths:
         hss_args = dict(scope, **({'file_hash': hashes} if hashes else {'file_path': paths}))
