@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 import facts
-from conftest import (TEST_DATA, FakeClock, integration_on_clock, known_bad, seed_failing_endpoints, seed_holders,
-                      start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, integration_on_clock, hss_seed_copies, known_bad, seed_failing_endpoints,
+                      seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
                                        close_incident)
@@ -329,7 +329,8 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
     given = json.dumps(items) if as_json else ','.join(items)
     if all(re.fullmatch('[0-9a-fA-F]{64}', item) for item in items):
         result = gate_context(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
-        assert result == {'allowed': list(dict.fromkeys(item.lower() for item in items)), 'held': []}
+        assert result == {'allowed': list(dict.fromkeys(item.lower() for item in items)), 'allowed_paths': [],
+                          'held': []}
     else:
         with pytest.raises(GATE.GateError, match='file_hash'):
             GATE.gate_command({'file_hash': given}, {})
@@ -721,3 +722,214 @@ def test_an_hss_close_by_path_that_restored_nothing_says_so_and_not_that_it_star
     assert hss.requests_to('PUT', '/event/isolated-file') == []
     note = run.notes[-1]
     assert 'started for' not in note and 'restored no copy of' in note and 'file_path=' in note, note
+
+
+# ----------------------------------------------------------------------------- restores by host and path
+
+def hss_puts(hss):
+    return [item for request in hss.requests_to('PUT', '/event/isolated-file') for item in request.body['data_list']]
+
+
+def path_only(sample):
+    """The sample's HSS incident as the mapper makes it from an event that gives no SHA256: host and paths only."""
+    fields = {key: value for key, value in sample.incident['CustomFields'].items() if key != 'filesha256'}
+    return dict(sample.incident, CustomFields=fields)
+
+
+def by_hand_lines(note, command='!hss-restore-isolated'):
+    """Each war-room line the note gives in a code span after "If an analyst is sure it is benign" or "restore it by
+    hand", parsed."""
+    from warroom.line import parse_line
+    return [parse_line(command_in(part, command)) for part in re.split(r'\n', note)
+            if command in part and ('benign' in part or 'by hand' in part)]
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_file_scored_bad_is_not_restored_by_host_and_path_and_the_note_gives_the_command_for_that_host(vendors, via):
+    # README, "Reputation check before every restore": bad (3) is never restored automatically, by path too. The
+    # incident names no SHA256; the context's File entry of that path gives the hashes VirusTotal scored.
+    import restore_integration as ri
+    _, hss = vendors
+    sample, run = close(vendors, 'hss_path_known_bad.json', via)
+    fields = sample.incident['CustomFields']
+    assert not fields.get('filesha256') and known_bad(sample.context)
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    for path in fields['huaweihssfilepaths']:
+        [entry] = [f for f in as_list(sample.context['File']) if f['Path'] == path]
+        assert hss.backend.isolation_status(fields['huaweihsshostid'], entry['SHA256'], path) == 'isolated'
+    note = '\n'.join(run.notes)
+    assert VT in note
+    [line] = by_hand_lines(note)
+    assert ri.hss_field_list(line.args['file_path'], 'file_path') == fields['huaweihssfilepaths']
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [fields['huaweihsshostid']]
+    assert 'file_hash' not in line.args
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+@pytest.mark.parametrize('enabled, restored', [({'Quarantine Restore', VT}, False), ({'Quarantine Restore'}, True)])
+def test_a_path_is_checked_with_the_reputation_integrations_on_the_hash_the_context_knows_for_it(vendors, via, enabled,
+                                                                                                 restored):
+    # !file is asked about the SHA256 a File entry gives the path (its Path the folder, its Name the file, a Windows
+    # path in other case): VirusTotal scores it bad, so the path is held; with no reputation integration nothing is
+    # known of it, and it is restored as an unknown file is.
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(path_only(sample), 'False Positive')
+    [path] = incident['CustomFields']['huaweihssfilepaths']
+    folder, name = path.rsplit('\\', 1)
+    [recorded] = [p.stem for p in (TEST_DATA / 'xsoar' / 'replies' / VT / 'file').glob('*.json')]
+    context = {'File': [{'Name': name.upper(), 'Path': folder.lower(), 'SHA256': recorded}]}
+    runner = runner_for(vendors, enabled)
+
+    run = runner.run(RESTORE_PLAYBOOK, incident, context) if via == 'playbook' else \
+        runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, context)
+
+    assert not run.failed, run.error
+    assert bool(hss_puts(hss)) is restored
+    assert (VT in '\n'.join(run.notes)) is not restored
+
+
+@pytest.mark.parametrize('entry', [
+    {'Path': 'C:\\Users\\Public\\test.exe'},
+    {'Path': 'c:\\users\\public\\TEST.EXE'},
+    {'Path': 'C:/Users/Public/test.exe'},
+    {'Path': 'C:\\Users\\Public', 'Name': 'test.exe'},
+    {'Path': 'C:\\Users\\Public\\', 'Name': 'Test.exe'},
+    {'Path': ['D:\\other', 'C:\\Users\\Public'], 'Name': ['test.exe']},
+], ids=['path', 'path-in-other-case', 'slashes', 'folder-and-name', 'folder-with-separator', 'lists'])
+def test_a_windows_path_is_held_by_the_file_entry_that_names_it_in_any_case_or_as_folder_and_name(entry):
+    md5 = '7f7b284c4269a68e722becf4830226ed'
+    context = {'File': [dict(entry, MD5=md5)], 'DBotScore': [{'Indicator': md5, 'Vendor': VT, 'Score': 3}]}
+    path = 'C:\\Users\\Public\\test.exe'
+
+    result = gate_context(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, context))
+
+    assert result['allowed_paths'] == [] and [held['file_path'] for held in result['held']] == [path]
+    [held] = result['held']
+    assert held['scored_by'] == [VT] and held['scored_as'] == [f'MD5 {md5}']
+    assert 'host_id=h-1' in held['by_hand'] and 'file_hash' not in held['by_hand']
+
+
+@pytest.mark.parametrize('entry_path, path', [
+    ('/opt/App/bin/updater', '/opt/app/bin/updater'),  # Linux paths differ by case
+    ('C:\\Users\\Public\\other.exe', 'C:\\Users\\Public\\test.exe'),
+    ('C:\\Users\\Public', 'C:\\Users\\Public\\test.exe'),  # a folder with no Name names no file
+])
+def test_a_path_no_file_entry_names_is_an_unknown_file_and_may_be_restored(entry_path, path):
+    context = {'File': [{'Path': entry_path, 'SHA256': 'a' * 64, 'Malicious': {'Vendor': VT}}]}
+
+    result = gate_context(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, context))
+
+    assert result == {'allowed': [], 'allowed_paths': [path], 'held': []}
+
+
+def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore_no_second_time(vendors):
+    # README: closeInvestigation runs the type's post-processing script on the context the playbook left, and it sends
+    # none of the playbook's restores again: a copy restored or restoring on the incident's host is covered, whether
+    # the playbook found it by hash or by host and path.
+    import restore_integration as ri
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(path_only(sample), sample.close_reason, sample.close_notes)
+
+    runs = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
+
+    assert [run.failed for run in runs] == [False, False] and len(runs) == 2
+    fields = incident['CustomFields']
+    sent = sorted((item['host_id'], item['file_path']) for item in hss_puts(hss))
+    assert sent == sorted((fields['huaweihsshostid'], path) for path in fields['huaweihssfilepaths'])  # once each
+    note = runs[1].notes[-1]
+    assert 'restored no copy' not in note and 'started for' not in note
+    for path in fields['huaweihssfilepaths']:
+        assert f'was not run again for {path}' in note
+    [line] = by_hand_lines(note)
+    assert ri.hss_field_list(line.args['file_path'], 'file_path') == fields['huaweihssfilepaths']
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [fields['huaweihsshostid']]
+
+
+def test_a_path_an_earlier_restore_covers_is_one_restored_or_restoring_on_the_incident_s_host_windows_without_case():
+    rows = [('h-1', 'c:/users/public/TEST.exe', 'restored'), ('h-2', 'C:\\other.exe', 'restored'),
+            ('h-1', '/opt/App/updater', 'restoring'), ('h-1', 'C:\\failed.exe', 'failed')]
+    context = {'HuaweiHSS': {'RestoredFile': [{'host_id': host, 'file_path': path, 'file_hash': 'a' * 64,
+                                                'outcome': outcome} for host, path, outcome in rows]}}
+    asked = ['C:\\Users\\Public\\test.exe', 'C:\\other.exe', '/opt/app/updater', 'C:\\failed.exe']
+
+    covered = ON_CLOSE.hss_paths_done_before(context, ['h-1'], asked)
+
+    assert list(covered) == asked[:1] and covered[asked[0]]['outcome'] == 'restored'
+
+
+# ----------------------------------------------------------------------------- by-hand commands keep the scope
+
+def run_by_hand(hss, line):
+    from warroom.runtime import WarRoom
+    room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+    return room.run(line.command, dict(line.args, polling='false'))
+
+
+def test_the_by_hand_command_for_a_file_already_restored_stays_on_the_incident_s_host(vendors):
+    # Incident of one host; the file is isolated on others too, each with an incident of its own. The command the
+    # close note gives for "quarantined again since" must restore it there, not on every host that isolated it.
+    import restore_integration as ri
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = sample.incident['CustomFields']['filesha256']
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
+    others = [copy for copy in hss_seed_copies()[file_hash] if copy['host_id'] != host_id]
+    assert others, 'the seed isolates the file on another host too'
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    runs = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
+    before = len(hss_puts(hss))
+
+    [line] = by_hand_lines(runs[1].notes[-1])
+    run_by_hand(hss, line)
+
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [host_id]
+    assert {item['host_id'] for item in hss_puts(hss)[before:]} <= {host_id}
+    for other in others:
+        assert hss.backend.isolation_status(other['host_id'], file_hash, other['file_path']) == 'isolated'
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_the_by_hand_command_for_a_held_hss_file_restores_it_on_the_incident_s_host_only(vendors, via):
+    import restore_integration as ri
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = sample.incident['CustomFields']['filesha256']
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
+    scored = {'DBotScore': [{'Indicator': file_hash, 'Type': 'file', 'Vendor': VT, 'Score': 3}]}
+
+    _, run = close(vendors, 'hss_false_positive.json', via, context=scored)
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    [line] = by_hand_lines('\n'.join(run.notes))
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [host_id]
+    assert not run_by_hand(hss, line).failed
+    assert {item['host_id'] for item in hss_puts(hss)} == {host_id}
+    for copy in hss_seed_copies()[file_hash]:
+        if copy['host_id'] != host_id:
+            assert hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) == 'isolated'
+
+
+def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
+    from warroom.line import parse_line
+    sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
+    [file_hash] = known_bad(sample.context)
+    endpoint_id = HOLDERS[file_hash][0]
+    runner = runner_for(vendors)
+    playbook = runner.library.get('Quarantine Restore - Cortex XDR')
+    for declared in playbook.inputs:
+        if declared['key'] == 'EndpointID':
+            declared['value'] = {'simple': endpoint_id}
+
+    run = runner.run(playbook, close_incident(sample.incident, 'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    [line] = [parse_line(command_in(part, '!restore-file')) for part in '\n'.join(run.notes).splitlines()
+              if 'benign' in part]
+    assert line.args == {'file_hash': file_hash, 'endpoint_id': endpoint_id}

@@ -24,6 +24,7 @@ HSS_COMMAND = 'hss-restore-isolated'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
+WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash anywhere (a UNC name too)
 # What an earlier restore in this incident left in context that makes a new one pointless: an action that put the
 # file back (on every endpoint, or on some: the others' reasons are in its record and the summary note) or still runs,
 # a copy restored or restoring. An incident closed by the analyst-decision branch (its playbook restored the files)
@@ -130,26 +131,38 @@ def vendors_of(fields, context):
     return kinds
 
 
-def screen(execute, hashes, restore_suspicious, command):
-    """(hashes to restore, notes on the ones held back), by the pack's QuarantineRestoreReputationGate: known bad
-    never, suspicious only when asked."""
-    if not hashes:
-        return [], []
-    known = reputation_of(execute, hashes)
-    entries = execute(GATE_SCRIPT, dict({'file_hash': hashes, 'restore_command': command,
-                                         'restore_suspicious': 'true' if restore_suspicious else 'false'},
-                                        **{arg: values for arg, values in known.items() if values})) or []
+def screen(execute, hashes, restore_suspicious, command, scope=None, paths=()):
+    """(hashes to restore, notes on the ones held back, paths to restore), by the pack's
+    QuarantineRestoreReputationGate: known bad never, suspicious only when asked. ``paths`` (a restore by host and
+    path) go through it too: it finds the hashes the context knows for each path and asks !file about them itself.
+    ``scope`` (host_id, endpoint_id) goes into the command each held file's line gives for restoring it by hand."""
+    if not hashes and not paths:
+        return [], [], []
+    known = reputation_of(execute, hashes) if hashes else {}
+    args = {'restore_command': command, 'restore_suspicious': 'true' if restore_suspicious else 'false',
+            **{name: values for name, values in (scope or {}).items() if values}}
+    args.update({'file_hash': hashes} if hashes else {})
+    args.update({'file_path': list(paths)} if paths else {})
+    entries = execute(GATE_SCRIPT, dict(args, **{arg: values for arg, values in known.items() if values})) or []
     for entry in entries:
         contents = entry.get('Contents') if isinstance(entry, dict) else None
         if entry.get('Type') != ENTRY_TYPE_ERROR and isinstance(contents, dict) and 'allowed' in contents:
-            held = [f'`{item["file_hash"]}` is scored {item["verdict"]} ({item["score"]}) by {who_scored(item)}, '
-                    f'so it was not restored automatically. If an analyst is sure it is benign: '
-                    f'`!{command} file_hash={item["file_hash"]}`'
+            held = [f'{held_what(item)} is scored {item["verdict"]} ({item["score"]}) by {who_scored(item)}, so it was '
+                    f'not restored automatically. If an analyst is sure it is benign: {code_span(item["by_hand"])}'
                     for item in contents.get('held') or []]
-            return [h for h in hashes if h in contents['allowed']], held
+            allowed_paths = [p for p in paths if p in (contents.get('allowed_paths') or [])]
+            return [h for h in hashes if h in contents['allowed']], held, allowed_paths
     problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
     return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
-                f'{" ".join(problem.split())}']
+                f'{" ".join(problem.split())}'], []
+
+
+def held_what(item):
+    """A held file as the note names it: its SHA256, or its path (and the SHA256 the context gives it)."""
+    if not item.get('file_path'):
+        return f'`{item["file_hash"]}`'
+    known = f' (SHA256 `{item["file_hash"]}`)' if item.get('file_hash') else ''
+    return f'{code_span(item["file_path"])}{known}'
 
 
 def reputation_of(execute, hashes):
@@ -257,16 +270,36 @@ def xdr_done_before(context):
 def hss_done_before(context, host_ids):
     """{hash: a row} of the files an earlier hss-restore-isolated in this incident restored, or HSS is restoring, on the
     incident's host (on any host when it names none)."""
+    return {str(row['file_hash']).lower(): row for row in hss_done_rows(context, host_ids) if row.get('file_hash')}
+
+
+def hss_paths_done_before(context, host_ids, paths):
+    """{path: a row} of the paths an earlier hss-restore-isolated in this incident (by hash or by host and path)
+    restored, or HSS is restoring, on the incident's host: a row of that host and path, compared as Windows compares
+    its paths (without case, / as \\) for a Windows path."""
+    rows = {path_key(row.get('file_path')): row for row in hss_done_rows(context, host_ids) if row.get('file_path')}
+    return {path: rows[path_key(path)] for path in paths if path_key(path) in rows}
+
+
+def hss_done_rows(context, host_ids):
     hosts = {str(host) for host in host_ids}
-    return {str(row['file_hash']).lower(): row for row in lookup(context, HSS_RECORDS)
-            if isinstance(row, dict) and row.get('file_hash') and row.get('outcome') in HSS_DONE_OUTCOMES
-            and (not hosts or str(row.get('host_id')) in hosts)}
+    return [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)
+            and row.get('outcome') in HSS_DONE_OUTCOMES and (not hosts or str(row.get('host_id')) in hosts)]
 
 
-def already_lines(command, done, what):
-    """The note's lines for the files an earlier restore already covers: not sent again, and how to if need be."""
+def path_key(text):
+    """A path as it is compared: a Windows path (a drive letter, or a backslash in it) without case and with / read as
+    \\, as Windows compares them; any other exactly. The reputation gate compares paths the same way."""
+    text = str(text or '').strip()
+    return text.replace('/', '\\').lower() if WINDOWS_PATH.search(text) else text
+
+
+def already_lines(command, done, what, scope=None, by='file_hash'):
+    """The note's lines for the files (or, ``by`` file_path, the paths) an earlier restore already covers: not sent
+    again, and how to if need be, limited as this restore would have been (``scope``: the incident's host)."""
     return [f'`!{command}` was not run again for {file_hash}: an earlier restore in this incident {what(row)}. If the '
-            f'file was quarantined again since, restore it by hand: {code_span(f"!{command} file_hash={file_hash}")}'
+            f'file was quarantined again since, restore it by hand: '
+            f'{code_span(by_hand_command(command, {by: [file_hash], **(scope or {})}))}'
             for file_hash, row in done.items()]
 
 
@@ -344,7 +377,7 @@ def on_close_command(args, incident, context, execute):
         lines += [problem] if problem else []
         done = {h: r for h, r in xdr_done_before(context).items() if h in named}
         lines += already_lines(XDR_COMMAND, done, xdr_done_text)
-        hashes, held = screen(execute, [h for h in named if h not in done], restore_suspicious, XDR_COMMAND)
+        hashes, held, _ = screen(execute, [h for h in named if h not in done], restore_suspicious, XDR_COMMAND)
         lines += held
         if hashes:
             xdr_args = {'file_hash': hashes}
@@ -357,28 +390,42 @@ def on_close_command(args, incident, context, execute):
                          'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
                          f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
     if 'hss' in kinds:
-        named = unique_hashes(as_list(fields.get('filesha256')))
-        hss_args = {'host_id': as_list(fields.get('huaweihsshostid'))}
-        done = {h: r for h, r in hss_done_before(context, hss_args['host_id']).items() if h in named}
-        lines += already_lines(HSS_COMMAND, done, hss_done_text)
-        hashes, held = screen(execute, [h for h in named if h not in done], restore_suspicious, HSS_COMMAND)
-        lines += held
-        if hashes:
-            hss_args['file_hash'] = hashes
-        elif not held and not done:  # every file of the event (the pack's multi select field); else the one File Path
-            hss_args['file_path'] = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
-        if hss_args.get('file_hash') or (hss_args['host_id'] and hss_args.get('file_path')):
-            said, more = start(execute, HSS_COMMAND, {k: v for k, v in hss_args.items() if v}, HSS_RECORDS)
-            lines, follows = lines + said, follows + more
-        elif not held and not done:
-            lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
-                         'started.')
+        said, more = hss_restores(execute, fields, context, restore_suspicious)
+        lines, follows = lines + said, follows + more
     if not kinds:
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
     if follows:
         lines.append('To follow each restore to its end, run in this war room:')
         lines += [code_span(command) for command in follows]
     return note('\n'.join(f'- {line}' for line in lines))
+
+
+def hss_restores(execute, fields, context, restore_suspicious):
+    """An HSS incident's restores: (the note's lines, the follow commands). By SHA256 on the incident's host; with no
+    SHA256, by host and path (every file of the event: the pack's multi select field; else the one File Path). Either
+    way a file an earlier restore covers is not sent again, and every file goes through the reputation check first
+    (for a path, the hashes the context knows for it)."""
+    host_ids = as_list(fields.get('huaweihsshostid'))
+    scope = {'host_id': host_ids} if host_ids else {}
+    named = unique_hashes(as_list(fields.get('filesha256')))
+    done = {h: r for h, r in hss_done_before(context, host_ids).items() if h in named}
+    lines = already_lines(HSS_COMMAND, done, hss_done_text, scope)
+    hashes, held, paths = screen(execute, [h for h in named if h not in done], restore_suspicious, HSS_COMMAND, scope)
+    if not named and host_ids:
+        named_paths = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
+        done = hss_paths_done_before(context, host_ids, named_paths)
+        lines += already_lines(HSS_COMMAND, done, hss_done_text, scope, by='file_path')
+        _, held, paths = screen(execute, [], restore_suspicious, HSS_COMMAND, scope,
+                                [path for path in named_paths if path not in done])
+    lines += held
+    if hashes or paths:
+        hss_args = dict(scope, **({'file_hash': hashes} if hashes else {'file_path': paths}))
+        said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS)
+        return lines + said, follows
+    if not held and not done:
+        lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
+                     'started.')
+    return lines, []
 
 
 def note(text):

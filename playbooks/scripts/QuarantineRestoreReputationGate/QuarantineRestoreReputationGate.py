@@ -9,8 +9,15 @@ or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marke
 ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each held file, its score, who scored
 it and under which hash), and a note naming every held file with the command that restores it by hand.
 
+A restore by host and path (``file_path``, with ``host_id``) names no hash: the file at each path is known by the
+``File`` entries whose ``Path`` (or ``Path`` and ``Name``) is that path, Windows paths compared without case. The
+script asks ``!file`` about their hashes itself (only it knows them; an error, when no reputation integration is
+enabled, is read as nothing known), then holds the path as it would hold the file; a path no entry names is an
+unknown file, and passes. ``QuarantineRestore.Gate.allowed_paths`` is what the playbook restores by path. Each held
+file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or ``endpoint_id``.
+
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
-pure helpers, ``gate_command(args, context)``, ``main(demisto_obj=None)``.
+pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=None)``.
 """
 import json
 import re
@@ -29,6 +36,8 @@ HASH_KEYS = ('SHA256', 'MD5', 'SHA1', 'SHA512', 'SSDeep', 'CTPH', 'CRC32')
 HASH_KINDS = {kind.upper(): kind for kind in HASH_KEYS}
 BY_MALICIOUS = 'File.Malicious'  # scored_as for a source whose verdict is only a File entry's Malicious
 RESTORE_COMMANDS = ('restore-file', 'hss-restore-isolated')
+FILE_COMMAND = 'file'  # XSOAR's generic reputation command: every enabled file reputation integration answers
+WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash anywhere (a UNC name too)
 # (true): each run replaces the last one's verdict. Appended, an earlier run's allowed list would still be read by
 # the playbooks (QuarantineRestore.Gate.allowed) after this run held the same file back.
 GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
@@ -66,6 +75,67 @@ def sha256_list(value):
         if text not in hashes:
             hashes.append(text)
     return hashes
+
+
+def path_list(value):
+    """The paths a restore by host and path gives back (file_path): text values, each once."""
+    paths = []
+    for item in as_list(value):
+        if isinstance(item, (dict, list)) or not str(item).strip():
+            raise GateError(f'file_path takes file paths (text); got {str(item)[:80]!r}.')
+        if str(item).strip() not in paths:
+            paths.append(str(item).strip())
+    return paths
+
+
+def path_key(text):
+    """A path as the gate compares it: a Windows path (a drive letter, a UNC name or a backslash in it) without case
+    and with / read as \\, as Windows compares them; any other exactly."""
+    text = str(text).strip()
+    return text.replace('/', '\\').lower() if WINDOWS_PATH.search(text) else text
+
+
+def entry_paths(entry):
+    """The paths a File entry names (compared as path_key gives them): its Path, and its Path joined with its Name, as
+    integrations write a file's folder in Path and its name in Name."""
+    folders = [str(item).strip() for item in as_list_of_values(entry.get('Path'))]
+    names = [str(item).strip().lstrip('\\/') for item in as_list_of_values(entry.get('Name'))]
+    found = {path_key(folder) for folder in folders}
+    for folder in folders:
+        separator = '\\' if WINDOWS_PATH.search(folder) else '/'
+        found.update(path_key(folder.rstrip('\\/') + separator + name) for name in names if name)
+    return found
+
+
+def as_list_of_values(value):
+    """A File entry field's text values: one, or a list of them in messy context."""
+    return [item for item in (value if isinstance(value, list) else [value])
+            if item is not None and not isinstance(item, (dict, list)) and str(item).strip()]
+
+
+def line_value(text):
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else in double quotes."""
+    if text and not any(char.isspace() or char in '"`' for char in text):
+        return text
+    if '`' not in text:
+        return f'`{text}`'
+    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
+def list_value(values):
+    """A list argument as a war-room line takes it: comma-separated when no item holds a comma or starts with '[',
+    else the JSON list form."""
+    items = [str(value) for value in values]
+    if any(',' in item or item.lstrip().startswith('[') for item in items):
+        return line_value(json.dumps(items))
+    return line_value(','.join(items))
+
+
+def code_span(text):
+    """Inline code that stays one span whatever backticks the text holds (a command quotes values in them)."""
+    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
+    padding = ' ' if text.startswith('`') or text.endswith('`') else ''
+    return f'{fence}{padding}{text}{padding}{fence}'
 
 
 def objects_of(context, key, given, argument):
@@ -134,11 +204,16 @@ def texts(value):
             if item is not None and not isinstance(item, (dict, list)) and str(item).strip()]
 
 
-def aliases(files, file_hash):
-    """(the File entries of the file, its hashes {value: kind}, the SHA256 first): the entries whose SHA256 it is, and
-    those with no SHA256 that share one of its other hashes (an enrichment that knew only the MD5), until no entry is
-    added. An entry with another SHA256 is another file, whatever else it shares."""
-    known, linked = {file_hash: 'SHA256'}, []
+def aliases(files, sha256s, seeds=()):
+    """(the File entries of the file, its hashes {value: kind}): ``seeds`` (the entries a path names) and the entries
+    whose SHA256 is one of ``sha256s`` or a linked entry's, and those with no SHA256 that share one of its other hashes
+    (an enrichment that knew only the MD5), until no entry is added. An entry with another SHA256 is another file,
+    whatever else it shares; one that shares a hash with a file whose SHA256 nothing gives is linked, SHA256 and all."""
+    linked, known = list(seeds), {value: 'SHA256' for value in sha256s}
+    for entry in linked:
+        for value, kind in hashes_of(entry).items():
+            known.setdefault(value, kind)
+    targets = {value for value, kind in known.items() if kind == 'SHA256'}
     added = True
     while added:
         added = False
@@ -147,10 +222,11 @@ def aliases(files, file_hash):
                 continue
             hashes = hashes_of(entry)
             sha256 = {value for value, kind in hashes.items() if kind == 'SHA256'}
-            if file_hash not in sha256 and (sha256 or known.keys().isdisjoint(hashes)):
+            if not sha256 & targets and ((sha256 and targets) or known.keys().isdisjoint(hashes)):
                 continue
             linked.append(entry)
             added = True
+            targets |= sha256
             for value, kind in hashes.items():
                 known.setdefault(value, kind)
     return linked, known
@@ -166,7 +242,13 @@ def reputation(scores, files, file_hash):
     """(the highest score any source gave the file, {source: how it was found} for the sources that gave it,
     {source: how it was found} for those whose score cannot be read). How: 'SHA256', or '<kind> <value>' for a score
     recorded under another hash of the file, or File.Malicious for a File entry marked malicious without a score."""
-    linked, known = aliases(files, file_hash)
+    linked, known = aliases(files, [file_hash])
+    return verdict(scores, linked, known, file_hash)
+
+
+def verdict(scores, linked, known, file_hash=None):
+    """reputation's answer for a file of those File entries and hashes; a score under ``file_hash`` is found as
+    'SHA256', any other as '<kind> <value>' (a file known by its path has every hash named)."""
     best, sources, unreadable = 0, {}, {}
     for score in scores:
         # An Indicator (or a Score) that holds a list: each indicator of the file takes the highest of the scores.
@@ -219,42 +301,124 @@ def named(sources):
 ''' COMMAND '''
 
 
-def gate_command(args, context):
+def scope_of(args, command):
+    """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
+    endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint."""
+    scope = {}
+    for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
+        values = [str(value).strip() for value in as_list(args.get(name)) if str(value).strip()]
+        if values and command != owner:
+            raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
+        if values:
+            scope[name] = values
+    return scope
+
+
+def by_hand(command, what, scope):
+    """The war-room line that restores one held file as the restore it was held from would have: its hash or path,
+    and the host or endpoint that restore was limited to."""
+    return '!' + command + ''.join(f' {name}={list_value(values)}' for name, values in {**what, **scope}.items())
+
+
+def lookup_reputation(execute, linked):
+    """What !file (every enabled file reputation integration) says of the hashes the context knows for a path: (its
+    DBotScore objects, its File objects). The playbook's !file task cannot ask it, as only this script knows those
+    hashes. No reputation integration enabled: an error entry, read as nothing known."""
+    hashes = []
+    for entry in linked:
+        found = hashes_of(entry)
+        wanted = [value for value, kind in found.items() if kind == 'SHA256'] or \
+            [value for value, kind in found.items() if kind in ('MD5', 'SHA1')]
+        hashes += [value for value in wanted if value not in hashes]
+    scores, files = [], []
+    for entry in (execute(FILE_COMMAND, {'file': ','.join(hashes)}) or []) if execute and hashes else []:
+        if not isinstance(entry, dict) or entry.get('Type') == ENTRY_TYPE_ERROR:
+            continue
+        for key, value in (entry.get('EntryContext') or {}).items():
+            root = key.split('(')[0]
+            if root in ('DBotScore', 'File'):
+                (scores if root == 'DBotScore' else files).extend(objects_in(value, root, f'!{FILE_COMMAND}'))
+    return scores, files
+
+
+def path_verdict(scores, files, path, execute):
+    """(score, sources, unreadable, the SHA256 values known) for the file a restore by host and path gives back: the
+    File entries whose Path (or Path and Name) is that path, the entries linked to them by hash, and every score under
+    any of their hashes. No entry names the path: nothing is known of it, as of an unknown file."""
+    key = path_key(path)
+    seeds = [entry for entry in files if key in entry_paths(entry)]
+    if not seeds:
+        return 0, {}, {}, []
+    more_scores, more_files = lookup_reputation(execute, aliases(files, [], seeds)[0])
+    files = files + more_files
+    linked, known = aliases(files, [], [entry for entry in files if key in entry_paths(entry)])
+    score, sources, unreadable = verdict(scores + more_scores, linked, known)
+    return score, sources, unreadable, [value for value, kind in known.items() if kind == 'SHA256']
+
+
+def held_item(score, sources, unreadable, restore_suspicious):
+    """(verdict, sources) of a file held back, or None for one that may be restored."""
+    if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
+        return SCORE_NAMES[score], sources
+    if unreadable:  # a verdict this check cannot read might be "bad": the analyst decides, not the playbook
+        return VERDICT_UNREADABLE, unreadable
+    return None
+
+
+def held_line(item, who):
+    what = f'`{item["file_hash"]}`' if not item.get('file_path') else \
+        f'{code_span(item["file_path"])} (on host {", ".join(item["host_id"])}' + \
+        (f', SHA256 {", ".join(item["sha256"])})' if item['sha256'] else ')')
+    by_hand_text = f'If an analyst is sure it is benign: {code_span(item["by_hand"])}'
+    if item['verdict'] == VERDICT_UNREADABLE:
+        return (f'- **Held back**: {what} has a score this check cannot read, from {who} (DBotScore.Score should be 0 '
+                f'to 3). {by_hand_text}')
+    why = '' if item['score'] >= SCORE_BAD else ' (suspicious files are restored only with RestoreSuspicious)'
+    return f'- **Held back**: {what} is scored {item["verdict"]} ({item["score"]}) by {who}{why}. {by_hand_text}'
+
+
+def gate_command(args, context, execute=None):
     hashes = sha256_list(args.get('file_hash'))
+    paths = path_list(args.get('file_path'))
     restore_suspicious = str(args.get('restore_suspicious') or 'false').strip().lower() == 'true'
     command = str(args.get('restore_command') or RESTORE_COMMANDS[0]).strip()
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
+    scope = scope_of(args, command)
+    if paths and (command != RESTORE_COMMANDS[1] or not scope.get('host_id')):
+        raise GateError(f'file_path is for a restore by host and path: it goes with restore_command='
+                        f'{RESTORE_COMMANDS[1]} and host_id.')
     scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
     files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
-    allowed, held, who_of = [], [], {}
+    allowed, allowed_paths, held, lines = [], [], [], []
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)
-        if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
-            verdict = SCORE_NAMES[score]
-        elif unreadable:  # a verdict this check cannot read might be "bad": the analyst decides, not the playbook
-            verdict, sources = VERDICT_UNREADABLE, unreadable
-        else:
+        found = held_item(score, sources, unreadable, restore_suspicious)
+        if not found:
             allowed.append(file_hash)
             continue
-        held.append({'file_hash': file_hash, 'score': score, 'verdict': verdict, 'scored_by': list(sources),
-                     'scored_as': list(sources.values())})
-        who_of[file_hash] = named(sources)
-    lines = [f'{len(allowed)} of {len(hashes)} file(s) may be restored automatically.']
-    for item in held:
-        who = who_of[item['file_hash']]
-        by_hand = f'If an analyst is sure it is benign: `!{command} file_hash={item["file_hash"]}`'
-        if item['verdict'] == VERDICT_UNREADABLE:
-            lines.append(f'- **Held back**: `{item["file_hash"]}` has a score this check cannot read, from {who} '
-                         f'(DBotScore.Score should be 0 to 3). {by_hand}')
+        held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
+                     'scored_as': list(found[1].values()), 'by_hand': by_hand(command, {'file_hash': [file_hash]},
+                                                                              scope)})
+        lines.append(held_line(held[-1], named(found[1])))
+    for path in paths:
+        score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
+        found = held_item(score, sources, unreadable, restore_suspicious)
+        if not found:
+            allowed_paths.append(path)
             continue
-        why = '' if item['score'] >= SCORE_BAD else ' (suspicious files are restored only with RestoreSuspicious)'
-        lines.append(f'- **Held back**: `{item["file_hash"]}` is scored {item["verdict"]} ({item["score"]}) by '
-                     f'{who}{why}. {by_hand}')
-    text = '### Quarantine restore: reputation check\n' + '\n'.join(lines)
-    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': {'allowed': allowed, 'held': held},
+        item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
+        held.append({'file_hash': sha256s[0] if sha256s else '', 'file_path': path, 'score': score,
+                     'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
+                     'by_hand': by_hand(command, {'file_path': [path]}, scope)})
+        lines.append(held_line(dict(held[-1], **item), named(found[1])))
+    total = len(hashes) + len(paths)
+    text = '### Quarantine restore: reputation check\n' + '\n'.join(
+        [f'{len(allowed) + len(allowed_paths)} of {total} file(s) may be restored automatically.'] + lines)
+    verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'held': held}
+    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': verdicts,
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
-            'EntryContext': {GATE_CONTEXT_KEY: {'allowed': allowed, 'held': held}},
+            'EntryContext': {GATE_CONTEXT_KEY: verdicts},
             'Note': bool(held)}  # a held file is the analyst's to decide: only then a note
 
 
@@ -265,7 +429,7 @@ def main(demisto_obj=None):
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
-        entry = gate_command(runtime.args() or {}, runtime.context() or {})
+        entry = gate_command(runtime.args() or {}, runtime.context() or {}, runtime.executeCommand)
     except GateError as error:
         entry = {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'QuarantineRestoreReputationGate could not run: {error}'}
