@@ -820,7 +820,8 @@ class RetryPolicy:
 
 
 class OutOfTime(Exception):
-    """The limiter's next turn comes after the command's deadline."""
+    """The next attempt would start after the command's deadline: its turn comes too late (``wait`` seconds away), or
+    the run's time had gone by then (``wait`` 0: the answers before it took it)."""
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         super().__init__(wait)
@@ -874,13 +875,14 @@ class AdaptiveRateLimiter:
 
     def wait_turn(self, deadline: float | None = None) -> float:
         """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would come after
-        ``deadline`` (a clock() value): the caller stops rather than wait past the command's budget."""
+        ``deadline`` (a clock() value), also when it is free at once but the deadline has passed (slow answers took the
+        time): the caller stops rather than start an attempt past the command's budget."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self.clock()
                 turn = max(now, self._next_turn, self._paused_until)
-                if deadline is not None and turn > now and turn > deadline:
+                if deadline is not None and turn > deadline:
                     raise OutOfTime(turn - now, self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
                 if self._started is None:
@@ -1095,16 +1097,15 @@ class HttpTransport:
         policy = self._policy(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
-            if backoff:
-                self.limiter.sleep(backoff)
+            number = len(attempts) + 1
             try:
-                waited = self.limiter.wait_turn(self.deadline)
-            except OutOfTime as late:
+                attempt = Attempt(number, waited=self._take_turn(backoff))
+                attempts.append(attempt)
+                sent_at = self.limiter.clock()
+                response = self._send_once(method, url, host, attempt, attempts, kwargs)
+            except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
+                del attempts[number - 1:]
                 return self._out_of_time(attempts, late, host, reply)
-            attempt = Attempt(len(attempts) + 1, waited=backoff + waited)
-            attempts.append(attempt)
-            sent_at = self.limiter.clock()
-            response = self._send_once(method, url, host, attempt, attempts, kwargs)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
@@ -1129,6 +1130,20 @@ class HttpTransport:
                 raise self._fault_error(attempts, gave_up or None)
             fault_waited += wait
             backoff = wait
+
+    def _take_turn(self, backoff: float) -> float:
+        """The backoff, then the limiter's turn: the seconds waited. OutOfTime when the attempt would start past the
+        deadline, a turn free at once included: slow answers before it may have taken the run's time."""
+        if backoff:
+            self.limiter.sleep(backoff)
+        waited = backoff + self.limiter.wait_turn(self.deadline)
+        self._refuse_past_deadline()
+        return waited
+
+    def _refuse_past_deadline(self) -> None:
+        """An attempt starts only up to the deadline: MIN_ATTEMPT_SECONDS of the run are left for it at least."""
+        if self.limiter.clock() > self.deadline:
+            raise OutOfTime(0.0)
 
     def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
         """A 429 slows every request of the vendor (and pauses them for a Retry-After); this one is sent again while
@@ -1220,9 +1235,10 @@ class HttpTransport:
         the attempt then ends within (``attempt.ends``). The IAM token goes first, in its header: its request takes its
         own part of the run."""
         token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
+        self._refuse_past_deadline()  # the token request may have taken the time: then this one is not sent
         now = self.limiter.clock()
         connect, read = self.settings.timeout
-        left = max(self.run_ends - now, 0.01)
+        left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
         attempt.ends, attempt.cut_to = now + min(connect + read, left), left if connect + read > left else None
         timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
         return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
@@ -1306,7 +1322,8 @@ class HttpTransport:
         it), or, when there is none, an error says why no answer came."""
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {late.wait:.0f} s away'
-        gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling'
+        gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
+            f'the attempt would start past the {self.budget_s:g} s one run of this command may wait'
         if reply is not None and attempts[-1].fault is None:
             reply.gave_up = gave_up
             return reply
@@ -1315,9 +1332,11 @@ class HttpTransport:
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
             f' (one run waits at most this long: XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} ' \
             f'minutes)'
-        # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor.
-        raise RestoreError(f'Not sent to {self.vendor} at {host}: its turn, paced at this instance\'s request rate '
-                           f'(slower after the vendor throttled it), came too late: {gave_up}. Run the command again '
+        # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor;
+        # or the answers to the requests before it took the run's time.
+        why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
+            if late.wait else 'the requests before it took the time'
+        raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. Run the command again '
                            f'later{larger}.', attempts)
 
     def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
