@@ -42,6 +42,7 @@ import ipaddress
 import json
 import re
 import secrets
+import socket
 import string
 import threading
 import time
@@ -1263,15 +1264,10 @@ class HttpTransport:
         ``expect_json``), is a broken reply; one still coming at the end, an answer that did not come in time."""
         attempt.status = response.status_code
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
-        started = self.limiter.clock()
-        body, ends = bytearray(), min(started + self.settings.read_timeout, attempt.ends)
-        sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
+        body, ends = b'', min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
         try:
-            while piece := self._next_piece(response, sock, ends):
-                body += piece
-                if len(body) > self.MAX_REPLY_BYTES:
-                    raise OverflowError
-            body = decoded_body(response.headers, bytes(body), self.MAX_REPLY_BYTES)
+            body = self._read_body(response, ends)
+            body = decoded_body(response.headers, body, self.MAX_REPLY_BYTES)
         except DecodeError:
             encoding = printable(response.headers['Content-Encoding'])
             attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
@@ -1297,6 +1293,36 @@ class HttpTransport:
                             BROKEN_REPLY_ADVICE)
                 return None
         return reply
+
+    def _read_body(self, response: requests.Response, ends: float) -> bytes:
+        """The body as it came (not decoded), whole by ``ends``: each read within what is left (the socket's timeout),
+        and all of them together too. A piece of a reply of known length is one recv; but urllib3 reads a chunk's size
+        line and the trailers a line at a time, each recv given the socket's whole timeout again, so for a chunked
+        reply a timer shuts the socket down at ``ends`` (a thread per reply: not for every reply). ReadTimeoutError at
+        ``ends``, whatever the read made of the shut socket; OverflowError past MAX_REPLY_BYTES."""
+        sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
+        cut, chunked = threading.Event(), 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
+        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) \
+            if sock and chunked else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        body = bytearray()
+        try:
+            while piece := self._next_piece(response, sock, ends):
+                body += piece
+                if len(body) > self.MAX_REPLY_BYTES:
+                    raise OverflowError
+        except (Urllib3Error, OSError):
+            if not cut.is_set():
+                raise
+        finally:
+            if timer:  # joined: once it is cancelled, it shuts no socket down that the pool may hand to another request
+                timer.cancel()
+                timer.join()
+        if cut.is_set():
+            raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
+        return bytes(body)
 
     def _next_piece(self, response: requests.Response, sock: Any, ends: float) -> bytes:
         """The next piece of the body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes,
@@ -1343,6 +1369,17 @@ class HttpTransport:
         last = attempts[-1]
         note = retry_note(attempts[:-1], gave_up)
         return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
+
+
+def shut_down(sock: socket.socket, cut: threading.Event) -> None:
+    """Ends the reading of a reply at its time, on a timer's thread (no demisto call): the socket shut down both ways,
+    so the read under way returns at once. socket.socket's own shutdown: SSLSocket's also drops the TLS object that the
+    reading thread is using."""
+    cut.set()
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:  # closed already
+        pass
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:

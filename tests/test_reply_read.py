@@ -94,6 +94,54 @@ def test_a_gzipped_reply_cut_short_by_its_connection_is_a_broken_reply():
     assert 'answered HTTP 200 but the reply was cut off before its end' in str(raised.value)
 
 
+class TrickledChunkServer:
+    """Answers one request on 127.0.0.1 with a chunked reply: ``head`` at once, then ``trickled`` a byte every
+    ``pace`` seconds for ``seconds``, then ``tail``; each byte comes long within any read timeout."""
+
+    def __init__(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        threading.Thread(target=self._serve, args=(head, trickled, tail, pace, seconds), daemon=True).start()
+
+    def _serve(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
+        with self.listener, self.listener.accept()[0] as connection:
+            connection.recv(65536)
+            ends = time.monotonic() + seconds
+            try:
+                connection.sendall(head)
+                while time.monotonic() < ends:
+                    connection.sendall(trickled)
+                    time.sleep(pace)
+                connection.sendall(tail)
+            except OSError:  # the client gave up and closed the connection
+                pass
+
+
+CHUNKED_HEAD = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'
+
+
+@pytest.mark.parametrize('head, trickled, tail', [
+    # the next chunk's size line, a leading zero at a time (still valid hex)
+    (CHUNKED_HEAD + b'7\r\n{"reply\r\n', b'0', b'a\r\n": {"a": 1}\r\n0\r\n\r\n'),
+    # after the last chunk, a trailer field a byte at a time
+    (CHUNKED_HEAD + b'c\r\n{"reply": 1}\r\n0\r\nX-Trailer: ', b'x', b'\r\n\r\n'),
+], ids=['chunk size line', 'trailer'])
+def test_a_chunked_reply_whose_framing_trickles_ends_within_the_read_timeout(head, trickled, tail):
+    # urllib3 reads a chunk's size line and the trailers a line at a time, each read given the socket's whole timeout
+    # again: a byte well within it every time holds the read for as long as the server goes on.
+    read_timeout, trickle_s = 1, 8
+    server = TrickledChunkServer(head, trickled, tail, pace=read_timeout / 4, seconds=trickle_s)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=read_timeout,
+                                                                                 max_retries=0))
+    started = time.monotonic()
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
+    assert time.monotonic() - started < read_timeout + 1.5 < trickle_s
+
+
 @pytest.fixture
 def full_listener():
     """A server on 127.0.0.1 whose queue of connections to accept is full: a new connection is never accepted."""
