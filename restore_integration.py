@@ -47,12 +47,12 @@ import string
 import threading
 import time
 import traceback
+import zlib
 from base64 import b64encode
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from io import BytesIO
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -61,7 +61,6 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3 import HTTPResponse as Urllib3Response
 from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, LocationParseError, NewConnectionError, \
     ProtocolError, ReadTimeoutError
 from urllib3.util import Timeout as SocketTimeouts, parse_url
@@ -165,6 +164,13 @@ FAULT_BROKEN_REPLY = 'a broken reply'
 # The request reached the service and broke afterwards: the service may have acted on it.
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
 NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
+# The codings a reply is asked in, and undone a piece at a time (decoded_body), never inflated whole: requests would ask
+# for br and zstd too when their modules are installed, which this code does not decode in pieces. The window bits
+# zlib reads each with: gzip's header and trailer; deflate is zlib's format (RFC 9110), raw deflate the fallback.
+ACCEPT_ENCODING = 'gzip, deflate'
+CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
+RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
+INFLATE_PIECE_BYTES = 2 ** 20
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 
 # The adaptive limiter (AdaptiveRateLimiter): Cortex XDR documents 10 requests/s per tenant, shared by every key
@@ -1062,6 +1068,7 @@ class HttpTransport:
         # (to IAM, whose token request carries none), which nobody configured here.
         self.session.auth = auth or NoNetrcCredentials()
         self.session.headers['Accept'] = 'application/json'
+        self.session.headers['Accept-Encoding'] = ACCEPT_ENCODING
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
                                                                                 settings.max_concurrency))
@@ -1276,8 +1283,8 @@ class HttpTransport:
             given = self._time_given(attempt, self.settings.read_timeout if ends < attempt.ends else None)
             attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}', NO_ANSWER_ADVICE)
         except OverflowError:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {len(body) // 2 ** 20} MB, far '
-                                            f'more than any answer of this API.', BROKEN_REPLY_ADVICE)
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} '
+                                            f'MB, far more than any answer of this API.', BROKEN_REPLY_ADVICE)
         except (Urllib3Error, OSError) as error:
             attempt.met(FAULT_BROKEN_REPLY, f'{said} but the reply was cut off before its end '
                                             f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
@@ -1383,15 +1390,58 @@ def shut_down(sock: socket.socket, cut: threading.Event) -> None:
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
-    """The body as it came, decoded as its Content-Encoding says (urllib3's decoders: those requests asked for); an
-    OverflowError past ``most`` bytes, a DecodeError when it does not decode."""
-    if not headers.get('Content-Encoding'):
+    """The body as it came, decoded as its Content-Encoding says, the coding applied last undone first, each inflated a
+    piece at a time: an OverflowError once past ``most`` bytes (a small body may inflate a thousandfold), a DecodeError
+    when it does not decode or its stream ends short. A body in codings none of which is known is left as it came, as
+    urllib3 leaves it; none was asked for (ACCEPT_ENCODING)."""
+    codings = [coding.strip().lower() for coding in headers.get('Content-Encoding', '').split(',')]
+    codings = [coding for coding in codings if coding not in ('', 'identity')]
+    unknown = [coding for coding in codings if coding not in CODING_WBITS]
+    if not body or len(unknown) == len(codings):
         return body
-    decoded = Urllib3Response(BytesIO(body), {'Content-Encoding': headers['Content-Encoding']},
-                              preload_content=False).read(most + 1)
-    if len(decoded) > most:
-        raise OverflowError
+    if unknown:
+        raise DecodeError(f'no decoder for {", ".join(unknown)}')
+    decoded = body
+    try:
+        for coding in reversed(codings):
+            decoded = inflated(decoded, coding, most)
+    except zlib.error as error:
+        raise DecodeError(str(error)) from None
+    return bytes(decoded)
+
+
+def inflated(data: bytes, coding: str, most: int) -> bytearray:
+    """``data`` with one coding undone: gzip member after member, as urllib3 reads them (data after the last that is
+    not a gzip member is left out, as other clients leave it); deflate in zlib's format, else raw."""
+    if coding == 'deflate':
+        try:
+            return inflate_stream(data, CODING_WBITS[coding], most)[0]
+        except zlib.error:  # servers that send raw deflate, as urllib3 reads them
+            return inflate_stream(data, RAW_DEFLATE_WBITS, most)[0]
+    decoded, rest = inflate_stream(data, CODING_WBITS[coding], most)
+    while rest:
+        try:
+            member, rest = inflate_stream(rest, CODING_WBITS[coding], most - len(decoded))
+        except zlib.error:
+            break
+        decoded += member
     return decoded
+
+
+def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes]:
+    """One compressed stream at the start of ``data`` inflated, at most INFLATE_PIECE_BYTES at a time, and the data
+    after it. OverflowError past ``most`` bytes; DecodeError when its stream has not ended with the data (cut short,
+    though what came matched its Content-Length); zlib.error when it is not such a stream."""
+    decompressor, decoded, tail = zlib.decompressobj(wbits), bytearray(), data
+    while not decompressor.eof:
+        piece = decompressor.decompress(tail, INFLATE_PIECE_BYTES)
+        decoded += piece
+        if len(decoded) > most:
+            raise OverflowError
+        if not piece and len(decompressor.unconsumed_tail) == len(tail):  # nothing more to read, nor to give
+            raise DecodeError('the compressed stream ends before its end')
+        tail = decompressor.unconsumed_tail
+    return decoded, decompressor.unused_data
 
 
 def proxy_secrets(settings: TransportSettings) -> list[str]:
