@@ -164,6 +164,7 @@ FAULT_BROKEN_REPLY = 'a broken reply'
 # The request reached the service and broke afterwards: the service may have acted on it.
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
 NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
+BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 # The codings a reply is asked in, and undone a piece at a time (decoded_body), never inflated whole: requests would ask
 # for br and zstd too when their modules are installed, which this code does not decode in pieces. The window bits
 # zlib reads each with: gzip's header and trailer; deflate is zlib's format (RFC 9110), raw deflate the fallback.
@@ -171,7 +172,6 @@ ACCEPT_ENCODING = 'gzip, deflate'
 CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
 RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
 INFLATE_PIECE_BYTES = 2 ** 20
-BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 
 # The adaptive limiter (AdaptiveRateLimiter): Cortex XDR documents 10 requests/s per tenant, shared by every key
 # and integration of the tenant; Huawei's API gateway publishes no limit, so its ceiling leaves room above any

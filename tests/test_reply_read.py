@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import threading
 import time
@@ -71,8 +72,20 @@ class OneReplyServer:
         with self.listener:
             for reply in replies:
                 with self.listener.accept()[0] as connection:
-                    connection.recv(65536)
+                    read_request(connection)
                     connection.sendall(reply)
+
+
+def read_request(connection: socket.socket) -> None:
+    """Reads a request whole, its body as long as its Content-Length: a socket closed with bytes unread resets the
+    connection, which would cut the reply short."""
+    received = b''
+    while b'\r\n\r\n' not in received:
+        received += connection.recv(65536) or b'\r\n\r\n'
+    head, _, body = received.partition(b'\r\n\r\n')
+    length = re.search(rb'(?im)^content-length:\s*(\d+)', head)
+    while length and len(body) < int(length[1]):
+        body += connection.recv(65536) or b'\0' * int(length[1])
 
 
 def gzipped_reply(status: str, body: bytes, declared: int | None = None) -> bytes:
@@ -175,7 +188,7 @@ class TrickledChunkServer:
 
     def _serve(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
         with self.listener, self.listener.accept()[0] as connection:
-            connection.recv(65536)
+            read_request(connection)
             ends = time.monotonic() + seconds
             try:
                 connection.sendall(head)
