@@ -42,16 +42,17 @@ import ipaddress
 import json
 import re
 import secrets
+import socket
 import string
 import threading
 import time
 import traceback
+import zlib
 from base64 import b64encode
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from io import BytesIO
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -60,7 +61,6 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3 import HTTPResponse as Urllib3Response
 from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, LocationParseError, NewConnectionError, \
     ProtocolError, ReadTimeoutError
 from urllib3.util import Timeout as SocketTimeouts, parse_url
@@ -165,6 +165,13 @@ FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
 NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
+# The codings a reply is asked in, and undone a piece at a time (decoded_body), never inflated whole: requests would ask
+# for br and zstd too when their modules are installed, which this code does not decode in pieces. The window bits
+# zlib reads each with: gzip's header and trailer; deflate is zlib's format (RFC 9110), raw deflate the fallback.
+ACCEPT_ENCODING = 'gzip, deflate'
+CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
+RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
+INFLATE_PIECE_BYTES = 2 ** 20
 
 # The adaptive limiter (AdaptiveRateLimiter): Cortex XDR documents 10 requests/s per tenant, shared by every key
 # and integration of the tenant; Huawei's API gateway publishes no limit, so its ceiling leaves room above any
@@ -823,7 +830,8 @@ class RetryPolicy:
 
 
 class OutOfTime(Exception):
-    """The limiter's next turn comes after the command's deadline."""
+    """The next attempt would start after the command's deadline: its turn comes too late (``wait`` seconds away), or
+    the run's time had gone by then (``wait`` 0: the answers before it took it)."""
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         super().__init__(wait)
@@ -877,13 +885,14 @@ class AdaptiveRateLimiter:
 
     def wait_turn(self, deadline: float | None = None) -> float:
         """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would come after
-        ``deadline`` (a clock() value): the caller stops rather than wait past the command's budget."""
+        ``deadline`` (a clock() value), also when it is free at once but the deadline has passed (slow answers took the
+        time): the caller stops rather than start an attempt past the command's budget."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self.clock()
                 turn = max(now, self._next_turn, self._paused_until)
-                if deadline is not None and turn > now and turn > deadline:
+                if deadline is not None and turn > deadline:
                     raise OutOfTime(turn - now, self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
                 if self._started is None:
@@ -1062,6 +1071,7 @@ class HttpTransport:
         # (to IAM, whose token request carries none), which nobody configured here.
         self.session.auth = auth or NoNetrcCredentials()
         self.session.headers['Accept'] = 'application/json'
+        self.session.headers['Accept-Encoding'] = ACCEPT_ENCODING
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
                                                                                 settings.max_concurrency))
@@ -1098,16 +1108,15 @@ class HttpTransport:
         policy = self._policy(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
-            if backoff:
-                self.limiter.sleep(backoff)
+            number = len(attempts) + 1
             try:
-                waited = self.limiter.wait_turn(self.deadline)
-            except OutOfTime as late:
+                attempt = Attempt(number, waited=self._take_turn(backoff))
+                attempts.append(attempt)
+                sent_at = self.limiter.clock()
+                response = self._send_once(method, url, host, attempt, attempts, kwargs)
+            except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
+                del attempts[number - 1:]
                 return self._out_of_time(attempts, late, host, reply)
-            attempt = Attempt(len(attempts) + 1, waited=backoff + waited)
-            attempts.append(attempt)
-            sent_at = self.limiter.clock()
-            response = self._send_once(method, url, host, attempt, attempts, kwargs)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
@@ -1132,6 +1141,20 @@ class HttpTransport:
                 raise self._fault_error(attempts, gave_up or None)
             fault_waited += wait
             backoff = wait
+
+    def _take_turn(self, backoff: float) -> float:
+        """The backoff, then the limiter's turn: the seconds waited. OutOfTime when the attempt would start past the
+        deadline, a turn free at once included: slow answers before it may have taken the run's time."""
+        if backoff:
+            self.limiter.sleep(backoff)
+        waited = backoff + self.limiter.wait_turn(self.deadline)
+        self._refuse_past_deadline()
+        return waited
+
+    def _refuse_past_deadline(self) -> None:
+        """An attempt starts only up to the deadline: MIN_ATTEMPT_SECONDS of the run are left for it at least."""
+        if self.limiter.clock() > self.deadline:
+            raise OutOfTime(0.0)
 
     def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
         """A 429 slows every request of the vendor (and pauses them for a Retry-After); this one is sent again while
@@ -1223,9 +1246,10 @@ class HttpTransport:
         the attempt then ends within (``attempt.ends``). The IAM token goes first, in its header: its request takes its
         own part of the run."""
         token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
+        self._refuse_past_deadline()  # the token request may have taken the time: then this one is not sent
         now = self.limiter.clock()
         connect, read = self.settings.timeout
-        left = max(self.run_ends - now, 0.01)
+        left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
         attempt.ends, attempt.cut_to = now + min(connect + read, left), left if connect + read > left else None
         timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
         return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
@@ -1251,15 +1275,10 @@ class HttpTransport:
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
-        started = self.limiter.clock()
-        body, ends = bytearray(), min(started + self.settings.read_timeout, attempt.ends)
-        sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
+        body, ends = b'', min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
         try:
-            while piece := self._next_piece(response, sock, ends):
-                body += piece
-                if len(body) > self.MAX_REPLY_BYTES:
-                    raise OverflowError
-            body = decoded_body(response.headers, bytes(body), self.MAX_REPLY_BYTES)
+            body = self._read_body(response, ends)
+            body = decoded_body(response.headers, body, self.MAX_REPLY_BYTES)
         except DecodeError:
             encoding = printable(response.headers['Content-Encoding'])
             attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
@@ -1268,8 +1287,8 @@ class HttpTransport:
             given = self._time_given(attempt, self.settings.read_timeout if ends < attempt.ends else None)
             attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}', NO_ANSWER_ADVICE)
         except OverflowError:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {len(body) // 2 ** 20} MB, far '
-                                            f'more than any answer of this API.', BROKEN_REPLY_ADVICE)
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} '
+                                            f'MB, far more than any answer of this API.', BROKEN_REPLY_ADVICE)
         except (Urllib3Error, OSError) as error:
             attempt.met(FAULT_BROKEN_REPLY, f'{said} but the reply was cut off before its end '
                                             f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
@@ -1285,6 +1304,36 @@ class HttpTransport:
                             BROKEN_REPLY_ADVICE)
                 return None
         return reply
+
+    def _read_body(self, response: requests.Response, ends: float) -> bytes:
+        """The body as it came (not decoded), whole by ``ends``: each read within what is left (the socket's timeout),
+        and all of them together too. A piece of a reply of known length is one recv; but urllib3 reads a chunk's size
+        line and the trailers a line at a time, each recv given the socket's whole timeout again, so for a chunked
+        reply a timer shuts the socket down at ``ends`` (a thread per reply: not for every reply). ReadTimeoutError at
+        ``ends``, whatever the read made of the shut socket; OverflowError past MAX_REPLY_BYTES."""
+        sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
+        cut, chunked = threading.Event(), 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
+        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) \
+            if sock and chunked else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        body = bytearray()
+        try:
+            while piece := self._next_piece(response, sock, ends):
+                body += piece
+                if len(body) > self.MAX_REPLY_BYTES:
+                    raise OverflowError
+        except (Urllib3Error, OSError):
+            if not cut.is_set():
+                raise
+        finally:
+            if timer:  # joined: once it is cancelled, it shuts no socket down that the pool may hand to another request
+                timer.cancel()
+                timer.join()
+        if cut.is_set():
+            raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
+        return bytes(body)
 
     def _next_piece(self, response: requests.Response, sock: Any, ends: float) -> bytes:
         """The next piece of the body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes,
@@ -1310,7 +1359,8 @@ class HttpTransport:
         it), or, when there is none, an error says why no answer came."""
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {late.wait:.0f} s away'
-        gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling'
+        gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
+            f'the attempt would start past the {self.budget_s:g} s one run of this command may wait'
         if reply is not None and attempts[-1].fault is None:
             reply.gave_up = gave_up
             return reply
@@ -1319,9 +1369,11 @@ class HttpTransport:
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
             f' (one run waits at most this long: XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} ' \
             f'minutes)'
-        # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor.
-        raise RestoreError(f'Not sent to {self.vendor} at {host}: its turn, paced at this instance\'s request rate '
-                           f'(slower after the vendor throttled it), came too late: {gave_up}. Run the command again '
+        # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor;
+        # or the answers to the requests before it took the run's time.
+        why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
+            if late.wait else 'the requests before it took the time'
+        raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. Run the command again '
                            f'later{larger}.', attempts)
 
     def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
@@ -1330,16 +1382,70 @@ class HttpTransport:
         return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
 
 
+def shut_down(sock: socket.socket, cut: threading.Event) -> None:
+    """Ends the reading of a reply at its time, on a timer's thread (no demisto call): the socket shut down both ways,
+    so the read under way returns at once. socket.socket's own shutdown: SSLSocket's also drops the TLS object that the
+    reading thread is using."""
+    cut.set()
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:  # closed already
+        pass
+
+
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
-    """The body as it came, decoded as its Content-Encoding says (urllib3's decoders: those requests asked for); an
-    OverflowError past ``most`` bytes, a DecodeError when it does not decode."""
-    if not headers.get('Content-Encoding'):
+    """The body as it came, decoded as its Content-Encoding says, the coding applied last undone first, each inflated a
+    piece at a time: an OverflowError once past ``most`` bytes (a small body may inflate a thousandfold), a DecodeError
+    when it does not decode or its stream ends short. A body in codings none of which is known is left as it came, as
+    urllib3 leaves it; none was asked for (ACCEPT_ENCODING)."""
+    codings = [coding.strip().lower() for coding in headers.get('Content-Encoding', '').split(',')]
+    codings = [coding for coding in codings if coding not in ('', 'identity')]
+    unknown = [coding for coding in codings if coding not in CODING_WBITS]
+    if not body or len(unknown) == len(codings):
         return body
-    decoded = Urllib3Response(BytesIO(body), {'Content-Encoding': headers['Content-Encoding']},
-                              preload_content=False).read(most + 1)
-    if len(decoded) > most:
-        raise OverflowError
+    if unknown:
+        raise DecodeError(f'no decoder for {", ".join(unknown)}')
+    decoded = body
+    try:
+        for coding in reversed(codings):
+            decoded = inflated(decoded, coding, most)
+    except zlib.error as error:
+        raise DecodeError(str(error)) from None
+    return bytes(decoded)
+
+
+def inflated(data: bytes, coding: str, most: int) -> bytearray:
+    """``data`` with one coding undone: gzip member after member, as urllib3 reads them (data after the last that is
+    not a gzip member is left out, as other clients leave it); deflate in zlib's format, else raw."""
+    if coding == 'deflate':
+        try:
+            return inflate_stream(data, CODING_WBITS[coding], most)[0]
+        except zlib.error:  # servers that send raw deflate, as urllib3 reads them
+            return inflate_stream(data, RAW_DEFLATE_WBITS, most)[0]
+    decoded, rest = inflate_stream(data, CODING_WBITS[coding], most)
+    while rest:
+        try:
+            member, rest = inflate_stream(rest, CODING_WBITS[coding], most - len(decoded))
+        except zlib.error:
+            break
+        decoded += member
     return decoded
+
+
+def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes]:
+    """One compressed stream at the start of ``data`` inflated, at most INFLATE_PIECE_BYTES at a time, and the data
+    after it. OverflowError past ``most`` bytes; DecodeError when its stream has not ended with the data (cut short,
+    though what came matched its Content-Length); zlib.error when it is not such a stream."""
+    decompressor, decoded, tail = zlib.decompressobj(wbits), bytearray(), data
+    while not decompressor.eof:
+        piece = decompressor.decompress(tail, INFLATE_PIECE_BYTES)
+        decoded += piece
+        if len(decoded) > most:
+            raise OverflowError
+        if not piece and len(decompressor.unconsumed_tail) == len(tail):  # nothing more to read, nor to give
+            raise DecodeError('the compressed stream ends before its end')
+        tail = decompressor.unconsumed_tail
+    return decoded, decompressor.unused_data
 
 
 def proxy_secrets(settings: TransportSettings) -> list[str]:

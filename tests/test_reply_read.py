@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import threading
 import time
+import tracemalloc
+import zlib
 
 import pytest
 
@@ -57,17 +60,44 @@ def test_a_gzipped_reply_is_handed_on_read_whole_and_decoded(tenant):
 
 
 class OneReplyServer:
-    """Answers one request on 127.0.0.1 with ``reply`` (bytes, as they go on the wire), then closes."""
+    """Answers one request on 127.0.0.1 with ``reply`` (bytes, as they go on the wire), then closes; with ``more``,
+    the next request, on a new connection, with the next one."""
 
-    def __init__(self, reply: bytes):
+    def __init__(self, reply: bytes, *more: bytes):
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
-        threading.Thread(target=self._serve, args=(reply,), daemon=True).start()
+        threading.Thread(target=self._serve, args=(reply, *more), daemon=True).start()
 
-    def _serve(self, reply: bytes):
-        with self.listener, self.listener.accept()[0] as connection:
-            connection.recv(65536)
-            connection.sendall(reply)
+    def _serve(self, *replies: bytes):
+        with self.listener:
+            for reply in replies:
+                with self.listener.accept()[0] as connection:
+                    read_request(connection)
+                    connection.sendall(reply)
+
+
+def read_request(connection: socket.socket) -> None:
+    """Reads a request whole, its body as long as its Content-Length: a socket closed with bytes unread resets the
+    connection, which would cut the reply short."""
+    received = b''
+    while b'\r\n\r\n' not in received:
+        received += connection.recv(65536) or b'\r\n\r\n'
+    head, _, body = received.partition(b'\r\n\r\n')
+    length = re.search(rb'(?im)^content-length:\s*(\d+)', head)
+    while length and len(body) < int(length[1]):
+        body += connection.recv(65536) or b'\0' * int(length[1])
+
+
+def gzipped_reply(status: str, body: bytes, declared: int | None = None) -> bytes:
+    """A reply on the wire with a gzipped ``body``, its Content-Length ``declared`` or the body's own."""
+    return (b'HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n'
+            % (status.encode(), len(body) if declared is None else declared) + body)
+
+
+def gzipped_zeros(size: int) -> bytes:
+    """``size`` zero bytes gzipped (a thousandth of that), compressed a MB at a time."""
+    compressor, megabyte = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS), bytes(2 ** 20)
+    return b''.join([*(compressor.compress(megabyte) for _ in range(size // len(megabyte))), compressor.flush()])
 
 
 def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_broken_reply_named_so():
@@ -82,6 +112,59 @@ def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_broken_re
     assert 'cut off' not in str(raised.value)
 
 
+def test_a_small_gzipped_reply_that_inflates_past_the_largest_reply_is_refused_without_inflating_it_whole():
+    most = ri.HttpTransport.MAX_REPLY_BYTES
+    body = gzipped_zeros(4 * most)
+    server = OneReplyServer(gzipped_reply('200 OK', body))
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+    assert len(body) < most // 100  # its size on the wire is far below the largest reply
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ri.RestoreError) as raised:
+            transport.request('POST', '/', expect_json=True, json={})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert f'answered HTTP 200 but its reply was larger than {most // 2 ** 20} MB' in str(raised.value)
+    assert peak < 2 * most  # inflated a piece at a time, given up past the largest reply: never 4 times that
+
+
+def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_again():
+    # Its Content-Length matches what came, so the connection gives no sign: the gzip stream itself ends too soon.
+    vendor_error = json.dumps({'reply': {'err_code': 500, 'err_msg': 'No quarantined file found'}}).encode()
+    whole = gzip.compress(vendor_error)
+    server = OneReplyServer(gzipped_reply('500 Internal Server Error', whole[:len(whole) // 2]),
+                            gzipped_reply('500 Internal Server Error', whole))
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=1))
+
+    reply = transport.request('POST', '/', expect_json=True, json={})
+
+    first, last = reply.attempts
+    assert first.fault == ri.FAULT_BROKEN_REPLY and "does not decode as 'gzip'" in first.detail
+    assert last.fault is None and reply.status == 500 and reply.body == vendor_error
+
+
+@pytest.mark.parametrize('encoding, encode', [
+    ('gzip, gzip', lambda body: gzip.compress(gzip.compress(body))),
+    ('deflate', zlib.compress),
+    ('deflate', lambda body: zlib.compress(body)[2:-4]),  # raw deflate, as some servers send it
+    ('x-gzip', gzip.compress),
+    ('gzip', lambda body: gzip.compress(body[:10]) + gzip.compress(body[10:])),  # two members
+], ids=['gzip twice', 'deflate', 'raw deflate', 'x-gzip', 'two gzip members'])
+def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(encoding, encode):
+    body = json.dumps({'reply': {'action_id': 1}}).encode()
+    encoded = encode(body)
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: %s\r\n'
+                            b'Content-Length: %d\r\n\r\n' % (encoding.encode(), len(encoded)) + encoded)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    reply = transport.request('POST', '/', expect_json=True, json={})
+
+    assert reply.body == body
+
+
 def test_a_gzipped_reply_cut_short_by_its_connection_is_a_broken_reply():
     body = gzip.compress(b'{"reply": {"action_id": 1}}')
     server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n'
@@ -92,6 +175,54 @@ def test_a_gzipped_reply_cut_short_by_its_connection_is_a_broken_reply():
         transport.request('POST', '/', expect_json=True, json={})
 
     assert 'answered HTTP 200 but the reply was cut off before its end' in str(raised.value)
+
+
+class TrickledChunkServer:
+    """Answers one request on 127.0.0.1 with a chunked reply: ``head`` at once, then ``trickled`` a byte every
+    ``pace`` seconds for ``seconds``, then ``tail``; each byte comes long within any read timeout."""
+
+    def __init__(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        threading.Thread(target=self._serve, args=(head, trickled, tail, pace, seconds), daemon=True).start()
+
+    def _serve(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
+        with self.listener, self.listener.accept()[0] as connection:
+            read_request(connection)
+            ends = time.monotonic() + seconds
+            try:
+                connection.sendall(head)
+                while time.monotonic() < ends:
+                    connection.sendall(trickled)
+                    time.sleep(pace)
+                connection.sendall(tail)
+            except OSError:  # the client gave up and closed the connection
+                pass
+
+
+CHUNKED_HEAD = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'
+
+
+@pytest.mark.parametrize('head, trickled, tail', [
+    # the next chunk's size line, a leading zero at a time (still valid hex)
+    (CHUNKED_HEAD + b'7\r\n{"reply\r\n', b'0', b'a\r\n": {"a": 1}\r\n0\r\n\r\n'),
+    # after the last chunk, a trailer field a byte at a time
+    (CHUNKED_HEAD + b'c\r\n{"reply": 1}\r\n0\r\nX-Trailer: ', b'x', b'\r\n\r\n'),
+], ids=['chunk size line', 'trailer'])
+def test_a_chunked_reply_whose_framing_trickles_ends_within_the_read_timeout(head, trickled, tail):
+    # urllib3 reads a chunk's size line and the trailers a line at a time, each read given the socket's whole timeout
+    # again: a byte well within it every time holds the read for as long as the server goes on.
+    read_timeout, trickle_s = 1, 8
+    server = TrickledChunkServer(head, trickled, tail, pace=read_timeout / 4, seconds=trickle_s)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=read_timeout,
+                                                                                 max_retries=0))
+    started = time.monotonic()
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
+    assert time.monotonic() - started < read_timeout + 1.5 < trickle_s
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from conftest import FakeClock, integration_on_clock, seed_holders, start_hss_te
 from facts import ENTRY_ERROR
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.xdr import create_app
 from warroom.runtime import FetchError, WarRoom
 
 XDR_HASH = sorted(seed_holders())[0]
@@ -361,3 +363,35 @@ def test_a_first_run_promises_no_later_send_when_no_check_will_have_time_to_send
     assert 'next check' not in first['HumanReadable'] and 'PollingArgs' in first
     assert 'unsent' not in first['PollingArgs']  # no check is handed a file it could not send
     assert not result.failed, result.entries[-1]
+
+
+def test_a_restore_whose_turn_is_free_past_the_runs_last_start_is_not_sent_and_left_to_the_next_check(xdr_tenant):
+    # The vendor answers slowly on the test clock: the first restore late in the run's waiting time, each later one a
+    # few seconds on. A turn is free at once at that pace, yet no attempt may start once fewer than MIN_ATTEMPT_SECONDS
+    # of the run are left: the files not sent by then are the next check's, not sent in the run's last seconds.
+    clock = FakeClock(0.0)
+    arrived = []
+    emulator = create_app(xdr_tenant.gateway)
+
+    def slow_vendor(request):
+        arrived.append(clock())
+        clock.advance(facts.MAX_RUN_WAIT_SECONDS - 1 if len(arrived) == 1 else 2)
+        return emulator(request)
+
+    server = LoopbackServer(slow_vendor).start()
+    try:
+        settings = ri.XdrSettings(server.url, '17', xdr_tenant.key, xdr_tenant.auth_type, rate_limit=1000)
+        client = ri.XdrClient(settings, ri.TransportSettings(read_timeout=600, max_concurrency=1), on_clock(clock))
+        hashes = xdr_tenant.backend.quarantine_files(6, salt='slow')
+        result = ri.restore_file_command(client, {'file_hash': ','.join(hashes)})
+    finally:
+        server.stop()
+
+    assert arrived and max(arrived) <= facts.MAX_RUN_WAIT_SECONDS
+    sent = {action.file_hash for action in xdr_tenant.backend.actions.values()}
+    never_sent = [file_hash for file_hash in hashes if file_hash not in sent]
+    assert sent and never_sent  # the run did run out of time
+    assert json.loads(result.schedule.args['unsent']) == never_sent
+    records = {record['file_hash']: record for record in result.outputs}
+    assert all(records[file_hash]['status'] == 'IN_PROGRESS' for file_hash in sent)
+    assert f'Not started ({len(never_sent)} file(s))' in result.readable_output

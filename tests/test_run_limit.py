@@ -135,6 +135,19 @@ def test_a_slow_hss_after_a_throttled_iam_token_request_ends_the_run_before_xsoa
     assert tenant.gateway.iam_faults.seen == 2  # the token came late, and then the HSS request met the slow HSS
 
 
+def test_an_hss_request_whose_iam_token_came_past_the_runs_last_start_is_not_sent(hss_room, run_clock):
+    # The token request starts in the run's last seconds that still take an attempt, and its answer is slow: once it
+    # is in, fewer than MIN_ATTEMPT_SECONDS of the run are left, and the HSS request it was for is not sent.
+    tenant, room = hss_room
+    tenant.gateway.iam_faults = FaultPlan.parse(f'sequence=429,slow;retry-after={LATE};delay=2')
+
+    result, took = run_once(room, run_clock, 'hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert_own_error_in_time(result, took, 'Not sent to Huawei Cloud HSS')
+    assert tenant.gateway.iam_faults.seen == 2  # the token came, late
+    assert all(request.path.startswith('/v3/auth/') for request in tenant.gateway.requests)  # no HSS request went out
+
+
 def test_a_fetch_from_a_slow_hss_fails_with_its_own_error_before_xsoars_timeout(run_clock, hss_tenant):
     room = WarRoom(params=dict(hss_tenant.params('aksk'), isFetch=True), sleep=run_clock.advance, clock=run_clock)
     hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,slow*10;retry-after={LATE};{NEVER}'))
