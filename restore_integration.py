@@ -884,16 +884,17 @@ class AdaptiveRateLimiter:
         return min(self.ceiling, max(self.MIN_RATE, self.SCALE * (now - self._last_cut - k) ** 3 + top))
 
     def wait_turn(self, deadline: float | None = None) -> float:
-        """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would come after
-        ``deadline`` (a clock() value), also when it is free at once but the deadline has passed (slow answers took the
-        time): the caller stops rather than start an attempt past the command's budget."""
+        """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would have to wait past
+        ``deadline`` (a clock() value): the caller stops rather than wait beyond the command's budget. A turn free at
+        once is taken whatever the deadline: the run's own last start is the transport's to enforce."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self.clock()
                 turn = max(now, self._next_turn, self._paused_until)
-                if deadline is not None and turn > deadline:
-                    raise OutOfTime(turn - now, self._pause_asked if turn == self._paused_until else None)
+                if deadline is not None and turn > now and turn > deadline:  # 0: the deadline had passed already
+                    raise OutOfTime(turn - now if now <= deadline else 0.0,
+                                    self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
                 if self._started is None:
                     self._started = now
@@ -1143,8 +1144,8 @@ class HttpTransport:
             backoff = wait
 
     def _take_turn(self, backoff: float) -> float:
-        """The backoff, then the limiter's turn: the seconds waited. OutOfTime when the attempt would start past the
-        deadline, a turn free at once included: slow answers before it may have taken the run's time."""
+        """The backoff, then the limiter's turn: the seconds waited. OutOfTime when the turn needs a wait past the
+        deadline, or comes (free at once included) when less than MIN_ATTEMPT_SECONDS of the run are left."""
         if backoff:
             self.limiter.sleep(backoff)
         waited = backoff + self.limiter.wait_turn(self.deadline)
@@ -1152,8 +1153,10 @@ class HttpTransport:
         return waited
 
     def _refuse_past_deadline(self) -> None:
-        """An attempt starts only up to the deadline: MIN_ATTEMPT_SECONDS of the run are left for it at least."""
-        if self.limiter.clock() > self.deadline:
+        """An attempt starts only while MIN_ATTEMPT_SECONDS of the run are left, also when its turn is free at once
+        (slow answers before it may have taken the run's time). The command's own budget bounds waits for turns only:
+        a turn free at once past it is taken, as no wait goes past it."""
+        if self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS:
             raise OutOfTime(0.0)
 
     def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
@@ -1360,7 +1363,7 @@ class HttpTransport:
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {late.wait:.0f} s away'
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
-            f'the attempt would start past the {self.budget_s:g} s one run of this command may wait'
+            f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if reply is not None and attempts[-1].fault is None:
             reply.gave_up = gave_up
             return reply

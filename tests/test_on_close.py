@@ -911,9 +911,9 @@ def test_the_by_hand_command_for_a_held_hss_file_restores_it_on_the_incident_s_h
     assert ri.hss_field_list(line.args['host_id'], 'host_id') == [host_id]
     assert not run_by_hand(hss, line).failed
     assert {item['host_id'] for item in hss_puts(hss)} == {host_id}
-    for copy in hss_seed_copies()[file_hash]:
-        if copy['host_id'] != host_id:
-            assert hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) == 'isolated'
+    for other in hss_seed_copies()[file_hash]:
+        if other['host_id'] != host_id:
+            assert hss.backend.isolation_status(other['host_id'], file_hash, other['file_path']) == 'isolated'
 
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
