@@ -933,3 +933,17 @@ def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook
     [line] = [parse_line(command_in(part, '!restore-file')) for part in '\n'.join(run.notes).splitlines()
               if 'benign' in part]
     assert line.args == {'file_hash': file_hash, 'endpoint_id': endpoint_id}
+
+
+@pytest.mark.parametrize('script', [ON_CLOSE, GATE], ids=['on-close', 'gate'])
+@given(paths=st.lists(st.text(st.characters(blacklist_categories=('Cc', 'Cs')), min_size=1).filter(str.strip),
+                      min_size=1, max_size=4))
+@example(paths=['/tmp/report.sh '])  # HSS lists a path as it is: one may end with a blank
+@example(paths=[' C:\\a,b.exe', '[x'])
+def test_a_list_of_paths_in_a_by_hand_command_reads_back_as_the_same_paths(script, paths):
+    import restore_integration as ri
+    from warroom.line import parse_line
+
+    line = parse_line(f'!hss-restore-isolated host_id=h1 file_path={script.list_value(paths)}')
+
+    assert ri.arg_to_list(line.args['file_path'], 'file_path') == paths

@@ -123,10 +123,11 @@ def line_value(text):
 
 
 def list_value(values):
-    """A list argument as a war-room line takes it: comma-separated when no item holds a comma or starts with '[',
-    else the JSON list form."""
+    """A list argument as a war-room line takes it: comma-separated when no item holds a comma, starts with '[' or
+    has a blank at either end (comma text is stripped; a path may end with a blank), else the JSON list form. Each
+    script carries its own copy: an XSOAR automation script runs alone."""
     items = [str(value) for value in values]
-    if any(',' in item or item.lstrip().startswith('[') for item in items):
+    if any(',' in item or item.lstrip().startswith('[') or item != item.strip() for item in items):
         return line_value(json.dumps(items))
     return line_value(','.join(items))
 
