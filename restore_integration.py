@@ -172,6 +172,7 @@ ACCEPT_ENCODING = 'gzip, deflate'
 CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
 RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
 INFLATE_PIECE_BYTES = 2 ** 20
+GZIP_MAGIC = b'\x1f\x8b'  # how a gzip member begins (RFC 1952)
 
 # The adaptive limiter (AdaptiveRateLimiter): Cortex XDR documents 10 requests/s per tenant, shared by every key
 # and integration of the tenant; Huawei's API gateway publishes no limit, so its ceiling leaves room above any
@@ -1426,7 +1427,7 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
         except zlib.error:  # servers that send raw deflate, as urllib3 reads them
             return inflate_stream(data, RAW_DEFLATE_WBITS, most)[0]
     decoded, rest = inflate_stream(data, CODING_WBITS[coding], most)
-    while rest:
+    while rest.startswith(GZIP_MAGIC):  # another member; any other bytes after the last one are not read
         try:
             member, rest = inflate_stream(rest, CODING_WBITS[coding], most - len(decoded))
         except zlib.error:

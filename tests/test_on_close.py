@@ -947,3 +947,21 @@ def test_a_list_of_paths_in_a_by_hand_command_reads_back_as_the_same_paths(scrip
     line = parse_line(f'!hss-restore-isolated host_id=h1 file_path={script.list_value(paths)}')
 
     assert ri.arg_to_list(line.args['file_path'], 'file_path') == paths
+
+
+def test_a_path_ending_with_a_blank_is_restored_on_close_as_hss_lists_it(vendors):
+    """The gate hands each path back as it was given: HSS lists a path as it is, and /tmp/x followed by a blank is
+    another file than /tmp/x."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
+    path = '/tmp/report.sh '
+    hss.backend.isolate_file(host_id, 'ab' * 32, path)
+    incident = path_only(sample)
+    incident['CustomFields'].update(huaweihssfilepaths=[path])
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'), {})
+
+    assert not run.failed, run.error
+    assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(host_id, path)]
+    assert hss.backend.isolation_status(host_id, 'ab' * 32, path) == 'restored'

@@ -152,7 +152,11 @@ def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_agai
     ('deflate', lambda body: zlib.compress(body)[2:-4]),  # raw deflate, as some servers send it
     ('x-gzip', gzip.compress),
     ('gzip', lambda body: gzip.compress(body[:10]) + gzip.compress(body[10:])),  # two members
-], ids=['gzip twice', 'deflate', 'raw deflate', 'x-gzip', 'two gzip members'])
+    ('gzip', lambda body: gzip.compress(body) + b'\n'),  # a stray byte after the member, which urllib3 leaves out
+    ('gzip', lambda body: gzip.compress(body) + b'\x00'),
+    ('gzip', lambda body: gzip.compress(body) + b'\r\n'),
+], ids=['gzip twice', 'deflate', 'raw deflate', 'x-gzip', 'two gzip members', 'gzip then a newline',
+        'gzip then a nul', 'gzip then crlf'])
 def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(encoding, encode):
     body = json.dumps({'reply': {'action_id': 1}}).encode()
     encoded = encode(body)

@@ -290,8 +290,9 @@ def hss_done_rows(context, host_ids):
 
 def path_key(text):
     """A path as it is compared: a Windows path (a drive letter, or a backslash in it) without case and with / read as
-    \\, as Windows compares them; any other exactly. The reputation gate compares paths the same way."""
-    text = str(text or '').strip()
+    \\, as Windows compares them; any other exactly, blanks at its ends included (a restore of /tmp/x does not cover
+    /tmp/x followed by a blank)."""
+    text = str(text or '')
     return text.replace('/', '\\').lower() if WINDOWS_PATH.search(text) else text
 
 

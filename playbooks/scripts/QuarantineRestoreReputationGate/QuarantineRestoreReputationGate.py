@@ -78,19 +78,21 @@ def sha256_list(value):
 
 
 def path_list(value):
-    """The paths a restore by host and path gives back (file_path): text values, each once."""
+    """The paths a restore by host and path gives back (file_path): text values, each once, as given: HSS lists a path
+    as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form)."""
     paths = []
     for item in as_list(value):
         if isinstance(item, (dict, list)) or not str(item).strip():
             raise GateError(f'file_path takes file paths (text); got {str(item)[:80]!r}.')
-        if str(item).strip() not in paths:
-            paths.append(str(item).strip())
+        if str(item) not in paths:
+            paths.append(str(item))
     return paths
 
 
 def path_key(text):
     """A path as the gate compares it: a Windows path (a drive letter, a UNC name or a backslash in it) without case
-    and with / read as \\, as Windows compares them; any other exactly."""
+    and with / read as \\, as Windows compares them; any other exactly. Blanks at the ends are not compared: a File
+    entry that names a path with or without them holds it (held twice rather than let through)."""
     text = str(text).strip()
     return text.replace('/', '\\').lower() if WINDOWS_PATH.search(text) else text
 
