@@ -1481,8 +1481,11 @@ class SecretScrubber:
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
     # A request signature (an advanced Cortex XDR key's hash, an SDK-HMAC-SHA256 signature): one per request, so
-    # hundreds a run. They are kept in a set and found by their shape, not looked for one by one.
-    SIGNATURE = re.compile(r'(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])')
+    # hundreds a run. They are kept in a set and found by their shape, not looked for one by one: in every run of hex
+    # digits at least as long, as a URL-encoded quote puts hex digits beside one (%3D, %20).
+    SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
+    SIGNATURE_LENGTH = 64
+    HEX = re.compile(r'[0-9A-Fa-f]+')
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
@@ -1492,15 +1495,14 @@ class SecretScrubber:
             self.add(value)
 
     def add(self, value: Any) -> None:
-        """Learns one more secret; safe from any thread (tokens and signatures arrive from worker threads)."""
+        """Learns one more secret, whatever its shape (a key or password of 64 hex digits too); safe from any thread
+        (tokens arrive from worker threads)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
-        if self.SIGNATURE.fullmatch(value):
-            with self._lock:
-                self._signatures = self._signatures | {value.lower()}
-            return
         forms = set()
-        for plain in (value, value.strip()):
+        plains = {value, value.strip()}
+        plains |= {case(plain) for plain in plains if self.HEX.fullmatch(plain) for case in (str.lower, str.upper)}
+        for plain in plains:
             escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
             forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain),
                       json.dumps(plain, ensure_ascii=False)[1:-1]}  # a vendor's JSON may keep non-ASCII letters
@@ -1509,13 +1511,36 @@ class SecretScrubber:
             known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}
             self._forms = tuple(sorted(known, key=len, reverse=True))  # the longest first: no half-masked form
 
+    def add_signature(self, signature: Any) -> None:
+        """Learns one request signature the run made (from any thread); a value not of a signature's shape is
+        learned as any other secret."""
+        if isinstance(signature, str) and len(signature) == self.SIGNATURE_LENGTH and self.HEX.fullmatch(signature):
+            with self._lock:
+                self._signatures = self._signatures | {signature.lower()}
+        else:
+            self.add(signature)
+
     def text(self, text: str) -> str:
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self.MASK)
-        if self._signatures and len(text) >= 64:
-            text = self.SIGNATURE.sub(lambda m: self.MASK if m.group().lower() in self._signatures else m.group(), text)
+        if self._signatures and len(text) >= self.SIGNATURE_LENGTH:
+            text = self.SIGNATURE.sub(lambda m: self._without_signatures(m.group()), text)
         return self._cut_heads(text) if self.CUT in text else text
+
+    def _without_signatures(self, digits: str) -> str:
+        """A run of hex digits with every signature in it masked (most runs are one signature, or a file's hash)."""
+        signatures, low, size = self._signatures, digits.lower(), self.SIGNATURE_LENGTH
+        if len(digits) == size:
+            return self.MASK if low in signatures else digits
+        pieces, done, at = [], 0, 0
+        while at <= len(low) - size:
+            if low[at:at + size] in signatures:
+                pieces += [digits[done:at], self.MASK]
+                done = at = at + size
+            else:
+                at += 1
+        return ''.join(pieces) + digits[done:]
 
     def _cut_heads(self, text: str) -> str:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too."""
@@ -1540,21 +1565,12 @@ class SecretScrubber:
 
     def _holds_secret(self, value: Any) -> bool:
         if isinstance(value, str):
-            return self._holds_signature(value) or any(form in value for form in self._forms) or \
-                (self.CUT in value and self._cut_heads(value) != value)
+            return self.text(value) != value
         if isinstance(value, dict):
             return any(self._holds_secret(key) or self._holds_secret(item) for key, item in value.items())
         if isinstance(value, (list, tuple)):
             return any(self._holds_secret(item) for item in value)
         return False
-
-    def _holds_signature(self, text: str) -> bool:
-        signatures = self._signatures
-        if not signatures or len(text) < 64:  # shorter than a signature: most cells of a table
-            return False
-        if len(text) == 64:
-            return text.lower() in signatures
-        return any(found.lower() in signatures for found in self.SIGNATURE.findall(text))
 
     def value(self, value: Any) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed."""
@@ -1839,10 +1855,10 @@ class XdrClient:
 
     def __init__(self, settings: XdrSettings, transport_settings: TransportSettings = TransportSettings(),
                  limiter: AdaptiveRateLimiter | None = None, progress: Callable[[str], None] | None = None,
-                 on_secret: Callable[[str], None] | None = None) -> None:
+                 on_signature: Callable[[str], None] | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
-                                       XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_secret),
+                                       XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_signature),
                                        self.limiter, RETRY_STATUSES)
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
 
@@ -1905,7 +1921,8 @@ class HssClient:
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
                  stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
                  progress: Callable[[str], None] | None = None, on_secret: Callable[[str], None] | None = None,
-                 token_clock: Callable[[], float] = time.time) -> None:
+                 token_clock: Callable[[], float] = time.time,
+                 on_signature: Callable[[str], None] | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = None
         if settings.auth_type == 'token':
@@ -1915,7 +1932,8 @@ class HssClient:
                                                    on_token=on_secret)
             auth = HuaweiTokenAuth(self.token_provider)
         else:
-            auth = HuaweiAkSkAuth(settings.access_key, settings.secret_key, settings.project_id, on_signature=on_secret)
+            auth = HuaweiAkSkAuth(settings.access_key, settings.secret_key, settings.project_id,
+                                  on_signature=on_signature)
         self.transport = HttpTransport(settings.url, self.vendor, transport_settings, auth, self.limiter,
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
         if settings.region:
@@ -3594,18 +3612,20 @@ def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
 
 def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None,
                  progress: Callable[[str], None] | None = None,
-                 on_secret: Callable[[str], None] | None = None) -> XdrClient | HssClient:
-    """The client of one vendor, from the settings read for this run; ``on_secret`` learns each token and request
-    signature the client makes."""
+                 scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
+    """The client of one vendor, from the settings read for this run; ``scrubber`` learns each token (a secret) and
+    request signature (found by its shape) the client makes."""
+    on_secret, on_signature = (scrubber.add, scrubber.add_signature) if scrubber else (None, None)
     if kind == 'xdr':
-        return XdrClient(settings.xdr, settings.transport, progress=progress, on_secret=on_secret)
-    return HssClient(settings.hss, settings.transport, stored_token, progress=progress, on_secret=on_secret)
+        return XdrClient(settings.xdr, settings.transport, progress=progress, on_signature=on_signature)
+    return HssClient(settings.hss, settings.transport, stored_token, progress=progress, on_secret=on_secret,
+                     on_signature=on_signature)
 
 
 def configured_clients(settings: InstanceSettings, stored_token: Any = None,
-                       on_secret: Callable[[str], None] | None = None) -> dict[str, XdrClient | HssClient]:
+                       scrubber: 'SecretScrubber | None' = None) -> dict[str, XdrClient | HssClient]:
     """The clients of every vendor in use."""
-    return {kind: build_client(kind, settings, stored_token, on_secret=on_secret) for kind in settings.in_use}
+    return {kind: build_client(kind, settings, stored_token, scrubber=scrubber) for kind in settings.in_use}
 
 
 ''' MAIN '''
@@ -3637,11 +3657,11 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
-        clients.update(configured_clients(settings, stored, scrubber.add))
+        clients.update(configured_clients(settings, stored, scrubber))
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
         return
     if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
-        clients['hss'] = build_client('hss', settings, stored, on_secret=scrubber.add)
+        clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
         last_run = last_run_values(runtime.getLastRun())
         incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run, int(time.time() * 1000),
                                                   scrubber.text)
@@ -3652,7 +3672,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
     kind, command_function = COMMANDS[command]
     # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
     clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
-        scrubber.text(f'[progress] {text}')), on_secret=scrubber.add)
+        scrubber.text(f'[progress] {text}')), scrubber=scrubber)
     result = command_function(clients[kind], runtime.args() or {})
     runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
 
