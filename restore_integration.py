@@ -1486,10 +1486,23 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
+    # Every escape JSON allows, whichever an encoder chose (Go's \u0026, PHP's \/, .NET's upper-case \u003C, a
+    # character outside the BMP as a surrogate pair), and one cut short by a '...' (its character is lost: dropped);
+    # how many times a text is read as JSON: once, and for a JSON text quoted inside another.
+    JSON_ESCAPE = re.compile(r'\\(?:(?P<cut>(?:u[dD][89abAB][0-9a-fA-F]{2}\\)?(?:u[0-9a-fA-F]{0,3})?(?=\.\.\.)'
+                             r'|u[dD][89abAB][0-9a-fA-F]{2}(?=\.\.\.))'
+                             r'|u(?P<high>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<low>[dD][c-fC-F][0-9a-fA-F]{2})'
+                             r'|u(?P<code>[0-9a-fA-F]{4})|(?P<short>["\\/bfnrt]))')
+    JSON_SHORT_ESCAPES = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+    JSON_READINGS = 2
+    # What no JSON encoder escapes: a secret's longest run of these stands as it is in any JSON spelling of it, so a
+    # text without it needs no reading (nor one that holds no backslash).
+    UNESCAPED = re.compile(r'[A-Za-z0-9]+')
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._forms = ()
+        self._anchors = frozenset()  # the longest unescaped run of each secret JSON could spell otherwise ('': none)
         self._signatures = frozenset()
         for value in values:
             self.add(value)
@@ -1506,10 +1519,16 @@ class SecretScrubber:
             escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
             forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain),
                       json.dumps(plain, ensure_ascii=False)[1:-1]}  # a vendor's JSON may keep non-ASCII letters
+            written = repr('"' + plain)[2:-1]  # as printable (repr) quotes it: ' escaped, or not when no " is near
+            for form in (written, written.replace("\\'", "'")):  # and as a text read as JSON (below) shows it
+                forms |= {form, self._read_as_json(form), self._read_as_json(self._read_as_json(form))}
         forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
+        anchors = {max(self.UNESCAPED.findall(plain), key=len, default='') for plain in plains
+                   if not self.UNESCAPED.fullmatch(plain)}
         with self._lock:
             known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}
             self._forms = tuple(sorted(known, key=len, reverse=True))  # the longest first: no half-masked form
+            self._anchors = self._anchors | {anchor if len(anchor) >= self.MIN_LENGTH else '' for anchor in anchors}
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value not of a signature's shape is
@@ -1521,12 +1540,41 @@ class SecretScrubber:
             self.add(signature)
 
     def text(self, text: str) -> str:
+        """The text with every secret in it masked. A secret hidden by escapes that only JSON reads (another
+        encoder's than Python's, in a JSON text or one quoted inside another) is looked for in the text read as JSON,
+        once and twice: when one is found there, the text comes back so read, and masked."""
+        text = reading = self._without_forms(text)
+        if self._signatures and len(text) >= self.SIGNATURE_LENGTH:
+            text = reading = self.SIGNATURE.sub(lambda m: self._without_signatures(m.group()), text)
+        if '\\' in text and (self.CUT in text or any(anchor in text for anchor in self._anchors)):
+            for _ in range(self.JSON_READINGS):  # no escape hides a hex digit: signatures are found in the text as is
+                reading = self._read_as_json(reading)
+                masked = self._without_forms(reading)
+                masked = self._cut_heads(masked) if self.CUT in masked else masked
+                if masked != reading:
+                    text = reading = masked
+                if '\\' not in reading:
+                    break
+        return self._cut_heads(text) if self.CUT in text else text
+
+    def _read_as_json(self, text: str) -> str:
+        return self.JSON_ESCAPE.sub(self._unescaped, text)
+
+    def _unescaped(self, escape: 're.Match[str]') -> str:
+        cut, high, low, code, short = escape.groups()
+        if cut is not None:  # its character is lost
+            return ''
+        if high:
+            return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
+        if code:
+            return escape.group() if 0xD800 <= int(code, 16) <= 0xDFFF else chr(int(code, 16))  # a lone half: kept
+        return self.JSON_SHORT_ESCAPES[short]
+
+    def _without_forms(self, text: str) -> str:
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self.MASK)
-        if self._signatures and len(text) >= self.SIGNATURE_LENGTH:
-            text = self.SIGNATURE.sub(lambda m: self._without_signatures(m.group()), text)
-        return self._cut_heads(text) if self.CUT in text else text
+        return text
 
     def _without_signatures(self, digits: str) -> str:
         """A run of hex digits with every signature in it masked (most runs are one signature, or a file's hash)."""
@@ -1546,17 +1594,22 @@ class SecretScrubber:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too."""
         pieces = text.split(self.CUT)
         for number, piece in enumerate(pieces[:-1]):
-            tail = piece[-self.MIN_LENGTH:]
-            for form in self._forms:
-                at = form.find(tail) if len(tail) == self.MIN_LENGTH else -1
-                while at != -1:
-                    head = form[:at + self.MIN_LENGTH]
-                    if piece.endswith(head):
-                        pieces[number] = piece = piece[:-len(head)] + self.MASK
-                        tail = ''
-                        break
-                    at = form.find(tail, at + 1)
+            head = self._cut_head(piece)
+            if head:
+                pieces[number] = piece[:-len(head)] + self.MASK
         return self.CUT.join(pieces)
+
+    def _cut_head(self, piece: str) -> str:
+        """The longest head of a secret's form the piece ends with, '' for none (a secret that repeats itself, as
+        0000a0000, ends with a shorter head too)."""
+        tail, found = piece[-self.MIN_LENGTH:], ''
+        for form in self._forms if len(tail) == self.MIN_LENGTH else ():
+            at = form.find(tail)
+            while at != -1:
+                if at + self.MIN_LENGTH > len(found) and piece.endswith(form[:at + self.MIN_LENGTH]):
+                    found = form[:at + self.MIN_LENGTH]
+                at = form.find(tail, at + 1)
+        return found
 
     def entry(self, entry: dict[str, Any]) -> dict[str, Any]:
         """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret

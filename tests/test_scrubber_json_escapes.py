@@ -1,0 +1,167 @@
+"""A secret quoted back in JSON written by another encoder than Python's (Go's `\\u0026`, PHP's `\\/`, .NET's upper-case
+`\\u003C`, or any other spelling JSON allows), once or inside a JSON text quoted in another, and a secret quoted as
+Python writes a value in a message (its repr, as printable does), are found like the secret itself.
+
+A scrubber that does nothing fails every test here: each one first shows the secret was quoted back.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import restore_integration as ri
+from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.runtime import Demisto
+
+HEAD, TAIL = secrets.token_hex(4), secrets.token_hex(8)
+IAM_PASSWORD = HEAD + '&Summer<2024>/ok\'+"\u00e9' + TAIL  # every character some encoder escapes its own way
+
+
+def go_json(value):
+    """encoding/json: HTML-safe (& < > as \\u0026 \\u003c \\u003e), non-ASCII letters kept."""
+    return json.dumps(value, ensure_ascii=False).replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
+
+
+def php_json(value):
+    """json_encode: / as \\/, non-ASCII as \\uXXXX."""
+    return json.dumps(value).replace('/', '\\/')
+
+
+def dotnet_json(value):
+    """System.Text.Json's default encoder: HTML-sensitive characters, the quote and non-ASCII as upper-case \\uXXXX."""
+    return ''.join('\\u%04X' % ord(char) if ord(char) > 127 or char in "<>&'+`" else char
+                   for char in json.dumps(value, ensure_ascii=False)).replace('\\"', '\\u0022')
+
+
+def go_json_quoted_in_go_json(value):
+    """A gateway quoting, inside its own JSON, the JSON text another one wrote."""
+    return go_json({'upstream': go_json(value)})
+
+
+ENCODERS = {'go': go_json, 'php': php_json, 'dotnet': dotnet_json, 'go in go': go_json_quoted_in_go_json}
+
+
+def run(params, command, args):
+    demisto = Demisto({'max_retries': '0', 'retry_backoff': '0', **params}, command, args, {}, [])
+    ri.main(demisto)
+    return json.dumps(demisto.entries, ensure_ascii=False) + json.dumps(demisto.log, ensure_ascii=False)
+
+
+@pytest.mark.parametrize('encoder', ENCODERS)
+def test_an_iam_password_quoted_back_in_another_encoders_json_is_scrubbed(encoder):
+    quoted = []
+
+    def gateway(request):  # refuses the login in its own JSON, not IAM's error form, quoting what it received
+        identity = json.loads(request.body)['auth']['identity']
+        body = ENCODERS[encoder]({'message': 'login refused', 'password': identity['password']['user']['password']})
+        quoted.append(body)
+        return Response(401, body.encode(), {'Content-Type': 'application/json'})
+
+    server = LoopbackServer(gateway).start()
+    try:
+        shown = run({'hss_endpoint': server.url, 'hss_iam_endpoint': server.url, 'hss_project_id': 'p' * 32,
+                     'hss_auth_type': 'token', 'hss_domain': 'acme',
+                     'hss_credentials': {'identifier': 'user', 'password': IAM_PASSWORD}},
+                    'hss-restore-isolated', {'file_hash': 'b' * 64})
+    finally:
+        server.stop()
+
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'login refused' in shown
+    [body] = quoted
+    assert HEAD in body and TAIL in body and IAM_PASSWORD not in body  # quoted back, escaped its own way
+    assert HEAD not in shown and TAIL not in shown
+
+
+@pytest.mark.parametrize('key', [f'K\\ey"{TAIL}\u00a0{TAIL[::-1]}', f'K\\ey\'"{TAIL}\u00a0{TAIL[::-1]}',
+                                 f'K\\ey\'{TAIL}\u00a0{TAIL[::-1]}'])
+def test_a_key_in_a_reply_field_quoted_as_python_writes_a_value_is_scrubbed(key):
+    # A reply's field that cannot be read is quoted with printable (Python's repr: the backslash doubled, U+00A0 as
+    # \xa0); here the field holds the Authorization header the server received.
+    def xdr(request):
+        if request.path.endswith('/endpoints/restore/'):
+            reply = {'reply': {'action_id': 77, 'endpoints_count': request.headers.get('Authorization')}}
+        else:
+            reply = {'reply': {'data': {'ep1': 'COMPLETED_SUCCESSFULLY'}}}
+        return Response(200, json.dumps(reply).encode(), {'Content-Type': 'application/json'})
+
+    server = LoopbackServer(xdr).start()
+    try:
+        shown = run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+                     'xdr_auth_type': 'standard'}, 'restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+    finally:
+        server.stop()
+
+    assert 'endpoints_count' in shown and 'is not a count' in shown  # the field was quoted
+    assert TAIL not in shown and TAIL[::-1] not in shown
+
+
+# --------------------------------------------------------------------------- the scrubber on its own
+
+ALNUM = string.ascii_letters + string.digits
+ESCAPED_BY_SOMEONE = '"\\/&<>\'+=`\u00e9\u00a0\u2028\U0001F600 '
+
+
+def spellings(char):
+    """Every way JSON lets an encoder write a character inside a string (alphanumerics: no encoder escapes them)."""
+    if char in ALNUM:
+        return [char]
+    short = {'"': ['\\"'], '\\': ['\\\\'], '/': ['/', '\\/']}.get(char, [char])
+    units = char.encode('utf-16-be')
+    codes = [int.from_bytes(units[at:at + 2], 'big') for at in range(0, len(units), 2)]
+    return short + [''.join('\\u%04x' % code for code in codes), ''.join('\\u%04X' % code for code in codes)]
+
+
+@st.composite
+def json_spelling(draw, text):
+    return ''.join(draw(st.sampled_from(spellings(char))) for char in text)
+
+
+@given(data=st.data(), head=st.text(ALNUM, min_size=8, max_size=12), tail=st.text(ALNUM, min_size=8, max_size=12),
+       middle=st.text(ESCAPED_BY_SOMEONE + ALNUM, min_size=1, max_size=12), quoted_in_json=st.booleans())
+def test_a_secret_is_found_in_any_json_spelling_once_or_quoted_in_json(data, head, tail, middle, quoted_in_json):
+    secret = head + middle + tail
+    scrubber = ri.SecretScrubber([secret])
+    spelled = data.draw(json_spelling(secret))
+    if quoted_in_json:  # the JSON text that holds it, quoted in another: each character spelled again
+        spelled = data.draw(json_spelling(spelled))
+    assert head in spelled and tail in spelled
+
+    cleaned = scrubber.text(f'<<"{spelled}">>')
+
+    assert head not in cleaned and tail not in cleaned and ri.SecretScrubber.MASK in cleaned
+
+
+@given(secret=st.text(min_size=4, max_size=90).filter(lambda value: len(value.strip()) >= 4),
+       lead=st.sampled_from(['', '"', "'", '"\'']))
+def test_a_secret_is_found_as_printable_writes_it_in_a_message_whole_or_cut(secret, lead):
+    # printable quotes a value with repr, cut at 60 characters; what else the quoted value holds decides repr's quotes,
+    # so ' is escaped or not
+    scrubber = ri.SecretScrubber([secret])
+    written = ri.printable(lead + secret)
+    quote = written[0]
+    body = written[1 + len(lead.replace("'", "\\'") if quote == "'" else lead):]  # the secret, as written there
+    body = body[:-len(ri.SecretScrubber.CUT)] if body.endswith(ri.SecretScrubber.CUT) else body[:-1]
+
+    cleaned = scrubber.text(f'value {written} is not a count')
+
+    assert ri.SecretScrubber.MASK in cleaned
+    assert body not in cleaned.replace(ri.SecretScrubber.MASK, '\0')
+
+
+@given(data=st.data(), head=st.text(ALNUM, min_size=8, max_size=12), tail=st.text(ALNUM, min_size=8, max_size=12),
+       middle=st.text(ESCAPED_BY_SOMEONE, min_size=1, max_size=6))
+def test_a_secret_in_any_json_spelling_cut_short_loses_its_head_too(data, head, tail, middle):
+    # short_text and printable end a text they cut with '...': the cut may fall anywhere, inside an escape too
+    secret = head + middle + tail
+    scrubber = ri.SecretScrubber([secret])
+    spelled = data.draw(json_spelling(secret))
+    cut = data.draw(st.integers(len(head), len(spelled) - 1))
+
+    cleaned = scrubber.text(f'<<"{spelled[:cut]}...')
+
+    assert head not in cleaned and cleaned.endswith(f'{ri.SecretScrubber.MASK}...')
