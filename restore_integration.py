@@ -1469,9 +1469,11 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
 
 class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token
-    issued or cached) in the forms they can take in a text (as is, JSON-escaped once or twice, as when a vendor
-    quotes our JSON body inside its own, URL-encoded), and takes them out of every entry, log line and error
-    text before it leaves ``main``.
+    issued or cached, the proxy's password), whatever its shape, in the forms they can take in a text (as is, JSON-
+    escaped once or twice, as when a vendor quotes our JSON body inside its own, URL-encoded, as printable quotes
+    it, in any other JSON spelling: ``text`` reads the text as JSON too), and the request signatures of the run
+    (``add_signature``, found by their shape), and takes them out of every entry, log line and error text before it
+    leaves ``main``.
 
     Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues
     credentials that short.

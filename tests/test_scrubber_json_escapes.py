@@ -78,7 +78,7 @@ def test_an_iam_password_quoted_back_in_another_encoders_json_is_scrubbed(encode
 
 
 @pytest.mark.parametrize('key', [f'K\\ey"{TAIL}\u00a0{TAIL[::-1]}', f'K\\ey\'"{TAIL}\u00a0{TAIL[::-1]}',
-                                 f'K\\ey\'{TAIL}\u00a0{TAIL[::-1]}'])
+                                 f'K\\ey\'{TAIL}\u00a0{TAIL[::-1]}'], ids=['quote', 'both quotes', 'apostrophe'])
 def test_a_key_in_a_reply_field_quoted_as_python_writes_a_value_is_scrubbed(key):
     # A reply's field that cannot be read is quoted with printable (Python's repr: the backslash doubled, U+00A0 as
     # \xa0); here the field holds the Authorization header the server received.
