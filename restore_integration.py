@@ -3445,10 +3445,13 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     """
     last_run = last_run if isinstance(last_run, dict) else {}
     begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
-    seen = {str(key) for key in last_run.get('seen_ids') or []}
+    seen = seen_ids_kept(last_run)
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
-    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')):
-        seen_until = begin  # none kept, or a last run of an older version, or the first-fetch window applies
+    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')
+            and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
+        # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
+        # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see fetch_start)
+        seen_until = begin
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
@@ -3515,6 +3518,15 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
             last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
+
+
+def seen_ids_kept(last_run: dict[str, Any]) -> set[str]:
+    """The IDs of the events the last fetch saw at or after where it stopped: a list of texts, as it stores them;
+    anything else (an older version's, or a last run edited or damaged) is taken as not kept."""
+    stored = last_run.get('seen_ids')
+    if isinstance(stored, list) and all(isinstance(key, str) for key in stored):
+        return set(stored)
+    return set()
 
 
 def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:

@@ -657,3 +657,37 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
         fetched += alarm_ids(incidents)
 
     assert len(fetched) == 1
+
+
+# --------------------------------------------------------------------------- odd last runs
+
+MINUTE = facts.DURATION_UNITS_MS['minute']
+
+
+@pytest.mark.parametrize('seen_ids', ['5', 'true', '1.5', '"abc"', '{"a": 1}', '[1, 2]', '["a", 2]'])
+def test_a_last_run_whose_seen_ids_is_not_a_list_of_texts_is_taken_as_not_kept(tenant, seen_ids):
+    # README (last run): a value that is not what the fetch stored is taken as not kept: the fetch goes on.
+    recent = {e.event_id for e in tenant.backend.events
+              if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    last_fetch = int(time.time() * 1000) - 3 * DAY_MS
+
+    incidents, last_run = fetch(tenant, {'last_fetch': json.dumps(last_fetch), 'seen_ids': seen_ids})
+
+    assert recent and set(alarm_ids(incidents)) == recent
+    assert all(isinstance(key, str) for key in json.loads(last_run['seen_ids']))
+
+
+def test_a_seen_until_more_than_a_day_ahead_is_taken_as_unreadable_and_one_within_a_day_waits(tenant):
+    # README: a last run more than a day ahead of the clock is taken as unreadable; up to a day ahead, fetching waits.
+    _, last_run = fetch(tenant, {})
+    [new] = isolate(tenant, 1)
+    margin_ms = 2 * MINUTE
+    now_ms = int(time.time() * 1000)
+
+    within = dict(last_run, seen_until=json.dumps(now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS - margin_ms))
+    waited, _ = fetch(tenant, within)
+    beyond = dict(last_run, seen_until=json.dumps(now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS + margin_ms))
+    incidents, later = fetch(tenant, beyond)
+
+    assert waited == [] and alarm_ids(incidents) == [new['event_id']]
+    assert json.loads(later['seen_until']) <= int(time.time() * 1000)
