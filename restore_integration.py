@@ -273,8 +273,13 @@ HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type',
                              'file_info_list', 'process_info_list')
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
-# Each fetch reads the last minute again, so an event HSS writes a little late is still fetched (once).
-HSS_FETCH_OVERLAP_MS = 60_000
+# Each fetch reads the last 30 minutes again (on HSS's clock), so an event HSS lists late is still fetched (once): an
+# agent that lost its connection for a while reports what it found meanwhile, a scan runs for minutes, a host's clock
+# is behind. An event listed later than that after its occur_time is not fetched.
+HSS_FETCH_OVERLAP_MS = 30 * 60_000
+# The last run keeps the IDs of at most this many events (about 40 KB of text when the IDs are UUIDs). A project that
+# raised more in the last 30 minutes has the newest kept, and the next fetch reads back only as far as they go.
+HSS_FETCH_SEEN_MAX = 1000
 # Where the last fetch stopped may lie ahead of this machine's clock once that clock is set back (an NTP step, an
 # engine whose clock is behind): the fetch then waits for the clock to catch up rather than read old events again.
 # Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
@@ -3456,26 +3461,38 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
     first, start = not isinstance(last_run.get('last_fetch'), int), begin
-    taken, times, begin = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
+    taken, times, progress = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
     if first and client.listed_at_ms is not None and client.listed_at_ms < start:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
         # events: the window is read again on HSS's clock (each later fetch goes on from HSS's, see overlap_start)
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
-    kept = [key for key in seen if times.get(key, -1) >= begin]
-    seen_until = max([begin, *(min(times[key], now_ms) for key in kept)])
-    next_run = {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
-    return incidents, next_run
+    # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again.
+    begin = max(start, min(progress, overlap_start(client, now_ms)))
+    return incidents, next_last_run(seen, times, begin, progress, now_ms)
+
+
+def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> dict[str, Any]:
+    """The next last run: where the next fetch begins, and the IDs of the events seen at or after it (its time read
+    again), at most HSS_FETCH_SEEN_MAX of them. Past that many (a busy project), the newest are kept and the next fetch
+    begins after the others, no further than where this one stopped (``progress``): it reads back less far."""
+    kept = {key: times[key] for key in seen if times.get(key, -1) >= begin}
+    if len(kept) > HSS_FETCH_SEEN_MAX:
+        after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1
+        begin = max(begin, min(after_dropped, progress))
+        kept = {key: moment for key, moment in kept.items() if moment >= begin}
+    seen_until = max([begin, *(min(moment, now_ms) for moment in kept.values())])
+    return {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
                        scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
-    one's time, and where the next fetch begins: two-day windows from ``begin`` up to now. An event's time here is
+    one's time, and how far every event is taken or seen: two-day windows from ``begin`` up to now. An event's time is
     kept within the window that listed it (one whose occur_time says otherwise would be fetched again every time);
     its incident still gives the occur_time HSS wrote."""
-    start, times, taken = begin, {}, []
+    times, taken = {}, []
     while True:
         end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
         fresh = {}
@@ -3491,22 +3508,18 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
             # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
-            if all(occur_time_ms(fresh[key], -1) >= 0 for key in ordered[room:]):
-                begin = times[taken[-1][0]]
-            # no later than the last minute (so never past the window read: an occur_time ahead, a host's clock)
-            begin = max(start, min(begin, overlap_start(client, end)))
-            break
+            undated = any(occur_time_ms(fresh[key], -1) < 0 for key in ordered[room:])
+            return taken, times, begin if undated else times[taken[-1][0]]
         if end >= now_ms or len(taken) >= max_fetch:  # up to now, or full at the window's end
-            begin = max(start, overlap_start(client, end))
-            break
+            return taken, times, end
         begin = end
-    return taken, times, begin
 
 
-def overlap_start(client: HssClient, end: int) -> int:
-    """Where the next fetch reads from to read the last minute again: a minute before the end of this listing, or
-    before HSS's clock when it answered (its Date) when that is behind this machine's."""
-    return min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS
+def overlap_start(client: HssClient, now_ms: int) -> int:
+    """Where the next fetch reads from at the latest, to read the last 30 minutes again: 30 minutes before HSS's clock
+    when it answered the last listing (its Date), or before this machine's when that is behind HSS's (this fetch read
+    no further). An event HSS had not listed then, late by no more than that, occurred after it."""
+    return min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS
 
 
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:

@@ -196,3 +196,11 @@ def test_the_built_in_arguments_and_the_war_rooms_instance_are_the_readme_s():
     for name in facts.XSOAR_BUILTIN_ARGUMENTS:
         assert f'`{name}`' in war_room, name
     assert f'"{facts.WAR_ROOM_INSTANCE}"' in war_room
+
+
+def test_how_far_fetch_incidents_reads_back_and_how_many_ids_it_keeps_are_the_readme_s():
+    section = readme_section('Huawei Cloud HSS events as incidents (`fetch-incidents`)')
+    minutes = facts.FETCH_READ_AGAIN_MS // facts.DURATION_UNITS_MS['minute']
+    assert f'reads the last {minutes} minutes again to catch an event HSS lists late' in section
+    assert f'An event listed more than {minutes} minutes after its `occur_time` is not fetched' in section
+    assert f'The last run keeps the IDs of at most {facts.FETCH_SEEN_IDS_MAX:,} events' in section

@@ -659,9 +659,47 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
     assert len(fetched) == 1
 
 
-# --------------------------------------------------------------------------- odd last runs
+# --------------------------------------------------------------------------- late events, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
+
+
+def spread(tenant, count, newest_minutes_ago, oldest_minutes_ago, host_index=0, tag='spread'):
+    """``count`` events HSS lists now, evenly from ``oldest_minutes_ago`` to ``newest_minutes_ago``."""
+    host_id = sorted(tenant.backend.hosts)[host_index]
+    step = (oldest_minutes_ago - newest_minutes_ago) / max(count - 1, 1)
+    return [tenant.backend.isolate_file(host_id, hashlib.sha256(f'{tag}-{number}'.encode()).hexdigest(),
+                                        f'/srv/drop/{tag}-{number}.bin',
+                                        minutes_ago=oldest_minutes_ago - number * step) for number in range(count)]
+
+
+@pytest.mark.parametrize('late_minutes', [1.5, 5, facts.FETCH_READ_AGAIN_MS / MINUTE - 2])
+def test_an_event_hss_lists_minutes_after_it_occurred_is_fetched_once(tenant, late_minutes):
+    # README: each fetch reads the last 30 minutes again: an agent that reconnects, a slow scan, a host clock behind.
+    _, last_run = fetch(tenant, {})
+    [late] = isolate(tenant, 1, minutes_ago=late_minutes)  # occurred before that fetch; HSS lists it only now
+
+    fetched = []
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run)
+        fetched += alarm_ids(incidents)
+
+    assert fetched == [late['event_id']]
+
+
+def test_a_busy_project_s_last_run_keeps_at_most_the_ids_the_readme_allows_and_none_comes_twice(tenant):
+    busy = spread(tenant, facts.FETCH_SEEN_IDS_MAX + 300, 1, facts.FETCH_READ_AGAIN_MS / MINUTE - 5)
+    fetched, last_run = [], {}
+    for _ in range(len(busy) // 200 + 3):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        fetched += alarm_ids(incidents)
+
+    assert {e['event_id'] for e in busy} <= set(fetched) and len(fetched) == len(set(fetched))
+    seen_ids = json.loads(last_run['seen_ids'])
+    assert len(seen_ids) <= facts.FETCH_SEEN_IDS_MAX
+    longest_id = max(len(e['event_id']) for e in busy)
+    stored = sum(len(value) for value in last_run.values())  # XSOAR keeps each value as text: a JSON list of the IDs
+    assert stored <= (longest_id + len('"", ')) * facts.FETCH_SEEN_IDS_MAX + 100
 
 
 @pytest.mark.parametrize('seen_ids', ['5', 'true', '1.5', '"abc"', '{"a": 1}', '[1, 2]', '["a", 2]'])
