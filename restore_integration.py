@@ -267,14 +267,26 @@ TOKEN_REFRESH_MARGIN_SECONDS = 600
 TOKEN_CACHE_KEY = 'hss_iam_token'
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
-HSS_EVENT_PAGE_SIZE = 200  # the API takes 10 to 1000 per page
+HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
+# A fetch reads a window whole only while its total_num (on its first page) fits in this many pages of what HSS served
+# there; a window that lists more (a backlog) is halved (its end moved back) until it fits or spans a
+# millisecond: no order of the listing is relied on, and a fetch with a cap never reads a whole backlog.
+HSS_FETCH_WINDOW_PAGES = 10
+# Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
+# fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
+HSS_FETCH_REQUESTS = 20
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
 HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type', 'event_class_id', 'event_name',
                              'file_info_list', 'process_info_list')
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
-# Each fetch reads the last minute again, so an event HSS writes a little late is still fetched (once).
-HSS_FETCH_OVERLAP_MS = 60_000
+# Each fetch reads the last 30 minutes again (on HSS's clock), so an event HSS lists late is still fetched (once): an
+# agent that lost its connection for a while reports what it found meanwhile, a scan runs for minutes, a host's clock
+# is behind. An event listed later than that after its occur_time is not fetched.
+HSS_FETCH_OVERLAP_MS = 30 * 60_000
+# The last run keeps the IDs of at most this many events (about 40 KB of text when the IDs are UUIDs). A project that
+# raised more in the last 30 minutes has the newest kept, and the next fetch reads back only as far as they go.
+HSS_FETCH_SEEN_MAX = 1000
 # Where the last fetch stopped may lie ahead of this machine's clock once that clock is set back (an NTP step, an
 # engine whose clock is behind): the fetch then waits for the clock to catch up rather than read old events again.
 # Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
@@ -1998,6 +2010,7 @@ class HssClient:
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
+        self.event_requests = 0  # security event listing pages asked for
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2016,18 +2029,30 @@ class HssClient:
                              limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
         """One page of the host security events that occurred from begin_ms to end_ms (two days apart at most),
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
+        self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': str(int(begin_ms)),
             'end_time': str(int(end_ms)), 'offset': offset, 'limit': limit})
 
-    def all_security_events(self, begin_ms: int, end_ms: int) -> list[Any]:
-        """Every host security event of the window still to act on: unhandled, or handled by isolating its file.
-        Filtered here, not by handle_status: an alarm handled while the pages are read would shift the rows after
-        it by one, past a page already read, and an alarm handled by isolate_and_kill is one this pack restores."""
-        return [event for event in self._all_pages(lambda offset: self.list_security_events(
+    def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
+        """Every host security event still to act on (unhandled, or handled by isolating its file) of a window from
+        begin_ms, and where the window ends: end_ms, or earlier when its first page's total_num is more than
+        HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog): the window is then halved (its end moved
+        back) and listed again, until it fits or spans a millisecond. So a window costs at most its narrowing (28
+        halvings from two days) and that many pages, whatever order HSS lists events in (halved, not cut where so many
+        would fit were they spread evenly: a backlog is often a burst, which that guess misses). Filtered here, not by
+        handle_status: an alarm handled while the pages are read would shift the rows after it by one, past a page
+        already read, and one handled by isolate_and_kill is one this pack restores."""
+        while True:
+            first = self.list_security_events(begin_ms, end_ms)
+            served, span = len(first['data_list']), end_ms - begin_ms
+            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
+                break
+            end_ms = begin_ms + max(1, span // 2)
+        rows = self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
-            if not isinstance(event, dict) or event.get('handle_status') != 'handled'
-            or event.get('handle_method') == 'isolate_and_kill']
+        return [event for event in rows if not isinstance(event, dict) or event.get('handle_status') != 'handled'
+                or event.get('handle_method') == 'isolate_and_kill'], end_ms
 
     def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
@@ -3518,38 +3543,56 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     """
     last_run = last_run if isinstance(last_run, dict) else {}
     begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
-    seen = {str(key) for key in last_run.get('seen_ids') or []}
+    seen = seen_ids_kept(last_run)
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
-    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')):
-        seen_until = begin  # none kept, or a last run of an older version, or the first-fetch window applies
+    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')
+            and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
+        # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
+        # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see fetch_start)
+        seen_until = begin
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
-    first, start = not isinstance(last_run.get('last_fetch'), int), begin
-    taken, times, begin = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
+    first, start, earlier = not isinstance(last_run.get('last_fetch'), int), begin, set(seen)
+    taken, times, progress, reached = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
     if first and client.listed_at_ms is not None and client.listed_at_ms < start:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
         # events: the window is read again on HSS's clock (each later fetch goes on from HSS's, see overlap_start)
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
-    kept = [key for key in seen if times.get(key, -1) >= begin]
-    seen_until = max([begin, *(min(times[key], now_ms) for key in kept)])
-    next_run = {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
-    return incidents, next_run
+    if reached < seen_until:  # HSS was not listed as far as the events kept last time: those not listed are kept
+        times.update({key: seen_until for key in earlier if key not in times})
+    # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again.
+    begin = max(start, min(progress, overlap_start(client, now_ms)))
+    return incidents, next_last_run(seen, times, begin, progress, now_ms)
+
+
+def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> dict[str, Any]:
+    """The next last run: where the next fetch begins, and the IDs of the events seen at or after it (its time read
+    again), at most HSS_FETCH_SEEN_MAX of them. Past that many (a busy project), the newest are kept and the next fetch
+    begins after the others, no further than where this one stopped (``progress``): it reads back less far."""
+    kept = {key: times[key] for key in seen if times.get(key, -1) >= begin}
+    if len(kept) > HSS_FETCH_SEEN_MAX:
+        after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1
+        begin = max(begin, min(after_dropped, progress))
+        kept = {key: moment for key, moment in kept.items() if moment >= begin}
+    seen_until = max([begin, *(min(moment, now_ms) for moment in kept.values())])
+    return {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
-                       scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int]:
+                       scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int, int]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
-    one's time, and where the next fetch begins: two-day windows from ``begin`` up to now. An event's time here is
-    kept within the window that listed it (one whose occur_time says otherwise would be fetched again every time);
-    its incident still gives the occur_time HSS wrote."""
-    start, times, taken = begin, {}, []
+    one's time, how far every event is taken or seen, and how far HSS was listed: windows of two days at most from
+    ``begin`` up to now, each narrowed to what a fetch reads whole (security_events_window); past HSS_FETCH_REQUESTS
+    requests no new window is started. An event's time is kept within the window that listed it (one whose occur_time
+    says otherwise would be fetched again every time); its incident still gives the occur_time HSS wrote."""
+    times, taken, requests = {}, [], client.event_requests
     while True:
-        end = min(begin + HSS_EVENT_WINDOW_MS, now_ms)
+        events, end = client.security_events_window(begin, min(begin + HSS_EVENT_WINDOW_MS, now_ms))
         fresh = {}
-        for event in client.all_security_events(begin, end):
+        for event in events:
             if isinstance(event, dict):
                 key = event_key(event, scrub)
                 times[key] = min(max(occur_time_ms(event, end), begin), end)  # none given: the window's end
@@ -3561,22 +3604,19 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
             # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
-            if all(occur_time_ms(fresh[key], -1) >= 0 for key in ordered[room:]):
-                begin = times[taken[-1][0]]
-            # no later than the last minute (so never past the window read: an occur_time ahead, a host's clock)
-            begin = max(start, min(begin, overlap_start(client, end)))
-            break
-        if end >= now_ms or len(taken) >= max_fetch:  # up to now, or full at the window's end
-            begin = max(start, overlap_start(client, end))
-            break
+            undated = any(occur_time_ms(fresh[key], -1) < 0 for key in ordered[room:])
+            return taken, times, begin if undated else times[taken[-1][0]], end
+        # up to now, full at the window's end, or as many requests sent as a fetch starts windows for
+        if end >= now_ms or len(taken) >= max_fetch or client.event_requests - requests >= HSS_FETCH_REQUESTS:
+            return taken, times, end, end
         begin = end
-    return taken, times, begin
 
 
-def overlap_start(client: HssClient, end: int) -> int:
-    """Where the next fetch reads from to read the last minute again: a minute before the end of this listing, or
-    before HSS's clock when it answered (its Date) when that is behind this machine's."""
-    return min(end, client.listed_at_ms or end) - HSS_FETCH_OVERLAP_MS
+def overlap_start(client: HssClient, now_ms: int) -> int:
+    """Where the next fetch reads from at the latest, to read the last 30 minutes again: 30 minutes before HSS's clock
+    when it answered the last listing (its Date), or before this machine's when that is behind HSS's (this fetch read
+    no further). An event HSS had not listed then, late by no more than that, occurred after it."""
+    return min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS
 
 
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
@@ -3588,6 +3628,15 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
             last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
+
+
+def seen_ids_kept(last_run: dict[str, Any]) -> set[str]:
+    """The IDs of the events the last fetch saw at or after where it stopped: a list of texts, as it stores them;
+    anything else (an older version's, or a last run edited or damaged) is taken as not kept."""
+    stored = last_run.get('seen_ids')
+    if isinstance(stored, list) and all(isinstance(key, str) for key in stored):
+        return set(stored)
+    return set()
 
 
 def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:

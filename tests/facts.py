@@ -134,6 +134,17 @@ DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60
 # README, fetch-incidents: when this machine's clock is set back "by up to a day", fetching waits for it to catch up;
 # "a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window applies".
 FETCH_CLOCK_SET_BACK_MAX_MS = DURATION_UNITS_MS['day']
+# README, fetch-incidents: each fetch "reads the last 30 minutes again" (an event HSS lists up to that late still comes,
+# once), and the last run keeps "the IDs of at most 1,000 events".
+FETCH_READ_AGAIN_MS = 30 * DURATION_UNITS_MS['minute']
+FETCH_SEEN_IDS_MAX = 1000
+# README, fetch-incidents: a window is read whole only "while its `total_num` fits in 10 pages"; one that lists more
+# "is halved (its end moved back)"; "once a fetch has sent 20 listing requests it starts no new window".
+FETCH_WINDOW_PAGES_MAX = 10
+FETCH_NEW_WINDOW_REQUESTS_MAX = 20
+# ListSecurityEvents's page (huaweicloudsdkhss v5 ListSecurityEventsRequest, limit 取值范围 最小值10，最大值1000); README:
+# a fetch "asks for 1,000 events a page (the most the API gives)".
+HSS_EVENT_LIMIT_RANGE = (10, 1000)
 # integration.yml, restore-file's hidden polling_started: when the first run started, "ms since the epoch, this
 # machine's clock, at most a day ahead of it".
 POLLING_STARTED_AHEAD_MAX_MS = DURATION_UNITS_MS['day']

@@ -196,3 +196,20 @@ def test_the_built_in_arguments_and_the_war_rooms_instance_are_the_readme_s():
     for name in facts.XSOAR_BUILTIN_ARGUMENTS:
         assert f'`{name}`' in war_room, name
     assert f'"{facts.WAR_ROOM_INSTANCE}"' in war_room
+
+
+def test_how_far_fetch_incidents_reads_back_and_how_many_ids_it_keeps_are_the_readme_s():
+    section = readme_section('Huawei Cloud HSS events as incidents (`fetch-incidents`)')
+    minutes = facts.FETCH_READ_AGAIN_MS // facts.DURATION_UNITS_MS['minute']
+    assert f'reads the last {minutes} minutes again to catch an event HSS lists late' in section
+    assert f'An event listed more than {minutes} minutes after its `occur_time` is not fetched' in section
+    assert f'The last run keeps the IDs of at most {facts.FETCH_SEEN_IDS_MAX:,} events' in section
+
+
+def test_how_much_a_fetch_reads_is_the_readme_s():
+    section = readme_section('Huawei Cloud HSS events as incidents (`fetch-incidents`)')
+    assert f'asks for {facts.HSS_EVENT_LIMIT_RANGE[1]:,} events a page (the most the API gives)' in section
+    assert f'A window is read whole only while its `total_num` fits in {facts.FETCH_WINDOW_PAGES_MAX} pages' in section
+    assert 'a backlog, is halved (its end moved back) and listed again' in section
+    assert (f'Once a fetch has sent {facts.FETCH_NEW_WINDOW_REQUESTS_MAX} listing requests it starts no new window'
+            in section)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import subprocess
 import sys
@@ -575,6 +576,7 @@ def test_events_written_while_the_pages_are_read_push_none_of_the_oldest_out_of_
     # HSS lists events newest first: an event written (a little late) between two pages moves every row down a place,
     # and the oldest would fall past the last offset the first page's total_num planned, never to be fetched: the
     # next fetch starts after them. A page's total_num says the listing grew.
+    tenant.backend.max_page_rows = 100  # a window of 401 events in several pages, whatever limit the fetch asks for
     isolate(tenant, 401, minutes_ago=30)
     wanted = {e.event_id for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < DAY_MS}
     list_page, late = tenant.backend.list_security_events, []
@@ -582,7 +584,7 @@ def test_events_written_while_the_pages_are_read_push_none_of_the_oldest_out_of_
     def events_written_after_the_first_page(*args, **kwargs):
         page = list_page(*args, **kwargs)
         if not late and page['total_num'] > len(page['data_list']):  # the first page of a window read in several
-            late.extend(isolate(tenant, int(kwargs['limit']), minutes_ago=0.05, host_index=1))  # a page's worth
+            late.extend(isolate(tenant, len(page['data_list']), minutes_ago=0.05, host_index=1))  # a page's worth
         return page
 
     tenant.backend.list_security_events = events_written_after_the_first_page
@@ -657,3 +659,132 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
         fetched += alarm_ids(incidents)
 
     assert len(fetched) == 1
+
+
+# --------------------------------------------------------------------------- late events, backlogs, odd last runs
+
+MINUTE = facts.DURATION_UNITS_MS['minute']
+# README: a window that lists too many "is halved": from two days down to one millisecond, at most this many times.
+NARROWINGS_MAX = math.ceil(math.log2(2 * DAY_MS))
+
+
+def spread(tenant, count, newest_minutes_ago, oldest_minutes_ago, host_index=0, tag='spread'):
+    """``count`` events HSS lists now, evenly from ``oldest_minutes_ago`` to ``newest_minutes_ago``."""
+    host_id = sorted(tenant.backend.hosts)[host_index]
+    step = (oldest_minutes_ago - newest_minutes_ago) / max(count - 1, 1)
+    return [tenant.backend.isolate_file(host_id, hashlib.sha256(f'{tag}-{number}'.encode()).hexdigest(),
+                                        f'/srv/drop/{tag}-{number}.bin',
+                                        minutes_ago=oldest_minutes_ago - number * step) for number in range(count)]
+
+
+@pytest.mark.parametrize('late_minutes', [1.5, 5, facts.FETCH_READ_AGAIN_MS / MINUTE - 2])
+def test_an_event_hss_lists_minutes_after_it_occurred_is_fetched_once(tenant, late_minutes):
+    # README: each fetch reads the last 30 minutes again: an agent that reconnects, a slow scan, a host clock behind.
+    _, last_run = fetch(tenant, {})
+    [late] = isolate(tenant, 1, minutes_ago=late_minutes)  # occurred before that fetch; HSS lists it only now
+
+    fetched = []
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run)
+        fetched += alarm_ids(incidents)
+
+    assert fetched == [late['event_id']]
+
+
+def test_a_busy_project_s_last_run_keeps_at_most_the_ids_the_readme_allows_and_none_comes_twice(tenant):
+    busy = spread(tenant, facts.FETCH_SEEN_IDS_MAX + 300, 1, facts.FETCH_READ_AGAIN_MS / MINUTE - 5)
+    fetched, last_run = [], {}
+    for _ in range(len(busy) // 200 + 3):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        fetched += alarm_ids(incidents)
+
+    assert {e['event_id'] for e in busy} <= set(fetched) and len(fetched) == len(set(fetched))
+    seen_ids = json.loads(last_run['seen_ids'])
+    assert len(seen_ids) <= facts.FETCH_SEEN_IDS_MAX
+    longest_id = max(len(e['event_id']) for e in busy)
+    stored = sum(len(value) for value in last_run.values())  # XSOAR keeps each value as text: a JSON list of the IDs
+    assert stored <= (longest_id + len('"", ')) * facts.FETCH_SEEN_IDS_MAX + 100
+
+
+def test_a_capped_fetch_asks_for_the_largest_page_and_reads_no_more_than_its_backlog_needs(tenant):
+    backlog = isolate(tenant, 3000, minutes_ago=120)
+    listed = len([e for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS])
+
+    incidents, _ = fetch(tenant, {}, max_fetch='1')
+
+    requests = event_requests(tenant)
+    assert len(incidents) == 1 and backlog
+    assert {request.query['limit'][0] for request in requests} == {str(facts.HSS_EVENT_LIMIT_RANGE[1])}
+    windows = 2  # the first-fetch window (3 days) in two-day windows
+    assert len(requests) <= windows + math.ceil(listed / facts.HSS_EVENT_LIMIT_RANGE[1])
+
+
+def test_a_backlog_larger_than_a_fetch_may_read_is_worked_off_oldest_first_a_bounded_number_of_requests_a_fetch(
+        tenant):
+    # README: a window is read whole only while its total_num fits in 10 pages, else narrowed; a fetch starts no new
+    # window past 20 requests. A backlog of more than that, all in one window, must neither be read whole by every
+    # fetch (it would outlast the run at a low rate limit, and no fetch would ever end) nor stall.
+    count = (facts.FETCH_WINDOW_PAGES_MAX + 2) * facts.HSS_EVENT_LIMIT_RANGE[1]
+    spread(tenant, count // 2, 100, 110, tag='a')
+    isolate(tenant, count - count // 2, minutes_ago=120)  # a burst: all in a few milliseconds
+    wanted = sorted((e.occur_time, e.event_id) for e in tenant.backend.events
+                    if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS)
+    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
+
+    fetched, last_run, begins = [], {}, []
+    for _ in range(4):
+        before = len(event_requests(tenant))
+        incidents, last_run = fetch(tenant, last_run, max_fetch='50')
+        assert len(event_requests(tenant)) - before <= bound
+        fetched += alarm_ids(incidents)
+        begins.append(json.loads(last_run['last_fetch']))
+
+    assert fetched == [event_id for _, event_id in wanted[:len(fetched)]]  # the oldest, in order, none twice
+    assert len(fetched) == 4 * 50 and begins == sorted(begins)
+
+
+@pytest.mark.parametrize('seen_ids', ['5', 'true', '1.5', '"abc"', '{"a": 1}', '[1, 2]', '["a", 2]'])
+def test_a_last_run_whose_seen_ids_is_not_a_list_of_texts_is_taken_as_not_kept(tenant, seen_ids):
+    # README (last run): a value that is not what the fetch stored is taken as not kept: the fetch goes on.
+    recent = {e.event_id for e in tenant.backend.events
+              if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    last_fetch = int(time.time() * 1000) - 3 * DAY_MS
+
+    incidents, last_run = fetch(tenant, {'last_fetch': json.dumps(last_fetch), 'seen_ids': seen_ids})
+
+    assert recent and set(alarm_ids(incidents)) == recent
+    assert all(isinstance(key, str) for key in json.loads(last_run['seen_ids']))
+
+
+def test_a_seen_until_more_than_a_day_ahead_is_taken_as_unreadable_and_one_within_a_day_waits(tenant):
+    # README: a last run more than a day ahead of the clock is taken as unreadable; up to a day ahead, fetching waits.
+    _, last_run = fetch(tenant, {})
+    [new] = isolate(tenant, 1)
+    margin_ms = 2 * MINUTE
+    now_ms = int(time.time() * 1000)
+
+    within = dict(last_run, seen_until=json.dumps(now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS - margin_ms))
+    waited, _ = fetch(tenant, within)
+    beyond = dict(last_run, seen_until=json.dumps(now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS + margin_ms))
+    incidents, later = fetch(tenant, beyond)
+
+    assert waited == [] and alarm_ids(incidents) == [new['event_id']]
+    assert json.loads(later['seen_until']) <= int(time.time() * 1000)
+
+
+def test_events_seen_past_where_a_narrowed_fetch_stopped_do_not_come_again(tenant):
+    # A burst HSS lists late, inside the 30 minutes read again, makes the next fetch narrow its window and stop (capped)
+    # before the events the last fetch saw: those, not listed by this fetch, must still be known as seen.
+    tenant.backend.max_page_rows = 10  # 10 pages hold 100 events
+    _, last_run = fetch(tenant, {})
+    recent = isolate(tenant, 5, minutes_ago=1, host_index=1)
+    first, last_run = fetch(tenant, last_run)
+    burst = spread(tenant, 150, 27, 28, tag='burst')  # listed late: they occurred before the last fetch
+
+    fetched = []
+    for _ in range(6):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='50')
+        fetched += alarm_ids(incidents)
+
+    assert sorted(alarm_ids(first)) == sorted(e['event_id'] for e in recent)
+    assert sorted(fetched) == sorted(e['event_id'] for e in burst)

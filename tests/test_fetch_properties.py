@@ -1,9 +1,11 @@
-"""fetch-incidents, generated: events appear at random times (some written up to a minute late), fetches run at
+"""fetch-incidents, generated: events appear at random times (some listed up to half an hour late), fetches run at
 random times on a clock skewed within 10 minutes of HSS's and now and then set back by up to a day, with random
 max_fetch. Over HTTP to the HSS emulator, through the war room's fetch (the last run's JSON round trip included).
+Backlogs too: bursts of events spread over minutes to days, listed a few rows a page, so that windows are narrowed and
+fetches stop at their request budget.
 
 The property (README, "None twice, none lost"): every event is fetched exactly once in the end, none twice on the way,
-at most max_fetch a fetch, oldest first within a fetch.
+at most max_fetch a fetch, oldest first within a fetch, and a bounded number of listing requests a fetch.
 
 The test holds two clocks: HSS's (the emulator's wall clock, its Date header and event times) and this machine's (the
 integration's ``time``). The signer's X-Sdk-Date keeps the real clock, so the gateway's skew check is widened: HSS's
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from unittest import mock
 
@@ -26,7 +29,12 @@ from warroom.runtime import WarRoom
 DAY_MS = facts.DURATION_UNITS_MS['day']
 FIRST_FETCH = '3 days'
 FIRST_FETCH_MS = 3 * DAY_MS
-LATE_MS = 56_000  # an event is listed at most this long after it occurred (+ the emulator's 4 s lead: under a minute)
+# An event is listed at most this long after it occurred (+ the emulator's 4 s lead, + HSS's Date header counting whole
+# seconds): within the README's 30 minutes each fetch reads again.
+LATE_MS = facts.FETCH_READ_AGAIN_MS - 5_000
+# README: a fetch starts no new window past 20 requests; the window under way "is halved" while it lists too many (from
+# two days to a millisecond: at most this many times), then read in 10 pages at most.
+REQUESTS_MAX = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + math.ceil(math.log2(2 * DAY_MS)) + facts.FETCH_WINDOW_PAGES_MAX
 
 
 class Clocks:
@@ -55,8 +63,9 @@ class MachineTime:
 class FetchRun:
     """One HSS project, its clocks, and every fetch's incidents."""
 
-    def __init__(self, tenant, skew_ms: int, max_fetch: int):
+    def __init__(self, tenant, skew_ms: int, max_fetch: int, page_rows: int | None = None):
         self.tenant, self.max_fetch = tenant, max_fetch
+        tenant.backend.max_page_rows = page_rows  # HSS serves this many rows a page, whatever the limit asked
         self.clocks = Clocks(int(time.time() * 1000), skew_ms)
         tenant.backend.wall_clock = lambda: self.clocks.hss_ms / 1000
         tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock; HSS's runs ahead of it
@@ -70,17 +79,26 @@ class FetchRun:
         self.tenant.backend.isolate_file(host_id, digest, f'/srv/drop/e{self.events_added}.bin',
                                          minutes_ago=late_ms / 60_000)
 
+    def add_burst(self, count: int, span_ms: int) -> None:
+        """``count`` events that occur from now on, over ``span_ms`` (a millisecond apart at least): each listed as it
+        occurs, as HSS's clock moves on."""
+        step = max(1, span_ms // count)
+        for number in range(count):
+            self.add_event(-number * step)
+
     def fetch(self, set_back_ms: int = 0) -> list[str]:
         """A fetch on this machine's clock, set back by ``set_back_ms`` from now on (0: right again)."""
         self.clocks.set_back_ms = set_back_ms
         if self.first_begin is None:
             self.first_begin = self.clocks.machine_ms() - FIRST_FETCH_MS
+        requests = len(self.tenant.requests_to('GET', '/event/events'))
         with mock.patch.object(ri, 'time', MachineTime(self.clocks)):
             room = WarRoom(params=self.tenant.params(max_fetch=str(self.max_fetch), first_fetch=FIRST_FETCH))
             incidents, _ = room.fetch(self.last_run)
         ids = [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
         occurred = [incident['occurred'] for incident in incidents]
         assert len(ids) <= self.max_fetch
+        assert len(self.tenant.requests_to('GET', '/event/events')) - requests <= REQUESTS_MAX
         assert occurred == sorted(occurred), 'oldest first within a fetch'
         twice = set(ids) & set(self.fetched)
         assert not twice, f'fetched twice: {sorted(twice)}'
@@ -88,10 +106,13 @@ class FetchRun:
         return ids
 
     def fetch_the_rest(self) -> None:
-        """A day later, the clock right again: fetch until a fetch finds nothing."""
-        self.clocks.hss_ms += DAY_MS
-        for _ in range(len(self.tenant.backend.events) + 3):
-            if not self.fetch():
+        """A day later, the clock right again: fetch until a fetch finds nothing and goes on from where the last one
+        did (a fetch that stopped at its request budget may find nothing and still have moved on)."""
+        latest = max((event.occur_time for event in self.tenant.backend.events), default=0)
+        self.clocks.hss_ms = max(self.clocks.hss_ms, latest) + DAY_MS
+        for _ in range(2 * len(self.tenant.backend.events) + 3):
+            before = dict(self.last_run)
+            if not self.fetch() and self.last_run == before:
                 return
         raise AssertionError('fetching never ran dry')
 
@@ -114,6 +135,40 @@ def test_every_event_is_fetched_once_whatever_the_clocks_and_the_cap(steps, skew
         run = FetchRun(tenant, skew_ms, max_fetch)
         for kind, value in steps:
             if kind == 'event':
+                run.add_event(value)
+            elif kind == 'wait':
+                run.clocks.hss_ms += value
+            else:
+                run.fetch(value)
+        run.fetch_the_rest()
+        assert sorted(run.fetched) == sorted(run.expected())
+    finally:
+        tenant.stack.close()
+
+
+bursts = st.tuples(st.just('burst'), st.tuples(st.integers(1, 600), st.one_of(st.integers(0, 3_600_000),
+                                                                             st.integers(0, 2 * DAY_MS))))
+backlog_steps = st.lists(st.one_of(bursts, st.tuples(st.just('event'), st.integers(0, LATE_MS)),
+                                   st.tuples(st.just('wait'), waits), st.tuples(st.just('fetch'), set_backs)),
+                         max_size=8)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=backlog_steps, skew_ms=st.integers(-600_000, 600_000), max_fetch=st.sampled_from([20, 50, 200]),
+       page_rows=st.sampled_from([10, 15]))
+def test_a_backlog_is_fetched_once_each_oldest_first_with_bounded_requests_a_fetch(steps, skew_ms, max_fetch,
+                                                                                    page_rows):
+    # A few rows a page (page_rows, whatever limit the fetch asks for) make a burst of 600 events more than the
+    # README's 10 pages a window, and more pages than a fetch may send requests: the window is narrowed, and a fetch
+    # may stop at its request budget. A burst's events occur from the time it is added on (up to two days on), and
+    # HSS lists each as it occurs.
+    tenant = start_hss_tenant()
+    try:
+        run = FetchRun(tenant, skew_ms, max_fetch, page_rows)
+        for kind, value in steps:
+            if kind == 'burst':
+                run.add_burst(*value)
+            elif kind == 'event':
                 run.add_event(value)
             elif kind == 'wait':
                 run.clocks.hss_ms += value
