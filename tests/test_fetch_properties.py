@@ -127,20 +127,28 @@ steps = st.lists(st.one_of(st.tuples(st.just('event'), st.integers(0, LATE_MS)),
                            st.tuples(st.just('fetch'), set_backs)), max_size=14)
 
 
+def play(run, steps):
+    """The steps in order (bursts of events, single events, waits on HSS's clock, fetches), then fetches until none
+    is left to make."""
+    for kind, value in steps:
+        if kind == 'burst':
+            run.add_burst(*value)
+        elif kind == 'event':
+            run.add_event(value)
+        elif kind == 'wait':
+            run.clocks.hss_ms += value
+        else:
+            run.fetch(value)
+    run.fetch_the_rest()
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=steps, skew_ms=st.integers(-600_000, 600_000), max_fetch=st.sampled_from([1, 2, 3, 50]))
 def test_every_event_is_fetched_once_whatever_the_clocks_and_the_cap(steps, skew_ms, max_fetch):
     tenant = start_hss_tenant()
     try:
         run = FetchRun(tenant, skew_ms, max_fetch)
-        for kind, value in steps:
-            if kind == 'event':
-                run.add_event(value)
-            elif kind == 'wait':
-                run.clocks.hss_ms += value
-            else:
-                run.fetch(value)
-        run.fetch_the_rest()
+        play(run, steps)
         assert sorted(run.fetched) == sorted(run.expected())
     finally:
         tenant.stack.close()
@@ -165,16 +173,7 @@ def test_a_backlog_is_fetched_once_each_oldest_first_with_bounded_requests_a_fet
     tenant = start_hss_tenant()
     try:
         run = FetchRun(tenant, skew_ms, max_fetch, page_rows)
-        for kind, value in steps:
-            if kind == 'burst':
-                run.add_burst(*value)
-            elif kind == 'event':
-                run.add_event(value)
-            elif kind == 'wait':
-                run.clocks.hss_ms += value
-            else:
-                run.fetch(value)
-        run.fetch_the_rest()
+        play(run, steps)
         assert sorted(run.fetched) == sorted(run.expected())
     finally:
         tenant.stack.close()
