@@ -8,17 +8,22 @@ import json
 import re
 
 import pytest
+import yaml
 from hypothesis import example, given, strategies as st
 
 import facts
+import restore_integration as ri
 from conftest import (TEST_DATA, FakeClock, integration_on_clock, hss_seed_copies, known_bad, seed_failing_endpoints,
                       seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
+from warroom.emulator.faults import FaultPlan
+from warroom.line import parse_line
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
                                        close_incident)
 from warroom.playbook.model import SCRIPTS_DIR, Playbook, Task
 from warroom.playbook.others import OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
+from warroom.runtime import WarRoom
 
 INCIDENTS = TEST_DATA / 'incidents'
 HOLDERS = seed_holders()
@@ -146,7 +151,6 @@ def test_a_failure_inside_the_post_processing_script_is_a_note_not_an_error():
 
 
 def test_the_post_processing_script_is_tagged_and_takes_what_xsoar_passes():
-    import yaml
     data = yaml.safe_load((SCRIPTS_DIR / POST_PROCESSING_SCRIPT / f'{POST_PROCESSING_SCRIPT}.yml').read_text())
     assert 'post-processing' in data['tags']
     assert {'closeReason', 'closeNotes'} <= {arg['name'] for arg in data['args']}
@@ -155,7 +159,6 @@ def test_the_post_processing_script_is_tagged_and_takes_what_xsoar_passes():
 def test_the_pack_s_own_incident_type_runs_the_post_processing_script_on_close():
     # The isFetch setting promises that closing a fetched HSS event as False Positive restores its files: XSOAR runs
     # an incident type's post-processing script ("closureScript") on every close, so the type the pack ships names it.
-    import yaml
     [path] = (SCRIPTS_DIR.parent / 'incident_types').glob('*.json')
     incident_type = json.loads(path.read_text(encoding='utf-8'))
     script = yaml.safe_load((SCRIPTS_DIR / POST_PROCESSING_SCRIPT / f'{POST_PROCESSING_SCRIPT}.yml').read_text())
@@ -386,8 +389,6 @@ ON_CLOSE = _load_script('QuarantineRestoreOnClose')
 @example(action_id=0)
 def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex_xdr_sent_it(action_id):
     """An integration too old to name its follow commands: the script writes them from the context records."""
-    import restore_integration as ri
-    from warroom.line import parse_line
 
     entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [
         {'file_hash': 'ab' * 32, 'action_id': action_id}]}}
@@ -399,7 +400,6 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
 
 
 def test_follow_commands_rebuilt_from_records_keep_the_restore_s_endpoint_and_incident():
-    from warroom.line import parse_line
     endpoint = 'a0b1c2d3' * 4
     entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [
         {'file_hash': 'ab' * 32, 'action_id': 7, 'endpoint_id': endpoint, 'incident_id': 412}]}}
@@ -413,8 +413,6 @@ def test_follow_commands_rebuilt_from_records_keep_the_restore_s_endpoint_and_in
 def test_a_close_after_a_restore_limited_to_one_endpoint_restores_the_file_on_the_others(monkeypatch):
     """Cortex XDR restored the file on one endpoint; its polling ended first, and the line it gave followed the action
     to its end. That action does not cover the file's other holders: the close restores the file on them."""
-    from warroom.runtime import WarRoom
-    from warroom.line import parse_line
     clock = FakeClock()
     xdr = start_tenant(stage_seconds=100, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
     file_hash = next(h for h, holders in sorted(HOLDERS.items()) if len(holders) > 1
@@ -466,9 +464,6 @@ def command_in(text: str, command: str) -> str:
 
 def test_the_hss_follow_command_in_the_close_note_reads_back_as_the_restore_it_follows(vendors):
     """The integration writes JSON lists in backticks; the note's code span must not end inside the command."""
-    import restore_integration as ri
-    from warroom.line import parse_line
-    from warroom.runtime import WarRoom
     _, hss = vendors
     sample, run = close(vendors, 'hss_false_positive.json', 'post-processing')
     fields = sample.incident['CustomFields']
@@ -483,8 +478,6 @@ def test_the_hss_follow_command_in_the_close_note_reads_back_as_the_restore_it_f
 
 def test_the_by_hand_command_after_a_failed_start_reads_back_with_a_path_holding_blanks(vendors):
     """An HSS incident with no hash restores by host and path; a Windows path often holds blanks."""
-    import restore_integration as ri
-    from warroom.line import parse_line
     xdr, _ = vendors
     sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
     path = 'C:\\Program Files\\Vendor, Inc\\updater.exe'
@@ -502,8 +495,6 @@ def test_the_by_hand_command_after_a_failed_start_reads_back_with_a_path_holding
 
 def test_a_file_cortex_xdr_refuses_on_close_is_named_refused_and_gets_no_follow_command(vendors):
     """restore-file with several hashes reports a refused one in its records (no action_id), not as an error."""
-    import restore_integration as ri
-    from warroom.line import parse_line
     xdr, _ = vendors
     held_somewhere = sorted(HOLDERS)[0]
     nowhere = next(h for h in ('f' * 64, 'e' * 64) if h not in HOLDERS)
@@ -613,7 +604,6 @@ def test_a_close_after_a_restore_that_failed_sends_the_restore_again(vendors):
 def test_a_restore_cortex_xdr_throttled_on_close_is_said_not_started_not_refused(vendors):
     """Cortex XDR asks the second restore to wait longer than a run may (429, Retry-After): that restore never reached
     it. The note names the file as not started, with the reason, and does not say Cortex XDR refused it."""
-    from warroom.emulator.faults import FaultPlan
     xdr, _ = vendors
     xdr.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=200'))
     hashes = sorted(HOLDERS)[:2]
@@ -739,7 +729,6 @@ def path_only(sample):
 def by_hand_lines(note, command='!hss-restore-isolated'):
     """Each war-room line the note gives in a code span after "If an analyst is sure it is benign" or "restore it by
     hand", parsed."""
-    from warroom.line import parse_line
     return [parse_line(command_in(part, command)) for part in re.split(r'\n', note)
             if command in part and ('benign' in part or 'by hand' in part)]
 
@@ -748,7 +737,6 @@ def by_hand_lines(note, command='!hss-restore-isolated'):
 def test_a_file_scored_bad_is_not_restored_by_host_and_path_and_the_note_gives_the_command_for_that_host(vendors, via):
     # README, "Reputation check before every restore": bad (3) is never restored automatically, by path too. The
     # incident names no SHA256; the context's File entry of that path gives the hashes VirusTotal scored.
-    import restore_integration as ri
     _, hss = vendors
     sample, run = close(vendors, 'hss_path_known_bad.json', via)
     fields = sample.incident['CustomFields']
@@ -831,7 +819,6 @@ def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore
     # README: closeInvestigation runs the type's post-processing script on the context the playbook left, and it sends
     # none of the playbook's restores again: a copy restored or restoring on the incident's host is covered, whether
     # the playbook found it by hash or by host and path.
-    import restore_integration as ri
     _, hss = vendors
     sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
     incident = close_incident(path_only(sample), sample.close_reason, sample.close_notes)
@@ -866,7 +853,6 @@ def test_a_path_an_earlier_restore_covers_is_one_restored_or_restoring_on_the_in
 # ----------------------------------------------------------------------------- by-hand commands keep the scope
 
 def run_by_hand(hss, line):
-    from warroom.runtime import WarRoom
     room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
     return room.run(line.command, dict(line.args, polling='false'))
 
@@ -874,7 +860,6 @@ def run_by_hand(hss, line):
 def test_the_by_hand_command_for_a_file_already_restored_stays_on_the_incident_s_host(vendors):
     # Incident of one host; the file is isolated on others too, each with an incident of its own. The command the
     # close note gives for "quarantined again since" must restore it there, not on every host that isolated it.
-    import restore_integration as ri
     _, hss = vendors
     sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
     [file_hash] = sample.incident['CustomFields']['filesha256']
@@ -896,7 +881,6 @@ def test_the_by_hand_command_for_a_file_already_restored_stays_on_the_incident_s
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 def test_the_by_hand_command_for_a_held_hss_file_restores_it_on_the_incident_s_host_only(vendors, via):
-    import restore_integration as ri
     _, hss = vendors
     sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
     [file_hash] = sample.incident['CustomFields']['filesha256']
@@ -917,7 +901,6 @@ def test_the_by_hand_command_for_a_held_hss_file_restores_it_on_the_incident_s_h
 
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
-    from warroom.line import parse_line
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
     [file_hash] = known_bad(sample.context)
     endpoint_id = HOLDERS[file_hash][0]
@@ -941,8 +924,6 @@ def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook
 @example(paths=['/tmp/report.sh '])  # HSS lists a path as it is: one may end with a blank
 @example(paths=[' C:\\a,b.exe', '[x'])
 def test_a_list_of_paths_in_a_by_hand_command_reads_back_as_the_same_paths(script, paths):
-    import restore_integration as ri
-    from warroom.line import parse_line
 
     line = parse_line(f'!hss-restore-isolated host_id=h1 file_path={script.list_value(paths)}')
 
