@@ -5,6 +5,8 @@ import hashlib
 import json
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -127,18 +129,27 @@ def test_the_war_room_shows_bulk_progress_on_stderr():
 
 
 def test_after_an_error_the_bulk_runner_starts_nothing_more():
-    started = []
+    # The calling thread is slow to hear of the error (it is reporting item 0's progress when item 1 fails): the
+    # workers must stop taking items on their own, not only once the calling thread cancels what is left.
+    workers, started, reporting = 4, [], threading.Event()
 
-    def fail_first(n):
+    def report(_):
+        reporting.set()
+        time.sleep(0.5)  # time enough for the three other workers to start a dozen more items of 0.1 s
+
+    def fail_second(n):
         started.append(n)
-        if n == 0:
-            raise ri.RestoreError('first')
-        __import__('time').sleep(0.01)
+        if n == 1:
+            reporting.wait(5)  # item 0 is done and reported: the calling thread is busy
+            raise ri.RestoreError('second')
+        if n:
+            time.sleep(0.1)
         return n
 
-    with pytest.raises(ri.RestoreError, match='first'):
-        ri.BulkRunner(workers=4).map(fail_first, range(100))
-    assert len(started) < 100
+    with pytest.raises(ri.RestoreError, match='second'):
+        ri.BulkRunner(workers=workers, progress=report).map(fail_second, range(100), what='items done')
+    # item 0, item 1 and the items the other workers had under way when it failed: none started after
+    assert sorted(started) == list(range(len(started))) and len(started) <= workers + 1, started
 
 
 def test_settled_items_do_not_run():
