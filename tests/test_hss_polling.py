@@ -111,7 +111,9 @@ def test_copies_restored_before_this_restore_are_not_reported_as_its_own(clocked
 
     result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash})
 
+    assert not result.failed, result.entries[-1]
     assert host_id not in rows_of(result)
+    assert set(rows_of(result)) == set(copies_of(file_hash))  # the copies it restored are its own, reported
 
 
 def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
