@@ -358,8 +358,10 @@ def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
     followed = room(tenant, clock, max_retries='0').run('hss-restore-isolated',
                                                         dict(re.findall(r'(\w+)=(\S+)', follow), polling='false'))
 
-    text = followed.entries[-1].get('HumanReadable') or followed.entries[-1]['Contents']
-    assert followed.failed or 'not read' in text, text
+    # README: one unreadable listing does not end the polling; the check that could not read it says so and why
+    assert not followed.failed, followed.entries[-1]
+    text = followed.entries[-1]['HumanReadable']
+    assert 'not read' in text and 'HTTP 500' in text, text
     assert '0 restored' not in text and 'No entries' not in text  # never as if nothing were left
     assert '!hss-restore-isolated' in text  # how to follow it
 
