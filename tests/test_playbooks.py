@@ -346,6 +346,24 @@ def test_both_grid_key_forms_of_xdr_file_artifacts_are_read(vendors, name):
     assert {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == {row['file_sha256'] for row in rows}
 
 
+def written_paths(value, prefix: str) -> set[str]:
+    """The dotted paths a context value writes, down to its leaves (an empty object or list is a leaf)."""
+    if isinstance(value, list) and value:
+        return set().union(*(written_paths(item, prefix) for item in value))
+    if isinstance(value, dict) and value:
+        return set().union(*(written_paths(inner, f'{prefix}.{key}') for key, inner in value.items()))
+    return {prefix}
+
+
+def declared_outputs(brand: str, command: str) -> set[str]:
+    """The context paths the other pack's YAML declares for the command (test_data/xsoar/dependencies.json)."""
+    data = json.loads((TEST_DATA / 'xsoar' / 'dependencies.json').read_text(encoding='utf-8'))
+    integrations = [i for pack in data['packs'].values() for b, i in (pack.get('integrations') or {}).items()
+                    if b == brand and command in i['commands']]
+    [declared] = [i['commands'][command] for i in integrations] or [data['generic_commands'][command]]
+    return set(declared['outputs'])
+
+
 def test_recorded_replies_of_other_integrations_write_only_what_their_yaml_declares():
     others = OtherIntegrations(enabled={p.name for p in REPLIES_DIR.iterdir()})
     replies = sorted(REPLIES_DIR.glob('*/*/*.json'))
@@ -354,7 +372,16 @@ def test_recorded_replies_of_other_integrations_write_only_what_their_yaml_decla
         brand, command = path.parent.parent.name, path.parent.name
         spec = others.commands[command]
         assert spec.brand in (brand, '')  # its own integration's, or a generic command (file) any may answer
-        assert others.run(brand, command, {spec.required[0]: path.stem})  # raises on an undeclared path
+        assert others.run(brand, command, {spec.required[0]: path.stem})
+        declared = declared_outputs(brand, command)
+        written = set()
+        for entry in json.loads(path.read_text(encoding='utf-8')):
+            for key, value in (entry.get('EntryContext') or {}).items():
+                written |= written_paths(value, key.split('(')[0])
+        assert written, path  # a reply that writes nothing would prove nothing here
+        # each leaf declared, or an empty object or list where the YAML declares what it would hold
+        undeclared = {p for p in written if p not in declared and not any(o.startswith(p + '.') for o in declared)}
+        assert undeclared == set(), (path.name, sorted(undeclared))
 
 
 def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_html_tag():
