@@ -622,7 +622,8 @@ def test_vendor_key_that_is_not_an_object_is_mentioned():
 
     assert summary['needs_manual_action'] is False
     assert 'Skipped context data' in entry['HumanReadable']
-    assert 'CortexXDR' in entry['HumanReadable'].split('#### Skipped context data')[1]
+    skipped = entry['HumanReadable'].split('#### Skipped context data')[1]
+    assert 'CortexXDR' in skipped and 'HuaweiHSS' in skipped  # a text and a list: neither is an object
 
 
 # ---------------------------------------------------------------- main()
