@@ -1050,8 +1050,14 @@ def test_the_note_lists_each_endpoint_up_to_the_readme_s_threshold_and_groups_pa
 
     lines = by_hand_lines(entry['HumanReadable'])
     assert len(summary['manual_steps']) == len(failing)
-    assert lines == ([f'- {step}' for step in summary['manual_steps']] if endpoints <= facts.READABLE_DETAIL_MAX
-                     else [lines[0]])
+    if endpoints <= facts.READABLE_DETAIL_MAX:
+        assert lines == [f'- {step}' for step in summary['manual_steps']]
+    else:  # README: each failure reason once, with the first 20 endpoints it applies to, then "and N more"
+        [line] = lines
+        [reason] = {e['error_description'] for e in failing}
+        listed = facts.READABLE_LISTED_MAX
+        assert reason in line and f'and {len(failing) - listed:,} more' in line
+        assert named(line, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
 
 
 def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_keeps_every_host_in_context():
