@@ -3,8 +3,11 @@ each refusal reason once with the files it applies to, over HTTP to the Cortex X
 room's waits move."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
+import facts
 from conftest import WaitClock as Clock, seed_holders, start_tenant
 from warroom.runtime import WarRoom
 
@@ -137,7 +140,10 @@ def test_endpoints_still_running_at_a_last_check_are_counted_never_grouped_as_fa
                                             'polling': 'false'})
 
     text = checked.entries[-1]['HumanReadable']
-    assert not checked.failed and '60 ' in text.splitlines()[1]  # every endpoint counted, by its status
+    assert not checked.failed
+    counted = re.findall(r'([\d,]+) (\w+)', text.splitlines()[1])  # every endpoint counted, by its running status
+    assert counted and sum(int(n.replace(',', '')) for n, _ in counted) == len(endpoints), text
+    assert {status for _, status in counted} <= set(facts.XDR_RUNNING_STATUSES), text
     assert 'no reason given' not in text and '- **' not in text  # and none listed under a failure reason
 
 
