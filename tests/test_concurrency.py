@@ -10,10 +10,11 @@ import logging
 import threading
 
 import pytest
+import yaml
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, client_from_params, hss_seed_copies
+from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import LoopbackServer
@@ -200,7 +201,12 @@ def test_the_connection_pool_keeps_a_connection_for_every_concurrent_request(ten
     assert accepted <= 16  # the second round reuses the first round's connections
     params = tenant.params('aksk', max_concurrency='64')
     assert client_from_params('hss', params).transport.session.get_adapter('https://x')._pool_maxsize == 64
-    assert client_from_params('hss', tenant.params('aksk')).transport.session.get_adapter('https://x')._pool_maxsize == 10
+    # Left unset, max_concurrency is integration.yml's default: the pool holds at least that many connections.
+    [setting] = [p for p in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+                 if p['name'] == 'max_concurrency']
+    assert 'max_concurrency' not in tenant.params('aksk')
+    pool = client_from_params('hss', tenant.params('aksk')).transport.session.get_adapter('https://x')._pool_maxsize
+    assert pool >= int(setting['defaultvalue']), (pool, setting['defaultvalue'])
 
 
 # --------------------------------------------------------------------------- 5. each reply parsed once

@@ -95,6 +95,9 @@ def test_a_seeded_rate_repeats_exactly_and_hits_about_that_share_of_every_kind()
     assert one == [second.choose(request(n), supported) for n in range(5000)]
     assert 0.18 < len(first.injected) / 5000 < 0.22
     assert set(first.counts()) == set(supported)  # a kind the vendor lacks is never chosen
+    # Every kind about its share of the faults (faults.py: the kinds are "equally likely"), not merely present.
+    share = len(first.injected) / len(supported)
+    assert all(0.5 * share < count < 1.5 * share for count in first.counts().values()), first.counts()
 
 
 def test_the_plan_only_picks_its_own_kinds_and_a_skew_moves_the_clock():
@@ -192,5 +195,8 @@ def test_expire_token_expires_the_token_the_request_carries():
         expired = requests.get(url, headers={'X-Auth-Token': token}, timeout=5)
         assert (expired.status_code, expired.json()['error_code']) == (401, 'APIGW.0307')
         assert requests.get(url, headers={'X-Auth-Token': other}, timeout=5).status_code == 200
+        # The token itself expired, not only the one answer: with the sequence spent, it is still refused.
+        again = requests.get(url, headers={'X-Auth-Token': token}, timeout=5)
+        assert (again.status_code, again.json().get('error_code')) == (401, 'APIGW.0307'), again.text
     finally:
         hss.stack.close()

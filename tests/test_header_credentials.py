@@ -4,10 +4,12 @@ integration."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 import restore_integration as ri
+from facts import ENTRY_ERROR
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.runtime import Demisto
 
@@ -44,7 +46,10 @@ def test_a_header_credential_that_cannot_be_sent_is_refused_by_its_setting(serve
     demisto = Demisto(params, command, args, {}, [])
     ri.main(demisto)
     shown = json.dumps(demisto.entries, ensure_ascii=False)
-    assert setting in shown and 'fault in the integration' not in shown
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR, entry
+    # The setting named whole: 'xdr_api_key' inside 'xdr_api_key_id' would blame the other setting.
+    assert re.search(rf'\b{setting}\b', entry['Contents']) and 'fault in the integration' not in shown, entry
     [secret] = [value['password'] for value in params.values() if isinstance(value, dict)]  # this case's own key
     assert secret not in shown
     assert server.seen == []

@@ -5,8 +5,10 @@ import json
 import re
 
 import pytest
+import requests
 
 import conftest
+import facts
 import restore_integration
 from conftest import FakeClock, integration_on_clock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
@@ -284,6 +286,14 @@ def test_hash_quarantined_nowhere_gives_the_vendor_message(advanced_tenant, war_
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR
     assert 'HTTP 500' in entry['Contents'] and 'Cortex XDR said' in entry['Contents']
+    # The vendor's own words, as the tenant answers the same restore sent by hand (a standard key, no client).
+    advanced_tenant.backend.add_api_key('98', 'by-hand-key-' + 'h' * 30, auth_type='standard')
+    by_hand = requests.post(advanced_tenant.url + '/public_api/v1/endpoints/restore/', timeout=5,
+                            json={'request_data': {'file_hash': '0' * 64}},
+                            headers={'x-xdr-auth-id': '98', 'Authorization': 'by-hand-key-' + 'h' * 30})
+    reply = by_hand.json()['reply']
+    assert by_hand.status_code == reply['err_code'] == 500 and reply['err_extra'], reply
+    assert reply['err_msg'] in entry['Contents'] and reply['err_extra'] in entry['Contents'], entry['Contents']
 
 
 @pytest.mark.parametrize('licensed, permitted, status', [(False, True, 402), (True, False, 403)])
@@ -296,7 +306,9 @@ def test_license_and_permission_errors_say_what_to_do(advanced_tenant, licensed,
 
     [entry] = result.entries
     assert f'HTTP {status}' in entry['Contents']
-    assert ('license' if status == 402 else 'permission') in entry['Contents']
+    # What to do, as the README says it for each status; for a 403, the permissions the role needs.
+    to_do = facts.XDR_ADVICE_WORDS[status] + (facts.XDR_RESTORE_PERMISSIONS if status == 403 else ())
+    assert not facts.words_missing(entry['Contents'], to_do), entry['Contents']
     assert 'another-key-' not in entry['Contents']
 
 
@@ -316,12 +328,16 @@ def test_test_module_answers_ok_on_a_good_key_and_explains_a_bad_one(advanced_te
 
     assert [e['Contents'] for e in good.entries] == ['ok']
     assert bad.failed and 'HTTP 401' in bad.entries[0]['Contents']
+    assert not facts.words_missing(bad.entries[0]['Contents'], facts.XDR_ADVICE_WORDS[401]), bad.entries[0]
 
 
 def test_test_module_with_nothing_configured_says_what_to_set():
     result = WarRoom(params={}, time_scale=0).run('test-module', {})
 
-    assert result.failed and 'No vendor is configured' in result.entries[0]['Contents']
+    message = result.entries[0]['Contents']
+    assert result.failed and 'No vendor is configured' in message
+    # What to set, in the words of the settings integration.yml displays for each vendor.
+    assert not facts.words_missing(message, ('Cortex XDR', 'API key ID', 'Huawei Cloud', 'project ID')), message
 
 
 def test_every_endpoint_row_of_the_final_entry_matches_the_context(advanced_tenant, war_room_on):
