@@ -209,7 +209,10 @@ def test_wrong_iam_password_says_so(hss_tenant):
                                                                       {'file_hash': SHARED_HASH})
 
     [entry] = result.entries
-    assert 'Huawei Cloud IAM answered HTTP 401' in entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'Huawei Cloud IAM answered HTTP 401' in entry['Contents']
+    # Said in the integration's own words (the vendor's come after 'said:'): the password, and the setting holding it.
+    ours = entry['Contents'].split(' said: ', 1)[0]
+    assert 'password' in ours and 'hss_credentials' in ours, ours
     assert 'wrong-password-1' not in entry['Contents']
 
 
