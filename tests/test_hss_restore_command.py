@@ -209,7 +209,10 @@ def test_wrong_iam_password_says_so(hss_tenant):
                                                                       {'file_hash': SHARED_HASH})
 
     [entry] = result.entries
-    assert 'Huawei Cloud IAM answered HTTP 401' in entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'Huawei Cloud IAM answered HTTP 401' in entry['Contents']
+    # Said in the integration's own words (the vendor's come after 'said:'): the password, and the setting holding it.
+    ours = entry['Contents'].split(' said: ', 1)[0]
+    assert 'password' in ours and 'hss_credentials' in ours, ours
     assert 'wrong-password-1' not in entry['Contents']
 
 
@@ -325,7 +328,10 @@ def test_a_permission_refusal_stops_the_later_batches_and_asks_for_hss_permissio
     assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1  # the 2 later batches were not sent
     text = result.entries[-1]['Contents']
     assert 'HTTP 400' in text and 'HSS.0013' in text
-    assert 'permissions' in text.lower() and 'Check host_id' not in text  # not advice about the item's fields
+    # README: the advice "is then about permissions, not the item's fields": in the integration's own words, before
+    # the vendor's ("Insufficient permissions." says the word too).
+    ours = text.split(' said: ', 1)[0]
+    assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
 
 
 def test_copies_that_leave_isolated_while_the_first_listing_is_read_do_not_hide_the_copies_after_them(hss_tenant):

@@ -15,6 +15,9 @@ CODE = Path(ri.__file__).read_text()
 TREE = ast.parse(CODE)
 MAX_FUNCTION_LINES = 50  # DEVELOPERS.md: functions of at most about 50 lines
 BUILT_IN_COMMANDS = {'test-module', 'fetch-incidents'}  # XSOAR's own, never declared under script.commands
+# The function of each command, as DEVELOPERS.md ("One section per command") names it.
+COMMAND_FUNCTIONS = {'test-module': 'test_module', 'restore-file': 'restore_file_command',
+                     'hss-restore-isolated': 'hss_restore_isolated_command', 'fetch-incidents': 'fetch_hss_incidents'}
 
 
 def contents_list(docstring: str) -> list[str]:
@@ -80,11 +83,16 @@ def test_every_command_has_a_section_of_its_own_named_in_the_contents_list():
     declared = set(load_spec().commands) | BUILT_IN_COMMANDS
     with_section = {re.match(r'COMMAND: (\S+)', name).group(1) for name, _ in section_markers(TREE)
                     if name.startswith('COMMAND: ')}
-    assert with_section == declared
+    assert with_section == declared == set(COMMAND_FUNCTIONS)
+    entries = contents_list(ast.get_docstring(TREE))
+    for command in declared:  # named in the contents list, not only marked in the file
+        assert [entry for entry in entries if re.match(rf'COMMAND: {re.escape(command)}(\s|$)', entry)], command
     sections = sections_of(TREE)
-    for command, (_, function) in ri.COMMANDS.items():
-        [section] = [name for name in sections if name.startswith(f'COMMAND: {command} ')]
-        assert function.__name__ in {node.name for node in sections[section] if hasattr(node, 'name')}
+    for command, function in COMMAND_FUNCTIONS.items():
+        [section] = [name for name in sections if re.match(rf'COMMAND: {re.escape(command)}(\s|$)', name)]
+        assert function in {node.name for node in sections[section] if hasattr(node, 'name')}, (command, function)
+    assert {command: function.__name__ for command, (_, function) in ri.COMMANDS.items()} == {
+        command: COMMAND_FUNCTIONS[command] for command in declared - BUILT_IN_COMMANDS}  # dispatched to them
 
 
 def test_every_section_holds_definitions_and_the_constants_come_first():

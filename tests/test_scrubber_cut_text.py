@@ -48,6 +48,7 @@ def test_a_key_cut_in_two_by_a_short_vendor_page_is_not_shown_in_part(echo):
     shown = run({'xdr_url': echo.server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
                  'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
     assert 'Cortex XDR answered HTTP 400' in shown
+    assert '...' in shown.split('Authorization: ', 1)[1][:len(XDR_KEY)]  # the page was cut inside the key
     assert XDR_KEY[:15] not in shown
 
 
@@ -58,6 +59,7 @@ def test_a_password_with_blanks_squeezed_by_a_short_vendor_page_is_not_shown(ech
                  'hss_credentials': {'identifier': 'user', 'password': IAM_PASSWORD}},
                 'hss-restore-isolated', {'file_hash': 'c' * 64})
     assert 'Huawei Cloud IAM answered HTTP 400' in shown
+    assert 'Authorization: body: {' in shown  # the page quoted with its blanks squeezed (IAM gets no Authorization)
     assert IAM_PASSWORD[-12:] not in shown
 
 

@@ -46,4 +46,6 @@ def test_a_vendor_message_that_is_an_object_quoting_a_secret_is_scrubbed(server,
     ri.main(demisto)
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
     assert 'answered HTTP 400' in shown
+    [entry] = demisto.entries
+    assert 'message "{"received": {"body": {' in entry['Contents']  # the object quoted as JSON, not as its repr
     assert secret[-16:] not in shown

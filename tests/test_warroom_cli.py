@@ -359,9 +359,11 @@ def test_args_file_booleans_and_empty_values_read_as_the_war_room_line_writes_th
 
 
 def test_polling_false_from_a_json_args_file_is_taken():
-    done = cli('run', f'!hss-restore-isolated file_hash={SHARED_HSS_HASH}', '--args', '/dev/stdin',
+    done = cli('run', f'!hss-restore-isolated file_hash={SHARED_HSS_HASH}', '--args', '/dev/stdin', '--json',
                '--time-scale', '0', stdin='{"polling": false}')
     assert done.returncode == 0, done.stderr
+    [entry] = json.loads(done.stdout)['entries']  # one run, no check scheduled: polling=true would poll
+    assert 'PollingCommand' not in entry
 
 
 def test_fetch_into_a_path_that_is_a_file_is_refused_with_exit_2(tmp_path):
