@@ -138,6 +138,7 @@ def test_retry_facts_are_the_readme_s():
     assert f'stop at {facts.FAULT_WAIT_BUDGET_SECONDS} s in all' in README
     assert 'a fault: ' + ', '.join(map(str, facts.RETRIED_STATUSES)) in README
     assert set(facts.HUAWEI_RETRIED_STATUSES) - set(facts.RETRIED_STATUSES) == {500} and "Huawei's 500" in README
+    assert f'larger than {facts.MAX_REPLY_MB} MB' in README and f'inflated past {facts.MAX_REPLY_MB} MB' in README
 
 
 def test_table_rows_polling_interval_and_insecure_display_are_documented():
