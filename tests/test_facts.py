@@ -150,6 +150,12 @@ def test_table_rows_polling_interval_and_insecure_display_are_documented():
     assert f'*{facts.INSECURE_DISPLAY}* (`insecure`)' in README
 
 
+def test_how_many_endpoints_an_entry_lists_one_by_one_is_the_readme_s():
+    assert f'past {facts.READABLE_DETAIL_MAX} endpoints (or HSS copies) the final entry counts them by status' in README
+    assert (f'writes each failure reason once with the endpoints or hosts it applies to ({facts.READABLE_LISTED_MAX}, '
+            f'then "and N more")') in README
+
+
 def test_fault_kinds_are_the_readme_s_fault_table():
     text = (ROOT / 'README.md').read_text(encoding='utf-8')
     rows = list(itertools.takewhile(lambda line: line.startswith('|'),
