@@ -163,6 +163,9 @@ FAULT_WAIT_BUDGET_SECONDS = 30
 RETRIED_STATUSES = (502, 503, 504)
 HUAWEI_RETRIED_STATUSES = (500, 502, 503, 504)
 
+# README, Reliability: a reply "larger than 32 MB" is a fault (a compressed one is not "inflated past 32 MB").
+MAX_REPLY_MB = 32
+
 # README, Bulk restores: a 429 drops the rate "to 95% of the rate that met the limit".
 THROTTLE_CUT = 0.95
 # README, Bulk restores: "Entries show at most 200 table rows (failures first) and say how many more the context

@@ -138,6 +138,7 @@ def test_retry_facts_are_the_readme_s():
     assert f'stop at {facts.FAULT_WAIT_BUDGET_SECONDS} s in all' in README
     assert 'a fault: ' + ', '.join(map(str, facts.RETRIED_STATUSES)) in README
     assert set(facts.HUAWEI_RETRIED_STATUSES) - set(facts.RETRIED_STATUSES) == {500} and "Huawei's 500" in README
+    assert f'larger than {facts.MAX_REPLY_MB} MB' in README and f'inflated past {facts.MAX_REPLY_MB} MB' in README
 
 
 def test_table_rows_polling_interval_and_insecure_display_are_documented():
@@ -147,6 +148,12 @@ def test_table_rows_polling_interval_and_insecure_display_are_documented():
     [insecure] = [param for param in INTEGRATION['configuration'] if param['name'] == 'insecure']
     assert insecure['display'].startswith(facts.INSECURE_DISPLAY)
     assert f'*{facts.INSECURE_DISPLAY}* (`insecure`)' in README
+
+
+def test_how_many_endpoints_an_entry_lists_one_by_one_is_the_readme_s():
+    assert f'past {facts.READABLE_DETAIL_MAX} endpoints (or HSS copies) the final entry counts them by status' in README
+    assert (f'writes each failure reason once with the endpoints or hosts it applies to ({facts.READABLE_LISTED_MAX}, '
+            f'then "and N more")') in README
 
 
 def test_fault_kinds_are_the_readme_s_fault_table():

@@ -73,11 +73,14 @@ def test_a_dbotscore_whose_indicator_holds_a_list_is_read_for_each_indicator_not
     [score] = scores(ec)
     merged = dict(score, Indicator=['f' * 64, score['Indicator']])
     context: dict = {}
-    merge_entry_context(context, {k: v for k, v in ec.items() if k.startswith('File(')})
+    # Without Malicious, which would hold the file by itself: only the score under the MD5 says "bad".
+    merge_entry_context(context, {k: [{f: v for f, v in item.items() if f != 'Malicious'} for item in value]
+                                  for k, value in ec.items() if k.startswith('File(')})
 
     result = gate({'file_hash': listed(ec, 'SHA256')}, dict(context, DBotScore=[merged]))
 
     assert result['allowed'] == [] and result['held'][0]['scored_by'] == [score['Vendor']]
+    assert result['held'][0]['scored_as'] == [f'MD5 {listed(ec, "MD5")}']
 
 
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():

@@ -13,8 +13,8 @@ from hypothesis import example, given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import (TEST_DATA, FakeClock, integration_on_clock, hss_seed_copies, known_bad, seed_failing_endpoints,
-                      seed_holders, start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss_seed_copies, known_bad,
+                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -370,15 +370,27 @@ def test_a_cortex_xdr_close_whose_files_all_came_back_is_summed_up_without_a_wor
 
 
 def test_an_hss_close_gives_the_command_that_follows_the_restore_to_restored(vendors):
-    _, hss = vendors
-    sample, run = close(vendors, 'hss_false_positive.json', 'post-processing')
+    xdr, _ = vendors
+    clock = WaitClock()
+    hss = start_hss_tenant(stage_seconds=10.0, clock=clock)  # its hosts take their time: restoring at the close
+    try:
+        sample, run = close((xdr, hss), 'hss_false_positive.json', 'post-processing')
 
-    assert not run.failed, run.error
-    note = run.notes[-1]
-    assert '!hss-restore-isolated' in note and 'restore_state=' in note
-    host = sample.incident['CustomFields']['huaweihsshostid']
-    assert hss.backend.isolation_status(host, sample.incident['CustomFields']['filesha256'][0]) in ('restoring',
-                                                                                                   'restored')
+        assert not run.failed, run.error
+        note = run.notes[-1]
+        assert '!hss-restore-isolated' in note and 'restore_state=' in note
+        host, hashes = sample.incident['CustomFields']['huaweihsshostid'], sample.incident['CustomFields']['filesha256']
+        assert {hss.backend.isolation_status(host, file_hash) for file_hash in hashes} == {'restoring'}
+        # Run as the note gives it, the command follows the restore until HSS lists every copy it started restored.
+        line = parse_line(command_in(note, '!hss-restore-isolated'))
+        followed = WarRoom(params=hss.params(), time_scale=1, sleep=clock.sleep).run(line.command, line.args)
+    finally:
+        hss.stack.close()
+
+    assert not followed.failed, followed.entries[-1]
+    rows = as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))
+    assert rows and {row['outcome'] for row in rows} == {'restored'}, rows
+    assert {hss.backend.isolation_status(host, file_hash) for file_hash in hashes} == {'restored'}
 
 
 ON_CLOSE = _load_script('QuarantineRestoreOnClose')

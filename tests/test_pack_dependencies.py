@@ -125,9 +125,25 @@ def test_common_packs_are_mandatory_and_cortex_xdr_optional(pack, mandatory):
     assert export.PACK_METADATA['dependencies'][pack]['mandatory'] is mandatory
 
 
+def declared_outputs() -> set[str]:
+    """Every context path a command or script the playbooks can run declares it writes: the integration's, the pack's
+    scripts', other packs' commands' and the generic reputation command's (dependencies.json)."""
+    outputs = {o['contextPath'] for command in INTEGRATION['script']['commands'] for o in command.get('outputs') or ()}
+    for path in (ROOT / 'playbooks' / 'scripts').glob('*/*.yml'):
+        outputs |= {o['contextPath'] for o in yaml.safe_load(path.read_text()).get('outputs') or ()}
+    commands = [c for pack in DEPENDENCIES.values() for i in pack.get('integrations', {}).values()
+                for c in i['commands'].values()]
+    commands += json.loads(DEPENDENCIES_FILE.read_text()).get('generic_commands', {}).values()
+    return outputs | {output for command in commands for output in command.get('outputs', ())}
+
+
 def test_the_playbooks_read_the_hss_fields_the_mapper_fills_and_no_invented_context():
     used = set().union(*(context_paths(yaml.safe_load(p.read_text())) for p in PLAYBOOKS))
     assert not [path for path in used if path.startswith('HuaweiHSS.Event')]
+    outputs = declared_outputs()
+    invented = [path for path in used if not path.startswith(('incident.', 'inputs.'))
+                and not any(output == path or output.startswith(path + '.') for output in outputs)]
+    assert invented == [], f'read, but written by nothing the playbooks run: {invented}'
     mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
     names = {json.loads(p.read_text())['name']: json.loads(p.read_text())['cliName']
              for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}

@@ -113,7 +113,7 @@ def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_broken_re
 
 
 def test_a_small_gzipped_reply_that_inflates_past_the_largest_reply_is_refused_without_inflating_it_whole():
-    most = ri.HttpTransport.MAX_REPLY_BYTES
+    most = facts.MAX_REPLY_MB * 2 ** 20  # the README's largest reply, not the code's constant
     body = gzipped_zeros(4 * most)
     server = OneReplyServer(gzipped_reply('200 OK', body))
     transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))

@@ -1,7 +1,8 @@
 """The scrubber on its own, one secret kind at a time, and through main() against a server that quotes back every
 header, query value and body it received (the worst a vendor error can do).
 
-A scrubber that does nothing fails every test here: each one first shows the secret is in the text to clean.
+A scrubber that does nothing fails every test here that a secret reaches (each one first shows the secret is in the
+text to clean); the short values it leaves alone, and the netrc credentials that must never be sent, are the others.
 """
 from __future__ import annotations
 
@@ -152,6 +153,10 @@ def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(ech
     if mode in ('standard', 'token'):  # these send a secret itself (an advanced key and AK/SK send signatures)
         carried = XDR_KEY if vendor == 'xdr' or (vendor == 'both' and mode == 'standard') else IAM_TOKEN
         assert any(carried in text for text in echo.echoed)  # the echo did carry it, and it was taken out
+    else:  # the secret these send is the request's signature: the echo carried it too, and it was taken out
+        signatures = [json.loads(text)['headers']['Authorization'].rsplit('Signature=', 1)[-1] for text in echo.echoed]
+        assert signatures and all(len(signature) == 64 for signature in signatures)
+        assert not [signature for signature in signatures if signature in shown or signature.upper() in shown]
 
 
 @pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
