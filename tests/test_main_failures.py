@@ -1,0 +1,127 @@
+"""main()'s own ways of failing, through the war room's demisto against the emulators on 127.0.0.1: an exception no
+check foresaw (a fault in the integration, which must still end in an error entry and leak no secret), an IAM token
+the integration context will not take, a token that is no longer any good, and a command the integration lacks."""
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+import requests
+
+import restore_integration as ri
+from conftest import cached_token, hss_seed_copies, seed_holders, start_tenant
+from facts import ENTRY_ERROR
+from warroom.runtime import Demisto
+
+XDR_HASH = sorted(seed_holders())[0]
+HSS_HASH = sorted(hss_seed_copies())[0]
+IAM_TOKENS = '/v3/auth/tokens'
+
+
+def run(params, command, args, integration_context=None, demisto_class=Demisto):
+    """main() with the war room's demisto: (entries, debug log lines, the integration context after the run)."""
+    integration_context = {} if integration_context is None else integration_context
+    demisto = demisto_class(params, command, dict(args), integration_context, [])
+    ri.main(demisto)
+    return demisto.entries, [text for level, text in demisto.log if level == 'debug'], integration_context
+
+
+@pytest.fixture
+def standard_tenant():
+    tenant = start_tenant(auth_type='standard')  # the key itself goes in the Authorization header
+    yield tenant
+    tenant.server.stop()
+
+
+def broken_adapter(monkeypatch, message):
+    """requests' adapter fails as no check of the integration foresaw, in requests' own words about the request it
+    was handed (its headers and body included, as requests' InvalidHeader quotes a header value)."""
+    def send(self, request, **kwargs):
+        raise requests.exceptions.InvalidHeader(message(request))
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, 'send', send)
+
+
+def test_an_unexpected_exception_holding_the_xdr_key_becomes_an_error_entry_and_a_debug_traceback_without_it(
+        standard_tenant, monkeypatch):
+    key = standard_tenant.key
+    broken_adapter(monkeypatch, lambda request: f'Invalid header value {request.headers["Authorization"]!r}')
+
+    entries, debug, _ = run(standard_tenant.params(), 'restore-file', {'file_hash': XDR_HASH, 'polling': 'false'})
+
+    [entry] = entries
+    text = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR
+    assert 'restore-file' in text and 'unexpected InvalidHeader' in text and 'Invalid header value' in text
+    assert 'fault in the integration' in text and 'debug log holds the traceback' in text
+    assert any('Traceback' in line and 'InvalidHeader' in line for line in debug), debug
+    assert key not in json.dumps(entries) and key not in json.dumps(debug)
+    assert standard_tenant.gateway.requests == []  # nothing reached the vendor
+
+
+def test_an_unexpected_exception_holding_the_iam_password_json_escaped_shows_it_in_no_form(hss_tenant, monkeypatch):
+    # requests writes a JSON body with ensure_ascii: the password's " and é reach the exception text as \" and \u00e9.
+    password = 'pw"é!' + secrets.token_hex(12)
+    params = hss_tenant.params('token', hss_credentials={**hss_tenant.base_params['hss_credentials'],
+                                                         'password': password})
+    broken_adapter(monkeypatch, lambda request: f'cannot send {request.body.decode()}')
+
+    entries, debug, _ = run(params, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
+
+    [entry] = entries
+    shown = json.dumps(entries) + json.dumps(debug)
+    assert entry['Type'] == ENTRY_ERROR and 'unexpected InvalidHeader' in entry['Contents']
+    assert 'cannot send' in entry['Contents']  # the exception's own words are kept, the secret masked in them
+    assert any('Traceback' in line for line in debug)
+    for form in (password, json.dumps(password)[1:-1], password[5:]):  # as saved, as sent, its random part
+        assert form not in shown, form
+    assert hss_tenant.gateway.requests == []
+
+
+class ContextRefused(Demisto):
+    """XSOAR failing to store the integration context (its server down for a moment)."""
+
+    def setIntegrationContext(self, context):  # noqa: N802 - XSOAR's name
+        raise RuntimeError('the integration context could not be saved')
+
+
+def test_a_token_the_integration_context_will_not_take_leaves_the_commands_entry_and_says_so_in_the_debug_log(
+        hss_tenant):
+    params = hss_tenant.params('token')
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+
+    entries, debug, context = run(params, 'hss-restore-isolated', args, demisto_class=ContextRefused)
+
+    assert entries and ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert context == {}
+    assert [line for line in debug if 'IAM token could not be kept' in line and 'next run fetches one' in line]
+    assert not any(secret in json.dumps(debug) for secret in hss_tenant.secrets())
+    # Nothing was kept, so the next run asks IAM again.
+    run(params, 'hss-restore-isolated', args, context)
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2
+
+
+def test_a_cached_token_hss_no_longer_takes_is_dropped_from_the_integration_context_when_iam_gives_no_new_one(
+        hss_tenant):
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    _, _, context = run(hss_tenant.params('token'), 'hss-restore-isolated', args)
+    assert cached_token(context)['token']
+    hss_tenant.backend.expire_tokens()
+    wrong = {**hss_tenant.base_params['hss_credentials'], 'password': 'not-the-password-' + secrets.token_hex(8)}
+
+    entries, _, context = run(hss_tenant.params('token', hss_credentials=wrong), 'hss-restore-isolated', args,
+                              context)
+
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'IAM' in entries[-1]['Contents']
+    kept = [json.loads(value) for value in context.values()]
+    assert not [value for value in kept if isinstance(value, dict) and 'token' in value], context
+
+
+def test_a_command_the_integration_does_not_implement_is_an_error_entry_naming_it(standard_tenant):
+    entries, _, _ = run(standard_tenant.params(), 'cortex-xdr-get-endpoints', {})
+
+    [entry] = entries
+    assert entry['Type'] == ENTRY_ERROR
+    assert 'cortex-xdr-get-endpoints' in entry['Contents'] and 'not implemented' in entry['Contents']
+    assert 'fault in the integration' not in entry['Contents']  # a known refusal, not a crash
+    assert standard_tenant.gateway.requests == []
