@@ -11,6 +11,7 @@ from hypothesis import given, strategies as st
 import restore_integration as ri
 from conftest import XDR_SEED, load_json, start_tenant
 from warroom.runtime import WarRoom
+from warroom.spec import load_spec
 
 QUARANTINED = next(item['file_hash'] for endpoint in load_json(XDR_SEED)['endpoints']
                    for item in endpoint.get('quarantined') or [])
@@ -106,3 +107,88 @@ def test_a_number_setting_takes_decimal_digits_only_as_the_commands_arguments_do
 def test_first_fetch_takes_decimal_digits_only(value):
     with pytest.raises(ri.RestoreError, match='first_fetch'):
         ri.read_instance_settings({'first_fetch': value, 'isFetch': True}, vendors=(), with_fetch=None)
+
+
+# --------------------------------------------------------------------------- each refusal names the setting
+
+def refusal(params, command, args=None):
+    """The error entry's text of a run that the settings stop."""
+    result = run(params, command, args)
+    assert result.failed, result.entries
+    return result.entries[-1]['Contents']
+
+
+HSS_ARGS = {'file_hash': 'a' * 64, 'polling': 'false'}
+
+
+def listed_options(name):
+    """A single-select param's options, as integration.yml lists them (not as the integration's constants do)."""
+    options = load_spec().params[name].options
+    assert options, name
+    return options
+
+
+@pytest.mark.parametrize('region', ['AP-Southeast-1', 'ap southeast 1', '-ap-southeast-1', 'ap.southeast.1'])
+def test_an_hss_region_that_is_not_a_region_id_is_refused_naming_hss_region_and_the_value(hss_tenant, region):
+    text = refusal(hss_tenant.params(hss_region=region), 'hss-restore-isolated', HSS_ARGS)
+
+    assert 'hss_region' in text and region in text and 'region ID' in text
+    assert hss_tenant.gateway.requests == []
+
+
+@pytest.mark.parametrize('aksk', [None, {'identifier': '', 'password': 'x' * 40},
+                                  {'identifier': 'AK1', 'password': ''}])
+def test_aksk_authentication_without_both_parts_of_hss_aksk_says_what_goes_where(hss_tenant, aksk):
+    text = refusal(hss_tenant.params('aksk', hss_aksk=aksk), 'hss-restore-isolated', HSS_ARGS)
+
+    assert 'hss_aksk' in text and 'access key ID as the user name' in text
+    assert 'secret access key as the password' in text
+    assert hss_tenant.gateway.requests == []
+
+
+@pytest.mark.parametrize('missing', ['hss_domain', 'identifier', 'password'])
+def test_token_authentication_without_the_account_or_the_iam_user_says_which_settings_to_set(hss_tenant, missing):
+    credentials = dict(hss_tenant.base_params['hss_credentials'])
+    overrides = {'hss_domain': ''} if missing == 'hss_domain' else {'hss_credentials': {**credentials, missing: ''}}
+
+    text = refusal(hss_tenant.params('token', **overrides), 'hss-restore-isolated', HSS_ARGS)
+
+    assert 'hss_domain' in text and 'hss_credentials' in text and 'IAM user name and password' in text
+    assert credentials['password'] not in text
+    assert hss_tenant.gateway.requests == []
+
+
+def test_token_authentication_with_neither_an_iam_endpoint_nor_a_region_says_how_to_find_iam(hss_tenant):
+    params = hss_tenant.params('token', hss_iam_endpoint='', hss_region='')  # hss_endpoint alone finds HSS only
+
+    text = refusal(params, 'hss-restore-isolated', HSS_ARGS)
+
+    assert 'hss_iam_endpoint' in text and 'hss_region' in text and 'IAM' in text
+    assert hss_tenant.gateway.requests == []
+
+
+@pytest.mark.parametrize('value', [['https://api-x.xdr.us.paloaltonetworks.com'], {'url': 'https://x'}, True])
+def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type(xdr, value):
+    text = refusal(dict(xdr.params(), xdr_url=value), 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
+
+    assert 'xdr_url' in text and 'must be text' in text and type(value).__name__ in text
+    assert xdr.gateway.requests == []
+
+
+def test_an_xdr_auth_type_not_among_its_options_is_refused_listing_them(xdr):
+    options = listed_options('xdr_auth_type')
+
+    text = refusal(dict(xdr.params(), xdr_auth_type='premium'), 'restore-file', {'file_hash': QUARANTINED})
+
+    assert 'xdr_auth_type' in text and "'premium'" in text and all(option in text for option in options)
+    assert xdr.gateway.requests == []
+
+
+def test_a_key_id_written_as_a_number_as_yaml_reads_17_is_sent_as_its_digits(xdr):
+    assert isinstance(xdr.params()['xdr_api_key_id'], str)
+    params = dict(xdr.params(), xdr_api_key_id=int(xdr.params()['xdr_api_key_id']))
+
+    result = run(params, 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert xdr.gateway.requests  # the key ID went out, and the tenant took it
