@@ -240,3 +240,20 @@ def test_a_reply_holding_nan_or_infinity_is_not_json_and_never_reaches_an_entry(
 
     [entry] = result.entries  # the integration's own error, before any entry could carry the value
     assert entry['Type'] == ENTRY_ERROR and 'with a body that is not JSON' in entry['Contents'], entry
+
+
+@pytest.mark.parametrize('reason, expected', [
+    ('Access is denied.\r\n', 'Access is denied.'),  # the endpoint's reason as plain text, not an object
+    ({'errorData': 'The file is locked by another process.'}, 'The file is locked by another process.'),  # not JSON
+    ({'errorData': {'errorText': 'The quarantine folder is full.'}}, 'The quarantine folder is full.'),  # an object
+    ({'errorData': 17, 'errorDescription': 'The agent is disconnected.'}, 'The agent is disconnected.'),  # neither
+])
+def test_a_status_reason_in_a_form_no_fixture_shows_is_still_the_endpoints_reason(replay_server, reason, expected):
+    reply = {'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': reason}}
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': reply})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed, result.entries[-1]
+    [record] = records(result)
+    assert record['endpoints'] == [{'endpoint_id': 'e1', 'status': 'FAILED', 'error_description': expected}]
