@@ -282,3 +282,42 @@ def test_an_event_time_no_int_can_hold_is_read_as_none_given(replay_server):
 
     [incident] = incidents
     assert datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00')).timestamp() * 1000 == now_ms
+
+
+def test_an_iam_answer_without_the_x_subject_token_header_says_so_and_names_hss_iam_endpoint(replay_server):
+    replay_server.queue_file(201, 'iam_token_reply.json', HSS_REPLIES)  # the body, but no token in its header
+    client, _ = token_client(replay_server)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert 'X-Subject-Token' in str(raised.value) and 'hss_iam_endpoint' in str(raised.value)
+    assert [request.path for request in replay_server.requests] == ['/v3/auth/tokens']  # HSS was never asked
+
+
+@pytest.mark.parametrize('token', [{'methods': ['password']}, {'expires_at': 'tomorrow', 'issued_at': 'today'}])
+def test_a_token_whose_reply_gives_no_readable_expiry_is_reused_for_a_while_but_never_past_iams_lifetime(
+        replay_server, token):
+    now = 1_800_000_000.0
+    replay_server.queue(201, {'token': token}, headers={'X-Subject-Token': 'token-one'})
+    replay_server.queue(200, b'').queue(200, b'')
+    client, provider = token_client(replay_server, clock=lambda: now)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'y'}])
+
+    assert [request.path for request in replay_server.requests].count('/v3/auth/tokens') == 1
+    kept_for = provider.cache_entry()['expires_at'] - now
+    assert facts.TOKEN_REFRESH_MARGIN_SECONDS < kept_for <= facts.IAM_TOKEN_LIFETIME_S
+
+
+@pytest.mark.parametrize('body', [{'total_num': 3}, {'total_num': 3, 'data_list': {'host_id': 'h'}},
+                                  {'error_msg': 'not the listing'}])
+def test_a_listing_answered_without_a_data_list_says_so_and_names_hss_endpoint(replay_server, body):
+    replay_server.queue(200, body)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        aksk_client(replay_server).all_isolated_files(file_hash='abc')
+
+    assert 'isolated files' in str(raised.value) and 'data_list' in str(raised.value)
+    assert 'hss_endpoint' in str(raised.value)
