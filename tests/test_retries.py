@@ -165,6 +165,22 @@ def test_a_retry_after_longer_than_the_budget_is_not_waited_for():
         tenant.server.stop()
 
 
+def test_a_503_whose_retry_after_passes_what_the_retries_of_a_request_may_wait_in_all_is_not_waited_for(
+        pending_tenant):
+    # Within what a run waits for throttling, past the fault budget (README, Reliability; facts.py): that decides.
+    wait = facts.FAULT_WAIT_BUDGET_SECONDS + 15
+    assert wait < facts.MAX_RUN_WAIT_SECONDS
+    action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
+    pending_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=503;retry-after={wait}'))
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        xdr_client(pending_tenant).get_action_status(action_id)
+
+    assert pending_tenant.gateway.faults.seen == 1 and raised.value.http_status == 503
+    assert f'the vendor asked to wait {wait} s (Retry-After), past the {facts.FAULT_WAIT_BUDGET_SECONDS} s the ' \
+           f'retries of one request may wait in all' in str(raised.value)
+
+
 def test_a_restore_whose_answer_was_lost_and_then_refused_says_it_may_have_started():
     # Actions finish at once here: the cut answer's restore already took the file out of quarantine, so the resend
     # meets Cortex XDR's 500 "no quarantined file". The error must not claim that nothing happened.
