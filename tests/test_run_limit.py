@@ -169,3 +169,17 @@ def test_hss_restore_isolated_gives_xsoar_room_for_a_first_and_a_last_run_past_i
     first = result.entries[0]
     assert first['PollingCommand'] == 'hss-restore-isolated', first
     assert int(first['Timeout']) == 600 + 2 * facts.XSOAR_COMMAND_TIMEOUT_SECONDS
+
+
+def test_a_fault_met_late_in_a_run_whose_next_turn_comes_past_its_last_start_says_what_it_met_and_why_no_retry(
+        xdr_room, run_clock):
+    tenant, room = xdr_room
+    room.params = dict(room.params, xdr_rate_limit='0.1')  # a turn every 10 s: the one after the fault comes too late
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,reset*10;retry-after={LATE}'))
+
+    result, took = run_once(room, run_clock, 'restore-file', {'file_hash': XDR_HASH})
+
+    # What the last attempt met, why no attempt followed it, and that the lost answer may have started the restore.
+    assert_own_error_in_time(result, took, 'broke before the answer arrived', 'the next turn was 10 s away',
+                             f'past the {facts.MAX_RUN_WAIT_SECONDS} s', 'may have started this restore')
+    assert tenant.gateway.faults.seen == 2  # the 429 and the reset: nothing was sent past the run's last start
