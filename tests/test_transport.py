@@ -12,6 +12,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 
 import pytest
 import requests
@@ -392,3 +393,45 @@ def test_an_https_url_on_a_plain_http_port_is_named_as_such_not_as_a_certificate
 
     assert entry['Type'] == ENTRY_ERROR
     assert 'answered in plain HTTP' in entry['Contents'] and 'Trust any certificate' not in entry['Contents']
+
+
+class AlertingTlsPeer:
+    """A port that answers every TLS ClientHello with a fatal handshake_failure alert (RFC 8446 6.2, record type 21,
+    alert 40): a TLS server that shares no protocol version or cipher with the client."""
+
+    ALERT = bytes([21, 3, 3, 0, 2, 2, 40])
+
+    def __init__(self):
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.url = f'https://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.hellos = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                if connection.recv(4096)[:1] == b'\x16':  # a handshake record: the ClientHello
+                    self.hellos += 1
+                connection.sendall(self.ALERT)
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_tls_handshake_that_fails_with_verification_off_names_the_host_and_says_to_check_it_not_the_certificate():
+    peer = AlertingTlsPeer()
+    try:
+        entry = run({'xdr_url': peer.url, 'xdr_api_key_id': '17', 'xdr_api_key': {'password': 'k' * 40},
+                     'insecure': True, 'max_retries': '0'}, 'restore-file', {'file_hash': XDR_HASH})
+    finally:
+        peer.close()
+
+    host = peer.url.split('//')[1]
+    assert entry['Type'] == ENTRY_ERROR and peer.hellos == 1
+    assert f'The TLS handshake with {host} failed' in entry['Contents'] and 'host and port' in entry['Contents']
+    assert 'HANDSHAKE_FAILURE' in entry['Contents'].upper()  # what TLS said, kept
+    assert 'certificate' not in entry['Contents'].lower() and 'plain HTTP' not in entry['Contents']
