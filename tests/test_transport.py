@@ -435,3 +435,21 @@ def test_a_tls_handshake_that_fails_with_verification_off_names_the_host_and_say
     assert f'The TLS handshake with {host} failed' in entry['Contents'] and 'host and port' in entry['Contents']
     assert 'HANDSHAKE_FAILURE' in entry['Contents'].upper()  # what TLS said, kept
     assert 'certificate' not in entry['Contents'].lower() and 'plain HTTP' not in entry['Contents']
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_a_proxy_url_whose_host_cannot_be_read_is_refused_in_words_without_its_password(
+        vendors, proxy, monkeypatch, command, args, mode):
+    # An IPv6 host without its closing bracket: neither urllib's urlsplit nor requests can read the URL.
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, f'http://operator:{PROXY_PASSWORD_HALVES[0]}@[{proxy.url[7:]}')
+    xdr, hss = vendors
+
+    demisto = Demisto(dict(vendor_params(vendors, command, mode), proxy=True), command, dict(args), {}, [])
+    ri.main(demisto)
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR
+    assert PROXY_PASSWORD_HALVES[0] not in shown
+    assert 'HTTPS_PROXY' in shown and 'Use system proxy settings' in shown and 'fault in the integration' not in shown
+    assert proxy.seen == [] and xdr.gateway.requests == [] and hss.gateway.requests == []
