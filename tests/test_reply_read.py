@@ -155,8 +155,9 @@ def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_agai
     ('gzip', lambda body: gzip.compress(body) + b'\n'),  # a stray byte after the member, which urllib3 leaves out
     ('gzip', lambda body: gzip.compress(body) + b'\x00'),
     ('gzip', lambda body: gzip.compress(body) + b'\r\n'),
+    ('gzip', lambda body: gzip.compress(body) + b'\x1f\x8b' + b'not a member'),  # a member's magic, then no member
 ], ids=['gzip twice', 'deflate', 'raw deflate', 'x-gzip', 'two gzip members', 'gzip then a newline',
-        'gzip then a nul', 'gzip then crlf'])
+        'gzip then a nul', 'gzip then crlf', 'gzip then a broken member'])
 def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(encoding, encode):
     body = json.dumps({'reply': {'action_id': 1}}).encode()
     encoded = encode(body)
@@ -167,6 +168,33 @@ def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(e
     reply = transport.request('POST', '/', expect_json=True, json={})
 
     assert reply.body == body
+
+
+def test_a_reply_in_a_known_coding_stacked_on_an_unknown_one_is_a_broken_reply_naming_its_content_encoding():
+    # A coding is undone last applied first: gzip can be, br (never asked for) cannot, so neither is.
+    encoded = gzip.compress(json.dumps({'reply': {'action_id': 1}}).encode())
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: br, gzip\r\n'
+                            b'Content-Length: %d\r\n\r\n' % len(encoded) + encoded)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert "answered HTTP 200 with a body that does not decode as 'br, gzip' (its Content-Encoding)" \
+        in str(raised.value)
+
+
+def test_a_body_that_is_not_json_in_a_charset_python_does_not_know_is_quoted_as_utf8():
+    page = '<html>Service paused: maintenance window</html>'.encode()
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=x-no-such-charset\r\n'
+                            b'Content-Length: %d\r\n\r\n' % len(page) + page)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert 'answered HTTP 200 with a body that is not JSON' in str(raised.value)
+    assert 'Service paused: maintenance window' in str(raised.value)
 
 
 def test_a_gzipped_reply_cut_short_by_its_connection_is_a_broken_reply():
