@@ -126,3 +126,17 @@ def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fa
     [entry] = demisto.entries
     assert entry['Type'] == ENTRY_ERROR and name in entry['Contents'] and 'unexpected' not in entry['Contents']
     assert len(xdr.gateway.requests) == before
+
+
+@pytest.mark.parametrize('item', [True, '', '  ', None, [7], {'id': 7}])
+def test_an_action_id_list_holding_an_item_no_action_id_can_be_is_refused_by_position_before_any_request(xdr, item):
+    args = {'file_hash': HASH, 'action_id': json.dumps([item]), 'polling': 'false'}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and 'unexpected' not in entry['Contents']
+    assert 'action_id item 1' in entry['Contents'] and 'run the command without it' in entry['Contents']
+    assert len(xdr.gateway.requests) == before

@@ -269,11 +269,13 @@ def test_a_total_num_past_the_largest_offset_hss_takes_is_not_followed_beyond_it
     assert len(rows) == 100 * len(asked)
 
 
-def test_an_event_time_no_int_can_hold_is_read_as_none_given(replay_server):
-    # JSON allows 1e999, which Python reads as an infinite float: the event still becomes an incident, at the window's
-    # end (as one without occur_time), rather than the fetch failing as a fault of the integration.
+@pytest.mark.parametrize('occur_time', ['1e999', 'true'])
+def test_an_event_time_no_int_can_hold_is_read_as_none_given(replay_server, occur_time):
+    # JSON allows 1e999, which Python reads as an infinite float, and true, which Python's int() would read as 1 (a
+    # time in 1970): the event still becomes an incident, at the window's end (as one without occur_time), rather than
+    # the fetch failing as a fault of the integration or dating it to 1970.
     body = ('{"total_num": 1, "data_list": [{"event_id": "e-1", "event_name": "Trojan", "host_name": "h",'
-            ' "occur_time": 1e999}]}').encode()
+            ' "occur_time": %s}]}' % occur_time).encode()
     replay_server.queue(200, body, {'Content-Type': 'application/json'})
     now_ms = int(time.time() * 1000)  # the replay server's Date is this machine's clock: no skew to make up for
 
