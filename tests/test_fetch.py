@@ -71,6 +71,17 @@ def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_n
         assert request.query['category'] == ['host'] and 'handle_status' not in request.query
 
 
+def test_a_last_run_whose_values_are_not_json_text_is_read_as_none_kept_and_the_fetch_starts_over(tenant):
+    first, last_run = fetch(tenant, {})
+    assert first and last_run
+    unreadable = {key: '{"cut short' for key in last_run}  # text, as XSOAR keeps it, but not JSON
+
+    again, next_run = fetch(tenant, unreadable)
+
+    assert sorted(alarm_ids(again)) == sorted(alarm_ids(first))  # as the first fetch made them, none lost
+    assert set(next_run) == set(last_run) and all(json.loads(value) is not None for value in next_run.values())
+
+
 def test_a_capped_fetch_goes_on_where_it_stopped_oldest_first_without_repeats(tenant):
     isolate(tenant, 7, minutes_ago=30)
     expected = sorted((e.occur_time, e.event_id) for e in tenant.backend.events
