@@ -604,3 +604,28 @@ def test_a_status_check_by_hand_that_cannot_read_a_status_says_to_run_it_again_n
     assert record['status'] == 'IN_PROGRESS' and 'PollingCommand' not in entry
     for text in (record['error'], entry['HumanReadable']):
         assert 'next check' not in text and 'run the same command again' in text.lower(), text
+
+
+def test_a_last_check_after_more_files_finished_earlier_than_it_lists_counts_the_rest_and_points_at_context(
+        replay_server):
+    # Every action but the last ends at the first check; the second check, the last, ends that one. Its report lists
+    # the files finished earlier up to the README's cap (facts), and counts the rest.
+    hashes = [f'{number:064x}' for number in range(facts.READABLE_LISTED_MAX + 2)]
+    final = conftest.load_json(conftest.XDR_REPLIES / 'action_status_final.json')
+    running = conftest.load_json(conftest.XDR_REPLIES / 'action_status_running.json')
+    for number, _ in enumerate(hashes):
+        replay_server.queue(200, {'reply': {'action_id': 500 + number, 'endpoints_count': 3}})
+    for _ in hashes[:-1]:
+        replay_server.queue(200, final)
+    replay_server.queue(200, running).queue(200, final)
+    room = WarRoom(params=replay_params(replay_server), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed and result.runs == 3, result.entries[-1]
+    report = result.entries[-1]['HumanReadable']
+    listed = [h for h in hashes[:-1] if f'- {h}: ' in report and 'finished at an earlier check' in report]
+    assert len(listed) == facts.READABLE_LISTED_MAX
+    more = len(hashes) - 1 - facts.READABLE_LISTED_MAX
+    assert f'and {more} more finished earlier' in report and 'CortexXDR.RestoredFile' in report
+    assert len(as_list(restored_record(result))) == len(hashes)  # context holds every one
