@@ -67,6 +67,17 @@ def test_tokens_learned_while_running_are_scrubbed_from_then_on(token):
     assert token not in json.dumps(scrubber.value(entry))
 
 
+@pytest.mark.parametrize('value', ['z' * 64, 'ab12' * 15, 'Signature=' + '0f' * 32])
+def test_a_value_learned_as_a_signature_but_not_of_a_signatures_shape_is_scrubbed_as_any_secret(value):
+    # A request signature is 64 hex digits (SHA-256, hex); anything else handed in as one is still masked, whole.
+    scrubber = ri.SecretScrubber()
+    scrubber.add_signature(value)
+
+    cleaned = scrubber.text(f'the gateway said: {value} (echoed)')
+
+    assert value not in cleaned and cleaned.startswith('the gateway said: ') and cleaned.endswith(' (echoed)')
+
+
 def test_short_values_are_not_treated_as_secrets():
     scrubber = ri.SecretScrubber(['abc', ' ', ''])
     assert scrubber.text('abc and more') == 'abc and more'
