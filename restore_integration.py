@@ -1169,8 +1169,11 @@ class HttpTransport:
         """An attempt starts only while MIN_ATTEMPT_SECONDS of the run are left, also when its turn is free at once
         (slow answers before it may have taken the run's time). The command's own budget bounds waits for turns only:
         a turn free at once past it is taken, as no wait goes past it."""
-        if self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS:
+        if self._past_last_start():
             raise OutOfTime(0.0)
+
+    def _past_last_start(self) -> bool:
+        return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
     def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
         """A 429 slows every request of the vendor (and pauses them for a Retry-After); this one is sent again while
@@ -1372,11 +1375,16 @@ class HttpTransport:
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
                      reply: VendorReply | None) -> VendorReply:
         """The next turn comes past the deadline: the last answer is returned as the final one (its error reports
-        it), or, when there is none, an error says why no answer came."""
+        it), or, when there is none, an error says why no answer came. Past the run's last start it is the run limit
+        that stops it, whatever the command's timeout (no wait for a turn need have come near that)."""
+        run_over = not late.wait and self._past_last_start()
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {late.wait:.0f} s away'
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
+        if run_over:
+            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run (XSOAR stops a ' \
+                      f'command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes)'
         if reply is not None and attempts[-1].fault is None:
             reply.gave_up = gave_up
             return reply
@@ -1386,11 +1394,11 @@ class HttpTransport:
             f' (one run waits at most this long: XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} ' \
             f'minutes)'
         # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor;
-        # or the answers to the requests before it took the run's time.
+        # or the answers to the requests before it took the time: the command's (a larger timeout helps) or the run's.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
         raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. Run the command again '
-                           f'later{larger}.', attempts)
+                           f'later{"" if run_over else larger}.', attempts)
 
     def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
         last = attempts[-1]

@@ -365,13 +365,14 @@ def test_a_first_run_promises_no_later_send_when_no_check_will_have_time_to_send
     assert not result.failed, result.entries[-1]
 
 
-def test_a_restore_whose_turn_is_free_past_the_runs_last_start_is_not_sent_and_left_to_the_next_check(xdr_tenant):
-    # The vendor answers slowly on the test clock: the first restore late in the run's waiting time, each later one a
-    # few seconds on. A turn is free at once at that pace, yet no attempt may start once fewer than MIN_ATTEMPT_SECONDS
-    # of the run are left: the files not sent by then are the next check's, not sent in the run's last seconds.
+def restore_on_a_slow_vendor(tenant, count, args):
+    """restore-file of ``count`` new files from a vendor that answers slowly on the test clock: the first restore late
+    in the run's waiting time, each later one a few seconds on. A turn is free at once at that pace, yet no attempt may
+    start once fewer than MIN_ATTEMPT_SECONDS of the run are left. The result, the hashes, and when each request
+    came."""
     clock = FakeClock(0.0)
     arrived = []
-    emulator = create_app(xdr_tenant.gateway)
+    emulator = create_app(tenant.gateway)
 
     def slow_vendor(request):
         arrived.append(clock())
@@ -380,12 +381,17 @@ def test_a_restore_whose_turn_is_free_past_the_runs_last_start_is_not_sent_and_l
 
     server = LoopbackServer(slow_vendor).start()
     try:
-        settings = ri.XdrSettings(server.url, '17', xdr_tenant.key, xdr_tenant.auth_type, rate_limit=1000)
+        settings = ri.XdrSettings(server.url, '17', tenant.key, tenant.auth_type, rate_limit=1000)
         client = ri.XdrClient(settings, ri.TransportSettings(read_timeout=600, max_concurrency=1), on_clock(clock))
-        hashes = xdr_tenant.backend.quarantine_files(6, salt='slow')
-        result = ri.restore_file_command(client, {'file_hash': ','.join(hashes)})
+        hashes = tenant.backend.quarantine_files(count, salt='slow')
+        return ri.restore_file_command(client, {**args, 'file_hash': ','.join(hashes)}), hashes, arrived
     finally:
         server.stop()
+
+
+def test_a_restore_whose_turn_is_free_past_the_runs_last_start_is_not_sent_and_left_to_the_next_check(xdr_tenant):
+    # The files not sent by the run's last start are the next check's, not sent in the run's last seconds.
+    result, hashes, arrived = restore_on_a_slow_vendor(xdr_tenant, 6, {})
 
     assert arrived and max(arrived) <= facts.MAX_RUN_WAIT_SECONDS
     sent = {action.file_hash for action in xdr_tenant.backend.actions.values()}
@@ -395,3 +401,20 @@ def test_a_restore_whose_turn_is_free_past_the_runs_last_start_is_not_sent_and_l
     records = {record['file_hash']: record for record in result.outputs}
     assert all(records[file_hash]['status'] == 'IN_PROGRESS' for file_hash in sent)
     assert f'Not started ({len(never_sent)} file(s))' in result.readable_output
+
+
+def test_files_not_sent_at_the_runs_last_start_blame_xsoars_run_limit_not_the_commands_timeout(xdr_tenant):
+    # A check by hand with a 30 s timeout: slow answers, not waits for turns, took the run's 3 minutes. Its 30 s
+    # were never waited for, and a larger timeout_in_seconds would stop no run sooner than XSOAR does.
+    result, hashes, _ = restore_on_a_slow_vendor(xdr_tenant, 4, {'polling': 'false', 'timeout_in_seconds': '30'})
+
+    sent = {action.file_hash for action in xdr_tenant.backend.actions.values()}
+    records = {record['file_hash']: record for record in result.outputs}
+    never_sent = [records[file_hash] for file_hash in hashes if file_hash not in sent]
+    assert sent and never_sent  # the run did run out of time
+    for record in never_sent:
+        reason = record['error']
+        assert reason.startswith('Not sent to Cortex XDR at '), reason
+        assert 'less than the 5 s an attempt needs' in reason and 'XSOAR stops a command after 3 minutes' in reason
+        assert 'Run the command again later.' in reason, reason
+        assert 'timeout_in_seconds' not in reason and '30 s' not in reason, reason
