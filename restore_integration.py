@@ -1440,7 +1440,8 @@ def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
 
 def inflated(data: bytes, coding: str, most: int) -> bytearray:
     """``data`` with one coding undone: gzip member after member, as urllib3 reads them (data after the last that is
-    not a gzip member is left out, as other clients leave it); deflate in zlib's format, else raw."""
+    not a gzip member is left out, as other clients leave it, and so is a later member that does not decode, cut short
+    included); deflate in zlib's format, else raw."""
     if coding == 'deflate':
         try:
             return inflate_stream(data, CODING_WBITS[coding], most)[0]
@@ -1450,7 +1451,7 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
     while rest.startswith(GZIP_MAGIC):  # another member; any other bytes after the last one are not read
         try:
             member, rest = inflate_stream(rest, CODING_WBITS[coding], most - len(decoded))
-        except zlib.error:
+        except (zlib.error, DecodeError):  # stray bytes that begin as a member does: urllib3 stops reading there too
             break
         decoded += member
     return decoded

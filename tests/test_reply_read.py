@@ -156,8 +156,11 @@ def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_agai
     ('gzip', lambda body: gzip.compress(body) + b'\x00'),
     ('gzip', lambda body: gzip.compress(body) + b'\r\n'),
     ('gzip', lambda body: gzip.compress(body) + b'\x1f\x8b' + b'not a member'),  # a member's magic, then no member
+    ('gzip', lambda body: gzip.compress(body) + b'\x1f\x8b\x08'),  # the start of a member's header, and no more
+    ('gzip', lambda body: gzip.compress(body) + gzip.compress(b'')[:-8]),  # a member whose trailer never came
 ], ids=['gzip twice', 'deflate', 'raw deflate', 'x-gzip', 'two gzip members', 'gzip then a newline',
-        'gzip then a nul', 'gzip then crlf', 'gzip then a broken member'])
+        'gzip then a nul', 'gzip then crlf', 'gzip then a broken member', 'gzip then a member header cut short',
+        'gzip then a member cut short'])
 def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(encoding, encode):
     body = json.dumps({'reply': {'action_id': 1}}).encode()
     encoded = encode(body)
