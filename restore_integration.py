@@ -1040,6 +1040,16 @@ class NoNetrcCredentials(requests.auth.AuthBase):
         return request
 
 
+class UnfollowedRedirectsSession(requests.Session):
+    """A session that never works out where a redirect leads. requests does, even when it follows none (for
+    Response.next): it reads the Location (a ValueError for one it cannot read, before the answer is handed back) and
+    the redirect's whole body, outside the reply's limits. A redirect is refused from its status alone
+    (redirect_refusal), which reads the Location itself."""
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
 def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
     reason = error.args[0] if error.args else error
@@ -1079,7 +1089,7 @@ class HttpTransport:
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         self.token_source = token_source
-        self.session = requests.Session()
+        self.session = UnfollowedRedirectsSession()
         self.session.verify = settings.verify
         # An auth of its own always: with none, requests sends the credentials ~/.netrc (or $NETRC) holds for the host
         # (to IAM, whose token request carries none), which nobody configured here.

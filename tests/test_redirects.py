@@ -84,3 +84,22 @@ def test_a_huawei_url_that_redirects_is_reported_and_nothing_is_sent_on(status, 
         redirector.server.stop()
         tenant.stack.close()
     check_refused(entries, redirector, elsewhere, tenant.secrets())
+
+
+@pytest.mark.parametrize('location', ['http://[::1', 'https://operator:pw-in-location@[fe80::1%eth0/x'])
+def test_a_redirect_to_an_address_that_cannot_be_read_is_refused_as_such_and_not_quoted(location):
+    # requests reads a redirect's Location even when it follows none: one it cannot read is still the vendor's
+    # redirect, refused as a wrong URL, and the address (a password may be in it) is not quoted.
+    tenant = start_tenant(auth_type='standard')
+    redirector = Redirector(302, location)
+    try:
+        entries = run(tenant.params(xdr_url=redirector.url), 'restore-file', {'file_hash': 'ab' * 32})
+    finally:
+        redirector.server.stop()
+        tenant.server.stop()
+    [entry] = entries
+    text = json.dumps(entry)
+    assert entry['Type'] == 4 and len(redirector.requests) == 1, text
+    assert 'answered HTTP 302, a redirect to an address that cannot be read' in entry['Contents'], text
+    assert 'not followed' in entry['Contents'] and 'fault in the integration' not in entry['Contents'], text
+    assert 'pw-in-location' not in text and 'fe80' not in text and tenant.key not in text
