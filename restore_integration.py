@@ -165,6 +165,10 @@ FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
 NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
+# How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
+# server broke off: only the first is helped by trusting the certificate (tls_failure).
+TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
+                           r'certificate|certificate has expired|unable to get local issuer')
 # The codings a reply is asked in, and undone a piece at a time (decoded_body), never inflated whole: requests would ask
 # for br and zstd too when their modules are installed, which this code does not decode in pieces. The window bits
 # zlib reads each with: gzip's header and trailer; deflate is zlib's format (RFC 9110), raw deflate the fallback.
@@ -1004,14 +1008,18 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
     """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which the
-    TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help."""
+    TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help.
+    Only a certificate this side checked and refused (OpenSSL's CERTIFICATE_VERIFY_FAILED: an unknown authority, a
+    self-signed or expired certificate, another host's name) gets the certificate advice; a handshake the server
+    broke off (no shared protocol or cipher, a client certificate required) is the server's setup, or a proxy's."""
     if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
         return (f'{host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. Check the '
                 f'port, or use http:// for a server on this machine.')
-    if not verifying:
-        return f'The TLS handshake with {host} failed ({detail}). Check the URL\'s host and port.'
-    return (f'The TLS certificate of {host} could not be verified ({detail}). Make the server\'s certificate '
-            f'authority trusted, or, for a test server only, check "Trust any certificate".')
+    if verifying and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
+        return (f'The TLS certificate of {host} could not be verified ({detail}). Make the server\'s certificate '
+                f'authority trusted, or, for a test server only, check "Trust any certificate".')
+    return (f'The TLS handshake with {host} failed ({detail}). Check the URL\'s host and port, and the TLS setup of '
+            f'the server there (or of a proxy between).')
 
 
 def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
