@@ -165,6 +165,10 @@ FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
 NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
+# How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
+# server broke off: only the first is helped by trusting the certificate (tls_failure).
+TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
+                           r'certificate|certificate has expired|unable to get local issuer')
 # The codings a reply is asked in, and undone a piece at a time (decoded_body), never inflated whole: requests would ask
 # for br and zstd too when their modules are installed, which this code does not decode in pieces. The window bits
 # zlib reads each with: gzip's header and trailer; deflate is zlib's format (RFC 9110), raw deflate the fallback.
@@ -183,6 +187,11 @@ DEFAULT_MAX_CONCURRENCY = 8
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
+# How deep the scrubber walks a value leaving main (no entry of the pack nests past a dozen levels). What lies deeper
+# (a vendor's reply nested hundreds of levels) is not shown, this text in its place: a walk of every level would run
+# out of Python's recursion limit, and XSOAR's json.dumps of the entry would too.
+MAX_SHOWN_DEPTH = 64
+TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 # A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
@@ -781,7 +790,7 @@ class VendorReply:
         if self._parsed is UNPARSED:
             try:  # NaN and Infinity are not JSON (RFC 8259), and XSOAR would not take them on in an entry
                 self._parsed = json.loads(self.body, parse_constant=refuse_json_constant)
-            except ValueError:  # UnicodeDecodeError too
+            except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
                 self._parsed = NOT_JSON
         if self._parsed is NOT_JSON:
             raise ValueError('the body is not JSON')
@@ -999,14 +1008,18 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
     """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which the
-    TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help."""
+    TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help.
+    Only a certificate this side checked and refused (OpenSSL's CERTIFICATE_VERIFY_FAILED: an unknown authority, a
+    self-signed or expired certificate, another host's name) gets the certificate advice; a handshake the server
+    broke off (no shared protocol or cipher, a client certificate required) is the server's setup, or a proxy's."""
     if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
         return (f'{host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. Check the '
                 f'port, or use http:// for a server on this machine.')
-    if not verifying:
-        return f'The TLS handshake with {host} failed ({detail}). Check the URL\'s host and port.'
-    return (f'The TLS certificate of {host} could not be verified ({detail}). Make the server\'s certificate '
-            f'authority trusted, or, for a test server only, check "Trust any certificate".')
+    if verifying and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
+        return (f'The TLS certificate of {host} could not be verified ({detail}). Make the server\'s certificate '
+                f'authority trusted, or, for a test server only, check "Trust any certificate".')
+    return (f'The TLS handshake with {host} failed ({detail}). Check the URL\'s host and port, and the TLS setup of '
+            f'the server there (or of a proxy between).')
 
 
 def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
@@ -1649,23 +1662,30 @@ class SecretScrubber:
         (the common case: large bulk entries are then neither copied nor serialised)."""
         return self.value(entry) if self._holds_secret(entry) else entry
 
-    def _holds_secret(self, value: Any) -> bool:
+    def _holds_secret(self, value: Any, depth: int = 0) -> bool:
+        """Whether ``value`` must be scrubbed: a string that holds a secret, or a list or object too deep to walk
+        (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
         if isinstance(value, str):
             return self.text(value) != value
+        if isinstance(value, (dict, list, tuple)) and depth >= MAX_SHOWN_DEPTH:
+            return True
         if isinstance(value, dict):
-            return any(self._holds_secret(key) or self._holds_secret(item) for key, item in value.items())
+            return any(self._holds_secret(key) or self._holds_secret(item, depth + 1) for key, item in value.items())
         if isinstance(value, (list, tuple)):
-            return any(self._holds_secret(item) for item in value)
+            return any(self._holds_secret(item, depth + 1) for item in value)
         return False
 
-    def value(self, value: Any) -> Any:
-        """Any JSON-like value with every string (keys too) scrubbed."""
+    def value(self, value: Any, depth: int = 0) -> Any:
+        """Any JSON-like value with every string (keys too) scrubbed; a list or object nested past MAX_SHOWN_DEPTH
+        not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
+        if isinstance(value, (dict, list, tuple)) and depth >= MAX_SHOWN_DEPTH:
+            return TOO_DEEP_TEXT
         if isinstance(value, dict):
-            return {self.value(key): self.value(item) for key, item in value.items()}
+            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
         if isinstance(value, (list, tuple)):
-            return [self.value(item) for item in value]
+            return [self.value(item, depth + 1) for item in value]
         return value
 
 

@@ -257,3 +257,51 @@ def test_a_status_reason_in_a_form_no_fixture_shows_is_still_the_endpoints_reaso
     assert not result.failed, result.entries[-1]
     [record] = records(result)
     assert record['endpoints'] == [{'endpoint_id': 'e1', 'status': 'FAILED', 'error_description': expected}]
+
+
+def nesting(value) -> int:
+    """How many lists and objects deep ``value`` goes, counted without recursion (whatever its depth)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            stack += [(item, depth + 1) for item in (value.values() if isinstance(value, dict) else value)]
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_a_reply_nested_deeper_than_json_is_read_is_a_broken_reply_not_a_fault_in_the_integration(replay_server):
+    # 100,000 levels, far past where Python's json gives up (its recursion limit, about 1,000): a reply that cannot
+    # be read, sent again as any broken reply is, then said as one.
+    body = b'{"reply": ' + b'[' * 100_000 + b']' * 100_000 + b'}'
+    for _ in range(1 + facts.DEFAULT_MAX_RETRIES):
+        replay_server.queue(200, body, {'Content-Type': 'application/json'})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH, 'polling': 'false'})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'with a body that is not JSON' in entry['Contents'], entry
+    assert 'fault in the integration' not in entry['Contents']
+
+
+@pytest.mark.parametrize('depth', [400, 600])
+def test_a_status_reason_nested_hundreds_of_levels_keeps_the_action_and_reaches_the_entry_shallow_and_scrubbed(
+        replay_server, depth):
+    # Few enough levels for json to read, too many for a walk of two frames a level; the API key quoted inside.
+    key = 'k' * 40  # room()'s API key
+    reason = '[' * depth + json.dumps(key) + ']' * depth
+    body = '{"reply": {"data": {"e1": "FAILED"}, "errorReasons": {"e1": {"errorText": %s}}}}' % reason
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, body.encode(), {'Content-Type': 'application/json'})
+    expected_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed, result.entries[-1]
+    [record] = records(result)  # the action followed to its end, its endpoint's final status read
+    assert record['action_id'] == expected_action
+    assert [(shown['endpoint_id'], shown['status']) for shown in record['endpoints']] == [('e1', 'FAILED')]
+    shown = json.dumps(result.entries)
+    assert key not in shown
+    # No entry of the pack nests near 100 levels: XSOAR's json.dumps (limit about 1,000, less the frames already
+    # in use) and its server take what comes, the deep value summarised rather than handed on.
+    assert all(nesting(entry) < 100 for entry in result.entries)

@@ -254,3 +254,31 @@ def test_the_proxy_password_is_scrubbed_when_the_proxy_quotes_back_what_it_recei
     assert 'answered HTTP 400' in shown and any(basic in text for text in echo.echoed)
     for form in traces(PROXY_PASSWORD) | {basic}:
         assert form not in shown, form[:10]
+
+
+def nested_in_lists(value, depth: int):
+    for _ in range(depth):  # built in a loop: no recursion however deep
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize('depth', [1_000, 100_000])
+def test_a_secret_nested_deeper_than_a_walk_can_go_is_never_shown_and_the_scrubber_does_not_crash(depth):
+    scrubber = ri.SecretScrubber([XDR_KEY])
+    entry = {'Type': 1, 'Contents': nested_in_lists(['kept', XDR_KEY], depth)}
+
+    for scrubbed in (scrubber.entry(entry), scrubber.value(entry)):
+        shown = json.dumps(scrubbed)  # what XSOAR's demisto.results writes: too deep would fail here too
+        for trace in traces(XDR_KEY):
+            assert trace not in shown
+
+
+def test_a_secret_nested_a_few_levels_is_masked_where_it_stands_and_the_rest_kept():
+    scrubber = ri.SecretScrubber([XDR_KEY])
+    entry = {'Type': 1, 'Contents': nested_in_lists(['kept', f'key={XDR_KEY}'], 10)}
+
+    contents = scrubber.entry(entry)['Contents']
+
+    for _ in range(10):
+        [contents] = contents
+    assert contents[0] == 'kept' and contents[1].startswith('key=') and XDR_KEY not in contents[1]

@@ -60,9 +60,8 @@ class TlsLoopbackServer(LoopbackServer):
         return super().url.replace('http://', 'https://', 1)
 
 
-@pytest.fixture(scope='module')
-def certificate(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1, made now: (certfile, keyfile)."""
+def self_signed(tmp_path_factory, name: str, alt_names: str) -> tuple[str, str]:
+    """A self-signed certificate for ``name`` (and ``alt_names``), made now: (certfile, keyfile)."""
     openssl = shutil.which('openssl')
     if openssl is None:
         pytest.fail('no openssl command line to make a test certificate (and cryptography is not installed): '
@@ -70,9 +69,21 @@ def certificate(tmp_path_factory):
     folder = tmp_path_factory.mktemp('tls')
     cert, key = folder / 'cert.pem', folder / 'key.pem'
     subprocess.run([openssl, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-                    '-keyout', str(key), '-out', str(cert), '-days', '1', '-subj', '/CN=127.0.0.1',
-                    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], check=True, capture_output=True)
+                    '-keyout', str(key), '-out', str(cert), '-days', '1', '-subj', f'/CN={name}',
+                    '-addext', f'subjectAltName={alt_names}'], check=True, capture_output=True)
     return str(cert), str(key)
+
+
+@pytest.fixture(scope='module')
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1: (certfile, keyfile)."""
+    return self_signed(tmp_path_factory, '127.0.0.1', 'IP:127.0.0.1,DNS:localhost')
+
+
+@pytest.fixture(scope='module')
+def certificate_of_another_host(tmp_path_factory):
+    """A self-signed certificate that names another host only (served on 127.0.0.1: a hostname mismatch)."""
+    return self_signed(tmp_path_factory, 'elsewhere.example', 'DNS:elsewhere.example')
 
 
 @pytest.fixture
@@ -422,11 +433,13 @@ class AlertingTlsPeer:
         self.listener.close()
 
 
-def test_a_tls_handshake_that_fails_with_verification_off_names_the_host_and_says_to_check_it_not_the_certificate():
+@pytest.mark.parametrize('insecure', [True, False], ids=['verification off', 'verification on'])
+def test_a_tls_handshake_the_server_breaks_off_names_the_host_and_says_to_check_it_not_the_certificate(insecure):
+    # No certificate was sent (the peer refused the ClientHello): trusting any certificate cannot help.
     peer = AlertingTlsPeer()
     try:
         entry = run({'xdr_url': peer.url, 'xdr_api_key_id': '17', 'xdr_api_key': {'password': 'k' * 40},
-                     'insecure': True, 'max_retries': '0'}, 'restore-file', {'file_hash': XDR_HASH})
+                     'insecure': insecure, 'max_retries': '0'}, 'restore-file', {'file_hash': XDR_HASH})
     finally:
         peer.close()
 
@@ -435,6 +448,23 @@ def test_a_tls_handshake_that_fails_with_verification_off_names_the_host_and_say
     assert f'The TLS handshake with {host} failed' in entry['Contents'] and 'host and port' in entry['Contents']
     assert 'HANDSHAKE_FAILURE' in entry['Contents'].upper()  # what TLS said, kept
     assert 'certificate' not in entry['Contents'].lower() and 'plain HTTP' not in entry['Contents']
+
+
+def test_a_trusted_certificate_that_names_another_host_is_a_certificate_that_could_not_be_verified(
+        certificate_of_another_host, monkeypatch):
+    # The control for the test above: a certificate the client does check, trusted but for another name.
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', certificate_of_another_host[0])
+    server = TlsLoopbackServer(lambda request: Response(200, b'{}', {}), *certificate_of_another_host).start()
+    host = server.url.split('//')[1]
+    try:
+        entry = run({'xdr_url': server.url, 'xdr_api_key_id': '17', 'xdr_api_key': {'password': 'k' * 40},
+                     'max_retries': '0'}, 'restore-file', {'file_hash': XDR_HASH})
+    finally:
+        server.stop()
+
+    assert entry['Type'] == ENTRY_ERROR
+    assert f'TLS certificate of {host} could not be verified' in entry['Contents']
+    assert 'mismatch' in entry['Contents'] and f'"{facts.INSECURE_DISPLAY}"' in entry['Contents']
 
 
 @pytest.mark.parametrize('command, args, mode', COMMANDS)
