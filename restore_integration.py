@@ -279,7 +279,10 @@ TOKEN_CACHE_KEY = 'hss_iam_token'
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
 # A fetch reads a window whole only while its total_num (on its first page) fits in this many pages of what HSS served
 # there; a window that lists more (a backlog) is halved (its end moved back) until it fits or spans a
-# millisecond: no order of the listing is relied on, and a fetch with a cap never reads a whole backlog.
+# millisecond: no order of the listing is relied on, and a fetch with a cap never reads a whole backlog. A total_num
+# that overstates the listing (some HSS versions count rows no page serves) never fits however narrow the window:
+# once halving stops telling (see total_num_not_narrowing), the page past these many is read, and a window that
+# serves none there is read page by page instead.
 HSS_FETCH_WINDOW_PAGES = 10
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
@@ -2079,19 +2082,48 @@ class HssClient:
         HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog): the window is then halved (its end moved
         back) and listed again, until it fits or spans a millisecond. So a window costs at most its narrowing (28
         halvings from two days) and that many pages, whatever order HSS lists events in (halved, not cut where so many
-        would fit were they spread evenly: a backlog is often a burst, which that guess misses). Filtered here, not by
-        handle_status: an alarm handled while the pages are read would shift the rows after it by one, past a page
-        already read, and one handled by isolate_and_kill is one this pack restores."""
+        would fit were they spread evenly: a backlog is often a burst, which that guess misses). When halving stops
+        telling (total_num_not_narrowing), the wider window is read page by page if the page past that many serves
+        none (window_read_by_page), once a window; after that, a first page shorter than the wider window's is the
+        window whole. A total_num no page lives up to would otherwise have the window halved to a millisecond, and
+        the fetch end there. Filtered here, not by handle_status: an alarm handled while the pages are read would
+        shift the rows after it by one, past a page already read, and one handled by isolate_and_kill is one this
+        pack restores."""
+        wider, probed = None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
+            if wider and total_num_not_narrowing(wider[0], first):
+                rows = None if probed else self.window_read_by_page(begin_ms, wider[1], wider[0])
+                if rows is not None:
+                    return hss_events_to_act_on(rows), wider[1]
+                probed = True
+                if len(first['data_list']) < len(wider[0]['data_list']):
+                    # HSS served a page of the wider window this full: a page short of that holds this one whole
+                    return hss_events_to_act_on(first['data_list']), end_ms
             served, span = len(first['data_list']), end_ms - begin_ms
             if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
                 break
-            end_ms = begin_ms + max(1, span // 2)
+            wider, end_ms = (first, end_ms), begin_ms + max(1, span // 2)
         rows = self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
-        return [event for event in rows if not isinstance(event, dict) or event.get('handle_status') != 'handled'
-                or event.get('handle_method') == 'isolate_and_kill'], end_ms
+        return hss_events_to_act_on(rows), end_ms
+
+    def window_read_by_page(self, begin_ms: int, end_ms: int, first: dict[str, Any]) -> list[Any] | None:
+        """Every row of a window whose total_num did not narrow with it, read one page at a time from its first page
+        (``first``), up to the first page that serves fewer rows than that one (the end of the listing, whatever its
+        total_num says); None when the page past HSS_FETCH_WINDOW_PAGES pages serves rows (a backlog: the window is
+        to be halved). One request for that, then at most HSS_FETCH_WINDOW_PAGES pages: that page is read again when
+        the pages before it are full, as events written meanwhile move the others down into it."""
+        rows = list(first['data_list'])
+        step = len(rows)
+        if self.list_security_events(begin_ms, end_ms, offset=step * HSS_FETCH_WINDOW_PAGES)['data_list']:
+            return None
+        for offset in range(step, step * HSS_FETCH_WINDOW_PAGES + 1, step):
+            page = self.list_security_events(begin_ms, end_ms, offset=offset)['data_list']
+            rows.extend(page)
+            if len(page) < step:  # a row met twice (moved down a place meanwhile) is kept once
+                return list({json.dumps(row, sort_keys=True): row for row in rows}.values())
+        return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
     def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
@@ -2161,6 +2193,22 @@ class HssClient:
         if not 200 <= reply.status < 300:
             raise huawei_error_from_response(reply)
         return reply
+
+
+def total_num_not_narrowing(wider: dict[str, Any], narrower: dict[str, Any]) -> bool:
+    """Whether halving a window stopped telling how many events it lists, by the first pages of the window and of its
+    first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs no more), or
+    the half's page served fewer rows than the wider one's yet its total_num promises more than it served (a page
+    serves as many rows as the listing holds up to what HSS serves a page, so that total_num overstates it)."""
+    served, wider_served = len(narrower['data_list']), len(wider['data_list'])
+    total, wider_total = whole_number(narrower.get('total_num'), 0), whole_number(wider.get('total_num'), 0)
+    return bool(wider_served) and (total >= wider_total or served < wider_served and total > served)
+
+
+def hss_events_to_act_on(rows: list[Any]) -> list[Any]:
+    """The listed events to act on: unhandled, or handled by isolating their file (isolate_and_kill)."""
+    return [event for event in rows if not isinstance(event, dict) or event.get('handle_status') != 'handled'
+            or event.get('handle_method') == 'isolate_and_kill']
 
 
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',

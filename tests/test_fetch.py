@@ -799,3 +799,45 @@ def test_events_seen_past_where_a_narrowed_fetch_stopped_do_not_come_again(tenan
 
     assert sorted(alarm_ids(first)) == sorted(e['event_id'] for e in recent)
     assert sorted(fetched) == sorted(e['event_id'] for e in burst)
+
+
+def test_a_total_num_that_overstates_every_window_keeps_no_fetch_from_getting_on(tenant):
+    # README "Short pages in the HSS emulator": pages of 10 rows at most, and a total_num 101 rows more than any page
+    # serves, so no window's total_num ever fits in 10 pages however narrow it is halved. Each fetch must still get
+    # on within its request budget: the isolated events come within a few fetches, each once.
+    isolated = isolate(tenant, 5, minutes_ago=60)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    tenant.backend.max_page_rows = 10
+    tenant.backend.total_num_surplus = 101
+    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
+
+    fetched, last_run = [], {}
+    for _ in range(3):
+        before = len(event_requests(tenant))
+        incidents, last_run = fetch(tenant, last_run)
+        assert len(event_requests(tenant)) - before <= bound
+        fetched += alarm_ids(incidents)
+
+    assert {e['event_id'] for e in isolated} <= expected
+    assert sorted(fetched) == sorted(expected)  # every one, none twice
+
+
+def test_a_backlog_of_more_than_10_pages_under_a_total_num_that_overstates_it_is_worked_off_within_budget(tenant):
+    # As above, with a minute's backlog of 150 events: more than 10 pages of 10, so the window is halved on; total_num
+    # still never fits, and a fetch must neither end on a millisecond nor read one row a request up to total_num.
+    spread(tenant, 150, 60, 61, tag='backlog')
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    tenant.backend.max_page_rows = 10
+    tenant.backend.total_num_surplus = 101
+    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
+
+    fetched, last_run = [], {}
+    for _ in range(10):  # at least 4 with room for 50 a fetch
+        before = len(event_requests(tenant))
+        incidents, last_run = fetch(tenant, last_run, max_fetch='50')
+        assert len(event_requests(tenant)) - before <= bound
+        fetched += alarm_ids(incidents)
+
+    assert len(expected) > 150 and sorted(fetched) == sorted(expected)  # every one, none twice
