@@ -3668,6 +3668,13 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
     return {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
 
 
+def listed_time(occurred: int, begin: int, end: int) -> int:
+    """An event's time as a fetch keeps it: its occur_time when that lies in the window that listed it, else the
+    window's end. HSS lists it by a time of its own within the window, at the latest its end: kept seen until then, it
+    is never fetched again (kept at the window's start, a next fetch beginning a second later would take it anew)."""
+    return occurred if begin <= occurred <= end else end
+
+
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
                        scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int, int]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
@@ -3682,7 +3689,7 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         for event in events:
             if isinstance(event, dict):
                 key = event_key(event, scrub)
-                times[key] = min(max(occur_time_ms(event, end), begin), end)  # none given: the window's end
+                times[key] = listed_time(occur_time_ms(event, end), begin, end)
                 if key not in seen:
                     fresh.setdefault(key, event)
         ordered = sorted(fresh, key=lambda key: (times[key], key))
