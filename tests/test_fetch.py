@@ -804,6 +804,19 @@ def test_events_seen_past_where_a_narrowed_fetch_stopped_do_not_come_again(tenan
     assert sorted(fetched) == sorted(e['event_id'] for e in burst)
 
 
+def fetches_within_budget(tenant, fetches, **params):
+    """The alarm IDs ``fetches`` fetches in a row make, each fetch held to the README's most listing requests: the
+    windows it starts, the halvings of one window, and the pages of one window."""
+    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
+    fetched, last_run = [], {}
+    for _ in range(fetches):
+        before = len(event_requests(tenant))
+        incidents, last_run = fetch(tenant, last_run, **params)
+        assert len(event_requests(tenant)) - before <= bound
+        fetched += alarm_ids(incidents)
+    return fetched
+
+
 def test_a_total_num_that_overstates_every_window_keeps_no_fetch_from_getting_on(tenant):
     # README "Short pages in the HSS emulator": pages of 10 rows at most, and a total_num 101 rows more than any page
     # serves, so no window's total_num ever fits in 10 pages however narrow it is halved. Each fetch must still get
@@ -813,14 +826,8 @@ def test_a_total_num_that_overstates_every_window_keeps_no_fetch_from_getting_on
                 if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
     tenant.backend.max_page_rows = 10
     tenant.backend.total_num_surplus = 101
-    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
 
-    fetched, last_run = [], {}
-    for _ in range(3):
-        before = len(event_requests(tenant))
-        incidents, last_run = fetch(tenant, last_run)
-        assert len(event_requests(tenant)) - before <= bound
-        fetched += alarm_ids(incidents)
+    fetched = fetches_within_budget(tenant, 3)
 
     assert {e['event_id'] for e in isolated} <= expected
     assert sorted(fetched) == sorted(expected)  # every one, none twice
@@ -834,13 +841,7 @@ def test_a_backlog_of_more_than_10_pages_under_a_total_num_that_overstates_it_is
                 if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
     tenant.backend.max_page_rows = 10
     tenant.backend.total_num_surplus = 101
-    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
 
-    fetched, last_run = [], {}
-    for _ in range(10):  # at least 4 with room for 50 a fetch
-        before = len(event_requests(tenant))
-        incidents, last_run = fetch(tenant, last_run, max_fetch='50')
-        assert len(event_requests(tenant)) - before <= bound
-        fetched += alarm_ids(incidents)
+    fetched = fetches_within_budget(tenant, 10, max_fetch='50')  # at least 4 with room for 50 a fetch
 
     assert len(expected) > 150 and sorted(fetched) == sorted(expected)  # every one, none twice
