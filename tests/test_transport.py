@@ -274,23 +274,29 @@ def test_plain_http_to_this_machine_never_goes_through_a_proxy_on_another_one(ve
 PROXY_PASSWORD_HALVES = ('pxA' + secrets.token_hex(8), 'pxB' + secrets.token_hex(8))
 
 
+def refused_behind_environment_proxy(monkeypatch, vendors, command, args, mode, proxy_url):
+    """Runs the command with "Use system proxy settings" on and ``proxy_url`` in every proxy variable of the
+    environment; asserts it ends in an error entry, and returns the entries and the log as text."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, proxy_url)
+    demisto = Demisto(dict(vendor_params(vendors, command, mode), proxy=True), command, dict(args), {}, [])
+    ri.main(demisto)
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR
+    return json.dumps(demisto.entries) + json.dumps(demisto.log)
+
+
 @pytest.mark.parametrize('separator', ['#', '/', '?'])
 @pytest.mark.parametrize('command, args, mode', COMMANDS)
 def test_a_proxy_url_from_the_environment_that_cannot_be_read_is_named_without_its_password(
         vendors, proxy, monkeypatch, command, args, mode, separator):
     # A password holding #, / or ? not percent-encoded: requests cannot parse the URL and quotes the piece before it.
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, f'http://operator:{separator.join(PROXY_PASSWORD_HALVES)}@{proxy.url[7:]}')
-    xdr, hss = vendors
+    shown = refused_behind_environment_proxy(
+        monkeypatch, vendors, command, args, mode,
+        f'http://operator:{separator.join(PROXY_PASSWORD_HALVES)}@{proxy.url[7:]}')
 
-    demisto = Demisto(dict(vendor_params(vendors, command, mode), proxy=True), command, dict(args), {}, [])
-    ri.main(demisto)
-
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
-    assert demisto.entries[-1]['Type'] == ENTRY_ERROR
     assert not [half for half in PROXY_PASSWORD_HALVES if half in shown]
     assert 'HTTPS_PROXY' in shown and 'Use system proxy settings' in shown and 'fault in the integration' not in shown
-    assert proxy.seen == [] and xdr.gateway.requests == [] and hss.gateway.requests == []
+    assert proxy.seen == [] and all(vendor.gateway.requests == [] for vendor in vendors)
 
 
 @pytest.mark.parametrize('scheme', ['socks5', 'ftp'])
@@ -471,15 +477,9 @@ def test_a_trusted_certificate_that_names_another_host_is_a_certificate_that_cou
 def test_a_proxy_url_whose_host_cannot_be_read_is_refused_in_words_without_its_password(
         vendors, proxy, monkeypatch, command, args, mode):
     # An IPv6 host without its closing bracket: neither urllib's urlsplit nor requests can read the URL.
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, f'http://operator:{PROXY_PASSWORD_HALVES[0]}@[{proxy.url[7:]}')
-    xdr, hss = vendors
+    shown = refused_behind_environment_proxy(
+        monkeypatch, vendors, command, args, mode, f'http://operator:{PROXY_PASSWORD_HALVES[0]}@[{proxy.url[7:]}')
 
-    demisto = Demisto(dict(vendor_params(vendors, command, mode), proxy=True), command, dict(args), {}, [])
-    ri.main(demisto)
-
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
-    assert demisto.entries[-1]['Type'] == ENTRY_ERROR
     assert PROXY_PASSWORD_HALVES[0] not in shown
     assert 'HTTPS_PROXY' in shown and 'Use system proxy settings' in shown and 'fault in the integration' not in shown
-    assert proxy.seen == [] and xdr.gateway.requests == [] and hss.gateway.requests == []
+    assert proxy.seen == [] and all(vendor.gateway.requests == [] for vendor in vendors)
