@@ -1738,8 +1738,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
 
     def __init__(self, key_id: str, key: str, auth_type: str,
                  on_signature: Callable[[str], None] | None = None) -> None:
-        self._key_id = key_id
-        self._key = key
+        self._key_id, self._key = key_id, key
         self._advanced = auth_type == 'advanced'
         # An advanced key's hash opens the API to whoever holds it while its timestamp is fresh (it covers neither
         # path nor body): a vendor or proxy quoting the headers back must not show it.
@@ -1767,9 +1766,7 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
     def __init__(self, access_key: str, secret_key: str, project_id: str | None = None,
                  clock: Callable[[], datetime] | None = None,
                  on_signature: Callable[[str], None] | None = None) -> None:
-        self._access_key = access_key
-        self._secret_key = secret_key
-        self._project_id = project_id
+        self._access_key, self._secret_key, self._project_id = access_key, secret_key, project_id
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._on_signature = on_signature or (lambda signature: None)  # replayable as it is for 15 minutes
 
@@ -1802,17 +1799,14 @@ def sdk_quote(text: str) -> str:
 def sdk_canonical_request(method: str, path: str, query_pairs: Iterable[tuple[str, str]], headers: Mapping[str, str],
                           signed_headers: Sequence[str], body: bytes) -> str:
     """The canonical request that SDK-HMAC-SHA256 hashes, built from what goes on the wire."""
-    segments = [sdk_quote(segment) for segment in unquote(path).split('/')]
-    canonical_path = '/'.join(segments)
+    canonical_path = '/'.join(sdk_quote(segment) for segment in unquote(path).split('/'))
     if not canonical_path.endswith('/'):
         canonical_path += '/'
     canonical_query = '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs))
     lowered = {str(name).lower(): str(value).strip() for name, value in headers.items()}
     canonical_headers = ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers)
-    if not body:
-        payload_hash = EMPTY_BODY_SHA256
-    else:
-        payload_hash = lowered.get(SDK_CONTENT_HASH_HEADER.lower()) or hashlib.sha256(body).hexdigest()
+    payload_hash = EMPTY_BODY_SHA256 if not body else (
+        lowered.get(SDK_CONTENT_HASH_HEADER.lower()) or hashlib.sha256(body).hexdigest())
     return '\n'.join([method.upper(), canonical_path, canonical_query, canonical_headers,
                       ';'.join(signed_headers), payload_hash])
 
@@ -1863,8 +1857,7 @@ class IamTokenProvider:
             self._on_token(self._held['token'])
 
     def token(self) -> str:
-        token = self._usable()
-        if token:
+        if token := self._usable():
             return token
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
             if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
@@ -1872,10 +1865,9 @@ class IamTokenProvider:
             return self._usable() or self._fetch()
 
     def _usable(self) -> str | None:
-        held = self._held
-        if held and held.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock():
-            return held['token']
-        return None
+        held = self._held  # read once: another thread may drop it meanwhile
+        fresh = held and held.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock()
+        return held['token'] if fresh else None
 
     def invalidate(self, failed_token: str | None) -> None:
         """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
@@ -1888,12 +1880,10 @@ class IamTokenProvider:
         return dict(self._held) if self._held else None
 
     def _fetch(self) -> str:
-        body = {'auth': {
-            'identity': {'methods': ['password'], 'password': {'user': {
-                'name': self._settings.username, 'password': self._settings.password,
-                'domain': {'name': self._settings.domain}}}},
-            'scope': {'project': {'id': self._settings.project_id}},
-        }}
+        settings = self._settings
+        user = {'name': settings.username, 'password': settings.password, 'domain': {'name': settings.domain}}
+        body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': user}},
+                         'scope': {'project': {'id': settings.project_id}}}}
         reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
         if reply.status not in (200, 201):
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
