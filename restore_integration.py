@@ -1709,10 +1709,8 @@ def parse_json_body(reply: VendorReply, vendor: str) -> dict[str, Any]:
 
 def whole_number(value: Any, default: int) -> int:
     """A time or count as HSS lists it (a number, or its text) as an int; ``default`` when it gives none."""
-    if isinstance(value, bool):
-        return default
     try:
-        return int(value)
+        return default if isinstance(value, bool) else int(value)
     except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is an infinite float
         return default
 
@@ -1738,8 +1736,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
 
     def __init__(self, key_id: str, key: str, auth_type: str,
                  on_signature: Callable[[str], None] | None = None) -> None:
-        self._key_id, self._key = key_id, key
-        self._advanced = auth_type == 'advanced'
+        self._key_id, self._key, self._advanced = key_id, key, auth_type == 'advanced'
         # An advanced key's hash opens the API to whoever holds it while its timestamp is fresh (it covers neither
         # path nor body): a vendor or proxy quoting the headers back must not show it.
         self._on_signature = on_signature or (lambda signature: None)
@@ -1772,8 +1769,7 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url)
-        request.headers[SDK_DATE_HEADER] = self._clock().strftime(SDK_DATE_FORMAT)
-        request.headers['Host'] = parts.netloc
+        request.headers.update({SDK_DATE_HEADER: self._clock().strftime(SDK_DATE_FORMAT), 'Host': parts.netloc})
         if self._project_id:
             request.headers['X-Project-Id'] = self._project_id
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in {k.lower() for k in request.headers})
@@ -1829,12 +1825,10 @@ def token_identity(settings: HssSettings) -> str:
 class IamTokenProvider:
     """IAM password tokens scoped to a project, held until shortly before they expire.
 
-    Worker threads ask for the token at once: one lock covers fetching a token and dropping one, so that one
-    command fetches one token, and sends a password IAM refused once. It never touches XSOAR: ``main`` hands it the
-    token cached in the integration context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after
-    the command.
-    ``on_token`` learns every token it holds (the scrubber), from whatever thread fetched it.
-    """
+    Worker threads ask for the token at once: one lock covers fetching a token and dropping one, so that one command
+    fetches one token, and sends a password IAM refused once. It never touches XSOAR: ``main`` hands it the token
+    cached in the integration context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the
+    command. ``on_token`` learns every token it holds (the scrubber), from whatever thread fetched it."""
 
     vendor = 'Huawei Cloud IAM'
 
@@ -1844,8 +1838,7 @@ class IamTokenProvider:
         self.transport = HttpTransport(settings.iam_url, self.vendor, transport_settings,
                                        limiter=limiter or AdaptiveRateLimiter(settings.rate_limit),
                                        retry_statuses=HUAWEI_RETRY_STATUSES)
-        self._settings = settings
-        self._clock = clock
+        self._settings, self._clock = settings, clock
         self._on_token = on_token or (lambda token: None)
         self.identity = token_identity(settings)
         self.tokens_fetched = 0
@@ -1889,8 +1882,7 @@ class IamTokenProvider:
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
                 self._refusal = reply
             raise iam_error_from_response(reply)
-        token = reply.headers.get('X-Subject-Token')
-        if not token:
+        if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
         self._on_token(token)
         expires_at = parse_iam_expiry(parse_json_body(reply, self.vendor), self._clock(),
@@ -1901,8 +1893,7 @@ class IamTokenProvider:
 
 
 class HuaweiTokenAuth(requests.auth.AuthBase):
-    """Puts the provider's current IAM token in X-Auth-Token, for every attempt (HttpTransport puts the one it fetched
-    before timing the attempt there first)."""
+    """X-Auth-Token: the IAM token HttpTransport fetched before timing the attempt, else the provider's current one."""
 
     def __init__(self, provider: IamTokenProvider) -> None:
         self.provider = provider
