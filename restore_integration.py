@@ -1955,11 +1955,8 @@ class XdrClient:
     def restore_file(self, file_hash: str, endpoint_id: str | None = None,
                      incident_id: int | None = None) -> dict[str, Any]:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
-        request_data = {'file_hash': file_hash}
-        if endpoint_id is not None:
-            request_data['endpoint_id'] = endpoint_id
-        if incident_id is not None:
-            request_data['incident_id'] = incident_id
+        request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
+        request_data = {name: value for name, value in request_data.items() if value is not None}
         try:
             return self._post(XDR_RESTORE_PATH, request_data)
         except RestoreError as error:
@@ -2016,10 +2013,9 @@ class HssClient:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = None
         if settings.auth_type == 'token':
+            iam_limiter = AdaptiveRateLimiter(settings.rate_limit, self.limiter.clock, self.limiter.sleep)
             self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock,
-                                                   limiter=AdaptiveRateLimiter(settings.rate_limit, self.limiter.clock,
-                                                                               self.limiter.sleep),
-                                                   on_token=on_secret)
+                                                   limiter=iam_limiter, on_token=on_secret)
             auth = HuaweiTokenAuth(self.token_provider)
         else:
             auth = HuaweiAkSkAuth(settings.access_key, settings.secret_key, settings.project_id,
@@ -2058,18 +2054,16 @@ class HssClient:
             'end_time': str(int(end_ms)), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
-        """Every host security event still to act on (unhandled, or handled by isolating its file) of a window from
-        begin_ms, and where the window ends: end_ms, or earlier when its first page's total_num is more than
-        HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog): the window is then halved (its end moved
-        back) and listed again, until it fits or spans a millisecond. So a window costs at most its narrowing (28
-        halvings from two days) and that many pages, whatever order HSS lists events in (halved, not cut where so many
-        would fit were they spread evenly: a backlog is often a burst, which that guess misses). When halving stops
-        telling (total_num_not_narrowing), the wider window is read page by page if the page past that many serves
-        none (window_read_by_page), once a window; after that, a first page shorter than the wider window's is the
-        window whole. A total_num no page lives up to would otherwise have the window halved to a millisecond, and
-        the fetch end there. Filtered here, not by handle_status: an alarm handled while the pages are read would
-        shift the rows after it by one, past a page already read, and one handled by isolate_and_kill is one this
-        pack restores."""
+        """The host security events to act on (hss_events_to_act_on) of a window from begin_ms, and where the window
+        ends: end_ms, or earlier when its first page's total_num is over HSS_FETCH_WINDOW_PAGES pages of what that
+        page served (a backlog): the window is then halved (its end moved back) and listed again until it fits or
+        spans a millisecond. So a window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages,
+        whatever order HSS lists events in (halved, not cut where the rows would fit if spread evenly: a backlog is
+        often a burst). When halving stops telling (total_num_not_narrowing), the wider window is read page by page
+        (window_read_by_page), once a window; after that, a first page shorter than the wider window's is the window
+        whole. Else a total_num no page lives up to would halve the window to a millisecond, and end the fetch there.
+        Filtered here, not by handle_status: an alarm handled while the pages are read would shift the rows after it
+        past a page already read, and one handled by isolate_and_kill is one this pack restores."""
         wider, probed = None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
@@ -2090,13 +2084,12 @@ class HssClient:
         return hss_events_to_act_on(rows), end_ms
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: dict[str, Any]) -> list[Any] | None:
-        """Every row of a window whose total_num did not narrow with it, read one page at a time from its first page
-        (``first``), up to the first page that serves fewer rows than that one (the end of the listing, whatever its
-        total_num says); None when the page past HSS_FETCH_WINDOW_PAGES pages serves rows (a backlog: the window is
-        to be halved). One request for that, then at most HSS_FETCH_WINDOW_PAGES pages: that page is read again when
-        the pages before it are full, as events written meanwhile move the others down into it."""
-        rows = list(first['data_list'])
-        step = len(rows)
+        """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` up to a
+        page shorter than that one (the listing's end, whatever total_num says); None when the page past
+        HSS_FETCH_WINDOW_PAGES pages serves rows (a backlog, to be halved). One request for that, then at most
+        HSS_FETCH_WINDOW_PAGES pages: that page is read again when the pages before it are full, as events written
+        meanwhile move the others down into it."""
+        rows, step = list(first['data_list']), len(first['data_list'])
         if self.list_security_events(begin_ms, end_ms, offset=step * HSS_FETCH_WINDOW_PAGES)['data_list']:
             return None
         for offset in range(step, step * HSS_FETCH_WINDOW_PAGES + 1, step):
@@ -2119,14 +2112,13 @@ class HssClient:
         return body
 
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
-        """Every row of a listing: the first page gives total_num, and the other pages are then read side by side,
-        through the same limiter, a step apart of what the first page served when that was fewer than asked (some
-        HSS versions, or a gateway, cap a page below the limit asked: stepping by the limit would skip rows). A
-        total_num that grew while the pages were read (events are listed newest first: each new one moves the
-        others down a place) sends the client on to the offsets it added, and a row met twice is kept once."""
+        """Every row of a listing: the first page gives total_num, then the other pages are read side by side (through
+        the same limiter), a step of what the first page served apart when that was fewer than asked (some HSS
+        versions, or a gateway, cap a page below the limit: stepping by the limit would skip rows). A total_num that
+        grew meanwhile (events are listed newest first: each new one moves the others down a place) sends the client
+        on to the offsets it added, and a row met twice is kept once."""
         first = read_page(0)
-        rows = list(first['data_list'])
-        total = whole_number(first.get('total_num'), 0)
+        rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
         if not rows or total <= len(rows):
             return rows
         step, read_to, grew = min(len(rows), page_size), len(rows), False
@@ -2140,13 +2132,11 @@ class HssClient:
         return list({json.dumps(row, sort_keys=True): row for row in rows}.values()) if grew else rows
 
     def hss_clock_at(self, moment: float, attempts: Iterable[Attempt] = ()) -> int:
-        """HSS's clock (ms) at ``moment`` (the limiter's clock), or a little earlier, for a request sent then:
-        the latest Date its ``attempts`` were answered with (an answer cut off has one), else the Date of this
-        run's last listing (read before the request, or this is a listing), else this machine's clock, less the time
-        since ``moment``."""
+        """HSS's clock (ms) at ``moment`` (the limiter's clock), or a little earlier, for a request sent then: the
+        latest Date its ``attempts`` were answered with (an answer cut off has one), else the Date of this run's last
+        listing (read before the request, or this is a listing), else this machine's clock, less the time since then."""
         since = int((self.limiter.clock() - moment) * 1000)
-        dates = [attempt.answered_ms for attempt in attempts if attempt.answered_ms is not None]
-        answered = max(dates) if dates else self.listed_at_ms
+        answered = max((a.answered_ms for a in attempts if a.answered_ms is not None), default=self.listed_at_ms)
         return (answered if answered is not None else int(time.time() * 1000)) - since
 
     def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
@@ -2168,8 +2158,7 @@ class HssClient:
                                     'these files (isolation_status restoring) before sending them again.')
             raise
 
-    def _request(self, method: str, path: str | None = None, expect_json: bool = False,
-                 **kwargs: Any) -> VendorReply:
+    def _request(self, method: str, path: str | None = None, expect_json: bool = False, **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
         if not 200 <= reply.status < 300:
             raise huawei_error_from_response(reply)
