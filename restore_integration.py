@@ -1823,12 +1823,11 @@ def token_identity(settings: HssSettings) -> str:
 
 
 class IamTokenProvider:
-    """IAM password tokens scoped to a project, held until shortly before they expire.
-
-    Worker threads ask for the token at once: one lock covers fetching a token and dropping one, so that one command
-    fetches one token, and sends a password IAM refused once. It never touches XSOAR: ``main`` hands it the token
-    cached in the integration context (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the
-    command. ``on_token`` learns every token it holds (the scrubber), from whatever thread fetched it."""
+    """IAM password tokens scoped to a project, held until shortly before they expire. Worker threads ask for the token
+    at once: one lock covers fetching a token and dropping one, so that one command fetches one token, and sends a
+    password IAM refused once. It never touches XSOAR: ``main`` hands it the token cached in the integration context
+    (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the command. ``on_token`` learns every
+    token it holds (the scrubber), from whatever thread fetched it."""
 
     vendor = 'Huawei Cloud IAM'
 
@@ -2040,7 +2039,6 @@ class HssClient:
             'file_path': file_path, 'isolation_status': isolation_status, 'offset': offset, 'limit': limit})
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
-        """Every isolated file matching the filters."""
         return self._all_pages(lambda offset: self.list_isolated_files(offset=offset, **filters),
                                HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
@@ -2084,11 +2082,10 @@ class HssClient:
         return hss_events_to_act_on(rows), end_ms
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: dict[str, Any]) -> list[Any] | None:
-        """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` up to a
-        page shorter than that one (the listing's end, whatever total_num says); None when the page past
-        HSS_FETCH_WINDOW_PAGES pages serves rows (a backlog, to be halved). One request for that, then at most
-        HSS_FETCH_WINDOW_PAGES pages: that page is read again when the pages before it are full, as events written
-        meanwhile move the others down into it."""
+        """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
+        shorter than it (the listing's end, whatever total_num says); None when the page past HSS_FETCH_WINDOW_PAGES
+        pages serves rows (a backlog, to halve). So one request, then at most HSS_FETCH_WINDOW_PAGES pages: that page is
+        read again when the pages before it are full, as events written meanwhile move the others down into it."""
         rows, step = list(first['data_list']), len(first['data_list'])
         if self.list_security_events(begin_ms, end_ms, offset=step * HSS_FETCH_WINDOW_PAGES)['data_list']:
             return None
@@ -2146,8 +2143,7 @@ class HssClient:
         later listings can tell this restore's changes by their update_time whatever this machine's clock says."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
-        epid = enterprise_project_id or self.enterprise_project_id
-        started = self.limiter.clock()
+        epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
         try:
             reply = self._request('PUT', params={'enterprise_project_id': epid} if epid else None,
                                   json={'data_list': items})
@@ -2211,27 +2207,21 @@ class _Cancelled(Exception):
 
 
 class BulkRunner:
-    """Runs work on up to ``workers`` threads side by side (the vendor's limiter paces their requests).
-
-    Results, errors and progress come back to the thread that called ``map``, which alone reports progress:
-    in XSOAR that is the main thread, the only one allowed to call ``demisto``.
-    """
+    """Runs work on up to ``workers`` threads side by side (the vendor's limiter paces their requests). Results, errors
+    and progress come back to the thread that called ``map``, which alone reports progress: in XSOAR that is the main
+    thread, the only one allowed to call ``demisto``."""
 
     def __init__(self, workers: int = 1, progress: Callable[[str], None] | None = None) -> None:
-        self.workers = max(1, int(workers))
-        self.progress = progress
+        self.workers, self.progress = max(1, int(workers)), progress
 
     def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
             settled: Callable[[Any], Any] | None = None) -> list[Any]:
-        """``function`` over ``items``, results in the items' order.
-
-        ``settled(item)``, when given, may return an item's result without calling ``function`` (work that no
-        longer needs sending). An exception stops the work not started yet; once the work in flight ends, the
-        exception of the earliest item that failed (in the items' order, not in time) is re-raised.
-        """
-        items = list(items)
+        """``function`` over ``items``, results in the items' order. ``settled(item)``, when given, may return an item's
+        result without calling ``function`` (work no longer to send). An exception stops the work not started yet; once
+        the work in flight ends, the exception of the earliest item that failed (in the items' order, not in time) is
+        re-raised."""
+        items, failed = list(items), threading.Event()
         results = [None] * len(items)
-        failed = threading.Event()
 
         def run(index: int) -> tuple[int, Any]:
             known = settled(items[index]) if settled else None
