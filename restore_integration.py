@@ -1737,8 +1737,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     def __init__(self, key_id: str, key: str, auth_type: str,
                  on_signature: Callable[[str], None] | None = None) -> None:
         self._key_id, self._key, self._advanced = key_id, key, auth_type == 'advanced'
-        # An advanced key's hash opens the API to whoever holds it while its timestamp is fresh (it covers neither
-        # path nor body): a vendor or proxy quoting the headers back must not show it.
+        # The hash opens the API while its timestamp is fresh (it covers neither path nor body): hidden if quoted back.
         self._on_signature = on_signature or (lambda signature: None)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -1918,10 +1917,9 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
 
 def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
-    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or ''))
-    if not match:
-        return None
-    return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+    if match := re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or '')):
+        return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+    return None
 
 
 def iam_error_from_response(reply: VendorReply) -> VendorApiError:
@@ -1955,9 +1953,8 @@ class XdrClient:
                      incident_id: int | None = None) -> dict[str, Any]:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
-        request_data = {name: value for name, value in request_data.items() if value is not None}
         try:
-            return self._post(XDR_RESTORE_PATH, request_data)
+            return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v is not None})
         except RestoreError as error:
             if may_have_applied(error.attempts):
                 error.with_sentence('An earlier attempt may have started this restore even so, as its answer was '
@@ -2052,16 +2049,14 @@ class HssClient:
             'end_time': str(int(end_ms)), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
-        """The host security events to act on (hss_events_to_act_on) of a window from begin_ms, and where the window
-        ends: end_ms, or earlier when its first page's total_num is over HSS_FETCH_WINDOW_PAGES pages of what that
-        page served (a backlog): the window is then halved (its end moved back) and listed again until it fits or
-        spans a millisecond. So a window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages,
+        """The events to act on (hss_events_to_act_on) of a window from begin_ms, and where it ends: end_ms, or earlier
+        when its first page's total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog),
+        halved until it fits. So a window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages,
         whatever order HSS lists events in (halved, not cut where the rows would fit if spread evenly: a backlog is
-        often a burst). When halving stops telling (total_num_not_narrowing), the wider window is read page by page
-        (window_read_by_page), once a window; after that, a first page shorter than the wider window's is the window
-        whole. Else a total_num no page lives up to would halve the window to a millisecond, and end the fetch there.
-        Filtered here, not by handle_status: an alarm handled while the pages are read would shift the rows after it
-        past a page already read, and one handled by isolate_and_kill is one this pack restores."""
+        often a burst). Once halving stops telling (total_num_not_narrowing), the wider window is read page by page
+        instead, once a window: a total_num no page lives up to would otherwise halve the window to a millisecond and
+        end the fetch there. Filtered here, not by handle_status: an alarm handled while the pages are read would shift
+        the rows after it past a page already read, and one handled by isolate_and_kill is one this pack restores."""
         wider, probed = None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
