@@ -2104,11 +2104,10 @@ class HssClient:
         return body
 
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
-        """Every row of a listing: the first page gives total_num, then the other pages are read side by side (through
-        the same limiter), a step of what the first page served apart when that was fewer than asked (some HSS
-        versions, or a gateway, cap a page below the limit: stepping by the limit would skip rows). A total_num that
-        grew meanwhile (events are listed newest first: each new one moves the others down a place) sends the client
-        on to the offsets it added, and a row met twice is kept once."""
+        """Every row of a listing: the first page gives total_num, and the rest are read side by side, a step of what
+        the first page served apart (some HSS versions, or a gateway, cap a page below the limit asked: stepping by the
+        limit would skip rows). A total_num grown meanwhile (events are listed newest first: each new one moves the
+        others down a place) sends the client on to the offsets it added, and a row met twice is kept once."""
         first = read_page(0)
         rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
         if not rows or total <= len(rows):
