@@ -342,10 +342,8 @@ IAM_ERROR_ADVICE = {
 
 
 class RestoreError(Exception):
-    """A failure the analyst can act on: the text says what went wrong and what to do.
-
-    ``attempts``: every attempt of the request that failed, when one did (see Attempt).
-    """
+    """A failure the analyst can act on: the text says what went wrong and what to do. ``attempts``: every attempt
+    of the request that failed, when one did (see Attempt)."""
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = ()) -> None:
         super().__init__(message)
@@ -367,24 +365,14 @@ class VendorApiError(RestoreError):
     def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
                  vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
                  attempts: 'Iterable[Attempt]' = ()) -> None:
-        self.vendor = vendor
-        self.http_status = http_status
-        self.vendor_code = vendor_code
-        self.vendor_message = vendor_message
-        self.vendor_extra = vendor_extra
-        self.request_id = request_id
-        details = []
-
-        def shown(value: Any) -> str:  # a vendor value that is not text as JSON, the form the scrubber knows
-            return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        if vendor_code is not None:
-            details.append(f'code {shown(vendor_code)}')
-        if vendor_message:
-            details.append(f'message "{shown(vendor_message)}"')
-        if vendor_extra not in (None, '', {}, []):
-            details.append(f'details {shown(vendor_extra)}')
-        if request_id:
-            details.append(f'request id {shown(request_id)}')
+        self.vendor, self.http_status, self.request_id = vendor, http_status, request_id
+        self.vendor_code, self.vendor_message, self.vendor_extra = vendor_code, vendor_message, vendor_extra
+        given = (('code {}', vendor_code is not None, vendor_code), ('message "{}"', vendor_message, vendor_message),
+                 ('details {}', vendor_extra not in (None, '', {}, []), vendor_extra),
+                 ('request id {}', request_id, request_id))
+        # A vendor value that is not text is shown as JSON, the form the scrubber knows.
+        details = [form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+                   for form, shown, value in given if shown]
         said = f' {vendor} said: ' + ', '.join(details) + '.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts)
