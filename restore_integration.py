@@ -461,8 +461,6 @@ def has_control_characters(text: str) -> bool:
 
 
 def check_identifier(text: str, name: str, max_length: int) -> None:
-    """Refuses an ID longer than ``max_length``, or holding anything but letters, digits, - and _ (naming the first
-    offending character)."""
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if not IDENTIFIER_PATTERN.fullmatch(text):
@@ -511,7 +509,6 @@ def setting_bool(params: dict[str, Any], name: str) -> bool:
 
 def setting_number(params: dict[str, Any], name: str, default: int | float, minimum: float, maximum: float,
                    whole: bool = False) -> int | float:
-    """A numeric setting within its bounds, or a RestoreError naming the setting."""
     value = params.get(name)
     if is_blank(value):
         return default
@@ -520,9 +517,8 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
     number = float(text) if not isinstance(value, bool) and re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) \
         else None
     if number is None or not minimum <= number <= maximum or (whole and number != int(number)):  # NaN fails the range
-        kind = 'a whole number' if whole else 'a number'
-        raise RestoreError(f'The instance setting {name} must be {kind} from {minimum:g} to {maximum:g}; '
-                           f'got {printable(value)}.')
+        raise RestoreError(f'The instance setting {name} must be {"a whole number" if whole else "a number"} from '
+                           f'{minimum:g} to {maximum:g}; got {printable(value)}.')
     return int(number) if whole else number
 
 
@@ -531,15 +527,12 @@ def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     value = params.get(name)
     if isinstance(value, dict):
         value = value.get(part)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    return value if isinstance(value, str) else ''
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ''
 
 
 def setting_credential(params: dict[str, Any], name: str, part: str, header: bool = False) -> str:
-    """The user name or key ID (``identifier``) or the secret (``password``) of a credentials setting, stripped (as
-    it is sent). ``header``: it is sent in an HTTP header, which carries Latin-1 only, so one that cannot be sent is
-    refused here, before any request."""
+    """A credentials setting's ``identifier`` (user name, key ID) or ``password`` (secret), stripped as it is sent.
+    ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
     value = credential_part(params, name, part).strip()
     # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
     secret = part == 'password'
@@ -560,12 +553,9 @@ SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 
 def setting_secrets(params: dict[str, Any]) -> list[str]:
     """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
-    values = []
-    for name, value in params.items():
-        if name in SECRET_SETTINGS or (isinstance(value, dict) and 'password' in value):
-            saved = credential_part(params, name, 'password')
-            values += [saved, saved.strip()]
-    return [value for value in values if value]
+    saved = [credential_part(params, name, 'password') for name, value in params.items()
+             if name in SECRET_SETTINGS or (isinstance(value, dict) and 'password' in value)]
+    return [value for text in saved for value in (text, text.strip()) if value]
 
 
 def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
@@ -586,15 +576,12 @@ def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
-    missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
-               if not value]
+    missing = [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key)) if not text]
     if missing:
         raise RestoreError('Cortex XDR is not configured: set ' + ', '.join(missing) + ' in the instance settings.')
-    insecure = setting_bool(params, 'insecure')
-    return XdrSettings(
-        url=normalise_xdr_url(url, insecure), key_id=key_id, key=key, auth_type=auth_type,
-        rate_limit=setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000),
-    )
+    return XdrSettings(url=normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id=key_id, key=key,
+                       auth_type=auth_type,
+                       rate_limit=setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
 def read_hss_settings(params: dict[str, Any]) -> HssSettings:
@@ -684,15 +671,12 @@ def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None
     hss = read_hss_settings(params) if 'hss' in wanted else None
     if with_fetch is None:
         with_fetch = setting_bool(params, 'isFetch')
-    fetch = read_fetch_settings(params) if with_fetch else None
-    return InstanceSettings(transport=transport, xdr=xdr, hss=hss, fetch=fetch, in_use=in_use)
+    return InstanceSettings(transport, xdr, hss, read_fetch_settings(params) if with_fetch else None, in_use)
 
 
 def is_loopback_host(host: str) -> bool:
-    if host == 'localhost':
-        return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return host == 'localhost' or ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -709,7 +693,6 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
     if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
-        # A URL holding '@' may hold a password before it: it is not quoted.
         shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in text else printable(text)
         raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; got {shown}.')
     if parts.username or parts.password:
