@@ -100,8 +100,7 @@ IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
-# XSOAR refuses to schedule a polling command sooner than 10 seconds after the previous run.
-MIN_POLLING_INTERVAL = 10
+MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
 DEFAULT_POLLING_INTERVAL = 10
 DEFAULT_POLLING_TIMEOUT = 600
 # XSOAR stops a command, fetch-incidents included, after 3 minutes unless its server configuration sets another (key
@@ -140,13 +139,10 @@ THROTTLED_STATUS = 429
 # 400 "Invalid parameter." in HSS's error table), and every Huawei call here is a read or idempotent, so it is.
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
-# Reading the status of an action this instance started: a 500 there is the service failing, not a lasting
-# answer (test-module's probe of action 0 is the exception: its 500 is the answer, so it is not retried).
+# A 500 reading an action this instance started is the service failing; to test-module's probe of action 0, the answer.
 XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
-# Cortex XDR refusing the key itself (the key, the tenant's license, the key's role): no later request fares better.
-XDR_KEY_REFUSALS = frozenset({401, 402, 403})
-# A gateway that answers these may have passed the request on before giving up: the service may have acted.
-MAYBE_APPLIED_STATUSES = frozenset({502, 504})
+XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refused: no later request fares better
+MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 
 # What an attempt met when no usable answer came back (Attempt.fault).
 FAULT_NO_CONNECTION = 'no connection'
@@ -216,8 +212,7 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
-# Endpoint domains (https://hss.{region}.{domain}, iam. alike) as Huawei's SDKs list them: myhuaweicloud.com but in EU.
-HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}
+HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}  # else myhuaweicloud.com, as Huawei's SDKs list them
 HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
 HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
 IAM_TOKENS_PATH = '/v3/auth/tokens'
@@ -243,8 +238,7 @@ HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
-# Up to this many hashes a check lists each on its own (every status); more, the whole project in one listing.
-HSS_CHECK_BY_HASH_MAX = 20
+HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
 # The same in the whole project's listing, which can miss a row while paging: not taken as restored, nor as gone.
@@ -254,17 +248,15 @@ HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: i
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
-# A cached IAM token is replaced this long before it expires, so no request goes out with a dying token.
-TOKEN_REFRESH_MARGIN_SECONDS = 600
+TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
-# A window is read whole only while its total_num (first page) fits in this many pages as served; one listing more (a
-# backlog) has its end moved back, halving it, until it fits or spans a millisecond: no listing order is relied on, and
-# a capped fetch never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves)
-# never fits: once halving stops telling (total_num_not_narrowing), the page past these many is read, and a window
-# serving none there is read page by page.
+# A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
+# halved (its end moved back) until it fits or spans a millisecond: no listing order is relied on, and a capped fetch
+# never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits: once
+# halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
 HSS_FETCH_WINDOW_PAGES = 10
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
@@ -316,16 +308,14 @@ IAM_ERROR_ADVICE = {
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
 }
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
-# vendor -> the setting that shows the vendor is in use (test-module checks every vendor in use)
-VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}
+VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
 
 ''' ERRORS '''
 
 
 class RestoreError(Exception):
-    """A failure the analyst can act on: the text says what went wrong and what to do. ``attempts``: every attempt
-    of the request that failed, when one did (see Attempt)."""
+    """A failure the analyst can act on: what went wrong, what to do; ``attempts``: a failed request's, if any."""
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = ()) -> None:
         super().__init__(message)
@@ -554,9 +544,8 @@ def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
 
 
 def read_hss_settings(params: dict[str, Any]) -> HssSettings:
-    region = setting_text(params, 'hss_region')
-    project_id = setting_text(params, 'hss_project_id')
-    endpoint = setting_text(params, 'hss_endpoint')
+    region, project_id, endpoint = (setting_text(params, name)
+                                    for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
         raise RestoreError(f'The instance setting hss_region must be a region ID such as ap-southeast-1; '
                            f'got {printable(region)}.')
@@ -614,8 +603,6 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
 
 @dataclass(frozen=True)
 class InstanceSettings:
-    """What one run of the integration reads from the instance: every setting it needs, each checked once."""
-
     transport: TransportSettings
     xdr: XdrSettings | None = None
     hss: HssSettings | None = None
@@ -625,16 +612,14 @@ class InstanceSettings:
 
 def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
-    """The one reader of the instance params. ``vendors``: the vendors to read (None: every one in use); one not
-    asked for is not read, so a vendor half set up does not stop the other's commands. ``with_fetch``: read
-    fetch-incidents' settings too (None: when "Fetch incidents" is on)."""
+    """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
+    not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
     in_use = tuple(kind for kind, marker in VENDOR_MARKERS.items() if params.get(marker))
     wanted = in_use if vendors is None else tuple(vendors)
     transport = read_transport_settings(params)
     xdr = read_xdr_settings(params) if 'xdr' in wanted else None
     hss = read_hss_settings(params) if 'hss' in wanted else None
-    if with_fetch is None:
-        with_fetch = setting_bool(params, 'isFetch')
+    with_fetch = setting_bool(params, 'isFetch') if with_fetch is None else with_fetch
     return InstanceSettings(transport, xdr, hss, read_fetch_settings(params) if with_fetch else None, in_use)
 
 
@@ -663,9 +648,8 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
                            f'put credentials in their own settings.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
-        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would '
-                           f'send the credentials unencrypted. Use https, or check "Trust any certificate" '
-                           f'for a test server.')
+        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would send the '
+                           'credentials unencrypted. Use https, or check "Trust any certificate" for a test server.')
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
 
 
