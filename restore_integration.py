@@ -73,9 +73,8 @@ XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
 # Cortex XDR action statuses. An endpoint in a running status will change; a final one will not.
 XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
-XDR_FINAL_STATUSES = frozenset({
-    'COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'ABORTED', 'EXPIRED',
-})
+XDR_FINAL_STATUSES = frozenset({'COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED',
+                                'ABORTED', 'EXPIRED'})
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 
 # The overall outcome of one file's restore, written to CortexXDR.RestoredFile.status.
@@ -93,68 +92,57 @@ NONCE_LENGTH = 64
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
 MAX_IDENTIFIER_LENGTH = 256
-# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque tokens: letters, digits, - and _ only, so
-# none can carry a path (../, /), a query (?, #), percent-encoding or a NUL into a request. HSS item fields
-# (host_id, file_hash, file_path, file_attr) are free text of the documented lengths: they travel as JSON values
-# or encoded query values, never in a URL path.
+# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque tokens of these characters, so none can carry a
+# path (../, /), a query (?, #), percent-encoding or a NUL into a request. HSS item fields (host_id, file_hash,
+# file_path, file_attr) are free text of the documented lengths, sent as JSON or encoded query values, never in a path.
 IDENTIFIER_PATTERN = re.compile(r'[A-Za-z0-9_-]+')
 IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
+CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
-# XSOAR refuses to schedule a polling command sooner than 10 seconds after the previous run.
-MIN_POLLING_INTERVAL = 10
+MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
 DEFAULT_POLLING_INTERVAL = 10
 DEFAULT_POLLING_TIMEOUT = 600
-# XSOAR stops an integration command, fetch-incidents included, after 3 minutes unless its server configuration sets
-# another (Cortex XSOAR 6.13 Administrator Guide, "Integration Server Configurations", key
+# XSOAR stops a command, fetch-incidents included, after 3 minutes unless its server configuration sets another (key
 # <integration_name>.<command_name>.timeout, default 3: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
-# Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations), and its developer guide asks a long job to poll.
+# Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
-# So every request of a run ends RUN_LIMIT_SECONDS after the run's clients were made, ENTRY_MARGIN_SECONDS before
-# XSOAR's timeout (time to build the entry). An attempt starts only while MIN_ATTEMPT_SECONDS of that are left, with
-# its connect and read timeouts cut to what is left: waiting for turns ends MAX_RUN_WAIT_SECONDS into the run, whatever
-# timeout_in_seconds (the polling sequence's timeout) says. A status a check could not read is read by the next check.
+# Every request of a run ends RUN_LIMIT_SECONDS after its clients were made, ENTRY_MARGIN_SECONDS before XSOAR's
+# timeout (to build the entry); an attempt starts only while MIN_ATTEMPT_SECONDS are left, timeouts cut to fit, so
+# waits for turns end MAX_RUN_WAIT_SECONDS in, whatever timeout_in_seconds says: the next check reads what is unread.
 ENTRY_MARGIN_SECONDS = 10
 RUN_LIMIT_SECONDS = XSOAR_COMMAND_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS
 MIN_ATTEMPT_SECONDS = 5
 MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
-# Both polling commands stop their own polling at timeout_in_seconds (the last check says what still runs),
-# timed from within its first run; XSOAR's Timeout counts from the first run and counts the runs' time too. The Timeout
-# it gives XSOAR leaves room for a first and a last run (XSOAR's command timeout each), so XSOAR's own timeout error
-# never comes before that last report.
+# Both polling commands stop at timeout_in_seconds, timed from within their first run (the last check says what still
+# runs). XSOAR's Timeout counts from the first run, the runs' time included, so the one given XSOAR adds a first and a
+# last run (a command timeout each): XSOAR's own timeout error never comes before that last report.
 POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
-# Retries, in HttpTransport's attempt loop. Faults (a gateway error, a refused or dropped connection, no answer
-# in time, a broken reply) are sent again at most max_retries times, after 0, 1, 2, 4 s (retry_backoff 0.5 s,
-# doubling, each wait at most RETRY_BACKOFF_MAX) or the vendor's Retry-After; the fault waits of one request stay
-# under MAX_FAULT_WAIT_SECONDS. Throttling (429) is not a fault: it slows the vendor's limiter for every request
-# and is waited out within the command's time budget, never counted against max_retries.
+# Retries (HttpTransport): a fault (gateway error, refused or dropped connection, no answer in time, broken reply) is
+# sent again at most max_retries times, after 0, 1, 2, 4 s (retry_backoff 0.5 s doubling, each at most
+# RETRY_BACKOFF_MAX) or the vendor's Retry-After, one request's fault waits under MAX_FAULT_WAIT_SECONDS. A 429 is no
+# fault: it slows the vendor's limiter for every request, is waited out in the command's time, not counted in retries.
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
 MAX_FAULT_WAIT_SECONDS = 30.0
-# Every method these APIs use is safe to send again (see the README's Reliability section):
-#   Cortex XDR POST endpoints/restore: a second restore of a file still quarantined adds an action on the
-#     same endpoints, which restores nothing twice; the action followed is the one whose reply arrived.
-#   Cortex XDR POST actions/get_action_status, HSS GET isolated-file: reads.
-#   HSS PUT isolated-file: idempotent, HSS accepts a restore of a file already restoring or restored.
-#   IAM POST auth/tokens: issues one more token; the last one is kept.
+# Every method these APIs use is safe to send again (README, Reliability): XDR's get_action_status and HSS's GET
+# isolated-file read; a second XDR restore of a file still quarantined adds an action on the same endpoints, which
+# restores nothing twice (the one followed is the one whose reply arrived); HSS accepts a PUT isolated-file of a file
+# already restoring or restored; IAM's POST auth/tokens issues one more token (the last one is kept).
 THROTTLED_STATUS = 429
-# Gateway errors. Cortex XDR's 500 is its unified error and names a lasting reason (no quarantined copy of the
-# file), so a restore's 500 is not retried; a Huawei HSS or IAM 500 is a transient "system error" (HSS.0001 is not
-# one: HSS's error table makes it a 400 "Invalid parameter."), and every Huawei call here is a read or idempotent,
-# so it is.
+# Gateway errors. Cortex XDR's 500 is its unified error naming a lasting reason (no quarantined copy of the file), so
+# a restore's 500 is not retried; a Huawei HSS or IAM 500 is a transient "system error" (HSS.0001 is not one: it is a
+# 400 "Invalid parameter." in HSS's error table), and every Huawei call here is a read or idempotent, so it is.
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
-# Reading the status of an action this instance started: a 500 there is the service failing, not a lasting
-# answer (test-module's probe of action 0 is the exception: its 500 is the answer, so it is not retried).
+# A 500 reading an action this instance started is the service failing; to test-module's probe of action 0, the answer.
 XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
-# Cortex XDR refusing the key itself (the key, the tenant's license, the key's role): no later request fares better.
-XDR_KEY_REFUSALS = frozenset({401, 402, 403})
-# A gateway that answers these may have passed the request on before giving up: the service may have acted.
-MAYBE_APPLIED_STATUSES = frozenset({502, 504})
+XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refused: no later request fares better
+MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 
 # What an attempt met when no usable answer came back (Attempt.fault).
 FAULT_NO_CONNECTION = 'no connection'
@@ -169,27 +157,24 @@ BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 # server broke off: only the first is helped by trusting the certificate (tls_failure).
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
-# The codings a reply is asked in, and undone a piece at a time (decoded_body), never inflated whole: requests would ask
-# for br and zstd too when their modules are installed, which this code does not decode in pieces. The window bits
-# zlib reads each with: gzip's header and trailer; deflate is zlib's format (RFC 9110), raw deflate the fallback.
+# Codings asked for, undone a piece at a time (decoded_body); requests would add br and zstd when installed, which are
+# not decoded in pieces here. deflate is zlib's format (RFC 9110), raw deflate the fallback.
 ACCEPT_ENCODING = 'gzip, deflate'
 CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
 RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
 INFLATE_PIECE_BYTES = 2 ** 20
 GZIP_MAGIC = b'\x1f\x8b'  # how a gzip member begins (RFC 1952)
 
-# The adaptive limiter (AdaptiveRateLimiter): Cortex XDR documents 10 requests/s per tenant, shared by every key
-# and integration of the tenant; Huawei's API gateway publishes no limit, so its ceiling leaves room above any
-# limit a project is likely to have, and the limiter finds the real one from the gateway's 429s.
+# AdaptiveRateLimiter: Cortex XDR documents 10 requests/s per tenant, shared by every key and integration of the
+# tenant; Huawei's API gateway publishes none, so the limiter starts above any likely limit and finds it from 429s.
 XDR_DEFAULT_RATE_LIMIT = 10.0
 HSS_DEFAULT_RATE_LIMIT = 100.0
 DEFAULT_MAX_CONCURRENCY = 8
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
-# How deep the scrubber walks a value leaving main (no entry of the pack nests past a dozen levels). What lies deeper
-# (a vendor's reply nested hundreds of levels) is not shown, this text in its place: a walk of every level would run
-# out of Python's recursion limit, and XSOAR's json.dumps of the entry would too.
+# How deep the scrubber walks a value leaving main (no entry nests past a dozen levels): deeper, this text stands in,
+# as walking a reply nested hundreds deep would exceed Python's recursion limit, and so would XSOAR's json.dumps.
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
@@ -197,13 +182,12 @@ MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past 
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s). Run restore-file again for this file.')
 
-# What each Cortex XDR error status means for the analyst, and what to do about it.
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
          'and incident_id a whole number.',
-    401: 'Cortex XDR did not accept the API key. Check the API key ID, the key and the key type '
-         '(standard or advanced) in the instance settings; an advanced key also needs this machine\'s '
-         'clock to be right within a few minutes.',
+    401: 'Cortex XDR did not accept the API key. Check the API key ID, the key and the key type (standard or '
+         'advanced) in the instance settings; an advanced key also needs this machine\'s clock to be right within '
+         'a few minutes.',
     402: 'The tenant does not have the license this API needs (Cortex XDR Prevent, Pro per Endpoint or Pro per '
          'GB). Ask your Cortex XDR administrator.',
     403: 'The API key\'s role is not allowed to restore files. Give the role the Action Center permissions (View/Edit '
@@ -228,9 +212,7 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
-# The domain of a region's endpoints (https://hss.{region}.{domain}, https://iam.{region}.{domain}), as Huawei's SDKs
-# list them: myhuaweicloud.com but for Huawei Cloud Europe.
-HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}
+HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}  # else myhuaweicloud.com, as Huawei's SDKs list them
 HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
 HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
 IAM_TOKENS_PATH = '/v3/auth/tokens'
@@ -254,35 +236,27 @@ HSS_OUTCOMES = (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED,
 HSS_STATUS_ISOLATED = 'isolated'
 HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
-# HSS's Date header counts whole seconds: a copy changed by this restore has an update_time at or after this
-# much before the first accepting answer.
+# HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
-# A check lists each hash on its own (every status) up to this many hashes; more exact items are checked with one
-# listing of the whole project (every status) instead.
-HSS_CHECK_BY_HASH_MAX = 20
+HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
-# The same, read from the listing of the whole project (many exact items), where a row can be missed while the pages
-# are read: the copy is not taken for restored, nor for gone, on one reading.
+# The same in the whole project's listing, which can miss a row while paging: not taken as restored, nor as gone.
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
-# An exact item whose copy HSS had restored before this restore: nothing was left to do, and it is back.
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
-# A cached IAM token is replaced this long before it expires, so no request goes out with a dying token.
-TOKEN_REFRESH_MARGIN_SECONDS = 600
+TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
-# A fetch reads a window whole only while its total_num (on its first page) fits in this many pages of what HSS served
-# there; a window that lists more (a backlog) is halved (its end moved back) until it fits or spans a
-# millisecond: no order of the listing is relied on, and a fetch with a cap never reads a whole backlog. A total_num
-# that overstates the listing (some HSS versions count rows no page serves) never fits however narrow the window:
-# once halving stops telling (see total_num_not_narrowing), the page past these many is read, and a window that
-# serves none there is read page by page instead.
+# A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
+# halved (its end moved back) until it fits or spans a millisecond: no listing order is relied on, and a capped fetch
+# never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits: once
+# halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
 HSS_FETCH_WINDOW_PAGES = 10
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
@@ -292,18 +266,16 @@ HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type',
                              'file_info_list', 'process_info_list')
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
-# Each fetch reads the last 30 minutes again (on HSS's clock), so an event HSS lists late is still fetched (once): an
-# agent that lost its connection for a while reports what it found meanwhile, a scan runs for minutes, a host's clock
-# is behind. An event listed later than that after its occur_time is not fetched.
+# Each fetch rereads the last 30 minutes (on HSS's clock), so an event HSS lists late is still fetched, once: an agent
+# back online reports what it found meanwhile, a scan runs for minutes, a host's clock lags. Later still, it is missed.
 HSS_FETCH_OVERLAP_MS = 30 * 60_000
 # The last run keeps the IDs of at most this many events (about 40 KB of text when the IDs are UUIDs). A project that
 # raised more in the last 30 minutes has the newest kept, and the next fetch reads back only as far as they go.
 HSS_FETCH_SEEN_MAX = 1000
-# Where the last fetch stopped may lie ahead of this machine's clock once that clock is set back (an NTP step, an
-# engine whose clock is behind): the fetch then waits for the clock to catch up rather than read old events again.
-# Further ahead than this, the last run is taken as unreadable and the first-fetch window applies. A polling run's
-# restore_state is held to it too (its start no further ahead, HSS's clock no further from this machine's), as is
-# restore-file's polling_started.
+# Where the last fetch stopped can lie ahead of this machine's clock once it is set back (an NTP step, an engine
+# behind): the fetch waits for the clock rather than read old events again; further ahead than this, the last run is
+# unreadable and the first-fetch window applies. It bounds a polling run's restore_state too (how far ahead its start,
+# how far off HSS's clock) and restore-file's polling_started.
 CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
@@ -326,8 +298,7 @@ HSS_ERROR_ADVICE = {
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
 # HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): with these codes,
-# "Access denied." and "Insufficient permissions.", a 400 refuses the user, and no later request of the command fares
-# better.
+# "Access denied." and "Insufficient permissions.", a 400 refuses the user: no later request fares better.
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
 IAM_ERROR_ADVICE = {
     400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
@@ -336,16 +307,15 @@ IAM_ERROR_ADVICE = {
     403: 'IAM refused the token for this project. Check hss_project_id and that the user may access it.',
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
 }
+SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
+VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
 
 ''' ERRORS '''
 
 
 class RestoreError(Exception):
-    """A failure the analyst can act on: the text says what went wrong and what to do.
-
-    ``attempts``: every attempt of the request that failed, when one did (see Attempt).
-    """
+    """A failure the analyst can act on: what went wrong, what to do; ``attempts``: a failed request's, if any."""
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = ()) -> None:
         super().__init__(message)
@@ -367,24 +337,14 @@ class VendorApiError(RestoreError):
     def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
                  vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
                  attempts: 'Iterable[Attempt]' = ()) -> None:
-        self.vendor = vendor
-        self.http_status = http_status
-        self.vendor_code = vendor_code
-        self.vendor_message = vendor_message
-        self.vendor_extra = vendor_extra
-        self.request_id = request_id
-        details = []
-
-        def shown(value: Any) -> str:  # a vendor value that is not text as JSON, the form the scrubber knows
-            return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        if vendor_code is not None:
-            details.append(f'code {shown(vendor_code)}')
-        if vendor_message:
-            details.append(f'message "{shown(vendor_message)}"')
-        if vendor_extra not in (None, '', {}, []):
-            details.append(f'details {shown(vendor_extra)}')
-        if request_id:
-            details.append(f'request id {shown(request_id)}')
+        self.vendor, self.http_status, self.request_id = vendor, http_status, request_id
+        self.vendor_code, self.vendor_message, self.vendor_extra = vendor_code, vendor_message, vendor_extra
+        given = (('code {}', vendor_code is not None, vendor_code), ('message "{}"', vendor_message, vendor_message),
+                 ('details {}', vendor_extra not in (None, '', {}, []), vendor_extra),
+                 ('request id {}', request_id, request_id))
+        # A vendor value that is not text is shown as JSON, the form the scrubber knows.
+        details = [form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+                   for form, shown, value in given if shown]
         said = f' {vendor} said: ' + ', '.join(details) + '.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts)
@@ -412,8 +372,6 @@ def clean_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class TransportSettings:
-    """How every request of the instance travels: TLS, proxy, timeouts, retries, requests in flight."""
-
     verify: bool = True
     proxy: bool = False
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
@@ -454,8 +412,6 @@ class HssSettings:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """What fetch-incidents reads: how far back the first fetch looks, and how many incidents one fetch makes."""
-
     first_fetch_ms: int = 3 * DURATION_UNITS_MS['day']
     max_fetch: int = DEFAULT_MAX_FETCH
 
@@ -464,17 +420,12 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
-
-
 def has_control_characters(text: str) -> bool:
     """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
     return CONTROL_CHARACTERS.search(text) is not None
 
 
 def check_identifier(text: str, name: str, max_length: int) -> None:
-    """Refuses an ID longer than ``max_length``, or holding anything but letters, digits, - and _ (naming the first
-    offending character)."""
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if not IDENTIFIER_PATTERN.fullmatch(text):
@@ -523,18 +474,15 @@ def setting_bool(params: dict[str, Any], name: str) -> bool:
 
 def setting_number(params: dict[str, Any], name: str, default: int | float, minimum: float, maximum: float,
                    whole: bool = False) -> int | float:
-    """A numeric setting within its bounds, or a RestoreError naming the setting."""
     value = params.get(name)
     if is_blank(value):
         return default
-    text = str(value).strip()
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
-    number = float(text) if not isinstance(value, bool) and re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) \
-        else None
+    text = '' if isinstance(value, bool) else str(value).strip()
+    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else None
     if number is None or not minimum <= number <= maximum or (whole and number != int(number)):  # NaN fails the range
-        kind = 'a whole number' if whole else 'a number'
-        raise RestoreError(f'The instance setting {name} must be {kind} from {minimum:g} to {maximum:g}; '
-                           f'got {printable(value)}.')
+        raise RestoreError(f'The instance setting {name} must be {"a whole number" if whole else "a number"} from '
+                           f'{minimum:g} to {maximum:g}; got {printable(value)}.')
     return int(number) if whole else number
 
 
@@ -543,15 +491,12 @@ def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     value = params.get(name)
     if isinstance(value, dict):
         value = value.get(part)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    return value if isinstance(value, str) else ''
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ''
 
 
 def setting_credential(params: dict[str, Any], name: str, part: str, header: bool = False) -> str:
-    """The user name or key ID (``identifier``) or the secret (``password``) of a credentials setting, stripped (as
-    it is sent). ``header``: it is sent in an HTTP header, which carries Latin-1 only, so one that cannot be sent is
-    refused here, before any request."""
+    """A credentials setting's ``identifier`` (user name, key ID) or ``password`` (secret), stripped as it is sent.
+    ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
     value = credential_part(params, name, part).strip()
     # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
     secret = part == 'password'
@@ -567,29 +512,21 @@ def setting_credential(params: dict[str, Any], name: str, part: str, header: boo
     return value
 
 
-SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
-
-
 def setting_secrets(params: dict[str, Any]) -> list[str]:
     """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
-    values = []
-    for name, value in params.items():
-        if name in SECRET_SETTINGS or (isinstance(value, dict) and 'password' in value):
-            saved = credential_part(params, name, 'password')
-            values += [saved, saved.strip()]
-    return [value for value in values if value]
+    saved = [credential_part(params, name, 'password') for name, value in params.items()
+             if name in SECRET_SETTINGS or (isinstance(value, dict) and 'password' in value)]
+    return [value for text in saved for value in (text, text.strip()) if value]
 
 
 def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
     return TransportSettings(
-        verify=not setting_bool(params, 'insecure'),
-        proxy=setting_bool(params, 'proxy'),
+        verify=not setting_bool(params, 'insecure'), proxy=setting_bool(params, 'proxy'),
         connect_timeout=setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
         read_timeout=setting_number(params, 'read_timeout', DEFAULT_READ_TIMEOUT, 0.1, 3600),
         max_retries=setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10, whole=True),
         retry_backoff=setting_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
-        max_concurrency=setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True),
-    )
+        max_concurrency=setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
 
 
 def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
@@ -598,21 +535,17 @@ def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
-    missing = [name for name, value in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
-               if not value]
+    missing = [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key)) if not text]
     if missing:
         raise RestoreError('Cortex XDR is not configured: set ' + ', '.join(missing) + ' in the instance settings.')
-    insecure = setting_bool(params, 'insecure')
-    return XdrSettings(
-        url=normalise_xdr_url(url, insecure), key_id=key_id, key=key, auth_type=auth_type,
-        rate_limit=setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000),
-    )
+    return XdrSettings(url=normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id=key_id, key=key,
+                       auth_type=auth_type,
+                       rate_limit=setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
 def read_hss_settings(params: dict[str, Any]) -> HssSettings:
-    region = setting_text(params, 'hss_region')
-    project_id = setting_text(params, 'hss_project_id')
-    endpoint = setting_text(params, 'hss_endpoint')
+    region, project_id, endpoint = (setting_text(params, name)
+                                    for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
         raise RestoreError(f'The instance setting hss_region must be a region ID such as ap-southeast-1; '
                            f'got {printable(region)}.')
@@ -629,8 +562,7 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
         url=normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure),
         project_id=project_id, auth_type=auth_type, region=region or None,
         enterprise_project_id=setting_id(params, 'hss_enterprise_project_id') or None,
-        rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000),
-    )
+        rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
     if auth_type == 'aksk':
         access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
@@ -669,14 +601,8 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
     return FetchSettings(first_fetch_ms=first_fetch_ms, max_fetch=max_fetch)
 
 
-# vendor -> the setting that shows the vendor is in use (test-module checks every vendor in use)
-VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}
-
-
 @dataclass(frozen=True)
 class InstanceSettings:
-    """What one run of the integration reads from the instance: every setting it needs, each checked once."""
-
     transport: TransportSettings
     xdr: XdrSettings | None = None
     hss: HssSettings | None = None
@@ -686,25 +612,20 @@ class InstanceSettings:
 
 def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
-    """The one reader of the instance params. ``vendors``: the vendors to read (None: every one in use); one not
-    asked for is not read, so a vendor half set up does not stop the other's commands. ``with_fetch``: read
-    fetch-incidents' settings too (None: when "Fetch incidents" is on)."""
+    """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
+    not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
     in_use = tuple(kind for kind, marker in VENDOR_MARKERS.items() if params.get(marker))
     wanted = in_use if vendors is None else tuple(vendors)
     transport = read_transport_settings(params)
     xdr = read_xdr_settings(params) if 'xdr' in wanted else None
     hss = read_hss_settings(params) if 'hss' in wanted else None
-    if with_fetch is None:
-        with_fetch = setting_bool(params, 'isFetch')
-    fetch = read_fetch_settings(params) if with_fetch else None
-    return InstanceSettings(transport=transport, xdr=xdr, hss=hss, fetch=fetch, in_use=in_use)
+    with_fetch = setting_bool(params, 'isFetch') if with_fetch is None else with_fetch
+    return InstanceSettings(transport, xdr, hss, read_fetch_settings(params) if with_fetch else None, in_use)
 
 
 def is_loopback_host(host: str) -> bool:
-    if host == 'localhost':
-        return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return host == 'localhost' or ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -721,16 +642,14 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
     if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
-        # A URL holding '@' may hold a password before it: it is not quoted.
         shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in text else printable(text)
         raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; got {shown}.')
     if parts.username or parts.password:
         raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
                            f'put credentials in their own settings.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
-        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would '
-                           f'send the credentials unencrypted. Use https, or check "Trust any certificate" '
-                           f'for a test server.')
+        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would send the '
+                           'credentials unencrypted. Use https, or check "Trust any certificate" for a test server.')
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
 
 
