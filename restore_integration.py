@@ -2307,9 +2307,8 @@ class BulkRunner:
 
 @dataclass(frozen=True)
 class PollingSchedule:
-    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them). The
-    interval is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires); every caller gives
-    a timeout."""
+    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the interval
+    is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires)."""
 
     command: str
     next_run_in_seconds: int
@@ -2333,17 +2332,11 @@ class RestoreResult:
         self.schedule = schedule
 
     def to_entry(self) -> dict[str, Any]:
-        entry = {
-            'Type': ENTRY_TYPE_NOTE,
-            'ContentsFormat': 'json' if isinstance(self.raw_response, (dict, list)) else 'text',
-            'Contents': self.raw_response,
-            'HumanReadable': self.readable_output,
-            'ReadableContentsFormat': 'markdown',
-            'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {},
-        }
-        if self.schedule:
-            entry.update(self.schedule.to_entry_fields())
-        return entry
+        contents_format = 'json' if isinstance(self.raw_response, (dict, list)) else 'text'
+        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': contents_format, 'Contents': self.raw_response,
+                 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
+                 'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {}}
+        return {**entry, **self.schedule.to_entry_fields()} if self.schedule else entry
 
 
 def one_or_all(values: list[Any]) -> Any:
@@ -2371,23 +2364,20 @@ MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
 
 def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str | None = None,
                    first: Callable[[dict[str, Any]], bool] | None = None) -> str:
-    """A markdown table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of
-    endpoints or items), the rows ``first`` picks (failures) come first, and a last line says how many more
-    rows ``context_path`` holds."""
+    """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of endpoints or
+    items) the rows ``first`` picks (failures) come first, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
         text = '' if value is None else str(value)
         text = text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
         # A cell ending with a backslash (a Windows folder) would escape the pipe that closes it.
         return text + ' ' if text.endswith('\\') else text
 
-    lines = [f'### {title}']
     if not rows:
-        return '\n'.join(lines + ['**No entries.**'])
+        return f'### {title}\n**No entries.**'
     # A stable sort: the rows ``first`` picks, then the others, each in their own order.
     ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
     shown = ordered[:MAX_TABLE_ROWS]
-    lines.append('|' + '|'.join(headers) + '|')
-    lines.append('|' + '|'.join('---' for _ in headers) + '|')
+    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|' + '|'.join('---' for _ in headers) + '|']
     lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in shown)
     if len(shown) < len(rows):
         lines.append(f'\n{len(rows) - len(shown):,} more rows are not shown here' +
@@ -2401,9 +2391,8 @@ MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and g
 
 def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
                      who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
-    """A large outcome read at a glance: counts by status, each failure reason once with the endpoints or hosts
-    it applies to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every
-    row."""
+    """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
+    to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
     counts: dict[str, int] = {}
     by_reason: dict[tuple[str, str], list[str]] = {}
     for row in rows:
@@ -2413,10 +2402,9 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
-    for (status, reason), who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
-        lines.append(f'- **{status} ({len(who):,})**: {clean_text(reason)}\n  {capped_names(who)}')
-    lines.append(f'{context_path} in the context holds all {len(rows):,}.')
-    return '\n'.join(lines)
+    for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        lines.append(f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}')
+    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
 
 
 def capped_names(names: list[str]) -> str:
