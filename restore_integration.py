@@ -2480,9 +2480,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     value = single_value(value, name)
     if is_blank(value):
         return default
-    if isinstance(value, int) and not isinstance(value, bool):  # a bool (an int to Python) is refused below
-        number = value
-    elif isinstance(value, float) and value.is_integer():
+    if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer()):
         number = int(value)
     elif isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()):
         number = int(value.strip())
@@ -2501,8 +2499,6 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     value = single_value(value, name)
     if is_blank(value):
         return default
-    if isinstance(value, bool):
-        return value
     text = str(value).strip().lower()
     if text in ('true', 'yes', '1'):
         return True
@@ -2516,26 +2512,19 @@ def arg_to_list(value: Any, name: str) -> list[str]:
 
     Only the items of comma-separated text are stripped (blanks around commas are how such a list is typed); an item
     of a JSON or a real list is taken as it is, so that a value with a blank at either end (a path) can be given."""
-    if value is None:
+    if is_blank(value):
         return []
-    typed = False
+    typed = isinstance(value, str) and not value.strip().startswith('[')
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return []
-        typed = not text.startswith('[')
-        value = text.split(',') if typed else json_list(text, name)
+        value = value.strip().split(',') if typed else json_list(value.strip(), name)
     elif not isinstance(value, (list, tuple)):
         value = [value]
-    items = []
     for position, item in enumerate(value, 1):
         if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
-        text = str(item)
-        if not text.strip():
+        if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
-        items.append(text.strip() if typed else text)
-    return items
+    return [str(item).strip() if typed else str(item) for item in value]
 
 
 def json_list(text: str, name: str) -> list[Any]:
@@ -2625,11 +2614,9 @@ def action_id_list(value: Any) -> list[int | str]:
     (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
     rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
             f'writes) a number or a non-blank text, as Cortex XDR sent it')
-    if isinstance(value, str) and value.strip().startswith('['):
-        items, texts_allowed = json_list(value, 'action_id'), True
-    else:
-        items = [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
-        texts_allowed = False
+    texts_allowed = isinstance(value, str) and value.strip().startswith('[')
+    items = json_list(value, 'action_id') if texts_allowed else \
+        [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
     for position, item in enumerate(items, 1):
         number = isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_WHOLE_NUMBER
         # The JSON list holds each ID the first run followed, exactly as Cortex XDR sent it: it must come back.
