@@ -2500,11 +2500,9 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     if is_blank(value):
         return default
     text = str(value).strip().lower()
-    if text in ('true', 'yes', '1'):
-        return True
-    if text in ('false', 'no', '0'):
-        return False
-    raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
+    if text not in ('true', 'yes', '1', 'false', 'no', '0'):
+        raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
+    return text in ('true', 'yes', '1')
 
 
 def arg_to_list(value: Any, name: str) -> list[str]:
@@ -2566,13 +2564,10 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
     two cases: HSS matches either) once."""
     given, count = lined_up_lists(fields)
-    items, seen = [], set()
-    for index in range(count):
-        values = tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
-        if values not in seen:  # the values alone: 10,000 items hold no second copy of their keys
-            seen.add(values)
-            items.append(dict(zip(given, values)))
-    return items
+    # Deduplicated by the values alone: 10,000 items hold no second copy of their keys.
+    unique = dict.fromkeys(tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
+                           for index in range(count))
+    return [dict(zip(given, values)) for values in unique]
 
 
 def check_hss_items(fields: dict[str, list[str]]) -> None:
@@ -2612,19 +2607,17 @@ def polling_elapsed(started_ms: int, at_least_s: int = 0) -> int:
 def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
     (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
-    rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
-            f'writes) a number or a non-blank text, as Cortex XDR sent it')
-    texts_allowed = isinstance(value, str) and value.strip().startswith('[')
-    items = json_list(value, 'action_id') if texts_allowed else \
-        [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
+    if not (isinstance(value, str) and value.strip().startswith('[')):
+        return [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
+    items = json_list(value, 'action_id')
     for position, item in enumerate(items, 1):
-        number = isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_WHOLE_NUMBER
         # The JSON list holds each ID the first run followed, exactly as Cortex XDR sent it: it must come back.
-        as_sent = texts_allowed and ((isinstance(item, (int, float)) and not isinstance(item, bool) and
-                                      abs(item) < float('inf')) or (isinstance(item, str) and bool(item.strip())))
-        if not (number or as_sent):
-            raise RestoreError(f'action_id item {position} {rule}; got {printable(item)}. It is set by the command '
-                               f'itself while polling: run the command without it.')
+        finite_number = isinstance(item, (int, float)) and not isinstance(item, bool) and abs(item) < float('inf')
+        if not (finite_number or (isinstance(item, str) and item.strip())):
+            raise RestoreError(f'action_id item {position} must be an action ID: a whole number from 0 to '
+                               f'{MAX_WHOLE_NUMBER}, or (in the JSON list the command writes) a number or a non-blank '
+                               f'text, as Cortex XDR sent it; got {printable(item)}. It is set by the command itself '
+                               f'while polling: run the command without it.')
     return items
 
 
