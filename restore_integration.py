@@ -2304,6 +2304,12 @@ class BulkRunner:
 
 ''' XSOAR ENTRIES '''
 
+INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
+                    'is checked): use it only against a test server.')
+MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
+MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
+MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
+
 
 @dataclass(frozen=True)
 class PollingSchedule:
@@ -2348,10 +2354,6 @@ def error_entry(message: str) -> dict[str, Any]:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
 
-INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
-                    'is checked): use it only against a test server.')
-
-
 def with_insecure_warning(entry: dict[str, Any], transport_settings: TransportSettings) -> dict[str, Any]:
     """A command's entry, its human-readable part ending with a warning when verification is off."""
     if not transport_settings.verify:
@@ -2359,16 +2361,12 @@ def with_insecure_warning(entry: dict[str, Any], transport_settings: TransportSe
     return entry
 
 
-MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
-
-
 def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str | None = None,
                    first: Callable[[dict[str, Any]], bool] | None = None) -> str:
     """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of endpoints or
     items) the rows ``first`` picks (failures) come first, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
-        text = '' if value is None else str(value)
-        text = text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
+        text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
         # A cell ending with a backslash (a Windows folder) would escape the pipe that closes it.
         return text + ' ' if text.endswith('\\') else text
 
@@ -2383,10 +2381,6 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
         lines.append(f'\n{len(rows) - len(shown):,} more rows are not shown here' +
                      (f': {context_path} in the context holds all {len(rows):,}.' if context_path else '.'))
     return '\n'.join(lines)
-
-
-MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
-MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
 
 
 def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
