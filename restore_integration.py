@@ -2326,21 +2326,20 @@ class PollingSchedule:
                 'Timeout': str(self.timeout_in_seconds)}
 
 
+@dataclass(frozen=True)
 class RestoreResult:
     """One war-room entry: markdown for the analyst, context for playbooks, the raw reply, maybe a next run."""
 
-    def __init__(self, readable_output: str, outputs_key: str | None = None, outputs: Any = None,
-                 raw_response: Any = None, schedule: PollingSchedule | None = None) -> None:
-        self.readable_output = readable_output
-        self.outputs_key = outputs_key
-        self.outputs = outputs
-        self.raw_response = raw_response if raw_response is not None else outputs
-        self.schedule = schedule
+    readable_output: str
+    outputs_key: str | None = None
+    outputs: Any = None
+    raw_response: Any = None  # None: the outputs are the raw reply
+    schedule: PollingSchedule | None = None
 
     def to_entry(self) -> dict[str, Any]:
-        contents_format = 'json' if isinstance(self.raw_response, (dict, list)) else 'text'
-        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': contents_format, 'Contents': self.raw_response,
-                 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
+        raw = self.outputs if self.raw_response is None else self.raw_response
+        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json' if isinstance(raw, (dict, list)) else 'text',
+                 'Contents': raw, 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {}}
         return {**entry, **self.schedule.to_entry_fields()} if self.schedule else entry
 
@@ -2442,9 +2441,8 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     looks_like = HASH_LENGTH_NAMES.get(len(candidate)) if re.fullmatch(r'[0-9a-fA-F]+', candidate) else None
     hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
-    stray = re.search(r'[^0-9a-fA-F]', candidate)
-    where = f', and {printable(stray.group())} at position {stray.start() + 1} is not a hexadecimal digit' \
-        if stray else ''
+    bad = re.search(r'[^0-9a-fA-F]', candidate)
+    where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
 
