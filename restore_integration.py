@@ -2407,8 +2407,7 @@ def capped_names(names: list[str]) -> str:
 
 
 def war_room_value(text: str) -> str:
-    """A value as a war-room line takes it: bare when it can be, else raw in backticks (a path with blanks, a JSON
-    list), else in double quotes with \\ and \" escaped."""
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
     if text and not re.search(r'[\s"`]', text):
         return text
     if '`' not in text and '\n' not in text:
@@ -2498,10 +2497,9 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
 
 
 def arg_to_list(value: Any, name: str) -> list[str]:
-    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text.
-
-    Only the items of comma-separated text are stripped (blanks around commas are how such a list is typed); an item
-    of a JSON or a real list is taken as it is, so that a value with a blank at either end (a path) can be given."""
+    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text. Only comma-separated items
+    are stripped (blanks around commas are how such a list is typed): in a list or a JSON array, a value can begin or
+    end with a blank (a path)."""
     if is_blank(value):
         return []
     typed = isinstance(value, str) and not value.strip().startswith('[')
@@ -2563,8 +2561,7 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
 
 
 def check_hss_items(fields: dict[str, list[str]]) -> None:
-    """Refuses, before any request, item arguments that name no files, exact item lists that do not line up, and
-    file_attr given outside exact items."""
+    """Refuses, before any request, item arguments that name no files or do not fit together."""
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
     if hosts and hashes and paths:
         lined_up_lists(fields)
@@ -2603,7 +2600,6 @@ def action_id_list(value: Any) -> list[int | str]:
         return [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
     items = json_list(value, 'action_id')
     for position, item in enumerate(items, 1):
-        # The JSON list holds each ID the first run followed, exactly as Cortex XDR sent it: it must come back.
         finite_number = isinstance(item, (int, float)) and not isinstance(item, bool) and abs(item) < float('inf')
         if not (finite_number or (isinstance(item, str) and item.strip())):
             raise RestoreError(f'action_id item {position} must be an action ID: a whole number from 0 to '
@@ -2615,8 +2611,7 @@ def action_id_list(value: Any) -> list[int | str]:
 
 def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
     """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started,
-    polling_checks): JSON of the kind it wrote, each item (or the one value) of the shape it wrote, or empty when
-    absent; anything else was not written by the command."""
+    polling_checks): JSON of the kind and item shape it wrote, or empty when absent; it wrote nothing else."""
     value = args.get(name)
     if is_blank(value):
         return kind()
@@ -2648,15 +2643,13 @@ def is_sha256_text(value: Any) -> bool:
 
 
 def hss_restore_state(value: Any) -> dict[str, int | None] | None:
-    """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
-    command started (this machine's, ms; None for a follow command, whose polling starts with this run), how many
-    checks ran before this one, which batches HSS refused, and when the start's listing began (HSS's clock; None for
-    exact items, which are not listed). Small whatever the number of items: the items are found again by the same
-    arguments."""
+    """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
+    started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
+    before this one, the batches HSS refused, and when the start's listing began (None for exact items, not listed).
+    Small at any item count: the items are found again by the same arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    # A follow command leaves the start out (``<accepted>::0``): run by hand, it begins a polling of its own, now.
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12}))?)?',
                          str(value).strip())
     now = int(time.time() * 1000)
@@ -2686,8 +2679,7 @@ def state_text(state: dict[str, Any]) -> str:
 
 
 def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = False) -> str:
-    """Checks every configured vendor (and, with fetching on, that HSS events can be listed); 'ok' or a RestoreError
-    saying what is wrong."""
+    """'ok' once every configured vendor (and HSS's event listing, when fetching) answers; else an error saying why."""
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
