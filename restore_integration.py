@@ -2373,11 +2373,10 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
         return f'### {title}\n**No entries.**'
     # A stable sort: the rows ``first`` picks, then the others, each in their own order.
     ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
-    shown = ordered[:MAX_TABLE_ROWS]
     lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|' + '|'.join('---' for _ in headers) + '|']
-    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in shown)
-    if len(shown) < len(rows):
-        lines.append(f'\n{len(rows) - len(shown):,} more rows are not shown here' +
+    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
+    if len(rows) > MAX_TABLE_ROWS:
+        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here' +
                      (f': {context_path} in the context holds all {len(rows):,}.' if context_path else '.'))
     return '\n'.join(lines)
 
