@@ -2470,12 +2470,11 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     value = single_value(value, name)
     if is_blank(value):
         return default
-    if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer()):
-        number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()):
-        number = int(value.strip())
-    else:
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or \
+        (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
+    if isinstance(value, bool) or not whole:
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
+    number = int(value.strip() if isinstance(value, str) else value)
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if minimum is not None and number < minimum:
@@ -2497,8 +2496,7 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
 
 def arg_to_list(value: Any, name: str) -> list[str]:
     """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text. Only comma-separated items
-    are stripped (blanks around commas are how such a list is typed): in a list or a JSON array, a value can begin or
-    end with a blank (a path)."""
+    are stripped (typing puts blanks around commas): a path in a list or JSON array may begin or end with a blank."""
     if is_blank(value):
         return []
     typed = isinstance(value, str) and not value.strip().startswith('[')
@@ -2553,9 +2551,8 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
     two cases: HSS matches either) once."""
     given, count = lined_up_lists(fields)
-    # Deduplicated by the values alone: 10,000 items hold no second copy of their keys.
     unique = dict.fromkeys(tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
-                           for index in range(count))
+                           for index in range(count))  # the values alone: 10,000 items keep no copies of their keys
     return [dict(zip(given, values)) for values in unique]
 
 
@@ -2651,17 +2648,15 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12}))?)?',
                          str(value).strip())
-    now = int(time.time() * 1000)
-    accepted = int(match.group(1)) if match else 0
-    started = int(match.group(2)) if match and match.group(2) else None
+    started = int(match[2]) if match and match[2] else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or (started or now) > now + CLOCK_STEP_MAX_MS:
+    if match is None or (started or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
-    return {'accepted': accepted, 'started': started, 'checks': int(match.group(3)),
-            'refused': int(match.group(4) or '0', 16),
-            'listed': accepted - int(match.group(5)) if match.group(5) else None}
+    accepted = int(match[1])
+    return {'accepted': accepted, 'started': started, 'checks': int(match[3]),
+            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None}
 
 
 def state_text(state: dict[str, Any]) -> str:
