@@ -2419,11 +2419,9 @@ def war_room_value(text: str) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != 1:
-            raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
-        return value[0]
-    return value
+    if isinstance(value, (list, tuple)) and len(value) != 1:
+        raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
+    return value[0] if isinstance(value, (list, tuple)) else value
 
 
 def validate_sha256(value: Any, name: str = 'file_hash') -> str:
