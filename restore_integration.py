@@ -2177,12 +2177,17 @@ class BulkRunner:
 
 ''' XSOAR ENTRIES '''
 
+INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
+                    'is checked): use it only against a test server.')
+MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
+MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
+MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
+
 
 @dataclass(frozen=True)
 class PollingSchedule:
-    """The polling fields XSOAR reads from an entry (as CommonServerPython's ScheduledCommand writes them). The
-    interval is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires); every caller gives
-    a timeout."""
+    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the interval
+    is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires)."""
 
     command: str
     next_run_in_seconds: int
@@ -2194,29 +2199,22 @@ class PollingSchedule:
                 'Timeout': str(self.timeout_in_seconds)}
 
 
+@dataclass(frozen=True)
 class RestoreResult:
     """One war-room entry: markdown for the analyst, context for playbooks, the raw reply, maybe a next run."""
 
-    def __init__(self, readable_output: str, outputs_key: str | None = None, outputs: Any = None,
-                 raw_response: Any = None, schedule: PollingSchedule | None = None) -> None:
-        self.readable_output = readable_output
-        self.outputs_key = outputs_key
-        self.outputs = outputs
-        self.raw_response = raw_response if raw_response is not None else outputs
-        self.schedule = schedule
+    readable_output: str
+    outputs_key: str | None = None
+    outputs: Any = None
+    raw_response: Any = None  # None: the outputs are the raw reply
+    schedule: PollingSchedule | None = None
 
     def to_entry(self) -> dict[str, Any]:
-        entry = {
-            'Type': ENTRY_TYPE_NOTE,
-            'ContentsFormat': 'json' if isinstance(self.raw_response, (dict, list)) else 'text',
-            'Contents': self.raw_response,
-            'HumanReadable': self.readable_output,
-            'ReadableContentsFormat': 'markdown',
-            'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {},
-        }
-        if self.schedule:
-            entry.update(self.schedule.to_entry_fields())
-        return entry
+        raw = self.outputs if self.raw_response is None else self.raw_response
+        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json' if isinstance(raw, (dict, list)) else 'text',
+                 'Contents': raw, 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
+                 'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {}}
+        return {**entry, **self.schedule.to_entry_fields()} if self.schedule else entry
 
 
 def one_or_all(values: list[Any]) -> Any:
@@ -2228,10 +2226,6 @@ def error_entry(message: str) -> dict[str, Any]:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
 
-INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
-                    'is checked): use it only against a test server.')
-
-
 def with_insecure_warning(entry: dict[str, Any], transport_settings: TransportSettings) -> dict[str, Any]:
     """A command's entry, its human-readable part ending with a warning when verification is off."""
     if not transport_settings.verify:
@@ -2239,44 +2233,31 @@ def with_insecure_warning(entry: dict[str, Any], transport_settings: TransportSe
     return entry
 
 
-MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
-
-
 def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str | None = None,
                    first: Callable[[dict[str, Any]], bool] | None = None) -> str:
-    """A markdown table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of
-    endpoints or items), the rows ``first`` picks (failures) come first, and a last line says how many more
-    rows ``context_path`` holds."""
+    """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of endpoints or
+    items) the rows ``first`` picks (failures) come first, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
-        text = '' if value is None else str(value)
-        text = text.replace('|', '\\|').replace('\r\n', '\n').replace('\r', '\n').replace('\n', '<br>')
+        text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
         # A cell ending with a backslash (a Windows folder) would escape the pipe that closes it.
         return text + ' ' if text.endswith('\\') else text
 
-    lines = [f'### {title}']
     if not rows:
-        return '\n'.join(lines + ['**No entries.**'])
+        return f'### {title}\n**No entries.**'
     # A stable sort: the rows ``first`` picks, then the others, each in their own order.
     ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
-    shown = ordered[:MAX_TABLE_ROWS]
-    lines.append('|' + '|'.join(headers) + '|')
-    lines.append('|' + '|'.join('---' for _ in headers) + '|')
-    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in shown)
-    if len(shown) < len(rows):
-        lines.append(f'\n{len(rows) - len(shown):,} more rows are not shown here' +
+    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|' + '|'.join('---' for _ in headers) + '|']
+    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
+    if len(rows) > MAX_TABLE_ROWS:
+        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here' +
                      (f': {context_path} in the context holds all {len(rows):,}.' if context_path else '.'))
     return '\n'.join(lines)
 
 
-MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
-MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
-
-
 def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
                      who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
-    """A large outcome read at a glance: counts by status, each failure reason once with the endpoints or hosts
-    it applies to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every
-    row."""
+    """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
+    to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
     counts: dict[str, int] = {}
     by_reason: dict[tuple[str, str], list[str]] = {}
     for row in rows:
@@ -2286,10 +2267,9 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
-    for (status, reason), who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
-        lines.append(f'- **{status} ({len(who):,})**: {clean_text(reason)}\n  {capped_names(who)}')
-    lines.append(f'{context_path} in the context holds all {len(rows):,}.')
-    return '\n'.join(lines)
+    for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        lines.append(f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}')
+    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
 
 
 def capped_names(names: list[str]) -> str:
@@ -2299,8 +2279,7 @@ def capped_names(names: list[str]) -> str:
 
 
 def war_room_value(text: str) -> str:
-    """A value as a war-room line takes it: bare when it can be, else raw in backticks (a path with blanks, a JSON
-    list), else in double quotes with \\ and \" escaped."""
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
     if text and not re.search(r'[\s"`]', text):
         return text
     if '`' not in text and '\n' not in text:
@@ -2313,11 +2292,9 @@ def war_room_value(text: str) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != 1:
-            raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
-        return value[0]
-    return value
+    if isinstance(value, (list, tuple)) and len(value) != 1:
+        raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
+    return value[0] if isinstance(value, (list, tuple)) else value
 
 
 def validate_sha256(value: Any, name: str = 'file_hash') -> str:
@@ -2333,9 +2310,8 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     looks_like = HASH_LENGTH_NAMES.get(len(candidate)) if re.fullmatch(r'[0-9a-fA-F]+', candidate) else None
     hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
-    stray = re.search(r'[^0-9a-fA-F]', candidate)
-    where = f', and {printable(stray.group())} at position {stray.start() + 1} is not a hexadecimal digit' \
-        if stray else ''
+    bad = re.search(r'[^0-9a-fA-F]', candidate)
+    where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
 
@@ -2365,14 +2341,11 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     value = single_value(value, name)
     if is_blank(value):
         return default
-    if isinstance(value, int) and not isinstance(value, bool):  # a bool (an int to Python) is refused below
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()):
-        number = int(value.strip())
-    else:
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or \
+        (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
+    if isinstance(value, bool) or not whole:
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
+    number = int(value.strip() if isinstance(value, str) else value)
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if minimum is not None and number < minimum:
@@ -2386,41 +2359,28 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     value = single_value(value, name)
     if is_blank(value):
         return default
-    if isinstance(value, bool):
-        return value
     text = str(value).strip().lower()
-    if text in ('true', 'yes', '1'):
-        return True
-    if text in ('false', 'no', '0'):
-        return False
-    raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
+    if text not in ('true', 'yes', '1', 'false', 'no', '0'):
+        raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
+    return text in ('true', 'yes', '1')
 
 
 def arg_to_list(value: Any, name: str) -> list[str]:
-    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text.
-
-    Only the items of comma-separated text are stripped (blanks around commas are how such a list is typed); an item
-    of a JSON or a real list is taken as it is, so that a value with a blank at either end (a path) can be given."""
-    if value is None:
+    """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text. Only comma-separated items
+    are stripped (typing puts blanks around commas): a path in a list or JSON array may begin or end with a blank."""
+    if is_blank(value):
         return []
-    typed = False
+    typed = isinstance(value, str) and not value.strip().startswith('[')
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return []
-        typed = not text.startswith('[')
-        value = text.split(',') if typed else json_list(text, name)
+        value = value.strip().split(',') if typed else json_list(value.strip(), name)
     elif not isinstance(value, (list, tuple)):
         value = [value]
-    items = []
     for position, item in enumerate(value, 1):
         if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
-        text = str(item)
-        if not text.strip():
+        if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
-        items.append(text.strip() if typed else text)
-    return items
+    return [str(item).strip() if typed else str(item) for item in value]
 
 
 def json_list(text: str, name: str) -> list[Any]:
@@ -2462,18 +2422,13 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
     two cases: HSS matches either) once."""
     given, count = lined_up_lists(fields)
-    items, seen = [], set()
-    for index in range(count):
-        values = tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
-        if values not in seen:  # the values alone: 10,000 items hold no second copy of their keys
-            seen.add(values)
-            items.append(dict(zip(given, values)))
-    return items
+    unique = dict.fromkeys(tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
+                           for index in range(count))  # the values alone: 10,000 items keep no copies of their keys
+    return [dict(zip(given, values)) for values in unique]
 
 
 def check_hss_items(fields: dict[str, list[str]]) -> None:
-    """Refuses, before any request, item arguments that name no files, exact item lists that do not line up, and
-    file_attr given outside exact items."""
+    """Refuses, before any request, item arguments that name no files or do not fit together."""
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
     if hosts and hashes and paths:
         lined_up_lists(fields)
@@ -2508,28 +2463,22 @@ def polling_elapsed(started_ms: int, at_least_s: int = 0) -> int:
 def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
     (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
-    rule = (f'must be an action ID: a whole number from 0 to {MAX_WHOLE_NUMBER}, or (in the JSON list the command '
-            f'writes) a number or a non-blank text, as Cortex XDR sent it')
-    if isinstance(value, str) and value.strip().startswith('['):
-        items, texts_allowed = json_list(value, 'action_id'), True
-    else:
-        items = [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
-        texts_allowed = False
+    if not (isinstance(value, str) and value.strip().startswith('[')):
+        return [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
+    items = json_list(value, 'action_id')
     for position, item in enumerate(items, 1):
-        number = isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_WHOLE_NUMBER
-        # The JSON list holds each ID the first run followed, exactly as Cortex XDR sent it: it must come back.
-        as_sent = texts_allowed and ((isinstance(item, (int, float)) and not isinstance(item, bool) and
-                                      abs(item) < float('inf')) or (isinstance(item, str) and bool(item.strip())))
-        if not (number or as_sent):
-            raise RestoreError(f'action_id item {position} {rule}; got {printable(item)}. It is set by the command '
-                               f'itself while polling: run the command without it.')
+        finite_number = isinstance(item, (int, float)) and not isinstance(item, bool) and abs(item) < float('inf')
+        if not (finite_number or (isinstance(item, str) and item.strip())):
+            raise RestoreError(f'action_id item {position} must be an action ID: a whole number from 0 to '
+                               f'{MAX_WHOLE_NUMBER}, or (in the JSON list the command writes) a number or a non-blank '
+                               f'text, as Cortex XDR sent it; got {printable(item)}. It is set by the command itself '
+                               f'while polling: run the command without it.')
     return items
 
 
 def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
     """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started,
-    polling_checks): JSON of the kind it wrote, each item (or the one value) of the shape it wrote, or empty when
-    absent; anything else was not written by the command."""
+    polling_checks): JSON of the kind and item shape it wrote, or empty when absent; it wrote nothing else."""
     value = args.get(name)
     if is_blank(value):
         return kind()
@@ -2561,28 +2510,24 @@ def is_sha256_text(value: Any) -> bool:
 
 
 def hss_restore_state(value: Any) -> dict[str, int | None] | None:
-    """The hidden restore_state a polling run carries: when HSS accepted the restore (its clock, ms), when the
-    command started (this machine's, ms; None for a follow command, whose polling starts with this run), how many
-    checks ran before this one, which batches HSS refused, and when the start's listing began (HSS's clock; None for
-    exact items, which are not listed). Small whatever the number of items: the items are found again by the same
-    arguments."""
+    """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
+    started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
+    before this one, the batches HSS refused, and when the start's listing began (None for exact items, not listed).
+    Small at any item count: the items are found again by the same arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    # A follow command leaves the start out (``<accepted>::0``): run by hand, it begins a polling of its own, now.
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12}))?)?',
                          str(value).strip())
-    now = int(time.time() * 1000)
-    accepted = int(match.group(1)) if match else 0
-    started = int(match.group(2)) if match and match.group(2) else None
+    started = int(match[2]) if match and match[2] else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or (started or now) > now + CLOCK_STEP_MAX_MS:
+    if match is None or (started or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
-    return {'accepted': accepted, 'started': started, 'checks': int(match.group(3)),
-            'refused': int(match.group(4) or '0', 16),
-            'listed': accepted - int(match.group(5)) if match.group(5) else None}
+    accepted = int(match[1])
+    return {'accepted': accepted, 'started': started, 'checks': int(match[3]),
+            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None}
 
 
 def state_text(state: dict[str, Any]) -> str:
@@ -2599,8 +2544,7 @@ def state_text(state: dict[str, Any]) -> str:
 
 
 def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = False) -> str:
-    """Checks every configured vendor (and, with fetching on, that HSS events can be listed); 'ok' or a RestoreError
-    saying what is wrong."""
+    """'ok' once every configured vendor (and HSS's event listing, when fetching) answers; else an error saying why."""
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
