@@ -2761,8 +2761,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
     action_ids = action_id_list(args.get('action_id'))
-    # unsent: the files of file_hash an earlier run did not send. Sets, not lists: thousands of hashes may be looked
-    # up in each other, within the run's time.
+    # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
     asked = set(hashes)
     unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
@@ -2774,8 +2773,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     # checks made: each comes an interval after the run before it at least, whatever the clock says. No run waits past
     # what is left. (A sequence an older version started carries no count: its checks count from 0.)
     now = int(time.time() * 1000)
-    started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
-                           CLOCK_STEP_MAX_MS)
+    started = carried_json(args, 'polling_started', int, lambda n: type(n) is int and 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
     elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
@@ -2792,8 +2790,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
                       incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """The first run of restore-file: one restore per hash, then (polling) a check scheduled, which also sends the
-    restores this run had no time to send."""
+    """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now."""
     records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     unsent = unsent_for_next_check(records, unsent, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -2804,9 +2801,8 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         [record] = records
         if not endpoint_id and record.get('endpoints_count') is not None:
             where = f'{record["endpoints_count"]} endpoint(s)'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
-        if record.get('error'):
-            readable += f' {record["error"]}'
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
+            (f' {record["error"]}' if record.get('error') else '')
     else:
         readable = markdown_table(
             f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
@@ -2814,13 +2810,10 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
             first=lambda row: 'error' in row)
         if len(started) < len(records):
             readable += '\n\n' + grouped_refusals(refusals_of(records))
-    schedule = None
-    if polling:
-        readable += f'\n\nChecking the status every {interval} seconds.'
-        refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
-        schedule = xdr_next_check(args, started, interval, timeout, refused, unsent=unsent)
-    else:
-        readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+    readable += f'\n\nChecking the status every {interval} seconds.' if polling else \
+        '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+    refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
+    schedule = xdr_next_check(args, started, interval, timeout, refused, unsent=unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
@@ -2828,16 +2821,15 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                       alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                                        list[str]]:
     """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
-    context records, the vendor's replies, and the files Cortex XDR did not act on (no turn came, or a 429, a 503 or
-    no connection ended the request), which a next check may send (unsent_for_next_check). ``no_time``: why none is
-    sent."""
+    context records, the vendor's replies, and the files Cortex XDR did not act on, which a next check may send
+    (unsent_for_next_check). ``no_time``: why none is sent."""
     scope = endpoint_id or ''  # a restore sent says where it runs: '' for every endpoint holding the file
 
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         reply = None
+        failed = dict(restore_record(file_hash, scope, incident_id, None, None), status=XDR_OUTCOME_FAILED)
         if no_time:
-            return dict(restore_record(file_hash, scope, incident_id, None, None), status=XDR_OUTCOME_FAILED,
-                        error=no_time), None, False
+            return dict(failed, error=no_time), None, False
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
@@ -2849,8 +2841,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
             unsent = reply is None and not may_have_applied(error.attempts) and \
                 (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
-            record = restore_record(file_hash, scope, incident_id, None, None)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None, unsent
+            return dict(failed, error=str(error)), None, unsent
         record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
         if refusal:
             if alone:
@@ -2868,17 +2859,16 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 
 def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args: dict[str, Any], polling: bool,
                           interval: int, timeout: int) -> list[str]:
-    """The files of ``unsent`` the next check sends: it sends only with more than two intervals of polling time left
-    (counted from polling_started and polling_checks), and comes an interval after this run at least, or later: XSOAR
-    may run it late, so the promise keeps one more interval in hand. Their records say so; the others' say why no
-    check sends them, and to run restore-file again."""
+    """The files of ``unsent`` the next check sends: only with more than two intervals of polling time left, as it
+    comes an interval after this run or later (XSOAR may run it late: the promise keeps one more interval in hand).
+    Their records say so; the others' say why no check sends them, and to run restore-file again."""
     left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']) * interval) - interval
     later = polling and left > 3 * interval
+    note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
+        XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
     for record in records:
         if polling and record['file_hash'] in unsent:
-            record['error'] += ' While polling lasts, its next check sends it.' if later else \
-                ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
-                                                                          timeout=timeout, needed=3 * interval)
+            record['error'] += note
     return unsent if later else []
 
 
