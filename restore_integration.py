@@ -2873,22 +2873,17 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
-    """(action_id, endpoints_count, refusal, problems) of a restore reply.
-
-    ``refusal``: the vendor's reason when its ``status`` says it did not accept the restore (0), else None.
-    ``problems``: what could not be read; the restore is followed even so, with the problems in ``error``.
-    """
-    action_id, problems = reply.get('action_id'), []
+    """(action_id, endpoints_count, refusal, problems) of a restore reply; ``problems``: what could not be read (the
+    restore is followed even so, with the problems in ``error``)."""
+    action_id, refusal, problems = reply.get('action_id'), restore_refusal(reply), []
     if action_id in (None, ''):
-        refusal = restore_refusal(reply)  # a refusal (status 0) may come without an action_id: its reason is kept
-        if refusal:
+        if refusal:  # a refusal (status 0) may come without an action_id: its reason is kept
             return None, None, refusal, problems
         raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
                            'Look for the action in Cortex XDR > Response > Action Center.')
     if not is_action_id(action_id):
         problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
-    count = reply.get('endpoints_count')
-    endpoints_count = None
+    count, endpoints_count = reply.get('endpoints_count'), None
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
         endpoints_count = count
     elif isinstance(count, str) and count.strip().isdigit() and count.strip().isascii():
@@ -2898,18 +2893,18 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     status = reply.get('status')
     if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
-    return action_id, endpoints_count, restore_refusal(reply), problems
+    return action_id, endpoints_count, refusal, problems
 
 
 def restore_refusal(reply: dict[str, Any]) -> str | None:
     """The vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
     status = reply.get('status')
-    if status is None or str(status).strip().lower() not in ('0', 'false'):
+    if str(status).strip().lower() not in ('0', 'false'):
         return None
     reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
                    if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
-    return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else '.') + \
-        ('' if reason else ' Check the file hash and the endpoints in Cortex XDR > Response > Action Center.')
+    advice = '. Check the file hash and the endpoints in Cortex XDR > Response > Action Center.'
+    return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else advice)
 
 
 def is_action_id(value: Any) -> bool:
@@ -2919,10 +2914,9 @@ def is_action_id(value: Any) -> bool:
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
                    endpoints_count: int | None) -> dict[str, Any]:
-    """The context record of one file's restore; what is not known is left out rather than set to null, as XSOAR
-    updates a record its DT key matches and keeps what the update leaves out. So a restore sent writes its endpoint_id
-    always ('' for every endpoint: a refusal has no action_id, and a later refusal of the file updates it), and a check
-    not told the endpoint (None) leaves it out: it cannot know whether the action it reads was limited to one."""
+    """One file's context record, the unknown left out, not null: XSOAR updates the record its DT key matches and
+    keeps what the update leaves out. A restore sent always writes endpoint_id ('' for every endpoint: a refusal has
+    no action_id; a later refusal updates it); a check not told the endpoint (None) cannot know the action's scope."""
     record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
               'endpoint_id': endpoint_id, 'incident_id': incident_id}
     return {name: value for name, value in record.items() if value is not None}
@@ -2964,9 +2958,8 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
     # next check to run): with less time left none is sent; with more, no wait for a turn goes past that. A check that
     # is not the last ends its waits an interval before the timeout, so that the next check comes within it.
-    no_time = 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='were', timeout=timeout,
-                                                          needed=2 * interval) if polling and left <= 2 * interval \
-        else ''
+    no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
+        left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
     client.transport.wait_at_most(left - (0 if ending or not polling else 2 * interval if unsent and not no_time
                                           else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
@@ -2986,19 +2979,17 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
     finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                           for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
-    unread = [summary for summary in summaries if summary.get('error')]
-    unread_text = '\n\n' + '\n'.join(f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}'
-                                     for s in unread[:3]) if unread else ''
+    unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
+    unread_text = '\n\n' + '\n'.join(unread[:3]) if unread else ''
     if len(sent) > len(not_sent):
         unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
-    schedule = None
-    if not last:
-        readable = xdr_progress_line(summaries, interval, earlier) + unread_text
-        readable += '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else ''  # not started at this check
-        # Finished actions are final and already in context: the next check reads only those still running.
-        schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
-    else:
+    # Finished actions are final and already in context: the next check reads only those still running.
+    schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
+    if last:
         readable = xdr_last_report(summaries, earlier, refused, unread_text, running if ending else [], timeout)
+    else:  # and the files not started at this check
+        readable = xdr_progress_line(summaries, interval, earlier) + unread_text + (
+            '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else '')
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
