@@ -2948,10 +2948,9 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int) -> RestoreResult:
-    """A polling run of restore-file: the restores no run had time to send are sent while a next check can follow
-    them (``left``: seconds of polling time), every action still running checked; the next check scheduled for those
-    that still are, unless it would come past the timeout: this check is then the last (``ending``), and says how to
-    follow each action still running. A check that is not the last says one line; the last covers every file given."""
+    """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
+    seconds), checks every running action, and schedules the next check unless past the timeout: then this check is
+    the last (``ending``), covers every file given and says how to follow each action still running."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     ending = polling and left < interval
@@ -3025,12 +3024,9 @@ def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
                          incident_id: int | None, polling: bool = True, may_stop: bool = True,
                          ending: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Reads the status of every action still followed. A status that cannot be read (after the transport's
-    retries) leaves its file in progress with the reason in ``error``, and endpoints and counts left out (XSOAR
-    updates the record in context: it keeps those an earlier check read); the next check reads it again, or the error
-    says that polling ends with this check (``ending``), or, without ``polling`` (a check by hand), to run the command
-    again. When Cortex XDR refuses the key itself at every read (``may_stop``: no action started at this check), the
-    error says so."""
+    """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
+    with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
+    key refused at every read raises, when ``may_stop`` (no action started at this check)."""
     again = 'run the same command again to read it' if not polling else 'polling ended with this check' if ending \
         else 'the next check reads it again'
     if ending:  # a read starts nothing: the last check reads all its run has time for (XSOAR's Timeout leaves room)
@@ -3043,8 +3039,7 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
             return error
 
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
-    refused = [error for error in checked
-               if isinstance(error, VendorApiError) and error.http_status in XDR_KEY_REFUSALS]
+    refused = [e for e in checked if isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS]
     if may_stop and refused and len(refused) == len(checked):
         raise refused[0].with_sentence(
             f'Every status read of this check was refused so, which does not change by itself'
@@ -3070,19 +3065,16 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
 
 def summarise_action(record: dict[str, Any], reply: dict[str, Any],
                      again: str = 'the next check reads it again') -> dict[str, Any]:
-    """Per-endpoint statuses of a restore action, counted into an overall outcome. A part of the reply that cannot
-    be read becomes ``error`` on the record (the action stays followed; ``again``: how it is read again), never an
-    exception."""
+    """Per-endpoint statuses of a restore action, counted into an outcome. A part of the reply not read becomes
+    ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception."""
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
                     f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
                     f'statuses); {again}.')
-    statuses, reasons = statuses or {}, reply.get('errorReasons')
-    if not isinstance(reasons, dict):
-        reasons = {}
+    reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints = []
-    for endpoint_id, status in sorted(statuses.items(), key=lambda pair: str(pair[0])):
+    for endpoint_id, status in sorted((statuses or {}).items(), key=lambda pair: str(pair[0])):
         status = clean_text(status) if isinstance(status, str) else str(status)
         endpoint = {'endpoint_id': str(endpoint_id), 'status': status}
         if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
@@ -3091,16 +3083,9 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
     running = [e for e in endpoints if e['status'] not in XDR_FINAL_STATUSES]
     restored = [e for e in endpoints if e['status'] == XDR_SUCCESS_STATUS]
     failed = [e for e in endpoints if e['status'] in XDR_FINAL_STATUSES and e['status'] != XDR_SUCCESS_STATUS]
-    if running or not endpoints:
-        outcome = XDR_OUTCOME_IN_PROGRESS
-    elif not failed:
-        outcome = XDR_OUTCOME_SUCCESS
-    elif restored:
-        outcome = XDR_OUTCOME_PARTIAL
-    else:
-        outcome = XDR_OUTCOME_FAILED
-    summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed),
-                   endpoints=endpoints)
+    outcome = XDR_OUTCOME_IN_PROGRESS if running or not endpoints else XDR_OUTCOME_SUCCESS if not failed else \
+        XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED
+    summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed), endpoints=endpoints)
     if 'endpoints_count' not in summary and endpoints:
         summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
     return summary
@@ -3110,14 +3095,12 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
     one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
-    candidates = []
+    candidates = [reason] if isinstance(reason, str) else []
     if isinstance(reason, dict):
         data = json_object(reason.get('errorData'))
         candidates += [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription')]
         if data is None and isinstance(reason.get('errorData'), str):
             candidates.append(reason['errorData'])  # errorData that is not JSON: its text is the reason
-    elif isinstance(reason, str):
-        candidates.append(reason)
     if isinstance(reply, dict):
         candidates.append(reply.get('errorText'))
     if isinstance(reason, dict) and isinstance(reason.get('missing_files'), list):
@@ -3132,15 +3115,12 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
 
 def json_object(value: Any) -> dict[str, Any] | None:
     """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
-    if isinstance(value, dict):
-        return value
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
             return None
-        return value if isinstance(value, dict) else None
-    return None
+    return value if isinstance(value, dict) else None
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
