@@ -2769,9 +2769,8 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
                            f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
                            f'the command without it.')
-    # XSOAR's Timeout counts from the first run, whose start (this machine's clock, ms) every run hands on, with the
-    # checks made: each comes an interval after the run before it at least, whatever the clock says. No run waits past
-    # what is left. (A sequence an older version started carries no count: its checks count from 0.)
+    # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
+    # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
     now = int(time.time() * 1000)
     started = carried_json(args, 'polling_started', int, lambda n: type(n) is int and 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
@@ -2804,10 +2803,9 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
     else:
-        readable = markdown_table(
-            f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-            ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
-            first=lambda row: 'error' in row)
+        readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
+                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
+                                  first=lambda row: 'error' in row)
         if len(started) < len(records):
             readable += '\n\n' + grouped_refusals(refusals_of(records))
     readable += f'\n\nChecking the status every {interval} seconds.' if polling else \
@@ -2820,9 +2818,9 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                                        list[str]]:
-    """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
-    context records, the vendor's replies, and the files Cortex XDR did not act on, which a next check may send
-    (unsent_for_next_check). ``no_time``: why none is sent."""
+    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the
+    records, the vendor's replies, and the files Cortex XDR did not act on, which a next check may send; ``no_time``:
+    why none is sent."""
     scope = endpoint_id or ''  # a restore sent says where it runs: '' for every endpoint holding the file
 
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
@@ -3000,9 +2998,13 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
     started, each reason once. A restore none of whose files was ever started is an error, as at the first run."""
     if not summaries and not earlier:
         raise none_started(refused)
+    lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
+             f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
+    if len(earlier) > MAX_LISTED_FILES:
+        lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     # No action of its own (every one ended earlier, the late sends not started): no table of none
     readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): each '
-                f'action ended at an earlier check.') + notes + xdr_earlier_lines(earlier)
+                f'action ended at an earlier check.') + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
         summary['error'] = (summary.get('error') or 'Still running when polling ended with this check.') + ' ' + \
             xdr_follow_text([summary])
@@ -3010,15 +3012,6 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
         readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action(s) still running. '
                      + xdr_follow_text(ended))
     return readable + ('\n\n' + grouped_refusals(refused) if refused else '')
-
-
-def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
-    """The files whose actions ended at an earlier check, a line each (capped): the last check covers them too."""
-    lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
-             f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
-    if len(earlier) > MAX_LISTED_FILES:
-        lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
-    return '\n\n' + '\n'.join(lines) if lines else ''
 
 
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
@@ -3101,8 +3094,7 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
         candidates += [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription')]
         if data is None and isinstance(reason.get('errorData'), str):
             candidates.append(reason['errorData'])  # errorData that is not JSON: its text is the reason
-    if isinstance(reply, dict):
-        candidates.append(reply.get('errorText'))
+    candidates.append(reply.get('errorText') if isinstance(reply, dict) else None)
     if isinstance(reason, dict) and isinstance(reason.get('missing_files'), list):
         described = [clean_text(item.get('description')) for item in reason['missing_files']
                      if isinstance(item, dict) and item.get('description')]
@@ -3126,10 +3118,9 @@ def json_object(value: Any) -> dict[str, Any] | None:
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
                    refused: dict[str, list[str]], unsent: Sequence[str] = (),
                    finished: Sequence[dict[str, Any]] = ()) -> PollingSchedule:
-    """The next restore-file check: the files still followed and their actions, then the files no run has sent yet
-    (``unsent``), with what earlier runs found (refused, finished; an empty one left out). endpoint_id and incident_id
-    go as this run read them (a list of one from context, as text): what XSOAR hands back is then what the check
-    reads."""
+    """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
+    runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
+    list of one from context, as text): what XSOAR hands back is then what the check reads."""
     follow = dict(args, file_hash=','.join([*(r['file_hash'] for r in followed), *unsent]),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
@@ -3160,11 +3151,10 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: S
     endpoints of files whose actions ended at an earlier check (``earlier``) still count, as final."""
     endpoints = [endpoint for summary in summaries for endpoint in summary.get('endpoints', ())]
     final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
-    restored = sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
-    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
-    final_before = restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
     running = len(endpoints) - len(final)
-    final_count, restored_count = len(final) + final_before, restored + restored_before
+    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
+    final_count = len(final) + restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
+    restored_count = restored_before + sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
@@ -3200,9 +3190,8 @@ def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]
     if len(summaries) == 1:
         [summary] = summaries
         title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
-        return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
-                                'error_description', lambda row: row.get('endpoint_id'),
-                                'CortexXDR.RestoredFile.endpoints')
+        return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
+                                lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
     finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
     grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {len(rows):,} endpoints: {finished} action(s) '
                                f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
