@@ -2871,8 +2871,7 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
-    """(action_id, endpoints_count, refusal, problems) of a restore reply; ``problems``: what could not be read (the
-    restore is followed even so, with the problems in ``error``)."""
+    """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply."""
     action_id, refusal, problems = reply.get('action_id'), restore_refusal(reply), []
     if action_id in (None, ''):
         if refusal:  # a refusal (status 0) may come without an action_id: its reason is kept
@@ -2937,8 +2936,7 @@ def none_started(refused: dict[str, list[str]]) -> RestoreError:
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
-    """Refusals as the analyst reads them: each reason once, with the files it applies to."""
-    # "Not started" rather than "Refused": the reason may be Cortex XDR's, or this run's time for its turns running out
+    """Each reason once, with its files, as "Not started": the reason may be Cortex XDR's, or this run's time ending."""
     return '\n'.join(f'- **Not started ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
                      for reason, hashes in refused.items())
 
@@ -3031,21 +3029,20 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
         except RestoreError as error:
             return error
 
+    records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(hashes, action_ids)]
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
     refused = [e for e in checked if isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS]
     if may_stop and refused and len(refused) == len(checked):
         raise refused[0].with_sentence(
             f'Every status read of this check was refused so, which does not change by itself'
             f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
-            + xdr_follow_text([{'file_hash': h, 'action_id': a, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
-                               for h, a in zip(hashes, action_ids)], ', once the key works again,'))
+            + xdr_follow_text(records, ', once the key works again,'))
     summaries, replies = [], []
-    for file_hash, action_id, reply in zip(hashes, action_ids, checked):
-        record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
+    for record, reply in zip(records, checked):
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
             summaries.append(dict(unread, error=f'Status not read at this check; {again}. {reply}'))
-            replies.append({'action_id': action_id, 'error': str(reply)})
+            replies.append({'action_id': record['action_id'], 'error': str(reply)})
             continue
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
             summaries.append({'error': '', **summarise_action(record, reply, again)})
@@ -3099,10 +3096,9 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
         described = [clean_text(item.get('description')) for item in reason['missing_files']
                      if isinstance(item, dict) and item.get('description')]
         candidates.append('; '.join(text for text in described if text))
-    for candidate in candidates:
-        if isinstance(candidate, (str, int, float)) and not isinstance(candidate, bool) and clean_text(candidate):
-            return clean_text(candidate)
-    return f'Cortex XDR reported {status} without a reason. Open the action in Cortex XDR > Response > Action Center.'
+    texts = [clean_text(c) for c in candidates if isinstance(c, (str, int, float)) and not isinstance(c, bool)]
+    return next((text for text in texts if text), f'Cortex XDR reported {status} without a reason. Open the action in '
+                'Cortex XDR > Response > Action Center.')
 
 
 def json_object(value: Any) -> dict[str, Any] | None:
@@ -3133,8 +3129,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
 
 
 def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
-    """How to follow the restore actions of these records after this polling: in the Action Center, or with the
-    restore-file line that follows them (a polling of its own)."""
+    """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling)."""
     action_ids = [record['action_id'] for record in records]
     # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
     scope = ''.join(f' {name}={war_room_value(str(records[0][name]))}' for name in ('endpoint_id', 'incident_id')
@@ -3147,8 +3142,7 @@ def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
 
 
 def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
-    """One line for a check that is not the last: how many endpoints are final, and how many still run. The
-    endpoints of files whose actions ended at an earlier check (``earlier``) still count, as final."""
+    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
     endpoints = [endpoint for summary in summaries for endpoint in summary.get('endpoints', ())]
     final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
     running = len(endpoints) - len(final)
