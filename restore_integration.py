@@ -2818,9 +2818,8 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                                        list[str]]:
-    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the
-    records, the vendor's replies, and the files Cortex XDR did not act on, which a next check may send; ``no_time``:
-    why none is sent."""
+    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the records,
+    the vendor's replies, and the files not acted on, which a next check may send; ``no_time``: why none is sent."""
     scope = endpoint_id or ''  # a restore sent says where it runs: '' for every endpoint holding the file
 
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
@@ -2878,7 +2877,8 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
             return None, None, refusal, problems
         raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
                            'Look for the action in Cortex XDR > Response > Action Center.')
-    if not is_action_id(action_id):
+    number = isinstance(action_id, int) and not isinstance(action_id, bool)
+    if not (number or isinstance(action_id, str) and action_id.strip()):  # carried back exactly as received
         problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
     count, endpoints_count = reply.get('endpoints_count'), None
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
@@ -2902,11 +2902,6 @@ def restore_refusal(reply: dict[str, Any]) -> str | None:
                    if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
     advice = '. Check the file hash and the endpoints in Cortex XDR > Response > Action Center.'
     return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else advice)
-
-
-def is_action_id(value: Any) -> bool:
-    """An action ID as the vendor sends it: a number or a text, carried back exactly as received."""
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and bool(value.strip()))
 
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
@@ -3033,10 +3028,9 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
     refused = [e for e in checked if isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS]
     if may_stop and refused and len(refused) == len(checked):
-        raise refused[0].with_sentence(
-            f'Every status read of this check was refused so, which does not change by itself'
-            f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
-            + xdr_follow_text(records, ', once the key works again,'))
+        raise refused[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
+                                       f'itself{": polling stops here" if polling else ""}. The restores go on in '
+                                       f'Cortex XDR: ' + xdr_follow_text(records, ', once the key works again,'))
     summaries, replies = [], []
     for record, reply in zip(records, checked):
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -3152,9 +3146,8 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: S
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
-    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} '
-            f'restored, {final_count - restored_count} failed), {running} running{unread_text}; checking again in '
-            f'{interval} s.')
+    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} restored, '
+            f'{final_count - restored_count} failed), {running} running{unread_text}; checking again in {interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
