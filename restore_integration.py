@@ -2977,9 +2977,9 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
     if last:
         readable = xdr_last_report(summaries, earlier, refused, unread_text, running if ending else [], timeout)
-    else:  # and the files not started at this check
+    else:
         readable = xdr_progress_line(summaries, interval, earlier) + unread_text + (
-            '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else '')
+            '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else '')  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
