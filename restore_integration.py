@@ -2578,8 +2578,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
     action_ids = action_id_list(args.get('action_id'))
-    # unsent: the files of file_hash an earlier run did not send. Sets, not lists: thousands of hashes may be looked
-    # up in each other, within the run's time.
+    # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
     asked = set(hashes)
     unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
@@ -2587,12 +2586,10 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
                            f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
                            f'the command without it.')
-    # XSOAR's Timeout counts from the first run, whose start (this machine's clock, ms) every run hands on, with the
-    # checks made: each comes an interval after the run before it at least, whatever the clock says. No run waits past
-    # what is left. (A sequence an older version started carries no count: its checks count from 0.)
+    # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
+    # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
     now = int(time.time() * 1000)
-    started = carried_json(args, 'polling_started', int, lambda ms: type(ms) is int and 0 < ms <= now +
-                           CLOCK_STEP_MAX_MS)
+    started = carried_json(args, 'polling_started', int, lambda n: type(n) is int and 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
     elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
@@ -2609,8 +2606,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
                       incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """The first run of restore-file: one restore per hash, then (polling) a check scheduled, which also sends the
-    restores this run had no time to send."""
+    """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now."""
     records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     unsent = unsent_for_next_check(records, unsent, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -2621,40 +2617,33 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         [record] = records
         if not endpoint_id and record.get('endpoints_count') is not None:
             where = f'{record["endpoints_count"]} endpoint(s)'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
-        if record.get('error'):
-            readable += f' {record["error"]}'
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
+            (f' {record["error"]}' if record.get('error') else '')
     else:
-        readable = markdown_table(
-            f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-            ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
-            first=lambda row: 'error' in row)
+        readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
+                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
+                                  first=lambda row: 'error' in row)
         if len(started) < len(records):
             readable += '\n\n' + grouped_refusals(refusals_of(records))
-    schedule = None
-    if polling:
-        readable += f'\n\nChecking the status every {interval} seconds.'
-        refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
-        schedule = xdr_next_check(args, started, interval, timeout, refused, unsent=unsent)
-    else:
-        readable += '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+    readable += f'\n\nChecking the status every {interval} seconds.' if polling else \
+        '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+    refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
+    schedule = xdr_next_check(args, started, interval, timeout, refused, unsent=unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                                        list[str]]:
-    """POST one restore per hash, side by side; a refused one is reported, not fatal, unless ``alone``. Returns the
-    context records, the vendor's replies, and the files Cortex XDR did not act on (no turn came, or a 429, a 503 or
-    no connection ended the request), which a next check may send (unsent_for_next_check). ``no_time``: why none is
-    sent."""
+    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the records,
+    the vendor's replies, and the files not acted on, which a next check may send; ``no_time``: why none is sent."""
     scope = endpoint_id or ''  # a restore sent says where it runs: '' for every endpoint holding the file
 
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
         reply = None
+        failed = dict(restore_record(file_hash, scope, incident_id, None, None), status=XDR_OUTCOME_FAILED)
         if no_time:
-            return dict(restore_record(file_hash, scope, incident_id, None, None), status=XDR_OUTCOME_FAILED,
-                        error=no_time), None, False
+            return dict(failed, error=no_time), None, False
         try:
             reply = client.restore_file(file_hash, endpoint_id, incident_id)
             action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
@@ -2666,8 +2655,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
             unsent = reply is None and not may_have_applied(error.attempts) and \
                 (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
-            record = restore_record(file_hash, scope, incident_id, None, None)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=str(error)), None, unsent
+            return dict(failed, error=str(error)), None, unsent
         record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
         if refusal:
             if alone:
@@ -2685,37 +2673,31 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 
 def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args: dict[str, Any], polling: bool,
                           interval: int, timeout: int) -> list[str]:
-    """The files of ``unsent`` the next check sends: it sends only with more than two intervals of polling time left
-    (counted from polling_started and polling_checks), and comes an interval after this run at least, or later: XSOAR
-    may run it late, so the promise keeps one more interval in hand. Their records say so; the others' say why no
-    check sends them, and to run restore-file again."""
+    """The files of ``unsent`` the next check sends: only with more than two intervals of polling time left, as it
+    comes an interval after this run or later (XSOAR may run it late: the promise keeps one more interval in hand).
+    Their records say so; the others' say why no check sends them, and to run restore-file again."""
     left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']) * interval) - interval
     later = polling and left > 3 * interval
+    note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
+        XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
     for record in records:
         if polling and record['file_hash'] in unsent:
-            record['error'] += ' While polling lasts, its next check sends it.' if later else \
-                ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
-                                                                          timeout=timeout, needed=3 * interval)
+            record['error'] += note
     return unsent if later else []
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
-    """(action_id, endpoints_count, refusal, problems) of a restore reply.
-
-    ``refusal``: the vendor's reason when its ``status`` says it did not accept the restore (0), else None.
-    ``problems``: what could not be read; the restore is followed even so, with the problems in ``error``.
-    """
-    action_id, problems = reply.get('action_id'), []
+    """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply."""
+    action_id, refusal, problems = reply.get('action_id'), restore_refusal(reply), []
     if action_id in (None, ''):
-        refusal = restore_refusal(reply)  # a refusal (status 0) may come without an action_id: its reason is kept
-        if refusal:
+        if refusal:  # a refusal (status 0) may come without an action_id: its reason is kept
             return None, None, refusal, problems
         raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
                            'Look for the action in Cortex XDR > Response > Action Center.')
-    if not is_action_id(action_id):
+    number = isinstance(action_id, int) and not isinstance(action_id, bool)
+    if not (number or isinstance(action_id, str) and action_id.strip()):  # carried back exactly as received
         problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
-    count = reply.get('endpoints_count')
-    endpoints_count = None
+    count, endpoints_count = reply.get('endpoints_count'), None
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
         endpoints_count = count
     elif isinstance(count, str) and count.strip().isdigit() and count.strip().isascii():
@@ -2725,31 +2707,25 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     status = reply.get('status')
     if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
-    return action_id, endpoints_count, restore_refusal(reply), problems
+    return action_id, endpoints_count, refusal, problems
 
 
 def restore_refusal(reply: dict[str, Any]) -> str | None:
     """The vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
     status = reply.get('status')
-    if status is None or str(status).strip().lower() not in ('0', 'false'):
+    if str(status).strip().lower() not in ('0', 'false'):
         return None
     reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
                    if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
-    return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else '.') + \
-        ('' if reason else ' Check the file hash and the endpoints in Cortex XDR > Response > Action Center.')
-
-
-def is_action_id(value: Any) -> bool:
-    """An action ID as the vendor sends it: a number or a text, carried back exactly as received."""
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and bool(value.strip()))
+    advice = '. Check the file hash and the endpoints in Cortex XDR > Response > Action Center.'
+    return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else advice)
 
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
                    endpoints_count: int | None) -> dict[str, Any]:
-    """The context record of one file's restore; what is not known is left out rather than set to null, as XSOAR
-    updates a record its DT key matches and keeps what the update leaves out. So a restore sent writes its endpoint_id
-    always ('' for every endpoint: a refusal has no action_id, and a later refusal of the file updates it), and a check
-    not told the endpoint (None) leaves it out: it cannot know whether the action it reads was limited to one."""
+    """One file's context record, the unknown left out, not null: XSOAR updates the record its DT key matches and
+    keeps what the update leaves out. A restore sent always writes endpoint_id ('' for every endpoint: a refusal has
+    no action_id; a later refusal updates it); a check not told the endpoint (None) cannot know the action's scope."""
     record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
               'endpoint_id': endpoint_id, 'incident_id': incident_id}
     return {name: value for name, value in record.items() if value is not None}
@@ -2772,8 +2748,7 @@ def none_started(refused: dict[str, list[str]]) -> RestoreError:
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
-    """Refusals as the analyst reads them: each reason once, with the files it applies to."""
-    # "Not started" rather than "Refused": the reason may be Cortex XDR's, or this run's time for its turns running out
+    """Each reason once, with its files, as "Not started": the reason may be Cortex XDR's, or this run's time ending."""
     return '\n'.join(f'- **Not started ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
                      for reason, hashes in refused.items())
 
@@ -2781,19 +2756,17 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int) -> RestoreResult:
-    """A polling run of restore-file: the restores no run had time to send are sent while a next check can follow
-    them (``left``: seconds of polling time), every action still running checked; the next check scheduled for those
-    that still are, unless it would come past the timeout: this check is then the last (``ending``), and says how to
-    follow each action still running. A check that is not the last says one line; the last covers every file given."""
+    """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
+    seconds), checks every running action, and schedules the next check unless past the timeout: then this check is
+    the last (``ending``), covers every file given and says how to follow each action still running."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     ending = polling and left < interval
     # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
     # next check to run): with less time left none is sent; with more, no wait for a turn goes past that. A check that
     # is not the last ends its waits an interval before the timeout, so that the next check comes within it.
-    no_time = 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='were', timeout=timeout,
-                                                          needed=2 * interval) if polling and left <= 2 * interval \
-        else ''
+    no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
+        left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
     client.transport.wait_at_most(left - (0 if ending or not polling else 2 * interval if unsent and not no_time
                                           else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
@@ -2813,19 +2786,17 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
     finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                           for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
-    unread = [summary for summary in summaries if summary.get('error')]
-    unread_text = '\n\n' + '\n'.join(f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}'
-                                     for s in unread[:3]) if unread else ''
+    unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
+    unread_text = '\n\n' + '\n'.join(unread[:3]) if unread else ''
     if len(sent) > len(not_sent):
         unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
-    schedule = None
-    if not last:
-        readable = xdr_progress_line(summaries, interval, earlier) + unread_text
-        readable += '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else ''  # not started at this check
-        # Finished actions are final and already in context: the next check reads only those still running.
-        schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
-    else:
+    # Finished actions are final and already in context: the next check reads only those still running.
+    schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
+    if last:
         readable = xdr_last_report(summaries, earlier, refused, unread_text, running if ending else [], timeout)
+    else:
+        readable = xdr_progress_line(summaries, interval, earlier) + unread_text + (
+            '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else '')  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
@@ -2837,9 +2808,13 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
     started, each reason once. A restore none of whose files was ever started is an error, as at the first run."""
     if not summaries and not earlier:
         raise none_started(refused)
+    lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
+             f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
+    if len(earlier) > MAX_LISTED_FILES:
+        lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     # No action of its own (every one ended earlier, the late sends not started): no table of none
     readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): each '
-                f'action ended at an earlier check.') + notes + xdr_earlier_lines(earlier)
+                f'action ended at an earlier check.') + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
         summary['error'] = (summary.get('error') or 'Still running when polling ended with this check.') + ' ' + \
             xdr_follow_text([summary])
@@ -2849,24 +2824,12 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
     return readable + ('\n\n' + grouped_refusals(refused) if refused else '')
 
 
-def xdr_earlier_lines(earlier: list[dict[str, Any]]) -> str:
-    """The files whose actions ended at an earlier check, a line each (capped): the last check covers them too."""
-    lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
-             f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
-    if len(earlier) > MAX_LISTED_FILES:
-        lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
-    return '\n\n' + '\n'.join(lines) if lines else ''
-
-
 def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
                          incident_id: int | None, polling: bool = True, may_stop: bool = True,
                          ending: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Reads the status of every action still followed. A status that cannot be read (after the transport's
-    retries) leaves its file in progress with the reason in ``error``, and endpoints and counts left out (XSOAR
-    updates the record in context: it keeps those an earlier check read); the next check reads it again, or the error
-    says that polling ends with this check (``ending``), or, without ``polling`` (a check by hand), to run the command
-    again. When Cortex XDR refuses the key itself at every read (``may_stop``: no action started at this check), the
-    error says so."""
+    """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
+    with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
+    key refused at every read raises, when ``may_stop`` (no action started at this check)."""
     again = 'run the same command again to read it' if not polling else 'polling ended with this check' if ending \
         else 'the next check reads it again'
     if ending:  # a read starts nothing: the last check reads all its run has time for (XSOAR's Timeout leaves room)
@@ -2878,22 +2841,19 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
         except RestoreError as error:
             return error
 
+    records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(hashes, action_ids)]
     checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
-    refused = [error for error in checked
-               if isinstance(error, VendorApiError) and error.http_status in XDR_KEY_REFUSALS]
+    refused = [e for e in checked if isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS]
     if may_stop and refused and len(refused) == len(checked):
-        raise refused[0].with_sentence(
-            f'Every status read of this check was refused so, which does not change by itself'
-            f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
-            + xdr_follow_text([{'file_hash': h, 'action_id': a, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
-                               for h, a in zip(hashes, action_ids)], ', once the key works again,'))
+        raise refused[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
+                                       f'itself{": polling stops here" if polling else ""}. The restores go on in '
+                                       f'Cortex XDR: ' + xdr_follow_text(records, ', once the key works again,'))
     summaries, replies = [], []
-    for file_hash, action_id, reply in zip(hashes, action_ids, checked):
-        record = restore_record(file_hash, endpoint_id, incident_id, action_id, None)
+    for record, reply in zip(records, checked):
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
             summaries.append(dict(unread, error=f'Status not read at this check; {again}. {reply}'))
-            replies.append({'action_id': action_id, 'error': str(reply)})
+            replies.append({'action_id': record['action_id'], 'error': str(reply)})
             continue
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
             summaries.append({'error': '', **summarise_action(record, reply, again)})
@@ -2906,19 +2866,16 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
 
 def summarise_action(record: dict[str, Any], reply: dict[str, Any],
                      again: str = 'the next check reads it again') -> dict[str, Any]:
-    """Per-endpoint statuses of a restore action, counted into an overall outcome. A part of the reply that cannot
-    be read becomes ``error`` on the record (the action stays followed; ``again``: how it is read again), never an
-    exception."""
+    """Per-endpoint statuses of a restore action, counted into an outcome. A part of the reply not read becomes
+    ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception."""
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
                     f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
                     f'statuses); {again}.')
-    statuses, reasons = statuses or {}, reply.get('errorReasons')
-    if not isinstance(reasons, dict):
-        reasons = {}
+    reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints = []
-    for endpoint_id, status in sorted(statuses.items(), key=lambda pair: str(pair[0])):
+    for endpoint_id, status in sorted((statuses or {}).items(), key=lambda pair: str(pair[0])):
         status = clean_text(status) if isinstance(status, str) else str(status)
         endpoint = {'endpoint_id': str(endpoint_id), 'status': status}
         if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
@@ -2927,16 +2884,9 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
     running = [e for e in endpoints if e['status'] not in XDR_FINAL_STATUSES]
     restored = [e for e in endpoints if e['status'] == XDR_SUCCESS_STATUS]
     failed = [e for e in endpoints if e['status'] in XDR_FINAL_STATUSES and e['status'] != XDR_SUCCESS_STATUS]
-    if running or not endpoints:
-        outcome = XDR_OUTCOME_IN_PROGRESS
-    elif not failed:
-        outcome = XDR_OUTCOME_SUCCESS
-    elif restored:
-        outcome = XDR_OUTCOME_PARTIAL
-    else:
-        outcome = XDR_OUTCOME_FAILED
-    summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed),
-                   endpoints=endpoints)
+    outcome = XDR_OUTCOME_IN_PROGRESS if running or not endpoints else XDR_OUTCOME_SUCCESS if not failed else \
+        XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED
+    summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed), endpoints=endpoints)
     if 'endpoints_count' not in summary and endpoints:
         summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
     return summary
@@ -2946,46 +2896,38 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
     one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
-    candidates = []
+    candidates = [reason] if isinstance(reason, str) else []
     if isinstance(reason, dict):
         data = json_object(reason.get('errorData'))
         candidates += [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription')]
         if data is None and isinstance(reason.get('errorData'), str):
             candidates.append(reason['errorData'])  # errorData that is not JSON: its text is the reason
-    elif isinstance(reason, str):
-        candidates.append(reason)
-    if isinstance(reply, dict):
-        candidates.append(reply.get('errorText'))
+    candidates.append(reply.get('errorText') if isinstance(reply, dict) else None)
     if isinstance(reason, dict) and isinstance(reason.get('missing_files'), list):
         described = [clean_text(item.get('description')) for item in reason['missing_files']
                      if isinstance(item, dict) and item.get('description')]
         candidates.append('; '.join(text for text in described if text))
-    for candidate in candidates:
-        if isinstance(candidate, (str, int, float)) and not isinstance(candidate, bool) and clean_text(candidate):
-            return clean_text(candidate)
-    return f'Cortex XDR reported {status} without a reason. Open the action in Cortex XDR > Response > Action Center.'
+    texts = [clean_text(c) for c in candidates if isinstance(c, (str, int, float)) and not isinstance(c, bool)]
+    return next((text for text in texts if text), f'Cortex XDR reported {status} without a reason. Open the action in '
+                'Cortex XDR > Response > Action Center.')
 
 
 def json_object(value: Any) -> dict[str, Any] | None:
     """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
-    if isinstance(value, dict):
-        return value
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
             return None
-        return value if isinstance(value, dict) else None
-    return None
+    return value if isinstance(value, dict) else None
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
                    refused: dict[str, list[str]], unsent: Sequence[str] = (),
                    finished: Sequence[dict[str, Any]] = ()) -> PollingSchedule:
-    """The next restore-file check: the files still followed and their actions, then the files no run has sent yet
-    (``unsent``), with what earlier runs found (refused, finished; an empty one left out). endpoint_id and incident_id
-    go as this run read them (a list of one from context, as text): what XSOAR hands back is then what the check
-    reads."""
+    """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
+    runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
+    list of one from context, as text): what XSOAR hands back is then what the check reads."""
     follow = dict(args, file_hash=','.join([*(r['file_hash'] for r in followed), *unsent]),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
@@ -2998,8 +2940,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
 
 
 def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
-    """How to follow the restore actions of these records after this polling: in the Action Center, or with the
-    restore-file line that follows them (a polling of its own)."""
+    """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling)."""
     action_ids = [record['action_id'] for record in records]
     # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
     scope = ''.join(f' {name}={war_room_value(str(records[0][name]))}' for name in ('endpoint_id', 'incident_id')
@@ -3012,21 +2953,18 @@ def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
 
 
 def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
-    """One line for a check that is not the last: how many endpoints are final, and how many still run. The
-    endpoints of files whose actions ended at an earlier check (``earlier``) still count, as final."""
+    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
     endpoints = [endpoint for summary in summaries for endpoint in summary.get('endpoints', ())]
     final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
-    restored = sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
-    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
-    final_before = restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
     running = len(endpoints) - len(final)
-    final_count, restored_count = len(final) + final_before, restored + restored_before
+    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
+    final_count = len(final) + restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
+    restored_count = restored_before + sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
-    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} '
-            f'restored, {final_count - restored_count} failed), {running} running{unread_text}; checking again in '
-            f'{interval} s.')
+    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} restored, '
+            f'{final_count - restored_count} failed), {running} running{unread_text}; checking again in {interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
@@ -3056,9 +2994,8 @@ def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]
     if len(summaries) == 1:
         [summary] = summaries
         title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
-        return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
-                                'error_description', lambda row: row.get('endpoint_id'),
-                                'CortexXDR.RestoredFile.endpoints')
+        return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
+                                lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
     finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
     grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {len(rows):,} endpoints: {finished} action(s) '
                                f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
