@@ -3277,20 +3277,17 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     client.transport.wait_at_most(timeout)
     if state is None:
         return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
-    return check_hss_restore(client, args, fields, enterprise_project_id, state, polling, interval, timeout)
+    return check_hss_restore(client, args, fields, state, enterprise_project_id, polling, interval, timeout)
 
 
 def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
-                      enterprise_project_id: str | None, polling: bool, interval: int,
-                      timeout: int) -> RestoreResult:
+                      enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
-    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
-    listed = None
-    if hosts and hashes and paths:
-        items, rows = broadcast_items(fields), []
+    if fields['host_id'] and fields['file_hash'] and fields['file_path']:
+        items, rows, listed = broadcast_items(fields), [], None
     else:
         began = client.limiter.clock()
-        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
+        items, rows = find_isolated_items(client, fields, enterprise_project_id)
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
@@ -3299,8 +3296,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     counts = hss_counts(rows)
     if counts[HSS_OUTCOME_FAILED] and accepted is None:  # HSS took none of the items, nor may it have
         first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
-        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. '
-                           f'{first["reason"]}')
+        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. {first["reason"]}')
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(counts)}', rows)
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
     schedule = None
@@ -3318,23 +3314,18 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
 
 
-def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
+def find_isolated_items(client: HssClient, fields: dict[str, list[str]],
                         enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
-
-    Returns the items to restore and a not_found row for each hash or path that matched nothing.
-    """
-    items, not_found, seen = [], [], set()
-    for value, found in matching_copies(client, hosts, hashes, paths, enterprise_project_id, HSS_STATUS_ISOLATED):
-        if found is None:
-            not_found.append(not_found_row(value, bool(hashes), hosts, 'isolated copy of this file {where}; it may be '
-                                                                        'restored already'))
-            continue
-        key = copy_key(found)
-        if key not in seen:
-            seen.add(key)
-            items.append(found)
-    return items, not_found
+    """Every isolated copy (once) matching the hashes (or paths) on the hosts given (or any host), and a not_found
+    row for each hash or path that matched nothing."""
+    items, not_found = {}, []
+    for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
+        if found is not None:
+            items.setdefault(copy_key(found), found)
+        else:
+            not_found.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
+                                           'isolated copy of this file {where}; it may be restored already'))
+    return list(items.values()), not_found
 
 
 def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dict[str, Any]:
@@ -3347,46 +3338,37 @@ def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dic
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {what.format(where=where)}.')
 
 
-def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
-                    enterprise_project_id: str | None,
+def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
                     isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
     """(the hash or path asked for, each copy HSS lists that matches it exactly) in ``isolation_status`` (None: any);
     a value that matches nothing yields (value, None) once. The listing is not filtered by status: copies that leave
     a status while its pages are read would move the later rows up, past a page already read."""
-    wanted_hosts, wanted_paths = set(hosts), set(paths)
-    by_hash = bool(hashes)
-    for value in dict.fromkeys(hashes or paths):  # a value repeated (exact items sharing a hash) is listed once
-        filters = {'file_hash': value} if by_hash else {'file_path': value}
+    hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
+    by = 'file_hash' if hashes else 'file_path'
+    for value in dict.fromkeys(fields[by]):  # a value repeated (exact items sharing a hash) is listed once
         matched = False
         for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None,
-                                               **filters):
+                                               **{by: value}):
             # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
-            if by_hash:
+            if hashes:
                 exact = str(found.get('file_hash', '')).lower() == value.lower() and (
                     not wanted_paths or found.get('file_path') in wanted_paths)
             else:
                 exact = found.get('file_path') == value
-            if not exact:
-                continue
-            if (wanted_hosts and found.get('host_id') not in wanted_hosts) or \
-                    (isolation_status and found.get('isolation_status') != isolation_status):
-                continue
-            matched = True
-            yield value, found
+            if exact and (not wanted_hosts or found.get('host_id') in wanted_hosts) and (
+                    not isolation_status or found.get('isolation_status') == isolation_status):
+                matched = True
+                yield value, found
         if not matched:
             yield value, None
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
-    """PUTs the items 100 at a time, batches side by side, and reports each item; also returns the earliest HSS can
-    have acted on a batch (its clock, ms; None when it surely acted on none) and the batches it surely did not act on
-    (a bit each): refused, or never sent. A batch whose answer was lost may have been acted on, so the checks follow
-    it, from when it was first sent.
-
-    A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
-    sending; the batches not sent yet are reported failed with that reason.
-    """
+    """PUTs the items 100 at a time, batches side by side: each item's row, the earliest HSS can have acted on a
+    batch (its clock, ms; None when it surely acted on none), and the batches it surely did not act on (a bit each):
+    refused, or never sent. A refusal in HSS's own words that every later batch would meet too (credentials,
+    permission, URL) stops sending; the batches not sent yet are reported failed with that reason."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
@@ -3425,25 +3407,23 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             if reason:
                 row['reason'] = reason
             rows.append(row)
-    return rows, min(accepted) if accepted else None, refused
+    return rows, min(accepted, default=None), refused
 
 
-def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
-                      enterprise_project_id: str | None, state: dict[str, int], polling: bool, interval: int,
-                      timeout: int) -> RestoreResult:
+def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]], state: dict[str, int],
+                      enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
+    rows, unread = [], None
     try:
         rows = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
-        rows, unread = [], str(error)
-    else:
-        unread = None
+        unread = str(error)
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
     state = dict(state, started=state['started'] or int(time.time() * 1000))
-    elapsed = polling_elapsed(state['started'], checks * interval)
+    elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout
     if running and out_of_time:
@@ -3452,22 +3432,20 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                 row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
                                  f'agent has not finished it. Check in the HSS console that the agent of '
                                  f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
-                                 f'it is. To follow it: {hss_follow_command(args, state)}')
+                                 f'it is. To follow it: {follow}')
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)))
+    schedule = None
     if running and polling and not out_of_time:
         readable = f'{said} Checking again in {interval} s.' if unread else f'{said}; checking again in {interval} s.'
         schedule = PollingSchedule('hss-restore-isolated', interval,
                                    dict(args, restore_state=state_text(dict(state, checks=checks))),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = (f'{said}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else
-                    hss_table(said, rows))
-        schedule = None
+        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule,
-                         raw_response={'elapsed_seconds': elapsed, 'items': rows,
-                                       'follow_commands': [hss_follow_command(args, state)]})
+                         raw_response={'elapsed_seconds': elapsed, 'items': rows, 'follow_commands': [follow]})
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
@@ -3477,22 +3455,19 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
         return exact_items_progress(client, fields, enterprise_project_id, state)
-    sent = sent_exact_items(fields, state) if exact else None
+    sent = sent_exact_items(fields, state) if exact else set()
     rows, listed = [], {}
-    for value, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
-                                        enterprise_project_id, None):
+    for value, found in matching_copies(client, fields, enterprise_project_id, None):
         if found is None:  # no copy at all, in any status: a check run by hand says so, as the first run would
-            if sent is None:
+            if not exact:
                 rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
                                           'copy of this file {where}, isolated or restored'))
-            continue
-        key = copy_key(found)
-        if sent is None or key in sent:
+        elif not exact or copy_key(found) in sent:
+            key = copy_key(found)
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    rows += [row for found in listed.values()
-             if (row := progress_row(found, state, exact=sent is not None)) is not None]
+    rows += [row for found in listed.values() if (row := progress_row(found, state, exact=exact)) is not None]
     rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
-              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - set(listed))]
+              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted(sent - set(listed))]
     return rows
 
 
@@ -3501,19 +3476,15 @@ def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterp
     """Many exact items: one listing of every copy the project holds, in any status, instead of one per hash (a
     listing by status loses rows while it is read: each copy that leaves it moves the later ones up a place). A copy
     is restored only when HSS lists it so; one missing from the listing stays restoring until a check lists it."""
-    sent = sent_exact_items(fields, state)
-    listed = {}
+    sent, listed, rows = sent_exact_items(fields, state), {}, []
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
-        key = copy_key(found)
-        if key in sent:
+        if (key := copy_key(found)) in sent:
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    rows = []
     for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
-        found = listed.get(key)
-        if found is None:
+        if key not in listed:
             rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
                          'outcome': HSS_OUTCOME_RESTORING, 'reason': HSS_NOT_LISTED_AT_CHECK})
-        elif (row := progress_row(found, state, exact=True)) is not None:
+        elif (row := progress_row(listed[key], state, exact=True)) is not None:
             rows.append(row)
     return rows
 
@@ -3541,15 +3512,13 @@ def hss_row(found: dict[str, Any]) -> dict[str, Any]:
 
 
 def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
-    """A listed copy's identity: host, hash and path, the hash in lower case as the arguments are read (HSS may list
-    it in either)."""
+    """A listed copy's identity: host, hash (in lower case, as the arguments are read: HSS may list either), path."""
     return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
 def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
     """The exact items this restore sent: every item of the arguments but those of the batches HSS refused."""
-    items = broadcast_items(fields)
-    refused = state.get('refused', 0)
+    items, refused = broadcast_items(fields), state.get('refused', 0)
     return {(item['host_id'], item['file_hash'], item['file_path']) for index, item in enumerate(items)
             if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
