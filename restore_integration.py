@@ -3591,15 +3591,11 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any, now_ms: int,
                         scrub: Callable[[str], str] = str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
-    max_fetch, none twice.
-
-    HSS lists events of at most two days at a time, so the fetch walks two-day windows from where the last one
-    stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it) stays small;
-    ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only.
-    """
+    max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
+    where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
+    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only."""
     last_run = last_run if isinstance(last_run, dict) else {}
-    begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
-    seen = seen_ids_kept(last_run)
+    begin, seen = fetch_start(last_run, settings.first_fetch_ms, now_ms), seen_ids_kept(last_run)
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
     if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')
             and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
@@ -3609,9 +3605,9 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
-    first, start, earlier = not isinstance(last_run.get('last_fetch'), int), begin, set(seen)
+    first, earlier = not isinstance(last_run.get('last_fetch'), int), set(seen)
     taken, times, progress, reached = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
-    if first and client.listed_at_ms is not None and client.listed_at_ms < start:
+    if first and client.listed_at_ms is not None and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
         # events: the window is read again on HSS's clock (each later fetch goes on from HSS's, see overlap_start)
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
@@ -3620,7 +3616,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     if reached < seen_until:  # HSS was not listed as far as the events kept last time: those not listed are kept
         times.update({key: seen_until for key in earlier if key not in times})
     # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again.
-    begin = max(start, min(progress, overlap_start(client, now_ms)))
+    begin = max(begin, min(progress, overlap_start(client, now_ms)))
     return incidents, next_last_run(seen, times, begin, progress, now_ms)
 
 
@@ -3687,8 +3683,7 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
     since), else the first-fetch window; never older than HSS lists events."""
     oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
     last_fetch = last_run.get('last_fetch')
-    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and \
-            last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
+    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
 
@@ -3697,9 +3692,7 @@ def seen_ids_kept(last_run: dict[str, Any]) -> set[str]:
     """The IDs of the events the last fetch saw at or after where it stopped: a list of texts, as it stores them;
     anything else (an older version's, or a last run edited or damaged) is taken as not kept."""
     stored = last_run.get('seen_ids')
-    if isinstance(stored, list) and all(isinstance(key, str) for key in stored):
-        return set(stored)
-    return set()
+    return set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
 
 
 def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
@@ -3728,13 +3721,9 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
     subject = ', '.join(name for name in names if name)
     host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
     name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
-    return {
-        'name': short_text(f'{name}: {subject}' if subject else name),
-        'occurred': ms_to_iso(occurred_ms),
-        'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
-        'details': clean_text(event.get('description')),
-        'rawJSON': json.dumps(event),
-    }
+    return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': ms_to_iso(occurred_ms),
+            'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
+            'details': clean_text(event.get('description')), 'rawJSON': json.dumps(event)}
 
 
 def ms_to_iso(ms: int) -> str:
