@@ -3748,10 +3748,8 @@ def last_run_values(stored: Any) -> dict[str, Any]:
 
 
 # command -> (which client it needs, the function that runs it)
-COMMANDS = {
-    'restore-file': ('xdr', restore_file_command),
-    'hss-restore-isolated': ('hss', hss_restore_isolated_command),
-}
+COMMANDS = {'restore-file': ('xdr', restore_file_command),
+            'hss-restore-isolated': ('hss', hss_restore_isolated_command)}
 
 
 def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
@@ -3780,7 +3778,6 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
 
 def configured_clients(settings: InstanceSettings, stored_token: Any = None,
                        scrubber: 'SecretScrubber | None' = None) -> dict[str, XdrClient | HssClient]:
-    """The clients of every vendor in use."""
     return {kind: build_client(kind, settings, stored_token, scrubber=scrubber) for kind in settings.in_use}
 
 
@@ -3818,9 +3815,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         return
     if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
-        last_run = last_run_values(runtime.getLastRun())
-        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run, int(time.time() * 1000),
-                                                  scrubber.text)
+        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()),
+                                                  int(time.time() * 1000), scrubber.text)
         runtime.incidents(scrubber.value(incidents))
         # XSOAR keeps it as text values, and shows it: nothing secret goes there either
         runtime.setLastRun({key: json.dumps(value) for key, value in scrubber.value(next_run).items()})
@@ -3834,12 +3830,10 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
 
 
 def main(demisto_obj: Any = None) -> None:
-    """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own.
-
-    The only function that calls ``demisto``, always from the thread that called it: worker threads hand
-    their results and progress back through BulkRunner, and the IAM token is written here after the command.
-    Everything that leaves (entries, log lines, a failed fetch's message) goes through the scrubber.
-    """
+    """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own. The only function that
+    calls ``demisto``, always from the thread that called it: worker threads hand their results and progress back
+    through BulkRunner, and the IAM token is written here after the command. Everything that leaves (entries, log
+    lines, a failed fetch's message) goes through the scrubber."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params = runtime.params() or {}
     command = runtime.command()
