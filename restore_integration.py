@@ -3595,7 +3595,9 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
     stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only."""
     last_run = last_run if isinstance(last_run, dict) else {}
-    begin, seen = fetch_start(last_run, settings.first_fetch_ms, now_ms), seen_ids_kept(last_run)
+    begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
+    stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
+    seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
     if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')
             and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
@@ -3609,14 +3611,16 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     taken, times, progress, reached = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
     if first and client.listed_at_ms is not None and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
-        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's, see overlap_start)
+        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below)
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
     if reached < seen_until:  # HSS was not listed as far as the events kept last time: those not listed are kept
         times.update({key: seen_until for key in earlier if key not in times})
-    # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again.
-    begin = max(begin, min(progress, overlap_start(client, now_ms)))
+    # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
+    # before HSS's clock when it answered the last listing (its Date), or before this machine's when that is behind
+    # HSS's (this fetch read no further). An event HSS had not listed then, late by no more than that, occurred after.
+    begin = max(begin, min(progress, min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS))
     return incidents, next_last_run(seen, times, begin, progress, now_ms)
 
 
@@ -3633,13 +3637,6 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
     return {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
 
 
-def listed_time(occurred: int, begin: int, end: int) -> int:
-    """An event's time as a fetch keeps it: its occur_time when that lies in the window that listed it, else the
-    window's end. HSS lists it by a time of its own within the window, at the latest its end: kept seen until then, it
-    is never fetched again (kept at the window's start, a next fetch beginning a second later would take it anew)."""
-    return occurred if begin <= occurred <= end else end
-
-
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
                        scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int, int]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
@@ -3653,8 +3650,10 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         fresh = {}
         for event in events:
             if isinstance(event, dict):
-                key = event_key(event, scrub)
-                times[key] = listed_time(occur_time_ms(event, end), begin, end)
+                key, occurred = event_key(event, scrub), occur_time_ms(event, end)
+                # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
+                # it is never fetched again (at the window's start, a next fetch a second later would take it anew)
+                times[key] = occurred if begin <= occurred <= end else end
                 if key not in seen:
                     fresh.setdefault(key, event)
         ordered = sorted(fresh, key=lambda key: (times[key], key))
@@ -3671,13 +3670,6 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         begin = end
 
 
-def overlap_start(client: HssClient, now_ms: int) -> int:
-    """Where the next fetch reads from at the latest, to read the last 30 minutes again: 30 minutes before HSS's clock
-    when it answered the last listing (its Date), or before this machine's when that is behind HSS's (this fetch read
-    no further). An event HSS had not listed then, late by no more than that, occurred after it."""
-    return min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS
-
-
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
     """Where this fetch begins: where the last one stopped (also when that is ahead of this machine's clock, set back
     since), else the first-fetch window; never older than HSS lists events."""
@@ -3686,13 +3678,6 @@ def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> i
     if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
-
-
-def seen_ids_kept(last_run: dict[str, Any]) -> set[str]:
-    """The IDs of the events the last fetch saw at or after where it stopped: a list of texts, as it stores them;
-    anything else (an older version's, or a last run edited or damaged) is taken as not kept."""
-    stored = last_run.get('seen_ids')
-    return set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
 
 
 def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
