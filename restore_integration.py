@@ -3493,13 +3493,10 @@ def record_acted_on(kept: dict[str, Any] | None, found: dict[str, Any], accepted
     """Of the records HSS lists for one host, hash and path, the one this restore acted on. A file HSS restored once
     and then isolated again (a new detection) is listed twice, the old record (restored) first: the copy sent is the
     one changed since the restore was accepted, else the one not restored, else the latest."""
-    if kept is None:
-        return found
-
     def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
-    return found if rank(found) > rank(kept) else kept
+    return found if kept is None or rank(found) > rank(kept) else kept
 
 
 def hss_row(found: dict[str, Any]) -> dict[str, Any]:
@@ -3530,17 +3527,16 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool = Fal
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
     sent = exact or (state.get('listed') is not None and updated >= state['listed'])
-    row = hss_row(found)
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     if status == HSS_STATUS_RESTORING and (changed or sent):
-        return dict(row, outcome=HSS_OUTCOME_RESTORING)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:
-        return dict(row, outcome=HSS_OUTCOME_RESTORED)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORED)
     if status == HSS_STATUS_RESTORED and sent:  # restored by another hand before this restore reached HSS
-        return dict(row, outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
     if status == HSS_STATUS_ISOLATED and changed:
-        return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
     return None
 
 
@@ -3572,17 +3568,16 @@ def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
 def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
-    state = dict(state, started=None, checks=0)
+    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
     kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
             if not is_blank(args.get(name))}
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return (f'!hss-restore-isolated with the same {", ".join(kept)} arguments and '
-                f'restore_state={state_text(state)}')
+        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {restore_state}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, f'restore_state={state_text(state)}'])
+    return ' '.join(['!hss-restore-isolated', *parts, restore_state])
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
@@ -3797,21 +3792,20 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
     if command == 'test-module':
         clients.update(configured_clients(settings, stored, scrubber))
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
-        return
-    if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
+    elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
         incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()),
                                                   int(time.time() * 1000), scrubber.text)
         runtime.incidents(scrubber.value(incidents))
         # XSOAR keeps it as text values, and shows it: nothing secret goes there either
         runtime.setLastRun({key: json.dumps(value) for key, value in scrubber.value(next_run).items()})
-        return
-    kind, command_function = COMMANDS[command]
-    # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
-    clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
-        scrubber.text(f'[progress] {text}')), scrubber=scrubber)
-    result = command_function(clients[kind], runtime.args() or {})
-    runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
+    else:
+        kind, command_function = COMMANDS[command]
+        # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
+        clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
+            scrubber.text(f'[progress] {text}')), scrubber=scrubber)
+        result = command_function(clients[kind], runtime.args() or {})
+        runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
 
 
 def main(demisto_obj: Any = None) -> None:
@@ -3820,8 +3814,7 @@ def main(demisto_obj: Any = None) -> None:
     through BulkRunner, and the IAM token is written here after the command. Everything that leaves (entries, log
     lines, a failed fetch's message) goes through the scrubber."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
-    params = runtime.params() or {}
-    command = runtime.command()
+    params, command = runtime.params() or {}, runtime.command()
     scrubber = SecretScrubber(setting_secrets(params))
     clients, stored = {}, None
     caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
