@@ -3367,8 +3367,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
     """PUTs the items 100 at a time, batches side by side: each item's row, the earliest HSS can have acted on a
     batch (its clock, ms; None when it surely acted on none), and the batches it surely did not act on (a bit each):
-    refused, or never sent. A refusal in HSS's own words that every later batch would meet too (credentials,
-    permission, URL) stops sending; the batches not sent yet are reported failed with that reason."""
+    refused, or never sent: a refusal every later batch would meet too (credentials, permission, URL) stops sending."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
@@ -3422,7 +3421,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
-    state = dict(state, started=state['started'] or int(time.time() * 1000))
+    state = dict(state, started=state['started'] or int(time.time() * 1000), checks=checks)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout
@@ -3439,8 +3438,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     schedule = None
     if running and polling and not out_of_time:
         readable = f'{said} Checking again in {interval} s.' if unread else f'{said}; checking again in {interval} s.'
-        schedule = PollingSchedule('hss-restore-isolated', interval,
-                                   dict(args, restore_state=state_text(dict(state, checks=checks))),
+        schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows)
@@ -3458,11 +3456,10 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     sent = sent_exact_items(fields, state) if exact else set()
     rows, listed = [], {}
     for value, found in matching_copies(client, fields, enterprise_project_id, None):
-        if found is None:  # no copy at all, in any status: a check run by hand says so, as the first run would
-            if not exact:
-                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
-                                          'copy of this file {where}, isolated or restored'))
-        elif not exact or copy_key(found) in sent:
+        if found is None and not exact:  # no copy in any status: a check run by hand says so, as the first run would
+            rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
+                                      'copy of this file {where}, isolated or restored'))
+        elif found is not None and (not exact or copy_key(found) in sent):
             key = copy_key(found)
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
     rows += [row for found in listed.values() if (row := progress_row(found, state, exact=exact)) is not None]
@@ -3473,9 +3470,8 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
 
 def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
                          state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Many exact items: one listing of every copy the project holds, in any status, instead of one per hash (a
-    listing by status loses rows while it is read: each copy that leaves it moves the later ones up a place). A copy
-    is restored only when HSS lists it so; one missing from the listing stays restoring until a check lists it."""
+    """Many exact items: one listing of every copy the project holds, in any status (see matching_copies), instead
+    of one per hash. A copy is restored only when HSS lists it so; one it does not list stays restoring."""
     sent, listed, rows = sent_exact_items(fields, state), {}, []
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
         if (key := copy_key(found)) in sent:
