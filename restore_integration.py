@@ -3285,9 +3285,15 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     if fields['host_id'] and fields['file_hash'] and fields['file_path']:
         items, rows, listed = broadcast_items(fields), [], None
-    else:
-        began = client.limiter.clock()
-        items, rows = find_isolated_items(client, fields, enterprise_project_id)
+    else:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
+        began, copies, rows = client.limiter.clock(), {}, []
+        for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
+            if found is None:
+                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
+                                          'isolated copy of this file {where}; it may be restored already'))
+            else:
+                copies.setdefault(copy_key(found), found)
+        items = list(copies.values())
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
@@ -3312,20 +3318,6 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
-
-
-def find_isolated_items(client: HssClient, fields: dict[str, list[str]],
-                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every isolated copy (once) matching the hashes (or paths) on the hosts given (or any host), and a not_found
-    row for each hash or path that matched nothing."""
-    items, not_found = {}, []
-    for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
-        if found is not None:
-            items.setdefault(copy_key(found), found)
-        else:
-            not_found.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
-                                           'isolated copy of this file {where}; it may be restored already'))
-    return list(items.values()), not_found
 
 
 def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dict[str, Any]:
