@@ -3031,20 +3031,23 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     client.transport.wait_at_most(timeout)
     if state is None:
         return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
-    return check_hss_restore(client, args, fields, enterprise_project_id, state, polling, interval, timeout)
+    return check_hss_restore(client, args, fields, state, enterprise_project_id, polling, interval, timeout)
 
 
 def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
-                      enterprise_project_id: str | None, polling: bool, interval: int,
-                      timeout: int) -> RestoreResult:
+                      enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
-    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
-    listed = None
-    if hosts and hashes and paths:
-        items, rows = broadcast_items(fields), []
-    else:
-        began = client.limiter.clock()
-        items, rows = find_isolated_items(client, hosts, hashes, paths, enterprise_project_id)
+    if fields['host_id'] and fields['file_hash'] and fields['file_path']:
+        items, rows, listed = broadcast_items(fields), [], None
+    else:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
+        began, copies, rows = client.limiter.clock(), {}, []
+        for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
+            if found is None:
+                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
+                                          'isolated copy of this file {where}; it may be restored already'))
+            else:
+                copies.setdefault(copy_key(found), found)
+        items = list(copies.values())
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
@@ -3053,8 +3056,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     counts = hss_counts(rows)
     if counts[HSS_OUTCOME_FAILED] and accepted is None:  # HSS took none of the items, nor may it have
         first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
-        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. '
-                           f'{first["reason"]}')
+        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. {first["reason"]}')
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(counts)}', rows)
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
     schedule = None
@@ -3072,25 +3074,6 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
 
 
-def find_isolated_items(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
-                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every isolated copy matching the hashes (or paths) on the hosts given (or any host).
-
-    Returns the items to restore and a not_found row for each hash or path that matched nothing.
-    """
-    items, not_found, seen = [], [], set()
-    for value, found in matching_copies(client, hosts, hashes, paths, enterprise_project_id, HSS_STATUS_ISOLATED):
-        if found is None:
-            not_found.append(not_found_row(value, bool(hashes), hosts, 'isolated copy of this file {where}; it may be '
-                                                                        'restored already'))
-            continue
-        key = copy_key(found)
-        if key not in seen:
-            seen.add(key)
-            items.append(found)
-    return items, not_found
-
-
 def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dict[str, Any]:
     """The row of a hash or path (``by_hash``) HSS lists no copy of on the hosts given: not_found, keyed as the first
     run keys it, so that a later run's row replaces it. ``what``: what HSS does not list, with a {where}."""
@@ -3101,46 +3084,36 @@ def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dic
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {what.format(where=where)}.')
 
 
-def matching_copies(client: HssClient, hosts: list[str], hashes: list[str], paths: list[str],
-                    enterprise_project_id: str | None,
+def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
                     isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
     """(the hash or path asked for, each copy HSS lists that matches it exactly) in ``isolation_status`` (None: any);
     a value that matches nothing yields (value, None) once. The listing is not filtered by status: copies that leave
     a status while its pages are read would move the later rows up, past a page already read."""
-    wanted_hosts, wanted_paths = set(hosts), set(paths)
-    by_hash = bool(hashes)
-    for value in dict.fromkeys(hashes or paths):  # a value repeated (exact items sharing a hash) is listed once
-        filters = {'file_hash': value} if by_hash else {'file_path': value}
+    hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
+    by = 'file_hash' if hashes else 'file_path'
+    for value in dict.fromkeys(fields[by]):  # a value repeated (exact items sharing a hash) is listed once
         matched = False
         for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None,
-                                               **filters):
+                                               **{by: value}):
             # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
-            if by_hash:
+            if hashes:
                 exact = str(found.get('file_hash', '')).lower() == value.lower() and (
                     not wanted_paths or found.get('file_path') in wanted_paths)
             else:
                 exact = found.get('file_path') == value
-            if not exact:
-                continue
-            if (wanted_hosts and found.get('host_id') not in wanted_hosts) or \
-                    (isolation_status and found.get('isolation_status') != isolation_status):
-                continue
-            matched = True
-            yield value, found
+            if exact and (not wanted_hosts or found.get('host_id') in wanted_hosts) and (
+                    not isolation_status or found.get('isolation_status') == isolation_status):
+                matched = True
+                yield value, found
         if not matched:
             yield value, None
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
-    """PUTs the items 100 at a time, batches side by side, and reports each item; also returns the earliest HSS can
-    have acted on a batch (its clock, ms; None when it surely acted on none) and the batches it surely did not act on
-    (a bit each): refused, or never sent. A batch whose answer was lost may have been acted on, so the checks follow
-    it, from when it was first sent.
-
-    A refusal in HSS's own words that every later batch would meet too (credentials, permission, URL) stops
-    sending; the batches not sent yet are reported failed with that reason.
-    """
+    """PUTs the items 100 at a time, batches side by side: each item's row, the earliest HSS can have acted on a
+    batch (its clock, ms; None when it surely acted on none), and the batches it surely did not act on (a bit each):
+    refused, or never sent: a refusal every later batch would meet too (credentials, permission, URL) stops sending."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
@@ -3179,25 +3152,23 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             if reason:
                 row['reason'] = reason
             rows.append(row)
-    return rows, min(accepted) if accepted else None, refused
+    return rows, min(accepted, default=None), refused
 
 
-def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
-                      enterprise_project_id: str | None, state: dict[str, int], polling: bool, interval: int,
-                      timeout: int) -> RestoreResult:
+def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]], state: dict[str, int],
+                      enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
+    rows, unread = [], None
     try:
         rows = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
-        rows, unread = [], str(error)
-    else:
-        unread = None
+        unread = str(error)
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
-    state = dict(state, started=state['started'] or int(time.time() * 1000))
-    elapsed = polling_elapsed(state['started'], checks * interval)
+    state = dict(state, started=state['started'] or int(time.time() * 1000), checks=checks)
+    elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout
     if running and out_of_time:
@@ -3206,22 +3177,19 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                 row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
                                  f'agent has not finished it. Check in the HSS console that the agent of '
                                  f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
-                                 f'it is. To follow it: {hss_follow_command(args, state)}')
+                                 f'it is. To follow it: {follow}')
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)))
+    schedule = None
     if running and polling and not out_of_time:
         readable = f'{said} Checking again in {interval} s.' if unread else f'{said}; checking again in {interval} s.'
-        schedule = PollingSchedule('hss-restore-isolated', interval,
-                                   dict(args, restore_state=state_text(dict(state, checks=checks))),
+        schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = (f'{said}\n\nTo follow the restore: {hss_follow_command(args, state)}' if unread else
-                    hss_table(said, rows))
-        schedule = None
+        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows)
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule,
-                         raw_response={'elapsed_seconds': elapsed, 'items': rows,
-                                       'follow_commands': [hss_follow_command(args, state)]})
+                         raw_response={'elapsed_seconds': elapsed, 'items': rows, 'follow_commands': [follow]})
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
@@ -3231,43 +3199,34 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
         return exact_items_progress(client, fields, enterprise_project_id, state)
-    sent = sent_exact_items(fields, state) if exact else None
+    sent = sent_exact_items(fields, state) if exact else set()
     rows, listed = [], {}
-    for value, found in matching_copies(client, fields['host_id'], fields['file_hash'], fields['file_path'],
-                                        enterprise_project_id, None):
-        if found is None:  # no copy at all, in any status: a check run by hand says so, as the first run would
-            if sent is None:
-                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
-                                          'copy of this file {where}, isolated or restored'))
-            continue
-        key = copy_key(found)
-        if sent is None or key in sent:
+    for value, found in matching_copies(client, fields, enterprise_project_id, None):
+        if found is None and not exact:  # no copy in any status: a check run by hand says so, as the first run would
+            rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
+                                      'copy of this file {where}, isolated or restored'))
+        elif found is not None and (not exact or copy_key(found) in sent):
+            key = copy_key(found)
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    rows += [row for found in listed.values()
-             if (row := progress_row(found, state, exact=sent is not None)) is not None]
+    rows += [row for found in listed.values() if (row := progress_row(found, state, exact=exact)) is not None]
     rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
-              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted((sent or set()) - set(listed))]
+              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted(sent - set(listed))]
     return rows
 
 
 def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
                          state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Many exact items: one listing of every copy the project holds, in any status, instead of one per hash (a
-    listing by status loses rows while it is read: each copy that leaves it moves the later ones up a place). A copy
-    is restored only when HSS lists it so; one missing from the listing stays restoring until a check lists it."""
-    sent = sent_exact_items(fields, state)
-    listed = {}
+    """Many exact items: one listing of every copy the project holds, in any status (see matching_copies), instead
+    of one per hash. A copy is restored only when HSS lists it so; one it does not list stays restoring."""
+    sent, listed, rows = sent_exact_items(fields, state), {}, []
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
-        key = copy_key(found)
-        if key in sent:
+        if (key := copy_key(found)) in sent:
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    rows = []
     for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
-        found = listed.get(key)
-        if found is None:
+        if key not in listed:
             rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
                          'outcome': HSS_OUTCOME_RESTORING, 'reason': HSS_NOT_LISTED_AT_CHECK})
-        elif (row := progress_row(found, state, exact=True)) is not None:
+        elif (row := progress_row(listed[key], state, exact=True)) is not None:
             rows.append(row)
     return rows
 
@@ -3276,13 +3235,10 @@ def record_acted_on(kept: dict[str, Any] | None, found: dict[str, Any], accepted
     """Of the records HSS lists for one host, hash and path, the one this restore acted on. A file HSS restored once
     and then isolated again (a new detection) is listed twice, the old record (restored) first: the copy sent is the
     one changed since the restore was accepted, else the one not restored, else the latest."""
-    if kept is None:
-        return found
-
     def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
-    return found if rank(found) > rank(kept) else kept
+    return found if kept is None or rank(found) > rank(kept) else kept
 
 
 def hss_row(found: dict[str, Any]) -> dict[str, Any]:
@@ -3295,15 +3251,13 @@ def hss_row(found: dict[str, Any]) -> dict[str, Any]:
 
 
 def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
-    """A listed copy's identity: host, hash and path, the hash in lower case as the arguments are read (HSS may list
-    it in either)."""
+    """A listed copy's identity: host, hash (in lower case, as the arguments are read: HSS may list either), path."""
     return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
 def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
     """The exact items this restore sent: every item of the arguments but those of the batches HSS refused."""
-    items = broadcast_items(fields)
-    refused = state.get('refused', 0)
+    items, refused = broadcast_items(fields), state.get('refused', 0)
     return {(item['host_id'], item['file_hash'], item['file_path']) for index, item in enumerate(items)
             if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
@@ -3315,17 +3269,16 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool = Fal
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
     sent = exact or (state.get('listed') is not None and updated >= state['listed'])
-    row = hss_row(found)
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     if status == HSS_STATUS_RESTORING and (changed or sent):
-        return dict(row, outcome=HSS_OUTCOME_RESTORING)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORING)
     if status == HSS_STATUS_RESTORED and changed:
-        return dict(row, outcome=HSS_OUTCOME_RESTORED)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORED)
     if status == HSS_STATUS_RESTORED and sent:  # restored by another hand before this restore reached HSS
-        return dict(row, outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
     if status == HSS_STATUS_ISOLATED and changed:
-        return dict(row, outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
+        return dict(hss_row(found), outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
     return None
 
 
@@ -3357,17 +3310,16 @@ def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
 def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
-    state = dict(state, started=None, checks=0)
+    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
     kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'enterprise_project_id')
             if not is_blank(args.get(name))}
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return (f'!hss-restore-isolated with the same {", ".join(kept)} arguments and '
-                f'restore_state={state_text(state)}')
+        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {restore_state}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, f'restore_state={state_text(state)}'])
+    return ' '.join(['!hss-restore-isolated', *parts, restore_state])
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
@@ -3376,15 +3328,13 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any, now_ms: int,
                         scrub: Callable[[str], str] = str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
-    max_fetch, none twice.
-
-    HSS lists events of at most two days at a time, so the fetch walks two-day windows from where the last one
-    stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it) stays small;
-    ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only.
-    """
+    max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
+    where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
+    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only."""
     last_run = last_run if isinstance(last_run, dict) else {}
     begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
-    seen = seen_ids_kept(last_run)
+    stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
+    seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
     if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')
             and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
@@ -3394,18 +3344,20 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
-    first, start, earlier = not isinstance(last_run.get('last_fetch'), int), begin, set(seen)
+    first, earlier = not isinstance(last_run.get('last_fetch'), int), set(seen)
     taken, times, progress, reached = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
-    if first and client.listed_at_ms is not None and client.listed_at_ms < start:
+    if first and client.listed_at_ms is not None and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
-        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's, see overlap_start)
+        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below)
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
     if reached < seen_until:  # HSS was not listed as far as the events kept last time: those not listed are kept
         times.update({key: seen_until for key in earlier if key not in times})
-    # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again.
-    begin = max(start, min(progress, overlap_start(client, now_ms)))
+    # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
+    # before HSS's clock when it answered the last listing (its Date), or before this machine's when that is behind
+    # HSS's (this fetch read no further). An event HSS had not listed then, late by no more than that, occurred after.
+    begin = max(begin, min(progress, min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS))
     return incidents, next_last_run(seen, times, begin, progress, now_ms)
 
 
@@ -3422,13 +3374,6 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
     return {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
 
 
-def listed_time(occurred: int, begin: int, end: int) -> int:
-    """An event's time as a fetch keeps it: its occur_time when that lies in the window that listed it, else the
-    window's end. HSS lists it by a time of its own within the window, at the latest its end: kept seen until then, it
-    is never fetched again (kept at the window's start, a next fetch beginning a second later would take it anew)."""
-    return occurred if begin <= occurred <= end else end
-
-
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
                        scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int, int]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
@@ -3442,8 +3387,10 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         fresh = {}
         for event in events:
             if isinstance(event, dict):
-                key = event_key(event, scrub)
-                times[key] = listed_time(occur_time_ms(event, end), begin, end)
+                key, occurred = event_key(event, scrub), occur_time_ms(event, end)
+                # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
+                # it is never fetched again (at the window's start, a next fetch a second later would take it anew)
+                times[key] = occurred if begin <= occurred <= end else end
                 if key not in seen:
                     fresh.setdefault(key, event)
         ordered = sorted(fresh, key=lambda key: (times[key], key))
@@ -3460,31 +3407,14 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         begin = end
 
 
-def overlap_start(client: HssClient, now_ms: int) -> int:
-    """Where the next fetch reads from at the latest, to read the last 30 minutes again: 30 minutes before HSS's clock
-    when it answered the last listing (its Date), or before this machine's when that is behind HSS's (this fetch read
-    no further). An event HSS had not listed then, late by no more than that, occurred after it."""
-    return min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS
-
-
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
     """Where this fetch begins: where the last one stopped (also when that is ahead of this machine's clock, set back
     since), else the first-fetch window; never older than HSS lists events."""
     oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
     last_fetch = last_run.get('last_fetch')
-    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and \
-            last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
+    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
         return max(last_fetch, oldest)
     return max(now_ms - first_fetch_ms, oldest)
-
-
-def seen_ids_kept(last_run: dict[str, Any]) -> set[str]:
-    """The IDs of the events the last fetch saw at or after where it stopped: a list of texts, as it stores them;
-    anything else (an older version's, or a last run edited or damaged) is taken as not kept."""
-    stored = last_run.get('seen_ids')
-    if isinstance(stored, list) and all(isinstance(key, str) for key in stored):
-        return set(stored)
-    return set()
 
 
 def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
@@ -3513,13 +3443,9 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
     subject = ', '.join(name for name in names if name)
     host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
     name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
-    return {
-        'name': short_text(f'{name}: {subject}' if subject else name),
-        'occurred': ms_to_iso(occurred_ms),
-        'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
-        'details': clean_text(event.get('description')),
-        'rawJSON': json.dumps(event),
-    }
+    return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': ms_to_iso(occurred_ms),
+            'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
+            'details': clean_text(event.get('description')), 'rawJSON': json.dumps(event)}
 
 
 def ms_to_iso(ms: int) -> str:
@@ -3544,10 +3470,8 @@ def last_run_values(stored: Any) -> dict[str, Any]:
 
 
 # command -> (which client it needs, the function that runs it)
-COMMANDS = {
-    'restore-file': ('xdr', restore_file_command),
-    'hss-restore-isolated': ('hss', hss_restore_isolated_command),
-}
+COMMANDS = {'restore-file': ('xdr', restore_file_command),
+            'hss-restore-isolated': ('hss', hss_restore_isolated_command)}
 
 
 def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
@@ -3576,7 +3500,6 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
 
 def configured_clients(settings: InstanceSettings, stored_token: Any = None,
                        scrubber: 'SecretScrubber | None' = None) -> dict[str, XdrClient | HssClient]:
-    """The clients of every vendor in use."""
     return {kind: build_client(kind, settings, stored_token, scrubber=scrubber) for kind in settings.in_use}
 
 
@@ -3611,34 +3534,29 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
     if command == 'test-module':
         clients.update(configured_clients(settings, stored, scrubber))
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
-        return
-    if command == 'fetch-incidents':  # the last run in, incidents and the next last run out
+    elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
-        last_run = last_run_values(runtime.getLastRun())
-        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run, int(time.time() * 1000),
-                                                  scrubber.text)
+        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()),
+                                                  int(time.time() * 1000), scrubber.text)
         runtime.incidents(scrubber.value(incidents))
         # XSOAR keeps it as text values, and shows it: nothing secret goes there either
         runtime.setLastRun({key: json.dumps(value) for key, value in scrubber.value(next_run).items()})
-        return
-    kind, command_function = COMMANDS[command]
-    # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
-    clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
-        scrubber.text(f'[progress] {text}')), scrubber=scrubber)
-    result = command_function(clients[kind], runtime.args() or {})
-    runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
+    else:
+        kind, command_function = COMMANDS[command]
+        # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
+        clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
+            scrubber.text(f'[progress] {text}')), scrubber=scrubber)
+        result = command_function(clients[kind], runtime.args() or {})
+        runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
 
 
 def main(demisto_obj: Any = None) -> None:
-    """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own.
-
-    The only function that calls ``demisto``, always from the thread that called it: worker threads hand
-    their results and progress back through BulkRunner, and the IAM token is written here after the command.
-    Everything that leaves (entries, log lines, a failed fetch's message) goes through the scrubber.
-    """
+    """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own. The only function that
+    calls ``demisto``, always from the thread that called it: worker threads hand their results and progress back
+    through BulkRunner, and the IAM token is written here after the command. Everything that leaves (entries, log
+    lines, a failed fetch's message) goes through the scrubber."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
-    params = runtime.params() or {}
-    command = runtime.command()
+    params, command = runtime.params() or {}, runtime.command()
     scrubber = SecretScrubber(setting_secrets(params))
     clients, stored = {}, None
     caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
