@@ -310,6 +310,13 @@ IAM_ERROR_ADVICE = {
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
+# War-room entries
+INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
+                    'is checked): use it only against a test server.')
+MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
+MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
+MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
+
 
 ''' ERRORS '''
 
@@ -2177,12 +2184,6 @@ class BulkRunner:
 
 ''' XSOAR ENTRIES '''
 
-INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
-                    'is checked): use it only against a test server.')
-MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
-MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
-MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
-
 
 @dataclass(frozen=True)
 class PollingSchedule:
@@ -2884,8 +2885,9 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
     running = [e for e in endpoints if e['status'] not in XDR_FINAL_STATUSES]
     restored = [e for e in endpoints if e['status'] == XDR_SUCCESS_STATUS]
     failed = [e for e in endpoints if e['status'] in XDR_FINAL_STATUSES and e['status'] != XDR_SUCCESS_STATUS]
-    outcome = XDR_OUTCOME_IN_PROGRESS if running or not endpoints else XDR_OUTCOME_SUCCESS if not failed else \
-        XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED
+    outcome = (XDR_OUTCOME_IN_PROGRESS if running or not endpoints
+               else XDR_OUTCOME_SUCCESS if not failed
+               else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
     summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed), endpoints=endpoints)
     if 'endpoints_count' not in summary and endpoints:
         summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
