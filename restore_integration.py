@@ -754,9 +754,7 @@ class Attempt:
     advice: str = ''  # what to do about it
     ends: float = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
-    # The server's clock when it answered (its Date, ms), also when the body then broke off: a request whose answer
-    # was lost still tells when the service had it at the latest.
-    answered_ms: int | None = None
+    answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it by then
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -766,9 +764,8 @@ class Attempt:
 
     @property
     def may_have_acted(self) -> bool:
-        """Whether the service may have carried it out though its answer was lost: it reached the service and
-        broke afterwards, or a gateway gave up waiting for the service (502, 504). A refused connection, a 429 or
-        a 503 means the service did not act."""
+        """Whether the service may have acted though its answer was lost: it broke after reaching the service, or a
+        gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
         return self.fault in FAULTS_AFTER_SENDING or (self.fault is None and self.status in MAYBE_APPLIED_STATUSES)
 
 
@@ -777,9 +774,8 @@ NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body tha
 
 @dataclass
 class VendorReply:
-    """A request's final answer, its body read whole, and how it came (botocore's response with its retry history):
-    every ``attempt``, the final one included, and why the attempt loop stopped early (``gave_up``; None when it did
-    not). The transport hands the clients this, never requests' own Response."""
+    """A request's final answer, its body read whole, with every attempt (the final one too) and why the attempt loop
+    stopped early (``gave_up``, else None), as botocore keeps a retry history. Clients never get requests' Response."""
 
     status: int
     headers: Mapping[str, str]
@@ -800,7 +796,6 @@ class VendorReply:
         return self._parsed
 
     def field(self, name: str) -> Any:
-        """One field of a JSON object body, or None (also when the body is not a JSON object)."""
         try:
             body = self.json()
         except ValueError:
@@ -809,7 +804,6 @@ class VendorReply:
 
     @property
     def text(self) -> str:
-        """The body as text, in the charset its Content-Type names (requests' reading of it), else UTF-8."""
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         try:
             return self.body.decode(charset, 'replace')
@@ -819,9 +813,8 @@ class VendorReply:
 
 def describe_attempts(attempts: Iterable[Attempt]) -> str:
     """What the attempts met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
-    counted = {}
-    for attempt in attempts:
-        counted[attempt.describe()] = counted.get(attempt.describe(), 0) + 1
+    kinds = [attempt.describe() for attempt in attempts]
+    counted = {kind: kinds.count(kind) for kind in kinds}
     return ', '.join(kind if times == 1 else f'{kind} ({times} times)' for kind, times in counted.items())
 
 
@@ -849,9 +842,7 @@ class RetryPolicy:
 
     def backoff_wait(self, retry_number: int) -> float:
         """0 before the first retry, then backoff doubling: 0, 1, 2, 4 s with 0.5 s, each at most RETRY_BACKOFF_MAX."""
-        if retry_number <= 1:
-            return 0.0
-        return min(RETRY_BACKOFF_MAX, self.backoff * 2 ** (retry_number - 1))
+        return 0.0 if retry_number <= 1 else min(RETRY_BACKOFF_MAX, self.backoff * 2 ** (retry_number - 1))
 
 
 class OutOfTime(Exception):
@@ -860,19 +851,17 @@ class OutOfTime(Exception):
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         super().__init__(wait)
-        self.wait = wait
-        self.asked = asked  # the Retry-After that set the pause, when one did
+        self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
 
 
 class AdaptiveRateLimiter:
     """The pace of one vendor's requests for one instance, shared by every request and worker thread.
 
-    Every attempt, first or resend, takes a turn: turns are spaced evenly at the current rate (a little under
-    it, so network jitter cannot push a second's worth of arrivals over a per-second limit). The rate starts at
-    the ceiling (the instance setting); a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every
-    turn until it has passed; the rate then climbs back along a cubic curve, flat near the rate that was
-    throttled and steeper beyond it (botocore's adaptive retry mode, after TCP CUBIC). A 429 for a request sent
-    before the last cut says nothing new (the cut was made for it already) and is not cut for again.
+    Every attempt, first or resend, takes a turn: turns are spaced evenly a little under the current rate (so network
+    jitter cannot push a second's worth of arrivals over a per-second limit). The rate starts at the ceiling (the
+    instance setting); a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every turn until it has
+    passed; the rate then climbs back along a cubic curve, flat near the throttled rate and steeper beyond it
+    (botocore's adaptive retry mode, after TCP CUBIC). A 429 for a request sent before the last cut cuts nothing more.
     """
 
     # TCP CUBIC and botocore cut to 0.7: their rate at a throttle is the rate they sent at. Here it is also never more
@@ -888,30 +877,24 @@ class AdaptiveRateLimiter:
         self.ceiling = float(ceiling)
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
-        self._next_turn = 0.0
-        self._paused_until = 0.0
-        self._pause_asked = None
+        self._next_turn = self._paused_until = 0.0
+        self._pause_asked = self._started = None
         self._last_cut = None  # when the rate was last cut
         self._rate_at_cut = self.ceiling  # the rate that was throttled then
         self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
         self._answered = deque()  # when the recent answers that were not 429 came back
-        self._started = None
-        self.throttles = 0  # 429s met (each one, cut or not)
-        self.cuts = 0
+        self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
 
     def rate(self, now: float | None = None) -> float:
-        """Requests per second allowed at ``now``."""
         if self._last_cut is None:
             return self.ceiling
         now = self.clock() if now is None else now
-        top = self._rate_at_cut
-        k = (top * (1 - self.BETA) / self.SCALE) ** (1 / 3)
-        return min(self.ceiling, max(self.MIN_RATE, self.SCALE * (now - self._last_cut - k) ** 3 + top))
+        k = (self._rate_at_cut * (1 - self.BETA) / self.SCALE) ** (1 / 3)
+        return min(self.ceiling, max(self.MIN_RATE, self.SCALE * (now - self._last_cut - k) ** 3 + self._rate_at_cut))
 
     def wait_turn(self, deadline: float | None = None) -> float:
-        """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would have to wait past
-        ``deadline`` (a clock() value): the caller stops rather than wait beyond the command's budget. A turn free at
-        once is taken whatever the deadline: the run's own last start is the transport's to enforce."""
+        """Waits for this attempt's turn: the seconds waited; OutOfTime when the wait would pass ``deadline`` (a clock()
+        value: the command's budget). A turn free at once is taken: the transport enforces the run's last start."""
         waited = 0.0
         while True:
             with self._lock:
@@ -941,9 +924,8 @@ class AdaptiveRateLimiter:
                 self._answered.popleft()
 
     def _admitted_rate(self, now: float) -> float | None:
-        """The most answers the vendor gave in any one second of the last MEASURE_SPAN (a count over a single
-        second is coarse: 5, 6 or 7 at 6/s), scaled up while the run is younger than a second; None while too
-        little has been seen to tell."""
+        """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse: 5,
+        6 or 7 at 6/s), scaled up while the run is younger than a second; None while too little has been seen."""
         elapsed = now - self._started if self._started is not None else 0.0
         if elapsed < 0.25:
             return None
@@ -957,8 +939,7 @@ class AdaptiveRateLimiter:
         return float(most) or None
 
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
-        """A 429 arrived for an attempt sent at ``sent_at``: slow every request down, pause them all for a
-        Retry-After."""
+        """A 429 came for an attempt sent at ``sent_at``: slow every request down, pause them all for a Retry-After."""
         with self._lock:
             now = self.clock()
             self.throttles += 1
@@ -970,8 +951,7 @@ class AdaptiveRateLimiter:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
             # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
-            admitted = self._admitted_rate(now)
-            self._rate_at_cut = min(self.rate(now), admitted) if admitted else self.rate(now)
+            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now) or float('inf'))
             self._last_cut = now
             self.cuts += 1
 
