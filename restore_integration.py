@@ -971,8 +971,7 @@ def server_time_ms(headers: Mapping[str, str]) -> int:
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock, which its Date header
-    gives), or None."""
+    """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock: its Date), or None."""
     value = (headers.get('Retry-After') or '').strip()
     if not value:
         return None
@@ -984,17 +983,14 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         return None
     if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - server_time_ms(headers) / 1000)
+    return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
 
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
-    """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which the
-    TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help.
-    Only a certificate this side checked and refused (OpenSSL's CERTIFICATE_VERIFY_FAILED: an unknown authority, a
-    self-signed or expired certificate, another host's name) gets the certificate advice; a handshake the server
-    broke off (no shared protocol or cipher, a client certificate required) is the server's setup, or a proxy's."""
+    """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which TLS reads
+    as a wrong version's record: no certificate is involved. Only a certificate this side refused (OpenSSL's
+    CERTIFICATE_VERIFY_FAILED: unknown authority, self-signed, expired, another host's) gets the certificate advice;
+    one the server broke off (no shared protocol or cipher, client certificate required) is its or a proxy's setup."""
     if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
         return (f'{host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. Check the '
                 f'port, or use http:// for a server on this machine.')
@@ -1029,18 +1025,10 @@ def proxy_elsewhere(url: str) -> bool:
     return host is not None and not is_loopback_host(host)
 
 
-class NoNetrcCredentials(requests.auth.AuthBase):
-    """A request's auth when it carries no credentials (IAM's token request: they are in its body)."""
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        return request
-
-
 class UnfollowedRedirectsSession(requests.Session):
-    """A session that never works out where a redirect leads. requests does, even when it follows none (for
-    Response.next): it reads the Location (a ValueError for one it cannot read, before the answer is handed back) and
-    the redirect's whole body, outside the reply's limits. A redirect is refused from its status alone
-    (redirect_refusal), which reads the Location itself."""
+    """A session that never works out where a redirect leads, as requests does even when it follows none (for
+    Response.next), reading the Location (a ValueError, before the answer is handed back, for one it cannot read) and
+    the whole body outside the reply's limits. redirect_refusal reads the Location itself."""
 
     def get_redirect_target(self, resp: requests.Response) -> None:
         return None
@@ -1054,23 +1042,17 @@ def describe_connection_error(error: BaseException) -> str:
 
 
 class HttpTransport:
-    """One vendor's requests: a requests.Session for pooling, TLS and proxies, and one attempt loop per request.
+    """One vendor's requests: a requests.Session for pooling, TLS and proxies (urllib3's own retries off), and one
+    attempt loop per request. Each attempt, first or resend, waits its turn from the vendor's limiter, is built and
+    signed afresh (requests calls the auth again: a new XDR nonce and timestamp, SDK-HMAC date and signature, the
+    current IAM token), is sent, joins the history the VendorReply (``attempts``) or the error carries, and ends:
 
-    Each attempt, first or resend, waits for its turn from the vendor's limiter, is built and signed afresh
-    (requests prepares it and calls the auth again: a new XDR nonce and timestamp, a new SDK-HMAC date and
-    signature, the current IAM token), is sent, and its outcome is classified:
-
-    - done: a 2xx with a readable body, or an answer that is final (a 4xx, an error not retried): returned;
-    - throttled (429): the limiter slows every request and honours Retry-After; sent again when its turn comes,
-      as long as that turn comes before the command's deadline;
+    - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
+    - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
     - new token (HSS token mode, 401): the token it carried is dropped and the next attempt fetches one;
-    - fault (a gateway error, no connection, no answer in time, a broken reply): sent again after a backoff, at
-      most ``max_retries`` times;
-    - TLS failure: reported at once.
-
-    Every attempt is appended to the request's history, which ends up in the VendorReply returned (``attempts``) or
-    in the error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
-    """
+    - fault (a gateway error, no connection, no answer in time, a broken reply): sent again after a backoff, at most
+      ``max_retries`` times;
+    - TLS failure: reported at once."""
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
@@ -1079,28 +1061,24 @@ class HttpTransport:
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
                  retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None,
                  deadline_s: float = MAX_RUN_WAIT_SECONDS) -> None:
-        self.base_url = base_url
-        self.vendor = vendor
-        self.settings = settings
+        self.base_url, self.vendor, self.settings = base_url, vendor, settings
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         self.token_source = token_source
         self.session = UnfollowedRedirectsSession()
         self.session.verify = settings.verify
         # An auth of its own always: with none, requests sends the credentials ~/.netrc (or $NETRC) holds for the host
-        # (to IAM, whose token request carries none), which nobody configured here.
-        self.session.auth = auth or NoNetrcCredentials()
-        self.session.headers['Accept'] = 'application/json'
-        self.session.headers['Accept-Encoding'] = ACCEPT_ENCODING
+        # (to IAM, whose token request carries none: they are in its body), which nobody configured here.
+        self.session.auth = auth or (lambda request: request)
+        self.session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
                                                                                 settings.max_concurrency))
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
-        # With "Use system proxy settings" unchecked, a None per scheme keeps requests from taking
-        # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
-        # ALL_PROXY, which requests would otherwise still apply to every scheme. Plain http may go to this machine only
-        # (normalise_base_url): it never goes through a proxy on another one.
+        # "Use system proxy settings" unchecked: a None per scheme keeps requests from taking HTTP(S)_PROXY from the
+        # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
+        # http goes to this machine only (normalise_base_url), never through a proxy on another one.
         local_http = urlsplit(base_url).scheme == 'http' and is_loopback_host(urlsplit(base_url).hostname or '')
         direct = not settings.proxy or (local_http and proxy_elsewhere(base_url))
         self.proxies = {'http': None, 'https': None, 'all': None} if direct else None
@@ -1118,14 +1096,12 @@ class HttpTransport:
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
                 **kwargs: Any) -> VendorReply:
-        """Sends the request through the attempt loop; returns the final answer, its body read, with every attempt.
-
-        ``expect_json``: a 2xx reply must carry JSON. ``retry_statuses``: this call's own statuses to retry.
-        A RestoreError raised here carries the ``attempts`` too.
-        """
+        """The attempt loop: the final answer, its body read, with every attempt (as a RestoreError raised carries
+        them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own."""
         url = self.base_url + path
         host = urlsplit(url).netloc
-        policy = self._policy(retry_statuses)
+        policy = self.policy if retry_statuses is None else RetryPolicy(
+            self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses), self.policy.max_fault_wait)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
             number = len(attempts) + 1
@@ -1153,32 +1129,27 @@ class HttpTransport:
                 if reply.status not in policy.statuses:
                     return reply
             faults += 1
-            wait, gave_up = self._fault_wait(policy, faults, fault_waited, reply)
+            backoff, gave_up = self._fault_wait(policy, faults, fault_waited, reply)
             if gave_up is not None:
                 if reply is not None:
                     reply.gave_up = gave_up or None
                     return reply
                 raise self._fault_error(attempts, gave_up or None)
-            fault_waited += wait
-            backoff = wait
+            fault_waited += backoff
 
     def _take_turn(self, backoff: float) -> float:
         """The backoff, then the limiter's turn: the seconds waited. OutOfTime when the turn needs a wait past the
-        deadline, or comes (free at once included) when less than MIN_ATTEMPT_SECONDS of the run are left."""
+        deadline, or comes (free at once included) past the run's last start."""
         if backoff:
             self.limiter.sleep(backoff)
         waited = backoff + self.limiter.wait_turn(self.deadline)
-        self._refuse_past_deadline()
-        return waited
-
-    def _refuse_past_deadline(self) -> None:
-        """An attempt starts only while MIN_ATTEMPT_SECONDS of the run are left, also when its turn is free at once
-        (slow answers before it may have taken the run's time). The command's own budget bounds waits for turns only:
-        a turn free at once past it is taken, as no wait goes past it."""
         if self._past_last_start():
             raise OutOfTime(0.0)
+        return waited
 
     def _past_last_start(self) -> bool:
+        """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
+        at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
         return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
     def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
@@ -1190,19 +1161,11 @@ class HttpTransport:
         reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
         return False
 
-    def _policy(self, retry_statuses: Iterable[int] | None) -> RetryPolicy:
-        """The transport's retry policy, or the same with one call's own statuses to retry."""
-        if retry_statuses is None:
-            return self.policy
-        return RetryPolicy(self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses),
-                           self.policy.max_fault_wait)
-
     def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float, str | None]:
-        """After the ``faults``-th fault: the wait before the next attempt (the vendor's Retry-After on ``answer``, else
-        the backoff), and why the loop gives up instead: '' when the retries are spent, the reason when the wait would
-        pass ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each), None while it
-        goes on."""
+        """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
+        and why the loop gives up instead: '' when the retries are spent, the reason when the wait would pass
+        ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each), None to go on."""
         asked = parse_retry_after(answer.headers) if answer is not None else None
         wait = asked if asked is not None else policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
@@ -1271,7 +1234,8 @@ class HttpTransport:
         the attempt then ends within (``attempt.ends``). The IAM token goes first, in its header: its request takes its
         own part of the run."""
         token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
-        self._refuse_past_deadline()  # the token request may have taken the time: then this one is not sent
+        if self._past_last_start():  # the token request may have taken the time: then this one is not sent
+            raise OutOfTime(0.0)
         now = self.limiter.clock()
         connect, read = self.settings.timeout
         left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
