@@ -1066,7 +1066,6 @@ class HttpTransport:
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         self.token_source = token_source
         self.session = UnfollowedRedirectsSession()
-        self.session.verify = settings.verify
         # An auth of its own always: with none, requests sends the credentials ~/.netrc (or $NETRC) holds for the host
         # (to IAM, whose token request carries none: they are in its body), which nobody configured here.
         self.session.auth = auth or (lambda request: request)
@@ -1117,9 +1116,11 @@ class HttpTransport:
             backoff = 0.0
             if reply is not None:
                 reply.attempts = tuple(attempts)
-                if reply.status == THROTTLED_STATUS:
-                    if self._wait_out_throttle(reply, sent_at):
+                if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
+                    self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
+                    if self.limiter.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
+                    reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
                     return reply
                 self.limiter.answered()
                 if self._wants_new_token(reply, renewals):
@@ -1151,15 +1152,6 @@ class HttpTransport:
         """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
         at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
         return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
-
-    def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
-        """A 429 slows every request of the vendor (and pauses them for a Retry-After); this one is sent again while
-        the command's throttling budget lasts, else the 429 is its answer."""
-        self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
-        if self.limiter.clock() < self.deadline:
-            return True
-        reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
-        return False
 
     def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float, str | None]:
@@ -1203,10 +1195,10 @@ class HttpTransport:
                                              f'{self._time_given(attempt, self.settings.connect_timeout)}',
                         'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
-            reason = error.args[0] if error.args else None
-            reason = getattr(reason, 'reason', reason)
+            reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
             if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-                attempt.met(FAULT_NO_ANSWER, self._no_answer(host, attempt), NO_ANSWER_ADVICE)
+                given = self._time_given(attempt, self.settings.read_timeout)
+                attempt.met(FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer within {given}', NO_ANSWER_ADVICE)
             elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
                 attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
                                            f'arrived ({describe_connection_error(error)}).',
@@ -1230,9 +1222,8 @@ class HttpTransport:
         return None
 
     def _attempt_options(self, attempt: Attempt, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The request's options with the attempt's connect and read timeouts, cut to what is left of the run, which
-        the attempt then ends within (``attempt.ends``). The IAM token goes first, in its header: its request takes its
-        own part of the run."""
+        """The request's options, its connect and read timeouts cut to what is left of the run (the attempt ends by
+        ``attempt.ends``), and first the IAM token in its header: its request takes its own part of the run."""
         token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
         if self._past_last_start():  # the token request may have taken the time: then this one is not sent
             raise OutOfTime(0.0)
@@ -1242,9 +1233,6 @@ class HttpTransport:
         attempt.ends, attempt.cut_to = now + min(connect + read, left), left if connect + read > left else None
         timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
         return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
-
-    def _no_answer(self, host: str, attempt: Attempt) -> str:
-        return f'{self.vendor} at {host} did not answer within {self._time_given(attempt, self.settings.read_timeout)}'
 
     def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
         """The time the attempt was given, in words: ``seconds`` (the connect or the read timeout), or, for None, both
@@ -1257,17 +1245,15 @@ class HttpTransport:
         return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
-        """The answer with its body read as it came, within the read timeout in all (urllib3 counts its read timeout
-        per read: a server that trickles bytes never meets it) and within the attempt's time; None when the attempt
-        met a fault. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is due (a 2xx of
-        ``expect_json``), is a broken reply; one still coming at the end, an answer that did not come in time."""
+        """The answer, its body read within the read timeout in all (urllib3's is per read: a server that trickles bytes
+        never meets it) and the attempt's time; None when the attempt met a fault: a broken reply (cut off, larger than
+        any answer of these APIs, not JSON in a 2xx of ``expect_json``), or no answer in time (a reply still coming)."""
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
-        body, ends = b'', min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
+        ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
         try:
-            body = self._read_body(response, ends)
-            body = decoded_body(response.headers, body, self.MAX_REPLY_BYTES)
+            body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
         except DecodeError:
             encoding = printable(response.headers['Content-Encoding'])
             attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
@@ -1295,15 +1281,13 @@ class HttpTransport:
         return reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
-        """The body as it came (not decoded), whole by ``ends``: each read within what is left (the socket's timeout),
-        and all of them together too. A piece of a reply of known length is one recv; but urllib3 reads a chunk's size
-        line and the trailers a line at a time, each recv given the socket's whole timeout again, so for a chunked
-        reply a timer shuts the socket down at ``ends`` (a thread per reply: not for every reply). ReadTimeoutError at
-        ``ends``, whatever the read made of the shut socket; OverflowError past MAX_REPLY_BYTES."""
+        """The body as it came (not decoded), whole by ``ends``, each read within what is left (the socket's timeout). A
+        piece of a known length is one recv, but urllib3 reads a chunk's size line and trailers a line at a time, each
+        recv given the whole timeout again: for a chunked reply (only: a thread each) a timer shuts the socket down at
+        ``ends``. ReadTimeoutError then, whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
         sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
-        cut, chunked = threading.Event(), 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
-        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) \
-            if sock and chunked else None
+        cut, timed = threading.Event(), sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
+        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) if timed else None
         if timer:
             timer.daemon = True
             timer.start()
@@ -1335,34 +1319,31 @@ class HttpTransport:
         return response.raw.read1(2 ** 16, decode_content=False)
 
     def _wants_new_token(self, reply: VendorReply, renewals: int) -> bool:
-        """A 401 in token mode asks for a new token: the first one always (the cached token may have been
-        revoked); later ones while the gateway says the token must be updated (APIGW.0307, as other requests
-        in flight may make it) or says nothing readable, at most max_retries times."""
+        """A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then while the
+        gateway says it must be updated (APIGW.0307: requests in flight cause it) or says nothing readable."""
         if self.token_source is None or reply.status != 401 or renewals > self.policy.max_retries:
             return False
         return renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None)
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
                      reply: VendorReply | None) -> VendorReply:
-        """The next turn comes past the deadline: the last answer is returned as the final one (its error reports
-        it), or, when there is none, an error says why no answer came. Past the run's last start it is the run limit
-        that stops it, whatever the command's timeout (no wait for a turn need have come near that)."""
+        """The next turn comes past the deadline: the last answer is the final one (its error reports it), else an error
+        says why none came. Past the run's last start the run limit stops it, whatever the command's timeout."""
+        stops = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
         run_over = not late.wait and self._past_last_start()
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {late.wait:.0f} s away'
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
-            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run (XSOAR stops a ' \
-                      f'command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes)'
+            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({stops})'
         if reply is not None and attempts[-1].fault is None:
             reply.gave_up = gave_up
             return reply
         if attempts:
             raise self._fault_error(attempts, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} ' \
-            f'minutes)'
+            f' (one run waits at most this long: {stops})'
         # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor;
         # or the answers to the requests before it took the time: the command's (a larger timeout helps) or the run's.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
@@ -1377,9 +1358,8 @@ class HttpTransport:
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
-    """Ends the reading of a reply at its time, on a timer's thread (no demisto call): the socket shut down both ways,
-    so the read under way returns at once. socket.socket's own shutdown: SSLSocket's also drops the TLS object that the
-    reading thread is using."""
+    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the socket shut down both ways ends
+    the read under way at once. socket.socket's shutdown: SSLSocket's drops the TLS object the reader uses."""
     cut.set()
     try:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
@@ -1388,10 +1368,9 @@ def shut_down(sock: socket.socket, cut: threading.Event) -> None:
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
-    """The body as it came, decoded as its Content-Encoding says, the coding applied last undone first, each inflated a
-    piece at a time: an OverflowError once past ``most`` bytes (a small body may inflate a thousandfold), a DecodeError
-    when it does not decode or its stream ends short. A body in codings none of which is known is left as it came, as
-    urllib3 leaves it; none was asked for (ACCEPT_ENCODING)."""
+    """The body decoded as its Content-Encoding says (the last coding undone first), a piece at a time: OverflowError
+    past ``most`` bytes (a small body may inflate a thousandfold), DecodeError when it does not decode or ends short. A
+    body in codings none of which is known is left as it came, as urllib3 does (none was asked for)."""
     codings = [coding.strip().lower() for coding in headers.get('Content-Encoding', '').split(',')]
     codings = [coding for coding in codings if coding not in ('', 'identity')]
     unknown = [coding for coding in codings if coding not in CODING_WBITS]
@@ -1399,13 +1378,12 @@ def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
         return body
     if unknown:
         raise DecodeError(f'no decoder for {", ".join(unknown)}')
-    decoded = body
     try:
         for coding in reversed(codings):
-            decoded = inflated(decoded, coding, most)
+            body = inflated(body, coding, most)
     except zlib.error as error:
         raise DecodeError(str(error)) from None
-    return bytes(decoded)
+    return bytes(body)
 
 
 def inflated(data: bytes, coding: str, most: int) -> bytearray:
@@ -1459,44 +1437,37 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
 
 
 class SecretScrubber:
-    """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token
-    issued or cached, the proxy's password), whatever its shape, in the forms they can take in a text (as is, JSON-
-    escaped once or twice, as when a vendor quotes our JSON body inside its own, URL-encoded, as printable quotes
-    it, in any other JSON spelling: ``text`` reads the text as JSON too), and the request signatures of the run
-    (``add_signature``, found by their shape), and takes them out of every entry, log line and error text before it
-    leaves ``main``.
-
-    Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues
-    credentials that short.
-    """
+    """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
+    cached, the proxy's password), whatever its shape, in the forms a text may hold it in (as is, JSON-escaped once or
+    twice as when a vendor quotes our JSON body in its own, URL-encoded, as printable quotes it, in any other JSON
+    spelling: ``text`` reads the text as JSON too), and the run's request signatures (``add_signature``, found by their
+    shape), and takes them out of every entry, log line and error text before it leaves ``main``. Values shorter than
+    MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
-    # A request signature (an advanced Cortex XDR key's hash, an SDK-HMAC-SHA256 signature): one per request, so
-    # hundreds a run. They are kept in a set and found by their shape, not looked for one by one: in every run of hex
-    # digits at least as long, as a URL-encoded quote puts hex digits beside one (%3D, %20).
+    # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
+    # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Every escape JSON allows, whichever an encoder chose (Go's \u0026, PHP's \/, .NET's upper-case \u003C, a
-    # character outside the BMP as a surrogate pair), and one cut short by a '...' (its character is lost: dropped);
-    # how many times a text is read as JSON: once, and for a JSON text quoted inside another.
+    # Every escape JSON allows, whichever an encoder chose (Go's \u0026, PHP's \/, .NET's upper-case \u003C, a character
+    # outside the BMP as a surrogate pair), and one cut short by a '...' (its character is lost: dropped).
     JSON_ESCAPE = re.compile(r'\\(?:(?P<cut>(?:u[dD][89abAB][0-9a-fA-F]{2}\\)?(?:u[0-9a-fA-F]{0,3})?(?=\.\.\.)'
                              r'|u[dD][89abAB][0-9a-fA-F]{2}(?=\.\.\.))'
                              r'|u(?P<high>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<low>[dD][c-fC-F][0-9a-fA-F]{2})'
                              r'|u(?P<code>[0-9a-fA-F]{4})|(?P<short>["\\/bfnrt]))')
     JSON_SHORT_ESCAPES = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
-    JSON_READINGS = 2
+    JSON_READINGS = 2  # a text is read as JSON once, and again for a JSON text quoted inside another
     # What no JSON encoder escapes: a secret's longest run of these stands as it is in any JSON spelling of it, so a
     # text without it needs no reading (nor one that holds no backslash).
     UNESCAPED = re.compile(r'[A-Za-z0-9]+')
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
-        self._forms = ()
+        self._forms, self._signatures = (), frozenset()
         self._anchors = frozenset()  # the longest unescaped run of each secret JSON could spell otherwise ('': none)
-        self._signatures = frozenset()
         for value in values:
             self.add(value)
 
@@ -1542,13 +1513,12 @@ class SecretScrubber:
         if '\\' in text and (self.CUT in text or any(anchor in text for anchor in self._anchors)):
             for _ in range(self.JSON_READINGS):  # no escape hides a hex digit: signatures are found in the text as is
                 reading = self._read_as_json(reading)
-                masked = self._without_forms(reading)
-                masked = self._cut_heads(masked) if self.CUT in masked else masked
+                masked = self._cut_heads(self._without_forms(reading))
                 if masked != reading:
                     text = reading = masked
                 if '\\' not in reading:
                     break
-        return self._cut_heads(text) if self.CUT in text else text
+        return self._cut_heads(text)
 
     def _read_as_json(self, text: str) -> str:
         return self.JSON_ESCAPE.sub(self._unescaped, text)
@@ -1565,15 +1535,12 @@ class SecretScrubber:
 
     def _without_forms(self, text: str) -> str:
         for form in self._forms:
-            if form in text:
-                text = text.replace(form, self.MASK)
+            text = text.replace(form, self.MASK)
         return text
 
     def _without_signatures(self, digits: str) -> str:
-        """A run of hex digits with every signature in it masked (most runs are one signature, or a file's hash)."""
+        """A run of hex digits with every signature in it masked."""
         signatures, low, size = self._signatures, digits.lower(), self.SIGNATURE_LENGTH
-        if len(digits) == size:
-            return self.MASK if low in signatures else digits
         pieces, done, at = [], 0, 0
         while at <= len(low) - size:
             if low[at:at + size] in signatures:
@@ -1587,8 +1554,7 @@ class SecretScrubber:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too."""
         pieces = text.split(self.CUT)
         for number, piece in enumerate(pieces[:-1]):
-            head = self._cut_head(piece)
-            if head:
+            if head := self._cut_head(piece):
                 pieces[number] = piece[:-len(head)] + self.MASK
         return self.CUT.join(pieces)
 
