@@ -797,10 +797,9 @@ class VendorReply:
 
     def field(self, name: str) -> Any:
         try:
-            body = self.json()
-        except ValueError:
+            return self.json().get(name)
+        except (ValueError, AttributeError):  # not JSON, or JSON but not an object
             return None
-        return body.get(name) if isinstance(body, dict) else None
 
     @property
     def text(self) -> str:
@@ -855,14 +854,12 @@ class OutOfTime(Exception):
 
 
 class AdaptiveRateLimiter:
-    """The pace of one vendor's requests for one instance, shared by every request and worker thread.
-
-    Every attempt, first or resend, takes a turn: turns are spaced evenly a little under the current rate (so network
-    jitter cannot push a second's worth of arrivals over a per-second limit). The rate starts at the ceiling (the
-    instance setting); a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every turn until it has
-    passed; the rate then climbs back along a cubic curve, flat near the throttled rate and steeper beyond it
-    (botocore's adaptive retry mode, after TCP CUBIC). A 429 for a request sent before the last cut cuts nothing more.
-    """
+    """The pace of one vendor's requests for one instance, shared by every request and worker thread. Every attempt,
+    first or resend, takes a turn: turns are spaced evenly a little under the current rate (so network jitter cannot
+    push a second's worth of arrivals over a per-second limit). The rate starts at the ceiling (the instance setting);
+    a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every turn until it has passed; the rate then
+    climbs back along a cubic curve, flat near the throttled rate and steeper beyond it (botocore's adaptive retry mode,
+    after TCP CUBIC). A 429 for a request sent before the last cut cuts nothing more."""
 
     # TCP CUBIC and botocore cut to 0.7: their rate at a throttle is the rate they sent at. Here it is also never more
     # than what the vendor admitted lately, so a far-off rate drops in one cut, and a near one needs only a trim.
@@ -904,8 +901,7 @@ class AdaptiveRateLimiter:
                     raise OutOfTime(turn - now if now <= deadline else 0.0,
                                     self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
-                if self._started is None:
-                    self._started = now
+                self._started = now if self._started is None else self._started
                 epoch = self._epoch
             if turn <= now:
                 return waited
@@ -1027,8 +1023,7 @@ def proxy_elsewhere(url: str) -> bool:
 
 class UnfollowedRedirectsSession(requests.Session):
     """A session that never works out where a redirect leads, as requests does even when it follows none (for
-    Response.next), reading the Location (a ValueError, before the answer is handed back, for one it cannot read) and
-    the whole body outside the reply's limits. redirect_refusal reads the Location itself."""
+    Response.next): it reads the Location (ValueError, before the answer is handed back) and all the body, unbounded."""
 
     def get_redirect_target(self, resp: requests.Response) -> None:
         return None
@@ -1050,8 +1045,7 @@ class HttpTransport:
     - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
     - new token (HSS token mode, 401): the token it carried is dropped and the next attempt fetches one;
-    - fault (a gateway error, no connection, no answer in time, a broken reply): sent again after a backoff, at most
-      ``max_retries`` times;
+    - fault (gateway error, no connection, no answer in time, broken reply): retried after a backoff, max_retries times;
     - TLS failure: reported at once."""
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
@@ -1061,13 +1055,11 @@ class HttpTransport:
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
                  retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None,
                  deadline_s: float = MAX_RUN_WAIT_SECONDS) -> None:
-        self.base_url, self.vendor, self.settings = base_url, vendor, settings
+        self.base_url, self.vendor, self.settings, self.token_source = base_url, vendor, settings, token_source
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
-        self.token_source = token_source
         self.session = UnfollowedRedirectsSession()
-        # An auth of its own always: with none, requests sends the credentials ~/.netrc (or $NETRC) holds for the host
-        # (to IAM, whose token request carries none: they are in its body), which nobody configured here.
+        # Always an auth: else requests adds the host's ~/.netrc (or $NETRC) credentials, even to IAM's token request.
         self.session.auth = auth or (lambda request: request)
         self.session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
@@ -1105,7 +1097,11 @@ class HttpTransport:
         while True:
             number = len(attempts) + 1
             try:
-                attempt = Attempt(number, waited=self._take_turn(backoff))
+                if backoff:
+                    self.limiter.sleep(backoff)
+                attempt = Attempt(number, waited=backoff + self.limiter.wait_turn(self.deadline))
+                if self._past_last_start():  # also when the turn was free at once
+                    raise OutOfTime(0.0)
                 attempts.append(attempt)
                 sent_at = self.limiter.clock()
                 response = self._send_once(method, url, host, attempt, attempts, kwargs)
@@ -1137,16 +1133,6 @@ class HttpTransport:
                     return reply
                 raise self._fault_error(attempts, gave_up or None)
             fault_waited += backoff
-
-    def _take_turn(self, backoff: float) -> float:
-        """The backoff, then the limiter's turn: the seconds waited. OutOfTime when the turn needs a wait past the
-        deadline, or comes (free at once included) past the run's last start."""
-        if backoff:
-            self.limiter.sleep(backoff)
-        waited = backoff + self.limiter.wait_turn(self.deadline)
-        if self._past_last_start():
-            raise OutOfTime(0.0)
-        return waited
 
     def _past_last_start(self) -> bool:
         """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
@@ -1235,8 +1221,7 @@ class HttpTransport:
         return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
 
     def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
-        """The time the attempt was given, in words: ``seconds`` (the connect or the read timeout), or, for None, both
-        together; or what was left of the run, when that was less."""
+        """The time the attempt was given, in words: ``seconds`` (None: both timeouts), or the run's rest when less."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
             return (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
@@ -1245,9 +1230,8 @@ class HttpTransport:
         return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
-        """The answer, its body read within the read timeout in all (urllib3's is per read: a server that trickles bytes
-        never meets it) and the attempt's time; None when the attempt met a fault: a broken reply (cut off, larger than
-        any answer of these APIs, not JSON in a 2xx of ``expect_json``), or no answer in time (a reply still coming)."""
+        """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
+        meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
@@ -1344,17 +1328,15 @@ class HttpTransport:
             raise self._fault_error(attempts, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
             f' (one run waits at most this long: {stops})'
-        # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor;
-        # or the answers to the requests before it took the time: the command's (a larger timeout helps) or the run's.
+        # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
         raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. Run the command again '
                            f'later{"" if run_over else larger}.', attempts)
 
     def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
-        last = attempts[-1]
-        note = retry_note(attempts[:-1], gave_up)
-        return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
+        *retried, last = attempts
+        return RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))), attempts)
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
@@ -1406,9 +1388,8 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
 
 
 def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes]:
-    """One compressed stream at the start of ``data`` inflated, at most INFLATE_PIECE_BYTES at a time, and the data
-    after it. OverflowError past ``most`` bytes; DecodeError when its stream has not ended with the data (cut short,
-    though what came matched its Content-Length); zlib.error when it is not such a stream."""
+    """The first compressed stream in ``data``, inflated a piece at a time, and the data after it. OverflowError past
+    ``most`` bytes; DecodeError when cut short (its Content-Length met); zlib.error when it is none."""
     decompressor, decoded, tail = zlib.decompressobj(wbits), bytearray(), data
     while not decompressor.eof:
         piece = decompressor.decompress(tail, INFLATE_PIECE_BYTES)
@@ -1472,8 +1453,7 @@ class SecretScrubber:
             self.add(value)
 
     def add(self, value: Any) -> None:
-        """Learns one more secret, whatever its shape (a key or password of 64 hex digits too); safe from any thread
-        (tokens arrive from worker threads)."""
+        """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
         forms = set()
@@ -1495,8 +1475,7 @@ class SecretScrubber:
             self._anchors = self._anchors | {anchor if len(anchor) >= self.MIN_LENGTH else '' for anchor in anchors}
 
     def add_signature(self, signature: Any) -> None:
-        """Learns one request signature the run made (from any thread); a value not of a signature's shape is
-        learned as any other secret."""
+        """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
         if isinstance(signature, str) and len(signature) == self.SIGNATURE_LENGTH and self.HEX.fullmatch(signature):
             with self._lock:
                 self._signatures = self._signatures | {signature.lower()}
@@ -1504,9 +1483,8 @@ class SecretScrubber:
             self.add(signature)
 
     def text(self, text: str) -> str:
-        """The text with every secret in it masked. A secret hidden by escapes that only JSON reads (another
-        encoder's than Python's, in a JSON text or one quoted inside another) is looked for in the text read as JSON,
-        once and twice: when one is found there, the text comes back so read, and masked."""
+        """The text with every secret masked, also one hidden by escapes only JSON reads (another encoder's, in a JSON
+        text or one quoted in another): found in the text read as JSON (once or twice), the text comes back so read."""
         text = reading = self._without_forms(text)
         if self._signatures and len(text) >= self.SIGNATURE_LENGTH:
             text = reading = self.SIGNATURE.sub(lambda m: self._without_signatures(m.group()), text)
@@ -1584,9 +1562,7 @@ class SecretScrubber:
             return True
         if isinstance(value, dict):
             return any(self._holds_secret(key) or self._holds_secret(item, depth + 1) for key, item in value.items())
-        if isinstance(value, (list, tuple)):
-            return any(self._holds_secret(item, depth + 1) for item in value)
-        return False
+        return isinstance(value, (list, tuple)) and any(self._holds_secret(item, depth + 1) for item in value)
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed; a list or object nested past MAX_SHOWN_DEPTH
@@ -1597,9 +1573,7 @@ class SecretScrubber:
             return TOO_DEEP_TEXT
         if isinstance(value, dict):
             return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.value(item, depth + 1) for item in value]
-        return value
+        return [self.value(item, depth + 1) for item in value] if isinstance(value, (list, tuple)) else value
 
 
 ''' REPLIES '''
