@@ -774,7 +774,7 @@ NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body tha
 
 @dataclass
 class VendorReply:
-    """A request's final answer, its body read whole, with every attempt (the final one too) and why the attempt loop
+    """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
     stopped early (``gave_up``, else None), as botocore keeps a retry history. Clients never get requests' Response."""
 
     status: int
@@ -1304,7 +1304,7 @@ class HttpTransport:
 
     def _wants_new_token(self, reply: VendorReply, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then while the
-        gateway says it must be updated (APIGW.0307: requests in flight cause it) or says nothing readable."""
+        gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says nothing readable."""
         if self.token_source is None or reply.status != 401 or renewals > self.policy.max_retries:
             return False
         return renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None)
@@ -1483,8 +1483,8 @@ class SecretScrubber:
             self.add(signature)
 
     def text(self, text: str) -> str:
-        """The text with every secret masked, also one hidden by escapes only JSON reads (another encoder's, in a JSON
-        text or one quoted in another): found in the text read as JSON (once or twice), the text comes back so read."""
+        """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
+        quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read."""
         text = reading = self._without_forms(text)
         if self._signatures and len(text) >= self.SIGNATURE_LENGTH:
             text = reading = self.SIGNATURE.sub(lambda m: self._without_signatures(m.group()), text)
