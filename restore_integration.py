@@ -680,9 +680,7 @@ class Attempt:
     advice: str = ''  # what to do about it
     ends: float = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
-    # The server's clock when it answered (its Date, ms), also when the body then broke off: a request whose answer
-    # was lost still tells when the service had it at the latest.
-    answered_ms: int | None = None
+    answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it by then
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -692,9 +690,8 @@ class Attempt:
 
     @property
     def may_have_acted(self) -> bool:
-        """Whether the service may have carried it out though its answer was lost: it reached the service and
-        broke afterwards, or a gateway gave up waiting for the service (502, 504). A refused connection, a 429 or
-        a 503 means the service did not act."""
+        """Whether the service may have acted though its answer was lost: it broke after reaching the service, or a
+        gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
         return self.fault in FAULTS_AFTER_SENDING or (self.fault is None and self.status in MAYBE_APPLIED_STATUSES)
 
 
@@ -703,9 +700,8 @@ NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body tha
 
 @dataclass
 class VendorReply:
-    """A request's final answer, its body read whole, and how it came (botocore's response with its retry history):
-    every ``attempt``, the final one included, and why the attempt loop stopped early (``gave_up``; None when it did
-    not). The transport hands the clients this, never requests' own Response."""
+    """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
+    stopped early (``gave_up``, else None), as botocore keeps a retry history. Clients never get requests' Response."""
 
     status: int
     headers: Mapping[str, str]
@@ -726,16 +722,13 @@ class VendorReply:
         return self._parsed
 
     def field(self, name: str) -> Any:
-        """One field of a JSON object body, or None (also when the body is not a JSON object)."""
         try:
-            body = self.json()
-        except ValueError:
+            return self.json().get(name)
+        except (ValueError, AttributeError):  # not JSON, or JSON but not an object
             return None
-        return body.get(name) if isinstance(body, dict) else None
 
     @property
     def text(self) -> str:
-        """The body as text, in the charset its Content-Type names (requests' reading of it), else UTF-8."""
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         try:
             return self.body.decode(charset, 'replace')
@@ -745,9 +738,8 @@ class VendorReply:
 
 def describe_attempts(attempts: Iterable[Attempt]) -> str:
     """What the attempts met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
-    counted = {}
-    for attempt in attempts:
-        counted[attempt.describe()] = counted.get(attempt.describe(), 0) + 1
+    kinds = [attempt.describe() for attempt in attempts]
+    counted = {kind: kinds.count(kind) for kind in kinds}
     return ', '.join(kind if times == 1 else f'{kind} ({times} times)' for kind, times in counted.items())
 
 
@@ -775,9 +767,7 @@ class RetryPolicy:
 
     def backoff_wait(self, retry_number: int) -> float:
         """0 before the first retry, then backoff doubling: 0, 1, 2, 4 s with 0.5 s, each at most RETRY_BACKOFF_MAX."""
-        if retry_number <= 1:
-            return 0.0
-        return min(RETRY_BACKOFF_MAX, self.backoff * 2 ** (retry_number - 1))
+        return 0.0 if retry_number <= 1 else min(RETRY_BACKOFF_MAX, self.backoff * 2 ** (retry_number - 1))
 
 
 class OutOfTime(Exception):
@@ -786,20 +776,16 @@ class OutOfTime(Exception):
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         super().__init__(wait)
-        self.wait = wait
-        self.asked = asked  # the Retry-After that set the pause, when one did
+        self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
 
 
 class AdaptiveRateLimiter:
-    """The pace of one vendor's requests for one instance, shared by every request and worker thread.
-
-    Every attempt, first or resend, takes a turn: turns are spaced evenly at the current rate (a little under
-    it, so network jitter cannot push a second's worth of arrivals over a per-second limit). The rate starts at
-    the ceiling (the instance setting); a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every
-    turn until it has passed; the rate then climbs back along a cubic curve, flat near the rate that was
-    throttled and steeper beyond it (botocore's adaptive retry mode, after TCP CUBIC). A 429 for a request sent
-    before the last cut says nothing new (the cut was made for it already) and is not cut for again.
-    """
+    """The pace of one vendor's requests for one instance, shared by every request and worker thread. Every attempt,
+    first or resend, takes a turn: turns are spaced evenly a little under the current rate (so network jitter cannot
+    push a second's worth of arrivals over a per-second limit). The rate starts at the ceiling (the instance setting);
+    a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every turn until it has passed; the rate then
+    climbs back along a cubic curve, flat near the throttled rate and steeper beyond it (botocore's adaptive retry mode,
+    after TCP CUBIC). A 429 for a request sent before the last cut cuts nothing more."""
 
     # TCP CUBIC and botocore cut to 0.7: their rate at a throttle is the rate they sent at. Here it is also never more
     # than what the vendor admitted lately, so a far-off rate drops in one cut, and a near one needs only a trim.
@@ -814,30 +800,24 @@ class AdaptiveRateLimiter:
         self.ceiling = float(ceiling)
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
-        self._next_turn = 0.0
-        self._paused_until = 0.0
-        self._pause_asked = None
+        self._next_turn = self._paused_until = 0.0
+        self._pause_asked = self._started = None
         self._last_cut = None  # when the rate was last cut
         self._rate_at_cut = self.ceiling  # the rate that was throttled then
         self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
         self._answered = deque()  # when the recent answers that were not 429 came back
-        self._started = None
-        self.throttles = 0  # 429s met (each one, cut or not)
-        self.cuts = 0
+        self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
 
     def rate(self, now: float | None = None) -> float:
-        """Requests per second allowed at ``now``."""
         if self._last_cut is None:
             return self.ceiling
         now = self.clock() if now is None else now
-        top = self._rate_at_cut
-        k = (top * (1 - self.BETA) / self.SCALE) ** (1 / 3)
-        return min(self.ceiling, max(self.MIN_RATE, self.SCALE * (now - self._last_cut - k) ** 3 + top))
+        k = (self._rate_at_cut * (1 - self.BETA) / self.SCALE) ** (1 / 3)
+        return min(self.ceiling, max(self.MIN_RATE, self.SCALE * (now - self._last_cut - k) ** 3 + self._rate_at_cut))
 
     def wait_turn(self, deadline: float | None = None) -> float:
-        """Waits for this attempt's turn; returns the seconds waited. OutOfTime when it would have to wait past
-        ``deadline`` (a clock() value): the caller stops rather than wait beyond the command's budget. A turn free at
-        once is taken whatever the deadline: the run's own last start is the transport's to enforce."""
+        """Waits for this attempt's turn: the seconds waited; OutOfTime when the wait would pass ``deadline`` (a clock()
+        value: the command's budget). A turn free at once is taken: the transport enforces the run's last start."""
         waited = 0.0
         while True:
             with self._lock:
@@ -847,8 +827,7 @@ class AdaptiveRateLimiter:
                     raise OutOfTime(turn - now if now <= deadline else 0.0,
                                     self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
-                if self._started is None:
-                    self._started = now
+                self._started = now if self._started is None else self._started
                 epoch = self._epoch
             if turn <= now:
                 return waited
@@ -867,9 +846,8 @@ class AdaptiveRateLimiter:
                 self._answered.popleft()
 
     def _admitted_rate(self, now: float) -> float | None:
-        """The most answers the vendor gave in any one second of the last MEASURE_SPAN (a count over a single
-        second is coarse: 5, 6 or 7 at 6/s), scaled up while the run is younger than a second; None while too
-        little has been seen to tell."""
+        """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse: 5,
+        6 or 7 at 6/s), scaled up while the run is younger than a second; None while too little has been seen."""
         elapsed = now - self._started if self._started is not None else 0.0
         if elapsed < 0.25:
             return None
@@ -883,8 +861,7 @@ class AdaptiveRateLimiter:
         return float(most) or None
 
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
-        """A 429 arrived for an attempt sent at ``sent_at``: slow every request down, pause them all for a
-        Retry-After."""
+        """A 429 came for an attempt sent at ``sent_at``: slow every request down, pause them all for a Retry-After."""
         with self._lock:
             now = self.clock()
             self.throttles += 1
@@ -896,8 +873,7 @@ class AdaptiveRateLimiter:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
             # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
-            admitted = self._admitted_rate(now)
-            self._rate_at_cut = min(self.rate(now), admitted) if admitted else self.rate(now)
+            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now) or float('inf'))
             self._last_cut = now
             self.cuts += 1
 
@@ -917,8 +893,7 @@ def server_time_ms(headers: Mapping[str, str]) -> int:
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock, which its Date header
-    gives), or None."""
+    """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock: its Date), or None."""
     value = (headers.get('Retry-After') or '').strip()
     if not value:
         return None
@@ -930,17 +905,14 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         return None
     if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - server_time_ms(headers) / 1000)
+    return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
 
 
 def tls_failure(host: str, detail: str, verifying: bool) -> str:
-    """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which the
-    TLS layer reads as a record of a wrong version: no certificate is involved, and trusting any would not help.
-    Only a certificate this side checked and refused (OpenSSL's CERTIFICATE_VERIFY_FAILED: an unknown authority, a
-    self-signed or expired certificate, another host's name) gets the certificate advice; a handshake the server
-    broke off (no shared protocol or cipher, a client certificate required) is the server's setup, or a proxy's."""
+    """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which TLS reads
+    as a wrong version's record: no certificate is involved. Only a certificate this side refused (OpenSSL's
+    CERTIFICATE_VERIFY_FAILED: unknown authority, self-signed, expired, another host's) gets the certificate advice;
+    one the server broke off (no shared protocol or cipher, client certificate required) is its or a proxy's setup."""
     if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
         return (f'{host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. Check the '
                 f'port, or use http:// for a server on this machine.')
@@ -975,18 +947,9 @@ def proxy_elsewhere(url: str) -> bool:
     return host is not None and not is_loopback_host(host)
 
 
-class NoNetrcCredentials(requests.auth.AuthBase):
-    """A request's auth when it carries no credentials (IAM's token request: they are in its body)."""
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        return request
-
-
 class UnfollowedRedirectsSession(requests.Session):
-    """A session that never works out where a redirect leads. requests does, even when it follows none (for
-    Response.next): it reads the Location (a ValueError for one it cannot read, before the answer is handed back) and
-    the redirect's whole body, outside the reply's limits. A redirect is refused from its status alone
-    (redirect_refusal), which reads the Location itself."""
+    """A session that never works out where a redirect leads, as requests does even when it follows none (for
+    Response.next): it reads the Location (ValueError, before the answer is handed back) and all the body, unbounded."""
 
     def get_redirect_target(self, resp: requests.Response) -> None:
         return None
@@ -1000,23 +963,16 @@ def describe_connection_error(error: BaseException) -> str:
 
 
 class HttpTransport:
-    """One vendor's requests: a requests.Session for pooling, TLS and proxies, and one attempt loop per request.
+    """One vendor's requests: a requests.Session for pooling, TLS and proxies (urllib3's own retries off), and one
+    attempt loop per request. Each attempt, first or resend, waits its turn from the vendor's limiter, is built and
+    signed afresh (requests calls the auth again: a new XDR nonce and timestamp, SDK-HMAC date and signature, the
+    current IAM token), is sent, joins the history the VendorReply (``attempts``) or the error carries, and ends:
 
-    Each attempt, first or resend, waits for its turn from the vendor's limiter, is built and signed afresh
-    (requests prepares it and calls the auth again: a new XDR nonce and timestamp, a new SDK-HMAC date and
-    signature, the current IAM token), is sent, and its outcome is classified:
-
-    - done: a 2xx with a readable body, or an answer that is final (a 4xx, an error not retried): returned;
-    - throttled (429): the limiter slows every request and honours Retry-After; sent again when its turn comes,
-      as long as that turn comes before the command's deadline;
+    - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
+    - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
     - new token (HSS token mode, 401): the token it carried is dropped and the next attempt fetches one;
-    - fault (a gateway error, no connection, no answer in time, a broken reply): sent again after a backoff, at
-      most ``max_retries`` times;
-    - TLS failure: reported at once.
-
-    Every attempt is appended to the request's history, which ends up in the VendorReply returned (``attempts``) or
-    in the error. urllib3 below does pooling, TLS and proxies only: its own retries are off.
-    """
+    - fault (gateway error, no connection, no answer in time, broken reply): retried after a backoff, max_retries times;
+    - TLS failure: reported at once."""
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
@@ -1025,28 +981,21 @@ class HttpTransport:
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
                  retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None,
                  deadline_s: float = MAX_RUN_WAIT_SECONDS) -> None:
-        self.base_url = base_url
-        self.vendor = vendor
-        self.settings = settings
+        self.base_url, self.vendor, self.settings, self.token_source = base_url, vendor, settings, token_source
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
-        self.token_source = token_source
         self.session = UnfollowedRedirectsSession()
-        self.session.verify = settings.verify
-        # An auth of its own always: with none, requests sends the credentials ~/.netrc (or $NETRC) holds for the host
-        # (to IAM, whose token request carries none), which nobody configured here.
-        self.session.auth = auth or NoNetrcCredentials()
-        self.session.headers['Accept'] = 'application/json'
-        self.session.headers['Accept-Encoding'] = ACCEPT_ENCODING
+        # Always an auth: else requests adds the host's ~/.netrc (or $NETRC) credentials, even to IAM's token request.
+        self.session.auth = auth or (lambda request: request)
+        self.session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
                                                                                 settings.max_concurrency))
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
-        # With "Use system proxy settings" unchecked, a None per scheme keeps requests from taking
-        # HTTP(S)_PROXY from the environment while still honouring the CA bundle variables; 'all' covers
-        # ALL_PROXY, which requests would otherwise still apply to every scheme. Plain http may go to this machine only
-        # (normalise_base_url): it never goes through a proxy on another one.
+        # "Use system proxy settings" unchecked: a None per scheme keeps requests from taking HTTP(S)_PROXY from the
+        # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
+        # http goes to this machine only (normalise_base_url), never through a proxy on another one.
         local_http = urlsplit(base_url).scheme == 'http' and is_loopback_host(urlsplit(base_url).hostname or '')
         direct = not settings.proxy or (local_http and proxy_elsewhere(base_url))
         self.proxies = {'http': None, 'https': None, 'all': None} if direct else None
@@ -1064,19 +1013,21 @@ class HttpTransport:
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
                 **kwargs: Any) -> VendorReply:
-        """Sends the request through the attempt loop; returns the final answer, its body read, with every attempt.
-
-        ``expect_json``: a 2xx reply must carry JSON. ``retry_statuses``: this call's own statuses to retry.
-        A RestoreError raised here carries the ``attempts`` too.
-        """
+        """The attempt loop: the final answer, its body read, with every attempt (as a RestoreError raised carries
+        them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own."""
         url = self.base_url + path
         host = urlsplit(url).netloc
-        policy = self._policy(retry_statuses)
+        policy = self.policy if retry_statuses is None else RetryPolicy(
+            self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses), self.policy.max_fault_wait)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
             number = len(attempts) + 1
             try:
-                attempt = Attempt(number, waited=self._take_turn(backoff))
+                if backoff:
+                    self.limiter.sleep(backoff)
+                attempt = Attempt(number, waited=backoff + self.limiter.wait_turn(self.deadline))
+                if self._past_last_start():  # also when the turn was free at once
+                    raise OutOfTime(0.0)
                 attempts.append(attempt)
                 sent_at = self.limiter.clock()
                 response = self._send_once(method, url, host, attempt, attempts, kwargs)
@@ -1087,9 +1038,11 @@ class HttpTransport:
             backoff = 0.0
             if reply is not None:
                 reply.attempts = tuple(attempts)
-                if reply.status == THROTTLED_STATUS:
-                    if self._wait_out_throttle(reply, sent_at):
+                if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
+                    self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
+                    if self.limiter.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
+                    reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
                     return reply
                 self.limiter.answered()
                 if self._wants_new_token(reply, renewals):
@@ -1099,56 +1052,24 @@ class HttpTransport:
                 if reply.status not in policy.statuses:
                     return reply
             faults += 1
-            wait, gave_up = self._fault_wait(policy, faults, fault_waited, reply)
+            backoff, gave_up = self._fault_wait(policy, faults, fault_waited, reply)
             if gave_up is not None:
                 if reply is not None:
                     reply.gave_up = gave_up or None
                     return reply
                 raise self._fault_error(attempts, gave_up or None)
-            fault_waited += wait
-            backoff = wait
-
-    def _take_turn(self, backoff: float) -> float:
-        """The backoff, then the limiter's turn: the seconds waited. OutOfTime when the turn needs a wait past the
-        deadline, or comes (free at once included) when less than MIN_ATTEMPT_SECONDS of the run are left."""
-        if backoff:
-            self.limiter.sleep(backoff)
-        waited = backoff + self.limiter.wait_turn(self.deadline)
-        self._refuse_past_deadline()
-        return waited
-
-    def _refuse_past_deadline(self) -> None:
-        """An attempt starts only while MIN_ATTEMPT_SECONDS of the run are left, also when its turn is free at once
-        (slow answers before it may have taken the run's time). The command's own budget bounds waits for turns only:
-        a turn free at once past it is taken, as no wait goes past it."""
-        if self._past_last_start():
-            raise OutOfTime(0.0)
+            fault_waited += backoff
 
     def _past_last_start(self) -> bool:
+        """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
+        at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
         return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
-
-    def _wait_out_throttle(self, reply: VendorReply, sent_at: float) -> bool:
-        """A 429 slows every request of the vendor (and pauses them for a Retry-After); this one is sent again while
-        the command's throttling budget lasts, else the 429 is its answer."""
-        self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
-        if self.limiter.clock() < self.deadline:
-            return True
-        reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
-        return False
-
-    def _policy(self, retry_statuses: Iterable[int] | None) -> RetryPolicy:
-        """The transport's retry policy, or the same with one call's own statuses to retry."""
-        if retry_statuses is None:
-            return self.policy
-        return RetryPolicy(self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses),
-                           self.policy.max_fault_wait)
 
     def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float, str | None]:
-        """After the ``faults``-th fault: the wait before the next attempt (the vendor's Retry-After on ``answer``, else
-        the backoff), and why the loop gives up instead: '' when the retries are spent, the reason when the wait would
-        pass ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each), None while it
-        goes on."""
+        """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
+        and why the loop gives up instead: '' when the retries are spent, the reason when the wait would pass
+        ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each), None to go on."""
         asked = parse_retry_after(answer.headers) if answer is not None else None
         wait = asked if asked is not None else policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
@@ -1186,10 +1107,10 @@ class HttpTransport:
                                              f'{self._time_given(attempt, self.settings.connect_timeout)}',
                         'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
-            reason = error.args[0] if error.args else None
-            reason = getattr(reason, 'reason', reason)
+            reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
             if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-                attempt.met(FAULT_NO_ANSWER, self._no_answer(host, attempt), NO_ANSWER_ADVICE)
+                given = self._time_given(attempt, self.settings.read_timeout)
+                attempt.met(FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer within {given}', NO_ANSWER_ADVICE)
             elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
                 attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
                                            f'arrived ({describe_connection_error(error)}).',
@@ -1213,11 +1134,11 @@ class HttpTransport:
         return None
 
     def _attempt_options(self, attempt: Attempt, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The request's options with the attempt's connect and read timeouts, cut to what is left of the run, which
-        the attempt then ends within (``attempt.ends``). The IAM token goes first, in its header: its request takes its
-        own part of the run."""
+        """The request's options, its connect and read timeouts cut to what is left of the run (the attempt ends by
+        ``attempt.ends``), and first the IAM token in its header: its request takes its own part of the run."""
         token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
-        self._refuse_past_deadline()  # the token request may have taken the time: then this one is not sent
+        if self._past_last_start():  # the token request may have taken the time: then this one is not sent
+            raise OutOfTime(0.0)
         now = self.limiter.clock()
         connect, read = self.settings.timeout
         left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
@@ -1225,12 +1146,8 @@ class HttpTransport:
         timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
         return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
 
-    def _no_answer(self, host: str, attempt: Attempt) -> str:
-        return f'{self.vendor} at {host} did not answer within {self._time_given(attempt, self.settings.read_timeout)}'
-
     def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
-        """The time the attempt was given, in words: ``seconds`` (the connect or the read timeout), or, for None, both
-        together; or what was left of the run, when that was less."""
+        """The time the attempt was given, in words: ``seconds`` (None: both timeouts), or the run's rest when less."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
             return (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
@@ -1239,17 +1156,14 @@ class HttpTransport:
         return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
-        """The answer with its body read as it came, within the read timeout in all (urllib3 counts its read timeout
-        per read: a server that trickles bytes never meets it) and within the attempt's time; None when the attempt
-        met a fault. A reply cut off, larger than any answer of these APIs, or not JSON where JSON is due (a 2xx of
-        ``expect_json``), is a broken reply; one still coming at the end, an answer that did not come in time."""
+        """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
+        meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
-        body, ends = b'', min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
+        ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
         try:
-            body = self._read_body(response, ends)
-            body = decoded_body(response.headers, body, self.MAX_REPLY_BYTES)
+            body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
         except DecodeError:
             encoding = printable(response.headers['Content-Encoding'])
             attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
@@ -1277,15 +1191,13 @@ class HttpTransport:
         return reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
-        """The body as it came (not decoded), whole by ``ends``: each read within what is left (the socket's timeout),
-        and all of them together too. A piece of a reply of known length is one recv; but urllib3 reads a chunk's size
-        line and the trailers a line at a time, each recv given the socket's whole timeout again, so for a chunked
-        reply a timer shuts the socket down at ``ends`` (a thread per reply: not for every reply). ReadTimeoutError at
-        ``ends``, whatever the read made of the shut socket; OverflowError past MAX_REPLY_BYTES."""
+        """The body as it came (not decoded), whole by ``ends``, each read within what is left (the socket's timeout). A
+        piece of a known length is one recv, but urllib3 reads a chunk's size line and trailers a line at a time, each
+        recv given the whole timeout again: for a chunked reply (only: a thread each) a timer shuts the socket down at
+        ``ends``. ReadTimeoutError then, whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
         sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
-        cut, chunked = threading.Event(), 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
-        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) \
-            if sock and chunked else None
+        cut, timed = threading.Event(), sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
+        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) if timed else None
         if timer:
             timer.daemon = True
             timer.start()
@@ -1317,51 +1229,45 @@ class HttpTransport:
         return response.raw.read1(2 ** 16, decode_content=False)
 
     def _wants_new_token(self, reply: VendorReply, renewals: int) -> bool:
-        """A 401 in token mode asks for a new token: the first one always (the cached token may have been
-        revoked); later ones while the gateway says the token must be updated (APIGW.0307, as other requests
-        in flight may make it) or says nothing readable, at most max_retries times."""
+        """A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then while the
+        gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says nothing readable."""
         if self.token_source is None or reply.status != 401 or renewals > self.policy.max_retries:
             return False
         return renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None)
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
                      reply: VendorReply | None) -> VendorReply:
-        """The next turn comes past the deadline: the last answer is returned as the final one (its error reports
-        it), or, when there is none, an error says why no answer came. Past the run's last start it is the run limit
-        that stops it, whatever the command's timeout (no wait for a turn need have come near that)."""
+        """The next turn comes past the deadline: the last answer is the final one (its error reports it), else an error
+        says why none came. Past the run's last start the run limit stops it, whatever the command's timeout."""
+        stops = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
         run_over = not late.wait and self._past_last_start()
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {late.wait:.0f} s away'
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
-            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run (XSOAR stops a ' \
-                      f'command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes)'
+            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({stops})'
         if reply is not None and attempts[-1].fault is None:
             reply.gave_up = gave_up
             return reply
         if attempts:
             raise self._fault_error(attempts, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} ' \
-            f'minutes)'
-        # No 429 need have come: the turns are paced at the rate setting, and slowed further by any 429 of the vendor;
-        # or the answers to the requests before it took the time: the command's (a larger timeout helps) or the run's.
+            f' (one run waits at most this long: {stops})'
+        # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
         raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. Run the command again '
                            f'later{"" if run_over else larger}.', attempts)
 
     def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
-        last = attempts[-1]
-        note = retry_note(attempts[:-1], gave_up)
-        return RestoreError(' '.join(part for part in (last.detail, note, last.advice) if part), attempts)
+        *retried, last = attempts
+        return RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))), attempts)
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
-    """Ends the reading of a reply at its time, on a timer's thread (no demisto call): the socket shut down both ways,
-    so the read under way returns at once. socket.socket's own shutdown: SSLSocket's also drops the TLS object that the
-    reading thread is using."""
+    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the socket shut down both ways ends
+    the read under way at once. socket.socket's shutdown: SSLSocket's drops the TLS object the reader uses."""
     cut.set()
     try:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
@@ -1370,10 +1276,9 @@ def shut_down(sock: socket.socket, cut: threading.Event) -> None:
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
-    """The body as it came, decoded as its Content-Encoding says, the coding applied last undone first, each inflated a
-    piece at a time: an OverflowError once past ``most`` bytes (a small body may inflate a thousandfold), a DecodeError
-    when it does not decode or its stream ends short. A body in codings none of which is known is left as it came, as
-    urllib3 leaves it; none was asked for (ACCEPT_ENCODING)."""
+    """The body decoded as its Content-Encoding says (the last coding undone first), a piece at a time: OverflowError
+    past ``most`` bytes (a small body may inflate a thousandfold), DecodeError when it does not decode or ends short. A
+    body in codings none of which is known is left as it came, as urllib3 does (none was asked for)."""
     codings = [coding.strip().lower() for coding in headers.get('Content-Encoding', '').split(',')]
     codings = [coding for coding in codings if coding not in ('', 'identity')]
     unknown = [coding for coding in codings if coding not in CODING_WBITS]
@@ -1381,13 +1286,12 @@ def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
         return body
     if unknown:
         raise DecodeError(f'no decoder for {", ".join(unknown)}')
-    decoded = body
     try:
         for coding in reversed(codings):
-            decoded = inflated(decoded, coding, most)
+            body = inflated(body, coding, most)
     except zlib.error as error:
         raise DecodeError(str(error)) from None
-    return bytes(decoded)
+    return bytes(body)
 
 
 def inflated(data: bytes, coding: str, most: int) -> bytearray:
@@ -1410,9 +1314,8 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
 
 
 def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes]:
-    """One compressed stream at the start of ``data`` inflated, at most INFLATE_PIECE_BYTES at a time, and the data
-    after it. OverflowError past ``most`` bytes; DecodeError when its stream has not ended with the data (cut short,
-    though what came matched its Content-Length); zlib.error when it is not such a stream."""
+    """The first compressed stream in ``data``, inflated a piece at a time, and the data after it. OverflowError past
+    ``most`` bytes; DecodeError when cut short (its Content-Length met); zlib.error when it is none."""
     decompressor, decoded, tail = zlib.decompressobj(wbits), bytearray(), data
     while not decompressor.eof:
         piece = decompressor.decompress(tail, INFLATE_PIECE_BYTES)
@@ -1441,50 +1344,42 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
 
 
 class SecretScrubber:
-    """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token
-    issued or cached, the proxy's password), whatever its shape, in the forms they can take in a text (as is, JSON-
-    escaped once or twice, as when a vendor quotes our JSON body inside its own, URL-encoded, as printable quotes
-    it, in any other JSON spelling: ``text`` reads the text as JSON too), and the request signatures of the run
-    (``add_signature``, found by their shape), and takes them out of every entry, log line and error text before it
-    leaves ``main``.
-
-    Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues
-    credentials that short.
-    """
+    """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
+    cached, the proxy's password), whatever its shape, in the forms a text may hold it in (as is, JSON-escaped once or
+    twice as when a vendor quotes our JSON body in its own, URL-encoded, as printable quotes it, in any other JSON
+    spelling: ``text`` reads the text as JSON too), and the run's request signatures (``add_signature``, found by their
+    shape), and takes them out of every entry, log line and error text before it leaves ``main``. Values shorter than
+    MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
-    # A request signature (an advanced Cortex XDR key's hash, an SDK-HMAC-SHA256 signature): one per request, so
-    # hundreds a run. They are kept in a set and found by their shape, not looked for one by one: in every run of hex
-    # digits at least as long, as a URL-encoded quote puts hex digits beside one (%3D, %20).
+    # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
+    # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Every escape JSON allows, whichever an encoder chose (Go's \u0026, PHP's \/, .NET's upper-case \u003C, a
-    # character outside the BMP as a surrogate pair), and one cut short by a '...' (its character is lost: dropped);
-    # how many times a text is read as JSON: once, and for a JSON text quoted inside another.
+    # Every escape JSON allows, whichever an encoder chose (Go's \u0026, PHP's \/, .NET's upper-case \u003C, a character
+    # outside the BMP as a surrogate pair), and one cut short by a '...' (its character is lost: dropped).
     JSON_ESCAPE = re.compile(r'\\(?:(?P<cut>(?:u[dD][89abAB][0-9a-fA-F]{2}\\)?(?:u[0-9a-fA-F]{0,3})?(?=\.\.\.)'
                              r'|u[dD][89abAB][0-9a-fA-F]{2}(?=\.\.\.))'
                              r'|u(?P<high>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<low>[dD][c-fC-F][0-9a-fA-F]{2})'
                              r'|u(?P<code>[0-9a-fA-F]{4})|(?P<short>["\\/bfnrt]))')
     JSON_SHORT_ESCAPES = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
-    JSON_READINGS = 2
+    JSON_READINGS = 2  # a text is read as JSON once, and again for a JSON text quoted inside another
     # What no JSON encoder escapes: a secret's longest run of these stands as it is in any JSON spelling of it, so a
     # text without it needs no reading (nor one that holds no backslash).
     UNESCAPED = re.compile(r'[A-Za-z0-9]+')
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
-        self._forms = ()
+        self._forms, self._signatures = (), frozenset()
         self._anchors = frozenset()  # the longest unescaped run of each secret JSON could spell otherwise ('': none)
-        self._signatures = frozenset()
         for value in values:
             self.add(value)
 
     def add(self, value: Any) -> None:
-        """Learns one more secret, whatever its shape (a key or password of 64 hex digits too); safe from any thread
-        (tokens arrive from worker threads)."""
+        """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
         forms = set()
@@ -1506,8 +1401,7 @@ class SecretScrubber:
             self._anchors = self._anchors | {anchor if len(anchor) >= self.MIN_LENGTH else '' for anchor in anchors}
 
     def add_signature(self, signature: Any) -> None:
-        """Learns one request signature the run made (from any thread); a value not of a signature's shape is
-        learned as any other secret."""
+        """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
         if isinstance(signature, str) and len(signature) == self.SIGNATURE_LENGTH and self.HEX.fullmatch(signature):
             with self._lock:
                 self._signatures = self._signatures | {signature.lower()}
@@ -1515,22 +1409,20 @@ class SecretScrubber:
             self.add(signature)
 
     def text(self, text: str) -> str:
-        """The text with every secret in it masked. A secret hidden by escapes that only JSON reads (another
-        encoder's than Python's, in a JSON text or one quoted inside another) is looked for in the text read as JSON,
-        once and twice: when one is found there, the text comes back so read, and masked."""
+        """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
+        quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read."""
         text = reading = self._without_forms(text)
         if self._signatures and len(text) >= self.SIGNATURE_LENGTH:
             text = reading = self.SIGNATURE.sub(lambda m: self._without_signatures(m.group()), text)
         if '\\' in text and (self.CUT in text or any(anchor in text for anchor in self._anchors)):
             for _ in range(self.JSON_READINGS):  # no escape hides a hex digit: signatures are found in the text as is
                 reading = self._read_as_json(reading)
-                masked = self._without_forms(reading)
-                masked = self._cut_heads(masked) if self.CUT in masked else masked
+                masked = self._cut_heads(self._without_forms(reading))
                 if masked != reading:
                     text = reading = masked
                 if '\\' not in reading:
                     break
-        return self._cut_heads(text) if self.CUT in text else text
+        return self._cut_heads(text)
 
     def _read_as_json(self, text: str) -> str:
         return self.JSON_ESCAPE.sub(self._unescaped, text)
@@ -1547,15 +1439,12 @@ class SecretScrubber:
 
     def _without_forms(self, text: str) -> str:
         for form in self._forms:
-            if form in text:
-                text = text.replace(form, self.MASK)
+            text = text.replace(form, self.MASK)
         return text
 
     def _without_signatures(self, digits: str) -> str:
-        """A run of hex digits with every signature in it masked (most runs are one signature, or a file's hash)."""
+        """A run of hex digits with every signature in it masked."""
         signatures, low, size = self._signatures, digits.lower(), self.SIGNATURE_LENGTH
-        if len(digits) == size:
-            return self.MASK if low in signatures else digits
         pieces, done, at = [], 0, 0
         while at <= len(low) - size:
             if low[at:at + size] in signatures:
@@ -1569,8 +1458,7 @@ class SecretScrubber:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too."""
         pieces = text.split(self.CUT)
         for number, piece in enumerate(pieces[:-1]):
-            head = self._cut_head(piece)
-            if head:
+            if head := self._cut_head(piece):
                 pieces[number] = piece[:-len(head)] + self.MASK
         return self.CUT.join(pieces)
 
@@ -1600,9 +1488,7 @@ class SecretScrubber:
             return True
         if isinstance(value, dict):
             return any(self._holds_secret(key) or self._holds_secret(item, depth + 1) for key, item in value.items())
-        if isinstance(value, (list, tuple)):
-            return any(self._holds_secret(item, depth + 1) for item in value)
-        return False
+        return isinstance(value, (list, tuple)) and any(self._holds_secret(item, depth + 1) for item in value)
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed; a list or object nested past MAX_SHOWN_DEPTH
@@ -1613,9 +1499,7 @@ class SecretScrubber:
             return TOO_DEEP_TEXT
         if isinstance(value, dict):
             return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.value(item, depth + 1) for item in value]
-        return value
+        return [self.value(item, depth + 1) for item in value] if isinstance(value, (list, tuple)) else value
 
 
 ''' REPLIES '''
