@@ -985,6 +985,7 @@ class HttpTransport:
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         self.session = UnfollowedRedirectsSession()
+        self.session.verify = settings.verify  # each request passes it too; the session never defaults to less
         # Always an auth: else requests adds the host's ~/.netrc (or $NETRC) credentials, even to IAM's token request.
         self.session.auth = auth or (lambda request: request)
         self.session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
