@@ -162,6 +162,15 @@ def per_item_bytes(many_kb: float, one_kb: float, items: int) -> float:
     return (many_kb - one_kb) * 1024 / (items - 1)
 
 
+def held_threshold_memory_ratio(command: dict) -> float:
+    """The one-command memory ratio again with glibc's mmap threshold held still. By default glibc raises it each time
+    a large block is freed (compiling frees several), so where later allocations land, and the peak, moves by about
+    1 MB with the layout of the script; held still, what is left is the memory the integration itself takes."""
+    held = {'MALLOC_MMAP_THRESHOLD_': str(HELD_MMAP_THRESHOLD)}
+    bare = statistics.median(_child(MEASURE.format(body='import requests'), env=held)['peak_kb'] for _ in range(3))
+    return _child(MEASURE.format(body=COMMAND), json.dumps(command), env=held)['peak_kb'] / bare
+
+
 def cold_start(repeats: int, items: int) -> dict:
     ours, theirs = [], []
     for _ in range(repeats):  # interleaved, so drift in the machine's load hits both alike
@@ -176,13 +185,7 @@ def cold_start(repeats: int, items: int) -> dict:
                'args': {'file_hash': 'ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4',
                         'polling': 'false'}}
         one_command = _child(MEASURE.format(body=COMMAND), json.dumps(one))['peak_kb']
-        # The same two measures with glibc's mmap threshold held still: by default glibc raises it each time a large
-        # block is freed (compiling frees several), so where later allocations land, and the peak, moves by about
-        # 1 MB with the layout of the script. Held still, what is left is the memory the integration itself takes.
-        held = {'MALLOC_MMAP_THRESHOLD_': str(HELD_MMAP_THRESHOLD)}
-        held_bare = statistics.median(_child(MEASURE.format(body='import requests'), env=held)['peak_kb']
-                                      for _ in range(3))
-        held_command = _child(MEASURE.format(body=COMMAND), json.dumps(one), env=held)['peak_kb']
+        held_ratio = held_threshold_memory_ratio(one)
         command_settings = settings_off_default(params)
 
     def hss_command_peak_kb(count: int) -> tuple[int, dict]:
@@ -202,7 +205,7 @@ def cold_start(repeats: int, items: int) -> dict:
         'bare_python_requests_peak_kb': bare,
         'command_process_peak_kb': one_command,
         'memory_ratio': one_command / bare,
-        'held_threshold_memory_ratio': held_command / held_bare,
+        'held_threshold_memory_ratio': held_ratio,
         'held_mmap_threshold_bytes': HELD_MMAP_THRESHOLD,
         'command_settings_off_default': command_settings,
         'bulk_items': items,
