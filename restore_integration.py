@@ -1162,6 +1162,13 @@ class HttpTransport:
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
+        if response.status_code < 200:
+            # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
+            # would be read as the next request's on this connection, so the connection is closed, not pooled.
+            attempt.met(FAULT_BROKEN_REPLY, f'{said}, an interim answer this integration cannot wait past.',
+                        BROKEN_REPLY_ADVICE)
+            response.close()
+            return None
         ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
         try:
             body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
