@@ -1463,21 +1463,28 @@ class SecretScrubber:
         return ''.join(pieces) + digits[done:]
 
     def _cut_heads(self, text: str) -> str:
-        """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too."""
-        pieces = text.split(self.CUT)
-        for number, piece in enumerate(pieces[:-1]):
-            if head := self._cut_head(piece):
-                pieces[number] = piece[:-len(head)] + self.MASK
-        return self.CUT.join(pieces)
+        """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too,
+        also one that reaches back over a '...' of the secret's own (one head, masked once)."""
+        spans, at = [], text.find(self.CUT)
+        while at != -1:
+            if head := self._cut_head(text, at):
+                start = at - len(head)
+                while spans and start < spans[-1][1] + len(self.CUT):
+                    start = min(start, spans.pop()[0])
+                spans.append((start, at))
+            at = text.find(self.CUT, at + len(self.CUT))
+        for start, end in reversed(spans):
+            text = text[:start] + self.MASK + text[end:]
+        return text
 
-    def _cut_head(self, piece: str) -> str:
-        """The longest head of a secret's form the piece ends with, '' for none (a secret that repeats itself, as
-        0000a0000, ends with a shorter head too)."""
-        tail, found = piece[-self.MIN_LENGTH:], ''
+    def _cut_head(self, text: str, end: int) -> str:
+        """The longest head of a secret's form that the text up to ``end`` ends with, '' for none (a secret that repeats
+        itself, as 0000a0000, ends with a shorter head too)."""
+        tail, found = text[max(end - self.MIN_LENGTH, 0):end], ''
         for form in self._forms if len(tail) == self.MIN_LENGTH else ():
             at = form.find(tail)
             while at != -1:
-                if at + self.MIN_LENGTH > len(found) and piece.endswith(form[:at + self.MIN_LENGTH]):
+                if at + self.MIN_LENGTH > len(found) and text.endswith(form[:at + self.MIN_LENGTH], 0, end):
                     found = form[:at + self.MIN_LENGTH]
                 at = form.find(tail, at + 1)
         return found

@@ -82,3 +82,14 @@ def test_a_password_quoted_back_as_utf8_json_is_not_shown():
         server.stop()
     assert 'Huawei Cloud IAM answered HTTP 400' in shown
     assert password[-16:] not in shown
+
+
+# The key holds a '...' of its own: 'Authorization: ' starts at 170, the key at 185; short_text cuts the page at 200,
+# past the key's own '...', so what the page shows of the key is a head that reaches back over that '...'.
+@pytest.mark.parametrize('echo', [170], indirect=True)
+def test_a_key_holding_dots_of_its_own_cut_past_them_by_a_short_vendor_page_is_not_shown_in_part(echo):
+    key = 'Winter...' + secrets.token_hex(16)
+    shown = run({'xdr_url': echo.server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+                 'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
+    assert 'Cortex XDR answered HTTP 400' in shown
+    assert key[9:15] not in shown and 'Winter' not in shown  # neither side of the key's own '...'
