@@ -2007,7 +2007,7 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
         said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
                 'vendor_extra': description if description and description != body.get('error_msg') else None,
                 'request_id': body.get('request_id') or reply.headers.get('X-Request-Id')}
-    denied = said is not None and said['vendor_code'] in HSS_PERMISSION_CODES
+    denied = said is not None and is_permission_code(said['vendor_code'])
     return vendor_error(reply, vendor, advice_by_status, said, HSS_ERROR_ADVICE[403] if denied else None)
 
 
@@ -2015,7 +2015,12 @@ def refuses_every_request(error: VendorApiError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
     later request of the command would meet the same."""
     return (error.http_status in (401, 403, 404) and error.vendor_code is not None) or \
-        error.vendor_code in HSS_PERMISSION_CODES
+        is_permission_code(error.vendor_code)
+
+
+def is_permission_code(code: Any) -> bool:
+    """HSS's code for a permission refusal; a code that is not text (an object, a list) is none."""
+    return isinstance(code, str) and code in HSS_PERMISSION_CODES
 
 
 ''' BULK WORK '''

@@ -153,6 +153,18 @@ def test_an_hss_error_description_is_kept_beside_its_code_and_message(replay_ser
     assert all(vendor[field] in message for field in ('error_code', 'error_msg', 'error_description'))
 
 
+@pytest.mark.parametrize('code', [{'code': 'HSS.1001'}, ['HSS.1001'], 1001])
+def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_not_a_fault(replay_server, code):
+    replay_server.queue(400, {'error_code': code, 'error_msg': 'Invalid parameter.', 'request_id': 'r-1'})
+    settings = ri.HssSettings(replay_server.url, 'p' * 32, 'aksk', access_key='AK', secret_key='sk' * 8)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        ri.HssClient(settings).restore_isolated_files([{'host_id': 'h'}])
+
+    message = str(raised.value)
+    assert 'HTTP 400' in message and 'Invalid parameter.' in message and json.dumps(code) in message
+
+
 # --------------------------------------------------------------------------- the emulator in the mix real tenants send
 
 
