@@ -152,6 +152,8 @@ FAULT_BROKEN_REPLY = 'a broken reply'
 # The request reached the service and broke afterwards: the service may have acted on it.
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
 NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
+# When the run's end, not a timeout, ended the attempt, a larger timeout cannot help: a run started afresh has its time.
+RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 # How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
 # server broke off: only the first is helped by trusting the certificate (tls_failure).
@@ -1104,14 +1106,17 @@ class HttpTransport:
                                f'percent-encode any @ : / ? # in its user name and password, or uncheck "Use system '
                                f'proxy settings".', attempts) from None
         except requests.exceptions.ConnectTimeout:
+            seconds = self.settings.connect_timeout
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
-                                             f'{self._time_given(attempt, self.settings.connect_timeout)}',
-                        'Check the server URL, the network path and the proxy setting, or raise the connect timeout.')
+                                             f'{self._time_given(attempt, seconds)}',
+                        RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else 'Check the server URL, the network '
+                        'path and the proxy setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
             reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
             if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-                given = self._time_given(attempt, self.settings.read_timeout)
-                attempt.met(FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer within {given}', NO_ANSWER_ADVICE)
+                given, seconds = self._time_given(attempt, self.settings.read_timeout), self.settings.read_timeout
+                attempt.met(FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer within {given}',
+                            RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else NO_ANSWER_ADVICE)
             elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
                 attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
                                            f'arrived ({describe_connection_error(error)}).',
@@ -1147,10 +1152,15 @@ class HttpTransport:
         timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
         return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
 
+    @staticmethod
+    def _run_cut(attempt: Attempt, seconds: float | None) -> bool:
+        """Whether the run's end, less than ``seconds`` (None: both timeouts) away, set the attempt's time."""
+        return attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to)
+
     def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
         """The time the attempt was given, in words: ``seconds`` (None: both timeouts), or the run's rest when less."""
         connect, read = self.settings.timeout
-        if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
+        if self._run_cut(attempt, seconds):
             return (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
                     f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + read_timeout '
                     f'({connect:g} + {read:g} s).')
@@ -1177,8 +1187,10 @@ class HttpTransport:
             attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
                                             f'Content-Encoding).', BROKEN_REPLY_ADVICE)
         except ReadTimeoutError:
-            given = self._time_given(attempt, self.settings.read_timeout if ends < attempt.ends else None)
-            attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}', NO_ANSWER_ADVICE)
+            seconds = self.settings.read_timeout if ends < attempt.ends else None
+            given = self._time_given(attempt, seconds)
+            attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}',
+                        RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else NO_ANSWER_ADVICE)
         except OverflowError:
             attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} '
                                             f'MB, far more than any answer of this API.', BROKEN_REPLY_ADVICE)

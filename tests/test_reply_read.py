@@ -285,3 +285,30 @@ def test_a_connection_cut_short_by_the_runs_end_says_the_time_left_not_the_conne
     assert time.monotonic() - started < 16
     assert 'did not accept a connection within' in str(raised.value)
     assert 'within 60 s' not in str(raised.value) and 's left of this run' in str(raised.value)
+
+
+@pytest.fixture
+def silent_listener():
+    """A server on 127.0.0.1 that takes connections (the kernel's queue) and never answers a request."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    yield f'http://127.0.0.1:{listener.getsockname()[1]}'
+    listener.close()
+
+
+@pytest.mark.parametrize('server, timeout_setting', [('full_listener', 'connect'), ('silent_listener', 'read')])
+def test_an_attempt_ended_by_the_runs_end_is_not_advised_a_larger_timeout(request, server, timeout_setting):
+    # XSOAR's command timeout ended the attempt, not the 60 s timeout: raising the timeout changes nothing
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(request.getfixturevalue(server), 'Cortex XDR',
+                                 ri.TransportSettings(connect_timeout=60, read_timeout=60, max_retries=0),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    clock.advance(facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 16)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', json={})
+
+    message = str(raised.value)
+    assert 's left of this run' in message
+    assert f'raise the {timeout_setting} timeout' not in message and 'try again later' in message.lower()
