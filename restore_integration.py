@@ -308,6 +308,7 @@ IAM_ERROR_ADVICE = {
          'the user must not need MFA for API access.',
     403: 'IAM refused the token for this project. Check hss_project_id and that the user may access it.',
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
+    429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)

@@ -17,7 +17,7 @@ from conftest import (HSS_REPLIES, XDR_REPLIES, FakeClock, load_json, seed_faili
 from warroom.context import as_list, get_path
 from warroom.emulator.xdr import ReplyShapes
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
-from warroom.runtime import WarRoom
+from warroom.runtime import Demisto, WarRoom
 
 VARIANTS = XDR_REPLIES / 'variants'
 RESTORE_VARIANTS = sorted(p.name for p in VARIANTS.glob('restore_reply_*.json'))
@@ -163,6 +163,21 @@ def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_
 
     message = str(raised.value)
     assert 'HTTP 400' in message and 'Invalid parameter.' in message and json.dumps(code) in message
+
+
+def test_an_iam_token_request_throttled_past_the_commands_wait_is_said_to_be_throttled(replay_server):
+    # Huawei's gateway answers 429 APIGW.0308 with a Retry-After longer than the command waits
+    replay_server.queue(429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached',
+                              'request_id': 'r-9'}, {'Retry-After': '3600'})
+    params = {'hss_endpoint': replay_server.url, 'hss_iam_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
+              'hss_auth_type': 'token', 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'user', 'password': 'iam-Passw0rd-123'}}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'host_id': 'h1', 'file_path': '/x'},
+                      {}, [])
+    ri.main(demisto)
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and 'IAM answered HTTP 429' in entry['Contents']
+    assert 'throttling' in entry['Contents'] and 'unexpected status' not in entry['Contents']
 
 
 # --------------------------------------------------------------------------- the emulator in the mix real tenants send
