@@ -157,6 +157,8 @@ RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ende
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 # How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
 # server broke off: only the first is helped by trusting the certificate (tls_failure).
+# OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
+TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
 # Codings asked for, undone a piece at a time (decoded_body); requests would add br and zstd when installed, which are
@@ -919,6 +921,10 @@ def tls_failure(host: str, detail: str, verifying: bool) -> str:
     if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
         return (f'{host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. Check the '
                 f'port, or use http:// for a server on this machine.')
+    if verifying and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
+        return (f'No TLS connection to {host} was tried: the CA certificate bundle could not be loaded ({detail}). '
+                f'Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s environment if one is set '
+                f'(it must name a PEM file of certificates), else reinstall certifi, requests\' own bundle.')
     if verifying and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
         return (f'The TLS certificate of {host} could not be verified ({detail}). Make the server\'s certificate '
                 f'authority trusted, or, for a test server only, check "Trust any certificate".')

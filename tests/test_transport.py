@@ -332,6 +332,23 @@ def test_a_ca_bundle_variable_naming_no_file_is_named_as_such(tls_vendors, tmp_p
     assert xdr.gateway.requests == []
 
 
+@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+def test_a_ca_bundle_variable_naming_a_file_with_no_certificate_names_the_variable_not_the_server(
+        tls_vendors, tmp_path, monkeypatch, variable):
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+        monkeypatch.delenv(name, raising=False)
+    bundle = tmp_path / 'damaged-bundle.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+    monkeypatch.setenv(variable, str(bundle))
+    xdr, hss, params = tls_vendors
+
+    entry = run(for_command(params, 'restore-file', 'xdr'), 'restore-file', {'file_hash': XDR_HASH})
+
+    assert entry['Type'] == ENTRY_ERROR and variable in entry['Contents']
+    assert 'TLS setup of the server' not in entry['Contents']  # no handshake took place: the server is not at fault
+    assert xdr.gateway.requests == []
+
+
 @pytest.fixture
 def no_network(monkeypatch):
     """Records (and blocks) every name lookup and connection attempt to anything but the loopback proxy."""
