@@ -157,6 +157,7 @@ RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ende
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 # How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
 # server broke off: only the first is helped by trusting the certificate (tls_failure).
+PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
@@ -932,6 +933,25 @@ def tls_failure(host: str, detail: str, verifying: bool) -> str:
             f'the server there (or of a proxy between).')
 
 
+def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
+    """Why the proxy this machine's environment sets cannot carry the request, never quoting it (it may hold a
+    password): requests cannot read it or takes no proxy of its scheme, its login is not Latin-1 (all HTTP Basic
+    proxy authentication sends), or the proxy refused the login (407: not tried again, as a proxy that checks a
+    directory may lock the account)."""
+    proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
+    if isinstance(error, UnicodeEncodeError):
+        return (f'{proxy} cannot be used for {host}: its user name or password holds a character outside Latin-1, '
+                f'which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in Latin-1, or '
+                f'uncheck "Use system proxy settings".')
+    if isinstance(error, requests.exceptions.ProxyError):
+        return (f'{proxy} refused its login (407 Proxy Authentication Required), so nothing reached {vendor} at '
+                f'{host}; it is not tried again, as a proxy that checks a directory may lock the account. Correct the '
+                f'user name and password in that variable (not shown), or uncheck "Use system proxy settings".')
+    return (f'{proxy} cannot be used for {host}: requests cannot read it, or takes no proxy of its scheme (not shown: '
+            f'it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in its user name and '
+            f'password, or uncheck "Use system proxy settings".')
+
+
 def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
     """A redirect is not followed: every request carries credentials (requests would drop only Authorization on the
     way, and send a 307's body again), and neither vendor's API redirects a right URL."""
@@ -1105,13 +1125,12 @@ class HttpTransport:
         except RestoreError as error:  # from the auth: IAM's token request failed, and this request was not sent
             error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
             raise
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
-            # The URL passed the settings' checks: this is the environment's proxy URL, not quoted (it holds a password)
-            raise RestoreError(f'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or '
-                               f'ALL_PROXY) cannot be used for {host}: requests cannot read it, or takes no proxy of '
-                               f'its scheme (not shown: it may hold a password). Give it as http://host:port, '
-                               f'percent-encode any @ : / ? # in its user name and password, or uncheck "Use system '
-                               f'proxy settings".', attempts) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
+            # The URL passed the settings' checks: this is the environment's proxy URL (a login requests encodes as
+            # Latin-1 for Basic proxy authentication raises UnicodeEncodeError)
+            if isinstance(error, UnicodeEncodeError) and self.proxies is not None:
+                raise  # no proxy of the environment in use: a fault in the integration
+            raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
         except requests.exceptions.ConnectTimeout:
             seconds = self.settings.connect_timeout
             attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
@@ -1119,19 +1138,9 @@ class HttpTransport:
                         RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else 'Check the server URL, the network '
                         'path and the proxy setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
-            reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
-            if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-                given, seconds = self._time_given(attempt, self.settings.read_timeout), self.settings.read_timeout
-                attempt.met(FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer within {given}',
-                            RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else NO_ANSWER_ADVICE)
-            elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
-                attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
-                                           f'arrived ({describe_connection_error(error)}).',
-                            'Try again later; if it persists, check the proxy setting and the network path.')
-            else:
-                attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
-                                                 f'({describe_connection_error(error)}).',
-                            'Check the server URL, DNS, the firewall and the proxy setting.')
+            if isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error)):
+                raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
+            self._connection_fault(error, attempt, host)
         except OSError as error:  # requests' own, but for those above, are faults in the integration
             if isinstance(error, requests.exceptions.RequestException) or 'CA certificate bundle' not in str(error):
                 raise
@@ -1145,6 +1154,22 @@ class HttpTransport:
             response.close()
             raise RestoreError(redirect_refusal(self.vendor, url, response), attempts)
         return None
+
+    def _connection_fault(self, error: requests.exceptions.RequestException, attempt: Attempt, host: str) -> None:
+        """The fault a connection error or read timeout is: no answer in time, a dropped connection, or none made."""
+        reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
+        if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
+            given, seconds = self._time_given(attempt, self.settings.read_timeout), self.settings.read_timeout
+            attempt.met(FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer within {given}',
+                        RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else NO_ANSWER_ADVICE)
+        elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
+            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
+                                       f'arrived ({describe_connection_error(error)}).',
+                        'Try again later; if it persists, check the proxy setting and the network path.')
+        else:
+            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
+                                             f'({describe_connection_error(error)}).',
+                        'Check the server URL, DNS, the firewall and the proxy setting.')
 
     def _attempt_options(self, attempt: Attempt, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The request's options, its connect and read timeouts cut to what is left of the run (the attempt ends by

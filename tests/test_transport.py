@@ -500,3 +500,64 @@ def test_a_proxy_url_whose_host_cannot_be_read_is_refused_in_words_without_its_p
     assert PROXY_PASSWORD_HALVES[0] not in shown
     assert 'HTTPS_PROXY' in shown and 'Use system proxy settings' in shown and 'fault in the integration' not in shown
     assert proxy.seen == [] and all(vendor.gateway.requests == [] for vendor in vendors)
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_a_proxy_login_outside_latin1_is_refused_in_words_without_its_password(
+        vendors, proxy, monkeypatch, command, args, mode):
+    # HTTP Basic proxy authentication sends the login in Latin-1: a euro sign in it cannot be sent at all
+    shown = refused_behind_environment_proxy(monkeypatch, vendors, command, args, mode,
+                                             f'http://operator:{PROXY_PASSWORD_HALVES[0]}\u20ac@{proxy.url[7:]}')
+
+    assert PROXY_PASSWORD_HALVES[0] not in shown and 'Latin-1' in shown and 'HTTPS_PROXY' in shown
+    assert 'fault in the integration' not in shown
+    assert proxy.seen == [] and all(vendor.gateway.requests == [] for vendor in vendors)
+
+
+class RefusingTunnelProxy:
+    """A proxy on 127.0.0.1 that answers every CONNECT with 407 Proxy Authentication Required, counting them."""
+
+    def __init__(self):
+        self.connects = 0
+        self.listener = socket.socket()
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen(16)
+        self.url = f'http://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{self.listener.getsockname()[1]}'
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                head = b''
+                while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
+                    head += data
+                self.connects += head.startswith(b'CONNECT ')
+                connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic '
+                                   b'realm="corp"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+
+
+def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_refusing_it(monkeypatch):
+    # A proxy that checks a directory may lock the account: a refused login is not sent again and again
+    tunnel = RefusingTunnelProxy()
+    hashes = ['a' * 64, 'b' * 64]
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True}
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, tunnel.url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
+        ri.main(demisto)
+    finally:
+        tunnel.listener.close()
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+
+    assert tunnel.connects == len(hashes)  # one CONNECT per restore, none repeated with the refused login
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and '407' in shown and 'login' in shown
+    assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
+    assert 'next check sends' not in shown  # nor handed to a later run to send again
