@@ -2580,6 +2580,10 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
             return None, None, refusal, problems
         raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
                            'Look for the action in Cortex XDR > Response > Action Center.')
+    if not refusal and not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
+        raise RestoreError(f'Cortex XDR accepted the restore but returned action_id {printable(action_id)}, which is '
+                           f'neither a number nor a text, so it cannot be followed. Look for the action in Cortex XDR '
+                           f'> Response > Action Center.')
     number = isinstance(action_id, int) and not isinstance(action_id, bool)
     if not (number or isinstance(action_id, str) and action_id.strip()):  # carried back exactly as received
         problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
@@ -2594,6 +2598,14 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
     return action_id, endpoints_count, refusal, problems
+
+
+def can_be_carried(action_id: Any) -> bool:
+    """Whether the next check can read this action ID back from the hidden action_id (action_id_list takes a finite
+    number or a non-blank text): any other is not followed, as a check would refuse the whole list."""
+    if isinstance(action_id, str):
+        return bool(action_id.strip())
+    return isinstance(action_id, (int, float)) and not isinstance(action_id, bool) and abs(action_id) < float('inf')
 
 
 def restore_refusal(reply: dict[str, Any]) -> str | None:
