@@ -182,6 +182,14 @@ MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past 
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s). Run restore-file again for this file.')
 
+# What a restore-file start that followed no action says, each with the words that tell it from a refusal: Cortex XDR
+# may have started it (its answer lost, or an HTTP 200 not read), or accepted it without an action ID a check can read.
+XDR_MAY_HAVE_STARTED = 'may have started this restore even so'
+XDR_LOOK_BEFORE_AGAIN = 'look for the file in Cortex XDR > Response > Action Center before restoring it again.'
+XDR_NOT_FOLLOWABLE = 'so it cannot be followed'
+XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed'}
+XDR_NOT_STARTED_LABEL = 'Not started'
+
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
          'and incident_id a whole number.',
@@ -1768,9 +1776,8 @@ class XdrClient:
             return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v is not None})
         except RestoreError as error:
             if may_have_applied(error.attempts):
-                error.with_sentence('An earlier attempt may have started this restore even so, as its answer was '
-                                    'lost: look for the file in Cortex XDR > Response > Action Center before '
-                                    'restoring it again.')
+                error.with_sentence(f'An earlier attempt {XDR_MAY_HAVE_STARTED}, as its answer was lost: '
+                                    f'{XDR_LOOK_BEFORE_AGAIN}')
             raise
 
     def get_action_status(self, action_id: int | str, retry_server_errors: bool = True) -> dict[str, Any]:
@@ -2539,6 +2546,9 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
             # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
+            if reply is None and last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
+                error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
+                                    f'{XDR_LOOK_BEFORE_AGAIN}')
             unsent = reply is None and not may_have_applied(error.attempts) and \
                 (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
             return dict(failed, error=str(error)), None, unsent
@@ -2578,12 +2588,12 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     if action_id in (None, ''):
         if refusal:  # a refusal (status 0) may come without an action_id: its reason is kept
             return None, None, refusal, problems
-        raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
-                           'Look for the action in Cortex XDR > Response > Action Center.')
+        raise RestoreError(f'Cortex XDR accepted the restore but returned no action_id, {XDR_NOT_FOLLOWABLE}. '
+                           f'Look for the action in Cortex XDR > Response > Action Center.')
     if not refusal and not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         raise RestoreError(f'Cortex XDR accepted the restore but returned action_id {printable(action_id)}, which is '
-                           f'neither a number nor a text, so it cannot be followed. Look for the action in Cortex XDR '
-                           f'> Response > Action Center.')
+                           f'neither a number nor a text, {XDR_NOT_FOLLOWABLE}. Look for the action in Cortex XDR > '
+                           f'Response > Action Center.')
     number = isinstance(action_id, int) and not isinstance(action_id, bool)
     if not (number or isinstance(action_id, str) and action_id.strip()):  # carried back exactly as received
         problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
@@ -2639,15 +2649,35 @@ def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
     return refused
 
 
+def start_label(reason: str) -> str:
+    """What a restore not followed is, from its reason: not started (refused, or not sent), or one Cortex XDR may
+    have started or accepted without an action ID a check can follow (those reasons say so in XDR_START_LABELS)."""
+    return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
+
+
 def none_started(refused: dict[str, list[str]]) -> RestoreError:
-    """The error of a restore none of whose files was started: each reason once, with its files."""
+    """The error of a restore none of whose files is followed: what became of them (not started, may have started,
+    accepted without an action ID to follow), then each reason once, with its files."""
+    total = sum(map(len, refused.values()))
+    counts = {label: sum(len(files) for reason, files in refused.items() if start_label(reason) == label)
+              for label in (*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL)}
     reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items()]
-    return RestoreError(f'None of the {sum(map(len, refused.values()))} restores was started. ' + ' '.join(reasons))
+    if counts[XDR_NOT_STARTED_LABEL] == total:
+        return RestoreError(f'None of the {total} restores was started. ' + ' '.join(reasons))
+    maybe, accepted = (counts[XDR_START_LABELS[words]] for words in (XDR_MAY_HAVE_STARTED, XDR_NOT_FOLLOWABLE))
+    refused_count = counts[XDR_NOT_STARTED_LABEL]
+    parts = [f'{maybe} may have started, their answers lost or not read' if maybe else '',
+             f'Cortex XDR accepted {accepted} without an action ID to follow' if accepted else '',
+             f'{refused_count} {"was" if refused_count == 1 else "were"} not started' if refused_count else '']
+    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}; look for '
+                        f'their actions in Cortex XDR > Response > Action Center before restoring those files again. ' +
+                        ' '.join(reasons))
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
-    """Each reason once, with its files, as "Not started": the reason may be Cortex XDR's, or this run's time ending."""
-    return '\n'.join(f'- **Not started ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
+    """Each reason once, with its files, as what became of them ("Not started": the reason may be Cortex XDR's, or this
+    run's time ending; or "May have started", "Accepted, not followed")."""
+    return '\n'.join(f'- **{start_label(reason)} ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
                      for reason, hashes in refused.items())
 
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import XDR_REPLIES, load_json
+from conftest import XDR_REPLIES, load_json, seed_holders
 from facts import ENTRY_ERROR
 from test_reply_shapes import records, room, status_requests
 
@@ -47,3 +47,53 @@ def test_one_file_whose_action_id_cannot_be_carried_says_it_cannot_be_followed_w
     assert entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry
     assert 'cannot be followed' in entry['Contents'] and 'Action Center' in entry['Contents']
     assert not status_requests(replay_server)
+
+
+def first_sentence(text):
+    return text.split('Error: ', 1)[-1].split('. ', 1)[0]
+
+
+def test_restores_cortex_xdr_accepted_without_an_action_id_are_not_said_to_be_not_started(replay_server):
+    # The seed: status 1 means the restore succeeded (was sent); without an action_id it cannot be followed.
+    for _ in range(2):
+        replay_server.queue(200, {'reply': {'status': 1, 'endpoints_count': '2'}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}'})
+
+    [entry] = result.entries
+    sentence = first_sentence(entry['Contents'])
+    assert 'was started' not in sentence and 'not started' not in sentence, sentence
+    assert 'accepted 2' in sentence and 'Action Center' in entry['Contents']
+    assert FOLLOWED in entry['Contents'] and OTHER in entry['Contents']
+
+
+def test_restores_whose_answers_were_lost_after_cortex_xdr_may_have_acted_are_said_to_may_have_started(
+        advanced_tenant, war_room_on):
+    # The emulator's "truncated": Cortex XDR makes the change, then the answer breaks off.
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated,truncated'))
+    hashes = sorted(seed_holders())[:2]
+
+    result = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1').run(
+        'restore-file', {'file_hash': ','.join(hashes)})
+
+    assert len(advanced_tenant.backend.actions) == 2  # both restores did start
+    [entry] = result.entries
+    sentence = first_sentence(entry['Contents'])
+    assert 'was started' not in sentence and 'not started' not in sentence, sentence
+    assert '2 may have started' in sentence and 'Action Center' in entry['Contents']
+
+
+def test_a_restore_that_may_have_started_beside_a_followed_one_is_not_listed_as_not_started(advanced_tenant,
+                                                                                             war_room_on):
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,truncated'))
+    started, lost = sorted(seed_holders())[:2]
+
+    result = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1').run(
+        'restore-file', {'file_hash': f'{started},{lost}'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    for entry in (result.entries[0], result.entries[-1]):
+        text = entry['HumanReadable']
+        assert lost in text and 'Not started' not in text and 'May have started (1 file(s))' in text, text
