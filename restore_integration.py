@@ -2926,7 +2926,8 @@ def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]
         return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
                                 lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
     finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {len(rows):,} endpoints: {finished} action(s) '
+    endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
+    grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) '
                                f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
                                'error_description', lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})',
                                'CortexXDR.RestoredFile.endpoints')
