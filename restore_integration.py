@@ -208,6 +208,19 @@ XDR_ERROR_ADVICE = {
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
+# A status read (actions/get_action_status) refused: advice about reading the action, where XDR_ERROR_ADVICE's is
+# about the restore (the other statuses mean the same for both requests).
+XDR_STATUS_ERROR_ADVICE = {
+    **XDR_ERROR_ADVICE,
+    400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
+         '(group_action_id). Follow the action in Cortex XDR > Response > Action Center.',
+    403: 'The API key\'s role is not allowed to read action statuses. Give the role the Action Center permission '
+         '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
+         'Center.',
+    429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
+         'tenant), so the action status was not read this time: it is read again at the next check while polling '
+         'lasts; otherwise try again later.',
+}
 GENERIC_ERROR_ADVICE = 'The server answered with an unexpected status. Try again later; if it persists, ' \
                        'check the server URL and the vendor\'s status page.'
 
@@ -1787,14 +1800,14 @@ class XdrClient:
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES)
+                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES, XDR_STATUS_ERROR_ADVICE)
 
-    def _post(self, path: str, request_data: dict[str, Any],
-              retry_statuses: Iterable[int] = RETRY_STATUSES) -> dict[str, Any]:
+    def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
+              advice: dict[int, str] = XDR_ERROR_ADVICE) -> dict[str, Any]:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            raise xdr_error_from_response(answer)
+            raise xdr_error_from_response(answer, advice)
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that the '
@@ -1802,13 +1815,14 @@ class XdrClient:
         return reply
 
 
-def xdr_error_from_response(answer: VendorReply) -> VendorApiError:
-    """Turns a Cortex XDR error reply into one message: what happened, what to do, the vendor's words."""
+def xdr_error_from_response(answer: VendorReply, advice: dict[int, str] = XDR_ERROR_ADVICE) -> VendorApiError:
+    """Turns a Cortex XDR error reply into one message: what happened, what to do (``advice`` by status, for the request
+    sent), the vendor's words."""
     reply = answer.field('reply')
     said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
             'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
         'vendor_message': short_text(answer.text) or None}
-    return vendor_error(answer, 'Cortex XDR', XDR_ERROR_ADVICE, said)
+    return vendor_error(answer, 'Cortex XDR', advice, said)
 
 
 ''' HUAWEI CLOUD HSS '''

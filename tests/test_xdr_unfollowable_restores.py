@@ -114,3 +114,39 @@ def test_the_large_outcome_title_counts_the_endpoints_not_the_file_endpoint_pair
                  for endpoint in record['endpoints']}
     title = result.entries[-1]['HumanReadable'].splitlines()[0]
     assert f'{len(file_hashes)} files on {len(endpoints)} endpoint' in title, title
+
+
+# What each refusal of a status read (actions/get_action_status) must lead to, not the restore's own advice.
+STATUS_READ_ADVICE = {400: ('action ID', 'Action Center'), 403: ('role', 'action status'),
+                      429: ('rate limit', 'read again')}
+RESTORE_ONLY_ADVICE = ('file_hash', 'incident_id', 'restore files', 'Run the command again')
+
+
+@pytest.mark.parametrize('status', sorted(STATUS_READ_ADVICE))
+def test_a_refused_status_read_gets_advice_about_reading_the_action_and_keeps_the_vendor_s_words(replay_server,
+                                                                                                   status):
+    from test_xdr_client import make_client
+    vendor = load_json(XDR_REPLIES / f'error_{status}.json')['reply']
+    replay_server.queue_file(status, f'error_{status}.json')
+    client = make_client(replay_server.url, max_retries=0)
+    client.transport.wait_at_most(0)
+
+    with pytest.raises(Exception) as raised:
+        client.get_action_status(2457)
+
+    message = str(raised.value)
+    ours = message.split(' said: ', 1)[0]
+    assert all(words.lower() in ours.lower() for words in STATUS_READ_ADVICE[status]), ours
+    assert not any(words in ours for words in RESTORE_ONLY_ADVICE), ours
+    assert f'HTTP {status}' in message and vendor['err_msg'] in message and f'code {vendor["err_code"]}' in message
+
+
+def test_a_status_read_refused_with_400_while_polling_says_so_on_the_file_s_record(replay_server):
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
+    replay_server.queue_file(400, 'error_400.json').queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED})
+
+    assert not result.failed and result.runs == 3, result.entries[-1]['Contents']
+    check = result.entries[1]['HumanReadable']
+    assert 'Action Center' in check and 'file_hash must be' not in check, check
