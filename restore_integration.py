@@ -1263,8 +1263,11 @@ class HttpTransport:
         says why none came. Past the run's last start the run limit stops it, whatever the command's timeout."""
         stops = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
         run_over = not late.wait and self._past_last_start()
+        # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
+        away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
+            f'{late.wait:.0f} s'
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
-            f'the next turn was {late.wait:.0f} s away'
+            f'the next turn was {away} away'
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:

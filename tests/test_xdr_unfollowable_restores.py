@@ -150,3 +150,22 @@ def test_a_status_read_refused_with_400_while_polling_says_so_on_the_file_s_reco
     assert not result.failed and result.runs == 3, result.entries[-1]['Contents']
     check = result.entries[1]['HumanReadable']
     assert 'Action Center' in check and 'file_hash must be' not in check, check
+
+
+def test_a_turn_less_than_a_second_away_is_not_said_to_be_0_s_away(monkeypatch):
+    import re
+    from conftest import FakeClock, integration_on_clock, start_tenant
+    from warroom.runtime import WarRoom
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=1000, clock=clock)
+    try:
+        result = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock).run(
+            'restore-file', {'file_hash': ','.join(sorted(seed_holders())[:2]), 'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+    said = [away for entry in result.entries
+            for away in re.findall(r'the next turn was ([^,]*) away', entry.get('HumanReadable') or '')]
+    assert said, 'the run meets a turn past its wait'
+    assert all(away == 'less than a second' or float(away.removesuffix(' s')) > 0 for away in said), said
