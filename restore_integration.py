@@ -187,7 +187,9 @@ XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_secon
 XDR_MAY_HAVE_STARTED = 'may have started this restore even so'
 XDR_LOOK_BEFORE_AGAIN = 'look for the file in Cortex XDR > Response > Action Center before restoring it again.'
 XDR_NOT_FOLLOWABLE = 'so it cannot be followed'
-XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed'}
+XDR_NO_ENDPOINT = 'included no endpoint'  # endpoints_count 0, the seed's "Number of endpoints included in the request"
+XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed',
+                    XDR_NO_ENDPOINT: 'Nothing to restore'}
 XDR_NOT_STARTED_LABEL = 'Not started'
 
 XDR_ERROR_ADVICE = {
@@ -2570,6 +2572,11 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
             return dict(failed, error=str(error)), None, unsent
         record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
+        if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
+            where, check = (f' {endpoint_id}', ' and the endpoint ID') if endpoint_id else ('', '')
+            refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
+                       f'(endpoints_count 0): no endpoint{where} holds the file in quarantine, so there is nothing to '
+                       f'restore. Check the file hash{check}.')
         if refusal:
             if alone:
                 raise RestoreError(refusal)
@@ -2681,13 +2688,16 @@ def none_started(refused: dict[str, list[str]]) -> RestoreError:
     reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items()]
     if counts[XDR_NOT_STARTED_LABEL] == total:
         return RestoreError(f'None of the {total} restores was started. ' + ' '.join(reasons))
-    maybe, accepted = (counts[XDR_START_LABELS[words]] for words in (XDR_MAY_HAVE_STARTED, XDR_NOT_FOLLOWABLE))
+    maybe, accepted, empty = (counts[XDR_START_LABELS[words]]
+                              for words in (XDR_MAY_HAVE_STARTED, XDR_NOT_FOLLOWABLE, XDR_NO_ENDPOINT))
     refused_count = counts[XDR_NOT_STARTED_LABEL]
     parts = [f'{maybe} may have started, their answers lost or not read' if maybe else '',
              f'Cortex XDR accepted {accepted} without an action ID to follow' if accepted else '',
+             f'{empty} included no endpoint (nothing to restore)' if empty else '',
              f'{refused_count} {"was" if refused_count == 1 else "were"} not started' if refused_count else '']
-    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}; look for '
-                        f'their actions in Cortex XDR > Response > Action Center before restoring those files again. ' +
+    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again' \
+        if maybe or accepted else ''
+    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}{look}. ' +
                         ' '.join(reasons))
 
 

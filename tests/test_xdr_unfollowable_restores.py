@@ -169,3 +169,29 @@ def test_a_turn_less_than_a_second_away_is_not_said_to_be_0_s_away(monkeypatch):
             for away in re.findall(r'the next turn was ([^,]*) away', entry.get('HumanReadable') or '')]
     assert said, 'the run meets a turn past its wait'
     assert all(away == 'less than a second' or float(away.removesuffix(' s')) > 0 for away in said), said
+
+
+@pytest.mark.parametrize('count', ['0', 0])
+def test_a_restore_that_includes_no_endpoint_is_not_followed_and_its_record_says_nothing_was_restored(
+        replay_server, count):
+    # The seed: endpoints_count is the "Number of endpoints included in the request"; none: nothing to restore.
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'action_id': 3002, 'endpoints_count': count}}).queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}'})
+
+    assert not result.failed and result.runs == 2, result.entries[-1]['Contents']
+    assert [s['group_action_id'] for s in status_requests(replay_server)] == [3001]
+    record = {r['file_hash']: r for r in records(result)}[OTHER]
+    assert record['status'] == 'FAILED' and 'no endpoint' in record['error'] and 'quarantine' in record['error']
+    assert 'Not started' not in result.entries[0]['HumanReadable']
+
+
+def test_one_file_whose_restore_includes_no_endpoint_ends_at_once(replay_server):
+    replay_server.queue(200, {'reply': {'action_id': 3002, 'endpoints_count': '0'}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': OTHER})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry and not status_requests(replay_server)
+    assert 'no endpoint' in entry['Contents'] and 'nothing to restore' in entry['Contents']
