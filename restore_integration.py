@@ -187,6 +187,16 @@ MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past 
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s). Run restore-file again for this file.')
 
+# What a restore-file start that followed no action says, each with the words that tell it from a refusal: Cortex XDR
+# may have started it (its answer lost, or an HTTP 200 not read), or accepted it without an action ID a check can read.
+XDR_MAY_HAVE_STARTED = 'may have started this restore even so'
+XDR_LOOK_BEFORE_AGAIN = 'look for the file in Cortex XDR > Response > Action Center before restoring it again.'
+XDR_NOT_FOLLOWABLE = 'so it cannot be followed'
+XDR_NO_ENDPOINT = 'included no endpoint'  # endpoints_count 0, the seed's "Number of endpoints included in the request"
+XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed',
+                    XDR_NO_ENDPOINT: 'Nothing to restore'}
+XDR_NOT_STARTED_LABEL = 'Not started'
+
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
          'and incident_id a whole number.',
@@ -204,6 +214,19 @@ XDR_ERROR_ADVICE = {
          f'{MAX_RUN_WAIT_SECONDS} s).',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
+}
+# A status read (actions/get_action_status) refused: advice about reading the action, where XDR_ERROR_ADVICE's is
+# about the restore (the other statuses mean the same for both requests).
+XDR_STATUS_ERROR_ADVICE = {
+    **XDR_ERROR_ADVICE,
+    400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
+         '(group_action_id). Follow the action in Cortex XDR > Response > Action Center.',
+    403: 'The API key\'s role is not allowed to read action statuses. Give the role the Action Center permission '
+         '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
+         'Center.',
+    429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
+         'tenant), so the action status was not read this time: it is read again at the next check while polling '
+         'lasts; otherwise try again later.',
 }
 GENERIC_ERROR_ADVICE = 'The server answered with an unexpected status. Try again later; if it persists, ' \
                        'check the server URL and the vendor\'s status page.'
@@ -1293,8 +1316,11 @@ class HttpTransport:
         says why none came. Past the run's last start the run limit stops it, whatever the command's timeout."""
         stops = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
         run_over = not late.wait and self._past_last_start()
+        # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
+        away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
+            f'{late.wait:.0f} s'
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
-            f'the next turn was {late.wait:.0f} s away'
+            f'the next turn was {away} away'
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
@@ -1826,9 +1852,8 @@ class XdrClient:
             return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v is not None})
         except RestoreError as error:
             if may_have_applied(error.attempts):
-                error.with_sentence('An earlier attempt may have started this restore even so, as its answer was '
-                                    'lost: look for the file in Cortex XDR > Response > Action Center before '
-                                    'restoring it again.')
+                error.with_sentence(f'An earlier attempt {XDR_MAY_HAVE_STARTED}, as its answer was lost: '
+                                    f'{XDR_LOOK_BEFORE_AGAIN}')
             raise
 
     def get_action_status(self, action_id: int | str, retry_server_errors: bool = True) -> dict[str, Any]:
@@ -1838,14 +1863,14 @@ class XdrClient:
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES)
+                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES, XDR_STATUS_ERROR_ADVICE)
 
-    def _post(self, path: str, request_data: dict[str, Any],
-              retry_statuses: Iterable[int] = RETRY_STATUSES) -> dict[str, Any]:
+    def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
+              advice: dict[int, str] = XDR_ERROR_ADVICE) -> dict[str, Any]:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            raise xdr_error_from_response(answer)
+            raise xdr_error_from_response(answer, advice)
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that the '
@@ -1853,13 +1878,14 @@ class XdrClient:
         return reply
 
 
-def xdr_error_from_response(answer: VendorReply) -> VendorApiError:
-    """Turns a Cortex XDR error reply into one message: what happened, what to do, the vendor's words."""
+def xdr_error_from_response(answer: VendorReply, advice: dict[int, str] = XDR_ERROR_ADVICE) -> VendorApiError:
+    """Turns a Cortex XDR error reply into one message: what happened, what to do (``advice`` by status, for the request
+    sent), the vendor's words."""
     reply = answer.field('reply')
     said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
             'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
         'vendor_message': short_text(answer.text) or None}
-    return vendor_error(answer, 'Cortex XDR', XDR_ERROR_ADVICE, said)
+    return vendor_error(answer, 'Cortex XDR', advice, said)
 
 
 ''' HUAWEI CLOUD HSS '''
@@ -2602,10 +2628,18 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
             # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
+            if reply is None and last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
+                error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
+                                    f'{XDR_LOOK_BEFORE_AGAIN}')
             unsent = reply is None and not may_have_applied(error.attempts) and \
                 (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
             return dict(failed, error=str(error)), None, unsent
         record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
+        if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
+            where, check = (f' {endpoint_id}', ' and the endpoint ID') if endpoint_id else ('', '')
+            refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
+                       f'(endpoints_count 0): no endpoint{where} holds the file in quarantine, so there is nothing to '
+                       f'restore. Check the file hash{check}.')
         if refusal:
             if alone:
                 raise RestoreError(refusal)
@@ -2641,8 +2675,12 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     if action_id in (None, ''):
         if refusal:  # a refusal (status 0) may come without an action_id: its reason is kept
             return None, None, refusal, problems
-        raise RestoreError('Cortex XDR accepted the restore but returned no action_id, so it cannot be followed. '
-                           'Look for the action in Cortex XDR > Response > Action Center.')
+        raise RestoreError(f'Cortex XDR accepted the restore but returned no action_id, {XDR_NOT_FOLLOWABLE}. '
+                           f'Look for the action in Cortex XDR > Response > Action Center.')
+    if not refusal and not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
+        raise RestoreError(f'Cortex XDR accepted the restore but returned action_id {printable(action_id)}, which is '
+                           f'neither a number nor a text, {XDR_NOT_FOLLOWABLE}. Look for the action in Cortex XDR > '
+                           f'Response > Action Center.')
     number = isinstance(action_id, int) and not isinstance(action_id, bool)
     if not (number or isinstance(action_id, str) and action_id.strip()):  # carried back exactly as received
         problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
@@ -2657,6 +2695,14 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
     return action_id, endpoints_count, refusal, problems
+
+
+def can_be_carried(action_id: Any) -> bool:
+    """Whether the next check can read this action ID back from the hidden action_id (action_id_list takes a finite
+    number or a non-blank text): any other is not followed, as a check would refuse the whole list."""
+    if isinstance(action_id, str):
+        return bool(action_id.strip())
+    return isinstance(action_id, (int, float)) and not isinstance(action_id, bool) and abs(action_id) < float('inf')
 
 
 def restore_refusal(reply: dict[str, Any]) -> str | None:
@@ -2690,15 +2736,38 @@ def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
     return refused
 
 
+def start_label(reason: str) -> str:
+    """What a restore not followed is, from its reason: not started (refused, or not sent), or one Cortex XDR may
+    have started or accepted without an action ID a check can follow (those reasons say so in XDR_START_LABELS)."""
+    return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
+
+
 def none_started(refused: dict[str, list[str]]) -> RestoreError:
-    """The error of a restore none of whose files was started: each reason once, with its files."""
+    """The error of a restore none of whose files is followed: what became of them (not started, may have started,
+    accepted without an action ID to follow), then each reason once, with its files."""
+    total = sum(map(len, refused.values()))
+    counts = {label: sum(len(files) for reason, files in refused.items() if start_label(reason) == label)
+              for label in (*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL)}
     reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items()]
-    return RestoreError(f'None of the {sum(map(len, refused.values()))} restores was started. ' + ' '.join(reasons))
+    if counts[XDR_NOT_STARTED_LABEL] == total:
+        return RestoreError(f'None of the {total} restores was started. ' + ' '.join(reasons))
+    maybe, accepted, empty = (counts[XDR_START_LABELS[words]]
+                              for words in (XDR_MAY_HAVE_STARTED, XDR_NOT_FOLLOWABLE, XDR_NO_ENDPOINT))
+    refused_count = counts[XDR_NOT_STARTED_LABEL]
+    parts = [f'{maybe} may have started, their answers lost or not read' if maybe else '',
+             f'Cortex XDR accepted {accepted} without an action ID to follow' if accepted else '',
+             f'{empty} included no endpoint (nothing to restore)' if empty else '',
+             f'{refused_count} {"was" if refused_count == 1 else "were"} not started' if refused_count else '']
+    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again' \
+        if maybe or accepted else ''
+    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}{look}. ' +
+                        ' '.join(reasons))
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
-    """Each reason once, with its files, as "Not started": the reason may be Cortex XDR's, or this run's time ending."""
-    return '\n'.join(f'- **Not started ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
+    """Each reason once, with its files, as what became of them ("Not started": the reason may be Cortex XDR's, or this
+    run's time ending; or "May have started", "Accepted, not followed")."""
+    return '\n'.join(f'- **{start_label(reason)} ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
                      for reason, hashes in refused.items())
 
 
@@ -2947,7 +3016,8 @@ def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]
         return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
                                 lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
     finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {len(rows):,} endpoints: {finished} action(s) '
+    endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
+    grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) '
                                f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
                                'error_description', lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})',
                                'CortexXDR.RestoredFile.endpoints')

@@ -1,0 +1,197 @@
+"""restore-file when Cortex XDR's restore reply, or a status read, is one the command cannot follow as usual.
+
+The seed (Restore File) gives the reply's action_id as the ID to follow and endpoints_count as the "Number of
+endpoints included in the request"; README.md says what the command does with the rest. Expected values come from
+the seed, the README and the replies queued here, never from the integration's constants.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import XDR_REPLIES, load_json, seed_holders
+from facts import ENTRY_ERROR
+from test_reply_shapes import records, room, status_requests
+
+FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
+FOLLOWED, OTHER = 'a' * 64, 'b' * 64
+
+
+@pytest.mark.parametrize('action_id', [' ', True, {'id': 1001}, [1001]])
+def test_an_action_id_no_check_can_carry_is_not_followed_and_the_other_files_polling_goes_on(replay_server,
+                                                                                             action_id):
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': '3'}}).queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert [s['group_action_id'] for s in status_requests(replay_server)] == [3001]  # the other file was checked
+    by_hash = {record['file_hash']: record for record in records(result)}
+    assert by_hash[FOLLOWED]['status'] != 'IN_PROGRESS'
+    unfollowed = by_hash[OTHER]
+    assert unfollowed['status'] == 'FAILED' and 'action_id' not in unfollowed
+    assert json.dumps(action_id) in unfollowed['error'] or repr(action_id) in unfollowed['error']
+    assert 'cannot be followed' in unfollowed['error'] and 'Action Center' in unfollowed['error']
+    restores = [r for r in replay_server.requests if r.path.endswith('/restore/')]
+    assert len(restores) == 2  # accepted: never sent again
+
+
+def test_one_file_whose_action_id_cannot_be_carried_says_it_cannot_be_followed_without_polling(replay_server):
+    replay_server.queue(200, {'reply': {'action_id': {'id': 1001}, 'endpoints_count': '3'}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry
+    assert 'cannot be followed' in entry['Contents'] and 'Action Center' in entry['Contents']
+    assert not status_requests(replay_server)
+
+
+def first_sentence(text):
+    return text.split('Error: ', 1)[-1].split('. ', 1)[0]
+
+
+def test_restores_cortex_xdr_accepted_without_an_action_id_are_not_said_to_be_not_started(replay_server):
+    # The seed: status 1 means the restore succeeded (was sent); without an action_id it cannot be followed.
+    for _ in range(2):
+        replay_server.queue(200, {'reply': {'status': 1, 'endpoints_count': '2'}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}'})
+
+    [entry] = result.entries
+    sentence = first_sentence(entry['Contents'])
+    assert 'was started' not in sentence and 'not started' not in sentence, sentence
+    assert 'accepted 2' in sentence and 'Action Center' in entry['Contents']
+    assert FOLLOWED in entry['Contents'] and OTHER in entry['Contents']
+
+
+def test_restores_whose_answers_were_lost_after_cortex_xdr_may_have_acted_are_said_to_may_have_started(
+        advanced_tenant, war_room_on):
+    # The emulator's "truncated": Cortex XDR makes the change, then the answer breaks off.
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated,truncated'))
+    hashes = sorted(seed_holders())[:2]
+
+    result = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1').run(
+        'restore-file', {'file_hash': ','.join(hashes)})
+
+    assert len(advanced_tenant.backend.actions) == 2  # both restores did start
+    [entry] = result.entries
+    sentence = first_sentence(entry['Contents'])
+    assert 'was started' not in sentence and 'not started' not in sentence, sentence
+    assert '2 may have started' in sentence and 'Action Center' in entry['Contents']
+
+
+def test_a_restore_that_may_have_started_beside_a_followed_one_is_not_listed_as_not_started(advanced_tenant,
+                                                                                             war_room_on):
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,truncated'))
+    started, lost = sorted(seed_holders())[:2]
+
+    result = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1').run(
+        'restore-file', {'file_hash': f'{started},{lost}'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    for entry in (result.entries[0], result.entries[-1]):
+        text = entry['HumanReadable']
+        assert lost in text and 'Not started' not in text and 'May have started (1 file(s))' in text, text
+
+
+def test_the_large_outcome_title_counts_the_endpoints_not_the_file_endpoint_pairs():
+    from test_quiet_polling import sixty_endpoint_tenant
+    from warroom.context import as_list, get_path
+
+    file_hashes = [f'{n:064x}' for n in range(1, 4)]
+    server, war_room = sixty_endpoint_tenant(file_hashes)
+    try:
+        result = war_room.run('restore-file', {'file_hash': ','.join(file_hashes)})
+    finally:
+        server.stop()
+
+    endpoints = {endpoint['endpoint_id'] for record in as_list(get_path(result.context, 'CortexXDR.RestoredFile'))
+                 for endpoint in record['endpoints']}
+    title = result.entries[-1]['HumanReadable'].splitlines()[0]
+    assert f'{len(file_hashes)} files on {len(endpoints)} endpoint' in title, title
+
+
+# What each refusal of a status read (actions/get_action_status) must lead to, not the restore's own advice.
+STATUS_READ_ADVICE = {400: ('action ID', 'Action Center'), 403: ('role', 'action status'),
+                      429: ('rate limit', 'read again')}
+RESTORE_ONLY_ADVICE = ('file_hash', 'incident_id', 'restore files', 'Run the command again')
+
+
+@pytest.mark.parametrize('status', sorted(STATUS_READ_ADVICE))
+def test_a_refused_status_read_gets_advice_about_reading_the_action_and_keeps_the_vendor_s_words(replay_server,
+                                                                                                   status):
+    from test_xdr_client import make_client
+    vendor = load_json(XDR_REPLIES / f'error_{status}.json')['reply']
+    replay_server.queue_file(status, f'error_{status}.json')
+    client = make_client(replay_server.url, max_retries=0)
+    client.transport.wait_at_most(0)
+
+    with pytest.raises(Exception) as raised:
+        client.get_action_status(2457)
+
+    message = str(raised.value)
+    ours = message.split(' said: ', 1)[0]
+    assert all(words.lower() in ours.lower() for words in STATUS_READ_ADVICE[status]), ours
+    assert not any(words in ours for words in RESTORE_ONLY_ADVICE), ours
+    assert f'HTTP {status}' in message and vendor['err_msg'] in message and f'code {vendor["err_code"]}' in message
+
+
+def test_a_status_read_refused_with_400_while_polling_says_so_on_the_file_s_record(replay_server):
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
+    replay_server.queue_file(400, 'error_400.json').queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED})
+
+    assert not result.failed and result.runs == 3, result.entries[-1]['Contents']
+    check = result.entries[1]['HumanReadable']
+    assert 'Action Center' in check and 'file_hash must be' not in check, check
+
+
+def test_a_turn_less_than_a_second_away_is_not_said_to_be_0_s_away(monkeypatch):
+    import re
+    from conftest import FakeClock, integration_on_clock, start_tenant
+    from warroom.runtime import WarRoom
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=1000, clock=clock)
+    try:
+        result = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock).run(
+            'restore-file', {'file_hash': ','.join(sorted(seed_holders())[:2]), 'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+    said = [away for entry in result.entries
+            for away in re.findall(r'the next turn was ([^,]*) away', entry.get('HumanReadable') or '')]
+    assert said, 'the run meets a turn past its wait'
+    assert all(away == 'less than a second' or float(away.removesuffix(' s')) > 0 for away in said), said
+
+
+@pytest.mark.parametrize('count', ['0', 0])
+def test_a_restore_that_includes_no_endpoint_is_not_followed_and_its_record_says_nothing_was_restored(
+        replay_server, count):
+    # The seed: endpoints_count is the "Number of endpoints included in the request"; none: nothing to restore.
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'action_id': 3002, 'endpoints_count': count}}).queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}'})
+
+    assert not result.failed and result.runs == 2, result.entries[-1]['Contents']
+    assert [s['group_action_id'] for s in status_requests(replay_server)] == [3001]
+    record = {r['file_hash']: r for r in records(result)}[OTHER]
+    assert record['status'] == 'FAILED' and 'no endpoint' in record['error'] and 'quarantine' in record['error']
+    assert 'Not started' not in result.entries[0]['HumanReadable']
+
+
+def test_one_file_whose_restore_includes_no_endpoint_ends_at_once(replay_server):
+    replay_server.queue(200, {'reply': {'action_id': 3002, 'endpoints_count': '0'}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': OTHER})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry and not status_requests(replay_server)
+    assert 'no endpoint' in entry['Contents'] and 'nothing to restore' in entry['Contents']
