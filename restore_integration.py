@@ -238,6 +238,9 @@ HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
+# A check waits for its turns at most the polling time left, but at least this long: at the timeout (none left) the
+# pages of its listing, paced at the instance's rate, still get their turns.
+HSS_CHECK_LEAST_WAIT_SECONDS = 5
 HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
@@ -2915,8 +2918,8 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     polling, interval, timeout = polling_arguments(args)
     state = hss_restore_state(args.get('restore_state'))
-    client.transport.wait_at_most(timeout)
-    if state is None:
+    if state is None:  # the start has the whole polling time; a check, what is left of it (check_hss_restore)
+        client.transport.wait_at_most(timeout)
         return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
     return check_hss_restore(client, args, fields, state, enterprise_project_id, polling, interval, timeout)
 
@@ -3046,15 +3049,20 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
+    # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
+    # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
+    checks = state['checks'] + (state['started'] is not None)
+    state = dict(state, started=state['started'] or int(time.time() * 1000), checks=checks)
+    # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
+    # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
+    left = timeout - polling_elapsed(state['started'], checks * interval)
+    client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
+                                      HSS_CHECK_LEAST_WAIT_SECONDS))
     rows, unread = [], None
     try:
         rows = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
-    # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
-    # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
-    checks = state['checks'] + (state['started'] is not None)
-    state = dict(state, started=state['started'] or int(time.time() * 1000), checks=checks)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout

@@ -11,7 +11,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import HSS_SEED, MovedWallClock, WaitClock as Clock, load_json, start_hss_tenant
+from conftest import (HSS_SEED, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock, load_json,
+                      start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -510,3 +511,22 @@ def test_a_file_isolated_again_among_many_exact_items_is_reported_as_hss_lists_i
     old, new = statuses_of(tenant, item)
     [row] = [row for row in listed_rows(result) if row['host_id'] == item['host_id']]
     assert row['outcome'] == OUTCOME_OF_STATUS[new] == 'failed', (row, old, new)
+
+
+def test_a_check_throttled_at_the_timeout_waits_no_longer_than_the_polling_time_left(monkeypatch):
+    # README (Bulk restores, One run stays short): a check waits no longer than the polling time left, at least 5 s
+    clock = FakeClock(1000.0)
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(stage_seconds=10_000.0, clock=clock)  # the copy stays restoring throughout
+    try:
+        # the start's listing and PUT, the checks at 10 to 50 s: then HSS throttles every request
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok*7,429*5000;retry-after=1'))
+        room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.advance, clock=clock)
+        result = room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'timeout_in_seconds': '60'})
+    finally:
+        tenant.stack.close()
+
+    last = result.entries[-1]
+    assert 'not read at this check' in last['HumanReadable'] and '429' in last['HumanReadable']
+    assert result.runs == 7 and 60 <= last['Contents']['elapsed_seconds'] <= 60 + 5
