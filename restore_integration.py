@@ -247,6 +247,9 @@ HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: che
 # The same in the whole project's listing, which can miss a row while paging: not taken as restored, nor as gone.
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
+# The same at the last check: polling ends with it unlisted, so the reason says so, not that the agent is busy.
+HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
+                                'back is not known: check the host in the HSS console. To follow it: {follow}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
@@ -3068,7 +3071,9 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     out_of_time = elapsed + interval > timeout
     if running and out_of_time:
         for row in rows:
-            if row['outcome'] == HSS_OUTCOME_RESTORING:
+            if row['outcome'] == HSS_OUTCOME_RESTORING and row.get('reason') == HSS_NOT_LISTED_AT_CHECK:
+                row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow)
+            elif row['outcome'] == HSS_OUTCOME_RESTORING:
                 row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
                                  f'agent has not finished it. Check in the HSS console that the agent of '
                                  f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '

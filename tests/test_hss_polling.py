@@ -181,6 +181,27 @@ def test_a_copy_hss_stops_listing_among_many_exact_items_is_never_reported_resto
     assert row['outcome'] == 'restoring' and 'did not list this copy' in row['reason']
 
 
+def test_a_copy_hss_stops_listing_among_many_exact_items_keeps_saying_so_at_the_last_check(clocked):
+    # README: an exact item the project's listing does not show stays restoring with that reason; the last check
+    # says HSS did not list it then (check the host in the HSS console), not that the host's agent is not done.
+    tenant, clock = clocked
+    args, added = many_exact_items(tenant, SLOW['host_id'], MANY)
+    gone = added[0]['file_path']
+
+    def sleep(seconds):  # after the start's PUT: HSS stops listing the first copy (deleted in HSS)
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.file_path != gone]
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep)
+    result = war_room.run('hss-restore-isolated', dict(args, timeout_in_seconds='30'))
+
+    assert not result.failed, result.entries[-1]
+    [row] = [row for row in listed_rows(result) if row['file_path'] == gone]
+    assert row['outcome'] == 'restoring' and result.runs == 1 + 30 // 10
+    assert 'not list this copy' in row['reason'] and 'HSS console' in row['reason']
+    assert 'agent' not in row['reason']
+
+
 def test_copies_still_restoring_are_not_reported_restored_when_another_restore_ends_while_the_pages_are_read(clocked):
     # The rows of a listing by status move up as copies leave it; the check must not take the rows it then misses
     # for copies that were restored. Another restore in the project ends between the check's first and second page.
