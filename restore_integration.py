@@ -241,6 +241,7 @@ HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 # A check waits for its turns at most the polling time left, but at least this long: at the timeout (none left) the
 # pages of its listing, paced at the instance's rate, still get their turns.
 HSS_CHECK_LEAST_WAIT_SECONDS = 5
+HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
 HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
@@ -2936,8 +2937,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         began, copies, rows = client.limiter.clock(), {}, []
         for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
             if found is None:
-                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
-                                          'isolated copy of this file {where}; it may be restored already'))
+                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'], not_isolated_text(
+                    enterprise_project_id or client.enterprise_project_id)))
             else:
                 copies.setdefault(copy_key(found), found)
         items = list(copies.values())
@@ -2975,6 +2976,20 @@ def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dic
         row['host_id'] = hosts[0]
     where = f'on host {", ".join(sorted(set(hosts)))}' if hosts else 'on any host'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {what.format(where=where)}.')
+
+
+def not_isolated_text(scope: str | None) -> str:
+    """What HSS not listing an isolated copy may mean (not_found_row's ``what``), by the enterprise project listed
+    (``scope``; None: the default one): no request is spent to tell which."""
+    if scope == HSS_ALL_ENTERPRISE_PROJECTS:
+        listed, elsewhere = 'in any enterprise project', ''
+    else:
+        listed = f'in enterprise project {scope}' if scope else 'in the default enterprise project'
+        elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
+                     f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
+    return (f'isolated copy of this file {{where}} {listed}: it may be restored already, {"" if elsewhere else "or "}'
+            f'still being isolated (HSS lists it isolating: run the command again once HSS lists it isolated)'
+            f'{elsewhere}')
 
 
 def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,

@@ -8,7 +8,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import cached_token, hss_seed_copies
+from conftest import HSS_SEED, cached_token, hss_seed_copies, load_json
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -167,6 +167,34 @@ def test_a_hash_isolated_nowhere_is_reported_not_found_without_error(hss_tenant)
     [row] = rows_of(result)
     assert row['outcome'] == 'not_found' and 'no isolated copy' in row['reason']
     assert hss_tenant.backend.put_sizes == []
+
+
+def test_a_hash_hss_is_still_isolating_is_reported_not_found_with_isolating_among_the_reasons(hss_tenant):
+    # The seed's isolation_status isolating: the isolation task is issued, the copy not isolated yet (README).
+    host, file_hash = sorted(hss_tenant.backend.hosts)[0], 'ab' * 32
+    hss_tenant.backend.add_isolated_files(host, 1, file_hash=file_hash, isolation_status='isolating')
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not result.failed
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found' and 'being isolated' in row['reason'] and 'restored already' in row['reason']
+    assert hss_tenant.backend.put_sizes == []
+
+
+def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to_list_every_project(hss_tenant):
+    # HSS API: enterprise_project_id left out lists the default enterprise project; all_granted_eps lists all.
+    seed = load_json(HSS_SEED)
+    web = next(h for h in seed['hosts'] if h.get('enterprise_project_id') not in (None, '', '0'))
+    file_hash = web['isolated_files'][0]['file_hash']
+
+    result = war_room(hss_tenant, hss_enterprise_project_id='').run(
+        'hss-restore-isolated', {'file_hash': file_hash, 'host_id': web['host_id']})
+
+    assert not result.failed
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found'
+    assert 'enterprise_project_id' in row['reason'] and 'all_granted_eps' in row['reason']
 
 
 @pytest.mark.parametrize('args, complaint', [
