@@ -1857,6 +1857,12 @@ class HssClient:
         return self._all_pages(lambda offset: self.list_isolated_files(offset=offset, **filters),
                                HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
+    def isolated_files_of_each(self, by: str, values: list[str], **filters: Any) -> list[list[Any]]:
+        """Every row HSS lists for each value of ``by`` (file_hash or file_path), in the values' order: the listings
+        are read side by side, each as all_isolated_files reads one."""
+        return self._all_pages_of_each(values, lambda value, offset: self.list_isolated_files(
+            offset=offset, **{by: value}, **filters), HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
         """One page of the host security events that occurred from begin_ms to end_ms (two days apart at most),
@@ -1922,23 +1928,33 @@ class HssClient:
         return body
 
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
-        """Every row of a listing: the first page gives total_num, and the rest are read side by side, a step of what
-        the first page served apart (some HSS versions, or a gateway, cap a page below the limit asked: stepping by the
-        limit would skip rows). A total_num grown meanwhile (events are listed newest first: each new one moves the
-        others down a place) sends the client on to the offsets it added, and a row met twice is kept once."""
-        first = read_page(0)
-        rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
-        if not rows or total <= len(rows):
-            return rows
-        step, read_to, grew = min(len(rows), page_size), len(rows), False
+        return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
+
+    def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], dict[str, Any]], page_size: int,
+                           what: str) -> list[list[Any]]:
+        """Every row of each key's listing: the first pages (side by side) give total_num, then the rest of every
+        listing are read side by side, a step of what its first page served apart (some HSS versions, or a gateway,
+        cap a page below the limit asked: stepping by the limit would skip rows). A total_num grown meanwhile (events
+        are listed newest first: each new one moves the others down a place) sends the client on to the offsets it
+        added, and a row met twice is kept once. Every map runs on this thread, which alone reports progress."""
+        listings = []
+        for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
+            rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
+            # read on only when the first page holds fewer than total_num; from its end, a page's worth apart
+            listings.append({'rows': rows, 'total': total if rows and total > len(rows) else 0,
+                             'step': min(len(rows), page_size), 'read_to': len(rows), 'grew': False})
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
-        while offsets := list(range(read_to, min(total, HSS_MAX_OFFSET + 1), step)):
-            for page in self.bulk.map(read_page, offsets, what=what):
-                rows.extend(page['data_list'])
-                grew |= whole_number(page.get('total_num'), 0) > total
-                total = max(total, whole_number(page.get('total_num'), 0))
-            read_to = offsets[-1] + step
-        return list({json.dumps(row, sort_keys=True): row for row in rows}.values()) if grew else rows
+        while work := [(index, offset) for index, listing in enumerate(listings) for offset in
+                       range(listing['read_to'], min(listing['total'], HSS_MAX_OFFSET + 1), listing['step'] or 1)]:
+            pages = self.bulk.map(lambda job: read_page(keys[job[0]], job[1]), work, what=what)
+            for (index, offset), page in zip(work, pages):
+                listing, total = listings[index], whole_number(page.get('total_num'), 0)
+                listing['rows'].extend(page['data_list'])
+                listing['grew'] |= total > listing['total']
+                listing['total'] = max(listing['total'], total)
+                listing['read_to'] = offset + listing['step']
+        return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values()) if listing['grew']
+                else listing['rows'] for listing in listings]
 
     def hss_clock_at(self, moment: float, attempts: Iterable[Attempt] = ()) -> int:
         """HSS's clock (ms) at ``moment`` (the limiter's clock), or a little earlier, for a request sent then: the
@@ -2996,13 +3012,16 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
                     isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
     """(the hash or path asked for, each copy HSS lists that matches it exactly) in ``isolation_status`` (None: any);
     a value that matches nothing yields (value, None) once. The listing is not filtered by status: copies that leave
-    a status while its pages are read would move the later rows up, past a page already read."""
+    a status while its pages are read would move the later rows up, past a page already read. The values are listed
+    side by side (the client's bulk runner), and yielded in their order."""
     hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
     by = 'file_hash' if hashes else 'file_path'
-    for value in dict.fromkeys(fields[by]):  # a value repeated (exact items sharing a hash) is listed once
+    values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
+    listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
+                                             isolation_status=None)
+    for value, listed in zip(values, listings):
         matched = False
-        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None,
-                                               **{by: value}):
+        for found in listed:
             # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
             if hashes:
                 exact = str(found.get('file_hash', '')).lower() == value.lower() and (
