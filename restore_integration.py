@@ -2421,13 +2421,14 @@ def is_sha256_text(value: Any) -> bool:
 def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
     started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
-    before this one, the batches HSS refused, and when the start's listing began (None for exact items, not listed).
-    Small at any item count: the items are found again by the same arguments."""
+    before this one, the batches HSS refused, when the start's listing began (None for exact items, not listed), and
+    how many copies that listing found and the start sent (None when not listed, or from an older version). Small at
+    any item count: the items are found again by the same arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12}))?)?',
-                         str(value).strip())
+    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
+                         r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
     started = int(match[2]) if match and match[2] else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
     if match is None or (started or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
@@ -2436,16 +2437,19 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = int(match[1])
     return {'accepted': accepted, 'started': started, 'checks': int(match[3]),
-            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None}
+            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None,
+            'sent': int(match[6]) if match[6] else None}
 
 
 def state_text(state: dict[str, Any]) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
     was: 10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when
-    the start listed the copies. ``started`` None: left out (a follow command)."""
+    the start listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow
+    command)."""
     text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
     if state.get('listed') is not None:
-        return text + f':{state.get("refused", 0):x}:{max(state["accepted"] - state["listed"], 0)}'
+        sent = f':{state["sent"]}' if state.get('sent') is not None else ''
+        return text + f':{state.get("refused", 0):x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
     return text + (f':{state["refused"]:x}' if state.get('refused') else '')
 
 
@@ -2972,7 +2976,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     schedule = None
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
-                 'refused': refused, 'listed': listed}
+                 'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
             readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
@@ -3095,44 +3099,65 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     left = timeout - polling_elapsed(state['started'], checks * interval)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       HSS_CHECK_LEAST_WAIT_SECONDS))
-    rows, unread = [], None
+    rows, unread, unlisted = [], None, 0
     try:
-        rows = restore_progress(client, fields, enterprise_project_id, state)
+        rows, unlisted = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout
     if running and out_of_time:
-        for row in rows:
-            if row['outcome'] == HSS_OUTCOME_RESTORING and row.get('reason') == HSS_NOT_LISTED_AT_CHECK:
-                row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow)
-            elif row['outcome'] == HSS_OUTCOME_RESTORING:
-                row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
-                                 f'agent has not finished it. Check in the HSS console that the agent of '
-                                 f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
-                                 f'it is. To follow it: {follow}')
+        last_check_reasons(rows, elapsed, follow)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)))
+        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)) +
+        (f', {unlisted} sent and no longer listed' if unlisted else ''))
+    note = unlisted_note(unlisted, state.get('sent'))
     schedule = None
     if running and polling and not out_of_time:
-        readable = f'{said} Checking again in {interval} s.' if unread else f'{said}; checking again in {interval} s.'
+        readable = f'{said} Checking again in {interval} s.' if unread else \
+            f'{said}; checking again in {interval} s.{note}'
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule,
-                         raw_response={'elapsed_seconds': elapsed, 'items': rows, 'follow_commands': [follow]})
+        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows) + note
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule, raw_response={
+        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
+
+
+def last_check_reasons(rows: list[dict[str, Any]], elapsed: int, follow: str) -> None:
+    """The last check's reason of each copy still restoring: what to check, and the command that follows it."""
+    for row in rows:
+        if row['outcome'] == HSS_OUTCOME_RESTORING and row.get('reason') == HSS_NOT_LISTED_AT_CHECK:
+            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow)
+        elif row['outcome'] == HSS_OUTCOME_RESTORING:
+            row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
+                             f'agent has not finished it. Check in the HSS console that the agent of '
+                             f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
+                             f'it is. To follow it: {follow}')
+
+
+def unlisted_note(unlisted: int, sent: int | None) -> str:
+    """What a check says of the copies a restore by hash or path sent that HSS no longer lists: restore_state names
+    no copy, so their rows stay as the start wrote them (restoring), and this note says they are not known back."""
+    if not unlisted:
+        return ''
+    return (f'\n\nHSS no longer lists {unlisted} of the {sent} copies this restore sent, isolated or restored (a host '
+            f'removed from HSS, or the copy deleted), so whether they are back is not known; their rows keep what an '
+            f'earlier run wrote (the start: restoring), as this restore names no copy. Check the hosts in the HSS '
+            f'console.')
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> list[dict[str, Any]]:
+                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
-    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own."""
+    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
+    how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
+    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        return exact_items_progress(client, fields, enterprise_project_id, state)
+        return exact_items_progress(client, fields, enterprise_project_id, state), 0
     sent = sent_exact_items(fields, state) if exact else set()
     rows, listed = [], {}
     for value, found in matching_copies(client, fields, enterprise_project_id, None):
@@ -3142,10 +3167,14 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         elif found is not None and (not exact or copy_key(found) in sent):
             key = copy_key(found)
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    rows += [row for found in listed.values() if (row := progress_row(found, state, exact=exact)) is not None]
+    own = [(found, progress_row(found, state, exact=exact)) for found in listed.values()]
+    rows += [row for _, row in own if row is not None]
     rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
               'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted(sent - set(listed))]
-    return rows
+    if exact or state.get('sent') is None:
+        return rows, 0
+    still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
+    return rows, max(state['sent'] - still, 0)
 
 
 def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,

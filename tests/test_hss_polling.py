@@ -551,3 +551,27 @@ def test_a_check_throttled_at_the_timeout_waits_no_longer_than_the_polling_time_
     last = result.entries[-1]
     assert 'not read at this check' in last['HumanReadable'] and '429' in last['HumanReadable']
     assert result.runs == 7 and 60 <= last['Contents']['elapsed_seconds'] <= 60 + 5
+
+
+def test_a_copy_a_restore_by_hash_sent_that_hss_stops_listing_is_said_to_be_unlisted_not_left_silent(clocked):
+    # README: the state carries how many copies a restore by hash sent; a check that lists fewer says how many HSS
+    # no longer lists (check the HSS console), so an entry never reads as done while the context says restoring.
+    tenant, clock = clocked
+    file_hash = 'ab' * 32
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+
+    def sleep(seconds):  # after the start's PUT: HSS stops listing the copy on h-b (the host removed from HSS)
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id != 'h-b']
+
+    result = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep).run(
+        'hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries[-1]
+    assert {row['host_id']: row['outcome'] for row in listed_rows(result)} == {'h-a': 'restored', 'h-b': 'restoring'}
+    last = result.entries[-1]
+    assert last['Contents']['unlisted_copies'] == 1
+    assert 'no longer list' in last['HumanReadable'] and 'HSS console' in last['HumanReadable']
+    assert '1 of the 2 copies' in last['HumanReadable']
