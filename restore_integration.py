@@ -266,12 +266,19 @@ HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
+# A check waits for its turns at most the polling time left, but at least this long: at the timeout (none left) the
+# pages of its listing, paced at the instance's rate, still get their turns.
+HSS_CHECK_LEAST_WAIT_SECONDS = 5
+HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
 HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
 # The same in the whole project's listing, which can miss a row while paging: not taken as restored, nor as gone.
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
+# The same at the last check: polling ends with it unlisted, so the reason says so, not that the agent is busy.
+HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
+                                'back is not known: check the host in the HSS console. To follow it: {follow}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
@@ -1934,6 +1941,12 @@ class HssClient:
         return self._all_pages(lambda offset: self.list_isolated_files(offset=offset, **filters),
                                HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
+    def isolated_files_of_each(self, by: str, values: list[str], **filters: Any) -> list[list[Any]]:
+        """Every row HSS lists for each value of ``by`` (file_hash or file_path), in the values' order: the listings
+        are read side by side, each as all_isolated_files reads one."""
+        return self._all_pages_of_each(values, lambda value, offset: self.list_isolated_files(
+            offset=offset, **{by: value}, **filters), HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
         """One page of the host security events that occurred from begin_ms to end_ms (two days apart at most),
@@ -1999,23 +2012,33 @@ class HssClient:
         return body
 
     def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
-        """Every row of a listing: the first page gives total_num, and the rest are read side by side, a step of what
-        the first page served apart (some HSS versions, or a gateway, cap a page below the limit asked: stepping by the
-        limit would skip rows). A total_num grown meanwhile (events are listed newest first: each new one moves the
-        others down a place) sends the client on to the offsets it added, and a row met twice is kept once."""
-        first = read_page(0)
-        rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
-        if not rows or total <= len(rows):
-            return rows
-        step, read_to, grew = min(len(rows), page_size), len(rows), False
+        return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
+
+    def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], dict[str, Any]], page_size: int,
+                           what: str) -> list[list[Any]]:
+        """Every row of each key's listing: the first pages (side by side) give total_num, then the rest of every
+        listing are read side by side, a step of what its first page served apart (some HSS versions, or a gateway,
+        cap a page below the limit asked: stepping by the limit would skip rows). A total_num grown meanwhile (events
+        are listed newest first: each new one moves the others down a place) sends the client on to the offsets it
+        added, and a row met twice is kept once. Every map runs on this thread, which alone reports progress."""
+        listings = []
+        for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
+            rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
+            # read on only when the first page holds fewer than total_num; from its end, a page's worth apart
+            listings.append({'rows': rows, 'total': total if rows and total > len(rows) else 0,
+                             'step': min(len(rows), page_size), 'read_to': len(rows), 'grew': False})
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
-        while offsets := list(range(read_to, min(total, HSS_MAX_OFFSET + 1), step)):
-            for page in self.bulk.map(read_page, offsets, what=what):
-                rows.extend(page['data_list'])
-                grew |= whole_number(page.get('total_num'), 0) > total
-                total = max(total, whole_number(page.get('total_num'), 0))
-            read_to = offsets[-1] + step
-        return list({json.dumps(row, sort_keys=True): row for row in rows}.values()) if grew else rows
+        while work := [(index, offset) for index, listing in enumerate(listings) for offset in
+                       range(listing['read_to'], min(listing['total'], HSS_MAX_OFFSET + 1), listing['step'] or 1)]:
+            pages = self.bulk.map(lambda job: read_page(keys[job[0]], job[1]), work, what=what)
+            for (index, offset), page in zip(work, pages):
+                listing, total = listings[index], whole_number(page.get('total_num'), 0)
+                listing['rows'].extend(page['data_list'])
+                listing['grew'] |= total > listing['total']
+                listing['total'] = max(listing['total'], total)
+                listing['read_to'] = offset + listing['step']
+        return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values()) if listing['grew']
+                else listing['rows'] for listing in listings]
 
     def hss_clock_at(self, moment: float, attempts: Iterable[Attempt] = ()) -> int:
         """HSS's clock (ms) at ``moment`` (the limiter's clock), or a little earlier, for a request sent then: the
@@ -2487,13 +2510,14 @@ def is_sha256_text(value: Any) -> bool:
 def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
     started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
-    before this one, the batches HSS refused, and when the start's listing began (None for exact items, not listed).
-    Small at any item count: the items are found again by the same arguments."""
+    before this one, the batches HSS refused, when the start's listing began (None for exact items, not listed), and
+    how many copies that listing found and the start sent (None when not listed, or from an older version). Small at
+    any item count: the items are found again by the same arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12}))?)?',
-                         str(value).strip())
+    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
+                         r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
     started = int(match[2]) if match and match[2] else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
     if match is None or (started or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
@@ -2502,16 +2526,19 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = int(match[1])
     return {'accepted': accepted, 'started': started, 'checks': int(match[3]),
-            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None}
+            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None,
+            'sent': int(match[6]) if match[6] else None}
 
 
 def state_text(state: dict[str, Any]) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
     was: 10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when
-    the start listed the copies. ``started`` None: left out (a follow command)."""
+    the start listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow
+    command)."""
     text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
     if state.get('listed') is not None:
-        return text + f':{state.get("refused", 0):x}:{max(state["accepted"] - state["listed"], 0)}'
+        sent = f':{state["sent"]}' if state.get('sent') is not None else ''
+        return text + f':{state.get("refused", 0):x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
     return text + (f':{state["refused"]:x}' if state.get('refused') else '')
 
 
@@ -3048,8 +3075,8 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     polling, interval, timeout = polling_arguments(args)
     state = hss_restore_state(args.get('restore_state'))
-    client.transport.wait_at_most(timeout)
-    if state is None:
+    if state is None:  # the start has the whole polling time; a check, what is left of it (check_hss_restore)
+        client.transport.wait_at_most(timeout)
         return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
     return check_hss_restore(client, args, fields, state, enterprise_project_id, polling, interval, timeout)
 
@@ -3063,8 +3090,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         began, copies, rows = client.limiter.clock(), {}, []
         for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
             if found is None:
-                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
-                                          'isolated copy of this file {where}; it may be restored already'))
+                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'], not_isolated_text(
+                    enterprise_project_id or client.enterprise_project_id)))
             else:
                 copies.setdefault(copy_key(found), found)
         items = list(copies.values())
@@ -3082,7 +3109,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     schedule = None
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
-                 'refused': refused, 'listed': listed}
+                 'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
             readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
@@ -3104,17 +3131,34 @@ def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dic
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {what.format(where=where)}.')
 
 
+def not_isolated_text(scope: str | None) -> str:
+    """What HSS not listing an isolated copy may mean (not_found_row's ``what``), by the enterprise project listed
+    (``scope``; None: the default one): no request is spent to tell which."""
+    if scope == HSS_ALL_ENTERPRISE_PROJECTS:
+        listed, elsewhere = 'in any enterprise project', ''
+    else:
+        listed = f'in enterprise project {scope}' if scope else 'in the default enterprise project'
+        elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
+                     f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
+    return (f'isolated copy of this file {{where}} {listed}: it may be restored already, {"" if elsewhere else "or "}'
+            f'still being isolated (HSS lists it isolating: run the command again once HSS lists it isolated)'
+            f'{elsewhere}')
+
+
 def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
                     isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
     """(the hash or path asked for, each copy HSS lists that matches it exactly) in ``isolation_status`` (None: any);
     a value that matches nothing yields (value, None) once. The listing is not filtered by status: copies that leave
-    a status while its pages are read would move the later rows up, past a page already read."""
+    a status while its pages are read would move the later rows up, past a page already read. The values are listed
+    side by side (the client's bulk runner), and yielded in their order."""
     hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
     by = 'file_hash' if hashes else 'file_path'
-    for value in dict.fromkeys(fields[by]):  # a value repeated (exact items sharing a hash) is listed once
+    values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
+    listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
+                                             isolation_status=None)
+    for value, listed in zip(values, listings):
         matched = False
-        for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None,
-                                               **{by: value}):
+        for found in listed:
             # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
             if hashes:
                 exact = str(found.get('file_hash', '')).lower() == value.lower() and (
@@ -3179,46 +3223,74 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
-    rows, unread = [], None
-    try:
-        rows = restore_progress(client, fields, enterprise_project_id, state)
-    except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
-        unread = str(error)
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
     state = dict(state, started=state['started'] or int(time.time() * 1000), checks=checks)
+    # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
+    # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
+    left = timeout - polling_elapsed(state['started'], checks * interval)
+    client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
+                                      HSS_CHECK_LEAST_WAIT_SECONDS))
+    rows, unread, unlisted = [], None, 0
+    try:
+        rows, unlisted = restore_progress(client, fields, enterprise_project_id, state)
+    except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
+        unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
     out_of_time = elapsed + interval > timeout
     if running and out_of_time:
-        for row in rows:
-            if row['outcome'] == HSS_OUTCOME_RESTORING:
-                row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
-                                 f'agent has not finished it. Check in the HSS console that the agent of '
-                                 f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
-                                 f'it is. To follow it: {follow}')
+        last_check_reasons(rows, elapsed, follow)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)))
+        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)) +
+        (f', {unlisted} sent and no longer listed' if unlisted else ''))
+    note = unlisted_note(unlisted, state.get('sent'))
     schedule = None
     if running and polling and not out_of_time:
-        readable = f'{said} Checking again in {interval} s.' if unread else f'{said}; checking again in {interval} s.'
+        readable = f'{said} Checking again in {interval} s.' if unread else \
+            f'{said}; checking again in {interval} s.{note}'
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule,
-                         raw_response={'elapsed_seconds': elapsed, 'items': rows, 'follow_commands': [follow]})
+        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows) + note
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule, raw_response={
+        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
+
+
+def last_check_reasons(rows: list[dict[str, Any]], elapsed: int, follow: str) -> None:
+    """The last check's reason of each copy still restoring: what to check, and the command that follows it."""
+    for row in rows:
+        if row['outcome'] == HSS_OUTCOME_RESTORING and row.get('reason') == HSS_NOT_LISTED_AT_CHECK:
+            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow)
+        elif row['outcome'] == HSS_OUTCOME_RESTORING:
+            row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
+                             f'agent has not finished it. Check in the HSS console that the agent of '
+                             f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
+                             f'it is. To follow it: {follow}')
+
+
+def unlisted_note(unlisted: int, sent: int | None) -> str:
+    """What a check says of the copies a restore by hash or path sent that HSS no longer lists: restore_state names
+    no copy, so their rows stay as the start wrote them (restoring), and this note says they are not known back."""
+    if not unlisted:
+        return ''
+    return (f'\n\nHSS no longer lists {unlisted} of the {sent} copies this restore sent, isolated or restored (a host '
+            f'removed from HSS, or the copy deleted), so whether they are back is not known; their rows keep what an '
+            f'earlier run wrote (the start: restoring), as this restore names no copy. Check the hosts in the HSS '
+            f'console.')
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> list[dict[str, Any]]:
+                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
-    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own."""
+    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
+    how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
+    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        return exact_items_progress(client, fields, enterprise_project_id, state)
+        return exact_items_progress(client, fields, enterprise_project_id, state), 0
     sent = sent_exact_items(fields, state) if exact else set()
     rows, listed = [], {}
     for value, found in matching_copies(client, fields, enterprise_project_id, None):
@@ -3228,10 +3300,14 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         elif found is not None and (not exact or copy_key(found) in sent):
             key = copy_key(found)
             listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    rows += [row for found in listed.values() if (row := progress_row(found, state, exact=exact)) is not None]
+    own = [(found, progress_row(found, state, exact=exact)) for found in listed.values()]
+    rows += [row for _, row in own if row is not None]
     rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
               'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted(sent - set(listed))]
-    return rows
+    if exact or state.get('sent') is None:
+        return rows, 0
+    still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
+    return rows, max(state['sent'] - still, 0)
 
 
 def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,

@@ -11,7 +11,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import HSS_SEED, MovedWallClock, WaitClock as Clock, load_json, start_hss_tenant
+from conftest import (HSS_SEED, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock, load_json,
+                      start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -178,6 +179,27 @@ def test_a_copy_hss_stops_listing_among_many_exact_items_is_never_reported_resto
     assert not check.failed, check.entries[-1]
     [row] = [row for row in listed_rows(check) if row['file_path'] == gone]
     assert row['outcome'] == 'restoring' and 'did not list this copy' in row['reason']
+
+
+def test_a_copy_hss_stops_listing_among_many_exact_items_keeps_saying_so_at_the_last_check(clocked):
+    # README: an exact item the project's listing does not show stays restoring with that reason; the last check
+    # says HSS did not list it then (check the host in the HSS console), not that the host's agent is not done.
+    tenant, clock = clocked
+    args, added = many_exact_items(tenant, SLOW['host_id'], MANY)
+    gone = added[0]['file_path']
+
+    def sleep(seconds):  # after the start's PUT: HSS stops listing the first copy (deleted in HSS)
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.file_path != gone]
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep)
+    result = war_room.run('hss-restore-isolated', dict(args, timeout_in_seconds='30'))
+
+    assert not result.failed, result.entries[-1]
+    [row] = [row for row in listed_rows(result) if row['file_path'] == gone]
+    assert row['outcome'] == 'restoring' and result.runs == 1 + 30 // 10
+    assert 'not list this copy' in row['reason'] and 'HSS console' in row['reason']
+    assert 'agent' not in row['reason']
 
 
 def test_copies_still_restoring_are_not_reported_restored_when_another_restore_ends_while_the_pages_are_read(clocked):
@@ -510,3 +532,46 @@ def test_a_file_isolated_again_among_many_exact_items_is_reported_as_hss_lists_i
     old, new = statuses_of(tenant, item)
     [row] = [row for row in listed_rows(result) if row['host_id'] == item['host_id']]
     assert row['outcome'] == OUTCOME_OF_STATUS[new] == 'failed', (row, old, new)
+
+
+def test_a_check_throttled_at_the_timeout_waits_no_longer_than_the_polling_time_left(monkeypatch):
+    # README (Bulk restores, One run stays short): a check waits no longer than the polling time left, at least 5 s
+    clock = FakeClock(1000.0)
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(stage_seconds=10_000.0, clock=clock)  # the copy stays restoring throughout
+    try:
+        # the start's listing and PUT, the checks at 10 to 50 s: then HSS throttles every request
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok*7,429*5000;retry-after=1'))
+        room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.advance, clock=clock)
+        result = room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'timeout_in_seconds': '60'})
+    finally:
+        tenant.stack.close()
+
+    last = result.entries[-1]
+    assert 'not read at this check' in last['HumanReadable'] and '429' in last['HumanReadable']
+    assert result.runs == 7 and 60 <= last['Contents']['elapsed_seconds'] <= 60 + 5
+
+
+def test_a_copy_a_restore_by_hash_sent_that_hss_stops_listing_is_said_to_be_unlisted_not_left_silent(clocked):
+    # README: the state carries how many copies a restore by hash sent; a check that lists fewer says how many HSS
+    # no longer lists (check the HSS console), so an entry never reads as done while the context says restoring.
+    tenant, clock = clocked
+    file_hash = 'ab' * 32
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+
+    def sleep(seconds):  # after the start's PUT: HSS stops listing the copy on h-b (the host removed from HSS)
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id != 'h-b']
+
+    result = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep).run(
+        'hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries[-1]
+    assert {row['host_id']: row['outcome'] for row in listed_rows(result)} == {'h-a': 'restored', 'h-b': 'restoring'}
+    last = result.entries[-1]
+    assert last['Contents']['unlisted_copies'] == 1
+    assert 'no longer list' in last['HumanReadable'] and 'HSS console' in last['HumanReadable']
+    assert '1 of the 2 copies' in last['HumanReadable']

@@ -8,10 +8,12 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import cached_token, hss_seed_copies
+from conftest import HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app
+from warroom.emulator.httpserver import LoopbackServer
 from warroom.runtime import Demisto, WarRoom
 
 COPIES = hss_seed_copies()
@@ -167,6 +169,34 @@ def test_a_hash_isolated_nowhere_is_reported_not_found_without_error(hss_tenant)
     [row] = rows_of(result)
     assert row['outcome'] == 'not_found' and 'no isolated copy' in row['reason']
     assert hss_tenant.backend.put_sizes == []
+
+
+def test_a_hash_hss_is_still_isolating_is_reported_not_found_with_isolating_among_the_reasons(hss_tenant):
+    # The seed's isolation_status isolating: the isolation task is issued, the copy not isolated yet (README).
+    host, file_hash = sorted(hss_tenant.backend.hosts)[0], 'ab' * 32
+    hss_tenant.backend.add_isolated_files(host, 1, file_hash=file_hash, isolation_status='isolating')
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not result.failed
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found' and 'being isolated' in row['reason'] and 'restored already' in row['reason']
+    assert hss_tenant.backend.put_sizes == []
+
+
+def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to_list_every_project(hss_tenant):
+    # HSS API: enterprise_project_id left out lists the default enterprise project; all_granted_eps lists all.
+    seed = load_json(HSS_SEED)
+    web = next(h for h in seed['hosts'] if h.get('enterprise_project_id') not in (None, '', '0'))
+    file_hash = web['isolated_files'][0]['file_hash']
+
+    result = war_room(hss_tenant, hss_enterprise_project_id='').run(
+        'hss-restore-isolated', {'file_hash': file_hash, 'host_id': web['host_id']})
+
+    assert not result.failed
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found'
+    assert 'enterprise_project_id' in row['reason'] and 'all_granted_eps' in row['reason']
 
 
 @pytest.mark.parametrize('args, complaint', [
@@ -470,3 +500,29 @@ def test_a_restore_hss_carried_out_though_every_answer_was_lost_is_followed_not_
     start = result.entries[0]
     assert 'lost' in start['HumanReadable'] and start['Contents']['follow_commands']  # said honestly, and followed
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+
+
+def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_check(hss_tenant):
+    # README: both commands take lists and run bulk work side by side (max_concurrency requests in flight)
+    host = sorted(hss_tenant.backend.hosts)[0]
+    added = hss_tenant.backend.add_isolated_files(host, 40)  # 40 files, a hash each: one listing per hash
+    hashes = [item['file_hash'] for item in added]
+    missing = 'e' * 64  # isolated nowhere: its not_found row comes after the copies, as before
+    args = {'file_hash': ','.join(hashes[:20] + [missing] + hashes[20:]), 'polling': 'false'}
+    in_flight = InFlight(create_hss_app(hss_tenant.gateway), delay=0.05)
+    with LoopbackServer(in_flight) as server:
+        params = hss_tenant.params('aksk', max_concurrency='8', hss_endpoint=server.url)
+        started = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated', args)
+        start_most, in_flight.most = in_flight.most, 0
+        [follow] = started.entries[-1]['Contents']['follow_commands']
+        state = follow.split('restore_state=')[1]
+        checked = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', dict(args, restore_state=state))
+
+    assert not started.failed and not checked.failed, (started.entries[-1], checked.entries[-1])
+    assert start_most > 1 and in_flight.most > 1  # listings side by side (one PUT of 40 cannot overlap itself)
+    assert hss_tenant.backend.put_sizes == [40]
+    first_rows = started.entries[-1]['Contents']['items']
+    assert [row['file_hash'] for row in first_rows] == hashes + [missing]
+    assert [row['outcome'] for row in first_rows] == ['restoring'] * 40 + ['not_found']
+    assert {row['file_hash'] for row in rows_of(checked)} == set(hashes) | {missing}
