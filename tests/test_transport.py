@@ -429,16 +429,12 @@ def test_an_https_url_on_a_plain_http_port_is_named_as_such_not_as_a_certificate
     assert 'answered in plain HTTP' in entry['Contents'] and 'Trust any certificate' not in entry['Contents']
 
 
-class AlertingTlsPeer:
-    """A port that answers every TLS ClientHello with a fatal handshake_failure alert (RFC 8446 6.2, record type 21,
-    alert 40): a TLS server that shares no protocol version or cipher with the client."""
-
-    ALERT = bytes([21, 3, 3, 0, 2, 2, 40])
+class LoopbackPeer:
+    """A port on 127.0.0.1 that answers each connection once, as its subclass's ``_answer`` says, then closes it."""
 
     def __init__(self):
         self.listener = socket.create_server(('127.0.0.1', 0))
-        self.url = f'https://127.0.0.1:{self.listener.getsockname()[1]}'
-        self.hellos = 0
+        self.port = self.listener.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -448,12 +444,27 @@ class AlertingTlsPeer:
             except OSError:
                 return
             with connection:
-                if connection.recv(4096)[:1] == b'\x16':  # a handshake record: the ClientHello
-                    self.hellos += 1
-                connection.sendall(self.ALERT)
+                self._answer(connection)
 
     def close(self):
         self.listener.close()
+
+
+class AlertingTlsPeer(LoopbackPeer):
+    """A port that answers every TLS ClientHello with a fatal handshake_failure alert (RFC 8446 6.2, record type 21,
+    alert 40): a TLS server that shares no protocol version or cipher with the client."""
+
+    ALERT = bytes([21, 3, 3, 0, 2, 2, 40])
+
+    def __init__(self):
+        self.hellos = 0
+        super().__init__()
+        self.url = f'https://127.0.0.1:{self.port}'
+
+    def _answer(self, connection):
+        if connection.recv(4096)[:1] == b'\x16':  # a handshake record: the ClientHello
+            self.hellos += 1
+        connection.sendall(self.ALERT)
 
 
 @pytest.mark.parametrize('insecure', [True, False], ids=['verification off', 'verification on'])
@@ -514,30 +525,21 @@ def test_a_proxy_login_outside_latin1_is_refused_in_words_without_its_password(
     assert proxy.seen == [] and all(vendor.gateway.requests == [] for vendor in vendors)
 
 
-class RefusingTunnelProxy:
+class RefusingTunnelProxy(LoopbackPeer):
     """A proxy on 127.0.0.1 that answers every CONNECT with 407 Proxy Authentication Required, counting them."""
 
     def __init__(self):
         self.connects = 0
-        self.listener = socket.socket()
-        self.listener.bind(('127.0.0.1', 0))
-        self.listener.listen(16)
-        self.url = f'http://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{self.listener.getsockname()[1]}'
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
+        self.url = f'http://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{self.port}'
 
-    def _serve(self):
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            with connection:
-                head = b''
-                while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
-                    head += data
-                self.connects += head.startswith(b'CONNECT ')
-                connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic '
-                                   b'realm="corp"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+    def _answer(self, connection):
+        head = b''
+        while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
+            head += data
+        self.connects += head.startswith(b'CONNECT ')
+        connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n'
+                           b'Content-Length: 0\r\nConnection: close\r\n\r\n')
 
 
 def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_refusing_it(monkeypatch):
@@ -554,7 +556,7 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_r
         demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
         ri.main(demisto)
     finally:
-        tunnel.listener.close()
+        tunnel.close()
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
 
     assert tunnel.connects == len(hashes)  # one CONNECT per restore, none repeated with the refused login
