@@ -2458,6 +2458,14 @@ def polling_elapsed(started_ms: int, at_least_s: int = 0) -> int:
     return max(int(time.time() * 1000) - started_ms, at_least_s * 1000) // 1000
 
 
+def can_be_carried(action_id: Any) -> bool:
+    """Whether an action ID can travel in the hidden action_id JSON list, as Cortex XDR sent it: a finite number or a
+    non-blank text. A first run follows no other (a check would refuse the whole list), and a check takes no other."""
+    if isinstance(action_id, str):
+        return bool(action_id.strip())
+    return isinstance(action_id, (int, float)) and not isinstance(action_id, bool) and abs(action_id) < float('inf')
+
+
 def action_id_list(value: Any) -> list[int | str]:
     """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
     (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
@@ -2465,8 +2473,7 @@ def action_id_list(value: Any) -> list[int | str]:
         return [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
     items = json_list(value, 'action_id')
     for position, item in enumerate(items, 1):
-        finite_number = isinstance(item, (int, float)) and not isinstance(item, bool) and abs(item) < float('inf')
-        if not (finite_number or (isinstance(item, str) and item.strip())):
+        if not can_be_carried(item):
             raise RestoreError(f'action_id item {position} must be an action ID: a whole number from 0 to '
                                f'{MAX_WHOLE_NUMBER}, or (in the JSON list the command writes) a number or a non-blank '
                                f'text, as Cortex XDR sent it; got {printable(item)}. It is set by the command itself '
@@ -2722,14 +2729,6 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
     return action_id, endpoints_count, refusal, problems
-
-
-def can_be_carried(action_id: Any) -> bool:
-    """Whether the next check can read this action ID back from the hidden action_id (action_id_list takes a finite
-    number or a non-blank text): any other is not followed, as a check would refuse the whole list."""
-    if isinstance(action_id, str):
-        return bool(action_id.strip())
-    return isinstance(action_id, (int, float)) and not isinstance(action_id, bool) and abs(action_id) < float('inf')
 
 
 def restore_refusal(reply: dict[str, Any]) -> str | None:
