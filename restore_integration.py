@@ -2715,9 +2715,8 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
         raise RestoreError(f'Cortex XDR accepted the restore but returned action_id {printable(action_id)}, which is '
                            f'neither a number nor a text, {XDR_NOT_FOLLOWABLE}. Look for the action in Cortex XDR > '
                            f'Response > Action Center.')
-    number = isinstance(action_id, int) and not isinstance(action_id, bool)
-    if not (number or isinstance(action_id, str) and action_id.strip()):  # carried back exactly as received
-        problems.append(f'action_id {printable(action_id)} is neither a number nor a text')
+    if isinstance(action_id, float):  # carried back exactly as received, though Cortex XDR numbers its actions whole
+        problems.append(f'action_id {printable(action_id)} is not a whole number')
     count, endpoints_count = reply.get('endpoints_count'), None
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
         endpoints_count = count

@@ -195,3 +195,14 @@ def test_one_file_whose_restore_includes_no_endpoint_ends_at_once(replay_server)
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry and not status_requests(replay_server)
     assert 'no endpoint' in entry['Contents'] and 'nothing to restore' in entry['Contents']
+
+
+def test_an_action_id_that_is_not_whole_is_followed_as_sent_and_its_record_says_what_was_odd(replay_server):
+    # The seed's action_id is a whole number; a fractional one is still a number a check can carry back
+    replay_server.queue(200, {'reply': {'action_id': 3001.5, 'endpoints_count': '3'}}).queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED, 'polling': 'false'})
+
+    [record] = records(result)
+    assert record['action_id'] == 3001.5 and record['status'] == 'IN_PROGRESS'
+    assert '3001.5 is not a whole number' in record['error'] and 'neither a number' not in record['error']
