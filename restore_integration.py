@@ -95,7 +95,6 @@ MAX_IDENTIFIER_LENGTH = 256
 # Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque tokens of these characters, so none can carry a
 # path (../, /), a query (?, #), percent-encoding or a NUL into a request. HSS item fields (host_id, file_hash,
 # file_path, file_attr) are free text of the documented lengths, sent as JSON or encoded query values, never in a path.
-IDENTIFIER_PATTERN = re.compile(r'[A-Za-z0-9_-]+')
 IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
@@ -365,8 +364,8 @@ class RestoreError(Exception):
         self.attempts = tuple(attempts)
 
     def with_sentence(self, sentence: str) -> 'RestoreError':
-        """The same error (type and fields kept) with one more sentence at the end of its message."""
-        self.args = (f'{self} {sentence}',) + tuple(self.args[1:])
+        """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
+        self.args = (f'{self} {sentence}',)
         return self
 
 
@@ -382,13 +381,13 @@ class VendorApiError(RestoreError):
                  attempts: 'Iterable[Attempt]' = ()) -> None:
         self.vendor, self.http_status, self.request_id = vendor, http_status, request_id
         self.vendor_code, self.vendor_message, self.vendor_extra = vendor_code, vendor_message, vendor_extra
-        given = (('code {}', vendor_code is not None, vendor_code), ('message "{}"', vendor_message, vendor_message),
-                 ('details {}', vendor_extra not in (None, '', {}, []), vendor_extra),
-                 ('request id {}', request_id, request_id))
+        given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
+                 'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
+                 'request id {}': request_id or None}
         # A vendor value that is not text is shown as JSON, the form the scrubber knows.
-        details = [form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-                   for form, shown, value in given if shown]
-        said = f' {vendor} said: ' + ', '.join(details) + '.' if details else ''
+        details = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+                            for form, value in given.items() if value is not None)
+        said = f' {vendor} said: {details}.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts)
 
@@ -407,7 +406,7 @@ def short_text(text: Any, limit: int = 200) -> str:
 
 def clean_text(value: Any) -> str:
     """A vendor text, trimmed, with its line ends made plain (Cortex XDR sends "Element not found.\\r\\n")."""
-    return ' '.join(str(value).replace('\r\n', '\n').replace('\r', '\n').split('\n')).strip()
+    return re.sub('\r\n?|\n', ' ', str(value)).strip()
 
 
 ''' SETTINGS '''
@@ -471,9 +470,10 @@ def has_control_characters(text: str) -> bool:
 def check_identifier(text: str, name: str, max_length: int) -> None:
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
-    if not IDENTIFIER_PATTERN.fullmatch(text):
-        bad = re.search(r'[^A-Za-z0-9_-]', text).group()
-        raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds {printable(bad)}.')
+    bad = re.search(r'[^A-Za-z0-9_-]', text)
+    if bad:
+        raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
+                           f'{printable(bad.group())}.')
 
 
 def setting_text(params: dict[str, Any], name: str) -> str:
@@ -489,14 +489,6 @@ def setting_text(params: dict[str, Any], name: str) -> str:
         shown = 'not shown: it holds "@", and may hold a password' if '@' in text else printable(text)
         raise RestoreError(f'The instance setting {name} holds a line break or another control character '
                            f'({shown}). Enter it again.')
-    return text
-
-
-def setting_id(params: dict[str, Any], name: str, max_length: int = 64) -> str:
-    """An ID setting that reaches a request line (letters, digits, - and _), or '' when not set."""
-    text = setting_text(params, name)
-    if text:
-        check_identifier(text, f'The instance setting {name}', max_length)
     return text
 
 
@@ -521,7 +513,7 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
     if is_blank(value):
         return default
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
-    text = '' if isinstance(value, bool) else str(value).strip()
+    text = str(value).strip()  # 'True' and 'False' fail the pattern too
     number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else None
     if number is None or not minimum <= number <= maximum or (whole and number != int(number)):  # NaN fails the range
         raise RestoreError(f'The instance setting {name} must be {"a whole number" if whole else "a number"} from '
@@ -532,8 +524,7 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
 def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
     value = params.get(name)
-    if isinstance(value, dict):
-        value = value.get(part)
+    value = value.get(part) if isinstance(value, dict) else value
     return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ''
 
 
@@ -563,13 +554,13 @@ def setting_secrets(params: dict[str, Any]) -> list[str]:
 
 
 def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
-    return TransportSettings(
-        verify=not setting_bool(params, 'insecure'), proxy=setting_bool(params, 'proxy'),
-        connect_timeout=setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
-        read_timeout=setting_number(params, 'read_timeout', DEFAULT_READ_TIMEOUT, 0.1, 3600),
-        max_retries=setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10, whole=True),
-        retry_backoff=setting_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
-        max_concurrency=setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
+    return TransportSettings(  # the fields in their order, each named by its setting
+        not setting_bool(params, 'insecure'), setting_bool(params, 'proxy'),
+        setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
+        setting_number(params, 'read_timeout', DEFAULT_READ_TIMEOUT, 0.1, 3600),
+        setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10, whole=True),
+        setting_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
+        setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
 
 
 def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
@@ -580,10 +571,9 @@ def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
     missing = [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key)) if not text]
     if missing:
-        raise RestoreError('Cortex XDR is not configured: set ' + ', '.join(missing) + ' in the instance settings.')
-    return XdrSettings(url=normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id=key_id, key=key,
-                       auth_type=auth_type,
-                       rate_limit=setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
+        raise RestoreError(f'Cortex XDR is not configured: set {", ".join(missing)} in the instance settings.')
+    return XdrSettings(normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id, key, auth_type,
+                       setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
 def read_hss_settings(params: dict[str, Any]) -> HssSettings:
@@ -601,11 +591,12 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
-    common = dict(
-        url=normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure),
-        project_id=project_id, auth_type=auth_type, region=region or None,
-        enterprise_project_id=setting_id(params, 'hss_enterprise_project_id') or None,
-        rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
+    url = normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure)
+    scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
+    check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
+    common = dict(url=url, project_id=project_id, auth_type=auth_type, region=region or None,
+                  enterprise_project_id=scope or None,
+                  rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
     if auth_type == 'aksk':
         access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
@@ -628,10 +619,10 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
 def parse_duration_ms(text: Any, name: str) -> int:
     """'3 days', '12 hours', '30 minutes', '1 week' (the words XSOAR's first-fetch settings use) in milliseconds."""
     match = re.fullmatch(r'\s*([0-9]{1,6})\s*(minute|hour|day|week)s?\s*', str(text), re.IGNORECASE)
-    if match is None:
+    if not match:
         raise RestoreError(f'The instance setting {name} must be a number and a unit, such as 3 days, 12 hours or '
                            f'30 minutes; got {printable(text)}.')
-    return int(match.group(1)) * DURATION_UNITS_MS[match.group(2).lower()]
+    return int(match[1]) * DURATION_UNITS_MS[match[2].lower()]
 
 
 def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
@@ -640,8 +631,8 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
     if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
         raise RestoreError(f'The instance setting first_fetch must be more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} '
                            f'days (as far back as HSS lists events); got {printable(first_fetch)}.')
-    max_fetch = setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True)
-    return FetchSettings(first_fetch_ms=first_fetch_ms, max_fetch=max_fetch)
+    return FetchSettings(first_fetch_ms, setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT,
+                                                        whole=True))
 
 
 @dataclass(frozen=True)
@@ -659,11 +650,10 @@ def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
     in_use = tuple(kind for kind, marker in VENDOR_MARKERS.items() if params.get(marker))
     wanted = in_use if vendors is None else tuple(vendors)
-    transport = read_transport_settings(params)
-    xdr = read_xdr_settings(params) if 'xdr' in wanted else None
-    hss = read_hss_settings(params) if 'hss' in wanted else None
-    with_fetch = setting_bool(params, 'isFetch') if with_fetch is None else with_fetch
-    return InstanceSettings(transport, xdr, hss, read_fetch_settings(params) if with_fetch else None, in_use)
+    return InstanceSettings(read_transport_settings(params), read_xdr_settings(params) if 'xdr' in wanted else None,
+                            read_hss_settings(params) if 'hss' in wanted else None,
+                            read_fetch_settings(params) if with_fetch or (
+                                with_fetch is None and setting_bool(params, 'isFetch')) else None, in_use)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -697,8 +687,7 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
 
 
 def normalise_xdr_url(url: str, insecure: bool) -> str:
-    base = normalise_base_url(url, 'xdr_url', insecure)
-    return base[:-len(XDR_API_ROOT)] if base.endswith(XDR_API_ROOT) else base
+    return normalise_base_url(url, 'xdr_url', insecure).removesuffix(XDR_API_ROOT)
 
 
 ''' TRANSPORT '''
