@@ -631,8 +631,8 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
     if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
         raise RestoreError(f'The instance setting first_fetch must be more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} '
                            f'days (as far back as HSS lists events); got {printable(first_fetch)}.')
-    return FetchSettings(first_fetch_ms, setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT,
-                                                        whole=True))
+    max_fetch = setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True)
+    return FetchSettings(first_fetch_ms, max_fetch)
 
 
 @dataclass(frozen=True)
