@@ -724,12 +724,6 @@ class Attempt:
     def describe(self) -> str:
         return self.fault or f'HTTP {self.status}'
 
-    @property
-    def may_have_acted(self) -> bool:
-        """Whether the service may have acted though its answer was lost: it broke after reaching the service, or a
-        gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
-        return self.fault in FAULTS_AFTER_SENDING or (self.fault is None and self.status in MAYBE_APPLIED_STATUSES)
-
 
 NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body that is not JSON, or not parsed yet
 
@@ -749,8 +743,8 @@ class VendorReply:
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
         if self._parsed is UNPARSED:
-            try:  # NaN and Infinity are not JSON (RFC 8259), and XSOAR would not take them on in an entry
-                self._parsed = json.loads(self.body, parse_constant=refuse_json_constant)
+            try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
+                self._parsed = json.loads(self.body, parse_constant=int)
             except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
                 self._parsed = NOT_JSON
         if self._parsed is NOT_JSON:
@@ -789,7 +783,10 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
 
 
 def may_have_applied(attempts: Iterable[Attempt]) -> bool:
-    return any(attempt.may_have_acted for attempt in attempts)
+    """Whether the service may have acted though its answer was lost: an attempt broke after reaching the service, or
+    a gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
+    return any(a.fault in FAULTS_AFTER_SENDING or (a.fault is None and a.status in MAYBE_APPLIED_STATUSES)
+               for a in attempts)
 
 
 @dataclass(frozen=True)
@@ -878,7 +875,7 @@ class AdaptiveRateLimiter:
         with self._lock:
             now = self.clock()
             self._answered.append(now)
-            while self._answered and self._answered[0] < now - self.MEASURE_SPAN:
+            while self._answered[0] < now - self.MEASURE_SPAN:  # never past ``now``, just appended
                 self._answered.popleft()
 
     def _admitted_rate(self, now: float) -> float | None:
@@ -914,10 +911,6 @@ class AdaptiveRateLimiter:
             self.cuts += 1
 
 
-def refuse_json_constant(name: str) -> Any:
-    raise ValueError(f'{name} is not a JSON number')
-
-
 def server_time_ms(headers: Mapping[str, str]) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
     try:
@@ -931,15 +924,11 @@ def server_time_ms(headers: Mapping[str, str]) -> int:
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock: its Date), or None."""
     value = (headers.get('Retry-After') or '').strip()
-    if not value:
-        return None
     if re.fullmatch(r'[0-9]{1,9}(\.[0-9]+)?', value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
+    except (TypeError, ValueError, IndexError, OverflowError):  # '' too
         return None
     return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
 
