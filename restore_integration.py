@@ -1256,9 +1256,9 @@ class HttpTransport:
         for a chunked reply (only: a thread each) a timer shuts the socket down at ``ends``. ReadTimeoutError then,
         whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
         sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
-        cut, timed = threading.Event(), sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
-        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) if timed else None
-        if timer:
+        cut, timer = threading.Event(), None
+        if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
+            timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut))
             timer.daemon = True
             timer.start()
         body = bytearray()
