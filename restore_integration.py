@@ -713,12 +713,6 @@ class Attempt:
     def describe(self) -> str:
         return self.fault or f'HTTP {self.status}'
 
-    @property
-    def may_have_acted(self) -> bool:
-        """Whether the service may have acted though its answer was lost: it broke after reaching the service, or a
-        gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
-        return self.fault in FAULTS_AFTER_SENDING or (self.fault is None and self.status in MAYBE_APPLIED_STATUSES)
-
 
 NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body that is not JSON, or not parsed yet
 
@@ -733,13 +727,13 @@ class VendorReply:
     body: bytes
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
-    _parsed: Any = field(default=UNPARSED, init=False, repr=False, compare=False)
+    _parsed = UNPARSED  # not annotated: no field, json() sets it on the instance
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
         if self._parsed is UNPARSED:
-            try:  # NaN and Infinity are not JSON (RFC 8259), and XSOAR would not take them on in an entry
-                self._parsed = json.loads(self.body, parse_constant=refuse_json_constant)
+            try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
+                self._parsed = json.loads(self.body, parse_constant=int)
             except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
                 self._parsed = NOT_JSON
         if self._parsed is NOT_JSON:
@@ -761,24 +755,24 @@ class VendorReply:
             return self.body.decode('utf-8', 'replace')
 
 
-def describe_attempts(attempts: Iterable[Attempt]) -> str:
-    """What the attempts met, in order, repeats counted: "HTTP 503 (2 times), no answer in time"."""
-    kinds = [attempt.describe() for attempt in attempts]
-    counted = {kind: kinds.count(kind) for kind in kinds}
-    return ', '.join(kind if times == 1 else f'{kind} ({times} times)' for kind, times in counted.items())
-
-
 def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
-    """The sentence an error ends with when the request was retried: how often, after what, why it stopped."""
+    """The sentence an error ends with when the request was retried: how often, after what (in order, repeats counted:
+    "HTTP 503 (2 times), no answer in time"), why it stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
+    kinds = [attempt.describe() for attempt in retried]
+    counted = {kind: kinds.count(kind) for kind in kinds}
+    after = ', '.join(kind if count == 1 else f'{kind} ({count} times)' for kind, count in counted.items())
     stopped = f'; stopped because {gave_up}' if gave_up else ''
     times = 'once' if len(retried) == 1 else f'{len(retried)} times'
-    return f'The request was retried {times} (after {describe_attempts(retried)}){stopped}.'
+    return f'The request was retried {times} (after {after}){stopped}.'
 
 
 def may_have_applied(attempts: Iterable[Attempt]) -> bool:
-    return any(attempt.may_have_acted for attempt in attempts)
+    """Whether the service may have acted though its answer was lost: an attempt broke after reaching the service, or
+    a gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
+    return any(a.fault in FAULTS_AFTER_SENDING or (a.fault is None and a.status in MAYBE_APPLIED_STATUSES)
+               for a in attempts)
 
 
 @dataclass(frozen=True)
@@ -826,8 +820,7 @@ class AdaptiveRateLimiter:
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
         self._next_turn = self._paused_until = 0.0
-        self._pause_asked = self._started = None
-        self._last_cut = None  # when the rate was last cut
+        self._pause_asked = self._started = self._last_cut = None  # _last_cut: when the rate was last cut
         self._rate_at_cut = self.ceiling  # the rate that was throttled then
         self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
         self._answered = deque()  # when the recent answers that were not 429 came back
@@ -848,7 +841,7 @@ class AdaptiveRateLimiter:
             with self._lock:
                 now = self.clock()
                 turn = max(now, self._next_turn, self._paused_until)
-                if deadline is not None and turn > now and turn > deadline:  # 0: the deadline had passed already
+                if deadline is not None and turn > max(now, deadline):  # 0: the deadline had passed already
                     raise OutOfTime(turn - now if now <= deadline else 0.0,
                                     self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
@@ -867,7 +860,7 @@ class AdaptiveRateLimiter:
         with self._lock:
             now = self.clock()
             self._answered.append(now)
-            while self._answered and self._answered[0] < now - self.MEASURE_SPAN:
+            while self._answered[0] < now - self.MEASURE_SPAN:  # never past ``now``, just appended
                 self._answered.popleft()
 
     def _admitted_rate(self, now: float) -> float | None:
@@ -903,10 +896,6 @@ class AdaptiveRateLimiter:
             self.cuts += 1
 
 
-def refuse_json_constant(name: str) -> Any:
-    raise ValueError(f'{name} is not a JSON number')
-
-
 def server_time_ms(headers: Mapping[str, str]) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
     try:
@@ -920,15 +909,11 @@ def server_time_ms(headers: Mapping[str, str]) -> int:
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds from a Retry-After header (delta-seconds, or an HTTP date on the server's clock: its Date), or None."""
     value = (headers.get('Retry-After') or '').strip()
-    if not value:
-        return None
     if re.fullmatch(r'[0-9]{1,9}(\.[0-9]+)?', value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
+    except (TypeError, ValueError, IndexError, OverflowError):  # '' too
         return None
     return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
 
@@ -1032,21 +1017,22 @@ class HttpTransport:
         self.base_url, self.vendor, self.settings, self.token_source = base_url, vendor, settings, token_source
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
-        self.session = UnfollowedRedirectsSession()
-        self.session.verify = settings.verify  # each request passes it too; the session never defaults to less
+        session = self.session = UnfollowedRedirectsSession()
+        session.verify = settings.verify  # each request passes it too; the session never defaults to less
         # Always an auth: else requests adds the host's ~/.netrc (or $NETRC) credentials, even to IAM's token request.
-        self.session.auth = auth or (lambda request: request)
-        self.session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
+        session.auth = auth or (lambda request: request)
+        session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
                                                                                 settings.max_concurrency))
-        self.session.mount('https://', adapter)
-        self.session.mount('http://', adapter)
+        session.mount('https://', adapter)
+        session.mount('http://', adapter)
         # "Use system proxy settings" unchecked: a None per scheme keeps requests from taking HTTP(S)_PROXY from the
         # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
         # http goes to this machine only (normalise_base_url), never through a proxy on another one.
-        local_http = urlsplit(base_url).scheme == 'http' and is_loopback_host(urlsplit(base_url).hostname or '')
-        direct = not settings.proxy or (local_http and proxy_elsewhere(base_url))
+        parts = urlsplit(base_url)
+        direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
+                                        and proxy_elsewhere(base_url))
         self.proxies = {'http': None, 'https': None, 'all': None} if direct else None
         self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
         self.wait_at_most(deadline_s)
@@ -1091,8 +1077,8 @@ class HttpTransport:
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
                     if self.limiter.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
-                    reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
-                    return reply
+                    return self._give_up(attempts, reply, f'the {self.budget_s:g} s this command waits for throttling '
+                                                          f'had passed')
                 self.limiter.answered()
                 if self._wants_new_token(reply, renewals):
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
@@ -1102,11 +1088,8 @@ class HttpTransport:
                     return reply
             faults += 1
             backoff, gave_up = self._fault_wait(policy, faults, fault_waited, reply)
-            if gave_up is not None:
-                if reply is not None:
-                    reply.gave_up = gave_up or None
-                    return reply
-                raise self._fault_error(attempts, gave_up or None)
+            if backoff is None:
+                return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
 
     def _past_last_start(self) -> bool:
@@ -1115,20 +1098,20 @@ class HttpTransport:
         return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
     def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
-                    answer: VendorReply | None) -> tuple[float, str | None]:
+                    answer: VendorReply | None) -> tuple[float | None, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
-        and why the loop gives up instead: '' when the retries are spent, the reason when the wait would pass
-        ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each), None to go on."""
+        or None and why the loop gives up instead: the retries are spent (no reason then), or the wait would pass
+        ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each)."""
+        if faults > policy.max_retries:
+            return None, None
         asked = parse_retry_after(answer.headers) if answer is not None else None
         wait = asked if asked is not None else policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
-        if faults > policy.max_retries:
-            return wait, ''
         if fault_waited + wait > policy.max_fault_wait:
-            return wait, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+            return None, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
         if self.limiter.clock() + wait > self.deadline:
-            return wait, f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
+            return None, f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
         return wait, None
 
     def _send_once(self, method: str, url: str, host: str, attempt: Attempt, attempts: list[Attempt],
@@ -1151,11 +1134,9 @@ class HttpTransport:
                 raise  # no proxy of the environment in use: a fault in the integration
             raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
         except requests.exceptions.ConnectTimeout:
-            seconds = self.settings.connect_timeout
-            attempt.met(FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection within '
-                                             f'{self._time_given(attempt, seconds)}',
-                        RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else 'Check the server URL, the network '
-                        'path and the proxy setting, or raise the connect timeout.')
+            self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection',
+                            self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
+                                                           'setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
             if isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error)):
                 raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
@@ -1178,9 +1159,8 @@ class HttpTransport:
         """The fault a connection error or read timeout is: no answer in time, a dropped connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
         if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-            given, seconds = self._time_given(attempt, self.settings.read_timeout), self.settings.read_timeout
-            attempt.met(FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer within {given}',
-                        RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else NO_ANSWER_ADVICE)
+            self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer',
+                            self.settings.read_timeout, NO_ANSWER_ADVICE)
         elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
@@ -1199,23 +1179,22 @@ class HttpTransport:
         now = self.limiter.clock()
         connect, read = self.settings.timeout
         left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
-        attempt.ends, attempt.cut_to = now + min(connect + read, left), left if connect + read > left else None
-        timeouts = SocketTimeouts(connect=min(connect, left), read=min(read, left), total=min(connect + read, left))
-        return dict(kwargs, timeout=timeouts, headers={**kwargs.get('headers', {}), **token})
+        total = min(connect + read, left)
+        attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
+        return dict(kwargs, timeout=SocketTimeouts(connect=min(connect, left), read=min(read, left), total=total),
+                    headers={**kwargs.get('headers', {}), **token})
 
-    @staticmethod
-    def _run_cut(attempt: Attempt, seconds: float | None) -> bool:
-        """Whether the run's end, less than ``seconds`` (None: both timeouts) away, set the attempt's time."""
-        return attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to)
-
-    def _time_given(self, attempt: Attempt, seconds: float | None) -> str:
-        """The time the attempt was given, in words: ``seconds`` (None: both timeouts), or the run's rest when less."""
+    def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
+        """The attempt met ``fault``: ``what`` did not happen within the time it was given, in words: ``seconds``
+        (None: both timeouts), or the run's rest when less; then the run's end, not a timeout setting, is the advice."""
         connect, read = self.settings.timeout
-        if self._run_cut(attempt, seconds):
-            return (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
-                    f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + read_timeout '
-                    f'({connect:g} + {read:g} s).')
-        return f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
+        if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
+            given, advice = (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
+                             f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + '
+                             f'read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
+        else:
+            given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
+        attempt.met(fault, f'{what} within {given}', advice)
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
         """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
@@ -1234,14 +1213,12 @@ class HttpTransport:
         try:
             body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
         except DecodeError:
-            encoding = printable(response.headers['Content-Encoding'])
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as {encoding} (its '
-                                            f'Content-Encoding).', BROKEN_REPLY_ADVICE)
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as '
+                        f'{printable(response.headers["Content-Encoding"])} (its Content-Encoding).',
+                        BROKEN_REPLY_ADVICE)
         except ReadTimeoutError:
-            seconds = self.settings.read_timeout if ends < attempt.ends else None
-            given = self._time_given(attempt, seconds)
-            attempt.met(FAULT_NO_ANSWER, f'{said} but its reply did not end within {given}',
-                        RUN_CUT_ADVICE if self._run_cut(attempt, seconds) else NO_ANSWER_ADVICE)
+            self._timed_out(attempt, FAULT_NO_ANSWER, f'{said} but its reply did not end',
+                            self.settings.read_timeout if ends < attempt.ends else None, NO_ANSWER_ADVICE)
         except OverflowError:
             attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} '
                                             f'MB, far more than any answer of this API.', BROKEN_REPLY_ADVICE)
@@ -1262,22 +1239,29 @@ class HttpTransport:
         return reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
-        """The body as it came (not decoded), whole by ``ends``, each read within what is left (the socket's timeout). A
-        piece of a known length is one recv, but urllib3 reads a chunk's size line and trailers a line at a time, each
-        recv given the whole timeout again: for a chunked reply (only: a thread each) a timer shuts the socket down at
-        ``ends``. ReadTimeoutError then, whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
+        """The body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes, past any end),
+        whole by ``ends``, each read within what is left (the socket's timeout). A piece of a known length is one recv,
+        but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole timeout again:
+        for a chunked reply (only: a thread each) a timer shuts the socket down at ``ends``. ReadTimeoutError then,
+        whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
         sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
-        cut, timed = threading.Event(), sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower()
-        timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut)) if timed else None
-        if timer:
+        cut, timer = threading.Event(), None
+        if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
+            timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut))
             timer.daemon = True
             timer.start()
         body = bytearray()
         try:
-            while piece := self._next_piece(response, sock, ends):
+            while (left := ends - self.limiter.clock()) > 0:
+                if sock is not None:
+                    sock.settimeout(left)  # this read within what is left
+                if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
+                    break
                 body += piece
                 if len(body) > self.MAX_REPLY_BYTES:
                     raise OverflowError
+            else:  # the time is up, as when the timer cuts the reading
+                cut.set()
         except (Urllib3Error, OSError):
             if not cut.is_set():
                 raise
@@ -1289,27 +1273,17 @@ class HttpTransport:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
 
-    def _next_piece(self, response: requests.Response, sock: Any, ends: float) -> bytes:
-        """The next piece of the body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes,
-        past any end), b'' at its end; a ReadTimeoutError once ``ends`` has passed."""
-        left = ends - self.limiter.clock()
-        if left <= 0:
-            raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
-        if sock is not None:
-            sock.settimeout(left)  # this read within what is left
-        return response.raw.read1(2 ** 16, decode_content=False)
-
     def _wants_new_token(self, reply: VendorReply, renewals: int) -> bool:
         """A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then while the
         gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says nothing readable."""
-        if self.token_source is None or reply.status != 401 or renewals > self.policy.max_retries:
-            return False
-        return renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None)
+        return (self.token_source is not None and reply.status == 401 and renewals <= self.policy.max_retries
+                and (renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None)))
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
                      reply: VendorReply | None) -> VendorReply:
-        """The next turn comes past the deadline: the last answer is the final one (its error reports it), else an error
-        says why none came. Past the run's last start the run limit stops it, whatever the command's timeout."""
+        """The next turn comes past the deadline: the last attempt's answer is the final one (``reply``; None when it
+        met a fault, then raised), else an error says why none came. Past the run's last start the run limit stops it,
+        whatever the command's timeout."""
         stops = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
         run_over = not late.wait and self._past_last_start()
         # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
@@ -1321,11 +1295,8 @@ class HttpTransport:
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
             gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({stops})'
-        if reply is not None and attempts[-1].fault is None:
-            reply.gave_up = gave_up
-            return reply
         if attempts:
-            raise self._fault_error(attempts, gave_up)
+            return self._give_up(attempts, reply, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
             f' (one run waits at most this long: {stops})'
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
@@ -1334,9 +1305,15 @@ class HttpTransport:
         raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. Run the command again '
                            f'later{"" if run_over else larger}.', attempts)
 
-    def _fault_error(self, attempts: list[Attempt], gave_up: str | None) -> RestoreError:
-        *retried, last = attempts
-        return RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))), attempts)
+    @staticmethod
+    def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
+        """The loop stops: its last answer, with why (``gave_up``), else the last attempt's fault raised."""
+        if reply is None:
+            *retried, last = attempts
+            raise RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))),
+                               attempts)
+        reply.gave_up = gave_up
+        return reply
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
