@@ -1330,8 +1330,8 @@ def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
     """The body decoded as its Content-Encoding says (the last coding undone first), a piece at a time: OverflowError
     past ``most`` bytes (a small body may inflate a thousandfold), DecodeError when it does not decode or ends short. A
     body in codings none of which is known is left as it came, as urllib3 does (none was asked for)."""
-    codings = [coding.strip().lower() for coding in headers.get('Content-Encoding', '').split(',')]
-    codings = [coding for coding in codings if coding not in ('', 'identity')]
+    codings = [coding for coding in map(str.strip, headers.get('Content-Encoding', '').lower().split(','))
+               if coding not in ('', 'identity')]
     unknown = [coding for coding in codings if coding not in CODING_WBITS]
     if not body or len(unknown) == len(codings):
         return body
@@ -1416,7 +1416,6 @@ class SecretScrubber:
                              r'|u[dD][89abAB][0-9a-fA-F]{2}(?=\.\.\.))'
                              r'|u(?P<high>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<low>[dD][c-fC-F][0-9a-fA-F]{2})'
                              r'|u(?P<code>[0-9a-fA-F]{4})|(?P<short>["\\/bfnrt]))')
-    JSON_SHORT_ESCAPES = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
     JSON_READINGS = 2  # a text is read as JSON once, and again for a JSON text quoted inside another
     # What no JSON encoder escapes: a secret's longest run of these stands as it is in any JSON spelling of it, so a
     # text without it needs no reading (nor one that holds no backslash).
@@ -1424,7 +1423,7 @@ class SecretScrubber:
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
-        self._forms, self._signatures = (), frozenset()
+        self._forms, self._signatures = (), frozenset()  # each replaced whole (|= too): text reads them unlocked
         self._anchors = frozenset()  # the longest unescaped run of each secret JSON could spell otherwise ('': none)
         for value in values:
             self.add(value)
@@ -1447,15 +1446,15 @@ class SecretScrubber:
         anchors = {max(self.UNESCAPED.findall(plain), key=len, default='') for plain in plains
                    if not self.UNESCAPED.fullmatch(plain)}
         with self._lock:
-            known = set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH}
-            self._forms = tuple(sorted(known, key=len, reverse=True))  # the longest first: no half-masked form
-            self._anchors = self._anchors | {anchor if len(anchor) >= self.MIN_LENGTH else '' for anchor in anchors}
+            self._forms = tuple(sorted(set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH},
+                                       key=len, reverse=True))  # the longest first: no half-masked form
+            self._anchors |= {anchor if len(anchor) >= self.MIN_LENGTH else '' for anchor in anchors}
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
         if isinstance(signature, str) and len(signature) == self.SIGNATURE_LENGTH and self.HEX.fullmatch(signature):
             with self._lock:
-                self._signatures = self._signatures | {signature.lower()}
+                self._signatures |= {signature.lower()}
         else:
             self.add(signature)
 
@@ -1463,8 +1462,8 @@ class SecretScrubber:
         """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
         quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read."""
         text = reading = self._without_forms(text)
-        if self._signatures and len(text) >= self.SIGNATURE_LENGTH:
-            text = reading = self.SIGNATURE.sub(lambda m: self._without_signatures(m.group()), text)
+        if self._signatures:
+            text = reading = self.SIGNATURE.sub(self._without_signatures, text)
         if '\\' in text and (self.CUT in text or any(anchor in text for anchor in self._anchors)):
             for _ in range(self.JSON_READINGS):  # no escape hides a hex digit: signatures are found in the text as is
                 reading = self._read_as_json(reading)
@@ -1479,43 +1478,38 @@ class SecretScrubber:
         return self.JSON_ESCAPE.sub(self._unescaped, text)
 
     def _unescaped(self, escape: 're.Match[str]') -> str:
-        cut, high, low, code, short = escape.groups()
-        if cut is not None:  # its character is lost
+        if escape['cut'] is not None:  # its character is lost
             return ''
-        if high:
-            return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
-        if code:
-            return escape.group() if 0xD800 <= int(code, 16) <= 0xDFFF else chr(int(code, 16))  # a lone half: kept
-        return self.JSON_SHORT_ESCAPES[short]
+        char = json.loads(f'"{escape.group()}"')  # one escape, or a surrogate pair: one character
+        return escape.group() if 0xD800 <= ord(char) <= 0xDFFF else char  # a lone half: kept
 
     def _without_forms(self, text: str) -> str:
         for form in self._forms:
             text = text.replace(form, self.MASK)
         return text
 
-    def _without_signatures(self, digits: str) -> str:
+    def _without_signatures(self, run: 're.Match[str]') -> str:
         """A run of hex digits with every signature in it masked."""
-        signatures, low, size = self._signatures, digits.lower(), self.SIGNATURE_LENGTH
-        pieces, done, at = [], 0, 0
-        while at <= len(low) - size:
-            if low[at:at + size] in signatures:
-                pieces += [digits[done:at], self.MASK]
-                done = at = at + size
+        signatures, digits, size = self._signatures, run.group(), self.SIGNATURE_LENGTH
+        masked, at = '', 0
+        while at <= len(digits) - size:
+            if digits[at:at + size].lower() in signatures:  # masked; the digits after it are read on
+                masked, digits, at = masked + digits[:at] + self.MASK, digits[at + size:], 0
             else:
                 at += 1
-        return ''.join(pieces) + digits[done:]
+        return masked + digits
 
     def _cut_heads(self, text: str) -> str:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too,
         also one that reaches back over a '...' of the secret's own (one head, masked once)."""
-        spans, at = [], text.find(self.CUT)
-        while at != -1:
+        spans = []
+        for cut in re.finditer(re.escape(self.CUT), text):
+            at = cut.start()
             if head := self._cut_head(text, at):
                 start = at - len(head)
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
                 spans.append((start, at))
-            at = text.find(self.CUT, at + len(self.CUT))
         for start, end in reversed(spans):
             text = text[:start] + self.MASK + text[end:]
         return text
@@ -1589,10 +1583,9 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     VendorApiError fields its body gave; None when the body is not in the vendor's form, whose text is then quoted)."""
     if said is None:
         said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    advice = advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE)
     # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
-    note = retry_note(reply.attempts[:-1], reply.gave_up)
-    return VendorApiError(vendor, reply.status, advice, retry_note=note, attempts=reply.attempts, **said)
+    return VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE),
+                          retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
 
 
 ''' AUTHENTICATION '''
@@ -1639,7 +1632,7 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         request.headers.update({SDK_DATE_HEADER: self._clock().strftime(SDK_DATE_FORMAT), 'Host': parts.netloc})
         if self._project_id:
             request.headers['X-Project-Id'] = self._project_id
-        signed = sorted(name for name in HSS_SIGNED_HEADERS if name in {k.lower() for k in request.headers})
+        signed = sorted({name.lower() for name in request.headers}.intersection(HSS_SIGNED_HEADERS))
         body = request.body.encode() if isinstance(request.body, str) else (request.body or b'')
         # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as in a form).
         query = [(unquote(name), unquote(value)) for name, _, value in
@@ -1659,25 +1652,17 @@ def sdk_quote(text: str) -> str:
     return quote(text, safe='~')
 
 
-def sdk_canonical_request(method: str, path: str, query_pairs: Iterable[tuple[str, str]], headers: Mapping[str, str],
-                          signed_headers: Sequence[str], body: bytes) -> str:
-    """The canonical request that SDK-HMAC-SHA256 hashes, built from what goes on the wire."""
-    canonical_path = '/'.join(sdk_quote(segment) for segment in unquote(path).split('/'))
-    if not canonical_path.endswith('/'):
-        canonical_path += '/'
-    canonical_query = '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs))
-    lowered = {str(name).lower(): str(value).strip() for name, value in headers.items()}
-    canonical_headers = ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers)
-    payload_hash = EMPTY_BODY_SHA256 if not body else (
-        lowered.get(SDK_CONTENT_HASH_HEADER.lower()) or hashlib.sha256(body).hexdigest())
-    return '\n'.join([method.upper(), canonical_path, canonical_query, canonical_headers,
-                      ';'.join(signed_headers), payload_hash])
-
-
 def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable[tuple[str, str]],
                   headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes) -> str:
-    """Hex HMAC-SHA256 over the string to sign; headers must hold X-Sdk-Date and every signed header."""
-    canonical = sdk_canonical_request(method, path, query_pairs, headers, signed_headers, body)
+    """Hex HMAC-SHA256 over the string to sign, which hashes the canonical request built from what goes on the wire;
+    headers must hold X-Sdk-Date and every signed header."""
+    lowered = {str(name).lower(): str(value).strip() for name, value in headers.items()}
+    payload_hash = EMPTY_BODY_SHA256 if not body else (
+        lowered.get(SDK_CONTENT_HASH_HEADER.lower()) or hashlib.sha256(body).hexdigest())
+    canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
+                           '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
+                           ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers),
+                           ';'.join(signed_headers), payload_hash])
     sdk_date = next(str(v).strip() for k, v in headers.items() if str(k).lower() == SDK_DATE_HEADER.lower())
     string_to_sign = '\n'.join([SDK_SIGNING_ALGORITHM, sdk_date, hashlib.sha256(canonical.encode()).hexdigest()])
     return hmac.new(secret_key.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
@@ -1704,14 +1689,12 @@ class IamTokenProvider:
         self.transport = HttpTransport(settings.iam_url, self.vendor, transport_settings,
                                        limiter=limiter or AdaptiveRateLimiter(settings.rate_limit),
                                        retry_statuses=HUAWEI_RETRY_STATUSES)
-        self._settings, self._clock = settings, clock
+        self._settings, self._clock, self._lock = settings, clock, threading.Lock()
         self._on_token = on_token or (lambda token: None)
-        self.identity = token_identity(settings)
-        self.tokens_fetched = 0
-        self._lock = threading.Lock()
+        self.identity, self.tokens_fetched = token_identity(settings), 0
         self._refusal = None  # IAM's answer when it refused the password
-        stored = stored if isinstance(stored, dict) else {}
-        self._held = stored if stored.get('identity') == self.identity and isinstance(stored.get('token'), str) else {}
+        self._held = stored if isinstance(stored, dict) and stored.get('identity') == self.identity \
+            and isinstance(stored.get('token'), str) else {}
         if self._held:
             self._on_token(self._held['token'])
 
@@ -1741,9 +1724,9 @@ class IamTokenProvider:
     def _fetch(self) -> str:
         settings = self._settings
         user = {'name': settings.username, 'password': settings.password, 'domain': {'name': settings.domain}}
-        body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': user}},
-                         'scope': {'project': {'id': settings.project_id}}}}
-        reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json=body)
+        reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json={'auth': {
+            'identity': {'methods': ['password'], 'password': {'user': user}},
+            'scope': {'project': {'id': settings.project_id}}}})
         if reply.status not in (200, 201):
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
                 self._refusal = reply
@@ -1751,9 +1734,8 @@ class IamTokenProvider:
         if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
         self._on_token(token)
-        expires_at = parse_iam_expiry(parse_json_body(reply, self.vendor), self._clock(),
-                                      server_time_ms(reply.headers) / 1000)
-        self._held = {'identity': self.identity, 'token': token, 'expires_at': expires_at}
+        self._held = {'identity': self.identity, 'token': token, 'expires_at': parse_iam_expiry(
+            parse_json_body(reply, self.vendor), self._clock(), server_time_ms(reply.headers) / 1000)}
         self.tokens_fetched += 1
         return token
 
