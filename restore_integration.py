@@ -1877,22 +1877,17 @@ class XdrClient:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            raise xdr_error_from_response(answer, advice)
+            # One message: what happened, what to do (``advice`` by status, for this request), the vendor's words.
+            reply = answer.field('reply')
+            said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
+                    'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
+                'vendor_message': short_text(answer.text) or None}
+            raise vendor_error(answer, self.vendor, advice, said)
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that the '
                                f'server URL is the tenant\'s API URL.', answer.attempts)
         return reply
-
-
-def xdr_error_from_response(answer: VendorReply, advice: dict[int, str] = XDR_ERROR_ADVICE) -> VendorApiError:
-    """Turns a Cortex XDR error reply into one message: what happened, what to do (``advice`` by status, for the request
-    sent), the vendor's words."""
-    reply = answer.field('reply')
-    said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
-            'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
-        'vendor_message': short_text(answer.text) or None}
-    return vendor_error(answer, 'Cortex XDR', advice, said)
 
 
 ''' HUAWEI CLOUD HSS '''
@@ -2604,8 +2599,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
     left = timeout - elapsed
     # Handed on no later than the time counted here: one from a clock ahead of this one (another engine's) still ages
-    args = dict(args, polling_started=str(min(started, now - elapsed * 1000) if started else now),
-                polling_checks=str(checks))
+    args = dict(args, polling_started=str(min(started or now, now - elapsed * 1000)), polling_checks=str(checks))
     client.transport.wait_at_most(left)
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
@@ -2619,7 +2613,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     unsent = unsent_for_next_check(records, unsent, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    if not started and not (polling and unsent):
+    if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refusals_of(records))
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
@@ -2637,7 +2631,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     readable += f'\n\nChecking the status every {interval} seconds.' if polling else \
         '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
     refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
-    schedule = xdr_next_check(args, started, interval, timeout, refused, unsent=unsent) if polling else None
+    schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
@@ -2706,15 +2700,13 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
     """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply."""
     action_id, refusal, problems = reply.get('action_id'), restore_refusal(reply), []
-    if action_id in (None, ''):
-        if refusal:  # a refusal (status 0) may come without an action_id: its reason is kept
-            return None, None, refusal, problems
-        raise RestoreError(f'Cortex XDR accepted the restore but returned no action_id, {XDR_NOT_FOLLOWABLE}. '
-                           f'Look for the action in Cortex XDR > Response > Action Center.')
     if not refusal and not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
-        raise RestoreError(f'Cortex XDR accepted the restore but returned action_id {printable(action_id)}, which is '
-                           f'neither a number nor a text, {XDR_NOT_FOLLOWABLE}. Look for the action in Cortex XDR > '
-                           f'Response > Action Center.')
+        got = 'no action_id' if action_id in (None, '') else \
+            f'action_id {printable(action_id)}, which is neither a number nor a text'
+        raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}. Look for the '
+                           f'action in Cortex XDR > Response > Action Center.')
+    if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
+        return None, None, refusal, problems
     if isinstance(action_id, float):  # carried back exactly as received, though Cortex XDR numbers its actions whole
         problems.append(f'action_id {printable(action_id)} is not a whole number')
     count, endpoints_count = reply.get('endpoints_count'), None
@@ -2770,23 +2762,22 @@ def start_label(reason: str) -> str:
 def none_started(refused: dict[str, list[str]]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files."""
-    total = sum(map(len, refused.values()))
-    counts = {label: sum(len(files) for reason, files in refused.items() if start_label(reason) == label)
-              for label in (*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL)}
-    reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items()]
-    if counts[XDR_NOT_STARTED_LABEL] == total:
-        return RestoreError(f'None of the {total} restores was started. ' + ' '.join(reasons))
-    maybe, accepted, empty = (counts[XDR_START_LABELS[words]]
-                              for words in (XDR_MAY_HAVE_STARTED, XDR_NOT_FOLLOWABLE, XDR_NO_ENDPOINT))
-    refused_count = counts[XDR_NOT_STARTED_LABEL]
+    counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
+    for reason, files in refused.items():
+        counts[start_label(reason)] += len(files)
+    maybe, accepted, empty, refused_count = counts.values()  # in XDR_START_LABELS' order, then "Not started"
+    total = sum(counts.values())
+    reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
+    if refused_count == total:
+        return RestoreError(f'None of the {total} restores was started. {reasons}')
     parts = [f'{maybe} may have started, their answers lost or not read' if maybe else '',
              f'Cortex XDR accepted {accepted} without an action ID to follow' if accepted else '',
              f'{empty} included no endpoint (nothing to restore)' if empty else '',
              f'{refused_count} {"was" if refused_count == 1 else "were"} not started' if refused_count else '']
     look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again' \
         if maybe or accepted else ''
-    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}{look}. ' +
-                        ' '.join(reasons))
+    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}{look}. '
+                        f'{reasons}')
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
@@ -2813,33 +2804,36 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     client.transport.wait_at_most(left - (0 if ending or not polling else 2 * interval if unsent and not no_time
                                           else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
+    started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
+               if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
         summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
-                                                  len(not_sent) == len(sent), ending)
+                                                  not started, ending)
     except VendorApiError as error:  # the key refused at every read: polling stops
-        never_sent = [record['file_hash'] for record in not_sent]
-        raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.') if never_sent else error
+        if not_sent:
+            error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
+        raise
     unsent = unsent_for_next_check(sent, unsent, args, polling, interval, timeout)  # once the reads took their time
-    summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
-                  if record['status'] == XDR_OUTCOME_IN_PROGRESS]
+    summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
     for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in unsent]).items():
         refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
-    finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
-                          for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
-    unread_text = '\n\n' + '\n'.join(unread[:3]) if unread else ''
-    if len(sent) > len(not_sent):
-        unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
-    # Finished actions are final and already in context: the next check reads only those still running.
-    schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
+    notes = '\n\n' + '\n'.join(unread[:3]) if unread else ''
+    if started:
+        notes += f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).'
+    schedule = None
     if last:
-        readable = xdr_last_report(summaries, earlier, refused, unread_text, running if ending else [], timeout)
+        readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout)
     else:
-        readable = xdr_progress_line(summaries, interval, earlier) + unread_text + (
+        readable = xdr_progress_line(summaries, interval, earlier) + notes + (
             '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else '')  # not started at this check
+        # Finished actions are final and already in context: the next check reads only those still running.
+        finished = [{key: s.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
+                    for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
+        schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
@@ -3016,36 +3010,36 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
             for endpoint in summary.get('endpoints', ())]
     if len(rows) > MAX_DETAIL_ROWS:
         return xdr_grouped_table(summaries, rows)
-    if len(summaries) == 1:
+    headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
+    if len(summaries) == 1:  # one file: its rows need not name it
         [summary] = summaries
-        done = summary['status'] != XDR_OUTCOME_IN_PROGRESS
+        headers = headers[1:]
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if done else
+                 f'{summary["failed_count"]} failed, action {summary["action_id"]})'
+                 if summary['status'] != XDR_OUTCOME_IN_PROGRESS else
                  f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
-        return markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'],
-                              'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
-    finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
-             f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
-             f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
-    return markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
-                          'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
+    else:
+        finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
+        title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
+                 f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
+                 f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
+    return markdown_table(title, rows, headers, 'CortexXDR.RestoredFile.endpoints',
+                          first=lambda row: 'error_description' in row)
 
 
 def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
     """Past MAX_DETAIL_ROWS endpoint rows: counts and failures grouped by reason, and which file each row is of (an
     endpoint alone would not say which of several files failed there); the context keeps every row."""
-    if len(summaries) == 1:
-        [summary] = summaries
-        title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
-        return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
-                                lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
+    one = len(summaries) == 1
     finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
     endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
-    grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) '
-                               f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
-                               'error_description', lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})',
-                               'CortexXDR.RestoredFile.endpoints')
+    title = (f'Restore of {summaries[0]["file_hash"]}: {summaries[0]["status"]} (action {summaries[0]["action_id"]})'
+             if one else f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
+    grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
+                               lambda row: row.get('endpoint_id') if one else
+                               f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
+    if one:
+        return grouped
     files = [f'- {s["file_hash"]}: {s["status"]} (' + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed'
              if 'endpoints' in s else 'status not read at this check') + f', action {s["action_id"]})'
              for s in summaries[:MAX_LISTED_FILES]]
