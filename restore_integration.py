@@ -2698,9 +2698,16 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
-    """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply."""
-    action_id, refusal, problems = reply.get('action_id'), restore_refusal(reply), []
-    if not refusal and not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
+    """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply. The
+    refusal: the vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
+    action_id, status, refusal, problems = reply.get('action_id'), reply.get('status'), None, []
+    if str(status).strip().lower() in ('0', 'false'):
+        reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
+                       if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
+        refusal = f'Cortex XDR did not accept the restore (status {status})' + (
+            f': {reason}' if reason else '. Check the file hash and the endpoints in Cortex XDR > Response > '
+                                         'Action Center.')
+    elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         got = 'no action_id' if action_id in (None, '') else \
             f'action_id {printable(action_id)}, which is neither a number nor a text'
         raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}. Look for the '
@@ -2716,21 +2723,9 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
         endpoints_count = int(count.strip())
     elif count not in (None, ''):
         problems.append(f'endpoints_count {printable(count)} is not a count')
-    status = reply.get('status')
     if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
     return action_id, endpoints_count, refusal, problems
-
-
-def restore_refusal(reply: dict[str, Any]) -> str | None:
-    """The vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
-    status = reply.get('status')
-    if str(status).strip().lower() not in ('0', 'false'):
-        return None
-    reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
-                   if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
-    advice = '. Check the file hash and the endpoints in Cortex XDR > Response > Action Center.'
-    return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else advice)
 
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
@@ -2913,18 +2908,17 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints = []
     for endpoint_id, status in sorted((statuses or {}).items(), key=lambda pair: str(pair[0])):
-        status = clean_text(status) if isinstance(status, str) else str(status)
+        status = clean_text(status)
         endpoint = {'endpoint_id': str(endpoint_id), 'status': status}
         if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
         endpoints.append(endpoint)
-    running = [e for e in endpoints if e['status'] not in XDR_FINAL_STATUSES]
-    restored = [e for e in endpoints if e['status'] == XDR_SUCCESS_STATUS]
-    failed = [e for e in endpoints if e['status'] in XDR_FINAL_STATUSES and e['status'] != XDR_SUCCESS_STATUS]
-    outcome = (XDR_OUTCOME_IN_PROGRESS if running or not endpoints
-               else XDR_OUTCOME_SUCCESS if not failed
+    final = sum(endpoint['status'] in XDR_FINAL_STATUSES for endpoint in endpoints)
+    restored = sum(endpoint['status'] == XDR_SUCCESS_STATUS for endpoint in endpoints)  # a final status too
+    outcome = (XDR_OUTCOME_IN_PROGRESS if final < len(endpoints) or not endpoints
+               else XDR_OUTCOME_SUCCESS if final == restored
                else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
-    summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed), endpoints=endpoints)
+    summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
     if 'endpoints_count' not in summary and endpoints:
         summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
     return summary
@@ -2934,17 +2928,15 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
     one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
-    candidates = [reason] if isinstance(reason, str) else []
-    if isinstance(reason, dict):
-        data = json_object(reason.get('errorData'))
-        candidates += [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription')]
-        if data is None and isinstance(reason.get('errorData'), str):
-            candidates.append(reason['errorData'])  # errorData that is not JSON: its text is the reason
-    candidates.append(reply.get('errorText') if isinstance(reply, dict) else None)
-    if isinstance(reason, dict) and isinstance(reason.get('missing_files'), list):
-        described = [clean_text(item.get('description')) for item in reason['missing_files']
-                     if isinstance(item, dict) and item.get('description')]
-        candidates.append('; '.join(text for text in described if text))
+    if not isinstance(reason, dict):  # a text alone is the entry's errorText; any other value gives none
+        reason = {'errorText': reason if isinstance(reason, str) else None}
+    raw, missing = reason.get('errorData'), reason.get('missing_files')
+    data = json_object(raw)
+    described = [clean_text(item['description']) for item in (missing if isinstance(missing, list) else ())
+                 if isinstance(item, dict) and item.get('description')]
+    candidates = [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription'),
+                  raw if data is None and isinstance(raw, str) else None,  # errorData that is not JSON: its text
+                  reply.get('errorText') if isinstance(reply, dict) else None, '; '.join(filter(None, described))]
     texts = [clean_text(c) for c in candidates if isinstance(c, (str, int, float)) and not isinstance(c, bool)]
     return next((text for text in texts if text), f'Cortex XDR reported {status} without a reason. Open the action in '
                 'Cortex XDR > Response > Action Center.')
@@ -2992,60 +2984,51 @@ def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
 
 def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
-    endpoints = [endpoint for summary in summaries for endpoint in summary.get('endpoints', ())]
-    final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
-    running = len(endpoints) - len(final)
-    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
-    final_count = len(final) + restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
-    restored_count = restored_before + sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
+    running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
+    # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
+    restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
+                        for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
-    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} restored, '
-            f'{final_count - restored_count} failed), {running} running{unread_text}; checking again in {interval} s.')
+    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} endpoints final ({restored} '
+            f'restored, {failed} failed), {running} running{unread_text}; checking again in {interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
+    """The endpoint rows of the actions read. Past MAX_DETAIL_ROWS: counts and failures grouped by reason, and which
+    file each row is of (an endpoint alone would not say which of several files failed there); the context keeps every
+    row."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
+    one, summary = len(summaries) == 1, summaries[0]
+    finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
     if len(rows) > MAX_DETAIL_ROWS:
-        return xdr_grouped_table(summaries, rows)
+        endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
+        title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
+                 f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
+        grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
+                                   'error_description', lambda row: row.get('endpoint_id') if one else
+                                   f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
+        files = [f'- {s["file_hash"]}: {s["status"]} ('
+                 + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s
+                    else 'status not read at this check') + f', action {s["action_id"]})'
+                 for s in summaries[:MAX_LISTED_FILES]]
+        if len(summaries) > MAX_LISTED_FILES:
+            files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
+        return grouped if one else grouped + '\n\n' + '\n'.join(files)
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
-    if len(summaries) == 1:  # one file: its rows need not name it
-        [summary] = summaries
+    if one:  # its rows need not name the file
         headers = headers[1:]
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-                 f'{summary["failed_count"]} failed, action {summary["action_id"]})'
-                 if summary['status'] != XDR_OUTCOME_IN_PROGRESS else
+                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
                  f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
     else:
-        finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
         title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
                  f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
                  f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
     return markdown_table(title, rows, headers, 'CortexXDR.RestoredFile.endpoints',
                           first=lambda row: 'error_description' in row)
-
-
-def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
-    """Past MAX_DETAIL_ROWS endpoint rows: counts and failures grouped by reason, and which file each row is of (an
-    endpoint alone would not say which of several files failed there); the context keeps every row."""
-    one = len(summaries) == 1
-    finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
-    title = (f'Restore of {summaries[0]["file_hash"]}: {summaries[0]["status"]} (action {summaries[0]["action_id"]})'
-             if one else f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
-    grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
-                               lambda row: row.get('endpoint_id') if one else
-                               f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
-    if one:
-        return grouped
-    files = [f'- {s["file_hash"]}: {s["status"]} (' + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed'
-             if 'endpoints' in s else 'status not read at this check') + f', action {s["action_id"]})'
-             for s in summaries[:MAX_LISTED_FILES]]
-    if len(summaries) > MAX_LISTED_FILES:
-        files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
-    return grouped + '\n\n' + '\n'.join(files)
 
 
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
