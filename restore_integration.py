@@ -2603,8 +2603,9 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     client.transport.wait_at_most(left)
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    return check_xdr_restore(client, args, followed, action_ids, endpoint_id, incident_id, polling, interval,
-                             timeout, [file_hash for file_hash in hashes if file_hash in unsent], left)
+    records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(followed, action_ids)]
+    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
+                             [file_hash for file_hash in hashes if file_hash in unsent], left)
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2782,11 +2783,11 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
                      for reason, hashes in refused.items())
 
 
-def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
+def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dict[str, Any]],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
-    seconds), checks every running action, and schedules the next check unless past the timeout: then this check is
+    seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then this check is
     the last (``ending``), covers every file given and says how to follow each action still running."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
@@ -2803,8 +2804,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
-        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
-                                                  not started, ending)
+        summaries, replies = read_action_statuses(client, records, polling, not started, ending)
     except VendorApiError as error:  # the key refused at every read: polling stops
         if not_sent:
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
@@ -2856,9 +2856,8 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
     return readable + ('\n\n' + grouped_refusals(refused) if refused else '')
 
 
-def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                         incident_id: int | None, polling: bool = True, may_stop: bool = True,
-                         ending: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polling: bool, may_stop: bool,
+                         ending: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
     with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
     key refused at every read raises, when ``may_stop`` (no action started at this check)."""
@@ -2867,33 +2866,29 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     if ending:  # a read starts nothing: the last check reads all its run has time for (XSOAR's Timeout leaves room)
         client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
-    def check(action_id: int | str) -> dict[str, Any] | RestoreError:
+    def check(record: dict[str, Any]) -> dict[str, Any] | RestoreError:
         try:
-            return client.get_action_status(action_id)
+            return client.get_action_status(record['action_id'])
         except RestoreError as error:
             return error
 
-    records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(hashes, action_ids)]
-    checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
+    checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
     refused = [e for e in checked if isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS]
     if may_stop and refused and len(refused) == len(checked):
         raise refused[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
                                        f'itself{": polling stops here" if polling else ""}. The restores go on in '
                                        f'Cortex XDR: ' + xdr_follow_text(records, ', once the key works again,'))
-    summaries, replies = [], []
-    for record, reply in zip(records, checked):
+    summaries = []
+    for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
-        if isinstance(reply, RestoreError):
-            summaries.append(dict(unread, error=f'Status not read at this check; {again}. {reply}'))
-            replies.append({'action_id': record['action_id'], 'error': str(reply)})
-            continue
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
-            summaries.append({'error': '', **summarise_action(record, reply, again)})
+            summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
+                             dict(unread, error=f'Status not read at this check; {again}. {reply}'))
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
                                                 f'cannot read ({type(error).__name__}); {again}.'))
-        replies.append(reply)
-    return summaries, replies
+    return summaries, [reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)}
+                       for record, reply in zip(records, checked)]
 
 
 def summarise_action(record: dict[str, Any], reply: dict[str, Any],
@@ -2924,7 +2919,7 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
     return summary
 
 
-def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
+def describe_error_reason(reason: Any, status: str, reply: dict[str, Any]) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
     one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
@@ -2936,9 +2931,9 @@ def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
                  if isinstance(item, dict) and item.get('description')]
     candidates = [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription'),
                   raw if data is None and isinstance(raw, str) else None,  # errorData that is not JSON: its text
-                  reply.get('errorText') if isinstance(reply, dict) else None, '; '.join(filter(None, described))]
+                  reply.get('errorText'), '; '.join(filter(None, described))]
     texts = [clean_text(c) for c in candidates if isinstance(c, (str, int, float)) and not isinstance(c, bool)]
-    return next((text for text in texts if text), f'Cortex XDR reported {status} without a reason. Open the action in '
+    return next(filter(None, texts), f'Cortex XDR reported {status} without a reason. Open the action in '
                 'Cortex XDR > Response > Action Center.')
 
 
