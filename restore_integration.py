@@ -2787,8 +2787,8 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
-    seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then this check is
-    the last (``ending``), covers every file given and says how to follow each action still running."""
+    seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then
+    this check is the last (``ending``), covers every file given and says how to follow each action still running."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     ending = polling and left < interval
