@@ -2702,7 +2702,8 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply. The
     refusal: the vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
     action_id, status, refusal, problems = reply.get('action_id'), reply.get('status'), None, []
-    if str(status).strip().lower() in ('0', 'false'):
+    said = str(status).strip().lower()
+    if said in ('0', 'false'):
         reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
                        if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
         refusal = f'Cortex XDR did not accept the restore (status {status})' + (
@@ -2717,14 +2718,12 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
         return None, None, refusal, problems
     if isinstance(action_id, float):  # carried back exactly as received, though Cortex XDR numbers its actions whole
         problems.append(f'action_id {printable(action_id)} is not a whole number')
-    count, endpoints_count = reply.get('endpoints_count'), None
-    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-        endpoints_count = count
-    elif isinstance(count, str) and count.strip().isdigit() and count.strip().isascii():
-        endpoints_count = int(count.strip())
-    elif count not in (None, ''):
+    count = reply.get('endpoints_count')
+    text = str(count).strip() if type(count) in (int, str) else ''  # a whole number, or its digits
+    endpoints_count = int(text) if text.isdigit() and text.isascii() else None
+    if endpoints_count is None and count not in (None, ''):
         problems.append(f'endpoints_count {printable(count)} is not a count')
-    if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
+    if status is not None and said not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
     return action_id, endpoints_count, refusal, problems
 
