@@ -2628,7 +2628,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                                   ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
         if len(started) < len(records):
-            readable += '\n\n' + grouped_refusals(refusals_of(records))
+            readable += f'\n\n{grouped_refusals(refusals_of(records))}'
     readable += f'\n\nChecking the status every {interval} seconds.' if polling else \
         '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
     refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
@@ -2657,7 +2657,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
             # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
-            if reply is None and last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
+            if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
                 error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
                                     f'{XDR_LOOK_BEFORE_AGAIN}')
             unsent = reply is None and not may_have_applied(error.attempts) and \
@@ -2823,7 +2823,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
         readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout)
     else:
         readable = xdr_progress_line(summaries, interval, earlier) + notes + (
-            '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else '')  # not started at this check
+            f'\n\n{grouped_refusals(refusals_of(not_sent))}' if not_sent else '')  # not started at this check
         # Finished actions are final and already in context: the next check reads only those still running.
         finished = [{key: s.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                     for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
@@ -2847,12 +2847,12 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
     readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): each '
                 f'action ended at an earlier check.') + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
-        summary['error'] = (summary.get('error') or 'Still running when polling ended with this check.') + ' ' + \
-            xdr_follow_text([summary])
+        summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
+                            f'{xdr_follow_text([summary])}')
     if ended:
         readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action(s) still running. '
-                     + xdr_follow_text(ended))
-    return readable + ('\n\n' + grouped_refusals(refused) if refused else '')
+                     f'{xdr_follow_text(ended)}')
+    return readable + (f'\n\n{grouped_refusals(refused)}' if refused else '')
 
 
 def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polling: bool, may_stop: bool,
@@ -2872,9 +2872,9 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
             return error
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
-    refused = [e for e in checked if isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS]
-    if may_stop and refused and len(refused) == len(checked):
-        raise refused[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
+    if may_stop and checked and all(isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS
+                                    for e in checked):
+        raise checked[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
                                        f'itself{": polling stops here" if polling else ""}. The restores go on in '
                                        f'Cortex XDR: ' + xdr_follow_text(records, ', once the key works again,'))
     summaries = []
@@ -2947,7 +2947,7 @@ def json_object(value: Any) -> dict[str, Any] | None:
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
-                   refused: dict[str, list[str]], unsent: Sequence[str] = (),
+                   refused: dict[str, list[str]], unsent: list[str],
                    finished: Sequence[dict[str, Any]] = ()) -> PollingSchedule:
     """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
     runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
@@ -2971,12 +2971,13 @@ def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
                     if records[0].get(name))
     command = (f'!restore-file file_hash={",".join(record["file_hash"] for record in records)} '
                f'action_id={war_room_value(json.dumps(action_ids))}{scope}')
+    if len(command) > MAX_FOLLOW_COMMAND_LENGTH:  # too long to paste: what to repeat instead
+        command = 'restore-file given the file_hash and action_id of each file (CortexXDR.RestoredFile)'
     return (f'Follow action(s) {capped_names([str(a) for a in action_ids])} in Cortex XDR > Response > Action Center, '
-            f'or{when} with ' + (command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the '
-                                 'file_hash and action_id of each file (CortexXDR.RestoredFile)') + '.')
+            f'or{when} with {command}.')
 
 
-def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
+def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: list[dict[str, Any]]) -> str:
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
     running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
     # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
