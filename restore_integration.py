@@ -2629,8 +2629,8 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                                   first=lambda row: 'error' in row)
         if len(started) < len(records):
             readable += f'\n\n{grouped_refusals(refusals_of(records))}'
-    readable += f'\n\nChecking the status every {interval} seconds.' if polling else \
-        '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+    readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
+                          'Follow the actions in Cortex XDR > Response > Action Center.')
     refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
     schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
@@ -2665,10 +2665,10 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             return dict(failed, error=str(error)), None, unsent
         record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
-            where, check = (f' {endpoint_id}', ' and the endpoint ID') if endpoint_id else ('', '')
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
-                       f'(endpoints_count 0): no endpoint{where} holds the file in quarantine, so there is nothing to '
-                       f'restore. Check the file hash{check}.')
+                       f'(endpoints_count 0): no endpoint{f" {endpoint_id}" if endpoint_id else ""} holds the file in '
+                       f'quarantine, so there is nothing to restore. Check the file hash'
+                       f'{" and the endpoint ID" if endpoint_id else ""}.')
         if refusal:
             if alone:
                 raise RestoreError(refusal)
@@ -2769,10 +2769,9 @@ def none_started(refused: dict[str, list[str]]) -> RestoreError:
              f'Cortex XDR accepted {accepted} without an action ID to follow' if accepted else '',
              f'{empty} included no endpoint (nothing to restore)' if empty else '',
              f'{refused_count} {"was" if refused_count == 1 else "were"} not started' if refused_count else '']
-    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again' \
-        if maybe or accepted else ''
-    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}{look}. '
-                        f'{reasons}')
+    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
+    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}'
+                        f'{look if maybe or accepted else ""}. {reasons}')
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
@@ -2876,7 +2875,7 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
                                     for e in checked):
         raise checked[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
                                        f'itself{": polling stops here" if polling else ""}. The restores go on in '
-                                       f'Cortex XDR: ' + xdr_follow_text(records, ', once the key works again,'))
+                                       f'Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
     summaries = []
     for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -2952,7 +2951,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
     """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
     runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
     list of one from context, as text): what XSOAR hands back is then what the check reads."""
-    follow = dict(args, file_hash=','.join([*(r['file_hash'] for r in followed), *unsent]),
+    follow = dict(args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
                   if followed and name in followed[0])
