@@ -2614,8 +2614,9 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     unsent = unsent_for_next_check(records, unsent, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
+    refusals = refusals_of(records)  # the others: each refused, or not sent
     if not started and not unsent:  # (none is left unsent without polling)
-        raise none_started(refusals_of(records))
+        raise none_started(refusals)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2627,8 +2628,8 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
                                   ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
-        if len(started) < len(records):
-            readable += f'\n\n{grouped_refusals(refusals_of(records))}'
+        if refusals:
+            readable += f'\n\n{grouped_refusals(refusals)}'
     readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
                           'Follow the actions in Cortex XDR > Response > Action Center.')
     refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
