@@ -2818,16 +2818,15 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
     notes = '\n\n' + '\n'.join(unread[:3]) if unread else ''
     if started:
         notes += f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).'
-    schedule = None
+    # Finished actions are final and already in context: the next check reads only those still running.
+    finished = [{key: s.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
+                for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
+    schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
     if last:
         readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout)
     else:
         readable = xdr_progress_line(summaries, interval, earlier) + notes + (
             f'\n\n{grouped_refusals(refusals_of(not_sent))}' if not_sent else '')  # not started at this check
-        # Finished actions are final and already in context: the next check reads only those still running.
-        finished = [{key: s.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
-                    for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
-        schedule = xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
