@@ -1825,22 +1825,17 @@ class XdrClient:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            raise xdr_error_from_response(answer, advice)
+            # One message: what happened, what to do (``advice`` by status, for this request), the vendor's words.
+            reply = answer.field('reply')
+            said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
+                    'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
+                'vendor_message': short_text(answer.text) or None}
+            raise vendor_error(answer, self.vendor, advice, said)
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that the '
                                f'server URL is the tenant\'s API URL.', answer.attempts)
         return reply
-
-
-def xdr_error_from_response(answer: VendorReply, advice: dict[int, str] = XDR_ERROR_ADVICE) -> VendorApiError:
-    """Turns a Cortex XDR error reply into one message: what happened, what to do (``advice`` by status, for the request
-    sent), the vendor's words."""
-    reply = answer.field('reply')
-    said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
-            'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
-        'vendor_message': short_text(answer.text) or None}
-    return vendor_error(answer, 'Cortex XDR', advice, said)
 
 
 ''' HUAWEI CLOUD HSS '''
@@ -2552,13 +2547,13 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
     left = timeout - elapsed
     # Handed on no later than the time counted here: one from a clock ahead of this one (another engine's) still ages
-    args = dict(args, polling_started=str(min(started, now - elapsed * 1000) if started else now),
-                polling_checks=str(checks))
+    args = dict(args, polling_started=str(min(started or now, now - elapsed * 1000)), polling_checks=str(checks))
     client.transport.wait_at_most(left)
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    return check_xdr_restore(client, args, followed, action_ids, endpoint_id, incident_id, polling, interval,
-                             timeout, [file_hash for file_hash in hashes if file_hash in unsent], left)
+    records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(followed, action_ids)]
+    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
+                             [file_hash for file_hash in hashes if file_hash in unsent], left)
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2567,8 +2562,9 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     unsent = unsent_for_next_check(records, unsent, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    if not started and not (polling and unsent):
-        raise none_started(refusals_of(records))
+    refusals = refusals_of(records)  # the others: each refused, or not sent
+    if not started and not unsent:  # (none is left unsent without polling)
+        raise none_started(refusals)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2580,12 +2576,12 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
                                   ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
-        if len(started) < len(records):
-            readable += '\n\n' + grouped_refusals(refusals_of(records))
-    readable += f'\n\nChecking the status every {interval} seconds.' if polling else \
-        '\n\nFollow the actions in Cortex XDR > Response > Action Center.'
+        if refusals:
+            readable += f'\n\n{grouped_refusals(refusals)}'
+    readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
+                          'Follow the actions in Cortex XDR > Response > Action Center.')
     refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
-    schedule = xdr_next_check(args, started, interval, timeout, refused, unsent=unsent) if polling else None
+    schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
@@ -2610,7 +2606,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
             # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
             last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
-            if reply is None and last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
+            if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
                 error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
                                     f'{XDR_LOOK_BEFORE_AGAIN}')
             unsent = reply is None and not may_have_applied(error.attempts) and \
@@ -2618,10 +2614,10 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             return dict(failed, error=str(error)), None, unsent
         record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
-            where, check = (f' {endpoint_id}', ' and the endpoint ID') if endpoint_id else ('', '')
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
-                       f'(endpoints_count 0): no endpoint{where} holds the file in quarantine, so there is nothing to '
-                       f'restore. Check the file hash{check}.')
+                       f'(endpoints_count 0): no endpoint{f" {endpoint_id}" if endpoint_id else ""} holds the file in '
+                       f'quarantine, so there is nothing to restore. Check the file hash'
+                       f'{" and the endpoint ID" if endpoint_id else ""}.')
         if refusal:
             if alone:
                 raise RestoreError(refusal)
@@ -2652,41 +2648,33 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
-    """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply."""
-    action_id, refusal, problems = reply.get('action_id'), restore_refusal(reply), []
-    if action_id in (None, ''):
-        if refusal:  # a refusal (status 0) may come without an action_id: its reason is kept
-            return None, None, refusal, problems
-        raise RestoreError(f'Cortex XDR accepted the restore but returned no action_id, {XDR_NOT_FOLLOWABLE}. '
-                           f'Look for the action in Cortex XDR > Response > Action Center.')
-    if not refusal and not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
-        raise RestoreError(f'Cortex XDR accepted the restore but returned action_id {printable(action_id)}, which is '
-                           f'neither a number nor a text, {XDR_NOT_FOLLOWABLE}. Look for the action in Cortex XDR > '
-                           f'Response > Action Center.')
+    """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply. The
+    refusal: the vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
+    action_id, status, refusal, problems = reply.get('action_id'), reply.get('status'), None, []
+    said = str(status).strip().lower()
+    if said in ('0', 'false'):
+        reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
+                       if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
+        refusal = f'Cortex XDR did not accept the restore (status {status})' + (
+            f': {reason}' if reason else '. Check the file hash and the endpoints in Cortex XDR > Response > '
+                                         'Action Center.')
+    elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
+        got = 'no action_id' if action_id in (None, '') else \
+            f'action_id {printable(action_id)}, which is neither a number nor a text'
+        raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}. Look for the '
+                           f'action in Cortex XDR > Response > Action Center.')
+    if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
+        return None, None, refusal, problems
     if isinstance(action_id, float):  # carried back exactly as received, though Cortex XDR numbers its actions whole
         problems.append(f'action_id {printable(action_id)} is not a whole number')
-    count, endpoints_count = reply.get('endpoints_count'), None
-    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-        endpoints_count = count
-    elif isinstance(count, str) and count.strip().isdigit() and count.strip().isascii():
-        endpoints_count = int(count.strip())
-    elif count not in (None, ''):
+    count = reply.get('endpoints_count')
+    text = str(count).strip() if type(count) in (int, str) else ''  # a whole number, or its digits
+    endpoints_count = int(text) if text.isdigit() and text.isascii() else None
+    if endpoints_count is None and count not in (None, ''):
         problems.append(f'endpoints_count {printable(count)} is not a count')
-    status = reply.get('status')
-    if status is not None and str(status).strip().lower() not in ('0', 'false', '1', 'true'):
+    if status is not None and said not in ('0', 'false', '1', 'true'):
         problems.append(f'status {printable(status)} is neither 1 nor 0')
     return action_id, endpoints_count, refusal, problems
-
-
-def restore_refusal(reply: dict[str, Any]) -> str | None:
-    """The vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
-    status = reply.get('status')
-    if str(status).strip().lower() not in ('0', 'false'):
-        return None
-    reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
-                   if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
-    advice = '. Check the file hash and the endpoints in Cortex XDR > Response > Action Center.'
-    return f'Cortex XDR did not accept the restore (status {status})' + (f': {reason}' if reason else advice)
 
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
@@ -2718,23 +2706,21 @@ def start_label(reason: str) -> str:
 def none_started(refused: dict[str, list[str]]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files."""
-    total = sum(map(len, refused.values()))
-    counts = {label: sum(len(files) for reason, files in refused.items() if start_label(reason) == label)
-              for label in (*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL)}
-    reasons = [f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items()]
-    if counts[XDR_NOT_STARTED_LABEL] == total:
-        return RestoreError(f'None of the {total} restores was started. ' + ' '.join(reasons))
-    maybe, accepted, empty = (counts[XDR_START_LABELS[words]]
-                              for words in (XDR_MAY_HAVE_STARTED, XDR_NOT_FOLLOWABLE, XDR_NO_ENDPOINT))
-    refused_count = counts[XDR_NOT_STARTED_LABEL]
+    counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
+    for reason, files in refused.items():
+        counts[start_label(reason)] += len(files)
+    maybe, accepted, empty, refused_count = counts.values()  # in XDR_START_LABELS' order, then "Not started"
+    total = sum(counts.values())
+    reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
+    if refused_count == total:
+        return RestoreError(f'None of the {total} restores was started. {reasons}')
     parts = [f'{maybe} may have started, their answers lost or not read' if maybe else '',
              f'Cortex XDR accepted {accepted} without an action ID to follow' if accepted else '',
              f'{empty} included no endpoint (nothing to restore)' if empty else '',
              f'{refused_count} {"was" if refused_count == 1 else "were"} not started' if refused_count else '']
-    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again' \
-        if maybe or accepted else ''
-    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}{look}. ' +
-                        ' '.join(reasons))
+    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
+    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}'
+                        f'{look if maybe or accepted else ""}. {reasons}')
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
@@ -2744,12 +2730,12 @@ def grouped_refusals(refused: dict[str, list[str]]) -> str:
                      for reason, hashes in refused.items())
 
 
-def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], action_ids: list[int | str],
+def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dict[str, Any]],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
-    seconds), checks every running action, and schedules the next check unless past the timeout: then this check is
-    the last (``ending``), covers every file given and says how to follow each action still running."""
+    seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then
+    this check is the last (``ending``), covers every file given and says how to follow each action still running."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     ending = polling and left < interval
@@ -2761,33 +2747,34 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     client.transport.wait_at_most(left - (0 if ending or not polling else 2 * interval if unsent and not no_time
                                           else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
+    started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
+               if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
-        summaries, replies = read_action_statuses(client, hashes, action_ids, endpoint_id, incident_id, polling,
-                                                  len(not_sent) == len(sent), ending)
+        summaries, replies = read_action_statuses(client, records, polling, not started, ending)
     except VendorApiError as error:  # the key refused at every read: polling stops
-        never_sent = [record['file_hash'] for record in not_sent]
-        raise error.with_sentence(f'Not started, so not restored: {capped_names(never_sent)}.') if never_sent else error
+        if not_sent:
+            error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
+        raise
     unsent = unsent_for_next_check(sent, unsent, args, polling, interval, timeout)  # once the reads took their time
-    summaries += [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
-                  if record['status'] == XDR_OUTCOME_IN_PROGRESS]
+    summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
     for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in unsent]).items():
         refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
-    finished = earlier + [{key: summary.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
-                          for summary in summaries if summary['status'] != XDR_OUTCOME_IN_PROGRESS]
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
-    unread_text = '\n\n' + '\n'.join(unread[:3]) if unread else ''
-    if len(sent) > len(not_sent):
-        unread_text += f'\n\nSent at this check, as no earlier run had time to: {len(sent) - len(not_sent)} restore(s).'
+    notes = '\n\n' + '\n'.join(unread[:3]) if unread else ''
+    if started:
+        notes += f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).'
     # Finished actions are final and already in context: the next check reads only those still running.
-    schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, finished)
+    finished = [{key: s.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
+                for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
+    schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
     if last:
-        readable = xdr_last_report(summaries, earlier, refused, unread_text, running if ending else [], timeout)
+        readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout)
     else:
-        readable = xdr_progress_line(summaries, interval, earlier) + unread_text + (
-            '\n\n' + grouped_refusals(refusals_of(not_sent)) if not_sent else '')  # not started at this check
+        readable = xdr_progress_line(summaries, interval, earlier) + notes + (
+            f'\n\n{grouped_refusals(refusals_of(not_sent))}' if not_sent else '')  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
@@ -2807,17 +2794,16 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
     readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): each '
                 f'action ended at an earlier check.') + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
-        summary['error'] = (summary.get('error') or 'Still running when polling ended with this check.') + ' ' + \
-            xdr_follow_text([summary])
+        summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
+                            f'{xdr_follow_text([summary])}')
     if ended:
         readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action(s) still running. '
-                     + xdr_follow_text(ended))
-    return readable + ('\n\n' + grouped_refusals(refused) if refused else '')
+                     f'{xdr_follow_text(ended)}')
+    return readable + (f'\n\n{grouped_refusals(refused)}' if refused else '')
 
 
-def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[int | str], endpoint_id: str | None,
-                         incident_id: int | None, polling: bool = True, may_stop: bool = True,
-                         ending: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polling: bool, may_stop: bool,
+                         ending: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
     with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
     key refused at every read raises, when ``may_stop`` (no action started at this check)."""
@@ -2826,33 +2812,29 @@ def read_action_statuses(client: XdrClient, hashes: list[str], action_ids: list[
     if ending:  # a read starts nothing: the last check reads all its run has time for (XSOAR's Timeout leaves room)
         client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
-    def check(action_id: int | str) -> dict[str, Any] | RestoreError:
+    def check(record: dict[str, Any]) -> dict[str, Any] | RestoreError:
         try:
-            return client.get_action_status(action_id)
+            return client.get_action_status(record['action_id'])
         except RestoreError as error:
             return error
 
-    records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(hashes, action_ids)]
-    checked = client.bulk.map(check, action_ids, what='Cortex XDR actions checked')
-    refused = [e for e in checked if isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS]
-    if may_stop and refused and len(refused) == len(checked):
-        raise refused[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
+    checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
+    if may_stop and checked and all(isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS
+                                    for e in checked):
+        raise checked[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
                                        f'itself{": polling stops here" if polling else ""}. The restores go on in '
-                                       f'Cortex XDR: ' + xdr_follow_text(records, ', once the key works again,'))
-    summaries, replies = [], []
-    for record, reply in zip(records, checked):
+                                       f'Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
+    summaries = []
+    for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
-        if isinstance(reply, RestoreError):
-            summaries.append(dict(unread, error=f'Status not read at this check; {again}. {reply}'))
-            replies.append({'action_id': record['action_id'], 'error': str(reply)})
-            continue
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
-            summaries.append({'error': '', **summarise_action(record, reply, again)})
+            summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
+                             dict(unread, error=f'Status not read at this check; {again}. {reply}'))
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
                                                 f'cannot read ({type(error).__name__}); {again}.'))
-        replies.append(reply)
-    return summaries, replies
+    return summaries, [reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)}
+                       for record, reply in zip(records, checked)]
 
 
 def summarise_action(record: dict[str, Any], reply: dict[str, Any],
@@ -2867,40 +2849,37 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints = []
     for endpoint_id, status in sorted((statuses or {}).items(), key=lambda pair: str(pair[0])):
-        status = clean_text(status) if isinstance(status, str) else str(status)
+        status = clean_text(status)
         endpoint = {'endpoint_id': str(endpoint_id), 'status': status}
         if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
         endpoints.append(endpoint)
-    running = [e for e in endpoints if e['status'] not in XDR_FINAL_STATUSES]
-    restored = [e for e in endpoints if e['status'] == XDR_SUCCESS_STATUS]
-    failed = [e for e in endpoints if e['status'] in XDR_FINAL_STATUSES and e['status'] != XDR_SUCCESS_STATUS]
-    outcome = (XDR_OUTCOME_IN_PROGRESS if running or not endpoints
-               else XDR_OUTCOME_SUCCESS if not failed
+    final = sum(endpoint['status'] in XDR_FINAL_STATUSES for endpoint in endpoints)
+    restored = sum(endpoint['status'] == XDR_SUCCESS_STATUS for endpoint in endpoints)  # a final status too
+    outcome = (XDR_OUTCOME_IN_PROGRESS if final < len(endpoints) or not endpoints
+               else XDR_OUTCOME_SUCCESS if final == restored
                else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
-    summary = dict(record, status=outcome, restored_count=len(restored), failed_count=len(failed), endpoints=endpoints)
+    summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
     if 'endpoints_count' not in summary and endpoints:
         summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
     return summary
 
 
-def describe_error_reason(reason: Any, status: str, reply: Any = None) -> str:
+def describe_error_reason(reason: Any, status: str, reply: dict[str, Any]) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
     one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
-    candidates = [reason] if isinstance(reason, str) else []
-    if isinstance(reason, dict):
-        data = json_object(reason.get('errorData'))
-        candidates += [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription')]
-        if data is None and isinstance(reason.get('errorData'), str):
-            candidates.append(reason['errorData'])  # errorData that is not JSON: its text is the reason
-    candidates.append(reply.get('errorText') if isinstance(reply, dict) else None)
-    if isinstance(reason, dict) and isinstance(reason.get('missing_files'), list):
-        described = [clean_text(item.get('description')) for item in reason['missing_files']
-                     if isinstance(item, dict) and item.get('description')]
-        candidates.append('; '.join(text for text in described if text))
+    if not isinstance(reason, dict):  # a text alone is the entry's errorText; any other value gives none
+        reason = {'errorText': reason if isinstance(reason, str) else None}
+    raw, missing = reason.get('errorData'), reason.get('missing_files')
+    data = json_object(raw)
+    described = [clean_text(item['description']) for item in (missing if isinstance(missing, list) else ())
+                 if isinstance(item, dict) and item.get('description')]
+    candidates = [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription'),
+                  raw if data is None and isinstance(raw, str) else None,  # errorData that is not JSON: its text
+                  reply.get('errorText'), '; '.join(filter(None, described))]
     texts = [clean_text(c) for c in candidates if isinstance(c, (str, int, float)) and not isinstance(c, bool)]
-    return next((text for text in texts if text), f'Cortex XDR reported {status} without a reason. Open the action in '
+    return next(filter(None, texts), f'Cortex XDR reported {status} without a reason. Open the action in '
                 'Cortex XDR > Response > Action Center.')
 
 
@@ -2915,12 +2894,12 @@ def json_object(value: Any) -> dict[str, Any] | None:
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
-                   refused: dict[str, list[str]], unsent: Sequence[str] = (),
+                   refused: dict[str, list[str]], unsent: list[str],
                    finished: Sequence[dict[str, Any]] = ()) -> PollingSchedule:
     """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
     runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
     list of one from context, as text): what XSOAR hands back is then what the check reads."""
-    follow = dict(args, file_hash=','.join([*(r['file_hash'] for r in followed), *unsent]),
+    follow = dict(args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
                   if followed and name in followed[0])
@@ -2939,67 +2918,59 @@ def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
                     if records[0].get(name))
     command = (f'!restore-file file_hash={",".join(record["file_hash"] for record in records)} '
                f'action_id={war_room_value(json.dumps(action_ids))}{scope}')
+    if len(command) > MAX_FOLLOW_COMMAND_LENGTH:  # too long to paste: what to repeat instead
+        command = 'restore-file given the file_hash and action_id of each file (CortexXDR.RestoredFile)'
     return (f'Follow action(s) {capped_names([str(a) for a in action_ids])} in Cortex XDR > Response > Action Center, '
-            f'or{when} with ' + (command if len(command) <= MAX_FOLLOW_COMMAND_LENGTH else 'restore-file given the '
-                                 'file_hash and action_id of each file (CortexXDR.RestoredFile)') + '.')
+            f'or{when} with {command}.')
 
 
-def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: Sequence[dict[str, Any]] = ()) -> str:
+def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: list[dict[str, Any]]) -> str:
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
-    endpoints = [endpoint for summary in summaries for endpoint in summary.get('endpoints', ())]
-    final = [e for e in endpoints if e.get('status') in XDR_FINAL_STATUSES]
-    running = len(endpoints) - len(final)
-    restored_before = sum(whole_number(item.get('restored_count'), 0) for item in earlier)
-    final_count = len(final) + restored_before + sum(whole_number(item.get('failed_count'), 0) for item in earlier)
-    restored_count = restored_before + sum(e.get('status') == XDR_SUCCESS_STATUS for e in final)
+    running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
+    # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
+    restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
+                        for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
-    return (f'Cortex XDR restore: {final_count} of {final_count + running} endpoints final ({restored_count} restored, '
-            f'{final_count - restored_count} failed), {running} running{unread_text}; checking again in {interval} s.')
+    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} endpoints final ({restored} '
+            f'restored, {failed} failed), {running} running{unread_text}; checking again in {interval} s.')
 
 
 def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
+    """The endpoint rows of the actions read. Past MAX_DETAIL_ROWS: counts and failures grouped by reason, and which
+    file each row is of (an endpoint alone would not say which of several files failed there); the context keeps every
+    row."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
+    one, summary = len(summaries) == 1, summaries[0]
+    finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
     if len(rows) > MAX_DETAIL_ROWS:
-        return xdr_grouped_table(summaries, rows)
-    if len(summaries) == 1:
-        [summary] = summaries
-        done = summary['status'] != XDR_OUTCOME_IN_PROGRESS
+        endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
+        title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
+                 f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
+        grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
+                                   'error_description', lambda row: row.get('endpoint_id') if one else
+                                   f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
+        files = [f'- {s["file_hash"]}: {s["status"]} ('
+                 + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s
+                    else 'status not read at this check') + f', action {s["action_id"]})'
+                 for s in summaries[:MAX_LISTED_FILES]]
+        if len(summaries) > MAX_LISTED_FILES:
+            files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
+        return grouped if one else grouped + '\n\n' + '\n'.join(files)
+    headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
+    if one:  # its rows need not name the file
+        headers = headers[1:]
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if done else
+                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
                  f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
-        return markdown_table(title, rows, ['endpoint_id', 'status', 'error_description'],
-                              'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
-    finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
-             f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
-             f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
-    return markdown_table(title, rows, ['file_hash', 'endpoint_id', 'status', 'error_description'],
-                          'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
-
-
-def xdr_grouped_table(summaries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
-    """Past MAX_DETAIL_ROWS endpoint rows: counts and failures grouped by reason, and which file each row is of (an
-    endpoint alone would not say which of several files failed there); the context keeps every row."""
-    if len(summaries) == 1:
-        [summary] = summaries
-        title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
-        return grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES}, 'error_description',
-                                lambda row: row.get('endpoint_id'), 'CortexXDR.RestoredFile.endpoints')
-    finished = sum(summary['status'] != XDR_OUTCOME_IN_PROGRESS for summary in summaries)
-    endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
-    grouped = grouped_outcomes(f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) '
-                               f'final', rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
-                               'error_description', lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})',
-                               'CortexXDR.RestoredFile.endpoints')
-    files = [f'- {s["file_hash"]}: {s["status"]} (' + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed'
-             if 'endpoints' in s else 'status not read at this check') + f', action {s["action_id"]})'
-             for s in summaries[:MAX_LISTED_FILES]]
-    if len(summaries) > MAX_LISTED_FILES:
-        files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
-    return grouped + '\n\n' + '\n'.join(files)
+    else:
+        title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
+                 f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
+                 f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
+    return markdown_table(title, rows, headers, 'CortexXDR.RestoredFile.endpoints',
+                          first=lambda row: 'error_description' in row)
 
 
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
