@@ -1922,8 +1922,9 @@ class HssClient:
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
         if settings.region:
             self.transport.session.headers['region'] = settings.region
-        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(settings.project_id, safe=''))
-        self.events_path = HSS_EVENTS_PATH.format(project_id=quote(settings.project_id, safe=''))
+        project_id = quote(settings.project_id, safe='')
+        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=project_id)
+        self.events_path = HSS_EVENTS_PATH.format(project_id=project_id)
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
@@ -2002,7 +2003,7 @@ class HssClient:
     def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
-        reply = self._request('GET', path=path, expect_json=True, params='&'.join(
+        reply = self._request('GET', path, expect_json=True, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
             if value not in (None, '')))
         self.listed_at_ms = server_time_ms(reply.headers)
@@ -2026,13 +2027,13 @@ class HssClient:
             rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
             # read on only when the first page holds fewer than total_num; from its end, a page's worth apart
             listings.append({'rows': rows, 'total': total if rows and total > len(rows) else 0,
-                             'step': min(len(rows), page_size), 'read_to': len(rows), 'grew': False})
+                             'step': min(len(rows), page_size) or 1, 'read_to': len(rows), 'grew': False})
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
-        while work := [(index, offset) for index, listing in enumerate(listings) for offset in
-                       range(listing['read_to'], min(listing['total'], HSS_MAX_OFFSET + 1), listing['step'] or 1)]:
-            pages = self.bulk.map(lambda job: read_page(keys[job[0]], job[1]), work, what=what)
-            for (index, offset), page in zip(work, pages):
-                listing, total = listings[index], whole_number(page.get('total_num'), 0)
+        while work := [(listing, key, offset) for key, listing in zip(keys, listings) for offset in
+                       range(listing['read_to'], min(listing['total'], HSS_MAX_OFFSET + 1), listing['step'])]:
+            pages = self.bulk.map(lambda job: read_page(job[1], job[2]), work, what=what)
+            for (listing, _, offset), page in zip(work, pages):
+                total = whole_number(page.get('total_num'), 0)
                 listing['rows'].extend(page['data_list'])
                 listing['grew'] |= total > listing['total']
                 listing['total'] = max(listing['total'], total)
@@ -3153,14 +3154,18 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
     listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
                                              isolation_status=None)
     for value, listed in zip(values, listings):
-        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts). The
-        # hashes given are in lower case (hss_restore_isolated_command).
-        matches = [found for found in listed
-                   if (str(found.get('file_hash', '')).lower() if hashes else found.get('file_path')) == value
-                   and (not wanted_paths or found.get('file_path') in wanted_paths)
-                   and (not wanted_hosts or found.get('host_id') in wanted_hosts)
-                   and (not isolation_status or found.get('isolation_status') == isolation_status)]
-        yield from [(value, found) for found in matches] or [(value, None)]
+        matched = False
+        for found in listed:
+            # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
+            # hashes given are in lower case (hss_restore_isolated_command).
+            if (str(found.get('file_hash', '')).lower() if hashes else found.get('file_path')) == value and (
+                    not wanted_paths or found.get('file_path') in wanted_paths) and (
+                    not wanted_hosts or found.get('host_id') in wanted_hosts) and (
+                    not isolation_status or found.get('isolation_status') == isolation_status):
+                matched = True
+                yield value, found
+        if not matched:
+            yield value, None
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
@@ -3225,10 +3230,12 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
-    running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
-    out_of_time = elapsed + interval > timeout
-    if out_of_time:  # (no row is restoring when none is running)
+    schedule = None
+    if elapsed + interval > timeout:  # the last check
         last_check_reasons(rows, elapsed, follow)
+    elif polling and (unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
+        schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
+                                   timeout + POLLING_TIMEOUT_MARGIN)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
@@ -3239,12 +3246,9 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
             f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
             f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
             f'hosts in the HSS console.') if unlisted else ''
-    schedule = None
-    if running and polling and not out_of_time:
+    if schedule:
         readable = f'{said} Checking again in {interval} s.' if unread else \
             f'{said}; checking again in {interval} s.{note}'
-        schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
-                                   timeout + POLLING_TIMEOUT_MARGIN)
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule, raw_response={
@@ -3254,11 +3258,9 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
 def last_check_reasons(rows: list[dict[str, Any]], elapsed: int, follow: str) -> None:
     """The last check's reason of each copy still restoring: what to check, and the command that follows it."""
     for row in rows:
-        if row['outcome'] != HSS_OUTCOME_RESTORING:
-            continue
-        if row.get('reason') == HSS_NOT_LISTED_AT_CHECK:
+        if row['outcome'] == HSS_OUTCOME_RESTORING and row.get('reason') == HSS_NOT_LISTED_AT_CHECK:
             row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow)
-        else:
+        elif row['outcome'] == HSS_OUTCOME_RESTORING:
             row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
                              f'agent has not finished it. Check in the HSS console that the agent of '
                              f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
@@ -3272,9 +3274,13 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
     restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    # The exact items this restore sent: every item of the arguments but those of the batches HSS refused (copy_key
+    # keeps their hashes as they are: in lower case already, as the arguments are read).
+    refused = state.get('refused', 0)
+    sent = {copy_key(item) for index, item in enumerate(broadcast_items(fields))
+            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        return exact_items_progress(client, fields, enterprise_project_id, state), 0
-    sent = sent_exact_items(fields, state) if exact else set()
+        return exact_items_progress(client, sent, enterprise_project_id, state), 0
     rows, listed = [], {}
     for value, found in matching_copies(client, fields, enterprise_project_id, None):
         if found is None and not exact:  # no copy in any status: a check run by hand says so, as the first run would
@@ -3291,11 +3297,12 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     return rows, max(state['sent'] - still, 0)
 
 
-def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+def exact_items_progress(client: HssClient, sent: set[tuple[Any, str, Any]], enterprise_project_id: str | None,
                          state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Many exact items: one listing of every copy the project holds, in any status (see matching_copies), instead
-    of one per hash. A copy is restored only when HSS lists it so; one it does not list stays restoring."""
-    sent, listed, rows = sent_exact_items(fields, state), {}, []
+    """Many exact items (``sent``: their copy_key): one listing of every copy the project holds, in any status (see
+    matching_copies), instead of one per hash. A copy is restored only when HSS lists it so; one it does not list
+    stays restoring."""
+    listed, rows = {}, []
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
         if copy_key(found) in sent:
             record_acted_on(listed, found, state['accepted'])
@@ -3312,12 +3319,12 @@ def record_acted_on(listed: dict[Any, dict[str, Any]], found: dict[str, Any], ac
     """Keeps in ``listed`` (by copy_key), of the records HSS lists for one host, hash and path, the one this restore
     acted on. A file HSS restored once and then isolated again (a new detection) is listed twice, the old record
     (restored) first: the copy sent is the one changed since the restore was accepted, else the one not restored, else
-    the latest (of equals, the first listed)."""
+    the latest."""
     def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
-    if (key := copy_key(found)) not in listed or rank(found) > rank(listed[key]):
-        listed[key] = found
+    key = copy_key(found)
+    listed[key] = max(listed.get(key, found), found, key=rank)  # of equals, the first
 
 
 def hss_row(found: dict[str, Any]) -> dict[str, Any]:
@@ -3332,14 +3339,6 @@ def hss_row(found: dict[str, Any]) -> dict[str, Any]:
 def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
     """A listed copy's identity: host, hash (in lower case, as the arguments are read: HSS may list either), path."""
     return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
-
-
-def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
-    """The exact items this restore sent: every item of the arguments but those of the batches HSS refused."""
-    refused = state.get('refused', 0)
-    # copy_key keeps their hashes as they are: in lower case already (hss_restore_isolated_command)
-    return {copy_key(item) for index, item in enumerate(broadcast_items(fields))
-            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
 
 
 def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> dict[str, Any] | None:
