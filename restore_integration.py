@@ -1865,8 +1865,9 @@ class HssClient:
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
         if settings.region:
             self.transport.session.headers['region'] = settings.region
-        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=quote(settings.project_id, safe=''))
-        self.events_path = HSS_EVENTS_PATH.format(project_id=quote(settings.project_id, safe=''))
+        project_id = quote(settings.project_id, safe='')
+        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=project_id)
+        self.events_path = HSS_EVENTS_PATH.format(project_id=project_id)
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
@@ -1908,21 +1909,21 @@ class HssClient:
         instead, once a window: a total_num no page lives up to would otherwise halve the window to a millisecond and
         end the fetch there. Filtered here, not by handle_status: an alarm handled while the pages are read would shift
         the rows after it past a page already read, and one handled by isolate_and_kill is one this pack restores."""
-        wider, probed = None, False  # the first page and end of the window before the last halving
+        wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
-            if wider and total_num_not_narrowing(wider[0], first):
-                rows = None if probed else self.window_read_by_page(begin_ms, wider[1], wider[0])
-                if rows is not None:
-                    return hss_events_to_act_on(rows), wider[1]
+            served, span = len(first['data_list']), end_ms - begin_ms
+            if wider and total_num_not_narrowing(wider, first):
+                # (a window read by page holds the wider one's first page: never empty)
+                if not probed and (rows := self.window_read_by_page(begin_ms, wider_end, wider)):
+                    return hss_events_to_act_on(rows), wider_end
                 probed = True
-                if len(first['data_list']) < len(wider[0]['data_list']):
+                if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
                     return hss_events_to_act_on(first['data_list']), end_ms
-            served, span = len(first['data_list']), end_ms - begin_ms
             if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
                 break
-            wider, end_ms = (first, end_ms), begin_ms + max(1, span // 2)
+            wider, wider_end, end_ms = first, end_ms, begin_ms + max(1, span // 2)
         rows = self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
         return hss_events_to_act_on(rows), end_ms
@@ -1945,7 +1946,7 @@ class HssClient:
     def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
-        reply = self._request('GET', path=path, expect_json=True, params='&'.join(
+        reply = self._request('GET', path, expect_json=True, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
             if value not in (None, '')))
         self.listed_at_ms = server_time_ms(reply.headers)
@@ -1969,13 +1970,13 @@ class HssClient:
             rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
             # read on only when the first page holds fewer than total_num; from its end, a page's worth apart
             listings.append({'rows': rows, 'total': total if rows and total > len(rows) else 0,
-                             'step': min(len(rows), page_size), 'read_to': len(rows), 'grew': False})
+                             'step': min(len(rows), page_size) or 1, 'read_to': len(rows), 'grew': False})
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
-        while work := [(index, offset) for index, listing in enumerate(listings) for offset in
-                       range(listing['read_to'], min(listing['total'], HSS_MAX_OFFSET + 1), listing['step'] or 1)]:
-            pages = self.bulk.map(lambda job: read_page(keys[job[0]], job[1]), work, what=what)
-            for (index, offset), page in zip(work, pages):
-                listing, total = listings[index], whole_number(page.get('total_num'), 0)
+        while work := [(listing, key, offset) for key, listing in zip(keys, listings) for offset in
+                       range(listing['read_to'], min(listing['total'], HSS_MAX_OFFSET + 1), listing['step'])]:
+            pages = self.bulk.map(lambda job: read_page(job[1], job[2]), work, what=what)
+            for (listing, _, offset), page in zip(work, pages):
+                total = whole_number(page.get('total_num'), 0)
                 listing['rows'].extend(page['data_list'])
                 listing['grew'] |= total > listing['total']
                 listing['total'] = max(listing['total'], total)
@@ -2009,8 +2010,8 @@ class HssClient:
                                     'these files (isolation_status restoring) before sending them again.')
             raise
 
-    def _request(self, method: str, path: str | None = None, expect_json: bool = False, **kwargs: Any) -> VendorReply:
-        reply = self.transport.request(method, path or self.path, expect_json=expect_json, **kwargs)
+    def _request(self, method: str, path: str | None = None, **kwargs: Any) -> VendorReply:
+        reply = self.transport.request(method, path or self.path, **kwargs)
         if not 200 <= reply.status < 300:
             raise huawei_error_from_response(reply)
         return reply
@@ -2021,9 +2022,8 @@ def total_num_not_narrowing(wider: dict[str, Any], narrower: dict[str, Any]) -> 
     first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs no more), or
     the half's page served fewer rows than the wider one's yet its total_num promises more than it served (a page
     serves as many rows as the listing holds up to what HSS serves a page, so that total_num overstates it)."""
-    served, wider_served = len(narrower['data_list']), len(wider['data_list'])
-    total, wider_total = whole_number(narrower.get('total_num'), 0), whole_number(wider.get('total_num'), 0)
-    return bool(wider_served) and (total >= wider_total or served < wider_served and total > served)
+    served, total = len(narrower['data_list']), whole_number(narrower.get('total_num'), 0)
+    return total >= whole_number(wider.get('total_num'), 0) or served < len(wider['data_list']) and total > served
 
 
 def hss_events_to_act_on(rows: list[Any]) -> list[Any]:
@@ -2043,8 +2043,8 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
         said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
                 'vendor_extra': description if description and description != body.get('error_msg') else None,
                 'request_id': body.get('request_id') or reply.headers.get('X-Request-Id')}
-    denied = said is not None and is_permission_code(said['vendor_code'])
-    return vendor_error(reply, vendor, advice_by_status, said, HSS_ERROR_ADVICE[403] if denied else None)
+    return vendor_error(reply, vendor, advice_by_status, said,
+                        HSS_ERROR_ADVICE[403] if said and is_permission_code(said['vendor_code']) else None)
 
 
 def refuses_every_request(error: VendorApiError) -> bool:
@@ -2985,10 +2985,10 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
                                                 max_length=64)
     for value in fields['file_hash']:
-        kind = HASH_LENGTH_NAMES.get(len(value)) if re.fullmatch(r'[0-9a-fA-F]+', value) else None
-        if kind:  # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
-            raise RestoreError(f'file_hash {value} is {kind} hash; HSS lists isolated files by their SHA256 '
-                               f'(64 hexadecimal characters). Give the SHA256 of the file.')
+        # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
+        if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
+            raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
+                               f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     polling, interval, timeout = polling_arguments(args)
     state = hss_restore_state(args.get('restore_state'))
@@ -3001,13 +3001,14 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
 def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
+    rows, listed = [], None
     if fields['host_id'] and fields['file_hash'] and fields['file_path']:
-        items, rows, listed = broadcast_items(fields), [], None
+        items = broadcast_items(fields)
     else:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
-        began, copies, rows = client.limiter.clock(), {}, []
+        began, copies = client.limiter.clock(), {}
         for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
             if found is None:
-                rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'], not_isolated_text(
+                rows.append(not_found_row(value, fields, not_isolated_text(
                     enterprise_project_id or client.enterprise_project_id)))
             else:
                 copies.setdefault(copy_key(found), found)
@@ -3016,12 +3017,10 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
     sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
+    if sent and accepted is None:  # HSS took none of the items, nor may it have: each one's row says failed
+        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {sent[0]["reason"]}')
     rows = sent + rows
-    counts = hss_counts(rows)
-    if counts[HSS_OUTCOME_FAILED] and accepted is None:  # HSS took none of the items, nor may it have
-        first = next(row for row in rows if row['outcome'] == HSS_OUTCOME_FAILED)
-        raise RestoreError(f'HSS restored none of the {counts[HSS_OUTCOME_FAILED]} item(s) to send. {first["reason"]}')
-    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(counts)}', rows)
+    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows)
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
     schedule = None
     if accepted is not None:
@@ -3030,7 +3029,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
             readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
-                         if counts[HSS_OUTCOME_RESTORING] else
+                         if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
                          f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
                          f'{interval} seconds what HSS did with these files.')
             schedule = PollingSchedule('hss-restore-isolated', interval,
@@ -3038,13 +3037,13 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
 
 
-def not_found_row(value: str, by_hash: bool, hosts: list[str], what: str) -> dict[str, Any]:
-    """The row of a hash or path (``by_hash``) HSS lists no copy of on the hosts given: not_found, keyed as the first
-    run keys it, so that a later run's row replaces it. ``what``: what HSS does not list, with a {where}."""
-    row = {'file_hash': value} if by_hash else {'file_path': value}
-    if len(set(hosts)) == 1:
+def not_found_row(value: str, fields: dict[str, list[str]], what: str) -> dict[str, Any]:
+    """The row of a hash or path (as ``fields`` name files) HSS lists no copy of on the hosts given: not_found, keyed as
+    the first run keys it, so that a later run's row replaces it. ``what``: what HSS does not list, with a {where}."""
+    row, hosts = {'file_hash' if fields['file_hash'] else 'file_path': value}, sorted(set(fields['host_id']))
+    if len(hosts) == 1:
         row['host_id'] = hosts[0]
-    where = f'on host {", ".join(sorted(set(hosts)))}' if hosts else 'on any host'
+    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {what.format(where=where)}.')
 
 
@@ -3076,13 +3075,11 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
     for value, listed in zip(values, listings):
         matched = False
         for found in listed:
-            # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
-            if hashes:
-                exact = str(found.get('file_hash', '')).lower() == value.lower() and (
-                    not wanted_paths or found.get('file_path') in wanted_paths)
-            else:
-                exact = found.get('file_path') == value
-            if exact and (not wanted_hosts or found.get('host_id') in wanted_hosts) and (
+            # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
+            # hashes given are in lower case (hss_restore_isolated_command).
+            if (str(found.get('file_hash', '')).lower() if hashes else found.get('file_path')) == value and (
+                    not wanted_paths or found.get('file_path') in wanted_paths) and (
+                    not wanted_hosts or found.get('host_id') in wanted_hosts) and (
                     not isolation_status or found.get('isolation_status') == isolation_status):
                 matched = True
                 yield value, found
@@ -3099,33 +3096,30 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
-    def not_sent(batch: list[dict[str, Any]]) -> tuple[str, str, None, bool] | None:
-        return (HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None, False) if stop else None
-
-    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None, int | None, bool]:
+    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None, int | None]:
+        """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
         if stop:
-            return not_sent(batch)
+            return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         sent_at = client.limiter.clock()
         try:
-            accepted_at = client.restore_isolated_files(payload, enterprise_project_id)
+            return HSS_OUTCOME_RESTORING, None, client.restore_isolated_files(payload, enterprise_project_id)
         except RestoreError as error:
             if isinstance(error, VendorApiError) and refuses_every_request(error):
                 stop.setdefault('reason', str(error))
-            # HSS may have acted on it from its first attempt on: the checks count its changes from then.
-            maybe = may_have_applied(error.attempts)
-            acted_from = client.hss_clock_at(sent_at, error.attempts) if maybe else None
-            return HSS_OUTCOME_FAILED, str(error), acted_from, maybe
-        return HSS_OUTCOME_RESTORING, None, accepted_at, True
+            # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
+            acted_from = client.hss_clock_at(sent_at, error.attempts) if may_have_applied(error.attempts) else None
+            return HSS_OUTCOME_FAILED, str(error), acted_from
 
     rows, accepted, refused = [], [], 0
-    outcomes = client.bulk.map(send, batches, what='HSS restore requests', settled=not_sent)
-    for index, (batch, (outcome, reason, accepted_at, maybe_sent)) in enumerate(zip(batches, outcomes)):
-        if accepted_at is not None:
-            accepted.append(accepted_at)
-        elif not maybe_sent:  # a batch whose answer was lost may have been acted on: the checks follow it
+    outcomes = client.bulk.map(send, batches, what='HSS restore requests',
+                               settled=lambda batch: send(batch) if stop else None)
+    for index, (batch, (outcome, reason, accepted_at)) in enumerate(zip(batches, outcomes)):
+        if accepted_at is None:
             refused |= 1 << index
+        else:
+            accepted.append(accepted_at)
         for item in batch:
             # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
             row = item if all(key in HSS_ROW_FIELDS for key in item) else hss_row(item)
@@ -3155,21 +3149,25 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
-    running = unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)
-    out_of_time = elapsed + interval > timeout
-    if running and out_of_time:
-        last_check_reasons(rows, elapsed, follow)
-    # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
-    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(hss_counts(rows)) +
-        (f', {unlisted} sent and no longer listed' if unlisted else ''))
-    note = unlisted_note(unlisted, state.get('sent'))
     schedule = None
-    if running and polling and not out_of_time:
-        readable = f'{said} Checking again in {interval} s.' if unread else \
-            f'{said}; checking again in {interval} s.{note}'
+    if elapsed + interval > timeout:  # the last check
+        last_check_reasons(rows, elapsed, follow)
+    elif polling and (unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
+    # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
+    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
+        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
+        (f', {unlisted} sent and no longer listed' if unlisted else ''))
+    # The copies a restore by hash or path sent that HSS no longer lists: restore_state names no copy, so their rows
+    # stay as the start wrote them (restoring), and this note says they are not known back.
+    note = (f'\n\nHSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
+            f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
+            f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
+            f'hosts in the HSS console.') if unlisted else ''
+    if schedule:
+        readable = f'{said} Checking again in {interval} s.' if unread else \
+            f'{said}; checking again in {interval} s.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule, raw_response={
@@ -3188,17 +3186,6 @@ def last_check_reasons(rows: list[dict[str, Any]], elapsed: int, follow: str) ->
                              f'it is. To follow it: {follow}')
 
 
-def unlisted_note(unlisted: int, sent: int | None) -> str:
-    """What a check says of the copies a restore by hash or path sent that HSS no longer lists: restore_state names
-    no copy, so their rows stay as the start wrote them (restoring), and this note says they are not known back."""
-    if not unlisted:
-        return ''
-    return (f'\n\nHSS no longer lists {unlisted} of the {sent} copies this restore sent, isolated or restored (a host '
-            f'removed from HSS, or the copy deleted), so whether they are back is not known; their rows keep what an '
-            f'earlier run wrote (the start: restoring), as this restore names no copy. Check the hosts in the HSS '
-            f'console.')
-
-
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
                      state: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
@@ -3206,52 +3193,57 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
     restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    # The exact items this restore sent: every item of the arguments but those of the batches HSS refused (copy_key
+    # keeps their hashes as they are: in lower case already, as the arguments are read).
+    refused = state.get('refused', 0)
+    sent = {copy_key(item) for index, item in enumerate(broadcast_items(fields))
+            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        return exact_items_progress(client, fields, enterprise_project_id, state), 0
-    sent = sent_exact_items(fields, state) if exact else set()
+        return exact_items_progress(client, sent, enterprise_project_id, state), 0
     rows, listed = [], {}
     for value, found in matching_copies(client, fields, enterprise_project_id, None):
         if found is None and not exact:  # no copy in any status: a check run by hand says so, as the first run would
-            rows.append(not_found_row(value, bool(fields['file_hash']), fields['host_id'],
-                                      'copy of this file {where}, isolated or restored'))
+            rows.append(not_found_row(value, fields, 'copy of this file {where}, isolated or restored'))
         elif found is not None and (not exact or copy_key(found) in sent):
-            key = copy_key(found)
-            listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    own = [(found, progress_row(found, state, exact=exact)) for found in listed.values()]
+            record_acted_on(listed, found, state['accepted'])
+    own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows += [row for _, row in own if row is not None]
-    rows += [{'host_id': host, 'file_hash': file_hash, 'file_path': path, 'outcome': HSS_OUTCOME_NOT_FOUND,
-              'reason': HSS_NO_LONGER_LISTED} for host, file_hash, path in sorted(sent - set(listed))]
+    rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
+                  reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
     if exact or state.get('sent') is None:
         return rows, 0
     still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
     return rows, max(state['sent'] - still, 0)
 
 
-def exact_items_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+def exact_items_progress(client: HssClient, sent: set[tuple[Any, str, Any]], enterprise_project_id: str | None,
                          state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Many exact items: one listing of every copy the project holds, in any status (see matching_copies), instead
-    of one per hash. A copy is restored only when HSS lists it so; one it does not list stays restoring."""
-    sent, listed, rows = sent_exact_items(fields, state), {}, []
+    """Many exact items (``sent``: their copy_key): one listing of every copy the project holds, in any status (see
+    matching_copies), instead of one per hash. A copy is restored only when HSS lists it so; one it does not list
+    stays restoring."""
+    listed, rows = {}, []
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
-        if (key := copy_key(found)) in sent:
-            listed[key] = record_acted_on(listed.get(key), found, state['accepted'])
-    for key in sorted(sent, key=lambda item: (str(item[0]), str(item[2]))):
+        if copy_key(found) in sent:
+            record_acted_on(listed, found, state['accepted'])
+    for key in sorted(sent, key=lambda item: (item[0], item[2])):  # by host and path (both text)
         if key not in listed:
-            rows.append({'host_id': key[0], 'file_hash': key[1], 'file_path': key[2],
-                         'outcome': HSS_OUTCOME_RESTORING, 'reason': HSS_NOT_LISTED_AT_CHECK})
-        elif (row := progress_row(listed[key], state, exact=True)) is not None:
+            rows.append(dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
+                             reason=HSS_NOT_LISTED_AT_CHECK))
+        elif (row := progress_row(listed[key], state, True)) is not None:
             rows.append(row)
     return rows
 
 
-def record_acted_on(kept: dict[str, Any] | None, found: dict[str, Any], accepted: int) -> dict[str, Any]:
-    """Of the records HSS lists for one host, hash and path, the one this restore acted on. A file HSS restored once
-    and then isolated again (a new detection) is listed twice, the old record (restored) first: the copy sent is the
-    one changed since the restore was accepted, else the one not restored, else the latest."""
+def record_acted_on(listed: dict[Any, dict[str, Any]], found: dict[str, Any], accepted: int) -> None:
+    """Keeps in ``listed`` (by copy_key), of the records HSS lists for one host, hash and path, the one this restore
+    acted on. A file HSS restored once and then isolated again (a new detection) is listed twice, the old record
+    (restored) first: the copy sent is the one changed since the restore was accepted, else the one not restored, else
+    the latest."""
     def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
-    return found if kept is None or rank(found) > rank(kept) else kept
+    key = copy_key(found)
+    listed[key] = max(listed.get(key, found), found, key=rank)  # of equals, the first
 
 
 def hss_row(found: dict[str, Any]) -> dict[str, Any]:
@@ -3268,14 +3260,7 @@ def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
     return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
-def sent_exact_items(fields: dict[str, list[str]], state: dict[str, Any]) -> set[tuple[str, str, str]]:
-    """The exact items this restore sent: every item of the arguments but those of the batches HSS refused."""
-    items, refused = broadcast_items(fields), state.get('refused', 0)
-    return {(item['host_id'], item['file_hash'], item['file_path']) for index, item in enumerate(items)
-            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
-
-
-def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool = False) -> dict[str, Any] | None:
+def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> dict[str, Any] | None:
     """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
     restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
     a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began."""
@@ -3295,12 +3280,10 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool = Fal
     return None
 
 
-def hss_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {outcome: sum(row['outcome'] == outcome for row in rows) for outcome in HSS_OUTCOMES}
-
-
-def hss_counts_text(counts: dict[str, int]) -> str:
-    return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
+def hss_counts_text(rows: list[dict[str, Any]]) -> str:
+    """How many rows have each outcome: "1 restored, 0 restoring, 0 failed, 0 not found"."""
+    outcomes = [row['outcome'] for row in rows]
+    return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
 def with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
