@@ -2138,41 +2138,40 @@ class BulkRunner:
         the work in flight ends, the exception of the earliest item that failed (in the items' order, not in time) is
         re-raised."""
         items, failed = list(items), threading.Event()
-        results = [None] * len(items)
 
-        def run(index: int) -> tuple[int, Any]:
-            known = settled(items[index]) if settled else None
+        def run(item: Any) -> Any:
+            known = settled(item) if settled else None
             if known is not None:
-                return index, known
+                return known
             if failed.is_set():
                 raise _Cancelled()
             try:
-                return index, function(items[index])
+                return function(item)
             except BaseException:
                 failed.set()
                 raise
 
         if self.workers == 1 or len(items) <= 1:
-            for index in range(len(items)):
-                results[index] = run(index)[1]
-                self.report(what, index + 1, len(items))
+            results = []
+            for item in items:
+                results.append(run(item))
+                self.report(what, len(results), len(items))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
 
         with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
-            futures = [pool.submit(run, index) for index in range(len(items))]
+            futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
-                    index, value = future.result()
-                    results[index] = value
+                    future.result()
                     self.report(what, done, len(items))
             except BaseException as error:
                 pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
-                errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
+                errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]  # all ended now
                 if error not in errors:  # the calling thread's own: Ctrl-C, a progress report that failed
                     raise
                 raise next((e for e in errors if not isinstance(e, _Cancelled)), error) from None
-        return results
+        return [future.result() for future in futures]
 
     def report(self, what: str, done: int, total: int) -> None:
         if self.progress and what and total > 1:
@@ -2244,7 +2243,7 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
         return f'### {title}\n**No entries.**'
     # A stable sort: the rows ``first`` picks, then the others, each in their own order.
     ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
-    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|' + '|'.join('---' for _ in headers) + '|']
+    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|---' * len(headers) + '|']
     lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
     if len(rows) > MAX_TABLE_ROWS:
         lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here' +
@@ -2256,8 +2255,7 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
                      who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
     to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
-    counts: dict[str, int] = {}
-    by_reason: dict[tuple[str, str], list[str]] = {}
+    counts, by_reason = {}, {}
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
         counts[status] = counts.get(status, 0) + 1
@@ -2265,8 +2263,8 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
-    for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
-        lines.append(f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}')
+    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}'
+              for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
 
 
@@ -2305,10 +2303,10 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     candidate = value.strip()
     if SHA256_PATTERN.fullmatch(candidate):
         return candidate.lower()
-    looks_like = HASH_LENGTH_NAMES.get(len(candidate)) if re.fullmatch(r'[0-9a-fA-F]+', candidate) else None
-    hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
     bad = re.search(r'[^0-9a-fA-F]', candidate)
+    looks_like = None if bad else HASH_LENGTH_NAMES.get(len(candidate))
+    hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
@@ -2501,8 +2499,8 @@ def is_finished_file(item: Any) -> bool:
     """An item of restore-file's hidden ``finished``: a file (its SHA256) whose action ended, its outcome and counts."""
     return isinstance(item, dict) and is_sha256_text(item.get('file_hash')) and \
         item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED) and all(
-            isinstance(item.get(count), int) and not isinstance(item.get(count), bool) and
-            0 <= item[count] <= MAX_WHOLE_NUMBER for count in ('restored_count', 'failed_count'))
+            type(item.get(count)) is int and 0 <= item[count] <= MAX_WHOLE_NUMBER
+            for count in ('restored_count', 'failed_count'))
 
 
 def is_hash_list(item: Any) -> bool:
@@ -3430,8 +3428,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
-    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')
-            and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
+    if not (type(seen_until) is int and begin == last_run.get('last_fetch') and
+            seen_until <= now_ms + CLOCK_STEP_MAX_MS):
         # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
         # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see fetch_start)
         seen_until = begin
@@ -3504,23 +3502,24 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
 def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
     """Where this fetch begins: where the last one stopped (also when that is ahead of this machine's clock, set back
     since), else the first-fetch window; never older than HSS lists events."""
-    oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
     last_fetch = last_run.get('last_fetch')
-    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
-        return max(last_fetch, oldest)
-    return max(now_ms - first_fetch_ms, oldest)
+    if not (type(last_fetch) is int and last_fetch <= now_ms + CLOCK_STEP_MAX_MS):  # not bool, a JSON int
+        last_fetch = now_ms - first_fetch_ms
+    return max(last_fetch, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
 
 
-def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
+def event_key(event: dict[str, Any], scrub: Callable[[str], str]) -> str:
     """An event's identity across fetches: its event_id (a digest of the ID when ``scrub`` finds a secret in it: the
     last run is stored as it is, and the ID still tells the event again). An event without one is told by what does
     not change once it occurred (not handle_status, handle_time or event_count, which an analyst's handling moves)."""
     event_id = event.get('event_id')
     if isinstance(event_id, str) and event_id.strip():
-        event_id = event_id.strip()
-        return event_id if scrub(event_id) == event_id else 'sha256:' + hashlib.sha256(event_id.encode()).hexdigest()
-    identity = {name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}
-    return 'sha256:' + hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+        text = event_id.strip()
+        if scrub(text) == text:
+            return text
+    else:
+        text = json.dumps({name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}, sort_keys=True, default=str)
+    return 'sha256:' + hashlib.sha256(text.encode()).hexdigest()
 
 
 def occur_time_ms(event: dict[str, Any], default: int) -> int:
@@ -3532,9 +3531,9 @@ def occur_time_ms(event: dict[str, Any], default: int) -> int:
 
 def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
     """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
-    files = [item for item in event.get('file_info_list') or [] if isinstance(item, dict)]
-    names = [clean_text(item.get('file_alias') or item.get('file_path')) for item in files]
-    subject = ', '.join(name for name in names if name)
+    names = [clean_text(item.get('file_alias') or item.get('file_path'))
+             for item in event.get('file_info_list') or [] if isinstance(item, dict)]
+    subject = ', '.join(filter(None, names))
     host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
     name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
     return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': ms_to_iso(occurred_ms),
@@ -3543,9 +3542,9 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
 
 
 def ms_to_iso(ms: int) -> str:
-    moment = EPOCH + timedelta(milliseconds=ms)  # exact: ms / 1000 as a float is a millisecond off in some years
-    # The year in four digits, as ISO 8601 writes it (strftime's %Y writes the year 999 as 999 on Linux).
-    return f'{moment.year:04d}' + moment.strftime('-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
+    # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds.
+    return (EPOCH + timedelta(milliseconds=ms)).isoformat(timespec='milliseconds')[:23] + 'Z'  # no '+00:00'
 
 
 def last_run_values(stored: Any) -> dict[str, Any]:
@@ -3572,7 +3571,7 @@ def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
     """What ``command`` reads of the instance: test-module every vendor in use (and the fetch settings when
     fetching is on), fetch-incidents HSS and the fetch settings, a command its own vendor."""
     if command == 'test-module':
-        return read_instance_settings(params, None, with_fetch=None)
+        return read_instance_settings(params, with_fetch=None)
     if command == 'fetch-incidents':
         return read_instance_settings(params, ('hss',), with_fetch=True)
     if command not in COMMANDS:
@@ -3612,11 +3611,12 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
     """Writes the IAM token the command ended with to the integration context, when it changed."""
     hss = clients.get('hss')
     provider = hss.token_provider if isinstance(hss, HssClient) else None  # None: no HSS client, or AK/SK
-    if provider is None or provider.cache_entry() == stored:
+    entry = stored if provider is None else provider.cache_entry()
+    if entry == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
-    if provider.cache_entry():
-        state[TOKEN_CACHE_KEY] = json.dumps(provider.cache_entry())
+    if entry:
+        state[TOKEN_CACHE_KEY] = json.dumps(entry)
     else:
         state.pop(TOKEN_CACHE_KEY, None)
     runtime.setIntegrationContext(state)
