@@ -2139,6 +2139,10 @@ class BulkRunner:
         re-raised."""
         items, failed = list(items), threading.Event()
 
+        def report(done: int) -> None:
+            if self.progress and what and len(items) > 1:
+                self.progress(f'{what}: {done}/{len(items)}')
+
         def run(item: Any) -> Any:
             known = settled(item) if settled else None
             if known is not None:
@@ -2155,7 +2159,7 @@ class BulkRunner:
             results = []
             for item in items:
                 results.append(run(item))
-                self.report(what, len(results), len(items))
+                report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
 
@@ -2164,7 +2168,7 @@ class BulkRunner:
             try:
                 for done, future in enumerate(as_completed(futures), 1):
                     future.result()
-                    self.report(what, done, len(items))
+                    report(done)
             except BaseException as error:
                 pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
                 errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]  # all ended now
@@ -2172,10 +2176,6 @@ class BulkRunner:
                     raise
                 raise next((e for e in errors if not isinstance(e, _Cancelled)), error) from None
         return [future.result() for future in futures]
-
-    def report(self, what: str, done: int, total: int) -> None:
-        if self.progress and what and total > 1:
-            self.progress(f'{what}: {done}/{total}')
 
 
 ''' XSOAR ENTRIES '''
@@ -2190,10 +2190,6 @@ class PollingSchedule:
     next_run_in_seconds: int
     args: dict[str, Any]
     timeout_in_seconds: int
-
-    def to_entry_fields(self) -> dict[str, Any]:
-        return {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args,
-                'Timeout': str(self.timeout_in_seconds)}
 
 
 @dataclass(frozen=True)
@@ -2211,7 +2207,10 @@ class RestoreResult:
         entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json' if isinstance(raw, (dict, list)) else 'text',
                  'Contents': raw, 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {}}
-        return {**entry, **self.schedule.to_entry_fields()} if self.schedule else entry
+        if schedule := self.schedule:
+            entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
+                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds))
+        return entry
 
 
 def one_or_all(values: list[Any]) -> Any:
@@ -2221,13 +2220,6 @@ def one_or_all(values: list[Any]) -> Any:
 
 def error_entry(message: str) -> dict[str, Any]:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
-
-
-def with_insecure_warning(entry: dict[str, Any], transport_settings: TransportSettings) -> dict[str, Any]:
-    """A command's entry, its human-readable part ending with a warning when verification is off."""
-    if not transport_settings.verify:
-        entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
-    return entry
 
 
 def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str | None = None,
@@ -2244,7 +2236,7 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     # A stable sort: the rows ``first`` picks, then the others, each in their own order.
     ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
     lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|---' * len(headers) + '|']
-    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
+    lines += ('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
     if len(rows) > MAX_TABLE_ROWS:
         lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here' +
                      (f': {context_path} in the context holds all {len(rows):,}.' if context_path else '.'))
@@ -2288,9 +2280,11 @@ def war_room_value(text: str) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item."""
-    if isinstance(value, (list, tuple)) and len(value) != 1:
+    if not isinstance(value, (list, tuple)):
+        return value
+    if len(value) != 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
-    return value[0] if isinstance(value, (list, tuple)) else value
+    return value[0]
 
 
 def validate_sha256(value: Any, name: str = 'file_hash') -> str:
@@ -2337,9 +2331,9 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     value = single_value(value, name)
     if is_blank(value):
         return default
-    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or \
+    whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or \
         (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
-    if isinstance(value, bool) or not whole:
+    if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
     number = int(value.strip() if isinstance(value, str) else value)
     if abs(number) > MAX_WHOLE_NUMBER:
@@ -2366,9 +2360,9 @@ def arg_to_list(value: Any, name: str) -> list[str]:
     are stripped (typing puts blanks around commas): a path in a list or JSON array may begin or end with a blank."""
     if is_blank(value):
         return []
-    typed = isinstance(value, str) and not value.strip().startswith('[')
     if isinstance(value, str):
-        value = value.strip().split(',') if typed else json_list(value.strip(), name)
+        text = value.strip()
+        value = json_list(text, name) if text.startswith('[') else [item.strip() for item in text.split(',')]
     elif not isinstance(value, (list, tuple)):
         value = [value]
     for position, item in enumerate(value, 1):
@@ -2376,7 +2370,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
             raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
-    return [str(item).strip() if typed else str(item) for item in value]
+    return list(map(str, value))
 
 
 def json_list(text: str, name: str) -> list[Any]:
@@ -2406,7 +2400,7 @@ def hss_field_list(value: Any, name: str) -> list[str]:
 def lined_up_lists(fields: dict[str, list[str]]) -> tuple[dict[str, list[str]], int]:
     """The item lists given and how many items they make; a RestoreError when they do not line up."""
     given = {name: values for name, values in fields.items() if values}
-    count = max(len(values) for values in given.values())
+    count = max(map(len, given.values()))
     if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
@@ -2461,7 +2455,7 @@ def can_be_carried(action_id: Any) -> bool:
     non-blank text. A first run follows no other (a check would refuse the whole list), and a check takes no other."""
     if isinstance(action_id, str):
         return bool(action_id.strip())
-    return isinstance(action_id, (int, float)) and not isinstance(action_id, bool) and abs(action_id) < float('inf')
+    return type(action_id) in (int, float) and abs(action_id) < float('inf')  # type(): a bool is no action ID
 
 
 def action_id_list(value: Any) -> list[int | str]:
@@ -2490,7 +2484,7 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
     except (ValueError, RecursionError):
         carried = None
     items = carried.values() if isinstance(carried, dict) else carried if isinstance(carried, list) else [carried]
-    if not isinstance(carried, kind) or not all(item_fits(item) for item in items):
+    if not isinstance(carried, kind) or not all(map(item_fits, items)):
         raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
     return carried
 
@@ -2505,7 +2499,7 @@ def is_finished_file(item: Any) -> bool:
 
 def is_hash_list(item: Any) -> bool:
     """A value of restore-file's hidden ``refused``: the files (their SHA256) refused for one reason."""
-    return isinstance(item, list) and all(is_sha256_text(file_hash) for file_hash in item)
+    return isinstance(item, list) and all(map(is_sha256_text, item))
 
 
 def is_sha256_text(value: Any) -> bool:
@@ -3599,14 +3593,6 @@ def configured_clients(settings: InstanceSettings, stored_token: Any = None,
 ''' MAIN '''
 
 
-def stored_iam_token(runtime: Any, settings: InstanceSettings) -> Any:
-    """The IAM token cached in the integration context (as JSON text: XSOAR keeps text values only), read only when
-    token mode needs it."""
-    if settings.hss is None or settings.hss.auth_type != 'token':
-        return None
-    return json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
-
-
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
     hss = clients.get('hss')
@@ -3640,8 +3626,10 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
         clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
-        result = command_function(clients[kind], runtime.args() or {})
-        runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
+        entry = command_function(clients[kind], runtime.args() or {}).to_entry()
+        if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
+            entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
+        runtime.results(scrubber.entry(entry))
 
 
 def main(demisto_obj: Any = None) -> None:
@@ -3658,7 +3646,9 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        stored = stored_iam_token(runtime, settings) if caching else None
+        if caching and settings.hss is not None and settings.hss.auth_type == 'token':
+            # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only)
+            stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         if isinstance(error, RestoreError):
