@@ -2155,7 +2155,8 @@ class BulkRunner:
                 failed.set()
                 raise
 
-        if self.workers == 1 or len(items) <= 1:
+        workers = min(self.workers, len(items))
+        if workers <= 1:
             results = []
             for item in items:
                 results.append(run(item))
@@ -2163,7 +2164,7 @@ class BulkRunner:
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
 
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
@@ -2517,16 +2518,15 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
                          r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
-    started = int(match[2]) if match and match[2] else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or (started or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
+    if match is None or int(match[2] or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = int(match[1])
-    return {'accepted': accepted, 'started': started, 'checks': int(match[3]),
-            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None,
-            'sent': int(match[6]) if match[6] else None}
+    return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
+            'refused': int(match[4] or '0', 16), 'listed': match[5] and accepted - int(match[5]),
+            'sent': match[6] and int(match[6])}  # None for a part left out
 
 
 def state_text(state: dict[str, Any]) -> str:
@@ -3456,8 +3456,8 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
         after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1
         begin = max(begin, min(after_dropped, progress))
         kept = {key: moment for key, moment in kept.items() if moment >= begin}
-    seen_until = max([begin, *(min(moment, now_ms) for moment in kept.values())])
-    return {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
+    return {'last_fetch': begin, 'seen_ids': sorted(kept),
+            'seen_until': max([begin, *(min(moment, now_ms) for moment in kept.values())])}
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
@@ -3578,11 +3578,11 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
     """The client of one vendor, from the settings read for this run; ``scrubber`` learns each token (a secret) and
     request signature (found by its shape) the client makes."""
-    on_secret, on_signature = (scrubber.add, scrubber.add_signature) if scrubber else (None, None)
+    on_signature = scrubber and scrubber.add_signature
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress, on_signature=on_signature)
-    return HssClient(settings.hss, settings.transport, stored_token, progress=progress, on_secret=on_secret,
-                     on_signature=on_signature)
+    return HssClient(settings.hss, settings.transport, stored_token, progress=progress,
+                     on_secret=scrubber and scrubber.add, on_signature=on_signature)
 
 
 def configured_clients(settings: InstanceSettings, stored_token: Any = None,
@@ -3595,8 +3595,7 @@ def configured_clients(settings: InstanceSettings, stored_token: Any = None,
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
-    hss = clients.get('hss')
-    provider = hss.token_provider if isinstance(hss, HssClient) else None  # None: no HSS client, or AK/SK
+    provider = getattr(clients.get('hss'), 'token_provider', None)  # None: no HSS client, or AK/SK
     entry = stored if provider is None else provider.cache_entry()
     if entry == stored:
         return
