@@ -3418,14 +3418,19 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
     stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only."""
     last_run = last_run if isinstance(last_run, dict) else {}
-    begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
+    # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
+    # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
+    begin = last_run.get('last_fetch')
+    if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
+        begin = now_ms - settings.first_fetch_ms
+    begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
     if not (type(seen_until) is int and begin == last_run.get('last_fetch') and
             seen_until <= now_ms + CLOCK_STEP_MAX_MS):
         # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
-        # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see fetch_start)
+        # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see above)
         seen_until = begin
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
@@ -3491,15 +3496,6 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         if end >= now_ms or len(taken) >= max_fetch or client.event_requests - requests >= HSS_FETCH_REQUESTS:
             return taken, times, end, end
         begin = end
-
-
-def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
-    """Where this fetch begins: where the last one stopped (also when that is ahead of this machine's clock, set back
-    since), else the first-fetch window; never older than HSS lists events."""
-    last_fetch = last_run.get('last_fetch')
-    if not (type(last_fetch) is int and last_fetch <= now_ms + CLOCK_STEP_MAX_MS):  # not bool, a JSON int
-        last_fetch = now_ms - first_fetch_ms
-    return max(last_fetch, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
 
 
 def event_key(event: dict[str, Any], scrub: Callable[[str], str]) -> str:
