@@ -2317,7 +2317,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     value = single_value(value, name)
     if is_blank(value):
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if type(value) not in (str, int):  # type(): a bool is no ID
         raise RestoreError(f'{name} must be text; got {type(value).__name__}.')
     text = str(value).strip()
     if has_control_characters(text):
@@ -2367,7 +2367,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
     elif not isinstance(value, (list, tuple)):
         value = [value]
     for position, item in enumerate(value, 1):
-        if isinstance(item, bool) or not isinstance(item, (str, int)):
+        if type(item) not in (str, int):  # type(): a bool is no text
             raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
