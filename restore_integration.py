@@ -2081,45 +2081,45 @@ class BulkRunner:
         the work in flight ends, the exception of the earliest item that failed (in the items' order, not in time) is
         re-raised."""
         items, failed = list(items), threading.Event()
-        results = [None] * len(items)
 
-        def run(index: int) -> tuple[int, Any]:
-            known = settled(items[index]) if settled else None
+        def report(done: int) -> None:
+            if self.progress and what and len(items) > 1:
+                self.progress(f'{what}: {done}/{len(items)}')
+
+        def run(item: Any) -> Any:
+            known = settled(item) if settled else None
             if known is not None:
-                return index, known
+                return known
             if failed.is_set():
                 raise _Cancelled()
             try:
-                return index, function(items[index])
+                return function(item)
             except BaseException:
                 failed.set()
                 raise
 
-        if self.workers == 1 or len(items) <= 1:
-            for index in range(len(items)):
-                results[index] = run(index)[1]
-                self.report(what, index + 1, len(items))
+        workers = min(self.workers, len(items))
+        if workers <= 1:
+            results = []
+            for item in items:
+                results.append(run(item))
+                report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
 
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
-            futures = [pool.submit(run, index) for index in range(len(items))]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
-                    index, value = future.result()
-                    results[index] = value
-                    self.report(what, done, len(items))
+                    future.result()
+                    report(done)
             except BaseException as error:
                 pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
-                errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
+                errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]  # all ended now
                 if error not in errors:  # the calling thread's own: Ctrl-C, a progress report that failed
                     raise
                 raise next((e for e in errors if not isinstance(e, _Cancelled)), error) from None
-        return results
-
-    def report(self, what: str, done: int, total: int) -> None:
-        if self.progress and what and total > 1:
-            self.progress(f'{what}: {done}/{total}')
+        return [future.result() for future in futures]
 
 
 ''' XSOAR ENTRIES '''
@@ -2134,10 +2134,6 @@ class PollingSchedule:
     next_run_in_seconds: int
     args: dict[str, Any]
     timeout_in_seconds: int
-
-    def to_entry_fields(self) -> dict[str, Any]:
-        return {'PollingCommand': self.command, 'NextRun': str(self.next_run_in_seconds), 'PollingArgs': self.args,
-                'Timeout': str(self.timeout_in_seconds)}
 
 
 @dataclass(frozen=True)
@@ -2155,7 +2151,10 @@ class RestoreResult:
         entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json' if isinstance(raw, (dict, list)) else 'text',
                  'Contents': raw, 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {}}
-        return {**entry, **self.schedule.to_entry_fields()} if self.schedule else entry
+        if schedule := self.schedule:
+            entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
+                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds))
+        return entry
 
 
 def one_or_all(values: list[Any]) -> Any:
@@ -2165,13 +2164,6 @@ def one_or_all(values: list[Any]) -> Any:
 
 def error_entry(message: str) -> dict[str, Any]:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
-
-
-def with_insecure_warning(entry: dict[str, Any], transport_settings: TransportSettings) -> dict[str, Any]:
-    """A command's entry, its human-readable part ending with a warning when verification is off."""
-    if not transport_settings.verify:
-        entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
-    return entry
 
 
 def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str | None = None,
@@ -2187,8 +2179,8 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
         return f'### {title}\n**No entries.**'
     # A stable sort: the rows ``first`` picks, then the others, each in their own order.
     ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
-    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|' + '|'.join('---' for _ in headers) + '|']
-    lines.extend('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
+    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|---' * len(headers) + '|']
+    lines += ('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
     if len(rows) > MAX_TABLE_ROWS:
         lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here' +
                      (f': {context_path} in the context holds all {len(rows):,}.' if context_path else '.'))
@@ -2199,8 +2191,7 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
                      who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
     to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
-    counts: dict[str, int] = {}
-    by_reason: dict[tuple[str, str], list[str]] = {}
+    counts, by_reason = {}, {}
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
         counts[status] = counts.get(status, 0) + 1
@@ -2208,8 +2199,8 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
-    for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
-        lines.append(f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}')
+    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}'
+              for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
 
 
@@ -2233,9 +2224,11 @@ def war_room_value(text: str) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item."""
-    if isinstance(value, (list, tuple)) and len(value) != 1:
+    if not isinstance(value, (list, tuple)):
+        return value
+    if len(value) != 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
-    return value[0] if isinstance(value, (list, tuple)) else value
+    return value[0]
 
 
 def validate_sha256(value: Any, name: str = 'file_hash') -> str:
@@ -2248,10 +2241,10 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     candidate = value.strip()
     if SHA256_PATTERN.fullmatch(candidate):
         return candidate.lower()
-    looks_like = HASH_LENGTH_NAMES.get(len(candidate)) if re.fullmatch(r'[0-9a-fA-F]+', candidate) else None
-    hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
     bad = re.search(r'[^0-9a-fA-F]', candidate)
+    looks_like = None if bad else HASH_LENGTH_NAMES.get(len(candidate))
+    hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
@@ -2267,7 +2260,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     value = single_value(value, name)
     if is_blank(value):
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if type(value) not in (str, int):  # type(): a bool is no ID
         raise RestoreError(f'{name} must be text; got {type(value).__name__}.')
     text = str(value).strip()
     if has_control_characters(text):
@@ -2282,9 +2275,9 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     value = single_value(value, name)
     if is_blank(value):
         return default
-    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or \
+    whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or \
         (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
-    if isinstance(value, bool) or not whole:
+    if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
     number = int(value.strip() if isinstance(value, str) else value)
     if abs(number) > MAX_WHOLE_NUMBER:
@@ -2311,17 +2304,17 @@ def arg_to_list(value: Any, name: str) -> list[str]:
     are stripped (typing puts blanks around commas): a path in a list or JSON array may begin or end with a blank."""
     if is_blank(value):
         return []
-    typed = isinstance(value, str) and not value.strip().startswith('[')
     if isinstance(value, str):
-        value = value.strip().split(',') if typed else json_list(value.strip(), name)
+        text = value.strip()
+        value = json_list(text, name) if text.startswith('[') else [item.strip() for item in text.split(',')]
     elif not isinstance(value, (list, tuple)):
         value = [value]
     for position, item in enumerate(value, 1):
-        if isinstance(item, bool) or not isinstance(item, (str, int)):
+        if type(item) not in (str, int):  # type(): a bool is no text
             raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
-    return [str(item).strip() if typed else str(item) for item in value]
+    return list(map(str, value))
 
 
 def json_list(text: str, name: str) -> list[Any]:
@@ -2351,7 +2344,7 @@ def hss_field_list(value: Any, name: str) -> list[str]:
 def lined_up_lists(fields: dict[str, list[str]]) -> tuple[dict[str, list[str]], int]:
     """The item lists given and how many items they make; a RestoreError when they do not line up."""
     given = {name: values for name, values in fields.items() if values}
-    count = max(len(values) for values in given.values())
+    count = max(map(len, given.values()))
     if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
@@ -2406,7 +2399,7 @@ def can_be_carried(action_id: Any) -> bool:
     non-blank text. A first run follows no other (a check would refuse the whole list), and a check takes no other."""
     if isinstance(action_id, str):
         return bool(action_id.strip())
-    return isinstance(action_id, (int, float)) and not isinstance(action_id, bool) and abs(action_id) < float('inf')
+    return type(action_id) in (int, float) and abs(action_id) < float('inf')  # type(): a bool is no action ID
 
 
 def action_id_list(value: Any) -> list[int | str]:
@@ -2435,7 +2428,7 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
     except (ValueError, RecursionError):
         carried = None
     items = carried.values() if isinstance(carried, dict) else carried if isinstance(carried, list) else [carried]
-    if not isinstance(carried, kind) or not all(item_fits(item) for item in items):
+    if not isinstance(carried, kind) or not all(map(item_fits, items)):
         raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
     return carried
 
@@ -2444,13 +2437,13 @@ def is_finished_file(item: Any) -> bool:
     """An item of restore-file's hidden ``finished``: a file (its SHA256) whose action ended, its outcome and counts."""
     return isinstance(item, dict) and is_sha256_text(item.get('file_hash')) and \
         item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED) and all(
-            isinstance(item.get(count), int) and not isinstance(item.get(count), bool) and
-            0 <= item[count] <= MAX_WHOLE_NUMBER for count in ('restored_count', 'failed_count'))
+            type(item.get(count)) is int and 0 <= item[count] <= MAX_WHOLE_NUMBER
+            for count in ('restored_count', 'failed_count'))
 
 
 def is_hash_list(item: Any) -> bool:
     """A value of restore-file's hidden ``refused``: the files (their SHA256) refused for one reason."""
-    return isinstance(item, list) and all(is_sha256_text(file_hash) for file_hash in item)
+    return isinstance(item, list) and all(map(is_sha256_text, item))
 
 
 def is_sha256_text(value: Any) -> bool:
@@ -2468,16 +2461,15 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
                          r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
-    started = int(match[2]) if match and match[2] else None
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or (started or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
+    if match is None or int(match[2] or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = int(match[1])
-    return {'accepted': accepted, 'started': started, 'checks': int(match[3]),
-            'refused': int(match[4] or '0', 16), 'listed': accepted - int(match[5]) if match[5] else None,
-            'sent': int(match[6]) if match[6] else None}
+    return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
+            'refused': int(match[4] or '0', 16), 'listed': match[5] and accepted - int(match[5]),
+            'sent': match[6] and int(match[6])}  # None for a part left out
 
 
 def state_text(state: dict[str, Any]) -> str:
@@ -3328,14 +3320,19 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
     stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only."""
     last_run = last_run if isinstance(last_run, dict) else {}
-    begin = fetch_start(last_run, settings.first_fetch_ms, now_ms)
+    # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
+    # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
+    begin = last_run.get('last_fetch')
+    if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
+        begin = now_ms - settings.first_fetch_ms
+    begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
-    if not (isinstance(seen_until, int) and not isinstance(seen_until, bool) and begin == last_run.get('last_fetch')
-            and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
+    if not (type(seen_until) is int and begin == last_run.get('last_fetch') and
+            seen_until <= now_ms + CLOCK_STEP_MAX_MS):
         # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
-        # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see fetch_start)
+        # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see above)
         seen_until = begin
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
@@ -3366,8 +3363,8 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
         after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1
         begin = max(begin, min(after_dropped, progress))
         kept = {key: moment for key, moment in kept.items() if moment >= begin}
-    seen_until = max([begin, *(min(moment, now_ms) for moment in kept.values())])
-    return {'last_fetch': begin, 'seen_ids': sorted(kept), 'seen_until': seen_until}
+    return {'last_fetch': begin, 'seen_ids': sorted(kept),
+            'seen_until': max([begin, *(min(moment, now_ms) for moment in kept.values())])}
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
@@ -3403,26 +3400,18 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         begin = end
 
 
-def fetch_start(last_run: dict[str, Any], first_fetch_ms: int, now_ms: int) -> int:
-    """Where this fetch begins: where the last one stopped (also when that is ahead of this machine's clock, set back
-    since), else the first-fetch window; never older than HSS lists events."""
-    oldest = now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']
-    last_fetch = last_run.get('last_fetch')
-    if isinstance(last_fetch, int) and not isinstance(last_fetch, bool) and last_fetch <= now_ms + CLOCK_STEP_MAX_MS:
-        return max(last_fetch, oldest)
-    return max(now_ms - first_fetch_ms, oldest)
-
-
-def event_key(event: dict[str, Any], scrub: Callable[[str], str] = str) -> str:
+def event_key(event: dict[str, Any], scrub: Callable[[str], str]) -> str:
     """An event's identity across fetches: its event_id (a digest of the ID when ``scrub`` finds a secret in it: the
     last run is stored as it is, and the ID still tells the event again). An event without one is told by what does
     not change once it occurred (not handle_status, handle_time or event_count, which an analyst's handling moves)."""
     event_id = event.get('event_id')
     if isinstance(event_id, str) and event_id.strip():
-        event_id = event_id.strip()
-        return event_id if scrub(event_id) == event_id else 'sha256:' + hashlib.sha256(event_id.encode()).hexdigest()
-    identity = {name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}
-    return 'sha256:' + hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+        text = event_id.strip()
+        if scrub(text) == text:
+            return text
+    else:
+        text = json.dumps({name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}, sort_keys=True, default=str)
+    return 'sha256:' + hashlib.sha256(text.encode()).hexdigest()
 
 
 def occur_time_ms(event: dict[str, Any], default: int) -> int:
@@ -3434,9 +3423,9 @@ def occur_time_ms(event: dict[str, Any], default: int) -> int:
 
 def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
     """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
-    files = [item for item in event.get('file_info_list') or [] if isinstance(item, dict)]
-    names = [clean_text(item.get('file_alias') or item.get('file_path')) for item in files]
-    subject = ', '.join(name for name in names if name)
+    names = [clean_text(item.get('file_alias') or item.get('file_path'))
+             for item in event.get('file_info_list') or [] if isinstance(item, dict)]
+    subject = ', '.join(filter(None, names))
     host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
     name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
     return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': ms_to_iso(occurred_ms),
@@ -3445,9 +3434,9 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
 
 
 def ms_to_iso(ms: int) -> str:
-    moment = EPOCH + timedelta(milliseconds=ms)  # exact: ms / 1000 as a float is a millisecond off in some years
-    # The year in four digits, as ISO 8601 writes it (strftime's %Y writes the year 999 as 999 on Linux).
-    return f'{moment.year:04d}' + moment.strftime('-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
+    # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds.
+    return (EPOCH + timedelta(milliseconds=ms)).isoformat(timespec='milliseconds')[:23] + 'Z'  # no '+00:00'
 
 
 def last_run_values(stored: Any) -> dict[str, Any]:
@@ -3474,7 +3463,7 @@ def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
     """What ``command`` reads of the instance: test-module every vendor in use (and the fetch settings when
     fetching is on), fetch-incidents HSS and the fetch settings, a command its own vendor."""
     if command == 'test-module':
-        return read_instance_settings(params, None, with_fetch=None)
+        return read_instance_settings(params, with_fetch=None)
     if command == 'fetch-incidents':
         return read_instance_settings(params, ('hss',), with_fetch=True)
     if command not in COMMANDS:
@@ -3487,11 +3476,11 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
     """The client of one vendor, from the settings read for this run; ``scrubber`` learns each token (a secret) and
     request signature (found by its shape) the client makes."""
-    on_secret, on_signature = (scrubber.add, scrubber.add_signature) if scrubber else (None, None)
+    on_signature = scrubber and scrubber.add_signature
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress, on_signature=on_signature)
-    return HssClient(settings.hss, settings.transport, stored_token, progress=progress, on_secret=on_secret,
-                     on_signature=on_signature)
+    return HssClient(settings.hss, settings.transport, stored_token, progress=progress,
+                     on_secret=scrubber and scrubber.add, on_signature=on_signature)
 
 
 def configured_clients(settings: InstanceSettings, stored_token: Any = None,
@@ -3502,23 +3491,15 @@ def configured_clients(settings: InstanceSettings, stored_token: Any = None,
 ''' MAIN '''
 
 
-def stored_iam_token(runtime: Any, settings: InstanceSettings) -> Any:
-    """The IAM token cached in the integration context (as JSON text: XSOAR keeps text values only), read only when
-    token mode needs it."""
-    if settings.hss is None or settings.hss.auth_type != 'token':
-        return None
-    return json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
-
-
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
-    hss = clients.get('hss')
-    provider = hss.token_provider if isinstance(hss, HssClient) else None  # None: no HSS client, or AK/SK
-    if provider is None or provider.cache_entry() == stored:
+    provider = getattr(clients.get('hss'), 'token_provider', None)  # None: no HSS client, or AK/SK
+    entry = stored if provider is None else provider.cache_entry()
+    if entry == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
-    if provider.cache_entry():
-        state[TOKEN_CACHE_KEY] = json.dumps(provider.cache_entry())
+    if entry:
+        state[TOKEN_CACHE_KEY] = json.dumps(entry)
     else:
         state.pop(TOKEN_CACHE_KEY, None)
     runtime.setIntegrationContext(state)
@@ -3542,8 +3523,10 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
         clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
-        result = command_function(clients[kind], runtime.args() or {})
-        runtime.results(scrubber.entry(with_insecure_warning(result.to_entry(), settings.transport)))
+        entry = command_function(clients[kind], runtime.args() or {}).to_entry()
+        if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
+            entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
+        runtime.results(scrubber.entry(entry))
 
 
 def main(demisto_obj: Any = None) -> None:
@@ -3560,7 +3543,9 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        stored = stored_iam_token(runtime, settings) if caching else None
+        if caching and settings.hss is not None and settings.hss.auth_type == 'token':
+            # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only)
+            stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         if isinstance(error, RestoreError):
