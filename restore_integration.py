@@ -1694,7 +1694,7 @@ class IamTokenProvider:
         self.identity, self.tokens_fetched = token_identity(settings), 0
         self._refusal = None  # IAM's answer when it refused the password
         self._held = stored if isinstance(stored, dict) and stored.get('identity') == self.identity \
-            and isinstance(stored.get('token'), str) else {}
+            and isinstance(stored.get('token'), str) and type(stored.get('expires_at')) in (int, float) else {}
         if self._held:
             self._on_token(self._held['token'])
 
@@ -1758,7 +1758,7 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
     """When the token expires, on this machine's clock (``now``): token.expires_at (ISO 8601, UTC, on IAM's clock)
     less token.issued_at (else IAM's Date, ``iam_now``) is its lifetime, counted from now, so that a clock IAM keeps
     hours or days away does not make every token look expired (or everlasting). Unreadable: kept an hour."""
-    token = body.get('token') or {}
+    token = body.get('token') if isinstance(body.get('token'), dict) else {}
     expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
     if expires is None:
         return now + 3600
@@ -1768,7 +1768,10 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
 def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
     if match := re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or '')):
-        return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+        try:
+            return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+        except ValueError:  # a date no calendar has (month 13, February 30)
+            return None
     return None
 
 
@@ -3423,14 +3426,15 @@ def occur_time_ms(event: dict[str, Any], default: int) -> int:
 
 def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
     """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
-    names = [clean_text(item.get('file_alias') or item.get('file_path'))
+    # Every name is optional in HSS's model: one not given is no name, never the text 'None'.
+    names = [clean_text(item.get('file_alias') or item.get('file_path') or '')
              for item in event.get('file_info_list') or [] if isinstance(item, dict)]
     subject = ', '.join(filter(None, names))
-    host = clean_text(event.get('host_name')) or clean_text(event.get('host_id')) or 'an unnamed host'
-    name = f'HSS {clean_text(event.get("event_name")) or "security event"} on {host}'
+    host = clean_text(event.get('host_name') or event.get('host_id') or '') or 'an unnamed host'
+    name = f'HSS {clean_text(event.get("event_name") or "") or "security event"} on {host}'
     return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': ms_to_iso(occurred_ms),
             'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
-            'details': clean_text(event.get('description')), 'rawJSON': json.dumps(event)}
+            'details': clean_text(event.get('description') or ''), 'rawJSON': json.dumps(event)}
 
 
 def ms_to_iso(ms: int) -> str:
@@ -3446,7 +3450,7 @@ def last_run_values(stored: Any) -> dict[str, Any]:
     for key, value in (stored if isinstance(stored, dict) else {}).items():
         try:
             values[key] = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
+        except (ValueError, RecursionError):  # Recursion: nested past what json reads
             values[key] = None
     return values
 

@@ -845,3 +845,41 @@ def test_a_backlog_of_more_than_10_pages_under_a_total_num_that_overstates_it_is
     fetched = fetches_within_budget(tenant, 10, max_fetch='50')  # at least 4 with room for 50 a fetch
 
     assert len(expected) > 150 and sorted(fetched) == sorted(expected)  # every one, none twice
+
+
+class SparseEvent:
+    """Lists one event that leaves out what EventManagementResponseInfo marks optional: no host_name, event_name or
+    description, a file_info_list entry with neither file_alias nor file_path."""
+
+    def __init__(self):
+        self.server = LoopbackServer(self._app).start()
+
+    def _app(self, request):
+        event = {'event_id': 'evt-sparse', 'host_id': 'host-7', 'severity': 'Low', 'occur_time': NOW_MS - 60_000,
+                 'handle_status': 'unhandled', 'file_info_list': [{'file_hash': 'ab' * 32}, {'file_path': '/a.bin'}]}
+        return Response(200, json.dumps({'total_num': 1, 'data_list': [event]}).encode(),
+                        {'Content-Type': 'application/json'})
+
+
+def test_an_event_without_its_optional_names_makes_an_incident_that_never_says_none():
+    vendor = SparseEvent()
+    try:
+        params = {'hss_endpoint': vendor.server.url, 'hss_project_id': 'p' * 32, 'hss_auth_type': 'aksk',
+                  'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}, 'isFetch': True}
+        settings = ri.read_instance_settings(params, ('hss',), with_fetch=True)
+        [incident], _ = ri.fetch_hss_incidents(ri.build_client('hss', settings), settings.fetch, {}, NOW_MS)
+    finally:
+        vendor.server.stop()
+
+    assert 'None' not in incident['name'] and incident['details'] == ''
+    assert incident['name'] == 'HSS security event on host-7: /a.bin'
+
+
+def test_a_last_run_nested_past_what_json_reads_is_read_as_none_kept_and_the_fetch_starts_over(tenant):
+    first, last_run = fetch(tenant, {})
+    nested = {key: '[' * 100_000 for key in last_run}  # text, but deeper than Python's JSON reader goes
+
+    again, next_run = fetch(tenant, nested)
+
+    assert sorted(alarm_ids(again)) == sorted(alarm_ids(first))
+    assert set(next_run) == set(last_run)

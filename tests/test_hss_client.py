@@ -297,7 +297,8 @@ def test_an_iam_answer_without_the_x_subject_token_header_says_so_and_names_hss_
     assert [request.path for request in replay_server.requests] == ['/v3/auth/tokens']  # HSS was never asked
 
 
-@pytest.mark.parametrize('token', [{'methods': ['password']}, {'expires_at': 'tomorrow', 'issued_at': 'today'}])
+@pytest.mark.parametrize('token', [{'methods': ['password']}, {'expires_at': 'tomorrow', 'issued_at': 'today'},
+                                   'not an object', ['a list'], {'expires_at': '2026-13-45T25:61:00.000000Z'}])
 def test_a_token_whose_reply_gives_no_readable_expiry_is_reused_for_a_while_but_never_past_iams_lifetime(
         replay_server, token):
     now = 1_800_000_000.0
@@ -323,3 +324,19 @@ def test_a_listing_answered_without_a_data_list_says_so_and_names_hss_endpoint(r
 
     assert 'isolated files' in str(raised.value) and 'data_list' in str(raised.value)
     assert 'hss_endpoint' in str(raised.value)
+
+
+@pytest.mark.parametrize('expires_at', ['soon', None, [1], {'at': 1}, True])
+def test_a_cached_token_whose_expiry_is_no_number_is_not_used_and_a_new_one_is_fetched(replay_server, expires_at):
+    settings = ri.HssSettings(replay_server.url, PROJECT, 'token', iam_url=replay_server.url, domain='acme-corp',
+                              username='soar-restore', password='iam-password-value')
+    stored = {'identity': ri.token_identity(settings), 'token': 'cached-token', 'expires_at': expires_at}
+    queue_token(replay_server, 'fresh-token')
+    replay_server.queue(200, b'')
+    client, provider = token_client(replay_server, stored=stored)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert [request.path for request in replay_server.requests][0] == '/v3/auth/tokens'
+    assert replay_server.requests[-1].headers['X-Auth-Token'] == 'fresh-token'
+    assert provider.cache_entry()['token'] == 'fresh-token'
