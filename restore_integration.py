@@ -3497,7 +3497,8 @@ def configured_clients(settings: InstanceSettings, stored_token: Any = None,
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
-    provider = getattr(clients.get('hss'), 'token_provider', None)  # None: no HSS client, or AK/SK
+    hss = clients.get('hss')
+    provider = hss.token_provider if isinstance(hss, HssClient) else None  # None: no HSS client, or AK/SK
     entry = stored if provider is None else provider.cache_entry()
     if entry == stored:
         return
