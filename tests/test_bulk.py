@@ -131,19 +131,23 @@ def test_the_war_room_shows_bulk_progress_on_stderr():
 def test_after_an_error_the_bulk_runner_starts_nothing_more():
     # The calling thread is slow to hear of the error (it is reporting item 0's progress when item 1 fails): the
     # workers must stop taking items on their own, not only once the calling thread cancels what is left.
-    workers, started, reporting = 4, [], threading.Event()
+    # The items in flight end only after item 1 has failed (not after a fixed sleep, which a loaded machine could let
+    # pass before the calling thread reports item 0 and item 1 fails), then their workers are free while it reports.
+    workers, started, reporting, second_failing = 4, [], threading.Event(), threading.Event()
 
     def report(_):
         reporting.set()
-        time.sleep(0.5)  # time enough for the three other workers to start a dozen more items of 0.1 s
+        time.sleep(1.0)  # time enough for the three other workers to start a dozen more items
 
     def fail_second(n):
         started.append(n)
         if n == 1:
             reporting.wait(5)  # item 0 is done and reported: the calling thread is busy
+            second_failing.set()
             raise ri.RestoreError('second')
         if n:
-            time.sleep(0.1)
+            second_failing.wait(5)
+            time.sleep(0.2)  # item 1's worker marks the failure a few bytecodes after raising
         return n
 
     with pytest.raises(ri.RestoreError, match='second'):
