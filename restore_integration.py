@@ -2575,7 +2575,8 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
             readable += f'\n\n{grouped_refusals(refusals)}'
     readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
                           'Follow the actions in Cortex XDR > Response > Action Center.')
-    refused = refusals_of([record for record in records if record['file_hash'] not in unsent])
+    waiting = set(unsent)
+    refused = refusals_of([record for record in records if record['file_hash'] not in waiting])
     schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
@@ -2636,8 +2637,9 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args
     later = polling and left > 3 * interval
     note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
         XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
+    waiting = set(unsent)  # thousands of files may be looked up
     for record in records:
-        if polling and record['file_hash'] in unsent:
+        if polling and record['file_hash'] in waiting:
             record['error'] += note
     return unsent if later else []
 
@@ -2754,8 +2756,8 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
     unsent = unsent_for_next_check(sent, unsent, args, polling, interval, timeout)  # once the reads took their time
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
-    last = ending or not ((running or unsent) and polling)
-    for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in unsent]).items():
+    last, waiting = ending or not ((running or unsent) and polling), set(unsent)
+    for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in waiting]).items():
         refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
     notes = '\n\n' + '\n'.join(unread[:3]) if unread else ''
@@ -3220,7 +3222,7 @@ def exact_items_progress(client: HssClient, sent: set[tuple[Any, str, Any]], ent
     for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
         if copy_key(found) in sent:
             record_acted_on(listed, found, state['accepted'])
-    for key in sorted(sent, key=lambda item: (item[0], item[2])):  # by host and path (both text)
+    for key in sorted(sent, key=lambda item: (item[0], item[2], item[1])):  # by host, path and hash (all text)
         if key not in listed:
             rows.append(dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
                              reason=HSS_NOT_LISTED_AT_CHECK))

@@ -3,6 +3,7 @@ passes: over HTTP to the HSS emulator, whose hosts take their own time (test_dat
 the war room's waits move."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -575,3 +576,27 @@ def test_a_copy_a_restore_by_hash_sent_that_hss_stops_listing_is_said_to_be_unli
     assert last['Contents']['unlisted_copies'] == 1
     assert 'no longer list' in last['HumanReadable'] and 'HSS console' in last['HumanReadable']
     assert '1 of the 2 copies' in last['HumanReadable']
+
+
+def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_hash_order(clocked):
+    # Past HSS_CHECK_BY_HASH_MAX hashes a check reads the whole project; its rows go by host and path, and copies of one
+    # path on one host (the file replaced, then isolated again) by hash: the same check shows the same table every time.
+    tenant, clock = clocked
+    host, path = SLOW['host_id'], '/opt/app/bin/updater'
+    hashes = [hashlib.sha256(f'build {n}'.encode()).hexdigest() for n in range(30)]
+    for file_hash in hashes:
+        tenant.backend.isolate_file(host, file_hash, path)
+    given = sorted(hashes, reverse=True)
+    args = {'host_id': json.dumps([host] * len(given)), 'file_hash': json.dumps(given),
+            'file_path': json.dumps([path] * len(given))}
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    assert not check.failed, check.entries[-1]
+    [rows] = [as_list(rows) for key, rows in check.entries[-1]['EntryContext'].items()
+              if key.startswith('HuaweiHSS.RestoredFile')]
+    assert [row['file_hash'] for row in rows] == sorted(hashes)
