@@ -515,7 +515,7 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
     text = str(value).strip()  # 'True' and 'False' fail the pattern too
     number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else None
-    if number is None or not minimum <= number <= maximum or (whole and number != int(number)):  # NaN fails the range
+    if number is None or not minimum <= number <= maximum or (whole and number != int(number)):
         raise RestoreError(f'The instance setting {name} must be {"a whole number" if whole else "a number"} from '
                            f'{minimum:g} to {maximum:g}; got {printable(value)}.')
     return int(number) if whole else number
