@@ -400,7 +400,7 @@ def test_make_bench_exits_1_and_names_the_missed_goal(monkeypatch, tmp_path, cap
     missed = json.loads((tmp_path / 'results.json').read_text())['missed']
     assert len(missed) == 1 and missed[0].startswith('peak memory (VmHWM')
     out, err = capsys.readouterr()
-    assert '1.30x **MISSED**' in out and '1 goal(s) MISSED' in err
+    assert '1.300x **MISSED**' in out and '1 goal(s) MISSED' in err
 
 
 def test_the_held_threshold_memory_row_explains_and_never_passes_for_the_goal(monkeypatch, tmp_path, capsys):
@@ -413,4 +413,24 @@ def test_the_held_threshold_memory_row_explains_and_never_passes_for_the_goal(mo
     missed = json.loads((tmp_path / 'results.json').read_text())['missed']
     assert len(missed) == 1 and missed[0].startswith('peak memory (VmHWM')
     [held] = [row for row in bench.rows(results) if 'MALLOC_MMAP_THRESHOLD_' in row[0]]
-    assert held[1] == '1.18x' and held[3] is None and '128 KiB' in held[0]
+    assert held[1] == '1.180x' and held[3] is None and '128 KiB' in held[0]
+
+
+def test_a_memory_ratio_just_past_its_bound_shows_enough_digits_to_see_why_it_missed(monkeypatch, tmp_path, capsys):
+    measured_as(monkeypatch, changed(('cold_start', 'memory_ratio'), 1.2011))
+    assert bench.main(['--out', str(tmp_path / 'results.json')]) == 1
+    assert '1.201x **MISSED**' in capsys.readouterr().out
+
+
+def test_a_memory_measure_is_the_median_of_its_children(monkeypatch):
+    peaks = iter([31_000, 29_000, 45_000])
+    bodies = []
+
+    def child(code, stdin=None, env=None):
+        bodies.append((code, stdin, env))
+        return {'seconds': 0.1, 'peak_kb': next(peaks)}
+
+    monkeypatch.setattr(bench, '_child', child)
+    assert bench.median_peak_kb('import requests', 'in', {'A': '1'}) == 31_000
+    assert len(bodies) == 3 and all('import requests' in code and stdin == 'in' and env == {'A': '1'}
+                                    for code, stdin, env in bodies)
