@@ -311,7 +311,7 @@ HSS_FETCH_SEEN_MAX = 1000
 # unreadable and the first-fetch window applies. It bounds a polling run's restore_state too (how far ahead its start,
 # how far off HSS's clock) and restore-file's polling_started.
 CLOCK_STEP_MAX_MS = 86_400_000
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
 DEFAULT_FIRST_FETCH = '3 days'
 DEFAULT_MAX_FETCH = 50
@@ -454,8 +454,8 @@ class HssSettings:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    first_fetch_ms: int = 3 * DURATION_UNITS_MS['day']
-    max_fetch: int = DEFAULT_MAX_FETCH
+    first_fetch_ms: int
+    max_fetch: int
 
 
 def is_blank(value: Any) -> bool:
@@ -470,8 +470,7 @@ def has_control_characters(text: str) -> bool:
 def check_identifier(text: str, name: str, max_length: int) -> None:
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
-    bad = re.search(r'[^A-Za-z0-9_-]', text)
-    if bad:
+    if bad := re.search(r'[^A-Za-z0-9_-]', text):
         raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
                            f'{printable(bad.group())}.')
 
@@ -481,7 +480,7 @@ def setting_text(params: dict[str, Any], name: str) -> str:
     value = params.get(name)
     if is_blank(value):
         return ''
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if type(value) not in (str, int, float):  # type(): a bool is no text
         raise RestoreError(f'The instance setting {name} must be text; got {type(value).__name__}.')
     text = str(value).strip()
     if has_control_characters(text):
@@ -525,7 +524,7 @@ def credential_part(params: dict[str, Any], name: str, part: str) -> str:
     """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
     value = params.get(name)
     value = value.get(part) if isinstance(value, dict) else value
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ''
+    return str(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
 
 
 def setting_credential(params: dict[str, Any], name: str, part: str, header: bool = False) -> str:
@@ -638,10 +637,10 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
 @dataclass(frozen=True)
 class InstanceSettings:
     transport: TransportSettings
-    xdr: XdrSettings | None = None
-    hss: HssSettings | None = None
-    fetch: FetchSettings | None = None  # fetch-incidents' settings, when they were asked for
-    in_use: tuple[str, ...] = ()  # the vendors whose marker setting is set
+    xdr: XdrSettings | None
+    hss: HssSettings | None
+    fetch: FetchSettings | None  # fetch-incidents' settings, when they were asked for
+    in_use: tuple[str, ...]  # the vendors whose marker setting is set
 
 
 def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None = None,
