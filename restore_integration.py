@@ -379,8 +379,8 @@ class VendorApiError(RestoreError):
     def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
                  vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
                  attempts: 'Iterable[Attempt]' = ()) -> None:
-        self.vendor, self.http_status, self.request_id = vendor, http_status, request_id
-        self.vendor_code, self.vendor_message, self.vendor_extra = vendor_code, vendor_message, vendor_extra
+        # What callers tell errors apart by; the vendor's words are kept in the message.
+        self.http_status, self.vendor_code = http_status, vendor_code
         given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
                  'request id {}': request_id or None}
