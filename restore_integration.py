@@ -342,6 +342,7 @@ IAM_ERROR_ADVICE = {
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
+InstanceParams = dict[str, Any]  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
@@ -475,7 +476,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
                            f'{printable(bad.group())}.')
 
 
-def setting_text(params: dict[str, Any], name: str) -> str:
+def setting_text(params: InstanceParams, name: str) -> str:
     """A plain text setting, stripped; control characters refused by name."""
     value = params.get(name)
     if is_blank(value):
@@ -491,14 +492,14 @@ def setting_text(params: dict[str, Any], name: str) -> str:
     return text
 
 
-def setting_choice(params: dict[str, Any], name: str, choices: Sequence[str], default: str) -> str:
+def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], default: str) -> str:
     text = setting_text(params, name).lower() or default
     if text not in choices:
         raise RestoreError(f'The instance setting {name} must be {" or ".join(choices)}; got {printable(text)}.')
     return text
 
 
-def setting_bool(params: dict[str, Any], name: str) -> bool:
+def setting_bool(params: InstanceParams, name: str) -> bool:
     try:
         return arg_to_bool(params.get(name), name)
     except RestoreError:
@@ -506,7 +507,7 @@ def setting_bool(params: dict[str, Any], name: str) -> bool:
                            f'got {printable(params.get(name))}.') from None
 
 
-def setting_number(params: dict[str, Any], name: str, default: int | float, minimum: float, maximum: float,
+def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
                    whole: bool = False) -> int | float:
     value = params.get(name)
     if is_blank(value):
@@ -520,14 +521,14 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
     return int(number) if whole else number
 
 
-def credential_part(params: dict[str, Any], name: str, part: str) -> str:
+def credential_part(params: InstanceParams, name: str, part: str) -> str:
     """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
     value = params.get(name)
     value = value.get(part) if isinstance(value, dict) else value
     return str(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
 
 
-def setting_credential(params: dict[str, Any], name: str, part: str, header: bool = False) -> str:
+def setting_credential(params: InstanceParams, name: str, part: str, header: bool = False) -> str:
     """A credentials setting's ``identifier`` (user name, key ID) or ``password`` (secret), stripped as it is sent.
     ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
     value = credential_part(params, name, part).strip()
@@ -545,7 +546,7 @@ def setting_credential(params: dict[str, Any], name: str, part: str, header: boo
     return value
 
 
-def setting_secrets(params: dict[str, Any]) -> list[str]:
+def setting_secrets(params: InstanceParams) -> list[str]:
     """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
     # Any credentials param (a dict): one without a password gives '', left out below.
     saved = [credential_part(params, name, 'password') for name, value in params.items()
@@ -553,7 +554,7 @@ def setting_secrets(params: dict[str, Any]) -> list[str]:
     return [value for text in saved for value in (text, text.strip()) if value]
 
 
-def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
+def read_transport_settings(params: InstanceParams) -> TransportSettings:
     return TransportSettings(  # the fields in their order, each named by its setting
         not setting_bool(params, 'insecure'), setting_bool(params, 'proxy'),
         setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
@@ -563,7 +564,7 @@ def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
         setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
 
 
-def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
+def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
     key_id = setting_credential(params, 'xdr_api_key_id', 'identifier', header=True)
     auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
@@ -576,7 +577,7 @@ def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
-def read_hss_settings(params: dict[str, Any]) -> HssSettings:
+def read_hss_settings(params: InstanceParams) -> HssSettings:
     region, project_id, endpoint = (setting_text(params, name)
                                     for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
@@ -625,7 +626,7 @@ def parse_duration_ms(text: Any, name: str) -> int:
     return int(match[1]) * DURATION_UNITS_MS[match[2].lower()]
 
 
-def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
+def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
     first_fetch_ms = parse_duration_ms(first_fetch, 'first_fetch')
     if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
@@ -644,7 +645,7 @@ class InstanceSettings:
     in_use: tuple[str, ...]  # the vendors whose marker setting is set
 
 
-def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None = None,
+def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
     """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
