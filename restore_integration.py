@@ -311,7 +311,7 @@ HSS_FETCH_SEEN_MAX = 1000
 # unreadable and the first-fetch window applies. It bounds a polling run's restore_state too (how far ahead its start,
 # how far off HSS's clock) and restore-file's polling_started.
 CLOCK_STEP_MAX_MS = 86_400_000
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
 DEFAULT_FIRST_FETCH = '3 days'
 DEFAULT_MAX_FETCH = 50
@@ -342,6 +342,7 @@ IAM_ERROR_ADVICE = {
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
+InstanceParams = dict[str, Any]  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
@@ -379,8 +380,8 @@ class VendorApiError(RestoreError):
     def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
                  vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
                  attempts: 'Iterable[Attempt]' = ()) -> None:
-        self.vendor, self.http_status, self.request_id = vendor, http_status, request_id
-        self.vendor_code, self.vendor_message, self.vendor_extra = vendor_code, vendor_message, vendor_extra
+        # What callers tell errors apart by; the vendor's words are kept in the message.
+        self.http_status, self.vendor_code = http_status, vendor_code
         given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
                  'request id {}': request_id or None}
@@ -454,8 +455,8 @@ class HssSettings:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    first_fetch_ms: int = 3 * DURATION_UNITS_MS['day']
-    max_fetch: int = DEFAULT_MAX_FETCH
+    first_fetch_ms: int
+    max_fetch: int
 
 
 def is_blank(value: Any) -> bool:
@@ -470,18 +471,17 @@ def has_control_characters(text: str) -> bool:
 def check_identifier(text: str, name: str, max_length: int) -> None:
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
-    bad = re.search(r'[^A-Za-z0-9_-]', text)
-    if bad:
+    if bad := re.search(r'[^A-Za-z0-9_-]', text):
         raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
                            f'{printable(bad.group())}.')
 
 
-def setting_text(params: dict[str, Any], name: str) -> str:
+def setting_text(params: InstanceParams, name: str) -> str:
     """A plain text setting, stripped; control characters refused by name."""
     value = params.get(name)
     if is_blank(value):
         return ''
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if type(value) not in (str, int, float):  # type(): a bool is no text
         raise RestoreError(f'The instance setting {name} must be text; got {type(value).__name__}.')
     text = str(value).strip()
     if has_control_characters(text):
@@ -492,14 +492,14 @@ def setting_text(params: dict[str, Any], name: str) -> str:
     return text
 
 
-def setting_choice(params: dict[str, Any], name: str, choices: Sequence[str], default: str) -> str:
+def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], default: str) -> str:
     text = setting_text(params, name).lower() or default
     if text not in choices:
         raise RestoreError(f'The instance setting {name} must be {" or ".join(choices)}; got {printable(text)}.')
     return text
 
 
-def setting_bool(params: dict[str, Any], name: str) -> bool:
+def setting_bool(params: InstanceParams, name: str) -> bool:
     try:
         return arg_to_bool(params.get(name), name)
     except RestoreError:
@@ -507,7 +507,7 @@ def setting_bool(params: dict[str, Any], name: str) -> bool:
                            f'got {printable(params.get(name))}.') from None
 
 
-def setting_number(params: dict[str, Any], name: str, default: int | float, minimum: float, maximum: float,
+def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
                    whole: bool = False) -> int | float:
     value = params.get(name)
     if is_blank(value):
@@ -521,14 +521,14 @@ def setting_number(params: dict[str, Any], name: str, default: int | float, mini
     return int(number) if whole else number
 
 
-def credential_part(params: dict[str, Any], name: str, part: str) -> str:
+def credential_part(params: InstanceParams, name: str, part: str) -> str:
     """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
     value = params.get(name)
     value = value.get(part) if isinstance(value, dict) else value
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ''
+    return str(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
 
 
-def setting_credential(params: dict[str, Any], name: str, part: str, header: bool = False) -> str:
+def setting_credential(params: InstanceParams, name: str, part: str, header: bool = False) -> str:
     """A credentials setting's ``identifier`` (user name, key ID) or ``password`` (secret), stripped as it is sent.
     ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
     value = credential_part(params, name, part).strip()
@@ -546,14 +546,15 @@ def setting_credential(params: dict[str, Any], name: str, part: str, header: boo
     return value
 
 
-def setting_secrets(params: dict[str, Any]) -> list[str]:
+def setting_secrets(params: InstanceParams) -> list[str]:
     """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
+    # Any credentials param (a dict): one without a password gives '', left out below.
     saved = [credential_part(params, name, 'password') for name, value in params.items()
-             if name in SECRET_SETTINGS or (isinstance(value, dict) and 'password' in value)]
+             if name in SECRET_SETTINGS or isinstance(value, dict)]
     return [value for text in saved for value in (text, text.strip()) if value]
 
 
-def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
+def read_transport_settings(params: InstanceParams) -> TransportSettings:
     return TransportSettings(  # the fields in their order, each named by its setting
         not setting_bool(params, 'insecure'), setting_bool(params, 'proxy'),
         setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
@@ -563,7 +564,7 @@ def read_transport_settings(params: dict[str, Any]) -> TransportSettings:
         setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
 
 
-def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
+def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
     key_id = setting_credential(params, 'xdr_api_key_id', 'identifier', header=True)
     auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
@@ -576,7 +577,7 @@ def read_xdr_settings(params: dict[str, Any]) -> XdrSettings:
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
-def read_hss_settings(params: dict[str, Any]) -> HssSettings:
+def read_hss_settings(params: InstanceParams) -> HssSettings:
     region, project_id, endpoint = (setting_text(params, name)
                                     for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
@@ -594,16 +595,15 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
     url = normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure)
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
-    common = dict(url=url, project_id=project_id, auth_type=auth_type, region=region or None,
-                  enterprise_project_id=scope or None,
-                  rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
+    common = (url, project_id, auth_type, region or None, scope or None)  # HssSettings' first fields, in order
+    rate_limit = setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000)
     if auth_type == 'aksk':
         access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
                                'secret access key as the password.')
-        return HssSettings(access_key=access_key, secret_key=secret_key, **common)
+        return HssSettings(*common, access_key, secret_key, rate_limit=rate_limit)
     domain = setting_text(params, 'hss_domain')
     username, password = (setting_credential(params, 'hss_credentials', part) for part in ('identifier', 'password'))
     if not (domain and username and password):
@@ -613,7 +613,8 @@ def read_hss_settings(params: dict[str, Any]) -> HssSettings:
     if not (iam_endpoint or region):
         raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
     iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.{site}', 'hss_iam_endpoint', insecure)
-    return HssSettings(iam_url=iam_url, domain=domain, username=username, password=password, **common)
+    return HssSettings(*common, iam_url=iam_url, domain=domain, username=username, password=password,
+                       rate_limit=rate_limit)
 
 
 def parse_duration_ms(text: Any, name: str) -> int:
@@ -625,7 +626,7 @@ def parse_duration_ms(text: Any, name: str) -> int:
     return int(match[1]) * DURATION_UNITS_MS[match[2].lower()]
 
 
-def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
+def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
     first_fetch_ms = parse_duration_ms(first_fetch, 'first_fetch')
     if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
@@ -638,13 +639,13 @@ def read_fetch_settings(params: dict[str, Any]) -> FetchSettings:
 @dataclass(frozen=True)
 class InstanceSettings:
     transport: TransportSettings
-    xdr: XdrSettings | None = None
-    hss: HssSettings | None = None
-    fetch: FetchSettings | None = None  # fetch-incidents' settings, when they were asked for
-    in_use: tuple[str, ...] = ()  # the vendors whose marker setting is set
+    xdr: XdrSettings | None
+    hss: HssSettings | None
+    fetch: FetchSettings | None  # fetch-incidents' settings, when they were asked for
+    in_use: tuple[str, ...]  # the vendors whose marker setting is set
 
 
-def read_instance_settings(params: dict[str, Any], vendors: Iterable[str] | None = None,
+def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
     """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
