@@ -985,7 +985,7 @@ class UnfollowedRedirectsSession(requests.Session):
     Response.next): it reads the Location (ValueError, before the answer is handed back) and all the body, unbounded."""
 
     def get_redirect_target(self, resp: requests.Response) -> None:
-        return None
+        """None: no redirect is followed, nor its Location read."""
 
 
 def describe_connection_error(error: BaseException) -> str:
@@ -1076,11 +1076,12 @@ class HttpTransport:
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
                     if self.limiter.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
-                    return self._give_up(attempts, reply, f'the {self.budget_s:g} s this command waits for throttling '
-                                                          f'had passed')
+                    reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
+                    return reply
                 self.limiter.answered()
-                # A 401 in token mode: a new token, the first time (the cached one may be revoked), then while the
-                # gateway says it must be updated (APIGW.0307, which requests in flight cause) or nothing readable.
+                # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
+                # while the gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says
+                # nothing readable.
                 if (self.token_source is not None and reply.status == 401 and renewals <= self.policy.max_retries
                         and (renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None))):
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
@@ -1204,34 +1205,33 @@ class HttpTransport:
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
+        broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
-            attempt.met(FAULT_BROKEN_REPLY, f'{said}, an interim answer this integration cannot wait past.',
-                        BROKEN_REPLY_ADVICE)
-            response.close()
-            return None
-        ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
-        try:
-            body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
-        except DecodeError:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as '
-                        f'{printable(response.headers["Content-Encoding"])} (its Content-Encoding).',
-                        BROKEN_REPLY_ADVICE)
-        except ReadTimeoutError:
-            self._timed_out(attempt, FAULT_NO_ANSWER, f'{said} but its reply did not end',
-                            self.settings.read_timeout if ends < attempt.ends else None, NO_ANSWER_ADVICE)
-        except OverflowError:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} '
-                                            f'MB, far more than any answer of this API.', BROKEN_REPLY_ADVICE)
-        except (Urllib3Error, OSError) as error:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} but the reply was cut off before its end '
-                                            f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
+            broken = f'{said}, an interim answer this integration cannot wait past.'
+        else:
+            ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
+            try:
+                body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
+            except DecodeError:
+                broken = (f'{said} with a body that does not decode as '
+                          f'{printable(response.headers["Content-Encoding"])} (its Content-Encoding).')
+            except ReadTimeoutError:
+                self._timed_out(attempt, FAULT_NO_ANSWER, f'{said} but its reply did not end',
+                                self.settings.read_timeout if ends < attempt.ends else None, NO_ANSWER_ADVICE)
+            except OverflowError:
+                broken = (f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} MB, far more than '
+                          'any answer of this API.')
+            except (Urllib3Error, OSError) as error:
+                broken = f'{said} but the reply was cut off before its end ({describe_connection_error(error)}).'
+        if broken:
+            attempt.met(FAULT_BROKEN_REPLY, broken, BROKEN_REPLY_ADVICE)
         if attempt.fault:
             response.close()
             return None
         reply = VendorReply(response.status_code, response.headers, body)
-        if expect_json and 200 <= reply.status < 300:
+        if expect_json and reply.status < 300:  # an interim status (1xx) returned above
             try:
                 reply.json()
             except ValueError:
