@@ -762,8 +762,8 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
     kinds = [attempt.describe() for attempt in retried]
-    counted = {kind: kinds.count(kind) for kind in kinds}
-    after = ', '.join(kind if count == 1 else f'{kind} ({count} times)' for kind, count in counted.items())
+    after = ', '.join(kind if kinds.count(kind) == 1 else f'{kind} ({kinds.count(kind)} times)'
+                      for kind in dict.fromkeys(kinds))  # each kind once, in order
     stopped = f'; stopped because {gave_up}' if gave_up else ''
     times = 'once' if len(retried) == 1 else f'{len(retried)} times'
     return f'The request was retried {times} (after {after}){stopped}.'
@@ -872,7 +872,7 @@ class AdaptiveRateLimiter:
             return None
         if elapsed < 1.0:
             return len(self._answered) / elapsed or None
-        times, most, first = list(self._answered), 0, 0
+        times, most, first = self._answered, 0, 0
         for last, at in enumerate(times):
             while times[first] <= at - 1.0:
                 first += 1
@@ -986,7 +986,7 @@ class UnfollowedRedirectsSession(requests.Session):
     Response.next): it reads the Location (ValueError, before the answer is handed back) and all the body, unbounded."""
 
     def get_redirect_target(self, resp: requests.Response) -> None:
-        return None
+        """None: no redirect is followed, nor its Location read."""
 
 
 def describe_connection_error(error: BaseException) -> str:
@@ -1053,8 +1053,7 @@ class HttpTransport:
         them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own."""
         url = self.base_url + path
         host = urlsplit(url).netloc
-        policy = self.policy if retry_statuses is None else RetryPolicy(
-            self.policy.max_retries, self.policy.backoff, frozenset(retry_statuses), self.policy.max_fault_wait)
+        statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
             number = len(attempts) + 1
@@ -1078,17 +1077,21 @@ class HttpTransport:
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
                     if self.limiter.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
-                    return self._give_up(attempts, reply, f'the {self.budget_s:g} s this command waits for throttling '
-                                                          f'had passed')
+                    reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
+                    return reply
                 self.limiter.answered()
-                if self._wants_new_token(reply, renewals):
+                # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
+                # while the gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says
+                # nothing readable.
+                if (self.token_source is not None and reply.status == 401 and renewals <= self.policy.max_retries
+                        and (renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None))):
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
                     renewals += 1
                     continue
-                if reply.status not in policy.statuses:
+                if reply.status not in statuses:
                     return reply
             faults += 1
-            backoff, gave_up = self._fault_wait(policy, faults, fault_waited, reply)
+            backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
             if backoff is None:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
@@ -1098,11 +1101,12 @@ class HttpTransport:
         at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
         return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
-    def _fault_wait(self, policy: RetryPolicy, faults: int, fault_waited: float,
+    def _fault_wait(self, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float | None, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
         or None and why the loop gives up instead: the retries are spent (no reason then), or the wait would pass
         ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each)."""
+        policy = self.policy
         if faults > policy.max_retries:
             return None, None
         asked = parse_retry_after(answer.headers) if answer is not None else None
@@ -1117,11 +1121,23 @@ class HttpTransport:
 
     def _send_once(self, method: str, url: str, host: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: dict[str, Any]) -> requests.Response | None:
-        """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise."""
+        """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise. First the IAM
+        token in its header (its request takes its own part of the run), then the connect and read timeouts cut to what
+        is left of the run: the attempt ends by ``attempt.ends``."""
         try:
+            token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
+            if self._past_last_start():  # the token request may have taken the time: then this one is not sent
+                raise OutOfTime(0.0)
+            now = self.limiter.clock()
+            connect, read = self.settings.timeout
+            left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
+            total = min(connect + read, left)
+            attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
+            options = dict(kwargs, headers={**kwargs.get('headers', {}), **token},
+                           timeout=SocketTimeouts(connect=min(connect, left), read=min(read, left), total=total))
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
             response = self.session.request(method, url, proxies=self.proxies, stream=True, verify=self.settings.verify,
-                                            allow_redirects=False, **self._attempt_options(attempt, kwargs))
+                                            allow_redirects=False, **options)
         except requests.exceptions.SSLError as error:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
@@ -1134,10 +1150,6 @@ class HttpTransport:
             if isinstance(error, UnicodeEncodeError) and self.proxies is not None:
                 raise  # no proxy of the environment in use: a fault in the integration
             raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
-        except requests.exceptions.ConnectTimeout:
-            self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection',
-                            self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
-                                                           'setting, or raise the connect timeout.')
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
             if isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error)):
                 raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
@@ -1157,9 +1169,14 @@ class HttpTransport:
         return None
 
     def _connection_fault(self, error: requests.exceptions.RequestException, attempt: Attempt, host: str) -> None:
-        """The fault a connection error or read timeout is: no answer in time, a dropped connection, or none made."""
+        """The fault a connection error or read timeout is: no connection in time, no answer in time, a dropped
+        connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
-        if isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
+        if isinstance(error, requests.exceptions.ConnectTimeout):
+            self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection',
+                            self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
+                                                           'setting, or raise the connect timeout.')
+        elif isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
         elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
@@ -1170,20 +1187,6 @@ class HttpTransport:
             attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
                                              f'({describe_connection_error(error)}).',
                         'Check the server URL, DNS, the firewall and the proxy setting.')
-
-    def _attempt_options(self, attempt: Attempt, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The request's options, its connect and read timeouts cut to what is left of the run (the attempt ends by
-        ``attempt.ends``), and first the IAM token in its header: its request takes its own part of the run."""
-        token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
-        if self._past_last_start():  # the token request may have taken the time: then this one is not sent
-            raise OutOfTime(0.0)
-        now = self.limiter.clock()
-        connect, read = self.settings.timeout
-        left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
-        total = min(connect + read, left)
-        attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
-        return dict(kwargs, timeout=SocketTimeouts(connect=min(connect, left), read=min(read, left), total=total),
-                    headers={**kwargs.get('headers', {}), **token})
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
         """The attempt met ``fault``: ``what`` did not happen within the time it was given, in words: ``seconds``
@@ -1203,34 +1206,33 @@ class HttpTransport:
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
+        broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
-            attempt.met(FAULT_BROKEN_REPLY, f'{said}, an interim answer this integration cannot wait past.',
-                        BROKEN_REPLY_ADVICE)
-            response.close()
-            return None
-        ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
-        try:
-            body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
-        except DecodeError:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that does not decode as '
-                        f'{printable(response.headers["Content-Encoding"])} (its Content-Encoding).',
-                        BROKEN_REPLY_ADVICE)
-        except ReadTimeoutError:
-            self._timed_out(attempt, FAULT_NO_ANSWER, f'{said} but its reply did not end',
-                            self.settings.read_timeout if ends < attempt.ends else None, NO_ANSWER_ADVICE)
-        except OverflowError:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} '
-                                            f'MB, far more than any answer of this API.', BROKEN_REPLY_ADVICE)
-        except (Urllib3Error, OSError) as error:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} but the reply was cut off before its end '
-                                            f'({describe_connection_error(error)}).', BROKEN_REPLY_ADVICE)
+            broken = f'{said}, an interim answer this integration cannot wait past.'
+        else:
+            ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
+            try:
+                body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
+            except DecodeError:
+                broken = (f'{said} with a body that does not decode as '
+                          f'{printable(response.headers["Content-Encoding"])} (its Content-Encoding).')
+            except ReadTimeoutError:
+                self._timed_out(attempt, FAULT_NO_ANSWER, f'{said} but its reply did not end',
+                                self.settings.read_timeout if ends < attempt.ends else None, NO_ANSWER_ADVICE)
+            except OverflowError:
+                broken = (f'{said} but its reply was larger than {self.MAX_REPLY_BYTES // 2 ** 20} MB, far more than '
+                          'any answer of this API.')
+            except (Urllib3Error, OSError) as error:
+                broken = f'{said} but the reply was cut off before its end ({describe_connection_error(error)}).'
+        if broken:
+            attempt.met(FAULT_BROKEN_REPLY, broken, BROKEN_REPLY_ADVICE)
         if attempt.fault:
             response.close()
             return None
-        reply = VendorReply(response.status_code, response.headers, bytes(body))
-        if expect_json and 200 <= reply.status < 300:
+        reply = VendorReply(response.status_code, response.headers, body)
+        if expect_json and reply.status < 300:  # an interim status (1xx) returned above
             try:
                 reply.json()
             except ValueError:
@@ -1248,7 +1250,7 @@ class HttpTransport:
         sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
         cut, timer = threading.Event(), None
         if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
-            timer = threading.Timer(max(ends - self.limiter.clock(), 0.0), shut_down, (sock, cut))
+            timer = threading.Timer(ends - self.limiter.clock(), shut_down, (sock, cut))  # past ends: at once
             timer.daemon = True
             timer.start()
         body = bytearray()
@@ -1273,12 +1275,6 @@ class HttpTransport:
         if cut.is_set():
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
-
-    def _wants_new_token(self, reply: VendorReply, renewals: int) -> bool:
-        """A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then while the
-        gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says nothing readable."""
-        return (self.token_source is not None and reply.status == 401 and renewals <= self.policy.max_retries
-                and (renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None)))
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
                      reply: VendorReply | None) -> VendorReply:
