@@ -1506,16 +1506,16 @@ class SecretScrubber:
         0000a0000, ends with a shorter head too), sought where the text's last MIN_LENGTH characters stand in a form."""
         spans = []
         for cut in re.finditer(re.escape(self.CUT), text):
-            end, head = cut.start(), ''
+            end, size = cut.start(), 0  # size: the longest head's
             tail = text[end - self.MIN_LENGTH:end]
             for form in self._forms if end >= self.MIN_LENGTH else ():
                 at = form.find(tail)
                 while at != -1:
-                    if at + self.MIN_LENGTH > len(head) and text.endswith(form[:at + self.MIN_LENGTH], 0, end):
-                        head = form[:at + self.MIN_LENGTH]
+                    if at + self.MIN_LENGTH > size and text.endswith(form[:at + self.MIN_LENGTH], 0, end):
+                        size = at + self.MIN_LENGTH
                     at = form.find(tail, at + 1)
-            if head:
-                start = end - len(head)
+            if size:
+                start = end - size
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
                 spans.append((start, end))
