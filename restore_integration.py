@@ -1346,15 +1346,16 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
     """``data`` with one coding undone: gzip member after member, as urllib3 reads them (data after the last that is
     not a gzip member is left out, as other clients leave it, and so is a later member that does not decode, cut short
     included); deflate in zlib's format, else raw."""
+    wbits = CODING_WBITS[coding]
     if coding == 'deflate':
         try:
-            return inflate_stream(data, CODING_WBITS[coding], most)[0]
+            return inflate_stream(data, wbits, most)[0]
         except zlib.error:  # servers that send raw deflate, as urllib3 reads them
             return inflate_stream(data, RAW_DEFLATE_WBITS, most)[0]
-    decoded, rest = inflate_stream(data, CODING_WBITS[coding], most)
+    decoded, rest = inflate_stream(data, wbits, most)
     while rest.startswith(GZIP_MAGIC):  # another member; any other bytes after the last one are not read
         try:
-            member, rest = inflate_stream(rest, CODING_WBITS[coding], most - len(decoded))
+            member, rest = inflate_stream(rest, wbits, most - len(decoded))
         except (zlib.error, DecodeError):  # stray bytes that begin as a member does: urllib3 stops reading there too
             break
         decoded += member
@@ -1370,7 +1371,7 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
         decoded += piece
         if len(decoded) > most:
             raise OverflowError
-        if not piece and len(decompressor.unconsumed_tail) == len(tail):  # nothing more to read, nor to give
+        if not piece and decompressor.unconsumed_tail == tail:  # nothing more to read, nor to give (a suffix of tail)
             raise DecodeError('the compressed stream ends before its end')
         tail = decompressor.unconsumed_tail
     return decoded, decompressor.unused_data
@@ -1415,13 +1416,14 @@ class SecretScrubber:
                              r'|u(?P<code>[0-9a-fA-F]{4})|(?P<short>["\\/bfnrt]))')
     JSON_READINGS = 2  # a text is read as JSON once, and again for a JSON text quoted inside another
     # What no JSON encoder escapes: a secret's longest run of these stands as it is in any JSON spelling of it, so a
-    # text without it needs no reading (nor one that holds no backslash).
-    UNESCAPED = re.compile(r'[A-Za-z0-9]+')
+    # text without it needs no reading (nor one that holds no backslash). A run shorter than MIN_LENGTH is no such mark.
+    UNESCAPED = re.compile('[A-Za-z0-9]{%d,}' % MIN_LENGTH)
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
-        self._forms, self._signatures = (), frozenset()  # each replaced whole (|= too): text reads them unlocked
-        self._anchors = frozenset()  # the longest unescaped run of each secret JSON could spell otherwise ('': none)
+        # Each replaced whole (|= too): text reads them unlocked. _anchors: the longest unescaped run of each secret
+        # JSON could spell otherwise ('': none).
+        self._forms, self._signatures, self._anchors = [], frozenset(), frozenset()
         for value in values:
             self.add(value)
 
@@ -1443,9 +1445,9 @@ class SecretScrubber:
         anchors = {max(self.UNESCAPED.findall(plain), key=len, default='') for plain in plains
                    if not self.UNESCAPED.fullmatch(plain)}
         with self._lock:
-            self._forms = tuple(sorted(set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH},
-                                       key=len, reverse=True))  # the longest first: no half-masked form
-            self._anchors |= {anchor if len(anchor) >= self.MIN_LENGTH else '' for anchor in anchors}
+            self._forms = sorted(set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH},
+                                 key=len, reverse=True)  # the longest first: no half-masked form
+            self._anchors |= anchors
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
@@ -1478,7 +1480,7 @@ class SecretScrubber:
         if escape['cut'] is not None:  # its character is lost
             return ''
         char = json.loads(f'"{escape.group()}"')  # one escape, or a surrogate pair: one character
-        return escape.group() if 0xD800 <= ord(char) <= 0xDFFF else char  # a lone half: kept
+        return escape.group() if '\ud800' <= char <= '\udfff' else char  # a lone half: kept
 
     def _without_forms(self, text: str) -> str:
         for form in self._forms:
@@ -1487,41 +1489,36 @@ class SecretScrubber:
 
     def _without_signatures(self, run: 're.Match[str]') -> str:
         """A run of hex digits with every signature in it masked."""
-        signatures, digits, size = self._signatures, run.group(), self.SIGNATURE_LENGTH
-        masked, at = '', 0
-        while at <= len(digits) - size:
-            if digits[at:at + size].lower() in signatures:  # masked; the digits after it are read on
-                masked, digits, at = masked + digits[:at] + self.MASK, digits[at + size:], 0
-            else:
-                at += 1
-        return masked + digits
+        digits, size = run.group(), self.SIGNATURE_LENGTH
+        masked, start = '', 0  # start: where the digits not yet masked nor kept begin
+        for at in range(len(digits) - size + 1):
+            if at >= start and digits[at:at + size].lower() in self._signatures:  # the digits after it are read on
+                masked, start = masked + digits[start:at] + self.MASK, at + size
+        return masked + digits[start:]
 
     def _cut_heads(self, text: str) -> str:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too,
-        also one that reaches back over a '...' of the secret's own (one head, masked once)."""
+        also one that reaches back over a '...' of the secret's own (one head, masked once). The head cut is the
+        longest head of a secret's form that the text before the '...' ends with (a secret that repeats itself, as
+        0000a0000, ends with a shorter head too), sought where the text's last MIN_LENGTH characters stand in a form."""
         spans = []
         for cut in re.finditer(re.escape(self.CUT), text):
-            at = cut.start()
-            if head := self._cut_head(text, at):
-                start = at - len(head)
+            end, size = cut.start(), 0  # size: the longest head's
+            tail = text[end - self.MIN_LENGTH:end]
+            for form in self._forms if end >= self.MIN_LENGTH else ():
+                at = form.find(tail)
+                while at != -1:
+                    if at + self.MIN_LENGTH > size and text.endswith(form[:at + self.MIN_LENGTH], 0, end):
+                        size = at + self.MIN_LENGTH
+                    at = form.find(tail, at + 1)
+            if size:
+                start = end - size
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
-                spans.append((start, at))
+                spans.append((start, end))
         for start, end in reversed(spans):
             text = text[:start] + self.MASK + text[end:]
         return text
-
-    def _cut_head(self, text: str, end: int) -> str:
-        """The longest head of a secret's form that the text up to ``end`` ends with, '' for none (a secret that repeats
-        itself, as 0000a0000, ends with a shorter head too)."""
-        tail, found = text[max(end - self.MIN_LENGTH, 0):end], ''
-        for form in self._forms if len(tail) == self.MIN_LENGTH else ():
-            at = form.find(tail)
-            while at != -1:
-                if at + self.MIN_LENGTH > len(found) and text.endswith(form[:at + self.MIN_LENGTH], 0, end):
-                    found = form[:at + self.MIN_LENGTH]
-                at = form.find(tail, at + 1)
-        return found
 
     def entry(self, entry: dict[str, Any]) -> dict[str, Any]:
         """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
@@ -1533,22 +1530,23 @@ class SecretScrubber:
         (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
         if isinstance(value, str):
             return self.text(value) != value
-        if isinstance(value, (dict, list, tuple)) and depth >= MAX_SHOWN_DEPTH:
-            return True
         if isinstance(value, dict):
-            return any(self._holds_secret(key) or self._holds_secret(item, depth + 1) for key, item in value.items())
-        return isinstance(value, (list, tuple)) and any(self._holds_secret(item, depth + 1) for item in value)
+            return depth >= MAX_SHOWN_DEPTH or any(self._holds_secret(key) or self._holds_secret(item, depth + 1)
+                                                   for key, item in value.items())
+        return isinstance(value, (list, tuple)) and (depth >= MAX_SHOWN_DEPTH or
+                                                     any(self._holds_secret(item, depth + 1) for item in value))
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed; a list or object nested past MAX_SHOWN_DEPTH
         not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
-        if isinstance(value, (dict, list, tuple)) and depth >= MAX_SHOWN_DEPTH:
-            return TOO_DEEP_TEXT
         if isinstance(value, dict):
-            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
-        return [self.value(item, depth + 1) for item in value] if isinstance(value, (list, tuple)) else value
+            return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else {self.value(key): self.value(item, depth + 1)
+                                                                   for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else [self.value(item, depth + 1) for item in value]
+        return value
 
 
 ''' REPLIES '''
