@@ -1651,14 +1651,15 @@ def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable
                   headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes) -> str:
     """Hex HMAC-SHA256 over the string to sign, which hashes the canonical request built from what goes on the wire;
     headers must hold X-Sdk-Date and every signed header."""
-    lowered = {str(name).lower(): str(value).strip() for name, value in headers.items()}
+    pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
+    lowered = dict(pairs)  # a name given twice (in two cases): its last value
     payload_hash = EMPTY_BODY_SHA256 if not body else (
         lowered.get(SDK_CONTENT_HASH_HEADER.lower()) or hashlib.sha256(body).hexdigest())
     canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
                            '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
                            ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers),
                            ';'.join(signed_headers), payload_hash])
-    sdk_date = next(str(v).strip() for k, v in headers.items() if str(k).lower() == SDK_DATE_HEADER.lower())
+    sdk_date = next(value for name, value in pairs if name == SDK_DATE_HEADER.lower())  # its first value
     string_to_sign = '\n'.join([SDK_SIGNING_ALGORITHM, sdk_date, hashlib.sha256(canonical.encode()).hexdigest()])
     return hmac.new(secret_key.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
 
@@ -1678,12 +1679,13 @@ class IamTokenProvider:
 
     vendor = 'Huawei Cloud IAM'
 
-    def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
-                 stored: Any = None, clock: Callable[[], float] = time.time, limiter: AdaptiveRateLimiter | None = None,
-                 on_token: Callable[[str], None] | None = None) -> None:
-        self.transport = HttpTransport(settings.iam_url, self.vendor, transport_settings,
-                                       limiter=limiter or AdaptiveRateLimiter(settings.rate_limit),
-                                       retry_statuses=HUAWEI_RETRY_STATUSES)
+    def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
+                 clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter,
+                 on_token: Callable[[str], None] | None) -> None:
+        # IAM's requests take turns of their own, on the clock and sleep of the HSS requests' limiter
+        self.transport = HttpTransport(
+            settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
+            limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep))
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
         self._on_token = on_token or (lambda token: None)
         self.identity, self.tokens_fetched = token_identity(settings), 0
@@ -1703,7 +1705,7 @@ class IamTokenProvider:
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
-        fresh = held and held.get('expires_at', 0) - TOKEN_REFRESH_MARGIN_SECONDS > self._clock()
+        fresh = held and held['expires_at'] - TOKEN_REFRESH_MARGIN_SECONDS > self._clock()
         return held['token'] if fresh else None
 
     def invalidate(self, failed_token: str | None) -> None:
@@ -1735,20 +1737,6 @@ class IamTokenProvider:
         return token
 
 
-class HuaweiTokenAuth(requests.auth.AuthBase):
-    """X-Auth-Token: the IAM token HttpTransport fetched before timing the attempt, else the provider's current one."""
-
-    def __init__(self, provider: IamTokenProvider) -> None:
-        self.provider = provider
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers['X-Auth-Token'] = request.headers.get('X-Auth-Token') or self.provider.token()
-        return request
-
-    def __repr__(self) -> str:
-        return 'HuaweiTokenAuth(token=<hidden>)'
-
-
 def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
     """When the token expires, on this machine's clock (``now``): token.expires_at (ISO 8601, UTC, on IAM's clock)
     less token.issued_at (else IAM's Date, ``iam_now``) is its lifetime, counted from now, so that a clock IAM keeps
@@ -1762,12 +1750,11 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
 
 def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
-    if match := re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or '')):
-        try:
-            return datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
-        except ValueError:  # a date no calendar has (month 13, February 30)
-            return None
-    return None
+    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or ''))
+    try:
+        return match and datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:  # a date no calendar has (month 13, February 30)
+        return None
 
 
 def iam_error_from_response(reply: VendorReply) -> VendorApiError:
@@ -1794,7 +1781,7 @@ class XdrClient:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
                                        XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_signature),
-                                       self.limiter, RETRY_STATUSES)
+                                       self.limiter)
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
 
     def restore_file(self, file_hash: str, endpoint_id: str | None = None,
@@ -1850,15 +1837,12 @@ class HssClient:
                  token_clock: Callable[[], float] = time.time,
                  on_signature: Callable[[str], None] | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
-        self.token_provider = None
-        if settings.auth_type == 'token':
-            iam_limiter = AdaptiveRateLimiter(settings.rate_limit, self.limiter.clock, self.limiter.sleep)
-            self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock,
-                                                   limiter=iam_limiter, on_token=on_secret)
-            auth = HuaweiTokenAuth(self.token_provider)
+        if settings.auth_type == 'token':  # no auth: HttpTransport puts the provider's token in every attempt
+            self.token_provider, auth = IamTokenProvider(settings, transport_settings, stored_token, token_clock,
+                                                         self.limiter, on_secret), None
         else:
-            auth = HuaweiAkSkAuth(settings.access_key, settings.secret_key, settings.project_id,
-                                  on_signature=on_signature)
+            self.token_provider, auth = None, HuaweiAkSkAuth(settings.access_key, settings.secret_key,
+                                                             settings.project_id, on_signature=on_signature)
         self.transport = HttpTransport(settings.url, self.vendor, transport_settings, auth, self.limiter,
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
         if settings.region:
@@ -1895,8 +1879,8 @@ class HssClient:
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
-            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': str(int(begin_ms)),
-            'end_time': str(int(end_ms)), 'offset': offset, 'limit': limit})
+            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': int(begin_ms),
+            'end_time': int(end_ms), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events to act on (hss_events_to_act_on) of a window from begin_ms, and where it ends: end_ms, or earlier
@@ -1921,7 +1905,7 @@ class HssClient:
                     return hss_events_to_act_on(first['data_list']), end_ms
             if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
                 break
-            wider, wider_end, end_ms = first, end_ms, begin_ms + max(1, span // 2)
+            wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # span > 1: a millisecond at least
         rows = self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
         return hss_events_to_act_on(rows), end_ms
@@ -1965,22 +1949,22 @@ class HssClient:
         added, and a row met twice is kept once. Every map runs on this thread, which alone reports progress."""
         listings = []
         for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
-            rows, total = list(first['data_list']), whole_number(first.get('total_num'), 0)
-            # read on only when the first page holds fewer than total_num; from its end, a page's worth apart
-            listings.append({'rows': rows, 'total': total if rows and total > len(rows) else 0,
-                             'step': min(len(rows), page_size) or 1, 'read_to': len(rows), 'grew': False})
+            rows = list(first['data_list'])
+            # read on from the first page's end, a page's worth apart, up to total_num (an empty first page: no further)
+            total = whole_number(first.get('total_num'), 0) if rows else 0
+            listings.append({'rows': rows, 'first_total': total, 'total': total,
+                             'step': min(len(rows), page_size) or 1, 'read_to': len(rows)})
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
         while work := [(listing, key, offset) for key, listing in zip(keys, listings) for offset in
                        range(listing['read_to'], min(listing['total'], HSS_MAX_OFFSET + 1), listing['step'])]:
             pages = self.bulk.map(lambda job: read_page(job[1], job[2]), work, what=what)
             for (listing, _, offset), page in zip(work, pages):
-                total = whole_number(page.get('total_num'), 0)
                 listing['rows'].extend(page['data_list'])
-                listing['grew'] |= total > listing['total']
-                listing['total'] = max(listing['total'], total)
+                listing['total'] = max(listing['total'], whole_number(page.get('total_num'), 0))
                 listing['read_to'] = offset + listing['step']
-        return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values()) if listing['grew']
-                else listing['rows'] for listing in listings]
+        # total_num grew meanwhile: a row moved down a place may have been met twice
+        return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values())
+                if listing['total'] > listing['first_total'] else listing['rows'] for listing in listings]
 
     def hss_clock_at(self, moment: float, attempts: Iterable[Attempt] = ()) -> int:
         """HSS's clock (ms) at ``moment`` (the limiter's clock), or a little earlier, for a request sent then: the
@@ -1999,7 +1983,7 @@ class HssClient:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
         try:
-            reply = self._request('PUT', params={'enterprise_project_id': epid} if epid else None,
+            reply = self._request('PUT', self.path, params={'enterprise_project_id': epid} if epid else None,
                                   json={'data_list': items})
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
@@ -2008,8 +1992,8 @@ class HssClient:
                                     'these files (isolation_status restoring) before sending them again.')
             raise
 
-    def _request(self, method: str, path: str | None = None, **kwargs: Any) -> VendorReply:
-        reply = self.transport.request(method, path or self.path, **kwargs)
+    def _request(self, method: str, path: str, **kwargs: Any) -> VendorReply:
+        reply = self.transport.request(method, path, **kwargs)
         if not 200 <= reply.status < 300:
             raise huawei_error_from_response(reply)
         return reply
