@@ -2323,12 +2323,9 @@ def arg_to_list(value: Any, name: str) -> list[str]:
 def json_list(text: str, name: str) -> list[Any]:
     """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
     try:
-        value = json.loads(text)
+        return json.loads(text)  # JSON text whose first character (past blanks) is "[" is a list, or not JSON
     except (ValueError, RecursionError):  # lists nested past Python's recursion limit too
         raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
-    if not isinstance(value, list):
-        raise RestoreError(f'{name} must be a JSON list; got {printable(text)}.')
-    return value
 
 
 def hss_field_list(value: Any, name: str) -> list[str]:
