@@ -2054,7 +2054,8 @@ class BulkRunner:
     thread, the only one allowed to call ``demisto``."""
 
     def __init__(self, workers: int = 1, progress: Callable[[str], None] | None = None) -> None:
-        self.workers, self.progress = max(1, int(workers)), progress
+        # Not clamped: map runs the items one after the other for any count of workers up to 1.
+        self.workers, self.progress = workers, progress
 
     def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
             settled: Callable[[Any], Any] | None = None) -> list[Any]:
@@ -2069,11 +2070,10 @@ class BulkRunner:
                 self.progress(f'{what}: {done}/{len(items)}')
 
         def run(item: Any) -> Any:
-            known = settled(item) if settled else None
-            if known is not None:
+            if settled and (known := settled(item)) is not None:
                 return known
             if failed.is_set():
-                raise _Cancelled()
+                raise _Cancelled
             try:
                 return function(item)
             except BaseException:
@@ -2096,7 +2096,7 @@ class BulkRunner:
                     future.result()
                     report(done)
             except BaseException as error:
-                pool.shutdown(wait=True, cancel_futures=True)  # what has not started never will
+                pool.shutdown(cancel_futures=True)  # waits for the work in flight; what has not started never will
                 errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]  # all ended now
                 if error not in errors:  # the calling thread's own: Ctrl-C, a progress report that failed
                     raise
@@ -2221,12 +2221,12 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     if not isinstance(value, str):
         raise RestoreError(f'{name} must be a SHA256 string; got {type(value).__name__}.')
     candidate = value.strip()
-    if SHA256_PATTERN.fullmatch(candidate):
+    if is_sha256_text(candidate):
         return candidate.lower()
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
     bad = re.search(r'[^0-9a-fA-F]', candidate)
-    looks_like = None if bad else HASH_LENGTH_NAMES.get(len(candidate))
-    hint = f' That looks like {looks_like} hash; Cortex XDR restores by SHA256 only.' if looks_like else ''
+    hint = '' if bad or len(candidate) not in HASH_LENGTH_NAMES else \
+        f' That looks like {HASH_LENGTH_NAMES[len(candidate)]} hash; Cortex XDR restores by SHA256 only.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
@@ -2302,12 +2302,9 @@ def arg_to_list(value: Any, name: str) -> list[str]:
 def json_list(text: str, name: str) -> list[Any]:
     """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
     try:
-        value = json.loads(text)
+        return json.loads(text)  # JSON text whose first character (past blanks) is "[" is a list, or not JSON
     except (ValueError, RecursionError):  # lists nested past Python's recursion limit too
         raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
-    if not isinstance(value, list):
-        raise RestoreError(f'{name} must be a JSON list; got {printable(text)}.')
-    return value
 
 
 def hss_field_list(value: Any, name: str) -> list[str]:
@@ -2323,22 +2320,17 @@ def hss_field_list(value: Any, name: str) -> list[str]:
     return values
 
 
-def lined_up_lists(fields: dict[str, list[str]]) -> tuple[dict[str, list[str]], int]:
-    """The item lists given and how many items they make; a RestoreError when they do not line up."""
+def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
+    two cases: HSS matches either) once. A RestoreError when the lists given do not line up."""
     given = {name: values for name, values in fields.items() if values}
     count = max(map(len, given.values()))
     if any(len(values) not in (1, count) for values in given.values()):
         sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
         raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
                            f'item, or the same number of values as the others.')
-    return given, count
-
-
-def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
-    """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
-    two cases: HSS matches either) once."""
-    given, count = lined_up_lists(fields)
-    unique = dict.fromkeys(tuple(values[0] if len(values) == 1 else values[index] for values in given.values())
+    # Each list holds one value (index % 1 is 0) or count of them (index % count is index).
+    unique = dict.fromkeys(tuple(values[index % len(values)] for values in given.values())
                            for index in range(count))  # the values alone: 10,000 items keep no copies of their keys
     return [dict(zip(given, values)) for values in unique]
 
@@ -2347,7 +2339,7 @@ def check_hss_items(fields: dict[str, list[str]]) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
     if hosts and hashes and paths:
-        lined_up_lists(fields)
+        broadcast_items(fields)  # for its refusal of lists that do not line up
     elif not (hashes or (hosts and paths)):
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
@@ -2409,10 +2401,10 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
         carried = json.loads(value) if isinstance(value, str) else value
     except (ValueError, RecursionError):
         carried = None
-    items = carried.values() if isinstance(carried, dict) else carried if isinstance(carried, list) else [carried]
-    if not isinstance(carried, kind) or not all(map(item_fits, items)):
-        raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
-    return carried
+    if isinstance(carried, kind) and all(map(item_fits, carried.values() if kind is dict else
+                                             carried if kind is list else [carried])):
+        return carried
+    raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
 
 
 def is_finished_file(item: Any) -> bool:
@@ -2480,7 +2472,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
             # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
             clients['xdr'].get_action_status(0, retry_server_errors=False)
         except VendorApiError as error:
-            if error.http_status in (401, 402, 403, 404, 429) or error.vendor_code is None:
+            if error.http_status in XDR_KEY_REFUSALS | {404, 429} or error.vendor_code is None:
                 raise
     if 'hss' in clients:
         # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
