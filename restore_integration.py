@@ -2605,7 +2605,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 unsent = reply is None and not may_have_applied(error.attempts) and \
                     (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
                 refusal, reply = str(error), None  # a reply not read is not handed back
-        # A restore sent says where it runs: '' for every endpoint holding the file
+        # A record says where its restore runs (or would have): '' for every endpoint holding the file
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
@@ -2942,11 +2942,11 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
     one, summary = len(summaries) == 1, summaries[0]
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
     if len(rows) > MAX_DETAIL_ROWS:
-        endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
+        endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
                  f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
         grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
-                                   'error_description', lambda row: row.get('endpoint_id') if one else
+                                   'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
         files = [f'- {s["file_hash"]}: {s["status"]} ('
                  + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s
