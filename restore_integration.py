@@ -2526,11 +2526,11 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
                       incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now."""
     records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
-    unsent = unsent_for_next_check(records, unsent, args, polling, interval, timeout)
+    refused = {}  # for the next check: the refusals of those it does not send
+    unsent = unsent_for_next_check(records, unsent, refused, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
-    refusals = refusals_of(records)  # the others: each refused, or not sent
     if not started and not unsent:  # (none is left unsent without polling)
-        raise none_started(refusals)
+        raise none_started(refused)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2542,12 +2542,11 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
                                   ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
+        refusals = refusals_of(records, {})  # the others: each refused, or not sent
         if refusals:
             readable += f'\n\n{grouped_refusals(refusals)}'
     readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
                           'Follow the actions in Cortex XDR > Response > Action Center.')
-    waiting = set(unsent)
-    refused = refusals_of([record for record in records if record['file_hash'] not in waiting])
     schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
@@ -2557,29 +2556,28 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                                                                        list[str]]:
     """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the records,
     the vendor's replies, and the files not acted on, which a next check may send; ``no_time``: why none is sent."""
-    scope = endpoint_id or ''  # a restore sent says where it runs: '' for every endpoint holding the file
 
     def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
-        reply = None
-        failed = dict(restore_record(file_hash, scope, incident_id, None, None), status=XDR_OUTCOME_FAILED)
-        if no_time:
-            return dict(failed, error=no_time), None, False
-        try:
-            reply = client.restore_file(file_hash, endpoint_id, incident_id)
-            action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
-        except RestoreError as error:
-            if alone:
-                raise
-            # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
-            # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
-            last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
-            if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
-                error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
-                                    f'{XDR_LOOK_BEFORE_AGAIN}')
-            unsent = reply is None and not may_have_applied(error.attempts) and \
-                (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
-            return dict(failed, error=str(error)), None, unsent
-        record = restore_record(file_hash, scope, incident_id, action_id, endpoints_count)
+        action_id = endpoints_count = reply = None
+        refusal, problems, unsent = no_time, [], False  # with no time left, nothing is sent
+        if not no_time:
+            try:
+                reply = client.restore_file(file_hash, endpoint_id, incident_id)
+                action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
+            except RestoreError as error:
+                if alone:
+                    raise
+                # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
+                # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
+                last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
+                if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
+                    error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
+                                        f'{XDR_LOOK_BEFORE_AGAIN}')
+                unsent = reply is None and not may_have_applied(error.attempts) and \
+                    (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
+                refusal, reply = str(error), None  # a reply not read is not handed back
+        # A record says where its restore runs (or would have): '' for every endpoint holding the file
+        record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
                        f'(endpoints_count 0): no endpoint{f" {endpoint_id}" if endpoint_id else ""} holds the file in '
@@ -2588,7 +2586,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         if refusal:
             if alone:
                 raise RestoreError(refusal)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply, False
+            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply, unsent
         if problems:
             record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
                                f'({"; ".join(problems)}); the action is followed even so.')
@@ -2599,11 +2597,12 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             [record['file_hash'] for record, _, unsent in started if unsent])
 
 
-def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args: dict[str, Any], polling: bool,
-                          interval: int, timeout: int) -> list[str]:
+def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], refused: dict[str, list[str]],
+                          args: dict[str, Any], polling: bool, interval: int, timeout: int) -> list[str]:
     """The files of ``unsent`` the next check sends: only with more than two intervals of polling time left, as it
     comes an interval after this run or later (XSOAR may run it late: the promise keeps one more interval in hand).
-    Their records say so; the others' say why no check sends them, and to run restore-file again."""
+    Their records say so; the others' say why no check sends them, and to run restore-file again. The refusals of the
+    records the next check does not send are added to ``refused``."""
     left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']) * interval) - interval
     later = polling and left > 3 * interval
     note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
@@ -2612,6 +2611,7 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], args
     for record in records:
         if polling and record['file_hash'] in waiting:
             record['error'] += note
+    refusals_of([record for record in records if not later or record['file_hash'] not in waiting], refused)
     return unsent if later else []
 
 
@@ -2621,8 +2621,8 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
     action_id, status, refusal, problems = reply.get('action_id'), reply.get('status'), None, []
     said = str(status).strip().lower()
     if said in ('0', 'false'):
-        reason = next((clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
-                       if isinstance(reply.get(key), str) and clean_text(reply[key])), '')
+        reason = next(filter(None, (clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
+                                    if isinstance(reply.get(key), str))), '')
         refusal = f'Cortex XDR did not accept the restore (status {status})' + (
             f': {reason}' if reason else '. Check the file hash and the endpoints in Cortex XDR > Response > '
                                          'Action Center.')
@@ -2655,8 +2655,9 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
     return {name: value for name, value in record.items() if value is not None}
 
 
-def refusals_of(records: list[dict[str, Any]]) -> dict[str, list[str]]:
-    refused: dict[str, list[str]] = {}
+def refusals_of(records: list[dict[str, Any]], refused: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``refused`` ({reason: [file_hash, ...]}) with the files of the refused records added, each under its reason (an
+    earlier file under the same reason stays)."""
     for record in records:
         if record['status'] == XDR_OUTCOME_FAILED:
             # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
@@ -2682,13 +2683,14 @@ def none_started(refused: dict[str, list[str]]) -> RestoreError:
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
     if refused_count == total:
         return RestoreError(f'None of the {total} restores was started. {reasons}')
-    parts = [f'{maybe} may have started, their answers lost or not read' if maybe else '',
-             f'Cortex XDR accepted {accepted} without an action ID to follow' if accepted else '',
-             f'{empty} included no endpoint (nothing to restore)' if empty else '',
-             f'{refused_count} {"was" if refused_count == 1 else "were"} not started' if refused_count else '']
+    parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
+                                  f'Cortex XDR accepted {accepted} without an action ID to follow',
+                                  f'{empty} included no endpoint (nothing to restore)',
+                                  f'{refused_count} {"was" if refused_count == 1 else "were"} not started'])
     look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
-    return RestoreError(f'None of the {total} restores can be followed: {", ".join(filter(None, parts))}'
-                        f'{look if maybe or accepted else ""}. {reasons}')
+    return RestoreError(f'None of the {total} restores can be followed: '
+                        f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}. '
+                        f'{reasons}')
 
 
 def grouped_refusals(refused: dict[str, list[str]]) -> str:
@@ -2709,11 +2711,13 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
     ending = polling and left < interval
     # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
     # next check to run): with less time left none is sent; with more, no wait for a turn goes past that. A check that
-    # is not the last ends its waits an interval before the timeout, so that the next check comes within it.
+    # is not the last ends its waits an interval before the timeout, so that the next check comes within it. The last
+    # sends nothing (too little time left) and a read starts nothing: it reads all its run has time for (XSOAR's
+    # Timeout leaves room).
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
-    client.transport.wait_at_most(left - (0 if ending or not polling else 2 * interval if unsent and not no_time
-                                          else interval))
+    client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left - (
+        0 if not polling else 2 * interval if unsent and not no_time else interval))
     sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -2724,25 +2728,21 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
         if not_sent:
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
         raise
-    unsent = unsent_for_next_check(sent, unsent, args, polling, interval, timeout)  # once the reads took their time
+    unsent = unsent_for_next_check(sent, unsent, refused, args, polling, interval, timeout)  # once the reads ended
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
-    last, waiting = ending or not ((running or unsent) and polling), set(unsent)
-    for reason, files in refusals_of([r for r in not_sent if last or r['file_hash'] not in waiting]).items():
-        refused[reason] = refused.get(reason, []) + files  # merged: an earlier file under the same reason stays
+    last = ending or not ((running or unsent) and polling)
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
     notes = '\n\n' + '\n'.join(unread[:3]) if unread else ''
     if started:
         notes += f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).'
     # Finished actions are final and already in context: the next check reads only those still running.
-    finished = [{key: s.get(key) for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
+    finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
-    if last:
-        readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout)
-    else:
-        readable = xdr_progress_line(summaries, interval, earlier) + notes + (
-            f'\n\n{grouped_refusals(refusals_of(not_sent))}' if not_sent else '')  # not started at this check
+    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout) if last else (
+        xdr_progress_line(summaries, interval, earlier) + notes +
+        (f'\n\n{grouped_refusals(refusals_of(not_sent, {}))}' if not_sent else ''))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
@@ -2777,8 +2777,6 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
     key refused at every read raises, when ``may_stop`` (no action started at this check)."""
     again = 'run the same command again to read it' if not polling else 'polling ended with this check' if ending \
         else 'the next check reads it again'
-    if ending:  # a read starts nothing: the last check reads all its run has time for (XSOAR's Timeout leaves room)
-        client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def check(record: dict[str, Any]) -> dict[str, Any] | RestoreError:
         try:
@@ -2792,7 +2790,7 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
         raise checked[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
                                        f'itself{": polling stops here" if polling else ""}. The restores go on in '
                                        f'Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
-    summaries = []
+    summaries, replies = [], []
     for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
         unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
@@ -2801,8 +2799,8 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
                                                 f'cannot read ({type(error).__name__}); {again}.'))
-    return summaries, [reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)}
-                       for record, reply in zip(records, checked)]
+        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)})
+    return summaries, replies
 
 
 def summarise_action(record: dict[str, Any], reply: dict[str, Any],
@@ -2815,15 +2813,15 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
                     f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
                     f'statuses); {again}.')
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
-    endpoints = []
+    endpoints, final, restored = [], 0, 0
     for endpoint_id, status in sorted((statuses or {}).items(), key=lambda pair: str(pair[0])):
         status = clean_text(status)
         endpoint = {'endpoint_id': str(endpoint_id), 'status': status}
         if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
         endpoints.append(endpoint)
-    final = sum(endpoint['status'] in XDR_FINAL_STATUSES for endpoint in endpoints)
-    restored = sum(endpoint['status'] == XDR_SUCCESS_STATUS for endpoint in endpoints)  # a final status too
+        final += status in XDR_FINAL_STATUSES
+        restored += status == XDR_SUCCESS_STATUS  # a final status too
     outcome = (XDR_OUTCOME_IN_PROGRESS if final < len(endpoints) or not endpoints
                else XDR_OUTCOME_SUCCESS if final == restored
                else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
@@ -2846,9 +2844,10 @@ def describe_error_reason(reason: Any, status: str, reply: dict[str, Any]) -> st
     candidates = [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription'),
                   raw if data is None and isinstance(raw, str) else None,  # errorData that is not JSON: its text
                   reply.get('errorText'), '; '.join(filter(None, described))]
-    texts = [clean_text(c) for c in candidates if isinstance(c, (str, int, float)) and not isinstance(c, bool)]
-    return next(filter(None, texts), f'Cortex XDR reported {status} without a reason. Open the action in '
-                'Cortex XDR > Response > Action Center.')
+    # type(): a bool is no reason; the reply's values are JSON's own types
+    return next(filter(None, (clean_text(c) for c in candidates if type(c) in (str, int, float))),
+                f'Cortex XDR reported {status} without a reason. Open the action in Cortex XDR > Response > Action '
+                'Center.')
 
 
 def json_object(value: Any) -> dict[str, Any] | None:
@@ -2914,11 +2913,11 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
     one, summary = len(summaries) == 1, summaries[0]
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
     if len(rows) > MAX_DETAIL_ROWS:
-        endpoints = len({row.get('endpoint_id') for row in rows})  # a row is one file on one endpoint: counted once
+        endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
                  f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
         grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
-                                   'error_description', lambda row: row.get('endpoint_id') if one else
+                                   'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
         files = [f'- {s["file_hash"]}: {s["status"]} ('
                  + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s
@@ -2927,18 +2926,15 @@ def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
         if len(summaries) > MAX_LISTED_FILES:
             files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
         return grouped if one else grouped + '\n\n' + '\n'.join(files)
+    title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
+              f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
+              f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})') if one else
+             f'Restore of {len(summaries)} files checked: {finished} actions final, '
+             f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
+             f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
-    if one:  # its rows need not name the file
-        headers = headers[1:]
-        title = (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-                 f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
-                 f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})')
-    else:
-        title = (f'Restore of {len(summaries)} files checked: {finished} actions final, '
-                 f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
-                 f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
-    return markdown_table(title, rows, headers, 'CortexXDR.RestoredFile.endpoints',
-                          first=lambda row: 'error_description' in row)
+    return markdown_table(title, rows, headers[1:] if one else headers,  # one file's rows need not name it
+                          'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
 
 
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
