@@ -3139,7 +3139,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     schedule = None
-    if elapsed + interval > timeout:  # the last check: each copy still restoring says what to check, and its follow
+    if elapsed + interval > timeout:  # the last check: each copy still restoring says what to check, how to follow it
         for row in rows:
             if row['outcome'] == HSS_OUTCOME_RESTORING:
                 row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
