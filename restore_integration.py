@@ -2969,14 +2969,12 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     if fields['host_id'] and fields['file_hash'] and fields['file_path']:
         items = broadcast_items(fields)
     else:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
-        began, copies = client.limiter.clock(), {}
-        for value, found in matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED):
-            if found is None:
-                rows.append(not_found_row(value, fields, not_isolated_text(
-                    enterprise_project_id or client.enterprise_project_id)))
-            else:
-                copies.setdefault(copy_key(found), found)
-        items = list(copies.values())
+        began, unique = client.limiter.clock(), {}
+        copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED,
+                                       not_isolated_text(enterprise_project_id or client.enterprise_project_id))
+        for found in copies:
+            unique.setdefault(copy_key(found), found)
+        items = list(unique.values())
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
@@ -2998,21 +2996,11 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
                          f'{interval} seconds what HSS did with these files.')
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), raw_response=raw, schedule=schedule)
-
-
-def not_found_row(value: str, fields: dict[str, list[str]], what: str) -> dict[str, Any]:
-    """The row of a hash or path (as ``fields`` name files) HSS lists no copy of on the hosts given: not_found, keyed as
-    the first run keys it, so that a later run's row replaces it. ``what``: what HSS does not list, with a {where}."""
-    row, hosts = {'file_hash' if fields['file_hash'] else 'file_path': value}, sorted(set(fields['host_id']))
-    if len(hosts) == 1:
-        row['host_id'] = hosts[0]
-    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
-    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {what.format(where=where)}.')
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
 
 
 def not_isolated_text(scope: str | None) -> str:
-    """What HSS not listing an isolated copy may mean (not_found_row's ``what``), by the enterprise project listed
+    """What HSS not listing an isolated copy may mean (matching_copies' ``missing``), by the enterprise project listed
     (``scope``; None: the default one): no request is spent to tell which."""
     if scope == HSS_ALL_ENTERPRISE_PROJECTS:
         listed, elsewhere = 'in any enterprise project', ''
@@ -3026,41 +3014,47 @@ def not_isolated_text(scope: str | None) -> str:
 
 
 def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                    isolation_status: str | None) -> Iterable[tuple[str, dict[str, Any] | None]]:
-    """(the hash or path asked for, each copy HSS lists that matches it exactly) in ``isolation_status`` (None: any);
-    a value that matches nothing yields (value, None) once. The listing is not filtered by status: copies that leave
-    a status while its pages are read would move the later rows up, past a page already read. The values are listed
-    side by side (the client's bulk runner), and yielded in their order."""
+                    isolation_status: str | None, missing: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
+    not_found row of each value that matches none: keyed as the first run keys it, so that a later run's row replaces
+    it, its reason that HSS lists no ``missing`` (with a {where}: the hosts given, or any host). The listing is not
+    filtered by status: copies that leave a status while its pages are read would move the later rows up, past a page
+    already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
     hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
-    by = 'file_hash' if hashes else 'file_path'
+    by, hosts = 'file_hash' if hashes else 'file_path', sorted(wanted_hosts)
     values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
     listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
                                              isolation_status=None)
+    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
+    copies, not_found = [], []
     for value, listed in zip(values, listings):
-        matched = False
-        for found in listed:
-            # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
-            # hashes given are in lower case (hss_restore_isolated_command).
-            if (str(found.get('file_hash', '')).lower() if hashes else found.get('file_path')) == value and (
-                    not wanted_paths or found.get('file_path') in wanted_paths) and (
-                    not wanted_hosts or found.get('host_id') in wanted_hosts) and (
-                    not isolation_status or found.get('isolation_status') == isolation_status):
-                matched = True
-                yield value, found
+        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
+        # hashes given are in lower case (hss_restore_isolated_command).
+        matched = [found for found in listed
+                   if (str(found.get('file_hash', '')).lower() if hashes else found.get('file_path')) == value
+                   and (not wanted_paths or found.get('file_path') in wanted_paths)
+                   and (not wanted_hosts or found.get('host_id') in wanted_hosts)
+                   and (not isolation_status or found.get('isolation_status') == isolation_status)]
+        copies += matched
         if not matched:
-            yield value, None
+            row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
+            not_found.append(dict(row, outcome=HSS_OUTCOME_NOT_FOUND,
+                                  reason=f'HSS lists no {missing.format(where=where)}.'))
+    return copies, not_found
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                        enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
-    """PUTs the items 100 at a time, batches side by side: each item's row, the earliest HSS can have acted on a
-    batch (its clock, ms; None when it surely acted on none), and the batches it surely did not act on (a bit each):
-    refused, or never sent: a refusal every later batch would meet too (credentials, permission, URL) stops sending."""
+    """PUTs the items 100 at a time, batches side by side: each item's row (its reason empty when it has none: XSOAR
+    updates the row its DT key matches, where a reason an earlier run wrote would stay beside a later outcome), the
+    earliest HSS can have acted on a batch (its clock, ms; None when it surely acted on none), and the batches it
+    surely did not act on (a bit each): refused, or never sent: a refusal every later batch would meet too
+    (credentials, permission, URL) stops sending."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
-    def send(batch: list[dict[str, Any]]) -> tuple[str, str | None, int | None]:
+    def send(batch: list[dict[str, Any]]) -> tuple[str, str, int | None]:
         """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
         if stop:
             return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
@@ -3068,7 +3062,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                    for item in batch]
         sent_at = client.limiter.clock()
         try:
-            return HSS_OUTCOME_RESTORING, None, client.restore_isolated_files(payload, enterprise_project_id)
+            return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id)
         except RestoreError as error:
             if isinstance(error, VendorApiError) and refuses_every_request(error):
                 stop.setdefault('reason', str(error))
@@ -3087,9 +3081,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
         for item in batch:
             # An item of our own making becomes its row (10,000 items, one set of dicts); a listed one is trimmed.
             row = item if all(key in HSS_ROW_FIELDS for key in item) else hss_row(item)
-            row['outcome'] = outcome
-            if reason:
-                row['reason'] = reason
+            row.update(outcome=outcome, reason=reason)
             rows.append(row)
     return rows, min(accepted, default=None), refused
 
@@ -3114,8 +3106,15 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     schedule = None
-    if elapsed + interval > timeout:  # the last check
-        last_check_reasons(rows, elapsed, follow)
+    if elapsed + interval > timeout:  # the last check: each copy still restoring says what to check, how to follow it
+        for row in rows:
+            if row['outcome'] == HSS_OUTCOME_RESTORING:
+                row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
+                    row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
+                    f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
+                    f'finished it. Check in the HSS console that the agent of '
+                    f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. To '
+                    f'follow it: {follow}')
     elif polling and (unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
@@ -3134,20 +3133,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
             f'{said}; checking again in {interval} s.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows) + note
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, with_reasons(rows), schedule=schedule, raw_response={
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule, raw_response={
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
-
-
-def last_check_reasons(rows: list[dict[str, Any]], elapsed: int, follow: str) -> None:
-    """The last check's reason of each copy still restoring: what to check, and the command that follows it."""
-    for row in rows:
-        if row['outcome'] == HSS_OUTCOME_RESTORING and row.get('reason') == HSS_NOT_LISTED_AT_CHECK:
-            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow)
-        elif row['outcome'] == HSS_OUTCOME_RESTORING:
-            row['reason'] = (f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s '
-                             f'agent has not finished it. Check in the HSS console that the agent of '
-                             f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when '
-                             f'it is. To follow it: {follow}')
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
@@ -3155,59 +3142,49 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
-    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them."""
+    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them.
+    Many exact items are found in one listing of every copy the project holds, in any status (see matching_copies),
+    instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
     # The exact items this restore sent: every item of the arguments but those of the batches HSS refused (copy_key
     # keeps their hashes as they are: in lower case already, as the arguments are read).
-    refused = state.get('refused', 0)
     sent = {copy_key(item) for index, item in enumerate(broadcast_items(fields))
-            if not refused >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
+            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
     if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        return exact_items_progress(client, sent, enterprise_project_id, state), 0
-    rows, listed = [], {}
-    for value, found in matching_copies(client, fields, enterprise_project_id, None):
-        if found is None and not exact:  # no copy in any status: a check run by hand says so, as the first run would
-            rows.append(not_found_row(value, fields, 'copy of this file {where}, isolated or restored'))
-        elif found is not None and (not exact or copy_key(found) in sent):
-            record_acted_on(listed, found, state['accepted'])
+        copies = client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None)
+        listed = copies_acted_on([found for found in copies if copy_key(found) in sent], state['accepted'])
+        # by host, path and hash (all text); an item HSS did not list stays restoring
+        rows = [progress_row(listed[key], state, True) if key in listed else dict(
+            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
+            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
+        return [row for row in rows if row is not None], 0
+    copies, not_found = matching_copies(client, fields, enterprise_project_id, None,
+                                        'copy of this file {where}, isolated or restored')
+    listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
-    rows += [row for _, row in own if row is not None]
+    # A hash or path with no copy in any status: a check run by hand says so, as the first run would.
+    rows = ([] if exact else not_found) + [row for _, row in own if row is not None]
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
-    if exact or state.get('sent') is None:
+    if exact or state['sent'] is None:
         return rows, 0
     still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
     return rows, max(state['sent'] - still, 0)
 
 
-def exact_items_progress(client: HssClient, sent: set[tuple[Any, str, Any]], enterprise_project_id: str | None,
-                         state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Many exact items (``sent``: their copy_key): one listing of every copy the project holds, in any status (see
-    matching_copies), instead of one per hash. A copy is restored only when HSS lists it so; one it does not list
-    stays restoring."""
-    listed, rows = {}, []
-    for found in client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None):
-        if copy_key(found) in sent:
-            record_acted_on(listed, found, state['accepted'])
-    for key in sorted(sent, key=lambda item: (item[0], item[2], item[1])):  # by host, path and hash (all text)
-        if key not in listed:
-            rows.append(dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
-                             reason=HSS_NOT_LISTED_AT_CHECK))
-        elif (row := progress_row(listed[key], state, True)) is not None:
-            rows.append(row)
-    return rows
-
-
-def record_acted_on(listed: dict[Any, dict[str, Any]], found: dict[str, Any], accepted: int) -> None:
-    """Keeps in ``listed`` (by copy_key), of the records HSS lists for one host, hash and path, the one this restore
-    acted on. A file HSS restored once and then isolated again (a new detection) is listed twice, the old record
+def copies_acted_on(copies: list[dict[str, Any]], accepted: int) -> dict[Any, dict[str, Any]]:
+    """Of the records HSS lists for each host, hash and path, the one this restore acted on, by copy_key (in the order
+    first listed). A file HSS restored once and then isolated again (a new detection) is listed twice, the old record
     (restored) first: the copy sent is the one changed since the restore was accepted, else the one not restored, else
     the latest."""
     def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
-    key = copy_key(found)
-    listed[key] = max(listed.get(key, found), found, key=rank)  # of equals, the first
+    listed = {}
+    for found in copies:
+        key = copy_key(found)
+        listed[key] = max(listed.get(key, found), found, key=rank)  # of equals, the first
+    return listed
 
 
 def hss_row(found: dict[str, Any]) -> dict[str, Any]:
@@ -3227,35 +3204,29 @@ def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
 def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> dict[str, Any] | None:
     """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
     restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
-    a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began."""
+    a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began. Its
+    reason is empty when it has none, as every row's is (restore_in_batches)."""
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
-    sent = exact or (state.get('listed') is not None and updated >= state['listed'])
+    sent = exact or (state['listed'] is not None and updated >= state['listed'])
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     if status == HSS_STATUS_RESTORING and (changed or sent):
-        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORING)
-    if status == HSS_STATUS_RESTORED and changed:
-        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORED)
-    if status == HSS_STATUS_RESTORED and sent:  # restored by another hand before this restore reached HSS
-        return dict(hss_row(found), outcome=HSS_OUTCOME_RESTORED, reason=HSS_RESTORED_BEFORE)
-    if status == HSS_STATUS_ISOLATED and changed:
-        return dict(hss_row(found), outcome=HSS_OUTCOME_FAILED, reason=HSS_ISOLATED_AGAIN)
-    return None
+        outcome, reason = HSS_OUTCOME_RESTORING, ''
+    elif status == HSS_STATUS_RESTORED and (changed or sent):
+        # sent but not changed since: restored by another hand before this restore reached HSS
+        outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
+    elif status == HSS_STATUS_ISOLATED and changed:
+        outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
+    else:
+        return None
+    return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
 def hss_counts_text(rows: list[dict[str, Any]]) -> str:
     """How many rows have each outcome: "1 restored, 0 restoring, 0 failed, 0 not found"."""
     outcomes = [row['outcome'] for row in rows]
     return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
-
-
-def with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows, each with a reason (empty when it has none): XSOAR updates the row its DT key matches, where a reason
-    an earlier run wrote (still restoring, failed) would stay beside a later outcome."""
-    for row in rows:
-        row.setdefault('reason', '')
-    return rows
 
 
 def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
