@@ -3265,31 +3265,31 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     last_run = last_run if isinstance(last_run, dict) else {}
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
-    begin = last_run.get('last_fetch')
+    begin = last_fetch = last_run.get('last_fetch')
     if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
         begin = now_ms - settings.first_fetch_ms
     begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
-    if not (type(seen_until) is int and begin == last_run.get('last_fetch') and
-            seen_until <= now_ms + CLOCK_STEP_MAX_MS):
+    if not (type(seen_until) is int and begin == last_fetch and seen_until <= now_ms + CLOCK_STEP_MAX_MS):
         # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
         # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see above)
         seen_until = begin
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
-    first, earlier = not isinstance(last_run.get('last_fetch'), int), set(seen)
     taken, times, progress, reached = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
-    if first and client.listed_at_ms is not None and client.listed_at_ms < begin:
+    # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
+    if not isinstance(last_fetch, int) and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
         # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below)
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
     if reached < seen_until:  # HSS was not listed as far as the events kept last time: those not listed are kept
-        times.update({key: seen_until for key in earlier if key not in times})
+        # (seen has learnt only events taken this time, each of them in times)
+        times.update({key: seen_until for key in seen if key not in times})
     # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
     # before HSS's clock when it answered the last listing (its Date), or before this machine's when that is behind
     # HSS's (this fetch read no further). An event HSS had not listed then, late by no more than that, occurred after.
@@ -3307,7 +3307,7 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
         begin = max(begin, min(after_dropped, progress))
         kept = {key: moment for key, moment in kept.items() if moment >= begin}
     return {'last_fetch': begin, 'seen_ids': sorted(kept),
-            'seen_until': max([begin, *(min(moment, now_ms) for moment in kept.values())])}
+            'seen_until': max(begin, min(max(kept.values(), default=begin), now_ms))}
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
@@ -3348,8 +3348,7 @@ def event_key(event: dict[str, Any], scrub: Callable[[str], str]) -> str:
     last run is stored as it is, and the ID still tells the event again). An event without one is told by what does
     not change once it occurred (not handle_status, handle_time or event_count, which an analyst's handling moves)."""
     event_id = event.get('event_id')
-    if isinstance(event_id, str) and event_id.strip():
-        text = event_id.strip()
+    if isinstance(event_id, str) and (text := event_id.strip()):
         if scrub(text) == text:
             return text
     else:
@@ -3372,26 +3371,25 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
     subject = ', '.join(filter(None, names))
     host = clean_text(event.get('host_name') or event.get('host_id') or '') or 'an unnamed host'
     name = f'HSS {clean_text(event.get("event_name") or "") or "security event"} on {host}'
-    return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': ms_to_iso(occurred_ms),
+    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
+    # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds;
+    # [:23] leaves out its '+00:00', for the 'Z'.
+    occurred = (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z'
+    return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': occurred,
             'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
             'details': clean_text(event.get('description') or ''), 'rawJSON': json.dumps(event)}
 
 
-def ms_to_iso(ms: int) -> str:
-    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
-    # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds.
-    return (EPOCH + timedelta(milliseconds=ms)).isoformat(timespec='milliseconds')[:23] + 'Z'  # no '+00:00'
-
-
 def last_run_values(stored: Any) -> dict[str, Any]:
-    """The last run as fetch_hss_incidents reads it: XSOAR keeps text values only, so each was stored as JSON text
-    (one not text, from an older version, is taken as it is; one unreadable as not kept)."""
-    values = {}
-    for key, value in (stored if isinstance(stored, dict) else {}).items():
+    """The last run as fetch_hss_incidents reads it: XSOAR keeps text values only, so each was stored as JSON text.
+    One not text (from an older version), or unreadable, stays as it is: fetch_hss_incidents takes none of its values
+    as text, so an unreadable one counts as not kept."""
+    values = dict(stored) if isinstance(stored, dict) else {}
+    for key, value in values.items():
         try:
-            values[key] = json.loads(value) if isinstance(value, str) else value
-        except (ValueError, RecursionError):  # Recursion: nested past what json reads
-            values[key] = None
+            values[key] = json.loads(value)
+        except (TypeError, ValueError, RecursionError):  # TypeError: not text; Recursion: nested past what json reads
+            pass
     return values
 
 
@@ -3438,8 +3436,8 @@ def configured_clients(settings: InstanceSettings, stored_token: Any = None,
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
     """Writes the IAM token the command ended with to the integration context, when it changed."""
     hss = clients.get('hss')
-    provider = hss.token_provider if isinstance(hss, HssClient) else None  # None: no HSS client, or AK/SK
-    entry = stored if provider is None else provider.cache_entry()
+    # stored: no HSS client, or one signing with AK/SK (no token provider)
+    entry = hss.token_provider.cache_entry() if isinstance(hss, HssClient) and hss.token_provider else stored
     if entry == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
@@ -3458,11 +3456,12 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
-        incidents, next_run = fetch_hss_incidents(clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()),
-                                                  int(time.time() * 1000), scrubber.text)
-        runtime.incidents(scrubber.value(incidents))
-        # XSOAR keeps it as text values, and shows it: nothing secret goes there either
-        runtime.setLastRun({key: json.dumps(value) for key, value in scrubber.value(next_run).items()})
+        # XSOAR shows both the incidents and the last run: nothing secret goes there either
+        incidents, next_run = scrubber.value(fetch_hss_incidents(
+            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), int(time.time() * 1000),
+            scrubber.text))
+        runtime.incidents(incidents)
+        runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
     else:
         kind, command_function = COMMANDS[command]
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
@@ -3488,7 +3487,7 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        if caching and settings.hss is not None and settings.hss.auth_type == 'token':
+        if caching and settings.hss and settings.hss.auth_type == 'token':
             # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only)
             stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
         run_command(runtime, command, settings, stored, scrubber, clients)
