@@ -1141,7 +1141,7 @@ class HttpTransport:
         except requests.exceptions.SSLError as error:
             raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
                                attempts) from None
-        except RestoreError as error:  # from the auth: IAM's token request failed, and this request was not sent
+        except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
             error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
@@ -1460,9 +1460,9 @@ class SecretScrubber:
     def text(self, text: str) -> str:
         """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
         quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read."""
+        if self._signatures:  # first: a short hex secret masked inside a signature would split its run of digits
+            text = self.SIGNATURE.sub(self._without_signatures, text)
         text = reading = self._without_forms(text)
-        if self._signatures:
-            text = reading = self.SIGNATURE.sub(self._without_signatures, text)
         if '\\' in text and (self.CUT in text or any(anchor in text for anchor in self._anchors)):
             for _ in range(self.JSON_READINGS):  # no escape hides a hex digit: signatures are found in the text as is
                 reading = self._read_as_json(reading)

@@ -182,3 +182,21 @@ def test_a_request_signature_is_found_whatever_stands_beside_it(left, right, cas
     cleaned = scrubber.text(f'Signature={left}{case(signature)}{right}, and another {secrets.token_hex(32)}')
 
     assert signature not in cleaned.lower() and cleaned.count(ri.SecretScrubber.MASK) == 1
+
+
+@given(start=st.integers(0, 60), size=st.integers(ri.SecretScrubber.MIN_LENGTH, 24), case=st.sampled_from([str.lower,
+                                                                                                        str.upper]))
+def test_a_hex_secret_that_happens_to_stand_inside_a_signature_does_not_leave_the_rest_of_the_signature_shown(
+        start, size, case):
+    # A password of a few hex digits ('2024') stands somewhere in many of a run's hundreds of signatures: masked first,
+    # it would split the signature's run of digits, and no part of it would be found as a signature any more.
+    signature = secrets.token_hex(32)
+    password = signature[start:start + size]
+    scrubber = ri.SecretScrubber([password])
+    scrubber.add_signature(signature)
+
+    cleaned = scrubber.text(f'Signature={case(signature)}, password {password}')
+
+    shown = cleaned.lower()
+    assert not any(signature[at:at + 8] in shown for at in range(len(signature) - 7))
+    assert password.lower() not in shown.replace(ri.SecretScrubber.MASK.lower(), ' ')
