@@ -3365,9 +3365,11 @@ def occur_time_ms(event: dict[str, Any], default: int) -> int:
 
 def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
     """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
-    # Every name is optional in HSS's model: one not given is no name, never the text 'None'.
+    # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
+    # is read as not given: the event is listed again at every fetch, and must not stop each one.
+    files = event.get('file_info_list')
     names = [clean_text(item.get('file_alias') or item.get('file_path') or '')
-             for item in event.get('file_info_list') or [] if isinstance(item, dict)]
+             for item in (files if isinstance(files, list) else []) if isinstance(item, dict)]
     subject = ', '.join(filter(None, names))
     host = clean_text(event.get('host_name') or event.get('host_id') or '') or 'an unnamed host'
     name = f'HSS {clean_text(event.get("event_name") or "") or "security event"} on {host}'
@@ -3376,7 +3378,7 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
     # [:23] leaves out its '+00:00', for the 'Z'.
     occurred = (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z'
     return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': occurred,
-            'severity': HSS_SEVERITY_TO_XSOAR.get(event.get('severity'), 0),
+            'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
             'details': clean_text(event.get('description') or ''), 'rawJSON': json.dumps(event)}
 
 

@@ -849,27 +849,32 @@ def test_a_backlog_of_more_than_10_pages_under_a_total_num_that_overstates_it_is
 
 class SparseEvent:
     """Lists one event that leaves out what EventManagementResponseInfo marks optional: no host_name, event_name or
-    description, a file_info_list entry with neither file_alias nor file_path."""
+    description, a file_info_list entry with neither file_alias nor file_path; ``changed`` sets fields over it."""
 
-    def __init__(self):
+    def __init__(self, **changed):
+        self.changed = changed
         self.server = LoopbackServer(self._app).start()
 
     def _app(self, request):
         event = {'event_id': 'evt-sparse', 'host_id': 'host-7', 'severity': 'Low', 'occur_time': NOW_MS - 60_000,
-                 'handle_status': 'unhandled', 'file_info_list': [{'file_hash': 'ab' * 32}, {'file_path': '/a.bin'}]}
+                 'handle_status': 'unhandled', 'file_info_list': [{'file_hash': 'ab' * 32}, {'file_path': '/a.bin'}],
+                 **self.changed}
         return Response(200, json.dumps({'total_num': 1, 'data_list': [event]}).encode(),
                         {'Content-Type': 'application/json'})
 
 
-def test_an_event_without_its_optional_names_makes_an_incident_that_never_says_none():
-    vendor = SparseEvent()
+def fetch_from(vendor):
     try:
         params = {'hss_endpoint': vendor.server.url, 'hss_project_id': 'p' * 32, 'hss_auth_type': 'aksk',
                   'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}, 'isFetch': True}
         settings = ri.read_instance_settings(params, ('hss',), with_fetch=True)
-        [incident], _ = ri.fetch_hss_incidents(ri.build_client('hss', settings), settings.fetch, {}, NOW_MS)
+        return ri.fetch_hss_incidents(ri.build_client('hss', settings), settings.fetch, {}, NOW_MS)
     finally:
         vendor.server.stop()
+
+
+def test_an_event_without_its_optional_names_makes_an_incident_that_never_says_none():
+    [incident], _ = fetch_from(SparseEvent())
 
     assert 'None' not in incident['name'] and incident['details'] == ''
     assert incident['name'] == 'HSS security event on host-7: /a.bin'
@@ -883,3 +888,15 @@ def test_a_last_run_nested_past_what_json_reads_is_read_as_none_kept_and_the_fet
 
     assert sorted(alarm_ids(again)) == sorted(alarm_ids(first))
     assert set(next_run) == set(last_run)
+
+
+@pytest.mark.parametrize('changed', [{'severity': ['Low']}, {'severity': {'level': 'Low'}}, {'file_info_list': 5},
+                                     {'file_info_list': True}, {'file_info_list': {'file_path': '/a.bin'}}])
+def test_an_event_with_a_field_of_another_shape_still_makes_its_incident_and_the_fetch_goes_on(changed):
+    # HSS lists an event again at every fetch until it is taken: one the fetch cannot read would stop every fetch.
+    [incident], last_run = fetch_from(SparseEvent(**changed))
+
+    assert json.loads(incident['rawJSON'])['event_id'] == 'evt-sparse' and last_run
+    assert incident['severity'] == (0 if 'severity' in changed else facts.HSS_SEVERITY_TO_XSOAR['Low'])
+    assert incident['name'] == ('HSS security event on host-7' if 'file_info_list' in changed else
+                                'HSS security event on host-7: /a.bin')
