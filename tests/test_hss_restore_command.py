@@ -14,6 +14,7 @@ from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room'
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
+from warroom.line import parse_line
 from warroom.runtime import Demisto, WarRoom
 
 COPIES = hss_seed_copies()
@@ -82,6 +83,22 @@ def test_exact_items_are_sent_as_given(hss_tenant):
     assert put[3] == {'data_list': [{'host_id': copy['host_id'], 'file_hash': copy['file_hash'],
                                      'file_path': copy['file_path'], 'file_attr': copy['file_attr']}]}
     assert hss_tenant.requests_to('GET', '/event/isolated-file') == []  # no listing needed
+
+
+def test_the_follow_command_of_exact_items_repeats_their_file_attr(hss_tenant):
+    # The check numbers the items as the start did (a refused batch is kept by its number): items that differ only in
+    # file_attr are two items, so a follow line without it would number them otherwise.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'host_id': copy['host_id'], 'file_hash': copy['file_hash'], 'file_path': json.dumps([copy['file_path']]),
+            'file_attr': copy['file_attr'], 'polling': 'false'}
+
+    started = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    line = parse_line(follow)
+    assert line.command == 'hss-restore-isolated' and line.args['file_attr'] == copy['file_attr']
+    checked = war_room(hss_tenant).run(line.command, line.args)
+    assert not checked.failed and [row['outcome'] for row in rows_of(checked)] == ['restored']
 
 
 def test_250_items_go_out_in_3_requests_and_every_item_is_reported(hss_tenant):
