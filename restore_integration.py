@@ -3334,8 +3334,9 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         taken += [(key, fresh[key]) for key in ordered[:room]]
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
-            # unless an event left for it gives no occur_time: it may have occurred anywhere in this window
-            undated = any(occur_time_ms(fresh[key], -1) < 0 for key in ordered[room:])
+            # unless an event left for it gives no occur_time in this window (none, or one outside it): HSS may have
+            # listed it by any time in the window
+            undated = any(not begin <= occur_time_ms(fresh[key], -1) <= end for key in ordered[room:])
             return taken, times, begin if undated else times[taken[-1][0]], end
         # up to now, full at the window's end, or as many requests sent as a fetch starts windows for
         if end >= now_ms or len(taken) >= max_fetch or client.event_requests - requests >= HSS_FETCH_REQUESTS:

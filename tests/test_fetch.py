@@ -410,7 +410,10 @@ def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant
     assert result.failed and 'Fetch incidents is on' in str(result.entries[-1]['Contents'])
 
 
-def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_later_one():
+@pytest.mark.parametrize('occur_time', [None, -10 * 86_400_000, 365 * 86_400_000], ids=['none', 'days_before', 'ahead'])
+def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_later_one(occur_time):
+    # HSS lists an event by a time of its own in the window: one whose occur_time says nothing of it (none, or one
+    # outside the window that listed it) may have been listed anywhere in that window.
     tenant = start_hss_tenant()
     try:
         host_id = sorted(tenant.backend.hosts)[0]
@@ -418,10 +421,13 @@ def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_late
         tenant.backend.isolate_file(host_id, 'b' * 64, '/srv/drop/newer.bin', minutes_ago=20)
         render = tenant.backend._render_event
 
-        def without_occur_time(event):  # HSS gives no occur_time for this one
+        def without_occur_time(event):  # HSS gives no occur_time for this one, or one outside the window
             rendered = render(event)
             if rendered['event_id'] == undated['event_id']:
-                rendered.pop('occur_time')
+                if occur_time is None:
+                    rendered.pop('occur_time')
+                else:
+                    rendered['occur_time'] += occur_time
             return rendered
 
         tenant.backend._render_event = without_occur_time
