@@ -595,15 +595,17 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure)
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
-    common = (url, project_id, auth_type, region or None, scope or None)  # HssSettings' first fields, in order
-    rate_limit = setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000)
+    # by name: a field moved in HssSettings must not put a secret in another's place
+    common = dict(url=url, project_id=project_id, auth_type=auth_type, region=region or None,
+                  enterprise_project_id=scope or None,
+                  rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
     if auth_type == 'aksk':
         access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
                                'secret access key as the password.')
-        return HssSettings(*common, access_key, secret_key, rate_limit=rate_limit)
+        return HssSettings(**common, access_key=access_key, secret_key=secret_key)
     domain = setting_text(params, 'hss_domain')
     username, password = (setting_credential(params, 'hss_credentials', part) for part in ('identifier', 'password'))
     if not (domain and username and password):
@@ -613,8 +615,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if not (iam_endpoint or region):
         raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
     iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.{site}', 'hss_iam_endpoint', insecure)
-    return HssSettings(*common, iam_url=iam_url, domain=domain, username=username, password=password,
-                       rate_limit=rate_limit)
+    return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
 
 
 def parse_duration_ms(text: Any, name: str) -> int:
