@@ -331,6 +331,19 @@ def test_test_module_answers_ok_on_a_good_key_and_explains_a_bad_one(advanced_te
     assert not facts.words_missing(bad.entries[0]['Contents'], facts.XDR_ADVICE_WORDS[401]), bad.entries[0]
 
 
+@pytest.mark.parametrize('gateway_error', ['502', '503', '504'])
+def test_test_module_fails_when_only_a_gateway_answered_and_the_key_was_never_checked(advanced_tenant, gateway_error):
+    """The seed's error table gives Cortex XDR's own answers (400, 401, 402, 403, 500); a 502, 503 or 504 at every
+    attempt, even in Cortex XDR's JSON form (as the emulator's faults send them), came from in front of the API, which
+    never read the key: the test must not pass, or a wrong key ID is found only by the first restore."""
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={gateway_error}*50;retry-after=0'))
+    params = advanced_tenant.params(xdr_api_key_id='404', retry_backoff='0')  # a key ID the tenant would refuse
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    assert not advanced_tenant.gateway.requests  # none reached the API: every one met the gateway's error
+    assert result.failed and f'HTTP {gateway_error}' in result.entries[0]['Contents'], result.entries
+
+
 def test_test_module_with_nothing_configured_says_what_to_set():
     result = WarRoom(params={}, time_scale=0).run('test-module', {})
 
