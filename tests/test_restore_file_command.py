@@ -344,6 +344,31 @@ def test_test_module_fails_when_only_a_gateway_answered_and_the_key_was_never_ch
     assert result.failed and f'HTTP {gateway_error}' in result.entries[0]['Contents'], result.entries
 
 
+def test_test_module_refused_by_the_key_s_role_names_every_permission_a_restore_needs(advanced_tenant):
+    """test-module is where the admin learns what the key's role lacks: its 403 names every permission restore-file
+    needs (as the setting's help does), not only the one a status read needs, and no action to follow: it started
+    none."""
+    advanced_tenant.backend.add_api_key(conftest.XDR_KEY_ID, advanced_tenant.key, auth_type='advanced', permitted=False)
+    result = WarRoom(params=advanced_tenant.params(), time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    message = result.entries[0]['Contents']
+    assert result.failed and 'HTTP 403' in message, message
+    assert not facts.words_missing(message, facts.XDR_ADVICE_WORDS[403] + facts.XDR_RESTORE_PERMISSIONS), message
+    assert 'follow the action' not in message.lower(), message
+
+
+def test_test_module_throttled_says_to_test_again_not_that_a_next_check_reads_an_action(advanced_tenant):
+    """test-module follows no action and has no polling: its 429 says to test again, not that a next check reads the
+    action's status or that a larger timeout_in_seconds (an argument of restore-file) helps."""
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=429*200;retry-after=3600'))
+    result = WarRoom(params=advanced_tenant.params(), time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    message = result.entries[0]['Contents']
+    assert result.failed and 'HTTP 429' in message, message
+    assert not facts.words_missing(message, facts.XDR_ADVICE_WORDS[429]), message
+    assert not any(words in message for words in PROMISES + ('action status', 'timeout_in_seconds')), message
+
+
 def test_test_module_with_nothing_configured_says_what_to_set():
     result = WarRoom(params={}, time_scale=0).run('test-module', {})
 
