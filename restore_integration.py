@@ -218,7 +218,8 @@ XDR_ERROR_ADVICE = {
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
 # A status read (actions/get_action_status) refused: advice about reading the action, where XDR_ERROR_ADVICE's is
-# about the restore (the other statuses mean the same for both requests).
+# about the restore (the other statuses mean the same for both requests). A 429 does not say when the status is read
+# again: the record's error does (the next check, polling ended, or run the command again: read_action_statuses).
 XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
@@ -227,8 +228,7 @@ XDR_STATUS_ERROR_ADVICE = {
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
-         'tenant), so the action status was not read this time: it is read again at the next check while polling '
-         'lasts; otherwise try again later.',
+         'tenant), so the action status was not read this time.',
 }
 # test-module's probe (the status of action 0) refused: advice for the admin testing the instance, who has no action
 # to follow and no polling; a 403 names every permission restore-file needs, not only the status read's.

@@ -235,6 +235,27 @@ def test_the_last_check_reports_each_file_finished_still_running_or_not_started(
     assert records[nowhere]['status'] == 'FAILED' and 'Not started' in text and nowhere in text
 
 
+def test_a_last_check_throttled_at_its_status_read_promises_no_next_check(monkeypatch):
+    """The README: only an entry that schedules a next check says "checking again" or "the next check". A status read
+    Cortex XDR throttles past the run's wait at the last check (its record says polling ended) must not add that the
+    status "is read again at the next check"; nor a check by hand (polling=false), told to run the command again."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    # The restore and the first check pass; the status read of the last check (at 20 s) is throttled for an hour.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,429,429;retry-after=3600'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+        line = follow_line(restored_record(result)['error'])
+        by_hand = room.run(line.command, dict(line.args, polling='false'))
+    finally:
+        tenant.server.stop()
+
+    assert result.runs == 3 and 'PollingCommand' not in result.entries[-1]
+    for entry, record in ((result.entries[-1], restored_record(result)), (by_hand.entries[-1], restored_record(by_hand))):
+        assert 'HTTP 429' in record['error'], record
+        for text in (entry['HumanReadable'], record['error']):
+            assert not any(promise in text for promise in PROMISES), text
+
+
 def test_the_timeout_given_to_xsoar_leaves_room_for_a_last_check_after_a_first_run_that_used_the_polling_time(
         monkeypatch):
     tenant, room, _ = clocked_room(monkeypatch, 100)
