@@ -256,6 +256,25 @@ def test_a_last_check_throttled_at_its_status_read_promises_no_next_check(monkey
             assert not any(promise in text for promise in PROMISES), text
 
 
+def test_the_last_check_waits_past_the_polling_timeout_for_its_status_reads_and_reports_what_it_read(monkeypatch):
+    """README: no check but the last waits for a turn past the polling timeout; the last, which sends nothing, waits
+    for its status reads' turns as long as its run may, so that its report says how each action stands."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    begun = clock()
+    # The last check (at 20 s, 5 s before the timeout) is asked to wait 30 s for its status read.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,429;retry-after=30'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+    finally:
+        tenant.server.stop()
+
+    assert result.runs == 3 and 'PollingCommand' not in result.entries[-1]
+    assert clock() - begun > 25  # the read went out past the polling timeout
+    record = restored_record(result)
+    assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(HOLDERS[CLEAN_HASH])
+    assert 'HTTP 429' not in record['error'] and 'polling ended' in record['error'].lower(), record
+
+
 def test_the_timeout_given_to_xsoar_leaves_room_for_a_last_check_after_a_first_run_that_used_the_polling_time(
         monkeypatch):
     tenant, room, _ = clocked_room(monkeypatch, 100)
