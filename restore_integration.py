@@ -141,6 +141,9 @@ HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
 # A 500 reading an action this instance started is the service failing; to test-module's probe of action 0, the answer.
 XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
 XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refused: no later request fares better
+# Cortex XDR's answers about action 0 itself (test-module's probe), given once it took the key: its 400 (the request)
+# and 500 (the action). Any other, a gateway's 502, 503 or 504 in Cortex XDR's form too, came before the key was read.
+XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 
 # What an attempt met when no usable answer came back (Attempt.fault).
@@ -215,7 +218,8 @@ XDR_ERROR_ADVICE = {
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
 # A status read (actions/get_action_status) refused: advice about reading the action, where XDR_ERROR_ADVICE's is
-# about the restore (the other statuses mean the same for both requests).
+# about the restore (the other statuses mean the same for both requests). A 429 does not say when the status is read
+# again: the record's error does (the next check, polling ended, or run the command again: read_action_statuses).
 XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
@@ -224,8 +228,16 @@ XDR_STATUS_ERROR_ADVICE = {
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
-         'tenant), so the action status was not read this time: it is read again at the next check while polling '
-         'lasts; otherwise try again later.',
+         'tenant), so the action status was not read this time.',
+}
+# test-module's probe (the status of action 0) refused: advice for the admin testing the instance, who has no action
+# to follow and no polling; a 403 names every permission restore-file needs, not only the status read's.
+XDR_TEST_ERROR_ADVICE = {
+    **XDR_ERROR_ADVICE,
+    403: 'The API key\'s role is not allowed to read action statuses, which this test does. Give the role the Action '
+         'Center permissions restore-file needs (View/Edit and Quarantine), or use a key whose role has them.',
+    429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
+         'tenant). Test again in a moment.',
 }
 GENERIC_ERROR_ADVICE = 'The server answered with an unexpected status. Try again later; if it persists, ' \
                        'check the server URL and the vendor\'s status page.'
@@ -1797,14 +1809,16 @@ class XdrClient:
                                     f'{XDR_LOOK_BEFORE_AGAIN}')
             raise
 
-    def get_action_status(self, action_id: int | str, retry_server_errors: bool = True) -> dict[str, Any]:
+    def get_action_status(self, action_id: int | str, retry_server_errors: bool = True,
+                          advice: dict[int, str] = XDR_STATUS_ERROR_ADVICE) -> dict[str, Any]:
         """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}.
         group_action_id is an Integer in the API's reference, though a restore reply may give the ID as text: text of
-        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came."""
+        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came. ``advice``: what an error
+        tells to do, by status (test-module's probe has its own)."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES, XDR_STATUS_ERROR_ADVICE)
+                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES, advice)
 
     def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> dict[str, Any]:
@@ -2471,9 +2485,9 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
             # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-            clients['xdr'].get_action_status(0, retry_server_errors=False)
+            clients['xdr'].get_action_status(0, retry_server_errors=False, advice=XDR_TEST_ERROR_ADVICE)
         except VendorApiError as error:
-            if error.http_status in XDR_KEY_REFUSALS | {404, 429} or error.vendor_code is None:
+            if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
                 raise
     if 'hss' in clients:
         # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.

@@ -235,6 +235,46 @@ def test_the_last_check_reports_each_file_finished_still_running_or_not_started(
     assert records[nowhere]['status'] == 'FAILED' and 'Not started' in text and nowhere in text
 
 
+def test_a_last_check_throttled_at_its_status_read_promises_no_next_check(monkeypatch):
+    """The README: only an entry that schedules a next check says "checking again" or "the next check". A status read
+    Cortex XDR throttles past the run's wait at the last check (its record says polling ended) must not add that the
+    status "is read again at the next check"; nor a check by hand (polling=false), told to run the command again."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    # The restore and the first check pass; the status read of the last check (at 20 s) is throttled for an hour.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,429,429;retry-after=3600'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+        line = follow_line(restored_record(result)['error'])
+        by_hand = room.run(line.command, dict(line.args, polling='false'))
+    finally:
+        tenant.server.stop()
+
+    assert result.runs == 3 and 'PollingCommand' not in result.entries[-1]
+    for entry, record in ((result.entries[-1], restored_record(result)), (by_hand.entries[-1], restored_record(by_hand))):
+        assert 'HTTP 429' in record['error'], record
+        for text in (entry['HumanReadable'], record['error']):
+            assert not any(promise in text for promise in PROMISES), text
+
+
+def test_the_last_check_waits_past_the_polling_timeout_for_its_status_reads_and_reports_what_it_read(monkeypatch):
+    """README: no check but the last waits for a turn past the polling timeout; the last, which sends nothing, waits
+    for its status reads' turns as long as its run may, so that its report says how each action stands."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    begun = clock()
+    # The last check (at 20 s, 5 s before the timeout) is asked to wait 30 s for its status read.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,429;retry-after=30'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+    finally:
+        tenant.server.stop()
+
+    assert result.runs == 3 and 'PollingCommand' not in result.entries[-1]
+    assert clock() - begun > 25  # the read went out past the polling timeout
+    record = restored_record(result)
+    assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(HOLDERS[CLEAN_HASH])
+    assert 'HTTP 429' not in record['error'] and 'polling ended' in record['error'].lower(), record
+
+
 def test_the_timeout_given_to_xsoar_leaves_room_for_a_last_check_after_a_first_run_that_used_the_polling_time(
         monkeypatch):
     tenant, room, _ = clocked_room(monkeypatch, 100)
@@ -329,6 +369,44 @@ def test_test_module_answers_ok_on_a_good_key_and_explains_a_bad_one(advanced_te
     assert [e['Contents'] for e in good.entries] == ['ok']
     assert bad.failed and 'HTTP 401' in bad.entries[0]['Contents']
     assert not facts.words_missing(bad.entries[0]['Contents'], facts.XDR_ADVICE_WORDS[401]), bad.entries[0]
+
+
+@pytest.mark.parametrize('gateway_error', ['502', '503', '504'])
+def test_test_module_fails_when_only_a_gateway_answered_and_the_key_was_never_checked(advanced_tenant, gateway_error):
+    """The seed's error table gives Cortex XDR's own answers (400, 401, 402, 403, 500); a 502, 503 or 504 at every
+    attempt, even in Cortex XDR's JSON form (as the emulator's faults send them), came from in front of the API, which
+    never read the key: the test must not pass, or a wrong key ID is found only by the first restore."""
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={gateway_error}*50;retry-after=0'))
+    params = advanced_tenant.params(xdr_api_key_id='404', retry_backoff='0')  # a key ID the tenant would refuse
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    assert not advanced_tenant.gateway.requests  # none reached the API: every one met the gateway's error
+    assert result.failed and f'HTTP {gateway_error}' in result.entries[0]['Contents'], result.entries
+
+
+def test_test_module_refused_by_the_key_s_role_names_every_permission_a_restore_needs(advanced_tenant):
+    """test-module is where the admin learns what the key's role lacks: its 403 names every permission restore-file
+    needs (as the setting's help does), not only the one a status read needs, and no action to follow: it started
+    none."""
+    advanced_tenant.backend.add_api_key(conftest.XDR_KEY_ID, advanced_tenant.key, auth_type='advanced', permitted=False)
+    result = WarRoom(params=advanced_tenant.params(), time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    message = result.entries[0]['Contents']
+    assert result.failed and 'HTTP 403' in message, message
+    assert not facts.words_missing(message, facts.XDR_ADVICE_WORDS[403] + facts.XDR_RESTORE_PERMISSIONS), message
+    assert 'follow the action' not in message.lower(), message
+
+
+def test_test_module_throttled_says_to_test_again_not_that_a_next_check_reads_an_action(advanced_tenant):
+    """test-module follows no action and has no polling: its 429 says to test again, not that a next check reads the
+    action's status or that a larger timeout_in_seconds (an argument of restore-file) helps."""
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=429*200;retry-after=3600'))
+    result = WarRoom(params=advanced_tenant.params(), time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    message = result.entries[0]['Contents']
+    assert result.failed and 'HTTP 429' in message, message
+    assert not facts.words_missing(message, facts.XDR_ADVICE_WORDS[429]), message
+    assert not any(words in message for words in PROMISES + ('action status', 'timeout_in_seconds')), message
 
 
 def test_test_module_with_nothing_configured_says_what_to_set():

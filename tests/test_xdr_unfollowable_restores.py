@@ -116,9 +116,10 @@ def test_the_large_outcome_title_counts_the_endpoints_not_the_file_endpoint_pair
     assert f'{len(file_hashes)} files on {len(endpoints)} endpoint' in title, title
 
 
-# What each refusal of a status read (actions/get_action_status) must lead to, not the restore's own advice.
+# What each refusal of a status read (actions/get_action_status) must lead to, not the restore's own advice. When a
+# throttled status is read again is the record's to say (the next check, or none once polling ended), not the client's.
 STATUS_READ_ADVICE = {400: ('action ID', 'Action Center'), 403: ('role', 'action status'),
-                      429: ('rate limit', 'read again')}
+                      429: ('rate limit', 'action status')}
 RESTORE_ONLY_ADVICE = ('file_hash', 'incident_id', 'restore files', 'Run the command again')
 
 
