@@ -286,6 +286,11 @@ def test_an_argument_on_the_line_and_in_the_file_is_refused(tmp_path):
 
 @pytest.mark.parametrize('argv, words', [
     (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', '-1'], 'is negative'),
+    # README: --time-scale takes 0 or more, and a bad option exits 2 on one line; no wait lasts forever, nor longer
+    # than time.sleep can take (it raised OverflowError at the first wait, a traceback and exit status 1)
+    (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', 'inf'], 'inf is not a time scale'),
+    (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', '1e308'], '1e308 is not a time scale'),
+    (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', 'nan'], 'nan is not a time scale'),  # not negative
     (['export', '/etc/hostname'], 'export: OUTDIR /etc/hostname is a file, not a directory'),
 ])
 def test_environment_and_usage_faults_are_one_line_and_exit_2_never_a_traceback(argv, words):
