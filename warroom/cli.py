@@ -416,7 +416,8 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
         for name, used in (('', plan), ('IAM ', iam_plan)):
             if used is not None:
                 counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
-                print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
+                print(f'{name}faults injected in {len(used.injected)} of {used.seen} requests: {counts or "none"}.',
+                      flush=True)
     return 0
 
 
