@@ -116,12 +116,21 @@ def test_every_argument_the_code_reads_is_declared(command):
     assert read <= set(SPEC.commands[command].arguments), sorted(read - set(SPEC.commands[command].arguments))
 
 
+def script_arguments() -> dict[str, set[str]]:
+    """The arguments each script a playbook may run declares: the pack's own in their YAML, other packs' in
+    test_data/xsoar/dependencies.json (from their YAML in demisto/content)."""
+    declared = {p.stem: {a['name'] for a in yaml.safe_load(p.read_text()).get('args') or ()} for p in SCRIPT_FILES}
+    for pack in json.loads((ROOT / 'test_data' / 'xsoar' / 'dependencies.json').read_text())['packs'].values():
+        declared.update({name: set(script['arguments']) for name, script in (pack.get('scripts') or {}).items()})
+    return declared
+
+
 def test_every_argument_a_playbook_passes_is_declared_and_every_script_and_sub_playbook_exists():
     from warroom.playbook.others import load_other_commands
 
     library = PlaybookLibrary()
     others = load_other_commands()
-    scripts = {p.stem for p in SCRIPT_FILES} | {'Set', 'Print', 'IsIntegrationAvailable'}
+    scripts = script_arguments()
     for playbook in library:
         for task in playbook.tasks.values():
             script = task.body.get('script') or ''
@@ -132,6 +141,7 @@ def test_every_argument_a_playbook_passes_is_declared_and_every_script_and_sub_p
                 assert not brand or brand == others[command].brand, (playbook.name, task.label)
             if task.body.get('scriptName'):
                 assert task.body['scriptName'] in scripts, (playbook.name, task.label)
+                assert set(task.arguments) <= scripts[task.body['scriptName']], (playbook.name, task.label)
             if task.type == 'playbook':
                 child = library.get(task.body['playbookName'])
                 assert set(task.arguments) <= {i['key'] for i in child.inputs}, (playbook.name, task.label)

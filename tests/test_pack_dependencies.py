@@ -120,6 +120,22 @@ def test_everything_the_content_uses_from_other_packs_is_declared_as_a_dependenc
     assert set(declared) <= set(used), f'declared but unused: {set(declared) - set(used)}'
 
 
+def test_the_readme_and_dependencies_json_name_only_what_the_content_uses_of_each_pack():
+    """README: "The pack depends on **Common Scripts** (`Print`, ...), ...; a test derives them from the content": each
+    pack's scripts and commands named there (in code spans) and the scripts dependencies.json lists are the ones the
+    playbooks and scripts run, none that nothing runs."""
+    used = used_from_other_packs()
+    readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
+    sentence = readme.split('The pack depends on ', 1)[1].split('`pack_metadata.json` declares them', 1)[0]
+    for pack_id, pack in DEPENDENCIES.items():
+        named = re.search(rf'\*\*{re.escape(pack["display_name"])}\*\* \(([^)]*)\)', sentence)
+        assert named, f'the README names no use of {pack["display_name"]}'
+        in_code = set(re.findall(r'`([^`]+)`', named.group(1)))
+        assert in_code <= used[pack_id], f'{pack_id}: named, but nothing runs it: {in_code - used[pack_id]}'
+        assert set(pack.get('scripts', ())) <= used[pack_id], set(pack.get('scripts', ())) - used[pack_id]
+        assert set(pack.get('scripts', ())) & used[pack_id] <= in_code  # what runs is named
+
+
 @pytest.mark.parametrize('pack, mandatory', sorted(facts.PACK_DEPENDENCIES.items()))  # as the README says
 def test_common_packs_are_mandatory_and_cortex_xdr_optional(pack, mandatory):
     assert export.PACK_METADATA['dependencies'][pack]['mandatory'] is mandatory

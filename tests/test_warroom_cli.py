@@ -286,6 +286,11 @@ def test_an_argument_on_the_line_and_in_the_file_is_refused(tmp_path):
 
 @pytest.mark.parametrize('argv, words', [
     (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', '-1'], 'is negative'),
+    # README: --time-scale takes 0 or more, and a bad option exits 2 on one line; no wait lasts forever, nor longer
+    # than time.sleep can take (it raised OverflowError at the first wait, a traceback and exit status 1)
+    (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', 'inf'], 'inf is not a time scale'),
+    (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', '1e308'], '1e308 is not a time scale'),
+    (['run', '!restore-file file_hash=' + 'a' * 64, '--time-scale', 'nan'], 'nan is not a time scale'),  # not negative
     (['export', '/etc/hostname'], 'export: OUTDIR /etc/hostname is a file, not a directory'),
 ])
 def test_environment_and_usage_faults_are_one_line_and_exit_2_never_a_traceback(argv, words):
@@ -460,7 +465,31 @@ def test_an_emulator_stopped_by_sigterm_prints_its_fault_summary_and_exits_0():
     finally:
         server.kill()
     assert 'Pass --params-out' in lines[-1]
-    assert server.returncode == 0 and 'faults injected in 0 requests: none.' in rest, rest + errors
+    assert server.returncode == 0 and 'faults injected in 0 of 0 requests: none.' in rest, rest + errors
+
+
+def test_the_emulator_s_fault_summary_counts_the_requests_it_faulted_among_those_it_served():
+    # One 429 scripted, three requests served: one was faulted, not three (it said "in 3 requests: 429 x1").
+    import urllib.error
+    import urllib.request
+
+    server = subprocess.Popen([sys.executable, '-m', 'warroom', 'emulate', 'xdr', '--faults', 'sequence=429'],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(4)]
+        url = re.search(r'http://127\.0\.0\.1:\d+', lines[0]).group(0)
+        statuses = []
+        for _ in range(3):
+            try:
+                statuses.append(urllib.request.urlopen(url + '/public_api/v1/endpoints/restore/', b'{}').status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        server.terminate()
+        rest, errors = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert statuses[0] == 429 and 429 not in statuses[1:]
+    assert 'faults injected in 1 of 3 requests: 429 x1.' in rest, rest + errors
 
 
 @pytest.mark.parametrize('below', ['', 'incidents'], ids=['the-file', 'below-the-file'])

@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # the emulators and the playbook runner are imported only whe
     from .playbook.model import Playbook, PlaybookLibrary
 
 EMBEDDED_TIME_SCALE = 0.1
+# Waits at most this many times as long as XSOAR's: the longest (a day between checks) then lasts years, still within
+# what time.sleep takes; past it (inf, 1e308) the first wait overflowed it.
+MAX_TIME_SCALE = 1000
 EXIT_ERROR_ENTRY = 1
 EXIT_USAGE = 2
 EXIT_NOT_ALL_RESTORED = 3
@@ -413,7 +416,8 @@ def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage
         for name, used in (('', plan), ('IAM ', iam_plan)):
             if used is not None:
                 counts = ', '.join(f'{kind} x{count}' for kind, count in sorted(used.counts().items()))
-                print(f'{name}faults injected in {used.seen} requests: {counts or "none"}.', flush=True)
+                print(f'{name}faults injected in {len(used.injected)} of {used.seen} requests: {counts or "none"}.',
+                      flush=True)
     return 0
 
 
@@ -599,10 +603,12 @@ def parsed_number(text: str, whole: bool = False) -> float:
 
 
 def scale_argument(text: str) -> float:
-    """--time-scale: 0 (no waiting at all) or more; a negative wait has no meaning."""
+    """--time-scale: 0 (no waiting at all) to MAX_TIME_SCALE; a negative wait has no meaning, nor an endless one."""
     value = parsed_number(text)
-    if not value >= 0:  # also refuses nan
+    if value < 0:
         raise argparse.ArgumentTypeError(f'{text} is negative: give 0 (no waiting) or more')
+    if not value <= MAX_TIME_SCALE:  # also refuses nan
+        raise argparse.ArgumentTypeError(f'{text} is not a time scale: give 0 (no waiting) to {MAX_TIME_SCALE}')
     return value
 
 
