@@ -370,11 +370,17 @@ MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and g
 
 
 class RestoreError(Exception):
-    """A failure the analyst can act on: what went wrong, what to do; ``attempts``: a failed request's, if any."""
+    """A failure the analyst can act on: what went wrong, what to do; ``attempts``: a failed request's, if any;
+    ``advice``: the message's what-to-do, where it is told apart (a vendor's error, a fault, no turn in time)."""
 
-    def __init__(self, message: str, attempts: 'Iterable[Attempt]' = ()) -> None:
+    def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
         self.attempts = tuple(attempts)
+        self.advice = advice
+
+    def without_advice(self) -> str:
+        """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
+        return str(self).replace(f' {self.advice}', '', 1) if self.advice else str(self)
 
     def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
@@ -402,7 +408,7 @@ class VendorApiError(RestoreError):
                             for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts)
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts, advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -1312,8 +1318,8 @@ class HttpTransport:
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
-        raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. Run the command again '
-                           f'later{"" if run_over else larger}.', attempts)
+        advice = f'Run the command again later{"" if run_over else larger}.'
+        raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. {advice}', attempts, advice)
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
@@ -1321,7 +1327,7 @@ class HttpTransport:
         if reply is None:
             *retried, last = attempts
             raise RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))),
-                               attempts)
+                               attempts, last.advice)
         reply.gave_up = gave_up
         return reply
 
@@ -2540,9 +2546,9 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
                       incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now."""
-    records, replies, unsent = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
+    records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     refused = {}  # for the next check: the refusals of those it does not send
-    unsent = unsent_for_next_check(records, unsent, refused, args, polling, interval, timeout)
+    unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused)
@@ -2568,13 +2574,14 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                                       list[str]]:
+                                                                       dict[str, str]]:
     """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the records,
-    the vendor's replies, and the files not acted on, which a next check may send; ``no_time``: why none is sent."""
+    the vendor's replies, and the files not acted on, which a next check may send, each with what went wrong (its
+    error without the advice, which a next check makes moot); ``no_time``: why none is sent."""
 
-    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
-        action_id = endpoints_count = reply = None
-        refusal, problems, unsent = no_time, [], False  # with no time left, nothing is sent
+    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, str | None]:
+        action_id = endpoints_count = reply = unsent = None
+        refusal, problems = no_time, []  # with no time left, nothing is sent
         if not no_time:
             try:
                 reply = client.restore_file(file_hash, endpoint_id, incident_id)
@@ -2588,8 +2595,9 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
                     error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
                                         f'{XDR_LOOK_BEFORE_AGAIN}')
-                unsent = reply is None and not may_have_applied(error.attempts) and \
-                    (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION)
+                if reply is None and not may_have_applied(error.attempts) and \
+                        (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
+                    unsent = error.without_advice()
                 refusal, reply = str(error), None  # a reply not read is not handed back
         # A record says where its restore runs (or would have): '' for every endpoint holding the file
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
@@ -2605,29 +2613,29 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         if problems:
             record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
                                f'({"; ".join(problems)}); the action is followed even so.')
-        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply, False
+        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply, None
 
     started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
     return ([record for record, _, _ in started], [reply for _, reply, _ in started if reply is not None],
-            [record['file_hash'] for record, _, unsent in started if unsent])
+            {record['file_hash']: unsent for record, _, unsent in started if unsent is not None})
 
 
-def unsent_for_next_check(records: list[dict[str, Any]], unsent: list[str], refused: dict[str, list[str]],
+def unsent_for_next_check(records: list[dict[str, Any]], unsent: dict[str, str], refused: dict[str, list[str]],
                           args: dict[str, Any], polling: bool, interval: int, timeout: int) -> list[str]:
-    """The files of ``unsent`` the next check sends: only with more than two intervals of polling time left, as it
-    comes an interval after this run or later (XSOAR may run it late: the promise keeps one more interval in hand).
-    Their records say so; the others' say why no check sends them, and to run restore-file again. The refusals of the
-    records the next check does not send are added to ``refused``."""
+    """The files of ``unsent`` ({file_hash: what went wrong}) the next check sends: only with more than two intervals
+    of polling time left, as it comes an interval after this run or later (XSOAR may run it late: the promise keeps one
+    more interval in hand). Their records say what went wrong and so, not to run the command again (a second action
+    for each of its files); the others' say why no check sends them, and to run restore-file again. The refusals of
+    the records the next check does not send are added to ``refused``."""
     left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']) * interval) - interval
     later = polling and left > 3 * interval
     note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
         XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
-    waiting = set(unsent)  # thousands of files may be looked up
     for record in records:
-        if polling and record['file_hash'] in waiting:
-            record['error'] += note
-    refusals_of([record for record in records if not later or record['file_hash'] not in waiting], refused)
-    return unsent if later else []
+        if polling and record['file_hash'] in unsent:
+            record['error'] = (unsent[record['file_hash']] if later else record['error']) + note
+    refusals_of([record for record in records if not later or record['file_hash'] not in unsent], refused)
+    return list(unsent) if later else []
 
 
 def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
@@ -2733,7 +2741,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
     client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left - (
         0 if not polling else 2 * interval if unsent and not no_time else interval))
-    sent, sent_replies, unsent = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
+    sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
@@ -2743,7 +2751,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
         if not_sent:
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
         raise
-    unsent = unsent_for_next_check(sent, unsent, refused, args, polling, interval, timeout)  # once the reads ended
+    unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout)  # once the reads ended
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)

@@ -549,6 +549,63 @@ def test_a_restore_that_met_only_faults_cortex_xdr_did_not_act_on_is_sent_by_the
     assert {h: records[h]['status'] for h in hashes} == {h: 'COMPLETED_SUCCESSFULLY' for h in hashes}
 
 
+# An instruction to send the restore again: "Run the command again later", "Try again later", "run restore-file again".
+RUN_AGAIN = re.compile(r'\b(run|try)\b[^.]*\bagain\b', re.IGNORECASE)
+
+
+def record_not_started(entry):
+    """The record an entry wrote for a file it started no action for, or {}."""
+    records = [r for r in as_list(next(iter(entry.get('EntryContext', {}).values()), [])) if 'action_id' not in r]
+    return records[0] if records else {}
+
+
+def late_file_lines(entry, file_hash):
+    """The entry's lines about a file it started no action for: its reason under **Not started**, and its files."""
+    text = entry['HumanReadable']
+    return [block for block in text.split('\n- ') if file_hash in block and '**Not started' in block]
+
+
+# A 429 whose Retry-After (400 s) is past what a run waits for throttling: not retried, and Cortex XDR did not act
+@pytest.mark.parametrize('faults', ['sequence=ok,429,429;retry-after=400', 'sequence=ok,503,503',
+                                    'sequence=ok,503-html,503-html'])
+def test_a_file_the_next_check_sends_is_not_told_to_run_the_command_again(advanced_tenant, war_room_on, faults):
+    # README: a restore Cortex XDR did not act on (a 429, a 503, no turn in time) is sent by the next check while
+    # polling lasts, and its record says so. Running the command again meanwhile starts a second action for every file
+    # of it while the next check still sends this one: neither the record nor the entry may tell the analyst to, though
+    # they still say what happened.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+    started, late = sorted(HOLDERS)[:2]
+
+    result = room.run('restore-file', {'file_hash': f'{started},{late}'})
+
+    assert not result.failed, result.entries[-1]
+    promised = [entry for entry in result.entries
+                if 'next check sends it' in record_not_started(entry).get('error', '')]
+    assert len(promised) == 2, result.entries  # the first run's, and the first check's (the second sends it)
+    for entry in promised:
+        reason = record_not_started(entry)['error']
+        assert reason.startswith(('Cortex XDR answered HTTP', 'Not sent to Cortex XDR')), reason  # what happened
+        assert not RUN_AGAIN.search(reason), reason
+        [lines] = late_file_lines(entry, late)
+        assert 'next check sends it' in lines and not RUN_AGAIN.search(lines), lines
+    assert sorted(a.file_hash for a in advanced_tenant.backend.actions.values()) == [started, late]  # once each
+
+
+@pytest.mark.parametrize('faults', ['sequence=ok,429;retry-after=400', 'sequence=ok,503'])
+def test_a_file_no_check_will_send_keeps_what_to_do_about_its_fault(advanced_tenant, war_room_on, faults):
+    # Without polling no check sends it: its record keeps the advice for the fault, to run the command again.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+    started, late = sorted(HOLDERS)[:2]
+
+    result = room.run('restore-file', {'file_hash': f'{started},{late}', 'polling': 'false'})
+
+    reason = record_not_started(result.entries[-1])['error']
+    assert reason.startswith('Cortex XDR answered HTTP') and RUN_AGAIN.search(reason), reason
+    assert 'next check' not in reason, reason
+
+
 @pytest.mark.parametrize('change, status', [
     ({'key': 'a-new-key-' + 'k' * 40}, 401),  # the key was regenerated: the one the instance holds is refused
     ({'licensed': False}, 402),

@@ -401,6 +401,10 @@ def test_a_restore_whose_turn_is_free_past_the_runs_last_start_is_not_sent_and_l
     records = {record['file_hash']: record for record in result.outputs}
     assert all(records[file_hash]['status'] == 'IN_PROGRESS' for file_hash in sent)
     assert f'Not started ({len(never_sent)} file(s))' in result.readable_output
+    for file_hash in never_sent:  # the next check sends it: running the command again would start a second action
+        reason = records[file_hash]['error']
+        assert reason.startswith('Not sent to Cortex XDR at ') and 'next check sends it' in reason, reason
+        assert 'again' not in reason, reason
 
 
 def test_files_not_sent_at_the_runs_last_start_blame_xsoars_run_limit_not_the_commands_timeout(xdr_tenant):
