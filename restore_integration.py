@@ -2801,6 +2801,12 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
     again = 'run the same command again to read it' if not polling else 'polling ended with this check' if ending \
         else 'the next check reads it again'
 
+    def unread(error: RestoreError) -> str:
+        # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
+        # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do about it.
+        passes = not isinstance(error, VendorApiError) or error.http_status in XDR_STATUS_RETRY_STATUSES
+        return error.without_advice() if passes and polling and not ending else str(error)
+
     def check(record: dict[str, Any]) -> dict[str, Any] | RestoreError:
         try:
             return client.get_action_status(record['action_id'])
@@ -2815,13 +2821,13 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
                                        f'Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
     summaries, replies = [], []
     for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
-        unread = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
+        not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
             summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
-                             dict(unread, error=f'Status not read at this check; {again}. {reply}'))
+                             dict(not_read, error=f'Status not read at this check; {again}. {unread(reply)}'))
         except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
-            summaries.append(dict(unread, error=f'Cortex XDR answered the status check in a form this integration '
-                                                f'cannot read ({type(error).__name__}); {again}.'))
+            summaries.append(dict(not_read, error=f'Cortex XDR answered the status check in a form this integration '
+                                                  f'cannot read ({type(error).__name__}); {again}.'))
         replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)})
     return summaries, replies
 

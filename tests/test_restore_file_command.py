@@ -606,6 +606,32 @@ def test_a_file_no_check_will_send_keeps_what_to_do_about_its_fault(advanced_ten
     assert 'next check' not in reason, reason
 
 
+# A status read Cortex XDR did not answer (a 503, a 429 past what a run waits, a gateway's page): the next check reads
+# it again, and the record says so; running the command again meanwhile would start a second action for the file.
+@pytest.mark.parametrize('faults', ['sequence=503', 'sequence=429;retry-after=400', 'sequence=503-html'])
+def test_a_status_the_next_check_reads_again_is_not_told_to_run_the_command_again(advanced_tenant, war_room_on,
+                                                                                   faults):
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+    [file_hash] = sorted(HOLDERS)[:1]
+    checks = []
+
+    def fault_the_first_check(entry):
+        if 'PollingCommand' in entry and not checks:
+            checks.append(entry)
+            advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+    room.on_entry = fault_the_first_check
+
+    result = room.run('restore-file', {'file_hash': file_hash})
+
+    unread = [record for entry in result.entries[1:] for record in as_list(
+        next(iter(entry.get('EntryContext', {}).values()), [])) if record.get('error', '').startswith('Status not read')]
+    assert unread, result.entries  # the first check could not read the action's status
+    for record in unread:
+        assert 'the next check reads it again' in record['error'], record
+        assert not RUN_AGAIN.search(record['error']), record['error']
+    assert len(advanced_tenant.backend.actions) == 1
+
+
 @pytest.mark.parametrize('change, status', [
     ({'key': 'a-new-key-' + 'k' * 40}, 401),  # the key was regenerated: the one the instance holds is refused
     ({'licensed': False}, 402),
