@@ -96,6 +96,21 @@ def test_a_dict_without_contents_and_their_format_becomes_a_note_of_its_json_and
         assert 'EntryContext' not in shown and 'HumanReadable' not in shown
 
 
+# --------------------------------------------------------------------------- log lines (demisto.debug, info, error)
+
+@pytest.mark.parametrize('message', [object(), b'bytes', {1, 2}, float('nan')])
+@pytest.mark.parametrize('make', [lambda: Demisto({}, 'restore-file', {}, {}, []),
+                                  lambda: ScriptDemisto({}, {}, {})], ids=['integration', 'script'])
+def test_a_log_message_that_is_not_json_is_refused_as_xsoar_cannot_send_it(make, message):
+    # DemistoClassApiModuleClasses.py: debug, info and error send their args to the server with json.dump, which
+    # raises TypeError for an object, bytes or a set; NaN is no JSON the server reads (RFC 8259).
+    demisto = make()
+    for call in (demisto.debug, demisto.info, demisto.error):
+        with pytest.raises(DemistoMisuse, match='JSON'):
+            call(message)
+        call('a line of text')  # what the integration and the scripts log
+
+
 # --------------------------------------------------------------------------- fetched incidents
 
 @pytest.mark.parametrize('field, value', [
