@@ -220,10 +220,11 @@ class Demisto:
 
     def results(self, result: Any) -> None:
         self._check_thread('results')
-        if isinstance(result, list):
+        # type(), as XSOAR's convert() tests them: a subclass of dict or list is neither, and is sent as its text
+        if type(result) is list:
             for item in result:
                 self.results(item)
-        elif isinstance(result, dict):
+        elif type(result) is dict:
             self.entries.append(checked_entry(result))
         else:
             self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),

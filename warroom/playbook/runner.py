@@ -119,8 +119,8 @@ class ScriptDemisto:
 
     def results(self, result: Any) -> None:
         self._check_thread('results')
-        for entry in as_list(result):
-            self.entries.append(checked_entry(entry) if isinstance(entry, dict) else
+        for entry in result if type(result) is list else [result]:  # type(), as XSOAR's convert() tests them
+            self.entries.append(checked_entry(entry) if type(entry) is dict else
                                 {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
 
     def debug(self, message: object) -> None:
