@@ -3344,11 +3344,19 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
     one's time, how far every event is taken or seen, and how far HSS was listed: windows of two days at most from
     ``begin`` up to now, each narrowed to what a fetch reads whole (security_events_window); past HSS_FETCH_REQUESTS
-    requests no new window is started. An event's time is kept within the window that listed it (one whose occur_time
-    says otherwise would be fetched again every time); its incident still gives the occur_time HSS wrote."""
-    times, taken, requests = {}, [], client.event_requests
+    requests, or at a window that fails after one was read, the fetch stops there. An event's time is kept within the
+    window that listed it (one whose occur_time says otherwise would be fetched again every time); its incident still
+    gives the occur_time HSS wrote."""
+    times, taken, requests, first_window = {}, [], client.event_requests, begin
     while True:
-        events, end = client.security_events_window(begin, min(begin + HSS_EVENT_WINDOW_MS, now_ms))
+        try:
+            events, end = client.security_events_window(begin, min(begin + HSS_EVENT_WINDOW_MS, now_ms))
+        except RestoreError:
+            if begin == first_window:  # no window read: the fetch fails, and XSOAR shows why
+                raise
+            # The run's time (or HSS) gave out after a window was read: failing would lose it, and a fetch whose windows
+            # always take longer than a run would read the same ones again every time, and never get past them.
+            return taken, times, begin, begin
         fresh = {}
         for event in events:
             if isinstance(event, dict):

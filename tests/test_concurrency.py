@@ -18,6 +18,7 @@ from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import LoopbackServer
+from warroom.playbook.runner import ScriptDemisto
 from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 
 HSS_HASH = next(h for h, copies in sorted(hss_seed_copies().items()) if len(copies) > 1)
@@ -130,13 +131,12 @@ def test_a_token_is_dropped_only_when_it_is_the_one_that_failed(tenant):
     assert len(tenant.requests_to('POST', TOKENS_PATH)) == provider.tokens_fetched == 2
 
 
-def test_the_war_room_refuses_a_demisto_call_from_any_thread_but_the_commands():
-    demisto = Demisto({}, 'test', {}, {}, [])
+def refused_in_a_worker(calls) -> list[str]:
+    """What DemistoMisuse said of each call, made from a thread named worker-1."""
     refused = []
 
     def worker():
-        for call in (demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({}),
-                     lambda: demisto.results('x'), lambda: demisto.info('[progress] x'), demisto.params):
+        for call in calls:
             try:
                 call()
             except DemistoMisuse as error:
@@ -145,9 +145,27 @@ def test_the_war_room_refuses_a_demisto_call_from_any_thread_but_the_commands():
     thread = threading.Thread(target=worker, name='worker-1')
     thread.start()
     thread.join()
+    return refused
+
+
+def test_the_war_room_refuses_a_demisto_call_from_any_thread_but_the_commands():
+    demisto = Demisto({}, 'test', {}, {}, [])
+
+    refused = refused_in_a_worker((demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({}),
+                                   lambda: demisto.results('x'), lambda: demisto.info('[progress] x'), demisto.params))
 
     assert len(refused) == 5 and all("thread 'worker-1'" in text for text in refused)
     assert demisto.entries == [] and demisto.getIntegrationContext() == {}
+
+
+def test_a_script_s_log_call_from_another_thread_is_refused_as_the_integration_s_is():
+    # A script's demisto, like the integration's, is one request-and-reply channel to the server.
+    demisto = ScriptDemisto({}, {}, {})
+
+    refused = refused_in_a_worker([lambda call=call: call('from a worker')
+                                   for call in (demisto.debug, demisto.info, demisto.error)])
+
+    assert len(refused) == 3 and all("thread 'worker-1'" in text for text in refused)
 
 
 def test_the_war_room_keeps_xsoars_json_rules_for_entries_and_the_integration_context():

@@ -2,7 +2,8 @@
 random times on a clock skewed within 10 minutes of HSS's and now and then set back by up to a day, with random
 max_fetch. Over HTTP to the HSS emulator, through the war room's fetch (the last run's JSON round trip included).
 Backlogs too: bursts of events spread over minutes to days, listed a few rows a page, so that windows are narrowed and
-fetches stop at their request budget.
+fetches stop at their request budget. And fetches that HSS fails at one of their listing requests, on the first window
+or a later one.
 
 The property (README, "None twice, none lost"): every event is fetched exactly once in the end, none twice on the way,
 at most max_fetch a fetch, oldest first within a fetch, and a bounded number of listing requests a fetch.
@@ -24,7 +25,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import start_hss_tenant
-from warroom.runtime import WarRoom
+from warroom.emulator.faults import FaultPlan
+from warroom.runtime import FetchError, WarRoom
 
 DAY_MS = facts.DURATION_UNITS_MS['day']
 FIRST_FETCH = '3 days'
@@ -86,15 +88,29 @@ class FetchRun:
         for number in range(count):
             self.add_event(-number * step)
 
-    def fetch(self, set_back_ms: int = 0) -> list[str]:
-        """A fetch on this machine's clock, set back by ``set_back_ms`` from now on (0: right again)."""
+    def fetch(self, set_back_ms: int = 0, failing: int = 0) -> list[str]:
+        """A fetch on this machine's clock, set back by ``set_back_ms`` from now on (0: right again); with ``failing``,
+        HSS fails its listing request of that number (a fetch failing on its first window keeps the last run)."""
         self.clocks.set_back_ms = set_back_ms
         if self.first_begin is None:
             self.first_begin = self.clocks.machine_ms() - FIRST_FETCH_MS
         requests = len(self.tenant.requests_to('GET', '/event/events'))
+        if failing:
+            self.tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{failing - 1},500' if failing > 1 else
+                                                              'sequence=500'))
         with mock.patch.object(ri, 'time', MachineTime(self.clocks)):
-            room = WarRoom(params=self.tenant.params(max_fetch=str(self.max_fetch), first_fetch=FIRST_FETCH))
-            incidents, _ = room.fetch(self.last_run)
+            room = WarRoom(params=self.tenant.params(max_fetch=str(self.max_fetch), first_fetch=FIRST_FETCH,
+                                                     max_retries='0'))
+            try:
+                incidents, _ = room.fetch(self.last_run)
+            except FetchError:
+                if not failing:
+                    raise
+                incidents = []
+                if not self.last_run:  # no fetch got through yet: the next one is the first, its window from its now
+                    self.first_begin = None
+            finally:
+                self.tenant.gateway.faults = None
         ids = [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
         occurred = [incident['occurred'] for incident in incidents]
         assert len(ids) <= self.max_fetch
@@ -128,8 +144,8 @@ steps = st.lists(st.one_of(st.tuples(st.just('event'), st.integers(0, LATE_MS)),
 
 
 def play(run, steps):
-    """The steps in order (bursts of events, single events, waits on HSS's clock, fetches), then fetches until none
-    is left to make."""
+    """The steps in order (bursts of events, single events, waits on HSS's clock, fetches, fetches that HSS fails at a
+    listing request), then fetches until none is left to make."""
     for kind, value in steps:
         if kind == 'burst':
             run.add_burst(*value)
@@ -137,6 +153,8 @@ def play(run, steps):
             run.add_event(value)
         elif kind == 'wait':
             run.clocks.hss_ms += value
+        elif kind == 'failing':
+            run.fetch(failing=value)
         else:
             run.fetch(value)
     run.fetch_the_rest()
@@ -173,6 +191,29 @@ def test_a_backlog_is_fetched_once_each_oldest_first_with_bounded_requests_a_fet
     tenant = start_hss_tenant()
     try:
         run = FetchRun(tenant, skew_ms, max_fetch, page_rows)
+        play(run, steps)
+        assert sorted(run.fetched) == sorted(run.expected())
+    finally:
+        tenant.stack.close()
+
+
+failing_steps = st.lists(st.one_of(st.tuples(st.just('event'), st.integers(0, LATE_MS)),
+                                   st.tuples(st.just('wait'), waits), st.tuples(st.just('failing'), st.integers(1, 4)),
+                                   st.tuples(st.just('fetch'), st.just(0))), max_size=10)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ages=st.lists(st.integers(0, FIRST_FETCH_MS - 60_000), max_size=6), steps=failing_steps,
+       max_fetch=st.sampled_from([1, 2, 50]))
+def test_a_fetch_that_hss_fails_part_way_loses_no_event_and_none_comes_twice(ages, steps, max_fetch):
+    # README: a fetch failing on its first window raises (the last run stays); one failing after reading a window
+    # returns what it took, and the next goes on from the window that failed. Events first spread over the 3-day
+    # first-fetch window (two windows), then as the other properties play them.
+    tenant = start_hss_tenant()
+    try:
+        run = FetchRun(tenant, 0, max_fetch)
+        for age_ms in ages:
+            run.add_event(age_ms)
         play(run, steps)
         assert sorted(run.fetched) == sorted(run.expected())
     finally:

@@ -11,6 +11,7 @@ a few real seconds.
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -53,6 +54,10 @@ def xdr_room(run_clock):
     tenant = start_tenant(auth_type='advanced', clock=run_clock, wall_clock=ri.time.time)
     yield tenant, WarRoom(params=tenant.params(), sleep=run_clock.advance, clock=run_clock)
     tenant.server.stop()
+
+
+def alarm(incident: dict) -> str:
+    return json.loads(incident['rawJSON'])['event_id']
 
 
 def run_once(room, clock, command, args):
@@ -159,6 +164,30 @@ def test_a_fetch_from_a_slow_hss_fails_with_its_own_error_before_xsoars_timeout(
     assert run_clock() - started < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
     assert 'execution timeout' not in str(failed.value) and 'did not answer within' in str(failed.value)
 
+
+def test_a_fetch_whose_run_runs_out_after_a_window_keeps_its_events_and_the_next_fetch_goes_on_from_there(
+        run_clock, hss_tenant):
+    # README: a fetch that fails after reading a window returns what it took; the next goes on from the window that
+    # failed. A 7-day first fetch reads four two-day windows; the oldest holds one alarm. HSS answers the first two
+    # windows, then throttles the third into the run's last seconds and never answers it.
+    backend = hss_tenant.backend
+    old = backend.isolate_file(sorted(backend.hosts)[0], 'e' * 64, '/srv/drop/old.bin', minutes_ago=6 * 24 * 60)
+    params = dict(hss_tenant.params('aksk'), isFetch=True, first_fetch='7 days')
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*2,429,slow;retry-after={LATE};{NEVER}'))
+    last_run, started = {}, run_clock()
+
+    first, _ = WarRoom(params=params, sleep=run_clock.advance, clock=run_clock).fetch(last_run)
+
+    assert run_clock() - started < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
+    windows = [int(request.query['begin_time'][0]) for request in hss_tenant.requests_to('GET', '/event/events')]
+    assert len(set(windows)) == 3 and [alarm(i) for i in first] == [old['event_id']]
+    hss_tenant.gateway.inject_faults(None)  # HSS answers again
+    sent = len(windows)
+    second, _ = WarRoom(params=params, sleep=run_clock.advance, clock=run_clock).fetch(last_run)
+    requests = hss_tenant.requests_to('GET', '/event/events')[sent:]
+    assert int(requests[0].query['begin_time'][0]) == windows[-1]  # it went on from the window that failed
+    everything, _ = WarRoom(params=params, sleep=run_clock.advance, clock=run_clock).fetch({})
+    assert sorted(alarm(i) for i in first + second) == sorted(alarm(i) for i in everything)
 
 def test_hss_restore_isolated_gives_xsoar_room_for_a_first_and_a_last_run_past_its_own_polling_timeout(hss_tenant):
     # README: the command hands XSOAR timeout_in_seconds plus room for a first and a last run, XSOAR's timeout each.

@@ -5,6 +5,7 @@ scripts run through the same rules over HTTP to the emulators."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -94,6 +95,36 @@ def test_a_dict_without_contents_and_their_format_becomes_a_note_of_its_json_and
         [shown] = demisto.entries
         assert (shown['Type'], shown['ContentsFormat']) == (1, 'json') and json.loads(shown['Contents']) == given
         assert 'EntryContext' not in shown and 'HumanReadable' not in shown
+
+
+
+class EntryList(list):
+    """A list of entries that is a subclass, as a future helper could hand over."""
+
+
+@pytest.mark.parametrize('given', [OrderedDict(GOOD_ENTRY), EntryList([GOOD_ENTRY])], ids=['OrderedDict', 'list'])
+def test_an_entry_that_is_no_plain_dict_or_list_becomes_a_note_of_its_text_and_its_context_is_lost(given):
+    # DemistoClassApiModuleClasses.py, convert(): "if type(results) is dict" ... "if type(results) is list" ...
+    # "return {'Type': 1, 'Contents': str(results), 'ContentsFormat': 'text'}": a subclass of either is neither.
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results(given)
+        [shown] = demisto.entries
+        assert (shown['Type'], shown['ContentsFormat'], shown['Contents']) == (1, 'text', str(given))
+        assert 'EntryContext' not in shown
+
+# --------------------------------------------------------------------------- log lines (demisto.debug, info, error)
+
+@pytest.mark.parametrize('message', [object(), b'bytes', {1, 2}, float('nan')])
+@pytest.mark.parametrize('make', [lambda: Demisto({}, 'restore-file', {}, {}, []),
+                                  lambda: ScriptDemisto({}, {}, {})], ids=['integration', 'script'])
+def test_a_log_message_that_is_not_json_is_refused_as_xsoar_cannot_send_it(make, message):
+    # DemistoClassApiModuleClasses.py: debug, info and error send their args to the server with json.dump, which
+    # raises TypeError for an object, bytes or a set; NaN is no JSON the server reads (RFC 8259).
+    demisto = make()
+    for call in (demisto.debug, demisto.info, demisto.error):
+        with pytest.raises(DemistoMisuse, match='JSON'):
+            call(message)
+        call('a line of text')  # what the integration and the scripts log
 
 
 # --------------------------------------------------------------------------- fetched incidents

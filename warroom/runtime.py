@@ -163,6 +163,13 @@ def text_values(state: Any, what: str) -> dict[str, str]:
     return copy
 
 
+def log_text(message: object, call: str) -> str:
+    """A log call's message as the war room keeps it, or DemistoMisuse: XSOAR's demisto.debug, info and error send it
+    to the server with json.dump (DemistoClassApiModuleClasses.py), which refuses an object that is not JSON."""
+    json_copy([message], f'The message of demisto.{call}()')
+    return str(message)
+
+
 def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
@@ -213,10 +220,11 @@ class Demisto:
 
     def results(self, result: Any) -> None:
         self._check_thread('results')
-        if isinstance(result, list):
+        # type(), as XSOAR's convert() tests them: a subclass of dict or list is neither, and is sent as its text
+        if type(result) is list:
             for item in result:
                 self.results(item)
-        elif isinstance(result, dict):
+        elif type(result) is dict:
             self.entries.append(checked_entry(result))
         else:
             self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
@@ -271,18 +279,18 @@ class Demisto:
 
     def debug(self, message: object) -> None:
         self._check_thread('debug')
-        self.log.append(('debug', str(message)))
+        self.log.append(('debug', log_text(message, 'debug')))
 
     def info(self, message: object) -> None:
         self._check_thread('info')
-        text = str(message)
+        text = log_text(message, 'info')
         if text.startswith(PROGRESS_PREFIX) and self._on_progress:
             self._on_progress(text[len(PROGRESS_PREFIX):])
         self.log.append(('info', text))
 
     def error(self, message: object) -> None:
         self._check_thread('error')
-        self.log.append(('error', str(message)))
+        self.log.append(('error', log_text(message, 'error')))
 
 
 @dataclass

@@ -18,7 +18,8 @@ from types import ModuleType
 from typing import Any, Callable
 
 from ..context import as_list, lookup, merge_entry_context
-from ..runtime import ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy
+from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
+                       log_text)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
 from .others import OWN_BRAND, OtherIntegrations, ReplayError
@@ -118,14 +119,21 @@ class ScriptDemisto:
 
     def results(self, result: Any) -> None:
         self._check_thread('results')
-        for entry in as_list(result):
-            self.entries.append(checked_entry(entry) if isinstance(entry, dict) else
+        for entry in result if type(result) is list else [result]:  # type(), as XSOAR's convert() tests them
+            self.entries.append(checked_entry(entry) if type(entry) is dict else
                                 {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
 
     def debug(self, message: object) -> None:
-        pass
+        self._check_thread('debug')
+        log_text(message, 'debug')  # checked as XSOAR sends it; the war room shows no script's log
 
-    info = error = debug
+    def info(self, message: object) -> None:
+        self._check_thread('info')
+        log_text(message, 'info')
+
+    def error(self, message: object) -> None:
+        self._check_thread('error')
+        log_text(message, 'error')
 
 
 def _load_script(name: str) -> ModuleType | None:
