@@ -3107,7 +3107,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     schedule = None
-    if elapsed + interval > timeout:  # the last check: each copy still restoring says what to check, how to follow it
+    if last := elapsed + interval > timeout:  # the last check: a copy still restoring says how to check and follow it
         for row in rows:
             if row['outcome'] == HSS_OUTCOME_RESTORING:
                 row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
@@ -3133,7 +3133,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         readable = f'{said} Checking again in {interval} s.' if unread else \
             f'{said}; checking again in {interval} s.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows) + note
+        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else \
+            hss_table(said, rows, follow if last else None) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule, raw_response={
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
 
@@ -3230,10 +3231,18 @@ def hss_counts_text(rows: list[dict[str, Any]]) -> str:
     return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
-def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
+def hss_table(title: str, rows: list[dict[str, Any]], follow: str | None = None) -> str:
+    """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
     if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
-        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
+        grouped = grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
+                                   lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
+        # Restoring rows are only counted there, their reasons unread: the copies polling leaves are named once
+        left = [str(row.get('host_name') or row.get('host_id')) for row in rows
+                if row['outcome'] == HSS_OUTCOME_RESTORING]
+        return grouped + (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
+                          f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
+                          f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
+                          f'check). To follow them: {follow}' if follow and left else '')
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))

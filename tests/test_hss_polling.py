@@ -578,6 +578,27 @@ def test_a_copy_a_restore_by_hash_sent_that_hss_stops_listing_is_said_to_be_unli
     assert '1 of the 2 copies' in last['HumanReadable']
 
 
+@pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
+def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_at_any_scale(clocked, copies):
+    # README: the copies polling leaves stay restoring "with what to check: the host's agent is offline or busy, and
+    # the command that follows it later"; past 50 copies the final entry counts instead of listing (Readable at any
+    # scale). Counted or listed, the war room must still say which hosts' copies polling left, and how to follow them.
+    tenant, clock = clocked
+    file_hash = 'ad' * 32
+    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
+    tenant.backend.add_host('agent-online', 'agent-online')
+    tenant.backend.add_isolated_files('agent-offline', 3, file_hash=file_hash)
+    tenant.backend.add_isolated_files('agent-online', copies - 3, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+
+    assert not result.failed, result.entries[-1]
+    last = result.entries[-1]
+    assert [row['outcome'] for row in listed_rows(result)].count('restoring') == 3
+    [follow] = last['Contents']['follow_commands']
+    assert 'agent-offline' in last['HumanReadable'] and follow in last['HumanReadable'], last['HumanReadable']
+
+
 def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_hash_order(clocked):
     # Past HSS_CHECK_BY_HASH_MAX hashes a check reads the whole project; its rows go by host and path, and copies of one
     # path on one host (the file replaced, then isolated again) by hash: the same check shows the same table every time.
