@@ -12,8 +12,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import (HSS_SEED, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock, load_json,
-                      start_hss_tenant)
+from conftest import (HSS_SEED, ROOT, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock,
+                      load_json, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -389,18 +389,41 @@ def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
     assert '!hss-restore-isolated' in text  # how to follow it
 
 
-def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_in_context(clocked):
-    tenant, clock = clocked
+def restore_of_an_exact_item_restored_before(tenant, clock):
+    """hss-restore-isolated of db-02's exact item that the seed has HSS list restored already."""
     host = HOSTS['db-02']
     done = next(f for f in host['isolated_files'] if f.get('isolation_status') == 'restored')
     args = {'host_id': host['host_id'], 'file_hash': done['file_hash'], 'file_path': done['file_path']}
+    return room(tenant, clock).run('hss-restore-isolated', args)
 
-    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_in_context(clocked):
+    result = restore_of_an_exact_item_restored_before(*clocked)
 
     assert not result.failed, result.entries[-1]
     [row] = listed_rows(result)
     assert row['outcome'] != 'restoring'  # HSS lists it restored: the start's "restoring" must not be the last word
     assert 'before this restore' in row.get('reason', '')
+
+
+def reason_output_description() -> str:
+    """integration.yml's description of HuaweiHSS.RestoredFile.reason, where a playbook learns when a row has one."""
+    import yaml
+    commands = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))['script']['commands']
+    command = next(c for c in commands if c['name'] == 'hss-restore-isolated')
+    [output] = [o for o in command['outputs'] if o['contextPath'] == 'HuaweiHSS.RestoredFile.reason']
+    return output['description']
+
+
+def test_a_restored_row_with_a_reason_is_one_the_reason_output_says_has_one(clocked):
+    # integration.yml says when HuaweiHSS.RestoredFile.reason is written, and that it is "empty otherwise": a
+    # playbook may take an empty reason as nothing to act on. A restored row that says it was back before this restore
+    # must be one that description names.
+    result = restore_of_an_exact_item_restored_before(*clocked)
+
+    [row] = listed_rows(result)
+    assert row['outcome'] == 'restored' and row['reason'], row
+    assert re.search(r'\brestored\b', reason_output_description()), reason_output_description()
 
 
 def test_exact_items_sharing_a_hash_are_checked_with_one_listing_of_that_hash(clocked):
