@@ -216,6 +216,23 @@ def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to
     assert 'enterprise_project_id' in row['reason'] and 'all_granted_eps' in row['reason']
 
 
+def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss_once_not_retried(hss_tenant):
+    # HSS API: enterprise_project_id left out means the default enterprise project. An item on a host of another is
+    # HSS's refusal (its HTTP 400, "Requested resource not found."), which no retry changes: sent once, and said so.
+    seed = load_json(HSS_SEED)
+    web = next(h for h in seed['hosts'] if h.get('enterprise_project_id') not in (None, '', '0'))
+    copy = web['isolated_files'][0]
+    args = {'host_id': web['host_id'], 'file_hash': copy['file_hash'], 'file_path': json.dumps([copy['file_path']]),
+            'polling': 'false'}
+
+    result = war_room(hss_tenant, hss_enterprise_project_id='').run('hss-restore-isolated', args)
+
+    text = result.entries[-1]['Contents']
+    assert result.failed and f'HTTP {facts.HSS_ERROR_STATUS}' in text and facts.HSS_RESOURCE_NOT_FOUND[0] in text, text
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1
+    assert hss_tenant.gateway.internal_errors == []
+
+
 @pytest.mark.parametrize('args, complaint', [
     ({'host_id': 'h' * 65, 'file_hash': SHARED_HASH}, 'HSS accepts 1 to 64'),
     ({'file_hash': 'f' * 257}, 'HSS accepts 1 to 256'),
