@@ -282,6 +282,10 @@ HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: i
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
+# A copy this restore sent that HSS lists isolated, untouched since: HSS did not act on it (a request whose answer was
+# lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can.
+HSS_NOT_TAKEN = ('HSS lists this copy isolated, unchanged since this restore was sent: HSS did not act on it (a '
+                 'request whose answer was lost may never have reached it). Run the command again to restore it.')
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'
 
@@ -3220,6 +3224,10 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> d
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status == HSS_STATUS_ISOLATED and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
+    elif status == HSS_STATUS_ISOLATED and (exact or not state['refused'] and state['listed'] is not None
+                                            and updated < state['listed']):
+        # Sent (an exact item, or a copy isolated when the start listed it, no batch refused) and left as it was
+        outcome, reason = HSS_OUTCOME_FAILED, HSS_NOT_TAKEN
     else:
         return None
     return dict(hss_row(found), outcome=outcome, reason=reason)

@@ -515,18 +515,23 @@ def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reporte
     assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
 
 
+def restore_whose_answers_are_lost(tenant, by, faults, **params):
+    """The restore of SINGLE_HASH's one copy, by hash or as an exact item, the requests after the listing meeting
+    ``faults`` (FaultPlan steps)."""
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'file_hash': SINGLE_HASH} if by == 'hash' else {key: copy[key] for key in ('host_id', 'file_hash',
+                                                                                           'file_path')}
+    listing = 'ok,' if by == 'hash' else ''
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={listing}{faults}'))
+    return copy, war_room(tenant, retry_backoff='0', **params).run('hss-restore-isolated', args)
+
+
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
 def test_a_restore_hss_carried_out_though_every_answer_was_lost_is_followed_not_refused(hss_tenant, by):
     # Every PUT reaches HSS and is carried out, but each 200 answer is cut off (the seed: the 200 has no body to
     # wait for). README: a batch whose answer was lost may have been acted on, so the checks follow its items too, and
     # the command fails only when HSS took none of the items it was sent.
-    [copy] = COPIES[SINGLE_HASH]
-    args = {'file_hash': SINGLE_HASH} if by == 'hash' else {key: copy[key] for key in ('host_id', 'file_hash',
-                                                                                           'file_path')}
-    listing = 'ok,' if by == 'hash' else ''
-    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={listing}truncated*10'))
-
-    result = war_room(hss_tenant, max_retries='3', retry_backoff='0').run('hss-restore-isolated', args)
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, 'truncated*10', max_retries='3')
 
     assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 4  # the first attempt and 3 retries
     assert status_of(hss_tenant, copy) == 'restored'
@@ -534,6 +539,23 @@ def test_a_restore_hss_carried_out_though_every_answer_was_lost_is_followed_not_
     start = result.entries[0]
     assert 'lost' in start['HumanReadable'] and start['Contents']['follow_commands']  # said honestly, and followed
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_hss_lists_it(hss_tenant, by):
+    # README: a batch whose every answer was lost "may have been carried out, so it is reported failed with that
+    # reason and the checks follow its items ... and report each as HSS lists it". Here the gateway timed out every
+    # attempt (504) before HSS saw it: HSS lists the copy isolated, untouched. The check must say so (the start's
+    # "may have accepted" is settled), not end with no row of it, as if there were nothing left to report.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}')
+
+    assert not result.failed, result.entries[-1]
+    assert status_of(hss_tenant, copy) == 'isolated'  # HSS never saw the restore
+    [started] = result.entries[0]['Contents']['items']
+    [row] = rows_of(result)
+    assert (row['host_id'], row['outcome']) == (copy['host_id'], 'failed')
+    assert 'isolated' in row['reason'] and row['reason'] != started['reason'], row
+    assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last report names it
 
 
 def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_check(hss_tenant):
