@@ -3127,12 +3127,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
         (f', {unlisted} sent and no longer listed' if unlisted else ''))
-    # The copies a restore by hash or path sent that HSS no longer lists: restore_state names no copy, so their rows
-    # stay as the start wrote them (restoring), and this note says they are not known back.
-    note = (f'\n\nHSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
-            f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
-            f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
-            f'hosts in the HSS console.') if unlisted else ''
+    note = hss_check_notes(state, unlisted, 0 if schedule else refused_items(fields, state))  # refused: at the end
     if schedule:
         readable = f'{said} Checking again in {interval} s.' if unread else \
             f'{said}; checking again in {interval} s.{note}'
@@ -3176,6 +3171,31 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         return rows, 0
     still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
     return rows, max(state['sent'] - still, 0)
+
+
+def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
+    """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
+    no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
+    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    total = len(broadcast_items(fields)) if exact else state['sent'] or 0
+    # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
+    return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
+               for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
+
+
+def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int) -> str:
+    """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
+    longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), and (``refused``)
+    the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason)."""
+    notes = [f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
+             f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
+             f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
+             f'hosts in the HSS console.'] if unlisted else []
+    if refused:
+        notes.append(f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
+                     f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
+                     f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).')
+    return ''.join(f'\n\n{note}' for note in notes)
 
 
 def copies_acted_on(copies: list[dict[str, Any]], accepted: int) -> dict[Any, dict[str, Any]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -307,6 +308,25 @@ def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hs
     assert [r['outcome'] for r in rows].count('restored') == 100
     [failed] = [r for r in rows if r['outcome'] == 'failed']
     assert failed['file_path'] == '/not/isolated' and 'HTTP 400' in failed['reason'] and 'HSS.' in failed['reason']
+
+
+def test_the_last_check_says_how_many_items_of_batches_hss_refused_it_does_not_follow(hss_tenant):
+    # README: a batch HSS refuses is reported item by item (failed) by the start while the other batches go through;
+    # the checks follow only what HSS may have taken. Their last entry counts those: it must not read as if nothing
+    # failed ("0 failed") when HSS refused a batch.
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    taken = hss_tenant.backend.add_isolated_files(host, facts.HSS_MAX_ITEMS_PER_REQUEST)
+    refused = [{'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}]  # refuses its whole batch
+    refused += hss_tenant.backend.add_isolated_files(host, 10)
+    args = {name: json.dumps([item[name] for item in taken + refused]) for name in ('host_id', 'file_hash',
+                                                                                    'file_path')}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert [row['outcome'] for row in rows_of(result)].count('failed') == len(refused)
+    last = result.entries[-1]['HumanReadable']
+    assert re.search(rf'\b{len(refused)} item', last), last
 
 
 def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(hss_tenant):
