@@ -294,6 +294,10 @@ HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: i
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
+# A copy this restore sent that HSS lists isolated, untouched since: HSS did not act on it (a request whose answer was
+# lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can.
+HSS_NOT_TAKEN = ('HSS lists this copy isolated, unchanged since this restore was sent: HSS did not act on it (a '
+                 'request whose answer was lost may never have reached it). Run the command again to restore it.')
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'
 
@@ -3135,7 +3139,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     schedule = None
-    if elapsed + interval > timeout:  # the last check: each copy still restoring says what to check, how to follow it
+    if last := elapsed + interval > timeout:  # the last check: a copy still restoring says how to check and follow it
         for row in rows:
             if row['outcome'] == HSS_OUTCOME_RESTORING:
                 row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
@@ -3151,17 +3155,13 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
         (f', {unlisted} sent and no longer listed' if unlisted else ''))
-    # The copies a restore by hash or path sent that HSS no longer lists: restore_state names no copy, so their rows
-    # stay as the start wrote them (restoring), and this note says they are not known back.
-    note = (f'\n\nHSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
-            f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
-            f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
-            f'hosts in the HSS console.') if unlisted else ''
+    note = hss_check_notes(state, unlisted, 0 if schedule else refused_items(fields, state))  # refused: at the end
     if schedule:
         readable = f'{said} Checking again in {interval} s.' if unread else \
             f'{said}; checking again in {interval} s.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else hss_table(said, rows) + note
+        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else \
+            hss_table(said, rows, follow if last else None) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule, raw_response={
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
 
@@ -3199,6 +3199,31 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         return rows, 0
     still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
     return rows, max(state['sent'] - still, 0)
+
+
+def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
+    """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
+    no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
+    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    total = len(broadcast_items(fields)) if exact else state['sent'] or 0
+    # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
+    return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
+               for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
+
+
+def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int) -> str:
+    """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
+    longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), and (``refused``)
+    the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason)."""
+    notes = [f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
+             f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
+             f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
+             f'hosts in the HSS console.'] if unlisted else []
+    if refused:
+        notes.append(f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
+                     f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
+                     f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).')
+    return ''.join(f'\n\n{note}' for note in notes)
 
 
 def copies_acted_on(copies: list[dict[str, Any]], accepted: int) -> dict[Any, dict[str, Any]]:
@@ -3247,6 +3272,10 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> d
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status == HSS_STATUS_ISOLATED and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
+    elif status == HSS_STATUS_ISOLATED and (exact or not state['refused'] and state['listed'] is not None
+                                            and updated < state['listed']):
+        # Sent (an exact item, or a copy isolated when the start listed it, no batch refused) and left as it was
+        outcome, reason = HSS_OUTCOME_FAILED, HSS_NOT_TAKEN
     else:
         return None
     return dict(hss_row(found), outcome=outcome, reason=reason)
@@ -3258,10 +3287,18 @@ def hss_counts_text(rows: list[dict[str, Any]]) -> str:
     return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
-def hss_table(title: str, rows: list[dict[str, Any]]) -> str:
+def hss_table(title: str, rows: list[dict[str, Any]], follow: str | None = None) -> str:
+    """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
     if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
-        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
+        grouped = grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
+                                   lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
+        # Restoring rows are only counted there, their reasons unread: the copies polling leaves are named once
+        left = [str(row.get('host_name') or row.get('host_id')) for row in rows
+                if row['outcome'] == HSS_OUTCOME_RESTORING]
+        return grouped + (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
+                          f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
+                          f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
+                          f'check). To follow them: {follow}' if follow and left else '')
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))

@@ -629,10 +629,12 @@ def test_items_on_hosts_without_that_file_are_400(http, hss, target):
     assert "data_list[0]" in assert_hss_error(restore(http, hss, [target]), 400, "HSS.0011")
 
 
-def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend):
-    response = restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": "0"})
+@pytest.mark.parametrize("params", [{"enterprise_project_id": "0"}, {}])  # left out: the default one, as "0"
+def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend, gateway, params):
+    response = restore(http, hss, [item(WEB_03, SHARED)], params=params)
 
     assert_hss_error(response, 400, "HSS.0011")
+    assert gateway.internal_errors == [] and backend.isolation_status(WEB_03, SHARED) == "isolated"
     assert restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": EP_A}).status_code == 200
 
 

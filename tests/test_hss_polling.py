@@ -12,8 +12,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import (HSS_SEED, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock, load_json,
-                      start_hss_tenant)
+from conftest import (HSS_SEED, ROOT, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock,
+                      load_json, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -389,18 +389,41 @@ def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
     assert '!hss-restore-isolated' in text  # how to follow it
 
 
-def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_in_context(clocked):
-    tenant, clock = clocked
+def restore_of_an_exact_item_restored_before(tenant, clock):
+    """hss-restore-isolated of db-02's exact item that the seed has HSS list restored already."""
     host = HOSTS['db-02']
     done = next(f for f in host['isolated_files'] if f.get('isolation_status') == 'restored')
     args = {'host_id': host['host_id'], 'file_hash': done['file_hash'], 'file_path': done['file_path']}
+    return room(tenant, clock).run('hss-restore-isolated', args)
 
-    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+def test_an_exact_item_hss_restored_before_this_restore_does_not_stay_restoring_in_context(clocked):
+    result = restore_of_an_exact_item_restored_before(*clocked)
 
     assert not result.failed, result.entries[-1]
     [row] = listed_rows(result)
     assert row['outcome'] != 'restoring'  # HSS lists it restored: the start's "restoring" must not be the last word
     assert 'before this restore' in row.get('reason', '')
+
+
+def reason_output_description() -> str:
+    """integration.yml's description of HuaweiHSS.RestoredFile.reason, where a playbook learns when a row has one."""
+    import yaml
+    commands = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))['script']['commands']
+    command = next(c for c in commands if c['name'] == 'hss-restore-isolated')
+    [output] = [o for o in command['outputs'] if o['contextPath'] == 'HuaweiHSS.RestoredFile.reason']
+    return output['description']
+
+
+def test_a_restored_row_with_a_reason_is_one_the_reason_output_says_has_one(clocked):
+    # integration.yml says when HuaweiHSS.RestoredFile.reason is written, and that it is "empty otherwise": a
+    # playbook may take an empty reason as nothing to act on. A restored row that says it was back before this restore
+    # must be one that description names.
+    result = restore_of_an_exact_item_restored_before(*clocked)
+
+    [row] = listed_rows(result)
+    assert row['outcome'] == 'restored' and row['reason'], row
+    assert re.search(r'\brestored\b', reason_output_description()), reason_output_description()
 
 
 def test_exact_items_sharing_a_hash_are_checked_with_one_listing_of_that_hash(clocked):
@@ -576,6 +599,27 @@ def test_a_copy_a_restore_by_hash_sent_that_hss_stops_listing_is_said_to_be_unli
     assert last['Contents']['unlisted_copies'] == 1
     assert 'no longer list' in last['HumanReadable'] and 'HSS console' in last['HumanReadable']
     assert '1 of the 2 copies' in last['HumanReadable']
+
+
+@pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
+def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_at_any_scale(clocked, copies):
+    # README: the copies polling leaves stay restoring "with what to check: the host's agent is offline or busy, and
+    # the command that follows it later"; past 50 copies the final entry counts instead of listing (Readable at any
+    # scale). Counted or listed, the war room must still say which hosts' copies polling left, and how to follow them.
+    tenant, clock = clocked
+    file_hash = 'ad' * 32
+    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
+    tenant.backend.add_host('agent-online', 'agent-online')
+    tenant.backend.add_isolated_files('agent-offline', 3, file_hash=file_hash)
+    tenant.backend.add_isolated_files('agent-online', copies - 3, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+
+    assert not result.failed, result.entries[-1]
+    last = result.entries[-1]
+    assert [row['outcome'] for row in listed_rows(result)].count('restoring') == 3
+    [follow] = last['Contents']['follow_commands']
+    assert 'agent-offline' in last['HumanReadable'] and follow in last['HumanReadable'], last['HumanReadable']
 
 
 def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_hash_order(clocked):

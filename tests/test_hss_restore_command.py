@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -216,6 +217,23 @@ def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to
     assert 'enterprise_project_id' in row['reason'] and 'all_granted_eps' in row['reason']
 
 
+def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss_once_not_retried(hss_tenant):
+    # HSS API: enterprise_project_id left out means the default enterprise project. An item on a host of another is
+    # HSS's refusal (its HTTP 400, "Requested resource not found."), which no retry changes: sent once, and said so.
+    seed = load_json(HSS_SEED)
+    web = next(h for h in seed['hosts'] if h.get('enterprise_project_id') not in (None, '', '0'))
+    copy = web['isolated_files'][0]
+    args = {'host_id': web['host_id'], 'file_hash': copy['file_hash'], 'file_path': json.dumps([copy['file_path']]),
+            'polling': 'false'}
+
+    result = war_room(hss_tenant, hss_enterprise_project_id='').run('hss-restore-isolated', args)
+
+    text = result.entries[-1]['Contents']
+    assert result.failed and f'HTTP {facts.HSS_ERROR_STATUS}' in text and facts.HSS_RESOURCE_NOT_FOUND[0] in text, text
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1
+    assert hss_tenant.gateway.internal_errors == []
+
+
 @pytest.mark.parametrize('args, complaint', [
     ({'host_id': 'h' * 65, 'file_hash': SHARED_HASH}, 'HSS accepts 1 to 64'),
     ({'file_hash': 'f' * 257}, 'HSS accepts 1 to 256'),
@@ -290,6 +308,25 @@ def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hs
     assert [r['outcome'] for r in rows].count('restored') == 100
     [failed] = [r for r in rows if r['outcome'] == 'failed']
     assert failed['file_path'] == '/not/isolated' and 'HTTP 400' in failed['reason'] and 'HSS.' in failed['reason']
+
+
+def test_the_last_check_says_how_many_items_of_batches_hss_refused_it_does_not_follow(hss_tenant):
+    # README: a batch HSS refuses is reported item by item (failed) by the start while the other batches go through;
+    # the checks follow only what HSS may have taken. Their last entry counts those: it must not read as if nothing
+    # failed ("0 failed") when HSS refused a batch.
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    taken = hss_tenant.backend.add_isolated_files(host, facts.HSS_MAX_ITEMS_PER_REQUEST)
+    refused = [{'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}]  # refuses its whole batch
+    refused += hss_tenant.backend.add_isolated_files(host, 10)
+    args = {name: json.dumps([item[name] for item in taken + refused]) for name in ('host_id', 'file_hash',
+                                                                                    'file_path')}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert [row['outcome'] for row in rows_of(result)].count('failed') == len(refused)
+    last = result.entries[-1]['HumanReadable']
+    assert re.search(rf'\b{len(refused)} item', last), last
 
 
 def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(hss_tenant):
@@ -498,18 +535,23 @@ def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reporte
     assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
 
 
+def restore_whose_answers_are_lost(tenant, by, faults, **params):
+    """The restore of SINGLE_HASH's one copy, by hash or as an exact item, the requests after the listing meeting
+    ``faults`` (FaultPlan steps)."""
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'file_hash': SINGLE_HASH} if by == 'hash' else {key: copy[key] for key in ('host_id', 'file_hash',
+                                                                                           'file_path')}
+    listing = 'ok,' if by == 'hash' else ''
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={listing}{faults}'))
+    return copy, war_room(tenant, retry_backoff='0', **params).run('hss-restore-isolated', args)
+
+
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
 def test_a_restore_hss_carried_out_though_every_answer_was_lost_is_followed_not_refused(hss_tenant, by):
     # Every PUT reaches HSS and is carried out, but each 200 answer is cut off (the seed: the 200 has no body to
     # wait for). README: a batch whose answer was lost may have been acted on, so the checks follow its items too, and
     # the command fails only when HSS took none of the items it was sent.
-    [copy] = COPIES[SINGLE_HASH]
-    args = {'file_hash': SINGLE_HASH} if by == 'hash' else {key: copy[key] for key in ('host_id', 'file_hash',
-                                                                                           'file_path')}
-    listing = 'ok,' if by == 'hash' else ''
-    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={listing}truncated*10'))
-
-    result = war_room(hss_tenant, max_retries='3', retry_backoff='0').run('hss-restore-isolated', args)
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, 'truncated*10', max_retries='3')
 
     assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 4  # the first attempt and 3 retries
     assert status_of(hss_tenant, copy) == 'restored'
@@ -517,6 +559,23 @@ def test_a_restore_hss_carried_out_though_every_answer_was_lost_is_followed_not_
     start = result.entries[0]
     assert 'lost' in start['HumanReadable'] and start['Contents']['follow_commands']  # said honestly, and followed
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_hss_lists_it(hss_tenant, by):
+    # README: a batch whose every answer was lost "may have been carried out, so it is reported failed with that
+    # reason and the checks follow its items ... and report each as HSS lists it". Here the gateway timed out every
+    # attempt (504) before HSS saw it: HSS lists the copy isolated, untouched. The check must say so (the start's
+    # "may have accepted" is settled), not end with no row of it, as if there were nothing left to report.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}')
+
+    assert not result.failed, result.entries[-1]
+    assert status_of(hss_tenant, copy) == 'isolated'  # HSS never saw the restore
+    [started] = result.entries[0]['Contents']['items']
+    [row] = rows_of(result)
+    assert (row['host_id'], row['outcome']) == (copy['host_id'], 'failed')
+    assert 'isolated' in row['reason'] and row['reason'] != started['reason'], row
+    assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last report names it
 
 
 def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_check(hss_tenant):

@@ -771,9 +771,9 @@ class HssBackend:
         if host is None or project_id != self.project_id:
             raise IsolatedFileNotFound(f"{where}: no server with host_id {shown(item['host_id'])} in this project")
         if not self._in_scope(project_id, host, enterprise_project_id):
-            raise IsolatedFileNotFound(
-                f"{where}: server {shown(host.host_id)} is not in enterprise project {shown(enterprise_project_id)}"
-            )
+            scope = enterprise_project_id or DEFAULT_ENTERPRISE_PROJECT  # left out: the default one (_in_scope)
+            raise IsolatedFileNotFound(f"{where}: server {shown(host.host_id)} is not in enterprise project "
+                                       f"{shown(scope)}")
         if "file_path" in item:
             candidates = self._by_host_hash_path.get((host.host_id, item["file_hash"].lower(), item["file_path"]), [])
         else:
