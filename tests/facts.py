@@ -172,8 +172,12 @@ THROTTLE_CUT = 0.95
 # holds."
 MAX_TABLE_ROWS = 200
 
-# integration.yml, interval_in_seconds: "Seconds between two status checks while polling (10 at least)".
+# integration.yml, interval_in_seconds: "Seconds between two status checks while polling (10 at least, 86400 at
+# most)".
 MIN_POLLING_INTERVAL = 10
+MAX_POLLING_INTERVAL = 86_400
+# integration.yml, timeout_in_seconds: "604800 at most (7 days); while polling, at least interval_in_seconds".
+MAX_POLLING_TIMEOUT = 604_800
 
 # No document bounds the length of a Cortex XDR endpoint ID (the seed says only "String"): 256 characters is the
 # pack's own bound for a single ID, written here so that changing it is a decision the tests see.
