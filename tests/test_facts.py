@@ -207,6 +207,12 @@ def test_pack_dependencies_and_whether_each_is_mandatory_are_the_readme_s():
 def test_the_run_limit_and_xsoars_execution_timeout_are_the_readme_s():
     assert f"one run waits at most {facts.MAX_RUN_WAIT_SECONDS} s for its turns" in README
     assert f'XSOAR stops a command that runs longer than {facts.XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes' in README
+    margin = facts.POLLING_TIMEOUT_MARGIN_SECONDS
+    assert margin == 2 * facts.XSOAR_COMMAND_TIMEOUT_SECONDS  # a first and a last run, XSOAR's timeout each
+    assert (f'`timeout_in_seconds` plus {margin // 60} minutes (room for a first and a last run of '
+            f'{facts.XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes each') in README
+    assert f'`timeout_in_seconds` + {margin}' in README
+    assert '`timeout_in_seconds` plus the same margin `hss-restore-isolated` adds' in README
 
 
 def test_the_built_in_arguments_and_the_war_rooms_instance_are_the_readme_s():
