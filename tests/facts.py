@@ -172,8 +172,12 @@ THROTTLE_CUT = 0.95
 # holds."
 MAX_TABLE_ROWS = 200
 
-# integration.yml, interval_in_seconds: "Seconds between two status checks while polling (10 at least)".
+# integration.yml, interval_in_seconds: "Seconds between two status checks while polling (10 at least, 86400 at
+# most)".
 MIN_POLLING_INTERVAL = 10
+MAX_POLLING_INTERVAL = 86_400
+# integration.yml, timeout_in_seconds: "604800 at most (7 days); while polling, at least interval_in_seconds".
+MAX_POLLING_TIMEOUT = 604_800
 
 # No document bounds the length of a Cortex XDR endpoint ID (the seed says only "String"): 256 characters is the
 # pack's own bound for a single ID, written here so that changing it is a decision the tests see.
@@ -196,6 +200,10 @@ INSECURE_DISPLAY = 'Trust any certificate'
 # another: the Cortex XSOAR 6.13 Administrator Guide, "Integration Server Configurations", key
 # <integration_name>.<command_name>.timeout, "Timeout in minutes for specific integration command", default 3.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
+# README, hss-restore-isolated: "the command hands XSOAR `timeout_in_seconds` plus 6 minutes (room for a first and a
+# last run of 3 minutes each, XSOAR's command timeout)", and restore-file "the same margin"; built-in arguments:
+# "`timeout_in_seconds` + 360".
+POLLING_TIMEOUT_MARGIN_SECONDS = 360
 # README, Reliability: "one run waits at most 165 s for its turns".
 MAX_RUN_WAIT_SECONDS = 165
 # XSOAR's built-in command arguments, which the server reads on any integration command (DEVELOPERS.md, "Built-in

@@ -144,10 +144,21 @@ def test_retry_facts_are_the_readme_s():
 def test_table_rows_polling_interval_and_insecure_display_are_documented():
     assert f'the rate drops to {facts.THROTTLE_CUT:.0%} of the rate that met the limit' in README
     assert f'Entries show at most {facts.MAX_TABLE_ROWS} table rows' in README
-    assert f'({facts.MIN_POLLING_INTERVAL} at least)' in argument('restore-file', 'interval_in_seconds')
+    assert f'({facts.MIN_POLLING_INTERVAL} at least' in argument('restore-file', 'interval_in_seconds')
     [insecure] = [param for param in INTEGRATION['configuration'] if param['name'] == 'insecure']
     assert insecure['display'].startswith(facts.INSECURE_DISPLAY)
     assert f'*{facts.INSECURE_DISPLAY}* (`insecure`)' in README
+
+
+@pytest.mark.parametrize('command', ['restore-file', 'hss-restore-isolated'])
+def test_the_polling_arguments_bounds_are_documented_where_the_arguments_are(command):
+    # integration.yml is the one place that names arguments (the README's tables are made from it): a bound the
+    # command enforces and its description leaves out is met only as an error entry.
+    assert (f'({facts.MIN_POLLING_INTERVAL} at least, {facts.MAX_POLLING_INTERVAL} at most)'
+            in argument(command, 'interval_in_seconds'))
+    assert (f'{facts.MAX_POLLING_TIMEOUT} at most (7 days); while polling, at least interval_in_seconds'
+            in argument(command, 'timeout_in_seconds'))
+    assert facts.MAX_POLLING_INTERVAL == 24 * 3600 and facts.MAX_POLLING_TIMEOUT == 7 * 24 * 3600  # the words' own
 
 
 def test_how_many_endpoints_an_entry_lists_one_by_one_is_the_readme_s():
@@ -196,6 +207,12 @@ def test_pack_dependencies_and_whether_each_is_mandatory_are_the_readme_s():
 def test_the_run_limit_and_xsoars_execution_timeout_are_the_readme_s():
     assert f"one run waits at most {facts.MAX_RUN_WAIT_SECONDS} s for its turns" in README
     assert f'XSOAR stops a command that runs longer than {facts.XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes' in README
+    margin = facts.POLLING_TIMEOUT_MARGIN_SECONDS
+    assert margin == 2 * facts.XSOAR_COMMAND_TIMEOUT_SECONDS  # a first and a last run, XSOAR's timeout each
+    assert (f'`timeout_in_seconds` plus {margin // 60} minutes (room for a first and a last run of '
+            f'{facts.XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes each') in README
+    assert f'`timeout_in_seconds` + {margin}' in README
+    assert '`timeout_in_seconds` plus the same margin `hss-restore-isolated` adds' in README
 
 
 def test_the_built_in_arguments_and_the_war_rooms_instance_are_the_readme_s():

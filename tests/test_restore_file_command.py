@@ -99,7 +99,8 @@ def test_polling_follows_the_action_through_each_stage_to_the_end():
     first, *polls = result.entries
     assert first['PollingCommand'] == 'restore-file'
     assert first['NextRun'] == '10'
-    assert int(first['Timeout']) > 600  # the default timeout_in_seconds, and room for the last check after it
+    # README: the default timeout_in_seconds, plus the margin hss-restore-isolated adds (room for a first and a last run)
+    assert int(first['Timeout']) == 600 + facts.POLLING_TIMEOUT_MARGIN_SECONDS
     action_id = first['EntryContext'][next(iter(first['EntryContext']))]['action_id']
     assert json.loads(first['PollingArgs']['action_id']) == [action_id]  # as Cortex XDR sent it
     assert first['PollingArgs']['file_hash'] == CLEAN_HASH
@@ -287,8 +288,28 @@ def test_the_timeout_given_to_xsoar_leaves_room_for_a_last_check_after_a_first_r
         tenant.server.stop()
 
     assert not result.failed, result.entries[-1]
-    assert result.runs == 2 and int(result.entries[0]['Timeout']) > 30
+    assert result.runs == 2 and int(result.entries[0]['Timeout']) == 30 + facts.POLLING_TIMEOUT_MARGIN_SECONDS
     assert 'polling ended' in restored_record(result)['error'].lower()
+
+
+@pytest.mark.parametrize('follow', [False, True], ids=['a restore', 'a check by hand of its action'])
+def test_every_run_that_schedules_a_check_gives_xsoar_the_margin_hss_restore_isolated_gives(monkeypatch, follow):
+    # README: restore-file hands XSOAR timeout_in_seconds plus the margin hss-restore-isolated adds, 6 minutes (room
+    # for a first and a last run of XSOAR's 3 minutes each), so that XSOAR's own timeout error never comes first:
+    # every run that schedules a check, the first, each check, and a check by hand that starts a polling of its own.
+    tenant, room, _ = clocked_room(monkeypatch, 25)  # each action runs two stages of 25 s: several checks
+    args = {'file_hash': CLEAN_HASH, 'interval_in_seconds': '10', 'timeout_in_seconds': '900'}
+    try:
+        if follow:
+            started = room.run('restore-file', dict(args, polling='false'))
+            args['action_id'] = str(started.context['CortexXDR']['RestoredFile']['action_id'])
+        result = room.run('restore-file', args)
+    finally:
+        tenant.server.stop()
+
+    scheduling = [entry for entry in result.entries if 'PollingCommand' in entry]
+    assert not result.failed and len(scheduling) >= 3, result.entries
+    assert {int(entry['Timeout']) for entry in scheduling} == {900 + facts.POLLING_TIMEOUT_MARGIN_SECONDS}
 
 
 def test_incident_id_reaches_the_tenant_as_an_integer(advanced_tenant, war_room_on):
@@ -407,6 +428,23 @@ def test_test_module_throttled_says_to_test_again_not_that_a_next_check_reads_an
     assert result.failed and 'HTTP 429' in message, message
     assert not facts.words_missing(message, facts.XDR_ADVICE_WORDS[429]), message
     assert not any(words in message for words in PROMISES + ('action status', 'timeout_in_seconds')), message
+
+
+def test_test_module_waits_out_a_throttle_shorter_than_a_run_s_wait_for_turns_and_passes(monkeypatch):
+    """README, test-module: a 429 fails the test only when the throttling outlasts the 165 s one run waits for its
+    turns; a shorter one is waited out, as for every command, and the test passes on Cortex XDR's answer."""
+    tenant, room, clock = clocked_room(monkeypatch, 10)
+    retry_after = facts.MAX_RUN_WAIT_SECONDS // 5  # four of them: 132 s of waiting, within the run's 165
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429*4;retry-after={retry_after}'))
+    started = clock()
+    try:
+        result = room.run('test-module', {})
+    finally:
+        tenant.server.stop()
+
+    assert [entry['Contents'] for entry in result.entries] == ['ok'], result.entries
+    assert 4 * retry_after <= clock() - started < facts.MAX_RUN_WAIT_SECONDS  # each Retry-After waited out
+    assert tenant.gateway.faults.seen == 5  # the four 429s, then the status read that passed
 
 
 def test_test_module_with_nothing_configured_says_what_to_set():

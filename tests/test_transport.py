@@ -13,6 +13,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import warnings
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ import requests
 import facts
 import restore_integration as ri
 from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
+from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import create_app as create_xdr_app
@@ -160,6 +162,33 @@ def test_insecure_turns_verification_off_and_the_entry_says_so(tls_vendors, monk
         warning = entry['HumanReadable'].rsplit('\n\n', 1)[-1]
         assert warning != entry['HumanReadable'] and 'warning' in warning.lower()
         assert 'verification is off' in warning and facts.INSECURE_DISPLAY in warning
+
+
+ERRORS_WITH_INSECURE = [
+    pytest.param('restore-file', {'file_hash': XDR_HASH, 'polling': 'false'}, 'xdr', 'sequence=500', id='restore-file'),
+    pytest.param('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'}, 'aksk', 'sequence=500*20',
+                 id='hss-restore-isolated'),
+    pytest.param('restore-file', {'file_hash': 'a' * 63}, 'xdr', None, id='refused before any request'),
+]
+
+
+@pytest.mark.parametrize('command, args, mode, faults', ERRORS_WITH_INSECURE)
+def test_with_insecure_an_error_entry_says_only_what_went_wrong_without_the_warning(tls_vendors, command, args, mode,
+                                                                                   faults):
+    # README, "TLS is verified by default": the warning ends every entry but an error, whose message says only what
+    # went wrong (with verification off a failure is never a certificate's: the tests below keep certificates out).
+    xdr, hss, params = tls_vendors
+    for gateway in (xdr.gateway, hss.gateway):
+        if faults:
+            gateway.inject_faults(FaultPlan.parse(faults))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # urllib3's InsecureRequestWarning, which the test above checks
+        entry = run(dict(for_command(params, command, mode), insecure=True, max_retries='0'), command, args)
+
+    assert entry['Type'] == ENTRY_ERROR, entry
+    assert 'verification is off' not in entry['Contents'] and facts.INSECURE_DISPLAY not in entry['Contents']
+    assert 'HumanReadable' not in entry, entry  # nothing beside the message for the warning to hide in
 
 
 def test_no_warning_when_verification_is_on(monkeypatch):

@@ -13,6 +13,7 @@ import yaml
 
 from conftest import ROOT, XDR_SEED, hss_seed_copies, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.demo import print_xdr_state
+from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
 from warroom.runtime import WarRoom
 
@@ -260,6 +261,37 @@ def cli(*args, stdin=None, timeout=120, env=None):
 def test_exit_status_says_whether_every_file_came_back(line, code):
     done = cli('run', line, '--time-scale', '0')
     assert done.returncode == code, done.stdout[-1500:] + done.stderr
+
+
+@pytest.mark.parametrize('stage_seconds, faults, code', [
+    (3600, None, 0),  # the action still runs: not waiting was the choice
+    (3600, 'sequence=500*20', 0),  # its status could not be read: the record stays IN_PROGRESS, its error says so
+    (0, None, 3),  # the action ended, one endpoint without the file: not every file came back
+], ids=['still running', 'status not read', 'ended with a failure'])
+def test_the_exit_status_of_a_restore_file_check_by_hand_without_polling(tmp_path, stage_seconds, faults, code):
+    """README, exit status 0: a check by hand (action_id=..., polling=false) that finds the restore still running, or
+    cannot read its status, ends 0 like the restore it checks; one that finds it ended with a failure ends 3."""
+    file_hash = PARTLY_FAILING_HASH
+    tenant = start_tenant(stage_seconds=stage_seconds)
+    params = tmp_path / 'xdr.params.yml'
+    params.touch(mode=0o600)
+    params.write_text(yaml.safe_dump(tenant.params(max_retries='0')))
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'}).failed
+        action_id = room.context['CortexXDR']['RestoredFile']['action_id']
+        if faults:
+            tenant.gateway.inject_faults(FaultPlan.parse(faults))
+        done = cli('run', f'!restore-file file_hash={file_hash} action_id={action_id} polling=false', '--params',
+                   str(params), '--json')
+    finally:
+        tenant.server.stop()
+
+    assert done.returncode == code, done.stdout[-1500:] + done.stderr
+    [record] = [json.loads(done.stdout)['context']['CortexXDR']['RestoredFile']]
+    assert record['action_id'] == action_id
+    if faults:
+        assert record['status'] == 'IN_PROGRESS' and 'run the same command again' in record['error'], record
 
 
 def test_a_long_line_comes_from_standard_input_and_large_arguments_from_a_file(tmp_path):
