@@ -299,9 +299,9 @@ def test_a_proxy_url_from_the_environment_that_cannot_be_read_is_named_without_i
     assert proxy.seen == [] and all(vendor.gateway.requests == [] for vendor in vendors)
 
 
-@pytest.mark.parametrize('scheme', ['socks5', 'ftp'])
+@pytest.mark.parametrize('scheme', ['ftp', 'gopher'])
 def test_a_proxy_of_a_scheme_requests_takes_no_proxy_of_says_which_form_to_give(vendors, proxy, monkeypatch, scheme):
-    # socks5 needs PySocks, which XSOAR's image need not have; ftp is no proxy scheme at all: not a password to encode.
+    # No proxy scheme at all: not a password to encode. (socks5 is one: XSOAR's image has PySocks, which requests uses.)
     for name in PROXY_VARIABLES:
         monkeypatch.setenv(name, f'{scheme}://operator:{PROXY_PASSWORD_HALVES[0]}@{proxy.url[7:]}')
     xdr, _ = vendors
@@ -563,3 +563,4 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_r
     assert demisto.entries[-1]['Type'] == ENTRY_ERROR and '407' in shown and 'login' in shown
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
     assert 'next check sends' not in shown  # nor handed to a later run to send again
+
