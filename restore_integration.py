@@ -744,6 +744,16 @@ class Attempt:
 NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body that is not JSON, or not parsed yet
 
 
+def json_number(text: str) -> int | float | None:
+    """A JSON number as json reads it (its parse_int and parse_float), or None, as a value not given, past the range of
+    a float64, which XSOAR's server reads a number into: Python reads 1e999 as Infinity and 400 digits as an int, and an
+    entry or incident holding either is one the server refuses (RFC 8259 leaves the range of numbers to the reader)."""
+    number = float(text)
+    if abs(number) == float('inf'):
+        return None
+    return int(text) if text.lstrip('-').isdigit() else number
+
+
 @dataclass
 class VendorReply:
     """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
@@ -760,7 +770,7 @@ class VendorReply:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
         if self._parsed is UNPARSED:
             try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
-                self._parsed = json.loads(self.body, parse_constant=int)
+                self._parsed = json.loads(self.body, parse_constant=int, parse_float=json_number, parse_int=json_number)
             except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
                 self._parsed = NOT_JSON
         if self._parsed is NOT_JSON:
