@@ -160,6 +160,9 @@ BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
 # How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
 # server broke off: only the first is helped by trusting the certificate (tls_failure).
 PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
+# A SOCKS5 proxy's refusal of its login (RFC 1929), as PySocks (in XSOAR's image: requests then takes socks5:// from the
+# environment) words it, passed on by urllib3 in a connection error, not a ProxyError
+SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
@@ -741,6 +744,16 @@ class Attempt:
 NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body that is not JSON, or not parsed yet
 
 
+def json_number(text: str) -> int | float | None:
+    """A JSON number as json reads it (its parse_int and parse_float), or None, as a value not given, past the range of
+    a float64, which XSOAR's server reads a number into: Python reads 1e999 as Infinity and 400 digits as an int, and an
+    entry or incident holding either is one the server refuses (RFC 8259 leaves the range of numbers to the reader)."""
+    number = float(text)
+    if abs(number) == float('inf'):
+        return None
+    return int(text) if text.lstrip('-').isdigit() else number
+
+
 @dataclass
 class VendorReply:
     """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
@@ -757,7 +770,7 @@ class VendorReply:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
         if self._parsed is UNPARSED:
             try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
-                self._parsed = json.loads(self.body, parse_constant=int)
+                self._parsed = json.loads(self.body, parse_constant=int, parse_float=json_number, parse_int=json_number)
             except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
                 self._parsed = NOT_JSON
         if self._parsed is NOT_JSON:
@@ -964,20 +977,28 @@ def tls_failure(host: str, detail: str, verifying: bool) -> str:
 def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
     """Why the proxy this machine's environment sets cannot carry the request, never quoting it (it may hold a
     password): requests cannot read it or takes no proxy of its scheme, its login is not Latin-1 (all HTTP Basic
-    proxy authentication sends), or the proxy refused the login (407: not tried again, as a proxy that checks a
-    directory may lock the account)."""
+    proxy authentication sends), or the proxy refused the login (an HTTP proxy's 407, a SOCKS5 proxy's refusal: not
+    tried again, as a proxy that checks a directory may lock the account)."""
     proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
     if isinstance(error, UnicodeEncodeError):
         return (f'{proxy} cannot be used for {host}: its user name or password holds a character outside Latin-1, '
                 f'which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in Latin-1, or '
                 f'uncheck "Use system proxy settings".')
-    if isinstance(error, requests.exceptions.ProxyError):
-        return (f'{proxy} refused its login (407 Proxy Authentication Required), so nothing reached {vendor} at '
-                f'{host}; it is not tried again, as a proxy that checks a directory may lock the account. Correct the '
-                f'user name and password in that variable (not shown), or uncheck "Use system proxy settings".')
+    if isinstance(error, requests.exceptions.ConnectionError):  # the proxy refused its login (proxy_login_refused)
+        said = re.search(SOCKS_LOGIN_REFUSED, str(error))
+        return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so nothing '
+                f'reached {vendor} at {host}; it is not tried again, as a proxy that checks a directory may lock the '
+                f'account. Correct the user name and password in that variable (not shown), or uncheck "Use system '
+                f'proxy settings".')
     return (f'{proxy} cannot be used for {host}: requests cannot read it, or takes no proxy of its scheme (not shown: '
             f'it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in its user name and '
             f'password, or uncheck "Use system proxy settings".')
+
+
+def proxy_login_refused(error: requests.exceptions.RequestException) -> bool:
+    """Whether the environment's proxy refused its login: an HTTP proxy's 407 to CONNECT, or a SOCKS5 proxy's."""
+    http_refused = isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error))
+    return bool(http_refused or re.search(SOCKS_LOGIN_REFUSED, str(error)))
 
 
 def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
@@ -1174,7 +1195,7 @@ class HttpTransport:
                 raise  # no proxy of the environment in use: a fault in the integration
             raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
-            if isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error)):
+            if proxy_login_refused(error):
                 raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
             self._connection_fault(error, attempt, host)
         except OSError as error:  # requests' own, but for those above, are faults in the integration

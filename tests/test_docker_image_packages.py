@@ -1,6 +1,7 @@
-"""The integration is tested on the requests and urllib3 that XSOAR runs it with: the versions of the docker image
-integration.yml names, as demisto/dockerfiles-info lists them (test_data/xsoar/docker_image_packages.json). A newer
-pair here could let the integration call what the image does not have, and every test still pass."""
+"""The integration is tested on the requests and urllib3 that XSOAR runs it with, and the PySocks requests uses for a
+SOCKS proxy there: the versions of the docker image integration.yml names, as demisto/dockerfiles-info lists them
+(test_data/xsoar/docker_image_packages.json). A newer pair here could let the integration call what the image does not
+have, and every test still pass; without PySocks, requests would refuse a socks5:// proxy XSOAR's image takes."""
 import json
 import sys
 from importlib.metadata import version
@@ -15,7 +16,7 @@ def test_the_recorded_packages_are_those_of_the_image_integration_yml_names():
     assert load_spec().raw['script']['dockerimage'] == IMAGE['image']
 
 
-def test_the_tests_run_on_the_requests_and_urllib3_of_xsoars_image():
+def test_the_tests_run_on_the_requests_urllib3_and_pysocks_of_xsoars_image():
     installed = {name: version(name) for name in IMAGE['packages']}
     assert installed == IMAGE['packages'], 'pyproject.toml pins them: rebuild .venv (make test does)'
 

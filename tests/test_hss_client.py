@@ -11,6 +11,7 @@ import pytest
 import facts
 import restore_integration as ri
 from conftest import HSS_REPLIES, client_from_params, load_json
+from warroom.runtime import incident_problems
 
 PROJECT = '0123456789abcdef0123456789abcdef'
 
@@ -284,6 +285,7 @@ def test_an_event_time_no_int_can_hold_is_read_as_none_given(replay_server, occu
 
     [incident] = incidents
     assert datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00')).timestamp() * 1000 == now_ms
+    assert incident_problems(incident) == []  # one XSOAR takes: its rawJSON holds no Infinity, which is not JSON
 
 
 def test_an_iam_answer_without_the_x_subject_token_header_says_so_and_names_hss_iam_endpoint(replay_server):

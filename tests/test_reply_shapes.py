@@ -269,6 +269,22 @@ def test_a_reply_holding_nan_or_infinity_is_not_json_and_never_reaches_an_entry(
     assert entry['Type'] == ENTRY_ERROR and 'with a body that is not JSON' in entry['Contents'], entry
 
 
+@pytest.mark.parametrize('number', ['1e999', '-1e999', '1' + '0' * 400])
+def test_a_number_past_a_float64_in_a_reply_is_read_as_not_given_and_the_restore_is_still_reported(
+        replay_server, number):
+    # JSON's grammar allows it and RFC 8259 leaves the range to the reader: Python reads 1e999 as Infinity and 400
+    # digits as an int, and an entry holding either (its Contents keep the reply) is one XSOAR's server, which reads a
+    # number into a float64, refuses: the restore Cortex XDR started would go unreported, and not be followed.
+    body = b'{"reply": {"action_id": 7, "endpoints_count": %s}}' % number.encode()
+    replay_server.queue(200, body, {'Content-Type': 'application/json'})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH, 'polling': 'false'})
+
+    assert not result.failed, result.entries
+    [record] = records(result)
+    assert record['action_id'] == 7 and record['file_hash'] == HASH
+
+
 @pytest.mark.parametrize('reason, expected', [
     ('Access is denied.\r\n', 'Access is denied.'),  # the endpoint's reason as plain text, not an object
     ({'errorData': 'The file is locked by another process.'}, 'The file is locked by another process.'),  # not JSON

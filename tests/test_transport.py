@@ -328,9 +328,9 @@ def test_a_proxy_url_from_the_environment_that_cannot_be_read_is_named_without_i
     assert proxy.seen == [] and all(vendor.gateway.requests == [] for vendor in vendors)
 
 
-@pytest.mark.parametrize('scheme', ['socks5', 'ftp'])
+@pytest.mark.parametrize('scheme', ['ftp', 'gopher'])
 def test_a_proxy_of_a_scheme_requests_takes_no_proxy_of_says_which_form_to_give(vendors, proxy, monkeypatch, scheme):
-    # socks5 needs PySocks, which XSOAR's image need not have; ftp is no proxy scheme at all: not a password to encode.
+    # No proxy scheme at all: not a password to encode. (socks5 is one: XSOAR's image has PySocks, which requests uses.)
     for name in PROXY_VARIABLES:
         monkeypatch.setenv(name, f'{scheme}://operator:{PROXY_PASSWORD_HALVES[0]}@{proxy.url[7:]}')
     xdr, _ = vendors
@@ -558,7 +558,7 @@ class RefusingTunnelProxy(LoopbackPeer):
     """A proxy on 127.0.0.1 that answers every CONNECT with 407 Proxy Authentication Required, counting them."""
 
     def __init__(self):
-        self.connects = 0
+        self.logins = 0  # each CONNECT carries the login
         super().__init__()
         self.url = f'http://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{self.port}'
 
@@ -566,14 +566,35 @@ class RefusingTunnelProxy(LoopbackPeer):
         head = b''
         while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
             head += data
-        self.connects += head.startswith(b'CONNECT ')
+        self.logins += head.startswith(b'CONNECT ')
         connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n'
                            b'Content-Length: 0\r\nConnection: close\r\n\r\n')
 
 
-def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_refusing_it(monkeypatch):
+class RefusingSocksProxy(LoopbackPeer):
+    """A SOCKS5 proxy on 127.0.0.1 that asks for a user name and password (RFC 1929) and refuses every login it is
+    given, counting them."""
+
+    def __init__(self):
+        self.logins = 0
+        super().__init__()
+        self.url = f'socks5://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{self.port}'
+
+    def _answer(self, connection):
+        greeting = connection.recv(2)  # version 5, then how many methods the client offers
+        connection.recv(greeting[1])
+        connection.sendall(b'\x05\x02')  # RFC 1928: username/password, please
+        login = connection.recv(513)
+        self.logins += login[:1] == b'\x01'
+        connection.sendall(b'\x01\x01')  # RFC 1929: a status other than 0 is a failure
+
+
+# XSOAR's image has PySocks (test_data/xsoar/docker_image_packages.json): requests takes a socks5:// proxy there too
+@pytest.mark.parametrize('refusing, says', [(RefusingTunnelProxy, '407'), (RefusingSocksProxy, 'SOCKS5')],
+                         ids=['http proxy', 'socks5 proxy'])
+def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_refusing_it(monkeypatch, refusing, says):
     # A proxy that checks a directory may lock the account: a refused login is not sent again and again
-    tunnel = RefusingTunnelProxy()
+    tunnel = refusing()
     hashes = ['a' * 64, 'b' * 64]
     params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
               'xdr_auth_type': 'standard', 'proxy': True}
@@ -588,7 +609,8 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_r
         tunnel.close()
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
 
-    assert tunnel.connects == len(hashes)  # one CONNECT per restore, none repeated with the refused login
-    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and '407' in shown and 'login' in shown
+    assert tunnel.logins == len(hashes)  # one login per restore, none repeated after the proxy refused it
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and says in shown and 'refused its login' in shown
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
     assert 'next check sends' not in shown  # nor handed to a later run to send again
+
