@@ -302,7 +302,16 @@ HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolate
 HSS_NOT_TAKEN = ('HSS lists this copy isolated, unchanged since this restore was sent: HSS did not act on it (a '
                  'request whose answer was lost may never have reached it). Run the command again to restore it.')
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
-TOKEN_CACHE_KEY = 'hss_iam_token'
+TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
+# Huawei Cloud IAM's account lockout, by default ("Login Authentication Policy"): 5 failed logins within 15 minutes lock
+# the user for 15 minutes, and no one can unlock it meanwhile; the user may be shared with other tools and people.
+IAM_LOCKOUT_FAILED_LOGINS = 5
+IAM_LOCKOUT_PERIOD_SECONDS = 15 * 60
+# A password IAM refused (401) is not sent again by a command or a fetch for one whole such period (the refusal is kept
+# where the token is): every poll and fetch of this instance together then fail at most 2 logins in any period, below
+# even the least maximum the policy allows (3). test-module sends it whatever was kept (XSOAR gives it no integration
+# context), so an admin checks a corrected password at once.
+IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
@@ -1736,6 +1745,9 @@ class IamTokenProvider:
         self._refusal = None  # IAM's answer when it refused the password
         self._held = stored if isinstance(stored, dict) and stored.get('identity') == self.identity \
             and isinstance(stored.get('token'), str) and type(stored.get('expires_at')) in (int, float) else {}
+        # IAM's refusal of the password, as an earlier command or fetch kept it (no secret: when, and what IAM said)
+        self._kept = stored if not self._held and isinstance(stored, dict) \
+            and stored.get('identity') == self.identity and type(stored.get('refused_at')) in (int, float) else {}
         if self._held:
             self._on_token(self._held['token'])
 
@@ -1745,7 +1757,27 @@ class IamTokenProvider:
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
             if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise iam_error_from_response(self._refusal)
-            return self._usable() or self._fetch()
+            if token := self._usable():
+                return token
+            if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
+                raise paused
+            return self._fetch()
+
+    def _paused(self) -> RestoreError | None:
+        """The refusal an earlier run kept, while its pause lasts (on either side of it: a clock set back a little)."""
+        kept = self._kept
+        if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
+            return None
+        said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+                         for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
+                         if value is not None)
+        return RestoreError(
+            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
+            f'{f" ({said})" if said else ""}, so the password is not sent again before '
+            f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
+            f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
+            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings sends the '
+            f'password at once; commands and fetches send it again from then.')
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
@@ -1759,8 +1791,9 @@ class IamTokenProvider:
                 self._held = {}
 
     def cache_entry(self) -> dict[str, Any] | None:
-        """What to keep in the integration context: {identity, token, expires_at}, or None for nothing."""
-        return dict(self._held) if self._held else None
+        """What to keep in the integration context: {identity, token, expires_at}; else IAM's refusal of the password,
+        {identity, refused_at, code, message}; or None for nothing."""
+        return dict(self._held or self._kept) or None
 
     def _fetch(self) -> str:
         settings = self._settings
@@ -1771,10 +1804,18 @@ class IamTokenProvider:
         if reply.status not in (200, 201):
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
                 self._refusal = reply
+            if reply.status == 401:  # the password (or the lockout it led to): kept, so later runs do not send it
+                said = iam_said(reply) or {'vendor_code': reply.field('error_code'),
+                                           'vendor_message': reply.field('error_msg')}
+                message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
+                self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
+                              'message': message if message is None else short_text(
+                                  message if isinstance(message, str) else json.dumps(message, sort_keys=True))}
             raise iam_error_from_response(reply)
         if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
         self._on_token(token)
+        self._kept = {}  # a token: the password works
         self._held = {'identity': self.identity, 'token': token, 'expires_at': parse_iam_expiry(
             parse_json_body(reply, self.vendor), self._clock(), server_time_ms(reply.headers) / 1000)}
         self.tokens_fetched += 1
@@ -1803,12 +1844,24 @@ def iam_time(value: Any) -> float | None:
 
 def iam_error_from_response(reply: VendorReply) -> VendorApiError:
     """IAM's {"error": {code, title, message}} form, or the gateway's."""
+    said = iam_said(reply)
+    if said is None:
+        return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
+    return vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, said)
+
+
+def iam_said(reply: VendorReply) -> dict[str, Any] | None:
+    """What IAM's own error form says, as VendorApiError's fields; None for another form."""
     error = reply.field('error')
     if not isinstance(error, dict):
-        return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
-    return vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, {
-        'vendor_code': error.get('code'), 'vendor_message': error.get('message') or error.get('title'),
-        'request_id': reply.headers.get('X-Request-Id')})
+        return None
+    return {'vendor_code': error.get('code'), 'vendor_message': error.get('message') or error.get('title'),
+            'request_id': reply.headers.get('X-Request-Id')}
+
+
+def utc_text(epoch_seconds: float) -> str:
+    """A moment for a message: ``2026-11-23 17:00:00 UTC``."""
+    return (EPOCH + timedelta(seconds=epoch_seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 
 ''' CORTEX XDR '''
@@ -3531,8 +3584,10 @@ def configured_clients(settings: InstanceSettings, stored_token: Any = None,
 ''' MAIN '''
 
 
-def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any) -> None:
-    """Writes the IAM token the command ended with to the integration context, when it changed."""
+def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any,
+                   scrubber: SecretScrubber) -> None:
+    """Writes the IAM token the command ended with (or IAM's refusal of the password, its words scrubbed: it is no
+    secret) to the integration context, when it changed."""
     hss = clients.get('hss')
     # stored: no HSS client, or one signing with AK/SK (no token provider)
     entry = hss.token_provider.cache_entry() if isinstance(hss, HssClient) and hss.token_provider else stored
@@ -3540,7 +3595,7 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
         return
     state = dict(runtime.getIntegrationContext() or {})
     if entry:
-        state[TOKEN_CACHE_KEY] = json.dumps(entry)
+        state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry))
     else:
         state.pop(TOKEN_CACHE_KEY, None)
     runtime.setIntegrationContext(state)
@@ -3603,7 +3658,7 @@ def main(demisto_obj: Any = None) -> None:
     finally:
         try:
             if caching:
-                keep_iam_token(runtime, clients, stored)
+                keep_iam_token(runtime, clients, stored, scrubber)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
             runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
 

@@ -84,6 +84,16 @@ HSS_TOKEN_EXPIRED = 'APIGW.0307'
 # words it, the failed check after ': '.
 HSS_GATEWAY_AUTH_FAILED = ('APIGW.0301', 'Incorrect IAM authentication information')
 HSS_THROTTLED = 'APIGW.0308'
+# IAM's account lockout by default (Huawei Cloud IAM user guide, "Login Authentication Policy", Account Lockout:
+# "Maximum number of unsuccessful login attempts ... the default value is 5", "Time for resetting the account lockout
+# counter ... the default value is 15 minutes", "Lockout duration ... the default value is 15 minutes"; its least
+# maximum is 3), and what the token API answers a locked user (IAM FAQ, "Why Is My Account Locked?").
+IAM_LOCKOUT_FAILED_LOGINS = 5
+IAM_LOCKOUT_LEAST_FAILED_LOGINS = 3
+IAM_LOCKOUT_PERIOD_S = 15 * 60
+IAM_LOCKOUT_DURATION_S = 15 * 60
+IAM_ACCOUNT_LOCKED = (401, 'The account is locked.')
+IAM_WRONG_PASSWORD = (401, 'The username or password is wrong.')
 # HSS's own error codes (HSS API Reference, "Error Codes", support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html):
 # every HSS.xxxx error is HTTP 400, with these messages. HSS.0001 is a bad parameter, never a server failure.
 HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')

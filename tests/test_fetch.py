@@ -240,6 +240,28 @@ def test_a_fetch_full_at_a_window_s_end_near_now_loses_no_event_when_this_machin
     assert len(first) == len(listed) and alarm_ids(incidents) == [new['event_id']]
 
 
+def test_fetches_every_minute_with_a_password_iam_refused_do_not_lock_the_iam_user_out(tenant):
+    # XSOAR fetches every minute by default, each fetch a run of its own; IAM by default locks the user (which other
+    # tools may share) after 5 wrong passwords within 15 minutes, and no one can unlock it meanwhile.
+    wrong = {**tenant.base_params['hss_credentials'], 'password': 'not-the-password'}
+    room = WarRoom(params=tenant.params('token', hss_credentials=wrong))  # one instance: one integration context
+
+    failures = []
+    for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS + 1):
+        with pytest.raises(FetchError) as raised:
+            room.fetch({})
+        failures.append(str(raised.value))
+
+    assert not tenant.backend.is_locked(tenant.base_params['hss_domain'], wrong['identifier'])
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 1
+    assert event_requests(tenant) == []
+    # what IAM said, when, when it is sent again, and what sends it at once
+    assert facts.IAM_WRONG_PASSWORD[1] in failures[-1]
+    assert re.search(r'refused the login at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', failures[-1])
+    assert re.search(r'not sent again before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', failures[-1])
+    assert 'Test in the instance settings' in failures[-1]
+
+
 @pytest.mark.parametrize('setting, value, words', [
     ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),

@@ -7,6 +7,7 @@ import time
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import facts
 import restore_integration as ri
@@ -342,3 +343,101 @@ def test_a_cached_token_whose_expiry_is_no_number_is_not_used_and_a_new_one_is_f
     assert [request.path for request in replay_server.requests][0] == '/v3/auth/tokens'
     assert replay_server.requests[-1].headers['X-Auth-Token'] == 'fresh-token'
     assert provider.cache_entry()['token'] == 'fresh-token'
+
+
+# --------------------------------------------------------------------------- a password IAM refused, run after run
+
+IAM_TOKENS = '/v3/auth/tokens'
+WALL_NOW = 1_795_000_000.0  # 2026-11-18 11:06:40 UTC
+
+
+def locking_tenant(least_maximum=False):
+    """The emulated project and its IAM on a wall clock the test moves (``tenant.wall``), the integration's too.
+    ``least_maximum``: IAM locks at the least number of failed logins its policy allows."""
+    from conftest import FakeClock, start_hss_tenant
+    from warroom.emulator.hss.models import LoginPolicy
+    wall = FakeClock(WALL_NOW)
+    tenant = start_hss_tenant(wall_clock=wall)
+    tenant.wall = wall
+    if least_maximum:
+        tenant.backend.login_policy = LoginPolicy(login_failed_times=facts.IAM_LOCKOUT_LEAST_FAILED_LOGINS)
+    return tenant
+
+
+def one_run(tenant, kept, password=None, username=None):
+    """One command (or fetch) of the instance: its client reads what the last run kept in the integration context
+    (JSON text), lists once; returns (its error or None, what it keeps)."""
+    credentials = {'identifier': username or tenant.base_params['hss_credentials']['identifier'],
+                   'password': password or tenant.base_params['hss_credentials']['password']}
+    params = tenant.params('token', hss_credentials=credentials, retry_backoff='0')
+    client = ri.HssClient(ri.read_hss_settings(params), ri.read_transport_settings(params),
+                          json.loads(kept) if kept else None, token_clock=tenant.wall)
+    try:
+        client.list_isolated_files()
+        error = None
+    except ri.RestoreError as raised:
+        error = raised
+    entry = client.token_provider.cache_entry()
+    return error, json.dumps(entry) if entry else None
+
+
+def test_a_later_run_within_iam_s_lockout_period_sends_no_refused_password_and_says_when_it_will():
+    tenant = locking_tenant()
+    try:
+        first, kept = one_run(tenant, None, password='not-the-password')
+        tenant.wall.advance(facts.IAM_LOCKOUT_PERIOD_S - 1)
+        later, kept_later = one_run(tenant, kept, password='not-the-password')
+    finally:
+        tenant.stack.close()
+
+    assert 'Huawei Cloud IAM answered HTTP 401' in str(first)
+    assert len(tenant.requests_to('POST', IAM_TOKENS)) == 1 and tenant.requests_to('GET', 'isolated-file') == []
+    message = str(later)
+    assert facts.IAM_WRONG_PASSWORD[1] in message
+    assert 'at 2026-11-18 11:06:40 UTC' in message and 'before 2026-11-18 11:21:40 UTC' in message
+    assert 'Test in the instance settings sends the password at once' in message
+    assert kept_later == kept and 'not-the-password' not in kept
+
+
+def test_a_password_is_sent_again_once_iam_s_lockout_period_has_passed_and_a_token_replaces_the_refusal():
+    tenant = locking_tenant()
+    try:
+        _, kept = one_run(tenant, None, password='not-the-password')
+        tenant.wall.advance(facts.IAM_LOCKOUT_PERIOD_S)
+        error, kept = one_run(tenant, kept)  # the admin corrected the password meanwhile
+    finally:
+        tenant.stack.close()
+
+    assert error is None and len(tenant.requests_to('POST', IAM_TOKENS)) == 2
+    assert set(json.loads(kept)) == {'identity', 'token', 'expires_at'}
+
+
+def test_a_refusal_kept_for_another_iam_user_does_not_hold_back_this_one():
+    tenant = locking_tenant()
+    try:
+        _, kept = one_run(tenant, None, username='someone-else', password='not-the-password')
+        error, kept = one_run(tenant, kept)
+    finally:
+        tenant.stack.close()
+
+    assert error is None and 'token' in json.loads(kept)
+
+
+@settings(max_examples=30)
+@given(st.lists(st.floats(min_value=0, max_value=2 * facts.IAM_LOCKOUT_PERIOD_S), min_size=1, max_size=15))
+def test_runs_at_any_times_with_a_refused_password_never_lock_the_user_even_at_the_policy_s_least_maximum(gaps):
+    tenant = locking_tenant(least_maximum=True)
+    sent_at, kept = [], None
+    try:
+        for gap in gaps:
+            tenant.wall.advance(gap)
+            before = len(tenant.requests_to('POST', IAM_TOKENS))
+            error, kept = one_run(tenant, kept, password='not-the-password')
+            if len(tenant.requests_to('POST', IAM_TOKENS)) > before:
+                sent_at.append(tenant.wall())
+            assert facts.IAM_ACCOUNT_LOCKED[1] not in str(error)
+        assert not tenant.backend.is_locked(tenant.base_params['hss_domain'],
+                                            tenant.base_params['hss_credentials']['identifier'])
+    finally:
+        tenant.stack.close()
+    assert all(later - earlier >= facts.IAM_LOCKOUT_PERIOD_S for earlier, later in zip(sent_at, sent_at[1:]))

@@ -220,6 +220,28 @@ def test_iam_refuses_wrong_credentials_in_its_own_form(http, iam, backend, overr
     assert PASSWORD not in response.text and "wrong-Password-1" not in response.text
 
 
+def test_iam_locks_a_user_out_after_the_default_number_of_wrong_passwords_within_its_period(http, iam, wall):
+    for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS - 1):
+        wrong = http.post(iam.url + "/v3/auth/tokens", json=token_request(password="wrong-Password-1"), timeout=5)
+        assert assert_iam_error(wrong, 401, "Unauthorized") == facts.IAM_WRONG_PASSWORD[1]
+    assert get_token(http, iam)  # not locked yet: the right password works
+
+    http.post(iam.url + "/v3/auth/tokens", json=token_request(password="wrong-Password-1"), timeout=5)
+    locked = http.post(iam.url + "/v3/auth/tokens", json=token_request(), timeout=5)  # even the right one
+
+    assert assert_iam_error(locked, 401, "Unauthorized") == facts.IAM_ACCOUNT_LOCKED[1]
+    assert "X-Subject-Token" not in locked.headers
+    wall.advance(facts.IAM_LOCKOUT_DURATION_S)
+    assert get_token(http, iam)  # the lock ends by itself
+
+
+def test_iam_forgets_a_wrong_password_once_its_period_has_passed(http, iam, wall):
+    for _ in range(2 * facts.IAM_LOCKOUT_FAILED_LOGINS):  # one in each period never locks
+        http.post(iam.url + "/v3/auth/tokens", json=token_request(password="wrong-Password-1"), timeout=5)
+        wall.advance(facts.IAM_LOCKOUT_PERIOD_S / (facts.IAM_LOCKOUT_FAILED_LOGINS - 1))
+    assert get_token(http, iam)
+
+
 def test_iam_refuses_a_project_the_user_does_not_have(http, iam):
     response = http.post(iam.url + "/v3/auth/tokens", json=token_request(project="e" * 32), timeout=5)
 

@@ -644,3 +644,27 @@ def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_has
     [rows] = [as_list(rows) for key, rows in check.entries[-1]['EntryContext'].items()
               if key.startswith('HuaweiHSS.RestoredFile')]
     assert [row['file_hash'] for row in rows] == sorted(hashes)
+
+
+def test_polling_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):
+    # The IAM user's password changes while a restore polls (the instance not yet updated): every check is a run of
+    # its own and reads the listing again; IAM by default locks the user at 5 wrong passwords within 15 minutes.
+    tenant, clock = clocked
+    domain, user = tenant.base_params['hss_domain'], tenant.base_params['hss_credentials']['identifier']
+    changed = []
+
+    def password_changed_after_the_start(entry):
+        if not changed:
+            tenant.backend.add_user(domain, user, 'changed-Password-1', [tenant.backend.project_id])
+            tenant.backend.expire_tokens()
+            changed.append(entry)
+
+    war_room = WarRoom(params=tenant.params('token'), time_scale=1, sleep=clock.sleep,
+                       on_entry=password_changed_after_the_start)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
+                                                   'timeout_in_seconds': '120'})
+
+    assert result.runs > facts.IAM_LOCKOUT_FAILED_LOGINS
+    assert not tenant.backend.is_locked(domain, user)
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2  # the start's token, then one refused
+    assert 'not sent again before' in json.dumps(result.entries[-1])

@@ -602,3 +602,21 @@ def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_
     assert [row['file_hash'] for row in first_rows] == hashes + [missing]
     assert [row['outcome'] for row in first_rows] == ['restoring'] * 40 + ['not_found']
     assert {row['file_hash'] for row in rows_of(checked)} == set(hashes) | {missing}
+
+
+def test_the_commands_of_many_incidents_with_a_password_iam_refused_do_not_lock_the_iam_user_out(hss_tenant):
+    # Each incident's playbook runs the command (and each polling check is a run of its own): IAM counts every wrong
+    # password sent, and by default locks the user (which other tools may share) at 5 within 15 minutes.
+    wrong = {**hss_tenant.base_params['hss_credentials'], 'password': 'not-the-password'}
+    room = war_room(hss_tenant, 'token', hss_credentials=wrong)  # one instance: one integration context
+
+    results = [room.run('hss-restore-isolated', {'file_hash': SINGLE_HASH})
+               for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS + 1)]
+
+    assert all(result.failed for result in results)
+    assert not hss_tenant.backend.is_locked(hss_tenant.base_params['hss_domain'], wrong['identifier'])
+    assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 1
+    assert hss_tenant.requests_to('GET', '/event/isolated-file') == []
+    later = results[-1].entries[-1]['Contents']
+    assert facts.IAM_WRONG_PASSWORD[1] in later and 'not sent again before' in later and 'Test' in later
+    assert wrong['password'] not in json.dumps(room.integration_context)

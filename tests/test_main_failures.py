@@ -117,6 +117,20 @@ def test_a_cached_token_hss_no_longer_takes_is_dropped_from_the_integration_cont
     assert not [value for value in kept if isinstance(value, dict) and 'token' in value], context
 
 
+def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_a_corrected_one_is_checked_at_once(
+        hss_tenant):
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    wrong = {**hss_tenant.base_params['hss_credentials'], 'password': 'not-the-password-' + secrets.token_hex(8)}
+    _, _, context = run(hss_tenant.params('token', hss_credentials=wrong), 'hss-restore-isolated', args)
+    assert [value for value in map(json.loads, context.values()) if 'refused_at' in value], context
+
+    entries, _, after = run(hss_tenant.params('token'), 'test-module', {}, dict(context))
+
+    assert [entry['Contents'] for entry in entries] == ['ok']
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2
+    assert after == context  # XSOAR gives test-module no integration context to read or write
+
+
 def test_a_command_the_integration_does_not_implement_is_an_error_entry_naming_it(standard_tenant):
     entries, _, _ = run(standard_tenant.params(), 'cortex-xdr-get-endpoints', {})
 

@@ -124,7 +124,7 @@ def echo():
 
 
 def run_main(params, command, args, integration_context=None):
-    demisto = Demisto(params, command, args, integration_context or {}, [])
+    demisto = Demisto(params, command, args, {} if integration_context is None else integration_context, [])
     ri.main(demisto)
     return demisto
 
@@ -182,6 +182,26 @@ def test_a_request_signature_quoted_back_is_scrubbed_as_it_opens_the_api_while_f
     assert signatures and all(len(signature) == 64 for signature in signatures)  # what the vendor was sent, and quoted
     for signature in signatures:
         assert signature not in shown and signature.upper() not in shown
+
+
+def test_the_refusal_kept_of_an_iam_that_quotes_back_the_password_holds_no_trace_of_it():
+    # IAM's refusal is kept in the integration context for the next runs, which XSOAR keeps on its server unscrubbed.
+    vendor = EchoVendor(iam_echoes=True)
+    try:
+        context = {}
+        run_main(echo_params(vendor, 'hss', 'token'), 'hss-restore-isolated',
+                 {'host_id': 'h1', 'file_hash': 'b' * 64, 'file_path': '/x'}, context)
+        later = run_main(echo_params(vendor, 'hss', 'token'), 'hss-restore-isolated',
+                         {'host_id': 'h1', 'file_hash': 'b' * 64, 'file_path': '/x'}, context)
+    finally:
+        vendor.server.stop()
+
+    [received] = vendor.echoed  # the later run sent nothing
+    assert IAM_PASSWORD in json.loads(json.loads(received)['body'])['auth']['identity']['password']['user']['password']
+    kept = json.dumps(context) + json.dumps(later.entries)
+    assert 'refused the login at' in kept
+    for form in traces(IAM_PASSWORD):
+        assert form not in kept, form
 
 
 def test_credentials_in_netrc_are_never_sent_to_iam(monkeypatch, tmp_path):

@@ -138,11 +138,14 @@ def check_run(vendors, capfd, caplog, room: WarRoom, result, extra_surfaces=None
         'log records': caplog.text + '\n'.join(record.getMessage() for record in caplog.records),
         **(extra_surfaces or {}),
     }
-    if cached is not None:
+    if cached is not None and 'token' in cached:
         # The cached token is the one allowed secret, in its one place: nothing else of the cache is secret.
         assert set(cached) == {'identity', 'token', 'expires_at'}
         assert cached['token'] in vendors.tokens or cached['token'] == BOGUS_TOKEN
         surfaces['cached token entry (besides the token)'] = json.dumps({**cached, 'token': None}, default=str)
+    elif cached is not None:  # IAM's refusal of the password, kept in the token's place: when, and IAM's words only
+        assert set(cached) == {'identity', 'refused_at', 'code', 'message'}
+        surfaces['kept IAM refusal'] = json.dumps(cached, default=str)
     assert not leaked(vendors.secrets(), surfaces)
     assert 'Traceback' not in ''.join(surfaces[where] for where in ('entries', 'stdout', 'stderr', 'demisto log'))
 

@@ -37,6 +37,7 @@ __all__ = [
     "HssBackend",
     "load_seed",
     "IssuedToken",
+    "LoginPolicy",
     "ISOLATED_FILE_PATH_RE",
     "EVENTS_PATH_RE",
     "ISOLATION_STATUSES",
@@ -143,6 +144,19 @@ class User:
     name: str
     password: str
     project_ids: frozenset
+
+
+@dataclass
+class LoginPolicy:
+    """IAM's account lockout, named as ShowDomainLoginPolicy names it, at the defaults of Huawei's "Login
+    Authentication Policy" page: ``login_failed_times`` failed logins within ``period_with_login_failures``
+    minutes lock the user for ``lockout_duration`` minutes, and no one can unlock it meanwhile. IAM's token API
+    counts a wrong password as a failed login, and answers a locked user 401 "The account is locked." (IAM FAQ,
+    "Why Is My Account Locked?"), even with the right password."""
+
+    login_failed_times: int = 5
+    period_with_login_failures: int = 15
+    lockout_duration: int = 15
 
 
 @dataclass
@@ -310,6 +324,9 @@ class HssBackend:
         self._users: dict[tuple[str, str], User] = {}
         self._access_keys: dict[str, str] = {}
         self._tokens: dict[str, IssuedToken] = {}
+        self.login_policy = LoginPolicy()  # may be set at any time
+        self._failed_logins: dict[tuple[str, str], list[float]] = {}  # (domain, user) -> wall_clock() of each
+        self._locked_until: dict[tuple[str, str], float] = {}
         self._bulk_numbers = itertools.count(1)
         self._lock = threading.RLock()
 
@@ -365,9 +382,13 @@ class HssBackend:
     def issue_token(self, domain: str, name: str, password: str, project_id: str) -> tuple[str, datetime]:
         """IAM password authentication scoped to a project; raises a 401 IamError."""
         with self._lock:
-            user = self._users.get((domain, name))
+            user, now = self._users.get((domain, name)), self.wall_clock()
+            if self._locked_until.get((domain, name), now) > now:
+                raise IamError(401, "The account is locked.")
             # Compare even for an unknown user, so the answer takes as long either way.
             if not _same_secret(password, user.password if user else secrets.token_hex(16)) or user is None:
+                if user is not None:
+                    self._login_failed((domain, name), now)
                 raise IamError(401, "The username or password is wrong.")
             if project_id not in user.project_ids:
                 raise IamError(401, "The request you have made requires authentication.")
@@ -375,6 +396,20 @@ class HssBackend:
             expires_at = self.wall_clock() + self.token_lifetime_s
             self._tokens[_token_digest(token)] = IssuedToken(domain, name, project_id, expires_at)
         return token, datetime.fromtimestamp(expires_at, tz=timezone.utc)
+
+    def _login_failed(self, user: tuple[str, str], now: float) -> None:
+        """Counts a failed login; the one that reaches the policy's maximum within its period locks the user."""
+        policy = self.login_policy
+        failures = [moment for moment in self._failed_logins.get(user, ())
+                    if now - moment < policy.period_with_login_failures * 60] + [now]
+        if len(failures) >= policy.login_failed_times:
+            self._locked_until[user], failures = now + policy.lockout_duration * 60, []
+        self._failed_logins[user] = failures
+
+    def is_locked(self, domain: str, name: str) -> bool:
+        """Whether IAM's lockout holds the user now."""
+        with self._lock:
+            return self._locked_until.get((domain, name), 0.0) > self.wall_clock()
 
     def expire_token(self, token: str) -> None:
         """The token expires now (a token IAM never issued is ignored)."""
