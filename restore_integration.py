@@ -1777,7 +1777,8 @@ class IamTokenProvider:
             f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
             f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
             f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings sends the '
-            f'password at once; commands and fetches send it again from then.')
+            f'password at once, to check a corrected one; commands and fetches send it from '
+            f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}.')
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
