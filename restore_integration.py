@@ -1776,9 +1776,8 @@ class IamTokenProvider:
             f'{f" ({said})" if said else ""}, so the password is not sent again before '
             f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
             f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
-            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings sends the '
-            f'password at once, to check a corrected one; commands and fetches send it from '
-            f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}.')
+            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings sends it at '
+            f'once all the same, to check a corrected password.')
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile

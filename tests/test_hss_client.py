@@ -395,7 +395,7 @@ def test_a_later_run_within_iam_s_lockout_period_sends_no_refused_password_and_s
     message = str(later)
     assert facts.IAM_WRONG_PASSWORD[1] in message
     assert 'at 2026-11-18 11:06:40 UTC' in message and 'before 2026-11-18 11:21:40 UTC' in message
-    assert 'Test in the instance settings sends the password at once' in message
+    assert 'Test in the instance settings sends it at once' in message
     assert kept_later == kept and 'not-the-password' not in kept
 
 
