@@ -17,6 +17,7 @@ from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss
                       seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.xdr.models import RestoreFailure
 from warroom.line import parse_line
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
                                        close_incident)
@@ -687,6 +688,31 @@ def test_a_check_follows_only_a_later_action_on_the_same_endpoints_for_a_file_it
         assert (file_hash in adopted) == started and adopted.get(file_hash, record.get('action_id')) == \
             record.get('action_id')
     assert ri.started_elsewhere({'CortexXDR': records}, unsent, endpoint) == {}  # not where XSOAR keeps them
+
+
+def test_a_reclose_reads_how_the_first_close_s_restore_ended_and_sends_again_one_that_failed_everywhere(vendors):
+    """The post-processing script starts its restores without polling (it cannot wait), so the record it leaves says
+    IN_PROGRESS whatever Cortex XDR did next. The restore failed on the only endpoint holding the file; the analyst
+    reopens the incident and closes it again as a false positive. The script reads how that action ended before
+    deciding: a restore that failed everywhere is sent again (as the README says), and the note does not call an ended
+    action still running."""
+    xdr, _ = vendors
+    [(file_hash, [endpoint])] = [(h, holders) for h, holders in HOLDERS.items() if len(holders) == 1]
+    failure = seed_failing_endpoints()[next(iter(seed_failing_endpoints()))]
+    xdr.backend.endpoints[endpoint].restore_failure = RestoreFailure(failure['status'], failure['error_description'])
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}},
+                              'False Positive')
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+    first = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+    assert not first.failed, first.error
+    [record] = as_list(get_path(first.context, 'CortexXDR.RestoredFile'))
+    assert record['status'] == 'IN_PROGRESS'  # all the close could know
+
+    second = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+
+    assert not second.failed, second.error
+    assert [action.file_hash for action in xdr.backend.actions.values()] == [file_hash, file_hash]
+    assert 'still running' not in second.notes[-1] and f'started for {file_hash}' in second.notes[-1]
 
 
 def test_a_restore_cortex_xdr_throttled_on_close_is_said_not_started_not_refused(vendors):
