@@ -84,6 +84,7 @@ XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
 XDR_OUTCOME_FAILED = 'FAILED'
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
+XDR_RESTORE_RECORDS = ('CortexXDR', 'RestoredFile')  # where XSOAR keeps those records in the incident's context
 
 XDR_AUTH_TYPES = ('standard', 'advanced')
 NONCE_ALPHABET = string.ascii_letters + string.digits
@@ -2588,8 +2589,9 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
 ''' COMMAND: restore-file (Cortex XDR) '''
 
 
-def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResult:
-    """!restore-file: restore quarantined files, then follow each action until every endpoint is final."""
+def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any = None) -> RestoreResult:
+    """!restore-file: restore quarantined files, then follow each action until every endpoint is final. ``context``:
+    the incident's, read by a check that has files to send late (``started_elsewhere``)."""
     hashes = sha256_list(args.get('file_hash'))
     endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
@@ -2617,8 +2619,26 @@ def restore_file_command(client: XdrClient, args: dict[str, Any]) -> RestoreResu
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
     records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(followed, action_ids)]
-    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
-                             [file_hash for file_hash in hashes if file_hash in unsent], left)
+    adopted = started_elsewhere(context, unsent, endpoint_id)  # followed as their own records say, not sent again
+    records += [restore_record(h, endpoint_id, None, a, None) for h, a in adopted.items()]
+    late = [file_hash for file_hash in hashes if file_hash in unsent and file_hash not in adopted]
+    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left)
+
+
+def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> dict[str, Any]:
+    """{file_hash: action ID} of the files of ``unsent`` whose latest record on the same endpoints in the incident's
+    context is an action another run started after this polling wrote them unsent: the post-processing script's, when
+    the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
+    script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
+    Latest: records are kept in the order written, as the script reads them too (its xdr_done_before)."""
+    found = context.get(XDR_RESTORE_RECORDS[0]) if isinstance(context, dict) and unsent else None
+    records = found.get(XDR_RESTORE_RECORDS[1]) if isinstance(found, dict) else None
+    latest = {}
+    for record in records if isinstance(records, list) else [records]:
+        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or ''):  # the same scope only
+            latest[str(record.get('file_hash') or '').strip().lower()] = record
+    return {file_hash: record['action_id'] for file_hash, record in latest.items() if file_hash in unsent and
+            can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -3620,10 +3640,24 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
         clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
-        entry = command_function(clients[kind], runtime.args() or {}).to_entry()
+        args = runtime.args() or {}
+        if command == 'restore-file' and not is_blank(args.get('unsent')):  # a check that may send files late
+            entry = restore_file_command(clients[kind], args, incident_context(runtime)).to_entry()
+        else:
+            entry = command_function(clients[kind], args).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
         runtime.results(scrubber.entry(entry))
+
+
+def incident_context(runtime: Any) -> Any:
+    """The incident's context, as XSOAR hands it to a command run in an incident (``demisto.context()``: its calling
+    context's ExecutionContext, in integrations too: demisto/content's DemistoClassApiModuleClasses.py); None where it
+    cannot be read, and the late files are then sent as before."""
+    try:
+        return runtime.context()
+    except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
+        return None
 
 
 def main(demisto_obj: Any = None) -> None:

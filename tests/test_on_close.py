@@ -17,6 +17,7 @@ from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss
                       seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.xdr.models import RestoreFailure
 from warroom.line import parse_line
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
                                        close_incident)
@@ -611,6 +612,107 @@ def test_a_close_after_a_restore_that_failed_sends_the_restore_again(vendors):
 
     assert not run.failed, run.error
     assert restored_hashes(xdr) == {file_hash}
+
+
+def test_a_file_a_polling_restore_had_not_sent_at_the_close_is_sent_once_whether_or_not_its_check_comes(vendors):
+    """An analyst's !restore-file is polling when the incident is closed as a false positive: one file reached Cortex
+    XDR, the other (a 503, retries spent) waits for the next check. XSOAR's developer docs end a polling sequence when
+    it is done, on an error or at its timeout (content-docs scheduled-commands.md), and say nothing of the close: the
+    post-processing script sends the waiting file, as no check may come; a check that still comes learns from the
+    incident's context that the close started its restore, follows that action, and sends no second one (which would
+    fail, the file no longer quarantined, and report the file FAILED though it was restored)."""
+    xdr, _ = vendors
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))
+    params = xdr.params(max_retries='0', max_concurrency='1')
+    first, late = sorted(HOLDERS)[:2]
+    room = WarRoom(params=params, time_scale=0.0, sleep=lambda _: None)
+    [polling] = room.run('restore-file', {'file_hash': f'{first},{late}'}, follow_polling=False).entries
+    assert json.loads(polling['PollingArgs']['unsent']) == [late]
+
+    def started():
+        return [action.file_hash for action in xdr.backend.actions.values()]
+
+    def restores_of(file_hash):
+        return [r for r in xdr.gateway.requests
+                if r.path.endswith('/endpoints/restore/') and r.body['request_data']['file_hash'] == file_hash]
+
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [first, late]}},
+                              'False Positive')
+    closed = PlaybookRunner(params, time_scale=0, sleep=lambda _: None).run_post_processing(
+        POST_PROCESSING_SCRIPT, incident, room.context)
+    assert not closed.failed, closed.error
+    assert started() == [first, late]  # the first file's action runs; the close sent the waiting one
+    sent = restores_of(late)
+    check = WarRoom(params=params, context=closed.context, time_scale=0.0, sleep=lambda _: None)
+
+    result = check.run(polling['PollingCommand'], polling['PollingArgs'])
+
+    assert not result.failed, result.entries[-1]
+    assert started() == [first, late] and restores_of(late) == sent  # no restore sent after the close's
+    [action] = [a for a in xdr.backend.actions.values() if a.file_hash == late]
+    records = [r for r in as_list(get_path(check.context, 'CortexXDR.RestoredFile'))
+               if r['file_hash'] == late and 'action_id' in r]
+    assert {str(r['action_id']) for r in records} == {str(action.action_id)}
+    assert {r['status'] for r in records} == {'COMPLETED_SUCCESSFULLY'}
+
+
+JSON_VALUE = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
+                          lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                  st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                          max_leaves=8)
+RECORD = st.fixed_dictionaries({'file_hash': st.sampled_from(sorted(HOLDERS) + ['', 'x']),
+                                'endpoint_id': st.sampled_from(['', 'e1', None])},
+                               optional={'action_id': JSON_VALUE, 'status': st.sampled_from(
+                                   ['IN_PROGRESS', 'FAILED', 'COMPLETED_SUCCESSFULLY', 7])})
+
+
+@given(records=st.lists(st.one_of(RECORD, JSON_VALUE), max_size=6), wrapped=st.booleans(),
+       endpoint=st.sampled_from([None, 'e1']), unsent=st.sets(st.sampled_from(sorted(HOLDERS))))
+def test_a_check_follows_only_a_later_action_on_the_same_endpoints_for_a_file_it_would_send(records, wrapped,
+                                                                                           endpoint, unsent):
+    """Whatever the incident's context holds, a check with files to send late follows another run's action only for
+    one of those files, when that file's latest record on the same endpoints names an action that started; any other
+    file is sent as before."""
+    context = {'CortexXDR': {'RestoredFile': records if wrapped or len(records) != 1 else records[0]}}
+
+    adopted = ri.started_elsewhere(context, unsent, endpoint)
+
+    latest = {}
+    for record in records:
+        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint or ''):
+            latest[str(record.get('file_hash') or '').lower()] = record
+    assert set(adopted) <= unsent
+    for file_hash in unsent:
+        record = latest.get(file_hash, {})
+        started = record.get('status') != 'FAILED' and ri.can_be_carried(record.get('action_id'))
+        assert (file_hash in adopted) == started and adopted.get(file_hash, record.get('action_id')) == \
+            record.get('action_id')
+    assert ri.started_elsewhere({'CortexXDR': records}, unsent, endpoint) == {}  # not where XSOAR keeps them
+
+
+def test_a_reclose_reads_how_the_first_close_s_restore_ended_and_sends_again_one_that_failed_everywhere(vendors):
+    """The post-processing script starts its restores without polling (it cannot wait), so the record it leaves says
+    IN_PROGRESS whatever Cortex XDR did next. The restore failed on the only endpoint holding the file; the analyst
+    reopens the incident and closes it again as a false positive. The script reads how that action ended before
+    deciding: a restore that failed everywhere is sent again (as the README says), and the note does not call an ended
+    action still running."""
+    xdr, _ = vendors
+    [(file_hash, [endpoint])] = [(h, holders) for h, holders in HOLDERS.items() if len(holders) == 1]
+    failure = seed_failing_endpoints()[next(iter(seed_failing_endpoints()))]
+    xdr.backend.endpoints[endpoint].restore_failure = RestoreFailure(failure['status'], failure['error_description'])
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}},
+                              'False Positive')
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+    first = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+    assert not first.failed, first.error
+    [record] = as_list(get_path(first.context, 'CortexXDR.RestoredFile'))
+    assert record['status'] == 'IN_PROGRESS'  # all the close could know
+
+    second = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+
+    assert not second.failed, second.error
+    assert [action.file_hash for action in xdr.backend.actions.values()] == [file_hash, file_hash]
+    assert 'still running' not in second.notes[-1] and f'started for {file_hash}' in second.notes[-1]
 
 
 def test_a_restore_cortex_xdr_throttled_on_close_is_said_not_started_not_refused(vendors):

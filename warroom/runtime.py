@@ -188,8 +188,10 @@ class Demisto:
     """
 
     def __init__(self, params: dict, command: str, args: dict, integration_context: dict, log: list,
-                 on_progress: Callable[[str], None] | None = None, last_run: dict | None = None) -> None:
+                 on_progress: Callable[[str], None] | None = None, last_run: dict | None = None,
+                 incident_context: dict | None = None) -> None:
         self._params = params
+        self._incident_context = incident_context if incident_context is not None else {}
         self._last_run = last_run if last_run is not None else {}
         self.fetched: list[dict] | None = None  # what demisto.incidents() handed over (fetch-incidents only)
         self._command = command
@@ -229,6 +231,13 @@ class Demisto:
         else:
             self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
                                  'HumanReadable': str(result)})
+
+    def context(self) -> dict:
+        """The incident's context, a copy, as XSOAR hands it to a command run in an incident (demisto/content
+        DemistoClassApiModuleClasses.py, ``DemistoGeneral.context``: the calling context's ExecutionContext, for
+        integrations too); empty outside an incident (fetch-incidents, test-module)."""
+        self._check_thread('context')
+        return json_copy(self._incident_context, 'The incident context')
 
     def _check_context_allowed(self, call: str) -> None:
         self._check_thread(call)
@@ -415,7 +424,8 @@ class WarRoom:
 
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
         demisto = Demisto(xsoar_params(self.spec, self.params), command, dict(args), self.integration_context,
-                          result.log, self.on_progress)
+                          result.log, self.on_progress,
+                          incident_context=None if command == 'test-module' else self.context)  # run from Settings
         started = self.clock()
         restore_integration.main(demisto)
         result.runs += 1

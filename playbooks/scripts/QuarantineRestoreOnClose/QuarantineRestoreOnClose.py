@@ -255,17 +255,39 @@ def hss_not_started(entries):
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
 
 
-def xdr_done_before(context):
-    """{hash: the latest record} of the files an earlier restore-file in this incident (on every endpoint) restored, on
-    every endpoint or some, or whose action is still under way: sending it again starts a second action for nothing."""
+def xdr_done_before(context, named, execute):
+    """{hash: the latest record} of the files of ``named`` an earlier restore-file in this incident (on every endpoint)
+    restored, on every endpoint or some, or whose action is still under way: sending it again starts a second action
+    for nothing. A record that says IN_PROGRESS is read again first: this script starts its restores without polling,
+    so the one an earlier close left says so whatever Cortex XDR did since (a restore that failed everywhere is sent
+    again at this close)."""
     latest = {}
     for record in lookup(context, XDR_RECORDS):
         # On every endpoint, as here: restore-file writes '' for that; a record without endpoint_id (a status check
         # alone) does not say whether its action was limited to one.
         if isinstance(record, dict) and record.get('endpoint_id') == '':
             latest[str(record.get('file_hash') or '').strip().lower()] = record
+    latest = {file_hash: record for file_hash, record in latest.items() if file_hash in named}
+    latest.update(read_again(execute, [record for record in latest.values()
+                                       if record.get('status') == 'IN_PROGRESS' and not is_refused(record)]))
     return {file_hash: record for file_hash, record in latest.items()
             if record.get('status') in XDR_DONE_STATUSES and not is_refused(record)}
+
+
+def read_again(execute, records):
+    """{hash: its record updated as XSOAR updates it} for the actions of ``records``, their status read once by
+    restore-file without polling; a record not read (an error entry, a status not read) stays as it was."""
+    if not records:
+        return {}
+    entries = execute(XDR_COMMAND, {'file_hash': [record['file_hash'] for record in records], 'polling': 'false',
+                                    'action_id': json.dumps([record['action_id'] for record in records])}) or []
+    earlier = {(str(record['file_hash']).lower(), str(record['action_id'])): record for record in records}
+    found = {}
+    for record in records_in([entry for entry in entries if isinstance(entry, dict)], XDR_RECORDS):
+        key = (str(record.get('file_hash') or '').lower(), str(record.get('action_id')))
+        if key in earlier:
+            found[key[0]] = dict(earlier[key], **record)
+    return found
 
 
 def hss_done_before(context, host_ids):
@@ -377,7 +399,7 @@ def on_close_command(args, incident, context, execute):
         if not named and xdr_incident_id(fields, context):
             named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields, context))
         lines += [problem] if problem else []
-        done = {h: r for h, r in xdr_done_before(context).items() if h in named}
+        done = xdr_done_before(context, named, execute)
         lines += already_lines(XDR_COMMAND, done, xdr_done_text)
         hashes, held, _ = screen(execute, [h for h in named if h not in done], restore_suspicious, XDR_COMMAND)
         lines += held
