@@ -1432,7 +1432,8 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
 
 def proxy_secrets(settings: TransportSettings) -> list[str]:
     """The password of each proxy URL in the environment, when requests go through it: as written, as read, and in the
-    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back."""
+    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back. A login of a
+    user name alone (http://KEY:@proxy, as proxies that take an API key have it) makes the user name the secret."""
     found = []
     for url in getproxies().values() if settings.proxy else ():
         try:
@@ -1440,8 +1441,9 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
             user, password = unquote(parts.username or ''), unquote(parts.password or '')
         except ValueError:  # requests cannot use it either: HttpTransport says so
             continue
-        if password:
-            found += [parts.password, password, b64encode(f'{user}:{password}'.encode('latin1', 'replace')).decode()]
+        secret, written = (password, parts.password) if password else (user, parts.username)
+        if secret:
+            found += [written, secret, b64encode(f'{user}:{password}'.encode('latin1', 'replace')).decode()]
     return found
 
 
