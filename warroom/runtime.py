@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
@@ -18,6 +19,7 @@ from typing import Any, Callable
 import restore_integration
 
 from .context import get_path, merge_entry_context
+from .debug_mode import xsoar_debug_mode
 from .params import xsoar_params
 from .spec import ArgumentError, IntegrationSpec, ServerOptions, load_spec, split_server_options
 
@@ -414,10 +416,12 @@ class WarRoom:
         return demisto.fetched, last_run
 
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
-        demisto = Demisto(xsoar_params(self.spec, self.params), command, dict(args), self.integration_context,
-                          result.log, self.on_progress)
+        params = xsoar_params(self.spec, self.params)
+        demisto = Demisto(params, command, dict(args), self.integration_context, result.log, self.on_progress)
         started = self.clock()
-        restore_integration.main(demisto)
+        debugging = sequence.options.debug_mode
+        with xsoar_debug_mode(params, result.log, restore_integration) if debugging else nullcontext():
+            restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started
         overran = self._overran(f'!{command}', took, sequence.options.execution_timeout)
