@@ -3661,7 +3661,10 @@ def main(demisto_obj: Any = None) -> None:
     lines, a failed fetch's message) goes through the scrubber."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
-    scrubber = SecretScrubber(setting_secrets(params), debug_log_masker(globals()))
+    masker = debug_log_masker(globals())
+    if masker:  # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
+        runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
+    scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, stored = {}, None
     caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
     try:

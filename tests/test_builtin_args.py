@@ -23,7 +23,7 @@ from warroom.debug_mode import DebugLog, censored
 from warroom.emulator.faults import FaultPlan
 from warroom.playbook.model import Playbook, Task
 from warroom.playbook.runner import PlaybookRunner
-from warroom.runtime import WarRoom
+from warroom.runtime import Demisto, WarRoom
 from warroom.spec import ArgumentError
 
 INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
@@ -214,6 +214,19 @@ def test_debug_mode_logs_every_request_and_reply_header_as_commonserverpythons_d
     assert http.client.HTTPConnection.debuglevel == 0 and 'print' not in vars(http.client)  # undone after the run
 
 
+def test_debug_mode_on_a_bulk_restore_has_xsoar_take_the_debug_log_lines_of_the_worker_threads(tenant):
+    # CSP's debug log calls demisto.info from the thread that sends each request: the bulk work's threads. XSOAR's
+    # Demisto serves that safely only after demisto.enable_multithreading() (DemistoClassApiModule: its channel locked).
+    hashes = sorted(HOLDERS)[:3]
+
+    result = room_on(tenant).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false',
+                                                  'debug-mode': 'true'})
+
+    assert not result.failed, result.entries
+    restores = [text for _, text in result.log if text.startswith("send: b'POST /public_api/v1/endpoints/restore/ ")]
+    assert len(restores) == len(hashes) == len(tenant.backend.actions)
+
+
 @pytest.mark.parametrize('line, expected', [
     # the word after a word holding a keyword (any case): after Bearer, JWT or Basic, the word after that
     ("send: b'GET / HTTP/1.1\\r\\nAuthorization: Basic dXNlcjpwdw==\\r\\nX-Auth-Token: MIIabc\\r\\n\\r\\n'",
@@ -230,7 +243,9 @@ def test_debug_mode_censors_what_commonserverpythons_censor_request_logs_censors
 
 def test_debug_mode_masks_the_params_commonserverpython_masks_and_the_strings_the_integration_adds():
     log = []
-    debug_log = DebugLog({'api_key': 'k' * 8, 'creds': {'identifier': 'me', 'password': 'p' * 8}, 'url': 'u' * 8}, log)
+    demisto = Demisto({}, 'restore-file', {}, {}, log)
+    debug_log = DebugLog({'api_key': 'k' * 8, 'creds': {'identifier': 'me', 'password': 'p' * 8}, 'url': 'u' * 8},
+                         demisto)
     debug_log.add('s' * 8)
 
     basic = base64.b64encode(b'me:' + b'p' * 8).decode()  # a credentials param's login as HTTP Basic sends it

@@ -5,7 +5,8 @@ What demisto/content's ``Packs/Base/Scripts/CommonServerPython/CommonServerPytho
 
 - ``http.client.HTTPConnection.debuglevel`` is 1, and http.client's ``print`` goes to a logger: every request's
   header block and body (``send: b'...'``, the bytes' repr), every reply's status line and headers (``reply:``,
-  ``header:``) reach the server log at info level, from whichever thread sent the request;
+  ``header:``) reach the server log through ``demisto.info``, from whichever thread sent the request (a call XSOAR
+  serves unlocked from another thread unless the integration called ``demisto.enable_multithreading()``);
 - each line is first masked of the strings the logger holds (MASK for each): the value of every param whose name holds
   one of ``SENSITIVE_PARAM_WORDS`` (in a credentials param, its password), and its base64, and a credentials param's
   ``identifier:password`` in base64; and whatever ``add_sensitive_log_strs`` was given. Each string is held as given,
@@ -41,11 +42,11 @@ REGISTRAR = 'add_sensitive_log_strs'
 
 
 class DebugLog:
-    """The logger CSP's debug mode sends http.client's output to, writing to a run's log list (an append from any
-    thread, as XSOAR takes log lines from any thread once its stdout is locked)."""
+    """The logger CSP's debug mode sends http.client's output to, writing each line with demisto.info from the thread
+    that sent the request (``Demisto.csp_info``: refused from a worker before demisto.enable_multithreading())."""
 
-    def __init__(self, params: dict, log: list) -> None:
-        self._log = log
+    def __init__(self, params: dict, demisto: Any) -> None:
+        self._demisto = demisto
         self.strings: list[str] = []
         self._learn_params(params)
 
@@ -77,7 +78,7 @@ class DebugLog:
         line = self.masked(sep.join(str(value) for value in values))
         if line.startswith(('send:', 'header:')):
             line = censored(line)
-        self._log.append(('info', line))
+        self._demisto.csp_info(line)
 
 
 def censored(line: str) -> str:
@@ -99,10 +100,10 @@ def _b64(text: str) -> str:
 
 
 @contextmanager
-def xsoar_debug_mode(params: dict, log: list, integration: ModuleType) -> Iterator[DebugLog]:
-    """For one run: http.client prints to a DebugLog of ``params`` writing to ``log``, and ``integration`` sees
-    ``add_sensitive_log_strs``; all undone after."""
-    debug_log = DebugLog(params, log)
+def xsoar_debug_mode(params: dict, demisto: Any, integration: ModuleType) -> Iterator[DebugLog]:
+    """For one run: http.client prints to a DebugLog of ``params`` logging through ``demisto``, and ``integration``
+    sees ``add_sensitive_log_strs``; all undone after."""
+    debug_log = DebugLog(params, demisto)
     saved_level = http.client.HTTPConnection.debuglevel
     http.client.HTTPConnection.debuglevel = 1
     http.client.print = debug_log.print  # http.client looks print up in its own module first

@@ -198,6 +198,7 @@ class Demisto:
         self._args = args
         self._integration_context = integration_context
         self._owner = threading.current_thread()
+        self._any_thread = False  # enable_multithreading(): CommonServerPython may log from any thread
         self.log = log
         self.entries: list[dict] = []
         self._on_progress = on_progress
@@ -278,6 +279,20 @@ class Demisto:
     def demistoVersion(self) -> dict:  # noqa: N802 - XSOAR's name
         self._check_thread('demistoVersion')
         return dict(XSOAR_VERSION)
+
+    def enable_multithreading(self) -> None:
+        """XSOAR's Demisto then serves calls from any thread one at a time, under a lock on its channel
+        (DemistoClassApiModule). The war room still refuses the integration's own calls from another thread (its rule),
+        and lets only CommonServerPython's debug log (``csp_info``) write from one."""
+        self._check_thread('enable_multithreading')
+        self._any_thread = True
+
+    def csp_info(self, text: str) -> None:
+        """CommonServerPython's demisto.info of a debug log line, from whichever thread sent the request it shows.
+        Before enable_multithreading(), from another thread it is a call XSOAR serves unlocked: replies can mix."""
+        if not self._any_thread:
+            self._check_thread('info')
+        self.log.append(('info', log_text(text, 'info')))
 
     def debug(self, message: object) -> None:
         self._check_thread('debug')
@@ -420,7 +435,7 @@ class WarRoom:
         demisto = Demisto(params, command, dict(args), self.integration_context, result.log, self.on_progress)
         started = self.clock()
         debugging = sequence.options.debug_mode
-        with xsoar_debug_mode(params, result.log, restore_integration) if debugging else nullcontext():
+        with xsoar_debug_mode(params, demisto, restore_integration) if debugging else nullcontext():
             restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started
