@@ -38,6 +38,7 @@ call is a request and a reply on one channel to the server, not safe to share be
 """
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import re
@@ -373,6 +374,12 @@ IAM_ERROR_ADVICE = {
 }
 InstanceParams = dict[str, Any]  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
+# XSOAR's debug mode (debug-mode=true) has CommonServerPython set http.client's debuglevel: every request line, header
+# and body goes to the server log, masked only of the strings its loggers hold (the params' secrets as saved, and what
+# this function of CSP's, in XSOAR's shared namespace, is given) and of the word after "Authorization:", "Token",
+# "password" and a few other words: not an SDK-HMAC signature (after "Signature="), nor an IAM password past its first
+# blank as the JSON body shows it escaped.
+XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
 # War-room entries
@@ -1431,9 +1438,18 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
     return decoded, decompressor.unused_data
 
 
+def debug_log_masker(namespace: Mapping[str, Any]) -> Callable[[str], None] | None:
+    """CommonServerPython's add_sensitive_log_strs while http.client prints every request (XSOAR's debug mode sets its
+    debuglevel): each string it is given is masked in every line CSP logs. None outside XSOAR, or when not debugging.
+    It only adds to CSP's lists (no call to demisto), so a worker thread may hand it a signature as it signs."""
+    masker = namespace.get(XSOAR_LOG_MASKER) if http.client.HTTPConnection.debuglevel > 0 else None
+    return masker if callable(masker) else None
+
+
 def proxy_secrets(settings: TransportSettings) -> list[str]:
     """The password of each proxy URL in the environment, when requests go through it: as written, as read, and in the
-    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back."""
+    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back. A login of a
+    user name alone (http://KEY:@proxy, as proxies that take an API key have it) makes the user name the secret."""
     found = []
     for url in getproxies().values() if settings.proxy else ():
         try:
@@ -1441,8 +1457,9 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
             user, password = unquote(parts.username or ''), unquote(parts.password or '')
         except ValueError:  # requests cannot use it either: HttpTransport says so
             continue
-        if password:
-            found += [parts.password, password, b64encode(f'{user}:{password}'.encode('latin1', 'replace')).decode()]
+        secret, written = (password, parts.password) if password else (user, parts.username)
+        if secret:
+            found += [written, secret, b64encode(f'{user}:{password}'.encode('latin1', 'replace')).decode()]
     return found
 
 
@@ -1473,8 +1490,9 @@ class SecretScrubber:
     # text without it needs no reading (nor one that holds no backslash). A run shorter than MIN_LENGTH is no such mark.
     UNESCAPED = re.compile('[A-Za-z0-9]{%d,}' % MIN_LENGTH)
 
-    def __init__(self, values: Iterable[str] = ()) -> None:
+    def __init__(self, values: Iterable[str] = (), debug_log: Callable[[str], None] | None = None) -> None:
         self._lock = threading.Lock()
+        self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
         # Each replaced whole (|= too): text reads them unlocked. _anchors: the longest unescaped run of each secret
         # JSON could spell otherwise ('': none).
         self._forms, self._signatures, self._anchors = [], frozenset(), frozenset()
@@ -1496,6 +1514,9 @@ class SecretScrubber:
             for form in (written, written.replace("\\'", "'")):  # and as a text read as JSON (below) shows it
                 forms |= {form, self._read_as_json(form), self._read_as_json(self._read_as_json(form))}
         forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
+        for plain in {value, value.strip()}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
+            for logged in {plain, repr(json.dumps(plain).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
+                self._debug_log(logged)
         anchors = {max(self.UNESCAPED.findall(plain), key=len, default='') for plain in plains
                    if not self.UNESCAPED.fullmatch(plain)}
         with self._lock:
@@ -1510,6 +1531,13 @@ class SecretScrubber:
                 self._signatures |= {signature.lower()}
         else:
             self.add(signature)
+
+    def add_logged_signature(self, signature: Any) -> None:
+        """add_signature, for a signature XSOAR's debug log would show: an SDK-HMAC-SHA256 one stands after
+        "Signature=", which CommonServerPython does not mask (an advanced Cortex XDR key's hash is the word after
+        "Authorization:", which it does: those, thousands a run, are not handed on to its masker)."""
+        self.add_signature(signature)
+        self._debug_log(signature)
 
     def text(self, text: str) -> str:
         """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
@@ -3589,11 +3617,11 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
     """The client of one vendor, from the settings read for this run; ``scrubber`` learns each token (a secret) and
     request signature (found by its shape) the client makes."""
-    on_signature = scrubber and scrubber.add_signature
     if kind == 'xdr':
-        return XdrClient(settings.xdr, settings.transport, progress=progress, on_signature=on_signature)
+        return XdrClient(settings.xdr, settings.transport, progress=progress,
+                         on_signature=scrubber and scrubber.add_signature)
     return HssClient(settings.hss, settings.transport, stored_token, progress=progress,
-                     on_secret=scrubber and scrubber.add, on_signature=on_signature)
+                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature)
 
 
 def configured_clients(settings: InstanceSettings, stored_token: Any = None,
@@ -3667,7 +3695,10 @@ def main(demisto_obj: Any = None) -> None:
     lines, a failed fetch's message) goes through the scrubber."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
-    scrubber = SecretScrubber(setting_secrets(params))
+    masker = debug_log_masker(globals())
+    if masker:  # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
+        runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
+    scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, stored = {}, None
     caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
     try:

@@ -6,6 +6,8 @@ Everything runs against the emulated Cortex XDR tenant on 127.0.0.1; "no request
 """
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import os
 import subprocess
@@ -17,10 +19,11 @@ import yaml
 import facts
 from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import get_path
+from warroom.debug_mode import DebugLog, censored
 from warroom.emulator.faults import FaultPlan
 from warroom.playbook.model import Playbook, Task
 from warroom.playbook.runner import PlaybookRunner
-from warroom.runtime import WarRoom
+from warroom.runtime import Demisto, WarRoom
 from warroom.spec import ArgumentError
 
 INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
@@ -193,6 +196,63 @@ def test_every_other_built_in_argument_is_taken_and_the_integration_sees_none_of
     carried = entry['PollingArgs']
     assert carried['file_hash'] == HASH
     assert not set(carried) & set(facts.XSOAR_BUILTIN_ARGUMENTS)
+
+
+# --------------------------------------------------------------------------- debug-mode
+
+
+def test_debug_mode_logs_every_request_and_reply_header_as_commonserverpythons_debug_logger_does(tenant):
+    # CommonServerPython's DebugLogger (demisto/content): http.client's debuglevel 1, its print to the log at info.
+    result = restore(tenant, **{'debug-mode': 'true'})
+    quiet = restore(tenant, **{'debug-mode': 'false'})
+
+    logged = [text for level, text in result.log if level == 'info']
+    assert not result.failed and any(text.startswith("send: b'POST /public_api/v1/endpoints/restore/ ")
+                                     for text in logged)
+    assert any(text.startswith('reply: ') for text in logged) and any(text.startswith('header: ') for text in logged)
+    assert not [text for _, text in quiet.log if text.startswith(('send:', 'reply:', 'header:'))]
+    assert http.client.HTTPConnection.debuglevel == 0 and 'print' not in vars(http.client)  # undone after the run
+
+
+def test_debug_mode_on_a_bulk_restore_has_xsoar_take_the_debug_log_lines_of_the_worker_threads(tenant):
+    # CSP's debug log calls demisto.info from the thread that sends each request: the bulk work's threads. XSOAR's
+    # Demisto serves that safely only after demisto.enable_multithreading() (DemistoClassApiModule: its channel locked).
+    hashes = sorted(HOLDERS)[:3]
+
+    result = room_on(tenant).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false',
+                                                  'debug-mode': 'true'})
+
+    assert not result.failed, result.entries
+    restores = [text for _, text in result.log if text.startswith("send: b'POST /public_api/v1/endpoints/restore/ ")]
+    assert len(restores) == len(hashes) == len(tenant.backend.actions)
+
+
+@pytest.mark.parametrize('line, expected', [
+    # the word after a word holding a keyword (any case): after Bearer, JWT or Basic, the word after that
+    ("send: b'GET / HTTP/1.1\\r\\nAuthorization: Basic dXNlcjpwdw==\\r\\nX-Auth-Token: MIIabc\\r\\n\\r\\n'",
+     "send: b'GET / HTTP/1.1\\r\\nAuthorization: Basic <XX_REPLACED>\\r\\nX-Auth-Token: <XX_REPLACED>\\r\\n\\r\\n'"),
+    # a word masked is not a keyword when its turn comes; only the first word of a value with blanks goes
+    ('send: b\'{"methods": ["password"], "password": {"user": {"password": "a b", "k": 1}}}\'',
+     'send: b\'{"methods": ["password"], <XX_REPLACED> {"user": {"password": <XX_REPLACED> b", "k": 1}}}\''),
+    ('header: X-Subject-Token: MIIabc', 'header: X-Subject-Token: <XX_REPLACED>'),
+    ('header: Signature: 0f0f', 'header: Signature: 0f0f'),
+])
+def test_debug_mode_censors_what_commonserverpythons_censor_request_logs_censors(line, expected):
+    assert censored(line) == expected
+
+
+def test_debug_mode_masks_the_params_commonserverpython_masks_and_the_strings_the_integration_adds():
+    log = []
+    demisto = Demisto({}, 'restore-file', {}, {}, log)
+    debug_log = DebugLog({'api_key': 'k' * 8, 'creds': {'identifier': 'me', 'password': 'p' * 8}, 'url': 'u' * 8},
+                         demisto)
+    debug_log.add('s' * 8)
+
+    basic = base64.b64encode(b'me:' + b'p' * 8).decode()  # a credentials param's login as HTTP Basic sends it
+
+    debug_log.print('reply:', f"'{'k' * 8} {'p' * 8} {'s' * 8} {'u' * 8} {basic}'")
+
+    assert log == [('info', f"reply: '<XX_REPLACED> <XX_REPLACED> <XX_REPLACED> {'u' * 8} <XX_REPLACED>'")]
 
 
 def test_the_integration_declares_no_argument_under_a_built_in_name():

@@ -276,6 +276,28 @@ def test_the_proxy_password_is_scrubbed_when_the_proxy_quotes_back_what_it_recei
         assert form not in shown, form[:10]
 
 
+PROXY_API_KEY = 'proxyKEY' + secrets.token_urlsafe(12)  # a proxy that takes an API key as its user name, no password
+
+
+@pytest.mark.parametrize('command, args, vendor, mode', CASES)
+def test_a_proxy_login_of_a_user_name_alone_is_scrubbed_when_the_proxy_quotes_back_what_it_received(
+        echo, monkeypatch, command, args, vendor, mode):
+    # http://KEY:@proxy: the user name is the whole credential (proxies that take an API key so), and requests sends it
+    # to the proxy in Proxy-Authorization (Basic, RFC 7617: the user name, a colon and an empty password).
+    for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+        monkeypatch.setenv(name, f'http://{PROXY_API_KEY}:@{echo.url.split("://")[1]}')
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    basic = base64.b64encode(f'{PROXY_API_KEY}:'.encode()).decode()
+
+    demisto = run_main(dict(echo_params(echo, vendor, mode), proxy=True), command, args)
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert 'answered HTTP 400' in shown and any(basic in text for text in echo.echoed)
+    for form in traces(PROXY_API_KEY) | {basic}:
+        assert form not in shown, form[:10]
+
+
 def nested_in_lists(value, depth: int):
     for _ in range(depth):  # built in a loop: no recursion however deep
         value = [value]

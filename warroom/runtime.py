@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
@@ -18,6 +19,7 @@ from typing import Any, Callable
 import restore_integration
 
 from .context import get_path, merge_entry_context
+from .debug_mode import xsoar_debug_mode
 from .params import xsoar_params
 from .spec import ArgumentError, IntegrationSpec, ServerOptions, load_spec, split_server_options
 
@@ -198,6 +200,7 @@ class Demisto:
         self._args = args
         self._integration_context = integration_context
         self._owner = threading.current_thread()
+        self._any_thread = False  # enable_multithreading(): CommonServerPython may log from any thread
         self.log = log
         self.entries: list[dict] = []
         self._on_progress = on_progress
@@ -285,6 +288,20 @@ class Demisto:
     def demistoVersion(self) -> dict:  # noqa: N802 - XSOAR's name
         self._check_thread('demistoVersion')
         return dict(XSOAR_VERSION)
+
+    def enable_multithreading(self) -> None:
+        """XSOAR's Demisto then serves calls from any thread one at a time, under a lock on its channel
+        (DemistoClassApiModule). The war room still refuses the integration's own calls from another thread (its rule),
+        and lets only CommonServerPython's debug log (``csp_info``) write from one."""
+        self._check_thread('enable_multithreading')
+        self._any_thread = True
+
+    def csp_info(self, text: str) -> None:
+        """CommonServerPython's demisto.info of a debug log line, from whichever thread sent the request it shows.
+        Before enable_multithreading(), from another thread it is a call XSOAR serves unlocked: replies can mix."""
+        if not self._any_thread:
+            self._check_thread('info')
+        self.log.append(('info', log_text(text, 'info')))
 
     def debug(self, message: object) -> None:
         self._check_thread('debug')
@@ -423,11 +440,13 @@ class WarRoom:
         return demisto.fetched, last_run
 
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
-        demisto = Demisto(xsoar_params(self.spec, self.params), command, dict(args), self.integration_context,
-                          result.log, self.on_progress,
+        params = xsoar_params(self.spec, self.params)
+        demisto = Demisto(params, command, dict(args), self.integration_context, result.log, self.on_progress,
                           incident_context=None if command == 'test-module' else self.context)  # run from Settings
         started = self.clock()
-        restore_integration.main(demisto)
+        debugging = sequence.options.debug_mode
+        with xsoar_debug_mode(params, demisto, restore_integration) if debugging else nullcontext():
+            restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started
         overran = self._overran(f'!{command}', took, sequence.options.execution_timeout)

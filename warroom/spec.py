@@ -39,7 +39,7 @@ class ServerOptions:
     retry_count: int | None = None  # accepted, not acted on
     retry_interval: int | None = None  # accepted, not acted on
     auto_extract: str | None = None  # accepted, not acted on: the war room extracts no indicators
-    debug_mode: bool = False  # accepted, not acted on
+    debug_mode: bool = False  # CommonServerPython's debug log of http.client's output (debug_mode.py)
 
 
 EXTRACTION_MODES = ('none', 'inline', 'out-of-band')  # indicator extraction: none, inline, out of band
