@@ -298,9 +298,14 @@ HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolate
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
 # A copy this restore sent that HSS lists isolated, untouched since: HSS did not act on it (a request whose answer was
-# lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can.
+# lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can, once no check
+# follows. Until then it stays restoring: no public fact says HSS lists a copy restoring as soon as it takes a restore,
+# and a gateway that gave up (504) may have left the request with HSS, carried out late.
 HSS_NOT_TAKEN = ('HSS lists this copy isolated, unchanged since this restore was sent: HSS did not act on it (a '
                  'request whose answer was lost may never have reached it). Run the command again to restore it.')
+HSS_NOT_TAKEN_YET = ('HSS still lists this copy isolated, unchanged since this restore was sent: HSS has not acted on '
+                     'it yet (a request whose answer was lost may be carried out late, or never). The next check reads '
+                     'it again; if no check after it sees it change, it is reported failed.')
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
 # Huawei Cloud IAM's account lockout, by default ("Login Authentication Policy"): 5 failed logins within 15 minutes lock
@@ -3212,17 +3217,9 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
-    schedule = None
-    if last := elapsed + interval > timeout:  # the last check: a copy still restoring says how to check and follow it
-        for row in rows:
-            if row['outcome'] == HSS_OUTCOME_RESTORING:
-                row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
-                    row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
-                    f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
-                    f'finished it. Check in the HSS console that the agent of '
-                    f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. To '
-                    f'follow it: {follow}')
-    elif polling and (unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
+    schedule, last = None, elapsed + interval > timeout
+    settle_rows(rows, last or not polling, last, elapsed, follow)
+    if not last and polling and (unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
@@ -3238,6 +3235,22 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
             hss_table(said, rows, follow if last else None) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule, raw_response={
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
+
+
+def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: int, follow: str) -> None:
+    """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
+    still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
+    it."""
+    for row in rows:
+        if final and row['reason'] == HSS_NOT_TAKEN_YET:
+            row.update(outcome=HSS_OUTCOME_FAILED, reason=HSS_NOT_TAKEN)
+        elif last and row['outcome'] == HSS_OUTCOME_RESTORING:
+            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
+                row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
+                f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
+                f'finished it. Check in the HSS console that the agent of '
+                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. To '
+                f'follow it: {follow}')
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
@@ -3348,8 +3361,9 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> d
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
     elif status == HSS_STATUS_ISOLATED and (exact or not state['refused'] and state['listed'] is not None
                                             and updated < state['listed']):
-        # Sent (an exact item, or a copy isolated when the start listed it, no batch refused) and left as it was
-        outcome, reason = HSS_OUTCOME_FAILED, HSS_NOT_TAKEN
+        # Sent (an exact item, or a copy isolated when the start listed it, no batch refused) and left as it was so
+        # far: failed once no check follows (settle_rows)
+        outcome, reason = HSS_OUTCOME_RESTORING, HSS_NOT_TAKEN_YET
     else:
         return None
     return dict(hss_row(found), outcome=outcome, reason=reason)

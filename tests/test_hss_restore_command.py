@@ -535,15 +535,16 @@ def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reporte
     assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
 
 
-def restore_whose_answers_are_lost(tenant, by, faults, **params):
+def restore_whose_answers_are_lost(tenant, by, faults, sleep=lambda _: None, polling=None, **params):
     """The restore of SINGLE_HASH's one copy, by hash or as an exact item, the requests after the listing meeting
-    ``faults`` (FaultPlan steps)."""
+    ``faults`` (FaultPlan steps); ``sleep``: the war room's wait between two runs; ``polling``: polling arguments."""
     [copy] = COPIES[SINGLE_HASH]
     args = {'file_hash': SINGLE_HASH} if by == 'hash' else {key: copy[key] for key in ('host_id', 'file_hash',
                                                                                            'file_path')}
     listing = 'ok,' if by == 'hash' else ''
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={listing}{faults}'))
-    return copy, war_room(tenant, retry_backoff='0', **params).run('hss-restore-isolated', args)
+    room = WarRoom(params=tenant.params('aksk', retry_backoff='0', **params), time_scale=0, sleep=sleep)
+    return copy, room.run('hss-restore-isolated', dict(args, **(polling or {})))
 
 
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
@@ -576,6 +577,56 @@ def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_
     assert (row['host_id'], row['outcome']) == (copy['host_id'], 'failed')
     assert 'isolated' in row['reason'] and row['reason'] != started['reason'], row
     assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last report names it
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_restore_hss_carries_out_after_a_first_check_is_followed_to_restored_not_called_failed(hss_tenant, by):
+    # The gateway gave up on every attempt (504) while HSS's backend still held the request, and HSS carries it out
+    # after the first check listed the copy isolated, untouched: nothing says HSS lists a copy restoring the moment it
+    # takes a restore, nor that a 504 means it never will. A check with checks after it cannot tell "not yet" from
+    # "never": calling the copy failed there ends the polling of a restore that comes back, and a playbook acting on
+    # "failed" (run the command again) sends it twice.
+    [copy] = COPIES[SINGLE_HASH]
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        if len(waits) == 2:  # between the first check and the second: HSS acts on the request at last
+            hss_tenant.backend.restore_isolated_files(
+                hss_tenant.backend.project_id, [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}],
+                enterprise_project_id=hss_tenant.params()['hss_enterprise_project_id'] or None)
+
+    _, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}', sleep,
+                                               {'timeout_in_seconds': '60'})
+
+    assert not result.failed, result.entries[-1]
+    first_check = {row['host_id']: row for row in result.entries[1]['Contents']['items']}
+    assert first_check[copy['host_id']]['outcome'] == 'restoring', first_check  # not yet known: still followed
+    assert 'isolated' in first_check[copy['host_id']]['reason']  # with why it is not counted restored
+    assert status_of(hss_tenant, copy) == 'restored'
+    assert [(r['host_id'], r['outcome'], r['reason']) for r in rows_of(result)] == [(copy['host_id'], 'restored', '')]
+    assert result.runs == 3
+    # no PUT passed the gateway (each attempt met its 504): the one restore HSS carried out is the late one
+    assert hss_tenant.requests_to('PUT', '/event/isolated-file') == [] and hss_tenant.backend.put_sizes == [1]
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_copy_hss_never_acts_on_is_failed_at_the_last_check_and_restoring_until_then(hss_tenant, by):
+    # README: a copy still isolated and untouched since it was sent stays restoring, with that reason, while checks
+    # follow, and is failed (HSS did not act on it) when no check follows: at the last one, or with polling=false.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}',
+                                                  polling={'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    assert status_of(hss_tenant, copy) == 'isolated'  # HSS never saw the restore
+    assert result.runs == 30 // 10 + 1  # polled to the timeout, not ended by the first check
+    checks = [entry['Contents']['items'] for entry in result.entries[1:]]
+    assert [[row['outcome'] for row in items] for items in checks] == [['restoring']] * 2 + [['failed']]
+    assert checks[0][0]['reason'] != checks[-1][0]['reason']
+    assert 'did not act' in checks[-1][0]['reason'] and 'Run the command again' in checks[-1][0]['reason']
+    [follow] = result.entries[-1]['Contents']['follow_commands']
+    line = parse_line(follow)
+    by_hand = war_room(hss_tenant).run(line.command, dict(line.args, polling='false'))
+    assert [row['outcome'] for row in rows_of(by_hand)] == ['failed']  # no check follows a run without polling
 
 
 def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_check(hss_tenant):
