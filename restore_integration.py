@@ -3133,26 +3133,37 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
     filtered by status: copies that leave a status while its pages are read would move the later rows up, past a page
     already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
     hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
-    by, hosts = 'file_hash' if hashes else 'file_path', sorted(wanted_hosts)
+    by = 'file_hash' if hashes else 'file_path'
     values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
     listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
                                              isolation_status=None)
-    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
     copies, not_found = [], []
     for value, listed in zip(values, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
         # hashes given are in lower case (hss_restore_isolated_command).
-        matched = [found for found in listed
-                   if (str(found.get('file_hash', '')).lower() if hashes else found.get('file_path')) == value
+        matched = [found for found in listed if value_of(found, fields) == value
                    and (not wanted_paths or found.get('file_path') in wanted_paths)
                    and (not wanted_hosts or found.get('host_id') in wanted_hosts)
                    and (not isolation_status or found.get('isolation_status') == isolation_status)]
         copies += matched
         if not matched:
-            row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-            not_found.append(dict(row, outcome=HSS_OUTCOME_NOT_FOUND,
-                                  reason=f'HSS lists no {missing.format(where=where)}.'))
+            not_found.append(not_found_row(fields, value, missing))
     return copies, not_found
+
+
+def value_of(found: dict[str, Any], fields: dict[str, list[str]]) -> Any:
+    """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
+    list either) or by path."""
+    return str(found.get('file_hash') or '').lower() if fields['file_hash'] else found.get('file_path')
+
+
+def not_found_row(fields: dict[str, list[str]], value: str, missing: str) -> dict[str, Any]:
+    """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it: its reason
+    that HSS lists no ``missing`` (with a {where}: the hosts given, or any host)."""
+    by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(set(fields['host_id']))
+    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
+    row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
+    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
@@ -3278,7 +3289,16 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
                                         'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
-    # A hash or path with no copy in any status: a check run by hand says so, as the first run would.
+    # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
+    # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
+    # check then counts and shows the row the context keeps.
+    if not exact:
+        kept = {value_of(found, fields) for found, row in own if row is not None} | {
+            value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
+        missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
+        otherwise = {value_of(found, fields) for found in copies} - kept
+        not_found += [not_found_row(fields, value, missing)
+                      for value in dict.fromkeys(fields['file_hash'] or fields['file_path']) if value in otherwise]
     rows = ([] if exact else not_found) + [row for _, row in own if row is not None]
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]

@@ -217,6 +217,29 @@ def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to
     assert 'enterprise_project_id' in row['reason'] and 'all_granted_eps' in row['reason']
 
 
+def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_copies_hss_lists_otherwise(hss_tenant):
+    # The seed: db-02 holds SINGLE_HASH isolated and SHARED_HASH restored long ago. The start reports SHARED_HASH
+    # not_found there ("it may be restored already"), and its row stays in context; the last check's counts and table,
+    # the report an analyst and a playbook read, must say so too, not "0 not found" beside a not_found row.
+    [copy] = COPIES[SINGLE_HASH]
+    seed_host = next(h for h in load_json(HSS_SEED)['hosts'] if h['host_id'] == copy['host_id'])
+    assert {(f['file_hash'], f.get('isolation_status', 'isolated')) for f in seed_host['isolated_files']} >= {
+        (SHARED_HASH, 'restored')}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': f'{SINGLE_HASH},{SHARED_HASH}',
+                                                               'host_id': copy['host_id']})
+
+    assert not result.failed, result.entries[-1]
+    [start_row] = [row for row in result.entries[0]['Contents']['items'] if row['outcome'] == 'not_found']
+    assert start_row['file_hash'] == SHARED_HASH
+    outcomes = {row['file_hash']: row['outcome'] for row in rows_of(result)}
+    assert outcomes == {SINGLE_HASH: 'restored', SHARED_HASH: 'not_found'}
+    last = result.entries[-1]
+    assert result.runs > 1 and '1 restored, 0 restoring, 0 failed, 1 not found' in last['HumanReadable'], last
+    assert SHARED_HASH in last['HumanReadable']
+    assert [row for row in last['Contents']['items'] if row['outcome'] == 'not_found'] == [start_row]
+
+
 def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss_once_not_retried(hss_tenant):
     # HSS API: enterprise_project_id left out means the default enterprise project. An item on a host of another is
     # HSS's refusal (its HTTP 400, "Requested resource not found."), which no retry changes: sent once, and said so.
