@@ -3222,22 +3222,26 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     left = timeout - polling_elapsed(state['started'], checks * interval)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       HSS_CHECK_LEAST_WAIT_SECONDS))
-    rows, unread, unlisted = [], None, 0
+    rows, unread, unlisted, untaken = [], None, 0, 0
     try:
-        rows, unlisted = restore_progress(client, fields, enterprise_project_id, state)
+        rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
     schedule, last = None, elapsed + interval > timeout
     settle_rows(rows, last or not polling, last, elapsed, follow)
-    if not last and polling and (unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
+    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN_YET) may
+    if not last and polling and (unread is not None or untaken or
+                                 any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
-        (f', {unlisted} sent and no longer listed' if unlisted else ''))
-    note = hss_check_notes(state, unlisted, 0 if schedule else refused_items(fields, state))  # refused: at the end
+        (f', {unlisted} sent and no longer listed' if unlisted else '') +
+        (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
+    # refused and untaken: at the end
+    note = hss_check_notes(state, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
         readable = f'{said} Checking again in {interval} s.' if unread else \
             f'{said}; checking again in {interval} s.{note}'
@@ -3265,11 +3269,13 @@ def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: in
 
 
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
-    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them.
+    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them;
+    and, when a batch was refused (its copies have no row: restore_state names no copy), at least how many copies
+    still isolated and untouched since the start listed them were in the other batches: more than the refused held.
     Many exact items are found in one listing of every copy the project holds, in any status (see matching_copies),
     instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
@@ -3284,7 +3290,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         rows = [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
-        return [row for row in rows if row is not None], 0
+        return [row for row in rows if row is not None], 0, 0
     copies, not_found = matching_copies(client, fields, enterprise_project_id, None,
                                         'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
@@ -3303,9 +3309,11 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
     if exact or state['sent'] is None:
-        return rows, 0
+        return rows, 0, 0
     still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
-    return rows, max(state['sent'] - still, 0)
+    untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED and
+                    whole_number(found.get('update_time'), 0) < state['listed'] for found, row in own)
+    return rows, max(state['sent'] - still, 0), max(untouched - refused_items(fields, state), 0)
 
 
 def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
@@ -3318,10 +3326,11 @@ def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int) -> str:
+def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken: int = 0) -> str:
     """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
-    longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), and (``refused``)
-    the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason)."""
+    longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), (``refused``)
+    the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason),
+    and (``untaken``) at least how many copies of the other batches HSS did not act on (which, it cannot tell)."""
     notes = [f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
              f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
              f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
@@ -3330,6 +3339,11 @@ def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int) -> str:
         notes.append(f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
                      f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
                      f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).')
+    if untaken:
+        notes.append(f'At least {untaken:,} of the copies this restore sent in the other batches are still isolated, '
+                     f'unchanged since it was sent: HSS did not act on them (a request whose answer was lost may never '
+                     f'have reached it). This restore names no copy, so which ones is not known, and their rows keep '
+                     f'what the start wrote: run the command again to restore every copy still isolated.')
     return ''.join(f'\n\n{note}' for note in notes)
 
 

@@ -6,10 +6,11 @@ import re
 import time
 
 import pytest
+from hypothesis import assume, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json
+from conftest import HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json, start_hss_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -650,6 +651,68 @@ def test_a_copy_hss_never_acts_on_is_failed_at_the_last_check_and_restoring_unti
     line = parse_line(follow)
     by_hand = war_room(hss_tenant).run(line.command, dict(line.args, polling='false'))
     assert [row['outcome'] for row in rows_of(by_hand)] == ['failed']  # no check follows a run without polling
+
+
+def test_copies_of_a_lost_batch_hss_never_acted_on_are_counted_when_another_batch_was_refused(hss_tenant):
+    # 150 copies of one hash: two PUTs. One batch is refused (503 each attempt: HSS did not act), the other's every
+    # answer is lost (504: a gateway gave up) and HSS never got it. The context names no copy by batch (restore_state
+    # stays small), so a check cannot tell which copies still isolated were refused; but it can count: more copies
+    # still isolated and untouched than the refused batch held were sent in a batch HSS did not refuse, and HSS did
+    # not act on them. The last report must say so, not end as if the refused items were all that was left.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    bulk_hash = 'c' * 64
+    hss_tenant.backend.add_isolated_files(host, 150, file_hash=bulk_hash)
+    attempts = facts.DEFAULT_MAX_RETRIES + 1
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,503*{attempts},504*{attempts}'))
+    hss_tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
+
+    result = war_room(hss_tenant, retry_backoff='0', max_concurrency='1').run(
+        'hss-restore-isolated', {'file_hash': bulk_hash, 'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    assert not result.failed, result.entries[-1]
+    assert hss_tenant.backend.put_sizes == []  # HSS acted on neither batch
+    reasons = [row['reason'] for row in result.entries[0]['Contents']['items']]
+    lost = sum('may have accepted' in reason for reason in reasons)
+    assert 0 < lost < len(reasons) == 150
+    last = result.entries[-1]['HumanReadable']
+    assert f'{lost:,} of the copies this restore sent' in last and 'did not act on them' in last, last
+    assert f'{150 - lost:,} item(s) of this restore are not counted here' in last  # the refused batch, as before
+    assert result.runs == 30 // 10 + 1  # followed to the last check, as a copy HSS may still act on late is
+
+
+@settings(max_examples=6, deadline=None)
+@given(count=st.integers(101, 300), fates=st.lists(st.sampled_from(['refused', 'lost', 'ok']), min_size=3, max_size=3))
+def test_the_copies_hss_never_acted_on_beside_a_refused_batch_are_counted_exactly_when_the_refused_stay_isolated(
+        count, fates):
+    # Any number of copies in 2 or 3 batches, each refused (503s), lost (504s, HSS never got it) or carried out. The
+    # refused batches' copies stay isolated, so the count of those beyond them is exactly the lost batches' copies.
+    sizes = [min(100, count - start) for start in range(0, count, 100)]
+    fates = fates[:len(sizes)]
+    assume('refused' in fates and set(fates) != {'refused'})
+    tenant = start_hss_tenant()
+    try:
+        host = sorted(tenant.backend.hosts)[0]
+        tenant.backend.add_isolated_files(host, count, file_hash='d' * 64)
+        attempts = facts.DEFAULT_MAX_RETRIES + 1
+        steps = {'refused': f'503*{attempts}', 'lost': f'504*{attempts}', 'ok': 'ok'}
+        pages = -(-count // facts.HSS_LIST_PAGE_SIZE)
+        plan = ','.join(['ok'] * pages + [steps[fate] for fate in fates])
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan}'))
+        tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
+        result = war_room(tenant, retry_backoff='0', max_concurrency='1').run(
+            'hss-restore-isolated', {'file_hash': 'd' * 64, 'interval_in_seconds': '10', 'timeout_in_seconds': '20'})
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    lost = sum(size for size, fate in zip(sizes, fates) if fate == 'lost')
+    refused = sum(size for size, fate in zip(sizes, fates) if fate == 'refused')
+    last = result.entries[-1]['HumanReadable']
+    assert f'{refused:,} item(s) of this restore are not counted here' in last, last
+    if lost:
+        assert f'At least {lost:,} of the copies' in last and result.runs == 20 // 10 + 1, last
+    else:  # the other batches were carried out: nothing left to follow after the first check
+        assert 'At least' not in last and result.runs == 2, last
 
 
 def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_check(hss_tenant):
