@@ -300,9 +300,14 @@ HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolate
                       'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
                       'restore it again.')
 # A copy this restore sent that HSS lists isolated, untouched since: HSS did not act on it (a request whose answer was
-# lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can.
+# lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can, once no check
+# follows. Until then it stays restoring: no public fact says HSS lists a copy restoring as soon as it takes a restore,
+# and a gateway that gave up (504) may have left the request with HSS, carried out late.
 HSS_NOT_TAKEN = ('HSS lists this copy isolated, unchanged since this restore was sent: HSS did not act on it (a '
                  'request whose answer was lost may never have reached it). Run the command again to restore it.')
+HSS_NOT_TAKEN_YET = ('HSS still lists this copy isolated, unchanged since this restore was sent: HSS has not acted on '
+                     'it yet (a request whose answer was lost may be carried out late, or never). The next check reads '
+                     'it again; if no check after it sees it change, it is reported failed.')
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
 # Huawei Cloud IAM's account lockout, by default ("Login Authentication Policy"): 5 failed logins within 15 minutes lock
@@ -3176,26 +3181,37 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
     filtered by status: copies that leave a status while its pages are read would move the later rows up, past a page
     already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
     hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
-    by, hosts = 'file_hash' if hashes else 'file_path', sorted(wanted_hosts)
+    by = 'file_hash' if hashes else 'file_path'
     values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
     listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
                                              isolation_status=None)
-    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
     copies, not_found = [], []
     for value, listed in zip(values, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
         # hashes given are in lower case (hss_restore_isolated_command).
-        matched = [found for found in listed
-                   if (str(found.get('file_hash', '')).lower() if hashes else found.get('file_path')) == value
+        matched = [found for found in listed if value_of(found, fields) == value
                    and (not wanted_paths or found.get('file_path') in wanted_paths)
                    and (not wanted_hosts or found.get('host_id') in wanted_hosts)
                    and (not isolation_status or found.get('isolation_status') == isolation_status)]
         copies += matched
         if not matched:
-            row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-            not_found.append(dict(row, outcome=HSS_OUTCOME_NOT_FOUND,
-                                  reason=f'HSS lists no {missing.format(where=where)}.'))
+            not_found.append(not_found_row(fields, value, missing))
     return copies, not_found
+
+
+def value_of(found: dict[str, Any], fields: dict[str, list[str]]) -> Any:
+    """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
+    list either) or by path."""
+    return str(found.get('file_hash') or '').lower() if fields['file_hash'] else found.get('file_path')
+
+
+def not_found_row(fields: dict[str, list[str]], value: str, missing: str) -> dict[str, Any]:
+    """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it: its reason
+    that HSS lists no ``missing`` (with a {where}: the hosts given, or any host)."""
+    by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(set(fields['host_id']))
+    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
+    row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
+    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
 
 def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
@@ -3254,30 +3270,26 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
     left = timeout - polling_elapsed(state['started'], checks * interval)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       HSS_CHECK_LEAST_WAIT_SECONDS))
-    rows, unread, unlisted = [], None, 0
+    rows, unread, unlisted, untaken = [], None, 0, 0
     try:
-        rows, unlisted = restore_progress(client, fields, enterprise_project_id, state)
+        rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
     elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
-    schedule = None
-    if last := elapsed + interval > timeout:  # the last check: a copy still restoring says how to check and follow it
-        for row in rows:
-            if row['outcome'] == HSS_OUTCOME_RESTORING:
-                row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
-                    row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
-                    f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
-                    f'finished it. Check in the HSS console that the agent of '
-                    f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. To '
-                    f'follow it: {follow}')
-    elif polling and (unread is not None or any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
+    schedule, last = None, elapsed + interval > timeout
+    settle_rows(rows, last or not polling, last, elapsed, follow)
+    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN_YET) may
+    if not last and polling and (unread is not None or untaken or
+                                 any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
                                    timeout + POLLING_TIMEOUT_MARGIN)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
-        (f', {unlisted} sent and no longer listed' if unlisted else ''))
-    note = hss_check_notes(state, unlisted, 0 if schedule else refused_items(fields, state))  # refused: at the end
+        (f', {unlisted} sent and no longer listed' if unlisted else '') +
+        (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
+    # refused and untaken: at the end
+    note = hss_check_notes(state, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
         readable = f'{said} Checking again in {interval} s.' if unread else \
             f'{said}; checking again in {interval} s.{note}'
@@ -3288,12 +3300,30 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
 
 
+def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: int, follow: str) -> None:
+    """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
+    still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
+    it."""
+    for row in rows:
+        if final and row['reason'] == HSS_NOT_TAKEN_YET:
+            row.update(outcome=HSS_OUTCOME_FAILED, reason=HSS_NOT_TAKEN)
+        elif last and row['outcome'] == HSS_OUTCOME_RESTORING:
+            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
+                row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
+                f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
+                f'finished it. Check in the HSS console that the agent of '
+                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. To '
+                f'follow it: {follow}')
+
+
 def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
-    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them.
+    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them;
+    and, when a batch was refused (its copies have no row: restore_state names no copy), at least how many copies
+    still isolated and untouched since the start listed them were in the other batches: more than the refused held.
     Many exact items are found in one listing of every copy the project holds, in any status (see matching_copies),
     instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
@@ -3308,19 +3338,30 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         rows = [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
-        return [row for row in rows if row is not None], 0
+        return [row for row in rows if row is not None], 0, 0
     copies, not_found = matching_copies(client, fields, enterprise_project_id, None,
                                         'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
-    # A hash or path with no copy in any status: a check run by hand says so, as the first run would.
+    # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
+    # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
+    # check then counts and shows the row the context keeps.
+    if not exact:
+        kept = {value_of(found, fields) for found, row in own if row is not None} | {
+            value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
+        missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
+        otherwise = {value_of(found, fields) for found in copies} - kept
+        not_found += [not_found_row(fields, value, missing)
+                      for value in dict.fromkeys(fields['file_hash'] or fields['file_path']) if value in otherwise]
     rows = ([] if exact else not_found) + [row for _, row in own if row is not None]
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
     if exact or state['sent'] is None:
-        return rows, 0
+        return rows, 0, 0
     still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
-    return rows, max(state['sent'] - still, 0)
+    untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED and
+                    whole_number(found.get('update_time'), 0) < state['listed'] for found, row in own)
+    return rows, max(state['sent'] - still, 0), max(untouched - refused_items(fields, state), 0)
 
 
 def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
@@ -3333,10 +3374,11 @@ def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int) -> str:
+def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken: int = 0) -> str:
     """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
-    longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), and (``refused``)
-    the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason)."""
+    longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), (``refused``)
+    the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason),
+    and (``untaken``) at least how many copies of the other batches HSS did not act on (which, it cannot tell)."""
     notes = [f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
              f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
              f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
@@ -3345,6 +3387,11 @@ def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int) -> str:
         notes.append(f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
                      f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
                      f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).')
+    if untaken:
+        notes.append(f'At least {untaken:,} of the copies this restore sent in the other batches are still isolated, '
+                     f'unchanged since it was sent: HSS did not act on them (a request whose answer was lost may never '
+                     f'have reached it). This restore names no copy, so which ones is not known, and their rows keep '
+                     f'what the start wrote: run the command again to restore every copy still isolated.')
     return ''.join(f'\n\n{note}' for note in notes)
 
 
@@ -3396,8 +3443,9 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> d
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
     elif status == HSS_STATUS_ISOLATED and (exact or not state['refused'] and state['listed'] is not None
                                             and updated < state['listed']):
-        # Sent (an exact item, or a copy isolated when the start listed it, no batch refused) and left as it was
-        outcome, reason = HSS_OUTCOME_FAILED, HSS_NOT_TAKEN
+        # Sent (an exact item, or a copy isolated when the start listed it, no batch refused) and left as it was so
+        # far: failed once no check follows (settle_rows)
+        outcome, reason = HSS_OUTCOME_RESTORING, HSS_NOT_TAKEN_YET
     else:
         return None
     return dict(hss_row(found), outcome=outcome, reason=reason)

@@ -6,10 +6,11 @@ import re
 import time
 
 import pytest
+from hypothesis import assume, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json
+from conftest import HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json, start_hss_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -215,6 +216,29 @@ def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to
     [row] = rows_of(result)
     assert row['outcome'] == 'not_found'
     assert 'enterprise_project_id' in row['reason'] and 'all_granted_eps' in row['reason']
+
+
+def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_copies_hss_lists_otherwise(hss_tenant):
+    # The seed: db-02 holds SINGLE_HASH isolated and SHARED_HASH restored long ago. The start reports SHARED_HASH
+    # not_found there ("it may be restored already"), and its row stays in context; the last check's counts and table,
+    # the report an analyst and a playbook read, must say so too, not "0 not found" beside a not_found row.
+    [copy] = COPIES[SINGLE_HASH]
+    seed_host = next(h for h in load_json(HSS_SEED)['hosts'] if h['host_id'] == copy['host_id'])
+    assert {(f['file_hash'], f.get('isolation_status', 'isolated')) for f in seed_host['isolated_files']} >= {
+        (SHARED_HASH, 'restored')}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': f'{SINGLE_HASH},{SHARED_HASH}',
+                                                               'host_id': copy['host_id']})
+
+    assert not result.failed, result.entries[-1]
+    [start_row] = [row for row in result.entries[0]['Contents']['items'] if row['outcome'] == 'not_found']
+    assert start_row['file_hash'] == SHARED_HASH
+    outcomes = {row['file_hash']: row['outcome'] for row in rows_of(result)}
+    assert outcomes == {SINGLE_HASH: 'restored', SHARED_HASH: 'not_found'}
+    last = result.entries[-1]
+    assert result.runs > 1 and '1 restored, 0 restoring, 0 failed, 1 not found' in last['HumanReadable'], last
+    assert SHARED_HASH in last['HumanReadable']
+    assert [row for row in last['Contents']['items'] if row['outcome'] == 'not_found'] == [start_row]
 
 
 def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss_once_not_retried(hss_tenant):
@@ -535,15 +559,16 @@ def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reporte
     assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
 
 
-def restore_whose_answers_are_lost(tenant, by, faults, **params):
+def restore_whose_answers_are_lost(tenant, by, faults, sleep=lambda _: None, polling=None, **params):
     """The restore of SINGLE_HASH's one copy, by hash or as an exact item, the requests after the listing meeting
-    ``faults`` (FaultPlan steps)."""
+    ``faults`` (FaultPlan steps); ``sleep``: the war room's wait between two runs; ``polling``: polling arguments."""
     [copy] = COPIES[SINGLE_HASH]
     args = {'file_hash': SINGLE_HASH} if by == 'hash' else {key: copy[key] for key in ('host_id', 'file_hash',
                                                                                            'file_path')}
     listing = 'ok,' if by == 'hash' else ''
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={listing}{faults}'))
-    return copy, war_room(tenant, retry_backoff='0', **params).run('hss-restore-isolated', args)
+    room = WarRoom(params=tenant.params('aksk', retry_backoff='0', **params), time_scale=0, sleep=sleep)
+    return copy, room.run('hss-restore-isolated', dict(args, **(polling or {})))
 
 
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
@@ -576,6 +601,118 @@ def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_
     assert (row['host_id'], row['outcome']) == (copy['host_id'], 'failed')
     assert 'isolated' in row['reason'] and row['reason'] != started['reason'], row
     assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last report names it
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_restore_hss_carries_out_after_a_first_check_is_followed_to_restored_not_called_failed(hss_tenant, by):
+    # The gateway gave up on every attempt (504) while HSS's backend still held the request, and HSS carries it out
+    # after the first check listed the copy isolated, untouched: nothing says HSS lists a copy restoring the moment it
+    # takes a restore, nor that a 504 means it never will. A check with checks after it cannot tell "not yet" from
+    # "never": calling the copy failed there ends the polling of a restore that comes back, and a playbook acting on
+    # "failed" (run the command again) sends it twice.
+    [copy] = COPIES[SINGLE_HASH]
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        if len(waits) == 2:  # between the first check and the second: HSS acts on the request at last
+            hss_tenant.backend.restore_isolated_files(
+                hss_tenant.backend.project_id, [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}],
+                enterprise_project_id=hss_tenant.params()['hss_enterprise_project_id'] or None)
+
+    _, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}', sleep,
+                                               {'timeout_in_seconds': '60'})
+
+    assert not result.failed, result.entries[-1]
+    first_check = {row['host_id']: row for row in result.entries[1]['Contents']['items']}
+    assert first_check[copy['host_id']]['outcome'] == 'restoring', first_check  # not yet known: still followed
+    assert 'isolated' in first_check[copy['host_id']]['reason']  # with why it is not counted restored
+    assert status_of(hss_tenant, copy) == 'restored'
+    assert [(r['host_id'], r['outcome'], r['reason']) for r in rows_of(result)] == [(copy['host_id'], 'restored', '')]
+    assert result.runs == 3
+    # no PUT passed the gateway (each attempt met its 504): the one restore HSS carried out is the late one
+    assert hss_tenant.requests_to('PUT', '/event/isolated-file') == [] and hss_tenant.backend.put_sizes == [1]
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_copy_hss_never_acts_on_is_failed_at_the_last_check_and_restoring_until_then(hss_tenant, by):
+    # README: a copy still isolated and untouched since it was sent stays restoring, with that reason, while checks
+    # follow, and is failed (HSS did not act on it) when no check follows: at the last one, or with polling=false.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}',
+                                                  polling={'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    assert status_of(hss_tenant, copy) == 'isolated'  # HSS never saw the restore
+    assert result.runs == 30 // 10 + 1  # polled to the timeout, not ended by the first check
+    checks = [entry['Contents']['items'] for entry in result.entries[1:]]
+    assert [[row['outcome'] for row in items] for items in checks] == [['restoring']] * 2 + [['failed']]
+    assert checks[0][0]['reason'] != checks[-1][0]['reason']
+    assert 'did not act' in checks[-1][0]['reason'] and 'Run the command again' in checks[-1][0]['reason']
+    [follow] = result.entries[-1]['Contents']['follow_commands']
+    line = parse_line(follow)
+    by_hand = war_room(hss_tenant).run(line.command, dict(line.args, polling='false'))
+    assert [row['outcome'] for row in rows_of(by_hand)] == ['failed']  # no check follows a run without polling
+
+
+def test_copies_of_a_lost_batch_hss_never_acted_on_are_counted_when_another_batch_was_refused(hss_tenant):
+    # 150 copies of one hash: two PUTs. One batch is refused (503 each attempt: HSS did not act), the other's every
+    # answer is lost (504: a gateway gave up) and HSS never got it. The context names no copy by batch (restore_state
+    # stays small), so a check cannot tell which copies still isolated were refused; but it can count: more copies
+    # still isolated and untouched than the refused batch held were sent in a batch HSS did not refuse, and HSS did
+    # not act on them. The last report must say so, not end as if the refused items were all that was left.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    bulk_hash = 'c' * 64
+    hss_tenant.backend.add_isolated_files(host, 150, file_hash=bulk_hash)
+    attempts = facts.DEFAULT_MAX_RETRIES + 1
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,503*{attempts},504*{attempts}'))
+    hss_tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
+
+    result = war_room(hss_tenant, retry_backoff='0', max_concurrency='1').run(
+        'hss-restore-isolated', {'file_hash': bulk_hash, 'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    assert not result.failed, result.entries[-1]
+    assert hss_tenant.backend.put_sizes == []  # HSS acted on neither batch
+    reasons = [row['reason'] for row in result.entries[0]['Contents']['items']]
+    lost = sum('may have accepted' in reason for reason in reasons)
+    assert 0 < lost < len(reasons) == 150
+    last = result.entries[-1]['HumanReadable']
+    assert f'{lost:,} of the copies this restore sent' in last and 'did not act on them' in last, last
+    assert f'{150 - lost:,} item(s) of this restore are not counted here' in last  # the refused batch, as before
+    assert result.runs == 30 // 10 + 1  # followed to the last check, as a copy HSS may still act on late is
+
+
+@settings(max_examples=6, deadline=None)
+@given(count=st.integers(101, 300), fates=st.lists(st.sampled_from(['refused', 'lost', 'ok']), min_size=3, max_size=3))
+def test_the_copies_hss_never_acted_on_beside_a_refused_batch_are_counted_exactly_when_the_refused_stay_isolated(
+        count, fates):
+    # Any number of copies in 2 or 3 batches, each refused (503s), lost (504s, HSS never got it) or carried out. The
+    # refused batches' copies stay isolated, so the count of those beyond them is exactly the lost batches' copies.
+    sizes = [min(100, count - start) for start in range(0, count, 100)]
+    fates = fates[:len(sizes)]
+    assume('refused' in fates and set(fates) != {'refused'})
+    tenant = start_hss_tenant()
+    try:
+        host = sorted(tenant.backend.hosts)[0]
+        tenant.backend.add_isolated_files(host, count, file_hash='d' * 64)
+        attempts = facts.DEFAULT_MAX_RETRIES + 1
+        steps = {'refused': f'503*{attempts}', 'lost': f'504*{attempts}', 'ok': 'ok'}
+        pages = -(-count // facts.HSS_LIST_PAGE_SIZE)
+        plan = ','.join(['ok'] * pages + [steps[fate] for fate in fates])
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan}'))
+        tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
+        result = war_room(tenant, retry_backoff='0', max_concurrency='1').run(
+            'hss-restore-isolated', {'file_hash': 'd' * 64, 'interval_in_seconds': '10', 'timeout_in_seconds': '20'})
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    lost = sum(size for size, fate in zip(sizes, fates) if fate == 'lost')
+    refused = sum(size for size, fate in zip(sizes, fates) if fate == 'refused')
+    last = result.entries[-1]['HumanReadable']
+    assert f'{refused:,} item(s) of this restore are not counted here' in last, last
+    if lost:
+        assert f'At least {lost:,} of the copies' in last and result.runs == 20 // 10 + 1, last
+    else:  # the other batches were carried out: nothing left to follow after the first check
+        assert 'At least' not in last and result.runs == 2, last
 
 
 def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_check(hss_tenant):
