@@ -95,9 +95,9 @@ class FetchRun:
         if self.first_begin is None:
             self.first_begin = self.clocks.machine_ms() - FIRST_FETCH_MS
         requests = len(self.tenant.requests_to('GET', '/event/events'))
-        if failing:
-            self.tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{failing - 1},500' if failing > 1 else
-                                                              'sequence=500'))
+        if failing:  # the plan set as it is: inject_faults would put the emulator's wall clock back on the real one
+            self.tenant.gateway.faults = FaultPlan.parse(f'sequence=ok*{failing - 1},500' if failing > 1 else
+                                                         'sequence=500')
         with mock.patch.object(ri, 'time', MachineTime(self.clocks)):
             room = WarRoom(params=self.tenant.params(max_fetch=str(self.max_fetch), first_fetch=FIRST_FETCH,
                                                      max_retries='0'))
@@ -111,6 +111,7 @@ class FetchRun:
                     self.first_begin = None
             finally:
                 self.tenant.gateway.faults = None
+        assert self.tenant.backend.wall_clock() * 1000 == self.clocks.hss_ms, "HSS's clock is no longer the test's"
         ids = [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
         occurred = [incident['occurred'] for incident in incidents]
         assert len(ids) <= self.max_fetch
