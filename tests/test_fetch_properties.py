@@ -175,8 +175,12 @@ def test_every_event_is_fetched_once_whatever_the_clocks_and_the_cap(steps, skew
 
 bursts = st.tuples(st.just('burst'), st.tuples(st.integers(1, 600), st.one_of(st.integers(0, 3_600_000),
                                                                              st.integers(0, 2 * DAY_MS))))
+# HSS failing a fetch at one of its listing requests, within a window's narrowing or its pages too (README: the next
+# fetch goes on from that window, narrowed to the first half of the narrowest span of it HSS listed)
+backlog_failures = st.tuples(st.just('failing'), st.integers(1, REQUESTS_MAX))
 backlog_steps = st.lists(st.one_of(bursts, st.tuples(st.just('event'), st.integers(0, LATE_MS)),
-                                   st.tuples(st.just('wait'), waits), st.tuples(st.just('fetch'), set_backs)),
+                                   st.tuples(st.just('wait'), waits), st.tuples(st.just('fetch'), set_backs),
+                                   backlog_failures),
                          max_size=8)
 
 
