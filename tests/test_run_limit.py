@@ -202,11 +202,11 @@ class SlowHss(FaultPlan):
 
 
 def test_a_window_whose_narrowing_and_pages_take_longer_than_a_run_is_narrowed_on_by_the_next_fetches(monkeypatch):
-    # README: a fetch that fails after HSS answered for its window makes the next fetch read the first half of the
-    # narrowest part HSS answered for. A burst of 150 alarms within milliseconds, listed 10 a page by an HSS that answers
-    # each request 6 s late: the window from where the last fetch stopped (the burst) to now is halved some 23 times
-    # and then paged 15 times, about 38 requests and 230 s, more than a run. No fetch may fail on it, and every alarm
-    # comes once, oldest first.
+    # README: a fetch that fails within a window HSS answered for makes the next fetch read the first half of the
+    # narrowest span of it HSS listed. A burst of 150 alarms within milliseconds, listed 10 a page by an HSS that
+    # answers each request 6 s late: the window from where the last fetch stopped (the burst) to now is halved some 23
+    # times and then paged 15 times, about 38 requests and 230 s, more than a run. No fetch may fail on it, and every
+    # alarm comes once, oldest first.
     clock = RunClock()
     moved = integration_on_clock(monkeypatch, clock)
     tenant = start_hss_tenant(wall_clock=moved.time)
