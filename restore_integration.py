@@ -1987,6 +1987,7 @@ class HssClient:
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
         self.event_requests = 0  # security event listing pages asked for
+        self.first_pages: dict[int, int] = {}  # a window's begin (ms) -> the end of its narrowest span HSS listed
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2027,6 +2028,7 @@ class HssClient:
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
+            self.first_pages[begin_ms] = end_ms  # (narrower at each halving) where a fetch out of time narrows on from
             served, span = len(first['data_list']), end_ms - begin_ms
             if wider and total_num_not_narrowing(wider, first):
                 # (a window read by page holds the wider one's first page: never empty)
@@ -3515,7 +3517,12 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
         # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
         return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
-    taken, times, progress, reached = read_event_windows(client, settings.max_fetch, begin, seen, now_ms, scrub)
+    # where the last fetch narrowed the window it stopped in (read_event_windows), when it goes on from that window
+    window_end, first_end = last_run.get('window_end'), begin + HSS_EVENT_WINDOW_MS
+    if type(window_end) is int and begin == last_fetch and begin < window_end:
+        first_end = min(first_end, window_end)
+    taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
+                                                                     scrub, first_end)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
     if not isinstance(last_fetch, int) and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
@@ -3530,7 +3537,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: An
     # before HSS's clock when it answered the last listing (its Date), or before this machine's when that is behind
     # HSS's (this fetch read no further). An event HSS had not listed then, late by no more than that, occurred after.
     begin = max(begin, min(progress, min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS))
-    return incidents, next_last_run(seen, times, begin, progress, now_ms)
+    next_run = next_last_run(seen, times, begin, progress, now_ms)
+    return incidents, next_run if window_end is None else dict(next_run, window_end=window_end)
 
 
 def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> dict[str, Any]:
@@ -3547,23 +3555,29 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
-                       scrub: Callable[[str], str]) -> tuple[list[tuple[str, Any]], dict[str, int], int, int]:
+                       scrub: Callable[[str], str], first_end: int
+                       ) -> tuple[list[tuple[str, Any]], dict[str, int], int, int, int | None]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
-    one's time, how far every event is taken or seen, and how far HSS was listed: windows of two days at most from
-    ``begin`` up to now, each narrowed to what a fetch reads whole (security_events_window); past HSS_FETCH_REQUESTS
-    requests, or at a window that fails after one was read, the fetch stops there. An event's time is kept within the
-    window that listed it (one whose occur_time says otherwise would be fetched again every time); its incident still
-    gives the occur_time HSS wrote."""
+    one's time, how far every event is taken or seen, how far HSS was listed, and where the next fetch's first window
+    ends (None: two days on): windows of two days at most from ``begin`` (the first to ``first_end``) up to now, each
+    narrowed to what a fetch reads whole (security_events_window); past HSS_FETCH_REQUESTS requests, or at a window that
+    fails, the fetch stops there. An event's time is kept within the window that listed it (one whose occur_time says
+    otherwise would be fetched again every time); its incident still gives the occur_time HSS wrote."""
     times, taken, requests, first_window = {}, [], client.event_requests, begin
     while True:
+        asked = min(first_end if begin == first_window else begin + HSS_EVENT_WINDOW_MS, now_ms)
         try:
-            events, end = client.security_events_window(begin, min(begin + HSS_EVENT_WINDOW_MS, now_ms))
+            events, end = client.security_events_window(begin, asked)
         except RestoreError:
-            if begin == first_window:  # no window read: the fetch fails, and XSOAR shows why
-                raise
-            # The run's time (or HSS) gave out after a window was read: failing would lose it, and a fetch whose windows
-            # always take longer than a run would read the same ones again every time, and never get past them.
-            return taken, times, begin, begin
+            # The run's time (or HSS) gave out within a window: the next fetch goes on from it, its first window the
+            # first half of the narrowest span of it HSS listed (a millisecond at least). Were it read from the start
+            # again, a window whose narrowing and pages take longer than a run would stop every fetch, for ever.
+            listed = client.first_pages.get(begin)
+            narrowed = None if listed is None else begin + max(1, (listed - begin) // 2)
+            if begin == first_window and (narrowed is None or narrowed >= asked):
+                raise  # nothing read or narrowed: the fetch fails, and XSOAR shows why
+            # HSS was listed up to begin by the windows before (a window's end is listed with it); none: not even begin
+            return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
         for event in events:
             if isinstance(event, dict):
@@ -3579,12 +3593,12 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         seen.update(ordered[:room])
         if len(ordered) > room:  # the cap was reached inside this window: the next fetch goes on from here
             # unless an event left for it gives no occur_time in this window (none, or one outside it): HSS may have
-            # listed it by any time in the window
+            # listed it by any time in the window; its first window ends where this one did, not narrowed again
             undated = any(not begin <= occur_time_ms(fresh[key], -1) <= end for key in ordered[room:])
-            return taken, times, begin if undated else times[taken[-1][0]], end
+            return taken, times, begin if undated else times[taken[-1][0]], end, end if end < now_ms else None
         # up to now, full at the window's end, or as many requests sent as a fetch starts windows for
         if end >= now_ms or len(taken) >= max_fetch or client.event_requests - requests >= HSS_FETCH_REQUESTS:
-            return taken, times, end, end
+            return taken, times, end, end, None
         begin = end
 
 

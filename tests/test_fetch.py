@@ -748,6 +748,29 @@ def test_a_busy_project_s_last_run_keeps_at_most_the_ids_the_readme_allows_and_n
     assert stored <= (longest_id + len('"", ')) * facts.FETCH_SEEN_IDS_MAX + 100
 
 
+def test_a_burst_of_more_than_1000_events_in_one_millisecond_has_every_id_kept_until_a_fetch_gets_past_it():
+    # README: the last run keeps more than 1,000 IDs only while more than 1,000 of the events seen lie at or after where
+    # a fetch stopped (capped at max_fetch): all of them, until a fetch gets past them, so that none comes twice.
+    frozen = []  # HSS's clock, stopped while it writes the burst: every event of it in one millisecond
+    tenant = start_hss_tenant(wall_clock=lambda: frozen[0] if frozen else time.time())
+    try:
+        frozen.append(time.time())
+        burst = isolate(tenant, facts.FETCH_SEEN_IDS_MAX + 300, minutes_ago=10)
+        frozen.clear()
+        fetched, last_run, kept = [], {}, []
+        for _ in range(len(burst) // 200 + 3):
+            incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+            fetched += alarm_ids(incidents)
+            kept.append(len(json.loads(last_run['seen_ids'])))
+
+        assert len({e['occur_time'] for e in burst}) == 1
+        assert {e['event_id'] for e in burst} <= set(fetched) and len(fetched) == len(set(fetched))
+        assert max(kept) > facts.FETCH_SEEN_IDS_MAX  # while fetches stopped inside the burst
+        assert kept[-1] <= facts.FETCH_SEEN_IDS_MAX  # once one got past it
+    finally:
+        tenant.stack.close()
+
+
 def test_a_capped_fetch_asks_for_the_largest_page_and_reads_no_more_than_its_backlog_needs(tenant):
     backlog = isolate(tenant, 3000, minutes_ago=120)
     listed = len([e for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS])

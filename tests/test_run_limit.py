@@ -18,7 +18,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, hss_seed_copies, integration_on_clock, seed_holders, start_tenant
+from conftest import FakeClock, hss_seed_copies, integration_on_clock, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import FetchError, WarRoom
@@ -188,6 +188,51 @@ def test_a_fetch_whose_run_runs_out_after_a_window_keeps_its_events_and_the_next
     assert int(requests[0].query['begin_time'][0]) == windows[-1]  # it went on from the window that failed
     everything, _ = WarRoom(params=params, sleep=run_clock.advance, clock=run_clock).fetch({})
     assert sorted(alarm(i) for i in first + second) == sorted(alarm(i) for i in everything)
+
+class SlowHss(FaultPlan):
+    """HSS answering every request ``seconds`` late on the run's clock: a slow project, at no real cost."""
+
+    def __init__(self, clock, seconds):
+        super().__init__()
+        self.clock, self.seconds = clock, seconds
+
+    def choose(self, request, supported):
+        self.clock.advance(self.seconds)
+        return None
+
+
+def test_a_window_whose_narrowing_and_pages_take_longer_than_a_run_is_narrowed_on_by_the_next_fetches(monkeypatch):
+    # README: a fetch that fails within a window HSS answered for makes the next fetch read the first half of the
+    # narrowest span of it HSS listed. A burst of 150 alarms within milliseconds, listed 10 a page by an HSS that
+    # answers each request 6 s late: the window from where the last fetch stopped (the burst) to now is halved some 23
+    # times and then paged 15 times, about 38 requests and 230 s, more than a run. No fetch may fail on it, and every
+    # alarm comes once, oldest first.
+    clock = RunClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(wall_clock=moved.time)
+    try:
+        tenant.backend.max_page_rows = 10
+        tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock; HSS's runs ahead of it
+        host_id = sorted(tenant.backend.hosts)[0]
+        burst = [tenant.backend.isolate_file(host_id, f'{number:064x}', f'/srv/drop/burst-{number}.bin',
+                                             minutes_ago=120) for number in range(150)]
+        begin = min(event['occur_time'] for event in burst)
+        wanted = sorted((e.occur_time, e.event_id) for e in tenant.backend.events if e.occur_time >= begin)
+        tenant.gateway.inject_faults(SlowHss(clock, 6))
+        # one request at a time, so that each costs the run its 6 s (side by side, they would each move the clock)
+        params = dict(tenant.params('aksk'), isFetch=True, max_fetch='50', max_concurrency='1')
+        last_run, fetched = {'last_fetch': json.dumps(begin)}, []
+
+        for _ in range(8):
+            started = clock()
+            incidents, _ = WarRoom(params=params, sleep=clock.advance, clock=clock).fetch(last_run)
+            assert clock() - started < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
+            fetched += [alarm(incident) for incident in incidents]
+
+        assert fetched == [event_id for _, event_id in wanted]
+    finally:
+        tenant.stack.close()
+
 
 def test_hss_restore_isolated_gives_xsoar_room_for_a_first_and_a_last_run_past_its_own_polling_timeout(hss_tenant):
     # README: the command hands XSOAR timeout_in_seconds plus room for a first and a last run, XSOAR's timeout each.
