@@ -16,6 +16,10 @@ enabled, is read as nothing known), then holds the path as it would hold the fil
 unknown file, and passes. ``QuarantineRestore.Gate.allowed_paths`` is what the playbook restores by path. Each held
 file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or ``endpoint_id``.
 
+``restored_before`` (the CortexXDR.RestoredFile records an earlier run left) keeps a playbook run again on a reopened
+incident from sending restore-file for a file an earlier one of the same scope gave back: neither allowed nor held,
+the note names it and the command that restores it by hand.
+
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
 pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=None)``.
 """
@@ -41,6 +45,10 @@ WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash an
 # (true): each run replaces the last one's verdict. Appended, an earlier run's allowed list would still be read by
 # the playbooks (QuarantineRestore.Gate.allowed) after this run held the same file back.
 GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
+# restore-file's status of an action that put the file back (on every endpoint, or on some: the others' reasons are in
+# its record and the summary note). Sent again on a reopened incident, Cortex XDR would refuse it: no copy is left.
+XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES')
+XDR_RECORDS = 'CortexXDR.RestoredFile'
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -380,6 +388,27 @@ def held_line(item, who):
     return f'- **Held back**: {what} is scored {item["verdict"]} ({item["score"]}) by {who}{why}. {by_hand_text}'
 
 
+def restored_before(records, hashes, scope):
+    """{hash: its latest record} of the files of ``hashes`` an earlier restore-file in this incident, limited as this
+    one (``scope``'s endpoint_id; '' for every endpoint, as restore-file writes it), gave back. A record without
+    endpoint_id (a status check alone) does not say what its action covered."""
+    endpoint_id = ','.join(scope.get('endpoint_id') or [])
+    latest = {}
+    for record in records:
+        if record.get('endpoint_id') == endpoint_id:
+            latest[str(record.get('file_hash') or '').strip().lower()] = record
+    return {file_hash: record for file_hash, record in latest.items() if file_hash in hashes
+            and record.get('status') in XDR_DONE_STATUSES and str(record.get('action_id') or '').strip()}
+
+
+def restored_line(command, file_hash, record, scope):
+    state = 'on every endpoint' if record.get('status') == XDR_DONE_STATUSES[0] else \
+        f'on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} (its record says why)'
+    return (f'- `!{command}` was not run again for `{file_hash}`: an earlier restore in this incident restored it '
+            f'{state} (action {record.get("action_id")}). If the file was quarantined again since, restore it by '
+            f'hand: {code_span(by_hand(command, {"file_hash": [file_hash]}, scope))}')
+
+
 def gate_command(args, context, execute=None):
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
@@ -393,8 +422,11 @@ def gate_command(args, context, execute=None):
                         f'{RESTORE_COMMANDS[1]} and host_id.')
     scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
     files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
-    allowed, allowed_paths, held, lines = [], [], [], []
-    for file_hash in hashes:
+    records = objects_in(args.get('restored_before'), XDR_RECORDS, 'restored_before')
+    done = restored_before(records, hashes, scope) if command == RESTORE_COMMANDS[0] else {}
+    allowed, allowed_paths, held = [], [], []
+    lines = [restored_line(command, file_hash, record, scope) for file_hash, record in done.items()]
+    for file_hash in [file_hash for file_hash in hashes if file_hash not in done]:
         score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
@@ -422,7 +454,7 @@ def gate_command(args, context, execute=None):
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': verdicts,
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
             'EntryContext': {GATE_CONTEXT_KEY: verdicts},
-            'Note': bool(held)}  # a held file is the analyst's to decide: only then a note
+            'Note': bool(held or done)}  # a held file is the analyst's to decide, a file not sent again news: notes
 
 
 ''' MAIN '''
