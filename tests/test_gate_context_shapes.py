@@ -124,3 +124,22 @@ def test_earlier_records_that_do_not_show_the_file_back_in_the_same_scope_leave_
     # an HSS restore is not judged by Cortex XDR records
     assert gate({'file_hash': SHA, 'restored_before': [RESTORED], 'restore_command': 'hss-restore-isolated'},
                 {})['allowed'] == [SHA]
+
+
+def test_an_earlier_record_still_in_progress_is_read_again_and_a_restore_that_failed_everywhere_is_sent_again():
+    running = dict(RESTORED, status='IN_PROGRESS')
+    calls = []
+
+    def execute(command, args, status='FAILED'):
+        calls.append((command, args))
+        record = dict(running, status=status, restored_count=0, failed_count=3)
+        return [{'Type': 1, 'EntryContext': {'CortexXDR.RestoredFile(val.action_id == obj.action_id)': [record]}}]
+
+    assert GATE.gate_command({'file_hash': SHA, 'restored_before': [running]}, {}, execute)['Contents']['allowed'] \
+        == [SHA]
+    [(command, args)] = calls
+    assert command == 'restore-file' and args['polling'] == 'false' and json.loads(args['action_id']) == [1001]
+    # still running when read again: not sent a second time, and the note says so
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [running]}, {},
+                              lambda command, args: execute(command, args, 'IN_PROGRESS'))
+    assert entry['Contents']['allowed'] == [] and 'is still running (action 1001)' in entry['HumanReadable']

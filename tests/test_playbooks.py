@@ -424,3 +424,26 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert file_hash in notes and 'was not run again' in notes
     for record in as_list(get_path(first.context, 'CortexXDR.RestoredFile')):
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
+
+
+def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incident_sends_no_second_restore(vendors):
+    """Closed as False Positive from the Close dialog: the on-close script starts restore-file without polling, so its
+    record says IN_PROGRESS whatever Cortex XDR did since. Reopened and closed again through the playbook branch, the
+    file is back: a second restore-file would be refused and the note would call the restore FAILED."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    runner = runner_for(vendors)
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, sample.context)
+    assert not on_close.failed and len(xdr_restores(xdr)) == 1
+    [record] = as_list(get_path(on_close.context, 'CortexXDR.RestoredFile'))
+    assert record['status'] == 'IN_PROGRESS'
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == 1  # no second action
+    assert not any(e.get('Type') == 4 for e in again.entries)
+    notes = '\n'.join(again.notes)
+    assert 'FAILED' not in notes
+    assert f'was not run again for `{record["file_hash"]}`' in notes and f'(action {record["action_id"]})' in notes
