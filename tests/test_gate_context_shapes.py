@@ -90,3 +90,56 @@ def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
         assert 'File.Hashes' in str(error)
     else:
         raise AssertionError(f'File.Hashes of plain text was read as if it held nothing: {entry["HumanReadable"]}')
+
+
+SHA = 'ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4'
+RESTORED = {'action_id': 1001, 'file_hash': SHA, 'endpoint_id': '', 'status': 'COMPLETED_SUCCESSFULLY',
+            'restored_count': 3, 'failed_count': 0}
+
+
+def test_a_file_an_earlier_restore_of_the_same_scope_gave_back_is_neither_allowed_nor_held_and_the_note_says_so():
+    entry = GATE.gate_command({'file_hash': SHA.upper(), 'restored_before': json.dumps([RESTORED])}, {})
+
+    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    assert verdicts['allowed'] == [] and verdicts['held'] == []
+    assert entry['Note'] is True
+    assert f'was not run again for `{SHA}`' in entry['HumanReadable'] and '(action 1001)' in entry['HumanReadable']
+    assert f'`!restore-file file_hash={SHA}`' in entry['HumanReadable']
+
+
+def test_earlier_records_that_do_not_show_the_file_back_in_the_same_scope_leave_it_to_be_restored():
+    not_covering = [
+        dict(RESTORED, status='FAILED', action_id=None),  # refused: nothing was restored
+        dict(RESTORED, endpoint_id='3fb17d1e8ae744435d8ee4078bd87316'),  # limited to another endpoint
+        {key: value for key, value in RESTORED.items() if key != 'endpoint_id'},  # a status check: scope unknown
+    ]
+    for record in not_covering:
+        assert gate({'file_hash': SHA, 'restored_before': [record]}, {})['allowed'] == [SHA], record
+    # the latest record of the scope counts: restored once, then a restore that failed everywhere
+    assert gate({'file_hash': SHA, 'restored_before': [RESTORED, dict(RESTORED, status='FAILED')]}, {})['allowed'] \
+        == [SHA]
+    # a restore limited to one endpoint is covered by an earlier one limited to that endpoint
+    scope = {'endpoint_id': '3fb17d1e8ae744435d8ee4078bd87316'}
+    assert gate({'file_hash': SHA, 'restored_before': [dict(RESTORED, **scope)], **scope}, {})['allowed'] == []
+    # an HSS restore is not judged by Cortex XDR records
+    assert gate({'file_hash': SHA, 'restored_before': [RESTORED], 'restore_command': 'hss-restore-isolated'},
+                {})['allowed'] == [SHA]
+
+
+def test_an_earlier_record_still_in_progress_is_read_again_and_a_restore_that_failed_everywhere_is_sent_again():
+    running = dict(RESTORED, status='IN_PROGRESS')
+    calls = []
+
+    def execute(command, args, status='FAILED'):
+        calls.append((command, args))
+        record = dict(running, status=status, restored_count=0, failed_count=3)
+        return [{'Type': 1, 'EntryContext': {'CortexXDR.RestoredFile(val.action_id == obj.action_id)': [record]}}]
+
+    assert GATE.gate_command({'file_hash': SHA, 'restored_before': [running]}, {}, execute)['Contents']['allowed'] \
+        == [SHA]
+    [(command, args)] = calls
+    assert command == 'restore-file' and args['polling'] == 'false' and json.loads(args['action_id']) == [1001]
+    # still running when read again: not sent a second time, and the note says so
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [running]}, {},
+                              lambda command, args: execute(command, args, 'IN_PROGRESS'))
+    assert entry['Contents']['allowed'] == [] and 'is still running (action 1001)' in entry['HumanReadable']

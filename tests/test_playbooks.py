@@ -398,3 +398,52 @@ def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_ht
             outside_code = re.sub(r'`[^`]*`', '', text)
             assert not tag.search(outside_code), (path.name, task['id'], tag.search(outside_code).group())
     assert notes  # every playbook ends its branches with a Print note: there were notes to read
+
+
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_lite_minimized.json'])
+def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_says_it_was_already_restored(
+        vendors, name):
+    """Closed as False Positive, reopened, closed again: the playbook runs a second time on the context the first run
+    left. Cortex XDR holds no quarantined copy of a restored file any more, so a second restore-file is refused and
+    the error path's note would call the restore FAILED although the file is back."""
+    xdr, _ = vendors
+    sample, first = close_and_run(vendors, name)
+    assert not first.failed, first.error
+    sent = len(xdr_restores(xdr))
+    assert sent >= 1
+
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    again = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, first.context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == sent  # no second action
+    assert not any(e.get('Type') == 4 for e in again.entries)
+    notes = '\n'.join(again.notes)
+    assert 'FAILED' not in notes
+    for file_hash in incident_hashes(sample):
+        assert file_hash in notes and 'was not run again' in notes
+    for record in as_list(get_path(first.context, 'CortexXDR.RestoredFile')):
+        assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
+
+
+def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incident_sends_no_second_restore(vendors):
+    """Closed as False Positive from the Close dialog: the on-close script starts restore-file without polling, so its
+    record says IN_PROGRESS whatever Cortex XDR did since. Reopened and closed again through the playbook branch, the
+    file is back: a second restore-file would be refused and the note would call the restore FAILED."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    runner = runner_for(vendors)
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, sample.context)
+    assert not on_close.failed and len(xdr_restores(xdr)) == 1
+    [record] = as_list(get_path(on_close.context, 'CortexXDR.RestoredFile'))
+    assert record['status'] == 'IN_PROGRESS'
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == 1  # no second action
+    assert not any(e.get('Type') == 4 for e in again.entries)
+    notes = '\n'.join(again.notes)
+    assert 'FAILED' not in notes
+    assert f'was not run again for `{record["file_hash"]}`' in notes and f'(action {record["action_id"]})' in notes

@@ -16,6 +16,11 @@ enabled, is read as nothing known), then holds the path as it would hold the fil
 unknown file, and passes. ``QuarantineRestore.Gate.allowed_paths`` is what the playbook restores by path. Each held
 file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or ``endpoint_id``.
 
+``restored_before`` (the CortexXDR.RestoredFile records an earlier run left) keeps a playbook run again on a reopened
+incident from sending restore-file for a file an earlier one of the same scope gave back or still runs (a record
+that says IN_PROGRESS is read again with restore-file, without polling): neither allowed nor held,
+the note names it and the command that restores it by hand.
+
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
 pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=None)``.
 """
@@ -41,6 +46,11 @@ WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash an
 # (true): each run replaces the last one's verdict. Appended, an earlier run's allowed list would still be read by
 # the playbooks (QuarantineRestore.Gate.allowed) after this run held the same file back.
 GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
+# restore-file's status of an action that put the file back (on every endpoint, or on some: the others' reasons are in
+# its record and the summary note), or still runs. Sent again on a reopened incident, Cortex XDR would refuse it (no
+# copy left) or run a second action for nothing.
+XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')
+XDR_RECORDS = 'CortexXDR.RestoredFile'
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -380,6 +390,55 @@ def held_line(item, who):
     return f'- **Held back**: {what} is scored {item["verdict"]} ({item["score"]}) by {who}{why}. {by_hand_text}'
 
 
+def restored_before(records, hashes, scope, execute):
+    """{hash: its latest record} of the files of ``hashes`` an earlier restore-file in this incident, limited as this
+    one (``scope``'s endpoint_id; '' for every endpoint, as restore-file writes it), gave back or still runs. A record
+    without endpoint_id (a status check alone) does not say what its action covered. One that says IN_PROGRESS is read
+    again first: the on-close script starts its restores without polling, so its record says so whatever Cortex XDR
+    did since (a restore that failed everywhere is sent again)."""
+    endpoint_id = ','.join(scope.get('endpoint_id') or [])
+    latest = {}
+    for record in records:
+        if record.get('endpoint_id') == endpoint_id:
+            latest[str(record.get('file_hash') or '').strip().lower()] = record
+    latest = {file_hash: record for file_hash, record in latest.items()
+              if file_hash in hashes and str(record.get('action_id') or '').strip()}
+    latest.update(status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
+                             {'endpoint_id': endpoint_id} if endpoint_id else {}))
+    return {file_hash: record for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES}
+
+
+def status_now(execute, records, scope):
+    """{hash: its record as restore-file (without polling, on the same ``scope``) reads its action now}; a record not
+    read (an error entry, no answer) stays as it was."""
+    if not records or not execute:
+        return {}
+    entries = execute(RESTORE_COMMANDS[0], {**scope, 'file_hash': [record['file_hash'] for record in records],
+                                            'action_id': json.dumps([record['action_id'] for record in records]),
+                                            'polling': 'false'}) or []
+    earlier = {(str(record['file_hash']).lower(), str(record['action_id'])): record for record in records}
+    found = {}
+    for entry in entries:
+        for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
+            for record in objects_in(value, XDR_RECORDS, key) if key.split('(')[0] == XDR_RECORDS else []:
+                pair = (str(record.get('file_hash') or '').lower(), str(record.get('action_id')))
+                if pair in earlier:
+                    found[pair[0]] = dict(earlier[pair], **record)
+    return found
+
+
+def restored_line(command, file_hash, record, scope):
+    state = f'restored it on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} ' \
+        '(its record says why)'
+    if record.get('status') == 'IN_PROGRESS':
+        state = 'is still running'
+    elif record.get('status') == XDR_DONE_STATUSES[0]:
+        state = 'restored it on every endpoint'
+    return (f'- `!{command}` was not run again for `{file_hash}`: an earlier restore in this incident {state} '
+            f'(action {record.get("action_id")}). If the file was quarantined again since, restore it by hand: '
+            f'{code_span(by_hand(command, {"file_hash": [file_hash]}, scope))}')
+
+
 def gate_command(args, context, execute=None):
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
@@ -393,12 +452,17 @@ def gate_command(args, context, execute=None):
                         f'{RESTORE_COMMANDS[1]} and host_id.')
     scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
     files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
+    records = objects_in(args.get('restored_before'), XDR_RECORDS, 'restored_before')
+    done = restored_before(records, hashes, scope, execute) if command == RESTORE_COMMANDS[0] else {}
     allowed, allowed_paths, held, lines = [], [], [], []
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            allowed.append(file_hash)
+            if file_hash in done:  # given back by an earlier run: not sent again (scored bad since, it is held)
+                lines.append(restored_line(command, file_hash, done[file_hash], scope))
+            else:
+                allowed.append(file_hash)
             continue
         held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
                      'scored_as': list(found[1].values()), 'by_hand': by_hand(command, {'file_hash': [file_hash]},
@@ -422,7 +486,7 @@ def gate_command(args, context, execute=None):
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': verdicts,
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
             'EntryContext': {GATE_CONTEXT_KEY: verdicts},
-            'Note': bool(held)}  # a held file is the analyst's to decide: only then a note
+            'Note': bool(held or done)}  # a held file is the analyst's to decide, a file not sent again news: notes
 
 
 ''' MAIN '''
