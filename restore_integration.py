@@ -251,8 +251,7 @@ GENERIC_ERROR_ADVICE = 'The server answered with an unexpected status. Try again
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
 SDK_DATE_HEADER = 'X-Sdk-Date'
 SDK_DATE_FORMAT = '%Y%m%dT%H%M%SZ'
-SDK_CONTENT_HASH_HEADER = 'X-Sdk-Content-Sha256'
-EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
+SDK_CONTENT_HASH_HEADER = 'x-sdk-content-sha256'  # lower case: sdk_signature looks it up among lowered names
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
@@ -1714,12 +1713,13 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         request.headers.update({SDK_DATE_HEADER: self._clock().strftime(SDK_DATE_FORMAT), 'Host': parts.netloc})
         if self._project_id:
             request.headers['X-Project-Id'] = self._project_id
-        signed = sorted({name.lower() for name in request.headers}.intersection(HSS_SIGNED_HEADERS))
-        body = request.body.encode() if isinstance(request.body, str) else (request.body or b'')
+        signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
         # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as in a form).
         query = [(unquote(name), unquote(value)) for name, _, value in
                  (pair.partition('=') for pair in parts.query.split('&') if pair)]
-        signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed, body)
+        # (the body is bytes or None: the transport sends JSON only, which requests encodes)
+        signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed,
+                                  request.body)
         self._on_signature(signature)
         request.headers['Authorization'] = (f'{SDK_SIGNING_ALGORITHM} Access={self._access_key}, '
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
@@ -1735,13 +1735,13 @@ def sdk_quote(text: str) -> str:
 
 
 def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable[tuple[str, str]],
-                  headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes) -> str:
+                  headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes | None) -> str:
     """Hex HMAC-SHA256 over the string to sign, which hashes the canonical request built from what goes on the wire;
     headers must hold X-Sdk-Date and every signed header."""
     pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
     lowered = dict(pairs)  # a name given twice (in two cases): its last value
-    payload_hash = EMPTY_BODY_SHA256 if not body else (
-        lowered.get(SDK_CONTENT_HASH_HEADER.lower()) or hashlib.sha256(body).hexdigest())
+    # an empty body is hashed as it is, whatever X-Sdk-Content-Sha256 says
+    payload_hash = body and lowered.get(SDK_CONTENT_HASH_HEADER) or hashlib.sha256(body or b'').hexdigest()
     canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
                            '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
                            ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers),
@@ -1777,11 +1777,10 @@ class IamTokenProvider:
         self._on_token = on_token or (lambda token: None)
         self.identity, self.tokens_fetched = token_identity(settings), 0
         self._refusal = None  # IAM's answer when it refused the password
-        self._held = stored if isinstance(stored, dict) and stored.get('identity') == self.identity \
-            and isinstance(stored.get('token'), str) and type(stored.get('expires_at')) in (int, float) else {}
+        mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
+        self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
         # IAM's refusal of the password, as an earlier command or fetch kept it (no secret: when, and what IAM said)
-        self._kept = stored if not self._held and isinstance(stored, dict) \
-            and stored.get('identity') == self.identity and type(stored.get('refused_at')) in (int, float) else {}
+        self._kept = mine if not self._held and type(mine.get('refused_at')) in (int, float) else {}
         if self._held:
             self._on_token(self._held['token'])
 
@@ -1815,8 +1814,7 @@ class IamTokenProvider:
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
-        fresh = held and held['expires_at'] - TOKEN_REFRESH_MARGIN_SECONDS > self._clock()
-        return held['token'] if fresh else None
+        return held['token'] if held and held['expires_at'] - TOKEN_REFRESH_MARGIN_SECONDS > self._clock() else None
 
     def invalidate(self, failed_token: str | None) -> None:
         """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
@@ -1841,8 +1839,8 @@ class IamTokenProvider:
             if reply.status == 401:  # the password (or the lockout it led to): kept, so later runs do not send it
                 said = iam_said(reply) or {'vendor_code': reply.field('error_code'),
                                            'vendor_message': reply.field('error_msg')}
-                message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
-                self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
+                message = said['vendor_message']  # bounded: it is kept, and shown by every run that reads it
+                self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said['vendor_code'],
                               'message': message if message is None else short_text(
                                   message if isinstance(message, str) else json.dumps(message, sort_keys=True))}
             raise iam_error_from_response(reply)
@@ -2183,14 +2181,14 @@ class _Cancelled(Exception):
     """Work a runner did not start because an earlier item failed."""
 
 
+@dataclass
 class BulkRunner:
     """Runs work on up to ``workers`` threads side by side (the vendor's limiter paces their requests). Results, errors
     and progress come back to the thread that called ``map``, which alone reports progress: in XSOAR that is the main
     thread, the only one allowed to call ``demisto``."""
 
-    def __init__(self, workers: int = 1, progress: Callable[[str], None] | None = None) -> None:
-        # Not clamped: map runs the items one after the other for any count of workers up to 1.
-        self.workers, self.progress = workers, progress
+    workers: int = 1  # not clamped: map runs the items one after the other for any count of workers up to 1
+    progress: Callable[[str], None] | None = None
 
     def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
             settled: Callable[[Any], Any] | None = None) -> list[Any]:
@@ -3494,13 +3492,13 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
 
 
-def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Any, now_ms: int,
+def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: dict[str, Any], now_ms: int,
                         scrub: Callable[[str], str] = str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
     max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
     where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
-    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only."""
-    last_run = last_run if isinstance(last_run, dict) else {}
+    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only.
+    ``last_run``: as last_run_values reads it."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
@@ -3698,9 +3696,9 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
                    scrubber: SecretScrubber) -> None:
     """Writes the IAM token the command ended with (or IAM's refusal of the password, its words scrubbed: it is no
     secret) to the integration context, when it changed."""
-    hss = clients.get('hss')
+    hss = clients.get('hss')  # an HssClient (build_client), if any
     # stored: no HSS client, or one signing with AK/SK (no token provider)
-    entry = hss.token_provider.cache_entry() if isinstance(hss, HssClient) and hss.token_provider else stored
+    entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     if entry == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
@@ -3731,10 +3729,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
         args = runtime.args() or {}
-        if command == 'restore-file' and not is_blank(args.get('unsent')):  # a check that may send files late
-            entry = restore_file_command(clients[kind], args, incident_context(runtime)).to_entry()
-        else:
-            entry = command_function(clients[kind], args).to_entry()
+        # a restore-file check that may send files late reads the incident's context first
+        late = (incident_context(runtime),) if command == 'restore-file' and not is_blank(args.get('unsent')) else ()
+        entry = command_function(clients[kind], args, *late).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
         runtime.results(scrubber.entry(entry))
@@ -3757,8 +3754,8 @@ def main(demisto_obj: Any = None) -> None:
     lines, a failed fetch's message) goes through the scrubber."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
-    masker = debug_log_masker(globals())
-    if masker:  # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
+    # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
+    if masker := debug_log_masker(globals()):
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, stored = {}, None
@@ -3773,12 +3770,12 @@ def main(demisto_obj: Any = None) -> None:
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         if isinstance(error, RestoreError):
-            message = scrubber.text(f'Failed to execute {command} command.\nError: {error}')
+            message = f'Failed to execute {command} command.\nError: {error}'
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))
-            message = scrubber.text(f'Failed to execute {command} command because of an unexpected '
-                                    f'{type(error).__name__}: {error}. This is a fault in the integration; the '
-                                    f'debug log holds the traceback.')
+            message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
+                       f'{error}. This is a fault in the integration; the debug log holds the traceback.')
+        message = scrubber.text(message)
         if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
         runtime.results(error_entry(message))
