@@ -1741,7 +1741,7 @@ def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable
     pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
     lowered = dict(pairs)  # a name given twice (in two cases): its last value
     # an empty body is hashed as it is, whatever X-Sdk-Content-Sha256 says
-    payload_hash = body and lowered.get(SDK_CONTENT_HASH_HEADER) or hashlib.sha256(body or b'').hexdigest()
+    payload_hash = (lowered.get(SDK_CONTENT_HASH_HEADER) if body else None) or hashlib.sha256(body or b'').hexdigest()
     canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
                            '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
                            ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers),
