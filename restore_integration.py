@@ -2422,7 +2422,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
         return []
     if isinstance(value, str):
         text = value.strip()
-        value = json_list(text, name) if text.startswith('[') else [item.strip() for item in text.split(',')]
+        value = json_list(text, name) if text.startswith('[') else re.split(r'\s*,\s*', text)
     elif not isinstance(value, (list, tuple)):
         value = [value]
     for position, item in enumerate(value, 1):
