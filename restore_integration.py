@@ -616,8 +616,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
-    missing = [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key)) if not text]
-    if missing:
+    if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
+                   if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(missing)} in the instance settings.')
     return XdrSettings(normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id, key, auth_type,
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
@@ -679,8 +679,8 @@ def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
         raise RestoreError(f'The instance setting first_fetch must be more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} '
                            f'days (as far back as HSS lists events); got {printable(first_fetch)}.')
-    max_fetch = setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True)
-    return FetchSettings(first_fetch_ms, max_fetch)
+    return FetchSettings(first_fetch_ms,
+                         setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True))
 
 
 @dataclass(frozen=True)
@@ -713,17 +713,16 @@ def is_loopback_host(host: str) -> bool:
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
-    text = str(url).strip()
-    try:
-        parts = urlsplit(text)
+    try:  # url: a setting as setting_text read it (stripped), or one made of hss_region
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
-        requests.models.PreparedRequest().prepare_url(text, None)  # the host and port as requests will read them
+        requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
     except (ValueError, requests.exceptions.RequestException):
         parts = None
     # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
     if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
-        shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in text else printable(text)
+        shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in url else printable(url)
         raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; got {shown}.')
     if parts.username or parts.password:
         raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
@@ -2256,16 +2255,15 @@ class RestoreResult:
     """One war-room entry: markdown for the analyst, context for playbooks, the raw reply, maybe a next run."""
 
     readable_output: str
-    outputs_key: str | None = None
-    outputs: Any = None
-    raw_response: Any = None  # None: the outputs are the raw reply
+    outputs_key: str
+    outputs: Any
+    raw_response: Any  # JSON: a vendor's reply object, a list of them, or the command's own summary object
     schedule: PollingSchedule | None = None
 
     def to_entry(self) -> dict[str, Any]:
-        raw = self.outputs if self.raw_response is None else self.raw_response
-        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json' if isinstance(raw, (dict, list)) else 'text',
-                 'Contents': raw, 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
-                 'EntryContext': {self.outputs_key: self.outputs} if self.outputs_key else {}}
+        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': self.raw_response,
+                 'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
+                 'EntryContext': {self.outputs_key: self.outputs}}
         if schedule := self.schedule:
             entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
                          PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds))
@@ -2281,8 +2279,8 @@ def error_entry(message: str) -> dict[str, Any]:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
 
-def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str | None = None,
-                   first: Callable[[dict[str, Any]], bool] | None = None) -> str:
+def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str,
+                   first: Callable[[dict[str, Any]], bool]) -> str:
     """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of endpoints or
     items) the rows ``first`` picks (failures) come first, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
@@ -2293,12 +2291,12 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     if not rows:
         return f'### {title}\n**No entries.**'
     # A stable sort: the rows ``first`` picks, then the others, each in their own order.
-    ordered = sorted(rows, key=lambda row: not first(row)) if first and len(rows) > MAX_TABLE_ROWS else rows
+    ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
     lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|---' * len(headers) + '|']
     lines += ('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
     if len(rows) > MAX_TABLE_ROWS:
-        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here' +
-                     (f': {context_path} in the context holds all {len(rows):,}.' if context_path else '.'))
+        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
+                     f'holds all {len(rows):,}.')
     return '\n'.join(lines)
 
 
@@ -2365,9 +2363,10 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
                        f'({len(candidate)} characters{where}).{hint}')
 
 
-def sha256_list(value: Any, name: str = 'file_hash') -> list[str]:
-    """One or more SHA256 values (text, comma-separated, JSON list or a list from context), deduplicated."""
-    return list(dict.fromkeys(validate_sha256(item, name) for item in arg_to_list(value, name) or [None]))
+def sha256_list(value: Any) -> list[str]:
+    """restore-file's file_hash: one or more SHA256 values (text, comma-separated, JSON list or a list from context),
+    deduplicated."""
+    return list(dict.fromkeys(map(validate_sha256, arg_to_list(value, 'file_hash') or [None])))
 
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
@@ -2394,7 +2393,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
         (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
     if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
-    number = int(value.strip() if isinstance(value, str) else value)
+    number = int(value)  # int() takes the blanks around a number too
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if minimum is not None and number < minimum:
@@ -2421,7 +2420,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
         return []
     if isinstance(value, str):
         text = value.strip()
-        value = json_list(text, name) if text.startswith('[') else [item.strip() for item in text.split(',')]
+        value = json_list(text, name) if text.startswith('[') else re.split(r'\s*,\s*', text)
     elif not isinstance(value, (list, tuple)):
         value = [value]
     for position, item in enumerate(value, 1):
@@ -2495,7 +2494,7 @@ def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
     return polling, interval, timeout
 
 
-def polling_elapsed(started_ms: int, at_least_s: int = 0) -> int:
+def polling_elapsed(started_ms: int, at_least_s: int) -> int:
     """Seconds of polling time since ``started_ms`` (this machine's clock), at least ``at_least_s``: XSOAR runs each
     check an interval after the run before it, or later, whatever the clock says."""
     return max(int(time.time() * 1000) - started_ms, at_least_s * 1000) // 1000
@@ -2585,10 +2584,10 @@ def state_text(state: dict[str, Any]) -> str:
     the start listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow
     command)."""
     text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
-    if state.get('listed') is not None:
-        sent = f':{state["sent"]}' if state.get('sent') is not None else ''
-        return text + f':{state.get("refused", 0):x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
-    return text + (f':{state["refused"]:x}' if state.get('refused') else '')
+    if state['listed'] is not None:
+        sent = '' if state['sent'] is None else f':{state["sent"]}'
+        return text + f':{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
+    return text + (f':{state["refused"]:x}' if state['refused'] else '')
 
 
 ''' COMMAND: test-module '''
