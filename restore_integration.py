@@ -86,6 +86,9 @@ XDR_OUTCOME_FAILED = 'FAILED'
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
 XDR_RESTORE_RECORDS = ('CortexXDR', 'RestoredFile')  # where XSOAR keeps those records in the incident's context
+XdrRecord = dict[str, Any]  # one file's record there: the restore sent, then what a check read of its action
+XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_hash, ...]}, each reason once
+XdrReply = dict[str, Any]  # the "reply" object of a Cortex XDR answer
 
 XDR_AUTH_TYPES = ('standard', 'advanced')
 NONCE_ALPHABET = string.ascii_letters + string.digits
@@ -1913,7 +1916,7 @@ class XdrClient:
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
 
     def restore_file(self, file_hash: str, endpoint_id: str | None = None,
-                     incident_id: int | None = None) -> dict[str, Any]:
+                     incident_id: int | None = None) -> XdrReply:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
         try:
@@ -1925,7 +1928,7 @@ class XdrClient:
             raise
 
     def get_action_status(self, action_id: int | str, retry_server_errors: bool = True,
-                          advice: dict[int, str] = XDR_STATUS_ERROR_ADVICE) -> dict[str, Any]:
+                          advice: dict[int, str] = XDR_STATUS_ERROR_ADVICE) -> XdrReply:
         """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}.
         group_action_id is an Integer in the API's reference, though a restore reply may give the ID as text: text of
         digits alone goes as its number (as CoreIRApiModule sends it); any other as it came. ``advice``: what an error
@@ -1936,7 +1939,7 @@ class XdrClient:
                           XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES, advice)
 
     def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
-              advice: dict[int, str] = XDR_ERROR_ADVICE) -> dict[str, Any]:
+              advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
@@ -2650,9 +2653,9 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
     client.transport.wait_at_most(left)
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    records = [restore_record(h, endpoint_id, incident_id, a, None) for h, a in zip(followed, action_ids)]
+    records = [restore_record(h, endpoint_id, incident_id, a) for h, a in zip(followed, action_ids)]
     adopted = started_elsewhere(context, unsent, endpoint_id)  # followed as their own records say, not sent again
-    records += [restore_record(h, endpoint_id, None, a, None) for h, a in adopted.items()]
+    records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
     late = [file_hash for file_hash in hashes if file_hash in unsent and file_hash not in adopted]
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left)
 
@@ -2663,8 +2666,9 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
     the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
     script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
     Latest: records are kept in the order written, as the script reads them too (its xdr_done_before)."""
-    found = context.get(XDR_RESTORE_RECORDS[0]) if isinstance(context, dict) and unsent else None
-    records = found.get(XDR_RESTORE_RECORDS[1]) if isinstance(found, dict) else None
+    records = context if unsent else None
+    for key in XDR_RESTORE_RECORDS:  # CortexXDR, then RestoredFile in it
+        records = records.get(key) if isinstance(records, dict) else None
     latest = {}
     for record in records if isinstance(records, list) else [records]:
         if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or ''):  # the same scope only
@@ -2693,9 +2697,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
                                   ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
-        refusals = refusals_of(records, {})  # the others: each refused, or not sent
-        if refusals:
-            readable += f'\n\n{grouped_refusals(refusals)}'
+        readable += grouped_refusals(refusals_of(records, {}))  # the others: each refused, or not sent
     readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
                           'Follow the actions in Cortex XDR > Response > Action Center.')
     schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
@@ -2703,13 +2705,13 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
-                      alone: bool = False, no_time: str = '') -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                      alone: bool = False, no_time: str = '') -> tuple[list[XdrRecord], list[XdrReply],
                                                                        dict[str, str]]:
     """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the records,
     the vendor's replies, and the files not acted on, which a next check may send, each with what went wrong (its
     error without the advice, which a next check makes moot); ``no_time``: why none is sent."""
 
-    def start(file_hash: str) -> tuple[dict[str, Any], dict[str, Any] | None, str | None]:
+    def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, str | None]:
         action_id = endpoints_count = reply = unsent = None
         refusal, problems = no_time, []  # with no time left, nothing is sent
         if not no_time:
@@ -2750,7 +2752,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             {record['file_hash']: unsent for record, _, unsent in started if unsent is not None})
 
 
-def unsent_for_next_check(records: list[dict[str, Any]], unsent: dict[str, str], refused: dict[str, list[str]],
+def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, str], refused: XdrRefusals,
                           args: dict[str, Any], polling: bool, interval: int, timeout: int) -> list[str]:
     """The files of ``unsent`` ({file_hash: what went wrong}) the next check sends: only with more than two intervals
     of polling time left, as it comes an interval after this run or later (XSOAR may run it late: the promise keeps one
@@ -2768,7 +2770,7 @@ def unsent_for_next_check(records: list[dict[str, Any]], unsent: dict[str, str],
     return list(unsent) if later else []
 
 
-def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | None, list[str]]:
+def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, list[str]]:
     """(action_id, endpoints_count, refusal, problems: what was not read, the restore followed even so) of a reply. The
     refusal: the vendor's reason when the reply's ``status`` says it did not accept the restore (0), else None."""
     action_id, status, refusal, problems = reply.get('action_id'), reply.get('status'), None, []
@@ -2799,7 +2801,7 @@ def parse_restore_reply(reply: dict[str, Any]) -> tuple[Any, int | None, str | N
 
 
 def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | None, action_id: Any,
-                   endpoints_count: int | None) -> dict[str, Any]:
+                   endpoints_count: int | None = None) -> XdrRecord:
     """One file's context record, the unknown left out, not null: XSOAR updates the record its DT key matches and
     keeps what the update leaves out. A restore sent always writes endpoint_id ('' for every endpoint: a refusal has
     no action_id; a later refusal updates it); a check not told the endpoint (None) cannot know the action's scope."""
@@ -2808,7 +2810,7 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
     return {name: value for name, value in record.items() if value is not None}
 
 
-def refusals_of(records: list[dict[str, Any]], refused: dict[str, list[str]]) -> dict[str, list[str]]:
+def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
     """``refused`` ({reason: [file_hash, ...]}) with the files of the refused records added, each under its reason (an
     earlier file under the same reason stays)."""
     for record in records:
@@ -2825,7 +2827,7 @@ def start_label(reason: str) -> str:
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
-def none_started(refused: dict[str, list[str]]) -> RestoreError:
+def none_started(refused: XdrRefusals) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files."""
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
@@ -2846,14 +2848,14 @@ def none_started(refused: dict[str, list[str]]) -> RestoreError:
                         f'{reasons}')
 
 
-def grouped_refusals(refused: dict[str, list[str]]) -> str:
+def grouped_refusals(refused: XdrRefusals) -> str:
     """Each reason once, with its files, as what became of them ("Not started": the reason may be Cortex XDR's, or this
-    run's time ending; or "May have started", "Accepted, not followed")."""
-    return '\n'.join(f'- **{start_label(reason)} ({len(hashes)} file(s))**: {reason}\n  Files: {capped_names(hashes)}'
-                     for reason, hashes in refused.items())
+    run's time ending; or "May have started", "Accepted, not followed"), after a blank line; '' when none."""
+    return '\n\n' + '\n'.join(f'- **{start_label(reason)} ({len(hashes)} file(s))**: {reason}\n  Files: '
+                               f'{capped_names(hashes)}' for reason, hashes in refused.items()) if refused else ''
 
 
-def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dict[str, Any]],
+def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[XdrRecord],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
@@ -2895,13 +2897,13 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[dic
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout) if last else (
         xdr_progress_line(summaries, interval, earlier) + notes +
-        (f'\n\n{grouped_refusals(refusals_of(not_sent, {}))}' if not_sent else ''))  # not started at this check
+        grouped_refusals(refusals_of(not_sent, {})))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
 
-def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any]], refused: dict[str, list[str]],
-                    notes: str, ended: list[dict[str, Any]], timeout: int) -> str:
+def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
+                    notes: str, ended: list[XdrRecord], timeout: int) -> str:
     """The last check's entry: the actions it read, the files finished at an earlier check, the actions still running
     when polling ended (``ended``: each record then says so, and how to follow its action), and the files never
     started, each reason once. A restore none of whose files was ever started is an error, as at the first run."""
@@ -2920,11 +2922,11 @@ def xdr_last_report(summaries: list[dict[str, Any]], earlier: list[dict[str, Any
     if ended:
         readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action(s) still running. '
                      f'{xdr_follow_text(ended)}')
-    return readable + (f'\n\n{grouped_refusals(refused)}' if refused else '')
+    return readable + grouped_refusals(refused)
 
 
-def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polling: bool, may_stop: bool,
-                         ending: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool,
+                         ending: bool) -> tuple[list[XdrRecord], list[XdrReply]]:
     """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
     with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
     key refused at every read raises, when ``may_stop`` (no action started at this check)."""
@@ -2937,7 +2939,7 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
         passes = not isinstance(error, VendorApiError) or error.http_status in XDR_STATUS_RETRY_STATUSES
         return error.without_advice() if passes and polling and not ending else str(error)
 
-    def check(record: dict[str, Any]) -> dict[str, Any] | RestoreError:
+    def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
             return client.get_action_status(record['action_id'])
         except RestoreError as error:
@@ -2962,8 +2964,7 @@ def read_action_statuses(client: XdrClient, records: list[dict[str, Any]], polli
     return summaries, replies
 
 
-def summarise_action(record: dict[str, Any], reply: dict[str, Any],
-                     again: str = 'the next check reads it again') -> dict[str, Any]:
+def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
     """Per-endpoint statuses of a restore action, counted into an outcome. A part of the reply not read becomes
     ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception."""
     statuses = reply.get('data')
@@ -2973,9 +2974,9 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
                     f'statuses); {again}.')
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints, final, restored = [], 0, 0
-    for endpoint_id, status in sorted((statuses or {}).items(), key=lambda pair: str(pair[0])):
+    for endpoint_id, status in sorted((statuses or {}).items()):  # JSON's keys: text, each once
         status = clean_text(status)
-        endpoint = {'endpoint_id': str(endpoint_id), 'status': status}
+        endpoint = {'endpoint_id': endpoint_id, 'status': status}
         if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
         endpoints.append(endpoint)
@@ -2990,7 +2991,7 @@ def summarise_action(record: dict[str, Any], reply: dict[str, Any],
     return summary
 
 
-def describe_error_reason(reason: Any, status: str, reply: dict[str, Any]) -> str:
+def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
     """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
     inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
     one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
@@ -3019,9 +3020,9 @@ def json_object(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interval: int, timeout: int,
-                   refused: dict[str, list[str]], unsent: list[str],
-                   finished: Sequence[dict[str, Any]] = ()) -> PollingSchedule:
+def xdr_next_check(args: dict[str, Any], followed: list[XdrRecord], interval: int, timeout: int,
+                   refused: XdrRefusals, unsent: list[str],
+                   finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
     """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
     runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
     list of one from context, as text): what XSOAR hands back is then what the check reads."""
@@ -3036,7 +3037,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[dict[str, Any]], interva
     return PollingSchedule('restore-file', interval, follow, timeout + POLLING_TIMEOUT_MARGIN)
 
 
-def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
+def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
     """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling)."""
     action_ids = [record['action_id'] for record in records]
     # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
@@ -3050,7 +3051,7 @@ def xdr_follow_text(records: list[dict[str, Any]], when: str = '') -> str:
             f'or{when} with {command}.')
 
 
-def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: list[dict[str, Any]]) -> str:
+def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[XdrRecord]) -> str:
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
     running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
     # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
@@ -3063,7 +3064,7 @@ def xdr_progress_line(summaries: list[dict[str, Any]], interval: int, earlier: l
             f'restored, {failed} failed), {running} running{unread_text}; checking again in {interval} s.')
 
 
-def xdr_final_table(summaries: list[dict[str, Any]]) -> str:
+def xdr_final_table(summaries: list[XdrRecord]) -> str:
     """The endpoint rows of the actions read. Past MAX_DETAIL_ROWS: counts and failures grouped by reason, and which
     file each row is of (an endpoint alone would not say which of several files failed there); the context keeps every
     row."""
