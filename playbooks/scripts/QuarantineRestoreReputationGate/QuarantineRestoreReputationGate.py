@@ -20,7 +20,8 @@ file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or 
 incident from sending restore-file for a file an earlier one of the same scope gave back or still runs (a record
 that says IN_PROGRESS is read again with restore-file, without polling): neither allowed nor held,
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
-records do the same for a file (or path) whose every copy they name on the restore's host was restored.
+records do the same for a file (or path) whose every copy they name on the restore's host was restored. The
+on-close script hands its Cortex XDR records in too, and writes those lines (``Contents.not_sent``) in its own note.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
 pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=None)``.
@@ -480,11 +481,11 @@ def not_sent_line(command, by, value, what, scope):
             f'{code_span(by_hand(command, {by: [value]}, scope))}')
 
 
-def allow_or_name(value, done, allowed, lines):
-    """A file the reputation check lets through: restored, or named in the note when an earlier restore covers it (one
-    scored bad since is held back instead)."""
+def allow_or_name(value, done, allowed, not_sent):
+    """A file the reputation check lets through: restored, or (its note's line in ``not_sent``) not sent again when an
+    earlier restore covers it (one scored bad since is held back instead)."""
     if value in done:
-        lines.append(f'- {done[value]}')
+        not_sent.append(done[value])
     else:
         allowed.append(value)
 
@@ -503,12 +504,12 @@ def gate_command(args, context, execute=None):
     scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
     files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
     done = covered_before(command, args.get('restored_before'), hashes, paths, scope, execute)
-    allowed, allowed_paths, held, lines = [], [], [], []
+    allowed, allowed_paths, held, lines, not_sent = [], [], [], [], []
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            allow_or_name(file_hash, done, allowed, lines)
+            allow_or_name(file_hash, done, allowed, not_sent)
             continue
         held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
                      'scored_as': list(found[1].values()), 'by_hand': by_hand(command, {'file_hash': [file_hash]},
@@ -518,7 +519,7 @@ def gate_command(args, context, execute=None):
         score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            allow_or_name(path, done, allowed_paths, lines)
+            allow_or_name(path, done, allowed_paths, not_sent)
             continue
         item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
         held.append({'file_hash': sha256s[0] if sha256s else '', 'file_path': path, 'score': score,
@@ -527,9 +528,11 @@ def gate_command(args, context, execute=None):
         lines.append(held_line(dict(held[-1], **item), named(found[1])))
     total = len(hashes) + len(paths)
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
-        [f'{len(allowed) + len(allowed_paths)} of {total} file(s) may be restored automatically.'] + lines)
+        [f'{len(allowed) + len(allowed_paths)} of {total} file(s) may be restored automatically.'] +
+        [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'held': held}
-    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': verdicts,
+    # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
+    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
             'EntryContext': {GATE_CONTEXT_KEY: verdicts},
             'Note': bool(held or done)}  # a held file is the analyst's to decide, a file not sent again news: notes
