@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import TEST_DATA, load_json
+from hypothesis import given, strategies as st
+
+from conftest import TEST_DATA, hss_seed_copies, load_json
 from warroom.context import merge_entry_context
 from warroom.playbook.runner import _load_script
 
@@ -143,3 +145,54 @@ def test_an_earlier_record_still_in_progress_is_read_again_and_a_restore_that_fa
     entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [running]}, {},
                               lambda command, args: execute(command, args, 'IN_PROGRESS'))
     assert entry['Contents']['allowed'] == [] and 'is still running (action 1001)' in entry['HumanReadable']
+
+
+HSS_HASH = 'd41b6e0c9d2f7a3b8c5e1d0f6a2b9c7e3d8f1a4b6c0e5d9a2f7b3c8e1d6a0b4f'  # four copies in the HSS seed
+HSS_COPIES = [{key: copy[key] for key in ('host_id', 'host_name', 'file_hash', 'file_path')}
+              for copy in hss_seed_copies()[HSS_HASH]]
+HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')  # integration.yml: HuaweiHSS.RestoredFile.outcome
+
+
+def hss_gate(args: dict, rows: list) -> dict:
+    return GATE.gate_command(dict(args, restore_command='hss-restore-isolated', restored_before=rows), {})
+
+
+def test_an_hss_file_whose_every_copy_on_the_host_an_earlier_restore_gave_back_is_not_sent_again():
+    host = HSS_COPIES[0]
+    restored = [dict(copy, outcome='restored', reason='') for copy in HSS_COPIES]
+
+    entry = hss_gate({'file_hash': HSS_HASH, 'host_id': host['host_id']}, restored)
+
+    assert entry['Contents']['allowed'] == [] and entry['Contents']['held'] == [] and entry['Note'] is True
+    [line] = [line for line in entry['HumanReadable'].splitlines() if 'was not run again' in line]
+    assert f'for `{HSS_HASH}`' in line and f'restored it on {host["host_name"]}' in line
+    assert f'`!hss-restore-isolated file_hash={HSS_HASH} host_id={host["host_id"]}`' in line
+    # by host and path: the path restored on that host, compared as given
+    by_path = hss_gate({'file_path': host['file_path'], 'host_id': host['host_id']}, restored)
+    assert by_path['Contents']['allowed_paths'] == [] and f'for `{host["file_path"]}`' in by_path['HumanReadable']
+    assert hss_gate({'file_path': host['file_path'].upper(), 'host_id': host['host_id']},
+                    restored)['Contents']['allowed_paths'] == [host['file_path'].upper()]
+    # on every host: each copy's host is named
+    everywhere = hss_gate({'file_hash': HSS_HASH}, restored)
+    assert everywhere['Contents']['allowed'] == [] and all(c['host_name'] in everywhere['HumanReadable']
+                                                           for c in HSS_COPIES)
+
+
+@given(outcomes=st.lists(st.sampled_from(HSS_OUTCOMES), min_size=len(HSS_COPIES), max_size=len(HSS_COPIES)),
+       recorded=st.lists(st.booleans(), min_size=len(HSS_COPIES), max_size=len(HSS_COPIES)),
+       on_one_host=st.booleans(), upper=st.booleans())
+def test_an_hss_file_is_sent_again_unless_every_copy_of_it_a_record_names_in_the_scope_was_restored(
+        outcomes, recorded, on_one_host, upper):
+    """A copy left restoring (polling ran out, or the on-close script started it) or failed may be isolated still, and
+    a not_found row names no copy: the file is sent again. Only the restore's host counts when it names one."""
+    rows = [dict(copy, file_hash=copy['file_hash'].upper() if upper else copy['file_hash'], outcome=outcome)
+            for copy, outcome, kept in zip(HSS_COPIES, outcomes, recorded) if kept]
+    rows = [dict(row, outcome='failed') for row in rows] + rows  # a later record of a copy replaces the earlier one
+    rows += [{'file_hash': HSS_HASH, 'host_id': HSS_COPIES[0]['host_id'], 'outcome': 'not_found', 'reason': 'x'}]
+    scope = {'host_id': HSS_COPIES[0]['host_id']} if on_one_host else {}
+    in_scope = [outcome for copy, outcome, kept in zip(HSS_COPIES, outcomes, recorded)
+                if kept and (not on_one_host or copy['host_id'] == scope['host_id'])]
+
+    allowed = hss_gate({'file_hash': HSS_HASH, **scope}, rows)['Contents']['allowed']
+
+    assert (allowed == []) == (bool(in_scope) and set(in_scope) == {'restored'})

@@ -447,3 +447,66 @@ def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incid
     notes = '\n'.join(again.notes)
     assert 'FAILED' not in notes
     assert f'was not run again for `{record["file_hash"]}`' in notes and f'(action {record["action_id"]})' in notes
+
+
+def hss_sample(by: str):
+    """The HSS sample incident closed as a false positive: as it is (a restore by hash on its host), or with no SHA256
+    (a restore by host and path, every path of its event)."""
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = dict(sample.incident['CustomFields'])
+    if by == 'file_path':
+        fields.pop('filesha256')
+    return close_incident(dict(sample.incident, CustomFields=fields), 'False Positive'), fields, sample.context
+
+
+def hss_listings_and_restores(hss):
+    return [r for r in hss.gateway.requests if r[1].endswith('/event/isolated-file')]
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_the_hss_playbook_on_a_reopened_incident_sends_no_second_restore_of_what_an_earlier_run_restored(vendors, by):
+    """Closed as False Positive, reopened, closed again through the playbook branch: HSS lists the first run's copies
+    restored, so a second hss-restore-isolated finds none isolated and the summary would report the file not_found
+    ("no isolated copy") although the first run gave it back. The note says it was already restored instead."""
+    _, hss = vendors
+    incident, fields, context = hss_sample(by)
+    first = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, context)
+    assert not first.failed, first.error
+    rows = as_list(get_path(first.context, 'HuaweiHSS.RestoredFile'))
+    assert rows and {row['outcome'] for row in rows} == {'restored'}
+    asked = len(hss_listings_and_restores(hss))
+
+    again = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, first.context)
+
+    assert not again.failed, again.error
+    assert len(hss_listings_and_restores(hss)) == asked  # hss-restore-isolated was not run again
+    assert as_list(get_path(again.context, 'HuaweiHSS.RestoredFile')) == rows  # no not_found row beside them
+    notes = '\n'.join(again.notes)
+    assert 'not_found' not in notes and 'FAILED' not in notes
+    host_id = fields['huaweihsshostid']
+    for value in as_list(fields['filesha256'] if by == 'file_hash' else fields['huaweihssfilepaths']):
+        [line] = [line for line in notes.splitlines() if f'was not run again for `{value}`' in line]
+        [copy] = [c for c in HSS_COPIES[rows[0]['file_hash']] if c['host_id'] == host_id]
+        assert f'restored it on {copy["host_name"]}' in line
+        assert f'`!hss-restore-isolated {by}={value} host_id={host_id}`' in line  # by hand, on the incident's host
+
+
+@pytest.mark.parametrize('outcome', ['restoring', 'failed'])
+def test_the_hss_playbook_sends_again_a_copy_an_earlier_run_left_restoring_or_failed(vendors, outcome):
+    """An earlier run whose polling ran out (restoring), the on-close script (restoring: it cannot poll) or a restore
+    the host's agent could not complete (failed) did not give the copy back for sure: the playbook sends it again."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    [file_hash] = fields['filesha256']
+    [copy] = [c for c in HSS_COPIES[file_hash] if c['host_id'] == fields['huaweihsshostid']]
+    earlier = {key: copy[key] for key in ('host_id', 'host_name', 'file_hash', 'file_path')}
+    context = dict(context, HuaweiHSS={'RestoredFile': [dict(earlier, outcome=outcome, reason='')]})
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {(copy['host_id'],
+                                                                                      copy['file_path'])}
+    assert hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) in ('restoring', 'restored')
+    assert 'was not run again' not in '\n'.join(run.notes)

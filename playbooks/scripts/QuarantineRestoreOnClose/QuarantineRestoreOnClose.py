@@ -25,11 +25,10 @@ XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash anywhere (a UNC name too)
-# What an earlier restore in this incident left in context that makes a new one pointless: an action that put the
-# file back (on every endpoint, or on some: the others' reasons are in its record and the summary note) or still runs,
-# a copy restored or restoring. An incident closed by the analyst-decision branch (its playbook restored the files)
-# closes right after, and a reopened one closes again: each close runs this script.
-XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')  # restore-file's status
+# What an earlier restore in this incident left in context that makes a new one pointless: a copy restored or
+# restoring (Cortex XDR's records the gate judges: its restored_before). An incident closed by the analyst-decision
+# branch (its playbook restored the files) closes right after, and a reopened one closes again: each close runs this
+# script.
 HSS_DONE_OUTCOMES = ('restored', 'restoring')  # hss-restore-isolated's outcome of a row
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
@@ -131,11 +130,12 @@ def vendors_of(fields, context):
     return kinds
 
 
-def screen(execute, hashes, restore_suspicious, command, scope=None, paths=()):
-    """(hashes to restore, notes on the ones held back, paths to restore), by the pack's
-    QuarantineRestoreReputationGate: known bad never, suspicious only when asked. ``paths`` (a restore by host and
-    path) go through it too: it finds the hashes the context knows for each path and asks !file about them itself.
-    ``scope`` (host_id, endpoint_id) goes into the command each held file's line gives for restoring it by hand."""
+def screen(execute, hashes, restore_suspicious, command, scope=None, paths=(), restored=()):
+    """(hashes to restore, notes on the ones held back or not sent again, paths to restore), by the pack's
+    QuarantineRestoreReputationGate: known bad never, suspicious only when asked, and none an earlier restore covers
+    (``restored``: the records it left, the gate's restored_before). ``paths`` (a restore by host and path) go through
+    it too: it finds the hashes the context knows for each path and asks !file about them itself. ``scope`` (host_id,
+    endpoint_id) goes into the command each held file's line gives for restoring it by hand."""
     if not hashes and not paths:
         return [], [], []
     known = reputation_of(execute, hashes) if hashes else {}
@@ -143,13 +143,15 @@ def screen(execute, hashes, restore_suspicious, command, scope=None, paths=()):
             **{name: values for name, values in (scope or {}).items() if values}}
     args.update({'file_hash': hashes} if hashes else {})
     args.update({'file_path': list(paths)} if paths else {})
+    args.update({'restored_before': list(restored)} if restored else {})
     entries = execute(GATE_SCRIPT, dict(args, **{arg: values for arg, values in known.items() if values})) or []
     for entry in entries:
         contents = entry.get('Contents') if isinstance(entry, dict) else None
         if entry.get('Type') != ENTRY_TYPE_ERROR and isinstance(contents, dict) and 'allowed' in contents:
-            held = [f'{held_what(item)} is scored {item["verdict"]} ({item["score"]}) by {who_scored(item)}, so it was '
-                    f'not restored automatically. If an analyst is sure it is benign: {code_span(item["by_hand"])}'
-                    for item in contents.get('held') or []]
+            held = list(contents.get('not_sent') or []) + [
+                f'{held_what(item)} is scored {item["verdict"]} ({item["score"]}) by {who_scored(item)}, so it was '
+                f'not restored automatically. If an analyst is sure it is benign: {code_span(item["by_hand"])}'
+                for item in contents.get('held') or []]
             allowed_paths = [p for p in paths if p in (contents.get('allowed_paths') or [])]
             return [h for h in hashes if h in contents['allowed']], held, allowed_paths
     problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
@@ -255,41 +257,6 @@ def hss_not_started(entries):
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
 
 
-def xdr_done_before(context, named, execute):
-    """{hash: the latest record} of the files of ``named`` an earlier restore-file in this incident (on every endpoint)
-    restored, on every endpoint or some, or whose action is still under way: sending it again starts a second action
-    for nothing. A record that says IN_PROGRESS is read again first: this script starts its restores without polling,
-    so the one an earlier close left says so whatever Cortex XDR did since (a restore that failed everywhere is sent
-    again at this close)."""
-    latest = {}
-    for record in lookup(context, XDR_RECORDS):
-        # On every endpoint, as here: restore-file writes '' for that; a record without endpoint_id (a status check
-        # alone) does not say whether its action was limited to one.
-        if isinstance(record, dict) and record.get('endpoint_id') == '':
-            latest[str(record.get('file_hash') or '').strip().lower()] = record
-    latest = {file_hash: record for file_hash, record in latest.items() if file_hash in named}
-    latest.update(read_again(execute, [record for record in latest.values()
-                                       if record.get('status') == 'IN_PROGRESS' and not is_refused(record)]))
-    return {file_hash: record for file_hash, record in latest.items()
-            if record.get('status') in XDR_DONE_STATUSES and not is_refused(record)}
-
-
-def read_again(execute, records):
-    """{hash: its record updated as XSOAR updates it} for the actions of ``records``, their status read once by
-    restore-file without polling; a record not read (an error entry, a status not read) stays as it was."""
-    if not records:
-        return {}
-    entries = execute(XDR_COMMAND, {'file_hash': [record['file_hash'] for record in records], 'polling': 'false',
-                                    'action_id': json.dumps([record['action_id'] for record in records])}) or []
-    earlier = {(str(record['file_hash']).lower(), str(record['action_id'])): record for record in records}
-    found = {}
-    for record in records_in([entry for entry in entries if isinstance(entry, dict)], XDR_RECORDS):
-        key = (str(record.get('file_hash') or '').lower(), str(record.get('action_id')))
-        if key in earlier:
-            found[key[0]] = dict(earlier[key], **record)
-    return found
-
-
 def hss_done_before(context, host_ids):
     """{hash: a row} of the files an earlier hss-restore-isolated in this incident restored, or HSS is restoring, on the
     incident's host (on any host when it names none)."""
@@ -325,15 +292,6 @@ def already_lines(command, done, what, scope=None, by='file_hash'):
             f'file was quarantined again since, restore it by hand: '
             f'{code_span(by_hand_command(command, {by: [file_hash], **(scope or {})}))}'
             for file_hash, row in done.items()]
-
-
-def xdr_done_text(record):
-    status = record.get('status')
-    if status == 'IN_PROGRESS':
-        return f'is still running (action {record.get("action_id")})'
-    state = 'on every endpoint' if status == 'COMPLETED_SUCCESSFULLY' else \
-        f'on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} (its record says why)'
-    return f'restored it {state} (action {record.get("action_id")})'
 
 
 def hss_done_text(row):
@@ -399,9 +357,8 @@ def on_close_command(args, incident, context, execute):
         if not named and xdr_incident_id(fields, context):
             named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields, context))
         lines += [problem] if problem else []
-        done = xdr_done_before(context, named, execute)
-        lines += already_lines(XDR_COMMAND, done, xdr_done_text)
-        hashes, held, _ = screen(execute, [h for h in named if h not in done], restore_suspicious, XDR_COMMAND)
+        earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
+        hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
         lines += held
         if hashes:
             xdr_args = {'file_hash': hashes}
@@ -409,7 +366,7 @@ def on_close_command(args, incident, context, execute):
                 xdr_args['incident_id'] = xdr_incident_id(fields, context)
             said, more = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
             lines, follows = lines + said, follows + more
-        elif not held and not problem and not done:
+        elif not held and not problem:
             lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
                          'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
                          f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')

@@ -19,7 +19,9 @@ file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or 
 ``restored_before`` (the CortexXDR.RestoredFile records an earlier run left) keeps a playbook run again on a reopened
 incident from sending restore-file for a file an earlier one of the same scope gave back or still runs (a record
 that says IN_PROGRESS is read again with restore-file, without polling): neither allowed nor held,
-the note names it and the command that restores it by hand.
+the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
+records do the same for a file (or path) whose every copy they name on the restore's host was restored. The
+on-close script hands its Cortex XDR records in too, and writes those lines (``Contents.not_sent``) in its own note.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
 pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=None)``.
@@ -51,6 +53,10 @@ GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
 # copy left) or run a second action for nothing.
 XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
+HSS_RECORDS = 'HuaweiHSS.RestoredFile'
+# hss-restore-isolated's outcome of a copy HSS lists restored. Sent again, HSS would find no isolated copy (not_found).
+# A copy left restoring (polling ran out; the on-close script cannot poll) or failed may be isolated still: sent again.
+HSS_RESTORED = 'restored'
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -390,8 +396,16 @@ def held_line(item, who):
     return f'- **Held back**: {what} is scored {item["verdict"]} ({item["score"]}) by {who}{why}. {by_hand_text}'
 
 
+def covered_before(command, given, hashes, paths, scope, execute):
+    """{hash or path: the note's line} of the files an earlier restore in this incident covers (``given``: the records
+    it left, CortexXDR.RestoredFile or HuaweiHSS.RestoredFile as ``command`` writes them)."""
+    if command == RESTORE_COMMANDS[0]:
+        return restored_before(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute)
+    return hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope)
+
+
 def restored_before(records, hashes, scope, execute):
-    """{hash: its latest record} of the files of ``hashes`` an earlier restore-file in this incident, limited as this
+    """{hash: the note's line} of the files of ``hashes`` an earlier restore-file in this incident, limited as this
     one (``scope``'s endpoint_id; '' for every endpoint, as restore-file writes it), gave back or still runs. A record
     without endpoint_id (a status check alone) does not say what its action covered. One that says IN_PROGRESS is read
     again first: the on-close script starts its restores without polling, so its record says so whatever Cortex XDR
@@ -405,7 +419,8 @@ def restored_before(records, hashes, scope, execute):
               if file_hash in hashes and str(record.get('action_id') or '').strip()}
     latest.update(status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
                              {'endpoint_id': endpoint_id} if endpoint_id else {}))
-    return {file_hash: record for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES}
+    return {file_hash: restored_line(file_hash, record, scope) for file_hash, record in latest.items()
+            if record.get('status') in XDR_DONE_STATUSES}
 
 
 def status_now(execute, records, scope):
@@ -427,16 +442,52 @@ def status_now(execute, records, scope):
     return found
 
 
-def restored_line(command, file_hash, record, scope):
+def restored_line(file_hash, record, scope):
     state = f'restored it on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} ' \
         '(its record says why)'
     if record.get('status') == 'IN_PROGRESS':
         state = 'is still running'
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state = 'restored it on every endpoint'
-    return (f'- `!{command}` was not run again for `{file_hash}`: an earlier restore in this incident {state} '
-            f'(action {record.get("action_id")}). If the file was quarantined again since, restore it by hand: '
-            f'{code_span(by_hand(command, {"file_hash": [file_hash]}, scope))}')
+    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, f'{state} (action {record.get("action_id")})',
+                         scope)
+
+
+def hss_restored_before(records, hashes, paths, scope):
+    """{hash or path: the note's line} of the files of ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this
+    incident restored on the hosts of this one (``scope``'s host_id; any host when it names none): every copy of it a
+    record names is listed restored, by its latest record (a copy is a host, hash and path, as XSOAR keeps one record
+    each). A record without a path (not_found) names no copy; a path is compared exactly, as the restore matches it."""
+    hosts, copies = set(scope.get('host_id') or []), {}
+    for record in records:
+        copy = (str(record.get('host_id') or ''), str(record.get('file_hash') or '').lower(),
+                str(record.get('file_path') or ''))
+        if copy[2] and (not hosts or copy[0] in hosts):
+            copies[copy] = record
+    done = {}
+    for by, value in [('file_hash', value) for value in hashes] + [('file_path', value) for value in paths]:
+        rows = [row for copy, row in copies.items() if copy[1 if by == 'file_hash' else 2] == value]
+        if rows and all(row.get('outcome') == HSS_RESTORED for row in rows):
+            where = ', '.join(dict.fromkeys(str(row.get('host_name') or row.get('host_id')) for row in rows))
+            done[value] = not_sent_line(RESTORE_COMMANDS[1], by, value, f'restored it on {where}', scope)
+    return done
+
+
+def not_sent_line(command, by, value, what, scope):
+    """The note's line for a file (``by`` file_hash) or path (file_path) an earlier restore covers: not sent again, and
+    the command that restores it by hand, limited as this restore (``scope``)."""
+    return (f'`!{command}` was not run again for {code_span(value)}: an earlier restore in this incident {what}. If '
+            f'the file was quarantined again since, restore it by hand: '
+            f'{code_span(by_hand(command, {by: [value]}, scope))}')
+
+
+def allow_or_name(value, done, allowed, not_sent):
+    """A file the reputation check lets through: restored, or (its note's line in ``not_sent``) not sent again when an
+    earlier restore covers it (one scored bad since is held back instead)."""
+    if value in done:
+        not_sent.append(done[value])
+    else:
+        allowed.append(value)
 
 
 def gate_command(args, context, execute=None):
@@ -452,17 +503,13 @@ def gate_command(args, context, execute=None):
                         f'{RESTORE_COMMANDS[1]} and host_id.')
     scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
     files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
-    records = objects_in(args.get('restored_before'), XDR_RECORDS, 'restored_before')
-    done = restored_before(records, hashes, scope, execute) if command == RESTORE_COMMANDS[0] else {}
-    allowed, allowed_paths, held, lines = [], [], [], []
+    done = covered_before(command, args.get('restored_before'), hashes, paths, scope, execute)
+    allowed, allowed_paths, held, lines, not_sent = [], [], [], [], []
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            if file_hash in done:  # given back by an earlier run: not sent again (scored bad since, it is held)
-                lines.append(restored_line(command, file_hash, done[file_hash], scope))
-            else:
-                allowed.append(file_hash)
+            allow_or_name(file_hash, done, allowed, not_sent)
             continue
         held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
                      'scored_as': list(found[1].values()), 'by_hand': by_hand(command, {'file_hash': [file_hash]},
@@ -472,7 +519,7 @@ def gate_command(args, context, execute=None):
         score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            allowed_paths.append(path)
+            allow_or_name(path, done, allowed_paths, not_sent)
             continue
         item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
         held.append({'file_hash': sha256s[0] if sha256s else '', 'file_path': path, 'score': score,
@@ -481,9 +528,11 @@ def gate_command(args, context, execute=None):
         lines.append(held_line(dict(held[-1], **item), named(found[1])))
     total = len(hashes) + len(paths)
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
-        [f'{len(allowed) + len(allowed_paths)} of {total} file(s) may be restored automatically.'] + lines)
+        [f'{len(allowed) + len(allowed_paths)} of {total} file(s) may be restored automatically.'] +
+        [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'held': held}
-    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': verdicts,
+    # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
+    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
             'EntryContext': {GATE_CONTEXT_KEY: verdicts},
             'Note': bool(held or done)}  # a held file is the analyst's to decide, a file not sent again news: notes
