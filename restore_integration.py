@@ -2665,7 +2665,7 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
     context is an action another run started after this polling wrote them unsent: the post-processing script's, when
     the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
     script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
-    Latest: records are kept in the order written, as the script reads them too (its xdr_done_before)."""
+    Latest: records are kept in the order written, as the reputation gate reads them too (its restored_before)."""
     records = context if unsent else None
     for key in XDR_RESTORE_RECORDS:  # CortexXDR, then RestoredFile in it
         records = records.get(key) if isinstance(records, dict) else None
