@@ -829,9 +829,9 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
 
 def may_have_applied(attempts: Iterable[Attempt]) -> bool:
     """Whether the service may have acted though its answer was lost: an attempt broke after reaching the service, or
-    a gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
-    return any(a.fault in FAULTS_AFTER_SENDING or (a.fault is None and a.status in MAYBE_APPLIED_STATUSES)
-               for a in attempts)
+    a gateway gave up waiting for it (502, 504). A refused connection (no status), a 429 or a 503 means it did not
+    act."""
+    return any(a.fault in FAULTS_AFTER_SENDING or a.status in MAYBE_APPLIED_STATUSES for a in attempts)
 
 
 @dataclass(frozen=True)
@@ -1079,7 +1079,8 @@ class HttpTransport:
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
-                 retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None) -> None:
+                 retry_statuses: Iterable[int] = RETRY_STATUSES,
+                 token_source: 'IamTokenProvider | None' = None) -> None:
         self.base_url, self.vendor, self.settings, self.token_source = base_url, vendor, settings, token_source
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
@@ -1099,7 +1100,7 @@ class HttpTransport:
         parts = urlsplit(base_url)
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
-        self.proxies = {'http': None, 'https': None, 'all': None} if direct else None
+        self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1132,8 +1133,7 @@ class HttpTransport:
                 sent_at = self.limiter.clock()
                 response = self._send_once(method, url, host, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
-                del attempts[number - 1:]
-                return self._out_of_time(attempts, late, host, reply)
+                return self._out_of_time(attempts[:number - 1], late, host, reply)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
@@ -1322,7 +1322,7 @@ class HttpTransport:
         body = bytearray()
         try:
             while (left := ends - self.limiter.clock()) > 0:
-                if sock is not None:
+                if sock:
                     sock.settimeout(left)  # this read within what is left
                 if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
                     break
@@ -1509,7 +1509,8 @@ class SecretScrubber:
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
         forms, given = set(), {value, value.strip()}
-        plains = given | {case(plain) for plain in given if self.HEX.fullmatch(plain) for case in (str.lower, str.upper)}
+        plains = given | {case(plain) for plain in given if self.HEX.fullmatch(plain)
+                          for case in (str.lower, str.upper)}
         for plain in plains:
             escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
             forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain),
