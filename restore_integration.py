@@ -879,8 +879,8 @@ class AdaptiveRateLimiter:
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
         self._next_turn = self._paused_until = 0.0
-        self._pause_asked = self._started = self._last_cut = None  # _last_cut: when the rate was last cut
-        self._rate_at_cut = self.ceiling  # the rate that was throttled then
+        # _last_cut: when the rate was last cut; _rate_at_cut, set with it: the rate that was throttled then
+        self._pause_asked = self._started = self._last_cut = self._rate_at_cut = None
         self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
         self._answered = deque()  # when the recent answers that were not 429 came back
         self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
