@@ -1595,8 +1595,9 @@ class SecretScrubber:
             for form in self._forms if end >= self.MIN_LENGTH else ():
                 at = form.find(tail)
                 while at != -1:
-                    if at + self.MIN_LENGTH > size and text.endswith(form[:at + self.MIN_LENGTH], 0, end):
-                        size = at + self.MIN_LENGTH
+                    head = at + self.MIN_LENGTH  # the form's head that ends with this tail
+                    if head > size and text.endswith(form[:head], 0, end):
+                        size = head
                     at = form.find(tail, at + 1)
             if size:
                 start = end - size
