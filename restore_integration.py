@@ -830,9 +830,9 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
 
 def may_have_applied(attempts: Iterable[Attempt]) -> bool:
     """Whether the service may have acted though its answer was lost: an attempt broke after reaching the service, or
-    a gateway gave up waiting for it (502, 504). A refused connection, a 429 or a 503 means it did not act."""
-    return any(a.fault in FAULTS_AFTER_SENDING or (a.fault is None and a.status in MAYBE_APPLIED_STATUSES)
-               for a in attempts)
+    a gateway gave up waiting for it (502, 504). A refused connection (no status), a 429 or a 503 means it did not
+    act."""
+    return any(a.fault in FAULTS_AFTER_SENDING or a.status in MAYBE_APPLIED_STATUSES for a in attempts)
 
 
 @dataclass(frozen=True)
@@ -849,13 +849,13 @@ class RetryPolicy:
         return 0.0 if retry_number <= 1 else min(RETRY_BACKOFF_MAX, self.backoff * 2 ** (retry_number - 1))
 
 
+@dataclass(eq=False)  # compared and hashed as any exception
 class OutOfTime(Exception):
     """The next attempt would start after the command's deadline: its turn comes too late (``wait`` seconds away), or
     the run's time had gone by then (``wait`` 0: the answers before it took it)."""
 
-    def __init__(self, wait: float, asked: float | None = None) -> None:
-        super().__init__(wait)
-        self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
+    wait: float
+    asked: float | None = None  # the Retry-After that set the pause, when one did
 
 
 class AdaptiveRateLimiter:
@@ -880,8 +880,8 @@ class AdaptiveRateLimiter:
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
         self._next_turn = self._paused_until = 0.0
-        self._pause_asked = self._started = self._last_cut = None  # _last_cut: when the rate was last cut
-        self._rate_at_cut = self.ceiling  # the rate that was throttled then
+        # _last_cut: when the rate was last cut; _rate_at_cut, set with it: the rate that was throttled then
+        self._pause_asked = self._started = self._last_cut = self._rate_at_cut = None
         self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
         self._answered = deque()  # when the recent answers that were not 429 came back
         self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
@@ -1007,7 +1007,7 @@ def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
         return (f'{proxy} cannot be used for {host}: its user name or password holds a character outside Latin-1, '
                 f'which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in Latin-1, or '
                 f'uncheck "Use system proxy settings".')
-    if isinstance(error, requests.exceptions.ConnectionError):  # the proxy refused its login (proxy_login_refused)
+    if isinstance(error, requests.ConnectionError):  # the proxy refused its login (proxy_login_refused)
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))
         return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so nothing '
                 f'reached {vendor} at {host}; it is not tried again, as a proxy that checks a directory may lock the '
@@ -1018,7 +1018,7 @@ def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
             f'password, or uncheck "Use system proxy settings".')
 
 
-def proxy_login_refused(error: requests.exceptions.RequestException) -> bool:
+def proxy_login_refused(error: requests.RequestException) -> bool:
     """Whether the environment's proxy refused its login: an HTTP proxy's 407 to CONNECT, or a SOCKS5 proxy's."""
     http_refused = isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error))
     return bool(http_refused or re.search(SOCKS_LOGIN_REFUSED, str(error)))
@@ -1080,8 +1080,8 @@ class HttpTransport:
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
-                 retry_statuses: Iterable[int] = RETRY_STATUSES, token_source: 'IamTokenProvider | None' = None,
-                 deadline_s: float = MAX_RUN_WAIT_SECONDS) -> None:
+                 retry_statuses: Iterable[int] = RETRY_STATUSES,
+                 token_source: 'IamTokenProvider | None' = None) -> None:
         self.base_url, self.vendor, self.settings, self.token_source = base_url, vendor, settings, token_source
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
@@ -1101,9 +1101,9 @@ class HttpTransport:
         parts = urlsplit(base_url)
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
-        self.proxies = {'http': None, 'https': None, 'all': None} if direct else None
+        self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
-        self.wait_at_most(deadline_s)
+        self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def wait_at_most(self, seconds: float) -> None:
         """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
@@ -1134,8 +1134,7 @@ class HttpTransport:
                 sent_at = self.limiter.clock()
                 response = self._send_once(method, url, host, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
-                del attempts[number - 1:]
-                return self._out_of_time(attempts, late, host, reply)
+                return self._out_of_time(attempts[:number - 1], late, host, reply)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
@@ -1200,14 +1199,14 @@ class HttpTransport:
             left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
             total = min(connect + read, left)
             attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
-            options = dict(kwargs, headers={**kwargs.get('headers', {}), **token},
-                           timeout=SocketTimeouts(connect=min(connect, left), read=min(read, left), total=total))
-            # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False.
-            response = self.session.request(method, url, proxies=self.proxies, stream=True, verify=self.settings.verify,
-                                            allow_redirects=False, **options)
+            # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False. No caller passes
+            # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's.
+            response = self.session.request(
+                method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
+                allow_redirects=False, timeout=SocketTimeouts(connect=min(connect, left), read=min(read, left),
+                                                              total=total), **kwargs)
         except requests.exceptions.SSLError as error:
-            raise RestoreError(tls_failure(host, describe_connection_error(error), self.settings.verify),
-                               attempts) from None
+            refusal = tls_failure(host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
             error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
             raise
@@ -1216,34 +1215,35 @@ class HttpTransport:
             # Latin-1 for Basic proxy authentication raises UnicodeEncodeError)
             if isinstance(error, UnicodeEncodeError) and self.proxies is not None:
                 raise  # no proxy of the environment in use: a fault in the integration
-            raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as error:
-            if proxy_login_refused(error):
-                raise RestoreError(environment_proxy_refusal(host, self.vendor, error), attempts) from None
-            self._connection_fault(error, attempt, host)
+            refusal = environment_proxy_refusal(host, self.vendor, error)
+        except (requests.ConnectionError, requests.ReadTimeout) as error:
+            if not proxy_login_refused(error):
+                self._connection_fault(error, attempt, host)
+                return None
+            refusal = environment_proxy_refusal(host, self.vendor, error)
         except OSError as error:  # requests' own, but for those above, are faults in the integration
-            if isinstance(error, requests.exceptions.RequestException) or 'CA certificate bundle' not in str(error):
+            if isinstance(error, requests.RequestException) or 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
-            raise RestoreError(f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s '
-                               f'environment. Correct or remove that variable.', attempts) from None
+            refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
+                       'Correct or remove that variable.')
         else:
             if not response.is_redirect:
                 return response
             attempt.status = response.status_code
             response.close()
-            raise RestoreError(redirect_refusal(self.vendor, url, response), attempts)
-        return None
+            refusal = redirect_refusal(self.vendor, url, response)
+        raise RestoreError(refusal, attempts) from None
 
-    def _connection_fault(self, error: requests.exceptions.RequestException, attempt: Attempt, host: str) -> None:
+    def _connection_fault(self, error: requests.RequestException, attempt: Attempt, host: str) -> None:
         """The fault a connection error or read timeout is: no connection in time, no answer in time, a dropped
         connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
-        if isinstance(error, requests.exceptions.ConnectTimeout):
+        if isinstance(error, requests.ConnectTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection',
                             self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
                                                            'setting, or raise the connect timeout.')
-        elif isinstance(error, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
+        elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
         elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
@@ -1323,7 +1323,7 @@ class HttpTransport:
         body = bytearray()
         try:
             while (left := ends - self.limiter.clock()) > 0:
-                if sock is not None:
+                if sock:
                     sock.settimeout(left)  # this read within what is left
                 if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
                     break
@@ -1509,9 +1509,9 @@ class SecretScrubber:
         """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
-        forms = set()
-        plains = {value, value.strip()}
-        plains |= {case(plain) for plain in plains if self.HEX.fullmatch(plain) for case in (str.lower, str.upper)}
+        forms, given = set(), {value, value.strip()}
+        plains = given | {case(plain) for plain in given if self.HEX.fullmatch(plain)
+                          for case in (str.lower, str.upper)}
         for plain in plains:
             escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
             forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain),
@@ -1520,7 +1520,7 @@ class SecretScrubber:
             for form in (written, written.replace("\\'", "'")):  # and as a text read as JSON (below) shows it
                 forms |= {form, self._read_as_json(form), self._read_as_json(self._read_as_json(form))}
         forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
-        for plain in {value, value.strip()}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
+        for plain in given:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
             for logged in {plain, repr(json.dumps(plain).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
                 self._debug_log(logged)
         anchors = {max(self.UNESCAPED.findall(plain), key=len, default='') for plain in plains
@@ -1596,8 +1596,9 @@ class SecretScrubber:
             for form in self._forms if end >= self.MIN_LENGTH else ():
                 at = form.find(tail)
                 while at != -1:
-                    if at + self.MIN_LENGTH > size and text.endswith(form[:at + self.MIN_LENGTH], 0, end):
-                        size = at + self.MIN_LENGTH
+                    head = at + self.MIN_LENGTH  # the form's head that ends with this tail
+                    if head > size and text.endswith(form[:head], 0, end):
+                        size = head
                     at = form.find(tail, at + 1)
             if size:
                 start = end - size
@@ -1618,9 +1619,8 @@ class SecretScrubber:
         (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
         if isinstance(value, str):
             return self.text(value) != value
-        if isinstance(value, dict):
-            return depth >= MAX_SHOWN_DEPTH or any(self._holds_secret(key) or self._holds_secret(item, depth + 1)
-                                                   for key, item in value.items())
+        if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
+            value = (*value, *value.values())
         return isinstance(value, (list, tuple)) and (depth >= MAX_SHOWN_DEPTH or
                                                      any(self._holds_secret(item, depth + 1) for item in value))
 
