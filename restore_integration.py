@@ -1970,19 +1970,17 @@ class HssClient:
                  token_clock: Callable[[], float] = time.time,
                  on_signature: Callable[[str], None] | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
-        if settings.auth_type == 'token':  # no auth: HttpTransport puts the provider's token in every attempt
-            self.token_provider, auth = IamTokenProvider(settings, transport_settings, stored_token, token_clock,
-                                                         self.limiter, on_secret), None
-        else:
-            self.token_provider, auth = None, HuaweiAkSkAuth(settings.access_key, settings.secret_key,
-                                                             settings.project_id, on_signature=on_signature)
+        self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock, self.limiter,
+                                               on_secret) if settings.auth_type == 'token' else None
+        # A token needs no auth: HttpTransport puts the provider's token in every attempt.
+        auth = None if self.token_provider else HuaweiAkSkAuth(settings.access_key, settings.secret_key,
+                                                               settings.project_id, on_signature=on_signature)
         self.transport = HttpTransport(settings.url, self.vendor, transport_settings, auth, self.limiter,
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
         if settings.region:
             self.transport.session.headers['region'] = settings.region
-        project_id = quote(settings.project_id, safe='')
-        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=project_id)
-        self.events_path = HSS_EVENTS_PATH.format(project_id=project_id)
+        self.path, self.events_path = (path.format(project_id=quote(settings.project_id, safe=''))
+                                       for path in (HSS_ISOLATED_FILE_PATH, HSS_EVENTS_PATH))
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
@@ -1998,14 +1996,13 @@ class HssClient:
             'file_path': file_path, 'isolation_status': isolation_status, 'offset': offset, 'limit': limit})
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
-        return self._all_pages(lambda offset: self.list_isolated_files(offset=offset, **filters),
-                               HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+        return self.isolated_files_of_each([filters])[0]
 
-    def isolated_files_of_each(self, by: str, values: list[str], **filters: Any) -> list[list[Any]]:
-        """Every row HSS lists for each value of ``by`` (file_hash or file_path), in the values' order: the listings
-        are read side by side, each as all_isolated_files reads one."""
-        return self._all_pages_of_each(values, lambda value, offset: self.list_isolated_files(
-            offset=offset, **{by: value}, **filters), HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+    def isolated_files_of_each(self, queries: list[dict[str, Any]]) -> list[list[Any]]:
+        """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order: the listings are
+        read side by side (_all_pages_of_each)."""
+        return self._all_pages_of_each(queries, lambda query, offset: self.list_isolated_files(offset=offset, **query),
+                                       HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
@@ -2152,16 +2149,16 @@ def hss_events_to_act_on(rows: list[Any]) -> list[Any]:
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
-    said = None
-    if reply.field('error_code'):
+    code, said = reply.field('error_code'), None
+    if code:
         body = reply.json()
         # Some HSS errors carry an error_description beside error_msg: kept when it says more.
         description = body.get('error_description')
-        said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
+        said = {'vendor_code': code, 'vendor_message': body.get('error_msg'),
                 'vendor_extra': description if description and description != body.get('error_msg') else None,
                 'request_id': body.get('request_id') or reply.headers.get('X-Request-Id')}
     return vendor_error(reply, vendor, advice_by_status, said,
-                        HSS_ERROR_ADVICE[403] if said and is_permission_code(said['vendor_code']) else None)
+                        HSS_ERROR_ADVICE[403] if is_permission_code(code) else None)
 
 
 def refuses_every_request(error: VendorApiError) -> bool:
@@ -3116,17 +3113,17 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
             raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
                                f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
-    polling, interval, timeout = polling_arguments(args)
+    timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
-    if state is None:  # the start has the whole polling time; a check, what is left of it (check_hss_restore)
-        client.transport.wait_at_most(timeout)
-        return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
-    return check_hss_restore(client, args, fields, state, enterprise_project_id, polling, interval, timeout)
+    if state is None:
+        return start_hss_restore(client, args, fields, enterprise_project_id, *timing)
+    return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing)
 
 
 def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
+    client.transport.wait_at_most(timeout)  # the start has the whole polling time; a check, what is left of it
     rows, listed = [], None
     if fields['host_id'] and fields['file_hash'] and fields['file_path']:
         items = broadcast_items(fields)
@@ -3182,11 +3179,11 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
     it, its reason that HSS lists no ``missing`` (with a {where}: the hosts given, or any host). The listing is not
     filtered by status: copies that leave a status while its pages are read would move the later rows up, past a page
     already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
-    hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
-    by = 'file_hash' if hashes else 'file_path'
+    wanted_paths, wanted_hosts = set(fields['file_path']), set(fields['host_id'])
+    by = 'file_hash' if fields['file_hash'] else 'file_path'
     values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
-    listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
-                                             isolation_status=None)
+    listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
+                                               'isolation_status': None} for value in values])
     copies, not_found = [], []
     for value, listed in zip(values, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
@@ -3204,7 +3201,7 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
 def value_of(found: dict[str, Any], fields: dict[str, list[str]]) -> Any:
     """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
     list either) or by path."""
-    return str(found.get('file_hash') or '').lower() if fields['file_hash'] else found.get('file_path')
+    return copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
 
 
 def not_found_row(fields: dict[str, list[str]], value: str, missing: str) -> dict[str, Any]:
@@ -3333,17 +3330,16 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     # keeps their hashes as they are: in lower case already, as the arguments are read).
     sent = {copy_key(item) for index, item in enumerate(broadcast_items(fields))
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
-    if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        copies = client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None)
-        listed = copies_acted_on([found for found in copies if copy_key(found) in sent], state['accepted'])
-        # by host, path and hash (all text); an item HSS did not list stays restoring
+    many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
+    copies, not_found = (client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None),
+                         []) if many else matching_copies(client, fields, enterprise_project_id, None,
+                                                          'copy of this file {where}, isolated or restored')
+    listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
+    if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         rows = [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
         return [row for row in rows if row is not None], 0, 0
-    copies, not_found = matching_copies(client, fields, enterprise_project_id, None,
-                                        'copy of this file {where}, isolated or restored')
-    listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
     # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
@@ -3352,9 +3348,9 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         kept = {value_of(found, fields) for found, row in own if row is not None} | {
             value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
-        otherwise = {value_of(found, fields) for found in copies} - kept
+        # the values with a listed copy, in the order asked for (matching_copies lists them so)
         not_found += [not_found_row(fields, value, missing)
-                      for value in dict.fromkeys(fields['file_hash'] or fields['file_path']) if value in otherwise]
+                      for value in dict.fromkeys(value_of(found, fields) for found in copies) if value not in kept]
     rows = ([] if exact else not_found) + [row for _, row in own if row is not None]
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
@@ -3480,8 +3476,7 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr', 'enterprise_project_id')
-            if not is_blank(args.get(name))}
+    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'enterprise_project_id') if not is_blank(args.get(name))}
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
