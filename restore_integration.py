@@ -264,6 +264,7 @@ HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap da
 HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
+HssFields = dict[str, list[str]]  # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values
 HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
@@ -3120,7 +3121,7 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing)
 
 
-def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
+def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     client.transport.wait_at_most(timeout)  # the start has the whole polling time; a check, what is left of it
@@ -3172,7 +3173,7 @@ def not_isolated_text(scope: str | None) -> str:
             f'{elsewhere}')
 
 
-def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                     isolation_status: str | None, missing: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
     not_found row of each value that matches none: keyed as the first run keys it, so that a later run's row replaces
@@ -3198,13 +3199,13 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
     return copies, not_found
 
 
-def value_of(found: dict[str, Any], fields: dict[str, list[str]]) -> Any:
+def value_of(found: dict[str, Any], fields: HssFields) -> Any:
     """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
     list either) or by path."""
     return copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
 
 
-def not_found_row(fields: dict[str, list[str]], value: str, missing: str) -> dict[str, Any]:
+def not_found_row(fields: HssFields, value: str, missing: str) -> dict[str, Any]:
     """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it: its reason
     that HSS lists no ``missing`` (with a {where}: the hosts given, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(set(fields['host_id']))
@@ -3237,8 +3238,8 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             if isinstance(error, VendorApiError) and refuses_every_request(error):
                 stop.setdefault('reason', str(error))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
-            acted_from = client.hss_clock_at(sent_at, error.attempts) if may_have_applied(error.attempts) else None
-            return HSS_OUTCOME_FAILED, str(error), acted_from
+            return HSS_OUTCOME_FAILED, str(error), client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
+                error.attempts) else None
 
     rows, accepted, refused = [], [], 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests',
@@ -3256,7 +3257,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
     return rows, min(accepted, default=None), refused
 
 
-def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]], state: dict[str, int],
+def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields, state: dict[str, int],
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
@@ -3315,7 +3316,7 @@ def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: in
                 f'follow it: {follow}')
 
 
-def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
+def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                      state: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
@@ -3362,7 +3363,7 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     return rows, max(state['sent'] - still, 0), max(untouched - refused_items(fields, state), 0)
 
 
-def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
+def refused_items(fields: HssFields, state: dict[str, Any]) -> int:
     """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
     no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
@@ -3372,7 +3373,7 @@ def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken: int = 0) -> str:
+def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
     longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), (``refused``)
     the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason),
@@ -3458,15 +3459,15 @@ def hss_counts_text(rows: list[dict[str, Any]]) -> str:
 def hss_table(title: str, rows: list[dict[str, Any]], follow: str | None = None) -> str:
     """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
     if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
-        grouped = grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                   lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
         # Restoring rows are only counted there, their reasons unread: the copies polling leaves are named once
         left = [str(row.get('host_name') or row.get('host_id')) for row in rows
                 if row['outcome'] == HSS_OUTCOME_RESTORING]
-        return grouped + (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-                          f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
-                          f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
-                          f'check). To follow them: {follow}' if follow and left else '')
+        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
+                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile') + (
+            f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
+            f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
+            f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
+            f'check). To follow them: {follow}' if follow and left else '')
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
