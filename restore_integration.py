@@ -265,6 +265,8 @@ HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per pa
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
 HssFields = dict[str, list[str]]  # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values
+HssCopy = dict[str, Any]  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
+HssPage = dict[str, Any]  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
@@ -1990,7 +1992,7 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None) -> dict[str, Any]:
+                            enterprise_project_id: str | None = None) -> HssPage:
         """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
@@ -2006,7 +2008,7 @@ class HssClient:
                                        HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
-                             limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
+                             limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
         """One page of the host security events that occurred from begin_ms to end_ms (two days apart at most),
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
@@ -2043,7 +2045,7 @@ class HssClient:
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
         return hss_events_to_act_on(rows), end_ms
 
-    def window_read_by_page(self, begin_ms: int, end_ms: int, first: dict[str, Any]) -> list[Any] | None:
+    def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
         shorter than it (the listing's end, whatever total_num says); None when the page past HSS_FETCH_WINDOW_PAGES
         pages serves rows (a backlog, to halve). So one request, then at most HSS_FETCH_WINDOW_PAGES pages: that page is
@@ -2058,7 +2060,7 @@ class HssClient:
                 return list({json.dumps(row, sort_keys=True): row for row in rows}.values())
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
-    def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
+    def _listing(self, path: str, what: str, query: dict[str, Any]) -> HssPage:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
         reply = self._request('GET', path, expect_json=True, params='&'.join(
@@ -2070,10 +2072,10 @@ class HssClient:
             raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
         return body
 
-    def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
+    def _all_pages(self, read_page: Callable[[int], HssPage], page_size: int, what: str) -> list[Any]:
         return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
 
-    def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], dict[str, Any]], page_size: int,
+    def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
                            what: str) -> list[list[Any]]:
         """Every row of each key's listing: the first pages (side by side) give total_num, then the rest of every
         listing are read side by side, a step of what its first page served apart (some HSS versions, or a gateway,
@@ -2107,7 +2109,7 @@ class HssClient:
         answered = max((a.answered_ms for a in attempts if a.answered_ms is not None), default=self.listed_at_ms)
         return (answered if answered is not None else int(time.time() * 1000)) - since
 
-    def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
+    def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
         Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
         the time since the first attempt went out (an attempt whose answer was lost may have been acted on), so that
@@ -2132,7 +2134,7 @@ class HssClient:
         return reply
 
 
-def total_num_not_narrowing(wider: dict[str, Any], narrower: dict[str, Any]) -> bool:
+def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
     """Whether halving a window stopped telling how many events it lists, by the first pages of the window and of its
     first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs no more), or
     the half's page served fewer rows than the wider one's yet its total_num promises more than it served (a page
@@ -3174,7 +3176,7 @@ def not_isolated_text(scope: str | None) -> str:
 
 
 def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
-                    isolation_status: str | None, missing: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                    isolation_status: str | None, missing: str) -> tuple[list[HssCopy], list[HssCopy]]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
     not_found row of each value that matches none: keyed as the first run keys it, so that a later run's row replaces
     it, its reason that HSS lists no ``missing`` (with a {where}: the hosts given, or any host). The listing is not
@@ -3199,13 +3201,13 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     return copies, not_found
 
 
-def value_of(found: dict[str, Any], fields: HssFields) -> Any:
+def value_of(found: HssCopy, fields: HssFields) -> Any:
     """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
     list either) or by path."""
     return copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
 
 
-def not_found_row(fields: HssFields, value: str, missing: str) -> dict[str, Any]:
+def not_found_row(fields: HssFields, value: str, missing: str) -> HssCopy:
     """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it: its reason
     that HSS lists no ``missing`` (with a {where}: the hosts given, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(set(fields['host_id']))
@@ -3214,8 +3216,8 @@ def not_found_row(fields: HssFields, value: str, missing: str) -> dict[str, Any]
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
 
-def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
-                       enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
+def restore_in_batches(client: HssClient, items: list[HssCopy],
+                       enterprise_project_id: str | None) -> tuple[list[HssCopy], int | None, int]:
     """PUTs the items 100 at a time, batches side by side: each item's row (its reason empty when it has none: XSOAR
     updates the row its DT key matches, where a reason an earlier run wrote would stay beside a later outcome), the
     earliest HSS can have acted on a batch (its clock, ms; None when it surely acted on none), and the batches it
@@ -3225,7 +3227,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
-    def send(batch: list[dict[str, Any]]) -> tuple[str, str, int | None]:
+    def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
         """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
         if stop:
             return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
@@ -3300,7 +3302,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
 
 
-def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: int, follow: str) -> None:
+def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, follow: str) -> None:
     """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
     still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
     it."""
@@ -3317,7 +3319,7 @@ def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: in
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
+                     state: dict[str, Any]) -> tuple[list[HssCopy], int, int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
@@ -3394,12 +3396,12 @@ def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken:
     return ''.join(f'\n\n{note}' for note in notes)
 
 
-def copies_acted_on(copies: list[dict[str, Any]], accepted: int) -> dict[Any, dict[str, Any]]:
+def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
     """Of the records HSS lists for each host, hash and path, the one this restore acted on, by copy_key (in the order
     first listed). A file HSS restored once and then isolated again (a new detection) is listed twice, the old record
     (restored) first: the copy sent is the one changed since the restore was accepted, else the one not restored, else
     the latest."""
-    def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
+    def rank(record: HssCopy) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
     listed = {}
@@ -3409,7 +3411,7 @@ def copies_acted_on(copies: list[dict[str, Any]], accepted: int) -> dict[Any, di
     return listed
 
 
-def hss_row(found: dict[str, Any]) -> dict[str, Any]:
+def hss_row(found: HssCopy) -> HssCopy:
     """A listed copy's fields the context keeps, its hash in lower case as every row has it (HSS may list either):
     the rows of every run then share one DT key."""
     row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
@@ -3418,12 +3420,12 @@ def hss_row(found: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
+def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
     """A listed copy's identity: host, hash (in lower case, as the arguments are read: HSS may list either), path."""
     return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
-def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> dict[str, Any] | None:
+def progress_row(found: HssCopy, state: dict[str, Any], exact: bool) -> HssCopy | None:
     """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
     restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
     a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began. Its
@@ -3450,13 +3452,13 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> d
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[dict[str, Any]]) -> str:
+def hss_counts_text(rows: list[HssCopy]) -> str:
     """How many rows have each outcome: "1 restored, 0 restoring, 0 failed, 0 not found"."""
     outcomes = [row['outcome'] for row in rows]
     return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
-def hss_table(title: str, rows: list[dict[str, Any]], follow: str | None = None) -> str:
+def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str:
     """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
     if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
         # Restoring rows are only counted there, their reasons unread: the copies polling leaves are named once
@@ -3477,7 +3479,8 @@ def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'enterprise_project_id') if not is_blank(args.get(name))}
+    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr', 'enterprise_project_id')
+            if not is_blank(args.get(name))}
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
