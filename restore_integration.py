@@ -3380,20 +3380,18 @@ def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken:
     longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), (``refused``)
     the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason),
     and (``untaken``) at least how many copies of the other batches HSS did not act on (which, it cannot tell)."""
-    notes = [f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
-             f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
-             f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
-             f'hosts in the HSS console.'] if unlisted else []
-    if refused:
-        notes.append(f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
-                     f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
-                     f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).')
-    if untaken:
-        notes.append(f'At least {untaken:,} of the copies this restore sent in the other batches are still isolated, '
-                     f'unchanged since it was sent: HSS did not act on them (a request whose answer was lost may never '
-                     f'have reached it). This restore names no copy, so which ones is not known, and their rows keep '
-                     f'what the start wrote: run the command again to restore every copy still isolated.')
-    return ''.join(f'\n\n{note}' for note in notes)
+    notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
+              f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
+              f'known; their rows keep what an earlier run wrote (the start: restoring), as this restore names no '
+              f'copy. Check the hosts in the HSS console.'),
+             (refused, f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
+              f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
+              f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),
+             (untaken, f'At least {untaken:,} of the copies this restore sent in the other batches are still '
+              f'isolated, unchanged since it was sent: HSS did not act on them (a request whose answer was lost may '
+              f'never have reached it). This restore names no copy, so which ones is not known, and their rows keep '
+              f'what the start wrote: run the command again to restore every copy still isolated.'))
+    return ''.join(f'\n\n{note}' for count, note in notes if count)  # each note whose count is not 0
 
 
 def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
