@@ -267,6 +267,7 @@ HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_att
 HssFields = dict[str, list[str]]  # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values
 HssCopy = dict[str, Any]  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
 HssPage = dict[str, Any]  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
+HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
 HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
@@ -3259,7 +3260,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy],
     return rows, min(accepted, default=None), refused
 
 
-def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields, state: dict[str, int],
+def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
@@ -3319,7 +3320,7 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, foll
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> tuple[list[HssCopy], int, int]:
+                     state: HssState) -> tuple[list[HssCopy], int, int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
@@ -3365,7 +3366,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     return rows, max(state['sent'] - still, 0), max(untouched - refused_items(fields, state), 0)
 
 
-def refused_items(fields: HssFields, state: dict[str, Any]) -> int:
+def refused_items(fields: HssFields, state: HssState) -> int:
     """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
     no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
     exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
@@ -3375,7 +3376,7 @@ def refused_items(fields: HssFields, state: dict[str, Any]) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken: int) -> str:
+def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
     longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), (``refused``)
     the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason),
@@ -3423,7 +3424,7 @@ def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
     return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
-def progress_row(found: HssCopy, state: dict[str, Any], exact: bool) -> HssCopy | None:
+def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:
     """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
     restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
     a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began. Its
@@ -3473,7 +3474,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
 
 
-def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
+def hss_follow_command(args: dict[str, Any], state: HssState) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
