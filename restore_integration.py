@@ -3185,7 +3185,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
     wanted_paths, wanted_hosts = set(fields['file_path']), set(fields['host_id'])
     by = 'file_hash' if fields['file_hash'] else 'file_path'
-    values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
+    values = dict.fromkeys(fields[by])  # a value repeated (exact items sharing a hash) is listed once
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
                                                'isolation_status': None} for value in values])
     copies, not_found = [], []
@@ -3369,7 +3369,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
 def refused_items(fields: HssFields, state: HssState) -> int:
     """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
     no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
-    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    exact = fields['host_id'] and fields['file_hash'] and fields['file_path']
     total = len(broadcast_items(fields)) if exact else state['sent'] or 0
     # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
     return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
