@@ -266,6 +266,10 @@ HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap da
 HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
+HssFields = dict[str, list[str]]  # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values
+HssCopy = dict[str, Any]  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
+HssPage = dict[str, Any]  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
+HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
 HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
@@ -1970,19 +1974,17 @@ class HssClient:
                  token_clock: Callable[[], float] = time.time,
                  on_signature: Callable[[str], None] | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
-        if settings.auth_type == 'token':  # no auth: HttpTransport puts the provider's token in every attempt
-            self.token_provider, auth = IamTokenProvider(settings, transport_settings, stored_token, token_clock,
-                                                         self.limiter, on_secret), None
-        else:
-            self.token_provider, auth = None, HuaweiAkSkAuth(settings.access_key, settings.secret_key,
-                                                             settings.project_id, on_signature=on_signature)
+        self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock, self.limiter,
+                                               on_secret) if settings.auth_type == 'token' else None
+        # A token needs no auth: HttpTransport puts the provider's token in every attempt.
+        auth = None if self.token_provider else HuaweiAkSkAuth(settings.access_key, settings.secret_key,
+                                                               settings.project_id, on_signature=on_signature)
         self.transport = HttpTransport(settings.url, self.vendor, transport_settings, auth, self.limiter,
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
         if settings.region:
             self.transport.session.headers['region'] = settings.region
-        project_id = quote(settings.project_id, safe='')
-        self.path = HSS_ISOLATED_FILE_PATH.format(project_id=project_id)
-        self.events_path = HSS_EVENTS_PATH.format(project_id=project_id)
+        self.path, self.events_path = (path.format(project_id=quote(settings.project_id, safe=''))
+                                       for path in (HSS_ISOLATED_FILE_PATH, HSS_EVENTS_PATH))
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
@@ -1991,24 +1993,23 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None) -> dict[str, Any]:
+                            enterprise_project_id: str | None = None) -> HssPage:
         """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'isolation_status': isolation_status, 'offset': offset, 'limit': limit})
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
-        return self._all_pages(lambda offset: self.list_isolated_files(offset=offset, **filters),
-                               HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+        return self.isolated_files_of_each([filters])[0]
 
-    def isolated_files_of_each(self, by: str, values: list[str], **filters: Any) -> list[list[Any]]:
-        """Every row HSS lists for each value of ``by`` (file_hash or file_path), in the values' order: the listings
-        are read side by side, each as all_isolated_files reads one."""
-        return self._all_pages_of_each(values, lambda value, offset: self.list_isolated_files(
-            offset=offset, **{by: value}, **filters), HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+    def isolated_files_of_each(self, queries: list[dict[str, Any]]) -> list[list[Any]]:
+        """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order: the listings are
+        read side by side (_all_pages_of_each)."""
+        return self._all_pages_of_each(queries, lambda query, offset: self.list_isolated_files(offset=offset, **query),
+                                       HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
-                             limit: int = HSS_EVENT_PAGE_SIZE) -> dict[str, Any]:
+                             limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
         """One page of the host security events that occurred from begin_ms to end_ms (two days apart at most),
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
@@ -2045,7 +2046,7 @@ class HssClient:
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
         return hss_events_to_act_on(rows), end_ms
 
-    def window_read_by_page(self, begin_ms: int, end_ms: int, first: dict[str, Any]) -> list[Any] | None:
+    def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
         shorter than it (the listing's end, whatever total_num says); None when the page past HSS_FETCH_WINDOW_PAGES
         pages serves rows (a backlog, to halve). So one request, then at most HSS_FETCH_WINDOW_PAGES pages: that page is
@@ -2060,7 +2061,7 @@ class HssClient:
                 return list({json.dumps(row, sort_keys=True): row for row in rows}.values())
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
-    def _listing(self, path: str, what: str, query: dict[str, Any]) -> dict[str, Any]:
+    def _listing(self, path: str, what: str, query: dict[str, Any]) -> HssPage:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
         reply = self._request('GET', path, expect_json=True, params='&'.join(
@@ -2072,10 +2073,10 @@ class HssClient:
             raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
         return body
 
-    def _all_pages(self, read_page: Callable[[int], dict[str, Any]], page_size: int, what: str) -> list[Any]:
+    def _all_pages(self, read_page: Callable[[int], HssPage], page_size: int, what: str) -> list[Any]:
         return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
 
-    def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], dict[str, Any]], page_size: int,
+    def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
                            what: str) -> list[list[Any]]:
         """Every row of each key's listing: the first pages (side by side) give total_num, then the rest of every
         listing are read side by side, a step of what its first page served apart (some HSS versions, or a gateway,
@@ -2109,7 +2110,7 @@ class HssClient:
         answered = max((a.answered_ms for a in attempts if a.answered_ms is not None), default=self.listed_at_ms)
         return (answered if answered is not None else int(time.time() * 1000)) - since
 
-    def restore_isolated_files(self, items: list[dict[str, Any]], enterprise_project_id: str | None = None) -> int:
+    def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
         Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
         the time since the first attempt went out (an attempt whose answer was lost may have been acted on), so that
@@ -2134,7 +2135,7 @@ class HssClient:
         return reply
 
 
-def total_num_not_narrowing(wider: dict[str, Any], narrower: dict[str, Any]) -> bool:
+def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
     """Whether halving a window stopped telling how many events it lists, by the first pages of the window and of its
     first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs no more), or
     the half's page served fewer rows than the wider one's yet its total_num promises more than it served (a page
@@ -2152,16 +2153,16 @@ def hss_events_to_act_on(rows: list[Any]) -> list[Any]:
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
-    said = None
-    if reply.field('error_code'):
+    code, said = reply.field('error_code'), None
+    if code:
         body = reply.json()
         # Some HSS errors carry an error_description beside error_msg: kept when it says more.
         description = body.get('error_description')
-        said = {'vendor_code': body.get('error_code'), 'vendor_message': body.get('error_msg'),
+        said = {'vendor_code': code, 'vendor_message': body.get('error_msg'),
                 'vendor_extra': description if description and description != body.get('error_msg') else None,
                 'request_id': body.get('request_id') or reply.headers.get('X-Request-Id')}
     return vendor_error(reply, vendor, advice_by_status, said,
-                        HSS_ERROR_ADVICE[403] if said and is_permission_code(said['vendor_code']) else None)
+                        HSS_ERROR_ADVICE[403] if is_permission_code(code) else None)
 
 
 def refuses_every_request(error: VendorApiError) -> bool:
@@ -3114,17 +3115,17 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
             raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
                                f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
-    polling, interval, timeout = polling_arguments(args)
+    timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
-    if state is None:  # the start has the whole polling time; a check, what is left of it (check_hss_restore)
-        client.transport.wait_at_most(timeout)
-        return start_hss_restore(client, args, fields, enterprise_project_id, polling, interval, timeout)
-    return check_hss_restore(client, args, fields, state, enterprise_project_id, polling, interval, timeout)
+    if state is None:
+        return start_hss_restore(client, args, fields, enterprise_project_id, *timing)
+    return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing)
 
 
-def start_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]],
+def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
+    client.transport.wait_at_most(timeout)  # the start has the whole polling time; a check, what is left of it
     rows, listed = [], None
     if fields['host_id'] and fields['file_hash'] and fields['file_path']:
         items = broadcast_items(fields)
@@ -3173,18 +3174,18 @@ def not_isolated_text(scope: str | None) -> str:
             f'{elsewhere}')
 
 
-def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                    isolation_status: str | None, missing: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
+                    isolation_status: str | None, missing: str) -> tuple[list[HssCopy], list[HssCopy]]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
     not_found row of each value that matches none: keyed as the first run keys it, so that a later run's row replaces
     it, its reason that HSS lists no ``missing`` (with a {where}: the hosts given, or any host). The listing is not
     filtered by status: copies that leave a status while its pages are read would move the later rows up, past a page
     already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
-    hashes, wanted_paths, wanted_hosts = fields['file_hash'], set(fields['file_path']), set(fields['host_id'])
-    by = 'file_hash' if hashes else 'file_path'
-    values = list(dict.fromkeys(fields[by]))  # a value repeated (exact items sharing a hash) is listed once
-    listings = client.isolated_files_of_each(by, values, enterprise_project_id=enterprise_project_id,
-                                             isolation_status=None)
+    wanted_paths, wanted_hosts = set(fields['file_path']), set(fields['host_id'])
+    by = 'file_hash' if fields['file_hash'] else 'file_path'
+    values = dict.fromkeys(fields[by])  # a value repeated (exact items sharing a hash) is listed once
+    listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
+                                               'isolation_status': None} for value in values])
     copies, not_found = [], []
     for value, listed in zip(values, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
@@ -3199,13 +3200,13 @@ def matching_copies(client: HssClient, fields: dict[str, list[str]], enterprise_
     return copies, not_found
 
 
-def value_of(found: dict[str, Any], fields: dict[str, list[str]]) -> Any:
+def value_of(found: HssCopy, fields: HssFields) -> Any:
     """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
     list either) or by path."""
-    return str(found.get('file_hash') or '').lower() if fields['file_hash'] else found.get('file_path')
+    return copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
 
 
-def not_found_row(fields: dict[str, list[str]], value: str, missing: str) -> dict[str, Any]:
+def not_found_row(fields: HssFields, value: str, missing: str) -> HssCopy:
     """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it: its reason
     that HSS lists no ``missing`` (with a {where}: the hosts given, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(set(fields['host_id']))
@@ -3214,8 +3215,8 @@ def not_found_row(fields: dict[str, list[str]], value: str, missing: str) -> dic
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
 
-def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
-                       enterprise_project_id: str | None) -> tuple[list[dict[str, Any]], int | None, int]:
+def restore_in_batches(client: HssClient, items: list[HssCopy],
+                       enterprise_project_id: str | None) -> tuple[list[HssCopy], int | None, int]:
     """PUTs the items 100 at a time, batches side by side: each item's row (its reason empty when it has none: XSOAR
     updates the row its DT key matches, where a reason an earlier run wrote would stay beside a later outcome), the
     earliest HSS can have acted on a batch (its clock, ms; None when it surely acted on none), and the batches it
@@ -3225,7 +3226,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop = {}
 
-    def send(batch: list[dict[str, Any]]) -> tuple[str, str, int | None]:
+    def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
         """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
         if stop:
             return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
@@ -3238,8 +3239,8 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
             if isinstance(error, VendorApiError) and refuses_every_request(error):
                 stop.setdefault('reason', str(error))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
-            acted_from = client.hss_clock_at(sent_at, error.attempts) if may_have_applied(error.attempts) else None
-            return HSS_OUTCOME_FAILED, str(error), acted_from
+            return HSS_OUTCOME_FAILED, str(error), client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
+                error.attempts) else None
 
     rows, accepted, refused = [], [], 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests',
@@ -3257,7 +3258,7 @@ def restore_in_batches(client: HssClient, items: list[dict[str, Any]],
     return rows, min(accepted, default=None), refused
 
 
-def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str, list[str]], state: dict[str, int],
+def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
@@ -3300,7 +3301,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: dict[str,
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
 
 
-def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: int, follow: str) -> None:
+def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, follow: str) -> None:
     """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
     still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
     it."""
@@ -3316,8 +3317,8 @@ def settle_rows(rows: list[dict[str, Any]], final: bool, last: bool, elapsed: in
                 f'follow it: {follow}')
 
 
-def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise_project_id: str | None,
-                     state: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
+def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
+                     state: HssState) -> tuple[list[HssCopy], int, int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
@@ -3331,17 +3332,16 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     # keeps their hashes as they are: in lower case already, as the arguments are read).
     sent = {copy_key(item) for index, item in enumerate(broadcast_items(fields))
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
-    if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:
-        copies = client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None)
-        listed = copies_acted_on([found for found in copies if copy_key(found) in sent], state['accepted'])
-        # by host, path and hash (all text); an item HSS did not list stays restoring
+    many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
+    copies, not_found = (client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None),
+                         []) if many else matching_copies(client, fields, enterprise_project_id, None,
+                                                          'copy of this file {where}, isolated or restored')
+    listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
+    if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         rows = [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
         return [row for row in rows if row is not None], 0, 0
-    copies, not_found = matching_copies(client, fields, enterprise_project_id, None,
-                                        'copy of this file {where}, isolated or restored')
-    listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
     # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
@@ -3350,9 +3350,9 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
         kept = {value_of(found, fields) for found, row in own if row is not None} | {
             value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
-        otherwise = {value_of(found, fields) for found in copies} - kept
+        # the values with a listed copy, in the order asked for (matching_copies lists them so)
         not_found += [not_found_row(fields, value, missing)
-                      for value in dict.fromkeys(fields['file_hash'] or fields['file_path']) if value in otherwise]
+                      for value in dict.fromkeys(value_of(found, fields) for found in copies) if value not in kept]
     rows = ([] if exact else not_found) + [row for _, row in own if row is not None]
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
@@ -3364,43 +3364,41 @@ def restore_progress(client: HssClient, fields: dict[str, list[str]], enterprise
     return rows, max(state['sent'] - still, 0), max(untouched - refused_items(fields, state), 0)
 
 
-def refused_items(fields: dict[str, list[str]], state: dict[str, Any]) -> int:
+def refused_items(fields: HssFields, state: HssState) -> int:
     """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
     no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
-    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    exact = fields['host_id'] and fields['file_hash'] and fields['file_path']
     total = len(broadcast_items(fields)) if exact else state['sent'] or 0
     # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
     return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: dict[str, Any], unlisted: int, refused: int, untaken: int = 0) -> str:
+def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
     longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), (``refused``)
     the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason),
     and (``untaken``) at least how many copies of the other batches HSS did not act on (which, it cannot tell)."""
-    notes = [f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, isolated or '
-             f'restored (a host removed from HSS, or the copy deleted), so whether they are back is not known; their '
-             f'rows keep what an earlier run wrote (the start: restoring), as this restore names no copy. Check the '
-             f'hosts in the HSS console.'] if unlisted else []
-    if refused:
-        notes.append(f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
-                     f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
-                     f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).')
-    if untaken:
-        notes.append(f'At least {untaken:,} of the copies this restore sent in the other batches are still isolated, '
-                     f'unchanged since it was sent: HSS did not act on them (a request whose answer was lost may never '
-                     f'have reached it). This restore names no copy, so which ones is not known, and their rows keep '
-                     f'what the start wrote: run the command again to restore every copy still isolated.')
-    return ''.join(f'\n\n{note}' for note in notes)
+    notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
+              f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
+              f'known; their rows keep what an earlier run wrote (the start: restoring), as this restore names no '
+              f'copy. Check the hosts in the HSS console.'),
+             (refused, f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
+              f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
+              f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),
+             (untaken, f'At least {untaken:,} of the copies this restore sent in the other batches are still '
+              f'isolated, unchanged since it was sent: HSS did not act on them (a request whose answer was lost may '
+              f'never have reached it). This restore names no copy, so which ones is not known, and their rows keep '
+              f'what the start wrote: run the command again to restore every copy still isolated.'))
+    return ''.join(f'\n\n{note}' for count, note in notes if count)  # each note whose count is not 0
 
 
-def copies_acted_on(copies: list[dict[str, Any]], accepted: int) -> dict[Any, dict[str, Any]]:
+def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
     """Of the records HSS lists for each host, hash and path, the one this restore acted on, by copy_key (in the order
     first listed). A file HSS restored once and then isolated again (a new detection) is listed twice, the old record
     (restored) first: the copy sent is the one changed since the restore was accepted, else the one not restored, else
     the latest."""
-    def rank(record: dict[str, Any]) -> tuple[bool, bool, int]:
+    def rank(record: HssCopy) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
     listed = {}
@@ -3410,7 +3408,7 @@ def copies_acted_on(copies: list[dict[str, Any]], accepted: int) -> dict[Any, di
     return listed
 
 
-def hss_row(found: dict[str, Any]) -> dict[str, Any]:
+def hss_row(found: HssCopy) -> HssCopy:
     """A listed copy's fields the context keeps, its hash in lower case as every row has it (HSS may list either):
     the rows of every run then share one DT key."""
     row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
@@ -3419,12 +3417,12 @@ def hss_row(found: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def copy_key(found: dict[str, Any]) -> tuple[Any, str, Any]:
+def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
     """A listed copy's identity: host, hash (in lower case, as the arguments are read: HSS may list either), path."""
     return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
-def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> dict[str, Any] | None:
+def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:
     """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
     restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
     a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began. Its
@@ -3451,30 +3449,30 @@ def progress_row(found: dict[str, Any], state: dict[str, Any], exact: bool) -> d
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[dict[str, Any]]) -> str:
+def hss_counts_text(rows: list[HssCopy]) -> str:
     """How many rows have each outcome: "1 restored, 0 restoring, 0 failed, 0 not found"."""
     outcomes = [row['outcome'] for row in rows]
     return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
-def hss_table(title: str, rows: list[dict[str, Any]], follow: str | None = None) -> str:
+def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str:
     """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
     if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
-        grouped = grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                   lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile')
         # Restoring rows are only counted there, their reasons unread: the copies polling leaves are named once
         left = [str(row.get('host_name') or row.get('host_id')) for row in rows
                 if row['outcome'] == HSS_OUTCOME_RESTORING]
-        return grouped + (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-                          f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
-                          f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
-                          f'check). To follow them: {follow}' if follow and left else '')
+        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
+                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile') + (
+            f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
+            f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
+            f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
+            f'check). To follow them: {follow}' if follow and left else '')
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
 
 
-def hss_follow_command(args: dict[str, Any], state: dict[str, int]) -> str:
+def hss_follow_command(args: dict[str, Any], state: HssState) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
