@@ -6,12 +6,14 @@ import hashlib
 import json
 import secrets
 import string
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 import requests
 
 from conftest import XDR_REPLIES, FakeClock, load_json
+from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import ReplyShapes, XdrBackend, XdrGateway, create_app
 
@@ -392,6 +394,20 @@ def test_another_client_of_the_tenant_uses_part_of_the_limit(http, server, gatew
     assert admitted == [200] * 6 + [429] * 2
     clock.advance(1.0)
     assert post(http, server, RESTORE, {"file_hash": H3}).status_code == 200
+
+
+def test_every_answer_is_dated_by_the_tenant_s_own_clock_also_when_it_runs_off(http, server, gateway):
+    # README, the skew fault: the emulator's clock runs off "(the times it lists, and its Date header, as a vendor's
+    # own clock would)"; the advanced key's timestamp is checked against that same clock.
+    refused = post(http, server, RESTORE, {"file_hash": H3}, standard_headers(key="wrong-key"))
+    gateway.inject_faults(FaultPlan(skew_s=-300))  # the tenant's clock five minutes behind
+    behind_ms = int((WALL_NOW - 300) * 1000)
+    accepted = post(http, server, RESTORE, {"file_hash": H3}, advanced_headers(timestamp_ms=behind_ms))
+
+    assert refused.status_code == 401 and parsedate_to_datetime(refused.headers["Date"]).timestamp() == WALL_NOW
+    assert accepted.status_code == 200
+    assert parsedate_to_datetime(accepted.headers["Date"]).timestamp() == WALL_NOW - 300
+    assert accepted.raw.headers.getlist("Date") == [accepted.headers["Date"]]  # one Date, not the server's too
 
 
 def test_unknown_path_is_404_in_the_error_form(http, server):
