@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import XDR_REPLIES, FakeClock, load_json
+from conftest import ROOT, XDR_REPLIES, FakeClock, load_json
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import ReplyShapes, XdrBackend, XdrGateway, create_app
@@ -370,6 +370,18 @@ def test_a_400_for_a_bad_field_has_the_apis_general_message_and_names_the_field_
 
     assert err["err_msg"] == GENERAL_400
     assert field in err["err_extra"]
+
+
+def test_the_readme_says_which_ids_the_emulator_takes_as_digits_in_text(http, server):
+    # README, "What the emulators refuse": the forms of each ID the emulator takes, as it takes them.
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    refusals = readme.split("**What the emulators refuse**", 1)[1].split("- Huawei Cloud HSS:", 1)[0]
+    incident = post(http, server, RESTORE, {"file_hash": H3, "incident_id": "302"})
+    action = post(http, server, STATUS, {"group_action_id": "1001"})
+
+    assert incident.status_code == 200 and action.status_code == 400
+    assert "an `incident_id` that is not a whole number (a number or digits as text)" in refusals
+    assert "a `group_action_id` that is not a JSON integer (digits as text too" in refusals
 
 
 # --------------------------------------------------------------------------- rate limit, routing
