@@ -6,12 +6,14 @@ import hashlib
 import json
 import secrets
 import string
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import XDR_REPLIES, FakeClock, load_json
+from conftest import ROOT, XDR_REPLIES, FakeClock, load_json
+from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import ReplyShapes, XdrBackend, XdrGateway, create_app
 
@@ -370,6 +372,18 @@ def test_a_400_for_a_bad_field_has_the_apis_general_message_and_names_the_field_
     assert field in err["err_extra"]
 
 
+def test_the_readme_says_which_ids_the_emulator_takes_as_digits_in_text(http, server):
+    # README, "What the emulators refuse": the forms of each ID the emulator takes, as it takes them.
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    refusals = readme.split("**What the emulators refuse**", 1)[1].split("- Huawei Cloud HSS:", 1)[0]
+    incident = post(http, server, RESTORE, {"file_hash": H3, "incident_id": "302"})
+    action = post(http, server, STATUS, {"group_action_id": "1001"})
+
+    assert incident.status_code == 200 and action.status_code == 400
+    assert "an `incident_id` that is not a whole number (a number or digits as text)" in refusals
+    assert "a `group_action_id` that is not a JSON integer (digits as text too" in refusals
+
+
 # --------------------------------------------------------------------------- rate limit, routing
 
 
@@ -392,6 +406,20 @@ def test_another_client_of_the_tenant_uses_part_of_the_limit(http, server, gatew
     assert admitted == [200] * 6 + [429] * 2
     clock.advance(1.0)
     assert post(http, server, RESTORE, {"file_hash": H3}).status_code == 200
+
+
+def test_every_answer_is_dated_by_the_tenant_s_own_clock_also_when_it_runs_off(http, server, gateway):
+    # README, the skew fault: the emulator's clock runs off "(the times it lists, and its Date header, as a vendor's
+    # own clock would)"; the advanced key's timestamp is checked against that same clock.
+    refused = post(http, server, RESTORE, {"file_hash": H3}, standard_headers(key="wrong-key"))
+    gateway.inject_faults(FaultPlan(skew_s=-300))  # the tenant's clock five minutes behind
+    behind_ms = int((WALL_NOW - 300) * 1000)
+    accepted = post(http, server, RESTORE, {"file_hash": H3}, advanced_headers(timestamp_ms=behind_ms))
+
+    assert refused.status_code == 401 and parsedate_to_datetime(refused.headers["Date"]).timestamp() == WALL_NOW
+    assert accepted.status_code == 200
+    assert parsedate_to_datetime(accepted.headers["Date"]).timestamp() == WALL_NOW - 300
+    assert accepted.raw.headers.getlist("Date") == [accepted.headers["Date"]]  # one Date, not the server's too
 
 
 def test_unknown_path_is_404_in_the_error_form(http, server):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from email.utils import formatdate
 from typing import Any, Callable
 
 from .. import faults
@@ -113,8 +114,11 @@ def create_app(gateway: XdrGateway) -> Callable[[Request], Response]:
     routes: dict[str, Callable[[Request], dict]] = {RESTORE_PATH: restore, ACTION_STATUS_PATH: action_status}
 
     def app(request: Request) -> Response:
-        # Injected faults come first, as a gateway or the network in front of the API would.
-        return _encoded(faults.serve(gateway.faults, request, handle, FAULTS), request)
+        # Injected faults come first, as a gateway or the network in front of the API would. Every answer is dated by
+        # the tenant's own clock, the one its advanced-key timestamps are checked against (skewed or not).
+        reply = _encoded(faults.serve(gateway.faults, request, handle, FAULTS), request)
+        reply.headers.setdefault("Date", formatdate(backend.wall_clock(), usegmt=True))
+        return reply
 
     def handle(request: Request) -> Response:
         gateway.record(request, _try_parse_json(request.body))
