@@ -529,6 +529,36 @@ def test_a_file_cortex_xdr_refuses_on_close_is_named_refused_and_gets_no_follow_
         ri.action_id_list(parse_line(follow).args['action_id'])
 
 
+@pytest.mark.parametrize('files', ['one', 'with another'])
+def test_a_restore_cortex_xdr_may_have_carried_out_on_close_is_not_said_not_to_have_started(vendors, files):
+    """The README (Retries): an answer lost after the request reached Cortex XDR may mean it acted, and the resend then
+    meets "no quarantined file"; restore-file's error (one file) or record (several) says it "may have started" and to
+    look in the Action Center before restoring again. The emulator's "truncated" makes the change and breaks the answer
+    off: the file is back. The close note must not say the restore could not start, nor give the by-hand command
+    before sending the analyst to the Action Center."""
+    xdr, _ = vendors
+    failing = seed_failing_endpoints()
+    lost, other = sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(failing))[:2]
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=truncated'))  # the first restore sent: the lost file's
+    hashes = [lost] if files == 'one' else [lost, other]
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': hashes}},
+                              'False Positive')
+    runner = PlaybookRunner({**vendors[1].params(), **xdr.params(max_concurrency='1')}, time_scale=0,
+                            sleep=lambda _: None)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    assert all(lost in xdr.backend.restored(endpoint) for endpoint in HOLDERS[lost])  # Cortex XDR did restore it
+    lines = [line for line in run.notes[-1].splitlines() if 'may have started' in line]
+    assert lines, run.notes[-1]
+    said = lines[0].split(':', 1)[0]
+    assert 'may have started' in said and 'not start' not in said
+    by_hand = next(line for line in run.notes[-1].splitlines() if f'`!restore-file file_hash={lost}' in line)
+    advice = by_hand.split(f'`!restore-file file_hash={lost}')[0].rsplit('before restoring it again.', 1)[-1]
+    assert 'Action Center' in advice and 'once that is fixed' not in advice
+
+
 def test_a_hash_hss_finds_no_isolated_copy_of_on_close_is_not_said_to_have_started(vendors):
     """HSS answers a hash with no isolated copy on the host with a not_found row, not an error."""
     _, hss = vendors

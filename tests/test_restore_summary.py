@@ -963,6 +963,57 @@ def test_a_file_restored_again_after_failing_everywhere_counts_once_as_pending_w
     assert len(contents['manual_steps']) == 1 and '1002' in contents['manual_steps'][0]
 
 
+def test_a_restore_whose_answer_was_lost_after_cortex_xdr_acted_is_pending_not_a_restore_not_started(advanced_tenant):
+    """The README (How restore-file behaves): a restore whose answer was lost after the request reached Cortex XDR
+    "May have started"; restore-file's record says so, and to look in the Action Center before restoring it again.
+    The emulator's "truncated" makes the change and then breaks the answer off: the file is back on its endpoints.
+    The note must not count it failed nor say its restore was not started (and so ask for a second restore): it is
+    open, with a step that sends the analyst to the Action Center first."""
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,truncated'))
+    started, lost = sorted(seed_holders())[:2]
+    room = WarRoom(params=advanced_tenant.params(max_retries='0', max_concurrency='1'), time_scale=0,
+                   sleep=lambda _: None)
+    assert not room.run('restore-file', {'file_hash': f'{started},{lost}'}).failed
+    assert all(lost in advanced_tenant.backend.restored(e) for e in seed_holders()[lost]
+               if e not in seed_failing_endpoints())  # Cortex XDR did restore it
+
+    entry, summary = summarise(room.context, 'xdr')
+
+    failing = [e for e in seed_holders()[started] if e in seed_failing_endpoints()]
+    assert (summary['failed'], summary['pending']) == (len(failing), 1)
+    [record] = [r for r in xdr_records(room.context) if r['file_hash'] == lost]
+    [step] = steps_naming(summary, lost)
+    said, advice = step.split(record['error'])  # what the note says of it, the restore-file's reason, what to do
+    assert 'may have started' in said and 'not started' not in said
+    assert 'Action Center' in advice and advice.index('Action Center') < advice.index('!restore-file')
+    status = split_cells(table_line(entry['HumanReadable'], lost))[2]
+    assert 'may have started' in status.lower() and 'not started' not in status.lower()
+
+
+def test_a_restore_cortex_xdr_accepted_without_an_action_id_is_pending_not_a_restore_not_started(replay_server):
+    """The seed: status 1 means the restore was sent; with no action_id restore-file cannot follow it ("Accepted, not
+    followed", README). The note must not call it not started nor ask for a second restore before a look."""
+    from test_reply_shapes import FINAL_STATUS, room
+
+    followed, accepted = 'a' * 64, 'b' * 64
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'status': 1, 'endpoints_count': '2'}}).queue(200, FINAL_STATUS)
+    result = room(replay_server).run('restore-file', {'file_hash': f'{followed},{accepted}'})
+    [record] = [r for r in xdr_records(result.context) if r['file_hash'] == accepted]
+
+    entry, summary = summarise(result.context, 'xdr')
+
+    statuses = list(FINAL_STATUS['reply']['data'].values())
+    assert summary['failed'] == sum(status in facts.XDR_FAILURE_STATUSES for status in statuses)
+    assert summary['pending'] == 1
+    [step] = steps_naming(summary, accepted)
+    said, advice = step.split(record['error'])
+    assert 'accepted' in said and 'not started' not in said
+    assert 'Action Center' in advice and advice.index('Action Center') < advice.index('!restore-file')
+    assert 'not started' not in split_cells(table_line(entry['HumanReadable'], accepted))[2].lower()
+
+
 def test_a_hash_not_found_on_a_host_and_restored_there_later_counts_once_in_one_host_row(hss_tenant):
     # hss-restore-isolated writes the later row beside the not_found one (a not_found row names no path); the
     # summary counts the file once, as the later run found it, and the host once, under its name.

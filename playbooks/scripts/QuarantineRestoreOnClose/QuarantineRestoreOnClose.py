@@ -30,6 +30,12 @@ WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash an
 # branch (its playbook restored the files) closes right after, and a reopened one closes again: each close runs this
 # script.
 HSS_DONE_OUTCOMES = ('restored', 'restoring')  # hss-restore-isolated's outcome of a row
+# What restore-file's error, or a record's, says when Cortex XDR may have carried out a restore it could not follow:
+# its answer lost after the request reached Cortex XDR, or accepted without an action ID (README, "How restore-file
+# behaves"). Such a restore is not "not started": a second one waits for a look in the Action Center.
+XDR_MAY_HAVE_ACTED = ('may have started this restore', 'so it cannot be followed')
+XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
+                  'restore it by hand')
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
 FILE_COMMAND = 'file'  # XSOAR's generic reputation command: every enabled file reputation integration answers
@@ -324,7 +330,11 @@ def start(execute, command, args, records_path):
     entries = execute(command, dict(args, polling='false')) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors:
-        line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
+        error = ' '.join(errors[0].split())
+        if may_have_acted(error):
+            return [f'`!{command}` may have started the restore, but cannot follow it: {error}',
+                    f'{XDR_LOOK_FIRST}: {code_span(by_hand_command(command, args))}'], []
+        line = f'`!{command}` could not start: {error}'
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
     refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
@@ -334,9 +344,16 @@ def start(execute, command, args, records_path):
     # Not started: Cortex XDR refused it, or it never reached Cortex XDR (throttled, no turn in time: the reason says)
     what = 'did not start a restore of' if records_path == XDR_RECORDS else 'restored no copy of'
     for file_hash, reason in refused.items():
-        lines.append(f'`!{command}` {what} {file_hash}: {" ".join(reason.split())} To restore it by hand '
-                     f'once that is fixed: {code_span(by_hand_command(command, {**args, by: [file_hash]}))}')
+        said, advice = ('may have started a restore of', XDR_LOOK_FIRST) if may_have_acted(reason) else (
+            what, 'To restore it by hand once that is fixed')
+        lines.append(f'`!{command}` {said} {file_hash}: {" ".join(reason.split())} {advice}: '
+                     f'{code_span(by_hand_command(command, {**args, by: [file_hash]}))}')
     return lines, follows
+
+
+def may_have_acted(reason):
+    """Whether restore-file says Cortex XDR may have carried out a restore it could not follow."""
+    return any(words in reason for words in XDR_MAY_HAVE_ACTED)
 
 
 def by_hand_command(command, args):
