@@ -344,6 +344,19 @@ def test_cli_refuses_a_built_in_argument_of_the_wrong_form_with_exit_2():
     assert "execution-timeout must be" in done.stderr and "'abc'" in done.stderr
 
 
+def test_cli_an_extend_context_key_inside_the_records_of_several_files_is_refused_in_one_line_not_a_traceback():
+    # Two files: the outputs write CortexXDR.RestoredFile as a list, and a key under it names no one object in it.
+    hashes = ','.join(sorted(HOLDERS)[:2])
+    key = f'{facts.XDR_CONTEXT_PATH}.Reply'
+
+    done = warroom('run', f'!restore-file file_hash={hashes} polling=false extend-context={key}=', '--time-scale', '0')
+
+    assert done.returncode == 1, done.stderr
+    assert 'Traceback' not in done.stderr, done.stderr
+    [error] = [line for line in done.stderr.splitlines() if not line.startswith('Cortex XDR restores sent: ')]
+    assert error.startswith('ERROR: ') and key in error
+
+
 def test_cli_an_unknown_instance_is_an_error_entry_with_exit_1():
     done = warroom('run', f'!restore-file file_hash={HASH} using=Nowhere_instance_1', '--time-scale', '0')
 
