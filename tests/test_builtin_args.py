@@ -304,6 +304,17 @@ def test_a_playbook_task_with_a_built_in_argument_of_the_wrong_form_is_refused(t
     assert tenant.gateway.requests == []
 
 
+def test_a_playbook_task_whose_context_the_war_room_cannot_merge_stops_the_run_naming_the_task(tenant):
+    # The runner refuses what it does not interpret by playbook and task (DEVELOPERS.md); a context key it cannot
+    # merge escaped it as an exception instead, a traceback from `warroom playbook` and `warroom close`.
+    key = f'{facts.XDR_CONTEXT_PATH}.Reply'  # under the records of two files: a list
+    task = command_task(file_hash=','.join(sorted(HOLDERS)[:2]), polling='false', **{'extend-context': f'{key}='})
+
+    run = run_task(tenant, task)
+
+    assert run.failed and task.label in run.error and key in run.error
+
+
 def test_a_built_in_argument_on_another_integrations_recorded_command_is_refused_by_name(tenant):
     # The runner answers other integrations' commands from recorded replies, which cannot honour using-brand: it
     # refuses what it does not interpret, and says so, rather than calling the argument unknown.
