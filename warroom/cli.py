@@ -16,7 +16,7 @@ import yaml
 
 from .context import ContextError, as_list, get_path, merge_entry_context
 from .line import LineError, parse_line
-from .params import ParamsError, load_params
+from .params import ParamsError, load_params, load_typed_yaml
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
 from .spec import ArgumentError, IntegrationSpec, load_spec
 
@@ -72,7 +72,7 @@ class ProgressLine:
 def read_args_file(path: str) -> dict:
     """--args FILE: a YAML (or JSON) mapping of argument names to values, for inputs no command line holds."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+        data = load_typed_yaml(Path(path).read_text(encoding='utf-8'))  # numbers and dates as typed
     except yaml.YAMLError as error:
         raise LineError(f'--args {path}: not YAML or JSON: {error}') from None
     except UnicodeDecodeError as error:
