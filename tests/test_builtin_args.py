@@ -21,6 +21,7 @@ from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import get_path
 from warroom.debug_mode import DebugLog, censored
 from warroom.emulator.faults import FaultPlan
+from warroom.line import parse_line
 from warroom.playbook.model import Playbook, Task
 from warroom.playbook.runner import PlaybookRunner
 from warroom.runtime import Demisto, WarRoom
@@ -121,6 +122,25 @@ def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_erro
     last = result.entries[-1]
     assert last['Type'] == facts.ENTRY_ERROR and 'timeout of 60 s ran out' in last['Contents']
     assert result.runs <= 7  # a first run and a check every 10 s: the integration's own 600 s never came
+
+
+def test_a_polling_sequence_ended_by_execution_timeout_says_so_and_gives_the_check_that_follows_the_action():
+    # The message told the analyst to run the command again with a larger timeout_in_seconds: that sends the restore
+    # again (a second action), and no timeout_in_seconds helps while the execution-timeout given replaces it.
+    tenant = start_tenant(auth_type='advanced', stage_seconds=3600)
+    try:
+        room = room_on(tenant)
+        message = room.run('restore-file', {'file_hash': HASH, 'execution-timeout': '60'}).entries[-1]['Contents']
+        [action_id] = tenant.backend.actions
+        assert 'execution-timeout' in message and 'larger timeout_in_seconds' not in message, message
+
+        follow = parse_line(message.split('run its next check: ', 1)[1])
+        room.run(follow.command, follow.args)
+    finally:
+        tenant.server.stop()
+
+    assert list(tenant.backend.actions) == [action_id]  # followed, not sent again
+    assert get_path(room.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == action_id
 
 
 # ---------------------------------------------------------------- ignore-outputs, extend-context, raw-response
