@@ -212,6 +212,29 @@ def test_boolean_params_reach_the_integration_as_booleans_false_when_unticked(ad
     assert all(seen[name] is False for name in booleans[1:])
 
 
+def test_each_run_gets_params_and_arguments_of_its_own_as_xsoar_sends_them(monkeypatch):
+    """XSOAR hands every run the instance params and the arguments afresh, decoded from the JSON of its calling
+    context (DemistoClassApiModuleClasses.py): what one run changes in them reaches neither the next run nor the
+    incident context a playbook task took an argument from. The war room handed on its own objects."""
+    seen = []
+
+    def change_what_it_is_given(demisto):
+        params, args = demisto.params(), demisto.args()
+        seen.append((params['hss_aksk']['password'], list(args['file_hash'])))
+        params['hss_aksk']['password'] = 'changed by the run'
+        args['file_hash'].append('changed by the run')
+        demisto.results('done')
+
+    monkeypatch.setattr(ri, 'main', change_what_it_is_given)
+    room = WarRoom(params={'hss_aksk': {'identifier': 'AK', 'password': 'SK'}})
+    from_context = ['a' * 64]  # a list, as a playbook task hands on a context value
+    for _ in range(2):
+        room.run('restore-file', {'file_hash': from_context, 'polling': 'false'})
+
+    assert seen == [('SK', ['a' * 64])] * 2
+    assert room.params['hss_aksk']['password'] == 'SK' and from_context == ['a' * 64]
+
+
 def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
     spec = load_spec()
     name = next(name for name, param in spec.params.items() if param.type == 8)

@@ -7,6 +7,7 @@ text written (``TypedTextLoader``), as XSOAR hands a text setting.
 """
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from collections.abc import Mapping
@@ -68,9 +69,10 @@ def yaml_error_without_text(path: str | Path, error: yaml.YAMLError) -> str:
 
 
 def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
-    """``params`` as XSOAR hands them to the integration: every boolean param True or False (the text true or false,
-    from the environment, read as one), False when not set. ParamsError for any other value."""
-    handed = dict(params)
+    """``params`` as XSOAR hands them to the integration: a copy of their own for each run (what a run changes in them
+    never reaches the next), every boolean param True or False (the text true or false, from the environment, read as
+    one), False when not set. ParamsError for any other value."""
+    handed = copy.deepcopy(params)
     for name, param in spec.params.items():
         value = handed.get(name)
         if param.type != BOOLEAN or isinstance(value, bool):
