@@ -21,6 +21,7 @@ from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import get_path
 from warroom.debug_mode import DebugLog, censored
 from warroom.emulator.faults import FaultPlan
+from warroom.line import parse_line
 from warroom.playbook.model import Playbook, Task
 from warroom.playbook.runner import PlaybookRunner
 from warroom.runtime import Demisto, WarRoom
@@ -121,6 +122,25 @@ def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_erro
     last = result.entries[-1]
     assert last['Type'] == facts.ENTRY_ERROR and 'timeout of 60 s ran out' in last['Contents']
     assert result.runs <= 7  # a first run and a check every 10 s: the integration's own 600 s never came
+
+
+def test_a_polling_sequence_ended_by_execution_timeout_says_so_and_gives_the_check_that_follows_the_action():
+    # The message told the analyst to run the command again with a larger timeout_in_seconds: that sends the restore
+    # again (a second action), and no timeout_in_seconds helps while the execution-timeout given replaces it.
+    tenant = start_tenant(auth_type='advanced', stage_seconds=3600)
+    try:
+        room = room_on(tenant)
+        message = room.run('restore-file', {'file_hash': HASH, 'execution-timeout': '60'}).entries[-1]['Contents']
+        [action_id] = tenant.backend.actions
+        assert 'execution-timeout' in message and 'larger timeout_in_seconds' not in message, message
+
+        follow = parse_line(message.split('run its next check: ', 1)[1])
+        room.run(follow.command, follow.args)
+    finally:
+        tenant.server.stop()
+
+    assert list(tenant.backend.actions) == [action_id]  # followed, not sent again
+    assert get_path(room.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == action_id
 
 
 # ---------------------------------------------------------------- ignore-outputs, extend-context, raw-response
@@ -304,6 +324,17 @@ def test_a_playbook_task_with_a_built_in_argument_of_the_wrong_form_is_refused(t
     assert tenant.gateway.requests == []
 
 
+def test_a_playbook_task_whose_context_the_war_room_cannot_merge_stops_the_run_naming_the_task(tenant):
+    # The runner refuses what it does not interpret by playbook and task (DEVELOPERS.md); a context key it cannot
+    # merge escaped it as an exception instead, a traceback from `warroom playbook` and `warroom close`.
+    key = f'{facts.XDR_CONTEXT_PATH}.Reply'  # under the records of two files: a list
+    task = command_task(file_hash=','.join(sorted(HOLDERS)[:2]), polling='false', **{'extend-context': f'{key}='})
+
+    run = run_task(tenant, task)
+
+    assert run.failed and task.label in run.error and key in run.error
+
+
 def test_a_built_in_argument_on_another_integrations_recorded_command_is_refused_by_name(tenant):
     # The runner answers other integrations' commands from recorded replies, which cannot honour using-brand: it
     # refuses what it does not interpret, and says so, rather than calling the argument unknown.
@@ -342,6 +373,19 @@ def test_cli_refuses_a_built_in_argument_of_the_wrong_form_with_exit_2():
 
     assert done.returncode == 2 and done.stdout == ''
     assert "execution-timeout must be" in done.stderr and "'abc'" in done.stderr
+
+
+def test_cli_an_extend_context_key_inside_the_records_of_several_files_is_refused_in_one_line_not_a_traceback():
+    # Two files: the outputs write CortexXDR.RestoredFile as a list, and a key under it names no one object in it.
+    hashes = ','.join(sorted(HOLDERS)[:2])
+    key = f'{facts.XDR_CONTEXT_PATH}.Reply'
+
+    done = warroom('run', f'!restore-file file_hash={hashes} polling=false extend-context={key}=', '--time-scale', '0')
+
+    assert done.returncode == 1, done.stderr
+    assert 'Traceback' not in done.stderr, done.stderr
+    [error] = [line for line in done.stderr.splitlines() if not line.startswith('Cortex XDR restores sent: ')]
+    assert error.startswith('ERROR: ') and key in error
 
 
 def test_cli_an_unknown_instance_is_an_error_entry_with_exit_1():

@@ -1,6 +1,9 @@
 """Incident context merges entries the way XSOAR does with DT keys."""
 from __future__ import annotations
 
+import copy
+import re
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -53,6 +56,23 @@ def test_a_key_without_condition_appends():
 def test_an_unsupported_condition_is_refused_not_guessed():
     with pytest.raises(ContextError, match='Unsupported DT condition'):
         merge_entry_context({}, {'A(val.x > obj.x)': {'x': 1}})
+
+
+@pytest.mark.parametrize('context, key', [
+    ({'A': [{'x': 1}, {'x': 2}]}, 'A.B'),  # a list of records: which one would hold B?
+    ({'A': [{'x': 1}, {'x': 2}]}, 'A.B(val.y == obj.y)'),
+    ({'A': 'text'}, 'A.B'),
+    ({'A': {'B': 3}}, 'A.B.C'),
+])
+def test_a_key_whose_path_runs_through_a_list_or_a_value_is_refused_by_name_not_a_crash(context, key):
+    """The module refuses what it does not understand rather than guess (its docstring); a path through a list or a
+    value was a Python TypeError or AttributeError instead, a traceback on the war-room command line."""
+    before = copy.deepcopy(context)
+
+    with pytest.raises(ContextError, match=re.escape(repr(key))):
+        merge_entry_context(context, {key: {'y': 1}})
+
+    assert context == before  # nothing half written
 
 
 def naive_merge(existing, new_items, left, right, required):

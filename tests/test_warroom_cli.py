@@ -154,6 +154,35 @@ def test_an_access_key_in_the_file_and_its_secret_key_in_the_environment_make_on
     assert 'restoring' in done.stdout and secret_key not in done.stdout + done.stderr
 
 
+def test_an_iam_password_yaml_would_read_as_a_number_reaches_iam_as_typed(hss_tenant, tmp_path):
+    # Digits and a special character make a valid Huawei IAM password; YAML 1.1 reads 2024_0315 as 20240315.
+    params = hss_tenant.params('token')
+    hss_tenant.backend.add_user(params['hss_domain'], 'restorer', '2024_0315', [params['hss_project_id']])
+    del params['hss_credentials']
+    params_file = tmp_path / 'hss.yml'
+    params_file.write_text(yaml.safe_dump(params) + 'hss_credentials: {identifier: restorer, password: 2024_0315}\n')
+    file_hash = next(h for h, c in sorted(hss_seed_copies().items()) if len(c) > 1)
+
+    done = warroom('run', f'!hss-restore-isolated file_hash={file_hash} polling=false', '--params', str(params_file),
+                   '--time-scale', '0')
+
+    assert done.returncode == 0, done.stderr
+    assert hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
+def test_an_args_file_value_yaml_would_read_as_a_number_reaches_hss_as_typed(hss_tenant, tmp_path):
+    # A file attribute as HSS lists one for a Linux copy, written unquoted: YAML 1.1 reads 0644 as 420.
+    params_file, args_file = tmp_path / 'hss.yml', tmp_path / 'args.yml'
+    params_file.write_text(yaml.safe_dump(hss_tenant.params('aksk')))
+    args_file.write_text('host_id: h1\nfile_hash: ' + 'a' * 64 + '\nfile_path: /tmp/x\nfile_attr: 0644\n')
+
+    warroom('run', '!hss-restore-isolated polling=false', '--params', str(params_file), '--args', str(args_file),
+            '--time-scale', '0')
+
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert [item['file_attr'] for item in put.body['data_list']] == ['0644']
+
+
 def test_make_demo_shows_every_path_of_the_restore_and_exits_0():
     """`make demo`: HSS isolates, fetch-incidents makes the incidents, each close restores; HSS restores are
     followed to the end (restored, the offline host's still restoring with advice, the failing host's failed);

@@ -5,10 +5,13 @@ scripts run through the same rules over HTTP to the emulators."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 import restore_integration as ri
 from conftest import hss_seed_copies, seed_holders
@@ -209,6 +212,29 @@ def test_boolean_params_reach_the_integration_as_booleans_false_when_unticked(ad
     assert all(seen[name] is False for name in booleans[1:])
 
 
+def test_each_run_gets_params_and_arguments_of_its_own_as_xsoar_sends_them(monkeypatch):
+    """XSOAR hands every run the instance params and the arguments afresh, decoded from the JSON of its calling
+    context (DemistoClassApiModuleClasses.py): what one run changes in them reaches neither the next run nor the
+    incident context a playbook task took an argument from. The war room handed on its own objects."""
+    seen = []
+
+    def change_what_it_is_given(demisto):
+        params, args = demisto.params(), demisto.args()
+        seen.append((params['hss_aksk']['password'], list(args['file_hash'])))
+        params['hss_aksk']['password'] = 'changed by the run'
+        args['file_hash'].append('changed by the run')
+        demisto.results('done')
+
+    monkeypatch.setattr(ri, 'main', change_what_it_is_given)
+    room = WarRoom(params={'hss_aksk': {'identifier': 'AK', 'password': 'SK'}})
+    from_context = ['a' * 64]  # a list, as a playbook task hands on a context value
+    for _ in range(2):
+        room.run('restore-file', {'file_hash': from_context, 'polling': 'false'})
+
+    assert seen == [('SK', ['a' * 64])] * 2
+    assert room.params['hss_aksk']['password'] == 'SK' and from_context == ['a' * 64]
+
+
 def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
     spec = load_spec()
     name = next(name for name, param in spec.params.items() if param.type == 8)
@@ -218,6 +244,30 @@ def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
         load_params(path, spec, environ={})
     assert load_params(None, spec, environ={env_name(name): 'TRUE'})[name] is True
     assert load_params(None, spec, environ={})[name] is False
+
+
+# What YAML 1.1 reads as a number or a date when written unquoted: 2024_0315 as 20240315, 0755 as 493, 0x1F as 31,
+# 1:30 as 90 (base 60), 1.50 as 1.5, 2024-03-15 as a date, and 2024-13-45 as nothing at all (a ValueError).
+NUMBER_OR_DATE_TEXT = st.one_of(*(st.from_regex(pattern, fullmatch=True) for pattern in (
+    r'[1-9][0-9]{0,3}(_[0-9]{1,4}){1,2}', r'0[0-7]{1,6}', r'0x[0-9a-f]{1,6}', r'[1-9][0-9]?(:[0-5][0-9]){1,2}',
+    r'[0-9]{1,4}\.[0-9]{1,4}0', r'[0-9]{4}-[0-9]{2}-[0-9]{2}')))
+
+
+@given(NUMBER_OR_DATE_TEXT)
+def test_a_setting_or_an_argument_typed_unquoted_reaches_the_integration_as_the_text_typed(text):
+    """XSOAR hands a text setting (a password too) and takes a typed argument as the text typed; the war room read the
+    params file and --args file as YAML 1.1 does, and handed the integration another number, a date, or a traceback."""
+    from warroom.cli import read_args_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        params_file, args_file = Path(folder) / 'params.yml', Path(folder) / 'args.yml'
+        params_file.write_text(f'hss_project_id: {text}\nhss_credentials: {{identifier: bot, password: {text}}}\n',
+                               encoding='utf-8')
+        params_file.chmod(0o600)  # it holds a password
+        args_file.write_text(f'file_attr: {text}\n', encoding='utf-8')
+        params, args = load_params(params_file, load_spec(), environ={}), read_args_file(str(args_file))
+
+    assert params['hss_project_id'] == params['hss_credentials']['password'] == args['file_attr'] == text
 
 
 # --------------------------------------------------------------------------- the integration under these rules

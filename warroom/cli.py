@@ -10,13 +10,13 @@ import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, TextIO
+from typing import TYPE_CHECKING, Callable, NoReturn, TextIO
 
 import yaml
 
 from .context import ContextError, as_list, get_path, merge_entry_context
-from .line import LineError, parse_line
-from .params import ParamsError, load_params
+from .line import LineError, argument_text, parse_line
+from .params import ParamsError, load_params, load_typed_yaml
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
 from .spec import ArgumentError, IntegrationSpec, load_spec
 
@@ -72,7 +72,7 @@ class ProgressLine:
 def read_args_file(path: str) -> dict:
     """--args FILE: a YAML (or JSON) mapping of argument names to values, for inputs no command line holds."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+        data = load_typed_yaml(Path(path).read_text(encoding='utf-8'))  # numbers and dates as typed
     except yaml.YAMLError as error:
         raise LineError(f'--args {path}: not YAML or JSON: {error}') from None
     except UnicodeDecodeError as error:
@@ -80,16 +80,6 @@ def read_args_file(path: str) -> dict:
     if not isinstance(data, dict):
         raise LineError(f'--args {path}: expected a mapping of argument names to values')
     return {str(name): argument_text(value) for name, value in data.items()}
-
-
-def argument_text(value: Any) -> str:
-    """A value of --args as the war-room line would carry it: lists and mappings as JSON, true/false in lower case
-    (as XSOAR writes them), an empty value (null) as nothing."""
-    if value is None:
-        return ''
-    if isinstance(value, (bool, list, dict)):
-        return json.dumps(value)
-    return str(value)
 
 
 def run_line(line: str, params_file: str | None, as_json: bool, time_scale: float | None,

@@ -82,8 +82,12 @@ def merge_entry_context(context: dict, entry_context: dict) -> None:
             raise ContextError(f'Unsupported EntryContext key {key!r}.')
         path = match['path'].strip().split('.')
         parent = context
-        for part in path[:-1]:
+        for depth, part in enumerate(path[:-1]):
             parent = parent.setdefault(part, {})
+            if not isinstance(parent, dict):  # which of a list's items, if any, XSOAR would write into is not known
+                raise ContextError(f'Unsupported EntryContext key {key!r}: {".".join(path[:depth + 1])} holds '
+                                   f'{"a list" if isinstance(parent, list) else "a value"}, not an object, so the '
+                                   f'key names no one place to write; name a key outside it.')
         leaf = path[-1]
         new_items = json.loads(json.dumps(value if isinstance(value, list) else [value]))  # copies, via JSON as XSOAR
         if match['condition'] is None:

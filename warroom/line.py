@@ -6,8 +6,10 @@ double-quoted values may hold blanks, with ``\\"`` and ``\\\\`` as the only esca
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 COMMAND_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_-]*')
 ARG_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_.-]*')
@@ -88,10 +90,21 @@ def _value(text: str, position: int, line: str) -> tuple[str, int]:
     return text[position:end], end
 
 
-def format_line(command: str, args: dict[str, str]) -> str:
-    """The war-room line for a command and its arguments (the inverse of parse_line)."""
+def argument_text(value: Any) -> str:
+    """A value as the war-room line carries it: lists and mappings as JSON, true/false in lower case (as XSOAR writes
+    them), an empty value (null) as nothing."""
+    if value is None:
+        return ''
+    if isinstance(value, (bool, list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def format_line(command: str, args: dict[str, Any]) -> str:
+    """The war-room line for a command and its arguments (the inverse of parse_line, for text values)."""
     parts = ['!' + command]
     for name, value in args.items():
+        value = argument_text(value)
         if value == '' or '"' in value or value.startswith('`') or any(c.isspace() for c in value):
             value = '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
         parts.append(f'{name}={value}')

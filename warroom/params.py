@@ -2,14 +2,17 @@
 
 Credentials (type 9) are ``{identifier, password}`` as XSOAR stores them; a boolean (type 8) is true or false, false
 when left out, as XSOAR hands an unticked checkbox. A secret may stay out of the file: ``WARROOM_PARAM_<NAME>`` in
-the environment (the password part, for credentials) fills it.
+the environment (the password part, for credentials) fills it. A number or a date written unquoted is read as the
+text written (``TypedTextLoader``), as XSOAR hands a text setting.
 """
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO, Any
 
 import yaml
 
@@ -17,6 +20,25 @@ from .spec import IntegrationSpec
 
 ENV_PREFIX = 'WARROOM_PARAM_'
 BOOLEAN = 8  # the checkbox param type: True when ticked, False otherwise (content-docs parameter-types.md)
+
+
+# YAML 1.1 reads 2024_0315 as 20240315, 0755 as 493, 0x1F as 31, 1:30 as 90, 1.50 as 1.5 and 2024-03-15 as a date
+# (2024-13-45 as a ValueError); XSOAR hands a text setting, and takes a typed argument, as the text typed.
+AS_TYPED_TAGS = ('tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp')
+
+
+class TypedTextLoader(yaml.SafeLoader):
+    """YAML as the war room reads what an analyst types (a params file, an --args file): a number or a date stays the
+    text written; true, false and null keep their meaning (a checkbox, a value not given)."""
+
+
+TypedTextLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in AS_TYPED_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def load_typed_yaml(source: str | IO[str]) -> Any:
+    return yaml.load(source, Loader=TypedTextLoader)  # safe: a SafeLoader that resolves fewer implicit types
 
 
 class ParamsError(ValueError):
@@ -47,9 +69,10 @@ def yaml_error_without_text(path: str | Path, error: yaml.YAMLError) -> str:
 
 
 def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
-    """``params`` as XSOAR hands them to the integration: every boolean param True or False (the text true or false,
-    from the environment, read as one), False when not set. ParamsError for any other value."""
-    handed = dict(params)
+    """``params`` as XSOAR hands them to the integration: a copy of their own for each run (what a run changes in them
+    never reaches the next), every boolean param True or False (the text true or false, from the environment, read as
+    one), False when not set. ParamsError for any other value."""
+    handed = copy.deepcopy(params)
     for name, param in spec.params.items():
         value = handed.get(name)
         if param.type != BOOLEAN or isinstance(value, bool):
@@ -67,7 +90,7 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping
     if path is not None:
         try:
             with open(path, encoding='utf-8') as handle:
-                given = yaml.safe_load(handle) or {}
+                given = load_typed_yaml(handle) or {}
         except UnicodeDecodeError as error:
             raise ParamsError(f'{path} is not UTF-8 text: {error.reason} at byte {error.start}.') from None
         except yaml.YAMLError as error:

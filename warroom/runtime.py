@@ -7,6 +7,7 @@ runs again, until the command stops scheduling itself or its timeout passes.
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
@@ -20,6 +21,7 @@ import restore_integration
 
 from .context import get_path, merge_entry_context
 from .debug_mode import xsoar_debug_mode
+from .line import format_line
 from .params import xsoar_params
 from .spec import ArgumentError, IntegrationSpec, ServerOptions, load_spec, split_server_options
 
@@ -35,6 +37,7 @@ MIN_POLLING_INTERVAL = 10  # XSOAR waits at least this long between polling runs
 XSOAR_EXECUTION_TIMEOUT = 180.0
 PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk progress
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
+MAX_NEXT_CHECK_LINE = 2000  # a next check an analyst can paste, from a polling timeout's error; past it, where it is
 # What XSOAR takes in an entry (DEVELOPERS.md, "The war room", has each rule's source): CommonServerPython's EntryType
 # (with entryTypes' debug, 16) and EntryFormat; IncidentSeverity for a fetched incident.
 ENTRY_TYPES = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 19})
@@ -364,7 +367,7 @@ class WarRoom:
                 return result
             if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
                 # The run was still going when the sequence's timeout passed: XSOAR's timeout error ends it.
-                entries[:] = [self._timed_out(command, sequence, result)]
+                entries[:] = [self._timed_out(command, args, sequence, result)]
                 return result
             last = entries[-1] if entries else None
             # "The schedule sequence finishes with an error when a command in the sequence returns an error
@@ -378,20 +381,28 @@ class WarRoom:
                 return result
             sequence.limit(entry_timeout)
             if sequence.elapsed + next_run > sequence.timeout:
-                self._timed_out(command, sequence, result)
+                self._timed_out(command, args, sequence, result)
                 return result
             self.sleep(next_run * self.time_scale)
             sequence.waited += next_run
 
-    def _timed_out(self, command: str, sequence: '_Sequence', result: RunResult) -> dict:
-        """XSOAR's timeout error for a polling sequence, added to the war room."""
+    def _timed_out(self, command: str, args: dict, sequence: '_Sequence', result: RunResult) -> dict:
+        """XSOAR's timeout error for a polling sequence, added to the war room, with the check the sequence had
+        scheduled (``command`` with ``args``, its PollingArgs): run as it is, it follows the action the sequence
+        started, where the command run anew would start another."""
         # Waits are scaled: say how much time really passed, never more than did.
         scaled = '' if self.time_scale == 1 else \
             f' ({time.monotonic() - sequence.started:.0f} s of real time at time scale {self.time_scale:g})'
+        given = '' if sequence.options.execution_timeout is None else \
+            ' (the execution-timeout given to the command, which replaces the polling timeout)'
+        check = format_line(command, args)
+        if len(check) > MAX_NEXT_CHECK_LINE:
+            check = f'!{command} with the PollingArgs of the last entry that scheduled one'
         entry = {'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'Polling of !{command} stopped after {sequence.elapsed:.0f} s of polling time{scaled}: '
-                             f'its timeout of {sequence.timeout:g} s ran out. The vendor may still finish the action; '
-                             f'run the command again with a larger timeout_in_seconds to keep following it.'}
+                             f'its timeout of {sequence.timeout:g} s ran out{given}. The vendor may still finish the '
+                             f'action; to keep following it without sending it again (as the command run anew '
+                             f'would), run its next check: {check}'}
         self._add(result, entry)
         return entry
 
@@ -441,7 +452,8 @@ class WarRoom:
 
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
         params = xsoar_params(self.spec, self.params)
-        demisto = Demisto(params, command, dict(args), self.integration_context, result.log, self.on_progress,
+        # Arguments of its own, as XSOAR decodes each run's from JSON: a playbook's list is not the context's list.
+        demisto = Demisto(params, command, copy.deepcopy(args), self.integration_context, result.log, self.on_progress,
                           incident_context=None if command == 'test-module' else self.context)  # run from Settings
         started = self.clock()
         debugging = sequence.options.debug_mode

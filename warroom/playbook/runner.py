@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable
 
-from ..context import as_list, lookup, merge_entry_context
+from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        log_text)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
@@ -231,7 +231,7 @@ class PlaybookRunner:
             task = playbook.tasks[task_id]
             try:
                 branch = self._run_task(task, frame, run)
-            except UnsupportedError as error:
+            except (UnsupportedError, ContextError) as error:  # what the runner does not interpret stops it here
                 raise PlaybookError(f'{playbook.name}, {task.label}: {error}') from None
             queue.extend(task.next.get(branch, []))
 
