@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import platform
 import statistics
@@ -437,6 +438,15 @@ def run_hss(params: dict, args: dict) -> tuple[list[dict], float, bool]:
     return next(iter(rows.values()), []), elapsed, result.failed
 
 
+def fastest_behind_limit(requests: int, limit: float, latency: float) -> float:
+    """The least time any client takes for ``requests`` requests behind the emulators' gateway limit, none waiting
+    on another: the gateway admits ``limit`` in any one second (ratelimit.SlidingWindow), so they arrive a window's
+    worth at a time, the last whole windows after the first, and its reply comes a latency after it was sent."""
+    from .emulator.ratelimit import WINDOW_S
+
+    return (requests - 1) // math.ceil(limit) * WINDOW_S + latency
+
+
 def every_item_once(added: list[dict], put_sizes: list[int], snapshot: list[dict], rows: list[dict],
                     per_request: int) -> bool:
     """Every item of ``added`` sent in exactly one admitted PUT and reported once as restoring, read on the project's
@@ -455,8 +465,6 @@ def every_item_once(added: list[dict], put_sizes: list[int], snapshot: list[dict
 def hss_bulk(items: int, latency: float, per_item_sample: int) -> dict:
     limited = hss_ours_behind_limit(items, latency)
     limited.update(hss_sdk_batched(items, latency))
-    # The best any client can do behind the limit: every request at the limit, none waiting on another.
-    limited['bound_over_sdk'] = limited['sdk_batched_s'] / ((items / 100) / HSS_GATEWAY_LIMIT)
     limited.update(hss_sdk_per_item(items, latency, per_item_sample))
     by_hash = hss_ours_by_hash(items, latency)
     by_hash.update(hss_sdk_by_hash(items, latency))
@@ -735,6 +743,9 @@ def hss_rows(hss: dict) -> list[Row]:
     # a ratio holds only where the peer did the same work: every item or copy sent once, every hash started
     sdk_batched_all, sdk_per_item_all = lim['sdk_batched_every_item_once'], lim['sdk_per_item_every_item_once']
     sdk_by_hash_all = by_hash['sdk_found_every_copy'] and by_hash['sdk_restored_every_copy_once']
+    # the best any client can do behind the limit, from the run's own figures: the SDK's requests (100 items each)
+    bound = lim['sdk_batched_s'] / fastest_behind_limit(-(-lim['items'] // 100), lim['gateway_limit_per_s'],
+                                                        lim['latency_s'])
     return [
         (f"HSS, {lim['items']:,} items, {lim['latency_s'] * 1000:.0f} ms latency, gateway limit 30/s not told: "
          f"admitted PUTs / limit{off_default(lim)}",
@@ -743,7 +754,7 @@ def hss_rows(hss: dict) -> list[Row]:
          hss_use >= 0.80 and hss_all),
         ('HSS: official SDK batched by 100 (one request after the other) / ours',
          f"{lim['sdk_batched_s'] / lim['ours_s']:.2f}x (bound behind the limit: "
-         f"{lim['bound_over_sdk']:.2f}x){peer_short(sdk_batched_all)}", '>= 2x',
+         f"{bound:.2f}x){peer_short(sdk_batched_all)}", '>= 2x',
          lim['sdk_batched_s'] / lim['ours_s'] >= 2 and hss_all and sdk_batched_all),
         ('HSS: official SDK called once per item / ours',
          f"{lim['sdk_per_item_s'] / lim['ours_s']:.0f}x{peer_short(sdk_per_item_all)}",
