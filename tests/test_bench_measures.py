@@ -468,3 +468,20 @@ def test_the_sdk_rows_bound_is_the_fastest_client_behind_the_gateways_window():
         [result] = [result for measure, result, _, _ in bench.rows(results)
                     if measure.startswith('HSS: official SDK batched')]
         assert f'(bound behind the limit: {sdk_s / fastest:.2f}x)' in result
+
+
+# ----------------------------------------------------------------------------- the settings the bench ran with
+
+def test_make_bench_prints_and_records_the_default_settings_first(monkeypatch, tmp_path, capsys):
+    """A row names only the settings its run changed: the defaults those changes are from must be printed before the
+    table and kept in results.json, or a results.json read after integration.yml's defaults change (the rate
+    limits, max_concurrency, the timeouts) cannot say what the run used (it held the sentence 'the instance
+    defaults' and no value)."""
+    measured_as(monkeypatch, GOOD)
+    assert bench.main(['--out', str(tmp_path / 'results.json')]) == 0
+    header = capsys.readouterr().out.split('| measure |')[0]
+    expected = {name: value for name, value in load_spec().default_params().items()
+                if name not in ('xdr_url', 'hss_endpoint', 'hss_region', 'hss_project_id', 'hss_domain')}
+    assert {'xdr_rate_limit', 'hss_rate_limit', 'max_concurrency', 'connect_timeout', 'read_timeout'} <= set(expected)
+    assert all(f'{name}={value}' in header for name, value in expected.items())
+    assert json.loads((tmp_path / 'results.json').read_text())['default_settings'] == expected

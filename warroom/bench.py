@@ -13,7 +13,8 @@
 4. the playbook runner on 1,000 incidents closed as false positives: its own time over its commands' time (the
    client's XDR pace raised to 1000/s, so that its waits are not counted as the commands' time).
 
-Each run records the settings it used off integration.yml's defaults (settings_off_default), and its row says them.
+Prints integration.yml's defaults first and records them (default_settings); each run records the settings it used
+off them (settings_off_default), and its row says them.
 A speed ratio passes only where ours did all the work asked (nothing lost, every item once, no error entry).
 
 Prints a markdown table (each row with its goal, and MISSED where the goal is not met), writes
@@ -99,6 +100,14 @@ def settings_off_default(params: dict, spec: IntegrationSpec | None = None) -> d
     return {name: params[name] for name in sorted(params)
             if name in spec.params and name not in WHERE_AND_WHO and not spec.params[name].is_credentials
             and params[name] not in (None, '') and str(params[name]) != str(defaults.get(name))}
+
+
+def default_settings(spec: IntegrationSpec | None = None) -> dict:
+    """integration.yml's defaults, the settings every run starts from (the vendor's address and who calls it left
+    out): printed before the table and recorded, as a row names only what its run changed from them."""
+    from .spec import load_spec
+
+    return {name: value for name, value in (spec or load_spec()).default_params().items() if name not in WHERE_AND_WHO}
 
 
 @contextmanager
@@ -796,6 +805,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         'machine': {'python': platform.python_version(), 'cpus': os.cpu_count(), 'platform': platform.platform()},
         'settings': 'the instance defaults (integration.yml), unless a row says otherwise',
+        'default_settings': default_settings(),
         'cold_start': cold_start(repeats=3 if quick else 15, items=1000 if quick else 10_000),
         'xdr_bulk': xdr_bulk(count=40 if quick else 100, latency=XDR_LATENCY_S),
         'hss_bulk': hss_bulk(items=1000 if quick else 10_000, latency=HSS_LATENCY_S,
@@ -803,6 +813,9 @@ def main(argv: list[str] | None = None) -> int:
         'runner': runner_overhead(incidents=50 if quick else 1000, latency=0.005),
         'war_room_memory': war_room_memory(endpoints=1000 if quick else 10_000),
     }
+    print("Settings: integration.yml's defaults (" +
+          ', '.join(f'{name}={value}' for name, value in results['default_settings'].items()) +
+          '); a row names any its run changed.\n')
     print(table(results))
     missed = [measure for measure, _, _, met in rows(results) if met is False]
     results['missed'] = missed
