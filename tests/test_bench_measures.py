@@ -171,7 +171,7 @@ def run(**extra):
 GOOD = {
     'cold_start': {'import_ratio': 1.5, 'memory_ratio': 1.1, 'held_threshold_memory_ratio': 1.05,
                    'held_mmap_threshold_bytes': 131072, 'bulk_items': 10_000, 'bulk_bytes_per_item': 600,
-                   'bulk_bytes_per_item_above_bare': 1100},
+                   'bulk_bytes_per_item_above_bare': 1100, 'bulk_every_item_sent_once': True},
     'xdr_bulk': {'full': run(), 'shared': run(others_per_s=4.0, admitted_rate_per_s=5.8),
                  'drop': run(drop_at_s=5.0, drop_after_first_admitted_s=4.6, admitted_rate_per_s=6.2,
                              ideal_rate_per_s=6.4),
@@ -485,3 +485,20 @@ def test_make_bench_prints_and_records_the_default_settings_first(monkeypatch, t
     assert {'xdr_rate_limit', 'hss_rate_limit', 'max_concurrency', 'connect_timeout', 'read_timeout'} <= set(expected)
     assert all(f'{name}={value}' in header for name, value in expected.items())
     assert json.loads((tmp_path / 'results.json').read_text())['default_settings'] == expected
+
+
+# ----------------------------------------------------------------------------- the bulk memory row did the work
+
+def test_the_bulk_memory_row_misses_when_ours_did_not_send_every_item():
+    """A command that stopped early holds less: the peak of hss-restore-isolated on 10,000 items passed on the
+    child's last entry being a note, whatever the project received, where the war-room memory row asks for its run's
+    end and the speed rows for every item sent once."""
+    results = changed(('cold_start', 'bulk_every_item_sent_once'), False)
+    [(result, goal_met)] = [(result, m) for measure, result, _, m in bench.rows(results)
+                            if measure.startswith('peak memory, hss-restore-isolated')]
+    assert goal_met is False and 'every item sent once: False' in result
+
+
+def test_the_bulk_memory_child_sends_every_item_once_and_says_so():
+    peak_kb, settings, every_item = bench.hss_command_peak(3)
+    assert peak_kb > 0 and settings == {} and every_item is True
