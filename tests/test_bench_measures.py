@@ -502,3 +502,42 @@ def test_the_bulk_memory_row_misses_when_ours_did_not_send_every_item():
 def test_the_bulk_memory_child_sends_every_item_once_and_says_so():
     peak_kb, settings, every_item = bench.hss_command_peak(3)
     assert peak_kb > 0 and settings == {} and every_item is True
+
+
+# ----------------------------------------------------------------------------- the HSS ratios on a shared machine
+
+def scripted(calls, name, time_key, times, **checks):
+    """A measure that notes its call and answers the next of ``times``, with ``checks`` (each a list, per call)."""
+    answers = iter(range(len(times)))
+
+    def measure(*args, **kwargs):
+        n = next(answers)
+        calls.append(name)
+        return dict({key: values[n] for key, values in checks.items()}, **{time_key: times[n]})
+    return measure
+
+
+def test_the_hss_ratios_take_each_sides_median_of_runs_in_turn(monkeypatch):
+    """Two busy processes on the 2 CPUs during ours' restore by hash took it from 2.7 s to 4.7 s (the ratio from 4.1x
+    to 1.8x against a goal of 3x): each side ran once, ours before the SDK, so a load spike during one run decided the
+    row. In turn, three times, with each side's median, a spike moves one run; a round that lost work still counts."""
+    calls = []
+    monkeypatch.setattr(bench, 'hss_ours_behind_limit', scripted(
+        calls, 'ours', 'ours_s', [9.0, 4.0, 4.2], every_item_sent_once_and_reported=[True] * 3,
+        error_entry=[False] * 3))
+    monkeypatch.setattr(bench, 'hss_sdk_batched', scripted(
+        calls, 'sdk', 'sdk_batched_s', [5.6, 5.5, 5.7], sdk_batched_every_item_once=[True] * 3))
+    monkeypatch.setattr(bench, 'hss_sdk_per_item', lambda *args: {'sdk_per_item_s': 500.0,
+                                                                  'sdk_per_item_every_item_once': True})
+    monkeypatch.setattr(bench, 'hss_ours_by_hash', scripted(
+        calls, 'ours', 'ours_s', [2.6, 4.7, 2.5], every_copy_sent_once_and_reported=[True, True, False],
+        error_entry=[False, True, False]))
+    monkeypatch.setattr(bench, 'hss_sdk_by_hash', scripted(
+        calls, 'sdk', 'sdk_list_then_restore_s', [8.7, 8.8, 8.6], sdk_found_every_copy=[True] * 3,
+        sdk_restored_every_copy_once=[True] * 3))
+    hss = bench.hss_bulk(10_000, 0.05, 300)
+    assert calls == ['ours', 'sdk'] * 6
+    assert (hss['limited']['ours_s'], hss['limited']['sdk_batched_s']) == (4.2, 5.6)
+    assert hss['by_hash']['sdk_over_ours'] == pytest.approx(8.7 / 2.6)
+    assert hss['by_hash']['every_copy_sent_once_and_reported'] is False and hss['by_hash']['error_entry'] is True
+    assert hss['limited']['every_item_sent_once_and_reported'] is True and hss['limited']['error_entry'] is False
