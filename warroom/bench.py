@@ -17,7 +17,7 @@
 Prints integration.yml's defaults first and records them (default_settings); each run records the settings it used
 off them (settings_off_default), and its row says them.
 A speed ratio passes only where ours did all the work asked (nothing lost, every item once, no error entry), and so
-does the bulk memory row (the project received every item once).
+do the memory rows of a command (its restore started in every child; the project received every item once).
 
 Prints a markdown table (each row with its goal, and MISSED where the goal is not met), writes
 bench/results.json, and exits 1 when a goal is missed. Every figure is a ratio of two measures taken here.
@@ -146,6 +146,8 @@ MEASURE = (
     'peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")); '
     'print(json.dumps({{"seconds": elapsed, "peak_kb": peak}}))')
 
+MEMORY_CHILDREN = 3  # children of each memory measure, of which the median is kept
+
 # glibc's default mmap threshold (128 KiB), held still for the diagnostic memory row (MALLOC_MMAP_THRESHOLD_).
 HELD_MMAP_THRESHOLD = 128 * 1024
 
@@ -171,7 +173,8 @@ COMMAND = (
     'assert d.entries[-1]["Type"] == 1, str(d.entries)[:500]')
 
 
-def median_peak_kb(body: str, stdin: str | None = None, env: dict[str, str] | None = None, runs: int = 3) -> float:
+def median_peak_kb(body: str, stdin: str | None = None, env: dict[str, str] | None = None,
+                   runs: int = MEMORY_CHILDREN) -> float:
     """The median peak of ``runs`` children running ``body``: where the allocator lays a process out moves its peak by
     up to about 1 MB from one run to the next, so both sides of a memory ratio are taken the same way."""
     return statistics.median(_child(MEASURE.format(body=body), stdin, env)['peak_kb'] for _ in range(runs))
@@ -198,7 +201,8 @@ def cold_start(repeats: int, items: int) -> dict:
     bare = median_peak_kb('import requests')
     with ExitStack() as stack:
         from .embedded import embedded_vendors
-        params = stack.enter_context(embedded_vendors(time_scale=0)).params
+        vendors = stack.enter_context(embedded_vendors(time_scale=0))
+        params = vendors.params
         params.pop('hss_enterprise_project_id')  # not read by restore-file; the embedded demo's, not a default
         one = {'params': params, 'command': 'restore-file',
                'args': {'file_hash': 'ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4',
@@ -206,6 +210,8 @@ def cold_start(repeats: int, items: int) -> dict:
         one_command = median_peak_kb(COMMAND, json.dumps(one))
         held_ratio = held_threshold_memory_ratio(one)
         command_settings = settings_off_default(params)
+        # one restore started by each child, held threshold or not: a command that stopped before its request holds less
+        started_in_every_child = len(vendors.xdr.actions) == 2 * MEMORY_CHILDREN
 
     # the per-item figure is above the same command on one item: the same code path, only the count differs
     one_item_command, _, one_item_all = hss_command_peak(1)
@@ -220,6 +226,7 @@ def cold_start(repeats: int, items: int) -> dict:
         'held_threshold_memory_ratio': held_ratio,
         'held_mmap_threshold_bytes': HELD_MMAP_THRESHOLD,
         'command_settings_off_default': command_settings,
+        'command_restore_started_in_every_child': started_in_every_child,
         'bulk_items': items,
         'bulk_command_peak_kb': bulk_command,
         'bulk_bytes_per_item_above_bare': (bulk_command - bare) * 1024 / items,
@@ -726,8 +733,10 @@ def cold_start_rows(cold: dict) -> list[Row]:
         ('cold start: restore_integration compiled from source (as XSOAR gets it) / import requests',
          f"{cold['import_ratio']:.2f}x", 'close to 1 (no bound set: not checked)', None),
         ('peak memory (VmHWM, read in the child; the median of 3 children each): one command process / python + '
-         f"requests{off_default(cold, 'command_settings_off_default')}", f"{cold['memory_ratio']:.3f}x", '<= 1.2x',
-         cold['memory_ratio'] <= 1.2),
+         f"requests{off_default(cold, 'command_settings_off_default')}",
+         f"{cold['memory_ratio']:.3f}x"
+         f"{'' if cold['command_restore_started_in_every_child'] else ' (restore started in every child: False)'}",
+         '<= 1.2x', cold['memory_ratio'] <= 1.2 and cold['command_restore_started_in_every_child']),
         # a diagnostic of the row above, not a goal: how much of it is the allocator's placing of memory
         (f"peak memory, the same with glibc's mmap threshold held at {cold['held_mmap_threshold_bytes'] // 1024} KiB "
          f"(MALLOC_MMAP_THRESHOLD_): the ratio without the allocator's layout",
