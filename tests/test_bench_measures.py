@@ -558,3 +558,38 @@ def test_the_memory_children_are_checked_on_the_vendors_side():
     cold_start records for the rows above, from a real (small) run."""
     cold = bench.cold_start(repeats=1, items=2)
     assert cold['command_restore_started_in_every_child'] is True and cold['bulk_every_item_sent_once'] is True
+
+
+# ----------------------------------------------------------------------------- the runner's incidents
+
+def watched_tenant(monkeypatch, seen, holds=True):
+    """bench.xdr_tenant, its gateway and counter kept in ``seen``; holding no file where ``holds`` is False."""
+    from contextlib import contextmanager
+
+    original = bench.xdr_tenant
+
+    @contextmanager
+    def tenant(hashes, latency, rate, counter, *args, **kwargs):
+        with original(hashes if holds else [], latency, rate, counter, *args, **kwargs) as (gateway, params):
+            seen.update(gateway=gateway, counter=counter, hashes=hashes)
+            yield gateway, params
+    monkeypatch.setattr(bench, 'xdr_tenant', tenant)
+
+
+def test_each_runner_incident_restores_its_own_file_and_the_tenant_refuses_nothing(monkeypatch):
+    """The sample incident's XDR File Artifacts grid names the demo's file, which the bench's tenant does not hold:
+    every run also asked to restore it, Cortex XDR answered 500 and the run's summary said 'failed 1', while the row
+    said 0 failed runs of incidents that each had one file to restore."""
+    seen = {}
+    watched_tenant(monkeypatch, seen)
+    runner = bench.runner_overhead(incidents=3, latency=0.0)
+    assert [status for _, _, status in seen['counter']['arrivals'] if status != 200] == []
+    assert sorted(action.file_hash for action in seen['gateway'].backend.actions.values()) == sorted(seen['hashes'])
+    assert runner['failed_runs'] == 0
+
+
+def test_a_runner_incident_whose_restore_the_tenant_refused_is_a_failed_run(monkeypatch):
+    watched_tenant(monkeypatch, {}, holds=False)
+    runner = bench.runner_overhead(incidents=3, latency=0.0)
+    assert runner['failed_runs'] == 3
+    assert met(changed(('runner', 'failed_runs'), runner['failed_runs']), 'playbook runner') is False
