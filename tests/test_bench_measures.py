@@ -171,7 +171,8 @@ def run(**extra):
 GOOD = {
     'cold_start': {'import_ratio': 1.5, 'memory_ratio': 1.1, 'held_threshold_memory_ratio': 1.05,
                    'held_mmap_threshold_bytes': 131072, 'bulk_items': 10_000, 'bulk_bytes_per_item': 600,
-                   'bulk_bytes_per_item_above_bare': 1100},
+                   'bulk_bytes_per_item_above_bare': 1100, 'bulk_every_item_sent_once': True,
+                   'command_restore_started_in_every_child': True},
     'xdr_bulk': {'full': run(), 'shared': run(others_per_s=4.0, admitted_rate_per_s=5.8),
                  'drop': run(drop_at_s=5.0, drop_after_first_admitted_s=4.6, admitted_rate_per_s=6.2,
                              ideal_rate_per_s=6.4),
@@ -179,7 +180,7 @@ GOOD = {
                  'loop_started_every_hash': True},
     'hss_bulk': {'limited': {'items': 10_000, 'latency_s': 0.05, 'gateway_limit_per_s': 30.0, 'ours_s': 2.0,
                              'error_entry': False, 'every_item_sent_once_and_reported': True, 'throttled_429': 0,
-                             'admitted_put_rate_per_s': 29.0, 'sdk_batched_s': 5.0, 'bound_over_sdk': 1.6,
+                             'admitted_put_rate_per_s': 29.0, 'sdk_batched_s': 5.0,
                              'sdk_per_item_s': 500.0, 'settings_off_default': {},
                              'sdk_batched_every_item_once': True, 'sdk_per_item_every_item_once': True},
                  'by_hash': {'copies': 10_000, 'ours_s': 2.0, 'error_entry': False,
@@ -434,3 +435,161 @@ def test_a_memory_measure_is_the_median_of_its_children(monkeypatch):
     assert bench.median_peak_kb('import requests', 'in', {'A': '1'}) == 31_000
     assert len(bodies) == 3 and all('import requests' in code and stdin == 'in' and env == {'A': '1'}
                                     for code, stdin, env in bodies)
+
+
+# ----------------------------------------------------------------------------- the bound behind the HSS gateway
+
+def greedy_arrivals(requests, limit):
+    """When a client that sends each request the moment the emulators' gateway would admit it gets each one in
+    (warroom.emulator.ratelimit's window, on a clock of whole milliseconds): the fastest any client can be."""
+    from warroom.emulator.ratelimit import SlidingWindow
+
+    window, tick, arrivals = SlidingWindow(), 0, []
+    while len(arrivals) < requests:
+        if window.admit(tick / 1000, limit):
+            arrivals.append(tick / 1000)
+        else:
+            tick += 1
+    return arrivals
+
+
+def test_the_sdk_rows_bound_is_the_fastest_client_behind_the_gateways_window():
+    """The gateway admits 30 requests in any one second, not one every 1/30 s: a client sending 100 as soon as each is
+    admitted has the last in 3 s after the first (not 99/30 s) and its reply a latency after it was sent. The bound
+    was the SDK's time over 3.33 s, 1.67x in the committed run, where a client could be 1.83x faster; at 1,000 items
+    (10 requests, all in the first second) ours beat that 'bound'."""
+    latency, sdk_s = 0.05, 5.5825
+    for items in (10_000, 1_000, 10_100):
+        requests = -(-items // facts.HSS_MAX_ITEMS_PER_REQUEST)
+        arrivals = greedy_arrivals(requests, 30.0)
+        fastest = latency + arrivals[-1] - arrivals[0]
+        results = copy.deepcopy(GOOD)
+        results['hss_bulk']['limited'].update(items=items, latency_s=latency, gateway_limit_per_s=30.0,
+                                              sdk_batched_s=sdk_s)
+        [result] = [result for measure, result, _, _ in bench.rows(results)
+                    if measure.startswith('HSS: official SDK batched')]
+        assert f'(bound behind the limit: {sdk_s / fastest:.2f}x)' in result
+
+
+# ----------------------------------------------------------------------------- the settings the bench ran with
+
+def test_make_bench_prints_and_records_the_default_settings_first(monkeypatch, tmp_path, capsys):
+    """A row names only the settings its run changed: the defaults those changes are from must be printed before the
+    table and kept in results.json, or a results.json read after integration.yml's defaults change (the rate
+    limits, max_concurrency, the timeouts) cannot say what the run used (it held the sentence 'the instance
+    defaults' and no value)."""
+    measured_as(monkeypatch, GOOD)
+    assert bench.main(['--out', str(tmp_path / 'results.json')]) == 0
+    header = capsys.readouterr().out.split('| measure |')[0]
+    expected = {name: value for name, value in load_spec().default_params().items()
+                if name not in ('xdr_url', 'hss_endpoint', 'hss_region', 'hss_project_id', 'hss_domain')}
+    assert {'xdr_rate_limit', 'hss_rate_limit', 'max_concurrency', 'connect_timeout', 'read_timeout'} <= set(expected)
+    assert all(f'{name}={value}' in header for name, value in expected.items())
+    assert json.loads((tmp_path / 'results.json').read_text())['default_settings'] == expected
+
+
+# ----------------------------------------------------------------------------- the bulk memory row did the work
+
+def test_the_bulk_memory_row_misses_when_ours_did_not_send_every_item():
+    """A command that stopped early holds less: the peak of hss-restore-isolated on 10,000 items passed on the
+    child's last entry being a note, whatever the project received, where the war-room memory row asks for its run's
+    end and the speed rows for every item sent once."""
+    results = changed(('cold_start', 'bulk_every_item_sent_once'), False)
+    [(result, goal_met)] = [(result, m) for measure, result, _, m in bench.rows(results)
+                            if measure.startswith('peak memory, hss-restore-isolated')]
+    assert goal_met is False and 'every item sent once: False' in result
+
+
+def test_the_one_command_memory_row_misses_when_a_child_did_not_start_its_restore():
+    """The one-command peak passed on each child's last entry being a note: a restore-file that answered without
+    sending its request (the file not restored) holds less, and the row, 1.245x against 1.2x, could pass on it."""
+    results = changed(('cold_start', 'command_restore_started_in_every_child'), False)
+    [(result, goal_met)] = [(result, m) for measure, result, _, m in bench.rows(results)
+                            if measure.startswith('peak memory (VmHWM, read in the child; the median')]
+    assert goal_met is False and 'restore started in every child: False' in result
+
+
+def test_the_bulk_memory_child_sends_every_item_once_and_says_so():
+    peak_kb, settings, every_item = bench.hss_command_peak(3)
+    assert peak_kb > 0 and settings == {} and every_item is True
+
+
+# ----------------------------------------------------------------------------- the HSS ratios on a shared machine
+
+def scripted(calls, name, time_key, times, **checks):
+    """A measure that notes its call and answers the next of ``times``, with ``checks`` (each a list, per call)."""
+    answers = iter(range(len(times)))
+
+    def measure(*args, **kwargs):
+        n = next(answers)
+        calls.append(name)
+        return dict({key: values[n] for key, values in checks.items()}, **{time_key: times[n]})
+    return measure
+
+
+def test_the_hss_ratios_take_each_sides_median_of_runs_in_turn(monkeypatch):
+    """Two busy processes on the 2 CPUs during ours' restore by hash took it from 2.7 s to 4.7 s (the ratio from 4.1x
+    to 1.8x against a goal of 3x): each side ran once, ours before the SDK, so a load spike during one run decided the
+    row. In turn, three times, with each side's median, a spike moves one run; a round that lost work still counts."""
+    calls = []
+    monkeypatch.setattr(bench, 'hss_ours_behind_limit', scripted(
+        calls, 'ours', 'ours_s', [9.0, 4.0, 4.2], every_item_sent_once_and_reported=[True] * 3,
+        error_entry=[False] * 3))
+    monkeypatch.setattr(bench, 'hss_sdk_batched', scripted(
+        calls, 'sdk', 'sdk_batched_s', [5.6, 5.5, 5.7], sdk_batched_every_item_once=[True] * 3))
+    monkeypatch.setattr(bench, 'hss_sdk_per_item', lambda *args: {'sdk_per_item_s': 500.0,
+                                                                  'sdk_per_item_every_item_once': True})
+    monkeypatch.setattr(bench, 'hss_ours_by_hash', scripted(
+        calls, 'ours', 'ours_s', [2.6, 4.7, 2.5], every_copy_sent_once_and_reported=[True, True, False],
+        error_entry=[False, True, False]))
+    monkeypatch.setattr(bench, 'hss_sdk_by_hash', scripted(
+        calls, 'sdk', 'sdk_list_then_restore_s', [8.7, 8.8, 8.6], sdk_found_every_copy=[True] * 3,
+        sdk_restored_every_copy_once=[True] * 3))
+    hss = bench.hss_bulk(10_000, 0.05, 300)
+    assert calls == ['ours', 'sdk'] * 6
+    assert (hss['limited']['ours_s'], hss['limited']['sdk_batched_s']) == (4.2, 5.6)
+    assert hss['by_hash']['sdk_over_ours'] == pytest.approx(8.7 / 2.6)
+    assert hss['by_hash']['every_copy_sent_once_and_reported'] is False and hss['by_hash']['error_entry'] is True
+    assert hss['limited']['every_item_sent_once_and_reported'] is True and hss['limited']['error_entry'] is False
+
+
+def test_the_memory_children_are_checked_on_the_vendors_side():
+    """Each one-command child starts its restore on the tenant, and the bulk children send every item once: what
+    cold_start records for the rows above, from a real (small) run."""
+    cold = bench.cold_start(repeats=1, items=2)
+    assert cold['command_restore_started_in_every_child'] is True and cold['bulk_every_item_sent_once'] is True
+
+
+# ----------------------------------------------------------------------------- the runner's incidents
+
+def watched_tenant(monkeypatch, seen, holds=True):
+    """bench.xdr_tenant, its gateway and counter kept in ``seen``; holding no file where ``holds`` is False."""
+    from contextlib import contextmanager
+
+    original = bench.xdr_tenant
+
+    @contextmanager
+    def tenant(hashes, latency, rate, counter, *args, **kwargs):
+        with original(hashes if holds else [], latency, rate, counter, *args, **kwargs) as (gateway, params):
+            seen.update(gateway=gateway, counter=counter, hashes=hashes)
+            yield gateway, params
+    monkeypatch.setattr(bench, 'xdr_tenant', tenant)
+
+
+def test_each_runner_incident_restores_its_own_file_and_the_tenant_refuses_nothing(monkeypatch):
+    """The sample incident's XDR File Artifacts grid names the demo's file, which the bench's tenant does not hold:
+    every run also asked to restore it, Cortex XDR answered 500 and the run's summary said 'failed 1', while the row
+    said 0 failed runs of incidents that each had one file to restore."""
+    seen = {}
+    watched_tenant(monkeypatch, seen)
+    runner = bench.runner_overhead(incidents=3, latency=0.0)
+    assert [status for _, _, status in seen['counter']['arrivals'] if status != 200] == []
+    assert sorted(action.file_hash for action in seen['gateway'].backend.actions.values()) == sorted(seen['hashes'])
+    assert runner['failed_runs'] == 0
+
+
+def test_a_runner_incident_whose_restore_the_tenant_refused_is_a_failed_run(monkeypatch):
+    watched_tenant(monkeypatch, {}, holds=False)
+    runner = bench.runner_overhead(incidents=3, latency=0.0)
+    assert runner['failed_runs'] == 3
+    assert met(changed(('runner', 'failed_runs'), runner['failed_runs']), 'playbook runner') is False

@@ -9,12 +9,15 @@
    at the full rate while two processes keep the CPU busy (3 runs); against a sequential requests loop;
 3. HSS bulk, 10,000 items, default settings, behind a gateway limit of 30 requests/s the client is not told:
    against the official huaweicloudsdkhss client batched by 100 and called once per item; restore by hash of
-   10,000 listed copies against the SDK listing then restoring;
+   10,000 listed copies against the SDK listing then restoring; ours and the SDK (batched, and by hash) run in turn,
+   3 times each, each side's median time kept;
 4. the playbook runner on 1,000 incidents closed as false positives: its own time over its commands' time (the
    client's XDR pace raised to 1000/s, so that its waits are not counted as the commands' time).
 
-Each run records the settings it used off integration.yml's defaults (settings_off_default), and its row says them.
-A speed ratio passes only where ours did all the work asked (nothing lost, every item once, no error entry).
+Prints integration.yml's defaults first and records them (default_settings); each run records the settings it used
+off them (settings_off_default), and its row says them.
+A speed ratio passes only where ours did all the work asked (nothing lost, every item once, no error entry), and so
+do the memory rows of a command (its restore started in every child; the project received every item once).
 
 Prints a markdown table (each row with its goal, and MISSED where the goal is not met), writes
 bench/results.json, and exits 1 when a goal is missed. Every figure is a ratio of two measures taken here.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import platform
 import statistics
@@ -54,6 +58,7 @@ RESULTS = PROJECT_ROOT / 'bench' / 'results.json'
 XDR_LATENCY_S = 0.3
 HSS_LATENCY_S = 0.05
 HSS_GATEWAY_LIMIT = 30.0
+HSS_ROUNDS = 3  # ours and the SDK's run in turn, each side's median kept
 
 
 def with_latency(app: App, seconds: float, counter: dict | None = None) -> App:
@@ -100,6 +105,14 @@ def settings_off_default(params: dict, spec: IntegrationSpec | None = None) -> d
             and params[name] not in (None, '') and str(params[name]) != str(defaults.get(name))}
 
 
+def default_settings(spec: IntegrationSpec | None = None) -> dict:
+    """integration.yml's defaults, the settings every run starts from (the vendor's address and who calls it left
+    out): printed before the table and recorded, as a row names only what its run changed from them."""
+    from .spec import load_spec
+
+    return {name: value for name, value in (spec or load_spec()).default_params().items() if name not in WHERE_AND_WHO}
+
+
 @contextmanager
 def temporary_home() -> Iterator[str]:
     """HOME in a fresh folder while the official Huawei SDK runs: huaweicloudsdkcore reads and writes
@@ -133,6 +146,8 @@ MEASURE = (
     'peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")); '
     'print(json.dumps({{"seconds": elapsed, "peak_kb": peak}}))')
 
+MEMORY_CHILDREN = 3  # children of each memory measure, of which the median is kept
+
 # glibc's default mmap threshold (128 KiB), held still for the diagnostic memory row (MALLOC_MMAP_THRESHOLD_).
 HELD_MMAP_THRESHOLD = 128 * 1024
 
@@ -158,7 +173,8 @@ COMMAND = (
     'assert d.entries[-1]["Type"] == 1, str(d.entries)[:500]')
 
 
-def median_peak_kb(body: str, stdin: str | None = None, env: dict[str, str] | None = None, runs: int = 3) -> float:
+def median_peak_kb(body: str, stdin: str | None = None, env: dict[str, str] | None = None,
+                   runs: int = MEMORY_CHILDREN) -> float:
     """The median peak of ``runs`` children running ``body``: where the allocator lays a process out moves its peak by
     up to about 1 MB from one run to the next, so both sides of a memory ratio are taken the same way."""
     return statistics.median(_child(MEASURE.format(body=body), stdin, env)['peak_kb'] for _ in range(runs))
@@ -185,7 +201,8 @@ def cold_start(repeats: int, items: int) -> dict:
     bare = median_peak_kb('import requests')
     with ExitStack() as stack:
         from .embedded import embedded_vendors
-        params = stack.enter_context(embedded_vendors(time_scale=0)).params
+        vendors = stack.enter_context(embedded_vendors(time_scale=0))
+        params = vendors.params
         params.pop('hss_enterprise_project_id')  # not read by restore-file; the embedded demo's, not a default
         one = {'params': params, 'command': 'restore-file',
                'args': {'file_hash': 'ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4',
@@ -193,17 +210,12 @@ def cold_start(repeats: int, items: int) -> dict:
         one_command = median_peak_kb(COMMAND, json.dumps(one))
         held_ratio = held_threshold_memory_ratio(one)
         command_settings = settings_off_default(params)
-
-    def hss_command_peak_kb(count: int) -> tuple[int, dict]:
-        with hss_project(count, 0.0, None) as (backend, params, added):
-            args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
-            # polling off: the restore as it is issued, what the one-command measure above also does
-            bulk = {'params': params, 'command': 'hss-restore-isolated', 'args': dict(args, polling='false')}
-            return _child(MEASURE.format(body=COMMAND), json.dumps(bulk))['peak_kb'], settings_off_default(params)
+        # one restore started by each child, held threshold or not: a command that stopped before its request holds less
+        started_in_every_child = len(vendors.xdr.actions) == 2 * MEMORY_CHILDREN
 
     # the per-item figure is above the same command on one item: the same code path, only the count differs
-    one_item_command, _ = hss_command_peak_kb(1)
-    bulk_command, bulk_settings = hss_command_peak_kb(items)
+    one_item_command, _, one_item_all = hss_command_peak(1)
+    bulk_command, bulk_settings, bulk_all = hss_command_peak(items)
     return {
         'import_restore_integration_s': statistics.median(ours),
         'import_requests_s': statistics.median(theirs),
@@ -214,14 +226,30 @@ def cold_start(repeats: int, items: int) -> dict:
         'held_threshold_memory_ratio': held_ratio,
         'held_mmap_threshold_bytes': HELD_MMAP_THRESHOLD,
         'command_settings_off_default': command_settings,
+        'command_restore_started_in_every_child': started_in_every_child,
         'bulk_items': items,
         'bulk_command_peak_kb': bulk_command,
         'bulk_bytes_per_item_above_bare': (bulk_command - bare) * 1024 / items,
         'one_item_command_peak_kb': one_item_command,
         'bulk_bytes_per_item': per_item_bytes(bulk_command, one_item_command, items),
         'bulk_settings_off_default': bulk_settings,
+        'bulk_every_item_sent_once': one_item_all and bulk_all,
         'repeats': repeats,
     }
+
+
+def hss_command_peak(count: int) -> tuple[int, dict, bool]:
+    """hss-restore-isolated on ``count`` items in a child: its peak, its settings off default, and whether the
+    project received every item once (a command that stopped early holds less)."""
+    with hss_project(count, 0.0, None) as (backend, params, added):
+        args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+        # polling off: the restore as it is issued, what the one-command measure above also does
+        bulk = {'params': params, 'command': 'hss-restore-isolated', 'args': dict(args, polling='false')}
+        peak_kb = _child(MEASURE.format(body=COMMAND), json.dumps(bulk))['peak_kb']
+        # the child's rows stay in the child: the project's side shows its work, as for the SDK peers
+        sent_once = every_item_once(added, backend.put_sizes, backend.snapshot(),
+                                    [dict(item, outcome='restoring') for item in added], 100)
+        return peak_kb, settings_off_default(params), sent_once
 
 
 # ----------------------------------------------------------------------------- 2. Cortex XDR bulk
@@ -437,6 +465,15 @@ def run_hss(params: dict, args: dict) -> tuple[list[dict], float, bool]:
     return next(iter(rows.values()), []), elapsed, result.failed
 
 
+def fastest_behind_limit(requests: int, limit: float, latency: float) -> float:
+    """The least time any client takes for ``requests`` requests behind the emulators' gateway limit, none waiting
+    on another: the gateway admits ``limit`` in any one second (ratelimit.SlidingWindow), so they arrive a window's
+    worth at a time, the last whole windows after the first, and its reply comes a latency after it was sent."""
+    from .emulator.ratelimit import WINDOW_S
+
+    return (requests - 1) // math.ceil(limit) * WINDOW_S + latency
+
+
 def every_item_once(added: list[dict], put_sizes: list[int], snapshot: list[dict], rows: list[dict],
                     per_request: int) -> bool:
     """Every item of ``added`` sent in exactly one admitted PUT and reported once as restoring, read on the project's
@@ -453,15 +490,29 @@ def every_item_once(added: list[dict], put_sizes: list[int], snapshot: list[dict
 
 
 def hss_bulk(items: int, latency: float, per_item_sample: int) -> dict:
-    limited = hss_ours_behind_limit(items, latency)
-    limited.update(hss_sdk_batched(items, latency))
-    # The best any client can do behind the limit: every request at the limit, none waiting on another.
-    limited['bound_over_sdk'] = limited['sdk_batched_s'] / ((items / 100) / HSS_GATEWAY_LIMIT)
+    limited = in_turn(lambda: hss_ours_behind_limit(items, latency), lambda: hss_sdk_batched(items, latency),
+                      ('ours_s', 'sdk_batched_s'))
     limited.update(hss_sdk_per_item(items, latency, per_item_sample))
-    by_hash = hss_ours_by_hash(items, latency)
-    by_hash.update(hss_sdk_by_hash(items, latency))
+    by_hash = in_turn(lambda: hss_ours_by_hash(items, latency), lambda: hss_sdk_by_hash(items, latency),
+                      ('ours_s', 'sdk_list_then_restore_s'))
     by_hash['sdk_over_ours'] = by_hash['sdk_list_then_restore_s'] / by_hash['ours_s']
     return {'limited': limited, 'by_hash': by_hash}
+
+
+def in_turn(ours: Callable[[], dict], peer: Callable[[], dict], times: tuple[str, str]) -> dict:
+    """Ours and the peer run in turn HSS_ROUNDS times: each side's run of median time (``times`` names their
+    seconds), each with every run's seconds. On 2 shared CPUs, a load spike during one run moves one run of one side,
+    not the ratio (busy, ours' restore by hash took 4.7 s for 2.7 s). Work counts only where every round did it: a
+    check holds where it held in every run, an error entry counts where any run had one."""
+    runs = [(ours(), peer()) for _ in range(HSS_ROUNDS)]
+    return {**median_run([run for run, _ in runs], times[0]), **median_run([run for _, run in runs], times[1])}
+
+
+def median_run(runs: list[dict], seconds: str) -> dict:
+    """The run of median ``seconds``, its checks of work (bools) held only where every run's held."""
+    median = sorted(runs, key=lambda run: run[seconds])[len(runs) // 2]
+    return dict({key: (any if key == 'error_entry' else all)(run[key] for run in runs) if isinstance(value, bool)
+                 else value for key, value in median.items()}, **{f'{seconds}_runs': [run[seconds] for run in runs]})
 
 
 def hss_ours_behind_limit(items: int, latency: float) -> dict:
@@ -573,6 +624,18 @@ class OutermostTime:
 RUNNER_XDR_RATE_LIMIT = '1000'
 
 
+def runner_incident(sample: dict, file_hash: str) -> tuple[dict, dict]:
+    """The sample Cortex XDR incident and its context naming ``file_hash`` as its one file: in its File SHA256
+    field, in every row of its XDR File Artifacts (which name the demo's file, not on the bench's tenant) and in the
+    context CortexXDRIR leaves."""
+    incident = json.loads(json.dumps(sample))
+    incident['CustomFields']['filesha256'] = [file_hash]
+    for artifact in incident['CustomFields'].get('xdrfileartifacts', []):
+        artifact.update(file_sha256=file_hash, filesha256=file_hash)
+    return incident, {'PaloAltoNetworksXDR': {'Incident': {'incident_id': '412',
+                                                           'file_artifacts': [{'file_sha256': file_hash}]}}}
+
+
 def runner_overhead(incidents: int, latency: float) -> dict:
     from .playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
     from .playbook.model import PlaybookLibrary
@@ -598,12 +661,12 @@ def runner_overhead(incidents: int, latency: float) -> dict:
             started = time.perf_counter()
             failures = 0
             for file_hash in hashes:
-                incident = json.loads(json.dumps(sample.incident))
-                incident['CustomFields']['filesha256'] = [file_hash]
-                context = {'PaloAltoNetworksXDR': {'Incident': {'incident_id': '412',
-                                                                'file_artifacts': [{'file_sha256': file_hash}]}}}
+                incident, context = runner_incident(sample.incident, file_hash)
+                sent = len(counter.get('arrivals', ()))
                 run = runner.run(RESTORE_PLAYBOOK, close_incident(incident, 'False Positive'), context)
-                failures += run.failed or not run.notes
+                # a request the tenant refused (not throttled) is a file this run did not restore
+                refused = any(status not in (200, 429) for _, _, status in counter.get('arrivals', [])[sent:])
+                failures += run.failed or not run.notes or refused
             total = time.perf_counter() - started
         finally:
             WarRoom.run, runner_module.PlaybookRunner._script = original_run, original_script
@@ -682,8 +745,10 @@ def cold_start_rows(cold: dict) -> list[Row]:
         ('cold start: restore_integration compiled from source (as XSOAR gets it) / import requests',
          f"{cold['import_ratio']:.2f}x", 'close to 1 (no bound set: not checked)', None),
         ('peak memory (VmHWM, read in the child; the median of 3 children each): one command process / python + '
-         f"requests{off_default(cold, 'command_settings_off_default')}", f"{cold['memory_ratio']:.3f}x", '<= 1.2x',
-         cold['memory_ratio'] <= 1.2),
+         f"requests{off_default(cold, 'command_settings_off_default')}",
+         f"{cold['memory_ratio']:.3f}x"
+         f"{'' if cold['command_restore_started_in_every_child'] else ' (restore started in every child: False)'}",
+         '<= 1.2x', cold['memory_ratio'] <= 1.2 and cold['command_restore_started_in_every_child']),
         # a diagnostic of the row above, not a goal: how much of it is the allocator's placing of memory
         (f"peak memory, the same with glibc's mmap threshold held at {cold['held_mmap_threshold_bytes'] // 1024} KiB "
          f"(MALLOC_MMAP_THRESHOLD_): the ratio without the allocator's layout",
@@ -691,7 +756,8 @@ def cold_start_rows(cold: dict) -> list[Row]:
         (f"peak memory, hss-restore-isolated on {cold['bulk_items']:,} items: above one command, per item"
          f"{off_default(cold, 'bulk_settings_off_default')}",
          f"{cold['bulk_bytes_per_item']:.0f} bytes ({cold['bulk_bytes_per_item_above_bare']:.0f} above python + "
-         f"requests)", '<= 1 KB', cold['bulk_bytes_per_item'] <= 1024),
+         f"requests){'' if cold['bulk_every_item_sent_once'] else '; every item sent once: False'}",
+         '<= 1 KB', cold['bulk_bytes_per_item'] <= 1024 and cold['bulk_every_item_sent_once']),
     ]
 
 
@@ -735,6 +801,9 @@ def hss_rows(hss: dict) -> list[Row]:
     # a ratio holds only where the peer did the same work: every item or copy sent once, every hash started
     sdk_batched_all, sdk_per_item_all = lim['sdk_batched_every_item_once'], lim['sdk_per_item_every_item_once']
     sdk_by_hash_all = by_hash['sdk_found_every_copy'] and by_hash['sdk_restored_every_copy_once']
+    # the best any client can do behind the limit, from the run's own figures: the SDK's requests (100 items each)
+    bound = lim['sdk_batched_s'] / fastest_behind_limit(-(-lim['items'] // 100), lim['gateway_limit_per_s'],
+                                                        lim['latency_s'])
     return [
         (f"HSS, {lim['items']:,} items, {lim['latency_s'] * 1000:.0f} ms latency, gateway limit 30/s not told: "
          f"admitted PUTs / limit{off_default(lim)}",
@@ -743,7 +812,7 @@ def hss_rows(hss: dict) -> list[Row]:
          hss_use >= 0.80 and hss_all),
         ('HSS: official SDK batched by 100 (one request after the other) / ours',
          f"{lim['sdk_batched_s'] / lim['ours_s']:.2f}x (bound behind the limit: "
-         f"{lim['bound_over_sdk']:.2f}x){peer_short(sdk_batched_all)}", '>= 2x',
+         f"{bound:.2f}x){peer_short(sdk_batched_all)}", '>= 2x',
          lim['sdk_batched_s'] / lim['ours_s'] >= 2 and hss_all and sdk_batched_all),
         ('HSS: official SDK called once per item / ours',
          f"{lim['sdk_per_item_s'] / lim['ours_s']:.0f}x{peer_short(sdk_per_item_all)}",
@@ -785,6 +854,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         'machine': {'python': platform.python_version(), 'cpus': os.cpu_count(), 'platform': platform.platform()},
         'settings': 'the instance defaults (integration.yml), unless a row says otherwise',
+        'default_settings': default_settings(),
         'cold_start': cold_start(repeats=3 if quick else 15, items=1000 if quick else 10_000),
         'xdr_bulk': xdr_bulk(count=40 if quick else 100, latency=XDR_LATENCY_S),
         'hss_bulk': hss_bulk(items=1000 if quick else 10_000, latency=HSS_LATENCY_S,
@@ -792,6 +862,9 @@ def main(argv: list[str] | None = None) -> int:
         'runner': runner_overhead(incidents=50 if quick else 1000, latency=0.005),
         'war_room_memory': war_room_memory(endpoints=1000 if quick else 10_000),
     }
+    print("Settings: integration.yml's defaults (" +
+          ', '.join(f'{name}={value}' for name, value in results['default_settings'].items()) +
+          '); a row names any its run changed.\n')
     print(table(results))
     missed = [measure for measure, _, _, met in rows(results) if met is False]
     results['missed'] = missed
