@@ -14,7 +14,7 @@ class SlidingWindow:
     that many requests per second, evenly, all admitted: they count against the same limit. With a limit of 10
     and 4 from others, 6 are left for the client under test.
 
-    Not thread-safe on its own: the backends call it under their lock.
+    Not thread-safe on its own: the gateways (the HTTP layer, where the rate window lives) call it under their lock.
     """
 
     def __init__(self) -> None:
