@@ -6,7 +6,8 @@ stand-in (which passes its own ``demisto`` object to ``main``). Imports only the
 
 Contents, in the order of the file (each section one concern, as XSOAR's HelloWorld lays them out):
 
-1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error
+1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error; the type
+                    names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words), and
                     how a value is quoted in a message (printable, short_text, clean_text)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into
