@@ -523,10 +523,40 @@ def test_the_hss_playbook_on_a_reopened_incident_sends_no_second_restore_of_what
         assert f'`!hss-restore-isolated {by}={value} host_id={host_id}`' in line  # by hand, on the incident's host
 
 
+@pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])
+def test_the_hss_playbook_on_a_reopened_incident_reads_again_a_copy_the_on_close_script_left_restoring(
+        vendors, now, said):
+    """Closed as False Positive from the Close dialog: the on-close script starts hss-restore-isolated without polling,
+    so its row says restoring whatever HSS did since. Reopened and closed again through the playbook branch while HSS
+    lists the copy restored (or still restoring: its agent offline): sent again, HSS would find no isolated copy, and
+    the notes would call the file not found. The gate reads the copy again (a check: no second PUT), as it reads again
+    a Cortex XDR action its record says IN_PROGRESS."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    [file_hash], host_id = fields['filesha256'], fields['huaweihsshostid']
+    [copy] = [c for c in HSS_COPIES[file_hash] if c['host_id'] == host_id]
+    hss.backend.hosts[host_id].agent_online = now == 'restored'
+    runner = runner_for(vendors)
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, context)
+    assert not on_close.failed and len(hss_puts(hss)) == 1
+    assert [row['outcome'] for row in as_list(get_path(on_close.context, 'HuaweiHSS.RestoredFile'))] == ['restoring']
+    assert hss.backend.isolation_status(host_id, file_hash, copy['file_path']) == now  # what HSS did meanwhile
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
+
+    assert not again.failed, again.error
+    assert len(hss_puts(hss)) == 1  # no second restore
+    notes = '\n'.join(again.notes)
+    [line] = [line for line in notes.splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert f'{said} on {copy["host_name"]}' in line
+    assert 'not_found' not in notes and 'FAILED' not in notes
+
+
 @pytest.mark.parametrize('outcome', ['restoring', 'failed'])
 def test_the_hss_playbook_sends_again_a_copy_an_earlier_run_left_restoring_or_failed(vendors, outcome):
     """An earlier run whose polling ran out (restoring), the on-close script (restoring: it cannot poll) or a restore
-    the host's agent could not complete (failed) did not give the copy back for sure: the playbook sends it again."""
+    the host's agent could not complete (failed) did not give the copy back for sure: HSS lists it isolated (a
+    restoring copy is read again first), so the playbook sends it again."""
     _, hss = vendors
     incident, fields, context = hss_sample('file_hash')
     [file_hash] = fields['filesha256']

@@ -151,9 +151,11 @@ def expected_counts(context) -> dict:
             counts['restored' if status == SUCCESS else 'failed' if status in facts.XDR_FAILURE_STATUSES
                    else 'pending'] += 1
     for row in hss_rows(context or {}):
-        # integration.yml: restored is back; restoring is not yet (pending); failed; not_found.
-        counts[{'restored': 'restored', 'failed': 'failed', 'not_found': 'not_found'}.get(row.get('outcome'),
-                                                                                          'pending')] += 1
+        # integration.yml: restored is back; restoring is not yet (pending); failed; not_found, but for an exact item
+        # (host, hash and path) sent and then listed in no status, whose return is not known (pending).
+        sent = all(row.get(key) for key in ('host_id', 'file_hash', 'file_path'))
+        counts[{'restored': 'restored', 'failed': 'failed', 'not_found': 'pending' if sent else 'not_found'}.get(
+            row.get('outcome'), 'pending')] += 1
     return counts
 
 
@@ -1029,6 +1031,46 @@ def test_a_hash_not_found_on_a_host_and_restored_there_later_counts_once_in_one_
     assert (contents['restored'], contents['not_found']) == (1, 1)
     [row] = contents['hosts']
     assert row['host'] == host['host_name'] and (row['restored'], row['not_found']) == (1, 1)
+
+
+def test_an_exact_item_hss_stops_listing_after_it_was_sent_is_open_with_a_step_not_nothing_to_restore(hss_tenant):
+    # The copy was isolated and HSS accepted its restore; then its host is removed from HSS, so a check finds it listed
+    # in no status (HSS lists a copy it restored as restored): the row is not_found, its reason that whether it is
+    # back is not known. The summary must not say nothing was restored for it, nor that nothing is left to do.
+    copy = next(copy for copies in hss_seed_copies().values() for copy in copies)
+    item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    started = room.run('hss-restore-isolated', dict(item, polling='false'))
+    assert not started.failed and len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    hss_tenant.backend.remove_host(item['host_id'])
+    line = parse_line(follow)
+    assert not room.run(line.command, dict(line.args, polling='false')).failed
+    [row] = hss_rows(room.context)
+    assert {key: row[key] for key in item} == item and row['outcome'] == 'not_found'
+
+    entry, summary = summarise(room.context, 'hss')
+
+    note = entry['HumanReadable']
+    assert (summary['not_found'], summary['pending'], summary['needs_manual_action']) == (0, 1, True)
+    [step] = steps_naming(summary, item['file_path'])
+    assert 'not known' in step and 'HSS console' in step and '!hss-restore-isolated' in step
+    by_hand = note.split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
+    assert not by_hand.strip().startswith('Nothing') and 'nothing to restore' not in note
+    assert not says_nothing_was_restored(note)
+
+
+def test_exact_items_hss_stopped_listing_on_many_hosts_share_one_step_that_says_their_return_is_not_known():
+    # Past MAX_DETAIL_ROWS the rows of one hash and reason share a step: it must say what each one's step says.
+    reason = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
+    rows = [{'host_id': f'host-{n:03d}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/x.bin', 'outcome': 'not_found',
+             'reason': reason} for n in range(qrs.MAX_DETAIL_ROWS + 10)]
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    assert summary['pending'] == len(rows) == len(summary['manual_steps'])
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert 'not known' in step and 'not a known outcome' not in step and '!hss-restore-isolated' in step
 
 
 # ---------------------------------------------------------------- at scale (README, "Readable at any scale")

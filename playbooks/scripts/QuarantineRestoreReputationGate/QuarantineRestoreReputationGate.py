@@ -20,7 +20,8 @@ file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or 
 incident from sending restore-file for a file an earlier one of the same scope gave back or still runs (a record
 that says IN_PROGRESS is read again with restore-file, without polling): neither allowed nor held,
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
-records do the same for a file (or path) whose every copy they name on the restore's host was restored. The
+records do the same for a file (or path) whose every copy they name on the restore's host was restored, or is still
+restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent). The
 on-close script hands its Cortex XDR records in too, and writes those lines (``Contents.not_sent``) in its own note.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
@@ -55,8 +56,14 @@ XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PR
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 # hss-restore-isolated's outcome of a copy HSS lists restored. Sent again, HSS would find no isolated copy (not_found).
-# A copy left restoring (polling ran out; the on-close script cannot poll) or failed may be isolated still: sent again.
+# A copy left restoring (polling ran out; the on-close script cannot poll) is read again first: one HSS still lists
+# restoring is not sent again either; one isolated again, or failed, may be isolated still: sent again.
 HSS_RESTORED = 'restored'
+HSS_RESTORING = 'restoring'
+HSS_COPY_FIELDS = ('host_id', 'file_hash', 'file_path')  # a copy: hss-restore-isolated's exact item, and its DT key
+# The restore_state of a check (no PUT) of copies an earlier restore left restoring: when HSS took that restore is not
+# in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads failed.
+HSS_ANY_CHANGE_STATE = '0000000000000::0'
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -401,7 +408,7 @@ def covered_before(command, given, hashes, paths, scope, execute):
     it left, CortexXDR.RestoredFile or HuaweiHSS.RestoredFile as ``command`` writes them)."""
     if command == RESTORE_COMMANDS[0]:
         return restored_before(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute)
-    return hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope)
+    return hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
 
 
 def restored_before(records, hashes, scope, execute):
@@ -453,24 +460,56 @@ def restored_line(file_hash, record, scope):
                          scope)
 
 
-def hss_restored_before(records, hashes, paths, scope):
+def hss_restored_before(records, hashes, paths, scope, execute=None):
     """{hash or path: the note's line} of the files of ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this
-    incident restored on the hosts of this one (``scope``'s host_id; any host when it names none): every copy of it a
-    record names is listed restored, by its latest record (a copy is a host, hash and path, as XSOAR keeps one record
-    each). A record without a path (not_found) names no copy; a path is compared exactly, as the restore matches it."""
+    incident restored, or HSS is still restoring, on the hosts of this one (``scope``'s host_id; any host when it names
+    none): every copy of it a record names is listed restored, by its latest record (a copy is a host, hash and path,
+    as XSOAR keeps one record each), or restoring as read again now (hss_status_now). A record without a path
+    (not_found) names no copy; a path is compared exactly, as the restore matches it."""
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
-        copy = (str(record.get('host_id') or ''), str(record.get('file_hash') or '').lower(),
-                str(record.get('file_path') or ''))
+        copy = copy_of(record)
         if copy[2] and (not hosts or copy[0] in hosts):
             copies[copy] = record
+    copies = {copy: row for copy, row in copies.items() if copy[1] in hashes or copy[2] in paths}
+    now = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') == HSS_RESTORING])
+    copies.update((copy, row) for copy, row in now.items() if copy in copies)
     done = {}
     for by, value in [('file_hash', value) for value in hashes] + [('file_path', value) for value in paths]:
-        rows = [row for copy, row in copies.items() if copy[1 if by == 'file_hash' else 2] == value]
-        if rows and all(row.get('outcome') == HSS_RESTORED for row in rows):
-            where = ', '.join(dict.fromkeys(str(row.get('host_name') or row.get('host_id')) for row in rows))
-            done[value] = not_sent_line(RESTORE_COMMANDS[1], by, value, f'restored it on {where}', scope)
+        rows = [(copy, row) for copy, row in copies.items() if copy[1 if by == 'file_hash' else 2] == value]
+        if rows and all(row.get('outcome') == HSS_RESTORED or (copy in now and row.get('outcome') == HSS_RESTORING)
+                        for copy, row in rows):
+            states = [(state, ', '.join(dict.fromkeys(str(row.get('host_name') or row.get('host_id'))
+                                                      for _, row in rows if row.get('outcome') == outcome)))
+                      for outcome, state in ((HSS_RESTORED, 'restored it'), (HSS_RESTORING, 'is still restoring it'))]
+            what = ' and '.join(f'{state} on {where}' for state, where in states if where)
+            done[value] = not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope)
     return done
+
+
+def copy_of(record):
+    """A HuaweiHSS.RestoredFile record's copy: (host, hash in lower case, path), as hss-restore-isolated keys it."""
+    return (str(record.get('host_id') or ''), str(record.get('file_hash') or '').lower(),
+            str(record.get('file_path') or ''))
+
+
+def hss_status_now(execute, rows):
+    """{copy: its record as hss-restore-isolated lists it now}, of the ``rows`` an earlier restore left restoring: the
+    on-close script starts its restores without polling, so its rows say so whatever HSS did since. Read as exact
+    items by a check without polling (a restore_state: no PUT). A copy not read (an error entry, no answer) stays as
+    it was."""
+    rows = [row for row in rows if all(str(row.get(name) or '').strip() for name in HSS_COPY_FIELDS)]
+    if not rows or not execute:
+        return {}
+    entries = execute(RESTORE_COMMANDS[1], {**{name: [str(row[name]) for row in rows] for name in HSS_COPY_FIELDS},
+                                            'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'}) or []
+    asked, found = {copy_of(row) for row in rows}, {}
+    for entry in entries:
+        for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
+            for record in objects_in(value, HSS_RECORDS, key) if key.split('(')[0] == HSS_RECORDS else []:
+                if copy_of(record) in asked:
+                    found[copy_of(record)] = record
+    return found
 
 
 def not_sent_line(command, by, value, what, scope):

@@ -42,6 +42,8 @@ HSS_RESTORING = 'restoring'
 HSS_FAILED = 'failed'
 HSS_NOT_FOUND = 'not_found'
 HSS_CONSOLE = 'the isolated-file list in the HSS console'
+# A not_found row that names a host, a hash and a path is an exact item sent, then listed in no status at a check.
+HSS_GONE = 'sent for restore, then no longer listed by HSS, isolated or restored, so whether it is back is not known'
 
 # What an item counts as in the summary.
 RESTORED = 'restored'
@@ -53,7 +55,8 @@ COUNT_KEYS = (RESTORED, FAILED, PENDING, NOT_FOUND)
 TITLE = 'Quarantine restore after a false positive'
 MANUAL_TITLE = 'What to do by hand'
 # Said only when no item has a step: every Cortex XDR endpoint ended COMPLETED_SUCCESSFULLY and every HSS item is
-# restored or not found (a restore still running, in either vendor, is pending and has a step).
+# restored or not found (a restore still running, in either vendor, is pending and has a step, as is an HSS copy
+# sent, then no longer listed).
 NOTHING_TO_DO = 'Nothing: no file is left to restore by hand.'
 XDR_ALL_BACK = f'Cortex XDR reports {XDR_SUCCESS_STATUS} on every endpoint asked for: each has its file back.'
 NO_RESTORE_RAN = 'No file was restored'
@@ -375,6 +378,13 @@ def hss_item(row):
         reason = reason or 'HSS accepted the restore; the host\'s agent has not put the file back yet.'
         step = (f'{where}, {what}: still restoring. Check in the HSS console that the host\'s agent is online; '
                 f'the file comes back when it is. If HSS lists it isolated again, run {retry or "the restore"}.')
+    elif outcome == HSS_NOT_FOUND and host_id and file_hash and file_path:
+        # An exact item hss-restore-isolated sent, which a check then found listed in no status: HSS lists a copy it
+        # restored as restored, so this one's host was removed from HSS or the copy deleted, and whether the file is
+        # back is not known (its reason says to check the host). Not "nothing to restore": open, with a step.
+        kind = PENDING
+        step = (f'{where}, {what}: {HSS_GONE}. Check the host in the HSS console, and on the host whether the file '
+                f'is back; if HSS lists it isolated again, run {retry}.')
     elif outcome == HSS_NOT_FOUND:
         kind, step = NOT_FOUND, None
     elif outcome == HSS_FAILED:
@@ -453,6 +463,9 @@ def hss_group_step(items):
     if first['outcome'] == HSS_RESTORING:
         return (f'{where}: still restoring. Check in the HSS console that the hosts\' agents are online; the files '
                 f'come back when they are. If HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
+    if first['outcome'] == HSS_NOT_FOUND:  # an open not_found item: sent, then no longer listed (hss_item)
+        return (f'{where}: {HSS_GONE}. Check the hosts in the HSS console, and on each host whether the file is back; '
+                f'where HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
     if first['outcome'] == HSS_FAILED:
         return (f'{where}: failed. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, run {retry} '
                 f'for each, or restore them from {HSS_CONSOLE}. {EVERY_STEP}')

@@ -469,6 +469,17 @@ class HssBackend:
         self._by_host_hash_path.setdefault((host_id, file_hash.lower(), file_path), []).append(item)
         return item
 
+    def remove_host(self, host_id: str) -> None:
+        """The host is removed from HSS (its agent uninstalled, the server deleted): neither it, its isolated files in
+        any status, nor their events are listed any more."""
+        with self._lock:
+            del self.hosts[host_id]
+            self.files = [item for item in self.files if item.host_id != host_id]
+            self.events = [event for event in self.events if event.file.host_id != host_id]
+            for index in (self._by_host_hash, self._by_host_hash_path):
+                for key in [key for key in index if key[0] == host_id]:
+                    del index[key]
+
     def isolate_file(self, host_id: str, file_hash: str, file_path: str, event_name: str = "Trojan",
                      file_attr: str | None = None, minutes_ago: float = 0) -> dict:
         """HSS detects malware on a known host and isolates the file (now, or ``minutes_ago``): the file is listed as
