@@ -1552,7 +1552,8 @@ class SecretScrubber:
 
     def text(self, text: str) -> str:
         """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
-        quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read."""
+        quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read, or,
+        a JSON object or array, as JSON with each string scrubbed."""
         if self._signatures:  # first: a short hex secret masked inside a signature would split its run of digits
             text = self.SIGNATURE.sub(self._without_signatures, text)
         text = reading = self._without_forms(text)
@@ -1561,10 +1562,21 @@ class SecretScrubber:
                 reading = self._read_as_json(reading)
                 masked = self._cut_heads(self._without_forms(reading))
                 if masked != reading:
+                    if (document := self._document(text)) is not None:
+                        return document
                     text = reading = masked
                 if '\\' not in reading:
                     break
         return self._cut_heads(text)
+
+    def _document(self, text: str) -> str | None:
+        """A JSON object or array (an incident's rawJSON, a polling run's argument) written again with every string in
+        it scrubbed: its reading would not be JSON, which XSOAR or the next run reads it as. None for another text."""
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return json.dumps(self.value(document)) if isinstance(document, (dict, list)) else None
 
     def _read_as_json(self, text: str) -> str:
         return self.JSON_ESCAPE.sub(self._unescaped, text)

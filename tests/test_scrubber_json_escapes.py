@@ -165,3 +165,26 @@ def test_a_secret_in_any_json_spelling_cut_short_loses_its_head_too(data, head, 
     cleaned = scrubber.text(f'<<"{spelled[:cut]}...')
 
     assert head not in cleaned and cleaned.endswith(f'{ri.SecretScrubber.MASK}...')
+
+
+@given(data=st.data(), head=st.text(ALNUM, min_size=8, max_size=12), tail=st.text(ALNUM, min_size=8, max_size=12),
+       middle=st.text(ESCAPED_BY_SOMEONE, min_size=1, max_size=6), cut_short=st.booleans(), dump=st.sampled_from(
+           [json.dumps, lambda value: json.dumps(value, separators=(',', ':'))]))
+def test_a_json_text_the_integration_writes_stays_json_when_a_secret_only_its_reading_shows_is_masked(
+        data, head, tail, middle, cut_short, dump):
+    # An incident's rawJSON (json.dumps of the HSS event) and restore-file's hidden polling arguments (refused: the
+    # vendor's words for each refusal) are JSON texts the scrubber takes whole; XSOAR's mapper and the next check
+    # read them as JSON. A secret spelled by another encoder, or cut short, in one of their strings shows only when
+    # the text is read as JSON.
+    secret = head + middle + tail
+    scrubber = ri.SecretScrubber([secret])
+    spelled = data.draw(json_spelling(secret))
+    quoted = f'{spelled[:data.draw(st.integers(len(head), len(spelled) - 1))]}...' if cut_short else spelled
+    document = {'reason': f'Cortex XDR said: message "{quoted}".', 'file_hash': ['a' * 64]}
+    written = dump(document)
+    assert head in written
+
+    cleaned = scrubber.text(written)
+
+    assert head not in cleaned and tail not in cleaned
+    assert json.loads(cleaned)['file_hash'] == ['a' * 64] and ri.SecretScrubber.MASK in json.loads(cleaned)['reason']
