@@ -1477,10 +1477,11 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
 class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
     cached, the proxy's password), whatever its shape, in the forms a text may hold it in (as is, JSON-escaped once or
-    twice as when a vendor quotes our JSON body in its own, URL-encoded, as printable quotes it, in any other JSON
-    spelling: ``text`` reads the text as JSON too), and the run's request signatures (``add_signature``, found by their
-    shape), and takes them out of every entry, log line and error text before it leaves ``main``. Values shorter than
-    MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues credentials that short."""
+    twice as when a vendor quotes our JSON body in its own, URL-encoded, as printable quotes it, in a table's cell,
+    in any other JSON spelling: ``text`` reads the text as JSON too), and the run's request signatures
+    (``add_signature``, found by their shape), and takes them out of every entry, log line and error text before it
+    leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor
+    issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
@@ -1525,6 +1526,7 @@ class SecretScrubber:
             for form in (written, written.replace("\\'", "'")):  # and as a text read as JSON (below) shows it
                 forms |= {form, self._read_as_json(form), self._read_as_json(self._read_as_json(form))}
         forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
+        forms |= {form.replace('|', '\\|') for form in forms}  # in a markdown table's cell (markdown_table escapes |)
         for plain in given:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
             for logged in {plain, repr(json.dumps(plain).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
                 self._debug_log(logged)
