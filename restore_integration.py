@@ -1477,10 +1477,11 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
 class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
     cached, the proxy's password), whatever its shape, in the forms a text may hold it in (as is, JSON-escaped once or
-    twice as when a vendor quotes our JSON body in its own, URL-encoded, as printable quotes it, in any other JSON
-    spelling: ``text`` reads the text as JSON too), and the run's request signatures (``add_signature``, found by their
-    shape), and takes them out of every entry, log line and error text before it leaves ``main``. Values shorter than
-    MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor issues credentials that short."""
+    twice as when a vendor quotes our JSON body in its own, URL-encoded, as printable quotes it, in a table's cell,
+    in any other JSON spelling: ``text`` reads the text as JSON too), and the run's request signatures
+    (``add_signature``, found by their shape), and takes them out of every entry, log line and error text before it
+    leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor
+    issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
@@ -1525,6 +1526,7 @@ class SecretScrubber:
             for form in (written, written.replace("\\'", "'")):  # and as a text read as JSON (below) shows it
                 forms |= {form, self._read_as_json(form), self._read_as_json(self._read_as_json(form))}
         forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
+        forms |= {form.replace('|', '\\|') for form in forms}  # in a markdown table's cell (markdown_table escapes |)
         for plain in given:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
             for logged in {plain, repr(json.dumps(plain).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
                 self._debug_log(logged)
@@ -1552,7 +1554,8 @@ class SecretScrubber:
 
     def text(self, text: str) -> str:
         """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
-        quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read."""
+        quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read, or,
+        a JSON object or array, as JSON with each string scrubbed."""
         if self._signatures:  # first: a short hex secret masked inside a signature would split its run of digits
             text = self.SIGNATURE.sub(self._without_signatures, text)
         text = reading = self._without_forms(text)
@@ -1561,10 +1564,21 @@ class SecretScrubber:
                 reading = self._read_as_json(reading)
                 masked = self._cut_heads(self._without_forms(reading))
                 if masked != reading:
+                    if (document := self._document(text)) is not None:
+                        return document
                     text = reading = masked
                 if '\\' not in reading:
                     break
         return self._cut_heads(text)
+
+    def _document(self, text: str) -> str | None:
+        """A JSON object or array (an incident's rawJSON, a polling run's argument) written again with every string in
+        it scrubbed: its reading would not be JSON, which XSOAR or the next run reads it as. None for another text."""
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return json.dumps(self.value(document)) if isinstance(document, (dict, list)) else None
 
     def _read_as_json(self, text: str) -> str:
         return self.JSON_ESCAPE.sub(self._unescaped, text)

@@ -22,8 +22,8 @@ class QuotingHss:
     """IAM hands out IAM_TOKEN; the events listing answers with one event, a second old, whose event_id and
     description quote the X-Auth-Token the request carried."""
 
-    def __init__(self):
-        self.quoted = []
+    def __init__(self, description='seen with {token}'):
+        self.quoted, self.description = [], description
         self.server = LoopbackServer(self._app).start()
         self.url = self.server.url
 
@@ -37,7 +37,7 @@ class QuotingHss:
         self.quoted.append(token)
         event = {'event_id': f'evt-{token}', 'event_name': 'Malicious file', 'host_name': 'web-01',
                  'occur_time': int(time.time() * 1000) - 1000, 'severity': 'High',
-                 'description': f'seen with {token}',
+                 'description': self.description.format(token=token),
                  'file_info_list': [{'file_path': '/tmp/x.bin', 'file_hash': 'ab' * 32}]}
         return Response(200, json.dumps({'total_num': 1, 'data_list': [event]}).encode(),
                         {'Content-Type': 'application/json'})
@@ -67,3 +67,23 @@ def test_an_event_id_quoting_the_token_stays_out_of_the_fetch_state_and_comes_on
     for name, text in written.items():
         assert IAM_TOKEN not in text and IAM_TOKEN[20:40] not in text, name
         assert IAM_PASSWORD not in text, name
+
+
+def test_an_event_quoting_the_token_cut_short_beside_a_quote_gives_an_incident_whose_raw_json_is_json():
+    # HSS cuts a long command line with '...', here inside the token; the quotes around the command are escaped in the
+    # rawJSON (json.dumps of the event), which the pack's mapper reads as JSON: masking the token's head keeps it so.
+    vendor = QuotingHss(description='"hcloud" ran with X-Auth-Token: {token:.40}... (cut)')
+    params = {'hss_endpoint': vendor.url, 'hss_iam_endpoint': vendor.url, 'hss_project_id': 'p' * 32,
+              'hss_region': 'ap-southeast-1', 'hss_auth_type': 'token', 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'user', 'password': IAM_PASSWORD}, 'retry_backoff': '0',
+              'isFetch': True, 'first_fetch': '1 hour'}
+    try:
+        incidents, _ = WarRoom(params=params, time_scale=0, sleep=lambda _: None).fetch({})
+    finally:
+        vendor.server.stop()
+
+    assert IAM_TOKEN in vendor.quoted
+    [incident] = incidents
+    event = json.loads(incident['rawJSON'])
+    assert event['event_name'] == 'Malicious file' and event['description'].startswith('"hcloud" ran with')
+    assert IAM_TOKEN[:40] not in incident['rawJSON'] and IAM_TOKEN[20:40] not in json.dumps(incident)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import string
 from urllib.parse import quote, quote_plus
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import facts
 import restore_integration as ri
@@ -324,3 +327,17 @@ def test_a_secret_nested_a_few_levels_is_masked_where_it_stands_and_the_rest_kep
     for _ in range(10):
         [contents] = contents
     assert contents[0] == 'kept' and contents[1].startswith('key=') and XDR_KEY not in contents[1]
+
+
+@given(head=st.text(string.ascii_letters, min_size=4, max_size=8), tail=st.text(string.digits, min_size=6, max_size=10),
+       middle=st.text('|"\\/ ', min_size=1, max_size=4).filter(lambda text: '|' in text),
+       quoting=st.sampled_from([str, lambda text: json.dumps(text)[1:-1], ri.printable, ri.short_text]))
+def test_a_secret_holding_a_pipe_is_masked_in_a_table_cell_in_each_form_a_message_quotes_it(head, tail, middle,
+                                                                                           quoting):
+    secret = head + middle + tail
+    cell = ri.markdown_table('t', [{'error': f'refused: {quoting(secret)} (echoed)'}], ['error'], 'X.Y', bool)
+    assert tail in cell
+
+    cleaned = ri.SecretScrubber([secret]).text(cell)
+
+    assert tail not in cleaned and ri.SecretScrubber.MASK in cleaned

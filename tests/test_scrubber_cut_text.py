@@ -93,3 +93,38 @@ def test_a_key_holding_dots_of_its_own_cut_past_them_by_a_short_vendor_page_is_n
                  'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
     assert 'Cortex XDR answered HTTP 400' in shown
     assert key[9:15] not in shown and 'Winter' not in shown  # neither side of the key's own '...'
+
+
+def test_a_refusal_quoting_a_key_cut_short_leaves_the_next_checks_refused_argument_json_it_reads():
+    # Two files: Cortex XDR starts one and refuses the other with a plain-text page quoting the Authorization header,
+    # cut by short_text inside the key. restore-file carries that refusal to its next check as JSON text (its hidden
+    # `refused`), whose quotes the JSON escapes: masking the key's head must leave it JSON the check reads.
+    started, refused = 'a' * 64, 'b' * 64
+
+    def xdr(request):
+        if request.path.endswith('/endpoints/restore/'):
+            if json.loads(request.body)['request_data']['file_hash'] == started:
+                return Response(200, json.dumps({'reply': {'action_id': 77, 'endpoints_count': 1}}).encode(),
+                                {'Content-Type': 'application/json'})
+            page = 'Bad request. ' + '.' * 157 + f'Authorization: {request.headers.get("Authorization", "")}'
+            return Response(400, page.encode(), {'Content-Type': 'text/plain'})
+        return Response(200, json.dumps({'reply': {'data': {'ep1': 'PENDING'}}}).encode(),
+                        {'Content-Type': 'application/json'})
+
+    server = LoopbackServer(xdr).start()
+    params = {'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
+              'xdr_auth_type': 'standard', 'max_retries': '0'}
+    try:
+        first = Demisto(params, 'restore-file', {'file_hash': f'{started},{refused}'}, {}, [])
+        ri.main(first)
+        [entry] = first.entries
+        carried = entry['PollingArgs']['refused']
+        check = Demisto(params, 'restore-file', entry['PollingArgs'], {}, [])
+        ri.main(check)
+    finally:
+        server.stop()
+
+    shown = json.dumps(first.entries + check.entries + first.log + check.log, ensure_ascii=False)
+    assert 'Cortex XDR answered HTTP 400' in shown and XDR_KEY[:15] not in shown  # quoted cut short, and masked
+    assert list(json.loads(carried).values()) == [[refused]]  # still the JSON text of {reason: [file_hash]}
+    assert not any(item['Type'] == 4 for item in check.entries), check.entries[0]['Contents']  # the check ran

@@ -11,6 +11,7 @@ import secrets
 import string
 
 import pytest
+from conftest import markdown_rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -77,19 +78,22 @@ def test_an_iam_password_quoted_back_in_another_encoders_json_is_scrubbed(encode
     assert HEAD not in shown and TAIL not in shown
 
 
+def xdr_quoting_the_key(request):
+    """Cortex XDR starting each restore, its reply holding, where endpoints_count should be, the Authorization header
+    it received (a standard key, sent as it is)."""
+    if request.path.endswith('/endpoints/restore/'):
+        reply = {'reply': {'action_id': 77, 'endpoints_count': request.headers.get('Authorization')}}
+    else:
+        reply = {'reply': {'data': {'ep1': 'COMPLETED_SUCCESSFULLY'}}}
+    return Response(200, json.dumps(reply).encode(), {'Content-Type': 'application/json'})
+
+
 @pytest.mark.parametrize('key', [f'K\\ey"{TAIL}\u00a0{TAIL[::-1]}', f'K\\ey\'"{TAIL}\u00a0{TAIL[::-1]}',
                                  f'K\\ey\'{TAIL}\u00a0{TAIL[::-1]}'], ids=['quote', 'both quotes', 'apostrophe'])
 def test_a_key_in_a_reply_field_quoted_as_python_writes_a_value_is_scrubbed(key):
     # A reply's field that cannot be read is quoted with printable (Python's repr: the backslash doubled, U+00A0 as
     # \xa0); here the field holds the Authorization header the server received.
-    def xdr(request):
-        if request.path.endswith('/endpoints/restore/'):
-            reply = {'reply': {'action_id': 77, 'endpoints_count': request.headers.get('Authorization')}}
-        else:
-            reply = {'reply': {'data': {'ep1': 'COMPLETED_SUCCESSFULLY'}}}
-        return Response(200, json.dumps(reply).encode(), {'Content-Type': 'application/json'})
-
-    server = LoopbackServer(xdr).start()
+    server = LoopbackServer(xdr_quoting_the_key).start()
     try:
         shown = run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
                      'xdr_auth_type': 'standard'}, 'restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
@@ -98,6 +102,27 @@ def test_a_key_in_a_reply_field_quoted_as_python_writes_a_value_is_scrubbed(key)
 
     assert 'endpoints_count' in shown and 'is not a count' in shown  # the field was quoted
     assert TAIL not in shown and TAIL[::-1] not in shown
+
+
+def test_a_key_holding_a_pipe_quoted_in_a_table_cell_is_masked():
+    # Two files, so the entry is a table, whose rows' error quotes the key; the cell writes its '|' as '\\|', as
+    # tableToMarkdown does.
+    tail = secrets.token_hex(12)
+    key = f'Key|{tail}'
+    server = LoopbackServer(xdr_quoting_the_key).start()
+    try:
+        demisto = Demisto({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+                           'xdr_auth_type': 'standard', 'max_retries': '0'},
+                          'restore-file', {'file_hash': f'{"a" * 64},{"b" * 64}', 'polling': 'false'}, {}, [])
+        ri.main(demisto)
+    finally:
+        server.stop()
+
+    [entry] = demisto.entries
+    rows = markdown_rows(entry['HumanReadable'])
+    assert [row['file_hash'] for row in rows] == ['a' * 64, 'b' * 64]
+    assert all('endpoints_count' in row['error'] and 'is not a count' in row['error'] for row in rows)
+    assert tail not in json.dumps(demisto.entries) + json.dumps(demisto.log)
 
 
 # --------------------------------------------------------------------------- the scrubber on its own
@@ -165,3 +190,26 @@ def test_a_secret_in_any_json_spelling_cut_short_loses_its_head_too(data, head, 
     cleaned = scrubber.text(f'<<"{spelled[:cut]}...')
 
     assert head not in cleaned and cleaned.endswith(f'{ri.SecretScrubber.MASK}...')
+
+
+@given(data=st.data(), head=st.text(ALNUM, min_size=8, max_size=12), tail=st.text(ALNUM, min_size=8, max_size=12),
+       middle=st.text(ESCAPED_BY_SOMEONE, min_size=1, max_size=6), cut_short=st.booleans(), dump=st.sampled_from(
+           [json.dumps, lambda value: json.dumps(value, separators=(',', ':'))]))
+def test_a_json_text_the_integration_writes_stays_json_when_a_secret_only_its_reading_shows_is_masked(
+        data, head, tail, middle, cut_short, dump):
+    # An incident's rawJSON (json.dumps of the HSS event) and restore-file's hidden polling arguments (refused: the
+    # vendor's words for each refusal) are JSON texts the scrubber takes whole; XSOAR's mapper and the next check
+    # read them as JSON. A secret spelled by another encoder, or cut short, in one of their strings shows only when
+    # the text is read as JSON.
+    secret = head + middle + tail
+    scrubber = ri.SecretScrubber([secret])
+    spelled = data.draw(json_spelling(secret))
+    quoted = f'{spelled[:data.draw(st.integers(len(head), len(spelled) - 1))]}...' if cut_short else spelled
+    document = {'reason': f'Cortex XDR said: message "{quoted}".', 'file_hash': ['a' * 64]}
+    written = dump(document)
+    assert head in written
+
+    cleaned = scrubber.text(written)
+
+    assert head not in cleaned and tail not in cleaned
+    assert json.loads(cleaned)['file_hash'] == ['a' * 64] and ri.SecretScrubber.MASK in json.loads(cleaned)['reason']
