@@ -1847,6 +1847,9 @@ class IamTokenProvider:
                 said = iam_said(reply) or {'vendor_code': reply.field('error_code'),
                                            'vendor_message': reply.field('error_msg')}
                 message = said['vendor_message']  # bounded: it is kept, and shown by every run that reads it
+                # It takes the place of the token that ran out (a password changed in IAM is met when the cached token
+                # expires): that token, kept, would bring every later run here again, to send the password again.
+                self._held = {}
                 self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said['vendor_code'],
                               'message': message if message is None else short_text(
                                   message if isinstance(message, str) else json.dumps(message, sort_keys=True))}
