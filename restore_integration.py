@@ -1108,6 +1108,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
+        self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def wait_at_most(self, seconds: float) -> None:
@@ -1123,6 +1124,8 @@ class HttpTransport:
                 **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer, its body read, with every attempt (as a RestoreError raised carries
         them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own."""
+        if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
+            raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         url = self.base_url + path
         host = urlsplit(url).netloc
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
@@ -1225,7 +1228,7 @@ class HttpTransport:
             if not proxy_login_refused(error):
                 self._connection_fault(error, attempt, host)
                 return None
-            refusal = environment_proxy_refusal(host, self.vendor, error)
+            refusal = self.proxy_refusal = environment_proxy_refusal(host, self.vendor, error)
         except OSError as error:  # requests' own, but for those above, are faults in the integration
             if isinstance(error, requests.RequestException) or 'CA certificate bundle' not in str(error):
                 raise
@@ -1861,6 +1864,9 @@ class IamTokenProvider:
                 said = iam_said(reply) or {'vendor_code': reply.field('error_code'),
                                            'vendor_message': reply.field('error_msg')}
                 message = said['vendor_message']  # bounded: it is kept, and shown by every run that reads it
+                # It takes the place of the token that ran out (a password changed in IAM is met when the cached token
+                # expires): that token, kept, would bring every later run here again, to send the password again.
+                self._held = {}
                 self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said['vendor_code'],
                               'message': message if message is None else short_text(
                                   message if isinstance(message, str) else json.dumps(message, sort_keys=True))}

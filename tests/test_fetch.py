@@ -16,7 +16,7 @@ from hypothesis import given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import ROOT, TEST_DATA, load_json, start_hss_tenant
+from conftest import ROOT, TEST_DATA, cached_token, load_json, start_hss_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.ingest import IngestError, PackContent, create_incident
@@ -240,17 +240,23 @@ def test_a_fetch_full_at_a_window_s_end_near_now_loses_no_event_when_this_machin
     assert len(first) == len(listed) and alarm_ids(incidents) == [new['event_id']]
 
 
+def fetches_past_the_lockout(room):
+    """What each of one more failed fetch than IAM's lockout takes said (all must fail)."""
+    failures = []
+    for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS + 1):
+        with pytest.raises(FetchError) as raised:
+            room.fetch({})
+        failures.append(str(raised.value))
+    return failures
+
+
 def test_fetches_every_minute_with_a_password_iam_refused_do_not_lock_the_iam_user_out(tenant):
     # XSOAR fetches every minute by default, each fetch a run of its own; IAM by default locks the user (which other
     # tools may share) after 5 wrong passwords within 15 minutes, and no one can unlock it meanwhile.
     wrong = {**tenant.base_params['hss_credentials'], 'password': 'not-the-password'}
     room = WarRoom(params=tenant.params('token', hss_credentials=wrong))  # one instance: one integration context
 
-    failures = []
-    for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS + 1):
-        with pytest.raises(FetchError) as raised:
-            room.fetch({})
-        failures.append(str(raised.value))
+    failures = fetches_past_the_lockout(room)
 
     assert not tenant.backend.is_locked(tenant.base_params['hss_domain'], wrong['identifier'])
     assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 1
@@ -260,6 +266,24 @@ def test_fetches_every_minute_with_a_password_iam_refused_do_not_lock_the_iam_us
     assert re.search(r'refused the login at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', failures[-1])
     assert re.search(r'not sent again before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', failures[-1])
     assert 'Test in the instance settings' in failures[-1]
+
+
+def test_fetches_after_the_password_changed_do_not_lock_the_iam_user_out_once_the_cached_token_runs_out(tenant):
+    # The IAM password is changed but not in XSOAR: fetches go on with the cached token until it is about to expire (a
+    # day later), then the token request is refused; that refusal must stand in the cached token's place.
+    integration_context = {}
+    WarRoom(params=tenant.params('token'), integration_context=integration_context).fetch({})  # a token, cached
+    [(key, _)] = integration_context.items()
+    integration_context[key] = json.dumps(dict(cached_token(integration_context), expires_at=time.time()))  # a day on
+    wrong = {**tenant.base_params['hss_credentials'], 'password': 'not-the-password'}
+    room = WarRoom(params=tenant.params('token', hss_credentials=wrong), integration_context=integration_context)
+
+    failures = fetches_past_the_lockout(room)
+
+    assert not tenant.backend.is_locked(tenant.base_params['hss_domain'], wrong['identifier'])
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2  # the token, then the one password refused
+    assert facts.IAM_WRONG_PASSWORD[1] in failures[0]
+    assert all(re.search(r'not sent again before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', text) for text in failures[1:])
 
 
 @pytest.mark.parametrize('setting, value, words', [

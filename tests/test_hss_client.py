@@ -412,6 +412,31 @@ def test_a_password_is_sent_again_once_iam_s_lockout_period_has_passed_and_a_tok
     assert set(json.loads(kept)) == {'identity', 'token', 'expires_at'}
 
 
+def test_the_refusal_kept_replaces_a_cached_token_that_ran_out_so_a_changed_password_is_not_sent_run_after_run():
+    # The password was changed in IAM but not in XSOAR: the cached token works until it is about to expire (IAM
+    # tokens last 24 h), then the next token request is refused. That refusal must replace the dying token in the
+    # cache, or every later run (a fetch every minute) finds the token again, sends the wrong password again, and IAM
+    # locks the user out.
+    tenant = locking_tenant()
+    try:
+        error, kept = one_run(tenant, None)  # the right password: a token, cached
+        assert error is None and 'token' in json.loads(kept)
+        tenant.wall.advance(facts.IAM_TOKEN_LIFETIME_S)  # the token is spent
+        runs = [one_run(tenant, kept, password='not-the-password')]
+        for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS):
+            tenant.wall.advance(60)
+            runs.append(one_run(tenant, runs[-1][1], password='not-the-password'))
+        locked = tenant.backend.is_locked(tenant.base_params['hss_domain'],
+                                          tenant.base_params['hss_credentials']['identifier'])
+    finally:
+        tenant.stack.close()
+
+    assert len(tenant.requests_to('POST', IAM_TOKENS)) == 2 and not locked  # the token, then one refused password
+    assert 'Huawei Cloud IAM answered HTTP 401' in str(runs[0][0])
+    assert all(set(json.loads(kept)) == {'identity', 'refused_at', 'code', 'message'} for _, kept in runs)
+    assert all('not sent again before' in str(error) for error, _ in runs[1:])
+
+
 def test_a_refusal_kept_for_another_iam_user_does_not_hold_back_this_one():
     tenant = locking_tenant()
     try:

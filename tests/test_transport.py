@@ -592,12 +592,14 @@ class RefusingSocksProxy(LoopbackPeer):
 # XSOAR's image has PySocks (test_data/xsoar/docker_image_packages.json): requests takes a socks5:// proxy there too
 @pytest.mark.parametrize('refusing, says', [(RefusingTunnelProxy, '407'), (RefusingSocksProxy, 'SOCKS5')],
                          ids=['http proxy', 'socks5 proxy'])
-def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_refusing_it(monkeypatch, refusing, says):
-    # A proxy that checks a directory may lock the account: a refused login is not sent again and again
+def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refusing_it(monkeypatch, refusing, says):
+    # A proxy that checks a directory may lock the account (Active Directory's lockout threshold is often 5): a refused
+    # login is not sent again, by a retry nor by the other requests of the run, which carry the same login (bulk work:
+    # a request per file). One request at a time here, so that none is in flight when the proxy refuses.
     tunnel = refusing()
-    hashes = ['a' * 64, 'b' * 64]
+    hashes = [digit * 64 for digit in '0123456789']
     params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
-              'xdr_auth_type': 'standard', 'proxy': True}
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'xdr_rate_limit': '1000'}
     for name in PROXY_VARIABLES:
         monkeypatch.setenv(name, tunnel.url)
     for name in ('NO_PROXY', 'no_proxy'):
@@ -609,8 +611,9 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_request_and_named_as_r
         tunnel.close()
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
 
-    assert tunnel.logins == len(hashes)  # one login per restore, none repeated after the proxy refused it
+    assert tunnel.logins == 1  # the first request's; every other file is refused with what the proxy said to it
     assert demisto.entries[-1]['Type'] == ENTRY_ERROR and says in shown and 'refused its login' in shown
+    assert all(file_hash in json.dumps(demisto.entries) for file_hash in hashes)
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
     assert 'next check sends' not in shown  # nor handed to a later run to send again
 
