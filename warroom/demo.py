@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .embedded import EmbeddedVendors, embedded_vendors
@@ -23,7 +24,7 @@ from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, Incid
 from .playbook.model import PlaybookLibrary
 from .playbook.runner import Event, PlaybookRun, PlaybookRunner
 from .runtime import ENTRY_ERROR, WarRoom
-from .spec import PROJECT_ROOT, ArgumentError
+from .spec import PROJECT_ROOT, ArgumentError, load_spec
 
 INCIDENTS = PROJECT_ROOT / 'test_data' / 'incidents'
 # Closed from the Close dialog: the post-processing script set on the incident type starts their restores, no playbook.
@@ -71,18 +72,30 @@ def print_hss_state(hss: HssBackend) -> None:
     print(flush=True)
 
 
+def print_hss_events(hss: HssBackend) -> None:
+    """The files HSS isolated, by its unhandled events. Each is dated: the first fetch takes only the recent ones, so
+    the count of incidents that follows reads true; a copy no longer isolated (restored before the demo) says so."""
+    print('=== Huawei Cloud HSS isolated these files (its unhandled host security events):', flush=True)
+    for event in hss.events:
+        if event.handle_status == 'unhandled':
+            item = event.file
+            occurred = datetime.fromtimestamp(event.occur_time / 1000, timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
+            status = hss.isolation_status(item.host_id, item.file_hash, item.file_path)
+            now = '' if status == 'isolated' else f': the copy is {status} already'
+            print(f'    {hss.hosts[item.host_id].host_name}: {item.file_path} '
+                  f'({item.event_name}, alarm {event.event_id}, {occurred}{now})', flush=True)
+
+
 def fetch_and_close(vendors: EmbeddedVendors, runner: PlaybookRunner, time_scale: float) -> int:
     """The Huawei Cloud loop: HSS isolated files, fetch-incidents turns its events into incidents, the analyst
     closes each as a false positive, the playbook restores the file on that host."""
-    print('=== Huawei Cloud HSS isolated these files (its unhandled host security events):', flush=True)
-    for event in vendors.hss.events:
-        if event.handle_status == 'unhandled':
-            print(f'    {vendors.hss.hosts[event.file.host_id].host_name}: {event.file.file_path} '
-                  f'({event.file.event_name}, alarm {event.event_id})', flush=True)
+    print_hss_events(vendors.hss)
     fetched, _ = WarRoom(params=vendors.params).fetch({})
     content, failures = PackContent.load(), 0
     incidents = [create_incident(item, content, str(3001 + number)) for number, item in enumerate(fetched)]
-    print(f'=== fetch-incidents: {len(incidents)} incident(s) created', flush=True)
+    first_fetch = vendors.params.get('first_fetch') or load_spec().default_params()['first_fetch']
+    print(f'=== fetch-incidents: {len(incidents)} incident(s) created (a first fetch: the events of the last '
+          f'{first_fetch})', flush=True)
     for incident in incidents:
         fields = incident['CustomFields']
         print(f'    #{incident["id"]} [{incident["type"]}] {incident["name"]}: host {fields.get("huaweihsshostid")}, '
