@@ -11,7 +11,8 @@ import time
 import pytest
 import yaml
 
-from conftest import ROOT, XDR_SEED, hss_seed_copies, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import (HSS_SEED, ROOT, XDR_SEED, hss_seed_copies, load_json, markdown_rows, seed_failing_endpoints,
+                      seed_holders, start_tenant)
 from warroom.demo import print_xdr_state
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -214,12 +215,14 @@ def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended
     Cortex XDR table shows where each ended: back on the endpoints the seed lets restore it, still quarantined with
     the seed's reason on the one that fails. Above time scale 0 an action lasts two polling stages, as in `make
     demo`, so a restore nobody followed would still be running when the table is printed. The fetched HSS events are
-    closed through the playbook branch, so their type's post-processing script runs after each playbook."""
+    closed through the playbook branch, so their type's post-processing script runs after each playbook; the copy it
+    sends again (the one that failed) is followed the same way, to the outcome its host gives it in the seed."""
     done = subprocess.run([sys.executable, '-m', 'warroom', 'demo', '--time-scale', '0.01'], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     out, table, followed = done.stdout, xdr_table(done.stdout), 0
+    followed_hss, hss_state = 0, hss_state_rows(out)
     for note_and_after in out.split('### Quarantine restore on close')[1:]:
         note, after = re.split(r'\n(?=\S)', note_and_after, maxsplit=1)
         after = re.split(r'\n=== .* closed as ', after)[0]  # up to the next sample's close
@@ -235,10 +238,44 @@ def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended
                 assert file_hash[:12] not in table[endpoint_id].get('restoring', '')
                 if endpoint_id in FAILING:
                     assert FAILING[endpoint_id]['error_description'] in after
+        for _, line in re.findall(r'^    - (`+) ?(!hss-restore-isolated .*restore_state=.*?) ?\1$', note, re.M):
+            args, followed_hss = parse_line(line).args, followed_hss + 1
+            _, follow, event = after.partition('\n[war room] #- The analyst follows a restore the note started ')
+            assert follow and event.startswith('!hss-restore-isolated '), after
+            assert event.split('\n')[0].endswith(' -> done'), event
+            rows = {row['host_id']: row for row in markdown_rows(event.replace('\n    ', '\n'))}
+            for host_id in json.loads(args['host_id']):
+                outcome, status = HSS_SEED_OUTCOMES[host_id]
+                assert rows[host_id]['outcome'] == outcome, event
+                assert hss_state[(rows[host_id]['host_name'], rows[host_id]['file_path'])] == status
     assert followed >= 2  # xdr_lite_minimized.json and xdr_legacy_fields_removed.json
+    assert followed_hss >= 1  # the fetched event whose host's agent fails the restore: the script sends it again
     fetched = [block for block in re.split(r'\n(?==== )', out) if block.startswith('=== incident ')]
     assert fetched and all('closeInvestigation closes incident' in block and  # the HSS type's closureScript
                            '\nPost-processing script completed' in block for block in fetched)
+
+
+def hss_state_rows(out: str) -> dict[tuple[str, str], str]:
+    """The demo's HSS state table: (host, file) -> status."""
+    table = out.split('### Emulated HSS project after the playbooks')[1].strip().split('\n\n')[0]
+    return {(row['host'], row['file']): row['status'] for row in markdown_rows(table)}
+
+
+def seed_hss_outcomes() -> dict[str, tuple[str, str]]:
+    """host_id -> (the outcome a followed restore reports there, the status HSS then lists), from the seed's hosts
+    (test_data/hss/README.md): an offline agent never finishes, a failing one lists the file isolated again."""
+    outcomes = {}
+    for host in load_json(HSS_SEED)['hosts']:
+        if host.get('restore_fails'):
+            outcomes[host['host_id']] = ('failed', 'isolated')
+        elif host.get('agent_status', 'online') != 'online':
+            outcomes[host['host_id']] = ('restoring', 'restoring')
+        else:
+            outcomes[host['host_id']] = ('restored', 'restored')
+    return outcomes
+
+
+HSS_SEED_OUTCOMES = seed_hss_outcomes()
 
 
 def test_the_demo_s_cortex_xdr_table_shows_a_restore_still_running_as_restoring_with_its_action_id(capsys):
