@@ -689,3 +689,30 @@ def test_a_password_without_its_user_name_still_names_an_account_name_left_out(t
     done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params),
                env={**env, 'WARROOM_PARAM_HSS_CREDENTIALS': 'pw'}, timeout=30)
     assert done.returncode == 2 and 'no IAM user name' in done.stderr and 'hss_domain' in done.stderr, done.stderr
+
+
+def test_a_second_fetch_from_the_emulators_into_one_directory_says_the_project_started_afresh(tmp_path):
+    """README: the directory keeps the last run, so a second `fetch` into it goes on where the first stopped. Without
+    --params each fetch starts the emulated HSS project anew, its seed's recent events dated again from that start
+    (test_data/hss/README.md: isolated minutes before the emulator started): a second fetch some minutes later finds
+    the same alarms past the last run and makes incidents of them again. Whoever tries "none twice" so must be told
+    why, and how to see a fetch go on (a standing emulator)."""
+    out = tmp_path / 'incidents'
+    first = cli('fetch', str(out), timeout=60)
+    assert first.returncode == 0 and first.stderr == '', first.stderr
+    state_path = out / '.fetch-state.json'
+    state = json.loads(state_path.read_text())
+    fifteen_minutes_ms = 15 * 60_000  # the second fetch comes 15 minutes after the first: its last run that much older
+    for key in ('last_fetch', 'seen_until'):
+        state['last_run'][key] = str(int(state['last_run'][key]) - fifteen_minutes_ms)
+    state_path.write_text(json.dumps(state))
+
+    made = set(out.glob('incident-*.json'))
+
+    second = cli('fetch', str(out), timeout=60)
+
+    def alarms(paths: set) -> set[str]:
+        return {json.loads(path.read_text())['incident']['CustomFields']['huaweihssalarmid'] for path in paths}
+    again = alarms(set(out.glob('incident-*.json')) - made)
+    assert second.returncode == 0 and again and again <= alarms(made)  # the same alarms, made incidents again
+    assert 'starts the emulated HSS project afresh' in second.stderr and '--params' in second.stderr, second.stderr
