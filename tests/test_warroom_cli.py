@@ -11,7 +11,8 @@ import time
 import pytest
 import yaml
 
-from conftest import ROOT, XDR_SEED, hss_seed_copies, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import (HSS_SEED, ROOT, XDR_SEED, hss_seed_copies, load_json, markdown_rows, seed_failing_endpoints,
+                      seed_holders, start_tenant)
 from warroom.demo import print_xdr_state
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -214,12 +215,14 @@ def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended
     Cortex XDR table shows where each ended: back on the endpoints the seed lets restore it, still quarantined with
     the seed's reason on the one that fails. Above time scale 0 an action lasts two polling stages, as in `make
     demo`, so a restore nobody followed would still be running when the table is printed. The fetched HSS events are
-    closed through the playbook branch, so their type's post-processing script runs after each playbook."""
+    closed through the playbook branch, so their type's post-processing script runs after each playbook; the copy it
+    sends again (the one that failed) is followed the same way, to the outcome its host gives it in the seed."""
     done = subprocess.run([sys.executable, '-m', 'warroom', 'demo', '--time-scale', '0.01'], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     out, table, followed = done.stdout, xdr_table(done.stdout), 0
+    followed_hss, hss_state = 0, hss_state_rows(out)
     for note_and_after in out.split('### Quarantine restore on close')[1:]:
         note, after = re.split(r'\n(?=\S)', note_and_after, maxsplit=1)
         after = re.split(r'\n=== .* closed as ', after)[0]  # up to the next sample's close
@@ -235,10 +238,44 @@ def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended
                 assert file_hash[:12] not in table[endpoint_id].get('restoring', '')
                 if endpoint_id in FAILING:
                     assert FAILING[endpoint_id]['error_description'] in after
+        for _, line in re.findall(r'^    - (`+) ?(!hss-restore-isolated .*restore_state=.*?) ?\1$', note, re.M):
+            args, followed_hss = parse_line(line).args, followed_hss + 1
+            _, follow, event = after.partition('\n[war room] #- The analyst follows a restore the note started ')
+            assert follow and event.startswith('!hss-restore-isolated '), after
+            assert event.split('\n')[0].endswith(' -> done'), event
+            rows = {row['host_id']: row for row in markdown_rows(event.replace('\n    ', '\n'))}
+            for host_id in json.loads(args['host_id']):
+                outcome, status = HSS_SEED_OUTCOMES[host_id]
+                assert rows[host_id]['outcome'] == outcome, event
+                assert hss_state[(rows[host_id]['host_name'], rows[host_id]['file_path'])] == status
     assert followed >= 2  # xdr_lite_minimized.json and xdr_legacy_fields_removed.json
+    assert followed_hss >= 1  # the fetched event whose host's agent fails the restore: the script sends it again
     fetched = [block for block in re.split(r'\n(?==== )', out) if block.startswith('=== incident ')]
     assert fetched and all('closeInvestigation closes incident' in block and  # the HSS type's closureScript
                            '\nPost-processing script completed' in block for block in fetched)
+
+
+def hss_state_rows(out: str) -> dict[tuple[str, str], str]:
+    """The demo's HSS state table: (host, file) -> status."""
+    table = out.split('### Emulated HSS project after the playbooks')[1].strip().split('\n\n')[0]
+    return {(row['host'], row['file']): row['status'] for row in markdown_rows(table)}
+
+
+def seed_hss_outcomes() -> dict[str, tuple[str, str]]:
+    """host_id -> (the outcome a followed restore reports there, the status HSS then lists), from the seed's hosts
+    (test_data/hss/README.md): an offline agent never finishes, a failing one lists the file isolated again."""
+    outcomes = {}
+    for host in load_json(HSS_SEED)['hosts']:
+        if host.get('restore_fails'):
+            outcomes[host['host_id']] = ('failed', 'isolated')
+        elif host.get('agent_status', 'online') != 'online':
+            outcomes[host['host_id']] = ('restoring', 'restoring')
+        else:
+            outcomes[host['host_id']] = ('restored', 'restored')
+    return outcomes
+
+
+HSS_SEED_OUTCOMES = seed_hss_outcomes()
 
 
 def test_the_demo_s_cortex_xdr_table_shows_a_restore_still_running_as_restoring_with_its_action_id(capsys):
@@ -652,3 +689,30 @@ def test_a_password_without_its_user_name_still_names_an_account_name_left_out(t
     done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--params', str(params),
                env={**env, 'WARROOM_PARAM_HSS_CREDENTIALS': 'pw'}, timeout=30)
     assert done.returncode == 2 and 'no IAM user name' in done.stderr and 'hss_domain' in done.stderr, done.stderr
+
+
+def test_a_second_fetch_from_the_emulators_into_one_directory_says_the_project_started_afresh(tmp_path):
+    """README: the directory keeps the last run, so a second `fetch` into it goes on where the first stopped. Without
+    --params each fetch starts the emulated HSS project anew, its seed's recent events dated again from that start
+    (test_data/hss/README.md: isolated minutes before the emulator started): a second fetch some minutes later finds
+    the same alarms past the last run and makes incidents of them again. Whoever tries "none twice" so must be told
+    why, and how to see a fetch go on (a standing emulator)."""
+    out = tmp_path / 'incidents'
+    first = cli('fetch', str(out), timeout=60)
+    assert first.returncode == 0 and first.stderr == '', first.stderr
+    state_path = out / '.fetch-state.json'
+    state = json.loads(state_path.read_text())
+    fifteen_minutes_ms = 15 * 60_000  # the second fetch comes 15 minutes after the first: its last run that much older
+    for key in ('last_fetch', 'seen_until'):
+        state['last_run'][key] = str(int(state['last_run'][key]) - fifteen_minutes_ms)
+    state_path.write_text(json.dumps(state))
+
+    made = set(out.glob('incident-*.json'))
+
+    second = cli('fetch', str(out), timeout=60)
+
+    def alarms(paths: set) -> set[str]:
+        return {json.loads(path.read_text())['incident']['CustomFields']['huaweihssalarmid'] for path in paths}
+    again = alarms(set(out.glob('incident-*.json')) - made)
+    assert second.returncode == 0 and again and again <= alarms(made)  # the same alarms, made incidents again
+    assert 'starts the emulated HSS project afresh' in second.stderr and '--params' in second.stderr, second.stderr

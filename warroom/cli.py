@@ -307,7 +307,7 @@ def yaml_error_line(error: yaml.YAMLError) -> str:
 
 def fetch_incidents(out_dir: str, params_file: str | None) -> int:
     """``fetch``: one fetch-incidents run; each incident it creates is written to ``out_dir`` as an incident file."""
-    from .ingest import IngestError, fetch_to_files
+    from .ingest import STATE_FILE, IngestError, fetch_to_files
     from .runtime import FetchError
 
     spec = load_spec()
@@ -316,6 +316,14 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
     except OSError as error:
         print(f'ERROR: {outdir_refusal("fetch", out_dir, error, "for the incident files")}', file=sys.stderr)
         return EXIT_USAGE
+    if params_file is None and os.path.lexists(Path(out_dir) / STATE_FILE):
+        # The seed's recent events are dated from the emulator's start, so a later start lists them again past the
+        # last run: said before the incidents come, or they read as the fetch making the same alarms twice.
+        print(f'Note: {out_dir} keeps the last run of an earlier fetch, but without --params each fetch starts the '
+              f'emulated HSS project afresh, its recent events dated again from its start: those now past that last '
+              f'run are taken as new, the same alarms again. To see a fetch go on where the last one stopped, fetch '
+              f'from one standing emulator: `emulate hss --params-out emu.params.yml`, then `fetch {out_dir} '
+              f'--params emu.params.yml`.', file=sys.stderr, flush=True)
     with ExitStack() as stack:
         instance = instance_or_error(stack, params_file, None, spec)
         if instance is None:

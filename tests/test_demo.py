@@ -1,0 +1,100 @@
+"""`make demo` (warroom/demo.py) against the emulators on 127.0.0.1: what it shows and how it exits."""
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+
+from conftest import HSS_SEED, ROOT, load_json
+import warroom.demo as demo
+from warroom.emulator.faults import FaultPlan
+
+# Every Cortex XDR request answered HTTP 500: the restore is refused, so restore-file returns an error entry.
+XDR_DOWN = 'rate=1;kinds=500'
+
+
+@pytest.fixture
+def xdr_down(monkeypatch):
+    """The demo's emulators, with Cortex XDR answering every request with a 500."""
+    embedded = demo.embedded_vendors
+
+    @contextlib.contextmanager
+    def faulty(time_scale: float):
+        with embedded(time_scale=time_scale, xdr_faults=FaultPlan.parse(XDR_DOWN)) as vendors:
+            yield vendors
+
+    monkeypatch.setattr(demo, 'embedded_vendors', faulty)
+
+
+def test_make_demo_exits_non_zero_when_a_restore_it_shows_ended_in_an_error_entry(xdr_down, capsys):
+    """A playbook's restore task that returns an error entry takes the task's error path: the playbook still runs to
+    its end, but the demo showed the restore fail (an ERROR line, a note that the restore FAILED). `make demo` must
+    then fail, not exit 0 as if every step had worked; and it says why on standard error."""
+    code = demo.run_demo(0)
+
+    out, err = capsys.readouterr()
+    shown = re.findall(r'^\[.*?\] #\d+ .*?!restore-file .*? -> (error.*)$', out, re.MULTILINE)
+    assert shown and all(outcome == 'error -> error path' for outcome in shown)  # what the analyst sees
+    assert 'PLAYBOOK STOPPED' not in out  # the error path was taken: no playbook stopped
+    assert code == 1
+    assert 'ERROR' in err
+
+
+def test_a_close_from_the_dialog_whose_script_could_not_start_the_restore_is_a_failure(xdr_down, capsys):
+    """The samples closed from the Close dialog are there to show the post-processing script starting their restores
+    and the analyst following each: a note that says the restore could not start (Cortex XDR refused it) gives no
+    line to follow, and the demo showed nothing restored. That close counts as a failure of the demo."""
+    with demo.embedded_vendors(time_scale=0) as vendors:
+        runner = demo.PlaybookRunner(vendors.params, library=demo.PlaybookLibrary(), time_scale=0,
+                                     on_event=demo.print_event)
+        failures = {name: demo.close_sample(demo.INCIDENTS / name, runner, vendors, 0)
+                    for name in sorted(demo.CLOSED_BY_DIALOG)}
+
+    out = capsys.readouterr().out
+    assert out.count('`!restore-file` could not start') == len(demo.CLOSED_BY_DIALOG)
+    assert all(failed for failed in failures.values()), failures
+
+
+HSS_SEED_FILES = [(host['host_name'], item) for host in load_json(HSS_SEED)['hosts'] for item in host['isolated_files']]
+EVENT_LEAD_S = 4  # test_data/hss/README.md: each event occurred 4 s before HSS isolated its file
+LISTED = re.compile(r'\((?P<name>[^,]+), alarm (?P<alarm>\S+), (?P<when>\d{4}-\d\d-\d\d \d\d:\d\d) UTC'
+                    r'(?P<now>[^)]*)\)$')
+
+
+def test_the_demo_s_isolated_files_are_dated_and_a_copy_hss_restored_already_says_so(capsys):
+    """The demo opens with the files HSS isolated (its unhandled host security events), then counts the incidents
+    fetch-incidents made of them. The seed's events are of two ages: the updater's, minutes old, which the first fetch
+    takes, and older ones of a fixed date, which it does not; and one of those copies HSS lists restored already.
+    Undated, the list read as eight files to restore against four incidents, and the restored copy as isolated (then
+    'restored' in the final table, though nothing in the demo restored it). Each line gives its event's time; the
+    copy no longer isolated says what it is."""
+    started = datetime.now(timezone.utc)
+    assert demo.run_demo(0) == 0
+    finished = datetime.now(timezone.utc)
+
+    out = capsys.readouterr().out
+    header = out.split('\n=== fetch-incidents: ')[0].splitlines()[1:]
+    assert len(header) == len(HSS_SEED_FILES)  # every seed file was isolated by an event
+    for host_name, item in HSS_SEED_FILES:
+        [line] = [line for line in header if line.startswith(f'    {host_name}: {item["file_path"]} (')]
+        listed = LISTED.search(line)
+        assert listed and listed['name'] == item['event_name'], line
+        when = datetime.strptime(listed['when'], '%Y-%m-%d %H:%M').replace(tzinfo=timezone.utc)
+        if 'isolated_minutes_ago' in item:  # minutes before the emulator started, within this run
+            ago = timedelta(minutes=item['isolated_minutes_ago'], seconds=EVENT_LEAD_S)
+            earliest, latest = started - ago, finished - ago
+        else:
+            earliest = latest = datetime.fromtimestamp(item['update_time'] / 1000 - EVENT_LEAD_S, timezone.utc)
+        assert earliest - timedelta(minutes=1) < when <= latest, line  # to the minute
+        if item['isolation_status'] == 'isolated':
+            assert listed['now'] == '', line
+        else:
+            assert item['isolation_status'] in listed['now'], line
+    recent = sum('isolated_minutes_ago' in item for _, item in HSS_SEED_FILES)
+    [first_fetch] = [param['defaultvalue'] for param in yaml.safe_load((ROOT / 'integration.yml').read_text())[
+        'configuration'] if param['name'] == 'first_fetch']
+    assert f'\n=== fetch-incidents: {recent} incident(s) created (a first fetch: the events of the last ' \
+           f'{first_fetch})\n' in out
