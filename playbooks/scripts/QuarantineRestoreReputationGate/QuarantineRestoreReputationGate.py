@@ -574,7 +574,7 @@ def gate_command(args, context, execute=None):
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
             'EntryContext': {GATE_CONTEXT_KEY: verdicts},
-            'Note': bool(held or done)}  # a held file is the analyst's to decide, a file not sent again news: notes
+            'Note': bool(held or not_sent)}  # a held file is the analyst's to decide, a file not sent again news: notes
 
 
 ''' MAIN '''
