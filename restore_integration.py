@@ -2735,7 +2735,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 
     def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, str | None]:
         action_id = endpoints_count = reply = unsent = None
-        refusal, problems = no_time, []  # with no time left, nothing is sent
+        refusal, problems, acted = no_time, [], False  # with no time left, nothing is sent
         if not no_time:
             try:
                 reply = client.restore_file(file_hash, endpoint_id, incident_id)
@@ -2746,11 +2746,14 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
                 # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
                 last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
+                # Cortex XDR may have started it: accepted without an action ID to follow, or its answer lost after
+                # the request may have reached it, or an HTTP 200 not read (below)
+                acted = reply is not None or may_have_applied(error.attempts)
                 if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
                     error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
                                         f'{XDR_LOOK_BEFORE_AGAIN}')
-                if reply is None and not may_have_applied(error.attempts) and \
-                        (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
+                    acted = True
+                if not acted and (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
                     unsent = error.without_advice()
                 refusal, reply = str(error), None  # a reply not read is not handed back
         # A record says where its restore runs (or would have): '' for every endpoint holding the file
@@ -2763,15 +2766,16 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         if refusal:
             if alone:
                 raise RestoreError(refusal)
-            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal), reply, unsent
+            # may_have_started on every such record: a later one of the file (no action_id either) updates it
+            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted), reply, unsent
         if problems:
             record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
                                f'({"; ".join(problems)}); the action is followed even so.')
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply, None
 
     started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
-    return ([record for record, _, _ in started], [reply for _, reply, _ in started if reply is not None],
-            {record['file_hash']: unsent for record, _, unsent in started if unsent is not None})
+    return ([record for record, _, _ in started], [reply for _, reply, _ in started if reply],  # (a dict, never empty)
+            {record['file_hash']: unsent for record, _, unsent in started if unsent})
 
 
 def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, str], refused: XdrRefusals,

@@ -559,6 +559,50 @@ def test_a_restore_cortex_xdr_may_have_carried_out_on_close_is_not_said_not_to_h
     assert 'Action Center' in advice and 'once that is fixed' not in advice
 
 
+
+def test_a_restore_cortex_xdr_may_have_carried_out_on_close_is_told_by_its_record_however_its_error_words_it(
+        vendors, monkeypatch):
+    """restore-file's record says may_have_started (integration.yml): the note reads that, so a restore-file that
+    words its error otherwise (a later version of the integration) still sends the analyst to the Action Center
+    first, not to a second restore "once that is fixed"."""
+    xdr, _ = vendors
+    monkeypatch.setattr(ri, 'XDR_MAY_HAVE_STARTED', 'might have begun this restore anyway')
+    failing = seed_failing_endpoints()
+    lost, other = sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(failing))[:2]
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=truncated'))  # the first restore sent: the lost file's
+    fields = {'filesha256': [lost, other]}
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': fields}, 'False Positive')
+    runner = PlaybookRunner({**vendors[1].params(), **xdr.params(max_concurrency='1')}, time_scale=0,
+                            sleep=lambda _: None)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    [line] = [line for line in run.notes[-1].splitlines() if f'`!restore-file file_hash={lost}' in line]
+    assert 'might have begun' in line
+    said, advice = line.split(':', 1)[0], line.split(f'`!restore-file file_hash={lost}')[0]
+    assert 'may have started' in said and 'not start' not in said, line
+    assert 'Action Center' in advice.rsplit('anyway', 1)[-1] and 'once that is fixed' not in advice, line
+
+
+@pytest.mark.parametrize('may_have_started', [True, False])
+def test_the_close_note_says_a_restore_may_have_started_exactly_when_its_record_says_so(may_have_started):
+    # Whatever the error says: a refusal's reason may quote anything, Cortex XDR's own message included.
+    record = {'file_hash': 'a' * 64, 'endpoint_id': '', 'status': 'FAILED', 'may_have_started': may_have_started,
+              'error': 'Cortex XDR said: an earlier attempt may have started this restore even so, so it cannot be '
+                       'followed.' if not may_have_started else 'Cortex XDR\'s answer was lost.'}
+    started = {'file_hash': 'b' * 64, 'endpoint_id': '', 'status': 'IN_PROGRESS', 'action_id': 7}
+    entry = {'Type': facts.ENTRY_NOTE, 'ContentsFormat': 'markdown', 'Contents': '',
+             'EntryContext': {ri.XDR_RESTORE_CONTEXT: [record, started]}}
+
+    lines, _ = ON_CLOSE.start(lambda command, args: [entry], 'restore-file', {'file_hash': ['a' * 64, 'b' * 64]},
+                              'CortexXDR.RestoredFile')
+
+    [line] = [line for line in lines if f'`!restore-file file_hash={"a" * 64}' in line]
+    said = line.split(':', 1)[0]
+    assert ('may have started' in said) is may_have_started and ('did not start' in said) is not may_have_started
+    assert ('Action Center' in line.split(record['error'])[-1]) is may_have_started
+
 def test_a_hash_hss_finds_no_isolated_copy_of_on_close_is_not_said_to_have_started(vendors):
     """HSS answers a hash with no isolated copy on the host with a not_found row, not an error."""
     _, hss = vendors

@@ -805,6 +805,7 @@ xdr_record = st.fixed_dictionaries({}, optional={
     'file_hash': some_text, 'action_id': st.one_of(st.none(), st.integers(), some_text),
     'endpoint_id': st.one_of(st.none(), some_text), 'incident_id': st.one_of(st.none(), st.integers()),
     'status': st.one_of(st.none(), some_text), 'error': st.one_of(st.none(), some_text),
+    'may_have_started': st.one_of(st.booleans(), some_text),
     'endpoints': st.one_of(st.none(), st.lists(xdr_endpoint, max_size=5))})
 hss_row = st.fixed_dictionaries({}, optional={
     'host_id': some_text, 'host_name': some_text, 'file_hash': some_text, 'file_path': some_text,
@@ -1010,11 +1011,69 @@ def test_a_restore_cortex_xdr_accepted_without_an_action_id_is_pending_not_a_res
     assert summary['failed'] == sum(status in facts.XDR_FAILURE_STATUSES for status in statuses)
     assert summary['pending'] == 1
     [step] = steps_naming(summary, accepted)
-    said, advice = step.split(record['error'])
-    assert 'accepted' in said and 'not started' not in said
+    said, advice = step.split(record['error'])  # the reason says Cortex XDR accepted it
+    assert 'may have started' in said and 'not started' not in said
     assert 'Action Center' in advice and advice.index('Action Center') < advice.index('!restore-file')
     assert 'not started' not in split_cells(table_line(entry['HumanReadable'], accepted))[2].lower()
 
+
+
+@pytest.mark.parametrize('words', ['may have started this restore even so', 'might have begun this restore anyway'])
+def test_a_restore_that_may_have_started_is_pending_by_its_record_s_field_however_its_error_words_it(
+        advanced_tenant, monkeypatch, words):
+    """The record's may_have_started (integration.yml) says it: a restore-file that words its error otherwise (a later
+    version of the integration) must not turn "look in the Action Center first" into "restore it again"."""
+    from warroom.emulator.faults import FaultPlan
+    monkeypatch.setattr(ri, 'XDR_MAY_HAVE_STARTED', words)
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,truncated'))
+    started, lost = sorted(seed_holders())[:2]
+    room = WarRoom(params=advanced_tenant.params(max_retries='0', max_concurrency='1'), time_scale=0,
+                   sleep=lambda _: None)
+    room.run('restore-file', {'file_hash': f'{started},{lost}', 'polling': 'false'})
+    [record] = [r for r in xdr_records(room.context) if r['file_hash'] == lost]
+    assert words in record['error']
+
+    entry, summary = summarise(room.context, 'xdr')
+
+    [step] = steps_naming(summary, lost)
+    said, advice = step.split(record['error'])
+    assert 'may have started' in said and 'not started' not in said
+    assert 'Action Center' in advice and advice.index('Action Center') < advice.index('!restore-file')
+    assert 'not started' not in split_cells(table_line(entry['HumanReadable'], lost))[2].lower()
+
+
+OLDER_UNFOLLOWED_WORDS = ('may have started this restore even so', 'so it cannot be followed')  # earlier versions'
+
+
+@given(error=st.one_of(st.text(min_size=1, max_size=60).filter(str.strip), st.sampled_from(OLDER_UNFOLLOWED_WORDS)),
+       may_have_started=st.booleans(), action_id=st.sampled_from([None, '']))
+@settings(max_examples=200, deadline=None)
+def test_a_restore_not_followed_is_pending_exactly_when_its_record_says_it_may_have_started(error, may_have_started,
+                                                                                              action_id):
+    record = {'file_hash': 'a' * 64, 'endpoint_id': '', 'status': 'FAILED', 'error': error,
+              'may_have_started': may_have_started}
+    record.update({'action_id': action_id} if action_id is not None else {})
+
+    _, summary = summarise({'CortexXDR': {'RestoredFile': record}}, 'xdr')
+
+    assert (summary['pending'], summary['failed']) == ((1, 0) if may_have_started else (0, 1))
+    [step] = summary['manual_steps']
+    assert ('Action Center' in step.split('!restore-file')[0]) if may_have_started else 'not started' in step
+
+
+OLDER_ERRORS = [f'Cortex XDR answered HTTP 200, so it {OLDER_UNFOLLOWED_WORDS[0]}: look first.',
+                f'Cortex XDR accepted the restore but returned no action_id, {OLDER_UNFOLLOWED_WORDS[1]}.']
+
+
+@pytest.mark.parametrize('error, pending', [(OLDER_ERRORS[0], True), (OLDER_ERRORS[1], True),
+                                            ('Cortex XDR could not carry out the request.', False)])
+def test_a_record_an_earlier_version_wrote_without_may_have_started_is_read_by_its_error_s_words(error, pending):
+    # A reopened incident's context may hold records written before the field: their error says it in these words.
+    record = {'file_hash': 'a' * 64, 'endpoint_id': '', 'status': 'FAILED', 'error': error}
+
+    _, summary = summarise({'CortexXDR': {'RestoredFile': record}}, 'xdr')
+
+    assert (summary['pending'], summary['failed']) == ((1, 0) if pending else (0, 1))
 
 def test_a_hash_not_found_on_a_host_and_restored_there_later_counts_once_in_one_host_row(hss_tenant):
     # hss-restore-isolated writes the later row beside the not_found one (a not_found row names no path); the

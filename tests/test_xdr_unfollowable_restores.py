@@ -207,3 +207,60 @@ def test_an_action_id_that_is_not_whole_is_followed_as_sent_and_its_record_says_
     [record] = records(result)
     assert record['action_id'] == 3001.5 and record['status'] == 'IN_PROGRESS'
     assert '3001.5 is not a whole number' in record['error'] and 'neither a number' not in record['error']
+
+
+# README (Retries): where an attempt may have reached Cortex XDR before its answer was lost ("no answer in time, a
+# dropped connection, a broken reply, a 502 or 504") or came as an HTTP 200 that could not be read (a body that is
+# not JSON), Cortex XDR may have acted on it; a 500 (its answer) or a 503 is a refusal or a fault before it acted.
+MAY_HAVE_ACTED_FAULTS = ('truncated', 'malformed', 'reset', '502', '504', '502-html')
+NOT_ACTED_FAULTS = ('500', '503', '503-html', '500-html')
+
+
+@pytest.mark.parametrize('fault', MAY_HAVE_ACTED_FAULTS + NOT_ACTED_FAULTS)
+def test_a_restore_not_followed_says_by_its_may_have_started_field_whether_cortex_xdr_may_have_acted(
+        advanced_tenant, war_room_on, fault):
+    """CortexXDR.RestoredFile.may_have_started (integration.yml) is what the pack's scripts read to tell a restore to
+    look for in the Action Center first from one to send again: every record of a restore not followed says it."""
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,{fault}'))
+    started, other = sorted(seed_holders())[:2]
+
+    result = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1').run(
+        'restore-file', {'file_hash': f'{started},{other}', 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    by_hash = {record['file_hash']: record for record in records(result)}
+    assert by_hash[other]['status'] == 'FAILED' and 'action_id' not in by_hash[other]
+    assert by_hash[other]['may_have_started'] is (fault in MAY_HAVE_ACTED_FAULTS), by_hash[other]
+    assert 'may_have_started' not in by_hash[started]  # followed: its action says how it went
+
+
+@pytest.mark.parametrize('reply', [{'status': 1, 'endpoints_count': '2'}, {'action_id': ' ', 'endpoints_count': '3'},
+                                   {'action_id': {'id': 1001}}, {'status': 0, 'errorText': 'No such file'}])
+def test_a_restore_cortex_xdr_accepted_without_an_action_id_may_have_started_and_one_it_refused_did_not(
+        replay_server, reply):
+    # The seed: status 1 means the restore was sent; status 0 that it was not.
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}}).queue(200, {'reply': reply})
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}', 'polling': 'false'})
+
+    record = {r['file_hash']: r for r in records(result)}[OTHER]
+    assert record['status'] == 'FAILED' and record['may_have_started'] is (reply.get('status') != 0), record
+
+
+def test_a_later_refusal_of_a_file_whose_restore_may_have_started_no_longer_says_it_may_have(replay_server):
+    """XSOAR updates the record a DT key matches and keeps the fields the update leaves out (README, Context): a file
+    not followed has no action_id, so a later record of it not followed updates the earlier one, and must say
+    may_have_started itself, or the earlier true would stay beside the refusal's reason."""
+    war_room = room(replay_server)
+    replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'status': 1, 'endpoints_count': '2'}})  # accepted, no action_id
+    war_room.run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}', 'polling': 'false'})
+    replay_server.queue(200, {'reply': {'action_id': 3002, 'endpoints_count': '3'}})
+    replay_server.queue_file(500, 'error_500.json')  # Cortex XDR's answer: refused
+
+    result = war_room.run('restore-file', {'file_hash': f'{FOLLOWED},{OTHER}', 'polling': 'false'})
+
+    [record] = [r for r in records(result) if r['file_hash'] == OTHER]
+    assert load_json(XDR_REPLIES / 'error_500.json')['reply']['err_msg'] in record['error']
+    assert record['may_have_started'] is False, record

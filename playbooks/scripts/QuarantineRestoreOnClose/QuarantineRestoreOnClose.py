@@ -30,9 +30,10 @@ WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash an
 # branch (its playbook restored the files) closes right after, and a reopened one closes again: each close runs this
 # script.
 HSS_DONE_OUTCOMES = ('restored', 'restoring')  # hss-restore-isolated's outcome of a row
-# What restore-file's error, or a record's, says when Cortex XDR may have carried out a restore it could not follow:
-# its answer lost after the request reached Cortex XDR, or accepted without an action ID (README, "How restore-file
-# behaves"). Such a restore is not "not started": a second one waits for a look in the Action Center.
+# When Cortex XDR may have carried out a restore restore-file could not follow (its answer lost after the request
+# reached Cortex XDR, or accepted without an action ID: README, "How restore-file behaves"), its record says so in
+# may_have_started. Such a restore is not "not started": a second one waits for a look in the Action Center. A single
+# file's restore ends in an error entry instead, with no record: only its words say it, these.
 XDR_MAY_HAVE_ACTED = ('may have started this restore', 'so it cannot be followed')
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
@@ -338,13 +339,14 @@ def start(execute, command, args, records_path):
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
     refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
+    acted = {str(r.get('file_hash')) for r in records_in(entries, XDR_RECORDS) if r.get('may_have_started') is True}
     by = 'file_hash' if args.get('file_hash') else 'file_path'  # an HSS restore by host and path names no hash
     started = [value for value in as_list(args.get(by)) if str(value).lower() not in refused and value not in refused]
     lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
     # Not started: Cortex XDR refused it, or it never reached Cortex XDR (throttled, no turn in time: the reason says)
     what = 'did not start a restore of' if records_path == XDR_RECORDS else 'restored no copy of'
     for file_hash, reason in refused.items():
-        said, advice = ('may have started a restore of', XDR_LOOK_FIRST) if may_have_acted(reason) else (
+        said, advice = ('may have started a restore of', XDR_LOOK_FIRST) if file_hash in acted else (
             what, 'To restore it by hand once that is fixed')
         lines.append(f'`!{command}` {said} {file_hash}: {" ".join(reason.split())} {advice}: '
                      f'{code_span(by_hand_command(command, {**args, by: [file_hash]}))}')
@@ -352,7 +354,8 @@ def start(execute, command, args, records_path):
 
 
 def may_have_acted(reason):
-    """Whether restore-file says Cortex XDR may have carried out a restore it could not follow."""
+    """Whether restore-file's error entry (one file: no record) says Cortex XDR may have carried out a restore it could
+    not follow."""
     return any(words in reason for words in XDR_MAY_HAVE_ACTED)
 
 

@@ -32,9 +32,10 @@ XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
 XDR_FAILED_STATUSES = frozenset({'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'ABORTED', 'EXPIRED'})
 XDR_ACTION_CENTER = 'Cortex XDR > Response > Action Center'
-# What a record's error says when restore-file followed no action though Cortex XDR may have acted on the restore
-# (README, "How restore-file behaves": May have started, Accepted, not followed), with what the note calls it.
-XDR_UNFOLLOWED = {'may have started this restore': 'may have started', 'so it cannot be followed': 'accepted'}
+# restore-file's record of a restore it follows no action of says in may_have_started whether Cortex XDR may have
+# started it even so (README, "How restore-file behaves": May have started, Accepted, not followed). A record written
+# before that field (a reopened incident's context) says it only in its error, in these words.
+XDR_OLDER_UNFOLLOWED_WORDS = ('may have started this restore', 'so it cannot be followed')
 
 # Huawei Cloud HSS outcomes, per isolated copy, as hss-restore-isolated writes them.
 HSS_RESTORED = 'restored'
@@ -281,9 +282,8 @@ def xdr_record_item(record):
     # an action it follows stays IN_PROGRESS until its endpoints are read). Otherwise the error is a status check's.
     if error and (not action_id or status.upper() == 'FAILED'):
         command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
-        unfollowed = next((said for words, said in XDR_UNFOLLOWED.items() if words in error), None)
-        if unfollowed:
-            return xdr_unfollowed_item(record, unfollowed, target, command)
+        if xdr_may_have_started(record, error):
+            return xdr_unfollowed_item(record, target, command)
         row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
                'reason': error}
         step = (f'{name}: the restore was not started on {target}. Reason: {sentence(error)} Once the '
@@ -311,15 +311,24 @@ def xdr_record_item(record):
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
 
 
-def xdr_unfollowed_item(record, said, target, command):
+def xdr_may_have_started(record, error):
+    """Whether Cortex XDR may have started (or accepted) a restore restore-file could not follow: the record's
+    may_have_started, true or false; for a record written before that field, the words of its error."""
+    if 'may_have_started' in record:
+        return text_of(record['may_have_started']).strip().lower() == 'true'
+    return any(words in error for words in XDR_OLDER_UNFOLLOWED_WORDS)  # an older record only
+
+
+def xdr_unfollowed_item(record, target, command):
     """A restore Cortex XDR may have started, or accepted, that restore-file could not follow (no action ID to read):
-    open, not failed, as the file may be back already; a second restore only after a look in the Action Center."""
+    open, not failed, as the file may be back already; a second restore only after a look in the Action Center. Its
+    reason says which."""
     file_hash = text_of(record.get('file_hash')).strip()
     error = text_of(record.get('error')).strip()
-    row = {'file_hash': file_hash, 'endpoint_id': target, 'status': f'{said.upper()} (not followed)', 'reason': error}
-    step = (f'Cortex XDR file {file_hash or "(no file_hash in context)"} on {target}: Cortex XDR {said} this restore, '
-            f'but restore-file could not follow it. Reason: {sentence(error)} Where no action in {XDR_ACTION_CENTER} '
-            f'gave the file back, restore it there, or run {code_span(command)}.')
+    row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'MAY HAVE STARTED (not followed)', 'reason': error}
+    step = (f'Cortex XDR file {file_hash or "(no file_hash in context)"} on {target}: Cortex XDR may have started this '
+            f'restore, but restore-file could not follow it. Reason: {sentence(error)} Where no action in '
+            f'{XDR_ACTION_CENTER} gave the file back, restore it there, or run {code_span(command)}.')
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
 
 
