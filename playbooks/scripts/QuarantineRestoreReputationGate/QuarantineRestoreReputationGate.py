@@ -22,7 +22,8 @@ that says IN_PROGRESS is read again with restore-file, without polling): neither
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
 records do the same for a file (or path) whose every copy they name on the restore's host was restored, or is still
 restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent). The
-on-close script hands its Cortex XDR records in too, and writes those lines (``Contents.not_sent``) in its own note.
+on-close script hands its records of either vendor in too, and writes those lines (``Contents.not_sent``) in its own
+note.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
 pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=None)``.
