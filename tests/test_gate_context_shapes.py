@@ -147,6 +147,19 @@ def test_an_earlier_record_still_in_progress_is_read_again_and_a_restore_that_fa
     assert entry['Contents']['allowed'] == [] and 'is still running (action 1001)' in entry['HumanReadable']
 
 
+def test_a_file_held_back_is_held_without_reading_again_what_an_earlier_restore_left_running():
+    """A file scored bad since an earlier restore is held back whatever that restore did: reading its action again
+    would only write a record of it (FAILED: "restore it again") beside the hold."""
+    calls = []
+    bad = {'DBotScore': [{'Indicator': SHA, 'Type': 'file', 'Vendor': 'VirusTotal (API v3)', 'Score': 3}]}
+
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [dict(RESTORED, status='IN_PROGRESS')]}, bad,
+                              lambda command, args: calls.append(command) or [])
+
+    assert calls == [] and [item['file_hash'] for item in entry['Contents']['held']] == [SHA]
+    assert entry['Contents']['not_sent'] == [] and entry['Contents']['allowed'] == []
+
+
 HSS_HASH = 'd41b6e0c9d2f7a3b8c5e1d0f6a2b9c7e3d8f1a4b6c0e5d9a2f7b3c8e1d6a0b4f'  # four copies in the HSS seed
 HSS_COPIES = [{key: copy[key] for key in ('host_id', 'host_name', 'file_hash', 'file_path')}
               for copy in hss_seed_copies()[HSS_HASH]]

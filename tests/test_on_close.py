@@ -693,8 +693,8 @@ def test_a_close_after_the_playbook_branch_restored_the_files_does_not_restore_t
     fields = sample.incident['CustomFields']
     hashes = {row['file_sha256'] for row in fields.get('xdrfileartifacts', [])} | set(fields.get('filesha256', []))
     for file_hash in hashes:
-        # the Cortex XDR line is the reputation gate's, which gives the hash as code; the HSS one bare
-        assert re.search(f'was not run again for `?{file_hash}`?:', note) and f'file_hash={file_hash}' in note
+        # both vendors' lines are the reputation gate's, which gives the hash as code
+        assert f'was not run again for `{file_hash}`:' in note and f'file_hash={file_hash}' in note
 
 
 def test_a_close_after_a_restore_that_failed_sends_the_restore_again(vendors):
@@ -861,7 +861,7 @@ def test_the_playbook_branch_s_close_runs_the_type_s_post_processing_script_on_t
              for request in hss.gateway.requests if request.method == 'PUT' for item in request.body['data_list']]
     assert asked and len(asked) == len(set(asked)), asked
     for file_hash in {file_hash for _, _, file_hash in asked}:
-        assert f'was not run again for {file_hash}' in runs[1].notes[-1]
+        assert f'was not run again for `{file_hash}`' in runs[1].notes[-1]
     assert get_path(runs[1].context, 'HuaweiHSS.RestoredFile.outcome'), 'the playbook\'s records stay in context'
 
 
@@ -1044,22 +1044,152 @@ def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore
     note = runs[1].notes[-1]
     assert 'restored no copy' not in note and 'started for' not in note
     for path in fields['huaweihssfilepaths']:
-        assert f'was not run again for {path}' in note
+        assert f'was not run again for `{path}`' in note
     [line] = by_hand_lines(note)
     assert ri.hss_field_list(line.args['file_path'], 'file_path') == fields['huaweihssfilepaths']
     assert ri.hss_field_list(line.args['host_id'], 'host_id') == [fields['huaweihsshostid']]
 
 
-def test_a_path_an_earlier_restore_covers_is_one_restored_or_restoring_on_the_incident_s_host_windows_without_case():
-    rows = [('h-1', 'c:/users/public/TEST.exe', 'restored'), ('h-2', 'C:\\other.exe', 'restored'),
-            ('h-1', '/opt/App/updater', 'restoring'), ('h-1', 'C:\\failed.exe', 'failed')]
-    context = {'HuaweiHSS': {'RestoredFile': [{'host_id': host, 'file_path': path, 'file_hash': 'a' * 64,
-                                                'outcome': outcome} for host, path, outcome in rows]}}
-    asked = ['C:\\Users\\Public\\test.exe', 'C:\\other.exe', '/opt/app/updater', 'C:\\failed.exe']
+# ----------------------------------------------------------- a re-close judges HSS's earlier records by the gate
 
-    covered = ON_CLOSE.hss_paths_done_before(context, ['h-1'], asked)
+def hss_copy_of(fields):
+    """The sample's isolated copy on its incident's host, as the HSS seed holds it."""
+    [file_hash], host_id = fields['filesha256'], fields['huaweihsshostid']
+    [found] = [c for c in hss_seed_copies()[file_hash] if c['host_id'] == host_id]
+    return found
 
-    assert list(covered) == asked[:1] and covered[asked[0]]['outcome'] == 'restored'
+
+def closed_twice(vendors, incident, context=None):
+    """The on-close script run at a close, then at the close of the reopened incident, on the context the first left."""
+    runner = runner_for(vendors)
+    first = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'), context)
+    assert not first.failed, first.error
+    again = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                       first.context)
+    assert not again.failed, again.error
+    return first, again
+
+
+def test_a_reclose_reads_again_an_hss_copy_the_first_close_left_restoring_and_calls_it_restored_once_hss_does(vendors):
+    """The first close starts hss-restore-isolated without polling, so its row says restoring whatever HSS did since.
+    HSS lists the copy restored by the re-close: no second restore, and the note says it was restored (the gate reads
+    the copy again, as it does for the playbook), not that it is still restoring."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+
+    first, again = closed_twice(vendors, sample.incident, sample.context)
+
+    assert [row['outcome'] for row in as_list(get_path(first.context, 'HuaweiHSS.RestoredFile'))] == ['restoring']
+    assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
+    assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(found['host_id'], found['file_path'])]
+    [line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
+    assert f'`{found["file_hash"]}`' in line and f'restored it on {found["host_name"]}' in line, line
+    assert 'restoring' not in line, line
+
+
+def test_a_reclose_sends_again_an_hss_copy_the_first_close_left_restoring_that_hss_lists_isolated_again(vendors):
+    """The host's agent could not restore the copy: HSS lists it isolated again after taking the restore. The first
+    close's row still says restoring; counted as done, the re-close would leave the file quarantined for good. It is
+    read again, found isolated, and sent again."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+    hss.backend.hosts[found['host_id']].restore_fails = True
+
+    first, again = closed_twice(vendors, sample.incident, sample.context)
+
+    assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'isolated'
+    assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(found['host_id'],
+                                                                                 found['file_path'])] * 2
+    note = again.notes[-1]
+    assert 'was not run again' not in note and f'started for {found["file_hash"]}' in note, note
+
+
+def test_a_reclose_of_an_incident_naming_no_host_sends_hss_the_copy_restored_on_one_host_and_isolated_on_another(
+        vendors):
+    """An HSS incident that names no host restores the file on every host that isolated it. The first close's restore
+    came back on one host and not on another (its agent fails the restore: HSS lists it isolated again): the re-close
+    sends the restore again, and HSS gets the copy still isolated, not the one restored."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = sample.incident['CustomFields']
+    found = hss_copy_of(fields)
+    other = next(h for h in hss.backend.hosts.values() if h.host_id != found['host_id'] and
+                 h.enterprise_project_id == hss.backend.hosts[found['host_id']].enterprise_project_id)
+    hss.backend.isolate_file(other.host_id, found['file_hash'], found['file_path'])
+    other.restore_fails = True
+    incident = dict(sample.incident, CustomFields={k: v for k, v in fields.items() if k != 'huaweihsshostid'})
+
+    first, again = closed_twice(vendors, incident, sample.context)
+
+    first_put, *again_puts = [[(item['host_id'], item['file_path']) for item in request.body['data_list']]
+                              for request in hss.requests_to('PUT', '/event/isolated-file')]
+    assert {(found['host_id'], found['file_path']), (other.host_id, found['file_path'])} <= set(first_put)
+    assert again_puts == [[(other.host_id, found['file_path'])]]  # sent again for the copy still isolated only
+    assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
+    assert 'was not run again' not in again.notes[-1] and f'started for {found["file_hash"]}' in again.notes[-1]
+
+
+def test_a_reclose_by_path_judges_an_earlier_record_of_a_windows_path_as_hss_restore_isolated_matches_it_exactly(
+        vendors):
+    """hss-restore-isolated gives back the copies HSS lists at exactly the path given (HSS lists a path as it is;
+    its path filter matches parts, and the command keeps only exact matches). An earlier restore's record of that
+    path in another case covers no copy the restore by this path could act on: the re-close runs the restore, which
+    says what HSS lists there, rather than call the file restored."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+    other_case = found['file_path'].swapcase()
+    incident = path_only(sample)
+    incident['CustomFields'].update(huaweihssfilepaths=[other_case])
+    earlier = {'HuaweiHSS': {'RestoredFile': [{key: found[key] for key in ('host_id', 'host_name', 'file_hash',
+                                                                           'file_path')} | {'outcome': 'restored'}]}}
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                  earlier)
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []  # no copy at that exact path: nothing to send, as the restore by this path finds
+    note = run.notes[-1]
+    assert 'was not run again' not in note and 'restored no copy of' in note, note
+    [row] = [r for r in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile')) if r.get('file_path') == other_case]
+    assert row['outcome'] == 'not_found'
+
+
+HSS_HASH = max(hss_seed_copies(), key=lambda file_hash: len(hss_seed_copies()[file_hash]))  # on the most hosts
+HSS_COPIES = [{key: found[key] for key in ('host_id', 'host_name', 'file_hash', 'file_path')}
+              for found in hss_seed_copies()[HSS_HASH]]
+HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')  # integration.yml: HuaweiHSS.RestoredFile.outcome
+
+
+@given(outcomes=st.lists(st.sampled_from(HSS_OUTCOMES), min_size=len(HSS_COPIES), max_size=len(HSS_COPIES)),
+       recorded=st.lists(st.booleans(), min_size=len(HSS_COPIES), max_size=len(HSS_COPIES)),
+       on_one_host=st.booleans(), upper=st.booleans())
+def test_a_reclose_sends_hss_a_file_again_unless_every_copy_of_it_a_record_names_on_the_host_was_restored(
+        outcomes, recorded, on_one_host, upper):
+    """The on-close script judges HSS's earlier records by the playbooks' rule (the gate's): a copy left restoring that
+    cannot be read again now (no answer), failed or not found may be isolated still, so the file is sent again; only
+    the incident's host counts when it names one, any host when it names none."""
+    rows = [dict(found, file_hash=found['file_hash'].upper() if upper else found['file_hash'], outcome=outcome)
+            for found, outcome, kept in zip(HSS_COPIES, outcomes, recorded) if kept]
+    fields = {'filesha256': [HSS_HASH], **({'huaweihsshostid': HSS_COPIES[0]['host_id']} if on_one_host else {})}
+    in_scope = [outcome for found, outcome, kept in zip(HSS_COPIES, outcomes, recorded)
+                if kept and (not on_one_host or found['host_id'] == HSS_COPIES[0]['host_id'])]
+    sent = []
+
+    def execute(command, args):
+        if command == 'QuarantineRestoreReputationGate':
+            return [GATE.gate_command(json.loads(json.dumps(args)), {}, execute)]
+        if command == 'hss-restore-isolated' and 'restore_state' not in args:
+            sent.append(args)
+        return []  # no reputation integration; a check of a restoring copy gets no answer
+
+    ON_CLOSE.on_close_command({'closeReason': 'False Positive'}, {'type': 'Huawei Cloud HSS Event',
+                                                                  'CustomFields': fields},
+                              {'HuaweiHSS': {'RestoredFile': rows}}, execute)
+
+    assert (sent == []) == (bool(in_scope) and set(in_scope) == {'restored'}), sent
 
 
 # ----------------------------------------------------------------------------- by-hand commands keep the scope

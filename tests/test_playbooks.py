@@ -552,6 +552,37 @@ def test_the_hss_playbook_on_a_reopened_incident_reads_again_a_copy_the_on_close
     assert 'not_found' not in notes and 'FAILED' not in notes
 
 
+def test_the_hss_playbook_reads_no_copy_again_of_a_file_it_holds_back_nor_sums_it_up_as_a_failed_restore(vendors):
+    """The on-close script left two files restoring on a host whose agent cannot put them back (HSS lists them
+    isolated again); one is scored bad since. Reopened and closed again through the playbook branch: the gate holds
+    that one back, whatever an earlier restore left, so it has no copy to read again. Read again, its copy would get
+    a failed row ("then restore it again") and the summary of the other file's restore would tell the analyst to
+    run the restore of the file the gate's note holds back as malicious."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    host_id = fields['huaweihsshostid']
+    held, other = sorted(h for h, copies in HSS_COPIES.items() if any(c['host_id'] == host_id for c in copies))[:2]
+    incident = dict(incident, CustomFields=dict(incident['CustomFields'], filesha256=[held, other]))
+    hss.backend.hosts[host_id].restore_fails = True
+    runner = runner_for(vendors)
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, context)
+    assert not on_close.failed and len(hss_puts(hss)) == 1
+    scored = dict(on_close.context, DBotScore=[{'Indicator': held, 'Type': 'file', 'Vendor': 'VirusTotal (API v3)',
+                                                'Score': 3}])
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, scored)
+
+    assert not again.failed, again.error
+    assert [item['file_hash'] for item in hss_puts(hss)[1][3]['data_list']] == [other]  # the other file, sent again
+    notes = '\n'.join(again.notes)
+    [held_line] = [line for line in notes.splitlines() if held in line and 'Held back' in line]
+    assert 'scored bad' in held_line
+    [summary] = [note for note in again.notes if 'What to do by hand' in note]
+    assert other in summary and held not in summary, summary
+    rows = [row for row in as_list(get_path(again.context, 'HuaweiHSS.RestoredFile')) if row['file_hash'] == held]
+    assert {row['outcome'] for row in rows} == {'restoring'}, rows  # what the on-close script's restore left
+
+
 @pytest.mark.parametrize('outcome', ['restoring', 'failed'])
 def test_the_hss_playbook_sends_again_a_copy_an_earlier_run_left_restoring_or_failed(vendors, outcome):
     """An earlier run whose polling ran out (restoring), the on-close script (restoring: it cannot poll) or a restore

@@ -24,12 +24,6 @@ HSS_COMMAND = 'hss-restore-isolated'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
-WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash anywhere (a UNC name too)
-# What an earlier restore in this incident left in context that makes a new one pointless: a copy restored or
-# restoring (Cortex XDR's records the gate judges: its restored_before). An incident closed by the analyst-decision
-# branch (its playbook restored the files) closes right after, and a reopened one closes again: each close runs this
-# script.
-HSS_DONE_OUTCOMES = ('restored', 'restoring')  # hss-restore-isolated's outcome of a row
 # When Cortex XDR may have carried out a restore restore-file could not follow (its answer lost after the request
 # reached Cortex XDR, or accepted without an action ID: README, "How restore-file behaves"), its record says so in
 # may_have_started. Such a restore is not "not started": a second one waits for a look in the Action Center. A single
@@ -264,48 +258,6 @@ def hss_not_started(entries):
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
 
 
-def hss_done_before(context, host_ids):
-    """{hash: a row} of the files an earlier hss-restore-isolated in this incident restored, or HSS is restoring, on the
-    incident's host (on any host when it names none)."""
-    return {str(row['file_hash']).lower(): row for row in hss_done_rows(context, host_ids) if row.get('file_hash')}
-
-
-def hss_paths_done_before(context, host_ids, paths):
-    """{path: a row} of the paths an earlier hss-restore-isolated in this incident (by hash or by host and path)
-    restored, or HSS is restoring, on the incident's host: a row of that host and path, compared as Windows compares
-    its paths (without case, / as \\) for a Windows path."""
-    rows = {path_key(row.get('file_path')): row for row in hss_done_rows(context, host_ids) if row.get('file_path')}
-    return {path: rows[path_key(path)] for path in paths if path_key(path) in rows}
-
-
-def hss_done_rows(context, host_ids):
-    hosts = {str(host) for host in host_ids}
-    return [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)
-            and row.get('outcome') in HSS_DONE_OUTCOMES and (not hosts or str(row.get('host_id')) in hosts)]
-
-
-def path_key(text):
-    """A path as it is compared: a Windows path (a drive letter, or a backslash in it) without case and with / read as
-    \\, as Windows compares them; any other exactly, blanks at its ends included (a restore of /tmp/x does not cover
-    /tmp/x followed by a blank)."""
-    text = str(text or '')
-    return text.replace('/', '\\').lower() if WINDOWS_PATH.search(text) else text
-
-
-def already_lines(command, done, what, scope=None, by='file_hash'):
-    """The note's lines for the files (or, ``by`` file_path, the paths) an earlier restore already covers: not sent
-    again, and how to if need be, limited as this restore would have been (``scope``: the incident's host)."""
-    return [f'`!{command}` was not run again for {file_hash}: an earlier restore in this incident {what(row)}. If the '
-            f'file was quarantined again since, restore it by hand: '
-            f'{code_span(by_hand_command(command, {by: [file_hash], **(scope or {})}))}'
-            for file_hash, row in done.items()]
-
-
-def hss_done_text(row):
-    host = row.get('host_name') or row.get('host_id') or 'its host'
-    return f'{"restored it" if row.get("outcome") == "restored" else "is restoring it"} on {host}'
-
-
 def follow_commands(entries, records_path):
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
@@ -409,21 +361,17 @@ def hss_restores(execute, fields, context, restore_suspicious):
     host_ids = as_list(fields.get('huaweihsshostid'))
     scope = {'host_id': host_ids} if host_ids else {}
     named = unique_hashes(as_list(fields.get('filesha256')))
-    done = {h: r for h, r in hss_done_before(context, host_ids).items() if h in named}
-    lines = already_lines(HSS_COMMAND, done, hss_done_text, scope)
-    hashes, held, paths = screen(execute, [h for h in named if h not in done], restore_suspicious, HSS_COMMAND, scope)
+    named_paths = []
     if not named and host_ids:
         named_paths = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
-        done = hss_paths_done_before(context, host_ids, named_paths)
-        lines += already_lines(HSS_COMMAND, done, hss_done_text, scope, by='file_path')
-        _, held, paths = screen(execute, [], restore_suspicious, HSS_COMMAND, scope,
-                                [path for path in named_paths if path not in done])
-    lines += held
+    # The gate judges the records an earlier restore left, as it does for the playbook and for Cortex XDR's records
+    earlier = [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)]
+    hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, scope, named_paths, earlier)
     if hashes or paths:
         hss_args = dict(scope, **({'file_hash': hashes} if hashes else {'file_path': paths}))
         said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS)
         return lines + said, follows
-    if not held and not done:
+    if not lines:
         lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
                      'started.')
     return lines, []

@@ -21,8 +21,10 @@ incident from sending restore-file for a file an earlier one of the same scope g
 that says IN_PROGRESS is read again with restore-file, without polling): neither allowed nor held,
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
 records do the same for a file (or path) whose every copy they name on the restore's host was restored, or is still
-restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent). The
-on-close script hands its Cortex XDR records in too, and writes those lines (``Contents.not_sent``) in its own note.
+restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent). Only
+a file the reputation check lets through is read again: a held one is held whatever an earlier restore left. The
+on-close script hands its records of either vendor in too, and writes those lines (``Contents.not_sent``) in its own
+note.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other scripts: constants,
 pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=None)``.
@@ -520,15 +522,6 @@ def not_sent_line(command, by, value, what, scope):
             f'{code_span(by_hand(command, {by: [value]}, scope))}')
 
 
-def allow_or_name(value, done, allowed, not_sent):
-    """A file the reputation check lets through: restored, or (its note's line in ``not_sent``) not sent again when an
-    earlier restore covers it (one scored bad since is held back instead)."""
-    if value in done:
-        not_sent.append(done[value])
-    else:
-        allowed.append(value)
-
-
 def gate_command(args, context, execute=None):
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
@@ -542,13 +535,12 @@ def gate_command(args, context, execute=None):
                         f'{RESTORE_COMMANDS[1]} and host_id.')
     scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
     files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
-    done = covered_before(command, args.get('restored_before'), hashes, paths, scope, execute)
-    allowed, allowed_paths, held, lines, not_sent = [], [], [], [], []
+    allowed, allowed_paths, held, lines = [], [], [], []
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            allow_or_name(file_hash, done, allowed, not_sent)
+            allowed.append(file_hash)
             continue
         held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
                      'scored_as': list(found[1].values()), 'by_hand': by_hand(command, {'file_hash': [file_hash]},
@@ -558,13 +550,19 @@ def gate_command(args, context, execute=None):
         score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            allow_or_name(path, done, allowed_paths, not_sent)
+            allowed_paths.append(path)
             continue
         item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
         held.append({'file_hash': sha256s[0] if sha256s else '', 'file_path': path, 'score': score,
                      'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
                      'by_hand': by_hand(command, {'file_path': [path]}, scope)})
         lines.append(held_line(dict(held[-1], **item), named(found[1])))
+    # Of the files the reputation check lets through, those an earlier restore covers are not sent again. Only they
+    # are read again: a file held back (scored bad since) stays held whatever that restore left, and its copy read
+    # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
+    done = covered_before(command, args.get('restored_before'), allowed, allowed_paths, scope, execute)
+    not_sent = [done[value] for value in allowed + allowed_paths if value in done]
+    allowed, allowed_paths = [h for h in allowed if h not in done], [p for p in allowed_paths if p not in done]
     total = len(hashes) + len(paths)
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
         [f'{len(allowed) + len(allowed_paths)} of {total} file(s) may be restored automatically.'] +
