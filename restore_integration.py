@@ -1480,11 +1480,11 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
 class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
     cached, the proxy's password), whatever its shape, in the forms a text may hold it in (as is, JSON-escaped once or
-    twice as when a vendor quotes our JSON body in its own, URL-encoded, as printable quotes it, in a table's cell,
-    in any other JSON spelling: ``text`` reads the text as JSON too), and the run's request signatures
-    (``add_signature``, found by their shape), and takes them out of every entry, log line and error text before it
-    leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and no vendor
-    issues credentials that short."""
+    twice as when a vendor quotes our JSON body in its own, URL-encoded, HTML-escaped as an error page quotes it, as
+    printable quotes it, in a table's cell, in any other JSON spelling: ``text`` reads the text as JSON too), and the
+    run's request signatures (``add_signature``, found by their shape), and takes them out of every entry, log line and
+    error text before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary
+    words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
@@ -1504,6 +1504,10 @@ class SecretScrubber:
     # What no JSON encoder escapes: a secret's longest run of these stands as it is in any JSON spelling of it, so a
     # text without it needs no reading (nor one that holds no backslash). A run shorter than MIN_LENGTH is no such mark.
     UNESCAPED = re.compile('[A-Za-z0-9]{%d,}' % MIN_LENGTH)
+    # How an HTML page writes & < > and the quotes when it quotes a secret (a gateway's error page must escape what
+    # it quotes): Python's &quot; &#x27;, Go's and Jinja's &#34; &#39;, PHP's &#039;, HTML5's &apos;, or kept.
+    HTML_ESCAPES = [str.maketrans({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': quot, "'": apos})
+                    for quot in ('"', '&quot;', '&#34;') for apos in ("'", '&#39;', '&#039;', '&#x27;', '&apos;')]
 
     def __init__(self, values: Iterable[str] = (), debug_log: Callable[[str], None] | None = None) -> None:
         self._lock = threading.Lock()
@@ -1525,8 +1529,10 @@ class SecretScrubber:
             escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
             forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain),
                       json.dumps(plain, ensure_ascii=False)[1:-1]}  # a vendor's JSON may keep non-ASCII letters
+            # as an error page quotes it (HTML_ESCAPES), or the JSON body that held it
+            pages = {text.translate(escapes) for text in (plain, escaped) for escapes in self.HTML_ESCAPES}
             written = repr('"' + plain)[2:-1]  # as printable (repr) quotes it: ' escaped, or not when no " is near
-            for form in (written, written.replace("\\'", "'")):  # and as a text read as JSON (below) shows it
+            for form in (written, written.replace("\\'", "'"), *pages):  # and as a text read as JSON (below) shows each
                 forms |= {form, self._read_as_json(form), self._read_as_json(self._read_as_json(form))}
         forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
         forms |= {form.replace('|', '\\|') for form in forms}  # in a markdown table's cell (markdown_table escapes |)
