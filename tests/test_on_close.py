@@ -158,15 +158,16 @@ def test_the_post_processing_script_is_tagged_and_takes_what_xsoar_passes():
 
 
 def test_the_pack_s_own_incident_type_runs_the_post_processing_script_on_close():
-    # The isFetch setting promises that closing a fetched HSS event as False Positive restores its files: XSOAR runs
-    # an incident type's post-processing script ("closureScript") on every close, so the type the pack ships names it.
+    # The integration's description promises that closing a fetched HSS event as False Positive restores its files
+    # (the isFetch setting carries no help text: demisto-sdk format would add it again): XSOAR runs an incident type's
+    # post-processing script ("closureScript") on every close, so the type the pack ships names it.
     [path] = (SCRIPTS_DIR.parent / 'incident_types').glob('*.json')
     incident_type = json.loads(path.read_text(encoding='utf-8'))
     script = yaml.safe_load((SCRIPTS_DIR / POST_PROCESSING_SCRIPT / f'{POST_PROCESSING_SCRIPT}.yml').read_text())
     assert incident_type['closureScript'] == script['commonfields']['id'] == script['name']
-    [fetching] = [param for param in yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())['configuration']
-                  if param['name'] == 'isFetch']
-    assert 'closing it as False Positive restores them' in fetching['additionalinfo']
+    integration = yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())
+    assert 'isFetch' in {param['name'] for param in integration['configuration']}
+    assert 'closing it as False Positive restores them' in ' '.join(integration['description'].split())
 
 
 SHA = st.text(alphabet='0123456789abcdef', min_size=64, max_size=64)
