@@ -170,6 +170,15 @@ def test_the_pack_s_own_incident_type_runs_the_post_processing_script_on_close()
     assert 'closing it as False Positive restores them' in ' '.join(integration['description'].split())
 
 
+def test_the_readme_says_how_a_content_pack_s_incident_type_takes_the_post_processing_script():
+    # The README sends the admin to set the script on Cortex XDR's incident types, which come from a content pack:
+    # attached, so not editable until duplicated or detached (the admin guide); a bare "set it" leads nowhere.
+    readme = ' '.join((TEST_DATA.parent / 'README.md').read_text(encoding='utf-8').split())
+    wiring = readme.split('**On close, from the post-processing script', 1)[1].split('XSOAR runs it however', 1)[0]
+    assert 'Cortex XDR Incident' in wiring
+    assert all(word in wiring.lower() for word in facts.XSOAR_ATTACHED_TYPE_EDITS), wiring
+
+
 SHA = st.text(alphabet='0123456789abcdef', min_size=64, max_size=64)
 # A Score as integrations write it: a number, or its text (whole, or with a zero fraction).
 SCORE_FORMS = st.integers(0, 3).flatmap(lambda n: st.sampled_from([n, str(n), f'{n}.0', float(n)]))
