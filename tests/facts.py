@@ -243,6 +243,19 @@ CONTENT_JSON_ITEMS = {
     'incident_fields': ('IncidentFields', 'incidentfield'),
     'classifiers': ('Classifiers', 'classifier'),
 }
+# The fetch settings XSOAR shows a fetching integration, as demisto-sdk writes them (demisto_sdk/commands/common/
+# constants.py, INCIDENT_FETCH_REQUIRED_PARAMS, for the xsoar marketplace). `demisto-sdk format` (commands/format/
+# update_integration.py, set_fetch_params_in_config) appends each one it does not find exactly, the keys it sets aside
+# (FETCH_PARAM_KEYS_FORMAT_IGNORES) left out of the comparison: a param with anything more is added a second time,
+# and validate refuses the result (IN114, "The following params are duplicated").
+XSOAR_FETCH_PARAMS = ({'display': 'Incident type', 'name': 'incidentType', 'type': 13},
+                      {'display': 'Fetch incidents', 'name': 'isFetch', 'type': 8})
+FETCH_PARAM_KEYS_FORMAT_IGNORES = ('defaultvalue', 'section', 'advanced', 'required')
+# Cortex XSOAR admin guide, "Attach and Detach Incident Types" (6.5 to 8): "When installing incident types from a
+# content pack, by default, the incident types are attached, which means that they are not editable"; to set
+# anything on one (its post-processing script too) an admin duplicates it or detaches it (a detached type gets no
+# content pack updates).
+XSOAR_ATTACHED_TYPE_EDITS = ('attached', 'duplicate', 'detach')
 # demisto-sdk's IntegrationScriptUnifier appends this to the display name of a community-supported integration.
 COMMUNITY_DISPLAY_SUFFIX = ' (Community Contribution)'
 # The earliest date a zip entry can carry (MS-DOS dates start on 1980-01-01): no build clock produces it.

@@ -321,6 +321,19 @@ def test_every_param_section_is_in_sectionorder():
     assert None not in sections and sections <= set(integration['sectionorder'])
 
 
+def test_the_fetch_settings_are_as_demisto_sdk_format_writes_them():
+    """`demisto-sdk format` (the content repository's contribution flow runs it) appends isFetch and incidentType to
+    a fetching integration unless it finds each one as it writes it: one with more (a help text) would be there twice,
+    which validate refuses (IN114) and XSOAR's settings would show twice."""
+    integration = load((PROJECT_ROOT / 'integration.yml').read_text())
+    ignored = facts.FETCH_PARAM_KEYS_FORMAT_IGNORES
+    as_format_compares = [{key: value for key, value in param.items() if key not in ignored}
+                          for param in integration['configuration']]
+    assert integration['script']['isfetch'] is True
+    for param in facts.XSOAR_FETCH_PARAMS:
+        assert as_format_compares.count(param) == 1, param['name']
+
+
 def test_offline_validation_config_drops_only_network_checks(tmp_path):
     """The derivation ``make xsoar-validate`` applies to the SDK's packaged config, on a config of that shape."""
     import importlib.util

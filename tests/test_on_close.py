@@ -158,15 +158,25 @@ def test_the_post_processing_script_is_tagged_and_takes_what_xsoar_passes():
 
 
 def test_the_pack_s_own_incident_type_runs_the_post_processing_script_on_close():
-    # The isFetch setting promises that closing a fetched HSS event as False Positive restores its files: XSOAR runs
-    # an incident type's post-processing script ("closureScript") on every close, so the type the pack ships names it.
+    # The integration's description promises that closing a fetched HSS event as False Positive restores its files
+    # (the isFetch setting carries no help text: demisto-sdk format would add it again): XSOAR runs an incident type's
+    # post-processing script ("closureScript") on every close, so the type the pack ships names it.
     [path] = (SCRIPTS_DIR.parent / 'incident_types').glob('*.json')
     incident_type = json.loads(path.read_text(encoding='utf-8'))
     script = yaml.safe_load((SCRIPTS_DIR / POST_PROCESSING_SCRIPT / f'{POST_PROCESSING_SCRIPT}.yml').read_text())
     assert incident_type['closureScript'] == script['commonfields']['id'] == script['name']
-    [fetching] = [param for param in yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())['configuration']
-                  if param['name'] == 'isFetch']
-    assert 'closing it as False Positive restores them' in fetching['additionalinfo']
+    integration = yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())
+    assert 'isFetch' in {param['name'] for param in integration['configuration']}
+    assert 'closing it as False Positive restores them' in ' '.join(integration['description'].split())
+
+
+def test_the_readme_says_how_a_content_pack_s_incident_type_takes_the_post_processing_script():
+    # The README sends the admin to set the script on Cortex XDR's incident types, which come from a content pack:
+    # attached, so not editable until duplicated or detached (the admin guide); a bare "set it" leads nowhere.
+    readme = ' '.join((TEST_DATA.parent / 'README.md').read_text(encoding='utf-8').split())
+    wiring = readme.split('**On close, from the post-processing script', 1)[1].split('XSOAR runs it however', 1)[0]
+    assert 'Cortex XDR Incident' in wiring
+    assert all(word in wiring.lower() for word in facts.XSOAR_ATTACHED_TYPE_EDITS), wiring
 
 
 SHA = st.text(alphabet='0123456789abcdef', min_size=64, max_size=64)
