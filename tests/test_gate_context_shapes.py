@@ -128,6 +128,33 @@ def test_earlier_records_that_do_not_show_the_file_back_in_the_same_scope_leave_
                 {})['allowed'] == [SHA]
 
 
+XDR_RECORD = st.fixed_dictionaries(
+    {'file_hash': st.sampled_from([SHA, 'f' * 64]), 'endpoint_id': st.sampled_from(['', 'e1']),
+     'status': st.sampled_from(['FAILED', 'COMPLETED_SUCCESSFULLY'])},
+    optional={'action_id': st.just(1001), 'may_have_started': st.sampled_from([True, False, 'true', 'false'])})
+
+
+@given(records=st.lists(XDR_RECORD, max_size=5), endpoint=st.sampled_from(['', 'e1']))
+def test_a_file_whose_latest_record_of_the_scope_says_its_restore_may_have_started_is_not_sent_again_blind(
+        records, endpoint):
+    """integration.yml: a record whose may_have_started is true is a restore Cortex XDR may have carried out: look in
+    the Action Center before restoring it again. Sent again, a restore of a file given back is refused (no quarantined
+    copy left, README). The gate sends it no second time, and its line says to look in the Action Center first; a
+    later record of the scope (a restore followed since, or a refusal) decides instead."""
+    scope = {'endpoint_id': endpoint} if endpoint else {}
+    entry = GATE.gate_command(dict(scope, file_hash=SHA, restored_before=records), {})
+
+    latest = ([r for r in records if r['file_hash'] == SHA and r['endpoint_id'] == endpoint] or [{}])[-1]
+    may_have_started = str(latest.get('may_have_started')).lower() == 'true'
+    restored = 'action_id' in latest and latest['status'] == 'COMPLETED_SUCCESSFULLY'
+    assert entry['Contents']['allowed'] == ([] if may_have_started or restored else [SHA])
+    lines = entry['Contents']['not_sent']
+    assert len(lines) == (may_have_started or restored)
+    assert all(('Action Center' in line and 'may have started' in line) is may_have_started for line in lines)
+    assert all(f'`!restore-file file_hash={SHA}{f" endpoint_id={endpoint}" if endpoint else ""}`' in line
+               for line in lines)
+
+
 def test_an_earlier_record_still_in_progress_is_read_again_and_a_restore_that_failed_everywhere_is_sent_again():
     running = dict(RESTORED, status='IN_PROGRESS')
     calls = []

@@ -595,6 +595,50 @@ def test_a_restore_cortex_xdr_may_have_carried_out_on_close_is_told_by_its_recor
     assert 'Action Center' in advice.rsplit('anyway', 1)[-1] and 'once that is fixed' not in advice, line
 
 
+@pytest.mark.parametrize('beside', ['a file restored', 'a file whose restore failed everywhere'])
+def test_a_reclose_sends_no_second_restore_of_a_file_whose_earlier_restore_may_have_started(vendors, beside):
+    """The first close's restore of one file lost its answer after Cortex XDR acted (the emulator's "truncated": the
+    file is back), so its record says may_have_started (integration.yml: look in the Action Center before restoring it
+    again). Reopened and closed again, the script must not send it blind: Cortex XDR holds no quarantined copy of it
+    any more (README: a second restore is refused), and the note would say the restore could not start and to restore
+    by hand "once that is fixed". Sent beside a file whose restore failed everywhere (sent again, as the README says),
+    the refusal's record would also write may_have_started false over the earlier true. The note sends the analyst to
+    the Action Center first, and the earlier record keeps what it says."""
+    xdr, _ = vendors
+    failing = seed_failing_endpoints()
+    lost, other = sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(failing))[:2]
+    if beside != 'a file restored':
+        [(other, [endpoint])] = [(h, holders) for h, holders in HOLDERS.items() if len(holders) == 1]
+        lost = next(h for h, endpoints in sorted(HOLDERS.items()) if not set(endpoints) & {*failing, endpoint})
+        failure = failing[next(iter(failing))]
+        xdr.backend.endpoints[endpoint].restore_failure = RestoreFailure(failure['status'],
+                                                                         failure['error_description'])
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=truncated'))  # the first restore sent: the lost file's
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [lost, other]}},
+                              'False Positive')
+    runner = PlaybookRunner({**vendors[1].params(), **xdr.params(max_concurrency='1')}, time_scale=0,
+                            sleep=lambda _: None)
+    first = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+    assert not first.failed, first.error
+    [record] = [r for r in as_list(get_path(first.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == lost]
+    assert record['may_have_started'] is True and 'action_id' not in record
+    assert all(lost in xdr.backend.restored(endpoint) for endpoint in HOLDERS[lost])  # Cortex XDR did restore it
+
+    second = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+
+    assert not second.failed, second.error
+    assert [action.file_hash for action in xdr.backend.actions.values()].count(other) == \
+        (1 if beside == 'a file restored' else 2)
+    assert [r.body['request_data']['file_hash'] for r in xdr.gateway.requests
+            if r.path.endswith('/endpoints/restore/')].count(lost) == 2  # the first close's attempt and its retry
+    [line] = [line for line in second.notes[-1].splitlines() if f'`!restore-file file_hash={lost}' in line]
+    said, advice = line.split(':', 1)[0], line.split(f'`!restore-file file_hash={lost}')[0]
+    assert 'not start' not in said and 'may have started' in advice, line
+    assert 'Action Center' in advice and 'once that is fixed' not in advice, line
+    assert [r for r in as_list(get_path(second.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == lost] \
+        == [record]
+
+
 @pytest.mark.parametrize('may_have_started', [True, False])
 def test_the_close_note_says_a_restore_may_have_started_exactly_when_its_record_says_so(may_have_started):
     # Whatever the error says: a refusal's reason may quote anything, Cortex XDR's own message included.

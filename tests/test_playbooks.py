@@ -12,6 +12,7 @@ import yaml
 
 from conftest import ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, seed_failing_endpoints, seed_holders
 from warroom.context import as_list, get_path
+from warroom.emulator.faults import FaultPlan
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
@@ -479,6 +480,38 @@ def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incid
     notes = '\n'.join(again.notes)
     assert 'FAILED' not in notes
     assert f'was not run again for `{record["file_hash"]}`' in notes and f'(action {record["action_id"]})' in notes
+
+
+def test_the_playbook_on_a_reopened_incident_sends_no_second_restore_of_a_file_whose_earlier_restore_may_have_started(
+        vendors):
+    """Closed as False Positive from the Close dialog: the on-close script's restore of one of two files lost its answer
+    after Cortex XDR acted (the emulator's "truncated": the file is back), so its record says may_have_started
+    (integration.yml: look in the Action Center before restoring it again). Reopened and closed again through the
+    playbook branch: sent again, restore-file would be refused (no quarantined copy left) and the error path's note
+    would call the restore FAILED. The gate's note sends the analyst to the Action Center first."""
+    xdr, _ = vendors
+    lost, other = sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(FAILING))[:2]
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=truncated'))  # the first restore sent: the lost file's
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [lost, other]}},
+                              'False Positive')
+    runner = runner_for(vendors, max_concurrency='1')
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, {})
+    assert not on_close.failed, on_close.error
+    [record] = [r for r in as_list(get_path(on_close.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == lost]
+    assert record['may_have_started'] is True
+    assert all(lost in xdr.backend.restored(endpoint) for endpoint in HOLDERS[lost])  # Cortex XDR did restore it
+    sent = len(xdr_restores(xdr))
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == sent  # neither file sent again
+    assert not any(e.get('Type') == 4 for e in again.entries)
+    notes = '\n'.join(again.notes)
+    assert 'FAILED' not in notes
+    [line] = [line for line in notes.splitlines() if f'was not run again for `{lost}`' in line]
+    advice = line.split(f'`!restore-file file_hash={lost}')[0]
+    assert 'may have started' in advice and 'Action Center' in advice, line
 
 
 def hss_sample(by: str):

@@ -18,7 +18,8 @@ file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or 
 
 ``restored_before`` (the CortexXDR.RestoredFile records an earlier run left) keeps a playbook run again on a reopened
 incident from sending restore-file for a file an earlier one of the same scope gave back or still runs (a record
-that says IN_PROGRESS is read again with restore-file, without polling): neither allowed nor held,
+that says IN_PROGRESS is read again with restore-file, without polling), or may have started (its record's
+may_have_started: the note says to look in the Action Center first): neither allowed nor held,
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
 records do the same for a file (or path) whose every copy they name on the restore's host was restored, or is still
 restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent). Only
@@ -56,6 +57,15 @@ GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
 # copy left) or run a second action for nothing.
 XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
+# A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
+# sent again blind, it would be refused should that restore have given the file back (no copy left), and its note
+# would call the restore not started. The record's own advice holds: the Action Center first.
+XDR_MAY_HAVE_STARTED = ('may have started it, though restore-file could not follow it (its record says '
+                        'may_have_started): sent again, Cortex XDR would refuse it should that restore have given the '
+                        'file back')
+QUARANTINED_AGAIN = 'If the file was quarantined again since, restore it by hand'  # a file an earlier restore gave back
+XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
+                  'restore it by hand')
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 # hss-restore-isolated's outcome of a copy HSS lists restored. Sent again, HSS would find no isolated copy (not_found).
 # A copy left restoring (polling ran out; the on-close script cannot poll) is read again first: one HSS still lists
@@ -415,21 +425,27 @@ def covered_before(command, given, hashes, paths, scope, execute):
 
 def restored_before(records, hashes, scope, execute):
     """{hash: the note's line} of the files of ``hashes`` an earlier restore-file in this incident, limited as this
-    one (``scope``'s endpoint_id; '' for every endpoint, as restore-file writes it), gave back or still runs. A record
-    without endpoint_id (a status check alone) does not say what its action covered. One that says IN_PROGRESS is read
-    again first: the on-close script starts its restores without polling, so its record says so whatever Cortex XDR
-    did since (a restore that failed everywhere is sent again)."""
+    one (``scope``'s endpoint_id; '' for every endpoint, as restore-file writes it), gave back, still runs or may have
+    started (its record's may_have_started: not followed, Cortex XDR may have carried it out). A record without
+    endpoint_id (a status check alone) does not say what its action covered. One that says IN_PROGRESS is read again
+    first: the on-close script starts its restores without polling, so its record says so whatever Cortex XDR did since
+    (a restore that failed everywhere is sent again)."""
     endpoint_id = ','.join(scope.get('endpoint_id') or [])
     latest = {}
     for record in records:
         if record.get('endpoint_id') == endpoint_id:
             latest[str(record.get('file_hash') or '').strip().lower()] = record
+    latest = {file_hash: record for file_hash, record in latest.items() if file_hash in hashes}
+    # (a boolean in context; its text too, should a playbook hand the records on as text)
+    unknown = {file_hash: not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, XDR_MAY_HAVE_STARTED, scope,
+                                        XDR_LOOK_FIRST)
+               for file_hash, record in latest.items() if str(record.get('may_have_started')).lower() == 'true'}
     latest = {file_hash: record for file_hash, record in latest.items()
-              if file_hash in hashes and str(record.get('action_id') or '').strip()}
+              if file_hash not in unknown and str(record.get('action_id') or '').strip()}
     latest.update(status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
                              {'endpoint_id': endpoint_id} if endpoint_id else {}))
-    return {file_hash: restored_line(file_hash, record, scope) for file_hash, record in latest.items()
-            if record.get('status') in XDR_DONE_STATUSES}
+    return dict(unknown, **{file_hash: restored_line(file_hash, record, scope) for file_hash, record in latest.items()
+                            if record.get('status') in XDR_DONE_STATUSES})
 
 
 def status_now(execute, records, scope):
@@ -514,12 +530,11 @@ def hss_status_now(execute, rows):
     return found
 
 
-def not_sent_line(command, by, value, what, scope):
+def not_sent_line(command, by, value, what, scope, advice=QUARANTINED_AGAIN):
     """The note's line for a file (``by`` file_hash) or path (file_path) an earlier restore covers: not sent again, and
-    the command that restores it by hand, limited as this restore (``scope``)."""
-    return (f'`!{command}` was not run again for {code_span(value)}: an earlier restore in this incident {what}. If '
-            f'the file was quarantined again since, restore it by hand: '
-            f'{code_span(by_hand(command, {by: [value]}, scope))}')
+    the command that restores it by hand, limited as this restore (``scope``), after ``advice``."""
+    return (f'`!{command}` was not run again for {code_span(value)}: an earlier restore in this incident {what}. '
+            f'{advice}: {code_span(by_hand(command, {by: [value]}, scope))}')
 
 
 def gate_command(args, context, execute=None):
