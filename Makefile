@@ -27,7 +27,8 @@ $(SDK_VENV)/.installed-$(DEMISTO_SDK_VERSION):
 	$(SDK_VENV)/bin/python -m pip install --quiet 'demisto-sdk==$(DEMISTO_SDK_VERSION)'
 	touch $@
 
-# The exported pack checked offline by demisto-sdk (validate, xsoar-lint, prepare-content): see warroom/xsoar_validate.py.
+# The exported pack checked offline by demisto-sdk (validate, xsoar-lint, prepare-content, then format and validate of
+# the formatted pack): see warroom/xsoar_validate.py.
 xsoar-validate: $(VENV)/.installed $(SDK_VENV)/.installed-$(DEMISTO_SDK_VERSION)
 	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
 	$(PY) -m warroom export "$$out" && \

@@ -334,13 +334,19 @@ def test_the_fetch_settings_are_as_demisto_sdk_format_writes_them():
         assert as_format_compares.count(param) == 1, param['name']
 
 
-def test_offline_validation_config_drops_only_network_checks(tmp_path):
-    """The derivation ``make xsoar-validate`` applies to the SDK's packaged config, on a config of that shape."""
+def xsoar_validate_driver():
+    """``warroom/xsoar_validate.py`` loaded as ``make xsoar-validate`` runs it: a script, not a warroom module."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location('xsoar_validate', PROJECT_ROOT / 'warroom' / 'xsoar_validate.py')
     driver = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(driver)
+    return driver
+
+
+def test_offline_validation_config_drops_only_network_checks(tmp_path):
+    """The derivation ``make xsoar-validate`` applies to the SDK's packaged config, on a config of that shape."""
+    driver = xsoar_validate_driver()
     validators = tmp_path / 'validators'
     (validators / 'SC_validators').mkdir(parents=True)
     (validators / 'SC_validators' / 'SC109_unique.py').write_text('error_code = "SC109"\nx = self.graph.search()\n')
@@ -354,3 +360,53 @@ def test_offline_validation_config_drops_only_network_checks(tmp_path):
     assert derived['path_based_validations'] == {'select': ['SC100', 'DO100'], 'warning': []}
     assert derived['support_level'] == config['support_level'] and derived['ignorable_errors'] == ['SC100']
     assert driver.tomllib.loads(driver.dump_toml(derived)) == derived
+
+
+def test_what_demisto_sdk_format_may_change_is_the_form_only(tmp_path):
+    """The last step of ``make xsoar-validate`` runs ``demisto-sdk format`` on the pack in the scratch repository:
+    what it does to today's pack (a JSON file's empty keys and last newline left out, text's last newline) passes; a
+    change of content (format writing isFetch a second time, a value rewritten, a file added) is named."""
+    import subprocess
+
+    driver = xsoar_validate_driver()
+    repo = tmp_path / 'content'
+    pack = repo / 'Packs' / 'P'
+    pack.mkdir(parents=True)
+    field = {'id': 'incident_x', 'script': '', 'columns': None, 'threshold': 72}
+    (pack / 'field.json').write_text(json.dumps(field, indent=4) + '\n')
+    (pack / 'type.json').write_text(json.dumps({'id': 't', 'days': 1, 'closureScript': 'Close'}, indent=4) + '\n')
+    (pack / 'conf.json').write_text(json.dumps({'configuration': [{'name': 'isFetch', 'type': 8}]}) + '\n')
+    (pack / 'description.md').write_text('Fill in the settings.  \n\n')
+    subprocess.run(['git', 'init', '-q', str(repo)], check=True)
+    driver.git(repo, 'add', '-A')
+    driver.git(repo, '-c', 'user.name=t', '-c', 'user.email=t@localhost', '-c', 'commit.gpgsign=false',
+               'commit', '-q', '-m', 'exported')
+    (pack / 'field.json').write_text(json.dumps({'id': 'incident_x', 'threshold': 72}, indent=2))
+    (pack / 'description.md').write_text('Fill in the settings.')
+    driver.git(repo, 'add', '-A')
+    assert driver.content_changes(repo, driver.git(repo, 'diff', '--cached', '--name-status')) == []
+
+    (pack / 'type.json').write_text(json.dumps({'id': 't', 'days': 2, 'closureScript': ''}))
+    (pack / 'conf.json').write_text(json.dumps({'configuration': [{'name': 'isFetch', 'type': 8}] * 2}))
+    (pack / 'README.md').write_text('# P\n')
+    driver.git(repo, 'add', '-A')
+    assert driver.content_changes(repo, driver.git(repo, 'diff', '--cached', '--name-status')) == [
+        'Packs/P/README.md: added', 'Packs/P/conf.json: configuration (1 items, 2 after format)',
+        'Packs/P/type.json: closureScript, days']
+
+
+def test_demisto_sdk_format_runs_without_the_network(tmp_path):
+    """format looks up each file's published version on GitHub (a new pack has none) and starts markdownlint in
+    Docker when it can: its proxy refuses at once, and its Docker socket is not there."""
+    import socket
+
+    driver = xsoar_validate_driver()
+    with driver.offline_env({'PATH': '/bin', 'NO_PROXY': '*', 'no_proxy': '*', 'HTTPS_PROXY': 'http://x'},
+                            tmp_path) as env:
+        assert env['PATH'] == '/bin' and 'NO_PROXY' not in env and 'no_proxy' not in env
+        assert env['HTTPS_PROXY'] == env['https_proxy'] == env['HTTP_PROXY'] == env['http_proxy']
+        host, port = env['HTTPS_PROXY'].removeprefix('http://').split(':')
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((host, int(port)), timeout=5)
+        assert env['DOCKER_HOST'] == f'unix://{tmp_path / "no-docker.sock"}'
+        assert not (tmp_path / 'no-docker.sock').exists()

@@ -21,24 +21,34 @@ imports nothing from the rest of ``warroom``, so that the SDK's venv needs none 
    repository runs on a pull request, new-file checks included) and ``demisto-sdk xsoar-lint`` on the pack's
    Python files, all of which must pass with 0 errors;
 4. checks the uploadable zip against ``demisto-sdk prepare-content`` of the same pack: the same files, and
-   the same unified YAML (script, image, detailed description).
+   the same unified YAML (script, image, detailed description);
+5. last, as it rewrites the pack in place: runs ``demisto-sdk format -i Packs/QuarantineRestore -n -nv
+   --no-graph`` (what the content repository's contribution flow runs on a new pack: no prompt, no validate of
+   its own, no content graph, no docker image update), with no network (its proxy a local port that refuses,
+   so the GitHub lookups of each file's published version fail at once, as for a new pack; no Docker, so no
+   markdownlint container), prints what it changed (``git diff --stat``), then runs ``demisto-sdk validate -i``
+   on the formatted pack, which must pass with 0 errors (format once wrote fetch params twice, IN114). A change
+   of content fails too: format may only rewrite how the pack is written (line folding, a file's last newline,
+   keys left empty: null or ''), as what a contribution ships is format's pack, not the one tested here.
 
 Exit status 0 when everything passed.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
-from typing import Any
+from typing import Any, Iterator
 
 try:
     import tomllib
@@ -57,6 +67,9 @@ ERROR_CODE = re.compile(r'^\s*error_code\s*=\s*["\']([A-Z]{2}\d{3})["\']', re.M)
 COLOR_TAG = re.compile(r'</?(?:red|green|yellow|cyan|blue|magenta|bold)>')
 # One SDK command should take seconds (about 10 s each on a warm machine); a hang must not eat CI's time.
 COMMAND_TIMEOUT = 900
+# What the contribution flow runs on a pack: no prompt (-n), no validate of its own (-nv), no content graph; the
+# docker image is updated only with -ud, which would ask Docker Hub.
+FORMAT_ARGS = ('format', '-i', f'Packs/{PACK_ID}', '-n', '-nv', '--no-graph')
 
 
 def sdk_package_dir() -> Path:
@@ -155,8 +168,8 @@ def run(command: list[str], cwd: Path, env: dict, log: Path | None = None) -> su
     return result
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(['git', *args], cwd=repo, check=True, capture_output=True, text=True)
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(['git', *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 def build_content_repo(root: Path, pack_dir: Path) -> Path:
@@ -334,6 +347,7 @@ def validate_pack(sdk: Path, pack_dir: Path, exported_zip: Path, keep: bool) -> 
         ok = _report(result, lint_log, 'demisto-sdk xsoar-lint') and ok
 
         ok = prepared_zip_matches(sdk, repo, env, root, exported_zip) and ok
+        ok = formatted_pack_validates(sdk, repo, env, root, derived) and ok  # last: format rewrites the pack
         print('xsoar-validate: ' + ('passed.' if ok else 'FAILED.'), flush=True)
         if keep or not ok:
             print(f'Scratch content repository and logs kept in {root}.', flush=True)
@@ -377,6 +391,91 @@ def prepared_zip_matches(sdk: Path, repo: Path, env: dict, root: Path, exported_
     print(f'{exported_zip.name} against prepare-content: '
           f'{"the same files and unified YAML" if not problems else "DIFFERS"}.', flush=True)
     return not problems
+
+
+
+@contextlib.contextmanager
+def offline_env(env: dict, root: Path) -> Iterator[dict]:
+    """``env`` for a command that would reach out where the others do not: its proxy a local port bound but not
+    listening (every request refused at once, whatever the machine's network), Docker a socket that is not there."""
+    with socket.socket() as refusing:
+        refusing.bind(('127.0.0.1', 0))
+        proxy = f'http://127.0.0.1:{refusing.getsockname()[1]}'
+        blocked = {key: value for key, value in env.items() if key.lower() not in ('no_proxy', 'all_proxy')}
+        blocked.update({'HTTP_PROXY': proxy, 'HTTPS_PROXY': proxy, 'http_proxy': proxy, 'https_proxy': proxy,
+                        'DOCKER_HOST': f'unix://{root / "no-docker.sock"}'})
+        yield blocked
+
+
+def formatted_pack_validates(sdk: Path, repo: Path, env: dict, root: Path, config: Path) -> bool:
+    """``demisto-sdk format`` on the pack, offline; what it changed printed; then ``validate -i`` on the pack as
+    format left it. True when format ran, changed nothing but the form, and validate passed with 0 errors."""
+    format_log = root / 'format.log'
+    with offline_env(env, root) as format_env:
+        result = run([str(sdk), *FORMAT_ARGS], repo, format_env, format_log)
+    if not _report(result, format_log, 'demisto-sdk format'):
+        return False
+    git(repo, 'add', '-A')
+    pack = f'Packs/{PACK_ID}'  # what a contribution ships; whatever format wrote elsewhere is not
+    stat = git(repo, 'diff', '--cached', '--stat', '--', pack).rstrip()
+    print('demisto-sdk format changed:\n' + stat if stat else 'demisto-sdk format changed nothing.', flush=True)
+    changed = content_changes(repo, git(repo, 'diff', '--cached', '--name-status', '--no-renames', '--', pack))
+    for problem in changed:
+        print(f'   {problem}', flush=True)
+    print('demisto-sdk format: ' + ('CHANGED WHAT THE PACK SAYS, above (a contribution would ship that): write it '
+                                    'as format does.' if changed else 'changed the form only.'), flush=True)
+    log = root / 'validate-i-formatted.log'
+    result = run([str(sdk), 'validate', '-i', pack, '--config-path', str(config)], repo, env, log)
+    return _report(result, log, 'demisto-sdk validate -i (the pack as format left it)') and not changed
+
+
+def content_changes(repo: Path, name_status: str) -> list[str]:
+    """Each file whose content format changed (``name_status``: ``git diff --name-status`` against the pack as
+    exported), with what changed; a change of form only (folding, whitespace, an empty key left out) is none."""
+    problems = []
+    for line in name_status.splitlines():
+        status, path = line.split('\t', 1)
+        if status != 'M':
+            problems.append(f'{path}: {"added" if status == "A" else "deleted" if status == "D" else status}')
+            continue
+        before, after = git(repo, 'show', f'HEAD:{path}'), (repo / path).read_text(encoding='utf-8')
+        differs = _differing_keys(_content(path, before), _content(path, after))
+        if differs:
+            problems.append(f'{path}: {", ".join(differs[:8])}{" ..." if len(differs) > 8 else ""}')
+    return problems
+
+
+def _content(path: str, text: str) -> Any:
+    """What a file says: JSON and YAML as data, without keys whose value is empty (null or ''); text by lines,
+    without the blanks at their ends and blank lines at the end of the file."""
+    if path.endswith('.json'):
+        return _without_empty(json.loads(text))
+    if path.endswith(('.yml', '.yaml')):
+        from ruamel.yaml import YAML
+        return _without_empty(YAML(typ='safe', pure=True).load(text))
+    return [line.rstrip() for line in text.rstrip().splitlines()]
+
+
+def _without_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_empty(inner) for key, inner in value.items() if inner is not None and inner != ''}
+    if isinstance(value, list):
+        return [_without_empty(item) for item in value]
+    return value
+
+
+def _differing_keys(before: Any, after: Any, where: str = '') -> list[str]:
+    """Where two values differ, as dotted paths (a list of another length as one; a text file, whose lines are
+    one list, as 'the text')."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [found for key in sorted(set(before) | set(after), key=str) if before.get(key) != after.get(key)
+                for found in _differing_keys(before.get(key), after.get(key), f'{where}{key}.')]
+    if isinstance(before, list) and isinstance(after, list) and where:
+        if len(before) != len(after):
+            return [f'{where.rstrip(".")} ({len(before)} items, {len(after)} after format)']
+        return [found for index, (old, new) in enumerate(zip(before, after)) if old != new
+                for found in _differing_keys(old, new, f'{where}{index}.')]
+    return [] if before == after else [where.rstrip('.') or 'the text']
 
 
 if __name__ == '__main__':
