@@ -2182,12 +2182,11 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
     """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
     code, said = reply.field('error_code'), None
     if code:
-        body = reply.json()
         # Some HSS errors carry an error_description beside error_msg: kept when it says more.
-        description = body.get('error_description')
-        said = {'vendor_code': code, 'vendor_message': body.get('error_msg'),
-                'vendor_extra': description if description and description != body.get('error_msg') else None,
-                'request_id': body.get('request_id') or reply.headers.get('X-Request-Id')}
+        message, description = reply.field('error_msg'), reply.field('error_description')
+        said = {'vendor_code': code, 'vendor_message': message,
+                'vendor_extra': description if description and description != message else None,
+                'request_id': reply.field('request_id') or reply.headers.get('X-Request-Id')}
     return vendor_error(reply, vendor, advice_by_status, said,
                         HSS_ERROR_ADVICE[403] if is_permission_code(code) else None)
 
