@@ -2045,14 +2045,15 @@ class HssClient:
             'end_time': int(end_ms), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
-        """The events to act on (hss_events_to_act_on) of a window from begin_ms, and where it ends: end_ms, or earlier
+        """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier
         when its first page's total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog),
         halved until it fits. So a window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages,
         whatever order HSS lists events in (halved, not cut where the rows would fit if spread evenly: a backlog is
         often a burst). Once halving stops telling (total_num_not_narrowing), the wider window is read page by page
         instead, once a window: a total_num no page lives up to would otherwise halve the window to a millisecond and
-        end the fetch there. Filtered here, not by handle_status: an alarm handled while the pages are read would shift
-        the rows after it past a page already read, and one handled by isolate_and_kill is one this pack restores."""
+        end the fetch there. The caller keeps those to act on (hss_events_to_act_on), not the listing's handle_status: an
+        alarm handled while the pages are read would shift the rows after it past a page already read, and one handled
+        by isolate_and_kill is one this pack restores."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
@@ -2061,17 +2062,16 @@ class HssClient:
             if wider and total_num_not_narrowing(wider, first):
                 # (a window read by page holds the wider one's first page: never empty)
                 if not probed and (rows := self.window_read_by_page(begin_ms, wider_end, wider)):
-                    return hss_events_to_act_on(rows), wider_end
+                    return rows, wider_end
                 probed = True
                 if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
-                    return hss_events_to_act_on(first['data_list']), end_ms
+                    return first['data_list'], end_ms
             if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # span > 1: a millisecond at least
-        rows = self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
-            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
-        return hss_events_to_act_on(rows), end_ms
+        return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
+            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read'), end_ms
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
@@ -3605,7 +3605,7 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
             # HSS was listed up to begin by the windows before (a window's end is listed with it); none: not even begin
             return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
-        for event in events:
+        for event in hss_events_to_act_on(events):
             if isinstance(event, dict):
                 key, occurred = event_key(event, scrub), occur_time_ms(event, end)
                 # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
