@@ -2041,8 +2041,8 @@ class HssClient:
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
-            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': int(begin_ms),
-            'end_time': int(end_ms), 'offset': offset, 'limit': limit})
+            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': begin_ms,
+            'end_time': end_ms, 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier
