@@ -1732,10 +1732,9 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
     def __init__(self, access_key: str, secret_key: str, project_id: str | None = None,
-                 clock: Callable[[], datetime] | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  on_signature: Callable[[str], None] | None = None) -> None:
-        self._access_key, self._secret_key, self._project_id = access_key, secret_key, project_id
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._access_key, self._secret_key, self._project_id, self._clock = access_key, secret_key, project_id, clock
         self._on_signature = on_signature or (lambda signature: None)  # replayable as it is for 15 minutes
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
