@@ -1890,7 +1890,7 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
     """When the token expires, on this machine's clock (``now``): token.expires_at (ISO 8601, UTC, on IAM's clock)
     less token.issued_at (else IAM's Date, ``iam_now``) is its lifetime, counted from now, so that a clock IAM keeps
     hours or days away does not make every token look expired (or everlasting). Unreadable: kept an hour."""
-    token = body.get('token') if isinstance(body.get('token'), dict) else {}
+    token = body['token'] if isinstance(body.get('token'), dict) else {}
     expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
     if expires is None:
         return now + 3600
