@@ -1909,9 +1909,8 @@ def iam_time(value: Any) -> float | None:
 def iam_error_from_response(reply: VendorReply) -> VendorApiError:
     """IAM's {"error": {code, title, message}} form, or the gateway's."""
     said = iam_said(reply)
-    if said is None:
-        return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
-    return vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, said)
+    return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE) if said is None else \
+        vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, said)
 
 
 def iam_said(reply: VendorReply) -> dict[str, Any] | None:
