@@ -2042,7 +2042,7 @@ class HssClient:
         whatever order HSS lists events in (halved, not cut where the rows would fit if spread evenly: a backlog is
         often a burst). Once halving stops telling (total_num_not_narrowing), the wider window is read page by page
         instead, once a window: a total_num no page lives up to would otherwise halve the window to a millisecond and
-        end the fetch there. The caller keeps those to act on (hss_events_to_act_on), not the listing's handle_status: an
+        end the fetch there. The caller keeps those to act on (read_event_windows), not the listing's handle_status: an
         alarm handled while the pages are read would shift the rows after it past a page already read, and one handled
         by isolate_and_kill is one this pack restores."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
@@ -2160,12 +2160,6 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
     serves as many rows as the listing holds up to what HSS serves a page, so that total_num overstates it)."""
     served, total = len(narrower['data_list']), whole_number(narrower.get('total_num'), 0)
     return total >= whole_number(wider.get('total_num'), 0) or served < len(wider['data_list']) and total > served
-
-
-def hss_events_to_act_on(rows: list[Any]) -> list[Any]:
-    """The listed events to act on: unhandled, or handled by isolating their file (isolate_and_kill)."""
-    return [event for event in rows if not isinstance(event, dict) or event.get('handle_status') != 'handled'
-            or event.get('handle_method') == 'isolate_and_kill']
 
 
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
@@ -3596,8 +3590,10 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
             # HSS was listed up to begin by the windows before (a window's end is listed with it); none: not even begin
             return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
-        for event in hss_events_to_act_on(events):
-            if isinstance(event, dict):
+        for event in events:
+            # the events to act on: unhandled, or handled by isolating their file (isolate_and_kill)
+            if isinstance(event, dict) and (event.get('handle_status') != 'handled'
+                                            or event.get('handle_method') == 'isolate_and_kill'):
                 key, occurred = event_key(event, scrub), occur_time_ms(event, end)
                 # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
                 # it is never fetched again (at the window's start, a next fetch a second later would take it anew)
