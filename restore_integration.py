@@ -1892,7 +1892,7 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
 
 def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
-    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or ''))
+    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value))
     try:
         return match and datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
     except ValueError:  # a date no calendar has (month 13, February 30)
