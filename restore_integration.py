@@ -3645,8 +3645,8 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
     # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
     # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds;
     # [:23] leaves out its '+00:00', for the 'Z'.
-    occurred = (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z'
-    return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': occurred,
+    return {'name': short_text(f'{name}: {subject}' if subject else name),
+            'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
             'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
             'details': clean_text(event.get('description') or ''), 'rawJSON': json.dumps(event)}
 
