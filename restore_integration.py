@@ -2036,15 +2036,15 @@ class HssClient:
             'end_time': end_ms, 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
-        """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier
-        when its first page's total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog),
-        halved until it fits. So a window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages,
-        whatever order HSS lists events in (halved, not cut where the rows would fit if spread evenly: a backlog is
-        often a burst). Once halving stops telling (total_num not narrowing), the wider window is read page by page
-        instead, once a window: a total_num no page lives up to would otherwise halve the window to a millisecond and
-        end the fetch there. The caller keeps those to act on (read_event_windows), not the listing's handle_status: an
-        alarm handled while the pages are read would shift the rows after it past a page already read, and one handled
-        by isolate_and_kill is one this pack restores."""
+        """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
+        total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog), halved until it fits. So a
+        window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages, whatever order HSS lists
+        events in (halved, not cut where the rows would fit if spread evenly: a backlog is often a burst). Once halving
+        stops telling (total_num not narrowing), the wider window is read page by page instead, once a window: a
+        total_num no page lives up to would otherwise halve the window to a millisecond and end the fetch there. The
+        caller keeps those to act on (read_event_windows), not the listing's handle_status: an alarm handled while the
+        pages are read would shift the rows after it past a page already read, and one handled by isolate_and_kill is
+        one this pack restores."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
