@@ -332,7 +332,7 @@ HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest'
 # A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
 # halved (its end moved back) until it fits or spans a millisecond: no listing order is relied on, and a capped fetch
 # never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits: once
-# halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
+# halving stops telling (security_events_window), the page past these is read; if empty, the window is paged through.
 HSS_FETCH_WINDOW_PAGES = 10
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
@@ -1732,10 +1732,9 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
     def __init__(self, access_key: str, secret_key: str, project_id: str | None = None,
-                 clock: Callable[[], datetime] | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  on_signature: Callable[[str], None] | None = None) -> None:
-        self._access_key, self._secret_key, self._project_id = access_key, secret_key, project_id
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._access_key, self._secret_key, self._project_id, self._clock = access_key, secret_key, project_id, clock
         self._on_signature = on_signature or (lambda signature: None)  # replayable as it is for 15 minutes
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -1820,27 +1819,7 @@ class IamTokenProvider:
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
             if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise iam_error_from_response(self._refusal)
-            if token := self._usable():
-                return token
-            if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
-                raise paused
-            return self._fetch()
-
-    def _paused(self) -> RestoreError | None:
-        """The refusal an earlier run kept, while its pause lasts (on either side of it: a clock set back a little)."""
-        kept = self._kept
-        if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
-            return None
-        said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-                         for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
-                         if value is not None)
-        return RestoreError(
-            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
-            f'{f" ({said})" if said else ""}, so the password is not sent again before '
-            f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
-            f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
-            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings sends it at '
-            f'once all the same, to check a corrected password.')
+            return self._usable() or self._fetch()  # _fetch: not while a refusal an earlier run kept pauses
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
@@ -1858,10 +1837,23 @@ class IamTokenProvider:
         return dict(self._held or self._kept) or None
 
     def _fetch(self) -> str:
-        settings = self._settings
-        user = {'name': settings.username, 'password': settings.password, 'domain': {'name': settings.domain}}
+        """A token from IAM; not while the refusal an earlier run kept pauses (on either side of it: a clock set back a
+        little): the password is sent again only once that pause is over."""
+        settings, kept = self._settings, self._kept
+        if kept and abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
+            said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+                             for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
+                             if value is not None)
+            raise RestoreError(
+                f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
+                f'{f" ({said})" if said else ""}, so the password is not sent again before '
+                f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
+                f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its '
+                f'default), and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings '
+                f'sends it at once all the same, to check a corrected password.')
         reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json={'auth': {
-            'identity': {'methods': ['password'], 'password': {'user': user}},
+            'identity': {'methods': ['password'], 'password': {'user': {
+                'name': settings.username, 'password': settings.password, 'domain': {'name': settings.domain}}}},
             'scope': {'project': {'id': settings.project_id}}}})
         if reply.status not in (200, 201):
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
@@ -1891,7 +1883,7 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
     """When the token expires, on this machine's clock (``now``): token.expires_at (ISO 8601, UTC, on IAM's clock)
     less token.issued_at (else IAM's Date, ``iam_now``) is its lifetime, counted from now, so that a clock IAM keeps
     hours or days away does not make every token look expired (or everlasting). Unreadable: kept an hour."""
-    token = body.get('token') if isinstance(body.get('token'), dict) else {}
+    token = body['token'] if isinstance(body.get('token'), dict) else {}
     expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
     if expires is None:
         return now + 3600
@@ -1900,7 +1892,7 @@ def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
 
 def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
-    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value or ''))
+    match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value))
     try:
         return match and datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
     except ValueError:  # a date no calendar has (month 13, February 30)
@@ -1910,9 +1902,8 @@ def iam_time(value: Any) -> float | None:
 def iam_error_from_response(reply: VendorReply) -> VendorApiError:
     """IAM's {"error": {code, title, message}} form, or the gateway's."""
     said = iam_said(reply)
-    if said is None:
-        return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE)
-    return vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, said)
+    return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE) if said is None else \
+        vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, said)
 
 
 def iam_said(reply: VendorReply) -> dict[str, Any] | None:
@@ -2041,37 +2032,43 @@ class HssClient:
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
-            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': int(begin_ms),
-            'end_time': int(end_ms), 'offset': offset, 'limit': limit})
+            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': begin_ms,
+            'end_time': end_ms, 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
-        """The events to act on (hss_events_to_act_on) of a window from begin_ms, and where it ends: end_ms, or earlier
-        when its first page's total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog),
-        halved until it fits. So a window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages,
-        whatever order HSS lists events in (halved, not cut where the rows would fit if spread evenly: a backlog is
-        often a burst). Once halving stops telling (total_num_not_narrowing), the wider window is read page by page
-        instead, once a window: a total_num no page lives up to would otherwise halve the window to a millisecond and
-        end the fetch there. Filtered here, not by handle_status: an alarm handled while the pages are read would shift
-        the rows after it past a page already read, and one handled by isolate_and_kill is one this pack restores."""
+        """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
+        total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog), halved until it fits. So a
+        window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages, whatever order HSS lists
+        events in (halved, not cut where the rows would fit if spread evenly: a backlog is often a burst). Once halving
+        stops telling (total_num not narrowing), the wider window is read page by page instead, once a window: a
+        total_num no page lives up to would otherwise halve the window to a millisecond and end the fetch there. The
+        caller keeps those to act on (read_event_windows), not the listing's handle_status: an alarm handled while the
+        pages are read would shift the rows after it past a page already read, and one handled by isolate_and_kill is
+        one this pack restores."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
             self.first_pages[begin_ms] = end_ms  # (narrower at each halving) where a fetch out of time narrows on from
-            served, span = len(first['data_list']), end_ms - begin_ms
-            if wider and total_num_not_narrowing(wider, first):
+            served, span, total = len(first['data_list']), end_ms - begin_ms, whole_number(first.get('total_num'), 0)
+            # Whether halving stopped telling how many events the window lists, by the first pages of the window and
+            # of its first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs
+            # no more), or the half's page served fewer rows than the wider one's yet its total_num promises more than
+            # it served (a page serves as many rows as the listing holds up to what HSS serves a page, so that total_num
+            # overstates it).
+            if wider and (total >= whole_number(wider.get('total_num'), 0)
+                          or served < len(wider['data_list']) and total > served):
                 # (a window read by page holds the wider one's first page: never empty)
                 if not probed and (rows := self.window_read_by_page(begin_ms, wider_end, wider)):
-                    return hss_events_to_act_on(rows), wider_end
+                    return rows, wider_end
                 probed = True
                 if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
-                    return hss_events_to_act_on(first['data_list']), end_ms
-            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
+                    return first['data_list'], end_ms
+            if not served or total <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # span > 1: a millisecond at least
-        rows = self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
-            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')
-        return hss_events_to_act_on(rows), end_ms
+        return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
+            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read'), end_ms
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
@@ -2162,32 +2159,16 @@ class HssClient:
         return reply
 
 
-def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
-    """Whether halving a window stopped telling how many events it lists, by the first pages of the window and of its
-    first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs no more), or
-    the half's page served fewer rows than the wider one's yet its total_num promises more than it served (a page
-    serves as many rows as the listing holds up to what HSS serves a page, so that total_num overstates it)."""
-    served, total = len(narrower['data_list']), whole_number(narrower.get('total_num'), 0)
-    return total >= whole_number(wider.get('total_num'), 0) or served < len(wider['data_list']) and total > served
-
-
-def hss_events_to_act_on(rows: list[Any]) -> list[Any]:
-    """The listed events to act on: unhandled, or handled by isolating their file (isolate_and_kill)."""
-    return [event for event in rows if not isinstance(event, dict) or event.get('handle_status') != 'handled'
-            or event.get('handle_method') == 'isolate_and_kill']
-
-
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
     code, said = reply.field('error_code'), None
     if code:
-        body = reply.json()
         # Some HSS errors carry an error_description beside error_msg: kept when it says more.
-        description = body.get('error_description')
-        said = {'vendor_code': code, 'vendor_message': body.get('error_msg'),
-                'vendor_extra': description if description and description != body.get('error_msg') else None,
-                'request_id': body.get('request_id') or reply.headers.get('X-Request-Id')}
+        message, description = reply.field('error_msg'), reply.field('error_description')
+        said = {'vendor_code': code, 'vendor_message': message,
+                'vendor_extra': description if description and description != message else None,
+                'request_id': reply.field('request_id') or reply.headers.get('X-Request-Id')}
     return vendor_error(reply, vendor, advice_by_status, said,
                         HSS_ERROR_ADVICE[403] if is_permission_code(code) else None)
 
@@ -3607,7 +3588,9 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
             return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
         for event in events:
-            if isinstance(event, dict):
+            # the events to act on: unhandled, or handled by isolating their file (isolate_and_kill)
+            if isinstance(event, dict) and (event.get('handle_status') != 'handled'
+                                            or event.get('handle_method') == 'isolate_and_kill'):
                 key, occurred = event_key(event, scrub), occur_time_ms(event, end)
                 # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
                 # it is never fetched again (at the window's start, a next fetch a second later would take it anew)
@@ -3662,8 +3645,8 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
     # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
     # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds;
     # [:23] leaves out its '+00:00', for the 'Z'.
-    occurred = (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z'
-    return {'name': short_text(f'{name}: {subject}' if subject else name), 'occurred': occurred,
+    return {'name': short_text(f'{name}: {subject}' if subject else name),
+            'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
             'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
             'details': clean_text(event.get('description') or ''), 'rawJSON': json.dumps(event)}
 
