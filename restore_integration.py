@@ -63,8 +63,7 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, LocationParseError, NewConnectionError, \
-    ProtocolError, ReadTimeoutError
+from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ProtocolError, ReadTimeoutError
 from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 ''' CONSTANTS '''
@@ -1048,7 +1047,7 @@ def proxy_elsewhere(url: str) -> bool:
     try:
         proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
         host = parse_url(proxy).host if proxy else None  # read as urllib3 will read it
-    except (ValueError, LocationParseError):
+    except ValueError:  # urllib3's LocationParseError too
         return False
     return host is not None and not is_loopback_host(host)
 
@@ -1254,7 +1253,7 @@ class HttpTransport:
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
+        elif isinstance(reason, ProtocolError):  # a refused connection's NewConnectionError is no ProtocolError
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
                         'Try again later; if it persists, check the proxy setting and the network path.')
