@@ -1207,11 +1207,11 @@ class HttpTransport:
             total = min(connect + read, left)
             attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False. No caller passes
-            # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's.
+            # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's (urllib3
+            # applies the shorter of total and connect, and reads within what connecting left of total, at most read).
             response = self.session.request(
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
-                allow_redirects=False, timeout=SocketTimeouts(connect=min(connect, left), read=min(read, left),
-                                                              total=total), **kwargs)
+                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs)
         except requests.exceptions.SSLError as error:
             refusal = tls_failure(host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
