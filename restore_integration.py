@@ -1088,6 +1088,7 @@ class HttpTransport:
                  token_source: 'IamTokenProvider | None' = None) -> None:
         self.base_url, self.vendor, self.settings, self.token_source = base_url, vendor, settings, token_source
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
+        self.clock = self.limiter.clock  # the run's end, deadlines and reads are timed on the limiter's clock
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         session = self.session = UnfollowedRedirectsSession()
         session.verify = settings.verify  # each request passes it too; the session never defaults to less
@@ -1106,14 +1107,14 @@ class HttpTransport:
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
-        self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
+        self.run_ends = self.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def wait_at_most(self, seconds: float) -> None:
         """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
         that less than MIN_ATTEMPT_SECONDS of the run is left for the attempt, whatever the timeout."""
-        now, last_start = self.limiter.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
+        now, last_start = self.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
         self.deadline = min(now + max(0, seconds), last_start)
         self.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
         if self.token_source is not None:  # the IAM token request is part of the command's requests
@@ -1138,7 +1139,7 @@ class HttpTransport:
                 if self._past_last_start():  # also when the turn was free at once
                     raise OutOfTime(0.0)
                 attempts.append(attempt)
-                sent_at = self.limiter.clock()
+                sent_at = self.clock()
                 response = self._send_once(method, url, host, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts[:number - 1], late, host, reply)
@@ -1148,7 +1149,7 @@ class HttpTransport:
                 reply.attempts = tuple(attempts)
                 if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
-                    if self.limiter.clock() < self.deadline:
+                    if self.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
                     reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
                     return reply
@@ -1172,7 +1173,7 @@ class HttpTransport:
     def _past_last_start(self) -> bool:
         """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
         at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
-        return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
+        return self.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
     def _fault_wait(self, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float | None, str | None]:
@@ -1188,7 +1189,7 @@ class HttpTransport:
             f'the next wait would be {wait:g} s'
         if fault_waited + wait > policy.max_fault_wait:
             return None, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
-        if self.limiter.clock() + wait > self.deadline:
+        if self.clock() + wait > self.deadline:
             return None, f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
         return wait, None
 
@@ -1201,7 +1202,7 @@ class HttpTransport:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
                 raise OutOfTime(0.0)
-            now = self.limiter.clock()
+            now = self.clock()
             connect, read = self.settings.timeout
             left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
             total = min(connect + read, left)
@@ -1286,7 +1287,7 @@ class HttpTransport:
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
             broken = f'{said}, an interim answer this integration cannot wait past.'
         else:
-            ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
+            ends = min(self.clock() + self.settings.read_timeout, attempt.ends)
             try:
                 body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
             except DecodeError:
@@ -1324,12 +1325,12 @@ class HttpTransport:
         sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
         cut, timer = threading.Event(), None
         if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
-            timer = threading.Timer(ends - self.limiter.clock(), shut_down, (sock, cut))  # past ends: at once
+            timer = threading.Timer(ends - self.clock(), shut_down, (sock, cut))  # past ends: at once
             timer.daemon = True
             timer.start()
         body = bytearray()
         try:
-            while (left := ends - self.limiter.clock()) > 0:
+            while (left := ends - self.clock()) > 0:
                 if sock:
                     sock.settimeout(left)  # this read within what is left
                 if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
