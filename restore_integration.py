@@ -1104,6 +1104,7 @@ class HttpTransport:
         # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
         # http goes to this machine only (normalise_base_url), never through a proxy on another one.
         parts = urlsplit(base_url)
+        self.host = parts.netloc  # every path begins with /: the host of each request, as errors name it
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
@@ -1127,7 +1128,6 @@ class HttpTransport:
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         url = self.base_url + path
-        host = urlsplit(url).netloc
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
@@ -1140,9 +1140,9 @@ class HttpTransport:
                     raise OutOfTime(0.0)
                 attempts.append(attempt)
                 sent_at = self.clock()
-                response = self._send_once(method, url, host, attempt, attempts, kwargs)
+                response = self._send_once(method, url, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
-                return self._out_of_time(attempts[:number - 1], late, host, reply)
+                return self._out_of_time(attempts[:number - 1], late, reply)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
@@ -1193,7 +1193,7 @@ class HttpTransport:
             return None, f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
         return wait, None
 
-    def _send_once(self, method: str, url: str, host: str, attempt: Attempt, attempts: list[Attempt],
+    def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: dict[str, Any]) -> requests.Response | None:
         """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise. First the IAM
         token in its header (its request takes its own part of the run), then the connect and read timeouts cut to what
@@ -1214,7 +1214,7 @@ class HttpTransport:
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
                 allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs)
         except requests.exceptions.SSLError as error:
-            refusal = tls_failure(host, describe_connection_error(error), self.settings.verify)
+            refusal = tls_failure(self.host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
             error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
             raise
@@ -1223,12 +1223,12 @@ class HttpTransport:
             # Latin-1 for Basic proxy authentication raises UnicodeEncodeError)
             if isinstance(error, UnicodeEncodeError) and self.proxies is not None:
                 raise  # no proxy of the environment in use: a fault in the integration
-            refusal = environment_proxy_refusal(host, self.vendor, error)
+            refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             if not proxy_login_refused(error):
-                self._connection_fault(error, attempt, host)
+                self._connection_fault(error, attempt)
                 return None
-            refusal = self.proxy_refusal = environment_proxy_refusal(host, self.vendor, error)
+            refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except OSError as error:  # requests' own, but for those above, are faults in the integration
             if isinstance(error, requests.RequestException) or 'CA certificate bundle' not in str(error):
                 raise
@@ -1243,23 +1243,23 @@ class HttpTransport:
             refusal = redirect_refusal(self.vendor, url, response)
         raise RestoreError(refusal, attempts) from None
 
-    def _connection_fault(self, error: requests.RequestException, attempt: Attempt, host: str) -> None:
+    def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """The fault a connection error or read timeout is: no connection in time, no answer in time, a dropped
         connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
         if isinstance(error, requests.ConnectTimeout):
-            self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection',
+            self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
                                                            'setting, or raise the connect timeout.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-            self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer',
+            self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
         elif isinstance(reason, ProtocolError):  # a refused connection's NewConnectionError is no ProtocolError
-            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
+            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
                         'Try again later; if it persists, check the proxy setting and the network path.')
         else:
-            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
+            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {self.host} '
                                              f'({describe_connection_error(error)}).',
                         'Check the server URL, DNS, the firewall and the proxy setting.')
 
@@ -1351,8 +1351,7 @@ class HttpTransport:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
 
-    def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
-                     reply: VendorReply | None) -> VendorReply:
+    def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """The next turn comes past the deadline: the last attempt's answer is the final one (``reply``; None when it
         met a fault, then raised), else an error says why none came. Past the run's last start the run limit stops it,
         whatever the command's timeout."""
@@ -1375,7 +1374,7 @@ class HttpTransport:
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
         advice = f'Run the command again later{"" if run_over else larger}.'
-        raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. {advice}', attempts, advice)
+        raise RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
