@@ -51,6 +51,7 @@ import time
 import traceback
 import zlib
 from base64 import b64encode
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -935,11 +936,9 @@ class AdaptiveRateLimiter:
             return None
         if elapsed < 1.0:
             return len(self._answered) / elapsed or None
-        times, most, first = self._answered, 0, 0
-        for last, at in enumerate(times):
-            while times[first] <= at - 1.0:
-                first += 1
-            most = max(most, last - first + 1)
+        # Each answer with those in the second up to it (_answered is in the order they came, so sorted)
+        most = max((last + 1 - bisect_right(self._answered, at - 1.0) for last, at in enumerate(self._answered)),
+                   default=0)
         return float(most) or None
 
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
