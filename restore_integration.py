@@ -820,7 +820,7 @@ class VendorReply:
             return self.body.decode('utf-8', 'replace')
 
 
-def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
+def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     """The sentence an error ends with when the request was retried: how often, after what (in order, repeats counted:
     "HTTP 503 (2 times), no answer in time"), why it stopped."""
     if not retried:
@@ -1081,7 +1081,7 @@ class HttpTransport:
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
 
-    def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
+    def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
                  retry_statuses: Iterable[int] = RETRY_STATUSES,
                  token_source: 'IamTokenProvider | None' = None) -> None:
