@@ -1117,7 +1117,7 @@ class HttpTransport:
         now, last_start = self.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
         self.deadline = min(now + max(0, seconds), last_start)
         self.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
-        if self.token_source is not None:  # the IAM token request is part of the command's requests
+        if self.token_source:  # the IAM token request is part of the command's requests
             self.token_source.transport.wait_at_most(seconds)
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
@@ -1156,7 +1156,7 @@ class HttpTransport:
                 # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
                 # while the gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says
                 # nothing readable.
-                if (self.token_source is not None and reply.status == 401 and renewals <= self.policy.max_retries
+                if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries
                         and (renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None))):
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
                     renewals += 1
@@ -1198,7 +1198,7 @@ class HttpTransport:
         token in its header (its request takes its own part of the run), then the connect and read timeouts cut to what
         is left of the run: the attempt ends by ``attempt.ends``."""
         try:
-            token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
+            token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
                 raise OutOfTime(0.0)
             now = self.clock()
