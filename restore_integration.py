@@ -51,6 +51,7 @@ import time
 import traceback
 import zlib
 from base64 import b64encode
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -63,8 +64,7 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, LocationParseError, NewConnectionError, \
-    ProtocolError, ReadTimeoutError
+from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ProtocolError, ReadTimeoutError
 from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 ''' CONSTANTS '''
@@ -820,7 +820,7 @@ class VendorReply:
             return self.body.decode('utf-8', 'replace')
 
 
-def retry_note(retried: Sequence[Attempt], gave_up: str | None = None) -> str:
+def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     """The sentence an error ends with when the request was retried: how often, after what (in order, repeats counted:
     "HTTP 503 (2 times), no answer in time"), why it stopped."""
     if not retried:
@@ -936,11 +936,9 @@ class AdaptiveRateLimiter:
             return None
         if elapsed < 1.0:
             return len(self._answered) / elapsed or None
-        times, most, first = self._answered, 0, 0
-        for last, at in enumerate(times):
-            while times[first] <= at - 1.0:
-                first += 1
-            most = max(most, last - first + 1)
+        # Each answer with those in the second up to it (_answered is in the order they came, so sorted)
+        most = max((last + 1 - bisect_right(self._answered, at - 1.0) for last, at in enumerate(self._answered)),
+                   default=0)
         return float(most) or None
 
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
@@ -1048,7 +1046,7 @@ def proxy_elsewhere(url: str) -> bool:
     try:
         proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
         host = parse_url(proxy).host if proxy else None  # read as urllib3 will read it
-    except (ValueError, LocationParseError):
+    except ValueError:  # urllib3's LocationParseError too
         return False
     return host is not None and not is_loopback_host(host)
 
@@ -1083,12 +1081,13 @@ class HttpTransport:
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
 
-    def __init__(self, base_url: str, vendor: str, settings: TransportSettings = TransportSettings(),
+    def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
                  retry_statuses: Iterable[int] = RETRY_STATUSES,
                  token_source: 'IamTokenProvider | None' = None) -> None:
         self.base_url, self.vendor, self.settings, self.token_source = base_url, vendor, settings, token_source
         self.limiter = limiter or AdaptiveRateLimiter(XDR_DEFAULT_RATE_LIMIT)
+        self.clock = self.limiter.clock  # the run's end, deadlines and reads are timed on the limiter's clock
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         session = self.session = UnfollowedRedirectsSession()
         session.verify = settings.verify  # each request passes it too; the session never defaults to less
@@ -1104,20 +1103,21 @@ class HttpTransport:
         # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
         # http goes to this machine only (normalise_base_url), never through a proxy on another one.
         parts = urlsplit(base_url)
+        self.host = parts.netloc  # every path begins with /: the host of each request, as errors name it
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
-        self.run_ends = self.limiter.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
+        self.run_ends = self.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def wait_at_most(self, seconds: float) -> None:
         """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
         that less than MIN_ATTEMPT_SECONDS of the run is left for the attempt, whatever the timeout."""
-        now, last_start = self.limiter.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
+        now, last_start = self.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
         self.deadline = min(now + max(0, seconds), last_start)
         self.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
-        if self.token_source is not None:  # the IAM token request is part of the command's requests
+        if self.token_source:  # the IAM token request is part of the command's requests
             self.token_source.transport.wait_at_most(seconds)
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
@@ -1127,7 +1127,6 @@ class HttpTransport:
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         url = self.base_url + path
-        host = urlsplit(url).netloc
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
@@ -1139,17 +1138,17 @@ class HttpTransport:
                 if self._past_last_start():  # also when the turn was free at once
                     raise OutOfTime(0.0)
                 attempts.append(attempt)
-                sent_at = self.limiter.clock()
-                response = self._send_once(method, url, host, attempt, attempts, kwargs)
+                sent_at = self.clock()
+                response = self._send_once(method, url, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
-                return self._out_of_time(attempts[:number - 1], late, host, reply)
+                return self._out_of_time(attempts[:number - 1], late, reply)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
                 reply.attempts = tuple(attempts)
                 if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
-                    if self.limiter.clock() < self.deadline:
+                    if self.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
                     reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
                     return reply
@@ -1157,7 +1156,7 @@ class HttpTransport:
                 # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
                 # while the gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says
                 # nothing readable.
-                if (self.token_source is not None and reply.status == 401 and renewals <= self.policy.max_retries
+                if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries
                         and (renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None))):
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
                     renewals += 1
@@ -1173,7 +1172,7 @@ class HttpTransport:
     def _past_last_start(self) -> bool:
         """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
         at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
-        return self.limiter.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
+        return self.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
     def _fault_wait(self, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float | None, str | None]:
@@ -1189,32 +1188,32 @@ class HttpTransport:
             f'the next wait would be {wait:g} s'
         if fault_waited + wait > policy.max_fault_wait:
             return None, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
-        if self.limiter.clock() + wait > self.deadline:
+        if self.clock() + wait > self.deadline:
             return None, f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
         return wait, None
 
-    def _send_once(self, method: str, url: str, host: str, attempt: Attempt, attempts: list[Attempt],
+    def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: dict[str, Any]) -> requests.Response | None:
         """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise. First the IAM
         token in its header (its request takes its own part of the run), then the connect and read timeouts cut to what
         is left of the run: the attempt ends by ``attempt.ends``."""
         try:
-            token = {'X-Auth-Token': self.token_source.token()} if self.token_source is not None else {}
+            token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
                 raise OutOfTime(0.0)
-            now = self.limiter.clock()
+            now = self.clock()
             connect, read = self.settings.timeout
             left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
             total = min(connect + read, left)
             attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False. No caller passes
-            # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's.
+            # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's (urllib3
+            # applies the shorter of total and connect, and reads within what connecting left of total, at most read).
             response = self.session.request(
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
-                allow_redirects=False, timeout=SocketTimeouts(connect=min(connect, left), read=min(read, left),
-                                                              total=total), **kwargs)
+                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs)
         except requests.exceptions.SSLError as error:
-            refusal = tls_failure(host, describe_connection_error(error), self.settings.verify)
+            refusal = tls_failure(self.host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
             error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
             raise
@@ -1223,12 +1222,12 @@ class HttpTransport:
             # Latin-1 for Basic proxy authentication raises UnicodeEncodeError)
             if isinstance(error, UnicodeEncodeError) and self.proxies is not None:
                 raise  # no proxy of the environment in use: a fault in the integration
-            refusal = environment_proxy_refusal(host, self.vendor, error)
+            refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             if not proxy_login_refused(error):
-                self._connection_fault(error, attempt, host)
+                self._connection_fault(error, attempt)
                 return None
-            refusal = self.proxy_refusal = environment_proxy_refusal(host, self.vendor, error)
+            refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except OSError as error:  # requests' own, but for those above, are faults in the integration
             if isinstance(error, requests.RequestException) or 'CA certificate bundle' not in str(error):
                 raise
@@ -1243,23 +1242,23 @@ class HttpTransport:
             refusal = redirect_refusal(self.vendor, url, response)
         raise RestoreError(refusal, attempts) from None
 
-    def _connection_fault(self, error: requests.RequestException, attempt: Attempt, host: str) -> None:
+    def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """The fault a connection error or read timeout is: no connection in time, no answer in time, a dropped
         connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
         if isinstance(error, requests.ConnectTimeout):
-            self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {host} did not accept a connection',
+            self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
                                                            'setting, or raise the connect timeout.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-            self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {host} did not answer',
+            self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif isinstance(reason, ProtocolError) and not isinstance(reason, NewConnectionError):
-            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {host} broke before the answer '
+        elif isinstance(reason, ProtocolError):  # a refused connection's NewConnectionError is no ProtocolError
+            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
                         'Try again later; if it persists, check the proxy setting and the network path.')
         else:
-            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {host} '
+            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {self.host} '
                                              f'({describe_connection_error(error)}).',
                         'Check the server URL, DNS, the firewall and the proxy setting.')
 
@@ -1287,7 +1286,7 @@ class HttpTransport:
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
             broken = f'{said}, an interim answer this integration cannot wait past.'
         else:
-            ends = min(self.limiter.clock() + self.settings.read_timeout, attempt.ends)
+            ends = min(self.clock() + self.settings.read_timeout, attempt.ends)
             try:
                 body = decoded_body(response.headers, self._read_body(response, ends), self.MAX_REPLY_BYTES)
             except DecodeError:
@@ -1325,12 +1324,12 @@ class HttpTransport:
         sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
         cut, timer = threading.Event(), None
         if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
-            timer = threading.Timer(ends - self.limiter.clock(), shut_down, (sock, cut))  # past ends: at once
+            timer = threading.Timer(ends - self.clock(), shut_down, (sock, cut))  # past ends: at once
             timer.daemon = True
             timer.start()
         body = bytearray()
         try:
-            while (left := ends - self.limiter.clock()) > 0:
+            while (left := ends - self.clock()) > 0:
                 if sock:
                     sock.settimeout(left)  # this read within what is left
                 if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
@@ -1351,8 +1350,7 @@ class HttpTransport:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
 
-    def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, host: str,
-                     reply: VendorReply | None) -> VendorReply:
+    def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """The next turn comes past the deadline: the last attempt's answer is the final one (``reply``; None when it
         met a fault, then raised), else an error says why none came. Past the run's last start the run limit stops it,
         whatever the command's timeout."""
@@ -1375,7 +1373,7 @@ class HttpTransport:
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
         advice = f'Run the command again later{"" if run_over else larger}.'
-        raise RestoreError(f'Not sent to {self.vendor} at {host}: {why}: {gave_up}. {advice}', attempts, advice)
+        raise RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
