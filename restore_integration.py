@@ -3635,18 +3635,28 @@ def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given: the event is listed again at every fetch, and must not stop each one.
     files = event.get('file_info_list')
-    names = [clean_text(item.get('file_alias') or item.get('file_path') or '')
-             for item in (files if isinstance(files, list) else []) if isinstance(item, dict)]
+    names = [event_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
+             if isinstance(item, dict)]
     subject = ', '.join(filter(None, names))
-    host = clean_text(event.get('host_name') or event.get('host_id') or '') or 'an unnamed host'
-    name = f'HSS {clean_text(event.get("event_name") or "") or "security event"} on {host}'
+    host = event_text(event, 'host_name', 'host_id') or 'an unnamed host'
+    name = f'HSS {event_text(event, "event_name") or "security event"} on {host}'
     # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
     # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds;
     # [:23] leaves out its '+00:00', for the 'Z'.
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
             'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
-            'details': clean_text(event.get('description') or ''), 'rawJSON': json.dumps(event)}
+            'details': event_text(event, 'description'), 'rawJSON': json.dumps(event)}
+
+
+def event_text(fields: Mapping[str, Any], *names: str) -> str:
+    """The first of ``names`` an HSS record gives as text, trimmed; '' when none does. HSS's model gives each of them as
+    text: a value of another shape (a list, an object) is read as not given, never shown as Python writes it."""
+    for name in names:
+        value = fields.get(name)
+        if isinstance(value, str) and (text := clean_text(value)):
+            return text
+    return ''
 
 
 def last_run_values(stored: Any) -> dict[str, Any]:

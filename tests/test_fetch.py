@@ -975,3 +975,17 @@ def test_an_event_with_a_field_of_another_shape_still_makes_its_incident_and_the
     assert incident['severity'] == (0 if 'severity' in changed else facts.HSS_SEVERITY_TO_XSOAR['Low'])
     assert incident['name'] == ('HSS security event on host-7' if 'file_info_list' in changed else
                                 'HSS security event on host-7: /a.bin')
+
+
+@pytest.mark.parametrize('changed', [{'host_name': ['web-01']}, {'host_name': {'name': 'web-01'}},
+                                     {'event_name': ['Trojan']}, {'event_name': {'en': 'Trojan'}},
+                                     {'file_info_list': [{'file_alias': ['a.bin'], 'file_path': '/a.bin'}]},
+                                     {'file_info_list': [{'file_path': {'path': '/b.bin'}}, {'file_path': '/a.bin'}]},
+                                     {'description': {'en': 'Trojan found'}}, {'description': ['Trojan found']}])
+def test_a_name_or_description_of_another_shape_is_read_as_not_given(changed):
+    # README: "A field of another shape than HSS's model gives ... is read as not given". EventManagementResponseInfo
+    # and EventFileResponseInfo give host_name, event_name, description, file_alias and file_path as text: a list or
+    # an object there is no name, and the incident says what it says of an event without it (never Python's repr).
+    [incident], _ = fetch_from(SparseEvent(**changed))
+
+    assert incident['name'] == 'HSS security event on host-7: /a.bin' and incident['details'] == ''
