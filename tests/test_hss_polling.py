@@ -13,7 +13,7 @@ import pytest
 import facts
 import restore_integration as ri
 from conftest import (HSS_SEED, ROOT, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock,
-                      load_json, start_hss_tenant)
+                      load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -620,6 +620,14 @@ def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_a
     assert [row['outcome'] for row in listed_rows(result)].count('restoring') == 3
     [follow] = last['Contents']['follow_commands']
     assert 'agent-offline' in last['HumanReadable'] and follow in last['HumanReadable'], last['HumanReadable']
+    # Both forms are the ones met here: up to 50 copies every one is a row of the table, past 50 none is listed.
+    paths = {row['file_path'] for row in listed_rows(result)}
+    tables = [line for line in last['HumanReadable'].splitlines() if line.startswith('|')]
+    if copies <= facts.READABLE_DETAIL_MAX:
+        assert tables, last['HumanReadable']
+        assert {row['file_path'] for row in markdown_rows(last['HumanReadable'])} == paths and len(paths) == copies
+    else:
+        assert not tables and not any(path in last['HumanReadable'] for path in paths), last['HumanReadable']
 
 
 def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_hash_order(clocked):
