@@ -281,3 +281,6 @@ def context_at(entry_context: dict, path: str):
 # each failure reason once with the endpoints or hosts it applies to (20, then "and N more")"; the summary note too.
 READABLE_DETAIL_MAX = 50
 READABLE_LISTED_MAX = 20
+# README, hss-restore-isolated: "A check lists each hash on its own (every status) for up to 20 hashes; more exact items
+# are checked with one listing of the whole project".
+HSS_CHECK_BY_HASH_MAX = 20

@@ -352,8 +352,9 @@ def test_a_check_run_by_hand_for_an_exact_item_hss_lists_nowhere_reports_it_not_
 
 # Edge cases: hash case, a listing not read at the last check, copies restored before, hashes shared by items.
 
-@pytest.mark.parametrize('count', [1, 25])  # checked hash by hash, and with two listings of the project (> 20 hashes)
+@pytest.mark.parametrize('count', [1, facts.HSS_CHECK_BY_HASH_MAX, facts.HSS_CHECK_BY_HASH_MAX + 1, 25])
 def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_them_restored(clocked, count):
+    # Checked hash by hash up to 20 hashes, past that with listings of the whole project (README): both ways.
     tenant, clock = clocked
     host = SLOW['host_id']
     added = tenant.backend.add_isolated_files(host, count)
@@ -367,6 +368,10 @@ def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_
     assert statuses == {'restored'}  # polling went on until HSS was done
     rows = listed_rows(result)
     assert len(rows) == count and {row['outcome'] for row in rows} == {'restored'}
+    listed_by = {tuple(h.lower() for h in r.query.get('file_hash') or ())
+                 for r in tenant.requests_to('GET', '/event/isolated-file')}
+    by_hash = count <= facts.HSS_CHECK_BY_HASH_MAX
+    assert listed_by == ({(item['file_hash'],) for item in added} if by_hash else {()}), listed_by
 
 
 def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
