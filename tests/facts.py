@@ -284,3 +284,6 @@ READABLE_LISTED_MAX = 20
 # README, hss-restore-isolated: "A check lists each hash on its own (every status) for up to 20 hashes; more exact items
 # are checked with one listing of the whole project".
 HSS_CHECK_BY_HASH_MAX = 20
+# README, "Limits of the scrubber": "a secret shorter than 4 characters is not looked for, nor a head of one shorter than
+# that": one of 4 characters or more is, and so is a head of that many cut off by short_text or printable.
+SCRUBBER_MIN_LENGTH = 4
