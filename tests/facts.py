@@ -99,6 +99,9 @@ IAM_WRONG_PASSWORD = (401, 'The username or password is wrong.')
 HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
 HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
 HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
+# The two a user who may not act meets (README, Batches: "HSS.0010 "Access denied." or HSS.0013 "Insufficient
+# permissions.""): every later batch would meet them too.
+HSS_PERMISSION_REFUSALS = (('HSS.0010', 'Access denied.'), ('HSS.0013', 'Insufficient permissions.'))
 HSS_ERROR_STATUS = 400
 # ListIsolatedFile's paging ranges (Huawei's page for the API, "查询已隔离文件列表", Query parameters: limit minimum 10,
 # maximum 1000, default 10; offset minimum 0, maximum 2000000).
