@@ -99,6 +99,9 @@ IAM_WRONG_PASSWORD = (401, 'The username or password is wrong.')
 HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
 HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
 HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
+# The two a user who may not act meets (README, Batches: "HSS.0010 "Access denied." or HSS.0013 "Insufficient
+# permissions.""): every later batch would meet them too.
+HSS_PERMISSION_REFUSALS = (('HSS.0010', 'Access denied.'), ('HSS.0013', 'Insufficient permissions.'))
 HSS_ERROR_STATUS = 400
 # ListIsolatedFile's paging ranges (Huawei's page for the API, "查询已隔离文件列表", Query parameters: limit minimum 10,
 # maximum 1000, default 10; offset minimum 0, maximum 2000000).
@@ -281,3 +284,9 @@ def context_at(entry_context: dict, path: str):
 # each failure reason once with the endpoints or hosts it applies to (20, then "and N more")"; the summary note too.
 READABLE_DETAIL_MAX = 50
 READABLE_LISTED_MAX = 20
+# README, hss-restore-isolated: "A check lists each hash on its own (every status) for up to 20 hashes; more exact items
+# are checked with one listing of the whole project".
+HSS_CHECK_BY_HASH_MAX = 20
+# README, "Limits of the scrubber": "a secret shorter than 4 characters is not looked for, nor a head of one shorter than
+# that": one of 4 characters or more is, and so is a head of that many cut off by short_text or printable.
+SCRUBBER_MIN_LENGTH = 4

@@ -167,6 +167,16 @@ def test_how_many_endpoints_an_entry_lists_one_by_one_is_the_readme_s():
             f'then "and N more")') in README
 
 
+def test_how_many_hashes_a_check_lists_each_on_its_own_is_the_readme_s():
+    assert (f'A check lists each hash on its own (every status) for up to {facts.HSS_CHECK_BY_HASH_MAX} hashes; more '
+            'exact items are checked with one listing of the whole project') in ' '.join(README.split())
+
+
+def test_the_scrubber_s_least_length_is_the_readme_s():
+    assert (f'a secret shorter than {facts.SCRUBBER_MIN_LENGTH} characters is not looked for, nor a head of one '
+            'shorter than that') in ' '.join(README.split())
+
+
 def test_fault_kinds_are_the_readme_s_fault_table():
     text = (ROOT / 'README.md').read_text(encoding='utf-8')
     rows = list(itertools.takewhile(lambda line: line.startswith('|'),

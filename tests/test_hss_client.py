@@ -395,6 +395,8 @@ def test_a_later_run_within_iam_s_lockout_period_sends_no_refused_password_and_s
     message = str(later)
     assert facts.IAM_WRONG_PASSWORD[1] in message
     assert 'at 2026-11-18 11:06:40 UTC' in message and 'before 2026-11-18 11:21:40 UTC' in message
+    # and why, in IAM's own numbers (README: "5 failed logins within 15 minutes lock the IAM user")
+    assert f'{facts.IAM_LOCKOUT_FAILED_LOGINS} failed logins in {facts.IAM_LOCKOUT_PERIOD_S // 60} minutes' in message
     assert 'Test in the instance settings sends it at once' in message
     assert kept_later == kept and 'not-the-password' not in kept
 

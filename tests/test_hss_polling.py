@@ -13,7 +13,7 @@ import pytest
 import facts
 import restore_integration as ri
 from conftest import (HSS_SEED, ROOT, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock,
-                      load_json, start_hss_tenant)
+                      load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -352,8 +352,9 @@ def test_a_check_run_by_hand_for_an_exact_item_hss_lists_nowhere_reports_it_not_
 
 # Edge cases: hash case, a listing not read at the last check, copies restored before, hashes shared by items.
 
-@pytest.mark.parametrize('count', [1, 25])  # checked hash by hash, and with two listings of the project (> 20 hashes)
+@pytest.mark.parametrize('count', [1, facts.HSS_CHECK_BY_HASH_MAX, facts.HSS_CHECK_BY_HASH_MAX + 1, 25])
 def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_them_restored(clocked, count):
+    # Checked hash by hash up to 20 hashes, past that with listings of the whole project (README): both ways.
     tenant, clock = clocked
     host = SLOW['host_id']
     added = tenant.backend.add_isolated_files(host, count)
@@ -367,6 +368,10 @@ def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_
     assert statuses == {'restored'}  # polling went on until HSS was done
     rows = listed_rows(result)
     assert len(rows) == count and {row['outcome'] for row in rows} == {'restored'}
+    listed_by = {tuple(h.lower() for h in r.query.get('file_hash') or ())
+                 for r in tenant.requests_to('GET', '/event/isolated-file')}
+    by_hash = count <= facts.HSS_CHECK_BY_HASH_MAX
+    assert listed_by == ({(item['file_hash'],) for item in added} if by_hash else {()}), listed_by
 
 
 def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
@@ -620,6 +625,14 @@ def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_a
     assert [row['outcome'] for row in listed_rows(result)].count('restoring') == 3
     [follow] = last['Contents']['follow_commands']
     assert 'agent-offline' in last['HumanReadable'] and follow in last['HumanReadable'], last['HumanReadable']
+    # Both forms are the ones met here: up to 50 copies every one is a row of the table, past 50 none is listed.
+    paths = {row['file_path'] for row in listed_rows(result)}
+    tables = [line for line in last['HumanReadable'].splitlines() if line.startswith('|')]
+    if copies <= facts.READABLE_DETAIL_MAX:
+        assert tables, last['HumanReadable']
+        assert {row['file_path'] for row in markdown_rows(last['HumanReadable'])} == paths and len(paths) == copies
+    else:
+        assert not tables and not any(path in last['HumanReadable'] for path in paths), last['HumanReadable']
 
 
 def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_hash_order(clocked):

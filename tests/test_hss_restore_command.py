@@ -442,6 +442,28 @@ def test_a_permission_refusal_stops_the_later_batches_and_asks_for_hss_permissio
     assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
 
 
+@pytest.mark.parametrize('code, message', facts.HSS_PERMISSION_REFUSALS)
+def test_each_permission_code_hss_documents_stops_the_later_batches(replay_server, code, message):
+    """The emulator answers a project the key may not use with HSS.0013 only: HSS.0010 "Access denied." (README,
+    Batches) comes from a replayed HSS, its HTTP 400 in HSS's form, for the first of 3 batches."""
+    replay_server.queue(facts.HSS_ERROR_STATUS, {'error_code': code, 'error_msg': message})
+    count = 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50
+    args = {'host_id': json.dumps(['h1'] * count), 'file_hash': json.dumps([f'{n:064x}' for n in range(count)]),
+            'file_path': json.dumps([f'/srv/f{n}' for n in range(count)]), 'polling': 'false'}
+    params = {'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+              'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40},
+              'max_concurrency': '1', 'retry_backoff': '0'}
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated', args)
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert [request.method for request in replay_server.requests] == ['PUT']  # the 2 later batches were not sent
+    text = result.entries[-1]['Contents']
+    assert f'HTTP {facts.HSS_ERROR_STATUS}' in text and code in text and message in text
+    ours = text.split(' said: ', 1)[0]
+    assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
+
+
 def test_copies_that_leave_isolated_while_the_first_listing_is_read_do_not_hide_the_copies_after_them(hss_tenant):
     # Someone restores some copies in the console while the first run lists the hash: a listing filtered by
     # isolation_status would move every later row up a place, past a page already read, and those copies would be

@@ -192,3 +192,22 @@ def test_a_key_id_written_as_a_number_as_yaml_reads_17_is_sent_as_its_digits(xdr
 
     assert not result.failed, result.entries[-1]['Contents']
     assert xdr.gateway.requests  # the key ID went out, and the tenant took it
+
+
+def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():
+    # integration.yml's defaultvalue is what XSOAR fills in and the README's settings table shows; a setting an admin
+    # cleared comes blank or not at all, and must read as that same value, not as another one the code holds: the
+    # Cortex XDR rate above all, whose default is the tenant's own limit of 10 requests a second.
+    spec = load_spec()
+    base = {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
+            'xdr_api_key': {'password': 'k' * 64}, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+            'hss_aksk': {'identifier': 'AK', 'password': 'S' * 40},
+            'hss_credentials': {'identifier': 'user', 'password': 'pw'}, 'hss_domain': 'acme', 'isFetch': True}
+    defaults = {name: param.default for name, param in spec.params.items()
+                if param.default is not None and name not in base}
+    assert {'xdr_rate_limit', 'hss_rate_limit', 'max_concurrency', 'max_fetch'} <= set(defaults)
+
+    left_out = ri.read_instance_settings(base, with_fetch=True)
+    for name, value in sorted(defaults.items()):
+        assert ri.read_instance_settings(dict(base, **{name: value}), with_fetch=True) == left_out, (name, value)
+        assert ri.read_instance_settings(dict(base, **{name: ''}), with_fetch=True) == left_out, name

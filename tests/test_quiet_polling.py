@@ -8,7 +8,7 @@ import re
 import pytest
 
 import facts
-from conftest import WaitClock as Clock, seed_holders, start_tenant
+from conftest import WaitClock as Clock, markdown_rows, seed_holders, start_tenant
 from warroom.runtime import WarRoom
 
 STAGE_SECONDS = 10.0
@@ -147,9 +147,9 @@ def test_endpoints_still_running_at_a_last_check_are_counted_never_grouped_as_fa
     assert 'no reason given' not in text and '- **' not in text  # and none listed under a failure reason
 
 
-def sixty_endpoint_tenant(file_hashes, failing_every=10):
-    """A tenant whose 60 endpoints each hold every file in ``file_hashes``, one in ``failing_every`` failing to
-    restore: past the 50 endpoints after which the final entry counts and groups instead of listing."""
+def sixty_endpoint_tenant(file_hashes, failing_every=10, count=60):
+    """A tenant whose 60 endpoints (or ``count``) each hold every file in ``file_hashes``, one in ``failing_every``
+    failing to restore: past the 50 endpoints after which the final entry counts and groups instead of listing."""
     from warroom.emulator.httpserver import LoopbackServer
     from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
 
@@ -157,12 +157,38 @@ def sixty_endpoint_tenant(file_hashes, failing_every=10):
     endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
                   'quarantined': [{'file_hash': h, 'file_path': f'C:\\\\x\\\\{n}.exe'} for h in file_hashes],
                   'restore_failure': {'status': 'FAILED', 'error_description': reason}
-                  if n % failing_every == 0 else None} for n in range(60)]
+                  if n % failing_every == 0 else None} for n in range(count)]
     backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=0)
     backend.add_api_key('1', 'k' * 64, auth_type='advanced')
     server = LoopbackServer(create_app(XdrGateway(backend, rate_limit=1000))).start()
     params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64}}
     return server, WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+
+
+@pytest.mark.parametrize('count', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
+def test_the_final_entry_lists_every_endpoint_up_to_fifty_and_counts_them_past_fifty(count):
+    # README, "Readable at any scale": "past 50 endpoints ... the final entry counts them by status".
+    from warroom.context import get_path
+
+    file_hash = 'ab' * 32
+    server, room = sixty_endpoint_tenant([file_hash], count=count)
+    try:
+        result = room.run('restore-file', {'file_hash': file_hash})
+    finally:
+        server.stop()
+
+    assert not result.failed, result.entries[-1]
+    record = get_path(result.context, 'CortexXDR.RestoredFile')
+    endpoints = {e['endpoint_id']: e['status'] for e in record['endpoints']}
+    text = result.entries[-1]['HumanReadable']
+    tables = [line for line in text.splitlines() if line.startswith('|')]
+    assert len(endpoints) == count
+    if count <= facts.READABLE_DETAIL_MAX:
+        assert tables and {row['endpoint_id']: row['status'] for row in markdown_rows(text)} == endpoints, text
+    else:
+        counted = re.findall(r'([\d,]+) ([A-Z_]+)', text.splitlines()[1])  # every endpoint counted, by status
+        assert not tables and sum(int(n.replace(',', '')) for n, _ in counted) == count, text
+        assert {status for _, status in counted} == set(endpoints.values()), text
 
 
 def test_a_final_entry_past_fifty_endpoints_names_the_file_its_action_and_its_outcome():

@@ -181,6 +181,26 @@ def test_a_503_whose_retry_after_passes_what_the_retries_of_a_request_may_wait_i
            f'retries of one request may wait in all' in str(raised.value)
 
 
+# README, Reliability: "Where an attempt may have reached the service before its answer was lost (no answer in time, a
+# dropped connection, a broken reply, a 502 or 504), the error says the vendor may have acted on it"; a 503 says not.
+MAY_HAVE_REACHED = {'slow': True, 'reset': True, 'truncated': True, 'malformed': True, '502': True, '502-html': True,
+                    '504': True, '504-html': True, '503': False, '503-html': False}
+
+
+@pytest.mark.parametrize('kind, may_have_reached', sorted(MAY_HAVE_REACHED.items()))
+def test_a_restore_whose_every_attempt_met_a_fault_says_it_may_have_started_exactly_for_the_readme_s_faults(
+        pending_tenant, kind, may_have_reached):
+    pending_tenant.gateway.inject_faults(plan(f'sequence={kind}*{facts.DEFAULT_MAX_RETRIES + 1}'))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        xdr_client(pending_tenant).restore_file(XDR_HASH)
+
+    message = str(raised.value)
+    assert f'The request was retried {facts.DEFAULT_MAX_RETRIES} times (after ' in message, message
+    assert ('may have started this restore even so' in message) is may_have_reached, message
+    assert ('Action Center' in message) is may_have_reached, message
+
+
 def test_a_restore_whose_answer_was_lost_and_then_refused_says_it_may_have_started():
     # Actions finish at once here: the cut answer's restore already took the file out of quarantine, so the resend
     # meets Cortex XDR's 500 "no quarantined file". The error must not claim that nothing happened.

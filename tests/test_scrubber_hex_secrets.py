@@ -20,6 +20,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+import facts
 import restore_integration as ri
 from conftest import ROOT
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -152,7 +153,7 @@ def test_a_request_signature_quoted_back_url_encoded_is_scrubbed(vendor):
 HEX_NEIGHBOURS = st.sampled_from(['', '%22', '%3A%20', '%3D', '0x', 'f', '2C'])
 
 
-@given(secret=st.text(string.hexdigits, min_size=ri.SecretScrubber.MIN_LENGTH, max_size=90),
+@given(secret=st.text(string.hexdigits, min_size=facts.SCRUBBER_MIN_LENGTH, max_size=90),
        left=HEX_NEIGHBOURS, right=HEX_NEIGHBOURS, case=st.sampled_from([str.lower, str.upper, str]))
 def test_a_secret_of_hex_digits_is_found_whatever_its_length_neighbours_and_case(secret, left, right, case):
     scrubber = ri.SecretScrubber([secret])
@@ -164,7 +165,7 @@ def test_a_secret_of_hex_digits_is_found_whatever_its_length_neighbours_and_case
     assert secret.lower() not in cleaned.replace(ri.SecretScrubber.MASK, ' ').lower()
 
 
-@given(cut=st.integers(ri.SecretScrubber.MIN_LENGTH, 63), left=HEX_NEIGHBOURS)
+@given(cut=st.integers(facts.SCRUBBER_MIN_LENGTH, 63), left=HEX_NEIGHBOURS)
 def test_a_secret_of_hex_digits_cut_short_loses_its_head_too(cut, left):
     scrubber = ri.SecretScrubber([HEX_KEY])
 
@@ -184,7 +185,7 @@ def test_a_request_signature_is_found_whatever_stands_beside_it(left, right, cas
     assert signature not in cleaned.lower() and cleaned.count(ri.SecretScrubber.MASK) == 1
 
 
-@given(start=st.integers(0, 60), size=st.integers(ri.SecretScrubber.MIN_LENGTH, 24), case=st.sampled_from([str.lower,
+@given(start=st.integers(0, 60), size=st.integers(facts.SCRUBBER_MIN_LENGTH, 24), case=st.sampled_from([str.lower,
                                                                                                         str.upper]))
 def test_a_hex_secret_that_happens_to_stand_inside_a_signature_does_not_leave_the_rest_of_the_signature_shown(
         start, size, case):

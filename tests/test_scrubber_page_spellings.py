@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_scrubber_hex_secrets import QuotingVendor
 
+import facts
 import restore_integration as ri
 from warroom.emulator.httpserver import Response
 from warroom.runtime import Demisto
@@ -50,7 +51,7 @@ TOKEN_MODE = {'hss_project_id': 'p' * 32, 'hss_auth_type': 'token', 'hss_domain'
               'retry_backoff': '0'}
 PAGE_HEAD = '<html><head><title>401 Unauthorized</title></head><body><p>'
 # The most dots before the quote that leave its first 4 characters (what the scrubber looks for) in short_text's 200
-LEADS = st.integers(0, 200 - len(PAGE_HEAD) - len('Login refused for ') - ri.SecretScrubber.MIN_LENGTH)
+LEADS = st.integers(0, 200 - len(PAGE_HEAD) - len('Login refused for ') - facts.SCRUBBER_MIN_LENGTH)
 
 
 @pytest.fixture(scope='module')
@@ -95,5 +96,5 @@ def test_an_iam_password_quoted_html_escaped_in_a_gateways_page_is_in_no_spellin
 
     [page] = pages
     assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
-    assert head[:ri.SecretScrubber.MIN_LENGTH] in ri.short_text(page)  # the page's quote of it was quoted
+    assert head[:facts.SCRUBBER_MIN_LENGTH] in ri.short_text(page)  # the page's quote of it was quoted
     assert head not in shown and tail not in shown and ri.SecretScrubber.MASK in shown
