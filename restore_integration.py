@@ -332,7 +332,7 @@ HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest'
 # A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
 # halved (its end moved back) until it fits or spans a millisecond: no listing order is relied on, and a capped fetch
 # never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits: once
-# halving stops telling (security_events_window), the page past these is read; if empty, the window is paged through.
+# halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
 HSS_FETCH_WINDOW_PAGES = 10
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
@@ -2038,7 +2038,7 @@ class HssClient:
         total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog), halved until it fits. So a
         window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages, whatever order HSS lists
         events in (halved, not cut where the rows would fit if spread evenly: a backlog is often a burst). Once halving
-        stops telling (total_num not narrowing), the wider window is read page by page instead, once a window: a
+        stops telling (total_num_not_narrowing), the wider window is read page by page instead, once a window: a
         total_num no page lives up to would otherwise halve the window to a millisecond and end the fetch there. The
         caller keeps those to act on (read_event_windows), not the listing's handle_status: an alarm handled while the
         pages are read would shift the rows after it past a page already read, and one handled by isolate_and_kill is
@@ -2047,14 +2047,8 @@ class HssClient:
         while True:
             first = self.list_security_events(begin_ms, end_ms)
             self.first_pages[begin_ms] = end_ms  # (narrower at each halving) where a fetch out of time narrows on from
-            served, span, total = len(first['data_list']), end_ms - begin_ms, whole_number(first.get('total_num'), 0)
-            # Whether halving stopped telling how many events the window lists, by the first pages of the window and
-            # of its first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs
-            # no more), or the half's page served fewer rows than the wider one's yet its total_num promises more than
-            # it served (a page serves as many rows as the listing holds up to what HSS serves a page, so that total_num
-            # overstates it).
-            if wider and (total >= whole_number(wider.get('total_num'), 0)
-                          or served < len(wider['data_list']) and total > served):
+            served, span = len(first['data_list']), end_ms - begin_ms
+            if wider and total_num_not_narrowing(wider, first):
                 # (a window read by page holds the wider one's first page: never empty)
                 if not probed and (rows := self.window_read_by_page(begin_ms, wider_end, wider)):
                     return rows, wider_end
@@ -2062,7 +2056,7 @@ class HssClient:
                 if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
                     return first['data_list'], end_ms
-            if not served or total <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
+            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # span > 1: a millisecond at least
         return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
@@ -2155,6 +2149,15 @@ class HssClient:
         if not 200 <= reply.status < 300:
             raise huawei_error_from_response(reply)
         return reply
+
+
+def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
+    """Whether halving a window stopped telling how many events it lists, by the first pages of the window and of its
+    first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs no more), or
+    the half's page served fewer rows than the wider one's yet its total_num promises more than it served (a page
+    serves as many rows as the listing holds up to what HSS serves a page, so that total_num overstates it)."""
+    served, total = len(narrower['data_list']), whole_number(narrower.get('total_num'), 0)
+    return total >= whole_number(wider.get('total_num'), 0) or served < len(wider['data_list']) and total > served
 
 
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
