@@ -1817,7 +1817,27 @@ class IamTokenProvider:
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
             if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise iam_error_from_response(self._refusal)
-            return self._usable() or self._fetch()  # _fetch: not while a refusal an earlier run kept pauses
+            if token := self._usable():
+                return token
+            if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
+                raise paused
+            return self._fetch()
+
+    def _paused(self) -> RestoreError | None:
+        """The refusal an earlier run kept, while its pause lasts (on either side of it: a clock set back a little)."""
+        kept = self._kept
+        if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
+            return None
+        said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+                         for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
+                         if value is not None)
+        return RestoreError(
+            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
+            f'{f" ({said})" if said else ""}, so the password is not sent again before '
+            f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
+            f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
+            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings sends it at '
+            f'once all the same, to check a corrected password.')
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
@@ -1835,23 +1855,10 @@ class IamTokenProvider:
         return dict(self._held or self._kept) or None
 
     def _fetch(self) -> str:
-        """A token from IAM; not while the refusal an earlier run kept pauses (on either side of it: a clock set back a
-        little): the password is sent again only once that pause is over."""
-        settings, kept = self._settings, self._kept
-        if kept and abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
-            said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-                             for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
-                             if value is not None)
-            raise RestoreError(
-                f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
-                f'{f" ({said})" if said else ""}, so the password is not sent again before '
-                f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
-                f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its '
-                f'default), and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings '
-                f'sends it at once all the same, to check a corrected password.')
+        settings = self._settings
+        user = {'name': settings.username, 'password': settings.password, 'domain': {'name': settings.domain}}
         reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json={'auth': {
-            'identity': {'methods': ['password'], 'password': {'user': {
-                'name': settings.username, 'password': settings.password, 'domain': {'name': settings.domain}}}},
+            'identity': {'methods': ['password'], 'password': {'user': user}},
             'scope': {'project': {'id': settings.project_id}}}})
         if reply.status not in (200, 201):
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
