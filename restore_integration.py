@@ -207,6 +207,11 @@ XDR_NO_ENDPOINT = 'included no endpoint'  # endpoints_count 0, the seed's "Numbe
 XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed',
                     XDR_NO_ENDPOINT: 'Nothing to restore'}
 XDR_NOT_STARTED_LABEL = 'Not started'
+# A file a polling check would send late whose latest record says another run sent it since, and Cortex XDR may have
+# carried that restore out though no action can be followed (its may_have_started): not sent blind by the check.
+XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the post-processing script, at the '
+                            f'incident\'s close, say) and could not follow it; Cortex XDR {XDR_MAY_HAVE_STARTED}: '
+                            f'{XDR_LOOK_BEFORE_AGAIN}')
 
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
@@ -2673,8 +2678,11 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
     records = [restore_record(h, endpoint_id, incident_id, a) for h, a in zip(followed, action_ids)]
     adopted = started_elsewhere(context, unsent, endpoint_id)  # followed as their own records say, not sent again
     records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
-    late = [file_hash for file_hash in hashes if file_hash in unsent and file_hash not in adopted]
-    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left)
+    unfollowed = [file_hash for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
+                  if record.get('may_have_started') is True]  # nor one whose restore there may have started
+    late = [file_hash for file_hash in hashes if file_hash in unsent and file_hash not in {*adopted, *unfollowed}]
+    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left,
+                             unfollowed)
 
 
 def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> dict[str, Any]:
@@ -2683,6 +2691,13 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
     the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
     script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
     Latest: records are kept in the order written, as the reputation gate reads them too (its restored_before)."""
+    latest = latest_elsewhere(context, unsent, endpoint_id)
+    return {file_hash: record['action_id'] for file_hash, record in latest.items()
+            if can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
+
+
+def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> dict[str, XdrRecord]:
+    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``."""
     records = context if unsent else None
     for key in XDR_RESTORE_RECORDS:  # CortexXDR, then RestoredFile in it
         records = records.get(key) if isinstance(records, dict) else None
@@ -2690,8 +2705,7 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
     for record in records if isinstance(records, list) else [records]:
         if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or ''):  # the same scope only
             latest[str(record.get('file_hash') or '').strip().lower()] = record
-    return {file_hash: record['action_id'] for file_hash, record in latest.items() if file_hash in unsent and
-            can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
+    return {file_hash: record for file_hash, record in latest.items() if file_hash in unsent}
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2878,12 +2892,15 @@ def grouped_refusals(refused: XdrRefusals) -> str:
 
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[XdrRecord],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
-                      unsent: list[str], left: int) -> RestoreResult:
+                      unsent: list[str], left: int, unfollowed: Sequence[str] = ()) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
     seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then
-    this check is the last (``ending``), covers every file given and says how to follow each action still running."""
+    this check is the last (``ending``), covers every file given and says how to follow each action still running.
+    ``unfollowed``: files another run sent since, which no check sends again (XDR_UNFOLLOWED_ELSEWHERE)."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
+    if unfollowed:  # never sent by this polling: its last check reports them with the files not started
+        refused.setdefault(XDR_UNFOLLOWED_ELSEWHERE, []).extend(unfollowed)
     ending = polling and left < interval
     # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
     # next check to run): with less time left none is sent; with more, no wait for a turn goes past that. A check that

@@ -808,6 +808,47 @@ def test_a_file_a_polling_restore_had_not_sent_at_the_close_is_sent_once_whether
     assert {r['status'] for r in records} == {'COMPLETED_SUCCESSFULLY'}
 
 
+
+def test_a_check_sends_no_second_restore_of_a_late_file_whose_restore_at_the_close_may_have_started(vendors):
+    """As above, with two files waiting for the next check: the close sends both, and Cortex XDR's answer for one is
+    lost after it acted (the emulator's "truncated": the file is back), so that file's record says may_have_started
+    (integration.yml: look in the Action Center before restoring it again) and names no action to follow. A check
+    that still comes must not send it blind: Cortex XDR holds no quarantined copy any more (README: a second restore
+    is refused), and the check would report the file not started. It says the restore may have started instead."""
+    xdr, _ = vendors
+    # the analyst's run: the first file sent, the two others met a 503; the close: the first file's action read
+    # again (the gate), then the two waiting files sent, the first of them answered cut short after Cortex XDR acted
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=ok,503,503,ok,truncated,ok'))
+    params = xdr.params(max_retries='0', max_concurrency='1')
+    files = sorted(HOLDERS)[:3]
+    room = WarRoom(params=params, time_scale=0.0, sleep=lambda _: None)
+    [polling] = room.run('restore-file', {'file_hash': ','.join(files)}, follow_polling=False).entries
+    assert sorted(json.loads(polling['PollingArgs']['unsent'])) == files[1:]
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': files}},
+                              'False Positive')
+    closed = PlaybookRunner(params, time_scale=0, sleep=lambda _: None).run_post_processing(
+        POST_PROCESSING_SCRIPT, incident, room.context)
+    assert not closed.failed, closed.error
+    [lost] = [r['file_hash'] for r in as_list(get_path(closed.context, 'CortexXDR.RestoredFile'))
+              if r.get('may_have_started') is True]
+    assert lost in [action.file_hash for action in xdr.backend.actions.values()]  # Cortex XDR did start it
+
+    def restores_of(file_hash):
+        return [r for r in xdr.gateway.requests
+                if r.path.endswith('/endpoints/restore/') and r.body['request_data']['file_hash'] == file_hash]
+
+    sent = restores_of(lost)
+    check = WarRoom(params=params, context=closed.context, time_scale=0.0, sleep=lambda _: None)
+
+    result = check.run(polling['PollingCommand'], polling['PollingArgs'])
+
+    assert not result.failed, result.entries[-1]
+    assert restores_of(lost) == sent  # not sent again after the close's
+    text = '\n'.join(entry['HumanReadable'] for entry in result.entries)
+    [said] = [line for line in text.split('\n- ') if lost in line.split('Files:')[-1]]
+    assert 'may have started' in said.lower() and 'Action Center' in said and 'Not started' not in said, said
+
+
 JSON_VALUE = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
                           lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                   st.dictionaries(st.text(max_size=8), inner, max_size=3)),
