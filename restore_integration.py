@@ -2724,7 +2724,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
-        raise none_started(refused).with_outputs({XDR_RESTORE_CONTEXT: records})
+        raise none_started(refused, records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2870,9 +2870,10 @@ def start_label(reason: str) -> str:
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
-def none_started(refused: XdrRefusals) -> RestoreError:
+def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
-    accepted without an action ID to follow), then each reason once, with its files."""
+    accepted without an action ID to follow), then each reason once, with its files; its entry writes ``records``."""
+    outputs = {XDR_RESTORE_CONTEXT: records} if records else {}
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
     for reason, files in refused.items():
         counts[start_label(reason)] += len(files)
@@ -2880,7 +2881,7 @@ def none_started(refused: XdrRefusals) -> RestoreError:
     total = sum(counts.values())
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
     if refused_count == total:
-        return RestoreError(f'None of the {total} restores was started. {reasons}')
+        return RestoreError(f'None of the {total} restores was started. {reasons}').with_outputs(outputs)
     parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
                                   f'Cortex XDR accepted {accepted} without an action ID to follow',
                                   f'{empty} included no endpoint (nothing to restore)',
@@ -2888,7 +2889,7 @@ def none_started(refused: XdrRefusals) -> RestoreError:
     look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
     return RestoreError(f'None of the {total} restores can be followed: '
                         f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}. '
-                        f'{reasons}')
+                        f'{reasons}').with_outputs(outputs)
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
@@ -2941,7 +2942,8 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
-    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout) if last else (
+    ended = running if ending else []  # still running when polling ended: the last report says how to follow them
+    readable = xdr_last_report(summaries, earlier, refused, notes, ended, timeout, not_sent) if last else (
         xdr_progress_line(summaries, interval, earlier) + notes +
         grouped_refusals(refusals_of(not_sent, {})))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -2949,12 +2951,13 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, ended: list[XdrRecord], timeout: int) -> str:
+                    notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord]) -> str:
     """The last check's entry: the actions it read, the files finished at an earlier check, the actions still running
     when polling ended (``ended``: each record then says so, and how to follow its action), and the files never
-    started, each reason once. A restore none of whose files was ever started is an error, as at the first run."""
+    started, each reason once. A restore none of whose files was ever started is an error, as at the first run, which
+    writes the records of the files this check sent and could not follow (``not_sent``)."""
     if not summaries and not earlier:
-        raise none_started(refused)
+        raise none_started(refused, not_sent)
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
