@@ -412,12 +412,14 @@ MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and g
 
 class RestoreError(Exception):
     """A failure the analyst can act on: what went wrong, what to do; ``attempts``: a failed request's, if any;
-    ``advice``: the message's what-to-do, where it is told apart (a vendor's error, a fault, no turn in time)."""
+    ``advice``: the message's what-to-do, where it is told apart (a vendor's error, a fault, no turn in time);
+    ``outputs``: what its error entry writes to context (XSOAR merges it, as CommonServerPython's return_error's)."""
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
         self.attempts = tuple(attempts)
         self.advice = advice
+        self.outputs: dict[str, Any] = {}
 
     def without_advice(self) -> str:
         """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
@@ -426,6 +428,11 @@ class RestoreError(Exception):
     def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
         self.args = (f'{self} {sentence}',)
+        return self
+
+    def with_outputs(self, outputs: dict[str, Any]) -> 'RestoreError':
+        """The same error, its entry writing ``outputs`` to context."""
+        self.outputs = outputs
         return self
 
 
@@ -2300,8 +2307,9 @@ def one_or_all(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def error_entry(message: str) -> dict[str, Any]:
-    return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
+def error_entry(message: str, outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
+            **({'EntryContext': outputs} if outputs else {})}
 
 
 def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str,
@@ -2716,7 +2724,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout)
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
-        raise none_started(refused)
+        raise none_started(refused, records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
     if len(records) == 1:
         [record] = records
@@ -2738,20 +2746,19 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[XdrRecord], list[XdrReply],
                                                                        dict[str, str]]:
-    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone``. Returns the records,
-    the vendor's replies, and the files not acted on, which a next check may send, each with what went wrong (its
-    error without the advice, which a next check makes moot); ``no_time``: why none is sent."""
+    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone`` (an error that
+    writes its record). Returns the records, the vendor's replies, and the files not acted on, which a next check may
+    send, each with what went wrong (its error without the advice, a next check making it moot); ``no_time``: why none
+    is sent."""
 
     def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, str | None]:
-        action_id = endpoints_count = reply = unsent = None
+        action_id = endpoints_count = reply = unsent = failure = None
         refusal, problems, acted = no_time, [], False  # with no time left, nothing is sent
         if not no_time:
             try:
                 reply = client.restore_file(file_hash, endpoint_id, incident_id)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
-                if alone:
-                    raise
                 # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
                 # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
                 last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
@@ -2764,7 +2771,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                     acted = True
                 if not acted and (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
                     unsent = error.without_advice()
-                refusal, reply = str(error), None  # a reply not read is not handed back
+                refusal, reply, failure = str(error), None, error  # a reply not read is not handed back
         # A record says where its restore runs (or would have): '' for every endpoint holding the file
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
@@ -2773,10 +2780,11 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                        f'quarantine, so there is nothing to restore. Check the file hash'
                        f'{" and the endpoint ID" if endpoint_id else ""}.')
         if refusal:
-            if alone:
-                raise RestoreError(refusal)
             # may_have_started on every such record: a later one of the file (no action_id either) updates it
-            return dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted), reply, unsent
+            record = dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted)
+            if alone:  # an error entry, which writes the record all the same
+                raise (failure or RestoreError(refusal)).with_outputs({XDR_RESTORE_CONTEXT: record})
+            return record, reply, unsent
         if problems:
             record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
                                f'({"; ".join(problems)}); the action is followed even so.')
@@ -2862,9 +2870,10 @@ def start_label(reason: str) -> str:
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
-def none_started(refused: XdrRefusals) -> RestoreError:
+def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
-    accepted without an action ID to follow), then each reason once, with its files."""
+    accepted without an action ID to follow), then each reason once, with its files; its entry writes ``records``."""
+    outputs = {XDR_RESTORE_CONTEXT: records} if records else {}
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
     for reason, files in refused.items():
         counts[start_label(reason)] += len(files)
@@ -2872,7 +2881,7 @@ def none_started(refused: XdrRefusals) -> RestoreError:
     total = sum(counts.values())
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
     if refused_count == total:
-        return RestoreError(f'None of the {total} restores was started. {reasons}')
+        return RestoreError(f'None of the {total} restores was started. {reasons}').with_outputs(outputs)
     parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
                                   f'Cortex XDR accepted {accepted} without an action ID to follow',
                                   f'{empty} included no endpoint (nothing to restore)',
@@ -2880,7 +2889,7 @@ def none_started(refused: XdrRefusals) -> RestoreError:
     look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
     return RestoreError(f'None of the {total} restores can be followed: '
                         f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}. '
-                        f'{reasons}')
+                        f'{reasons}').with_outputs(outputs)
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
@@ -2933,7 +2942,8 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
-    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout) if last else (
+    ended = running if ending else []  # still running when polling ended: the last report says how to follow them
+    readable = xdr_last_report(summaries, earlier, refused, notes, ended, timeout, not_sent) if last else (
         xdr_progress_line(summaries, interval, earlier) + notes +
         grouped_refusals(refusals_of(not_sent, {})))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -2941,12 +2951,13 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, ended: list[XdrRecord], timeout: int) -> str:
+                    notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord]) -> str:
     """The last check's entry: the actions it read, the files finished at an earlier check, the actions still running
     when polling ended (``ended``: each record then says so, and how to follow its action), and the files never
-    started, each reason once. A restore none of whose files was ever started is an error, as at the first run."""
+    started, each reason once. A restore none of whose files was ever started is an error, as at the first run, which
+    writes the records of the files this check sent and could not follow (``not_sent``)."""
     if not summaries and not earlier:
-        raise none_started(refused)
+        raise none_started(refused, not_sent)
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
@@ -3816,8 +3827,9 @@ def main(demisto_obj: Any = None) -> None:
             stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
+        outputs = None
         if isinstance(error, RestoreError):
-            message = f'Failed to execute {command} command.\nError: {error}'
+            message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))
             message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
@@ -3825,7 +3837,7 @@ def main(demisto_obj: Any = None) -> None:
         message = scrubber.text(message)
         if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
-        runtime.results(error_entry(message))
+        runtime.results(error_entry(message, scrubber.value(outputs)))
     finally:
         try:
             if caching:

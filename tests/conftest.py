@@ -329,3 +329,26 @@ def client_from_params(kind: str, params: dict):
     """One vendor's client from instance params, as main() builds it: the settings read once, then the client."""
     import restore_integration as ri
     return ri.build_client(kind, ri.read_instance_settings(params, [kind]))
+
+
+def one_file_restore_lost(xdr: XdrTenant) -> tuple[str, dict]:
+    """(file_hash, incident): a Cortex XDR incident naming one file (the most common shape), closed as a false
+    positive, whose first restore Cortex XDR carries out but whose answer breaks off (the emulator's "truncated")."""
+    from warroom.emulator.faults import FaultPlan
+    from warroom.playbook.incidents import close_incident
+    failing = seed_failing_endpoints()
+    lost = sorted(h for h, endpoints in seed_holders().items() if not set(endpoints) & set(failing))[0]
+    xdr.gateway.inject_faults(FaultPlan.parse('sequence=truncated'))
+    return lost, close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [lost]}},
+                                'False Positive')
+
+
+def lost_restore_record(run, file_hash: str, xdr: XdrTenant) -> dict:
+    """The one CortexXDR.RestoredFile record a run left of that restore: it says may_have_started (integration.yml),
+    and Cortex XDR did give the file back on every endpoint holding it."""
+    from warroom.context import get_path
+    assert not run.failed, run.error
+    [record] = as_list(get_path(run.context, 'CortexXDR.RestoredFile'))
+    assert record['file_hash'] == file_hash and record['may_have_started'] is True, record
+    assert all(file_hash in xdr.backend.restored(endpoint) for endpoint in seed_holders()[file_hash])
+    return record

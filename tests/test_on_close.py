@@ -14,7 +14,8 @@ from hypothesis import example, given, strategies as st
 import facts
 import restore_integration as ri
 from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss_seed_copies, known_bad,
-                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
+                      lost_restore_record, one_file_restore_lost, seed_failing_endpoints, seed_holders,
+                      start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.xdr.models import RestoreFailure
@@ -570,17 +571,19 @@ def test_a_restore_cortex_xdr_may_have_carried_out_on_close_is_not_said_not_to_h
 
 
 
+@pytest.mark.parametrize('files', ['one', 'with another'])
 def test_a_restore_cortex_xdr_may_have_carried_out_on_close_is_told_by_its_record_however_its_error_words_it(
-        vendors, monkeypatch):
+        vendors, monkeypatch, files):
     """restore-file's record says may_have_started (integration.yml): the note reads that, so a restore-file that
     words its error otherwise (a later version of the integration) still sends the analyst to the Action Center
-    first, not to a second restore "once that is fixed"."""
+    first, not to a second restore "once that is fixed". One file's error entry writes the record too: XSOAR merges
+    an error entry's EntryContext (CommonServerPython's return_error, ``outputs``)."""
     xdr, _ = vendors
     monkeypatch.setattr(ri, 'XDR_MAY_HAVE_STARTED', 'might have begun this restore anyway')
     failing = seed_failing_endpoints()
     lost, other = sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(failing))[:2]
     xdr.gateway.inject_faults(FaultPlan.parse('sequence=truncated'))  # the first restore sent: the lost file's
-    fields = {'filesha256': [lost, other]}
+    fields = {'filesha256': [lost] if files == 'one' else [lost, other]}
     incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': fields}, 'False Positive')
     runner = PlaybookRunner({**vendors[1].params(), **xdr.params(max_concurrency='1')}, time_scale=0,
                             sleep=lambda _: None)
@@ -593,6 +596,31 @@ def test_a_restore_cortex_xdr_may_have_carried_out_on_close_is_told_by_its_recor
     said, advice = line.split(':', 1)[0], line.split(f'`!restore-file file_hash={lost}')[0]
     assert 'may have started' in said and 'not start' not in said, line
     assert 'Action Center' in advice.rsplit('anyway', 1)[-1] and 'once that is fixed' not in advice, line
+
+
+def test_a_reclose_sends_no_second_restore_of_the_one_file_whose_earlier_restore_may_have_started(vendors):
+    """The incident names one file (the most common shape), whose restore at the first close lost its answer after
+    Cortex XDR acted: restore-file's error entry writes its record (may_have_started), which XSOAR merges as it merges
+    any entry's EntryContext (CommonServerPython's return_error, ``outputs``). Closed again, the script must not send it
+    blind (Cortex XDR holds no quarantined copy any more), and its note sends the analyst to the Action Center."""
+    xdr, _ = vendors
+    lost, incident = one_file_restore_lost(xdr)
+    runner = PlaybookRunner({**vendors[1].params(), **xdr.params(max_retries='0')}, time_scale=0,
+                            sleep=lambda _: None)
+    first = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+    lost_restore_record(first, lost, xdr)
+
+    second = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+
+    assert not second.failed, second.error
+    assert len(restores_sent(xdr)) == 1  # the first close's only attempt
+    [line] = [line for line in second.notes[-1].splitlines() if f'`!restore-file file_hash={lost}' in line]
+    advice = line.split(f'`!restore-file file_hash={lost}')[0]
+    assert 'may have started' in advice and 'Action Center' in advice and 'once that is fixed' not in advice, line
+
+
+def restores_sent(xdr):
+    return [r for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
 
 
 @pytest.mark.parametrize('beside', ['a file restored', 'a file whose restore failed everywhere'])

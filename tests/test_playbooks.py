@@ -10,7 +10,8 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, seed_failing_endpoints, seed_holders
+from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record,
+                      one_file_restore_lost, seed_failing_endpoints, seed_holders)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
@@ -509,6 +510,32 @@ def test_the_playbook_on_a_reopened_incident_sends_no_second_restore_of_a_file_w
     assert not any(e.get('Type') == 4 for e in again.entries)
     notes = '\n'.join(again.notes)
     assert 'FAILED' not in notes
+    [line] = [line for line in notes.splitlines() if f'was not run again for `{lost}`' in line]
+    advice = line.split(f'`!restore-file file_hash={lost}')[0]
+    assert 'may have started' in advice and 'Action Center' in advice, line
+
+
+@pytest.mark.parametrize('first_by', ['playbook', 'post-processing'])
+def test_the_playbook_on_a_reopened_incident_sends_no_second_restore_of_its_one_file_whose_restore_may_have_started(
+        vendors, first_by):
+    """One file (the most common incident shape) whose first restore, by the playbook branch or the on-close script,
+    lost its answer after Cortex XDR acted (the emulator's "truncated": the file is back): restore-file ends in an
+    error entry (the playbook's error path), and writes the file's record (may_have_started) all the same, which XSOAR
+    merges as any entry's EntryContext (CommonServerPython's return_error, ``outputs``). Run again on the reopened
+    incident, the playbook must not send it blind: the gate's note sends the analyst to the Action Center first."""
+    xdr, _ = vendors
+    lost, incident = one_file_restore_lost(xdr)
+    runner = runner_for(vendors, max_retries='0')
+    first = runner.run(RESTORE_PLAYBOOK, incident, {}) if first_by == 'playbook' else \
+        runner.run_post_processing('QuarantineRestoreOnClose', incident, {})
+    lost_restore_record(first, lost, xdr)
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, first.context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == 1  # the first run's only attempt
+    assert not any(e.get('Type') == 4 for e in again.entries)
+    notes = '\n'.join(again.notes)
     [line] = [line for line in notes.splitlines() if f'was not run again for `{lost}`' in line]
     advice = line.split(f'`!restore-file file_hash={lost}')[0]
     assert 'may have started' in advice and 'Action Center' in advice, line

@@ -828,3 +828,28 @@ def test_a_last_check_after_more_files_finished_earlier_than_it_lists_counts_the
     more = len(hashes) - 1 - facts.READABLE_LISTED_MAX
     assert f'and {more} more finished earlier' in report and 'CortexXDR.RestoredFile' in report
     assert len(as_list(restored_record(result))) == len(hashes)  # context holds every one
+
+
+def test_a_check_whose_late_restores_none_can_be_followed_writes_their_records_on_its_error_entry(advanced_tenant,
+                                                                                                 war_room_on):
+    """Files the first run had no answer for (a 503: never acted on) the next check sends (README, Every reply shape);
+    when none of those restores can be followed either (the emulator's "truncated": Cortex XDR acts, the answer breaks
+    off), the check ends in an error entry, which must write their records (may_have_started, integration.yml), as
+    XSOAR merges an error entry's EntryContext (CommonServerPython's return_error, ``outputs``). Else the first run's
+    records stay, saying the restores were not started and the next check sends them: a playbook run again on the
+    incident would send them blind."""
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+    hashes = sorted(HOLDERS)[:2]
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=503,503'))
+
+    def lose_the_late_answers(entry):
+        if 'PollingCommand' in entry:
+            advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated,truncated'))
+    room.on_entry = lose_the_late_answers
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert result.runs == 2 and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert len(advanced_tenant.backend.actions) == 2  # Cortex XDR did start both
+    by_hash = {record['file_hash']: record for record in as_list(get_path(result.context, 'CortexXDR.RestoredFile'))}
+    assert sorted(by_hash) == hashes and all(r['may_have_started'] is True for r in by_hash.values()), by_hash

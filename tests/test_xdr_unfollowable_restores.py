@@ -264,3 +264,71 @@ def test_a_later_refusal_of_a_file_whose_restore_may_have_started_no_longer_says
     [record] = [r for r in records(result) if r['file_hash'] == OTHER]
     assert load_json(XDR_REPLIES / 'error_500.json')['reply']['err_msg'] in record['error']
     assert record['may_have_started'] is False, record
+
+
+@pytest.mark.parametrize('fault', MAY_HAVE_ACTED_FAULTS + NOT_ACTED_FAULTS)
+def test_one_file_not_followed_writes_its_record_saying_whether_cortex_xdr_may_have_acted(advanced_tenant,
+                                                                                          war_room_on, fault):
+    """One file's restore not followed ends in an error entry (the playbook's error path), and writes the record the
+    same file writes among several (integration.yml, may_have_started): XSOAR merges an error entry's EntryContext
+    (CommonServerPython's return_error: ``outputs``, "the outputs that will be returned to playbook/investigation
+    context", written as the entry's EntryContext). Without it, the gate and the on-close script, which read the
+    record, would send the file again blind."""
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={fault}'))
+    [file_hash] = sorted(seed_holders())[:1]
+
+    result = war_room_on(advanced_tenant, max_retries='0').run('restore-file', {'file_hash': file_hash})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR
+    [record] = records(result)
+    assert record['file_hash'] == file_hash and record['status'] == 'FAILED' and 'action_id' not in record
+    assert record['may_have_started'] is (fault in MAY_HAVE_ACTED_FAULTS), record
+    assert record['error'] in entry['Contents']
+
+
+@pytest.mark.parametrize('reply', [{'status': 1, 'endpoints_count': '2'}, {'action_id': {'id': 1001}},
+                                   {'status': 0, 'errorText': 'No such file'},
+                                   {'action_id': 3001, 'endpoints_count': '0'}])
+def test_one_file_accepted_without_an_action_id_may_have_started_and_one_refused_or_empty_did_not(replay_server,
+                                                                                                   reply):
+    # The seed: status 1 means the restore was sent; status 0 that it was not; endpoints_count 0: none included.
+    replay_server.queue(200, {'reply': reply})
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED})
+
+    [entry] = result.entries
+    [record] = records(result)
+    assert entry['Type'] == ENTRY_ERROR and record['status'] == 'FAILED' and record['file_hash'] == FOLLOWED
+    assert record['may_have_started'] is (reply.get('status') == 1 or 'action_id' in reply and
+                                          reply.get('endpoints_count') != '0'), record
+
+
+def test_restores_none_of_which_can_be_followed_write_their_records_on_the_error_entry(advanced_tenant, war_room_on):
+    """Several files none of whose restores is followed end in an error entry too (README): their records go on it, as
+    they would on a note, or a second run could not tell which may have started."""
+    from warroom.emulator.faults import FaultPlan
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated,500'))
+    lost, refused = sorted(seed_holders())[:2]
+
+    result = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1').run(
+        'restore-file', {'file_hash': f'{lost},{refused}'})
+
+    assert result.failed
+    by_hash = {record['file_hash']: record for record in records(result)}
+    assert by_hash[lost]['may_have_started'] is True and by_hash[refused]['may_have_started'] is False, by_hash
+
+
+def test_one_file_whose_http_200_cannot_be_read_says_cortex_xdr_may_have_started_it(replay_server):
+    """README (Every reply shape): an HTTP 200 that is not a JSON object with a "reply" may mean Cortex XDR acted, so it
+    is not sent again, and its record says may_have_started. One file's error must say so too, as it does among
+    several, not only to check the server URL: the analyst would run it again blind."""
+    replay_server.queue(200, {'unexpected': 1})
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED})
+
+    [entry] = result.entries
+    [record] = records(result)
+    assert entry['Type'] == ENTRY_ERROR and record['may_have_started'] is True
+    assert 'may have started' in entry['Contents'] and 'Action Center' in entry['Contents'], entry['Contents']

@@ -344,3 +344,19 @@ def test_a_restore_through_the_war_room_returns_entries_xsoar_takes(advanced_ten
 
     assert not result.failed, result.entries
     assert len(result.entries) > 1 and 'PollingCommand' in result.entries[0]  # the first run's entry schedules a check
+
+
+def test_an_error_entry_s_context_is_merged_as_any_entry_s(monkeypatch):
+    """XSOAR merges an error entry's EntryContext: CommonServerPython's return_error(message, error='', outputs=None)
+    documents ``outputs`` as "the outputs that will be returned to playbook/investigation context" and writes them as
+    the error entry's EntryContext. restore-file's error for a restore it cannot follow writes the file's record so."""
+    record = {'file_hash': 'a' * 64, 'status': 'FAILED', 'may_have_started': True}
+
+    def fail_with_outputs(demisto):
+        demisto.results({'Type': 4, 'ContentsFormat': 'text', 'Contents': 'Failed to execute restore-file command.',
+                         'EntryContext': {'CortexXDR.RestoredFile(val.file_hash == obj.file_hash)': record}})
+
+    monkeypatch.setattr(ri, 'main', fail_with_outputs)
+    result = WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+
+    assert result.failed and result.context == {'CortexXDR': {'RestoredFile': record}}

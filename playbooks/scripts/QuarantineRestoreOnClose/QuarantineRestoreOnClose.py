@@ -26,9 +26,8 @@ HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 # When Cortex XDR may have carried out a restore restore-file could not follow (its answer lost after the request
 # reached Cortex XDR, or accepted without an action ID: README, "How restore-file behaves"), its record says so in
-# may_have_started. Such a restore is not "not started": a second one waits for a look in the Action Center. A single
-# file's restore ends in an error entry instead, with no record: only its words say it, these.
-XDR_MAY_HAVE_ACTED = ('may have started this restore', 'so it cannot be followed')
+# may_have_started. Such a restore is not "not started": a second one waits for a look in the Action Center. A restore
+# none of whose files is followed (one file, say) ends in an error entry that writes those records all the same.
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
 
@@ -282,12 +281,8 @@ def start(execute, command, args, records_path):
     """One restore command, without polling: (what the note says about it, the follow-up commands)."""
     entries = execute(command, dict(args, polling='false')) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
-    if errors:
-        error = ' '.join(errors[0].split())
-        if may_have_acted(error):
-            return [f'`!{command}` may have started the restore, but cannot follow it: {error}',
-                    f'{XDR_LOOK_FIRST}: {code_span(by_hand_command(command, args))}'], []
-        line = f'`!{command}` could not start: {error}'
+    if errors and not any(True for _ in records_in(entries, records_path)):  # with records: each file's line below
+        line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
     refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
@@ -303,12 +298,6 @@ def start(execute, command, args, records_path):
         lines.append(f'`!{command}` {said} {file_hash}: {" ".join(reason.split())} {advice}: '
                      f'{code_span(by_hand_command(command, {**args, by: [file_hash]}))}')
     return lines, follows
-
-
-def may_have_acted(reason):
-    """Whether restore-file's error entry (one file: no record) says Cortex XDR may have carried out a restore it could
-    not follow."""
-    return any(words in reason for words in XDR_MAY_HAVE_ACTED)
 
 
 def by_hand_command(command, args):
