@@ -34,9 +34,13 @@ FIRST_FETCH_MS = 3 * DAY_MS
 # An event is listed at most this long after it occurred (+ the emulator's 4 s lead, + HSS's Date header counting whole
 # seconds): within the README's 30 minutes each fetch reads again.
 LATE_MS = facts.FETCH_READ_AGAIN_MS - 5_000
-# README: a fetch starts no new window past 20 requests; the window under way "is halved" while it lists too many (from
-# two days to a millisecond: at most this many times), then read in 10 pages at most.
-REQUESTS_MAX = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + math.ceil(math.log2(2 * DAY_MS)) + facts.FETCH_WINDOW_PAGES_MAX
+# README: a fetch "starts no new window" once it has sent 20 listing requests, so it starts its last window with at most
+# 19 sent. That window's first page is asked at each width: two days, then each halving down to a millisecond (at most
+# ceil(log2(two days in ms)) of them). Then at most 11 requests: the page past the 10 (a probe), then the 10 pages from
+# the first page's end (the probe's page read again); or, once the probe served rows, the rest of the narrower window's
+# 10 pages (9 past its first) after it.
+REQUESTS_MAX = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + math.ceil(math.log2(2 * DAY_MS))) + \
+    (1 + facts.FETCH_WINDOW_PAGES_MAX)
 
 
 class Clocks:
