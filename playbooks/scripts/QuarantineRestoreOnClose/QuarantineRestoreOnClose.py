@@ -281,7 +281,7 @@ def start(execute, command, args, records_path):
     """One restore command, without polling: (what the note says about it, the follow-up commands)."""
     entries = execute(command, dict(args, polling='false')) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
-    if errors and not any(True for _ in records_in(entries, records_path)):  # with records: each file's line below
+    if errors and next(records_in(entries, records_path), None) is None:  # with records: each file's line below
         line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
