@@ -60,6 +60,40 @@ def test_polling_fields_take_the_text_of_a_whole_positive_number_as_scheduled_co
         room._next_run('restore-file', {**polling, field: value})
 
 
+# ScheduledCommand.to_results (CommonServerPython) writes PollingCommand as text, NextRun and Timeout as str() of whole
+# seconds, PollingArgs as an object and PollingItemsRemaining (items_remaining, "Optional[int]") as a whole number;
+# XSOAR's own entries, as a script's executeCommand reads them back, carry 'PollingCommand': '', 'NextRun': '',
+# 'Timeout': '', 'PollingArgs': None, 'PollingItemsRemaining': 0.
+SCHEDULE_FIELDS = {'PollingCommand': 'restore-file', 'NextRun': '30', 'Timeout': '600',
+                   'PollingArgs': {'file_hash': 'a' * 64}, 'PollingItemsRemaining': 2}
+XSOAR_OWN_SCHEDULE_FIELDS = {'PollingCommand': '', 'NextRun': '', 'Timeout': '', 'PollingArgs': None,
+                             'PollingItemsRemaining': 0}
+
+
+@pytest.mark.parametrize('field, value', [
+    ('NextRun', 30), ('Timeout', 600), ('NextRun', '10.5'), ('Timeout', '0'), ('NextRun', 'soon'),
+    ('PollingCommand', 5), ('PollingCommand', ['restore-file']), ('PollingArgs', 'file_hash=a'),
+    ('PollingArgs', ['file_hash']), ('PollingItemsRemaining', '3'), ('PollingItemsRemaining', True),
+    ('PollingItemsRemaining', 1.5), ('PollingItemsRemaining', -1)])
+def test_an_entry_s_polling_fields_are_held_to_scheduled_command_s_types_whoever_runs_the_command(
+        monkeypatch, field, value):
+    """XSOAR takes an entry's fields the same whether an analyst, a playbook task or a script's executeCommand ran the
+    command (executeCommand only schedules nothing: content-docs scheduled-commands.md); the war room checked the
+    polling fields only when it scheduled a next run, so an entry handed back to a script took any of them."""
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, **SCHEDULE_FIELDS})
+        demisto.results({**GOOD_ENTRY, **XSOAR_OWN_SCHEDULE_FIELDS})
+        with pytest.raises(DemistoMisuse, match=field):
+            demisto.results({**GOOD_ENTRY, **SCHEDULE_FIELDS, field: value})
+
+    def return_it(demisto):
+        demisto.results({**GOOD_ENTRY, **SCHEDULE_FIELDS, field: value})
+
+    monkeypatch.setattr(ri, 'main', return_it)
+    with pytest.raises(DemistoMisuse, match=field):  # as a script's executeCommand runs it: no next run scheduled
+        WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64}, follow_polling=False)
+
+
 @pytest.mark.parametrize('field, value', [('Contents', {'endpoints_count': float('nan')}),
                                           ('EntryContext', {'A': {'a': float('inf')}})])
 def test_an_entry_holding_nan_or_infinity_is_refused_as_json_xsoar_cannot_read(field, value):

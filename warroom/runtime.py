@@ -58,14 +58,18 @@ class ScheduleError(ValueError):
     """An entry's polling fields ask for a next run XSOAR would not schedule as asked."""
 
 
-def _seconds(value: Any, field_name: str, command: str) -> float:
-    """A polling field's seconds: text holding a positive whole number, as ScheduledCommand writes it (str of an
+def _is_seconds(value: Any) -> bool:
+    """Text holding a positive whole number of seconds, as ScheduledCommand writes NextRun and Timeout (str of an
     int)."""
-    seconds = int(value) if isinstance(value, str) and re.fullmatch(r'[0-9]{1,9}', value) else None
-    if seconds is None or seconds <= 0:
+    return isinstance(value, str) and re.fullmatch(r'[0-9]{1,9}', value) is not None and int(value) > 0
+
+
+def _seconds(value: Any, field_name: str, command: str) -> float:
+    """A polling field's seconds, for the next run an entry schedules (which needs one: None or '' are refused)."""
+    if not _is_seconds(value):
         raise ScheduleError(f'!{command}: {field_name} must be text holding a positive number of seconds, as '
                             f'CommonServerPython\'s ScheduledCommand writes it (str(seconds)); got {value!r}.')
-    return seconds
+    return int(value)
 
 
 class DemistoMisuse(RuntimeError):
@@ -74,7 +78,8 @@ class DemistoMisuse(RuntimeError):
 
 def entry_problems(entry: dict) -> list[str]:
     """What XSOAR would not take in an entry handed to demisto.results: the Type one of EntryType's numbers, the two
-    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans.
+    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans, and
+    the polling fields as ScheduledCommand writes them (``polling_field_problems``).
     A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
     XSOAR gives an entry none of its own."""
     problems = []
@@ -88,6 +93,24 @@ def entry_problems(entry: dict) -> list[str]:
                              ('IgnoreAutoExtract', bool, 'true or false'), ('Note', bool, 'true or false')):
         if entry.get(name) is not None and not isinstance(entry[name], kind):
             problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
+    return problems + polling_field_problems(entry)
+
+
+def polling_field_problems(entry: dict) -> list[str]:
+    """What XSOAR would not take in an entry's polling fields, whoever ran the command (a script's executeCommand
+    schedules nothing, but takes the same entry): as ScheduledCommand.to_results writes them, PollingCommand text,
+    NextRun and Timeout str() of whole seconds, PollingArgs an object, PollingItemsRemaining a whole number. Left out,
+    None or '' (as XSOAR's own entries carry them) is not checked here; a next run needs them (``_next_run``)."""
+    problems = [f'{name} must be text holding a positive number of seconds, as ScheduledCommand writes it '
+                f'(str(seconds)); got {entry[name]!r}' for name in ('NextRun', 'Timeout')
+                if entry.get(name) not in (None, '') and not _is_seconds(entry[name])]
+    for name, kind, what in (('PollingCommand', str, 'the name of a command'),
+                             ('PollingArgs', dict, 'an object of argument names and values')):
+        if entry.get(name) is not None and not isinstance(entry[name], kind):
+            problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
+    remaining = entry.get('PollingItemsRemaining')
+    if remaining is not None and (type(remaining) is not int or remaining < 0):  # type(): a bool is no count
+        problems.append(f'PollingItemsRemaining must be a whole number of items, 0 or more; got {remaining!r}')
     return problems
 
 
