@@ -149,6 +149,20 @@ def test_an_entry_that_is_no_plain_dict_or_list_becomes_a_note_of_its_text_and_i
         assert (shown['Type'], shown['ContentsFormat'], shown['Contents']) == (1, 'text', str(given))
         assert 'EntryContext' not in shown
 
+@pytest.mark.parametrize('given', [[[GOOD_ENTRY]], [GOOD_ENTRY, [GOOD_ENTRY, GOOD_ENTRY]], [['ok']]],
+                         ids=['list of a list', 'entry and a list', 'list of a text list'])
+def test_a_list_inside_the_list_of_results_is_refused_as_no_entries_xsoar_takes(given):
+    # DemistoClassApiModuleClasses.py, convert(): "if type(results) is list: ... res.append(self.convert(r))", so a list
+    # inside the list stays a list, sent to the server where an entry belongs; the integration's demisto took each
+    # entry inside it as an entry of its own (context merged, polling followed), a script's as a note of its text.
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        with pytest.raises(DemistoMisuse, match='list inside'):
+            demisto.results(given)
+        assert demisto.entries == []  # nothing of it taken
+        demisto.results([GOOD_ENTRY, 'ok'])  # one list of entries (and of what convert makes notes of) is taken
+        assert [entry['Contents'] for entry in demisto.entries] == [GOOD_ENTRY['Contents'], 'ok']
+
+
 # --------------------------------------------------------------------------- log lines (demisto.debug, info, error)
 
 @pytest.mark.parametrize('message', [object(), b'bytes', {1, 2}, float('nan')])

@@ -127,6 +127,15 @@ def checked_entry(result: dict) -> dict:
     return entry
 
 
+def one_list(results: list) -> list:
+    """The list handed to demisto.results, or DemistoMisuse when it holds a list: DemistoClassApiModule's convert()
+    converts each item, so a list inside it stays a list, sent where XSOAR takes an entry."""
+    if any(type(item) is list for item in results):
+        raise DemistoMisuse('demisto.results() was given a list inside its list: XSOAR\'s convert() sends it on as a '
+                            'list where an entry belongs, not as entries. Hand over one list of entries.')
+    return results
+
+
 def incident_problems(incident: dict) -> list[str]:
     """What XSOAR does not take in a fetched incident (fetching-incidents.md, demistomock's createIncidents,
     CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details and
@@ -253,7 +262,7 @@ class Demisto:
         self._check_thread('results')
         # type(), as XSOAR's convert() tests them: a subclass of dict or list is neither, and is sent as its text
         if type(result) is list:
-            for item in result:
+            for item in one_list(result):
                 self.results(item)
         elif type(result) is dict:
             self.entries.append(checked_entry(result))
