@@ -186,13 +186,14 @@ def test_a_log_message_that_is_not_json_is_refused_as_xsoar_cannot_send_it(make,
     ('occurred', '2024-05-01T10:00Z'), ('occurred', '2024-05-01T10:00:00'), ('occurred', '2024-05-01T10:00:00+0000'),
     ('occurred', '2024-05-01t10:00:00z'),  # RFC 3339 as Go's time.Time reads it: seconds, a zone, +hh:mm
     ('severity', 5), ('severity', '3'), ('severity', True),  # IncidentSeverity: 0, 0.5, 1 to 4
-    ('details', 7), ('dbotMirrorId', 123),  # text
+    ('details', 7), ('dbotMirrorId', 123), ('type', ['Huawei Cloud HSS Event']), ('type', 1),  # text
     ('labels', [{'type': 'Brand'}]), ('labels', {'type': 'Brand', 'value': 'x'}),  # a list of {type, value}
     ('name', ''), ('rawJSON', '{"a": '),
 ])
 def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(field, value):
     incident = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00.000Z', 'severity': 0.5,
                 'details': 'd', 'dbotMirrorId': 'evt-1', 'labels': [{'type': 'Brand', 'value': 'HSS'}],
+                'type': 'Unclassified',  # demistomock's createIncidents: "type (str)", else "an Unclassified incident"
                 'rawJSON': json.dumps({'event_id': 'evt-1'})}
     Demisto({}, 'fetch-incidents', {}, {}, []).incidents([dict(incident)])
     with pytest.raises(DemistoMisuse, match=field):

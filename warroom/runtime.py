@@ -138,8 +138,8 @@ def one_list(results: list) -> list:
 
 def incident_problems(incident: dict) -> list[str]:
     """What XSOAR does not take in a fetched incident (fetching-incidents.md, demistomock's createIncidents,
-    CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details and
-    dbotMirrorId text; labels a list of {type, value}; severity one of IncidentSeverity's."""
+    CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details,
+    dbotMirrorId and type text; labels a list of {type, value}; severity one of IncidentSeverity's."""
     problems = [] if isinstance(incident.get('name'), str) and incident['name'] else ['it has no name']
     occurred = incident.get('occurred')
     if occurred is not None and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
@@ -148,7 +148,7 @@ def incident_problems(incident: dict) -> list[str]:
     raw = incident.get('rawJSON')
     if raw is not None and not (isinstance(raw, str) and _is_json_object(raw)):
         problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {raw!r:.60}')
-    for name in ('details', 'dbotMirrorId'):
+    for name in ('details', 'dbotMirrorId', 'type'):
         if incident.get(name) is not None and not isinstance(incident[name], str):
             problems.append(f'{name} must be text, not {type(incident[name]).__name__}')
     labels = incident.get('labels')
