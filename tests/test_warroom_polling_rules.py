@@ -15,7 +15,7 @@ import pytest
 
 import restore_integration
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
-from warroom.runtime import WarRoom
+from warroom.runtime import DemistoMisuse, WarRoom
 from warroom.spec import load_spec, parse_spec
 
 HASH = 'a' * 64
@@ -97,8 +97,8 @@ def test_next_run_is_never_shorter_than_ten_seconds(scripted):
     assert sleeps == [10]
 
 
-@pytest.mark.parametrize('next_run', [10, None, '', 'soon', '-5'])
-def test_next_run_must_be_text_holding_seconds_as_scheduled_command_writes_it(scripted, next_run):
+@pytest.mark.parametrize('next_run', [None, ''])
+def test_a_next_run_needs_next_run_seconds_as_scheduled_command_writes_them(scripted, next_run):
     entry = poll_entry(NextRun=next_run)
     if next_run is None:
         entry.pop('NextRun', None)
@@ -108,11 +108,13 @@ def test_next_run_must_be_text_holding_seconds_as_scheduled_command_writes_it(sc
     assert 'NextRun' in last_error(result)
 
 
-def test_timeout_must_be_text_holding_seconds_as_scheduled_command_writes_it(scripted):
-    calls = scripted([poll_entry(Timeout=600)])
-    result = war_room().run('restore-file', {'file_hash': HASH})
+@pytest.mark.parametrize('field, value', [('NextRun', 10), ('NextRun', 'soon'), ('NextRun', '-5'), ('Timeout', 600)])
+def test_next_run_and_timeout_must_be_text_holding_seconds_as_scheduled_command_writes_them(scripted, field, value):
+    """Refused as the entry is returned, as any field XSOAR would not take (test_xsoar_strictness): no next run."""
+    calls = scripted([poll_entry(**{field: value})])
+    with pytest.raises(DemistoMisuse, match=field):
+        war_room().run('restore-file', {'file_hash': HASH})
     assert len(calls) == 1
-    assert 'Timeout' in last_error(result)
 
 
 def test_an_error_entry_before_the_last_ends_the_polling_sequence(scripted):

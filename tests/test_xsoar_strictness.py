@@ -60,6 +60,40 @@ def test_polling_fields_take_the_text_of_a_whole_positive_number_as_scheduled_co
         room._next_run('restore-file', {**polling, field: value})
 
 
+# ScheduledCommand.to_results (CommonServerPython) writes PollingCommand as text, NextRun and Timeout as str() of whole
+# seconds, PollingArgs as an object and PollingItemsRemaining (items_remaining, "Optional[int]") as a whole number;
+# XSOAR's own entries, as a script's executeCommand reads them back, carry 'PollingCommand': '', 'NextRun': '',
+# 'Timeout': '', 'PollingArgs': None, 'PollingItemsRemaining': 0.
+SCHEDULE_FIELDS = {'PollingCommand': 'restore-file', 'NextRun': '30', 'Timeout': '600',
+                   'PollingArgs': {'file_hash': 'a' * 64}, 'PollingItemsRemaining': 2}
+XSOAR_OWN_SCHEDULE_FIELDS = {'PollingCommand': '', 'NextRun': '', 'Timeout': '', 'PollingArgs': None,
+                             'PollingItemsRemaining': 0}
+
+
+@pytest.mark.parametrize('field, value', [
+    ('NextRun', 30), ('Timeout', 600), ('NextRun', '10.5'), ('Timeout', '0'), ('NextRun', 'soon'),
+    ('PollingCommand', 5), ('PollingCommand', ['restore-file']), ('PollingArgs', 'file_hash=a'),
+    ('PollingArgs', ['file_hash']), ('PollingItemsRemaining', '3'), ('PollingItemsRemaining', True),
+    ('PollingItemsRemaining', 1.5), ('PollingItemsRemaining', -1)])
+def test_an_entry_s_polling_fields_are_held_to_scheduled_command_s_types_whoever_runs_the_command(
+        monkeypatch, field, value):
+    """XSOAR takes an entry's fields the same whether an analyst, a playbook task or a script's executeCommand ran the
+    command (executeCommand only schedules nothing: content-docs scheduled-commands.md); the war room checked the
+    polling fields only when it scheduled a next run, so an entry handed back to a script took any of them."""
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, **SCHEDULE_FIELDS})
+        demisto.results({**GOOD_ENTRY, **XSOAR_OWN_SCHEDULE_FIELDS})
+        with pytest.raises(DemistoMisuse, match=field):
+            demisto.results({**GOOD_ENTRY, **SCHEDULE_FIELDS, field: value})
+
+    def return_it(demisto):
+        demisto.results({**GOOD_ENTRY, **SCHEDULE_FIELDS, field: value})
+
+    monkeypatch.setattr(ri, 'main', return_it)
+    with pytest.raises(DemistoMisuse, match=field):  # as a script's executeCommand runs it: no next run scheduled
+        WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64}, follow_polling=False)
+
+
 @pytest.mark.parametrize('field, value', [('Contents', {'endpoints_count': float('nan')}),
                                           ('EntryContext', {'A': {'a': float('inf')}})])
 def test_an_entry_holding_nan_or_infinity_is_refused_as_json_xsoar_cannot_read(field, value):
@@ -115,6 +149,20 @@ def test_an_entry_that_is_no_plain_dict_or_list_becomes_a_note_of_its_text_and_i
         assert (shown['Type'], shown['ContentsFormat'], shown['Contents']) == (1, 'text', str(given))
         assert 'EntryContext' not in shown
 
+@pytest.mark.parametrize('given', [[[GOOD_ENTRY]], [GOOD_ENTRY, [GOOD_ENTRY, GOOD_ENTRY]], [['ok']]],
+                         ids=['list of a list', 'entry and a list', 'list of a text list'])
+def test_a_list_inside_the_list_of_results_is_refused_as_no_entries_xsoar_takes(given):
+    # DemistoClassApiModuleClasses.py, convert(): "if type(results) is list: ... res.append(self.convert(r))", so a list
+    # inside the list stays a list, sent to the server where an entry belongs; the integration's demisto took each
+    # entry inside it as an entry of its own (context merged, polling followed), a script's as a note of its text.
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        with pytest.raises(DemistoMisuse, match='list inside'):
+            demisto.results(given)
+        assert demisto.entries == []  # nothing of it taken
+        demisto.results([GOOD_ENTRY, 'ok'])  # one list of entries (and of what convert makes notes of) is taken
+        assert [entry['Contents'] for entry in demisto.entries] == [GOOD_ENTRY['Contents'], 'ok']
+
+
 # --------------------------------------------------------------------------- log lines (demisto.debug, info, error)
 
 @pytest.mark.parametrize('message', [object(), b'bytes', {1, 2}, float('nan')])
@@ -138,13 +186,14 @@ def test_a_log_message_that_is_not_json_is_refused_as_xsoar_cannot_send_it(make,
     ('occurred', '2024-05-01T10:00Z'), ('occurred', '2024-05-01T10:00:00'), ('occurred', '2024-05-01T10:00:00+0000'),
     ('occurred', '2024-05-01t10:00:00z'),  # RFC 3339 as Go's time.Time reads it: seconds, a zone, +hh:mm
     ('severity', 5), ('severity', '3'), ('severity', True),  # IncidentSeverity: 0, 0.5, 1 to 4
-    ('details', 7), ('dbotMirrorId', 123),  # text
+    ('details', 7), ('dbotMirrorId', 123), ('type', ['Huawei Cloud HSS Event']), ('type', 1),  # text
     ('labels', [{'type': 'Brand'}]), ('labels', {'type': 'Brand', 'value': 'x'}),  # a list of {type, value}
     ('name', ''), ('rawJSON', '{"a": '),
 ])
 def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(field, value):
     incident = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00.000Z', 'severity': 0.5,
                 'details': 'd', 'dbotMirrorId': 'evt-1', 'labels': [{'type': 'Brand', 'value': 'HSS'}],
+                'type': 'Unclassified',  # demistomock's createIncidents: "type (str)", else "an Unclassified incident"
                 'rawJSON': json.dumps({'event_id': 'evt-1'})}
     Demisto({}, 'fetch-incidents', {}, {}, []).incidents([dict(incident)])
     with pytest.raises(DemistoMisuse, match=field):

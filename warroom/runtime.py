@@ -58,14 +58,18 @@ class ScheduleError(ValueError):
     """An entry's polling fields ask for a next run XSOAR would not schedule as asked."""
 
 
-def _seconds(value: Any, field_name: str, command: str) -> float:
-    """A polling field's seconds: text holding a positive whole number, as ScheduledCommand writes it (str of an
+def _is_seconds(value: Any) -> bool:
+    """Text holding a positive whole number of seconds, as ScheduledCommand writes NextRun and Timeout (str of an
     int)."""
-    seconds = int(value) if isinstance(value, str) and re.fullmatch(r'[0-9]{1,9}', value) else None
-    if seconds is None or seconds <= 0:
+    return isinstance(value, str) and re.fullmatch(r'[0-9]{1,9}', value) is not None and int(value) > 0
+
+
+def _seconds(value: Any, field_name: str, command: str) -> float:
+    """A polling field's seconds, for the next run an entry schedules (which needs one: None or '' are refused)."""
+    if not _is_seconds(value):
         raise ScheduleError(f'!{command}: {field_name} must be text holding a positive number of seconds, as '
                             f'CommonServerPython\'s ScheduledCommand writes it (str(seconds)); got {value!r}.')
-    return seconds
+    return int(value)
 
 
 class DemistoMisuse(RuntimeError):
@@ -74,7 +78,8 @@ class DemistoMisuse(RuntimeError):
 
 def entry_problems(entry: dict) -> list[str]:
     """What XSOAR would not take in an entry handed to demisto.results: the Type one of EntryType's numbers, the two
-    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans.
+    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans, and
+    the polling fields as ScheduledCommand writes them (``polling_field_problems``).
     A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
     XSOAR gives an entry none of its own."""
     problems = []
@@ -88,6 +93,24 @@ def entry_problems(entry: dict) -> list[str]:
                              ('IgnoreAutoExtract', bool, 'true or false'), ('Note', bool, 'true or false')):
         if entry.get(name) is not None and not isinstance(entry[name], kind):
             problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
+    return problems + polling_field_problems(entry)
+
+
+def polling_field_problems(entry: dict) -> list[str]:
+    """What XSOAR would not take in an entry's polling fields, whoever ran the command (a script's executeCommand
+    schedules nothing, but takes the same entry): as ScheduledCommand.to_results writes them, PollingCommand text,
+    NextRun and Timeout str() of whole seconds, PollingArgs an object, PollingItemsRemaining a whole number. Left out,
+    None or '' (as XSOAR's own entries carry them) is not checked here; a next run needs them (``_next_run``)."""
+    problems = [f'{name} must be text holding a positive number of seconds, as ScheduledCommand writes it '
+                f'(str(seconds)); got {entry[name]!r}' for name in ('NextRun', 'Timeout')
+                if entry.get(name) not in (None, '') and not _is_seconds(entry[name])]
+    for name, kind, what in (('PollingCommand', str, 'the name of a command'),
+                             ('PollingArgs', dict, 'an object of argument names and values')):
+        if entry.get(name) is not None and not isinstance(entry[name], kind):
+            problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
+    remaining = entry.get('PollingItemsRemaining')
+    if remaining is not None and (type(remaining) is not int or remaining < 0):  # type(): a bool is no count
+        problems.append(f'PollingItemsRemaining must be a whole number of items, 0 or more; got {remaining!r}')
     return problems
 
 
@@ -104,10 +127,19 @@ def checked_entry(result: dict) -> dict:
     return entry
 
 
+def one_list(results: list) -> list:
+    """The list handed to demisto.results, or DemistoMisuse when it holds a list: DemistoClassApiModule's convert()
+    converts each item, so a list inside it stays a list, sent where XSOAR takes an entry."""
+    if any(type(item) is list for item in results):
+        raise DemistoMisuse('demisto.results() was given a list inside its list: XSOAR\'s convert() sends it on as a '
+                            'list where an entry belongs, not as entries. Hand over one list of entries.')
+    return results
+
+
 def incident_problems(incident: dict) -> list[str]:
     """What XSOAR does not take in a fetched incident (fetching-incidents.md, demistomock's createIncidents,
-    CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details and
-    dbotMirrorId text; labels a list of {type, value}; severity one of IncidentSeverity's."""
+    CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details,
+    dbotMirrorId and type text; labels a list of {type, value}; severity one of IncidentSeverity's."""
     problems = [] if isinstance(incident.get('name'), str) and incident['name'] else ['it has no name']
     occurred = incident.get('occurred')
     if occurred is not None and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
@@ -116,7 +148,7 @@ def incident_problems(incident: dict) -> list[str]:
     raw = incident.get('rawJSON')
     if raw is not None and not (isinstance(raw, str) and _is_json_object(raw)):
         problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {raw!r:.60}')
-    for name in ('details', 'dbotMirrorId'):
+    for name in ('details', 'dbotMirrorId', 'type'):
         if incident.get(name) is not None and not isinstance(incident[name], str):
             problems.append(f'{name} must be text, not {type(incident[name]).__name__}')
     labels = incident.get('labels')
@@ -230,7 +262,7 @@ class Demisto:
         self._check_thread('results')
         # type(), as XSOAR's convert() tests them: a subclass of dict or list is neither, and is sent as its text
         if type(result) is list:
-            for item in result:
+            for item in one_list(result):
                 self.results(item)
         elif type(result) is dict:
             self.entries.append(checked_entry(result))

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
-                       log_text)
+                       log_text, one_list)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
 from .others import OWN_BRAND, OtherIntegrations, ReplayError
@@ -119,7 +119,7 @@ class ScriptDemisto:
 
     def results(self, result: Any) -> None:
         self._check_thread('results')
-        for entry in result if type(result) is list else [result]:  # type(), as XSOAR's convert() tests them
+        for entry in one_list(result) if type(result) is list else [result]:  # type(), as XSOAR's convert() tests them
             self.entries.append(checked_entry(entry) if type(entry) is dict else
                                 {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
 
