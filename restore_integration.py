@@ -2722,11 +2722,16 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     refused = {}  # for the next check: the refusals of those it does not send
     unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout)
+    if waiting and not unsent and len(hashes) == 1:  # no check sends it: an error entry, as for one refused
+        raise waiting[hashes[0]].with_outputs({XDR_RESTORE_CONTEXT: records[0]})
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused, records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
-    if len(records) == 1:
+    if len(records) == 1 and not started:  # the next check sends it
+        readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.' + \
+            grouped_refusals(refusals_of(records, {}))
+    elif len(records) == 1:
         [record] = records
         if not endpoint_id and record.get('endpoints_count') is not None:
             where = f'{record["endpoints_count"]} endpoint(s)'
@@ -2745,13 +2750,13 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[XdrRecord], list[XdrReply],
-                                                                       dict[str, str]]:
+                                                                       dict[str, RestoreError]]:
     """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone`` (an error that
-    writes its record). Returns the records, the vendor's replies, and the files not acted on, which a next check may
-    send, each with what went wrong (its error without the advice, a next check making it moot); ``no_time``: why none
-    is sent."""
+    writes its record; the caller raises it for a file not acted on when no next check sends it). Returns the records,
+    the vendor's replies, and the files not acted on, which a next check may send, each with its error; ``no_time``:
+    why none is sent."""
 
-    def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, str | None]:
+    def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, RestoreError | None]:
         action_id = endpoints_count = reply = unsent = failure = None
         refusal, problems, acted = no_time, [], False  # with no time left, nothing is sent
         if not no_time:
@@ -2770,7 +2775,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                                         f'{XDR_LOOK_BEFORE_AGAIN}')
                     acted = True
                 if not acted and (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
-                    unsent = error.without_advice()
+                    unsent = error
                 refusal, reply, failure = str(error), None, error  # a reply not read is not handed back
         # A record says where its restore runs (or would have): '' for every endpoint holding the file
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
@@ -2782,7 +2787,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         if refusal:
             # may_have_started on every such record: a later one of the file (no action_id either) updates it
             record = dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted)
-            if alone:  # an error entry, which writes the record all the same
+            if alone and not unsent:  # an error entry, which writes the record all the same
                 raise (failure or RestoreError(refusal)).with_outputs({XDR_RESTORE_CONTEXT: record})
             return record, reply, unsent
         if problems:
@@ -2795,9 +2800,9 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             {record['file_hash']: unsent for record, _, unsent in started if unsent})
 
 
-def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, str], refused: XdrRefusals,
+def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreError], refused: XdrRefusals,
                           args: dict[str, Any], polling: bool, interval: int, timeout: int) -> list[str]:
-    """The files of ``unsent`` ({file_hash: what went wrong}) the next check sends: only with more than two intervals
+    """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with more than two intervals
     of polling time left, as it comes an interval after this run or later (XSOAR may run it late: the promise keeps one
     more interval in hand). Their records say what went wrong and so, not to run the command again (a second action
     for each of its files); the others' say why no check sends them, and to run restore-file again. The refusals of
@@ -2808,7 +2813,8 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, str], refu
         XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
     for record in records:
         if polling and record['file_hash'] in unsent:
-            record['error'] = (unsent[record['file_hash']] if later else record['error']) + note
+            # the error without its advice (to run the command again), which a next check makes moot
+            record['error'] = (unsent[record['file_hash']].without_advice() if later else record['error']) + note
     refusals_of([record for record in records if not later or record['file_hash'] not in unsent], refused)
     return list(unsent) if later else []
 

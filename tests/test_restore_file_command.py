@@ -644,6 +644,78 @@ def test_a_file_no_check_will_send_keeps_what_to_do_about_its_fault(advanced_ten
     assert 'next check' not in reason, reason
 
 
+# The first run's restore meets a fault Cortex XDR did not act on (a 429 past what a run waits, a 503, a gateway's
+# page), and with "503,..." the check that sends it meets one again: the check after it sends it.
+@pytest.mark.parametrize('faults', ['sequence=429;retry-after=400', 'sequence=503', 'sequence=503-html',
+                                    'sequence=503,429;retry-after=400'])
+def test_a_single_file_cortex_xdr_did_not_act_on_is_sent_by_the_next_check_as_one_of_several_is(advanced_tenant,
+                                                                                               war_room_on, faults):
+    # README, "Files a run had no time to send": while polling, the next check sends such a restore. A playbook
+    # restoring one file while the tenant is busy must not take its error path where the same with two files does not.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+    room = war_room_on(advanced_tenant, max_retries='0')
+
+    result = room.run('restore-file', {'file_hash': CLEAN_HASH})
+
+    assert not result.failed, result.entries[-1]
+    first = result.entries[0]
+    assert first['Type'] == facts.ENTRY_NOTE and json.loads(first['PollingArgs']['unsent']) == [CLEAN_HASH], first
+    assert 'is restoring' not in first['HumanReadable'], first  # no action to name
+    promised = [entry for entry in result.entries
+                if 'next check sends it' in record_not_started(entry).get('error', '')]
+    assert len(promised) == faults.count(',') + 1, result.entries  # each run that met a fault, before the one it sent
+    for entry in promised:
+        record = record_not_started(entry)
+        assert record['status'] == 'FAILED' and record['may_have_started'] is False, record
+        assert not RUN_AGAIN.search(record['error']), record
+        [lines] = late_file_lines(entry, CLEAN_HASH)
+        assert 'next check sends it' in lines and not RUN_AGAIN.search(lines), lines
+    [(action_id, action)] = advanced_tenant.backend.actions.items()  # sent once, by a check
+    latest = as_list(restored_record(result))[-1]  # the record with its action_id, beside the one not sent
+    assert action.file_hash == CLEAN_HASH and latest['action_id'] == action_id, latest
+    assert latest['status'] == facts.XDR_SUCCESS_STATUS and latest['restored_count'] == len(HOLDERS[CLEAN_HASH])
+    assert 'Not started' not in result.entries[-1]['HumanReadable']
+    from test_restore_summary import summarise  # the playbook's summary note reads the later record
+    _, summary = summarise(result.context, 'xdr')
+    assert summary['restored'] == len(HOLDERS[CLEAN_HASH]) and not summary['needs_manual_action'], summary
+
+
+@pytest.mark.parametrize('args', [{'polling': 'false'}, {'timeout_in_seconds': '30'}])
+def test_a_single_file_no_check_will_send_ends_in_an_error_entry_that_writes_its_record(advanced_tenant, war_room_on,
+                                                                                        args):
+    # Without polling, or with 30 s of it (a check comes at 10 s, too late to send and follow it), no check sends the
+    # file: the run is an error (the playbook's error path), its record saying what to do.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=503'))
+    room = war_room_on(advanced_tenant, max_retries='0')
+
+    result = room.run('restore-file', {'file_hash': CLEAN_HASH, **args})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry, entry
+    [record] = as_list(restored_record(result))
+    assert record['status'] == 'FAILED' and record['may_have_started'] is False, record
+    assert RUN_AGAIN.search(record['error']) and 'next check' not in record['error'], record
+    assert not advanced_tenant.backend.actions
+
+
+def test_a_single_late_file_a_check_cannot_send_in_time_ends_in_an_error_entry_that_writes_its_record(
+        advanced_tenant, war_room_on):
+    # 50 s of polling: the first run (at 0 s) leaves the file to the check at 10 s, which meets a 503 again; a check
+    # at 20 s could send it, but not follow it before the timeout. No check is left to send it: the check is the last,
+    # an error entry (the playbook's error path), and the record says to run restore-file again, not that a check will.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=503,503'))
+    room = war_room_on(advanced_tenant, max_retries='0')
+
+    result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '50'})
+
+    assert result.runs == 2 and not advanced_tenant.backend.actions
+    last = result.entries[-1]
+    assert last['Type'] == ENTRY_ERROR and CLEAN_HASH in last['Contents'] and 'PollingCommand' not in last, last
+    [record] = as_list(restored_record(result))
+    assert record['status'] == 'FAILED' and record['may_have_started'] is False, record
+    assert 'restore-file again' in record['error'] and 'next check' not in record['error'], record
+
+
 # A status read Cortex XDR did not answer (a 503, a 429 past what a run waits, a gateway's page): the next check reads
 # it again, and the record says so; running the command again meanwhile would start a second action for the file.
 @pytest.mark.parametrize('faults', ['sequence=503', 'sequence=429;retry-after=400', 'sequence=503-html'])

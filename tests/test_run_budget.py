@@ -14,7 +14,7 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import FakeClock, integration_on_clock, seed_holders, start_hss_tenant, start_tenant
+from conftest import FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -49,30 +49,36 @@ def xdr_client(tenant, clock):
     return ri.XdrClient(settings, ri.TransportSettings(), on_clock(clock))
 
 
-def test_a_restore_with_an_hour_of_polling_time_waits_out_throttling_for_minutes_at_most_in_one_run(xdr_tenant):
+def test_a_restore_with_an_hour_of_polling_time_waits_out_throttling_for_minutes_at_most_in_one_run(xdr_tenant,
+                                                                                                    monkeypatch):
     clock = FakeClock(0.0)
+    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))  # the polling time the run used passes on the wall clock
     client = xdr_client(xdr_tenant, clock)
     xdr_tenant.gateway.inject_faults(FaultPlan.parse(THROTTLED_FOR_AN_HOUR))
 
-    with pytest.raises(ri.VendorApiError) as raised:
-        ri.restore_file_command(client, {'file_hash': XDR_HASH, 'timeout_in_seconds': '3600'})
+    result = ri.restore_file_command(client, {'file_hash': XDR_HASH, 'timeout_in_seconds': '3600'})
 
-    assert raised.value.http_status == 429
     assert clock() <= facts.MAX_RUN_WAIT_SECONDS < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
     assert xdr_tenant.gateway.faults.seen > 1  # it did wait for its turns, up to the run's limit
-    assert f'the {facts.MAX_RUN_WAIT_SECONDS} s this command waits for throttling' in str(raised.value)
     assert not xdr_tenant.backend.actions
+    # Cortex XDR never acted on it, and the polling has time left: the next check sends it (README)
+    assert json.loads(result.schedule.args['unsent']) == [XDR_HASH]
+    reason = result.outputs['error']
+    assert 'HTTP 429' in reason and f'the {facts.MAX_RUN_WAIT_SECONDS} s this command waits for throttling' in reason
+    assert 'next check sends it' in reason, reason
 
 
-def test_a_shorter_timeout_in_seconds_still_bounds_the_run(xdr_tenant):
+def test_a_shorter_timeout_in_seconds_still_bounds_the_run(xdr_tenant, monkeypatch):
     clock = FakeClock(0.0)
+    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))
     client = xdr_client(xdr_tenant, clock)
     xdr_tenant.gateway.inject_faults(FaultPlan.parse(THROTTLED_FOR_AN_HOUR))
 
-    with pytest.raises(ri.VendorApiError):
+    with pytest.raises(ri.VendorApiError) as raised:  # no polling time is left for a check to send it
         ri.restore_file_command(client, {'file_hash': XDR_HASH, 'timeout_in_seconds': '45'})
 
     assert clock() <= 45
+    assert raised.value.http_status == 429 and not xdr_tenant.backend.actions
 
 
 def test_a_client_no_command_gave_a_timeout_waits_no_longer_either(xdr_tenant):
@@ -283,11 +289,12 @@ def test_a_check_waits_for_turns_no_longer_than_a_later_check_can_still_follow_w
     assert_followed_or_not_started(tenant, result, hashes)
 
 
-def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_next_check(on_test_clock):
+@pytest.mark.parametrize('count', [1, 2])  # one file alone, as one of several
+def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_next_check(on_test_clock, count):
     tenant, room = on_test_clock
     # Cortex XDR asks the first request to wait longer than a run may: no restore goes out in the first run.
     tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=200'))
-    hashes = sorted(seed_holders())[:2]
+    hashes = sorted(seed_holders())[:count]
 
     result = room.run('restore-file', {'file_hash': ','.join(hashes)})
 
