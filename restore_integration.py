@@ -345,7 +345,11 @@ HSS_FETCH_REQUESTS = 20
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
 HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type', 'event_class_id', 'event_name',
                              'file_info_list', 'process_info_list')
-HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days at most
+# HSS may read begin_time and end_time to the second, rounded down (Open Telekom Cloud's HSS, the same service:
+# "accurate to seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing from a time asks from the
+# millisecond before it, and lists from up to this much earlier; the events it may list again there are kept as seen.
+HSS_EVENT_TIME_LEAD_MS = 1000
+HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 # Each fetch rereads the last 30 minutes (on HSS's clock), so an event HSS lists late is still fetched, once: an agent
 # back online reports what it found meanwhile, a scan runs for minutes, a host's clock lags. Later still, it is missed.
@@ -2049,8 +2053,8 @@ class HssClient:
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
-            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': begin_ms,
-            'end_time': end_ms, 'offset': offset, 'limit': limit})
+            'category': 'host', 'enterprise_project_id': self.enterprise_project_id,
+            'begin_time': begin_ms - 1, 'end_time': end_ms, 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
@@ -3574,7 +3578,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: di
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
-    if reached < seen_until:  # HSS was not listed as far as the events kept last time: those not listed are kept
+    if reached - HSS_EVENT_TIME_LEAD_MS < seen_until:  # HSS was not listed as far as the events kept last time (it
+        # may list a window's last second with the next): those not listed are kept
         # (seen has learnt only events taken this time, each of them in times)
         times.update({key: seen_until for key in seen if key not in times})
     # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
@@ -3589,11 +3594,11 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
     """The next last run: where the next fetch begins, and the IDs of the events seen at or after it (its time read
     again), at most HSS_FETCH_SEEN_MAX of them. Past that many (a busy project), the newest are kept and the next fetch
     begins after the others, no further than where this one stopped (``progress``): it reads back less far."""
-    kept = {key: times[key] for key in seen if times.get(key, -1) >= begin}
+    kept = {key: times[key] for key in seen if times.get(key, -1) >= begin - HSS_EVENT_TIME_LEAD_MS}
     if len(kept) > HSS_FETCH_SEEN_MAX:
-        after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1
+        after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1 + HSS_EVENT_TIME_LEAD_MS
         begin = max(begin, min(after_dropped, progress))
-        kept = {key: moment for key, moment in kept.items() if moment >= begin}
+        kept = {key: moment for key, moment in kept.items() if moment >= begin - HSS_EVENT_TIME_LEAD_MS}
     return {'last_fetch': begin, 'seen_ids': sorted(kept),
             'seen_until': max(begin, min(max(kept.values(), default=begin), now_ms))}
 
@@ -3630,7 +3635,7 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
                 key, occurred = event_key(event, scrub), occur_time_ms(event, end)
                 # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
                 # it is never fetched again (at the window's start, a next fetch a second later would take it anew)
-                times[key] = occurred if begin <= occurred <= end else end
+                times[key] = occurred if begin - HSS_EVENT_TIME_LEAD_MS <= occurred <= end else end
                 if key not in seen:
                     fresh.setdefault(key, event)
         ordered = sorted(fresh, key=lambda key: (times[key], key))
