@@ -3638,7 +3638,8 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
                 times[key] = occurred if begin - HSS_EVENT_TIME_LEAD_MS <= occurred <= end else end
                 if key not in seen:
                     fresh.setdefault(key, event)
-        ordered = sorted(fresh, key=lambda key: (times[key], key))
+        # oldest first: those listed past the window's end (HSS may round it up) are dated at it, yet occurred after
+        ordered = sorted(fresh, key=lambda key: (times[key], occur_time_ms(fresh[key], end), key))
         room = max_fetch - len(taken)
         taken += [(key, fresh[key]) for key in ordered[:room]]
         seen.update(ordered[:room])

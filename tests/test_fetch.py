@@ -133,6 +133,47 @@ def test_a_fetch_capped_in_a_millisecond_or_a_second_loses_no_event_however_hss_
     assert len(json.dumps(last_run)) < 2_000  # the state XSOAR keeps stays small
 
 
+class FrozenTime:
+    """The integration's ``time`` module, its clock stopped at ``ms``; everything else keeps the real one."""
+
+    def __init__(self, ms):
+        self.ms = ms
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return self.ms / 1000
+
+
+@pytest.mark.parametrize('reading', [None, *(reading for reading in EVENT_TIME_READINGS
+                                             if reading not in ('seconds_up', 'seconds_inward'))])
+def test_events_listed_past_a_window_s_end_in_its_second_come_oldest_first_and_once(tenant, monkeypatch, reading):
+    # A fetch's last window ends at this machine's now, a third of a second into a second; HSS's clock is 3 s ahead,
+    # so events of the rest of that second occurred. An HSS that reads end_time to the second (rounded up, or by the
+    # second) lists them with the window: their incidents come oldest first all the same (README: "oldest first"),
+    # each once; an HSS that does not lists them to the next fetch.
+    tenant.backend.event_time_reading = reading
+    now_ms = (int(time.time()) - 60) * 1000 + 333
+    tenant.backend.wall_clock = lambda: now_ms / 1000 + 3
+    # the event at now itself last in event_id order, the others (past now) earlier: an order by ID is the wrong one
+    events = sorted((e['event_id'] for e in isolate(tenant, 6, minutes_ago=0.5)), reverse=True)
+    occur = {event_id: now_ms + offset for event_id, offset in zip(events, (0, 1, 2, 300, 500, 666))}
+    for stored in tenant.backend.events:
+        stored.occur_time = occur.get(stored.event_id, stored.occur_time)
+
+    fetched, last_run = [], {}
+    for moment in (now_ms, now_ms + 60_000, now_ms + 120_000):
+        monkeypatch.setattr(ri, 'time', FrozenTime(moment))
+        tenant.backend.wall_clock = lambda moment=moment: moment / 1000 + 3
+        incidents, last_run = fetch(tenant, last_run)
+        occurred = [incident['occurred'] for incident in incidents]
+        assert occurred == sorted(occurred)  # oldest first within a fetch
+        fetched += alarm_ids(incidents)
+
+    assert sorted(set(fetched) & set(events)) == sorted(events) and len(fetched) == len(set(fetched))
+
+
 def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant):
     tenant.backend.max_page_rows = 15  # HSS serves 15 events a page, whatever limit the fetch asks for
     isolate(tenant, 80, minutes_ago=30)
