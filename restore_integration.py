@@ -2062,7 +2062,7 @@ class HssClient:
         window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages, whatever order HSS lists
         events in (halved, not cut where the rows would fit if spread evenly: a backlog is often a burst). Once halving
         stops telling (total_num_not_narrowing), the wider window is read page by page instead, once a window: a
-        total_num no page lives up to would otherwise halve the window to a millisecond and end the fetch there. The
+        total_num no page lives up to would otherwise halve the window to a second and end the fetch there. The
         caller keeps those to act on (read_event_windows), not the listing's handle_status: an alarm handled while the
         pages are read would shift the rows after it past a page already read, and one handled by isolate_and_kill is
         one this pack restores."""
@@ -2079,9 +2079,11 @@ class HssClient:
                 if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
                     return first['data_list'], end_ms
-            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
+            # (a second or less: HSS may read the times to the second, so a narrower window may list no fewer)
+            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or \
+                    span <= HSS_EVENT_TIME_LEAD_MS:
                 break
-            wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # span > 1: a millisecond at least
+            wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
         return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read'), end_ms
 

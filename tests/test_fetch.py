@@ -174,6 +174,32 @@ def test_events_listed_past_a_window_s_end_in_its_second_come_oldest_first_and_o
     assert sorted(set(fetched) & set(events)) == sorted(events) and len(fetched) == len(set(fetched))
 
 
+@pytest.mark.parametrize('reading', [None, *(reading for reading in EVENT_TIME_READINGS
+                                             if reading not in ('seconds_up', 'seconds_inward'))])
+def test_a_second_that_lists_more_than_10_pages_keeps_no_fetch_from_getting_past_it(tenant, reading):
+    # README: a window whose listing holds more than 10 pages is halved; HSS may read begin_time and end_time to the
+    # second, so that a window within a second lists all of it however narrow. A burst of 120 events in an eighth of a
+    # second, 10 rows a page, two hours ago, and an event an hour later: a few fetches take them all, each once.
+    tenant.backend.event_time_reading = reading
+    tenant.backend.max_page_rows = 10
+    second = (int(tenant.backend.wall_clock()) - 7200) * 1000  # a whole second
+    burst = isolate(tenant, 120, minutes_ago=120)
+    [after] = isolate(tenant, 1, minutes_ago=60)
+    occur = {event['event_id']: second + 400 + number for number, event in enumerate(burst)}  # a ms apart
+    for stored in tenant.backend.events:
+        stored.occur_time = occur.get(stored.event_id, stored.occur_time)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    fetched, last_run = [], {}
+    for _ in range(8):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='50')
+        fetched += alarm_ids(incidents)
+
+    assert after['event_id'] in fetched  # the fetch got past the burst's second
+    assert sorted(fetched) == sorted(expected)  # each once, none lost
+
+
 def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant):
     tenant.backend.max_page_rows = 15  # HSS serves 15 events a page, whatever limit the fetch asks for
     isolate(tenant, 80, minutes_ago=30)
@@ -804,7 +830,7 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
-# README: a window that lists too many "is halved": from two days down to one millisecond, at most this many times.
+# README: a window that lists too many "is halved": from two days down to a second, fewer than this many times.
 NARROWINGS_MAX = math.ceil(math.log2(2 * DAY_MS))
 
 

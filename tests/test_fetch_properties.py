@@ -38,7 +38,7 @@ FIRST_FETCH_MS = 3 * DAY_MS
 # seconds): within the README's 30 minutes each fetch reads again.
 LATE_MS = facts.FETCH_READ_AGAIN_MS - 5_000
 # README: a fetch "starts no new window" once it has sent 20 listing requests, so it starts its last window with at most
-# 19 sent. That window's first page is asked at each width: two days, then each halving down to a millisecond (at most
+# 19 sent. That window's first page is asked at each width: two days, then each halving down to a second (fewer than
 # ceil(log2(two days in ms)) of them). Then at most 11 requests: the page past the 10 (a probe), then the 10 pages from
 # the first page's end (the probe's page read again); or, once the probe served rows, the rest of the narrower window's
 # 10 pages (9 past its first) after it.
@@ -132,9 +132,9 @@ class FetchRun:
         return ids
 
     def requests_max(self) -> int:
-        """REQUESTS_MAX, and README: the narrowest window, a millisecond with the part of the second before it that is
-        listed again (two seconds at most, as HSS may read begin_time and end_time), is read whole when it lists more
-        than 10 pages: the pages of the densest two seconds past the 10 on top."""
+        """REQUESTS_MAX, and README: the narrowest window, a second or less with the second before it that is listed
+        again (two seconds at most, as HSS may read begin_time and end_time), is read whole when it lists more than 10
+        pages: the pages of the densest two seconds past the 10 on top."""
         times = sorted(event.occur_time for event in self.tenant.backend.events)
         densest = max((bisect.bisect_right(times, moment + 2_000) - i for i, moment in enumerate(times)), default=0)
         rows = self.tenant.backend.max_page_rows or facts.HSS_EVENT_LIMIT_RANGE[1]
