@@ -345,7 +345,11 @@ HSS_FETCH_REQUESTS = 20
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
 HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type', 'event_class_id', 'event_name',
                              'file_info_list', 'process_info_list')
-HSS_EVENT_WINDOW_MS = 2 * 86_400_000  # begin_time to end_time may span two days at most
+# HSS may read begin_time and end_time to the second, rounded down (Open Telekom Cloud's HSS, the same service:
+# "accurate to seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing from a time asks from the
+# millisecond before it, and lists from up to this much earlier; the events it may list again there are kept as seen.
+HSS_EVENT_TIME_LEAD_MS = 1000
+HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 # Each fetch rereads the last 30 minutes (on HSS's clock), so an event HSS lists late is still fetched, once: an agent
 # back online reports what it found meanwhile, a scan runs for minutes, a host's clock lags. Later still, it is missed.
@@ -2049,8 +2053,8 @@ class HssClient:
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
-            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'begin_time': begin_ms,
-            'end_time': end_ms, 'offset': offset, 'limit': limit})
+            'category': 'host', 'enterprise_project_id': self.enterprise_project_id,
+            'begin_time': begin_ms - 1, 'end_time': end_ms, 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
@@ -2058,7 +2062,7 @@ class HssClient:
         window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages, whatever order HSS lists
         events in (halved, not cut where the rows would fit if spread evenly: a backlog is often a burst). Once halving
         stops telling (total_num_not_narrowing), the wider window is read page by page instead, once a window: a
-        total_num no page lives up to would otherwise halve the window to a millisecond and end the fetch there. The
+        total_num no page lives up to would otherwise halve the window to a second and end the fetch there. The
         caller keeps those to act on (read_event_windows), not the listing's handle_status: an alarm handled while the
         pages are read would shift the rows after it past a page already read, and one handled by isolate_and_kill is
         one this pack restores."""
@@ -2075,9 +2079,11 @@ class HssClient:
                 if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
                     return first['data_list'], end_ms
-            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or span <= 1:
+            # (a second or less: HSS may read the times to the second, so a narrower window may list no fewer)
+            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or \
+                    span <= HSS_EVENT_TIME_LEAD_MS:
                 break
-            wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # span > 1: a millisecond at least
+            wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
         return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
             begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read'), end_ms
 
@@ -3580,7 +3586,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: di
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
-    if reached < seen_until:  # HSS was not listed as far as the events kept last time: those not listed are kept
+    if reached - HSS_EVENT_TIME_LEAD_MS < seen_until:  # HSS was not listed as far as the events kept last time (it
+        # may list a window's last second with the next): those not listed are kept
         # (seen has learnt only events taken this time, each of them in times)
         times.update({key: seen_until for key in seen if key not in times})
     # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
@@ -3595,11 +3602,11 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
     """The next last run: where the next fetch begins, and the IDs of the events seen at or after it (its time read
     again), at most HSS_FETCH_SEEN_MAX of them. Past that many (a busy project), the newest are kept and the next fetch
     begins after the others, no further than where this one stopped (``progress``): it reads back less far."""
-    kept = {key: times[key] for key in seen if times.get(key, -1) >= begin}
+    kept = {key: times[key] for key in seen if times.get(key, -1) >= begin - HSS_EVENT_TIME_LEAD_MS}
     if len(kept) > HSS_FETCH_SEEN_MAX:
-        after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1
+        after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1 + HSS_EVENT_TIME_LEAD_MS
         begin = max(begin, min(after_dropped, progress))
-        kept = {key: moment for key, moment in kept.items() if moment >= begin}
+        kept = {key: moment for key, moment in kept.items() if moment >= begin - HSS_EVENT_TIME_LEAD_MS}
     return {'last_fetch': begin, 'seen_ids': sorted(kept),
             'seen_until': max(begin, min(max(kept.values(), default=begin), now_ms))}
 
@@ -3636,10 +3643,11 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
                 key, occurred = event_key(event, scrub), occur_time_ms(event, end)
                 # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
                 # it is never fetched again (at the window's start, a next fetch a second later would take it anew)
-                times[key] = occurred if begin <= occurred <= end else end
+                times[key] = occurred if begin - HSS_EVENT_TIME_LEAD_MS <= occurred <= end else end
                 if key not in seen:
                     fresh.setdefault(key, event)
-        ordered = sorted(fresh, key=lambda key: (times[key], key))
+        # oldest first: those listed past the window's end (HSS may round it up) are dated at it, yet occurred after
+        ordered = sorted(fresh, key=lambda key: (times[key], occur_time_ms(fresh[key], end), key))
         room = max_fetch - len(taken)
         taken += [(key, fresh[key]) for key in ordered[:room]]
         seen.update(ordered[:room])

@@ -240,7 +240,7 @@ def test_how_far_fetch_incidents_reads_back_and_how_many_ids_it_keeps_are_the_re
     assert f'The last run keeps the IDs of at most {facts.FETCH_SEEN_IDS_MAX:,} events' in section
     # and says when it keeps more (test_fetch: a burst of more than that many events in one millisecond)
     assert (f'It keeps more only while more than {facts.FETCH_SEEN_IDS_MAX:,} of the events seen lie at or after '
-            f'where a fetch stopped, capped at `max_fetch`') in ' '.join(section.split())
+            f'the second before where a fetch stopped, capped at `max_fetch`') in ' '.join(section.split())
 
 
 def test_how_much_a_fetch_reads_is_the_readme_s():

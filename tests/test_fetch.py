@@ -18,6 +18,7 @@ import facts
 import restore_integration as ri
 from conftest import ROOT, TEST_DATA, cached_token, load_json, start_hss_tenant
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.ingest import IngestError, PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
@@ -98,6 +99,105 @@ def test_a_capped_fetch_goes_on_where_it_stopped_oldest_first_without_repeats(te
     times = {event_id: occur for occur, event_id in expected}
     assert [times[i] for i in seen] == sorted(times[i] for i in seen)  # oldest first across fetches
     assert len(json.dumps(last_run)) < 2_000  # the state XSOAR keeps stays small
+
+
+# A begin_time rounded up (alone, or inward) is not covered: the fetch would have to ask from a whole second before
+# each listing, and under Huawei's SDK's reading that second, listed again, is a burst no narrowing splits.
+ROUNDED_UP = pytest.mark.xfail(strict=True, reason='begin_time rounded up: not covered (README)')
+
+
+@pytest.mark.parametrize('reading', [
+    pytest.param(reading, marks=ROUNDED_UP) if reading in ('seconds_up', 'seconds_inward') else reading
+    for reading in [None, *EVENT_TIME_READINGS]])
+def test_a_fetch_capped_in_a_millisecond_or_a_second_loses_no_event_however_hss_reads_begin_and_end_time(tenant,
+                                                                                                       reading):
+    # Huawei's SDK gives begin_time and end_time as 13-digit ms; Open Telekom Cloud's HSS, the same service, as
+    # "accurate to seconds" (gophertelekomcloud, event.ListOpts): HSS may round them, or leave begin_time out. Events on
+    # a second's edges, two of them in one millisecond twice, fetched one a fetch.
+    tenant.backend.event_time_reading = reading
+    # two hours ago: each fetch goes on from its last incident's time, past the 30 minutes every fetch reads again
+    second = (int(tenant.backend.wall_clock()) - 7200) * 1000  # a whole second
+    for event, offset in zip(isolate(tenant, 8, minutes_ago=120), (-1, 0, 0, 1, 499, 999, 999, 1000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = second + offset
+    expected = {e.event_id: e.occur_time for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    fetched, last_run = [], {}
+    for _ in range(len(expected) + 1):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='1')
+        fetched += alarm_ids(incidents)
+
+    assert sorted(fetched) == sorted(expected)  # each once, none lost
+    assert [expected[i] for i in fetched] == sorted(expected.values())  # oldest first
+    assert len(json.dumps(last_run)) < 2_000  # the state XSOAR keeps stays small
+
+
+class FrozenTime:
+    """The integration's ``time`` module, its clock stopped at ``ms``; everything else keeps the real one."""
+
+    def __init__(self, ms):
+        self.ms = ms
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return self.ms / 1000
+
+
+@pytest.mark.parametrize('reading', [None, *(reading for reading in EVENT_TIME_READINGS
+                                             if reading not in ('seconds_up', 'seconds_inward'))])
+def test_events_listed_past_a_window_s_end_in_its_second_come_oldest_first_and_once(tenant, monkeypatch, reading):
+    # A fetch's last window ends at this machine's now, a third of a second into a second; HSS's clock is 3 s ahead,
+    # so events of the rest of that second occurred. An HSS that reads end_time to the second (rounded up, or by the
+    # second) lists them with the window: their incidents come oldest first all the same (README: "oldest first"),
+    # each once; an HSS that does not lists them to the next fetch.
+    tenant.backend.event_time_reading = reading
+    now_ms = (int(time.time()) - 60) * 1000 + 333
+    tenant.backend.wall_clock = lambda: now_ms / 1000 + 3
+    # the event at now itself last in event_id order, the others (past now) earlier: an order by ID is the wrong one
+    events = sorted((e['event_id'] for e in isolate(tenant, 6, minutes_ago=0.5)), reverse=True)
+    occur = {event_id: now_ms + offset for event_id, offset in zip(events, (0, 1, 2, 300, 500, 666))}
+    for stored in tenant.backend.events:
+        stored.occur_time = occur.get(stored.event_id, stored.occur_time)
+
+    fetched, last_run = [], {}
+    for moment in (now_ms, now_ms + 60_000, now_ms + 120_000):
+        monkeypatch.setattr(ri, 'time', FrozenTime(moment))
+        tenant.backend.wall_clock = lambda moment=moment: moment / 1000 + 3
+        incidents, last_run = fetch(tenant, last_run)
+        occurred = [incident['occurred'] for incident in incidents]
+        assert occurred == sorted(occurred)  # oldest first within a fetch
+        fetched += alarm_ids(incidents)
+
+    assert sorted(set(fetched) & set(events)) == sorted(events) and len(fetched) == len(set(fetched))
+
+
+@pytest.mark.parametrize('reading', [None, *(reading for reading in EVENT_TIME_READINGS
+                                             if reading not in ('seconds_up', 'seconds_inward'))])
+def test_a_second_that_lists_more_than_10_pages_keeps_no_fetch_from_getting_past_it(tenant, reading):
+    # README: a window whose listing holds more than 10 pages is halved; HSS may read begin_time and end_time to the
+    # second, so that a window within a second lists all of it however narrow. A burst of 120 events in an eighth of a
+    # second, 10 rows a page, two hours ago, and an event an hour later: a few fetches take them all, each once.
+    tenant.backend.event_time_reading = reading
+    tenant.backend.max_page_rows = 10
+    second = (int(tenant.backend.wall_clock()) - 7200) * 1000  # a whole second
+    burst = isolate(tenant, 120, minutes_ago=120)
+    [after] = isolate(tenant, 1, minutes_ago=60)
+    occur = {event['event_id']: second + 400 + number for number, event in enumerate(burst)}  # a ms apart
+    for stored in tenant.backend.events:
+        stored.occur_time = occur.get(stored.event_id, stored.occur_time)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    fetched, last_run = [], {}
+    for _ in range(8):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='50')
+        fetched += alarm_ids(incidents)
+
+    assert after['event_id'] in fetched  # the fetch got past the burst's second
+    assert sorted(fetched) == sorted(expected)  # each once, none lost
 
 
 def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant):
@@ -730,7 +830,7 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
-# README: a window that lists too many "is halved": from two days down to one millisecond, at most this many times.
+# README: a window that lists too many "is halved": from two days down to a second, fewer than this many times.
 NARROWINGS_MAX = math.ceil(math.log2(2 * DAY_MS))
 
 

@@ -14,18 +14,21 @@ clock here runs days ahead of the real one.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
 import time
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
 from conftest import start_hss_tenant
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.runtime import FetchError, WarRoom
 
 DAY_MS = facts.DURATION_UNITS_MS['day']
@@ -35,7 +38,7 @@ FIRST_FETCH_MS = 3 * DAY_MS
 # seconds): within the README's 30 minutes each fetch reads again.
 LATE_MS = facts.FETCH_READ_AGAIN_MS - 5_000
 # README: a fetch "starts no new window" once it has sent 20 listing requests, so it starts its last window with at most
-# 19 sent. That window's first page is asked at each width: two days, then each halving down to a millisecond (at most
+# 19 sent. That window's first page is asked at each width: two days, then each halving down to a second (fewer than
 # ceil(log2(two days in ms)) of them). Then at most 11 requests: the page past the 10 (a probe), then the 10 pages from
 # the first page's end (the probe's page read again); or, once the probe served rows, the rest of the narrower window's
 # 10 pages (9 past its first) after it.
@@ -69,9 +72,11 @@ class MachineTime:
 class FetchRun:
     """One HSS project, its clocks, and every fetch's incidents."""
 
-    def __init__(self, tenant, skew_ms: int, max_fetch: int, page_rows: int | None = None):
+    def __init__(self, tenant, skew_ms: int, max_fetch: int, page_rows: int | None = None,
+                 reading: str | None = None):
         self.tenant, self.max_fetch = tenant, max_fetch
         tenant.backend.max_page_rows = page_rows  # HSS serves this many rows a page, whatever the limit asked
+        tenant.backend.event_time_reading = reading  # how HSS reads begin_time and end_time
         self.clocks = Clocks(int(time.time() * 1000), skew_ms)
         tenant.backend.wall_clock = lambda: self.clocks.hss_ms / 1000
         tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock; HSS's runs ahead of it
@@ -119,12 +124,21 @@ class FetchRun:
         ids = [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
         occurred = [incident['occurred'] for incident in incidents]
         assert len(ids) <= self.max_fetch
-        assert len(self.tenant.requests_to('GET', '/event/events')) - requests <= REQUESTS_MAX
+        assert len(self.tenant.requests_to('GET', '/event/events')) - requests <= self.requests_max()
         assert occurred == sorted(occurred), 'oldest first within a fetch'
         twice = set(ids) & set(self.fetched)
         assert not twice, f'fetched twice: {sorted(twice)}'
         self.fetched += ids
         return ids
+
+    def requests_max(self) -> int:
+        """REQUESTS_MAX, and README: the narrowest window, a second or less with the second before it that is listed
+        again (two seconds at most, as HSS may read begin_time and end_time), is read whole when it lists more than 10
+        pages: the pages of the densest two seconds past the 10 on top."""
+        times = sorted(event.occur_time for event in self.tenant.backend.events)
+        densest = max((bisect.bisect_right(times, moment + 2_000) - i for i, moment in enumerate(times)), default=0)
+        rows = self.tenant.backend.max_page_rows or facts.HSS_EVENT_LIMIT_RANGE[1]
+        return REQUESTS_MAX + max(0, math.ceil(densest / rows) - facts.FETCH_WINDOW_PAGES_MAX)
 
     def fetch_the_rest(self) -> None:
         """A day later, the clock right again: fetch until a fetch finds nothing and goes on from where the last one
@@ -137,8 +151,13 @@ class FetchRun:
                 return
         raise AssertionError('fetching never ran dry')
 
-    def expected(self) -> set[str]:
-        return {e.event_id for e in self.tenant.backend.events if e.occur_time >= self.first_begin}
+    def expected(self, earlier_ms: int = 0) -> set[str]:
+        return {e.event_id for e in self.tenant.backend.events if e.occur_time >= self.first_begin - earlier_ms}
+
+    def assert_all_fetched(self) -> None:
+        """Every event from the first fetch's window on was fetched (none twice: each fetch checks that). README: "a
+        first fetch may take an event up to a second older than its window"."""
+        assert self.expected() <= set(self.fetched) <= self.expected(earlier_ms=1000)
 
 
 waits = st.one_of(st.integers(0, 120_000), st.integers(0, 3_600_000), st.integers(0, 40 * 3_600_000))
@@ -165,14 +184,22 @@ def play(run, steps):
     run.fetch_the_rest()
 
 
+# How HSS reads begin_time and end_time: Huawei's SDK says 13-digit milliseconds (None: to the millisecond, both ends
+# in), Open Telekom Cloud's HSS "accurate to seconds"; the readings those leave open (the emulator's) but a begin_time
+# rounded up, which the README says is not covered.
+readings = pytest.mark.parametrize('reading', [None, *(reading for reading in EVENT_TIME_READINGS
+                                                       if reading not in ('seconds_up', 'seconds_inward'))])
+
+
+@readings
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=steps, skew_ms=st.integers(-600_000, 600_000), max_fetch=st.sampled_from([1, 2, 3, 50]))
-def test_every_event_is_fetched_once_whatever_the_clocks_and_the_cap(steps, skew_ms, max_fetch):
+def test_every_event_is_fetched_once_whatever_the_clocks_and_the_cap(steps, skew_ms, max_fetch, reading):
     tenant = start_hss_tenant()
     try:
-        run = FetchRun(tenant, skew_ms, max_fetch)
+        run = FetchRun(tenant, skew_ms, max_fetch, reading=reading)
         play(run, steps)
-        assert sorted(run.fetched) == sorted(run.expected())
+        run.assert_all_fetched()
     finally:
         tenant.stack.close()
 
@@ -188,20 +215,21 @@ backlog_steps = st.lists(st.one_of(bursts, st.tuples(st.just('event'), st.intege
                          max_size=8)
 
 
+@readings
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=backlog_steps, skew_ms=st.integers(-600_000, 600_000), max_fetch=st.sampled_from([20, 50, 200]),
        page_rows=st.sampled_from([10, 15]))
 def test_a_backlog_is_fetched_once_each_oldest_first_with_bounded_requests_a_fetch(steps, skew_ms, max_fetch,
-                                                                                    page_rows):
+                                                                                    page_rows, reading):
     # A few rows a page (page_rows, whatever limit the fetch asks for) make a burst of 600 events more than the
     # README's 10 pages a window, and more pages than a fetch may send requests: the window is narrowed, and a fetch
     # may stop at its request budget. A burst's events occur from the time it is added on (up to two days on), and
     # HSS lists each as it occurs.
     tenant = start_hss_tenant()
     try:
-        run = FetchRun(tenant, skew_ms, max_fetch, page_rows)
+        run = FetchRun(tenant, skew_ms, max_fetch, page_rows, reading)
         play(run, steps)
-        assert sorted(run.fetched) == sorted(run.expected())
+        run.assert_all_fetched()
     finally:
         tenant.stack.close()
 
@@ -211,19 +239,20 @@ failing_steps = st.lists(st.one_of(st.tuples(st.just('event'), st.integers(0, LA
                                    st.tuples(st.just('fetch'), st.just(0))), max_size=10)
 
 
+@readings
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ages=st.lists(st.integers(0, FIRST_FETCH_MS - 60_000), max_size=6), steps=failing_steps,
        max_fetch=st.sampled_from([1, 2, 50]))
-def test_a_fetch_that_hss_fails_part_way_loses_no_event_and_none_comes_twice(ages, steps, max_fetch):
+def test_a_fetch_that_hss_fails_part_way_loses_no_event_and_none_comes_twice(ages, steps, max_fetch, reading):
     # README: a fetch failing on its first window raises (the last run stays); one failing after reading a window
     # returns what it took, and the next goes on from the window that failed. Events first spread over the 3-day
     # first-fetch window (two windows), then as the other properties play them.
     tenant = start_hss_tenant()
     try:
-        run = FetchRun(tenant, 0, max_fetch)
+        run = FetchRun(tenant, 0, max_fetch, reading=reading)
         for age_ms in ages:
             run.add_event(age_ms)
         play(run, steps)
-        assert sorted(run.fetched) == sorted(run.expected())
+        run.assert_all_fetched()
     finally:
         tenant.stack.close()

@@ -93,6 +93,20 @@ EVENT_KINDS = {
     "Suspicious script": (1012, "av_1012", "Medium"),
 }
 DEFAULT_EVENT_KIND = (1001, "malware_1001", "High")  # "Malicious program"
+# Readings of ListSecurityEvents's begin_time and end_time other than Huawei's SDK's (13-digit milliseconds, both ends
+# in): Open Telekom Cloud's HSS (the same service; gophertelekomcloud's event.ListOpts) calls them "accurate to
+# seconds". Each maps (begin, end) in ms to the first and last occur_time listed: begin itself left out; both rounded
+# to their second down, up, inward (begin up, end down) or outward; or compared by second (occur_time's second from
+# begin's to end's).
+_DOWN, _UP = (lambda ms: ms - ms % 1000), (lambda ms: ms + -ms % 1000)
+EVENT_TIME_READINGS: dict[str, Callable[[int, int], tuple[int, int]]] = {
+    "begin_excluded": lambda begin, end: (begin + 1, end),
+    "seconds_down": lambda begin, end: (_DOWN(begin), _DOWN(end)),
+    "seconds_up": lambda begin, end: (_UP(begin), _UP(end)),
+    "seconds_inward": lambda begin, end: (_UP(begin), _DOWN(end)),
+    "seconds_outward": lambda begin, end: (_DOWN(begin), _UP(end)),
+    "by_second": lambda begin, end: (_DOWN(begin), _DOWN(end) + 999),
+}
 EVENT_LEAD_MS = 4_000  # an event occurs a few seconds before HSS isolates its file
 
 ISOLATED_FILE_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/isolated-file")
@@ -310,6 +324,9 @@ class HssBackend:
         # hold what they asked for. Each may be set at any time.
         self.max_page_rows = max_page_rows  # a page serves at most this many rows, whatever limit asks (None: limit)
         self.total_num_surplus = 0  # total_num counts this many rows more than the listing holds: no page serves them
+        # How ListSecurityEvents reads begin_time and end_time: to the millisecond, as Huawei's SDK has them (None), or
+        # another reading the vendors' documents leave open (EVENT_TIME_READINGS). May be set at any time.
+        self.event_time_reading: str | None = None
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -673,6 +690,8 @@ class HssBackend:
         offset = _whole_number(offset, "offset", 0, EVENT_OFFSET_MAX)
         limit = _whole_number(limit, "limit", EVENT_LIMIT_MIN, EVENT_LIMIT_MAX)
         begin, end = self._event_window(last_days, begin_time, end_time)
+        if self.event_time_reading is not None and begin_time is not None:
+            begin, end = EVENT_TIME_READINGS[self.event_time_reading](begin, end)
         with self._lock:
             matches = [
                 event for event in self.events
