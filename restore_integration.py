@@ -2485,7 +2485,7 @@ def hss_field_list(value: Any, name: str) -> list[str]:
     return values
 
 
-def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
+def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
     two cases: HSS matches either) once. A RestoreError when the lists given do not line up."""
     given = {name: values for name, values in fields.items() if values}
@@ -2500,7 +2500,7 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     return [dict(zip(given, values)) for values in unique]
 
 
-def check_hss_items(fields: dict[str, list[str]]) -> None:
+def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
     if hosts and hashes and paths:
@@ -2527,10 +2527,15 @@ def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
     return polling, interval, timeout
 
 
+def epoch_ms() -> int:
+    """This machine's clock, in ms since the epoch (as HSS writes times, and the hidden arguments carry them)."""
+    return int(time.time() * 1000)
+
+
 def polling_elapsed(started_ms: int, at_least_s: int) -> int:
     """Seconds of polling time since ``started_ms`` (this machine's clock), at least ``at_least_s``: XSOAR runs each
     check an interval after the run before it, or later, whatever the clock says."""
-    return max(int(time.time() * 1000) - started_ms, at_least_s * 1000) // 1000
+    return max(epoch_ms() - started_ms, at_least_s * 1000) // 1000
 
 
 def can_be_carried(action_id: Any) -> bool:
@@ -2589,7 +2594,7 @@ def is_sha256_text(value: Any) -> bool:
     return isinstance(value, str) and SHA256_PATTERN.fullmatch(value) is not None
 
 
-def hss_restore_state(value: Any) -> dict[str, int | None] | None:
+def hss_restore_state(value: Any) -> HssState | None:
     """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
     started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
     before this one, the batches HSS refused, when the start's listing began (None for exact items, not listed), and
@@ -2601,7 +2606,7 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
                          r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or int(match[2] or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
+    if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
@@ -2611,7 +2616,7 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
             'sent': match[6] and int(match[6])}  # None for a part left out
 
 
-def state_text(state: dict[str, Any]) -> str:
+def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
     was: 10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when
     the start listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow
@@ -2672,7 +2677,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
                            f'the command without it.')
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
     # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
-    now = int(time.time() * 1000)
+    now = epoch_ms()
     started = carried_json(args, 'polling_started', int, lambda n: type(n) is int and 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
@@ -2728,22 +2733,22 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused, records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
-    if len(records) == 1 and not started:  # the next check sends it
-        readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.' + \
-            grouped_refusals(refusals_of(records, {}))
-    elif len(records) == 1:
+    if len(records) > 1:
+        readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
+                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
+                                  first=lambda row: 'error' in row)
+    elif not started:  # the next check sends it
+        readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.'
+    else:
         [record] = records
         if not endpoint_id and record.get('endpoints_count') is not None:
             where = f'{record["endpoints_count"]} endpoint(s)'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
-    else:
-        readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
-                                  first=lambda row: 'error' in row)
-        readable += grouped_refusals(refusals_of(records, {}))  # the others: each refused, or not sent
-    readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
-                          'Follow the actions in Cortex XDR > Response > Action Center.')
+    # the files not started: each refused, or not sent (none when the one file is started)
+    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (
+        f'Checking the status every {interval} seconds.' if polling else
+        'Follow the actions in Cortex XDR > Response > Action Center.')
     schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
@@ -2879,23 +2884,22 @@ def start_label(reason: str) -> str:
 def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files; its entry writes ``records``."""
-    outputs = {XDR_RESTORE_CONTEXT: records} if records else {}
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
     for reason, files in refused.items():
         counts[start_label(reason)] += len(files)
     maybe, accepted, empty, refused_count = counts.values()  # in XDR_START_LABELS' order, then "Not started"
     total = sum(counts.values())
+    said = f'None of the {total} restores was started.'
+    if refused_count != total:
+        parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
+                                      f'Cortex XDR accepted {accepted} without an action ID to follow',
+                                      f'{empty} included no endpoint (nothing to restore)',
+                                      f'{refused_count} {"was" if refused_count == 1 else "were"} not started'])
+        look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
+        said = (f'None of the {total} restores can be followed: '
+                f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
-    if refused_count == total:
-        return RestoreError(f'None of the {total} restores was started. {reasons}').with_outputs(outputs)
-    parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
-                                  f'Cortex XDR accepted {accepted} without an action ID to follow',
-                                  f'{empty} included no endpoint (nothing to restore)',
-                                  f'{refused_count} {"was" if refused_count == 1 else "were"} not started'])
-    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
-    return RestoreError(f'None of the {total} restores can be followed: '
-                        f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}. '
-                        f'{reasons}').with_outputs(outputs)
+    return RestoreError(f'{said} {reasons}').with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
@@ -3201,7 +3205,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
     schedule = None
     if accepted is not None:
-        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
+        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': epoch_ms(), 'checks': 0,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
@@ -3319,7 +3323,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
-    state = dict(state, started=state['started'] or int(time.time() * 1000), checks=checks)
+    state = dict(state, started=state['started'] or epoch_ms(), checks=checks)
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks * interval)
@@ -3397,17 +3401,17 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
         return [row for row in rows if row is not None], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
+    rows = [row for _, row in own if row is not None]
     # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
     # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
-    # check then counts and shows the row the context keeps.
+    # check then counts and shows the row the context keeps. Both come first.
     if not exact:
         kept = {value_of(found, fields) for found, row in own if row is not None} | {
             value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
         # the values with a listed copy, in the order asked for (matching_copies lists them so)
-        not_found += [not_found_row(fields, value, missing)
-                      for value in dict.fromkeys(value_of(found, fields) for found in copies) if value not in kept]
-    rows = ([] if exact else not_found) + [row for _, row in own if row is not None]
+        rows = not_found + [not_found_row(fields, value, missing) for value in dict.fromkeys(
+            value_of(found, fields) for found in copies) if value not in kept] + rows
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
     if exact or state['sent'] is None:
@@ -3530,8 +3534,7 @@ def hss_follow_command(args: dict[str, Any], state: HssState) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr', 'enterprise_project_id')
-            if not is_blank(args.get(name))}
+    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'enterprise_project_id') if not is_blank(args.get(name))}
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
