@@ -2500,15 +2500,19 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
     return [dict(zip(given, values)) for values in unique]
 
 
+def exact_items(fields: HssFields) -> list[dict[str, str]]:
+    """The exact items when host_id, file_hash and file_path are all given (broadcast_items); none otherwise (a restore
+    by hash or by path)."""
+    return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
+
+
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
-    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
-    if hosts and hashes and paths:
-        broadcast_items(fields)  # for its refusal of lists that do not line up
-    elif not (hashes or (hosts and paths)):
+    if not (fields['file_hash'] or (fields['host_id'] and fields['file_path'])):
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
-    elif fields['file_attr']:
+    # exact_items refuses exact item lists that do not line up
+    if not exact_items(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
 
@@ -2693,7 +2697,8 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
     records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
     unfollowed = [file_hash for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
                   if record.get('may_have_started') is True]  # nor one whose restore there may have started
-    late = [file_hash for file_hash in hashes if file_hash in unsent and file_hash not in {*adopted, *unfollowed}]
+    unsent.difference_update(adopted, unfollowed)  # what is left is sent late
+    late = [file_hash for file_hash in hashes if file_hash in unsent]
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left,
                              unfollowed)
 
@@ -2716,9 +2721,10 @@ def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) ->
         records = records.get(key) if isinstance(records, dict) else None
     latest = {}
     for record in records if isinstance(records, list) else [records]:
-        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or ''):  # the same scope only
-            latest[str(record.get('file_hash') or '').strip().lower()] = record
-    return {file_hash: record for file_hash, record in latest.items() if file_hash in unsent}
+        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or '') and (  # the same scope only
+                file_hash := str(record.get('file_hash') or '').strip().lower()) in unsent:
+            latest[file_hash] = record
+    return latest
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2911,7 +2917,7 @@ def grouped_refusals(refused: XdrRefusals) -> str:
 
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[XdrRecord],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
-                      unsent: list[str], left: int, unfollowed: Sequence[str] = ()) -> RestoreResult:
+                      unsent: list[str], left: int, unfollowed: list[str]) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
     seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then
     this check is the last (``ending``), covers every file given and says how to follow each action still running.
@@ -2952,10 +2958,10 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
-    ended = running if ending else []  # still running when polling ended: the last report says how to follow them
-    readable = xdr_last_report(summaries, earlier, refused, notes, ended, timeout, not_sent) if last else (
-        xdr_progress_line(summaries, interval, earlier) + notes +
-        grouped_refusals(refusals_of(not_sent, {})))  # not started at this check
+    # The last report says how to follow the actions still running when polling ended.
+    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent) \
+        if last else xdr_progress_line(summaries, interval, earlier) + notes + \
+        grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
@@ -3184,10 +3190,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     client.transport.wait_at_most(timeout)  # the start has the whole polling time; a check, what is left of it
-    rows, listed = [], None
-    if fields['host_id'] and fields['file_hash'] and fields['file_path']:
-        items = broadcast_items(fields)
-    else:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
+    rows, listed, items = [], None, exact_items(fields)
+    if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
         copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED,
                                        not_isolated_text(enterprise_project_id or client.enterprise_project_id))
@@ -3215,7 +3219,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
                          f'{interval} seconds what HSS did with these files.')
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
 def not_isolated_text(scope: str | None) -> str:
@@ -3355,8 +3359,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore: {follow}' if unread else \
             hss_table(said, rows, follow if last else None) + note
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule, raw_response={
-        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
+        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
 
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, follow: str) -> None:
@@ -3385,11 +3389,12 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     still isolated and untouched since the start listed them were in the other batches: more than the refused held.
     Many exact items are found in one listing of every copy the project holds, in any status (see matching_copies),
     instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
-    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    items = exact_items(fields)
+    exact = bool(items)
     # The exact items this restore sent: every item of the arguments but those of the batches HSS refused (copy_key
     # keeps their hashes as they are: in lower case already, as the arguments are read).
-    sent = {copy_key(item) for index, item in enumerate(broadcast_items(fields))
-            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
+    sent = {copy_key(item) for index, item in enumerate(items)
+            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
     copies, not_found = (client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None),
                          []) if many else matching_copies(client, fields, enterprise_project_id, None,
@@ -3425,8 +3430,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
 def refused_items(fields: HssFields, state: HssState) -> int:
     """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
     no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
-    exact = fields['host_id'] and fields['file_hash'] and fields['file_path']
-    total = len(broadcast_items(fields)) if exact else state['sent'] or 0
+    total = len(exact_items(fields)) or state['sent'] or 0
     # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
     return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
