@@ -2575,8 +2575,9 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
         carried = json.loads(value) if isinstance(value, str) else value
     except (ValueError, RecursionError):
         carried = None
-    if isinstance(carried, kind) and all(map(item_fits, carried.values() if kind is dict else
-                                             carried if kind is list else [carried])):
+    # type(): a bool is no count nor time
+    if type(carried) is kind and all(map(item_fits, carried.values() if kind is dict else
+                                         carried if kind is list else [carried])):
         return carried
     raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
 
@@ -2682,8 +2683,8 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
     # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
     now = epoch_ms()
-    started = carried_json(args, 'polling_started', int, lambda n: type(n) is int and 0 < n <= now + CLOCK_STEP_MAX_MS)
-    checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
+    started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
+    checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
     elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
     left = timeout - elapsed
@@ -3491,12 +3492,13 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     reason is empty when it has none, as every row's is (restore_in_batches)."""
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
-    sent = exact or (state['listed'] is not None and updated >= state['listed'])
+    # This restore's copy: changed since it was accepted, or sent (an exact item, or changed since the listing began).
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
-    if status == HSS_STATUS_RESTORING and (changed or sent):
+    ours = changed or exact or (state['listed'] is not None and updated >= state['listed'])
+    if status == HSS_STATUS_RESTORING and ours:
         outcome, reason = HSS_OUTCOME_RESTORING, ''
-    elif status == HSS_STATUS_RESTORED and (changed or sent):
+    elif status == HSS_STATUS_RESTORED and ours:
         # sent but not changed since: restored by another hand before this restore reached HSS
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status == HSS_STATUS_ISOLATED and changed:
