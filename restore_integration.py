@@ -3540,7 +3540,8 @@ def hss_follow_command(args: dict[str, Any], state: HssState) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'enterprise_project_id') if not is_blank(args.get(name))}
+    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr', 'enterprise_project_id')
+            if not is_blank(args.get(name))}
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
