@@ -2491,7 +2491,7 @@ def hss_field_list(value: Any, name: str) -> list[str]:
     return values
 
 
-def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
+def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
     """Explicit items from parallel lists; a list of one value applies to every item; an item given twice (a hash in
     two cases: HSS matches either) once. A RestoreError when the lists given do not line up."""
     given = {name: values for name, values in fields.items() if values}
@@ -2506,15 +2506,19 @@ def broadcast_items(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     return [dict(zip(given, values)) for values in unique]
 
 
-def check_hss_items(fields: dict[str, list[str]]) -> None:
+def exact_items(fields: HssFields) -> list[dict[str, str]]:
+    """The exact items when host_id, file_hash and file_path are all given (broadcast_items); none otherwise (a restore
+    by hash or by path)."""
+    return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
+
+
+def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
-    hosts, hashes, paths = fields['host_id'], fields['file_hash'], fields['file_path']
-    if hosts and hashes and paths:
-        broadcast_items(fields)  # for its refusal of lists that do not line up
-    elif not (hashes or (hosts and paths)):
+    if not (fields['file_hash'] or (fields['host_id'] and fields['file_path'])):
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
-    elif fields['file_attr']:
+    # exact_items refuses exact item lists that do not line up
+    if not exact_items(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
 
@@ -2533,10 +2537,15 @@ def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
     return polling, interval, timeout
 
 
+def epoch_ms() -> int:
+    """This machine's clock, in ms since the epoch (as HSS writes times, and the hidden arguments carry them)."""
+    return int(time.time() * 1000)
+
+
 def polling_elapsed(started_ms: int, at_least_s: int) -> int:
     """Seconds of polling time since ``started_ms`` (this machine's clock), at least ``at_least_s``: XSOAR runs each
     check an interval after the run before it, or later, whatever the clock says."""
-    return max(int(time.time() * 1000) - started_ms, at_least_s * 1000) // 1000
+    return max(epoch_ms() - started_ms, at_least_s * 1000) // 1000
 
 
 def can_be_carried(action_id: Any) -> bool:
@@ -2572,8 +2581,9 @@ def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callabl
         carried = json.loads(value) if isinstance(value, str) else value
     except (ValueError, RecursionError):
         carried = None
-    if isinstance(carried, kind) and all(map(item_fits, carried.values() if kind is dict else
-                                             carried if kind is list else [carried])):
+    # type(): a bool is no count nor time
+    if type(carried) is kind and all(map(item_fits, carried.values() if kind is dict else
+                                         carried if kind is list else [carried])):
         return carried
     raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
 
@@ -2595,7 +2605,7 @@ def is_sha256_text(value: Any) -> bool:
     return isinstance(value, str) and SHA256_PATTERN.fullmatch(value) is not None
 
 
-def hss_restore_state(value: Any) -> dict[str, int | None] | None:
+def hss_restore_state(value: Any) -> HssState | None:
     """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
     started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
     before this one, the batches HSS refused, when the start's listing began (None for exact items, not listed), and
@@ -2607,7 +2617,7 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
     match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
                          r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or int(match[2] or 0) > int(time.time() * 1000) + CLOCK_STEP_MAX_MS:
+    if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS:
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
@@ -2617,7 +2627,7 @@ def hss_restore_state(value: Any) -> dict[str, int | None] | None:
             'sent': match[6] and int(match[6])}  # None for a part left out
 
 
-def state_text(state: dict[str, Any]) -> str:
+def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
     was: 10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when
     the start listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow
@@ -2678,9 +2688,9 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
                            f'the command without it.')
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
     # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
-    now = int(time.time() * 1000)
-    started = carried_json(args, 'polling_started', int, lambda n: type(n) is int and 0 < n <= now + CLOCK_STEP_MAX_MS)
-    checks = carried_json(args, 'polling_checks', int, lambda n: type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER) + \
+    now = epoch_ms()
+    started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
+    checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
     elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
     left = timeout - elapsed
@@ -2694,7 +2704,8 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
     records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
     unfollowed = [file_hash for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
                   if record.get('may_have_started') is True]  # nor one whose restore there may have started
-    late = [file_hash for file_hash in hashes if file_hash in unsent and file_hash not in {*adopted, *unfollowed}]
+    unsent.difference_update(adopted, unfollowed)  # what is left is sent late
+    late = [file_hash for file_hash in hashes if file_hash in unsent]
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left,
                              unfollowed)
 
@@ -2717,9 +2728,10 @@ def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) ->
         records = records.get(key) if isinstance(records, dict) else None
     latest = {}
     for record in records if isinstance(records, list) else [records]:
-        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or ''):  # the same scope only
-            latest[str(record.get('file_hash') or '').strip().lower()] = record
-    return {file_hash: record for file_hash, record in latest.items() if file_hash in unsent}
+        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or '') and (  # the same scope only
+                file_hash := str(record.get('file_hash') or '').strip().lower()) in unsent:
+            latest[file_hash] = record
+    return latest
 
 
 def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
@@ -2734,22 +2746,22 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused, records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
-    if len(records) == 1 and not started:  # the next check sends it
-        readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.' + \
-            grouped_refusals(refusals_of(records, {}))
-    elif len(records) == 1:
+    if len(records) > 1:
+        readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
+                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
+                                  first=lambda row: 'error' in row)
+    elif not started:  # the next check sends it
+        readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.'
+    else:
         [record] = records
         if not endpoint_id and record.get('endpoints_count') is not None:
             where = f'{record["endpoints_count"]} endpoint(s)'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
-    else:
-        readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
-                                  first=lambda row: 'error' in row)
-        readable += grouped_refusals(refusals_of(records, {}))  # the others: each refused, or not sent
-    readable += '\n\n' + (f'Checking the status every {interval} seconds.' if polling else
-                          'Follow the actions in Cortex XDR > Response > Action Center.')
+    # the files not started: each refused, or not sent (none when the one file is started)
+    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (
+        f'Checking the status every {interval} seconds.' if polling else
+        'Follow the actions in Cortex XDR > Response > Action Center.')
     schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
@@ -2885,23 +2897,22 @@ def start_label(reason: str) -> str:
 def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files; its entry writes ``records``."""
-    outputs = {XDR_RESTORE_CONTEXT: records} if records else {}
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
     for reason, files in refused.items():
         counts[start_label(reason)] += len(files)
     maybe, accepted, empty, refused_count = counts.values()  # in XDR_START_LABELS' order, then "Not started"
     total = sum(counts.values())
+    said = f'None of the {total} restores was started.'
+    if refused_count != total:
+        parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
+                                      f'Cortex XDR accepted {accepted} without an action ID to follow',
+                                      f'{empty} included no endpoint (nothing to restore)',
+                                      f'{refused_count} {"was" if refused_count == 1 else "were"} not started'])
+        look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
+        said = (f'None of the {total} restores can be followed: '
+                f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
-    if refused_count == total:
-        return RestoreError(f'None of the {total} restores was started. {reasons}').with_outputs(outputs)
-    parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
-                                  f'Cortex XDR accepted {accepted} without an action ID to follow',
-                                  f'{empty} included no endpoint (nothing to restore)',
-                                  f'{refused_count} {"was" if refused_count == 1 else "were"} not started'])
-    look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
-    return RestoreError(f'None of the {total} restores can be followed: '
-                        f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}. '
-                        f'{reasons}').with_outputs(outputs)
+    return RestoreError(f'{said} {reasons}').with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
@@ -2913,7 +2924,7 @@ def grouped_refusals(refused: XdrRefusals) -> str:
 
 def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[XdrRecord],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
-                      unsent: list[str], left: int, unfollowed: Sequence[str] = ()) -> RestoreResult:
+                      unsent: list[str], left: int, unfollowed: list[str]) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
     seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then
     this check is the last (``ending``), covers every file given and says how to follow each action still running.
@@ -2954,10 +2965,10 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
-    ended = running if ending else []  # still running when polling ended: the last report says how to follow them
-    readable = xdr_last_report(summaries, earlier, refused, notes, ended, timeout, not_sent) if last else (
-        xdr_progress_line(summaries, interval, earlier) + notes +
-        grouped_refusals(refusals_of(not_sent, {})))  # not started at this check
+    # The last report says how to follow the actions still running when polling ended.
+    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent) \
+        if last else xdr_progress_line(summaries, interval, earlier) + notes + \
+        grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
@@ -3186,10 +3197,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     client.transport.wait_at_most(timeout)  # the start has the whole polling time; a check, what is left of it
-    rows, listed = [], None
-    if fields['host_id'] and fields['file_hash'] and fields['file_path']:
-        items = broadcast_items(fields)
-    else:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
+    rows, listed, items = [], None, exact_items(fields)
+    if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
         copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED,
                                        not_isolated_text(enterprise_project_id or client.enterprise_project_id))
@@ -3207,7 +3216,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
     schedule = None
     if accepted is not None:
-        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': int(time.time() * 1000), 'checks': 0,
+        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': epoch_ms(), 'checks': 0,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
         raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
@@ -3217,7 +3226,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
                          f'{interval} seconds what HSS did with these files.')
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw_response=raw, schedule=schedule)
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
 def not_isolated_text(scope: str | None) -> str:
@@ -3325,7 +3334,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
-    state = dict(state, started=state['started'] or int(time.time() * 1000), checks=checks)
+    state = dict(state, started=state['started'] or epoch_ms(), checks=checks)
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks * interval)
@@ -3357,8 +3366,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore: {follow}' if unread else \
             hss_table(said, rows, follow if last else None) + note
-    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, schedule=schedule, raw_response={
-        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]})
+    return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
+        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
 
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, follow: str) -> None:
@@ -3387,11 +3396,12 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     still isolated and untouched since the start listed them were in the other batches: more than the refused held.
     Many exact items are found in one listing of every copy the project holds, in any status (see matching_copies),
     instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
-    exact = bool(fields['host_id'] and fields['file_hash'] and fields['file_path'])
+    items = exact_items(fields)
+    exact = bool(items)
     # The exact items this restore sent: every item of the arguments but those of the batches HSS refused (copy_key
     # keeps their hashes as they are: in lower case already, as the arguments are read).
-    sent = {copy_key(item) for index, item in enumerate(broadcast_items(fields))
-            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set()
+    sent = {copy_key(item) for index, item in enumerate(items)
+            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
     copies, not_found = (client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None),
                          []) if many else matching_copies(client, fields, enterprise_project_id, None,
@@ -3403,17 +3413,17 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
         return [row for row in rows if row is not None], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
+    rows = [row for _, row in own if row is not None]
     # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
     # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
-    # check then counts and shows the row the context keeps.
+    # check then counts and shows the row the context keeps. Both come first.
     if not exact:
         kept = {value_of(found, fields) for found, row in own if row is not None} | {
             value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
         # the values with a listed copy, in the order asked for (matching_copies lists them so)
-        not_found += [not_found_row(fields, value, missing)
-                      for value in dict.fromkeys(value_of(found, fields) for found in copies) if value not in kept]
-    rows = ([] if exact else not_found) + [row for _, row in own if row is not None]
+        rows = not_found + [not_found_row(fields, value, missing) for value in dict.fromkeys(
+            value_of(found, fields) for found in copies) if value not in kept] + rows
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
     if exact or state['sent'] is None:
@@ -3427,8 +3437,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
 def refused_items(fields: HssFields, state: HssState) -> int:
     """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
     no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
-    exact = fields['host_id'] and fields['file_hash'] and fields['file_path']
-    total = len(broadcast_items(fields)) if exact else state['sent'] or 0
+    total = len(exact_items(fields)) or state['sent'] or 0
     # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
     return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
@@ -3489,12 +3498,13 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     reason is empty when it has none, as every row's is (restore_in_batches)."""
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
-    sent = exact or (state['listed'] is not None and updated >= state['listed'])
+    # This restore's copy: changed since it was accepted, or sent (an exact item, or changed since the listing began).
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
-    if status == HSS_STATUS_RESTORING and (changed or sent):
+    ours = changed or exact or (state['listed'] is not None and updated >= state['listed'])
+    if status == HSS_STATUS_RESTORING and ours:
         outcome, reason = HSS_OUTCOME_RESTORING, ''
-    elif status == HSS_STATUS_RESTORED and (changed or sent):
+    elif status == HSS_STATUS_RESTORED and ours:
         # sent but not changed since: restored by another hand before this restore reached HSS
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status == HSS_STATUS_ISOLATED and changed:
