@@ -2903,7 +2903,9 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError
     maybe, accepted, empty, refused_count = counts.values()  # in XDR_START_LABELS' order, then "Not started"
     total = sum(counts.values())
     said = f'None of the {total} restores was started.'
-    if refused_count != total:
+    if total == 1:  # one file: its reason says what became of it (as a first run's error says it)
+        said = 'The restore was not started.' if refused_count else ''
+    elif refused_count != total:
         parts = zip(counts.values(), [f'{maybe} may have started, their answers lost or not read',
                                       f'Cortex XDR accepted {accepted} without an action ID to follow',
                                       f'{empty} included no endpoint (nothing to restore)',
@@ -2912,7 +2914,7 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError
         said = (f'None of the {total} restores can be followed: '
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
-    return RestoreError(f'{said} {reasons}').with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
+    return RestoreError(f'{said} {reasons}'.lstrip()).with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:

@@ -711,10 +711,30 @@ def test_a_single_late_file_a_check_cannot_send_in_time_ends_in_an_error_entry_t
     assert result.runs == 2 and not advanced_tenant.backend.actions
     last = result.entries[-1]
     assert last['Type'] == ENTRY_ERROR and CLEAN_HASH in last['Contents'] and 'PollingCommand' not in last, last
+    # one file's error speaks of its restore, not of "None of the 1 restores"
+    assert 'Error: The restore was not started.' in last['Contents'] and 'None of' not in last['Contents'], last
     [record] = as_list(restored_record(result))
     assert record['status'] == 'FAILED' and record['may_have_started'] is False, record
     assert 'restore-file again' in record['error'] and 'next check' not in record['error'], record
 
+
+
+def test_a_single_late_file_whose_restore_at_a_check_may_have_started_says_so_of_that_file(advanced_tenant,
+                                                                                          war_room_on):
+    # The first run meets a 503 (not acted on: left to the check), the check a 502 (Cortex XDR may have acted on it):
+    # nothing to follow and nothing left to send. The error speaks of the one file, as a first run's would, and says to
+    # look in the Action Center before restoring it again.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=503,502'))
+    room = war_room_on(advanced_tenant, max_retries='0')
+
+    result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '600'})
+
+    last = result.entries[-1]
+    assert last['Type'] == ENTRY_ERROR and 'PollingCommand' not in last, last
+    assert CLEAN_HASH in last['Contents'] and 'Action Center' in last['Contents'], last
+    assert 'None of' not in last['Contents'] and 'restores' not in last['Contents'], last
+    [record] = as_list(restored_record(result))
+    assert record['status'] == 'FAILED' and record['may_have_started'] is True, record
 
 # A status read Cortex XDR did not answer (a 503, a 429 past what a run waits, a gateway's page): the next check reads
 # it again, and the record says so; running the command again meanwhile would start a second action for the file.
