@@ -39,7 +39,6 @@ call is a request and a reply on one channel to the server, not safe to share be
 """
 import hashlib
 import hmac
-import html.entities
 import http.client
 import ipaddress
 import json
@@ -407,6 +406,15 @@ MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
 MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
 MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
 
+# HTML5's names of the ASCII characters that are not letters or digits, as html.entities.html5 holds them (a test
+# compares): PHP's htmlentities(ENT_HTML5) writes '=' as &equals;, '.' as &period;. Written out, as that table costs a
+# process half a megabyte; it is read only for a secret that holds a character past ASCII.
+HTML_ASCII_NAMES = {'\t': 'Tab', '\n': 'NewLine', '!': 'excl', '"': 'QUOT quot', '#': 'num', '$': 'dollar',
+                    '%': 'percnt', '&': 'AMP amp', "'": 'apos', '(': 'lpar', ')': 'rpar', '*': 'ast midast',
+                    '+': 'plus', ',': 'comma', '.': 'period', '/': 'sol', ':': 'colon', ';': 'semi', '<': 'LT lt',
+                    '=': 'equals', '>': 'GT gt', '?': 'quest', '@': 'commat', '[': 'lbrack lsqb', '\\': 'bsol',
+                    ']': 'rbrack rsqb', '^': 'Hat', '_': 'lowbar UnderBar', '`': 'DiacriticalGrave grave',
+                    '{': 'lbrace lcub', '|': 'verbar vert VerticalLine', '}': 'rbrace rcub'}
 
 ''' ERRORS '''
 
@@ -1488,13 +1496,12 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
     return found
 
 
-def html_names() -> dict[str, list[str]]:
-    """Each character's HTML names (html5's, each ending with ';'): &quot; &apos; &equals; &grave; ..."""
-    names: dict[str, list[str]] = {}
-    for name, char in html.entities.html5.items():
-        if name.endswith(';') and len(char) == 1:
-            names.setdefault(char, []).append(name)
-    return names
+def html_names(char: str) -> list[str]:
+    """A character's HTML5 names, each with its ';': &quot; &apos; &equals; &grave; ..."""
+    if char.isascii():
+        return [f'{name};' for name in HTML_ASCII_NAMES.get(char, '').split()]
+    import html.entities  # here: half a megabyte, for the rare secret past ASCII
+    return [name for name, value in html.entities.html5.items() if value == char and name.endswith(';')]
 
 
 def any_case_hex(digits: str) -> str:
@@ -1534,7 +1541,6 @@ class SecretScrubber:
     SELF_ESCAPED = '"/\'|'
     # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
     AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
-    HTML_NAMES = html_names()
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
     LONGEST_ESCAPE = 32
@@ -1548,7 +1554,7 @@ class SecretScrubber:
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
         # Each replaced whole (|= too): text reads them unlocked. _secrets: each secret's (length, anchor, whole
         # pattern, head pattern), the longest secret first (no half-masked secret), by its whole pattern; _compiled: a
-        # whole pattern compiled once a text holds its anchor (a 10 KB token's takes a fifth of a second; rarely seen).
+        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen).
         self._secrets, self._signatures, self._compiled = {}, frozenset(), {}
         for value in values:
             self.add(value)
@@ -1565,7 +1571,7 @@ class SecretScrubber:
         head = units[0] + ''.join(f'(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
-        found = (len(secret), anchor, whole, re.compile(head))
+        found = (len(secret), anchor, whole, head)
         for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
             for logged in {given, repr(json.dumps(given).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
                 self._debug_log(logged)
@@ -1599,7 +1605,7 @@ class SecretScrubber:
         if char.isascii() and char.isalnum():
             letter = f'[{char.lower()}{char.upper()}]' if any_case and char.isalpha() else char
             return f'{self.BACKSLASHES}{letter}' if escaped else letter
-        code, names = ord(char), ''.join(f'{re.escape(name)}|' for name in self.HTML_NAMES.get(char, []))
+        code, names = ord(char), ''.join(f'{re.escape(name)}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#[xX]0*{any_case_hex(f"{code:x}")};)',
                  ''.join(f'%{any_case_hex(f"{byte:02x}")}' for byte in char.encode()) + ('|\\+' * (char == ' ')),
                  re.escape(char)]
@@ -1634,10 +1640,13 @@ class SecretScrubber:
         known = self._secrets
         for _, anchor, whole, _ in known.values():
             if anchor in text:
-                if (pattern := self._compiled.get(whole)) is None:
-                    pattern = self._compiled[whole] = re.compile(whole)
-                text = pattern.sub(self._masked, text)
-        return self._cut_heads(text, [head for *_, head in known.values()]) if self.CUT in text else text
+                text = self._pattern(whole).sub(self._masked, text)
+        return self._cut_heads(text, [self._pattern(head) for *_, head in known.values()]) if self.CUT in text else text
+
+    def _pattern(self, source: str) -> 're.Pattern[str]':
+        if (pattern := self._compiled.get(source)) is None:
+            pattern = self._compiled[source] = re.compile(source)
+        return pattern
 
     def _masked(self, found: 're.Match[str]') -> str:
         # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any word that short

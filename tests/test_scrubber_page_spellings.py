@@ -249,3 +249,20 @@ def test_a_secret_in_any_spelling_readme_lists_cut_short_loses_its_head_and_the_
     cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled[:cut]}...')
 
     assert cleaned == f'vendor said: <<{ri.SecretScrubber.MASK}...'
+
+
+def test_the_html_names_written_out_for_ascii_are_html5s_own():
+    # The integration writes out HTML5's names of ASCII punctuation (loading html.entities costs a process half a
+    # megabyte): they must be the standard library's table, name for name.
+    expected = {}
+    for name, char in html5.items():
+        if name.endswith(';') and len(char) == 1 and char.isascii() and not char.isalnum():
+            expected.setdefault(char, set()).add(name)
+    written = {char: set(ri.html_names(char)) for char in map(chr, range(128)) if ri.html_names(char)}
+    assert written == expected
+
+
+def test_a_character_past_ascii_is_named_from_html5s_table():
+    for char in 'éß€':
+        assert set(ri.html_names(char)) == {name for name, value in html5.items() if value == char and
+                                            name.endswith(';')} != set()
