@@ -59,7 +59,7 @@ from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
-from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from urllib.request import getproxies
 
 import requests
@@ -410,6 +410,15 @@ MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
 MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
 MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
 
+# HTML5's names of the ASCII characters that are not letters or digits, as html.entities.html5 holds them (a test
+# compares): PHP's htmlentities(ENT_HTML5) writes '=' as &equals;, '.' as &period;. Written out, as that table costs a
+# process half a megabyte; it is read only for a secret that holds a character past ASCII.
+HTML_ASCII_NAMES = {'\t': 'Tab', '\n': 'NewLine', '!': 'excl', '"': 'QUOT quot', '#': 'num', '$': 'dollar',
+                    '%': 'percnt', '&': 'AMP amp', "'": 'apos', '(': 'lpar', ')': 'rpar', '*': 'ast midast',
+                    '+': 'plus', ',': 'comma', '.': 'period', '/': 'sol', ':': 'colon', ';': 'semi', '<': 'LT lt',
+                    '=': 'equals', '>': 'GT gt', '?': 'quest', '@': 'commat', '[': 'lbrack lsqb', '\\': 'bsol',
+                    ']': 'rbrack rsqb', '^': 'Hat', '_': 'lowbar UnderBar', '`': 'DiacriticalGrave grave',
+                    '{': 'lbrace lcub', '|': 'verbar vert VerticalLine', '}': 'rbrace rcub'}
 
 ''' ERRORS '''
 
@@ -1491,44 +1500,66 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
     return found
 
 
+def html_names(char: str) -> list[str]:
+    """A character's HTML5 names, each with its ';': &quot; &apos; &equals; &grave; ..."""
+    if char.isascii():
+        return [f'{name};' for name in HTML_ASCII_NAMES.get(char, '').split()]
+    import html.entities  # here: half a megabyte, for the rare secret past ASCII
+    return [name for name, value in html.entities.html5.items() if value == char and name.endswith(';')]
+
+
+def any_case_hex(digits: str) -> str:
+    """Hex digits as a regular expression that takes each letter in either case."""
+    return ''.join(f'[{digit}{digit.upper()}]' if digit.isalpha() else digit for digit in digits.lower())
+
+
 class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
-    cached, the proxy's password), whatever its shape, in the forms a text may hold it in (as is, JSON-escaped once or
-    twice as when a vendor quotes our JSON body in its own, URL-encoded, HTML-escaped as an error page quotes it, as
-    printable quotes it, in a table's cell, in any other JSON spelling: ``text`` reads the text as JSON too), and the
-    run's request signatures (``add_signature``, found by their shape), and takes them out of every entry, log line and
-    error text before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary
-    words, and no vendor issues credentials that short."""
+    cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each of its
+    characters as is or escaped by JSON once or twice, by a URL's or an HTML page's encoder, by printable's repr, in a
+    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret), and the run's request
+    signatures (``add_signature``, found by their shape), and takes them out of every entry, log line and error text
+    before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and
+    no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
+    # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
+    # from a cut its head is sought (a character may be spelled in a dozen)
+    LONGEST_CUT, CUT_REACH = 200, 4096
     # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
     # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Every escape JSON allows, whichever an encoder chose (Go's \u0026, PHP's \/, .NET's upper-case \u003C, a character
-    # outside the BMP as a surrogate pair), and one cut short by a '...' (its character is lost: dropped).
-    JSON_ESCAPE = re.compile(r'\\(?:(?P<cut>(?:u[dD][89abAB][0-9a-fA-F]{2}\\)?(?:u[0-9a-fA-F]{0,3})?(?=\.\.\.)'
-                             r'|u[dD][89abAB][0-9a-fA-F]{2}(?=\.\.\.))'
-                             r'|u(?P<high>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<low>[dD][c-fC-F][0-9a-fA-F]{2})'
-                             r'|u(?P<code>[0-9a-fA-F]{4})|(?P<short>["\\/bfnrt]))')
-    JSON_READINGS = 2  # a text is read as JSON once, and again for a JSON text quoted inside another
-    # What no JSON encoder escapes: a secret's longest run of these stands as it is in any JSON spelling of it, so a
-    # text without it needs no reading (nor one that holds no backslash). A run shorter than MIN_LENGTH is no such mark.
-    UNESCAPED = re.compile('[A-Za-z0-9]{%d,}' % MIN_LENGTH)
-    # How an HTML page writes & < > and the quotes when it quotes a secret (a gateway's error page must escape what
-    # it quotes): Python's &quot; &#x27;, Go's and Jinja's &#34; &#39;, PHP's &#039;, HTML5's &apos;, or kept.
-    HTML_ESCAPES = [str.maketrans({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': quot, "'": apos})
-                    for quot in ('"', '&quot;', '&#34;') for apos in ("'", '&#39;', '&#039;', '&#x27;', '&apos;')]
+    # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
+    # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
+    # page quotes); once or more, in any mix.
+    # Taken all at once (++): read in every split, a long run would take each start to its end again and again.
+    BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
+    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
+    # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
+    # they are (JSON's \" \/, repr's \', markdown's \| in a table's cell), or as a page or a URL writes them: \&quot;
+    SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
+    SELF_ESCAPED = '"/\'|'
+    # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
+    AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
+    # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
+    # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
+    LONGEST_ESCAPE = 32
+    CUT_SPELLING = re.compile(
+        r'(?:%(B)su[dD][89abAB][0-9a-fA-F]{2})?(?:%(B)s(?:u[0-9a-fA-F]{0,3}|x[0-9a-fA-F]?|U[0-9a-fA-F]{0,7})?'
+        r'|(?:%(B)s)?(?:%%[0-9a-fA-F]{2})*(?:%%[0-9a-fA-F]?)?|(?:%(B)s)?%(A)s(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z'
+        % {'B': BACKSLASHES, 'A': AMPERSAND})
 
     def __init__(self, values: Iterable[str] = (), debug_log: Callable[[str], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _anchors: the longest unescaped run of each secret
-        # JSON could spell otherwise ('': none).
-        self._forms, self._signatures, self._anchors = [], frozenset(), frozenset()
+        # Each replaced whole (|= too): text reads them unlocked. _secrets: each secret's (length, anchor, whole
+        # pattern, head pattern), the longest secret first (no half-masked secret), by its whole pattern; _compiled: a
+        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen).
+        self._secrets, self._signatures, self._compiled = {}, frozenset(), {}
         for value in values:
             self.add(value)
 
@@ -1536,29 +1567,60 @@ class SecretScrubber:
         """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers)."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
-        forms, given = set(), {value, value.strip()}
-        plains = given | {case(plain) for plain in given if self.HEX.fullmatch(plain)
-                          for case in (str.lower, str.upper)}
-        for plain in plains:
-            escaped = json.dumps(plain)[1:-1]  # as it stands in a JSON body, and in a JSON text quoted in another
-            forms |= {plain, escaped, json.dumps(escaped)[1:-1], quote(plain, safe=''), quote_plus(plain),
-                      json.dumps(plain, ensure_ascii=False)[1:-1]}  # a vendor's JSON may keep non-ASCII letters
-            # as an error page quotes it (HTML_ESCAPES), or the JSON body that held it
-            pages = {text.translate(escapes) for text in (plain, escaped) for escapes in self.HTML_ESCAPES}
-            written = repr('"' + plain)[2:-1]  # as printable (repr) quotes it: ' escaped, or not when no " is near
-            for form in (written, written.replace("\\'", "'"), *pages):  # and as a text read as JSON (below) shows each
-                forms |= {form, self._read_as_json(form), self._read_as_json(self._read_as_json(form))}
-        forms |= {' '.join(form.split()) for form in forms}  # as short_text quotes a vendor's page: blanks squeezed
-        forms |= {form.replace('|', '\\|') for form in forms}  # in a markdown table's cell (markdown_table escapes |)
-        for plain in given:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
-            for logged in {plain, repr(json.dumps(plain).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
+        secret = value.strip()
+        any_case = bool(self.HEX.fullmatch(secret))  # hex digits: in either case
+        whole = ''.join(self._spelled(secret, any_case))
+        # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
+        units = self._spelled(secret[:self.LONGEST_CUT], any_case, cut=True)
+        head = units[0] + ''.join(f'(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
+        # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
+        anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
+        found = (len(secret), anchor, whole, head)
+        for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
+            for logged in {given, repr(json.dumps(given).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
                 self._debug_log(logged)
-        anchors = {max(self.UNESCAPED.findall(plain), key=len, default='') for plain in plains
-                   if not self.UNESCAPED.fullmatch(plain)}
         with self._lock:
-            self._forms = sorted(set(self._forms) | {form for form in forms if len(form) >= self.MIN_LENGTH},
-                                 key=len, reverse=True)  # the longest first: no half-masked form
-            self._anchors |= anchors
+            self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
+
+    def _spelled(self, secret: str, any_case: bool, cut: bool = False) -> list[str]:
+        """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
+        one, also as the one space short_text squeezes it to (``cut``: or cut short after any of them); a run of
+        backslashes as one with the character after it, as the backslashes of its escape are taken all at once (one
+        way to read a run, not one for each split)."""
+        units = []
+        for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(.?)|(.)', secret, re.DOTALL):
+            if blanks:
+                spelled = [self._spellings(blank, any_case) for blank in blanks]
+                heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
+                units.append(f'(?:{"|".join(["".join(spelled), *heads, " "])})')
+            else:
+                units.append(self._spellings(after or char, any_case, escaped=bool(backslashes)))
+        # A spelling does not start inside a run of backslashes: each start in it would be read to the run's end
+        units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
+        return units
+
+    def _spellings(self, char: str, any_case: bool, escaped: bool = False) -> str:
+        """A regular expression for every spelling of one character (after backslashes when ``escaped``: none for
+        backslashes that end a secret): as is; escaped by JSON (\\uXXXX in either case or its short escape, once or
+        twice) or by Python's repr; URL-encoded (%XX in either case, + for a blank); HTML-escaped (named, decimal or
+        hex reference, leading zeros or not); in markdown's \\|; or a mix of these."""
+        if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
+            return f'(?:(?:\\\\\\\\\\\\\\\\)++|(?:\\\\\\\\)++|{self.BACKSLASHES})'
+        if char.isascii() and char.isalnum():
+            letter = f'[{char.lower()}{char.upper()}]' if any_case and char.isalpha() else char
+            return f'{self.BACKSLASHES}{letter}' if escaped else letter
+        code, names = ord(char), ''.join(f'{re.escape(name)}|' for name in html_names(char))
+        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#[xX]0*{any_case_hex(f"{code:x}")};)',
+                 ''.join(f'%{any_case_hex(f"{byte:02x}")}' for byte in char.encode()) + ('|\\+' * (char == ' ')),
+                 re.escape(char)]
+        units = char.encode('utf-16-be')  # a character past U+FFFF as JSON writes it: a surrogate pair
+        letters = [self.BACKSLASHES.join(f'u{any_case_hex(units[at:at + 2].hex())}' for at in range(0, len(units), 2)),
+                   *([f'x{any_case_hex(f"{code:02x}")}'] if code < 0x100 else []),
+                   *([f'U{any_case_hex(f"{code:08x}")}'] if code > 0xFFFF else []),
+                   *([self.SHORT_ESCAPES[char]] if char in self.SHORT_ESCAPES else []),
+                   *(pages if escaped or char in self.SELF_ESCAPED else [])]
+        escapes = f'{self.BACKSLASHES}(?:{"|".join(letters)})'
+        return escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
@@ -1576,46 +1638,23 @@ class SecretScrubber:
         self._debug_log(signature)
 
     def text(self, text: str) -> str:
-        """The text with every secret masked. One hidden by escapes only JSON reads (another encoder's, in JSON or JSON
-        quoted in JSON) is sought in the text read as JSON (once or twice): if found, the text comes back so read, or,
-        a JSON object or array, as JSON with each string scrubbed."""
+        """The text with every secret masked, in whatever spelling, whole or cut short."""
         if self._signatures:  # first: a short hex secret masked inside a signature would split its run of digits
             text = self.SIGNATURE.sub(self._without_signatures, text)
-        text = reading = self._without_forms(text)
-        if '\\' in text and (self.CUT in text or any(anchor in text for anchor in self._anchors)):
-            for _ in range(self.JSON_READINGS):  # no escape hides a hex digit: signatures are found in the text as is
-                reading = self._read_as_json(reading)
-                masked = self._cut_heads(self._without_forms(reading))
-                if masked != reading:
-                    if (document := self._document(text)) is not None:
-                        return document
-                    text = reading = masked
-                if '\\' not in reading:
-                    break
-        return self._cut_heads(text)
+        known = self._secrets
+        for _, anchor, whole, _ in known.values():
+            if anchor in text:
+                text = self._pattern(whole).sub(self._masked, text)
+        return self._cut_heads(text, [self._pattern(head) for *_, head in known.values()]) if self.CUT in text else text
 
-    def _document(self, text: str) -> str | None:
-        """A JSON object or array (an incident's rawJSON, a polling run's argument) written again with every string in
-        it scrubbed: its reading would not be JSON, which XSOAR or the next run reads it as. None for another text."""
-        try:
-            document = json.loads(text)
-        except (ValueError, RecursionError):
-            return None
-        return json.dumps(self.value(document)) if isinstance(document, (dict, list)) else None
+    def _pattern(self, source: str) -> 're.Pattern[str]':
+        if (pattern := self._compiled.get(source)) is None:
+            pattern = self._compiled[source] = re.compile(source)
+        return pattern
 
-    def _read_as_json(self, text: str) -> str:
-        return self.JSON_ESCAPE.sub(self._unescaped, text)
-
-    def _unescaped(self, escape: 're.Match[str]') -> str:
-        if escape['cut'] is not None:  # its character is lost
-            return ''
-        char = json.loads(f'"{escape.group()}"')  # one escape, or a surrogate pair: one character
-        return escape.group() if '\ud800' <= char <= '\udfff' else char  # a lone half: kept
-
-    def _without_forms(self, text: str) -> str:
-        for form in self._forms:
-            text = text.replace(form, self.MASK)
-        return text
+    def _masked(self, found: 're.Match[str]') -> str:
+        # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any word that short
+        return self.MASK if len(found.group()) >= self.MIN_LENGTH else found.group()
 
     def _without_signatures(self, run: 're.Match[str]') -> str:
         """A run of hex digits with every signature in it masked."""
@@ -1626,24 +1665,19 @@ class SecretScrubber:
                 masked, start = masked + digits[start:at] + self.MASK, at + size
         return masked + digits[start:]
 
-    def _cut_heads(self, text: str) -> str:
+    def _cut_heads(self, text: str, heads: list['re.Pattern[str]']) -> str:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too,
-        also one that reaches back over a '...' of the secret's own (one head, masked once). The head cut is the
-        longest head of a secret's form that the text before the '...' ends with (a secret that repeats itself, as
-        0000a0000, ends with a shorter head too), sought where the text's last MIN_LENGTH characters stand in a form."""
+        with the part of an escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches
+        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there."""
         spans = []
         for cut in re.finditer(re.escape(self.CUT), text):
-            end, size = cut.start(), 0  # size: the longest head's
-            tail = text[end - self.MIN_LENGTH:end]
-            for form in self._forms if end >= self.MIN_LENGTH else ():
-                at = form.find(tail)
-                while at != -1:
-                    head = at + self.MIN_LENGTH  # the form's head that ends with this tail
-                    if head > size and text.endswith(form[:head], 0, end):
-                        size = head
-                    at = form.find(tail, at + 1)
-            if size:
-                start = end - size
+            end = cut.start()
+            ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
+                            if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
+            found = [head.search(text, max(0, end - self.CUT_REACH), at) for head in heads for at in ends]
+            start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH],
+                        default=end)
+            if start < end:
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
                 spans.append((start, end))

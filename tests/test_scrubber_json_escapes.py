@@ -213,3 +213,22 @@ def test_a_json_text_the_integration_writes_stays_json_when_a_secret_only_its_re
 
     assert head not in cleaned and tail not in cleaned
     assert json.loads(cleaned)['file_hash'] == ['a' * 64] and ri.SecretScrubber.MASK in json.loads(cleaned)['reason']
+
+
+@given(head=st.text(ALNUM, min_size=8, max_size=12), middle=st.text(ESCAPED_BY_SOMEONE + ALNUM, max_size=6),
+       backslashes=st.integers(1, 3), after=st.sampled_from(['', '"', '\\', '\n', 'x', '\u00e9', '"\\']),
+       nested=st.booleans())
+def test_a_json_text_quoting_a_secret_that_ends_with_backslashes_stays_json(head, middle, backslashes, after, nested):
+    # JSON doubles each backslash, so the one that opens the next escape (\" after the secret, as a vendor quotes a
+    # password in quotes) stands right after the secret's: masked with them, it would leave that quote unescaped.
+    secret = head + middle + '\\' * backslashes
+    scrubber = ri.SecretScrubber([secret])
+    message = f'said "{secret}{after}" back'
+    written = json.dumps({'reason': json.dumps({'message': message}) if nested else message, 'file_hash': ['a' * 64]})
+
+    cleaned = scrubber.text(written)
+
+    assert head not in cleaned and ri.SecretScrubber.MASK in cleaned
+    assert json.loads(cleaned)['file_hash'] == ['a' * 64]
+    if nested:
+        assert ri.SecretScrubber.MASK in json.loads(json.loads(cleaned)['reason'])['message']

@@ -1,7 +1,8 @@
 """A gateway's error page that quotes a secret it received writes it as its page's language does: HTML-escaped (an
-HTML page must escape & < > and the quotes of what it quotes, each library its own way). The integration quotes such a
-page (short_text: its first 200 characters), so the secret must come out in none of those spellings, whole or in part
-where the cut falls inside it.
+HTML page must escape & < > and the quotes of what it quotes, each library its own way, some every other character too).
+The integration quotes such a page (short_text: its first 200 characters), so the secret must come out in none of those
+spellings, whole or in part where the cut falls inside it. A gateway that quotes it URL-encoded writes it as its
+language's encoder does: which characters each escapes, and in which case, differ.
 
 A scrubber that does nothing fails every test here: each one first shows the page quoted the secret.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import html
 import json
 import string
+from html.entities import codepoint2name, html5
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -98,3 +101,168 @@ def test_an_iam_password_quoted_html_escaped_in_a_gateways_page_is_in_no_spellin
     assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
     assert head[:facts.SCRUBBER_MIN_LENGTH] in ri.short_text(page)  # the page's quote of it was quoted
     assert head not in shown and tail not in shown and ri.SecretScrubber.MASK in shown
+
+
+def references(kept, named, write):
+    """An HTML escaper that keeps letters, digits and the characters ``kept``, writes those in ``named`` as that
+    name, and every other character as ``write`` writes its code point."""
+    return lambda text: ''.join(char if char.isascii() and (char.isalnum() or char in kept) else
+                                f'&{named[char]};' if char in named else write(ord(char)) for char in text)
+
+
+# HTML 5's names of a character, one each (of several, the first alphabetically: &QUOT; for "), as PHP's htmlentities
+# writes each character that has one
+HTML5_NAMES = {}
+for _name, _char in sorted(html5.items(), reverse=True):
+    if _name.endswith(';') and len(_char) == 1:
+        HTML5_NAMES[_char] = _name[:-1]
+# Pages that write more characters than & < > and the quotes as references, each with the characters that tell it
+# from the escapers above (one of them is in the password)
+REFERENCING_ESCAPERS = {
+    # escapeExpression: & < > " ' ` =
+    "Handlebars' escapeExpression": (
+        lambda text: html_escaper('&quot;', '&#x27;')(text).replace('`', '&#x60;').replace('=', '&#x3D;'), '=`'),
+    # HTMLEntityCodec: letters, digits and , . - _ blank kept; an HTML 4 entity by its name; others &#xhh;
+    "OWASP ESAPI's encodeForHTML": (
+        references(',.-_ ', {chr(code): name for code, name in codepoint2name.items()}, lambda code: f'&#x{code:x};'),
+        '=/!:@+`~\u00e9\u20ac'),
+    # htmlentities(ENT_QUOTES | ENT_HTML5): every character HTML 5 names, by its name: &period; &equals; &sol;
+    "PHP's htmlentities (ENT_QUOTES | ENT_HTML5)": (
+        references('', HTML5_NAMES, lambda code: chr(code)), '.,:;=/!@+()'),
+    # WebUtility.HtmlEncode: & < > " ' as named or decimal references, U+00A0 to U+00FF as decimal ones
+    ".NET's WebUtility.HtmlEncode": (
+        lambda text: ''.join(f'&#{ord(char)};' if '\u00a0' <= char <= '\u00ff' else char
+                             for char in html_escaper('&quot;', '&#39;')(text)), '\u00e9\u00fc\u00a3\u00a9'),
+}
+
+
+@pytest.mark.parametrize('escaper', sorted(REFERENCING_ESCAPERS))
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(head=HEAD, tail=TAIL, data=st.data(), as_sent=st.booleans(), lead=LEADS)
+def test_an_iam_password_quoted_by_a_page_that_writes_more_characters_as_references_is_in_no_spelling_shown(
+        gateway, head, tail, data, escaper, as_sent, lead):
+    escape, telling = REFERENCING_ESCAPERS[escaper]
+    middle = data.draw(st.tuples(PASSWORD_TEXT, st.sampled_from(telling), PASSWORD_TEXT).map(''.join))
+    password, pages = head + middle + tail, []
+    gateway.iam = page_quoting_the_password(escape, lead, as_sent, pages)
+
+    shown = shown_after_a_refused_login(gateway, password)
+
+    [page] = pages
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
+    assert head[:facts.SCRUBBER_MIN_LENGTH] in ri.short_text(page)  # the page's quote of it was quoted
+    assert head not in shown and tail not in shown and ri.SecretScrubber.MASK in shown
+
+
+def url_encoder(kept, blank='%20', case=str.upper):
+    """A URL encoder that keeps letters, digits and ``kept``, writes a blank as ``blank`` and every other character as
+    its UTF-8 bytes' %XX escapes, their hex digits in ``case``."""
+    return lambda text: ''.join(char if char.isascii() and (char.isalnum() or char in kept) else blank if char == ' '
+                                else ''.join(f'%{case(f"{byte:02x}")}' for byte in char.encode()) for char in text)
+
+
+# Each encoder, and the characters that tell it from Python's quote and quote_plus: one it keeps that they escape, or
+# one it escapes that they keep, or one whose escape has a hex letter when it writes them in lower case
+URL_ENCODERS = {
+    "JavaScript's encodeURIComponent": (url_encoder("-_.!~*'()"), "!'()*"),
+    "Java's URLEncoder.encode": (url_encoder('.-*_', blank='+'), '~*'),
+    "PHP's urlencode": (url_encoder('-_.', blank='+'), '~'),
+    # a gateway quoting the JSON body it received URL-encoded: the JSON's escapes escaped too, \\" as %5C%22
+    "Python's quote, of the password as a JSON body holds it": (lambda text: quote(json.dumps(text)[1:-1], safe=''),
+                                                                '"\\'),
+    ".NET's HttpUtility.UrlEncode (lower-case escapes)": (url_encoder('-_.!*()', blank='+', case=str.lower),
+                                                          '/:;=?[]{}\\^<>,\u00e9'),
+}
+
+
+def iam_refusal_quoting_the_password(encode, as_sent, quoted):
+    """IAM's token request refused in IAM's JSON error, which quotes the password it received (as the JSON body held
+    it, with ``as_sent``) URL-encoded by ``encode``."""
+    def iam(request):
+        password = json.loads(request.body)['auth']['identity']['password']['user']['password']
+        quoted.append(encode(json.dumps(password)[1:-1] if as_sent else password))
+        message = f'refused request: password={quoted[-1]}'
+        return Response(401, json.dumps({'error': {'code': 401, 'title': 'Unauthorized', 'message': message}}).encode(),
+                        {'Content-Type': 'application/json'})
+    return iam
+
+
+@pytest.mark.parametrize('encoder', sorted(URL_ENCODERS))
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(head=HEAD, tail=TAIL, data=st.data(), as_sent=st.booleans())
+def test_an_iam_password_quoted_back_url_encoded_by_another_languages_encoder_is_in_no_spelling_shown(
+        gateway, head, tail, data, encoder, as_sent):
+    encode, telling = URL_ENCODERS[encoder]
+    middle = data.draw(st.tuples(PASSWORD_TEXT, st.sampled_from(telling), PASSWORD_TEXT).map(''.join))
+    password, quoted = head + middle + tail, []
+    gateway.iam = iam_refusal_quoting_the_password(encode, as_sent, quoted)
+
+    shown = shown_after_a_refused_login(gateway, password)
+
+    [said] = quoted
+    assert quote(password) != said  # not Python's spelling
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
+    assert head in said and tail in said  # the letters and digits as they are: the password, were it not masked
+    assert head not in shown and tail not in shown and ri.SecretScrubber.MASK in shown
+
+
+# --------------------------------------------------------------------------- the scrubber on its own
+
+def spellings(char):
+    """Each spelling of one character README says the scrubber masks, whichever encoder wrote it: as is; JSON's \\uXXXX
+    in either case (a surrogate pair past U+FFFF) or short escape; %XX of each UTF-8 byte in either case, + for a blank;
+    an HTML decimal or hex reference, with leading zeros or not, or one of its HTML 5 names (letters and digits: as
+    they are, as every encoder keeps them)."""
+    if char.isascii() and char.isalnum():
+        return [char]
+    code, units = ord(char), char.encode('utf-16-be')
+    codes = [int.from_bytes(units[at:at + 2], 'big') for at in range(0, len(units), 2)]
+    return [char, ''.join('\\u%04x' % unit for unit in codes), ''.join('\\u%04X' % unit for unit in codes),
+            *(['\\' + char] if char in '"/' else []), *(['+'] if char == ' ' else []),
+            ''.join('%%%02x' % byte for byte in char.encode()), ''.join('%%%02X' % byte for byte in char.encode()),
+            f'&#{code};', f'&#00{code};', f'&#x{code:x};', f'&#X{code:04X};',
+            *(f'&{name}' for name, named in html5.items() if named == char and name.endswith(';'))]
+
+
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
+                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
+                                                             min_size=1, max_size=8))
+def test_a_secret_is_masked_with_each_of_its_characters_in_any_spelling_readme_lists(data, head, tail, middle):
+    secret = head + middle + tail
+    spelled = ''.join(data.draw(st.sampled_from(spellings(char))) for char in secret)
+
+    cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled}>> (echoed)')
+
+    assert cleaned == f'vendor said: <<{ri.SecretScrubber.MASK}>> (echoed)'
+
+
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
+                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
+                                                             min_size=1, max_size=8))
+def test_a_secret_in_any_spelling_readme_lists_cut_short_loses_its_head_and_the_escape_the_cut_fell_in(
+        data, head, tail, middle):
+    # short_text and printable end a text they cut with '...', wherever the cut falls: inside %2F, &#x3D; or \u00e9 too
+    secret = head + middle + tail
+    spelled = ''.join(data.draw(st.sampled_from(spellings(char))) for char in secret)
+    cut = data.draw(st.integers(len(head), len(spelled) - 1))
+
+    cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled[:cut]}...')
+
+    assert cleaned == f'vendor said: <<{ri.SecretScrubber.MASK}...'
+
+
+def test_the_html_names_written_out_for_ascii_are_html5s_own():
+    # The integration writes out HTML5's names of ASCII punctuation (loading html.entities costs a process half a
+    # megabyte): they must be the standard library's table, name for name.
+    expected = {}
+    for name, char in html5.items():
+        if name.endswith(';') and len(char) == 1 and char.isascii() and not char.isalnum():
+            expected.setdefault(char, set()).add(name)
+    written = {char: set(ri.html_names(char)) for char in map(chr, range(128)) if ri.html_names(char)}
+    assert written == expected
+
+
+def test_a_character_past_ascii_is_named_from_html5s_table():
+    for char in 'éß€':
+        assert set(ri.html_names(char)) == {name for name, value in html5.items() if value == char and
+                                            name.endswith(';')} != set()
