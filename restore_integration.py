@@ -3586,9 +3586,10 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: di
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
-    if reached - HSS_EVENT_TIME_LEAD_MS < seen_until:  # HSS was not listed as far as the events kept last time (it
-        # may list a window's last second with the next): those not listed are kept
-        # (seen has learnt only events taken this time, each of them in times)
+    # HSS was not listed as far as the events kept last time (it may read end_time down to its second, and list the
+    # rest of that second with the next): those not listed are kept (seen has learnt only events taken this time, each
+    # of them in times). From that second, not a second before: each fetch going on by less would keep them all anew.
+    if reached - reached % HSS_EVENT_TIME_LEAD_MS < seen_until:
         times.update({key: seen_until for key in seen if key not in times})
     # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
     # before HSS's clock when it answered the last listing (its Date), or before this machine's when that is behind
