@@ -854,8 +854,9 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
-# README: a window that lists too many "is halved": from two days down to a second, fewer than this many times.
-NARROWINGS_MAX = math.ceil(math.log2(2 * DAY_MS))
+# README: a window that lists too many "is halved": from two days less a second down to a second or less, at most this
+# many times (each halving at least halves it).
+NARROWINGS_MAX = math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))
 
 
 def spread(tenant, count, newest_minutes_ago, oldest_minutes_ago, host_index=0, tag='spread'):
