@@ -335,7 +335,7 @@ IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
 # A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
-# halved (its end moved back) until it fits or spans a millisecond: no listing order is relied on, and a capped fetch
+# halved (its end moved back) until it fits or spans a second or less: no listing order is relied on, and a capped fetch
 # never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits: once
 # halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
 HSS_FETCH_WINDOW_PAGES = 10
@@ -2093,13 +2093,13 @@ class HssClient:
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
         total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog), halved until it fits. So a
-        window costs at most 28 halvings (from two days) and HSS_FETCH_WINDOW_PAGES pages, whatever order HSS lists
-        events in (halved, not cut where the rows would fit if spread evenly: a backlog is often a burst). Once halving
-        stops telling (total_num_not_narrowing), the wider window is read page by page instead, once a window: a
-        total_num no page lives up to would otherwise halve the window to a second and end the fetch there. The
-        caller keeps those to act on (read_event_windows), not the listing's handle_status: an alarm handled while the
-        pages are read would shift the rows after it past a page already read, and one handled by isolate_and_kill is
-        one this pack restores."""
+        window costs at most 18 halvings (from two days less a second to a second or less) and HSS_FETCH_WINDOW_PAGES
+        pages (a second or less: all its pages), whatever order HSS lists events in (halved, not cut where the rows
+        would fit if spread evenly: a backlog is often a burst). Once halving stops telling (total_num_not_narrowing),
+        the wider window is read page by page instead, once a window: a total_num no page lives up to would otherwise
+        halve the window to a second and end the fetch there. The caller keeps those to act on (read_event_windows), not
+        the listing's handle_status: an alarm handled while the pages are read would shift the rows after it past a page
+        already read, and one handled by isolate_and_kill is one this pack restores."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
@@ -3632,9 +3632,10 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: di
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
-    if reached - HSS_EVENT_TIME_LEAD_MS < seen_until:  # HSS was not listed as far as the events kept last time (it
-        # may list a window's last second with the next): those not listed are kept
-        # (seen has learnt only events taken this time, each of them in times)
+    # HSS was not listed as far as the events kept last time (it may read end_time down to its second, and list the
+    # rest of that second with the next): those not listed are kept (seen has learnt only events taken this time, each
+    # of them in times). From that second, not a second before: each fetch going on by less would keep them all anew.
+    if reached - reached % HSS_EVENT_TIME_LEAD_MS < seen_until:
         times.update({key: seen_until for key in seen if key not in times})
     # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
     # before HSS's clock when it answered the last listing (its Date), or before this machine's when that is behind

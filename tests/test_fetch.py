@@ -200,6 +200,30 @@ def test_a_second_that_lists_more_than_10_pages_keeps_no_fetch_from_getting_past
     assert sorted(fetched) == sorted(expected)  # each once, none lost
 
 
+@pytest.mark.parametrize('reading', [None, 'seconds_down'])
+def test_a_busy_backlog_fetched_a_fraction_of_a_second_a_fetch_keeps_no_more_than_1000_ids(tenant, reading):
+    # README: the last run keeps the IDs of at most 1,000 events, and more only while more than 1,000 of the events seen
+    # lie at or after the second before where a fetch stopped. A backlog of 500 events a second for 5 seconds, two hours
+    # ago, listed 10 rows a page (windows narrowed to a fraction of a second), 50 a fetch: each fetch goes on by a tenth
+    # of a second, and no two seconds hold more than 1,000 events, so no last run keeps more than 1,000 IDs.
+    tenant.backend.event_time_reading = reading
+    tenant.backend.max_page_rows = 10
+    second = (int(tenant.backend.wall_clock()) - 7200) * 1000  # a whole second
+    burst = isolate(tenant, 2500, minutes_ago=120)
+    occur = {event['event_id']: second + 2 * number for number, event in enumerate(burst)}  # 2 ms apart
+    for stored in tenant.backend.events:
+        stored.occur_time = occur.get(stored.event_id, stored.occur_time)
+
+    fetched, last_run, kept = [], {}, []
+    while not set(occur) <= set(fetched) and len(kept) < 100:
+        incidents, last_run = fetch(tenant, last_run, max_fetch='50')
+        fetched += alarm_ids(incidents)
+        kept.append(len(json.loads(last_run['seen_ids'])))
+
+    assert sorted(set(occur) & set(fetched)) == sorted(occur) and len(fetched) == len(set(fetched))
+    assert max(kept) <= facts.FETCH_SEEN_IDS_MAX, kept
+
+
 def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant):
     tenant.backend.max_page_rows = 15  # HSS serves 15 events a page, whatever limit the fetch asks for
     isolate(tenant, 80, minutes_ago=30)
@@ -830,8 +854,9 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
-# README: a window that lists too many "is halved": from two days down to a second, fewer than this many times.
-NARROWINGS_MAX = math.ceil(math.log2(2 * DAY_MS))
+# README: a window that lists too many "is halved": from two days less a second down to a second or less, at most this
+# many times (each halving at least halves it).
+NARROWINGS_MAX = math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))
 
 
 def spread(tenant, count, newest_minutes_ago, oldest_minutes_ago, host_index=0, tag='spread'):

@@ -38,11 +38,13 @@ FIRST_FETCH_MS = 3 * DAY_MS
 # seconds): within the README's 30 minutes each fetch reads again.
 LATE_MS = facts.FETCH_READ_AGAIN_MS - 5_000
 # README: a fetch "starts no new window" once it has sent 20 listing requests, so it starts its last window with at most
-# 19 sent. That window's first page is asked at each width: two days, then each halving down to a second (fewer than
-# ceil(log2(two days in ms)) of them). Then at most 11 requests: the page past the 10 (a probe), then the 10 pages from
-# the first page's end (the probe's page read again); or, once the probe served rows, the rest of the narrower window's
-# 10 pages (9 past its first) after it.
-REQUESTS_MAX = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + math.ceil(math.log2(2 * DAY_MS))) + \
+# 19 sent. That window's first page is asked at each width: two days less a second, then each halving down to a second
+# or less (at most ceil(log2(that span / a second)) of them, 18). Then at most 11 requests: the page past the 10 (a
+# probe), then the 10 pages from the first page's end (the probe's page read again); or, once the probe served rows,
+# the rest of the narrower window's 10 pages (9 past its first) after it: 49 in all (README), and past them the pages
+# past the 10 of a window of a second or less, read whole (requests_max).
+REQUESTS_MAX = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + \
+    (1 + math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))) + \
     (1 + facts.FETCH_WINDOW_PAGES_MAX)
 
 
