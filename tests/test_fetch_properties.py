@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import start_hss_tenant
+from test_fetch import COVERED_READINGS
 from warroom.emulator.faults import FaultPlan
-from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.runtime import FetchError, WarRoom
 
 DAY_MS = facts.DURATION_UNITS_MS['day']
@@ -189,8 +189,7 @@ def play(run, steps):
 # How HSS reads begin_time and end_time: Huawei's SDK says 13-digit milliseconds (None: to the millisecond, both ends
 # in), Open Telekom Cloud's HSS "accurate to seconds"; the readings those leave open (the emulator's) but a begin_time
 # rounded up, which the README says is not covered.
-readings = pytest.mark.parametrize('reading', [None, *(reading for reading in EVENT_TIME_READINGS
-                                                       if reading not in ('seconds_up', 'seconds_inward'))])
+readings = pytest.mark.parametrize('reading', COVERED_READINGS)
 
 
 @readings
