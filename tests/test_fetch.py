@@ -198,6 +198,31 @@ def test_a_second_that_lists_more_than_10_pages_keeps_no_fetch_from_getting_past
     assert sorted(fetched) == sorted(expected)  # each once, none lost
 
 
+def test_a_window_halved_to_a_second_on_a_second_s_edge_lists_two_seconds_at_most_when_hss_reads_by_the_second(
+        tenant, monkeypatch):
+    # README: a window is halved until it fits or spans less than a second, and one whose listing (with the second
+    # before it: two seconds at most) holds more than 10 pages is read whole; so a fetch sends at most 49 requests, and
+    # the pages of two seconds past the 10. An HSS that compares occur_time's second with begin_time's and end_time's
+    # lists three seconds for a window of a whole second from a second's edge (asked from the millisecond before).
+    # A fetch goes on from a whole second, two seconds before its now; 1,000 events in that second, the one before and
+    # the one after, 10 rows a page: halved from two seconds to one, the window would list all three.
+    tenant.backend.event_time_reading = 'by_second'
+    tenant.backend.max_page_rows = rows = 10
+    second, per_second = (int(tenant.backend.wall_clock()) - 7200) * 1000, 1000  # a whole second, two hours ago
+    burst = isolate(tenant, 3 * per_second, minutes_ago=120)
+    occur = {event['event_id']: second + (number % 3 - 1) * 1000 + number // 3 for number, event in enumerate(burst)}
+    for stored in tenant.backend.events:
+        stored.occur_time = occur.get(stored.event_id, stored.occur_time)
+    monkeypatch.setattr(ri, 'time', FrozenTime(second + 2000))
+    last_run = {'last_fetch': json.dumps(second), 'seen_ids': '[]', 'seen_until': json.dumps(second)}
+    bound = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + NARROWINGS_MAX) + (1 + facts.FETCH_WINDOW_PAGES_MAX)
+
+    incidents, _ = fetch(tenant, last_run, max_fetch='200')
+
+    assert bound == 49 and incidents
+    assert len(event_requests(tenant)) <= bound + math.ceil(2 * per_second / rows) - facts.FETCH_WINDOW_PAGES_MAX
+
+
 @pytest.mark.parametrize('reading', [None, 'seconds_down'])
 def test_a_busy_backlog_fetched_a_fraction_of_a_second_a_fetch_keeps_no_more_than_1000_ids(tenant, reading):
     # README: the last run keeps the IDs of at most 1,000 events, and more only while more than 1,000 of the events seen
@@ -852,7 +877,7 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
-# README: a window that lists too many "is halved": from two days less a second down to a second or less, at most this
+# README: a window that lists too many "is halved": from two days less a second down to less than a second, at most this
 # many times (each halving at least halves it).
 NARROWINGS_MAX = math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))
 
