@@ -223,6 +223,42 @@ def test_a_window_halved_to_a_second_on_a_second_s_edge_lists_two_seconds_at_mos
     assert len(event_requests(tenant)) <= bound + math.ceil(2 * per_second / rows) - facts.FETCH_WINDOW_PAGES_MAX
 
 
+def test_a_listing_that_grows_while_a_fetch_reads_it_is_read_on_past_49_requests_and_none_is_lost(tenant,
+                                                                                                 monkeypatch):
+    # README: a fetch sends at most 49 listing requests "as long as the listing does not grow while the fetch reads it";
+    # when it grows, the fetch reads on to the offsets it added. Here HSS lists 10 events late (into a window two hours
+    # ago) at each of the fetch's first 80 listing requests, 10 rows a page: the first fetch reads on past 49 requests,
+    # and the fetches after it make every event once.
+    tenant.backend.max_page_rows = 10
+    second = (int(tenant.backend.wall_clock()) - 7200) * 1000  # a whole second, two hours ago
+    isolate(tenant, 50, minutes_ago=120)
+    late = isolate(tenant, 800, minutes_ago=-10 * 24 * 60)  # dated ten days ahead: HSS lists none of them yet
+    stored = {e.event_id: e for e in tenant.backend.events}
+    hidden = [stored[event['event_id']] for event in late]
+    list_security_events = tenant.backend.list_security_events
+
+    def listing_late_events(*args, **kwargs):
+        for event in hidden[:10]:
+            event.occur_time = second + len(hidden)  # listed late, two hours after it occurred
+        del hidden[:10]
+        return list_security_events(*args, **kwargs)
+
+    monkeypatch.setattr(tenant.backend, 'list_security_events', listing_late_events)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    expected |= {event['event_id'] for event in late}
+
+    fetched, last_run, sent = [], {}, []
+    for _ in range(len(expected) // 200 + 3):
+        before = len(event_requests(tenant))
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        sent.append(len(event_requests(tenant)) - before)
+        fetched += alarm_ids(incidents)
+
+    assert sent[0] > 49 and not hidden, sent
+    assert sorted(fetched) == sorted(expected)  # each once, none lost
+
+
 @pytest.mark.parametrize('reading', [None, 'seconds_down'])
 def test_a_busy_backlog_fetched_a_fraction_of_a_second_a_fetch_keeps_no_more_than_1000_ids(tenant, reading):
     # README: the last run keeps the IDs of at most 1,000 events, and more only while more than 1,000 of the events seen
