@@ -340,6 +340,25 @@ def test_an_event_is_fetched_once_when_this_machine_s_clock_runs_minutes_ahead_o
     assert alarm_ids(incidents) == [new['event_id']] and again == []
 
 
+def test_a_first_fetch_that_reads_its_window_again_on_hss_s_clock_sends_the_requests_of_both_readings(tenant):
+    # README: a fetch sends at most 49 listing requests, "twice that for a first fetch that reads its window again on
+    # HSS's clock" (one from an HSS whose clock is behind by more than first_fetch). Here HSS's clock is four days behind
+    # this machine's, and its hosts date 300 events in the last three days of this machine's clock (ahead of HSS's);
+    # 10 rows a page, and a total_num 101 rows more than any page serves: each reading narrows its windows.
+    tenant.backend.max_page_rows = 10
+    spread(tenant, 300, 60, 60 + 299 * 0.5)
+    tenant.backend.total_num_surplus = 101
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: time.time() - 4 * DAY_MS / 1000
+    bound = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + NARROWINGS_MAX) + (1 + facts.FETCH_WINDOW_PAGES_MAX)
+
+    incidents, last_run = fetch(tenant, {}, max_fetch='200')
+
+    assert incidents and bound == 49
+    assert bound < len(event_requests(tenant)) <= 2 * bound, len(event_requests(tenant))
+    assert json.loads(last_run['last_fetch']) < tenant.backend.wall_clock() * 1000  # read on HSS's clock
+
+
 class ClockSetBack:
     """The integration's ``time`` module, with this machine's clock set back (an NTP step, or the instance moved to an
     engine whose clock is behind); everything else, the emulator too, keeps the real clock."""
