@@ -335,9 +335,10 @@ IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
 # A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
-# halved (its end moved back) until it fits or spans a second or less: no listing order is relied on, and a capped fetch
-# never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits: once
-# halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
+# halved (its end moved back) until it fits or spans less than a second: no listing order is relied on, and a capped
+# fetch never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits:
+# once halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged
+# through.
 HSS_FETCH_WINDOW_PAGES = 10
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
@@ -2093,8 +2094,8 @@ class HssClient:
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
         total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog), halved until it fits. So a
-        window costs at most 18 halvings (from two days less a second to a second or less) and HSS_FETCH_WINDOW_PAGES
-        pages (a second or less: all its pages), whatever order HSS lists events in (halved, not cut where the rows
+        window costs at most 18 halvings (from two days less a second to less than a second) and HSS_FETCH_WINDOW_PAGES
+        pages (less than a second: all its pages), whatever order HSS lists events in (halved, not cut where the rows
         would fit if spread evenly: a backlog is often a burst). Once halving stops telling (total_num_not_narrowing),
         the wider window is read page by page instead, once a window: a total_num no page lives up to would otherwise
         halve the window to a second and end the fetch there. The caller keeps those to act on (read_event_windows), not
@@ -2113,9 +2114,10 @@ class HssClient:
                 if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
                     return first['data_list'], end_ms
-            # (a second or less: HSS may read the times to the second, so a narrower window may list no fewer)
+            # (under a second: HSS may read the times to the second, so a narrower window may list no fewer; a whole
+            # second from a second's edge, asked from the millisecond before, may list three seconds)
             if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or \
-                    span <= HSS_EVENT_TIME_LEAD_MS:
+                    span < HSS_EVENT_TIME_LEAD_MS:
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
         return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(

@@ -250,3 +250,7 @@ def test_how_much_a_fetch_reads_is_the_readme_s():
     assert 'a backlog, is halved (its end moved back) and listed again' in section
     assert (f'Once a fetch has sent {facts.FETCH_NEW_WINDOW_REQUESTS_MAX} listing requests it starts no new window'
             in section)
+    # the bound holds while HSS adds nothing to what it reads (test_fetch: a listing growing meanwhile is read on)
+    assert ('So a fetch sends at most 49 listing requests (twice that for a first fetch that reads its window again on '
+            "HSS's clock, below), whatever the backlog, as long as the listing does not grow while the fetch reads it"
+            ) in section

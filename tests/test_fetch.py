@@ -198,6 +198,67 @@ def test_a_second_that_lists_more_than_10_pages_keeps_no_fetch_from_getting_past
     assert sorted(fetched) == sorted(expected)  # each once, none lost
 
 
+def test_a_window_halved_to_a_second_on_a_second_s_edge_lists_two_seconds_at_most_when_hss_reads_by_the_second(
+        tenant, monkeypatch):
+    # README: a window is halved until it fits or spans less than a second, and one whose listing (with the second
+    # before it: two seconds at most) holds more than 10 pages is read whole; so a fetch sends at most 49 requests, and
+    # the pages of two seconds past the 10. An HSS that compares occur_time's second with begin_time's and end_time's
+    # lists three seconds for a window of a whole second from a second's edge (asked from the millisecond before).
+    # A fetch goes on from a whole second, two seconds before its now; 1,000 events in that second, the one before and
+    # the one after, 10 rows a page: halved from two seconds to one, the window would list all three.
+    tenant.backend.event_time_reading = 'by_second'
+    tenant.backend.max_page_rows = rows = 10
+    second, per_second = (int(tenant.backend.wall_clock()) - 7200) * 1000, 1000  # a whole second, two hours ago
+    burst = isolate(tenant, 3 * per_second, minutes_ago=120)
+    occur = {event['event_id']: second + (number % 3 - 1) * 1000 + number // 3 for number, event in enumerate(burst)}
+    for stored in tenant.backend.events:
+        stored.occur_time = occur.get(stored.event_id, stored.occur_time)
+    monkeypatch.setattr(ri, 'time', FrozenTime(second + 2000))
+    last_run = {'last_fetch': json.dumps(second), 'seen_ids': '[]', 'seen_until': json.dumps(second)}
+    bound = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + NARROWINGS_MAX) + (1 + facts.FETCH_WINDOW_PAGES_MAX)
+
+    incidents, _ = fetch(tenant, last_run, max_fetch='200')
+
+    assert bound == 49 and incidents
+    assert len(event_requests(tenant)) <= bound + math.ceil(2 * per_second / rows) - facts.FETCH_WINDOW_PAGES_MAX
+
+
+def test_a_listing_that_grows_while_a_fetch_reads_it_is_read_on_past_49_requests_and_none_is_lost(tenant,
+                                                                                                 monkeypatch):
+    # README: a fetch sends at most 49 listing requests "as long as the listing does not grow while the fetch reads it";
+    # when it grows, the fetch reads on to the offsets it added. Here HSS lists 10 events late (into a window two hours
+    # ago) at each of the fetch's first 80 listing requests, 10 rows a page: the first fetch reads on past 49 requests,
+    # and the fetches after it make every event once.
+    tenant.backend.max_page_rows = 10
+    second = (int(tenant.backend.wall_clock()) - 7200) * 1000  # a whole second, two hours ago
+    isolate(tenant, 50, minutes_ago=120)
+    late = isolate(tenant, 800, minutes_ago=-10 * 24 * 60)  # dated ten days ahead: HSS lists none of them yet
+    stored = {e.event_id: e for e in tenant.backend.events}
+    hidden = [stored[event['event_id']] for event in late]
+    list_security_events = tenant.backend.list_security_events
+
+    def listing_late_events(*args, **kwargs):
+        for event in hidden[:10]:
+            event.occur_time = second + len(hidden)  # listed late, two hours after it occurred
+        del hidden[:10]
+        return list_security_events(*args, **kwargs)
+
+    monkeypatch.setattr(tenant.backend, 'list_security_events', listing_late_events)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    expected |= {event['event_id'] for event in late}
+
+    fetched, last_run, sent = [], {}, []
+    for _ in range(len(expected) // 200 + 3):
+        before = len(event_requests(tenant))
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        sent.append(len(event_requests(tenant)) - before)
+        fetched += alarm_ids(incidents)
+
+    assert sent[0] > 49 and not hidden, sent
+    assert sorted(fetched) == sorted(expected)  # each once, none lost
+
+
 @pytest.mark.parametrize('reading', [None, 'seconds_down'])
 def test_a_busy_backlog_fetched_a_fraction_of_a_second_a_fetch_keeps_no_more_than_1000_ids(tenant, reading):
     # README: the last run keeps the IDs of at most 1,000 events, and more only while more than 1,000 of the events seen
@@ -277,6 +338,25 @@ def test_an_event_is_fetched_once_when_this_machine_s_clock_runs_minutes_ahead_o
 
     assert new['event_id'] not in alarm_ids(first)
     assert alarm_ids(incidents) == [new['event_id']] and again == []
+
+
+def test_a_first_fetch_that_reads_its_window_again_on_hss_s_clock_sends_the_requests_of_both_readings(tenant):
+    # README: a fetch sends at most 49 listing requests, "twice that for a first fetch that reads its window again on
+    # HSS's clock" (one from an HSS whose clock is behind by more than first_fetch). Here HSS's clock is four days behind
+    # this machine's, and its hosts date 300 events in the last three days of this machine's clock (ahead of HSS's);
+    # 10 rows a page, and a total_num 101 rows more than any page serves: each reading narrows its windows.
+    tenant.backend.max_page_rows = 10
+    spread(tenant, 300, 60, 60 + 299 * 0.5)
+    tenant.backend.total_num_surplus = 101
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: time.time() - 4 * DAY_MS / 1000
+    bound = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + NARROWINGS_MAX) + (1 + facts.FETCH_WINDOW_PAGES_MAX)
+
+    incidents, last_run = fetch(tenant, {}, max_fetch='200')
+
+    assert incidents and bound == 49
+    assert bound < len(event_requests(tenant)) <= 2 * bound, len(event_requests(tenant))
+    assert json.loads(last_run['last_fetch']) < tenant.backend.wall_clock() * 1000  # read on HSS's clock
 
 
 class ClockSetBack:
@@ -852,7 +932,7 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
-# README: a window that lists too many "is halved": from two days less a second down to a second or less, at most this
+# README: a window that lists too many "is halved": from two days less a second down to less than a second, at most this
 # many times (each halving at least halves it).
 NARROWINGS_MAX = math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))
 

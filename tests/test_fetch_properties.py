@@ -38,11 +38,11 @@ FIRST_FETCH_MS = 3 * DAY_MS
 # seconds): within the README's 30 minutes each fetch reads again.
 LATE_MS = facts.FETCH_READ_AGAIN_MS - 5_000
 # README: a fetch "starts no new window" once it has sent 20 listing requests, so it starts its last window with at most
-# 19 sent. That window's first page is asked at each width: two days less a second, then each halving down to a second
-# or less (at most ceil(log2(that span / a second)) of them, 18). Then at most 11 requests: the page past the 10 (a
+# 19 sent. That window's first page is asked at each width: two days less a second, then each halving down to less than
+# a second (at most ceil(log2(that span / a second)) of them, 18). Then at most 11 requests: the page past the 10 (a
 # probe), then the 10 pages from the first page's end (the probe's page read again); or, once the probe served rows,
 # the rest of the narrower window's 10 pages (9 past its first) after it: 49 in all (README), and past them the pages
-# past the 10 of a window of a second or less, read whole (requests_max).
+# past the 10 of a window of less than a second, read whole (requests_max).
 REQUESTS_MAX = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + \
     (1 + math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))) + \
     (1 + facts.FETCH_WINDOW_PAGES_MAX)
@@ -134,7 +134,7 @@ class FetchRun:
         return ids
 
     def requests_max(self) -> int:
-        """REQUESTS_MAX, and README: the narrowest window, a second or less with the second before it that is listed
+        """REQUESTS_MAX, and README: the narrowest window, less than a second with the second before it that is listed
         again (two seconds at most, as HSS may read begin_time and end_time), is read whole when it lists more than 10
         pages: the pages of the densest two seconds past the 10 on top."""
         times = sorted(event.occur_time for event in self.tenant.backend.events)
