@@ -1575,7 +1575,7 @@ class SecretScrubber:
         head = units[0] + ''.join(f'(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
-        found = (len(secret), anchor, whole, head)
+        found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
         for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
             for logged in {given, repr(json.dumps(given).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
                 self._debug_log(logged)
@@ -1642,10 +1642,11 @@ class SecretScrubber:
         if self._signatures:  # first: a short hex secret masked inside a signature would split its run of digits
             text = self.SIGNATURE.sub(self._without_signatures, text)
         known = self._secrets
-        for _, anchor, whole, _ in known.values():
+        for _, anchor, whole, *_ in known.values():
             if anchor in text:
                 text = self._pattern(whole).sub(self._masked, text)
-        return self._cut_heads(text, [self._pattern(head) for *_, head in known.values()]) if self.CUT in text else text
+        heads = [(self._pattern(head), holds_cut) for *_, head, holds_cut in known.values()]
+        return self._cut_heads(text, heads) if self.CUT in text else text
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         if (pattern := self._compiled.get(source)) is None:
@@ -1665,16 +1666,20 @@ class SecretScrubber:
                 masked, start = masked + digits[start:at] + self.MASK, at + size
         return masked + digits[start:]
 
-    def _cut_heads(self, text: str, heads: list['re.Pattern[str]']) -> str:
+    def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> str:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too,
         with the part of an escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches
-        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there."""
-        spans = []
+        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there.
+        ``heads``: each head's pattern, and whether its secret holds a '...' (no other head starts before the last
+        cut's second dot: each cut would read the text before it again, and a text of '...' take minutes)."""
+        spans, after_last = [], 0  # after_last: just past the last cut's first dot
         for cut in re.finditer(re.escape(self.CUT), text):
             end = cut.start()
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
-            found = [head.search(text, max(0, end - self.CUT_REACH), at) for head in heads for at in ends]
+            found = [head.search(text, max(0, end - self.CUT_REACH, 0 if holds_cut else after_last), at)
+                     for head, holds_cut in heads for at in ends]
+            after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH],
                         default=end)
             if start < end:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 
 import pytest
 
@@ -128,3 +129,16 @@ def test_a_refusal_quoting_a_key_cut_short_leaves_the_next_checks_refused_argume
     assert 'Cortex XDR answered HTTP 400' in shown and XDR_KEY[:15] not in shown  # quoted cut short, and masked
     assert list(json.loads(carried).values()) == [[refused]]  # still the JSON text of {reason: [file_hash]}
     assert not any(item['Type'] == 4 for item in check.entries), check.entries[0]['Contents']  # the check ran
+
+
+def test_a_text_of_many_cuts_is_scrubbed_in_time_and_a_head_after_them_still_goes():
+    # A vendor text (an event's command line in rawJSON, a reply field) holding '...' over and over: each cut read
+    # the 4 KB before it again, for each secret, so 120 KB took half a minute and 1 MB over XSOAR's 3-minute run.
+    password = '"' + secrets.token_urlsafe(16)  # an IAM password may start with punctuation
+    scrubber = ri.SecretScrubber([password])
+    text = '...' * 40_000 + ' quoted: ' + password[:10] + '...'
+    started = time.monotonic()
+    shown = scrubber.text(text)
+    elapsed = time.monotonic() - started
+    assert password[1:10] not in shown and shown.endswith(f'quoted: {ri.SecretScrubber.MASK}...')
+    assert elapsed < 5, f'{elapsed:.1f} s for {len(text)} characters'
