@@ -1586,18 +1586,28 @@ class SecretScrubber:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
         one, also as the one space short_text squeezes it to (``cut``: or cut short after any of them); a run of
         backslashes as one with the character after it, as the backslashes of its escape are taken all at once (one
-        way to read a run, not one for each split)."""
+        way to read a run, not one for each split; blanks after them: their first escaped with them, the run also
+        squeezed to one space)."""
         units = []
-        for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(.?)|(.)', secret, re.DOTALL):
+        for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
-                spelled = [self._spellings(blank, any_case) for blank in blanks]
-                heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
-                units.append(f'(?:{"|".join(["".join(spelled), *heads, " "])})')
+                units.append(self._blank_run(blanks, any_case, cut))
+            elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
+                rest = self._blank_run(after[1:], any_case, cut) if after[1:] else ''
+                rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
+                units.append(f'(?:{self._spellings(after[0], any_case, escaped=True)}{rest}|{self.BACKSLASHES} )')
             else:
                 units.append(self._spellings(after or char, any_case, escaped=bool(backslashes)))
         # A spelling does not start inside a run of backslashes: each start in it would be read to the run's end
         units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
         return units
+
+    def _blank_run(self, blanks: str, any_case: bool, cut: bool) -> str:
+        """A run of blanks: each in any spelling, or the one space short_text squeezes it to (``cut``: or cut short
+        after any of them)."""
+        spelled = [self._spellings(blank, any_case) for blank in blanks]
+        heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
+        return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
     def _spellings(self, char: str, any_case: bool, escaped: bool = False) -> str:
         """A regular expression for every spelling of one character (after backslashes when ``escaped``: none for

@@ -64,6 +64,19 @@ def test_a_password_with_blanks_squeezed_by_a_short_vendor_page_is_not_shown(ech
     assert IAM_PASSWORD[-12:] not in shown
 
 
+
+@pytest.mark.parametrize('echo', [13], indirect=True)
+@pytest.mark.parametrize('blanks', ['  ', '   '])
+def test_a_password_with_a_backslash_before_blanks_squeezed_by_a_short_vendor_page_is_not_shown(echo, blanks):
+    # Huawei's password policy takes a backslash and blanks: the page quotes the JSON body, short_text squeezes it
+    password = f'C:\\{blanks}' + secrets.token_hex(8)
+    shown = run({'hss_endpoint': echo.server.url, 'hss_iam_endpoint': echo.server.url, 'hss_project_id': 'p' * 32,
+                 'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
+                 'hss_credentials': {'identifier': 'user', 'password': password}},
+                'hss-restore-isolated', {'file_hash': 'c' * 64})
+    assert 'Huawei Cloud IAM answered HTTP 400' in shown and 'Authorization: body: {' in shown
+    assert password[-16:] not in shown
+
 def test_a_password_quoted_back_as_utf8_json_is_not_shown():
     # A gateway that re-serialises the body it received writes non-ASCII letters as they are and escapes the quote.
     password = 'm\u00fcller "q" ' + secrets.token_hex(8)
