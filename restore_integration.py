@@ -1576,7 +1576,7 @@ class SecretScrubber:
         head = units[0] + ''.join(f'(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
-        found = (len(secret), anchor, whole, head)
+        found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
         for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
             for logged in {given, repr(json.dumps(given).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
                 self._debug_log(logged)
@@ -1587,18 +1587,28 @@ class SecretScrubber:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
         one, also as the one space short_text squeezes it to (``cut``: or cut short after any of them); a run of
         backslashes as one with the character after it, as the backslashes of its escape are taken all at once (one
-        way to read a run, not one for each split)."""
+        way to read a run, not one for each split; blanks after them: their first escaped with them, the run also
+        squeezed to one space)."""
         units = []
-        for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(.?)|(.)', secret, re.DOTALL):
+        for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
-                spelled = [self._spellings(blank, any_case) for blank in blanks]
-                heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
-                units.append(f'(?:{"|".join(["".join(spelled), *heads, " "])})')
+                units.append(self._blank_run(blanks, any_case, cut))
+            elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
+                rest = self._blank_run(after[1:], any_case, cut) if after[1:] else ''
+                rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
+                units.append(f'(?:{self._spellings(after[0], any_case, escaped=True)}{rest}|{self.BACKSLASHES} )')
             else:
                 units.append(self._spellings(after or char, any_case, escaped=bool(backslashes)))
         # A spelling does not start inside a run of backslashes: each start in it would be read to the run's end
         units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
         return units
+
+    def _blank_run(self, blanks: str, any_case: bool, cut: bool) -> str:
+        """A run of blanks: each in any spelling, or the one space short_text squeezes it to (``cut``: or cut short
+        after any of them)."""
+        spelled = [self._spellings(blank, any_case) for blank in blanks]
+        heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
+        return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
     def _spellings(self, char: str, any_case: bool, escaped: bool = False) -> str:
         """A regular expression for every spelling of one character (after backslashes when ``escaped``: none for
@@ -1643,10 +1653,11 @@ class SecretScrubber:
         if self._signatures:  # first: a short hex secret masked inside a signature would split its run of digits
             text = self.SIGNATURE.sub(self._without_signatures, text)
         known = self._secrets
-        for _, anchor, whole, _ in known.values():
+        for _, anchor, whole, *_ in known.values():
             if anchor in text:
                 text = self._pattern(whole).sub(self._masked, text)
-        return self._cut_heads(text, [self._pattern(head) for *_, head in known.values()]) if self.CUT in text else text
+        heads = [(self._pattern(head), holds_cut) for *_, head, holds_cut in known.values()]
+        return self._cut_heads(text, heads) if self.CUT in text else text
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         if (pattern := self._compiled.get(source)) is None:
@@ -1666,16 +1677,20 @@ class SecretScrubber:
                 masked, start = masked + digits[start:at] + self.MASK, at + size
         return masked + digits[start:]
 
-    def _cut_heads(self, text: str, heads: list['re.Pattern[str]']) -> str:
+    def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> str:
         """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too,
         with the part of an escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches
-        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there."""
-        spans = []
+        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there.
+        ``heads``: each head's pattern, and whether its secret holds a '...' (no other head starts before the last
+        cut's second dot: each cut would read the text before it again, and a text of '...' take minutes)."""
+        spans, after_last = [], 0  # after_last: just past the last cut's first dot
         for cut in re.finditer(re.escape(self.CUT), text):
             end = cut.start()
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
-            found = [head.search(text, max(0, end - self.CUT_REACH), at) for head in heads for at in ends]
+            found = [head.search(text, max(0, end - self.CUT_REACH, 0 if holds_cut else after_last), at)
+                     for head, holds_cut in heads for at in ends]
+            after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH],
                         default=end)
             if start < end:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 
 import pytest
 
@@ -62,6 +63,19 @@ def test_a_password_with_blanks_squeezed_by_a_short_vendor_page_is_not_shown(ech
     assert 'Authorization: body: {' in shown  # the page quoted with its blanks squeezed (IAM gets no Authorization)
     assert IAM_PASSWORD[-12:] not in shown
 
+
+
+@pytest.mark.parametrize('echo', [13], indirect=True)
+@pytest.mark.parametrize('blanks', ['  ', '   '])
+def test_a_password_with_a_backslash_before_blanks_squeezed_by_a_short_vendor_page_is_not_shown(echo, blanks):
+    # Huawei's password policy takes a backslash and blanks: the page quotes the JSON body, short_text squeezes it
+    password = f'C:\\{blanks}' + secrets.token_hex(8)
+    shown = run({'hss_endpoint': echo.server.url, 'hss_iam_endpoint': echo.server.url, 'hss_project_id': 'p' * 32,
+                 'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
+                 'hss_credentials': {'identifier': 'user', 'password': password}},
+                'hss-restore-isolated', {'file_hash': 'c' * 64})
+    assert 'Huawei Cloud IAM answered HTTP 400' in shown and 'Authorization: body: {' in shown
+    assert password[-16:] not in shown
 
 def test_a_password_quoted_back_as_utf8_json_is_not_shown():
     # A gateway that re-serialises the body it received writes non-ASCII letters as they are and escapes the quote.
@@ -128,3 +142,16 @@ def test_a_refusal_quoting_a_key_cut_short_leaves_the_next_checks_refused_argume
     assert 'Cortex XDR answered HTTP 400' in shown and XDR_KEY[:15] not in shown  # quoted cut short, and masked
     assert list(json.loads(carried).values()) == [[refused]]  # still the JSON text of {reason: [file_hash]}
     assert not any(item['Type'] == 4 for item in check.entries), check.entries[0]['Contents']  # the check ran
+
+
+def test_a_text_of_many_cuts_is_scrubbed_in_time_and_a_head_after_them_still_goes():
+    # A vendor text (an event's command line in rawJSON, a reply field) holding '...' over and over: each cut read
+    # the 4 KB before it again, for each secret, so 120 KB took half a minute and 1 MB over XSOAR's 3-minute run.
+    password = '"' + secrets.token_urlsafe(16)  # an IAM password may start with punctuation
+    scrubber = ri.SecretScrubber([password])
+    text = '...' * 40_000 + ' quoted: ' + password[:10] + '...'
+    started = time.monotonic()
+    shown = scrubber.text(text)
+    elapsed = time.monotonic() - started
+    assert password[1:10] not in shown and shown.endswith(f'quoted: {ri.SecretScrubber.MASK}...')
+    assert elapsed < 5, f'{elapsed:.1f} s for {len(text)} characters'
