@@ -1656,8 +1656,9 @@ class SecretScrubber:
         for _, anchor, whole, *_ in known.values():
             if anchor in text:
                 text = self._pattern(whole).sub(self._masked, text)
-        heads = [(self._pattern(head), holds_cut) for *_, head, holds_cut in known.values()]
-        return self._cut_heads(text, heads) if self.CUT in text else text
+        if self.CUT not in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
+            return text
+        return self._cut_heads(text, [(self._pattern(head), holds_cut) for *_, head, holds_cut in known.values()])
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         if (pattern := self._compiled.get(source)) is None:
