@@ -24,6 +24,14 @@ from warroom.ingest import IngestError, PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
 
 DAY_MS = 86_400_000
+# README: a window that lists too many "is halved": from two days less a second down to less than a second, at most this
+# many times (each halving at least halves it).
+NARROWINGS_MAX = math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))
+# README: a fetch sends at most this many listing requests (49): at most 19 before it starts its last window, that
+# window's first page at each of its widths (the widest, then each halving), and 11 more (the page past the 10, then
+# the 10 pages).
+FETCH_REQUESTS_MAX = ((facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + NARROWINGS_MAX)
+                      + (1 + facts.FETCH_WINDOW_PAGES_MAX))
 
 
 @pytest.fixture
@@ -215,12 +223,12 @@ def test_a_window_halved_to_a_second_on_a_second_s_edge_lists_two_seconds_at_mos
         stored.occur_time = occur.get(stored.event_id, stored.occur_time)
     monkeypatch.setattr(ri, 'time', FrozenTime(second + 2000))
     last_run = {'last_fetch': json.dumps(second), 'seen_ids': '[]', 'seen_until': json.dumps(second)}
-    bound = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + NARROWINGS_MAX) + (1 + facts.FETCH_WINDOW_PAGES_MAX)
 
     incidents, _ = fetch(tenant, last_run, max_fetch='200')
 
-    assert bound == 49 and incidents
-    assert len(event_requests(tenant)) <= bound + math.ceil(2 * per_second / rows) - facts.FETCH_WINDOW_PAGES_MAX
+    assert FETCH_REQUESTS_MAX == 49 and incidents
+    past_ten_pages = math.ceil(2 * per_second / rows) - facts.FETCH_WINDOW_PAGES_MAX  # two seconds read whole
+    assert len(event_requests(tenant)) <= FETCH_REQUESTS_MAX + past_ten_pages
 
 
 def test_a_listing_that_grows_while_a_fetch_reads_it_is_read_on_past_49_requests_and_none_is_lost(tenant,
@@ -350,12 +358,11 @@ def test_a_first_fetch_that_reads_its_window_again_on_hss_s_clock_sends_the_requ
     tenant.backend.total_num_surplus = 101
     tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock; HSS's runs behind it
     tenant.backend.wall_clock = lambda: time.time() - 4 * DAY_MS / 1000
-    bound = (facts.FETCH_NEW_WINDOW_REQUESTS_MAX - 1) + (1 + NARROWINGS_MAX) + (1 + facts.FETCH_WINDOW_PAGES_MAX)
 
     incidents, last_run = fetch(tenant, {}, max_fetch='200')
 
-    assert incidents and bound == 49
-    assert bound < len(event_requests(tenant)) <= 2 * bound, len(event_requests(tenant))
+    assert incidents and FETCH_REQUESTS_MAX == 49
+    assert FETCH_REQUESTS_MAX < len(event_requests(tenant)) <= 2 * FETCH_REQUESTS_MAX, len(event_requests(tenant))
     assert json.loads(last_run['last_fetch']) < tenant.backend.wall_clock() * 1000  # read on HSS's clock
 
 
@@ -932,9 +939,6 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
 
 MINUTE = facts.DURATION_UNITS_MS['minute']
-# README: a window that lists too many "is halved": from two days less a second down to less than a second, at most this
-# many times (each halving at least halves it).
-NARROWINGS_MAX = math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))
 
 
 def spread(tenant, count, newest_minutes_ago, oldest_minutes_ago, host_index=0, tag='spread'):
@@ -1021,13 +1025,12 @@ def test_a_backlog_larger_than_a_fetch_may_read_is_worked_off_oldest_first_a_bou
     isolate(tenant, count - count // 2, minutes_ago=120)  # a burst: all in a few milliseconds
     wanted = sorted((e.occur_time, e.event_id) for e in tenant.backend.events
                     if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS)
-    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
 
     fetched, last_run, begins = [], {}, []
     for _ in range(4):
         before = len(event_requests(tenant))
         incidents, last_run = fetch(tenant, last_run, max_fetch='50')
-        assert len(event_requests(tenant)) - before <= bound
+        assert len(event_requests(tenant)) - before <= FETCH_REQUESTS_MAX
         fetched += alarm_ids(incidents)
         begins.append(json.loads(last_run['last_fetch']))
 
@@ -1085,12 +1088,11 @@ def test_events_seen_past_where_a_narrowed_fetch_stopped_do_not_come_again(tenan
 def fetches_within_budget(tenant, fetches, **params):
     """The alarm IDs ``fetches`` fetches in a row make, each fetch held to the README's most listing requests: the
     windows it starts, the halvings of one window, and the pages of one window."""
-    bound = facts.FETCH_NEW_WINDOW_REQUESTS_MAX + NARROWINGS_MAX + facts.FETCH_WINDOW_PAGES_MAX
     fetched, last_run = [], {}
     for _ in range(fetches):
         before = len(event_requests(tenant))
         incidents, last_run = fetch(tenant, last_run, **params)
-        assert len(event_requests(tenant)) - before <= bound
+        assert len(event_requests(tenant)) - before <= FETCH_REQUESTS_MAX
         fetched += alarm_ids(incidents)
     return fetched
 
