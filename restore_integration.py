@@ -290,6 +290,7 @@ HSS_OUTCOME_NOT_FOUND = 'not_found'
 HSS_OUTCOMES = (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND)
 # isolation_status in HSS's listing of a copy: the PUT only issues the task; "restored" is when it is done.
 HSS_STATUS_ISOLATED = 'isolated'
+HSS_STATUS_ISOLATING = 'isolating'  # the isolation task issued: a copy on its way to isolated
 HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
@@ -3561,7 +3562,7 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     elif status == HSS_STATUS_RESTORED and ours:
         # sent but not changed since: restored by another hand before this restore reached HSS
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
-    elif status == HSS_STATUS_ISOLATED and changed:
+    elif status in (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING) and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
     elif status == HSS_STATUS_ISOLATED and (exact or not state['refused'] and state['listed'] is not None
                                             and updated < state['listed']):

@@ -546,6 +546,33 @@ def test_a_file_isolated_again_after_an_earlier_restore_is_reported_as_hss_lists
     assert item['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
 
 
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_copy_hss_starts_isolating_again_after_this_restore_is_reported_failed_not_left_out(clocked, by):
+    # HSS restored the copy this restore sent, then detected the file again: its new record is listed isolating
+    # (ListIsolatedFile's isolation_status: "isolation task issued") when the check reads. The check reports it as it
+    # reports a copy listed isolated again, with a row: left out, its context row would keep the start's restoring,
+    # and the last table would count one copy fewer than were sent.
+    tenant, clock = clocked
+    host = HOSTS['db-02']
+    copy = next(f for f in host['isolated_files'] if f.get('isolation_status', 'isolated') == 'isolated')
+    item = {'host_id': host['host_id'], 'file_hash': copy['file_hash'], 'file_path': copy['file_path']}
+    args = item if by == 'exact item' else {'file_hash': item['file_hash']}
+    started = room(tenant, clock).run('hss-restore-isolated', dict(args, polling='false'))
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    clock.sleep(host.get('restore_stages', 1) * STAGE_SECONDS)
+    assert statuses_of(tenant, item) == ['restored']
+    tenant.backend.isolate_file(item['host_id'], item['file_hash'], item['file_path'])
+    tenant.backend.files[-1].status = 'isolating'  # the new detection's isolation task, issued, not done
+
+    line = parse_line(follow)
+    checked = room(tenant, clock).run(line.command, dict(line.args, polling='false'))
+
+    assert not checked.failed, checked.entries[-1]
+    rows = listed_rows(checked)  # the one copy sent, on its host; not a hash HSS lists no copy of
+    assert [(row.get('host_id'), row['outcome']) for row in rows] == [(item['host_id'], OUTCOME_OF_STATUS['isolated'])]
+    assert item['host_id'] in checked.entries[-1]['HumanReadable']
+
+
 def test_a_file_isolated_again_among_many_exact_items_is_reported_as_hss_lists_its_new_copy(clocked):
     # Exact items of many hashes: the check reads one listing of the whole project (README).
     tenant, clock = clocked
