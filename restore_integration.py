@@ -3273,7 +3273,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': epoch_ms(), 'checks': 0,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
-        raw['follow_commands'] = [hss_follow_command(args, state)]
+        raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
         if polling:
             readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
                          if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
@@ -3400,7 +3400,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
-    elapsed, follow = polling_elapsed(state['started'], checks * interval), hss_follow_command(args, state)
+    elapsed = polling_elapsed(state['started'], checks * interval)
+    follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout
     settle_rows(rows, last or not polling, last, elapsed, follow)
     # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN_YET) may
@@ -3597,12 +3598,14 @@ def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
 
 
-def hss_follow_command(args: dict[str, Any], state: HssState) -> str:
+def hss_follow_command(args: dict[str, Any], state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr', 'enterprise_project_id')
+    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr')
             if not is_blank(args.get(name))}
+    # The project as read: from context it comes as a list of one, which written as a JSON list is no ID
+    kept.update({'enterprise_project_id': enterprise_project_id} if enterprise_project_id else {})
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:

@@ -104,6 +104,23 @@ def test_polling_false_stops_at_restoring_and_its_follow_command_finishes_the_jo
     assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # following sends nothing again
 
 
+def test_the_follow_command_of_a_restore_given_its_enterprise_project_as_a_context_list_reads_back(clocked):
+    # A playbook hands a context value as a list of one: the follow line must give the project as the one ID it is.
+    tenant, clock = clocked
+    started = room(tenant, clock).run('hss-restore-isolated', {
+        'file_hash': UPDATER, 'host_id': SLOW['host_id'], 'enterprise_project_id': [SLOW['enterprise_project_id']],
+        'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+
+    clock.sleep(SLOW.get('restore_stages', 1) * STAGE_SECONDS)
+    line = parse_line(follow)
+    followed = room(tenant, clock).run(line.command, line.args)
+
+    assert not followed.failed, followed.entries[-1]['Contents']
+    assert [row['outcome'] for row in rows_of(followed).values()] == ['restored']
+
+
 def test_copies_restored_before_this_restore_are_not_reported_as_its_own(clocked):
     tenant, clock = clocked
     seed_restored = [(h['host_id'], f['file_hash']) for h in HOSTS.values() for f in h.get('isolated_files') or ()
