@@ -388,8 +388,10 @@ HSS_ERROR_ADVICE = {
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
 IAM_ERROR_ADVICE = {
     400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
-    401: 'IAM refused the user name or password. Check hss_domain (the account name) and hss_credentials; '
-         'the user must not need MFA for API access.',
+    # IAM answers a project the user may not use (an ID copied from another region or account) with a 401 too
+    401: 'IAM refused the login. Check hss_domain (the account name), the user name and password in '
+         'hss_credentials, and hss_project_id (a project the user may access); the user must not need MFA for API '
+         'access.',
     403: 'IAM refused the token for this project. Check hss_project_id and that the user may access it.',
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
