@@ -671,6 +671,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
         raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
                            f'got {printable(project_id)}.')
+    if region and project_id.partition('_')[0] == region:  # a region's project is named so (a subproject too)
+        raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
+                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
