@@ -389,8 +389,10 @@ HSS_ERROR_ADVICE = {
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
 IAM_ERROR_ADVICE = {
     400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
-    401: 'IAM refused the user name or password. Check hss_domain (the account name) and hss_credentials; '
-         'the user must not need MFA for API access.',
+    # IAM answers a project the user may not use (an ID copied from another region or account) with a 401 too
+    401: 'IAM refused the login. Check hss_domain (the account name), the user name and password in '
+         'hss_credentials, and hss_project_id (a project the user may access); the user must not need MFA for API '
+         'access.',
     403: 'IAM refused the token for this project. Check hss_project_id and that the user may access it.',
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
@@ -670,6 +672,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
         raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
                            f'got {printable(project_id)}.')
+    if region and project_id.partition('_')[0] == region:  # a region's project is named so (a subproject too)
+        raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
+                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')

@@ -468,3 +468,27 @@ def test_runs_at_any_times_with_a_refused_password_never_lock_the_user_even_at_t
     finally:
         tenant.stack.close()
     assert all(later - earlier >= facts.IAM_LOCKOUT_PERIOD_S for earlier, later in zip(sent_at, sent_at[1:]))
+
+
+def test_iam_refusing_the_project_names_hss_project_id_in_the_error_and_in_the_later_runs_pause():
+    # A project ID copied from another region or account: IAM refuses the token request with a 401, as it refuses a
+    # wrong password (README, the emulated IAM: "a project the user lacks a 401 too"). The advice must lead there too,
+    # not only to the account name and the password, which are right.
+    tenant = locking_tenant()
+    try:
+        params = tenant.params('token', hss_project_id=PROJECT, retry_backoff='0')  # not the seed's project
+        errors, kept = [], None
+        for _ in range(2):  # the run IAM refuses, then a run within the pause, which only repeats what IAM said
+            client = ri.HssClient(ri.read_hss_settings(params), ri.read_transport_settings(params), kept,
+                                  token_clock=tenant.wall)
+            with pytest.raises(ri.RestoreError) as raised:
+                client.list_isolated_files()
+            errors.append(str(raised.value))
+            kept = client.token_provider.cache_entry()
+    finally:
+        tenant.stack.close()
+
+    assert len(tenant.requests_to('POST', IAM_TOKENS)) == 1
+    assert 'HTTP 401' in errors[0] and 'not sent again before' in errors[1]
+    for error in errors:
+        assert 'hss_project_id' in error

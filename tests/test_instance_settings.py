@@ -136,6 +136,20 @@ def test_an_hss_region_that_is_not_a_region_id_is_refused_naming_hss_region_and_
     assert hss_tenant.gateway.requests == []
 
 
+# Huawei names a region's project after the region (huaweicloudsdkcore finds its ID with GET /v3/projects?name=<region
+# ID>, auth/internal.py), a subproject <region>_<name>; "My Credentials > API Credentials" lists names beside IDs.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('subproject', ['', '_dev'])
+def test_a_project_name_given_as_hss_project_id_is_refused_naming_it_before_any_request(hss_tenant, auth_type,
+                                                                                        subproject):
+    name = hss_tenant.base_params['hss_region'] + subproject
+
+    text = refusal(hss_tenant.params(auth_type, hss_project_id=name), 'hss-restore-isolated', HSS_ARGS)
+
+    assert 'hss_project_id' in text and name in text
+    assert hss_tenant.gateway.requests == []
+
+
 @pytest.mark.parametrize('aksk', [None, {'identifier': '', 'password': 'x' * 40},
                                   {'identifier': 'AK1', 'password': ''}])
 def test_aksk_authentication_without_both_parts_of_hss_aksk_says_what_goes_where(hss_tenant, aksk):
