@@ -265,9 +265,10 @@ SDK_CONTENT_HASH_HEADER = 'x-sdk-content-sha256'  # lower case: sdk_signature lo
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
 HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}  # else myhuaweicloud.com, as Huawei's SDKs list them
-HSS_ISOLATED_FILE_PATH = '/v5/{project_id}/event/isolated-file'
-HSS_EVENTS_PATH = '/v5/{project_id}/event/events'
-IAM_TOKENS_PATH = '/v3/auth/tokens'
+HSS_API_ROOT, IAM_API_ROOT = '/v5', '/v3'  # also taken off an endpoint setting that ends in one (IAM's auth_url does)
+HSS_ISOLATED_FILE_PATH = HSS_API_ROOT + '/{project_id}/event/isolated-file'
+HSS_EVENTS_PATH = HSS_API_ROOT + '/{project_id}/event/events'
+IAM_TOKENS_PATH = IAM_API_ROOT + '/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
@@ -679,6 +680,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
     url = normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure)
+    url = url.removesuffix(HSS_API_ROOT)
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
     # by name: a field moved in HssSettings must not put a secret in another's place
@@ -701,6 +703,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if not (iam_endpoint or region):
         raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
     iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.{site}', 'hss_iam_endpoint', insecure)
+    iam_url = iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT)
     return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
 
 

@@ -66,3 +66,20 @@ def test_with_only_a_region_set_hss_and_iam_are_reached_at_the_endpoints_huawei_
 
     expected = urlsplit(iam_url if auth_type == 'token' else hss_url).hostname
     assert lookups and set(lookups) == {expected}
+
+
+# An endpoint copied with its API's version (Huawei's API Explorer shows https://hss.{region}.../v5/...; IAM's
+# OpenStack-style auth_url, as Terraform's huaweicloud provider takes it, is https://iam.{region}.../v3), or with
+# the token path (IAM API Reference, "Obtaining an IAM User Token": POST /v3/auth/tokens).
+@pytest.mark.parametrize('hss_suffix, iam_suffix', [('/v5', '/v3'), ('/v5/', '/v3/auth/tokens'), ('', '/v3/')])
+def test_an_hss_or_iam_endpoint_given_with_its_api_version_reaches_the_api(hss_tenant, hss_suffix, iam_suffix):
+    params = hss_tenant.params('token', hss_endpoint=hss_tenant.url + hss_suffix,
+                               hss_iam_endpoint=hss_tenant.iam_url + iam_suffix)
+    demisto = Demisto(params, 'test-module', {}, {}, [])
+
+    ri.main(demisto)
+
+    assert [entry['Contents'] for entry in demisto.entries] == ['ok']
+    [token_request] = hss_tenant.requests_to('POST', '/auth/tokens')
+    assert token_request[1].startswith('/v3/auth/tokens'), token_request
+    assert all(not path.startswith('/v5/v5') for _, path, *_ in hss_tenant.gateway.requests)
