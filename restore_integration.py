@@ -1880,6 +1880,7 @@ class IamTokenProvider:
         self._on_token = on_token or (lambda token: None)
         self.identity, self.tokens_fetched = token_identity(settings), 0
         self._refusal = None  # IAM's answer when it refused the password
+        self._renewal_failed = False  # IAM could not renew the held token early: it serves the rest of this run
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
         # IAM's refusal of the password, as an earlier command or fetch kept it (no secret: when, and what IAM said)
@@ -1897,7 +1898,15 @@ class IamTokenProvider:
                 return token
             if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
                 raise paused
-            return self._fetch()
+            held = self._held
+            try:
+                return self._fetch()
+            except RestoreError:  # IAM failed to renew early (no refusal): the held token serves a run it outlives
+                if self._refusal is not None or not held or held['expires_at'] - XSOAR_COMMAND_TIMEOUT_SECONDS \
+                        <= self._clock():
+                    raise
+                self._renewal_failed = True  # not asked again this run; the next run asks
+                return held['token']
 
     def _paused(self) -> RestoreError | None:
         """The refusal an earlier run kept, while its pause lasts (on either side of it: a clock set back a little)."""
@@ -1917,7 +1926,8 @@ class IamTokenProvider:
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
-        return held['token'] if held and held['expires_at'] - TOKEN_REFRESH_MARGIN_SECONDS > self._clock() else None
+        margin = XSOAR_COMMAND_TIMEOUT_SECONDS if self._renewal_failed else TOKEN_REFRESH_MARGIN_SECONDS
+        return held['token'] if held and held['expires_at'] - margin > self._clock() else None
 
     def invalidate(self, failed_token: str | None) -> None:
         """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""

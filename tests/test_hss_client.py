@@ -99,6 +99,51 @@ def test_cached_token_is_reused_until_10_minutes_before_it_expires(replay_server
     assert 'iam-password-value' not in json.dumps(provider.cache_entry())
 
 
+def renewal_due(replay, seconds_left, iam_status):
+    """A client whose token is due for renewal (inside the README's ten minutes) with ``seconds_left`` of its life,
+    and IAM answering its renewal ``iam_status``; then two restores."""
+    token = load_json(HSS_REPLIES / 'iam_token_reply.json')['token']
+    lifetime = (datetime.fromisoformat(token['expires_at'].replace('Z', '+00:00')) -
+                datetime.fromisoformat(token['issued_at'].replace('Z', '+00:00'))).total_seconds()
+    now = [1_800_000_000.0]
+    queue_token(replay, 'first')
+    replay.queue(200, b'')
+    client, provider = token_client(replay, clock=lambda: now[0], max_retries=0)
+    client.restore_isolated_files([{'host_id': 'h'}])
+    now[0] += lifetime - seconds_left
+    if iam_status == 401:
+        replay.queue_file(401, 'iam_error_401.json', HSS_REPLIES)
+    else:
+        replay.queue(iam_status, b'')
+    replay.queue(200, b'').queue(200, b'')
+    return client, provider
+
+
+# README: a token is renewed ten minutes before it expires; while IAM cannot renew it (an outage, not a refusal), the
+# token held serves a command it outlives (XSOAR stops a command after 3 minutes), as botocore's advisory refresh.
+def test_a_token_iam_cannot_renew_early_serves_the_command_it_outlives_and_iam_is_asked_once(replay_server):
+    client, provider = renewal_due(replay_server, facts.TOKEN_REFRESH_MARGIN_SECONDS - 1, 503)
+
+    client.restore_isolated_files([{'host_id': 'h'}])
+    client.restore_isolated_files([{'host_id': 'h'}])
+
+    sent = [(r.method, r.headers.get('X-Auth-Token')) for r in replay_server.requests]
+    assert sent == [('POST', None), ('PUT', 'first'), ('POST', None), ('PUT', 'first'), ('PUT', 'first')]
+    assert provider.cache_entry()['token'] == 'first'  # the next command asks IAM again
+
+
+@pytest.mark.parametrize('seconds_left, iam_status', [(facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 1, 503),
+                                                      (facts.TOKEN_REFRESH_MARGIN_SECONDS - 1, 401)])
+def test_a_token_iam_cannot_renew_is_not_used_when_it_could_die_in_the_command_nor_after_iam_refused(
+        replay_server, seconds_left, iam_status):
+    client, provider = renewal_due(replay_server, seconds_left, iam_status)
+
+    with pytest.raises(ri.RestoreError, match=f'IAM answered HTTP {iam_status}'):
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    assert [r.method for r in replay_server.requests] == ['POST', 'PUT', 'POST']
+
+
 def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
     queue_token(replay_server, 'stale')
     replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
