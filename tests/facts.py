@@ -179,6 +179,7 @@ FAULT_WAIT_BUDGET_SECONDS = 30
 # read".
 RETRIED_STATUSES = (502, 503, 504)
 HUAWEI_RETRIED_STATUSES = (500, 502, 503, 504)
+XDR_STATUS_READ_RETRIED_STATUSES = (500, 502, 503, 504)
 
 # README, Reliability: a reply "larger than 32 MB" is a fault (a compressed one is not "inflated past 32 MB").
 MAX_REPLY_MB = 32

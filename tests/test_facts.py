@@ -141,6 +141,28 @@ def test_retry_facts_are_the_readme_s():
     assert f'larger than {facts.MAX_REPLY_MB} MB' in README and f'inflated past {facts.MAX_REPLY_MB} MB' in README
 
 
+def test_the_retries_setting_names_each_status_it_counts():
+    # Every status the README's Reliability table retries is counted by max_retries; its setting must name each, or an
+    # admin reads a Cortex XDR status read's 500, retried 4 times, as never retried.
+    [setting] = [param for param in INTEGRATION['configuration'] if param['name'] == 'max_retries']
+    info = ' '.join(setting['additionalinfo'].split())
+    assert set(facts.XDR_STATUS_READ_RETRIED_STATUSES) - set(facts.RETRIED_STATUSES) == {500}
+    assert ("Cortex XDR's 500 on a status read" in README
+            and 'a gateway error (502, 503, 504; for Huawei Cloud also 500, and for a Cortex XDR status read)' in info)
+    assert 'or a reply cut short, too large or not JSON' in info and 'or not JSON where JSON is due' in README
+
+
+def test_the_retry_backoff_setting_says_the_second_retry_waits_twice_its_value():
+    # The setting is urllib3's backoff factor: no wait before the first retry, twice it before the second (1 s with
+    # 0.5), doubling after. A description calling it the wait before the second retry promises half the real wait.
+    [setting] = [param for param in INTEGRATION['configuration'] if param['name'] == 'retry_backoff']
+    info = ' '.join(setting['additionalinfo'].split())
+    waits = ', '.join(str(wait) for wait in facts.RETRY_WAITS)
+    assert facts.RETRY_WAITS[:2] == (0, 2 * facts.DEFAULT_RETRY_BACKOFF)
+    assert f'the first none, the second twice this, doubled for each later one ({waits} s with ' \
+           f'{facts.DEFAULT_RETRY_BACKOFF}), at most {facts.RETRY_WAIT_MAX} s each' in info
+
+
 def test_table_rows_polling_interval_and_insecure_display_are_documented():
     assert f'the rate drops to {facts.THROTTLE_CUT:.0%} of the rate that met the limit' in README
     assert f'Entries show at most {facts.MAX_TABLE_ROWS} table rows' in README

@@ -272,6 +272,20 @@ def test_with_proxy_checked_the_requests_go_through_the_proxy(vendors, proxy, co
     assert received and len(proxy.seen) == received  # every request the vendor got came through the proxy
 
 
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_with_proxy_checked_a_host_no_proxy_names_is_reached_directly(vendors, proxy, monkeypatch, command, args,
+                                                                       mode):
+    # requests reads NO_PROXY from the environment as it reads the proxy itself: a host it names is not proxied.
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.setenv(name, '127.0.0.1')
+
+    entry = run(dict(vendor_params(vendors, command, mode), proxy=True), command, args)
+
+    assert entry['Type'] != ENTRY_ERROR, entry
+    assert proxy.seen == []
+    assert vendors[0].gateway.requests or vendors[1].gateway.requests  # it went straight to the vendor
+
+
 def test_all_proxy_alone_is_ignored_unless_proxy_is_checked(vendors, monkeypatch):
     recording = RecordingProxy()
     try:
