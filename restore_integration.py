@@ -2583,13 +2583,25 @@ def exact_items(fields: HssFields) -> list[dict[str, str]]:
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
+def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
+    """The hosts each hash or path of a restore by hash or by path is asked on (none: any host). Hosts and paths pair
+    up position by position, as exact items' lists do (a path is one host's): two paths on two hosts restore neither
+    path on the other host, which may hold it isolated for a reason of its own. A hash is asked on every host given."""
+    if fields['file_hash']:
+        return dict.fromkeys(fields['file_hash'], set(fields['host_id']))
+    asked = {}
+    for item in broadcast_items({name: fields[name] for name in ('host_id', 'file_path')}):
+        asked.setdefault(item['file_path'], set()).add(item['host_id'])
+    return asked
+
+
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     if not (fields['file_hash'] or (fields['host_id'] and fields['file_path'])):
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
-    # exact_items refuses exact item lists that do not line up
-    if not exact_items(fields) and fields['file_attr']:
+    # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
+    if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
 
@@ -3323,7 +3335,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     it, its reason that HSS lists no ``missing`` (with a {where}: the hosts given, or any host). The listing is not
     filtered by status: copies that leave a status while its pages are read would move the later rows up, past a page
     already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
-    wanted_paths, wanted_hosts = set(fields['file_path']), set(fields['host_id'])
+    wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     values = dict.fromkeys(fields[by])  # a value repeated (exact items sharing a hash) is listed once
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
@@ -3334,11 +3346,11 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         # hashes given are in lower case (hss_restore_isolated_command).
         matched = [found for found in listed if value_of(found, fields) == value
                    and (not wanted_paths or found.get('file_path') in wanted_paths)
-                   and (not wanted_hosts or found.get('host_id') in wanted_hosts)
+                   and (not hosts[value] or found.get('host_id') in hosts[value])
                    and (not isolation_status or found.get('isolation_status') == isolation_status)]
         copies += matched
         if not matched:
-            not_found.append(not_found_row(fields, value, missing))
+            not_found.append(not_found_row(fields, value, missing, hosts[value]))
     return copies, not_found
 
 
@@ -3348,10 +3360,10 @@ def value_of(found: HssCopy, fields: HssFields) -> Any:
     return copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
 
 
-def not_found_row(fields: HssFields, value: str, missing: str) -> HssCopy:
+def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
     """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it: its reason
-    that HSS lists no ``missing`` (with a {where}: the hosts given, or any host)."""
-    by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(set(fields['host_id']))
+    that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, or any host)."""
+    by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
@@ -3496,7 +3508,8 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
         # the values with a listed copy, in the order asked for (matching_copies lists them so)
-        rows = not_found + [not_found_row(fields, value, missing) for value in dict.fromkeys(
+        asked = hosts_asked(fields)
+        rows = not_found + [not_found_row(fields, value, missing, asked[value]) for value in dict.fromkeys(
             value_of(found, fields) for found in copies) if value not in kept] + rows
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]

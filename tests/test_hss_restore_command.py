@@ -1,6 +1,7 @@
 """!hss-restore-isolated through the war room, over HTTP to the emulated HSS and IAM, in both auth modes."""
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -262,6 +263,7 @@ def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss
     ({'host_id': 'h' * 65, 'file_hash': SHARED_HASH}, 'HSS accepts 1 to 64'),
     ({'file_hash': 'f' * 257}, 'HSS accepts 1 to 256'),
     ({'host_id': 'a,b', 'file_hash': 'x,y,z', 'file_path': 'p,q'}, 'do not line up'),
+    ({'host_id': 'a,b,c', 'file_path': '/p,/q'}, 'do not line up'),
     ({'file_hash': SHARED_HASH, 'file_attr': '0'}, 'file_attr is only used with exact items'),
     ({'file_hash': 'abc\r\ndef'}, 'control characters'),
     ({'file_hash': 'a,,b'}, 'empty item at position 2'),
@@ -521,6 +523,25 @@ def test_a_path_that_is_the_start_of_another_isolated_path_is_reported_not_found
     assert not result.failed, result.entries[-1]
     outcomes = {row['file_path']: row['outcome'] for row in rows_of(result)}
     assert outcomes == {'/opt/tool/run.sh': 'not_found', '/opt/tool/run.sh.bak': 'restored'}
+
+
+def test_hosts_and_paths_pair_up_so_a_path_isolated_on_the_other_host_too_is_not_restored_there(hss_tenant):
+    # README: host and path lists pair up position by position, as exact items' do. The seed holds two hosts, each
+    # with a path isolated, one of which is isolated on the other host too: that third copy was not asked for.
+    held = {(c['host_id'], c['file_path']): c for copies in COPIES.values() for c in copies}
+    (first, path), (second, other_path) = next(
+        (a, b) for a, b in itertools.permutations(sorted(held), 2)
+        if a[0] != b[0] and a[1] != b[1] and (a[0], b[1]) in held)
+    args = {'host_id': f'{first},{second}', 'file_path': f'{path},{other_path}', 'polling': 'false'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {
+        (first, path), (second, other_path)}
+    assert status_of(hss_tenant, held[(first, other_path)]) == 'isolated'
+    assert {(row['host_id'], row['file_path']) for row in rows_of(result)} == {(first, path), (second, other_path)}
 
 
 def test_exact_items_of_a_batch_whose_answers_were_lost_are_followed_and_reported_as_hss_lists_them(hss_tenant):
