@@ -567,6 +567,21 @@ def test_the_mapper_fills_the_common_types_fields_and_the_pack_s_own(tenant):
         assert fields['filepath'] == event['file_info_list'][0]['file_path']  # short text: one value, the first
 
 
+def test_a_file_entry_whose_texts_hss_left_empty_names_no_file_in_the_mapped_fields():
+    # EventFileResponseInfo (huaweicloudsdkhss v5) gives file_path, file_hash and file_sha256 as optional text: an
+    # entry may give them empty. An empty text is no path and no hash: the fields hold the other file's alone, File
+    # Path (one value) included, so that a restore by hash or by path sends nothing HSS or the gate would refuse.
+    sample = json.loads((TEST_DATA / 'incidents' / 'hss_false_positive.json').read_text())['incident']
+    event = json.loads(sample['rawJSON'])
+    [file_info] = event['file_info_list']
+    event['file_info_list'] = [{'file_path': '', 'file_hash': '', 'file_sha256': ''}, file_info]
+
+    fields = create_incident(dict(sample, rawJSON=json.dumps(event)), PackContent.load(), sample['id'])['CustomFields']
+
+    assert fields['filesha256'] == [file_info['file_sha256']] and fields['filepath'] == file_info['file_path']
+    assert fields['huaweihssfilepaths'] == [file_info['file_path']]
+
+
 def test_the_instance_s_incident_type_wins_over_the_classifier():
     fetched = {'name': 'x', 'rawJSON': json.dumps({'event_id': 'e1', 'host_id': 'h1'})}
     assert create_incident(fetched, PackContent.load(), '1', 'Malware')['type'] == 'Malware'

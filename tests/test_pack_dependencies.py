@@ -75,8 +75,8 @@ def used_from_other_packs() -> dict[str, set[str]]:
     """pack -> what the content uses from it."""
     used: dict[str, set[str]] = {}
     own_fields = {json.loads(p.read_text())['cliName'] for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}
-    for playbook in PLAYBOOKS:
-        data = yaml.safe_load(playbook.read_text())
+    mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
+    for data in [yaml.safe_load(playbook.read_text()) for playbook in PLAYBOOKS] + [mapper]:  # mapper's too
         for node in walk(data):
             script = node.get('scriptName')
             if isinstance(script, str) and script not in OWN_SCRIPTS:
@@ -97,7 +97,6 @@ def used_from_other_packs() -> dict[str, set[str]]:
                 used.setdefault(provider(kind, name) or f'?{kind} {name}', set()).add(name)
     for field in incident_fields_used() - SYSTEM_INCIDENT_KEYS - own_fields:
         used.setdefault(provider('field', field) or f'?field {field}', set()).add(field)
-    mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
     own_names = {json.loads(p.read_text())['name'] for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}
     for mapping in mapper['mapping'].values():
         for name in set(mapping['internalMapping']) - own_names - SYSTEM_INCIDENT_KEYS:

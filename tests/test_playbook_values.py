@@ -70,3 +70,14 @@ def test_an_unknown_operator_or_transformer_is_refused_by_name():
         evaluate({'operator': 'isSomething', 'left': {'value': {'simple': 'x'}}}, scope())
     with pytest.raises(UnsupportedError, match='Stringify'):
         resolve({'complex': {'root': 'Vendor', 'transformers': [{'operator': 'Stringify'}]}}, scope())
+
+
+def test_remove_empty_drops_what_filters_and_transformers_remove_empty_calls_empty():
+    # demisto/content Packs/FiltersAndTransformers/Scripts/RemoveEmpty/RemoveEmpty.js, isEmpty: undefined, null, '',
+    # an array of nothing but empty items, an object without keys (remove_keys false, no empty_values: its defaults)
+    item_scope = Scope({}, {}, {'v': ['', 'a', None, [], [''], {}, {'k': ''}, 0, False, ' ']})
+    spec = {'complex': {'root': 'v', 'transformers': [{'operator': 'RemoveEmpty', 'args': {}}]}}
+    assert resolve(spec, item_scope) == ['a', {'k': ''}, 0, False, ' ']
+    asked = {'operator': 'RemoveEmpty', 'args': {'empty_values': {'value': {'simple': 'N/A'}}}}
+    with pytest.raises(UnsupportedError, match='RemoveEmpty'):
+        resolve({'complex': {'root': 'v', 'transformers': [asked]}}, item_scope)

@@ -13,6 +13,7 @@ import yaml
 from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders)
 from warroom.context import as_list, get_path
+from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary
@@ -663,3 +664,24 @@ def test_the_hss_playbook_sends_again_a_copy_an_earlier_run_left_restoring_or_fa
                                                                                       copy['file_path'])}
     assert hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) in ('restoring', 'restored')
     assert 'was not run again' not in '\n'.join(run.notes)
+
+
+@pytest.mark.parametrize('left_empty', ['file_sha256', 'file_hash'])
+def test_an_hss_event_whose_file_leaves_one_of_its_two_hashes_empty_is_restored_by_the_other(vendors, left_empty):
+    """EventFileResponseInfo (huaweicloudsdkhss v5) gives a file's SHA256 twice, as file_hash ("currently sha256") and
+    file_sha256, each optional text: an event may give one and leave the other an empty text. The empty one names no
+    file: the mapper fills File SHA256 with the other alone, and the playbook restores the file by it on the host."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    event = json.loads(sample.incident['rawJSON'])
+    [file_info] = event['file_info_list']
+    file_hash, file_info[left_empty] = file_info['file_sha256'], ''
+    fetched = {key: sample.incident[key] for key in ('name', 'severity', 'occurred', 'details')}
+    made = create_incident(dict(fetched, rawJSON=json.dumps(event)), PackContent.load(), sample.incident['id'])
+    assert as_list(made['CustomFields']['filesha256']) == [file_hash]
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident(made, 'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    assert {(item['host_id'], item['file_hash']) for item in put[3]['data_list']} == {(event['host_id'], file_hash)}

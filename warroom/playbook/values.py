@@ -113,8 +113,21 @@ def _first(value: Any, args: dict, scope: Scope) -> Any:
     return items[0] if items else None
 
 
+def _is_blank(value: Any) -> bool:
+    """RemoveEmpty's isEmpty: null, '', a list of nothing but such, an object without keys."""
+    return value is None or value == '' or value == {} or (isinstance(value, list) and all(map(_is_blank, value)))
+
+
+def _remove_empty(value: Any, args: dict, scope: Scope) -> list:
+    """FiltersAndTransformers' RemoveEmpty (RemoveEmpty.js) as its defaults run it: the items that are not empty."""
+    if any(not is_empty(operand(spec, scope)) for spec in args.values() if spec):
+        raise UnsupportedError(f'RemoveEmpty is understood with its default arguments only, not {sorted(args)}')
+    return [item for item in as_list(value) if not _is_blank(item)]
+
+
 TRANSFORMERS: dict[str, Callable[[Any, dict, Scope], Any]] = {
     'FirstArrayElement': _first,
+    'RemoveEmpty': _remove_empty,
     'uniq': _uniq,
     'append': _append,
     'toLowerCase': _to_lower,
