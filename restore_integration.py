@@ -243,6 +243,8 @@ XDR_STATUS_ERROR_ADVICE = {
          'Center.',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
          'tenant), so the action status was not read this time.',
+    500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
+         'ID it does not know: check action_id); otherwise try again later.',
 }
 # test-module's probe (the status of action 0) refused: advice for the admin testing the instance, who has no action
 # to follow and no polling; a 403 names every permission restore-file needs, not only the status read's.

@@ -897,6 +897,22 @@ def test_a_status_check_by_hand_that_cannot_read_a_status_says_to_run_it_again_n
         assert 'next check' not in text and 'run the same command again' in text.lower(), text
 
 
+def test_a_status_check_of_an_action_cortex_xdr_does_not_know_points_at_action_id_not_at_the_quarantined_copy():
+    # Cortex XDR's 500 on get_action_status names the action it cannot read; the advice is about the action_id given,
+    # not the restore's (a 500 there names what is missing to restore: no quarantined copy).
+    tenant = start_tenant()
+    unknown = max(tenant.backend.actions, default=0) + 1000
+    args = {'file_hash': CLEAN_HASH, 'action_id': f'[{unknown}]', 'polling': 'false'}
+    try:
+        [entry] = run_script(dict(tenant.params(), max_retries='0'), 'restore-file', args)
+    finally:
+        tenant.server.stop()
+
+    [record] = entry['EntryContext'].values()
+    assert str(unknown) in record['error'] and 'action_id' in record['error'], record['error']
+    assert 'quarantined copy' not in record['error']
+
+
 def test_a_last_check_after_more_files_finished_earlier_than_it_lists_counts_the_rest_and_points_at_context(
         replay_server):
     # Every action but the last ends at the first check; the second check, the last, ends that one. Its report lists
