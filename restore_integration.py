@@ -3313,6 +3313,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
                          f'{interval} seconds what HSS did with these files.')
             schedule = PollingSchedule('hss-restore-isolated', interval,
                                        dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
+        else:  # no check follows this run: the analyst gets the line that makes one
+            readable += f'\n\nTo follow the restore: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
