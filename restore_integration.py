@@ -2029,6 +2029,9 @@ class XdrClient:
                                        XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_signature),
                                        self.limiter)
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
+        # Refusals that every later request would meet: by path, '' for any (the key or its license: 401, 402), or the
+        # path whose API the key's role may not use (403: the role may still read action statuses, say)
+        self.refused: dict[str, VendorApiError] = {}
 
     def restore_file(self, file_hash: str, endpoint_id: str | None = None,
                      incident_id: int | None = None) -> XdrReply:
@@ -2055,6 +2058,11 @@ class XdrClient:
 
     def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
+        # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
+        if refused := self.refused.get(path) or self.refused.get(''):
+            raise RestoreError(f'Not sent: Cortex XDR refused another request of this command with HTTP '
+                               f'{refused.http_status}, as it would this one (the API key, its license or its role).',
+                               refused.attempts[-1:])  # that answer alone: nothing was sent, nor lost
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
@@ -2063,7 +2071,10 @@ class XdrClient:
             said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
                     'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
                 'vendor_message': short_text(answer.text) or None}
-            raise vendor_error(answer, self.vendor, advice, said)
+            error = vendor_error(answer, self.vendor, advice, said)
+            if answer.status in XDR_KEY_REFUSALS:
+                self.refused.setdefault(path if answer.status == 403 else '', error)
+            raise error
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that the '
@@ -3105,11 +3116,11 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             return error
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
-    if may_stop and checked and all(isinstance(e, VendorApiError) and e.http_status in XDR_KEY_REFUSALS
-                                    for e in checked):
-        raise checked[0].with_sentence(f'Every status read of this check was refused so, which does not change by '
-                                       f'itself{": polling stops here" if polling else ""}. The restores go on in '
-                                       f'Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
+    refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
+    if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
+        raise refused.with_sentence(f'Every status read of this check was refused so, which does not change '
+                                    f'by itself{": polling stops here" if polling else ""}. The restores go on '
+                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
     summaries, replies = [], []
     for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)

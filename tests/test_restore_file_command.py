@@ -373,6 +373,55 @@ def test_license_and_permission_errors_say_what_to_do(advanced_tenant, licensed,
     assert 'another-key-' not in entry['Contents']
 
 
+def refused_key_params(tenant, status: int) -> dict:
+    """The tenant's params with a key Cortex XDR refuses so (the seed's error table: 401 the key, 402 the license,
+    403 the role), one request at a time so that what was sent after the refusal is counted exactly."""
+    key = 'refused-key-' + 'r' * 30
+    tenant.backend.add_api_key('97', key, auth_type='standard', licensed=status != 402, permitted=status != 403)
+    return tenant.params(xdr_api_key_id='97', xdr_auth_type='standard', max_concurrency='1',
+                         xdr_api_key={'identifier': '', 'password': key if status != 401 else 'not-' + key})
+
+
+@pytest.mark.parametrize('status', [401, 402, 403])
+def test_a_key_refused_at_the_first_restore_sends_no_restore_of_the_other_files(advanced_tenant, status):
+    """A refused key, license or role refuses every restore of the command alike: the other files are not sent
+    (each request would take a turn of the tenant's rate limit, which every integration of the tenant shares), and
+    the error names them all, not started, with Cortex XDR's answer."""
+    hashes = advanced_tenant.backend.quarantine_files(12, salt='refused')
+    params = refused_key_params(advanced_tenant, status)
+    before = len(advanced_tenant.gateway.requests)
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file',
+                                                                             {'file_hash': ','.join(hashes)})
+
+    assert len(advanced_tenant.gateway.requests) - before == 1
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and f'HTTP {status}' in entry['Contents']
+    assert f'None of the {len(hashes)} restores was started' in entry['Contents'], entry['Contents']
+    records = as_list(restored_record(result))
+    assert sorted(r['file_hash'] for r in records) == sorted(hashes)
+    assert all(r['status'] == 'FAILED' and r['may_have_started'] is False for r in records)
+
+
+@pytest.mark.parametrize('status', [401, 402, 403])
+def test_a_key_refused_at_the_first_status_read_reads_no_other_action(advanced_tenant, war_room_on, status):
+    """The same at a check: the first status read refused so, the other actions' reads are not sent, and the check
+    ends in Cortex XDR's answer, as when every read is refused."""
+    hashes = advanced_tenant.backend.quarantine_files(12, salt='unread')
+    started = as_list(restored_record(war_room_on(advanced_tenant).run(
+        'restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})))
+    params = refused_key_params(advanced_tenant, status)
+    before = len(advanced_tenant.gateway.requests)
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file', {
+        'file_hash': ','.join(r['file_hash'] for r in started), 'polling': 'false',
+        'action_id': json.dumps([r['action_id'] for r in started])})
+
+    assert len(advanced_tenant.gateway.requests) - before == 1
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and f'HTTP {status}' in entry['Contents'], entry['Contents']
+
+
 def test_wrong_key_is_a_401_that_never_shows_the_key(advanced_tenant):
     wrong = 'wrong-key-' + 'w' * 40
     params = advanced_tenant.params(xdr_api_key={'identifier': '', 'password': wrong})

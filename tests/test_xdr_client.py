@@ -223,3 +223,23 @@ def test_a_role_without_the_restore_permissions_is_told_the_ones_the_setting_s_h
     ours = str(raised.value).split(' said: ', 1)[0]  # the advice, not the vendor's err_extra ("Action Center: ...")
     for permission in facts.XDR_RESTORE_PERMISSIONS:
         assert permission in ours and permission in key_setting['additionalinfo'], permission
+
+
+@pytest.mark.parametrize('status, reads_sent', [(401, 0), (402, 0), (403, 1)])
+def test_after_a_refused_restore_only_a_refusal_of_the_key_or_license_keeps_the_status_read_from_being_sent(
+        replay_server, status, reads_sent):
+    """The seed's error table: a 401 refuses the key and a 402 the tenant's license, for every API; a 403 the RBAC
+    permissions "to run this API", so a role refused the restore (Quarantine) may still read action statuses."""
+    replay_server.queue_file(status, f'error_{status}.json').queue_file(200, 'action_status_running.json')
+    client = make_client(replay_server.url, max_retries=0)
+
+    for _ in range(2):  # the second restore is refused alike without being sent
+        with pytest.raises(ri.RestoreError, match=f'HTTP {status}'):
+            client.restore_file('d' * 64)
+    try:
+        client.get_action_status(2457)
+    except ri.RestoreError as error:
+        assert not reads_sent and f'HTTP {status}' in str(error)
+
+    assert [request.path for request in replay_server.requests] == \
+        ['/public_api/v1/endpoints/restore/'] + ['/public_api/v1/actions/get_action_status/'] * reads_sent
