@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from warroom.context import ContextError, get_path, merge_entry_context
+from warroom.context import ContextError, as_list, get_path, merge_entry_context
 
 KEY = 'CortexXDR.RestoredFile(val.action_id && val.action_id == obj.action_id)'
 
@@ -75,12 +75,50 @@ def test_a_key_whose_path_runs_through_a_list_or_a_value_is_refused_by_name_not_
     assert context == before  # nothing half written
 
 
+def abstract_equality(x, y):
+    """ECMAScript 5.1's Abstract Equality Comparison (11.9.3), step by step, for JSON's primitives (null, booleans,
+    numbers, strings): what XSOAR's DT, a JavaScript expression, does with ``val.a == obj.a``."""
+    if type(x) is type(y) or (isinstance(x, (int, float)) and isinstance(y, (int, float))
+                              and not isinstance(x, bool) and not isinstance(y, bool)):
+        return x == y  # steps 1: the same type (Number covers int and float)
+    if x is None or y is None:
+        return False  # steps 2-3 (null == undefined, which JSON has not) and 1 for null == null, handled above
+    if isinstance(x, bool):
+        return abstract_equality(1 if x else 0, y)  # step 6: ToNumber(x) == y
+    if isinstance(y, bool):
+        return abstract_equality(x, 1 if y else 0)  # step 7
+    if isinstance(x, str):
+        return abstract_equality(string_to_number(x), y)  # step 5
+    if isinstance(y, str):
+        return abstract_equality(x, string_to_number(y))  # step 4
+    return False
+
+
+def string_to_number(text):
+    """ToNumber applied to the String type (9.3.1), for the strings this test draws."""
+    text = text.strip()
+    if text == '':
+        return 0
+    if text.lower().startswith('0x'):
+        return int(text, 16)
+    try:
+        return float(text)
+    except ValueError:
+        return float('nan')
+
+
+def js_truthy(value):
+    """ToBoolean (9.2): false for undefined, null, false, +0, -0, NaN and the empty string; true for any object."""
+    return value not in (None, False, 0, '') if not isinstance(value, (list, dict)) else True
+
+
 def naive_merge(existing, new_items, left, right, required):
     """XSOAR's rule written the slow, obvious way: each new object updates the first item it matches."""
     items = list(existing)
     for obj in new_items:
         for index, val in enumerate(items):
-            if all(val.get(f) for f in required) and all(val.get(a) == obj.get(b) for a, b in zip(left, right)):
+            if all(js_truthy(val.get(f)) for f in required) and all(
+                    abstract_equality(val.get(a), obj.get(b)) for a, b in zip(left, right)):
                 items[index] = {**val, **obj}
                 break
         else:
@@ -88,17 +126,49 @@ def naive_merge(existing, new_items, left, right, required):
     return items
 
 
-small = st.dictionaries(st.sampled_from(['a', 'b', 'c']), st.one_of(st.none(), st.integers(0, 2), st.sampled_from(['x', ''])),
+small = st.dictionaries(st.sampled_from(['a', 'b', 'c']),
+                        st.one_of(st.none(), st.booleans(), st.integers(0, 2), st.sampled_from([1.0, 0.5]),
+                                  st.sampled_from(['x', '', '1', '1.0', ' 2 ', '0x2', '0', '.5'])),
                         max_size=3)
 
 
 @given(st.lists(small, max_size=8), st.lists(small, min_size=1, max_size=8))
 def test_keyed_merge_agrees_with_the_obvious_one(existing, new_items):
+    # XSOAR's DT is JavaScript: "1" == 1, true == 1, "" == 0, " 2 " == 2, "0x2" == 2, but "1" != "1.0" (two strings)
     context = {'V': {'Item': [dict(item) for item in existing]}} if existing else {}
     merge_entry_context(context, {'V.Item(val.a && val.a == obj.a && val.b == obj.b)': [dict(i) for i in new_items]})
     expected = naive_merge(existing, new_items, ['a', 'b'], ['a', 'b'], ['a'])
     got = context['V']['Item']
     assert (got if isinstance(got, list) else [got]) == expected
+
+
+@pytest.mark.parametrize('held, given, merged', [
+    (1001, '1001', True), ('1001', 1001, True), (True, 1, True), (True, '1', True), ('', 0, True),
+    ('1', '1.0', False), (None, 0, False), (None, '', False), ('abc', 0, False)])
+def test_a_dt_key_matches_values_as_javascript_s_loose_equality_does(held, given, merged):
+    # A check typed by hand (action_id=1001) updates the record whose action ID arrived as text, as XSOAR's DT does.
+    context = {}
+    merge_entry_context(context, {'A.B(val.k == obj.k)': {'k': held, 'first': 1}})
+    merge_entry_context(context, {'A.B(val.k == obj.k)': {'k': given, 'second': 1}})
+
+    assert (len(as_list(context['A']['B'])) == 1) is merged, context
+
+
+def test_a_strict_dt_term_does_not_match_a_number_with_its_text():
+    context = {}
+    merge_entry_context(context, {'A.B(val.k === obj.k)': {'k': 1001}})
+    merge_entry_context(context, {'A.B(val.k === obj.k)': {'k': '1001'}})
+    merge_entry_context(context, {'A.B(val.k === obj.k)': {'k': 1001.0}})
+
+    assert context['A']['B'] == [{'k': 1001.0}, {'k': '1001'}]
+
+
+def test_a_truthy_dt_term_holds_for_an_empty_list_as_in_javascript():
+    context = {}
+    merge_entry_context(context, {'A.B(val.k && val.id == obj.id)': {'k': [], 'id': 1}})
+    merge_entry_context(context, {'A.B(val.k && val.id == obj.id)': {'id': 1, 'x': 2}})
+
+    assert context['A']['B'] == {'k': [], 'id': 1, 'x': 2}
 
 
 def test_the_context_holds_copies_not_the_entry_objects():

@@ -10,7 +10,8 @@ XSOAR merges lists item by item.
 Only the condition forms the pack and the integrations it calls use are understood (``val.x``,
 ``val.x == obj.x``, joined by ``&&``, alternatives joined by ``||`` as reputation integrations key ``File``;
 ``true``, which matches whatever the key holds: a new object updates it); anything else is refused rather than
-guessed.
+guessed. Values compare as XSOAR's DT (JavaScript) compares them: ``==`` loosely ("1001" == 1001, true == 1), ``===``
+strictly, and a ``val.x`` term holds for what JavaScript takes as true (an empty list too).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Any
 
 DT_KEY = re.compile(r'^(?P<path>[^()]+?)(?:\((?P<condition>.*)\))?$')
 TRUTHY_TERM = re.compile(r'^val\.(?P<field>[\w.]+)$')
-EQUALS_TERM = re.compile(r'^val\.(?P<left>[\w.]+)\s*===?\s*obj\.(?P<right>[\w.]+)$')
+EQUALS_TERM = re.compile(r'^val\.(?P<left>[\w.]+)\s*(?P<op>===?)\s*obj\.(?P<right>[\w.]+)$')
 
 
 class ContextError(ValueError):
@@ -37,14 +38,14 @@ def lookup(value: Any, dotted: str) -> Any:
     return value
 
 
-def _key_functions(condition: str) -> tuple[Callable[[Any], Hashable | None], Callable[[Any], Hashable]]:
-    """A DT condition as two key functions: an existing item ``val`` and a new ``obj`` match when the keys
-    are equal. ``val.x`` terms must hold for ``val`` (else it matches nothing); ``val.x == obj.y`` terms
-    make the key. Keys let a merge of n objects cost n look-ups instead of n squared comparisons."""
+def _key_functions(condition: str) -> tuple[Callable[[Any], tuple | None], Callable[[Any], tuple], tuple]:
+    """A DT condition as two functions giving the values its ``val.x == obj.y`` terms compare: of an existing item
+    ``val`` (None when a ``val.x`` term does not hold for it: it matches nothing) and of a new ``obj``; and whether
+    each comparison is JavaScript's loose ``==`` (else strict ``===``)."""
     required, pairs = [], []
     for term in (t.strip() for t in condition.split('&&')):
         if match := EQUALS_TERM.match(term):
-            pairs.append((match['left'], match['right']))
+            pairs.append((match['left'], match['right'], match['op'] == '=='))
         elif match := TRUTHY_TERM.match(term):
             required.append(match['field'])
         elif term == 'true':  # ``Key(true)``: every existing item matches, the new object replaces it
@@ -52,26 +53,71 @@ def _key_functions(condition: str) -> tuple[Callable[[Any], Hashable | None], Ca
         else:
             raise ContextError(f'Unsupported DT condition term {term!r} in ({condition}).')
 
-    def val_key(val: Any) -> Hashable | None:
-        if not all(lookup(val, field) for field in required):
+    def val_values(val: Any) -> tuple | None:
+        if not all(js_truthy(lookup(val, field)) for field in required):
             return None
-        return _hashable([lookup(val, left) for left, _ in pairs])
+        return tuple(lookup(val, left) for left, _, _ in pairs)
 
-    def obj_key(obj: Any) -> Hashable:
-        return _hashable([lookup(obj, right) for _, right in pairs])
+    def obj_values(obj: Any) -> tuple:
+        return tuple(lookup(obj, right) for _, right, _ in pairs)
 
-    return val_key, obj_key
+    return val_values, obj_values, tuple(loose for _, _, loose in pairs)
 
 
 SCALARS = (str, int, float, bool, type(None))
+# ECMAScript's StringNumericLiteral (ES5.1 9.3.1), which ``==`` reads a string by against a number: decimal with an
+# optional sign and exponent, Infinity, or hex without a sign; blanks around it; empty (or blank) is 0.
+JS_NUMERIC_TEXT = re.compile(r'[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|0[xX][0-9a-fA-F]+')
+JS_BLANKS = ' \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a' \
+            '\u2028\u2029\u202f\u205f\u3000\ufeff'
 
 
-def _hashable(values: list) -> Hashable:
-    """A dict key equal for equal values: the values themselves when all are scalars (the common case, and
-    fast), else their JSON form."""
-    if all(isinstance(value, SCALARS) for value in values):
-        return tuple((type(value) is bool, value) for value in values)  # True == 1 in Python, not in XSOAR
-    return json.dumps(values, sort_keys=True, default=str)
+def js_number(text: str) -> float:
+    """A string as JavaScript's ToNumber reads it; NaN when it is no number."""
+    text = text.strip(JS_BLANKS)
+    if not text:
+        return 0.0
+    if not JS_NUMERIC_TEXT.fullmatch(text):
+        return float('nan')
+    return float(int(text, 16)) if text[:2] in ('0x', '0X') else float(text.replace('Infinity', 'inf'))
+
+
+def js_truthy(value: Any) -> bool:
+    """JavaScript's truthiness: an object or array is true, even empty; NaN is false."""
+    return isinstance(value, (dict, list)) or (bool(value) and value == value)
+
+
+def js_equal(left: Any, right: Any, loose: bool) -> bool:
+    """Two context values compared as XSOAR's DT compares them (JavaScript): ``==`` turns a boolean or a numeric
+    string into a number against a number ("1001" == 1001, true == 1, "" == 0); ``===`` needs the same type. Objects
+    and arrays are compared by their JSON, as the war room copies them (JavaScript would compare references)."""
+    if not (isinstance(left, SCALARS) and isinstance(right, SCALARS)):
+        return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
+    if left is None or right is None:
+        return left is right
+    if not loose:  # the same JavaScript type (int and float are both its number) and value
+        return left == right and (isinstance(left, bool), isinstance(left, str)) == (
+            isinstance(right, bool), isinstance(right, str))
+    if isinstance(left, str) and isinstance(right, str):
+        return left == right
+    return _js_numeric(left) == _js_numeric(right)
+
+
+def _js_numeric(value: Any) -> float:
+    return js_number(value) if isinstance(value, str) else float(value)
+
+
+def _bucket(values: tuple) -> Hashable:
+    """A key equal for values that may be equal under ``==`` (their number when they read as one, else themselves),
+    so a merge of n objects costs n look-ups; js_equal then decides among the few that share it."""
+    key = []
+    for value in values:
+        if isinstance(value, SCALARS) and value is not None:
+            number = _js_numeric(value)
+            key.append(number if number == number else value)  # NaN: a string no number equals
+        else:
+            key.append(json.dumps(value, sort_keys=True))
+    return tuple(key)
 
 
 def merge_entry_context(context: dict, entry_context: dict) -> None:
@@ -103,23 +149,29 @@ def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
     """Each new object updates the first existing item one of the condition's alternatives matches, else is
     appended."""
     alternatives = [_key_functions(part) for part in condition.split('||')]
-    indexes: list[dict] = [{} for _ in alternatives]
+    indexes: list[dict] = [{} for _ in alternatives]  # bucket -> [(index, values), ...], in the order of the items
+
+    def learn(index: int, item: Any) -> None:
+        for (val_values, _, _), index_of in zip(alternatives, indexes):
+            if (values := val_values(item)) is not None:
+                index_of.setdefault(_bucket(values), []).append((index, values))
+
     for index, existing in enumerate(items):
-        for (val_key, _), index_of in zip(alternatives, indexes):
-            key = val_key(existing)
-            if key is not None:
-                index_of.setdefault(key, index)  # the first match wins, as in XSOAR
+        learn(index, existing)
+    def first_match(obj: Any) -> int | None:  # the first item any alternative matches, as in XSOAR
+        found = []
+        for (_, obj_values, loose), index_of in zip(alternatives, indexes):
+            values = obj_values(obj)
+            found += [index for index, held in index_of.get(_bucket(values), ())
+                      if all(map(js_equal, held, values, loose))][:1]
+        return min(found, default=None)
+
     for obj in new_items:
-        found = [index_of[key] for (_, obj_key), index_of in zip(alternatives, indexes)
-                 if (key := obj_key(obj)) in index_of]
-        if found:
-            items[min(found)] = updated(items[min(found)], obj)
+        if (index := first_match(obj)) is not None:
+            items[index] = updated(items[index], obj)
             continue
         items.append(obj)
-        for (val_key, _), index_of in zip(alternatives, indexes):
-            own = val_key(obj)
-            if own is not None:
-                index_of.setdefault(own, len(items) - 1)
+        learn(len(items) - 1, obj)
     return items[0] if len(items) == 1 else items
 
 
