@@ -1743,12 +1743,8 @@ class SecretScrubber:
 
 
 def parse_json_body(reply: VendorReply, vendor: str) -> dict[str, Any]:
-    try:
-        body = reply.json()
-    except ValueError:
-        raise RestoreError(f'{vendor} answered HTTP {reply.status} with a body that is not JSON '
-                           f'({short_text(reply.text)}). Check the server URL; if it is right, try again '
-                           f'later.', reply.attempts) from None
+    """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
+    body = reply.json()
     if not isinstance(body, dict):
         raise RestoreError(f'{vendor} answered HTTP {reply.status} with JSON that is not an object.', reply.attempts)
     return body
