@@ -1253,10 +1253,9 @@ class HttpTransport:
             error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
-            # The URL passed the settings' checks: this is the environment's proxy URL (a login requests encodes as
-            # Latin-1 for Basic proxy authentication raises UnicodeEncodeError)
-            if isinstance(error, UnicodeEncodeError) and self.proxies is not None:
-                raise  # no proxy of the environment in use: a fault in the integration
+            # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
+            # environment's proxy URL (a login requests encodes as Latin-1 for Basic proxy authentication raises
+            # UnicodeEncodeError)
             refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             if not proxy_login_refused(error):
