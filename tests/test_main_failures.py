@@ -156,6 +156,29 @@ def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_
     assert after == context  # XSOAR gives test-module no integration context to read or write
 
 
+class NoExecutionContext(Demisto):
+    """XSOAR's demisto where the calling context holds no ExecutionContext: DemistoGeneral.context() reads
+    callingContext['context']['ExecutionContext'] (demisto/content's DemistoClassApiModuleClasses.py)."""
+
+    def context(self):
+        raise KeyError('ExecutionContext')
+
+
+def test_a_check_that_cannot_read_the_incident_context_sends_the_files_an_earlier_run_had_no_time_for(standard_tenant):
+    # README: a check sends the restores an earlier run could not; the incident's context only tells it which another
+    # run (the on-close script) has sent since. Unreadable, nothing is known of other runs: the file is sent as before.
+    standard_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))
+    params = standard_tenant.params(max_retries='0', max_concurrency='1')
+    first, late = sorted(seed_holders())[:2]
+    [polling], _, _ = run(params, 'restore-file', {'file_hash': f'{first},{late}'})
+    assert json.loads(polling['PollingArgs']['unsent']) == [late]
+
+    entries, _, _ = run(params, polling['PollingCommand'], polling['PollingArgs'], demisto_class=NoExecutionContext)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert [action.file_hash for action in standard_tenant.backend.actions.values()] == [first, late]
+
+
 def test_a_command_the_integration_does_not_implement_is_an_error_entry_naming_it(standard_tenant):
     entries, _, _ = run(standard_tenant.params(), 'cortex-xdr-get-endpoints', {})
 
