@@ -1355,7 +1355,8 @@ class HttpTransport:
         but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole timeout again:
         for a chunked reply (only: a thread each) a timer shuts the socket down at ``ends``. ReadTimeoutError then,
         whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
-        sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
+        # The socket under http.client's file: the connection holds none once a reply says "Connection: close"
+        sock = getattr(getattr(getattr(getattr(response.raw, '_fp', None), 'fp', None), 'raw', None), '_sock', None)
         cut, timer = threading.Event(), None
         if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
             timer = threading.Timer(ends - self.clock(), shut_down, (sock, cut))  # past ends: at once
