@@ -1255,10 +1255,9 @@ class HttpTransport:
             error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
-            # The URL passed the settings' checks: this is the environment's proxy URL (a login requests encodes as
-            # Latin-1 for Basic proxy authentication raises UnicodeEncodeError)
-            if isinstance(error, UnicodeEncodeError) and self.proxies is not None:
-                raise  # no proxy of the environment in use: a fault in the integration
+            # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
+            # environment's proxy URL (a login requests encodes as Latin-1 for Basic proxy authentication raises
+            # UnicodeEncodeError)
             refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             if not proxy_login_refused(error):
@@ -1358,7 +1357,8 @@ class HttpTransport:
         but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole timeout again:
         for a chunked reply (only: a thread each) a timer shuts the socket down at ``ends``. ReadTimeoutError then,
         whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
-        sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
+        # The socket under http.client's file: the connection holds none once a reply says "Connection: close"
+        sock = getattr(getattr(getattr(getattr(response.raw, '_fp', None), 'fp', None), 'raw', None), '_sock', None)
         cut, timer = threading.Event(), None
         if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
             timer = threading.Timer(ends - self.clock(), shut_down, (sock, cut))  # past ends: at once
@@ -1745,12 +1745,8 @@ class SecretScrubber:
 
 
 def parse_json_body(reply: VendorReply, vendor: str) -> dict[str, Any]:
-    try:
-        body = reply.json()
-    except ValueError:
-        raise RestoreError(f'{vendor} answered HTTP {reply.status} with a body that is not JSON '
-                           f'({short_text(reply.text)}). Check the server URL; if it is right, try again '
-                           f'later.', reply.attempts) from None
+    """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
+    body = reply.json()
     if not isinstance(body, dict):
         raise RestoreError(f'{vendor} answered HTTP {reply.status} with JSON that is not an object.', reply.attempts)
     return body

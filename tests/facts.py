@@ -222,6 +222,10 @@ XSOAR_COMMAND_TIMEOUT_SECONDS = 180
 # last run of 3 minutes each, XSOAR's command timeout)", and restore-file "the same margin"; built-in arguments:
 # "`timeout_in_seconds` + 360".
 POLLING_TIMEOUT_MARGIN_SECONDS = 360
+# README, restore-file's last check: a follow line for all the actions still running "that would run past 2,000
+# characters, too long to paste, gives way to `restore-file` given each file's `file_hash` and `action_id`".
+FOLLOW_LINE_MAX_CHARS = 2_000
+
 # README, Reliability: "one run waits at most 165 s for its turns".
 MAX_RUN_WAIT_SECONDS = 165
 # XSOAR's built-in command arguments, which the server reads on any integration command (DEVELOPERS.md, "Built-in

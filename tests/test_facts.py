@@ -236,6 +236,10 @@ def test_pack_dependencies_and_whether_each_is_mandatory_are_the_readme_s():
         assert f'**{packs[pack_id]["display_name"]}**' in (mandatory if is_mandatory else optional), pack_id
 
 
+def test_the_longest_follow_line_of_a_last_check_is_the_readme_s():
+    assert f'that would run past {facts.FOLLOW_LINE_MAX_CHARS:,} characters, too long to paste' in README
+
+
 def test_the_run_limit_and_xsoars_execution_timeout_are_the_readme_s():
     assert f"one run waits at most {facts.MAX_RUN_WAIT_SECONDS} s for its turns" in README
     assert f'XSOAR stops a command that runs longer than {facts.XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes' in README

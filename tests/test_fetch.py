@@ -1142,6 +1142,36 @@ def test_a_backlog_of_more_than_10_pages_under_a_total_num_that_overstates_it_is
     assert len(expected) > 150 and sorted(fetched) == sorted(expected)  # every one, none twice
 
 
+def test_events_written_after_the_page_past_the_10_served_none_halve_the_window_on_and_lose_none(tenant):
+    # README: once halving stops telling, the page past the 10 is asked for; serving none, the window is read page by
+    # page up to the first page short of its first; "the 10 pages all full, the listing grew meanwhile: the window is
+    # halved on as a backlog". Events written after that page was asked for fill them: none is lost or fetched twice.
+    isolate(tenant, 5, minutes_ago=60)
+    surplus = 101
+    tenant.backend.max_page_rows, tenant.backend.total_num_surplus = 10, surplus
+    list_page, late = tenant.backend.list_security_events, []
+
+    def events_written_after_the_page_past_the_10(*args, **kwargs):
+        page, offset = list_page(*args, **kwargs), int(kwargs['offset'])
+        # the page past the 10: the first page served "step" rows, and this one is 10 steps on
+        step, past = divmod(offset, facts.FETCH_WINDOW_PAGES_MAX)
+        if not late and step and not past and not page['data_list']:
+            held = page['total_num'] - surplus  # the rows the listing holds
+            # newest, so listed first: the 10 pages all full (a little late, as in the test above)
+            late.extend(isolate(tenant, offset + step - held, minutes_ago=0.05, host_index=1))
+        return page
+
+    tenant.backend.list_security_events = events_written_after_the_page_past_the_10
+
+    fetched = fetches_within_budget(tenant, 6)
+
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+    assert late, 'the page past the 10 served none, and events were written after it'
+    assert {event['event_id'] for event in late} <= expected
+    assert sorted(fetched) == sorted(expected)  # every one, none twice
+
+
 class SparseEvent:
     """Lists one event that leaves out what EventManagementResponseInfo marks optional: no host_name, event_name or
     description, a file_info_list entry with neither file_alias nor file_path; ``changed`` sets fields over it."""

@@ -12,6 +12,7 @@ import requests
 import restore_integration as ri
 from conftest import cached_token, hss_seed_copies, seed_holders, start_tenant
 from facts import ENTRY_ERROR
+from warroom.emulator.faults import FaultPlan
 from warroom.runtime import Demisto
 
 XDR_HASH = sorted(seed_holders())[0]
@@ -117,6 +118,30 @@ def test_a_cached_token_hss_no_longer_takes_is_dropped_from_the_integration_cont
     assert not [value for value in kept if isinstance(value, dict) and 'token' in value], context
 
 
+def test_a_cached_token_hss_no_longer_takes_is_dropped_from_the_integration_context_while_iam_is_unavailable(
+        hss_tenant):
+    # README: a 401 in token mode drops the token it carried and asks IAM for a new one. IAM unavailable (503: no
+    # refusal of the password to keep in its place), the run fails, and the dead token must not stay cached for the
+    # next run to send first.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    params = hss_tenant.params('token', max_retries='0')
+    _, _, context = run(params, 'hss-restore-isolated', args)
+    assert cached_token(context)['token']
+    hss_tenant.backend.expire_tokens()
+    hss_tenant.gateway.iam_faults = FaultPlan(rate=1.0, kinds=('503',), retry_after_s=0)
+
+    entries, _, context = run(params, 'hss-restore-isolated', args, context)
+
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'IAM answered HTTP 503' in entries[-1]['Contents'], entries[-1]
+    assert context == {}
+    hss_tenant.gateway.iam_faults = None
+    before = len(hss_tenant.gateway.requests)
+    entries, _, context = run(params, 'hss-restore-isolated', args, context)
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries] and cached_token(context)['token']
+    # the next run asks IAM first: no request of it went out with the dead token (which HSS would answer 401)
+    assert hss_tenant.gateway.requests[before].path.endswith(IAM_TOKENS)
+
+
 def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_a_corrected_one_is_checked_at_once(
         hss_tenant):
     args = {'file_hash': HSS_HASH, 'polling': 'false'}
@@ -129,6 +154,29 @@ def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_
     assert [entry['Contents'] for entry in entries] == ['ok']
     assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2
     assert after == context  # XSOAR gives test-module no integration context to read or write
+
+
+class NoExecutionContext(Demisto):
+    """XSOAR's demisto where the calling context holds no ExecutionContext: DemistoGeneral.context() reads
+    callingContext['context']['ExecutionContext'] (demisto/content's DemistoClassApiModuleClasses.py)."""
+
+    def context(self):
+        raise KeyError('ExecutionContext')
+
+
+def test_a_check_that_cannot_read_the_incident_context_sends_the_files_an_earlier_run_had_no_time_for(standard_tenant):
+    # README: a check sends the restores an earlier run could not; the incident's context only tells it which another
+    # run (the on-close script) has sent since. Unreadable, nothing is known of other runs: the file is sent as before.
+    standard_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))
+    params = standard_tenant.params(max_retries='0', max_concurrency='1')
+    first, late = sorted(seed_holders())[:2]
+    [polling], _, _ = run(params, 'restore-file', {'file_hash': f'{first},{late}'})
+    assert json.loads(polling['PollingArgs']['unsent']) == [late]
+
+    entries, _, _ = run(params, polling['PollingCommand'], polling['PollingArgs'], demisto_class=NoExecutionContext)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert [action.file_hash for action in standard_tenant.backend.actions.values()] == [first, late]
 
 
 def test_a_command_the_integration_does_not_implement_is_an_error_entry_naming_it(standard_tenant):

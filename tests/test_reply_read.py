@@ -219,6 +219,7 @@ class TrickledChunkServer:
     def __init__(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.tail_sent = False  # the trickle went on to its end: the client waited it out
         threading.Thread(target=self._serve, args=(head, trickled, tail, pace, seconds), daemon=True).start()
 
     def _serve(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
@@ -230,6 +231,7 @@ class TrickledChunkServer:
                 while time.monotonic() < ends:
                     connection.sendall(trickled)
                     time.sleep(pace)
+                self.tail_sent = True
                 connection.sendall(tail)
             except OSError:  # the client gave up and closed the connection
                 pass
@@ -258,6 +260,22 @@ def test_a_chunked_reply_whose_framing_trickles_ends_within_the_read_timeout(hea
 
     assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
     assert time.monotonic() - started < read_timeout + 1.5 < trickle_s
+
+
+def test_a_chunked_reply_on_a_connection_closed_after_it_whose_framing_trickles_is_cut_at_the_read_timeout_too():
+    # "Connection: close" (a server or gateway that ends the connection with the reply): http.client hands the socket
+    # to the reply and its connection holds none, yet the reply's framing is read a line at a time as on any other.
+    head = CHUNKED_HEAD.replace(b'\r\n\r\n', b'\r\nConnection: close\r\n\r\n') + b'7\r\n{"reply\r\n'
+    read_timeout, trickle_s = 1, 30
+    server = TrickledChunkServer(head, b'0', b'a\r\n": {"a": 1}\r\n0\r\n\r\n', pace=read_timeout / 4, seconds=trickle_s)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=read_timeout,
+                                                                                 max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
+    assert not server.tail_sent  # given up on at the read timeout, not waited out to the server's end
 
 
 @pytest.fixture

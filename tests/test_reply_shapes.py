@@ -140,6 +140,26 @@ def test_a_status_reply_no_one_expects_never_loses_the_action(replay_server, gar
     assert {s['group_action_id'] for s in status_requests(replay_server)} == {int(expected_action)}
 
 
+def test_a_status_reply_whose_reason_cannot_be_read_at_all_keeps_the_action_followed_to_its_end(replay_server):
+    # README: a part of a reply that cannot be read becomes error on the record; the action is followed even so. Here
+    # an endpoint's errorData is JSON text nested far past where Python's json gives up (about 1,000 levels).
+    deep = '[' * 100_000 + ']' * 100_000
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': {
+        'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': {'errorData': deep}}}})
+    for _ in range(3):
+        replay_server.queue(200, FINAL_STATUS)
+    expected_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed and not any('unexpected' in str(entry.get('Contents')) for entry in result.entries)
+    first_check = as_list(next(iter(result.entries[1]['EntryContext'].values())))
+    assert [(r['action_id'], r['status']) for r in first_check] == [(expected_action, 'IN_PROGRESS')]
+    assert first_check[0]['error'] and 'PollingCommand' in result.entries[1]  # said, and read again
+    [record] = records(result)
+    assert record['error'] == '' and record['endpoints_count'] == len(FINAL_STATUS['reply']['data'])
+
+
 def test_an_hss_error_description_is_kept_beside_its_code_and_message(replay_server):
     name = 'error_hss_400_with_description.json'
     vendor = load_json(HSS_REPLIES / 'variants' / name)

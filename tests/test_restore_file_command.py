@@ -236,6 +236,35 @@ def test_the_last_check_reports_each_file_finished_still_running_or_not_started(
     assert records[nowhere]['status'] == 'FAILED' and 'Not started' in text and nowhere in text
 
 
+def test_a_last_check_of_more_actions_than_one_pasteable_line_follows_names_the_records_to_follow_them_from(
+        monkeypatch):
+    # README: the follow line for all the actions still running gives way, past the longest line an analyst can
+    # paste, to restore-file given each file's file_hash and action_id from CortexXDR.RestoredFile; each record keeps
+    # the line for its own file.
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the actions outlive the polling
+    healthy = [endpoint for endpoint in tenant.backend.endpoints if endpoint not in FAILING]
+    files = tenant.backend.quarantine_files(facts.FOLLOW_LINE_MAX_CHARS // 64, healthy)  # a hash and a comma each
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join(files), 'timeout_in_seconds': '25'})
+        last = result.entries[-1]
+        records = as_list(restored_record(result))
+        assert not result.failed and 'PollingCommand' not in last, last
+        ended = last['HumanReadable'].split('Polling ended', 1)[1]
+        assert '!restore-file' not in ended and 'Action Center' in ended, ended
+        assert 'file_hash and action_id' in ended and 'CortexXDR.RestoredFile' in ended, ended
+        assert sorted(record['file_hash'] for record in records) == sorted(files)
+        lines = {record['file_hash']: follow_line(record['error']) for record in records}
+        assert all(line.args['file_hash'] == file_hash for file_hash, line in lines.items())
+        clock.advance(200)
+        followed = {file_hash: room.run(line.command, line.args) for file_hash, line in list(lines.items())[:2]}
+    finally:
+        tenant.server.stop()
+    assert not any(run.failed for run in followed.values())
+    statuses = {record['file_hash']: record['status'] for record in as_list(restored_record(room))}
+    assert [statuses[file_hash] for file_hash in followed] == ['COMPLETED_SUCCESSFULLY'] * 2
+    assert len(tenant.backend.actions) == len(files)  # followed, not sent again
+
+
 def test_a_last_check_throttled_at_its_status_read_promises_no_next_check(monkeypatch):
     """The README: only an entry that schedules a next check says "checking again" or "the next check". A status read
     Cortex XDR throttles past the run's wait at the last check (its record says polling ended) must not add that the
