@@ -42,6 +42,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import os
 import re
 import secrets
 import socket
@@ -1355,13 +1356,16 @@ class HttpTransport:
         """The body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes, past any end),
         whole by ``ends``, each read within what is left (the socket's timeout). A piece of a known length is one recv,
         but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole timeout again:
-        for a chunked reply (only: a thread each) a timer shuts the socket down at ``ends``. ReadTimeoutError then,
+        for a chunked reply, or any the server ends the connection with (a thread each: only those), a timer shuts the
+        socket down at ``ends``. ReadTimeoutError then,
         whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
-        # The socket under http.client's file: the connection holds none once a reply says "Connection: close"
-        sock = getattr(getattr(getattr(getattr(response.raw, '_fp', None), 'fp', None), 'raw', None), '_sock', None)
+        # The connection's socket, timed per read. A reply that says "Connection: close" holds it instead (http.client
+        # hands it over): then every read is timed whole by the timer, on a socket of our own on the same connection.
+        sock = getattr(response.raw.connection, 'sock', None)
+        own = None if sock else socket_under(response)
         cut, timer = threading.Event(), None
-        if sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
-            timer = threading.Timer(ends - self.clock(), shut_down, (sock, cut))  # past ends: at once
+        if own or sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
+            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
             timer.daemon = True
             timer.start()
         body = bytearray()
@@ -1383,6 +1387,8 @@ class HttpTransport:
             if timer:  # joined: once it is cancelled, it shuts no socket down that the pool may hand to another request
                 timer.cancel()
                 timer.join()
+            if own:
+                own.close()  # its own descriptor: the reply's stays open
         if cut.is_set():
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
@@ -1421,6 +1427,15 @@ class HttpTransport:
                                attempts, last.advice)
         reply.gave_up = gave_up
         return reply
+
+
+def socket_under(response: requests.Response) -> socket.socket | None:
+    """A socket of our own on the connection a reply reads from (its descriptor duplicated: shutting it down ends the
+    reply's reads too, closing it leaves them be); None when the reply has no descriptor left."""
+    try:
+        return socket.socket(fileno=os.dup(response.raw.fileno()))
+    except (OSError, ValueError):
+        return None
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
