@@ -369,6 +369,21 @@ def test_without_an_enabled_quarantine_restore_instance_the_note_says_so_and_no_
     assert 'failed' not in note.lower()  # not blamed on a vendor
 
 
+@pytest.mark.parametrize('playbook, name', [(XDR_PLAYBOOK, 'xdr_false_positive.json'),
+                                            (HSS_PLAYBOOK, 'hss_false_positive.json')])
+def test_without_an_enabled_quarantine_restore_instance_a_vendor_playbook_s_restore_takes_its_error_path(
+        vendors, playbook, name):
+    # XSOAR runs a command only on an enabled instance of an integration that has it; with none, the task errors.
+    xdr, hss = vendors
+    _, run = close_and_run(vendors, name, playbook=playbook, enabled={'Cortex XDR - IR'})
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [restore] = [e for e in run.events if e.command in ('restore-file', 'hss-restore-isolated')]
+    assert restore.outcome == 'error -> error path'
+    assert any('Quarantine restore FAILED' in note for note in run.notes)
+
+
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_legacy_fields_removed.json'])
 def test_both_grid_key_forms_of_xdr_file_artifacts_are_read(vendors, name):
     xdr, _ = vendors
