@@ -152,6 +152,18 @@ def test_a_failure_inside_the_post_processing_script_is_a_note_not_an_error():
     assert entry['Type'] == 1 and 'the server went away' in entry['Contents']
 
 
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_without_an_enabled_quarantine_restore_instance_the_on_close_script_sends_nothing_and_says_so(vendors, name):
+    # XSOAR's executeCommand runs a command only on an enabled instance that has it; with none, an error entry.
+    xdr, hss = vendors
+    _, run = close(vendors, name, 'post-processing', enabled={'Cortex XDR - IR'})
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == set() and hss.requests_to('PUT', '/event/isolated-file') == []
+    [note] = run.notes
+    assert 'could not start' in note and 'To restore by hand' in note
+
+
 def test_the_post_processing_script_is_tagged_and_takes_what_xsoar_passes():
     data = yaml.safe_load((SCRIPTS_DIR / POST_PROCESSING_SCRIPT / f'{POST_PROCESSING_SCRIPT}.yml').read_text())
     assert 'post-processing' in data['tags']

@@ -16,7 +16,7 @@ from warroom.context import as_list, get_path
 from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
-from warroom.playbook.model import Playbook, PlaybookLibrary
+from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
 
@@ -370,6 +370,21 @@ def test_without_an_enabled_quarantine_restore_instance_the_note_says_so_and_no_
     assert 'failed' not in note.lower()  # not blamed on a vendor
 
 
+@pytest.mark.parametrize('playbook, name', [(XDR_PLAYBOOK, 'xdr_false_positive.json'),
+                                            (HSS_PLAYBOOK, 'hss_false_positive.json')])
+def test_without_an_enabled_quarantine_restore_instance_a_vendor_playbook_s_restore_takes_its_error_path(
+        vendors, playbook, name):
+    # XSOAR runs a command only on an enabled instance of an integration that has it; with none, the task errors.
+    xdr, hss = vendors
+    _, run = close_and_run(vendors, name, playbook=playbook, enabled={'Cortex XDR - IR'})
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [restore] = [e for e in run.events if e.command in ('restore-file', 'hss-restore-isolated')]
+    assert restore.outcome == 'error -> error path'
+    assert any('Quarantine restore FAILED' in note for note in run.notes)
+
+
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_legacy_fields_removed.json'])
 def test_both_grid_key_forms_of_xdr_file_artifacts_are_read(vendors, name):
     xdr, _ = vendors
@@ -459,6 +474,65 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert file_hash in notes and 'was not run again' in notes
     for record in as_list(get_path(first.context, 'CortexXDR.RestoredFile')):
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
+
+
+def analyst_branch():
+    """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook as a sub-playbook, here
+    with a context of its own (separatecontext), as the pack runs its vendor playbooks."""
+    def task(task_id, kind, name, follow, **raw):
+        return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
+                                          'nexttasks': {'#none#': follow} if follow else {}, **raw})
+    tasks = [task('0', 'start', '', ['1']),
+             task('1', 'playbook', RESTORE_PLAYBOOK, ['2'], body={'playbookName': RESTORE_PLAYBOOK},
+                  separatecontext=True),
+             task('2', 'title', 'closeInvestigation', [])]
+    return Playbook('Analyst branch', 'Analyst branch', '0', {t.id: t for t in tasks})
+
+
+def test_called_with_a_context_of_its_own_the_restore_playbook_holds_a_file_scored_bad_under_its_md5(vendors):
+    """No reputation integration is enabled: what XSOAR knows of the file is the incident context's DBotScore under
+    the MD5 and the File entry linking it to the SHA256, which a sub-playbook with its own context cannot read."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad_md5.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+
+    run = runner_for(vendors).run(analyst_branch(), incident, sample.context)
+
+    assert not run.failed, run.error
+    bad = known_bad(sample.context)
+    assert bad and xdr_restores(xdr) == []
+    md5 = sample.context['DBotScore'][0]['Indicator']
+    assert md5 in run.notes[-1] and all(f'!restore-file file_hash={h}' in run.notes[-1] for h in bad)
+
+
+def test_called_with_a_context_of_its_own_the_restore_playbook_holds_a_path_whose_file_entry_is_malicious(vendors):
+    """An HSS event naming no SHA256: the file at its path is known by the context's File entry (marked malicious),
+    which a sub-playbook with its own context cannot read."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_path_known_bad.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+
+    run = runner_for(vendors).run(analyst_branch(), incident, sample.context)
+
+    assert not run.failed, run.error
+    assert known_bad(sample.context) and hss_puts(hss) == []
+    assert all(path in run.notes[-1] for path in sample.incident['CustomFields']['huaweihssfilepaths'])
+
+
+def test_called_with_a_context_of_its_own_the_restore_playbook_sends_no_second_restore_on_a_reopened_incident(
+        vendors):
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    runner = runner_for(vendors)
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, sample.context)
+    assert not on_close.failed and len(xdr_restores(xdr)) == 1
+
+    again = runner.run(analyst_branch(), incident, on_close.context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == 1  # no second action
+    assert 'FAILED' not in '\n'.join(again.notes) and 'was not run again' in '\n'.join(again.notes)
 
 
 def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incident_sends_no_second_restore(vendors):

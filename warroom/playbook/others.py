@@ -74,6 +74,13 @@ def context_paths(entry_context: dict) -> set[str]:
     return paths
 
 
+def no_instance(brand: str, command: str) -> list[dict]:
+    """What a command no enabled instance runs gives, in a task or a script's executeCommand: an error entry (XSOAR
+    runs a command on an enabled instance only; the wording is ours)."""
+    return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': f'No enabled instance of {brand} can run '
+                                                                        f'!{command}.'}]
+
+
 @dataclass
 class OtherIntegrations:
     """The other integrations of the XSOAR server the playbooks run on: which brands have an enabled instance,
@@ -112,8 +119,7 @@ class OtherIntegrations:
                               f'{", ".join(spec.arguments)})')
         brands = [brand] if brand and not spec.brand else self.providers(command)
         if not brands:
-            return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
-                     'Contents': f'No enabled instance of {spec.brand or "an integration"} can run !{command}.'}]
+            return no_instance(spec.brand or 'an integration', command)
         missing = [name for name in spec.required if not args.get(name)]
         if missing:
             return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',

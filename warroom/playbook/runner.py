@@ -2,7 +2,8 @@
 
 Supported: start, title, regular, condition (by conditions, or by a script's answer) and playbook
 (sub-playbook) tasks; the pack's integration commands (``|||command``, polling followed to the end by the war
-room), other integrations' commands from recorded replies and ``IsIntegrationAvailable`` (``others.py``), the
+room; an error entry while no instance of the pack is enabled, as in XSOAR), other integrations' commands from
+recorded replies and ``IsIntegrationAvailable`` (``others.py``), the
 ``Set`` and ``Print`` scripts and the pack's own scripts; playbook inputs and outputs, separate context;
 ``continueonerror`` and the ``#error#`` path. Anything else stops the run with an error naming the task. A task
 reached a second time (two branches joining) runs once.
@@ -22,7 +23,7 @@ from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_
                        log_text, one_list)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task
-from .others import OWN_BRAND, OtherIntegrations, ReplayError
+from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
 from .values import Scope, UnsupportedError, is_empty, resolve
 
 MAX_TASK_RUNS = 10_000  # a guard against a cycle in a hand-edited playbook
@@ -353,6 +354,8 @@ class PlaybookRunner:
             for entry in entries:
                 merge_entry_context(frame.scope.context, entry.get('EntryContext') or {})
             return entries
+        if not self.others.is_available(OWN_BRAND):
+            return no_instance(OWN_BRAND, command)
         try:
             return frame.war_room.run(command, args).entries
         except ArgumentError as error:
@@ -389,6 +392,8 @@ class PlaybookRunner:
         XSOAR merges it), other integrations' from their recorded replies. A refused argument is an error entry."""
         try:
             if command in self.spec.commands:  # run once: XSOAR schedules no polling run for executeCommand
+                if not self.others.is_available(OWN_BRAND):
+                    return no_instance(OWN_BRAND, command)
                 return frame.war_room.run(command, args, follow_polling=False).entries
             if _load_script(command) is not None:  # a pack script, called by another script
                 return self._script(command, args, frame)
