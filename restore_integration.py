@@ -2470,12 +2470,13 @@ def war_room_value(text: str) -> str:
 
 
 def single_value(value: Any, name: str) -> Any:
-    """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item."""
+    """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item, and an empty
+    list (FirstArrayElement's answer to an empty context value) is no value."""
     if not isinstance(value, (list, tuple)):
         return value
-    if len(value) != 1:
+    if len(value) > 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
-    return value[0]
+    return value[0] if value else None
 
 
 def validate_sha256(value: Any, name: str = 'file_hash') -> str:

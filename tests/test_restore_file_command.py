@@ -49,6 +49,18 @@ def test_restore_without_endpoint_reaches_every_endpoint_holding_the_file(xdr_te
         assert CLEAN_HASH not in xdr_tenant.backend.quarantined(endpoint_id)
 
 
+def test_an_empty_list_from_context_for_a_single_valued_argument_is_no_value(xdr_tenant, war_room_on):
+    # A playbook hands FirstArrayElement's answer to an empty context value, [] (demisto/content's FirstArrayElement):
+    # no incident ID, no endpoint; the restore goes everywhere, as with the arguments left out.
+    result = war_room_on(xdr_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'incident_id': [],
+                                                          'endpoint_id': []})
+
+    assert not result.failed, result.entries[-1]
+    [body] = [body for method, path, body in xdr_tenant.gateway.requests if path.endswith('/restore/')]
+    assert body['request_data'] == {'file_hash': CLEAN_HASH}
+    assert restored_record(result)['status'] == 'COMPLETED_SUCCESSFULLY'
+
+
 def test_failing_endpoint_is_reported_with_its_reason_and_keeps_the_file(advanced_tenant, war_room_on):
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': PARTLY_FAILING_HASH})
 
