@@ -47,14 +47,7 @@ def test_a_gzipped_reply_trickled_a_byte_at_a_time_ends_within_the_read_timeout(
             b'Content-Length: %d\r\n\r\n' % (10 + 10_000 + len(tail)) + b'\x1f\x8b\x08\x10\0\0\0\0\0\xff')
     read_timeout = 1
     server = TrickledReplyServer(head, b'x', tail, pace=read_timeout / 4, seconds=30)
-    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=read_timeout,
-                                                                                 max_retries=0))
-
-    with pytest.raises(ri.RestoreError) as raised:
-        transport.request('POST', '/', expect_json=True, json={})
-
-    assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
-    assert not server.tail_sent  # given up on at the read timeout, not waited out to the server's end
+    assert_cut_at_the_read_timeout(server, read_timeout)
 
 
 def test_a_gzipped_reply_is_handed_on_read_whole_and_decoded(tenant):
@@ -219,6 +212,18 @@ def test_a_gzipped_reply_cut_short_by_its_connection_is_a_broken_reply():
     assert 'answered HTTP 200 but the reply was cut off before its end' in str(raised.value)
 
 
+def assert_cut_at_the_read_timeout(server: 'TrickledReplyServer', read_timeout: float) -> None:
+    """A request to ``server`` ends in an error saying its reply did not end within the read timeout, and was given up
+    on then: the server never got to send its reply's end (the trickle lasts far longer)."""
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=read_timeout,
+                                                                                 max_retries=0))
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
+    assert not server.tail_sent
+
+
 class TrickledReplyServer:
     """Answers one request on 127.0.0.1: ``head`` at once, then ``trickled`` a byte every
     ``pace`` seconds for ``seconds``, then ``tail``; each byte comes long within any read timeout."""
@@ -258,14 +263,7 @@ def test_a_chunked_reply_whose_framing_trickles_ends_within_the_read_timeout(hea
     # again: a byte well within it every time holds the read for as long as the server goes on.
     read_timeout, trickle_s = 1, 30
     server = TrickledReplyServer(head, trickled, tail, pace=read_timeout / 4, seconds=trickle_s)
-    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=read_timeout,
-                                                                                 max_retries=0))
-
-    with pytest.raises(ri.RestoreError) as raised:
-        transport.request('POST', '/', expect_json=True, json={})
-
-    assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
-    assert not server.tail_sent  # given up on at the read timeout, not waited out to the server's end
+    assert_cut_at_the_read_timeout(server, read_timeout)
 
 
 def test_a_chunked_reply_on_a_connection_closed_after_it_whose_framing_trickles_is_cut_at_the_read_timeout_too():
@@ -274,14 +272,7 @@ def test_a_chunked_reply_on_a_connection_closed_after_it_whose_framing_trickles_
     head = CHUNKED_HEAD.replace(b'\r\n\r\n', b'\r\nConnection: close\r\n\r\n') + b'7\r\n{"reply\r\n'
     read_timeout, trickle_s = 1, 30
     server = TrickledReplyServer(head, b'0', b'a\r\n": {"a": 1}\r\n0\r\n\r\n', pace=read_timeout / 4, seconds=trickle_s)
-    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=read_timeout,
-                                                                                 max_retries=0))
-
-    with pytest.raises(ri.RestoreError) as raised:
-        transport.request('POST', '/', expect_json=True, json={})
-
-    assert f'answered HTTP 200 but its reply did not end within {read_timeout} s' in str(raised.value)
-    assert not server.tail_sent  # given up on at the read timeout, not waited out to the server's end
+    assert_cut_at_the_read_timeout(server, read_timeout)
 
 
 @pytest.fixture
