@@ -519,14 +519,22 @@ def test_called_with_a_context_of_its_own_the_restore_playbook_holds_a_path_whos
     assert all(path in run.notes[-1] for path in sample.incident['CustomFields']['huaweihssfilepaths'])
 
 
-def test_called_with_a_context_of_its_own_the_restore_playbook_sends_no_second_restore_on_a_reopened_incident(
-        vendors):
+def closed_by_the_on_close_script(vendors):
+    """The XDR false-positive sample closed from the Close dialog: the runner, the closed incident and the on-close
+    script's run, which started one restore."""
     xdr, _ = vendors
     sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
     incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
     runner = runner_for(vendors)
     on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, sample.context)
     assert not on_close.failed and len(xdr_restores(xdr)) == 1
+    return runner, incident, on_close
+
+
+def test_called_with_a_context_of_its_own_the_restore_playbook_sends_no_second_restore_on_a_reopened_incident(
+        vendors):
+    xdr, _ = vendors
+    runner, incident, on_close = closed_by_the_on_close_script(vendors)
 
     again = runner.run(analyst_branch(), incident, on_close.context)
 
@@ -540,11 +548,7 @@ def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incid
     record says IN_PROGRESS whatever Cortex XDR did since. Reopened and closed again through the playbook branch, the
     file is back: a second restore-file would be refused and the note would call the restore FAILED."""
     xdr, _ = vendors
-    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
-    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
-    runner = runner_for(vendors)
-    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, sample.context)
-    assert not on_close.failed and len(xdr_restores(xdr)) == 1
+    runner, incident, on_close = closed_by_the_on_close_script(vendors)
     [record] = as_list(get_path(on_close.context, 'CortexXDR.RestoredFile'))
     assert record['status'] == 'IN_PROGRESS'
 
