@@ -108,6 +108,15 @@ def test_a_next_run_needs_next_run_seconds_as_scheduled_command_writes_them(scri
     assert 'NextRun' in last_error(result)
 
 
+def test_a_timeout_given_as_empty_text_schedules_the_next_run_under_the_default_timeout(scripted):
+    """XSOAR's own entries carry an empty Timeout (demistomock's executeCommand entry: 'Timeout': ''), which the
+    entry checks pass; a next run needs PollingCommand and NextRun only, so it is scheduled, not refused."""
+    calls = scripted([poll_entry(Timeout='')])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert not result.failed, result.entries[-1]
+    assert len(calls) == 2
+
+
 @pytest.mark.parametrize('field, value', [('NextRun', 10), ('NextRun', 'soon'), ('NextRun', '-5'), ('Timeout', 600)])
 def test_next_run_and_timeout_must_be_text_holding_seconds_as_scheduled_command_writes_them(scripted, field, value):
     """Refused as the entry is returned, as any field XSOAR would not take (test_xsoar_strictness): no next run."""

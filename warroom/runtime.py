@@ -452,7 +452,7 @@ class WarRoom:
         # waits less than 10 seconds between runs, whatever NextRun asks (scheduled-commands.md: "it will never be
         # less than 10 seconds").
         next_run = max(_seconds(entry.get('NextRun'), 'NextRun', command), MIN_POLLING_INTERVAL)
-        timeout = _seconds(entry['Timeout'], 'Timeout', command) if entry.get('Timeout') is not None else None
+        timeout = _seconds(entry['Timeout'], 'Timeout', command) if entry.get('Timeout') not in (None, '') else None
         polling_args = entry.get('PollingArgs')
         if polling_args is None:
             polling_args = {}
