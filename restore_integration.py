@@ -3452,14 +3452,16 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     left = timeout - polling_elapsed(state['started'], checks * interval)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       HSS_CHECK_LEAST_WAIT_SECONDS))
-    rows, unread, unlisted, untaken = [], None, 0, 0
+    rows, unread, unlisted, untaken, for_good = [], None, 0, 0, False
     try:
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
+        # but one refused (credentials, permission, URL) would be refused alike at every check until the timeout
+        for_good = isinstance(error, VendorApiError) and refuses_every_request(error)
     elapsed = polling_elapsed(state['started'], checks * interval)
     follow = hss_follow_command(args, state, enterprise_project_id)
-    schedule, last = None, elapsed + interval > timeout
+    schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed, follow)
     # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN_YET) may
     if not last and polling and (unread is not None or untaken or

@@ -705,9 +705,10 @@ def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_has
     assert [row['file_hash'] for row in rows] == sorted(hashes)
 
 
-def test_polling_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):
-    # The IAM user's password changes while a restore polls (the instance not yet updated): every check is a run of
-    # its own and reads the listing again; IAM by default locks the user at 5 wrong passwords within 15 minutes.
+def test_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):
+    # The IAM user's password changes while a restore polls (the instance not yet updated): polling stops at the check
+    # IAM refused, and each check run again by its follow line is a run of its own; IAM by default locks the user at 5
+    # wrong passwords within 15 minutes.
     tenant, clock = clocked
     domain, user = tenant.base_params['hss_domain'], tenant.base_params['hss_credentials']['identifier']
     changed = []
@@ -722,8 +723,29 @@ def test_polling_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_
                        on_entry=password_changed_after_the_start)
     result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
                                                    'timeout_in_seconds': '120'})
+    follow = parse_line(result.entries[-1]['HumanReadable'].split('To follow the restore: ', 1)[1])
+    checks = [war_room.run(follow.command, follow.args) for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS)]
 
-    assert result.runs > facts.IAM_LOCKOUT_FAILED_LOGINS
+    assert result.runs == 2  # the start, then the check IAM refused: no check every interval refused alike
     assert not tenant.backend.is_locked(domain, user)
     assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2  # the start's token, then one refused
-    assert 'not sent again before' in json.dumps(result.entries[-1])
+    assert all('not sent again before' in json.dumps(check.entries[-1]) for check in checks)
+
+
+def test_polling_stops_with_how_to_follow_the_restore_once_hss_refuses_the_credentials_at_a_check(clocked):
+    # The AK/SK pair is regenerated while a restore polls (the instance not yet updated): every later check would send
+    # a listing HSS refuses alike, every interval until the polling timeout, as restore-file no longer does.
+    tenant, clock = clocked
+    access_key = tenant.base_params['hss_aksk']['identifier']
+
+    def secret_key_regenerated_after_the_start(entry):
+        tenant.backend.add_access_key(access_key, 'regenerated-' + 'S' * 30)
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
+                       on_entry=secret_key_regenerated_after_the_start)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id']})
+
+    assert result.runs == 2  # the start, then one check: not a refused check every 10 s until the timeout
+    last = json.dumps(result.entries[-1])
+    assert 'HTTP 401' in last and 'restore_state=' in last  # HSS's answer, and the line that follows the restore
+    assert 'checking again' not in last

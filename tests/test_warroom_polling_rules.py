@@ -108,6 +108,25 @@ def test_a_next_run_needs_next_run_seconds_as_scheduled_command_writes_them(scri
     assert 'NextRun' in last_error(result)
 
 
+def test_a_timeout_given_as_empty_text_schedules_the_next_run_under_the_default_timeout(scripted):
+    """XSOAR's own entries carry an empty Timeout (demistomock's executeCommand entry: 'Timeout': ''), which the
+    entry checks pass; a next run needs PollingCommand and NextRun only, so it is scheduled, not refused."""
+    calls = scripted([poll_entry(Timeout='')])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert not result.failed, result.entries[-1]
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize('command', [None, ''])
+def test_an_entry_whose_polling_command_is_empty_as_xsoars_own_are_schedules_nothing_and_is_no_error(scripted, command):
+    """XSOAR's own entries carry 'PollingCommand': '' (and 'NextRun': '', 'Timeout': ''), which the entry checks pass:
+    such an entry is a result, not a schedule; the sequence ends there, done."""
+    calls = scripted([dict(poll_entry(NextRun='', Timeout=''), PollingCommand=command, PollingArgs=None)])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert not result.failed, result.entries[-1]
+
+
 @pytest.mark.parametrize('field, value', [('NextRun', 10), ('NextRun', 'soon'), ('NextRun', '-5'), ('Timeout', 600)])
 def test_next_run_and_timeout_must_be_text_holding_seconds_as_scheduled_command_writes_them(scripted, field, value):
     """Refused as the entry is returned, as any field XSOAR would not take (test_xsoar_strictness): no next run."""

@@ -48,7 +48,7 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
         assert demisto.entries == [GOOD_ENTRY]
 
 
-@pytest.mark.parametrize('field, value', [('PollingCommand', None)] + [
+@pytest.mark.parametrize('field, value', [  # a PollingCommand left empty schedules nothing (test_warroom_polling_rules)
     (name, value) for name in ('NextRun', 'Timeout') for value in ('10.5', '1e2', ' 30', '+30', '30.0', '0', 30)])
 def test_polling_fields_take_the_text_of_a_whole_positive_number_as_scheduled_command_writes_them(field, value):
     # CommonServerPython's ScheduledCommand: next_run_in_seconds and timeout_in_seconds are ints, written as str().

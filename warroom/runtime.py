@@ -404,7 +404,8 @@ class WarRoom:
             last = entries[-1] if entries else None
             # "The schedule sequence finishes with an error when a command in the sequence returns an error
             # result" (content-docs docs/integrations/scheduled-commands.md): any error entry of the run ends it.
-            if not last or 'PollingCommand' not in last or any(e.get('Type') == ENTRY_ERROR for e in entries):
+            # A PollingCommand left empty (None or '', as XSOAR's own entries carry it) schedules nothing.
+            if not last or not last.get('PollingCommand') or any(e.get('Type') == ENTRY_ERROR for e in entries):
                 return result
             try:
                 command, args, next_run, entry_timeout = self._next_run(command, last)
@@ -445,14 +446,12 @@ class WarRoom:
             raise ScheduleError(f'!{command} returned PollingCommand, but integration.yml does not mark it '
                                 f'"polling: true": XSOAR schedules a next run only for a command that is (content-docs '
                                 f'scheduled-commands.md, "YAML Prerequisite").')
-        target = entry['PollingCommand']
-        if not isinstance(target, str) or not target:
-            raise ScheduleError(f'!{command}: PollingCommand must name a command; got {target!r}.')
+        target = entry['PollingCommand']  # text, not empty (checked_entry and run)
         # CommonServerPython's ScheduledCommand writes NextRun and Timeout as text (str(seconds)), and XSOAR never
         # waits less than 10 seconds between runs, whatever NextRun asks (scheduled-commands.md: "it will never be
         # less than 10 seconds").
         next_run = max(_seconds(entry.get('NextRun'), 'NextRun', command), MIN_POLLING_INTERVAL)
-        timeout = _seconds(entry['Timeout'], 'Timeout', command) if entry.get('Timeout') is not None else None
+        timeout = _seconds(entry['Timeout'], 'Timeout', command) if entry.get('Timeout') not in (None, '') else None
         polling_args = entry.get('PollingArgs')
         if polling_args is None:
             polling_args = {}
