@@ -115,7 +115,7 @@ def _first(value: Any, args: dict, scope: Scope) -> Any:
 
 def _is_blank(value: Any) -> bool:
     """RemoveEmpty's isEmpty: null, '', a list of nothing but such, an object without keys."""
-    return value is None or value == '' or value == {} or (isinstance(value, list) and all(map(_is_blank, value)))
+    return is_empty(value) or (isinstance(value, list) and all(map(_is_blank, value)))
 
 
 def _remove_empty(value: Any, args: dict, scope: Scope) -> list:
