@@ -351,9 +351,10 @@ HSS_FETCH_REQUESTS = 20
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
 HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type', 'event_class_id', 'event_name',
                              'file_info_list', 'process_info_list')
-# HSS may read begin_time and end_time to the second, rounded down (Open Telekom Cloud's HSS, the same service:
-# "accurate to seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing from a time asks from the
-# millisecond before it, and lists from up to this much earlier; the events it may list again there are kept as seen.
+# HSS may read begin_time and end_time to the second, rounded down or up (Open Telekom Cloud's HSS, the same service:
+# "accurate to seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing from a time asks from the start
+# of its second (the millisecond before, for a whole second), which no such reading moves past the time, and lists from
+# up to this much earlier; the events it may list again there are kept as seen.
 HSS_EVENT_TIME_LEAD_MS = 1000
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
@@ -2147,8 +2148,8 @@ class HssClient:
         handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
-            'category': 'host', 'enterprise_project_id': self.enterprise_project_id,
-            'begin_time': begin_ms - 1, 'end_time': end_ms, 'offset': offset, 'limit': limit})
+            'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
+            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's

@@ -156,7 +156,7 @@ FETCH_SEEN_IDS_MAX = 1000
 FETCH_WINDOW_PAGES_MAX = 10
 FETCH_NEW_WINDOW_REQUESTS_MAX = 20
 # README, fetch-incidents: "a window spans two days less a second" (HSS: end_time - begin_time 小于等于2天, the listing
-# asked from the millisecond before the window), and it is halved "until it fits or spans less than a second".
+# asked from up to a second before the window), and it is halved "until it fits or spans less than a second".
 FETCH_WINDOW_SPAN_MAX_MS = 2 * DURATION_UNITS_MS['day'] - 1000
 FETCH_NARROWEST_SPAN_MS = 1000
 # ListSecurityEvents's page (huaweicloudsdkhss v5 ListSecurityEventsRequest, limit 取值范围 最小值10，最大值1000); README:

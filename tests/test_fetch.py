@@ -109,11 +109,9 @@ def test_a_capped_fetch_goes_on_where_it_stopped_oldest_first_without_repeats(te
     assert len(json.dumps(last_run)) < 2_000  # the state XSOAR keeps stays small
 
 
-# The readings of begin_time and end_time the fetch holds under: Huawei's SDK's (None: to the millisecond) and those of
-# whole seconds but a begin_time rounded up (alone, or inward), which README says is not covered: the fetch would have to
-# ask from a whole second before each listing, and under Huawei's SDK's reading that second, listed again, is a burst no
-# narrowing splits.
-COVERED_READINGS = [None, *(reading for reading in EVENT_TIME_READINGS if reading not in ('seconds_up', 'seconds_inward'))]
+# The readings of begin_time and end_time the fetch holds under: Huawei's SDK's (None: to the millisecond) and every
+# reading of whole seconds the emulator knows, a begin_time rounded up (alone, or inward) included.
+COVERED_READINGS = [None, *EVENT_TIME_READINGS]
 
 
 @pytest.mark.parametrize('reading', COVERED_READINGS)

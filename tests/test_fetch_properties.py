@@ -187,8 +187,7 @@ def play(run, steps):
 
 
 # How HSS reads begin_time and end_time: Huawei's SDK says 13-digit milliseconds (None: to the millisecond, both ends
-# in), Open Telekom Cloud's HSS "accurate to seconds"; the readings those leave open (the emulator's) but a begin_time
-# rounded up, which the README says is not covered.
+# in), Open Telekom Cloud's HSS "accurate to seconds"; the readings those leave open (the emulator's).
 readings = pytest.mark.parametrize('reading', COVERED_READINGS)
 
 
