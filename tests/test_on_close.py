@@ -23,7 +23,7 @@ from warroom.line import parse_line
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
                                        close_incident)
 from warroom.playbook.model import SCRIPTS_DIR, Playbook, Task
-from warroom.playbook.others import OtherIntegrations
+from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
 from warroom.runtime import WarRoom
 
@@ -40,13 +40,15 @@ def runner_for(vendors, enabled=None):
 
 
 def close(vendors, name, via, reason=None, enabled=None, context=None):
+    """Closes a sample incident ``via`` the post-processing script, the False Positive playbook ('playbook') or the
+    playbook ``via`` names."""
     sample = IncidentFile.load(INCIDENTS / name)
     incident = close_incident(sample.incident, reason or sample.close_reason, sample.close_notes)
     runner = runner_for(vendors, enabled)
     context = sample.context if context is None else context
     if via == 'post-processing':
         return sample, runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, context)
-    return sample, runner.run(RESTORE_PLAYBOOK, incident, context)
+    return sample, runner.run(RESTORE_PLAYBOOK if via == 'playbook' else via, incident, context)
 
 
 def gate_context(entry):
@@ -789,6 +791,60 @@ def test_a_close_after_the_playbook_branch_restored_the_files_does_not_restore_t
     for file_hash in hashes:
         # both vendors' lines are the reputation gate's, which gives the hash as code
         assert f'was not run again for `{file_hash}`:' in note and f'file_hash={file_hash}' in note
+
+
+def extra_data_context(*xdr_incident_ids):
+    """The context an analyst leaves by running !xdr-get-incident-extra-data for each of these Cortex XDR incidents in
+    the war room: the recorded replies merged by CortexXDRIR's DT key, one PaloAltoNetworksXDR.Incident each."""
+    context = {}
+    for xdr_id in xdr_incident_ids:
+        path = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data' / f'{xdr_id}.json'
+        for entry in json.loads(path.read_text()):
+            merge_entry_context(context, entry['EntryContext'])
+    return context
+
+
+@pytest.mark.parametrize('name, via', [
+    *[(name, via) for name in ('xdr_false_positive.json', 'xdr_no_hash.json', 'hss_false_positive.json')
+      for via in ('playbook', 'post-processing')],
+    *[(name, 'Quarantine Restore - Cortex XDR') for name in ('xdr_false_positive.json', 'xdr_no_hash.json')]])
+def test_only_this_incident_s_cortex_xdr_file_artifacts_are_restored_not_those_of_another_incident_in_context(
+        vendors, name, via):
+    """An analyst compared with Cortex XDR incident 415 (!xdr-get-incident-extra-data incident_id=415) in this
+    war room: its record sits beside this incident's (414's, for the incident of that ID) in
+    PaloAltoNetworksXDR.Incident. Its files are not this incident's: they are not restored under this incident's ID,
+    nor does its record make an HSS event a Cortex XDR incident."""
+    xdr, _ = vendors
+    context = extra_data_context('414', '415')
+    records = context['PaloAltoNetworksXDR']['Incident']
+    assert len(records) == 2
+    other = {a['file_sha256'] for r in records if r['incident_id'] == '415' for a in r['file_artifacts']}
+
+    sample, run = close(vendors, name, via, context=context)
+
+    assert not run.failed, run.error
+    own = {row['file_sha256'] for row in sample.incident['CustomFields'].get('xdrfileartifacts', [])}
+    assert other and other.isdisjoint(own) and restored_hashes(xdr) == own
+    for file_hash in other:
+        assert all(file_hash in xdr.backend.quarantined(endpoint_id) for endpoint_id in HOLDERS[file_hash])
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_minimized_incident_s_own_record_in_context_beside_another_s_is_restored_without_asking_cortex_xdr_again(
+        vendors, via):
+    """The context holds this incident's own record (an earlier xdr-get-incident-extra-data for it) beside another
+    incident's: its files are found there, read where the playbook is called, though no Cortex XDR - IR instance is
+    enabled any more to read them again."""
+    xdr, _ = vendors
+    context = extra_data_context('414', '415')
+    own = {a['file_sha256'] for r in context['PaloAltoNetworksXDR']['Incident'] if r['incident_id'] == '415'
+           for a in r['file_artifacts']}
+
+    _, run = close(vendors, 'xdr_lite_minimized.json', via, enabled={'Quarantine Restore'}, context=context)
+
+    assert not run.failed, run.error
+    assert own and restored_hashes(xdr) == own
+    assert not [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
 
 
 def test_a_close_after_a_restore_that_failed_sends_the_restore_again(vendors):

@@ -84,14 +84,22 @@ def unique_hashes(values):
 
 
 def xdr_hashes(fields, context):
-    """The same sources as the Cortex XDR playbook: File SHA256, XDR File Artifacts (both key forms), the incident
-    from xdr-get-incident-extra-data."""
+    """The same sources as the Cortex XDR playbook: File SHA256, XDR File Artifacts (both key forms), the incident's
+    own record from xdr-get-incident-extra-data."""
     values = as_list(fields.get('filesha256'))
     for row in as_list(fields.get('xdrfileartifacts')):
         if isinstance(row, dict):
             values += [row.get('filesha256'), row.get('file_sha256')]
-    values += lookup(context, 'PaloAltoNetworksXDR.Incident.file_artifacts.file_sha256')
+    values += lookup({'own': own_xdr_records(fields, context)}, 'own.file_artifacts.file_sha256')
     return unique_hashes(values)
+
+
+def own_xdr_records(fields, context):
+    """This incident's PaloAltoNetworksXDR.Incident records: CortexXDRIR keys them by incident_id, so another
+    incident's, read in this war room to compare, sits beside them, and its files are not this incident's."""
+    own_id = xdr_incident_id(fields)
+    return [record for record in lookup(context, 'PaloAltoNetworksXDR.Incident') if own_id and
+            isinstance(record, dict) and str(record.get('incident_id') or '').strip() == own_id]
 
 
 def artifacts_from_cortex_xdr(execute, incident_id):
@@ -111,9 +119,8 @@ def artifacts_from_cortex_xdr(execute, incident_id):
     return unique_hashes(values), None
 
 
-def xdr_incident_id(fields, context):
-    for value in [fields.get('xdrincidentid')] + lookup(context, 'PaloAltoNetworksXDR.Incident.incident_id') + \
-            [fields.get('dbotMirrorId')]:
+def xdr_incident_id(fields):
+    for value in (fields.get('xdrincidentid'), fields.get('dbotMirrorId')):
         if str(value or '').strip().isdigit():
             return str(value).strip()
     return ''
@@ -123,7 +130,7 @@ def vendors_of(fields, context):
     kinds = []
     kind = str(fields.get('type') or '')
     if 'Cortex XDR' in kind or fields.get('xdrincidentid') or fields.get('xdrfileartifacts') or \
-            lookup(context, 'PaloAltoNetworksXDR.Incident'):
+            own_xdr_records(fields, context):
         kinds.append('xdr')
     if 'HSS' in kind or fields.get('huaweihssalarmid'):
         kinds.append('hss')
@@ -315,16 +322,16 @@ def on_close_command(args, incident, context, execute):
     kinds = vendors_of(fields, context)
     if 'xdr' in kinds:
         named, problem = xdr_hashes(fields, context), None
-        if not named and xdr_incident_id(fields, context):
-            named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields, context))
+        if not named and xdr_incident_id(fields):
+            named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
         lines += [problem] if problem else []
         earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
         hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
         lines += held
         if hashes:
             xdr_args = {'file_hash': hashes}
-            if xdr_incident_id(fields, context):
-                xdr_args['incident_id'] = xdr_incident_id(fields, context)
+            if xdr_incident_id(fields):
+                xdr_args['incident_id'] = xdr_incident_id(fields)
             said, more = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
             lines, follows = lines + said, follows + more
         elif not held and not problem:
