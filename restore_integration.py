@@ -109,6 +109,11 @@ CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
 DEFAULT_POLLING_INTERVAL = 10
 DEFAULT_POLLING_TIMEOUT = 600
+# The server's own arguments, which XSOAR hands a run with the command's: a next run carries none of them, as XSOAR
+# runs a polling command with the arguments it declares only (content-docs scheduled-commands.md).
+XSOAR_BUILTIN_ARGUMENTS = frozenset({'using', 'using-brand', 'using-category', 'execution-timeout', 'extend-context',
+                                     'ignore-outputs', 'raw-response', 'retry-count', 'retry-interval', 'auto-extract',
+                                     'debug-mode'})
 # XSOAR stops a command, fetch-incidents included, after 3 minutes unless its server configuration sets another (key
 # <integration_name>.<command_name>.timeout, default 3: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
 # Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
@@ -3930,7 +3935,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
         clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
-        args = runtime.args() or {}
+        args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
         # a restore-file check that may send files late reads the incident's context first
         late = (incident_context(runtime),) if command == 'restore-file' and not is_blank(args.get('unsent')) else ()
         entry = command_function(clients[kind], args, *late).to_entry()

@@ -1,6 +1,7 @@
 """XSOAR's built-in command arguments (`using`, `execution-timeout`, `extend-context`, ...), which the server reads on
 every integration command, typed in the war room or run by a playbook task: the war room takes them as XSOAR does,
-refuses a value of the wrong form, and never hands them to the integration (DEVELOPERS.md, "Built-in arguments").
+refuses a value of the wrong form, and hands them to the integration as XSOAR does (DEVELOPERS.md, "Built-in
+arguments").
 
 Everything runs against the emulated Cortex XDR tenant on 127.0.0.1; "no request was sent" is its request log.
 """
@@ -17,6 +18,7 @@ import pytest
 import yaml
 
 import facts
+import restore_integration
 from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import get_path
 from warroom.debug_mode import DebugLog, censored
@@ -202,14 +204,31 @@ def test_unknown_arguments_that_are_not_built_in_stay_refused(tenant):
     assert tenant.gateway.requests == []
 
 
-def test_every_other_built_in_argument_is_taken_and_the_integration_sees_none_of_them(tenant):
-    builtins = {'using': facts.WAR_ROOM_INSTANCE, 'using-brand': BRAND, 'using-category': CATEGORY,
-                'execution-timeout': '120', 'retry-count': '2', 'retry-interval': '30', 'auto-extract': 'none',
-                'debug-mode': 'false'}
+EVERY_OTHER_BUILTIN = {'using': facts.WAR_ROOM_INSTANCE, 'using-brand': BRAND, 'using-category': CATEGORY,
+                       'execution-timeout': '120', 'retry-count': '2', 'retry-interval': '30', 'auto-extract': 'none',
+                       'debug-mode': 'false'}
 
-    # As a script's executeCommand runs it, the first run's entry keeps its PollingArgs: restore-file carries every
-    # argument it was given into its next run, so they show what the integration received.
-    result = room_on(tenant).run('restore-file', {'file_hash': HASH, **builtins}, follow_polling=False)
+
+def test_built_in_arguments_reach_demisto_args_as_xsoar_passes_them_but_a_true_debug_mode(monkeypatch):
+    """XSOAR hands a run the arguments of its calling context, built-in ones included: DemistoClassApiModuleClasses.py
+    (demisto/content) drops debug-mode from them only when the run is in debug mode, so the server puts it there,
+    and nothing says it takes the others out. The war room took every one out, so the integration never met them."""
+    seen = []
+    monkeypatch.setattr(restore_integration, 'main', lambda demisto: (seen.append(demisto.args()),
+                                                                      demisto.results('ok')))
+    room = WarRoom(params={})
+
+    room.run('restore-file', {'file_hash': HASH, 'polling': 'false', **EVERY_OTHER_BUILTIN})
+    room.run('restore-file', {'file_hash': HASH, 'polling': 'false', 'debug-mode': 'true'})
+
+    assert {name: seen[0].get(name) for name in EVERY_OTHER_BUILTIN} == EVERY_OTHER_BUILTIN
+    assert not set(seen[1]) & set(facts.XSOAR_BUILTIN_ARGUMENTS)
+
+
+def test_a_polling_command_given_built_in_arguments_carries_none_of_them_into_its_next_run(tenant):
+    # XSOAR recognizes only the arguments a polling command declares in its next run (content-docs
+    # scheduled-commands.md); the built-in ones the first run met are the server's, not the command's.
+    result = room_on(tenant).run('restore-file', {'file_hash': HASH, **EVERY_OTHER_BUILTIN}, follow_polling=False)
 
     [entry] = result.entries
     assert not result.failed, entry

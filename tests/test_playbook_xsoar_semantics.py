@@ -196,3 +196,33 @@ def test_an_entry_a_script_returns_that_is_not_json_fails_its_task(monkeypatch):
     result = run_stand_in(monkeypatch, _WritesThroughItsCopies, {})
 
     assert result.failed and 'JSON' in result.error
+
+
+class _SeesItsArguments:
+    seen: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        cls.seen.append(demisto.args())
+        demisto.results('ok')
+
+
+@pytest.mark.parametrize('kind', ['command', 'script'])
+def test_an_empty_list_a_task_argument_takes_from_context_reaches_the_command_or_script_as_an_empty_list(
+        monkeypatch, kind):
+    """XSOAR hands a run the arguments of its calling context as the task resolved them, decoded from JSON
+    (DemistoClassApiModuleClasses.py): no public source says it drops an empty list, so the war room hands it on, the
+    strict reading, and each command or script must take [] as no value. The runner dropped it, so none ever met it."""
+    _SeesItsArguments.seen = []
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SeesItsArguments)
+    monkeypatch.setattr('restore_integration.main', _SeesItsArguments.main)
+    body = {'script': '|||restore-file', 'iscommand': True} if kind == 'command' else {'scriptName': 'SeesIt'}
+    given = task('1', 'regular', 'a task', {'#none#': ['99']}, body=body,
+                 scriptarguments={'file_hash': {'simple': 'a' * 64}, 'endpoint_id': {'simple': '${Endpoints}'}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}).run(playbook(start, given, end), {'id': '1'}, {'Endpoints': []})
+
+    assert not result.failed, result.error
+    [seen] = _SeesItsArguments.seen
+    assert seen['endpoint_id'] == []

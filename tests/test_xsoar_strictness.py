@@ -409,3 +409,24 @@ def test_an_error_entry_s_context_is_merged_as_any_entry_s(monkeypatch):
     result = WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
 
     assert result.failed and result.context == {'CortexXDR': {'RestoredFile': record}}
+
+
+@pytest.mark.parametrize('value', [True, False, 'maybe', 'TRUE', []])
+def test_a_predefined_argument_a_playbook_gives_outside_its_list_stops_the_task_before_any_request(advanced_tenant,
+                                                                                                  value):
+    """integration.yml's predefined values are text (demisto-sdk's integration schema, argument_schema); a boolean, a
+    value of another case or an empty list from context is none of them, and no source says XSOAR takes one."""
+    from warroom.playbook.model import Playbook, Task
+    from warroom.playbook.runner import PlaybookRunner
+    start = Task('0', 'start', '', {'type': 'start', 'task': {}, 'nexttasks': {'#none#': ['1']}})
+    restore = Task('1', 'regular', 'restore', {'type': 'regular', 'task': {'iscommand': True,
+                                                                              'script': '|||restore-file'},
+                                               'scriptarguments': {'file_hash': {'simple': sorted(seed_holders())[0]},
+                                                                   'polling': {'simple': '${Polling}'}}})
+    playbook = Playbook('predefined', 'predefined', '0', {task.id: task for task in (start, restore)})
+
+    run = PlaybookRunner(advanced_tenant.params(), time_scale=0.0, sleep=lambda _: None).run(
+        playbook, {'id': '1'}, {'Polling': value})
+
+    assert run.failed and 'polling must be one of' in run.error
+    assert advanced_tenant.gateway.requests == []

@@ -386,7 +386,10 @@ class WarRoom:
         false, as a script's ``demisto.executeCommand`` runs it: XSOAR then schedules no next run, and the entry
         keeps its polling fields for the script to read (content-docs scheduled-commands.md, "How to use with
         demisto.executeCommand")."""
-        args, options, _ = split_server_options(self.spec.command(command).check_args(args))
+        args = self.spec.command(command).check_args(args)
+        _, options, _ = split_server_options(args)
+        if options.debug_mode:  # the one built-in argument XSOAR's Demisto takes out of the run's args
+            args = {name: value for name, value in args.items() if name != 'debug-mode'}
         result = RunResult(context=self.context)
         sequence = _Sequence(started=time.monotonic(), options=options)
         refusal = self.spec.instance_refusal(command, options)

@@ -24,7 +24,7 @@ class ArgumentError(ValueError):
 # --------------------------------------------------------------------------- XSOAR's built-in arguments
 # The server reads these itself on every integration command, typed or run by a playbook task, and the integration
 # declares none of them (DEVELOPERS.md, "Built-in arguments", gives the source of each). The war room checks their
-# form, acts on what it can model and hands none of them to the integration.
+# form, acts on what it can model and hands them to the integration, as XSOAR does (WarRoom.run).
 
 @dataclass(frozen=True)
 class ServerOptions:

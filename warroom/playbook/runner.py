@@ -289,7 +289,7 @@ class PlaybookRunner:
         args = {}
         for name, spec in task.arguments.items():
             value = resolve(spec, scope)
-            if not is_empty(value):
+            if value == [] or not is_empty(value):  # an empty list is handed on (README, "Running them locally")
                 args[name] = value
         return args
 

@@ -210,9 +210,9 @@ def context_value(context, dotted, skipped):
 def parse_vendor(args):
     value = args.get('vendor')
     if isinstance(value, (list, tuple)):
-        if len(value) != 1:
+        if len(value) > 1:
             raise SummaryError(f'vendor takes one value ({", ".join(VENDORS)}); got a list of {len(value)}.')
-        value = value[0]
+        value = value[0] if value else None  # an empty list from context is no value, as a blank is
     text = text_of(value).strip().lower() or DEFAULT_VENDOR
     if text not in VENDORS:
         raise SummaryError(f'vendor must be one of {", ".join(VENDORS)}; got {text_of(value)[:60]!r}.')
