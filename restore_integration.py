@@ -383,8 +383,9 @@ HSS_ERROR_ADVICE = {
     401: 'HSS did not accept the credentials. For AK/SK, check the access key, the secret key and this '
          'machine\'s clock (the gateway allows 15 minutes of skew); for a token, check the account name, the '
          'IAM user name and password, and the project ID.',
-    403: 'The IAM user is not allowed to do this. Give it HSS permissions (for example HSS Administrator) '
-         'in the project and enterprise project, or use another user.',
+    403: 'The IAM user is not allowed to do this. A user allowed in some enterprise projects only must name one: set '
+         'hss_enterprise_project_id (or enterprise_project_id) to its ID. Else give the user HSS permissions (for '
+         'example HSS Administrator) in the project and enterprise project, or use another user.',
     404: 'The URL does not lead to the HSS API. Check hss_endpoint, hss_region and hss_project_id.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
