@@ -389,8 +389,9 @@ HSS_ERROR_ADVICE = {
     401: 'HSS did not accept the credentials. For AK/SK, check the access key, the secret key and this '
          'machine\'s clock (the gateway allows 15 minutes of skew); for a token, check the account name, the '
          'IAM user name and password, and the project ID.',
-    403: 'The IAM user is not allowed to do this. Give it HSS permissions (for example HSS Administrator) '
-         'in the project and enterprise project, or use another user.',
+    403: 'The IAM user is not allowed to do this. A user allowed in some enterprise projects only must name one: set '
+         'hss_enterprise_project_id (or enterprise_project_id) to its ID. Else give the user HSS permissions (for '
+         'example HSS Administrator) in the project and enterprise project, or use another user.',
     404: 'The URL does not lead to the HSS API. Check hss_endpoint, hss_region and hss_project_id.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
@@ -688,7 +689,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
-    url = normalise_base_url(endpoint or f'https://hss.{region}.{site}', 'hss_endpoint', insecure)
+    url = normalise_base_url(huawei_url(endpoint, 'hss', region, site), 'hss_endpoint', insecure)
     url = url.removesuffix(HSS_API_ROOT)
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
@@ -711,7 +712,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     iam_endpoint = setting_text(params, 'hss_iam_endpoint')
     if not (iam_endpoint or region):
         raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
-    iam_url = normalise_base_url(iam_endpoint or f'https://iam.{region}.{site}', 'hss_iam_endpoint', insecure)
+    iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region, site), 'hss_iam_endpoint', insecure)
     iam_url = iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT)
     return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
 
@@ -783,6 +784,13 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would send the '
                            'credentials unencrypted. Use https, or check "Trust any certificate" for a test server.')
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
+
+
+def huawei_url(endpoint: str, service: str, region: str, site: str) -> str:
+    """An HSS or IAM endpoint setting as a URL (empty: the region's). A bare host, as Huawei's endpoint tables list one
+    (their protocol, HTTPS, in a column of its own), is read as the official SDK's ClientBuilder reads it."""
+    return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else \
+        f'https://{endpoint or f"{service}.{region}.{site}"}'
 
 
 def normalise_xdr_url(url: str, insecure: bool) -> str:

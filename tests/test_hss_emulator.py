@@ -331,6 +331,28 @@ def test_aksk_signed_list_and_restore_are_accepted(http, hss, backend):
     assert backend.put_sizes == [1]
 
 
+# The seed's page, enterprise_project_id: "If you have only the permission on an enterprise project, you need to
+# transfer the enterprise project ID to query the server in the enterprise project. Otherwise, an error is reported due
+# to insufficient permission."
+def test_a_user_allowed_in_one_enterprise_project_is_refused_without_its_id_and_served_within_it(http, hss, backend):
+    backend.add_access_key("HSSEMULATORAK0002", SK, enterprise_projects=[EP_A])
+    as_limited = {"ak": "HSSEMULATORAK0002"}
+    unnamed = [call(http, hss, "GET", params={"limit": 10}, **as_limited),
+               call(http, hss, "GET", params={"enterprise_project_id": EP_B, "limit": 10}, **as_limited),
+               restore(http, hss, [item(WEB_03, SHARED, "/tmp/test.exe")], params={}, **as_limited)]
+    within = call(http, hss, "GET", params={"enterprise_project_id": EP_A, "file_hash": SHARED, "limit": 10},
+                  **as_limited)
+    granted = call(http, hss, "GET", params={**EVERY_PROJECT, "file_hash": SHARED, "limit": 10}, **as_limited)
+    restored = restore(http, hss, [item(WEB_03, SHARED, "/tmp/test.exe")], params={"enterprise_project_id": EP_A},
+                       **as_limited)
+
+    for refused in unnamed:
+        assert "enterprise project" in assert_hss_error(refused, 400, "HSS.0013")
+    assert {row["host_id"] for row in within.json()["data_list"]} == {WEB_03}
+    assert {row["host_id"] for row in granted.json()["data_list"]} == {WEB_03}  # all_granted_eps: EP A's alone
+    assert restored.status_code == 200 and backend.put_sizes == [1]
+
+
 def test_every_answer_is_dated_by_the_project_s_own_clock_also_when_it_runs_off(http, hss, iam, backend):
     refused = call(http, hss, "GET", aksk=False)
     backend.set_clock_skew(-300)  # the project's clock (its update_time, its Date) five minutes behind

@@ -444,6 +444,26 @@ def test_a_permission_refusal_stops_the_later_batches_and_asks_for_hss_permissio
     assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
 
 
+def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_then_restores(hss_tenant):
+    # The seed's page, enterprise_project_id: "If you have only the permission on an enterprise project, you need to
+    # transfer the enterprise project ID to query the server in the enterprise project. Otherwise, an error is reported
+    # due to insufficient permission." Granting the user HSS permissions again would change nothing.
+    copy = COPIES[SINGLE_HASH][0]
+    [host] = [host for host in load_json(HSS_SEED)['hosts'] if host['host_id'] == copy['host_id']]
+    key = {'identifier': 'AKENTERPRISEONLY', 'password': 'sk-enterprise-only-123'}
+    hss_tenant.backend.add_access_key(key['identifier'], key['password'], [host['enterprise_project_id']])
+    args = {'file_hash': SINGLE_HASH, 'polling': 'false'}
+
+    refused = war_room(hss_tenant, hss_aksk=key, hss_enterprise_project_id='').run('hss-restore-isolated', args)
+    named = war_room(hss_tenant, hss_aksk=key, hss_enterprise_project_id=host['enterprise_project_id']).run(
+        'hss-restore-isolated', args)
+
+    assert refused.failed and 'HSS.0013' in refused.entries[-1]['Contents']
+    ours = refused.entries[-1]['Contents'].split(' said: ', 1)[0]
+    assert 'hss_enterprise_project_id' in ours, ours
+    assert not named.failed and [row['host_id'] for row in rows_of(named)] == [copy['host_id']]
+
+
 @pytest.mark.parametrize('code, message', facts.HSS_PERMISSION_REFUSALS)
 def test_each_permission_code_hss_documents_stops_the_later_batches(replay_server, code, message):
     """The emulator answers a project the key may not use with HSS.0013 only: HSS.0010 "Access denied." (README,
@@ -584,11 +604,11 @@ def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reporte
     copy = next(c for c in COPIES[SHARED_HASH] if c['healthy'])
     backend, put = hss_tenant.backend, hss_tenant.backend.restore_isolated_files
 
-    def restored_by_someone_else_first(project_id, data_list, enterprise_project_id=None):
+    def restored_by_someone_else_first(project_id, data_list, enterprise_project_id=None, **granted):
         backend.set_clock_skew(10)  # seconds pass on HSS's clock after the command's listing
         put(project_id, [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}], enterprise_project_id)
         backend.set_clock_skew(12)
-        return put(project_id, data_list, enterprise_project_id)
+        return put(project_id, data_list, enterprise_project_id, **granted)
     backend.restore_isolated_files = restored_by_someone_else_first
 
     result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SHARED_HASH})

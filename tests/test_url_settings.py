@@ -83,3 +83,27 @@ def test_an_hss_or_iam_endpoint_given_with_its_api_version_reaches_the_api(hss_t
     [token_request] = hss_tenant.requests_to('POST', '/auth/tokens')
     assert token_request[1].startswith('/v3/auth/tokens'), token_request
     assert all(not path.startswith('/v5/v5') for _, path, *_ in hss_tenant.gateway.requests)
+
+
+# Huawei's endpoint tables (HSS API Reference, "Endpoints": "hss.ap-southeast-1.myhuaweicloud.com", protocol HTTPS in a
+# column of its own; IAM's alike) list an endpoint as a bare host, and the official SDK's ClientBuilder reads one so as
+# https://<host>: pasted from there, it reaches that host over HTTPS (port 443), never plain http.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_an_endpoint_given_as_huaweis_endpoint_table_lists_it_a_bare_host_is_reached_over_https(monkeypatch,
+                                                                                                 auth_type):
+    hss_url, iam_url = facts.HSS_REGION_ENDPOINTS['ap-southeast-1']
+    reached = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        reached.append((host, port))
+        raise socket.gaierror(socket.EAI_NONAME, 'blocked by the test')
+
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+    params = {'hss_endpoint': urlsplit(hss_url).netloc, 'hss_iam_endpoint': urlsplit(iam_url).netloc,
+              'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe', 'hss_auth_type': auth_type,
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}, 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'}, 'max_retries': '0'}
+
+    shown = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
+
+    assert set(reached) == {(urlsplit(iam_url if auth_type == 'token' else hss_url).hostname, 443)}, shown

@@ -114,19 +114,19 @@ class HssGateway:
 
     # ----------------------------------------------------------------- authentication
 
-    def authenticate(self, request: Request) -> None:
+    def authenticate(self, request: Request) -> frozenset | None:
         """``X-Auth-Token`` (an unexpired IAM token scoped to the URL's project) or an ``SDK-HMAC-SHA256``
-        ``Authorization`` header with a fresh ``X-Sdk-Date``; raises a 401, or a 400 HSS.0013 for another project."""
+        ``Authorization`` header with a fresh ``X-Sdk-Date``; raises a 401, or a 400 HSS.0013 for another project.
+        Returns the enterprise projects the credentials' user is allowed in, when not every one (None)."""
         match = _PROJECT_PATH_RE.match(request.path)
         project_id = unquote(match["project_id"]) if match else None
         token = request.headers.get("X-Auth-Token")
         if token is not None:
             self._authenticate_token(token.strip(), project_id)
-            return
+            return None
         authorization = request.headers.get("Authorization")
         if authorization is not None:
-            self._authenticate_aksk(request, authorization, project_id)
-            return
+            return self._authenticate_aksk(request, authorization, project_id)
         raise AuthenticationFailed("Authorization not found: send X-Auth-Token or an SDK-HMAC-SHA256 signature")
 
     def _authenticate_token(self, token: str, project_id: str | None) -> None:
@@ -138,7 +138,7 @@ class HssGateway:
         if project_id is not None and issued.project_id != project_id:
             raise ProjectForbidden(f"the token is scoped to another project than {shown(project_id)}")
 
-    def _authenticate_aksk(self, request: Request, authorization: str, project_id: str | None) -> None:
+    def _authenticate_aksk(self, request: Request, authorization: str, project_id: str | None) -> frozenset | None:
         try:
             parsed = signature.parse_authorization(authorization)
         except signature.MalformedAuthorization as error:
@@ -166,3 +166,4 @@ class HssGateway:
                 raise ProjectForbidden(f"the access key's account has no project {shown(wanted)}")
         if project_id is not None and header_project is not None and header_project != project_id:
             raise ProjectForbidden("X-Project-Id does not match the project in the URL")
+        return self.backend.enterprise_projects_of(parsed.access_key)

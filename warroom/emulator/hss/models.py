@@ -31,7 +31,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from .exceptions import IamError, InvalidParameter, IsolatedFileNotFound, TooManyItems, shown
+from .exceptions import IamError, InvalidParameter, IsolatedFileNotFound, ProjectForbidden, TooManyItems, shown
 
 __all__ = [
     "HssBackend",
@@ -340,6 +340,7 @@ class HssBackend:
         self._by_host_hash_path: dict[tuple[str, str, str], list[IsolatedFile]] = {}
         self._users: dict[tuple[str, str], User] = {}
         self._access_keys: dict[str, str] = {}
+        self._key_grants: dict[str, frozenset] = {}  # a key whose user may act in these enterprise projects only
         self._tokens: dict[str, IssuedToken] = {}
         self.login_policy = LoginPolicy()  # may be set at any time
         self._failed_logins: dict[tuple[str, str], list[float]] = {}  # (domain, user) -> wall_clock() of each
@@ -392,9 +393,12 @@ class HssBackend:
             self._users[(domain, name)] = User(domain, name, password, frozenset(project_ids))
             self.projects.update(project_ids)
 
-    def add_access_key(self, ak: str, sk: str) -> None:
+    def add_access_key(self, ak: str, sk: str, enterprise_projects: list[str] | None = None) -> None:
+        """``enterprise_projects``: the only ones the key's IAM user is allowed in (None: every one)."""
         with self._lock:
             self._access_keys[ak] = sk
+            if enterprise_projects is not None:
+                self._key_grants[ak] = frozenset(enterprise_projects)
 
     def issue_token(self, domain: str, name: str, password: str, project_id: str) -> tuple[str, datetime]:
         """IAM password authentication scoped to a project; raises a 401 IamError."""
@@ -446,6 +450,11 @@ class HssBackend:
     def secret_key_of(self, access_key: str) -> str | None:
         with self._lock:
             return self._access_keys.get(access_key)
+
+    def enterprise_projects_of(self, access_key: str) -> frozenset | None:
+        """The enterprise projects the key's user is allowed in, when not every one (None)."""
+        with self._lock:
+            return self._key_grants.get(access_key)
 
     def issued_token(self, token: str) -> IssuedToken | None:
         """The record of a token IAM issued (None: it never issued this one)."""
@@ -601,13 +610,25 @@ class HssBackend:
 
     # ----------------------------------------------------------------- the API
 
-    def _in_scope(self, project_id: str, host: Host, enterprise_project_id: str | None) -> bool:
+    def _in_scope(self, project_id: str, host: Host, enterprise_project_id: str | None,
+                  granted: frozenset | None = None) -> bool:
         if project_id != self.project_id:
             return False
         # Left out, the parameter means the default enterprise project ("The value 0 indicates the default enterprise
-        # project. To query servers in all enterprise projects, set this parameter to all_granted_eps").
+        # project. To query servers in all enterprise projects, set this parameter to all_granted_eps"): all those
+        # the user is granted (``granted``; None: every one).
         wanted = enterprise_project_id or DEFAULT_ENTERPRISE_PROJECT
-        return wanted == ALL_ENTERPRISE_PROJECTS or host.enterprise_project_id == wanted
+        if wanted == ALL_ENTERPRISE_PROJECTS:
+            return granted is None or host.enterprise_project_id in granted
+        return host.enterprise_project_id == wanted
+
+    @staticmethod
+    def _check_granted(enterprise_project_id: str | None, granted: frozenset | None) -> None:
+        """The seed's page: "If you have only the permission on an enterprise project, you need to transfer the
+        enterprise project ID ... Otherwise, an error is reported due to insufficient permission"."""
+        wanted = enterprise_project_id or DEFAULT_ENTERPRISE_PROJECT
+        if granted is not None and wanted != ALL_ENTERPRISE_PROJECTS and wanted not in granted:
+            raise ProjectForbidden(f"the user is not allowed in enterprise project {shown(wanted)}")
 
     def list_isolated_files(
         self,
@@ -621,6 +642,7 @@ class HssBackend:
         private_ip: str | None = None,
         offset: int | str = 0,
         limit: int | str = LIST_LIMIT_DEFAULT,
+        granted: frozenset | None = None,
     ) -> dict:
         """GET isolated-file: ``{"total_num": N, "data_list": [...]}`` in a stable (isolation) order.
 
@@ -629,6 +651,7 @@ class HssBackend:
         """
         _check_lengths(LIST_TEXT_MAX, {"enterprise_project_id": enterprise_project_id, "host_name": host_name,
                                        "private_ip": private_ip})
+        self._check_granted(enterprise_project_id, granted)
         offset = _whole_number(offset, "offset", 0, LIST_OFFSET_MAX)
         limit = _whole_number(limit, "limit", LIST_LIMIT_MIN, LIST_LIMIT_MAX)
         if isolation_status is not None and isolation_status not in ISOLATION_STATUSES:
@@ -649,7 +672,7 @@ class HssBackend:
                     continue
                 if private_ip and host.private_ip != private_ip:
                     continue
-                if not self._in_scope(project_id, host, enterprise_project_id):
+                if not self._in_scope(project_id, host, enterprise_project_id, granted):
                     continue
                 if isolation_status and self._status(item, now) != isolation_status:
                     continue
@@ -673,6 +696,7 @@ class HssBackend:
         offset: int | str = 0,
         limit: int | str = EVENT_LIMIT_DEFAULT,
         region: str | None = None,
+        granted: frozenset | None = None,
     ) -> dict:
         """GET event/events (ListSecurityEvents): ``{"total_num": N, "data_list": [...]}``, newest first.
 
@@ -683,6 +707,7 @@ class HssBackend:
                                         "host_name": host_name, "region": region})
         if category is None:
             raise InvalidParameter("category is required")
+        self._check_granted(enterprise_project_id, granted)
         if category not in EVENT_CATEGORIES:
             raise InvalidParameter(f"category must be one of {', '.join(EVENT_CATEGORIES)}")
         if handle_status is not None and handle_status not in EVENT_HANDLE_STATUSES:
@@ -699,7 +724,7 @@ class HssBackend:
                 and (handle_status is None or event.handle_status == handle_status)
                 and (host_id is None or event.file.host_id == host_id)
                 and (host_name is None or host_name.lower() in self.hosts[event.file.host_id].host_name.lower())
-                and self._in_scope(project_id, self.hosts[event.file.host_id], enterprise_project_id)
+                and self._in_scope(project_id, self.hosts[event.file.host_id], enterprise_project_id, granted)
             ]
             matches.sort(key=lambda event: event.occur_time, reverse=True)
             served, total_num = self._page(matches, offset, limit)
@@ -786,15 +811,17 @@ class HssBackend:
         }
 
     def restore_isolated_files(
-        self, project_id: str, data_list: Any, enterprise_project_id: str | None = None
+        self, project_id: str, data_list: Any, enterprise_project_id: str | None = None,
+        granted: frozenset | None = None,
     ) -> None:
         """PUT isolated-file. All or nothing: every item is checked before any file changes."""
         items = self._checked_items(data_list)
+        self._check_granted(enterprise_project_id, granted)
         with self._lock:
             targets: list[IsolatedFile] = []
             now = self.clock()
             for index, item in enumerate(items):
-                targets.extend(self._restore_targets(project_id, index, item, enterprise_project_id, now))
+                targets.extend(self._restore_targets(project_id, index, item, enterprise_project_id, now, granted))
             wall_ms = int(self.wall_clock() * 1000)
             for target in targets:
                 if self._status(target, now) == ISOLATED:  # isolated, or isolated again after a failed restore
@@ -829,13 +856,14 @@ class HssBackend:
         return data_list
 
     def _restore_targets(
-        self, project_id: str, index: int, item: dict, enterprise_project_id: str | None, now: float
+        self, project_id: str, index: int, item: dict, enterprise_project_id: str | None, now: float,
+        granted: frozenset | None = None,
     ) -> list[IsolatedFile]:
         where = f"data_list[{index}]"
         host = self.hosts.get(item["host_id"])
         if host is None or project_id != self.project_id:
             raise IsolatedFileNotFound(f"{where}: no server with host_id {shown(item['host_id'])} in this project")
-        if not self._in_scope(project_id, host, enterprise_project_id):
+        if not self._in_scope(project_id, host, enterprise_project_id, granted):
             scope = enterprise_project_id or DEFAULT_ENTERPRISE_PROJECT  # left out: the default one (_in_scope)
             raise IsolatedFileNotFound(f"{where}: server {shown(host.host_id)} is not in enterprise project "
                                        f"{shown(scope)}")

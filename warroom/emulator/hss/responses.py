@@ -110,28 +110,30 @@ def _dated(reply: Response, now: float) -> Response:
     return reply
 
 
-Handler = Callable[[Request, str], Response]  # a routed request and the project ID in its path
+# a routed request, the project ID in its path, and the enterprise projects its user is allowed in (None: every one)
+Handler = Callable[[Request, str, "frozenset | None"], Response]
 
 
 def _hss_routes(backend: HssBackend) -> tuple[tuple[re.Pattern[str], dict[str, Handler]], ...]:
     """What HSS does with a request that passed the gateway: each API path's pattern, and its handler by method."""
-    def list_files(request: Request, project_id: str) -> Response:
+    def list_files(request: Request, project_id: str, granted: frozenset | None) -> Response:
         filters = {name: _single(request.query, name) for name in _LIST_FILTERS}
         filters = {name: value for name, value in filters.items() if value is not None}
-        return _reply(200, backend.list_isolated_files(project_id, **filters), new_request_id())
+        return _reply(200, backend.list_isolated_files(project_id, granted=granted, **filters), new_request_id())
 
-    def restore_files(request: Request, project_id: str) -> Response:
+    def restore_files(request: Request, project_id: str, granted: frozenset | None) -> Response:
         payload = _restore_body(request.body)
         backend.restore_isolated_files(
-            project_id, payload["data_list"], enterprise_project_id=_single(request.query, "enterprise_project_id")
+            project_id, payload["data_list"], enterprise_project_id=_single(request.query, "enterprise_project_id"),
+            granted=granted,
         )
         return Response(200, b"", {"X-Request-Id": new_request_id()})
 
-    def list_events(request: Request, project_id: str) -> Response:
+    def list_events(request: Request, project_id: str, granted: frozenset | None) -> Response:
         filters = {name: _single(request.query, name) for name in _EVENT_FILTERS}
         filters = {name: value for name, value in filters.items() if value is not None}
-        return _reply(200, backend.list_security_events(project_id, region=request.headers.get("region"), **filters),
-                      new_request_id())
+        return _reply(200, backend.list_security_events(project_id, region=request.headers.get("region"),
+                                                        granted=granted, **filters), new_request_id())
 
     return ((ISOLATED_FILE_PATH_RE, {"GET": list_files, "PUT": restore_files}),
             (EVENTS_PATH_RE, {"GET": list_events}))
@@ -159,8 +161,7 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
         try:
             gateway.admit()
             handler, project_id = route(request)
-            gateway.authenticate(request)
-            return handler(request, project_id)
+            return handler(request, project_id, gateway.authenticate(request))
         except HssError as exc:
             return _reply(exc.status, exc.to_json(gateway.described_errors), exc.request_id or new_request_id(),
                           exc.headers)
