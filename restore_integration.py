@@ -1953,8 +1953,9 @@ class IamTokenProvider:
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
-        margin = XSOAR_COMMAND_TIMEOUT_SECONDS if self._renewal_failed else TOKEN_REFRESH_MARGIN_SECONDS
-        return held['token'] if held and held['expires_at'] - margin > self._clock() else None
+        if held and (self._renewal_failed or held['expires_at'] - TOKEN_REFRESH_MARGIN_SECONDS > self._clock()):
+            return held['token']  # once renewal failed: the one that outlives the command, or a newer one
+        return None
 
     def invalidate(self, failed_token: str | None) -> None:
         """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""

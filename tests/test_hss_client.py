@@ -132,6 +132,24 @@ def test_a_token_iam_cannot_renew_early_serves_the_command_it_outlives_and_iam_i
     assert provider.cache_entry()['token'] == 'first'  # the next command asks IAM again
 
 
+def test_a_token_iam_cannot_renew_serves_to_the_end_of_the_command_it_outlives_without_asking_iam_again(
+        replay_server):
+    # The command starts with the cached token four minutes from its end (due for renewal), and IAM is down (503):
+    # the token outlives the command (XSOAR stops it after 3 minutes), so it serves every request of it, however late.
+    now = [1_800_000_000.0]
+    identity = token_client(replay_server)[1].identity
+    stored = {'identity': identity, 'token': 'held', 'expires_at': now[0] + facts.XSOAR_COMMAND_TIMEOUT_SECONDS + 60}
+    replay_server.queue(503, b'').queue(200, b'').queue(200, b'')
+    client, provider = token_client(replay_server, stored, clock=lambda: now[0], max_retries=0)
+
+    client.restore_isolated_files([{'host_id': 'h'}])
+    now[0] += facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 30  # late in the command, before XSOAR stops it
+    client.restore_isolated_files([{'host_id': 'h'}])
+
+    sent = [(r.method, r.headers.get('X-Auth-Token')) for r in replay_server.requests]
+    assert sent == [('POST', None), ('PUT', 'held'), ('PUT', 'held')]
+
+
 @pytest.mark.parametrize('seconds_left, iam_status', [(facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 1, 503),
                                                       (facts.TOKEN_REFRESH_MARGIN_SECONDS - 1, 401)])
 def test_a_token_iam_cannot_renew_is_not_used_when_it_could_die_in_the_command_nor_after_iam_refused(
