@@ -319,8 +319,9 @@ HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, i
                                 'back is not known: check the host in the HSS console. To follow it: {follow}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
-                      'put it back. Check the host in the HSS console (Intrusions > Events > Isolated files), then '
-                      'restore it again.')
+                      'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '
+                      'events and isolated files in the HSS console (Intrusions > Events), then restore it again if '
+                      'it should be back.')
 # A copy this restore sent that HSS lists isolated, untouched since: HSS did not act on it (a request whose answer was
 # lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can, once no check
 # follows. Until then it stays restoring: no public fact says HSS lists a copy restoring as soon as it takes a restore,
