@@ -2528,7 +2528,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
         (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
     if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
-    number = int(value)  # int() takes the blanks around a number too
+    number = int(value.strip() if isinstance(value, str) else value)  # the text checked: int() strips fewer blanks
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if minimum is not None and number < minimum:
