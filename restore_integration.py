@@ -2544,7 +2544,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
         (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
     if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
-    number = int(value)  # int() takes the blanks around a number too
+    number = int(value.strip() if isinstance(value, str) else value)  # the text checked: int() strips fewer blanks
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if minimum is not None and number < minimum:
@@ -3392,15 +3392,19 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                    and (not hosts[value] or found.get('host_id') in hosts[value])
                    and (not isolation_status or found.get('isolation_status') == isolation_status)]
         copies += matched
-        if not matched:
+        if by == 'file_path':  # a path is asked on each host it is paired with: each without a copy is a row
+            not_found += [not_found_row(fields, value, missing, {host})
+                          for host in sorted(hosts[value] - {found.get('host_id') for found in matched})]
+        elif not matched:
             not_found.append(not_found_row(fields, value, missing, hosts[value]))
     return copies, not_found
 
 
-def value_of(found: HssCopy, fields: HssFields) -> Any:
+def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
     """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
-    list either) or by path."""
-    return copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
+    list either) or by path; ``paired``: with its host for a path, which is asked on each host it is paired with."""
+    value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
+    return (value, None if fields['file_hash'] else found.get('host_id')) if paired else value
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
@@ -3549,13 +3553,13 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
     # check then counts and shows the row the context keeps. Both come first.
     if not exact:
-        kept = {value_of(found, fields) for found, row in own if row is not None} | {
-            value_of(found, fields) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
+        kept = {value_of(found, fields, True) for found, row in own if row is not None} | {
+            value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
-        # the values with a listed copy, in the order asked for (matching_copies lists them so)
-        asked = hosts_asked(fields)
-        rows = not_found + [not_found_row(fields, value, missing, asked[value]) for value in dict.fromkeys(
-            value_of(found, fields) for found in copies) if value not in kept] + rows
+        # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
+        asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
+        rows = not_found + [not_found_row(fields, value, missing, asked[value] if host is None else {host})
+                            for value, host in pairs if (value, host) not in kept] + rows
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
     if exact or state['sent'] is None:

@@ -131,6 +131,19 @@ def test_the_integration_description_names_no_setting_with_an_empty_explanation(
     assert dangling == []
 
 
+def test_the_integration_description_files_the_fetch_settings_under_hss_not_under_both_vendors(pack_dir):
+    # integration.yml's own description: "Fetch incidents (Huawei Cloud HSS only)"; README, fetch-incidents, names
+    # its settings: Fetch incidents, Incident type, Incidents Fetch Interval, first_fetch and max_fetch.
+    fetch_names = ('isFetch', 'incidentType', 'incidentFetchInterval', 'first_fetch', 'max_fetch')
+    displays = [param['display'] for param in INTEGRATION_YML['configuration'] if param['name'] in fetch_names]
+    text = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_description.md').read_text()
+    sections = {part.split('\n', 1)[0]: part for part in text.split('\n### ')[1:]}
+
+    for display in displays:
+        [heading] = [heading for heading, part in sections.items() if f'- **{display}**' in part]
+        assert 'HSS' in heading and 'both' not in heading, (display, heading)
+
+
 def test_each_playbook_readme_lists_the_integrations_its_tasks_name_as_generate_docs_does(pack_dir):
     named = 0
     for source in sorted((PROJECT_ROOT / 'playbooks').glob('playbook-*.yml')):

@@ -564,6 +564,42 @@ def test_hosts_and_paths_pair_up_so_a_path_isolated_on_the_other_host_too_is_not
     assert {(row['host_id'], row['file_path']) for row in rows_of(result)} == {(first, path), (second, other_path)}
 
 
+def test_a_host_paired_with_a_path_it_holds_no_isolated_copy_of_is_reported_not_found_on_that_host(hss_tenant):
+    # README: host and path lists pair up (a single value applies to every item), each pair asking for the copies of
+    # that path on that host; one that finds none is not_found (integration.yml: "no isolated copy matched"), at the
+    # start and at every check, not left out because the path's other host holds a copy.
+    held = {(c['host_id'], c['file_path']) for copies in COPIES.values() for c in copies}
+    hosts = sorted({host for host, _ in held})
+    holder, path, bare = next((host, path, other) for host, path in sorted(held) for other in hosts
+                              if (other, path) not in held)
+    args = {'host_id': f'{holder},{bare}', 'file_path': json.dumps([path])}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    outcomes = {(row['host_id'], row['file_path']): row['outcome'] for row in rows_of(result)}
+    assert outcomes[(bare, path)] == 'not_found' and outcomes[(holder, path)] in ('restored', 'restoring')
+    assert [entry['HumanReadable'].count('|not_found|') for entry in (result.entries[0], result.entries[-1])] == [1, 1]
+
+
+def test_a_host_whose_copy_of_a_paired_path_was_restored_long_ago_stays_not_found_at_every_check(hss_tenant):
+    # The seed's copy HSS restored long ago (test_data/hss/README.md: db-02, listed restored); the same path isolated
+    # now on another host. The pair of db-02 and that path finds no isolated copy: not_found at the start, and at each
+    # check too, as the README says of a path whose copies HSS lists, none isolated nor this restore's.
+    [(old_host, old)] = [(host['host_id'], item) for host in load_json(HSS_SEED)['hosts']
+                         for item in host.get('isolated_files') or () if item.get('isolation_status') == 'restored']
+    other = next(host for host in sorted(hss_tenant.backend.hosts) if host != old_host)
+    hss_tenant.backend.isolate_file(other, old['file_hash'], old['file_path'])
+    args = {'host_id': f'{other},{old_host}', 'file_path': json.dumps([old['file_path']])}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    outcomes = {(row['host_id'], row['outcome']) for row in rows_of(result)}
+    assert outcomes == {(other, 'restored'), (old_host, 'not_found')}
+    assert [entry['HumanReadable'].count('|not_found|') for entry in (result.entries[0], result.entries[-1])] == [1, 1]
+
+
 def test_exact_items_of_a_batch_whose_answers_were_lost_are_followed_and_reported_as_hss_lists_them(hss_tenant):
     # The second PUT is acted on, but every answer to it is cut off: the run cannot know, so it reports that batch
     # failed with "may have accepted", and its checks then read what HSS did with those copies.

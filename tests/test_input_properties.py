@@ -57,6 +57,14 @@ def test_whole_numbers_round_trip_from_their_text(number):
     assert ri.arg_to_int(number, 'n') == number
 
 
+@pytest.mark.parametrize('separator', ['\x1c', '\x1d', '\x1e', '\x1f'])
+def test_a_whole_number_beside_an_information_separator_is_read_as_beside_any_blank_not_a_fault(separator):
+    # str.strip() takes U+001C to U+001F for blanks (str.isspace()), int() does not: a number that the check read
+    # stripped of them raised a ValueError, which main() reports as a fault of the integration.
+    assert ri.arg_to_int(f'7{separator}', 'incident_id', minimum=1) == 7
+    assert ri.arg_to_int(f'{separator}7', 'incident_id') == 7
+
+
 @given(anything)
 @settings(max_examples=500)
 def test_int_and_identifier_checks_only_ever_raise_restore_error(value):

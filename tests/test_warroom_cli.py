@@ -52,6 +52,20 @@ def test_json_output_holds_the_entries_and_the_incident_context():
     assert 'PollingCommand' not in output['entries'][-1]
 
 
+def test_debug_mode_shows_the_run_s_log_as_xsoar_hands_it_back_to_the_war_room():
+    # XSOAR answers a command run with debug-mode=true with the run's log as an entry of its own (demisto-sdk's
+    # run_cmd/runner.py looks for it: "Entry with debug log not found" when it is missing); the README's table of
+    # built-in arguments says each request's line and headers go to that log.
+    line = f'!restore-file file_hash={PARTLY_FAILING_HASH} polling=false'
+    debugged = warroom('run', f'{line} debug-mode=true', '--time-scale', '0')
+    plain = warroom('run', line, '--time-scale', '0')
+
+    assert debugged.returncode == plain.returncode == 0, debugged.stderr + plain.stderr
+    # the seed's Restore File request (its key ID, 1 on the emulator, masked wherever it stands, as CSP masks it)
+    assert "send: b'POST " in debugged.stderr and '/endpoints/restore/ HTTP/' in debugged.stderr
+    assert 'header: ' in debugged.stderr and 'send: ' not in plain.stderr + plain.stdout
+
+
 def test_unknown_missing_and_out_of_list_arguments_are_refused_before_running():
     unknown = warroom('run', '!restore-file file_hash=abc colour=blue')
     missing = warroom('run', '!restore-file endpoint_id=e1')

@@ -18,7 +18,7 @@ from .context import ContextError, as_list, get_path, merge_entry_context
 from .line import LineError, argument_text, parse_line
 from .params import ParamsError, load_params, load_typed_yaml
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
-from .spec import ArgumentError, IntegrationSpec, load_spec
+from .spec import ArgumentError, IntegrationSpec, load_spec, split_server_options
 
 if TYPE_CHECKING:  # the emulators and the playbook runner are imported only when one is used
     from .emulator.faults import FaultPlan
@@ -112,6 +112,9 @@ def run_line(line: str, params_file: str | None, as_json: bool, time_scale: floa
             return EXIT_ERROR_ENTRY
     if as_json:
         print(json.dumps({'entries': result.entries, 'context': result.context}, indent=2, default=str))
+    if split_server_options(parsed.args)[1].debug_mode:  # XSOAR hands the run's log back to the war room
+        print('Debug log (debug-mode=true):', *(f'{level.upper()}: {text}' for level, text in result.log), sep='\n',
+              file=sys.stderr)
     if result.failed:
         return EXIT_ERROR_ENTRY
     restores = bool(spec.command(parsed.command).outputs)  # a restore command: it declares the records it writes

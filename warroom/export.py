@@ -103,6 +103,8 @@ COMMUNITY_DETAILED_DESCRIPTION = (
     't5/cortex-xsoar-discussions/bd-p/Cortex_XSOAR_Discussions).'
 )
 INTEGRATION_DOCS_REFERENCE = 'https://xsoar.pan.dev/docs/reference/integrations/'
+# The settings only fetching reads (XSOAR's own three, then the integration's): fetch-incidents lists HSS events only.
+FETCH_SETTINGS = ('isFetch', 'incidentType', 'incidentFetchInterval', 'first_fetch', 'max_fetch')
 
 # Zip entries carry this date, whatever the files' own: the same tree gives the same zip.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -152,11 +154,12 @@ def _one_line(text: object) -> str:
 
 def integration_description(integration: dict) -> str:
     """``<Name>_description.md``: the help XSOAR shows beside the instance settings, from integration.yml."""
-    groups = {'Cortex XDR': [], 'Huawei Cloud HSS': [], 'Connection (both vendors)': []}
+    fetching = 'Fetching incidents (Huawei Cloud HSS only)'
+    groups = {'Cortex XDR': [], 'Huawei Cloud HSS': [], 'Connection (both vendors)': [], fetching: []}
     for param in integration.get('configuration') or ():
         name = param['name']
         group = ('Cortex XDR' if name.startswith('xdr_') else 'Huawei Cloud HSS' if name.startswith('hss_')
-                 else 'Connection (both vendors)')
+                 else fetching if name in FETCH_SETTINGS else 'Connection (both vendors)')
         title = param.get('display') or param.get('displaypassword') or name
         if param.get('display') and param.get('displaypassword'):
             title = f"{param['display']} / {param['displaypassword']}"
