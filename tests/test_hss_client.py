@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import HSS_REPLIES, client_from_params, load_json
+from warroom.emulator.hss.exceptions import ERROR_FORMS, in_form
 from warroom.runtime import incident_problems
 
 PROJECT = '0123456789abcdef0123456789abcdef'
@@ -180,6 +181,24 @@ def test_wrong_iam_password_keeps_iam_words_and_hides_the_password(replay_server
     message = str(raised.value)
     assert 'Huawei Cloud IAM answered HTTP 401' in message and 'The username or password is wrong.' in message
     assert 'iam-password-value' not in message
+
+
+@pytest.mark.parametrize('form', sorted(ERROR_FORMS))
+def test_a_second_401_in_another_form_huaweis_sdk_reads_is_reported_with_its_code_not_renewed_again(
+        replay_server, form):
+    # Only the gateway's APIGW.0307 (or a 401 that says nothing readable) asks for yet another token: a refusal in
+    # code/message or errorCode/errorMsg, or inside an "error" object, as huaweicloudsdkcore reads them, is one too.
+    refusal = load_json(HSS_REPLIES / 'error_apigw_401.json')
+    for token in ('one', 'two', 'three', 'four'):
+        queue_token(replay_server, token)
+        replay_server.queue(401, in_form(dict(refusal), form))
+    client, _ = token_client(replay_server, max_retries=3)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    assert [r.method for r in replay_server.requests] == ['POST', 'PUT', 'POST', 'PUT']
+    assert f'code {refusal["error_code"]}, message "{refusal["error_msg"]}"' in str(raised.value)
 
 
 @pytest.mark.parametrize('status, name', [(400, 'error_hss_400.json'), (401, 'error_apigw_401.json'),
