@@ -2206,6 +2206,9 @@ class HssClient:
             if value not in (None, '')))
         self.listed_at_ms = server_time_ms(reply.headers)
         body = parse_json_body(reply, self.vendor)
+        # Huawei's SDK models data_list as optional: a listing of nothing may leave it out, or null
+        if body.get('data_list') is None and whole_number(body.get('total_num'), -1) == 0:
+            body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
             raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
         return body
