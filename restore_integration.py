@@ -1334,7 +1334,9 @@ class HttpTransport:
         meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
-        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
+        # Huawei's request ID, which its support traces a request by: as an error reply keeps it, an unreadable one does
+        request_id = f' (request id {rid})' if (rid := response.headers.get('X-Request-Id')) else ''
+        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}{request_id}'
         broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
