@@ -291,6 +291,9 @@ HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val
                        'val.file_path == obj.file_path)')
 HSS_AUTH_TYPES = ('token', 'aksk')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
+# An error's code and message, as huaweicloudsdkcore's DefaultExceptionHandler looks for them (HSS and its gateway
+# send the first; other Huawei Cloud services, and IAM inside its "error" object, the others), in its order.
+HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
 # The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
 HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
@@ -1209,8 +1212,9 @@ class HttpTransport:
                 # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
                 # while the gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says
                 # nothing readable.
-                if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries
-                        and (renewals == 0 or reply.field('error_code') in (HUAWEI_TOKEN_EXPIRED, None))):
+                if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries and (
+                        renewals == 0
+                        or (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None))):
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
                     renewals += 1
                     continue
@@ -1331,7 +1335,9 @@ class HttpTransport:
         meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
-        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}'
+        # Huawei's request ID, which its support traces a request by: as an error reply keeps it, an unreadable one does
+        request_id = f' (request id {rid})' if (rid := response.headers.get('X-Request-Id')) else ''
+        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}{request_id}'
         broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
@@ -1921,7 +1927,7 @@ class IamTokenProvider:
             return token
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
             if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
-                raise iam_error_from_response(self._refusal)
+                raise huawei_error_from_response(self._refusal, self.vendor, IAM_ERROR_ADVICE)
             if token := self._usable():
                 return token
             if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
@@ -1979,16 +1985,15 @@ class IamTokenProvider:
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
                 self._refusal = reply
             if reply.status == 401:  # the password (or the lockout it led to): kept, so later runs do not send it
-                said = iam_said(reply) or {'vendor_code': reply.field('error_code'),
-                                           'vendor_message': reply.field('error_msg')}
-                message = said['vendor_message']  # bounded: it is kept, and shown by every run that reads it
+                said = huawei_said(reply) or {}
+                message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
                 # It takes the place of the token that ran out (a password changed in IAM is met when the cached token
                 # expires): that token, kept, would bring every later run here again, to send the password again.
                 self._held = {}
-                self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said['vendor_code'],
+                self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
                               'message': message if message is None else short_text(
                                   message if isinstance(message, str) else json.dumps(message, sort_keys=True))}
-            raise iam_error_from_response(reply)
+            raise huawei_error_from_response(reply, self.vendor, IAM_ERROR_ADVICE)
         if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
         self._on_token(token)
@@ -2017,22 +2022,6 @@ def iam_time(value: Any) -> float | None:
         return match and datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
     except ValueError:  # a date no calendar has (month 13, February 30)
         return None
-
-
-def iam_error_from_response(reply: VendorReply) -> VendorApiError:
-    """IAM's {"error": {code, title, message}} form, or the gateway's."""
-    said = iam_said(reply)
-    return huawei_error_from_response(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE) if said is None else \
-        vendor_error(reply, 'Huawei Cloud IAM', IAM_ERROR_ADVICE, said)
-
-
-def iam_said(reply: VendorReply) -> dict[str, Any] | None:
-    """What IAM's own error form says, as VendorApiError's fields; None for another form."""
-    error = reply.field('error')
-    if not isinstance(error, dict):
-        return None
-    return {'vendor_code': error.get('code'), 'vendor_message': error.get('message') or error.get('title'),
-            'request_id': reply.headers.get('X-Request-Id')}
 
 
 def utc_text(epoch_seconds: float) -> str:
@@ -2221,6 +2210,9 @@ class HssClient:
             if value not in (None, '')))
         self.listed_at_ms = server_time_ms(reply.headers)
         body = parse_json_body(reply, self.vendor)
+        # Huawei's SDK models data_list as optional: a listing of nothing may leave it out, or null
+        if body.get('data_list') is None and whole_number(body.get('total_num'), -1) == 0:
+            body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
             raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
         return body
@@ -2298,16 +2290,32 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
 
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
-    """HSS's {error_code, error_msg} or the gateway's APIGW.* form, keeping the code and request id."""
-    code, said = reply.field('error_code'), None
-    if code:
-        # Some HSS errors carry an error_description beside error_msg: kept when it says more.
-        message, description = reply.field('error_msg'), reply.field('error_description')
-        said = {'vendor_code': code, 'vendor_message': message,
-                'vendor_extra': description if description and description != message else None,
-                'request_id': reply.field('request_id') or reply.headers.get('X-Request-Id')}
+    """A Huawei Cloud error reply (HSS, its API gateway, IAM), keeping the code and request id."""
+    said = huawei_said(reply)
     return vendor_error(reply, vendor, advice_by_status, said,
-                        HSS_ERROR_ADVICE[403] if is_permission_code(code) else None)
+                        HSS_ERROR_ADVICE[403] if said and is_permission_code(said['vendor_code']) else None)
+
+
+def huawei_said(reply: VendorReply) -> dict[str, Any] | None:
+    """What a Huawei Cloud error body says, as VendorApiError's fields: its code and message in any form Huawei's SDK
+    reads (HUAWEI_ERROR_FIELDS), in the body or in an object inside it (IAM's {"error": {code, title, message}}), as
+    the SDK reads them; None when no object holds a code."""
+    try:
+        objects = [reply.json()]
+    except ValueError:
+        return None
+    for held in objects:  # the body's own fields before those of the objects inside it
+        if not isinstance(held, dict):
+            continue
+        for code, message in HUAWEI_ERROR_FIELDS:
+            if held.get(code):
+                # Some HSS errors carry an error_description beside error_msg: kept when it says more.
+                said, description = held.get(message) or held.get('title'), held.get('error_description')
+                return {'vendor_code': held[code], 'vendor_message': said,
+                        'vendor_extra': description if description and description != said else None,
+                        'request_id': held.get('request_id') or reply.headers.get('X-Request-Id')}
+        objects.extend(held.values())
+    return None
 
 
 def refuses_every_request(error: VendorApiError) -> bool:

@@ -12,6 +12,10 @@ from hypothesis import given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import HSS_REPLIES, client_from_params, load_json
+from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app
+from warroom.emulator.hss.exceptions import ERROR_FORMS, in_form
+from warroom.emulator.httpserver import LoopbackServer
 from warroom.runtime import incident_problems
 
 PROJECT = '0123456789abcdef0123456789abcdef'
@@ -200,6 +204,24 @@ def test_wrong_iam_password_keeps_iam_words_and_hides_the_password(replay_server
     assert 'iam-password-value' not in message
 
 
+@pytest.mark.parametrize('form', sorted(ERROR_FORMS))
+def test_a_second_401_in_another_form_huaweis_sdk_reads_is_reported_with_its_code_not_renewed_again(
+        replay_server, form):
+    # Only the gateway's APIGW.0307 (or a 401 that says nothing readable) asks for yet another token: a refusal in
+    # code/message or errorCode/errorMsg, or inside an "error" object, as huaweicloudsdkcore reads them, is one too.
+    refusal = load_json(HSS_REPLIES / 'error_apigw_401.json')
+    for token in ('one', 'two', 'three', 'four'):
+        queue_token(replay_server, token)
+        replay_server.queue(401, in_form(dict(refusal), form))
+    client, _ = token_client(replay_server, max_retries=3)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    assert [r.method for r in replay_server.requests] == ['POST', 'PUT', 'POST', 'PUT']
+    assert f'code {refusal["error_code"]}, message "{refusal["error_msg"]}"' in str(raised.value)
+
+
 @pytest.mark.parametrize('status, name', [(400, 'error_hss_400.json'), (401, 'error_apigw_401.json'),
                                           (429, 'error_apigw_429.json')])
 def test_hss_and_gateway_errors_keep_code_message_and_request_id(replay_server, status, name):
@@ -224,6 +246,26 @@ def test_request_id_header_is_kept_when_the_body_has_none(replay_server):
 
     with pytest.raises(ri.VendorApiError, match='request id abc123def456'):
         aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
+
+
+@pytest.mark.parametrize('kind', ['malformed', 'truncated'])
+def test_an_hss_reply_that_cannot_be_read_keeps_its_request_id_for_huawei_support(hss_tenant, kind):
+    # Huawei answers every request with an X-Request-Id, what its support asks for to trace a request: a 200 whose
+    # body is not JSON, or is cut off, is as much HSS's (or its gateway's) fault to report as an error reply is.
+    app, sent = create_hss_app(hss_tenant.gateway), []
+
+    def answer(request):
+        reply = app(request)
+        sent.append(reply.headers['X-Request-Id'])
+        return reply
+
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={kind}*10'))
+    with LoopbackServer(answer) as server:
+        client = client_from_params('hss', hss_tenant.params('aksk', hss_endpoint=server.url, retry_backoff='0'))
+        with pytest.raises(ri.RestoreError) as raised:
+            client.list_isolated_files()
+
+    assert f'request id {sent[-1]}' in str(raised.value), str(raised.value)
 
 
 def test_listing_reads_every_page_up_to_total_num(replay_server):

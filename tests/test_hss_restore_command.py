@@ -16,6 +16,7 @@ from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
+from warroom.emulator.hss.exceptions import ERROR_FORMS
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.line import parse_line
 from warroom.runtime import Demisto, WarRoom
@@ -442,6 +443,26 @@ def test_a_permission_refusal_stops_the_later_batches_and_asks_for_hss_permissio
     # the vendor's ("Insufficient permissions." says the word too).
     ours = text.split(' said: ', 1)[0]
     assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
+
+
+@pytest.mark.parametrize('form', sorted(ERROR_FORMS))
+def test_a_permission_refusal_in_another_form_huaweis_sdk_reads_keeps_its_code_and_stops_the_later_batches(
+        hss_tenant, form):
+    # huaweicloudsdkcore's DefaultExceptionHandler takes an error's code from errorCode or code as from error_code, and
+    # from an object inside the body ({"error": {...}}): the code decides there as it does in HSS's own form.
+    hss_tenant.gateway.error_form = form
+    items = hss_tenant.backend.add_isolated_files(COPIES[SINGLE_HASH][0]['host_id'], 250)
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+    room = war_room(hss_tenant, hss_project_id='f' * 32, max_concurrency='1')  # HSS.0013, as the test above
+
+    result = room.run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1  # the 2 later batches were not sent
+    text = result.entries[-1]['Contents']
+    [(code, message)] = [refusal for refusal in facts.HSS_PERMISSION_REFUSALS if refusal[0] in text]
+    assert f'code {code}, message "{message}"' in text, text
+    assert 'permissions' in text.split(' said: ', 1)[0].lower() and 'Check host_id' not in text
 
 
 def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_then_restores(hss_tenant):

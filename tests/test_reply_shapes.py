@@ -368,3 +368,24 @@ def test_a_status_reason_nested_hundreds_of_levels_keeps_the_action_and_reaches_
     # No entry of the pack nests near 100 levels: XSOAR's json.dumps (limit about 1,000, less the frames already
     # in use) and its server take what comes, the deep value summarised rather than handed on.
     assert all(nesting(entry) < 100 for entry in result.entries)
+
+
+def test_an_hss_listing_of_nothing_without_a_data_list_is_read_as_empty_by_restores_and_fetches():
+    # huaweicloudsdkhss models data_list as optional (ListIsolatedFileResponse, ListSecurityEventsResponse): a listing
+    # whose total_num is 0 may leave it out, and holds nothing; it is no sign of a wrong hss_endpoint.
+    tenant = start_hss_tenant()
+    try:
+        nothing = {'file_hash': 'f' * 64, 'polling': 'false'}  # a hash HSS isolated nowhere
+        room = WarRoom(params=tenant.params('aksk'), time_scale=0, sleep=lambda _: None)
+        with_list = room.run('hss-restore-isolated', nothing)
+        tenant.backend.empty_without_data_list = True
+
+        without = room.run('hss-restore-isolated', nothing)
+        assert [entry['Contents'] for entry in without.entries] == [entry['Contents'] for entry in with_list.entries]
+
+        incidents, _ = WarRoom(params=tenant.params('aksk')).fetch({})
+        now_ms = tenant.backend.wall_clock() * 1000
+        recent = sorted(e.event_id for e in tenant.backend.events if now_ms - e.occur_time < 3 * 86_400_000)
+        assert recent and sorted(json.loads(i['rawJSON'])['event_id'] for i in incidents) == recent
+    finally:
+        tenant.stack.close()

@@ -8,6 +8,10 @@ Three forms reach a client:
   request id in an ``X-Request-Id`` header;
 * IAM (tokens): ``{"error": {"code": 401, "title": "Unauthorized", "message": "..."}}``.
 
+A test may have HSS and its gateway write their errors in another form huaweicloudsdkcore's
+``DefaultExceptionHandler`` reads a code and message from (``HssGateway.error_form``, ``ERROR_FORMS``):
+``errorCode``/``errorMsg``, ``code``/``message``, or ``code``/``message`` inside an ``"error"`` object.
+
 Codes this emulator uses:
 
 ====  ============  ================================================================================
@@ -62,6 +66,8 @@ __all__ = [
     "InternalError",
     "new_request_id",
     "shown",
+    "ERROR_FORMS",
+    "in_form",
 ]
 
 
@@ -104,6 +110,21 @@ class HssError(Exception):
         if self.request_id is not None:
             body["request_id"] = self.request_id
         return body
+
+
+# The other forms huaweicloudsdkcore's DefaultExceptionHandler takes an error's code and message from: the names
+# of both, and whether they come inside an "error" object (the SDK looks into every object the body holds).
+ERROR_FORMS = {"errorCode": ("errorCode", "errorMsg", False), "code": ("code", "message", False),
+               "nested": ("code", "message", True)}
+
+
+def in_form(body: dict, form: str | None) -> dict:
+    """An error body of HSS's own form (``to_json``) in ``form`` (an ``ERROR_FORMS`` name; None: as it is)."""
+    if form is None:
+        return body
+    code, message, nested = ERROR_FORMS[form]
+    renamed = {code: body.pop("error_code"), message: body.pop("error_msg"), **body}
+    return {"error": renamed} if nested else renamed
 
 
 SHORT_MESSAGES = {400: "Invalid request.", 403: "Forbidden.", 404: "Not found.", 500: "System error."}

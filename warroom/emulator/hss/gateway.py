@@ -10,7 +10,8 @@ nothing of:
 - the fault plans of both endpoints (``faults``, ``iam_faults``; see ``faults.py``);
 - the emulator's own bugs, each answered with a 500 (``internal_errors``);
 - the error form: ``described_errors`` as some HSS errors are written (a short ``error_msg``, the detail in an
-  ``error_description`` beside it).
+  ``error_description`` beside it); ``error_form``, None (HSS's own ``error_code``/``error_msg``) or another form
+  Huawei's SDK reads (``exceptions.ERROR_FORMS``), set by a test at any time.
 
 ``responses.py`` runs a request through these steps in the gateway's order, then calls the backend.
 """
@@ -76,6 +77,7 @@ class HssGateway:
         self.throttled = 0  # requests refused by the rate limit (429)
         self.skew_tolerance_s = skew_tolerance_s
         self.described_errors = described_errors
+        self.error_form: str | None = None
         self.faults: FaultPlan | None = None  # injected by the HSS app
         self.iam_faults: FaultPlan | None = iam_faults  # injected by the IAM app
         self.requests: list[RecordedRequest] = []

@@ -14,7 +14,8 @@ Isolated files move ``isolated -> restoring -> restored``. The move is computed 
 afterwards ``restored`` (``stage_seconds=0``: ``restored`` at once).
 
 Both listings serve ``limit`` rows a page unless the paging knobs say otherwise (``max_page_rows``,
-``total_num_surplus``), as some HSS versions and gateways serve fewer rows than asked.
+``total_num_surplus``), as some HSS versions and gateways serve fewer rows than asked; ``empty_without_data_list``
+has a listing of nothing leave ``data_list`` out.
 """
 from __future__ import annotations
 
@@ -324,6 +325,9 @@ class HssBackend:
         # hold what they asked for. Each may be set at any time.
         self.max_page_rows = max_page_rows  # a page serves at most this many rows, whatever limit asks (None: limit)
         self.total_num_surplus = 0  # total_num counts this many rows more than the listing holds: no page serves them
+        # A listing of nothing (total_num 0) leaves data_list out, as the SDK's models (ListIsolatedFileResponse,
+        # ListSecurityEventsResponse) allow, every field of theirs being optional. May be set at any time.
+        self.empty_without_data_list = False
         # How ListSecurityEvents reads begin_time and end_time: to the millisecond, as Huawei's SDK has them (None), or
         # another reading the vendors' documents leave open (EVENT_TIME_READINGS). May be set at any time.
         self.event_time_reading: str | None = None
@@ -679,7 +683,7 @@ class HssBackend:
                 matches.append(item)
             served, total_num = self._page(matches, offset, limit)
             page = [self._render(item, now) for item in served]
-        return {"total_num": total_num, "data_list": page}
+        return self._listing(total_num, page)
 
     def list_security_events(
         self,
@@ -729,13 +733,19 @@ class HssBackend:
             matches.sort(key=lambda event: event.occur_time, reverse=True)
             served, total_num = self._page(matches, offset, limit)
             page = [self._render_event(event) for event in served]
-        return {"total_num": total_num, "data_list": page}
+        return self._listing(total_num, page)
 
     def _page(self, matches: list, offset: int, limit: int) -> tuple[list, int]:
         """The rows of ``matches`` one listing page serves from ``offset``, and the total_num it reports: ``limit``
         rows, or as the paging knobs say (``max_page_rows``, ``total_num_surplus``)."""
         rows = limit if self.max_page_rows is None else min(limit, self.max_page_rows)
         return matches[offset:offset + rows], len(matches) + self.total_num_surplus
+
+    def _listing(self, total_num: int, page: list) -> dict:
+        """A listing page's body: without data_list when it lists nothing and ``empty_without_data_list`` says so."""
+        if total_num == 0 and self.empty_without_data_list:
+            return {"total_num": 0}
+        return {"total_num": total_num, "data_list": page}
 
     def _event_window(self, last_days: Any, begin_time: Any, end_time: Any) -> tuple[int, int]:
         """(begin, end) in ms: last_days, or begin_time and end_time (13-digit ms, two days apart at most)."""

@@ -24,6 +24,7 @@ from .exceptions import (
     InvalidParameter,
     InvalidRequestBody,
     Throttled,
+    in_form,
     new_request_id,
 )
 from .gateway import HssGateway
@@ -163,8 +164,8 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
             handler, project_id = route(request)
             return handler(request, project_id, gateway.authenticate(request))
         except HssError as exc:
-            return _reply(exc.status, exc.to_json(gateway.described_errors), exc.request_id or new_request_id(),
-                          exc.headers)
+            return _reply(exc.status, in_form(exc.to_json(gateway.described_errors), gateway.error_form),
+                          exc.request_id or new_request_id(), exc.headers)
         except Exception as exc:  # keep the vendor's error form even for emulator bugs
             gateway.internal_errors.append(exc)
             error = InternalError(f"unexpected {type(exc).__name__}")
