@@ -1136,6 +1136,27 @@ def by_hand_lines(note, command='!hss-restore-isolated'):
             if command in part and ('benign' in part or 'by hand' in part)]
 
 
+def test_a_restore_by_path_whose_answer_was_lost_on_close_names_the_path_and_restores_it_by_path(vendors):
+    """Every PUT's answer is lost (cut off): HSS may or may not have taken it, and the copy's row, which names the
+    copy's hash too, is failed. The note names the path the restore went by, not "started", and the command by hand
+    restores that path on the host: a file_path of the hash would match no isolated file."""
+    _, hss = vendors
+    hss.gateway.inject_faults(FaultPlan.parse('sequence=ok,truncated*10'))  # the listing, then every PUT attempt
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = path_only(sample)
+    [path] = incident['CustomFields']['huaweihssfilepaths']
+    [file_hash] = sample.incident['CustomFields']['filesha256']
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                  {})
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    assert f'started for {path}' not in note and file_hash not in note, note
+    [line] = by_hand_lines(note)
+    assert line.args == {'host_id': incident['CustomFields']['huaweihsshostid'], 'file_path': path}, note
+
+
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 def test_a_file_scored_bad_is_not_restored_by_host_and_path_and_the_note_gives_the_command_for_that_host(vendors, via):
     # README, "Reputation check before every restore": bad (3) is never restored automatically, by path too. The
