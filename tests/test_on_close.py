@@ -1004,6 +1004,28 @@ def test_a_reclose_reads_how_the_first_close_s_restore_ended_and_sends_again_one
     assert 'still running' not in second.notes[-1] and f'started for {file_hash}' in second.notes[-1]
 
 
+
+def test_a_reclose_after_a_restore_that_failed_on_some_endpoints_says_the_file_is_still_quarantined_there(vendors):
+    """The seed: without endpoint_id, a restore "will run restore on all endpoints which relate to the quarantined
+    file". An action that failed on some endpoints left the file quarantined there: the line of the close that does not
+    send it again says so, not that the file needs restoring only if it was quarantined again since."""
+    xdr, _ = vendors
+    failing = set(seed_failing_endpoints())
+    [file_hash] = [h for h, holders in HOLDERS.items() if failing & set(holders) and set(holders) - failing][:1]
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}},
+                              'False Positive')
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+    first = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+    assert not first.failed, first.error
+
+    second = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+
+    assert not second.failed, second.error
+    [line] = [line for line in second.notes[-1].splitlines() if f'not run again for `{file_hash}`' in line]
+    assert 'quarantined again since' not in line and 'still quarantined on the endpoints it failed on' in line, line
+    assert parse_line(command_in(line, '!restore-file')).args == {'file_hash': file_hash}
+
+
 def test_a_restore_cortex_xdr_throttled_on_close_is_said_not_started_not_refused(vendors):
     """Cortex XDR asks the second restore to wait longer than a run may (429, Retry-After): that restore never reached
     it. The note names the file as not started, with the reason, and does not say Cortex XDR refused it."""
@@ -1134,6 +1156,27 @@ def by_hand_lines(note, command='!hss-restore-isolated'):
     hand", parsed."""
     return [parse_line(command_in(part, command)) for part in re.split(r'\n', note)
             if command in part and ('benign' in part or 'by hand' in part)]
+
+
+def test_a_restore_by_path_whose_answer_was_lost_on_close_names_the_path_and_restores_it_by_path(vendors):
+    """Every PUT's answer is lost (cut off): HSS may or may not have taken it, and the copy's row, which names the
+    copy's hash too, is failed. The note names the path the restore went by, not "started", and the command by hand
+    restores that path on the host: a file_path of the hash would match no isolated file."""
+    _, hss = vendors
+    hss.gateway.inject_faults(FaultPlan.parse('sequence=ok,truncated*10'))  # the listing, then every PUT attempt
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = path_only(sample)
+    [path] = incident['CustomFields']['huaweihssfilepaths']
+    [file_hash] = sample.incident['CustomFields']['filesha256']
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                  {})
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    assert f'started for {path}' not in note and file_hash not in note, note
+    [line] = by_hand_lines(note)
+    assert line.args == {'host_id': incident['CustomFields']['huaweihsshostid'], 'file_path': path}, note
 
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])

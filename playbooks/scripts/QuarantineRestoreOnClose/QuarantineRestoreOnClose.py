@@ -250,15 +250,13 @@ def xdr_refused(entries):
             for record in records_in(entries, XDR_RECORDS) if is_refused(record)}
 
 
-def hss_not_started(entries):
-    """The hashes (or, for a restore by path, the paths) HSS restored no copy of (every row of theirs not_found or
-    failed): {hash or path: the first reason}."""
+def hss_not_started(entries, by):
+    """The hashes (or, for a restore by path, ``by`` file_path, the paths) HSS restored no copy of (every row of theirs
+    not_found or failed): {hash or path: the first reason}. A row of a restore by path names its copy's hash too."""
     rows = {}
     for row in records_in(entries, HSS_RECORDS):
-        if row.get('file_hash'):
-            rows.setdefault(str(row['file_hash']).lower(), []).append(row)
-        elif row.get('file_path'):
-            rows.setdefault(str(row['file_path']), []).append(row)
+        if row.get(by):
+            rows.setdefault(str(row[by]).lower() if by == 'file_hash' else str(row[by]), []).append(row)
     return {file_hash: str(found[0].get('reason') or f'HSS reported it {found[0].get("outcome")}.')
             for file_hash, found in rows.items()
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
@@ -292,9 +290,9 @@ def start(execute, command, args, records_path):
         line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
-    refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries)
-    acted = {str(r.get('file_hash')) for r in records_in(entries, XDR_RECORDS) if r.get('may_have_started') is True}
     by = 'file_hash' if args.get('file_hash') else 'file_path'  # an HSS restore by host and path names no hash
+    refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries, by)
+    acted = {str(r.get('file_hash')) for r in records_in(entries, XDR_RECORDS) if r.get('may_have_started') is True}
     started = [value for value in as_list(args.get(by)) if str(value).lower() not in refused and value not in refused]
     lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
     # Not started: Cortex XDR refused it, or it never reached Cortex XDR (throttled, no turn in time: the reason says)

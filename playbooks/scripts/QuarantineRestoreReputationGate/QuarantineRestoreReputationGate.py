@@ -54,8 +54,12 @@ WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash an
 GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
 # restore-file's status of an action that put the file back (on every endpoint, or on some: the others' reasons are in
 # its record and the summary note), or still runs. Sent again on a reopened incident, Cortex XDR would refuse it (no
-# copy left) or run a second action for nothing.
+# copy left) or run a second action for nothing, or (on some) fail again where its cause is not fixed.
 XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')
+# Where that action failed the file is still quarantined, and a restore without endpoint_id runs on "all endpoints which
+# relate to the quarantined file" (the seed): the by-hand command gives it back there.
+XDR_LEFT_QUARANTINED = ('It is still quarantined on the endpoints it failed on: once the cause is fixed, restore it '
+                        'by hand')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
 # sent again blind, it would be refused should that restore have given the file back (no copy left), and its note
@@ -470,12 +474,13 @@ def status_now(execute, records, scope):
 def restored_line(file_hash, record, scope):
     state = f'restored it on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} ' \
         '(its record says why)'
+    advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS':
-        state = 'is still running'
+        state, advice = 'is still running', QUARANTINED_AGAIN
     elif record.get('status') == XDR_DONE_STATUSES[0]:
-        state = 'restored it on every endpoint'
+        state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
     return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, f'{state} (action {record.get("action_id")})',
-                         scope)
+                         scope, advice)
 
 
 def hss_restored_before(records, hashes, paths, scope, execute=None):
