@@ -981,18 +981,19 @@ class AdaptiveRateLimiter:
             while self._answered[0] < now - self.MEASURE_SPAN:  # never past ``now``, just appended
                 self._answered.popleft()
 
-    def _admitted_rate(self, now: float) -> float | None:
+    def _admitted_rate(self, now: float) -> float:
         """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse: 5,
-        6 or 7 at 6/s), scaled up while the run is younger than a second; None while too little has been seen."""
+        6 or 7 at 6/s), scaled up while the run is younger than a second; infinite while too little has been seen: none
+        admitted yet, when an answer it admitted early in the run may still be on its way (after MEASURE_SPAN: 0)."""
         elapsed = now - self._started if self._started is not None else 0.0
         if elapsed < 0.25:
-            return None
+            return float('inf')
         if elapsed < 1.0:
-            return len(self._answered) / elapsed or None
+            return len(self._answered) / elapsed or float('inf')
         # Each answer with those in the second up to it (_answered is in the order they came, so sorted)
         most = max((last + 1 - bisect_right(self._answered, at - 1.0) for last, at in enumerate(self._answered)),
                    default=0)
-        return float(most) or None
+        return float(most) if most or elapsed >= self.MEASURE_SPAN else float('inf')
 
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
         """A 429 came for an attempt sent at ``sent_at``: slow every request down, pause them all for a Retry-After."""
@@ -1007,7 +1008,7 @@ class AdaptiveRateLimiter:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
             # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
-            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now) or float('inf'))
+            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now))
             self._last_cut = now
             self.cuts += 1
 
