@@ -179,6 +179,9 @@ SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication 
 TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
+# How Python's ssl words a TLS handshake that timed out (within the connect timeout, before the request went out), which
+# urllib3 raises as a read timeout
+TLS_HANDSHAKE_TIMED_OUT = 'handshake operation timed out'
 # Codings asked for, undone a piece at a time (decoded_body); requests would add br and zstd when installed, which are
 # not decoded in pieces here. deflate is zlib's format (RFC 9110), raw deflate the fallback.
 ACCEPT_ENCODING = 'gzip, deflate'
@@ -1296,10 +1299,11 @@ class HttpTransport:
         raise RestoreError(refusal, attempts) from None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
-        """The fault a connection error or read timeout is: no connection in time, no answer in time, a dropped
-        connection, or none made."""
+        """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
+        time, a dropped connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
-        if isinstance(error, requests.ConnectTimeout):
+        handshake_timed_out = TLS_HANDSHAKE_TIMED_OUT in str(getattr(reason, '__cause__', ''))
+        if isinstance(error, requests.ConnectTimeout) or handshake_timed_out:
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
                                                            'setting, or raise the connect timeout.')

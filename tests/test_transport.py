@@ -527,6 +527,24 @@ def test_a_tls_handshake_the_server_breaks_off_names_the_host_and_says_to_check_
     assert 'certificate' not in entry['Contents'].lower() and 'plain HTTP' not in entry['Contents']
 
 
+def test_a_tls_handshake_that_never_completes_is_a_connection_not_made_not_a_restore_that_may_have_started():
+    # A server that takes the connection (the kernel's queue) and never answers the ClientHello: the request itself
+    # never went out, so nothing reached Cortex XDR (README, Reliability: only an attempt that may have reached the
+    # service says the vendor may have acted), and the time that ran out is the connect timeout's.
+    listener = socket.create_server(('127.0.0.1', 0))
+    try:
+        entry = run({'xdr_url': f'https://127.0.0.1:{listener.getsockname()[1]}', 'xdr_api_key_id': '17',
+                     'xdr_api_key': {'password': 'k' * 40}, 'connect_timeout': '0.5', 'read_timeout': '30',
+                     'max_retries': '1', 'retry_backoff': '0'}, 'restore-file', {'file_hash': XDR_HASH})
+    finally:
+        listener.close()
+
+    [record] = entry['EntryContext'].values()
+    shown = json.dumps(entry)
+    assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
+    assert 'did not accept a connection within 0.5 s' in record['error'] and 'read timeout' not in shown
+
+
 def test_a_trusted_certificate_that_names_another_host_is_a_certificate_that_could_not_be_verified(
         certificate_of_another_host, monkeypatch):
     # The control for the test above: a certificate the client does check, trusted but for another name.
