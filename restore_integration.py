@@ -179,9 +179,6 @@ SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication 
 TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
-# How Python's ssl words a TLS handshake that timed out (within the connect timeout, before the request went out), which
-# urllib3 raises as a read timeout
-TLS_HANDSHAKE_TIMED_OUT = 'handshake operation timed out'
 # Codings asked for, undone a piece at a time (decoded_body); requests would add br and zstd when installed, which are
 # not decoded in pieces here. deflate is zlib's format (RFC 9110), raw deflate the fallback.
 ACCEPT_ENCODING = 'gzip, deflate'
@@ -1116,6 +1113,15 @@ class UnfollowedRedirectsSession(requests.Session):
         """None: no redirect is followed, nor its Location read."""
 
 
+def in_tls_handshake(reason: Any) -> bool:
+    """Whether urllib3's cause of a failed attempt rose in the TLS handshake, before the request went out."""
+    # a read timeout's cause is the socket's timeout; a dropped connection's ProtocolError holds the socket's error
+    cause = getattr(reason, '__cause__', None) or next(
+        (arg for arg in getattr(reason, 'args', ()) if isinstance(arg, BaseException)), None)
+    frames = traceback.walk_tb(getattr(cause, '__traceback__', None))
+    return any(frame.f_code.co_name == 'do_handshake' for frame, _ in frames)  # ssl's SSLSocket and SSLObject
+
+
 def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
     reason = error.args[0] if error.args else error
@@ -1302,15 +1308,15 @@ class HttpTransport:
         """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
         time, a dropped connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
-        handshake_timed_out = TLS_HANDSHAKE_TIMED_OUT in str(getattr(reason, '__cause__', ''))
-        if isinstance(error, requests.ConnectTimeout) or handshake_timed_out:
+        unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
+        if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
                                                            'setting, or raise the connect timeout.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif isinstance(reason, ProtocolError):  # a refused connection's NewConnectionError is no ProtocolError
+        elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
                         'Try again later; if it persists, check the proxy setting and the network path.')

@@ -11,6 +11,7 @@ import secrets
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import threading
 import warnings
@@ -543,6 +544,34 @@ def test_a_tls_handshake_that_never_completes_is_a_connection_not_made_not_a_res
     shown = json.dumps(entry)
     assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
     assert 'did not accept a connection within 0.5 s' in record['error'] and 'read timeout' not in shown
+
+
+def test_a_tls_handshake_the_network_resets_is_a_connection_not_made_not_a_restore_that_may_have_started():
+    # As a firewall that filters on the ClientHello's server name resets the connection: the request never went out.
+    listener = socket.create_server(('127.0.0.1', 0))
+
+    def reset_each_hello():
+        while True:
+            try:
+                connection = listener.accept()[0]
+            except OSError:  # the test is over
+                return
+            connection.recv(4096)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))  # closed: a reset
+            connection.close()
+
+    threading.Thread(target=reset_each_hello, daemon=True).start()
+    try:
+        entry = run({'xdr_url': f'https://127.0.0.1:{listener.getsockname()[1]}', 'xdr_api_key_id': '17',
+                     'xdr_api_key': {'password': 'k' * 40}, 'max_retries': '1', 'retry_backoff': '0'}, 'restore-file',
+                    {'file_hash': XDR_HASH})
+    finally:
+        listener.close()
+
+    [record] = entry['EntryContext'].values()
+    shown = json.dumps(entry)
+    assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
+    assert 'Could not connect to Cortex XDR' in record['error'] and 'broke before the answer' not in shown
 
 
 def test_a_trusted_certificate_that_names_another_host_is_a_certificate_that_could_not_be_verified(
