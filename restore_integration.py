@@ -940,7 +940,6 @@ class AdaptiveRateLimiter:
         self._next_turn = self._paused_until = 0.0
         # _last_cut: when the rate was last cut; _rate_at_cut, set with it: the rate that was throttled then
         self._pause_asked = self._started = self._last_cut = self._rate_at_cut = None
-        self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
         self._answered = deque()  # when the recent answers that were not 429 came back
         self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
 
@@ -964,13 +963,12 @@ class AdaptiveRateLimiter:
                                     self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
                 self._started = now if self._started is None else self._started
-                epoch = self._epoch
             if turn <= now:
                 return waited
             self.sleep(turn - now)
             waited += turn - now
-            with self._lock:
-                if self._epoch == epoch:
+            with self._lock:  # a pause that came meanwhile and holds this turn: a turn after it
+                if turn >= self._paused_until:
                     return waited
 
     def answered(self) -> None:
@@ -1000,10 +998,8 @@ class AdaptiveRateLimiter:
         with self._lock:
             now = self.clock()
             self.throttles += 1
-            if retry_after:
-                if now + retry_after > self._paused_until:
-                    self._paused_until, self._pause_asked = now + retry_after, retry_after
-                self._epoch += 1
+            if retry_after and now + retry_after > self._paused_until:
+                self._paused_until, self._pause_asked = now + retry_after, retry_after
             if self._last_cut is not None and sent_at < self._last_cut:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second

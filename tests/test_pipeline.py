@@ -128,6 +128,17 @@ def test_a_waiting_request_also_waits_out_a_pause_that_comes_in_meanwhile():
     assert clock() == pytest.approx(0.1 + 2, abs=0.01)
 
 
+def test_a_pause_that_ends_before_a_waiting_requests_turn_leaves_that_turn_where_it_was():
+    # README: a Retry-After "pauses every worker until it has passed", no longer. Another worker's 429 asks for 20 ms
+    # while this request waits its turn, a tenth of a second away: its turn still comes then, not a turn later.
+    clock = FakeClock(0.0)
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=lambda s: (
+        None if limiter.throttles else limiter.throttled(sent_at=clock(), retry_after=0.02), clock.advance(s)))
+    limiter.wait_turn()  # at once
+    limiter.wait_turn()  # its turn at the ceiling's pace, a little under 10 a second
+    assert 1 / 10 <= clock() <= 1 / (10 * 0.95)
+
+
 # --------------------------------------------------------------------------- the attempt loop, on the emulators
 
 
