@@ -1937,8 +1937,9 @@ class IamTokenProvider:
             try:
                 return self._fetch()
             except RestoreError:  # IAM failed to renew early (no refusal): the held token serves a run it outlives
-                if self._refusal is not None or not held or held['expires_at'] - XSOAR_COMMAND_TIMEOUT_SECONDS \
-                        <= self._clock():
+                # but a proxy that refused its login would refuse the HSS request that carries it too
+                if self._refusal is not None or self.transport.proxy_refusal or not held or \
+                        held['expires_at'] - XSOAR_COMMAND_TIMEOUT_SECONDS <= self._clock():
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return held['token']

@@ -14,6 +14,7 @@ import ssl
 import struct
 import subprocess
 import threading
+import time
 import warnings
 
 import pytest
@@ -648,6 +649,31 @@ class RefusingSocksProxy(LoopbackPeer):
         login = connection.recv(513)
         self.logins += login[:1] == b'\x01'
         connection.sendall(b'\x01\x01')  # RFC 1929: a status other than 0 is a failure
+
+
+def test_a_proxy_that_refuses_iam_the_renewal_of_a_cached_token_is_not_asked_again_by_the_hss_request():
+    # Token mode, a cached token in its last minutes (due for renewal, still usable): IAM's request meets the proxy's
+    # 407 first. The HSS request would carry the same login through the same proxy: README, the proxy is asked "once
+    # per run, never again by a retry, by the run's other requests".
+    tunnel = RefusingTunnelProxy()
+    params = {'hss_project_id': 'p1', 'hss_region': 'ap-southeast-1', 'hss_auth_type': 'token',
+              'hss_domain': 'acme', 'hss_credentials': {'identifier': 'ops', 'password': 'p' * 16}, 'proxy': True}
+    identity = ri.token_identity(ri.read_hss_settings(params))
+    cached = {'identity': identity, 'token': 't' * 64, 'expires_at': time.time() + 5 * 60}
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            for name in PROXY_VARIABLES:
+                patch.setenv(name, tunnel.url)
+            for name in ('NO_PROXY', 'no_proxy'):
+                patch.delenv(name, raising=False)
+            demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': HSS_HASH},
+                              {'hss_iam_token': json.dumps(cached)}, [])
+            ri.main(demisto)
+    finally:
+        tunnel.close()
+
+    assert tunnel.logins == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR
+    assert 'refused its login' in json.dumps(demisto.entries)
 
 
 # XSOAR's image has PySocks (test_data/xsoar/docker_image_packages.json): requests takes a socks5:// proxy there too
