@@ -943,7 +943,6 @@ class AdaptiveRateLimiter:
         self._next_turn = self._paused_until = 0.0
         # _last_cut: when the rate was last cut; _rate_at_cut, set with it: the rate that was throttled then
         self._pause_asked = self._started = self._last_cut = self._rate_at_cut = None
-        self._epoch = 0  # pauses so far: a waiting request that sees it move takes its turn after the pause
         self._answered = deque()  # when the recent answers that were not 429 came back
         self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
 
@@ -967,13 +966,12 @@ class AdaptiveRateLimiter:
                                     self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
                 self._started = now if self._started is None else self._started
-                epoch = self._epoch
             if turn <= now:
                 return waited
             self.sleep(turn - now)
             waited += turn - now
-            with self._lock:
-                if self._epoch == epoch:
+            with self._lock:  # a pause that came meanwhile and holds this turn: a turn after it
+                if turn >= self._paused_until:
                     return waited
 
     def answered(self) -> None:
@@ -984,33 +982,32 @@ class AdaptiveRateLimiter:
             while self._answered[0] < now - self.MEASURE_SPAN:  # never past ``now``, just appended
                 self._answered.popleft()
 
-    def _admitted_rate(self, now: float) -> float | None:
+    def _admitted_rate(self, now: float) -> float:
         """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse: 5,
-        6 or 7 at 6/s), scaled up while the run is younger than a second; None while too little has been seen."""
+        6 or 7 at 6/s), scaled up while the run is younger than a second; infinite while too little has been seen: none
+        admitted yet, when an answer it admitted early in the run may still be on its way (after MEASURE_SPAN: 0)."""
         elapsed = now - self._started if self._started is not None else 0.0
         if elapsed < 0.25:
-            return None
+            return float('inf')
         if elapsed < 1.0:
-            return len(self._answered) / elapsed or None
+            return len(self._answered) / elapsed or float('inf')
         # Each answer with those in the second up to it (_answered is in the order they came, so sorted)
         most = max((last + 1 - bisect_right(self._answered, at - 1.0) for last, at in enumerate(self._answered)),
                    default=0)
-        return float(most) or None
+        return float(most) if most or elapsed >= self.MEASURE_SPAN else float('inf')
 
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
         """A 429 came for an attempt sent at ``sent_at``: slow every request down, pause them all for a Retry-After."""
         with self._lock:
             now = self.clock()
             self.throttles += 1
-            if retry_after:
-                if now + retry_after > self._paused_until:
-                    self._paused_until, self._pause_asked = now + retry_after, retry_after
-                self._epoch += 1
+            if retry_after and now + retry_after > self._paused_until:
+                self._paused_until, self._pause_asked = now + retry_after, retry_after
             if self._last_cut is not None and sent_at < self._last_cut:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
             # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
-            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now) or float('inf'))
+            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now))
             self._last_cut = now
             self.cuts += 1
 
@@ -1113,6 +1110,15 @@ class UnfollowedRedirectsSession(requests.Session):
 
     def get_redirect_target(self, resp: requests.Response) -> None:
         """None: no redirect is followed, nor its Location read."""
+
+
+def in_tls_handshake(reason: Any) -> bool:
+    """Whether urllib3's cause of a failed attempt rose in the TLS handshake, before the request went out."""
+    # a read timeout's cause is the socket's timeout; a dropped connection's ProtocolError holds the socket's error
+    cause = getattr(reason, '__cause__', None) or next(
+        (arg for arg in getattr(reason, 'args', ()) if isinstance(arg, BaseException)), None)
+    frames = traceback.walk_tb(getattr(cause, '__traceback__', None))
+    return any(frame.f_code.co_name == 'do_handshake' for frame, _ in frames)  # ssl's SSLSocket and SSLObject
 
 
 def describe_connection_error(error: BaseException) -> str:
@@ -1299,17 +1305,18 @@ class HttpTransport:
         raise RestoreError(refusal, attempts) from None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
-        """The fault a connection error or read timeout is: no connection in time, no answer in time, a dropped
-        connection, or none made."""
+        """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
+        time, a dropped connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
-        if isinstance(error, requests.ConnectTimeout):
+        unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
+        if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
                                                            'setting, or raise the connect timeout.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif isinstance(reason, ProtocolError):  # a refused connection's NewConnectionError is no ProtocolError
+        elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
                         'Try again later; if it persists, check the proxy setting and the network path.')
@@ -1936,8 +1943,9 @@ class IamTokenProvider:
             try:
                 return self._fetch()
             except RestoreError:  # IAM failed to renew early (no refusal): the held token serves a run it outlives
-                if self._refusal is not None or not held or held['expires_at'] - XSOAR_COMMAND_TIMEOUT_SECONDS \
-                        <= self._clock():
+                # but a proxy that refused its login would refuse the HSS request that carries it too
+                if self._refusal is not None or self.transport.proxy_refusal or not held or \
+                        held['expires_at'] - XSOAR_COMMAND_TIMEOUT_SECONDS <= self._clock():
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return held['token']

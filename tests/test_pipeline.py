@@ -69,6 +69,27 @@ def test_a_rate_far_above_what_the_vendor_admits_drops_to_that_in_one_cut():
     assert limiter.rate() == pytest.approx(6 * facts.THROTTLE_CUT)
 
 
+def test_a_tenant_whose_limit_other_clients_use_up_whole_paces_the_requests_below_one_a_second():
+    # README, Bulk restores: a 429 drops the rate to 95% of the rate that met the limit, "never more than the vendor
+    # admitted in any one second lately". Here it admits none (another client takes all 10 a second), for seconds.
+    tenant = start_tenant(auth_type='standard', rate_limit=10)
+    tenant.gateway.others_rate = 10
+    clock = FakeClock(0.0)
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance)
+    client = ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, 'standard', rate_limit=10),
+                          ri.TransportSettings(), limiter)
+    client.transport.wait_at_most(20)
+    try:
+        with pytest.raises(ri.VendorApiError) as raised:
+            client.restore_file(XDR_HASH)
+    finally:
+        tenant.server.stop()
+
+    assert raised.value.http_status == 429 and all(a.status == 429 for a in raised.value.attempts)
+    assert limiter.rate() <= 1 * facts.THROTTLE_CUT  # no faster than a cut of one admitted a second
+    assert raised.value.attempts[-1].waited >= 1 / facts.THROTTLE_CUT  # its turn came over a second after the last
+
+
 def test_a_429_for_a_request_sent_before_the_last_cut_does_not_cut_again():
     clock, limiter = clock_and_limiter()
     in_flight_sent_at = clock()
@@ -105,6 +126,17 @@ def test_a_waiting_request_also_waits_out_a_pause_that_comes_in_meanwhile():
     limiter.wait_turn()  # at once
     limiter.wait_turn()  # sleeps 0.1 s; a 429 with Retry-After 2 arrives meanwhile: it waits for that too
     assert clock() == pytest.approx(0.1 + 2, abs=0.01)
+
+
+def test_a_pause_that_ends_before_a_waiting_requests_turn_leaves_that_turn_where_it_was():
+    # README: a Retry-After "pauses every worker until it has passed", no longer. Another worker's 429 asks for 20 ms
+    # while this request waits its turn, a tenth of a second away: its turn still comes then, not a turn later.
+    clock = FakeClock(0.0)
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=lambda s: (
+        None if limiter.throttles else limiter.throttled(sent_at=clock(), retry_after=0.02), clock.advance(s)))
+    limiter.wait_turn()  # at once
+    limiter.wait_turn()  # its turn at the ceiling's pace, a little under 10 a second
+    assert 1 / 10 <= clock() <= 1 / (10 * 0.95)
 
 
 # --------------------------------------------------------------------------- the attempt loop, on the emulators

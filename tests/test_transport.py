@@ -11,8 +11,10 @@ import secrets
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import threading
+import time
 import warnings
 
 import pytest
@@ -527,6 +529,52 @@ def test_a_tls_handshake_the_server_breaks_off_names_the_host_and_says_to_check_
     assert 'certificate' not in entry['Contents'].lower() and 'plain HTTP' not in entry['Contents']
 
 
+def test_a_tls_handshake_that_never_completes_is_a_connection_not_made_not_a_restore_that_may_have_started():
+    # A server that takes the connection (the kernel's queue) and never answers the ClientHello: the request itself
+    # never went out, so nothing reached Cortex XDR (README, Reliability: only an attempt that may have reached the
+    # service says the vendor may have acted), and the time that ran out is the connect timeout's.
+    listener = socket.create_server(('127.0.0.1', 0))
+    try:
+        entry = run({'xdr_url': f'https://127.0.0.1:{listener.getsockname()[1]}', 'xdr_api_key_id': '17',
+                     'xdr_api_key': {'password': 'k' * 40}, 'connect_timeout': '0.5', 'read_timeout': '30',
+                     'max_retries': '1', 'retry_backoff': '0'}, 'restore-file', {'file_hash': XDR_HASH})
+    finally:
+        listener.close()
+
+    [record] = entry['EntryContext'].values()
+    shown = json.dumps(entry)
+    assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
+    assert 'did not accept a connection within 0.5 s' in record['error'] and 'read timeout' not in shown
+
+
+def test_a_tls_handshake_the_network_resets_is_a_connection_not_made_not_a_restore_that_may_have_started():
+    # As a firewall that filters on the ClientHello's server name resets the connection: the request never went out.
+    listener = socket.create_server(('127.0.0.1', 0))
+
+    def reset_each_hello():
+        while True:
+            try:
+                connection = listener.accept()[0]
+            except OSError:  # the test is over
+                return
+            connection.recv(4096)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))  # closed: a reset
+            connection.close()
+
+    threading.Thread(target=reset_each_hello, daemon=True).start()
+    try:
+        entry = run({'xdr_url': f'https://127.0.0.1:{listener.getsockname()[1]}', 'xdr_api_key_id': '17',
+                     'xdr_api_key': {'password': 'k' * 40}, 'max_retries': '1', 'retry_backoff': '0'}, 'restore-file',
+                    {'file_hash': XDR_HASH})
+    finally:
+        listener.close()
+
+    [record] = entry['EntryContext'].values()
+    shown = json.dumps(entry)
+    assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
+    assert 'Could not connect to Cortex XDR' in record['error'] and 'broke before the answer' not in shown
+
+
 def test_a_trusted_certificate_that_names_another_host_is_a_certificate_that_could_not_be_verified(
         certificate_of_another_host, monkeypatch):
     # The control for the test above: a certificate the client does check, trusted but for another name.
@@ -601,6 +649,31 @@ class RefusingSocksProxy(LoopbackPeer):
         login = connection.recv(513)
         self.logins += login[:1] == b'\x01'
         connection.sendall(b'\x01\x01')  # RFC 1929: a status other than 0 is a failure
+
+
+def test_a_proxy_that_refuses_iam_the_renewal_of_a_cached_token_is_not_asked_again_by_the_hss_request():
+    # Token mode, a cached token in its last minutes (due for renewal, still usable): IAM's request meets the proxy's
+    # 407 first. The HSS request would carry the same login through the same proxy: README, the proxy is asked "once
+    # per run, never again by a retry, by the run's other requests".
+    tunnel = RefusingTunnelProxy()
+    params = {'hss_project_id': 'p1', 'hss_region': 'ap-southeast-1', 'hss_auth_type': 'token',
+              'hss_domain': 'acme', 'hss_credentials': {'identifier': 'ops', 'password': 'p' * 16}, 'proxy': True}
+    identity = ri.token_identity(ri.read_hss_settings(params))
+    cached = {'identity': identity, 'token': 't' * 64, 'expires_at': time.time() + 5 * 60}
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            for name in PROXY_VARIABLES:
+                patch.setenv(name, tunnel.url)
+            for name in ('NO_PROXY', 'no_proxy'):
+                patch.delenv(name, raising=False)
+            demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': HSS_HASH},
+                              {'hss_iam_token': json.dumps(cached)}, [])
+            ri.main(demisto)
+    finally:
+        tunnel.close()
+
+    assert tunnel.logins == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR
+    assert 'refused its login' in json.dumps(demisto.entries)
 
 
 # XSOAR's image has PySocks (test_data/xsoar/docker_image_packages.json): requests takes a socks5:// proxy there too
