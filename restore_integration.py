@@ -1559,10 +1559,10 @@ class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
     cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each of its
     characters as is or escaped by JSON once or twice, by a URL's or an HTML page's encoder, by printable's repr, in a
-    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret), and the run's request
-    signatures (``add_signature``, found by their shape), and takes them out of every entry, log line and error text
-    before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and
-    no vendor issues credentials that short."""
+    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret; split across lines), and the
+    run's request signatures (``add_signature``, found by their shape), and takes them out of every entry, log line
+    and error text before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask
+    ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
@@ -1575,6 +1575,9 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
+    # Where a page or a log folds a long value: a line break (as is, or escaped by JSON or repr) and the blanks around
+    # it, or the one blank short_text squeezes them to
+    FOLD = re.compile(r'(?:\s|\\+[rn])+')
     # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
     # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
     # page quotes); once or more, in any mix.
@@ -1697,9 +1700,29 @@ class SecretScrubber:
         for _, anchor, whole, *_ in known.values():
             if anchor in text:
                 text = self._pattern(whole).sub(self._masked, text)
+        text = self._unfolded(text, known)
         if self.CUT not in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             return text
         return self._cut_heads(text, [(self._pattern(head), holds_cut) for *_, head, holds_cut in known.values()])
+
+    def _unfolded(self, text: str, known: dict[str, tuple]) -> str:
+        """The text with every secret a vendor split across lines masked, from its first piece to its last: each is
+        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        if (joined := self.FOLD.sub('', text)) == text:
+            return text
+        found = [match.span() for _, anchor, whole, *_ in known.values() if anchor in joined
+                 for match in self._pattern(whole).finditer(joined)]
+        if not found:
+            return text
+        places, at = [], 0  # where each character of the joined text stands in the text
+        for fold in self.FOLD.finditer(text):
+            places += range(at, fold.start())
+            at = fold.end()
+        places += range(at, len(text))
+        masked, at = '', 0
+        for start, end in sorted((places[start], places[end - 1] + 1) for start, end in found):
+            masked, at = (masked + text[at:start] + self.MASK, end) if start >= at else (masked, max(at, end))
+        return masked + text[at:]
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         if (pattern := self._compiled.get(source)) is None:

@@ -105,8 +105,8 @@ class EchoVendor:
     """Answers IAM's token request with a token, and everything else with an error that quotes back every header,
     query value and body it received, in each vendor's error form."""
 
-    def __init__(self, iam_echoes=False):
-        self.iam_echoes = iam_echoes
+    def __init__(self, iam_echoes=False, quoting=str):
+        self.iam_echoes, self.quoting = iam_echoes, quoting  # quoting: how the vendor writes what it quotes back
         self.echoed = []  # what it quoted back: a test shows the secret was there to take out
         self.server = LoopbackServer(self._app).start()
         self.url = self.server.url
@@ -121,14 +121,15 @@ class EchoVendor:
             body = load_json(TEST_DATA / 'hss' / 'replies' / 'iam_token_reply.json')
             return Response(201, json.dumps(body).encode(), {'Content-Type': 'application/json',
                                                              'X-Subject-Token': IAM_TOKEN})
-        echoed = json.dumps({'headers': dict(request.headers), 'query': request.query,
-                             'body': request.body.decode('utf-8', 'replace')})
+        received = json.dumps({'headers': dict(request.headers), 'query': request.query,
+                               'body': request.body.decode('utf-8', 'replace')})
+        echoed = self.quoting(received)
         self.echoed.append(echoed)
         if request.path.startswith('/public_api/'):
             reply = {'reply': {'err_code': 400, 'err_msg': echoed, 'err_extra': {'received': echoed}}}
         else:
             reply = {'error_code': 'HSS.0001', 'error_msg': echoed, 'error_description': echoed}
-        return Response(400, json.dumps(reply).encode(), {'Content-Type': 'application/json', 'X-Request-Id': echoed[:40]})
+        return Response(400, json.dumps(reply).encode(), {'Content-Type': 'application/json', 'X-Request-Id': received[:40]})
 
 
 @pytest.fixture
@@ -183,6 +184,35 @@ def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(ech
         signatures = [json.loads(text)['headers']['Authorization'].rsplit('Signature=', 1)[-1] for text in echo.echoed]
         assert signatures and all(len(signature) == 64 for signature in signatures)
         assert not [signature for signature in signatures if signature in shown or signature.upper() in shown]
+
+
+def folded(width: int, line_break: str):
+    """A text folded into lines of ``width`` characters, as a page or a log wraps a long value."""
+    return lambda text: line_break.join(text[at:at + width] for at in range(0, len(text), width))
+
+
+def pieces(secret: str, size: int = 12) -> set[str]:
+    """Every run of ``size`` characters of a secret: any of them shown is a piece of it leaked."""
+    return {secret[at:at + size] for at in range(len(secret) - size + 1)}
+
+
+@pytest.mark.parametrize('line_break, width', [('\n', 40), ('\r\n', 32)], ids=['LF at 40', 'CRLF at 32'])
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
+def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_across_lines(command, args, vendor, mode,
+                                                                                      line_break, width):
+    echo = EchoVendor(quoting=folded(width, line_break))
+    try:
+        demisto = run_main(echo_params(echo, vendor, mode), command, args)
+    finally:
+        echo.server.stop()
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert 'answered HTTP 400' in shown
+    carried = XDR_KEY if vendor == 'xdr' or (vendor == 'both' and mode == 'standard') else IAM_TOKEN
+    # the echo split it: not quoted whole, but whole once its line breaks are taken out
+    assert all(carried not in text for text in echo.echoed)
+    assert any(carried in text.replace(line_break, '') for text in echo.echoed)
+    assert not [piece for piece in pieces(carried) if piece in shown]
 
 
 @pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
