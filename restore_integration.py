@@ -417,6 +417,7 @@ SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # "password" and a few other words: not an SDK-HMAC signature (after "Signature="), nor an IAM password past its first
 # blank as the JSON body shows it escaped.
 XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
+BASE64_URL_SAFE = str.maketrans('+/', '-_')  # RFC 4648's URL-safe alphabet, from the standard one
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
 # War-room entries
@@ -1550,6 +1551,16 @@ def html_names(char: str) -> list[str]:
     return [name for name, value in html.entities.html5.items() if value == char and name.endswith(';')]
 
 
+def base64_pieces(secret: str) -> set[str]:
+    """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
+    3-byte group of what is encoded: the characters no byte beside it changes."""
+    data, pieces = secret.encode('utf-8', 'replace'), set()
+    for offset, first in enumerate((0, 2, 3)):
+        piece = b64encode(bytes(offset) + data).decode()[first:(offset + len(data)) * 4 // 3]
+        pieces |= {piece, piece.translate(BASE64_URL_SAFE)}
+    return pieces
+
+
 def any_case_hex(digits: str) -> str:
     """Hex digits as a regular expression that takes each letter in either case."""
     return ''.join(f'[{digit}{digit.upper()}]' if digit.isalpha() else digit for digit in digits.lower())
@@ -1559,10 +1570,10 @@ class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
     cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each of its
     characters as is or escaped by JSON once or twice, by a URL's or an HTML page's encoder, by printable's repr, in a
-    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret; split across lines), and the
-    run's request signatures (``add_signature``, found by their shape), and takes them out of every entry, log line
-    and error text before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask
-    ordinary words, and no vendor issues credentials that short."""
+    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret; split across lines; in
+    base64), and the run's request signatures (``add_signature``, found by their shape), and takes them out of every
+    entry, log line and error text before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they
+    would mask ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     MASK = '<redacted>'
@@ -1608,8 +1619,9 @@ class SecretScrubber:
         for value in values:
             self.add(value)
 
-    def add(self, value: Any) -> None:
-        """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers)."""
+    def add(self, value: Any, encoded: bool = False) -> None:
+        """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers); and,
+        but for one ``encoded`` already, its base64."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
         secret = value.strip()
@@ -1626,6 +1638,8 @@ class SecretScrubber:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
+        for piece in () if encoded else base64_pieces(secret):  # a vendor may quote what it received in base64
+            self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, any_case: bool, cut: bool = False) -> list[str]:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as

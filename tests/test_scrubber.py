@@ -196,11 +196,9 @@ def pieces(secret: str, size: int = 12) -> set[str]:
     return {secret[at:at + size] for at in range(len(secret) - size + 1)}
 
 
-@pytest.mark.parametrize('line_break, width', [('\n', 40), ('\r\n', 32)], ids=['LF at 40', 'CRLF at 32'])
-@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
-def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_across_lines(command, args, vendor, mode,
-                                                                                      line_break, width):
-    echo = EchoVendor(quoting=folded(width, line_break))
+def quoted_back(quoting, command, args, vendor, mode):
+    """A run against an echo that writes what it received so: the echo, what the run showed, and the secret sent."""
+    echo = EchoVendor(quoting=quoting)
     try:
         demisto = run_main(echo_params(echo, vendor, mode), command, args)
     finally:
@@ -209,10 +207,39 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_across
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
     assert 'answered HTTP 400' in shown
     carried = XDR_KEY if vendor == 'xdr' or (vendor == 'both' and mode == 'standard') else IAM_TOKEN
+    return echo, shown, carried
+
+
+@pytest.mark.parametrize('line_break, width', [('\n', 40), ('\r\n', 32)], ids=['LF at 40', 'CRLF at 32'])
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
+def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_across_lines(command, args, vendor, mode,
+                                                                                      line_break, width):
+    echo, shown, carried = quoted_back(folded(width, line_break), command, args, vendor, mode)
     # the echo split it: not quoted whole, but whole once its line breaks are taken out
     assert all(carried not in text for text in echo.echoed)
     assert any(carried in text.replace(line_break, '') for text in echo.echoed)
     assert not [piece for piece in pieces(carried) if piece in shown]
+
+
+BASE64_QUOTINGS = {  # how a vendor may write what it received in base64: each alphabet, and MIME's 76-column lines
+    'standard': lambda text: base64.b64encode(text.encode()).decode(),
+    'url-safe': lambda text: base64.urlsafe_b64encode(text.encode()).decode(),
+    'MIME lines': lambda text: base64.encodebytes(text.encode()).decode(),
+}
+
+
+@pytest.mark.parametrize('quoting', BASE64_QUOTINGS)
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
+def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_in_base64(command, args, vendor, mode, quoting):
+    echo, shown, carried = quoted_back(BASE64_QUOTINGS[quoting], command, args, vendor, mode)
+    # The characters of each echo that encode the secret: base64 writes 4 for every 3 bytes
+    encoded = []
+    for text in echo.echoed:
+        received = base64.b64decode(text.replace('\n', ''), altchars=b'-_' if quoting == 'url-safe' else None)
+        if (at := received.find(carried.encode())) >= 0:
+            encoded.append(text.replace('\n', '')[at * 4 // 3 + 2:(at + len(carried)) * 4 // 3 - 1])
+    assert encoded  # the echo did carry it, encoded
+    assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
 
 
 @pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
