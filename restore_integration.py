@@ -1629,7 +1629,7 @@ class SecretScrubber:
         whole = ''.join(self._spelled(secret, any_case))
         # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
         units = self._spelled(secret[:self.LONGEST_CUT], any_case, cut=True)
-        head = units[0] + ''.join(f'(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
+        head = units[0] + ''.join(f'(?:(?:{self.FOLD.pattern})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])

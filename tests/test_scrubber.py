@@ -129,7 +129,8 @@ class EchoVendor:
             reply = {'reply': {'err_code': 400, 'err_msg': echoed, 'err_extra': {'received': echoed}}}
         else:
             reply = {'error_code': 'HSS.0001', 'error_msg': echoed, 'error_description': echoed}
-        return Response(400, json.dumps(reply).encode(), {'Content-Type': 'application/json', 'X-Request-Id': received[:40]})
+        return Response(400, json.dumps(reply).encode(),
+                        {'Content-Type': 'application/json', 'X-Request-Id': received[:40]})
 
 
 @pytest.fixture
@@ -219,6 +220,35 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_across
     assert all(carried not in text for text in echo.echoed)
     assert any(carried in text.replace(line_break, '') for text in echo.echoed)
     assert not [piece for piece in pieces(carried) if piece in shown]
+
+
+class PageEchoVendor(EchoVendor):
+    """A gateway whose HTML error page lists the headers it received, those of credentials first, after a paragraph
+    of its own, folded into lines of 8 characters: the integration quotes such a page's first 200."""
+
+    def _app(self, request):
+        if request.path.endswith('/v3/auth/tokens'):
+            return super()._app(request)
+        headers = sorted(dict(request.headers).items(), key=lambda header: 'auth' not in header[0].lower())
+        listed = folded(8, '\n')(' '.join(f'{name}: {value}' for name, value in headers))
+        self.echoed.append(listed)
+        page = f'<html><body><p>{"Request refused. " * 7}</p><pre>{listed}</pre></body></html>'
+        return Response(400, page.encode(), {'Content-Type': 'text/html'})
+
+
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_page_that_quotes_it_folded_and_is_cut_short(command, args, vendor, mode):
+    echo = PageEchoVendor()
+    try:
+        demisto = run_main(echo_params(echo, vendor, mode), command, args)
+    finally:
+        echo.server.stop()
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
+    assert 'answered HTTP 400' in shown and '...' in shown
+    assert any(carried in text.replace('\n', '') for text in echo.echoed)  # the page quoted it, folded
+    assert not [piece for piece in pieces(carried, 6) if piece in shown]
 
 
 BASE64_QUOTINGS = {  # how a vendor may write what it received in base64: each alphabet, and MIME's 76-column lines
