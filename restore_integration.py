@@ -1576,6 +1576,7 @@ class SecretScrubber:
     would mask ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
+    BASE64_MIN_LENGTH = 8  # a secret's base64 is sought from this length: 10 characters, no longer a word's or hash's
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
@@ -1638,7 +1639,8 @@ class SecretScrubber:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
-        for piece in () if encoded else base64_pieces(secret):  # a vendor may quote what it received in base64
+        # A vendor may quote what it received in base64; a short secret's would be as short, and mask ordinary text
+        for piece in () if encoded or len(secret) < self.BASE64_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, any_case: bool, cut: bool = False) -> list[str]:
