@@ -1576,7 +1576,9 @@ class SecretScrubber:
     would mask ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
-    BASE64_MIN_LENGTH = 8  # a secret's base64 is sought from this length: 10 characters, no longer a word's or hash's
+    # A secret's base64 (10 characters from this length) and its pieces across blanks or line breaks are sought from
+    # this length: a shorter one's may be a word's or a file hash's, or those of the words around a blank
+    DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
@@ -1639,8 +1641,8 @@ class SecretScrubber:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
-        # A vendor may quote what it received in base64; a short secret's would be as short, and mask ordinary text
-        for piece in () if encoded or len(secret) < self.BASE64_MIN_LENGTH else base64_pieces(secret):
+        # A vendor may quote what it received in base64
+        for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, any_case: bool, cut: bool = False) -> list[str]:
@@ -1726,7 +1728,8 @@ class SecretScrubber:
         sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         if (joined := self.FOLD.sub('', text)) == text:
             return text
-        found = [match.span() for _, anchor, whole, *_ in known.values() if anchor in joined
+        found = [match.span() for length, anchor, whole, *_ in known.values()
+                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined
                  for match in self._pattern(whole).finditer(joined)]
         if not found:
             return text
