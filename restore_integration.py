@@ -420,6 +420,7 @@ SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # "password" and a few other words: not an SDK-HMAC signature (after "Signature="), nor an IAM password past its first
 # blank as the JSON body shows it escaped.
 XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
+BASE64_URL_SAFE = str.maketrans('+/', '-_')  # RFC 4648's URL-safe alphabet, from the standard one
 VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
 
 # War-room entries
@@ -1563,6 +1564,16 @@ def html_names(char: str) -> list[str]:
     return [name for name, value in html.entities.html5.items() if value == char and name.endswith(';')]
 
 
+def base64_pieces(secret: str) -> set[str]:
+    """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
+    3-byte group of what is encoded: the characters no byte beside it changes."""
+    data, pieces = secret.encode('utf-8', 'replace'), set()
+    for offset, first in enumerate((0, 2, 3)):
+        piece = b64encode(bytes(offset) + data).decode()[first:(offset + len(data)) * 4 // 3]
+        pieces |= {piece, piece.translate(BASE64_URL_SAFE)}
+    return pieces
+
+
 def any_case_hex(digits: str) -> str:
     """Hex digits as a regular expression that takes each letter in either case."""
     return ''.join(f'[{digit}{digit.upper()}]' if digit.isalpha() else digit for digit in digits.lower())
@@ -1572,12 +1583,15 @@ class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
     cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each of its
     characters as is or escaped by JSON once or twice, by a URL's or an HTML page's encoder, by printable's repr, in a
-    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret), and the run's request
-    signatures (``add_signature``, found by their shape), and takes them out of every entry, log line and error text
-    before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they would mask ordinary words, and
-    no vendor issues credentials that short."""
+    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret; split across lines; in
+    base64), and the run's request signatures (``add_signature``, found by their shape), and takes them out of every
+    entry, log line and error text before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they
+    would mask ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
+    # A secret's base64 (10 characters from this length) and its pieces across blanks or line breaks are sought from
+    # this length: a shorter one's may be a word's or a file hash's, or those of the words around a blank
+    DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
@@ -1588,6 +1602,9 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
+    # Where a page or a log folds a long value: a line break (as is, or escaped by JSON or repr) and the blanks around
+    # it, or the one blank short_text squeezes them to
+    FOLD = re.compile(r'(?:\s|\\+[rn])+')
     # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
     # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
     # page quotes); once or more, in any mix.
@@ -1618,8 +1635,9 @@ class SecretScrubber:
         for value in values:
             self.add(value)
 
-    def add(self, value: Any) -> None:
-        """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers)."""
+    def add(self, value: Any, encoded: bool = False) -> None:
+        """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers); and,
+        but for one ``encoded`` already, its base64."""
         if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
             return
         secret = value.strip()
@@ -1627,7 +1645,7 @@ class SecretScrubber:
         whole = ''.join(self._spelled(secret, any_case))
         # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
         units = self._spelled(secret[:self.LONGEST_CUT], any_case, cut=True)
-        head = units[0] + ''.join(f'(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
+        head = units[0] + ''.join(f'(?:(?:{self.FOLD.pattern})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
@@ -1636,6 +1654,9 @@ class SecretScrubber:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
+        # A vendor may quote what it received in base64
+        for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
+            self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, any_case: bool, cut: bool = False) -> list[str]:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
@@ -1710,9 +1731,30 @@ class SecretScrubber:
         for _, anchor, whole, *_ in known.values():
             if anchor in text:
                 text = self._pattern(whole).sub(self._masked, text)
+        text = self._unfolded(text, known)
         if self.CUT not in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             return text
         return self._cut_heads(text, [(self._pattern(head), holds_cut) for *_, head, holds_cut in known.values()])
+
+    def _unfolded(self, text: str, known: dict[str, tuple]) -> str:
+        """The text with every secret a vendor split across lines masked, from its first piece to its last: each is
+        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        if (joined := self.FOLD.sub('', text)) == text:
+            return text
+        found = [match.span() for length, anchor, whole, *_ in known.values()
+                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined
+                 for match in self._pattern(whole).finditer(joined)]
+        if not found:
+            return text
+        places, at = [], 0  # where each character of the joined text stands in the text
+        for fold in self.FOLD.finditer(text):
+            places += range(at, fold.start())
+            at = fold.end()
+        places += range(at, len(text))
+        masked, at = '', 0
+        for start, end in sorted((places[start], places[end - 1] + 1) for start, end in found):
+            masked, at = (masked + text[at:start] + self.MASK, end) if start >= at else (masked, max(at, end))
+        return masked + text[at:]
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         if (pattern := self._compiled.get(source)) is None:

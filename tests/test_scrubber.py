@@ -86,6 +86,27 @@ def test_short_values_are_not_treated_as_secrets():
     assert scrubber.text('abc and more') == 'abc and more'
 
 
+def test_a_short_secret_is_not_sought_across_the_blanks_between_words():
+    # A 5-character proxy password: the words around a blank may spell it once the blank is taken out ('read mine'),
+    # where no vendor folds a value that short.
+    text = 'Please read mine again: the admin said so.'
+
+    assert ri.SecretScrubber(['admin']).text(text) == f'Please read mine again: the {ri.SecretScrubber.MASK} said so.'
+
+
+def test_a_short_secret_leaves_a_file_hash_whole_that_holds_what_base64_writes_of_it():
+    secret = 'atka'
+    # A 4-character proxy password's base64 is 4 or 5 characters, which may be hex digits ('atka' at the second byte of
+    # a group: F0a2): sought as a secret, they would mask a piece of every SHA256 that holds them, in any case.
+    written = {base64.b64encode(bytes(offset) + secret.encode()).decode()[first:first + 4]
+               for offset, first in ((0, 0), (1, 2), (2, 3))}
+    hashes = [(piece.lower() * 16)[:64] for piece in written if all(c in string.hexdigits for c in piece)]
+    assert hashes
+    text = f'file_hash {" ".join(hashes)} restored'
+
+    assert ri.SecretScrubber([secret]).text(text) == text
+
+
 @pytest.mark.parametrize('length', [facts.SCRUBBER_MIN_LENGTH, facts.SCRUBBER_MIN_LENGTH + 1])
 def test_a_secret_as_short_as_the_readme_s_least_length_is_masked(length):
     # README, "Limits of the scrubber": only a secret shorter than 4 characters is not looked for (a proxy password
@@ -105,8 +126,8 @@ class EchoVendor:
     """Answers IAM's token request with a token, and everything else with an error that quotes back every header,
     query value and body it received, in each vendor's error form."""
 
-    def __init__(self, iam_echoes=False):
-        self.iam_echoes = iam_echoes
+    def __init__(self, iam_echoes=False, quoting=str):
+        self.iam_echoes, self.quoting = iam_echoes, quoting  # quoting: how the vendor writes what it quotes back
         self.echoed = []  # what it quoted back: a test shows the secret was there to take out
         self.server = LoopbackServer(self._app).start()
         self.url = self.server.url
@@ -121,14 +142,16 @@ class EchoVendor:
             body = load_json(TEST_DATA / 'hss' / 'replies' / 'iam_token_reply.json')
             return Response(201, json.dumps(body).encode(), {'Content-Type': 'application/json',
                                                              'X-Subject-Token': IAM_TOKEN})
-        echoed = json.dumps({'headers': dict(request.headers), 'query': request.query,
-                             'body': request.body.decode('utf-8', 'replace')})
+        received = json.dumps({'headers': dict(request.headers), 'query': request.query,
+                               'body': request.body.decode('utf-8', 'replace')})
+        echoed = self.quoting(received)
         self.echoed.append(echoed)
         if request.path.startswith('/public_api/'):
             reply = {'reply': {'err_code': 400, 'err_msg': echoed, 'err_extra': {'received': echoed}}}
         else:
             reply = {'error_code': 'HSS.0001', 'error_msg': echoed, 'error_description': echoed}
-        return Response(400, json.dumps(reply).encode(), {'Content-Type': 'application/json', 'X-Request-Id': echoed[:40]})
+        return Response(400, json.dumps(reply).encode(),
+                        {'Content-Type': 'application/json', 'X-Request-Id': received[:40]})
 
 
 @pytest.fixture
@@ -183,6 +206,91 @@ def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(ech
         signatures = [json.loads(text)['headers']['Authorization'].rsplit('Signature=', 1)[-1] for text in echo.echoed]
         assert signatures and all(len(signature) == 64 for signature in signatures)
         assert not [signature for signature in signatures if signature in shown or signature.upper() in shown]
+
+
+def folded(width: int, line_break: str):
+    """A text folded into lines of ``width`` characters, as a page or a log wraps a long value."""
+    return lambda text: line_break.join(text[at:at + width] for at in range(0, len(text), width))
+
+
+def pieces(secret: str, size: int = 12) -> set[str]:
+    """Every run of ``size`` characters of a secret: any of them shown is a piece of it leaked."""
+    return {secret[at:at + size] for at in range(len(secret) - size + 1)}
+
+
+def quoted_back(quoting, command, args, vendor, mode):
+    """A run against an echo that writes what it received so: the echo, what the run showed, and the secret sent."""
+    echo = EchoVendor(quoting=quoting)
+    try:
+        demisto = run_main(echo_params(echo, vendor, mode), command, args)
+    finally:
+        echo.server.stop()
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert 'answered HTTP 400' in shown
+    carried = XDR_KEY if vendor == 'xdr' or (vendor == 'both' and mode == 'standard') else IAM_TOKEN
+    return echo, shown, carried
+
+
+@pytest.mark.parametrize('line_break, width', [('\n', 40), ('\r\n', 32)], ids=['LF at 40', 'CRLF at 32'])
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
+def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_across_lines(command, args, vendor, mode,
+                                                                                      line_break, width):
+    echo, shown, carried = quoted_back(folded(width, line_break), command, args, vendor, mode)
+    # the echo split it: not quoted whole, but whole once its line breaks are taken out
+    assert all(carried not in text for text in echo.echoed)
+    assert any(carried in text.replace(line_break, '') for text in echo.echoed)
+    assert not [piece for piece in pieces(carried) if piece in shown]
+
+
+class PageEchoVendor(EchoVendor):
+    """A gateway whose HTML error page lists the headers it received, those of credentials first, after a paragraph
+    of its own, folded into lines of 8 characters: the integration quotes such a page's first 200."""
+
+    def _app(self, request):
+        if request.path.endswith('/v3/auth/tokens'):
+            return super()._app(request)
+        headers = sorted(dict(request.headers).items(), key=lambda header: 'auth' not in header[0].lower())
+        listed = folded(8, '\n')(' '.join(f'{name}: {value}' for name, value in headers))
+        self.echoed.append(listed)
+        page = f'<html><body><p>{"Request refused. " * 7}</p><pre>{listed}</pre></body></html>'
+        return Response(400, page.encode(), {'Content-Type': 'text/html'})
+
+
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_page_that_quotes_it_folded_and_is_cut_short(command, args, vendor, mode):
+    echo = PageEchoVendor()
+    try:
+        demisto = run_main(echo_params(echo, vendor, mode), command, args)
+    finally:
+        echo.server.stop()
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
+    assert 'answered HTTP 400' in shown and '...' in shown
+    assert any(carried in text.replace('\n', '') for text in echo.echoed)  # the page quoted it, folded
+    assert not [piece for piece in pieces(carried, 6) if piece in shown]
+
+
+BASE64_QUOTINGS = {  # how a vendor may write what it received in base64: each alphabet, and MIME's 76-column lines
+    'standard': lambda text: base64.b64encode(text.encode()).decode(),
+    'url-safe': lambda text: base64.urlsafe_b64encode(text.encode()).decode(),
+    'MIME lines': lambda text: base64.encodebytes(text.encode()).decode(),
+}
+
+
+@pytest.mark.parametrize('quoting', BASE64_QUOTINGS)
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
+def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_in_base64(command, args, vendor, mode, quoting):
+    echo, shown, carried = quoted_back(BASE64_QUOTINGS[quoting], command, args, vendor, mode)
+    # The characters of each echo that encode the secret: base64 writes 4 for every 3 bytes
+    encoded = []
+    for text in echo.echoed:
+        received = base64.b64decode(text.replace('\n', ''), altchars=b'-_' if quoting == 'url-safe' else None)
+        if (at := received.find(carried.encode())) >= 0:
+            encoded.append(text.replace('\n', '')[at * 4 // 3 + 2:(at + len(carried)) * 4 // 3 - 1])
+    assert encoded  # the echo did carry it, encoded
+    assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
 
 
 @pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
