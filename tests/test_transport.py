@@ -529,6 +529,14 @@ def test_a_tls_handshake_the_server_breaks_off_names_the_host_and_says_to_check_
     assert 'certificate' not in entry['Contents'].lower() and 'plain HTTP' not in entry['Contents']
 
 
+def not_started_record(entry: dict) -> tuple[dict, str]:
+    """The one file's record, checked to say its restore never started (nothing went out), and the entry as shown."""
+    [record] = entry['EntryContext'].values()
+    shown = json.dumps(entry)
+    assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
+    return record, shown
+
+
 def test_a_tls_handshake_that_never_completes_is_a_connection_not_made_not_a_restore_that_may_have_started():
     # A server that takes the connection (the kernel's queue) and never answers the ClientHello: the request itself
     # never went out, so nothing reached Cortex XDR (README, Reliability: only an attempt that may have reached the
@@ -541,9 +549,7 @@ def test_a_tls_handshake_that_never_completes_is_a_connection_not_made_not_a_res
     finally:
         listener.close()
 
-    [record] = entry['EntryContext'].values()
-    shown = json.dumps(entry)
-    assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
+    record, shown = not_started_record(entry)
     assert 'did not accept a connection within 0.5 s' in record['error'] and 'read timeout' not in shown
 
 
@@ -569,9 +575,7 @@ def test_a_tls_handshake_the_network_resets_is_a_connection_not_made_not_a_resto
     finally:
         listener.close()
 
-    [record] = entry['EntryContext'].values()
-    shown = json.dumps(entry)
-    assert record['may_have_started'] is False and 'may have started' not in shown and 'Action Center' not in shown
+    record, shown = not_started_record(entry)
     assert 'Could not connect to Cortex XDR' in record['error'] and 'broke before the answer' not in shown
 
 
