@@ -120,15 +120,19 @@ def test_a_condition_with_two_branches_matching_at_once_is_refused_not_guessed()
     assert not one.failed and printed(one) == ['3']
 
 
-class _SeesTheIncident:
-    """A stand-in script module: keeps what demisto.incident() gave it."""
+def _stand_in_that_keeps(read):
+    """A stand-in script module whose main keeps what ``read(demisto)`` gave it, in its ``seen``."""
+    class StandIn:
+        seen: list = []
 
-    seen: list = []
+        @classmethod
+        def main(cls, demisto):
+            cls.seen.append(read(demisto))
+            demisto.results('ok')
+    return StandIn
 
-    @classmethod
-    def main(cls, demisto):
-        cls.seen.append(demisto.incident())
-        demisto.results('ok')
+
+_SeesTheIncident = _stand_in_that_keeps(lambda demisto: demisto.incident())
 
 
 INCIDENT = {'id': '7', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {'huaweihsshostid': 'host-1'}}
@@ -198,13 +202,7 @@ def test_an_entry_a_script_returns_that_is_not_json_fails_its_task(monkeypatch):
     assert result.failed and 'JSON' in result.error
 
 
-class _SeesItsArguments:
-    seen: list = []
-
-    @classmethod
-    def main(cls, demisto):
-        cls.seen.append(demisto.args())
-        demisto.results('ok')
+_SeesItsArguments = _stand_in_that_keeps(lambda demisto: demisto.args())
 
 
 @pytest.mark.parametrize('kind', ['command', 'script'])
