@@ -693,14 +693,15 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
         raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
                            f'got {printable(project_id)}.')
-    if region and project_id.partition('_')[0] == region:  # a region's project is named so (a subproject too)
-        raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
-                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region, site), 'hss_endpoint', insecure)
     url = url.removesuffix(HSS_API_ROOT)
+    # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
+    if project_id.partition('_')[0] in ({region} if region else set(urlsplit(url).hostname.split('.')[1:-2])):
+        raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
+                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
     # by name: a field moved in HssSettings must not put a secret in another's place
