@@ -294,6 +294,9 @@ HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be upda
 # An error's code and message, as huaweicloudsdkcore's DefaultExceptionHandler looks for them (HSS and its gateway
 # send the first; other Huawei Cloud services, and IAM inside its "error" object, the others), in its order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
+# What a refusal by IAM's identity policies says beside its code (encoded_authorization_message) is for this API.
+HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
+                        'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): ')
 # The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
 HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
@@ -478,7 +481,7 @@ class VendorApiError(RestoreError):
 
     def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
                  vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
-                 attempts: 'Iterable[Attempt]' = ()) -> None:
+                 attempts: 'Iterable[Attempt]' = (), authorization_message: Any = None) -> None:
         # What callers tell errors apart by; the vendor's words are kept in the message.
         self.http_status, self.vendor_code = http_status, vendor_code
         given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
@@ -489,7 +492,9 @@ class VendorApiError(RestoreError):
                             for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}', attempts, advice)
+        # Huawei's identity policies: which one refused, encrypted (kilobytes of it): last, whole, to copy and decode
+        decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if isinstance(authorization_message, str) else ''
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}{decode}', attempts, advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -688,14 +693,15 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
         raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
                            f'got {printable(project_id)}.')
-    if region and project_id.partition('_')[0] == region:  # a region's project is named so (a subproject too)
-        raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
-                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region, site), 'hss_endpoint', insecure)
     url = url.removesuffix(HSS_API_ROOT)
+    # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
+    if project_id.partition('_')[0] in ({region} if region else set(urlsplit(url).hostname.split('.')[1:-2])):
+        raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
+                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
     # by name: a field moved in HssSettings must not put a secret in another's place
@@ -2354,19 +2360,21 @@ def huawei_said(reply: VendorReply) -> dict[str, Any] | None:
     reads (HUAWEI_ERROR_FIELDS), in the body or in an object inside it (IAM's {"error": {code, title, message}}), as
     the SDK reads them; None when no object holds a code."""
     try:
-        objects = [reply.json()]
+        objects, encoded = [reply.json()], None
     except ValueError:
         return None
     for held in objects:  # the body's own fields before those of the objects inside it
         if not isinstance(held, dict):
             continue
+        encoded = held.get('encoded_authorization_message') or encoded
         for code, message in HUAWEI_ERROR_FIELDS:
             if held.get(code):
                 # Some HSS errors carry an error_description beside error_msg: kept when it says more.
                 said, description = held.get(message) or held.get('title'), held.get('error_description')
                 return {'vendor_code': held[code], 'vendor_message': said,
                         'vendor_extra': description if description and description != said else None,
-                        'request_id': held.get('request_id') or reply.headers.get('X-Request-Id')}
+                        'request_id': held.get('request_id') or reply.headers.get('X-Request-Id'),
+                        'authorization_message': encoded}
         objects.extend(held.values())
     return None
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from huaweicloudsdkcore.exceptions.exception_handler import DefaultExceptionHandler
 
 import facts
 import restore_integration as ri
@@ -239,6 +240,31 @@ def test_hss_and_gateway_errors_keep_code_message_and_request_id(replay_server, 
     assert vendor['error_code'] in message and vendor['error_msg'] in message
     if 'request_id' in vendor:
         assert vendor['request_id'] in message
+
+
+@pytest.mark.parametrize('form', [None, *sorted(ERROR_FORMS)])
+def test_an_identity_policy_refusal_keeps_the_encoded_reason_whole_and_says_how_to_decode_it(replay_server, form):
+    # Under IAM's identity policies a refusal is a 403 that carries encoded_authorization_message, the encrypted
+    # reason (which policy denied which action), that IAM's DecodeAuthorizationMessage API decodes; huaweicloudsdkcore
+    # reads it beside the code and message (DefaultExceptionHandler, in the form and at the depth it reads them).
+    body = in_form(load_json(HSS_REPLIES / 'error_policy_denied_403.json'), form)
+    reply = type('Reply', (), {'status_code': 403, 'text': json.dumps(body), 'headers': {}})()
+    try:  # the SDK raises what it read (3.1.219), or returns it (its earlier versions, named as SdkError names it)
+        sdk_read = DefaultExceptionHandler().handle_exception(None, reply)
+    except Exception as raised:
+        sdk_read = raised
+    encoded = getattr(sdk_read, 'encoded_auth_msg', None) or sdk_read.encoded_authorization_message
+    replay_server.queue(403, body)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
+
+    message = str(raised.value)
+    assert encoded in message
+    # the analyst's part first, whole; the long encoded reason after it, with what to decode it with
+    readable = message.split(encoded)[0]
+    assert sdk_read.error_code in readable and sdk_read.error_msg in readable
+    assert 'decode' in readable.lower() and message.endswith(encoded)
 
 
 def test_request_id_header_is_kept_when_the_body_has_none(replay_server):

@@ -150,6 +150,23 @@ def test_a_project_name_given_as_hss_project_id_is_refused_naming_it_before_any_
     assert hss_tenant.gateway.requests == []
 
 
+# Huawei's endpoint tables name the region in each service's host (hss.<region ID>.myhuaweicloud.com), given bare
+# or as a URL: an instance set up with hss_endpoint alone still names the region a project's name is made of.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('subproject', ['', '_dev'])
+@pytest.mark.parametrize('endpoint', ['hss.{}.myhuaweicloud.com', 'https://hss.{}.myhuaweicloud.com/v5'])
+def test_a_project_name_given_as_hss_project_id_is_refused_when_only_hss_endpoint_names_the_region(
+        hss_tenant, auth_type, subproject, endpoint):
+    region = hss_tenant.base_params['hss_region']
+    params = hss_tenant.params(auth_type, hss_region='', hss_endpoint=endpoint.format(region),
+                               hss_iam_endpoint=f'iam.{region}.myhuaweicloud.com', hss_project_id=region + subproject)
+
+    text = refusal(params, 'hss-restore-isolated', HSS_ARGS)
+
+    assert 'hss_project_id' in text and region + subproject in text and 'name' in text, text
+    assert hss_tenant.gateway.requests == []
+
+
 @pytest.mark.parametrize('aksk', [None, {'identifier': '', 'password': 'x' * 40},
                                   {'identifier': 'AK1', 'password': ''}])
 def test_aksk_authentication_without_both_parts_of_hss_aksk_says_what_goes_where(hss_tenant, aksk):
