@@ -299,3 +299,7 @@ HSS_CHECK_BY_HASH_MAX = 20
 # README, "Limits of the scrubber": "a secret shorter than 4 characters is not looked for, nor a head of one shorter than
 # that": one of 4 characters or more is, and so is a head of that many cut off by short_text or printable.
 SCRUBBER_MIN_LENGTH = 4
+# README, "One scrubber": "Each spelling is replaced whole, by `<redacted>`".
+SCRUBBER_MASK = '<redacted>'
+# README, "One scrubber": "cut short where `short_text` or `printable` cut a text (they end it with `...`)".
+QUOTE_CUT = '...'

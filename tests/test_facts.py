@@ -199,6 +199,11 @@ def test_the_scrubber_s_least_length_is_the_readme_s():
             'shorter than that') in ' '.join(README.split())
 
 
+def test_what_the_scrubber_writes_in_a_secret_s_place_and_how_a_cut_quote_ends_are_the_readme_s():
+    assert f'Each spelling is replaced whole, by `{facts.SCRUBBER_MASK}`' in README
+    assert f'cut short where `short_text` or `printable` cut a text (they end it with `{facts.QUOTE_CUT}`)' in README
+
+
 def test_fault_kinds_are_the_readme_s_fault_table():
     text = (ROOT / 'README.md').read_text(encoding='utf-8')
     rows = list(itertools.takewhile(lambda line: line.startswith('|'),

@@ -103,6 +103,8 @@ def test_hss_false_positive_restores_the_file_on_the_incident_s_host_only(vendor
     [file_hash] = incident_hashes(sample)
     host_id = sample.incident['CustomFields']['huaweihsshostid']
     [note] = run.notes
+    hosts = [copy['host_id'] for copy in HSS_COPIES[file_hash]]
+    assert host_id in hosts and len(set(hosts)) > 1  # a copy on this incident's host and one elsewhere, both checked
     for copy in HSS_COPIES[file_hash]:
         status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
         if copy['host_id'] == host_id:  # the host of this incident's HSS event

@@ -91,7 +91,7 @@ def test_a_short_secret_is_not_sought_across_the_blanks_between_words():
     # where no vendor folds a value that short.
     text = 'Please read mine again: the admin said so.'
 
-    assert ri.SecretScrubber(['admin']).text(text) == f'Please read mine again: the {ri.SecretScrubber.MASK} said so.'
+    assert ri.SecretScrubber(['admin']).text(text) == f'Please read mine again: the {facts.SCRUBBER_MASK} said so.'
 
 
 def test_a_short_secret_leaves_a_file_hash_whole_that_holds_what_base64_writes_of_it():
@@ -116,7 +116,7 @@ def test_a_secret_as_short_as_the_readme_s_least_length_is_masked(length):
 
     cleaned = scrubber.text(f'the proxy said: {secret} (echoed)')
 
-    assert cleaned == f'the proxy said: {ri.SecretScrubber.MASK} (echoed)'
+    assert cleaned == f'the proxy said: {facts.SCRUBBER_MASK} (echoed)'
 
 
 # --------------------------------------------------------------------------- through main(), against an echo server
@@ -460,4 +460,4 @@ def test_a_secret_holding_a_pipe_is_masked_in_a_table_cell_in_each_form_a_messag
 
     cleaned = ri.SecretScrubber([secret]).text(cell)
 
-    assert tail not in cleaned and ri.SecretScrubber.MASK in cleaned
+    assert tail not in cleaned and facts.SCRUBBER_MASK in cleaned

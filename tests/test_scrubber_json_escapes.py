@@ -15,6 +15,7 @@ from conftest import markdown_rows
 from hypothesis import given
 from hypothesis import strategies as st
 
+import facts
 import restore_integration as ri
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.runtime import Demisto
@@ -158,7 +159,7 @@ def test_a_secret_is_found_in_any_json_spelling_once_or_quoted_in_json(data, hea
 
     cleaned = scrubber.text(f'<<"{spelled}">>')
 
-    assert head not in cleaned and tail not in cleaned and ri.SecretScrubber.MASK in cleaned
+    assert head not in cleaned and tail not in cleaned and facts.SCRUBBER_MASK in cleaned
 
 
 @given(secret=st.text(min_size=4, max_size=90).filter(lambda value: len(value.strip()) >= 4),
@@ -170,12 +171,12 @@ def test_a_secret_is_found_as_printable_writes_it_in_a_message_whole_or_cut(secr
     written = ri.printable(lead + secret)
     quote = written[0]
     body = written[1 + len(lead.replace("'", "\\'") if quote == "'" else lead):]  # the secret, as written there
-    body = body[:-len(ri.SecretScrubber.CUT)] if body.endswith(ri.SecretScrubber.CUT) else body[:-1]
+    body = body[:-len(facts.QUOTE_CUT)] if body.endswith(facts.QUOTE_CUT) else body[:-1]
 
     cleaned = scrubber.text(f'value {written} is not a count')
 
-    assert ri.SecretScrubber.MASK in cleaned
-    assert body not in cleaned.replace(ri.SecretScrubber.MASK, '\0')
+    assert facts.SCRUBBER_MASK in cleaned
+    assert body not in cleaned.replace(facts.SCRUBBER_MASK, '\0')
 
 
 @given(data=st.data(), head=st.text(ALNUM, min_size=8, max_size=12), tail=st.text(ALNUM, min_size=8, max_size=12),
@@ -189,7 +190,7 @@ def test_a_secret_in_any_json_spelling_cut_short_loses_its_head_too(data, head, 
 
     cleaned = scrubber.text(f'<<"{spelled[:cut]}...')
 
-    assert head not in cleaned and cleaned.endswith(f'{ri.SecretScrubber.MASK}...')
+    assert head not in cleaned and cleaned.endswith(f'{facts.SCRUBBER_MASK}...')
 
 
 @given(data=st.data(), head=st.text(ALNUM, min_size=8, max_size=12), tail=st.text(ALNUM, min_size=8, max_size=12),
@@ -212,7 +213,7 @@ def test_a_json_text_the_integration_writes_stays_json_when_a_secret_only_its_re
     cleaned = scrubber.text(written)
 
     assert head not in cleaned and tail not in cleaned
-    assert json.loads(cleaned)['file_hash'] == ['a' * 64] and ri.SecretScrubber.MASK in json.loads(cleaned)['reason']
+    assert json.loads(cleaned)['file_hash'] == ['a' * 64] and facts.SCRUBBER_MASK in json.loads(cleaned)['reason']
 
 
 @given(head=st.text(ALNUM, min_size=8, max_size=12), middle=st.text(ESCAPED_BY_SOMEONE + ALNUM, max_size=6),
@@ -228,7 +229,7 @@ def test_a_json_text_quoting_a_secret_that_ends_with_backslashes_stays_json(head
 
     cleaned = scrubber.text(written)
 
-    assert head not in cleaned and ri.SecretScrubber.MASK in cleaned
+    assert head not in cleaned and facts.SCRUBBER_MASK in cleaned
     assert json.loads(cleaned)['file_hash'] == ['a' * 64]
     if nested:
-        assert ri.SecretScrubber.MASK in json.loads(json.loads(cleaned)['reason'])['message']
+        assert facts.SCRUBBER_MASK in json.loads(json.loads(cleaned)['reason'])['message']

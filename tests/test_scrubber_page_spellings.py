@@ -100,7 +100,7 @@ def test_an_iam_password_quoted_html_escaped_in_a_gateways_page_is_in_no_spellin
     [page] = pages
     assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
     assert head[:facts.SCRUBBER_MIN_LENGTH] in ri.short_text(page)  # the page's quote of it was quoted
-    assert head not in shown and tail not in shown and ri.SecretScrubber.MASK in shown
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
 def references(kept, named, write):
@@ -151,7 +151,7 @@ def test_an_iam_password_quoted_by_a_page_that_writes_more_characters_as_referen
     [page] = pages
     assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
     assert head[:facts.SCRUBBER_MIN_LENGTH] in ri.short_text(page)  # the page's quote of it was quoted
-    assert head not in shown and tail not in shown and ri.SecretScrubber.MASK in shown
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
 def url_encoder(kept, blank='%20', case=str.upper):
@@ -203,7 +203,7 @@ def test_an_iam_password_quoted_back_url_encoded_by_another_languages_encoder_is
     assert quote(password) != said  # not Python's spelling
     assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
     assert head in said and tail in said  # the letters and digits as they are: the password, were it not masked
-    assert head not in shown and tail not in shown and ri.SecretScrubber.MASK in shown
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
 # --------------------------------------------------------------------------- the scrubber on its own
@@ -233,7 +233,7 @@ def test_a_secret_is_masked_with_each_of_its_characters_in_any_spelling_readme_l
 
     cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled}>> (echoed)')
 
-    assert cleaned == f'vendor said: <<{ri.SecretScrubber.MASK}>> (echoed)'
+    assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}>> (echoed)'
 
 
 @given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
@@ -248,7 +248,7 @@ def test_a_secret_in_any_spelling_readme_lists_cut_short_loses_its_head_and_the_
 
     cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled[:cut]}...')
 
-    assert cleaned == f'vendor said: <<{ri.SecretScrubber.MASK}...'
+    assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}...'
 
 
 def test_the_html_names_written_out_for_ascii_are_html5s_own():
