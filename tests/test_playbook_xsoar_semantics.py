@@ -235,6 +235,19 @@ def test_a_playbook_that_reads_an_input_it_does_not_declare_is_refused_before_an
     assert result.events == []
 
 
+def test_a_playbook_that_declares_an_input_no_task_reads_is_refused_before_any_task_runs():
+    # demisto-sdk's validate (PB118, "contains inputs that are not used in any of its tasks") refuses it: what a
+    # caller gives that input (RestoreSuspicious, say) would be ignored.
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    book = Playbook('semantics', 'semantics', '0', {t.id: t for t in (start, print_task('1', 'x'), end)},
+                    inputs=[{'key': 'RestoreSuspicious', 'value': {'simple': 'false'}}])
+
+    result = PlaybookRunner({}).run(book, {'id': '1'}, {})
+
+    assert result.failed and 'RestoreSuspicious' in result.error and 'PB118' in result.error
+    assert result.events == []
+
+
 @pytest.mark.parametrize('nexttasks', [
     {'a': ['2'], '#default#': ['99']},  # label b has no branch: a run where it holds would stop there
     {'a': ['2'], 'b': ['3'], 'c': ['3']},  # branch c has no label: never taken

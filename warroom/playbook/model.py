@@ -78,14 +78,17 @@ INPUT_REFERENCE = re.compile(r'inputs\.([-\w]+)')
 
 def validation_problems(playbook: Playbook) -> list[str]:
     """What demisto-sdk's validate refuses in a playbook (demisto_sdk/commands/validate/validators/PB_validators) that
-    the runner would otherwise follow quietly: an input read but not declared (PB119; it reads as nothing), a built-in
-    condition whose labels and branches differ (PB122; a label without a branch ends the run there, a branch without
-    a label is never taken), a script condition with fewer than two branches (PB124)."""
-    declared = {str(item.get('key') or '').strip() for item in playbook.inputs}
+    the runner would otherwise follow quietly: an input read but not declared (PB119; it reads as nothing), one declared
+    but never read (PB118; what a caller gives it is ignored), a built-in condition whose labels and branches differ
+    (PB122; a label without a branch ends the run there, a branch without a label is never taken), a script condition
+    with fewer than two branches (PB124)."""
+    declared = {str(item.get('key') or '').strip() for item in playbook.inputs} - {''}
     text = json.dumps([playbook.description, [task.raw for task in playbook.tasks.values()], playbook.inputs,
                        playbook.outputs], default=str)
-    undeclared = sorted(set(INPUT_REFERENCE.findall(text)) - declared)
-    problems = [f'it reads input(s) {", ".join(undeclared)} that it does not declare (PB119)'] if undeclared else []
+    read = set(INPUT_REFERENCE.findall(text))
+    problems = [f'it reads input(s) {", ".join(sorted(read - declared))} that it does not declare (PB119)'] \
+        if read - declared else []
+    problems += [f'no task reads its input(s) {", ".join(sorted(declared - read))} (PB118)'] if declared - read else []
     for task in playbook.tasks.values():
         if task.type != 'condition':
             continue
