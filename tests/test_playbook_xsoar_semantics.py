@@ -226,12 +226,16 @@ def test_an_empty_list_a_task_argument_takes_from_context_reaches_the_command_or
     assert seen['endpoint_id'] == []
 
 
-def test_a_playbook_that_reads_an_input_it_does_not_declare_is_refused_before_any_task_runs():
-    # demisto-sdk's validate (PB119, "Inputs [...] were used but not provided for this playbook") refuses it: a
-    # misspelt input reads as nothing, and the playbook would take its "empty" branch quietly.
-    result = run(print_task('1', 'closed as ${inputs.CloseReasn}'))
+@pytest.mark.parametrize('text, read', [
+    ('closed as ${inputs.CloseReasn}', 'CloseReasn'),  # misspelt: it reads as nothing, the "empty" branch is taken
+    ('closed as inputs.CloseReason said', 'CloseReason said'),  # validate reads words after inputs. as the key
+])
+def test_a_playbook_that_reads_an_input_it_does_not_declare_is_refused_before_any_task_runs(text, read):
+    # demisto-sdk's validate (PB119, "Inputs [...] were used but not provided for this playbook") refuses it; it finds
+    # the inputs a playbook reads in its text, descriptions included.
+    result = run(print_task('1', text))
 
-    assert result.failed and 'CloseReasn' in result.error and 'PB119' in result.error
+    assert result.failed and f'input(s) {read} that' in result.error and 'PB119' in result.error
     assert result.events == []
 
 

@@ -71,9 +71,9 @@ class Playbook:
                    data.get('outputs') or [], Path(path), str(data.get('description') or ''))
 
 
-# How demisto-sdk finds the inputs a playbook reads: ``inputs.<key>`` anywhere in its text (validate's
-# collect_all_inputs_in_use, for PB118 and PB119).
-INPUT_REFERENCE = re.compile(r'inputs\.([-\w]+)')
+# How demisto-sdk finds the inputs a playbook reads: ``inputs.`` anywhere in its text, and what follows up to a
+# character outside this set (validate's collect_all_inputs_in_use, for PB118 and PB119): "inputs.X is" reads "X is".
+INPUT_REFERENCE = re.compile(r'inputs\.([-\w ?!():]+)')
 
 
 def validation_problems(playbook: Playbook) -> list[str]:
@@ -85,7 +85,7 @@ def validation_problems(playbook: Playbook) -> list[str]:
     declared = {str(item.get('key') or '').strip() for item in playbook.inputs} - {''}
     text = json.dumps([playbook.description, [task.raw for task in playbook.tasks.values()], playbook.inputs,
                        playbook.outputs], default=str)
-    read = set(INPUT_REFERENCE.findall(text))
+    read = {found.strip() for found in INPUT_REFERENCE.findall(text) if not found.startswith(' ')} - {''}
     problems = [f'it reads input(s) {", ".join(sorted(read - declared))} that it does not declare (PB119)'] \
         if read - declared else []
     problems += [f'no task reads its input(s) {", ".join(sorted(declared - read))} (PB118)'] if declared - read else []
