@@ -15,7 +15,7 @@ from conftest import ROOT, seed_failing_endpoints, seed_holders, start_hss_tenan
 from warroom.docs import README, render_readme
 from warroom.playbook.model import SCRIPTS_DIR, PlaybookLibrary
 from warroom.runtime import WarRoom
-from warroom.spec import INTEGRATION_YML, load_spec
+from warroom.spec import INTEGRATION_YML, load_spec, parse_spec
 
 SCHEMAS = ROOT / 'warroom' / 'schemas'
 SPEC = load_spec()
@@ -48,6 +48,21 @@ def test_the_integration_schema_catches_an_undeclared_output_type_and_a_misspelt
     found = errors('integration', broken)
     assert any("'type' is a required property" in e for e in found)
     assert any('isarray' in e for e in found)
+
+
+@pytest.mark.parametrize('declared', [
+    lambda document: document['script']['commands'][0]['arguments'],  # IN113
+    lambda document: document['configuration'],  # IN114
+])
+def test_a_param_or_argument_integration_yml_declares_twice_is_refused_as_demisto_sdk_validate_refuses_it(declared):
+    # Read by name, the second declaration quietly replaced the first (here: required or not), where demisto-sdk's
+    # validate refuses the file ("contain duplicated arguments", "The following params are duplicated").
+    document = yaml.safe_load(INTEGRATION_YML.read_text())
+    items = declared(document)
+    items.append(dict(items[0], required=not items[0].get('required')))
+
+    with pytest.raises(ValueError, match=f"{items[0]['name']}' is declared twice"):
+        parse_spec(document)
 
 
 def test_every_command_has_a_handler_and_every_handler_a_declaration():

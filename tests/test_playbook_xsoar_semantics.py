@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warroom.playbook.model import Playbook, Task
+from warroom.playbook.model import Playbook, PlaybookLibrary, Task, validation_problems
 from warroom.playbook.runner import PlaybookRunner
 from warroom.playbook.values import Scope, UnsupportedError, interpolate, resolve
 
@@ -224,3 +224,59 @@ def test_an_empty_list_a_task_argument_takes_from_context_reaches_the_command_or
     assert not result.failed, result.error
     [seen] = _SeesItsArguments.seen
     assert seen['endpoint_id'] == []
+
+
+@pytest.mark.parametrize('text, read', [
+    ('closed as ${inputs.CloseReasn}', 'CloseReasn'),  # misspelt: it reads as nothing, the "empty" branch is taken
+    ('closed as inputs.CloseReason said', 'CloseReason said'),  # validate reads words after inputs. as the key
+])
+def test_a_playbook_that_reads_an_input_it_does_not_declare_is_refused_before_any_task_runs(text, read):
+    # demisto-sdk's validate (PB119, "Inputs [...] were used but not provided for this playbook") refuses it; it finds
+    # the inputs a playbook reads in its text, descriptions included.
+    result = run(print_task('1', text))
+
+    assert result.failed and f'input(s) {read} that' in result.error and 'PB119' in result.error
+    assert result.events == []
+
+
+def test_a_playbook_that_declares_an_input_no_task_reads_is_refused_before_any_task_runs():
+    # demisto-sdk's validate (PB118, "contains inputs that are not used in any of its tasks") refuses it: what a
+    # caller gives that input (RestoreSuspicious, say) would be ignored.
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    book = Playbook('semantics', 'semantics', '0', {t.id: t for t in (start, print_task('1', 'x'), end)},
+                    inputs=[{'key': 'RestoreSuspicious', 'value': {'simple': 'false'}}])
+
+    result = PlaybookRunner({}).run(book, {'id': '1'}, {})
+
+    assert result.failed and 'RestoreSuspicious' in result.error and 'PB118' in result.error
+    assert result.events == []
+
+
+@pytest.mark.parametrize('nexttasks', [
+    {'a': ['2'], '#default#': ['99']},  # label b has no branch: a run where it holds would stop there
+    {'a': ['2'], 'b': ['3'], 'c': ['3']},  # branch c has no label: never taken
+])
+def test_a_condition_whose_labels_and_branches_differ_is_refused_before_any_task_runs(nexttasks):
+    # demisto-sdk's validate, PB122: "Playbook conditional task with ID: ... has unhandled conditions".
+    condition = value_condition('a', 'b')
+    condition.raw['nexttasks'] = nexttasks
+
+    result = run_on({'b': 'y'}, condition, print_task('2', 'a'), print_task('3', 'b'))
+
+    assert result.failed and 'unhandled conditions' in result.error and 'PB122' in result.error
+    assert result.events == []
+
+
+def test_a_condition_that_asks_a_script_with_one_branch_only_is_refused():
+    # demisto-sdk's validate, PB124: a script condition needs at least two branches.
+    condition = script_condition()
+    condition.raw['nexttasks'] = {'yes': ['2']}
+
+    result = run(condition, print_task('2', 'yes'))
+
+    assert result.failed and 'PB124' in result.error and result.events == []
+
+
+def test_the_pack_s_playbooks_pass_the_checks_demisto_sdk_s_validate_makes_of_inputs_and_branches():
+    for playbook in PlaybookLibrary():
+        assert validation_problems(playbook) == [], playbook.name

@@ -200,6 +200,18 @@ def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(f
         Demisto({}, 'fetch-incidents', {}, {}, []).incidents([{**incident, field: value}])
 
 
+@pytest.mark.parametrize('result', [{'Type': 1, 'ContentsFormat': 'text', 'Contents': 'fetched 0 events'},
+                                    {'Type': 4, 'ContentsFormat': 'text', 'Contents': 'HSS refused the token'}, 'ok'])
+def test_a_result_handed_over_by_fetch_incidents_is_refused_as_xsoar_reads_it_as_the_fetched_incidents(result):
+    # demisto/content's DemistoClassApiModuleClasses.py: an integration's demisto.incidents(incidents) is
+    # self.results({'Type': 1, 'Contents': json.dumps(incidents), 'ContentsFormat': 'json'}); a failed fetch raises.
+    demisto = Demisto({}, 'fetch-incidents', {}, {}, [])
+    with pytest.raises(DemistoMisuse, match='fetch-incidents'):
+        demisto.results(result)
+    demisto.incidents([])
+    assert demisto.fetched == [] and demisto.entries == []
+
+
 # --------------------------------------------------------------------------- the last run, the integration context
 
 def test_the_last_run_takes_text_values_only():

@@ -260,6 +260,10 @@ class Demisto:
 
     def results(self, result: Any) -> None:
         self._check_thread('results')
+        if self._command == 'fetch-incidents':  # demisto.incidents() reaches XSOAR as a result entry too
+            raise DemistoMisuse('demisto.results() called by fetch-incidents: XSOAR\'s Demisto hands a fetch\'s '
+                                'incidents to the server as a result entry (demisto.incidents()), so any other result '
+                                'is read as what was fetched. Hand incidents to demisto.incidents(), raise on failure.')
         # type(), as XSOAR's convert() tests them: a subclass of dict or list is neither, and is sent as its text
         if type(result) is list:
             for item in one_list(result):

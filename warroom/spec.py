@@ -262,6 +262,17 @@ def _param(raw: dict) -> ParamSpec:
     )
 
 
+def _by_name(items: list[dict], what: str) -> dict[str, dict]:
+    """``items`` by name, or ValueError for a name given twice, as demisto-sdk's validate refuses it (IN113 for a
+    command's arguments, IN114 for the params): read by name, the last would quietly replace the first."""
+    named: dict[str, dict] = {}
+    for item in items:
+        if item['name'] in named:
+            raise ValueError(f'integration.yml: {what} {item["name"]!r} is declared twice')
+        named[item['name']] = item
+    return named
+
+
 def parse_spec(raw: dict) -> IntegrationSpec:
     commands = {}
     for command in raw['script']['commands']:
@@ -269,10 +280,11 @@ def parse_spec(raw: dict) -> IntegrationSpec:
             name=command['name'],
             description=command.get('description', ''),
             polling=bool(command.get('polling')),
-            arguments={a['name']: _argument(a) for a in command.get('arguments') or ()},
+            arguments={name: _argument(a) for name, a in _by_name(command.get('arguments') or [],
+                                                                   f"!{command['name']}'s argument").items()},
             outputs=tuple(command.get('outputs') or ()),
         )
-    params = {p['name']: _param(p) for p in raw.get('configuration') or ()}
+    params = {name: _param(p) for name, p in _by_name(raw.get('configuration') or [], 'param').items()}
     return IntegrationSpec(raw=raw, commands=commands, params=params)
 
 

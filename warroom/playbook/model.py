@@ -1,6 +1,8 @@
 """Playbook YAML read into tasks, and the pack's playbooks found by id or name."""
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -67,6 +69,38 @@ class Playbook:
             raise PlaybookFormatError(f'{path}: starttaskid {start} is not a task')
         return cls(str(data.get('id')), str(data.get('name')), start, tasks, data.get('inputs') or [],
                    data.get('outputs') or [], Path(path), str(data.get('description') or ''))
+
+
+# How demisto-sdk finds the inputs a playbook reads: ``inputs.`` anywhere in its text, and what follows up to a
+# character outside this set (validate's collect_all_inputs_in_use, for PB118 and PB119): "inputs.X is" reads "X is".
+INPUT_REFERENCE = re.compile(r'inputs\.([-\w ?!():]+)')
+
+
+def validation_problems(playbook: Playbook) -> list[str]:
+    """What demisto-sdk's validate refuses in a playbook (demisto_sdk/commands/validate/validators/PB_validators) that
+    the runner would otherwise follow quietly: an input read but not declared (PB119; it reads as nothing), one declared
+    but never read (PB118; what a caller gives it is ignored), a built-in condition whose labels and branches differ
+    (PB122; a label without a branch ends the run there, a branch without a label is never taken), a script condition
+    with fewer than two branches (PB124)."""
+    declared = {str(item.get('key') or '').strip() for item in playbook.inputs} - {''}
+    text = json.dumps([playbook.description, [task.raw for task in playbook.tasks.values()], playbook.inputs,
+                       playbook.outputs], default=str)
+    read = {found.strip() for found in INPUT_REFERENCE.findall(text) if not found.startswith(' ')} - {''}
+    problems = [f'it reads input(s) {", ".join(sorted(read - declared))} that it does not declare (PB119)'] \
+        if read - declared else []
+    problems += [f'no task reads its input(s) {", ".join(sorted(declared - read))} (PB118)'] if declared - read else []
+    for task in playbook.tasks.values():
+        if task.type != 'condition':
+            continue
+        branches = {label.upper() for label in task.next if label and label.upper() != '#DEFAULT#'}
+        if task.raw.get('conditions'):
+            labels = {str(c.get('label')).upper() for c in task.raw['conditions'] if c.get('label')}
+            if labels ^ branches:
+                problems.append(f'{task.label} has unhandled conditions: {", ".join(sorted(labels ^ branches))} '
+                                f'(a label needs a branch, a branch a label: PB122)')
+        elif task.body.get('scriptName') and task.next and len(task.next) < 2:
+            problems.append(f'{task.label} asks a script but has one branch only (PB124)')
+    return problems
 
 
 class PlaybookLibrary:
