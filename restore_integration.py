@@ -60,7 +60,7 @@ from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from urllib.request import getproxies
 
 import requests
@@ -1903,9 +1903,8 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         if self._project_id:
             request.headers['X-Project-Id'] = self._project_id
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
-        # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as in a form).
-        query = [(unquote(name), unquote(value)) for name, _, value in
-                 (pair.partition('=') for pair in parts.query.split('&') if pair)]
+        # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as parse_qsl reads a form).
+        query = parse_qsl(parts.query.replace('+', '%2B'), keep_blank_values=True)
         # (the body is bytes or None: the transport sends JSON only, which requests encodes)
         signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed,
                                   request.body)
