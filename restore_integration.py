@@ -118,6 +118,7 @@ XSOAR_BUILTIN_ARGUMENTS = frozenset({'using', 'using-brand', 'using-category', '
 # <integration_name>.<command_name>.timeout, default 3: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
 # Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
+XSOAR_STOPS_COMMAND = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
 # Every request of a run ends RUN_LIMIT_SECONDS after its clients were made, ENTRY_MARGIN_SECONDS before XSOAR's
 # timeout (to build the entry); an attempt starts only while MIN_ATTEMPT_SECONDS are left, timeouts cut to fit, so
 # waits for turns end MAX_RUN_WAIT_SECONDS in, whatever timeout_in_seconds says: the next check reads what is unread.
@@ -1331,9 +1332,8 @@ class HttpTransport:
         (None: both timeouts), or the run's rest when less; then the run's end, not a timeout setting, is the advice."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            given, advice = (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
-                             f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + '
-                             f'read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
+            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({XSOAR_STOPS_COMMAND}), less than '
+                             f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
         attempt.met(fault, f'{what} within {given}', advice)
@@ -1426,7 +1426,6 @@ class HttpTransport:
         """The next turn comes past the deadline: the last attempt's answer is the final one (``reply``; None when it
         met a fault, then raised), else an error says why none came. Past the run's last start the run limit stops it,
         whatever the command's timeout."""
-        stops = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
         run_over = not late.wait and self._past_last_start()
         # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
         away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
@@ -1436,11 +1435,12 @@ class HttpTransport:
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
-            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({stops})'
+            gave_up = (f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run '
+                       f'({XSOAR_STOPS_COMMAND})')
         if attempts:
             return self._give_up(attempts, reply, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: {stops})'
+            f' (one run waits at most this long: {XSOAR_STOPS_COMMAND})'
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
