@@ -53,7 +53,7 @@ import traceback
 import zlib
 from base64 import b64encode
 from bisect import bisect_right
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -883,9 +883,8 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     "HTTP 503 (2 times), no answer in time"), why it stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
-    kinds = [attempt.describe() for attempt in retried]
-    after = ', '.join(kind if kinds.count(kind) == 1 else f'{kind} ({kinds.count(kind)} times)'
-                      for kind in dict.fromkeys(kinds))  # each kind once, in order
+    kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met
+    after = ', '.join(kind if count == 1 else f'{kind} ({count} times)' for kind, count in kinds.items())
     stopped = f'; stopped because {gave_up}' if gave_up else ''
     times = 'once' if len(retried) == 1 else f'{len(retried)} times'
     return f'The request was retried {times} (after {after}){stopped}.'
