@@ -1810,12 +1810,13 @@ class SecretScrubber:
         not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
+        if not isinstance(value, (dict, list, tuple)):
+            return value
+        if depth >= MAX_SHOWN_DEPTH:
+            return TOO_DEEP_TEXT
         if isinstance(value, dict):
-            return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else {self.value(key): self.value(item, depth + 1)
-                                                                   for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else [self.value(item, depth + 1) for item in value]
-        return value
+            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
+        return [self.value(item, depth + 1) for item in value]
 
 
 ''' REPLIES '''
