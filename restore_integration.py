@@ -1801,9 +1801,19 @@ class SecretScrubber:
         return text
 
     def entry(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """An entry with every string in it (keys too) scrubbed, as ``value`` scrubs it. Walked once: a first walk to
-        find whether any string holds a secret took longer than the copy it would spare."""
-        return self.value(entry)
+        """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
+        (the common case: large bulk entries are then neither copied nor serialised)."""
+        return self.value(entry) if self._holds_secret(entry) else entry
+
+    def _holds_secret(self, value: Any, depth: int = 0) -> bool:
+        """Whether ``value`` must be scrubbed: a string that holds a secret, or a list or object too deep to walk
+        (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
+        if isinstance(value, str):
+            return self.text(value) != value
+        if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
+            value = (*value, *value.values())
+        return isinstance(value, (list, tuple)) and (depth >= MAX_SHOWN_DEPTH or
+                                                     any(self._holds_secret(item, depth + 1) for item in value))
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed; a list or object nested past MAX_SHOWN_DEPTH
