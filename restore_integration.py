@@ -53,14 +53,14 @@ import traceback
 import zlib
 from base64 import b64encode
 from bisect import bisect_right
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Mapping, Sequence
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from urllib.request import getproxies
 
 import requests
@@ -118,6 +118,7 @@ XSOAR_BUILTIN_ARGUMENTS = frozenset({'using', 'using-brand', 'using-category', '
 # <integration_name>.<command_name>.timeout, default 3: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
 # Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
+XSOAR_STOPS_COMMAND = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
 # Every request of a run ends RUN_LIMIT_SECONDS after its clients were made, ENTRY_MARGIN_SECONDS before XSOAR's
 # timeout (to build the entry); an attempt starts only while MIN_ATTEMPT_SECONDS are left, timeouts cut to fit, so
 # waits for turns end MAX_RUN_WAIT_SECONDS in, whatever timeout_in_seconds says: the next check reads what is unread.
@@ -888,9 +889,8 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     "HTTP 503 (2 times), no answer in time"), why it stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
-    kinds = [attempt.describe() for attempt in retried]
-    after = ', '.join(kind if kinds.count(kind) == 1 else f'{kind} ({kinds.count(kind)} times)'
-                      for kind in dict.fromkeys(kinds))  # each kind once, in order
+    kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met
+    after = ', '.join(kind if count == 1 else f'{kind} ({count} times)' for kind, count in kinds.items())
     stopped = f'; stopped because {gave_up}' if gave_up else ''
     times = 'once' if len(retried) == 1 else f'{len(retried)} times'
     return f'The request was retried {times} (after {after}){stopped}.'
@@ -1337,9 +1337,8 @@ class HttpTransport:
         (None: both timeouts), or the run's rest when less; then the run's end, not a timeout setting, is the advice."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            given, advice = (f'the {attempt.cut_to:.3g} s left of this run (XSOAR stops a command after '
-                             f'{XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes), less than connect_timeout + '
-                             f'read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
+            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({XSOAR_STOPS_COMMAND}), less than '
+                             f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
         attempt.met(fault, f'{what} within {given}', advice)
@@ -1432,7 +1431,6 @@ class HttpTransport:
         """The next turn comes past the deadline: the last attempt's answer is the final one (``reply``; None when it
         met a fault, then raised), else an error says why none came. Past the run's last start the run limit stops it,
         whatever the command's timeout."""
-        stops = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
         run_over = not late.wait and self._past_last_start()
         # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
         away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
@@ -1442,11 +1440,12 @@ class HttpTransport:
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
-            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({stops})'
+            gave_up = (f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run '
+                       f'({XSOAR_STOPS_COMMAND})')
         if attempts:
             return self._give_up(attempts, reply, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: {stops})'
+            f' (one run waits at most this long: {XSOAR_STOPS_COMMAND})'
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
@@ -1827,12 +1826,13 @@ class SecretScrubber:
         not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
+        if not isinstance(value, (dict, list, tuple)):
+            return value
+        if depth >= MAX_SHOWN_DEPTH:
+            return TOO_DEEP_TEXT
         if isinstance(value, dict):
-            return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else {self.value(key): self.value(item, depth + 1)
-                                                                   for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else [self.value(item, depth + 1) for item in value]
-        return value
+            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
+        return [self.value(item, depth + 1) for item in value]
 
 
 ''' REPLIES '''
@@ -1909,9 +1909,8 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         if self._project_id:
             request.headers['X-Project-Id'] = self._project_id
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
-        # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as in a form).
-        query = [(unquote(name), unquote(value)) for name, _, value in
-                 (pair.partition('=') for pair in parts.query.split('&') if pair)]
+        # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as parse_qsl reads a form).
+        query = parse_qsl(parts.query.replace('+', '%2B'), keep_blank_values=True)
         # (the body is bytes or None: the transport sends JSON only, which requests encodes)
         signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed,
                                   request.body)
