@@ -2556,13 +2556,13 @@ def single_value(value: Any, name: str) -> Any:
     return value[0] if value else None
 
 
-def validate_sha256(value: Any, name: str = 'file_hash') -> str:
-    """Returns the hash in lower case, or raises a RestoreError that says what is wrong with it."""
-    value = single_value(value, name)
+def validate_sha256(value: Any) -> str:
+    """restore-file's file_hash in lower case, or a RestoreError that says what is wrong with it."""
+    value = single_value(value, 'file_hash')
     if is_blank(value):
-        raise RestoreError(f'{name} is required: give the SHA256 of the quarantined file.')
+        raise RestoreError('file_hash is required: give the SHA256 of the quarantined file.')
     if not isinstance(value, str):
-        raise RestoreError(f'{name} must be a SHA256 string; got {type(value).__name__}.')
+        raise RestoreError(f'file_hash must be a SHA256 string; got {type(value).__name__}.')
     candidate = value.strip()
     if is_sha256_text(candidate):
         return candidate.lower()
@@ -2571,7 +2571,7 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     hint = '' if bad or len(candidate) not in HASH_LENGTH_NAMES else \
         f' That looks like {HASH_LENGTH_NAMES[len(candidate)]} hash; Cortex XDR restores by SHA256 only.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
-    raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
+    raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
 
 
@@ -2847,7 +2847,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
         if 'hss' not in clients:
             raise RestoreError('Fetch incidents is on, but fetch-incidents reads Huawei Cloud HSS events: configure '
                                'HSS (project ID, region and credentials) or turn fetching off.')
-        now_ms = int(time.time() * 1000)  # the last hour's events: proves the user may list them
+        now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         clients['hss'].list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
     return 'ok'
 
@@ -4001,8 +4001,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
         # XSOAR shows both the incidents and the last run: nothing secret goes there either
         incidents, next_run = scrubber.value(fetch_hss_incidents(
-            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), int(time.time() * 1000),
-            scrubber.text))
+            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text))
         runtime.incidents(incidents)
         runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
     else:
