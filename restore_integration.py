@@ -3966,9 +3966,11 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
                      on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature)
 
 
-def configured_clients(settings: InstanceSettings, stored_token: Any = None,
+def configured_clients(settings: InstanceSettings,
                        scrubber: 'SecretScrubber | None' = None) -> dict[str, XdrClient | HssClient]:
-    return {kind: build_client(kind, settings, stored_token, scrubber=scrubber) for kind in settings.in_use}
+    """Every vendor's client, for test-module, which reads no cached IAM token (XSOAR gives it no integration
+    context)."""
+    return {kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use}
 
 
 ''' MAIN '''
@@ -3995,7 +3997,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
-        clients.update(configured_clients(settings, stored, scrubber))
+        clients.update(configured_clients(settings, scrubber))
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
