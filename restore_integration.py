@@ -2452,7 +2452,8 @@ class BulkRunner:
 @dataclass(frozen=True)
 class PollingSchedule:
     """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the interval
-    is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires)."""
+    is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires). XSOAR's Timeout is the
+    command's timeout_in_seconds plus POLLING_TIMEOUT_MARGIN, for both polling commands."""
 
     command: str
     next_run_in_seconds: int
@@ -2476,7 +2477,7 @@ class RestoreResult:
                  'EntryContext': {self.outputs_key: self.outputs}}
         if schedule := self.schedule:
             entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
-                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds))
+                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN))
         return entry
 
 
@@ -3293,7 +3294,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[XdrRecord], interval: in
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
-    return PollingSchedule('restore-file', interval, follow, timeout + POLLING_TIMEOUT_MARGIN)
+    return PollingSchedule('restore-file', interval, follow, timeout)
 
 
 def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
@@ -3411,8 +3412,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
                          if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
                          f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
                          f'{interval} seconds what HSS did with these files.')
-            schedule = PollingSchedule('hss-restore-isolated', interval,
-                                       dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
+            schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
+                                       timeout)
         else:  # no check follows this run: the analyst gets the line that makes one
             readable += f'\n\nTo follow the restore: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
@@ -3548,7 +3549,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     if not last and polling and (unread is not None or untaken or
                                  any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
-                                   timeout + POLLING_TIMEOUT_MARGIN)
+                                   timeout)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
