@@ -3744,10 +3744,9 @@ def hss_follow_command(args: dict[str, Any], state: HssState, enterprise_project
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr')
-            if not is_blank(args.get(name))}
-    # The project as read: from context it comes as a list of one, which written as a JSON list is no ID
-    kept.update({'enterprise_project_id': enterprise_project_id} if enterprise_project_id else {})
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not is_blank(args.get(name))}  # the item arguments
+    if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
+        kept['enterprise_project_id'] = enterprise_project_id
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
