@@ -2459,7 +2459,8 @@ class BulkRunner:
 @dataclass(frozen=True)
 class PollingSchedule:
     """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the interval
-    is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires)."""
+    is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires). XSOAR's Timeout is the
+    command's timeout_in_seconds plus POLLING_TIMEOUT_MARGIN, for both polling commands."""
 
     command: str
     next_run_in_seconds: int
@@ -2483,7 +2484,7 @@ class RestoreResult:
                  'EntryContext': {self.outputs_key: self.outputs}}
         if schedule := self.schedule:
             entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
-                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds))
+                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN))
         return entry
 
 
@@ -2563,13 +2564,13 @@ def single_value(value: Any, name: str) -> Any:
     return value[0] if value else None
 
 
-def validate_sha256(value: Any, name: str = 'file_hash') -> str:
-    """Returns the hash in lower case, or raises a RestoreError that says what is wrong with it."""
-    value = single_value(value, name)
+def validate_sha256(value: Any) -> str:
+    """restore-file's file_hash in lower case, or a RestoreError that says what is wrong with it."""
+    value = single_value(value, 'file_hash')
     if is_blank(value):
-        raise RestoreError(f'{name} is required: give the SHA256 of the quarantined file.')
+        raise RestoreError('file_hash is required: give the SHA256 of the quarantined file.')
     if not isinstance(value, str):
-        raise RestoreError(f'{name} must be a SHA256 string; got {type(value).__name__}.')
+        raise RestoreError(f'file_hash must be a SHA256 string; got {type(value).__name__}.')
     candidate = value.strip()
     if is_sha256_text(candidate):
         return candidate.lower()
@@ -2578,7 +2579,7 @@ def validate_sha256(value: Any, name: str = 'file_hash') -> str:
     hint = '' if bad or len(candidate) not in HASH_LENGTH_NAMES else \
         f' That looks like {HASH_LENGTH_NAMES[len(candidate)]} hash; Cortex XDR restores by SHA256 only.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
-    raise RestoreError(f'{name} must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
+    raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
 
 
@@ -2854,7 +2855,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
         if 'hss' not in clients:
             raise RestoreError('Fetch incidents is on, but fetch-incidents reads Huawei Cloud HSS events: configure '
                                'HSS (project ID, region and credentials) or turn fetching off.')
-        now_ms = int(time.time() * 1000)  # the last hour's events: proves the user may list them
+        now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         clients['hss'].list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
     return 'ok'
 
@@ -3300,7 +3301,7 @@ def xdr_next_check(args: dict[str, Any], followed: list[XdrRecord], interval: in
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
-    return PollingSchedule('restore-file', interval, follow, timeout + POLLING_TIMEOUT_MARGIN)
+    return PollingSchedule('restore-file', interval, follow, timeout)
 
 
 def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
@@ -3418,8 +3419,8 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
                          if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
                          f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
                          f'{interval} seconds what HSS did with these files.')
-            schedule = PollingSchedule('hss-restore-isolated', interval,
-                                       dict(args, restore_state=state_text(state)), timeout + POLLING_TIMEOUT_MARGIN)
+            schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
+                                       timeout)
         else:  # no check follows this run: the analyst gets the line that makes one
             readable += f'\n\nTo follow the restore: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
@@ -3555,7 +3556,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     if not last and polling and (unread is not None or untaken or
                                  any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
-                                   timeout + POLLING_TIMEOUT_MARGIN)
+                                   timeout)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
@@ -3750,10 +3751,9 @@ def hss_follow_command(args: dict[str, Any], state: HssState, enterprise_project
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr')
-            if not is_blank(args.get(name))}
-    # The project as read: from context it comes as a list of one, which written as a JSON list is no ID
-    kept.update({'enterprise_project_id': enterprise_project_id} if enterprise_project_id else {})
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not is_blank(args.get(name))}  # the item arguments
+    if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
+        kept['enterprise_project_id'] = enterprise_project_id
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
     # to repeat instead. Measured before anything is built.
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
@@ -3973,9 +3973,11 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
                      on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature)
 
 
-def configured_clients(settings: InstanceSettings, stored_token: Any = None,
+def configured_clients(settings: InstanceSettings,
                        scrubber: 'SecretScrubber | None' = None) -> dict[str, XdrClient | HssClient]:
-    return {kind: build_client(kind, settings, stored_token, scrubber=scrubber) for kind in settings.in_use}
+    """Every vendor's client, for test-module, which reads no cached IAM token (XSOAR gives it no integration
+    context)."""
+    return {kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use}
 
 
 ''' MAIN '''
@@ -4002,14 +4004,13 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
-        clients.update(configured_clients(settings, stored, scrubber))
+        clients.update(configured_clients(settings, scrubber))
         runtime.results(test_module(clients, fetching=settings.fetch is not None))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
         # XSOAR shows both the incidents and the last run: nothing secret goes there either
         incidents, next_run = scrubber.value(fetch_hss_incidents(
-            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), int(time.time() * 1000),
-            scrubber.text))
+            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text))
         runtime.incidents(incidents)
         runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
     else:
