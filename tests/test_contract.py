@@ -12,6 +12,7 @@ import yaml
 
 import restore_integration as ri
 from conftest import ROOT, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
+from test_integration_layout import MAX_FUNCTION_LINES, long_functions, untyped
 from warroom.docs import README, render_readme
 from warroom.playbook.model import SCRIPTS_DIR, PlaybookLibrary
 from warroom.runtime import WarRoom
@@ -306,6 +307,31 @@ def test_no_module_level_name_of_the_pack_code_is_one_commonserverpython_binds(p
     code = path.read_text()
     assert 'main' in module_level_names(code), 'found no main: the scan is broken'
     assert commonserverpython_clashes(code) == set()
+
+
+SCRIPT_CODE = sorted(SCRIPTS_DIR.glob('*/*.py'))
+
+
+def test_the_script_code_checks_find_every_script_of_the_pack():
+    assert {path.stem for path in SCRIPT_CODE} >= {'QuarantineRestoreOnClose', 'QuarantineRestoreReputationGate',
+                                                   'QuarantineRestoreSummary'}
+
+
+@pytest.mark.parametrize('path', SCRIPT_CODE, ids=lambda p: p.name)
+def test_every_signature_of_the_scripts_is_typed(path):
+    """DEVELOPERS.md's rule for code holds for the scripts as for the integration and the war room."""
+    assert untyped(ast.parse(path.read_text(encoding='utf-8'))) == []
+
+
+@pytest.mark.parametrize('path', SCRIPT_CODE, ids=lambda p: p.name)
+def test_no_function_of_the_scripts_is_longer_than_fifty_lines(path):
+    assert long_functions(ast.parse(path.read_text(encoding='utf-8')), MAX_FUNCTION_LINES) == []
+
+
+@pytest.mark.parametrize('path', SCRIPT_CODE, ids=lambda p: p.name)
+def test_no_line_of_the_scripts_is_longer_than_120_characters(path):
+    lines = path.read_text(encoding='utf-8').splitlines()
+    assert [number for number, line in enumerate(lines, 1) if len(line) > 120] == []
 
 
 def test_the_readme_lists_every_instance_setting_by_its_name():

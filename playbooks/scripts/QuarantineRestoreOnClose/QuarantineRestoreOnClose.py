@@ -13,6 +13,7 @@ pure helpers, ``on_close_command(args, incident, context, execute)``, ``main(dem
 import json
 import re
 import traceback
+from typing import Any, Callable, Iterator, Sequence
 
 ''' CONSTANTS '''
 
@@ -39,17 +40,20 @@ ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 TITLE = 'Quarantine restore on close'
 
+Entry = dict[str, Any]  # an XSOAR entry: demisto.results takes one, demisto.executeCommand returns a list of them
+Execute = Callable[[str, dict[str, Any]], list[Entry] | None]  # demisto.executeCommand(command, args)
+
 
 ''' HELPERS '''
 
 
-def as_list(value):
+def as_list(value: Any) -> list[Any]:
     if value is None or value == '':
         return []
     return value if isinstance(value, list) else [value]
 
 
-def lookup(context, path):
+def lookup(context: dict[str, Any], path: str) -> list[Any]:
     """A dotted path through the context; lists are walked and their values gathered."""
     values = [context]
     for part in path.split('.'):
@@ -62,19 +66,19 @@ def lookup(context, path):
     return values
 
 
-def incident_fields(incident):
+def incident_fields(incident: dict[str, Any] | None) -> dict[str, Any]:
     """The incident's fields, custom ones lifted to the top as XSOAR shows them to scripts."""
     fields = {key: value for key, value in (incident or {}).items() if key != 'CustomFields'}
     fields.update((incident or {}).get('CustomFields') or {})
     return fields
 
 
-def is_false_positive(args, fields):
+def is_false_positive(args: dict[str, Any], fields: dict[str, Any]) -> bool:
     reason = str(args.get('closeReason') or fields.get('closeReason') or '').strip().lower()
     return reason == FALSE_POSITIVE or str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
 
 
-def unique_hashes(values):
+def unique_hashes(values: list[Any]) -> list[str]:
     hashes = []
     for value in values:
         text = str(value or '').strip().lower()
@@ -83,7 +87,7 @@ def unique_hashes(values):
     return hashes
 
 
-def xdr_hashes(fields, context):
+def xdr_hashes(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
     """The same sources as the Cortex XDR playbook: File SHA256, XDR File Artifacts (both key forms), the incident's
     own record from xdr-get-incident-extra-data."""
     values = as_list(fields.get('filesha256'))
@@ -94,7 +98,7 @@ def xdr_hashes(fields, context):
     return unique_hashes(values)
 
 
-def own_xdr_records(fields, context):
+def own_xdr_records(fields: dict[str, Any], context: dict[str, Any]) -> list[dict[str, Any]]:
     """This incident's PaloAltoNetworksXDR.Incident records: CortexXDRIR keys them by incident_id, so another
     incident's, read in this war room to compare, sits beside them, and its files are not this incident's."""
     own_id = xdr_incident_id(fields)
@@ -102,7 +106,7 @@ def own_xdr_records(fields, context):
             isinstance(record, dict) and str(record.get('incident_id') or '').strip() == own_id]
 
 
-def artifacts_from_cortex_xdr(execute, incident_id):
+def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[str], str | None]:
     """(hashes, problem): the file artifacts Cortex XDR - IR reads for a minimized incident, which holds none."""
     entries = execute(XDR_EXTRA_DATA_COMMAND, {'incident_id': incident_id}) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
@@ -119,14 +123,14 @@ def artifacts_from_cortex_xdr(execute, incident_id):
     return unique_hashes(values), None
 
 
-def xdr_incident_id(fields):
+def xdr_incident_id(fields: dict[str, Any]) -> str:
     for value in (fields.get('xdrincidentid'), fields.get('dbotMirrorId')):
         if str(value or '').strip().isdigit():
             return str(value).strip()
     return ''
 
 
-def vendors_of(fields, context):
+def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
     kinds = []
     kind = str(fields.get('type') or '')
     if 'Cortex XDR' in kind or fields.get('xdrincidentid') or fields.get('xdrfileartifacts') or \
@@ -137,7 +141,9 @@ def vendors_of(fields, context):
     return kinds
 
 
-def screen(execute, hashes, restore_suspicious, command, scope=None, paths=(), restored=()):
+def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, command: str,
+           scope: dict[str, list[Any]] | None = None, paths: Sequence[Any] = (),
+           restored: Sequence[dict[str, Any]] = ()) -> tuple[list[str], list[str], list[Any]]:
     """(hashes to restore, notes on the ones held back or not sent again, paths to restore), by the pack's
     QuarantineRestoreReputationGate: known bad never, suspicious only when asked, and none an earlier restore covers
     (``restored``: the records it left, the gate's restored_before). ``paths`` (a restore by host and path) go through
@@ -166,7 +172,7 @@ def screen(execute, hashes, restore_suspicious, command, scope=None, paths=(), r
                 f'{" ".join(problem.split())}'], []
 
 
-def held_what(item):
+def held_what(item: dict[str, Any]) -> str:
     """A held file as the note names it: its SHA256, or its path (and the SHA256 the context gives it)."""
     if not item.get('file_path'):
         return f'`{item["file_hash"]}`'
@@ -174,10 +180,11 @@ def held_what(item):
     return f'{code_span(item["file_path"])}{known}'
 
 
-def reputation_of(execute, hashes):
+def reputation_of(execute: Execute, hashes: list[str]) -> dict[str, list[dict[str, Any]]]:
     """What every enabled file reputation integration says of the hashes, as the playbooks ask it before the gate
     (`!file`): {gate argument: the DBotScore or File objects its entries write}. Handed to the gate, not left to the
-    context, which a script's executeCommand need not update. None when no such integration is enabled (an error)."""
+    context, which a script's executeCommand need not update. Lists left empty when no such integration is enabled
+    (its entry an error)."""
     found = {'dbot_score': [], 'file_entries': []}
     for entry in execute(FILE_COMMAND, {'file': ','.join(hashes)}) or []:
         if not isinstance(entry, dict) or entry.get('Type') == ENTRY_TYPE_ERROR:
@@ -189,7 +196,7 @@ def reputation_of(execute, hashes):
     return found
 
 
-def who_scored(item):
+def who_scored(item: dict[str, Any]) -> str:
     """The sources the gate names for a held file, each with where it found the verdict (its scored_as) when that is
     not a score for the SHA256 itself: another hash of the file (MD5 ...), or File.Malicious."""
     hows = list(item.get('scored_as') or [])
@@ -198,12 +205,12 @@ def who_scored(item):
     return ', '.join(names) or 'a reputation source'
 
 
-def entry_text(entry):
+def entry_text(entry: Entry) -> str:
     contents = entry.get('Contents')
     return str(entry.get('HumanReadable') or (contents if isinstance(contents, str) else json.dumps(contents)))
 
 
-def line_value(text):
+def line_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else in double quotes."""
     if text and not any(char.isspace() or char in '"`' for char in text):
         return text
@@ -212,7 +219,7 @@ def line_value(text):
     return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
-def list_value(values):
+def list_value(values: Any) -> str:
     """A list argument as a war-room line takes it: comma-separated when no item holds a comma, starts with '[' or
     has a blank at either end (comma text is stripped; a path may end with a blank), else the JSON list form. Each
     script carries its own copy: an XSOAR automation script runs alone."""
@@ -222,14 +229,14 @@ def list_value(values):
     return line_value(','.join(items))
 
 
-def code_span(text):
+def code_span(text: str) -> str:
     """Inline code that stays one span whatever backticks the text holds (the commands quote values in them)."""
     fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
     padding = ' ' if text.startswith('`') or text.endswith('`') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
 
 
-def records_in(entries, records_path):
+def records_in(entries: list[Entry], records_path: str) -> Iterator[dict[str, Any]]:
     """Every record the entries wrote to ``records_path`` in context, whatever the DT key they wrote it with."""
     for entry in entries:
         for key, value in (entry.get('EntryContext') or {}).items():
@@ -237,20 +244,20 @@ def records_in(entries, records_path):
                 yield from (record for record in as_list(value) if isinstance(record, dict))
 
 
-def is_refused(record):
+def is_refused(record: dict[str, Any]) -> bool:
     """A Cortex XDR record of a restore that did not start (refused by Cortex XDR, or never sent): no action to
     follow."""
     action_id = record.get('action_id')
     return record.get('status') == 'FAILED' or action_id is None or not str(action_id).strip()
 
 
-def xdr_refused(entries):
+def xdr_refused(entries: list[Entry]) -> dict[str, str]:
     """The Cortex XDR records of restores that did not start: {hash: reason}."""
     return {str(record.get('file_hash')): str(record.get('error') or 'no action was started.')
             for record in records_in(entries, XDR_RECORDS) if is_refused(record)}
 
 
-def hss_not_started(entries, by):
+def hss_not_started(entries: list[Entry], by: str) -> dict[str, str]:
     """The hashes (or, for a restore by path, ``by`` file_path, the paths) HSS restored no copy of (every row of theirs
     not_found or failed): {hash or path: the first reason}. A row of a restore by path names its copy's hash too."""
     rows = {}
@@ -262,7 +269,7 @@ def hss_not_started(entries, by):
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
 
 
-def follow_commands(entries, records_path):
+def follow_commands(entries: list[Entry], records_path: str) -> list[str]:
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
     for entry in entries:
@@ -282,7 +289,7 @@ def follow_commands(entries, records_path):
 ''' COMMAND '''
 
 
-def start(execute, command, args, records_path):
+def start(execute: Execute, command: str, args: dict[str, Any], records_path: str) -> tuple[list[str], list[str]]:
     """One restore command, without polling: (what the note says about it, the follow-up commands)."""
     entries = execute(command, dict(args, polling='false')) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
@@ -305,11 +312,12 @@ def start(execute, command, args, records_path):
     return lines, follows
 
 
-def by_hand_command(command, args):
+def by_hand_command(command: str, args: dict[str, Any]) -> str:
     return '!' + command + ''.join(f' {k}={list_value(v)}' for k, v in args.items() if v)
 
 
-def on_close_command(args, incident, context, execute):
+def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: dict[str, Any],
+                     execute: Execute) -> Entry:
     """The note the close gets; never an error entry (that would block the close)."""
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
@@ -347,7 +355,8 @@ def on_close_command(args, incident, context, execute):
     return note('\n'.join(f'- {line}' for line in lines))
 
 
-def hss_restores(execute, fields, context, restore_suspicious):
+def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any],
+                 restore_suspicious: bool) -> tuple[list[str], list[str]]:
     """An HSS incident's restores: (the note's lines, the follow commands). By SHA256 on the incident's host; with no
     SHA256, by host and path (every file of the event: the pack's multi select field; else the one File Path). Either
     way a file an earlier restore covers is not sent again, and every file goes through the reputation check first
@@ -371,7 +380,7 @@ def hss_restores(execute, fields, context, restore_suspicious):
     return lines, []
 
 
-def note(text):
+def note(text: str) -> Entry:
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'markdown', 'Contents': f'### {TITLE}\n{text}',
             'HumanReadable': f'### {TITLE}\n{text}', 'ReadableContentsFormat': 'markdown', 'Note': True}
 
@@ -379,7 +388,7 @@ def note(text):
 ''' MAIN '''
 
 
-def main(demisto_obj=None):
+def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto`` when the incident closes; the war room passes its own.
     Whatever happens, the close goes on: a failure is a note."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']

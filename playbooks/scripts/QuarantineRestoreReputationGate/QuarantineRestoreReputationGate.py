@@ -5,9 +5,10 @@ without a second look. The script reads ``DBotScore`` for each SHA256 (the highe
 gave it): bad (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and good (1)
 pass. A reputation command run on a file's MD5 or SHA1 records its score under that hash, while the ``File`` entry
 it writes holds the file's hashes together (as keys, and in its ``Hashes`` list): so a score is read under the SHA256
-or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad even without a score. It writes
-``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each held file, its score, who scored
-it and under which hash), and a note naming every held file with the command that restores it by hand.
+or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad
+even without a score. It writes ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each
+held file, its score, who scored it and under which hash), and a note naming every held file with the command that
+restores it by hand.
 
 A restore by host and path (``file_path``, with ``host_id``) names no hash: the file at each path is known by the
 ``File`` entries whose ``Path`` (or ``Path`` and ``Name``) is that path, Windows paths compared without case. The
@@ -33,6 +34,7 @@ pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=
 import json
 import re
 import traceback
+from typing import Any, Callable, Sequence
 
 ''' CONSTANTS '''
 
@@ -41,8 +43,9 @@ SCORE_BAD = 3
 SCORE_SUSPICIOUS = 2
 SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
 VERDICT_UNREADABLE = 'unreadable'  # a score for the file that is not 0 to 3
-# A File entry's hashes that name one file: those XSOAR itself tells File entries apart by (the DT of CommonServerPython's
-# Common.File.CONTEXT_PATH), spelled as Common.File.to_context writes them, as keys and as Hashes list types.
+# A File entry's hashes that name one file: those XSOAR itself tells File entries apart by (the DT of
+# CommonServerPython's Common.File.CONTEXT_PATH), spelled as Common.File.to_context writes them, as keys and as
+# Hashes list types.
 HASH_KEYS = ('SHA256', 'MD5', 'SHA1', 'SHA512', 'SSDeep', 'CTPH', 'CRC32')
 HASH_KINDS = {kind.upper(): kind for kind in HASH_KEYS}
 BY_MALICIOUS = 'File.Malicious'  # scored_as for a source whose verdict is only a File entry's Malicious
@@ -83,6 +86,11 @@ HSS_ANY_CHANGE_STATE = '0000000000000::0'
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
+Entry = dict[str, Any]  # an XSOAR entry: demisto.results takes one, demisto.executeCommand returns a list of them
+Execute = Callable[[str, dict[str, Any]], list[Entry] | None]  # demisto.executeCommand(command, args)
+Verdict = tuple[int, dict[str, str], dict[str, str]]  # (score, {source: how found}, {unreadable source: how found})
+Copy = tuple[str, str, str]  # an isolated copy: (host_id, file_hash in lower case, file_path)
+
 
 class GateError(Exception):
     """An argument the script cannot work with; the message says what to give instead."""
@@ -91,7 +99,7 @@ class GateError(Exception):
 ''' HELPERS '''
 
 
-def as_list(value):
+def as_list(value: Any) -> list[Any]:
     if value is None or value == '':
         return []
     if isinstance(value, str):
@@ -105,7 +113,7 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def sha256_list(value):
+def sha256_list(value: Any) -> list[str]:
     hashes = []
     for item in as_list(value):
         text = str(item).strip().lower()
@@ -116,7 +124,7 @@ def sha256_list(value):
     return hashes
 
 
-def path_list(value):
+def path_list(value: Any) -> list[str]:
     """The paths a restore by host and path gives back (file_path): text values, each once, as given: HSS lists a path
     as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form)."""
     paths = []
@@ -128,7 +136,7 @@ def path_list(value):
     return paths
 
 
-def path_key(text):
+def path_key(text: str) -> str:
     """A path as the gate compares it: a Windows path (a drive letter, a UNC name or a backslash in it) without case
     and with / read as \\, as Windows compares them; any other exactly. Blanks at the ends are not compared: a File
     entry that names a path with or without them holds it (held twice rather than let through)."""
@@ -136,7 +144,7 @@ def path_key(text):
     return text.replace('/', '\\').lower() if WINDOWS_PATH.search(text) else text
 
 
-def entry_paths(entry):
+def entry_paths(entry: dict[str, Any]) -> set[str]:
     """The paths a File entry names (compared as path_key gives them): its Path, and its Path joined with its Name, as
     integrations write a file's folder in Path and its name in Name."""
     folders = [str(item).strip() for item in as_list_of_values(entry.get('Path'))]
@@ -148,13 +156,13 @@ def entry_paths(entry):
     return found
 
 
-def as_list_of_values(value):
+def as_list_of_values(value: Any) -> list[Any]:
     """A File entry field's text values: one, or a list of them in messy context."""
     return [item for item in (value if isinstance(value, list) else [value])
             if item is not None and not isinstance(item, (dict, list)) and str(item).strip()]
 
 
-def line_value(text):
+def line_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else in double quotes."""
     if text and not any(char.isspace() or char in '"`' for char in text):
         return text
@@ -163,7 +171,7 @@ def line_value(text):
     return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
-def list_value(values):
+def list_value(values: list[str]) -> str:
     """A list argument as a war-room line takes it: comma-separated when no item holds a comma, starts with '[' or
     has a blank at either end (comma text is stripped; a path may end with a blank), else the JSON list form. Each
     script carries its own copy: an XSOAR automation script runs alone."""
@@ -173,20 +181,20 @@ def list_value(values):
     return line_value(','.join(items))
 
 
-def code_span(text):
+def code_span(text: str) -> str:
     """Inline code that stays one span whatever backticks the text holds (a command quotes values in them)."""
     fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
     padding = ' ' if text.startswith('`') or text.endswith('`') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
 
 
-def objects_of(context, key, given, argument):
+def objects_of(context: dict[str, Any] | None, key: str, given: Any, argument: str) -> list[dict[str, Any]]:
     """Every object of the context under ``key`` (DBotScore, File: one, or a list of them), and those given as an
     argument (a playbook with a context of its own passes the incident's), as a list of dicts."""
     return objects_in((context or {}).get(key), key, key) + objects_in(given, key, argument)
 
 
-def objects_in(value, key, where):
+def objects_in(value: Any, key: str, where: str) -> list[dict[str, Any]]:
     """The objects ``value`` holds: an object, JSON text of one, or a list of them (lists within lists too). Anything
     else is refused: skipped, it might have been the score that holds a file back."""
     if isinstance(value, str):
@@ -202,7 +210,7 @@ def objects_in(value, key, where):
                     f'{type(value).__name__} {str(value)[:40]!r}.')
 
 
-def score_value(raw):
+def score_value(raw: Any) -> int | None:
     """A DBotScore Score as 0 to 3 (a number or its text, "3.0" too; none given is 0), or None when it is not one."""
     if raw is None or raw == '':
         return 0
@@ -213,7 +221,7 @@ def score_value(raw):
     return int(value) if value.is_integer() and 0 <= value <= SCORE_BAD else None
 
 
-def hashes_of(entry):
+def hashes_of(entry: dict[str, Any]) -> dict[str, str]:
     """A File entry's hashes, lower case, each with its kind: {value: 'MD5', ...}. Common.File.to_context writes each
     hash as a key and as a {type, value} item of the entry's Hashes list, and a hash given through its hashes argument
     (Common.Hash) in that list only."""
@@ -229,7 +237,7 @@ def hashes_of(entry):
     return found
 
 
-def hashes_list(value):
+def hashes_list(value: Any) -> list[dict[str, Any]]:
     """A File entry's Hashes: {type, value} items. Anything else is refused: skipped, it might have been the hash that
     links the file to its bad score."""
     items = [] if value is None or value == '' else value if isinstance(value, list) else [value]
@@ -240,13 +248,14 @@ def hashes_list(value):
     return items
 
 
-def texts(value):
+def texts(value: Any) -> list[str]:
     """A DBotScore field's text values, lower case: one, or a list of them in messy context."""
     return [str(item).strip().lower() for item in (value if isinstance(value, list) else [value])
             if item is not None and not isinstance(item, (dict, list)) and str(item).strip()]
 
 
-def aliases(files, sha256s, seeds=()):
+def aliases(files: list[dict[str, Any]], sha256s: list[str],
+            seeds: Sequence[dict[str, Any]] = ()) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """(the File entries of the file, its hashes {value: kind}): ``seeds`` (the entries a path names) and the entries
     whose SHA256 is one of ``sha256s`` or a linked entry's, and those with no SHA256 that share one of its other hashes
     (an enrichment that knew only the MD5), until no entry is added. An entry with another SHA256 is another file,
@@ -274,13 +283,13 @@ def aliases(files, sha256s, seeds=()):
     return linked, known
 
 
-def malicious_vendors(value):
+def malicious_vendors(value: Any) -> list[str]:
     """The vendors a File entry's ``Malicious`` names ('' for one that names none); none when it is empty or absent."""
     return [str(item.get('Vendor') or '').strip() if isinstance(item, dict) else ''
             for item in (value if isinstance(value, list) else [value]) if item]
 
 
-def reputation(scores, files, file_hash):
+def reputation(scores: list[dict[str, Any]], files: list[dict[str, Any]], file_hash: str) -> Verdict:
     """(the highest score any source gave the file, {source: how it was found} for the sources that gave it,
     {source: how it was found} for those whose score cannot be read). How: 'SHA256', or '<kind> <value>' for a score
     recorded under another hash of the file, or File.Malicious for a File entry marked malicious without a score."""
@@ -288,7 +297,8 @@ def reputation(scores, files, file_hash):
     return verdict(scores, linked, known, file_hash)
 
 
-def verdict(scores, linked, known, file_hash=None):
+def verdict(scores: list[dict[str, Any]], linked: list[dict[str, Any]], known: dict[str, str],
+            file_hash: str | None = None) -> Verdict:
     """reputation's answer for a file of those File entries and hashes; a score under ``file_hash`` is found as
     'SHA256', any other as '<kind> <value>' (a file known by its path has every hash named)."""
     best, sources, unreadable = 0, {}, {}
@@ -320,13 +330,13 @@ def verdict(scores, linked, known, file_hash=None):
     return best, sources, unreadable
 
 
-def keep(sources, source, how):
+def keep(sources: dict[str, str], source: str, how: str) -> None:
     """Notes how a source's verdict was found: a score under the SHA256 itself wins over one under another hash."""
     if how == 'SHA256' or source not in sources:
         sources[source] = how
 
 
-def named(sources):
+def named(sources: dict[str, str]) -> str:
     """Each source as the note names it: with the hash its verdict was recorded under when that is not the SHA256."""
     texts = []
     for source, how in sources.items():
@@ -343,7 +353,7 @@ def named(sources):
 ''' COMMAND '''
 
 
-def scope_of(args, command):
+def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
     endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint."""
     scope = {}
@@ -356,13 +366,14 @@ def scope_of(args, command):
     return scope
 
 
-def by_hand(command, what, scope):
+def by_hand(command: str, what: dict[str, list[str]], scope: dict[str, list[str]]) -> str:
     """The war-room line that restores one held file as the restore it was held from would have: its hash or path,
     and the host or endpoint that restore was limited to."""
     return '!' + command + ''.join(f' {name}={list_value(values)}' for name, values in {**what, **scope}.items())
 
 
-def lookup_reputation(execute, linked):
+def lookup_reputation(execute: Execute | None,
+                      linked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What !file (every enabled file reputation integration) says of the hashes the context knows for a path: (its
     DBotScore objects, its File objects). The playbook's !file task cannot ask it, as only this script knows those
     hashes. No reputation integration enabled: an error entry, read as nothing known."""
@@ -383,7 +394,8 @@ def lookup_reputation(execute, linked):
     return scores, files
 
 
-def path_verdict(scores, files, path, execute):
+def path_verdict(scores: list[dict[str, Any]], files: list[dict[str, Any]], path: str,
+                 execute: Execute | None) -> tuple[int, dict[str, str], dict[str, str], list[str]]:
     """(score, sources, unreadable, the SHA256 values known) for the file a restore by host and path gives back: the
     File entries whose Path (or Path and Name) is that path, the entries linked to them by hash, and every score under
     any of their hashes. No entry names the path: nothing is known of it, as of an unknown file."""
@@ -398,7 +410,8 @@ def path_verdict(scores, files, path, execute):
     return score, sources, unreadable, [value for value, kind in known.items() if kind == 'SHA256']
 
 
-def held_item(score, sources, unreadable, restore_suspicious):
+def held_item(score: int, sources: dict[str, str], unreadable: dict[str, str],
+              restore_suspicious: bool) -> tuple[str, dict[str, str]] | None:
     """(verdict, sources) of a file held back, or None for one that may be restored."""
     if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
         return SCORE_NAMES[score], sources
@@ -407,7 +420,7 @@ def held_item(score, sources, unreadable, restore_suspicious):
     return None
 
 
-def held_line(item, who):
+def held_line(item: dict[str, Any], who: str) -> str:
     what = f'`{item["file_hash"]}`' if not item.get('file_path') else \
         f'{code_span(item["file_path"])} (on host {", ".join(item["host_id"])}' + \
         (f', SHA256 {", ".join(item["sha256"])})' if item['sha256'] else ')')
@@ -419,7 +432,8 @@ def held_line(item, who):
     return f'- **Held back**: {what} is scored {item["verdict"]} ({item["score"]}) by {who}{why}. {by_hand_text}'
 
 
-def covered_before(command, given, hashes, paths, scope, execute):
+def covered_before(command: str, given: Any, hashes: list[str], paths: list[str], scope: dict[str, list[str]],
+                   execute: Execute | None) -> dict[str, str]:
     """{hash or path: the note's line} of the files an earlier restore in this incident covers (``given``: the records
     it left, CortexXDR.RestoredFile or HuaweiHSS.RestoredFile as ``command`` writes them)."""
     if command == RESTORE_COMMANDS[0]:
@@ -427,7 +441,8 @@ def covered_before(command, given, hashes, paths, scope, execute):
     return hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
 
 
-def restored_before(records, hashes, scope, execute):
+def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
+                    execute: Execute | None) -> dict[str, str]:
     """{hash: the note's line} of the files of ``hashes`` an earlier restore-file in this incident, limited as this
     one (``scope``'s endpoint_id; '' for every endpoint, as restore-file writes it), gave back, still runs or may have
     started (its record's may_have_started: not followed, Cortex XDR may have carried it out). A record without
@@ -452,7 +467,8 @@ def restored_before(records, hashes, scope, execute):
                             if record.get('status') in XDR_DONE_STATUSES})
 
 
-def status_now(execute, records, scope):
+def status_now(execute: Execute | None, records: list[dict[str, Any]],
+               scope: dict[str, str]) -> dict[str, dict[str, Any]]:
     """{hash: its record as restore-file (without polling, on the same ``scope``) reads its action now}; a record not
     read (an error entry, no answer) stays as it was."""
     if not records or not execute:
@@ -471,7 +487,7 @@ def status_now(execute, records, scope):
     return found
 
 
-def restored_line(file_hash, record, scope):
+def restored_line(file_hash: str, record: dict[str, Any], scope: dict[str, list[str]]) -> str:
     state = f'restored it on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} ' \
         '(its record says why)'
     advice = XDR_LEFT_QUARANTINED
@@ -483,7 +499,8 @@ def restored_line(file_hash, record, scope):
                          scope, advice)
 
 
-def hss_restored_before(records, hashes, paths, scope, execute=None):
+def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
+                        execute: Execute | None = None) -> dict[str, str]:
     """{hash or path: the note's line} of the files of ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this
     incident restored, or HSS is still restoring, on the hosts of this one (``scope``'s host_id; any host when it names
     none): every copy of it a record names is listed restored, by its latest record (a copy is a host, hash and path,
@@ -510,13 +527,13 @@ def hss_restored_before(records, hashes, paths, scope, execute=None):
     return done
 
 
-def copy_of(record):
+def copy_of(record: dict[str, Any]) -> Copy:
     """A HuaweiHSS.RestoredFile record's copy: (host, hash in lower case, path), as hss-restore-isolated keys it."""
     return (str(record.get('host_id') or ''), str(record.get('file_hash') or '').lower(),
             str(record.get('file_path') or ''))
 
 
-def hss_status_now(execute, rows):
+def hss_status_now(execute: Execute | None, rows: list[dict[str, Any]]) -> dict[Copy, dict[str, Any]]:
     """{copy: its record as hss-restore-isolated lists it now}, of the ``rows`` an earlier restore left restoring: the
     on-close script starts its restores without polling, so its rows say so whatever HSS did since. Read as exact
     items by a check without polling (a restore_state: no PUT). A copy not read (an error entry, no answer) stays as
@@ -535,14 +552,16 @@ def hss_status_now(execute, rows):
     return found
 
 
-def not_sent_line(command, by, value, what, scope, advice=QUARANTINED_AGAIN):
+def not_sent_line(command: str, by: str, value: str, what: str, scope: dict[str, list[str]],
+                  advice: str = QUARANTINED_AGAIN) -> str:
     """The note's line for a file (``by`` file_hash) or path (file_path) an earlier restore covers: not sent again, and
     the command that restores it by hand, limited as this restore (``scope``), after ``advice``."""
     return (f'`!{command}` was not run again for {code_span(value)}: an earlier restore in this incident {what}. '
             f'{advice}: {code_span(by_hand(command, {by: [value]}, scope))}')
 
 
-def gate_command(args, context, execute=None):
+def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, str, dict[str, list[str]]]:
+    """(hashes, paths, restore_suspicious, restore_command, scope), each checked before anything is judged."""
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
     restore_suspicious = str(args.get('restore_suspicious') or 'false').strip().lower() == 'true'
@@ -553,6 +572,11 @@ def gate_command(args, context, execute=None):
     if paths and (command != RESTORE_COMMANDS[1] or not scope.get('host_id')):
         raise GateError(f'file_path is for a restore by host and path: it goes with restore_command='
                         f'{RESTORE_COMMANDS[1]} and host_id.')
+    return hashes, paths, restore_suspicious, command, scope
+
+
+def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: Execute | None = None) -> Entry:
+    hashes, paths, restore_suspicious, command, scope = gate_arguments(args)
     scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
     files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
     allowed, allowed_paths, held, lines = [], [], [], []
@@ -598,7 +622,7 @@ def gate_command(args, context, execute=None):
 ''' MAIN '''
 
 
-def main(demisto_obj=None):
+def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:

@@ -12,6 +12,7 @@ pure helpers, ``summary_command(args, context)``, ``main(demisto_obj=None)``.
 import json
 import traceback
 from collections import Counter
+from typing import Any, Sequence
 
 ''' CONSTANTS '''
 
@@ -77,6 +78,11 @@ EVERY_STEP = f'{SUMMARY_CONTEXT_KEY.split("(")[0]}.manual_steps in the context h
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
+Entry = dict[str, Any]  # an XSOAR entry, as demisto.results takes one
+# One endpoint's or copy's outcome, as the note and the counts read it: vendor, kind (a COUNT_KEYS key), its table row,
+# its step (None when nothing is left to do), who (the endpoint or host the note names), and each vendor's own keys.
+Item = dict[str, Any]
+
 
 class SummaryError(Exception):
     """An argument the script cannot work with; the message says what to give instead."""
@@ -85,7 +91,7 @@ class SummaryError(Exception):
 ''' HELPERS '''
 
 
-def text_of(value):
+def text_of(value: Any) -> str:
     """Any context value as one string: '' for nothing, JSON for objects and lists."""
     if value is None:
         return ''
@@ -99,25 +105,25 @@ def text_of(value):
     return str(value)
 
 
-def one_line(value):
+def one_line(value: Any) -> str:
     """Text for a bullet: every run of blanks and line breaks becomes one space."""
     return ' '.join(text_of(value).split())
 
 
-def sentence(value):
+def sentence(value: Any) -> str:
     """Text for a bullet as a whole sentence: on one line, ending with a full stop."""
     text = one_line(value)
     return text if not text or text[-1] in '.!?' else text + '.'
 
 
-def table_cell(value):
+def table_cell(value: Any) -> str:
     """Cell text for a markdown table: pipes escaped, line breaks as <br>."""
     text = text_of(value).replace('\r\n', '\n').replace('\r', '\n')
     text = text.replace('|', '\\|').replace('\n', '<br>')
     return text + ' ' if text.endswith('\\') else text  # a last backslash would escape the closing pipe
 
 
-def code_span(text):
+def code_span(text: str) -> str:
     """Inline code that stays one span whatever backticks the text holds."""
     longest = run = 0
     for char in text:
@@ -128,13 +134,13 @@ def code_span(text):
     return f'{fence}{padding}{text}{padding}{fence}'
 
 
-def markdown_table(rows, headers):
+def markdown_table(rows: list[dict[str, Any]], headers: Sequence[str]) -> str:
     lines = ['|' + '|'.join(headers) + '|', '|' + '|'.join('---' for _ in headers) + '|']
     lines.extend('|' + '|'.join(table_cell(row.get(header)) for header in headers) + '|' for row in rows)
     return '\n'.join(lines)
 
 
-def command_value(value, is_list):
+def command_value(value: Any, is_list: bool) -> str:
     """One argument value as the war-room line needs it.
 
     A list argument splits on commas and strips each item, so a value holding a comma (or starting with '['), or with
@@ -149,7 +155,7 @@ def command_value(value, is_list):
     return text
 
 
-def json_list_value(values):
+def json_list_value(values: list[Any]) -> str:
     """A JSON list as a war-room value, its items as they stand in context: bare when it holds no blank, quote or
     backtick, else raw in backticks (as XSOAR takes a backtick-quoted value), else in double quotes."""
     text = json.dumps(values, separators=(',', ':'))
@@ -158,7 +164,7 @@ def json_list_value(values):
     return f'`{text}`' if '`' not in text else command_value(text, False)
 
 
-def command_line(command, args, list_args=()):
+def command_line(command: str, args: list[tuple[str, Any]], list_args: Sequence[str] = ()) -> str:
     """``!command name=value ...`` for the arguments that have a value."""
     parts = [command]
     for name, value in args:
@@ -167,7 +173,7 @@ def command_line(command, args, list_args=()):
     return ' '.join(parts)
 
 
-def as_items(value, what, skipped):
+def as_items(value: Any, what: str, skipped: list[str]) -> list[dict[str, Any]]:
     """A context value that should be a list of objects (XSOAR stores a list of one as the object itself).
 
     Returns the objects; anything else is left out and named in ``skipped``.
@@ -187,11 +193,11 @@ def as_items(value, what, skipped):
     return items
 
 
-def type_name(value):
+def type_name(value: Any) -> str:
     return 'null' if value is None else type(value).__name__
 
 
-def context_value(context, dotted, skipped):
+def context_value(context: dict[str, Any], dotted: str, skipped: list[str]) -> Any:
     """The value at a dotted path of the incident context (``CortexXDR.RestoredFile``), or None."""
     value = context
     parts = dotted.split('.')
@@ -207,7 +213,7 @@ def context_value(context, dotted, skipped):
     return value
 
 
-def parse_vendor(args):
+def parse_vendor(args: dict[str, Any]) -> str:
     value = args.get('vendor')
     if isinstance(value, (list, tuple)):
         if len(value) > 1:
@@ -222,12 +228,12 @@ def parse_vendor(args):
 ''' CORTEX XDR '''
 
 
-def xdr_step_command(file_hash, endpoint_id, incident_id):
+def xdr_step_command(file_hash: str, endpoint_id: str, incident_id: Any) -> str:
     return command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash), ('endpoint_id', endpoint_id),
                                                  ('incident_id', incident_id)], list_args=('file_hash',))
 
 
-def xdr_endpoint_item(record, endpoint):
+def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
     """One endpoint of one restore action: its row, what it counts as, and the step when it needs one."""
     file_hash = text_of(record.get('file_hash')).strip()
     endpoint_id = text_of(endpoint.get('endpoint_id')).strip()
@@ -266,7 +272,7 @@ def xdr_endpoint_item(record, endpoint):
             'who': endpoint_id or '(no endpoint_id)', 'incident_id': record.get('incident_id')}
 
 
-def xdr_record_item(record):
+def xdr_record_item(record: dict[str, Any]) -> Item:
     """A record with no per-endpoint status: a restore not started (Cortex XDR refused it, or no run sent it), or one
     not followed yet."""
     file_hash = text_of(record.get('file_hash')).strip()
@@ -311,7 +317,7 @@ def xdr_record_item(record):
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
 
 
-def xdr_may_have_started(record, error):
+def xdr_may_have_started(record: dict[str, Any], error: str) -> bool:
     """Whether Cortex XDR may have started (or accepted) a restore restore-file could not follow: the record's
     may_have_started, true or false; for a record written before that field, the words of its error."""
     if 'may_have_started' in record:
@@ -319,7 +325,7 @@ def xdr_may_have_started(record, error):
     return any(words in error for words in XDR_OLDER_UNFOLLOWED_WORDS)  # an older record only
 
 
-def xdr_unfollowed_item(record, target, command):
+def xdr_unfollowed_item(record: dict[str, Any], target: str, command: str) -> Item:
     """A restore Cortex XDR may have started, or accepted, that restore-file could not follow (no action ID to read):
     open, not failed, as the file may be back already; a second restore only after a look in the Action Center. Its
     reason says which."""
@@ -332,7 +338,7 @@ def xdr_unfollowed_item(record, target, command):
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
 
 
-def xdr_items(raw, skipped):
+def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
     """One item per file and endpoint, the latest restore's: restore-file keys its records by action, so a file
     restored again (a manual step, a retry) has a record beside the earlier one, which it replaces here."""
     items = {}
@@ -359,7 +365,7 @@ def xdr_items(raw, skipped):
 ''' HUAWEI CLOUD HSS '''
 
 
-def hss_item(row):
+def hss_item(row: dict[str, Any]) -> Item:
     host_id = text_of(row.get('host_id')).strip()
     host_name = text_of(row.get('host_name')).strip()
     file_hash = text_of(row.get('file_hash')).strip()
@@ -378,36 +384,8 @@ def hss_item(row):
         retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', host_id), ('file_hash', file_hash),
                                                                 ('file_path', file_path)],
                                        list_args=('host_id', 'file_hash', 'file_path')))
-    if outcome == HSS_RESTORED:
-        kind, step = RESTORED, None
-    elif outcome == HSS_RESTORING:
-        # Still restoring: HSS issued the task and the host's agent has not finished it (offline, or polling was
-        # off or ran out of time). The file is not back yet.
-        kind = PENDING
-        reason = reason or 'HSS accepted the restore; the host\'s agent has not put the file back yet.'
-        step = (f'{where}, {what}: still restoring. Check in the HSS console that the host\'s agent is online; '
-                f'the file comes back when it is. If HSS lists it isolated again, run {retry or "the restore"}.')
-    elif outcome == HSS_NOT_FOUND and host_id and file_hash and file_path:
-        # An exact item hss-restore-isolated sent, which a check then found listed in no status: HSS lists a copy it
-        # restored as restored, so this one's host was removed from HSS or the copy deleted, and whether the file is
-        # back is not known (its reason says to check the host). Not "nothing to restore": open, with a step.
-        kind = PENDING
-        step = (f'{where}, {what}: {HSS_GONE}. Check the host in the HSS console, and on the host whether the file '
-                f'is back; if HSS lists it isolated again, run {retry}.')
-    elif outcome == HSS_NOT_FOUND:
-        kind, step = NOT_FOUND, None
-    elif outcome == HSS_FAILED:
-        kind = FAILED
-        reason = reason or 'HSS refused the restore without a reason.'
-        how = f'run {retry}, or restore it from {HSS_CONSOLE}' if retry else f'restore it from {HSS_CONSOLE}'
-        step = f'{where}, {what}: failed. Reason: {sentence(reason)} Once the cause is fixed, {how}.'
-    else:
-        kind = PENDING
-        shown = raw_outcome or 'no outcome'
-        reason = reason or f'HSS outcome {shown} is not one this summary knows.'
-        how = f'restore it there or run {retry}' if retry else 'restore it there'
-        step = (f'{where}, {what}: {shown}, not a known outcome. Check the file in {HSS_CONSOLE}; if it is '
-                f'still isolated, {how}.')
+    kind, step, reason = hss_outcome(raw_outcome, reason, f'{where}, {what}', retry,
+                                     bool(host_id and file_hash and file_path))
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
                  'reason': reason}
     # Copies in one group share one step in a note past MAX_DETAIL_ROWS (hss_group_step): of one hash, or else
@@ -418,7 +396,45 @@ def hss_item(row):
             'outcome': outcome, 'file_hash': file_hash.lower(), 'file_path': file_path, 'group': group, 'who': who}
 
 
-def hss_items(raw, skipped):
+def hss_outcome(raw_outcome: str, reason: str, place: str, retry: str | None,
+                exact: bool) -> tuple[str, str | None, str]:
+    """(kind, step, reason) of a copy by its outcome: the step None when nothing is left to do, the reason HSS gave
+    or, when it gave none, one that says what the outcome means. ``exact``: the row names a host, a hash and a path."""
+    outcome, step = raw_outcome.lower(), None
+    if outcome == HSS_RESTORED:
+        kind = RESTORED
+    elif outcome == HSS_RESTORING:
+        # Still restoring: HSS issued the task and the host's agent has not finished it (offline, or polling was
+        # off or ran out of time). The file is not back yet.
+        kind = PENDING
+        reason = reason or 'HSS accepted the restore; the host\'s agent has not put the file back yet.'
+        step = (f'{place}: still restoring. Check in the HSS console that the host\'s agent is online; '
+                f'the file comes back when it is. If HSS lists it isolated again, run {retry or "the restore"}.')
+    elif outcome == HSS_NOT_FOUND and exact:
+        # An exact item hss-restore-isolated sent, which a check then found listed in no status: HSS lists a copy it
+        # restored as restored, so this one's host was removed from HSS or the copy deleted, and whether the file is
+        # back is not known (its reason says to check the host). Not "nothing to restore": open, with a step.
+        kind = PENDING
+        step = (f'{place}: {HSS_GONE}. Check the host in the HSS console, and on the host whether the file '
+                f'is back; if HSS lists it isolated again, run {retry}.')
+    elif outcome == HSS_NOT_FOUND:
+        kind = NOT_FOUND
+    elif outcome == HSS_FAILED:
+        kind = FAILED
+        reason = reason or 'HSS refused the restore without a reason.'
+        how = f'run {retry}, or restore it from {HSS_CONSOLE}' if retry else f'restore it from {HSS_CONSOLE}'
+        step = f'{place}: failed. Reason: {sentence(reason)} Once the cause is fixed, {how}.'
+    else:
+        kind = PENDING
+        shown = raw_outcome or 'no outcome'
+        reason = reason or f'HSS outcome {shown} is not one this summary knows.'
+        how = f'restore it there or run {retry}' if retry else 'restore it there'
+        step = (f'{place}: {shown}, not a known outcome. Check the file in {HSS_CONSOLE}; if it is '
+                f'still isolated, {how}.')
+    return kind, step, reason
+
+
+def hss_items(raw: Any, skipped: list[str]) -> list[Item]:
     """One item per row, but a not_found row a later row of the same file replaces (restored once HSS isolated it,
     on that host when the row names one): hss-restore-isolated writes the later row beside it."""
     items = [hss_item(row) for row in as_items(raw, HSS_CONTEXT_PATH, skipped)]
@@ -426,7 +442,7 @@ def hss_items(raw, skipped):
             if item['outcome'] != HSS_NOT_FOUND or not any(found_later(item, later) for later in items[position + 1:])]
 
 
-def found_later(not_found, later):
+def found_later(not_found: Item, later: Item) -> bool:
     """Whether ``later`` is a row of the file a not_found row names (by hash, else by path) on its host, if any."""
     same_file = (not_found['file_hash'] and later['file_hash'] == not_found['file_hash']) or \
         (not not_found['file_hash'] and not_found['file_path'] and later['file_path'] == not_found['file_path'])
@@ -436,14 +452,14 @@ def found_later(not_found, later):
 ''' AT SCALE '''
 
 
-def listed(items):
+def listed(items: list[Item]) -> str:
     """The endpoints or hosts of ``items``: the first MAX_LISTED, and how many more there are."""
     names = [item['who'] for item in items]
     more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
     return ', '.join(names[:MAX_LISTED]) + more
 
 
-def xdr_group_step(items):
+def xdr_group_step(items: list[Item]) -> str:
     """One step for the endpoints of one file that ended alike (status, reason, action): what each one's step says,
     said once."""
     first = items[0]
@@ -459,7 +475,7 @@ def xdr_group_step(items):
             f'not end {XDR_SUCCESS_STATUS}, fix the cause and restore the file there, or run {command}. {EVERY_STEP}')
 
 
-def hss_group_step(items):
+def hss_group_step(items: list[Item]) -> str:
     """One step for the copies of one file on many hosts (or for files restored by path) that ended alike (outcome
     and reason)."""
     first = items[0]
@@ -485,7 +501,7 @@ def hss_group_step(items):
 GROUP_STEPS = {'xdr': xdr_group_step, 'hss': hss_group_step}
 
 
-def note_steps(items):
+def note_steps(items: list[Item]) -> list[str]:
     """The steps the note lists: each item's own, but past MAX_DETAIL_ROWS items of a vendor one per group of its
     items that ended alike (an item with no group, or alone in its group, keeps its own step)."""
     steps = []
@@ -502,7 +518,7 @@ def note_steps(items):
     return steps
 
 
-def grouped_table(vendor, items):
+def grouped_table(vendor: str, items: list[Item]) -> str:
     """Past MAX_DETAIL_ROWS: one row per file, status and reason, with how many it holds and (unless restored) the
     endpoints or hosts, failures and the largest groups first."""
     headers = XDR_GROUP_HEADERS if vendor == 'xdr' else HSS_GROUP_HEADERS
@@ -528,7 +544,7 @@ def grouped_table(vendor, items):
 HSS_HOST_HEADERS = ('host', HSS_RESTORED, HSS_RESTORING, HSS_FAILED, HSS_NOT_FOUND)
 
 
-def hss_hosts(items):
+def hss_hosts(items: list[Item]) -> list[dict[str, Any]]:
     """Per host (one row per host ID, shown by its name when a row gives one, and by both when two hosts share the
     name): how many copies came back, are still restoring, failed, or were not found."""
     names = {item['host_id']: item['host'] for item in items if item['host_id'] and item['host'] != item['host_id']}
@@ -546,16 +562,16 @@ def hss_hosts(items):
     return sorted(hosts.values(), key=lambda row: (row['host'], row['host_id']))
 
 
-def count_items(items):
+def count_items(items: list[Item]) -> dict[str, int]:
     return {key: sum(item['kind'] == key for item in items) for key in COUNT_KEYS}
 
 
-def counts_line(counts):
+def counts_line(counts: dict[str, Any]) -> str:
     return (f'Restored {counts[RESTORED]}, failed {counts[FAILED]}, pending {counts[PENDING]}, '
             f'not found {counts[NOT_FOUND]}.')
 
 
-def vendor_section(vendor, items):
+def vendor_section(vendor: str, items: list[Item]) -> str:
     lines = [f'#### {VENDOR_NAMES[vendor]}']
     if not items:
         lines.append(f'No restore record in context ({VENDOR_CONTEXT_PATHS[vendor]}): '
@@ -585,7 +601,7 @@ def vendor_section(vendor, items):
     return '\n'.join(lines)
 
 
-def nothing_to_do(items):
+def nothing_to_do(items: list[Item]) -> str:
     """The line for a summary with no step left, in the terms of each vendor whose restores are in it: a Cortex XDR
     summary has no word of HSS, nor an HSS one of Cortex XDR."""
     parts = [NOTHING_TO_DO]
@@ -604,7 +620,7 @@ def nothing_to_do(items):
     return ' '.join(parts)
 
 
-def build_note(vendor, sections, items, skipped, summary):
+def build_note(vendor: str, sections: list[str], items: list[Item], skipped: list[str], summary: dict[str, Any]) -> str:
     lines = [f'### {TITLE}']
     asked = [name for name in VENDOR_NAMES if vendor in ('all', name)]
     if not items:
@@ -635,7 +651,7 @@ def build_note(vendor, sections, items, skipped, summary):
 ''' COMMAND '''
 
 
-def summary_command(args, context):
+def summary_command(args: dict[str, Any] | None, context: Any) -> Entry:
     """The note entry summarising every restore in ``context`` for the vendor(s) asked."""
     vendor = parse_vendor(args or {})
     skipped = []
@@ -676,14 +692,14 @@ def summary_command(args, context):
     }
 
 
-def error_entry(message):
+def error_entry(message: str) -> Entry:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
 
 ''' MAIN '''
 
 
-def main(demisto_obj=None):
+def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
