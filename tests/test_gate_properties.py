@@ -68,11 +68,14 @@ def test_a_score_under_any_hash_of_a_file_s_entries_holds_it_however_the_context
 
     entry = GATE.gate_command(args, {**file_context, **score_context})
 
-    allowed = entry['EntryContext']['QuarantineRestore.Gate(true)']['allowed']
+    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    allowed, held = verdicts['allowed'], [item['file_hash'] for item in verdicts['held']]
     for sha256, md5, sha1 in files:
         under = [int(float(s['Score'])) for s in scores if s['Indicator'].lower() in (sha256, md5, sha1)]
         best = max(under or [0])
-        assert (sha256 in allowed) is not (best == 3 or (best == 2 and not suspicious))
+        holds = best == 3 or (best == 2 and not suspicious)
+        # held (listed, with its verdict) and not allowed, or allowed and not held: never dropped, never both
+        assert (sha256 in allowed, held.count(sha256)) == ((False, 1) if holds else (True, 0))
 
 
 def holds_objects(value, parsed=False) -> bool:

@@ -60,7 +60,10 @@ def test_each_copy_is_followed_to_its_end_restored_restoring_or_failed(clocked):
 
     assert not result.failed, result.entries[-1]
     rows = rows_of(result)
-    assert set(rows) == set(copies_of(UPDATER))  # every copy, one row each, updated in place
+    # every copy, one row each (the checks update it in place: no second row of a copy), none other
+    seeded = sorted((host_id, f['file_path']) for host_id, host in copies_of(UPDATER).items()
+                    for f in host['isolated_files'] if f['file_hash'] == UPDATER)
+    assert sorted((row['host_id'], row['file_path']) for row in listed_rows(result)) == seeded
     for host_id, row in rows.items():
         host = copies_of(UPDATER)[host_id]
         if host.get('agent_status') == 'offline':

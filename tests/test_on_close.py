@@ -88,6 +88,10 @@ def test_a_reputation_integration_is_asked_first_and_its_verdict_holds_the_file(
     [asked] = [e for e in run.events if e.command == 'file']
     recorded = {p.stem for p in (TEST_DATA / 'xsoar' / 'replies' / VT / 'file').glob('*.json')}
     assert set(as_list(asked.args['file'])) & recorded
+    # First: the reputation is asked before the gate decides, and before any restore (events are in run order).
+    order = [e.command for e in run.events if e.command]
+    assert order.index('file') < order.index('QuarantineRestoreReputationGate')
+    assert all(order.index('file') < at for at, command in enumerate(order) if command == 'restore-file')
     assert restored_hashes(xdr).isdisjoint(recorded)
     assert VT in run.notes[-1]
 

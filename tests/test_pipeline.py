@@ -103,11 +103,78 @@ def test_a_429_for_a_request_sent_before_the_last_cut_does_not_cut_again():
     assert limiter.rate() < after_one and limiter.cuts == 2
 
 
+class WorkersClock:
+    """A test clock worker threads sleep on. It moves only while every worker sleeps (or is done), straight to the
+    earliest wake-up, so each worker's turns come at the same test-clock times however the threads are scheduled."""
+
+    def __init__(self, now: float, workers: int) -> None:
+        self.now, self._awake, self._sleepers = now, workers, []
+        self._changed = threading.Condition()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._changed:
+            sleeper = {'wake': self.now + seconds, 'woken': False}
+            self._sleepers.append(sleeper)
+            self._awake -= 1
+            self._changed.notify_all()
+            assert self._changed.wait_for(lambda: sleeper['woken'], timeout=60), 'the test clock stopped'
+
+    def done(self) -> None:
+        with self._changed:
+            self._awake -= 1
+            self._changed.notify_all()
+
+    def run(self, until: float) -> None:
+        """Moves the clock until every worker is done; a worker that neither sleeps nor ends, or still sleeps at
+        ``until``, fails the test."""
+        with self._changed:
+            while True:
+                assert self._changed.wait_for(lambda: self._awake == 0, timeout=60), 'a worker neither slept nor ended'
+                if not self._sleepers:
+                    return
+                self.now = max(self.now, min(sleeper['wake'] for sleeper in self._sleepers))
+                assert self.now <= until, f'workers still waited at {self.now}'
+                for sleeper in [sleeper for sleeper in self._sleepers if sleeper['wake'] <= self.now]:
+                    self._sleepers.remove(sleeper)
+                    sleeper['woken'] = True
+                    self._awake += 1
+                self._changed.notify_all()
+
+
 def test_a_retry_after_pauses_every_turn_until_it_has_passed():
-    clock, limiter = clock_and_limiter()
+    # README: a Retry-After "pauses every worker until it has passed". Workers other than the one the 429 answered ask
+    # for turns during the pause and after it: every turn asked during it starts once it has passed, not before, and
+    # then at the limiter's pace, not a pause later (no faster than the ceiling, no slower than a little under the cut
+    # rate); a turn asked after it starts at once.
+    asks = (0.0, 0.5, 1.0, 2.5, 6.0)  # seconds after a 429 whose Retry-After is 3
+    clock = WorkersClock(100.0, workers=len(asks))
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.sleep)
     limiter.throttled(sent_at=clock(), retry_after=3)
-    waited = limiter.wait_turn()
-    assert waited == pytest.approx(3.0) and clock() == pytest.approx(103.0)
+    starts, waits = {}, {}
+
+    def worker(ask: float) -> None:
+        try:
+            clock.sleep(ask)
+            waits[ask] = limiter.wait_turn()
+            starts[ask] = clock()
+        finally:
+            clock.done()
+
+    threads = [threading.Thread(target=worker, args=(ask,), daemon=True) for ask in asks]
+    for thread in threads:
+        thread.start()
+    clock.run(until=200.0)
+    for thread in threads:
+        thread.join()
+
+    assert sorted(starts) == sorted(asks)
+    during = sorted(starts[ask] for ask in asks if ask < 3)
+    assert during[0] == pytest.approx(103.0) and waits[0.0] == pytest.approx(3.0)
+    assert all(1 / 10 <= b - a <= 1 / (10 * facts.THROTTLE_CUT * 0.95) for a, b in zip(during, during[1:]))
+    assert starts[6.0] == 106.0 and waits[6.0] == 0.0
 
 
 def test_a_turn_past_the_deadline_is_refused_with_how_long_it_was():

@@ -571,15 +571,29 @@ def test_several_hashes_are_restored_and_followed_together(advanced_tenant, war_
     records = {r['file_hash']: r for r in as_list(restored_record(result))}
     assert sorted(records) == hashes
     assert len({r['action_id'] for r in records.values()}) == len(hashes)
+    expected_rows = set()
     for file_hash, record in records.items():
-        assert record['status'] != 'IN_PROGRESS'
-        for endpoint in record['endpoints']:
-            expected = FAILING[endpoint['endpoint_id']]['status'] if endpoint['endpoint_id'] in FAILING \
-                else 'COMPLETED_SUCCESSFULLY'
-            assert endpoint['status'] == expected
+        # Each record lists exactly the seed's holders of its file, each in the status the seed gives it.
+        expected = {endpoint_id: FAILING[endpoint_id]['status'] if endpoint_id in FAILING else facts.XDR_SUCCESS_STATUS
+                    for endpoint_id in HOLDERS[file_hash]}
+        assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(expected)
+        assert {e['endpoint_id']: e['status'] for e in record['endpoints']} == expected
+        assert record['status'] == facts.xdr_outcome(expected.values())
+        restored = sum(status == facts.XDR_SUCCESS_STATUS for status in expected.values())
+        assert (record['restored_count'], record['failed_count']) == (restored, len(expected) - restored)
+        expected_rows |= {(file_hash, endpoint_id, status) for endpoint_id, status in expected.items()}
         for endpoint_id in HOLDERS[file_hash]:
             where = advanced_tenant.backend.quarantined if endpoint_id in FAILING else advanced_tenant.backend.restored
             assert file_hash in where(endpoint_id)
+    # Together: one polling sequence (one entry a run, each but the last scheduling the next), whose every check asks
+    # about each action, and whose final entry reports every file on every holder.
+    assert len(result.entries) == result.runs > 1
+    assert [bool(entry.get('PollingCommand')) for entry in result.entries] == [True] * (result.runs - 1) + [False]
+    polled = [r.body['request_data']['group_action_id'] for r in advanced_tenant.gateway.requests
+              if r.path.endswith('/get_action_status/')]
+    assert sorted(polled) == sorted([r['action_id'] for r in records.values()] * (result.runs - 1))
+    final_rows = markdown_rows(result.entries[-1]['HumanReadable'])
+    assert {(row['file_hash'], row['endpoint_id'], row['status']) for row in final_rows} == expected_rows
 
 
 def test_among_several_hashes_a_refused_one_is_reported_and_the_others_go_on(advanced_tenant, war_room_on):

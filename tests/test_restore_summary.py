@@ -122,6 +122,19 @@ def split_cells(line: str) -> list[str]:
     return re.split(r'(?<!\\)\|', line)[1:-1]
 
 
+def table_lines(markdown: str, header: list[str]) -> list[list[str]]:
+    """The cells of each row of the one table in ``markdown`` under this header (a note may hold several tables)."""
+    tables, table = [], []
+    for line in markdown.splitlines() + ['']:
+        if line.startswith('|'):
+            table.append(split_cells(line))
+        elif table:
+            tables.append(table)
+            table = []
+    [rows] = [table[2:] for table in tables if table[0] == header]
+    return rows
+
+
 def command_in(step: str, command: str) -> str:
     """The war-room line in a step's code span that starts with ``command``."""
     match = re.search(r'(`+) ?(' + re.escape(command) + r'.*?) ?\1(?!`)', step)
@@ -469,15 +482,16 @@ def test_hss_rows_are_counted_by_outcome_and_per_host():
     def host_of(row):  # a not_found row may name no host
         return row.get('host_name') or row.get('host_id') or '(no host)'
 
-    for host in {host_of(row) for row in rows}:
+    counts = ('restored', 'restoring', 'failed', 'not_found')
+    expected_hosts, expected_lines = [], []
+    for host in sorted({host_of(row) for row in rows}):
         mine = [row['outcome'] for row in rows if host_of(row) == host]
-        [counted] = [h for h in summary['hosts'] if h['host'] == host]
-        ids = {row.get('host_id') or '' for row in rows if host_of(row) == host}
-        assert counted == {'host': host, 'host_id': counted['host_id'],
-                           **{o: mine.count(o) for o in ('restored', 'restoring', 'failed', 'not_found')}}
-        assert ids == {counted['host_id']}
-        per_host = [host] + [str(mine.count(o)) for o in ('restored', 'restoring', 'failed', 'not_found')]
-        assert per_host in [split_cells(line) for line in hss_section.splitlines() if line.startswith('|')]
+        [host_id] = {row.get('host_id') or '' for row in rows if host_of(row) == host}
+        expected_hosts.append({'host': host, 'host_id': host_id, **{o: mine.count(o) for o in counts}})
+        expected_lines.append([host] + [str(mine.count(o)) for o in counts])
+    # Every host of the rows once, with its counts, and no other: in context and in the note's per-host table.
+    assert sorted(summary['hosts'], key=lambda h: h['host']) == expected_hosts
+    assert sorted(table_lines(hss_section, ['host', *counts])) == expected_lines
 
 
 def test_hss_failed_row_gets_one_step_whose_command_restores_exactly_that_item():

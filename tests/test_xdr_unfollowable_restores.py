@@ -12,6 +12,7 @@ import pytest
 
 from conftest import XDR_REPLIES, load_json, seed_holders
 from facts import ENTRY_ERROR
+from warroom.context import as_list
 from test_reply_shapes import records, room, status_requests
 
 FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
@@ -318,8 +319,12 @@ def test_restores_none_of_which_can_be_followed_write_their_records_on_the_error
     result = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1').run(
         'restore-file', {'file_hash': f'{lost},{refused}'})
 
-    assert result.failed
+    [entry] = result.entries  # the error entry alone: no note beside it carries the records
+    assert entry['Type'] == ENTRY_ERROR
+    [on_entry] = [value for key, value in entry['EntryContext'].items() if key.startswith('CortexXDR.RestoredFile(')]
+    assert as_list(on_entry) == records(result)
     by_hash = {record['file_hash']: record for record in records(result)}
+    assert sorted(by_hash) == sorted([lost, refused])
     assert by_hash[lost]['may_have_started'] is True and by_hash[refused]['may_have_started'] is False, by_hash
 
 
