@@ -3327,7 +3327,9 @@ def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[X
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
-    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} endpoints final ({restored} '
+    # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
+    what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
+    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} {what} final ({restored} '
             f'restored, {failed} failed), {running} running{unread_text}; checking again in {interval} s.')
 
 
