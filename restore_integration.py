@@ -3327,7 +3327,9 @@ def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[X
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
-    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} endpoints final ({restored} '
+    # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
+    what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
+    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} {what} final ({restored} '
             f'restored, {failed} failed), {running} running{unread_text}; checking again in {interval} s.')
 
 
@@ -3359,6 +3361,11 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
              f'Restore of {len(summaries)} files checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
+    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+    if unread and not one:
+        title += f', the status of {unread} not read at this check'
+    if unread and not rows:  # "No entries." would read as Cortex XDR listing no endpoint
+        return f'### {title}\n**Status not read at this check.**'
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if one else headers,  # one file's rows need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)

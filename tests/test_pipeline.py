@@ -429,6 +429,21 @@ def test_a_check_that_cannot_read_a_status_keeps_the_endpoint_statuses_an_earlie
     assert record['status'] == 'IN_PROGRESS' and record['error'] == unread['error']
 
 
+def test_a_last_check_that_never_read_the_status_says_so_not_that_the_action_has_no_endpoints():
+    """An action whose status no check could read has no endpoint rows: its last entry must say the status was not
+    read (and how to read it), not show an empty table, which reads as if Cortex XDR listed no endpoint for it."""
+    # request 1 starts the restore; every status read after it is a 500, past the retries at each check.
+    with polling_on_faults('sequence=ok,500*100;retry-after=0') as (_, room, seen):
+        room.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '20'})
+
+    last = seen[-1]
+    record = facts.context_at(last['EntryContext'], facts.XDR_CONTEXT_PATH)
+    assert 'PollingCommand' not in last and record['status'] == 'IN_PROGRESS' and 'endpoints' not in record
+    table = last['HumanReadable'].split('\n\n')[0]  # the title and what stands under it
+    assert 'No entries' not in table and 'not read' in table, table
+    assert f'!restore-file file_hash={XDR_HASH} action_id=[{record["action_id"]}]' in last['HumanReadable']
+
+
 @pytest.mark.parametrize('value', ['a&b=c', '0/../1', 'x' * 65, 'proj\r\nX: y'])
 def test_the_enterprise_project_setting_is_checked_like_the_argument_before_any_request(value):
     tenant = start_hss_tenant()

@@ -10,7 +10,7 @@ from test_reply_shapes import room  # one request at a time, answered in the ord
 
 RUNNING = load_json(XDR_REPLIES / 'action_status_running.json')
 FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
-PROGRESS = re.compile(r'(\d+) of (\d+) endpoints final \((\d+) restored, (\d+) failed\), (\d+) running')
+PROGRESS = re.compile(r'(\d+) of (\d+) endpoint(?:s| restores) final \((\d+) restored, (\d+) failed\), (\d+) running')
 
 
 def counts(reply):
@@ -37,3 +37,21 @@ def test_progress_still_counts_the_endpoints_of_a_file_that_finished_at_an_earli
     expected = tuple(x + y for x, y in zip(a_final, b_running))  # file a's endpoints, and file b's so far
     assert tuple(map(int, lines[0].groups())) == expected
     assert tuple(map(int, lines[1].groups())) == expected  # nothing happened between: the same numbers
+
+
+def test_progress_of_several_files_on_the_same_endpoints_counts_no_more_endpoints_than_there_are(replay_server):
+    # Two files quarantined on the same endpoints: each endpoint restores both, so the line counts two restores on
+    # each. Called endpoints, that count would say twice as many endpoints as the actions reached.
+    replay_server.queue(200, {'reply': {'action_id': 1, 'endpoints_count': 3}})
+    replay_server.queue(200, {'reply': {'action_id': 2, 'endpoints_count': 3}})
+    replay_server.queue(200, RUNNING).queue(200, RUNNING)  # check 1: both running, on the same endpoints
+    replay_server.queue(200, FINAL).queue(200, FINAL)  # check 2: both final
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{"a" * 64},{"b" * 64}'})
+
+    assert not result.failed, result.entries[-1]
+    line = result.entries[1]['HumanReadable']
+    endpoints = len(RUNNING['reply']['data'])
+    said = re.search(r'of (\d+) endpoints\b', line)
+    assert said is None or int(said.group(1)) <= endpoints, line
+    assert PROGRESS.search(line), line  # the restores are still counted

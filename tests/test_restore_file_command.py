@@ -1065,3 +1065,18 @@ def test_a_check_whose_late_restores_none_can_be_followed_writes_their_records_o
     assert len(advanced_tenant.backend.actions) == 2  # Cortex XDR did start both
     by_hash = {record['file_hash']: record for record in as_list(get_path(result.context, 'CortexXDR.RestoredFile'))}
     assert sorted(by_hash) == hashes and all(r['may_have_started'] is True for r in by_hash.values()), by_hash
+
+
+def test_the_final_table_of_several_files_says_how_many_statuses_it_could_not_read(replay_server):
+    # A check by hand of two actions: the first one's status is read, the second one's read is refused. The table
+    # holds the first one's rows only; its title must not read as if the second action had no endpoint.
+    read, unread = sorted(HOLDERS)[:2]
+    replay_server.queue_file(200, 'action_status_final.json').queue_file(403, 'error_403.json')
+    room = WarRoom(params=replay_params(replay_server), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': f'{read},{unread}', 'action_id': '[1, 2]', 'polling': 'false'})
+
+    records = {record['file_hash']: record for record in as_list(restored_record(result))}
+    assert 'endpoints' in records[read] and 'endpoints' not in records[unread], records
+    title = result.entries[-1]['HumanReadable'].split('\n', 1)[0]
+    assert 'not read' in title, title
