@@ -298,6 +298,11 @@ HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), (
 # What a refusal by IAM's identity policies says beside its code (encoded_authorization_message) is for this API.
 HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
                         'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): ')
+# In an item's row, in place of that advice and the reason it decodes: kilobytes on each of thousands of rows would be
+# megabytes of one text.
+HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
+                       'DecodeAuthorizationMessage API: the war-room entry of the run that sent this restore gives '
+                       'both once, below its table and in its Contents (identity_policy_refusals).')
 # The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
 HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
@@ -494,8 +499,10 @@ class VendorApiError(RestoreError):
         said = f' {vendor} said: {details}.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
         # Huawei's identity policies: which one refused, encrypted (kilobytes of it): last, whole, to copy and decode
-        decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if isinstance(authorization_message, str) else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}{decode}', attempts, advice)
+        encoded = isinstance(authorization_message, str)
+        self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}{self.decode}', attempts,
+                         advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -3403,12 +3410,15 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
-    sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused, encoded = restore_in_batches(client, items, enterprise_project_id)
     if sent and accepted is None:  # HSS took none of the items, nor may it have: each one's row says failed
-        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {sent[0]["reason"]}')
+        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. '
+                           f'{encoded.get(sent[0]["reason"], sent[0]["reason"])}')
     rows = sent + rows
-    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows)
-    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
+    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
+        f'\n\n{refusal}' for refusal in encoded.values())
+    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
+           **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     schedule = None
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': epoch_ms(), 'checks': 0,
@@ -3485,16 +3495,17 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
 
-def restore_in_batches(client: HssClient, items: list[HssCopy],
-                       enterprise_project_id: str | None) -> tuple[list[HssCopy], int | None, int]:
+def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
+                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str]]:
     """PUTs the items 100 at a time, batches side by side: each item's row (its reason empty when it has none: XSOAR
     updates the row its DT key matches, where a reason an earlier run wrote would stay beside a later outcome), the
     earliest HSS can have acted on a batch (its clock, ms; None when it surely acted on none), and the batches it
     surely did not act on (a bit each): refused, or never sent: a refusal every later batch would meet too
-    (credentials, permission, URL) stops sending."""
+    (credentials, permission, URL) stops sending. Last, each refusal by identity policies whole, by the reason its
+    rows give (HSS_DECODE_IN_ENTRY in place of the encoded reason)."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop = {}
+    stop, encoded = {}, {}
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
         """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
@@ -3506,10 +3517,14 @@ def restore_in_batches(client: HssClient, items: list[HssCopy],
         try:
             return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id)
         except RestoreError as error:
+            reason = str(error)
+            if isinstance(error, VendorApiError) and error.decode:
+                reason = reason.replace(error.decode, HSS_DECODE_IN_ENTRY, 1)
+                encoded[reason] = str(error)
             if isinstance(error, VendorApiError) and refuses_every_request(error):
-                stop.setdefault('reason', str(error))
+                stop.setdefault('reason', reason)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
-            return HSS_OUTCOME_FAILED, str(error), client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
+            return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
                 error.attempts) else None
 
     rows, accepted, refused = [], [], 0
@@ -3525,7 +3540,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy],
             row = item if all(key in HSS_ROW_FIELDS for key in item) else hss_row(item)
             row.update(outcome=outcome, reason=reason)
             rows.append(row)
-    return rows, min(accepted, default=None), refused
+    return rows, min(accepted, default=None), refused, encoded
 
 
 def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields, state: HssState,
