@@ -326,9 +326,14 @@ HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: che
 # The same in the whole project's listing, which can miss a row while paging: not taken as restored, nor as gone.
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
-# The same at the last check: polling ends with it unlisted, so the reason says so, not that the agent is busy.
+# How a copy still restoring when polling stops is followed: the command names every hash asked, kilobytes of them, and
+# thousands of rows repeating it would be megabytes of one line.
+HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gives once, below its table and in its '
+                       'Contents (follow_commands).')
+# HSS_NOT_LISTED_AT_CHECK at the last check: polling ends with it unlisted, so the reason says so, not that the agent is
+# busy.
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
-                                'back is not known: check the host in the HSS console. To follow it: {follow}')
+                                f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '
@@ -3566,7 +3571,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     elapsed = polling_elapsed(state['started'], checks * interval)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
-    settle_rows(rows, last or not polling, last, elapsed, follow)
+    settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN_YET) may
     if not last and polling and (unread is not None or untaken or
                                  any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
@@ -3589,7 +3594,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
 
-def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, follow: str) -> None:
+def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
     """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
     still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
     it."""
@@ -3597,12 +3602,12 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, foll
         if final and row['reason'] == HSS_NOT_TAKEN_YET:
             row.update(outcome=HSS_OUTCOME_FAILED, reason=HSS_NOT_TAKEN)
         elif last and row['outcome'] == HSS_OUTCOME_RESTORING:
-            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
+            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK if (
                 row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
                 f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
                 f'finished it. Check in the HSS console that the agent of '
-                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. To '
-                f'follow it: {follow}')
+                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. '
+                f'{HSS_FOLLOW_IN_ENTRY}')
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
@@ -3747,19 +3752,20 @@ def hss_counts_text(rows: list[HssCopy]) -> str:
 
 def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str:
     """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
-    if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
-        # Restoring rows are only counted there, their reasons unread: the copies polling leaves are named once
-        left = [str(row.get('host_name') or row.get('host_id')) for row in rows
-                if row['outcome'] == HSS_OUTCOME_RESTORING]
+    # The copies polling leaves, named once, hosts by the name an analyst knows them by; the follow command their
+    # reasons point to (HSS_FOLLOW_IN_ENTRY), once
+    left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
+    ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
+             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
+             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow them: '
+             f'{follow}' if follow and left else '')
+    if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile') + (
-            f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-            f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
-            f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
-            f'check). To follow them: {follow}' if follow and left else '')
+                                lambda row: row.get('host_name') or row.get('host_id'),
+                                'HuaweiHSS.RestoredFile') + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
-                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
+                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
 
 def hss_follow_command(args: dict[str, Any], state: HssState, enterprise_project_id: str | None) -> str:

@@ -923,3 +923,26 @@ def test_the_commands_of_many_incidents_with_a_password_iam_refused_do_not_lock_
     later = results[-1].entries[-1]['Contents']
     assert facts.IAM_WRONG_PASSWORD[1] in later and 'not sent again before' in later and 'Test' in later
     assert wrong['password'] not in json.dumps(room.integration_context)
+
+
+@pytest.mark.parametrize('hashes, copies', [(1, 3), (25, 4)])
+def test_the_last_check_gives_the_follow_command_once_not_on_every_copy_still_restoring(hss_tenant, hashes, copies):
+    # A host whose agent is offline never takes the restore task (test_data/hss/README.md): its copies are still
+    # restoring when polling stops. The follow command names every hash (25 make it kilobytes long): each of a
+    # thousand rows repeating it would be megabytes of one line. The entry gives it once, and each row says where.
+    [offline] = [host for host in load_json(HSS_SEED)['hosts'] if host.get('agent_status') == 'offline']
+    asked = [f'{n:064x}' for n in range(1, hashes + 1)]
+    for file_hash in asked:
+        hss_tenant.backend.add_isolated_files(offline['host_id'], copies, file_hash=file_hash)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': json.dumps(asked),
+                                                               'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    last = result.entries[-1]
+    [follow] = last['Contents']['follow_commands']
+    rows = rows_of(result)
+    assert len(rows) == hashes * copies and {row['outcome'] for row in rows} == {'restoring'}
+    for row in rows:
+        assert offline['host_name'] in row['reason'] and 'online' in row['reason'], row
+        assert follow not in row['reason'] and 'follow_commands' in row['reason'], row
+    assert last['HumanReadable'].count(follow) == 1 and follow not in json.dumps(last['EntryContext'])
