@@ -298,6 +298,11 @@ HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), (
 # What a refusal by IAM's identity policies says beside its code (encoded_authorization_message) is for this API.
 HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
                         'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): ')
+# In an item's row, in place of that advice and the reason it decodes: kilobytes on each of thousands of rows would be
+# megabytes of one text.
+HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
+                       'DecodeAuthorizationMessage API: the war-room entry of the run that sent this restore gives '
+                       'both once, below its table and in its Contents (identity_policy_refusals).')
 # The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
 HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
@@ -321,9 +326,14 @@ HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: che
 # The same in the whole project's listing, which can miss a row while paging: not taken as restored, nor as gone.
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
-# The same at the last check: polling ends with it unlisted, so the reason says so, not that the agent is busy.
+# How a copy still restoring when polling stops is followed: the command names every hash asked, kilobytes of them, and
+# thousands of rows repeating it would be megabytes of one line.
+HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gives once, below its table and in its '
+                       'Contents (follow_commands).')
+# HSS_NOT_LISTED_AT_CHECK at the last check: polling ends with it unlisted, so the reason says so, not that the agent is
+# busy.
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
-                                'back is not known: check the host in the HSS console. To follow it: {follow}')
+                                f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '
@@ -494,8 +504,10 @@ class VendorApiError(RestoreError):
         said = f' {vendor} said: {details}.' if details else ''
         retried = f' {retry_note}' if retry_note else ''
         # Huawei's identity policies: which one refused, encrypted (kilobytes of it): last, whole, to copy and decode
-        decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if isinstance(authorization_message, str) else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}{decode}', attempts, advice)
+        encoded = isinstance(authorization_message, str)
+        self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}{self.decode}', attempts,
+                         advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -3410,12 +3422,15 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
-    sent, accepted, refused = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused, encoded = restore_in_batches(client, items, enterprise_project_id)
     if sent and accepted is None:  # HSS took none of the items, nor may it have: each one's row says failed
-        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {sent[0]["reason"]}')
+        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. '
+                           f'{encoded.get(sent[0]["reason"], sent[0]["reason"])}')
     rows = sent + rows
-    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows)
-    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows}
+    readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
+        f'\n\n{refusal}' for refusal in encoded.values())
+    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
+           **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     schedule = None
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': epoch_ms(), 'checks': 0,
@@ -3492,16 +3507,17 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
 
-def restore_in_batches(client: HssClient, items: list[HssCopy],
-                       enterprise_project_id: str | None) -> tuple[list[HssCopy], int | None, int]:
+def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
+                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str]]:
     """PUTs the items 100 at a time, batches side by side: each item's row (its reason empty when it has none: XSOAR
     updates the row its DT key matches, where a reason an earlier run wrote would stay beside a later outcome), the
     earliest HSS can have acted on a batch (its clock, ms; None when it surely acted on none), and the batches it
     surely did not act on (a bit each): refused, or never sent: a refusal every later batch would meet too
-    (credentials, permission, URL) stops sending."""
+    (credentials, permission, URL) stops sending. Last, each refusal by identity policies whole, by the reason its
+    rows give (HSS_DECODE_IN_ENTRY in place of the encoded reason)."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop = {}
+    stop, encoded = {}, {}
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
         """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
@@ -3513,10 +3529,14 @@ def restore_in_batches(client: HssClient, items: list[HssCopy],
         try:
             return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id)
         except RestoreError as error:
+            reason = str(error)
+            if isinstance(error, VendorApiError) and error.decode:
+                reason = reason.replace(error.decode, HSS_DECODE_IN_ENTRY, 1)
+                encoded[reason] = str(error)
             if isinstance(error, VendorApiError) and refuses_every_request(error):
-                stop.setdefault('reason', str(error))
+                stop.setdefault('reason', reason)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
-            return HSS_OUTCOME_FAILED, str(error), client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
+            return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
                 error.attempts) else None
 
     rows, accepted, refused = [], [], 0
@@ -3532,7 +3552,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy],
             row = item if all(key in HSS_ROW_FIELDS for key in item) else hss_row(item)
             row.update(outcome=outcome, reason=reason)
             rows.append(row)
-    return rows, min(accepted, default=None), refused
+    return rows, min(accepted, default=None), refused, encoded
 
 
 def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields, state: HssState,
@@ -3558,7 +3578,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     elapsed = polling_elapsed(state['started'], checks * interval)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
-    settle_rows(rows, last or not polling, last, elapsed, follow)
+    settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN_YET) may
     if not last and polling and (unread is not None or untaken or
                                  any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
@@ -3581,7 +3601,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
 
-def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, follow: str) -> None:
+def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
     """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
     still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
     it."""
@@ -3589,12 +3609,12 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int, foll
         if final and row['reason'] == HSS_NOT_TAKEN_YET:
             row.update(outcome=HSS_OUTCOME_FAILED, reason=HSS_NOT_TAKEN)
         elif last and row['outcome'] == HSS_OUTCOME_RESTORING:
-            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK.format(follow=follow) if (
+            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK if (
                 row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
                 f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
                 f'finished it. Check in the HSS console that the agent of '
-                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. To '
-                f'follow it: {follow}')
+                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. '
+                f'{HSS_FOLLOW_IN_ENTRY}')
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
@@ -3739,19 +3759,20 @@ def hss_counts_text(rows: list[HssCopy]) -> str:
 
 def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str:
     """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
-    if len(rows) > MAX_DETAIL_ROWS:  # hosts by the name an analyst knows them by (rows stay as they are)
-        # Restoring rows are only counted there, their reasons unread: the copies polling leaves are named once
-        left = [str(row.get('host_name') or row.get('host_id')) for row in rows
-                if row['outcome'] == HSS_OUTCOME_RESTORING]
+    # The copies polling leaves, named once, hosts by the name an analyst knows them by; the follow command their
+    # reasons point to (HSS_FOLLOW_IN_ENTRY), once
+    left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
+    ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
+             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
+             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow them: '
+             f'{follow}' if follow and left else '')
+    if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                lambda row: row.get('host_name') or row.get('host_id'), 'HuaweiHSS.RestoredFile') + (
-            f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-            f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' '
-            f'agents have not finished them (the reason of each in HuaweiHSS.RestoredFile says what to '
-            f'check). To follow them: {follow}' if follow and left else '')
+                                lambda row: row.get('host_name') or row.get('host_id'),
+                                'HuaweiHSS.RestoredFile') + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
-                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING))
+                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
 
 def hss_follow_command(args: dict[str, Any], state: HssState, enterprise_project_id: str | None) -> str:

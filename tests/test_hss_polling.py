@@ -68,7 +68,10 @@ def test_each_copy_is_followed_to_its_end_restored_restoring_or_failed(clocked):
         host = copies_of(UPDATER)[host_id]
         if host.get('agent_status') == 'offline':
             assert row['outcome'] == 'restoring'
-            assert 'online' in row['reason'] and 'restore_state=' in row['reason']
+            # how to follow it: the command the entry gives once, below its table (not on each row)
+            assert 'online' in row['reason'] and 'follow_commands' in row['reason']
+            [follow] = result.entries[-1]['Contents']['follow_commands']
+            assert 'restore_state=' in follow and result.entries[-1]['HumanReadable'].count(follow) == 1
         elif host.get('restore_fails'):
             assert row['outcome'] == 'failed' and 'isolated again' in row['reason']
         else:

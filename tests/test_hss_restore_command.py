@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json, start_hss_tenant
+from conftest import HSS_REPLIES, HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json, start_hss_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -485,19 +485,26 @@ def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_th
     assert not named.failed and [row['host_id'] for row in rows_of(named)] == [copy['host_id']]
 
 
+def replayed_hss_params(replay_server) -> dict:
+    return {'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+            'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40},
+            'max_concurrency': '1', 'retry_backoff': '0'}
+
+
+def exact_item_args(count: int) -> dict:
+    return {'host_id': json.dumps(['h1'] * count), 'file_hash': json.dumps([f'{n:064x}' for n in range(count)]),
+            'file_path': json.dumps([f'/srv/f{n}' for n in range(count)]), 'polling': 'false'}
+
+
 @pytest.mark.parametrize('code, message', facts.HSS_PERMISSION_REFUSALS)
 def test_each_permission_code_hss_documents_stops_the_later_batches(replay_server, code, message):
     """The emulator answers a project the key may not use with HSS.0013 only: HSS.0010 "Access denied." (README,
     Batches) comes from a replayed HSS, its HTTP 400 in HSS's form, for the first of 3 batches."""
     replay_server.queue(facts.HSS_ERROR_STATUS, {'error_code': code, 'error_msg': message})
-    count = 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50
-    args = {'host_id': json.dumps(['h1'] * count), 'file_hash': json.dumps([f'{n:064x}' for n in range(count)]),
-            'file_path': json.dumps([f'/srv/f{n}' for n in range(count)]), 'polling': 'false'}
-    params = {'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
-              'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40},
-              'max_concurrency': '1', 'retry_backoff': '0'}
+    args = exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)
 
-    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated', args)
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', args)
 
     assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
     assert [request.method for request in replay_server.requests] == ['PUT']  # the 2 later batches were not sent
@@ -505,6 +512,45 @@ def test_each_permission_code_hss_documents_stops_the_later_batches(replay_serve
     assert f'HTTP {facts.HSS_ERROR_STATUS}' in text and code in text and message in text
     ours = text.split(' said: ', 1)[0]
     assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
+
+
+def test_an_identity_policy_refusal_after_accepted_batches_gives_its_encoded_reason_once_not_on_every_row(
+        replay_server):
+    # IAM's identity policies refuse with a 403 carrying encoded_authorization_message, kilobytes of it
+    # (test_data/hss/README.md). The first of 10 batches is taken, the second refused, the 8 after it not sent: each
+    # of the 900 rows says HSS's code, message and request id, and how to decode the reason, which is written once.
+    refusal = load_json(HSS_REPLIES / 'error_policy_denied_403.json')
+    encoded = refusal['encoded_authorization_message']
+    replay_server.queue(200, b'', {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'}).queue(403, refusal)
+    count = 10 * facts.HSS_MAX_ITEMS_PER_REQUEST
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(count))
+
+    assert not result.failed and [request.method for request in replay_server.requests] == ['PUT', 'PUT']
+    failed = [row for row in rows_of(result) if row['outcome'] == 'failed']
+    assert len(failed) == count - facts.HSS_MAX_ITEMS_PER_REQUEST
+    for row in failed:
+        assert all(refusal[name] in row['reason'] for name in ('error_code', 'error_msg', 'request_id')), row
+        assert 'DecodeAuthorizationMessage' in row['reason'] and encoded not in row['reason'], row
+    entry = result.entries[-1]
+    assert encoded not in json.dumps(entry['EntryContext'])
+    assert entry['HumanReadable'].count(encoded) == 1 and json.dumps(entry['Contents']).count(encoded) == 1
+    note = entry['HumanReadable'].split(encoded)[0].rsplit('\n\n', 1)[-1]
+    assert 'DecodeAuthorizationMessage' in note and refusal['request_id'] in note, note
+
+
+def test_an_identity_policy_refusing_every_batch_ends_in_an_error_with_its_encoded_reason_whole(replay_server):
+    refusal = load_json(HSS_REPLIES / 'error_policy_denied_403.json')
+    replay_server.queue(403, refusal)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(3 * facts.HSS_MAX_ITEMS_PER_REQUEST))
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    text = result.entries[-1]['Contents']
+    assert text.count(refusal['encoded_authorization_message']) == 1 and 'DecodeAuthorizationMessage' in text
+    assert refusal['error_code'] in text and refusal['request_id'] in text
 
 
 def test_copies_that_leave_isolated_while_the_first_listing_is_read_do_not_hide_the_copies_after_them(hss_tenant):
@@ -877,3 +923,26 @@ def test_the_commands_of_many_incidents_with_a_password_iam_refused_do_not_lock_
     later = results[-1].entries[-1]['Contents']
     assert facts.IAM_WRONG_PASSWORD[1] in later and 'not sent again before' in later and 'Test' in later
     assert wrong['password'] not in json.dumps(room.integration_context)
+
+
+@pytest.mark.parametrize('hashes, copies', [(1, 3), (25, 4)])
+def test_the_last_check_gives_the_follow_command_once_not_on_every_copy_still_restoring(hss_tenant, hashes, copies):
+    # A host whose agent is offline never takes the restore task (test_data/hss/README.md): its copies are still
+    # restoring when polling stops. The follow command names every hash (25 make it kilobytes long): each of a
+    # thousand rows repeating it would be megabytes of one line. The entry gives it once, and each row says where.
+    [offline] = [host for host in load_json(HSS_SEED)['hosts'] if host.get('agent_status') == 'offline']
+    asked = [f'{n:064x}' for n in range(1, hashes + 1)]
+    for file_hash in asked:
+        hss_tenant.backend.add_isolated_files(offline['host_id'], copies, file_hash=file_hash)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': json.dumps(asked),
+                                                               'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    last = result.entries[-1]
+    [follow] = last['Contents']['follow_commands']
+    rows = rows_of(result)
+    assert len(rows) == hashes * copies and {row['outcome'] for row in rows} == {'restoring'}
+    for row in rows:
+        assert offline['host_name'] in row['reason'] and 'online' in row['reason'], row
+        assert follow not in row['reason'] and 'follow_commands' in row['reason'], row
+    assert last['HumanReadable'].count(follow) == 1 and follow not in json.dumps(last['EntryContext'])
