@@ -663,7 +663,8 @@ def build_parser() -> argparse.ArgumentParser:
 def add_run_command(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser('run', help='run one war-room line, e.g. "!restore-file file_hash=..."')
     run.add_argument('line', help='the war-room line; - reads it from standard input')
-    run.add_argument('--args', metavar='FILE', help='more arguments, as a YAML or JSON mapping (lists stay lists)')
+    run.add_argument('--args', metavar='FILE',
+                     help='more arguments, as a YAML or JSON mapping (a list goes as its JSON text)')
     run.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
     run.add_argument('--json', action='store_true', help='print the entries and the incident context as JSON')
     run.add_argument('--time-scale', type=scale_argument, default=None,
