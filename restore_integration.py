@@ -354,10 +354,10 @@ TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the pass
 # the user for 15 minutes, and no one can unlock it meanwhile; the user may be shared with other tools and people.
 IAM_LOCKOUT_FAILED_LOGINS = 5
 IAM_LOCKOUT_PERIOD_SECONDS = 15 * 60
-# A password IAM refused (401) is not sent again by a command or a fetch for one whole such period (the refusal is kept
-# where the token is): every poll and fetch of this instance together then fail at most 2 logins in any period, below
-# even the least maximum the policy allows (3). test-module sends it whatever was kept (XSOAR gives it no integration
-# context), so an admin checks a corrected password at once.
+# A password IAM refused (401) is not sent again by a command or a fetch for one whole such period (kept where the
+# token is): polls and fetches together fail at most 2 logins in any period, below even the least maximum the policy
+# allows (3) over the default period (3 kept over more than 30 minutes, as it may be, is reached). test-module sends it
+# whatever was kept (XSOAR gives it no integration context), so an admin checks a corrected password at once.
 IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.

@@ -663,11 +663,13 @@ def build_parser() -> argparse.ArgumentParser:
 def add_run_command(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser('run', help='run one war-room line, e.g. "!restore-file file_hash=..."')
     run.add_argument('line', help='the war-room line; - reads it from standard input')
-    run.add_argument('--args', metavar='FILE', help='more arguments, as a YAML or JSON mapping (lists stay lists)')
+    run.add_argument('--args', metavar='FILE',
+                     help='more arguments, as a YAML or JSON mapping (a list goes as its JSON text)')
     run.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
     run.add_argument('--json', action='store_true', help='print the entries and the incident context as JSON')
     run.add_argument('--time-scale', type=scale_argument, default=None,
-                     help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the emulators)')
+                     help=f'multiply polling waits by this (default 1 with --params, else {EMBEDDED_TIME_SCALE}: '
+                          'the emulators it starts)')
 
 
 def add_emulate_command(commands: argparse._SubParsersAction) -> None:
@@ -707,8 +709,8 @@ def add_playbook_commands(commands: argparse._SubParsersAction) -> None:
         command.add_argument('--params', help='YAML of instance params; without it the emulated tenants are used')
         command.add_argument('--context-out', help='write the final incident context to this JSON file')
         command.add_argument('--time-scale', type=scale_argument, default=None,
-                             help=f'multiply polling waits by this (default 1, or {EMBEDDED_TIME_SCALE} on the '
-                                  f'emulators)')
+                             help=f'multiply polling waits by this (default 1 with --params, else '
+                                  f'{EMBEDDED_TIME_SCALE}: the emulators it starts)')
 
 
 def main(argv: list[str] | None = None) -> int:
