@@ -528,6 +528,25 @@ def test_hss_outcome_the_script_does_not_know_counts_as_pending_with_a_step():
     assert 'isolating' in step and '!hss-restore-isolated' in step
 
 
+@pytest.mark.parametrize('outcome', ['host', 'HOST', 'host_id'])
+def test_hss_outcome_that_names_a_column_of_the_hosts_table_counts_as_pending_not_as_a_crash(outcome):
+    """An outcome in context is text anyone may have written (!Set, another run's record): one that happens to name
+    a column of the per-host table (host, host_id) is an outcome the script does not know, like any other."""
+    context = copy.deepcopy(fixture('hss_mixed'))
+    row = next(row for row in hss_rows(context) if row['outcome'] == 'restoring')
+    row['outcome'] = outcome
+
+    entry, summary = summarise(context, 'hss')
+
+    assert entry['Type'] == 1
+    assert summary['pending'] == sum(r['outcome'] == 'restoring' for r in hss_rows(context)) + 1
+    [step] = steps_naming(summary, row['file_path'])
+    assert outcome in step and '!hss-restore-isolated' in step
+    [host] = [host for host in summary['hosts'] if host['host_id'] == row['host_id']]
+    assert host['host'] == row['host_name'] and host['host_id'] == row['host_id']
+    assert all(host[name] == 0 for name in ('restored', 'restoring', 'failed', 'not_found'))
+
+
 def test_hss_table_names_the_host_by_name_or_else_by_id():
     context = copy.deepcopy(fixture('hss_mixed'))
     named, unnamed = [row for row in hss_rows(context) if row.get('host_name')][:2]

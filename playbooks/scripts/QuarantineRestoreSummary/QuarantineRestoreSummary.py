@@ -553,7 +553,7 @@ def hss_hosts(items: list[Item]) -> list[dict[str, Any]]:
         key = item['host_id'] or item['host'] or '(no host)'  # a host without an ID is known by its name alone
         row = hosts.setdefault(key, dict(dict.fromkeys(HSS_HOST_HEADERS, 0), host_id=item['host_id'],
                                          host=names.get(item['host_id']) or item['host'] or '(no host)'))
-        if item['outcome'] in row:
+        if item['outcome'] in HSS_HOST_HEADERS[1:]:  # an outcome column: context text may name host or host_id
             row[item['outcome']] += 1
     shared = {name for name, count in Counter(row['host'] for row in hosts.values()).items() if count > 1}
     for row in hosts.values():
