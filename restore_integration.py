@@ -3326,11 +3326,16 @@ def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[X
                         for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
-    unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
+    # An action listing no endpoint yet (an empty data, or sent at this check) still runs: "0 running" would deny it.
+    unlisted = sum(summary.get('endpoints') == [] for summary in summaries)
     # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
     what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
-    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} {what} final ({restored} '
-            f'restored, {failed} failed), {running} running{unread_text}; checking again in {interval} s.')
+    listed = restored + failed + running
+    texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
+             if listed or not unread + unlisted else '',
+             f'no endpoint listed yet for {unlisted} file(s)' if unlisted else '',
+             f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '']
+    return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again in {interval} s.'
 
 
 def xdr_final_table(summaries: list[XdrRecord]) -> str:
