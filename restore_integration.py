@@ -443,6 +443,7 @@ INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this i
 MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
 MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
 MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
+MAX_UNREAD_NOTES = 3  # a check's notes of actions whose status it could not read, before "and N more"
 
 # HTML5's names of the ASCII characters that are not letters or digits, as html.entities.html5 holds them (a test
 # compares): PHP's htmlentities(ENT_HTML5) writes '=' as &equals;, '.' as &period;. Written out, as that table costs a
@@ -3164,8 +3165,7 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
-    unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
-    notes = '\n\n' + '\n'.join(unread[:3]) if unread else ''
+    notes = xdr_unread_notes(summaries)
     if started:
         notes += f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).'
     # Finished actions are final and already in context: the next check reads only those still running.
@@ -3338,11 +3338,26 @@ def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[X
                         for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
-    unread_text = f', the status of {unread} file(s) not read at this check (not counted here)' if unread else ''
+    # An action listing no endpoint yet (an empty data, or sent at this check) still runs: "0 running" would deny it.
+    unlisted = sum(summary.get('endpoints') == [] for summary in summaries)
     # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
     what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
-    return (f'Cortex XDR restore: {restored + failed} of {restored + failed + running} {what} final ({restored} '
-            f'restored, {failed} failed), {running} running{unread_text}; checking again in {interval} s.')
+    listed = restored + failed + running
+    texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
+             if listed or not unread + unlisted else '',
+             f'no endpoint listed yet for {unlisted} file(s)' if unlisted else '',
+             f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '']
+    return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again in {interval} s.'
+
+
+def xdr_unread_notes(summaries: list[XdrRecord]) -> str:
+    """Why the status of each action not read at this check was not, for the first MAX_UNREAD_NOTES, and how many more:
+    notes that stop short without saying so read as every file not read."""
+    unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
+    if len(unread) > MAX_UNREAD_NOTES:
+        unread[MAX_UNREAD_NOTES:] = [f'And {len(unread) - MAX_UNREAD_NOTES} more action(s) whose status was not read '
+                                     f'(the error of each record in CortexXDR.RestoredFile).']
+    return '\n\n' + '\n'.join(unread) if unread else ''
 
 
 def xdr_final_table(summaries: list[XdrRecord]) -> str:

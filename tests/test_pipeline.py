@@ -444,6 +444,20 @@ def test_a_last_check_that_never_read_the_status_says_so_not_that_the_action_has
     assert f'!restore-file file_hash={XDR_HASH} action_id=[{record["action_id"]}]' in last['HumanReadable']
 
 
+def test_a_check_that_cannot_read_four_statuses_notes_three_and_says_how_many_more():
+    """A check writes a note for each file whose status it could not read, at most three: past three, the notes must
+    say how many more there are, or they read as the whole list."""
+    # requests 1-4 start the restores; every status read after them is a 500, past the retries at each check.
+    with polling_on_faults('sequence=ok*4,500*200;retry-after=0') as (tenant, room, seen):
+        hashes = tenant.backend.quarantine_files(4)
+        room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '40'})
+
+    for check in seen[1:]:
+        notes = [line for line in check['HumanReadable'].splitlines() if line.startswith('Action ')]
+        assert len(notes) == 3 and all('not read' in note for note in notes), check['HumanReadable']
+        assert '1 more' in check['HumanReadable'], check['HumanReadable']
+
+
 @pytest.mark.parametrize('value', ['a&b=c', '0/../1', 'x' * 65, 'proj\r\nX: y'])
 def test_the_enterprise_project_setting_is_checked_like_the_argument_before_any_request(value):
     tenant = start_hss_tenant()

@@ -261,3 +261,39 @@ def test_a_check_line_says_when_a_file_s_status_was_not_read(replay_server):
     assert not result.failed and len(result.entries) == 4
     line = result.entries[2]['HumanReadable'].splitlines()[0]
     assert 'not read' in line, line
+
+
+def test_a_check_line_says_cortex_xdr_lists_no_endpoint_yet_rather_than_zero_running(clocked):
+    """Right after a restore is created Cortex XDR's status may list no endpoint (an empty data): the action stays
+    followed (README), so a line saying "0 of 0 endpoints final ..., 0 running; checking again" contradicts itself."""
+    tenant, clock = clocked
+    tenant.backend.unlisted_seconds = 15.0  # the first check, 10 s in, reads an empty data; the next ones do not
+
+    result = run(tenant, clock, [QUARANTINED[0]])
+
+    assert not result.failed, result.entries[-1]
+    line = result.entries[1]['HumanReadable']
+    assert 'no endpoint' in line and '1 file(s)' in line and 'checking again' in line, line
+    assert ' running' not in line and '0 of 0' not in line, line
+    assert all(endpoint_id in result.entries[-1]['HumanReadable'] for endpoint_id in HOLDERS[QUARANTINED[0]])
+
+
+def test_a_check_line_keeps_the_counts_of_the_files_listed_beside_one_listing_no_endpoint_yet(replay_server):
+    from conftest import XDR_REPLIES, load_json
+    from test_progress_line_counts import PROGRESS, counts
+    from test_reply_shapes import room
+
+    running = load_json(XDR_REPLIES / 'action_status_running.json')
+    replay_server.queue(200, {'reply': {'action_id': 1, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'action_id': 2, 'endpoints_count': '3'}})
+    replay_server.queue(200, running).queue(200, {'reply': {'data': {}}})  # first check: the second lists none
+    replay_server.queue(200, load_json(XDR_REPLIES / 'action_status_final.json')).queue(
+        200, load_json(XDR_REPLIES / 'action_status_final.json'))  # second check: both done
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{"a" * 64},{"b" * 64}'})
+
+    assert not result.failed and len(result.entries) == 3, result.entries[-1]
+    line = result.entries[1]['HumanReadable']
+    said = PROGRESS.search(line)
+    assert said and tuple(map(int, said.groups())) == counts(running), line
+    assert 'no endpoint' in line and '1 file(s)' in line, line

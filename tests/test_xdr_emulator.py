@@ -160,6 +160,22 @@ def test_action_progresses_pending_then_in_progress_then_final(http, server, bac
         assert H2 in backend.restored(endpoint_id)
 
 
+def test_an_action_lists_no_endpoint_for_its_unlisted_seconds_then_runs_its_stages(http, server, backend, clock):
+    backend.unlisted_seconds = 1.5
+    action_id = post(http, server, RESTORE, {"file_hash": H2}).json()["reply"]["action_id"]
+
+    def data() -> dict:
+        return post(http, server, STATUS, {"group_action_id": action_id}).json()["reply"]["data"]
+
+    assert data() == {}
+    clock.advance(1.0)
+    assert data() == {}
+    clock.advance(1.0)  # 0.5 s into its stages
+    assert data() == {FIN_WS: "PENDING", MKT_WS: "PENDING"}
+    clock.advance(2.0)
+    assert data() == {FIN_WS: "COMPLETED_SUCCESSFULLY", MKT_WS: "COMPLETED_SUCCESSFULLY"}
+
+
 def test_zero_stage_seconds_makes_actions_final_at_once(clock):
     backend = XdrBackend.from_seed(SEED, stage_seconds=0, clock=clock)
     action_id = backend.restore_file(H3, None, None)["action_id"]

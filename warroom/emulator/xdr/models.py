@@ -34,6 +34,7 @@ FINAL_STATUSES = frozenset(
     {COMPLETED_SUCCESSFULLY, "COMPLETED_PARTIAL", "FAILED", "TIMEOUT", "CANCELLED", "ABORTED", "EXPIRED"}
 )
 FAILURE_STATUSES = FINAL_STATUSES - {COMPLETED_SUCCESSFULLY}
+UNLISTED = "unlisted"  # a stage, not a status: the action's status lists no endpoint yet
 
 AUTH_STANDARD = "standard"
 AUTH_ADVANCED = "advanced"
@@ -153,6 +154,9 @@ class XdrBackend:
         reply_shapes: ReplyShapes | None = None,
     ) -> None:
         self.stage_seconds = stage_seconds
+        # How long a new action's status lists no endpoint (an empty data) before its stages start, as a real
+        # tenant's may right after the restore is created; settable at any time.
+        self.unlisted_seconds = 0.0
         self.clock = clock
         self.wall_clock = wall_clock
         self._true_wall_clock = wall_clock
@@ -246,7 +250,7 @@ class XdrBackend:
             status = self._stage_status(action)
             data: dict[str, str] = {}
             error_reasons: dict[str, dict] = {}
-            for endpoint_id in action.endpoint_ids:
+            for endpoint_id in action.endpoint_ids if status != UNLISTED else ():
                 failure = self.endpoints[endpoint_id].restore_failure
                 if status != "final":
                     data[endpoint_id] = status
@@ -261,8 +265,10 @@ class XdrBackend:
         return reply
 
     def _stage_status(self, action: RestoreAction) -> str:
-        """PENDING, IN_PROGRESS, or "final" (per-endpoint outcome decided by the caller)."""
-        elapsed = self.clock() - action.created_at
+        """UNLISTED, PENDING, IN_PROGRESS, or "final" (per-endpoint outcome decided by the caller)."""
+        elapsed = self.clock() - action.created_at - self.unlisted_seconds
+        if elapsed < 0:
+            return UNLISTED
         if elapsed < self.stage_seconds:
             return PENDING
         if elapsed < 2 * self.stage_seconds:
