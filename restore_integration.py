@@ -3438,10 +3438,11 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
     sent, accepted, refused, encoded = restore_in_batches(client, items, enterprise_project_id)
-    if sent and accepted is None:  # HSS took none of the items, nor may it have: each one's row says failed
-        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. '
-                           f'{encoded.get(sent[0]["reason"], sent[0]["reason"])}')
     rows = sent + rows
+    if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
+        said = encoded.get(sent[0]['reason'], sent[0]['reason'])
+        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {said}').with_outputs(
+            {HSS_RESTORE_CONTEXT: rows})
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{refusal}' for refusal in encoded.values())
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,

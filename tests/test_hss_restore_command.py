@@ -551,6 +551,48 @@ def test_an_identity_policy_refusing_every_batch_ends_in_an_error_with_its_encod
     text = result.entries[-1]['Contents']
     assert text.count(refusal['encoded_authorization_message']) == 1 and 'DecodeAuthorizationMessage' in text
     assert refusal['error_code'] in text and refusal['request_id'] in text
+    # each row (failed) points to the entry's one copy of the encoded reason, not kilobytes of it on every row
+    rows = rows_of(result)
+    assert len(rows) == 3 * facts.HSS_MAX_ITEMS_PER_REQUEST and all(row['outcome'] == 'failed' for row in rows)
+    assert refusal['encoded_authorization_message'] not in json.dumps(rows)
+
+
+@pytest.mark.parametrize('code, message', facts.HSS_PERMISSION_REFUSALS)
+def test_batches_hss_refuses_every_one_of_end_in_an_error_entry_that_still_writes_each_items_failed_row(
+        replay_server, code, message):
+    # integration.yml: "every item is reported" in HuaweiHSS.RestoredFile, which is what a playbook's conditions read;
+    # CommonServerPython's return_error writes its outputs to context too. The first of 3 batches is refused for
+    # permissions, the 2 after it are not sent: each of the 250 items is a failed row naming HSS's code.
+    replay_server.queue(facts.HSS_ERROR_STATUS, {'error_code': code, 'error_msg': message})
+    count = 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(count))
+
+    entry = result.entries[-1]
+    assert result.failed and entry['Type'] == ENTRY_ERROR and code in entry['Contents']
+    rows = rows_of(result)
+    assert sorted(row['file_hash'] for row in rows) == sorted(f'{n:064x}' for n in range(count))
+    assert all(row['outcome'] == 'failed' and code in row['reason'] and message in row['reason'] for row in rows)
+
+
+def test_hashes_a_refused_restore_found_no_isolated_copy_of_are_still_reported_not_found(replay_server):
+    # Two hashes: HSS lists two isolated copies of the first (test_data's page) and none of the second, then refuses
+    # the restore of the copies. The error entry's context has a row for each copy and for the hash with none.
+    page = load_json(HSS_REPLIES / 'list_isolated_page.json')
+    listed, nowhere = page['data_list'][0]['file_hash'], 'f' * 64
+    replay_server.queue(200, page).queue(200, {'total_num': 0, 'data_list': []})
+    code, message = facts.HSS_PERMISSION_REFUSALS[-1]
+    replay_server.queue(facts.HSS_ERROR_STATUS, {'error_code': code, 'error_msg': message})
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', {'file_hash': f'{listed},{nowhere}', 'polling': 'false'})
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert [request.method for request in replay_server.requests] == ['GET', 'GET', 'PUT']
+    outcomes = {(row.get('host_id'), row['file_hash'], row['outcome']) for row in rows_of(result)}
+    assert outcomes == {(copy['host_id'], listed, 'failed') for copy in page['data_list']} | {
+        (None, nowhere, 'not_found')}
 
 
 def test_copies_that_leave_isolated_while_the_first_listing_is_read_do_not_hide_the_copies_after_them(hss_tenant):
