@@ -1526,3 +1526,27 @@ def test_a_path_ending_with_a_blank_is_restored_on_close_as_hss_lists_it(vendors
     assert not run.failed, run.error
     assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(host_id, path)]
     assert hss.backend.isolation_status(host_id, 'ab' * 32, path) == 'restored'
+
+
+def both_vendors_incident():
+    """One incident of both vendors: the Cortex XDR sample with the HSS sample's event fields added."""
+    xdr_sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    hss_fields = IncidentFile.load(INCIDENTS / 'hss_false_positive.json').incident['CustomFields']
+    incident = copy.deepcopy(xdr_sample.incident)
+    incident['CustomFields'].update(hss_fields)
+    return close_incident(incident, 'False Positive'), hss_fields
+
+
+def test_a_close_of_both_vendors_asks_hss_only_for_the_incident_s_file_sha256_not_cortex_xdr_s_artifacts(vendors):
+    """XDR File Artifacts name Cortex XDR's quarantined files; HSS is asked for the files of its event, the incident's
+    File SHA256. Gathering Cortex XDR's hashes must leave that field as it was for the HSS part."""
+    _, hss = vendors
+    incident, hss_fields = both_vendors_incident()
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    asked = {value for request in hss.requests_to('GET', '/event/isolated-file')
+             for value in request.query['file_hash']}
+    assert asked == {item['file_hash'] for item in hss_puts(hss)} == set(hss_fields['filesha256'])
+    assert 'restored no copy' not in run.notes[-1], run.notes[-1]

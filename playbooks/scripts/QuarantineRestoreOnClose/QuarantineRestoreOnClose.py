@@ -90,7 +90,7 @@ def unique_hashes(values: list[Any]) -> list[str]:
 def xdr_hashes(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
     """The same sources as the Cortex XDR playbook: File SHA256, XDR File Artifacts (both key forms), the incident's
     own record from xdr-get-incident-extra-data."""
-    values = as_list(fields.get('filesha256'))
+    values = list(as_list(fields.get('filesha256')))  # a copy: the HSS part reads the field after this
     for row in as_list(fields.get('xdrfileartifacts')):
         if isinstance(row, dict):
             values += [row.get('filesha256'), row.get('file_sha256')]
