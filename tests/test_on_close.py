@@ -1579,3 +1579,34 @@ def test_a_close_whose_hss_restore_the_server_fails_still_reports_the_cortex_xdr
     [by_hand] = [line for line in note.splitlines() if 'To restore by hand once that is fixed: `!hss' in line]
     assert parse_line(command_in(by_hand, '!hss-restore-isolated')).args == {
         'host_id': hss_fields['huaweihsshostid'], 'file_hash': hss_fields['filesha256'][0]}
+
+
+@pytest.mark.parametrize('name, command, expected', [
+    # an action the context shows running covers the file; a copy restoring only as read again: sent again, and failed
+    ('xdr', 'restore-file', 'was not run again for `{}`: an earlier restore in this incident is still running'),
+    ('hss', 'hss-restore-isolated', 'To restore by hand once that is fixed: `!hss-restore-isolated host_id={host} '
+                                    'file_hash={}`'),
+])
+def test_a_restore_the_gate_reads_again_when_the_server_fails_that_read_is_judged_as_its_record_says(vendors, name,
+                                                                                                    command, expected):
+    """A re-close: the gate reads again the restore the first close left running, and the server fails that read (the
+    gate's executeCommand raises, as in XSOAR). The gate judges the record as it stands, as after an error entry, and
+    does not call the server's failure a fault of its own: the check does not fail."""
+    xdr, hss = vendors
+    incident = (IncidentFile.load(INCIDENTS / 'hss_false_positive.json').incident if name == 'hss' else
+                {'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [next(iter(HOLDERS))]}})
+    [file_hash] = incident['CustomFields']['filesha256']
+    first = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                    {})
+    assert not first.failed, first.error
+    failing = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None,
+                             server_errors={command: SERVER_SAID})
+
+    again = failing.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                        first.context)
+
+    assert not again.failed, again.error
+    note = again.notes[-1]
+    assert 'The reputation check' not in note and 'fault in the script' not in note, note
+    assert expected.format(file_hash, host=incident['CustomFields'].get('huaweihsshostid')) in note, note
+    assert len(xdr.backend.actions) + len(hss_puts(hss)) == 1
