@@ -161,8 +161,10 @@ class PlaybookRunner:
     def __init__(self, params: dict, library: PlaybookLibrary | None = None, spec: IntegrationSpec | None = None,
                  time_scale: float = 1.0, sleep: Callable[[float], None] | None = None,
                  on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None,
-                 others: OtherIntegrations | None = None) -> None:
+                 others: OtherIntegrations | None = None, server_errors: dict[str, str] | None = None) -> None:
         self.params = params
+        # {command: the server's message}: a script's executeCommand of it raises, as XSOAR's channel does
+        self.server_errors = server_errors or {}
         self.others = others or OtherIntegrations()
         self.library = library or PlaybookLibrary()
         self.spec = spec or load_spec()
@@ -393,7 +395,12 @@ class PlaybookRunner:
 
     def _execute(self, frame: _Frame, command: str, args: dict) -> list[dict]:
         """A script's ``demisto.executeCommand``: the pack's commands in this war room (their context merged, as
-        XSOAR merges it), other integrations' from their recorded replies. A refused argument is an error entry."""
+        XSOAR merges it), other integrations' from their recorded replies. A refused argument is an error entry. A
+        command the server fails (``server_errors``) runs nothing and raises ValueError with the server's message:
+        XSOAR's channel raises so when the server answers with its error marker (demisto/content
+        DemistoClassApiModuleClasses.py, ``DemistoScript.__do``)."""
+        if command in self.server_errors:
+            raise ValueError(self.server_errors[command])
         try:
             if command in self.spec.commands:  # run once: XSOAR schedules no polling run for executeCommand
                 if not self.others.is_available(OWN_BRAND):

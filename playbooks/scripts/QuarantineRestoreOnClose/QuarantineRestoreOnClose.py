@@ -90,7 +90,7 @@ def unique_hashes(values: list[Any]) -> list[str]:
 def xdr_hashes(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
     """The same sources as the Cortex XDR playbook: File SHA256, XDR File Artifacts (both key forms), the incident's
     own record from xdr-get-incident-extra-data."""
-    values = as_list(fields.get('filesha256'))
+    values = list(as_list(fields.get('filesha256')))  # a copy: the HSS part reads the field after this
     for row in as_list(fields.get('xdrfileartifacts')):
         if isinstance(row, dict):
             values += [row.get('filesha256'), row.get('file_sha256')]
@@ -203,6 +203,18 @@ def who_scored(item: dict[str, Any]) -> str:
     names = [f'{name} ({hows[i]})' if i < len(hows) and hows[i] not in ('', 'SHA256') else str(name)
              for i, name in enumerate(item.get('scored_by') or [])]
     return ', '.join(names) or 'a reputation source'
+
+
+def failed_calls_as_entries(execute: Execute) -> Execute:
+    """executeCommand with a call the server fails read as an error entry (XSOAR's channel raises ValueError with the
+    server's text then: DemistoClassApiModuleClasses.py), so that it stops only what needed that answer, and a restore
+    already started for the other vendor stays in the note."""
+    def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
+        try:
+            return execute(command, args)
+        except ValueError as error:
+            return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': f'XSOAR failed the call: {error}'}]
+    return call
 
 
 def entry_text(entry: Entry) -> str:
@@ -394,7 +406,7 @@ def main(demisto_obj: Any = None) -> None:
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
         entry = on_close_command(runtime.args() or {}, runtime.incident() or {}, runtime.context() or {},
-                                 runtime.executeCommand)
+                                 failed_calls_as_entries(runtime.executeCommand))
     except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead
         try:
             runtime.debug(traceback.format_exc())

@@ -619,6 +619,18 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
             'Note': bool(held or not_sent)}  # a held file is the analyst's to decide, a file not sent again news: notes
 
 
+def failed_calls_as_entries(execute: Execute) -> Execute:
+    """executeCommand with a call the server fails read as an error entry (XSOAR's channel raises ValueError with the
+    server's text then: DemistoClassApiModuleClasses.py), as every call here reads one (a status not read again stays
+    as its record says; !file unanswered knows nothing), not as a fault of the check's own that stops it whole."""
+    def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
+        try:
+            return execute(command, args)
+        except ValueError as error:
+            return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': f'XSOAR failed the call: {error}'}]
+    return call
+
+
 ''' MAIN '''
 
 
@@ -626,7 +638,8 @@ def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
-        entry = gate_command(runtime.args() or {}, runtime.context() or {}, runtime.executeCommand)
+        entry = gate_command(runtime.args() or {}, runtime.context() or {},
+                             failed_calls_as_entries(runtime.executeCommand))
     except GateError as error:
         entry = {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'QuarantineRestoreReputationGate could not run: {error}'}
