@@ -301,8 +301,8 @@ HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this wi
 # In an item's row, in place of that advice and the reason it decodes: kilobytes on each of thousands of rows would be
 # megabytes of one text.
 HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
-                       'DecodeAuthorizationMessage API: the war-room entry of the run that sent this restore gives '
-                       'both once.')
+                       'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
+                       'restore gives both once.')
 # The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
 HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
