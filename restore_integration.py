@@ -301,8 +301,8 @@ HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this wi
 # In an item's row, in place of that advice and the reason it decodes: kilobytes on each of thousands of rows would be
 # megabytes of one text.
 HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
-                       'DecodeAuthorizationMessage API: the war-room entry of the run that sent this restore gives '
-                       'both once, below its table and in its Contents (identity_policy_refusals).')
+                       'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
+                       'restore gives both once.')
 # The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
 HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
@@ -3440,7 +3440,7 @@ def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     sent, accepted, refused, encoded = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
-        said = encoded.get(sent[0]['reason'], sent[0]['reason'])
+        said = '\n\n'.join(dict.fromkeys([encoded.get(sent[0]['reason'], sent[0]['reason']), *encoded.values()]))
         raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {said}').with_outputs(
             {HSS_RESTORE_CONTEXT: rows})
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(

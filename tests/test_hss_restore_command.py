@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room'
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.exceptions import ERROR_FORMS
-from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.line import parse_line
 from warroom.runtime import Demisto, WarRoom
 
@@ -554,6 +555,37 @@ def test_an_identity_policy_refusing_every_batch_ends_in_an_error_with_its_encod
     # each row (failed) points to the entry's one copy of the encoded reason, not kilobytes of it on every row
     rows = rows_of(result)
     assert len(rows) == 3 * facts.HSS_MAX_ITEMS_PER_REQUEST and all(row['outcome'] == 'failed' for row in rows)
+    assert refusal['encoded_authorization_message'] not in json.dumps(rows)
+    # an error entry has no table and its Contents is its message: the rows' pointer sends the analyst to neither
+    pointer = rows[0]['reason'].split('DecodeAuthorizationMessage', 1)[1]
+    assert 'table' not in pointer and 'identity_policy_refusals' not in pointer, pointer
+
+
+def test_identity_policies_refusing_batches_sent_side_by_side_give_each_encoded_reason_once_in_the_error():
+    # With max_concurrency above 1 the batches go out at once, each refused with its own request id and encoded
+    # reason (test_data/hss/README.md): each row points to its own, so the error entry must hold each, once.
+    refusal = load_json(HSS_REPLIES / 'error_policy_denied_403.json')
+    together, numbers = threading.Barrier(2, timeout=10), itertools.count()
+
+    def refuse(request):
+        together.wait()  # both batches are in flight before either is refused
+        number = next(numbers)
+        body = dict(refusal, request_id=f'{number:032x}',
+                    encoded_authorization_message=f'{refusal["encoded_authorization_message"]}/{number}')
+        return Response(403, json.dumps(body).encode(), {'Content-Type': 'application/json'})
+
+    with LoopbackServer(refuse) as server:
+        params = dict(replayed_hss_params(server), max_concurrency='2')
+        result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST))
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    text = result.entries[-1]['Contents']
+    for number in range(2):
+        assert text.count(f'{refusal["encoded_authorization_message"]}/{number}') == 1, number
+        assert f'{number:032x}' in text
+    rows = rows_of(result)
+    assert {row['reason'].split('request id ')[1][:32] for row in rows} == {f'{n:032x}' for n in range(2)}
     assert refusal['encoded_authorization_message'] not in json.dumps(rows)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
 import re
 
@@ -18,6 +19,8 @@ from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss
                       start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app
+from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr.models import RestoreFailure
 from warroom.line import parse_line
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
@@ -1610,3 +1613,32 @@ def test_a_restore_the_gate_reads_again_when_the_server_fails_that_read_is_judge
     assert 'The reputation check' not in note and 'fault in the script' not in note, note
     assert expected.format(file_hash, host=incident['CustomFields'].get('huaweihsshostid')) in note, note
     assert len(xdr.backend.actions) + len(hss_puts(hss)) == 1
+
+
+@pytest.mark.parametrize('taken', [0, 1], ids=['every batch refused', 'a batch taken, the next refused'])
+def test_an_identity_policy_refusal_at_close_is_in_the_note_once_with_its_encoded_reason_to_decode(vendors, taken):
+    # A script's executeCommand shows none of the command's entries in the war room: the rows' reasons point to the
+    # entry that gives the encoded reason (test_data/hss/README.md), so the note is where the analyst must find it.
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = sample.incident['CustomFields']
+    for number in range(facts.HSS_MAX_ITEMS_PER_REQUEST * taken):  # more copies than one PUT takes
+        hss.backend.isolate_file(fields['huaweihsshostid'], fields['filesha256'][0], f'C:\\Users\\Public\\{number}.exe')
+    refusal = json.loads((TEST_DATA / 'hss' / 'replies' / 'error_policy_denied_403.json').read_text())
+    emulated, puts = create_hss_app(hss.gateway), itertools.count()
+
+    def policy(request):
+        if request.method == 'PUT' and next(puts) >= taken:
+            return Response(403, json.dumps(refusal).encode(), {'Content-Type': 'application/json'})
+        return emulated(request)
+
+    with LoopbackServer(policy) as server:
+        runner = PlaybookRunner(hss.params(hss_endpoint=server.url), time_scale=0, sleep=lambda _: None)
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'),
+                                         sample.context)
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    assert note.count(refusal['encoded_authorization_message']) == 1, note
+    [line] = [line for line in note.splitlines() if refusal['encoded_authorization_message'] in line]
+    assert refusal['request_id'] in line and 'DecodeAuthorizationMessage' in line

@@ -31,6 +31,11 @@ SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 # none of whose files is followed (one file, say) ends in an error entry that writes those records all the same.
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
+# hss-restore-isolated's rows refused by an identity policy point to the entry that gives its encoded reason once:
+# identity_policy_refusals in its Contents, or its error, which names IAM's API that decodes it. executeCommand shows
+# the analyst none of that entry: the note gives each.
+POLICY_REFUSALS = 'identity_policy_refusals'
+DECODE_API = 'DecodeAuthorizationMessage'
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
 FILE_COMMAND = 'file'  # XSOAR's generic reputation command: every enabled file reputation integration answers
@@ -281,6 +286,18 @@ def hss_not_started(entries: list[Entry], by: str) -> dict[str, str]:
             if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
 
 
+def policy_refusals(entries: list[Entry]) -> list[str]:
+    """Each identity policy refusal the entries give whole, once (see POLICY_REFUSALS)."""
+    found = []
+    for entry in entries:
+        contents = entry.get('Contents')
+        if isinstance(contents, dict):
+            found += [str(refusal) for refusal in as_list(contents.get(POLICY_REFUSALS))]
+        elif entry.get('Type') == ENTRY_TYPE_ERROR and DECODE_API in str(contents):
+            found.append(str(contents))
+    return list(dict.fromkeys(found))
+
+
 def follow_commands(entries: list[Entry], records_path: str) -> list[str]:
     """What follows each started restore to its end: the integration names it in its raw reply."""
     commands = []
@@ -321,6 +338,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
             what, 'To restore it by hand once that is fixed')
         lines.append(f'`!{command}` {said} {file_hash}: {" ".join(reason.split())} {advice}: '
                      f'{code_span(by_hand_command(command, {**args, by: [file_hash]}))}')
+    lines += [f'`!{command}` was refused by an identity policy: {" ".join(refusal.split())}'
+              for refusal in policy_refusals(entries)]
     return lines, follows
 
 
