@@ -3389,10 +3389,15 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+    unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     if unread and not one:
         title += f', the status of {unread} not read at this check'
-    if unread and not rows:  # "No entries." would read as Cortex XDR listing no endpoint
-        return f'### {title}\n**Status not read at this check.**'
+    if unlisted and not one:
+        title += f', no endpoint listed yet for {unlisted}'
+    if not rows:  # "No entries." would read as an action that reached no endpoint
+        said = [text for count, text in ((unread, 'Status not read at this check'),
+                                         (unlisted, 'Cortex XDR lists no endpoint yet')) if count]
+        return f'### {title}\n**{"; ".join(said)}.**'
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if one else headers,  # one file's rows need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
