@@ -130,6 +130,9 @@ MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
 # runs). XSOAR's Timeout counts from the first run, the runs' time included, so the one given XSOAR adds a first and a
 # last run (a command timeout each): XSOAR's own timeout error never comes before that last report.
 POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS
+# A check's waits for turns end with the polling time left, but never sooner than this: its reads start nothing, and a
+# listing's pages or several actions' statuses, paced at the instance's rate, still get their turns near the timeout.
+CHECK_LEAST_WAIT_SECONDS = 5
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
@@ -316,9 +319,6 @@ HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
-# A check waits for its turns at most the polling time left, but at least this long: at the timeout (none left) the
-# pages of its listing, paced at the instance's rate, still get their turns.
-HSS_CHECK_LEAST_WAIT_SECONDS = 5
 HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
 HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
@@ -3144,13 +3144,13 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     ending = polling and left < interval
     # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
     # next check to run): with less time left none is sent; with more, no wait for a turn goes past that. A check that
-    # is not the last ends its waits an interval before the timeout, so that the next check comes within it. The last
-    # sends nothing (too little time left) and a read starts nothing: it reads all its run has time for (XSOAR's
-    # Timeout leaves room).
+    # is not the last ends its waits an interval before the timeout, so that the next check comes within it, but a read
+    # starts nothing: one that sends none waits CHECK_LEAST_WAIT_SECONDS at least. The last sends nothing (too little
+    # time left) and reads all its run has time for (XSOAR's Timeout leaves room).
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
-    client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left - (
-        0 if not polling else 2 * interval if unsent and not no_time else interval))
+    client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
+                                  if unsent and not no_time else max(left - interval, CHECK_LEAST_WAIT_SECONDS))
     sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -3389,10 +3389,15 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+    unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     if unread and not one:
         title += f', the status of {unread} not read at this check'
-    if unread and not rows:  # "No entries." would read as Cortex XDR listing no endpoint
-        return f'### {title}\n**Status not read at this check.**'
+    if unlisted and not one:
+        title += f', no endpoint listed yet for {unlisted}'
+    if not rows:  # "No entries." would read as an action that reached no endpoint
+        said = [text for count, text in ((unread, 'Status not read at this check'),
+                                         (unlisted, 'Cortex XDR lists no endpoint yet')) if count]
+        return f'### {title}\n**{"; ".join(said)}.**'
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if one else headers,  # one file's rows need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
@@ -3583,7 +3588,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks * interval)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
-                                      HSS_CHECK_LEAST_WAIT_SECONDS))
+                                      CHECK_LEAST_WAIT_SECONDS))
     rows, unread, unlisted, untaken, for_good = [], None, 0, 0, False
     try:
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state)

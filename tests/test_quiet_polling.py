@@ -297,3 +297,36 @@ def test_a_check_line_keeps_the_counts_of_the_files_listed_beside_one_listing_no
     said = PROGRESS.search(line)
     assert said and tuple(map(int, said.groups())) == counts(running), line
     assert 'no endpoint' in line and '1 file(s)' in line, line
+
+
+@pytest.mark.parametrize('count', [1, 3])  # one file's table, and several files'
+def test_the_last_check_says_cortex_xdr_lists_no_endpoint_yet_rather_than_an_empty_table(clocked, count):
+    """Polling ends while Cortex XDR's status of each action still lists no endpoint (an empty data): the action is
+    still running (README), so "No entries." under it would read as a restore that reached no endpoint."""
+    tenant, clock = clocked
+    tenant.backend.unlisted_seconds = 1000.0  # longer than the polling
+    room = WarRoom(params=tenant.params(), time_scale=1, sleep=clock.sleep)
+
+    result = room.run('restore-file', {'file_hash': ','.join(QUARANTINED[:count]), 'timeout_in_seconds': '20'})
+
+    assert not result.failed, result.entries[-1]
+    last = result.entries[-1]
+    assert 'PollingCommand' not in last and 'Polling ended' in last['HumanReadable'], last
+    table = last['HumanReadable'].split('\n\n')[0]
+    assert 'No entries' not in table and 'no endpoint' in table.lower(), table
+
+
+def test_the_last_report_counts_the_files_listing_no_endpoint_beside_the_endpoints_of_the_others(replay_server):
+    from conftest import XDR_REPLIES, load_json
+    from test_reply_shapes import room
+
+    running = load_json(XDR_REPLIES / 'action_status_running.json')
+    replay_server.queue(200, running).queue(200, {'reply': {'data': {}}})  # the second action lists no endpoint yet
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{"a" * 64},{"b" * 64}', 'action_id': '[1, 2]',
+                                                      'polling': 'false'})
+
+    assert not result.failed and len(result.entries) == 1, result.entries[-1]
+    title = result.entries[0]['HumanReadable'].splitlines()[0]
+    assert 'no endpoint listed yet for 1' in title, title
+    assert all(endpoint_id in result.entries[0]['HumanReadable'] for endpoint_id in running['reply']['data'])

@@ -143,3 +143,27 @@ def test_a_promise_to_send_a_late_restore_holds_when_xsoar_runs_each_check_a_lit
     for index in promises:  # the next check sent it: Cortex XDR received one more restore
         assert sent_by[index + 1] > sent_by[index], late_record(result.entries[index + 1])
         assert not late_record(result.entries[index + 1]).get('error', '').startswith('Not sent')
+
+
+def test_a_check_with_one_interval_of_polling_left_still_reads_the_status_of_every_action(monkeypatch):
+    # 30 s of polling, a check every 10 s: the check at 20 s is not the last but has one interval left. It sends
+    # nothing (too late to follow a restore), and reading a status starts nothing: at the instance's default pace
+    # (10 requests/s) the turns of three status reads take a fraction of a second, which it must still wait for.
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=1000, clock=clock)  # every action outlives the polling
+    hashes = tenant.backend.quarantine_files(3)
+    room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    first, *checks, last = result.entries
+    assert len(checks) == 2 and 'PollingCommand' in checks[-1], result.entries  # the checks at 10 s and at 20 s
+    line = checks[-1]['HumanReadable']
+    assert 'not read' not in line, line
+    records = as_list(next(iter(checks[-1]['EntryContext'].values())))
+    assert sorted(record['file_hash'] for record in records) == sorted(hashes)
+    assert all(record.get('endpoints') for record in records), records  # each action's endpoints, as Cortex XDR lists

@@ -161,9 +161,12 @@ def test_a_turn_less_than_a_second_away_is_not_said_to_be_0_s_away(monkeypatch):
     clock = FakeClock()
     integration_on_clock(monkeypatch, clock)
     tenant = start_tenant(auth_type='standard', stage_seconds=1000, clock=clock)
+    # Turns about half a second apart, and a first run that waits 10 s for turns (the polling time): the 21st
+    # restore's turn comes past that, less than a second away. One worker: turns waited on one test clock add up.
+    params = tenant.params(xdr_rate_limit='2', max_concurrency='1')
     try:
-        result = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock).run(
-            'restore-file', {'file_hash': ','.join(sorted(seed_holders())[:2]), 'timeout_in_seconds': '30'})
+        result = WarRoom(params=params, sleep=clock.advance, clock=clock).run(
+            'restore-file', {'file_hash': ','.join(tenant.backend.quarantine_files(22)), 'timeout_in_seconds': '10'})
     finally:
         tenant.server.stop()
 
