@@ -22,6 +22,21 @@ def skewed_room(monkeypatch, stage_seconds):
     return tenant, WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock), moved
 
 
+def three_files_restored(monkeypatch, stage_seconds, timeout, one_endpoint=False):
+    """restore-file of three new quarantined files (on one endpoint, or as the tenant seeds them), polled to its end on
+    a test clock: the war room's result and the hashes."""
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=stage_seconds, clock=clock)
+    hashes = tenant.backend.quarantine_files(3, **(
+        {'endpoint_ids': [next(iter(tenant.backend.endpoints))]} if one_endpoint else {}))
+    room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)
+    try:
+        return room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': timeout}), hashes
+    finally:
+        tenant.server.stop()
+
+
 def ends_in_its_own_last_report(tenant, room, timeout):
     """A restore-file whose action outlives its polling, run to the end: the sequence ends in the command's own last
     report, not in XSOAR's timeout error with the action's record promising a next check."""
@@ -101,15 +116,7 @@ def late_record(entry):
 def test_the_last_check_reads_the_status_of_every_action_even_when_the_timeout_is_about_to_pass(monkeypatch):
     # README: the last check writes the final table, files finished and files still restoring. Reading a status
     # starts nothing, so it is not held to the polling timeout: three actions, all final by the last check.
-    clock = FakeClock()
-    integration_on_clock(monkeypatch, clock)
-    tenant = start_tenant(auth_type='standard', stage_seconds=15.5, clock=clock)  # each action final after 31 s
-    hashes = tenant.backend.quarantine_files(3, endpoint_ids=[next(iter(tenant.backend.endpoints))])
-    room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)
-    try:
-        result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '40'})
-    finally:
-        tenant.server.stop()
+    result, _ = three_files_restored(monkeypatch, stage_seconds=15.5, timeout='40', one_endpoint=True)  # final at 31 s
 
     assert not result.failed, result.entries[-1]
     records = as_list(result.context['CortexXDR']['RestoredFile'])
@@ -149,15 +156,7 @@ def test_a_check_with_one_interval_of_polling_left_still_reads_the_status_of_eve
     # 30 s of polling, a check every 10 s: the check at 20 s is not the last but has one interval left. It sends
     # nothing (too late to follow a restore), and reading a status starts nothing: at the instance's default pace
     # (10 requests/s) the turns of three status reads take a fraction of a second, which it must still wait for.
-    clock = FakeClock()
-    integration_on_clock(monkeypatch, clock)
-    tenant = start_tenant(auth_type='standard', stage_seconds=1000, clock=clock)  # every action outlives the polling
-    hashes = tenant.backend.quarantine_files(3)
-    room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)
-    try:
-        result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '30'})
-    finally:
-        tenant.server.stop()
+    result, hashes = three_files_restored(monkeypatch, stage_seconds=1000, timeout='30')  # outliving the polling
 
     assert not result.failed, result.entries[-1]
     first, *checks, last = result.entries
