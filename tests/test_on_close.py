@@ -1697,3 +1697,29 @@ def test_many_files_hss_finds_no_copy_of_at_close_are_counted_under_their_reason
     by_hand = parse_line(command_in(line, '!hss-restore-isolated')).args
     assert ri.hss_field_list(by_hand['file_hash'], 'file_hash') == nowhere and by_hand['host_id'] == fields[
         'huaweihsshostid']
+
+
+def test_a_fault_in_the_hss_part_at_close_is_a_line_of_its_own_and_the_cortex_xdr_restore_it_started_stays(
+        vendors, monkeypatch):
+    """No incident or context value found makes one vendor's part raise, so the fault is injected (the test's only
+    stand-in): the HSS part fails reading hss-restore-isolated's answer, after restore-file went out. The note keeps
+    the Cortex XDR restore and the command that follows it, and says what failed in the HSS part, with the command
+    that restores the file by hand; the close is not blocked."""
+    xdr, _ = vendors
+    incident, _ = both_vendors_incident()
+    xdr_hash = incident['CustomFields']['xdrfileartifacts'][0]['file_sha256']
+
+    def unreadable(entries, by):
+        raise KeyError('outcome')
+
+    monkeypatch.setattr(ON_CLOSE, 'hss_misses', unreadable)
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    assert xdr_hash in restored_hashes(xdr)
+    note = run.notes[-1]
+    assert f'`!restore-file` started for {xdr_hash}' in note, note
+    assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
+    [failed] = [line for line in note.splitlines() if "KeyError: 'outcome'" in line]
+    assert 'Huawei Cloud HSS' in failed and '!hss-restore-isolated' in failed, failed

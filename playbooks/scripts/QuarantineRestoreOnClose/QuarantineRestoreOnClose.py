@@ -37,6 +37,10 @@ XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center fi
 # the analyst none of that entry: the note gives each.
 POLICY_REFUSALS = 'identity_policy_refusals'
 DECODE_API = 'DecodeAuthorizationMessage'
+# A vendor's part of this script that failed may have sent its restore first: its name, and what to run by hand
+FAILED_PARTS = {'xdr': ('Cortex XDR', f'{XDR_LOOK_FIRST}: `!{XDR_COMMAND} file_hash=<sha256>`'),
+                'hss': ('Huawei Cloud HSS', f'Restore it by hand (only the copies still isolated are sent): '
+                                            f'`!{HSS_COMMAND} host_id=<host ID> file_hash=<sha256>`')}
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
 FILE_COMMAND = 'file'  # XSOAR's generic reputation command: every enabled file reputation integration answers
@@ -376,26 +380,13 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
     lines, follows = [], []
     kinds = vendors_of(fields, context)
-    if 'xdr' in kinds:
-        named, problem = xdr_hashes(fields, context), None
-        if not named and xdr_incident_id(fields):
-            named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
-        lines += [problem] if problem else []
-        earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
-        hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
-        lines += held
-        if hashes:
-            xdr_args = {'file_hash': hashes}
-            if xdr_incident_id(fields):
-                xdr_args['incident_id'] = xdr_incident_id(fields)
-            said, more = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
-            lines, follows = lines + said, follows + more
-        elif not held and not problem:
-            lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
-                         'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
-                         f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
-    if 'hss' in kinds:
-        said, more = hss_restores(execute, fields, context, restore_suspicious)
+    for kind in kinds:
+        try:  # a fault in one vendor's part is a line of its own: the other's may have started a restore already
+            said, more = (xdr_restores if kind == 'xdr' else hss_restores)(execute, fields, context, restore_suspicious)
+        except Exception as error:  # noqa: BLE001 - an error entry would block the close
+            vendor, by_hand = FAILED_PARTS[kind]
+            said, more = [f'{vendor}: this script failed ({type(error).__name__}: {error}), so whether its restore '
+                          f'went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
     if not kinds:
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
@@ -403,6 +394,28 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         lines.append('To follow each restore to its end, run in this war room:')
         lines += [code_span(command) for command in follows]
     return note('\n'.join(f'- {line}' for line in lines))
+
+
+def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any],
+                 restore_suspicious: bool) -> tuple[list[str], list[str]]:
+    """A Cortex XDR incident's restore: (the note's lines, the follow commands)."""
+    named, problem = xdr_hashes(fields, context), None
+    if not named and xdr_incident_id(fields):
+        named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
+    earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
+    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
+    lines = ([problem] if problem else []) + held
+    if hashes:
+        xdr_args = {'file_hash': hashes}
+        if xdr_incident_id(fields):
+            xdr_args['incident_id'] = xdr_incident_id(fields)
+        said, follows = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
+        return lines + said, follows
+    if not held and not problem:
+        lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
+                     'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
+                     f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
+    return lines, []
 
 
 def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any],
