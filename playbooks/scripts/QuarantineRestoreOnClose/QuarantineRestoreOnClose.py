@@ -13,6 +13,7 @@ pure helpers, ``on_close_command(args, incident, context, execute)``, ``main(dem
 import json
 import re
 import traceback
+from collections import Counter
 from typing import Any, Callable, Iterator, Sequence
 
 ''' CONSTANTS '''
@@ -36,10 +37,18 @@ XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center fi
 # the analyst none of that entry: the note gives each.
 POLICY_REFUSALS = 'identity_policy_refusals'
 DECODE_API = 'DecodeAuthorizationMessage'
+# A vendor's part of this script that failed may have sent its restore first: its name, and what to run by hand
+FAILED_PARTS = {'xdr': ('Cortex XDR', f'{XDR_LOOK_FIRST}: `!{XDR_COMMAND} file_hash=<sha256>`'),
+                'hss': ('Huawei Cloud HSS', f'Restore it by hand (only the copies still isolated are sent): '
+                                            f'`!{HSS_COMMAND} host_id=<host ID> file_hash=<sha256>`')}
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the pack's reputation check, the playbooks' too
 FILE_COMMAND = 'file'  # XSOAR's generic reputation command: every enabled file reputation integration answers
 REPUTATION_ROOTS = {'DBotScore': 'dbot_score', 'File': 'file_entries'}  # context root -> the gate's argument
+
+# A reason the restore left files behind for is one line, naming this many of them and the by-hand command for all
+# (the note is the only place a script's executeCommand shows them): short at any scale, as the integration's.
+MAX_LISTED = 20
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -268,22 +277,33 @@ def is_refused(record: dict[str, Any]) -> bool:
     return record.get('status') == 'FAILED' or action_id is None or not str(action_id).strip()
 
 
-def xdr_refused(entries: list[Entry]) -> dict[str, str]:
-    """The Cortex XDR records of restores that did not start: {hash: reason}."""
-    return {str(record.get('file_hash')): str(record.get('error') or 'no action was started.')
-            for record in records_in(entries, XDR_RECORDS) if is_refused(record)}
+Miss = tuple[str, bool, str, str, str]  # (hash or path, none of it went out, what the note says, why, how it names it)
 
 
-def hss_not_started(entries: list[Entry], by: str) -> dict[str, str]:
-    """The hashes (or, for a restore by path, ``by`` file_path, the paths) HSS restored no copy of (every row of theirs
-    not_found or failed): {hash or path: the first reason}. A row of a restore by path names its copy's hash too."""
+def xdr_misses(entries: list[Entry]) -> list[Miss]:
+    """The Cortex XDR records of restores that did not start, or may have though not followed (may_have_started)."""
+    return [(str(record.get('file_hash')), True, 'may have started a restore of' if record.get('may_have_started') is
+             True else 'did not start a restore of', str(record.get('error') or 'no action was started.'),
+             str(record.get('file_hash'))) for record in records_in(entries, XDR_RECORDS) if is_refused(record)]
+
+
+def hss_misses(entries: list[Entry], by: str) -> list[Miss]:
+    """The hashes (or, for a restore by path, ``by`` file_path, the paths) with copies HSS did not restore (rows
+    not_found or failed), by reason: of a file some of whose copies went out, or that had several, how many of them.
+    A row of a restore by path names its copy's hash too."""
     rows = {}
     for row in records_in(entries, HSS_RECORDS):
         if row.get(by):
             rows.setdefault(str(row[by]).lower() if by == 'file_hash' else str(row[by]), []).append(row)
-    return {file_hash: str(found[0].get('reason') or f'HSS reported it {found[0].get("outcome")}.')
-            for file_hash, found in rows.items()
-            if not any(row.get('outcome') in ('restoring', 'restored') for row in found)}
+    misses = []
+    for value, found in rows.items():
+        reasons = Counter(str(row.get('reason') or f'HSS reported it {row.get("outcome")}.') for row in found
+                          if row.get('outcome') not in ('restoring', 'restored'))
+        whole = sum(reasons.values()) == len(found)
+        misses += [(value, whole, 'restored no copy of', reason, value) if count == len(found) else
+                   (value, whole, 'did not restore', reason, f'{count} of {len(found)} copies of {value}')
+                   for reason, count in reasons.items()]
+    return misses
 
 
 def policy_refusals(entries: list[Entry]) -> list[str]:
@@ -327,17 +347,20 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
     by = 'file_hash' if args.get('file_hash') else 'file_path'  # an HSS restore by host and path names no hash
-    refused = xdr_refused(entries) if records_path == XDR_RECORDS else hss_not_started(entries, by)
-    acted = {str(r.get('file_hash')) for r in records_in(entries, XDR_RECORDS) if r.get('may_have_started') is True}
-    started = [value for value in as_list(args.get(by)) if str(value).lower() not in refused and value not in refused]
-    lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not refused else []
-    # Not started: Cortex XDR refused it, or it never reached Cortex XDR (throttled, no turn in time: the reason says)
-    what = 'did not start a restore of' if records_path == XDR_RECORDS else 'restored no copy of'
-    for file_hash, reason in refused.items():
-        said, advice = ('may have started a restore of', XDR_LOOK_FIRST) if file_hash in acted else (
-            what, 'To restore it by hand once that is fixed')
-        lines.append(f'`!{command}` {said} {file_hash}: {" ".join(reason.split())} {advice}: '
-                     f'{code_span(by_hand_command(command, {**args, by: [file_hash]}))}')
+    misses = xdr_misses(entries) if records_path == XDR_RECORDS else hss_misses(entries, by)
+    missed = {value for value, whole, *_ in misses if whole}
+    started = [value for value in as_list(args.get(by)) if str(value).lower() not in missed and value not in missed]
+    lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not misses else []
+    # Not restored: the vendor refused it, or it never reached the vendor (throttled, no turn in time: the reason says)
+    groups = {}
+    for value, _, said, reason, name in misses:
+        groups.setdefault((said, ' '.join(reason.split())), {})[value] = name
+    for (said, reason), names in groups.items():
+        advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
+        listed = ', '.join(list(names.values())[:MAX_LISTED]) + (
+            f' and {len(names) - MAX_LISTED} more' if len(names) > MAX_LISTED else '')
+        lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}{listed}: {reason} '
+                     f'{advice}: {code_span(by_hand_command(command, {**args, by: list(names)}))}')
     lines += [f'`!{command}` was refused by an identity policy: {" ".join(refusal.split())}'
               for refusal in policy_refusals(entries)]
     return lines, follows
@@ -357,26 +380,13 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
     lines, follows = [], []
     kinds = vendors_of(fields, context)
-    if 'xdr' in kinds:
-        named, problem = xdr_hashes(fields, context), None
-        if not named and xdr_incident_id(fields):
-            named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
-        lines += [problem] if problem else []
-        earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
-        hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
-        lines += held
-        if hashes:
-            xdr_args = {'file_hash': hashes}
-            if xdr_incident_id(fields):
-                xdr_args['incident_id'] = xdr_incident_id(fields)
-            said, more = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
-            lines, follows = lines + said, follows + more
-        elif not held and not problem:
-            lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
-                         'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
-                         f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
-    if 'hss' in kinds:
-        said, more = hss_restores(execute, fields, context, restore_suspicious)
+    for kind in kinds:
+        try:  # a fault in one vendor's part is a line of its own: the other's may have started a restore already
+            said, more = (xdr_restores if kind == 'xdr' else hss_restores)(execute, fields, context, restore_suspicious)
+        except Exception as error:  # noqa: BLE001 - an error entry would block the close
+            vendor, by_hand = FAILED_PARTS[kind]
+            said, more = [f'{vendor}: this script failed ({type(error).__name__}: {error}), so whether its restore '
+                          f'went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
     if not kinds:
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
@@ -384,6 +394,28 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         lines.append('To follow each restore to its end, run in this war room:')
         lines += [code_span(command) for command in follows]
     return note('\n'.join(f'- {line}' for line in lines))
+
+
+def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any],
+                 restore_suspicious: bool) -> tuple[list[str], list[str]]:
+    """A Cortex XDR incident's restore: (the note's lines, the follow commands)."""
+    named, problem = xdr_hashes(fields, context), None
+    if not named and xdr_incident_id(fields):
+        named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
+    earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
+    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
+    lines = ([problem] if problem else []) + held
+    if hashes:
+        xdr_args = {'file_hash': hashes}
+        if xdr_incident_id(fields):
+            xdr_args['incident_id'] = xdr_incident_id(fields)
+        said, follows = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
+        return lines + said, follows
+    if not held and not problem:
+        lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
+                     'Artifacts, the incident\'s file artifacts), so nothing was started. If a file was '
+                     f'quarantined, find its SHA256 in Cortex XDR and run `!{XDR_COMMAND} file_hash=<sha256>`.')
+    return lines, []
 
 
 def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any],
