@@ -99,3 +99,23 @@ def test_the_demo_s_isolated_files_are_dated_and_a_copy_hss_restored_already_say
         'configuration'] if param['name'] == 'first_fetch']
     assert f'\n=== fetch-incidents: {recent} incident(s) created (a first fetch: the events of the last ' \
            f'{first_fetch})\n' in out
+
+
+HELD_BACK = re.compile(r'\*\*Held back\*\*: `(?P<what>[^`]+)` (?:\(on host \S+, SHA256 (?P<sha256>[0-9a-f]{64})\) )?is '
+                       r'scored bad')
+
+
+def test_no_file_a_note_of_the_demo_holds_back_as_scored_bad_is_restored_by_another_close_of_the_same_run(capsys):
+    """README, "Reputation check before every restore": bad (3) is never restored automatically. The demo closes every
+    sample in one run against one tenant: a file a sample's note holds back as scored bad must not be the file another
+    sample restores, or the run shows it held back, then back on its endpoint or host in the final tables."""
+    assert demo.run_demo(0) == 0
+
+    out = capsys.readouterr().out
+    held = {match['sha256'] or match['what'] for match in HELD_BACK.finditer(out)}
+    assert held  # xdr_known_bad*.json, hss_path_known_bad.json
+    xdr_table = out.split('### Emulated Cortex XDR tenant after the playbooks\n')[1].split('\n\n')[0]
+    hss_table = out.split('### Emulated HSS project after the playbooks\n')[1].split('\n\n')[0]
+    back = {cell for row in xdr_table.splitlines()[2:] for cell in row.split('|')[2].split(', ')}
+    back |= {row.split('|')[3] for row in hss_table.splitlines()[2:] if row.split('|')[4] in ('restored', 'restoring')}
+    assert {sha256 for sha256 in held if sha256[:12] in back} == set()
