@@ -1713,11 +1713,18 @@ def test_a_fault_in_the_hss_part_at_close_is_a_line_of_its_own_and_the_cortex_xd
         raise KeyError('outcome')
 
     monkeypatch.setattr(ON_CLOSE, 'hss_misses', unreadable)
+    logged, debug = [], ScriptDemisto.debug
+
+    def kept(self, message):  # the war room shows no script's log: the test reads what the script sends
+        logged.append(str(message))
+        debug(self, message)
+    monkeypatch.setattr(ScriptDemisto, 'debug', kept)
 
     run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
 
     assert not run.failed, run.error
     assert xdr_hash in restored_hashes(xdr)
+    assert any('Traceback' in text and "KeyError: 'outcome'" in text for text in logged), logged  # for the admin
     note = run.notes[-1]
     assert f'`!restore-file` started for {xdr_hash}' in note, note
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note

@@ -8,7 +8,7 @@ with what it started, what it held back (a file XSOAR scores as malicious is nev
 command that follows each restore to its end.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other script: constants,
-pure helpers, ``on_close_command(args, incident, context, execute)``, ``main(demisto_obj=None)``.
+pure helpers, ``on_close_command(args, incident, context, execute, debug)``, ``main(demisto_obj=None)``.
 """
 import json
 import re
@@ -371,8 +371,9 @@ def by_hand_command(command: str, args: dict[str, Any]) -> str:
 
 
 def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: dict[str, Any],
-                     execute: Execute) -> Entry:
-    """The note the close gets; never an error entry (that would block the close)."""
+                     execute: Execute, debug: Callable[[str], Any] = lambda text: None) -> Entry:
+    """The note the close gets; never an error entry (that would block the close). ``debug``: where a fault's
+    traceback goes (demisto.debug), as the note gives only its one line."""
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
         reason = args.get('closeReason') or fields.get('closeReason') or 'no reason'
@@ -385,6 +386,7 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
             said, more = (xdr_restores if kind == 'xdr' else hss_restores)(execute, fields, context, restore_suspicious)
         except Exception as error:  # noqa: BLE001 - an error entry would block the close
             vendor, by_hand = FAILED_PARTS[kind]
+            debug_quietly(debug)
             said, more = [f'{vendor}: this script failed ({type(error).__name__}: {error}), so whether its restore '
                           f'went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
@@ -443,6 +445,14 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     return lines, []
 
 
+def debug_quietly(debug: Callable[[str], Any]) -> None:
+    """The traceback of the exception being handled, to the debug log; logging is best effort."""
+    try:
+        debug(traceback.format_exc())
+    except Exception:  # noqa: BLE001 - a log that fails must not replace the note
+        pass
+
+
 def note(text: str) -> Entry:
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'markdown', 'Contents': f'### {TITLE}\n{text}',
             'HumanReadable': f'### {TITLE}\n{text}', 'ReadableContentsFormat': 'markdown', 'Note': True}
@@ -457,12 +467,9 @@ def main(demisto_obj: Any = None) -> None:
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
         entry = on_close_command(runtime.args() or {}, runtime.incident() or {}, runtime.context() or {},
-                                 failed_calls_as_entries(runtime.executeCommand))
+                                 failed_calls_as_entries(runtime.executeCommand), runtime.debug)
     except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead
-        try:
-            runtime.debug(traceback.format_exc())
-        except Exception:  # noqa: BLE001 - logging is best effort
-            pass
+        debug_quietly(runtime.debug)
         entry = note(f'- The restore could not be started: {type(error).__name__}: {error}. Run the "Quarantine '
                      f'Restore - False Positive" playbook on this incident, or !restore-file / !hss-restore-isolated '
                      f'by hand.')
