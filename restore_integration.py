@@ -709,11 +709,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            f'got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
-    site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
-    url = normalise_base_url(huawei_url(endpoint, 'hss', region, site), 'hss_endpoint', insecure)
-    url = url.removesuffix(HSS_API_ROOT)
+    url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
     # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
-    if project_id.partition('_')[0] in ({region} if region else set(urlsplit(url).hostname.split('.')[1:-2])):
+    if project_id.partition('_')[0] in ([region] if region else urlsplit(url).hostname.split('.')[1:-2]):
         raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
                            'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
@@ -737,7 +735,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     iam_endpoint = setting_text(params, 'hss_iam_endpoint')
     if not (iam_endpoint or region):
         raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
-    iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region, site), 'hss_iam_endpoint', insecure)
+    iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
     iam_url = iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT)
     return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
 
@@ -811,9 +809,10 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
 
 
-def huawei_url(endpoint: str, service: str, region: str, site: str) -> str:
+def huawei_url(endpoint: str, service: str, region: str) -> str:
     """An HSS or IAM endpoint setting as a URL (empty: the region's). A bare host, as Huawei's endpoint tables list one
     (their protocol, HTTPS, in a column of its own), is read as the official SDK's ClientBuilder reads it."""
+    site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
     return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else \
         f'https://{endpoint or f"{service}.{region}.{site}"}'
 
