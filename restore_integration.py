@@ -2535,10 +2535,10 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
                      who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
     to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
-    counts, by_reason = {}, {}
+    counts, by_reason = Counter(), {}
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
-        counts[status] = counts.get(status, 0) + 1
+        counts[status] += 1
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
@@ -2549,7 +2549,6 @@ def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok
 
 
 def capped_names(names: list[str]) -> str:
-    """The first MAX_LISTED_FILES names, and how many more there are."""
     more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
     return ', '.join(names[:MAX_LISTED_FILES]) + more
 
@@ -2833,10 +2832,9 @@ def hss_restore_state(value: Any) -> HssState | None:
 
 
 def state_text(state: HssState) -> str:
-    """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any
-    was: 10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when
-    the start listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow
-    command)."""
+    """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was:
+    10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when the start
+    listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow command)."""
     text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}'
