@@ -3518,9 +3518,8 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
-    """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it (so that a
-    later run's row replaces it): its reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on,
-    or any host)."""
+    """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it): its
+    reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
@@ -3622,9 +3621,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
 
 
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
-    """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
-    still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
-    it."""
+    """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS still
+    lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow it."""
     for row in rows:
         if final and row['reason'] == HSS_NOT_TAKEN_YET:
             row.update(outcome=HSS_OUTCOME_FAILED, reason=HSS_NOT_TAKEN)
