@@ -3495,8 +3495,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                                                'isolation_status': None} for value in hosts])
     copies, not_found = [], []
     for value, listed in zip(hosts, listings):
-        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
-        # hashes given are in lower case (hss_restore_isolated_command).
+        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
         matched = [found for found in listed if value_of(found, fields) == value
                    and (not wanted_paths or found.get('file_path') in wanted_paths)
                    and (not hosts[value] or found.get('host_id') in hosts[value])
@@ -3647,8 +3646,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
     items = exact_items(fields)
     exact = bool(items)
-    # The exact items this restore sent: every item of the arguments but those of the batches HSS refused (copy_key
-    # keeps their hashes as they are: in lower case already, as the arguments are read).
+    # The exact items this restore sent: every item of the arguments but those of the batches HSS refused.
     sent = {copy_key(item) for index, item in enumerate(items)
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
