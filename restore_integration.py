@@ -2211,8 +2211,7 @@ class HssClient:
         return self.isolated_files_of_each([filters])[0]
 
     def isolated_files_of_each(self, queries: list[dict[str, Any]]) -> list[list[Any]]:
-        """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order: the listings are
-        read side by side (_all_pages_of_each)."""
+        """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order."""
         return self._all_pages_of_each(queries, lambda query, offset: self.list_isolated_files(offset=offset, **query),
                                        HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
 
@@ -2368,8 +2367,8 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
 
 def huawei_said(reply: VendorReply) -> dict[str, Any] | None:
     """What a Huawei Cloud error body says, as VendorApiError's fields: its code and message in any form Huawei's SDK
-    reads (HUAWEI_ERROR_FIELDS), in the body or in an object inside it (IAM's {"error": {code, title, message}}), as
-    the SDK reads them; None when no object holds a code."""
+    reads (HUAWEI_ERROR_FIELDS), in the body or in an object inside it (IAM's {"error": {code, title, message}});
+    None when no object holds a code."""
     try:
         objects, encoded = [reply.json()], None
     except ValueError:
@@ -2390,11 +2389,12 @@ def huawei_said(reply: VendorReply) -> dict[str, Any] | None:
     return None
 
 
-def refuses_every_request(error: VendorApiError) -> bool:
+def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
     later request of the command would meet the same."""
-    return (error.http_status in (401, 403, 404) and error.vendor_code is not None) or \
-        is_permission_code(error.vendor_code)
+    return isinstance(error, VendorApiError) and (
+        (error.http_status in (401, 403, 404) and error.vendor_code is not None) or
+        is_permission_code(error.vendor_code))
 
 
 def is_permission_code(code: Any) -> bool:
@@ -3483,19 +3483,16 @@ def not_isolated_text(scope: str | None) -> str:
 def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                     isolation_status: str | None, missing: str) -> tuple[list[HssCopy], list[HssCopy]]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
-    not_found row of each value that matches none: keyed as the first run keys it, so that a later run's row replaces
-    it, its reason that HSS lists no ``missing`` (with a {where}: the hosts given, or any host). The listing is not
-    filtered by status: copies that leave a status while its pages are read would move the later rows up, past a page
-    already read. The values are listed side by side (the client's bulk runner); the copies keep their order."""
+    not_found_row of each value that matches none. The listing is not filtered by status: copies that leave a status
+    while its pages are read would move the later rows up, past a page already read. The copies keep their order."""
+    # hosts_asked: each value asked for (a value repeated, as by exact items sharing a hash, once) -> its hosts
     wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
-    values = dict.fromkeys(fields[by])  # a value repeated (exact items sharing a hash) is listed once
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
-                                               'isolation_status': None} for value in values])
+                                               'isolation_status': None} for value in hosts])
     copies, not_found = [], []
-    for value, listed in zip(values, listings):
-        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts); the
-        # hashes given are in lower case (hss_restore_isolated_command).
+    for value, listed in zip(hosts, listings):
+        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
         matched = [found for found in listed if value_of(found, fields) == value
                    and (not wanted_paths or found.get('file_path') in wanted_paths)
                    and (not hosts[value] or found.get('host_id') in hosts[value])
@@ -3517,8 +3514,8 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
-    """The not_found row of a hash (or path) of a restore by hash (or path), keyed as the first run keys it: its reason
-    that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, or any host)."""
+    """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it): its
+    reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
@@ -3551,7 +3548,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             if isinstance(error, VendorApiError) and error.decode:
                 reason = reason.replace(error.decode, HSS_DECODE_IN_ENTRY, 1)
                 encoded[reason] = str(error)
-            if isinstance(error, VendorApiError) and refuses_every_request(error):
+            if refuses_every_request(error):
                 stop.setdefault('reason', reason)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
@@ -3592,7 +3589,7 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
         # but one refused (credentials, permission, URL) would be refused alike at every check until the timeout
-        for_good = isinstance(error, VendorApiError) and refuses_every_request(error)
+        for_good = refuses_every_request(error)
     elapsed = polling_elapsed(state['started'], checks * interval)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
@@ -3620,9 +3617,8 @@ def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields
 
 
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
-    """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS
-    still lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow
-    it."""
+    """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS still
+    lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow it."""
     for row in rows:
         if final and row['reason'] == HSS_NOT_TAKEN_YET:
             row.update(outcome=HSS_OUTCOME_FAILED, reason=HSS_NOT_TAKEN)
@@ -3647,8 +3643,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
     items = exact_items(fields)
     exact = bool(items)
-    # The exact items this restore sent: every item of the arguments but those of the batches HSS refused (copy_key
-    # keeps their hashes as they are: in lower case already, as the arguments are read).
+    # The exact items this restore sent: every item of the arguments but those of the batches HSS refused.
     sent = {copy_key(item) for index, item in enumerate(items)
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
@@ -3694,10 +3689,7 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 
 def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) -> str:
-    """What a check says below its counts of the copies it followed: those a restore by hash or path sent that HSS no
-    longer lists (restore_state names no copy, so their rows stay as the start wrote them: restoring), (``refused``)
-    the items of the batches HSS refused, which its counts leave out (their rows keep the start's failed and reason),
-    and (``untaken``) at least how many copies of the other batches HSS did not act on (which, it cannot tell)."""
+    """What a check says below its counts of the copies it followed: a note for each count that is not 0."""
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
               f'known; their rows keep what an earlier run wrote (the start: restoring), as this restore names no '
@@ -3709,7 +3701,7 @@ def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) 
               f'isolated, unchanged since it was sent: HSS did not act on them (a request whose answer was lost may '
               f'never have reached it). This restore names no copy, so which ones is not known, and their rows keep '
               f'what the start wrote: run the command again to restore every copy still isolated.'))
-    return ''.join(f'\n\n{note}' for count, note in notes if count)  # each note whose count is not 0
+    return ''.join(f'\n\n{note}' for count, note in notes if count)
 
 
 def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
