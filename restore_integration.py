@@ -1212,18 +1212,17 @@ class HttpTransport:
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
-            number = len(attempts) + 1
             try:
                 if backoff:
                     self.limiter.sleep(backoff)
-                attempt = Attempt(number, waited=backoff + self.limiter.wait_turn(self.deadline))
+                attempt = Attempt(len(attempts) + 1, waited=backoff + self.limiter.wait_turn(self.deadline))
                 if self._past_last_start():  # also when the turn was free at once
                     raise OutOfTime(0.0)
-                attempts.append(attempt)
                 sent_at = self.clock()
                 response = self._send_once(method, url, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
-                return self._out_of_time(attempts[:number - 1], late, reply)
+                return self._out_of_time(attempts, late, reply)
+            attempts.append(attempt)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
@@ -1277,9 +1276,9 @@ class HttpTransport:
 
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: dict[str, Any]) -> requests.Response | None:
-        """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise. First the IAM
-        token in its header (its request takes its own part of the run), then the connect and read timeouts cut to what
-        is left of the run: the attempt ends by ``attempt.ends``."""
+        """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set. TLS failures
+        raise. First the IAM token in its header (its request takes its own part of the run), then the connect and read
+        timeouts cut to what is left of the run: the attempt ends by ``attempt.ends``."""
         try:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
@@ -1298,7 +1297,7 @@ class HttpTransport:
         except requests.exceptions.SSLError as error:
             refusal = tls_failure(self.host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
-            error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
+            error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
@@ -1322,7 +1321,7 @@ class HttpTransport:
             attempt.status = response.status_code
             response.close()
             refusal = redirect_refusal(self.vendor, url, response)
-        raise RestoreError(refusal, attempts) from None
+        raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
