@@ -1027,8 +1027,7 @@ class AdaptiveRateLimiter:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
             # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
-            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now))
-            self._last_cut = now
+            self._rate_at_cut, self._last_cut = min(self.rate(now), self._admitted_rate(now)), now
             self.cuts += 1
 
 
@@ -1400,13 +1399,12 @@ class HttpTransport:
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
         """The body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes, past any end),
-        whole by ``ends``, each read within what is left (the socket's timeout). A piece of a known length is one recv,
-        but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole timeout again:
-        for a chunked reply, or any the server ends the connection with (a thread each: only those), a timer shuts the
-        socket down at ``ends``. ReadTimeoutError then,
-        whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
-        # The connection's socket, timed per read. A reply that says "Connection: close" holds it instead (http.client
-        # hands it over): then every read is timed whole by the timer, on a socket of our own on the same connection.
+        whole by ``ends``, each read within what is left (the connection's socket's timeout). A piece of a known length
+        is one recv, but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole
+        timeout again: for a chunked reply, a timer shuts the socket down at ``ends``; a reply the server ends the
+        connection with ("Connection: close") holds the socket instead (http.client hands it over): the timer then shuts
+        down a socket of our own on the same connection (a thread each: only those). ReadTimeoutError then, whatever the
+        read made of it; OverflowError past MAX_REPLY_BYTES."""
         sock = getattr(response.raw.connection, 'sock', None)
         own = None if sock else socket_under(response)
         cut, timer = threading.Event(), None
