@@ -1325,7 +1325,7 @@ class HttpTransport:
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
         time, a dropped connection, or none made."""
-        reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
+        reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
         unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
