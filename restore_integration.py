@@ -1026,8 +1026,7 @@ class AdaptiveRateLimiter:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
             # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
-            self._rate_at_cut = min(self.rate(now), self._admitted_rate(now))
-            self._last_cut = now
+            self._rate_at_cut, self._last_cut = min(self.rate(now), self._admitted_rate(now)), now
             self.cuts += 1
 
 
@@ -1211,18 +1210,17 @@ class HttpTransport:
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
-            number = len(attempts) + 1
             try:
                 if backoff:
                     self.limiter.sleep(backoff)
-                attempt = Attempt(number, waited=backoff + self.limiter.wait_turn(self.deadline))
+                attempt = Attempt(len(attempts) + 1, waited=backoff + self.limiter.wait_turn(self.deadline))
                 if self._past_last_start():  # also when the turn was free at once
                     raise OutOfTime(0.0)
-                attempts.append(attempt)
                 sent_at = self.clock()
                 response = self._send_once(method, url, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
-                return self._out_of_time(attempts[:number - 1], late, reply)
+                return self._out_of_time(attempts, late, reply)
+            attempts.append(attempt)
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
@@ -1276,9 +1274,9 @@ class HttpTransport:
 
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: dict[str, Any]) -> requests.Response | None:
-        """One attempt on the wire: the response, or None with ``attempt.fault`` set. TLS failures raise. First the IAM
-        token in its header (its request takes its own part of the run), then the connect and read timeouts cut to what
-        is left of the run: the attempt ends by ``attempt.ends``."""
+        """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set. TLS failures
+        raise. First the IAM token in its header (its request takes its own part of the run), then the connect and read
+        timeouts cut to what is left of the run: the attempt ends by ``attempt.ends``."""
         try:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
@@ -1297,7 +1295,7 @@ class HttpTransport:
         except requests.exceptions.SSLError as error:
             refusal = tls_failure(self.host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
-            error.attempts = tuple(attempts[:-1])  # its own history goes with the error, not the token request's
+            error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
@@ -1321,12 +1319,12 @@ class HttpTransport:
             attempt.status = response.status_code
             response.close()
             refusal = redirect_refusal(self.vendor, url, response)
-        raise RestoreError(refusal, attempts) from None
+        raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
         time, a dropped connection, or none made."""
-        reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else None  # urllib3's cause
+        reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
         unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
@@ -1400,13 +1398,12 @@ class HttpTransport:
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
         """The body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes, past any end),
-        whole by ``ends``, each read within what is left (the socket's timeout). A piece of a known length is one recv,
-        but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole timeout again:
-        for a chunked reply, or any the server ends the connection with (a thread each: only those), a timer shuts the
-        socket down at ``ends``. ReadTimeoutError then,
-        whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
-        # The connection's socket, timed per read. A reply that says "Connection: close" holds it instead (http.client
-        # hands it over): then every read is timed whole by the timer, on a socket of our own on the same connection.
+        whole by ``ends``, each read within what is left (the connection's socket's timeout). A piece of a known length
+        is one recv, but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole
+        timeout again: for a chunked reply, a timer shuts the socket down at ``ends``; a reply the server ends the
+        connection with ("Connection: close") holds the socket instead (http.client hands it over): the timer then shuts
+        down a socket of our own on the same connection (a thread each: only those). ReadTimeoutError then, whatever the
+        read made of it; OverflowError past MAX_REPLY_BYTES."""
         sock = getattr(response.raw.connection, 'sock', None)
         own = None if sock else socket_under(response)
         cut, timer = threading.Event(), None
