@@ -1764,11 +1764,8 @@ class SecretScrubber:
                  for match in self._pattern(whole).finditer(joined)]
         if not found:
             return text
-        places, at = [], 0  # where each character of the joined text stands in the text
-        for fold in self.FOLD.finditer(text):
-            places += range(at, fold.start())
-            at = fold.end()
-        places += range(at, len(text))
+        # Where each character of the joined text stands in the text: those FOLD does not take (it takes every '\n')
+        places = [kept.start() for kept in re.finditer(f'{self.FOLD.pattern}|(.)', text) if kept.group(1)]
         masked, at = '', 0
         for start, end in sorted((places[start], places[end - 1] + 1) for start, end in found):
             masked, at = (masked + text[at:start] + self.MASK, end) if start >= at else (masked, max(at, end))
