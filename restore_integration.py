@@ -1647,8 +1647,8 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: Callable[[str], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: each secret's (length, anchor, whole
-        # pattern, head pattern), the longest secret first (no half-masked secret), by its whole pattern; _compiled: a
+        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, the longest secret first
+        # (none half-masked), each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: a
         # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen).
         self._secrets, self._signatures, self._compiled = {}, frozenset(), {}
         for value in values:
@@ -1707,7 +1707,7 @@ class SecretScrubber:
         """A regular expression for every spelling of one character the class names, in any mix (after backslashes
         when ``escaped``: none for backslashes that end a secret); hex digits in either case, leading zeros or not."""
         if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
-            return f'(?:(?:\\\\\\\\\\\\\\\\)++|(?:\\\\\\\\)++|{self.BACKSLASHES})'
+            return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
             letter = f'[{char.lower()}{char.upper()}]' if any_case and char.isalpha() else char
             return f'{self.BACKSLASHES}{letter}' if escaped else letter
