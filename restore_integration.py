@@ -465,8 +465,7 @@ class RestoreError(Exception):
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
-        self.attempts = tuple(attempts)
-        self.advice = advice
+        self.attempts, self.advice = tuple(attempts), advice
         self.outputs: dict[str, Any] = {}
 
     def without_advice(self) -> str:
