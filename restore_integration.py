@@ -465,8 +465,7 @@ class RestoreError(Exception):
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
-        self.attempts = tuple(attempts)
-        self.advice = advice
+        self.attempts, self.advice = tuple(attempts), advice
         self.outputs: dict[str, Any] = {}
 
     def without_advice(self) -> str:
@@ -1595,12 +1594,12 @@ def any_case_hex(digits: str) -> str:
 
 class SecretScrubber:
     """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
-    cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each of its
-    characters as is or escaped by JSON once or twice, by a URL's or an HTML page's encoder, by printable's repr, in a
-    table's cell; its blanks squeezed as short_text squeezes them; one pattern a secret; split across lines; in
-    base64), and the run's request signatures (``add_signature``, found by their shape), and takes them out of every
-    entry, log line and error text before it leaves ``main``. Values shorter than MIN_LENGTH are not looked for: they
-    would mask ordinary words, and no vendor issues credentials that short."""
+    cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each character as is
+    or escaped, in any mix: by JSON, \\uXXXX or short, once or twice; by printable's repr; by a URL's %XX or +; by a
+    page's named, decimal or hex reference; in a table's cell, \\|; its blanks squeezed as short_text squeezes them;
+    split across lines; in base64), and the run's request signatures (``add_signature``, found by their shape), and
+    takes them out of every entry, log line and error text before it leaves ``main``. Values shorter than MIN_LENGTH
+    are not looked for: they would mask ordinary words, and no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     # A secret's base64 (10 characters from this length) and its pieces across blanks or line breaks are sought from
@@ -1643,8 +1642,8 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: Callable[[str], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: each secret's (length, anchor, whole
-        # pattern, head pattern), the longest secret first (no half-masked secret), by its whole pattern; _compiled: a
+        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, the longest secret first
+        # (none half-masked), each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: a
         # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen).
         self._secrets, self._signatures, self._compiled = {}, frozenset(), {}
         for value in values:
@@ -1653,9 +1652,9 @@ class SecretScrubber:
     def add(self, value: Any, encoded: bool = False) -> None:
         """Learns one more secret of any shape (64 hex digits too), from any thread (tokens come from workers); and,
         but for one ``encoded`` already, its base64."""
-        if not isinstance(value, str) or len(value.strip()) < self.MIN_LENGTH:
+        secret = value.strip() if isinstance(value, str) else ''
+        if len(secret) < self.MIN_LENGTH:
             return
-        secret = value.strip()
         any_case = bool(self.HEX.fullmatch(secret))  # hex digits: in either case
         whole = ''.join(self._spelled(secret, any_case))
         # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
@@ -1675,10 +1674,9 @@ class SecretScrubber:
 
     def _spelled(self, secret: str, any_case: bool, cut: bool = False) -> list[str]:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
-        one, also as the one space short_text squeezes it to (``cut``: or cut short after any of them); a run of
-        backslashes as one with the character after it, as the backslashes of its escape are taken all at once (one
-        way to read a run, not one for each split; blanks after them: their first escaped with them, the run also
-        squeezed to one space)."""
+        one (``_blank_run``); a run of backslashes as one with the character after it, as the backslashes of its
+        escape are taken all at once (one way to read a run, not one for each split; blanks after them: their first
+        escaped with them, the run also squeezed to one space)."""
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
@@ -1701,26 +1699,24 @@ class SecretScrubber:
         return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
     def _spellings(self, char: str, any_case: bool, escaped: bool = False) -> str:
-        """A regular expression for every spelling of one character (after backslashes when ``escaped``: none for
-        backslashes that end a secret): as is; escaped by JSON (\\uXXXX in either case or its short escape, once or
-        twice) or by Python's repr; URL-encoded (%XX in either case, + for a blank); HTML-escaped (named, decimal or
-        hex reference, leading zeros or not); in markdown's \\|; or a mix of these."""
+        """A regular expression for every spelling of one character the class names, in any mix (after backslashes
+        when ``escaped``: none for backslashes that end a secret); hex digits in either case, leading zeros or not."""
         if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
-            return f'(?:(?:\\\\\\\\\\\\\\\\)++|(?:\\\\\\\\)++|{self.BACKSLASHES})'
+            return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
             letter = f'[{char.lower()}{char.upper()}]' if any_case and char.isalpha() else char
             return f'{self.BACKSLASHES}{letter}' if escaped else letter
         code, names = ord(char), ''.join(f'{re.escape(name)}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#[xX]0*{any_case_hex(f"{code:x}")};)',
-                 ''.join(f'%{any_case_hex(f"{byte:02x}")}' for byte in char.encode()) + ('|\\+' * (char == ' ')),
+                 '%' + any_case_hex(char.encode().hex('%')) + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
                  re.escape(char)]
         units = char.encode('utf-16-be')  # a character past U+FFFF as JSON writes it: a surrogate pair
         letters = [self.BACKSLASHES.join(f'u{any_case_hex(units[at:at + 2].hex())}' for at in range(0, len(units), 2)),
-                   *([f'x{any_case_hex(f"{code:02x}")}'] if code < 0x100 else []),
-                   *([f'U{any_case_hex(f"{code:08x}")}'] if code > 0xFFFF else []),
-                   *([self.SHORT_ESCAPES[char]] if char in self.SHORT_ESCAPES else []),
+                   f'x{any_case_hex(f"{code:02x}")}' if code < 0x100 else '',
+                   f'U{any_case_hex(f"{code:08x}")}' if code > 0xFFFF else '',
+                   self.SHORT_ESCAPES.get(char, ''),
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
-        escapes = f'{self.BACKSLASHES}(?:{"|".join(letters)})'
+        escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
         return escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
 
     def add_signature(self, signature: Any) -> None:
@@ -1763,20 +1759,15 @@ class SecretScrubber:
                  for match in self._pattern(whole).finditer(joined)]
         if not found:
             return text
-        places, at = [], 0  # where each character of the joined text stands in the text
-        for fold in self.FOLD.finditer(text):
-            places += range(at, fold.start())
-            at = fold.end()
-        places += range(at, len(text))
+        # Where each character of the joined text stands in the text: those FOLD does not take (it takes every '\n')
+        places = [kept.start() for kept in re.finditer(f'{self.FOLD.pattern}|(.)', text) if kept.group(1)]
         masked, at = '', 0
         for start, end in sorted((places[start], places[end - 1] + 1) for start, end in found):
             masked, at = (masked + text[at:start] + self.MASK, end) if start >= at else (masked, max(at, end))
         return masked + text[at:]
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
-        if (pattern := self._compiled.get(source)) is None:
-            pattern = self._compiled[source] = re.compile(source)
-        return pattern
+        return self._compiled.get(source) or self._compiled.setdefault(source, re.compile(source))
 
     def _masked(self, found: 're.Match[str]') -> str:
         # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any word that short
@@ -1802,7 +1793,7 @@ class SecretScrubber:
             end = cut.start()
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
-            found = [head.search(text, max(0, end - self.CUT_REACH, 0 if holds_cut else after_last), at)
+            found = [head.search(text, max(end - self.CUT_REACH, 0 if holds_cut else after_last), at)
                      for head, holds_cut in heads for at in ends]
             after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH],
