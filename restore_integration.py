@@ -3803,7 +3803,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: di
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
     if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
-        begin = now_ms - settings.first_fetch_ms
+        begin, last_fetch = now_ms - settings.first_fetch_ms, None  # unreadable: a first fetch, as none was kept
     begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
@@ -3822,7 +3822,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: di
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
-    if not isinstance(last_fetch, int) and client.listed_at_ms < begin:
+    if last_fetch is None and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
         # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below)
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},

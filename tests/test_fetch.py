@@ -924,6 +924,26 @@ def test_a_first_fetch_from_an_hss_whose_clock_is_hours_behind_loses_none_of_the
     assert sorted(fetched) == sorted(event['event_id'] for event in written)
 
 
+@pytest.mark.parametrize('last_fetch', ['true', str(int(time.time() * 1000) + 2 * facts.FETCH_CLOCK_SET_BACK_MAX_MS)],
+                         ids=['a boolean', 'more than a day ahead'])
+def test_a_last_fetch_read_as_unreadable_starts_a_first_fetch_read_again_on_a_lagging_hss_s_clock(last_fetch):
+    # README: a last run whose last_fetch cannot be read starts over from the first-fetch window, which a first fetch
+    # reads again on HSS's clock when that is behind by more than the window: none of the alarms after it is lost.
+    tenant = start_hss_tenant(faults=FaultPlan(skew_s=-3 * 3600))  # token mode: no 15-minute signature window
+    try:
+        room = WarRoom(params=tenant.params('token', first_fetch='1 hour'), time_scale=0, sleep=lambda _: None)
+        _, last_run = room.fetch({'last_fetch': last_fetch, 'seen_ids': '[]'})
+        written, fetched = [], []
+        for number in range(3):
+            written += isolate(tenant, 1, minutes_ago=number / 1000, host_index=number % 2)  # a file of its own
+            incidents, last_run = room.fetch(last_run)
+            fetched += alarm_ids(incidents)
+    finally:
+        tenant.stack.close()
+
+    assert sorted(fetched) == sorted(event['event_id'] for event in written)
+
+
 @pytest.mark.parametrize('pause_s', [0.0, 1.2], ids=['fetches at once', 'fetches over a second apart'])
 def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fetched_once(tenant, pause_s):
     # None twice: HSS listed it in this window (a garbled occur_time: seconds, not ms), and the next fetch's window
