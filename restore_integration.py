@@ -435,7 +435,11 @@ SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # blank as the JSON body shows it escaped.
 XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
 BASE64_URL_SAFE = str.maketrans('+/', '-_')  # RFC 4648's URL-safe alphabet, from the standard one
-VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
+# A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
+# its URL or project ID fails Test, naming what is missing.
+VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
+                  'hss': ('hss_project_id', 'hss_region', 'hss_endpoint', 'hss_enterprise_project_id', 'hss_aksk',
+                          'hss_domain', 'hss_credentials', 'hss_iam_endpoint')}
 
 # War-room entries
 INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
@@ -765,14 +769,15 @@ class InstanceSettings:
     xdr: XdrSettings | None
     hss: HssSettings | None
     fetch: FetchSettings | None  # fetch-incidents' settings, when they were asked for
-    in_use: tuple[str, ...]  # the vendors whose marker setting is set
+    in_use: tuple[str, ...]  # the vendors any of whose settings (VENDOR_MARKERS) is set
 
 
 def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
     """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
-    in_use = tuple(kind for kind, marker in VENDOR_MARKERS.items() if params.get(marker))
+    in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
+        credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
     wanted = in_use if vendors is None else tuple(vendors)
     return InstanceSettings(read_transport_settings(params), read_xdr_settings(params) if 'xdr' in wanted else None,
                             read_hss_settings(params) if 'hss' in wanted else None,
