@@ -173,14 +173,14 @@ NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
 # When the run's end, not a timeout, ended the attempt, a larger timeout cannot help: a run started afresh has its time.
 RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
-# How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
-# server broke off: only the first is helped by trusting the certificate (tls_failure).
 PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # A SOCKS5 proxy's refusal of its login (RFC 1929), as PySocks (in XSOAR's image: requests then takes socks5:// from the
 # environment) words it, passed on by urllib3 in a connection error, not a ProxyError
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
+# How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
+# server broke off: only the first is helped by trusting the certificate (tls_failure).
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
 # Codings asked for, undone a piece at a time (decoded_body); requests would add br and zstd when installed, which are
