@@ -173,14 +173,14 @@ NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
 # When the run's end, not a timeout, ended the attempt, a larger timeout cannot help: a run started afresh has its time.
 RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
-# How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
-# server broke off: only the first is helped by trusting the certificate (tls_failure).
 PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # A SOCKS5 proxy's refusal of its login (RFC 1929), as PySocks (in XSOAR's image: requests then takes socks5:// from the
 # environment) words it, passed on by urllib3 in a connection error, not a ProxyError
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
+# How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
+# server broke off: only the first is helped by trusting the certificate (tls_failure).
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
 # Codings asked for, undone a piece at a time (decoded_body); requests would add br and zstd when installed, which are
@@ -435,7 +435,11 @@ SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # blank as the JSON body shows it escaped.
 XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
 BASE64_URL_SAFE = str.maketrans('+/', '-_')  # RFC 4648's URL-safe alphabet, from the standard one
-VENDOR_MARKERS = {'xdr': 'xdr_url', 'hss': 'hss_project_id'}  # set when the vendor is in use (test-module checks each)
+# A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
+# its URL or project ID fails Test, naming what is missing.
+VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
+                  'hss': ('hss_project_id', 'hss_region', 'hss_endpoint', 'hss_enterprise_project_id', 'hss_aksk',
+                          'hss_domain', 'hss_credentials', 'hss_iam_endpoint')}
 
 # War-room entries
 INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
@@ -764,14 +768,15 @@ class InstanceSettings:
     xdr: XdrSettings | None
     hss: HssSettings | None
     fetch: FetchSettings | None  # fetch-incidents' settings, when they were asked for
-    in_use: tuple[str, ...]  # the vendors whose marker setting is set
+    in_use: tuple[str, ...]  # the vendors any of whose settings (VENDOR_MARKERS) is set
 
 
 def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
     """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
-    in_use = tuple(kind for kind, marker in VENDOR_MARKERS.items() if params.get(marker))
+    in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
+        credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
     wanted = in_use if vendors is None else tuple(vendors)
     return InstanceSettings(read_transport_settings(params), read_xdr_settings(params) if 'xdr' in wanted else None,
                             read_hss_settings(params) if 'hss' in wanted else None,

@@ -40,6 +40,19 @@ def test_a_vendor_half_set_up_stops_test_module_but_not_the_other_vendors_comman
     assert tested.failed and 'hss_region or hss_endpoint' in tested.entries[-1]['Contents']
 
 
+# An admin who fills in every setting of a vendor but one, the project ID (the field most often left for later) or the
+# URL, and tests the instance with the other vendor set up: Test must fail naming it, not pass and leave the vendor's
+# commands to fail in a playbook.
+@pytest.mark.parametrize('left_out', ['hss_project_id', 'xdr_url'])
+def test_a_vendor_set_up_but_for_its_project_id_or_url_fails_test_module_naming_it(xdr, hss_tenant, left_out):
+    params = {**xdr.params(), **hss_tenant.params()}
+    del params[left_out]
+
+    tested = run(params, 'test-module')
+
+    assert tested.failed and left_out in tested.entries[-1]['Contents'], tested.entries[-1]['Contents']
+
+
 def test_a_fetch_setting_gone_wrong_stops_test_module_only_while_fetching_is_on(xdr):
     restored = run(dict(xdr.params(), **BAD_FETCH), 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
     tested = run(dict(xdr.params(), **BAD_FETCH), 'test-module')
