@@ -2120,8 +2120,7 @@ class XdrClient:
         # path whose API the key's role may not use (403: the role may still read action statuses, say)
         self.refused: dict[str, VendorApiError] = {}
 
-    def restore_file(self, file_hash: str, endpoint_id: str | None = None,
-                     incident_id: int | None = None) -> XdrReply:
+    def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | None = None) -> XdrReply:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
         try:
@@ -2132,16 +2131,16 @@ class XdrClient:
                                     f'{XDR_LOOK_BEFORE_AGAIN}')
             raise
 
-    def get_action_status(self, action_id: int | str, retry_server_errors: bool = True,
-                          advice: dict[int, str] = XDR_STATUS_ERROR_ADVICE) -> XdrReply:
+    def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
         """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}.
         group_action_id is an Integer in the API's reference, though a restore reply may give the ID as text: text of
-        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came. ``advice``: what an error
-        tells to do, by status (test-module's probe has its own)."""
+        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came. ``probe``: test-module's
+        read of action 0: its 500 is an answer, not retried, and its errors advise the admin testing."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES, advice)
+                          RETRY_STATUSES if probe else XDR_STATUS_RETRY_STATUSES,
+                          XDR_TEST_ERROR_ADVICE if probe else XDR_STATUS_ERROR_ADVICE)
 
     def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
@@ -2153,7 +2152,6 @@ class XdrClient:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            # One message: what happened, what to do (``advice`` by status, for this request), the vendor's words.
             reply = answer.field('reply')
             said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
                     'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
@@ -2857,7 +2855,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
             # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-            clients['xdr'].get_action_status(0, retry_server_errors=False, advice=XDR_TEST_ERROR_ADVICE)
+            clients['xdr'].get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
                 raise
@@ -3165,9 +3163,8 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
-    notes = xdr_unread_notes(summaries)
-    if started:
-        notes += f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).'
+    notes = xdr_unread_notes(summaries) + (
+        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' if started else '')
     # Finished actions are final and already in context: the next check reads only those still running.
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
@@ -3300,8 +3297,7 @@ def json_object(value: Any) -> dict[str, Any] | None:
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[XdrRecord], interval: int, timeout: int,
-                   refused: XdrRefusals, unsent: list[str],
-                   finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
+                   refused: XdrRefusals, unsent: list[str], finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
     """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
     runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
     list of one from context, as text): what XSOAR hands back is then what the check reads."""
