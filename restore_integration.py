@@ -2920,8 +2920,8 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
     the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
     script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
     Latest: records are kept in the order written, as the reputation gate reads them too (its restored_before)."""
-    latest = latest_elsewhere(context, unsent, endpoint_id)
-    return {file_hash: record['action_id'] for file_hash, record in latest.items()
+    return {file_hash: record['action_id']
+            for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
             if can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
 
 
@@ -2958,7 +2958,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.'
     else:
         [record] = records
-        if not endpoint_id and record.get('endpoints_count') is not None:
+        if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} endpoint(s)'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
@@ -3087,7 +3087,7 @@ def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
     for record in records:
         if record['status'] == XDR_OUTCOME_FAILED:
             # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
-            reason = (record.get('error') or 'Cortex XDR refused the restore.').replace(record['file_hash'], '(file)')
+            reason = record['error'].replace(record['file_hash'], '(file)')
             refused.setdefault(reason, []).append(record['file_hash'])
     return refused
 
@@ -3378,18 +3378,16 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
         if len(summaries) > MAX_LISTED_FILES:
             files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
         return grouped if one else grouped + '\n\n' + '\n'.join(files)
+    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+    unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
               f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
               f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})') if one else
              f'Restore of {len(summaries)} files checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
-             f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
-    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
-    unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
-    if unread and not one:
-        title += f', the status of {unread} not read at this check'
-    if unlisted and not one:
-        title += f', no endpoint listed yet for {unlisted}'
+             f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
+             + (f', the status of {unread} not read at this check' if unread else '')
+             + (f', no endpoint listed yet for {unlisted}' if unlisted else ''))
     if not rows:  # "No entries." would read as an action that reached no endpoint
         said = [text for count, text in ((unread, 'Status not read at this check'),
                                          (unlisted, 'Cortex XDR lists no endpoint yet')) if count]
