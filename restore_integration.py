@@ -2986,11 +2986,10 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 reply = client.restore_file(file_hash, endpoint_id, incident_id)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
-                # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
-                # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
+                # Cortex XDR may have started it, so it is not sent again: accepted without an action ID to follow,
+                # its answer lost after the request may have reached it, or an HTTP 200 not read (below). Sent by the
+                # next check: no turn came, or the last attempt met a 429, a 503 or no connection.
                 last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
-                # Cortex XDR may have started it: accepted without an action ID to follow, or its answer lost after
-                # the request may have reached it, or an HTTP 200 not read (below)
                 acted = reply is not None or may_have_applied(error.attempts)
                 if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
                     error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
@@ -2999,7 +2998,6 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 if not acted and (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
                     unsent = error
                 refusal, reply, failure = str(error), None, error  # a reply not read is not handed back
-        # A record says where its restore runs (or would have): '' for every endpoint holding the file
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
@@ -3169,7 +3167,6 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
-    # The last report says how to follow the actions still running when polling ended.
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent) \
         if last else xdr_progress_line(summaries, interval, earlier) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
