@@ -3080,8 +3080,7 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
 
 
 def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
-    """``refused`` ({reason: [file_hash, ...]}) with the files of the refused records added, each under its reason (an
-    earlier file under the same reason stays)."""
+    """``refused`` with the files of the refused records added, each under its reason, after those already there."""
     for record in records:
         if record['status'] == XDR_OUTCOME_FAILED:
             # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
@@ -3091,8 +3090,7 @@ def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
 
 
 def start_label(reason: str) -> str:
-    """What a restore not followed is, from its reason: not started (refused, or not sent), or one Cortex XDR may
-    have started or accepted without an action ID a check can follow (those reasons say so in XDR_START_LABELS)."""
+    """What became of a restore not followed, by the words of its reason (XDR_START_LABELS); else not started."""
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
