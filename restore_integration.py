@@ -3257,8 +3257,8 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
                else XDR_OUTCOME_SUCCESS if final == restored
                else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
     summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
-    if 'endpoints_count' not in summary and endpoints:
-        summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
+    if endpoints:
+        summary.setdefault('endpoints_count', len(endpoints))  # unknown until the first status read: counted from it
     return summary
 
 
