@@ -2112,8 +2112,7 @@ class XdrClient:
         # path whose API the key's role may not use (403: the role may still read action statuses, say)
         self.refused: dict[str, VendorApiError] = {}
 
-    def restore_file(self, file_hash: str, endpoint_id: str | None = None,
-                     incident_id: int | None = None) -> XdrReply:
+    def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | None = None) -> XdrReply:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
         try:
@@ -2124,16 +2123,16 @@ class XdrClient:
                                     f'{XDR_LOOK_BEFORE_AGAIN}')
             raise
 
-    def get_action_status(self, action_id: int | str, retry_server_errors: bool = True,
-                          advice: dict[int, str] = XDR_STATUS_ERROR_ADVICE) -> XdrReply:
+    def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
         """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}.
         group_action_id is an Integer in the API's reference, though a restore reply may give the ID as text: text of
-        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came. ``advice``: what an error
-        tells to do, by status (test-module's probe has its own)."""
+        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came. ``probe``: test-module's
+        read of action 0: its 500 is an answer, not retried, and its errors advise the admin testing."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          XDR_STATUS_RETRY_STATUSES if retry_server_errors else RETRY_STATUSES, advice)
+                          RETRY_STATUSES if probe else XDR_STATUS_RETRY_STATUSES,
+                          XDR_TEST_ERROR_ADVICE if probe else XDR_STATUS_ERROR_ADVICE)
 
     def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
@@ -2145,7 +2144,6 @@ class XdrClient:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            # One message: what happened, what to do (``advice`` by status, for this request), the vendor's words.
             reply = answer.field('reply')
             said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
                     'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
@@ -2847,7 +2845,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
             # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-            clients['xdr'].get_action_status(0, retry_server_errors=False, advice=XDR_TEST_ERROR_ADVICE)
+            clients['xdr'].get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
                 raise
@@ -2912,8 +2910,8 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
     the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
     script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
     Latest: records are kept in the order written, as the reputation gate reads them too (its restored_before)."""
-    latest = latest_elsewhere(context, unsent, endpoint_id)
-    return {file_hash: record['action_id'] for file_hash, record in latest.items()
+    return {file_hash: record['action_id']
+            for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
             if can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
 
 
@@ -2950,7 +2948,7 @@ def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str]
         readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.'
     else:
         [record] = records
-        if not endpoint_id and record.get('endpoints_count') is not None:
+        if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} endpoint(s)'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
@@ -2978,11 +2976,10 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 reply = client.restore_file(file_hash, endpoint_id, incident_id)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
-                # A reply came (here, or an HTTP 200 in a form not read), or one that may have been acted on: not sent
-                # again. Sent by the next check: no turn came, or the last attempt met a 429, a 503 or no connection.
+                # Cortex XDR may have started it, so it is not sent again: accepted without an action ID to follow,
+                # its answer lost after the request may have reached it, or an HTTP 200 not read (below). Sent by the
+                # next check: no turn came, or the last attempt met a 429, a 503 or no connection.
                 last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
-                # Cortex XDR may have started it: accepted without an action ID to follow, or its answer lost after
-                # the request may have reached it, or an HTTP 200 not read (below)
                 acted = reply is not None or may_have_applied(error.attempts)
                 if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
                     error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
@@ -2991,7 +2988,6 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 if not acted and (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
                     unsent = error
                 refusal, reply, failure = str(error), None, error  # a reply not read is not handed back
-        # A record says where its restore runs (or would have): '' for every endpoint holding the file
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
@@ -3074,19 +3070,17 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
 
 
 def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
-    """``refused`` ({reason: [file_hash, ...]}) with the files of the refused records added, each under its reason (an
-    earlier file under the same reason stays)."""
+    """``refused`` with the files of the refused records added, each under its reason, after those already there."""
     for record in records:
         if record['status'] == XDR_OUTCOME_FAILED:
             # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
-            reason = (record.get('error') or 'Cortex XDR refused the restore.').replace(record['file_hash'], '(file)')
+            reason = record['error'].replace(record['file_hash'], '(file)')
             refused.setdefault(reason, []).append(record['file_hash'])
     return refused
 
 
 def start_label(reason: str) -> str:
-    """What a restore not followed is, from its reason: not started (refused, or not sent), or one Cortex XDR may
-    have started or accepted without an action ID a check can follow (those reasons say so in XDR_START_LABELS)."""
+    """What became of a restore not followed, by the words of its reason (XDR_START_LABELS); else not started."""
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
@@ -3155,14 +3149,12 @@ def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[Xdr
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
-    notes = xdr_unread_notes(summaries)
-    if started:
-        notes += f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).'
+    notes = xdr_unread_notes(summaries) + (
+        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' if started else '')
     # Finished actions are final and already in context: the next check reads only those still running.
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
-    # The last report says how to follow the actions still running when polling ended.
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent) \
         if last else xdr_progress_line(summaries, interval, earlier) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
@@ -3255,8 +3247,8 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
                else XDR_OUTCOME_SUCCESS if final == restored
                else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
     summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
-    if 'endpoints_count' not in summary and endpoints:
-        summary['endpoints_count'] = len(endpoints)  # unknown until the first status read: counted from it
+    if endpoints:
+        summary.setdefault('endpoints_count', len(endpoints))  # unknown until the first status read: counted from it
     return summary
 
 
@@ -3290,8 +3282,7 @@ def json_object(value: Any) -> dict[str, Any] | None:
 
 
 def xdr_next_check(args: dict[str, Any], followed: list[XdrRecord], interval: int, timeout: int,
-                   refused: XdrRefusals, unsent: list[str],
-                   finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
+                   refused: XdrRefusals, unsent: list[str], finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
     """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
     runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
     list of one from context, as text): what XSOAR hands back is then what the check reads."""
@@ -3372,18 +3363,16 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
         if len(summaries) > MAX_LISTED_FILES:
             files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
         return grouped if one else grouped + '\n\n' + '\n'.join(files)
+    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+    unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
               f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
               f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})') if one else
              f'Restore of {len(summaries)} files checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
-             f'{sum(s.get("failed_count", 0) for s in summaries)} failed')
-    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
-    unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
-    if unread and not one:
-        title += f', the status of {unread} not read at this check'
-    if unlisted and not one:
-        title += f', no endpoint listed yet for {unlisted}'
+             f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
+             + (f', the status of {unread} not read at this check' if unread else '')
+             + (f', no endpoint listed yet for {unlisted}' if unlisted else ''))
     if not rows:  # "No entries." would read as an action that reached no endpoint
         said = [text for count, text in ((unread, 'Status not read at this check'),
                                          (unlisted, 'Cortex XDR lists no endpoint yet')) if count]
