@@ -70,6 +70,9 @@ from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 ''' CONSTANTS '''
 
+JsonObject = dict[str, Any]  # a JSON object as a vendor sends it, or an entry, argument set or row we write
+TextListener = Callable[[str], None]  # told each line of text as it happens: progress, a secret, a log line
+
 XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
@@ -88,9 +91,9 @@ XDR_OUTCOME_FAILED = 'FAILED'
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
 XDR_RESTORE_RECORDS = ('CortexXDR', 'RestoredFile')  # where XSOAR keeps those records in the incident's context
-XdrRecord = dict[str, Any]  # one file's record there: the restore sent, then what a check read of its action
+XdrRecord = JsonObject  # one file's record there: the restore sent, then what a check read of its action
 XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_hash, ...]}, each reason once
-XdrReply = dict[str, Any]  # the "reply" object of a Cortex XDR answer
+XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
 XDR_AUTH_TYPES = ('standard', 'advanced')
 NONCE_ALPHABET = string.ascii_letters + string.digits
@@ -286,8 +289,8 @@ HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per pa
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
 HssFields = dict[str, list[str]]  # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values
-HssCopy = dict[str, Any]  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
-HssPage = dict[str, Any]  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
+HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
+HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
 HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
@@ -426,7 +429,7 @@ IAM_ERROR_ADVICE = {
     404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
-InstanceParams = dict[str, Any]  # the instance params as XSOAR hands them, setting name -> value
+InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # XSOAR's debug mode (debug-mode=true) has CommonServerPython set http.client's debuglevel: every request line, header
 # and body goes to the server log, masked only of the strings its loggers hold (the params' secrets as saved, and what
@@ -470,7 +473,7 @@ class RestoreError(Exception):
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
         self.attempts, self.advice = tuple(attempts), advice
-        self.outputs: dict[str, Any] = {}
+        self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
         """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
@@ -481,7 +484,7 @@ class RestoreError(Exception):
         self.args = (f'{self} {sentence}',)
         return self
 
-    def with_outputs(self, outputs: dict[str, Any]) -> 'RestoreError':
+    def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
         """The same error, its entry writing ``outputs`` to context."""
         self.outputs = outputs
         return self
@@ -1277,7 +1280,7 @@ class HttpTransport:
         return wait, None
 
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
-                   kwargs: dict[str, Any]) -> requests.Response | None:
+                   kwargs: JsonObject) -> requests.Response | None:
         """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set. TLS failures
         raise. First the IAM token in its header (its request takes its own part of the run), then the connect and read
         timeouts cut to what is left of the run: the attempt ends by ``attempt.ends``."""
@@ -1549,7 +1552,7 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
     return decoded, decompressor.unused_data
 
 
-def debug_log_masker(namespace: Mapping[str, Any]) -> Callable[[str], None] | None:
+def debug_log_masker(namespace: Mapping[str, Any]) -> TextListener | None:
     """CommonServerPython's add_sensitive_log_strs while http.client prints every request (XSOAR's debug mode sets its
     debuglevel): each string it is given is masked in every line CSP logs. None outside XSOAR, or when not debugging.
     It only adds to CSP's lists (no call to demisto), so a worker thread may hand it a signature as it signs."""
@@ -1644,7 +1647,7 @@ class SecretScrubber:
         r'|(?:%(B)s)?(?:%%[0-9a-fA-F]{2})*(?:%%[0-9a-fA-F]?)?|(?:%(B)s)?%(A)s(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z'
         % {'B': BACKSLASHES, 'A': AMPERSAND})
 
-    def __init__(self, values: Iterable[str] = (), debug_log: Callable[[str], None] | None = None) -> None:
+    def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
         # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, the longest secret first
@@ -1811,7 +1814,7 @@ class SecretScrubber:
             text = text[:start] + self.MASK + text[end:]
         return text
 
-    def entry(self, entry: dict[str, Any]) -> dict[str, Any]:
+    def entry(self, entry: JsonObject) -> JsonObject:
         """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
         (the common case: large bulk entries are then neither copied nor serialised)."""
         return self.value(entry) if self._holds_secret(entry) else entry
@@ -1843,7 +1846,7 @@ class SecretScrubber:
 ''' REPLIES '''
 
 
-def parse_json_body(reply: VendorReply, vendor: str) -> dict[str, Any]:
+def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
     body = reply.json()
     if not isinstance(body, dict):
@@ -1860,7 +1863,7 @@ def whole_number(value: Any, default: int) -> int:
 
 
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
-                 said: dict[str, Any] | None, advice: str | None = None) -> VendorApiError:
+                 said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
     VendorApiError fields its body gave; None when the body is not in the vendor's form, whose text is then quoted)."""
     if said is None:
@@ -1878,7 +1881,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     timestamp (the API refuses a stale timestamp; a nonce is meant for one request)."""
 
     def __init__(self, key_id: str, key: str, auth_type: str,
-                 on_signature: Callable[[str], None] | None = None) -> None:
+                 on_signature: TextListener | None = None) -> None:
         self._key_id, self._key, self._advanced = key_id, key, auth_type == 'advanced'
         # The hash opens the API while its timestamp is fresh (it covers neither path nor body): hidden if quoted back.
         self._on_signature = on_signature or (lambda signature: None)
@@ -1904,7 +1907,7 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
 
     def __init__(self, access_key: str, secret_key: str, project_id: str | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 on_signature: Callable[[str], None] | None = None) -> None:
+                 on_signature: TextListener | None = None) -> None:
         self._access_key, self._secret_key, self._project_id, self._clock = access_key, secret_key, project_id, clock
         self._on_signature = on_signature or (lambda signature: None)  # replayable as it is for 15 minutes
 
@@ -1967,7 +1970,7 @@ class IamTokenProvider:
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
                  clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter,
-                 on_token: Callable[[str], None] | None) -> None:
+                 on_token: TextListener | None) -> None:
         # IAM's requests take turns of their own, on the clock and sleep of the HSS requests' limiter
         self.transport = HttpTransport(
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
@@ -2033,7 +2036,7 @@ class IamTokenProvider:
             if self._held.get('token') == failed_token:
                 self._held = {}
 
-    def cache_entry(self) -> dict[str, Any] | None:
+    def cache_entry(self) -> JsonObject | None:
         """What to keep in the integration context: {identity, token, expires_at}; else IAM's refusal of the password,
         {identity, refused_at, code, message}; or None for nothing."""
         return dict(self._held or self._kept) or None
@@ -2067,7 +2070,7 @@ class IamTokenProvider:
         return token
 
 
-def parse_iam_expiry(body: dict[str, Any], now: float, iam_now: float) -> float:
+def parse_iam_expiry(body: JsonObject, now: float, iam_now: float) -> float:
     """When the token expires, on this machine's clock (``now``): token.expires_at (ISO 8601, UTC, on IAM's clock)
     less token.issued_at (else IAM's Date, ``iam_now``) is its lifetime, counted from now, so that a clock IAM keeps
     hours or days away does not make every token look expired (or everlasting). Unreadable: kept an hour."""
@@ -2101,8 +2104,8 @@ class XdrClient:
     vendor = 'Cortex XDR'
 
     def __init__(self, settings: XdrSettings, transport_settings: TransportSettings = TransportSettings(),
-                 limiter: AdaptiveRateLimiter | None = None, progress: Callable[[str], None] | None = None,
-                 on_signature: Callable[[str], None] | None = None) -> None:
+                 limiter: AdaptiveRateLimiter | None = None, progress: TextListener | None = None,
+                 on_signature: TextListener | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
                                        XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_signature),
@@ -2134,7 +2137,7 @@ class XdrClient:
                           RETRY_STATUSES if probe else XDR_STATUS_RETRY_STATUSES,
                           XDR_TEST_ERROR_ADVICE if probe else XDR_STATUS_ERROR_ADVICE)
 
-    def _post(self, path: str, request_data: dict[str, Any], retry_statuses: Iterable[int] = RETRY_STATUSES,
+    def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
         # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
         if refused := self.refused.get(path) or self.refused.get(''):
@@ -2169,9 +2172,9 @@ class HssClient:
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
                  stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
-                 progress: Callable[[str], None] | None = None, on_secret: Callable[[str], None] | None = None,
+                 progress: TextListener | None = None, on_secret: TextListener | None = None,
                  token_clock: Callable[[], float] = time.time,
-                 on_signature: Callable[[str], None] | None = None) -> None:
+                 on_signature: TextListener | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock, self.limiter,
                                                on_secret) if settings.auth_type == 'token' else None
@@ -2201,7 +2204,7 @@ class HssClient:
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
 
-    def isolated_files_of_each(self, queries: list[dict[str, Any]]) -> list[list[Any]]:
+    def isolated_files_of_each(self, queries: list[JsonObject]) -> list[list[Any]]:
         """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order."""
         return self._all_pages_of_each(queries, lambda query, offset: self.list_isolated_files(offset=offset, **query),
                                        HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
@@ -2262,7 +2265,7 @@ class HssClient:
                 return list({json.dumps(row, sort_keys=True): row for row in rows}.values())
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
-    def _listing(self, path: str, what: str, query: dict[str, Any]) -> HssPage:
+    def _listing(self, path: str, what: str, query: JsonObject) -> HssPage:
         """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
         reply = self._request('GET', path, expect_json=True, params='&'.join(
@@ -2356,7 +2359,7 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
                         HSS_ERROR_ADVICE[403] if said and is_permission_code(said['vendor_code']) else None)
 
 
-def huawei_said(reply: VendorReply) -> dict[str, Any] | None:
+def huawei_said(reply: VendorReply) -> JsonObject | None:
     """What a Huawei Cloud error body says, as VendorApiError's fields: its code and message in any form Huawei's SDK
     reads (HUAWEI_ERROR_FIELDS), in the body or in an object inside it (IAM's {"error": {code, title, message}});
     None when no object holds a code."""
@@ -2407,7 +2410,7 @@ class BulkRunner:
     thread, the only one allowed to call ``demisto``."""
 
     workers: int = 1  # not clamped: map runs the items one after the other for any count of workers up to 1
-    progress: Callable[[str], None] | None = None
+    progress: TextListener | None = None
 
     def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
             settled: Callable[[Any], Any] | None = None) -> list[Any]:
@@ -2467,7 +2470,7 @@ class PollingSchedule:
 
     command: str
     next_run_in_seconds: int
-    args: dict[str, Any]
+    args: JsonObject
     timeout_in_seconds: int
 
 
@@ -2481,7 +2484,7 @@ class RestoreResult:
     raw_response: Any  # JSON: a vendor's reply object, a list of them, or the command's own summary object
     schedule: PollingSchedule | None = None
 
-    def to_entry(self) -> dict[str, Any]:
+    def to_entry(self) -> JsonObject:
         entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': self.raw_response,
                  'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  'EntryContext': {self.outputs_key: self.outputs}}
@@ -2496,13 +2499,13 @@ def one_or_all(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def error_entry(message: str, outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_entry(message: str, outputs: JsonObject | None = None) -> JsonObject:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
             **({'EntryContext': outputs} if outputs else {})}
 
 
-def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str], context_path: str,
-                   first: Callable[[dict[str, Any]], bool]) -> str:
+def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
+                   first: Callable[[JsonObject], bool]) -> str:
     """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of endpoints or
     items) the rows ``first`` picks (failures) come first, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
@@ -2522,8 +2525,8 @@ def markdown_table(title: str, rows: list[dict[str, Any]], headers: Sequence[str
     return '\n'.join(lines)
 
 
-def grouped_outcomes(title: str, rows: list[dict[str, Any]], status_key: str, ok: set[str], reason_key: str,
-                     who: Callable[[dict[str, Any]], Any], context_path: str) -> str:
+def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
+                     who: Callable[[JsonObject], Any], context_path: str) -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
     to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
     counts, by_reason = Counter(), {}
@@ -2718,7 +2721,7 @@ def check_hss_items(fields: HssFields) -> None:
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
 
 
-def polling_arguments(args: dict[str, Any]) -> tuple[bool, int, int]:
+def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
@@ -2766,7 +2769,7 @@ def action_id_list(value: Any) -> list[int | str]:
     return items
 
 
-def carried_json(args: dict[str, Any], name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
+def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
     """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started,
     polling_checks): JSON of the kind and item shape it wrote, or empty when absent; it wrote nothing else."""
     value = args.get(name)
@@ -2864,7 +2867,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
 ''' COMMAND: restore-file (Cortex XDR) '''
 
 
-def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any = None) -> RestoreResult:
+def restore_file_command(client: XdrClient, args: JsonObject, context: Any = None) -> RestoreResult:
     """!restore-file: restore quarantined files, then follow each action until every endpoint is final. ``context``:
     the incident's, read by a check that has files to send late (``started_elsewhere``)."""
     hashes = sha256_list(args.get('file_hash'))
@@ -2904,7 +2907,7 @@ def restore_file_command(client: XdrClient, args: dict[str, Any], context: Any =
                              unfollowed)
 
 
-def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> dict[str, Any]:
+def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> JsonObject:
     """{file_hash: action ID} of the files of ``unsent`` whose latest record on the same endpoints in the incident's
     context is an action another run started after this polling wrote them unsent: the post-processing script's, when
     the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
@@ -2928,7 +2931,7 @@ def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) ->
     return latest
 
 
-def start_xdr_restore(client: XdrClient, args: dict[str, Any], hashes: list[str], endpoint_id: str | None,
+def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], endpoint_id: str | None,
                       incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now."""
     records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
@@ -3011,7 +3014,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 
 
 def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreError], refused: XdrRefusals,
-                          args: dict[str, Any], polling: bool, interval: int, timeout: int) -> list[str]:
+                          args: JsonObject, polling: bool, interval: int, timeout: int) -> list[str]:
     """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with more than two intervals
     of polling time left, as it comes an interval after this run or later (XSOAR may run it late: the promise keeps one
     more interval in hand). Their records say what went wrong and so, not to run the command again (a second action
@@ -3114,7 +3117,7 @@ def grouped_refusals(refused: XdrRefusals) -> str:
                                f'{capped_names(hashes)}' for reason, hashes in refused.items()) if refused else ''
 
 
-def check_xdr_restore(client: XdrClient, args: dict[str, Any], records: list[XdrRecord],
+def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrRecord],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int, unfollowed: list[str]) -> RestoreResult:
     """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
@@ -3271,7 +3274,7 @@ def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
                 'Center.')
 
 
-def json_object(value: Any) -> dict[str, Any] | None:
+def json_object(value: Any) -> JsonObject | None:
     """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
     if isinstance(value, str):
         try:
@@ -3281,7 +3284,7 @@ def json_object(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def xdr_next_check(args: dict[str, Any], followed: list[XdrRecord], interval: int, timeout: int,
+def xdr_next_check(args: JsonObject, followed: list[XdrRecord], interval: int, timeout: int,
                    refused: XdrRefusals, unsent: list[str], finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
     """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
     runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
@@ -3385,7 +3388,7 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
 
 
-def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> RestoreResult:
+def hss_restore_isolated_command(client: HssClient, args: JsonObject) -> RestoreResult:
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
@@ -3406,7 +3409,7 @@ def hss_restore_isolated_command(client: HssClient, args: dict[str, Any]) -> Res
     return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing)
 
 
-def start_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields,
+def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
     client.transport.wait_at_most(timeout)  # the start has the whole polling time; a check, what is left of it
@@ -3552,7 +3555,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
     return rows, min(accepted, default=None), refused, encoded
 
 
-def check_hss_restore(client: HssClient, args: dict[str, Any], fields: HssFields, state: HssState,
+def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
@@ -3767,7 +3770,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
 
-def hss_follow_command(args: dict[str, Any], state: HssState, enterprise_project_id: str | None) -> str:
+def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
@@ -3786,8 +3789,8 @@ def hss_follow_command(args: dict[str, Any], state: HssState, enterprise_project
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
 
 
-def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: dict[str, Any], now_ms: int,
-                        scrub: Callable[[str], str] = str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: JsonObject, now_ms: int,
+                        scrub: Callable[[str], str] = str) -> tuple[list[JsonObject], JsonObject]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
     max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
     where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
@@ -3835,7 +3838,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: di
     return incidents, next_run if window_end is None else dict(next_run, window_end=window_end)
 
 
-def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> dict[str, Any]:
+def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> JsonObject:
     """The next last run: where the next fetch begins, and the IDs of the events seen at or after it (its time read
     again), at most HSS_FETCH_SEEN_MAX of them. Past that many (a busy project), the newest are kept and the next fetch
     begins after the others, no further than where this one stopped (``progress``): it reads back less far."""
@@ -3899,7 +3902,7 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
         begin = end
 
 
-def event_key(event: dict[str, Any], scrub: Callable[[str], str]) -> str:
+def event_key(event: JsonObject, scrub: Callable[[str], str]) -> str:
     """An event's identity across fetches: its event_id (a digest of the ID when ``scrub`` finds a secret in it: the
     last run is stored as it is, and the ID still tells the event again). An event without one is told by what does
     not change once it occurred (not handle_status, handle_time or event_count, which an analyst's handling moves)."""
@@ -3912,14 +3915,14 @@ def event_key(event: dict[str, Any], scrub: Callable[[str], str]) -> str:
     return 'sha256:' + hashlib.sha256(text.encode()).hexdigest()
 
 
-def occur_time_ms(event: dict[str, Any], default: int) -> int:
+def occur_time_ms(event: JsonObject, default: int) -> int:
     """The event's occur_time (ms), ``default`` when it gives none that a date can say (HSS's model allows up to
     2**63 - 1; XSOAR reads years 1 to 9999)."""
     occurred = whole_number(event.get('occur_time'), default)
     return occurred if EPOCH_MS_MIN <= occurred <= EPOCH_MS_MAX else default
 
 
-def hss_event_incident(event: dict[str, Any], occurred_ms: int) -> dict[str, Any]:
+def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given: the event is listed again at every fetch, and must not stop each one.
@@ -3948,7 +3951,7 @@ def event_text(fields: Mapping[str, Any], *names: str) -> str:
     return ''
 
 
-def last_run_values(stored: Any) -> dict[str, Any]:
+def last_run_values(stored: Any) -> JsonObject:
     """The last run as fetch_hss_incidents reads it: XSOAR keeps text values only, so each was stored as JSON text.
     One not text (from an older version), or unreadable, stays as it is: fetch_hss_incidents takes none of its values
     as text, so an unreadable one counts as not kept."""
@@ -3969,7 +3972,7 @@ COMMANDS = {'restore-file': ('xdr', restore_file_command),
             'hss-restore-isolated': ('hss', hss_restore_isolated_command)}
 
 
-def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
+def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     """What ``command`` reads of the instance: test-module every vendor in use (and the fetch settings when
     fetching is on), fetch-incidents HSS and the fetch settings, a command its own vendor."""
     if command == 'test-module':
@@ -3982,7 +3985,7 @@ def settings_for(command: str, params: dict[str, Any]) -> InstanceSettings:
 
 
 def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None,
-                 progress: Callable[[str], None] | None = None,
+                 progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
     """The client of one vendor, from the settings read for this run; ``scrubber`` learns each token (a secret) and
     request signature (found by its shape) the client makes."""
