@@ -1880,8 +1880,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     """Cortex XDR API key headers. Called for every attempt: an advanced key signs each with a fresh nonce and
     timestamp (the API refuses a stale timestamp; a nonce is meant for one request)."""
 
-    def __init__(self, key_id: str, key: str, auth_type: str,
-                 on_signature: TextListener | None = None) -> None:
+    def __init__(self, key_id: str, key: str, auth_type: str, on_signature: TextListener | None = None) -> None:
         self._key_id, self._key, self._advanced = key_id, key, auth_type == 'advanced'
         # The hash opens the API while its timestamp is fresh (it covers neither path nor body): hidden if quoted back.
         self._on_signature = on_signature or (lambda signature: None)
