@@ -3111,7 +3111,7 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError
 
 def grouped_refusals(refused: XdrRefusals) -> str:
     """Each reason once, with its files, as what became of them ("Not started": the reason may be Cortex XDR's, or this
-    run's time ending; or "May have started", "Accepted, not followed"), after a blank line; '' when none."""
+    run's time ending; or one of XDR_START_LABELS), after a blank line; '' when none."""
     return '\n\n' + '\n'.join(f'- **{start_label(reason)} ({len(hashes)} file(s))**: {reason}\n  Files: '
                                f'{capped_names(hashes)}' for reason, hashes in refused.items()) if refused else ''
 
