@@ -334,9 +334,16 @@ def test_aksk_signed_list_and_restore_are_accepted(http, hss, backend):
 # The seed's page, enterprise_project_id: "If you have only the permission on an enterprise project, you need to
 # transfer the enterprise project ID to query the server in the enterprise project. Otherwise, an error is reported due
 # to insufficient permission."
-def test_a_user_allowed_in_one_enterprise_project_is_refused_without_its_id_and_served_within_it(http, hss, backend):
-    backend.add_access_key("HSSEMULATORAK0002", SK, enterprise_projects=[EP_A])
-    as_limited = {"ak": "HSSEMULATORAK0002"}
+# The page says so of the user, whichever credentials it calls with: an access key or an IAM token of its own.
+@pytest.mark.parametrize("credentials", ["aksk", "token"])
+def test_a_user_allowed_in_one_enterprise_project_is_refused_without_its_id_and_served_within_it(
+        http, hss, iam, backend, credentials):
+    if credentials == "aksk":
+        backend.add_access_key("HSSEMULATORAK0002", SK, enterprise_projects=[EP_A])
+        as_limited = {"ak": "HSSEMULATORAK0002"}
+    else:
+        backend.add_user(DOMAIN, "ep-a-only", PASSWORD, [PROJECT], enterprise_projects=[EP_A])
+        as_limited = {"token": get_token(http, iam, user="ep-a-only")}
     unnamed = [call(http, hss, "GET", params={"limit": 10}, **as_limited),
                call(http, hss, "GET", params={"enterprise_project_id": EP_B, "limit": 10}, **as_limited),
                restore(http, hss, [item(WEB_03, SHARED, "/tmp/test.exe")], params={}, **as_limited)]

@@ -466,19 +466,26 @@ def test_a_permission_refusal_in_another_form_huaweis_sdk_reads_keeps_its_code_a
     assert 'permissions' in text.split(' said: ', 1)[0].lower() and 'Check host_id' not in text
 
 
-def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_then_restores(hss_tenant):
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_then_restores(hss_tenant, auth_type):
     # The seed's page, enterprise_project_id: "If you have only the permission on an enterprise project, you need to
     # transfer the enterprise project ID to query the server in the enterprise project. Otherwise, an error is reported
     # due to insufficient permission." Granting the user HSS permissions again would change nothing.
     copy = COPIES[SINGLE_HASH][0]
     [host] = [host for host in load_json(HSS_SEED)['hosts'] if host['host_id'] == copy['host_id']]
-    key = {'identifier': 'AKENTERPRISEONLY', 'password': 'sk-enterprise-only-123'}
-    hss_tenant.backend.add_access_key(key['identifier'], key['password'], [host['enterprise_project_id']])
+    user = {'identifier': 'AKENTERPRISEONLY', 'password': 'sk-enterprise-only-123'}
+    if auth_type == 'aksk':
+        hss_tenant.backend.add_access_key(user['identifier'], user['password'], [host['enterprise_project_id']])
+    else:
+        hss_tenant.backend.add_user(hss_tenant.base_params['hss_domain'], user['identifier'], user['password'],
+                                    [hss_tenant.base_params['hss_project_id']], [host['enterprise_project_id']])
+    credentials = {'hss_aksk' if auth_type == 'aksk' else 'hss_credentials': user}
     args = {'file_hash': SINGLE_HASH, 'polling': 'false'}
 
-    refused = war_room(hss_tenant, hss_aksk=key, hss_enterprise_project_id='').run('hss-restore-isolated', args)
-    named = war_room(hss_tenant, hss_aksk=key, hss_enterprise_project_id=host['enterprise_project_id']).run(
+    refused = war_room(hss_tenant, auth_type, hss_enterprise_project_id='', **credentials).run(
         'hss-restore-isolated', args)
+    named = war_room(hss_tenant, auth_type, hss_enterprise_project_id=host['enterprise_project_id'],
+                     **credentials).run('hss-restore-isolated', args)
 
     assert refused.failed and 'HSS.0013' in refused.entries[-1]['Contents']
     ours = refused.entries[-1]['Contents'].split(' said: ', 1)[0]

@@ -986,6 +986,31 @@ def test_a_file_not_started_earlier_stays_in_the_report_when_a_later_one_is_not_
     assert late in text and earlier in text
 
 
+def test_a_role_that_may_not_restore_still_follows_the_actions_it_reads_at_a_check(advanced_tenant):
+    # A key whose role may read actions but not restore (Action Center View/Edit without Quarantine: demisto/content's
+    # CortexXDR README, xdr-file-restore): at a check, the restore it had no time to send is refused, with what the
+    # role lacks, and the running action is still followed.
+    followed, late = sorted(HOLDERS)[:2]
+    [start] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': followed, 'polling': 'false'})
+    key = 'read-only-key-' + 'v' * 30
+    advanced_tenant.backend.add_api_key('96', key, auth_type='standard',
+                                        permitted=['/public_api/v1/actions/get_action_status/'])
+    params = advanced_tenant.params(xdr_api_key_id='96', xdr_auth_type='standard',
+                                    xdr_api_key={'identifier': '', 'password': key})
+    check = {'file_hash': f'{followed},{late}', 'action_id': json.dumps([start['Contents']['action_id']]),
+             'unsent': json.dumps([late]), 'polling': 'false'}
+
+    [entry] = run_script(params, 'restore-file', check)
+
+    assert late not in [a.file_hash for a in advanced_tenant.backend.actions.values()]
+    records = {r['file_hash']: r for r in as_list(next(iter(entry['EntryContext'].values())))}
+    assert 'HTTP 403' in records[late]['error'], records[late]
+    assert not facts.words_missing(records[late]['error'], facts.XDR_RESTORE_PERMISSIONS), records[late]['error']
+    assert records[followed]['action_id'] == start['Contents']['action_id'] and records[followed]['status'] in (
+        'PENDING', 'IN_PROGRESS', 'COMPLETED_SUCCESSFULLY'), records[followed]
+    assert 'Status not read' not in records[followed].get('error', ''), records[followed]
+
+
 @pytest.mark.parametrize('status, reply', [(502, 'error_502.html'), (200, 'action_status_data_not_an_object.json')])
 def test_a_status_check_by_hand_that_cannot_read_a_status_says_to_run_it_again_not_that_a_next_check_will(
         replay_server, status, reply):

@@ -316,6 +316,20 @@ def test_key_without_permission_is_403(http, server):
     assert_error(post(http, server, RESTORE, {"file_hash": H3}, standard_headers(FORBIDDEN_ID)), 403)
 
 
+def test_a_role_without_the_quarantine_permission_reads_action_statuses_but_restores_nothing(http, server, backend):
+    # demisto/content's CortexXDR README, "Required Permissions": xdr-file-restore needs Action Center View/Edit and
+    # Quarantine; xdr-blocklist-files View/Edit and Allow List/Block List. The role of a key made for blocklisting
+    # reads the Action Center's actions, and is refused a restore.
+    backend.add_api_key("15", STANDARD_KEY, permitted=[STATUS])
+    started = post(http, server, RESTORE, {"file_hash": H3}).json()["reply"]["action_id"]
+
+    restore = post(http, server, RESTORE, {"file_hash": H2}, standard_headers("15"))
+    status = post(http, server, STATUS, {"group_action_id": started}, standard_headers("15"))
+
+    assert_error(restore, 403)
+    assert status.status_code == 200 and HR_LT in status.json()["reply"]["data"]
+
+
 # --------------------------------------------------------------------------- request body
 
 

@@ -124,14 +124,13 @@ class HssGateway:
         project_id = unquote(match["project_id"]) if match else None
         token = request.headers.get("X-Auth-Token")
         if token is not None:
-            self._authenticate_token(token.strip(), project_id)
-            return None
+            return self._authenticate_token(token.strip(), project_id)
         authorization = request.headers.get("Authorization")
         if authorization is not None:
             return self._authenticate_aksk(request, authorization, project_id)
         raise AuthenticationFailed("Authorization not found: send X-Auth-Token or an SDK-HMAC-SHA256 signature")
 
-    def _authenticate_token(self, token: str, project_id: str | None) -> None:
+    def _authenticate_token(self, token: str, project_id: str | None) -> frozenset | None:
         issued = self.backend.issued_token(token)
         if issued is None:
             raise AuthenticationFailed("the token is not valid")
@@ -139,6 +138,7 @@ class HssGateway:
             raise TokenExpired()
         if project_id is not None and issued.project_id != project_id:
             raise ProjectForbidden(f"the token is scoped to another project than {shown(project_id)}")
+        return issued.enterprise_projects
 
     def _authenticate_aksk(self, request: Request, authorization: str, project_id: str | None) -> frozenset | None:
         try:

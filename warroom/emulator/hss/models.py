@@ -159,6 +159,7 @@ class User:
     name: str
     password: str
     project_ids: frozenset
+    enterprise_projects: frozenset | None = None  # the only ones the user is allowed in (None: every one)
 
 
 @dataclass
@@ -181,6 +182,7 @@ class IssuedToken:
     project_id: str
     expires_at: float  # epoch seconds
     forced_expired: bool = False
+    enterprise_projects: frozenset | None = None  # its user's, as add_user gave them
 
     def has_expired(self, now: float) -> bool:
         """``now``: epoch seconds by the project's wall clock."""
@@ -392,9 +394,13 @@ class HssBackend:
 
     # ----------------------------------------------------------------- principals
 
-    def add_user(self, domain: str, name: str, password: str, project_ids: list[str]) -> None:
+    def add_user(self, domain: str, name: str, password: str, project_ids: list[str],
+                 enterprise_projects: list[str] | None = None) -> None:
+        """``enterprise_projects``: the only ones the user is allowed in (None: every one), for its tokens as for
+        an access key's user (add_access_key)."""
         with self._lock:
-            self._users[(domain, name)] = User(domain, name, password, frozenset(project_ids))
+            self._users[(domain, name)] = User(domain, name, password, frozenset(project_ids),
+                                               None if enterprise_projects is None else frozenset(enterprise_projects))
             self.projects.update(project_ids)
 
     def add_access_key(self, ak: str, sk: str, enterprise_projects: list[str] | None = None) -> None:
@@ -419,7 +425,8 @@ class HssBackend:
                 raise IamError(401, "The request you have made requires authentication.")
             token = "MIIT" + secrets.token_urlsafe(1536)  # opaque and long, like IAM's
             expires_at = self.wall_clock() + self.token_lifetime_s
-            self._tokens[_token_digest(token)] = IssuedToken(domain, name, project_id, expires_at)
+            self._tokens[_token_digest(token)] = IssuedToken(domain, name, project_id, expires_at,
+                                                             enterprise_projects=user.enterprise_projects)
         return token, datetime.fromtimestamp(expires_at, tz=timezone.utc)
 
     def _login_failed(self, user: tuple[str, str], now: float) -> None:

@@ -105,17 +105,18 @@ class XdrGateway:
 
     # ----------------------------------------------------------------- authentication
 
-    def authenticate(self, headers: Mapping[str, str]) -> None:
-        """Check the x-xdr-* headers; raises 401 (identity), 402 (license) or 403 (RBAC). A 401's reason goes to
-        ``auth_failures``, not into the reply: the service's 401 body never says which check failed."""
+    def authenticate(self, headers: Mapping[str, str], path: str) -> None:
+        """Check the x-xdr-* headers; raises 401 (identity), 402 (license) or 403 (RBAC: the key's role may not use
+        the API at ``path``). A 401's reason goes to ``auth_failures``, not into the reply: the service's 401 body
+        never says which check failed."""
         try:
-            self._authenticate(headers)
+            self._authenticate(headers, path)
         except Unauthorized as refusal:
             with self._lock:
                 self.auth_failures.append(refusal.reason)
             raise
 
-    def _authenticate(self, headers: Mapping[str, str]) -> None:
+    def _authenticate(self, headers: Mapping[str, str], path: str) -> None:
         lowered = {name.lower(): value for name, value in headers.items()}
         key_id = lowered.get("x-xdr-auth-id")
         authorization = lowered.get("authorization")
@@ -136,8 +137,8 @@ class XdrGateway:
                 nonce, timestamp_s = self._check_advanced(api_key, lowered, authorization)
             if not api_key.licensed:
                 raise LicenseRequired("The tenant has no Cortex XDR Prevent or Cortex XDR Pro per Endpoint license")
-            if not api_key.permitted:
-                raise Forbidden("The API key's role does not allow endpoint response actions")
+            if not api_key.permits(path):
+                raise Forbidden(f"The API key's role may not use {path}")
             if nonce is not None:
                 self._remember_nonce(nonce, timestamp_s)
 

@@ -77,7 +77,10 @@ class ApiKey:
     key: str
     auth_type: str
     licensed: bool
-    permitted: bool
+    permitted: bool | frozenset  # every API, none, or the paths of those its role may use (its RBAC permissions)
+
+    def permits(self, path: str) -> bool:
+        return self.permitted if isinstance(self.permitted, bool) else path in self.permitted
 
 
 # --------------------------------------------------------------------------- seed
@@ -186,12 +189,16 @@ class XdrBackend:
     # ----------------------------------------------------------------- API keys
 
     def add_api_key(
-        self, key_id: str, key: str, auth_type: str = AUTH_STANDARD, licensed: bool = True, permitted: bool = True
+        self, key_id: str, key: str, auth_type: str = AUTH_STANDARD, licensed: bool = True,
+        permitted: bool | list[str] = True,
     ) -> None:
+        """``permitted``: the role may use every API, none, or those of the paths listed (a role may read the Action
+        Center's actions without the Quarantine permission a restore needs)."""
         if auth_type not in (AUTH_STANDARD, AUTH_ADVANCED):
             raise ValueError(f"auth_type must be {AUTH_STANDARD!r} or {AUTH_ADVANCED!r}")
         with self._lock:
-            self._api_keys[str(key_id)] = ApiKey(str(key_id), key, auth_type, licensed, permitted)
+            self._api_keys[str(key_id)] = ApiKey(str(key_id), key, auth_type, licensed,
+                                                 permitted if isinstance(permitted, bool) else frozenset(permitted))
 
     def api_key(self, key_id: str) -> ApiKey | None:
         with self._lock:

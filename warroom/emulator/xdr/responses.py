@@ -124,12 +124,13 @@ def create_app(gateway: XdrGateway) -> Callable[[Request], Response]:
         gateway.record(request, _try_parse_json(request.body))
         try:
             gateway.admit()
-            handler = routes.get(_normalize_path(request.path))
+            path = _normalize_path(request.path)
+            handler = routes.get(path)
             if handler is None:
                 raise NotFound(f"No public API at {request.path}")
             if request.method != "POST":
                 raise MethodNotAllowed("POST")
-            gateway.authenticate(request.headers)
+            gateway.authenticate(request.headers, path)
             return json_response(200, {"reply": handler(request)})
         except XdrError as exc:
             return json_response(exc.status, exc.to_json(), exc.headers)
