@@ -64,6 +64,12 @@ XDR_RESTORE_PERMISSIONS = ('Action Center', 'View/Edit', 'Quarantine')
 # them). The seed's error table gives a 401 its meaning only ("Unauthorized access ... an incorrect key, id").
 XDR_UNAUTHORIZED_BODY = {'reply': {'err_code': 401, 'err_msg': 'Public API request unauthorized', 'err_extra': None}}
 
+# How Cortex XDR writes a file artifact's signature status: with its SIGNATURE_ prefix, as in demisto/content's
+# CortexXDRIR test data (test_data/get_incident_extra_data.json and get_multiple_incidents_extra_data.json:
+# "SIGNATURE_UNAVAILABLE"; the Cortex XDR incidents Packs/CTFCloud's CortexXDRIRCTF replays: "SIGNATURE_SIGNED"
+# for cmd.exe and lsass.exe). No public source found lists every value: the tests hold the samples to the form.
+XDR_SIGNATURE_STATUS_PREFIX = 'SIGNATURE_'
+
 # Where the integration writes its records (integration.yml outputs; the README's context examples).
 XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'
 HSS_CONTEXT_PATH = 'HuaweiHSS.RestoredFile'

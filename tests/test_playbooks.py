@@ -10,6 +10,7 @@ import sys
 import pytest
 import yaml
 
+import facts
 from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders)
 from warroom.context import as_list, get_path
@@ -434,6 +435,32 @@ def test_recorded_replies_of_other_integrations_write_only_what_their_yaml_decla
         # each leaf declared, or an empty object or list where the YAML declares what it would hold
         undeclared = {p for p in written if p not in declared and not any(o.startswith(p + '.') for o in declared)}
         assert undeclared == set(), (path.name, sorted(undeclared))
+
+
+def sample_file_artifacts():
+    """(where, artifact) for every Cortex XDR file artifact the samples and recorded replies hold: an incident's XDR
+    File Artifacts rows (CortexXDRIR's legacy copy, filesignaturestatus, beside the snake_case key), its context's
+    PaloAltoNetworksXDR.Incident, and xdr-get-incident-extra-data's Contents and context."""
+    for path in sorted(INCIDENTS.glob('*.json')):
+        sample = IncidentFile.load(path)
+        for row in sample.incident.get('CustomFields', {}).get('xdrfileartifacts') or []:
+            yield path.name, row
+            yield path.name, {'file_signature_status': row.get('filesignaturestatus')}
+        for artifact in as_list(get_path(sample.context, 'PaloAltoNetworksXDR.Incident.file_artifacts')):
+            yield path.name, artifact
+    for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('*/*.json')):
+        for entry in json.loads(path.read_text(encoding='utf-8')):
+            yield from ((path.name, a) for a in entry['Contents']['file_artifacts']['data'])
+            yield from ((path.name, a) for value in entry['EntryContext'].values() for a in value['file_artifacts'])
+
+
+def test_the_samples_xdr_file_artifacts_give_their_signature_status_as_cortex_xdr_writes_it():
+    artifacts = list(sample_file_artifacts())
+    assert artifacts  # xdr_false_positive.json's and the recorded reply of incident 415's, at least
+    wrong = {(where, a.get('file_signature_status')) for where, a in artifacts
+             if a.get('file_signature_status') is not None
+             and not str(a['file_signature_status']).startswith(facts.XDR_SIGNATURE_STATUS_PREFIX)}
+    assert wrong == set()
 
 
 def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_html_tag():
