@@ -7,7 +7,6 @@ runs again, until the command stops scheduling itself or its timeout passes.
 """
 from __future__ import annotations
 
-import copy
 import json
 import re
 import threading
@@ -490,8 +489,9 @@ class WarRoom:
 
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
         params = xsoar_params(self.spec, self.params)
-        # Arguments of its own, as XSOAR decodes each run's from JSON: a playbook's list is not the context's list.
-        demisto = Demisto(params, command, copy.deepcopy(args), self.integration_context, result.log, self.on_progress,
+        # Arguments of its own, decoded from JSON as XSOAR's are: a playbook's list is not the context's list.
+        args = {name: json_copy(value, f'Argument {name} of !{command}') for name, value in args.items()}
+        demisto = Demisto(params, command, args, self.integration_context, result.log, self.on_progress,
                           incident_context=None if command == 'test-module' else self.context)  # run from Settings
         started = self.clock()
         debugging = sequence.options.debug_mode
