@@ -29,7 +29,7 @@ import restore_integration
 from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from test_input_properties import has_control_characters  # Unicode's reading (Cc, Cs), not the code's
-from warroom.runtime import Demisto, WarRoom
+from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 from warroom.spec import ArgumentError, load_spec
 
 EXAMPLES_PER_COMMAND = 10_000
@@ -442,7 +442,7 @@ def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
     room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
     try:
         result = room.run('restore-file', args)
-    except ArgumentError as error:  # the war room's own check (spec.check_args): nothing ran
+    except (ArgumentError, DemistoMisuse) as error:  # the war room's own checks (spec.check_args, JSON): nothing ran
         assert name in str(error)
     else:
         assert result.failed and result.runs == 1 and len(result.entries) == 1

@@ -18,7 +18,7 @@ from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import LoopbackServer
-from warroom.playbook.runner import ScriptDemisto
+from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
 from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 
 HSS_HASH = next(h for h, copies in sorted(hss_seed_copies().items()) if len(copies) > 1)
@@ -166,6 +166,28 @@ def test_a_script_s_log_call_from_another_thread_is_refused_as_the_integration_s
                                    for call in (demisto.debug, demisto.info, demisto.error)])
 
     assert len(refused) == 3 and all("thread 'worker-1'" in text for text in refused)
+
+
+def test_a_print_is_a_demisto_log_call_from_the_thread_running_the_integration_or_the_script_only(monkeypatch):
+    # XSOAR runs the code after ``print = demisto_print`` (DemistoClassApiModuleClasses.py): a print is demisto.log,
+    # sent down the one channel as any call is, so a worker's print can mix with the calls of the thread running it.
+    refused = []
+
+    def prints(demisto, module):
+        say = vars(module)['print']  # what ``print`` names in the code's own namespace while it runs
+        say('from the run')
+        refused.extend(refused_in_a_worker([lambda: say('from a worker')]))
+        demisto.results('done')
+
+    script = _load_script('QuarantineRestoreOnClose')
+    monkeypatch.setattr(ri, 'main', lambda demisto: prints(demisto, ri))
+    monkeypatch.setattr(script, 'main', lambda demisto: prints(demisto, script))
+    result = WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+    PlaybookRunner({}).run_post_processing('QuarantineRestoreOnClose', {})
+
+    assert ('info', 'from the run') in result.log
+    assert len(refused) == 2 and all("thread 'worker-1'" in text for text in refused)
+    assert 'print' not in vars(ri) and 'print' not in vars(script)  # their own namespaces again once they end
 
 
 def test_the_war_room_keeps_xsoars_json_rules_for_entries_and_the_integration_context():

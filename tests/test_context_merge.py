@@ -154,6 +154,16 @@ def test_a_dt_key_matches_values_as_javascript_s_loose_equality_does(held, given
     assert (len(as_list(context['A']['B'])) == 1) is merged, context
 
 
+def test_a_dt_key_whose_values_are_arrays_or_objects_never_matches_as_javascript_compares_them_by_reference():
+    # XSOAR's DT is JavaScript (content-docs dt.md, "Selectors"): [1] == [1] and {"a": 1} == {"a": 1} are false, the
+    # context's value and the entry's each an object of its own, so each record keyed by one is appended.
+    context = {}
+    for key, run in (([1], 1), ([1], 2), ({'a': 1}, 3), ({'a': 1}, 4)):
+        merge_entry_context(context, {'A.B(val.k == obj.k)': {'k': key, 'run': run}})
+
+    assert [item['run'] for item in context['A']['B']] == [1, 2, 3, 4]
+
+
 def test_a_strict_dt_term_does_not_match_a_number_with_its_text():
     context = {}
     merge_entry_context(context, {'A.B(val.k === obj.k)': {'k': 1001}})

@@ -296,6 +296,21 @@ def test_each_run_gets_params_and_arguments_of_its_own_as_xsoar_sends_them(monke
     assert room.params['hss_aksk']['password'] == 'SK' and from_context == ['a' * 64]
 
 
+def test_a_run_s_arguments_reach_the_integration_as_xsoar_decodes_them_from_json(monkeypatch):
+    """XSOAR's server keeps a run's arguments as JSON (a number in a float64) and the integration decodes them from
+    its calling context (DemistoClassApiModuleClasses.py, ``DemistoGeneral.__init__``), as a script's are: a number
+    past 2**53 a playbook task gives arrives rounded, and a value JSON cannot hold never arrives."""
+    seen = []
+    monkeypatch.setattr(ri, 'main', lambda demisto: (seen.append(demisto.args()), demisto.results('done')))
+    room, past = WarRoom(params={}), 2 ** 53 + 1
+    room.run('restore-file', {'file_hash': 'a' * 64, 'incident_id': past, 'polling': 'false'})
+
+    assert seen[0]['incident_id'] == float(past) != past
+    with pytest.raises(DemistoMisuse, match='JSON'):
+        room.run('restore-file', {'file_hash': 'a' * 64, 'incident_id': float('nan'), 'polling': 'false'})
+    assert len(seen) == 1  # the integration never ran with it
+
+
 def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
     spec = load_spec()
     name = next(name for name, param in spec.params.items() if param.type == 8)

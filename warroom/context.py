@@ -11,7 +11,8 @@ Only the condition forms the pack and the integrations it calls use are understo
 ``val.x == obj.x``, joined by ``&&``, alternatives joined by ``||`` as reputation integrations key ``File``;
 ``true``, which matches whatever the key holds: a new object updates it); anything else is refused rather than
 guessed. Values compare as XSOAR's DT (JavaScript) compares them: ``==`` loosely ("1001" == 1001, true == 1), ``===``
-strictly, and a ``val.x`` term holds for what JavaScript takes as true (an empty list too).
+strictly, an object or array equal to none (JavaScript compares them by reference), and a ``val.x`` term holds for
+what JavaScript takes as true (an empty list too).
 """
 from __future__ import annotations
 
@@ -89,10 +90,11 @@ def js_truthy(value: Any) -> bool:
 
 def js_equal(left: Any, right: Any, loose: bool) -> bool:
     """Two context values compared as XSOAR's DT compares them (JavaScript): ``==`` turns a boolean or a numeric
-    string into a number against a number ("1001" == 1001, true == 1, "" == 0); ``===`` needs the same type. Objects
-    and arrays are compared by their JSON, as the war room copies them (JavaScript would compare references)."""
+    string into a number against a number ("1001" == 1001, true == 1, "" == 0); ``===`` needs the same type. An
+    object or array equals none: JavaScript compares two by reference, and the context's value and the entry's are
+    each an object of its own (against a value, ``==`` would read it as its text: not modelled, never matched)."""
     if not (isinstance(left, SCALARS) and isinstance(right, SCALARS)):
-        return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
+        return False
     if left is None or right is None:
         return left is right
     if not loose:  # the same JavaScript type (int and float are both its number) and value

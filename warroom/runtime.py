@@ -7,15 +7,14 @@ runs again, until the command stops scheduling itself or its timeout passes.
 """
 from __future__ import annotations
 
-import copy
 import json
 import re
 import threading
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import restore_integration
 
@@ -207,6 +206,17 @@ def log_text(message: object, call: str) -> str:
     return str(message)
 
 
+@contextmanager
+def printing_to(demisto: Any, module: Any) -> Iterator[None]:
+    """``print`` in ``module``'s namespace for one run as XSOAR's: it runs the code after ``print = demisto_print``
+    (DemistoClassApiModuleClasses.py), which hands the line to demisto.log, a call on the channel like any other."""
+    setattr(module, 'print', demisto.print)
+    try:
+        yield
+    finally:
+        delattr(module, 'print')
+
+
 def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
@@ -346,6 +356,11 @@ class Demisto:
         self._check_thread('debug')
         self.log.append(('debug', log_text(message, 'debug')))
 
+    def print(self, *values: object) -> None:
+        """The integration's print, as XSOAR's demisto_print(*args) sends it (no sep, end or file): demisto.log."""
+        self._check_thread('log')
+        self.log.append(('info', ' '.join(map(str, values)).strip()))
+
     def info(self, message: object) -> None:
         self._check_thread('info')
         text = log_text(message, 'info')
@@ -476,7 +491,8 @@ class WarRoom:
                           self.on_progress, last_run=proposed)
         started = self.clock()
         try:
-            restore_integration.main(demisto)
+            with printing_to(demisto, restore_integration):
+                restore_integration.main(demisto)
         except restore_integration.FetchFailed as error:
             raise FetchError(str(error)) from None
         overran = self._overran('fetch-incidents', self.clock() - started)
@@ -490,12 +506,14 @@ class WarRoom:
 
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
         params = xsoar_params(self.spec, self.params)
-        # Arguments of its own, as XSOAR decodes each run's from JSON: a playbook's list is not the context's list.
-        demisto = Demisto(params, command, copy.deepcopy(args), self.integration_context, result.log, self.on_progress,
+        # Arguments of its own, decoded from JSON as XSOAR's are: a playbook's list is not the context's list.
+        args = {name: json_copy(value, f'Argument {name} of !{command}') for name, value in args.items()}
+        demisto = Demisto(params, command, args, self.integration_context, result.log, self.on_progress,
                           incident_context=None if command == 'test-module' else self.context)  # run from Settings
         started = self.clock()
         debugging = sequence.options.debug_mode
-        with xsoar_debug_mode(params, demisto, restore_integration) if debugging else nullcontext():
+        with xsoar_debug_mode(params, demisto, restore_integration) if debugging else nullcontext(), \
+                printing_to(demisto, restore_integration):
             restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
-                       log_text, one_list)
+                       log_text, one_list, printing_to)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
@@ -135,6 +135,9 @@ class ScriptDemisto:
     def error(self, message: object) -> None:
         self._check_thread('error')
         log_text(message, 'error')
+
+    def print(self, *values: object) -> None:
+        self._check_thread('log')  # XSOAR's demisto_print(*args): demisto.log of the line
 
 
 def _load_script(name: str) -> ModuleType | None:
@@ -385,7 +388,8 @@ class PlaybookRunner:
         demisto = ScriptDemisto(args, context, record,
                                 execute=lambda command, call_args: self._execute(frame, command, call_args))
         try:
-            module.main(demisto)
+            with printing_to(demisto, module):
+                module.main(demisto)
         except Exception as error:  # a script's crash is that task's error entry, as in XSOAR
             demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                                     'Contents': f'{name} failed: {type(error).__name__}: {error}'})
