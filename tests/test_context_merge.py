@@ -132,6 +132,16 @@ small = st.dictionaries(st.sampled_from(['a', 'b', 'c']),
                         max_size=3)
 
 
+def test_an_item_an_object_updated_is_matched_by_its_new_values_not_those_it_had():
+    # Found by the property test below: 1 is written, "1" updates it (1 == "1"), then "1.0" must not match it, as
+    # XSOAR compares with the item as it is now ("1" == "1.0" is false: two strings), though 1 == "1.0" would be true.
+    context = {}
+    merge_entry_context(context, {'V.Item(val.a == obj.a)': [{'a': 1}, {'a': '1'}, {'a': '1.0'}]})
+    merge_entry_context(context, {'V.Item(val.a == obj.a)': {'a': 1.0}})  # and in a later entry too
+
+    assert context['V']['Item'] == [{'a': 1.0}, {'a': '1.0'}]
+
+
 @given(st.lists(small, max_size=8), st.lists(small, min_size=1, max_size=8))
 def test_keyed_merge_agrees_with_the_obvious_one(existing, new_items):
     # XSOAR's DT is JavaScript: "1" == 1, true == 1, "" == 0, " 2 " == 2, "0x2" == 2, but "1" != "1.0" (two strings)

@@ -151,29 +151,37 @@ def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
     """Each new object updates the first existing item one of the condition's alternatives matches, else is
     appended."""
     alternatives = [_key_functions(part) for part in condition.split('||')]
-    indexes: list[dict] = [{} for _ in alternatives]  # bucket -> [(index, values), ...], in the order of the items
+    indexes: list[dict] = [{} for _ in alternatives]  # bucket -> [(index, values), ...]
+    learned: dict[int, list] = {}  # index -> where learn put it: an updated item is matched by its values as they are
 
     def learn(index: int, item: Any) -> None:
+        for bucket, entry in learned.pop(index, ()):
+            bucket.remove(entry)
         for (val_values, _, _), index_of in zip(alternatives, indexes):
             if (values := val_values(item)) is not None:
-                index_of.setdefault(_bucket(values), []).append((index, values))
+                bucket = index_of.setdefault(_bucket(values), [])
+                bucket.append((index, values))
+                learned.setdefault(index, []).append((bucket, (index, values)))
 
     for index, existing in enumerate(items):
         learn(index, existing)
+
     def first_match(obj: Any) -> int | None:  # the first item any alternative matches, as in XSOAR
         found = []
         for (_, obj_values, loose), index_of in zip(alternatives, indexes):
             values = obj_values(obj)
             found += [index for index, held in index_of.get(_bucket(values), ())
-                      if all(map(js_equal, held, values, loose))][:1]
+                      if all(map(js_equal, held, values, loose))]
         return min(found, default=None)
 
     for obj in new_items:
-        if (index := first_match(obj)) is not None:
+        index = first_match(obj)
+        if index is None:
+            items.append(obj)
+            index = len(items) - 1
+        else:
             items[index] = updated(items[index], obj)
-            continue
-        items.append(obj)
-        learn(len(items) - 1, obj)
+        learn(index, items[index])
     return items[0] if len(items) == 1 else items
 
 
