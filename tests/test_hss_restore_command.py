@@ -900,6 +900,34 @@ def test_a_copy_hss_never_acts_on_is_failed_at_the_last_check_and_restoring_unti
     assert [row['outcome'] for row in rows_of(by_hand)] == ['failed']  # no check follows a run without polling
 
 
+def test_an_exact_item_hss_still_lists_isolating_is_followed_then_failed_with_what_to_do_not_left_out(hss_tenant):
+    # The listing's isolation_status "isolating": the isolation task issued, the copy not isolated yet (README, the
+    # API's ListIsolatedFile). An exact item is sent as given; here every answer to its PUT was lost (504: the gateway
+    # gave up before HSS saw it), so the checks follow it, and HSS goes on listing it isolating, untouched since. As a
+    # copy listed isolated and untouched, it stays restoring, with why, while checks follow, and is failed at the last,
+    # saying to run the command again once HSS lists it isolated. Left out, the last table would show no row of it
+    # and its context row would keep the start's.
+    [copy] = COPIES[SINGLE_HASH]
+    [record] = [item for item in hss_tenant.backend.files
+                if (item.host_id, item.file_hash, item.file_path) == (copy['host_id'], SINGLE_HASH, copy['file_path'])]
+    record.status = 'isolating'
+
+    _, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', f'504*{facts.DEFAULT_MAX_RETRIES + 1}',
+                                               polling={'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    assert not result.failed, result.entries[-1]
+    assert status_of(hss_tenant, copy) == 'isolating'  # HSS never saw the restore, nor finished isolating the copy
+    assert result.runs == 30 // 10 + 1  # followed to the timeout, as HSS may still act on it
+    checks = [entry['Contents']['items'] for entry in result.entries[1:]]
+    assert [[(row['host_id'], row['outcome']) for row in items] for items in checks] == [
+        [(copy['host_id'], 'restoring')]] * 2 + [[(copy['host_id'], 'failed')]]
+    assert all('isolating' in items[0]['reason'] for items in checks), checks
+    last = checks[-1][0]['reason']
+    assert 'Run the command again once HSS lists it isolated' in last, last
+    assert [(row['host_id'], row['outcome']) for row in rows_of(result)] == [(copy['host_id'], 'failed')]
+    assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
+
+
 def test_copies_of_a_lost_batch_hss_never_acted_on_are_counted_when_another_batch_was_refused(hss_tenant):
     # 150 copies of one hash: two PUTs. One batch is refused (503 each attempt: HSS did not act), the other's every
     # answer is lost (504: a gateway gave up) and HSS never got it. The context names no copy by batch (restore_state
