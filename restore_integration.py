@@ -429,6 +429,18 @@ HSS_ERROR_ADVICE = {
 # HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): with these codes,
 # "Access denied." and "Insufficient permissions.", a 400 refuses the user: no later request fares better.
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
+# The advice for an HSS code whose cause is not the request's fields, in place of its status's: permissions, and a
+# server's agent (HSS's "Error Codes": HSS.1001 "The selected server is not associated with any agent.", HSS.1006
+# "Failed to send requests to the agent.").
+HSS_CODE_ADVICE = {
+    **dict.fromkeys(HSS_PERMISSION_CODES, HSS_ERROR_ADVICE[403]),
+    'HSS.1001': 'A server of this request has no HSS agent, so HSS cannot restore its files. Check whether the agent '
+                'has been installed on the server (its agent status in the HSS console), install it if not, then run '
+                'the command again.',
+    'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
+                'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
+                'support.',
+}
 IAM_ERROR_ADVICE = {
     400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
     # IAM answers a project the user may not use (an ID copied from another region or account) with a 401 too
@@ -2364,8 +2376,9 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """A Huawei Cloud error reply (HSS, its API gateway, IAM), keeping the code and request id."""
     said = huawei_said(reply)
-    return vendor_error(reply, vendor, advice_by_status, said,
-                        HSS_ERROR_ADVICE[403] if said and is_permission_code(said['vendor_code']) else None)
+    code = said and said['vendor_code']
+    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(code) if isinstance(code, str)
+                        else None)
 
 
 def huawei_said(reply: VendorReply) -> JsonObject | None:

@@ -466,6 +466,33 @@ def test_a_permission_refusal_in_another_form_huaweis_sdk_reads_keeps_its_code_a
     assert 'permissions' in text.split(' said: ', 1)[0].lower() and 'Check host_id' not in text
 
 
+@pytest.mark.parametrize('agent, refusal, solution', [
+    # HSS's Error Codes page, each code's Solution column: "Check whether the agent has been installed on the selected
+    # server."; "Contact technical support."
+    ({'agent_installed': False}, facts.HSS_NO_AGENT, 'installed'),
+    ({'agent_unreachable': True}, facts.HSS_AGENT_UNREACHABLE, 'technical support'),
+])
+def test_an_agent_error_hss_refuses_a_restore_with_is_shown_with_its_code_message_and_what_to_do(
+        hss_tenant, agent, refusal, solution):
+    # A server's agent, not the item's fields, kept HSS from taking the restore: the advice says what to do about the
+    # agent, beside HSS's own code and message, and not to check host_id and the file's fields.
+    [copy] = COPIES[SINGLE_HASH]
+    for name, value in agent.items():
+        setattr(hss_tenant.backend.hosts[copy['host_id']], name, value)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': 'false'})
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR  # HSS took none of the items
+    text = result.entries[-1]['Contents']
+    code, message = refusal
+    assert f'HTTP {facts.HSS_ERROR_STATUS}' in text and f'code {code}, message "{message}"' in text, text
+    ours = text.split(' said: ', 1)[0]
+    assert 'agent' in ours and solution in ours and 'Check host_id' not in ours, ours
+    [row] = rows_of(result)
+    assert row['outcome'] == 'failed' and code in row['reason'] and solution in row['reason']
+    assert status_of(hss_tenant, copy) == 'isolated'
+
+
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_then_restores(hss_tenant, auth_type):
     # The seed's page, enterprise_project_id: "If you have only the permission on an enterprise project, you need to
