@@ -346,11 +346,21 @@ HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolate
 # lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can, once no check
 # follows. Until then it stays restoring: no public fact says HSS lists a copy restoring as soon as it takes a restore,
 # and a gateway that gave up (504) may have left the request with HSS, carried out late.
-HSS_NOT_TAKEN = ('HSS lists this copy isolated, unchanged since this restore was sent: HSS did not act on it (a '
-                 'request whose answer was lost may never have reached it). Run the command again to restore it.')
-HSS_NOT_TAKEN_YET = ('HSS still lists this copy isolated, unchanged since this restore was sent: HSS has not acted on '
-                     'it yet (a request whose answer was lost may be carried out late, or never). The next check reads '
-                     'it again; if no check after it sees it change, it is reported failed.')
+# Each such reason while checks follow -> the reason once none does (failed). A copy sent still listed isolating (its
+# isolation task issued, not done: an exact item is sent as given) is followed alike.
+HSS_NOT_TAKEN = {
+    HSS_STATUS_ISOLATED: (
+        'HSS still lists this copy isolated, unchanged since this restore was sent: HSS has not acted on it yet (a '
+        'request whose answer was lost may be carried out late, or never). The next check reads it again; if no check '
+        'after it sees it change, it is reported failed.',
+        'HSS lists this copy isolated, unchanged since this restore was sent: HSS did not act on it (a request whose '
+        'answer was lost may never have reached it). Run the command again to restore it.'),
+    HSS_STATUS_ISOLATING: (
+        'HSS still lists this copy isolating (its isolation task issued, not done), unchanged since this restore was '
+        'sent: HSS has not acted on the restore yet. The next check reads it again; if no check after it sees it '
+        'change, it is reported failed.',
+        'HSS lists this copy isolating (its isolation task issued, not done), unchanged since this restore was sent: '
+        'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
 # Huawei Cloud IAM's account lockout, by default ("Login Authentication Policy"): 5 failed logins within 15 minutes lock
@@ -419,6 +429,18 @@ HSS_ERROR_ADVICE = {
 # HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): with these codes,
 # "Access denied." and "Insufficient permissions.", a 400 refuses the user: no later request fares better.
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
+# The advice for an HSS code whose cause is not the request's fields, in place of its status's: permissions, and a
+# server's agent (HSS's "Error Codes": HSS.1001 "The selected server is not associated with any agent.", HSS.1006
+# "Failed to send requests to the agent.").
+HSS_CODE_ADVICE = {
+    **dict.fromkeys(HSS_PERMISSION_CODES, HSS_ERROR_ADVICE[403]),
+    'HSS.1001': 'A server of this request has no HSS agent, so HSS cannot restore its files. Check whether the agent '
+                'has been installed on the server (its agent status in the HSS console), install it if not, then run '
+                'the command again.',
+    'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
+                'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
+                'support.',
+}
 IAM_ERROR_ADVICE = {
     400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
     # IAM answers a project the user may not use (an ID copied from another region or account) with a 401 too
@@ -2354,8 +2376,9 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """A Huawei Cloud error reply (HSS, its API gateway, IAM), keeping the code and request id."""
     said = huawei_said(reply)
-    return vendor_error(reply, vendor, advice_by_status, said,
-                        HSS_ERROR_ADVICE[403] if said and is_permission_code(said['vendor_code']) else None)
+    code = said and said['vendor_code']
+    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(code) if isinstance(code, str)
+                        else None)
 
 
 def huawei_said(reply: VendorReply) -> JsonObject | None:
@@ -3578,7 +3601,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN_YET) may
+    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN) may
     if not last and polling and (unread is not None or untaken or
                                  any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
         schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
@@ -3603,9 +3626,10 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
     """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS still
     lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow it."""
+    not_taken = dict(HSS_NOT_TAKEN.values())  # the reason while checks follow -> the reason once none does
     for row in rows:
-        if final and row['reason'] == HSS_NOT_TAKEN_YET:
-            row.update(outcome=HSS_OUTCOME_FAILED, reason=HSS_NOT_TAKEN)
+        if final and row['reason'] in not_taken:
+            row.update(outcome=HSS_OUTCOME_FAILED, reason=not_taken[row['reason']])
         elif last and row['outcome'] == HSS_OUTCOME_RESTORING:
             row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK if (
                 row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
@@ -3735,11 +3759,11 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING) and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
-    elif status == HSS_STATUS_ISOLATED and (exact or not state['refused'] and state['listed'] is not None
-                                            and updated < state['listed']):
-        # Sent (an exact item, or a copy isolated when the start listed it, no batch refused) and left as it was so
-        # far: failed once no check follows (settle_rows)
-        outcome, reason = HSS_OUTCOME_RESTORING, HSS_NOT_TAKEN_YET
+    elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and
+                                      state['listed'] is not None and updated < state['listed']):
+        # Sent (an exact item, isolated or isolating, or a copy isolated when the start listed it, no batch refused)
+        # and left as it was so far: failed once no check follows (settle_rows)
+        outcome, reason = HSS_OUTCOME_RESTORING, HSS_NOT_TAKEN[status][0]
     else:
         return None
     return dict(hss_row(found), outcome=outcome, reason=reason)

@@ -109,6 +109,11 @@ HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
 # permissions.""): every later batch would meet them too.
 HSS_PERMISSION_REFUSALS = (('HSS.0010', 'Access denied.'), ('HSS.0013', 'Insufficient permissions.'))
 HSS_ERROR_STATUS = 400
+# The agent errors of the same table, each with its Solution column: HSS.1001 "The selected server is not associated
+# with any agent." ("Check whether the agent has been installed on the selected server.") and HSS.1006 "Failed to send
+# requests to the agent." (the Chinese page's 请联系技术支持, as its HSS.0002 reads "Contact technical support.").
+HSS_NO_AGENT = ('HSS.1001', 'The selected server is not associated with any agent.')
+HSS_AGENT_UNREACHABLE = ('HSS.1006', 'Failed to send requests to the agent.')
 # ListIsolatedFile's paging ranges (Huawei's page for the API, "查询已隔离文件列表", Query parameters: limit minimum 10,
 # maximum 1000, default 10; offset minimum 0, maximum 2000000).
 HSS_LIST_LIMIT_RANGE = (10, 1000)

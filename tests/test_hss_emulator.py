@@ -741,6 +741,27 @@ def test_hss_errors_carry_the_codes_and_messages_of_huaweis_error_table(backend,
     assert (body["error_code"], body["error_msg"]) == expected and body["error_description"]
 
 
+@pytest.mark.parametrize("agent, expected", [
+    ({"agent_installed": False}, facts.HSS_NO_AGENT),
+    ({"agent_unreachable": True}, facts.HSS_AGENT_UNREACHABLE),
+])
+def test_a_restore_on_a_server_whose_agent_cannot_take_it_is_refused_with_huaweis_agent_error(backend, http, agent,
+                                                                                              expected):
+    """HSS's Error Codes page: HSS.1001 "The selected server is not associated with any agent." and HSS.1006 "Failed
+    to send requests to the agent.", HTTP 400. The request is refused whole (every item is checked before any file
+    changes), the item named in the detail."""
+    for name, value in agent.items():
+        setattr(backend.hosts[WIN_FIN], name, value)
+    with LoopbackServer(create_app(HssGateway(backend, described_errors=True))) as hss:
+        response = restore(http, hss, [item(WEB_03, SHARED), item(WIN_FIN, SHARED)])
+
+    assert response.status_code == facts.HSS_ERROR_STATUS
+    body = response.json()
+    assert (body["error_code"], body["error_msg"]) == expected and "data_list[1]" in body["error_description"]
+    assert backend.put_sizes == []
+    assert [backend.isolation_status(host, SHARED) for host in (WEB_03, WIN_FIN)] == ["isolated", "isolated"]
+
+
 def test_a_failing_service_never_answers_hss_0001_which_is_a_bad_parameter(http, hss, backend):
     def broken(*args, **kwargs):
         raise RuntimeError("bug")

@@ -466,6 +466,33 @@ def test_a_permission_refusal_in_another_form_huaweis_sdk_reads_keeps_its_code_a
     assert 'permissions' in text.split(' said: ', 1)[0].lower() and 'Check host_id' not in text
 
 
+@pytest.mark.parametrize('agent, refusal, solution', [
+    # HSS's Error Codes page, each code's Solution column: "Check whether the agent has been installed on the selected
+    # server."; "Contact technical support."
+    ({'agent_installed': False}, facts.HSS_NO_AGENT, 'installed'),
+    ({'agent_unreachable': True}, facts.HSS_AGENT_UNREACHABLE, 'technical support'),
+])
+def test_an_agent_error_hss_refuses_a_restore_with_is_shown_with_its_code_message_and_what_to_do(
+        hss_tenant, agent, refusal, solution):
+    # A server's agent, not the item's fields, kept HSS from taking the restore: the advice says what to do about the
+    # agent, beside HSS's own code and message, and not to check host_id and the file's fields.
+    [copy] = COPIES[SINGLE_HASH]
+    for name, value in agent.items():
+        setattr(hss_tenant.backend.hosts[copy['host_id']], name, value)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': 'false'})
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR  # HSS took none of the items
+    text = result.entries[-1]['Contents']
+    code, message = refusal
+    assert f'HTTP {facts.HSS_ERROR_STATUS}' in text and f'code {code}, message "{message}"' in text, text
+    ours = text.split(' said: ', 1)[0]
+    assert 'agent' in ours and solution in ours and 'Check host_id' not in ours, ours
+    [row] = rows_of(result)
+    assert row['outcome'] == 'failed' and code in row['reason'] and solution in row['reason']
+    assert status_of(hss_tenant, copy) == 'isolated'
+
+
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_then_restores(hss_tenant, auth_type):
     # The seed's page, enterprise_project_id: "If you have only the permission on an enterprise project, you need to
@@ -898,6 +925,34 @@ def test_a_copy_hss_never_acts_on_is_failed_at_the_last_check_and_restoring_unti
     line = parse_line(follow)
     by_hand = war_room(hss_tenant).run(line.command, dict(line.args, polling='false'))
     assert [row['outcome'] for row in rows_of(by_hand)] == ['failed']  # no check follows a run without polling
+
+
+def test_an_exact_item_hss_still_lists_isolating_is_followed_then_failed_with_what_to_do_not_left_out(hss_tenant):
+    # The listing's isolation_status "isolating": the isolation task issued, the copy not isolated yet (README, the
+    # API's ListIsolatedFile). An exact item is sent as given; here every answer to its PUT was lost (504: the gateway
+    # gave up before HSS saw it), so the checks follow it, and HSS goes on listing it isolating, untouched since. As a
+    # copy listed isolated and untouched, it stays restoring, with why, while checks follow, and is failed at the last,
+    # saying to run the command again once HSS lists it isolated. Left out, the last table would show no row of it
+    # and its context row would keep the start's.
+    [copy] = COPIES[SINGLE_HASH]
+    [record] = [item for item in hss_tenant.backend.files
+                if (item.host_id, item.file_hash, item.file_path) == (copy['host_id'], SINGLE_HASH, copy['file_path'])]
+    record.status = 'isolating'
+
+    _, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', f'504*{facts.DEFAULT_MAX_RETRIES + 1}',
+                                               polling={'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+
+    assert not result.failed, result.entries[-1]
+    assert status_of(hss_tenant, copy) == 'isolating'  # HSS never saw the restore, nor finished isolating the copy
+    assert result.runs == 30 // 10 + 1  # followed to the timeout, as HSS may still act on it
+    checks = [entry['Contents']['items'] for entry in result.entries[1:]]
+    assert [[(row['host_id'], row['outcome']) for row in items] for items in checks] == [
+        [(copy['host_id'], 'restoring')]] * 2 + [[(copy['host_id'], 'failed')]]
+    assert all('isolating' in items[0]['reason'] for items in checks), checks
+    last = checks[-1][0]['reason']
+    assert 'Run the command again once HSS lists it isolated' in last, last
+    assert [(row['host_id'], row['outcome']) for row in rows_of(result)] == [(copy['host_id'], 'failed')]
+    assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
 
 
 def test_copies_of_a_lost_batch_hss_never_acted_on_are_counted_when_another_batch_was_refused(hss_tenant):

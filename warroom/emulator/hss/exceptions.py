@@ -24,6 +24,10 @@ HTTP  error_code    when
 400   HSS.0011      "Requested resource not found.": a data_list item matches no isolated file on that
                     host; nothing was changed
 400   HSS.0013      "Insufficient permissions.": the credentials are not allowed in the project of the URL
+400   HSS.1001      "The selected server is not associated with any agent.": a data_list item's server has no
+                    agent (``Host.agent_installed``); nothing was changed
+400   HSS.1006      "Failed to send requests to the agent.": HSS cannot reach a data_list item's server's agent
+                    (``Host.agent_unreachable``); nothing was changed
 500   HSS.0041      the service failed (an emulator bug, or an injected 500)
 401   APIGW.0301    Incorrect IAM authentication information: no credentials, unknown token or access
                     key, malformed Authorization, bad signature, X-Sdk-Date more than 15 min off
@@ -63,6 +67,8 @@ __all__ = [
     "TooManyItems",
     "IsolatedFileNotFound",
     "ProjectForbidden",
+    "AgentNotInstalled",
+    "AgentUnreachable",
     "InternalError",
     "new_request_id",
     "shown",
@@ -225,6 +231,18 @@ class ProjectForbidden(_ServiceError):
     error_code = "HSS.0013"
     prefix = "Insufficient permissions: "
     short_msg = "Insufficient permissions."
+
+
+class AgentNotInstalled(_ServiceError):
+    error_code = "HSS.1001"
+    prefix = "The selected server is not associated with any agent: "
+    short_msg = "The selected server is not associated with any agent."
+
+
+class AgentUnreachable(_ServiceError):
+    error_code = "HSS.1006"
+    prefix = "Failed to send requests to the agent: "
+    short_msg = "Failed to send requests to the agent."
 
 
 class InternalError(_ServiceError):

@@ -32,7 +32,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from .exceptions import IamError, InvalidParameter, IsolatedFileNotFound, ProjectForbidden, TooManyItems, shown
+from .exceptions import (AgentNotInstalled, AgentUnreachable, IamError, InvalidParameter, IsolatedFileNotFound,
+                         ProjectForbidden, TooManyItems, shown)
 
 __all__ = [
     "HssBackend",
@@ -126,6 +127,10 @@ class Host:
     restore_stages: float = 1.0  # how long its agent takes to restore a file, in stage_seconds
     agent_online: bool = True  # an offline agent never picks the restore task up: the copy stays "restoring"
     restore_fails: bool = False  # the agent cannot put files back: the copy is "isolated" again after the delay
+    # HSS's agent errors (its API Reference, "Error Codes"), each refusing a restore request whole: no agent on the
+    # server (HSS.1001), or HSS cannot send the request to it (HSS.1006)
+    agent_installed: bool = True
+    agent_unreachable: bool = False
 
 
 @dataclass
@@ -893,6 +898,10 @@ class HssBackend:
             raise IsolatedFileNotFound(f"{where}: no isolated file with that {what} on server {shown(host.host_id)}")
         if any(self._status(c, now) == ISOLATING for c in candidates):
             raise IsolatedFileNotFound(f"{where}: the file is still being isolated; restore it once it is isolated")
+        if not host.agent_installed:
+            raise AgentNotInstalled(f"{where}: server {shown(host.host_id)}")
+        if host.agent_unreachable:
+            raise AgentUnreachable(f"{where}: server {shown(host.host_id)}")
         return candidates
 
 
