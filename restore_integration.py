@@ -3148,11 +3148,13 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
         raise
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout)  # once the reads ended
+    # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
+    notes = xdr_unread_notes(summaries) + (
+        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' + xdr_unread_notes(
+            started, 'restore(s) sent at this check whose answer was partly read') if started else '')
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
-    notes = xdr_unread_notes(summaries) + (
-        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' if started else '')
     # Finished actions are final and already in context: the next check reads only those still running.
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
@@ -3333,12 +3335,13 @@ def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[X
     return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again in {interval} s.'
 
 
-def xdr_unread_notes(summaries: list[XdrRecord]) -> str:
-    """Why the status of each action not read at this check was not, for the first MAX_UNREAD_NOTES, and how many more:
-    notes that stop short without saying so read as every file not read."""
+def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose status was not read') -> str:
+    """What of each action's answer was not read at this check (its status; ``what``: of the restores sent at it, the
+    answer), for the first MAX_UNREAD_NOTES, and how many more: notes that stop short without saying so read as every
+    file not read."""
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
     if len(unread) > MAX_UNREAD_NOTES:
-        unread[MAX_UNREAD_NOTES:] = [f'And {len(unread) - MAX_UNREAD_NOTES} more action(s) whose status was not read '
+        unread[MAX_UNREAD_NOTES:] = [f'And {len(unread) - MAX_UNREAD_NOTES} more {what} '
                                      f'(the error of each record in CortexXDR.RestoredFile).']
     return '\n\n' + '\n'.join(unread) if unread else ''
 
