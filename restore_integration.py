@@ -107,6 +107,8 @@ MAX_IDENTIFIER_LENGTH = 256
 # file_path, file_attr) are free text of the documented lengths, sent as JSON or encoded query values, never in a path.
 IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
+# A number XSOAR hands on is a float64, which holds each whole number below 2**53 exactly and stands for several past it
+FLOAT64_EXACT_BELOW = 2 ** 53
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
@@ -2620,6 +2622,9 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     number = int(value.strip() if isinstance(value, str) else value)  # the text checked: int() strips fewer blanks
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
+    if isinstance(value, float) and abs(value) >= FLOAT64_EXACT_BELOW:  # maybe not the number given: never guessed
+        raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
+                           f'for XSOAR to hand on exactly. Give it as text.')
     if minimum is not None and number < minimum:
         raise RestoreError(f'{name} must be at least {minimum}; got {number}.')
     if maximum is not None and number > maximum:
