@@ -813,7 +813,7 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
                            f'put credentials in their own settings.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
-        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would send the '
+        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.netloc}, which would send the '
                            'credentials unencrypted. Use https, or check "Trust any certificate" for a test server.')
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
 
@@ -1192,7 +1192,7 @@ class HttpTransport:
         # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
         # http goes to this machine only (normalise_base_url), never through a proxy on another one.
         parts = urlsplit(base_url)
-        self.host = parts.netloc  # every path begins with /: the host of each request, as errors name it
+        self.host = parts.netloc  # every path begins with /: each request's host as typed, as errors name it
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
@@ -1369,7 +1369,7 @@ class HttpTransport:
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         # Huawei's request ID, which its support traces a request by: as an error reply keeps it, an unreadable one does
         request_id = f' (request id {rid})' if (rid := response.headers.get('X-Request-Id')) else ''
-        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}{request_id}'
+        said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id}'
         broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
