@@ -107,6 +107,8 @@ MAX_IDENTIFIER_LENGTH = 256
 # file_path, file_attr) are free text of the documented lengths, sent as JSON or encoded query values, never in a path.
 IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
+# A number XSOAR hands on is a float64, which holds each whole number below 2**53 exactly and stands for several past it
+FLOAT64_EXACT_BELOW = 2 ** 53
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
@@ -833,7 +835,7 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
                            f'put credentials in their own settings.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
-        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.hostname}, which would send the '
+        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.netloc}, which would send the '
                            'credentials unencrypted. Use https, or check "Trust any certificate" for a test server.')
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
 
@@ -1212,7 +1214,7 @@ class HttpTransport:
         # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
         # http goes to this machine only (normalise_base_url), never through a proxy on another one.
         parts = urlsplit(base_url)
-        self.host = parts.netloc  # every path begins with /: the host of each request, as errors name it
+        self.host = parts.netloc  # every path begins with /: each request's host as typed, as errors name it
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
@@ -1389,7 +1391,7 @@ class HttpTransport:
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         # Huawei's request ID, which its support traces a request by: as an error reply keeps it, an unreadable one does
         request_id = f' (request id {rid})' if (rid := response.headers.get('X-Request-Id')) else ''
-        said = f'{self.vendor} at {urlsplit(response.url).netloc} answered HTTP {response.status_code}{request_id}'
+        said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id}'
         broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
@@ -2643,6 +2645,9 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     number = int(value.strip() if isinstance(value, str) else value)  # the text checked: int() strips fewer blanks
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
+    if isinstance(value, float) and abs(value) >= FLOAT64_EXACT_BELOW:  # maybe not the number given: never guessed
+        raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
+                           f'for XSOAR to hand on exactly. Give it as text.')
     if minimum is not None and number < minimum:
         raise RestoreError(f'{name} must be at least {minimum}; got {number}.')
     if maximum is not None and number > maximum:
@@ -3171,11 +3176,13 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
         raise
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout)  # once the reads ended
+    # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
+    notes = xdr_unread_notes(summaries) + (
+        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' + xdr_unread_notes(
+            started, 'restore(s) sent at this check whose answer was partly read') if started else '')
     summaries += started
     running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
-    notes = xdr_unread_notes(summaries) + (
-        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' if started else '')
     # Finished actions are final and already in context: the next check reads only those still running.
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
@@ -3356,12 +3363,13 @@ def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[X
     return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again in {interval} s.'
 
 
-def xdr_unread_notes(summaries: list[XdrRecord]) -> str:
-    """Why the status of each action not read at this check was not, for the first MAX_UNREAD_NOTES, and how many more:
-    notes that stop short without saying so read as every file not read."""
+def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose status was not read') -> str:
+    """What of each action's answer was not read at this check (its status; ``what``: of the restores sent at it, the
+    answer), for the first MAX_UNREAD_NOTES, and how many more: notes that stop short without saying so read as every
+    file not read."""
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
     if len(unread) > MAX_UNREAD_NOTES:
-        unread[MAX_UNREAD_NOTES:] = [f'And {len(unread) - MAX_UNREAD_NOTES} more action(s) whose status was not read '
+        unread[MAX_UNREAD_NOTES:] = [f'And {len(unread) - MAX_UNREAD_NOTES} more {what} '
                                      f'(the error of each record in CortexXDR.RestoredFile).']
     return '\n\n' + '\n'.join(unread) if unread else ''
 

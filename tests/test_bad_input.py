@@ -167,6 +167,8 @@ def bad_number(name, minimum, maximum=None):
                                                               'must be a whole number')),
         st.integers(min_value=10 ** 18, max_value=10 ** 40).map(lambda v: case(name, v, '18 digits')),
         st.floats(min_value=1e18, max_value=1e300).map(lambda v: case(name, v, '18 digits')),
+        # a float64 at or past 2**53 stands for more than one whole number (IEEE 754's 53-bit significand)
+        st.floats(min_value=2.0 ** 53, max_value=1e18, exclude_max=True).map(lambda v: case(name, v, 'given exactly')),
         st.integers(min_value=19, max_value=60).map(lambda n: '9' * n).map(
             lambda v: case(name, v, 'must be a whole number')),
         st.lists(st.integers(0, 99), min_size=2, max_size=3).map(lambda v: case(name, v, 'takes one value')),
@@ -446,6 +448,20 @@ def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
         assert name in str(error)
     else:
         assert result.failed and result.runs == 1 and len(result.entries) == 1
+    assert len(xdr.gateway.requests) == before
+
+
+def test_an_incident_id_past_2_53_from_a_playbook_is_refused_naming_it_before_any_request(xdr):
+    # XSOAR's server keeps a JSON number in a float64 (DEVELOPERS.md): 9007199254740993 given by a playbook task or the
+    # context arrives as 9007199254740992.0, another incident, which the restore must not be sent under.
+    before = len(xdr.gateway.requests)
+    room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': XDR_HASH, 'incident_id': 2 ** 53 + 1, 'polling': 'false'})
+
+    assert result.failed and result.runs == 1
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'incident_id' in entry['Contents'], entry
     assert len(xdr.gateway.requests) == before
 
 

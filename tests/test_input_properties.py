@@ -57,6 +57,23 @@ def test_whole_numbers_round_trip_from_their_text(number):
     assert ri.arg_to_int(number, 'n') == number
 
 
+# IEEE 754: a float64's significand holds 53 bits, so it holds every whole number below 2**53 exactly and, at or past
+# it, stands for more than one (9007199254740993 reads as 9007199254740992.0). A number XSOAR hands on from a playbook
+# or the context is such a float64 (DEVELOPERS.md): past 2**53 it may not be the number given.
+FLOAT64_EXACT_BELOW = 2 ** 53
+
+
+@given(st.floats(min_value=float(FLOAT64_EXACT_BELOW), max_value=1e300), st.booleans())
+def test_a_number_given_as_a_float_at_or_past_2_53_is_refused_naming_the_argument(number, negative):
+    with pytest.raises(ri.RestoreError, match='incident_id'):
+        ri.arg_to_int(-number if negative else number, 'incident_id')
+
+
+@given(st.integers(-FLOAT64_EXACT_BELOW + 1, FLOAT64_EXACT_BELOW - 1))
+def test_a_whole_number_given_as_a_float_below_2_53_is_read_as_that_number(number):
+    assert ri.arg_to_int(float(number), 'incident_id') == number
+
+
 @pytest.mark.parametrize('separator', ['\x1c', '\x1d', '\x1e', '\x1f'])
 def test_a_whole_number_beside_an_information_separator_is_read_as_beside_any_blank_not_a_fault(separator):
     # str.strip() takes U+001C to U+001F for blanks (str.isspace()), int() does not: a number that the check read

@@ -330,3 +330,41 @@ def test_the_last_report_counts_the_files_listing_no_endpoint_beside_the_endpoin
     title = result.entries[0]['HumanReadable'].splitlines()[0]
     assert 'no endpoint listed yet for 1' in title, title
     assert all(endpoint_id in result.entries[0]['HumanReadable'] for endpoint_id in running['reply']['data'])
+
+
+def test_restores_sent_late_with_a_partly_unreadable_answer_are_not_counted_as_statuses_not_read(replay_server):
+    """Five files: the first run starts one, Cortex XDR answers 503 to the four others (not acted on: the next check
+    sends them). That check sends the four, each answer's endpoints_count unreadable, and its read of the first action's
+    status meets a 500. One status was not read: the check's notes must say one, and speak of the four as restores
+    sent at this check whose answer was partly read, not as actions whose status was not read."""
+    from conftest import XDR_REPLIES, load_json
+    from test_reply_shapes import room
+
+    partly = load_json(XDR_REPLIES / 'variants' / 'restore_reply_unreadable_count.json')['reply']
+    first_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+    hashes = [f'{n:064x}' for n in range(1, 6)]
+    late_actions = [partly['action_id'] + n for n in range(len(hashes) - 1)]
+    replay_server.queue_file(200, 'restore_reply.json')
+    for _ in hashes[1:]:
+        replay_server.queue_file(503, 'error_500.json')
+    for action_id in late_actions:  # the check sends before it reads
+        replay_server.queue(200, {'reply': dict(partly, action_id=action_id)})
+    replay_server.queue_file(500, 'error_500.json')  # the one status read that fails
+    for _ in hashes:
+        replay_server.queue_file(200, 'action_status_final.json')
+    params = dict(room(replay_server).params, max_retries='0')
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file',
+                                                                             {'file_hash': ','.join(hashes)})
+
+    assert not result.failed and len(result.entries) == 3, result.entries[-1]
+    text = result.entries[1]['HumanReadable']
+    named_unread = [line for line in text.splitlines() if 'Status not read' in line]
+    more_unread = re.search(r'And (\d+) more action\(s\) whose status was not read', text)
+    assert len(named_unread) + int(more_unread.group(1) if more_unread else 0) == 1, text
+    assert str(first_action) in named_unread[0], text
+    late_part = text[text.index('Sent at this check'):]  # the late restores' own part of the entry
+    named_late = [action_id for action_id in late_actions if f'Action {action_id} ' in text]
+    more_late = re.search(r'And (\d+) more', late_part)
+    assert all(f'Action {action_id} ' in late_part for action_id in named_late), text
+    assert len(named_late) + int(more_late.group(1) if more_late else 0) == len(late_actions), text

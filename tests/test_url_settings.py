@@ -107,3 +107,58 @@ def test_an_endpoint_given_as_huaweis_endpoint_table_lists_it_a_bare_host_is_rea
     shown = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
 
     assert set(reached) == {(urlsplit(iam_url if auth_type == 'token' else hss_url).hostname, 443)}, shown
+
+
+# A host name is read whatever its case (RFC 4343), and requests writes it in lower case in the URL it sends to; the
+# analyst looks for it in the instance settings, as typed there. "LocalHost" reaches this machine as "localhost" does.
+MIXED_CASE_LOOPBACK = 'LocalHost'
+
+
+def on_mixed_case_loopback(url):
+    """The emulator's URL with its host written as an analyst might type it."""
+    return urlsplit(url)._replace(netloc=f'{MIXED_CASE_LOOPBACK}:{urlsplit(url).port}').geturl()
+
+
+@pytest.mark.parametrize('fault', ['truncated', 'malformed', 'reset'])  # a reply broken, not JSON, or none
+@pytest.mark.parametrize('vendor', ['Cortex XDR', 'HSS', 'IAM'])
+def test_a_fault_s_message_names_a_mixed_case_host_as_the_instance_setting_gives_it(advanced_tenant, hss_tenant,
+                                                                                     vendor, fault):
+    from conftest import hss_seed_copies, seed_holders
+    from warroom.emulator.faults import FaultPlan
+
+    xdr, hss = advanced_tenant, hss_tenant
+    urls = {'xdr_url': on_mixed_case_loopback(xdr.url), 'hss_endpoint': on_mixed_case_loopback(hss.url),
+            'hss_iam_endpoint': on_mixed_case_loopback(hss.iam_url)}
+    if vendor == 'Cortex XDR':
+        xdr.gateway.inject_faults(FaultPlan.parse(f'sequence={fault}'))
+        params, command = xdr.params(xdr_url=urls['xdr_url']), 'restore-file'
+        args, typed = {'file_hash': sorted(seed_holders())[0]}, urls['xdr_url']
+    else:
+        if vendor == 'HSS':
+            hss.gateway.inject_faults(FaultPlan.parse(f'sequence={fault}'))
+        else:
+            hss.gateway.iam_faults = FaultPlan.parse(f'sequence={fault}')
+        params = hss.params('token', hss_endpoint=urls['hss_endpoint'], hss_iam_endpoint=urls['hss_iam_endpoint'])
+        command, args = 'hss-restore-isolated', {'file_hash': sorted(hss_seed_copies())[0]}
+        typed = urls['hss_endpoint' if vendor == 'HSS' else 'hss_iam_endpoint']
+
+    shown = run(dict(params, max_retries='0'), command, dict(args, polling='false'))
+
+    host = urlsplit(typed).netloc
+    assert f'at {host}' in shown and host.lower() not in shown, shown
+
+
+@pytest.mark.parametrize('setting', ['xdr_url', 'hss_endpoint', 'hss_iam_endpoint'])
+def test_a_plain_http_refusal_names_a_mixed_case_host_as_the_instance_setting_gives_it(setting):
+    typed = 'http://Quarantine-API.Example.COM:8080'
+    params = {'xdr_url': 'https://api-tenant.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '1',
+              'xdr_api_key': {'password': 'secretkey123'}, 'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe',
+              'hss_endpoint': 'https://hss.ap-southeast-1.myhuaweicloud.com', 'hss_auth_type': 'token',
+              'hss_iam_endpoint': 'https://iam.ap-southeast-1.myhuaweicloud.com', 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'}, setting: typed}
+    command = 'restore-file' if setting == 'xdr_url' else 'hss-restore-isolated'
+
+    shown = run(params, command, {'file_hash': 'a' * 64})
+
+    assert f'{setting} uses plain http to {urlsplit(typed).netloc}' in shown, shown
+    assert urlsplit(typed).hostname not in shown, shown  # requests' and urllib's reading: lower case
