@@ -71,3 +71,42 @@ def test_a_script_that_runs_past_its_timeout_ends_in_xsoar_s_error_and_nothing_i
     assert entry['Type'] == 4 and GATE in entry['Contents'] and 'timeout of 60 s' in entry['Contents']
     assert get_path(frame.scope.context, 'QuarantineRestore') is None  # the gate's verdict never arrived
 
+
+
+def test_a_throttled_reclose_writes_its_note_within_the_timeout_and_names_the_restore_it_had_no_time_to_start(clocked):
+    """A reopened incident closed again while Cortex XDR throttles: reading again the first close's restore, still
+    running, takes the reputation gate about 3 minutes, and a restore of the other file would take as long, past
+    XSOAR's 5 minutes. The script does not start it: the close goes on, and the note gives the command to run."""
+    clock, xdr = clocked
+    earlier, later = sorted(h for h, holders in HOLDERS.items() if holders)[:2]
+    first = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier]), {})
+    assert not first.failed, first.error
+    xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
+    began = clock()
+
+    run = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier, later]), first.context)
+
+    assert not run.failed, run.error
+    assert clock() - began <= XSOAR_DEFAULT_SCRIPT_TIMEOUT
+    assert all(later in xdr.backend.quarantined(endpoint) for endpoint in HOLDERS[later])  # never sent
+    lines = run.notes[-1].splitlines()
+    [at] = [at for at, line in enumerate(lines) if f'!restore-file file_hash={later}' in line]  # the by-hand command
+    assert 'not run' in lines[at - 1] and f'{XSOAR_DEFAULT_SCRIPT_TIMEOUT} s' in lines[at - 1], lines[at - 1]
+    assert [line for line in run.notes[-1].splitlines() if earlier in line and 'still running' in line]
+
+
+def test_a_reclose_given_a_longer_timeout_by_xsoar_sends_the_restore_it_had_no_time_for_in_five_minutes(clocked):
+    """The same close where XSOAR gives the script 10 minutes (an admin set them on its Automation page): the calling
+    context says so, and the script uses them. Cortex XDR throttles that restore too, so it ends unsent, by its 429."""
+    clock, xdr = clocked
+    earlier, later = sorted(h for h, holders in HOLDERS.items() if holders)[:2]
+    first = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier]), {})
+    xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
+    runner = runner_on(clock, xdr, script_timeout=10 * 60)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier, later]), first.context)
+
+    assert not run.failed, run.error
+    [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == later]
+    assert '429' in record['error']  # sent, and throttled to the end of its run
+    assert not [line for line in run.notes[-1].splitlines() if 'not run' in line and earlier not in line]
