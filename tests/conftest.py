@@ -47,8 +47,9 @@ class FakeClock:
 
 
 class MovedWallClock:
-    """The integration's ``time`` module with its wall clock moved by a test clock: how much polling time has passed
-    is read from it, as the war room counts it. It reads the real time when made, so a key signed with it is fresh."""
+    """The integration's (or a script's) ``time`` module with its clocks moved by a test clock: how much polling time
+    has passed is read from it, as the war room counts it, and ``monotonic`` is the test clock. It reads the real time
+    when made, so a key signed with it is fresh."""
 
     def __init__(self, clock):
         self.clock, self.base = clock, time.time() - clock()
@@ -58,6 +59,9 @@ class MovedWallClock:
 
     def time(self):
         return self.base + self.clock()
+
+    def monotonic(self):
+        return self.clock()
 
 
 def integration_on_clock(monkeypatch, clock: FakeClock) -> MovedWallClock:

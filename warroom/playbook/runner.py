@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import functools
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable
+
+import yaml
 
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
@@ -28,6 +32,12 @@ from .values import Scope, UnsupportedError, is_empty, resolve
 
 MAX_TASK_RUNS = 10_000  # a guard against a cycle in a hand-edited playbook
 POST_PROCESSING = 'post-processing'  # the timeline's name for a post-processing script's run (no playbook)
+# XSOAR stops an automation script at its timeout, the time its executeCommand calls take included (CommonServerPython's
+# safe_sleep counts the time left from the script's start on the wall clock). A script YAML that sets none gets the
+# server's default, which no public page gives: CommonServerPython's content_profiler takes it as 5 minutes when the
+# calling context's TimeoutDuration (nanoseconds) is missing. The strict reading: 5 minutes.
+DEFAULT_SCRIPT_TIMEOUT = 300.0
+NO_TIMEOUT_SET = (None, '', 0, '0', '0s')  # how a script YAML leaves it to the server (demisto/content's own scripts)
 
 
 class PlaybookError(RuntimeError):
@@ -85,11 +95,14 @@ class ScriptDemisto:
     JSON fails), and only the thread running the script may call it."""
 
     def __init__(self, args: dict, context: dict, incident: dict,
-                 execute: Callable[[str, dict], list[dict]] | None = None) -> None:
+                 execute: Callable[[str, dict], list[dict]] | None = None,
+                 timeout: float = DEFAULT_SCRIPT_TIMEOUT) -> None:
         self._args, self._context, self._incident = args, context, incident
         self._execute = execute
         self._owner = threading.current_thread()
         self.entries: list[dict] = []
+        # The script's timeout as XSOAR's calling context gives it (content_profiler reads it there, in nanoseconds)
+        self.callingContext = {'context': {'TimeoutDuration': int(timeout * 1e9)}}  # noqa: N815 - XSOAR's name
 
     def _check_thread(self, call: str) -> None:
         if threading.current_thread() is not self._owner:
@@ -140,6 +153,18 @@ class ScriptDemisto:
         self._check_thread('log')  # XSOAR's demisto_print(*args): demisto.log of the line
 
 
+@functools.lru_cache(maxsize=None)
+def script_timeout(name: str, default: float) -> float:
+    """Seconds the pack's script ``name`` may run: ``default`` (the server's) unless its YAML sets a timeout, which
+    the war room refuses: XSOAR exports one as a Go duration of the seconds the Automation page was given (demisto/
+    content pull request 1283, "300ns" for 300 seconds), and what it makes of another form is not documented."""
+    path = SCRIPTS_DIR / name / f'{name}.yml'  # (a test's stand-in script has none)
+    given = (yaml.safe_load(path.read_text(encoding='utf-8')) or {}).get('timeout') if path.exists() else None
+    if given not in NO_TIMEOUT_SET:
+        raise UnsupportedError(f'script {name!r} sets timeout: {given!r}; the unit XSOAR reads it in is not documented')
+    return default
+
+
 def _load_script(name: str) -> ModuleType | None:
     path = SCRIPTS_DIR / name / f'{name}.py'
     if not path.exists():
@@ -164,8 +189,13 @@ class PlaybookRunner:
     def __init__(self, params: dict, library: PlaybookLibrary | None = None, spec: IntegrationSpec | None = None,
                  time_scale: float = 1.0, sleep: Callable[[float], None] | None = None,
                  on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None,
-                 others: OtherIntegrations | None = None, server_errors: dict[str, str] | None = None) -> None:
+                 others: OtherIntegrations | None = None, server_errors: dict[str, str] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 script_timeout: float = DEFAULT_SCRIPT_TIMEOUT) -> None:
         self.params = params
+        # Times each script and integration run (a test passes a clock the integration's waits move), and the
+        # server's timeout for a script whose YAML sets none (a test may stand in another the server was given)
+        self.clock, self.script_timeout = clock, script_timeout
         # {command: the server's message}: a script's executeCommand of it raises, as XSOAR's channel does
         self.server_errors = server_errors or {}
         self.others = others or OtherIntegrations()
@@ -195,7 +225,7 @@ class PlaybookRunner:
 
     def _war_room(self, context: dict) -> WarRoom:
         options = {'sleep': self.sleep} if self.sleep else {}
-        return WarRoom(params=self.params, spec=self.spec, context=context,
+        return WarRoom(params=self.params, spec=self.spec, context=context, clock=self.clock,
                        integration_context=self.integration_context, time_scale=self.time_scale, **options)
 
     def _inputs(self, playbook: Playbook, arguments: dict, caller_scope: Scope, caller: Task | None) -> dict:
@@ -385,14 +415,21 @@ class PlaybookRunner:
         # A script gets the incident as XSOAR gives it (custom fields under CustomFields), not the flattened form
         # that ${incident.<field>} reads.
         record = frame.scope.record if frame.scope.record is not None else frame.scope.incident
-        demisto = ScriptDemisto(args, context, record,
+        timeout = script_timeout(name, self.script_timeout)
+        demisto = ScriptDemisto(args, context, record, timeout=timeout,
                                 execute=lambda command, call_args: self._execute(frame, command, call_args))
+        started = self.clock()
         try:
             with printing_to(demisto, module):
                 module.main(demisto)
         except Exception as error:  # a script's crash is that task's error entry, as in XSOAR
             demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                                     'Contents': f'{name} failed: {type(error).__name__}: {error}'})
+        took = self.clock() - started
+        if took > timeout:  # XSOAR stopped it there: nothing it was about to return arrives
+            demisto.entries[:] = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                                   'Contents': f'{name} ran for {took:.1f} s, past its timeout of {timeout:g} s: XSOAR '
+                                               f'stops such a script, and nothing it returns arrives.'}]
         for entry in demisto.entries:
             merge_entry_context(context, entry.get('EntryContext') or {})
         return demisto.entries

@@ -5,13 +5,15 @@ XSOAR runs a post-processing script set on the incident type when the incident c
 ``closeReason`` and ``closeNotes``. An error entry would block the close, so this script never returns one: it
 starts the restores it can (``!restore-file`` and ``!hss-restore-isolated`` without polling), and writes one note
 with what it started, what it held back (a file XSOAR scores as malicious is never restored automatically) and the
-command that follows each restore to its end.
+command that follows each restore to its end. It keeps to XSOAR's timeout for it: a call that could run past it is
+not started, and the note says so.
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's other script: constants,
 pure helpers, ``on_close_command(args, incident, context, execute, debug)``, ``main(demisto_obj=None)``.
 """
 import json
 import re
+import time
 import traceback
 from collections import Counter
 from typing import Any, Callable, Iterator, Sequence
@@ -49,6 +51,16 @@ REPUTATION_ROOTS = {'DBotScore': 'dbot_score', 'File': 'file_entries'}  # contex
 # A reason the restore left files behind for is one line, naming this many of them and the by-hand command for all
 # (the note is the only place a script's executeCommand shows them): short at any scale, as the integration's.
 MAX_LISTED = 20
+
+# XSOAR stops this script at its timeout, the time its executeCommand calls take included, and a post-processing script
+# so stopped blocks the close. Its YAML sets none: the server's default applies, which XSOAR's calling context gives as
+# TimeoutDuration (nanoseconds, as CommonServerPython's content_profiler reads it), else the 5 minutes content_profiler
+# assumes. A call starts only while it can end in time: a command may take XSOAR's 3-minute command timeout (the pack's
+# own end within it), and so may the gate (its status read of earlier restores); the note needs a few seconds more.
+XSOAR_SCRIPT_TIMEOUT_SECONDS = 300
+CALL_SECONDS = 180
+NOTE_SECONDS = 10
+NOT_RUN = 'so the call was not run'
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -231,6 +243,30 @@ def failed_calls_as_entries(execute: Execute) -> Execute:
     return call
 
 
+def timeout_of(runtime: Any) -> float:
+    """The seconds XSOAR gives this run (see XSOAR_SCRIPT_TIMEOUT_SECONDS)."""
+    calling = getattr(runtime, 'callingContext', None)
+    given = (calling.get('context') or {}).get('TimeoutDuration') if isinstance(calling, dict) else None
+    try:
+        return float(given) / 1e9 if float(given) > 0 else XSOAR_SCRIPT_TIMEOUT_SECONDS
+    except (TypeError, ValueError):
+        return XSOAR_SCRIPT_TIMEOUT_SECONDS
+
+
+def in_time(execute: Execute, timeout: float, started: float) -> Execute:
+    """executeCommand that starts a call only while CALL_SECONDS and NOTE_SECONDS are left of ``timeout`` (counted
+    from ``started``); a call past that is an error entry saying why, so what needed it is written as not done."""
+    def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
+        left = timeout - (time.monotonic() - started)
+        if left >= CALL_SECONDS + NOTE_SECONDS:
+            return execute(command, args)
+        return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
+                 'Contents': f'only {max(left, 0):.0f} s were left of the {timeout:g} s XSOAR gives this script (its '
+                             f'timeout), and the call may take {CALL_SECONDS} s (past that timeout XSOAR stops the '
+                             f'script and refuses the close), {NOT_RUN}.'}]
+    return call
+
+
 def entry_text(entry: Entry) -> str:
     contents = entry.get('Contents')
     return str(entry.get('HumanReadable') or (contents if isinstance(contents, str) else json.dumps(contents)))
@@ -344,7 +380,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors and next(records_in(entries, records_path), None) is None:  # with records: each file's line below
         line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
-        return [line, f'To restore by hand once that is fixed: {code_span(by_hand_command(command, args))}'], []
+        when = '' if NOT_RUN in errors[0] else ' once that is fixed'
+        return [line, f'To restore by hand{when}: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
     by = 'file_hash' if args.get('file_hash') else 'file_path'  # an HSS restore by host and path names no hash
     misses = xdr_misses(entries) if records_path == XDR_RECORDS else hss_misses(entries, by)
@@ -464,10 +501,12 @@ def note(text: str) -> Entry:
 def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto`` when the incident closes; the war room passes its own.
     Whatever happens, the close goes on: a failure is a note."""
+    started = time.monotonic()
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
-        entry = on_close_command(runtime.args() or {}, runtime.incident() or {}, runtime.context() or {},
-                                 failed_calls_as_entries(runtime.executeCommand), runtime.debug)
+        execute = in_time(failed_calls_as_entries(runtime.executeCommand), timeout_of(runtime), started)
+        entry = on_close_command(runtime.args() or {}, runtime.incident() or {}, runtime.context() or {}, execute,
+                                 runtime.debug)
     except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead
         debug_quietly(runtime.debug)
         entry = note(f'- The restore could not be started: {type(error).__name__}: {error}. Run the "Quarantine '

@@ -1,0 +1,112 @@
+"""XSOAR's timeout for an automation script, in the war room and in the post-processing script.
+
+What the public sources say (README, "Running them locally"): XSOAR stops a script that runs past its timeout, and the
+time its ``executeCommand`` calls take counts (CommonServerPython's ``safe_sleep`` counts the time left from the
+script's start on the wall clock); a script YAML that sets no ``timeout`` gets the server's default, which
+CommonServerPython's ``content_profiler`` takes as 5 minutes when the calling context's ``TimeoutDuration``
+(nanoseconds) is missing. A post-processing script that ends in an error blocks the close.
+
+Every run here is timed on a test clock that the integration's waits for its turns move: a throttled vendor makes a
+run last as long as it would, and no test waits for it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_tenant
+from warroom.context import as_list, get_path
+from warroom.emulator.faults import FaultPlan
+from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, close_incident
+from warroom.playbook.runner import PlaybookRunner, _Frame, _load_script
+from warroom.playbook.values import Scope
+
+GATE = 'QuarantineRestoreReputationGate'
+HOLDERS = seed_holders()
+# CommonServerPython's content_profiler: "default_timeout = 60 * 5 * 1e9" (5 minutes, in nanoseconds), the timeout it
+# assumes when the calling context gives none; the pack's scripts set no timeout of their own.
+XSOAR_DEFAULT_SCRIPT_TIMEOUT = 60 * 5
+# Cortex XDR asks every request to wait: each run waits for its turns as long as a run may, and sends nothing.
+THROTTLED = 'sequence=429*1000;retry-after=20'
+
+
+@pytest.fixture
+def clocked(monkeypatch):
+    """(a test clock, a Cortex XDR tenant whose restores take 100 s on it): the integration waits for its turns on
+    that clock, and the pack's scripts read it as the time."""
+    clock = FakeClock()
+    xdr = start_tenant(stage_seconds=100, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    for name in (POST_PROCESSING_SCRIPT, GATE):
+        monkeypatch.setattr(_load_script(name), 'time', MovedWallClock(clock), raising=False)
+    yield clock, xdr
+    xdr.server.stop()
+
+
+def runner_on(clock, xdr, **options):
+    return PlaybookRunner(xdr.params(), time_scale=0, sleep=clock.advance, clock=clock, **options)
+
+
+def xdr_close(hashes):
+    return close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': hashes}},
+                          'False Positive', 'fp')
+
+
+def test_a_script_that_runs_past_its_timeout_ends_in_xsoar_s_error_and_nothing_it_returned_arrives(clocked):
+    """The reputation gate reads again a restore its record shows running; Cortex XDR throttles that read, so the
+    gate runs as long as the read may (about 3 minutes), past a timeout an admin set to 1 minute."""
+    clock, xdr = clocked
+    file_hash = sorted(HOLDERS)[0]
+    first = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([file_hash]), {})
+    [running] = as_list(get_path(first.context, 'CortexXDR.RestoredFile'))
+    assert running['status'] == 'IN_PROGRESS'
+    xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
+    runner = runner_on(clock, xdr, script_timeout=60)
+    frame = _Frame(None, Scope({}, {}, {}), runner._war_room({}))
+    began = clock()
+
+    entries = runner._execute(frame, GATE, {'restore_command': 'restore-file', 'file_hash': [file_hash],
+                                            'restored_before': [running]})
+
+    assert clock() - began > 60  # the read it waited for took that long
+    [entry] = entries
+    assert entry['Type'] == 4 and GATE in entry['Contents'] and 'timeout of 60 s' in entry['Contents']
+    assert get_path(frame.scope.context, 'QuarantineRestore') is None  # the gate's verdict never arrived
+
+
+
+def test_a_throttled_reclose_writes_its_note_within_the_timeout_and_names_the_restore_it_had_no_time_to_start(clocked):
+    """A reopened incident closed again while Cortex XDR throttles: reading again the first close's restore, still
+    running, takes the reputation gate about 3 minutes, and a restore of the other file would take as long, past
+    XSOAR's 5 minutes. The script does not start it: the close goes on, and the note gives the command to run."""
+    clock, xdr = clocked
+    earlier, later = sorted(h for h, holders in HOLDERS.items() if holders)[:2]
+    first = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier]), {})
+    assert not first.failed, first.error
+    xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
+    began = clock()
+
+    run = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier, later]), first.context)
+
+    assert not run.failed, run.error
+    assert clock() - began <= XSOAR_DEFAULT_SCRIPT_TIMEOUT
+    assert all(later in xdr.backend.quarantined(endpoint) for endpoint in HOLDERS[later])  # never sent
+    lines = run.notes[-1].splitlines()
+    [at] = [at for at, line in enumerate(lines) if f'!restore-file file_hash={later}' in line]  # the by-hand command
+    assert 'not run' in lines[at - 1] and f'{XSOAR_DEFAULT_SCRIPT_TIMEOUT} s' in lines[at - 1], lines[at - 1]
+    assert [line for line in run.notes[-1].splitlines() if earlier in line and 'still running' in line]
+
+
+def test_a_reclose_given_a_longer_timeout_by_xsoar_sends_the_restore_it_had_no_time_for_in_five_minutes(clocked):
+    """The same close where XSOAR gives the script 10 minutes (an admin set them on its Automation page): the calling
+    context says so, and the script uses them. Cortex XDR throttles that restore too, so it ends unsent, by its 429."""
+    clock, xdr = clocked
+    earlier, later = sorted(h for h, holders in HOLDERS.items() if holders)[:2]
+    first = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier]), {})
+    xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
+    runner = runner_on(clock, xdr, script_timeout=10 * 60)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier, later]), first.context)
+
+    assert not run.failed, run.error
+    [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == later]
+    assert '429' in record['error']  # sent, and throttled to the end of its run
+    assert not [line for line in run.notes[-1].splitlines() if 'not run' in line and earlier not in line]
