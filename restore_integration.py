@@ -42,6 +42,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import math
 import os
 import re
 import secrets
@@ -54,7 +55,7 @@ import zlib
 from base64 import b64encode
 from bisect import bisect_right
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
@@ -1046,13 +1047,24 @@ class AdaptiveRateLimiter:
                    default=0)
         return float(most) if most or elapsed >= self.MEASURE_SPAN else float('inf')
 
+    def pause(self, seconds: float | None) -> None:
+        """The vendor asked to wait ``seconds`` (a Retry-After): no turn comes before they have passed."""
+        with self._lock:
+            now = self.clock()
+            if seconds and now + seconds > self._paused_until:
+                self._paused_until, self._pause_asked = now + seconds, seconds
+
+    def paused_for(self) -> float:
+        """The seconds left of the vendor's last Retry-After (0 once it has passed)."""
+        with self._lock:
+            return max(0.0, self._paused_until - self.clock())
+
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
         """A 429 came for an attempt sent at ``sent_at``: slow every request down, pause them all for a Retry-After."""
+        self.pause(retry_after)
         with self._lock:
             now = self.clock()
             self.throttles += 1
-            if retry_after and now + retry_after > self._paused_until:
-                self._paused_until, self._pause_asked = now + retry_after, retry_after
             if self._last_cut is not None and sent_at < self._last_cut:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
@@ -1289,19 +1301,23 @@ class HttpTransport:
                     answer: VendorReply | None) -> tuple[float | None, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
         or None and why the loop gives up instead: the retries are spent (no reason then), or the wait would pass
-        ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each)."""
+        ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each). A Retry-After
+        given up on holds the vendor's later requests, a next check's too (next_check), until it has passed."""
         policy = self.policy
-        if faults > policy.max_retries:
-            return None, None
         asked = parse_retry_after(answer.headers) if answer is not None else None
         wait = asked if asked is not None else policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
-        if fault_waited + wait > policy.max_fault_wait:
-            return None, f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
-        if self.clock() + wait > self.deadline:
-            return None, f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
-        return wait, None
+        if faults > policy.max_retries:
+            gave_up = None
+        elif fault_waited + wait > policy.max_fault_wait:
+            gave_up = f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+        elif self.clock() + wait > self.deadline:
+            gave_up = f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
+        else:
+            return wait, None
+        self.limiter.pause(asked)  # RFC 9110: the service is unavailable to this client that long (503)
+        return None, gave_up
 
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: JsonObject) -> requests.Response | None:
@@ -2488,14 +2504,21 @@ class BulkRunner:
 
 @dataclass(frozen=True)
 class PollingSchedule:
-    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the interval
-    is polling_arguments' checked one (at least MIN_POLLING_INTERVAL, as XSOAR requires). XSOAR's Timeout is the
-    command's timeout_in_seconds plus POLLING_TIMEOUT_MARGIN, for both polling commands."""
+    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the next run
+    comes polling_arguments' checked interval (at least MIN_POLLING_INTERVAL, as XSOAR requires) after this one, or
+    later while a vendor's Retry-After lasts (next_check). XSOAR's Timeout is the command's timeout_in_seconds plus
+    POLLING_TIMEOUT_MARGIN, for both polling commands."""
 
     command: str
     next_run_in_seconds: int
     args: JsonObject
     timeout_in_seconds: int
+    asked_by: str = ''  # the vendor whose Retry-After put the next run off past the interval (next_check)
+
+    def again(self) -> str:
+        """When the next check comes, as an entry says it, and why when it is put off past the interval."""
+        return f'in {self.next_run_in_seconds} s' + (
+            f', put off as {self.asked_by} asked to wait (Retry-After)' if self.asked_by else '')
 
 
 @dataclass(frozen=True)
@@ -2767,10 +2790,37 @@ def epoch_ms() -> int:
     return int(time.time() * 1000)
 
 
-def polling_elapsed(started_ms: int, at_least_s: int) -> int:
-    """Seconds of polling time since ``started_ms`` (this machine's clock), at least ``at_least_s``: XSOAR runs each
-    check an interval after the run before it, or later, whatever the clock says."""
-    return max(epoch_ms() - started_ms, at_least_s * 1000) // 1000
+def polling_elapsed(started_ms: int, checks: int, interval: int, args: JsonObject) -> int:
+    """Seconds of polling time since ``started_ms`` (this machine's clock), at least the waits XSOAR was asked for
+    before the ``checks`` made: an interval each, and the seconds they were put off (put_off_of): XSOAR runs no check
+    sooner, whatever the clock says."""
+    return max(epoch_ms() - started_ms, (checks * interval + put_off_of(args)[0]) * 1000) // 1000
+
+
+def put_off_of(args: JsonObject) -> tuple[int, int]:
+    """The hidden put_off (next_check writes it): the seconds the checks so far were put off past their interval, as a
+    vendor asked to wait (Retry-After), and the seconds of that wait left when this run starts (0: none)."""
+    value = args.get('put_off')
+    match = None if is_blank(value) else re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,9}))?', str(value).strip())
+    if match is None and not is_blank(value):
+        raise RestoreError(f'put_off is set by the command itself while polling (seconds, then maybe : and seconds); '
+                           f'got {printable(value)}. Run the command without it.')
+    return (int(match[1]), int(match[2] or 0)) if match else (0, 0)
+
+
+def next_check(command: str, args: JsonObject, started_ms: int, checks: int, interval: int, timeout: int,
+               client: 'XdrClient | HssClient') -> PollingSchedule:
+    """The next check, with ``args``: an interval after this run, or later while the vendor's Retry-After lasts, but
+    within the polling time left (polling_elapsed's, of ``started_ms`` and the ``checks`` made). put_off hands on the
+    seconds the checks were put off in all, and, when the wait outlasts that time, what is left of it as the next check
+    starts, which that check waits out before any request: no run asks the vendor again before it said."""
+    wait = math.ceil(client.limiter.paused_for())
+    delay = max(interval, min(wait, timeout - polling_elapsed(started_ms, checks, interval, args)))
+    put_off = put_off_of(args)[0] + delay - interval
+    args = {name: value for name, value in args.items() if name != 'put_off'}
+    if put_off or wait > delay:
+        args['put_off'] = f'{put_off}:{wait - delay}' if wait > delay else str(put_off)
+    return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
 def can_be_carried(action_id: Any) -> bool:
@@ -2916,11 +2966,12 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
-    elapsed = polling_elapsed(started, checks * interval) if started and polling else 0
+    elapsed = polling_elapsed(started, checks, interval, args) if started and polling else 0
     left = timeout - elapsed
     # Handed on no later than the time counted here: one from a clock ahead of this one (another engine's) still ages
     args = dict(args, polling_started=str(min(started or now, now - elapsed * 1000)), polling_checks=str(checks))
     client.transport.wait_at_most(left)
+    client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
     records = [restore_record(h, endpoint_id, incident_id, a) for h, a in zip(followed, action_ids)]
@@ -2963,7 +3014,8 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now."""
     records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     refused = {}  # for the next check: the refusals of those it does not send
-    unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout)
+    schedule = next_check('restore-file', args, int(args['polling_started']), 0, interval, timeout, client)
+    unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout, schedule)
     if waiting and not unsent and len(hashes) == 1:  # no check sends it: an error entry, as for one refused
         raise waiting[hashes[0]].with_outputs({XDR_RESTORE_CONTEXT: records[0]})
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -2984,9 +3036,10 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
             (f' {record["error"]}' if record.get('error') else '')
     # the files not started: each refused, or not sent (none when the one file is started)
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (
-        f'Checking the status every {interval} seconds.' if polling else
+        f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
+                                                           if schedule.asked_by else '.') if polling else
         'Follow the actions in Cortex XDR > Response > Action Center.')
-    schedule = xdr_next_check(args, started, interval, timeout, refused, unsent) if polling else None
+    schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
 
@@ -3041,13 +3094,15 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 
 
 def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreError], refused: XdrRefusals,
-                          args: JsonObject, polling: bool, interval: int, timeout: int) -> list[str]:
+                          args: JsonObject, polling: bool, interval: int, timeout: int,
+                          schedule: PollingSchedule) -> list[str]:
     """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with more than two intervals
-    of polling time left, as it comes an interval after this run or later (XSOAR may run it late: the promise keeps one
+    of polling time left when it comes, as ``schedule`` puts it, or later (XSOAR may run it late: the promise keeps one
     more interval in hand). Their records say what went wrong and so, not to run the command again (a second action
     for each of its files); the others' say why no check sends them, and to run restore-file again. The refusals of
     the records the next check does not send are added to ``refused``."""
-    left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']) * interval) - interval
+    left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args) - \
+        schedule.next_run_in_seconds
     later = polling and left > 3 * interval
     note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
         XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
@@ -3175,7 +3230,9 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
         if not_sent:
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
         raise
-    unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout)  # once the reads ended
+    schedule = next_check('restore-file', args, int(args['polling_started']), int(args['polling_checks']), interval,
+                          timeout, client)  # once the reads ended
+    unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout, schedule)
     # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
     notes = xdr_unread_notes(summaries) + (
         f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' + xdr_unread_notes(
@@ -3186,9 +3243,9 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     # Finished actions are final and already in context: the next check reads only those still running.
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
-    schedule = None if last else xdr_next_check(args, running, interval, timeout, refused, unsent, earlier + finished)
+    schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent) \
-        if last else xdr_progress_line(summaries, interval, earlier) + notes + \
+        if last else xdr_progress_line(summaries, schedule, earlier) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
@@ -3313,12 +3370,13 @@ def json_object(value: Any) -> JsonObject | None:
     return value if isinstance(value, dict) else None
 
 
-def xdr_next_check(args: JsonObject, followed: list[XdrRecord], interval: int, timeout: int,
-                   refused: XdrRefusals, unsent: list[str], finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
-    """The next check: the files followed and their actions, then those no run has sent (``unsent``), with what earlier
-    runs found (refused, finished; an empty one left out). endpoint_id and incident_id go as this run read them (a
-    list of one from context, as text): what XSOAR hands back is then what the check reads."""
-    follow = dict(args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
+def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused: XdrRefusals, unsent: list[str],
+                   finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
+    """The next check (``schedule``, next_check's): the files followed and their actions, then those no run has sent
+    (``unsent``), with what earlier runs found (refused, finished; an empty one left out). endpoint_id and incident_id
+    go as this run read them (a list of one from context, as text): what XSOAR hands back is then what the check
+    reads."""
+    follow = dict(schedule.args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
                   if followed and name in followed[0])
@@ -3326,7 +3384,7 @@ def xdr_next_check(args: JsonObject, followed: list[XdrRecord], interval: int, t
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
-    return PollingSchedule('restore-file', interval, follow, timeout)
+    return replace(schedule, args=follow)
 
 
 def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
@@ -3343,7 +3401,7 @@ def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
             f'or{when} with {command}.')
 
 
-def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[XdrRecord]) -> str:
+def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord]) -> str:
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
     running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
     # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
@@ -3360,7 +3418,7 @@ def xdr_progress_line(summaries: list[XdrRecord], interval: int, earlier: list[X
              if listed or not unread + unlisted else '',
              f'no endpoint listed yet for {unlisted} file(s)' if unlisted else '',
              f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '']
-    return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again in {interval} s.'
+    return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again {schedule.again()}.'
 
 
 def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose status was not read') -> str:
@@ -3434,6 +3492,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject) -> Restore
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
+    client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None:
         return start_hss_restore(client, args, fields, enterprise_project_id, *timing)
     return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing)
@@ -3470,12 +3529,13 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
         raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
         if polling:
-            readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored.'
+            schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)),
+                                  state['started'], 0, interval, timeout, client)
+            readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored'
                          if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
                          f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
-                         f'{interval} seconds what HSS did with these files.')
-            schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
-                                       timeout)
+                         f'{interval} seconds what HSS did with these files') + (
+                f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
             readable += f'\n\nTo follow the restore: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
@@ -3595,7 +3655,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     state = dict(state, started=state['started'] or epoch_ms(), checks=checks)
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
-    left = timeout - polling_elapsed(state['started'], checks * interval)
+    left = timeout - polling_elapsed(state['started'], checks, interval, args)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
     rows, unread, unlisted, untaken, for_good = [], None, 0, 0, False
@@ -3605,15 +3665,15 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         unread = str(error)
         # but one refused (credentials, permission, URL) would be refused alike at every check until the timeout
         for_good = refuses_every_request(error)
-    elapsed = polling_elapsed(state['started'], checks * interval)
+    elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN) may
     if not last and polling and (unread is not None or untaken or
                                  any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
-        schedule = PollingSchedule('hss-restore-isolated', interval, dict(args, restore_state=state_text(state)),
-                                   timeout)
+        schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
+                              checks, interval, timeout, client)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
@@ -3622,8 +3682,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     # refused and untaken: at the end
     note = hss_check_notes(state, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
-        readable = f'{said} Checking again in {interval} s.' if unread else \
-            f'{said}; checking again in {interval} s.{note}'
+        readable = f'{said} Checking again {schedule.again()}.' if unread else \
+            f'{said}; checking again {schedule.again()}.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore: {follow}' if unread else \
             hss_table(said, rows, follow if last else None) + note

@@ -1,8 +1,9 @@
-"""restore-file's hidden polling arguments (finished, refused, unsent, polling_started, polling_checks), generated: whatever is typed
-there, the command either goes on with what the command itself writes (each finished file a SHA256 with an outcome and
-its counts, each refused file a SHA256 under a reason, each unsent file one of file_hash that has no action, the
-polling's start a whole number of ms since the epoch, not past a day ahead of this machine's clock, the checks made a
-whole number of at most 18 digits) or refuses with one
+"""restore-file's hidden polling arguments (finished, refused, unsent, polling_started, polling_checks, put_off),
+generated: whatever is typed there, the command either goes on with what the command itself writes (each finished file
+a SHA256 with an outcome and its counts, each refused file a SHA256 under a reason, each unsent file one of file_hash
+that has no action, the polling's start a whole number of ms since the epoch, not past a day ahead of this machine's
+clock, the checks made a whole number of at most 18 digits, the seconds put off whole seconds, maybe with a colon and
+the seconds of a vendor's wait left, as integration.yml describes it) or refuses with one
 error entry before any request: never a traceback, never "a fault in the integration"."""
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ polling_started = st.one_of(ahead.map(lambda ms: str(int(time.time() * 1000) + m
                             st.integers(-10, 10 ** 20).map(str), any_json.map(json.dumps), text)
 polling_checks = st.one_of(st.integers(-10, 10 ** 20).map(str), st.integers(10 ** 18 - 3, 10 ** 18 + 3).map(str),
                            any_json.map(json.dumps), text)
+# A vendor's wait left: none, or longer than a run waits for its turns (README: 165 s), so that no example sleeps.
+wait_left = st.one_of(st.just(0), st.integers(200, 10 ** 10))
+put_off = st.one_of(st.integers(-10, 10 ** 10).map(str), st.tuples(st.integers(0, 10 ** 10), wait_left).map(
+    lambda pair: f'{pair[0]}:{pair[1]}'), any_json.map(json.dumps), text)
 
 
 def written_by_the_command(name, value, now_ms):
@@ -52,6 +57,8 @@ def written_by_the_command(name, value, now_ms):
     ``now_ms``: finished and unsent a JSON list, refused a JSON object, polling_started and polling_checks a number."""
     if not value.strip():
         return True
+    if name == 'put_off':
+        return re.fullmatch(r'[0-9]{1,9}(:[0-9]{1,9})?', value.strip()) is not None
     try:
         carried = json.loads(value)
     except ValueError:
@@ -87,12 +94,12 @@ def xdr():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(['finished', 'refused', 'unsent', 'polling_started', 'polling_checks']), polling=st.sampled_from(
-    ['false', 'true']), data=st.data())
+@given(name=st.sampled_from(['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'put_off']),
+       polling=st.sampled_from(['false', 'true']), data=st.data())
 def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(xdr, name, polling, data):
     value = data.draw({'finished': finished, 'refused': refused, 'unsent': unsent,
                        'polling_started': polling_started,
-                       'polling_checks': polling_checks}[name])
+                       'polling_checks': polling_checks, 'put_off': put_off}[name])
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': polling, name: value}
     before, started_ms = len(xdr.gateway.requests), time.time() * 1000
     demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
@@ -113,8 +120,8 @@ def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(x
         assert written_by_the_command(name, value, ended_ms), shown
 
 
-@pytest.mark.parametrize('name', ['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'action_id',
-                                  'file_hash'])
+@pytest.mark.parametrize('name', ['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'put_off',
+                                  'action_id', 'file_hash'])
 def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fault(xdr, name):
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false',
             name: '[' * 100_000 + ']' * 100_000}

@@ -707,8 +707,9 @@ def late_file_lines(entry, file_hash):
     return [block for block in text.split('\n- ') if file_hash in block and '**Not started' in block]
 
 
-# A 429 whose Retry-After (400 s) is past what a run waits for throttling: not retried, and Cortex XDR did not act
-@pytest.mark.parametrize('faults', ['sequence=ok,429,429;retry-after=400', 'sequence=ok,503,503',
+# A 429 whose Retry-After (200 s) is past what a run waits for throttling: not retried, and Cortex XDR did not act; each
+# check comes once it has passed, with time left in the 600 s of polling to send the file after the second
+@pytest.mark.parametrize('faults', ['sequence=ok,429,429;retry-after=200', 'sequence=ok,503,503',
                                     'sequence=ok,503-html,503-html'])
 def test_a_file_the_next_check_sends_is_not_told_to_run_the_command_again(advanced_tenant, war_room_on, faults):
     # README: a restore Cortex XDR did not act on (a 429, a 503, no turn in time) is sent by the next check while
@@ -749,9 +750,10 @@ def test_a_file_no_check_will_send_keeps_what_to_do_about_its_fault(advanced_ten
 
 
 # The first run's restore meets a fault Cortex XDR did not act on (a 429 past what a run waits, a 503, a gateway's
-# page), and with "503,..." the check that sends it meets one again: the check after it sends it.
+# page), and with "503,..." the check that sends it meets one again: the check after it, once the 200 s Cortex XDR
+# asked for have passed each time, sends it.
 @pytest.mark.parametrize('faults', ['sequence=429;retry-after=400', 'sequence=503', 'sequence=503-html',
-                                    'sequence=503,429;retry-after=400'])
+                                    'sequence=503,429;retry-after=200'])
 def test_a_single_file_cortex_xdr_did_not_act_on_is_sent_by_the_next_check_as_one_of_several_is(advanced_tenant,
                                                                                                war_room_on, faults):
     # README, "Files a run had no time to send": while polling, the next check sends such a restore. A playbook

@@ -1,0 +1,176 @@
+"""A vendor's Retry-After holds across polling runs: once a 429 (or a 503) asked the client to wait longer than one run
+may, the next request to that vendor, from whichever run makes it, comes no sooner than the wait has passed. RFC 9110,
+section 10.2.3: Retry-After is how long "the user agent ought to wait before making a follow-up request"; RFC 6585,
+section 4, gives it to a 429. Over HTTP to the emulators, each request's arrival timed on the test clock the war room's
+waits move; the 429 or 503 is injected by the emulators' fault plans."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant, HSS_SEED
+from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.responses import create_app as create_hss_app
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.xdr.responses import create_app as create_xdr_app
+from warroom.runtime import WarRoom
+
+# README, "One run stays short": one run waits at most 165 s for its turns. A wait asked past it outlasts a run.
+LONGER_THAN_A_RUN_S = 300
+XDR_STATUS_PATH = '/public_api/v1/actions/get_action_status/'
+# An HSS host whose agent is offline: its copy stays restoring (test_data/hss/README.md), so polling runs to the timeout
+OFFLINE = next(h for h in load_json(HSS_SEED)['hosts'] if h.get('agent_status') == 'offline')
+
+
+class TimedArrivals:
+    """In front of an emulator's app: the test clock's time of each request that reaches the vendor, in order."""
+
+    def __init__(self, app, clock):
+        self.app, self.clock, self.times = app, clock, []
+
+    def __call__(self, request):
+        self.times.append((self.clock(), request.method, request.path))
+        return self.app(request)
+
+
+def after(arrivals: TimedArrivals, number: int) -> list[float]:
+    """When each request after the ``number``-th (1-based, as the fault plan numbers them) arrived."""
+    return [when for when, _, _ in arrivals.times[number:]]
+
+
+@pytest.fixture
+def xdr_on_clock(monkeypatch):
+    """A Cortex XDR tenant whose actions outlive any polling here, behind a server that times each arrival, and a war
+    room whose waits, like the integration's own, move the test clock."""
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=10_000, clock=clock)
+    arrivals = TimedArrivals(create_xdr_app(tenant.gateway), clock)
+    front = LoopbackServer(arrivals).start()
+    room = WarRoom(params=tenant.params(xdr_url=front.url), sleep=clock.advance, clock=clock)
+    yield tenant, room, arrivals
+    front.stop()
+    tenant.server.stop()
+
+
+def injected(tenant, kind: str = '429') -> int:
+    """The number of the one request the fault plan answered with that fault."""
+    [record] = [record for record in tenant.gateway.faults.injected if record.kind == kind]
+    return record.number
+
+
+# RFC 9110, 10.2.3: with a 503, Retry-After is how long "the service is expected to be unavailable to the client"
+@pytest.mark.parametrize('kind', ['429', '503'])
+def test_a_check_asked_to_wait_longer_than_a_run_may_puts_off_the_next_check_until_the_wait_has_passed(xdr_on_clock,
+                                                                                                       kind):
+    tenant, room, arrivals = xdr_on_clock
+    # The first run's restore goes through; the first check's status read is asked to wait 300 s.
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,{kind};retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    number = injected(tenant, kind)
+    throttled_at = arrivals.times[number - 1][0]
+    later = after(arrivals, number)
+    assert later, 'the checks after the wait read the status again'
+    assert min(later) >= throttled_at + LONGER_THAN_A_RUN_S, (throttled_at, later)
+    # the entry of the check that met it says why the next check is later than the interval
+    [put_off] = [entry for entry in result.entries if 'Retry-After' in entry['HumanReadable']
+                 and 'PollingCommand' in entry]
+    assert int(put_off['NextRun']) >= LONGER_THAN_A_RUN_S - 1  # the run itself takes a moment of the wait
+
+
+def test_a_first_run_throttled_longer_than_a_run_may_wait_sends_the_restore_once_the_wait_has_passed(xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    first = result.entries[0]
+    assert 'PollingCommand' in first and 'Retry-After' in first['HumanReadable'], first
+    later = after(arrivals, injected(tenant))
+    assert later and min(later) >= arrivals.times[0][0] + LONGER_THAN_A_RUN_S, (arrivals.times[0][0], later)
+    assert len(tenant.backend.actions) == 1  # sent once the wait had passed, and followed
+
+
+def test_a_wait_past_the_polling_timeout_brings_the_last_check_to_the_timeout_which_sends_nothing_before_it_ends(
+        xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
+    timeout = 120  # the wait ends 300 s after the first check: past the timeout, and past what the last check may wait
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': str(timeout)})
+
+    assert not result.failed, result.entries[-1]  # the command's own last report, not XSOAR's timeout error
+    last = result.entries[-1]
+    assert 'PollingCommand' not in last and 'Polling ended' in last['HumanReadable'], last
+    assert after(arrivals, injected(tenant)) == []  # nothing reached Cortex XDR before its wait had passed
+    assert result.runs == 3  # the first run, the check that met the 429, and the last check at the timeout
+
+
+def test_the_last_check_waits_out_what_is_left_of_the_vendor_s_wait_past_the_timeout_then_reads(xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    wait = 200  # past the 120 s of polling, but ending within the last check's run
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={wait}'))
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': '120'})
+
+    assert not result.failed, result.entries[-1]
+    number = injected(tenant)
+    later = after(arrivals, number)
+    assert len(later) == 1 and later[0] >= arrivals.times[number - 1][0] + wait, later
+    assert 'not read' not in result.entries[-1]['HumanReadable'], result.entries[-1]
+
+
+@pytest.fixture
+def hss_on_clock(monkeypatch):
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(stage_seconds=10.0, clock=clock)
+    arrivals = TimedArrivals(create_hss_app(tenant.gateway), clock)
+    front = LoopbackServer(arrivals).start()
+    room = WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), sleep=clock.advance, clock=clock)
+    yield tenant, room, arrivals
+    front.stop()
+    tenant.stack.close()
+
+
+def test_an_hss_check_throttled_longer_than_a_run_may_wait_puts_off_the_next_check_until_the_wait_has_passed(
+        hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    copy = OFFLINE['isolated_files'][0]
+    # An exact item: the start sends the PUT alone, which goes through; the first check's listing meets the 429.
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'host_id': OFFLINE['host_id'], 'file_hash': copy['file_hash'],
+                                               'file_path': copy['file_path'], 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    number = injected(tenant)
+    throttled_at = arrivals.times[number - 1][0]
+    later = after(arrivals, number)
+    assert later and min(later) >= throttled_at + LONGER_THAN_A_RUN_S, (throttled_at, later)
+    assert any('Retry-After' in entry['HumanReadable'] and 'PollingCommand' in entry for entry in result.entries)
+
+
+def test_an_hss_start_throttled_longer_than_a_run_may_wait_puts_off_its_first_check_until_the_wait_has_passed(
+        hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    room.params['max_concurrency'] = '1'  # one batch after the other: the test clock is moved by one thread
+    # 101 exact items: two PUTs, of at most 100 items each (README); the first goes through, the second meets the 429.
+    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], 101)
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {
+        **{name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')},
+        'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    first = result.entries[0]
+    assert 'PollingCommand' in first and 'Retry-After' in first['HumanReadable'], first
+    number = injected(tenant)
+    later = after(arrivals, number)
+    assert later and min(later) >= arrivals.times[number - 1][0] + LONGER_THAN_A_RUN_S, later
