@@ -280,3 +280,105 @@ def test_a_condition_that_asks_a_script_with_one_branch_only_is_refused():
 def test_the_pack_s_playbooks_pass_the_checks_demisto_sdk_s_validate_makes_of_inputs_and_branches():
     for playbook in PlaybookLibrary():
         assert validation_problems(playbook) == [], playbook.name
+
+
+def one_task_run(monkeypatch, kind, arguments, context):
+    """Runs one task, the pack's restore-file (``command``) or QuarantineRestoreSummary (``script``), both stand-ins
+    that keep the arguments of each run, with ``arguments`` as its scriptarguments."""
+    _SeesItsArguments.seen = []
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SeesItsArguments)
+    monkeypatch.setattr('restore_integration.main', _SeesItsArguments.main)
+    body = ({'script': '|||restore-file', 'iscommand': True} if kind == 'command' else
+            {'scriptName': 'QuarantineRestoreSummary'})
+    given = task('1', 'regular', 'a task', {'#none#': ['99']}, body=body, scriptarguments=arguments)
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    return PlaybookRunner({}).run(playbook(start, given, end), {'id': '1'}, context)
+
+
+# restore-file's endpoint_id and QuarantineRestoreSummary's vendor are not declared isArray; restore-file's file_hash is.
+NOT_ARRAY = {'command': 'endpoint_id', 'script': 'vendor'}
+OTHER = {'command': {'file_hash': {'simple': 'a' * 64}}, 'script': {}}
+
+
+@pytest.mark.parametrize('kind', ['command', 'script'])
+def test_a_list_given_to_an_argument_not_declared_isarray_runs_the_task_once_per_item(monkeypatch, kind):
+    """XSOAR iterates a task over a list it gives to an argument that does not take one: "When the task's input is an
+    array, it is iterated automatically" (Cortex XSOAR 6.x Administrator Guide, "Configure a Sub-Playbook Loop"), "the
+    playbook will run the command once for each domain" (a maintainer in demisto/content pull request 14779). The
+    runner handed the list whole to one run, which XSOAR never does."""
+    items = ['xdr', 'hss'] if kind == 'script' else ['endpoint-1', 'endpoint-2']
+    arguments = {NOT_ARRAY[kind]: {'simple': '${Items}'}, **OTHER[kind]}
+
+    result = one_task_run(monkeypatch, kind, arguments, {'Items': items})
+
+    assert not result.failed, result.error
+    assert [seen[NOT_ARRAY[kind]] for seen in _SeesItsArguments.seen] == items
+    if kind == 'command':  # an argument that takes a list keeps it whole in every run
+        assert [seen['file_hash'] for seen in _SeesItsArguments.seen] == ['a' * 64] * 2
+
+
+@pytest.mark.parametrize('value', [{'simple': '${Items}'}, {'complex': {'root': 'Items',
+                                                                         'transformers': [{'operator': 'uniq'}]}}])
+@pytest.mark.parametrize('kind', ['command', 'script'])
+def test_a_one_item_list_given_to_an_argument_not_declared_isarray_reaches_it_as_the_item(monkeypatch, kind, value):
+    # Iterated, a one-item list is one run with its item (a transformer's answer stays a list until then).
+    item = 'xdr' if kind == 'script' else 'endpoint-1'
+
+    result = one_task_run(monkeypatch, kind, {NOT_ARRAY[kind]: value, **OTHER[kind]}, {'Items': [item]})
+
+    assert not result.failed, result.error
+    [seen] = _SeesItsArguments.seen
+    assert seen[NOT_ARRAY[kind]] == item
+
+
+def test_a_list_given_to_an_argument_declared_isarray_reaches_one_run_whole(monkeypatch):
+    hashes = ['a' * 64, 'b' * 64]
+
+    result = one_task_run(monkeypatch, 'command', {'file_hash': {'simple': '${Items}'}}, {'Items': hashes})
+
+    assert not result.failed, result.error
+    [seen] = _SeesItsArguments.seen
+    assert seen['file_hash'] == hashes
+
+
+def test_lists_given_to_two_arguments_not_declared_isarray_are_refused_not_paired_by_guess(monkeypatch):
+    # How XSOAR pairs the items of two such lists in one task is not documented: the runner refuses to guess.
+    arguments = {'endpoint_id': {'simple': '${Items}'}, 'incident_id': {'simple': '${Numbers}'},
+                 'file_hash': {'simple': 'a' * 64}}
+
+    result = one_task_run(monkeypatch, 'command', arguments, {'Items': ['e-1', 'e-2'], 'Numbers': ['1', '2']})
+
+    assert result.failed and 'endpoint_id' in result.error and 'incident_id' in result.error
+    assert _SeesItsArguments.seen == []
+
+
+def test_a_task_iterated_over_a_list_fails_on_the_first_run_that_returns_an_error(monkeypatch):
+    class FailsOnTheFirst:
+        seen: list = []
+
+        @classmethod
+        def main(cls, demisto):
+            cls.seen.append(demisto.args()['vendor'])
+            demisto.results({'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed'})
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: FailsOnTheFirst)
+    given = task('1', 'regular', 'a task', {'#none#': ['99']}, body={'scriptName': 'QuarantineRestoreSummary'},
+                 scriptarguments={'vendor': {'simple': '${Items}'}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}).run(playbook(start, given, end), {'id': '1'}, {'Items': ['xdr', 'hss']})
+
+    assert result.failed and FailsOnTheFirst.seen == ['xdr']
+
+
+def test_a_conditional_task_xsoar_would_run_once_per_item_of_a_list_is_refused(monkeypatch):
+    # Which of the runs' answers picks the branch is not documented: the runner refuses to guess.
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SeesItsArguments)
+    _SeesItsArguments.seen = []
+    ask = task('1', 'condition', 'ask', {'yes': ['99'], '#default#': ['99']},
+               body={'scriptName': 'QuarantineRestoreReputationGate'},
+               scriptarguments={'endpoint_id': {'simple': '${Items}'}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}).run(playbook(start, ask, end), {'id': '1'}, {'Items': ['e-1', 'e-2']})
+
+    assert result.failed and 'once per item' in result.error and _SeesItsArguments.seen == []
