@@ -171,9 +171,11 @@ class _WritesThroughItsCopies:
         demisto.results(cls.entry)
 
 
-def run_stand_in(monkeypatch, module, context, steps=1):
-    """A playbook of ``steps`` tasks, one after the other, each running the stand-in ``module``."""
-    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: module)
+def run_stand_in(monkeypatch, module, context, steps=1, only_named=False):
+    """A playbook of ``steps`` tasks, one after the other, each running the stand-in ``module`` (``only_named``: as
+    the script StandIn only, so that the stand-in's executeCommand of another name reaches that command)."""
+    monkeypatch.setattr('warroom.playbook.runner._load_script',
+                        lambda name: module if name == 'StandIn' or not only_named else None)
     scripts = [task(str(n), 'regular', f'a script {n}', {'#none#': [str(n + 1) if n < steps else '99']},
                     body={'scriptName': 'StandIn'}) for n in range(1, steps + 1)]
     start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
@@ -382,3 +384,44 @@ def test_a_conditional_task_xsoar_would_run_once_per_item_of_a_list_is_refused(m
     result = PlaybookRunner({}).run(playbook(start, ask, end), {'id': '1'}, {'Items': ['e-1', 'e-2']})
 
     assert result.failed and 'once per item' in result.error and _SeesItsArguments.seen == []
+
+
+class _ReadsTheContextAroundACommand:
+    """A stand-in script that reads its context, runs a command that writes context, and reads its context again."""
+
+    seen: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        before = demisto.context()
+        entries = demisto.executeCommand('xdr-get-incident-extra-data', {'incident_id': '414'})
+        cls.seen.append((before, entries[0]['EntryContext'], demisto.context()))
+        demisto.results('ok')
+
+
+def test_a_script_s_context_is_the_one_it_was_started_with_not_what_its_commands_wrote_since(monkeypatch):
+    """XSOAR's demisto.context() in a script is the ExecutionContext of the calling context the script was started
+    with (demisto/content Packs/ApiModules/Scripts/DemistoClassApiModule/DemistoClassApiModuleClasses.py,
+    DemistoGeneral.context; callingContext is set once, in __init__, and executeCommand's replies do not touch it):
+    what a command the script runs writes to the incident's context is in the command's entries, not in the script's
+    context. The war room handed the script the live context, so a script that read its commands' outputs there
+    passed locally and read nothing in XSOAR."""
+    _ReadsTheContextAroundACommand.seen = []
+
+    result = run_stand_in(monkeypatch, _ReadsTheContextAroundACommand, {'Kept': 1}, only_named=True)
+
+    assert not result.failed, result.error
+    [(before, written, after)] = _ReadsTheContextAroundACommand.seen
+    assert before == after == {'Kept': 1}
+    assert any(key.startswith('PaloAltoNetworksXDR.Incident') for key in written)
+    assert 'PaloAltoNetworksXDR' in result.context  # the incident's context holds it: the server wrote it there
+
+
+def test_a_script_another_script_runs_afterwards_starts_with_what_the_commands_wrote(monkeypatch):
+    # A new run gets a new calling context: the next task's script reads what the first one's command wrote.
+    _ReadsTheContextAroundACommand.seen = []
+
+    result = run_stand_in(monkeypatch, _ReadsTheContextAroundACommand, {}, steps=2, only_named=True)
+
+    assert not result.failed, result.error
+    assert 'PaloAltoNetworksXDR' in _ReadsTheContextAroundACommand.seen[1][0]

@@ -92,12 +92,15 @@ class ScriptDemisto:
     """The ``demisto`` object an automation script sees: its args, the incident context, results, and
     ``executeCommand`` (integration commands, as the war room runs them). As strict as XSOAR: what the script is
     given and what it returns go through a JSON round trip (the context it reads is a copy, an entry that is not
-    JSON fails), and only the thread running the script may call it."""
+    JSON fails), and only the thread running the script may call it. Its context is the incident's as the script
+    started: XSOAR's ``DemistoGeneral.context`` returns the calling context's ExecutionContext, set once when the
+    script starts (demisto/content DemistoClassApiModuleClasses.py), so what a command it runs writes since is in
+    that command's entries, not in ``context()``."""
 
     def __init__(self, args: dict, context: dict, incident: dict,
                  execute: Callable[[str, dict], list[dict]] | None = None,
                  timeout: float = DEFAULT_SCRIPT_TIMEOUT) -> None:
-        self._args, self._context, self._incident = args, context, incident
+        self._args, self._context, self._incident = args, json_copy(context, 'The context'), incident
         self._execute = execute
         self._owner = threading.current_thread()
         self.entries: list[dict] = []
