@@ -425,3 +425,45 @@ def test_a_script_another_script_runs_afterwards_starts_with_what_the_commands_w
 
     assert not result.failed, result.error
     assert 'PaloAltoNetworksXDR' in _ReadsTheContextAroundACommand.seen[1][0]
+
+
+VT = 'VirusTotal (API v3)'  # has recorded replies of the generic !file in test_data/xsoar/replies
+VT_HASH = 'ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4'
+
+
+@pytest.mark.parametrize('enabled, outcome', [({VT}, 'done'), (set(), 'error')])
+def test_a_task_that_names_the_brand_of_a_generic_command_runs_only_on_an_enabled_instance_of_it(enabled, outcome):
+    """A task's `Brand|||command` names the integration that runs it (the task editor's choice of the command's
+    integration; the admin guide's "Playbook Task Fields"). XSOAR runs a command on enabled instances only, so with
+    none of that brand enabled no instance runs it: an error entry as for any command none runs (others.no_instance;
+    the wording is ours), or a skip with skipunavailable. The runner answered a generic command (!file) from the named
+    brand's recordings whether or not that brand had an enabled instance."""
+    from warroom.playbook.others import OtherIntegrations
+    ask = task('1', 'regular', 'reputation', {'#none#': ['99']}, continueonerror=True,
+               body={'script': f'{VT}|||file', 'iscommand': True}, scriptarguments={'file': {'simple': VT_HASH}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}, others=OtherIntegrations(enabled=set(enabled))).run(
+        playbook(start, ask, end), {'id': '1'}, {})
+
+    [event] = [event for event in result.events if event.task == '1']
+    assert event.outcome.startswith(outcome), event.outcome
+    assert ('DBotScore' in result.context) == (outcome == 'done')
+
+
+def test_a_task_that_names_a_disabled_brand_and_skips_when_unavailable_is_skipped_though_another_brand_runs_it(
+        tmp_path):
+    # Another enabled brand answers !file; the task names VirusTotal, which has no enabled instance: skipped.
+    from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
+    other = tmp_path / 'Other Reputation' / 'file'
+    other.mkdir(parents=True)
+    (other / f'{VT_HASH}.json').write_text((REPLIES_DIR / VT / 'file' / f'{VT_HASH}.json').read_text())
+    ask = task('1', 'regular', 'reputation', {'#none#': ['99']}, skipunavailable=True,
+               body={'script': f'{VT}|||file', 'iscommand': True}, scriptarguments={'file': {'simple': VT_HASH}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    others = OtherIntegrations(enabled={'Quarantine Restore', 'Other Reputation'}, replies_dir=tmp_path)
+
+    result = PlaybookRunner({}, others=others).run(playbook(start, ask, end), {'id': '1'}, {})
+
+    [event] = [event for event in result.events if event.task == '1']
+    assert event.outcome.startswith('skipped') and 'DBotScore' not in result.context

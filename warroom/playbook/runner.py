@@ -433,7 +433,7 @@ class PlaybookRunner:
     def _can_run(self, brand: str, command: str) -> bool:
         if command in self.spec.commands and brand in ('', OWN_BRAND):
             return self.others.is_available(OWN_BRAND)
-        return self.others.knows(command) and bool(self.others.providers(command))
+        return self.others.knows(command) and bool(self.others.providers(command, brand))
 
     def _command(self, task: Task, frame: _Frame, brand: str, command: str, args: dict) -> list[dict]:
         if command not in self.spec.commands or brand not in ('', OWN_BRAND):
