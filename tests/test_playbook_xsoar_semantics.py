@@ -171,9 +171,11 @@ class _WritesThroughItsCopies:
         demisto.results(cls.entry)
 
 
-def run_stand_in(monkeypatch, module, context, steps=1):
-    """A playbook of ``steps`` tasks, one after the other, each running the stand-in ``module``."""
-    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: module)
+def run_stand_in(monkeypatch, module, context, steps=1, only_named=False):
+    """A playbook of ``steps`` tasks, one after the other, each running the stand-in ``module`` (``only_named``: as
+    the script StandIn only, so that the stand-in's executeCommand of another name reaches that command)."""
+    monkeypatch.setattr('warroom.playbook.runner._load_script',
+                        lambda name: module if name == 'StandIn' or not only_named else None)
     scripts = [task(str(n), 'regular', f'a script {n}', {'#none#': [str(n + 1) if n < steps else '99']},
                     body={'scriptName': 'StandIn'}) for n in range(1, steps + 1)]
     start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
@@ -280,3 +282,188 @@ def test_a_condition_that_asks_a_script_with_one_branch_only_is_refused():
 def test_the_pack_s_playbooks_pass_the_checks_demisto_sdk_s_validate_makes_of_inputs_and_branches():
     for playbook in PlaybookLibrary():
         assert validation_problems(playbook) == [], playbook.name
+
+
+def one_task_run(monkeypatch, kind, arguments, context):
+    """Runs one task, the pack's restore-file (``command``) or QuarantineRestoreSummary (``script``), both stand-ins
+    that keep the arguments of each run, with ``arguments`` as its scriptarguments."""
+    _SeesItsArguments.seen = []
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SeesItsArguments)
+    monkeypatch.setattr('restore_integration.main', _SeesItsArguments.main)
+    body = ({'script': '|||restore-file', 'iscommand': True} if kind == 'command' else
+            {'scriptName': 'QuarantineRestoreSummary'})
+    given = task('1', 'regular', 'a task', {'#none#': ['99']}, body=body, scriptarguments=arguments)
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    return PlaybookRunner({}).run(playbook(start, given, end), {'id': '1'}, context)
+
+
+# restore-file's endpoint_id and QuarantineRestoreSummary's vendor are not declared isArray; restore-file's file_hash is.
+NOT_ARRAY = {'command': 'endpoint_id', 'script': 'vendor'}
+OTHER = {'command': {'file_hash': {'simple': 'a' * 64}}, 'script': {}}
+
+
+@pytest.mark.parametrize('kind', ['command', 'script'])
+def test_a_list_given_to_an_argument_not_declared_isarray_runs_the_task_once_per_item(monkeypatch, kind):
+    """XSOAR iterates a task over a list it gives to an argument that does not take one: "When the task's input is an
+    array, it is iterated automatically" (Cortex XSOAR 6.x Administrator Guide, "Configure a Sub-Playbook Loop"), "the
+    playbook will run the command once for each domain" (a maintainer in demisto/content pull request 14779). The
+    runner handed the list whole to one run, which XSOAR never does."""
+    items = ['xdr', 'hss'] if kind == 'script' else ['endpoint-1', 'endpoint-2']
+    arguments = {NOT_ARRAY[kind]: {'simple': '${Items}'}, **OTHER[kind]}
+
+    result = one_task_run(monkeypatch, kind, arguments, {'Items': items})
+
+    assert not result.failed, result.error
+    assert [seen[NOT_ARRAY[kind]] for seen in _SeesItsArguments.seen] == items
+    if kind == 'command':  # an argument that takes a list keeps it whole in every run
+        assert [seen['file_hash'] for seen in _SeesItsArguments.seen] == ['a' * 64] * 2
+
+
+@pytest.mark.parametrize('value', [{'simple': '${Items}'}, {'complex': {'root': 'Items',
+                                                                         'transformers': [{'operator': 'uniq'}]}}])
+@pytest.mark.parametrize('kind', ['command', 'script'])
+def test_a_one_item_list_given_to_an_argument_not_declared_isarray_reaches_it_as_the_item(monkeypatch, kind, value):
+    # Iterated, a one-item list is one run with its item (a transformer's answer stays a list until then).
+    item = 'xdr' if kind == 'script' else 'endpoint-1'
+
+    result = one_task_run(monkeypatch, kind, {NOT_ARRAY[kind]: value, **OTHER[kind]}, {'Items': [item]})
+
+    assert not result.failed, result.error
+    [seen] = _SeesItsArguments.seen
+    assert seen[NOT_ARRAY[kind]] == item
+
+
+def test_a_list_given_to_an_argument_declared_isarray_reaches_one_run_whole(monkeypatch):
+    hashes = ['a' * 64, 'b' * 64]
+
+    result = one_task_run(monkeypatch, 'command', {'file_hash': {'simple': '${Items}'}}, {'Items': hashes})
+
+    assert not result.failed, result.error
+    [seen] = _SeesItsArguments.seen
+    assert seen['file_hash'] == hashes
+
+
+def test_lists_given_to_two_arguments_not_declared_isarray_are_refused_not_paired_by_guess(monkeypatch):
+    # How XSOAR pairs the items of two such lists in one task is not documented: the runner refuses to guess.
+    arguments = {'endpoint_id': {'simple': '${Items}'}, 'incident_id': {'simple': '${Numbers}'},
+                 'file_hash': {'simple': 'a' * 64}}
+
+    result = one_task_run(monkeypatch, 'command', arguments, {'Items': ['e-1', 'e-2'], 'Numbers': ['1', '2']})
+
+    assert result.failed and 'endpoint_id' in result.error and 'incident_id' in result.error
+    assert _SeesItsArguments.seen == []
+
+
+def test_a_task_iterated_over_a_list_fails_on_the_first_run_that_returns_an_error(monkeypatch):
+    class FailsOnTheFirst:
+        seen: list = []
+
+        @classmethod
+        def main(cls, demisto):
+            cls.seen.append(demisto.args()['vendor'])
+            demisto.results({'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed'})
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: FailsOnTheFirst)
+    given = task('1', 'regular', 'a task', {'#none#': ['99']}, body={'scriptName': 'QuarantineRestoreSummary'},
+                 scriptarguments={'vendor': {'simple': '${Items}'}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}).run(playbook(start, given, end), {'id': '1'}, {'Items': ['xdr', 'hss']})
+
+    assert result.failed and FailsOnTheFirst.seen == ['xdr']
+
+
+def test_a_conditional_task_xsoar_would_run_once_per_item_of_a_list_is_refused(monkeypatch):
+    # Which of the runs' answers picks the branch is not documented: the runner refuses to guess.
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SeesItsArguments)
+    _SeesItsArguments.seen = []
+    ask = task('1', 'condition', 'ask', {'yes': ['99'], '#default#': ['99']},
+               body={'scriptName': 'QuarantineRestoreReputationGate'},
+               scriptarguments={'endpoint_id': {'simple': '${Items}'}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}).run(playbook(start, ask, end), {'id': '1'}, {'Items': ['e-1', 'e-2']})
+
+    assert result.failed and 'once per item' in result.error and _SeesItsArguments.seen == []
+
+
+class _ReadsTheContextAroundACommand:
+    """A stand-in script that reads its context, runs a command that writes context, and reads its context again."""
+
+    seen: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        before = demisto.context()
+        entries = demisto.executeCommand('xdr-get-incident-extra-data', {'incident_id': '414'})
+        cls.seen.append((before, entries[0]['EntryContext'], demisto.context()))
+        demisto.results('ok')
+
+
+def test_a_script_s_context_is_the_one_it_was_started_with_not_what_its_commands_wrote_since(monkeypatch):
+    """XSOAR's demisto.context() in a script is the ExecutionContext of the calling context the script was started
+    with (demisto/content Packs/ApiModules/Scripts/DemistoClassApiModule/DemistoClassApiModuleClasses.py,
+    DemistoGeneral.context; callingContext is set once, in __init__, and executeCommand's replies do not touch it):
+    what a command the script runs writes to the incident's context is in the command's entries, not in the script's
+    context. The war room handed the script the live context, so a script that read its commands' outputs there
+    passed locally and read nothing in XSOAR."""
+    _ReadsTheContextAroundACommand.seen = []
+
+    result = run_stand_in(monkeypatch, _ReadsTheContextAroundACommand, {'Kept': 1}, only_named=True)
+
+    assert not result.failed, result.error
+    [(before, written, after)] = _ReadsTheContextAroundACommand.seen
+    assert before == after == {'Kept': 1}
+    assert any(key.startswith('PaloAltoNetworksXDR.Incident') for key in written)
+    assert 'PaloAltoNetworksXDR' in result.context  # the incident's context holds it: the server wrote it there
+
+
+def test_a_script_another_script_runs_afterwards_starts_with_what_the_commands_wrote(monkeypatch):
+    # A new run gets a new calling context: the next task's script reads what the first one's command wrote.
+    _ReadsTheContextAroundACommand.seen = []
+
+    result = run_stand_in(monkeypatch, _ReadsTheContextAroundACommand, {}, steps=2, only_named=True)
+
+    assert not result.failed, result.error
+    assert 'PaloAltoNetworksXDR' in _ReadsTheContextAroundACommand.seen[1][0]
+
+
+VT = 'VirusTotal (API v3)'  # has recorded replies of the generic !file in test_data/xsoar/replies
+VT_HASH = 'ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4'
+
+
+@pytest.mark.parametrize('enabled, outcome', [({VT}, 'done'), (set(), 'error')])
+def test_a_task_that_names_the_brand_of_a_generic_command_runs_only_on_an_enabled_instance_of_it(enabled, outcome):
+    """A task's `Brand|||command` names the integration that runs it (the task editor's choice of the command's
+    integration; the admin guide's "Playbook Task Fields"). XSOAR runs a command on enabled instances only, so with
+    none of that brand enabled no instance runs it: an error entry as for any command none runs (others.no_instance;
+    the wording is ours), or a skip with skipunavailable. The runner answered a generic command (!file) from the named
+    brand's recordings whether or not that brand had an enabled instance."""
+    from warroom.playbook.others import OtherIntegrations
+    ask = task('1', 'regular', 'reputation', {'#none#': ['99']}, continueonerror=True,
+               body={'script': f'{VT}|||file', 'iscommand': True}, scriptarguments={'file': {'simple': VT_HASH}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}, others=OtherIntegrations(enabled=set(enabled))).run(
+        playbook(start, ask, end), {'id': '1'}, {})
+
+    [event] = [event for event in result.events if event.task == '1']
+    assert event.outcome.startswith(outcome), event.outcome
+    assert ('DBotScore' in result.context) == (outcome == 'done')
+
+
+def test_a_task_that_names_a_disabled_brand_and_skips_when_unavailable_is_skipped_though_another_brand_runs_it(
+        tmp_path):
+    # Another enabled brand answers !file; the task names VirusTotal, which has no enabled instance: skipped.
+    from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
+    other = tmp_path / 'Other Reputation' / 'file'
+    other.mkdir(parents=True)
+    (other / f'{VT_HASH}.json').write_text((REPLIES_DIR / VT / 'file' / f'{VT_HASH}.json').read_text())
+    ask = task('1', 'regular', 'reputation', {'#none#': ['99']}, skipunavailable=True,
+               body={'script': f'{VT}|||file', 'iscommand': True}, scriptarguments={'file': {'simple': VT_HASH}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    others = OtherIntegrations(enabled={'Quarantine Restore', 'Other Reputation'}, replies_dir=tmp_path)
+
+    result = PlaybookRunner({}, others=others).run(playbook(start, ask, end), {'id': '1'}, {})
+
+    [event] = [event for event in result.events if event.task == '1']
+    assert event.outcome.startswith('skipped') and 'DBotScore' not in result.context

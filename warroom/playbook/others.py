@@ -96,13 +96,16 @@ class OtherIntegrations:
     def knows(self, command: str) -> bool:
         return command in self.commands
 
-    def providers(self, command: str) -> list[str]:
+    def providers(self, command: str, brand: str = '') -> list[str]:
         """The enabled brands that answer the command: its own integration's, or (a generic command) every enabled
-        brand with recorded replies for it."""
+        brand with recorded replies for it; with ``brand`` (a task's ``Brand|||command``), that brand only, and only
+        when it has an enabled instance, as XSOAR runs a command on an enabled instance only."""
         spec = self.commands[command]
         if spec.brand:
-            return [spec.brand] if self.is_available(spec.brand) else []
-        return sorted(brand for brand in self.enabled if (self.replies_dir / brand / command).is_dir())
+            return [spec.brand] if self.is_available(spec.brand) and brand in ('', spec.brand) else []
+        if brand:
+            return [brand] if self.is_available(brand) else []
+        return sorted(known for known in self.enabled if (self.replies_dir / known / command).is_dir())
 
     def run(self, brand: str, command: str, args: dict) -> list[dict]:
         spec = self.commands[command]
@@ -117,9 +120,9 @@ class OtherIntegrations:
         if unknown:
             raise ReplayError(f'!{command} has no argument {", ".join(unknown)} ({spec.brand or "it"} declares '
                               f'{", ".join(spec.arguments)})')
-        brands = [brand] if brand and not spec.brand else self.providers(command)
+        brands = self.providers(command, brand)
         if not brands:
-            return no_instance(spec.brand or 'an integration', command)
+            return no_instance(brand or spec.brand or 'an integration', command)
         missing = [name for name in spec.required if not args.get(name)]
         if missing:
             return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',

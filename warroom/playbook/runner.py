@@ -11,8 +11,8 @@ reached a second time (two branches joining) runs once.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import functools
+import importlib.util
 import sys
 import threading
 import time
@@ -92,12 +92,15 @@ class ScriptDemisto:
     """The ``demisto`` object an automation script sees: its args, the incident context, results, and
     ``executeCommand`` (integration commands, as the war room runs them). As strict as XSOAR: what the script is
     given and what it returns go through a JSON round trip (the context it reads is a copy, an entry that is not
-    JSON fails), and only the thread running the script may call it."""
+    JSON fails), and only the thread running the script may call it. Its context is the incident's as the script
+    started: XSOAR's ``DemistoGeneral.context`` returns the calling context's ExecutionContext, set once when the
+    script starts (demisto/content DemistoClassApiModuleClasses.py), so what a command it runs writes since is in
+    that command's entries, not in ``context()``."""
 
     def __init__(self, args: dict, context: dict, incident: dict,
                  execute: Callable[[str, dict], list[dict]] | None = None,
                  timeout: float = DEFAULT_SCRIPT_TIMEOUT) -> None:
-        self._args, self._context, self._incident = args, context, incident
+        self._args, self._context, self._incident = args, json_copy(context, 'The context'), incident
         self._execute = execute
         self._owner = threading.current_thread()
         self.entries: list[dict] = []
@@ -154,12 +157,18 @@ class ScriptDemisto:
 
 
 @functools.lru_cache(maxsize=None)
+def _script_yaml(name: str) -> dict | None:
+    """The YAML of the pack's script ``name``; None for a script the pack does not hold (a test's stand-in)."""
+    path = SCRIPTS_DIR / name / f'{name}.yml'
+    return (yaml.safe_load(path.read_text(encoding='utf-8')) or {}) if path.is_file() else None
+
+
+@functools.lru_cache(maxsize=None)
 def script_timeout(name: str, default: float) -> float:
     """Seconds the pack's script ``name`` may run: ``default`` (the server's) unless its YAML sets a timeout, which
     the war room refuses: XSOAR exports one as a Go duration of the seconds the Automation page was given (demisto/
     content pull request 1283, "300ns" for 300 seconds), and what it makes of another form is not documented."""
-    path = SCRIPTS_DIR / name / f'{name}.yml'  # (a test's stand-in script has none)
-    given = (yaml.safe_load(path.read_text(encoding='utf-8')) or {}).get('timeout') if path.exists() else None
+    given = (_script_yaml(name) or {}).get('timeout')
     if given not in NO_TIMEOUT_SET:
         raise UnsupportedError(f'script {name!r} sets timeout: {given!r}; the unit XSOAR reads it in is not documented')
     return default
@@ -176,6 +185,35 @@ def _load_script(name: str) -> ModuleType | None:
         spec.loader.exec_module(module)
         sys.modules[module_name] = module
     return sys.modules[module_name]
+
+
+def _script_arrays(name: str) -> dict[str, bool] | None:
+    """{argument: declared isArray} of a pack script, from its YAML; None for a script the pack does not hold."""
+    declared = _script_yaml(name)
+    if declared is None:
+        return None
+    return {str(arg['name']): bool(arg.get('isArray')) for arg in declared.get('args') or []}
+
+
+def iterations(args: dict, arrays: dict[str, bool] | None, label: str) -> list[dict]:
+    """The runs XSOAR makes of a task: one per item of a list given to an argument the command or script does not
+    declare isArray ("When the task's input is an array, it is iterated automatically": Cortex XSOAR 6.x
+    Administrator Guide, "Configure a Sub-Playbook Loop"; "the playbook will run the command once for each domain", a
+    maintainer in demisto/content pull request 14779), the other arguments the same in each. ``arrays`` None (another
+    pack's command or script, whose declarations the pack does not hold): one run, as given. How XSOAR pairs the items
+    of two such lists is not documented: refused, not guessed. A one-item list is one run with its item; an empty
+    list is handed on as it is (README)."""
+    listed = [name for name, value in args.items() if arrays is not None and name in arrays and not arrays[name]
+              and isinstance(value, list) and value]
+    args = {name: value[0] if name in listed and len(value) == 1 else value for name, value in args.items()}
+    looped = sorted(name for name in listed if isinstance(args[name], list))
+    if len(looped) > 1:
+        raise UnsupportedError(f'{label} is given lists for {", ".join(looped)}, none of which it declares isArray: '
+                               f'XSOAR runs the task once per item, and how it pairs the items of several lists is '
+                               f'not documented; the local runner refuses to guess. Give a list to one of them only')
+    if not looped:
+        return [args]
+    return [{**args, looped[0]: item} for item in args[looped[0]]]
 
 
 @dataclass
@@ -310,6 +348,9 @@ class PlaybookRunner:
         """A condition decided by a script: the branch is what the script returns ('yes', 'no', ...)."""
         name = task.body['scriptName']
         args = self._arguments(task, frame.scope)
+        if len(iterations(args, _script_arrays(name), f'script {name}')) > 1:  # whose answer picks the branch?
+            raise UnsupportedError(f'a conditional task that XSOAR would run once per item of a list (given to an '
+                                   f'argument script {name} does not declare isArray) is not supported')
         entries = self._script(name, args, frame)
         if any(entry.get('Type') == ENTRY_ERROR for entry in entries):
             # An error entry fails a conditional task that uses an automation as it fails a standard one: stop,
@@ -344,13 +385,20 @@ class PlaybookRunner:
                 self._record(run, Event(frame.playbook.name, task.id, task.name, 'regular',
                                         'skipped: no enabled integration runs it', command=command, args=args))
                 return '#none#'
-            entries = self._command(task, frame, brand, command, args)
             label = command
+            runs = iterations(args, self._command_arrays(brand, command), f'!{command}')
+            call = functools.partial(self._command, task, frame, brand, command)
         elif body.get('scriptName'):
             label = body['scriptName']
-            entries = self._script(label, args, frame)
+            runs = iterations(args, _script_arrays(label), f'script {label}')
+            call = functools.partial(self._script, label, frame=frame)
         else:
             raise UnsupportedError('a manual task waits for an analyst; the local runner cannot complete it')
+        entries = []
+        for given in runs:  # in turn; the first run that returns an error fails the task, the rest not run
+            entries += call(given)
+            if any(entry.get('Type') == ENTRY_ERROR for entry in entries):
+                break
         failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
         event = Event(frame.playbook.name, task.id, task.name, 'regular', 'error' if failed else 'done',
                       command=label, args=args, entries=entries, note=bool(task.raw.get('note')))
@@ -376,10 +424,16 @@ class PlaybookRunner:
         first = next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
         raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {first}')
 
+    def _command_arrays(self, brand: str, command: str) -> dict[str, bool] | None:
+        """{argument: declared isArray} of this pack's command; None for another integration's."""
+        if command in self.spec.commands and brand in ('', OWN_BRAND):
+            return {name: spec.is_array for name, spec in self.spec.commands[command].arguments.items()}
+        return None
+
     def _can_run(self, brand: str, command: str) -> bool:
         if command in self.spec.commands and brand in ('', OWN_BRAND):
             return self.others.is_available(OWN_BRAND)
-        return self.others.knows(command) and bool(self.others.providers(command))
+        return self.others.knows(command) and bool(self.others.providers(command, brand))
 
     def _command(self, task: Task, frame: _Frame, brand: str, command: str, args: dict) -> list[dict]:
         if command not in self.spec.commands or brand not in ('', OWN_BRAND):
