@@ -12,6 +12,7 @@ import copy
 import importlib.util
 import json
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -1303,3 +1304,106 @@ def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     assert (by_id['host-A']['restored'], by_id['host-A']['failed']) == (1, 0)
     assert (by_id['host-B']['restored'], by_id['host-B']['failed']) == (0, 1)
     assert table_line(entry['HumanReadable'], 'host-A') != table_line(entry['HumanReadable'], 'host-B')
+
+
+# ---------------------------------------------------------------- markdown: a backtick in a vendor's text or a path
+
+MARKDOWN_PUNCTUATION = frozenset(string.punctuation)  # CommonMark 2.4: the characters a backslash escapes
+
+
+def as_commonmark_reads(line: str) -> tuple[list[str], str]:
+    """(its code spans, the text shown) of one line of markdown, by CommonMark's rules: a run of n backticks opens a
+    code span that the next run of exactly n backticks closes, else it is shown as it is (6.1); outside a span a
+    backslash before punctuation shows that character (2.4); a span's content drops one blank at each end when both
+    have one."""
+    spans, shown, at = [], [], 0
+    while at < len(line):
+        char = line[at]
+        if char == '\\' and at + 1 < len(line) and line[at + 1] in MARKDOWN_PUNCTUATION:
+            shown.append(line[at + 1])
+            at += 2
+            continue
+        if char != '`':
+            shown.append(char)
+            at += 1
+            continue
+        end = at
+        while end < len(line) and line[end] == '`':
+            end += 1
+        closing = next((m.start() for m in re.finditer(r'`+', line[end:]) if len(m.group()) == end - at), None)
+        if closing is None:
+            shown.append(line[at:end])
+            at = end
+            continue
+        content = line[end:end + closing]
+        if len(content) > 1 and content[0] == content[-1] == ' ' and content.strip(' '):
+            content = content[1:-1]
+        spans.append(content)
+        shown.append(content)
+        at = end + closing + (end - at)
+    return spans, ''.join(shown)
+
+
+def test_the_markdown_reader_of_these_tests_reads_code_spans_as_commonmark_s_examples_do():
+    """Examples of the CommonMark spec, sections 6.1 (code spans) and 2.4 (backslash escapes)."""
+    assert as_commonmark_reads('`foo`') == (['foo'], 'foo')
+    assert as_commonmark_reads('`` foo ` bar ``') == (['foo ` bar'], 'foo ` bar')
+    assert as_commonmark_reads('`foo\\`bar`') == (['foo\\'], 'foo\\bar`')
+    assert as_commonmark_reads('`foo``bar``') == (['bar'], '`foobar')
+    assert as_commonmark_reads('\\`not code`') == ([], '`not code`')
+
+
+def the_one_step_naming(summary: dict, note: str, name: str) -> str:
+    """The step that names ``name``, which the note lists as it stands in context (fewer than MAX_DETAIL_ROWS)."""
+    [step] = steps_naming(summary, name)
+    assert f'- {step}' in by_hand_lines(note)
+    return step
+
+
+def test_a_cortex_xdr_reason_holding_a_backtick_leaves_the_step_s_command_whole_and_is_shown_as_it_is():
+    """A Windows file name may hold a backtick, and Cortex XDR's reason names the file's path: a lone backtick in the
+    reason would open a code span that the step's own command span then closes, so the note would show neither the
+    reason nor the command as they are (test_data/xdr/tenant_backtick_path.json)."""
+    seed = TEST_DATA / 'xdr' / 'tenant_backtick_path.json'
+    [(file_hash, holders)] = seed_holders(seed).items()
+    [(endpoint, failure)] = seed_failing_endpoints(seed).items()
+    assert failure['error_description'].count('`') == 1 and endpoint in holders
+    tenant = start_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash}).failed
+    finally:
+        tenant.server.stop()
+
+    entry, summary = summarise(room.context)
+
+    spans, shown = as_commonmark_reads(the_one_step_naming(summary, entry['HumanReadable'], endpoint))
+    [command] = [span for span in spans if span.startswith('!')]
+    line = parse_line(command)
+    assert (line.command, line.args) == ('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint})
+    assert failure['error_description'] in shown
+
+
+def test_an_hss_path_holding_a_backtick_leaves_the_step_s_command_whole_and_is_shown_as_it_is():
+    """A Linux path may hold a backtick; the step names the copy by its path, then gives the command that restores it
+    (test_data/hss/tenant_backtick_path.json: a host whose agent lists the file isolated again, so it fails)."""
+    seed = TEST_DATA / 'hss' / 'tenant_backtick_path.json'
+    [(file_hash, [copy])] = hss_seed_copies(seed).items()
+    assert copy['file_path'].count('`') == 1 and not copy['healthy']
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('hss-restore-isolated', {'file_hash': file_hash})
+    finally:
+        tenant.stack.close()
+    assert [row['outcome'] for row in hss_rows(room.context)] == ['failed']
+
+    entry, summary = summarise(room.context)
+
+    spans, shown = as_commonmark_reads(the_one_step_naming(summary, entry['HumanReadable'], copy['host_id']))
+    [command] = [span for span in spans if span.startswith('!')]
+    line = parse_line(command)
+    assert line.command == 'hss-restore-isolated'
+    assert {name: ri.hss_field_list(line.args.get(name), name) for name in ('host_id', 'file_hash', 'file_path')} == \
+        {'host_id': [copy['host_id']], 'file_hash': [file_hash], 'file_path': [copy['file_path']]}
+    assert copy['file_path'] in shown

@@ -10,6 +10,7 @@ Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack
 pure helpers, ``summary_command(args, context)``, ``main(demisto_obj=None)``.
 """
 import json
+import re
 import traceback
 from collections import Counter
 from typing import Any, Sequence
@@ -110,10 +111,20 @@ def one_line(value: Any) -> str:
     return ' '.join(text_of(value).split())
 
 
-def sentence(value: Any) -> str:
-    """Text for a bullet as a whole sentence: on one line, ending with a full stop."""
-    text = one_line(value)
+def full_stop(text: str) -> str:
     return text if not text or text[-1] in '.!?' else text + '.'
+
+
+def sentence(value: Any) -> str:
+    """Text for a bullet as a whole sentence: on one line, ending with a full stop, shown as it is (shown_as_is)."""
+    return shown_as_is(full_stop(one_line(value)))
+
+
+def shown_as_is(value: Any) -> str:
+    """A context value (a vendor's reason, a path, a host name) for the note's text outside a code span, escaped so that
+    markdown shows it as it is: a backtick would open a code span that the step's own command then closes (a Windows
+    or Linux file name may hold one), and a backslash before punctuation would escape it."""
+    return re.sub(r'`|\\(?=[!-/:-@\[-`{-~])', lambda match: '\\' + match.group(), text_of(value))
 
 
 def table_cell(value: Any) -> str:
@@ -242,10 +253,10 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
     status = raw_status.upper()
     reason = text_of(endpoint.get('error_description')).strip()
     command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
-    where = (f'Cortex XDR endpoint {endpoint_id or "(no endpoint_id in context)"}, '
-             f'file {file_hash or "(no file_hash in context)"}')
-    in_action = f' in action {action_id}' if action_id else ''
-    state = f'{status}{in_action}'
+    where = (f'Cortex XDR endpoint {shown_as_is(endpoint_id) or "(no endpoint_id in context)"}, '
+             f'file {shown_as_is(file_hash) or "(no file_hash in context)"}')
+    in_action = f' in action {shown_as_is(action_id)}' if action_id else ''
+    state = f'{shown_as_is(status)}{in_action}'
     if status == XDR_SUCCESS_STATUS:
         kind, step = RESTORED, None
     elif status in XDR_FAILED_STATUSES:
@@ -257,11 +268,11 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
         kind = PENDING
         if status in XDR_RUNNING_STATUSES:
             reason = reason or f'Still {status}: Cortex XDR has not finished on this endpoint.'
-            state = f'still {status}{in_action}'
+            state = f'still {shown_as_is(status)}{in_action}'
         else:
             shown = raw_status or 'no status'
             reason = reason or f'Cortex XDR reported {shown}, which is not a status this summary knows.'
-            state = f'{shown}{in_action}, not a known final status'
+            state = f'{shown_as_is(shown)}{in_action}, not a known final status'
         step = (f'{where}: {state}. Follow the action in {XDR_ACTION_CENTER}; if it does not end '
                 f'{XDR_SUCCESS_STATUS}, fix the cause and restore the file on that endpoint there, or run '
                 f'{code_span(command)}.')
@@ -283,7 +294,7 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
     # No endpoint_id at all: only a status check wrote the record, which cannot know whether the action had one.
     target = endpoint_id or ('every endpoint holding it' if 'endpoint_id' in record or not action_id else
                              f'the endpoints of action {action_id}')
-    name = f'Cortex XDR file {file_hash or "(no file_hash in context)"}'
+    name = f'Cortex XDR file {shown_as_is(file_hash) or "(no file_hash in context)"}'
     # Refused: no action, or one Cortex XDR answered with status 0 (restore-file then writes FAILED with no endpoint;
     # an action it follows stays IN_PROGRESS until its endpoints are read). Otherwise the error is a status check's.
     if error and (not action_id or status.upper() == 'FAILED'):
@@ -292,14 +303,14 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
             return xdr_unfollowed_item(record, target, command)
         row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
                'reason': error}
-        step = (f'{name}: the restore was not started on {target}. Reason: {sentence(error)} Once the '
+        step = (f'{name}: the restore was not started on {shown_as_is(target)}. Reason: {sentence(error)} Once the '
                 f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
         return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target}
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
     if error:
-        reason += f' Last status check: {sentence(error)}'
+        reason += f' Last status check: {full_stop(one_line(error))}'
     if action_id:
         # The action ID goes back in the JSON-list form restore-file writes, as Cortex XDR sent it (a text ID,
         # or a number given as text, would not survive the comma form, which takes whole numbers only).
@@ -308,11 +319,13 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
         follow = (command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash)], list_args=('file_hash',))
                   + f' action_id={json_list_value([record.get("action_id")])}'
                   + command_line('', [('endpoint_id', endpoint_id), ('incident_id', record.get('incident_id'))]))
-        how = f'run {code_span(follow)} to follow it to the end, or open action {action_id} in {XDR_ACTION_CENTER}'
+        how = (f'run {code_span(follow)} to follow it to the end, or open action {shown_as_is(action_id)} in '
+               f'{XDR_ACTION_CENTER}')
     else:
         how = f'look the restore up in {XDR_ACTION_CENTER}'
     row = {'file_hash': file_hash, 'endpoint_id': target, 'status': status, 'reason': reason}
-    step = (f'{name} on {target}: {reason} To learn which endpoints got it back, {how}; then restore it by hand '
+    step = (f'{name} on {shown_as_is(target)}: {shown_as_is(reason)} To learn which endpoints got it back, {how}; then '
+            f'restore it by hand '
             f'on any endpoint that failed, and run this summary again.')
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
 
@@ -332,7 +345,8 @@ def xdr_unfollowed_item(record: dict[str, Any], target: str, command: str) -> It
     file_hash = text_of(record.get('file_hash')).strip()
     error = text_of(record.get('error')).strip()
     row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'MAY HAVE STARTED (not followed)', 'reason': error}
-    step = (f'Cortex XDR file {file_hash or "(no file_hash in context)"} on {target}: Cortex XDR may have started this '
+    step = (f'Cortex XDR file {shown_as_is(file_hash) or "(no file_hash in context)"} on {shown_as_is(target)}: '
+            f'Cortex XDR may have started this '
             f'restore, but restore-file could not follow it. Reason: {sentence(error)} Where no action in '
             f'{XDR_ACTION_CENTER} gave the file back, restore it there, or run {code_span(command)}.')
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
@@ -375,9 +389,9 @@ def hss_item(row: dict[str, Any]) -> Item:
     outcome = raw_outcome.lower()
     reason = text_of(row.get('reason')).strip()
     host = host_name or host_id
-    where = f'Huawei Cloud HSS host {host_name} ({host_id})' if host_name and host_id else \
-        f'Huawei Cloud HSS host {host or "(no host in context)"}'
-    what = ', '.join(part for part in (file_path, f'hash {file_hash}' if file_hash else '') if part) or \
+    where = f'Huawei Cloud HSS host {shown_as_is(host_name)} ({shown_as_is(host_id)})' if host_name and host_id else \
+        f'Huawei Cloud HSS host {shown_as_is(host) or "(no host in context)"}'
+    what = ', '.join(shown_as_is(part) for part in (file_path, f'hash {file_hash}' if file_hash else '') if part) or \
         '(no file in context)'
     retry = None
     if file_hash or (host_id and file_path):  # what hss-restore-isolated can act on
@@ -429,7 +443,7 @@ def hss_outcome(raw_outcome: str, reason: str, place: str, retry: str | None,
         shown = raw_outcome or 'no outcome'
         reason = reason or f'HSS outcome {shown} is not one this summary knows.'
         how = f'restore it there or run {retry}' if retry else 'restore it there'
-        step = (f'{place}: {shown}, not a known outcome. Check the file in {HSS_CONSOLE}; if it is '
+        step = (f'{place}: {shown_as_is(shown)}, not a known outcome. Check the file in {HSS_CONSOLE}; if it is '
                 f'still isolated, {how}.')
     return kind, step, reason
 
@@ -454,7 +468,7 @@ def found_later(not_found: Item, later: Item) -> bool:
 
 def listed(items: list[Item]) -> str:
     """The endpoints or hosts of ``items``: the first MAX_LISTED, and how many more there are."""
-    names = [item['who'] for item in items]
+    names = [shown_as_is(item['who']) for item in items]
     more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
     return ', '.join(names[:MAX_LISTED]) + more
 
@@ -465,7 +479,7 @@ def xdr_group_step(items: list[Item]) -> str:
     first = items[0]
     file_hash = first['row']['file_hash']
     command = code_span(xdr_step_command(file_hash, '<endpoint_id>', first['incident_id']))
-    where = (f'Cortex XDR file {file_hash or "(no file_hash in context)"} on {len(items):,} endpoints '
+    where = (f'Cortex XDR file {shown_as_is(file_hash) or "(no file_hash in context)"} on {len(items):,} endpoints '
              f'({listed(items)})')
     if first['kind'] == FAILED:
         return (f'{where}: {first["state"]}. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, '
@@ -480,8 +494,8 @@ def hss_group_step(items: list[Item]) -> str:
     and reason)."""
     first = items[0]
     file_hash = first['row']['file_hash']
-    where = (f'Huawei Cloud HSS file {file_hash} on {len(items):,} hosts ({listed(items)})' if file_hash else
-             f'Huawei Cloud HSS, {len(items):,} files by host and path ({listed(items)})')
+    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)} on {len(items):,} hosts ({listed(items)})'
+             if file_hash else f'Huawei Cloud HSS, {len(items):,} files by host and path ({listed(items)})')
     retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
                                                             ('file_path', '' if file_hash else '<file_path>')],
                                    list_args=('host_id', 'file_hash', 'file_path')))
@@ -494,7 +508,7 @@ def hss_group_step(items: list[Item]) -> str:
     if first['outcome'] == HSS_FAILED:
         return (f'{where}: failed. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, run {retry} '
                 f'for each, or restore them from {HSS_CONSOLE}. {EVERY_STEP}')
-    return (f'{where}: {first["row"]["outcome"] or "no outcome"}, not a known outcome. Check the files in '
+    return (f'{where}: {shown_as_is(first["row"]["outcome"]) or "no outcome"}, not a known outcome. Check the files in '
             f'{HSS_CONSOLE}; where one is still isolated, restore it there or run {retry} for it. {EVERY_STEP}')
 
 
