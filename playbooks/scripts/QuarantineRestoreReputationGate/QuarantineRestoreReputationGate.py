@@ -313,9 +313,11 @@ def verdict(scores: list[dict[str, Any]], linked: list[dict[str, Any]], known: d
         values = [score_value(item) for item in (raw if isinstance(raw, list) and raw else [raw])]
         vendor = ', '.join(str(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
                                             else [score.get('Vendor')]) if v)
-        if None in values:
+        if None in values:  # held for it; a readable score beside it in a list still counts as itself
             keep(unreadable, f'{vendor or "a reputation source"} ({raw!r})', how)
-            continue
+            values = [value for value in values if value is not None]
+            if not values:
+                continue
         value = max(values)
         if value > best:
             best, sources = value, {}
