@@ -1407,3 +1407,63 @@ def test_an_hss_path_holding_a_backtick_leaves_the_step_s_command_whole_and_is_s
     assert {name: ri.hss_field_list(line.args.get(name), name) for name in ('host_id', 'file_hash', 'file_path')} == \
         {'host_id': [copy['host_id']], 'file_hash': [file_hash], 'file_path': [copy['file_path']]}
     assert copy['file_path'] in shown
+
+
+# ---------------------------------------------------------------- at scale: many files, not one file on many places
+
+MANY_FILES = 120
+
+
+def test_a_restore_of_over_a_hundred_files_on_two_endpoints_gives_a_note_grouped_by_reason_not_a_row_per_file():
+    """README: the note "reads at any scale, as the restore entries do", whose rows go by status and reason. A bulk
+    restore is as often many files (a signature that quarantined a folder's worth) as one file on many endpoints: one
+    row and one step per file would make a note of hundreds of rows that says one thing twice."""
+    failing = next(iter(seed_failing_endpoints()))
+    healthy = next(e for e in seed_holders()['dfdfc46d09862ad17c89d6436cba4693539bfab66d464e813e89ee628672fb7b']
+                   if e not in seed_failing_endpoints())
+    tenant = start_tenant()
+    try:
+        hashes = tenant.backend.quarantine_files(MANY_FILES, [healthy, failing])
+        room = WarRoom(params=tenant.params(xdr_rate_limit='1000'), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': ','.join(hashes)}).failed
+    finally:
+        tenant.server.stop()
+    endpoints = [endpoint for _, endpoint in all_endpoints(room.context)]
+    [reason] = {e['error_description'] for e in endpoints if e['status'] != SUCCESS}
+    assert len(endpoints) == 2 * MANY_FILES  # the run is what the test asked for
+
+    entry, summary = summarise(room.context, 'xdr')
+
+    note = entry['HumanReadable']
+    assert (summary['restored'], summary['failed']) == (MANY_FILES, MANY_FILES)
+    assert len(summary['manual_steps']) == MANY_FILES  # the context keeps one step per failed file
+    [step] = by_hand_lines(note)
+    assert reason in step and f'and {MANY_FILES - facts.READABLE_LISTED_MAX:,} more' in step
+    assert len(note.encode()) < 4_096
+
+
+def test_an_hss_restore_of_over_a_hundred_files_gives_a_note_grouped_by_reason_not_a_row_per_file():
+    tenant = start_hss_tenant()
+    try:
+        hosts = {'bulk-ok': 'a1b2c3d4-0000-4000-8000-000000000001', 'bulk-bad': 'a1b2c3d4-0000-4000-8000-000000000002'}
+        copies = []
+        for name, host_id in hosts.items():
+            tenant.backend.add_host(host_id, name, restore_fails=name == 'bulk-bad')
+            copies += tenant.backend.add_isolated_files(host_id, MANY_FILES // 2)
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': ','.join(c['file_hash'] for c in copies),
+                                                     'host_id': ','.join(hosts.values())}).failed
+    finally:
+        tenant.stack.close()
+    rows = hss_rows(room.context)
+    [reason] = {row['reason'] for row in rows if row['outcome'] == 'failed'}
+    assert len(rows) == MANY_FILES and len({row['file_hash'] for row in rows}) == MANY_FILES
+
+    entry, summary = summarise(room.context, 'hss')
+
+    note = entry['HumanReadable']
+    assert (summary['restored'], summary['failed']) == (MANY_FILES // 2, MANY_FILES // 2)
+    assert len(summary['manual_steps']) == MANY_FILES // 2
+    [step] = by_hand_lines(note)
+    assert reason in step and f'and {MANY_FILES // 2 - facts.READABLE_LISTED_MAX:,} more' in step
+    assert len(note.encode()) < 4_096

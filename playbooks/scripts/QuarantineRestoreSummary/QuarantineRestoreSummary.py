@@ -3,8 +3,8 @@
 Reads what ``!restore-file`` (Cortex XDR) and ``!hss-restore-isolated`` (Huawei Cloud HSS) left in the
 incident context, counts what came back, what failed and what is still running, and writes one note: the
 counts, a table per vendor, and one concrete step per file the analyst still has to restore by hand; past
-MAX_DETAIL_ROWS endpoints or copies of a vendor, its table and steps go by file, status and reason instead (the
-context keeps every step).
+MAX_DETAIL_ROWS endpoints or copies of a vendor, its table and steps go by file, status and reason instead, and past
+MAX_DETAIL_ROWS such groups (a restore of many files) by status and reason (the context keeps every step).
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's integration: constants,
 pure helpers, ``summary_command(args, context)``, ``main(demisto_obj=None)``.
@@ -13,7 +13,7 @@ import json
 import re
 import traceback
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 ''' CONSTANTS '''
 
@@ -280,7 +280,8 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
     # Endpoints in one group share one step in a note past MAX_DETAIL_ROWS (xdr_group_step).
     group = ('xdr', file_hash.lower(), raw_status, reason, action_id, text_of(record.get('incident_id')))
     return {'vendor': 'xdr', 'kind': kind, 'row': row, 'step': step, 'group': group, 'state': state,
-            'who': endpoint_id or '(no endpoint_id)', 'incident_id': record.get('incident_id')}
+            'who': endpoint_id or '(no endpoint_id)', 'incident_id': record.get('incident_id'),
+            'endpoint_id': endpoint_id}
 
 
 def xdr_record_item(record: dict[str, Any]) -> Item:
@@ -305,7 +306,7 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
                'reason': error}
         step = (f'{name}: the restore was not started on {shown_as_is(target)}. Reason: {sentence(error)} Once the '
                 f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
-        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target}
+        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id}
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
@@ -327,7 +328,7 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
     step = (f'{name} on {shown_as_is(target)}: {shown_as_is(reason)} To learn which endpoints got it back, {how}; then '
             f'restore it by hand '
             f'on any endpoint that failed, and run this summary again.')
-    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
+    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id}
 
 
 def xdr_may_have_started(record: dict[str, Any], error: str) -> bool:
@@ -349,7 +350,8 @@ def xdr_unfollowed_item(record: dict[str, Any], target: str, command: str) -> It
             f'Cortex XDR may have started this '
             f'restore, but restore-file could not follow it. Reason: {sentence(error)} Where no action in '
             f'{XDR_ACTION_CENTER} gave the file back, restore it there, or run {code_span(command)}.')
-    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
+    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target,
+            'endpoint_id': text_of(record.get('endpoint_id')).strip()}
 
 
 def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
@@ -467,10 +469,69 @@ def found_later(not_found: Item, later: Item) -> bool:
 
 
 def listed(items: list[Item]) -> str:
-    """The endpoints or hosts of ``items``: the first MAX_LISTED, and how many more there are."""
-    names = [shown_as_is(item['who']) for item in items]
+    """The endpoints or hosts of ``items``, each once: the first MAX_LISTED, and how many more there are."""
+    return capped([item['who'] for item in items])
+
+
+def capped(names: list[Any]) -> str:
+    """``names``, each once: the first MAX_LISTED, and how many more there are."""
+    names = list(dict.fromkeys(shown_as_is(name) for name in names))
     more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
     return ', '.join(names[:MAX_LISTED]) + more
+
+
+def file_of(item: Item) -> str:
+    """The file an item is of: its hash, else (HSS, by path) its path."""
+    return item['row']['file_hash'] or item['row'].get('file_path') or '(no file in context)'
+
+
+def status_of(item: Item) -> str:
+    return item['row']['status' if item['vendor'] == 'xdr' else 'outcome']
+
+
+# Past MAX_DETAIL_ROWS items of a vendor, they are grouped by the first of these that makes at most MAX_DETAIL_ROWS
+# groups: by file, status and reason (one file on many endpoints or hosts); by status and reason (many files, as the
+# integration's grouped_outcomes counts them); by status (many files, each with a reason of its own).
+GROUPINGS = ((file_of, status_of, lambda item: item['row']['reason']), (status_of, lambda item: item['row']['reason']),
+             (status_of,))
+
+
+def grouped(items: list[Item], first_grouping: Callable[[Item], Any] | None = None) -> list[list[Item]]:
+    """``items`` in groups that ended alike, by the first grouping (``first_grouping``, then GROUPINGS) that makes at
+    most MAX_DETAIL_ROWS groups, or else the last."""
+    groupings = [first_grouping] if first_grouping else []
+    groupings += [lambda item, keys=keys: tuple(key(item) for key in keys) for keys in GROUPINGS]
+    for grouping in groupings:
+        groups = {}
+        for item in items:
+            groups.setdefault(grouping(item), []).append(item)
+        if len(groups) <= MAX_DETAIL_ROWS:
+            break
+    return list(groups.values())
+
+
+def many_files_step(vendor: str, items: list[Item]) -> str:
+    """One step for items that ended alike (status, and reason when they share one), of many files or of no group
+    (a restore that reached no endpoint): what each one's step says, said once."""
+    first, files = items[0], list(dict.fromkeys(file_of(item) for item in items))
+    reasons = {item['row']['reason'] for item in items}
+    text = (f'{VENDOR_NAMES[vendor]}, {len(files):,} file(s) ({capped(files)}) on {listed(items)}: '
+            f'{shown_as_is(status_of(first)) or "no status"}.')
+    if len(reasons) == 1:
+        text += f' Reason: {sentence(first["row"]["reason"])}'
+    if vendor == 'xdr':
+        command = xdr_step_command('<file_hash>', '<endpoint_id>' if any(item.get('endpoint_id') for item in items)
+                                   else '', None)
+        where = XDR_ACTION_CENTER
+    else:
+        command = command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', '<file_hash>')] if
+                               first['row']['file_hash'] else [('host_id', '<host_id>'), ('file_path', '<file_path>')])
+        where = HSS_CONSOLE
+    if first['kind'] == FAILED:
+        return f'{text} Once the cause is fixed, run {code_span(command)} for each, or restore them in {where}. ' + \
+            EVERY_STEP
+    return f'{text} Check each in {where}; where one is not back when it ends, run {code_span(command)} for it. ' + \
+        EVERY_STEP
 
 
 def xdr_group_step(items: list[Item]) -> str:
@@ -524,11 +585,14 @@ def note_steps(items: list[Item]) -> list[str]:
         if len(mine) <= MAX_DETAIL_ROWS:
             steps.extend(item['step'] for item in mine if item['step'])
             continue
-        groups = {}
-        for position, item in enumerate(mine):
-            if item['step']:
-                groups.setdefault(item.get('group') or position, []).append(item)
-        steps.extend(group[0]['step'] if len(group) == 1 else group_step(group) for group in groups.values())
+        numbered = {id(item): position for position, item in enumerate(mine)}
+        groups = grouped([item for item in mine if item['step']],
+                         lambda item: item.get('group') or numbered[id(item)])
+        # A group of one item keeps its step; one of items that share a group (one file, ended alike) takes the
+        # vendor's step for it; any other (many files, or items of no group) one step for its files.
+        steps.extend(group[0]['step'] if len(group) == 1 else group_step(group)
+                     if group[0].get('group') and all(item.get('group') == group[0]['group'] for item in group)
+                     else many_files_step(vendor, group) for group in groups)
     return steps
 
 
@@ -537,18 +601,20 @@ def grouped_table(vendor: str, items: list[Item]) -> str:
     endpoints or hosts, failures and the largest groups first."""
     headers = XDR_GROUP_HEADERS if vendor == 'xdr' else HSS_GROUP_HEADERS
     file_key, status_key, _, _, who_key = headers
-    groups = {}
-    for item in items:
-        row = item['row']
-        # HSS files restored by path (no hash) share a row, each named with its host (item['who'])
-        file = row['file_hash'] or ('' if vendor == 'xdr' else '(by path)')
-        groups.setdefault((file, row[status_key], row['reason']), []).append(item)
-    ordered = sorted(groups.items(), key=lambda pair: (pair[1][0]['kind'] == RESTORED, -len(pair[1])))
-    rows = [{file_key: file, status_key: status, 'reason': reason, 'count': f'{len(group):,}',
-             who_key: '' if group[0]['kind'] == RESTORED else listed(group)}
-            for (file, status, reason), group in ordered]
+    # HSS files restored by path (no hash) share a row, each named with its host (item['who'])
+    groups = grouped(items, lambda item: (item['row']['file_hash'] or ('' if vendor == 'xdr' else '(by path)'),
+                                          status_of(item), item['row']['reason']))
+    rows = []
+    for group in sorted(groups, key=lambda group: (group[0]['kind'] == RESTORED, -len(group))):
+        files, reasons = {item['row']['file_hash'] for item in group}, {item['row']['reason'] for item in group}
+        rows.append({file_key: next(iter(files)) or ('' if vendor == 'xdr' else '(by path)') if len(files) == 1
+                     else f'{len(files):,} files', status_key: status_of(group[0]),
+                     'reason': next(iter(reasons)) if len(reasons) == 1 else f'{len(reasons):,} reasons',
+                     'count': f'{len(group):,}', who_key: '' if group[0]['kind'] == RESTORED else listed(group)})
+    by_file = all(len({item['row']['file_hash'] for item in group}) == 1 for group in groups)
     return '\n'.join([markdown_table(rows, headers),
-                      f'{len(items):,} rows, more than {MAX_DETAIL_ROWS}: counted by file, status and reason; '
+                      f'{len(items):,} rows, more than {MAX_DETAIL_ROWS}: counted by '
+                      f'{"file, status" if by_file else "status"} and reason; '
                       f'{VENDOR_CONTEXT_PATHS[vendor]} in the context holds each one.'])
 
 
