@@ -1384,18 +1384,24 @@ def test_a_cortex_xdr_reason_holding_a_backtick_leaves_the_step_s_command_whole_
     assert failure['error_description'] in shown
 
 
-def test_an_hss_path_holding_a_backtick_leaves_the_step_s_command_whole_and_is_shown_as_it_is():
-    """A Linux path may hold a backtick; the step names the copy by its path, then gives the command that restores it
-    (test_data/hss/tenant_backtick_path.json: a host whose agent lists the file isolated again, so it fails)."""
-    seed = TEST_DATA / 'hss' / 'tenant_backtick_path.json'
-    [(file_hash, [copy])] = hss_seed_copies(seed).items()
-    assert copy['file_path'].count('`') == 1 and not copy['healthy']
+def hss_restore_in(seed: Path, file_hash: str) -> WarRoom:
+    """The war room after hss-restore-isolated of ``file_hash`` in an emulated HSS project seeded from ``seed``."""
     tenant = start_hss_tenant(seed=seed)
     try:
         room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
         room.run('hss-restore-isolated', {'file_hash': file_hash})
     finally:
         tenant.stack.close()
+    return room
+
+
+def test_an_hss_path_holding_a_backtick_leaves_the_step_s_command_whole_and_is_shown_as_it_is():
+    """A Linux path may hold a backtick; the step names the copy by its path, then gives the command that restores it
+    (test_data/hss/tenant_backtick_path.json: a host whose agent lists the file isolated again, so it fails)."""
+    seed = TEST_DATA / 'hss' / 'tenant_backtick_path.json'
+    [(file_hash, [copy])] = hss_seed_copies(seed).items()
+    assert copy['file_path'].count('`') == 1 and not copy['healthy']
+    room = hss_restore_in(seed, file_hash)
     assert [row['outcome'] for row in hss_rows(room.context)] == ['failed']
 
     entry, summary = summarise(room.context)
@@ -1467,3 +1473,56 @@ def test_an_hss_restore_of_over_a_hundred_files_gives_a_note_grouped_by_reason_n
     [step] = by_hand_lines(note)
     assert reason in step and f'and {MANY_FILES // 2 - facts.READABLE_LISTED_MAX:,} more' in step
     assert len(note.encode()) < 4_096
+
+
+def emphasis_pairs(line: str) -> list[str]:
+    """The runs of * or _ in one line of markdown (outside code spans, not escaped) that CommonMark could read as
+    emphasis: a run that can open one (left-flanking; for _, also not right-flanking unless punctuation comes before
+    it) and a later run of the same character that can close one (6.2, "left-flanking delimiter run")."""
+    code = [match.span() for match in re.finditer(r'(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)', line)]
+    runs, at = [], 0
+    while at < len(line):
+        if line[at] == '\\' and at + 1 < len(line) and line[at + 1] in MARKDOWN_PUNCTUATION:
+            at += 2
+            continue
+        end = at
+        while line[at] in '*_' and end < len(line) and line[end] == line[at]:
+            end += 1
+        if end > at and not any(start <= at < stop for start, stop in code):
+            before, after = line[at - 1] if at else ' ', line[end] if end < len(line) else ' '
+            left = not after.isspace() and (after not in MARKDOWN_PUNCTUATION or before.isspace() or
+                                            before in MARKDOWN_PUNCTUATION)
+            right = not before.isspace() and (before not in MARKDOWN_PUNCTUATION or after.isspace() or
+                                              after in MARKDOWN_PUNCTUATION)
+            opens = left and (line[at] == '*' or not right or before in MARKDOWN_PUNCTUATION)
+            closes = right and (line[at] == '*' or not left or after in MARKDOWN_PUNCTUATION)
+            runs.append((line[at], opens, closes, line[at:end]))
+        at = max(end, at + 1)
+    return [f'{run}...{later}' for n, (char, opens, _, run) in enumerate(runs) if opens
+            for other, _, closes, later in runs[n + 1:] if other == char and closes]
+
+
+def test_the_emphasis_reader_of_these_tests_finds_what_commonmark_emphasises_and_only_that():
+    assert emphasis_pairs('/opt/app/__init__.py') == ['__...__']  # CommonMark shows /opt/app/<strong>init</strong>.py
+    assert emphasis_pairs('*a*') == ['*...*']
+    assert emphasis_pairs('invoice_2024_Q3.xlsm') == []  # intraword _ neither opens nor closes
+    assert emphasis_pairs('/opt/app/\\_\\_init\\_\\_.py') == [] and emphasis_pairs('`__init__`') == []
+
+
+def test_a_python_package_path_in_an_hss_row_is_shown_as_it_is_in_the_table_and_the_step():
+    """A path such as .../site-packages/__init__.py: markdown reads its __ runs as strong emphasis, so the note would
+    show .../site-packages/init.py in bold, a path that is not the one isolated
+    (test_data/hss/tenant_python_package.json)."""
+    seed = TEST_DATA / 'hss' / 'tenant_python_package.json'
+    [(file_hash, [copy])] = hss_seed_copies(seed).items()
+    assert emphasis_pairs(copy['file_path'])  # the path alone, as markdown, would lose its underscores
+    room = hss_restore_in(seed, file_hash)
+
+    entry, summary = summarise(room.context)
+
+    note = entry['HumanReadable']
+    step = the_one_step_naming(summary, note, copy['host_id'])
+    [row] = [line for line in note.splitlines() if line.startswith('|') and file_hash in line]
+    for line in (step, row):
+        assert emphasis_pairs(line) == [], line
+        assert copy['file_path'] in as_commonmark_reads(line)[1], line

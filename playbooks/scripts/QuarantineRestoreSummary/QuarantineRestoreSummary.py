@@ -123,13 +123,21 @@ def sentence(value: Any) -> str:
 def shown_as_is(value: Any) -> str:
     """A context value (a vendor's reason, a path, a host name) for the note's text outside a code span, escaped so that
     markdown shows it as it is: a backtick would open a code span that the step's own command then closes (a Windows
-    or Linux file name may hold one), and a backslash before punctuation would escape it."""
-    return re.sub(r'`|\\(?=[!-/:-@\[-`{-~])', lambda match: '\\' + match.group(), text_of(value))
+    or Linux file name may hold one), * and an _ at either end of a word would mark emphasis (.../__init__.py would
+    show as .../init.py in bold), and a backslash before punctuation would escape it. An _ inside a word is left."""
+    text = text_of(value)
+
+    def escaped(match: re.Match) -> str:
+        char, at = match.group(), match.start()
+        inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+        return char if char == '_' and inside_word else '\\' + char
+
+    return re.sub(r'[`*_]|\\(?=[!-/:-@\[-`{-~])', escaped, text)
 
 
 def table_cell(value: Any) -> str:
-    """Cell text for a markdown table: pipes escaped, line breaks as <br>."""
-    text = text_of(value).replace('\r\n', '\n').replace('\r', '\n')
+    """Cell text for a markdown table: shown as it is (shown_as_is), pipes escaped, line breaks as <br>."""
+    text = shown_as_is(text_of(value).replace('\r\n', '\n').replace('\r', '\n'))
     text = text.replace('|', '\\|').replace('\n', '<br>')
     return text + ' ' if text.endswith('\\') else text  # a last backslash would escape the closing pipe
 
@@ -475,7 +483,7 @@ def listed(items: list[Item]) -> str:
 
 def capped(names: list[Any]) -> str:
     """``names``, each once: the first MAX_LISTED, and how many more there are."""
-    names = list(dict.fromkeys(shown_as_is(name) for name in names))
+    names = list(dict.fromkeys(text_of(name) for name in names))
     more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
     return ', '.join(names[:MAX_LISTED]) + more
 
@@ -515,7 +523,8 @@ def many_files_step(vendor: str, items: list[Item]) -> str:
     (a restore that reached no endpoint): what each one's step says, said once."""
     first, files = items[0], list(dict.fromkeys(file_of(item) for item in items))
     reasons = {item['row']['reason'] for item in items}
-    text = (f'{VENDOR_NAMES[vendor]}, {len(files):,} file(s) ({capped(files)}) on {listed(items)}: '
+    text = (f'{VENDOR_NAMES[vendor]}, {len(files):,} file(s) ({shown_as_is(capped(files))}) on '
+            f'{shown_as_is(listed(items))}: '
             f'{shown_as_is(status_of(first)) or "no status"}.')
     if len(reasons) == 1:
         text += f' Reason: {sentence(first["row"]["reason"])}'
@@ -541,7 +550,7 @@ def xdr_group_step(items: list[Item]) -> str:
     file_hash = first['row']['file_hash']
     command = code_span(xdr_step_command(file_hash, '<endpoint_id>', first['incident_id']))
     where = (f'Cortex XDR file {shown_as_is(file_hash) or "(no file_hash in context)"} on {len(items):,} endpoints '
-             f'({listed(items)})')
+             f'({shown_as_is(listed(items))})')
     if first['kind'] == FAILED:
         return (f'{where}: {first["state"]}. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, '
                 f'restore the file on those endpoints in {XDR_ACTION_CENTER}, or run {command} for each. '
@@ -555,8 +564,9 @@ def hss_group_step(items: list[Item]) -> str:
     and reason)."""
     first = items[0]
     file_hash = first['row']['file_hash']
-    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)} on {len(items):,} hosts ({listed(items)})'
-             if file_hash else f'Huawei Cloud HSS, {len(items):,} files by host and path ({listed(items)})')
+    places = shown_as_is(listed(items))
+    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)} on {len(items):,} hosts ({places})' if file_hash else
+             f'Huawei Cloud HSS, {len(items):,} files by host and path ({places})')
     retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
                                                             ('file_path', '' if file_hash else '<file_path>')],
                                    list_args=('host_id', 'file_hash', 'file_path')))
