@@ -175,8 +175,9 @@ class XdrTenant:
         return params
 
 
-def start_tenant(auth_type='advanced', stage_seconds=0.0, rate_limit=1000.0, **backend_options) -> XdrTenant:
-    backend = XdrBackend.from_seed(XDR_SEED, stage_seconds=stage_seconds, **backend_options)
+def start_tenant(auth_type='advanced', stage_seconds=0.0, rate_limit=1000.0, seed: Path = XDR_SEED,
+                 **backend_options) -> XdrTenant:
+    backend = XdrBackend.from_seed(seed, stage_seconds=stage_seconds, **backend_options)
     key = secrets.token_hex(32)
     backend.add_api_key(XDR_KEY_ID, key, auth_type=auth_type)
     gateway = XdrGateway(backend, rate_limit=rate_limit)
@@ -289,14 +290,14 @@ class HssTenant:
         return [r for r in self.gateway.requests if r[0] == method and r[1].endswith(path_end)]
 
 
-def start_hss_tenant(stage_seconds=0.0, **options) -> HssTenant:
+def start_hss_tenant(stage_seconds=0.0, seed: Path = HSS_SEED, **options) -> HssTenant:
     """``options``: start_hss's gateway options (rate_limit, faults, described_errors, ...) and backend options."""
     from contextlib import ExitStack
 
     from warroom.embedded import start_hss
 
     stack = ExitStack()
-    gateway, hss_server, iam_server, params = start_hss(stack, stage_seconds, HSS_SEED, **options)
+    gateway, hss_server, iam_server, params = start_hss(stack, stage_seconds, seed, **options)
     return HssTenant(stack, gateway, hss_server, iam_server, params)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from warroom.playbook.runner import _load_script
 
@@ -117,3 +117,31 @@ def test_an_argument_the_gate_cannot_read_as_objects_is_refused_by_name_and_json
     else:
         with pytest.raises(GATE.GateError, match=argument):
             GATE.gate_command(args, {})
+
+
+UNREADABLE_SCORES = st.sampled_from(['high', 'malicious', 4, -1, '2.5', 'NaN', ' '])  # none of them 0 to 3
+
+
+@given(items=st.lists(st.one_of(SCORE_FORMS, UNREADABLE_SCORES), min_size=1, max_size=4),
+       suspicious=st.booleans())
+@example(items=[3, 'high'], suspicious=False)  # a readable bad score beside one the gate cannot read
+def test_a_score_list_counts_as_its_highest_readable_score_and_an_unreadable_item_in_it_still_holds_the_file(
+        items, suspicious):
+    """README: a Score given as a list counts as its highest; a score the gate cannot read (not 0 to 3) holds the file
+    too. The YAML's held.score is the highest readable score, and its verdict bad or suspicious when that score is: an
+    unreadable item beside a readable 3 does not turn "bad (3) by V" into "unreadable" (score 0)."""
+    file_hash = 'cd' * 32
+    readable = [int(float(item)) for item in items if str(item).strip() in {str(n) for n in range(4)} |
+                {f'{n}.0' for n in range(4)}]
+    best = max(readable or [0])
+    entry = GATE.gate_command({'file_hash': file_hash, 'restore_suspicious': str(suspicious).lower()},
+                              {'DBotScore': {'Indicator': file_hash, 'Vendor': 'V', 'Score': items, 'Type': 'file'}})
+
+    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    expected = 'bad' if best == 3 else 'suspicious' if best == 2 and not suspicious else \
+        'unreadable' if len(readable) < len(items) else None
+    if expected is None:
+        assert verdicts['allowed'] == [file_hash] and verdicts['held'] == []
+    else:
+        [held] = verdicts['held']
+        assert (held['verdict'], held['score']) == (expected, best) and verdicts['allowed'] == []

@@ -12,6 +12,7 @@ import copy
 import importlib.util
 import json
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -1303,3 +1304,225 @@ def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     assert (by_id['host-A']['restored'], by_id['host-A']['failed']) == (1, 0)
     assert (by_id['host-B']['restored'], by_id['host-B']['failed']) == (0, 1)
     assert table_line(entry['HumanReadable'], 'host-A') != table_line(entry['HumanReadable'], 'host-B')
+
+
+# ---------------------------------------------------------------- markdown: a backtick in a vendor's text or a path
+
+MARKDOWN_PUNCTUATION = frozenset(string.punctuation)  # CommonMark 2.4: the characters a backslash escapes
+
+
+def as_commonmark_reads(line: str) -> tuple[list[str], str]:
+    """(its code spans, the text shown) of one line of markdown, by CommonMark's rules: a run of n backticks opens a
+    code span that the next run of exactly n backticks closes, else it is shown as it is (6.1); outside a span a
+    backslash before punctuation shows that character (2.4); a span's content drops one blank at each end when both
+    have one."""
+    spans, shown, at = [], [], 0
+    while at < len(line):
+        char = line[at]
+        if char == '\\' and at + 1 < len(line) and line[at + 1] in MARKDOWN_PUNCTUATION:
+            shown.append(line[at + 1])
+            at += 2
+            continue
+        if char != '`':
+            shown.append(char)
+            at += 1
+            continue
+        end = at
+        while end < len(line) and line[end] == '`':
+            end += 1
+        closing = next((m.start() for m in re.finditer(r'`+', line[end:]) if len(m.group()) == end - at), None)
+        if closing is None:
+            shown.append(line[at:end])
+            at = end
+            continue
+        content = line[end:end + closing]
+        if len(content) > 1 and content[0] == content[-1] == ' ' and content.strip(' '):
+            content = content[1:-1]
+        spans.append(content)
+        shown.append(content)
+        at = end + closing + (end - at)
+    return spans, ''.join(shown)
+
+
+def test_the_markdown_reader_of_these_tests_reads_code_spans_as_commonmark_s_examples_do():
+    """Examples of the CommonMark spec, sections 6.1 (code spans) and 2.4 (backslash escapes)."""
+    assert as_commonmark_reads('`foo`') == (['foo'], 'foo')
+    assert as_commonmark_reads('`` foo ` bar ``') == (['foo ` bar'], 'foo ` bar')
+    assert as_commonmark_reads('`foo\\`bar`') == (['foo\\'], 'foo\\bar`')
+    assert as_commonmark_reads('`foo``bar``') == (['bar'], '`foobar')
+    assert as_commonmark_reads('\\`not code`') == ([], '`not code`')
+
+
+def the_one_step_naming(summary: dict, note: str, name: str) -> str:
+    """The step that names ``name``, which the note lists as it stands in context (fewer than MAX_DETAIL_ROWS)."""
+    [step] = steps_naming(summary, name)
+    assert f'- {step}' in by_hand_lines(note)
+    return step
+
+
+def test_a_cortex_xdr_reason_holding_a_backtick_leaves_the_step_s_command_whole_and_is_shown_as_it_is():
+    """A Windows file name may hold a backtick, and Cortex XDR's reason names the file's path: a lone backtick in the
+    reason would open a code span that the step's own command span then closes, so the note would show neither the
+    reason nor the command as they are (test_data/xdr/tenant_backtick_path.json)."""
+    seed = TEST_DATA / 'xdr' / 'tenant_backtick_path.json'
+    [(file_hash, holders)] = seed_holders(seed).items()
+    [(endpoint, failure)] = seed_failing_endpoints(seed).items()
+    assert failure['error_description'].count('`') == 1 and endpoint in holders
+    tenant = start_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash}).failed
+    finally:
+        tenant.server.stop()
+
+    entry, summary = summarise(room.context)
+
+    spans, shown = as_commonmark_reads(the_one_step_naming(summary, entry['HumanReadable'], endpoint))
+    [command] = [span for span in spans if span.startswith('!')]
+    line = parse_line(command)
+    assert (line.command, line.args) == ('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint})
+    assert failure['error_description'] in shown
+
+
+def hss_restore_in(seed: Path, file_hash: str) -> WarRoom:
+    """The war room after hss-restore-isolated of ``file_hash`` in an emulated HSS project seeded from ``seed``."""
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('hss-restore-isolated', {'file_hash': file_hash})
+    finally:
+        tenant.stack.close()
+    return room
+
+
+def test_an_hss_path_holding_a_backtick_leaves_the_step_s_command_whole_and_is_shown_as_it_is():
+    """A Linux path may hold a backtick; the step names the copy by its path, then gives the command that restores it
+    (test_data/hss/tenant_backtick_path.json: a host whose agent lists the file isolated again, so it fails)."""
+    seed = TEST_DATA / 'hss' / 'tenant_backtick_path.json'
+    [(file_hash, [copy])] = hss_seed_copies(seed).items()
+    assert copy['file_path'].count('`') == 1 and not copy['healthy']
+    room = hss_restore_in(seed, file_hash)
+    assert [row['outcome'] for row in hss_rows(room.context)] == ['failed']
+
+    entry, summary = summarise(room.context)
+
+    spans, shown = as_commonmark_reads(the_one_step_naming(summary, entry['HumanReadable'], copy['host_id']))
+    [command] = [span for span in spans if span.startswith('!')]
+    line = parse_line(command)
+    assert line.command == 'hss-restore-isolated'
+    assert {name: ri.hss_field_list(line.args.get(name), name) for name in ('host_id', 'file_hash', 'file_path')} == \
+        {'host_id': [copy['host_id']], 'file_hash': [file_hash], 'file_path': [copy['file_path']]}
+    assert copy['file_path'] in shown
+
+
+# ---------------------------------------------------------------- at scale: many files, not one file on many places
+
+MANY_FILES = 120
+
+
+def test_a_restore_of_over_a_hundred_files_on_two_endpoints_gives_a_note_grouped_by_reason_not_a_row_per_file():
+    """README: the note "reads at any scale, as the restore entries do", whose rows go by status and reason. A bulk
+    restore is as often many files (a signature that quarantined a folder's worth) as one file on many endpoints: one
+    row and one step per file would make a note of hundreds of rows that says one thing twice."""
+    failing = next(iter(seed_failing_endpoints()))
+    healthy = next(e for e in seed_holders()['dfdfc46d09862ad17c89d6436cba4693539bfab66d464e813e89ee628672fb7b']
+                   if e not in seed_failing_endpoints())
+    tenant = start_tenant()
+    try:
+        hashes = tenant.backend.quarantine_files(MANY_FILES, [healthy, failing])
+        room = WarRoom(params=tenant.params(xdr_rate_limit='1000'), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': ','.join(hashes)}).failed
+    finally:
+        tenant.server.stop()
+    endpoints = [endpoint for _, endpoint in all_endpoints(room.context)]
+    [reason] = {e['error_description'] for e in endpoints if e['status'] != SUCCESS}
+    assert len(endpoints) == 2 * MANY_FILES  # the run is what the test asked for
+
+    entry, summary = summarise(room.context, 'xdr')
+
+    note = entry['HumanReadable']
+    assert (summary['restored'], summary['failed']) == (MANY_FILES, MANY_FILES)
+    assert len(summary['manual_steps']) == MANY_FILES  # the context keeps one step per failed file
+    [step] = by_hand_lines(note)
+    assert reason in step and f'and {MANY_FILES - facts.READABLE_LISTED_MAX:,} more' in step
+    assert len(note.encode()) < 4_096
+
+
+def test_an_hss_restore_of_over_a_hundred_files_gives_a_note_grouped_by_reason_not_a_row_per_file():
+    tenant = start_hss_tenant()
+    try:
+        hosts = {'bulk-ok': 'a1b2c3d4-0000-4000-8000-000000000001', 'bulk-bad': 'a1b2c3d4-0000-4000-8000-000000000002'}
+        copies = []
+        for name, host_id in hosts.items():
+            tenant.backend.add_host(host_id, name, restore_fails=name == 'bulk-bad')
+            copies += tenant.backend.add_isolated_files(host_id, MANY_FILES // 2)
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': ','.join(c['file_hash'] for c in copies),
+                                                     'host_id': ','.join(hosts.values())}).failed
+    finally:
+        tenant.stack.close()
+    rows = hss_rows(room.context)
+    [reason] = {row['reason'] for row in rows if row['outcome'] == 'failed'}
+    assert len(rows) == MANY_FILES and len({row['file_hash'] for row in rows}) == MANY_FILES
+
+    entry, summary = summarise(room.context, 'hss')
+
+    note = entry['HumanReadable']
+    assert (summary['restored'], summary['failed']) == (MANY_FILES // 2, MANY_FILES // 2)
+    assert len(summary['manual_steps']) == MANY_FILES // 2
+    [step] = by_hand_lines(note)
+    assert reason in step and f'and {MANY_FILES // 2 - facts.READABLE_LISTED_MAX:,} more' in step
+    assert len(note.encode()) < 4_096
+
+
+def emphasis_pairs(line: str) -> list[str]:
+    """The runs of * or _ in one line of markdown (outside code spans, not escaped) that CommonMark could read as
+    emphasis: a run that can open one (left-flanking; for _, also not right-flanking unless punctuation comes before
+    it) and a later run of the same character that can close one (6.2, "left-flanking delimiter run")."""
+    code = [match.span() for match in re.finditer(r'(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)', line)]
+    runs, at = [], 0
+    while at < len(line):
+        if line[at] == '\\' and at + 1 < len(line) and line[at + 1] in MARKDOWN_PUNCTUATION:
+            at += 2
+            continue
+        end = at
+        while line[at] in '*_' and end < len(line) and line[end] == line[at]:
+            end += 1
+        if end > at and not any(start <= at < stop for start, stop in code):
+            before, after = line[at - 1] if at else ' ', line[end] if end < len(line) else ' '
+            left = not after.isspace() and (after not in MARKDOWN_PUNCTUATION or before.isspace() or
+                                            before in MARKDOWN_PUNCTUATION)
+            right = not before.isspace() and (before not in MARKDOWN_PUNCTUATION or after.isspace() or
+                                              after in MARKDOWN_PUNCTUATION)
+            opens = left and (line[at] == '*' or not right or before in MARKDOWN_PUNCTUATION)
+            closes = right and (line[at] == '*' or not left or after in MARKDOWN_PUNCTUATION)
+            runs.append((line[at], opens, closes, line[at:end]))
+        at = max(end, at + 1)
+    return [f'{run}...{later}' for n, (char, opens, _, run) in enumerate(runs) if opens
+            for other, _, closes, later in runs[n + 1:] if other == char and closes]
+
+
+def test_the_emphasis_reader_of_these_tests_finds_what_commonmark_emphasises_and_only_that():
+    assert emphasis_pairs('/opt/app/__init__.py') == ['__...__']  # CommonMark shows /opt/app/<strong>init</strong>.py
+    assert emphasis_pairs('*a*') == ['*...*']
+    assert emphasis_pairs('invoice_2024_Q3.xlsm') == []  # intraword _ neither opens nor closes
+    assert emphasis_pairs('/opt/app/\\_\\_init\\_\\_.py') == [] and emphasis_pairs('`__init__`') == []
+
+
+def test_a_python_package_path_in_an_hss_row_is_shown_as_it_is_in_the_table_and_the_step():
+    """A path such as .../site-packages/__init__.py: markdown reads its __ runs as strong emphasis, so the note would
+    show .../site-packages/init.py in bold, a path that is not the one isolated
+    (test_data/hss/tenant_python_package.json)."""
+    seed = TEST_DATA / 'hss' / 'tenant_python_package.json'
+    [(file_hash, [copy])] = hss_seed_copies(seed).items()
+    assert emphasis_pairs(copy['file_path'])  # the path alone, as markdown, would lose its underscores
+    room = hss_restore_in(seed, file_hash)
+
+    entry, summary = summarise(room.context)
+
+    note = entry['HumanReadable']
+    step = the_one_step_naming(summary, note, copy['host_id'])
+    [row] = [line for line in note.splitlines() if line.startswith('|') and file_hash in line]
+    for line in (step, row):
+        assert emphasis_pairs(line) == [], line
+        assert copy['file_path'] in as_commonmark_reads(line)[1], line

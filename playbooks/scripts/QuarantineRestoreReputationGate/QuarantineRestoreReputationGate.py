@@ -34,7 +34,7 @@ pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=
 import json
 import re
 import traceback
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 ''' CONSTANTS '''
 
@@ -94,6 +94,21 @@ Copy = tuple[str, str, str]  # an isolated copy: (host_id, file_hash in lower ca
 
 class GateError(Exception):
     """An argument the script cannot work with; the message says what to give instead."""
+
+
+class FileEntry(NamedTuple):
+    """A File entry as the gate reads it, once a run: the gate judges each file against every entry (the playbook's
+    !file writes one per file), and reading each again for every file would take time in the square of their number."""
+    entry: dict[str, Any]
+    hashes: dict[str, str]  # hashes_of(entry)
+    sha256: frozenset[str]  # its SHA256 values
+    paths: frozenset[str]  # entry_paths(entry)
+
+
+class Score(NamedTuple):
+    """A DBotScore as the gate reads it, once a run (as FileEntry): the object, and the indicators it names."""
+    score: dict[str, Any]
+    indicators: list[str]  # texts(Indicator)
 
 
 ''' HELPERS '''
@@ -254,28 +269,41 @@ def texts(value: Any) -> list[str]:
             if item is not None and not isinstance(item, (dict, list)) and str(item).strip()]
 
 
-def aliases(files: list[dict[str, Any]], sha256s: list[str],
-            seeds: Sequence[dict[str, Any]] = ()) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def file_entries(files: list[dict[str, Any]]) -> list[FileEntry]:
+    found = []
+    for entry in files:
+        hashes = hashes_of(entry)
+        found.append(FileEntry(entry, hashes, frozenset(value for value, kind in hashes.items() if kind == 'SHA256'),
+                               frozenset(entry_paths(entry))))
+    return found
+
+
+def dbot_scores(scores: list[dict[str, Any]]) -> list[Score]:
+    return [Score(score, texts(score.get('Indicator'))) for score in scores]
+
+
+def aliases(files: list[FileEntry], sha256s: list[str],
+            seeds: Sequence[FileEntry] = ()) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """(the File entries of the file, its hashes {value: kind}): ``seeds`` (the entries a path names) and the entries
     whose SHA256 is one of ``sha256s`` or a linked entry's, and those with no SHA256 that share one of its other hashes
     (an enrichment that knew only the MD5), until no entry is added. An entry with another SHA256 is another file,
     whatever else it shares; one that shares a hash with a file whose SHA256 nothing gives is linked, SHA256 and all."""
-    linked, known = list(seeds), {value: 'SHA256' for value in sha256s}
-    for entry in linked:
-        for value, kind in hashes_of(entry).items():
+    linked, known = [seed.entry for seed in seeds], {value: 'SHA256' for value in sha256s}
+    seen = {id(entry) for entry in linked}
+    for seed in seeds:
+        for value, kind in seed.hashes.items():
             known.setdefault(value, kind)
     targets = {value for value, kind in known.items() if kind == 'SHA256'}
     added = True
     while added:
         added = False
-        for entry in files:
-            if any(entry is seen for seen in linked):
+        for entry, hashes, sha256, _ in files:
+            if id(entry) in seen:
                 continue
-            hashes = hashes_of(entry)
-            sha256 = {value for value, kind in hashes.items() if kind == 'SHA256'}
             if not sha256 & targets and ((sha256 and targets) or known.keys().isdisjoint(hashes)):
                 continue
             linked.append(entry)
+            seen.add(id(entry))
             added = True
             targets |= sha256
             for value, kind in hashes.items():
@@ -289,7 +317,7 @@ def malicious_vendors(value: Any) -> list[str]:
             for item in (value if isinstance(value, list) else [value]) if item]
 
 
-def reputation(scores: list[dict[str, Any]], files: list[dict[str, Any]], file_hash: str) -> Verdict:
+def reputation(scores: list[Score], files: list[FileEntry], file_hash: str) -> Verdict:
     """(the highest score any source gave the file, {source: how it was found} for the sources that gave it,
     {source: how it was found} for those whose score cannot be read). How: 'SHA256', or '<kind> <value>' for a score
     recorded under another hash of the file, or File.Malicious for a File entry marked malicious without a score."""
@@ -297,14 +325,14 @@ def reputation(scores: list[dict[str, Any]], files: list[dict[str, Any]], file_h
     return verdict(scores, linked, known, file_hash)
 
 
-def verdict(scores: list[dict[str, Any]], linked: list[dict[str, Any]], known: dict[str, str],
+def verdict(scores: list[Score], linked: list[dict[str, Any]], known: dict[str, str],
             file_hash: str | None = None) -> Verdict:
     """reputation's answer for a file of those File entries and hashes; a score under ``file_hash`` is found as
     'SHA256', any other as '<kind> <value>' (a file known by its path has every hash named)."""
     best, sources, unreadable = 0, {}, {}
-    for score in scores:
+    for score, named_indicators in scores:
         # An Indicator (or a Score) that holds a list: each indicator of the file takes the highest of the scores.
-        indicators = [indicator for indicator in texts(score.get('Indicator')) if indicator in known]
+        indicators = [indicator for indicator in named_indicators if indicator in known]
         if not indicators:
             continue
         indicator = file_hash if file_hash in indicators else indicators[0]
@@ -313,9 +341,11 @@ def verdict(scores: list[dict[str, Any]], linked: list[dict[str, Any]], known: d
         values = [score_value(item) for item in (raw if isinstance(raw, list) and raw else [raw])]
         vendor = ', '.join(str(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
                                             else [score.get('Vendor')]) if v)
-        if None in values:
+        if None in values:  # held for it; a readable score beside it in a list still counts as itself
             keep(unreadable, f'{vendor or "a reputation source"} ({raw!r})', how)
-            continue
+            values = [value for value in values if value is not None]
+            if not values:
+                continue
         value = max(values)
         if value > best:
             best, sources = value, {}
@@ -394,19 +424,19 @@ def lookup_reputation(execute: Execute | None,
     return scores, files
 
 
-def path_verdict(scores: list[dict[str, Any]], files: list[dict[str, Any]], path: str,
+def path_verdict(scores: list[Score], files: list[FileEntry], path: str,
                  execute: Execute | None) -> tuple[int, dict[str, str], dict[str, str], list[str]]:
     """(score, sources, unreadable, the SHA256 values known) for the file a restore by host and path gives back: the
     File entries whose Path (or Path and Name) is that path, the entries linked to them by hash, and every score under
     any of their hashes. No entry names the path: nothing is known of it, as of an unknown file."""
     key = path_key(path)
-    seeds = [entry for entry in files if key in entry_paths(entry)]
+    seeds = [file for file in files if key in file.paths]
     if not seeds:
         return 0, {}, {}, []
     more_scores, more_files = lookup_reputation(execute, aliases(files, [], seeds)[0])
-    files = files + more_files
-    linked, known = aliases(files, [], [entry for entry in files if key in entry_paths(entry)])
-    score, sources, unreadable = verdict(scores + more_scores, linked, known)
+    files = files + file_entries(more_files)
+    linked, known = aliases(files, [], [file for file in files if key in file.paths])
+    score, sources, unreadable = verdict(scores + dbot_scores(more_scores), linked, known)
     return score, sources, unreadable, [value for value, kind in known.items() if kind == 'SHA256']
 
 
@@ -577,8 +607,8 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
 
 def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: Execute | None = None) -> Entry:
     hashes, paths, restore_suspicious, command, scope = gate_arguments(args)
-    scores = objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score')
-    files = objects_of(context, 'File', args.get('file_entries'), 'file_entries')
+    scores = dbot_scores(objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score'))
+    files = file_entries(objects_of(context, 'File', args.get('file_entries'), 'file_entries'))
     allowed, allowed_paths, held, lines = [], [], [], []
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)

@@ -3,16 +3,17 @@
 Reads what ``!restore-file`` (Cortex XDR) and ``!hss-restore-isolated`` (Huawei Cloud HSS) left in the
 incident context, counts what came back, what failed and what is still running, and writes one note: the
 counts, a table per vendor, and one concrete step per file the analyst still has to restore by hand; past
-MAX_DETAIL_ROWS endpoints or copies of a vendor, its table and steps go by file, status and reason instead (the
-context keeps every step).
+MAX_DETAIL_ROWS endpoints or copies of a vendor, its table and steps go by file, status and reason instead, and past
+MAX_DETAIL_ROWS such groups (a restore of many files) by status and reason (the context keeps every step).
 
 Runs in XSOAR's stock python3 image (standard library only). Layout, as the pack's integration: constants,
 pure helpers, ``summary_command(args, context)``, ``main(demisto_obj=None)``.
 """
 import json
+import re
 import traceback
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 ''' CONSTANTS '''
 
@@ -110,15 +111,33 @@ def one_line(value: Any) -> str:
     return ' '.join(text_of(value).split())
 
 
-def sentence(value: Any) -> str:
-    """Text for a bullet as a whole sentence: on one line, ending with a full stop."""
-    text = one_line(value)
+def full_stop(text: str) -> str:
     return text if not text or text[-1] in '.!?' else text + '.'
 
 
+def sentence(value: Any) -> str:
+    """Text for a bullet as a whole sentence: on one line, ending with a full stop, shown as it is (shown_as_is)."""
+    return shown_as_is(full_stop(one_line(value)))
+
+
+def shown_as_is(value: Any) -> str:
+    """A context value (a vendor's reason, a path, a host name) for the note's text outside a code span, escaped so that
+    markdown shows it as it is: a backtick would open a code span that the step's own command then closes (a Windows
+    or Linux file name may hold one), * and an _ at either end of a word would mark emphasis (.../__init__.py would
+    show as .../init.py in bold), and a backslash before punctuation would escape it. An _ inside a word is left."""
+    text = text_of(value)
+
+    def escaped(match: re.Match) -> str:
+        char, at = match.group(), match.start()
+        inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+        return char if char == '_' and inside_word else '\\' + char
+
+    return re.sub(r'[`*_]|\\(?=[!-/:-@\[-`{-~])', escaped, text)
+
+
 def table_cell(value: Any) -> str:
-    """Cell text for a markdown table: pipes escaped, line breaks as <br>."""
-    text = text_of(value).replace('\r\n', '\n').replace('\r', '\n')
+    """Cell text for a markdown table: shown as it is (shown_as_is), pipes escaped, line breaks as <br>."""
+    text = shown_as_is(text_of(value).replace('\r\n', '\n').replace('\r', '\n'))
     text = text.replace('|', '\\|').replace('\n', '<br>')
     return text + ' ' if text.endswith('\\') else text  # a last backslash would escape the closing pipe
 
@@ -242,10 +261,10 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
     status = raw_status.upper()
     reason = text_of(endpoint.get('error_description')).strip()
     command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
-    where = (f'Cortex XDR endpoint {endpoint_id or "(no endpoint_id in context)"}, '
-             f'file {file_hash or "(no file_hash in context)"}')
-    in_action = f' in action {action_id}' if action_id else ''
-    state = f'{status}{in_action}'
+    where = (f'Cortex XDR endpoint {shown_as_is(endpoint_id) or "(no endpoint_id in context)"}, '
+             f'file {shown_as_is(file_hash) or "(no file_hash in context)"}')
+    in_action = f' in action {shown_as_is(action_id)}' if action_id else ''
+    state = f'{shown_as_is(status)}{in_action}'
     if status == XDR_SUCCESS_STATUS:
         kind, step = RESTORED, None
     elif status in XDR_FAILED_STATUSES:
@@ -257,11 +276,11 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
         kind = PENDING
         if status in XDR_RUNNING_STATUSES:
             reason = reason or f'Still {status}: Cortex XDR has not finished on this endpoint.'
-            state = f'still {status}{in_action}'
+            state = f'still {shown_as_is(status)}{in_action}'
         else:
             shown = raw_status or 'no status'
             reason = reason or f'Cortex XDR reported {shown}, which is not a status this summary knows.'
-            state = f'{shown}{in_action}, not a known final status'
+            state = f'{shown_as_is(shown)}{in_action}, not a known final status'
         step = (f'{where}: {state}. Follow the action in {XDR_ACTION_CENTER}; if it does not end '
                 f'{XDR_SUCCESS_STATUS}, fix the cause and restore the file on that endpoint there, or run '
                 f'{code_span(command)}.')
@@ -269,7 +288,8 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
     # Endpoints in one group share one step in a note past MAX_DETAIL_ROWS (xdr_group_step).
     group = ('xdr', file_hash.lower(), raw_status, reason, action_id, text_of(record.get('incident_id')))
     return {'vendor': 'xdr', 'kind': kind, 'row': row, 'step': step, 'group': group, 'state': state,
-            'who': endpoint_id or '(no endpoint_id)', 'incident_id': record.get('incident_id')}
+            'who': endpoint_id or '(no endpoint_id)', 'incident_id': record.get('incident_id'),
+            'endpoint_id': endpoint_id}
 
 
 def xdr_record_item(record: dict[str, Any]) -> Item:
@@ -283,7 +303,7 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
     # No endpoint_id at all: only a status check wrote the record, which cannot know whether the action had one.
     target = endpoint_id or ('every endpoint holding it' if 'endpoint_id' in record or not action_id else
                              f'the endpoints of action {action_id}')
-    name = f'Cortex XDR file {file_hash or "(no file_hash in context)"}'
+    name = f'Cortex XDR file {shown_as_is(file_hash) or "(no file_hash in context)"}'
     # Refused: no action, or one Cortex XDR answered with status 0 (restore-file then writes FAILED with no endpoint;
     # an action it follows stays IN_PROGRESS until its endpoints are read). Otherwise the error is a status check's.
     if error and (not action_id or status.upper() == 'FAILED'):
@@ -292,14 +312,14 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
             return xdr_unfollowed_item(record, target, command)
         row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
                'reason': error}
-        step = (f'{name}: the restore was not started on {target}. Reason: {sentence(error)} Once the '
+        step = (f'{name}: the restore was not started on {shown_as_is(target)}. Reason: {sentence(error)} Once the '
                 f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
-        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target}
+        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id}
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
     if error:
-        reason += f' Last status check: {sentence(error)}'
+        reason += f' Last status check: {full_stop(one_line(error))}'
     if action_id:
         # The action ID goes back in the JSON-list form restore-file writes, as Cortex XDR sent it (a text ID,
         # or a number given as text, would not survive the comma form, which takes whole numbers only).
@@ -308,13 +328,15 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
         follow = (command_line(VENDOR_COMMANDS['xdr'], [('file_hash', file_hash)], list_args=('file_hash',))
                   + f' action_id={json_list_value([record.get("action_id")])}'
                   + command_line('', [('endpoint_id', endpoint_id), ('incident_id', record.get('incident_id'))]))
-        how = f'run {code_span(follow)} to follow it to the end, or open action {action_id} in {XDR_ACTION_CENTER}'
+        how = (f'run {code_span(follow)} to follow it to the end, or open action {shown_as_is(action_id)} in '
+               f'{XDR_ACTION_CENTER}')
     else:
         how = f'look the restore up in {XDR_ACTION_CENTER}'
     row = {'file_hash': file_hash, 'endpoint_id': target, 'status': status, 'reason': reason}
-    step = (f'{name} on {target}: {reason} To learn which endpoints got it back, {how}; then restore it by hand '
+    step = (f'{name} on {shown_as_is(target)}: {shown_as_is(reason)} To learn which endpoints got it back, {how}; then '
+            f'restore it by hand '
             f'on any endpoint that failed, and run this summary again.')
-    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
+    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id}
 
 
 def xdr_may_have_started(record: dict[str, Any], error: str) -> bool:
@@ -332,10 +354,12 @@ def xdr_unfollowed_item(record: dict[str, Any], target: str, command: str) -> It
     file_hash = text_of(record.get('file_hash')).strip()
     error = text_of(record.get('error')).strip()
     row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'MAY HAVE STARTED (not followed)', 'reason': error}
-    step = (f'Cortex XDR file {file_hash or "(no file_hash in context)"} on {target}: Cortex XDR may have started this '
+    step = (f'Cortex XDR file {shown_as_is(file_hash) or "(no file_hash in context)"} on {shown_as_is(target)}: '
+            f'Cortex XDR may have started this '
             f'restore, but restore-file could not follow it. Reason: {sentence(error)} Where no action in '
             f'{XDR_ACTION_CENTER} gave the file back, restore it there, or run {code_span(command)}.')
-    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target}
+    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target,
+            'endpoint_id': text_of(record.get('endpoint_id')).strip()}
 
 
 def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
@@ -375,9 +399,9 @@ def hss_item(row: dict[str, Any]) -> Item:
     outcome = raw_outcome.lower()
     reason = text_of(row.get('reason')).strip()
     host = host_name or host_id
-    where = f'Huawei Cloud HSS host {host_name} ({host_id})' if host_name and host_id else \
-        f'Huawei Cloud HSS host {host or "(no host in context)"}'
-    what = ', '.join(part for part in (file_path, f'hash {file_hash}' if file_hash else '') if part) or \
+    where = f'Huawei Cloud HSS host {shown_as_is(host_name)} ({shown_as_is(host_id)})' if host_name and host_id else \
+        f'Huawei Cloud HSS host {shown_as_is(host) or "(no host in context)"}'
+    what = ', '.join(shown_as_is(part) for part in (file_path, f'hash {file_hash}' if file_hash else '') if part) or \
         '(no file in context)'
     retry = None
     if file_hash or (host_id and file_path):  # what hss-restore-isolated can act on
@@ -429,7 +453,7 @@ def hss_outcome(raw_outcome: str, reason: str, place: str, retry: str | None,
         shown = raw_outcome or 'no outcome'
         reason = reason or f'HSS outcome {shown} is not one this summary knows.'
         how = f'restore it there or run {retry}' if retry else 'restore it there'
-        step = (f'{place}: {shown}, not a known outcome. Check the file in {HSS_CONSOLE}; if it is '
+        step = (f'{place}: {shown_as_is(shown)}, not a known outcome. Check the file in {HSS_CONSOLE}; if it is '
                 f'still isolated, {how}.')
     return kind, step, reason
 
@@ -453,10 +477,70 @@ def found_later(not_found: Item, later: Item) -> bool:
 
 
 def listed(items: list[Item]) -> str:
-    """The endpoints or hosts of ``items``: the first MAX_LISTED, and how many more there are."""
-    names = [item['who'] for item in items]
+    """The endpoints or hosts of ``items``, each once: the first MAX_LISTED, and how many more there are."""
+    return capped([item['who'] for item in items])
+
+
+def capped(names: list[Any]) -> str:
+    """``names``, each once: the first MAX_LISTED, and how many more there are."""
+    names = list(dict.fromkeys(text_of(name) for name in names))
     more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
     return ', '.join(names[:MAX_LISTED]) + more
+
+
+def file_of(item: Item) -> str:
+    """The file an item is of: its hash, else (HSS, by path) its path."""
+    return item['row']['file_hash'] or item['row'].get('file_path') or '(no file in context)'
+
+
+def status_of(item: Item) -> str:
+    return item['row']['status' if item['vendor'] == 'xdr' else 'outcome']
+
+
+# Past MAX_DETAIL_ROWS items of a vendor, they are grouped by the first of these that makes at most MAX_DETAIL_ROWS
+# groups: by file, status and reason (one file on many endpoints or hosts); by status and reason (many files, as the
+# integration's grouped_outcomes counts them); by status (many files, each with a reason of its own).
+GROUPINGS = ((file_of, status_of, lambda item: item['row']['reason']), (status_of, lambda item: item['row']['reason']),
+             (status_of,))
+
+
+def grouped(items: list[Item], first_grouping: Callable[[Item], Any] | None = None) -> list[list[Item]]:
+    """``items`` in groups that ended alike, by the first grouping (``first_grouping``, then GROUPINGS) that makes at
+    most MAX_DETAIL_ROWS groups, or else the last."""
+    groupings = [first_grouping] if first_grouping else []
+    groupings += [lambda item, keys=keys: tuple(key(item) for key in keys) for keys in GROUPINGS]
+    for grouping in groupings:
+        groups = {}
+        for item in items:
+            groups.setdefault(grouping(item), []).append(item)
+        if len(groups) <= MAX_DETAIL_ROWS:
+            break
+    return list(groups.values())
+
+
+def many_files_step(vendor: str, items: list[Item]) -> str:
+    """One step for items that ended alike (status, and reason when they share one), of many files or of no group
+    (a restore that reached no endpoint): what each one's step says, said once."""
+    first, files = items[0], list(dict.fromkeys(file_of(item) for item in items))
+    reasons = {item['row']['reason'] for item in items}
+    text = (f'{VENDOR_NAMES[vendor]}, {len(files):,} file(s) ({shown_as_is(capped(files))}) on '
+            f'{shown_as_is(listed(items))}: '
+            f'{shown_as_is(status_of(first)) or "no status"}.')
+    if len(reasons) == 1:
+        text += f' Reason: {sentence(first["row"]["reason"])}'
+    if vendor == 'xdr':
+        command = xdr_step_command('<file_hash>', '<endpoint_id>' if any(item.get('endpoint_id') for item in items)
+                                   else '', None)
+        where = XDR_ACTION_CENTER
+    else:
+        command = command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', '<file_hash>')] if
+                               first['row']['file_hash'] else [('host_id', '<host_id>'), ('file_path', '<file_path>')])
+        where = HSS_CONSOLE
+    if first['kind'] == FAILED:
+        return f'{text} Once the cause is fixed, run {code_span(command)} for each, or restore them in {where}. ' + \
+            EVERY_STEP
+    return f'{text} Check each in {where}; where one is not back when it ends, run {code_span(command)} for it. ' + \
+        EVERY_STEP
 
 
 def xdr_group_step(items: list[Item]) -> str:
@@ -465,8 +549,8 @@ def xdr_group_step(items: list[Item]) -> str:
     first = items[0]
     file_hash = first['row']['file_hash']
     command = code_span(xdr_step_command(file_hash, '<endpoint_id>', first['incident_id']))
-    where = (f'Cortex XDR file {file_hash or "(no file_hash in context)"} on {len(items):,} endpoints '
-             f'({listed(items)})')
+    where = (f'Cortex XDR file {shown_as_is(file_hash) or "(no file_hash in context)"} on {len(items):,} endpoints '
+             f'({shown_as_is(listed(items))})')
     if first['kind'] == FAILED:
         return (f'{where}: {first["state"]}. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, '
                 f'restore the file on those endpoints in {XDR_ACTION_CENTER}, or run {command} for each. '
@@ -480,8 +564,9 @@ def hss_group_step(items: list[Item]) -> str:
     and reason)."""
     first = items[0]
     file_hash = first['row']['file_hash']
-    where = (f'Huawei Cloud HSS file {file_hash} on {len(items):,} hosts ({listed(items)})' if file_hash else
-             f'Huawei Cloud HSS, {len(items):,} files by host and path ({listed(items)})')
+    places = shown_as_is(listed(items))
+    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)} on {len(items):,} hosts ({places})' if file_hash else
+             f'Huawei Cloud HSS, {len(items):,} files by host and path ({places})')
     retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
                                                             ('file_path', '' if file_hash else '<file_path>')],
                                    list_args=('host_id', 'file_hash', 'file_path')))
@@ -494,7 +579,7 @@ def hss_group_step(items: list[Item]) -> str:
     if first['outcome'] == HSS_FAILED:
         return (f'{where}: failed. Reason: {sentence(first["row"]["reason"])} Once the cause is fixed, run {retry} '
                 f'for each, or restore them from {HSS_CONSOLE}. {EVERY_STEP}')
-    return (f'{where}: {first["row"]["outcome"] or "no outcome"}, not a known outcome. Check the files in '
+    return (f'{where}: {shown_as_is(first["row"]["outcome"]) or "no outcome"}, not a known outcome. Check the files in '
             f'{HSS_CONSOLE}; where one is still isolated, restore it there or run {retry} for it. {EVERY_STEP}')
 
 
@@ -510,11 +595,14 @@ def note_steps(items: list[Item]) -> list[str]:
         if len(mine) <= MAX_DETAIL_ROWS:
             steps.extend(item['step'] for item in mine if item['step'])
             continue
-        groups = {}
-        for position, item in enumerate(mine):
-            if item['step']:
-                groups.setdefault(item.get('group') or position, []).append(item)
-        steps.extend(group[0]['step'] if len(group) == 1 else group_step(group) for group in groups.values())
+        numbered = {id(item): position for position, item in enumerate(mine)}
+        groups = grouped([item for item in mine if item['step']],
+                         lambda item: item.get('group') or numbered[id(item)])
+        # A group of one item keeps its step; one of items that share a group (one file, ended alike) takes the
+        # vendor's step for it; any other (many files, or items of no group) one step for its files.
+        steps.extend(group[0]['step'] if len(group) == 1 else group_step(group)
+                     if group[0].get('group') and all(item.get('group') == group[0]['group'] for item in group)
+                     else many_files_step(vendor, group) for group in groups)
     return steps
 
 
@@ -523,18 +611,20 @@ def grouped_table(vendor: str, items: list[Item]) -> str:
     endpoints or hosts, failures and the largest groups first."""
     headers = XDR_GROUP_HEADERS if vendor == 'xdr' else HSS_GROUP_HEADERS
     file_key, status_key, _, _, who_key = headers
-    groups = {}
-    for item in items:
-        row = item['row']
-        # HSS files restored by path (no hash) share a row, each named with its host (item['who'])
-        file = row['file_hash'] or ('' if vendor == 'xdr' else '(by path)')
-        groups.setdefault((file, row[status_key], row['reason']), []).append(item)
-    ordered = sorted(groups.items(), key=lambda pair: (pair[1][0]['kind'] == RESTORED, -len(pair[1])))
-    rows = [{file_key: file, status_key: status, 'reason': reason, 'count': f'{len(group):,}',
-             who_key: '' if group[0]['kind'] == RESTORED else listed(group)}
-            for (file, status, reason), group in ordered]
+    # HSS files restored by path (no hash) share a row, each named with its host (item['who'])
+    groups = grouped(items, lambda item: (item['row']['file_hash'] or ('' if vendor == 'xdr' else '(by path)'),
+                                          status_of(item), item['row']['reason']))
+    rows = []
+    for group in sorted(groups, key=lambda group: (group[0]['kind'] == RESTORED, -len(group))):
+        files, reasons = {item['row']['file_hash'] for item in group}, {item['row']['reason'] for item in group}
+        rows.append({file_key: next(iter(files)) or ('' if vendor == 'xdr' else '(by path)') if len(files) == 1
+                     else f'{len(files):,} files', status_key: status_of(group[0]),
+                     'reason': next(iter(reasons)) if len(reasons) == 1 else f'{len(reasons):,} reasons',
+                     'count': f'{len(group):,}', who_key: '' if group[0]['kind'] == RESTORED else listed(group)})
+    by_file = all(len({item['row']['file_hash'] for item in group}) == 1 for group in groups)
     return '\n'.join([markdown_table(rows, headers),
-                      f'{len(items):,} rows, more than {MAX_DETAIL_ROWS}: counted by file, status and reason; '
+                      f'{len(items):,} rows, more than {MAX_DETAIL_ROWS}: counted by '
+                      f'{"file, status" if by_file else "status"} and reason; '
                       f'{VENDOR_CONTEXT_PATHS[vendor]} in the context holds each one.'])
 
 
