@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
+import facts
 import restore_integration as ri
 from conftest import XDR_SEED, load_json, start_tenant
 from warroom.runtime import WarRoom
@@ -113,6 +114,15 @@ def test_a_number_setting_takes_decimal_digits_only_as_the_commands_arguments_do
     # README: input is refused in lookalike and fullwidth digits; a setting is input too, and its error names it.
     with pytest.raises(ri.RestoreError, match=name):
         ri.read_instance_settings({name: value, 'isFetch': True}, vendors=(), with_fetch=None)
+
+
+@pytest.mark.parametrize('name', ['connect_timeout', 'read_timeout'])
+def test_a_timeout_setting_takes_up_to_the_readme_s_bound_and_refuses_more_naming_it(name):
+    longest = facts.MAX_TIMEOUT_SETTING_SECONDS
+    settings = ri.read_instance_settings({name: str(longest)}, vendors=())
+    assert longest in settings.transport.timeout
+    with pytest.raises(ri.RestoreError, match=name):
+        ri.read_instance_settings({name: str(longest + 1)}, vendors=())
 
 
 @given(value=st.builds(lambda digits, unit: f'{digits} {unit}', st.text(OTHER_DIGITS, min_size=1, max_size=2),
