@@ -239,6 +239,8 @@ FOLLOW_LINE_MAX_CHARS = 2_000
 
 # README, Reliability: "one run waits at most 165 s for its turns".
 MAX_RUN_WAIT_SECONDS = 165
+# README, One run stays short: "A `connect_timeout` or `read_timeout` longer than a run (up to 3600 s is accepted)".
+MAX_TIMEOUT_SETTING_SECONDS = 3600
 # XSOAR's built-in command arguments, which the server reads on any integration command (DEVELOPERS.md, "Built-in
 # arguments", gives the source of each; the README lists them where it says what the war room checks).
 XSOAR_BUILTIN_ARGUMENTS = ('using', 'using-brand', 'using-category', 'execution-timeout', 'extend-context',

@@ -10,10 +10,15 @@ may_have_started, HSS's reason); they are counted, and so is every fault the emu
 """
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
+from types import SimpleNamespace
+
+import pytest
 
 import facts
+from conftest import ROOT
 from conftest import FakeClock, seed_failing_endpoints, start_hss_tenant, start_tenant
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -104,7 +109,9 @@ def test_500_cortex_xdr_files_under_20_percent_faults_are_each_reported_once_as_
     assert len(unsure) <= XDR_FILES // 20
 
 
-def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_project_ended():
+@pytest.fixture(scope='module')
+def hss_run():
+    """A 10,000-item HSS restore by hash in token mode, HSS and IAM both faulted: what each test reads of it."""
     tenant = start_hss_tenant()
     backend = tenant.backend
     hosts = sorted(backend.hosts)[:2]
@@ -122,8 +129,12 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
         result = room.run('hss-restore-isolated', {'file_hash': bulk_hash, 'polling': 'false'})
     finally:
         tenant.stack.close()
-    elapsed = time.monotonic() - started
+    return SimpleNamespace(result=result, backend=backend, items=items, bulk_hash=bulk_hash, plan=tenant.gateway.faults,
+                           iam=tenant.gateway.iam_faults, elapsed=time.monotonic() - started)
 
+
+def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_project_ended(hss_run):
+    result, backend, items, bulk_hash = hss_run.result, hss_run.backend, hss_run.items, hss_run.bulk_hash
     rows = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
     reported = Counter((r['host_id'], r['file_path']) for r in rows)
     assert set(reported) == items and set(reported.values()) == {1}  # every item once, none twice
@@ -141,7 +152,7 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
             assert status == 'isolated', row
         outcome[row['outcome']] += 1
 
-    plan, iam = tenant.gateway.faults, tenant.gateway.iam_faults
+    plan, iam, elapsed = hss_run.plan, hss_run.iam, hss_run.elapsed
     assert FAULT_RATE * 0.7 < len(plan.injected) / plan.seen < FAULT_RATE * 1.3
     listings = -(-HSS_ITEMS // facts.HSS_LIST_PAGE_SIZE)
     restores = -(-HSS_ITEMS // facts.HSS_MAX_ITEMS_PER_REQUEST)
@@ -151,3 +162,17 @@ def test_10000_hss_items_under_20_percent_faults_are_each_reported_once_as_the_p
     for reason, count in Counter(row['reason'] for row in rows if row.get('reason')).most_common():
         print(f'  {count} items failed: {reason}')
     assert unsure <= HSS_ITEMS // 20
+
+
+def test_the_readme_s_typical_hss_run_gives_iam_the_requests_and_faults_such_a_run_has(hss_run):
+    # README, "Accounting under faults": "A typical run (`pytest -s` prints it)", token mode, IAM faulted too. The
+    # token is fetched once for all the requests in flight, so IAM sees a token request for the first, each expired
+    # token and each faulted attempt: a handful, not one per worker.
+    readme = (ROOT / 'README.md').read_text(encoding='utf-8')
+    [row] = [line for line in readme.splitlines() if line.startswith('| HSS, 10,000 items, token mode |')]
+    requests_cell, faulted_cell = row.split('|')[2:4]
+    [said_requests], [said_faulted] = (re.findall(r'and ([0-9]+) to IAM', cell)
+                                       for cell in (requests_cell, faulted_cell))
+    iam = hss_run.iam
+    assert abs(iam.seen - int(said_requests)) <= 2 and abs(len(iam.injected) - int(said_faulted)) <= 2, \
+        (row, fault_line('IAM', iam))

@@ -254,6 +254,7 @@ def test_the_run_limit_and_xsoars_execution_timeout_are_the_readme_s():
             f'{facts.XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes each') in README
     assert f'`timeout_in_seconds` + {margin}' in README
     assert '`timeout_in_seconds` plus the same margin `hss-restore-isolated` adds' in README
+    assert f'(up to {facts.MAX_TIMEOUT_SETTING_SECONDS} s is accepted)' in README
 
 
 def test_the_built_in_arguments_and_the_war_rooms_instance_are_the_readme_s():

@@ -673,6 +673,24 @@ def test_the_instance_test_checks_the_fetch_settings_and_lists_events_when_fetch
     assert not passed.failed and passed.entries[-1]['Contents'] == 'ok' and len(event_requests(tenant)) == 1
 
 
+def test_the_instance_test_reads_one_page_of_the_fewest_rows_and_with_fetching_on_the_last_hour_of_events(tenant):
+    # README, test-module: "reads one page of isolated files (10 rows, the fewest the API lists); with *Fetch
+    # incidents* on, it also ... lists the last hour of events"; a listing asks from the start of the second its start
+    # falls in (fetch-incidents), so the hour may be up to a second longer.
+    before_ms = time.time() * 1000
+    passed = WarRoom(params=tenant.params(isFetch=True)).run('test-module', {})
+    after_ms = time.time() * 1000
+
+    assert not passed.failed and passed.entries[-1]['Contents'] == 'ok'
+    [listing] = tenant.requests_to('GET', '/event/isolated-file')
+    assert listing.query['limit'] == [str(facts.HSS_LIST_LIMIT_RANGE[0])]
+    assert listing.query.get('offset') in (None, ['0'])
+    [events] = event_requests(tenant)
+    begin, end = (int(events.query[name][0]) for name in ('begin_time', 'end_time'))
+    hour = facts.DURATION_UNITS_MS['hour']
+    assert before_ms <= end + 1 and end <= after_ms + 1 and hour <= end - begin <= hour + 1000, (begin, end)
+
+
 def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant):
     result = WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).run('test-module', {})
     assert result.failed and 'Fetch incidents is on' in str(result.entries[-1]['Contents'])

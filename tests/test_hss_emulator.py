@@ -579,6 +579,29 @@ def test_a_listing_takes_a_text_parameter_as_long_as_huawei_documents(http, hss,
     assert response.json()["data_list"] == []  # nothing is named that way
 
 
+# README, "What the emulators refuse": "a listing's `limit` outside 10 to 1000, `offset` outside 0 to 2000000", the
+# security events' listing as the isolated files' (ListSecurityEvents takes the same ranges).
+@pytest.mark.parametrize("params, field", [
+    ({"limit": facts.HSS_LIST_LIMIT_RANGE[0] - 1}, "limit"),
+    ({"limit": facts.HSS_LIST_LIMIT_RANGE[1] + 1}, "limit"),
+    ({"offset": -1}, "offset"),
+    ({"offset": facts.HSS_LIST_OFFSET_MAX + 1}, "offset"),
+])
+def test_the_event_listing_s_limit_or_offset_out_of_range_is_400_naming_it(http, hss, params, field):
+    response = call(http, hss, "GET", EVENTS, params={"category": "host", **params})
+
+    assert field in assert_hss_error(response, 400, "HSS.0001")
+
+
+@pytest.mark.parametrize("params", [{"limit": facts.HSS_LIST_LIMIT_RANGE[0]}, {"limit": facts.HSS_LIST_LIMIT_RANGE[1]},
+                                    {"offset": facts.HSS_LIST_OFFSET_MAX}])
+def test_the_event_listing_takes_every_limit_and_offset_in_range(http, hss, params):
+    response = call(http, hss, "GET", EVENTS, params={"category": "host", **params})
+
+    assert response.status_code == 200, response.text
+    assert len(response.json()["data_list"]) <= params.get("limit", facts.HSS_LIST_LIMIT_RANGE[0])
+
+
 def test_a_region_header_longer_than_the_event_listing_takes_is_400_and_one_as_long_is_taken(http, hss):
     def events(region):
         return call(http, hss, "GET", EVENTS, params={"category": "host"}, headers={"region": region})

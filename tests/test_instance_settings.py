@@ -3,13 +3,15 @@ up, or a fetch setting gone wrong, stops the commands that use it and no other (
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
 
+import facts
 import restore_integration as ri
-from conftest import XDR_SEED, load_json, start_tenant
+from conftest import ROOT, XDR_SEED, load_json, start_tenant
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
 
@@ -113,6 +115,15 @@ def test_a_number_setting_takes_decimal_digits_only_as_the_commands_arguments_do
     # README: input is refused in lookalike and fullwidth digits; a setting is input too, and its error names it.
     with pytest.raises(ri.RestoreError, match=name):
         ri.read_instance_settings({name: value, 'isFetch': True}, vendors=(), with_fetch=None)
+
+
+@pytest.mark.parametrize('name', ['connect_timeout', 'read_timeout'])
+def test_a_timeout_setting_takes_up_to_the_readme_s_bound_and_refuses_more_naming_it(name):
+    longest = facts.MAX_TIMEOUT_SETTING_SECONDS
+    settings = ri.read_instance_settings({name: str(longest)}, vendors=())
+    assert longest in settings.transport.timeout
+    with pytest.raises(ri.RestoreError, match=name):
+        ri.read_instance_settings({name: str(longest + 1)}, vendors=())
 
 
 @given(value=st.builds(lambda digits, unit: f'{digits} {unit}', st.text(OTHER_DIGITS, min_size=1, max_size=2),
@@ -255,3 +266,19 @@ def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():
     for name, value in sorted(defaults.items()):
         assert ri.read_instance_settings(dict(base, **{name: value}), with_fetch=True) == left_out, (name, value)
         assert ri.read_instance_settings(dict(base, **{name: ''}), with_fetch=True) == left_out, name
+
+
+def test_a_setting_only_the_other_authentication_mode_uses_is_not_read_and_the_readme_says_so(hss_tenant):
+    # The one reader reads what the run uses: with AK/SK the IAM endpoint goes unread, and Test passes over it; in
+    # token mode the same value is refused by name before any request. The README's rule says which settings it holds.
+    not_a_url = {'hss_iam_endpoint': 'ftp://iam.example'}
+    aksk = run(hss_tenant.params('aksk', **not_a_url), 'test-module')
+    sent = len(hss_tenant.gateway.requests)
+    token = run(hss_tenant.params('token', **not_a_url), 'test-module')
+
+    assert not aksk.failed and aksk.entries[-1]['Contents'] == 'ok'
+    assert token.failed and 'hss_iam_endpoint' in token.entries[-1]['Contents']
+    assert len(hss_tenant.gateway.requests) == sent  # refused before any request
+    readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
+    [rule] = re.findall(r'\*\*Every instance setting[^*]*\*\*[^.]*\.', readme)
+    assert 'not read' in rule, rule

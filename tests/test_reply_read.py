@@ -334,3 +334,6 @@ def test_an_attempt_ended_by_the_runs_end_is_not_advised_a_larger_timeout(reques
     message = str(raised.value)
     assert 's left of this run' in message
     assert f'raise the {timeout_setting} timeout' not in message and 'try again later' in message.lower()
+    # README, One run stays short: a timeout longer than the run is cut to its time, "and the error says so, naming
+    # both settings"
+    assert 'connect_timeout' in message and 'read_timeout' in message, message
