@@ -2393,9 +2393,8 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """A Huawei Cloud error reply (HSS, its API gateway, IAM), keeping the code and request id."""
-    said = huawei_said(reply)
-    code = said and said['vendor_code']
-    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(code) if isinstance(code, str)
+    said = huawei_said(reply)  # str(): a code that is not text (a number, an object) is none of HSS_CODE_ADVICE's
+    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(str(said['vendor_code'])) if said
                         else None)
 
 
