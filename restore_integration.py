@@ -2427,12 +2427,8 @@ def refuses_every_request(error: RestoreError) -> bool:
     later request of the command would meet the same."""
     return isinstance(error, VendorApiError) and (
         (error.http_status in (401, 403, 404) and error.vendor_code is not None) or
-        is_permission_code(error.vendor_code))
-
-
-def is_permission_code(code: Any) -> bool:
-    """HSS's code for a permission refusal; a code that is not text (an object, a list) is none."""
-    return isinstance(code, str) and code in HSS_PERMISSION_CODES
+        # HSS's code for a permission refusal; a code that is not text (an object, a list) is none
+        isinstance(error.vendor_code, str) and error.vendor_code in HSS_PERMISSION_CODES)
 
 
 ''' BULK WORK '''
