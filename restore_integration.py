@@ -2393,9 +2393,8 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """A Huawei Cloud error reply (HSS, its API gateway, IAM), keeping the code and request id."""
-    said = huawei_said(reply)
-    code = said and said['vendor_code']
-    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(code) if isinstance(code, str)
+    said = huawei_said(reply)  # str(): a code that is not text (a number, an object) is none of HSS_CODE_ADVICE's
+    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(str(said['vendor_code'])) if said
                         else None)
 
 
@@ -2428,12 +2427,8 @@ def refuses_every_request(error: RestoreError) -> bool:
     later request of the command would meet the same."""
     return isinstance(error, VendorApiError) and (
         (error.http_status in (401, 403, 404) and error.vendor_code is not None) or
-        is_permission_code(error.vendor_code))
-
-
-def is_permission_code(code: Any) -> bool:
-    """HSS's code for a permission refusal; a code that is not text (an object, a list) is none."""
-    return isinstance(code, str) and code in HSS_PERMISSION_CODES
+        # HSS's code for a permission refusal; a code that is not text (an object, a list) is none
+        isinstance(error.vendor_code, str) and error.vendor_code in HSS_PERMISSION_CODES)
 
 
 ''' BULK WORK '''
@@ -2801,7 +2796,7 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
     """The hidden put_off (next_check writes it): the seconds the checks so far were put off past their interval, as a
     vendor asked to wait (Retry-After), and the seconds of that wait left when this run starts (0: none)."""
     value = args.get('put_off')
-    match = None if is_blank(value) else re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,9}))?', str(value).strip())
+    match = re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,9}))?', str(value).strip())  # blank or None ('None'): no match
     if match is None and not is_blank(value):
         raise RestoreError(f'put_off is set by the command itself while polling (seconds, then maybe : and seconds); '
                            f'got {printable(value)}. Run the command without it.')
