@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+import facts
 from conftest import FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant, HSS_SEED
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.responses import create_app as create_hss_app
@@ -167,8 +168,9 @@ def test_an_hss_start_throttled_longer_than_a_run_may_wait_puts_off_its_first_ch
         hss_on_clock):
     tenant, room, arrivals = hss_on_clock
     room.params['max_concurrency'] = '1'  # one batch after the other: the test clock is moved by one thread
-    # 101 exact items: two PUTs, of at most 100 items each (README); the first goes through, the second meets the 429.
-    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], 101)
+    # One exact item past what one PUT holds (facts.HSS_MAX_ITEMS_PER_REQUEST): two PUTs; the first goes through, the
+    # second meets the 429.
+    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], facts.HSS_MAX_ITEMS_PER_REQUEST + 1)
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
 
     result = room.run('hss-restore-isolated', {
