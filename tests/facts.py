@@ -241,6 +241,11 @@ FOLLOW_LINE_MAX_CHARS = 2_000
 MAX_RUN_WAIT_SECONDS = 165
 # README, One run stays short: "A `connect_timeout` or `read_timeout` longer than a run (up to 3600 s is accepted)".
 MAX_TIMEOUT_SETTING_SECONDS = 3600
+# XSOAR's timeout for an automation script that sets none: no public page gives the server's default;
+# demisto/content's CommonServerPython.py, content_profiler, assumes "default_timeout = 60 * 5 * 1e9" (5 minutes, in
+# nanoseconds) when the calling context gives no TimeoutDuration. The README says the same (the on-close script, and
+# "Running them locally").
+XSOAR_DEFAULT_SCRIPT_TIMEOUT_SECONDS = 5 * 60
 # XSOAR's built-in command arguments, which the server reads on any integration command (DEVELOPERS.md, "Built-in
 # arguments", gives the source of each; the README lists them where it says what the war room checks).
 XSOAR_BUILTIN_ARGUMENTS = ('using', 'using-brand', 'using-category', 'execution-timeout', 'extend-context',

@@ -257,6 +257,12 @@ def test_the_run_limit_and_xsoars_execution_timeout_are_the_readme_s():
     assert f'(up to {facts.MAX_TIMEOUT_SETTING_SECONDS} s is accepted)' in README
 
 
+def test_the_default_script_timeout_is_the_readme_s():
+    minutes = facts.XSOAR_DEFAULT_SCRIPT_TIMEOUT_SECONDS // 60
+    assert f"else the {minutes} minutes CommonServerPython's `content_profiler` assumes" in README
+    assert f"CommonServerPython's `content_profiler` takes it as {minutes} minutes when the calling context" in README
+
+
 def test_the_built_in_arguments_and_the_war_rooms_instance_are_the_readme_s():
     war_room = readme_section('Try it from the war room, locally')
     for name in facts.XSOAR_BUILTIN_ARGUMENTS:

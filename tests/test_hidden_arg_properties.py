@@ -46,8 +46,9 @@ polling_started = st.one_of(ahead.map(lambda ms: str(int(time.time() * 1000) + m
                             st.integers(-10, 10 ** 20).map(str), any_json.map(json.dumps), text)
 polling_checks = st.one_of(st.integers(-10, 10 ** 20).map(str), st.integers(10 ** 18 - 3, 10 ** 18 + 3).map(str),
                            any_json.map(json.dumps), text)
-# A vendor's wait left: none, or longer than a run waits for its turns (README: 165 s), so that no example sleeps.
-wait_left = st.one_of(st.just(0), st.integers(200, 10 ** 10))
+# A vendor's wait left: none, or longer than a run waits for its turns (facts.MAX_RUN_WAIT_SECONDS), so that no example
+# sleeps.
+wait_left = st.one_of(st.just(0), st.integers(facts.MAX_RUN_WAIT_SECONDS + 1, 10 ** 10))
 put_off = st.one_of(st.integers(-10, 10 ** 10).map(str), st.tuples(st.integers(0, 10 ** 10), wait_left).map(
     lambda pair: f'{pair[0]}:{pair[1]}'), any_json.map(json.dumps), text)
 

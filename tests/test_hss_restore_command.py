@@ -106,6 +106,12 @@ def test_the_follow_command_of_exact_items_repeats_their_file_attr(hss_tenant):
     assert not checked.failed and [row['outcome'] for row in rows_of(checked)] == ['restored']
 
 
+def batch_sizes(count):
+    """The PUTs of ``count`` items, smallest first: full ones of facts.HSS_MAX_ITEMS_PER_REQUEST, then the rest."""
+    most = facts.HSS_MAX_ITEMS_PER_REQUEST
+    return sorted(min(most, count - start) for start in range(0, count, most))
+
+
 def test_250_items_go_out_in_3_requests_and_every_item_is_reported(hss_tenant):
     host = COPIES[SINGLE_HASH][0]['host_id']
     bulk_hash = 'b' * 64
@@ -113,7 +119,7 @@ def test_250_items_go_out_in_3_requests_and_every_item_is_reported(hss_tenant):
 
     result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': bulk_hash})
 
-    assert sorted(hss_tenant.backend.put_sizes) == [50, 100, 100]
+    assert sorted(hss_tenant.backend.put_sizes) == batch_sizes(250) and len(batch_sizes(250)) == 3
     rows = rows_of(result)
     assert len(rows) == 250 == len({r['file_path'] for r in rows})
     assert {r['outcome'] for r in rows} == {'restored'}
@@ -151,7 +157,7 @@ def test_token_expiring_mid_run_is_fetched_again_and_nothing_is_lost(hss_tenant)
     result = war_room(hss_tenant, 'token').run('hss-restore-isolated', {'file_hash': bulk_hash, 'polling': 'false'})
 
     assert not result.failed
-    assert sorted(hss_tenant.backend.put_sizes) == [50, 100, 100]
+    assert sorted(hss_tenant.backend.put_sizes) == batch_sizes(250)
     assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 3  # the first, then one per expiry
     assert {r['outcome'] for r in rows_of(result)} == {'restoring'} and len(rows_of(result)) == 250
 

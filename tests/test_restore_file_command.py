@@ -557,7 +557,11 @@ def test_every_endpoint_row_of_the_final_entry_matches_the_context(advanced_tena
     for row, endpoint in zip(rows, as_list(record['endpoints'])):
         assert row == {'endpoint_id': endpoint['endpoint_id'], 'status': endpoint['status'],
                        'error_description': endpoint.get('error_description', '')}
-    assert any(row['error_description'] for row in rows)  # the seed's failure is among them, with its reason
+    # and the context is the seed's: every holder, each failing one in its seeded status with its seeded reason
+    seeded = {endpoint_id: (FAILING[endpoint_id]['status'], FAILING[endpoint_id]['error_description'])
+              if endpoint_id in FAILING else (facts.XDR_SUCCESS_STATUS, '')
+              for endpoint_id in HOLDERS[PARTLY_FAILING_HASH]}
+    assert {row['endpoint_id']: (row['status'], row['error_description']) for row in rows} == seeded
     title = final.splitlines()[0]
     assert f'{record["restored_count"]} restored, {record["failed_count"]} failed' in title and record['status'] in title
     assert advanced_tenant.key not in repr(result.entries)

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+import facts
 from conftest import FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant, HSS_SEED
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.responses import create_app as create_hss_app
@@ -101,10 +102,14 @@ def test_a_wait_past_the_polling_timeout_brings_the_last_check_to_the_timeout_wh
     tenant, room, arrivals = xdr_on_clock
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
     timeout = 120  # the wait ends 300 s after the first check: past the timeout, and past what the last check may wait
+    entered = []  # the test clock's time of each run's entry
+    room.on_entry = lambda entry: entered.append(arrivals.clock())
+    started = arrivals.clock()
 
     result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': str(timeout)})
 
     assert not result.failed, result.entries[-1]  # the command's own last report, not XSOAR's timeout error
+    assert entered[-1] >= started + timeout, (started, entered)  # the last check comes at the timeout, not sooner
     last = result.entries[-1]
     assert 'PollingCommand' not in last and 'Polling ended' in last['HumanReadable'], last
     assert after(arrivals, injected(tenant)) == []  # nothing reached Cortex XDR before its wait had passed
@@ -153,15 +158,19 @@ def test_an_hss_check_throttled_longer_than_a_run_may_wait_puts_off_the_next_che
     throttled_at = arrivals.times[number - 1][0]
     later = after(arrivals, number)
     assert later and min(later) >= throttled_at + LONGER_THAN_A_RUN_S, (throttled_at, later)
-    assert any('Retry-After' in entry['HumanReadable'] and 'PollingCommand' in entry for entry in result.entries)
+    # the check that met it schedules the next one once the wait has passed, not an interval later, and says why
+    [put_off] = [entry for entry in result.entries if 'Retry-After' in entry['HumanReadable']
+                 and 'PollingCommand' in entry]
+    assert int(put_off['NextRun']) >= LONGER_THAN_A_RUN_S - 1, put_off  # the run itself takes a moment of the wait
 
 
 def test_an_hss_start_throttled_longer_than_a_run_may_wait_puts_off_its_first_check_until_the_wait_has_passed(
         hss_on_clock):
     tenant, room, arrivals = hss_on_clock
     room.params['max_concurrency'] = '1'  # one batch after the other: the test clock is moved by one thread
-    # 101 exact items: two PUTs, of at most 100 items each (README); the first goes through, the second meets the 429.
-    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], 101)
+    # One exact item past what one PUT holds (facts.HSS_MAX_ITEMS_PER_REQUEST): two PUTs; the first goes through, the
+    # second meets the 429.
+    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], facts.HSS_MAX_ITEMS_PER_REQUEST + 1)
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
 
     result = room.run('hss-restore-isolated', {
@@ -171,6 +180,7 @@ def test_an_hss_start_throttled_longer_than_a_run_may_wait_puts_off_its_first_ch
     assert not result.failed, result.entries[-1]
     first = result.entries[0]
     assert 'PollingCommand' in first and 'Retry-After' in first['HumanReadable'], first
+    assert int(first['NextRun']) >= LONGER_THAN_A_RUN_S - 1, first  # the first check is scheduled once it has passed
     number = injected(tenant)
     later = after(arrivals, number)
     assert later and min(later) >= arrivals.times[number - 1][0] + LONGER_THAN_A_RUN_S, later

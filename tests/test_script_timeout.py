@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+import facts
 from conftest import FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_tenant
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -22,9 +23,8 @@ from warroom.playbook.values import Scope
 
 GATE = 'QuarantineRestoreReputationGate'
 HOLDERS = seed_holders()
-# CommonServerPython's content_profiler: "default_timeout = 60 * 5 * 1e9" (5 minutes, in nanoseconds), the timeout it
-# assumes when the calling context gives none; the pack's scripts set no timeout of their own.
-XSOAR_DEFAULT_SCRIPT_TIMEOUT = 60 * 5
+# The timeout XSOAR gives a script that sets none (facts.py); the pack's scripts set no timeout of their own.
+XSOAR_DEFAULT_SCRIPT_TIMEOUT = facts.XSOAR_DEFAULT_SCRIPT_TIMEOUT_SECONDS
 # Cortex XDR asks every request to wait: each run waits for its turns as long as a run may, and sends nothing.
 THROTTLED = 'sequence=429*1000;retry-after=20'
 
