@@ -558,6 +558,13 @@ def test_a_fault_spec_the_emulator_would_not_inject_is_refused_naming_its_option
     assert done.returncode == 2 and words in done.stderr and done.stdout == '', done.stdout + done.stderr
 
 
+def test_an_iam_port_for_the_xdr_emulator_is_refused_not_passed_over():
+    # README: --iam-port is for hss only (Cortex XDR has no IAM service); given for xdr it was ignored silently, and the
+    # emulator served as if the port meant something
+    done = cli('emulate', 'xdr', '--iam-port', '0', timeout=30)
+    assert done.returncode == 2 and '--iam-port' in done.stderr and done.stdout == '', done.stdout + done.stderr
+
+
 @pytest.mark.parametrize('where', ['no-such-dir/context.json', '.'])
 def test_a_context_out_that_cannot_be_written_is_refused_before_the_playbook_restores_anything(tmp_path, where):
     done = cli('close', 'test_data/incidents/xdr_false_positive.json', '--time-scale', '0',

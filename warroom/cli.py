@@ -390,18 +390,21 @@ class Refused(Exception):
     """Refused before anything runs (exit status 2): the message is the whole line, what is wrong and what to do."""
 
 
-def emulate(vendor: str, port: int, iam_port: int, params_out: str | None, stage_seconds: float,
+def emulate(vendor: str, port: int, iam_port: int | None, params_out: str | None, stage_seconds: float,
             rate_limit: float, faults: str | None = None, iam_faults: str | None = None,
             others_rate: float = 0.0) -> int:
     """``emulate``: one vendor's emulator on 127.0.0.1 until Ctrl-C or SIGTERM; every refusal comes first."""
     plan, iam_plan = fault_plans(vendor, faults, iam_faults)
+    if iam_port is not None and vendor != 'hss':  # given, not left out: it would be passed over without a word
+        raise Refused(f'--iam-port: only HSS has an IAM service; for {vendor}, give --port.')
     if params_out:
         check_params_out(params_out)
     with ExitStack() as stack:
         if vendor == 'xdr':
             params, banner, gateway = serve_xdr(stack, port, stage_seconds, rate_limit, plan)
         else:
-            params, banner, gateway = serve_hss(stack, port, iam_port, stage_seconds, rate_limit, plan, iam_plan)
+            params, banner, gateway = serve_hss(stack, port, iam_port or 0, stage_seconds, rate_limit, plan,
+                                                iam_plan)
         gateway.others_rate = others_rate
         if params_out:
             write_private_yaml(params_out, params)
@@ -676,8 +679,8 @@ def add_emulate_command(commands: argparse._SubParsersAction) -> None:
     emulate_cmd = commands.add_parser('emulate', help='serve an emulated vendor API on 127.0.0.1')
     emulate_cmd.add_argument('vendor', choices=['xdr', 'hss'])
     emulate_cmd.add_argument('--port', type=port_argument, default=0, help='default 0: any free port')
-    emulate_cmd.add_argument('--iam-port', type=port_argument, default=0,
-                             help='hss only: the port of its IAM service')
+    emulate_cmd.add_argument('--iam-port', type=port_argument, default=None,
+                             help='hss only: the port of its IAM service (default: any free port)')
     emulate_cmd.add_argument('--params-out', help='write params for `run --params` to this file')
     emulate_cmd.add_argument('--stage-seconds', type=amount_argument, default=10.0,
                              help='how long an action (or an HSS restore) stays in each running stage')
