@@ -236,3 +236,31 @@ def test_an_hss_file_is_sent_again_unless_every_copy_of_it_a_record_names_in_the
     allowed = hss_gate({'file_hash': HSS_HASH, **scope}, rows)['Contents']['allowed']
 
     assert (allowed == []) == (bool(in_scope) and set(in_scope) == {'restored'})
+
+
+def test_given_several_endpoints_an_earlier_restore_covers_its_endpoint_only_and_nothing_goes_where_covered():
+    """restore-file's endpoint_id takes one endpoint: the playbook runs it once per endpoint the gate names, with the
+    one list of files it allows. File SHA was restored on endpoint a before; file f...f never. Three pairs are still needed
+    (SHA on b, f...f on a and b); no one list of files on some endpoints can send two of them without sending SHA to
+    a again, so two go out, and the third gets its command by hand."""
+    a, b = '7587a1a45680f5b074bdf8b74b9aad2a', '3fb17d1e8ae744435d8ee4078bd87316'
+    other = 'f' * 64
+    entry = GATE.gate_command({'file_hash': [SHA, other], 'endpoint_id': [a, b],
+                               'restored_before': [dict(RESTORED, endpoint_id=a)]}, {})
+
+    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    sent = {(h, e) for h in verdicts['allowed'] for e in verdicts['endpoints']}
+    needed = {(SHA, b), (other, a), (other, b)}
+    assert sent <= needed and len(sent) == 2
+    for file_hash, endpoint in needed - sent:
+        assert f'!restore-file file_hash={file_hash} endpoint_id={endpoint}`' in entry['HumanReadable']
+    assert f'was not run again for `{SHA}`' in entry['HumanReadable'] and f'endpoint_id={a}`' in entry['HumanReadable']
+
+
+def test_given_several_endpoints_none_an_earlier_restore_covers_every_allowed_file_goes_to_each_of_them():
+    a, b = '7587a1a45680f5b074bdf8b74b9aad2a', '3fb17d1e8ae744435d8ee4078bd87316'
+
+    verdicts = gate({'file_hash': f'{SHA},{"f" * 64}', 'endpoint_id': f'{a},{b}',
+                     'restored_before': [RESTORED]}, {})  # a restore on every endpoint is another scope
+
+    assert verdicts['allowed'] == [SHA, 'f' * 64] and verdicts['endpoints'] == [a, b]

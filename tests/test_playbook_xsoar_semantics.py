@@ -378,10 +378,11 @@ def test_a_conditional_task_xsoar_would_run_once_per_item_of_a_list_is_refused(m
     _SeesItsArguments.seen = []
     ask = task('1', 'condition', 'ask', {'yes': ['99'], '#default#': ['99']},
                body={'scriptName': 'QuarantineRestoreReputationGate'},
-               scriptarguments={'endpoint_id': {'simple': '${Items}'}})
+               scriptarguments={'restore_command': {'simple': '${Items}'}})
     start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
 
-    result = PlaybookRunner({}).run(playbook(start, ask, end), {'id': '1'}, {'Items': ['e-1', 'e-2']})
+    items = {'Items': ['restore-file', 'hss-restore-isolated']}  # restore_command is not declared isArray
+    result = PlaybookRunner({}).run(playbook(start, ask, end), {'id': '1'}, items)
 
     assert result.failed and 'once per item' in result.error and _SeesItsArguments.seen == []
 

@@ -825,3 +825,86 @@ def test_a_sub_playbook_with_a_context_of_its_own_is_given_every_input_its_defau
         assert not set(from_context) - set(given), (path.name, task['id'], from_context)
     if path.stem.endswith('False_Positive'):
         assert calls == 2  # it calls both vendor playbooks with a context of their own
+
+
+def xdr_playbook_on_endpoints(runner):
+    """The Cortex XDR playbook with its EndpointID input read from the context's ``Endpoints``, as a caller gives it
+    a list (``${PaloAltoNetworksXDR.Incident.alerts.endpoint_id}``, the endpoints of the incident's alerts)."""
+    playbook = runner.library.get(XDR_PLAYBOOK)
+    for declared in playbook.inputs:
+        if declared['key'] == 'EndpointID':
+            declared['value'] = {'complex': {'root': 'Endpoints'}}
+    return playbook
+
+
+def restores_sent_to(xdr):
+    """(file_hash, endpoint_id or None) of every restore request the emulated tenant received."""
+    return [(r.body['request_data']['file_hash'], r.body['request_data'].get('endpoint_id'))
+            for r in xdr_restores(xdr)]
+
+
+def test_given_several_endpoints_the_xdr_playbook_restores_the_file_on_each_of_them_and_nowhere_else(vendors):
+    xdr, _ = vendors
+    [file_hash] = [h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2 and
+                   len(endpoints) > 2]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    others = [e for e in HOLDERS[file_hash] if e not in chosen]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': chosen})
+
+    assert not run.failed, run.error
+    assert sorted(restores_sent_to(xdr)) == sorted((file_hash, e) for e in chosen)
+    assert all(file_hash in xdr.backend.restored(e) for e in chosen)
+    assert others and all(file_hash in xdr.backend.quarantined(e) for e in others)
+    notes = '\n'.join(run.notes)
+    assert all(e in notes for e in chosen) and 'FAILED' not in notes
+
+
+@pytest.mark.parametrize('covered_first', [True, False], ids=['covered-endpoint-first', 'covered-endpoint-last'])
+def test_given_several_endpoints_one_of_which_an_earlier_restore_covered_the_xdr_playbook_restores_on_the_others_only(
+        vendors, covered_first):
+    """The gate's endpoint_id is not isArray: XSOAR ran it once per endpoint, each run replacing
+    QuarantineRestore.Gate(true), so restore-file (run once per endpoint too) sent on every endpoint what the LAST
+    endpoint's run allowed: the file sent again where an earlier restore gave it back (refused: no copy left, the note
+    calling the restore FAILED), or not sent at all where it is still quarantined."""
+    xdr, _ = vendors
+    [file_hash] = [h for h, endpoints in HOLDERS.items() if len(endpoints) == 2 and not set(endpoints) & set(FAILING)]
+    covered, other = HOLDERS[file_hash]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+    first = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [covered]})
+    assert not first.failed, first.error
+    assert file_hash in xdr.backend.restored(covered) and file_hash in xdr.backend.quarantined(other)
+    [record] = as_list(get_path(first.context, 'CortexXDR.RestoredFile'))
+
+    endpoints = [covered, other] if covered_first else [other, covered]
+    again = runner.run(xdr_playbook_on_endpoints(runner), incident, dict(first.context, Endpoints=endpoints))
+
+    assert not again.failed, again.error
+    assert restores_sent_to(xdr) == [(file_hash, covered), (file_hash, other)]  # the first run's, then the other's
+    assert file_hash in xdr.backend.restored(other)
+    notes = '\n'.join(again.notes)
+    assert 'FAILED' not in notes and not any(e.get('Type') == 4 for e in again.entries)
+    [line] = [line for line in notes.splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert f'(action {record["action_id"]})' in line and f'endpoint_id={covered}' in line
+    summary = as_list(get_path(again.context, 'QuarantineRestore.Summary'))[-1]
+    assert summary['restored'] >= 1 and other in notes
+
+
+def test_given_several_endpoints_a_file_held_for_its_reputation_gets_a_by_hand_command_per_endpoint(vendors):
+    # restore-file's endpoint_id takes one endpoint: a command naming them all would be refused.
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
+    [file_hash] = known_bad(sample.context)
+    endpoints = HOLDERS[file_hash][:2]
+    runner = runner_for(vendors)
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), close_incident(sample.incident, 'False Positive'),
+                     dict(sample.context, Endpoints=endpoints))
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == []
+    notes = '\n'.join(run.notes)
+    assert all(f'`!restore-file file_hash={file_hash} endpoint_id={e}`' in notes for e in endpoints)

@@ -402,6 +402,19 @@ def by_hand(command: str, what: dict[str, list[str]], scope: dict[str, list[str]
     return '!' + command + ''.join(f' {name}={list_value(values)}' for name, values in {**what, **scope}.items())
 
 
+def by_hand_each(command: str, what: dict[str, list[str]], scope: dict[str, list[str]]) -> str | list[str]:
+    """by_hand, once per endpoint of a restore limited to several (restore-file's endpoint_id takes one: the playbook
+    runs it once per endpoint), as a list; one line for any other restore."""
+    endpoints = scope.get('endpoint_id') or []
+    if len(endpoints) < 2:
+        return by_hand(command, what, scope)
+    return [by_hand(command, what, dict(scope, endpoint_id=[endpoint])) for endpoint in endpoints]
+
+
+def commands_text(commands: str | list[str]) -> str:
+    return ', '.join(code_span(command) for command in ([commands] if isinstance(commands, str) else commands))
+
+
 def lookup_reputation(execute: Execute | None,
                       linked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What !file (every enabled file reputation integration) says of the hashes the context knows for a path: (its
@@ -454,7 +467,7 @@ def held_line(item: dict[str, Any], who: str) -> str:
     what = f'`{item["file_hash"]}`' if not item.get('file_path') else \
         f'{code_span(item["file_path"])} (on host {", ".join(item["host_id"])}' + \
         (f', SHA256 {", ".join(item["sha256"])})' if item['sha256'] else ')')
-    by_hand_text = f'If an analyst is sure it is benign: {code_span(item["by_hand"])}'
+    by_hand_text = f'If an analyst is sure it is benign: {commands_text(item["by_hand"])}'
     if item['verdict'] == VERDICT_UNREADABLE:
         return (f'- **Held back**: {what} has a score this check cannot read, from {who} (DBotScore.Score should be 0 '
                 f'to 3). {by_hand_text}')
@@ -463,12 +476,51 @@ def held_line(item: dict[str, Any], who: str) -> str:
 
 
 def covered_before(command: str, given: Any, hashes: list[str], paths: list[str], scope: dict[str, list[str]],
-                   execute: Execute | None) -> dict[str, str]:
-    """{hash or path: the note's line} of the files an earlier restore in this incident covers (``given``: the records
-    it left, CortexXDR.RestoredFile or HuaweiHSS.RestoredFile as ``command`` writes them)."""
+                   execute: Execute | None) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(the hashes and paths to restore, the note's lines of those not sent, the endpoints to restore on) of the files
+    the reputation check lets through, leaving out those an earlier restore in this incident covers (``given``: the
+    records it left, CortexXDR.RestoredFile or HuaweiHSS.RestoredFile as ``command`` writes them)."""
     if command == RESTORE_COMMANDS[0]:
-        return restored_before(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute)
-    return hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
+        return xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute)
+    done = hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
+    return ([h for h in hashes if h not in done], [p for p in paths if p not in done],
+            [done[value] for value in hashes + paths if value in done], [])
+
+
+def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
+             execute: Execute | None) -> tuple[list[str], list[str], list[str], list[str]]:
+    """covered_before's answer for restore-file, judged on each endpoint of ``scope`` (every endpoint when it names
+    none): an earlier restore of a file on one endpoint does not cover another. The playbook sends one list of files
+    to each endpoint it restores on (restore-file run once per endpoint), so the files and endpoints are the widest
+    such restore of what each endpoint still needs (``widest_restore``); what it leaves out on an endpoint that still
+    needs it gets a line with its command by hand, never a restore on an endpoint an earlier restore covers."""
+    endpoints = scope.get('endpoint_id') or ['']
+    covered = {endpoint: restored_before(records, hashes, dict(scope, endpoint_id=[endpoint]) if endpoint else {},
+                                         execute) for endpoint in endpoints}
+    needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
+    files, chosen = widest_restore(needed)
+    lines = [covered[endpoint][h] for h in hashes for endpoint in endpoints if h in covered[endpoint]]
+    for endpoint in endpoints:
+        left = [h for h in needed[endpoint] if endpoint not in chosen or h not in files]
+        if left:
+            lines.append(f'`!{RESTORE_COMMANDS[0]}` was not run for {", ".join(code_span(h) for h in left)} on '
+                         f'endpoint {code_span(endpoint)}, which still needs it: an earlier restore in this incident '
+                         f'covers other endpoints or files (above), and the playbook restores one list of files on '
+                         f'each endpoint it restores on. Restore it there by hand: '
+                         f'{code_span(by_hand(RESTORE_COMMANDS[0], {"file_hash": left}, {"endpoint_id": [endpoint]}))}')
+    return files, [], lines, [endpoint for endpoint in chosen if endpoint]
+
+
+def widest_restore(needed: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """(files, endpoints) of one restore of the same files on each of the endpoints that sends no file to an endpoint
+    that does not need it (``needed``: {endpoint: its files}), the most file-endpoint pairs (then the most endpoints):
+    every endpoint's files, when they all need the same, as on a first close."""
+    candidates = [([h for h in files if all(h in other for other in needed.values())], list(needed))
+                  for files in needed.values()]  # the files every endpoint needs, on every endpoint
+    candidates += [(files, [endpoint for endpoint, other in needed.items() if set(files) <= set(other)])
+                   for files in needed.values()]  # an endpoint's files, on each endpoint that needs them all
+    files, chosen = max(candidates, key=lambda pair: (len(pair[0]) * len(pair[1]), len(pair[1])))
+    return (files, chosen) if files else ([], [])
 
 
 def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
@@ -617,8 +669,8 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
             allowed.append(file_hash)
             continue
         held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
-                     'scored_as': list(found[1].values()), 'by_hand': by_hand(command, {'file_hash': [file_hash]},
-                                                                              scope)})
+                     'scored_as': list(found[1].values()), 'by_hand': by_hand_each(command, {'file_hash': [file_hash]},
+                                                                                   scope)})
         lines.append(held_line(held[-1], named(found[1])))
     for path in paths:
         score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
@@ -629,19 +681,20 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
         held.append({'file_hash': sha256s[0] if sha256s else '', 'file_path': path, 'score': score,
                      'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
-                     'by_hand': by_hand(command, {'file_path': [path]}, scope)})
+                     'by_hand': by_hand_each(command, {'file_path': [path]}, scope)})
         lines.append(held_line(dict(held[-1], **item), named(found[1])))
     # Of the files the reputation check lets through, those an earlier restore covers are not sent again. Only they
     # are read again: a file held back (scored bad since) stays held whatever that restore left, and its copy read
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
-    done = covered_before(command, args.get('restored_before'), allowed, allowed_paths, scope, execute)
-    not_sent = [done[value] for value in allowed + allowed_paths if value in done]
-    allowed, allowed_paths = [h for h in allowed if h not in done], [p for p in allowed_paths if p not in done]
-    total = len(hashes) + len(paths)
+    allowed, allowed_paths, not_sent, endpoints = covered_before(command, args.get('restored_before'), allowed,
+                                                                 allowed_paths, scope, execute)
+    where = f' on endpoint(s) {", ".join(endpoints)}' if 'endpoint_id' in scope and allowed else ''
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
-        [f'{len(allowed) + len(allowed_paths)} of {total} file(s) may be restored automatically.'] +
-        [f'- {line}' for line in not_sent] + lines)
+        [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
+         f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'held': held}
+    if 'endpoint_id' in scope:  # the endpoints to restore them on (restore-file, once per endpoint)
+        verdicts['endpoints'] = endpoints if allowed else []
     # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
