@@ -2884,14 +2884,16 @@ def hss_restore_state(value: Any) -> HssState | None:
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    match = re.fullmatch(r'([0-9]{13}):([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
+    match = re.fullmatch(r'([0-9]{13})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
                          r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
-    # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both.
-    if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS:
+    # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
+    # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
+    if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
+            not match[2] or match[4]):
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
-    accepted = int(match[1])
+    accepted = match[1] and int(match[1])
     return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
             'refused': int(match[4] or '0', 16), 'listed': match[5] and accepted - int(match[5]),
             'sent': match[6] and int(match[6])}  # None for a part left out
@@ -2901,7 +2903,7 @@ def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was:
     10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when the start
     listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow command)."""
-    text = f'{state["accepted"]}:{state["started"] or ""}:{state["checks"]}'
+    text = f'{state["accepted"] or ""}:{state["started"] or ""}:{state["checks"]}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}'
         return text + f':{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
@@ -3488,44 +3490,52 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject) -> Restore
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
-    if state is None:
-        return start_hss_restore(client, args, fields, enterprise_project_id, *timing)
+    if state is None or state['accepted'] is None:  # the start, or one put off before it sent anything
+        return start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing)
 
 
-def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields,
-                      enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check."""
-    client.transport.wait_at_most(timeout)  # the start has the whole polling time; a check, what is left of it
+def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
+                      earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
+    """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
+    HSS throttled before it sent anything may be put off (start_put_off): ``earlier``, the state it handed on."""
+    # The first start has the whole polling time; one put off, or a check, what is left of it
+    started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
+    client.transport.wait_at_most(timeout - polling_elapsed(started, checks, interval, args))
     rows, listed, items = [], None, exact_items(fields)
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
-        copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED,
-                                       not_isolated_text(enterprise_project_id or client.enterprise_project_id))
+        try:
+            copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED,
+                                           not_isolated_text(enterprise_project_id or client.enterprise_project_id))
+        except RestoreError as error:  # nothing was sent
+            return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
+                                 timeout)
         for found in copies:
             unique.setdefault(copy_key(found), found)
         items = list(unique.values())
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
-    sent, accepted, refused, encoded = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused, encoded, throttled = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
         said = '\n\n'.join(dict.fromkeys([encoded.get(sent[0]['reason'], sent[0]['reason']), *encoded.values()]))
-        raise RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {said}').with_outputs(
-            {HSS_RESTORE_CONTEXT: rows})
+        return start_put_off(client, args, RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {said}'
+                                                        ).with_outputs({HSS_RESTORE_CONTEXT: rows}),
+                             throttled, started, checks, polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{refusal}' for refusal in encoded.values())
     raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     schedule = None
     if accepted is not None:
-        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': epoch_ms(), 'checks': 0,
+        state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
         raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
         if polling:
             schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)),
-                                  state['started'], 0, interval, timeout, client)
+                                  started, checks, interval, timeout, client)
             readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored'
                          if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
                          f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
@@ -3534,6 +3544,32 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields,
         else:  # no check follows this run: the analyst gets the line that makes one
             readable += f'\n\nTo follow the restore: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
+
+
+def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
+    """``error`` when HSS's throttling kept its request from being taken: a 429 at its last attempt, or no attempt
+    at all once HSS throttled this run (no turn came in time), none HSS may have acted on; else None."""
+    last = error.attempts[-1].status if error.attempts else None
+    return error if not may_have_applied(error.attempts) and (
+        last == THROTTLED_STATUS or not error.attempts and client.limiter.throttles) else None
+
+
+def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
+                  started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
+    """A start that sent nothing HSS took: ``error`` is raised (an error entry), unless HSS's throttling alone kept it
+    from sending (``throttled``, an error of it) and, polling, the start can come again once HSS's wait has passed
+    (next_check, put_off) and still leave an interval for a check to follow it within the polling time. Nothing was
+    taken, so nothing is lost or sent twice; its rows are written by the start that sends them."""
+    state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None, 'sent': None}
+    schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
+                          interval, timeout, client)
+    if not (throttled and polling and
+            timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
+        raise error
+    return RestoreResult(f'Huawei Cloud HSS throttled this restore before it sent anything: '
+                         f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
+                         f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',
+                         HSS_RESTORE_CONTEXT, [], {'items': []}, schedule)
 
 
 def not_isolated_text(scope: str | None) -> str:
@@ -3593,16 +3629,17 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
-                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str]]:
+                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None]:
     """PUTs the items 100 at a time, batches side by side: each item's row (its reason empty when it has none: XSOAR
     updates the row its DT key matches, where a reason an earlier run wrote would stay beside a later outcome), the
     earliest HSS can have acted on a batch (its clock, ms; None when it surely acted on none), and the batches it
     surely did not act on (a bit each): refused, or never sent: a refusal every later batch would meet too
     (credentials, permission, URL) stops sending. Last, each refusal by identity policies whole, by the reason its
-    rows give (HSS_DECODE_IN_ENTRY in place of the encoded reason)."""
+    rows give (HSS_DECODE_IN_ENTRY in place of the encoded reason); and, when HSS's throttling kept every batch from
+    being taken (held_back), the error of one."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop, encoded = {}, {}
+    stop, encoded, throttled = {}, {}, []
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
         """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
@@ -3620,6 +3657,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
                 encoded[reason] = str(error)
             if refuses_every_request(error):
                 stop.setdefault('reason', reason)
+            throttled.append(held_back(error, client))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
                 error.attempts) else None
@@ -3637,7 +3675,8 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             row = item if all(key in HSS_ROW_FIELDS for key in item) else hss_row(item)
             row.update(outcome=outcome, reason=reason)
             rows.append(row)
-    return rows, min(accepted, default=None), refused, encoded
+    every = throttled and None not in throttled and len(throttled) == len(batches)  # each batch held back
+    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None
 
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,

@@ -270,6 +270,19 @@ def test_a_restore_state_it_did_not_write_is_refused_before_any_request(clocked)
     assert tenant.gateway.requests == []
 
 
+@pytest.mark.parametrize('state', ['::0', ':{now}:0:1', ':{now}:0:0:0'],
+                         ids=['no time at all', 'batches refused', 'a listing'])
+def test_a_restore_state_without_an_accepted_time_that_is_not_a_start_put_off_is_refused_before_any_request(clocked,
+                                                                                                           state):
+    # With no time HSS accepted anything, the state is a start put off by HSS's throttling: when it began and its
+    # checks, nothing about batches or a listing, which only a start that sent something has.
+    tenant, clock = clocked
+    result = room(tenant, clock).run('hss-restore-isolated', {
+        'file_hash': UPDATER, 'restore_state': state.format(now=int(time.time() * 1000))})
+
+    assert result.failed and 'restore_state' in result.entries[-1]['Contents'], result.entries[-1]
+    assert tenant.gateway.requests == []
+
 def follow_args(tenant, clock):
     """The arguments of a follow command (polling=false), with its restore_state split into its parts."""
     started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],

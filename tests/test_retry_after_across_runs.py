@@ -10,7 +10,8 @@ import json
 import pytest
 
 import facts
-from conftest import FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant, HSS_SEED
+from conftest import (FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant, HSS_SEED,
+                      hss_seed_copies)
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.responses import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
@@ -184,3 +185,87 @@ def test_an_hss_start_throttled_longer_than_a_run_may_wait_puts_off_its_first_ch
     number = injected(tenant)
     later = after(arrivals, number)
     assert later and min(later) >= arrivals.times[number - 1][0] + LONGER_THAN_A_RUN_S, later
+
+
+# A hash every isolated copy of which is on a healthy host (agent online, restores succeed): a restore of it ends restored
+HEALTHY_HASH, HEALTHY_COPIES = next((file_hash, copies) for file_hash, copies in sorted(hss_seed_copies().items())
+                                    if all(copy['healthy'] for copy in copies))
+
+
+def puts(arrivals: TimedArrivals) -> list[float]:
+    """When each restore (a PUT) reached HSS."""
+    return [when for when, method, _ in arrivals.times if method == 'PUT']
+
+
+def assert_restored(tenant, copies: list[dict]) -> None:
+    for copy in copies:
+        assert tenant.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path']) == 'restored'
+
+
+def test_an_hss_start_whose_listing_is_throttled_longer_than_a_run_may_wait_starts_again_once_the_wait_has_passed(
+        hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    # The start's listing of isolated copies meets the 429: nothing was sent to restore yet.
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    first = result.entries[0]
+    assert 'PollingCommand' in first and 'Retry-After' in first['HumanReadable'], first
+    assert int(first['NextRun']) >= LONGER_THAN_A_RUN_S - 1, first  # the run itself takes a moment of the wait
+    throttled_at = arrivals.times[injected(tenant) - 1][0]
+    later = after(arrivals, injected(tenant))
+    assert later and min(later) >= throttled_at + LONGER_THAN_A_RUN_S, (throttled_at, later)
+    assert len(puts(arrivals)) == -(-len(HEALTHY_COPIES) // 100)  # sent once, after the wait
+    assert_restored(tenant, HEALTHY_COPIES)
+    assert 'restored' in result.entries[-1]['HumanReadable']
+
+
+def test_an_hss_start_whose_every_restore_is_throttled_longer_than_a_run_may_wait_sends_them_once_the_wait_has_passed(
+        hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    copy = HEALTHY_COPIES[0]
+    # An exact item: no listing, its one PUT meets the 429, so HSS took nothing.
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'host_id': copy['host_id'], 'file_hash': copy['file_hash'],
+                                               'file_path': copy['file_path'], 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    first = result.entries[0]
+    assert 'PollingCommand' in first and 'Retry-After' in first['HumanReadable'], first
+    [refused, *sent] = puts(arrivals)
+    assert len(sent) == 1 and sent[0] >= refused + LONGER_THAN_A_RUN_S, (refused, sent)
+    assert_restored(tenant, [copy])
+
+
+@pytest.mark.parametrize('polling, timeout', [('false', 600), ('true', LONGER_THAN_A_RUN_S // 2)],
+                         ids=['polling off', 'the wait outlasts the polling time'])
+def test_an_hss_start_throttled_with_no_start_to_follow_is_an_error_entry_that_says_what_hss_asked(hss_on_clock,
+                                                                                                 polling, timeout):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'polling': polling,
+                                               'timeout_in_seconds': str(timeout)})
+
+    assert result.failed and result.runs == 1, result.entries
+    assert 'Retry-After' in result.entries[-1]['Contents'] and 'PollingCommand' not in result.entries[-1]
+    assert puts(arrivals) == []
+
+
+def test_an_hss_start_put_off_by_a_throttle_still_ends_its_polling_within_the_timeout_counted_from_the_first_run(
+        hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    copy = OFFLINE['isolated_files'][0]  # its host's agent is offline: the copy stays restoring, polling runs to the end
+    timeout = 600
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'host_id': OFFLINE['host_id'], 'file_hash': copy['file_hash'],
+                                               'file_path': copy['file_path'], 'timeout_in_seconds': str(timeout)})
+
+    assert not result.failed, result.entries[-1]
+    assert 'PollingCommand' not in result.entries[-1] and 'restoring' in result.entries[-1]['HumanReadable']
+    first, last = arrivals.times[0][0], arrivals.times[-1][0]
+    assert len(puts(arrivals)) == 2 and last - first <= timeout, (first, last)  # not the timeout again from the re-start
