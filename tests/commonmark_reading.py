@@ -9,6 +9,8 @@ import html.entities
 import re
 import string
 
+from hypothesis import strategies as st
+
 MARKDOWN_PUNCTUATION = frozenset(string.punctuation)  # CommonMark 2.4: the characters a backslash escapes
 
 
@@ -110,3 +112,16 @@ def markup_in(line: str) -> list[str]:
                 continue  # not a name HTML5 knows: shown as it is
             found.append(f'{kind}: {match.group()}')
     return found
+
+
+def as_soft_breaks(text: str) -> str:
+    """A text as markdown shows it within a paragraph: each line ending a soft line break, shown as a blank (6.13)."""
+    return re.sub(r'\r\n|\r|\n', ' ', text)
+
+
+# Texts full of what markdown reads as markup, line breaks too. Without control characters (the integration refuses
+# them in a vendor's field) and the characters Python's splitlines takes as line ends, which CommonMark does not (it
+# ends a line only at \n, \r\n or \r: 2.1), as tests split notes with splitlines.
+MARKDOWN_TEXT = st.text(st.sampled_from(list('aZ9 _*`[]()<>&;#~|!\\/:.-=\n\r')) |
+                        st.characters(blacklist_categories=('Cc', 'Cs', 'Zl', 'Zp'), blacklist_characters='\x85'),
+                        min_size=1, max_size=40).filter(lambda text: text.strip())

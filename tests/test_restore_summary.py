@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from commonmark_reading import as_commonmark_reads, emphasis_pairs, markup_in
+from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
 from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, load_json, markdown_rows,
                       seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list
@@ -1451,18 +1451,7 @@ def test_a_python_package_path_in_an_hss_row_is_shown_as_it_is_in_the_table_and_
         assert copy['file_path'] in as_commonmark_reads(line)[1], line
 
 
-# Without control characters (the integration refuses them in an HSS field) and the characters Python's splitlines
-# takes as line ends, which CommonMark does not (it ends a line only at \n, \r\n or \r: 2.1); these tests split notes
-# with splitlines.
-MARKDOWN_TEXT = st.text(st.sampled_from(list('aZ9 _*`[]()<>&;#~|!\\/:.-=\n')) |
-                        st.characters(blacklist_categories=('Cc', 'Cs', 'Zl', 'Zp'), blacklist_characters='\x85'),
-                        min_size=1, max_size=40).filter(lambda text: text.strip())
 MARKDOWN_PATH = MARKDOWN_TEXT.filter(lambda text: not re.search('[\r\n]', text))  # the integration refuses a line break
-
-
-def as_soft_breaks(text: str) -> str:
-    """A text as markdown shows it within a paragraph: each line ending a soft line break, shown as a blank (6.13)."""
-    return re.sub(r'\r\n|\r|\n', ' ', text)
 
 
 @given(MARKDOWN_TEXT, MARKDOWN_PATH, MARKDOWN_TEXT)
