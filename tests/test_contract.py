@@ -344,7 +344,7 @@ def test_the_readme_lists_every_instance_setting_by_its_name():
 # The markdown helpers each script that writes a note holds (DEVELOPERS.md): XSOAR runs a script alone, so each keeps
 # its own copy, and the copies are one rule.
 NOTE_HELPERS = ('text_of', 'shown_as_is', 'code_span')
-NOTE_WRITERS = ('QuarantineRestoreReputationGate', 'QuarantineRestoreSummary')
+NOTE_WRITERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreReputationGate', 'QuarantineRestoreSummary')
 
 
 def function_sources(path: Path) -> dict[str, str]:
