@@ -339,3 +339,22 @@ def test_the_readme_lists_every_instance_setting_by_its_name():
     section = readme.split('## Instance settings', 1)[1].split('\n## ', 1)[0]
     for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']:
         assert f'(`{param["name"]}`)' in section, param['name']
+
+
+# The markdown helpers each script that writes a note holds (DEVELOPERS.md): XSOAR runs a script alone, so each keeps
+# its own copy, and the copies are one rule.
+NOTE_HELPERS = ('text_of', 'shown_as_is', 'code_span')
+NOTE_WRITERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreReputationGate', 'QuarantineRestoreSummary')
+
+
+def function_sources(path: Path) -> dict[str, str]:
+    code = path.read_text(encoding='utf-8')
+    return {node.name: ast.get_source_segment(code, node) for node in ast.parse(code).body
+            if isinstance(node, ast.FunctionDef)}
+
+
+@pytest.mark.parametrize('name', NOTE_HELPERS)
+def test_every_script_that_writes_a_note_holds_the_same_markdown_helpers(name):
+    copies = {path.stem: function_sources(path).get(name) for path in SCRIPT_CODE if path.stem in NOTE_WRITERS}
+    assert len(copies) == len(NOTE_WRITERS) and all(copies.values()), sorted(copies)
+    assert len(set(copies.values())) == 1

@@ -12,7 +12,6 @@ import copy
 import importlib.util
 import json
 import re
-import string
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
+from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
 from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, load_json, markdown_rows,
                       seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list
@@ -507,7 +507,8 @@ def test_hss_failed_row_gets_one_step_whose_command_restores_exactly_that_item()
     assert len(summary['manual_steps']) == len(failed) + len(restoring)  # still restoring: a step too
     for row in failed:
         [step] = steps_naming(summary, row['host_id'])
-        assert row['host_name'] in step and row['file_path'] in step and row['reason'] in step
+        shown = as_commonmark_reads(step)[1]  # as the note shows it: HSS's reason names data_list[0], escaped
+        assert row['host_name'] in shown and row['file_path'] in shown and row['reason'] in shown
         assert 'isolated-file list in the HSS console' in step
         line = parse_line(command_in(step, '!hss-restore-isolated'))
         args = hss_command.check_args(line.args)
@@ -1308,50 +1309,6 @@ def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
 
 # ---------------------------------------------------------------- markdown: a backtick in a vendor's text or a path
 
-MARKDOWN_PUNCTUATION = frozenset(string.punctuation)  # CommonMark 2.4: the characters a backslash escapes
-
-
-def as_commonmark_reads(line: str) -> tuple[list[str], str]:
-    """(its code spans, the text shown) of one line of markdown, by CommonMark's rules: a run of n backticks opens a
-    code span that the next run of exactly n backticks closes, else it is shown as it is (6.1); outside a span a
-    backslash before punctuation shows that character (2.4); a span's content drops one blank at each end when both
-    have one."""
-    spans, shown, at = [], [], 0
-    while at < len(line):
-        char = line[at]
-        if char == '\\' and at + 1 < len(line) and line[at + 1] in MARKDOWN_PUNCTUATION:
-            shown.append(line[at + 1])
-            at += 2
-            continue
-        if char != '`':
-            shown.append(char)
-            at += 1
-            continue
-        end = at
-        while end < len(line) and line[end] == '`':
-            end += 1
-        closing = next((m.start() for m in re.finditer(r'`+', line[end:]) if len(m.group()) == end - at), None)
-        if closing is None:
-            shown.append(line[at:end])
-            at = end
-            continue
-        content = line[end:end + closing]
-        if len(content) > 1 and content[0] == content[-1] == ' ' and content.strip(' '):
-            content = content[1:-1]
-        spans.append(content)
-        shown.append(content)
-        at = end + closing + (end - at)
-    return spans, ''.join(shown)
-
-
-def test_the_markdown_reader_of_these_tests_reads_code_spans_as_commonmark_s_examples_do():
-    """Examples of the CommonMark spec, sections 6.1 (code spans) and 2.4 (backslash escapes)."""
-    assert as_commonmark_reads('`foo`') == (['foo'], 'foo')
-    assert as_commonmark_reads('`` foo ` bar ``') == (['foo ` bar'], 'foo ` bar')
-    assert as_commonmark_reads('`foo\\`bar`') == (['foo\\'], 'foo\\bar`')
-    assert as_commonmark_reads('`foo``bar``') == (['bar'], '`foobar')
-    assert as_commonmark_reads('\\`not code`') == ([], '`not code`')
-
 
 def the_one_step_naming(summary: dict, note: str, name: str) -> str:
     """The step that names ``name``, which the note lists as it stands in context (fewer than MAX_DETAIL_ROWS)."""
@@ -1475,40 +1432,6 @@ def test_an_hss_restore_of_over_a_hundred_files_gives_a_note_grouped_by_reason_n
     assert len(note.encode()) < 4_096
 
 
-def emphasis_pairs(line: str) -> list[str]:
-    """The runs of * or _ in one line of markdown (outside code spans, not escaped) that CommonMark could read as
-    emphasis: a run that can open one (left-flanking; for _, also not right-flanking unless punctuation comes before
-    it) and a later run of the same character that can close one (6.2, "left-flanking delimiter run")."""
-    code = [match.span() for match in re.finditer(r'(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)', line)]
-    runs, at = [], 0
-    while at < len(line):
-        if line[at] == '\\' and at + 1 < len(line) and line[at + 1] in MARKDOWN_PUNCTUATION:
-            at += 2
-            continue
-        end = at
-        while line[at] in '*_' and end < len(line) and line[end] == line[at]:
-            end += 1
-        if end > at and not any(start <= at < stop for start, stop in code):
-            before, after = line[at - 1] if at else ' ', line[end] if end < len(line) else ' '
-            left = not after.isspace() and (after not in MARKDOWN_PUNCTUATION or before.isspace() or
-                                            before in MARKDOWN_PUNCTUATION)
-            right = not before.isspace() and (before not in MARKDOWN_PUNCTUATION or after.isspace() or
-                                              after in MARKDOWN_PUNCTUATION)
-            opens = left and (line[at] == '*' or not right or before in MARKDOWN_PUNCTUATION)
-            closes = right and (line[at] == '*' or not left or after in MARKDOWN_PUNCTUATION)
-            runs.append((line[at], opens, closes, line[at:end]))
-        at = max(end, at + 1)
-    return [f'{run}...{later}' for n, (char, opens, _, run) in enumerate(runs) if opens
-            for other, _, closes, later in runs[n + 1:] if other == char and closes]
-
-
-def test_the_emphasis_reader_of_these_tests_finds_what_commonmark_emphasises_and_only_that():
-    assert emphasis_pairs('/opt/app/__init__.py') == ['__...__']  # CommonMark shows /opt/app/<strong>init</strong>.py
-    assert emphasis_pairs('*a*') == ['*...*']
-    assert emphasis_pairs('invoice_2024_Q3.xlsm') == []  # intraword _ neither opens nor closes
-    assert emphasis_pairs('/opt/app/\\_\\_init\\_\\_.py') == [] and emphasis_pairs('`__init__`') == []
-
-
 def test_a_python_package_path_in_an_hss_row_is_shown_as_it_is_in_the_table_and_the_step():
     """A path such as .../site-packages/__init__.py: markdown reads its __ runs as strong emphasis, so the note would
     show .../site-packages/init.py in bold, a path that is not the one isolated
@@ -1526,3 +1449,35 @@ def test_a_python_package_path_in_an_hss_row_is_shown_as_it_is_in_the_table_and_
     for line in (step, row):
         assert emphasis_pairs(line) == [], line
         assert copy['file_path'] in as_commonmark_reads(line)[1], line
+
+
+MARKDOWN_PATH = MARKDOWN_TEXT.filter(lambda text: not re.search('[\r\n]', text))  # the integration refuses a line break
+
+
+@given(MARKDOWN_TEXT, MARKDOWN_PATH, MARKDOWN_TEXT)
+@example('ops [runbook](https://evil.example/x)', '/srv/a_b_c/__init__.py', 'HSS.0011 <img src=x> &amp; ~~done~~')
+@example('web-01\n# not a heading', 'C:\\Users\\a_b_c\\', 'refused | see\n- not a bullet')
+@settings(max_examples=200, deadline=None)
+def test_an_hss_host_name_path_or_reason_shows_as_it_is_in_the_step_and_the_table_whatever_markdown_it_holds(
+        host_name, file_path, reason):
+    """A host name, a path or HSS's reason may hold what markdown reads as a link, HTML, a character reference,
+    strikethrough, a table's pipe or a line break that starts a heading or a bullet: the note shows each as it is, the
+    step stays one line, and its command stays the one code span that restores the copy."""
+    row = {'host_id': 'host-1', 'host_name': host_name, 'file_hash': 'e' * 64, 'file_path': file_path,
+           'outcome': 'failed', 'reason': reason}
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': row}}, 'hss')
+
+    note = entry['HumanReadable']
+    step = the_one_step_naming(summary, note, 'host-1')
+    spans, shown = as_commonmark_reads(step)
+    assert markup_in(step) == [] and emphasis_pairs(step) == [], step
+    assert as_soft_breaks(host_name.strip()) in shown and as_soft_breaks(file_path) in shown, step
+    assert ' '.join(reason.split()) in ' '.join(shown.split()), step
+    [command] = [span for span in spans if span.startswith('!hss-restore-isolated')]
+    assert ri.hss_field_list(parse_line(command).args['file_path'], 'file_path') == [file_path]
+    [row_line] = [line for line in note.splitlines() if line.startswith('|') and 'e' * 64 in line]
+    header = table_header(note, row_line)
+    assert len(split_cells(row_line)) == len(split_cells(header)), row_line
+    assert [found for found in markup_in(row_line) if found != 'html: <br'] == [], row_line
+    assert emphasis_pairs(row_line) == [], row_line

@@ -138,8 +138,8 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors:
         return [], (f'Cortex XDR: the incident names no SHA256 and `!{XDR_EXTRA_DATA_COMMAND}` (Cortex XDR - IR) '
-                    f'could not read its file artifacts: {" ".join(errors[0].split())} Enable a Cortex XDR - IR '
-                    f'instance, or find the SHA256 in Cortex XDR (Incidents > Key Artifacts) and run '
+                    f'could not read its file artifacts: {shown_as_is(" ".join(errors[0].split()))} Enable a Cortex '
+                    f'XDR - IR instance, or find the SHA256 in Cortex XDR (Incidents > Key Artifacts) and run '
                     f'`!{XDR_COMMAND} file_hash=<sha256>`.')
     values = []
     for entry in entries:
@@ -195,15 +195,15 @@ def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, comman
             return [h for h in hashes if h in contents['allowed']], held, allowed_paths
     problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
     return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
-                f'{" ".join(problem.split())}'], []
+                f'{shown_as_is(" ".join(problem.split()))}'], []
 
 
 def held_what(item: dict[str, Any]) -> str:
     """A held file as the note names it: its SHA256, or its path (and the SHA256 the context gives it)."""
     if not item.get('file_path'):
-        return f'`{item["file_hash"]}`'
-    known = f' (SHA256 `{item["file_hash"]}`)' if item.get('file_hash') else ''
-    return f'{code_span(item["file_path"])}{known}'
+        return code_span(text_of(item['file_hash']))
+    known = f' (SHA256 {code_span(text_of(item["file_hash"]))})' if item.get('file_hash') else ''
+    return f'{code_span(text_of(item["file_path"]))}{known}'
 
 
 def reputation_of(execute: Execute, hashes: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -226,8 +226,8 @@ def who_scored(item: dict[str, Any]) -> str:
     """The sources the gate names for a held file, each with where it found the verdict (its scored_as) when that is
     not a score for the SHA256 itself: another hash of the file (MD5 ...), or File.Malicious."""
     hows = list(item.get('scored_as') or [])
-    names = [f'{name} ({hows[i]})' if i < len(hows) and hows[i] not in ('', 'SHA256') else str(name)
-             for i, name in enumerate(item.get('scored_by') or [])]
+    names = [f'{shown_as_is(name)} ({shown_as_is(hows[i])})' if i < len(hows) and hows[i] not in ('', 'SHA256') else
+             shown_as_is(name) for i, name in enumerate(item.get('scored_by') or [])]
     return ', '.join(names) or 'a reputation source'
 
 
@@ -291,8 +291,42 @@ def list_value(values: Any) -> str:
     return line_value(','.join(items))
 
 
+def text_of(value: Any) -> str:
+    """Any context value as one string: '' for nothing, JSON for objects and lists."""
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        try:
+            return json.dumps(value, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return repr(value)
+    return str(value)
+
+
+def shown_as_is(value: Any) -> str:
+    """A context or vendor value (a reason, an error, a path, a host or vendor name) for markdown text outside a code
+    span, escaped so that markdown shows it as it is, on one line: a backtick would open a code span that a command's
+    own span then closes; * and an _ at either end of a word mark emphasis (.../__init__.py would show as .../init.py
+    in bold; an _ inside a word is left); [ and ] make a link, < an autolink or HTML, & a character reference, ~
+    strikethrough, | a table's next cell; a backslash before punctuation, or last, would escape it; a line break would
+    end the bullet (a next line could start a heading or a list). Each of the pack's scripts holds this rule, the
+    same, as XSOAR runs a script alone (DEVELOPERS.md)."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text_of(value))
+
+    def escaped(match: re.Match) -> str:
+        char, at = match.group(), match.start()
+        inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+        return char if char == '_' and inside_word else '\\' + char
+
+    return re.sub(r'[`*_\[\]<&~|]|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
+
+
 def code_span(text: str) -> str:
-    """Inline code that stays one span whatever backticks the text holds (the commands quote values in them)."""
+    """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
+    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one. The same in
+    each of the pack's scripts (DEVELOPERS.md)."""
     fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
     padding = ' ' if text.startswith('`') or text.endswith('`') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
@@ -379,7 +413,7 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     entries = execute(command, dict(args, polling='false')) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors and next(records_in(entries, records_path), None) is None:  # with records: each file's line below
-        line = f'`!{command}` could not start: {" ".join(errors[0].split())}'
+        line = f'`!{command}` could not start: {shown_as_is(" ".join(errors[0].split()))}'
         when = '' if NOT_RUN in errors[0] else ' once that is fixed'
         return [line, f'To restore by hand{when}: {code_span(by_hand_command(command, args))}'], []
     follows = follow_commands(entries, records_path)
@@ -387,18 +421,20 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     misses = xdr_misses(entries) if records_path == XDR_RECORDS else hss_misses(entries, by)
     missed = {value for value, whole, *_ in misses if whole}
     started = [value for value in as_list(args.get(by)) if str(value).lower() not in missed and value not in missed]
-    lines = [f'`!{command}` started for {", ".join(started) or "the files"}.'] if started or not misses else []
+    lines = [f'`!{command}` started for {", ".join(map(shown_as_is, started)) or "the files"}.'] \
+        if started or not misses else []
     # Not restored: the vendor refused it, or it never reached the vendor (throttled, no turn in time: the reason says)
     groups = {}
     for value, _, said, reason, name in misses:
         groups.setdefault((said, ' '.join(reason.split())), {})[value] = name
     for (said, reason), names in groups.items():
         advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
-        listed = ', '.join(list(names.values())[:MAX_LISTED]) + (
+        listed = ', '.join(map(shown_as_is, list(names.values())[:MAX_LISTED])) + (
             f' and {len(names) - MAX_LISTED} more' if len(names) > MAX_LISTED else '')
-        lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}{listed}: {reason} '
+        lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}{listed}: '
+                     f'{shown_as_is(reason)} '
                      f'{advice}: {code_span(by_hand_command(command, {**args, by: list(names)}))}')
-    lines += [f'`!{command}` was refused by an identity policy: {" ".join(refusal.split())}'
+    lines += [f'`!{command}` was refused by an identity policy: {shown_as_is(" ".join(refusal.split()))}'
               for refusal in policy_refusals(entries)]
     return lines, follows
 
@@ -414,7 +450,8 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
         reason = args.get('closeReason') or fields.get('closeReason') or 'no reason'
-        return note(f'The incident was closed as "{reason}", not as a false positive: no file was restored.')
+        return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
+                    'restored.')
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
     lines, follows = [], []
     kinds = vendors_of(fields, context)
@@ -424,8 +461,8 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         except Exception as error:  # noqa: BLE001 - an error entry would block the close
             vendor, by_hand = FAILED_PARTS[kind]
             debug_quietly(debug)
-            said, more = [f'{vendor}: this script failed ({type(error).__name__}: {error}), so whether its restore '
-                          f'went out is not known. {by_hand}'], []
+            said, more = [f'{vendor}: this script failed ({type(error).__name__}: {shown_as_is(error)}), so whether '
+                          f'its restore went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
     if not kinds:
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
@@ -509,9 +546,9 @@ def main(demisto_obj: Any = None) -> None:
                                  runtime.debug)
     except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead
         debug_quietly(runtime.debug)
-        entry = note(f'- The restore could not be started: {type(error).__name__}: {error}. Run the "Quarantine '
-                     f'Restore - False Positive" playbook on this incident, or !restore-file / !hss-restore-isolated '
-                     f'by hand.')
+        entry = note(f'- The restore could not be started: {type(error).__name__}: {shown_as_is(error)}. Run the '
+                     f'"Quarantine Restore - False Positive" playbook on this incident, or !restore-file / '
+                     f'!hss-restore-isolated by hand.')
     runtime.results(entry)
 
 

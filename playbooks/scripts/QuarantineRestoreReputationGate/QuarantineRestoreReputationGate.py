@@ -196,8 +196,42 @@ def list_value(values: list[str]) -> str:
     return line_value(','.join(items))
 
 
+def text_of(value: Any) -> str:
+    """Any context value as one string: '' for nothing, JSON for objects and lists."""
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        try:
+            return json.dumps(value, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return repr(value)
+    return str(value)
+
+
+def shown_as_is(value: Any) -> str:
+    """A context or vendor value (a reason, an error, a path, a host or vendor name) for markdown text outside a code
+    span, escaped so that markdown shows it as it is, on one line: a backtick would open a code span that a command's
+    own span then closes; * and an _ at either end of a word mark emphasis (.../__init__.py would show as .../init.py
+    in bold; an _ inside a word is left); [ and ] make a link, < an autolink or HTML, & a character reference, ~
+    strikethrough, | a table's next cell; a backslash before punctuation, or last, would escape it; a line break would
+    end the bullet (a next line could start a heading or a list). Each of the pack's scripts holds this rule, the
+    same, as XSOAR runs a script alone (DEVELOPERS.md)."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text_of(value))
+
+    def escaped(match: re.Match) -> str:
+        char, at = match.group(), match.start()
+        inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+        return char if char == '_' and inside_word else '\\' + char
+
+    return re.sub(r'[`*_\[\]<&~|]|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
+
+
 def code_span(text: str) -> str:
-    """Inline code that stays one span whatever backticks the text holds (a command quotes values in them)."""
+    """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
+    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one. The same in
+    each of the pack's scripts (DEVELOPERS.md)."""
     fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
     padding = ' ' if text.startswith('`') or text.endswith('`') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
@@ -371,12 +405,12 @@ def named(sources: dict[str, str]) -> str:
     texts = []
     for source, how in sources.items():
         if how == BY_MALICIOUS:
-            texts.append(f'{source} (its File entry is marked Malicious)')
+            texts.append(f'{shown_as_is(source)} (its File entry is marked Malicious)')
         elif how != 'SHA256':
             kind, value = how.split(' ', 1)
-            texts.append(f'{source} (under its {kind} `{value}`)')
+            texts.append(f'{shown_as_is(source)} (under its {kind} {code_span(value)})')
         else:
-            texts.append(source)
+            texts.append(shown_as_is(source))
     return ', '.join(texts) or 'a reputation source'
 
 
@@ -464,9 +498,9 @@ def held_item(score: int, sources: dict[str, str], unreadable: dict[str, str],
 
 
 def held_line(item: dict[str, Any], who: str) -> str:
-    what = f'`{item["file_hash"]}`' if not item.get('file_path') else \
-        f'{code_span(item["file_path"])} (on host {", ".join(item["host_id"])}' + \
-        (f', SHA256 {", ".join(item["sha256"])})' if item['sha256'] else ')')
+    what = code_span(item['file_hash']) if not item.get('file_path') else \
+        f'{code_span(item["file_path"])} (on host {", ".join(shown_as_is(host) for host in item["host_id"])}' + \
+        (f', SHA256 {", ".join(code_span(value) for value in item["sha256"])})' if item['sha256'] else ')')
     by_hand_text = f'If an analyst is sure it is benign: {commands_text(item["by_hand"])}'
     if item['verdict'] == VERDICT_UNREADABLE:
         return (f'- **Held back**: {what} has a score this check cannot read, from {who} (DBotScore.Score should be 0 '
@@ -570,14 +604,15 @@ def status_now(execute: Execute | None, records: list[dict[str, Any]],
 
 
 def restored_line(file_hash: str, record: dict[str, Any], scope: dict[str, list[str]]) -> str:
-    state = f'restored it on {record.get("restored_count")} endpoint(s), failed on {record.get("failed_count")} ' \
-        '(its record says why)'
+    state = f'restored it on {shown_as_is(record.get("restored_count"))} endpoint(s), failed on ' \
+        f'{shown_as_is(record.get("failed_count"))} (its record says why)'
     advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS':
         state, advice = 'is still running', QUARANTINED_AGAIN
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
-    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, f'{state} (action {record.get("action_id")})',
+    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash,
+                         f'{state} (action {shown_as_is(record.get("action_id"))})',
                          scope, advice)
 
 
@@ -601,7 +636,7 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
         rows = [(copy, row) for copy, row in copies.items() if copy[1 if by == 'file_hash' else 2] == value]
         if rows and all(row.get('outcome') == HSS_RESTORED or (copy in now and row.get('outcome') == HSS_RESTORING)
                         for copy, row in rows):
-            states = [(state, ', '.join(dict.fromkeys(str(row.get('host_name') or row.get('host_id'))
+            states = [(state, ', '.join(dict.fromkeys(shown_as_is(row.get('host_name') or row.get('host_id'))
                                                       for _, row in rows if row.get('outcome') == outcome)))
                       for outcome, state in ((HSS_RESTORED, 'restored it'), (HSS_RESTORING, 'is still restoring it'))]
             what = ' and '.join(f'{state} on {where}' for state, where in states if where)
@@ -688,7 +723,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
     allowed, allowed_paths, not_sent, endpoints = covered_before(command, args.get('restored_before'), allowed,
                                                                  allowed_paths, scope, execute)
-    where = f' on endpoint(s) {", ".join(endpoints)}' if 'endpoint_id' in scope and allowed else ''
+    where = f' on endpoint(s) {", ".join(map(shown_as_is, endpoints))}' if 'endpoint_id' in scope and allowed else ''
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
         [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)

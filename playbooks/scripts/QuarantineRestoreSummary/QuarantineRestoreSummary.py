@@ -121,34 +121,34 @@ def sentence(value: Any) -> str:
 
 
 def shown_as_is(value: Any) -> str:
-    """A context value (a vendor's reason, a path, a host name) for the note's text outside a code span, escaped so that
-    markdown shows it as it is: a backtick would open a code span that the step's own command then closes (a Windows
-    or Linux file name may hold one), * and an _ at either end of a word would mark emphasis (.../__init__.py would
-    show as .../init.py in bold), and a backslash before punctuation would escape it. An _ inside a word is left."""
-    text = text_of(value)
+    """A context or vendor value (a reason, an error, a path, a host or vendor name) for markdown text outside a code
+    span, escaped so that markdown shows it as it is, on one line: a backtick would open a code span that a command's
+    own span then closes; * and an _ at either end of a word mark emphasis (.../__init__.py would show as .../init.py
+    in bold; an _ inside a word is left); [ and ] make a link, < an autolink or HTML, & a character reference, ~
+    strikethrough, | a table's next cell; a backslash before punctuation, or last, would escape it; a line break would
+    end the bullet (a next line could start a heading or a list). Each of the pack's scripts holds this rule, the
+    same, as XSOAR runs a script alone (DEVELOPERS.md)."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text_of(value))
 
     def escaped(match: re.Match) -> str:
         char, at = match.group(), match.start()
         inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
         return char if char == '_' and inside_word else '\\' + char
 
-    return re.sub(r'[`*_]|\\(?=[!-/:-@\[-`{-~])', escaped, text)
+    return re.sub(r'[`*_\[\]<&~|]|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
 
 
 def table_cell(value: Any) -> str:
-    """Cell text for a markdown table: shown as it is (shown_as_is), pipes escaped, line breaks as <br>."""
-    text = shown_as_is(text_of(value).replace('\r\n', '\n').replace('\r', '\n'))
-    text = text.replace('|', '\\|').replace('\n', '<br>')
-    return text + ' ' if text.endswith('\\') else text  # a last backslash would escape the closing pipe
+    """Cell text for a markdown table: each line shown as it is (shown_as_is, which escapes pipes), joined by <br>."""
+    text = '<br>'.join(shown_as_is(line) for line in re.split(r'\r\n|\r|\n', text_of(value)))
+    return text + ' ' if text.endswith('\\') else text  # GFM reads \| as an escaped pipe: the cell would go on
 
 
 def code_span(text: str) -> str:
-    """Inline code that stays one span whatever backticks the text holds."""
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == '`' else 0
-        longest = max(longest, run)
-    fence = '`' * (longest + 1)
+    """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
+    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one. The same in
+    each of the pack's scripts (DEVELOPERS.md)."""
+    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
     padding = ' ' if text.startswith('`') or text.endswith('`') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
 

@@ -1,0 +1,146 @@
+"""The reputation gate's note quotes a DBotScore's Vendor, a File entry's hashes, a restore's host and path, and an
+earlier restore's host names: markdown must show each as it is, keep each held file on its one line, and leave the
+by-hand command the one code span an analyst copies. Read with tests/commonmark_reading.py (CommonMark's rules); the
+texts are in test_data/xsoar/markdown_texts.json and drawn by hypothesis."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given, settings
+
+import restore_integration as ri
+from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
+from conftest import TEST_DATA, load_json
+from warroom.line import CommandLine, parse_line
+from warroom.playbook.runner import _load_script
+
+GATE = _load_script('QuarantineRestoreReputationGate')
+TEXTS = load_json(TEST_DATA / 'xsoar' / 'markdown_texts.json')
+SHA256 = '4e7b2a9c1f3d5e8a0b6c2d4f7a9e1b3c5d8f0a2c4e6b8d1f3a5c7e9b2d4f6a8c'
+def note_lines(entry: dict) -> list[str]:
+    """The note's lines, where CommonMark ends them (2.1)."""
+    return re.split(r'\r\n|\r|\n', entry['HumanReadable'])
+
+
+def the_line_shown(entry: dict, naming: str) -> tuple[list[str], str]:
+    """(code spans, text shown) of the one line of the note that names ``naming``, as it is shown; the line is plain
+    text but for its code spans."""
+    lines = [line for line in note_lines(entry) if naming in as_commonmark_reads(line)[1]]
+    assert len(lines) == 1, entry['HumanReadable']
+    [line] = lines
+    own = line.replace('- **Held back**:', '-', 1)  # the note's own emphasis
+    assert markup_in(line) == [] and emphasis_pairs(own) == [], line
+    return as_commonmark_reads(line)
+
+
+def the_command(spans: list[str], command: str) -> CommandLine:
+    [span] = [span for span in spans if span.startswith(f'!{command} ')]
+    return parse_line(span)
+
+
+@given(MARKDOWN_TEXT)
+@example(TEXTS['vendor_names'][0])
+@example(TEXTS['vendor_names'][1])
+@example(TEXTS['vendor_names'][2])
+@example(TEXTS['vendor_names'][3])
+@example(TEXTS['vendor_names'][4])
+@settings(max_examples=200, deadline=None)
+def test_a_held_file_s_line_shows_the_vendor_that_scored_it_as_it_is_and_its_command_whole(vendor):
+    entry = GATE.gate_command({'file_hash': SHA256},
+                              {'DBotScore': {'Indicator': SHA256, 'Type': 'file', 'Vendor': vendor, 'Score': 3}})
+
+    assert len(note_lines(entry)) == 3  # the title, the count, the held file's line
+    spans, shown = the_line_shown(entry, SHA256)
+    assert as_soft_breaks(vendor) in shown
+    line = the_command(spans, 'restore-file')
+    assert line.args == {'file_hash': SHA256}
+
+
+def is_a_score(text: str) -> bool:
+    """A DBotScore Score: 0 to 3 (DESIGN.md), as a number or its text."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return False
+    return value.is_integer() and 0 <= value <= 3
+
+
+@given(MARKDOWN_TEXT.filter(lambda text: not is_a_score(text)))
+@example(TEXTS['vendor_names'][1])
+@settings(max_examples=100, deadline=None)
+def test_an_unreadable_score_s_line_shows_its_vendor_and_score_as_they_are(score):
+    vendor = TEXTS['vendor_names'][0]
+    entry = GATE.gate_command({'file_hash': SHA256},
+                              {'DBotScore': {'Indicator': SHA256, 'Type': 'file', 'Vendor': vendor, 'Score': score}})
+
+    [held] = entry['Contents']['held']
+    assert held['verdict'] == 'unreadable'
+    spans, shown = the_line_shown(entry, SHA256)
+    assert as_soft_breaks(vendor) in shown and as_soft_breaks(repr(score)) in shown
+    assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
+
+
+def test_a_score_under_another_hash_of_the_file_names_that_hash_as_it_is():
+    """A File entry's MD5 is whatever the integration that wrote it put there; one with a backtick would end the span
+    that quotes it and open one that swallows the command."""
+    md5 = 'd41d8cd98f00`b204e9800998ecf8427e'
+    context = {'File': {'SHA256': SHA256, 'MD5': md5},
+               'DBotScore': {'Indicator': md5, 'Type': 'file', 'Vendor': 'VT', 'Score': 3}}
+
+    entry = GATE.gate_command({'file_hash': SHA256}, context)
+
+    spans, shown = the_line_shown(entry, SHA256)
+    assert md5 in spans
+    assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
+
+
+@pytest.mark.parametrize('path', TEXTS['paths'])
+@pytest.mark.parametrize('host_id', TEXTS['host_names'])
+def test_a_file_held_by_its_path_shows_the_path_and_host_as_they_are_and_its_command_restores_them(path, host_id):
+    other_sha256 = 'a`' + SHA256[2:]  # a File entry's SHA256 is the writer's text
+    context = {'File': {'Path': path, 'SHA256': other_sha256},
+               'DBotScore': {'Indicator': other_sha256, 'Type': 'file', 'Vendor': 'VT', 'Score': 3}}
+
+    entry = GATE.gate_command({'file_path': path, 'host_id': host_id, 'restore_command': 'hss-restore-isolated'},
+                              context)
+
+    spans, shown = the_line_shown(entry, path)
+    assert host_id in shown and other_sha256 in shown
+    line = the_command(spans, 'hss-restore-isolated')
+    assert ri.hss_field_list(line.args['file_path'], 'file_path') == [path]
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [host_id]
+
+
+@pytest.mark.parametrize('host_name', TEXTS['host_names'])
+def test_a_file_an_earlier_restore_gave_back_is_said_not_sent_again_naming_its_host_as_it_is(host_name):
+    record = {'host_id': 'h-1', 'host_name': host_name, 'file_hash': SHA256, 'file_path': TEXTS['paths'][1],
+              'outcome': 'restored'}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated',
+                               'restored_before': [record]}, {})
+
+    assert entry['Contents']['not_sent']
+    spans, shown = the_line_shown(entry, 'was not run again')
+    assert f'restored it on {host_name}' in shown
+    assert the_command(spans, 'hss-restore-isolated').args == {'file_hash': SHA256, 'host_id': 'h-1'}
+
+
+def test_an_action_id_an_earlier_restore_file_recorded_is_named_as_it_is():
+    record = {'file_hash': SHA256, 'endpoint_id': '', 'action_id': '7_[x](y)', 'status': 'COMPLETED_SUCCESSFULLY',
+              'restored_count': 1, 'failed_count': 0}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restored_before': [record]}, {})
+
+    spans, shown = the_line_shown(entry, 'was not run again')
+    assert f'(action {record["action_id"]})' in shown
+    assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
+
+
+def test_the_endpoints_a_restore_file_is_limited_to_are_named_as_they_are():
+    endpoints = TEXTS['host_names'][:2]
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints}, {})
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    assert f'on endpoint(s) {", ".join(endpoints)}.' in shown
