@@ -69,6 +69,15 @@ XDR_UNAUTHORIZED_BODY = {'reply': {'err_code': 401, 'err_msg': 'Public API reque
 # "SIGNATURE_UNAVAILABLE"; the Cortex XDR incidents Packs/CTFCloud's CortexXDRIRCTF replays: "SIGNATURE_SIGNED"
 # for cmd.exe and lsass.exe). No public source found lists every value: the tests hold the samples to the form.
 XDR_SIGNATURE_STATUS_PREFIX = 'SIGNATURE_'
+# The keys of one file artifact of a Cortex XDR incident as the API gives it (get_incident_extra_data's
+# file_artifacts.data): demisto/content Packs/CortexXDR/Integrations/CortexXDRIR/test_data/get_incident_extra_data.json.
+# CortexXDRIR writes the rows unchanged to PaloAltoNetworksXDR.Incident.file_artifacts (CortexXDRIR.py,
+# get_incident_extra_data_command) and, through its incoming mapper ("XDR File Artifacts": file_artifacts), to the XDR
+# File Artifacts field, where drop_field_underscore (CortexXDRIR.py) adds beside each key with an underscore a copy
+# without one (alertcount, filesha256, ...) unless Remove legacy incident fields is checked. Newer tenants may add
+# keys (the sample reply in CortexXDRIR.py's code also gives low_confidence): a sample may hold more, never fewer.
+XDR_FILE_ARTIFACT_KEYS = ('type', 'alert_count', 'is_manual', 'is_malicious', 'is_process', 'file_name', 'file_sha256',
+                          'file_signature_status', 'file_signature_vendor_name', 'file_wildfire_verdict')
 
 # Where the integration writes its records (integration.yml outputs; the README's context examples).
 XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'

@@ -463,6 +463,18 @@ def test_the_samples_xdr_file_artifacts_give_their_signature_status_as_cortex_xd
     assert wrong == set()
 
 
+def test_the_samples_xdr_file_artifacts_hold_every_key_cortex_xdr_gives_one():
+    # The rows themselves, not the signature-status stand-ins sample_file_artifacts adds for the legacy key.
+    artifacts = [(where, a) for where, a in sample_file_artifacts() if set(a) != {'file_signature_status'}]
+    assert artifacts
+    missing = {(where, key) for where, a in artifacts for key in facts.XDR_FILE_ARTIFACT_KEYS if key not in a}
+    assert missing == set()
+    # an XDR File Artifacts row's legacy copies (drop_field_underscore) are the snake_case keys' values, as they are
+    for where, row in artifacts:
+        copies = {key.replace('_', ''): row[key] for key in facts.XDR_FILE_ARTIFACT_KEYS if '_' in key}
+        assert {key: row[key] for key in copies if key in row} == {key: copies[key] for key in copies if key in row}
+
+
 def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_html_tag():
     # Print's entries are markdown (CommonScripts Print.yml: "Markdown supported"), and CommonMark reads "<sha256>" as
     # a raw HTML tag, which a war room may drop: a placeholder stays inside a code span, where it is shown as written.
