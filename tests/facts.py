@@ -78,6 +78,12 @@ XDR_SIGNATURE_STATUS_PREFIX = 'SIGNATURE_'
 # keys (the sample reply in CortexXDRIR.py's code also gives low_confidence): a sample may hold more, never fewer.
 XDR_FILE_ARTIFACT_KEYS = ('type', 'alert_count', 'is_manual', 'is_malicious', 'is_process', 'file_name', 'file_sha256',
                           'file_signature_status', 'file_signature_vendor_name', 'file_wildfire_verdict')
+# How Cortex XDR gives an alert's host addresses: host_ip, one text of addresses joined by ',' (demisto/content
+# Packs/CortexXDR/Integrations/CortexXDRIR/test_data/get_incident_extra_data.json: "host_ip": "1.1.1.1."); CortexXDRIR's
+# get_incident_extra_data_command adds host_ip_list, that text split on ',' ([] for none), to the same alert objects,
+# so the command's Contents (the raw reply) and its context hold both (CortexXDRIR.py: "alert['host_ip_list'] =
+# alert.get('host_ip').split(',') if alert.get('host_ip') else []").
+XDR_ALERT_HOST_IP_SEPARATOR = ','
 
 # Where the integration writes its records (integration.yml outputs; the README's context examples).
 XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'

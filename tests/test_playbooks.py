@@ -475,6 +475,21 @@ def test_the_samples_xdr_file_artifacts_hold_every_key_cortex_xdr_gives_one():
         assert {key: row[key] for key in copies if key in row} == {key: copies[key] for key in copies if key in row}
 
 
+def test_the_recorded_xdr_alerts_give_host_ip_as_cortex_xdr_does_and_host_ip_list_as_cortexxdrir_splits_it():
+    alerts = 0
+    for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
+        for entry in json.loads(path.read_text(encoding='utf-8')):
+            raw = entry['Contents']['alerts']['data']
+            written = [alert for value in entry['EntryContext'].values() for alert in value['alerts']]
+            for alert in raw:
+                alerts += 1
+                assert 'host_ip' in alert and (alert['host_ip'] is None or isinstance(alert['host_ip'], str)), path.name
+                split = alert['host_ip'].split(facts.XDR_ALERT_HOST_IP_SEPARATOR) if alert['host_ip'] else []
+                assert alert['host_ip_list'] == split, path.name
+            assert [a['host_ip_list'] for a in written] == [a['host_ip_list'] for a in raw], path.name
+    assert alerts
+
+
 def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_html_tag():
     # Print's entries are markdown (CommonScripts Print.yml: "Markdown supported"), and CommonMark reads "<sha256>" as
     # a raw HTML tag, which a war room may drop: a placeholder stays inside a code span, where it is shown as written.
