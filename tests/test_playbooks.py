@@ -490,6 +490,22 @@ def test_the_recorded_xdr_alerts_give_host_ip_as_cortex_xdr_does_and_host_ip_lis
     assert alerts
 
 
+def test_the_cortex_xdr_samples_are_named_as_cortexxdrir_names_the_incidents_it_fetches():
+    replies = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    samples = [IncidentFile.load(path) for path in sorted(INCIDENTS.glob('xdr_*.json'))]
+    assert samples
+    for sample in samples:
+        incident_id = sample.incident['CustomFields']['xdrincidentid']
+        head = facts.XDR_INCIDENT_NAME.format(incident_id=incident_id, description='')
+        name = sample.incident['name']
+        assert name.startswith(head) and name[len(head):].strip(), name
+        recorded = replies / f'{incident_id}.json'
+        if recorded.exists():  # Cortex XDR's description of that incident
+            [entry] = json.loads(recorded.read_text(encoding='utf-8'))
+            assert name == facts.XDR_INCIDENT_NAME.format(
+                incident_id=incident_id, description=entry['Contents']['incident']['description'])
+
+
 def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_html_tag():
     # Print's entries are markdown (CommonScripts Print.yml: "Markdown supported"), and CommonMark reads "<sha256>" as
     # a raw HTML tag, which a war room may drop: a placeholder stays inside a code span, where it is shown as written.
