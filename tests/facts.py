@@ -92,6 +92,18 @@ XDR_ALERT_HOST_IP_SEPARATOR = ','
 # CortexXDRIR.py writes out in its code).
 XDR_INCIDENT_NAME = 'XDR Incident {incident_id} - {description}'
 
+# Where a reputation command writes a file's indicator and its score: Common.File.CONTEXT_PATH and
+# Common.DBotScore.CONTEXT_PATH (demisto/content Packs/Base/Scripts/CommonServerPython/CommonServerPython.py), each a
+# list, as CommandResults.to_context appends every indicator's context to one ("outputs[key].append(value)"); VirusTotal
+# (API v3)'s file command returns CommandResults(indicator=file_indicator, ...) (Packs/VirusTotal/Integrations/
+# VirusTotalV3/VirusTotalV3.py, build_file_output).
+COMMON_FILE_CONTEXT_PATH = ('File(val.MD5 && val.MD5 == obj.MD5 || val.SHA1 && val.SHA1 == obj.SHA1 || '
+                            'val.SHA256 && val.SHA256 == obj.SHA256 || val.SHA512 && val.SHA512 == obj.SHA512 || '
+                            'val.CRC32 && val.CRC32 == obj.CRC32 || val.CTPH && val.CTPH == obj.CTPH || '
+                            'val.SSDeep && val.SSDeep == obj.SSDeep)')
+COMMON_DBOTSCORE_CONTEXT_PATH = ('DBotScore(val.Indicator && val.Indicator == obj.Indicator && '
+                                 'val.Vendor == obj.Vendor && val.Type == obj.Type)')
+
 # Where the integration writes its records (integration.yml outputs; the README's context examples).
 XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'
 HSS_CONTEXT_PATH = 'HuaweiHSS.RestoredFile'

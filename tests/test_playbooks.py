@@ -506,6 +506,20 @@ def test_the_cortex_xdr_samples_are_named_as_cortexxdrir_names_the_incidents_it_
                 incident_id=incident_id, description=entry['Contents']['incident']['description'])
 
 
+def test_recorded_reputation_entries_write_file_and_dbotscore_as_commandresults_does():
+    entries = [(path.parent.parent.name, entry) for path in sorted(REPLIES_DIR.glob('*/file/*.json'))
+               for entry in json.loads(path.read_text(encoding='utf-8'))]
+    entries += [(path.name, json.loads(path.read_text(encoding='utf-8'))['entry'])
+                for path in sorted((TEST_DATA / 'xsoar' / 'entries').glob('*.json'))]
+    written = [(where, key, value) for where, entry in entries for key, value in entry['EntryContext'].items()
+               if key.split('(')[0] in ('File', 'DBotScore')]
+    assert {key.split('(')[0] for _, key, _ in written} == {'File', 'DBotScore'}
+    wrong = {(where, key.split('(')[0]) for where, key, value in written
+             if key not in (facts.COMMON_FILE_CONTEXT_PATH, facts.COMMON_DBOTSCORE_CONTEXT_PATH)
+             or not isinstance(value, list)}
+    assert wrong == set()
+
+
 def test_no_print_note_holds_an_angle_bracket_word_markdown_would_take_for_an_html_tag():
     # Print's entries are markdown (CommonScripts Print.yml: "Markdown supported"), and CommonMark reads "<sha256>" as
     # a raw HTML tag, which a war room may drop: a placeholder stays inside a code span, where it is shown as written.
