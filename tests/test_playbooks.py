@@ -6,6 +6,7 @@ import re
 import secrets
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 import yaml
@@ -504,6 +505,21 @@ def test_the_cortex_xdr_samples_are_named_as_cortexxdrir_names_the_incidents_it_
             [entry] = json.loads(recorded.read_text(encoding='utf-8'))
             assert name == facts.XDR_INCIDENT_NAME.format(
                 incident_id=incident_id, description=entry['Contents']['incident']['description'])
+
+
+def test_the_cortex_xdr_samples_give_when_they_occurred_as_cortexxdrir_does():
+    replies = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    samples = [IncidentFile.load(path) for path in sorted(INCIDENTS.glob('xdr_*.json'))]
+    assert samples
+    for sample in samples:
+        occurred = sample.incident.get('occurred')
+        assert isinstance(occurred, str), sample.incident['name']
+        datetime.strptime(occurred, facts.XDR_OCCURRED_FORMAT)  # raises for any other form
+        recorded = replies / f'{sample.incident["CustomFields"]["xdrincidentid"]}.json'
+        if recorded.exists():  # the creation_time Cortex XDR gives the incident
+            [entry] = json.loads(recorded.read_text(encoding='utf-8'))
+            created = entry['Contents']['incident']['creation_time']
+            assert occurred == datetime.fromtimestamp(created / 1000, timezone.utc).strftime(facts.XDR_OCCURRED_FORMAT)
 
 
 def test_recorded_reputation_entries_write_file_and_dbotscore_as_commandresults_does():
