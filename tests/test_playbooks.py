@@ -476,6 +476,18 @@ def test_the_samples_xdr_file_artifacts_hold_every_key_cortex_xdr_gives_one():
         assert {key: row[key] for key in copies if key in row} == {key: copies[key] for key in copies if key in row}
 
 
+def test_every_paloaltonetworksxdr_incident_record_holds_what_xdr_get_incident_extra_data_writes():
+    records = [(path.name, record) for path in sorted(INCIDENTS.glob('*.json'))
+               for record in as_list(get_path(IncidentFile.load(path).context, 'PaloAltoNetworksXDR.Incident'))]
+    for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
+        records += [(path.name, value) for entry in json.loads(path.read_text(encoding='utf-8'))
+                    for key, value in entry['EntryContext'].items()
+                    if key.split('(')[0] == 'PaloAltoNetworksXDR.Incident']
+    assert any(where.startswith('xdr_') for where, _ in records)  # a sample's context holds one, at least
+    missing = {(where, key) for where, record in records for key in facts.XDR_INCIDENT_RECORD_KEYS if key not in record}
+    assert missing == set()
+
+
 def test_the_recorded_xdr_alerts_give_host_ip_as_cortex_xdr_does_and_host_ip_list_as_cortexxdrir_splits_it():
     alerts = 0
     for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
