@@ -6,6 +6,7 @@ import re
 import secrets
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 import yaml
@@ -460,6 +461,90 @@ def test_the_samples_xdr_file_artifacts_give_their_signature_status_as_cortex_xd
     wrong = {(where, a.get('file_signature_status')) for where, a in artifacts
              if a.get('file_signature_status') is not None
              and not str(a['file_signature_status']).startswith(facts.XDR_SIGNATURE_STATUS_PREFIX)}
+    assert wrong == set()
+
+
+def test_the_samples_xdr_file_artifacts_hold_every_key_cortex_xdr_gives_one():
+    # The rows themselves, not the signature-status stand-ins sample_file_artifacts adds for the legacy key.
+    artifacts = [(where, a) for where, a in sample_file_artifacts() if set(a) != {'file_signature_status'}]
+    assert artifacts
+    missing = {(where, key) for where, a in artifacts for key in facts.XDR_FILE_ARTIFACT_KEYS if key not in a}
+    assert missing == set()
+    # an XDR File Artifacts row's legacy copies (drop_field_underscore) are the snake_case keys' values, as they are
+    for where, row in artifacts:
+        copies = {key.replace('_', ''): row[key] for key in facts.XDR_FILE_ARTIFACT_KEYS if '_' in key}
+        assert {key: row[key] for key in copies if key in row} == {key: copies[key] for key in copies if key in row}
+
+
+def test_every_paloaltonetworksxdr_incident_record_holds_what_xdr_get_incident_extra_data_writes():
+    records = [(path.name, record) for path in sorted(INCIDENTS.glob('*.json'))
+               for record in as_list(get_path(IncidentFile.load(path).context, 'PaloAltoNetworksXDR.Incident'))]
+    for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
+        records += [(path.name, value) for entry in json.loads(path.read_text(encoding='utf-8'))
+                    for key, value in entry['EntryContext'].items()
+                    if key.split('(')[0] == 'PaloAltoNetworksXDR.Incident']
+    assert any(where.startswith('xdr_') for where, _ in records)  # a sample's context holds one, at least
+    missing = {(where, key) for where, record in records for key in facts.XDR_INCIDENT_RECORD_KEYS if key not in record}
+    assert missing == set()
+
+
+def test_the_recorded_xdr_alerts_give_host_ip_as_cortex_xdr_does_and_host_ip_list_as_cortexxdrir_splits_it():
+    alerts = 0
+    for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
+        for entry in json.loads(path.read_text(encoding='utf-8')):
+            raw = entry['Contents']['alerts']['data']
+            written = [alert for value in entry['EntryContext'].values() for alert in value['alerts']]
+            for alert in raw:
+                alerts += 1
+                assert 'host_ip' in alert and (alert['host_ip'] is None or isinstance(alert['host_ip'], str)), path.name
+                split = alert['host_ip'].split(facts.XDR_ALERT_HOST_IP_SEPARATOR) if alert['host_ip'] else []
+                assert alert['host_ip_list'] == split, path.name
+            assert [a['host_ip_list'] for a in written] == [a['host_ip_list'] for a in raw], path.name
+    assert alerts
+
+
+def test_the_cortex_xdr_samples_are_named_as_cortexxdrir_names_the_incidents_it_fetches():
+    replies = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    samples = [IncidentFile.load(path) for path in sorted(INCIDENTS.glob('xdr_*.json'))]
+    assert samples
+    for sample in samples:
+        incident_id = sample.incident['CustomFields']['xdrincidentid']
+        head = facts.XDR_INCIDENT_NAME.format(incident_id=incident_id, description='')
+        name = sample.incident['name']
+        assert name.startswith(head) and name[len(head):].strip(), name
+        recorded = replies / f'{incident_id}.json'
+        if recorded.exists():  # Cortex XDR's description of that incident
+            [entry] = json.loads(recorded.read_text(encoding='utf-8'))
+            assert name == facts.XDR_INCIDENT_NAME.format(
+                incident_id=incident_id, description=entry['Contents']['incident']['description'])
+
+
+def test_the_cortex_xdr_samples_give_when_they_occurred_as_cortexxdrir_does():
+    replies = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    samples = [IncidentFile.load(path) for path in sorted(INCIDENTS.glob('xdr_*.json'))]
+    assert samples
+    for sample in samples:
+        occurred = sample.incident.get('occurred')
+        assert isinstance(occurred, str), sample.incident['name']
+        datetime.strptime(occurred, facts.XDR_OCCURRED_FORMAT)  # raises for any other form
+        recorded = replies / f'{sample.incident["CustomFields"]["xdrincidentid"]}.json'
+        if recorded.exists():  # the creation_time Cortex XDR gives the incident
+            [entry] = json.loads(recorded.read_text(encoding='utf-8'))
+            created = entry['Contents']['incident']['creation_time']
+            assert occurred == datetime.fromtimestamp(created / 1000, timezone.utc).strftime(facts.XDR_OCCURRED_FORMAT)
+
+
+def test_recorded_reputation_entries_write_file_and_dbotscore_as_commandresults_does():
+    entries = [(path.parent.parent.name, entry) for path in sorted(REPLIES_DIR.glob('*/file/*.json'))
+               for entry in json.loads(path.read_text(encoding='utf-8'))]
+    entries += [(path.name, json.loads(path.read_text(encoding='utf-8'))['entry'])
+                for path in sorted((TEST_DATA / 'xsoar' / 'entries').glob('*.json'))]
+    written = [(where, key, value) for where, entry in entries for key, value in entry['EntryContext'].items()
+               if key.split('(')[0] in ('File', 'DBotScore')]
+    assert {key.split('(')[0] for _, key, _ in written} == {'File', 'DBotScore'}
+    wrong = {(where, key.split('(')[0]) for where, key, value in written
+             if key not in (facts.COMMON_FILE_CONTEXT_PATH, facts.COMMON_DBOTSCORE_CONTEXT_PATH)
+             or not isinstance(value, list)}
     assert wrong == set()
 
 
