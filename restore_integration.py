@@ -2903,7 +2903,8 @@ def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was:
     10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when the start
     listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow command)."""
-    text = f'{state["accepted"] or ""}:{state["started"] or ""}:{state["checks"]}'
+    accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
+    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}'
         return text + f':{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
