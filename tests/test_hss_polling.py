@@ -795,3 +795,27 @@ def test_the_follow_command_of_a_check_the_reputation_gate_makes_reads_back_as_a
     assert not followed.failed, followed.entries[-1]
     assert len(tenant.gateway.requests) > sent  # it read the listing again
     assert [row['host_id'] for row in listed_rows(followed)] == [host]
+
+
+
+@pytest.mark.parametrize('polling', ['true', 'false'])
+def test_a_start_put_off_past_its_polling_time_still_restores_what_it_lists(clocked, polling):
+    # restore_state ':<started>:<checks>' is a start HSS's throttling put off: when the polling began, and its checks.
+    # Run past that polling time (given by hand, or run late), the start's listing went out and then no time was left
+    # for the PUT: an error entry saying to run it again later, which fails alike. A start is sent as a first run is;
+    # without polling no polling time bounds it (restore-file counts none either), with it the check that follows is
+    # the last.
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
+    timeout = 600
+    began = int(time.time() * 1000) - 2 * timeout * 1000  # twice the polling time ago
+
+    result = room(tenant, clock).run('hss-restore-isolated', {
+        'host_id': host, 'file_hash': UPDATER, 'polling': polling, 'timeout_in_seconds': str(timeout),
+        'restore_state': f':{began}:0'})
+
+    assert not result.failed, result.entries[-1]
+    assert [r.method for r in tenant.gateway.requests][:2] == ['GET', 'PUT']  # listed, then sent
+    assert tenant.backend.isolation_status(host, UPDATER, path) in ('restoring', 'restored')
+    assert [row['host_id'] for row in listed_rows(result)] == [host]
