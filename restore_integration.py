@@ -137,7 +137,8 @@ MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
 # last run (a command timeout each): XSOAR's own timeout error never comes before that last report.
 POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS
 # A check's waits for turns end with the polling time left, but never sooner than this: its reads start nothing, and a
-# listing's pages or several actions' statuses, paced at the instance's rate, still get their turns near the timeout.
+# listing's pages or several actions' statuses, paced at the instance's rate, still get their turns near the timeout;
+# and so does an HSS start put off (start_put_off) that runs late: its listing, then its PUTs.
 CHECK_LEAST_WAIT_SECONDS = 5
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
@@ -2903,7 +2904,8 @@ def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was:
     10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when the start
     listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow command)."""
-    text = f'{state["accepted"] or ""}:{state["started"] or ""}:{state["checks"]}'
+    accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
+    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}'
         return text + f':{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
@@ -3499,9 +3501,10 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                       earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
     HSS throttled before it sent anything may be put off (start_put_off): ``earlier``, the state it handed on."""
-    # The first start has the whole polling time; one put off, or a check, what is left of it
+    # Polling, the time left (a put-off start), a few seconds at least (CHECK_LEAST_WAIT_SECONDS); else the whole time
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
-    client.transport.wait_at_most(timeout - polling_elapsed(started, checks, interval, args))
+    client.transport.wait_at_most(max(timeout - polling_elapsed(started, checks, interval, args),
+                                      CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
     rows, listed, items = [], None, exact_items(fields)
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}

@@ -17,8 +17,10 @@ from conftest import (HSS_SEED, ROOT, FakeClock, MovedWallClock, WaitClock as Cl
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
+from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 
+GATE = _load_script('QuarantineRestoreReputationGate')  # its check of copies an earlier restore left restoring
 STAGE_SECONDS = 10.0  # one emulator stage: the hosts' restore times are counted in them
 HOSTS = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
 UPDATER = HOSTS['app-05']['isolated_files'][0]['file_hash']  # isolated on hosts of every kind
@@ -768,3 +770,52 @@ def test_polling_stops_with_how_to_follow_the_restore_once_hss_refuses_the_crede
     last = json.dumps(result.entries[-1])
     assert 'HTTP 401' in last and 'restore_state=' in last  # HSS's answer, and the line that follows the restore
     assert 'checking again' not in last
+
+
+def test_the_follow_command_of_a_check_the_reputation_gate_makes_reads_back_as_a_check(clocked):
+    # The gate reads again a copy an earlier restore left restoring with a check whose restore_state takes any change
+    # as this restore's (HSS's clock at 0, written in 13 digits). The check's follow command must carry that state
+    # back: a line that is refused before any request follows nothing.
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
+    exact = {'host_id': host, 'file_hash': UPDATER, 'file_path': path}
+    started = room(tenant, clock).run('hss-restore-isolated', dict(exact, polling='false'))
+    assert not started.failed, started.entries[-1]
+
+    check = room(tenant, clock).run('hss-restore-isolated', dict(
+        exact, restore_state=GATE.HSS_ANY_CHANGE_STATE, polling='false'))
+    assert not check.failed, check.entries[-1]
+    [follow] = check.entries[-1]['Contents']['follow_commands']
+    line = parse_line(follow)
+    sent = len(tenant.gateway.requests)
+
+    followed = room(tenant, clock).run(line.command, dict(line.args, polling='false'))
+
+    assert not followed.failed, followed.entries[-1]
+    assert len(tenant.gateway.requests) > sent  # it read the listing again
+    assert [row['host_id'] for row in listed_rows(followed)] == [host]
+
+
+
+@pytest.mark.parametrize('polling', ['true', 'false'])
+def test_a_start_put_off_past_its_polling_time_still_restores_what_it_lists(clocked, polling):
+    # restore_state ':<started>:<checks>' is a start HSS's throttling put off: when the polling began, and its checks.
+    # Run past that polling time (given by hand, or run late), the start's listing went out and then no time was left
+    # for the PUT: an error entry saying to run it again later, which fails alike. A start is sent as a first run is;
+    # without polling no polling time bounds it (restore-file counts none either), with it the check that follows is
+    # the last.
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
+    timeout = 600
+    began = int(time.time() * 1000) - 2 * timeout * 1000  # twice the polling time ago
+
+    result = room(tenant, clock).run('hss-restore-isolated', {
+        'host_id': host, 'file_hash': UPDATER, 'polling': polling, 'timeout_in_seconds': str(timeout),
+        'restore_state': f':{began}:0'})
+
+    assert not result.failed, result.entries[-1]
+    assert [r.method for r in tenant.gateway.requests][:2] == ['GET', 'PUT']  # listed, then sent
+    assert tenant.backend.isolation_status(host, UPDATER, path) in ('restoring', 'restored')
+    assert [row['host_id'] for row in listed_rows(result)] == [host]

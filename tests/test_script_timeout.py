@@ -50,10 +50,13 @@ def xdr_close(hashes):
                           'False Positive', 'fp')
 
 
-def test_a_script_that_runs_past_its_timeout_ends_in_xsoar_s_error_and_nothing_it_returned_arrives(clocked):
+def test_a_script_that_runs_past_its_timeout_ends_in_xsoar_s_error_and_nothing_it_returned_arrives(clocked,
+                                                                                                    monkeypatch):
     """The reputation gate reads again a restore its record shows running; Cortex XDR throttles that read, so the
-    gate runs as long as the read may (about 3 minutes), past a timeout an admin set to 1 minute."""
+    gate runs as long as the read may (about 3 minutes), past a timeout an admin set to 1 minute. The gate's own
+    guard, which starts no read it has no time for, is set aside: what is timed here is the war room."""
     clock, xdr = clocked
+    monkeypatch.setattr(_load_script(GATE), 'CALL_SECONDS', 0)
     file_hash = sorted(HOLDERS)[0]
     first = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([file_hash]), {})
     [running] = as_list(get_path(first.context, 'CortexXDR.RestoredFile'))
@@ -110,3 +113,38 @@ def test_a_reclose_given_a_longer_timeout_by_xsoar_sends_the_restore_it_had_no_t
     [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == later]
     assert '429' in record['error']  # sent, and throttled to the end of its run
     assert not [line for line in run.notes[-1].splitlines() if 'not run' in line and earlier not in line]
+
+
+def test_the_gate_judging_several_endpoints_reads_again_only_what_its_timeout_leaves_time_for(clocked):
+    """The Cortex XDR playbook given two endpoints on a reopened incident, each with a restore the first close left
+    running: the gate reads each endpoint's again (a restore-file check each), and Cortex XDR throttles them, so each
+    read takes about 3 minutes, two past XSOAR's 5. The gate must not run past its timeout (the playbook's task would
+    fail with XSOAR's error): a read it has no time for leaves the record as it is, still running, so the file is not
+    sent again there."""
+    clock, xdr = clocked
+    [file_hash] = [h for h, holders in sorted(HOLDERS.items()) if len(holders) >= 2][:1]
+    endpoints = sorted(HOLDERS[file_hash])[:2]
+    context = {}
+    for endpoint in endpoints:  # a restore on each endpoint, left running (a restore takes 100 s on this clock)
+        started = runner_on(clock, xdr)._war_room(context).run('restore-file', {
+            'file_hash': file_hash, 'endpoint_id': endpoint, 'polling': 'false'})
+        assert not started.failed, started.entries[-1]
+        context = started.context
+    assert [r['status'] for r in as_list(get_path(context, 'CortexXDR.RestoredFile'))] == ['IN_PROGRESS'] * 2
+    sent = len(xdr.backend.actions)
+    xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
+    runner = runner_on(clock, xdr)
+    playbook = runner.library.get('Quarantine Restore - Cortex XDR')
+    for declared in playbook.inputs:  # EndpointID from the context, as a caller gives a list
+        if declared['key'] == 'EndpointID':
+            declared['value'] = {'complex': {'root': 'Endpoints'}}
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive', 'fp')
+
+    run = runner.run(playbook, incident, dict(context, Endpoints=endpoints))
+
+    assert not run.failed, run.error
+    assert 'timeout' not in ' '.join(str(e.get('Contents')) for e in run.entries if e.get('Type') == 4)
+    assert len(xdr.backend.actions) == sent  # sent again on neither endpoint
+    assert all(file_hash in xdr.backend.quarantined(endpoint) for endpoint in endpoints)
+    notes = '\n'.join(run.notes)
+    assert all(f'endpoint_id={endpoint}' in notes for endpoint in endpoints), notes

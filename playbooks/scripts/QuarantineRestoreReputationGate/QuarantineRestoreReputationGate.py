@@ -33,6 +33,7 @@ pure helpers, ``gate_command(args, context, execute=None)``, ``main(demisto_obj=
 """
 import json
 import re
+import time
 import traceback
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -83,6 +84,14 @@ HSS_COPY_FIELDS = ('host_id', 'file_hash', 'file_path')  # a copy: hss-restore-i
 # The restore_state of a check (no PUT) of copies an earlier restore left restoring: when HSS took that restore is not
 # in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads failed.
 HSS_ANY_CHANGE_STATE = '0000000000000::0'
+# XSOAR stops this script at its timeout, its executeCommand calls included (TimeoutDuration in the calling context,
+# nanoseconds, else the 5 minutes CommonServerPython's content_profiler assumes), and nothing it returns then arrives.
+# A status read again (a restore command, which may take XSOAR's 3-minute command timeout when the vendor throttles;
+# one per endpoint given) starts only while it can end in time, with a few seconds left for the entry: a read not run
+# leaves its record as it was, as one that failed does.
+XSOAR_SCRIPT_TIMEOUT_SECONDS = 300
+CALL_SECONDS = 180
+ENTRY_SECONDS = 10
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -749,15 +758,39 @@ def failed_calls_as_entries(execute: Execute) -> Execute:
     return call
 
 
+def timeout_of(runtime: Any) -> float:
+    """The seconds XSOAR gives this run (see XSOAR_SCRIPT_TIMEOUT_SECONDS)."""
+    calling = getattr(runtime, 'callingContext', None)
+    given = (calling.get('context') or {}).get('TimeoutDuration') if isinstance(calling, dict) else None
+    try:
+        return float(given) / 1e9 if float(given) > 0 else XSOAR_SCRIPT_TIMEOUT_SECONDS
+    except (TypeError, ValueError):
+        return XSOAR_SCRIPT_TIMEOUT_SECONDS
+
+
+def reads_in_time(execute: Execute, timeout: float, started: float) -> Execute:
+    """executeCommand that starts a status read (a restore command) only while CALL_SECONDS and ENTRY_SECONDS are left
+    of ``timeout`` (counted from ``started``); one past that is an error entry, so its record stays as it was."""
+    def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
+        left = timeout - (time.monotonic() - started)
+        if command not in RESTORE_COMMANDS or left >= CALL_SECONDS + ENTRY_SECONDS:
+            return execute(command, args)
+        return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
+                 'Contents': f'only {max(left, 0):.0f} s were left of the {timeout:g} s XSOAR gives this script, and '
+                             f'the read may take {CALL_SECONDS} s, so it was not run.'}]
+    return call
+
+
 ''' MAIN '''
 
 
 def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
+    started = time.monotonic()
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
-        entry = gate_command(runtime.args() or {}, runtime.context() or {},
-                             failed_calls_as_entries(runtime.executeCommand))
+        entry = gate_command(runtime.args() or {}, runtime.context() or {}, reads_in_time(
+            failed_calls_as_entries(runtime.executeCommand), timeout_of(runtime), started))
     except GateError as error:
         entry = {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'QuarantineRestoreReputationGate could not run: {error}'}
