@@ -731,17 +731,22 @@ def test_main_turns_a_fault_into_an_error_entry_without_a_traceback():
 # ---------------------------------------------------------------- against the emulated tenant
 
 
-def test_summary_of_a_war_room_restore_names_the_seed_failure():
-    failing_seed = seed_failing_endpoints()
-    file_hash, holders = next((h, e) for h, e in sorted(seed_holders().items()) if set(e) & set(failing_seed))
-    tenant = start_tenant()
+def context_after_restoring(file_hash, seed=None):
+    """The incident context a war-room restore-file of ``file_hash`` leaves, polled to its end, on a tenant of ``seed``
+    (the default one when None); the run must not fail."""
+    tenant = start_tenant(seed=seed) if seed else start_tenant()
     try:
         room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
         assert not room.run('restore-file', {'file_hash': file_hash}).failed
     finally:
         tenant.server.stop()
+    return room.context
 
-    _, summary = summarise(room.context)
+
+def test_summary_of_a_war_room_restore_names_the_seed_failure():
+    failing_seed = seed_failing_endpoints()
+    file_hash, holders = next((h, e) for h, e in sorted(seed_holders().items()) if set(e) & set(failing_seed))
+    _, summary = summarise(context_after_restoring(file_hash))
 
     failing = [endpoint for endpoint in holders if endpoint in failing_seed]
     assert summary['failed'] == len(failing) and summary['restored'] == len(holders) - len(failing)
@@ -1325,14 +1330,7 @@ def test_a_cortex_xdr_reason_holding_a_backtick_leaves_the_step_s_command_whole_
     [(file_hash, holders)] = seed_holders(seed).items()
     [(endpoint, failure)] = seed_failing_endpoints(seed).items()
     assert failure['error_description'].count('`') == 1 and endpoint in holders
-    tenant = start_tenant(seed=seed)
-    try:
-        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
-        assert not room.run('restore-file', {'file_hash': file_hash}).failed
-    finally:
-        tenant.server.stop()
-
-    entry, summary = summarise(room.context)
+    entry, summary = summarise(context_after_restoring(file_hash, seed))
 
     spans, shown = as_commonmark_reads(the_one_step_naming(summary, entry['HumanReadable'], endpoint))
     [command] = [span for span in spans if span.startswith('!')]
