@@ -269,3 +269,26 @@ def test_an_hss_start_put_off_by_a_throttle_still_ends_its_polling_within_the_ti
     assert 'PollingCommand' not in result.entries[-1] and 'restoring' in result.entries[-1]['HumanReadable']
     first, last = arrivals.times[0][0], arrivals.times[-1][0]
     assert len(puts(arrivals)) == 2 and last - first <= timeout, (first, last)  # not the timeout again from the re-start
+
+
+@pytest.mark.parametrize('later_s', [1, 60], ids=['still restoring', 'restored by then'])
+def test_an_hss_start_put_off_whose_copies_another_run_restored_meanwhile_reports_them_as_hss_lists_them(
+        hss_on_clock, later_s):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    put_off = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'},
+                       follow_polling=False).entries[-1]
+    assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
+    # Meanwhile another run restores the same copies (the on-close script's, without polling)
+    other = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'polling': 'false'})
+    assert not other.failed and len(puts(arrivals)) == -(-len(HEALTHY_COPIES) // 100), other.entries
+    room.sleep(later_s)  # the emulator's agents finish a restore in stage_seconds (10 s)
+
+    restarted = room.run(put_off['PollingCommand'], put_off['PollingArgs'], follow_polling=False).entries[-1]
+
+    assert len(puts(arrivals)) == -(-len(HEALTHY_COPIES) // 100), 'nothing is sent twice'
+    rows = restarted['EntryContext'][next(iter(restarted['EntryContext']))]
+    by_copy = {(row.get('host_id'), row.get('file_path')): row['outcome'] for row in rows}
+    assert by_copy == {(copy['host_id'], copy['file_path']): tenant.backend.isolation_status(
+        copy['host_id'], copy['file_hash'], copy['file_path']) for copy in HEALTHY_COPIES}, rows
+    assert 'not_found' not in restarted['HumanReadable'] and 'another restore' in restarted['HumanReadable']
