@@ -2826,6 +2826,14 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
+def follow_wait(client: 'XdrClient | HssClient') -> str:
+    """When a follow command an entry gives may be run while the vendor's Retry-After lasts (run sooner, it is
+    throttled again), to put next to it: ', after <time> (in N s, ...)'; '' once the wait has passed."""
+    wait = math.ceil(client.limiter.paused_for())
+    return f', after {utc_text(time.time() + wait)} (in {wait} s, as {client.vendor} asked to wait: Retry-After)' \
+        if wait else ''
+
+
 def can_be_carried(action_id: Any) -> bool:
     """Whether an action ID can travel in the hidden action_id JSON list, as Cortex XDR sent it: a finite number or a
     non-blank text. A first run follows no other (a check would refuse the whole list), and a check takes no other."""
@@ -3552,7 +3560,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                          f'{interval} seconds what HSS did with these files') + (
                 f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
-            readable += f'\n\nTo follow the restore: {raw["follow_commands"][0]}'
+            readable += f'\n\nTo follow the restore{follow_wait(client)}: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
@@ -3742,8 +3750,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else \
-            hss_table(said, rows, follow if last else None) + note
+        readable = f'{said}\n\nTo follow the restore{follow_wait(client)}: {follow}' if unread else \
+            hss_table(said, rows, follow if last else None, follow_wait(client)) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
@@ -3900,15 +3908,16 @@ def hss_counts_text(rows: list[HssCopy]) -> str:
     return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
-def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str:
-    """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
+def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
+    """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command,
+    and ``when`` it may be run (follow_wait)."""
     # The copies polling leaves, named once, hosts by the name an analyst knows them by; the follow command their
     # reasons point to (HSS_FOLLOW_IN_ENTRY), once
     left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
              f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
-             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow them: '
-             f'{follow}' if follow and left else '')
+             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow '
+             f'them{when}: {follow}' if follow and left else '')
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
                                 lambda row: row.get('host_name') or row.get('host_id'),
