@@ -342,6 +342,13 @@ HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gi
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
+# A start put off by HSS's throttling (start_put_off) that lists no isolated copy of a hash or path: the copies HSS
+# lists restoring or restored, by status, are another restore's (the on-close script's, say), not missing.
+HSS_TAKEN_ELSEWHERE = {
+    HSS_STATUS_RESTORING: ('HSS lists this copy restoring: another restore has it (this one, put off by HSS\'s '
+                           'throttling, found it no longer isolated and sent nothing for it); follow it there.'),
+    HSS_STATUS_RESTORED: ('HSS lists this copy restored: another restore gave it back (this one, put off by HSS\'s '
+                          'throttling, found it no longer isolated and sent nothing for it).')}
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '
                       'events and isolated files in the HSS console (Intrusions > Events), then restore it again if '
@@ -2819,6 +2826,14 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
+def follow_wait(client: 'XdrClient | HssClient') -> str:
+    """When a follow command an entry gives may be run while the vendor's Retry-After lasts (run sooner, it is
+    throttled again), to put next to it: ', after <time> (in N s, ...)'; '' once the wait has passed."""
+    wait = math.ceil(client.limiter.paused_for())
+    return f', after {utc_text(time.time() + wait)} (in {wait} s, as {client.vendor} asked to wait: Retry-After)' \
+        if wait else ''
+
+
 def can_be_carried(action_id: Any) -> bool:
     """Whether an action ID can travel in the hidden action_id JSON list, as Cortex XDR sent it: a finite number or a
     non-blank text. A first run follows no other (a check would refuse the whole list), and a check takes no other."""
@@ -3509,7 +3524,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
         try:
-            copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED,
+            copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
                                            not_isolated_text(enterprise_project_id or client.enterprise_project_id))
         except RestoreError as error:  # nothing was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
@@ -3545,7 +3560,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                          f'{interval} seconds what HSS did with these files') + (
                 f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
-            readable += f'\n\nTo follow the restore: {raw["follow_commands"][0]}'
+            readable += f'\n\nTo follow the restore{follow_wait(client)}: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
@@ -3590,28 +3605,41 @@ def not_isolated_text(scope: str | None) -> str:
 
 
 def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
-                    isolation_status: str | None, missing: str) -> tuple[list[HssCopy], list[HssCopy]]:
+                    isolation_status: str | None, put_off: HssState | None, missing: str
+                    ) -> tuple[list[HssCopy], list[HssCopy]]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
-    not_found_row of each value that matches none. The listing is not filtered by status: copies that leave a status
-    while its pages are read would move the later rows up, past a page already read. The copies keep their order."""
+    not_found_row of each value that matches none (``put_off``, the state a start put off handed on: the rows of its
+    copies another restore has, HSS_TAKEN_ELSEWHERE, changed since that start first ran, when HSS lists any).
+    The listing is not filtered by status: copies that leave a
+    status while its pages are read would move the later rows up, past a page already read. The copies keep their
+    order."""
     # hosts_asked: each value asked for (a value repeated, as by exact items sharing a hash, once) -> its hosts
     wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
                                                'isolation_status': None} for value in hosts])
     copies, not_found = [], []
+    # When the put-off start first ran, on HSS's clock: the time since then on this one, back from HSS's now
+    since = None if put_off is None else (client.hss_clock_at(client.limiter.clock()) - HSS_ACCEPT_CLOCK_MARGIN_MS
+                                          - (epoch_ms() - put_off['started']))
     for value, listed in zip(hosts, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
-        matched = [found for found in listed if value_of(found, fields) == value
-                   and (not wanted_paths or found.get('file_path') in wanted_paths)
-                   and (not hosts[value] or found.get('host_id') in hosts[value])
-                   and (not isolation_status or found.get('isolation_status') == isolation_status)]
+        exact = [found for found in listed if value_of(found, fields) == value
+                 and (not wanted_paths or found.get('file_path') in wanted_paths)
+                 and (not hosts[value] or found.get('host_id') in hosts[value])]
+        matched = [found for found in exact
+                   if not isolation_status or found.get('isolation_status') == isolation_status]
         copies += matched
+        taken = [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
+                      reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
+                 for found in exact if since is not None and found.get('isolation_status') in HSS_TAKEN_ELSEWHERE
+                 and whole_number(found.get('update_time'), 0) >= since]
         if by == 'file_path':  # a path is asked on each host it is paired with: each without a copy is a row
-            not_found += [not_found_row(fields, value, missing, {host})
-                          for host in sorted(hosts[value] - {found.get('host_id') for found in matched})]
+            for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
+                not_found += [row for row in taken if row.get('host_id') == host] or [
+                    not_found_row(fields, value, missing, {host})]
         elif not matched:
-            not_found.append(not_found_row(fields, value, missing, hosts[value]))
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value])]
     return copies, not_found
 
 
@@ -3722,8 +3750,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore: {follow}' if unread else \
-            hss_table(said, rows, follow if last else None) + note
+        readable = f'{said}\n\nTo follow the restore{follow_wait(client)}: {follow}' if unread else \
+            hss_table(said, rows, follow if last else None, follow_wait(client)) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
@@ -3761,7 +3789,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
     copies, not_found = (client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None),
-                         []) if many else matching_copies(client, fields, enterprise_project_id, None,
+                         []) if many else matching_copies(client, fields, enterprise_project_id, None, None,
                                                           'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
@@ -3880,15 +3908,16 @@ def hss_counts_text(rows: list[HssCopy]) -> str:
     return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
-def hss_table(title: str, rows: list[HssCopy], follow: str | None = None) -> str:
-    """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command."""
+def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
+    """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command,
+    and ``when`` it may be run (follow_wait)."""
     # The copies polling leaves, named once, hosts by the name an analyst knows them by; the follow command their
     # reasons point to (HSS_FOLLOW_IN_ENTRY), once
     left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
              f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
-             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow them: '
-             f'{follow}' if follow and left else '')
+             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow '
+             f'them{when}: {follow}' if follow and left else '')
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
                                 lambda row: row.get('host_name') or row.get('host_id'),

@@ -6,6 +6,7 @@ waits move; the 429 or 503 is injected by the emulators' fault plans."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -15,6 +16,7 @@ from conftest import (FakeClock, integration_on_clock, load_json, seed_holders, 
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.responses import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
+from warroom.line import parse_line
 from warroom.emulator.xdr.responses import create_app as create_xdr_app
 from warroom.runtime import WarRoom
 
@@ -269,3 +271,46 @@ def test_an_hss_start_put_off_by_a_throttle_still_ends_its_polling_within_the_ti
     assert 'PollingCommand' not in result.entries[-1] and 'restoring' in result.entries[-1]['HumanReadable']
     first, last = arrivals.times[0][0], arrivals.times[-1][0]
     assert len(puts(arrivals)) == 2 and last - first <= timeout, (first, last)  # not the timeout again from the re-start
+
+
+@pytest.mark.parametrize('later_s', [1, 60], ids=['still restoring', 'restored by then'])
+def test_an_hss_start_put_off_whose_copies_another_run_restored_meanwhile_reports_them_as_hss_lists_them(
+        hss_on_clock, later_s):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    put_off = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'},
+                       follow_polling=False).entries[-1]
+    assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
+    # Meanwhile another run restores the same copies (the on-close script's, without polling)
+    other = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'polling': 'false'})
+    assert not other.failed and len(puts(arrivals)) == -(-len(HEALTHY_COPIES) // 100), other.entries
+    room.sleep(later_s)  # the emulator's agents finish a restore in stage_seconds (10 s)
+
+    restarted = room.run(put_off['PollingCommand'], put_off['PollingArgs'], follow_polling=False).entries[-1]
+
+    assert len(puts(arrivals)) == -(-len(HEALTHY_COPIES) // 100), 'nothing is sent twice'
+    rows = restarted['EntryContext'][next(iter(restarted['EntryContext']))]
+    by_copy = {(row.get('host_id'), row.get('file_path')): row['outcome'] for row in rows}
+    assert by_copy == {(copy['host_id'], copy['file_path']): tenant.backend.isolation_status(
+        copy['host_id'], copy['file_hash'], copy['file_path']) for copy in HEALTHY_COPIES}, rows
+    assert 'not_found' not in restarted['HumanReadable'] and 'another restore' in restarted['HumanReadable']
+
+
+def test_a_follow_command_given_while_hss_s_wait_runs_says_when_it_may_be_run(hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    copy = OFFLINE['isolated_files'][0]
+    start = room.run('hss-restore-isolated', {'host_id': OFFLINE['host_id'], 'file_hash': copy['file_hash'],
+                                              'file_path': copy['file_path'], 'polling': 'false'})
+    follow = start.entries[-1]['Contents']['follow_commands'][0]
+    # The check run by hand meets HSS's throttling past what one run may wait: it cannot read the listing
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    line = parse_line(follow)
+    check = room.run(line.command, dict(line.args, polling='false'))
+
+    text = check.entries[-1]['HumanReadable']
+    assert 'not read' in text and follow in text, text
+    throttled_at = arrivals.times[injected(tenant) - 1][0]
+    left = throttled_at + LONGER_THAN_A_RUN_S - room.clock()  # what is left of HSS's wait as the entry is written
+    said = re.search(r'To follow the restore, after [^(]+ UTC \(in ([0-9]+) s[^)]*Retry-After\): ', text)
+    assert said and left <= int(said[1]) <= left + 1, (left, text)
