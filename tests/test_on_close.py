@@ -1587,7 +1587,7 @@ def test_a_close_whose_hss_restore_the_server_fails_still_reports_the_cortex_xdr
 
 @pytest.mark.parametrize('name, command, expected', [
     # an action the context shows running covers the file; a copy it shows restoring too: neither is sent again blind
-    ('xdr', 'restore-file', 'was not run again for `{}`: an earlier restore in this incident is still running'),
+    ('xdr', 'restore-file', 'was not run again for `{}`: an earlier restore in this incident was still running'),
     ('hss', 'hss-restore-isolated', 'was not run again for `{}`: an earlier restore in this incident was still '
                                     'restoring it on'),
 ])
@@ -1613,6 +1613,8 @@ def test_a_restore_the_gate_reads_again_when_the_server_fails_that_read_is_judge
     note = again.notes[-1]
     assert 'The reputation check' not in note and 'fault in the script' not in note, note
     assert expected.format(file_hash, host=incident['CustomFields'].get('huaweihsshostid')) in note, note
+    [line] = [line for line in note.splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert 'was not read again now, as the read failed' in line and SERVER_SAID in line and 'Check it first' in line
     assert len(xdr.backend.actions) + len(hss_puts(hss)) == 1
 
 

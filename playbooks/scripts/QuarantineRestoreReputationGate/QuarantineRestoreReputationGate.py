@@ -19,7 +19,8 @@ file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or 
 
 ``restored_before`` (the CortexXDR.RestoredFile records an earlier run left) keeps a playbook run again on a reopened
 incident from sending restore-file for a file an earlier one of the same scope gave back or still runs (a record
-that says IN_PROGRESS is read again with restore-file, without polling), or may have started (its record's
+that says IN_PROGRESS is read again with restore-file, without polling; one not read again is not sent either, and
+the note says why, with the check to run first), or may have started (its record's
 may_have_started: the note says to look in the Action Center first): neither allowed nor held,
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
 records do the same for a file (or path) whose every copy they name on the restore's host was restored, or is still
@@ -90,7 +91,7 @@ HSS_ANY_CHANGE_STATE = '0000000000000::0'
 # nanoseconds, else the 5 minutes CommonServerPython's content_profiler assumes), and nothing it returns then arrives.
 # A status read again (a restore command, which may take XSOAR's 3-minute command timeout when the vendor throttles;
 # one per endpoint given) starts only while it can end in time, with a few seconds left for the entry: a read not run
-# leaves its record as it was, as one that failed does.
+# leaves its record as it was, as one that failed does, and its line says so (NO_TIME_LEFT).
 XSOAR_SCRIPT_TIMEOUT_SECONDS = 300
 CALL_SECONDS = 180
 ENTRY_SECONDS = 10
@@ -590,18 +591,20 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
                for file_hash, record in latest.items() if str(record.get('may_have_started')).lower() == 'true'}
     latest = {file_hash: record for file_hash, record in latest.items()
               if file_hash not in unknown and str(record.get('action_id') or '').strip()}
-    latest.update(status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
-                             {'endpoint_id': endpoint_id} if endpoint_id else {}))
-    return dict(unknown, **{file_hash: restored_line(file_hash, record, scope) for file_hash, record in latest.items()
-                            if record.get('status') in XDR_DONE_STATUSES})
+    now, unread = status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
+                             {'endpoint_id': endpoint_id} if endpoint_id else {})
+    latest.update(now)
+    return dict(unknown, **{file_hash: restored_line(file_hash, record, scope, unread.get(file_hash))
+                            for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
 
 
 def status_now(execute: Execute | None, records: list[dict[str, Any]],
-               scope: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """{hash: its record as restore-file (without polling, on the same ``scope``) reads its action now}; a record not
-    read (an error entry, no answer) stays as it was."""
+               scope: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """({hash: its record as restore-file (without polling, on the same ``scope``) reads its action now}, {hash: why
+    it was not read}); a record not read (an error entry, no answer, or one still IN_PROGRESS with the error of a
+    status not read) stays as it was, and why (unread_reason, or that error) goes with it."""
     if not records or not execute:
-        return {}
+        return {}, {}
     entries = execute(RESTORE_COMMANDS[0], {**scope, 'file_hash': [record['file_hash'] for record in records],
                                             'action_id': json.dumps([record['action_id'] for record in records]),
                                             'polling': 'false'}) or []
@@ -613,20 +616,32 @@ def status_now(execute: Execute | None, records: list[dict[str, Any]],
                 pair = (str(record.get('file_hash') or '').lower(), str(record.get('action_id')))
                 if pair in earlier:
                     found[pair[0]] = dict(earlier[pair], **record)
-    return found
+    unread = {str(record['file_hash']).lower(): unread_reason(entries) for record in records
+              if str(record['file_hash']).lower() not in found}
+    unread.update((file_hash, failed_read(record.get('error'))) for file_hash, record in found.items()
+                  if record.get('status') == 'IN_PROGRESS' and str(record.get('error') or '').strip())
+    return found, unread
 
 
-def restored_line(file_hash: str, record: dict[str, Any], scope: dict[str, list[str]]) -> str:
+def restored_line(file_hash: str, record: dict[str, Any], scope: dict[str, list[str]],
+                  unread: str | None = None) -> str:
+    """restored_before's line for a file an earlier restore-file covers; ``unread``: why its record, IN_PROGRESS, was
+    not read again now (its state is not known: the line gives the check that reads it first)."""
     state = f'restored it on {shown_as_is(record.get("restored_count"))} endpoint(s), failed on ' \
         f'{shown_as_is(record.get("failed_count"))} (its record says why)'
     advice = XDR_LEFT_QUARANTINED
-    if record.get('status') == 'IN_PROGRESS':
+    if record.get('status') == 'IN_PROGRESS' and unread:
+        check = by_hand(RESTORE_COMMANDS[0], {'file_hash': [file_hash], 'action_id': [str(record.get('action_id'))],
+                                              'polling': ['false']}, scope)
+        state = f'was still running as its record last read it, which was not read again now, as {shown_as_is(unread)}'
+        advice = f'Check it first: {code_span(check)}; where it did not give the file back, restore it by hand'
+    elif record.get('status') == 'IN_PROGRESS':
         state, advice = 'is still running', QUARANTINED_AGAIN
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
-    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash,
-                         f'{state} (action {shown_as_is(record.get("action_id"))})',
-                         scope, advice)
+    action = f'(action {shown_as_is(record.get("action_id"))})'
+    what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
+    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice)
 
 
 def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
@@ -716,7 +731,15 @@ def unread_reason(entries: list[Entry]) -> str:
     text = ' '.join(part.strip() for part in said if part.strip())
     if text.startswith(NO_TIME_LEFT):
         return text
-    return 'the read failed: ' + (text[:MAX_REASON] + '...' if len(text) > MAX_REASON else text or 'no answer')
+    return failed_read(text)
+
+
+def failed_read(error: Any) -> str:
+    """A failed read's reason as a line quotes it (shown_as_is), before a full stop of its own: at most MAX_REASON
+    characters of its error, without the stop it ends with."""
+    text = text_of(error).strip()
+    text = text[:MAX_REASON] + '…' if len(text) > MAX_REASON else text.removesuffix('.')
+    return 'the read failed: ' + (text or 'no answer')
 
 
 def not_sent_line(command: str, by: str, value: str, what: str, scope: dict[str, list[str]],
