@@ -805,6 +805,34 @@ def test_the_hss_playbook_on_a_reopened_incident_reads_again_a_copy_the_on_close
     assert 'not_found' not in notes and 'FAILED' not in notes
 
 
+def test_the_hss_playbook_sends_not_again_a_copy_left_restoring_whose_read_again_fails_and_says_how_to_check_it(
+        vendors):
+    """The on-close script left the copy restoring; closed again through the playbook branch while HSS answers every
+    request with a 500, the gate cannot read the copy again. Its state is not known: HSS may have restored it (sent
+    again, HSS would find no isolated copy). As a Cortex XDR action whose read fails, it is not sent again, and the
+    gate's line says the read failed, with HSS's error, the check to run and the command that restores it by hand."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    [file_hash], host_id = fields['filesha256'], fields['huaweihsshostid']
+    [copy] = [c for c in HSS_COPIES[file_hash] if c['host_id'] == host_id]
+    runner = runner_for(vendors)
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, context)
+    assert not on_close.failed and len(hss_puts(hss)) == 1
+    assert [row['outcome'] for row in as_list(get_path(on_close.context, 'HuaweiHSS.RestoredFile'))] == ['restoring']
+    hss.gateway.inject_faults(FaultPlan.parse('sequence=500*1000'))
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
+
+    assert len(hss_puts(hss)) == 1  # not sent again blind
+    notes = '\n'.join(again.notes)
+    [line] = [line for line in notes.splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert 'was not read again now, as the read failed' in line and '500' in line, line
+    assert f'`!hss-restore-isolated host_id={host_id} file_hash={file_hash} file_path=' in line, line  # the check
+    assert 'restore_state=' in line and 'polling=false' in line, line
+    assert f'`!hss-restore-isolated file_hash={file_hash} host_id={host_id}`' in line, line  # by hand
+    assert 'is still restoring' not in line, line  # not as if read now
+
+
 def test_the_hss_playbook_reads_no_copy_again_of_a_file_it_holds_back_nor_sums_it_up_as_a_failed_restore(vendors):
     """The on-close script left two files restoring on a host whose agent cannot put them back (HSS lists them
     isolated again); one is scored bad since. Reopened and closed again through the playbook branch: the gate holds

@@ -115,13 +115,10 @@ def test_a_reclose_given_a_longer_timeout_by_xsoar_sends_the_restore_it_had_no_t
     assert not [line for line in run.notes[-1].splitlines() if 'not run' in line and earlier not in line]
 
 
-def test_the_gate_judging_several_endpoints_reads_again_only_what_its_timeout_leaves_time_for(clocked):
+def gate_on_two_endpoints_left_running(clock, xdr):
     """The Cortex XDR playbook given two endpoints on a reopened incident, each with a restore the first close left
-    running: the gate reads each endpoint's again (a restore-file check each), and Cortex XDR throttles them, so each
-    read takes about 3 minutes, two past XSOAR's 5. The gate must not run past its timeout (the playbook's task would
-    fail with XSOAR's error): a read it has no time for leaves the record as it is, still running, so the file is not
-    sent again there."""
-    clock, xdr = clocked
+    running, run while Cortex XDR throttles every request: (the run, the file, the endpoints, the actions sent before
+    it, the records the first restores left)."""
     [file_hash] = [h for h, holders in sorted(HOLDERS.items()) if len(holders) >= 2][:1]
     endpoints = sorted(HOLDERS[file_hash])[:2]
     context = {}
@@ -130,7 +127,8 @@ def test_the_gate_judging_several_endpoints_reads_again_only_what_its_timeout_le
             'file_hash': file_hash, 'endpoint_id': endpoint, 'polling': 'false'})
         assert not started.failed, started.entries[-1]
         context = started.context
-    assert [r['status'] for r in as_list(get_path(context, 'CortexXDR.RestoredFile'))] == ['IN_PROGRESS'] * 2
+    records = as_list(get_path(context, 'CortexXDR.RestoredFile'))
+    assert [r['status'] for r in records] == ['IN_PROGRESS'] * 2
     sent = len(xdr.backend.actions)
     xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
     runner = runner_on(clock, xdr)
@@ -139,8 +137,17 @@ def test_the_gate_judging_several_endpoints_reads_again_only_what_its_timeout_le
         if declared['key'] == 'EndpointID':
             declared['value'] = {'complex': {'root': 'Endpoints'}}
     incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive', 'fp')
+    return runner.run(playbook, incident, dict(context, Endpoints=endpoints)), file_hash, endpoints, sent, records
 
-    run = runner.run(playbook, incident, dict(context, Endpoints=endpoints))
+
+def test_the_gate_judging_several_endpoints_reads_again_only_what_its_timeout_leaves_time_for(clocked):
+    """The gate reads each endpoint's restore again (a restore-file check each), and Cortex XDR throttles them, so each
+    read takes about 3 minutes, two past XSOAR's 5. The gate must not run past its timeout (the playbook's task would
+    fail with XSOAR's error): a read it has no time for leaves the record as it is, still running, so the file is not
+    sent again there."""
+    clock, xdr = clocked
+
+    run, file_hash, endpoints, sent, _ = gate_on_two_endpoints_left_running(clock, xdr)
 
     assert not run.failed, run.error
     assert 'timeout' not in ' '.join(str(e.get('Contents')) for e in run.entries if e.get('Type') == 4)
@@ -148,3 +155,24 @@ def test_the_gate_judging_several_endpoints_reads_again_only_what_its_timeout_le
     assert all(file_hash in xdr.backend.quarantined(endpoint) for endpoint in endpoints)
     notes = '\n'.join(run.notes)
     assert all(f'endpoint_id={endpoint}' in notes for endpoint in endpoints), notes
+
+
+def test_a_running_restore_the_gate_has_no_time_to_read_again_is_said_not_read_with_the_check_to_run(clocked):
+    """Of the two endpoints' restores, the gate has time to read one again (throttled: not read) and none for the
+    other. Neither line may say the restore "is still running" as if it had been read now: each says it was not read
+    again and why (for the second, no time left), with the check that reads it (its action_id, without polling) and
+    the command that restores the file by hand on that endpoint."""
+    clock, xdr = clocked
+
+    run, file_hash, endpoints, _, records = gate_on_two_endpoints_left_running(clock, xdr)
+
+    assert not run.failed, run.error
+    lines = [line for line in '\n'.join(run.notes).splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert len(lines) == len(endpoints), lines
+    for record in records:
+        [line] = [line for line in lines if f'endpoint_id={record["endpoint_id"]}`' in line]
+        assert 'is still running' not in line and 'was not read again now' in line, line
+        assert f'`!restore-file file_hash={file_hash} action_id={record["action_id"]} polling=false endpoint_id=' \
+               f'{record["endpoint_id"]}`' in line, line
+        assert f'`!restore-file file_hash={file_hash} endpoint_id={record["endpoint_id"]}`' in line, line
+    assert [line for line in lines if 'as no time was left' in line], lines

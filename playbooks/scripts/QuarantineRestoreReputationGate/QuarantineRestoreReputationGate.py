@@ -19,11 +19,13 @@ file's command (``held.by_hand``) keeps the restore's scope: its ``host_id`` or 
 
 ``restored_before`` (the CortexXDR.RestoredFile records an earlier run left) keeps a playbook run again on a reopened
 incident from sending restore-file for a file an earlier one of the same scope gave back or still runs (a record
-that says IN_PROGRESS is read again with restore-file, without polling), or may have started (its record's
+that says IN_PROGRESS is read again with restore-file, without polling; one not read again is not sent either, and
+the note says why, with the check to run first), or may have started (its record's
 may_have_started: the note says to look in the Action Center first): neither allowed nor held,
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
 records do the same for a file (or path) whose every copy they name on the restore's host was restored, or is still
-restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent). Only
+restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent; one
+not read again, its state unknown, is not sent blind: the note says why, with the check to run first). Only
 a file the reputation check lets through is read again: a held one is held whatever an earlier restore left. The
 on-close script hands its records of either vendor in too, and writes those lines (``Contents.not_sent``) in its own
 note.
@@ -77,7 +79,8 @@ XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center fi
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 # hss-restore-isolated's outcome of a copy HSS lists restored. Sent again, HSS would find no isolated copy (not_found).
 # A copy left restoring (polling ran out; the on-close script cannot poll) is read again first: one HSS still lists
-# restoring is not sent again either; one isolated again, or failed, may be isolated still: sent again.
+# restoring is not sent again either, nor one not read again (HSS may have restored it: the note gives the check);
+# one isolated again, or failed, may be isolated still: sent again.
 HSS_RESTORED = 'restored'
 HSS_RESTORING = 'restoring'
 HSS_COPY_FIELDS = ('host_id', 'file_hash', 'file_path')  # a copy: hss-restore-isolated's exact item, and its DT key
@@ -88,10 +91,12 @@ HSS_ANY_CHANGE_STATE = '0000000000000::0'
 # nanoseconds, else the 5 minutes CommonServerPython's content_profiler assumes), and nothing it returns then arrives.
 # A status read again (a restore command, which may take XSOAR's 3-minute command timeout when the vendor throttles;
 # one per endpoint given) starts only while it can end in time, with a few seconds left for the entry: a read not run
-# leaves its record as it was, as one that failed does.
+# leaves its record as it was, as one that failed does, and its line says so (NO_TIME_LEFT).
 XSOAR_SCRIPT_TIMEOUT_SECONDS = 300
 CALL_SECONDS = 180
 ENTRY_SECONDS = 10
+NO_TIME_LEFT = 'no time was left'  # how a read reads_in_time did not start begins; the note says why
+MAX_REASON = 500  # characters of a failed read's error the note quotes
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -586,18 +591,20 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
                for file_hash, record in latest.items() if str(record.get('may_have_started')).lower() == 'true'}
     latest = {file_hash: record for file_hash, record in latest.items()
               if file_hash not in unknown and str(record.get('action_id') or '').strip()}
-    latest.update(status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
-                             {'endpoint_id': endpoint_id} if endpoint_id else {}))
-    return dict(unknown, **{file_hash: restored_line(file_hash, record, scope) for file_hash, record in latest.items()
-                            if record.get('status') in XDR_DONE_STATUSES})
+    now, unread = status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
+                             {'endpoint_id': endpoint_id} if endpoint_id else {})
+    latest.update(now)
+    return dict(unknown, **{file_hash: restored_line(file_hash, record, scope, unread.get(file_hash))
+                            for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
 
 
 def status_now(execute: Execute | None, records: list[dict[str, Any]],
-               scope: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """{hash: its record as restore-file (without polling, on the same ``scope``) reads its action now}; a record not
-    read (an error entry, no answer) stays as it was."""
+               scope: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """({hash: its record as restore-file (without polling, on the same ``scope``) reads its action now}, {hash: why
+    it was not read}); a record not read (an error entry, no answer, or one still IN_PROGRESS with the error of a
+    status not read) stays as it was, and why (unread_reason, or that error) goes with it."""
     if not records or not execute:
-        return {}
+        return {}, {}
     entries = execute(RESTORE_COMMANDS[0], {**scope, 'file_hash': [record['file_hash'] for record in records],
                                             'action_id': json.dumps([record['action_id'] for record in records]),
                                             'polling': 'false'}) or []
@@ -609,20 +616,32 @@ def status_now(execute: Execute | None, records: list[dict[str, Any]],
                 pair = (str(record.get('file_hash') or '').lower(), str(record.get('action_id')))
                 if pair in earlier:
                     found[pair[0]] = dict(earlier[pair], **record)
-    return found
+    unread = {str(record['file_hash']).lower(): unread_reason(entries) for record in records
+              if str(record['file_hash']).lower() not in found}
+    unread.update((file_hash, failed_read(record.get('error'))) for file_hash, record in found.items()
+                  if record.get('status') == 'IN_PROGRESS' and str(record.get('error') or '').strip())
+    return found, unread
 
 
-def restored_line(file_hash: str, record: dict[str, Any], scope: dict[str, list[str]]) -> str:
+def restored_line(file_hash: str, record: dict[str, Any], scope: dict[str, list[str]],
+                  unread: str | None = None) -> str:
+    """restored_before's line for a file an earlier restore-file covers; ``unread``: why its record, IN_PROGRESS, was
+    not read again now (its state is not known: the line gives the check that reads it first)."""
     state = f'restored it on {shown_as_is(record.get("restored_count"))} endpoint(s), failed on ' \
         f'{shown_as_is(record.get("failed_count"))} (its record says why)'
     advice = XDR_LEFT_QUARANTINED
-    if record.get('status') == 'IN_PROGRESS':
+    if record.get('status') == 'IN_PROGRESS' and unread:
+        check = by_hand(RESTORE_COMMANDS[0], {'file_hash': [file_hash], 'action_id': [str(record.get('action_id'))],
+                                              'polling': ['false']}, scope)
+        state = f'was still running as its record last read it, which was not read again now, as {shown_as_is(unread)}'
+        advice = f'Check it first: {code_span(check)}; where it did not give the file back, restore it by hand'
+    elif record.get('status') == 'IN_PROGRESS':
         state, advice = 'is still running', QUARANTINED_AGAIN
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
-    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash,
-                         f'{state} (action {shown_as_is(record.get("action_id"))})',
-                         scope, advice)
+    action = f'(action {shown_as_is(record.get("action_id"))})'
+    what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
+    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice)
 
 
 def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
@@ -630,27 +649,50 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
     """{hash or path: the note's line} of the files of ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this
     incident restored, or HSS is still restoring, on the hosts of this one (``scope``'s host_id; any host when it names
     none): every copy of it a record names is listed restored, by its latest record (a copy is a host, hash and path,
-    as XSOAR keeps one record each), or restoring as read again now (hss_status_now). A record without a path
-    (not_found) names no copy; a path is compared exactly, as the restore matches it."""
+    as XSOAR keeps one record each), or restoring as read again now (hss_status_now), or restoring and not read again
+    (its state unknown: HSS may have restored it, and would then find no isolated copy; the line says why, with the
+    check to run first). A record without a path (not_found) names no copy; a path is compared exactly, as the restore
+    matches it."""
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
         copy = copy_of(record)
         if copy[2] and (not hosts or copy[0] in hosts):
             copies[copy] = record
     copies = {copy: row for copy, row in copies.items() if copy[1] in hashes or copy[2] in paths}
-    now = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') == HSS_RESTORING])
+    now, unread = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') == HSS_RESTORING])
     copies.update((copy, row) for copy, row in now.items() if copy in copies)
     done = {}
     for by, value in [('file_hash', value) for value in hashes] + [('file_path', value) for value in paths]:
         rows = [(copy, row) for copy, row in copies.items() if copy[1 if by == 'file_hash' else 2] == value]
-        if rows and all(row.get('outcome') == HSS_RESTORED or (copy in now and row.get('outcome') == HSS_RESTORING)
+        read = {**now, **unread}  # a copy read again now, or whose state is not known: not sent again blind
+        if rows and all(row.get('outcome') == HSS_RESTORED or (copy in read and row.get('outcome') == HSS_RESTORING)
                         for copy, row in rows):
-            states = [(state, ', '.join(dict.fromkeys(shown_as_is(row.get('host_name') or row.get('host_id'))
-                                                      for _, row in rows if row.get('outcome') == outcome)))
-                      for outcome, state in ((HSS_RESTORED, 'restored it'), (HSS_RESTORING, 'is still restoring it'))]
-            what = ' and '.join(f'{state} on {where}' for state, where in states if where)
-            done[value] = not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope)
+            done[value] = hss_line(by, value, rows, unread, scope)
     return done
+
+
+def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unread: dict[Copy, str],
+             scope: dict[str, list[str]]) -> str:
+    """hss_restored_before's line for a file (or path) whose every copy is restored, or restoring as read now or as
+    last read (``unread``: {copy: why it was not read again now})."""
+    def hosts(picked: list[dict[str, Any]]) -> str:
+        return ', '.join(dict.fromkeys(shown_as_is(row.get('host_name') or row.get('host_id')) for row in picked))
+    restored = [row for _, row in rows if row.get('outcome') == HSS_RESTORED]
+    restoring = [row for copy, row in rows if row.get('outcome') == HSS_RESTORING and copy not in unread]
+    last_read = [(copy, row) for copy, row in rows if copy in unread and row.get('outcome') == HSS_RESTORING]
+    what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
+        ('restored it', restored), ('is still restoring it', restoring)) if picked)
+    if not last_read:
+        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope)
+    why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
+    check = '!' + RESTORE_COMMANDS[1] + ''.join(f' {name}={list_value([str(row[name]) for _, row in last_read])}'
+                                                 for name in HSS_COPY_FIELDS)
+    check += f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'
+    what = (what + ', and ' if what else '') + \
+        f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
+        f'which was not read again now, as {shown_as_is(why)}'
+    return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope,
+                         f'Check it first: {code_span(check)}; where HSS does not list it restored, restore it by hand')
 
 
 def copy_of(record: dict[str, Any]) -> Copy:
@@ -659,14 +701,15 @@ def copy_of(record: dict[str, Any]) -> Copy:
             str(record.get('file_path') or ''))
 
 
-def hss_status_now(execute: Execute | None, rows: list[dict[str, Any]]) -> dict[Copy, dict[str, Any]]:
-    """{copy: its record as hss-restore-isolated lists it now}, of the ``rows`` an earlier restore left restoring: the
-    on-close script starts its restores without polling, so its rows say so whatever HSS did since. Read as exact
-    items by a check without polling (a restore_state: no PUT). A copy not read (an error entry, no answer) stays as
-    it was."""
+def hss_status_now(execute: Execute | None,
+                   rows: list[dict[str, Any]]) -> tuple[dict[Copy, dict[str, Any]], dict[Copy, str]]:
+    """({copy: its record as hss-restore-isolated lists it now}, {copy: why it was not read}), of the ``rows`` an
+    earlier restore left restoring: the on-close script starts its restores without polling, so its rows say so
+    whatever HSS did since. Read as exact items by a check without polling (a restore_state: no PUT). A copy not read
+    (an error entry, no answer) stays as it was, and why (unread_reason) goes with it."""
     rows = [row for row in rows if all(str(row.get(name) or '').strip() for name in HSS_COPY_FIELDS)]
     if not rows or not execute:
-        return {}
+        return {}, {}
     entries = execute(RESTORE_COMMANDS[1], {**{name: [str(row[name]) for row in rows] for name in HSS_COPY_FIELDS},
                                             'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'}) or []
     asked, found = {copy_of(row) for row in rows}, {}
@@ -675,7 +718,28 @@ def hss_status_now(execute: Execute | None, rows: list[dict[str, Any]]) -> dict[
             for record in objects_in(value, HSS_RECORDS, key) if key.split('(')[0] == HSS_RECORDS else []:
                 if copy_of(record) in asked:
                     found[copy_of(record)] = record
-    return found
+    return found, {copy: unread_reason(entries) for copy in asked if copy not in found}
+
+
+def unread_reason(entries: list[Entry]) -> str:
+    """Why a status read again gave no answer for a record: no time left for it (reads_in_time), or the read failed,
+    with what its entries say (an error entry's text first)."""
+    entries = [entry for entry in entries if isinstance(entry, dict)]
+    errors = [text_of(entry.get('Contents')) for entry in entries if entry.get('Type') == ENTRY_TYPE_ERROR]
+    said = errors or [text_of(entry.get('HumanReadable') or entry.get('Contents')).split('\n\n')[0]
+                      for entry in entries]  # a check's first paragraph: what it read (its follow command after)
+    text = ' '.join(part.strip() for part in said if part.strip())
+    if text.startswith(NO_TIME_LEFT):
+        return text
+    return failed_read(text)
+
+
+def failed_read(error: Any) -> str:
+    """A failed read's reason as a line quotes it (shown_as_is), before a full stop of its own: at most MAX_REASON
+    characters of its error, without the stop it ends with."""
+    text = text_of(error).strip()
+    text = text[:MAX_REASON] + '…' if len(text) > MAX_REASON else text.removesuffix('.')
+    return 'the read failed: ' + (text or 'no answer')
 
 
 def not_sent_line(command: str, by: str, value: str, what: str, scope: dict[str, list[str]],
@@ -776,8 +840,8 @@ def reads_in_time(execute: Execute, timeout: float, started: float) -> Execute:
         if command not in RESTORE_COMMANDS or left >= CALL_SECONDS + ENTRY_SECONDS:
             return execute(command, args)
         return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
-                 'Contents': f'only {max(left, 0):.0f} s were left of the {timeout:g} s XSOAR gives this script, and '
-                             f'the read may take {CALL_SECONDS} s, so it was not run.'}]
+                 'Contents': f'{NO_TIME_LEFT}: only {max(left, 0):.0f} s were left of the {timeout:g} s XSOAR gives '
+                             f'this script, and the read may take {CALL_SECONDS} s, so it was not run'}]
     return call
 
 
