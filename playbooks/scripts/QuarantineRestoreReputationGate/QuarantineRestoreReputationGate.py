@@ -661,10 +661,9 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
     copies = {copy: row for copy, row in copies.items() if copy[1] in hashes or copy[2] in paths}
     now, unread = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') == HSS_RESTORING])
     copies.update((copy, row) for copy, row in now.items() if copy in copies)
-    done = {}
+    done, read = {}, {**now, **unread}  # a copy read again now, or whose state is not known: not sent again blind
     for by, value in [('file_hash', value) for value in hashes] + [('file_path', value) for value in paths]:
         rows = [(copy, row) for copy, row in copies.items() if copy[1 if by == 'file_hash' else 2] == value]
-        read = {**now, **unread}  # a copy read again now, or whose state is not known: not sent again blind
         if rows and all(row.get('outcome') == HSS_RESTORED or (copy in read and row.get('outcome') == HSS_RESTORING)
                         for copy, row in rows):
             done[value] = hss_line(by, value, rows, unread, scope)
