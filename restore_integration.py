@@ -78,10 +78,11 @@ XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
-# Cortex XDR action statuses. An endpoint in a running status will change; a final one will not.
+# Cortex XDR action statuses. An endpoint in a running status will change; a final one will not. CANCELED too, as
+# demisto/content's CortexCoreIR spells it for get_action_status (its values_raise_error).
 XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
 XDR_FINAL_STATUSES = frozenset({'COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED',
-                                'ABORTED', 'EXPIRED'})
+                                'CANCELED', 'ABORTED', 'EXPIRED'})
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 
 # The overall outcome of one file's restore, written to CortexXDR.RestoredFile.status.
