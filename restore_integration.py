@@ -78,10 +78,11 @@ XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
-# Cortex XDR action statuses. An endpoint in a running status will change; a final one will not.
+# Cortex XDR action statuses. An endpoint in a running status will change; a final one will not. CANCELED too, as
+# demisto/content's CortexCoreIR spells it for get_action_status (its values_raise_error).
 XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
 XDR_FINAL_STATUSES = frozenset({'COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED',
-                                'ABORTED', 'EXPIRED'})
+                                'CANCELED', 'ABORTED', 'EXPIRED'})
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 
 # The overall outcome of one file's restore, written to CortexXDR.RestoredFile.status.
@@ -3258,7 +3259,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
-    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent) \
+    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
+                               follow_wait(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -3266,11 +3268,12 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord]) -> str:
+                    notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord], when: str) -> str:
     """The last check's entry: the actions it read, the files finished at an earlier check, the actions still running
-    when polling ended (``ended``: each record then says so, and how to follow its action), and the files never
-    started, each reason once. A restore none of whose files was ever started is an error, as at the first run, which
-    writes the records of the files this check sent and could not follow (``not_sent``)."""
+    when polling ended (``ended``: each record then says so, and how to follow its action, and ``when`` it may:
+    follow_wait), and the files never started, each reason once. A restore none of whose files was ever started is an
+    error, as at the first run, which writes the records of the files this check sent and could not follow
+    (``not_sent``)."""
     if not summaries and not earlier:
         raise none_started(refused, not_sent)
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
@@ -3282,10 +3285,10 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
                 f'action ended at an earlier check.') + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
         summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
-                            f'{xdr_follow_text([summary])}')
+                            f'{xdr_follow_text([summary], when)}')
     if ended:
         readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action(s) still running. '
-                     f'{xdr_follow_text(ended)}')
+                     f'{xdr_follow_text(ended, when)}')
     return readable + grouped_refusals(refused)
 
 
@@ -3294,8 +3297,6 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
     with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
     key refused at every read raises, when ``may_stop`` (no action started at this check)."""
-    again = 'run the same command again to read it' if not polling else 'polling ended with this check' if ending \
-        else 'the next check reads it again'
 
     def unread(error: RestoreError) -> str:
         # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
@@ -3310,6 +3311,9 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             return error
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
+    # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_wait)
+    again = f'run the same command again{follow_wait(client)} to read it' if not polling else \
+        'polling ended with this check' if ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         raise refused.with_sentence(f'Every status read of this check was refused so, which does not change '

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 # Action statuses of one endpoint (Cortex XDR "Get Action Status", as the design notes' vendor facts record it;
 # integration.yml lists them in CortexXDR.RestoredFile.endpoints.status, the README names the final ones).
+# CANCELED, one L, beside the page's CANCELLED: demisto/content's Packs/Core/Integrations/CortexCoreIR/CortexCoreIR.py
+# polls get_action_status (CoreIRApiModule's action_status_get_command) for core-terminate-process and
+# core-terminate-causality and stops with an error on "FAILED", "TIMEOUT", "ABORTED" or "CANCELED" (values_raise_error).
 XDR_RUNNING_STATUSES = ('PENDING', 'IN_PROGRESS', 'PENDING_ABORT')
-XDR_FINAL_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'ABORTED',
-                      'EXPIRED')
+XDR_FINAL_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'CANCELED',
+                      'ABORTED', 'EXPIRED')
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_FAILURE_STATUSES = tuple(status for status in XDR_FINAL_STATUSES if status != XDR_SUCCESS_STATUS)
 

@@ -95,10 +95,10 @@ def test_endpoint_id_limits_the_restore_to_that_endpoint(advanced_tenant, war_ro
         assert CLEAN_HASH in advanced_tenant.backend.quarantined(other)
 
 
-def run_on_simulated_time(stage_seconds, args):
+def run_on_simulated_time(stage_seconds, args, **tenant_options):
     """The war room's polling waits advance the tenant's clock: stages pass exactly, with no real sleep."""
     clock = FakeClock()
-    tenant = start_tenant(stage_seconds=stage_seconds, clock=clock)
+    tenant = start_tenant(stage_seconds=stage_seconds, clock=clock, **tenant_options)
     try:
         return WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance).run('restore-file', args)
     finally:
@@ -123,6 +123,27 @@ def test_polling_follows_the_action_through_each_stage_to_the_end():
     # The one context object was updated in place (DT key on action_id), not appended to.
     assert restored_record(result)['action_id'] == action_id
     assert restored_record(result)['status'] == 'COMPLETED_SUCCESSFULLY'
+
+
+@pytest.mark.parametrize('status', facts.XDR_FAILURE_STATUSES)
+def test_every_final_failure_status_cortex_xdr_may_report_ends_the_polling_at_the_check_that_reads_it(status):
+    """A status counted as running keeps polling to the timeout: each final one (CANCELED as demisto/content spells it
+    too, tests/facts.py) ends it at the check that reads it, the endpoint counted as failed."""
+    seed = conftest.load_json(conftest.XDR_SEED)
+    for endpoint in seed['endpoints']:
+        if endpoint['endpoint_id'] in FAILING:
+            endpoint['restore_failure'] = dict(endpoint['restore_failure'], status=status)
+
+    result = run_on_simulated_time(10, {'file_hash': PARTLY_FAILING_HASH, 'interval_in_seconds': '10'}, seed=seed)
+
+    assert not result.failed, result.entries[-1]
+    assert result.runs == 3 and 'PollingCommand' not in result.entries[-1]  # the restore, IN_PROGRESS, then final
+    record = restored_record(result)
+    statuses = {e['endpoint_id']: e['status'] for e in record['endpoints']}
+    assert statuses == {endpoint_id: status if endpoint_id in FAILING else facts.XDR_SUCCESS_STATUS
+                        for endpoint_id in HOLDERS[PARTLY_FAILING_HASH]}
+    assert record['status'] == facts.xdr_outcome(statuses.values())
+    assert record['failed_count'] == sum(endpoint_id in FAILING for endpoint_id in HOLDERS[PARTLY_FAILING_HASH])
 
 
 def test_polling_false_returns_the_action_without_following_it(advanced_tenant, war_room_on):

@@ -133,6 +133,51 @@ def test_the_last_check_waits_out_what_is_left_of_the_vendor_s_wait_past_the_tim
     assert 'not read' not in result.entries[-1]['HumanReadable'], result.entries[-1]
 
 
+# What a follow or by-hand line says while the vendor's wait runs: "after <time> UTC (in N s, as ... Retry-After)"
+WHEN_IT_MAY_BE_RUN = r'after [^(]+ UTC \(in ([0-9]+) s[^)]*Retry-After\)'
+
+
+def left_of_the_wait(tenant, room, arrivals) -> float:
+    """What is left of the vendor's wait (the injected 429's Retry-After) as the last entry is written."""
+    return arrivals.times[injected(tenant) - 1][0] + LONGER_THAN_A_RUN_S - room.clock()
+
+
+def test_the_follow_line_of_a_polling_that_ends_while_cortex_xdr_s_wait_runs_says_when_it_may_be_run(xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    # The first check meets a wait past the 120 s of polling: the last check, at the timeout, cannot read the status
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': '120'})
+
+    last = result.entries[-1]
+    assert not result.failed and 'Polling ended' in last['HumanReadable'], last
+    [record] = last['EntryContext'].values()
+    left = left_of_the_wait(tenant, room, arrivals)
+    for text in (last['HumanReadable'], record['error']):
+        said = re.search(WHEN_IT_MAY_BE_RUN + ' with !restore-file ', text)
+        assert said and left <= int(said[1]) <= left + 1, (left, text)
+
+
+def test_a_status_check_by_hand_throttled_while_cortex_xdr_s_wait_runs_says_when_it_may_be_run_again(xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    file_hash = sorted(seed_holders())[0]
+    start = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+    action_id = start.entries[-1]['Contents']['action_id']
+    # The check run by hand meets Cortex XDR's throttling past what one run may wait: it cannot read the status
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    check = room.run('restore-file', {'file_hash': file_hash, 'action_id': json.dumps([action_id]),
+                                      'polling': 'false'})
+
+    [record] = check.entries[-1]['EntryContext'].values()
+    text = record['error']
+    assert 'not read' in text and 'run the same command again' in text, text
+    left = left_of_the_wait(tenant, room, arrivals)
+    said = re.search(r'run the same command again, ' + WHEN_IT_MAY_BE_RUN, text)
+    assert said and left <= int(said[1]) <= left + 1, (left, text)
+    assert said[0] in check.entries[-1]['HumanReadable'], check.entries[-1]['HumanReadable']
+
+
 @pytest.fixture
 def hss_on_clock(monkeypatch):
     clock = FakeClock()

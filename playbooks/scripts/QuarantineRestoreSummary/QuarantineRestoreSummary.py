@@ -32,7 +32,8 @@ VENDOR_COMMANDS = {'xdr': '!restore-file', 'hss': '!hss-restore-isolated'}
 # Cortex XDR action statuses, per endpoint (the same sets the integration polls with).
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
-XDR_FAILED_STATUSES = frozenset({'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'ABORTED', 'EXPIRED'})
+XDR_FAILED_STATUSES = frozenset({'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED', 'CANCELED', 'ABORTED',
+                                 'EXPIRED'})
 XDR_ACTION_CENTER = 'Cortex XDR > Response > Action Center'
 # restore-file's record of a restore it follows no action of says in may_have_started whether Cortex XDR may have
 # started it even so (README, "How restore-file behaves": May have started, Accepted, not followed). A record written

@@ -25,13 +25,15 @@ from .exceptions import ApiError, BadRequest
 __all__ = ["XdrBackend", "ApiKey", "load_seed", "RUNNING_STATUSES", "FINAL_STATUSES", "AUTH_STANDARD",
            "AUTH_ADVANCED"]
 
-# Action statuses as the Get Action Status API reports them.
+# Action statuses as the Get Action Status API reports them. CANCELED, one L, beside the page's CANCELLED: demisto/content
+# expects it from get_action_status (Packs/Core/Integrations/CortexCoreIR/CortexCoreIR.py, values_raise_error of
+# core-terminate-process), so a seeded endpoint may end in it.
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED_SUCCESSFULLY = "COMPLETED_SUCCESSFULLY"
 RUNNING_STATUSES = frozenset({PENDING, IN_PROGRESS, "PENDING_ABORT"})
 FINAL_STATUSES = frozenset(
-    {COMPLETED_SUCCESSFULLY, "COMPLETED_PARTIAL", "FAILED", "TIMEOUT", "CANCELLED", "ABORTED", "EXPIRED"}
+    {COMPLETED_SUCCESSFULLY, "COMPLETED_PARTIAL", "FAILED", "TIMEOUT", "CANCELLED", "CANCELED", "ABORTED", "EXPIRED"}
 )
 FAILURE_STATUSES = FINAL_STATUSES - {COMPLETED_SUCCESSFULLY}
 UNLISTED = "unlisted"  # a stage, not a status: the action's status lists no endpoint yet
