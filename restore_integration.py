@@ -2895,14 +2895,15 @@ def is_sha256_text(value: Any) -> bool:
 def hss_restore_state(value: Any) -> HssState | None:
     """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
     started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
-    before this one, the batches HSS refused, when the start's listing began (None for exact items, not listed), and
-    how many copies that listing found and the start sent (None when not listed, or from an older version). Small at
-    any item count: the items are found again by the same arguments."""
+    before this one, the batches HSS refused, when the start's listing began (None for exact items, not listed), how
+    many copies that listing found and the start sent (None when not listed, or from an older version), and, for a
+    start put off (start_put_off), since when a copy it found restoring or restored is another restore's (``taken``,
+    HSS's clock; None when not put off). Small at any item count: the items are found again by the same arguments."""
     if is_blank(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
     match = re.fullmatch(r'([0-9]{13})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
-                         r'(?::([0-9]{1,9}))?)?)?', str(value).strip())
+                         r'(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
     # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
@@ -2913,17 +2914,19 @@ def hss_restore_state(value: Any) -> HssState | None:
     accepted = match[1] and int(match[1])
     return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
             'refused': int(match[4] or '0', 16), 'listed': match[5] and accepted - int(match[5]),
-            'sent': match[6] and int(match[6])}  # None for a part left out
+            'sent': match[6] and int(match[6]), 'taken': match[7] and accepted - int(match[7])}  # None: left out
 
 
 def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was:
     10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when the start
-    listed the copies, and ``:<copies sent>`` when it knows how many. ``started`` None: left out (a follow command)."""
+    listed the copies, ``:<copies sent>`` when it knows how many, and ``:<ms taken was before accepted>`` when it was
+    put off. ``started`` None: left out (a follow command)."""
     accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
     text = f'{accepted}:{state["started"] or ""}:{state["checks"]}'
     if state['listed'] is not None:
-        sent = '' if state['sent'] is None else f':{state["sent"]}'
+        sent = '' if state['sent'] is None else f':{state["sent"]}' + (
+            '' if state['taken'] is None else f':{max(state["accepted"] - state["taken"], 0)}')
         return text + f':{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
     return text + (f':{state["refused"]:x}' if state['refused'] else '')
 
@@ -3524,12 +3527,13 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
     client.transport.wait_at_most(max(timeout - polling_elapsed(started, checks, interval, args),
                                       CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
-    rows, listed, items = [], None, exact_items(fields)
+    rows, listed, taken, items = [], None, None, exact_items(fields)
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
         try:
-            copies, rows = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
-                                           not_isolated_text(enterprise_project_id or client.enterprise_project_id))
+            copies, rows, taken = matching_copies(
+                client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
+                not_isolated_text(enterprise_project_id or client.enterprise_project_id))
         except RestoreError as error:  # nothing was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
                                  timeout)
@@ -3548,12 +3552,11 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                              throttled, started, checks, polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{refusal}' for refusal in encoded.values())
-    raw = {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
-           **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
-    schedule = None
+    schedule, raw = None, {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
+                           **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
-                 'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items)}
+                 'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items), 'taken': taken}
         raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
         if polling:
             schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)),
@@ -3610,10 +3613,11 @@ def not_isolated_text(scope: str | None) -> str:
 
 def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                     isolation_status: str | None, put_off: HssState | None, missing: str
-                    ) -> tuple[list[HssCopy], list[HssCopy]]:
+                    ) -> tuple[list[HssCopy], list[HssCopy], int | None]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
     not_found_row of each value that matches none (``put_off``, the state a start put off handed on: the rows of its
-    copies another restore has, HSS_TAKEN_ELSEWHERE, changed since that start first ran, when HSS lists any).
+    copies another restore has, taken_rows, changed since that start first ran, when HSS lists any); last, that
+    moment on HSS's clock, which the checks are handed (None: not put off).
     The listing is not filtered by status: copies that leave a
     status while its pages are read would move the later rows up, past a page already read. The copies keep their
     order."""
@@ -3634,17 +3638,23 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         matched = [found for found in exact
                    if not isolation_status or found.get('isolation_status') == isolation_status]
         copies += matched
-        taken = [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
-                      reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
-                 for found in exact if since is not None and found.get('isolation_status') in HSS_TAKEN_ELSEWHERE
-                 and whole_number(found.get('update_time'), 0) >= since]
+        taken = taken_rows(exact, since)
         if by == 'file_path':  # a path is asked on each host it is paired with: each without a copy is a row
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
                     not_found_row(fields, value, missing, {host})]
         elif not matched:
             not_found += taken or [not_found_row(fields, value, missing, hosts[value])]
-    return copies, not_found
+    return copies, not_found, since
+
+
+def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
+    """The rows of the copies HSS lists restoring or restored that changed since ``since`` (HSS's clock; None: none),
+    when a start put off by HSS's throttling first ran: another restore's, HSS_TAKEN_ELSEWHERE."""
+    return [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
+                 reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
+            for found in copies if since is not None and found.get('isolation_status') in HSS_TAKEN_ELSEWHERE
+            and whole_number(found.get('update_time'), 0) >= since]
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
@@ -3792,9 +3802,9 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     sent = {copy_key(item) for index, item in enumerate(items)
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
-    copies, not_found = (client.all_isolated_files(enterprise_project_id=enterprise_project_id, isolation_status=None),
-                         []) if many else matching_copies(client, fields, enterprise_project_id, None, None,
-                                                          'copy of this file {where}, isolated or restored')
+    copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
+                                                      isolation_status=None), [], None) if many else matching_copies(
+        client, fields, enterprise_project_id, None, None, 'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         rows = [progress_row(listed[key], state, True) if key in listed else dict(
@@ -3804,16 +3814,19 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row is not None]
     # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
-    # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it: every
-    # check then counts and shows the row the context keeps. Both come first.
+    # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it, or, after
+    # a start put off, by the copies another restore took since, as that start found them (taken_rows): every check
+    # then counts and shows the rows the context keeps. Both come first.
     if not exact:
         kept = {value_of(found, fields, True) for found, row in own if row is not None} | {
             value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
-        missing = not_isolated_text(enterprise_project_id or client.enterprise_project_id)
+        missing, taken = not_isolated_text(enterprise_project_id or client.enterprise_project_id), {}
+        for row in taken_rows(copies, state['taken']):
+            taken.setdefault(value_of(row, fields, True), []).append(row)
         # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
         asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
-        rows = not_found + [not_found_row(fields, value, missing, asked[value] if host is None else {host})
-                            for value, host in pairs if (value, host) not in kept] + rows
+        rows = not_found + [row for value, host in pairs if (value, host) not in kept for row in taken.get(
+            (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
     rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
                   reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
     if exact or state['sent'] is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import string
+import time
 import unicodedata
 
 import pytest
@@ -206,3 +207,25 @@ def test_items_of_a_json_or_context_list_are_taken_as_given_blanks_at_their_ends
     # a path may end with a blank, and HSS matches paths exactly.
     assert ri.arg_to_list(json.dumps(items), 'file_path') == items
     assert ri.arg_to_list(items, 'file_path') == items
+
+
+# hss-restore-isolated's hidden restore_state, as README ("How hss-restore-isolated behaves") lays it out: when HSS
+# accepted the restore (HSS's clock, 13 digits), when the command started (this machine's), the checks made; then the
+# batches refused (hex), how many ms before <accepted> the listing began, the copies sent, and, for a start put off by
+# HSS's throttling, how many ms before <accepted> its first run began. Each later part may be left out (older versions).
+NOW_MS = int(time.time() * 1000)
+
+
+@given(accepted=st.integers(10 ** 12, 10 ** 13 - 1), started=st.integers(10 ** 12, NOW_MS),
+       checks=st.integers(0, 10 ** 9 - 1), refused=st.integers(0, 2 ** 64), listed=st.integers(0, 10 ** 12 - 1),
+       sent=st.integers(0, 10 ** 9 - 1), taken=st.integers(0, 10 ** 12 - 1), parts=st.integers(3, 7))
+def test_a_restore_state_the_command_writes_reads_back_part_by_part_and_is_written_again_as_it_was(
+        accepted, started, checks, refused, listed, sent, taken, parts):
+    text = ':'.join([str(accepted), str(started), str(checks), f'{refused:x}', str(listed), str(sent),
+                     str(taken)][:parts])
+    state = ri.hss_restore_state(text)
+    assert state == {'accepted': accepted, 'started': started, 'checks': checks,
+                     'refused': refused if parts > 3 else 0, 'listed': accepted - listed if parts > 4 else None,
+                     'sent': sent if parts > 5 else None, 'taken': accepted - taken if parts > 6 else None}
+    if parts > 4 or refused:  # a bitmap of none is left out when nothing follows it
+        assert ri.state_text(state) == text

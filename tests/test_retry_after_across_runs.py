@@ -181,8 +181,9 @@ def test_a_status_check_by_hand_throttled_while_cortex_xdr_s_wait_runs_says_when
 @pytest.fixture
 def hss_on_clock(monkeypatch):
     clock = FakeClock()
-    integration_on_clock(monkeypatch, clock)
-    tenant = start_hss_tenant(stage_seconds=10.0, clock=clock)
+    moved = integration_on_clock(monkeypatch, clock)
+    # HSS's own clock (its Date, its update_time) moves with the test clock too, as the integration's does
+    tenant = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=moved.time)
     arrivals = TimedArrivals(create_hss_app(tenant.gateway), clock)
     front = LoopbackServer(arrivals).start()
     room = WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), sleep=clock.advance, clock=clock)
@@ -339,6 +340,39 @@ def test_an_hss_start_put_off_whose_copies_another_run_restored_meanwhile_report
     assert by_copy == {(copy['host_id'], copy['file_path']): tenant.backend.isolation_status(
         copy['host_id'], copy['file_hash'], copy['file_path']) for copy in HEALTHY_COPIES}, rows
     assert 'not_found' not in restarted['HumanReadable'] and 'another restore' in restarted['HumanReadable']
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+@pytest.mark.parametrize('later_s', [1, 60], ids=['still restoring', 'restored by then'])
+def test_the_checks_after_an_hss_start_put_off_report_a_copy_another_run_took_meanwhile_as_hss_lists_it_not_not_found(
+        hss_on_clock, later_s, by):
+    tenant, room, arrivals = hss_on_clock
+    # Two copies on a healthy host, each of its own hash and path: the restore asks for both, by hash or by path
+    taken, left = tenant.backend.add_isolated_files(HEALTHY_COPIES[0]['host_id'], 2)
+    asked = {'file_hash': json.dumps([taken['file_hash'], left['file_hash']])} if by == 'file_hash' else {
+        'host_id': json.dumps([taken['host_id'], left['host_id']]),
+        'file_path': json.dumps([taken['file_path'], left['file_path']])}
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    put_off = room.run('hss-restore-isolated', dict(asked, timeout_in_seconds='600'), follow_polling=False).entries[-1]
+    assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
+    # Meanwhile another run restores the first copy alone (the on-close script's, without polling)
+    other = room.run('hss-restore-isolated', {'file_hash': taken['file_hash'], 'polling': 'false'})
+    assert not other.failed and len(puts(arrivals)) == 1, other.entries
+    room.sleep(later_s)  # the emulator's agents finish a restore in stage_seconds (10 s)
+
+    # The restart sends the other copy, and its checks follow it until HSS lists it restored
+    restarted = room.run(put_off['PollingCommand'], put_off['PollingArgs'])
+
+    assert not restarted.failed and len(puts(arrivals)) == 2, restarted.entries
+    assert restarted.runs > 1, 'a check followed the restart'
+    assert_restored(tenant, [taken, left])
+    for entry in restarted.entries:  # no run of it calls the copy another run took not_found
+        rows = entry['EntryContext'][next(iter(entry['EntryContext']))]
+        assert all(row['outcome'] != 'not_found' for row in rows), (entry['HumanReadable'], rows)
+    rows = room.context['HuaweiHSS']['RestoredFile']
+    assert all(row['outcome'] != 'not_found' for row in rows), rows
+    assert {(row.get('host_id'), row.get('file_hash'), row.get('file_path')) for row in rows} == {
+        (copy['host_id'], copy['file_hash'], copy['file_path']) for copy in (taken, left)}, rows
 
 
 def test_a_follow_command_given_while_hss_s_wait_runs_says_when_it_may_be_run(hss_on_clock):
