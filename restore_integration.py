@@ -4185,10 +4185,13 @@ def configured_clients(settings: InstanceSettings,
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any,
                    scrubber: SecretScrubber) -> None:
     """Writes the IAM token the command ended with (or IAM's refusal of the password, its words scrubbed: it is no
-    secret) to the integration context, when it changed."""
+    secret) to the integration context, when it changed; with AK/SK, drops a token cached before (a live credential
+    kept for no use)."""
     hss = clients.get('hss')  # an HssClient (build_client), if any
-    # stored: no HSS client, or one signing with AK/SK (no token provider)
+    # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
+    if hss and not hss.token_provider and entry and 'token' in entry:
+        entry = None
     if entry == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
@@ -4253,8 +4256,9 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        if caching and settings.hss and settings.hss.auth_type == 'token':
-            # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only)
+        if caching and settings.hss:
+            # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only); with AK/SK
+            # read to be dropped
             stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash

@@ -186,6 +186,22 @@ def test_the_same_refused_password_still_saved_is_not_sent_again_by_the_next_com
     assert after == context
 
 
+def test_an_iam_token_cached_before_the_instance_was_switched_to_aksk_is_dropped_and_the_context_s_other_keys_stay(
+        hss_tenant):
+    # A token left in the integration context is a live credential (IAM tokens last 24 hours) that AK/SK signing never
+    # uses: the first command signed with AK/SK takes it out, and only it.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    others = {'kept by another part of the instance': json.dumps({'any': 'value'})}
+    _, _, context = run(hss_tenant.params('token'), 'hss-restore-isolated', args, dict(others))
+    token = cached_token(context)['token']
+
+    entries, _, context = run(hss_tenant.params('aksk'), 'hss-restore-isolated', args, context)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert context == others and token not in json.dumps(context)
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1  # AK/SK asked IAM for nothing
+
+
 def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_a_corrected_one_is_checked_at_once(
         hss_tenant):
     args = {'file_hash': HSS_HASH, 'polling': 'false'}
