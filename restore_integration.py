@@ -384,6 +384,13 @@ IAM_LOCKOUT_PERIOD_SECONDS = 15 * 60
 # allows (3) over the default period (3 kept over more than 30 minutes, as it may be, is reached). test-module sends it
 # whatever was kept (XSOAR gives it no integration context), so an admin checks a corrected password at once.
 IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
+# The pause holds back only the password refused: a corrected one is sent at once. The integration context is read by
+# admins and quoted in logs, so the refusal keeps no secret and nothing that confirms a guess, only an 8-bit mark of
+# the refused password (which may be the right one, refused for the project): the first byte of PBKDF2-HMAC-SHA256,
+# salted with the IAM user's account and name, of these many rounds. Any password has its mark, so 8 bits rule out no
+# guess; they narrow a list of guesses 256 times, at a PBKDF2's cost per guess, and a password refused again is marked
+# alike (refusals add no bits). A changed password lifts the pause with 255/256 odds (else it waits it out, or Test).
+IAM_PASSWORD_MARK_ROUNDS = 100_000
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
@@ -2007,6 +2014,13 @@ def token_identity(settings: HssSettings) -> str:
                                      settings.project_id]).encode()).hexdigest()
 
 
+def password_mark(settings: HssSettings) -> int:
+    """The 8-bit mark of the IAM password (IAM_PASSWORD_MARK_ROUNDS) a refusal of it is kept with."""
+    salt = '\n'.join([settings.domain, settings.username]).encode()
+    return hashlib.pbkdf2_hmac('sha256', settings.password.encode(errors='surrogatepass'), salt,
+                               IAM_PASSWORD_MARK_ROUNDS)[0]
+
+
 class IamTokenProvider:
     """IAM password tokens scoped to a project, held until shortly before they expire. Worker threads ask for the token
     at once: one lock covers fetching a token and dropping one, so that one command fetches one token, and sends a
@@ -2030,8 +2044,11 @@ class IamTokenProvider:
         self._renewal_failed = False  # IAM could not renew the held token early: it serves the rest of this run
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
-        # IAM's refusal of the password, as an earlier command or fetch kept it (no secret: when, and what IAM said)
-        self._kept = mine if not self._held and type(mine.get('refused_at')) in (int, float) else {}
+        # IAM's refusal of the password, as an earlier command or fetch kept it (no secret: when, what IAM said, and
+        # the password's mark): it holds back that password only (one kept without a mark, by an older version: any)
+        refused = mine if not self._held and type(mine.get('refused_at')) in (int, float) else {}
+        self._kept = refused if 'password_mark' not in refused or refused['password_mark'] == password_mark(
+            settings) else {}
         if self._held:
             self._on_token(self._held['token'])
 
@@ -2069,8 +2086,9 @@ class IamTokenProvider:
             f'{f" ({said})" if said else ""}, so the password is not sent again before '
             f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
             f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
-            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} Test in the instance settings sends it at '
-            f'once all the same, to check a corrected password.')
+            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} A password corrected in the instance '
+            f'settings is sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the '
+            f'instance settings sends it at once all the same.')
 
     def _usable(self) -> str | None:
         held = self._held  # read once: another thread may drop it meanwhile
@@ -2086,7 +2104,7 @@ class IamTokenProvider:
 
     def cache_entry(self) -> JsonObject | None:
         """What to keep in the integration context: {identity, token, expires_at}; else IAM's refusal of the password,
-        {identity, refused_at, code, message}; or None for nothing."""
+        {identity, refused_at, code, message, password_mark}; or None for nothing."""
         return dict(self._held or self._kept) or None
 
     def _fetch(self) -> str:
@@ -2106,7 +2124,8 @@ class IamTokenProvider:
                 self._held = {}
                 self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
                               'message': message if message is None else short_text(
-                                  message if isinstance(message, str) else json.dumps(message, sort_keys=True))}
+                                  message if isinstance(message, str) else json.dumps(message, sort_keys=True)),
+                              'password_mark': password_mark(settings)}
             raise huawei_error_from_response(reply, self.vendor, IAM_ERROR_ADVICE)
         if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
@@ -4183,10 +4202,13 @@ def configured_clients(settings: InstanceSettings,
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any,
                    scrubber: SecretScrubber) -> None:
     """Writes the IAM token the command ended with (or IAM's refusal of the password, its words scrubbed: it is no
-    secret) to the integration context, when it changed."""
+    secret) to the integration context, when it changed; with AK/SK, drops a token cached before (a live credential
+    kept for no use)."""
     hss = clients.get('hss')  # an HssClient (build_client), if any
-    # stored: no HSS client, or one signing with AK/SK (no token provider)
+    # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
+    if hss and not hss.token_provider and entry and 'token' in entry:
+        entry = None
     if entry == stored:
         return
     state = dict(runtime.getIntegrationContext() or {})
@@ -4251,8 +4273,9 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        if caching and settings.hss and settings.hss.auth_type == 'token':
-            # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only)
+        if caching and settings.hss:
+            # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only); with AK/SK
+            # read to be dropped
             stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash

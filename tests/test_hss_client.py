@@ -566,7 +566,8 @@ def test_the_refusal_kept_replaces_a_cached_token_that_ran_out_so_a_changed_pass
 
     assert len(tenant.requests_to('POST', IAM_TOKENS)) == 2 and not locked  # the token, then one refused password
     assert 'Huawei Cloud IAM answered HTTP 401' in str(runs[0][0])
-    assert all(set(json.loads(kept)) == {'identity', 'refused_at', 'code', 'message'} for _, kept in runs)
+    assert all(set(json.loads(kept)) == {'identity', 'refused_at', 'code', 'message', 'password_mark'}
+               for _, kept in runs)
     assert all('not sent again before' in str(error) for error, _ in runs[1:])
 
 
@@ -599,6 +600,26 @@ def test_runs_at_any_times_with_a_refused_password_never_lock_the_user_even_at_t
     finally:
         tenant.stack.close()
     assert all(later - earlier >= facts.IAM_LOCKOUT_PERIOD_S for earlier, later in zip(sent_at, sent_at[1:]))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(st.characters(blacklist_categories=('Cc', 'Cs')), min_size=8, max_size=40).filter(
+    lambda text: len(text.strip()) >= 8))  # 8 or more: a shorter one may be digits of the time kept
+def test_a_refused_password_of_any_text_still_saved_stays_paused_and_nothing_of_it_is_kept(password):
+    # A mark of the refused password tells a corrected one apart; the same one, whatever its characters (blanks,
+    # quotes, letters past ASCII), must still meet the pause, and the refusal kept must hold nothing of it.
+    tenant = locking_tenant()
+    try:
+        first, kept = one_run(tenant, None, password=password)
+        tenant.wall.advance(60)
+        later, kept_later = one_run(tenant, kept, password=password)
+    finally:
+        tenant.stack.close()
+
+    assert 'Huawei Cloud IAM answered HTTP 401' in str(first) and 'not sent again before' in str(later)
+    assert len(tenant.requests_to('POST', IAM_TOKENS)) == 1 and kept_later == kept
+    kept = json.loads(kept)
+    assert type(kept.pop('password_mark')) is int and password.strip() not in json.dumps(kept, ensure_ascii=False)
 
 
 def test_iam_refusing_the_project_names_hss_project_id_in_the_error_and_in_the_later_runs_pause():

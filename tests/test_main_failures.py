@@ -142,6 +142,66 @@ def test_a_cached_token_hss_no_longer_takes_is_dropped_from_the_integration_cont
     assert hss_tenant.gateway.requests[before].path.endswith(IAM_TOKENS)
 
 
+def iam_password_set(tenant, password):
+    """The tenant's IAM user now has ``password`` (as an admin sets it in IAM); returns the credentials setting."""
+    params = tenant.base_params
+    user = params['hss_credentials']['identifier']
+    tenant.backend.add_user(params['hss_domain'], user, password, [params['hss_project_id']])
+    return {'identifier': user, 'password': password}
+
+
+# Fixed, not drawn at random: the kept refusal tells passwords apart by a mark of a few bits (README, "token"), so two
+# random ones would share it now and then; these two do not, run after run.
+REFUSED_PASSWORD, CORRECTED_PASSWORD = 'first-try-Passw0rd!', 'second-try-Passw0rd?'
+
+
+def test_a_password_corrected_in_the_instance_settings_is_sent_by_the_next_command_though_iam_refused_the_last_one(
+        hss_tenant):
+    # IAM refused the saved password (401): kept, so that later runs do not send it again and lock the user out. The
+    # admin then saves the right one; the next command must not wait out the pause for a password IAM never refused.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    right = iam_password_set(hss_tenant, CORRECTED_PASSWORD)
+    wrong = {**right, 'password': REFUSED_PASSWORD}
+    entries, _, context = run(hss_tenant.params('token', hss_credentials=wrong), 'hss-restore-isolated', args)
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'IAM answered HTTP 401' in entries[-1]['Contents']
+    assert [value for value in map(json.loads, context.values()) if 'refused_at' in value], context
+
+    entries, _, context = run(hss_tenant.params('token', hss_credentials=right), 'hss-restore-isolated', args, context)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2 and cached_token(context)['token']
+    assert len(hss_tenant.requests_to('GET', 'isolated-file')) >= 1
+
+
+def test_the_same_refused_password_still_saved_is_not_sent_again_by_the_next_command(hss_tenant):
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    wrong = {**iam_password_set(hss_tenant, CORRECTED_PASSWORD), 'password': REFUSED_PASSWORD}
+    params = hss_tenant.params('token', hss_credentials=wrong)
+    _, _, context = run(params, 'hss-restore-isolated', args)
+
+    entries, _, after = run(params, 'hss-restore-isolated', args, dict(context))
+
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'not sent again before' in entries[-1]['Contents']
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1 and hss_tenant.requests_to('GET', 'isolated-file') == []
+    assert after == context
+
+
+def test_an_iam_token_cached_before_the_instance_was_switched_to_aksk_is_dropped_and_the_context_s_other_keys_stay(
+        hss_tenant):
+    # A token left in the integration context is a live credential (IAM tokens last 24 hours) that AK/SK signing never
+    # uses: the first command signed with AK/SK takes it out, and only it.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    others = {'kept by another part of the instance': json.dumps({'any': 'value'})}
+    _, _, context = run(hss_tenant.params('token'), 'hss-restore-isolated', args, dict(others))
+    token = cached_token(context)['token']
+
+    entries, _, context = run(hss_tenant.params('aksk'), 'hss-restore-isolated', args, context)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert context == others and token not in json.dumps(context)
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1  # AK/SK asked IAM for nothing
+
+
 def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_a_corrected_one_is_checked_at_once(
         hss_tenant):
     args = {'file_hash': HSS_HASH, 'polling': 'false'}

@@ -143,8 +143,10 @@ def check_run(vendors, capfd, caplog, room: WarRoom, result, extra_surfaces=None
         assert set(cached) == {'identity', 'token', 'expires_at'}
         assert cached['token'] in vendors.tokens or cached['token'] == BOGUS_TOKEN
         surfaces['cached token entry (besides the token)'] = json.dumps({**cached, 'token': None}, default=str)
-    elif cached is not None:  # IAM's refusal of the password, kept in the token's place: when, and IAM's words only
-        assert set(cached) == {'identity', 'refused_at', 'code', 'message'}
+    elif cached is not None:  # IAM's refusal of the password, kept in the token's place: when, IAM's words, and a
+        # mark of 8 bits telling the refused password from a corrected one: a number below 256, which holds no secret
+        assert set(cached) == {'identity', 'refused_at', 'code', 'message', 'password_mark'}
+        assert type(cached['password_mark']) is int and 0 <= cached['password_mark'] < 256
         surfaces['kept IAM refusal'] = json.dumps(cached, default=str)
     assert not leaked(vendors.secrets(), surfaces)
     assert 'Traceback' not in ''.join(surfaces[where] for where in ('entries', 'stdout', 'stderr', 'demisto log'))
