@@ -1733,3 +1733,27 @@ def test_a_fault_in_the_hss_part_at_close_is_a_line_of_its_own_and_the_cortex_xd
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
     [failed] = [line for line in note.splitlines() if "KeyError: 'outcome'" in line]
     assert 'Huawei Cloud HSS' in failed and '!hss-restore-isolated' in failed, failed
+
+
+def test_files_cortex_xdr_refuses_at_close_with_a_message_naming_each_hash_are_one_line_for_that_message(vendors):
+    """Cortex XDR's 500 for a file no endpoint holds names the file's hash in its message (the emulator's, as the
+    integration quotes it in each record's error): the message differs from file to file only by that hash. Taken out,
+    it is one reason: one line that counts the files and gives one by-hand command naming them all."""
+    xdr, _ = vendors
+    nowhere = [f'{number:064x}' for number in range(1, 61)]
+    assert not set(nowhere) & set(HOLDERS)
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': nowhere}},
+                              'False Positive')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    records = {r['file_hash']: r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile'))}
+    assert sorted(records) == nowhere and all(h in records[h]['error'] for h in nowhere)  # each message names its hash
+    note = run.notes[-1]
+    [line] = [line for line in note.splitlines() if 'did not start a restore of' in line]
+    assert f'{len(nowhere)} files' in line and len(note) < 12000, note
+    for file_hash, record in records.items():  # the message, but for its hash
+        assert all(' '.join(part.split()) in line for part in record['error'].split(file_hash)), record['error']
+    by_hand = parse_line(command_in(line, '!restore-file')).args
+    assert ri.sha256_list(by_hand['file_hash']) == nowhere

@@ -12,15 +12,19 @@ import pytest
 import yaml
 
 import facts
+import restore_integration as ri
+from commonmark_reading import as_commonmark_reads
 from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record,
-                      one_file_restore_lost, seed_failing_endpoints, seed_holders)
+                      one_file_restore_lost, seed_failing_endpoints, seed_holders, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
+from warroom.line import parse_line
 from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
+from warroom.runtime import WarRoom
 
 INCIDENTS = TEST_DATA / 'incidents'
 HOLDERS = seed_holders()
@@ -1021,3 +1025,101 @@ def test_given_several_endpoints_a_file_held_for_its_reputation_gets_a_by_hand_c
     assert xdr_restores(xdr) == []
     notes = '\n'.join(run.notes)
     assert all(f'`!restore-file file_hash={file_hash} endpoint_id={e}`' in notes for e in endpoints)
+
+
+def test_given_many_endpoints_the_gate_s_note_says_once_what_endpoints_alike_share_and_still_gives_each_its_command():
+    """An incident whose alerts name many endpoints (EndpointID a list of 120), each holding two files; an earlier run
+    restored the first file on half of them. The rerun restores the second file everywhere; the first is covered on
+    one half (its command by hand, should it be quarantined again) and left out on the other (restore-file takes one
+    endpoint, and the playbook sends one list of files to each: its command by hand). One line per endpoint would be
+    120 lines: as the summary note past READABLE_DETAIL_MAX (README), the gate's note says each thing once for the
+    endpoints alike, names READABLE_LISTED_MAX of them, and still gives each endpoint's command as a code span."""
+    first_file, second_file = sorted(HOLDERS)[:2]
+    endpoints = [f'{n:032x}' for n in range(120)]
+    xdr = start_tenant(seed={'endpoints': [{'endpoint_id': e, 'quarantined': [{'file_hash': first_file},
+                                                                                {'file_hash': second_file}]}
+                                           for e in endpoints]})
+    try:
+        runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+        incident = {'id': '9', 'CustomFields': {'filesha256': first_file}}
+        first = runner.run(xdr_playbook_on_endpoints(runner), close_incident(incident, 'False Positive'),
+                           {'Endpoints': endpoints[:60]})
+        assert not first.failed, first.error
+        incident = {'id': '9', 'CustomFields': {'filesha256': [first_file, second_file]}}
+        again = runner.run(xdr_playbook_on_endpoints(runner), close_incident(incident, 'False Positive'),
+                           dict(first.context, Endpoints=endpoints))
+        assert not again.failed, again.error
+        left = {(h, e) for e in endpoints for h in xdr.backend.quarantined(e)}
+    finally:
+        xdr.server.stop()
+
+    assert left == {(first_file, e) for e in endpoints[60:]}  # the run is what the test asked for
+    assert as_list(get_path(again.context, 'QuarantineRestore.Gate.endpoints')) == endpoints
+    [note] = [n for n in again.notes if 'reputation check' in n]
+    header, *lines = note.splitlines()[1:]
+    assert len(lines) == 2, note  # the endpoints covered before, alike; those the file is left out on, alike
+    listed = facts.READABLE_LISTED_MAX
+    assert [e for e in endpoints if e in header] == endpoints[:listed]
+    assert f'and {len(endpoints) - listed:,} more' in header
+    commands = [parse_line(span).args for line in lines for span in as_commonmark_reads(line)[0]
+                if span.startswith('!restore-file ')]  # each a code span of its own
+    by_hand = {(h, args['endpoint_id']) for args in commands for h in args['file_hash'].split(',')}
+    assert all(',' not in args['endpoint_id'] for args in commands)  # restore-file's endpoint_id takes one
+    assert by_hand == {(first_file, e) for e in endpoints}  # given back on one half, left on the other
+
+
+def test_given_many_endpoints_whose_restores_the_gate_could_not_read_again_each_gets_its_own_check_in_one_line():
+    """restore-file without polling on each of 60 endpoints (as an analyst runs it, or a close): each record says
+    IN_PROGRESS, each its own action. The rerun's gate reads them again, and XSOAR's server fails every read alike: the
+    file is not sent blind, and the endpoints share one line, which gives each endpoint the check of its own action and
+    its command by hand."""
+    file_hash = sorted(HOLDERS)[0]
+    endpoints = [f'{n:032x}' for n in range(60)]
+    xdr = start_tenant(seed={'endpoints': [{'endpoint_id': e, 'quarantined': [{'file_hash': file_hash}]}
+                                           for e in endpoints]}, stage_seconds=3600)  # the actions outlive the test
+    try:
+        room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
+        assert not any(room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': e, 'polling': 'false'}).failed
+                       for e in endpoints)
+        runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None,
+                                server_errors={'restore-file': 'the engine did not answer'})
+        incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+        run = runner.run(xdr_playbook_on_endpoints(runner), incident, dict(room.context, Endpoints=endpoints))
+    finally:
+        xdr.server.stop()
+
+    assert not run.failed, run.error
+    records = {r['endpoint_id']: r for r in as_list(get_path(room.context, 'CortexXDR.RestoredFile'))}
+    assert sorted(records) == endpoints and {r['status'] for r in records.values()} == {'IN_PROGRESS'}
+    assert get_path(run.context, 'QuarantineRestore.Gate.allowed') in (None, [])
+    [note] = [n for n in run.notes if 'reputation check' in n]
+    [line] = [line for line in note.splitlines() if line.startswith('- ')]
+    commands = [parse_line(span).args for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
+    checks = {(args['endpoint_id'], str(ri.action_id_list(args['action_id'])[0])) for args in commands
+              if 'action_id' in args}
+    assert checks == {(e, str(record['action_id'])) for e, record in records.items()}
+    assert {args['endpoint_id'] for args in commands if 'action_id' not in args} == set(endpoints)
+
+
+@pytest.mark.parametrize('count', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
+def test_the_gate_s_note_gives_each_endpoint_a_line_up_to_the_readme_s_threshold_and_groups_them_past_it(count):
+    file_hash = sorted(HOLDERS)[0]
+    endpoints = [f'{n:032x}' for n in range(count)]
+    xdr = start_tenant(seed={'endpoints': [{'endpoint_id': e, 'quarantined': [{'file_hash': file_hash}]}
+                                           for e in endpoints]})
+    try:
+        room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
+        assert not any(room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': e}).failed for e in endpoints)
+        runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+        incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+        run = runner.run(xdr_playbook_on_endpoints(runner), incident, dict(room.context, Endpoints=endpoints))
+    finally:
+        xdr.server.stop()
+
+    assert not run.failed, run.error
+    [note] = [n for n in run.notes if 'reputation check' in n]
+    lines = [line for line in note.splitlines() if line.startswith('- ')]
+    assert len(lines) == (count if count <= facts.READABLE_DETAIL_MAX else 1)
+    commands = [parse_line(span).args for line in lines for span in as_commonmark_reads(line)[0]
+                if span.startswith('!restore-file ')]
+    assert sorted(args['endpoint_id'] for args in commands) == endpoints

@@ -424,10 +424,15 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     lines = [f'`!{command}` started for {", ".join(map(shown_as_is, started)) or "the files"}.'] \
         if started or not misses else []
     # Not restored: the vendor refused it, or it never reached the vendor (throttled, no turn in time: the reason says)
+    # A message that names the file (Cortex XDR's 500 names the hash) is one reason for each file, the file taken out
     groups = {}
     for value, _, said, reason, name in misses:
-        groups.setdefault((said, ' '.join(reason.split())), {})[value] = name
-    for (said, reason), names in groups.items():
+        reason = ' '.join(reason.split())
+        shared = re.sub(re.escape(value), f'<{by}>', reason, flags=re.IGNORECASE) if value else reason
+        groups.setdefault((said, shared), {})[value] = (name, reason)
+    for (said, shared), found in groups.items():
+        names = {value: name for value, (name, _) in found.items()}
+        reason = next(iter(found.values()))[1] if len(found) == 1 else shared
         advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
         listed = ', '.join(map(shown_as_is, list(names.values())[:MAX_LISTED])) + (
             f' and {len(names) - MAX_LISTED} more' if len(names) > MAX_LISTED else '')

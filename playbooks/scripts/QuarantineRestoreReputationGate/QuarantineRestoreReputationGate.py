@@ -97,6 +97,11 @@ CALL_SECONDS = 180
 ENTRY_SECONDS = 10
 NO_TIME_LEFT = 'no time was left'  # how a read reads_in_time did not start begins; the note says why
 MAX_REASON = 500  # characters of a failed read's error the note quotes
+# Readable at any scale, as the summary's note: past MAX_DETAIL_ROWS lines about endpoints (a restore limited to many),
+# the endpoints alike (one file covered alike, or the same files left out) share one line, which gives each its command
+# (restore-file's endpoint_id takes one); past MAX_DETAIL_ROWS endpoints, the first line names MAX_LISTED of them.
+MAX_DETAIL_ROWS = 50
+MAX_LISTED = 20
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -463,6 +468,12 @@ def commands_text(commands: str | list[str]) -> str:
     return ', '.join(code_span(command) for command in ([commands] if isinstance(commands, str) else commands))
 
 
+def capped(names: list[str]) -> str:
+    """``names`` shown as they are: the first MAX_LISTED, and how many more there are."""
+    more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
+    return ', '.join(map(shown_as_is, names[:MAX_LISTED])) + more
+
+
 def lookup_reputation(execute: Execute | None,
                       linked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What !file (every enabled file reputation integration) says of the hashes the context knows for a path: (its
@@ -547,16 +558,33 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
                                          execute) for endpoint in endpoints}
     needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
     files, chosen = widest_restore(needed)
-    lines = [covered[endpoint][h] for h in hashes for endpoint in endpoints if h in covered[endpoint]]
-    for endpoint in endpoints:
-        left = [h for h in needed[endpoint] if endpoint not in chosen or h not in files]
-        if left:
-            lines.append(f'`!{RESTORE_COMMANDS[0]}` was not run for {", ".join(code_span(h) for h in left)} on '
-                         f'endpoint {code_span(endpoint)}, which still needs it: an earlier restore in this incident '
-                         f'covers other endpoints or files (above), and the playbook restores one list of files on '
-                         f'each endpoint it restores on. Restore it there by hand: '
-                         f'{code_span(by_hand(RESTORE_COMMANDS[0], {"file_hash": left}, {"endpoint_id": [endpoint]}))}')
+    left = {e: [h for h in needed[e] if e not in chosen or h not in files] for e in endpoints}
+
+    def alike(h: str, endpoint: str) -> str:  # its line, but for the endpoint and its action
+        record, unread = covered[endpoint][h]
+        return restored_line(h, {'<endpoint_id>': (dict(record, action_id='<action_id>'), unread)})
+
+    # (key, endpoint, what its line says): past MAX_DETAIL_ROWS, the endpoints of one key share a line
+    found = [(('covered', h, alike(h, e)), e, covered[e][h]) for h in hashes for e in endpoints if h in covered[e]]
+    found += [(('left', *left[e]), e, left[e]) for e in endpoints if left[e]]
+    groups = {}
+    for number, (key, endpoint, said) in enumerate(found):
+        groups.setdefault(key if len(found) > MAX_DETAIL_ROWS else number, (key, {}))[1][endpoint] = said
+    lines = [restored_line(key[1], group) if key[0] == 'covered' else left_out_line(group)
+             for key, group in groups.values()]
     return files, [], lines, [endpoint for endpoint in chosen if endpoint]
+
+
+def left_out_line(left: dict[str, list[str]]) -> str:
+    """The note's line for the endpoints of ``left`` ({endpoint: the files it still needs, the same for each}) the
+    playbook's restore leaves those files out on, with each endpoint's command by hand."""
+    files, endpoints = next(iter(left.values())), list(left)
+    where = f'endpoint {code_span(endpoints[0])}, which still needs' if len(endpoints) == 1 else \
+        f'{len(endpoints):,} endpoints, which still need'
+    return (f'`!{RESTORE_COMMANDS[0]}` was not run for {", ".join(code_span(h) for h in files)} on {where} it: an '
+            f'earlier restore in this incident covers other endpoints or files (above), and the playbook restores one '
+            f'list of files on each endpoint it restores on. Restore it there by hand: '
+            f'{commands_text(by_hand_each(RESTORE_COMMANDS[0], {"file_hash": files}, {"endpoint_id": endpoints}))}')
 
 
 def widest_restore(needed: dict[str, list[str]]) -> tuple[list[str], list[str]]:
@@ -572,30 +600,33 @@ def widest_restore(needed: dict[str, list[str]]) -> tuple[list[str], list[str]]:
 
 
 def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
-                    execute: Execute | None) -> dict[str, str]:
-    """{hash: the note's line} of the files of ``hashes`` an earlier restore-file in this incident, limited as this
-    one (``scope``'s endpoint_id; '' for every endpoint, as restore-file writes it), gave back, still runs or may have
-    started (its record's may_have_started: not followed, Cortex XDR may have carried it out). A record without
-    endpoint_id (a status check alone) does not say what its action covered. One that says IN_PROGRESS is read again
-    first: the on-close script starts its restores without polling, so its record says so whatever Cortex XDR did since
-    (a restore that failed everywhere is sent again)."""
+                    execute: Execute | None) -> dict[str, tuple[dict[str, Any], str | None]]:
+    """{hash: (its record, why it was not read again now: unread_reason)} of the files of ``hashes`` an earlier
+    restore-file in this incident, limited as this one (``scope``'s endpoint_id; '' for every endpoint, as restore-file
+    writes it), gave back, still runs or may have started (its record's may_have_started: not followed, Cortex XDR may
+    have carried it out). A record without endpoint_id (a status check alone) does not say what its action covered.
+    One that says IN_PROGRESS is read again first: the on-close script starts its restores without polling, so its
+    record says so whatever Cortex XDR did since (a restore that failed everywhere is sent again)."""
     endpoint_id = ','.join(scope.get('endpoint_id') or [])
     latest = {}
     for record in records:
         if record.get('endpoint_id') == endpoint_id:
             latest[str(record.get('file_hash') or '').strip().lower()] = record
     latest = {file_hash: record for file_hash, record in latest.items() if file_hash in hashes}
-    # (a boolean in context; its text too, should a playbook hand the records on as text)
-    unknown = {file_hash: not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, XDR_MAY_HAVE_STARTED, scope,
-                                        XDR_LOOK_FIRST)
-               for file_hash, record in latest.items() if str(record.get('may_have_started')).lower() == 'true'}
+    unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
     latest = {file_hash: record for file_hash, record in latest.items()
               if file_hash not in unknown and str(record.get('action_id') or '').strip()}
     now, unread = status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
                              {'endpoint_id': endpoint_id} if endpoint_id else {})
     latest.update(now)
-    return dict(unknown, **{file_hash: restored_line(file_hash, record, scope, unread.get(file_hash))
+    return dict(unknown, **{file_hash: (record, unread.get(file_hash))
                             for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
+
+
+def may_have_started(record: dict[str, Any]) -> bool:
+    """A restore-file record's may_have_started (a boolean in context; its text too, should a playbook hand the records
+    on as text)."""
+    return str(record.get('may_have_started')).lower() == 'true'
 
 
 def status_now(execute: Execute | None, records: list[dict[str, Any]],
@@ -623,23 +654,27 @@ def status_now(execute: Execute | None, records: list[dict[str, Any]],
     return found, unread
 
 
-def restored_line(file_hash: str, record: dict[str, Any], scope: dict[str, list[str]],
-                  unread: str | None = None) -> str:
-    """restored_before's line for a file an earlier restore-file covers; ``unread``: why its record, IN_PROGRESS, was
-    not read again now (its state is not known: the line gives the check that reads it first)."""
+def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | None]]) -> str:
+    """The line for a file earlier restore-files cover on the endpoints of ``found`` ({endpoint, '' for every
+    endpoint: restored_before's (record, unread)}, alike but for their actions): ``unread``, why a record, IN_PROGRESS,
+    was not read again now (its state is not known: the line gives the check that reads it first)."""
+    (record, unread), actions = next(iter(found.values())), [text_of(row.get('action_id')) for row, _ in found.values()]
+    scope = {'endpoint_id': list(found)} if '' not in found else {}
+    if may_have_started(record):
+        return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, XDR_MAY_HAVE_STARTED, scope, XDR_LOOK_FIRST)
     state = f'restored it on {shown_as_is(record.get("restored_count"))} endpoint(s), failed on ' \
         f'{shown_as_is(record.get("failed_count"))} (its record says why)'
     advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS' and unread:
-        check = by_hand(RESTORE_COMMANDS[0], {'file_hash': [file_hash], 'action_id': [str(record.get('action_id'))],
-                                              'polling': ['false']}, scope)
+        checks = [by_hand(RESTORE_COMMANDS[0], {'file_hash': [file_hash], 'action_id': [action], 'polling': ['false']},
+                          {'endpoint_id': [endpoint]} if endpoint else {}) for endpoint, action in zip(found, actions)]
         state = f'was still running as its record last read it, which was not read again now, as {shown_as_is(unread)}'
-        advice = f'Check it first: {code_span(check)}; where it did not give the file back, restore it by hand'
+        advice = f'Check it first: {commands_text(checks)}; where it did not give the file back, restore it by hand'
     elif record.get('status') == 'IN_PROGRESS':
         state, advice = 'is still running', QUARANTINED_AGAIN
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
-    action = f'(action {shown_as_is(record.get("action_id"))})'
+    action = f'(action{"s" if len(actions) > 1 else ""} {capped(actions)})'
     what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
     return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice)
 
@@ -745,8 +780,10 @@ def not_sent_line(command: str, by: str, value: str, what: str, scope: dict[str,
                   advice: str = QUARANTINED_AGAIN) -> str:
     """The note's line for a file (``by`` file_hash) or path (file_path) an earlier restore covers: not sent again, and
     the command that restores it by hand, limited as this restore (``scope``), after ``advice``."""
-    return (f'`!{command}` was not run again for {code_span(value)}: an earlier restore in this incident {what}. '
-            f'{advice}: {code_span(by_hand(command, {by: [value]}, scope))}')
+    endpoints = scope.get('endpoint_id') or []  # restore-file's endpoint_id takes one: a command each
+    on = f' on {len(endpoints):,} endpoints' if len(endpoints) > 1 else ''
+    return (f'`!{command}` was not run again for {code_span(value)}{on}: an earlier restore in this incident {what}. '
+            f'{advice}: {commands_text(by_hand_each(command, {by: [value]}, scope))}')
 
 
 def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, str, dict[str, list[str]]]:
@@ -796,6 +833,9 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     allowed, allowed_paths, not_sent, endpoints = covered_before(command, args.get('restored_before'), allowed,
                                                                  allowed_paths, scope, execute)
     where = f' on endpoint(s) {", ".join(map(shown_as_is, endpoints))}' if 'endpoint_id' in scope and allowed else ''
+    if where and len(endpoints) > MAX_DETAIL_ROWS:
+        where = (f' on {len(endpoints):,} endpoints ({capped(endpoints)}: '
+                 f'{GATE_CONTEXT_KEY.split("(")[0]}.endpoints lists each)')
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
         [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
