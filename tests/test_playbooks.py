@@ -14,8 +14,8 @@ import yaml
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record,
-                      one_file_restore_lost, seed_failing_endpoints, seed_holders, start_tenant)
+from conftest import (HSS_SEED, ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record,
+                      one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
@@ -1123,3 +1123,109 @@ def test_the_gate_s_note_gives_each_endpoint_a_line_up_to_the_readme_s_threshold
     commands = [parse_line(span).args for line in lines for span in as_commonmark_reads(line)[0]
                 if span.startswith('!restore-file ')]
     assert sorted(args['endpoint_id'] for args in commands) == endpoints
+
+
+def bad_scores(hashes):
+    """The bad DBotScore of the known-bad sample (test_data/incidents/xdr_known_bad.json), as its source would give it
+    to each of ``hashes``."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
+    [bad] = [score for score in as_list(sample.context['DBotScore']) if int(float(score['Score'])) == 3]
+    return [dict(bad, Indicator=h) for h in hashes]
+
+
+def held_lines(run):
+    """{the file (hash or path) a held line names first: the line} of the reputation check's note."""
+    [note] = [n for n in run.notes if 'reputation check' in n]
+    lines = [line for line in note.splitlines() if line.startswith('- **Held back**')]
+    return {as_commonmark_reads(line)[0][0]: line for line in lines}
+
+
+@pytest.mark.parametrize('files, count', [(1, facts.READABLE_DETAIL_MAX), (2, 26), (3, 120)])
+def test_a_held_file_s_line_gives_each_endpoint_its_command_up_to_the_threshold_and_past_it_names_20_and_one_to_fill_in(
+        files, count):
+    """restore-file's endpoint_id takes one endpoint, so a file held for its reputation in an incident of many
+    endpoints had one command per endpoint in its line, and the note grew as held files times endpoints (3 files on
+    120 endpoints: 360 commands). As the note's other lines (README, "Readable at any scale"): up to
+    READABLE_DETAIL_MAX held file-endpoint pairs each endpoint keeps its command; past it each held line says how many
+    endpoints, names READABLE_LISTED_MAX, and gives one command to fill in for each, while the context's
+    QuarantineRestore.Gate.held.by_hand keeps every endpoint's command, so that each one can still be restored."""
+    held = sorted(HOLDERS)[:files]
+    endpoints = [f'{n:032x}' for n in range(count)]
+    xdr = start_tenant(seed={'endpoints': [{'endpoint_id': e, 'quarantined': [{'file_hash': h} for h in held]}
+                                           for e in endpoints]})
+    try:
+        runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+        incident = close_incident({'id': '9', 'CustomFields': {'filesha256': held}}, 'False Positive')
+        run = runner.run(xdr_playbook_on_endpoints(runner), incident,
+                         {'Endpoints': endpoints, 'DBotScore': bad_scores(held)})
+        sent, left = xdr_restores(xdr), {(h, e) for e in endpoints for h in xdr.backend.quarantined(e)}
+    finally:
+        xdr.server.stop()
+
+    assert not run.failed, run.error
+    assert sent == [] and left == {(h, e) for h in held for e in endpoints}
+    by_hand = [parse_line(command).args for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))
+               for command in as_list(item['by_hand'])]
+    assert sorted((args['file_hash'], args['endpoint_id']) for args in by_hand) == \
+        sorted((h, e) for h in held for e in endpoints)  # every endpoint restorable from the context
+    lines = held_lines(run)
+    assert sorted(lines) == held
+    listed = facts.READABLE_LISTED_MAX
+    for file_hash, line in lines.items():
+        commands = [parse_line(span).args for span in as_commonmark_reads(line)[0]
+                    if span.startswith('!restore-file ')]
+        assert {args['file_hash'] for args in commands} == {file_hash}
+        if files * count <= facts.READABLE_DETAIL_MAX:
+            assert sorted(args['endpoint_id'] for args in commands) == endpoints
+            continue
+        assert [e for e in endpoints if e in line] == endpoints[:listed]
+        assert f'{count:,} endpoints' in line and f'and {count - listed:,} more' in line
+        [one] = commands
+        assert one['endpoint_id'] not in endpoints and 'QuarantineRestore.Gate.held.by_hand' in line
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_files_held_on_many_hss_hosts_each_get_a_line_naming_20_hosts_and_the_context_restores_them_on_all(by,
+                                                                                                           tmp_path):
+    """hss-restore-isolated's host_id takes a list, so a held file's command names every host of the incident, and a
+    held path's line named each host too: 3 files on 120 hosts made a note of 3 x 120 host IDs twice over. Past
+    READABLE_DETAIL_MAX held file-host pairs (README, "Readable at any scale") each held line says how many hosts,
+    names READABLE_LISTED_MAX, and gives the command for one host to fill in; QuarantineRestore.Gate.held.by_hand keeps
+    the command that restores the file on every host."""
+    held = sorted(HOLDERS)[:3]
+    paths = {h: f'/opt/tools/tool-{n}.sh' for n, h in enumerate(held)}
+    hosts = [f'{n:032x}' for n in range(120)]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'project_id': json.loads(HSS_SEED.read_text())['project_id'], 'hosts': [
+        {'host_id': host, 'isolated_files': [{'file_hash': h, 'file_path': paths[h], 'file_attr': '755'} for h in held]}
+        for host in hosts]}))
+    named = {'filesha256': held} if by == 'file_hash' else \
+        {'filesha256': [], 'huaweihssfilepaths': list(paths.values())}
+    fields = {'huaweihsshostid': hosts, **named}
+    context = {'DBotScore': bad_scores(held), 'File': [{'Path': paths[h], 'SHA256': h} for h in held]}
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        run = runner.run(HSS_PLAYBOOK, close_incident({'id': '9', 'CustomFields': fields}, 'False Positive'), context)
+        puts = hss_puts(tenant)
+        statuses = {tenant.backend.isolation_status(host, h, paths[h]) for host in hosts for h in held}
+    finally:
+        tenant.stack.close()
+
+    assert not run.failed, run.error
+    assert puts == [] and statuses == {'isolated'}
+    wanted = held if by == 'file_hash' else list(paths.values())
+    restores = [parse_line(item['by_hand']).args
+                for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))]
+    assert sorted((ri.hss_field_list(args[by], by), ri.hss_field_list(args['host_id'], 'host_id'))
+                  for args in restores) == sorted(([value], hosts) for value in wanted)  # every host, from the context
+    lines = held_lines(run)
+    assert sorted(lines) == sorted(wanted)
+    listed = facts.READABLE_LISTED_MAX
+    for value, line in lines.items():
+        assert [host for host in hosts if host in line] == hosts[:listed]
+        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
+        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
+                 if span.startswith('!hss-restore-isolated ')]
+        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+        assert 'QuarantineRestore.Gate.held.by_hand' in line

@@ -8,7 +8,8 @@ it writes holds the file's hashes together (as keys, and in its ``Hashes`` list)
 or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad
 even without a score. It writes ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each
 held file, its score, who scored it and under which hash), and a note naming every held file with the command that
-restores it by hand.
+restores it by hand (past MAX_DETAIL_ROWS held file-endpoint or file-host pairs, a line names MAX_LISTED of its
+endpoints or hosts and gives the command for one, to fill in: ``held.by_hand`` keeps every command).
 
 A restore by host and path (``file_path``, with ``host_id``) names no hash: the file at each path is known by the
 ``File`` entries whose ``Path`` (or ``Path`` and ``Name``) is that path, Windows paths compared without case. The
@@ -100,6 +101,8 @@ MAX_REASON = 500  # characters of a failed read's error the note quotes
 # Readable at any scale, as the summary's note: past MAX_DETAIL_ROWS lines about endpoints (a restore limited to many),
 # the endpoints alike (one file covered alike, or the same files left out) share one line, which gives each its command
 # (restore-file's endpoint_id takes one); past MAX_DETAIL_ROWS endpoints, the first line names MAX_LISTED of them.
+# Past MAX_DETAIL_ROWS held file-endpoint (or file-host) pairs, a held file's line names MAX_LISTED of its endpoints or
+# hosts and gives its command for one, to fill in: the context's held.by_hand keeps every command.
 MAX_DETAIL_ROWS = 50
 MAX_LISTED = 20
 ENTRY_TYPE_NOTE = 1
@@ -522,11 +525,24 @@ def held_item(score: int, sources: dict[str, str], unreadable: dict[str, str],
     return None
 
 
-def held_line(item: dict[str, Any], who: str) -> str:
-    what = code_span(item['file_hash']) if not item.get('file_path') else \
-        f'{code_span(item["file_path"])} (on host {", ".join(shown_as_is(host) for host in item["host_id"])}' + \
-        (f', SHA256 {", ".join(code_span(value) for value in item["sha256"])})' if item['sha256'] else ')')
+def held_line(item: dict[str, Any], who: str, many: dict[str, list[str]]) -> str:
+    """A held file's line, with its command by hand. ``many``: the scope (endpoint_id or host_id) of a restore whose
+    held files and endpoints (or hosts) make more than MAX_DETAIL_ROWS pairs, else empty: the line then says how many
+    there are, names MAX_LISTED, and gives the command for one to fill in; held.by_hand keeps each endpoint's command
+    (restore-file's endpoint_id takes one), or the one that restores it on every host."""
+    name, places = next(iter(many.items()), ('host_id', item.get('host_id') or []))
+    on = f'{len(places):,} {"endpoints" if name == "endpoint_id" else "hosts"}: {capped(places)}' if many else \
+        f'host {", ".join(map(shown_as_is, places))}'
+    known = f', SHA256 {", ".join(code_span(value) for value in item["sha256"])}' if item.get('sha256') else ''
+    where = f' (on {on}{known})' if item.get('file_path') or many else ''
+    what = code_span(item.get('file_path') or item['file_hash']) + where
     by_hand_text = f'If an analyst is sure it is benign: {commands_text(item["by_hand"])}'
+    if many:
+        by = {'file_path': [item['file_path']]} if item.get('file_path') else {'file_hash': [item['file_hash']]}
+        one = by_hand(RESTORE_COMMANDS[name == 'host_id'], by, {name: [f'<{name}>']})
+        every = "each endpoint's command" if name == 'endpoint_id' else 'the command for all of them at once'
+        by_hand_text = (f'If an analyst is sure it is benign: {code_span(one)} on each of them '
+                        f'({GATE_CONTEXT_KEY.split("(")[0]}.held.by_hand has {every})')
     if item['verdict'] == VERDICT_UNREADABLE:
         return (f'- **Held back**: {what} has a score this check cannot read, from {who} (DBotScore.Score should be 0 '
                 f'to 3). {by_hand_text}')
@@ -805,7 +821,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     hashes, paths, restore_suspicious, command, scope = gate_arguments(args)
     scores = dbot_scores(objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score'))
     files = file_entries(objects_of(context, 'File', args.get('file_entries'), 'file_entries'))
-    allowed, allowed_paths, held, lines = [], [], [], []
+    allowed, allowed_paths, held, shown = [], [], [], []  # shown: (each held file as its line names it, who scored it)
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
@@ -815,7 +831,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
                      'scored_as': list(found[1].values()), 'by_hand': by_hand_each(command, {'file_hash': [file_hash]},
                                                                                    scope)})
-        lines.append(held_line(held[-1], named(found[1])))
+        shown.append((held[-1], named(found[1])))
     for path in paths:
         score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
         found = held_item(score, sources, unreadable, restore_suspicious)
@@ -826,7 +842,10 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         held.append({'file_hash': sha256s[0] if sha256s else '', 'file_path': path, 'score': score,
                      'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
                      'by_hand': by_hand_each(command, {'file_path': [path]}, scope)})
-        lines.append(held_line(dict(held[-1], **item), named(found[1])))
+        shown.append((dict(held[-1], **item), named(found[1])))
+    places = next(iter(scope.values()), [])  # restore-file's endpoints or hss-restore-isolated's hosts
+    many = scope if len(places) > 1 and len(held) * len(places) > MAX_DETAIL_ROWS else {}
+    lines = [held_line(item, who, many) for item, who in shown]
     # Of the files the reputation check lets through, those an earlier restore covers are not sent again. Only they
     # are read again: a file held back (scored bad since) stays held whatever that restore left, and its copy read
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
