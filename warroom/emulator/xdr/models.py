@@ -25,9 +25,9 @@ from .exceptions import ApiError, BadRequest
 __all__ = ["XdrBackend", "ApiKey", "load_seed", "RUNNING_STATUSES", "FINAL_STATUSES", "AUTH_STANDARD",
            "AUTH_ADVANCED"]
 
-# Action statuses as the Get Action Status API reports them. CANCELED, one L, beside the page's CANCELLED: demisto/content
-# expects it from get_action_status (Packs/Core/Integrations/CortexCoreIR/CortexCoreIR.py, values_raise_error of
-# core-terminate-process), so a seeded endpoint may end in it.
+# Action statuses as the Get Action Status API reports them. CANCELED, one L, beside the page's CANCELLED:
+# demisto/content expects it from get_action_status (Packs/Core/Integrations/CortexCoreIR/CortexCoreIR.py,
+# values_raise_error of core-terminate-process), so a seeded endpoint may end in it.
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED_SUCCESSFULLY = "COMPLETED_SUCCESSFULLY"
