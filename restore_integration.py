@@ -3249,10 +3249,9 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
         refused.setdefault(XDR_UNFOLLOWED_ELSEWHERE, []).extend(unfollowed)
     ending = polling and left < interval
     # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
-    # next check to run): with less time left none is sent; with more, no wait for a turn goes past that. A check that
-    # is not the last ends its waits an interval before the timeout, so that the next check comes within it, but a read
-    # starts nothing: one that sends none waits CHECK_LEAST_WAIT_SECONDS at least. The last sends nothing (too little
-    # time left) and reads all its run has time for (XSOAR's Timeout leaves room).
+    # next check): with less time left none is sent; with more, no wait for a turn goes past that. A check not the last
+    # ends its waits an interval before the timeout (the next check comes within it); as a read starts nothing, one that
+    # sends none waits CHECK_LEAST_WAIT_SECONDS at least. The last sends nothing and reads all its run has time for.
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
     client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
