@@ -176,6 +176,10 @@ HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip':
 # characters, host_id 0-64, host_name 1-256, and the region header 0-128).
 HSS_EVENT_TEXT_MAX = {'enterprise_project_id': 256, 'host_id': 64, 'host_name': 256}
 HSS_EVENT_REGION_MAX = 128
+# The IP texts of what HSS lists (huaweicloudsdkhss v5 IsolatedFileResponseInfo.private_ip and
+# EventManagementResponseInfo.private_ip, 取值范围 字符长度1-128位; EventManagementResponseInfo.public_ip, 1-256, "支持IPv4或IPv6
+# 格式（IPv4长度7-15位，IPv6长度15-39位）"): an address when given, never an empty text.
+HSS_LISTED_IP_FIELDS = ('private_ip', 'public_ip')
 # The endpoints a region's ID names (huaweicloudsdkhss v5 HssRegion and huaweicloudsdkiam v3 IamRegion, in
 # huaweicloud/huaweicloud-sdk-python-v3): every region's under myhuaweicloud.com but Huawei Cloud Europe's
 # (eu-west-101), which is under myhuaweicloud.eu.

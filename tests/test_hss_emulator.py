@@ -1,6 +1,7 @@
 """The emulated Huawei Cloud HSS project and its IAM, exercised over HTTP on 127.0.0.1 as a client sees them."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from datetime import datetime, timezone
@@ -475,6 +476,22 @@ def test_listed_items_have_the_sdk_shape(http, hss):
         "private_ip": "192.168.1.20", "update_time": 1763800200000, "isolate_source": "event",
         "event_name": "Suspicious script",
     }
+
+
+def test_a_listed_row_or_event_gives_an_ip_as_an_address_or_not_at_all(http, hss, backend):
+    # A host HSS knows no address of (added without one), beside the seed's, each holding an isolated file.
+    backend.add_host("0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", "no-address-01")
+    backend.isolate_file("0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", "ab" * 32, "/srv/drop/tool.bin")
+    rows = listing(http, hss, limit=1000)["data_list"]
+    events = call(http, hss, "GET", EVENTS, params={**EVERY_PROJECT, "category": "host", "limit": 1000}).json()
+
+    listed = rows + events["data_list"]
+    assert {record["host_id"] for record in rows} >= {"0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", WIN_FIN}
+    for record in listed:
+        for name in set(facts.HSS_LISTED_IP_FIELDS) & set(record):
+            ipaddress.ip_address(record[name])  # ValueError for an empty text, or anything but an address
+    seeded = {host["host_id"]: host["private_ip"] for host in load_seed(SEED)["hosts"]}
+    assert all(record["private_ip"] == seeded[record["host_id"]] for record in listed if record["host_id"] in seeded)
 
 
 @pytest.mark.parametrize("enterprise_project_id, hosts", [

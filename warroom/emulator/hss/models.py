@@ -293,6 +293,12 @@ def _check_lengths(limits: dict[str, int], values: dict[str, Any]) -> None:
             raise InvalidParameter(f"{name} must be at most {limits[name]} characters long, not {len(value)}")
 
 
+def _address(host: Host) -> dict:
+    """The host's IP as HSS lists it: private_ip when it has one, no public_ip (no host here has an EIP). Huawei's
+    models give each IP 1 character at least (IsolatedFileResponseInfo, EventManagementResponseInfo): never ""."""
+    return {"private_ip": host.private_ip} if host.private_ip else {}
+
+
 def _event_id(item: IsolatedFile) -> str:
     """A stable UUID-shaped event ID for the event that isolated ``item``."""
     digest = hashlib.sha256(f"event\n{item.host_id}\n{item.file_hash}\n{item.file_path}".encode()).hexdigest()
@@ -597,7 +603,7 @@ class HssBackend:
             "file_path": item.file_path,
             "file_attr": item.file_attr,
             "isolation_status": self._status(item, now),
-            "private_ip": host.private_ip,
+            **_address(host),
             "update_time": self._update_time(item, now),
             "isolate_source": item.isolate_source,
             "event_name": item.event_name,
@@ -802,8 +808,8 @@ class HssBackend:
         return {
             "event_id": event.event_id, "event_class_id": event_class_id, "event_type": event_type,
             "event_name": item.event_name, "severity": severity, "container_name": None, "image_name": None,
-            "host_name": host.host_name, "host_id": host.host_id, "private_ip": host.private_ip, "public_ip": "",
-            "os_type": host.os_type, "host_status": "ACTIVE", "agent_status": "online", "protect_status": "opened",
+            "host_name": host.host_name, "host_id": host.host_id, **_address(host), "os_type": host.os_type,
+            "host_status": "ACTIVE", "agent_status": "online", "protect_status": "opened",
             "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
             "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
             "handle_method": event.handle_method, "handler": None,
