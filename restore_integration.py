@@ -531,6 +531,10 @@ class RestoreError(Exception):
         return self
 
 
+class LoginPaused(RestoreError):
+    """A password IAM refused in an earlier run, not sent again while its pause lasts: every request meets it alike."""
+
+
 class FetchFailed(Exception):
     """fetch-incidents failed: raised out of main(), as XSOAR expects of a fetch (the message is scrubbed)."""
 
@@ -2073,7 +2077,7 @@ class IamTokenProvider:
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return held['token']
 
-    def _paused(self) -> RestoreError | None:
+    def _paused(self) -> LoginPaused | None:
         """The refusal an earlier run kept, while its pause lasts (on either side of it: a clock set back a little)."""
         kept = self._kept
         if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
@@ -2081,7 +2085,7 @@ class IamTokenProvider:
         said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
                          for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
                          if value is not None)
-        return RestoreError(
+        return LoginPaused(
             f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
             f'{f" ({said})" if said else ""}, so the password is not sent again before '
             f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
@@ -2452,8 +2456,8 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
 
 def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
-    later request of the command would meet the same."""
-    return isinstance(error, VendorApiError) and (
+    later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
+    return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
         (error.http_status in (401, 403, 404) and error.vendor_code is not None) or
         # HSS's code for a permission refusal; a code that is not text (an object, a list) is none
         isinstance(error.vendor_code, str) and error.vendor_code in HSS_PERMISSION_CODES)

@@ -6,6 +6,7 @@ import re
 import secrets
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import os
@@ -72,6 +73,13 @@ def integration_on_clock(monkeypatch, clock: FakeClock) -> MovedWallClock:
     monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling, *_: real(ceiling, clock=clock, sleep=clock.advance))
     moved = MovedWallClock(clock)
     monkeypatch.setattr(ri, 'time', moved)
+    # The integration's other readings of this machine's clock, bound when it was loaded, move with it too: the AK/SK
+    # signer's X-Sdk-Date, and the clock an IAM token's expiry (and IAM's refusal) is counted on.
+    real_auth, real_tokens = ri.HuaweiAkSkAuth, ri.IamTokenProvider
+    monkeypatch.setattr(ri, 'HuaweiAkSkAuth', lambda *args, **options: real_auth(
+        *args, **dict(options, clock=lambda: datetime.fromtimestamp(moved.time(), timezone.utc))))
+    monkeypatch.setattr(ri, 'IamTokenProvider', lambda settings, transport, stored, token_clock, *rest: real_tokens(
+        settings, transport, stored, moved.time if token_clock is time.time else token_clock, *rest))
     return moved
 
 
@@ -319,6 +327,8 @@ class WaitClock:
 
     def sleep(self, seconds):
         self.now += seconds
+
+    advance = sleep  # integration_on_clock's limiters wait on it
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import time
 import pytest
 
 import facts
-import restore_integration as ri
-from conftest import (HSS_SEED, ROOT, FakeClock, MovedWallClock, WaitClock as Clock, integration_on_clock,
+from conftest import (HSS_SEED, ROOT, FakeClock, WaitClock as Clock, integration_on_clock,
                       load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -31,9 +30,11 @@ SLOW = max((h for h in HOSTS.values() if h.get('agent_status', 'online') == 'onl
 
 
 @pytest.fixture
-def clocked():
+def clocked(monkeypatch):
     clock = Clock()
-    tenant = start_hss_tenant(stage_seconds=STAGE_SECONDS, clock=clock)
+    # One clock for all: HSS's restores, its Date and update_time, and the integration's wall clock and waits
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(stage_seconds=STAGE_SECONDS, clock=clock, wall_clock=moved.time)
     yield tenant, clock
     tenant.stack.close()
 
@@ -344,11 +345,10 @@ def test_a_follow_command_run_a_week_later_still_follows_the_restore(clocked):
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
 
 
-def test_a_follow_command_run_by_hand_after_the_first_polling_ended_polls_on_its_own_to_the_end(clocked, monkeypatch):
+def test_a_follow_command_run_by_hand_after_the_first_polling_ended_polls_on_its_own_to_the_end(clocked):
     # README: a follow line run by hand is a polling of its own. It must not inherit the time the first polling
     # spent: run 700 s after the start (past the 600 s the first one had), it still checks until the copy is back.
     tenant, clock = clocked
-    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))  # the integration's wall clock moves with the war room's
     tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=90.0)  # back 900 s after HSS takes it
     [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
     item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
@@ -504,11 +504,10 @@ def test_a_copy_restored_when_followed_later_keeps_no_reason_from_the_check_that
     assert row['outcome'] == 'restored' and not row.get('reason'), row
 
 
-def test_a_follow_command_counts_no_polling_time_on_its_first_run(clocked, monkeypatch):
+def test_a_follow_command_counts_no_polling_time_on_its_first_run(clocked):
     # README: the follow line is "a polling of its own, timed from that run". Its first run has waited no interval:
     # given a timeout an interval and a little more, it checks again rather than end at once.
     tenant, clock = clocked
-    monkeypatch.setattr(ri, 'time', MovedWallClock(clock))
     tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=90.0)  # still restoring throughout
     [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
     item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
@@ -633,8 +632,9 @@ def test_a_file_isolated_again_among_many_exact_items_is_reported_as_hss_lists_i
 def test_a_check_throttled_at_the_timeout_waits_no_longer_than_the_polling_time_left(monkeypatch):
     # README (Bulk restores, One run stays short): a check waits no longer than the polling time left, at least 5 s
     clock = FakeClock(1000.0)
-    integration_on_clock(monkeypatch, clock)
-    tenant = start_hss_tenant(stage_seconds=10_000.0, clock=clock)  # the copy stays restoring throughout
+    moved = integration_on_clock(monkeypatch, clock)
+    # the copy stays restoring throughout
+    tenant = start_hss_tenant(stage_seconds=10_000.0, clock=clock, wall_clock=moved.time)
     try:
         # the start's listing and PUT, the checks at 10 to 50 s: then HSS throttles every request
         tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok*7,429*5000;retry-after=1'))

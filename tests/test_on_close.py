@@ -403,10 +403,11 @@ def test_a_cortex_xdr_close_whose_files_all_came_back_is_summed_up_without_a_wor
     assert 'HSS' not in by_hand and 'Huawei' not in by_hand
 
 
-def test_an_hss_close_gives_the_command_that_follows_the_restore_to_restored(vendors):
+def test_an_hss_close_gives_the_command_that_follows_the_restore_to_restored(vendors, monkeypatch):
     xdr, _ = vendors
     clock = WaitClock()
-    hss = start_hss_tenant(stage_seconds=10.0, clock=clock)  # its hosts take their time: restoring at the close
+    # its hosts take their time: restoring at the close; HSS's Date and update_time move with the integration's clock
+    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
     try:
         sample, run = close((xdr, hss), 'hss_false_positive.json', 'post-processing')
 

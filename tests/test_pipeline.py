@@ -362,10 +362,12 @@ def polling_on_faults(faults: str, stage_seconds: float = 10):
     from which it counts polling time, with it), ``faults`` injected (retried without waiting); every entry it writes
     goes into ``seen``."""
     clock = FakeClock()
-    tenant = start_tenant(auth_type='advanced', stage_seconds=stage_seconds, clock=clock, rate_limit=None)
+    moved = MovedWallClock(clock)  # Cortex XDR's clock too, which the advanced key's timestamp is checked against
+    tenant = start_tenant(auth_type='advanced', stage_seconds=stage_seconds, clock=clock, rate_limit=None,
+                          wall_clock=moved.time)
     patch = pytest.MonkeyPatch()
     try:
-        patch.setattr(ri, 'time', MovedWallClock(clock))
+        patch.setattr(ri, 'time', moved)
         tenant.gateway.inject_faults(FaultPlan.parse(faults))
         room = WarRoom(params=tenant.params(retry_backoff='0'), time_scale=1, sleep=clock.advance)
         seen = []

@@ -26,8 +26,8 @@ def three_files_restored(monkeypatch, stage_seconds, timeout, one_endpoint=False
     """restore-file of three new quarantined files (on one endpoint, or as the tenant seeds them), polled to its end on
     a test clock: the war room's result and the hashes."""
     clock = FakeClock()
-    integration_on_clock(monkeypatch, clock)
-    tenant = start_tenant(auth_type='standard', stage_seconds=stage_seconds, clock=clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=stage_seconds, clock=clock,
+                          wall_clock=integration_on_clock(monkeypatch, clock).time)
     hashes = tenant.backend.quarantine_files(3, **(
         {'endpoint_ids': [next(iter(tenant.backend.endpoints))]} if one_endpoint else {}))
     room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)

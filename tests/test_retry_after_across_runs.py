@@ -48,8 +48,9 @@ def xdr_on_clock(monkeypatch):
     """A Cortex XDR tenant whose actions outlive any polling here, behind a server that times each arrival, and a war
     room whose waits, like the integration's own, move the test clock."""
     clock = FakeClock()
-    integration_on_clock(monkeypatch, clock)
-    tenant = start_tenant(auth_type='standard', stage_seconds=10_000, clock=clock)
+    moved = integration_on_clock(monkeypatch, clock)
+    # Cortex XDR's own clock (its Date) moves with the test clock too, as the integration's does
+    tenant = start_tenant(auth_type='standard', stage_seconds=10_000, clock=clock, wall_clock=moved.time)
     arrivals = TimedArrivals(create_xdr_app(tenant.gateway), clock)
     front = LoopbackServer(arrivals).start()
     room = WarRoom(params=tenant.params(xdr_url=front.url), sleep=clock.advance, clock=clock)

@@ -159,8 +159,8 @@ def test_a_turn_less_than_a_second_away_is_not_said_to_be_0_s_away(monkeypatch):
     from conftest import FakeClock, integration_on_clock, start_tenant
     from warroom.runtime import WarRoom
     clock = FakeClock()
-    integration_on_clock(monkeypatch, clock)
-    tenant = start_tenant(auth_type='standard', stage_seconds=1000, clock=clock)
+    tenant = start_tenant(auth_type='standard', stage_seconds=1000, clock=clock,
+                          wall_clock=integration_on_clock(monkeypatch, clock).time)
     # Turns about half a second apart, and a first run that waits 10 s for turns (the polling time): the 21st
     # restore's turn comes past that, less than a second away. One worker: turns waited on one test clock add up.
     params = tenant.params(xdr_rate_limit='2', max_concurrency='1')
