@@ -37,6 +37,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
+import concurrent.futures
 import hashlib
 import hmac
 import http.client
@@ -132,6 +133,9 @@ ENTRY_MARGIN_SECONDS = 10
 RUN_LIMIT_SECONDS = XSOAR_COMMAND_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS
 MIN_ATTEMPT_SECONDS = 5
 MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
+# An attempt's name lookup, connection and reply head (status line and headers), which urllib3 does not time as a
+# whole, are given up this long past its end unless its own timeouts ended them first (HttpTransport._sent_in_time).
+SEND_GRACE_SECONDS = 1
 # Both polling commands stop at timeout_in_seconds, timed from within their first run (the last check says what still
 # runs). XSOAR's Timeout counts from the first run, the runs' time included, so the one given XSOAR adds a first and a
 # last run (a command timeout each): XSOAR's own timeout error never comes before that last report.
@@ -1344,9 +1348,9 @@ class HttpTransport:
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False. No caller passes
             # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's (urllib3
             # applies the shorter of total and connect, and reads within what connecting left of total, at most read).
-            response = self.session.request(
+            response = self._sent_in_time(attempt, lambda: self.session.request(
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
-                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs)
+                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
         except requests.exceptions.SSLError as error:
             refusal = tls_failure(self.host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
@@ -1369,12 +1373,37 @@ class HttpTransport:
             refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
                        'Correct or remove that variable.')
         else:
-            if not response.is_redirect:
+            if response is None or not response.is_redirect:
                 return response
             attempt.status = response.status_code
             response.close()
             refusal = redirect_refusal(self.vendor, url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
+
+    def _sent_in_time(self, attempt: Attempt, send: Callable[[], requests.Response]) -> requests.Response | None:
+        """``send()`` on a thread of its own, waited for SEND_GRACE_SECONDS past ``attempt.ends`` at most: urllib3 times
+        each read of a reply's status line and headers (a proxy's reply to CONNECT too) on its own, never all of them
+        together, nor the name lookup at all, and requests hands back no socket to shut down before they are in. Its
+        own timeouts, which end by ``attempt.ends``, come first and tell a connection not made from an answer not come;
+        past the grace the attempt met no answer in time (the request may have gone out), and the thread is left to end
+        as the server or the resolver lets it (a reply that comes then is closed unread). It calls no ``demisto``."""
+        sent = concurrent.futures.Future()
+
+        def send_on_thread() -> None:
+            try:
+                sent.set_result(send())
+            except BaseException as error:  # noqa: BLE001 - raised again on the attempt's own thread
+                sent.set_exception(error)
+
+        threading.Thread(target=send_on_thread, daemon=True).start()
+        if concurrent.futures.wait([sent], max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS).done:
+            return sent.result()
+        sent.add_done_callback(lambda late: late.exception() is None and late.result().close())
+        self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, '
+                                                  f'the connection or the reply\'s status line and headers (slow, or '
+                                                  f'trickling in) were not all done', None,
+                        'Check DNS, the network path and the proxy setting; if they are right, try again later.')
+        return None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
