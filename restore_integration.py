@@ -37,7 +37,6 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
-import concurrent.futures
 import hashlib
 import hmac
 import http.client
@@ -1387,18 +1386,29 @@ class HttpTransport:
         own timeouts, which end by ``attempt.ends``, come first and tell a connection not made from an answer not come;
         past the grace the attempt met no answer in time (the request may have gone out), and the thread is left to end
         as the server or the resolver lets it (a reply that comes then is closed unread). It calls no ``demisto``."""
-        sent = concurrent.futures.Future()
+        # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
+        state, lock, ended = {}, threading.Lock(), threading.Event()  # sent: (reply, error); late: given up on
 
         def send_on_thread() -> None:
             try:
-                sent.set_result(send())
+                result = (send(), None)
             except BaseException as error:  # noqa: BLE001 - raised again on the attempt's own thread
-                sent.set_exception(error)
+                result = (None, error)
+            with lock:
+                state['sent'], late = result, state.get('late')
+            if late and result[0] is not None:
+                result[0].close()
+            ended.set()
 
         threading.Thread(target=send_on_thread, daemon=True).start()
-        if concurrent.futures.wait([sent], max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS).done:
-            return sent.result()
-        sent.add_done_callback(lambda late: late.exception() is None and late.result().close())
+        ended.wait(max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS)
+        with lock:
+            result = state.get('sent')
+            state['late'] = result is None
+        if result is not None:
+            if result[1] is not None:
+                raise result[1]
+            return result[0]
         self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, '
                                                   f'the connection or the reply\'s status line and headers (slow, or '
                                                   f'trickling in) were not all done', None,
