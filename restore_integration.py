@@ -133,6 +133,9 @@ ENTRY_MARGIN_SECONDS = 10
 RUN_LIMIT_SECONDS = XSOAR_COMMAND_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS
 MIN_ATTEMPT_SECONDS = 5
 MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
+# An attempt's name lookup, connection and reply head (status line and headers), which urllib3 does not time as a
+# whole, are given up this long past its end unless its own timeouts ended them first (HttpTransport._sent_in_time).
+SEND_GRACE_SECONDS = 1
 # Both polling commands stop at timeout_in_seconds, timed from within their first run (the last check says what still
 # runs). XSOAR's Timeout counts from the first run, the runs' time included, so the one given XSOAR adds a first and a
 # last run (a command timeout each): XSOAR's own timeout error never comes before that last report.
@@ -1356,9 +1359,9 @@ class HttpTransport:
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False. No caller passes
             # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's (urllib3
             # applies the shorter of total and connect, and reads within what connecting left of total, at most read).
-            response = self.session.request(
+            response = self._sent_in_time(attempt, lambda: self.session.request(
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
-                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs)
+                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
         except requests.exceptions.SSLError as error:
             refusal = tls_failure(self.host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
@@ -1381,12 +1384,48 @@ class HttpTransport:
             refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
                        'Correct or remove that variable.')
         else:
-            if not response.is_redirect:
+            if response is None or not response.is_redirect:
                 return response
             attempt.status = response.status_code
             response.close()
             refusal = redirect_refusal(self.vendor, url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
+
+    def _sent_in_time(self, attempt: Attempt, send: Callable[[], requests.Response]) -> requests.Response | None:
+        """``send()`` on a thread of its own, waited for SEND_GRACE_SECONDS past ``attempt.ends`` at most: urllib3 times
+        each read of a reply's status line and headers (a proxy's reply to CONNECT too) on its own, never all of them
+        together, nor the name lookup at all, and requests hands back no socket to shut down before they are in. Its
+        own timeouts, which end by ``attempt.ends``, come first and tell a connection not made from an answer not come;
+        past the grace the attempt met no answer in time (the request may have gone out), and the thread is left to end
+        as the server or the resolver lets it (a reply that comes then is closed unread). It calls no ``demisto``."""
+        # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
+        state, lock, ended = {}, threading.Lock(), threading.Event()  # sent: (reply, error); late: given up on
+
+        def send_on_thread() -> None:
+            try:
+                result = (send(), None)
+            except BaseException as error:  # noqa: BLE001 - raised again on the attempt's own thread
+                result = (None, error)
+            with lock:
+                state['sent'], late = result, state.get('late')
+            if late and result[0] is not None:
+                result[0].close()
+            ended.set()
+
+        threading.Thread(target=send_on_thread, daemon=True).start()
+        ended.wait(max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS)
+        with lock:
+            result = state.get('sent')
+            state['late'] = result is None
+        if result is not None:
+            if result[1] is not None:
+                raise result[1]
+            return result[0]
+        self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, '
+                                                  f'the connection or the reply\'s status line and headers (slow, or '
+                                                  f'trickling in) were not all done', None,
+                        'Check DNS, the network path and the proxy setting; if they are right, try again later.')
+        return None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in

@@ -13,6 +13,7 @@ import threading
 import time
 import tracemalloc
 import zlib
+from typing import Callable
 
 import pytest
 import urllib3
@@ -229,15 +230,17 @@ class TrickledReplyServer:
     """Answers one request on 127.0.0.1: ``head`` at once, then ``trickled`` a byte every
     ``pace`` seconds for ``seconds``, then ``tail``; each byte comes long within any read timeout."""
 
-    def __init__(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
+    def __init__(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float,
+                 reads: Callable[[socket.socket], object] = read_request):
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
         self.tail_sent = False  # the trickle went on to its end: the client waited it out
-        threading.Thread(target=self._serve, args=(head, trickled, tail, pace, seconds), daemon=True).start()
+        threading.Thread(target=self._serve, args=(head, trickled, tail, pace, seconds, reads), daemon=True).start()
 
-    def _serve(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float):
+    def _serve(self, head: bytes, trickled: bytes, tail: bytes, pace: float, seconds: float,
+               reads: Callable[[socket.socket], object]):
         with self.listener, self.listener.accept()[0] as connection:
-            read_request(connection)
+            reads(connection)  # what the client sends first: a request, or a TLS ClientHello
             ends = time.monotonic() + seconds
             try:
                 connection.sendall(head)
@@ -274,6 +277,82 @@ def test_a_chunked_reply_on_a_connection_closed_after_it_whose_framing_trickles_
     read_timeout, trickle_s = 1, 30
     server = TrickledReplyServer(head, b'0', b'a\r\n": {"a": 1}\r\n0\r\n\r\n', pace=read_timeout / 4, seconds=trickle_s)
     assert_cut_at_the_read_timeout(server, read_timeout)
+
+
+def assert_given_up_at_the_attempts_end(url: str, **settings) -> str:
+    """A request to ``url``, with 1 s connect and read timeouts, ends in an error saying the answer did not begin
+    within both together; the error's text."""
+    transport = ri.HttpTransport(url, 'Cortex XDR', ri.TransportSettings(connect_timeout=1, read_timeout=1,
+                                                                         max_retries=0, **settings))
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    message = str(raised.value)
+    assert 'within 2 s (connect_timeout + read_timeout)' in message and 'answered HTTP' not in message, message
+    return message
+
+
+@pytest.mark.parametrize('head, trickled', [
+    (b'HTTP/1.1 200 O', b'K'),  # the status line's reason phrase, a letter at a time
+    (b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: ', b'x'),  # a header's value
+], ids=['status line', 'header'])
+def test_a_reply_whose_status_line_or_headers_trickle_ends_within_the_connect_and_read_timeouts(head, trickled):
+    # http.client reads the status line and each header a line at a time, each read given urllib3's read timeout
+    # again: a byte well within it every time would hold the attempt for as long as the server goes on.
+    server = TrickledReplyServer(head, trickled, b'\r\n\r\n', pace=0.25, seconds=15)
+    assert 'status line and headers' in assert_given_up_at_the_attempts_end(server.url)
+    assert not server.tail_sent
+
+
+def test_a_proxys_reply_to_connect_that_trickles_ends_within_the_connect_and_read_timeouts(monkeypatch):
+    # An https request through the proxy this machine's environment sets begins with CONNECT, whose reply http.client
+    # reads a line at a time, each read given the connect timeout again.
+    server = TrickledReplyServer(b'HTTP/1.1 200 Con', b'n', b'\r\n\r\n', pace=0.25, seconds=15)
+    for name in ('HTTPS_PROXY', 'https_proxy'):
+        monkeypatch.setenv(name, server.url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    assert_given_up_at_the_attempts_end('https://vendor.invalid', proxy=True)
+    assert not server.tail_sent
+
+
+def test_a_tls_handshake_that_trickles_ends_within_the_connect_timeout():
+    # After the ClientHello, the server's first TLS record (a handshake record of 16 KB, RFC 8446 5.1) comes a byte at
+    # a time. Python's ssl runs a handshake to one deadline, the socket's timeout (urllib3's connect timeout, cut to
+    # the run), not a read's: the slow handshake ends there.
+    server = TrickledReplyServer(b'\x16\x03\x03\x40\x00', b'\x00', b'', pace=0.25, seconds=15,
+                                 reads=lambda connection: connection.recv(65536))
+    transport = ri.HttpTransport(server.url.replace('http:', 'https:'), 'Cortex XDR', ri.TransportSettings(
+        connect_timeout=1, read_timeout=1, max_retries=0, verify=False))
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert 'did not accept a connection within 1 s' in str(raised.value)
+    assert not server.tail_sent
+
+
+@pytest.fixture
+def hanging_lookup(monkeypatch):
+    """A name whose lookup hangs for 15 s, as one does while the resolver waits on a DNS server that does not answer
+    (resolv.conf's timeout and attempts per server: the system's, not ours to set): (name, ended), ``ended`` set once
+    that lookup is over. The one fault here not made over the network: no loopback server makes getaddrinfo wait."""
+    name, ended, lookup = 'resolver-hangs.invalid', threading.Event(), socket.getaddrinfo
+
+    def hanging(host, *args, **kwargs):
+        if host != name:
+            return lookup(host, *args, **kwargs)
+        time.sleep(15)
+        ended.set()
+        raise socket.gaierror(socket.EAI_AGAIN, 'Temporary failure in name resolution')
+
+    monkeypatch.setattr(socket, 'getaddrinfo', hanging)
+    return name, ended
+
+
+def test_a_name_lookup_that_hangs_ends_within_the_connect_and_read_timeouts(hanging_lookup):
+    name, ended = hanging_lookup
+    assert 'name lookup' in assert_given_up_at_the_attempts_end(f'http://{name}')
+    assert not ended.is_set()  # given up while the lookup still hung
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import facts
 import restore_integration as ri
 from conftest import FakeClock, hss_seed_copies, integration_on_clock, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR
+from test_reply_read import TrickledReplyServer
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import FetchError, WarRoom
 
@@ -146,6 +147,22 @@ def test_a_slow_hss_after_a_throttled_iam_token_request_ends_the_run_before_xsoa
 
     assert_own_error_in_time(result, took, 'did not answer within')
     assert tenant.gateway.iam_faults.seen == 2  # the token came late, and then the HSS request met the slow HSS
+
+
+def test_an_hss_reply_whose_headers_trickle_after_a_throttled_iam_token_request_ends_the_run_before_xsoars_timeout(
+        hss_room, run_clock):
+    # Each byte of a header comes well within the read timeout, each read timed on its own: only the attempt's end,
+    # the run's, stops it. HSS's emulator sends its headers at once, so a server in the test stands in for HSS.
+    tenant, room = hss_room
+    tenant.gateway.iam_faults = FaultPlan.parse(f'sequence=429;retry-after={LATE}')
+    server = TrickledReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: ', b'x',
+                                 b'\r\n\r\n', pace=0.25, seconds=30)
+    room.params = dict(room.params, hss_endpoint=server.url)
+
+    result, took = run_once(room, run_clock, 'hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    assert_own_error_in_time(result, took, 'status line and headers', 's left of this run')
+    assert not server.tail_sent and tenant.gateway.iam_faults.seen == 2
 
 
 def test_an_hss_request_whose_iam_token_came_past_the_runs_last_start_is_not_sent(hss_room, run_clock):
