@@ -141,7 +141,7 @@ def as_list(value: Any) -> list[Any]:
         if text.startswith('['):
             try:
                 return as_list(json.loads(text))
-            except ValueError:
+            except (ValueError, RecursionError):  # Recursion: nested past what json reads
                 pass
         return [part.strip() for part in text.split(',') if part.strip()]
     return value if isinstance(value, list) else [value]
@@ -270,7 +270,7 @@ def objects_in(value: Any, key: str, where: str) -> list[dict[str, Any]]:
     if isinstance(value, str):
         try:
             value = json.loads(value) if value.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):  # Recursion: nested past what json reads
             raise GateError(f'{where} must be {key} objects (JSON), as XSOAR keeps them in context.') from None
     if value is None or isinstance(value, dict):
         return [value] if value else []
