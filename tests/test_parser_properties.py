@@ -11,6 +11,7 @@ import math
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from email.utils import format_datetime
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -355,6 +356,27 @@ def test_put_off_of_any_other_value_is_nothing_or_refused(value):
     else:
         assert all(type(part) is int and part >= 0 for part in taken)
 
+
+
+@FAST
+@given(retry_after=st.one_of(
+    st.builds('{}{}'.format, st.integers(0, 10 ** 9 - 1), st.sampled_from(['', '.5', '.999'])),
+    st.datetimes(min_value=datetime(2030, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)).map(
+        lambda moment: format_datetime(moment.replace(tzinfo=timezone.utc), usegmt=True))),
+    interval=st.integers(10, 600), timeout=st.integers(600, 7 * 86400), checks=st.integers(0, 5))
+@example(retry_after='Fri, 01 Jan 2077 00:00:00 GMT', interval=10, timeout=600, checks=1)
+def test_the_put_off_a_check_writes_for_any_retry_after_reads_back_and_covers_the_whole_wait(retry_after, interval,
+                                                                                              timeout, checks):
+    """A vendor's Retry-After (RFC 9110 10.2.3: delta-seconds or an HTTP date) pauses the next check; put_off hands
+    on what is left of the wait, and the next check reads it back, however far off the vendor put it."""
+    wait = ri.parse_retry_after({'Retry-After': retry_after})
+    limiter = ri.AdaptiveRateLimiter(10)
+    limiter.pause(wait)
+    client = SimpleNamespace(limiter=limiter, vendor='Huawei Cloud HSS')
+    schedule = ri.next_check('hss-restore-isolated', {}, ri.epoch_ms(), checks, interval, timeout, client)
+    put_off, left = ri.put_off_of(schedule.args)
+    assert put_off == schedule.next_run_in_seconds - interval
+    assert schedule.next_run_in_seconds + left >= wait - 1
 
 # --------------------------------------------------------------------------- clocks and dates
 
