@@ -940,7 +940,7 @@ class VendorReply:
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         try:
             return self.body.decode(charset, 'replace')
-        except LookupError:  # a charset Python does not know
+        except (LookupError, UnicodeError):  # a charset Python does not know, or a codec of no text (idna, undefined)
             return self.body.decode('utf-8', 'replace')
 
 

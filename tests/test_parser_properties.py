@@ -11,11 +11,13 @@ import math
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from email.utils import format_datetime
+from encodings.aliases import aliases
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import example, given, settings, strategies as st
+from requests.structures import CaseInsensitiveDict
 
 import restore_integration as ri
 from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
@@ -271,6 +273,22 @@ def test_any_huawei_error_body_becomes_one_error_keeping_the_code_it_gives(body,
     said = ri.huawei_said(reply)
     assert said is None or said['vendor_code']
 
+
+
+@FAST
+@given(body=st.binary(max_size=60), charset=st.one_of(st.sampled_from(sorted(set(aliases.values()))),
+                                                     st.text(st.characters(min_codepoint=33, max_codepoint=126,
+                                                                           blacklist_characters='";'), max_size=12)),
+       status=st.sampled_from([400, 429, 500, 502, 503]))
+@example(body=b'<h1>Bad gateway \xff</h1>', charset='idna', status=502)  # codecs that raise UnicodeError, not
+@example(body=b'<h1>Bad gateway \xff</h1>', charset='undefined', status=502)  # LookupError, on any bytes
+@example(body=b'<h1>Bad gateway \xff</h1>', charset='punycode', status=502)
+def test_an_error_page_in_any_charset_its_content_type_names_is_quoted_as_text(body, charset, status):
+    """A reply's text (quoted in the error of a reply not in the vendor's form) whatever charset a proxy or gateway
+    names: Python's codecs (encodings.aliases) include some that are no text encoding, or that refuse 'replace'."""
+    reply = ri.VendorReply(status, CaseInsensitiveDict({'Content-Type': f'text/html; charset={charset}'}), body)
+    assert isinstance(reply.text, str)
+    assert f'HTTP {status}' in str(ri.huawei_error_from_response(reply))
 
 # --------------------------------------------------------------------------- settings
 
