@@ -947,7 +947,7 @@ class VendorReply:
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         try:
             return self.body.decode(charset, 'replace')
-        except LookupError:  # a charset Python does not know
+        except (LookupError, UnicodeError):  # a charset Python does not know, or a codec of no text (idna, undefined)
             return self.body.decode('utf-8', 'replace')
 
 
@@ -2867,7 +2867,8 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
     """The hidden put_off (next_check writes it): the seconds the checks so far were put off past their interval, as a
     vendor asked to wait (Retry-After), and the seconds of that wait left when this run starts (0: none)."""
     value = args.get('put_off')
-    match = re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,9}))?', str(value).strip())  # blank or None ('None'): no match
+    # The wait left: up to 12 digits, as a Retry-After date may be as late as the year 9999 (seconds from now).
+    match = re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,12}))?', str(value).strip())  # blank or None ('None'): no match
     if match is None and not is_blank(value):
         raise RestoreError(f'put_off is set by the command itself while polling (seconds, then maybe : and seconds); '
                            f'got {printable(value)}. Run the command without it.')

@@ -59,7 +59,8 @@ def written_by_the_command(name, value, now_ms):
     if not value.strip():
         return True
     if name == 'put_off':
-        return re.fullmatch(r'[0-9]{1,9}(:[0-9]{1,9})?', value.strip()) is not None
+        # the wait left after the colon: a Retry-After date as late as the year 9999 is 12 digits of seconds away
+        return re.fullmatch(r'[0-9]{1,9}(:[0-9]{1,12})?', value.strip()) is not None
     try:
         carried = json.loads(value)
     except ValueError:

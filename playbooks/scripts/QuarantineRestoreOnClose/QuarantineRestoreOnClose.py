@@ -325,10 +325,12 @@ def shown_as_is(value: Any) -> str:
 
 def code_span(text: str) -> str:
     """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
-    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one. The same in
-    each of the pack's scripts (DEVELOPERS.md)."""
+    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one, or with a
+    blank at both ends (CommonMark drops one from each end of such a span, unless it is all blanks). The same in each
+    of the pack's scripts (DEVELOPERS.md)."""
     fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
-    padding = ' ' if text.startswith('`') or text.endswith('`') else ''
+    ends = text[:1] + text[-1:]
+    padding = ' ' if '`' in ends or ends == '  ' and text.strip(' ') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
 
 

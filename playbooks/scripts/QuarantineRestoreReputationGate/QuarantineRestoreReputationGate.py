@@ -144,7 +144,7 @@ def as_list(value: Any) -> list[Any]:
         if text.startswith('['):
             try:
                 return as_list(json.loads(text))
-            except ValueError:
+            except (ValueError, RecursionError):  # Recursion: nested past what json reads
                 pass
         return [part.strip() for part in text.split(',') if part.strip()]
     return value if isinstance(value, list) else [value]
@@ -252,10 +252,12 @@ def shown_as_is(value: Any) -> str:
 
 def code_span(text: str) -> str:
     """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
-    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one. The same in
-    each of the pack's scripts (DEVELOPERS.md)."""
+    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one, or with a
+    blank at both ends (CommonMark drops one from each end of such a span, unless it is all blanks). The same in each
+    of the pack's scripts (DEVELOPERS.md)."""
     fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
-    padding = ' ' if text.startswith('`') or text.endswith('`') else ''
+    ends = text[:1] + text[-1:]
+    padding = ' ' if '`' in ends or ends == '  ' and text.strip(' ') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
 
 
@@ -271,7 +273,7 @@ def objects_in(value: Any, key: str, where: str) -> list[dict[str, Any]]:
     if isinstance(value, str):
         try:
             value = json.loads(value) if value.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):  # Recursion: nested past what json reads
             raise GateError(f'{where} must be {key} objects (JSON), as XSOAR keeps them in context.') from None
     if value is None or isinstance(value, dict):
         return [value] if value else []

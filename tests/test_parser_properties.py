@@ -1,0 +1,463 @@
+"""Properties of the parsers and input checks no other property test covers (the integration's text helpers, reply
+readers, settings and polling readers; the pack scripts' argument and context readers, and the markdown and war-room
+text they write), over input of every shape: unicode, surrogates, huge numbers, NaN and infinities, bools where
+numbers are meant, nested JSON, blanks, nothing. Each states what must hold for every input: a round trip, agreement
+with an independent reader (the stdlib, the CommonMark readers of tests/commonmark_reading.py, the war-room line
+parser that stands in for XSOAR's), or a refusal of the check's own type and nothing else."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from email.utils import format_datetime
+from encodings.aliases import aliases
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import example, given, settings, strategies as st
+from requests.structures import CaseInsensitiveDict
+
+import restore_integration as ri
+from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
+from warroom.line import parse_line
+from warroom.playbook.runner import _load_script
+
+SCRIPTS = {name: _load_script(name) for name in (
+    'QuarantineRestoreSummary', 'QuarantineRestoreReputationGate', 'QuarantineRestoreOnClose')}
+GATE, SUMMARY, ON_CLOSE = (SCRIPTS[name] for name in (
+    'QuarantineRestoreReputationGate', 'QuarantineRestoreSummary', 'QuarantineRestoreOnClose'))
+FAST = settings(max_examples=150, deadline=None)
+# JSON as XSOAR's context and arguments hold it, and what JSON cannot hold but a caller might pass, or text that opens
+# like JSON: nested past what Python's json reads (it raises RecursionError there, not ValueError).
+json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 30, 10 ** 30), st.floats(allow_nan=False,
+                        allow_infinity=False), st.text(max_size=20))
+any_json = st.recursive(json_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                            st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+                        max_leaves=8)
+DEEP = '[' * 100_000 + ']' * 100_000
+DEEP_OBJECTS = '[{"a": ' * 50_000 + '1' + '}]' * 50_000
+odd = st.one_of(st.floats(), st.sampled_from([float('nan'), float('inf'), -float('inf'), True, False, 0, '', ' ',
+                                              '\u2028', '\ud800', '[', '[]', '{}', 'null', 'NaN', '1e999', DEEP,
+                                              DEEP_OBJECTS]))
+anything = st.one_of(any_json, odd, st.lists(odd, max_size=2))
+one_line_text = st.text(st.characters(blacklist_characters='\r\n'), min_size=1, max_size=40)
+
+
+def one_of_each_script(helper):
+    return pytest.mark.parametrize('script', [module for module in SCRIPTS.values() if hasattr(module, helper)],
+                                   ids=lambda module: module.__name__.rsplit('_', 1)[-1])
+
+
+# --------------------------------------------------------------------------- the scripts' markdown
+
+
+@one_of_each_script('code_span')
+@FAST
+@given(text=one_line_text)
+@example(text=' a ')  # a path with a blank at each end: CommonMark drops one blank at each end of such a span
+@example(text=' /opt/app/run me ')
+@example(text='`')
+def test_a_code_span_shows_exactly_its_text(script, text):
+    """CommonMark 6.1: the span a script writes is read back as the very text, so that a command or a path copied
+    from the note is the one meant."""
+    assert as_commonmark_reads(script.code_span(text)) == ([text], text)
+
+
+@one_of_each_script('shown_as_is')
+@FAST
+@given(text=MARKDOWN_TEXT)
+def test_a_value_shown_as_is_reads_back_as_its_text_with_no_markup(script, text):
+    shown = script.shown_as_is(text)
+    assert '\n' not in shown and '\r' not in shown
+    assert as_commonmark_reads(shown) == ([], as_soft_breaks(text))
+    assert emphasis_pairs(shown) == [] and markup_in(shown) == []
+
+
+@one_of_each_script('text_of')
+@FAST
+@given(value=any_json)
+def test_text_of_any_context_value_is_the_text_itself_or_json_that_reads_back_as_the_value(script, value):
+    text = script.text_of(value)
+    assert isinstance(text, str)
+    if isinstance(value, (dict, list)):
+        assert json.loads(text) == value
+    elif isinstance(value, str):
+        assert text == value
+    elif value is None:
+        assert text == ''
+
+
+# --------------------------------------------------------------------------- war-room lines the scripts write
+
+
+def value_read_back(written: str) -> str:
+    return parse_line(f'!cmd x={written}').args['x']
+
+
+@pytest.mark.parametrize('write', [ri.war_room_value, GATE.line_value, ON_CLOSE.line_value,
+                                   lambda text: SUMMARY.command_value(text, False)],
+                         ids=['integration', 'gate', 'on-close', 'summary'])
+@FAST
+@given(text=st.text(max_size=30))
+@example(text='')
+@example(text='a`b"c\\')
+@example(text='\n`')
+def test_a_value_written_into_a_war_room_line_reads_back_as_it_was(write, text):
+    assert value_read_back(write(text)) == text
+
+
+list_items = st.lists(st.text(st.characters(blacklist_categories=('Cc', 'Cs')), max_size=12).filter(str.strip),
+                      min_size=1, max_size=4)
+
+
+@pytest.mark.parametrize('write', [GATE.list_value, ON_CLOSE.list_value,
+                                   lambda items: SUMMARY.command_value(items[0], True) if len(items) == 1 else
+                                   SUMMARY.json_list_value(items)],
+                         ids=['gate', 'on-close', 'summary'])
+@FAST
+@given(items=list_items)
+@example(items=[' a', 'b,c'])
+@example(items=['[x'])
+def test_a_list_written_into_a_war_room_line_is_read_by_the_integration_as_the_same_items(write, items):
+    assert ri.arg_to_list(value_read_back(write(items)), 'x') == items
+
+
+# --------------------------------------------------------------------------- the scripts' argument and context readers
+
+
+@FAST
+@given(value=anything)
+@example(value=DEEP)  # an argument nested past what json reads: refused, not "a fault in the script"
+@example(value=DEEP_OBJECTS)
+def test_the_gate_s_argument_readers_take_what_they_are_meant_to_or_refuse_in_the_gate_s_words(value):
+    for read in (GATE.sha256_list, GATE.path_list, lambda v: GATE.scope_of({'host_id': v}, 'hss-restore-isolated'),
+                 lambda v: GATE.objects_in(v, 'File', 'File'), GATE.hashes_list):
+        try:
+            read(value)
+        except GATE.GateError as error:
+            assert str(error)
+
+
+@FAST
+@given(hashes=st.lists(st.text('0123456789abcdefABCDEF', min_size=64, max_size=64), min_size=1, max_size=3),
+       form=st.sampled_from(['list', 'json', 'commas']))
+def test_the_gate_reads_sha256_values_in_any_form_as_the_lower_case_hashes_once_each(hashes, form):
+    value = {'list': hashes, 'json': json.dumps(hashes), 'commas': ' , '.join(hashes)}[form]
+    assert GATE.sha256_list(value) == list(dict.fromkeys(h.lower() for h in hashes))
+
+
+@FAST
+@given(raw=st.one_of(anything, st.integers(0, 3).map(str), st.decimals(places=3).map(str),
+                     st.sampled_from(['nan', 'Infinity', '-0', '3.000', '+2', '4', '-1', '2.5'])))
+@example(raw='٣')  # ARABIC-INDIC DIGIT THREE: float() reads it, Decimal too
+def test_a_score_reads_as_a_whole_number_from_0_to_3_as_decimal_arithmetic_reads_its_text(raw):
+    got = GATE.score_value(raw)
+    if raw is None or raw == '':
+        assert got == 0
+        return
+    try:
+        number = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        number = None
+    meant = int(number) if number is not None and number.is_finite() and number == number.to_integral_value() and \
+        0 <= number <= 3 else None
+    assert got == meant
+
+
+@FAST
+@given(args=st.dictionaries(st.sampled_from(['vendor', 'x']), anything, max_size=2),
+       context=st.one_of(any_json, st.dictionaries(st.sampled_from(['CortexXDR', 'HuaweiHSS']), any_json)),
+       path=st.sampled_from(['CortexXDR.RestoredFile', 'HuaweiHSS.RestoredFile', 'a']))
+def test_the_summary_s_readers_take_any_context_and_refuse_only_in_its_own_words(args, context, path):
+    try:
+        assert SUMMARY.parse_vendor(args) in ('all', 'xdr', 'hss')
+    except SUMMARY.SummaryError as error:
+        assert str(error)
+    skipped = []
+    value = SUMMARY.context_value(context, path, skipped) if isinstance(context, dict) else context
+    assert all(isinstance(item, dict) for item in SUMMARY.as_items(value, path, skipped))
+    assert all(isinstance(line, str) for line in skipped)
+
+
+@FAST
+@given(fields=st.dictionaries(st.sampled_from(['xdrincidentid', 'dbotMirrorId', 'filesha256', 'xdrfileartifacts',
+                                               'type', 'huaweihssalarmid']), anything, max_size=4),
+       context=st.dictionaries(st.sampled_from(['PaloAltoNetworksXDR']), any_json))
+def test_the_on_close_readers_take_any_incident_and_context(fields, context):
+    assert ON_CLOSE.xdr_incident_id(fields).isdigit() or ON_CLOSE.xdr_incident_id(fields) == ''
+    assert all(len(h) == 64 and h == h.lower() for h in ON_CLOSE.xdr_hashes(fields, context))
+    assert set(ON_CLOSE.vendors_of(fields, context)) <= {'xdr', 'hss'}
+
+
+# --------------------------------------------------------------------------- the integration's text helpers
+
+
+@FAST
+@given(value=anything, limit=st.integers(1, 300))
+def test_a_quoted_value_is_one_bounded_line(value, limit):
+    shown = ri.printable(value, limit)
+    assert len(shown) <= limit + 3 and len(shown.splitlines()) <= 1
+    assert not ri.has_control_characters(shown)
+
+
+@FAST
+@given(value=anything)
+@example(value='Element not found.\r\n')
+def test_vendor_text_is_one_line_trimmed(value):
+    short, clean = ri.short_text(value), ri.clean_text(value)
+    assert short == ' '.join(short.split()) and len(short) <= 203
+    assert '\n' not in clean and '\r' not in clean and clean == clean.strip()
+
+
+# --------------------------------------------------------------------------- replies
+
+
+@FAST
+@given(error_data=st.one_of(any_json, any_json.map(json.dumps), st.text(max_size=30)), status=st.sampled_from(
+    ['FAILED', 'TIMEOUT', 'COMPLETED_PARTIAL']))  # final statuses that are no success: a reason is shown
+def test_an_endpoint_s_error_data_of_any_text_or_json_json_reads_gives_a_one_line_reason(error_data, status):
+    # errorData is JSON in a string. Nested past what json reads, summarise_action raises and read_action_statuses
+    # keeps the action followed (tests/test_reply_shapes.py): not asked here.
+    record = ri.restore_record('a' * 64, None, None, 12, None)
+    reply = {'data': {'e1': status}, 'errorReasons': {'e1': {'errorData': error_data}}}
+    (endpoint,) = ri.summarise_action(record, reply)['endpoints']
+    reason = endpoint['error_description']
+    assert reason and reason == reason.strip() and '\n' not in reason and '\r' not in reason
+
+
+finite_json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-10 ** 300, 10 ** 300),
+                                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=10)),
+                           lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                   st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+                           max_leaves=10)
+
+
+@FAST
+@given(value=finite_json, encoding=st.sampled_from(['utf-8', 'utf-16', 'utf-32', 'utf-16-le', 'utf-32-be']),
+       ascii_only=st.booleans())
+def test_a_json_reply_reads_as_the_stdlib_reads_it_in_any_encoding_rfc_8259_allows(value, encoding, ascii_only):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    try:
+        body = text.encode(encoding)
+    except UnicodeEncodeError:  # a lone surrogate: no UTF encodes it
+        return
+    assert ri.VendorReply(200, {}, body).json() == json.loads(text)
+
+
+@FAST
+@given(word=st.sampled_from(['NaN', 'Infinity', '-Infinity']), value=finite_json)
+def test_a_reply_holding_nan_or_infinity_is_not_json(word, value):
+    reply = ri.VendorReply(200, {}, json.dumps([value, 'x']).replace('"x"', word).encode())
+    with pytest.raises(ValueError):
+        reply.json()
+
+
+@FAST
+@given(digits=st.integers(309, 5000), sign=st.sampled_from(['', '-']), fraction=st.booleans())
+def test_a_number_past_a_float64_reads_as_no_value_not_infinity_nor_an_error(digits, sign, fraction):
+    number = sign + '9' * digits + ('.5' if fraction else '')
+    assert ri.VendorReply(200, {}, f'{{"n": {number}}}'.encode()).json() == {'n': None}
+
+
+@FAST
+@given(body=st.one_of(any_json.map(json.dumps), st.binary(max_size=40).map(lambda b: b.decode('latin-1'))),
+       status=st.sampled_from([400, 401, 403, 404, 429, 500]))
+@example(body=json.dumps({'error': {'code': ['x'], 'message': {'a': 1}}}), status=401)
+@example(body=json.dumps({'error_code': True, 'error_msg': None}), status=400)
+def test_any_huawei_error_body_becomes_one_error_keeping_the_code_it_gives(body, status):
+    reply = ri.VendorReply(status, {'X-Request-Id': 'r1'}, body.encode('utf-8', 'surrogatepass'))
+    error = ri.huawei_error_from_response(reply)
+    assert isinstance(error, ri.VendorApiError) and f'HTTP {status}' in str(error)
+    said = ri.huawei_said(reply)
+    assert said is None or said['vendor_code']
+
+
+
+@FAST
+@given(body=st.binary(max_size=60), charset=st.one_of(st.sampled_from(sorted(set(aliases.values()))),
+                                                     st.text(st.characters(min_codepoint=33, max_codepoint=126,
+                                                                           blacklist_characters='";'), max_size=12)),
+       status=st.sampled_from([400, 429, 500, 502, 503]))
+@example(body=b'<h1>Bad gateway \xff</h1>', charset='idna', status=502)  # codecs that raise UnicodeError, not
+@example(body=b'<h1>Bad gateway \xff</h1>', charset='undefined', status=502)  # LookupError, on any bytes
+@example(body=b'<h1>Bad gateway \xff</h1>', charset='punycode', status=502)
+def test_an_error_page_in_any_charset_its_content_type_names_is_quoted_as_text(body, charset, status):
+    """A reply's text (quoted in the error of a reply not in the vendor's form) whatever charset a proxy or gateway
+    names: Python's codecs (encodings.aliases) include some that are no text encoding, or that refuse 'replace'."""
+    reply = ri.VendorReply(status, CaseInsensitiveDict({'Content-Type': f'text/html; charset={charset}'}), body)
+    assert isinstance(reply.text, str)
+    assert f'HTTP {status}' in str(ri.huawei_error_from_response(reply))
+
+# --------------------------------------------------------------------------- settings
+
+
+@FAST
+@given(url=st.one_of(st.text(max_size=40), st.from_regex(r'https?://[a-z0-9.\-\[\]:@%]{0,20}(/[^\s]{0,10})?',
+                                                        fullmatch=True)), insecure=st.booleans())
+@example(url='https://host/a/b/?q=1#f', insecure=False)
+@example(url='http://[::1]:8080/', insecure=False)
+def test_a_base_url_is_refused_or_normalised_to_a_fixed_point_on_the_same_host(url, insecure):
+    try:
+        once = ri.normalise_base_url(url, 'x_url', insecure)
+    except ri.RestoreError:
+        return
+    assert ri.normalise_base_url(once, 'x_url', insecure) == once
+    assert once.split('://')[0] in ('http', 'https')
+    assert urlsplit(once).hostname == urlsplit(url.strip()).hostname
+
+
+@FAST
+@given(value=anything)
+def test_a_text_choice_or_checkbox_setting_of_any_value_is_read_or_refused_naming_it(value):
+    params = {'s': value, 'xdr_api_key': value, 'xdr_api_key_id': {'identifier': value, 'password': value}}
+    for read in (lambda: ri.setting_text(params, 's'), lambda: ri.setting_choice(params, 's', ('a', 'b'), 'a'),
+                 lambda: ri.setting_bool(params, 's'),
+                 lambda: ri.setting_credential(params, 'xdr_api_key_id', 'identifier', header=True),
+                 lambda: ri.setting_credential(params, 'xdr_api_key', 'password', header=True)):
+        try:
+            read()
+        except ri.RestoreError as error:
+            assert 'instance setting' in str(error)
+
+
+@FAST
+@given(word=st.sampled_from(['true', 'false', 'yes', 'no', '1', '0']), case=st.sampled_from([str.lower, str.upper,
+                                                                                             str.title]),
+       blanks=st.sampled_from(['', ' ', '\t']))
+def test_a_checkbox_reads_the_words_xsoar_and_yaml_write_for_it(word, case, blanks):
+    assert ri.setting_bool({'s': blanks + case(word) + blanks}, 's') is (word in ('true', 'yes', '1'))
+
+
+@FAST
+@given(number=st.integers(0, 999_999), unit=st.sampled_from([('minute', 60_000), ('hour', 3_600_000),
+                                                             ('day', 86_400_000), ('week', 604_800_000)]),
+       plural=st.booleans(), case=st.sampled_from([str.lower, str.upper, str.title]))
+def test_a_duration_reads_as_its_number_of_units(number, unit, plural, case):
+    text = f' {number} {case(unit[0] + ("s" if plural else ""))} '
+    assert ri.parse_duration_ms(text, 'first_fetch') == number * unit[1]
+
+
+# --------------------------------------------------------------------------- polling arguments
+
+
+@FAST
+@given(polling=anything, interval=st.one_of(anything, st.integers(-5, 10 ** 6).map(str)),
+       timeout=st.one_of(anything, st.integers(-5, 10 ** 7).map(str)))
+def test_polling_arguments_of_any_value_are_read_consistently_or_refused(polling, interval, timeout):
+    args = {'polling': polling, 'interval_in_seconds': interval, 'timeout_in_seconds': timeout}
+    try:
+        on, every, within = ri.polling_arguments(args)
+    except ri.RestoreError as error:
+        assert str(error)
+        return
+    assert type(on) is bool and type(every) is int and type(within) is int
+    assert 10 <= every <= 86400 and 1 <= within <= 7 * 86400  # integration.yml's bounds; XSOAR's 10 s at least
+    assert not on or every <= within
+
+
+@FAST
+@given(put_off=st.integers(0, 10 ** 9 - 1), left=st.one_of(st.none(), st.integers(0, 10 ** 9 - 1)))
+def test_put_off_reads_back_what_next_check_writes(put_off, left):
+    written = str(put_off) if left is None else f'{put_off}:{left}'
+    assert ri.put_off_of({'put_off': written}) == (put_off, left or 0)
+
+
+@FAST
+@given(value=anything)
+def test_put_off_of_any_other_value_is_nothing_or_refused(value):
+    try:
+        taken = ri.put_off_of({'put_off': value})
+    except ri.RestoreError as error:
+        assert 'put_off' in str(error)
+    else:
+        assert all(type(part) is int and part >= 0 for part in taken)
+
+
+
+@FAST
+@given(retry_after=st.one_of(
+    st.builds('{}{}'.format, st.integers(0, 10 ** 9 - 1), st.sampled_from(['', '.5', '.999'])),
+    st.datetimes(min_value=datetime(2030, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)).map(
+        lambda moment: format_datetime(moment.replace(tzinfo=timezone.utc), usegmt=True))),
+    interval=st.integers(10, 600), timeout=st.integers(600, 7 * 86400), checks=st.integers(0, 5))
+@example(retry_after='Fri, 01 Jan 2077 00:00:00 GMT', interval=10, timeout=600, checks=1)
+def test_the_put_off_a_check_writes_for_any_retry_after_reads_back_and_covers_the_whole_wait(retry_after, interval,
+                                                                                              timeout, checks):
+    """A vendor's Retry-After (RFC 9110 10.2.3: delta-seconds or an HTTP date) pauses the next check; put_off hands
+    on what is left of the wait, and the next check reads it back, however far off the vendor put it."""
+    wait = ri.parse_retry_after({'Retry-After': retry_after})
+    limiter = ri.AdaptiveRateLimiter(10)
+    limiter.pause(wait)
+    client = SimpleNamespace(limiter=limiter, vendor='Huawei Cloud HSS')
+    schedule = ri.next_check('hss-restore-isolated', {}, ri.epoch_ms(), checks, interval, timeout, client)
+    put_off, left = ri.put_off_of(schedule.args)
+    assert put_off == schedule.next_run_in_seconds - interval
+    assert schedule.next_run_in_seconds + left >= wait - 1
+
+# --------------------------------------------------------------------------- clocks and dates
+
+
+moments = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 30)).map(
+    lambda moment: moment.replace(microsecond=0))  # IAM writes whole seconds (and six zeros)
+
+
+@FAST
+@given(issued=moments, lifetime=st.integers(0, 10 ** 8), now=st.integers(0, 10 ** 10), iam_now=st.integers(0, 10 ** 10),
+       fraction=st.sampled_from(['', '.000000Z', '.123456Z', 'Z']))
+def test_an_iam_token_lives_as_long_as_iam_says_counted_on_this_machine_s_clock(issued, lifetime, now, iam_now,
+                                                                                 fraction):
+    expires = issued + timedelta(seconds=lifetime)
+    if expires.year > 9999:
+        return
+    body = {'token': {'issued_at': issued.strftime('%Y-%m-%dT%H:%M:%S') + fraction,
+                      'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S') + fraction}}
+    assert ri.parse_iam_expiry(body, now, iam_now) == now + lifetime
+    assert ri.iam_time(body['token']['issued_at']) == issued.replace(tzinfo=timezone.utc).timestamp()
+
+
+@FAST
+@given(value=anything)
+def test_an_iam_time_of_any_value_is_a_moment_or_none(value):
+    moment = ri.iam_time(value)
+    assert moment is None or math.isfinite(moment)
+
+
+@FAST
+@given(moment=st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31),
+                           timezones=st.just(timezone.utc)), wait=st.integers(0, 86_400),
+       zone=st.integers(-23 * 60 - 59, 23 * 60 + 59))
+def test_an_rfc_1123_date_in_any_zone_reads_as_the_moment_it_names(moment, wait, zone):
+    moment = moment.replace(microsecond=0)
+    later = moment + timedelta(seconds=wait)
+    if later.year > 9999:
+        return
+    offset = timezone(timedelta(minutes=zone))
+    date = format_datetime(moment.astimezone(offset)) if 1 < moment.astimezone(offset).year < 9999 else None
+    if date is None:
+        return
+    assert ri.server_time_ms({'Date': date}) == int(moment.timestamp() * 1000)
+    headers = {'Date': date, 'Retry-After': format_datetime(later, usegmt=True)}
+    assert ri.parse_retry_after(headers) == pytest.approx(wait)
+
+
+@FAST
+@given(date=anything, retry_after=anything)
+def test_a_date_or_retry_after_header_of_any_text_is_read_or_ignored(date, retry_after):
+    headers = {'Date': str(date), 'Retry-After': str(retry_after)}
+    assert isinstance(ri.server_time_ms(headers), int)
+    wait = ri.parse_retry_after(headers)
+    assert wait is None or (math.isfinite(wait) and wait >= 0)
+
+
+@FAST
+@given(value=anything, default=st.integers())
+def test_a_count_hss_lists_is_its_whole_number_or_the_default(value, default):
+    got = ri.whole_number(value, default)
+    assert type(got) is int
+    if type(value) is int:
+        assert got == value
+    elif isinstance(value, bool) or value is None:
+        assert got == default
+
