@@ -1294,3 +1294,17 @@ def test_a_name_or_description_of_another_shape_is_read_as_not_given(changed):
     [incident], _ = fetch_from(SparseEvent(**changed))
 
     assert incident['name'] == 'HSS security event on host-7: /a.bin' and incident['details'] == ''
+
+
+@pytest.mark.parametrize('event_id', [None, '', '   ', ['evt-1'], 7])
+def test_each_incident_names_its_hss_event_id_as_dbot_mirror_id_and_one_without_an_id_none(tenant, event_id):
+    # content-docs docs/integrations/fetching-incidents.md, "Create an Incident": dbotMirrorId, "the ID of the incident in
+    # the third-party product", text; XSOAR's Fetch History shows it as the fetch's Source IDs, set "at the integration
+    # code level" (it is read before classification and mapping). HSS's is event_id (EventManagementResponseInfo).
+    incidents, _ = fetch(tenant, {})
+    created = [create_incident(incident, PackContent.load(), str(number)) for number, incident in enumerate(incidents)]
+
+    assert incidents and [incident['dbotMirrorId'] for incident in created] == alarm_ids(incidents)
+    # An event_id HSS leaves out, empty or of another shape is no ID to show
+    [sparse], _ = fetch_from(SparseEvent(event_id=event_id))
+    assert 'dbotMirrorId' not in sparse

@@ -126,6 +126,8 @@ def create_incident(fetched: dict, content: PackContent, incident_id: str, confi
     incident = {'id': incident_id, 'name': fetched['name'], 'type': incident_type,
                 'severity': fetched.get('severity', 0), 'occurred': fetched.get('occurred', ''),
                 'details': fetched.get('details', ''), 'status': NEW_INCIDENT_STATUS}
+    if fetched.get('dbotMirrorId'):  # set by the integration, not the mapper: XSOAR keeps it on the incident
+        incident['dbotMirrorId'] = fetched['dbotMirrorId']
     incident.update(system)
     incident['rawJSON'] = fetched.get('rawJSON', '')
     incident['CustomFields'] = custom
