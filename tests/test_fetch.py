@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,6 +21,7 @@ from conftest import ROOT, TEST_DATA, cached_token, load_json, start_hss_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom import ingest
 from warroom.ingest import IngestError, PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
 
@@ -580,9 +582,26 @@ def test_a_file_entry_whose_texts_hss_left_empty_names_no_file_in_the_mapped_fie
     assert fields['huaweihssfilepaths'] == [file_info['file_path']]
 
 
-def test_the_instance_s_incident_type_wins_over_the_classifier():
+def test_the_classifier_s_type_wins_over_the_incident_type_set_on_the_instance(tenant, tmp_path):
+    # content-docs docs/incidents/incident-classification-mapping.md, "Classification": the instance's incident type
+    # is the default, set "if you do not classify the event through classification and mapping"; classifying "overrides
+    # whatever you configured in the integration settings". The pack's classifier classifies every event (its default
+    # type), so the setting changes nothing: each incident is of the pack's one incident type.
+    [pack_type] = [load_json(path)['name'] for path in (ROOT / 'playbooks' / 'incident_types').glob('*.json')]
+
+    written = ingest.fetch_to_files(WarRoom(params=tenant.params(incidentType='Malware')), tmp_path)
+
+    assert written and {load_json(path)['incident']['type'] for path in written} == {pack_type}
+
+
+def test_the_instance_s_incident_type_applies_to_an_event_a_classifier_leaves_unclassified():
+    # incident-classification-mapping.md: "Any unmapped values that you do not classify, an incident type as defined in
+    # the integration will be created" (a classifier with no default type for them).
+    content = PackContent.load()
+    no_default = replace(content, classifier=dict(content.classifier, defaultIncidentType='', keyTypeMap={}))
     fetched = {'name': 'x', 'rawJSON': json.dumps({'event_id': 'e1', 'host_id': 'h1'})}
-    assert create_incident(fetched, PackContent.load(), '1', 'Malware')['type'] == 'Malware'
+
+    assert create_incident(fetched, no_default, '1', 'Malware')['type'] == 'Malware'
 
 
 def test_only_fetch_incidents_may_create_incidents_and_raw_json_must_be_text():
@@ -1275,3 +1294,17 @@ def test_a_name_or_description_of_another_shape_is_read_as_not_given(changed):
     [incident], _ = fetch_from(SparseEvent(**changed))
 
     assert incident['name'] == 'HSS security event on host-7: /a.bin' and incident['details'] == ''
+
+
+@pytest.mark.parametrize('event_id', [None, '', '   ', ['evt-1'], 7])
+def test_each_incident_names_its_hss_event_id_as_dbot_mirror_id_and_one_without_an_id_none(tenant, event_id):
+    # content-docs docs/integrations/fetching-incidents.md, "Create an Incident": dbotMirrorId, "the ID of the incident in
+    # the third-party product", text; XSOAR's Fetch History shows it as the fetch's Source IDs, set "at the integration
+    # code level" (it is read before classification and mapping). HSS's is event_id (EventManagementResponseInfo).
+    incidents, _ = fetch(tenant, {})
+    created = [create_incident(incident, PackContent.load(), str(number)) for number, incident in enumerate(incidents)]
+
+    assert incidents and [incident['dbotMirrorId'] for incident in created] == alarm_ids(incidents)
+    # An event_id HSS leaves out, empty or of another shape is no ID to show
+    [sparse], _ = fetch_from(SparseEvent(event_id=event_id))
+    assert 'dbotMirrorId' not in sparse

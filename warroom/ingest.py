@@ -80,15 +80,14 @@ class PackContent:
         return cls(by_type['classification'], by_type['mapping-incoming'], names, field_types)
 
     def classify(self, raw: dict, configured_type: str = '') -> str:
-        """The instance's incident type when set, else the classifier's: its key looked up in keyTypeMap, or its
-        default type."""
-        if configured_type:
-            return configured_type
+        """The classifier's type (its key looked up in keyTypeMap, else its default type); the instance's incident type
+        only for an event the classifier leaves unclassified: classifying "overrides whatever you configured in the
+        integration settings" (content-docs docs/incidents/incident-classification-mapping.md)."""
         key = _read_value(self.classifier.get('transformer'), raw)
         key_map = self.classifier.get('keyTypeMap') or {}
         if isinstance(key, str) and key in key_map:
             return key_map[key]
-        return self.classifier.get('defaultIncidentType') or 'Unclassified'
+        return self.classifier.get('defaultIncidentType') or configured_type or 'Unclassified'
 
     def map_fields(self, raw: dict, incident_type: str) -> tuple[dict, dict]:
         """(system fields, CustomFields by cliName) the incoming mapper sets for this incident type."""
@@ -127,6 +126,8 @@ def create_incident(fetched: dict, content: PackContent, incident_id: str, confi
     incident = {'id': incident_id, 'name': fetched['name'], 'type': incident_type,
                 'severity': fetched.get('severity', 0), 'occurred': fetched.get('occurred', ''),
                 'details': fetched.get('details', ''), 'status': NEW_INCIDENT_STATUS}
+    if fetched.get('dbotMirrorId'):  # set by the integration, not the mapper: XSOAR keeps it on the incident
+        incident['dbotMirrorId'] = fetched['dbotMirrorId']
     incident.update(system)
     incident['rawJSON'] = fetched.get('rawJSON', '')
     incident['CustomFields'] = custom
