@@ -468,3 +468,33 @@ def test_a_task_that_names_a_disabled_brand_and_skips_when_unavailable_is_skippe
 
     [event] = [event for event in result.events if event.task == '1']
     assert event.outcome.startswith('skipped') and 'DBotScore' not in result.context
+
+
+def test_a_condition_whose_labels_do_not_hold_and_that_has_no_else_branch_stops_the_playbook():
+    """A condition task whose outcome has no branch leaves XSOAR nowhere to go: "Playbook will stop if task doesn't
+    return yes / no ... User should be able to see that their incident is paused and why" (a maintainer in demisto/
+    content pull request 391, on a condition without an else branch). The runner took the missing else branch as the
+    end of the playbook and reported the run as done."""
+    only_a = value_condition('a')  # one label, no else branch
+
+    result = run_on({'b': 'y'}, only_a, print_task('2', 'a'))
+
+    assert result.failed and 'task 1' in result.error and 'no branch' in result.error
+    assert printed(result) == []
+
+
+@pytest.mark.parametrize('brand, answer', [('Quarantine Restore', 'yes'), ('No Such Integration', 'no')])
+def test_a_condition_that_asks_a_script_whose_answer_has_no_branch_stops_the_playbook(brand, answer):
+    # The same for a script's answer: IsIntegrationAvailable answers yes or no; a condition with branches for
+    # neither (and no else) stops, and each answer that has a branch takes it.
+    ask = task('1', 'condition', 'enabled?', {answer: ['2'], 'maybe': ['3']},
+               body={'scriptName': 'IsIntegrationAvailable'}, scriptarguments={'brandname': {'simple': brand}})
+    other = task('1', 'condition', 'enabled?', {'maybe': ['3'], 'perhaps': ['2']},
+                 body={'scriptName': 'IsIntegrationAvailable'}, scriptarguments={'brandname': {'simple': brand}})
+
+    taken = run(ask, print_task('2', answer), print_task('3', 'maybe'))
+    stopped = run(other, print_task('2', 'perhaps'), print_task('3', 'maybe'))
+
+    assert not taken.failed and printed(taken) == ['2']
+    assert stopped.failed and f'"{answer}"' in stopped.error and 'no branch' in stopped.error
+    assert printed(stopped) == []

@@ -342,7 +342,7 @@ class PlaybookRunner:
         branch = matching[0] if matching else '#default#'
         shown = 'else' if branch == '#default#' else branch  # as the playbook editor labels it
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"'))
-        return branch
+        return _taken(task, frame, branch, shown)
 
     def _script_condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
         """A condition decided by a script: the branch is what the script returns ('yes', 'no', ...)."""
@@ -363,7 +363,7 @@ class PlaybookRunner:
         shown = 'else' if branch == '#default#' else branch
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"',
                                 command=name, args=args, entries=[]))
-        return branch
+        return _taken(task, frame, branch, f'{shown} (the script answered "{answer}")')
 
     def _arguments(self, task: Task, scope: Scope) -> dict:
         args = {}
@@ -554,6 +554,16 @@ class PlaybookRunner:
         run.events.append(event)
         if self.on_event:
             self.on_event(event)
+
+
+def _taken(task: Task, frame: _Frame, branch: str, shown: str) -> str:
+    """The branch a condition takes; one it has no branch for stops the playbook there, as XSOAR stops it ("Playbook
+    will stop if task doesn't return yes / no ... their incident is paused": a maintainer in demisto/content pull
+    request 391, of a condition without an else branch). A condition with no branch at all ends its playbook."""
+    if task.next and not task.next.get(branch):
+        raise PlaybookError(f'{frame.playbook.name}, {task.label}: its outcome is "{shown}", for which it has no branch '
+                            f'(no else branch either): XSOAR stops the playbook here, the incident paused')
+    return branch
 
 
 def _reachable(playbook: Playbook, start: str) -> set[str]:
