@@ -498,3 +498,48 @@ def test_a_condition_that_asks_a_script_whose_answer_has_no_branch_stops_the_pla
     assert not taken.failed and printed(taken) == ['2']
     assert stopped.failed and f'"{answer}"' in stopped.error and 'no branch' in stopped.error
     assert printed(stopped) == []
+
+
+FIRST = {'operator': 'FirstArrayElement'}
+
+
+@pytest.mark.parametrize('context', [{}, {'Ids': []}, {'Ids': None}])
+def test_firstarrayelement_of_nothing_is_an_empty_list_not_null(context):
+    """FiltersAndTransformers' FirstArrayElement (demisto/content Packs/FiltersAndTransformers/Scripts/
+    FirstArrayElement/FirstArrayElement.py, and its .js): a list's first item; null becomes [], and an empty list is
+    returned as it came, []. The runner gave null for both, so a task argument from it was left out, where XSOAR
+    hands the command an empty list."""
+    scope = Scope({}, {}, context)
+
+    assert resolve({'complex': {'root': 'Ids', 'transformers': [FIRST]}}, scope) == []
+
+
+@pytest.mark.parametrize('ids, first', [(['412', '413'], '412'), ('412', '412'), ([['a', 'b'], 'c'], ['a', 'b'])])
+def test_firstarrayelement_gives_a_list_s_first_item_and_a_single_value_as_it_is(ids, first):
+    scope = Scope({}, {}, {'Ids': ids})
+
+    assert resolve({'complex': {'root': 'Ids', 'transformers': [FIRST]}}, scope) == first
+
+
+def test_the_xdr_playbook_on_an_incident_with_no_cortex_xdr_id_hands_restore_file_the_empty_list_xsoar_gives(vendors):
+    # An incident an analyst made by hand, naming the file by its File SHA256 only: XDRIncidentID's FirstArrayElement
+    # makes [] of no XDR Incident ID and no mirror ID, which the restore task hands restore-file as incident_id, and
+    # restore-file must take it as no incident (Cortex XDR's request then names none).
+    from conftest import TEST_DATA
+    from warroom.playbook.incidents import IncidentFile, close_incident
+    xdr, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / 'incidents' / 'xdr_false_positive.json')
+    fields = dict(sample.incident['CustomFields'])
+    file_hash = fields.pop('xdrfileartifacts')[0]['file_sha256']
+    fields.pop('xdrincidentid')
+    by_hand = {key: value for key, value in sample.incident.items() if key not in ('CustomFields', 'dbotMirrorId')}
+    incident = close_incident({**by_hand, 'CustomFields': {**fields, 'filesha256': [file_hash]}}, 'False Positive', '')
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None)
+
+    result = runner.run('Quarantine Restore - Cortex XDR', incident, {})
+
+    assert not result.failed, result.error
+    [restore] = [event for event in result.events if event.command == 'restore-file']
+    assert restore.args['incident_id'] == [] and restore.outcome == 'done'
+    [sent] = [r.body for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+    assert sent == {'request_data': {'file_hash': file_hash}}

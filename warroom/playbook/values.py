@@ -109,8 +109,11 @@ def _split_and_trim(value: Any, args: dict, scope: Scope) -> list[str]:
 
 
 def _first(value: Any, args: dict, scope: Scope) -> Any:
-    items = as_list(value)
-    return items[0] if items else None
+    """FiltersAndTransformers' FirstArrayElement (FirstArrayElement.py): a list's first item, a single value as it
+    is, and null or an empty list as an empty list."""
+    if isinstance(value, list):
+        return value[0] if value else []
+    return [] if value is None else value
 
 
 def _is_blank(value: Any) -> bool:
