@@ -6,7 +6,7 @@ import pytest
 
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task, validation_problems
 from warroom.playbook.runner import PlaybookRunner
-from warroom.playbook.values import Scope, UnsupportedError, interpolate, resolve
+from warroom.playbook.values import Scope, UnsupportedError, evaluate, interpolate, resolve
 
 BAD_HASH = 'not-a-sha256'  # QuarantineRestoreReputationGate answers it with an error entry
 
@@ -543,3 +543,52 @@ def test_the_xdr_playbook_on_an_incident_with_no_cortex_xdr_id_hands_restore_fil
     assert restore.args['incident_id'] == [] and restore.outcome == 'done'
     [sent] = [r.body for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
     assert sent == {'request_data': {'file_hash': file_hash}}
+
+
+def string_condition(operator, left, right):
+    """A conditional task whose one label holds when ``left`` (a context path) compares to ``right`` (a literal)."""
+    return task('1', 'condition', 'compare', {'yes': ['2'], '#default#': ['3']},
+                conditions=[{'label': 'yes', 'condition': [[{
+                    'operator': operator, 'left': {'value': {'simple': left}, 'iscontext': True},
+                    'right': {'value': {'simple': right}}}]]}])
+
+
+OBJECT = {'some': 'object'}  # the Cortex XSOAR Administrator Guide's own example
+
+
+@pytest.mark.parametrize('operator', ['isEqualString', 'isNotEqualString', 'containsString', 'inList', 'notInList'])
+@pytest.mark.parametrize('held', [OBJECT, ['a', OBJECT]])
+def test_a_string_condition_on_an_object_fails_the_task_as_xsoar_cannot_cast_it(operator, held):
+    """"Filters try to cast the transformed value and arguments to the appropriate type. The task fails if casting
+    fails. For example, "a" Equals {"some": "object"} => Error" (Cortex XSOAR 6.x Playbook Design Guide and
+    Administrator Guide, "Filter Operators"). The runner compared the object's Python text instead, and took a branch
+    where XSOAR fails the task."""
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    book = playbook(start, string_condition(operator, 'Held', 'a'), print_task('2', 'yes'), print_task('3', 'else'),
+                    end)
+
+    result = PlaybookRunner({}).run(book, {'id': '1'}, {'Held': held})
+
+    assert result.failed and 'task 1' in result.error and 'cast' in result.error
+    assert printed(result) == []
+
+
+def test_a_filter_comparing_an_object_as_a_string_fails_the_value_as_xsoar_cannot_cast_it():
+    scope = Scope({}, {}, {'Incident': [{'incident_id': OBJECT, 'name': 'x'}]})
+    spec = {'complex': {'root': 'Incident', 'accessor': 'name', 'filters': [[{
+        'operator': 'isEqualString', 'left': {'value': {'simple': 'Incident.incident_id'}, 'iscontext': True},
+        'right': {'value': {'simple': '412'}}}]]}}
+
+    with pytest.raises(UnsupportedError, match='cast'):
+        resolve(spec, scope)
+
+
+@pytest.mark.parametrize('operator', ['isEqualString', 'containsString'])
+def test_strings_still_compare_and_a_list_on_the_left_passes_when_one_item_does(operator):
+    # "If the filter's left-side value expects a single item, but receives a list, the filter passes if at least one
+    # item meets the requirements. For example, ["a", "b", "c"] Equals "b" => true." (same pages)
+    scope = Scope({}, {}, {'Held': ['a', 'b', 'c'], 'Number': 412})
+    for left, right, expected in (('Held', 'b', True), ('Held', 'd', False), ('Number', '412', True)):
+        condition = {'operator': operator, 'left': {'value': {'simple': left}, 'iscontext': True},
+                     'right': {'value': {'simple': right}}}
+        assert evaluate(condition, scope) is expected, (left, right)

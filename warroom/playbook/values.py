@@ -214,7 +214,15 @@ class _ItemScope(Scope):
 # ----------------------------------------------------------------------------- conditions
 
 def _strings(value: Any) -> list[str]:
-    return [text_of(item) for item in as_list(value)]
+    """The texts a string operator compares: each item of a list (the filter passes when one does). "Filters try to
+    cast the transformed value and arguments to the appropriate type. The task fails if casting fails. For example,
+    "a" Equals {"some": "object"} => Error" (Cortex XSOAR Playbook Design Guide, "Filter Operators"): an object,
+    alone or in a list, fails the task instead of comparing as its Python text."""
+    items = as_list(value)
+    if any(isinstance(item, (dict, list)) for item in items):
+        raise UnsupportedError(f'a string operator was given {value!r}: XSOAR cannot cast an object to a string, '
+                               f'and fails the task ("Filter Operators")')
+    return [text_of(item) for item in items]
 
 
 def _fold(values: list[str], ignore_case: bool) -> list[str]:
