@@ -592,3 +592,54 @@ def test_strings_still_compare_and_a_list_on_the_left_passes_when_one_item_does(
         condition = {'operator': operator, 'left': {'value': {'simple': left}, 'iscontext': True},
                      'right': {'value': {'simple': right}}}
         assert evaluate(condition, scope) is expected, (left, right)
+
+
+def with_raw(base, **raw):
+    base.raw.update(raw)
+    return base
+
+
+ANY_FILE = {'complex': {'root': 'File.SHA256'}}
+
+
+@pytest.mark.parametrize('odd, what', [
+    (with_raw(print_task('1', 'x'), fieldMapping=[{'incidentfield': 'filesha256', 'output': ANY_FILE}]),
+     'fieldMapping'),  # the task's outputs written to incident fields
+    (with_raw(print_task('1', 'x'), nexttasks={'yes': ['99']}), '"yes"'),  # a branch label a regular task never gives
+    (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
+          loop={'iscommand': False, 'scriptId': 'IsIntegrationAvailable', 'exitCondition': '', 'wait': 1, 'max': 5,
+                'scriptArguments': {'brandname': {'simple': 'Cortex XDR - IR'}}}), 'loop'),
+    (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
+          loop={'iscommand': False, 'exitCondition': '', 'wait': 1, 'max': 5, 'builtincondition': [[{
+              'operator': 'isNotEmpty', 'left': {'value': {'simple': 'File'}, 'iscontext': True}}]]}), 'loop'),
+])
+def test_a_task_form_the_runner_does_not_interpret_is_refused_before_any_task_runs(odd, what):
+    """What XSOAR does with these, the runner did not do, and ran on as if they were not there: a task's fieldMapping
+    (its outputs written to incident fields), a sub-playbook loop "until" a script or a condition (demisto-sdk's
+    playbook schema, demisto_sdk/commands/common/schemas/playbook.yml: loop.scriptId, loop.builtincondition), a
+    regular task's branch other than #none# and #error# (it is never taken here). Refused, not guessed."""
+    result = run(odd)
+
+    assert result.failed and what in result.error and 'task 1' in result.error
+    assert result.events == []
+
+
+def test_a_playbook_input_read_by_a_query_is_refused_before_any_task_runs():
+    # An input whose value XSOAR takes from a query (playbookInputQuery: indicators, say) and not from its value:
+    # the runner read its value and ignored the query.
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    query = {'query': 'type:File and verdict:Benign', 'queryEntity': 'indicators', 'results': None, 'daterange': {}}
+    book = Playbook('semantics', 'semantics', '0',
+                    {t.id: t for t in (start, print_task('1', '${inputs.Files}'), end)},
+                    inputs=[{'key': 'Files', 'value': {}, 'playbookInputQuery': query}])
+
+    result = PlaybookRunner({}).run(book, {'id': '1'}, {})
+
+    assert result.failed and 'playbookInputQuery' in result.error and 'Files' in result.error
+    assert result.events == []
+
+
+def test_the_pack_s_playbooks_use_no_task_form_the_runner_refuses():
+    from warroom.playbook.model import unsupported_forms
+    for book in PlaybookLibrary():
+        assert unsupported_forms(book) == [], book.name

@@ -26,7 +26,7 @@ from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        log_text, one_list, printing_to)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
-from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, validation_problems
+from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
 from .values import Scope, UnsupportedError, is_empty, resolve
 
@@ -291,7 +291,7 @@ class PlaybookRunner:
 
     def _run_playbook(self, playbook: Playbook, scope: Scope, run: PlaybookRun) -> None:
         if '_problems' not in playbook.__dict__:  # the YAML does not change during a run
-            playbook.__dict__['_problems'] = validation_problems(playbook)
+            playbook.__dict__['_problems'] = validation_problems(playbook) + unsupported_forms(playbook)
         if problems := playbook.__dict__['_problems']:  # what demisto-sdk's validate refuses never reaches XSOAR
             raise PlaybookError(f'{playbook.name}: ' + '; '.join(problems) + '.')
         frame = _Frame(playbook, scope, self._war_room(scope.context))
