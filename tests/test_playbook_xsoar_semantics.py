@@ -643,3 +643,44 @@ def test_the_pack_s_playbooks_use_no_task_form_the_runner_refuses():
     from warroom.playbook.model import unsupported_forms
     for book in PlaybookLibrary():
         assert unsupported_forms(book) == [], book.name
+
+
+def failing_gate(**raw):
+    """A regular task whose script returns an error entry (the gate refuses BAD_HASH): #none# to 2, #error# to 4."""
+    return task('1', 'regular', 'gate', {'#none#': ['2'], '#error#': ['4'], **raw.pop('extra_next', {})},
+                body={'scriptName': 'QuarantineRestoreReputationGate'},
+                scriptarguments={'file_hash': {'simple': BAD_HASH}}, **raw)
+
+
+@pytest.mark.parametrize('raw', [
+    {'continueonerrortype': 'errorPath'},  # an error path set, but "continue on error" off
+    {'continueonerror': False, 'continueonerrortype': 'errorPath'},
+])
+def test_a_task_that_errs_with_continue_on_error_off_stops_the_playbook_whatever_its_error_path(raw):
+    """continueonerror is what lets a failed task go on; continueonerrortype then says where: demisto/content's
+    GetFailedTasks (Packs/IntegrationsAndIncidentsHealthCheck/Scripts/GetFailedTasks/GetFailedTasks.py) reads a failed
+    task's error handling as "Stop Playbook" unless continueOnError is set, and only then "Error Path" (#error#) or
+    "Continue" (#none#). The runner took the error path on continueonerrortype alone."""
+    result = run(failing_gate(**raw), print_task('2', 'next'), print_task('4', 'error path'))
+
+    assert result.failed and 'task 1' in result.error and printed(result) == []
+
+
+def test_a_task_that_errs_on_an_error_path_that_leads_to_no_task_goes_no_further():
+    # GetFailedTasks calls it "Error Path (No Next Task)": the error path is taken, and it leads nowhere. The runner
+    # went on down #none# instead, as if the task had been set to continue.
+    gate = failing_gate(continueonerror=True, continueonerrortype='errorPath')
+    del gate.raw['nexttasks']['#error#']
+
+    result = run(gate, print_task('2', 'next'))
+
+    assert result.failed and 'task 1' in result.error and 'error path' in result.error and printed(result) == []
+
+
+def test_a_task_that_errs_and_continues_on_error_takes_its_error_path_or_goes_on():
+    on_path = run(failing_gate(continueonerror=True, continueonerrortype='errorPath'), print_task('2', 'next'),
+                  print_task('4', 'error path'))
+    going_on = run(failing_gate(continueonerror=True), print_task('2', 'next'), print_task('4', 'error path'))
+
+    assert not on_path.failed and printed(on_path) == ['4']
+    assert not going_on.failed and printed(going_on) == ['2']

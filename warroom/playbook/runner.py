@@ -408,11 +408,17 @@ class PlaybookRunner:
         return self._failed(task, frame, run, event)
 
     def _failed(self, task: Task, frame: _Frame, run: PlaybookRun, event: Event) -> str:
-        """A task whose script or command returned an error entry: the error path, continue, or stop."""
+        """A task whose script or command returned an error entry: the error path, continue, or stop. continueonerror
+        is what lets it go on, continueonerrortype then says where (demisto/content's GetFailedTasks reads a failed
+        task's handling so: "Stop Playbook" without continueOnError, else "Error Path" to #error# or "Continue" to
+        #none#, "(No Next Task)" where that branch is missing)."""
         entries = event.entries
-        if task.raw.get('continueonerrortype') == 'errorPath' and '#error#' in task.next:
+        if task.raw.get('continueonerror') and task.raw.get('continueonerrortype') == 'errorPath':
             event.outcome = 'error -> error path'
             self._record(run, event)
+            if not task.next.get('#error#'):
+                raise PlaybookError(f'{frame.playbook.name}, {task.label} failed, and its error path leads to no task: '
+                                    f'{_first_error(entries)}')
             return '#error#'
         if task.raw.get('continueonerror'):
             if task.type == 'condition':  # which branch XSOAR then takes is not documented: refuse, do not guess
@@ -421,8 +427,7 @@ class PlaybookRunner:
             self._record(run, event)
             return '#none#'
         self._record(run, event)
-        first = next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
-        raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {first}')
+        raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {_first_error(entries)}')
 
     def _command_arrays(self, brand: str, command: str) -> dict[str, bool] | None:
         """{argument: declared isArray} of this pack's command; None for another integration's."""
@@ -554,6 +559,10 @@ class PlaybookRunner:
         run.events.append(event)
         if self.on_event:
             self.on_event(event)
+
+
+def _first_error(entries: list[dict]) -> str:
+    return next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
 
 
 def _taken(task: Task, frame: _Frame, branch: str, shown: str) -> str:
