@@ -684,3 +684,20 @@ def test_a_task_that_errs_and_continues_on_error_takes_its_error_path_or_goes_on
 
     assert not on_path.failed and printed(on_path) == ['4']
     assert not going_on.failed and printed(going_on) == ['2']
+
+
+@pytest.mark.parametrize('read', [
+    lambda scope: interpolate('${lists.Allowlist}', scope),
+    lambda scope: interpolate('allowed: ${lists.Allowlist}', scope),
+    lambda scope: resolve({'simple': 'lists.Allowlist'}, scope, is_context=True),
+    lambda scope: resolve({'complex': {'root': 'lists.Allowlist', 'transformers': [{'operator': 'uniq'}]}}, scope),
+])
+def test_a_reference_to_an_xsoar_list_is_refused_not_read_as_a_missing_context_key(read):
+    """"In a playbook, you can access the data in a list via the context button under Lists, or by using the path
+    ${lists.<list_name>}" (Cortex XSOAR 6.10 Administrator Guide, "Work With Lists"): XSOAR reads the server's list.
+    The runner, which holds no lists, read a context key named lists and found nothing (or what a context of that
+    name held), so a playbook reading an allow list took its "empty" branch here and the other one in XSOAR."""
+    scope = Scope({}, {}, {'lists': {'Allowlist': 'in the context, not a list'}})
+
+    with pytest.raises(UnsupportedError, match='lists'):
+        read(scope)

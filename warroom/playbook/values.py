@@ -34,6 +34,8 @@ class Scope:
             return get_path(self.incident, rest) if rest else self.incident
         if root == 'inputs':
             return get_path(self.inputs, rest) if rest else self.inputs
+        if root == 'lists':  # "${lists.<list_name>}" reads the server's list (admin guide, "Work With Lists")
+            raise UnsupportedError(f'{path!r} reads an XSOAR list, which the local runner does not hold')
         return get_path(self.context, path)
 
 
