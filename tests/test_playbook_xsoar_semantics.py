@@ -701,3 +701,21 @@ def test_a_reference_to_an_xsoar_list_is_refused_not_read_as_a_missing_context_k
 
     with pytest.raises(UnsupportedError, match='lists'):
         read(scope)
+
+
+@pytest.mark.parametrize('operator', ['isEqualString', 'isNotEqualString', 'containsString'])
+def test_a_string_operator_given_a_list_of_several_values_on_the_right_is_refused_not_read_as_any_of_them(operator):
+    """XSOAR casts a string operator's argument (the right side) to a string ("Filters try to cast the transformed value
+    and arguments to the appropriate type", "Filter Operators"); only the left side has the rule that a list passes
+    when one item does. How it casts a list of several strings (an error, or their joined text) is not documented;
+    the runner read it as "equals any of them", which neither is. Refused; one item, or none, still compares."""
+    scope = Scope({}, {}, {'Held': 'b', 'Several': ['a', 'b'], 'One': ['b'], 'Nothing': []})
+
+    def compare(right):
+        return evaluate({'operator': operator, 'left': {'value': {'simple': 'Held'}, 'iscontext': True},
+                         'right': {'value': {'simple': right}, 'iscontext': True}}, scope)
+
+    with pytest.raises(UnsupportedError, match='right'):
+        compare('Several')
+    assert compare('One') == (operator != 'isNotEqualString')
+    assert compare('Nothing') == (operator == 'isNotEqualString')

@@ -231,8 +231,19 @@ def _fold(values: list[str], ignore_case: bool) -> list[str]:
     return [value.lower() for value in values] if ignore_case else values
 
 
+def _argument(right: Any) -> list[str]:
+    """A string operator's right side: one text, or none. XSOAR casts the argument to a string ("Filter Operators");
+    the rule that a list passes when one item does is the left side's. How it casts several strings is not documented:
+    refused, not read as "any of them"."""
+    texts = _strings(right)
+    if len(texts) > 1:
+        raise UnsupportedError(f'the right side of a string operator is the list {right!r}: how XSOAR casts several '
+                               f'values to one string is not documented')
+    return texts
+
+
 def _equal_string(left: Any, right: Any, ignore_case: bool) -> bool:
-    rights = _fold(_strings(right), ignore_case)
+    rights = _fold(_argument(right), ignore_case)
     return any(value in rights for value in _fold(_strings(left), ignore_case))
 
 
@@ -242,13 +253,13 @@ def _in_list(left: Any, right: Any, ignore_case: bool) -> bool:
 
 
 def _contains_string(left: Any, right: Any, ignore_case: bool) -> bool:
-    needles = _fold(_strings(right), ignore_case)
+    needles = _fold(_argument(right), ignore_case)
     return any(needle in value for value in _fold(_strings(left), ignore_case) for needle in needles)
 
 
 def _greater_than(left: Any, right: Any, ignore_case: bool) -> bool:
     try:
-        return any(float(value) > float(text_of(right)) for value in _strings(left))
+        return any(float(value) > float(text_of(_argument(right))) for value in _strings(left))
     except ValueError:
         return False
 
