@@ -1123,3 +1123,21 @@ def test_the_gate_s_note_gives_each_endpoint_a_line_up_to_the_readme_s_threshold
     commands = [parse_line(span).args for line in lines for span in as_commonmark_reads(line)[0]
                 if span.startswith('!restore-file ')]
     assert sorted(args['endpoint_id'] for args in commands) == endpoints
+
+
+def test_a_blank_xdr_incident_id_field_falls_back_to_the_mirror_id(vendors):
+    """An incident whose XDR Incident ID field holds empty text but which mirrors a Cortex XDR incident: XDRIncidentID
+    took the first of [blank, mirror ID], the blank, so the playbook said it knew no Cortex XDR incident and restored
+    nothing. It now drops blanks before taking the first (FiltersAndTransformers' RemoveEmpty), and reads the
+    artifacts of the mirrored incident."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    blank = {**sample.incident, 'CustomFields': {**sample.incident['CustomFields'], 'xdrincidentid': ''}}
+
+    run = runner_for(vendors).run(XDR_PLAYBOOK, close_incident(blank, 'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    called = [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+    assert [e.args for e in called] == [{'incident_id': sample.incident['dbotMirrorId']}]
+    hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
