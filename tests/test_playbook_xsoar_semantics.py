@@ -719,3 +719,16 @@ def test_a_string_operator_given_a_list_of_several_values_on_the_right_is_refuse
         compare('Several')
     assert compare('One') == (operator != 'isNotEqualString')
     assert compare('Nothing') == (operator == 'isNotEqualString')
+
+
+@pytest.mark.parametrize('operator', ['toLowerCase', 'trim', 'splitAndTrim', 'join'])
+@pytest.mark.parametrize('held', [OBJECT, ['A', OBJECT]])
+def test_a_string_transformer_given_an_object_fails_as_xsoar_cannot_cast_it(operator, held):
+    """"Transformers try to cast the transformed value (and arguments) to the necessary type. Tasks will fail if
+    casting has failed, for example {"some": "object"} To upper case => Error." (Cortex XSOAR 6.x Playbook Design
+    Guide and 6.10 Administrator Guide, "Transformers Operators"). The runner lower-cased, trimmed, split or joined the
+    object's Python text."""
+    scope = Scope({}, {}, {'Held': held})
+
+    with pytest.raises(UnsupportedError, match='cast'):
+        resolve({'complex': {'root': 'Held', 'transformers': [{'operator': operator}]}}, scope)

@@ -90,24 +90,36 @@ def _append(value: Any, args: dict, scope: Scope) -> list:
     return combined
 
 
+def _cast_texts(value: Any, transformer: str) -> list[str]:
+    """The items a string transformer works on, as text. "Transformers try to cast the transformed value (and
+    arguments) to the necessary type. Tasks will fail if casting has failed, for example {"some": "object"} To upper
+    case => Error." (Cortex XSOAR Playbook Design Guide, "Transformers Operators")."""
+    items = as_list(value)
+    if any(isinstance(item, (dict, list)) for item in items):
+        raise UnsupportedError(f'{transformer} was given {value!r}: XSOAR cannot cast an object to a string, and '
+                               f'fails the task ("Transformers Operators")')
+    return [text_of(item) for item in items]
+
+
 def _to_lower(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
-    return [str(item).lower() for item in as_list(value)] if isinstance(value, list) else (
-        None if value is None else str(value).lower())
+    texts = [text.lower() for text in _cast_texts(value, 'toLowerCase')]
+    return texts if isinstance(value, list) else (None if value is None else texts[0])
 
 
 def _trim(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
-    return [str(item).strip() for item in as_list(value)] if isinstance(value, list) else (
-        None if value is None else str(value).strip())
+    texts = [text.strip() for text in _cast_texts(value, 'trim')]
+    return texts if isinstance(value, list) else (None if value is None else texts[0])
 
 
 def _join(value: Any, args: dict, scope: Scope) -> str:
     separator = text_of(operand(args.get('separator'), scope)) or ','
-    return separator.join(text_of(item) for item in as_list(value))
+    return separator.join(_cast_texts(value, 'join'))
 
 
 def _split_and_trim(value: Any, args: dict, scope: Scope) -> list[str]:
     delimiter = text_of(operand(args.get('delimiter'), scope)) or ','
-    return [part.strip() for item in as_list(value) for part in str(item).split(delimiter) if part.strip()]
+    return [part.strip() for text in _cast_texts(value, 'splitAndTrim') for part in text.split(delimiter)
+            if part.strip()]
 
 
 def _first(value: Any, args: dict, scope: Scope) -> Any:
