@@ -1141,3 +1141,37 @@ def test_a_blank_xdr_incident_id_field_falls_back_to_the_mirror_id(vendors):
     assert [e.args for e in called] == [{'incident_id': sample.incident['dbotMirrorId']}]
     hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
     assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+
+
+@pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', ['', ['']])
+def test_a_blank_file_sha256_field_is_no_file_and_the_files_cortex_xdr_holds_are_restored(vendors, playbook, blank):
+    """A minimized incident whose File SHA256 field holds empty text (or a list of it): the playbook rightly asked
+    Cortex XDR for the incident's files, then handed the reputation check those files and the blank, which it refused
+    (file_hash takes SHA256 values), and the playbook stopped with nothing restored. Blanks are now dropped
+    (FiltersAndTransformers' RemoveEmpty) wherever the SHA256 values are gathered."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    fields = {**sample.incident['CustomFields'], 'filesha256': blank}
+
+    run = runner_for(vendors).run(playbook, close_incident({**sample.incident, 'CustomFields': fields}, 'False Positive'),
+                                  sample.context)
+
+    assert not run.failed, run.error
+    hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+
+
+def test_a_blank_item_in_an_hss_event_s_file_sha256_field_is_not_sent_to_the_reputation_check(vendors):
+    # The same for HSS: a blank beside the event's hash was handed to the reputation check, which refused it, and the
+    # playbook stopped before restoring the hash it did name.
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = {**sample.incident['CustomFields'], 'filesha256': ['', file_hash]}
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident({**sample.incident, 'CustomFields': fields},
+                                                               'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    assert [put.body['data_list'][0]['file_hash'] for put in hss_puts(hss)] == [file_hash]
