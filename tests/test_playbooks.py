@@ -1175,3 +1175,20 @@ def test_a_blank_item_in_an_hss_event_s_file_sha256_field_is_not_sent_to_the_rep
 
     assert not run.failed, run.error
     assert [put.body['data_list'][0]['file_hash'] for put in hss_puts(hss)] == [file_hash]
+
+
+def test_a_blank_item_in_an_hss_event_s_file_paths_is_not_sent_to_the_reputation_check(vendors):
+    # Restored by host and path (no hash in the incident): a blank beside the event's path was refused by the
+    # reputation check (file_path takes file paths), and the playbook stopped before restoring the path it did name.
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = dict(sample.incident['CustomFields'])
+    fields.pop('filesha256')
+    paths = fields['huaweihssfilepaths']
+    fields['huaweihssfilepaths'] = ['', *paths]
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident({**sample.incident, 'CustomFields': fields},
+                                                               'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    assert {row['file_path'] for put in hss_puts(hss) for row in put.body['data_list']} == set(paths)
