@@ -6,7 +6,7 @@ import pytest
 
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task, validation_problems
 from warroom.playbook.runner import PlaybookRunner
-from warroom.playbook.values import Scope, UnsupportedError, interpolate, resolve
+from warroom.playbook.values import Scope, UnsupportedError, evaluate, interpolate, resolve
 
 BAD_HASH = 'not-a-sha256'  # QuarantineRestoreReputationGate answers it with an error entry
 
@@ -468,3 +468,267 @@ def test_a_task_that_names_a_disabled_brand_and_skips_when_unavailable_is_skippe
 
     [event] = [event for event in result.events if event.task == '1']
     assert event.outcome.startswith('skipped') and 'DBotScore' not in result.context
+
+
+def test_a_condition_whose_labels_do_not_hold_and_that_has_no_else_branch_stops_the_playbook():
+    """A condition task whose outcome has no branch leaves XSOAR nowhere to go: "Playbook will stop if task doesn't
+    return yes / no ... User should be able to see that their incident is paused and why" (a maintainer in demisto/
+    content pull request 391, on a condition without an else branch). The runner took the missing else branch as the
+    end of the playbook and reported the run as done."""
+    only_a = value_condition('a')  # one label, no else branch
+
+    result = run_on({'b': 'y'}, only_a, print_task('2', 'a'))
+
+    assert result.failed and 'task 1' in result.error and 'no branch' in result.error
+    assert printed(result) == []
+
+
+@pytest.mark.parametrize('brand, answer', [('Quarantine Restore', 'yes'), ('No Such Integration', 'no')])
+def test_a_condition_that_asks_a_script_whose_answer_has_no_branch_stops_the_playbook(brand, answer):
+    # The same for a script's answer: IsIntegrationAvailable answers yes or no; a condition with branches for
+    # neither (and no else) stops, and each answer that has a branch takes it.
+    ask = task('1', 'condition', 'enabled?', {answer: ['2'], 'maybe': ['3']},
+               body={'scriptName': 'IsIntegrationAvailable'}, scriptarguments={'brandname': {'simple': brand}})
+    other = task('1', 'condition', 'enabled?', {'maybe': ['3'], 'perhaps': ['2']},
+                 body={'scriptName': 'IsIntegrationAvailable'}, scriptarguments={'brandname': {'simple': brand}})
+
+    taken = run(ask, print_task('2', answer), print_task('3', 'maybe'))
+    stopped = run(other, print_task('2', 'perhaps'), print_task('3', 'maybe'))
+
+    assert not taken.failed and printed(taken) == ['2']
+    assert stopped.failed and f'"{answer}"' in stopped.error and 'no branch' in stopped.error
+    assert printed(stopped) == []
+
+
+FIRST = {'operator': 'FirstArrayElement'}
+
+
+@pytest.mark.parametrize('context', [{}, {'Ids': []}, {'Ids': None}])
+def test_firstarrayelement_of_nothing_is_an_empty_list_not_null(context):
+    """FiltersAndTransformers' FirstArrayElement (demisto/content Packs/FiltersAndTransformers/Scripts/
+    FirstArrayElement/FirstArrayElement.py, and its .js): a list's first item; null becomes [], and an empty list is
+    returned as it came, []. The runner gave null for both, so a task argument from it was left out, where XSOAR
+    hands the command an empty list."""
+    scope = Scope({}, {}, context)
+
+    assert resolve({'complex': {'root': 'Ids', 'transformers': [FIRST]}}, scope) == []
+
+
+@pytest.mark.parametrize('ids, first', [(['412', '413'], '412'), ('412', '412'), ([['a', 'b'], 'c'], ['a', 'b'])])
+def test_firstarrayelement_gives_a_list_s_first_item_and_a_single_value_as_it_is(ids, first):
+    scope = Scope({}, {}, {'Ids': ids})
+
+    assert resolve({'complex': {'root': 'Ids', 'transformers': [FIRST]}}, scope) == first
+
+
+def test_the_xdr_playbook_on_an_incident_with_no_cortex_xdr_id_hands_restore_file_the_empty_list_xsoar_gives(vendors):
+    # An incident an analyst made by hand, naming the file by its File SHA256 only: XDRIncidentID's FirstArrayElement
+    # makes [] of no XDR Incident ID and no mirror ID, which the restore task hands restore-file as incident_id, and
+    # restore-file must take it as no incident (Cortex XDR's request then names none).
+    from conftest import TEST_DATA
+    from warroom.playbook.incidents import IncidentFile, close_incident
+    xdr, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / 'incidents' / 'xdr_false_positive.json')
+    fields = dict(sample.incident['CustomFields'])
+    file_hash = fields.pop('xdrfileartifacts')[0]['file_sha256']
+    fields.pop('xdrincidentid')
+    by_hand = {key: value for key, value in sample.incident.items() if key not in ('CustomFields', 'dbotMirrorId')}
+    incident = close_incident({**by_hand, 'CustomFields': {**fields, 'filesha256': [file_hash]}}, 'False Positive', '')
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None)
+
+    result = runner.run('Quarantine Restore - Cortex XDR', incident, {})
+
+    assert not result.failed, result.error
+    [restore] = [event for event in result.events if event.command == 'restore-file']
+    assert restore.args['incident_id'] == [] and restore.outcome == 'done'
+    [sent] = [r.body for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+    assert sent == {'request_data': {'file_hash': file_hash}}
+
+
+def string_condition(operator, left, right):
+    """A conditional task whose one label holds when ``left`` (a context path) compares to ``right`` (a literal)."""
+    return task('1', 'condition', 'compare', {'yes': ['2'], '#default#': ['3']},
+                conditions=[{'label': 'yes', 'condition': [[{
+                    'operator': operator, 'left': {'value': {'simple': left}, 'iscontext': True},
+                    'right': {'value': {'simple': right}}}]]}])
+
+
+OBJECT = {'some': 'object'}  # the Cortex XSOAR Administrator Guide's own example
+
+
+@pytest.mark.parametrize('operator', ['isEqualString', 'isNotEqualString', 'containsString', 'inList', 'notInList'])
+@pytest.mark.parametrize('held', [OBJECT, ['a', OBJECT]])
+def test_a_string_condition_on_an_object_fails_the_task_as_xsoar_cannot_cast_it(operator, held):
+    """"Filters try to cast the transformed value and arguments to the appropriate type. The task fails if casting
+    fails. For example, "a" Equals {"some": "object"} => Error" (Cortex XSOAR 6.x Playbook Design Guide and
+    Administrator Guide, "Filter Operators"). The runner compared the object's Python text instead, and took a branch
+    where XSOAR fails the task."""
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    book = playbook(start, string_condition(operator, 'Held', 'a'), print_task('2', 'yes'), print_task('3', 'else'),
+                    end)
+
+    result = PlaybookRunner({}).run(book, {'id': '1'}, {'Held': held})
+
+    assert result.failed and 'task 1' in result.error and 'cast' in result.error
+    assert printed(result) == []
+
+
+def test_a_filter_comparing_an_object_as_a_string_fails_the_value_as_xsoar_cannot_cast_it():
+    scope = Scope({}, {}, {'Incident': [{'incident_id': OBJECT, 'name': 'x'}]})
+    spec = {'complex': {'root': 'Incident', 'accessor': 'name', 'filters': [[{
+        'operator': 'isEqualString', 'left': {'value': {'simple': 'Incident.incident_id'}, 'iscontext': True},
+        'right': {'value': {'simple': '412'}}}]]}}
+
+    with pytest.raises(UnsupportedError, match='cast'):
+        resolve(spec, scope)
+
+
+@pytest.mark.parametrize('operator', ['isEqualString', 'containsString'])
+def test_strings_still_compare_and_a_list_on_the_left_passes_when_one_item_does(operator):
+    # "If the filter's left-side value expects a single item, but receives a list, the filter passes if at least one
+    # item meets the requirements. For example, ["a", "b", "c"] Equals "b" => true." (same pages)
+    scope = Scope({}, {}, {'Held': ['a', 'b', 'c'], 'Number': 412})
+    for left, right, expected in (('Held', 'b', True), ('Held', 'd', False), ('Number', '412', True)):
+        condition = {'operator': operator, 'left': {'value': {'simple': left}, 'iscontext': True},
+                     'right': {'value': {'simple': right}}}
+        assert evaluate(condition, scope) is expected, (left, right)
+
+
+def with_raw(base, **raw):
+    base.raw.update(raw)
+    return base
+
+
+ANY_FILE = {'complex': {'root': 'File.SHA256'}}
+
+
+@pytest.mark.parametrize('odd, what', [
+    (with_raw(print_task('1', 'x'), fieldMapping=[{'incidentfield': 'filesha256', 'output': ANY_FILE}]),
+     'fieldMapping'),  # the task's outputs written to incident fields
+    (with_raw(print_task('1', 'x'), nexttasks={'yes': ['99']}), '"yes"'),  # a branch label a regular task never gives
+    (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
+          loop={'iscommand': False, 'scriptId': 'IsIntegrationAvailable', 'exitCondition': '', 'wait': 1, 'max': 5,
+                'scriptArguments': {'brandname': {'simple': 'Cortex XDR - IR'}}}), 'loop'),
+    (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
+          loop={'iscommand': False, 'exitCondition': '', 'wait': 1, 'max': 5, 'builtincondition': [[{
+              'operator': 'isNotEmpty', 'left': {'value': {'simple': 'File'}, 'iscontext': True}}]]}), 'loop'),
+])
+def test_a_task_form_the_runner_does_not_interpret_is_refused_before_any_task_runs(odd, what):
+    """What XSOAR does with these, the runner did not do, and ran on as if they were not there: a task's fieldMapping
+    (its outputs written to incident fields), a sub-playbook loop "until" a script or a condition (demisto-sdk's
+    playbook schema, demisto_sdk/commands/common/schemas/playbook.yml: loop.scriptId, loop.builtincondition), a
+    regular task's branch other than #none# and #error# (it is never taken here). Refused, not guessed."""
+    result = run(odd)
+
+    assert result.failed and what in result.error and 'task 1' in result.error
+    assert result.events == []
+
+
+def test_a_playbook_input_read_by_a_query_is_refused_before_any_task_runs():
+    # An input whose value XSOAR takes from a query (playbookInputQuery: indicators, say) and not from its value:
+    # the runner read its value and ignored the query.
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    query = {'query': 'type:File and verdict:Benign', 'queryEntity': 'indicators', 'results': None, 'daterange': {}}
+    book = Playbook('semantics', 'semantics', '0',
+                    {t.id: t for t in (start, print_task('1', '${inputs.Files}'), end)},
+                    inputs=[{'key': 'Files', 'value': {}, 'playbookInputQuery': query}])
+
+    result = PlaybookRunner({}).run(book, {'id': '1'}, {})
+
+    assert result.failed and 'playbookInputQuery' in result.error and 'Files' in result.error
+    assert result.events == []
+
+
+def test_the_pack_s_playbooks_use_no_task_form_the_runner_refuses():
+    from warroom.playbook.model import unsupported_forms
+    for book in PlaybookLibrary():
+        assert unsupported_forms(book) == [], book.name
+
+
+def failing_gate(**raw):
+    """A regular task whose script returns an error entry (the gate refuses BAD_HASH): #none# to 2, #error# to 4."""
+    return task('1', 'regular', 'gate', {'#none#': ['2'], '#error#': ['4'], **raw.pop('extra_next', {})},
+                body={'scriptName': 'QuarantineRestoreReputationGate'},
+                scriptarguments={'file_hash': {'simple': BAD_HASH}}, **raw)
+
+
+@pytest.mark.parametrize('raw', [
+    {'continueonerrortype': 'errorPath'},  # an error path set, but "continue on error" off
+    {'continueonerror': False, 'continueonerrortype': 'errorPath'},
+])
+def test_a_task_that_errs_with_continue_on_error_off_stops_the_playbook_whatever_its_error_path(raw):
+    """continueonerror is what lets a failed task go on; continueonerrortype then says where: demisto/content's
+    GetFailedTasks (Packs/IntegrationsAndIncidentsHealthCheck/Scripts/GetFailedTasks/GetFailedTasks.py) reads a failed
+    task's error handling as "Stop Playbook" unless continueOnError is set, and only then "Error Path" (#error#) or
+    "Continue" (#none#). The runner took the error path on continueonerrortype alone."""
+    result = run(failing_gate(**raw), print_task('2', 'next'), print_task('4', 'error path'))
+
+    assert result.failed and 'task 1' in result.error and printed(result) == []
+
+
+def test_a_task_that_errs_on_an_error_path_that_leads_to_no_task_goes_no_further():
+    # GetFailedTasks calls it "Error Path (No Next Task)": the error path is taken, and it leads nowhere. The runner
+    # went on down #none# instead, as if the task had been set to continue.
+    gate = failing_gate(continueonerror=True, continueonerrortype='errorPath')
+    del gate.raw['nexttasks']['#error#']
+
+    result = run(gate, print_task('2', 'next'))
+
+    assert result.failed and 'task 1' in result.error and 'error path' in result.error and printed(result) == []
+
+
+def test_a_task_that_errs_and_continues_on_error_takes_its_error_path_or_goes_on():
+    on_path = run(failing_gate(continueonerror=True, continueonerrortype='errorPath'), print_task('2', 'next'),
+                  print_task('4', 'error path'))
+    going_on = run(failing_gate(continueonerror=True), print_task('2', 'next'), print_task('4', 'error path'))
+
+    assert not on_path.failed and printed(on_path) == ['4']
+    assert not going_on.failed and printed(going_on) == ['2']
+
+
+@pytest.mark.parametrize('read', [
+    lambda scope: interpolate('${lists.Allowlist}', scope),
+    lambda scope: interpolate('allowed: ${lists.Allowlist}', scope),
+    lambda scope: resolve({'simple': 'lists.Allowlist'}, scope, is_context=True),
+    lambda scope: resolve({'complex': {'root': 'lists.Allowlist', 'transformers': [{'operator': 'uniq'}]}}, scope),
+])
+def test_a_reference_to_an_xsoar_list_is_refused_not_read_as_a_missing_context_key(read):
+    """"In a playbook, you can access the data in a list via the context button under Lists, or by using the path
+    ${lists.<list_name>}" (Cortex XSOAR 6.10 Administrator Guide, "Work With Lists"): XSOAR reads the server's list.
+    The runner, which holds no lists, read a context key named lists and found nothing (or what a context of that
+    name held), so a playbook reading an allow list took its "empty" branch here and the other one in XSOAR."""
+    scope = Scope({}, {}, {'lists': {'Allowlist': 'in the context, not a list'}})
+
+    with pytest.raises(UnsupportedError, match='lists'):
+        read(scope)
+
+
+@pytest.mark.parametrize('operator', ['isEqualString', 'isNotEqualString', 'containsString'])
+def test_a_string_operator_given_a_list_of_several_values_on_the_right_is_refused_not_read_as_any_of_them(operator):
+    """XSOAR casts a string operator's argument (the right side) to a string ("Filters try to cast the transformed value
+    and arguments to the appropriate type", "Filter Operators"); only the left side has the rule that a list passes
+    when one item does. How it casts a list of several strings (an error, or their joined text) is not documented;
+    the runner read it as "equals any of them", which neither is. Refused; one item, or none, still compares."""
+    scope = Scope({}, {}, {'Held': 'b', 'Several': ['a', 'b'], 'One': ['b'], 'Nothing': []})
+
+    def compare(right):
+        return evaluate({'operator': operator, 'left': {'value': {'simple': 'Held'}, 'iscontext': True},
+                         'right': {'value': {'simple': right}, 'iscontext': True}}, scope)
+
+    with pytest.raises(UnsupportedError, match='right'):
+        compare('Several')
+    assert compare('One') == (operator != 'isNotEqualString')
+    assert compare('Nothing') == (operator == 'isNotEqualString')
+
+
+@pytest.mark.parametrize('operator', ['toLowerCase', 'trim', 'splitAndTrim', 'join'])
+@pytest.mark.parametrize('held', [OBJECT, ['A', OBJECT]])
+def test_a_string_transformer_given_an_object_fails_as_xsoar_cannot_cast_it(operator, held):
+    """"Transformers try to cast the transformed value (and arguments) to the necessary type. Tasks will fail if
+    casting has failed, for example {"some": "object"} To upper case => Error." (Cortex XSOAR 6.x Playbook Design
+    Guide and 6.10 Administrator Guide, "Transformers Operators"). The runner lower-cased, trimmed, split or joined the
+    object's Python text."""
+    scope = Scope({}, {}, {'Held': held})
+
+    with pytest.raises(UnsupportedError, match='cast'):
+        resolve({'complex': {'root': 'Held', 'transformers': [{'operator': operator}]}}, scope)

@@ -1229,3 +1229,72 @@ def test_files_held_on_many_hss_hosts_each_get_a_line_naming_20_hosts_and_the_co
                  if span.startswith('!hss-restore-isolated ')]
         assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
         assert 'QuarantineRestore.Gate.held.by_hand' in line
+
+
+def test_a_blank_xdr_incident_id_field_falls_back_to_the_mirror_id(vendors):
+    """An incident whose XDR Incident ID field holds empty text but which mirrors a Cortex XDR incident: XDRIncidentID
+    took the first of [blank, mirror ID], the blank, so the playbook said it knew no Cortex XDR incident and restored
+    nothing. It now drops blanks before taking the first (FiltersAndTransformers' RemoveEmpty), and reads the
+    artifacts of the mirrored incident."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    blank = {**sample.incident, 'CustomFields': {**sample.incident['CustomFields'], 'xdrincidentid': ''}}
+
+    run = runner_for(vendors).run(XDR_PLAYBOOK, close_incident(blank, 'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    called = [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+    assert [e.args for e in called] == [{'incident_id': sample.incident['dbotMirrorId']}]
+    hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+
+
+@pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', ['', ['']])
+def test_a_blank_file_sha256_field_is_no_file_and_the_files_cortex_xdr_holds_are_restored(vendors, playbook, blank):
+    """A minimized incident whose File SHA256 field holds empty text (or a list of it): the playbook rightly asked
+    Cortex XDR for the incident's files, then handed the reputation check those files and the blank, which it refused
+    (file_hash takes SHA256 values), and the playbook stopped with nothing restored. Blanks are now dropped
+    (FiltersAndTransformers' RemoveEmpty) wherever the SHA256 values are gathered."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    fields = {**sample.incident['CustomFields'], 'filesha256': blank}
+
+    run = runner_for(vendors).run(playbook, close_incident({**sample.incident, 'CustomFields': fields}, 'False Positive'),
+                                  sample.context)
+
+    assert not run.failed, run.error
+    hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+
+
+def test_a_blank_item_in_an_hss_event_s_file_sha256_field_is_not_sent_to_the_reputation_check(vendors):
+    # The same for HSS: a blank beside the event's hash was handed to the reputation check, which refused it, and the
+    # playbook stopped before restoring the hash it did name.
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = {**sample.incident['CustomFields'], 'filesha256': ['', file_hash]}
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident({**sample.incident, 'CustomFields': fields},
+                                                               'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    assert [put.body['data_list'][0]['file_hash'] for put in hss_puts(hss)] == [file_hash]
+
+
+def test_a_blank_item_in_an_hss_event_s_file_paths_is_not_sent_to_the_reputation_check(vendors):
+    # Restored by host and path (no hash in the incident): a blank beside the event's path was refused by the
+    # reputation check (file_path takes file paths), and the playbook stopped before restoring the path it did name.
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = dict(sample.incident['CustomFields'])
+    fields.pop('filesha256')
+    paths = fields['huaweihssfilepaths']
+    fields['huaweihssfilepaths'] = ['', *paths]
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident({**sample.incident, 'CustomFields': fields},
+                                                               'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    assert {row['file_path'] for put in hss_puts(hss) for row in put.body['data_list']} == set(paths)

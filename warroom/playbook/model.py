@@ -103,6 +103,36 @@ def validation_problems(playbook: Playbook) -> list[str]:
     return problems
 
 
+# A sub-playbook loop's keys that make it loop (demisto-sdk's playbook schema, demisto_sdk/commands/common/schemas/
+# playbook.yml, tasks.loop): XSOAR writes the others (iscommand, wait, max, exitCondition '') on every call.
+LOOP_KEYS = ('forEach', 'scriptId', 'scriptArguments', 'builtincondition', 'exitCondition')
+TASK_TYPES = ('start', 'title', 'regular', 'condition', 'playbook')  # what PlaybookRunner._run_task runs
+PLAIN_BRANCHES = {'#none#', '#error#'}  # what a task that is not a condition leads on by
+
+
+def unsupported_forms(playbook: Playbook) -> list[str]:
+    """What the runner does not interpret and would otherwise pass over as if it were not there: an input XSOAR reads by
+    a query (playbookInputQuery), a task's fieldMapping (its outputs written to incident fields), a sub-playbook loop,
+    and a branch label on a task that is not a condition (never taken here)."""
+    problems = [f'input {item.get("key")} is read by a query (playbookInputQuery), which the runner does not run'
+                for item in playbook.inputs if item.get('playbookInputQuery')]
+    for task in playbook.tasks.values():
+        if task.type not in TASK_TYPES:
+            problems.append(f'{task.label} is of type {task.type!r}, which the runner does not run '
+                            f'({", ".join(TASK_TYPES)})')
+            continue
+        if task.raw.get('fieldMapping'):
+            problems.append(f'{task.label} maps its outputs to incident fields (fieldMapping)')
+        loop = task.raw.get('loop') or {}
+        if any(loop.get(key) for key in LOOP_KEYS):
+            problems.append(f'{task.label} loops ({", ".join(k for k in LOOP_KEYS if loop.get(k))}): sub-playbook '
+                            f'loops are not supported')
+        if task.type != 'condition' and set(task.next) - PLAIN_BRANCHES:
+            labels = ', '.join(f'"{label}"' for label in sorted(set(task.next) - PLAIN_BRANCHES))
+            problems.append(f'{task.label} is not a condition but has the branch(es) {labels}')
+    return problems
+
+
 class PlaybookLibrary:
     """The playbooks a run may call as sub-playbooks, by id or name."""
 

@@ -26,7 +26,7 @@ from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        log_text, one_list, printing_to)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
-from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, validation_problems
+from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
 from .values import Scope, UnsupportedError, is_empty, resolve
 
@@ -291,7 +291,7 @@ class PlaybookRunner:
 
     def _run_playbook(self, playbook: Playbook, scope: Scope, run: PlaybookRun) -> None:
         if '_problems' not in playbook.__dict__:  # the YAML does not change during a run
-            playbook.__dict__['_problems'] = validation_problems(playbook)
+            playbook.__dict__['_problems'] = validation_problems(playbook) + unsupported_forms(playbook)
         if problems := playbook.__dict__['_problems']:  # what demisto-sdk's validate refuses never reaches XSOAR
             raise PlaybookError(f'{playbook.name}: ' + '; '.join(problems) + '.')
         frame = _Frame(playbook, scope, self._war_room(scope.context))
@@ -342,7 +342,7 @@ class PlaybookRunner:
         branch = matching[0] if matching else '#default#'
         shown = 'else' if branch == '#default#' else branch  # as the playbook editor labels it
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"'))
-        return branch
+        return _taken(task, frame, branch, shown)
 
     def _script_condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
         """A condition decided by a script: the branch is what the script returns ('yes', 'no', ...)."""
@@ -363,7 +363,7 @@ class PlaybookRunner:
         shown = 'else' if branch == '#default#' else branch
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'condition', f'branch "{shown}"',
                                 command=name, args=args, entries=[]))
-        return branch
+        return _taken(task, frame, branch, f'{shown} (the script answered "{answer}")')
 
     def _arguments(self, task: Task, scope: Scope) -> dict:
         args = {}
@@ -408,11 +408,17 @@ class PlaybookRunner:
         return self._failed(task, frame, run, event)
 
     def _failed(self, task: Task, frame: _Frame, run: PlaybookRun, event: Event) -> str:
-        """A task whose script or command returned an error entry: the error path, continue, or stop."""
+        """A task whose script or command returned an error entry: the error path, continue, or stop. continueonerror
+        is what lets it go on, continueonerrortype then says where (demisto/content's GetFailedTasks reads a failed
+        task's handling so: "Stop Playbook" without continueOnError, else "Error Path" to #error# or "Continue" to
+        #none#, "(No Next Task)" where that branch is missing)."""
         entries = event.entries
-        if task.raw.get('continueonerrortype') == 'errorPath' and '#error#' in task.next:
+        if task.raw.get('continueonerror') and task.raw.get('continueonerrortype') == 'errorPath':
             event.outcome = 'error -> error path'
             self._record(run, event)
+            if not task.next.get('#error#'):
+                raise PlaybookError(f'{frame.playbook.name}, {task.label} failed, and its error path leads to no task: '
+                                    f'{_first_error(entries)}')
             return '#error#'
         if task.raw.get('continueonerror'):
             if task.type == 'condition':  # which branch XSOAR then takes is not documented: refuse, do not guess
@@ -421,8 +427,7 @@ class PlaybookRunner:
             self._record(run, event)
             return '#none#'
         self._record(run, event)
-        first = next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
-        raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {first}')
+        raise PlaybookError(f'{frame.playbook.name}, {task.label} failed: {_first_error(entries)}')
 
     def _command_arrays(self, brand: str, command: str) -> dict[str, bool] | None:
         """{argument: declared isArray} of this pack's command; None for another integration's."""
@@ -554,6 +559,20 @@ class PlaybookRunner:
         run.events.append(event)
         if self.on_event:
             self.on_event(event)
+
+
+def _first_error(entries: list[dict]) -> str:
+    return next(entry_text(entry) for entry in entries if entry.get('Type') == ENTRY_ERROR)
+
+
+def _taken(task: Task, frame: _Frame, branch: str, shown: str) -> str:
+    """The branch a condition takes; one it has no branch for stops the playbook there, as XSOAR stops it ("Playbook
+    will stop if task doesn't return yes / no ... their incident is paused": a maintainer in demisto/content pull
+    request 391, of a condition without an else branch). A condition with no branch at all ends its playbook."""
+    if task.next and not task.next.get(branch):
+        raise PlaybookError(f'{frame.playbook.name}, {task.label}: its outcome is "{shown}", for which it has no branch '
+                            f'(no else branch either): XSOAR stops the playbook here, the incident paused')
+    return branch
 
 
 def _reachable(playbook: Playbook, start: str) -> set[str]:

@@ -34,6 +34,8 @@ class Scope:
             return get_path(self.incident, rest) if rest else self.incident
         if root == 'inputs':
             return get_path(self.inputs, rest) if rest else self.inputs
+        if root == 'lists':  # "${lists.<list_name>}" reads the server's list (admin guide, "Work With Lists")
+            raise UnsupportedError(f'{path!r} reads an XSOAR list, which the local runner does not hold')
         return get_path(self.context, path)
 
 
@@ -88,29 +90,44 @@ def _append(value: Any, args: dict, scope: Scope) -> list:
     return combined
 
 
+def _cast_texts(value: Any, transformer: str) -> list[str]:
+    """The items a string transformer works on, as text. "Transformers try to cast the transformed value (and
+    arguments) to the necessary type. Tasks will fail if casting has failed, for example {"some": "object"} To upper
+    case => Error." (Cortex XSOAR Playbook Design Guide, "Transformers Operators")."""
+    items = as_list(value)
+    if any(isinstance(item, (dict, list)) for item in items):
+        raise UnsupportedError(f'{transformer} was given {value!r}: XSOAR cannot cast an object to a string, and '
+                               f'fails the task ("Transformers Operators")')
+    return [text_of(item) for item in items]
+
+
 def _to_lower(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
-    return [str(item).lower() for item in as_list(value)] if isinstance(value, list) else (
-        None if value is None else str(value).lower())
+    texts = [text.lower() for text in _cast_texts(value, 'toLowerCase')]
+    return texts if isinstance(value, list) else (None if value is None else texts[0])
 
 
 def _trim(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
-    return [str(item).strip() for item in as_list(value)] if isinstance(value, list) else (
-        None if value is None else str(value).strip())
+    texts = [text.strip() for text in _cast_texts(value, 'trim')]
+    return texts if isinstance(value, list) else (None if value is None else texts[0])
 
 
 def _join(value: Any, args: dict, scope: Scope) -> str:
     separator = text_of(operand(args.get('separator'), scope)) or ','
-    return separator.join(text_of(item) for item in as_list(value))
+    return separator.join(_cast_texts(value, 'join'))
 
 
 def _split_and_trim(value: Any, args: dict, scope: Scope) -> list[str]:
     delimiter = text_of(operand(args.get('delimiter'), scope)) or ','
-    return [part.strip() for item in as_list(value) for part in str(item).split(delimiter) if part.strip()]
+    return [part.strip() for text in _cast_texts(value, 'splitAndTrim') for part in text.split(delimiter)
+            if part.strip()]
 
 
 def _first(value: Any, args: dict, scope: Scope) -> Any:
-    items = as_list(value)
-    return items[0] if items else None
+    """FiltersAndTransformers' FirstArrayElement (FirstArrayElement.py): a list's first item, a single value as it
+    is, and null or an empty list as an empty list."""
+    if isinstance(value, list):
+        return value[0] if value else []
+    return [] if value is None else value
 
 
 def _is_blank(value: Any) -> bool:
@@ -211,15 +228,34 @@ class _ItemScope(Scope):
 # ----------------------------------------------------------------------------- conditions
 
 def _strings(value: Any) -> list[str]:
-    return [text_of(item) for item in as_list(value)]
+    """The texts a string operator compares: each item of a list (the filter passes when one does). "Filters try to
+    cast the transformed value and arguments to the appropriate type. The task fails if casting fails. For example,
+    "a" Equals {"some": "object"} => Error" (Cortex XSOAR Playbook Design Guide, "Filter Operators"): an object,
+    alone or in a list, fails the task instead of comparing as its Python text."""
+    items = as_list(value)
+    if any(isinstance(item, (dict, list)) for item in items):
+        raise UnsupportedError(f'a string operator was given {value!r}: XSOAR cannot cast an object to a string, '
+                               f'and fails the task ("Filter Operators")')
+    return [text_of(item) for item in items]
 
 
 def _fold(values: list[str], ignore_case: bool) -> list[str]:
     return [value.lower() for value in values] if ignore_case else values
 
 
+def _argument(right: Any) -> list[str]:
+    """A string operator's right side: one text, or none. XSOAR casts the argument to a string ("Filter Operators");
+    the rule that a list passes when one item does is the left side's. How it casts several strings is not documented:
+    refused, not read as "any of them"."""
+    texts = _strings(right)
+    if len(texts) > 1:
+        raise UnsupportedError(f'the right side of a string operator is the list {right!r}: how XSOAR casts several '
+                               f'values to one string is not documented')
+    return texts
+
+
 def _equal_string(left: Any, right: Any, ignore_case: bool) -> bool:
-    rights = _fold(_strings(right), ignore_case)
+    rights = _fold(_argument(right), ignore_case)
     return any(value in rights for value in _fold(_strings(left), ignore_case))
 
 
@@ -229,13 +265,13 @@ def _in_list(left: Any, right: Any, ignore_case: bool) -> bool:
 
 
 def _contains_string(left: Any, right: Any, ignore_case: bool) -> bool:
-    needles = _fold(_strings(right), ignore_case)
+    needles = _fold(_argument(right), ignore_case)
     return any(needle in value for value in _fold(_strings(left), ignore_case) for needle in needles)
 
 
 def _greater_than(left: Any, right: Any, ignore_case: bool) -> bool:
     try:
-        return any(float(value) > float(text_of(right)) for value in _strings(left))
+        return any(float(value) > float(text_of(_argument(right))) for value in _strings(left))
     except ValueError:
         return False
 
