@@ -570,8 +570,8 @@ def _taken(task: Task, frame: _Frame, branch: str, shown: str) -> str:
     will stop if task doesn't return yes / no ... their incident is paused": a maintainer in demisto/content pull
     request 391, of a condition without an else branch). A condition with no branch at all ends its playbook."""
     if task.next and not task.next.get(branch):
-        raise PlaybookError(f'{frame.playbook.name}, {task.label}: its outcome is "{shown}", for which it has no branch '
-                            f'(no else branch either): XSOAR stops the playbook here, the incident paused')
+        raise PlaybookError(f'{frame.playbook.name}, {task.label}: its outcome is "{shown}", for which it has no '
+                            f'branch (no else branch either): XSOAR stops the playbook here, the incident paused')
     return branch
 
 
