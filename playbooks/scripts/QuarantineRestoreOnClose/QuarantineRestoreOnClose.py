@@ -150,8 +150,9 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
 
 
 def xdr_incident_id(fields: dict[str, Any]) -> str:
+    """Cortex XDR's incident ID: ASCII digits (str.isdigit takes '²' too, which restore-file refuses)."""
     for value in (fields.get('xdrincidentid'), fields.get('dbotMirrorId')):
-        if str(value or '').strip().isdigit():
+        if re.fullmatch(r'[0-9]+', str(value or '').strip()):
             return str(value).strip()
     return ''
 
