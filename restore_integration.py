@@ -2201,8 +2201,10 @@ def iam_time(value: Any) -> float | None:
 
 
 def utc_text(epoch_seconds: float) -> str:
-    """A moment for a message: ``2026-11-23 17:00:00 UTC``."""
-    return (EPOCH + timedelta(seconds=epoch_seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
+    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them (a vendor's
+    clock set back 25 years and a Retry-After date of 9999 ask for a wait that ends past the year 9999)."""
+    seconds = min(max(epoch_seconds, EPOCH_MS_MIN / 1000), EPOCH_MS_MAX / 1000)
+    return (EPOCH + timedelta(seconds=seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 
 ''' CORTEX XDR '''
