@@ -2966,9 +2966,10 @@ def hss_restore_state(value: Any) -> HssState | None:
     HSS's clock; None when not put off). Small at any item count: the items are found again by the same arguments."""
     if is_blank(value):
         return None
-    # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    match = re.fullmatch(r'([0-9]{13})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
-                         r'(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
+    # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
+    # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
+    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})'
+                         r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
     # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
