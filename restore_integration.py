@@ -2201,8 +2201,10 @@ def iam_time(value: Any) -> float | None:
 
 
 def utc_text(epoch_seconds: float) -> str:
-    """A moment for a message: ``2026-11-23 17:00:00 UTC``."""
-    return (EPOCH + timedelta(seconds=epoch_seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
+    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them (a vendor's
+    clock set back 25 years and a Retry-After date of 9999 ask for a wait that ends past the year 9999)."""
+    seconds = min(max(epoch_seconds, EPOCH_MS_MIN / 1000), EPOCH_MS_MAX / 1000)
+    return (EPOCH + timedelta(seconds=seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 
 ''' CORTEX XDR '''
@@ -2964,9 +2966,10 @@ def hss_restore_state(value: Any) -> HssState | None:
     HSS's clock; None when not put off). Small at any item count: the items are found again by the same arguments."""
     if is_blank(value):
         return None
-    # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits).
-    match = re.fullmatch(r'([0-9]{13})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})'
-                         r'(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
+    # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
+    # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
+    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})'
+                         r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
     # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (

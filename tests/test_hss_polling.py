@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import time
+from datetime import datetime, timezone
 
 import pytest
 
@@ -316,11 +317,17 @@ def test_a_restore_state_whose_times_are_not_a_restores_is_refused_before_any_re
     assert len(tenant.gateway.requests) == sent
 
 
-@pytest.mark.parametrize('days', [2, -2])
+def days_to(year):
+    """Days from now to the start of ``year``: a gateway's clock set that far off (a broken clock)."""
+    return (datetime(year, 1, 1, tzinfo=timezone.utc).timestamp() - time.time()) / 86_400
+
+
+# A broken clock's Date: past 2286-11-20, HSS's ms take 14 digits; before 1970 they are negative.
+@pytest.mark.parametrize('days', [2, -2, days_to(2300), days_to(1969)], ids=['2 days', '-2 days', '2300', '1969'])
 def test_a_restore_is_followed_to_its_end_whatever_distance_hss_s_clock_keeps_from_this_machine_s(clocked, days):
     # README: copies are told apart by HSS's own clock, whatever this machine's says. The state a poll carries holds
-    # a time on each clock; they are two days apart here, and the command must take back what it wrote. (Token
-    # authentication: an AK/SK signature dated two days off would be refused by the gateway, as by Huawei's.)
+    # a time on each clock; they are days or centuries apart here, and the command must take back what it wrote.
+    # (Token authentication: an AK/SK signature dated two days off would be refused by the gateway, as by Huawei's.)
     tenant, clock = clocked
     tenant.gateway.inject_faults(FaultPlan(skew_s=days * facts.DURATION_UNITS_MS['day'] / 1000))
     war_room = WarRoom(params=tenant.params('token'), time_scale=1, sleep=clock.sleep)

@@ -6,9 +6,10 @@ import re
 import string
 import time
 import unicodedata
+from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
@@ -229,3 +230,23 @@ def test_a_restore_state_the_command_writes_reads_back_part_by_part_and_is_writt
                      'sent': sent if parts > 5 else None, 'taken': accepted - taken if parts > 6 else None}
     if parts > 4 or refused:  # a bitmap of none is left out when nothing follows it
         assert ri.state_text(state) == text
+
+
+# Any moment an HTTP Date header can name (years 1 to 9999), in ms: HSS's clock, however far off, is what accepted is.
+HSS_CLOCK_MS = st.integers(int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
+                           int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp() * 1000))
+
+
+@given(accepted=HSS_CLOCK_MS, started=st.one_of(st.none(), st.integers(10 ** 12, NOW_MS)),
+       checks=st.integers(0, 10 ** 9 - 1), refused=st.integers(0, 2 ** 64), listed=st.integers(0, 10 ** 12 - 1),
+       sent=st.one_of(st.none(), st.integers(0, 10 ** 9 - 1)), taken=st.integers(0, 10 ** 12 - 1))
+@example(accepted=10 ** 13, started=None, checks=0, refused=0, listed=0, sent=None, taken=0)  # 2286-11-20
+@example(accepted=-1, started=None, checks=0, refused=0, listed=0, sent=None, taken=0)  # just before 1970
+def test_a_restore_state_the_command_writes_on_any_hss_clock_reads_back_as_it_was_written(
+        accepted, started, checks, refused, listed, sent, taken):
+    """The state a start writes holds HSS's clock when HSS took the restore (its Date header): a gateway whose clock
+    is off by centuries still gets its restore followed, as the next check reads back what the start wrote."""
+    state = {'accepted': accepted, 'started': started, 'checks': checks, 'refused': refused,
+             'listed': accepted - listed, 'sent': sent, 'taken': None if sent is None else accepted - taken}
+
+    assert ri.hss_restore_state(ri.state_text(state)) == state

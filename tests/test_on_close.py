@@ -812,6 +812,43 @@ def extra_data_context(*xdr_incident_ids):
     return context
 
 
+@pytest.mark.parametrize('non_ascii', ['\u00b2', '\uff14\uff11\uff12', '\u0664\u0661\u0662'])  # ², fullwidth, Arabic
+@pytest.mark.parametrize('mirror', ['as in the sample', 'the same'])
+def test_an_xdr_incident_id_of_non_ascii_digits_is_no_incident_id_and_the_close_still_restores_the_files(
+        vendors, non_ascii, mirror):
+    """Text that str.isdigit takes but Cortex XDR's incident IDs never hold: restore-file would refuse it as its
+    incident_id, an argument the analyst never typed, and restore nothing. The close restores the files, under the
+    mirror ID when that is a Cortex XDR incident ID, else under no incident ID."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    odd = copy.deepcopy(sample.incident)
+    odd['CustomFields']['xdrincidentid'] = non_ascii
+    if mirror == 'the same':
+        odd['dbotMirrorId'] = non_ascii
+    incident = close_incident(odd, sample.close_reason, sample.close_notes)
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
+    sent = {json.dumps(r.body['request_data'].get('incident_id')) for r in xdr.gateway.requests
+            if r.path.endswith('/endpoints/restore/')}
+    assert sent == {json.dumps(int(odd['dbotMirrorId']) if odd['dbotMirrorId'].isascii() else None)}
+    assert non_ascii not in run.notes[-1]
+
+
+@given(values=st.lists(st.one_of(st.none(), st.integers(min_value=1), st.text()), min_size=2, max_size=2))
+@example(values=['\u00b2', None])
+@example(values=[' 412 ', '\u00b2'])
+def test_the_on_close_script_takes_as_the_xdr_incident_id_only_a_field_of_ascii_digits(values):
+    fields = {'xdrincidentid': values[0], 'dbotMirrorId': values[1]}
+    ascii_ids = [str(v).strip() for v in values if re.fullmatch(r'[0-9]+', str(v if v is not None else '').strip())]
+
+    taken = ON_CLOSE.xdr_incident_id(fields)
+
+    assert taken == (ascii_ids[0] if ascii_ids else '')
+
+
 @pytest.mark.parametrize('name, via', [
     *[(name, via) for name in ('xdr_false_positive.json', 'xdr_no_hash.json', 'hss_false_positive.json')
       for via in ('playbook', 'post-processing')],

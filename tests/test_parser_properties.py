@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from email.utils import format_datetime
@@ -397,6 +399,35 @@ def test_the_put_off_a_check_writes_for_any_retry_after_reads_back_and_covers_th
     assert schedule.next_run_in_seconds + left >= wait - 1
 
 # --------------------------------------------------------------------------- clocks and dates
+
+
+HTTP_DATES = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 31, 23, 59, 59)).map(
+    lambda moment: moment.replace(microsecond=0, tzinfo=timezone.utc))
+
+
+@FAST
+@given(server_now=HTTP_DATES, retry_after=HTTP_DATES)
+@example(server_now=datetime(2001, 1, 1, tzinfo=timezone.utc),  # a clock set back, a wait past the year 9999
+         retry_after=datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc))
+def test_the_follow_command_s_wait_for_any_date_and_retry_after_date_names_a_moment_or_the_last_one_written(
+        server_now, retry_after):
+    """A Retry-After date on the vendor's clock (its Date) is a wait from now here; the entry names when it ends, or,
+    for one that ends past the year 9999, the last moment a date is written for."""
+    wait = ri.parse_retry_after({'Date': format_datetime(server_now, usegmt=True),
+                                 'Retry-After': format_datetime(retry_after, usegmt=True)})
+    limiter = ri.AdaptiveRateLimiter(10)
+    limiter.pause(wait)
+    ends = time.time() + wait
+
+    said = ri.follow_wait(SimpleNamespace(limiter=limiter, vendor='Cortex XDR'))
+
+    if not wait:
+        assert said == ''
+        return
+    [named] = re.findall(r'after ([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}) UTC', said)
+    moment = datetime.strptime(named, '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+    last = datetime.max.replace(microsecond=0, tzinfo=timezone.utc).timestamp()
+    assert moment == pytest.approx(min(ends, last), abs=2)
 
 
 moments = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 30)).map(

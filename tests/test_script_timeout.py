@@ -12,13 +12,14 @@ run last as long as it would, and no test waits for it.
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, strategies as st
 
 import facts
 from conftest import FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_tenant
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, close_incident
-from warroom.playbook.runner import PlaybookRunner, _Frame, _load_script
+from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _Frame, _load_script
 from warroom.playbook.values import Scope
 
 GATE = 'QuarantineRestoreReputationGate'
@@ -76,15 +77,40 @@ def test_a_script_that_runs_past_its_timeout_ends_in_xsoar_s_error_and_nothing_i
 
 
 
-def test_a_throttled_reclose_writes_its_note_within_the_timeout_and_names_the_restore_it_had_no_time_to_start(clocked):
+# TimeoutDuration values no Go time.Duration (int64 nanoseconds, the type XSOAR's server keeps it in) can hold: what
+# the calling context's JSON can still bring (1e400 reads as Infinity, Python's json takes NaN), or a broken server's.
+NOT_A_DURATION = [float('inf'), float('nan'), '1e400', 2 ** 63, 1e30]
+
+
+@pytest.fixture
+def calling_context_says(monkeypatch):
+    """Sets the TimeoutDuration the pack's scripts read in their calling context, while the war room times them against
+    the timeout it was given (a broken server: no emulator can send this)."""
+    said = {}
+    real_init = ScriptDemisto.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        if said:
+            self.callingContext = {'context': {'TimeoutDuration': said['value']}}
+    monkeypatch.setattr(ScriptDemisto, '__init__', init)
+    return lambda value: said.update(value=value)
+
+
+@pytest.mark.parametrize('duration', ['as the war room gives it', *NOT_A_DURATION], ids=repr)
+def test_a_throttled_reclose_writes_its_note_within_the_timeout_and_names_the_restore_it_had_no_time_to_start(
+        clocked, calling_context_says, duration):
     """A reopened incident closed again while Cortex XDR throttles: reading again the first close's restore, still
     running, takes the reputation gate about 3 minutes, and a restore of the other file would take as long, past
-    XSOAR's 5 minutes. The script does not start it: the close goes on, and the note gives the command to run."""
+    XSOAR's 5 minutes. The script does not start it: the close goes on, and the note gives the command to run. So
+    too when the calling context gives a TimeoutDuration no server could mean: the scripts keep to XSOAR's default."""
     clock, xdr = clocked
     earlier, later = sorted(h for h, holders in HOLDERS.items() if holders)[:2]
     first = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier]), {})
     assert not first.failed, first.error
     xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
+    if duration in NOT_A_DURATION:
+        calling_context_says(duration)
     began = clock()
 
     run = runner_on(clock, xdr).run_post_processing(POST_PROCESSING_SCRIPT, xdr_close([earlier, later]), first.context)
@@ -176,3 +202,40 @@ def test_a_running_restore_the_gate_has_no_time_to_read_again_is_said_not_read_w
                f'{record["endpoint_id"]}`' in line, line
         assert f'`!restore-file file_hash={file_hash} endpoint_id={record["endpoint_id"]}`' in line, line
     assert [line for line in lines if 'as no time was left' in line], lines
+
+
+@pytest.mark.parametrize('duration', NOT_A_DURATION, ids=repr)
+def test_a_gate_given_a_timeout_duration_no_duration_can_hold_reads_again_only_what_the_default_leaves_time_for(
+        clocked, calling_context_says, duration):
+    """The gate, like the on-close script, keeps to XSOAR's default when the calling context gives a TimeoutDuration no
+    server could mean: it reads again neither endpoint's restore past it, and sends neither again."""
+    clock, xdr = clocked
+    calling_context_says(duration)
+
+    run, file_hash, endpoints, sent, _ = gate_on_two_endpoints_left_running(clock, xdr)
+
+    assert not run.failed, run.error
+    assert len(xdr.backend.actions) == sent
+    assert 'as no time was left' in '\n'.join(run.notes)
+
+
+@pytest.mark.parametrize('script', [POST_PROCESSING_SCRIPT, GATE])
+@given(duration=st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+                       st.integers().map(str), st.floats().map(str)))
+@example(duration=float('inf'))
+@example(duration=2 ** 63)
+@example(duration=2 ** 63 - 1)
+@example(duration=10 ** 400)
+def test_a_script_takes_its_timeout_from_a_timeout_duration_a_go_duration_can_hold_else_the_default(script, duration):
+    """TimeoutDuration is a Go time.Duration: nanoseconds, above 0 and within an int64. Anything else in the
+    calling context is no timeout a server gave, and the script keeps to XSOAR's default."""
+    runtime = ScriptDemisto({}, {}, {})
+    runtime.callingContext = {'context': {'TimeoutDuration': duration}}
+    try:
+        nanoseconds = float(duration)
+    except (TypeError, ValueError, OverflowError):
+        nanoseconds = float('nan')
+
+    seconds = _load_script(script).timeout_of(runtime)
+
+    assert seconds == (nanoseconds / 1e9 if 0 < nanoseconds < 2 ** 63 else XSOAR_DEFAULT_SCRIPT_TIMEOUT)

@@ -54,3 +54,43 @@ def test_a_date_no_clock_can_hold_is_read_as_none(vendor):
     else:  # the vendor's own answer is what the error reports
         assert 'HTTP 503' in shown and 'APIGW.0201' in shown, shown
         assert vendor.requests == 2  # retried once at the backoff, as if no Retry-After came
+
+
+# A clock set back to 2001 and a Retry-After date as late as an HTTP date goes (RFC 9110 10.2.3: four-digit years):
+# the wait it asks for ends past the last moment a date can be written in.
+SET_BACK = 'Mon, 01 Jan 2001 00:00:00 GMT'
+LAST_HTTP_DATE = 'Fri, 31 Dec 9999 23:59:59 GMT'
+THROTTLED = {
+    'xdr': (429, {'reply': {'err_code': 429, 'err_msg': 'Too many requests', 'err_extra': None}}),
+    'hss': (429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached.'})}
+
+
+def throttling_vendor(kind):
+    status, body = THROTTLED[kind]
+    return LoopbackServer(lambda request: Response(status, json.dumps(body).encode(), {
+        'Content-Type': 'application/json', 'Date': SET_BACK, 'Retry-After': LAST_HTTP_DATE})).start()
+
+
+CHECKS = {  # a status check without polling of each vendor's restore, with the params that point it at a URL
+    'xdr': ('restore-file', {'file_hash': 'a' * 64, 'action_id': '5', 'polling': 'false'},
+            lambda url: {'xdr_url': url, 'xdr_api_key_id': '1', 'xdr_api_key': {'identifier': '', 'password': 'k' * 64},
+                         'xdr_auth_type': 'standard'}),
+    'hss': ('hss-restore-isolated', {'file_hash': 'a' * 64, 'host_id': 'h1', 'polling': 'false',
+                                     'restore_state': '0000000000000::0'},
+            lambda url: {'hss_endpoint': url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+                         'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}})}
+
+
+@pytest.mark.parametrize('kind', sorted(CHECKS))
+def test_a_check_throttled_by_a_vendor_whose_retry_after_ends_past_any_writable_date_says_so_without_a_fault(kind):
+    server = throttling_vendor(kind)
+    command, args, params = CHECKS[kind]
+    demisto = Demisto(params(server.url), command, args, {}, [])
+    try:
+        ri.main(demisto)
+    finally:
+        server.stop()
+
+    shown = json.dumps(demisto.entries)
+    assert 'fault in the integration' not in shown and 'OverflowError' not in shown, shown
+    assert 'Retry-After' in shown and str(THROTTLED[kind][0]) in shown, shown

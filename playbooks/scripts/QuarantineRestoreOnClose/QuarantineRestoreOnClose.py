@@ -150,8 +150,9 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
 
 
 def xdr_incident_id(fields: dict[str, Any]) -> str:
+    """Cortex XDR's incident ID: ASCII digits (str.isdigit takes '²' too, which restore-file refuses)."""
     for value in (fields.get('xdrincidentid'), fields.get('dbotMirrorId')):
-        if str(value or '').strip().isdigit():
+        if re.fullmatch(r'[0-9]+', str(value or '').strip()):
             return str(value).strip()
     return ''
 
@@ -244,12 +245,13 @@ def failed_calls_as_entries(execute: Execute) -> Execute:
 
 
 def timeout_of(runtime: Any) -> float:
-    """The seconds XSOAR gives this run (see XSOAR_SCRIPT_TIMEOUT_SECONDS)."""
+    """The seconds XSOAR gives this run (see XSOAR_SCRIPT_TIMEOUT_SECONDS). TimeoutDuration is a Go duration,
+    nanoseconds in an int64: any other value (NaN, Infinity, past 2**63) is no timeout the server gave."""
     calling = getattr(runtime, 'callingContext', None)
     given = (calling.get('context') or {}).get('TimeoutDuration') if isinstance(calling, dict) else None
     try:
-        return float(given) / 1e9 if float(given) > 0 else XSOAR_SCRIPT_TIMEOUT_SECONDS
-    except (TypeError, ValueError):
+        return float(given) / 1e9 if 0 < float(given) < 2 ** 63 else XSOAR_SCRIPT_TIMEOUT_SECONDS
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int past a float's range
         return XSOAR_SCRIPT_TIMEOUT_SECONDS
 
 

@@ -883,12 +883,13 @@ def failed_calls_as_entries(execute: Execute) -> Execute:
 
 
 def timeout_of(runtime: Any) -> float:
-    """The seconds XSOAR gives this run (see XSOAR_SCRIPT_TIMEOUT_SECONDS)."""
+    """The seconds XSOAR gives this run (see XSOAR_SCRIPT_TIMEOUT_SECONDS). TimeoutDuration is a Go duration,
+    nanoseconds in an int64: any other value (NaN, Infinity, past 2**63) is no timeout the server gave."""
     calling = getattr(runtime, 'callingContext', None)
     given = (calling.get('context') or {}).get('TimeoutDuration') if isinstance(calling, dict) else None
     try:
-        return float(given) / 1e9 if float(given) > 0 else XSOAR_SCRIPT_TIMEOUT_SECONDS
-    except (TypeError, ValueError):
+        return float(given) / 1e9 if 0 < float(given) < 2 ** 63 else XSOAR_SCRIPT_TIMEOUT_SECONDS
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int past a float's range
         return XSOAR_SCRIPT_TIMEOUT_SECONDS
 
 
