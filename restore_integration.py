@@ -432,7 +432,10 @@ EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01
 DEFAULT_FIRST_FETCH = '3 days'
 DEFAULT_MAX_FETCH = 50
 MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
-DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000}
+# first_fetch's units: XSOAR's first-fetch help text's (12 hours, 7 days, 3 months, 1 year) and minutes and weeks; no
+# calendar is read, so a month is 30 days and a year 365
+DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
+                     'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
 # HSS severity -> XSOAR incident severity (0.5 informational, 1 low, 2 medium, 3 high, 4 critical).
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
 
@@ -795,11 +798,13 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
 
 
 def parse_duration_ms(text: Any, name: str) -> int:
-    """'3 days', '12 hours', '30 minutes', '1 week' (the words XSOAR's first-fetch settings use) in milliseconds."""
-    match = re.fullmatch(r'\s*([0-9]{1,6})\s*(minute|hour|day|week)s?\s*', str(text), re.IGNORECASE)
+    """'3 days', '12 hours ago', '30 minutes', '2 weeks', '1 month' (as XSOAR users write a first fetch, which
+    CommonServerPython's arg_to_datetime reads: "ago" or not, a time back) in milliseconds."""
+    match = re.fullmatch(r'\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?\s*', str(text),
+                         re.IGNORECASE)
     if not match:
-        raise RestoreError(f'The instance setting {name} must be a number and a unit, such as 3 days, 12 hours or '
-                           f'30 minutes; got {printable(text)}.')
+        raise RestoreError(f'The instance setting {name} must be a number and a unit, such as 3 days, 12 hours ago, '
+                           f'2 weeks or 1 month; got {printable(text)}.')
     return int(match[1]) * DURATION_UNITS_MS[match[2].lower()]
 
 

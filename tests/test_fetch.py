@@ -316,6 +316,22 @@ def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
         assert 0 <= end - begin <= 2 * DAY_MS
 
 
+# The forms XSOAR users type in other integrations' first fetch, which CommonServerPython's arg_to_datetime reads
+# (dateparser): the span each reaches back, in days, is the README's (a month 30 days).
+@pytest.mark.parametrize('first_fetch, days', [('2 weeks ago', 14), ('1 month', 30), ('12 hours ago', 0.5),
+                                               ('3 Days Ago', 3), ('2 weeks', 14), ('1 MONTH AGO', 30)])
+def test_a_first_fetch_typed_as_in_other_integrations_reaches_back_that_far(tenant, first_fetch, days):
+    span_minutes = days * facts.DURATION_UNITS_MS['day'] / facts.DURATION_UNITS_MS['minute']
+    [inside] = isolate(tenant, 1, minutes_ago=span_minutes - 60)
+    outside = isolate(tenant, 1, minutes_ago=span_minutes + 60, host_index=1) if (
+        days * facts.DURATION_UNITS_MS['day'] < facts.FIRST_FETCH_MAX_MS) else []
+
+    incidents, _ = fetch(tenant, {}, first_fetch=first_fetch, max_fetch='200')
+
+    assert inside['event_id'] in alarm_ids(incidents)
+    assert not {event['event_id'] for event in outside} & set(alarm_ids(incidents))
+
+
 def test_events_before_the_first_fetch_window_and_handled_events_are_not_fetched(tenant):
     [old] = isolate(tenant, 1, minutes_ago=4 * 24 * 60)
     [handled] = isolate(tenant, 1, minutes_ago=10)
@@ -498,6 +514,8 @@ def test_fetches_after_the_password_changed_do_not_lock_the_iam_user_out_once_th
 @pytest.mark.parametrize('setting, value, words', [
     ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),
+    ('first_fetch', '5 weeks ago', 'at most 30 days'),  # a unit it reads, further back than HSS lists
+    ('first_fetch', '1 year', 'at most 30 days'),
     ('max_fetch', '500', 'max_fetch must be a whole number from 1 to 200'),
 ])
 def test_bad_fetch_settings_are_named_before_any_request(tenant, setting, value, words):
@@ -654,24 +672,34 @@ def test_each_hss_severity_becomes_the_xsoar_severity_the_readme_names(severity)
 
 
 @given(number=st.integers(0, 999_999), unit=UNITS, plural=st.booleans(), upper=st.booleans(),
-       pad=st.sampled_from(['', ' ', '  ']))
-def test_durations_read_as_xsoar_writes_them(number, unit, plural, upper, pad):
+       pad=st.sampled_from(['', ' ', '  ']), ago=st.sampled_from(['', ' ago', '  AGO', ' Ago']))
+def test_durations_read_as_xsoar_writes_them(number, unit, plural, upper, pad, ago):
     word = unit + ('s' if plural else '')
-    text = f'{pad}{number}{pad or " "}{word.upper() if upper else word}{pad}'
+    text = f'{pad}{number}{pad or " "}{word.upper() if upper else word}{ago}{pad}'
     assert ri.parse_duration_ms(text, 'first_fetch') == number * facts.DURATION_UNITS_MS[unit]
 
 
-# Not "<number> <time unit>" (integration.yml's first_fetch display; README: "minutes, hours, days or weeks"): text
-# with no digit or no unit word in it at all, and the near misses such text rarely is.
-NOT_UNITS = st.sampled_from(['fortnight', 'fortnights', 'month', 'months', 'second', 'seconds', 'year', 'years',
-                             'min', 'mins', 'hr', 'hrs', 'd', 'wk', 'dayz', 'hourly', 'weekday'])
+@given(number=st.integers(0, 999_999), unit=UNITS, plural=st.booleans())
+def test_a_duration_and_the_same_duration_ago_mean_the_same_instant(number, unit, plural):
+    # dateparser, which CommonServerPython's arg_to_datetime uses, reads "3 days" and "3 days ago" alike: both lie in
+    # the past, as a first fetch does
+    text = f'{number} {unit}{"s" if plural else ""}'
+    assert ri.parse_duration_ms(text, 'first_fetch') == ri.parse_duration_ms(f'{text} ago', 'first_fetch')
+
+
+# Not "<number> <time unit>" (integration.yml's first_fetch display; README: "minutes, hours, days, weeks, months (30
+# days) or years (365 days)"): text with no digit or no unit word in it at all, and the near misses such text rarely is.
+NOT_UNITS = st.sampled_from(['fortnight', 'fortnights', 'second', 'seconds', 'ago', 'days ago ago', 'days before',
+                             'min', 'mins', 'hr', 'hrs', 'd', 'wk', 'dayz', 'hourly', 'weekday', 'monthly', 'yr'])
 NOT_DURATIONS = st.one_of(
     st.text(max_size=30).filter(lambda text: not re.search(r'\d', text)
-                                or not re.search('minute|hour|day|week', text, re.IGNORECASE)),
+                                or not re.search('minute|hour|day|week|month|year', text, re.IGNORECASE)),
     st.tuples(st.integers(0, 999), NOT_UNITS).map(lambda t: f'{t[0]} {t[1]}'),  # a unit it does not take
     st.tuples(st.integers(1, 999), UNITS).map(lambda t: f'-{t[0]} {t[1]}s'),  # a negative number
     st.tuples(st.integers(0, 99), UNITS).map(lambda t: f'{t[0]}.5 {t[1]}s'),  # a fraction
     st.tuples(st.integers(0, 999), UNITS).map(lambda t: f'{t[1]}s {t[0]}'),  # the unit before the number
+    st.tuples(st.integers(0, 999), UNITS).map(lambda t: f'ago {t[0]} {t[1]}s'),  # "ago" before it
+    st.tuples(st.integers(0, 999), UNITS).map(lambda t: f'{t[0]} {t[1]}sago'),  # "ago" run into the unit
     st.tuples(st.integers(0, 99), st.integers(0, 99), UNITS).map(lambda t: f'{t[0]} {t[1]} {t[2]}s'),  # two numbers
     UNITS.map(lambda unit: f'{unit}s'), st.integers(0, 999).map(str),  # a unit alone, a number alone
 )
