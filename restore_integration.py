@@ -430,9 +430,13 @@ CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
 DEFAULT_FIRST_FETCH = '3 days'
+FIRST_FETCH_SETTING = 'First fetch timestamp (first_fetch)'  # its display name and name, as an error names it
 DEFAULT_MAX_FETCH = 50
 MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
-DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000}
+# first_fetch's units: XSOAR's first-fetch help text's (12 hours, 7 days, 3 months, 1 year) and minutes and weeks; no
+# calendar is read, so a month is 30 days and a year 365
+DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
+                     'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
 # HSS severity -> XSOAR incident severity (0.5 informational, 1 low, 2 medium, 3 high, 4 critical).
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
 
@@ -627,8 +631,10 @@ class HssSettings:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    first_fetch_ms: int
+    first_fetch_ms: int | None  # how far before now a first fetch begins (a time back); None for a date
     max_fetch: int
+    first_fetch_at: int | None = None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
+    first_fetch: str = ''  # the setting as written, to quote
 
 
 def is_blank(value: Any) -> bool:
@@ -794,23 +800,45 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
 
 
-def parse_duration_ms(text: Any, name: str) -> int:
-    """'3 days', '12 hours', '30 minutes', '1 week' (the words XSOAR's first-fetch settings use) in milliseconds."""
-    match = re.fullmatch(r'\s*([0-9]{1,6})\s*(minute|hour|day|week)s?\s*', str(text), re.IGNORECASE)
-    if not match:
-        raise RestoreError(f'The instance setting {name} must be a number and a unit, such as 3 days, 12 hours or '
-                           f'30 minutes; got {printable(text)}.')
-    return int(match[1]) * DURATION_UNITS_MS[match[2].lower()]
+def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
+    """first_fetch as XSOAR users write a first fetch, which CommonServerPython's arg_to_datetime reads: (a time back
+    in ms, None) for '3 days', '12 hours ago', '2 weeks', '1 month' ("ago" or not, the same); (None, its instant in ms
+    since EPOCH) for an ISO 8601 date or date-time (with an offset, Z or z; without one in UTC, a date at 00:00)."""
+    if match := re.fullmatch(r'\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?\s*', text,
+                             re.IGNORECASE):
+        return int(match[1]) * DURATION_UNITS_MS[match[2].lower()], None
+    try:
+        moment = datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))  # Z read as UTC, as RFC 3339 z
+    except ValueError:
+        raise RestoreError(f'The instance setting {FIRST_FETCH_SETTING} must be a number and a unit, such as 3 days, '
+                           '12 hours ago, 2 weeks or 1 month, or an ISO 8601 date or date-time: YYYY-MM-DD, '
+                           f'YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got {printable(text)}.') from None
+    return None, (moment.replace(tzinfo=moment.tzinfo or timezone.utc) - EPOCH) // timedelta(milliseconds=1)
+
+
+def first_fetch_span(span_ms: int, first_fetch: str) -> int:
+    """``span_ms``, how far back a first fetch begins, once within what HSS lists (a date ahead of now, none)."""
+    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
+        raise RestoreError(f'The instance setting {FIRST_FETCH_SETTING} must reach back more than 0 and at most '
+                           f'{HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or a '
+                           f'date or date-time in that span, none ahead of now; got {printable(first_fetch)}.')
+    return span_ms
+
+
+def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
+    """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here: a date
+    lies further back each day, and only a first fetch (or Test) reads it."""
+    if settings.first_fetch_at is None:
+        return now_ms - settings.first_fetch_ms
+    return now_ms - first_fetch_span(now_ms - settings.first_fetch_at, settings.first_fetch)
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
-    first_fetch_ms = parse_duration_ms(first_fetch, 'first_fetch')
-    if not 0 < first_fetch_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
-        raise RestoreError(f'The instance setting first_fetch must be more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} '
-                           f'days (as far back as HSS lists events); got {printable(first_fetch)}.')
-    return FetchSettings(first_fetch_ms,
-                         setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True))
+    span_ms, at_ms = parse_first_fetch(first_fetch)
+    return FetchSettings(None if at_ms is not None else first_fetch_span(span_ms, first_fetch),
+                         setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True),
+                         at_ms, first_fetch)
 
 
 @dataclass(frozen=True)
@@ -3000,11 +3028,14 @@ def state_text(state: HssState) -> str:
 ''' COMMAND: test-module '''
 
 
-def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = False) -> str:
-    """'ok' once every configured vendor (and HSS's event listing, when fetching) answers; else an error saying why."""
+def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings | None = None) -> str:
+    """'ok' once every configured vendor (and HSS's event listing, with ``fetch``, the fetch settings, when fetching)
+    answers; else an error saying why."""
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
+    if fetch:  # a date set as the first fetch is checked against the clock before any request
+        first_fetch_begin(fetch, epoch_ms())
     if 'xdr' in clients:
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
@@ -3016,7 +3047,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetching: bool = Fals
     if 'hss' in clients:
         # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
         clients['hss'].list_isolated_files(limit=10)
-    if fetching:
+    if fetch:
         if 'hss' not in clients:
             raise RestoreError('Fetch incidents is on, but fetch-incidents reads Huawei Cloud HSS events: configure '
                                'HSS (project ID, region and credentials) or turn fetching off.')
@@ -4039,7 +4070,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
     if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
-        begin, last_fetch = now_ms - settings.first_fetch_ms, None  # unreadable: a first fetch, as none was kept
+        begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
     begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
@@ -4058,9 +4089,10 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
-    if last_fetch is None and client.listed_at_ms < begin:
+    if last_fetch is None and settings.first_fetch_at is None and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
-        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below)
+        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below); a date
+        # set is the same instant on either clock
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
@@ -4273,7 +4305,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
         clients.update(configured_clients(settings, scrubber))
-        runtime.results(test_module(clients, fetching=settings.fetch is not None))
+        runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
         # XSOAR shows both the incidents and the last run: nothing secret goes there either

@@ -206,10 +206,15 @@ IAM_TOKEN_LIFETIME_S = 24 * 60 * 60
 # README, fetch-incidents: "severity from HSS's (Security 0.5, informational; Low 1, Medium 2, High 3, Critical 4; any
 # other 0, unknown)": XSOAR's severities are 0.5 informational, 1 low, 2 medium, 3 high, 4 critical, 0 unknown.
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
-# README, fetch-incidents: first_fetch takes "minutes, hours, days or weeks"; a unit's length in milliseconds is
-# arithmetic, not the code's.
+# README, fetch-incidents: first_fetch takes "minutes, hours, days, weeks, months (30 days) or years (365 days)", the
+# units of XSOAR's own first-fetch help text (content-docs documentation_tips.md: "12 hours, 7 days, 3 months, 1 year")
+# and the pack's minutes and weeks; a unit's length in milliseconds is arithmetic, not the code's.
 DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60 * 60 * 1000,
-                     'week': 7 * 24 * 60 * 60 * 1000}
+                     'week': 7 * 24 * 60 * 60 * 1000, 'month': 30 * 24 * 60 * 60 * 1000,
+                     'year': 365 * 24 * 60 * 60 * 1000}
+# README, fetch-incidents: first_fetch reaches back "30 days at most: as far back as HSS lists events" (HSS's own
+# listing takes last_days from 1 to 30).
+FIRST_FETCH_MAX_MS = 30 * DURATION_UNITS_MS['day']
 # README, fetch-incidents: when this machine's clock is set back "by up to a day", fetching waits for it to catch up;
 # "a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window applies".
 FETCH_CLOCK_SET_BACK_MAX_MS = DURATION_UNITS_MS['day']

@@ -113,8 +113,12 @@ def test_hss_severities_and_fetch_units_are_the_readme_s():
     pairs = ', '.join(f'{name} {value}' for name, value in graded)
     assert (f"severity from HSS's ({security[0]} {security[1]}, informational; {pairs}; any other 0, unknown)"
             in section)
-    assert 'minutes, hours, days or weeks' in section
-    assert sorted(facts.DURATION_UNITS_MS) == ['day', 'hour', 'minute', 'week']
+    assert 'minutes, hours, days, weeks, months (30 days) or years (365 days)' in section
+    assert sorted(facts.DURATION_UNITS_MS) == ['day', 'hour', 'minute', 'month', 'week', 'year']
+    assert facts.DURATION_UNITS_MS['month'] == 30 * facts.DURATION_UNITS_MS['day']
+    assert facts.DURATION_UNITS_MS['year'] == 365 * facts.DURATION_UNITS_MS['day']
+    assert '30 days at most: as far back as HSS lists events' in section
+    assert facts.FIRST_FETCH_MAX_MS == 30 * facts.DURATION_UNITS_MS['day']
     assert facts.FETCH_CLOCK_SET_BACK_MAX_MS == facts.DURATION_UNITS_MS['day']
     assert 'set back between fetches (by up to a day)' in section
     assert 'a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window' in section

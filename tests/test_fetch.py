@@ -24,8 +24,12 @@ from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom import ingest
 from warroom.ingest import IngestError, PackContent, create_incident
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, WarRoom
+from warroom.spec import load_spec
 
 DAY_MS = 86_400_000
+# integration.yml's display of first_fetch up to its hint in brackets: what an error names the setting by
+FIRST_FETCH_DISPLAY = load_spec().params['first_fetch'].display.split(' (')[0]
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # README: a window that lists too many "is halved": from two days less a second down to less than a second, at most this
 # many times (each halving at least halves it).
 NARROWINGS_MAX = math.ceil(math.log2(facts.FETCH_WINDOW_SPAN_MAX_MS / facts.FETCH_NARROWEST_SPAN_MS))
@@ -316,6 +320,98 @@ def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
         assert 0 <= end - begin <= 2 * DAY_MS
 
 
+# The forms XSOAR users type in other integrations' first fetch, which CommonServerPython's arg_to_datetime reads
+# (dateparser): the span each reaches back, in days, is the README's (a month 30 days).
+@pytest.mark.parametrize('first_fetch, days', [('2 weeks ago', 14), ('1 month', 30), ('12 hours ago', 0.5),
+                                               ('3 Days Ago', 3), ('2 weeks', 14), ('1 MONTH AGO', 30)])
+def test_a_first_fetch_typed_as_in_other_integrations_reaches_back_that_far(tenant, first_fetch, days):
+    span_minutes = days * facts.DURATION_UNITS_MS['day'] / facts.DURATION_UNITS_MS['minute']
+    [inside] = isolate(tenant, 1, minutes_ago=span_minutes - 60)
+    outside = isolate(tenant, 1, minutes_ago=span_minutes + 60, host_index=1) if (
+        days * facts.DURATION_UNITS_MS['day'] < facts.FIRST_FETCH_MAX_MS) else []
+
+    incidents, _ = fetch(tenant, {}, first_fetch=first_fetch, max_fetch='200')
+
+    assert inside['event_id'] in alarm_ids(incidents)
+    assert not {event['event_id'] for event in outside} & set(alarm_ids(incidents))
+
+
+def midnight_utc_days_back(now, days):
+    return datetime.combine((now - timedelta(days=days)).date(), datetime.min.time(), timezone.utc)
+
+
+# first_fetch as an ISO 8601 date or date-time, and the instant it names, as the stdlib writes and reads them.
+ISO_FIRST_FETCHES = {
+    'a date': lambda now: (midnight_utc_days_back(now, 5).date().isoformat(), midnight_utc_days_back(now, 5)),
+    'a date-time in UTC': lambda now: ((now - timedelta(days=2)).strftime('%Y-%m-%dT%H:%M:%SZ'),
+                                       now - timedelta(days=2)),
+    'a date-time with an offset': lambda now: (
+        (now - timedelta(hours=30)).astimezone(timezone(timedelta(hours=5, minutes=30))).isoformat(),
+        now - timedelta(hours=30)),
+    'a date-time without an offset': lambda now: ((now - timedelta(days=9)).replace(tzinfo=None).isoformat(
+        timespec='minutes'), now - timedelta(days=9)),
+}
+
+
+@pytest.mark.parametrize('form', sorted(ISO_FIRST_FETCHES))
+def test_a_first_fetch_set_as_an_iso_date_or_date_time_begins_at_that_instant(tenant, form):
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    text, begin = ISO_FIRST_FETCHES[form](now)
+    minutes_back = (time.time() - begin.timestamp()) / 60
+    [inside] = isolate(tenant, 1, minutes_ago=minutes_back - 10)
+    [outside] = isolate(tenant, 1, minutes_ago=minutes_back + 10, host_index=1)
+
+    incidents, _ = fetch(tenant, {}, first_fetch=text, max_fetch='200')
+
+    assert inside['event_id'] in alarm_ids(incidents) and outside['event_id'] not in alarm_ids(incidents)
+
+
+# A date further back than HSS lists events (30 days, README), or ahead of now: refused as a time back of more than 30
+# days, or of none, is.
+@pytest.mark.parametrize('days_back', [31, 30.5, -1 / 24])
+def test_a_first_fetch_date_out_of_hss_s_reach_is_refused_by_fetch_and_test_before_any_request(tenant, days_back):
+    text = (datetime.now(timezone.utc) - timedelta(days=days_back)).isoformat(timespec='seconds')
+
+    with pytest.raises(FetchError, match=re.escape(FIRST_FETCH_DISPLAY) + '.*at most 30 days'):
+        fetch(tenant, {}, first_fetch=text)
+    tested = WarRoom(params=tenant.params(isFetch=True, first_fetch=text)).run('test-module', {})
+
+    assert tested.failed and FIRST_FETCH_DISPLAY in str(tested.entries[-1]['Contents'])
+    assert tenant.gateway.requests == []
+
+
+def test_a_first_fetch_date_that_grew_older_than_hss_lists_does_not_stop_the_fetches_after_the_first(tenant,
+                                                                                                    monkeypatch):
+    text = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec='seconds')
+    first, last_run = fetch(tenant, {}, first_fetch=text)
+    later_s = 29 * DAY_MS / 1000  # the date now lies 31 days back: only a first fetch reads it
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on the real clock
+    tenant.backend.wall_clock = lambda: time.time() + later_s
+    monkeypatch.setattr(ri, 'time', ClockSetBack(-later_s))
+    [new] = isolate(tenant, 1)
+
+    incidents, _ = fetch(tenant, last_run, first_fetch=text, max_fetch='200')
+
+    assert first and new['event_id'] in alarm_ids(incidents)
+
+
+def test_a_first_fetch_from_a_date_is_not_read_again_on_a_lagging_hss_s_clock(tenant):
+    # README: a time back is read again on HSS's clock when HSS's is behind by more than it; a date names the same
+    # instant on any clock: no listing asks from before it (but for the second before, which every listing may take:
+    # README, "the start of the second its start falls in"), and the next fetch begins at the date.
+    begin = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=3)
+    begin_ms = (begin - UNIX_EPOCH) // timedelta(milliseconds=1)
+    tenant.gateway.skew_tolerance_s = 10 ** 9
+    tenant.backend.wall_clock = lambda: time.time() - 4 * DAY_MS / 1000
+
+    _, last_run = fetch(tenant, {}, first_fetch=begin.isoformat(), max_fetch='200')
+
+    second_before = begin_ms - 1000
+    assert event_requests(tenant) and all(int(request.query['begin_time'][0]) >= second_before
+                                          for request in event_requests(tenant))
+    assert json.loads(last_run['last_fetch']) == begin_ms
+
+
 def test_events_before_the_first_fetch_window_and_handled_events_are_not_fetched(tenant):
     [old] = isolate(tenant, 1, minutes_ago=4 * 24 * 60)
     [handled] = isolate(tenant, 1, minutes_ago=10)
@@ -496,8 +592,10 @@ def test_fetches_after_the_password_changed_do_not_lock_the_iam_user_out_once_th
 
 
 @pytest.mark.parametrize('setting, value, words', [
-    ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
+    ('first_fetch', '3 fortnights', r'\(first_fetch\) must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),
+    ('first_fetch', '5 weeks ago', 'at most 30 days'),  # a unit it reads, further back than HSS lists
+    ('first_fetch', '1 year', 'at most 30 days'),
     ('max_fetch', '500', 'max_fetch must be a whole number from 1 to 200'),
 ])
 def test_bad_fetch_settings_are_named_before_any_request(tenant, setting, value, words):
@@ -654,33 +752,86 @@ def test_each_hss_severity_becomes_the_xsoar_severity_the_readme_names(severity)
 
 
 @given(number=st.integers(0, 999_999), unit=UNITS, plural=st.booleans(), upper=st.booleans(),
-       pad=st.sampled_from(['', ' ', '  ']))
-def test_durations_read_as_xsoar_writes_them(number, unit, plural, upper, pad):
+       pad=st.sampled_from(['', ' ', '  ']), ago=st.sampled_from(['', ' ago', '  AGO', ' Ago']))
+def test_durations_read_as_xsoar_writes_them(number, unit, plural, upper, pad, ago):
     word = unit + ('s' if plural else '')
-    text = f'{pad}{number}{pad or " "}{word.upper() if upper else word}{pad}'
-    assert ri.parse_duration_ms(text, 'first_fetch') == number * facts.DURATION_UNITS_MS[unit]
+    text = f'{pad}{number}{pad or " "}{word.upper() if upper else word}{ago}{pad}'
+    assert ri.parse_first_fetch(text) == (number * facts.DURATION_UNITS_MS[unit], None)
 
 
-# Not "<number> <time unit>" (integration.yml's first_fetch display; README: "minutes, hours, days or weeks"): text
-# with no digit or no unit word in it at all, and the near misses such text rarely is.
-NOT_UNITS = st.sampled_from(['fortnight', 'fortnights', 'month', 'months', 'second', 'seconds', 'year', 'years',
-                             'min', 'mins', 'hr', 'hrs', 'd', 'wk', 'dayz', 'hourly', 'weekday'])
+@given(number=st.integers(0, 999_999), unit=UNITS, plural=st.booleans())
+def test_a_duration_and_the_same_duration_ago_mean_the_same_instant(number, unit, plural):
+    # dateparser, which CommonServerPython's arg_to_datetime uses, reads "3 days" and "3 days ago" alike: both lie in
+    # the past, as a first fetch does
+    text = f'{number} {unit}{"s" if plural else ""}'
+    assert ri.parse_first_fetch(text) == ri.parse_first_fetch(f'{text} ago')
+
+
+# Offsets as ISO 8601 writes them (+hh:mm, less than a day either way), and how much of the time each form gives.
+OFFSETS = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(lambda minutes: timezone(timedelta(minutes=minutes)))
+TIMESPECS = {'minutes': dict(second=0, microsecond=0), 'seconds': dict(microsecond=0), 'milliseconds': None,
+             'microseconds': {}}
+
+
+@given(moment=st.datetimes(timezones=OFFSETS), timespec=st.sampled_from(sorted(TIMESPECS)),
+       zulu=st.sampled_from(['+00:00', 'Z', 'z']))
+def test_an_iso_date_time_reads_as_the_instant_the_stdlib_gives_it(moment, timespec, zulu):
+    cut = TIMESPECS[timespec]
+    moment = moment.replace(**(cut if cut is not None else {'microsecond': moment.microsecond // 1000 * 1000}))
+    text = moment.isoformat(timespec=timespec)
+    if moment.utcoffset() == timedelta(0):  # RFC 3339 5.6: UTC as Z, or z
+        text = text.removesuffix('+00:00') + zulu
+    assert ri.parse_first_fetch(f' {text} ') == (None, (moment - UNIX_EPOCH) // timedelta(milliseconds=1))
+
+
+@given(moment=st.datetimes(timezones=st.none()), date_only=st.booleans())
+def test_an_iso_date_or_a_date_time_without_an_offset_is_read_as_utc(moment, date_only):
+    # a date alone at 00:00 UTC, as arg_to_datetime's dateparser reads it with CommonServerPython's UTC settings
+    if date_only:
+        moment = datetime.combine(moment.date(), datetime.min.time())
+    text = moment.date().isoformat() if date_only else moment.isoformat()
+    expected = (moment.replace(tzinfo=timezone.utc) - UNIX_EPOCH) // timedelta(milliseconds=1)
+    assert ri.parse_first_fetch(text) == (None, expected)
+
+
+# Not "<number> <time unit>" (integration.yml's first_fetch display; README: "minutes, hours, days, weeks, months (30
+# days) or years (365 days)"): text with no digit or no unit word in it at all, and the near misses such text rarely is.
+NOT_UNITS = st.sampled_from(['fortnight', 'fortnights', 'second', 'seconds', 'ago', 'days ago ago', 'days before',
+                             'min', 'mins', 'hr', 'hrs', 'd', 'wk', 'dayz', 'hourly', 'weekday', 'monthly', 'yr'])
+def stdlib_reads_as_iso(text):
+    try:
+        datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))
+    except ValueError:
+        return False
+    return True
+
+
+# Dates as XSOAR users may type them that are no ISO 8601 date or date-time, or none that exists.
+NOT_ISO_DATES = st.sampled_from(['2026-13-01', '2026-11-31', '20-11-2026', '11/20/2026', '2026/11/20',
+                                 '2026-11-20T25:00', 'November 20, 2026', '2026-11-20T08:00:00 UTC', 'yesterday',
+                                 'now', '1600000000000', '2026-11-20T08:00:00+25:00', '2026-11-20Z', 'T08:00:00Z'])
 NOT_DURATIONS = st.one_of(
-    st.text(max_size=30).filter(lambda text: not re.search(r'\d', text)
-                                or not re.search('minute|hour|day|week', text, re.IGNORECASE)),
+    st.text(max_size=30).filter(lambda text: not stdlib_reads_as_iso(text) and (
+        not re.search(r'\d', text) or not re.search('minute|hour|day|week|month|year', text, re.IGNORECASE))),
+    NOT_ISO_DATES,
     st.tuples(st.integers(0, 999), NOT_UNITS).map(lambda t: f'{t[0]} {t[1]}'),  # a unit it does not take
     st.tuples(st.integers(1, 999), UNITS).map(lambda t: f'-{t[0]} {t[1]}s'),  # a negative number
     st.tuples(st.integers(0, 99), UNITS).map(lambda t: f'{t[0]}.5 {t[1]}s'),  # a fraction
     st.tuples(st.integers(0, 999), UNITS).map(lambda t: f'{t[1]}s {t[0]}'),  # the unit before the number
+    st.tuples(st.integers(0, 999), UNITS).map(lambda t: f'ago {t[0]} {t[1]}s'),  # "ago" before it
+    st.tuples(st.integers(0, 999), UNITS).map(lambda t: f'{t[0]} {t[1]}sago'),  # "ago" run into the unit
     st.tuples(st.integers(0, 99), st.integers(0, 99), UNITS).map(lambda t: f'{t[0]} {t[1]} {t[2]}s'),  # two numbers
     UNITS.map(lambda unit: f'{unit}s'), st.integers(0, 999).map(str),  # a unit alone, a number alone
 )
 
 
 @given(text=NOT_DURATIONS)
-def test_anything_else_is_refused_naming_the_setting(text):
-    with pytest.raises(ri.RestoreError, match='first_fetch'):
-        ri.parse_duration_ms(text, 'first_fetch')
+def test_anything_else_is_refused_naming_the_setting_and_what_it_takes(text):
+    with pytest.raises(ri.RestoreError) as refused:
+        ri.parse_first_fetch(text)
+    message = str(refused.value)
+    assert FIRST_FETCH_DISPLAY in message and 'first_fetch' in message
+    assert '12 hours ago' in message and 'ISO 8601' in message and 'YYYY-MM-DD' in message
 
 
 def test_the_instance_test_checks_the_fetch_settings_and_lists_events_when_fetching_is_on(tenant):

@@ -338,7 +338,7 @@ def test_a_checkbox_reads_the_words_xsoar_and_yaml_write_for_it(word, case, blan
        plural=st.booleans(), case=st.sampled_from([str.lower, str.upper, str.title]))
 def test_a_duration_reads_as_its_number_of_units(number, unit, plural, case):
     text = f' {number} {case(unit[0] + ("s" if plural else ""))} '
-    assert ri.parse_duration_ms(text, 'first_fetch') == number * unit[1]
+    assert ri.parse_first_fetch(text) == (number * unit[1], None)
 
 
 # --------------------------------------------------------------------------- polling arguments
