@@ -1758,3 +1758,49 @@ def test_files_cortex_xdr_refuses_at_close_with_a_message_naming_each_hash_are_o
         assert all(' '.join(part.split()) in line for part in record['error'].split(file_hash)), record['error']
     by_hand = parse_line(command_in(line, '!restore-file')).args
     assert ri.sha256_list(by_hand['file_hash']) == nowhere
+
+
+# ----------------------------------------------------------------------------- blank incident fields on close
+# XSOAR keeps a field an analyst or a mapper emptied as empty text or a list holding it; a blank is no value.
+
+def closed_on_fresh_tenants(name, **fields):
+    """The on-close script run on sample ``name`` with its custom ``fields`` replaced (None: the field left out), on
+    vendors of its own: (Cortex XDR restore requests, HSS PUT items, HSS GET queries, the note; its follow commands'
+    restore_state, which holds the time the restore started, left out)."""
+    sample = IncidentFile.load(INCIDENTS / name)
+    custom = dict(sample.incident['CustomFields'])
+    for field, value in fields.items():
+        custom.pop(field, None) if value is None else custom.__setitem__(field, value)
+    incident = close_incident(dict(sample.incident, CustomFields=custom), 'False Positive')
+    xdr, hss = start_tenant(), start_hss_tenant()
+    try:
+        run = runner_for((xdr, hss)).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+        assert not run.failed, run.error
+        [note] = run.notes
+        restores = [r.body['request_data'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+        reads = [request.query for request in hss.requests_to('GET', '/event/isolated-file')]
+        return restores, hss_puts(hss), reads, re.sub(r'restore_state=[^`\s]+', 'restore_state=', note)
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+
+HSS_SAMPLE_FIELDS = IncidentFile.load(INCIDENTS / 'hss_false_positive.json').incident['CustomFields']
+
+
+@pytest.mark.parametrize('blank', ['', ' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_hss_host_id_field_on_close_restores_the_file_on_every_host_as_no_host_id_does(blank):
+    # The restore by hash goes to every host that isolated the file, as with no Huawei HSS Host ID field at all; a
+    # blank handed on as host_id stopped hss-restore-isolated (an empty item), and nothing was restored.
+    without = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=None)
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=blank)
+
+    assert without[1] and blanked == without
+
+
+def test_a_blank_item_beside_the_hss_host_id_on_close_restores_the_file_on_that_host_alone():
+    host_id = HSS_SAMPLE_FIELDS['huaweihsshostid']
+    alone = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=[host_id])
+    beside = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=['', host_id, ' '])
+
+    assert {item['host_id'] for item in alone[1]} == {host_id} and beside == alone

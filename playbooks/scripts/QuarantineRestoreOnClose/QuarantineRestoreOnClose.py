@@ -79,6 +79,19 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def is_blank(value: Any) -> bool:
+    """Nothing, text of blanks only, or a list or object of such values: XSOAR keeps a field an analyst or a mapper
+    emptied as empty text or a list holding it (a grid, as a row of empty cells)."""
+    if isinstance(value, (list, dict)):
+        return all(is_blank(item) for item in (value.values() if isinstance(value, dict) else value))
+    return value is None or isinstance(value, str) and not value.strip()
+
+
+def present(value: Any) -> list[Any]:
+    """A field's values with its blank items left out: a blank is no value, never sent to a vendor."""
+    return [item for item in as_list(value) if not is_blank(item)]
+
+
 def lookup(context: dict[str, Any], path: str) -> list[Any]:
     """A dotted path through the context; lists are walked and their values gathered."""
     values = [context]
@@ -507,7 +520,7 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     SHA256, by host and path (every file of the event: the pack's multi select field; else the one File Path). Either
     way a file an earlier restore covers is not sent again, and every file goes through the reputation check first
     (for a path, the hashes the context knows for it)."""
-    host_ids = as_list(fields.get('huaweihsshostid'))
+    host_ids = present(fields.get('huaweihsshostid'))
     scope = {'host_id': host_ids} if host_ids else {}
     named = unique_hashes(as_list(fields.get('filesha256')))
     named_paths = []
