@@ -1804,3 +1804,30 @@ def test_a_blank_item_beside_the_hss_host_id_on_close_restores_the_file_on_that_
     beside = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=['', host_id, ' '])
 
     assert {item['host_id'] for item in alone[1]} == {host_id} and beside == alone
+
+
+@pytest.mark.parametrize('blank', ['', ' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_hss_file_paths_field_on_close_restores_by_the_file_path_field_as_no_file_paths_field_does(blank):
+    # No SHA256: the restore goes by host and path, every path of the event, else the File Path field. A blank list
+    # item was handed to the reputation check, which refuses it (file_path takes file paths): nothing was restored.
+    without = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=None)
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=blank)
+
+    assert [item['file_path'] for item in without[1]] == [HSS_SAMPLE_FIELDS['filepath']] and blanked == without
+
+
+def test_blank_items_beside_the_hss_file_paths_on_close_leave_those_paths_restored():
+    paths = HSS_SAMPLE_FIELDS['huaweihssfilepaths']
+    alone = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=paths)
+    beside = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=['', *paths, ' '])
+
+    assert [item['file_path'] for item in alone[1]] == paths and beside == alone
+
+
+def test_an_hss_event_on_a_host_whose_file_fields_are_all_blank_on_close_names_no_file_as_one_without_them_does():
+    fields = ('filesha256', 'huaweihssfilepaths', 'filepath')
+    without = closed_on_fresh_tenants('hss_false_positive.json', **dict.fromkeys(fields))
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', filesha256=[''], huaweihssfilepaths=['', ' '],
+                                      filepath=' ')
+
+    assert without[:3] == ([], [], []) and 'nothing was started' in without[3] and blanked == without

@@ -525,7 +525,7 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     named = unique_hashes(as_list(fields.get('filesha256')))
     named_paths = []
     if not named and host_ids:
-        named_paths = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
+        named_paths = present(fields.get('huaweihssfilepaths')) or present(fields.get('filepath'))
     # The gate judges the records an earlier restore left, as it does for the playbook and for Cortex XDR's records
     earlier = [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)]
     hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, scope, named_paths, earlier)
