@@ -1831,3 +1831,29 @@ def test_an_hss_event_on_a_host_whose_file_fields_are_all_blank_on_close_names_n
                                       filepath=' ')
 
     assert without[:3] == ([], [], []) and 'nothing was started' in without[3] and blanked == without
+
+
+BLANK_GRID_ROW = {'filesha256': '', 'file_sha256': '', 'filename': ' '}
+
+
+@pytest.mark.parametrize('fields', [{'xdrincidentid': ' '}, {'xdrincidentid': ['']}, {'xdrfileartifacts': ['']},
+                                    {'xdrfileartifacts': [BLANK_GRID_ROW]}], ids=repr)
+def test_blank_cortex_xdr_fields_on_an_hss_event_send_cortex_xdr_nothing_as_no_such_fields_do(fields):
+    # A blank XDR Incident ID or XDR File Artifacts field made the HSS event a Cortex XDR incident too: restore-file
+    # was sent the event's File SHA256 (HSS's file) on every endpoint of the Cortex XDR tenant.
+    without = closed_on_fresh_tenants('hss_false_positive.json', **dict.fromkeys(fields))
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', **fields)
+
+    assert without[0] == [] and without[1] and blanked == without
+
+
+@pytest.mark.parametrize('blank', [' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_hss_alarm_id_field_on_a_cortex_xdr_incident_sends_hss_nothing_as_no_such_field_does(blank):
+    # A blank Huawei HSS Alarm ID field made the Cortex XDR incident an HSS event too: hss-restore-isolated was sent
+    # its File SHA256 (Cortex XDR's file), with no host, so on every HSS host that isolated a file of that hash.
+    artifacts = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']
+    file_sha256 = [artifact['filesha256'] for artifact in artifacts]
+    without = closed_on_fresh_tenants('xdr_false_positive.json', filesha256=file_sha256, huaweihssalarmid=None)
+    blanked = closed_on_fresh_tenants('xdr_false_positive.json', filesha256=file_sha256, huaweihssalarmid=blank)
+
+    assert without[0] and without[1:3] == ([], []) and blanked == without

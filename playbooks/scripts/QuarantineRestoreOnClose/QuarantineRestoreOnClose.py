@@ -170,12 +170,13 @@ def xdr_incident_id(fields: dict[str, Any]) -> str:
 
 
 def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    """The vendors whose data the incident holds; a blank field (see is_blank) is no data of its vendor."""
     kinds = []
     kind = str(fields.get('type') or '')
-    if 'Cortex XDR' in kind or fields.get('xdrincidentid') or fields.get('xdrfileartifacts') or \
+    if 'Cortex XDR' in kind or present(fields.get('xdrincidentid')) or present(fields.get('xdrfileartifacts')) or \
             own_xdr_records(fields, context):
         kinds.append('xdr')
-    if 'HSS' in kind or fields.get('huaweihssalarmid'):
+    if 'HSS' in kind or present(fields.get('huaweihssalarmid')):
         kinds.append('hss')
     return kinds
 
