@@ -1763,15 +1763,16 @@ def test_files_cortex_xdr_refuses_at_close_with_a_message_naming_each_hash_are_o
 # ----------------------------------------------------------------------------- blank incident fields on close
 # XSOAR keeps a field an analyst or a mapper emptied as empty text or a list holding it; a blank is no value.
 
-def closed_on_fresh_tenants(name, **fields):
-    """The on-close script run on sample ``name`` with its custom ``fields`` replaced (None: the field left out), on
-    vendors of its own: (Cortex XDR restore requests, HSS PUT items, HSS GET queries, the note; its follow commands'
+def closed_on_fresh_tenants(name, unmirrored=False, **fields):
+    """The on-close script run on sample ``name`` with its custom ``fields`` replaced (None: the field left out), and
+    ``unmirrored`` without its mirror ID, on vendors of its own: (Cortex XDR restore requests, HSS PUT items, HSS GET queries, the note; its follow commands'
     restore_state, which holds the time the restore started, left out)."""
     sample = IncidentFile.load(INCIDENTS / name)
     custom = dict(sample.incident['CustomFields'])
     for field, value in fields.items():
         custom.pop(field, None) if value is None else custom.__setitem__(field, value)
-    incident = close_incident(dict(sample.incident, CustomFields=custom), 'False Positive')
+    incident = {key: value for key, value in sample.incident.items() if not (unmirrored and key == 'dbotMirrorId')}
+    incident = close_incident(dict(incident, CustomFields=custom), 'False Positive')
     xdr, hss = start_tenant(), start_hss_tenant()
     try:
         run = runner_for((xdr, hss)).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
@@ -1857,3 +1858,14 @@ def test_a_blank_hss_alarm_id_field_on_a_cortex_xdr_incident_sends_hss_nothing_a
     blanked = closed_on_fresh_tenants('xdr_false_positive.json', filesha256=file_sha256, huaweihssalarmid=blank)
 
     assert without[0] and without[1:3] == ([], []) and blanked == without
+
+
+@pytest.mark.parametrize('blank', ['', ' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_beside_the_xdr_incident_id_of_an_unmirrored_minimized_incident_on_close_still_reads_its_files(blank):
+    # A minimized incident names no SHA256: its files come from xdr-get-incident-extra-data with its XDR Incident ID.
+    # With no mirror ID to fall back to, a blank item beside that ID hid it, and nothing was restored.
+    incident_id = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json').incident['CustomFields']['xdrincidentid']
+    alone = closed_on_fresh_tenants('xdr_lite_minimized.json', True, xdrincidentid=incident_id)
+    beside = closed_on_fresh_tenants('xdr_lite_minimized.json', True, xdrincidentid=[*as_list(blank), incident_id])
+
+    assert [str(restore['incident_id']) for restore in alone[0]] == [incident_id] and beside == alone

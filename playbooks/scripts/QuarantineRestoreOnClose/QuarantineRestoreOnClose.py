@@ -163,8 +163,10 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
 
 
 def xdr_incident_id(fields: dict[str, Any]) -> str:
-    for value in (fields.get('xdrincidentid'), fields.get('dbotMirrorId')):
-        if str(value or '').strip().isdigit():
+    """The Cortex XDR incident's ID: the XDR Incident ID field's, else the mirror ID; blank items are no value (a list
+    holding one beside the ID, as the playbook's RemoveEmpty before FirstArrayElement reads it)."""
+    for value in present(fields.get('xdrincidentid')) + present(fields.get('dbotMirrorId')):
+        if str(value).strip().isdigit():
             return str(value).strip()
     return ''
 
