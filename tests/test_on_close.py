@@ -1869,3 +1869,44 @@ def test_a_blank_beside_the_xdr_incident_id_of_an_unmirrored_minimized_incident_
     beside = closed_on_fresh_tenants('xdr_lite_minimized.json', True, xdrincidentid=[*as_list(blank), incident_id])
 
     assert [str(restore['incident_id']) for restore in alone[0]] == [incident_id] and beside == alone
+
+
+def gate_task_run(arguments, incident_fields, context=None):
+    """An analyst's own playbook whose one task runs the reputation check on the incident's fields as they are (no
+    RemoveEmpty): ``arguments`` name them as a task does (``${incident.filesha256}``)."""
+    start = Task('0', 'start', '', {'type': 'start', 'task': {}, 'nexttasks': {'#none#': ['1']}})
+    gate = Task('1', 'regular', 'gate', {'type': 'regular', 'task': {'scriptName': GATE_SCRIPT},
+                                         'scriptarguments': {name: {'simple': value}
+                                                             for name, value in arguments.items()}})
+    playbook = Playbook('own', 'own', '0', {task.id: task for task in (start, gate)})
+    return PlaybookRunner({}).run(playbook, {'id': '1', 'CustomFields': incident_fields}, context or {})
+
+
+GATE_SCRIPT = 'QuarantineRestoreReputationGate'
+XDR_SAMPLE_HASHES = [artifact['filesha256'] for artifact in
+                     IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']]
+
+
+@pytest.mark.parametrize('blanks', [[''], [' '], ['', ' ']], ids=repr)
+def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_bad_hashes(blanks):
+    alone = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': XDR_SAMPLE_HASHES})
+    beside = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': [*blanks, *XDR_SAMPLE_HASHES]})
+    only = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': blanks})
+
+    assert not alone.failed and not beside.failed and not only.failed, (beside.error, only.error)
+    assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
+    assert alone.context['QuarantineRestore']['Gate']['allowed'] == XDR_SAMPLE_HASHES
+    assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': []}
+
+
+@pytest.mark.parametrize('blanks', [[''], [' '], ['', ' ']], ids=repr)
+def test_blank_items_in_hss_file_paths_the_gate_is_given_are_no_paths_not_refused_ones(blanks):
+    paths, host_id = HSS_SAMPLE_FIELDS['huaweihssfilepaths'], HSS_SAMPLE_FIELDS['huaweihsshostid']
+    arguments = {'file_path': '${incident.huaweihssfilepaths}', 'host_id': '${incident.huaweihsshostid}',
+                 'restore_command': 'hss-restore-isolated'}
+    alone = gate_task_run(arguments, {'huaweihssfilepaths': paths, 'huaweihsshostid': host_id})
+    beside = gate_task_run(arguments, {'huaweihssfilepaths': [*blanks, *paths], 'huaweihsshostid': host_id})
+
+    assert not alone.failed and not beside.failed, beside.error
+    assert alone.context['QuarantineRestore']['Gate']['allowed_paths'] == paths
+    assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
