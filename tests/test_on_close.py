@@ -1910,3 +1910,13 @@ def test_blank_items_in_hss_file_paths_the_gate_is_given_are_no_paths_not_refuse
     assert not alone.failed and not beside.failed, beside.error
     assert alone.context['QuarantineRestore']['Gate']['allowed_paths'] == paths
     assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
+
+
+@pytest.mark.parametrize('blank', [' ', [' ']], ids=repr)
+def test_a_blank_restore_command_given_to_the_gate_is_its_default_as_when_it_is_left_out(blank):
+    arguments = {'file_hash': '${incident.filesha256}', 'restore_command': '${incident.restorecommand}'}
+    left_out = gate_task_run(arguments, {'filesha256': XDR_SAMPLE_HASHES})
+    blanked = gate_task_run(arguments, {'filesha256': XDR_SAMPLE_HASHES, 'restorecommand': blank})
+
+    assert not left_out.failed and not blanked.failed, blanked.error
+    assert blanked.context == left_out.context and left_out.context['QuarantineRestore']['Gate']['allowed']
