@@ -1920,3 +1920,14 @@ def test_a_blank_restore_command_given_to_the_gate_is_its_default_as_when_it_is_
 
     assert not left_out.failed and not blanked.failed, blanked.error
     assert blanked.context == left_out.context and left_out.context['QuarantineRestore']['Gate']['allowed']
+
+
+def test_a_close_reason_of_blanks_only_is_no_reason_in_the_close_note(vendors):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    runner = runner_for(vendors)
+    notes = {reason: runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, reason),
+                                                sample.context).notes for reason in ('', ' ')}
+
+    assert notes[' '] == notes[''] and len(notes['']) == 1 and 'not as a false positive' in notes[''][0]
+    assert restored_hashes(xdr) == set() and hss.requests_to('PUT', '/event/isolated-file') == []

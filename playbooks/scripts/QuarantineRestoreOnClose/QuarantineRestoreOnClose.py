@@ -112,8 +112,14 @@ def incident_fields(incident: dict[str, Any] | None) -> dict[str, Any]:
     return fields
 
 
+def close_reason(args: dict[str, Any], fields: dict[str, Any]) -> str:
+    """The close reason XSOAR passes, else the incident's; a blank one is no reason."""
+    return next((str(value).strip() for value in (args.get('closeReason'), fields.get('closeReason'))
+                 if not is_blank(value)), '')
+
+
 def is_false_positive(args: dict[str, Any], fields: dict[str, Any]) -> bool:
-    reason = str(args.get('closeReason') or fields.get('closeReason') or '').strip().lower()
+    reason = close_reason(args, fields).lower()
     return reason == FALSE_POSITIVE or str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
 
 
@@ -472,7 +478,7 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     traceback goes (demisto.debug), as the note gives only its one line."""
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
-        reason = args.get('closeReason') or fields.get('closeReason') or 'no reason'
+        reason = close_reason(args, fields) or 'no reason'
         return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
                     'restored.')
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
