@@ -1795,3 +1795,176 @@ def test_files_cortex_xdr_refuses_at_close_with_a_message_naming_each_hash_are_o
         assert all(' '.join(part.split()) in line for part in record['error'].split(file_hash)), record['error']
     by_hand = parse_line(command_in(line, '!restore-file')).args
     assert ri.sha256_list(by_hand['file_hash']) == nowhere
+
+
+# ----------------------------------------------------------------------------- blank incident fields on close
+# XSOAR keeps a field an analyst or a mapper emptied as empty text or a list holding it; a blank is no value.
+
+def closed_on_fresh_tenants(name, unmirrored=False, **fields):
+    """The on-close script run on sample ``name`` with its custom ``fields`` replaced (None: the field left out), and
+    ``unmirrored`` without its mirror ID, on vendors of its own: (Cortex XDR restore requests, HSS PUT items, HSS GET queries, the note; its follow commands'
+    restore_state, which holds the time the restore started, left out)."""
+    sample = IncidentFile.load(INCIDENTS / name)
+    custom = dict(sample.incident['CustomFields'])
+    for field, value in fields.items():
+        custom.pop(field, None) if value is None else custom.__setitem__(field, value)
+    incident = {key: value for key, value in sample.incident.items() if not (unmirrored and key == 'dbotMirrorId')}
+    incident = close_incident(dict(incident, CustomFields=custom), 'False Positive')
+    xdr, hss = start_tenant(), start_hss_tenant()
+    try:
+        run = runner_for((xdr, hss)).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+        assert not run.failed, run.error
+        [note] = run.notes
+        restores = [r.body['request_data'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+        reads = [request.query for request in hss.requests_to('GET', '/event/isolated-file')]
+        return restores, hss_puts(hss), reads, re.sub(r'restore_state=[^`\s]+', 'restore_state=', note)
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+
+HSS_SAMPLE_FIELDS = IncidentFile.load(INCIDENTS / 'hss_false_positive.json').incident['CustomFields']
+
+
+@pytest.mark.parametrize('blank', ['', ' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_hss_host_id_field_on_close_restores_the_file_on_every_host_as_no_host_id_does(blank):
+    # The restore by hash goes to every host that isolated the file, as with no Huawei HSS Host ID field at all; a
+    # blank handed on as host_id stopped hss-restore-isolated (an empty item), and nothing was restored.
+    without = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=None)
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=blank)
+
+    assert without[1] and blanked == without
+
+
+def test_a_blank_item_beside_the_hss_host_id_on_close_restores_the_file_on_that_host_alone():
+    host_id = HSS_SAMPLE_FIELDS['huaweihsshostid']
+    alone = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=[host_id])
+    beside = closed_on_fresh_tenants('hss_false_positive.json', huaweihsshostid=['', host_id, ' '])
+
+    assert {item['host_id'] for item in alone[1]} == {host_id} and beside == alone
+
+
+@pytest.mark.parametrize('blank', ['', ' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_hss_file_paths_field_on_close_restores_by_the_file_path_field_as_no_file_paths_field_does(blank):
+    # No SHA256: the restore goes by host and path, every path of the event, else the File Path field. A blank list
+    # item was handed to the reputation check, which refuses it (file_path takes file paths): nothing was restored.
+    without = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=None)
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=blank)
+
+    assert [item['file_path'] for item in without[1]] == [HSS_SAMPLE_FIELDS['filepath']] and blanked == without
+
+
+def test_blank_items_beside_the_hss_file_paths_on_close_leave_those_paths_restored():
+    paths = HSS_SAMPLE_FIELDS['huaweihssfilepaths']
+    alone = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=paths)
+    beside = closed_on_fresh_tenants('hss_false_positive.json', filesha256=None, huaweihssfilepaths=['', *paths, ' '])
+
+    assert [item['file_path'] for item in alone[1]] == paths and beside == alone
+
+
+def test_an_hss_event_on_a_host_whose_file_fields_are_all_blank_on_close_names_no_file_as_one_without_them_does():
+    fields = ('filesha256', 'huaweihssfilepaths', 'filepath')
+    without = closed_on_fresh_tenants('hss_false_positive.json', **dict.fromkeys(fields))
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', filesha256=[''], huaweihssfilepaths=['', ' '],
+                                      filepath=' ')
+
+    assert without[:3] == ([], [], []) and 'nothing was started' in without[3] and blanked == without
+
+
+BLANK_GRID_ROW = {'filesha256': '', 'file_sha256': '', 'filename': ' '}
+
+
+@pytest.mark.parametrize('fields', [{'xdrincidentid': ' '}, {'xdrincidentid': ['']}, {'xdrfileartifacts': ['']},
+                                    {'xdrfileartifacts': [BLANK_GRID_ROW]}], ids=repr)
+def test_blank_cortex_xdr_fields_on_an_hss_event_send_cortex_xdr_nothing_as_no_such_fields_do(fields):
+    # A blank XDR Incident ID or XDR File Artifacts field made the HSS event a Cortex XDR incident too: restore-file
+    # was sent the event's File SHA256 (HSS's file) on every endpoint of the Cortex XDR tenant.
+    without = closed_on_fresh_tenants('hss_false_positive.json', **dict.fromkeys(fields))
+    blanked = closed_on_fresh_tenants('hss_false_positive.json', **fields)
+
+    assert without[0] == [] and without[1] and blanked == without
+
+
+@pytest.mark.parametrize('blank', [' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_hss_alarm_id_field_on_a_cortex_xdr_incident_sends_hss_nothing_as_no_such_field_does(blank):
+    # A blank Huawei HSS Alarm ID field made the Cortex XDR incident an HSS event too: hss-restore-isolated was sent
+    # its File SHA256 (Cortex XDR's file), with no host, so on every HSS host that isolated a file of that hash.
+    artifacts = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']
+    file_sha256 = [artifact['filesha256'] for artifact in artifacts]
+    without = closed_on_fresh_tenants('xdr_false_positive.json', filesha256=file_sha256, huaweihssalarmid=None)
+    blanked = closed_on_fresh_tenants('xdr_false_positive.json', filesha256=file_sha256, huaweihssalarmid=blank)
+
+    assert without[0] and without[1:3] == ([], []) and blanked == without
+
+
+@pytest.mark.parametrize('blank', ['', ' ', [''], ['', ' ']], ids=repr)
+def test_a_blank_beside_the_xdr_incident_id_of_an_unmirrored_minimized_incident_on_close_still_reads_its_files(blank):
+    # A minimized incident names no SHA256: its files come from xdr-get-incident-extra-data with its XDR Incident ID.
+    # With no mirror ID to fall back to, a blank item beside that ID hid it, and nothing was restored.
+    incident_id = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json').incident['CustomFields']['xdrincidentid']
+    alone = closed_on_fresh_tenants('xdr_lite_minimized.json', True, xdrincidentid=incident_id)
+    beside = closed_on_fresh_tenants('xdr_lite_minimized.json', True, xdrincidentid=[*as_list(blank), incident_id])
+
+    assert [str(restore['incident_id']) for restore in alone[0]] == [incident_id] and beside == alone
+
+
+def gate_task_run(arguments, incident_fields, context=None):
+    """An analyst's own playbook whose one task runs the reputation check on the incident's fields as they are (no
+    RemoveEmpty): ``arguments`` name them as a task does (``${incident.filesha256}``)."""
+    start = Task('0', 'start', '', {'type': 'start', 'task': {}, 'nexttasks': {'#none#': ['1']}})
+    gate = Task('1', 'regular', 'gate', {'type': 'regular', 'task': {'scriptName': GATE_SCRIPT},
+                                         'scriptarguments': {name: {'simple': value}
+                                                             for name, value in arguments.items()}})
+    playbook = Playbook('own', 'own', '0', {task.id: task for task in (start, gate)})
+    return PlaybookRunner({}).run(playbook, {'id': '1', 'CustomFields': incident_fields}, context or {})
+
+
+GATE_SCRIPT = 'QuarantineRestoreReputationGate'
+XDR_SAMPLE_HASHES = [artifact['filesha256'] for artifact in
+                     IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']]
+
+
+@pytest.mark.parametrize('blanks', [[''], [' '], ['', ' ']], ids=repr)
+def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_bad_hashes(blanks):
+    alone = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': XDR_SAMPLE_HASHES})
+    beside = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': [*blanks, *XDR_SAMPLE_HASHES]})
+    only = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': blanks})
+
+    assert not alone.failed and not beside.failed and not only.failed, (beside.error, only.error)
+    assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
+    assert alone.context['QuarantineRestore']['Gate']['allowed'] == XDR_SAMPLE_HASHES
+    assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': []}
+
+
+@pytest.mark.parametrize('blanks', [[''], [' '], ['', ' ']], ids=repr)
+def test_blank_items_in_hss_file_paths_the_gate_is_given_are_no_paths_not_refused_ones(blanks):
+    paths, host_id = HSS_SAMPLE_FIELDS['huaweihssfilepaths'], HSS_SAMPLE_FIELDS['huaweihsshostid']
+    arguments = {'file_path': '${incident.huaweihssfilepaths}', 'host_id': '${incident.huaweihsshostid}',
+                 'restore_command': 'hss-restore-isolated'}
+    alone = gate_task_run(arguments, {'huaweihssfilepaths': paths, 'huaweihsshostid': host_id})
+    beside = gate_task_run(arguments, {'huaweihssfilepaths': [*blanks, *paths], 'huaweihsshostid': host_id})
+
+    assert not alone.failed and not beside.failed, beside.error
+    assert alone.context['QuarantineRestore']['Gate']['allowed_paths'] == paths
+    assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
+
+
+@pytest.mark.parametrize('blank', [' ', [' ']], ids=repr)
+def test_a_blank_restore_command_given_to_the_gate_is_its_default_as_when_it_is_left_out(blank):
+    arguments = {'file_hash': '${incident.filesha256}', 'restore_command': '${incident.restorecommand}'}
+    left_out = gate_task_run(arguments, {'filesha256': XDR_SAMPLE_HASHES})
+    blanked = gate_task_run(arguments, {'filesha256': XDR_SAMPLE_HASHES, 'restorecommand': blank})
+
+    assert not left_out.failed and not blanked.failed, blanked.error
+    assert blanked.context == left_out.context and left_out.context['QuarantineRestore']['Gate']['allowed']
+
+
+def test_a_close_reason_of_blanks_only_is_no_reason_in_the_close_note(vendors):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    runner = runner_for(vendors)
+    notes = {reason: runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, reason),
+                                                sample.context).notes for reason in ('', ' ')}
+
+    assert notes[' '] == notes[''] and len(notes['']) == 1 and 'not as a false positive' in notes[''][0]
+    assert restored_hashes(xdr) == set() and hss.requests_to('PUT', '/event/isolated-file') == []

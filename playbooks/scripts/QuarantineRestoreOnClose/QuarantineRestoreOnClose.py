@@ -79,6 +79,19 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def is_blank(value: Any) -> bool:
+    """Nothing, text of blanks only, or a list or object of such values: XSOAR keeps a field an analyst or a mapper
+    emptied as empty text or a list holding it (a grid, as a row of empty cells)."""
+    if isinstance(value, (list, dict)):
+        return all(is_blank(item) for item in (value.values() if isinstance(value, dict) else value))
+    return value is None or isinstance(value, str) and not value.strip()
+
+
+def present(value: Any) -> list[Any]:
+    """A field's values with its blank items left out: a blank is no value, never sent to a vendor."""
+    return [item for item in as_list(value) if not is_blank(item)]
+
+
 def lookup(context: dict[str, Any], path: str) -> list[Any]:
     """A dotted path through the context; lists are walked and their values gathered."""
     values = [context]
@@ -99,8 +112,14 @@ def incident_fields(incident: dict[str, Any] | None) -> dict[str, Any]:
     return fields
 
 
+def close_reason(args: dict[str, Any], fields: dict[str, Any]) -> str:
+    """The close reason XSOAR passes, else the incident's; a blank one is no reason."""
+    return next((str(value).strip() for value in (args.get('closeReason'), fields.get('closeReason'))
+                 if not is_blank(value)), '')
+
+
 def is_false_positive(args: dict[str, Any], fields: dict[str, Any]) -> bool:
-    reason = str(args.get('closeReason') or fields.get('closeReason') or '').strip().lower()
+    reason = close_reason(args, fields).lower()
     return reason == FALSE_POSITIVE or str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
 
 
@@ -150,20 +169,23 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
 
 
 def xdr_incident_id(fields: dict[str, Any]) -> str:
-    """Cortex XDR's incident ID: ASCII digits (str.isdigit takes '²' too, which restore-file refuses)."""
-    for value in (fields.get('xdrincidentid'), fields.get('dbotMirrorId')):
-        if re.fullmatch(r'[0-9]+', str(value or '').strip()):
+    """The Cortex XDR incident's ID, ASCII digits (str.isdigit takes '²' too, which restore-file refuses): the XDR
+    Incident ID field's, else the mirror ID; blank items are no value (a list holding one beside the ID, as the
+    playbook's RemoveEmpty before FirstArrayElement reads it)."""
+    for value in present(fields.get('xdrincidentid')) + present(fields.get('dbotMirrorId')):
+        if re.fullmatch(r'[0-9]+', str(value).strip()):
             return str(value).strip()
     return ''
 
 
 def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    """The vendors whose data the incident holds; a blank field (see is_blank) is no data of its vendor."""
     kinds = []
     kind = str(fields.get('type') or '')
-    if 'Cortex XDR' in kind or fields.get('xdrincidentid') or fields.get('xdrfileartifacts') or \
+    if 'Cortex XDR' in kind or present(fields.get('xdrincidentid')) or present(fields.get('xdrfileartifacts')) or \
             own_xdr_records(fields, context):
         kinds.append('xdr')
-    if 'HSS' in kind or fields.get('huaweihssalarmid'):
+    if 'HSS' in kind or present(fields.get('huaweihssalarmid')):
         kinds.append('hss')
     return kinds
 
@@ -458,7 +480,7 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     traceback goes (demisto.debug), as the note gives only its one line."""
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
-        reason = args.get('closeReason') or fields.get('closeReason') or 'no reason'
+        reason = close_reason(args, fields) or 'no reason'
         return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
                     'restored.')
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
@@ -509,12 +531,12 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     SHA256, by host and path (every file of the event: the pack's multi select field; else the one File Path). Either
     way a file an earlier restore covers is not sent again, and every file goes through the reputation check first
     (for a path, the hashes the context knows for it)."""
-    host_ids = as_list(fields.get('huaweihsshostid'))
+    host_ids = present(fields.get('huaweihsshostid'))
     scope = {'host_id': host_ids} if host_ids else {}
     named = unique_hashes(as_list(fields.get('filesha256')))
     named_paths = []
     if not named and host_ids:
-        named_paths = as_list(fields.get('huaweihssfilepaths')) or as_list(fields.get('filepath'))
+        named_paths = present(fields.get('huaweihssfilepaths')) or present(fields.get('filepath'))
     # The gate judges the records an earlier restore left, as it does for the playbook and for Cortex XDR's records
     earlier = [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)]
     hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, scope, named_paths, earlier)

@@ -150,10 +150,20 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def is_blank(item: Any) -> bool:
+    """An item that is no value: nothing, or text of blanks only, as XSOAR keeps an emptied incident field (empty
+    text, or a list holding it) and a playbook task hands it on."""
+    return item is None or isinstance(item, str) and not item.strip()
+
+
 def sha256_list(value: Any) -> list[str]:
+    """The SHA256 values given, each once, in lower case; a blank item is no file (is_blank), anything else not a
+    SHA256 refused."""
     hashes = []
     for item in as_list(value):
         text = str(item).strip().lower()
+        if is_blank(item):
+            continue
         if not SHA256.fullmatch(text):
             raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
         if text not in hashes:
@@ -163,10 +173,13 @@ def sha256_list(value: Any) -> list[str]:
 
 def path_list(value: Any) -> list[str]:
     """The paths a restore by host and path gives back (file_path): text values, each once, as given: HSS lists a path
-    as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form)."""
+    as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form). A blank item is
+    no path (is_blank)."""
     paths = []
     for item in as_list(value):
-        if isinstance(item, (dict, list)) or not str(item).strip():
+        if is_blank(item):
+            continue
+        if isinstance(item, (dict, list)):
             raise GateError(f'file_path takes file paths (text); got {str(item)[:80]!r}.')
         if str(item) not in paths:
             paths.append(str(item))
@@ -809,7 +822,7 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
     restore_suspicious = str(args.get('restore_suspicious') or 'false').strip().lower() == 'true'
-    command = str(args.get('restore_command') or RESTORE_COMMANDS[0]).strip()
+    command = str(args.get('restore_command') or '').strip() or RESTORE_COMMANDS[0]  # a blank is no value
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
     scope = scope_of(args, command)
