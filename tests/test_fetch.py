@@ -494,9 +494,9 @@ def test_fetches_after_the_password_changed_do_not_lock_the_iam_user_out_once_th
 
 
 @pytest.mark.parametrize('setting, value, words', [
-    ('first_fetch', '3 fortnights', 'first_fetch must be a number and a unit'),
+    ('first_fetch', '3 fortnights', r'\(first_fetch\) must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),
-    ('max_fetch', '500', 'max_fetch must be a whole number from 1 to 200'),
+    ('max_fetch', '500', r'\(max_fetch\) must be a whole number from 1 to 200'),
 ])
 def test_bad_fetch_settings_are_named_before_any_request(tenant, setting, value, words):
     with pytest.raises(FetchError, match=words):

@@ -81,7 +81,7 @@ def test_retries_and_backoff_are_instance_settings_with_checked_bounds():
     assert ri.read_transport_settings(dict(params, connect_timeout='3', read_timeout='7')).timeout == (3.0, 7.0)
     for bad in ({'max_retries': '11'}, {'max_retries': '1.5'}, {'max_retries': 'many'}, {'retry_backoff': '-1'},
                 {'insecure': 'maybe'}, {'read_timeout': 'nan'}):
-        with pytest.raises(ri.RestoreError, match=f'instance setting {next(iter(bad))}'):
+        with pytest.raises(ri.RestoreError, match=rf'instance setting "[^"]+" \({next(iter(bad))}\)'):
             ri.read_instance_settings(dict(params, **bad), ['xdr'])
 
 
