@@ -598,6 +598,12 @@ def printable(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + '...'
 
 
+def json_kind(value: Any) -> str:
+    """A value's kind as JSON, in which XSOAR hands arguments, settings and replies, names it (not Python's dict)."""
+    kinds = {dict: 'an object', list: 'a list', bool: 'a boolean', int: 'a number', float: 'a number', str: 'text'}
+    return 'null' if value is None else kinds.get(type(value), type(value).__name__)
+
+
 def short_text(text: Any, limit: int = 200) -> str:
     """A vendor body cut to one readable line (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
@@ -681,7 +687,7 @@ def setting_text(params: InstanceParams, name: str) -> str:
     if is_blank(value):
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
-        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be text; got {type(value).__name__}.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be text; got {json_kind(value)}.')
     text = str(value).strip()
     if has_control_characters(text):
         # A URL holding '@' may hold a password before it: not quoted, as normalise_base_url quotes none either
@@ -2702,7 +2708,7 @@ def validate_sha256(value: Any) -> str:
     if is_blank(value):
         raise RestoreError('file_hash is required: give the SHA256 of the quarantined file.')
     if not isinstance(value, str):
-        raise RestoreError(f'file_hash must be a SHA256 string; got {type(value).__name__}.')
+        raise RestoreError(f'file_hash must be a SHA256 string; got {json_kind(value)}.')
     candidate = value.strip()
     if is_sha256_text(candidate):
         return candidate.lower()
@@ -2727,7 +2733,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     if is_blank(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
-        raise RestoreError(f'{name} must be text; got {type(value).__name__}.')
+        raise RestoreError(f'{name} must be text; got {json_kind(value)}.')
     text = str(value).strip()
     if has_control_characters(text):
         raise RestoreError(f'{name} must not contain control characters (line breaks, tabs); got {printable(text)}.')
@@ -2780,7 +2786,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
         value = [value]
     for position, item in enumerate(value, 1):
         if type(item) not in (str, int):  # type(): a bool is no text
-            raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
+            raise RestoreError(f'{name} must hold text; item {position} is {json_kind(item)}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
     return list(map(str, value))
@@ -3416,7 +3422,7 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
-                    f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
+                    f'this integration cannot read (its data is {json_kind(statuses)}, not an object of endpoint '
                     f'statuses); {again}.')
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints, final, restored = [], 0, 0

@@ -224,11 +224,12 @@ def test_token_authentication_with_neither_an_iam_endpoint_nor_a_region_says_how
     assert hss_tenant.gateway.requests == []
 
 
-@pytest.mark.parametrize('value', [['https://api-x.xdr.us.paloaltonetworks.com'], {'url': 'https://x'}, True])
-def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type(xdr, value):
+@pytest.mark.parametrize('value, kind', [(['https://api-x.xdr.us.paloaltonetworks.com'], 'list'),
+                                         ({'url': 'https://x'}, 'object'), (True, 'boolean')])
+def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type(xdr, value, kind):
     text = refusal(dict(xdr.params(), xdr_url=value), 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
 
-    assert 'xdr_url' in text and 'must be text' in text and type(value).__name__ in text
+    assert 'xdr_url' in text and 'must be text' in text and kind in text
     assert xdr.gateway.requests == []
 
 
