@@ -1221,8 +1221,8 @@ def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
     except ValueError:
         where = 'an address that cannot be read'
     return (f'{vendor} at {urlsplit(url).netloc} answered HTTP {response.status_code}, a redirect to {where}. It is '
-            f'not followed, as every request carries credentials. Check the URL in the instance settings; if {where} '
-            f'is the vendor\'s API, set that URL instead.')
+            f'not followed, as every request carries credentials. Check {URL_SETTINGS[vendor]} in the instance '
+            f'settings; if {where} is the vendor\'s API, set that URL instead.')
 
 
 def proxy_elsewhere(url: str) -> bool:
