@@ -1965,8 +1965,11 @@ class SecretScrubber:
 def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
     body = reply.json()
-    if not isinstance(body, dict):
-        raise RestoreError(f'{vendor} answered HTTP {reply.status} with JSON that is not an object.', reply.attempts)
+    if not isinstance(body, dict):  # what came, with Huawei's request ID, as an unreadable reply keeps them
+        request_id = f' (request id {rid})' if (rid := reply.headers.get('X-Request-Id')) else ''
+        raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id} with JSON that is not an object '
+                           f'({short_text(reply.text)}). {BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor])}',
+                           reply.attempts)
     return body
 
 

@@ -185,6 +185,24 @@ def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_
     assert 'HTTP 400' in message and 'Invalid parameter.' in message and json.dumps(code) in message
 
 
+@pytest.mark.parametrize('body', [['a list'], 'a text', 17])
+def test_an_hss_answer_whose_json_is_not_an_object_keeps_its_words_and_request_id_and_says_what_to_check(
+        replay_server, body):
+    # An HTTP 200 whose JSON is no object (a proxy's or another API's answer): the analyst gets what came, the request
+    # id Huawei support traces it by, and which settings lead there.
+    replay_server.queue(200, json.dumps(body).encode(), {'Content-Type': 'application/json', 'X-Request-Id': 'r-77'})
+    params = {'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32, 'hss_auth_type': 'aksk',
+              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'not an object' in shown, shown
+    assert json.dumps(body) in shown and 'r-77' in shown and '(hss_endpoint)' in shown, shown
+
+
 def test_an_iam_token_request_throttled_past_the_commands_wait_is_said_to_be_throttled(replay_server):
     # Huawei's gateway answers 429 APIGW.0308 with a Retry-After longer than the command waits
     replay_server.queue(429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached',
