@@ -2289,8 +2289,9 @@ class XdrClient:
             raise error
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
-            raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that '
-                               f'{SETTING_NAMES["xdr_url"]} is the tenant\'s API URL.', answer.attempts)
+            raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object '
+                               f'({short_text(answer.text)}). Check that {SETTING_NAMES["xdr_url"]} is the tenant\'s '
+                               'API URL.', answer.attempts)
         return reply
 
 
