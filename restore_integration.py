@@ -1481,9 +1481,8 @@ class HttpTransport:
         meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
-        # Huawei's request ID, which its support traces a request by: as an error reply keeps it, an unreadable one does
-        request_id = f' (request id {rid})' if (rid := response.headers.get('X-Request-Id')) else ''
-        said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id}'
+        # Huawei's request ID: as an error reply keeps it, an unreadable one does
+        said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id_of(response.headers)}'
         broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
@@ -1966,11 +1965,15 @@ def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
     body = reply.json()
     if not isinstance(body, dict):  # what came, with Huawei's request ID, as an unreadable reply keeps them
-        request_id = f' (request id {rid})' if (rid := reply.headers.get('X-Request-Id')) else ''
-        raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id} with JSON that is not an object '
-                           f'({short_text(reply.text)}). {BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor])}',
-                           reply.attempts)
+        raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} with JSON that is '
+                           f'not an object ({short_text(reply.text)}). '
+                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor])}', reply.attempts)
     return body
+
+
+def request_id_of(headers: Mapping[str, str]) -> str:
+    """' (request id ...)': Huawei's X-Request-Id, which its support traces a request by; '' when none came."""
+    return f' (request id {rid})' if (rid := headers.get('X-Request-Id')) else ''
 
 
 def whole_number(value: Any, default: int) -> int:
@@ -2410,8 +2413,9 @@ class HssClient:
         if body.get('data_list') is None and whole_number(body.get('total_num'), -1) == 0:
             body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
-            raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check '
-                               f'{SETTING_NAMES["hss_endpoint"]}.')
+            raise RestoreError(f'{self.vendor} listed {what} without a data_list{request_id_of(reply.headers)} '
+                               f'({short_text(reply.text)}). '
+                               f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])}', reply.attempts)
         return body
 
     def _all_pages(self, read_page: Callable[[int], HssPage], page_size: int, what: str) -> list[Any]:

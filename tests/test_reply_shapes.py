@@ -203,6 +203,21 @@ def test_an_hss_answer_whose_json_is_not_an_object_keeps_its_words_and_request_i
     assert json.dumps(body) in shown and 'r-77' in shown and '(hss_endpoint)' in shown, shown
 
 
+def test_an_hss_listing_without_a_data_list_keeps_what_came_and_its_request_id_and_says_what_to_check(replay_server):
+    said = {'message': 'Welcome to the console', 'total_num': 'n/a'}
+    replay_server.queue(200, said, {'X-Request-Id': 'r-78'})
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
+              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'data_list' in shown, shown
+    assert json.dumps(said) in shown and 'r-78' in shown and '(hss_region)' in shown, shown
+
+
 def test_an_iam_token_request_throttled_past_the_commands_wait_is_said_to_be_throttled(replay_server):
     # Huawei's gateway answers 429 APIGW.0308 with a Retry-After longer than the command waits
     replay_server.queue(429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached',
