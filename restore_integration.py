@@ -2195,8 +2195,8 @@ class IamTokenProvider:
                               'password_mark': password_mark(settings)}
             raise huawei_error_from_response(reply, self.vendor, IAM_ERROR_ADVICE)
         if not (token := reply.headers.get('X-Subject-Token')):
-            raise RestoreError(f'IAM answered without an X-Subject-Token header. Check '
-                               f'{SETTING_NAMES["hss_iam_endpoint"]}.')
+            raise RestoreError(f'{self.vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} without '
+                               f'an X-Subject-Token header. Check {URL_SETTINGS[self.vendor]}.', reply.attempts)
         self._on_token(token)
         self._kept = {}  # a token: the password works
         self._held = {'identity': self.identity, 'token': token, 'expires_at': parse_iam_expiry(
