@@ -173,6 +173,28 @@ XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refuse
 XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 
+# Each instance setting as XSOAR's instance dialog labels it (integration.yml's display; a credentials setting's secret
+# by its displaypassword, keyed "<name> password"), beside its name: how a message names a setting.
+SETTING_NAMES = {name: f'"{label}" ({name.split()[0]})' for name, label in {
+    'xdr_url': 'Cortex XDR server URL', 'xdr_api_key_id': 'Cortex XDR API key ID', 'xdr_api_key': 'Cortex XDR API key',
+    'xdr_auth_type': 'Cortex XDR API key type', 'hss_endpoint': 'Huawei Cloud HSS endpoint',
+    'hss_region': 'Huawei Cloud region', 'hss_project_id': 'Huawei Cloud project ID',
+    'hss_enterprise_project_id': 'Huawei Cloud enterprise project ID', 'hss_auth_type': 'Huawei Cloud authentication',
+    'hss_iam_endpoint': 'Huawei Cloud IAM endpoint', 'hss_domain': 'Huawei Cloud account name',
+    'hss_credentials': 'Huawei Cloud IAM user name', 'hss_credentials password': 'Huawei Cloud IAM password',
+    'hss_aksk': 'Huawei Cloud access key ID', 'hss_aksk password': 'Huawei Cloud secret access key',
+    'connect_timeout': 'Connect timeout (seconds)', 'read_timeout': 'Read timeout (seconds)',
+    'max_retries': 'Retries per request', 'retry_backoff': 'Retry backoff (seconds)',
+    'xdr_rate_limit': 'Cortex XDR requests per second', 'hss_rate_limit': 'Huawei Cloud HSS requests per second',
+    'max_concurrency': 'Requests in flight at once', 'insecure': 'Trust any certificate (not secure)',
+    'proxy': 'Use system proxy settings', 'isFetch': 'Fetch incidents',
+    'first_fetch': 'First fetch timestamp (<number> <time unit>, e.g., 12 hours, 7 days)',
+    'max_fetch': 'Maximum number of incidents per fetch'}.items()}
+# Where each vendor's URL comes from, as a message about a URL that may lead nowhere or elsewhere names it.
+URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],
+                'Huawei Cloud HSS': f'{SETTING_NAMES["hss_endpoint"]} or {SETTING_NAMES["hss_region"]}',
+                'Huawei Cloud IAM': f'{SETTING_NAMES["hss_iam_endpoint"]} or {SETTING_NAMES["hss_region"]}'}
+
 # What an attempt met when no usable answer came back (Attempt.fault).
 FAULT_NO_CONNECTION = 'no connection'
 FAULT_NO_ANSWER = 'no answer in time'
@@ -180,10 +202,10 @@ FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 # The request reached the service and broke afterwards: the service may have acted on it.
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
-NO_ANSWER_ADVICE = 'Try again later, or raise the read timeout.'
+NO_ANSWER_ADVICE = f'Try again later, or raise {SETTING_NAMES["read_timeout"]}.'
 # When the run's end, not a timeout, ended the attempt, a larger timeout cannot help: a run started afresh has its time.
 RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ended the attempt.'
-BROKEN_REPLY_ADVICE = 'Check the server URL; if it is right, try again later.'
+BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, try again later.'  # url: the vendor's URL_SETTINGS
 PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # A SOCKS5 proxy's refusal of its login (RFC 1929), as PySocks (in XSOAR's image: requests then takes socks5:// from the
 # environment) words it, passed on by urllib3 in a connection error, not a ProxyError
@@ -237,14 +259,15 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
          'and incident_id a whole number.',
-    401: 'Cortex XDR did not accept the API key. Check the API key ID, the key and the key type (standard or '
-         'advanced) in the instance settings; an advanced key also needs this machine\'s clock to be right within '
-         'a few minutes.',
+    401: 'Cortex XDR did not accept the API key. Check its ID, the key and the key type, standard or advanced, in '
+         f'the instance settings ({SETTING_NAMES["xdr_api_key_id"]}, {SETTING_NAMES["xdr_api_key"]}, '
+         f'{SETTING_NAMES["xdr_auth_type"]}); an advanced key also needs this machine\'s clock to be right within a '
+         'few minutes.',
     402: 'The tenant does not have the license this API needs (Cortex XDR Prevent, Pro per Endpoint or Pro per '
          'GB). Ask your Cortex XDR administrator.',
     403: 'The API key\'s role is not allowed to restore files. Give the role the Action Center permissions (View/Edit '
          'and Quarantine), or use a key whose role has them.',
-    404: 'The server URL does not lead to the Cortex XDR public API. Copy the API URL again from '
+    404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
          'of the tenant). Run the command again later, or with a larger timeout_in_seconds (one run waits at most '
@@ -277,7 +300,7 @@ XDR_TEST_ERROR_ADVICE = {
          'tenant). Test again in a moment.',
 }
 GENERIC_ERROR_ADVICE = 'The server answered with an unexpected status. Try again later; if it persists, ' \
-                       'check the server URL and the vendor\'s status page.'
+                       'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
 
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
@@ -430,7 +453,6 @@ CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
 DEFAULT_FIRST_FETCH = '3 days'
-FIRST_FETCH_SETTING = 'First fetch timestamp (first_fetch)'  # its display name and name, as an error names it
 DEFAULT_MAX_FETCH = 50
 MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
 # first_fetch's units: XSOAR's first-fetch help text's (12 hours, 7 days, 3 months, 1 year) and minutes and weeks; no
@@ -443,13 +465,17 @@ HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Cri
 HSS_ERROR_ADVICE = {
     400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
          '(1-256 characters), and that the file is still isolated on that host.',
-    401: 'HSS did not accept the credentials. For AK/SK, check the access key, the secret key and this '
-         'machine\'s clock (the gateway allows 15 minutes of skew); for a token, check the account name, the '
-         'IAM user name and password, and the project ID.',
+    401: f'HSS did not accept the credentials. For AK/SK, check the access key and the secret key '
+         f'({SETTING_NAMES["hss_aksk"]}, {SETTING_NAMES["hss_aksk password"]}) and this machine\'s clock (the gateway '
+         'allows 15 minutes of skew); for a token, check the account name, the IAM user name and password, and the '
+         f'project ID ({SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
+         f'{SETTING_NAMES["hss_credentials password"]}, {SETTING_NAMES["hss_project_id"]}).',
     403: 'The IAM user is not allowed to do this. A user allowed in some enterprise projects only must name one: set '
-         'hss_enterprise_project_id (or enterprise_project_id) to its ID. Else give the user HSS permissions (for '
-         'example HSS Administrator) in the project and enterprise project, or use another user.',
-    404: 'The URL does not lead to the HSS API. Check hss_endpoint, hss_region and hss_project_id.',
+         f'{SETTING_NAMES["hss_enterprise_project_id"]}, or the argument enterprise_project_id, to its ID. Else give '
+         'the user HSS permissions (for example HSS Administrator) in the project and enterprise project, or use '
+         'another user.',
+    404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
+         f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
 # HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): with these codes,
@@ -468,13 +494,16 @@ HSS_CODE_ADVICE = {
                 'support.',
 }
 IAM_ERROR_ADVICE = {
-    400: 'IAM rejected the token request. Check the account name, the IAM user name and the project ID.',
+    400: f'IAM rejected the token request. Check {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]} '
+         f'and {SETTING_NAMES["hss_project_id"]}.',
     # IAM answers a project the user may not use (an ID copied from another region or account) with a 401 too
-    401: 'IAM refused the login. Check hss_domain (the account name), the user name and password in '
-         'hss_credentials, and hss_project_id (a project the user may access); the user must not need MFA for API '
-         'access.',
-    403: 'IAM refused the token for this project. Check hss_project_id and that the user may access it.',
-    404: 'The URL does not lead to IAM. Check hss_iam_endpoint and hss_region.',
+    401: 'IAM refused the login. Check the account name, the IAM user name and password, and the project ID (a '
+         f'project the user may access): {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
+         f'{SETTING_NAMES["hss_credentials password"]}, {SETTING_NAMES["hss_project_id"]}; the user must not need '
+         'MFA for API access.',
+    403: f'IAM refused the token for this project. Check {SETTING_NAMES["hss_project_id"]} and that the user may '
+         'access it.',
+    404: f'The URL does not lead to IAM. Check {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_region"]}.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
@@ -575,6 +604,12 @@ def printable(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + '...'
 
 
+def json_kind(value: Any) -> str:
+    """A value's kind as JSON, in which XSOAR hands arguments, settings and replies, names it (not Python's dict)."""
+    kinds = {dict: 'an object', list: 'a list', bool: 'a boolean', int: 'a number', float: 'a number', str: 'text'}
+    return 'null' if value is None else kinds.get(type(value), type(value).__name__)
+
+
 def short_text(text: Any, limit: int = 200) -> str:
     """A vendor body cut to one readable line (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
@@ -660,20 +695,21 @@ def setting_text(params: InstanceParams, name: str) -> str:
     if is_blank(value):
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
-        raise RestoreError(f'The instance setting {name} must be text; got {type(value).__name__}.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be text; got {json_kind(value)}.')
     text = str(value).strip()
     if has_control_characters(text):
         # A URL holding '@' may hold a password before it: not quoted, as normalise_base_url quotes none either
         shown = 'not shown: it holds "@", and may hold a password' if '@' in text else printable(text)
-        raise RestoreError(f'The instance setting {name} holds a line break or another control character '
-                           f'({shown}). Enter it again.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} holds a line break or another control '
+                           f'character ({shown}). Enter it again.')
     return text
 
 
 def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], default: str) -> str:
     text = setting_text(params, name).lower() or default
     if text not in choices:
-        raise RestoreError(f'The instance setting {name} must be {" or ".join(choices)}; got {printable(text)}.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be {" or ".join(choices)}; '
+                           f'got {printable(text)}.')
     return text
 
 
@@ -681,7 +717,7 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
     try:
         return arg_to_bool(params.get(name), name)
     except RestoreError:
-        raise RestoreError(f'The instance setting {name} must be true or false; '
+        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be true or false; '
                            f'got {printable(params.get(name))}.') from None
 
 
@@ -694,8 +730,9 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
     text = str(value).strip()  # 'True' and 'False' fail the pattern too
     number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else None
     if number is None or not minimum <= number <= maximum or (whole and number != int(number)):
-        raise RestoreError(f'The instance setting {name} must be {"a whole number" if whole else "a number"} from '
-                           f'{minimum:g} to {maximum:g}; got {printable(value)}.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be '
+                           f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
+                           f'got {printable(value)}.')
     return int(number) if whole else number
 
 
@@ -713,6 +750,7 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
     # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
     secret = part == 'password'
     what = 'secret' if secret else 'user name or key ID'
+    name = SETTING_NAMES.get(f'{name} password' if secret else name, SETTING_NAMES[name])
     if has_control_characters(value):
         shown = ' (pasted with it?)' if secret else f': {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
@@ -750,7 +788,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
     if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
                    if not text]:
-        raise RestoreError(f'Cortex XDR is not configured: set {", ".join(missing)} in the instance settings.')
+        raise RestoreError(f'Cortex XDR is not configured: set {", ".join(SETTING_NAMES[name] for name in missing)} in '
+                           'the instance settings.')
     return XdrSettings(normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id, key, auth_type,
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
@@ -759,23 +798,27 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     region, project_id, endpoint = (setting_text(params, name)
                                     for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
-        raise RestoreError(f'The instance setting hss_region must be a region ID such as ap-southeast-1; '
+        raise RestoreError(f'The instance setting {SETTING_NAMES["hss_region"]} must be a region ID such as '
+                           f'ap-southeast-1; '
                            f'got {printable(region)}.')
     if not project_id or not (endpoint or region):
-        raise RestoreError('Huawei Cloud HSS is not configured: set hss_project_id, and hss_region or hss_endpoint, '
-                           'in the instance settings.')
+        raise RestoreError(f'Huawei Cloud HSS is not configured: set {SETTING_NAMES["hss_project_id"]}, and '
+                           f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}, in the instance '
+                           'settings.')
     if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
-        raise RestoreError(f'The instance setting hss_project_id must be a project ID (letters, digits, - and _); '
+        raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} must be a project ID (letters, '
+                           f'digits, - and _); '
                            f'got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
     # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
     if project_id.partition('_')[0] in ([region] if region else urlsplit(url).hostname.split('.')[1:-2]):
-        raise RestoreError(f'The instance setting hss_project_id holds {printable(project_id)}, a project\'s name; '
+        raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
+                           'a project\'s name; '
                            'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
-    check_identifier(scope, 'The instance setting hss_enterprise_project_id', 64)
+    check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     # by name: a field moved in HssSettings must not put a secret in another's place
     common = dict(url=url, project_id=project_id, auth_type=auth_type, region=region or None,
                   enterprise_project_id=scope or None,
@@ -784,17 +827,20 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
-            raise RestoreError('AK/SK authentication needs hss_aksk: the access key ID as the user name and the '
-                               'secret access key as the password.')
+            raise RestoreError('AK/SK authentication needs the access key ID as the user name and the secret access '
+                               f'key as the password: {SETTING_NAMES["hss_aksk"]}, '
+                               f'{SETTING_NAMES["hss_aksk password"]}.')
         return HssSettings(**common, access_key=access_key, secret_key=secret_key)
     domain = setting_text(params, 'hss_domain')
     username, password = (setting_credential(params, 'hss_credentials', part) for part in ('identifier', 'password'))
     if not (domain and username and password):
-        raise RestoreError('Token authentication needs hss_domain (the account name) and hss_credentials (the '
-                           'IAM user name and password).')
+        raise RestoreError('Token authentication needs the account name, and the IAM user name and password: '
+                           f'{SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
+                           f'{SETTING_NAMES["hss_credentials password"]}.')
     iam_endpoint = setting_text(params, 'hss_iam_endpoint')
     if not (iam_endpoint or region):
-        raise RestoreError('Token authentication needs hss_iam_endpoint or hss_region to find IAM.')
+        raise RestoreError(f'Token authentication needs {SETTING_NAMES["hss_iam_endpoint"]} or '
+                           f'{SETTING_NAMES["hss_region"]} to find IAM.')
     iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
     iam_url = iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT)
     return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
@@ -810,8 +856,8 @@ def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
     try:
         moment = datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))  # Z read as UTC, as RFC 3339 z
     except ValueError:
-        raise RestoreError(f'The instance setting {FIRST_FETCH_SETTING} must be a number and a unit, such as 3 days, '
-                           '12 hours ago, 2 weeks or 1 month, or an ISO 8601 date or date-time: YYYY-MM-DD, '
+        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must be a number and a unit, such '
+                           'as 3 days, 12 hours ago, 2 weeks or 1 month, or an ISO 8601 date or date-time: YYYY-MM-DD, '
                            f'YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got {printable(text)}.') from None
     return None, (moment.replace(tzinfo=moment.tzinfo or timezone.utc) - EPOCH) // timedelta(milliseconds=1)
 
@@ -819,9 +865,9 @@ def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
 def first_fetch_span(span_ms: int, first_fetch: str) -> int:
     """``span_ms``, how far back a first fetch begins, once within what HSS lists (a date ahead of now, none)."""
     if not 0 < span_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
-        raise RestoreError(f'The instance setting {FIRST_FETCH_SETTING} must reach back more than 0 and at most '
-                           f'{HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or a '
-                           f'date or date-time in that span, none ahead of now; got {printable(first_fetch)}.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must reach back more than 0 and at '
+                           f'most {HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or '
+                           f'a date or date-time in that span, none ahead of now; got {printable(first_fetch)}.')
     return span_ms
 
 
@@ -882,13 +928,15 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
         shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in url else printable(url)
-        raise RestoreError(f'The instance setting {setting} must be a URL such as https://host; got {shown}.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES[setting]} must be a URL such as https://host; '
+                           f'got {shown}.')
     if parts.username or parts.password:
-        raise RestoreError(f'The instance setting {setting} must not carry a user name or password; '
+        raise RestoreError(f'The instance setting {SETTING_NAMES[setting]} must not carry a user name or password; '
                            f'put credentials in their own settings.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
-        raise RestoreError(f'The instance setting {setting} uses plain http to {parts.netloc}, which would send the '
-                           'credentials unencrypted. Use https, or check "Trust any certificate" for a test server.')
+        raise RestoreError(f'The instance setting {SETTING_NAMES[setting]} uses plain http to {parts.netloc}, which '
+                           f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
+                           'for a test server.')
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
 
 
@@ -1201,8 +1249,8 @@ def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
     except ValueError:
         where = 'an address that cannot be read'
     return (f'{vendor} at {urlsplit(url).netloc} answered HTTP {response.status_code}, a redirect to {where}. It is '
-            f'not followed, as every request carries credentials. Check the URL in the instance settings; if {where} '
-            f'is the vendor\'s API, set that URL instead.')
+            f'not followed, as every request carries credentials. Check {URL_SETTINGS[vendor]} in the instance '
+            f'settings; if {where} is the vendor\'s API, set that URL instead.')
 
 
 def proxy_elsewhere(url: str) -> bool:
@@ -1234,10 +1282,14 @@ def in_tls_handshake(reason: Any) -> bool:
 
 
 def describe_connection_error(error: BaseException) -> str:
-    """The socket-level reason of a connection error, without the object reprs urllib3 wraps around it."""
+    """The socket-level reason of a connection error in words: without the object reprs urllib3 wraps around it, nor
+    the exceptions it quotes (('Connection aborted.', ConnectionResetError(104, '...')), IncompleteRead(...))."""
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
-    return re.sub(r'<[^>]*>: ', '', str(reason)) or type(reason).__name__
+    parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
+    words = ' '.join(part.strerror if isinstance(part, OSError) and part.strerror else str(part) for part in parts)
+    return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', lambda match: match[1] or '', words) or \
+        type(reason).__name__
 
 
 class HttpTransport:
@@ -1459,22 +1511,23 @@ class HttpTransport:
         """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
         time, a dropped connection, or none made."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
+        url, proxy = URL_SETTINGS[self.vendor], SETTING_NAMES['proxy']
         unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
-                            self.settings.connect_timeout, 'Check the server URL, the network path and the proxy '
-                                                           'setting, or raise the connect timeout.')
+                            self.settings.connect_timeout, f'Check {url}, the network path and {proxy}, or raise '
+                                                           f'{SETTING_NAMES["connect_timeout"]}.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
         elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
-                        'Try again later; if it persists, check the proxy setting and the network path.')
+                        f'Try again later; if it persists, check {proxy} and the network path.')
         else:
             attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {self.host} '
                                              f'({describe_connection_error(error)}).',
-                        'Check the server URL, DNS, the firewall and the proxy setting.')
+                        f'Check {url}, DNS, the firewall and {proxy}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
         """The attempt met ``fault``: ``what`` did not happen within the time it was given, in words: ``seconds``
@@ -1492,9 +1545,8 @@ class HttpTransport:
         meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
-        # Huawei's request ID, which its support traces a request by: as an error reply keeps it, an unreadable one does
-        request_id = f' (request id {rid})' if (rid := response.headers.get('X-Request-Id')) else ''
-        said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id}'
+        # Huawei's request ID: as an error reply keeps it, an unreadable one does
+        said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id_of(response.headers)}'
         broken = ''  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
@@ -1516,7 +1568,7 @@ class HttpTransport:
             except (Urllib3Error, OSError) as error:
                 broken = f'{said} but the reply was cut off before its end ({describe_connection_error(error)}).'
         if broken:
-            attempt.met(FAULT_BROKEN_REPLY, broken, BROKEN_REPLY_ADVICE)
+            attempt.met(FAULT_BROKEN_REPLY, broken, BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor]))
         if attempt.fault:
             response.close()
             return None
@@ -1526,7 +1578,7 @@ class HttpTransport:
                 reply.json()
             except ValueError:
                 attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).',
-                            BROKEN_REPLY_ADVICE)
+                            BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor]))
                 return None
         return reply
 
@@ -1976,9 +2028,16 @@ class SecretScrubber:
 def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
     body = reply.json()
-    if not isinstance(body, dict):
-        raise RestoreError(f'{vendor} answered HTTP {reply.status} with JSON that is not an object.', reply.attempts)
+    if not isinstance(body, dict):  # what came, with Huawei's request ID, as an unreadable reply keeps them
+        raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} with JSON that is '
+                           f'not an object ({short_text(reply.text)}). '
+                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor])}', reply.attempts)
     return body
+
+
+def request_id_of(headers: Mapping[str, str]) -> str:
+    """' (request id ...)': Huawei's X-Request-Id, which its support traces a request by; '' when none came."""
+    return f' (request id {rid})' if (rid := headers.get('X-Request-Id')) else ''
 
 
 def whole_number(value: Any, default: int) -> int:
@@ -1996,7 +2055,8 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     if said is None:
         said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
-    return VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE),
+    advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor])
+    return VendorApiError(vendor, reply.status, advice,
                           retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
 
 
@@ -2199,7 +2259,8 @@ class IamTokenProvider:
                               'password_mark': password_mark(settings)}
             raise huawei_error_from_response(reply, self.vendor, IAM_ERROR_ADVICE)
         if not (token := reply.headers.get('X-Subject-Token')):
-            raise RestoreError('IAM answered without an X-Subject-Token header. Check hss_iam_endpoint.')
+            raise RestoreError(f'{self.vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} without '
+                               f'an X-Subject-Token header. Check {URL_SETTINGS[self.vendor]}.', reply.attempts)
         self._on_token(token)
         self._kept = {}  # a token: the password works
         self._held = {'identity': self.identity, 'token': token, 'expires_at': parse_iam_expiry(
@@ -2297,8 +2358,9 @@ class XdrClient:
             raise error
         reply = parse_json_body(answer, self.vendor).get('reply')
         if not isinstance(reply, dict):
-            raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object. Check that the '
-                               f'server URL is the tenant\'s API URL.', answer.attempts)
+            raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object '
+                               f'({short_text(answer.text)}). Check that {SETTING_NAMES["xdr_url"]} is the tenant\'s '
+                               'API URL.', answer.attempts)
         return reply
 
 
@@ -2417,7 +2479,9 @@ class HssClient:
         if body.get('data_list') is None and whole_number(body.get('total_num'), -1) == 0:
             body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
-            raise RestoreError(f'{self.vendor} listed {what} without a data_list. Check hss_endpoint.')
+            raise RestoreError(f'{self.vendor} listed {what} without a data_list{request_id_of(reply.headers)} '
+                               f'({short_text(reply.text)}). '
+                               f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])}', reply.attempts)
         return body
 
     def _all_pages(self, read_page: Callable[[int], HssPage], page_size: int, what: str) -> list[Any]:
@@ -2718,7 +2782,7 @@ def validate_sha256(value: Any) -> str:
     if is_blank(value):
         raise RestoreError('file_hash is required: give the SHA256 of the quarantined file.')
     if not isinstance(value, str):
-        raise RestoreError(f'file_hash must be a SHA256 string; got {type(value).__name__}.')
+        raise RestoreError(f'file_hash must be a SHA256 string; got {json_kind(value)}.')
     candidate = value.strip()
     if is_sha256_text(candidate):
         return candidate.lower()
@@ -2743,7 +2807,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     if is_blank(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
-        raise RestoreError(f'{name} must be text; got {type(value).__name__}.')
+        raise RestoreError(f'{name} must be text; got {json_kind(value)}.')
     text = str(value).strip()
     if has_control_characters(text):
         raise RestoreError(f'{name} must not contain control characters (line breaks, tabs); got {printable(text)}.')
@@ -2796,7 +2860,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
         value = [value]
     for position, item in enumerate(value, 1):
         if type(item) not in (str, int):  # type(): a bool is no text
-            raise RestoreError(f'{name} must hold text; item {position} is {type(item).__name__}.')
+            raise RestoreError(f'{name} must hold text; item {position} is {json_kind(item)}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
     return list(map(str, value))
@@ -3437,7 +3501,7 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
-                    f'this integration cannot read (its data is {type(statuses).__name__}, not an object of endpoint '
+                    f'this integration cannot read (its data is {json_kind(statuses)}, not an object of endpoint '
                     f'statuses); {again}.')
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints, final, restored = [], 0, 0

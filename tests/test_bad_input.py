@@ -474,3 +474,23 @@ def test_the_war_room_refuses_unknown_arguments_by_name(hss, names):
     with pytest.raises(ArgumentError, match='unknown argument'):
         WarRoom(params=hss.params(), time_scale=0).run('hss-restore-isolated', dict(names, file_hash='ab'))
     assert len(hss.gateway.requests) == before
+
+
+# A value of another type reaches an argument from the context, as JSON: the refusal names its kind as JSON does
+# (the analyst's context shows objects, numbers and booleans), not as Python does (dict, float, bool).
+@pytest.mark.parametrize('command, args, kind', [
+    ('restore-file', {'file_hash': {'sha256': XDR_HASH}}, 'object'),
+    ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': True}, 'boolean'),
+    ('restore-file', {'file_hash': [XDR_HASH, 1.5]}, 'number'),
+    ('hss-restore-isolated', {'host_id': [{'id': 'x'}], 'file_path': ['/x']}, 'object'),
+    ('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash'], 'enterprise_project_id': 2.5}, 'number'),
+])
+def test_a_value_of_another_type_is_named_by_its_json_kind_not_its_python_type(xdr, hss, command, args, kind):
+    tenant = xdr if command == 'restore-file' else hss
+    demisto = Demisto(tenant.params(), command, args, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and kind in entry['Contents'], entry['Contents']
+    assert not re.search(r'\b(dict|bool|float|int|str|NoneType)\b', entry['Contents']), entry['Contents']

@@ -596,7 +596,7 @@ def test_fetches_after_the_password_changed_do_not_lock_the_iam_user_out_once_th
     ('first_fetch', '45 days', 'at most 30 days'),
     ('first_fetch', '5 weeks ago', 'at most 30 days'),  # a unit it reads, further back than HSS lists
     ('first_fetch', '1 year', 'at most 30 days'),
-    ('max_fetch', '500', 'max_fetch must be a whole number from 1 to 200'),
+    ('max_fetch', '500', r'\(max_fetch\) must be a whole number from 1 to 200'),
 ])
 def test_bad_fetch_settings_are_named_before_any_request(tenant, setting, value, words):
     with pytest.raises(FetchError, match=words):

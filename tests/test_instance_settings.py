@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, strategies as st
 
 import facts
 import restore_integration as ri
 from conftest import ROOT, XDR_SEED, load_json, start_tenant
+from warroom.emulator.faults import FaultPlan
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
 
@@ -39,7 +41,7 @@ def test_a_vendor_half_set_up_stops_test_module_but_not_the_other_vendors_comman
     tested = run(params, 'test-module')
 
     assert not restored.failed, restored.entries[-1]['Contents']
-    assert tested.failed and 'hss_region or hss_endpoint' in tested.entries[-1]['Contents']
+    assert tested.failed and all(name in tested.entries[-1]['Contents'] for name in ('hss_region', 'hss_endpoint'))
 
 
 # An admin who fills in every setting of a vendor but one, the project ID (the field most often left for later) or the
@@ -72,7 +74,7 @@ def test_the_reader_reads_the_vendors_asked_for_and_names_the_ones_in_use(xdr):
 
     assert settings.in_use == ('xdr', 'hss') and settings.hss is None and settings.fetch is None
     assert settings.xdr.url == xdr.url and settings.xdr.key == xdr.key
-    with pytest.raises(ri.RestoreError, match='hss_region or hss_endpoint'):
+    with pytest.raises(ri.RestoreError, match=r'hss_region\).* or .*\(hss_endpoint'):
         ri.read_instance_settings(params)  # every vendor in use
 
 
@@ -222,11 +224,12 @@ def test_token_authentication_with_neither_an_iam_endpoint_nor_a_region_says_how
     assert hss_tenant.gateway.requests == []
 
 
-@pytest.mark.parametrize('value', [['https://api-x.xdr.us.paloaltonetworks.com'], {'url': 'https://x'}, True])
-def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type(xdr, value):
+@pytest.mark.parametrize('value, kind', [(['https://api-x.xdr.us.paloaltonetworks.com'], 'list'),
+                                         ({'url': 'https://x'}, 'object'), (True, 'boolean')])
+def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type(xdr, value, kind):
     text = refusal(dict(xdr.params(), xdr_url=value), 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
 
-    assert 'xdr_url' in text and 'must be text' in text and type(value).__name__ in text
+    assert 'xdr_url' in text and 'must be text' in text and kind in text
     assert xdr.gateway.requests == []
 
 
@@ -282,3 +285,106 @@ def test_a_setting_only_the_other_authentication_mode_uses_is_not_read_and_the_r
     readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
     [rule] = re.findall(r'\*\*Every instance setting[^*]*\*\*[^.]*\.', readme)
     assert 'not read' in rule, rule
+
+
+# The admin fixes a setting in XSOAR's instance dialog, which labels each by its display in integration.yml (a
+# credentials setting's secret by its displaypassword, under "<name> password"): a refusal names the setting so,
+# beside its name.
+DIALOG_LABELS = {f'{param["name"]}{suffix}': label
+                 for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+                 for suffix, label in (('', param.get('display') or param.get('displaypassword')),
+                                       (' password', param.get('displaypassword'))) if label}
+
+
+@pytest.mark.parametrize('vendor, overrides, named', [
+    ('xdr', {'read_timeout': 'abc'}, ['read_timeout']),
+    ('xdr', {'max_retries': '2.5'}, ['max_retries']),
+    ('xdr', {'max_concurrency': '0'}, ['max_concurrency']),
+    ('xdr', {'connect_timeout': '0'}, ['connect_timeout']),
+    ('xdr', {'retry_backoff': 'x'}, ['retry_backoff']),
+    ('xdr', {'xdr_rate_limit': '0'}, ['xdr_rate_limit']),
+    ('hss', {'hss_rate_limit': '0'}, ['hss_rate_limit']),
+    ('hss', {'hss_auth_type': 'foo'}, ['hss_auth_type']),
+    ('xdr', {'xdr_auth_type': 'foo'}, ['xdr_auth_type']),
+    ('xdr', {'xdr_url': 'ftp://x'}, ['xdr_url']),
+    ('xdr', {'xdr_url': 'http://example.com'}, ['xdr_url', 'insecure']),
+    ('xdr', {'xdr_api_key_id': 'a\nb'}, ['xdr_api_key_id']),
+    ('xdr', {'xdr_api_key': {'password': 'a\nb'}}, ['xdr_api_key']),
+    ('xdr', {'xdr_api_key_id': '', 'xdr_api_key': ''}, ['xdr_api_key_id', 'xdr_api_key']),
+    ('hss', {'hss_region': 'Not A Region'}, ['hss_region']),
+    ('hss', {'hss_enterprise_project_id': '../x'}, ['hss_enterprise_project_id']),
+    ('hss', {'hss_endpoint': 'ftp://x'}, ['hss_endpoint']),
+    ('hss', {'hss_project_id': 'a/b'}, ['hss_project_id']),
+    ('hss', {'hss_aksk': {'identifier': 'AK'}}, ['hss_aksk']),
+    ('hss', {'hss_auth_type': 'token', 'hss_domain': ''}, ['hss_domain', 'hss_credentials']),
+    ('hss', {'hss_auth_type': 'token', 'hss_iam_endpoint': 'ftp://x'}, ['hss_iam_endpoint']),
+    ('hss', {'isFetch': True, 'first_fetch': '3 fortnights'}, ['first_fetch']),
+    ('hss', {'isFetch': True, 'max_fetch': '0'}, ['max_fetch']),
+])
+def test_a_setting_refused_is_named_as_the_instance_dialog_labels_it_beside_its_name(xdr, hss_tenant, vendor,
+                                                                                      overrides, named):
+    params = {**(xdr.params() if vendor == 'xdr' else hss_tenant.params()), **overrides}
+
+    tested = run(params, 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed
+    for name in named:
+        assert DIALOG_LABELS[name] in shown and name in shown, (name, shown)
+    gateway = xdr.gateway if vendor == 'xdr' else hss_tenant.gateway
+    assert gateway.requests == []
+
+
+# A vendor's refusal of the credentials or the URL says which settings to check, as the dialog labels them.
+@pytest.mark.parametrize('vendor, overrides, named', [
+    ('xdr', {'xdr_api_key_id': '999'}, ['xdr_api_key_id', 'xdr_api_key', 'xdr_auth_type']),
+    ('xdr', {'xdr_url': '/nope'}, ['xdr_url']),
+    ('hss', {'hss_aksk': 'wrong'}, ['hss_aksk', 'hss_aksk password']),
+    ('hss', {'hss_endpoint': '/nope'}, ['hss_endpoint', 'hss_region', 'hss_project_id']),
+    ('hss', {'hss_auth_type': 'token', 'hss_credentials': 'wrong'},
+     ['hss_domain', 'hss_credentials', 'hss_credentials password', 'hss_project_id']),
+    ('hss', {'hss_auth_type': 'token', 'hss_iam_endpoint': '/nope'}, ['hss_iam_endpoint', 'hss_region']),
+])
+def test_a_vendor_refusing_the_credentials_or_the_url_names_the_settings_to_check_as_the_dialog_labels_them(
+        xdr, hss_tenant, vendor, overrides, named):
+    params = xdr.params() if vendor == 'xdr' else hss_tenant.params(overrides.get('hss_auth_type', 'aksk'))
+    for name, change in overrides.items():  # a URL gets a path no API has; a secret, a wrong password
+        params[name] = (params[name] + change if change.startswith('/') else
+                        {**params[name], 'password': change} if isinstance(params[name], dict) else change)
+
+    tested = run(params, 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed
+    for name in named:
+        assert DIALOG_LABELS[name] in shown, (name, shown)
+
+
+# A fault the settings may cause (a URL that leads elsewhere, a proxy in the way, a timeout too short) is told with the
+# settings to check, as the dialog labels them: HSS and IAM have no "server URL", and no setting is called "the proxy
+# setting" there.
+@pytest.mark.parametrize('vendor, fault, overrides, named', [
+    ('hss', 'sequence=503-html', {}, ['hss_endpoint', 'hss_region']),
+    ('hss', 'sequence=truncated', {}, ['hss_endpoint', 'hss_region']),
+    ('iam', 'sequence=503', {'hss_auth_type': 'token'}, ['hss_iam_endpoint', 'hss_region']),
+    ('hss', None, {'hss_endpoint': 'http://127.0.0.1:9'}, ['hss_endpoint', 'hss_region', 'proxy']),
+    ('xdr', None, {'xdr_url': 'http://127.0.0.1:9'}, ['xdr_url', 'proxy']),
+    ('xdr', 'sequence=reset', {}, ['proxy']),
+    ('xdr', 'sequence=slow;delay=1', {'read_timeout': '0.2'}, ['read_timeout']),
+])
+def test_a_fault_the_settings_may_cause_names_the_settings_to_check_as_the_dialog_labels_them(
+        xdr, hss_tenant, vendor, fault, overrides, named):
+    params = {**(xdr.params() if vendor == 'xdr' else hss_tenant.params(overrides.get('hss_auth_type', 'aksk'))),
+              **overrides, 'max_retries': '0'}
+    plan = FaultPlan.parse(fault) if fault else None
+    if vendor == 'iam':
+        hss_tenant.gateway.iam_faults = plan
+    else:
+        (xdr if vendor == 'xdr' else hss_tenant).gateway.inject_faults(plan)
+
+    tested = run(params, 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed
+    for name in named:
+        assert DIALOG_LABELS[name] in shown, (name, shown)

@@ -468,7 +468,7 @@ def test_the_enterprise_project_setting_is_checked_like_the_argument_before_any_
                        sleep=lambda _: None)
         result = room.run('hss-restore-isolated', {'file_hash': 'a' * 64})
         [entry] = result.entries
-        assert entry['Type'] == ENTRY_ERROR and 'instance setting hss_enterprise_project_id' in entry['Contents']
+        assert entry['Type'] == ENTRY_ERROR and '(hss_enterprise_project_id)' in entry['Contents']
         assert not tenant.gateway.requests
     finally:
         tenant.stack.close()

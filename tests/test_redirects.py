@@ -69,6 +69,7 @@ def test_a_cortex_xdr_url_that_redirects_is_reported_and_nothing_is_sent_on(stat
         redirector.server.stop()
         tenant.server.stop()
     check_refused(entries, redirector, elsewhere, [tenant.key])
+    assert '(xdr_url)' in entries[0]['Contents'], 'the error names the setting to correct'
 
 
 @pytest.mark.parametrize('status', REDIRECT_STATUSES)
@@ -84,6 +85,7 @@ def test_a_huawei_url_that_redirects_is_reported_and_nothing_is_sent_on(status, 
         redirector.server.stop()
         tenant.stack.close()
     check_refused(entries, redirector, elsewhere, tenant.secrets())
+    assert f'({redirected})' in entries[0]['Contents'], 'the error names the setting to correct'
 
 
 @pytest.mark.parametrize('location', ['http://[::1', 'https://operator:pw-in-location@[fe80::1%eth0/x'])

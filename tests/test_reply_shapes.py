@@ -185,6 +185,39 @@ def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_
     assert 'HTTP 400' in message and 'Invalid parameter.' in message and json.dumps(code) in message
 
 
+@pytest.mark.parametrize('body', [['a list'], 'a text', 17, {'message': 'Welcome to the console', 'total_num': 'n/a'}])
+def test_an_hss_answer_that_is_no_listing_keeps_its_words_and_request_id_and_says_what_to_check(replay_server, body):
+    # An HTTP 200 that is no listing (JSON that is no object, an object without data_list: a proxy's or another API's
+    # answer): the analyst gets what came, the request id Huawei support traces it by, and which settings lead there.
+    replay_server.queue(200, json.dumps(body).encode(), {'Content-Type': 'application/json', 'X-Request-Id': 'r-77'})
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
+              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and json.dumps(body) in shown and 'r-77' in shown, shown
+    assert '(hss_endpoint)' in shown and '(hss_region)' in shown, shown
+
+
+def test_an_iam_answer_without_a_token_keeps_its_status_and_request_id_and_names_the_settings_iam_comes_from(
+        replay_server):
+    replay_server.queue(201, {'token': {'expires_at': '2099-01-01T00:00:00.000000Z'}}, {'X-Request-Id': 'r-79'})
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_iam_endpoint': replay_server.url,
+              'hss_project_id': 'p' * 32, 'hss_auth_type': 'token', 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'user', 'password': 'iam-Passw0rd-123'}, 'max_retries': '0'}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'X-Subject-Token' in shown and '201' in shown and 'r-79' in shown, shown
+    assert '(hss_iam_endpoint)' in shown and '(hss_region)' in shown, shown
+
+
 def test_an_iam_token_request_throttled_past_the_commands_wait_is_said_to_be_throttled(replay_server):
     # Huawei's gateway answers 429 APIGW.0308 with a Retry-After longer than the command waits
     replay_server.queue(429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached',

@@ -6,6 +6,9 @@ and how often the request was retried, never a traceback. Retry waits are 0 here
 """
 from __future__ import annotations
 
+import errno
+import os
+import re
 import socket
 import threading
 
@@ -78,7 +81,7 @@ def test_retries_and_backoff_are_instance_settings_with_checked_bounds():
     assert ri.read_transport_settings(dict(params, connect_timeout='3', read_timeout='7')).timeout == (3.0, 7.0)
     for bad in ({'max_retries': '11'}, {'max_retries': '1.5'}, {'max_retries': 'many'}, {'retry_backoff': '-1'},
                 {'insecure': 'maybe'}, {'read_timeout': 'nan'}):
-        with pytest.raises(ri.RestoreError, match=f'instance setting {next(iter(bad))}'):
+        with pytest.raises(ri.RestoreError, match=rf'instance setting "[^"]+" \({next(iter(bad))}\)'):
             ri.read_instance_settings(dict(params, **bad), ['xdr'])
 
 
@@ -148,6 +151,22 @@ def test_a_fault_that_outlasts_the_retries_says_what_happened_how_often_and_what
     if kind == '503':
         assert isinstance(raised.value, ri.VendorApiError) and raised.value.vendor_code == int(kind)
     assert 'Traceback' not in message and '<urllib3' not in message
+
+
+@pytest.mark.parametrize('kind', ['reset', 'truncated'])
+def test_a_dropped_connection_or_a_cut_reply_is_told_in_words_not_as_python_exception_reprs(pending_tenant, kind):
+    action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
+    pending_tenant.gateway.inject_faults(plan(f'sequence={kind}*5'))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        xdr_client(pending_tenant, max_retries=0).get_action_status(action_id)
+
+    message = str(raised.value)
+    # A repr writes a class name right before its parenthesis: ConnectionResetError(104, ...), IncompleteRead(...)
+    assert not re.search(r'\b[A-Z][A-Za-z]*\(', message), message
+    assert "('" not in message, message  # nor a tuple of them
+    if kind == 'reset':  # the system's own words for the reset are kept
+        assert os.strerror(errno.ECONNRESET) in message, message
 
 
 def test_a_retry_after_longer_than_the_budget_is_not_waited_for():

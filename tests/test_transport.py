@@ -438,8 +438,8 @@ def test_plain_http_to_another_host_is_refused_before_any_connection(vendors, pr
     entry = run(params, command, args)
 
     assert entry['Type'] == ENTRY_ERROR
-    assert f'The instance setting {setting} uses plain http to' in entry['Contents']
-    assert 'Use https, or check "Trust any certificate"' in entry['Contents']
+    assert 'The instance setting "' in entry['Contents'] and f'({setting}) uses plain http to' in entry['Contents']
+    assert 'Use https, or check "Trust any certificate' in entry['Contents'] and '(insecure)' in entry['Contents']
     assert no_network == [] and proxy.seen == []
     assert xdr.gateway.requests == [] and hss.gateway.requests == []
 

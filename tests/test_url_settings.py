@@ -25,7 +25,7 @@ def test_a_url_setting_requests_cannot_parse_is_refused_by_name_not_as_a_fault_o
         ri.normalise_base_url(url, 'xdr_url', False)
     shown = run({'xdr_url': url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'secretkey123'},
                  'max_retries': '0'})
-    assert 'instance setting xdr_url' in shown
+    assert 'instance setting' in shown and '(xdr_url)' in shown
     assert 'fault in the integration' not in shown
 
 
@@ -160,5 +160,5 @@ def test_a_plain_http_refusal_names_a_mixed_case_host_as_the_instance_setting_gi
 
     shown = run(params, command, {'file_hash': 'a' * 64})
 
-    assert f'{setting} uses plain http to {urlsplit(typed).netloc}' in shown, shown
+    assert f'({setting}) uses plain http to {urlsplit(typed).netloc}' in shown, shown
     assert urlsplit(typed).hostname not in shown, shown  # requests' and urllib's reading: lower case

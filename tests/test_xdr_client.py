@@ -147,6 +147,17 @@ def test_reply_without_reply_object_is_reported(replay_server):
         make_client(replay_server.url).restore_file('f' * 64)
 
 
+def test_reply_without_reply_object_quotes_what_came_instead(replay_server):
+    # An answer of another API at that URL (a proxy's, a portal's): what it said shows where the URL leads.
+    said = {'error': 'Unknown tenant portal', 'detail': 'login required'}
+    replay_server.queue(200, said)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        make_client(replay_server.url).restore_file('f' * 64)
+
+    assert json.dumps(said) in str(raised.value), str(raised.value)
+
+
 def test_connection_refused_names_the_host_and_what_to_check():
     client = make_client('http://127.0.0.1:9', retry_backoff=0)  # discard port: nothing listens there
 
@@ -194,7 +205,7 @@ def test_proxy_environment_is_ignored_unless_proxy_is_checked():
 
 
 def test_missing_settings_are_named():
-    with pytest.raises(ri.RestoreError, match='xdr_api_key_id, xdr_api_key'):
+    with pytest.raises(ri.RestoreError, match=r'xdr_api_key_id\), .*\(xdr_api_key\)'):
         ri.read_instance_settings({'xdr_url': 'https://api-t.example'}, ['xdr'])
 
 
