@@ -2875,8 +2875,10 @@ def json_list(text: str, name: str) -> list[Any]:
 
 
 def hss_field_list(value: Any, name: str) -> list[str]:
-    """A list argument for an HSS item field, each value checked against the field's documented length."""
+    """A list argument for an HSS item field, each value checked against the field's documented length. An ID, hash
+    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as given."""
     values = arg_to_list(value, name)
+    values = values if name == 'file_path' else [text.strip() for text in values]
     limit = HSS_FIELD_LIMITS[name]
     for position, text in enumerate(values, 1):
         if len(text) > limit:
