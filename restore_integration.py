@@ -3490,9 +3490,10 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
             summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
                              dict(not_read, error=f'Status not read at this check; {again}. {unread(reply)}'))
-        except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+        except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(not_read, error=f'Cortex XDR answered the status check in a form this integration '
-                                                  f'cannot read ({type(error).__name__}); {again}.'))
+                                                  f'cannot read (the endpoint statuses in its data, or their reasons '
+                                                  f'in errorReasons); {again}.'))
         replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)})
     return summaries, replies
 
