@@ -1283,13 +1283,14 @@ def in_tls_handshake(reason: Any) -> bool:
 
 def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error in words: without the object reprs urllib3 wraps around it, nor
-    the exceptions it quotes (('Connection aborted.', ConnectionResetError(104, '...')), IncompleteRead(...))."""
+    the exceptions it quotes (('Connection aborted.', ConnectionResetError(104, '...')), IncompleteRead(...)); with
+    no words at all, that the connection failed."""
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
     words = ' '.join(part.strerror if isinstance(part, OSError) and part.strerror else str(part) for part in parts)
-    return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', lambda match: match[1] or '', words) or \
-        type(reason).__name__
+    return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', lambda match: match[1] or '', words).strip() or \
+        'the connection failed'
 
 
 class HttpTransport:

@@ -7,6 +7,7 @@ The TLS server is an emulator behind a certificate made at test time with the op
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import socket
@@ -19,6 +20,7 @@ import warnings
 
 import pytest
 import requests
+from urllib3.exceptions import MaxRetryError, ProtocolError
 
 import facts
 import restore_integration as ri
@@ -708,3 +710,16 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
     assert 'next check sends' not in shown  # nor handed to a later run to send again
 
+
+
+# A socket error may come with no words at all (an OSError raised without errno or text, wrapped by urllib3): the
+# message says the connection failed, not the name of a Python exception, and never leaves its parentheses blank.
+@pytest.mark.parametrize('error', [
+    requests.ConnectionError(), requests.ConnectionError(OSError()),
+    requests.ConnectionError(ProtocolError('', OSError())),
+    requests.ConnectionError(MaxRetryError(None, '/', ConnectionResetError())),
+], ids=['bare', 'os-error', 'protocol-error', 'max-retry'])
+def test_a_connection_error_without_words_is_said_in_words_not_by_its_exception_class(error):
+    said = ri.describe_connection_error(error)
+
+    assert said.strip() and not re.search(r'(Error|Exception)\b', said), said
