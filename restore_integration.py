@@ -1194,23 +1194,27 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
 
 
-def tls_failure(host: str, detail: str, verifying: bool) -> str:
-    """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text, which TLS reads
-    as a wrong version's record: no certificate is involved. Only a certificate this side refused (OpenSSL's
-    CERTIFICATE_VERIFY_FAILED: unknown authority, self-signed, expired, another host's) gets the certificate advice;
-    one the server broke off (no shared protocol or cipher, client certificate required) is its or a proxy's setup."""
+def tls_failure(vendor: str, host: str, detail: str, verifying: bool) -> str:
+    """What a failed TLS handshake with ``vendor`` means. A plain-HTTP port behind an https URL answers in clear text,
+    which TLS reads as a wrong version's record: no certificate is involved. Only a certificate this side refused
+    (OpenSSL's CERTIFICATE_VERIFY_FAILED: unknown authority, self-signed, expired, another host's) gets the certificate
+    advice, trusting any certificate last; one the server broke off (no shared protocol or cipher, client certificate
+    required) is its or a proxy's setup."""
+    url = URL_SETTINGS[vendor]
     if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
-        return (f'{host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. Check the '
-                f'port, or use http:// for a server on this machine.')
+        return (f'{vendor} at {host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. '
+                f'Check the port in {url}, or use http:// for a server on this machine.')
     if verifying and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
-        return (f'No TLS connection to {host} was tried: the CA certificate bundle could not be loaded ({detail}). '
-                f'Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s environment if one is set '
-                f'(it must name a PEM file of certificates), else reinstall certifi, requests\' own bundle.')
+        return (f'No TLS connection to {vendor} at {host} was tried: the CA certificate bundle could not be loaded '
+                f'({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s environment if '
+                f'one is set (it must name a PEM file of certificates), else reinstall certifi, requests\' own bundle.')
     if verifying and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
-        return (f'The TLS certificate of {host} could not be verified ({detail}). Make the server\'s certificate '
-                f'authority trusted, or, for a test server only, check "Trust any certificate".')
-    return (f'The TLS handshake with {host} failed ({detail}). Check the URL\'s host and port, and the TLS setup of '
-            f'the server there (or of a proxy between).')
+        return (f'The TLS certificate of {vendor} at {host} could not be verified ({detail}). Check that {url} names '
+                f'the server as its certificate does, and make the server\'s certificate authority trusted; as a last '
+                f'resort, check {SETTING_NAMES["insecure"]}, which turns verification off: use it only against a test '
+                f'server.')
+    return (f'The TLS handshake with {vendor} at {host} failed ({detail}). Check the host and port in {url}, and the '
+            f'TLS setup of the server there (or of a proxy between).')
 
 
 def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
@@ -1283,13 +1287,14 @@ def in_tls_handshake(reason: Any) -> bool:
 
 def describe_connection_error(error: BaseException) -> str:
     """The socket-level reason of a connection error in words: without the object reprs urllib3 wraps around it, nor
-    the exceptions it quotes (('Connection aborted.', ConnectionResetError(104, '...')), IncompleteRead(...))."""
+    the exceptions it quotes (('Connection aborted.', ConnectionResetError(104, '...')), IncompleteRead(...)); with
+    no words at all, that the connection failed."""
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
     words = ' '.join(part.strerror if isinstance(part, OSError) and part.strerror else str(part) for part in parts)
-    return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', lambda match: match[1] or '', words) or \
-        type(reason).__name__
+    return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', lambda match: match[1] or '', words).strip() or \
+        'the connection failed'
 
 
 class HttpTransport:
@@ -1443,7 +1448,7 @@ class HttpTransport:
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
                 allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
         except requests.exceptions.SSLError as error:
-            refusal = tls_failure(self.host, describe_connection_error(error), self.settings.verify)
+            refusal = tls_failure(self.vendor, self.host, describe_connection_error(error), self.settings.verify)
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
             error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
             raise
@@ -2875,8 +2880,10 @@ def json_list(text: str, name: str) -> list[Any]:
 
 
 def hss_field_list(value: Any, name: str) -> list[str]:
-    """A list argument for an HSS item field, each value checked against the field's documented length."""
+    """A list argument for an HSS item field, each value checked against the field's documented length. An ID, hash
+    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as given."""
     values = arg_to_list(value, name)
+    values = values if name == 'file_path' else [text.strip() for text in values]
     limit = HSS_FIELD_LIMITS[name]
     for position, text in enumerate(values, 1):
         if len(text) > limit:
@@ -3488,9 +3495,10 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
             summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
                              dict(not_read, error=f'Status not read at this check; {again}. {unread(reply)}'))
-        except Exception as error:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+        except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
             summaries.append(dict(not_read, error=f'Cortex XDR answered the status check in a form this integration '
-                                                  f'cannot read ({type(error).__name__}); {again}.'))
+                                                  f'cannot read (the endpoint statuses in its data, or their reasons '
+                                                  f'in errorReasons); {again}.'))
         replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)})
     return summaries, replies
 

@@ -358,3 +358,15 @@ def test_every_script_that_writes_a_note_holds_the_same_markdown_helpers(name):
     copies = {path.stem: function_sources(path).get(name) for path in SCRIPT_CODE if path.stem in NOTE_WRITERS}
     assert len(copies) == len(NOTE_WRITERS) and all(copies.values()), sorted(copies)
     assert len(set(copies.values())) == 1
+
+
+# How a message names a value's kind (an object, a list, text, a number, a boolean, null): the integration's json_kind,
+# copied into each script whose messages name one, the same text in each (DEVELOPERS.md).
+JSON_KIND_HOLDERS = ('QuarantineRestoreReputationGate', 'QuarantineRestoreSummary')
+
+
+def test_every_script_that_names_a_value_kind_holds_the_integrations_json_kind():
+    integration = function_sources(ROOT / 'restore_integration.py')['json_kind']
+    copies = {path.stem: function_sources(path).get('json_kind') for path in SCRIPT_CODE
+              if path.stem in JSON_KIND_HOLDERS}
+    assert copies == dict.fromkeys(JSON_KIND_HOLDERS, integration)

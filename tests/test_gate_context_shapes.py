@@ -5,7 +5,9 @@ does not link is a score it does not see: the file would be restored although it
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from hypothesis import given, strategies as st
 
 from conftest import TEST_DATA, hss_seed_copies, load_json
@@ -264,3 +266,23 @@ def test_given_several_endpoints_none_an_earlier_restore_covers_every_allowed_fi
                      'restored_before': [RESTORED]}, {})  # a restore on every endpoint is another scope
 
     assert verdicts['allowed'] == [SHA, 'f' * 64] and verdicts['endpoints'] == [a, b]
+
+
+# A value the gate refuses is named by its kind as JSON does, as the analyst's context shows it, not as Python does.
+@pytest.mark.parametrize('args, context, kind', [
+    ({'file_hash': SHA}, {'DBotScore': 3}, 'holds a number'),
+    ({'file_hash': SHA}, {'DBotScore': [True]}, 'holds a boolean'),
+    ({'file_hash': SHA}, {'File': {'Hashes': [['MD5', 'x']]}}, 'holds a list'),
+    ({'file_hash': SHA}, {'File': {'Hashes': [7]}}, 'holds a number'),
+    ({'file_path': [{'path': '/x'}], 'host_id': 'h', 'restore_command': 'hss-restore-isolated'}, {}, 'got an object'),
+])
+def test_a_value_the_gate_refuses_is_named_by_its_json_kind_not_its_python_type(args, context, kind):
+    try:
+        entry = GATE.gate_command(args, context)
+    except GATE.GateError as error:
+        said = str(error)
+    else:
+        raise AssertionError(f'read as if it held nothing: {entry["HumanReadable"]}')
+
+    assert kind in said, said
+    assert not re.search(r'\b(dict|str|int|float|bool|True|NoneType)\b', said), said

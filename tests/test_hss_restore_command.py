@@ -1088,3 +1088,29 @@ def test_the_last_check_gives_the_follow_command_once_not_on_every_copy_still_re
         assert offline['host_name'] in row['reason'] and 'online' in row['reason'], row
         assert follow not in row['reason'] and 'follow_commands' in row['reason'], row
     assert last['HumanReadable'].count(follow) == 1 and follow not in json.dumps(last['EntryContext'])
+
+
+def requests_of_a_restore(args: dict) -> list:
+    tenant = start_hss_tenant()
+    try:
+        result = war_room(tenant).run('hss-restore-isolated', dict(args, polling='false'))
+        assert not result.failed, result.entries
+        return [(r.method, r.path, r.query, r.body) for r in tenant.gateway.requests]
+    finally:
+        tenant.stack.close()
+
+
+@settings(max_examples=6, deadline=None)
+@given(field=st.sampled_from(['host_id', 'file_hash']), before=st.text(' \t', max_size=3),
+       after=st.text(' \t', max_size=3))
+def test_an_hss_id_or_hash_pasted_with_blanks_around_it_sends_the_same_request_as_without(field, before, after):
+    # A host ID or hash copied from a console often brings a blank along: HSS matches them exactly, so sent as it is
+    # it finds no copy and nothing is restored. The JSON list form and a context list keep an item as given.
+    [copy] = COPIES[SINGLE_HASH]
+    exact = {name: copy[name] for name in ('host_id', 'file_hash', 'file_path')}
+    padded = dict(exact, **{field: before + copy[field] + after})
+
+    as_given = requests_of_a_restore({name: json.dumps([value]) for name, value in exact.items()})
+
+    assert requests_of_a_restore({name: json.dumps([value]) for name, value in padded.items()}) == as_given
+    assert any(r[0] == 'PUT' and r[3] for r in as_given)

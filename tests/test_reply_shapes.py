@@ -7,6 +7,7 @@ ID or a reason. Expected values are read from the fixtures, never typed here.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -158,6 +159,24 @@ def test_a_status_reply_whose_reason_cannot_be_read_at_all_keeps_the_action_foll
     assert first_check[0]['error'] and 'PollingCommand' in result.entries[1]  # said, and read again
     [record] = records(result)
     assert record['error'] == '' and record['endpoints_count'] == len(FINAL_STATUS['reply']['data'])
+
+
+def test_a_status_reply_that_cannot_be_read_says_which_part_of_it_not_a_python_exception(replay_server):
+    # The same unreadable reason: the record's error names the parts of Cortex XDR's reply it could not read, in words
+    # an analyst can look for in the action (its data's endpoint statuses, their errorReasons), and the action's ID.
+    deep = '[' * 100_000 + ']' * 100_000
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': {
+        'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': {'errorData': deep}}}})
+    for _ in range(3):
+        replay_server.queue(200, FINAL_STATUS)
+    expected_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    [record] = as_list(next(iter(result.entries[1]['EntryContext'].values())))  # the first check's
+    assert record['status'] == 'IN_PROGRESS' and record['action_id'] == expected_action
+    assert 'errorReasons' in record['error'] and 'data' in record['error'], record['error']
+    assert not re.search(r'[A-Z][a-z]+(Error|Exception)\b', record['error']), record['error']
 
 
 def test_an_hss_error_description_is_kept_beside_its_code_and_message(replay_server):

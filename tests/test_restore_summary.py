@@ -1479,3 +1479,18 @@ def test_an_hss_host_name_path_or_reason_shows_as_it_is_in_the_step_and_the_tabl
     assert len(split_cells(row_line)) == len(split_cells(header)), row_line
     assert [found for found in markup_in(row_line) if found != 'html: <br'] == [], row_line
     assert emphasis_pairs(row_line) == [], row_line
+
+
+# What the note says of a context value it cannot read names the value's kind as JSON does, as the analyst's context
+# shows it (an object, a list, text, a number, a boolean, null), not as Python does (dict, list, str, int, bool).
+@pytest.mark.parametrize('context, kind', [
+    ({'CortexXDR': {'RestoredFile': 7}}, 'a number'),
+    ({'CortexXDR': {'RestoredFile': [{'action_id': 1}, 'x', True]}}, 'a boolean, text'),
+    ({'CortexXDR': [[1], [2]]}, 'a list'),
+    ({'CortexXDR': 'restored'}, 'text'),
+])
+def test_a_context_value_the_note_cannot_read_is_named_by_its_json_kind_not_its_python_type(context, kind):
+    note = qrs.summary_command({'vendor': 'xdr'}, context)['HumanReadable']
+
+    assert kind in note, note
+    assert not re.search(r'\b(dict|str|int|float|bool|NoneType)\b', note), note

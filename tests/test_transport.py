@@ -7,6 +7,7 @@ The TLS server is an emulator behind a certificate made at test time with the op
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import socket
@@ -16,9 +17,13 @@ import subprocess
 import threading
 import time
 import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+import yaml
+from urllib3.exceptions import MaxRetryError, ProtocolError
 
 import facts
 import restore_integration as ri
@@ -29,6 +34,8 @@ from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import create_app as create_xdr_app
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.runtime import Demisto
+
+ROOT = Path(__file__).resolve().parent.parent
 
 XDR_HASH = sorted(seed_holders())[0]
 HSS_HASH = sorted(hss_seed_copies())[0]
@@ -124,8 +131,8 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_message(tls_vendors, c
     entry = run(for_command(params, command, mode), command, args)
 
     assert entry['Type'] == ENTRY_ERROR
-    assert 'TLS certificate of 127.0.0.1:' in entry['Contents'] and 'could not be verified' in entry['Contents']
-    assert '"Trust any certificate"' in entry['Contents']
+    assert 'TLS certificate of ' in entry['Contents'] and 'could not be verified' in entry['Contents']
+    assert f'"{facts.INSECURE_DISPLAY}' in entry['Contents']
     assert xdr.gateway.requests == [] and hss.gateway.requests == []  # the handshake failed: no request was read
 
 
@@ -524,7 +531,7 @@ def test_a_tls_handshake_the_server_breaks_off_names_the_host_and_says_to_check_
 
     host = peer.url.split('//')[1]
     assert entry['Type'] == ENTRY_ERROR and peer.hellos == 1
-    assert f'The TLS handshake with {host} failed' in entry['Contents'] and 'host and port' in entry['Contents']
+    assert f'The TLS handshake with Cortex XDR at {host} failed' in entry['Contents'] and 'host and port' in entry['Contents']
     assert 'HANDSHAKE_FAILURE' in entry['Contents'].upper()  # what TLS said, kept
     assert 'certificate' not in entry['Contents'].lower() and 'plain HTTP' not in entry['Contents']
 
@@ -592,8 +599,8 @@ def test_a_trusted_certificate_that_names_another_host_is_a_certificate_that_cou
         server.stop()
 
     assert entry['Type'] == ENTRY_ERROR
-    assert f'TLS certificate of {host} could not be verified' in entry['Contents']
-    assert 'mismatch' in entry['Contents'] and f'"{facts.INSECURE_DISPLAY}"' in entry['Contents']
+    assert f'TLS certificate of Cortex XDR at {host} could not be verified' in entry['Contents']
+    assert 'mismatch' in entry['Contents'] and f'"{facts.INSECURE_DISPLAY}' in entry['Contents']
 
 
 @pytest.mark.parametrize('command, args, mode', COMMANDS)
@@ -708,3 +715,38 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
     assert 'next check sends' not in shown  # nor handed to a later run to send again
 
+
+
+# A socket error may come with no words at all (an OSError raised without errno or text, wrapped by urllib3): the
+# message says the connection failed, not the name of a Python exception, and never leaves its parentheses blank.
+@pytest.mark.parametrize('error', [
+    requests.ConnectionError(), requests.ConnectionError(OSError()),
+    requests.ConnectionError(ProtocolError('', OSError())),
+    requests.ConnectionError(MaxRetryError(None, '/', ConnectionResetError())),
+], ids=['bare', 'os-error', 'protocol-error', 'max-retry'])
+def test_a_connection_error_without_words_is_said_in_words_not_by_its_exception_class(error):
+    said = ri.describe_connection_error(error)
+
+    assert said.strip() and not re.search(r'(Error|Exception)\b', said), said
+
+
+DISPLAYS = {param['name']: param['display']
+            for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration'] if 'display' in param}
+
+
+@pytest.mark.parametrize('command, args, mode, vendor, url_setting', [
+    ('restore-file', {'file_hash': XDR_HASH}, 'xdr', 'Cortex XDR', 'xdr_url'),
+    ('hss-restore-isolated', {'file_hash': HSS_HASH}, 'aksk', 'Huawei Cloud HSS', 'hss_endpoint'),
+    ('hss-restore-isolated', {'file_hash': HSS_HASH}, 'token', 'Huawei Cloud IAM', 'hss_iam_endpoint')],
+    ids=['restore-file', 'hss-aksk', 'hss-token'])
+def test_an_untrusted_certificate_names_the_vendor_its_url_setting_and_trusting_any_certificate_last_with_its_warning(
+        tls_vendors, command, args, mode, vendor, url_setting):
+    xdr, hss, params = tls_vendors
+
+    said = run(for_command(params, command, mode), command, args)['Contents']
+
+    host = urlsplit(params[url_setting]).netloc
+    assert f'{vendor} at {host}' in said, said
+    assert f'"{DISPLAYS[url_setting]}" ({url_setting})' in said, said
+    trust = said.index(f'"{DISPLAYS["insecure"]}" (insecure)')
+    assert trust > said.index(url_setting) and 'test server' in said[trust:], said

@@ -180,7 +180,7 @@ def path_list(value: Any) -> list[str]:
         if is_blank(item):
             continue
         if isinstance(item, (dict, list)):
-            raise GateError(f'file_path takes file paths (text); got {str(item)[:80]!r}.')
+            raise GateError(f'file_path takes file paths (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
         if str(item) not in paths:
             paths.append(str(item))
     return paths
@@ -293,7 +293,13 @@ def objects_in(value: Any, key: str, where: str) -> list[dict[str, Any]]:
     if isinstance(value, list):
         return [item for part in value for item in objects_in(part, key, where)]
     raise GateError(f'{where} must be {key} objects (JSON), as XSOAR keeps them in context; it holds '
-                    f'{type(value).__name__} {str(value)[:40]!r}.')
+                    f'{json_kind(value)}, {json.dumps(value)[:40]}.')
+
+
+def json_kind(value: Any) -> str:
+    """A value's kind as JSON, in which XSOAR hands arguments, settings and replies, names it (not Python's dict)."""
+    kinds = {dict: 'an object', list: 'a list', bool: 'a boolean', int: 'a number', float: 'a number', str: 'text'}
+    return 'null' if value is None else kinds.get(type(value), type(value).__name__)
 
 
 def score_value(raw: Any) -> int | None:
@@ -330,7 +336,7 @@ def hashes_list(value: Any) -> list[dict[str, Any]]:
     for item in items:
         if not isinstance(item, dict):
             raise GateError(f'File.Hashes must be a list of {{"type", "value"}} objects, as CommonServerPython\'s '
-                            f'Common.File writes it; it holds {type(item).__name__} {str(item)[:40]!r}.')
+                            f'Common.File writes it; it holds {json_kind(item)}, {json.dumps(item)[:40]}.')
     return items
 
 

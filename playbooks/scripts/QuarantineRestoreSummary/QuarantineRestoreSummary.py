@@ -205,18 +205,20 @@ def as_items(value: Any, what: str, skipped: list[str]) -> list[dict[str, Any]]:
     if isinstance(value, dict):
         return [value]
     if not isinstance(value, list):
-        skipped.append(f'{what} is {type_name(value)}, not a list of objects.')
+        skipped.append(f'{what} is {json_kind(value)}, not a list of objects.')
         return []
     items = [item for item in value if isinstance(item, dict)]
     others = len(value) - len(items)
     if others:
-        kinds = ', '.join(sorted({type_name(item) for item in value if not isinstance(item, dict)}))
+        kinds = ', '.join(sorted({json_kind(item) for item in value if not isinstance(item, dict)}))
         skipped.append(f'{others} item(s) of {what} are not objects ({kinds}).')
     return items
 
 
-def type_name(value: Any) -> str:
-    return 'null' if value is None else type(value).__name__
+def json_kind(value: Any) -> str:
+    """A value's kind as JSON, in which XSOAR hands arguments, settings and replies, names it (not Python's dict)."""
+    kinds = {dict: 'an object', list: 'a list', bool: 'a boolean', int: 'a number', float: 'a number', str: 'text'}
+    return 'null' if value is None else kinds.get(type(value), type(value).__name__)
 
 
 def context_value(context: dict[str, Any], dotted: str, skipped: list[str]) -> Any:
@@ -228,7 +230,7 @@ def context_value(context: dict[str, Any], dotted: str, skipped: list[str]) -> A
             value = value[0]
         if not isinstance(value, dict):
             if value is not None:
-                skipped.append(f'{".".join(parts[:depth])} is {type_name(value)}, not an object, so '
+                skipped.append(f'{".".join(parts[:depth])} is {json_kind(value)}, not an object, so '
                                f'{dotted} could not be read.')
             return None
         value = value.get(part)
@@ -751,7 +753,7 @@ def summary_command(args: dict[str, Any] | None, context: Any) -> Entry:
     if context is None:
         context = {}
     elif not isinstance(context, dict):
-        skipped.append(f'The incident context is {type_name(context)}, not an object.')
+        skipped.append(f'The incident context is {json_kind(context)}, not an object.')
         context = {}
     readers = {'xdr': (XDR_CONTEXT_PATH, xdr_items), 'hss': (HSS_CONTEXT_PATH, hss_items)}
     items, sections = [], []
