@@ -141,17 +141,21 @@ def test_a_status_reply_no_one_expects_never_loses_the_action(replay_server, gar
     assert {s['group_action_id'] for s in status_requests(replay_server)} == {int(expected_action)}
 
 
-def test_a_status_reply_whose_reason_cannot_be_read_at_all_keeps_the_action_followed_to_its_end(replay_server):
-    # README: a part of a reply that cannot be read becomes error on the record; the action is followed even so. Here
-    # an endpoint's errorData is JSON text nested far past where Python's json gives up (about 1,000 levels).
+def restore_whose_reason_cannot_be_read(replay_server):
+    """(the run, the action ID the restore reply gave) of a restore whose first status reply holds an endpoint's
+    errorData as JSON text nested far past where Python's json gives up (about 1,000 levels), then final statuses."""
     deep = '[' * 100_000 + ']' * 100_000
     replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': {
         'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': {'errorData': deep}}}})
     for _ in range(3):
         replay_server.queue(200, FINAL_STATUS)
-    expected_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+    return (room(replay_server).run('restore-file', {'file_hash': HASH}),
+            load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id'])
 
-    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+def test_a_status_reply_whose_reason_cannot_be_read_at_all_keeps_the_action_followed_to_its_end(replay_server):
+    # README: a part of a reply that cannot be read becomes error on the record; the action is followed even so.
+    result, expected_action = restore_whose_reason_cannot_be_read(replay_server)
 
     assert not result.failed and not any('unexpected' in str(entry.get('Contents')) for entry in result.entries)
     first_check = as_list(next(iter(result.entries[1]['EntryContext'].values())))
@@ -164,14 +168,7 @@ def test_a_status_reply_whose_reason_cannot_be_read_at_all_keeps_the_action_foll
 def test_a_status_reply_that_cannot_be_read_says_which_part_of_it_not_a_python_exception(replay_server):
     # The same unreadable reason: the record's error names the parts of Cortex XDR's reply it could not read, in words
     # an analyst can look for in the action (its data's endpoint statuses, their errorReasons), and the action's ID.
-    deep = '[' * 100_000 + ']' * 100_000
-    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': {
-        'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': {'errorData': deep}}}})
-    for _ in range(3):
-        replay_server.queue(200, FINAL_STATUS)
-    expected_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
-
-    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+    result, expected_action = restore_whose_reason_cannot_be_read(replay_server)
 
     [record] = as_list(next(iter(result.entries[1]['EntryContext'].values())))  # the first check's
     assert record['status'] == 'IN_PROGRESS' and record['action_id'] == expected_action
