@@ -604,6 +604,11 @@ def printable(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + '...'
 
 
+def setting_label(name: str) -> str:
+    """How a message names an instance setting: its dialog label beside its name (SETTING_NAMES), else its name."""
+    return SETTING_NAMES.get(name, name)
+
+
 def json_kind(value: Any) -> str:
     """A value's kind as JSON, in which XSOAR hands arguments, settings and replies, names it (not Python's dict)."""
     kinds = {dict: 'an object', list: 'a list', bool: 'a boolean', int: 'a number', float: 'a number', str: 'text'}
@@ -695,12 +700,12 @@ def setting_text(params: InstanceParams, name: str) -> str:
     if is_blank(value):
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
-        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be text; got {json_kind(value)}.')
+        raise RestoreError(f'The instance setting {setting_label(name)} must be text; got {json_kind(value)}.')
     text = str(value).strip()
     if has_control_characters(text):
         # A URL holding '@' may hold a password before it: not quoted, as normalise_base_url quotes none either
         shown = 'not shown: it holds "@", and may hold a password' if '@' in text else printable(text)
-        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} holds a line break or another control '
+        raise RestoreError(f'The instance setting {setting_label(name)} holds a line break or another control '
                            f'character ({shown}). Enter it again.')
     return text
 
@@ -708,7 +713,7 @@ def setting_text(params: InstanceParams, name: str) -> str:
 def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], default: str) -> str:
     text = setting_text(params, name).lower() or default
     if text not in choices:
-        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be {" or ".join(choices)}; '
+        raise RestoreError(f'The instance setting {setting_label(name)} must be {" or ".join(choices)}; '
                            f'got {printable(text)}.')
     return text
 
@@ -717,7 +722,7 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
     try:
         return arg_to_bool(params.get(name), name)
     except RestoreError:
-        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be true or false; '
+        raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
                            f'got {printable(params.get(name))}.') from None
 
 
@@ -730,7 +735,7 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
     text = str(value).strip()  # 'True' and 'False' fail the pattern too
     number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else None
     if number is None or not minimum <= number <= maximum or (whole and number != int(number)):
-        raise RestoreError(f'The instance setting {SETTING_NAMES[name]} must be '
+        raise RestoreError(f'The instance setting {setting_label(name)} must be '
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
     return int(number) if whole else number
@@ -750,7 +755,7 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
     # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
     secret = part == 'password'
     what = 'secret' if secret else 'user name or key ID'
-    name = SETTING_NAMES.get(f'{name} password' if secret else name, SETTING_NAMES[name])
+    name = SETTING_NAMES.get(f'{name} password' if secret else name, setting_label(name))
     if has_control_characters(value):
         shown = ' (pasted with it?)' if secret else f': {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
@@ -788,7 +793,7 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
     if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
                    if not text]:
-        raise RestoreError(f'Cortex XDR is not configured: set {", ".join(SETTING_NAMES[name] for name in missing)} in '
+        raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
     return XdrSettings(normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id, key, auth_type,
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
@@ -928,13 +933,13 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
         shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in url else printable(url)
-        raise RestoreError(f'The instance setting {SETTING_NAMES[setting]} must be a URL such as https://host; '
+        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host; '
                            f'got {shown}.')
     if parts.username or parts.password:
-        raise RestoreError(f'The instance setting {SETTING_NAMES[setting]} must not carry a user name or password; '
+        raise RestoreError(f'The instance setting {setting_label(setting)} must not carry a user name or password; '
                            f'put credentials in their own settings.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
-        raise RestoreError(f'The instance setting {SETTING_NAMES[setting]} uses plain http to {parts.netloc}, which '
+        raise RestoreError(f'The instance setting {setting_label(setting)} uses plain http to {parts.netloc}, which '
                            f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
                            'for a test server.')
     return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
