@@ -872,16 +872,17 @@ def first_fetch_span(span_ms: int, first_fetch: str) -> int:
     if not 0 < span_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
         raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must reach back more than 0 and at '
                            f'most {HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or '
-                           f'a date or date-time in that span, none ahead of now; got {printable(first_fetch)}.')
+                           f'be a date or date-time before now; got {printable(first_fetch)}.')
     return span_ms
 
 
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
-    """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here: a date
-    lies further back each day, and only a first fetch (or Test) reads it."""
+    """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
+    of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
     if settings.first_fetch_at is None:
         return now_ms - settings.first_fetch_ms
-    return now_ms - first_fetch_span(now_ms - settings.first_fetch_at, settings.first_fetch)
+    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
+    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:

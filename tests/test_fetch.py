@@ -366,11 +366,12 @@ def test_a_first_fetch_set_as_an_iso_date_or_date_time_begins_at_that_instant(te
     assert inside['event_id'] in alarm_ids(incidents) and outside['event_id'] not in alarm_ids(incidents)
 
 
-# A date further back than HSS lists events (30 days, README), or ahead of now: refused as a time back of more than 30
-# days, or of none, is.
-@pytest.mark.parametrize('days_back', [31, 30.5, -1 / 24])
-def test_a_first_fetch_date_out_of_hss_s_reach_is_refused_by_fetch_and_test_before_any_request(tenant, days_back):
-    text = (datetime.now(timezone.utc) - timedelta(days=days_back)).isoformat(timespec='seconds')
+# A time back further than HSS lists events (30 days, README), which no fetch could ever honour, and a date ahead of
+# now, which reaches back by none: refused, naming the setting as the instance dialog labels it.
+@pytest.mark.parametrize('first_fetch', ['45 days', '5 weeks ago', 'a date an hour ahead'])
+def test_a_first_fetch_hss_can_never_list_is_refused_by_fetch_and_test_before_any_request(tenant, first_fetch):
+    ahead = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(timespec='seconds')
+    text = ahead if first_fetch.startswith('a date') else first_fetch
 
     with pytest.raises(FetchError, match=re.escape(FIRST_FETCH_DISPLAY) + '.*at most 30 days'):
         fetch(tenant, {}, first_fetch=text)
@@ -380,8 +381,27 @@ def test_a_first_fetch_date_out_of_hss_s_reach_is_refused_by_fetch_and_test_befo
     assert tenant.gateway.requests == []
 
 
-def test_a_first_fetch_date_that_grew_older_than_hss_lists_does_not_stop_the_fetches_after_the_first(tenant,
-                                                                                                    monkeypatch):
+# A date further back than HSS lists events (30 days, README; HSS's last_days 1-30): the first fetch begins 30 days
+# back, as HSS lists nothing older, and Test passes. An event an hour inside that window comes, one an hour before not.
+@pytest.mark.parametrize('days_back', [30.5, 31, 400])
+def test_a_first_fetch_date_older_than_hss_lists_begins_30_days_back_and_the_instance_test_passes(tenant, days_back):
+    text = (datetime.now(timezone.utc) - timedelta(days=days_back)).isoformat(timespec='seconds')
+    window_minutes = facts.FIRST_FETCH_MAX_MS / facts.DURATION_UNITS_MS['minute']
+    [inside] = isolate(tenant, 1, minutes_ago=window_minutes - 60)
+    [outside] = isolate(tenant, 1, minutes_ago=window_minutes + 60, host_index=1)
+    before_ms = time.time() * 1000
+
+    incidents, _ = fetch(tenant, {}, first_fetch=text, max_fetch='200')
+    tested = WarRoom(params=tenant.params(isFetch=True, first_fetch=text)).run('test-module', {})
+
+    assert inside['event_id'] in alarm_ids(incidents) and outside['event_id'] not in alarm_ids(incidents)
+    second_before = before_ms - facts.FIRST_FETCH_MAX_MS - 1000  # a listing asks from the start of its second
+    assert all(int(request.query['begin_time'][0]) >= second_before for request in event_requests(tenant))
+    assert not tested.failed and tested.entries[-1]['Contents'] == 'ok'
+
+
+def test_a_first_fetch_date_that_grew_older_than_hss_lists_stops_neither_later_fetches_nor_the_instance_test(
+        tenant, monkeypatch):
     text = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec='seconds')
     first, last_run = fetch(tenant, {}, first_fetch=text)
     later_s = 29 * DAY_MS / 1000  # the date now lies 31 days back: only a first fetch reads it
@@ -391,8 +411,10 @@ def test_a_first_fetch_date_that_grew_older_than_hss_lists_does_not_stop_the_fet
     [new] = isolate(tenant, 1)
 
     incidents, _ = fetch(tenant, last_run, first_fetch=text, max_fetch='200')
+    tested = WarRoom(params=tenant.params(isFetch=True, first_fetch=text)).run('test-module', {})
 
     assert first and new['event_id'] in alarm_ids(incidents)
+    assert not tested.failed and tested.entries[-1]['Contents'] == 'ok'
 
 
 def test_a_first_fetch_from_a_date_is_not_read_again_on_a_lagging_hss_s_clock(tenant):
@@ -792,6 +814,19 @@ def test_an_iso_date_or_a_date_time_without_an_offset_is_read_as_utc(moment, dat
     text = moment.date().isoformat() if date_only else moment.isoformat()
     expected = (moment.replace(tzinfo=timezone.utc) - UNIX_EPOCH) // timedelta(milliseconds=1)
     assert ri.parse_first_fetch(text) == (None, expected)
+
+
+# A date set as the first fetch, read at any moment from 2000 to 2100: from a day ahead of it to a century back.
+@given(now_ms=st.integers(946_684_800_000, 4_102_444_800_000), back_ms=st.integers(-DAY_MS, 100 * 365 * DAY_MS))
+def test_a_first_fetch_date_begins_at_it_or_30_days_back_whichever_is_later_and_none_ahead_of_now(now_ms, back_ms):
+    # README: HSS lists events of the last 30 days; a date older begins there, one not behind now is refused
+    text = (UNIX_EPOCH + timedelta(milliseconds=now_ms - back_ms)).isoformat(timespec='milliseconds')
+    settings = ri.read_fetch_settings({'first_fetch': text})
+    if back_ms <= 0:
+        with pytest.raises(ri.RestoreError, match=re.escape(FIRST_FETCH_DISPLAY)):
+            ri.first_fetch_begin(settings, now_ms)
+    else:
+        assert ri.first_fetch_begin(settings, now_ms) == max(now_ms - back_ms, now_ms - facts.FIRST_FETCH_MAX_MS)
 
 
 # Not "<number> <time unit>" (integration.yml's first_fetch display; README: "minutes, hours, days, weeks, months (30
