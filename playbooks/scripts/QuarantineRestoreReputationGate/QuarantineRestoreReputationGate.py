@@ -464,10 +464,11 @@ def named(sources: dict[str, str]) -> str:
 
 def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
-    endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint."""
+    endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint. A blank
+    item is no host or endpoint (is_blank)."""
     scope = {}
     for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
-        values = [str(value).strip() for value in as_list(args.get(name)) if str(value).strip()]
+        values = [str(value).strip() for value in as_list(args.get(name)) if not is_blank(value)]
         if values and command != owner:
             raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
         if values:
