@@ -677,7 +677,9 @@ class FetchSettings:
     first_fetch: str = ''  # the setting as written, to quote
 
 
-def is_blank(value: Any) -> bool:
+def none_or_blank_text(value: Any) -> bool:
+    """An argument or setting not given. Not the scripts' is_blank: a list or object of blanks here is a kind the
+    check refuses by name, never read as not given (host_id or endpoint_id would then restore on every one)."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -697,7 +699,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
 def setting_text(params: InstanceParams, name: str) -> str:
     """A plain text setting, stripped; control characters refused by name."""
     value = params.get(name)
-    if is_blank(value):
+    if none_or_blank_text(value):
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
         raise RestoreError(f'The instance setting {setting_label(name)} must be text; got {json_kind(value)}.')
@@ -729,7 +731,7 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
 def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
                    whole: bool = False) -> int | float:
     value = params.get(name)
-    if is_blank(value):
+    if none_or_blank_text(value):
         return default
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
     text = str(value).strip()  # 'True' and 'False' fail the pattern too
@@ -2790,7 +2792,7 @@ def single_value(value: Any, name: str) -> Any:
 def validate_sha256(value: Any) -> str:
     """restore-file's file_hash in lower case, or a RestoreError that says what is wrong with it."""
     value = single_value(value, 'file_hash')
-    if is_blank(value):
+    if none_or_blank_text(value):
         raise RestoreError('file_hash is required: give the SHA256 of the quarantined file.')
     if not isinstance(value, str):
         raise RestoreError(f'file_hash must be a SHA256 string; got {json_kind(value)}.')
@@ -2815,7 +2817,7 @@ def sha256_list(value: Any) -> list[str]:
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
     value = single_value(value, name)
-    if is_blank(value):
+    if none_or_blank_text(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
         raise RestoreError(f'{name} must be text; got {json_kind(value)}.')
@@ -2830,7 +2832,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
                default: int | None = None) -> int | None:
     """A whole-number argument, from an int or its decimal text. None/empty gives the default."""
     value = single_value(value, name)
-    if is_blank(value):
+    if none_or_blank_text(value):
         return default
     whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or \
         (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
@@ -2851,7 +2853,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
 
 def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     value = single_value(value, name)
-    if is_blank(value):
+    if none_or_blank_text(value):
         return default
     text = str(value).strip().lower()
     if text not in ('true', 'yes', '1', 'false', 'no', '0'):
@@ -2862,7 +2864,7 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
 def arg_to_list(value: Any, name: str) -> list[str]:
     """XSOAR's list argument: a list (from context), a JSON array, or comma-separated text. Only comma-separated items
     are stripped (typing puts blanks around commas): a path in a list or JSON array may begin or end with a blank."""
-    if is_blank(value):
+    if none_or_blank_text(value):
         return []
     if isinstance(value, str):
         text = value.strip()
@@ -2976,7 +2978,7 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
     value = args.get('put_off')
     # The wait left: up to 12 digits, as a Retry-After date may be as late as the year 9999 (seconds from now).
     match = re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,12}))?', str(value).strip())  # blank or None ('None'): no match
-    if match is None and not is_blank(value):
+    if match is None and not none_or_blank_text(value):
         raise RestoreError(f'put_off is set by the command itself while polling (seconds, then maybe : and seconds); '
                            f'got {printable(value)}. Run the command without it.')
     return (int(match[1]), int(match[2] or 0)) if match else (0, 0)
@@ -3032,7 +3034,7 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
     """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started,
     polling_checks): JSON of the kind and item shape it wrote, or empty when absent; it wrote nothing else."""
     value = args.get(name)
-    if is_blank(value):
+    if none_or_blank_text(value):
         return kind()
     try:
         carried = json.loads(value) if isinstance(value, str) else value
@@ -3069,7 +3071,7 @@ def hss_restore_state(value: Any) -> HssState | None:
     many copies that listing found and the start sent (None when not listed, or from an older version), and, for a
     start put off (start_put_off), since when a copy it found restoring or restored is another restore's (``taken``,
     HSS's clock; None when not put off). Small at any item count: the items are found again by the same arguments."""
-    if is_blank(value):
+    if none_or_blank_text(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
@@ -4122,7 +4124,8 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not is_blank(args.get(name))}  # the item arguments
+    # the item arguments
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}
     if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
         kept['enterprise_project_id'] = enterprise_project_id
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
@@ -4398,7 +4401,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
         # a restore-file check that may send files late reads the incident's context first
-        late = (incident_context(runtime),) if command == 'restore-file' and not is_blank(args.get('unsent')) else ()
+        late_files = command == 'restore-file' and not none_or_blank_text(args.get('unsent'))
+        late = (incident_context(runtime),) if late_files else ()
         entry = command_function(clients[kind], args, *late).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()

@@ -494,3 +494,25 @@ def test_a_value_of_another_type_is_named_by_its_json_kind_not_its_python_type(x
     [entry] = demisto.entries
     assert entry['Type'] == ENTRY_ERROR and kind in entry['Contents'], entry['Contents']
     assert not re.search(r'\b(dict|bool|float|int|str|NoneType)\b', entry['Contents']), entry['Contents']
+
+
+# The scripts leave a blank item out of what they read (an emptied grid's row of empty cells, an empty list): the
+# integration does not read such a value as an argument not given, as a restore without host_id or endpoint_id runs on
+# every host or endpoint that holds the file. It refuses it by its kind, and sends nothing.
+@pytest.mark.parametrize('command, args', [
+    ('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash'], 'host_id': [{'id': '', 'name': ' '}]}),
+    ('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash'], 'host_id': [[]]}),
+    ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': {'id': ''}}),
+    ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': [[' ']]}),
+], ids=repr)
+def test_a_list_or_object_of_blanks_as_the_scope_of_a_restore_is_refused_not_read_as_no_scope(xdr, hss, command, args):
+    tenant = xdr if command == 'restore-file' else hss
+    before = len(tenant.gateway.requests)
+    demisto = Demisto(tenant.params(), command, args, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    [name] = [name for name in args if name != 'file_hash']
+    assert entry['Type'] == ENTRY_ERROR and name in entry['Contents'], entry['Contents']
+    assert len(tenant.gateway.requests) == before

@@ -9,12 +9,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from hypothesis import given, strategies as st
 
 import restore_integration as ri
 from conftest import ROOT, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant
 from test_integration_layout import MAX_FUNCTION_LINES, long_functions, untyped
 from warroom.docs import README, render_readme
 from warroom.playbook.model import SCRIPTS_DIR, PlaybookLibrary
+from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 from warroom.spec import INTEGRATION_YML, load_spec, parse_spec
 
@@ -370,3 +372,31 @@ def test_every_script_that_names_a_value_kind_holds_the_integrations_json_kind()
     copies = {path.stem: function_sources(path).get('json_kind') for path in SCRIPT_CODE
               if path.stem in JSON_KIND_HOLDERS}
     assert copies == dict.fromkeys(JSON_KIND_HOLDERS, integration)
+
+
+# What is no value in a field or context value a script reads (DEVELOPERS.md): None, text of blanks only, and a list or
+# object of nothing else (an emptied grid's row of empty cells). Each script that leaves blank items out holds a copy of
+# is_blank; the copies are one rule, or the gate refuses (or takes for a host) what the on-close script leaves out.
+BLANK_RULE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreReputationGate')
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.sampled_from(['', ' ', '\t\r\n', '\u3000', '0', 'a', 'None']) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4), max_leaves=16)
+
+
+def leaves(value):
+    """The scalars a JSON value holds, at any depth: an empty list or object holds none."""
+    if isinstance(value, (list, dict)):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from leaves(item)
+    else:
+        yield value
+
+
+@given(JSON_VALUES)
+def test_every_script_that_leaves_blank_items_out_holds_one_blank_rule(value):
+    blank = all(leaf is None or isinstance(leaf, str) and not leaf.strip() for leaf in leaves(value))
+
+    answers = {name: _load_script(name).is_blank(value) for name in BLANK_RULE_HOLDERS}
+
+    assert answers == dict.fromkeys(BLANK_RULE_HOLDERS, blank)

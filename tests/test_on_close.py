@@ -1924,7 +1924,13 @@ XDR_SAMPLE_HASHES = [artifact['filesha256'] for artifact in
                      IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']]
 
 
-@pytest.mark.parametrize('blanks', [[''], [' '], ['', ' ']], ids=repr)
+# A blank item is no value however it is held: empty text, or a list or object of nothing else (an emptied grid's row
+# of empty cells, a context key holding an empty list). The gate refused such an item as a bad hash or path, and the
+# playbook stopped with nothing restored, where the on-close script leaves it out.
+BLANK_ITEMS = [[''], [' '], ['', ' '], [[]], [{}], [BLANK_GRID_ROW], [[BLANK_GRID_ROW]], [['', [' ']], {'cell': None}]]
+
+
+@pytest.mark.parametrize('blanks', BLANK_ITEMS, ids=repr)
 def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_bad_hashes(blanks):
     alone = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': XDR_SAMPLE_HASHES})
     beside = gate_task_run({'file_hash': '${incident.filesha256}'}, {'filesha256': [*blanks, *XDR_SAMPLE_HASHES]})
@@ -1936,7 +1942,7 @@ def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_b
     assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': []}
 
 
-@pytest.mark.parametrize('blanks', [[''], [' '], ['', ' ']], ids=repr)
+@pytest.mark.parametrize('blanks', BLANK_ITEMS, ids=repr)
 def test_blank_items_in_hss_file_paths_the_gate_is_given_are_no_paths_not_refused_ones(blanks):
     paths, host_id = HSS_SAMPLE_FIELDS['huaweihssfilepaths'], HSS_SAMPLE_FIELDS['huaweihsshostid']
     arguments = {'file_path': '${incident.huaweihssfilepaths}', 'host_id': '${incident.huaweihsshostid}',

@@ -979,6 +979,27 @@ def test_given_several_endpoints_the_xdr_playbook_restores_the_file_on_each_of_t
     assert all(e in notes for e in chosen) and 'FAILED' not in notes
 
 
+# An endpoint list read from a grid or the context may hold a blank item: empty text, an empty list, or a row of empty
+# cells. It is no endpoint: the gate took it for one (its text, "[]" or the row's), and the playbook ran restore-file
+# there, which refused it, and the playbook took its error path beside the restores it sent.
+@pytest.mark.parametrize('blank', [[], {}, {'endpoint_id': '', 'endpoint_name': ' '}, [[''], {'endpoint_id': None}]],
+                         ids=repr)
+def test_a_blank_item_among_the_endpoints_the_xdr_playbook_is_given_is_no_endpoint(vendors, blank):
+    xdr, _ = vendors
+    [file_hash] = [h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2 and
+                   len(endpoints) > 2]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [blank, *chosen]})
+
+    assert not run.failed, run.error
+    assert not [e for e in run.entries if e.get('Type') == 4], '\n'.join(run.notes)
+    assert sorted(restores_sent_to(xdr)) == sorted((file_hash, e) for e in chosen)
+    assert get_path(run.context, 'QuarantineRestore.Gate.endpoints') == chosen
+
+
 @pytest.mark.parametrize('covered_first', [True, False], ids=['covered-endpoint-first', 'covered-endpoint-last'])
 def test_given_several_endpoints_one_of_which_an_earlier_restore_covered_the_xdr_playbook_restores_on_the_others_only(
         vendors, covered_first):

@@ -150,10 +150,12 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def is_blank(item: Any) -> bool:
-    """An item that is no value: nothing, or text of blanks only, as XSOAR keeps an emptied incident field (empty
-    text, or a list holding it) and a playbook task hands it on."""
-    return item is None or isinstance(item, str) and not item.strip()
+def is_blank(value: Any) -> bool:
+    """Nothing, text of blanks only, or a list or object of such values: XSOAR keeps a field an analyst or a mapper
+    emptied as empty text or a list holding it (a grid, as a row of empty cells)."""
+    if isinstance(value, (list, dict)):
+        return all(is_blank(item) for item in (value.values() if isinstance(value, dict) else value))
+    return value is None or isinstance(value, str) and not value.strip()
 
 
 def sha256_list(value: Any) -> list[str]:
@@ -462,10 +464,11 @@ def named(sources: dict[str, str]) -> str:
 
 def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
-    endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint."""
+    endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint. A blank
+    item is no host or endpoint (is_blank)."""
     scope = {}
     for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
-        values = [str(value).strip() for value in as_list(args.get(name)) if str(value).strip()]
+        values = [str(value).strip() for value in as_list(args.get(name)) if not is_blank(value)]
         if values and command != owner:
             raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
         if values:
