@@ -202,6 +202,36 @@ def test_an_iam_token_cached_before_the_instance_was_switched_to_aksk_is_dropped
     assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1  # AK/SK asked IAM for nothing
 
 
+@pytest.mark.parametrize('hss_now', ['aksk', 'removed'])
+def test_an_iam_token_cached_before_the_instance_stopped_using_tokens_is_dropped_by_restore_file_too(
+        hss_tenant, standard_tenant, hss_now):
+    # The same live credential, left by an HSS command run in token mode: an instance now on AK/SK (or without HSS)
+    # never uses it, whichever command runs next; a restore-file must not keep it until an HSS command comes.
+    others = {'kept by another part of the instance': json.dumps({'any': 'value'})}
+    _, _, context = run({**standard_tenant.params(), **hss_tenant.params('token')}, 'hss-restore-isolated',
+                        {'file_hash': HSS_HASH, 'polling': 'false'}, dict(others))
+    token = cached_token(context)['token']
+    params = {**standard_tenant.params(), **(hss_tenant.params('aksk') if hss_now == 'aksk' else {})}
+
+    entries, _, context = run(params, 'restore-file', {'file_hash': XDR_HASH, 'polling': 'false'}, context)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert context == others and token not in json.dumps(context)
+
+
+def test_an_iam_token_cached_in_token_mode_stays_through_a_restore_file_for_the_next_hss_command(
+        hss_tenant, standard_tenant):
+    params = {**standard_tenant.params(), **hss_tenant.params('token')}
+    hss_args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    _, _, context = run(params, 'hss-restore-isolated', hss_args)
+
+    entries, _, after = run(params, 'restore-file', {'file_hash': XDR_HASH, 'polling': 'false'}, dict(context))
+    run(params, 'hss-restore-isolated', hss_args, after)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert after == context and len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 1  # the next command used it
+
+
 def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_a_corrected_one_is_checked_at_once(
         hss_tenant):
     args = {'file_hash': HSS_HASH, 'polling': 'false'}

@@ -837,16 +837,89 @@ def test_an_xdr_incident_id_of_non_ascii_digits_is_no_incident_id_and_the_close_
     assert non_ascii not in run.notes[-1]
 
 
-@given(values=st.lists(st.one_of(st.none(), st.integers(min_value=1), st.text()), min_size=2, max_size=2))
+def restore_file_takes(value):
+    """The incident ID restore-file's own check of its incident_id argument reads in ``value``, or None."""
+    try:
+        return ri.arg_to_int(value, 'incident_id', minimum=1)
+    except ri.RestoreError:
+        return None
+
+
+INCIDENT_ID_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-2 ** 70, max_value=2 ** 70), st.floats(allow_nan=False),
+    st.builds(lambda zeros, n, pad: f'{pad}{"0" * zeros}{n}{pad}', st.integers(0, 25), st.integers(0, 2 ** 70),
+              st.sampled_from(['', ' '])), st.text())
+
+
+@given(values=st.lists(INCIDENT_ID_VALUES, min_size=2, max_size=2))
 @example(values=['\u00b2', None])
 @example(values=[' 412 ', '\u00b2'])
-def test_the_on_close_script_takes_as_the_xdr_incident_id_only_a_field_of_ascii_digits(values):
+@example(values=['0', '412'])
+@example(values=[412.0, None])
+@example(values=[str(2 ** 63), None])
+def test_the_on_close_script_takes_as_the_xdr_incident_id_only_one_restore_file_takes_written_as_cortex_xdr_does(
+        values):
+    """The ID taken is the first field's (the XDR Incident ID's, then the mirror ID's) that restore-file would take as
+    its incident_id, written in ASCII digits without a leading zero (as Cortex XDR writes it); a sign, which restore-file
+    reads, names no incident in a field; a value of digits behind leading zeros restore-file has no room for, the same
+    number."""
     fields = {'xdrincidentid': values[0], 'dbotMirrorId': values[1]}
-    ascii_ids = [str(v).strip() for v in values if re.fullmatch(r'[0-9]+', str(v if v is not None else '').strip())]
+    unsigned = [v for v in values if type(v) in (int, float) or isinstance(v, str) and v.strip().isascii() and
+                v.strip().isdigit()]
+    named = [restore_file_takes(v.strip().lstrip('0') or '0' if isinstance(v, str) else v) for v in unsigned]
 
     taken = ON_CLOSE.xdr_incident_id(fields)
 
-    assert taken == (ascii_ids[0] if ascii_ids else '')
+    assert taken == next((str(number) for number in named if number), '')
+    assert not taken or restore_file_takes(taken) == int(taken) and taken[0] != '0' and taken.isascii()
+
+
+XDR_INCIDENT_ID_FIELD = json.loads((TEST_DATA / 'xsoar' / 'dependencies.json').read_text())[
+    'packs']['CortexXDR']['incident_fields']['xdrincidentid']['name']
+
+
+@pytest.mark.parametrize('odd', ['0', '-1', str(2 ** 63), 412.5])
+def test_an_xdr_incident_id_no_cortex_xdr_incident_can_have_is_refused_in_the_note_and_the_files_still_restored(odd):
+    """Cortex XDR numbers its incidents from 1 (no incident 0, none below it), and no 64-bit number reaches 2**63:
+    such an ID was handed to restore-file, which refused the whole restore over an argument the analyst never typed
+    (0, 2**63), or was dropped without a word (-1, 412.5). The note now names the field and its value and says what to
+    do; the files are restored all the same, under no incident ID."""
+    artifacts = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']
+
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=odd)
+
+    assert {r['file_hash'] for r in restores} == {row['file_sha256'] for row in artifacts}
+    assert all('incident_id' not in r for r in restores)
+    [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert json.dumps(odd) in line.replace('\\', '') and 'Cortex XDR' in line, line
+
+
+@pytest.mark.parametrize('given', [412.0, '000412', ' 412 '], ids=repr)
+def test_an_xdr_incident_id_written_otherwise_than_cortex_xdr_writes_it_is_still_its_incident(given):
+    """A JSON number (412.0, as a float) or text with leading zeros names incident 412: the restore goes under it,
+    as it does under the ID written as Cortex XDR writes it, and the note refuses nothing."""
+    written = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid='412')
+    otherwise = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=given)
+
+    assert [r.get('incident_id') for r in written[0]] == [412] and otherwise == written
+
+
+def test_a_minimized_incident_whose_xdr_incident_id_has_leading_zeros_finds_its_own_record_in_context(vendors):
+    """CortexXDRIR writes its record's incident_id as Cortex XDR does ('415'): a field of '000415' is the same
+    incident, so its files come from its own record, as Cortex XDR - IR is no longer there to read them again."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    context = extra_data_context('414', '415')
+    own = {a['file_sha256'] for r in context['PaloAltoNetworksXDR']['Incident'] if r['incident_id'] == '415'
+           for a in r['file_artifacts']}
+    fields = dict(sample.incident['CustomFields'], xdrincidentid='000415')
+    unmirrored = {key: value for key, value in sample.incident.items() if key != 'dbotMirrorId'}
+    incident = close_incident(dict(unmirrored, CustomFields=fields), 'False Positive')
+
+    run = runner_for(vendors, {'Quarantine Restore'}).run_post_processing(POST_PROCESSING_SCRIPT, incident, context)
+
+    assert not run.failed, run.error
+    assert own and restored_hashes(xdr) == own
 
 
 @pytest.mark.parametrize('name, via', [

@@ -28,6 +28,11 @@ HSS_COMMAND = 'hss-restore-isolated'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
+# A Cortex XDR incident ID: Cortex XDR numbers incidents from 1, and restore-file takes an incident_id of at most 18
+# digits (ASCII: str.isdigit takes '²' too). Leading zeros name the same incident; the ID is written without them, as
+# Cortex XDR and CortexXDRIR's records write it. A JSON number as a float is exact only below 2**53.
+XDR_INCIDENT_ID = re.compile(r'0*([1-9][0-9]{0,17})')
+FLOAT_EXACT_BELOW = 2 ** 53
 # When Cortex XDR may have carried out a restore restore-file could not follow (its answer lost after the request
 # reached Cortex XDR, or accepted without an action ID: README, "How restore-file behaves"), its record says so in
 # may_have_started. Such a restore is not "not started": a second one waits for a look in the Action Center. A restore
@@ -148,7 +153,7 @@ def own_xdr_records(fields: dict[str, Any], context: dict[str, Any]) -> list[dic
     incident's, read in this war room to compare, sits beside them, and its files are not this incident's."""
     own_id = xdr_incident_id(fields)
     return [record for record in lookup(context, 'PaloAltoNetworksXDR.Incident') if own_id and
-            isinstance(record, dict) and str(record.get('incident_id') or '').strip() == own_id]
+            isinstance(record, dict) and incident_number(record.get('incident_id')) == own_id]
 
 
 def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[str], str | None]:
@@ -168,14 +173,35 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
     return unique_hashes(values), None
 
 
+def incident_number(value: Any) -> str:
+    """The Cortex XDR incident ID ``value`` names (text or a JSON number), as Cortex XDR writes it; '' for a value no
+    incident has (see XDR_INCIDENT_ID)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < FLOAT_EXACT_BELOW:
+        value = int(value)
+    found = XDR_INCIDENT_ID.fullmatch(value.strip() if isinstance(value, str) else str(value)) \
+        if type(value) in (str, int) else None  # type(): a bool is no number
+    return found.group(1) if found else ''
+
+
 def xdr_incident_id(fields: dict[str, Any]) -> str:
-    """The Cortex XDR incident's ID, ASCII digits (str.isdigit takes '²' too, which restore-file refuses): the XDR
-    Incident ID field's, else the mirror ID; blank items are no value (a list holding one beside the ID, as the
-    playbook's RemoveEmpty before FirstArrayElement reads it)."""
+    """The Cortex XDR incident's ID: the XDR Incident ID field's, else the mirror ID; blank items are no value (a list
+    holding one beside the ID, as the playbook's RemoveEmpty before FirstArrayElement reads it)."""
     for value in present(fields.get('xdrincidentid')) + present(fields.get('dbotMirrorId')):
-        if re.fullmatch(r'[0-9]+', str(value).strip()):
-            return str(value).strip()
+        if number := incident_number(value):
+            return number
     return ''
+
+
+def refused_incident_id(fields: dict[str, Any]) -> list[str]:
+    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, if any (the mirror ID may be
+    another integration's: not judged)."""
+    refused = [json.dumps(value) for value in present(fields.get('xdrincidentid')) if not incident_number(value)]
+    if not refused:
+        return []
+    used = f'; the mirror ID, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
+    return [f'Cortex XDR: the XDR Incident ID field holds {shown_as_is(", ".join(refused))}, which no Cortex XDR '
+            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so it was not used{used}. Set '
+            'the field to the incident\'s ID as Cortex XDR shows it.']
 
 
 def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
@@ -511,7 +537,7 @@ def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
     earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
     hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
-    lines = ([problem] if problem else []) + held
+    lines = refused_incident_id(fields) + ([problem] if problem else []) + held
     if hashes:
         xdr_args = {'file_hash': hashes}
         if xdr_incident_id(fields):
