@@ -14,7 +14,8 @@ from hypothesis import example, given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss_seed_copies, known_bad,
+from commonmark_reading import as_commonmark_reads
+from conftest import (HSS_SEED, TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss_seed_copies, known_bad,
                       lost_restore_record, one_file_restore_lost, seed_failing_endpoints, seed_holders,
                       start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
@@ -1520,6 +1521,54 @@ def test_the_by_hand_command_for_a_held_hss_file_restores_it_on_the_incident_s_h
     for other in hss_seed_copies()[file_hash]:
         if other['host_id'] != host_id:
             assert hss.backend.isolation_status(other['host_id'], file_hash, other['file_path']) == 'isolated'
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_files_held_on_many_hss_hosts_at_close_each_get_a_line_naming_20_hosts_and_the_context_restores_them_on_all(
+        by, tmp_path):
+    """A held file's line in the close note gave the command that restores it on every host of the incident: 3 files
+    on 120 hosts made 3 lines of 120 host IDs each. As the reputation check's own note (README, "Readable at any
+    scale"), past READABLE_DETAIL_MAX held file-host pairs each held line says how many hosts, names
+    READABLE_LISTED_MAX, and gives the command for one host to fill in; QuarantineRestore.Gate.held.by_hand, which the
+    check the script runs writes, keeps the command that restores the file on every host."""
+    held = sorted(HOLDERS)[:3]
+    paths = {h: f'/opt/tools/tool-{n}.sh' for n, h in enumerate(held)}
+    hosts = [f'{n:032x}' for n in range(120)]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'project_id': json.loads(HSS_SEED.read_text())['project_id'], 'hosts': [
+        {'host_id': host, 'isolated_files': [{'file_hash': h, 'file_path': paths[h], 'file_attr': '755'} for h in held]}
+        for host in hosts]}))
+    named = {'filesha256': held} if by == 'file_hash' else {'huaweihssfilepaths': list(paths.values())}
+    incident = {'id': '9', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {'huaweihsshostid': hosts, **named}}
+    scored = {'DBotScore': [{'Indicator': h, 'Type': 'file', 'Vendor': VT, 'Score': 3} for h in held],
+              'File': [{'Path': paths[h], 'SHA256': h} for h in held]}
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'), scored)
+        assert not run.failed, run.error
+        assert hss_puts(tenant) == []
+        wanted = held if by == 'file_hash' else list(paths.values())
+        restores = [parse_line(item['by_hand'])
+                    for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))]
+        assert sorted((ri.hss_field_list(line.args[by], by), ri.hss_field_list(line.args['host_id'], 'host_id'))
+                      for line in restores) == sorted(([value], hosts) for value in wanted)
+        assert not run_by_hand(tenant, restores[0]).failed  # the context's command restores the file on every host
+        value = ri.hss_field_list(restores[0].args[by], by)[0]
+        assert {(item['host_id'], item[by]) for item in hss_puts(tenant)} == {(host, value) for host in hosts}
+    finally:
+        tenant.stack.close()
+
+    lines = {as_commonmark_reads(line)[0][0]: line for line in run.notes[-1].splitlines() if 'is scored' in line}
+    assert sorted(lines) == sorted(wanted)
+    listed = facts.READABLE_LISTED_MAX
+    for value, line in lines.items():
+        assert [host for host in hosts if host in line] == hosts[:listed], line
+        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
+        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
+                 if span.startswith('!hss-restore-isolated ')]
+        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+        assert 'QuarantineRestore.Gate.held.by_hand' in line
 
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
