@@ -7,10 +7,11 @@ import io
 import itertools
 import json
 import re
+from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import example, given, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
@@ -160,6 +161,54 @@ def test_a_failure_inside_the_post_processing_script_is_a_note_not_an_error():
 
     [entry] = demisto.entries
     assert entry['Type'] == 1 and 'the server went away' in entry['Contents']
+    assert 'RuntimeError' not in entry['Contents'], entry['Contents']  # words, not Python's name for the error
+
+
+# Errors the script does not expect, and what each says: a key's name, a list's words, a server's text, none at all
+UNEXPECTED = st.sampled_from([KeyError, IndexError, TypeError, AttributeError, RuntimeError, OSError,
+                              ZeroDivisionError, ValueError])
+
+
+def note_after(error, where):
+    """The close note of a Cortex XDR incident when ``error`` is raised by its first call (``where`` 'call': in the
+    Cortex XDR part) or before any part runs ('start'), and what the script logged."""
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': ['a' * 64]}},
+                              'False Positive')
+
+    def raising(*_):
+        raise error
+
+    demisto = ScriptDemisto({'closeReason': 'False Positive'}, {}, incident, execute=raising)
+    logged = []
+    demisto.debug = logged.append
+    with mock.patch.object(ON_CLOSE, 'vendors_of', raising if where == 'start' else ON_CLOSE.vendors_of):
+        ON_CLOSE.main(demisto)
+    [entry] = demisto.entries
+    assert entry['Type'] == 1, entry
+    return entry['Contents'], logged
+
+
+@settings(max_examples=60)
+@given(kind=UNEXPECTED, message=st.text(max_size=30), where=st.sampled_from(['call', 'start']))
+@example(kind=KeyError, message='outcome', where='call')
+@example(kind=KeyError, message='outcome', where='start')
+@example(kind=RuntimeError, message='', where='start')
+def test_an_error_the_on_close_script_did_not_expect_is_told_in_words_with_its_own_text_and_what_to_do(kind, message,
+                                                                                                      where):
+    """A fault in one vendor's part, or before either ran, was told as Python names it ("this script failed (KeyError:
+    'outcome')", "could not be started: ValueError: ..."). The note now says in words that the script stopped on an
+    error it did not expect, keeps the error's own text (a server's message whole; the key a KeyError found missing,
+    unquoted), points to the debug log, which has the traceback, and says what to do by hand."""
+    assume(kind.__name__ not in message and not (kind is ValueError and where == 'call'))  # that one is an entry
+    note, logged = note_after(kind(message), where)
+
+    [line] = [line for line in note.splitlines() if 'did not expect' in line]
+    shown = as_commonmark_reads(line)[1]
+    assert kind.__name__ not in note, note
+    assert ' '.join(message.split()) in shown and not (message.strip() and repr(message) in shown), line
+    assert 'debug log' in line and any(kind.__name__ in text for text in logged), (line, logged)
+    assert ('!restore-file file_hash=' if where == 'call' else 'by hand') in shown, line
+
 
 
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
@@ -1818,8 +1867,9 @@ def test_a_fault_in_the_hss_part_at_close_is_a_line_of_its_own_and_the_cortex_xd
     note = run.notes[-1]
     assert f'`!restore-file` started for {xdr_hash}' in note, note
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
-    [failed] = [line for line in note.splitlines() if "KeyError: 'outcome'" in line]
-    assert 'Huawei Cloud HSS' in failed and '!hss-restore-isolated' in failed, failed
+    [failed] = [line for line in note.splitlines() if 'Huawei Cloud HSS' in line]
+    assert 'KeyError' not in failed and 'outcome' in failed and 'debug log' in failed, failed
+    assert '!hss-restore-isolated' in failed, failed
 
 
 def test_files_cortex_xdr_refuses_at_close_with_a_message_naming_each_hash_are_one_line_for_that_message(vendors):

@@ -513,8 +513,8 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         except Exception as error:  # noqa: BLE001 - an error entry would block the close
             vendor, by_hand = FAILED_PARTS[kind]
             debug_quietly(debug)
-            said, more = [f'{vendor}: this script failed ({type(error).__name__}: {shown_as_is(error)}), so whether '
-                          f'its restore went out is not known. {by_hand}'], []
+            said, more = [f'{vendor}: this script stopped on an error it did not expect ({fault_words(error)}), so '
+                          f'whether its restore went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
     if not kinds:
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
@@ -579,6 +579,17 @@ def debug_quietly(debug: Callable[[str], Any]) -> None:
         pass
 
 
+def fault_words(error: Exception) -> str:
+    """An error this script did not expect, in words for its note: its own text (a server's message kept whole), or
+    the key it found no value for; never Python's name for the error, which tells an analyst nothing. The debug log
+    has the traceback (debug_quietly)."""
+    if isinstance(error, KeyError) and error.args:
+        said = f'it found no value for {shown_as_is(" ".join(text_of(error.args[0]).split()))}'
+    else:
+        said = shown_as_is(' '.join(str(error).split())) or 'it gave no reason'
+    return f'{said}; the script\'s debug log holds the details'
+
+
 def note(text: str) -> Entry:
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'markdown', 'Contents': f'### {TITLE}\n{text}',
             'HumanReadable': f'### {TITLE}\n{text}', 'ReadableContentsFormat': 'markdown', 'Note': True}
@@ -598,9 +609,9 @@ def main(demisto_obj: Any = None) -> None:
                                  runtime.debug)
     except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead
         debug_quietly(runtime.debug)
-        entry = note(f'- The restore could not be started: {type(error).__name__}: {shown_as_is(error)}. Run the '
-                     f'"Quarantine Restore - False Positive" playbook on this incident, or !restore-file / '
-                     f'!hss-restore-isolated by hand.')
+        entry = note(f'- The restore could not be started: this script stopped on an error it did not expect '
+                     f'({fault_words(error)}). Run the "Quarantine Restore - False Positive" playbook on this '
+                     f'incident, or !restore-file / !hss-restore-isolated by hand.')
     runtime.results(entry)
 
 
