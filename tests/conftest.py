@@ -276,6 +276,18 @@ def hss_seed_copies(seed_path: Path = HSS_SEED) -> dict[str, list[dict]]:
     return copies
 
 
+def many_hosts_seed(tmp_path: Path, held: list[str], count: int) -> tuple[Path, dict[str, str], list[str]]:
+    """An HSS seed of the sample's project with ``count`` hosts, each isolating every file of ``held`` at a path of its
+    own: (the seed file, {hash: its path}, the host IDs)."""
+    paths = {h: f'/opt/tools/tool-{n}.sh' for n, h in enumerate(held)}
+    hosts = [f'{n:032x}' for n in range(count)]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'project_id': load_json(HSS_SEED)['project_id'], 'hosts': [
+        {'host_id': host, 'isolated_files': [{'file_hash': h, 'file_path': paths[h], 'file_attr': '755'} for h in held]}
+        for host in hosts]}))
+    return seed, paths, hosts
+
+
 class HssTenant:
     """An emulated HSS project: the gateway in front of HSS and IAM (request log, rate limit, faults), the backend
     (state), their URLs and params with working credentials."""

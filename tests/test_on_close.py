@@ -7,15 +7,17 @@ import io
 import itertools
 import json
 import re
+from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import example, given, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
+from commonmark_reading import as_commonmark_reads
 from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss_seed_copies, known_bad,
-                      lost_restore_record, one_file_restore_lost, seed_failing_endpoints, seed_holders,
+                      lost_restore_record, many_hosts_seed, one_file_restore_lost, seed_failing_endpoints, seed_holders,
                       start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
@@ -159,6 +161,54 @@ def test_a_failure_inside_the_post_processing_script_is_a_note_not_an_error():
 
     [entry] = demisto.entries
     assert entry['Type'] == 1 and 'the server went away' in entry['Contents']
+    assert 'RuntimeError' not in entry['Contents'], entry['Contents']  # words, not Python's name for the error
+
+
+# Errors the script does not expect, and what each says: a key's name, a list's words, a server's text, none at all
+UNEXPECTED = st.sampled_from([KeyError, IndexError, TypeError, AttributeError, RuntimeError, OSError,
+                              ZeroDivisionError, ValueError])
+
+
+def note_after(error, where):
+    """The close note of a Cortex XDR incident when ``error`` is raised by its first call (``where`` 'call': in the
+    Cortex XDR part) or before any part runs ('start'), and what the script logged."""
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': ['a' * 64]}},
+                              'False Positive')
+
+    def raising(*_):
+        raise error
+
+    demisto = ScriptDemisto({'closeReason': 'False Positive'}, {}, incident, execute=raising)
+    logged = []
+    demisto.debug = logged.append
+    with mock.patch.object(ON_CLOSE, 'vendors_of', raising if where == 'start' else ON_CLOSE.vendors_of):
+        ON_CLOSE.main(demisto)
+    [entry] = demisto.entries
+    assert entry['Type'] == 1, entry
+    return entry['Contents'], logged
+
+
+@settings(max_examples=60)
+@given(kind=UNEXPECTED, message=st.text(max_size=30), where=st.sampled_from(['call', 'start']))
+@example(kind=KeyError, message='outcome', where='call')
+@example(kind=KeyError, message='outcome', where='start')
+@example(kind=RuntimeError, message='', where='start')
+def test_an_error_the_on_close_script_did_not_expect_is_told_in_words_with_its_own_text_and_what_to_do(kind, message,
+                                                                                                      where):
+    """A fault in one vendor's part, or before either ran, was told as Python names it ("this script failed (KeyError:
+    'outcome')", "could not be started: ValueError: ..."). The note now says in words that the script stopped on an
+    error it did not expect, keeps the error's own text (a server's message whole; the key a KeyError found missing,
+    unquoted), points to the debug log, which has the traceback, and says what to do by hand."""
+    assume(kind.__name__ not in message and not (kind is ValueError and where == 'call'))  # that one is an entry
+    note, logged = note_after(kind(message), where)
+
+    [line] = [line for line in note.splitlines() if 'did not expect' in line]
+    shown = as_commonmark_reads(line)[1]
+    assert kind.__name__ not in note, note
+    assert ' '.join(message.split()) in shown and not (message.strip() and repr(message) in shown), line
+    assert 'debug log' in line and any(kind.__name__ in text for text in logged), (line, logged)
+    assert ('!restore-file file_hash=' if where == 'call' else 'by hand') in shown, line
+
 
 
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
@@ -1595,6 +1645,49 @@ def test_the_by_hand_command_for_a_held_hss_file_restores_it_on_the_incident_s_h
             assert hss.backend.isolation_status(other['host_id'], file_hash, other['file_path']) == 'isolated'
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_files_held_on_many_hss_hosts_at_close_each_get_a_line_naming_20_hosts_and_the_context_restores_them_on_all(
+        by, tmp_path):
+    """A held file's line in the close note gave the command that restores it on every host of the incident: 3 files
+    on 120 hosts made 3 lines of 120 host IDs each. As the reputation check's own note (README, "Readable at any
+    scale"), past READABLE_DETAIL_MAX held file-host pairs each held line says how many hosts, names
+    READABLE_LISTED_MAX, and gives the command for one host to fill in; QuarantineRestore.Gate.held.by_hand, which the
+    check the script runs writes, keeps the command that restores the file on every host."""
+    held = sorted(HOLDERS)[:3]
+    seed, paths, hosts = many_hosts_seed(tmp_path, held, 120)
+    named = {'filesha256': held} if by == 'file_hash' else {'huaweihssfilepaths': list(paths.values())}
+    incident = {'id': '9', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {'huaweihsshostid': hosts, **named}}
+    scored = {'DBotScore': [{'Indicator': h, 'Type': 'file', 'Vendor': VT, 'Score': 3} for h in held],
+              'File': [{'Path': paths[h], 'SHA256': h} for h in held]}
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'), scored)
+        assert not run.failed, run.error
+        assert hss_puts(tenant) == []
+        wanted = held if by == 'file_hash' else list(paths.values())
+        restores = [parse_line(item['by_hand'])
+                    for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))]
+        assert sorted((ri.hss_field_list(line.args[by], by), ri.hss_field_list(line.args['host_id'], 'host_id'))
+                      for line in restores) == sorted(([value], hosts) for value in wanted)
+        assert not run_by_hand(tenant, restores[0]).failed  # the context's command restores the file on every host
+        value = ri.hss_field_list(restores[0].args[by], by)[0]
+        assert {(item['host_id'], item[by]) for item in hss_puts(tenant)} == {(host, value) for host in hosts}
+    finally:
+        tenant.stack.close()
+
+    lines = {as_commonmark_reads(line)[0][0]: line for line in run.notes[-1].splitlines() if 'is scored' in line}
+    assert sorted(lines) == sorted(wanted)
+    listed = facts.READABLE_LISTED_MAX
+    for value, line in lines.items():
+        assert [host for host in hosts if host in line] == hosts[:listed], line
+        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
+        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
+                 if span.startswith('!hss-restore-isolated ')]
+        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+        assert 'QuarantineRestore.Gate.held.by_hand' in line
+
+
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
     [file_hash] = known_bad(sample.context)
@@ -1842,8 +1935,9 @@ def test_a_fault_in_the_hss_part_at_close_is_a_line_of_its_own_and_the_cortex_xd
     note = run.notes[-1]
     assert f'`!restore-file` started for {xdr_hash}' in note, note
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
-    [failed] = [line for line in note.splitlines() if "KeyError: 'outcome'" in line]
-    assert 'Huawei Cloud HSS' in failed and '!hss-restore-isolated' in failed, failed
+    [failed] = [line for line in note.splitlines() if 'Huawei Cloud HSS' in line]
+    assert 'KeyError' not in failed and 'outcome' in failed and 'debug log' in failed, failed
+    assert '!hss-restore-isolated' in failed, failed
 
 
 def test_files_cortex_xdr_refuses_at_close_with_a_message_naming_each_hash_are_one_line_for_that_message(vendors):

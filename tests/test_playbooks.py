@@ -14,7 +14,7 @@ import yaml
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (HSS_SEED, ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record,
+from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.ingest import PackContent, create_incident
@@ -1214,12 +1214,7 @@ def test_files_held_on_many_hss_hosts_each_get_a_line_naming_20_hosts_and_the_co
     names READABLE_LISTED_MAX, and gives the command for one host to fill in; QuarantineRestore.Gate.held.by_hand keeps
     the command that restores the file on every host."""
     held = sorted(HOLDERS)[:3]
-    paths = {h: f'/opt/tools/tool-{n}.sh' for n, h in enumerate(held)}
-    hosts = [f'{n:032x}' for n in range(120)]
-    seed = tmp_path / 'tenant.json'
-    seed.write_text(json.dumps({'project_id': json.loads(HSS_SEED.read_text())['project_id'], 'hosts': [
-        {'host_id': host, 'isolated_files': [{'file_hash': h, 'file_path': paths[h], 'file_attr': '755'} for h in held]}
-        for host in hosts]}))
+    seed, paths, hosts = many_hosts_seed(tmp_path, held, 120)
     named = {'filesha256': held} if by == 'file_hash' else \
         {'filesha256': [], 'huaweihssfilepaths': list(paths.values())}
     fields = {'huaweihsshostid': hosts, **named}

@@ -55,6 +55,9 @@ REPUTATION_ROOTS = {'DBotScore': 'dbot_score', 'File': 'file_entries'}  # contex
 
 # A reason the restore left files behind for is one line, naming this many of them and the by-hand command for all
 # (the note is the only place a script's executeCommand shows them): short at any scale, as the integration's.
+# Past MAX_DETAIL_ROWS held file-host pairs, a held file's line names MAX_LISTED of its hosts and gives its command for
+# one, to fill in, as the gate's own note: the gate's QuarantineRestore.Gate.held.by_hand keeps each whole command.
+MAX_DETAIL_ROWS = 50
 MAX_LISTED = 20
 
 # XSOAR stops this script at its timeout, the time its executeCommand calls take included, and a post-processing script
@@ -223,7 +226,7 @@ def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, comman
     QuarantineRestoreReputationGate: known bad never, suspicious only when asked, and none an earlier restore covers
     (``restored``: the records it left, the gate's restored_before). ``paths`` (a restore by host and path) go through
     it too: it finds the hashes the context knows for each path and asks !file about them itself. ``scope`` (host_id,
-    endpoint_id) goes into the command each held file's line gives for restoring it by hand."""
+    endpoint_id) goes into the command each held file's line gives for restoring it by hand (see held_line)."""
     if not hashes and not paths:
         return [], [], []
     known = reputation_of(execute, hashes) if hashes else {}
@@ -236,15 +239,34 @@ def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, comman
     for entry in entries:
         contents = entry.get('Contents') if isinstance(entry, dict) else None
         if entry.get('Type') != ENTRY_TYPE_ERROR and isinstance(contents, dict) and 'allowed' in contents:
-            held = list(contents.get('not_sent') or []) + [
-                f'{held_what(item)} is scored {item["verdict"]} ({item["score"]}) by {who_scored(item)}, so it was '
-                f'not restored automatically. If an analyst is sure it is benign: {code_span(item["by_hand"])}'
-                for item in contents.get('held') or []]
+            hosts = args.get('host_id') or []
+            many = hosts if len(hosts) > 1 and len(contents.get('held') or []) * len(hosts) > MAX_DETAIL_ROWS else []
+            held = list(contents.get('not_sent') or []) + [held_line(item, many) for item in contents.get('held') or []]
             allowed_paths = [p for p in paths if p in (contents.get('allowed_paths') or [])]
             return [h for h in hashes if h in contents['allowed']], held, allowed_paths
     problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
     return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
                 f'{shown_as_is(" ".join(problem.split()))}'], []
+
+
+def held_line(item: dict[str, Any], hosts: list[Any]) -> str:
+    """A held file's line, with its command by hand. ``hosts``: those of a restore whose held files and hosts make
+    more than MAX_DETAIL_ROWS pairs, else empty: the line then says how many hosts, names MAX_LISTED, and gives the
+    command for one to fill in, as the gate's note does."""
+    by_hand = code_span(item['by_hand'])
+    if hosts:
+        what = {'file_path': item['file_path']} if item.get('file_path') else {'file_hash': item['file_hash']}
+        by_hand = (f'{code_span(by_hand_command(HSS_COMMAND, {**what, "host_id": "<host_id>"}))} on each of them '
+                   f'(QuarantineRestore.Gate.held.by_hand has the command for all of them at once)')
+    on = f' (on {len(hosts):,} hosts: {capped(hosts)})' if hosts else ''
+    return (f'{held_what(item)}{on} is scored {item["verdict"]} ({item["score"]}) by {who_scored(item)}, so it was '
+            f'not restored automatically. If an analyst is sure it is benign: {by_hand}')
+
+
+def capped(names: list[Any]) -> str:
+    """``names`` shown as they are: the first MAX_LISTED, and how many more there are."""
+    more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
+    return ', '.join(map(shown_as_is, names[:MAX_LISTED])) + more
 
 
 def held_what(item: dict[str, Any]) -> str:
@@ -486,9 +508,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         names = {value: name for value, (name, _) in found.items()}
         reason = next(iter(found.values()))[1] if len(found) == 1 else shared
         advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
-        listed = ', '.join(map(shown_as_is, list(names.values())[:MAX_LISTED])) + (
-            f' and {len(names) - MAX_LISTED} more' if len(names) > MAX_LISTED else '')
-        lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}{listed}: '
+        lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}'
+                     f'{capped(list(names.values()))}: '
                      f'{shown_as_is(reason)} '
                      f'{advice}: {code_span(by_hand_command(command, {**args, by: list(names)}))}')
     lines += [f'`!{command}` was refused by an identity policy: {shown_as_is(" ".join(refusal.split()))}'
@@ -518,8 +539,8 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         except Exception as error:  # noqa: BLE001 - an error entry would block the close
             vendor, by_hand = FAILED_PARTS[kind]
             debug_quietly(debug)
-            said, more = [f'{vendor}: this script failed ({type(error).__name__}: {shown_as_is(error)}), so whether '
-                          f'its restore went out is not known. {by_hand}'], []
+            said, more = [f'{vendor}: this script stopped on an error it did not expect ({fault_words(error)}), so '
+                          f'whether its restore went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
     if not kinds:
         lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
@@ -584,6 +605,17 @@ def debug_quietly(debug: Callable[[str], Any]) -> None:
         pass
 
 
+def fault_words(error: Exception) -> str:
+    """An error this script did not expect, in words for its note: its own text (a server's message kept whole), or
+    the key it found no value for; never Python's name for the error, which tells an analyst nothing. The debug log
+    has the traceback (debug_quietly)."""
+    if isinstance(error, KeyError) and error.args:
+        said = f'it found no value for {shown_as_is(" ".join(text_of(error.args[0]).split()))}'
+    else:
+        said = shown_as_is(' '.join(str(error).split())) or 'it gave no reason'
+    return f'{said}; the script\'s debug log holds the details'
+
+
 def note(text: str) -> Entry:
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'markdown', 'Contents': f'### {TITLE}\n{text}',
             'HumanReadable': f'### {TITLE}\n{text}', 'ReadableContentsFormat': 'markdown', 'Note': True}
@@ -603,9 +635,9 @@ def main(demisto_obj: Any = None) -> None:
                                  runtime.debug)
     except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead
         debug_quietly(runtime.debug)
-        entry = note(f'- The restore could not be started: {type(error).__name__}: {shown_as_is(error)}. Run the '
-                     f'"Quarantine Restore - False Positive" playbook on this incident, or !restore-file / '
-                     f'!hss-restore-isolated by hand.')
+        entry = note(f'- The restore could not be started: this script stopped on an error it did not expect '
+                     f'({fault_words(error)}). Run the "Quarantine Restore - False Positive" playbook on this '
+                     f'incident, or !restore-file / !hss-restore-isolated by hand.')
     runtime.results(entry)
 
 
