@@ -777,12 +777,13 @@ def hss_status_now(execute: Execute | None,
     """({copy: its record as hss-restore-isolated lists it now}, {copy: why it was not read}), of the ``rows`` an
     earlier restore left restoring: the on-close script starts its restores without polling, so its rows say so
     whatever HSS did since. Read as exact items by a check without polling (a restore_state: no PUT). A copy not read
-    (an error entry, no answer) stays as it was, and why (unread_reason) goes with it."""
+    (an error entry, no answer, no ``execute`` to read with) stays as it was, and why (unread_reason) goes with it."""
     rows = [row for row in rows if all(str(row.get(name) or '').strip() for name in HSS_COPY_FIELDS)]
-    if not rows or not execute:
+    if not rows:
         return {}, {}
-    entries = execute(RESTORE_COMMANDS[1], {**{name: [str(row[name]) for row in rows] for name in HSS_COPY_FIELDS},
-                                            'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'}) or []
+    check = {**{name: [str(row[name]) for row in rows] for name in HSS_COPY_FIELDS},
+             'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'}
+    entries = (execute(RESTORE_COMMANDS[1], check) if execute else None) or []
     asked, found = {copy_of(row) for row in rows}, {}
     for entry in entries:
         for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
