@@ -837,6 +837,40 @@ def test_the_hss_playbook_sends_not_again_a_copy_left_restoring_whose_read_again
     assert 'is still restoring' not in line, line  # not as if read now
 
 
+@pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])
+def test_the_hss_playbook_reads_again_a_copy_whose_earlier_restore_hss_took_though_its_answers_were_lost(
+        vendors, now, said):
+    """Closed from the Close dialog: the on-close script's PUT reached HSS, which took it, but every answer was cut off
+    (the seed's 200 has no body to wait for), so the row says failed, "HSS may have accepted" it. Reopened and closed
+    again through the HSS playbook while HSS lists the copy restored (or still restoring: its agent offline): sent
+    again, HSS would find no isolated copy, and the summary would call the file not found, with nothing to do. The
+    gate reads the copy again first (a check: no second restore), as it reads a copy left restoring."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    [file_hash], host_id = fields['filesha256'], fields['huaweihsshostid']
+    [copy] = [c for c in HSS_COPIES[file_hash] if c['host_id'] == host_id]
+    hss.backend.hosts[host_id].agent_online = now == 'restored'
+    runner = PlaybookRunner({**hss.params(retry_backoff='0'), **vendors[0].params()}, time_scale=0,
+                            sleep=lambda _: None)
+    hss.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,truncated*{facts.DEFAULT_MAX_RETRIES + 1}'))
+    on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, context)
+    assert not on_close.failed and hss.backend.put_sizes  # HSS took the restore
+    assert [row['outcome'] for row in as_list(get_path(on_close.context, 'HuaweiHSS.RestoredFile'))] == ['failed']
+    assert hss.backend.isolation_status(host_id, file_hash, copy['file_path']) == now  # what HSS did meanwhile
+    puts = len(hss_puts(hss))
+
+    again = runner.run(HSS_PLAYBOOK, incident, on_close.context)  # in the incident's context: its rows merged by key
+
+    assert not again.failed, again.error
+    assert len(hss_puts(hss)) == puts  # no second restore
+    rows = as_list(get_path(again.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['host_id'], row['outcome']) for row in rows] == [(host_id, now)]  # as HSS lists it, no not_found row
+    notes = '\n'.join(again.notes)
+    [line] = [line for line in notes.splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert f'{said} on {copy["host_name"]}' in line, line
+    assert 'not_found' not in notes and 'FAILED' not in notes
+
+
 def test_the_hss_playbook_reads_no_copy_again_of_a_file_it_holds_back_nor_sums_it_up_as_a_failed_restore(vendors):
     """The on-close script left two files restoring on a host whose agent cannot put them back (HSS lists them
     isolated again); one is scored bad since. Reopened and closed again through the playbook branch: the gate holds

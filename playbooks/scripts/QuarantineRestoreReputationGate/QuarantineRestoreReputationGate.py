@@ -25,8 +25,9 @@ the note says why, with the check to run first), or may have started (its record
 may_have_started: the note says to look in the Action Center first): neither allowed nor held,
 the note names it and the command that restores it by hand. With hss-restore-isolated, the HuaweiHSS.RestoredFile
 records do the same for a file (or path) whose every copy they name on the restore's host was restored, or is still
-restoring (a record that says restoring is read again with hss-restore-isolated, as a check: no restore sent; one
-not read again, its state unknown, is not sent blind: the note says why, with the check to run first). Only
+restoring (a record that says restoring, or failed, is read again with hss-restore-isolated, as a check: no restore
+sent; one restoring not read again, its state unknown, is not sent blind: the note says why, with the check to run
+first). Only
 a file the reputation check lets through is read again: a held one is held whatever an earlier restore left. The
 on-close script hands its records of either vendor in too, and writes those lines (``Contents.not_sent``) in its own
 note.
@@ -81,12 +82,15 @@ HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 # hss-restore-isolated's outcome of a copy HSS lists restored. Sent again, HSS would find no isolated copy (not_found).
 # A copy left restoring (polling ran out; the on-close script cannot poll) is read again first: one HSS still lists
 # restoring is not sent again either, nor one not read again (HSS may have restored it: the note gives the check);
-# one isolated again, or failed, may be isolated still: sent again.
+# one isolated again may be isolated still: sent again. So is a copy left failed, read again first too: a restore whose
+# answers were lost is failed though HSS may have taken it (then restoring or restored: not sent again).
 HSS_RESTORED = 'restored'
 HSS_RESTORING = 'restoring'
+HSS_READ_AGAIN = (HSS_RESTORING, 'failed')  # the outcomes of a copy read again before it is sent again
 HSS_COPY_FIELDS = ('host_id', 'file_hash', 'file_path')  # a copy: hss-restore-isolated's exact item, and its DT key
-# The restore_state of a check (no PUT) of copies an earlier restore left restoring: when HSS took that restore is not
-# in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads failed.
+# The restore_state of a check (no PUT) of copies an earlier restore left restoring or failed: when HSS took that
+# restore is not in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads
+# failed.
 HSS_ANY_CHANGE_STATE = '0000000000000::0'
 # XSOAR stops this script at its timeout, its executeCommand calls included (TimeoutDuration in the calling context,
 # nanoseconds, else the 5 minutes CommonServerPython's content_profiler assumes), and nothing it returns then arrives.
@@ -724,17 +728,17 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
     """{hash or path: the note's line} of the files of ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this
     incident restored, or HSS is still restoring, on the hosts of this one (``scope``'s host_id; any host when it names
     none): every copy of it a record names is listed restored, by its latest record (a copy is a host, hash and path,
-    as XSOAR keeps one record each), or restoring as read again now (hss_status_now), or restoring and not read again
-    (its state unknown: HSS may have restored it, and would then find no isolated copy; the line says why, with the
-    check to run first). A record without a path (not_found) names no copy; a path is compared exactly, as the restore
-    matches it."""
+    as XSOAR keeps one record each), or restoring as read again now (hss_status_now: a copy left restoring, or failed),
+    or restoring and not read again (its state unknown: HSS may have restored it, and would then find no isolated copy;
+    the line says why, with the check to run first). A record without a path (not_found) names no copy; a path is
+    compared exactly, as the restore matches it."""
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
         copy = copy_of(record)
         if copy[2] and (not hosts or copy[0] in hosts):
             copies[copy] = record
     copies = {copy: row for copy, row in copies.items() if copy[1] in hashes or copy[2] in paths}
-    now, unread = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') == HSS_RESTORING])
+    now, unread = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') in HSS_READ_AGAIN])
     copies.update((copy, row) for copy, row in now.items() if copy in copies)
     done, read = {}, {**now, **unread}  # a copy read again now, or whose state is not known: not sent again blind
     for by, value in [('file_hash', value) for value in hashes] + [('file_path', value) for value in paths]:
@@ -778,14 +782,16 @@ def copy_of(record: dict[str, Any]) -> Copy:
 def hss_status_now(execute: Execute | None,
                    rows: list[dict[str, Any]]) -> tuple[dict[Copy, dict[str, Any]], dict[Copy, str]]:
     """({copy: its record as hss-restore-isolated lists it now}, {copy: why it was not read}), of the ``rows`` an
-    earlier restore left restoring: the on-close script starts its restores without polling, so its rows say so
-    whatever HSS did since. Read as exact items by a check without polling (a restore_state: no PUT). A copy not read
-    (an error entry, no answer) stays as it was, and why (unread_reason) goes with it."""
+    earlier restore left restoring (the on-close script starts its restores without polling, so its rows say so
+    whatever HSS did since) or failed (a request whose answers were lost, which HSS may have taken). Read as exact
+    items by a check without polling (a restore_state: no PUT). A copy not read (an error entry, no answer, no
+    ``execute`` to read with) stays as it was, and why (unread_reason) goes with it."""
     rows = [row for row in rows if all(str(row.get(name) or '').strip() for name in HSS_COPY_FIELDS)]
-    if not rows or not execute:
+    if not rows:
         return {}, {}
-    entries = execute(RESTORE_COMMANDS[1], {**{name: [str(row[name]) for row in rows] for name in HSS_COPY_FIELDS},
-                                            'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'}) or []
+    check = {**{name: [str(row[name]) for row in rows] for name in HSS_COPY_FIELDS},
+             'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'}
+    entries = (execute(RESTORE_COMMANDS[1], check) if execute else None) or []
     asked, found = {copy_of(row) for row in rows}, {}
     for entry in entries:
         for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
