@@ -538,6 +538,21 @@ def test_the_cortex_xdr_samples_give_when_they_occurred_as_cortexxdrir_does():
             assert occurred == datetime.fromtimestamp(created / 1000, timezone.utc).strftime(facts.XDR_OCCURRED_FORMAT)
 
 
+def test_the_cortex_xdr_samples_severity_is_what_the_cortex_xdr_incoming_mapper_makes_of_cortex_xdr_s():
+    replies = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    checked = 0
+    for path in sorted(INCIDENTS.glob('xdr_*.json')):
+        sample = IncidentFile.load(path)
+        given = {record.get('severity') for record in as_list(get_path(sample.context, 'PaloAltoNetworksXDR.Incident'))}
+        recorded = replies / f'{sample.incident["CustomFields"]["xdrincidentid"]}.json'
+        if recorded.exists():  # the severity Cortex XDR gives the incident
+            given |= {entry['Contents']['incident']['severity'] for entry in json.loads(recorded.read_text('utf-8'))}
+        for severity in given - {None}:
+            checked += 1
+            assert sample.incident['severity'] == facts.XDR_SEVERITY_TO_XSOAR[severity], (path.name, severity)
+    assert checked  # a sample's context or recorded reply gives the incident's severity, at least
+
+
 def test_recorded_reputation_entries_write_file_and_dbotscore_as_commandresults_does():
     entries = [(path.parent.parent.name, entry) for path in sorted(REPLIES_DIR.glob('*/file/*.json'))
                for entry in json.loads(path.read_text(encoding='utf-8'))]
