@@ -2373,6 +2373,8 @@ class XdrClient:
                 self.refused.setdefault(path if answer.status == 403 else '', error)
             raise error
         reply = parse_json_body(answer, self.vendor).get('reply')
+        if isinstance(reply, bool) and path == XDR_RESTORE_PATH:  # Palo Alto's SDK types its answer {reply: boolean}
+            reply = {'status': json.dumps(reply)}  # whether it succeeded, as the reply's status says it: no action
         if not isinstance(reply, dict):
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object '
                                f'({short_text(answer.text)}). Check that {SETTING_NAMES["xdr_url"]} is the tenant\'s '

@@ -108,6 +108,11 @@ XDR_INCIDENT_NAME = 'XDR Incident {incident_id} - {description}'
 # 'occurred': timestamp_to_datestring(raw_incident['creation_time'], TIME_FORMAT + 'Z'), TIME_FORMAT
 # "%Y-%m-%dT%H:%M:%S"), set on every incident it fetches.
 XDR_OCCURRED_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+# ... and its severity: the Cortex XDR incidents' incoming mapper replaces the incident's severity, low, medium or high,
+# with XSOAR's 1, 2 or 3 (demisto/content Packs/CortexXDR/Classifiers/
+# classifier-mapper-incoming-PaloAltoNetworks_CortexXDR.json, "severity": replace low 1, medium 2, high 3, for Cortex
+# XDR Incident and Cortex XDR Port Scan alike).
+XDR_SEVERITY_TO_XSOAR = {'low': 1, 'medium': 2, 'high': 3}
 
 # Where a reputation command writes a file's indicator and its score: Common.File.CONTEXT_PATH and
 # Common.DBotScore.CONTEXT_PATH (demisto/content Packs/Base/Scripts/CommonServerPython/CommonServerPython.py), each a

@@ -27,6 +27,7 @@ from warroom.playbook.runner import PlaybookRunner
 from warroom.runtime import WarRoom
 
 INCIDENTS = TEST_DATA / 'incidents'
+XDR_INCIDENT = 'PaloAltoNetworksXDR.Incident'  # where xdr-get-incident-extra-data writes the incident
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()
 HSS_COPIES = hss_seed_copies()
@@ -56,8 +57,8 @@ def recorded_artifacts(sample):
     path = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data' / f'{xdr_incident_id(sample)}.json'
     if not xdr_incident_id(sample) or not path.exists():
         return []
-    return [a for entry in json.loads(path.read_text()) for value in entry['EntryContext'].values()
-            for a in value.get('file_artifacts') or []]
+    return [a for entry in json.loads(path.read_text())
+            for a in facts.context_at(entry['EntryContext'], XDR_INCIDENT).get('file_artifacts') or []]
 
 
 def incident_hashes(sample):
@@ -456,7 +457,7 @@ def sample_file_artifacts():
     for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('*/*.json')):
         for entry in json.loads(path.read_text(encoding='utf-8')):
             yield from ((path.name, a) for a in entry['Contents']['file_artifacts']['data'])
-            yield from ((path.name, a) for value in entry['EntryContext'].values() for a in value['file_artifacts'])
+            yield from ((path.name, a) for a in facts.context_at(entry['EntryContext'], XDR_INCIDENT)['file_artifacts'])
 
 
 def test_the_samples_xdr_file_artifacts_give_their_signature_status_as_cortex_xdr_writes_it():
@@ -497,7 +498,7 @@ def test_the_recorded_xdr_alerts_give_host_ip_as_cortex_xdr_does_and_host_ip_lis
     for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
         for entry in json.loads(path.read_text(encoding='utf-8')):
             raw = entry['Contents']['alerts']['data']
-            written = [alert for value in entry['EntryContext'].values() for alert in value['alerts']]
+            written = facts.context_at(entry['EntryContext'], XDR_INCIDENT)['alerts']
             for alert in raw:
                 alerts += 1
                 assert 'host_ip' in alert and (alert['host_ip'] is None or isinstance(alert['host_ip'], str)), path.name
@@ -505,6 +506,31 @@ def test_the_recorded_xdr_alerts_give_host_ip_as_cortex_xdr_does_and_host_ip_lis
                 assert alert['host_ip_list'] == split, path.name
             assert [a['host_ip_list'] for a in written] == [a['host_ip_list'] for a in raw], path.name
     assert alerts
+
+
+def test_the_recorded_xdr_extra_data_writes_the_file_and_endpoint_entries_cortexxdrir_derives_from_the_incident():
+    """get_incident_extra_data_command (demisto/content CortexXDRIR.py) writes beside the incident an Endpoint entry,
+    Hostname, for each alert naming a host ('Endpoint(val.Hostname==obj.Hostname)'), and, through CoreIRApiModule's
+    get_indicators_context, a File entry (at Common.File.CONTEXT_PATH) for each alert's action file (Name, Path,
+    SHA256, MD5: action_file_name, _path, _sha256, _md5) then each file artifact (Name, SHA256: file_name,
+    file_sha256), nulls left out, none when empty. (It also writes SHA265, a misspelt copy of SHA256 kept "for backward
+    compatibility", which CortexXDRIR.yml does not declare: the recorded replies keep to the declared outputs.)"""
+    fields = {'Name': 'action_file_name', 'Path': 'action_file_path', 'SHA256': 'action_file_sha256',
+              'MD5': 'action_file_md5'}
+    checked = 0
+    for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
+        for entry in json.loads(path.read_text(encoding='utf-8')):
+            written = entry['EntryContext']
+            incident = facts.context_at(written, XDR_INCIDENT)
+            hosts = [{'Hostname': alert['host_name']} for alert in incident['alerts'] if alert.get('host_name')]
+            files = [{key: alert[name] for key, name in fields.items() if alert.get(name) is not None}
+                     for alert in incident['alerts']]
+            files += [{key: artifact[name] for key, name in (('Name', 'file_name'), ('SHA256', 'file_sha256'))
+                       if artifact.get(name) is not None} for artifact in incident['file_artifacts']]
+            assert written.get('Endpoint(val.Hostname==obj.Hostname)') == (hosts or None), path.name
+            assert written.get(facts.COMMON_FILE_CONTEXT_PATH) == ([f for f in files if f] or None), path.name
+            checked += bool(hosts)
+    assert checked  # a recorded alert names its host, at least
 
 
 def test_the_cortex_xdr_samples_are_named_as_cortexxdrir_names_the_incidents_it_fetches():
@@ -536,6 +562,21 @@ def test_the_cortex_xdr_samples_give_when_they_occurred_as_cortexxdrir_does():
             [entry] = json.loads(recorded.read_text(encoding='utf-8'))
             created = entry['Contents']['incident']['creation_time']
             assert occurred == datetime.fromtimestamp(created / 1000, timezone.utc).strftime(facts.XDR_OCCURRED_FORMAT)
+
+
+def test_the_cortex_xdr_samples_severity_is_what_the_cortex_xdr_incoming_mapper_makes_of_cortex_xdr_s():
+    replies = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    checked = 0
+    for path in sorted(INCIDENTS.glob('xdr_*.json')):
+        sample = IncidentFile.load(path)
+        given = {record.get('severity') for record in as_list(get_path(sample.context, 'PaloAltoNetworksXDR.Incident'))}
+        recorded = replies / f'{sample.incident["CustomFields"]["xdrincidentid"]}.json'
+        if recorded.exists():  # the severity Cortex XDR gives the incident
+            given |= {entry['Contents']['incident']['severity'] for entry in json.loads(recorded.read_text('utf-8'))}
+        for severity in given - {None}:
+            checked += 1
+            assert sample.incident['severity'] == facts.XDR_SEVERITY_TO_XSOAR[severity], (path.name, severity)
+    assert checked  # a sample's context or recorded reply gives the incident's severity, at least
 
 
 def test_recorded_reputation_entries_write_file_and_dbotscore_as_commandresults_does():

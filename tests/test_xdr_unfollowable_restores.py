@@ -343,3 +343,25 @@ def test_one_file_whose_http_200_cannot_be_read_says_cortex_xdr_may_have_started
     [record] = records(result)
     assert entry['Type'] == ENTRY_ERROR and record['may_have_started'] is True
     assert 'may have started' in entry['Contents'] and 'Action Center' in entry['Contents'], entry['Contents']
+
+
+# Palo Alto Networks' own Cortex XDR SDK types Restore File's answer as {reply: boolean} (pan-cortex-xdr-nodejs,
+# src/endpoint_file_restore.ts, FileRestoreEndpointResponse), beside Quarantine's {reply: {action_id}}: whether the
+# request succeeded, as the seed's status does (1 succeeded, 0 failed), with no action to follow.
+@pytest.mark.parametrize('name, accepted', [('restore_boolean_reply_true.json', True),
+                                            ('restore_boolean_reply_false.json', False)])
+def test_a_restore_answered_with_a_boolean_reply_is_read_as_whether_cortex_xdr_accepted_it(replay_server, name,
+                                                                                          accepted):
+    replay_server.queue_file(200, name, XDR_REPLIES / 'variants')
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry
+    assert 'URL' not in entry['Contents'], entry['Contents']  # the tenant answered: no setting is wrong
+    said = 'cannot be followed' if accepted else 'did not accept the restore'
+    assert said in entry['Contents'] and 'Action Center' in entry['Contents'], entry['Contents']
+    [record] = records(result)
+    assert record['status'] == 'FAILED' and 'action_id' not in record
+    assert record['may_have_started'] is accepted
+    assert not status_requests(replay_server)
