@@ -170,12 +170,18 @@ HSS_AGENT_UNREACHABLE = ('HSS.1006', 'Failed to send requests to the agent.')
 HSS_LIST_LIMIT_RANGE = (10, 1000)
 HSS_LIST_OFFSET_MAX = 2_000_000
 # The longest value of ListIsolatedFile's text query parameters (the same page, the version that gives the ranges
-# above: enterprise_project_id 0 to 64 characters, host_name 1 to 64, private_ip 1 to 256).
-HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip': 256}
+# above: enterprise_project_id 0 to 64 characters, host_name 1 to 64, private_ip 1 to 256; file_hash 1 to 512, as
+# huaweicloud/huaweicloud-sdk-php-v3's Services/Hss/V5/Model/ListIsolatedFileRequest.php refuses a longer one in
+# listInvalidProperties, in its version that has file_hash, last_days and begin_time).
+HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip': 256, 'file_hash': 512}
 # ListSecurityEvents's (huaweicloudsdkhss v5 ListSecurityEventsRequest, 取值范围: enterprise_project_id 1-256
-# characters, host_id 0-64, host_name 1-256, and the region header 0-128).
+# characters, host_id 0-64, host_name 1-256).
 HSS_EVENT_TEXT_MAX = {'enterprise_project_id': 256, 'host_id': 64, 'host_name': 256}
-HSS_EVENT_REGION_MAX = 128
+# The region header of every HSS request the pack sends, 0 to 128 characters: ListSecurityEventsRequest's 取值范围
+# (huaweicloudsdkhss v5), and huaweicloud/huaweicloud-sdk-php-v3's ListIsolatedFileRequest.php and
+# ChangeIsolatedFileRequest.php (Services/Hss/V5/Model, listInvalidProperties: "the character length must be smaller
+# than or equal to 128").
+HSS_REGION_HEADER_MAX = 128
 # The IP texts of what HSS lists (huaweicloudsdkhss v5 IsolatedFileResponseInfo.private_ip and
 # EventManagementResponseInfo.private_ip, 取值范围 字符长度1-128位; EventManagementResponseInfo.public_ip, 1-256, "支持IPv4或IPv6
 # 格式（IPv4长度7-15位，IPv6长度15-39位）"): an address when given, never an empty text.

@@ -619,13 +619,18 @@ def test_the_event_listing_takes_every_limit_and_offset_in_range(http, hss, para
     assert len(response.json()["data_list"]) <= params.get("limit", facts.HSS_LIST_LIMIT_RANGE[0])
 
 
-def test_a_region_header_longer_than_the_event_listing_takes_is_400_and_one_as_long_is_taken(http, hss):
-    def events(region):
-        return call(http, hss, "GET", EVENTS, params={"category": "host"}, headers={"region": region})
+@pytest.mark.parametrize("method, path", [("GET", ISOLATED_FILE), ("PUT", ISOLATED_FILE), ("GET", EVENTS)])
+def test_a_region_header_longer_than_huaweis_request_models_take_is_400_and_one_as_long_is_taken(
+        http, hss, backend, method, path):
+    def send(region):
+        body = {"data_list": [item(DB_02, SINGLE)]} if method == "PUT" else None
+        params = {**EVERY_PROJECT, "category": "host"} if path == EVENTS else EVERY_PROJECT
+        return call(http, hss, method, path, params=params, body=body, headers={"region": region})
 
-    too_long, longest = events("r" * (facts.HSS_EVENT_REGION_MAX + 1)), events("r" * facts.HSS_EVENT_REGION_MAX)
-
+    too_long = send("r" * (facts.HSS_REGION_HEADER_MAX + 1))
     assert "region" in assert_hss_error(too_long, 400, "HSS.0001")
+    assert backend.isolation_status(DB_02, SINGLE) == "isolated"  # a restore refused changes nothing
+    longest = send("r" * facts.HSS_REGION_HEADER_MAX)
     assert longest.status_code == 200, longest.text
 
 

@@ -65,9 +65,14 @@ REQUIRED_FIELDS = ("host_id", "file_hash")  # the page makes every field optiona
 # 2000000), the same as ListSecurityEvents's in the SDK's request model.
 LIST_LIMIT_MIN, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT = 10, 1000, 10
 LIST_OFFSET_MAX = 2_000_000
+# The region header of each API here: 0 to 128 characters (ListSecurityEventsRequest in Huawei's Python SDK; the PHP
+# SDK's ListIsolatedFileRequest and ChangeIsolatedFileRequest, huaweicloud-sdk-php-v3 Services/Hss/V5/Model).
+REGION_MAX = 128
 # The longest value of each text query parameter ListIsolatedFile takes (the same page: enterprise_project_id 0 to 64
-# characters, host_name 1 to 64, private_ip 1 to 256). An empty value counts as not given, so no minimum is checked.
-LIST_TEXT_MAX = {"enterprise_project_id": 64, "host_name": 64, "private_ip": 256}
+# characters, host_name 1 to 64, private_ip 1 to 256; file_hash 1 to 512, the PHP SDK's ListIsolatedFileRequest), and
+# of its region header. An empty value counts as not given, so no minimum is checked.
+LIST_TEXT_MAX = {"enterprise_project_id": 64, "host_name": 64, "private_ip": 256, "file_hash": 512,
+                 "region": REGION_MAX}
 
 # ListSecurityEvents (GET /v5/{project_id}/event/events), from the SDK's request model.
 EVENT_CATEGORIES = ("host", "container")
@@ -80,7 +85,7 @@ EVENT_LIMIT_MIN, EVENT_LIMIT_MAX, EVENT_LIMIT_DEFAULT = 10, 1000, 10
 EVENT_OFFSET_MAX = 2_000_000
 # ListSecurityEventsRequest's text parameters (enterprise_project_id 1 to 256 characters, host_id 0 to 64,
 # host_name 1 to 256) and its region header (0 to 128).
-EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": 128}
+EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": REGION_MAX}
 EVENT_LAST_DAYS_MAX = 30
 EVENT_WINDOW_MAX_MS = 2 * 86_400_000  # end_time - begin_time may span two days at most
 # event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists.
@@ -664,15 +669,14 @@ class HssBackend:
         private_ip: str | None = None,
         offset: int | str = 0,
         limit: int | str = LIST_LIMIT_DEFAULT,
+        region: str | None = None,
         granted: frozenset | None = None,
     ) -> dict:
-        """GET isolated-file: ``{"total_num": N, "data_list": [...]}`` in a stable (isolation) order.
-
-        file_hash and private_ip match exactly (the hash case-insensitively); host_name and file_path
-        match any part, case-insensitively, as HSS list filters do.
-        """
+        """GET isolated-file: ``{"total_num": N, "data_list": [...]}`` in a stable (isolation) order. file_hash and
+        private_ip match exactly (the hash case-insensitively); host_name and file_path match any part, whatever the
+        case, as HSS list filters do. ``region``, the request's region header, is checked (LIST_TEXT_MAX), not used."""
         _check_lengths(LIST_TEXT_MAX, {"enterprise_project_id": enterprise_project_id, "host_name": host_name,
-                                       "private_ip": private_ip})
+                                       "private_ip": private_ip, "file_hash": file_hash, "region": region})
         self._check_granted(enterprise_project_id, granted)
         offset = _whole_number(offset, "offset", 0, LIST_OFFSET_MAX)
         limit = _whole_number(limit, "limit", LIST_LIMIT_MIN, LIST_LIMIT_MAX)
@@ -840,9 +844,11 @@ class HssBackend:
 
     def restore_isolated_files(
         self, project_id: str, data_list: Any, enterprise_project_id: str | None = None,
-        granted: frozenset | None = None,
+        granted: frozenset | None = None, region: str | None = None,
     ) -> None:
-        """PUT isolated-file. All or nothing: every item is checked before any file changes."""
+        """PUT isolated-file. All or nothing: every item is checked before any file changes. ``region``: the request's
+        region header, checked as ListIsolatedFile checks it."""
+        _check_lengths({"region": REGION_MAX}, {"region": region})
         items = self._checked_items(data_list)
         self._check_granted(enterprise_project_id, granted)
         with self._lock:

@@ -120,13 +120,14 @@ def _hss_routes(backend: HssBackend) -> tuple[tuple[re.Pattern[str], dict[str, H
     def list_files(request: Request, project_id: str, granted: frozenset | None) -> Response:
         filters = {name: _single(request.query, name) for name in _LIST_FILTERS}
         filters = {name: value for name, value in filters.items() if value is not None}
-        return _reply(200, backend.list_isolated_files(project_id, granted=granted, **filters), new_request_id())
+        return _reply(200, backend.list_isolated_files(project_id, region=request.headers.get("region"),
+                                                       granted=granted, **filters), new_request_id())
 
     def restore_files(request: Request, project_id: str, granted: frozenset | None) -> Response:
         payload = _restore_body(request.body)
         backend.restore_isolated_files(
             project_id, payload["data_list"], enterprise_project_id=_single(request.query, "enterprise_project_id"),
-            granted=granted,
+            granted=granted, region=request.headers.get("region"),
         )
         return Response(200, b"", {"X-Request-Id": new_request_id()})
 
