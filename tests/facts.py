@@ -174,6 +174,16 @@ HSS_LIST_OFFSET_MAX = 2_000_000
 # huaweicloud/huaweicloud-sdk-php-v3's Services/Hss/V5/Model/ListIsolatedFileRequest.php refuses a longer one in
 # listInvalidProperties, in its version that has file_hash, last_days and begin_time).
 HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip': 256, 'file_hash': 512}
+# ListIsolatedFile's filters the emulator checks and does not apply (README, "What the emulators refuse"):
+# last_days 1 to 30, public_ip at most 256 characters and asset_value 128 (huaweicloud/huaweicloud-sdk-php-v3
+# Services/Hss/V5/Model/ListIsolatedFileRequest.php, listInvalidProperties, the version with last_days and
+# begin_time); begin_time and end_time "毫秒级时间戳，end_time减去begin_time小于等于2天，与查询时间范围天数互斥" (ms, two days
+# apart at most, not with last_days: that file's docstrings, and huaweicloud/huaweicloud-sdk-python-v3
+# huaweicloud-sdk-hss/huaweicloudsdkhss/v5/model/list_isolated_file_request.py's; Huawei's English page for the API:
+# "no more than two days", "mutually exclusive").
+HSS_LIST_LAST_DAYS_RANGE = (1, 30)
+HSS_LIST_UNAPPLIED_TEXT_MAX = {'public_ip': 256, 'asset_value': 128}
+HSS_LIST_WINDOW_MAX_MS = 2 * 24 * 60 * 60 * 1000
 # ListSecurityEvents's (huaweicloudsdkhss v5 ListSecurityEventsRequest, 取值范围: enterprise_project_id 1-256
 # characters, host_id 0-64, host_name 1-256).
 HSS_EVENT_TEXT_MAX = {'enterprise_project_id': 256, 'host_id': 64, 'host_name': 256}

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import facts
 from conftest import FakeClock
@@ -572,6 +573,51 @@ def test_listing_takes_every_limit_and_offset_huaweis_page_allows(http, hss, par
     page = listing(http, hss, **params)
 
     assert isinstance(page["total_num"], int) and len(page["data_list"]) <= params.get("limit", 10)
+
+
+WINDOW_END_MS = 1_795_000_000_000  # a 13-digit time in ms, as the SDK's models have begin_time and end_time
+LAST_DAYS_LOW, LAST_DAYS_HIGH = facts.HSS_LIST_LAST_DAYS_RANGE
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"last_days": LAST_DAYS_LOW - 1}, "last_days"),
+    ({"last_days": LAST_DAYS_HIGH + 1}, "last_days"),
+    ({"last_days": "seven"}, "last_days"),
+    ({"last_days": LAST_DAYS_LOW, "begin_time": WINDOW_END_MS - 1000}, "last_days"),
+    ({"last_days": LAST_DAYS_LOW, "end_time": WINDOW_END_MS}, "last_days"),
+    ({"begin_time": WINDOW_END_MS - facts.HSS_LIST_WINDOW_MAX_MS - 1, "end_time": WINDOW_END_MS}, "end_time"),
+    ({"begin_time": "yesterday"}, "begin_time"),
+    ({"end_time": -1}, "end_time"),
+    *[({name: "a" * (limit + 1)}, name) for name, limit in facts.HSS_LIST_UNAPPLIED_TEXT_MAX.items()],
+])
+def test_an_isolated_file_listing_filter_the_emulator_does_not_apply_is_still_400_outside_huaweis_bounds(
+        http, hss, params, field):
+    assert field in assert_hss_error(call(http, hss, "GET", params=params), 400, "HSS.0001")
+
+
+@pytest.mark.parametrize("params", [
+    {"last_days": LAST_DAYS_LOW}, {"last_days": LAST_DAYS_HIGH},
+    {"begin_time": WINDOW_END_MS - facts.HSS_LIST_WINDOW_MAX_MS, "end_time": WINDOW_END_MS},
+    *[{name: "a" * limit} for name, limit in facts.HSS_LIST_UNAPPLIED_TEXT_MAX.items()],
+])
+def test_an_isolated_file_listing_filter_within_huaweis_bounds_is_taken(http, hss, params):
+    assert listing(http, hss, **params)["total_num"] >= 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(last_days=st.integers(-10**6, 10**6), span=st.integers(-10**10, 10**10))
+def test_an_isolated_file_listing_takes_last_days_and_a_time_window_exactly_within_huaweis_bounds(
+        http, hss, last_days, span):
+    by_days = call(http, hss, "GET", params={**EVERY_PROJECT, "last_days": last_days})
+    by_window = call(http, hss, "GET", params={**EVERY_PROJECT, "begin_time": WINDOW_END_MS - span,
+                                               "end_time": WINDOW_END_MS})
+
+    for response, taken, field in ((by_days, LAST_DAYS_LOW <= last_days <= LAST_DAYS_HIGH, "last_days"),
+                                   (by_window, span <= facts.HSS_LIST_WINDOW_MAX_MS, "end_time")):
+        if taken:
+            assert response.status_code == 200, response.text
+        else:
+            assert field in assert_hss_error(response, 400, "HSS.0001")
 
 
 EVENTS = f"/v5/{PROJECT}/event/events"

@@ -35,9 +35,10 @@ __all__ = ["create_app", "create_iam_app", "ISOLATED_FILE_PATH", "IAM_TOKENS_PAT
 ISOLATED_FILE_PATH = "/v5/{project_id}/event/isolated-file"
 IAM_TOKENS_PATH = "/v3/auth/tokens"
 
-# GET query parameters the listing understands (others are ignored, as the gateway passes them on).
+# GET query parameters the listing understands, the last five checked and not applied (others are ignored, as the
+# gateway passes them on).
 _LIST_FILTERS = ("enterprise_project_id", "file_hash", "host_name", "file_path", "isolation_status", "private_ip",
-                 "offset", "limit")
+                 "offset", "limit", "last_days", "begin_time", "end_time", "public_ip", "asset_value")
 _EVENT_FILTERS = ("category", "enterprise_project_id", "last_days", "begin_time", "end_time", "handle_status",
                   "host_id", "host_name", "offset", "limit")
 
