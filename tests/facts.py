@@ -174,6 +174,10 @@ HSS_LIST_OFFSET_MAX = 2_000_000
 # huaweicloud/huaweicloud-sdk-php-v3's Services/Hss/V5/Model/ListIsolatedFileRequest.php refuses a longer one in
 # listInvalidProperties, in its version that has file_hash, last_days and begin_time).
 HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip': 256, 'file_hash': 512}
+# ChangeIsolatedFile's (the restore's) enterprise_project_id query parameter, 0 to 64 characters, as the listing's:
+# huaweicloud/huaweicloud-sdk-php-v3 Services/Hss/V5/Model/ChangeIsolatedFileRequest.php (listInvalidProperties, commit
+# 766542185bfd: "the character length must be smaller than or equal to 64").
+HSS_RESTORE_ENTERPRISE_PROJECT_ID_MAX = 64
 # ListIsolatedFile's filters the emulator checks and does not apply (README, "What the emulators refuse"):
 # last_days 1 to 30, public_ip at most 256 characters and asset_value 128 (huaweicloud/huaweicloud-sdk-php-v3
 # Services/Hss/V5/Model/ListIsolatedFileRequest.php, listInvalidProperties, the version with last_days and

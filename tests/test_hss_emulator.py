@@ -780,6 +780,17 @@ def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend, 
     assert restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": EP_A}).status_code == 200
 
 
+def test_a_restore_s_enterprise_project_id_longer_than_huaweis_model_takes_is_400_naming_it(http, hss, backend):
+    longest = "e" * facts.HSS_RESTORE_ENTERPRISE_PROJECT_ID_MAX
+
+    too_long = restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": longest + "e"})
+    as_long = restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": longest})
+
+    assert "enterprise_project_id" in assert_hss_error(too_long, 400, "HSS.0001")
+    assert_hss_error(as_long, 400, "HSS.0011")  # taken: no server of that enterprise project holds the file
+    assert backend.isolation_status(WEB_03, SHARED) == "isolated"
+
+
 @pytest.mark.parametrize("items, where", [
     ([item("h" * 65, SHARED)], "data_list[0].host_id"),
     ([item(WIN_FIN, SHARED, "/" + "p" * 256)], "data_list[0].file_path"),

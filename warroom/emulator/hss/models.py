@@ -872,9 +872,10 @@ class HssBackend:
         self, project_id: str, data_list: Any, enterprise_project_id: str | None = None,
         granted: frozenset | None = None, region: str | None = None,
     ) -> None:
-        """PUT isolated-file. All or nothing: every item is checked before any file changes. ``region``: the request's
-        region header, checked as ListIsolatedFile checks it."""
-        _check_lengths({"region": REGION_MAX}, {"region": region})
+        """PUT isolated-file. All or nothing: every item is checked before any file changes. ``region`` (the request's
+        region header) and ``enterprise_project_id`` are bounded as the listing's (the PHP SDK's
+        ChangeIsolatedFileRequest: 0 to 128 and 0 to 64 characters)."""
+        _check_lengths(LIST_TEXT_MAX, {"enterprise_project_id": enterprise_project_id, "region": region})
         items = self._checked_items(data_list)
         self._check_granted(enterprise_project_id, granted)
         with self._lock:
