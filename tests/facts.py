@@ -175,12 +175,32 @@ HSS_AGENT_UNREACHABLE = ('HSS.1006', 'Failed to send requests to the agent.')
 HSS_LIST_LIMIT_RANGE = (10, 1000)
 HSS_LIST_OFFSET_MAX = 2_000_000
 # The longest value of ListIsolatedFile's text query parameters (the same page, the version that gives the ranges
-# above: enterprise_project_id 0 to 64 characters, host_name 1 to 64, private_ip 1 to 256).
-HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip': 256}
+# above: enterprise_project_id 0 to 64 characters, host_name 1 to 64, private_ip 1 to 256; file_hash 1 to 512, as
+# huaweicloud/huaweicloud-sdk-php-v3's Services/Hss/V5/Model/ListIsolatedFileRequest.php refuses a longer one in
+# listInvalidProperties, in its version that has file_hash, last_days and begin_time).
+HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip': 256, 'file_hash': 512}
+# ChangeIsolatedFile's (the restore's) enterprise_project_id query parameter, 0 to 64 characters, as the listing's:
+# huaweicloud/huaweicloud-sdk-php-v3 Services/Hss/V5/Model/ChangeIsolatedFileRequest.php (listInvalidProperties, commit
+# 766542185bfd: "the character length must be smaller than or equal to 64").
+HSS_RESTORE_ENTERPRISE_PROJECT_ID_MAX = 64
+# ListIsolatedFile's filters the emulator checks and does not apply (README, "What the emulators refuse"):
+# last_days 1 to 30, public_ip at most 256 characters and asset_value 128 (huaweicloud/huaweicloud-sdk-php-v3
+# Services/Hss/V5/Model/ListIsolatedFileRequest.php, listInvalidProperties, the version with last_days and
+# begin_time); begin_time and end_time "毫秒级时间戳，end_time减去begin_time小于等于2天，与查询时间范围天数互斥" (ms, two days
+# apart at most, not with last_days: that file's docstrings, and huaweicloud/huaweicloud-sdk-python-v3
+# huaweicloud-sdk-hss/huaweicloudsdkhss/v5/model/list_isolated_file_request.py's; Huawei's English page for the API:
+# "no more than two days", "mutually exclusive").
+HSS_LIST_LAST_DAYS_RANGE = (1, 30)
+HSS_LIST_UNAPPLIED_TEXT_MAX = {'public_ip': 256, 'asset_value': 128}
+HSS_LIST_WINDOW_MAX_MS = 2 * 24 * 60 * 60 * 1000
 # ListSecurityEvents's (huaweicloudsdkhss v5 ListSecurityEventsRequest, 取值范围: enterprise_project_id 1-256
-# characters, host_id 0-64, host_name 1-256, and the region header 0-128).
+# characters, host_id 0-64, host_name 1-256).
 HSS_EVENT_TEXT_MAX = {'enterprise_project_id': 256, 'host_id': 64, 'host_name': 256}
-HSS_EVENT_REGION_MAX = 128
+# The region header of every HSS request the pack sends, 0 to 128 characters: ListSecurityEventsRequest's 取值范围
+# (huaweicloudsdkhss v5), and huaweicloud/huaweicloud-sdk-php-v3's ListIsolatedFileRequest.php and
+# ChangeIsolatedFileRequest.php (Services/Hss/V5/Model, listInvalidProperties: "the character length must be smaller
+# than or equal to 128").
+HSS_REGION_HEADER_MAX = 128
 # The IP texts of what HSS lists (huaweicloudsdkhss v5 IsolatedFileResponseInfo.private_ip and
 # EventManagementResponseInfo.private_ip, 取值范围 字符长度1-128位; EventManagementResponseInfo.public_ip, 1-256, "支持IPv4或IPv6
 # 格式（IPv4长度7-15位，IPv6长度15-39位）"): an address when given, never an empty text.

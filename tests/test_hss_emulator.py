@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import facts
 from conftest import FakeClock
@@ -574,6 +575,51 @@ def test_listing_takes_every_limit_and_offset_huaweis_page_allows(http, hss, par
     assert isinstance(page["total_num"], int) and len(page["data_list"]) <= params.get("limit", 10)
 
 
+WINDOW_END_MS = 1_795_000_000_000  # a 13-digit time in ms, as the SDK's models have begin_time and end_time
+LAST_DAYS_LOW, LAST_DAYS_HIGH = facts.HSS_LIST_LAST_DAYS_RANGE
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"last_days": LAST_DAYS_LOW - 1}, "last_days"),
+    ({"last_days": LAST_DAYS_HIGH + 1}, "last_days"),
+    ({"last_days": "seven"}, "last_days"),
+    ({"last_days": LAST_DAYS_LOW, "begin_time": WINDOW_END_MS - 1000}, "last_days"),
+    ({"last_days": LAST_DAYS_LOW, "end_time": WINDOW_END_MS}, "last_days"),
+    ({"begin_time": WINDOW_END_MS - facts.HSS_LIST_WINDOW_MAX_MS - 1, "end_time": WINDOW_END_MS}, "end_time"),
+    ({"begin_time": "yesterday"}, "begin_time"),
+    ({"end_time": -1}, "end_time"),
+    *[({name: "a" * (limit + 1)}, name) for name, limit in facts.HSS_LIST_UNAPPLIED_TEXT_MAX.items()],
+])
+def test_an_isolated_file_listing_filter_the_emulator_does_not_apply_is_still_400_outside_huaweis_bounds(
+        http, hss, params, field):
+    assert field in assert_hss_error(call(http, hss, "GET", params=params), 400, "HSS.0001")
+
+
+@pytest.mark.parametrize("params", [
+    {"last_days": LAST_DAYS_LOW}, {"last_days": LAST_DAYS_HIGH},
+    {"begin_time": WINDOW_END_MS - facts.HSS_LIST_WINDOW_MAX_MS, "end_time": WINDOW_END_MS},
+    *[{name: "a" * limit} for name, limit in facts.HSS_LIST_UNAPPLIED_TEXT_MAX.items()],
+])
+def test_an_isolated_file_listing_filter_within_huaweis_bounds_is_taken(http, hss, params):
+    assert listing(http, hss, **params)["total_num"] >= 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(last_days=st.integers(-10**6, 10**6), span=st.integers(-10**10, 10**10))
+def test_an_isolated_file_listing_takes_last_days_and_a_time_window_exactly_within_huaweis_bounds(
+        http, hss, last_days, span):
+    by_days = call(http, hss, "GET", params={**EVERY_PROJECT, "last_days": last_days})
+    by_window = call(http, hss, "GET", params={**EVERY_PROJECT, "begin_time": WINDOW_END_MS - span,
+                                               "end_time": WINDOW_END_MS})
+
+    for response, taken, field in ((by_days, LAST_DAYS_LOW <= last_days <= LAST_DAYS_HIGH, "last_days"),
+                                   (by_window, span <= facts.HSS_LIST_WINDOW_MAX_MS, "end_time")):
+        if taken:
+            assert response.status_code == 200, response.text
+        else:
+            assert field in assert_hss_error(response, 400, "HSS.0001")
+
+
 EVENTS = f"/v5/{PROJECT}/event/events"
 TEXT_LIMITS = [pytest.param(path, name, limit, id=f"{listed}-{name}")
                for path, listed, limits in ((ISOLATED_FILE, "isolated-files", facts.HSS_LIST_TEXT_MAX),
@@ -619,13 +665,18 @@ def test_the_event_listing_takes_every_limit_and_offset_in_range(http, hss, para
     assert len(response.json()["data_list"]) <= params.get("limit", facts.HSS_LIST_LIMIT_RANGE[0])
 
 
-def test_a_region_header_longer_than_the_event_listing_takes_is_400_and_one_as_long_is_taken(http, hss):
-    def events(region):
-        return call(http, hss, "GET", EVENTS, params={"category": "host"}, headers={"region": region})
+@pytest.mark.parametrize("method, path", [("GET", ISOLATED_FILE), ("PUT", ISOLATED_FILE), ("GET", EVENTS)])
+def test_a_region_header_longer_than_huaweis_request_models_take_is_400_and_one_as_long_is_taken(
+        http, hss, backend, method, path):
+    def send(region):
+        body = {"data_list": [item(DB_02, SINGLE)]} if method == "PUT" else None
+        params = {**EVERY_PROJECT, "category": "host"} if path == EVENTS else EVERY_PROJECT
+        return call(http, hss, method, path, params=params, body=body, headers={"region": region})
 
-    too_long, longest = events("r" * (facts.HSS_EVENT_REGION_MAX + 1)), events("r" * facts.HSS_EVENT_REGION_MAX)
-
+    too_long = send("r" * (facts.HSS_REGION_HEADER_MAX + 1))
     assert "region" in assert_hss_error(too_long, 400, "HSS.0001")
+    assert backend.isolation_status(DB_02, SINGLE) == "isolated"  # a restore refused changes nothing
+    longest = send("r" * facts.HSS_REGION_HEADER_MAX)
     assert longest.status_code == 200, longest.text
 
 
@@ -727,6 +778,17 @@ def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend, 
     assert_hss_error(response, 400, "HSS.0011")
     assert gateway.internal_errors == [] and backend.isolation_status(WEB_03, SHARED) == "isolated"
     assert restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": EP_A}).status_code == 200
+
+
+def test_a_restore_s_enterprise_project_id_longer_than_huaweis_model_takes_is_400_naming_it(http, hss, backend):
+    longest = "e" * facts.HSS_RESTORE_ENTERPRISE_PROJECT_ID_MAX
+
+    too_long = restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": longest + "e"})
+    as_long = restore(http, hss, [item(WEB_03, SHARED)], params={"enterprise_project_id": longest})
+
+    assert "enterprise_project_id" in assert_hss_error(too_long, 400, "HSS.0001")
+    assert_hss_error(as_long, 400, "HSS.0011")  # taken: no server of that enterprise project holds the file
+    assert backend.isolation_status(WEB_03, SHARED) == "isolated"
 
 
 @pytest.mark.parametrize("items, where", [

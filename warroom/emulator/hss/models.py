@@ -65,9 +65,22 @@ REQUIRED_FIELDS = ("host_id", "file_hash")  # the page makes every field optiona
 # 2000000), the same as ListSecurityEvents's in the SDK's request model.
 LIST_LIMIT_MIN, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT = 10, 1000, 10
 LIST_OFFSET_MAX = 2_000_000
+# The region header of each API here: 0 to 128 characters (ListSecurityEventsRequest in Huawei's Python SDK; the PHP
+# SDK's ListIsolatedFileRequest and ChangeIsolatedFileRequest, huaweicloud-sdk-php-v3 Services/Hss/V5/Model).
+REGION_MAX = 128
 # The longest value of each text query parameter ListIsolatedFile takes (the same page: enterprise_project_id 0 to 64
-# characters, host_name 1 to 64, private_ip 1 to 256). An empty value counts as not given, so no minimum is checked.
-LIST_TEXT_MAX = {"enterprise_project_id": 64, "host_name": 64, "private_ip": 256}
+# characters, host_name 1 to 64, private_ip 1 to 256; file_hash 1 to 512, the PHP SDK's ListIsolatedFileRequest), and
+# of its region header. An empty value counts as not given, so no minimum is checked.
+LIST_TEXT_MAX = {"enterprise_project_id": 64, "host_name": 64, "private_ip": 256, "file_hash": 512,
+                 "region": REGION_MAX}
+# ListIsolatedFile's filters the emulator checks but does not apply: which rows a time window keeps (by update_time,
+# by when the file was isolated?) Huawei does not say. The PHP SDK's ListIsolatedFileRequest: last_days 1 to 30,
+# public_ip at most 256 characters, asset_value 128; its docstrings and the Python SDK's: begin_time and end_time are
+# ms, "end_time减去begin_time小于等于2天", and neither goes with last_days (互斥).
+LIST_UNAPPLIED_FILTERS = ("last_days", "begin_time", "end_time", "public_ip", "asset_value")
+LIST_UNAPPLIED_TEXT_MAX = {"public_ip": 256, "asset_value": 128}
+LIST_LAST_DAYS_MAX = 30
+LIST_WINDOW_MAX_MS = 2 * 86_400_000
 
 # ListSecurityEvents (GET /v5/{project_id}/event/events), from the SDK's request model.
 EVENT_CATEGORIES = ("host", "container")
@@ -80,7 +93,7 @@ EVENT_LIMIT_MIN, EVENT_LIMIT_MAX, EVENT_LIMIT_DEFAULT = 10, 1000, 10
 EVENT_OFFSET_MAX = 2_000_000
 # ListSecurityEventsRequest's text parameters (enterprise_project_id 1 to 256 characters, host_id 0 to 64,
 # host_name 1 to 256) and its region header (0 to 128).
-EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": 128}
+EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": REGION_MAX}
 EVENT_LAST_DAYS_MAX = 30
 EVENT_WINDOW_MAX_MS = 2 * 86_400_000  # end_time - begin_time may span two days at most
 # event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists.
@@ -291,6 +304,23 @@ def _check_lengths(limits: dict[str, int], values: dict[str, Any]) -> None:
     for name, value in values.items():
         if value is not None and len(value) > limits[name]:
             raise InvalidParameter(f"{name} must be at most {limits[name]} characters long, not {len(value)}")
+
+
+def _check_unapplied_filters(filters: dict[str, Any]) -> None:
+    """ListIsolatedFile's LIST_UNAPPLIED_FILTERS, given as query text: each within Huawei's bounds, or a 400."""
+    unknown = sorted(set(filters) - set(LIST_UNAPPLIED_FILTERS))
+    if unknown:
+        raise TypeError(f"list_isolated_files() got an unexpected keyword argument {unknown[0]!r}")
+    _check_lengths(LIST_UNAPPLIED_TEXT_MAX, {name: filters.get(name) for name in LIST_UNAPPLIED_TEXT_MAX})
+    last_days, begin_time, end_time = (filters.get(name) for name in LIST_UNAPPLIED_FILTERS[:3])
+    if last_days is not None:
+        if begin_time is not None or end_time is not None:
+            raise InvalidParameter("last_days cannot be given with begin_time or end_time")
+        _whole_number(last_days, "last_days", 1, LIST_LAST_DAYS_MAX)
+    begin, end = (None if value is None else _whole_number(value, name, 0, 2**63 - 1)
+                  for name, value in (("begin_time", begin_time), ("end_time", end_time)))
+    if begin is not None and end is not None and end - begin > LIST_WINDOW_MAX_MS:
+        raise InvalidParameter("end_time - begin_time must not exceed 2 days")
 
 
 def _address(host: Host) -> dict:
@@ -664,23 +694,23 @@ class HssBackend:
         private_ip: str | None = None,
         offset: int | str = 0,
         limit: int | str = LIST_LIMIT_DEFAULT,
+        region: str | None = None,
         granted: frozenset | None = None,
+        **unapplied: str,
     ) -> dict:
-        """GET isolated-file: ``{"total_num": N, "data_list": [...]}`` in a stable (isolation) order.
-
-        file_hash and private_ip match exactly (the hash case-insensitively); host_name and file_path
-        match any part, case-insensitively, as HSS list filters do.
-        """
+        """GET isolated-file: ``{"total_num": N, "data_list": [...]}`` in a stable (isolation) order. file_hash and
+        private_ip match exactly (the hash case-insensitively); host_name and file_path match any part, whatever the
+        case, as HSS list filters do. ``region`` (the request's region header) and ``unapplied``, any of
+        LIST_UNAPPLIED_FILTERS, are checked, not used."""
         _check_lengths(LIST_TEXT_MAX, {"enterprise_project_id": enterprise_project_id, "host_name": host_name,
-                                       "private_ip": private_ip})
+                                       "private_ip": private_ip, "file_hash": file_hash, "region": region})
+        _check_unapplied_filters(unapplied)
         self._check_granted(enterprise_project_id, granted)
         offset = _whole_number(offset, "offset", 0, LIST_OFFSET_MAX)
         limit = _whole_number(limit, "limit", LIST_LIMIT_MIN, LIST_LIMIT_MAX)
         if isolation_status is not None and isolation_status not in ISOLATION_STATUSES:
             raise InvalidParameter(f"isolation_status must be one of {', '.join(ISOLATION_STATUSES)}")
-        wanted_hash = file_hash.lower() if file_hash else None
-        wanted_name = host_name.lower() if host_name else None
-        wanted_path = file_path.lower() if file_path else None
+        wanted_hash, wanted_name, wanted_path = ((text or "").lower() for text in (file_hash, host_name, file_path))
         with self._lock:
             now = self.clock()
             matches = []
@@ -840,9 +870,12 @@ class HssBackend:
 
     def restore_isolated_files(
         self, project_id: str, data_list: Any, enterprise_project_id: str | None = None,
-        granted: frozenset | None = None,
+        granted: frozenset | None = None, region: str | None = None,
     ) -> None:
-        """PUT isolated-file. All or nothing: every item is checked before any file changes."""
+        """PUT isolated-file. All or nothing: every item is checked before any file changes. ``region`` (the request's
+        region header) and ``enterprise_project_id`` are bounded as the listing's (the PHP SDK's
+        ChangeIsolatedFileRequest: 0 to 128 and 0 to 64 characters)."""
+        _check_lengths(LIST_TEXT_MAX, {"enterprise_project_id": enterprise_project_id, "region": region})
         items = self._checked_items(data_list)
         self._check_granted(enterprise_project_id, granted)
         with self._lock:

@@ -35,9 +35,10 @@ __all__ = ["create_app", "create_iam_app", "ISOLATED_FILE_PATH", "IAM_TOKENS_PAT
 ISOLATED_FILE_PATH = "/v5/{project_id}/event/isolated-file"
 IAM_TOKENS_PATH = "/v3/auth/tokens"
 
-# GET query parameters the listing understands (others are ignored, as the gateway passes them on).
+# GET query parameters the listing understands, the last five checked and not applied (others are ignored, as the
+# gateway passes them on).
 _LIST_FILTERS = ("enterprise_project_id", "file_hash", "host_name", "file_path", "isolation_status", "private_ip",
-                 "offset", "limit")
+                 "offset", "limit", "last_days", "begin_time", "end_time", "public_ip", "asset_value")
 _EVENT_FILTERS = ("category", "enterprise_project_id", "last_days", "begin_time", "end_time", "handle_status",
                   "host_id", "host_name", "offset", "limit")
 
@@ -120,13 +121,14 @@ def _hss_routes(backend: HssBackend) -> tuple[tuple[re.Pattern[str], dict[str, H
     def list_files(request: Request, project_id: str, granted: frozenset | None) -> Response:
         filters = {name: _single(request.query, name) for name in _LIST_FILTERS}
         filters = {name: value for name, value in filters.items() if value is not None}
-        return _reply(200, backend.list_isolated_files(project_id, granted=granted, **filters), new_request_id())
+        return _reply(200, backend.list_isolated_files(project_id, region=request.headers.get("region"),
+                                                       granted=granted, **filters), new_request_id())
 
     def restore_files(request: Request, project_id: str, granted: frozenset | None) -> Response:
         payload = _restore_body(request.body)
         backend.restore_isolated_files(
             project_id, payload["data_list"], enterprise_project_id=_single(request.query, "enterprise_project_id"),
-            granted=granted,
+            granted=granted, region=request.headers.get("region"),
         )
         return Response(200, b"", {"X-Request-Id": new_request_id()})
 
