@@ -545,7 +545,9 @@ class PlaybookRunner:
         context = {} if separate else frame.scope.context
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
         self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run)
-        if separate:  # what the child declares as outputs goes back to the caller (a path inside another once)
+        # What the child declares as outputs goes back to the caller (a path inside another once), merged as an entry
+        # with no DT key: whether XSOAR replaces, appends or merges by DT there is not documented (DEVELOPERS.md)
+        if separate:
             paths = [output['contextPath'] for output in child.outputs]
             for path in paths:
                 if any(path.startswith(other + '.') for other in paths):

@@ -1,0 +1,81 @@
+"""What a sub-playbook reads of its caller's context and what its caller gets back, by the calling task's
+separatecontext, as the public sources found say XSOAR does: small playbooks built here, no vendor involved.
+
+Sources:
+- separatecontext true is the editor's "Private to sub-playbook" context (demisto/content
+  Packs/CommonPlaybooks/Playbooks/playbook-GenericPolling.yml, description), false its "Shared globally" one (a
+  reviewer in demisto/content pull request 28929).
+- A private sub-playbook's data is kept apart from its caller's: "When a task in a main playbook accesses context
+  data, it does not have direct access to sub-playbook data" (Cortex XSIAM documentation, "Use context data in a
+  playbook", "Context data in sub-playbooks"); XSOAR keeps it under the incident context's key
+  ``subplaybook-<currentPlaybookID>``, where GenericPollingScheduledTask writes a polling command's EntryContext for
+  the sub-playbook that scheduled it, each key prefixed whole, DT included (demisto/content
+  Packs/CommonScripts/Scripts/GenericPollingScheduledTask), and DeleteContext deletes with subplaybook=yes.
+- What the caller gets back of it is what it declares as outputs: "Make sure that the data you want to get from a
+  sub-playbook is defined in the outputs, so that it can be used outside of that playbook" (content-docs
+  docs/playbooks/playbook-contributions.md); asked whether a sub-playbook's context keys the caller reads need its
+  context "Shared globally", a reviewer answered "No, if it's in the sub playbook outputs than it's ok as private
+  context" (demisto/content pull request 28929).
+- A shared sub-playbook writes to its caller's context: the same author asked whether to share the context globally
+  so that the caller could read keys the sub-playbook writes (pull request 28929), and demisto/content pull request
+  35085 fixed a playbook that failed on "the subplaybook context not being shared globaly".
+"""
+from __future__ import annotations
+
+from warroom.playbook.model import Playbook, PlaybookLibrary, Task
+from warroom.playbook.runner import PlaybookRunner
+
+CHILD = 'child'
+DECLARED, UNDECLARED = 'Declared.Value', 'Undeclared.Value'
+
+
+def task(task_id, kind, name, nexttasks=None, **raw):
+    body = {'name': name, 'type': kind, **raw.pop('body', {})}
+    return Task(task_id, kind, name, {'type': kind, 'task': body, 'nexttasks': nexttasks or {}, **raw})
+
+
+def set_task(task_id, key, value, follow):
+    return task(task_id, 'regular', f'set {key}', {'#none#': [follow]}, body={'scriptName': 'Set'},
+                scriptarguments={'key': {'simple': key}, 'value': {'simple': value}})
+
+
+def print_task(task_id, text, follow):
+    return task(task_id, 'regular', f'print {task_id}', {'#none#': [follow]}, body={'scriptName': 'Print'},
+                scriptarguments={'value': {'simple': text}})
+
+
+def child_playbook():
+    """Writes a key it declares as an output and one it does not, and prints a key only its caller holds."""
+    tasks = [task('0', 'start', '', {'#none#': ['1']}), set_task('1', DECLARED, 'out', '2'),
+             set_task('2', UNDECLARED, 'kept inside', '3'), print_task('3', 'caller holds ${Caller.Value}', '99'),
+             task('99', 'title', 'Done')]
+    return Playbook(CHILD, CHILD, '0', {t.id: t for t in tasks}, outputs=[{'contextPath': 'Declared'}])
+
+
+def run_caller(separate: bool):
+    library = PlaybookLibrary()
+    library.add(child_playbook())
+    tasks = [task('0', 'start', '', {'#none#': ['1']}),
+             task('1', 'playbook', CHILD, {'#none#': ['99']}, body={'playbookName': CHILD}, separatecontext=separate),
+             task('99', 'title', 'Done')]
+    caller = Playbook('caller', 'caller', '0', {t.id: t for t in tasks})
+    return PlaybookRunner({}, library=library).run(caller, {'id': '1'}, {'Caller': {'Value': 'c1'}})
+
+
+def test_a_sub_playbook_with_a_context_of_its_own_hands_back_what_it_declares_as_outputs_and_nothing_else():
+    result = run_caller(separate=True)
+
+    assert not result.failed, result.error
+    assert result.context['Declared'] == {'Value': 'out'}
+    assert 'Undeclared' not in result.context  # kept in the sub-playbook's own context
+    assert result.context['Caller'] == {'Value': 'c1'}
+    # What the sub-playbook's Print read of ${Caller.Value} is not asserted: whether a private sub-playbook reads its
+    # caller's keys where its own context holds none, no public source found says (DEVELOPERS.md).
+
+
+def test_a_sub_playbook_sharing_its_caller_s_context_writes_every_key_there_and_reads_the_caller_s_keys():
+    result = run_caller(separate=False)
+
+    assert not result.failed, result.error
+    assert result.context['Declared'] == {'Value': 'out'} and result.context['Undeclared'] == {'Value': 'kept inside'}
+    assert 'caller holds c1' in [event.entries[0]['Contents'] for event in result.events if event.command == 'Print']
