@@ -113,3 +113,24 @@ def test_each_example_context_holds_only_outputs_integration_yml_declares(comman
                 assert value and all(set(f'{path}.{name}.{field}' for field in item) <= outputs for item in value)
             else:
                 assert f'{path}.{name}' in outputs, name
+
+
+SETTINGS = README.split('<!-- instance settings:', 1)[1].split('<!-- end of instance settings -->', 1)[0]
+
+
+def test_instance_settings_table_names_every_field_the_instance_dialog_shows():
+    """A credentials setting (type 9) is two fields in XSOAR's instance dialog: the user name (display; none with
+    hiddenusername) and the password (displaypassword). A reader looking for where the IAM password or the secret
+    access key goes must find that field's label in the row of the setting it belongs to."""
+    spec = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+    rows = {}
+    for line in SETTINGS.splitlines():
+        found = re.match(r'\| (.*?) \(`(\w+)`\) \|', line)
+        if found:
+            rows[found.group(2)] = found.group(1)
+    for param in spec['configuration']:
+        shown = [param.get('display')] if not param.get('hiddenusername') else []
+        if param['type'] == 9:
+            shown.append(param.get('displaypassword'))
+        for label in filter(None, shown):
+            assert label in rows[param['name']], (param['name'], label)
