@@ -145,3 +145,17 @@ def test_the_opening_says_which_python_make_needs_and_how_to_pick_it():
     assert f"Python {image['python'].rsplit('.', 1)[0]}" in opening
     assert re.search(r'^PYTHON \?= (\S+)$', (ROOT / 'Makefile').read_text(), re.MULTILINE)
     assert 'PYTHON=' in opening
+
+
+def test_the_playbooks_table_names_the_reputation_check_of_every_playbook_that_runs_it():
+    """The table under "Playbooks" is what a reader picks a playbook by: each row of a playbook whose tasks run the
+    reputation gate before its restore says so, as the playbook's YAML does."""
+    table = README.split('\n## Playbooks', 1)[1].split('\n\n', 2)[1]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'^\| `([^`]+)` \| (.*) \|$', table, re.MULTILINE)}
+    gated = set()
+    for path in (ROOT / 'playbooks').glob('playbook-*.yml'):
+        playbook = yaml.safe_load(path.read_text(encoding='utf-8'))
+        assert playbook['name'] in rows, playbook['name']
+        if any(t['task'].get('scriptName') == 'QuarantineRestoreReputationGate' for t in playbook['tasks'].values()):
+            gated.add(playbook['name'])
+    assert gated and {name for name, text in rows.items() if 'reputation check' in text} == gated
