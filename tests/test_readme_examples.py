@@ -159,3 +159,14 @@ def test_the_playbooks_table_names_the_reputation_check_of_every_playbook_that_r
         if any(t['task'].get('scriptName') == 'QuarantineRestoreReputationGate' for t in playbook['tasks'].values()):
             gated.add(playbook['name'])
     assert gated and {name for name, text in rows.items() if 'reputation check' in text} == gated
+
+
+def test_the_layout_names_every_module_and_folder_of_the_war_room():
+    """README's Layout is the map a newcomer reads first: each module and folder directly under warroom/ (but the
+    package's own __init__ and __main__) is named there, by its name as the tree spells it."""
+    layout = README.split('\n## Layout\n', 1)[1].split('```', 2)[1]
+    warroom_part = ' '.join(layout.split('\nwarroom/', 1)[1].split())
+    named = set(re.findall(r'[a-z_]+', warroom_part))
+    present = {path.stem for path in (ROOT / 'warroom').iterdir()
+               if (path.suffix == '.py' or path.is_dir()) and not path.name.startswith('__')}
+    assert present and present <= named, sorted(present - named)
