@@ -113,3 +113,60 @@ def test_each_example_context_holds_only_outputs_integration_yml_declares(comman
                 assert value and all(set(f'{path}.{name}.{field}' for field in item) <= outputs for item in value)
             else:
                 assert f'{path}.{name}' in outputs, name
+
+
+SETTINGS = README.split('<!-- instance settings:', 1)[1].split('<!-- end of instance settings -->', 1)[0]
+
+
+def test_instance_settings_table_names_every_field_the_instance_dialog_shows():
+    """A credentials setting (type 9) is two fields in XSOAR's instance dialog: the user name (display; none with
+    hiddenusername) and the password (displaypassword). A reader looking for where the IAM password or the secret
+    access key goes must find that field's label in the row of the setting it belongs to."""
+    spec = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+    rows = {}
+    for line in SETTINGS.splitlines():
+        found = re.match(r'\| (.*?) \(`(\w+)`\) \|', line)
+        if found:
+            rows[found.group(2)] = found.group(1)
+    for param in spec['configuration']:
+        shown = [param.get('display')] if not param.get('hiddenusername') else []
+        if param['type'] == 9:
+            shown.append(param.get('displaypassword'))
+        for label in filter(None, shown):
+            assert label in rows[param['name']], (param['name'], label)
+
+
+def test_the_opening_says_which_python_make_needs_and_how_to_pick_it():
+    """`make test` fails on any Python but the minor version of XSOAR's docker image
+    (tests/test_docker_image_packages.py), and the Makefile builds .venv with $(PYTHON), python3 unless told: the
+    first lines a newcomer runs must say so, not that nothing else needs installing."""
+    image = load_json(TEST_DATA / 'xsoar' / 'docker_image_packages.json')
+    opening = README.split('\n## ', 1)[0]
+    assert f"Python {image['python'].rsplit('.', 1)[0]}" in opening
+    assert re.search(r'^PYTHON \?= (\S+)$', (ROOT / 'Makefile').read_text(), re.MULTILINE)
+    assert 'PYTHON=' in opening
+
+
+def test_the_playbooks_table_names_the_reputation_check_of_every_playbook_that_runs_it():
+    """The table under "Playbooks" is what a reader picks a playbook by: each row of a playbook whose tasks run the
+    reputation gate before its restore says so, as the playbook's YAML does."""
+    table = README.split('\n## Playbooks', 1)[1].split('\n\n', 2)[1]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'^\| `([^`]+)` \| (.*) \|$', table, re.MULTILINE)}
+    gated = set()
+    for path in (ROOT / 'playbooks').glob('playbook-*.yml'):
+        playbook = yaml.safe_load(path.read_text(encoding='utf-8'))
+        assert playbook['name'] in rows, playbook['name']
+        if any(t['task'].get('scriptName') == 'QuarantineRestoreReputationGate' for t in playbook['tasks'].values()):
+            gated.add(playbook['name'])
+    assert gated and {name for name, text in rows.items() if 'reputation check' in text} == gated
+
+
+def test_the_layout_names_every_module_and_folder_of_the_war_room():
+    """README's Layout is the map a newcomer reads first: each module and folder directly under warroom/ (but the
+    package's own __init__ and __main__) is named there, by its name as the tree spells it."""
+    layout = README.split('\n## Layout\n', 1)[1].split('```', 2)[1]
+    warroom_part = ' '.join(layout.split('\nwarroom/', 1)[1].split())
+    named = set(re.findall(r'[a-z_]+', warroom_part))
+    present = {path.stem for path in (ROOT / 'warroom').iterdir()
+               if (path.suffix == '.py' or path.is_dir()) and not path.name.startswith('__')}
+    assert present and present <= named, sorted(present - named)

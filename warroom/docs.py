@@ -52,6 +52,15 @@ def _default_value(value: dict | None) -> str:
     return shown
 
 
+def _dialog_labels(param: dict) -> str:
+    """The labels XSOAR's instance dialog shows for a param: a credentials param's user name and password fields
+    both (the user name's left out when hidden), so a reader finds where its secret goes."""
+    labels = [] if param.get('hiddenusername') else [param.get('display')]
+    if param.get('type') == 9:
+        labels.append(param.get('displaypassword'))
+    return ' / '.join(label for label in labels if label) or param['name']
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=False, autoescape=False)
@@ -112,7 +121,7 @@ def integration_readme(examples: dict[str, list[dict]] | None = None) -> str:
 def instance_settings() -> str:
     """The instance settings table: every param of integration.yml, by its name as params files and
     WARROOM_PARAM_<NAME> use it, with what it is for and its default."""
-    params = [{'display': p.get('display') or p.get('displaypassword') or p['name'], 'name': p['name'],
+    params = [{'display': _dialog_labels(p), 'name': p['name'],
                'help': p.get('additionalinfo', ''), 'default': p.get('defaultvalue', '')}
               for p in load_spec().raw.get('configuration') or ()]
     return environment().get_template('instance_settings.md.j2').render(params=params).strip() + '\n'
