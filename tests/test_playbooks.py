@@ -600,6 +600,15 @@ def test_the_cortex_xdr_samples_severity_is_what_the_cortex_xdr_incoming_mapper_
     assert checked  # a sample's context or recorded reply gives the incident's severity, at least
 
 
+def test_every_cortex_xdr_sample_has_a_severity_the_incoming_mapper_can_make():
+    # CortexXDRIR's fetch_incidents sets no severity (name, occurred, rawJSON, owner): the incoming mapper makes it,
+    # replacing low, medium and high by 1, 2 and 3 and nothing else, so no fetched incident gets a 4 (critical) from it.
+    made = set(facts.XDR_SEVERITY_TO_XSOAR.values())
+    severities = {path.name: IncidentFile.load(path).incident['severity']
+                  for path in sorted(INCIDENTS.glob('xdr_*.json'))}
+    assert severities and {name: severity for name, severity in severities.items() if severity not in made} == {}
+
+
 def test_recorded_reputation_entries_write_file_and_dbotscore_as_commandresults_does():
     entries = [(path.parent.parent.name, entry) for path in sorted(REPLIES_DIR.glob('*/file/*.json'))
                for entry in json.loads(path.read_text(encoding='utf-8'))]
