@@ -16,7 +16,7 @@ import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
 from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
-from warroom.context import as_list, get_path
+from warroom.context import as_list, get_path, merge_entry_context
 from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -508,29 +508,50 @@ def test_the_recorded_xdr_alerts_give_host_ip_as_cortex_xdr_does_and_host_ip_lis
     assert alerts
 
 
-def test_the_recorded_xdr_extra_data_writes_the_file_and_endpoint_entries_cortexxdrir_derives_from_the_incident():
-    """get_incident_extra_data_command (demisto/content CortexXDRIR.py) writes beside the incident an Endpoint entry,
-    Hostname, for each alert naming a host ('Endpoint(val.Hostname==obj.Hostname)'), and, through CoreIRApiModule's
+XDR_ENDPOINT = 'Endpoint(val.Hostname==obj.Hostname)'  # where xdr-get-incident-extra-data writes the alerts' hosts
+
+
+def written_beside(incident) -> dict:
+    """What get_incident_extra_data_command (demisto/content CortexXDRIR.py) writes beside the incident record: an
+    Endpoint entry, Hostname, for each alert naming a host (XDR_ENDPOINT), and, through CoreIRApiModule's
     get_indicators_context, a File entry (at Common.File.CONTEXT_PATH) for each alert's action file (Name, Path,
     SHA256, MD5: action_file_name, _path, _sha256, _md5) then each file artifact (Name, SHA256: file_name,
     file_sha256), nulls left out, none when empty. (It also writes SHA265, a misspelt copy of SHA256 kept "for backward
-    compatibility", which CortexXDRIR.yml does not declare: the recorded replies keep to the declared outputs.)"""
+    compatibility", which CortexXDRIR.yml does not declare: the samples keep to the declared outputs.)"""
     fields = {'Name': 'action_file_name', 'Path': 'action_file_path', 'SHA256': 'action_file_sha256',
               'MD5': 'action_file_md5'}
+    hosts = [{'Hostname': alert['host_name']} for alert in incident['alerts'] if alert.get('host_name')]
+    files = [{key: alert[name] for key, name in fields.items() if alert.get(name) is not None}
+             for alert in incident['alerts']]
+    files += [{key: artifact[name] for key, name in (('Name', 'file_name'), ('SHA256', 'file_sha256'))
+               if artifact.get(name) is not None} for artifact in incident['file_artifacts']]
+    written = {XDR_ENDPOINT: hosts, facts.COMMON_FILE_CONTEXT_PATH: [f for f in files if f]}
+    return {key: value for key, value in written.items() if value}
+
+
+def test_the_recorded_xdr_extra_data_writes_the_file_and_endpoint_entries_cortexxdrir_derives_from_the_incident():
     checked = 0
     for path in sorted((REPLIES_DIR / 'Cortex XDR - IR').glob('xdr-get-incident-extra-data/*.json')):
         for entry in json.loads(path.read_text(encoding='utf-8')):
             written = entry['EntryContext']
-            incident = facts.context_at(written, XDR_INCIDENT)
-            hosts = [{'Hostname': alert['host_name']} for alert in incident['alerts'] if alert.get('host_name')]
-            files = [{key: alert[name] for key, name in fields.items() if alert.get(name) is not None}
-                     for alert in incident['alerts']]
-            files += [{key: artifact[name] for key, name in (('Name', 'file_name'), ('SHA256', 'file_sha256'))
-                       if artifact.get(name) is not None} for artifact in incident['file_artifacts']]
-            assert written.get('Endpoint(val.Hostname==obj.Hostname)') == (hosts or None), path.name
-            assert written.get(facts.COMMON_FILE_CONTEXT_PATH) == ([f for f in files if f] or None), path.name
-            checked += bool(hosts)
+            beside = written_beside(facts.context_at(written, XDR_INCIDENT))
+            assert {key: value for key, value in written.items() if key.split('(')[0] != XDR_INCIDENT} == beside
+            checked += XDR_ENDPOINT in beside
     assert checked  # a recorded alert names its host, at least
+
+
+def test_a_sample_context_holding_a_cortex_xdr_incident_record_holds_what_cortexxdrir_writes_beside_it():
+    # The record is in a context only once xdr-get-incident-extra-data ran, whose entry writes the alerts' hosts and
+    # files beside it (written_beside): XSOAR merged them by their DT keys, so merging them again changes nothing.
+    checked = 0
+    for path in sorted(INCIDENTS.glob('*.json')):
+        context = IncidentFile.load(path).context
+        for record in as_list(get_path(context, XDR_INCIDENT)):
+            merged = json.loads(json.dumps(context))
+            merge_entry_context(merged, written_beside(record))
+            assert merged == context, path.name
+            checked += 1
+    assert checked  # a sample's context holds a record, at least
 
 
 def test_the_cortex_xdr_samples_are_named_as_cortexxdrir_names_the_incidents_it_fetches():
@@ -577,6 +598,15 @@ def test_the_cortex_xdr_samples_severity_is_what_the_cortex_xdr_incoming_mapper_
             checked += 1
             assert sample.incident['severity'] == facts.XDR_SEVERITY_TO_XSOAR[severity], (path.name, severity)
     assert checked  # a sample's context or recorded reply gives the incident's severity, at least
+
+
+def test_every_cortex_xdr_sample_has_a_severity_the_incoming_mapper_can_make():
+    # CortexXDRIR's fetch_incidents sets no severity (name, occurred, rawJSON, owner): the incoming mapper makes it,
+    # replacing low, medium and high by 1, 2 and 3 and nothing else, so no fetched incident gets a 4 (critical) from it.
+    made = set(facts.XDR_SEVERITY_TO_XSOAR.values())
+    severities = {path.name: IncidentFile.load(path).incident['severity']
+                  for path in sorted(INCIDENTS.glob('xdr_*.json'))}
+    assert severities and {name: severity for name, severity in severities.items() if severity not in made} == {}
 
 
 def test_recorded_reputation_entries_write_file_and_dbotscore_as_commandresults_does():
