@@ -380,6 +380,16 @@ HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolate
                       'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '
                       'events and isolated files in the HSS console (Intrusions > Events), then restore it again if '
                       'it should be back.')
+# The same status at a check that takes any change as its restore's (accepted at 0: the gate's check of a copy whose
+# rows name no moment a restore was taken): no restore of it is known, so the copy is not back, by status.
+HSS_ISOLATED_NOW = {
+    HSS_STATUS_ISOLATED: ('HSS lists this copy isolated: this check (restore_state at 0, any change) knows of no '
+                          'restore HSS took of it, so the file is still quarantined. A restore may be sent: run the '
+                          'command with the same host_id, file_hash and file_path, without restore_state.'),
+    HSS_STATUS_ISOLATING: ('HSS lists this copy isolating (its isolation task issued, not done): this check '
+                           '(restore_state at 0, any change) knows of no restore HSS took of it, so the file is still '
+                           'quarantined. Once HSS lists it isolated, a restore may be sent: run the command with the '
+                           'same host_id, file_hash and file_path, without restore_state.')}
 # A copy this restore sent that HSS lists isolated, untouched since: HSS did not act on it (a request whose answer was
 # lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can, once no check
 # follows. Until then it stays restoring: no public fact says HSS lists a copy restoring as soon as it takes a restore,
@@ -4089,7 +4099,7 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
         # sent but not changed since: restored by another hand before this restore reached HSS
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING) and changed:
-        outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN
+        outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_NOW[status] if state['accepted'] == 0 else HSS_ISOLATED_AGAIN
     elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and
                                       state['listed'] is not None and updated < state['listed']):
         # Sent (an exact item, isolated or isolating, or a copy isolated when the start listed it, no batch refused)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import struct
 import zipfile
 import zlib
@@ -129,6 +130,30 @@ def test_the_integration_description_names_no_setting_with_an_empty_explanation(
     text = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_description.md').read_text()
     dangling = [line for line in text.splitlines() if line.startswith('- **') and line.rstrip().endswith(':')]
     assert dangling == []
+
+
+def settings_labels(markdown: str, header: str) -> list[str]:
+    """The first column of the settings table whose header row starts with ``header``."""
+    rows = markdown.split(header, 1)[1].split('\n\n', 1)[0].splitlines()[2:]  # past the header and the --- line
+    return [re.split(r'(?<!\\)\|', row)[1].strip() for row in rows if row.startswith('|')]
+
+
+def test_the_exported_readme_and_description_label_each_setting_as_readme_s_settings_table_does(pack_dir):
+    # XSOAR's instance dialog shows a credentials param (type 9) as two fields, its user name (display, unless
+    # hiddenusername) and its password (displaypassword): a reader of either README finds where the secret goes.
+    exported = settings_labels((pack_dir / 'Integrations' / INTEGRATION / 'README.md').read_text(), '| **Parameter**')
+    ours = [re.sub(r' \(`[^`]+`\)$', '', label)  # README adds each setting's name
+            for label in settings_labels((PROJECT_ROOT / 'README.md').read_text(), '| **Setting** (name)')]
+    described = re.findall(r'^- \*\*(.+?)\*\*', (pack_dir / 'Integrations' / INTEGRATION /
+                                                 f'{INTEGRATION}_description.md').read_text(), re.M)
+    credentials = [param for param in INTEGRATION_YML['configuration'] if param['type'] == 9]
+
+    assert exported == ours
+    assert sorted(described) == sorted(ours)  # the help beside the dialog, grouped by vendor
+    for param in credentials:
+        [fields] = [label.split(' / ') for label in exported if param['displaypassword'] in label.split(' / ')]
+        assert fields[-1] == param['displaypassword'], (param['name'], fields)
+        assert fields[:-1] == ([] if param.get('hiddenusername') else [param['display']]), (param['name'], fields)
 
 
 def test_the_integration_description_files_the_fetch_settings_under_hss_not_under_both_vendors(pack_dir):

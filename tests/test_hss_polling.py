@@ -804,6 +804,32 @@ def test_the_follow_command_of_a_check_the_reputation_gate_makes_reads_back_as_a
     assert [row['host_id'] for row in listed_rows(followed)] == [host]
 
 
+@pytest.mark.parametrize('status', ['isolated', 'isolating'])
+def test_the_gate_s_check_of_a_copy_no_restore_reached_says_it_is_isolated_now_not_isolated_again(clocked, status):
+    # The gate's check (and the line its note gives to run by hand) takes any change as a restore's, HSS's clock at 0:
+    # it knows of no moment a restore was accepted. A copy HSS lists isolated (or isolating) then, one no restore ever
+    # reached, is isolated still: a report that HSS "accepted the restore, then listed the file as isolated again"
+    # tells the analyst of a restore that never was. Its outcome stays one the gate sends again (neither restored nor
+    # restoring: the gate's HSS_READ_AGAIN rule).
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
+    [copy] = [f for f in tenant.backend.files if (f.host_id, f.file_hash, f.file_path) == (host, UPDATER, path)]
+    copy.status = status
+    exact = {'host_id': host, 'file_hash': UPDATER, 'file_path': path}
+
+    check = room(tenant, clock).run('hss-restore-isolated', dict(
+        exact, restore_state=GATE.HSS_ANY_CHANGE_STATE, polling='false'))
+
+    assert not check.failed, check.entries[-1]
+    assert [r.method for r in tenant.gateway.requests] == ['GET']  # a check: nothing sent
+    [row] = listed_rows(check)
+    assert row['outcome'] not in ('restored', 'restoring'), row
+    reason = row['reason']
+    assert f'lists this copy {status}' in reason, reason  # what HSS lists now
+    assert 'accepted' not in reason and 'again' not in reason.split('.')[0], reason  # no restore it knows of
+    assert reason in check.entries[-1]['HumanReadable'].replace('\\', '')
+
 
 @pytest.mark.parametrize('polling', ['true', 'false'])
 def test_a_start_put_off_past_its_polling_time_still_restores_what_it_lists(clocked, polling):

@@ -417,6 +417,22 @@ def test_environment_and_usage_faults_are_one_line_and_exit_2_never_a_traceback(
     assert done.returncode == 2 and words in done.stderr and 'Traceback' not in done.stderr
 
 
+def test_demo_help_says_what_the_time_scale_multiplies_its_range_and_its_default():
+    # README's options table: --time-scale multiplies polling waits, from 0 to its most, and on the emulators (all the
+    # demo runs: it takes no --params) its default is the one a run without --params starts them with.
+    readme = (ROOT / 'README.md').read_text()
+    [row] = [line for line in readme.splitlines() if line.startswith('| `--time-scale X` |')]
+    most, default = re.search(r'0 to ([0-9]+)', row)[1], re.search(r'([0-9.]+) on the emulators', row)[1]
+
+    done = cli('demo', '--help', env={**os.environ, 'COLUMNS': '1000'})  # wide: argparse wraps no line
+
+    assert done.returncode == 0, done.stderr
+    # the option's help: from its line to the next option's (argparse puts it below a long option)
+    said = ' '.join(re.split(r'\n  -', done.stdout.split('\n  --time-scale', 1)[1])[0].split())
+    assert 'multiply polling waits' in said and f'0 (no waiting) to {most}' in said, said
+    assert f'default {default}' in said, said
+
+
 def test_a_secret_left_out_of_the_params_file_names_its_environment_variable(tmp_path):
     params = tmp_path / 'xdr.yml'
     params.write_text('xdr_url: https://api-mytenant.xdr.us.paloaltonetworks.com\nxdr_api_key_id: "12"\n')

@@ -659,7 +659,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument('outdir')
 
     demo = commands.add_parser('demo', help='restore files on the emulated tenants, polled to completion')
-    demo.add_argument('--time-scale', type=scale_argument, default=EMBEDDED_TIME_SCALE)
+    demo.add_argument('--time-scale', type=scale_argument, default=EMBEDDED_TIME_SCALE,
+                      help=f'multiply polling waits by this, 0 (no waiting) to {MAX_TIME_SCALE} (default '
+                           f'{EMBEDDED_TIME_SCALE}: the demo runs on the emulators it starts)')
     return parser
 
 

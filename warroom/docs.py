@@ -52,7 +52,7 @@ def _default_value(value: dict | None) -> str:
     return shown
 
 
-def _dialog_labels(param: dict) -> str:
+def dialog_labels(param: dict) -> str:
     """The labels XSOAR's instance dialog shows for a param: a credentials param's user name and password fields
     both (the user name's left out when hidden), so a reader finds where its secret goes."""
     labels = [] if param.get('hiddenusername') else [param.get('display')]
@@ -110,8 +110,7 @@ def command_reference(examples: dict[str, list[dict]] | None = None) -> str:
 def integration_readme(examples: dict[str, list[dict]] | None = None) -> str:
     spec = load_spec()
     raw = spec.raw
-    params = [{'display': p.get('display') or p.get('displaypassword') or p['name'],
-               'help': p.get('additionalinfo', ''), 'required': bool(p.get('required'))}
+    params = [{'display': dialog_labels(p), 'help': p.get('additionalinfo', ''), 'required': bool(p.get('required'))}
               for p in raw.get('configuration') or ()]
     return environment().get_template('integration_readme.md.j2').render(
         description=' '.join(raw['description'].split()), display=raw.get('display', raw['name']),
@@ -121,7 +120,7 @@ def integration_readme(examples: dict[str, list[dict]] | None = None) -> str:
 def instance_settings() -> str:
     """The instance settings table: every param of integration.yml, by its name as params files and
     WARROOM_PARAM_<NAME> use it, with what it is for and its default."""
-    params = [{'display': _dialog_labels(p), 'name': p['name'],
+    params = [{'display': dialog_labels(p), 'name': p['name'],
                'help': p.get('additionalinfo', ''), 'default': p.get('defaultvalue', '')}
               for p in load_spec().raw.get('configuration') or ()]
     return environment().get_template('instance_settings.md.j2').render(params=params).strip() + '\n'

@@ -154,15 +154,14 @@ def _one_line(text: object) -> str:
 
 def integration_description(integration: dict) -> str:
     """``<Name>_description.md``: the help XSOAR shows beside the instance settings, from integration.yml."""
+    from .docs import dialog_labels
     fetching = 'Fetching incidents (Huawei Cloud HSS only)'
     groups = {'Cortex XDR': [], 'Huawei Cloud HSS': [], 'Connection (both vendors)': [], fetching: []}
     for param in integration.get('configuration') or ():
         name = param['name']
         group = ('Cortex XDR' if name.startswith('xdr_') else 'Huawei Cloud HSS' if name.startswith('hss_')
                  else fetching if name in FETCH_SETTINGS else 'Connection (both vendors)')
-        title = param.get('display') or param.get('displaypassword') or name
-        if param.get('display') and param.get('displaypassword'):
-            title = f"{param['display']} / {param['displaypassword']}"
+        title = dialog_labels(param)
         info = _one_line(param.get('additionalinfo'))
         groups[group].append(f'- **{title}**: {info}' if info else f'- **{title}**')  # no help: no dangling colon
     lines = [_one_line(integration['description']), '',
