@@ -117,7 +117,8 @@ def test_hss_severities_and_fetch_units_are_the_readme_s():
     assert sorted(facts.DURATION_UNITS_MS) == ['day', 'hour', 'minute', 'month', 'week', 'year']
     assert facts.DURATION_UNITS_MS['month'] == 30 * facts.DURATION_UNITS_MS['day']
     assert facts.DURATION_UNITS_MS['year'] == 365 * facts.DURATION_UNITS_MS['day']
-    assert '30 days at most: as far back as HSS lists events' in section
+    assert 'may reach back 30 days at most, as far back as HSS lists events' in section
+    assert 'one older than 30 days starts the first fetch 30 days back' in section
     assert facts.FIRST_FETCH_MAX_MS == 30 * facts.DURATION_UNITS_MS['day']
     assert facts.FETCH_CLOCK_SET_BACK_MAX_MS == facts.DURATION_UNITS_MS['day']
     assert 'set back between fetches (by up to a day)' in section
