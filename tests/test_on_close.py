@@ -211,6 +211,19 @@ def test_an_error_the_on_close_script_did_not_expect_is_told_in_words_with_its_o
 
 
 
+
+def test_the_note_of_a_script_stopped_before_either_part_ran_gives_each_restore_command_in_a_code_span():
+    """The note told the analyst to run !restore-file / !hss-restore-isolated by hand in plain markdown text, where the
+    rest of the note puts each command in a code span (markdown may read a command's _ or * as emphasis). Each of the
+    integration's two restore commands is now a code span of its own."""
+    commands = {f"!{command['name']}" for command in
+                yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())['script']['commands']
+                if command['name'] in ('restore-file', 'hss-restore-isolated')}
+    note, _ = note_after(RuntimeError('boom'), 'start')
+
+    [line] = [line for line in note.splitlines() if 'did not expect' in line]
+    assert len(commands) == 2 and commands <= set(as_commonmark_reads(line)[0]), line
+
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
 def test_without_an_enabled_quarantine_restore_instance_the_on_close_script_sends_nothing_and_says_so(vendors, name):
     # XSOAR's executeCommand runs a command only on an enabled instance that has it; with none, an error entry.

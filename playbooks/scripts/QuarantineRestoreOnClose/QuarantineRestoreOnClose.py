@@ -637,7 +637,7 @@ def main(demisto_obj: Any = None) -> None:
         debug_quietly(runtime.debug)
         entry = note(f'- The restore could not be started: this script stopped on an error it did not expect '
                      f'({fault_words(error)}). Run the "Quarantine Restore - False Positive" playbook on this '
-                     f'incident, or !restore-file / !hss-restore-isolated by hand.')
+                     f'incident, or `!{XDR_COMMAND}` / `!{HSS_COMMAND}` by hand.')
     runtime.results(entry)
 
 
