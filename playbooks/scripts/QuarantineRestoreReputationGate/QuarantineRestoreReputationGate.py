@@ -166,6 +166,8 @@ def sha256_list(value: Any) -> list[str]:
         text = str(item).strip().lower()
         if is_blank(item):
             continue
+        if isinstance(item, (dict, list)):
+            raise GateError(f'file_hash takes SHA256 values (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
         if not SHA256.fullmatch(text):
             raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
         if text not in hashes:
