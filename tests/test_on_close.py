@@ -430,7 +430,7 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
     if all(re.fullmatch('[0-9a-fA-F]{64}', item) for item in items):
         result = gate_context(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
         assert result == {'allowed': list(dict.fromkeys(item.lower() for item in items)), 'allowed_paths': [],
-                          'held': []}
+                          'held': [], 'covered': []}
     else:
         with pytest.raises(GATE.GateError, match='file_hash'):
             GATE.gate_command({'file_hash': given}, {})
@@ -1439,7 +1439,7 @@ def test_a_path_no_file_entry_names_is_an_unknown_file_and_may_be_restored(entry
     result = gate_context(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
                                              'hss-restore-isolated'}, context))
 
-    assert result == {'allowed': [], 'allowed_paths': [path], 'held': []}
+    assert result == {'allowed': [], 'allowed_paths': [path], 'held': [], 'covered': []}
 
 
 def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore_no_second_time(vendors):
@@ -1700,6 +1700,48 @@ def test_files_held_on_many_hss_hosts_at_close_each_get_a_line_naming_20_hosts_a
         assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
         assert 'QuarantineRestore.Gate.held.by_hand' in line
 
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_files_restored_before_on_many_hss_hosts_get_close_note_lines_naming_20_hosts_and_the_context_has_each_command(
+        by, tmp_path):
+    """Closed again after the playbook branch restored its files on 120 hosts, the note's line for each file not sent
+    again (the reputation check's) gave the command that restores it on every host, and named each host. It is
+    bounded as a held file's line (README, "Readable at any scale"): READABLE_LISTED_MAX hosts named, one command to
+    fill in, and the context key the check writes holds the command for every host. By path, one path (see
+    tests/test_playbooks.py)."""
+    files = sorted(HOLDERS)[:3 if by == 'file_hash' else 1]
+    seed, paths, hosts = many_hosts_seed(tmp_path, files, 120)
+    named = {'filesha256': files} if by == 'file_hash' else {'huaweihssfilepaths': list(paths.values())}
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, **named}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        first = runner.run('Quarantine Restore - Huawei Cloud HSS', incident, {})
+        assert not first.failed, first.error
+        puts = len(hss_puts(tenant))
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+        assert not run.failed, run.error
+        assert len(hss_puts(tenant)) == puts
+    finally:
+        tenant.stack.close()
+
+    wanted = files if by == 'file_hash' else list(paths.values())
+    covered = [parse_line(command).args
+               for command in as_list(get_path(run.context, 'QuarantineRestore.Gate.covered.by_hand'))]
+    assert sorted((ri.hss_field_list(args[by], by), ri.hss_field_list(args['host_id'], 'host_id'))
+                  for args in covered) == sorted(([value], hosts) for value in wanted)
+    lines = {as_commonmark_reads(line)[0][1]: line for line in run.notes[-1].splitlines() if 'not run again' in line}
+    assert sorted(lines) == sorted(wanted)
+    listed = facts.READABLE_LISTED_MAX
+    for value, line in lines.items():
+        assert [host for host in hosts if host in line] == hosts[:listed], line
+        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
+        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
+                 if span.startswith('!hss-restore-isolated ')]
+        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+        assert 'QuarantineRestore.Gate.covered.by_hand' in line
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
@@ -2119,7 +2161,7 @@ def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_b
     assert not alone.failed and not beside.failed and not only.failed, (beside.error, only.error)
     assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
     assert alone.context['QuarantineRestore']['Gate']['allowed'] == XDR_SAMPLE_HASHES
-    assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': []}
+    assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': [], 'covered': []}
 
 
 @pytest.mark.parametrize('blanks', BLANK_ITEMS, ids=repr)
