@@ -763,7 +763,7 @@ def test_the_close_note_says_a_restore_may_have_started_exactly_when_its_record_
              'EntryContext': {ri.XDR_RESTORE_CONTEXT: [record, started]}}
 
     lines, _ = ON_CLOSE.start(lambda command, args: [entry], 'restore-file', {'file_hash': ['a' * 64, 'b' * 64]},
-                              'CortexXDR.RestoredFile')
+                              'CortexXDR.RestoredFile', [])
 
     [line] = [line for line in lines if f'`!restore-file file_hash={"a" * 64}' in line]
     said = line.split(':', 1)[0]
@@ -1742,6 +1742,50 @@ def test_files_restored_before_on_many_hss_hosts_get_close_note_lines_naming_20_
                  if span.startswith('!hss-restore-isolated ')]
         assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
         assert 'QuarantineRestore.Gate.covered.by_hand' in line
+
+
+@pytest.mark.parametrize('fault', ['no enabled instance', 'a file no host isolates'])
+def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_one_command_to_fill_in(fault, tmp_path):
+    """The close note's by-hand command after a restore that could not start (no enabled instance), or for a file HSS
+    restored no copy of, named every host of the incident: on 120 hosts, a line of 120 host IDs. Past
+    READABLE_DETAIL_MAX file-host pairs (README, "Readable at any scale") it now names READABLE_LISTED_MAX hosts and
+    how many more, and gives the command for one host to fill in; the note's entry writes the command for every host
+    to the context, where the line says it is."""
+    seeded = sorted(HOLDERS)[:2]
+    seed, _, hosts = many_hosts_seed(tmp_path, seeded, 120)
+    files = seeded + ([sorted(HOLDERS)[2]] if fault == 'a file no host isolates' else [])
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': files}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        others = OtherIntegrations(enabled=set()) if fault == 'no enabled instance' else None
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None, others=others)
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+        assert not run.failed, run.error
+        puts = len(hss_puts(tenant))
+        [line] = [line for line in run.notes[-1].splitlines() if 'by hand' in line]
+        [whole] = [parse_line(command).args
+                   for command in as_list(get_path(run.context, 'QuarantineRestore.OnClose.by_hand'))]
+        missed = files if fault == 'no enabled instance' else files[2:]
+        assert ri.hss_field_list(whole['file_hash'], 'file_hash') == missed
+        assert ri.hss_field_list(whole['host_id'], 'host_id') == hosts
+        if fault == 'a file no host isolates':  # the command for every host, once a host isolates it
+            for host in hosts:
+                tenant.backend.isolate_file(host, files[2], '/opt/tools/late.sh')
+            room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+            assert not room.run('hss-restore-isolated', dict(whole, polling='false')).failed
+            assert {item['host_id'] for item in hss_puts(tenant)[puts:]} == set(hosts)
+    finally:
+        tenant.stack.close()
+
+    listed = facts.READABLE_LISTED_MAX
+    by_hand = line.split('by hand', 1)[1]  # the reason before it, the integration's, names each host
+    assert [host for host in hosts if host in by_hand] == hosts[:listed], line
+    assert f'{len(hosts):,} hosts' in by_hand and f'and {len(hosts) - listed:,} more' in by_hand
+    [one] = [parse_line(span).args for span in as_commonmark_reads(by_hand)[0]
+             if span.startswith('!hss-restore-isolated ')]
+    assert one['file_hash'] == whole['file_hash'] and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+    assert 'QuarantineRestore.OnClose.by_hand' in line
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
