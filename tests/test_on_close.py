@@ -1744,6 +1744,38 @@ def test_files_restored_before_on_many_hss_hosts_get_close_note_lines_naming_20_
         assert 'QuarantineRestore.Gate.covered.by_hand' in line
 
 
+
+def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
+    """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and each
+    run replaces QuarantineRestore.Gate (its DT key is (true)), so the context keeps the last run's held list only.
+    What the note leaves to the context is still there: only an HSS restore on many hosts bounds its held lines, and
+    HSS's check runs last; Cortex XDR's held lines (no endpoint at close) give each command whole."""
+    held = sorted(HOLDERS)[:3]
+    seed, _, hosts = many_hosts_seed(tmp_path, held, 120)
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {
+        'huaweihsshostid': hosts, 'filesha256': held, 'xdrincidentid': '412'}}, 'False Positive')
+    scored = {'DBotScore': [{'Indicator': h, 'Type': 'file', 'Vendor': VT, 'Score': 3} for h in held]}
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, scored)
+    finally:
+        tenant.stack.close()
+
+    assert not run.failed, run.error
+    lines = [line for line in run.notes[-1].splitlines() if 'is scored' in line]
+    pointing = [line for line in lines if 'QuarantineRestore.Gate.held.by_hand' in line]
+    whole = [line for line in lines if line not in pointing]
+    assert len(pointing) == len(whole) == len(held)  # each file held by each vendor's check
+    for line in whole:  # Cortex XDR's: the command is in the line
+        [command] = [span for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
+        assert parse_line(command).args == {'file_hash': as_commonmark_reads(line)[0][0]}
+    kept = {parse_line(command).args['file_hash']: parse_line(command).args
+            for command in as_list(get_path(run.context, 'QuarantineRestore.Gate.held.by_hand'))}
+    for line in pointing:  # HSS's: the command for every host is where the line says
+        file_hash = as_commonmark_reads(line)[0][0]
+        assert ri.hss_field_list(kept[file_hash]['host_id'], 'host_id') == hosts, line
+
 @pytest.mark.parametrize('fault', ['no enabled instance', 'a file no host isolates'])
 def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_one_command_to_fill_in(fault, tmp_path):
     """The close note's by-hand command after a restore that could not start (no enabled instance), or for a file HSS
