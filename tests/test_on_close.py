@@ -16,9 +16,9 @@ from hypothesis import assume, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss_seed_copies, known_bad,
-                      lost_restore_record, many_hosts_seed, one_file_restore_lost, seed_failing_endpoints, seed_holders,
-                      start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in, integration_on_clock,
+                      hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed, one_file_restore_lost,
+                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
@@ -1691,14 +1691,8 @@ def test_files_held_on_many_hss_hosts_at_close_each_get_a_line_naming_20_hosts_a
 
     lines = {as_commonmark_reads(line)[0][0]: line for line in run.notes[-1].splitlines() if 'is scored' in line}
     assert sorted(lines) == sorted(wanted)
-    listed = facts.READABLE_LISTED_MAX
     for value, line in lines.items():
-        assert [host for host in hosts if host in line] == hosts[:listed], line
-        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
-        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
-                 if span.startswith('!hss-restore-isolated ')]
-        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
-        assert 'QuarantineRestore.Gate.held.by_hand' in line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.held.by_hand')
 
 
 
@@ -1734,14 +1728,8 @@ def test_files_restored_before_on_many_hss_hosts_get_close_note_lines_naming_20_
                   for args in covered) == sorted(([value], hosts) for value in wanted)
     lines = {as_commonmark_reads(line)[0][1]: line for line in run.notes[-1].splitlines() if 'not run again' in line}
     assert sorted(lines) == sorted(wanted)
-    listed = facts.READABLE_LISTED_MAX
     for value, line in lines.items():
-        assert [host for host in hosts if host in line] == hosts[:listed], line
-        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
-        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
-                 if span.startswith('!hss-restore-isolated ')]
-        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
-        assert 'QuarantineRestore.Gate.covered.by_hand' in line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.covered.by_hand')
 
 
 
@@ -1810,14 +1798,9 @@ def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_o
     finally:
         tenant.stack.close()
 
-    listed = facts.READABLE_LISTED_MAX
     by_hand = line.split('by hand', 1)[1]  # the reason before it, the integration's, names each host
-    assert [host for host in hosts if host in by_hand] == hosts[:listed], line
-    assert f'{len(hosts):,} hosts' in by_hand and f'and {len(hosts) - listed:,} more' in by_hand
-    [one] = [parse_line(span).args for span in as_commonmark_reads(by_hand)[0]
-             if span.startswith('!hss-restore-isolated ')]
-    assert one['file_hash'] == whole['file_hash'] and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
-    assert 'QuarantineRestore.OnClose.by_hand' in line
+    assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', whole['file_hash'],
+                                             'QuarantineRestore.OnClose.by_hand')
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')

@@ -14,6 +14,7 @@ import yaml
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
+from conftest import assert_names_20_hosts_and_one_to_fill_in
 from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
@@ -1237,14 +1238,8 @@ def test_files_held_on_many_hss_hosts_each_get_a_line_naming_20_hosts_and_the_co
                   for args in restores) == sorted(([value], hosts) for value in wanted)  # every host, from the context
     lines = held_lines(run)
     assert sorted(lines) == sorted(wanted)
-    listed = facts.READABLE_LISTED_MAX
     for value, line in lines.items():
-        assert [host for host in hosts if host in line] == hosts[:listed]
-        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
-        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
-                 if span.startswith('!hss-restore-isolated ')]
-        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
-        assert 'QuarantineRestore.Gate.held.by_hand' in line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.held.by_hand')
 
 
 
@@ -1295,14 +1290,9 @@ def test_files_restored_before_on_many_hss_hosts_get_lines_naming_20_hosts_and_t
     assert sent == {(host, wanted[0]) for host in hosts}
     lines = not_sent_lines(again)
     assert sorted(lines) == sorted(wanted)
-    listed = facts.READABLE_LISTED_MAX
     for value, line in lines.items():
-        assert [host for host in hosts if host in line] == hosts[:listed], line
-        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
-        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
-                 if span.startswith('!hss-restore-isolated ')]
-        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
-        assert 'QuarantineRestore.Gate.covered.by_hand' in line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.covered.by_hand')
+
 
 def test_a_blank_xdr_incident_id_field_falls_back_to_the_mirror_id(vendors):
     """An incident whose XDR Incident ID field holds empty text but which mirrors a Cortex XDR incident: XDRIncidentID
