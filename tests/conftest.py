@@ -288,6 +288,24 @@ def many_hosts_seed(tmp_path: Path, held: list[str], count: int) -> tuple[Path, 
     return seed, paths, hosts
 
 
+def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: str, value: str, key: str) -> None:
+    """A note's line about a file on many HSS hosts, bounded as README's "Readable at any scale" says: how many hosts,
+    READABLE_LISTED_MAX of them named, then how many more, one command for a host to fill in (``by`` the file's
+    ``value``), and the context key ``key`` that has the command for every host."""
+    import facts
+    import restore_integration as ri
+    from commonmark_reading import as_commonmark_reads
+    from warroom.line import parse_line
+
+    listed = facts.READABLE_LISTED_MAX
+    assert [host for host in hosts if host in line] == hosts[:listed], line
+    assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
+    [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
+             if span.startswith('!hss-restore-isolated ')]
+    assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+    assert key in line
+
+
 class HssTenant:
     """An emulated HSS project: the gateway in front of HSS and IAM (request log, rate limit, faults), the backend
     (state), their URLs and params with working credentials."""

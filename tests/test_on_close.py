@@ -16,9 +16,9 @@ from hypothesis import assume, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (TEST_DATA, FakeClock, WaitClock, integration_on_clock, hss_seed_copies, known_bad,
-                      lost_restore_record, many_hosts_seed, one_file_restore_lost, seed_failing_endpoints, seed_holders,
-                      start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in, integration_on_clock,
+                      hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed, one_file_restore_lost,
+                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
@@ -210,6 +210,19 @@ def test_an_error_the_on_close_script_did_not_expect_is_told_in_words_with_its_o
     assert ('!restore-file file_hash=' if where == 'call' else 'by hand') in shown, line
 
 
+
+
+def test_the_note_of_a_script_stopped_before_either_part_ran_gives_each_restore_command_in_a_code_span():
+    """The note told the analyst to run !restore-file / !hss-restore-isolated by hand in plain markdown text, where the
+    rest of the note puts each command in a code span (markdown may read a command's _ or * as emphasis). Each of the
+    integration's two restore commands is now a code span of its own."""
+    commands = {f"!{command['name']}" for command in
+                yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())['script']['commands']
+                if command['name'] in ('restore-file', 'hss-restore-isolated')}
+    note, _ = note_after(RuntimeError('boom'), 'start')
+
+    [line] = [line for line in note.splitlines() if 'did not expect' in line]
+    assert len(commands) == 2 and commands <= set(as_commonmark_reads(line)[0]), line
 
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
 def test_without_an_enabled_quarantine_restore_instance_the_on_close_script_sends_nothing_and_says_so(vendors, name):
@@ -417,7 +430,7 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
     if all(re.fullmatch('[0-9a-fA-F]{64}', item) for item in items):
         result = gate_context(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
         assert result == {'allowed': list(dict.fromkeys(item.lower() for item in items)), 'allowed_paths': [],
-                          'held': []}
+                          'held': [], 'covered': []}
     else:
         with pytest.raises(GATE.GateError, match='file_hash'):
             GATE.gate_command({'file_hash': given}, {})
@@ -750,7 +763,7 @@ def test_the_close_note_says_a_restore_may_have_started_exactly_when_its_record_
              'EntryContext': {ri.XDR_RESTORE_CONTEXT: [record, started]}}
 
     lines, _ = ON_CLOSE.start(lambda command, args: [entry], 'restore-file', {'file_hash': ['a' * 64, 'b' * 64]},
-                              'CortexXDR.RestoredFile')
+                              'CortexXDR.RestoredFile', [])
 
     [line] = [line for line in lines if f'`!restore-file file_hash={"a" * 64}' in line]
     said = line.split(':', 1)[0]
@@ -1426,7 +1439,7 @@ def test_a_path_no_file_entry_names_is_an_unknown_file_and_may_be_restored(entry
     result = gate_context(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
                                              'hss-restore-isolated'}, context))
 
-    assert result == {'allowed': [], 'allowed_paths': [path], 'held': []}
+    assert result == {'allowed': [], 'allowed_paths': [path], 'held': [], 'covered': []}
 
 
 def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore_no_second_time(vendors):
@@ -1678,15 +1691,116 @@ def test_files_held_on_many_hss_hosts_at_close_each_get_a_line_naming_20_hosts_a
 
     lines = {as_commonmark_reads(line)[0][0]: line for line in run.notes[-1].splitlines() if 'is scored' in line}
     assert sorted(lines) == sorted(wanted)
-    listed = facts.READABLE_LISTED_MAX
     for value, line in lines.items():
-        assert [host for host in hosts if host in line] == hosts[:listed], line
-        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
-        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
-                 if span.startswith('!hss-restore-isolated ')]
-        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
-        assert 'QuarantineRestore.Gate.held.by_hand' in line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.held.by_hand')
 
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_files_restored_before_on_many_hss_hosts_get_close_note_lines_naming_20_hosts_and_the_context_has_each_command(
+        by, tmp_path):
+    """Closed again after the playbook branch restored its files on 120 hosts, the note's line for each file not sent
+    again (the reputation check's) gave the command that restores it on every host, and named each host. It is
+    bounded as a held file's line (README, "Readable at any scale"): READABLE_LISTED_MAX hosts named, one command to
+    fill in, and the context key the check writes holds the command for every host. By path, one path (see
+    tests/test_playbooks.py)."""
+    files = sorted(HOLDERS)[:3 if by == 'file_hash' else 1]
+    seed, paths, hosts = many_hosts_seed(tmp_path, files, 120)
+    named = {'filesha256': files} if by == 'file_hash' else {'huaweihssfilepaths': list(paths.values())}
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, **named}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        first = runner.run('Quarantine Restore - Huawei Cloud HSS', incident, {})
+        assert not first.failed, first.error
+        puts = len(hss_puts(tenant))
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+        assert not run.failed, run.error
+        assert len(hss_puts(tenant)) == puts
+    finally:
+        tenant.stack.close()
+
+    wanted = files if by == 'file_hash' else list(paths.values())
+    covered = [parse_line(command).args
+               for command in as_list(get_path(run.context, 'QuarantineRestore.Gate.covered.by_hand'))]
+    assert sorted((ri.hss_field_list(args[by], by), ri.hss_field_list(args['host_id'], 'host_id'))
+                  for args in covered) == sorted(([value], hosts) for value in wanted)
+    lines = {as_commonmark_reads(line)[0][1]: line for line in run.notes[-1].splitlines() if 'not run again' in line}
+    assert sorted(lines) == sorted(wanted)
+    for value, line in lines.items():
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.covered.by_hand')
+
+
+
+def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
+    """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and each
+    run replaces QuarantineRestore.Gate (its DT key is (true)), so the context keeps the last run's held list only.
+    What the note leaves to the context is still there: only an HSS restore on many hosts bounds its held lines, and
+    HSS's check runs last; Cortex XDR's held lines (no endpoint at close) give each command whole."""
+    held = sorted(HOLDERS)[:3]
+    seed, _, hosts = many_hosts_seed(tmp_path, held, 120)
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {
+        'huaweihsshostid': hosts, 'filesha256': held, 'xdrincidentid': '412'}}, 'False Positive')
+    scored = {'DBotScore': [{'Indicator': h, 'Type': 'file', 'Vendor': VT, 'Score': 3} for h in held]}
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, scored)
+    finally:
+        tenant.stack.close()
+
+    assert not run.failed, run.error
+    lines = [line for line in run.notes[-1].splitlines() if 'is scored' in line]
+    pointing = [line for line in lines if 'QuarantineRestore.Gate.held.by_hand' in line]
+    whole = [line for line in lines if line not in pointing]
+    assert len(pointing) == len(whole) == len(held)  # each file held by each vendor's check
+    for line in whole:  # Cortex XDR's: the command is in the line
+        [command] = [span for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
+        assert parse_line(command).args == {'file_hash': as_commonmark_reads(line)[0][0]}
+    kept = {parse_line(command).args['file_hash']: parse_line(command).args
+            for command in as_list(get_path(run.context, 'QuarantineRestore.Gate.held.by_hand'))}
+    for line in pointing:  # HSS's: the command for every host is where the line says
+        file_hash = as_commonmark_reads(line)[0][0]
+        assert ri.hss_field_list(kept[file_hash]['host_id'], 'host_id') == hosts, line
+
+@pytest.mark.parametrize('fault', ['no enabled instance', 'a file no host isolates'])
+def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_one_command_to_fill_in(fault, tmp_path):
+    """The close note's by-hand command after a restore that could not start (no enabled instance), or for a file HSS
+    restored no copy of, named every host of the incident: on 120 hosts, a line of 120 host IDs. Past
+    READABLE_DETAIL_MAX file-host pairs (README, "Readable at any scale") it now names READABLE_LISTED_MAX hosts and
+    how many more, and gives the command for one host to fill in; the note's entry writes the command for every host
+    to the context, where the line says it is."""
+    seeded = sorted(HOLDERS)[:2]
+    seed, _, hosts = many_hosts_seed(tmp_path, seeded, 120)
+    files = seeded + ([sorted(HOLDERS)[2]] if fault == 'a file no host isolates' else [])
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': files}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        others = OtherIntegrations(enabled=set()) if fault == 'no enabled instance' else None
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None, others=others)
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+        assert not run.failed, run.error
+        puts = len(hss_puts(tenant))
+        [line] = [line for line in run.notes[-1].splitlines() if 'by hand' in line]
+        [whole] = [parse_line(command).args
+                   for command in as_list(get_path(run.context, 'QuarantineRestore.OnClose.by_hand'))]
+        missed = files if fault == 'no enabled instance' else files[2:]
+        assert ri.hss_field_list(whole['file_hash'], 'file_hash') == missed
+        assert ri.hss_field_list(whole['host_id'], 'host_id') == hosts
+        if fault == 'a file no host isolates':  # the command for every host, once a host isolates it
+            for host in hosts:
+                tenant.backend.isolate_file(host, files[2], '/opt/tools/late.sh')
+            room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+            assert not room.run('hss-restore-isolated', dict(whole, polling='false')).failed
+            assert {item['host_id'] for item in hss_puts(tenant)[puts:]} == set(hosts)
+    finally:
+        tenant.stack.close()
+
+    by_hand = line.split('by hand', 1)[1]  # the reason before it, the integration's, names each host
+    assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', whole['file_hash'],
+                                             'QuarantineRestore.OnClose.by_hand')
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
@@ -2106,7 +2220,7 @@ def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_b
     assert not alone.failed and not beside.failed and not only.failed, (beside.error, only.error)
     assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
     assert alone.context['QuarantineRestore']['Gate']['allowed'] == XDR_SAMPLE_HASHES
-    assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': []}
+    assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': [], 'covered': []}
 
 
 @pytest.mark.parametrize('blanks', BLANK_ITEMS, ids=repr)

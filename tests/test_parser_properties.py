@@ -142,6 +142,27 @@ def test_the_gate_s_argument_readers_take_what_they_are_meant_to_or_refuse_in_th
             assert str(error)
 
 
+
+short_words = st.text('abcXYZ 09\'"', min_size=1, max_size=5).filter(str.strip)  # a blank is no value
+
+
+@FAST
+@given(item=st.one_of(st.lists(short_words, min_size=1, max_size=3),
+                      st.dictionaries(short_words, short_words, min_size=1, max_size=3)),
+       argument=st.sampled_from(['file_hash', 'file_path']))
+@example(item=['abc'], argument='file_hash')
+def test_a_list_or_object_given_as_a_file_is_refused_naming_its_json_kind_and_showing_it_as_json(item, argument):
+    """file_hash's refusal showed a list or object item as Python writes it ("got "['abc']"", lower-cased), file_path's
+    as JSON with its JSON kind: both now say what was given as JSON names it, and show it as JSON text."""
+    read = GATE.sha256_list if argument == 'file_hash' else GATE.path_list
+    with pytest.raises(GATE.GateError) as refused:
+        read([item])
+
+    message = str(refused.value)
+    assert json.dumps(item) in message, message
+    assert ('a list' if isinstance(item, list) else 'an object') in message, message
+    assert repr(item).lower() not in message.lower() or repr(item) == json.dumps(item), message
+
 @FAST
 @given(hashes=st.lists(st.text('0123456789abcdefABCDEF', min_size=64, max_size=64), min_size=1, max_size=3),
        form=st.sampled_from(['list', 'json', 'commas']))

@@ -14,6 +14,7 @@ import yaml
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
+from conftest import assert_names_20_hosts_and_one_to_fill_in
 from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
@@ -1342,14 +1343,60 @@ def test_files_held_on_many_hss_hosts_each_get_a_line_naming_20_hosts_and_the_co
                   for args in restores) == sorted(([value], hosts) for value in wanted)  # every host, from the context
     lines = held_lines(run)
     assert sorted(lines) == sorted(wanted)
-    listed = facts.READABLE_LISTED_MAX
     for value, line in lines.items():
-        assert [host for host in hosts if host in line] == hosts[:listed]
-        assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
-        [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
-                 if span.startswith('!hss-restore-isolated ')]
-        assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
-        assert 'QuarantineRestore.Gate.held.by_hand' in line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.held.by_hand')
+
+
+
+def not_sent_lines(run):
+    """{the file (hash or path) a line of the reputation check's note says was not sent again names first: the line}."""
+    [note] = [n for n in run.notes if 'reputation check' in n]
+    return {as_commonmark_reads(line)[0][1]: line for line in note.splitlines() if 'was not run again' in line}
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_files_restored_before_on_many_hss_hosts_get_lines_naming_20_hosts_and_the_context_restores_them_on_all(
+        by, tmp_path):
+    """Run again on a reopened incident, the HSS playbook sends no second restore of what the first gave back, and the
+    reputation check's line for each such file gave the command that restores it by hand on every host of the
+    incident, and named every host it was restored on: 3 files on 120 hosts made 3 lines of 240 host IDs each. As a
+    held file's line (README, "Readable at any scale"), past READABLE_DETAIL_MAX file-host pairs each line says how
+    many hosts, names READABLE_LISTED_MAX, and gives the command for one host to fill in; the context keeps the
+    command that restores the file on every host. By path, one path: hss-restore-isolated lines its lists up item by
+    item, so a restore of several paths on several hosts is refused."""
+    files = sorted(HOLDERS)[:3 if by == 'file_hash' else 1]
+    seed, paths, hosts = many_hosts_seed(tmp_path, files, 120)
+    named = {'filesha256': files} if by == 'file_hash' else \
+        {'filesha256': [], 'huaweihssfilepaths': list(paths.values())}
+    incident = close_incident({'id': '9', 'CustomFields': {'huaweihsshostid': hosts, **named}}, 'False Positive')
+    wanted = files if by == 'file_hash' else list(paths.values())
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        runner = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None)
+        first = runner.run(HSS_PLAYBOOK, incident, {})
+        assert not first.failed, first.error
+        puts = len(hss_puts(tenant))
+        again = runner.run(HSS_PLAYBOOK, incident, first.context)
+        assert not again.failed, again.error
+        assert len(hss_puts(tenant)) == puts  # nothing sent again
+        covered = [parse_line(command).args
+                   for command in as_list(get_path(again.context, 'QuarantineRestore.Gate.covered.by_hand'))]
+        restores = {ri.hss_field_list(args[by], by)[0]: args for args in covered}
+        assert sorted(restores) == sorted(wanted) and len(covered) == len(wanted)
+        assert all(ri.hss_field_list(args['host_id'], 'host_id') == hosts for args in covered)
+        for host in hosts:  # quarantined again since: the context's command gives it back on every host
+            tenant.backend.isolate_file(host, files[0], paths[files[0]])
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', dict(restores[wanted[0]], polling='false')).failed
+        sent = {(item['host_id'], item[by]) for put in hss_puts(tenant)[puts:] for item in put.body['data_list']}
+    finally:
+        tenant.stack.close()
+
+    assert sent == {(host, wanted[0]) for host in hosts}
+    lines = not_sent_lines(again)
+    assert sorted(lines) == sorted(wanted)
+    for value, line in lines.items():
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.covered.by_hand')
 
 
 def test_a_blank_xdr_incident_id_field_falls_back_to_the_mirror_id(vendors):

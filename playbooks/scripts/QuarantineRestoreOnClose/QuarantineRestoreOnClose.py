@@ -57,8 +57,11 @@ REPUTATION_ROOTS = {'DBotScore': 'dbot_score', 'File': 'file_entries'}  # contex
 # (the note is the only place a script's executeCommand shows them): short at any scale, as the integration's.
 # Past MAX_DETAIL_ROWS held file-host pairs, a held file's line names MAX_LISTED of its hosts and gives its command for
 # one, to fill in, as the gate's own note: the gate's QuarantineRestore.Gate.held.by_hand keeps each whole command.
+# So does the by-hand command of a restore that could not start, or of the files it left, past MAX_DETAIL_ROWS
+# file-host pairs: the note's entry keeps each whole command in BY_HAND_KEY, which the line names.
 MAX_DETAIL_ROWS = 50
 MAX_LISTED = 20
+BY_HAND_KEY = 'QuarantineRestore.OnClose'
 
 # XSOAR stops this script at its timeout, the time its executeCommand calls take included, and a post-processing script
 # so stopped blocks the close. Its YAML sets none: the server's default applies, which XSOAR's calling context gives as
@@ -482,14 +485,16 @@ def follow_commands(entries: list[Entry], records_path: str) -> list[str]:
 ''' COMMAND '''
 
 
-def start(execute: Execute, command: str, args: dict[str, Any], records_path: str) -> tuple[list[str], list[str]]:
-    """One restore command, without polling: (what the note says about it, the follow-up commands)."""
+def start(execute: Execute, command: str, args: dict[str, Any], records_path: str,
+          kept: list[str]) -> tuple[list[str], list[str]]:
+    """One restore command, without polling: (what the note says about it, the follow-up commands); ``kept``: see
+    by_hand_text."""
     entries = execute(command, dict(args, polling='false')) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors and next(records_in(entries, records_path), None) is None:  # with records: each file's line below
         line = f'`!{command}` could not start: {shown_as_is(" ".join(errors[0].split()))}'
         when = '' if NOT_RUN in errors[0] else ' once that is fixed'
-        return [line, f'To restore by hand{when}: {code_span(by_hand_command(command, args))}'], []
+        return [line, f'To restore by hand{when}: {by_hand_text(command, args, kept)}'], []
     follows = follow_commands(entries, records_path)
     by = 'file_hash' if args.get('file_hash') else 'file_path'  # an HSS restore by host and path names no hash
     misses = xdr_misses(entries) if records_path == XDR_RECORDS else hss_misses(entries, by)
@@ -511,7 +516,7 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}'
                      f'{capped(list(names.values()))}: '
                      f'{shown_as_is(reason)} '
-                     f'{advice}: {code_span(by_hand_command(command, {**args, by: list(names)}))}')
+                     f'{advice}: {by_hand_text(command, {**args, by: list(names)}, kept)}')
     lines += [f'`!{command}` was refused by an identity policy: {shown_as_is(" ".join(refusal.split()))}'
               for refusal in policy_refusals(entries)]
     return lines, follows
@@ -519,6 +524,18 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
 
 def by_hand_command(command: str, args: dict[str, Any]) -> str:
     return '!' + command + ''.join(f' {k}={list_value(v)}' for k, v in args.items() if v)
+
+
+def by_hand_text(command: str, args: dict[str, Any], kept: list[str]) -> str:
+    """The by-hand command of a restore, in a code span; on several hosts past MAX_DETAIL_ROWS file-host pairs, as
+    held_line gives it: how many hosts, MAX_LISTED named, and the command for one to fill in, the whole one added to
+    ``kept`` (the note's BY_HAND_KEY)."""
+    hosts = as_list(args.get('host_id'))
+    if len(hosts) < 2 or len(hosts) * len(as_list(args.get('file_hash') or args.get('file_path'))) <= MAX_DETAIL_ROWS:
+        return code_span(by_hand_command(command, args))
+    kept.append(by_hand_command(command, args))
+    return (f'{code_span(by_hand_command(command, {**args, "host_id": "<host_id>"}))} on each of its {len(hosts):,} '
+            f'hosts ({capped(hosts)}; {BY_HAND_KEY}.by_hand has the command for all of them at once)')
 
 
 def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: dict[str, Any],
@@ -531,11 +548,12 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
                     'restored.')
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
-    lines, follows = [], []
+    lines, follows, kept = [], [], []
     kinds = vendors_of(fields, context)
     for kind in kinds:
         try:  # a fault in one vendor's part is a line of its own: the other's may have started a restore already
-            said, more = (xdr_restores if kind == 'xdr' else hss_restores)(execute, fields, context, restore_suspicious)
+            said, more = (xdr_restores if kind == 'xdr' else hss_restores)(execute, fields, context, restore_suspicious,
+                                                                           kept)
         except Exception as error:  # noqa: BLE001 - an error entry would block the close
             vendor, by_hand = FAILED_PARTS[kind]
             debug_quietly(debug)
@@ -547,11 +565,12 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     if follows:
         lines.append('To follow each restore to its end, run in this war room:')
         lines += [code_span(command) for command in follows]
-    return note('\n'.join(f'- {line}' for line in lines))
+    entry = note('\n'.join(f'- {line}' for line in lines))
+    return dict(entry, EntryContext={f'{BY_HAND_KEY}(true)': {'by_hand': kept}}) if kept else entry
 
 
-def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any],
-                 restore_suspicious: bool) -> tuple[list[str], list[str]]:
+def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any], restore_suspicious: bool,
+                 kept: list[str]) -> tuple[list[str], list[str]]:
     """A Cortex XDR incident's restore: (the note's lines, the follow commands)."""
     named, problem = xdr_hashes(fields, context), None
     if not named and xdr_incident_id(fields):
@@ -563,7 +582,7 @@ def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         xdr_args = {'file_hash': hashes}
         if xdr_incident_id(fields):
             xdr_args['incident_id'] = xdr_incident_id(fields)
-        said, follows = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS)
+        said, follows = start(execute, XDR_COMMAND, xdr_args, XDR_RECORDS, kept)
         return lines + said, follows
     if not held and not problem:
         lines.append('Cortex XDR: neither the incident nor Cortex XDR names a SHA256 (File SHA256, XDR File '
@@ -572,8 +591,8 @@ def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     return lines, []
 
 
-def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any],
-                 restore_suspicious: bool) -> tuple[list[str], list[str]]:
+def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any], restore_suspicious: bool,
+                 kept: list[str]) -> tuple[list[str], list[str]]:
     """An HSS incident's restores: (the note's lines, the follow commands). By SHA256 on the incident's host; with no
     SHA256, by host and path (every file of the event: the pack's multi select field; else the one File Path). Either
     way a file an earlier restore covers is not sent again, and every file goes through the reputation check first
@@ -589,7 +608,7 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, scope, named_paths, earlier)
     if hashes or paths:
         hss_args = dict(scope, **({'file_hash': hashes} if hashes else {'file_path': paths}))
-        said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS)
+        said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS, kept)
         return lines + said, follows
     if not lines:
         lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
@@ -637,7 +656,7 @@ def main(demisto_obj: Any = None) -> None:
         debug_quietly(runtime.debug)
         entry = note(f'- The restore could not be started: this script stopped on an error it did not expect '
                      f'({fault_words(error)}). Run the "Quarantine Restore - False Positive" playbook on this '
-                     f'incident, or !restore-file / !hss-restore-isolated by hand.')
+                     f'incident, or `!{XDR_COMMAND}` / `!{HSS_COMMAND}` by hand.')
     runtime.results(entry)
 
 

@@ -170,6 +170,8 @@ def sha256_list(value: Any) -> list[str]:
         text = str(item).strip().lower()
         if is_blank(item):
             continue
+        if isinstance(item, (dict, list)):
+            raise GateError(f'file_hash takes SHA256 values (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
         if not SHA256.fullmatch(text):
             raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
         if text not in hashes:
@@ -579,15 +581,18 @@ def held_line(item: dict[str, Any], who: str, many: dict[str, list[str]]) -> str
 
 
 def covered_before(command: str, given: Any, hashes: list[str], paths: list[str], scope: dict[str, list[str]],
-                   execute: Execute | None) -> tuple[list[str], list[str], list[str], list[str]]:
-    """(the hashes and paths to restore, the note's lines of those not sent, the endpoints to restore on) of the files
+                   execute: Execute | None) -> tuple[list[str], list[str], list[str], list[str], list[dict[str, Any]]]:
+    """(the hashes and paths to restore, the note's lines of those not sent, the endpoints to restore on, and for
+    hss-restore-isolated each file or path not sent with its whole by-hand command: the context's covered) of the files
     the reputation check lets through, leaving out those an earlier restore in this incident covers (``given``: the
     records it left, CortexXDR.RestoredFile or HuaweiHSS.RestoredFile as ``command`` writes them)."""
     if command == RESTORE_COMMANDS[0]:
-        return xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute)
+        return *xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute), []
     done = hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
+    covered = [{by: value, 'by_hand': by_hand(command, {by: [value]}, scope)}
+               for by, values in (('file_hash', hashes), ('file_path', paths)) for value in values if value in done]
     return ([h for h in hashes if h not in done], [p for p in paths if p not in done],
-            [done[value] for value in hashes + paths if value in done], [])
+            [done[value] for value in hashes + paths if value in done], [], covered)
 
 
 def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
@@ -745,23 +750,26 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
         rows = [(copy, row) for copy, row in copies.items() if copy[1 if by == 'file_hash' else 2] == value]
         if rows and all(row.get('outcome') == HSS_RESTORED or (copy in read and row.get('outcome') == HSS_RESTORING)
                         for copy, row in rows):
-            done[value] = hss_line(by, value, rows, unread, scope)
-    return done
+            done[value] = (by, rows)
+    many = len(hosts) > 1 and len(done) * len(hosts) > MAX_DETAIL_ROWS  # as held lines: bounded past that many pairs
+    return {value: hss_line(by, value, rows, unread, scope, many) for value, (by, rows) in done.items()}
 
 
 def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unread: dict[Copy, str],
-             scope: dict[str, list[str]]) -> str:
+             scope: dict[str, list[str]], many: bool = False) -> str:
     """hss_restored_before's line for a file (or path) whose every copy is restored, or restoring as read now or as
-    last read (``unread``: {copy: why it was not read again now})."""
+    last read (``unread``: {copy: why it was not read again now}); ``many``: see not_sent_line, and the hosts named
+    are MAX_LISTED."""
     def hosts(picked: list[dict[str, Any]]) -> str:
-        return ', '.join(dict.fromkeys(shown_as_is(row.get('host_name') or row.get('host_id')) for row in picked))
+        names = list(dict.fromkeys(text_of(row.get('host_name') or row.get('host_id')) for row in picked))
+        return capped(names) if many else ', '.join(map(shown_as_is, names))
     restored = [row for _, row in rows if row.get('outcome') == HSS_RESTORED]
     restoring = [row for copy, row in rows if row.get('outcome') == HSS_RESTORING and copy not in unread]
     last_read = [(copy, row) for copy, row in rows if copy in unread and row.get('outcome') == HSS_RESTORING]
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
     if not last_read:
-        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope)
+        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many)
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
     check = '!' + RESTORE_COMMANDS[1] + ''.join(f' {name}={list_value([str(row[name]) for _, row in last_read])}'
                                                  for name in HSS_COPY_FIELDS)
@@ -770,7 +778,8 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
     return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope,
-                         f'Check it first: {code_span(check)}; where HSS does not list it restored, restore it by hand')
+                         f'Check it first: {code_span(check)}; where HSS does not list it restored, restore it by hand',
+                         many)
 
 
 def copy_of(record: dict[str, Any]) -> Copy:
@@ -823,13 +832,19 @@ def failed_read(error: Any) -> str:
 
 
 def not_sent_line(command: str, by: str, value: str, what: str, scope: dict[str, list[str]],
-                  advice: str = QUARANTINED_AGAIN) -> str:
+                  advice: str = QUARANTINED_AGAIN, many: bool = False) -> str:
     """The note's line for a file (``by`` file_hash) or path (file_path) an earlier restore covers: not sent again, and
-    the command that restores it by hand, limited as this restore (``scope``), after ``advice``."""
-    endpoints = scope.get('endpoint_id') or []  # restore-file's endpoint_id takes one: a command each
-    on = f' on {len(endpoints):,} endpoints' if len(endpoints) > 1 else ''
+    the command that restores it by hand, limited as this restore (``scope``), after ``advice``. ``many``: the files
+    not sent again and the hosts of an HSS restore make more than MAX_DETAIL_ROWS pairs: as a held file's line, the
+    command is for one host, to fill in (covered.by_hand keeps the one that restores it on every host)."""
+    places = scope.get('endpoint_id') or (scope.get('host_id') if many else [])  # endpoint_id takes one: a command each
+    on = f' on {len(places):,} {"endpoints" if "endpoint_id" in scope else "hosts"}' if len(places) > 1 else ''
+    commands = commands_text(by_hand_each(command, {by: [value]}, scope))
+    if many:
+        commands = (f'{code_span(by_hand(command, {by: [value]}, {"host_id": ["<host_id>"]}))} on each of them '
+                    f'({GATE_CONTEXT_KEY.split("(")[0]}.covered.by_hand has the command for all of them at once)')
     return (f'`!{command}` was not run again for {code_span(value)}{on}: an earlier restore in this incident {what}. '
-            f'{advice}: {commands_text(by_hand_each(command, {by: [value]}, scope))}')
+            f'{advice}: {commands}')
 
 
 def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, str, dict[str, list[str]]]:
@@ -879,8 +894,8 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     # Of the files the reputation check lets through, those an earlier restore covers are not sent again. Only they
     # are read again: a file held back (scored bad since) stays held whatever that restore left, and its copy read
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
-    allowed, allowed_paths, not_sent, endpoints = covered_before(command, args.get('restored_before'), allowed,
-                                                                 allowed_paths, scope, execute)
+    allowed, allowed_paths, not_sent, endpoints, covered = covered_before(command, args.get('restored_before'), allowed,
+                                                                          allowed_paths, scope, execute)
     where = f' on endpoint(s) {", ".join(map(shown_as_is, endpoints))}' if 'endpoint_id' in scope and allowed else ''
     if where and len(endpoints) > MAX_DETAIL_ROWS:
         where = (f' on {len(endpoints):,} endpoints ({capped(endpoints)}: '
@@ -888,7 +903,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
         [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
-    verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'held': held}
+    verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'held': held, 'covered': covered}
     if 'endpoint_id' in scope:  # the endpoints to restore them on (restore-file, once per endpoint)
         verdicts['endpoints'] = endpoints if allowed else []
     # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
