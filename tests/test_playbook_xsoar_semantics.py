@@ -521,6 +521,20 @@ def test_firstarrayelement_gives_a_list_s_first_item_and_a_single_value_as_it_is
     assert resolve({'complex': {'root': 'Ids', 'transformers': [FIRST]}}, scope) == first
 
 
+LAST = {'operator': 'LastArrayElement'}
+
+
+@pytest.mark.parametrize('ids, last', [(['412', '413'], '413'), ('412', '412'), (['a', ['b', 'c']], ['b', 'c']),
+                                       ([], []), (None, [])])
+def test_lastarrayelement_gives_a_list_s_last_item_a_single_value_as_it_is_and_nothing_as_an_empty_list(ids, last):
+    """FiltersAndTransformers' LastArrayElement (demisto/content Packs/FiltersAndTransformers/Scripts/
+    LastArrayElement/LastArrayElement.py, and its .js): a list of items gives its last one; null becomes [], and an
+    empty list is returned as it came. The runner refused the transformer by name."""
+    scope = Scope({}, {}, {'Ids': ids})
+
+    assert resolve({'complex': {'root': 'Ids', 'transformers': [LAST]}}, scope) == last
+
+
 def test_the_xdr_playbook_on_an_incident_with_no_cortex_xdr_id_hands_restore_file_the_empty_list_xsoar_gives(vendors):
     # An incident an analyst made by hand, naming the file by its File SHA256 only: XDRIncidentID's FirstArrayElement
     # makes [] of no XDR Incident ID and no mirror ID, which the restore task hands restore-file as incident_id, and

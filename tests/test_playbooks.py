@@ -1417,6 +1417,46 @@ def test_a_blank_xdr_incident_id_field_falls_back_to_the_mirror_id(vendors):
     assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
 
 
+HSS_SAMPLES = sorted(p.name for p in INCIDENTS.glob('*.json') if 'HSS' in IncidentFile.load(p).incident['type'])
+
+
+@pytest.mark.parametrize('name', HSS_SAMPLES)
+def test_the_xdr_playbook_never_takes_a_fetched_hss_incident_s_mirror_id_for_a_cortex_xdr_incident_id(vendors, name):
+    """The pack's HSS fetch sets dbotMirrorId to HSS's event_id. The Cortex XDR playbook took any mirror ID as the
+    Cortex XDR incident ID: with no SHA256 it asked xdr-get-incident-extra-data about the HSS event, and with one it
+    handed restore-file the event ID, which refused it, so the file Cortex XDR holds was not restored. On an incident
+    of no Cortex XDR type the mirror ID is now not read; its File SHA256 is restored under no incident ID."""
+    xdr, _ = vendors
+    sample, run = close_and_run(vendors, name, 'False Positive', playbook=XDR_PLAYBOOK)
+    mirror_id = sample.incident['dbotMirrorId']
+
+    assert not run.failed, run.error
+    assert [e.command for e in run.events if mirror_id in json.dumps(e.args)] == []
+    sent = [r.body['request_data'] for r in xdr_restores(xdr)]
+    assert {h for body in sent for h in as_list(body['file_hash'])} == incident_hashes(sample) - known_bad(sample.context)
+    assert all('incident_id' not in body for body in sent)
+
+
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK])
+def test_another_integration_s_numeric_mirror_id_does_not_make_a_cortex_xdr_record_in_context_the_incident_s(
+        vendors, playbook):
+    """An incident another integration fetched and mirrors under a number (an offense or a ticket number) whose war
+    room holds a Cortex XDR incident an analyst read to compare, under that same number: the playbooks took the
+    record for the incident's own (its incident_id equals the mirror ID), routed it to Cortex XDR and restored that
+    other incident's files. The mirror ID is a Cortex XDR incident ID only on an incident of a Cortex XDR type."""
+    xdr, _ = vendors
+    read = IncidentFile.load(INCIDENTS / 'xdr_closed_other_reason.json')
+    record_id = str(get_path(read.context, XDR_INCIDENT + '.incident_id'))
+    assert get_path(read.context, XDR_INCIDENT + '.file_artifacts')  # files it would restore
+    other = {'id': '3001', 'name': 'Offense 413', 'type': 'Unclassified', 'dbotMirrorId': record_id, 'CustomFields': {}}
+
+    run = runner_for(vendors).run(playbook, close_incident(other, 'False Positive'), read.context)
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == []
+    assert [e.args for e in run.events if e.command == 'xdr-get-incident-extra-data'] == []
+
+
 @pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
 @pytest.mark.parametrize('blank', ['', ['']])
 def test_a_blank_file_sha256_field_is_no_file_and_the_files_cortex_xdr_holds_are_restored(vendors, playbook, blank):

@@ -130,6 +130,14 @@ def _first(value: Any, args: dict, scope: Scope) -> Any:
     return [] if value is None else value
 
 
+def _last(value: Any, args: dict, scope: Scope) -> Any:
+    """FiltersAndTransformers' LastArrayElement (LastArrayElement.py): a list's last item, a single value as it is,
+    and null or an empty list as an empty list."""
+    if isinstance(value, list):
+        return value[-1] if value else []
+    return [] if value is None else value
+
+
 def _is_blank(value: Any) -> bool:
     """RemoveEmpty's isEmpty: null, '', a list of nothing but such, an object without keys."""
     return is_empty(value) or (isinstance(value, list) and all(map(_is_blank, value)))
@@ -144,6 +152,7 @@ def _remove_empty(value: Any, args: dict, scope: Scope) -> list:
 
 TRANSFORMERS: dict[str, Callable[[Any, dict, Scope], Any]] = {
     'FirstArrayElement': _first,
+    'LastArrayElement': _last,
     'RemoveEmpty': _remove_empty,
     'uniq': _uniq,
     'append': _append,

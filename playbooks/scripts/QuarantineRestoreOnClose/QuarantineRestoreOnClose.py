@@ -191,7 +191,7 @@ def incident_number(value: Any) -> str:
 
 def xdr_incident_id(fields: dict[str, Any]) -> str:
     """The Cortex XDR incident's ID: the XDR Incident ID field's, else the mirror ID; blank items are no value (a list
-    holding one beside the ID, as the playbook's RemoveEmpty before FirstArrayElement reads it)."""
+    holding one beside the ID, as the playbook's RemoveEmpty reads it before it takes one)."""
     for value in present(fields.get('xdrincidentid')) + present(fields.get('dbotMirrorId')):
         if number := incident_number(value):
             return number
