@@ -1032,6 +1032,13 @@ class VendorReply:
     @property
     def text(self) -> str:
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
+        # A text/* reply naming no charset: UTF-8 when it is (requests' ISO-8859-1 there, HTTP/1.1's old default, which
+        # RFC 7231 dropped, showed each non-ASCII character of a secret it quotes as two others: not found to mask)
+        if not re.search(r';\s*charset\s*=', self.headers.get('Content-Type') or '', re.IGNORECASE):
+            try:
+                return self.body.decode('utf-8')
+            except UnicodeError:  # not UTF-8: byte for byte, as before
+                pass
         try:
             return self.body.decode(charset, 'replace')
         except (LookupError, UnicodeError):  # a charset Python does not know, or a codec of no text (idna, undefined)
