@@ -1854,8 +1854,9 @@ class SecretScrubber:
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
         # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, the longest secret first
         # (none half-masked), each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: a
-        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen).
-        self._secrets, self._signatures, self._compiled = {}, frozenset(), {}
+        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen);
+        # _numeric: a secret a JSON number may spell is known (numbers are sought in then only: they are many)
+        self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
         for value in values:
             self.add(value)
 
@@ -1878,6 +1879,7 @@ class SecretScrubber:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
+            self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
         # A vendor may quote what it received in base64
         for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
@@ -2017,25 +2019,31 @@ class SecretScrubber:
         return text
 
     def entry(self, entry: JsonObject) -> JsonObject:
-        """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
+        """An entry with every string (keys too) and number in it scrubbed: the entry itself when none holds a secret
         (the common case: large bulk entries are then neither copied nor serialised)."""
         return self.value(entry) if self._holds_secret(entry) else entry
 
     def _holds_secret(self, value: Any, depth: int = 0) -> bool:
-        """Whether ``value`` must be scrubbed: a string that holds a secret, or a list or object too deep to walk
-        (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
+        """Whether ``value`` must be scrubbed: a string or number that holds a secret, or a list or object too deep to
+        walk (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
         if isinstance(value, str):
             return self.text(value) != value
+        if self._numeric and isinstance(value, (int, float)):  # a number that is a secret
+            return self.value(value) != value
         if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
             value = (*value, *value.values())
         return isinstance(value, (list, tuple)) and (depth >= MAX_SHOWN_DEPTH or
                                                      any(self._holds_secret(item, depth + 1) for item in value))
 
     def value(self, value: Any, depth: int = 0) -> Any:
-        """Any JSON-like value with every string (keys too) scrubbed; a list or object nested past MAX_SHOWN_DEPTH
+        """Any JSON-like value with every string (keys too) scrubbed, and every number that is a secret (a vendor may
+        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH
         not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
+        if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
+            # whole: one whose digits merely hold a short secret's (a time in ms) stays a number the next run reads
+            return self.MASK if self.text(json.dumps(value)) == self.MASK else value
         if not isinstance(value, (dict, list, tuple)):
             return value
         if depth >= MAX_SHOWN_DEPTH:
