@@ -762,6 +762,9 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
         shown = ' (pasted with it?)' if secret else f': {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
                            f'character{shown}. Enter it again.')
+    if secret and 0 < len(value) < SecretScrubber.MIN_LENGTH:  # too short to mask where a vendor quotes it; none is
+        raise RestoreError(f'The secret in the instance setting {name} is shorter than {SecretScrubber.MIN_LENGTH} '
+                           f'characters, which no vendor issues (not shown). Copy it again from the vendor\'s console.')
     if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
         shown = '' if secret else f' {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
