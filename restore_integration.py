@@ -1932,7 +1932,11 @@ class SecretScrubber:
                    self.SHORT_ESCAPES.get(char, ''),
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
-        return escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
+        spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
+        # Past ASCII, also as a reader of another charset shows it: U+FFFD, the replacement character (a Latin-1 letter
+        # of a header read as UTF-8, as Go's JSON writes it or a page declaring UTF-8 that holds it as sent is read)
+        replaced = '' if char.isascii() or char == '\ufffd' else self._spellings('\ufffd', any_case, escaped)
+        return f'(?:{spelled}|{replaced})' if replaced else spelled
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""

@@ -85,3 +85,46 @@ def test_a_reply_naming_its_charset_is_read_in_it():
     reply = ri.VendorReply(401, CaseInsensitiveDict({'Content-Type': 'text/html; charset=ISO-8859-1'}),
                            page.encode('latin-1'))
     assert reply.text == page
+
+
+class ReplacingEcho:
+    """A server that reads the Authorization header as UTF-8, which a Latin-1 letter is not: it quotes the header with
+    U+FFFD, the replacement character, in that letter's place. Go's encoding/json writes an invalid byte of a string
+    so; a page declaring UTF-8 that holds the header's bytes as they came is read so (``raw``)."""
+
+    def __init__(self):
+        self.raw, self.quoted = False, []
+        self.server = LoopbackServer(self._app).start()
+
+    def _app(self, request):
+        sent = request.headers.get('Authorization', '').encode('latin-1')
+        if self.raw:
+            self.quoted.append(sent.decode('utf-8', 'replace'))  # as a reader of that page reads it
+            page = b'<p>Request refused.</p><pre>Authorization: ' + sent + b'</pre>'
+            return Response(400, page, {'Content-Type': 'text/html; charset=utf-8'})
+        self.quoted.append(sent.decode('utf-8', 'replace'))
+        reply = {'reply': {'err_code': 401, 'err_msg': f'Request refused: Authorization {self.quoted[-1]}'}}
+        return Response(401, json.dumps(reply).encode(), {'Content-Type': 'application/json'})
+
+
+REPLACING = ReplacingEcho()
+
+
+@settings(max_examples=25, deadline=None)
+@given(at=st.integers(1, len(PLAIN_KEY) - 1), letters=st.text(LATIN1_LETTERS, min_size=1, max_size=3),
+       raw=st.booleans())
+def test_a_key_quoted_back_with_its_latin1_letters_replaced_shows_no_piece_of_it(at, letters, raw):
+    key = PLAIN_KEY[:at] + letters + PLAIN_KEY[at:]
+    REPLACING.raw, REPLACING.quoted = raw, []
+    params = {'xdr_url': REPLACING.server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+              'xdr_auth_type': 'standard', 'max_retries': '0'}
+    demisto = Demisto(params, 'restore-file', {'file_hash': 'a' * 64}, {}, [])
+
+    ri.main(demisto)
+
+    shown = json.dumps(demisto.entries, ensure_ascii=False) + json.dumps(demisto.log, ensure_ascii=False)
+    assert 'Cortex XDR answered HTTP 40' in shown and 'Request refused' in shown
+    # the vendor quoted it with each letter replaced: the key's other characters all there
+    assert REPLACING.quoted and all(PLAIN_KEY[:at] + '\ufffd' in text for text in REPLACING.quoted)
+    assert not [piece for piece in pieces(key.replace(letters, '\ufffd' * len(letters))) if piece in shown]
+    assert not [piece for piece in pieces(PLAIN_KEY) if piece in shown]
