@@ -1877,8 +1877,10 @@ class SecretScrubber:
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
-        for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
-            for logged in {given, repr(json.dumps(given).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
+        for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log (the bytes' repr: \\ doubled,
+            # ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
+            printed = repr(json.dumps(given).encode())[3:-2], repr(given.encode('latin-1', 'replace'))[2:-1]
+            for logged in {given, *printed}:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
