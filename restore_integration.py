@@ -772,6 +772,9 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
         shown = ' (pasted with it?)' if secret else f': {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
                            f'character{shown}. Enter it again.')
+    if secret and 0 < len(value) < SecretScrubber.MIN_LENGTH:  # too short to mask where a vendor quotes it; none is
+        raise RestoreError(f'The secret in the instance setting {name} is shorter than {SecretScrubber.MIN_LENGTH} '
+                           f'characters, which no vendor issues (not shown). Copy it again from the vendor\'s console.')
     if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
         shown = '' if secret else f' {printable(value)}'
         raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
@@ -1042,6 +1045,13 @@ class VendorReply:
     @property
     def text(self) -> str:
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
+        # A text/* reply naming no charset: UTF-8 when it is (requests' ISO-8859-1 there, HTTP/1.1's old default, which
+        # RFC 7231 dropped, showed each non-ASCII character of a secret it quotes as two others: not found to mask)
+        if not re.search(r';\s*charset\s*=', self.headers.get('Content-Type') or '', re.IGNORECASE):
+            try:
+                return self.body.decode('utf-8')
+            except UnicodeError:  # not UTF-8: byte for byte, as before
+                pass
         try:
             return self.body.decode(charset, 'replace')
         except (LookupError, UnicodeError):  # a charset Python does not know, or a codec of no text (idna, undefined)
@@ -1857,8 +1867,9 @@ class SecretScrubber:
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
         # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, the longest secret first
         # (none half-masked), each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: a
-        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen).
-        self._secrets, self._signatures, self._compiled = {}, frozenset(), {}
+        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen);
+        # _numeric: a secret a JSON number may spell is known (numbers are sought in then only: they are many)
+        self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
         for value in values:
             self.add(value)
 
@@ -1876,11 +1887,14 @@ class SecretScrubber:
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
-        for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log, in a JSON body too
-            for logged in {given, repr(json.dumps(given).encode())[3:-2]}:  # the bytes' repr: \\ doubled, ' escaped
+        for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log (the bytes' repr: \\ doubled,
+            # ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
+            printed = repr(json.dumps(given).encode())[3:-2], repr(given.encode('latin-1', 'replace'))[2:-1]
+            for logged in {given, *printed}:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
+            self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
         # A vendor may quote what it received in base64
         for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
@@ -1930,7 +1944,11 @@ class SecretScrubber:
                    self.SHORT_ESCAPES.get(char, ''),
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
-        return escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
+        spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
+        # Past ASCII, also as a reader of another charset shows it: U+FFFD, the replacement character (a Latin-1 letter
+        # of a header read as UTF-8, as Go's JSON writes it or a page declaring UTF-8 that holds it as sent is read)
+        replaced = '' if char.isascii() or char == '\ufffd' else self._spellings('\ufffd', any_case, escaped)
+        return f'(?:{spelled}|{replaced})' if replaced else spelled
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
@@ -2020,25 +2038,31 @@ class SecretScrubber:
         return text
 
     def entry(self, entry: JsonObject) -> JsonObject:
-        """An entry with every string in it (keys too) scrubbed: the entry itself when no string holds a secret
+        """An entry with every string (keys too) and number in it scrubbed: the entry itself when none holds a secret
         (the common case: large bulk entries are then neither copied nor serialised)."""
         return self.value(entry) if self._holds_secret(entry) else entry
 
     def _holds_secret(self, value: Any, depth: int = 0) -> bool:
-        """Whether ``value`` must be scrubbed: a string that holds a secret, or a list or object too deep to walk
-        (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
+        """Whether ``value`` must be scrubbed: a string or number that holds a secret, or a list or object too deep to
+        walk (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
         if isinstance(value, str):
             return self.text(value) != value
+        if self._numeric and isinstance(value, (int, float)):  # a number that is a secret
+            return self.value(value) != value
         if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
             value = (*value, *value.values())
         return isinstance(value, (list, tuple)) and (depth >= MAX_SHOWN_DEPTH or
                                                      any(self._holds_secret(item, depth + 1) for item in value))
 
     def value(self, value: Any, depth: int = 0) -> Any:
-        """Any JSON-like value with every string (keys too) scrubbed; a list or object nested past MAX_SHOWN_DEPTH
+        """Any JSON-like value with every string (keys too) scrubbed, and every number that is a secret (a vendor may
+        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH
         not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
+        if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
+            # whole: one whose digits merely hold a short secret's (a time in ms) stays a number the next run reads
+            return self.MASK if self.text(json.dumps(value)) == self.MASK else value
         if not isinstance(value, (dict, list, tuple)):
             return value
         if depth >= MAX_SHOWN_DEPTH:
