@@ -205,6 +205,10 @@ HSS_REGION_HEADER_MAX = 128
 # EventManagementResponseInfo.private_ip, 取值范围 字符长度1-128位; EventManagementResponseInfo.public_ip, 1-256, "支持IPv4或IPv6
 # 格式（IPv4长度7-15位，IPv6长度15-39位）"): an address when given, never an empty text.
 HSS_LISTED_IP_FIELDS = ('private_ip', 'public_ip')
+# An HSS security event's agent status (huaweicloud/huaweicloud-sdk-python-v3 huaweicloud-sdk-hss/huaweicloudsdkhss/v5/
+# model/event_management_response_info.py, agent_status 取值范围: installed, not_installed 未安装, online 在线, offline
+# 离线, install_failed, installing); the seed names a host's agent online or offline (test_data/hss/README.md).
+HSS_EVENT_AGENT_STATUSES = ('installed', 'not_installed', 'online', 'offline', 'install_failed', 'installing')
 # The endpoints a region's ID names (huaweicloudsdkhss v5 HssRegion and huaweicloudsdkiam v3 IamRegion, in
 # huaweicloud/huaweicloud-sdk-python-v3): every region's under myhuaweicloud.com but Huawei Cloud Europe's
 # (eu-west-101), which is under myhuaweicloud.eu.

@@ -495,6 +495,25 @@ def test_a_listed_row_or_event_gives_an_ip_as_an_address_or_not_at_all(http, hss
     assert all(record["private_ip"] == seeded[record["host_id"]] for record in listed if record["host_id"] in seeded)
 
 
+def host_events(http, hss) -> list[dict]:
+    """Every host security event of every enterprise project, as ListSecurityEvents lists them."""
+    response = call(http, hss, "GET", EVENTS, params={**EVERY_PROJECT, "category": "host", "limit": 1000})
+    assert response.status_code == 200, response.text
+    return response.json()["data_list"]
+
+
+def test_an_event_gives_the_agent_status_of_its_host_offline_for_the_seeded_offline_agent(http, hss, backend):
+    seeded = {host["host_id"]: host.get("agent_status", "online") for host in load_seed(SEED)["hosts"]}
+    events = host_events(http, hss)
+
+    assert {event["host_id"] for event in events} >= {APP_05, WIN_FIN}
+    assert all(event["agent_status"] == seeded[event["host_id"]] for event in events)
+    assert {event["agent_status"] for event in events if event["host_id"] == APP_05} == {"offline"}
+    backend.hosts[WIN_FIN].agent_installed = False  # the agent uninstalled since: HSS keeps the server's events
+    uninstalled = {event["agent_status"] for event in host_events(http, hss) if event["host_id"] == WIN_FIN}
+    assert uninstalled == {"not_installed"} and uninstalled <= set(facts.HSS_EVENT_AGENT_STATUSES)
+
+
 @pytest.mark.parametrize("enterprise_project_id, hosts", [
     (None, {WIN_FIN, APP_05, BUILD_02}),  # left out: the default enterprise project, as "0"
     ("all_granted_eps", {WIN_FIN, WEB_03, DB_02, APP_05, BUILD_02}),

@@ -145,6 +145,14 @@ class Host:
     agent_installed: bool = True
     agent_unreachable: bool = False
 
+    @property
+    def agent_status(self) -> str:
+        """Its agent as HSS's events name its state (huaweicloudsdkhss v5 EventManagementResponseInfo.agent_status):
+        ``not_installed``, ``offline`` or ``online``."""
+        if not self.agent_installed:
+            return "not_installed"
+        return "online" if self.agent_online else "offline"
+
 
 @dataclass
 class IsolatedFile:
@@ -839,7 +847,7 @@ class HssBackend:
             "event_id": event.event_id, "event_class_id": event_class_id, "event_type": event_type,
             "event_name": item.event_name, "severity": severity, "container_name": None, "image_name": None,
             "host_name": host.host_name, "host_id": host.host_id, **_address(host), "os_type": host.os_type,
-            "host_status": "ACTIVE", "agent_status": "online", "protect_status": "opened",
+            "host_status": "ACTIVE", "agent_status": host.agent_status, "protect_status": "opened",
             "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
             "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
             "handle_method": event.handle_method, "handler": None,
