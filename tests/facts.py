@@ -209,6 +209,9 @@ HSS_LISTED_IP_FIELDS = ('private_ip', 'public_ip')
 # model/event_management_response_info.py, agent_status 取值范围: installed, not_installed 未安装, online 在线, offline
 # 离线, install_failed, installing); the seed names a host's agent online or offline (test_data/hss/README.md).
 HSS_EVENT_AGENT_STATUSES = ('installed', 'not_installed', 'online', 'offline', 'install_failed', 'installing')
+# Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
+# "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
+HSS_ISOLATE_SOURCES = ('event', 'antivirus')
 # The endpoints a region's ID names (huaweicloudsdkhss v5 HssRegion and huaweicloudsdkiam v3 IamRegion, in
 # huaweicloud/huaweicloud-sdk-python-v3): every region's under myhuaweicloud.com but Huawei Cloud Europe's
 # (eu-west-101), which is under myhuaweicloud.eu.

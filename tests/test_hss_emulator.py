@@ -514,6 +514,21 @@ def test_an_event_gives_the_agent_status_of_its_host_offline_for_the_seeded_offl
     assert uninstalled == {"not_installed"} and uninstalled <= set(facts.HSS_EVENT_AGENT_STATUSES)
 
 
+@settings(max_examples=60, deadline=None)
+@given(source=st.sampled_from(facts.HSS_ISOLATE_SOURCES) | st.text(max_size=12))
+def test_a_seed_is_refused_when_a_file_s_isolate_source_is_not_one_huaweis_model_lists(source):
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(DB_02)
+    seed["hosts"][index]["isolated_files"][0]["isolate_source"] = source
+
+    if source not in facts.HSS_ISOLATE_SOURCES:
+        with pytest.raises(ValueError, match=re.escape(f"hosts[{index}].isolated_files[0].isolate_source")):
+            HssBackend.from_seed(seed)
+        return
+    listed = HssBackend.from_seed(seed).list_isolated_files(PROJECT, file_hash=SINGLE, **EVERY_PROJECT)
+    assert [row["isolate_source"] for row in listed["data_list"]] == [source]
+
+
 @pytest.mark.parametrize("enterprise_project_id, hosts", [
     (None, {WIN_FIN, APP_05, BUILD_02}),  # left out: the default enterprise project, as "0"
     ("all_granted_eps", {WIN_FIN, WEB_03, DB_02, APP_05, BUILD_02}),

@@ -53,6 +53,9 @@ ISOLATING = "isolating"
 RESTORING = "restoring"
 RESTORED = "restored"
 ISOLATION_STATUSES = (ISOLATED, RESTORED, ISOLATING, RESTORING)
+# Where an isolation came from (huaweicloudsdkhss v5 IsolatedFileResponseInfo.isolate_source): a security alarm, or a
+# virus scan, which raises no security event.
+ISOLATE_SOURCES = ("event", "antivirus")
 
 ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
 DEFAULT_ENTERPRISE_PROJECT = "0"
@@ -257,6 +260,8 @@ def load_seed(seed: dict | str | Path) -> dict:
                 raise ValueError(f"{f_where}.isolated_minutes_ago must be a number of minutes from 0 to 43200")
             if item.get("isolation_status", ISOLATED) not in ISOLATION_STATUSES:
                 raise ValueError(f"{f_where}.isolation_status must be one of {list(ISOLATION_STATUSES)}")
+            if item.get("isolate_source", "event") not in ISOLATE_SOURCES:
+                raise ValueError(f"{f_where}.isolate_source must be one of {list(ISOLATE_SOURCES)}")
             key = (item["file_hash"].lower(), item["file_path"])
             if key in keys:
                 raise ValueError(f"{f_where} repeats a file_hash and file_path already on this host")
