@@ -209,6 +209,9 @@ HSS_LISTED_IP_FIELDS = ('private_ip', 'public_ip')
 # model/event_management_response_info.py, agent_status 取值范围: installed, not_installed 未安装, online 在线, offline
 # 离线, install_failed, installing); the seed names a host's agent online or offline (test_data/hss/README.md).
 HSS_EVENT_AGENT_STATUSES = ('installed', 'not_installed', 'online', 'offline', 'install_failed', 'installing')
+# An HSS security event's protection status (the same model, protect_status 取值范围: closed 未防护 not protected, opened
+# 防护中 protected): a server with no agent is not protected.
+HSS_EVENT_PROTECT_STATUSES = ('closed', 'opened')
 # Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
 # "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
 HSS_ISOLATE_SOURCES = ('event', 'antivirus')

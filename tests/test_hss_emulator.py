@@ -514,6 +514,17 @@ def test_an_event_gives_the_agent_status_of_its_host_offline_for_the_seeded_offl
     assert uninstalled == {"not_installed"} and uninstalled <= set(facts.HSS_EVENT_AGENT_STATUSES)
 
 
+def test_an_event_says_its_host_is_protected_while_an_agent_is_installed_and_unprotected_once_it_is_not(
+        http, hss, backend):
+    closed, opened = facts.HSS_EVENT_PROTECT_STATUSES  # not protected, protected
+    assert {event["protect_status"] for event in host_events(http, hss)} == {opened}  # offline app-05's too
+    backend.hosts[WIN_FIN].agent_installed = False  # the agent uninstalled since: HSS keeps the server's events
+
+    events = host_events(http, hss)
+    assert {event["protect_status"] for event in events if event["host_id"] == WIN_FIN} == {closed}
+    assert {event["protect_status"] for event in events if event["host_id"] != WIN_FIN} == {opened}
+
+
 @settings(max_examples=60, deadline=None)
 @given(source=st.sampled_from(facts.HSS_ISOLATE_SOURCES) | st.text(max_size=12))
 def test_a_seed_is_refused_when_a_file_s_isolate_source_is_not_one_huaweis_model_lists(source):

@@ -156,6 +156,12 @@ class Host:
             return "not_installed"
         return "online" if self.agent_online else "offline"
 
+    @property
+    def protect_status(self) -> str:
+        """Whether HSS protects it (EventManagementResponseInfo.protect_status): ``opened`` while it has an agent,
+        online or not (an offline agent interrupts protection, which stays on), ``closed`` without one."""
+        return "opened" if self.agent_installed else "closed"
+
 
 @dataclass
 class IsolatedFile:
@@ -852,7 +858,8 @@ class HssBackend:
             "event_id": event.event_id, "event_class_id": event_class_id, "event_type": event_type,
             "event_name": item.event_name, "severity": severity, "container_name": None, "image_name": None,
             "host_name": host.host_name, "host_id": host.host_id, **_address(host), "os_type": host.os_type,
-            "host_status": "ACTIVE", "agent_status": host.agent_status, "protect_status": "opened",
+            "host_status": "ACTIVE", "agent_status": host.agent_status,
+            "protect_status": host.protect_status,
             "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
             "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
             "handle_method": event.handle_method, "handler": None,
