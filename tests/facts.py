@@ -212,6 +212,9 @@ HSS_EVENT_AGENT_STATUSES = ('installed', 'not_installed', 'online', 'offline', '
 # An HSS security event's protection status (the same model, protect_status 取值范围: closed 未防护 not protected, opened
 # 防护中 protected): a server with no agent is not protected.
 HSS_EVENT_PROTECT_STATUSES = ('closed', 'opened')
+# An HSS security event's server status (the same model, host_status 取值范围: ACTIVE 运行中 running, SHUTOFF 关机 shut
+# off, BUILDING 创建中 being created, ERROR 故障 failed): only a running server's agent can be online.
+HSS_EVENT_HOST_STATUSES = ('ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR')
 # Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
 # "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
 HSS_ISOLATE_SOURCES = ('event', 'antivirus')

@@ -540,6 +540,27 @@ def test_a_seed_is_refused_when_a_file_s_isolate_source_is_not_one_huaweis_model
     assert [row["isolate_source"] for row in listed["data_list"]] == [source]
 
 
+@settings(max_examples=60, deadline=None)
+@given(status=st.sampled_from(facts.HSS_EVENT_HOST_STATUSES) | st.text(max_size=10), online=st.booleans())
+def test_an_event_gives_the_server_status_its_seed_gives_and_a_seed_huaweis_model_cannot_list_is_refused(status,
+                                                                                                         online):
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(APP_05)
+    seed["hosts"][index].update(host_status=status, agent_status="online" if online else "offline")
+    running = facts.HSS_EVENT_HOST_STATUSES[0]  # ACTIVE: only a running server's agent can be online
+
+    if status not in facts.HSS_EVENT_HOST_STATUSES or (online and status != running):
+        with pytest.raises(ValueError, match=re.escape(f"hosts[{index}].host_status")):
+            HssBackend.from_seed(seed)
+        return
+    backend = HssBackend.from_seed(seed, wall_clock=lambda: WALL_NOW)
+    backend.add_access_key(AK, SK)
+    with LoopbackServer(create_app(HssGateway(backend))) as hss, requests.Session() as http:
+        events = host_events(http, hss)
+    assert {event["host_status"] for event in events if event["host_id"] == APP_05} == {status}
+    assert {event["host_status"] for event in events if event["host_id"] != APP_05} == {running}  # seeded without
+
+
 @pytest.mark.parametrize("enterprise_project_id, hosts", [
     (None, {WIN_FIN, APP_05, BUILD_02}),  # left out: the default enterprise project, as "0"
     ("all_granted_eps", {WIN_FIN, WEB_03, DB_02, APP_05, BUILD_02}),

@@ -56,6 +56,9 @@ ISOLATION_STATUSES = (ISOLATED, RESTORED, ISOLATING, RESTORING)
 # Where an isolation came from (huaweicloudsdkhss v5 IsolatedFileResponseInfo.isolate_source): a security alarm, or a
 # virus scan, which raises no security event.
 ISOLATE_SOURCES = ("event", "antivirus")
+# A server's status in HSS's events (EventManagementResponseInfo.host_status): running, shut off, being created, failed.
+# Only a running server's agent can be online.
+HOST_STATUSES = ("ACTIVE", "SHUTOFF", "BUILDING", "ERROR")
 
 ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
 DEFAULT_ENTERPRISE_PROJECT = "0"
@@ -147,6 +150,7 @@ class Host:
     # server (HSS.1001), or HSS cannot send the request to it (HSS.1006)
     agent_installed: bool = True
     agent_unreachable: bool = False
+    host_status: str = "ACTIVE"  # HOST_STATUSES
 
     @property
     def agent_status(self) -> str:
@@ -246,15 +250,7 @@ def load_seed(seed: dict | str | Path) -> dict:
         if host["host_id"] in host_ids:
             raise ValueError(f"{where}.host_id {host['host_id']} is repeated")
         host_ids.add(host["host_id"])
-        if host.get("os_type", "Linux") not in ("Linux", "Windows"):
-            raise ValueError(f"{where}.os_type must be Linux or Windows")
-        if host.get("agent_status", "online") not in ("online", "offline"):
-            raise ValueError(f"{where}.agent_status must be online or offline")
-        stages = host.get("restore_stages", 1)
-        if isinstance(stages, bool) or not isinstance(stages, (int, float)) or not 0 <= stages <= 1000:
-            raise ValueError(f"{where}.restore_stages must be a number from 0 to 1000")
-        if not isinstance(host.get("restore_fails", False), bool):
-            raise ValueError(f"{where}.restore_fails must be true or false")
+        _check_seed_host(host, where)
         keys: set[tuple[str, str]] = set()
         for f_index, item in enumerate(host.get("isolated_files") or ()):
             f_where = f"{where}.isolated_files[{f_index}]"
@@ -273,6 +269,24 @@ def load_seed(seed: dict | str | Path) -> dict:
                 raise ValueError(f"{f_where} repeats a file_hash and file_path already on this host")
             keys.add(key)
     return seed
+
+
+def _check_seed_host(host: dict, where: str) -> None:
+    """A seeded host's own values (not its ID or files), each one HSS could list."""
+    if host.get("os_type", "Linux") not in ("Linux", "Windows"):
+        raise ValueError(f"{where}.os_type must be Linux or Windows")
+    if host.get("agent_status", "online") not in ("online", "offline"):
+        raise ValueError(f"{where}.agent_status must be online or offline")
+    if host.get("host_status", "ACTIVE") not in HOST_STATUSES:
+        raise ValueError(f"{where}.host_status must be one of {list(HOST_STATUSES)}")
+    if host.get("host_status", "ACTIVE") != "ACTIVE" and host.get("agent_status", "online") == "online":
+        raise ValueError(f"{where}.host_status {host['host_status']} needs agent_status offline: only a running "
+                         "server's agent is online")
+    stages = host.get("restore_stages", 1)
+    if isinstance(stages, bool) or not isinstance(stages, (int, float)) or not 0 <= stages <= 1000:
+        raise ValueError(f"{where}.restore_stages must be a number from 0 to 1000")
+    if not isinstance(host.get("restore_fails", False), bool):
+        raise ValueError(f"{where}.restore_fails must be true or false")
 
 
 def _seed_update_time(item: dict, wall_clock: Callable[[], float], index: int) -> int:
@@ -438,6 +452,7 @@ class HssBackend:
                 restore_stages=float(host.get("restore_stages", 1)),
                 agent_online=host.get("agent_status", "online") == "online",
                 restore_fails=bool(host.get("restore_fails", False)),
+                host_status=host.get("host_status", "ACTIVE"),
             )
             for index, item in enumerate(host.get("isolated_files") or ()):
                 backend._add_file(
@@ -548,10 +563,11 @@ class HssBackend:
         restore_stages: float = 1.0,
         agent_online: bool = True,
         restore_fails: bool = False,
+        host_status: str = "ACTIVE",
     ) -> None:
         with self._lock:
             self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id,
-                                       restore_stages, agent_online, restore_fails)
+                                       restore_stages, agent_online, restore_fails, host_status=host_status)
 
     def _add_file(self, host_id: str, file_hash: str, file_path: str, **fields: Any) -> IsolatedFile:
         status = fields.pop("status", ISOLATED)
@@ -858,7 +874,7 @@ class HssBackend:
             "event_id": event.event_id, "event_class_id": event_class_id, "event_type": event_type,
             "event_name": item.event_name, "severity": severity, "container_name": None, "image_name": None,
             "host_name": host.host_name, "host_id": host.host_id, **_address(host), "os_type": host.os_type,
-            "host_status": "ACTIVE", "agent_status": host.agent_status,
+            "host_status": host.host_status, "agent_status": host.agent_status,
             "protect_status": host.protect_status,
             "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
             "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
