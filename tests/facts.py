@@ -215,6 +215,12 @@ HSS_EVENT_PROTECT_STATUSES = ('closed', 'opened')
 # An HSS security event's server status (the same model, host_status 取值范围: ACTIVE 运行中 running, SHUTOFF 关机 shut
 # off, BUILDING 创建中 being created, ERROR 故障 failed): only a running server's agent can be online.
 HSS_EVENT_HOST_STATUSES = ('ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR')
+# The longest host_name and event_name HSS lists, 1 to 256 characters in both IsolatedFileResponseInfo and
+# EventManagementResponseInfo (huaweicloudsdkhss v5, 取值范围 字符长度1-256位).
+HSS_LISTED_NAME_MAX = {'host_name': 256, 'event_name': 256}
+# HSS's times are milliseconds written in 13 digits: ListSecurityEventsRequest's begin_time and end_time (取值范围
+# 字符长度13位), the window an event's occur_time is listed in.
+HSS_MS_DIGITS = 13
 # Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
 # "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
 HSS_ISOLATE_SOURCES = ('event', 'antivirus')

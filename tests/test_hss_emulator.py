@@ -561,6 +561,28 @@ def test_an_event_gives_the_server_status_its_seed_gives_and_a_seed_huaweis_mode
     assert {event["host_status"] for event in events if event["host_id"] != APP_05} == {running}  # seeded without
 
 
+@settings(max_examples=80, deadline=None)
+@given(name=st.sampled_from(["host_name", "event_name", "update_time"]),
+       value=st.text(max_size=300) | st.integers(-1, 10 ** 14) | st.floats(allow_nan=False) | st.none())
+def test_a_seed_is_refused_when_a_name_or_time_it_gives_is_not_one_hss_lists(name, value):
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(DB_02)
+    seeded = seed["hosts"][index] if name == "host_name" else seed["hosts"][index]["isolated_files"][0]
+    seeded[name] = value
+    where = f"hosts[{index}].{name}" if name == "host_name" else f"hosts[{index}].isolated_files[0].{name}"
+
+    if name == "update_time":
+        listable = type(value) is int and len(str(value)) == facts.HSS_MS_DIGITS
+    else:
+        listable = isinstance(value, str) and 1 <= len(value) <= facts.HSS_LISTED_NAME_MAX[name]
+    if not listable:
+        with pytest.raises(ValueError, match=re.escape(where)):
+            HssBackend.from_seed(seed)
+        return
+    listed = HssBackend.from_seed(seed).list_isolated_files(PROJECT, file_hash=SINGLE, **EVERY_PROJECT)
+    assert [row[name] for row in listed["data_list"]] == [value]
+
+
 @pytest.mark.parametrize("enterprise_project_id, hosts", [
     (None, {WIN_FIN, APP_05, BUILD_02}),  # left out: the default enterprise project, as "0"
     ("all_granted_eps", {WIN_FIN, WEB_03, DB_02, APP_05, BUILD_02}),

@@ -59,6 +59,10 @@ ISOLATE_SOURCES = ("event", "antivirus")
 # A server's status in HSS's events (EventManagementResponseInfo.host_status): running, shut off, being created, failed.
 # Only a running server's agent can be online.
 HOST_STATUSES = ("ACTIVE", "SHUTOFF", "BUILDING", "ERROR")
+# What HSS lists of a host or a file: host_name and event_name of 1 to 256 characters (IsolatedFileResponseInfo,
+# EventManagementResponseInfo), times in 13-digit milliseconds (ListSecurityEventsRequest's begin_time and end_time).
+LISTED_NAME_MAX = 256
+MS_RANGE = range(10 ** 12, 10 ** 13)
 
 ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
 DEFAULT_ENTERPRISE_PROJECT = "0"
@@ -257,6 +261,10 @@ def load_seed(seed: dict | str | Path) -> dict:
             for name in ("file_hash", "file_path"):
                 _check_seed_text(item.get(name), f"{f_where}.{name}", FIELD_LIMITS[name])
             _check_seed_text(item.get("file_attr", "0"), f"{f_where}.file_attr", FIELD_LIMITS["file_attr"])
+            _check_seed_text(item.get("event_name", "-"), f"{f_where}.event_name", LISTED_NAME_MAX)
+            update_time = item.get("update_time", MS_RANGE.start)
+            if type(update_time) is not int or update_time not in MS_RANGE:
+                raise ValueError(f"{f_where}.update_time must be a time in milliseconds (13 digits)")
             minutes = item.get("isolated_minutes_ago", 0)
             if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 <= minutes <= 43_200:
                 raise ValueError(f"{f_where}.isolated_minutes_ago must be a number of minutes from 0 to 43200")
@@ -273,6 +281,8 @@ def load_seed(seed: dict | str | Path) -> dict:
 
 def _check_seed_host(host: dict, where: str) -> None:
     """A seeded host's own values (not its ID or files), each one HSS could list."""
+    if "host_name" in host:
+        _check_seed_text(host["host_name"], f"{where}.host_name", LISTED_NAME_MAX)
     if host.get("os_type", "Linux") not in ("Linux", "Windows"):
         raise ValueError(f"{where}.os_type must be Linux or Windows")
     if host.get("agent_status", "online") not in ("online", "offline"):
