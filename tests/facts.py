@@ -221,6 +221,13 @@ HSS_LISTED_NAME_MAX = {'host_name': 256, 'event_name': 256}
 # HSS's times are milliseconds written in 13 digits: ListSecurityEventsRequest's begin_time and end_time (取值范围
 # 字符长度13位), the window an event's occur_time is listed in.
 HSS_MS_DIGITS = 13
+# The length range of each text of an HSS security event that the emulator writes from a seed's names and paths
+# (huaweicloudsdkhss v5 event_management_response_info.py 取值范围: event_name 1-256, host_name 1-256, recommendation
+# 1-256, description 0-1024, event_abstract 0-512 characters; event_file_response_info.py: file_path and file_alias
+# 1-256 each).
+HSS_EVENT_TEXT_RANGES = {'event_name': (1, 256), 'host_name': (1, 256), 'recommendation': (1, 256),
+                         'description': (0, 1024), 'event_abstract': (0, 512)}
+HSS_EVENT_FILE_TEXT_RANGES = {'file_path': (1, 256), 'file_alias': (1, 256)}
 # Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
 # "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
 HSS_ISOLATE_SOURCES = ('event', 'antivirus')

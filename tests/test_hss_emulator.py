@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import facts
 from conftest import FakeClock
@@ -581,6 +581,25 @@ def test_a_seed_is_refused_when_a_name_or_time_it_gives_is_not_one_hss_lists(nam
         return
     listed = HssBackend.from_seed(seed).list_isolated_files(PROJECT, file_hash=SINGLE, **EVERY_PROJECT)
     assert [row[name] for row in listed["data_list"]] == [value]
+
+
+@settings(max_examples=60, deadline=None)
+@given(event_name=st.text(min_size=1, max_size=facts.HSS_LISTED_NAME_MAX["event_name"]),
+       file_path=st.text(alphabet="ab/\\.", min_size=1, max_size=facts.HSS_EVENT_FILE_TEXT_RANGES["file_path"][1]))
+@example(event_name="n" * facts.HSS_LISTED_NAME_MAX["event_name"],
+         file_path="/" + "a" * (facts.HSS_EVENT_FILE_TEXT_RANGES["file_path"][1] - 1))  # both as long as can be
+@example(event_name="Trojan", file_path="/")  # a path that names no file
+def test_an_event_s_texts_stay_within_huaweis_model_for_any_name_and_path_a_seed_may_give(event_name, file_path):
+    seed = load_seed(SEED)
+    [seeded] = [host for host in seed["hosts"] if host["host_id"] == DB_02]
+    seeded["isolated_files"][0].update(event_name=event_name, file_path=file_path)
+
+    events = HssBackend.from_seed(seed).list_security_events(PROJECT, category="host", host_id=DB_02, **EVERY_PROJECT)
+    [event] = [event for event in events["data_list"] if event["file_info_list"][0]["file_hash"] == SINGLE]
+    for texts, ranges in ((event, facts.HSS_EVENT_TEXT_RANGES),
+                          (event["file_info_list"][0], facts.HSS_EVENT_FILE_TEXT_RANGES)):
+        for name, (shortest, longest) in ranges.items():
+            assert shortest <= len(texts[name]) <= longest, (name, texts[name])
 
 
 @pytest.mark.parametrize("enterprise_project_id, hosts", [

@@ -132,6 +132,7 @@ EVENT_TIME_READINGS: dict[str, Callable[[int, int], tuple[int, int]]] = {
     "seconds_outward": lambda begin, end: (_DOWN(begin), _UP(end)),
     "by_second": lambda begin, end: (_DOWN(begin), _DOWN(end) + 999),
 }
+EVENT_ABSTRACT_MAX = 512  # EventManagementResponseInfo.event_abstract: 0 to 512 characters
 EVENT_LEAD_MS = 4_000  # an event occurs a few seconds before HSS isolates its file
 
 ISOLATED_FILE_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/isolated-file")
@@ -379,7 +380,10 @@ def _event_id(item: IsolatedFile) -> str:
 
 
 def _file_name(path: str) -> str:
-    return re.split(r"[\\/]", path)[-1]
+    """The last name in ``path`` (a directory's too, written with a separator last), or ``path`` if it names none:
+    EventFileResponseInfo's file_alias is 1 to 256 characters."""
+    names = [name for name in re.split(r"[\\/]", path) if name]
+    return names[-1] if names else path
 
 
 def _iso(moment: datetime) -> str:
@@ -899,7 +903,7 @@ class HssBackend:
             "recommendation": "Check whether the file is malicious; if it is not, restore it from the isolated "
                               "files list.",
             "description": f"{item.event_name} detected; the file was isolated and its process killed.",
-            "event_abstract": f"{item.event_name}: {item.file_path}",
+            "event_abstract": f"{item.event_name}: {item.file_path}"[:EVENT_ABSTRACT_MAX],
             "event_details": "",
             "process_info_list": [],
             "user_info_list": [],
