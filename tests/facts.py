@@ -205,6 +205,32 @@ HSS_REGION_HEADER_MAX = 128
 # EventManagementResponseInfo.private_ip, 取值范围 字符长度1-128位; EventManagementResponseInfo.public_ip, 1-256, "支持IPv4或IPv6
 # 格式（IPv4长度7-15位，IPv6长度15-39位）"): an address when given, never an empty text.
 HSS_LISTED_IP_FIELDS = ('private_ip', 'public_ip')
+# An HSS security event's agent status (huaweicloud/huaweicloud-sdk-python-v3 huaweicloud-sdk-hss/huaweicloudsdkhss/v5/
+# model/event_management_response_info.py, agent_status 取值范围: installed, not_installed 未安装, online 在线, offline
+# 离线, install_failed, installing); the seed names a host's agent online or offline (test_data/hss/README.md).
+HSS_EVENT_AGENT_STATUSES = ('installed', 'not_installed', 'online', 'offline', 'install_failed', 'installing')
+# An HSS security event's protection status (the same model, protect_status 取值范围: closed 未防护 not protected, opened
+# 防护中 protected): a server with no agent is not protected.
+HSS_EVENT_PROTECT_STATUSES = ('closed', 'opened')
+# An HSS security event's server status (the same model, host_status 取值范围: ACTIVE 运行中 running, SHUTOFF 关机 shut
+# off, BUILDING 创建中 being created, ERROR 故障 failed): only a running server's agent can be online.
+HSS_EVENT_HOST_STATUSES = ('ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR')
+# The longest host_name and event_name HSS lists, 1 to 256 characters in both IsolatedFileResponseInfo and
+# EventManagementResponseInfo (huaweicloudsdkhss v5, 取值范围 字符长度1-256位).
+HSS_LISTED_NAME_MAX = {'host_name': 256, 'event_name': 256}
+# HSS's times are milliseconds written in 13 digits: ListSecurityEventsRequest's begin_time and end_time (取值范围
+# 字符长度13位), the window an event's occur_time is listed in.
+HSS_MS_DIGITS = 13
+# The length range of each text of an HSS security event that the emulator writes from a seed's names and paths
+# (huaweicloudsdkhss v5 event_management_response_info.py 取值范围: event_name 1-256, host_name 1-256, recommendation
+# 1-256, description 0-1024, event_abstract 0-512 characters; event_file_response_info.py: file_path and file_alias
+# 1-256 each).
+HSS_EVENT_TEXT_RANGES = {'event_name': (1, 256), 'host_name': (1, 256), 'recommendation': (1, 256),
+                         'description': (0, 1024), 'event_abstract': (0, 512)}
+HSS_EVENT_FILE_TEXT_RANGES = {'file_path': (1, 256), 'file_alias': (1, 256)}
+# Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
+# "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
+HSS_ISOLATE_SOURCES = ('event', 'antivirus')
 # The endpoints a region's ID names (huaweicloudsdkhss v5 HssRegion and huaweicloudsdkiam v3 IamRegion, in
 # huaweicloud/huaweicloud-sdk-python-v3): every region's under myhuaweicloud.com but Huawei Cloud Europe's
 # (eu-west-101), which is under myhuaweicloud.eu.

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import facts
 from conftest import FakeClock
@@ -493,6 +493,113 @@ def test_a_listed_row_or_event_gives_an_ip_as_an_address_or_not_at_all(http, hss
             ipaddress.ip_address(record[name])  # ValueError for an empty text, or anything but an address
     seeded = {host["host_id"]: host["private_ip"] for host in load_seed(SEED)["hosts"]}
     assert all(record["private_ip"] == seeded[record["host_id"]] for record in listed if record["host_id"] in seeded)
+
+
+def host_events(http, hss) -> list[dict]:
+    """Every host security event of every enterprise project, as ListSecurityEvents lists them."""
+    response = call(http, hss, "GET", EVENTS, params={**EVERY_PROJECT, "category": "host", "limit": 1000})
+    assert response.status_code == 200, response.text
+    return response.json()["data_list"]
+
+
+def test_an_event_gives_the_agent_status_of_its_host_offline_for_the_seeded_offline_agent(http, hss, backend):
+    seeded = {host["host_id"]: host.get("agent_status", "online") for host in load_seed(SEED)["hosts"]}
+    events = host_events(http, hss)
+
+    assert {event["host_id"] for event in events} >= {APP_05, WIN_FIN}
+    assert all(event["agent_status"] == seeded[event["host_id"]] for event in events)
+    assert {event["agent_status"] for event in events if event["host_id"] == APP_05} == {"offline"}
+    backend.hosts[WIN_FIN].agent_installed = False  # the agent uninstalled since: HSS keeps the server's events
+    uninstalled = {event["agent_status"] for event in host_events(http, hss) if event["host_id"] == WIN_FIN}
+    assert uninstalled == {"not_installed"} and uninstalled <= set(facts.HSS_EVENT_AGENT_STATUSES)
+
+
+def test_an_event_says_its_host_is_protected_while_an_agent_is_installed_and_unprotected_once_it_is_not(
+        http, hss, backend):
+    closed, opened = facts.HSS_EVENT_PROTECT_STATUSES  # not protected, protected
+    assert {event["protect_status"] for event in host_events(http, hss)} == {opened}  # offline app-05's too
+    backend.hosts[WIN_FIN].agent_installed = False  # the agent uninstalled since: HSS keeps the server's events
+
+    events = host_events(http, hss)
+    assert {event["protect_status"] for event in events if event["host_id"] == WIN_FIN} == {closed}
+    assert {event["protect_status"] for event in events if event["host_id"] != WIN_FIN} == {opened}
+
+
+@settings(max_examples=60, deadline=None)
+@given(source=st.sampled_from(facts.HSS_ISOLATE_SOURCES) | st.text(max_size=12))
+def test_a_seed_is_refused_when_a_file_s_isolate_source_is_not_one_huaweis_model_lists(source):
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(DB_02)
+    seed["hosts"][index]["isolated_files"][0]["isolate_source"] = source
+
+    if source not in facts.HSS_ISOLATE_SOURCES:
+        with pytest.raises(ValueError, match=re.escape(f"hosts[{index}].isolated_files[0].isolate_source")):
+            HssBackend.from_seed(seed)
+        return
+    listed = HssBackend.from_seed(seed).list_isolated_files(PROJECT, file_hash=SINGLE, **EVERY_PROJECT)
+    assert [row["isolate_source"] for row in listed["data_list"]] == [source]
+
+
+@settings(max_examples=60, deadline=None)
+@given(status=st.sampled_from(facts.HSS_EVENT_HOST_STATUSES) | st.text(max_size=10), online=st.booleans())
+def test_an_event_gives_the_server_status_its_seed_gives_and_a_seed_huaweis_model_cannot_list_is_refused(status,
+                                                                                                         online):
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(APP_05)
+    seed["hosts"][index].update(host_status=status, agent_status="online" if online else "offline")
+    running = facts.HSS_EVENT_HOST_STATUSES[0]  # ACTIVE: only a running server's agent can be online
+
+    if status not in facts.HSS_EVENT_HOST_STATUSES or (online and status != running):
+        with pytest.raises(ValueError, match=re.escape(f"hosts[{index}].host_status")):
+            HssBackend.from_seed(seed)
+        return
+    backend = HssBackend.from_seed(seed, wall_clock=lambda: WALL_NOW)
+    backend.add_access_key(AK, SK)
+    with LoopbackServer(create_app(HssGateway(backend))) as hss, requests.Session() as http:
+        events = host_events(http, hss)
+    assert {event["host_status"] for event in events if event["host_id"] == APP_05} == {status}
+    assert {event["host_status"] for event in events if event["host_id"] != APP_05} == {running}  # seeded without
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=st.sampled_from(["host_name", "event_name", "update_time"]),
+       value=st.text(max_size=300) | st.integers(-1, 10 ** 14) | st.floats(allow_nan=False) | st.none())
+def test_a_seed_is_refused_when_a_name_or_time_it_gives_is_not_one_hss_lists(name, value):
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(DB_02)
+    seeded = seed["hosts"][index] if name == "host_name" else seed["hosts"][index]["isolated_files"][0]
+    seeded[name] = value
+    where = f"hosts[{index}].{name}" if name == "host_name" else f"hosts[{index}].isolated_files[0].{name}"
+
+    if name == "update_time":
+        listable = type(value) is int and len(str(value)) == facts.HSS_MS_DIGITS
+    else:
+        listable = isinstance(value, str) and 1 <= len(value) <= facts.HSS_LISTED_NAME_MAX[name]
+    if not listable:
+        with pytest.raises(ValueError, match=re.escape(where)):
+            HssBackend.from_seed(seed)
+        return
+    listed = HssBackend.from_seed(seed).list_isolated_files(PROJECT, file_hash=SINGLE, **EVERY_PROJECT)
+    assert [row[name] for row in listed["data_list"]] == [value]
+
+
+@settings(max_examples=60, deadline=None)
+@given(event_name=st.text(min_size=1, max_size=facts.HSS_LISTED_NAME_MAX["event_name"]),
+       file_path=st.text(alphabet="ab/\\.", min_size=1, max_size=facts.HSS_EVENT_FILE_TEXT_RANGES["file_path"][1]))
+@example(event_name="n" * facts.HSS_LISTED_NAME_MAX["event_name"],
+         file_path="/" + "a" * (facts.HSS_EVENT_FILE_TEXT_RANGES["file_path"][1] - 1))  # both as long as can be
+@example(event_name="Trojan", file_path="/")  # a path that names no file
+def test_an_event_s_texts_stay_within_huaweis_model_for_any_name_and_path_a_seed_may_give(event_name, file_path):
+    seed = load_seed(SEED)
+    [seeded] = [host for host in seed["hosts"] if host["host_id"] == DB_02]
+    seeded["isolated_files"][0].update(event_name=event_name, file_path=file_path)
+
+    events = HssBackend.from_seed(seed).list_security_events(PROJECT, category="host", host_id=DB_02, **EVERY_PROJECT)
+    [event] = [event for event in events["data_list"] if event["file_info_list"][0]["file_hash"] == SINGLE]
+    for texts, ranges in ((event, facts.HSS_EVENT_TEXT_RANGES),
+                          (event["file_info_list"][0], facts.HSS_EVENT_FILE_TEXT_RANGES)):
+        for name, (shortest, longest) in ranges.items():
+            assert shortest <= len(texts[name]) <= longest, (name, texts[name])
 
 
 @pytest.mark.parametrize("enterprise_project_id, hosts", [

@@ -53,6 +53,16 @@ ISOLATING = "isolating"
 RESTORING = "restoring"
 RESTORED = "restored"
 ISOLATION_STATUSES = (ISOLATED, RESTORED, ISOLATING, RESTORING)
+# Where an isolation came from (huaweicloudsdkhss v5 IsolatedFileResponseInfo.isolate_source): a security alarm, or a
+# virus scan, which raises no security event.
+ISOLATE_SOURCES = ("event", "antivirus")
+# A server's status in HSS's events (EventManagementResponseInfo.host_status): running, shut off, being created, failed.
+# Only a running server's agent can be online.
+HOST_STATUSES = ("ACTIVE", "SHUTOFF", "BUILDING", "ERROR")
+# What HSS lists of a host or a file: host_name and event_name of 1 to 256 characters (IsolatedFileResponseInfo,
+# EventManagementResponseInfo), times in 13-digit milliseconds (ListSecurityEventsRequest's begin_time and end_time).
+LISTED_NAME_MAX = 256
+MS_RANGE = range(10 ** 12, 10 ** 13)
 
 ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
 DEFAULT_ENTERPRISE_PROJECT = "0"
@@ -122,6 +132,7 @@ EVENT_TIME_READINGS: dict[str, Callable[[int, int], tuple[int, int]]] = {
     "seconds_outward": lambda begin, end: (_DOWN(begin), _UP(end)),
     "by_second": lambda begin, end: (_DOWN(begin), _DOWN(end) + 999),
 }
+EVENT_ABSTRACT_MAX = 512  # EventManagementResponseInfo.event_abstract: 0 to 512 characters
 EVENT_LEAD_MS = 4_000  # an event occurs a few seconds before HSS isolates its file
 
 ISOLATED_FILE_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/event/isolated-file")
@@ -144,6 +155,21 @@ class Host:
     # server (HSS.1001), or HSS cannot send the request to it (HSS.1006)
     agent_installed: bool = True
     agent_unreachable: bool = False
+    host_status: str = "ACTIVE"  # HOST_STATUSES
+
+    @property
+    def agent_status(self) -> str:
+        """Its agent as HSS's events name its state (huaweicloudsdkhss v5 EventManagementResponseInfo.agent_status):
+        ``not_installed``, ``offline`` or ``online``."""
+        if not self.agent_installed:
+            return "not_installed"
+        return "online" if self.agent_online else "offline"
+
+    @property
+    def protect_status(self) -> str:
+        """Whether HSS protects it (EventManagementResponseInfo.protect_status): ``opened`` while it has an agent,
+        online or not (an offline agent interrupts protection, which stays on), ``closed`` without one."""
+        return "opened" if self.agent_installed else "closed"
 
 
 @dataclass
@@ -229,31 +255,49 @@ def load_seed(seed: dict | str | Path) -> dict:
         if host["host_id"] in host_ids:
             raise ValueError(f"{where}.host_id {host['host_id']} is repeated")
         host_ids.add(host["host_id"])
-        if host.get("os_type", "Linux") not in ("Linux", "Windows"):
-            raise ValueError(f"{where}.os_type must be Linux or Windows")
-        if host.get("agent_status", "online") not in ("online", "offline"):
-            raise ValueError(f"{where}.agent_status must be online or offline")
-        stages = host.get("restore_stages", 1)
-        if isinstance(stages, bool) or not isinstance(stages, (int, float)) or not 0 <= stages <= 1000:
-            raise ValueError(f"{where}.restore_stages must be a number from 0 to 1000")
-        if not isinstance(host.get("restore_fails", False), bool):
-            raise ValueError(f"{where}.restore_fails must be true or false")
+        _check_seed_host(host, where)
         keys: set[tuple[str, str]] = set()
         for f_index, item in enumerate(host.get("isolated_files") or ()):
             f_where = f"{where}.isolated_files[{f_index}]"
             for name in ("file_hash", "file_path"):
                 _check_seed_text(item.get(name), f"{f_where}.{name}", FIELD_LIMITS[name])
             _check_seed_text(item.get("file_attr", "0"), f"{f_where}.file_attr", FIELD_LIMITS["file_attr"])
+            _check_seed_text(item.get("event_name", "-"), f"{f_where}.event_name", LISTED_NAME_MAX)
+            update_time = item.get("update_time", MS_RANGE.start)
+            if type(update_time) is not int or update_time not in MS_RANGE:
+                raise ValueError(f"{f_where}.update_time must be a time in milliseconds (13 digits)")
             minutes = item.get("isolated_minutes_ago", 0)
             if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 <= minutes <= 43_200:
                 raise ValueError(f"{f_where}.isolated_minutes_ago must be a number of minutes from 0 to 43200")
             if item.get("isolation_status", ISOLATED) not in ISOLATION_STATUSES:
                 raise ValueError(f"{f_where}.isolation_status must be one of {list(ISOLATION_STATUSES)}")
+            if item.get("isolate_source", "event") not in ISOLATE_SOURCES:
+                raise ValueError(f"{f_where}.isolate_source must be one of {list(ISOLATE_SOURCES)}")
             key = (item["file_hash"].lower(), item["file_path"])
             if key in keys:
                 raise ValueError(f"{f_where} repeats a file_hash and file_path already on this host")
             keys.add(key)
     return seed
+
+
+def _check_seed_host(host: dict, where: str) -> None:
+    """A seeded host's own values (not its ID or files), each one HSS could list."""
+    if "host_name" in host:
+        _check_seed_text(host["host_name"], f"{where}.host_name", LISTED_NAME_MAX)
+    if host.get("os_type", "Linux") not in ("Linux", "Windows"):
+        raise ValueError(f"{where}.os_type must be Linux or Windows")
+    if host.get("agent_status", "online") not in ("online", "offline"):
+        raise ValueError(f"{where}.agent_status must be online or offline")
+    if host.get("host_status", "ACTIVE") not in HOST_STATUSES:
+        raise ValueError(f"{where}.host_status must be one of {list(HOST_STATUSES)}")
+    if host.get("host_status", "ACTIVE") != "ACTIVE" and host.get("agent_status", "online") == "online":
+        raise ValueError(f"{where}.host_status {host['host_status']} needs agent_status offline: only a running "
+                         "server's agent is online")
+    stages = host.get("restore_stages", 1)
+    if isinstance(stages, bool) or not isinstance(stages, (int, float)) or not 0 <= stages <= 1000:
+        raise ValueError(f"{where}.restore_stages must be a number from 0 to 1000")
+    if not isinstance(host.get("restore_fails", False), bool):
+        raise ValueError(f"{where}.restore_fails must be true or false")
 
 
 def _seed_update_time(item: dict, wall_clock: Callable[[], float], index: int) -> int:
@@ -336,7 +380,10 @@ def _event_id(item: IsolatedFile) -> str:
 
 
 def _file_name(path: str) -> str:
-    return re.split(r"[\\/]", path)[-1]
+    """The last name in ``path`` (a directory's too, written with a separator last), or ``path`` if it names none:
+    EventFileResponseInfo's file_alias is 1 to 256 characters."""
+    names = [name for name in re.split(r"[\\/]", path) if name]
+    return names[-1] if names else path
 
 
 def _iso(moment: datetime) -> str:
@@ -419,6 +466,7 @@ class HssBackend:
                 restore_stages=float(host.get("restore_stages", 1)),
                 agent_online=host.get("agent_status", "online") == "online",
                 restore_fails=bool(host.get("restore_fails", False)),
+                host_status=host.get("host_status", "ACTIVE"),
             )
             for index, item in enumerate(host.get("isolated_files") or ()):
                 backend._add_file(
@@ -529,10 +577,11 @@ class HssBackend:
         restore_stages: float = 1.0,
         agent_online: bool = True,
         restore_fails: bool = False,
+        host_status: str = "ACTIVE",
     ) -> None:
         with self._lock:
             self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id,
-                                       restore_stages, agent_online, restore_fails)
+                                       restore_stages, agent_online, restore_fails, host_status=host_status)
 
     def _add_file(self, host_id: str, file_hash: str, file_path: str, **fields: Any) -> IsolatedFile:
         status = fields.pop("status", ISOLATED)
@@ -839,7 +888,8 @@ class HssBackend:
             "event_id": event.event_id, "event_class_id": event_class_id, "event_type": event_type,
             "event_name": item.event_name, "severity": severity, "container_name": None, "image_name": None,
             "host_name": host.host_name, "host_id": host.host_id, **_address(host), "os_type": host.os_type,
-            "host_status": "ACTIVE", "agent_status": "online", "protect_status": "opened",
+            "host_status": host.host_status, "agent_status": host.agent_status,
+            "protect_status": host.protect_status,
             "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
             "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
             "handle_method": event.handle_method, "handler": None,
@@ -853,7 +903,7 @@ class HssBackend:
             "recommendation": "Check whether the file is malicious; if it is not, restore it from the isolated "
                               "files list.",
             "description": f"{item.event_name} detected; the file was isolated and its process killed.",
-            "event_abstract": f"{item.event_name}: {item.file_path}",
+            "event_abstract": f"{item.event_name}: {item.file_path}"[:EVENT_ABSTRACT_MAX],
             "event_details": "",
             "process_info_list": [],
             "user_info_list": [],
