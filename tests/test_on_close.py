@@ -914,20 +914,28 @@ INCIDENT_ID_VALUES = st.one_of(
               st.sampled_from(['', ' '])), st.text())
 
 
-@given(values=st.lists(INCIDENT_ID_VALUES, min_size=2, max_size=2))
-@example(values=['\u00b2', None])
-@example(values=[' 412 ', '\u00b2'])
-@example(values=['0', '412'])
-@example(values=[412.0, None])
-@example(values=[str(2 ** 63), None])
+# Incident types: CortexXDRIR's (README: Cortex XDR Incident, Cortex XDR - Lite), this pack's HSS one, XSOAR's default
+INCIDENT_TYPES = st.sampled_from(['Cortex XDR Incident', 'Cortex XDR - Lite', 'Huawei Cloud HSS Event', 'Unclassified',
+                                  '', None])
+
+
+@given(values=st.lists(INCIDENT_ID_VALUES, min_size=2, max_size=2), kind=INCIDENT_TYPES)
+@example(values=['\u00b2', None], kind='Cortex XDR Incident')
+@example(values=[' 412 ', '\u00b2'], kind='Cortex XDR Incident')
+@example(values=['0', '412'], kind='Cortex XDR Incident')
+@example(values=['0', '412'], kind='Unclassified')
+@example(values=[None, '412'], kind='Huawei Cloud HSS Event')
+@example(values=[412.0, None], kind='Cortex XDR - Lite')
+@example(values=[str(2 ** 63), None], kind='Cortex XDR Incident')
 def test_the_on_close_script_takes_as_the_xdr_incident_id_only_one_restore_file_takes_written_as_cortex_xdr_does(
-        values):
-    """The ID taken is the first field's (the XDR Incident ID's, then the mirror ID's) that restore-file would take as
-    its incident_id, written in ASCII digits without a leading zero (as Cortex XDR writes it); a sign, which restore-file
-    reads, names no incident in a field; a value of digits behind leading zeros restore-file has no room for, the same
-    number."""
-    fields = {'xdrincidentid': values[0], 'dbotMirrorId': values[1]}
-    unsigned = [v for v in values if type(v) in (int, float) or isinstance(v, str) and v.strip().isascii() and
+        values, kind):
+    """The ID taken is the first field's (the XDR Incident ID's, then, on an incident whose type names Cortex XDR, the
+    mirror ID's: another type's is another system's) that restore-file would take as its incident_id, written in ASCII
+    digits without a leading zero (as Cortex XDR writes it); a sign, which restore-file reads, names no incident in a
+    field; a value of digits behind leading zeros restore-file has no room for, the same number."""
+    fields = {'xdrincidentid': values[0], 'dbotMirrorId': values[1], 'type': kind}
+    read = values if 'Cortex XDR' in (kind or '') else values[:1]
+    unsigned = [v for v in read if type(v) in (int, float) or isinstance(v, str) and v.strip().isascii() and
                 v.strip().isdigit()]
     named = [restore_file_takes(v.strip().lstrip('0') or '0' if isinstance(v, str) else v) for v in unsigned]
 
@@ -1026,6 +1034,85 @@ def test_a_minimized_incident_s_own_record_in_context_beside_another_s_is_restor
     assert not run.failed, run.error
     assert own and restored_hashes(xdr) == own
     assert not [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+
+
+# Another integration's incident (a QRadar offense, a Jira ticket: XSOAR's default type stands for them) mirrors under
+# its own number, which may be a Cortex XDR incident's too: the playbooks read the mirror ID as a Cortex XDR incident ID
+# only on a type naming Cortex XDR (tests/test_playbooks.py), and the on-close script reads it the same way.
+OTHER_TYPE = 'Unclassified'
+ARTIFACTS_412 = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']
+
+
+class AskedIntegrations(OtherIntegrations):
+    """Other integrations as the war room has them, each command they are asked and its args kept in ``asked``."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked = []
+
+    def run(self, brand, command, args):
+        self.asked.append((command, args))
+        return super().run(brand, command, args)
+
+
+def closed_under_another_mirror_id(vendors, mirror_id, fields, context):
+    """The on-close script run on an incident of OTHER_TYPE that another integration mirrors as ``mirror_id``: (the
+    run, the Cortex XDR restore requests, what other integrations (Cortex XDR - IR, reputation) were asked)."""
+    (xdr, hss), others = vendors, AskedIntegrations()
+    incident = {'id': '3001', 'name': 'Offense or ticket', 'type': OTHER_TYPE, 'dbotMirrorId': mirror_id,
+                'CustomFields': fields}
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None, others=others)
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'), context)
+    assert not run.failed, run.error
+    restores = [r.body['request_data'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+    return run, restores, others.asked
+
+
+@pytest.mark.parametrize('fields', [{}, {'filesha256': [ARTIFACTS_412[0]['file_sha256']]}], ids=['no field', 'sha256'])
+def test_on_close_another_integration_s_numeric_mirror_id_does_not_make_a_cortex_xdr_record_in_context_the_incident_s(
+        vendors, fields):
+    """Cortex XDR incident 413, read into this war room to compare, has the number the incident is mirrored under: the
+    script took its record for the incident's own and restored its files under incident_id 413."""
+    read = IncidentFile.load(INCIDENTS / 'xdr_closed_other_reason.json')
+    record = read.context['PaloAltoNetworksXDR']['Incident']
+    theirs = {artifact['file_sha256'] for artifact in record['file_artifacts']}
+    assert theirs
+
+    _, restores, asked = closed_under_another_mirror_id(vendors, record['incident_id'], fields, read.context)
+
+    assert theirs.isdisjoint(h for body in restores for h in as_list(body['file_hash']))
+    assert all('incident_id' not in body for body in restores)
+    assert record['incident_id'] not in json.dumps(asked)
+
+
+def test_on_close_an_incident_of_another_type_holding_xdr_file_artifacts_restores_them_under_no_mirrored_number(
+        vendors):
+    """The XDR File Artifacts name the files; the mirror ID, 414, is another system's number, and Cortex XDR's
+    incident 414 is another incident: the restore named it as its incident_id."""
+    xdr, _ = vendors
+    _, restores, asked = closed_under_another_mirror_id(vendors, '414', {'xdrfileartifacts': ARTIFACTS_412}, {})
+
+    assert restored_hashes(xdr) == {row['file_sha256'] for row in ARTIFACTS_412}
+    assert all('incident_id' not in body for body in restores)
+    assert '414' not in json.dumps(asked)
+
+
+EXTRA_DATA_REPLIES = REPLIES_DIR / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+
+
+@pytest.mark.parametrize('mirror_id', sorted(path.stem for path in EXTRA_DATA_REPLIES.glob('*.json')))
+def test_on_close_an_incident_of_another_type_never_reads_the_files_of_the_cortex_xdr_incident_its_mirror_id_names(
+        vendors, mirror_id):
+    """Its XDR Incident ID field holds 0, which no Cortex XDR incident has, and it names no SHA256: the script fell
+    back on the mirror ID, asked Cortex XDR - IR for that Cortex XDR incident's file artifacts (which it has, recorded
+    for that ID) and restored them under that ID, its note saying the mirror ID was used. Only a Cortex XDR type's
+    mirror ID is a Cortex XDR incident ID: nothing is asked or restored, and the note says the field's value was not
+    used and how to find the SHA256."""
+    run, restores, asked = closed_under_another_mirror_id(vendors, mirror_id, {'xdrincidentid': '0'}, {})
+
+    assert asked == [] and restores == []
+    [note] = run.notes
+    assert mirror_id not in note and XDR_INCIDENT_ID_FIELD in note and 'SHA256' in note
 
 
 def test_a_close_after_a_restore_that_failed_sends_the_restore_again(vendors):

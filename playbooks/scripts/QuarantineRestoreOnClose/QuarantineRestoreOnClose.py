@@ -33,6 +33,11 @@ SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 # Cortex XDR and CortexXDRIR's records write it. A JSON number as a float is exact only below 2**53.
 XDR_INCIDENT_ID = re.compile(r'0*([1-9][0-9]{0,17})')
 FLOAT_EXACT_BELOW = 2 ** 53
+# The mirror ID (dbotMirrorId) is the ID in the system the incident is mirrored with: a Cortex XDR incident ID only on
+# an incident whose type names Cortex XDR (CortexXDRIR's types all do; the playbooks test the type so too). Another
+# type's is another system's: HSS's event_id, as this pack's fetch sets it, or a QRadar or Jira number, which may name
+# a different Cortex XDR incident.
+XDR_TYPE_MARK = 'Cortex XDR'
 # When Cortex XDR may have carried out a restore restore-file could not follow (its answer lost after the request
 # reached Cortex XDR, or accepted without an action ID: README, "How restore-file behaves"), its record says so in
 # may_have_started. Such a restore is not "not started": a second one waits for a look in the Action Center. A restore
@@ -189,18 +194,25 @@ def incident_number(value: Any) -> str:
     return found.group(1) if found else ''
 
 
+def of_xdr_type(fields: dict[str, Any]) -> bool:
+    """Whether the incident's type names Cortex XDR (see XDR_TYPE_MARK)."""
+    return XDR_TYPE_MARK in str(fields.get('type') or '')
+
+
 def xdr_incident_id(fields: dict[str, Any]) -> str:
-    """The Cortex XDR incident's ID: the XDR Incident ID field's, else the mirror ID; blank items are no value (a list
-    holding one beside the ID, as the playbook's RemoveEmpty reads it before it takes one)."""
-    for value in present(fields.get('xdrincidentid')) + present(fields.get('dbotMirrorId')):
+    """The Cortex XDR incident's ID: the XDR Incident ID field's, else, on an incident of a Cortex XDR type, the mirror
+    ID (see XDR_TYPE_MARK); blank items are no value (a list holding one beside the ID, as the playbook's RemoveEmpty
+    reads it before it takes one)."""
+    mirrored = present(fields.get('dbotMirrorId')) if of_xdr_type(fields) else []
+    for value in present(fields.get('xdrincidentid')) + mirrored:
         if number := incident_number(value):
             return number
     return ''
 
 
 def refused_incident_id(fields: dict[str, Any]) -> list[str]:
-    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, if any (the mirror ID may be
-    another integration's: not judged)."""
+    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, if any (the mirror ID is not
+    judged: on an incident of another type it is another system's, and not read)."""
     refused = [json.dumps(value) for value in present(fields.get('xdrincidentid')) if not incident_number(value)]
     if not refused:
         return []
@@ -214,7 +226,7 @@ def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
     """The vendors whose data the incident holds; a blank field (see is_blank) is no data of its vendor."""
     kinds = []
     kind = str(fields.get('type') or '')
-    if 'Cortex XDR' in kind or present(fields.get('xdrincidentid')) or present(fields.get('xdrfileartifacts')) or \
+    if of_xdr_type(fields) or present(fields.get('xdrincidentid')) or present(fields.get('xdrfileartifacts')) or \
             own_xdr_records(fields, context):
         kinds.append('xdr')
     if 'HSS' in kind or present(fields.get('huaweihssalarmid')):
