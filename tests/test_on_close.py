@@ -1733,6 +1733,41 @@ def test_files_restored_before_on_many_hss_hosts_get_close_note_lines_naming_20_
 
 
 
+def test_copies_left_restoring_on_many_hss_hosts_and_not_read_again_at_close_get_one_check_to_fill_in(tmp_path):
+    """Closed again after the first close left each copy restoring on 120 hosts, while the server fails the read of
+    them: nothing is sent blind, and the note's line for each file gave the check to run first as one command naming
+    every copy's host, hash and path (3 files on 120 hosts: 3 checks of 360 values). Past READABLE_DETAIL_MAX file-host
+    pairs it is for one host, to fill in; QuarantineRestore.Gate.covered.check, which the check the script runs
+    writes, keeps the check that reads every copy."""
+    files = sorted(HOLDERS)[:3]
+    seed, _, hosts = many_hosts_seed(tmp_path, files, 120)
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': files}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, {})
+        assert not first.failed, first.error
+        puts = len(hss_puts(tenant))
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': SERVER_SAID})
+        run = failing.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+        assert not run.failed, run.error
+        assert len(hss_puts(tenant)) == puts
+    finally:
+        tenant.stack.close()
+
+    covered = as_list(get_path(run.context, 'QuarantineRestore.Gate.covered'))
+    checks = [parse_line(item['check']).args for item in covered]  # each file's copies, every host's
+    assert sorted((ri.hss_field_list(args['host_id'], 'host_id'), sorted(set(ri.hss_field_list(
+        args['file_hash'], 'file_hash')))) for args in checks) == sorted((hosts, [value]) for value in files)
+    lines = {as_commonmark_reads(line)[0][1]: line for line in run.notes[-1].splitlines() if 'not run again' in line}
+    assert sorted(lines) == sorted(files)
+    for value, line in lines.items():
+        assert SERVER_SAID in line and 'Check it first' in line, line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, 'file_hash', value,
+                                                 'QuarantineRestore.Gate.covered.check', True)
+
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
     """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and each
     run replaces QuarantineRestore.Gate (its DT key is (true)), so the context keeps the last run's held list only.

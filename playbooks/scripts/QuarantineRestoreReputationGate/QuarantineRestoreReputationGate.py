@@ -589,10 +589,11 @@ def covered_before(command: str, given: Any, hashes: list[str], paths: list[str]
     if command == RESTORE_COMMANDS[0]:
         return *xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute), []
     done = hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
-    covered = [{by: value, 'by_hand': by_hand(command, {by: [value]}, scope)}
+    covered = [{by: value, 'by_hand': by_hand(command, {by: [value]}, scope), 'check': done[value][1]}
                for by, values in (('file_hash', hashes), ('file_path', paths)) for value in values if value in done]
+    covered = [{name: text for name, text in item.items() if text} for item in covered]  # a check where one is given
     return ([h for h in hashes if h not in done], [p for p in paths if p not in done],
-            [done[value] for value in hashes + paths if value in done], [], covered)
+            [done[value][0] for value in hashes + paths if value in done], [], covered)
 
 
 def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
@@ -729,14 +730,14 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
 
 
 def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
-                        execute: Execute | None = None) -> dict[str, str]:
-    """{hash or path: the note's line} of the files of ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this
-    incident restored, or HSS is still restoring, on the hosts of this one (``scope``'s host_id; any host when it names
-    none): every copy of it a record names is listed restored, by its latest record (a copy is a host, hash and path,
-    as XSOAR keeps one record each), or restoring as read again now (hss_status_now: a copy left restoring, or failed),
-    or restoring and not read again (its state unknown: HSS may have restored it, and would then find no isolated copy;
-    the line says why, with the check to run first). A record without a path (not_found) names no copy; a path is
-    compared exactly, as the restore matches it."""
+                        execute: Execute | None = None) -> dict[str, tuple[str, str]]:
+    """{hash or path: (the note's line, the check it gives: hss_line)} of the files of ``hashes`` (or ``paths``) an
+    earlier hss-restore-isolated in this incident restored, or HSS is still restoring, on the hosts of this one
+    (``scope``'s host_id; any host when it names none): every copy of it a record names is listed restored, by its
+    latest record (a copy is a host, hash and path, as XSOAR keeps one record each), or restoring as read again now
+    (hss_status_now: a copy left restoring, or failed), or restoring and not read again (its state unknown: HSS may have
+    restored it, and would then find no isolated copy; the line says why, with the check to run first). A record without
+    a path (not_found) names no copy; a path is compared exactly, as the restore matches it."""
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
         copy = copy_of(record)
@@ -756,10 +757,10 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
 
 
 def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unread: dict[Copy, str],
-             scope: dict[str, list[str]], many: bool = False) -> str:
-    """hss_restored_before's line for a file (or path) whose every copy is restored, or restoring as read now or as
-    last read (``unread``: {copy: why it was not read again now}); ``many``: see not_sent_line, and the hosts named
-    are MAX_LISTED."""
+             scope: dict[str, list[str]], many: bool = False) -> tuple[str, str]:
+    """(hss_restored_before's line for a file (or path) whose every copy is restored, or restoring as read now or as
+    last read (``unread``: {copy: why it was not read again now}), the check that reads those copies: '' for none);
+    ``many``: see not_sent_line, the hosts named are MAX_LISTED, and the check the line gives is for one host."""
     def hosts(picked: list[dict[str, Any]]) -> str:
         names = list(dict.fromkeys(text_of(row.get('host_name') or row.get('host_id')) for row in picked))
         return capped(names) if many else ', '.join(map(shown_as_is, names))
@@ -769,17 +770,20 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
     if not last_read:
-        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many)
+        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many), ''
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
-    check = '!' + RESTORE_COMMANDS[1] + ''.join(f' {name}={list_value([str(row[name]) for _, row in last_read])}'
-                                                 for name in HSS_COPY_FIELDS)
-    check += f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'
+    as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
+    check = by_hand(RESTORE_COMMANDS[1], {name: [str(row[name]) for _, row in last_read] for name in HSS_COPY_FIELDS},
+                    {}) + as_check
+    shown = code_span(check)
+    if many:  # as its by-hand command: for one host, to fill in (a check by hash or path reads each copy there)
+        shown = (f'{code_span(by_hand(RESTORE_COMMANDS[1], {by: [value]}, {"host_id": ["<host_id>"]}) + as_check)} on '
+                 f'each of them ({GATE_CONTEXT_KEY.split("(")[0]}.covered.check has the check for all of them at once)')
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
-    return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope,
-                         f'Check it first: {code_span(check)}; where HSS does not list it restored, restore it by hand',
-                         many)
+    advice = f'Check it first: {shown}; where HSS does not list it restored, restore it by hand'
+    return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, advice, many), check
 
 
 def copy_of(record: dict[str, Any]) -> Copy:
