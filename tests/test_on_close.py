@@ -1833,9 +1833,38 @@ def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_o
     finally:
         tenant.stack.close()
 
-    by_hand = line.split('by hand', 1)[1]  # the reason before it, the integration's, names each host
+    by_hand = line.split('by hand', 1)[1]  # after the reason, the integration's (bounded on its own)
     assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', whole['file_hash'],
                                              'QuarantineRestore.OnClose.by_hand')
+
+def test_a_file_no_host_of_many_isolates_is_not_found_with_20_of_the_hosts_named_and_how_many_more(tmp_path):
+    """A restore by hash on 120 hosts, none of which isolates one of the files: its not_found row's reason named every
+    host it was asked on ("HSS lists no isolated copy of this file on host <120 IDs>"), and the close note quotes that
+    reason whole, a line of 5,000 characters before its by-hand command. The reason now names READABLE_LISTED_MAX hosts
+    and how many more (README, "Readable at any scale"); the row is still the hash's one row, with no host_id, as a
+    restore on several hosts wrote it."""
+    import facts
+    seeded = sorted(HOLDERS)[:2]
+    seed, _, hosts = many_hosts_seed(tmp_path, seeded, 120)
+    missing = sorted(HOLDERS)[2]
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': [*seeded, missing]}},
+                              'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        run = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, {})
+    finally:
+        tenant.stack.close()
+
+    assert not run.failed, run.error
+    [row] = [row for row in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile')) if row['outcome'] == 'not_found']
+    assert row['file_hash'] == missing and 'host_id' not in row, row
+    listed, more = facts.READABLE_LISTED_MAX, f'and {len(hosts) - facts.READABLE_LISTED_MAX:,} more'
+    assert [host for host in hosts if host in row['reason']] == hosts[:listed] and more in row['reason'], row
+    [line] = [line for line in run.notes[-1].splitlines() if f'restored no copy of {missing}' in line]
+    reason = line.split('by hand', 1)[0]  # the by-hand command after it is bounded on its own
+    assert [host for host in hosts if host in reason] == hosts[:listed] and more in reason, line
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
