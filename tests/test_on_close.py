@@ -2016,6 +2016,59 @@ def closed_with_puts_refused(hss, sample, taken, status, body):
                                           sample.context)
 
 
+def listed_without_paths(hss):
+    """The HSS app behind a server that passes its answers on, but with each listed copy's file_path left out: the
+    API's reference gives no response field as always present, and the integration keeps a row of a listed copy
+    without the fields HSS leaves out (HuaweiHSS.RestoredFile's file_path, then, is absent)."""
+    emulated = create_hss_app(hss.gateway)
+
+    def without_paths(request):
+        answer = emulated(request)
+        if request.method != 'GET' or answer.status != 200 or not request.path.endswith('/event/isolated-file'):
+            return answer
+        page = json.loads(answer.body)
+        page['data_list'] = [{k: v for k, v in item.items() if k != 'file_path'} for item in page['data_list']]
+        return Response(200, json.dumps(page).encode(), {'Content-Type': 'application/json'})
+    return LoopbackServer(without_paths)
+
+
+@pytest.mark.parametrize('read', ['read again', 'read fails'])
+def test_a_copy_left_restoring_whose_row_has_no_path_is_read_again_or_held_with_its_check_not_sent_blind(vendors,
+                                                                                                        read):
+    """HSS listed the sample's copy without its path, so the first close's row of it, left restoring, has no file_path.
+    The gate read again only rows naming a host, hash and path, and counted as a copy only a row with a path: closed
+    again, the file was sent again blind, and HSS, which had restored it, was said to list no isolated copy of it. The
+    gate now reads such a copy by the fields its row has (a check by hash on its host: no restore sent), and when that
+    read fails, holds it with that check to run first."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, 'False Positive')
+    [file_hash], host_id = sample.incident['CustomFields']['filesha256'], sample.incident['CustomFields'][
+        'huaweihsshostid']
+    with listed_without_paths(hss) as server:
+        params = hss.params(hss_endpoint=server.url)
+        first = PlaybookRunner(params, time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, sample.context)
+        assert not first.failed, first.error
+        [row] = as_list(get_path(first.context, 'HuaweiHSS.RestoredFile'))
+        assert row['outcome'] == 'restoring' and 'file_path' not in row, row  # such a row exists
+        restores = len(hss_puts(hss))
+        errors = {'hss-restore-isolated': SERVER_SAID} if read == 'read fails' else {}
+        run = PlaybookRunner(params, time_scale=0, sleep=lambda _: None, server_errors=errors).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, first.context)
+
+    assert not run.failed, run.error
+    assert len(hss_puts(hss)) == restores  # not sent again
+    note = run.notes[-1]
+    [line] = [line for line in note.splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert 'no isolated copy' not in note and 'restored no copy' not in note, note
+    if read == 'read again':
+        assert 'restored it on win-fin-01' in line, line
+        return
+    assert SERVER_SAID in line, line
+    [check] = [parse_line(span).args for span in as_commonmark_reads(line)[0] if 'restore_state=' in span]
+    assert check['file_hash'] == file_hash and check['host_id'] == host_id and 'file_path' not in check, line
+
 @pytest.mark.parametrize('taken', [0, 1], ids=['every batch refused', 'a batch taken, the next refused'])
 def test_an_identity_policy_refusal_at_close_is_in_the_note_once_with_its_encoded_reason_to_decode(vendors, taken):
     # A script's executeCommand shows none of the command's entries in the war room: the rows' reasons point to the
