@@ -3881,9 +3881,10 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
     """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it): its
-    reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, or any host)."""
+    reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, MAX_LISTED_FILES of them named and
+    how many more, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
-    where = f'on host {", ".join(hosts)}' if hosts else 'on any host'
+    where = f'on host {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 

@@ -288,10 +288,12 @@ def many_hosts_seed(tmp_path: Path, held: list[str], count: int) -> tuple[Path, 
     return seed, paths, hosts
 
 
-def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: str, value: str, key: str) -> None:
+def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: str, value: str, key: str,
+                                             check: bool = False) -> None:
     """A note's line about a file on many HSS hosts, bounded as README's "Readable at any scale" says: how many hosts,
     READABLE_LISTED_MAX of them named, then how many more, one command for a host to fill in (``by`` the file's
-    ``value``), and the context key ``key`` that has the command for every host."""
+    ``value``), and the context key ``key`` that has the command for every host. ``check``: the command is the check
+    (a restore_state: no restore sent) the line gives beside its by-hand restore."""
     import facts
     import restore_integration as ri
     from commonmark_reading import as_commonmark_reads
@@ -300,8 +302,8 @@ def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: st
     listed = facts.READABLE_LISTED_MAX
     assert [host for host in hosts if host in line] == hosts[:listed], line
     assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
-    [one] = [parse_line(span).args for span in as_commonmark_reads(line)[0]
-             if span.startswith('!hss-restore-isolated ')]
+    [one] = [args for args in (parse_line(span).args for span in as_commonmark_reads(line)[0]
+                               if span.startswith('!hss-restore-isolated ')) if ('restore_state' in args) == check]
     assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
     assert key in line
 

@@ -1820,6 +1820,41 @@ def test_files_restored_before_on_many_hss_hosts_get_close_note_lines_naming_20_
 
 
 
+def test_copies_left_restoring_on_many_hss_hosts_and_not_read_again_at_close_get_one_check_to_fill_in(tmp_path):
+    """Closed again after the first close left each copy restoring on 120 hosts, while the server fails the read of
+    them: nothing is sent blind, and the note's line for each file gave the check to run first as one command naming
+    every copy's host, hash and path (3 files on 120 hosts: 3 checks of 360 values). Past READABLE_DETAIL_MAX file-host
+    pairs it is for one host, to fill in; QuarantineRestore.Gate.covered.check, which the check the script runs
+    writes, keeps the check that reads every copy."""
+    files = sorted(HOLDERS)[:3]
+    seed, _, hosts = many_hosts_seed(tmp_path, files, 120)
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': files}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, {})
+        assert not first.failed, first.error
+        puts = len(hss_puts(tenant))
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': SERVER_SAID})
+        run = failing.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+        assert not run.failed, run.error
+        assert len(hss_puts(tenant)) == puts
+    finally:
+        tenant.stack.close()
+
+    covered = as_list(get_path(run.context, 'QuarantineRestore.Gate.covered'))
+    checks = [parse_line(item['check']).args for item in covered]  # each file's copies, every host's
+    assert sorted((ri.hss_field_list(args['host_id'], 'host_id'), sorted(set(ri.hss_field_list(
+        args['file_hash'], 'file_hash')))) for args in checks) == sorted((hosts, [value]) for value in files)
+    lines = {as_commonmark_reads(line)[0][1]: line for line in run.notes[-1].splitlines() if 'not run again' in line}
+    assert sorted(lines) == sorted(files)
+    for value, line in lines.items():
+        assert SERVER_SAID in line and 'Check it first' in line, line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, 'file_hash', value,
+                                                 'QuarantineRestore.Gate.covered.check', True)
+
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
     """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and each
     run replaces QuarantineRestore.Gate (its DT key is (true)), so the context keeps the last run's held list only.
@@ -1885,9 +1920,38 @@ def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_o
     finally:
         tenant.stack.close()
 
-    by_hand = line.split('by hand', 1)[1]  # the reason before it, the integration's, names each host
+    by_hand = line.split('by hand', 1)[1]  # after the reason, the integration's (bounded on its own)
     assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', whole['file_hash'],
                                              'QuarantineRestore.OnClose.by_hand')
+
+def test_a_file_no_host_of_many_isolates_is_not_found_with_20_of_the_hosts_named_and_how_many_more(tmp_path):
+    """A restore by hash on 120 hosts, none of which isolates one of the files: its not_found row's reason named every
+    host it was asked on ("HSS lists no isolated copy of this file on host <120 IDs>"), and the close note quotes that
+    reason whole, a line of 5,000 characters before its by-hand command. The reason now names READABLE_LISTED_MAX hosts
+    and how many more (README, "Readable at any scale"); the row is still the hash's one row, with no host_id, as a
+    restore on several hosts wrote it."""
+    import facts
+    seeded = sorted(HOLDERS)[:2]
+    seed, _, hosts = many_hosts_seed(tmp_path, seeded, 120)
+    missing = sorted(HOLDERS)[2]
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': [*seeded, missing]}},
+                              'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        run = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, {})
+    finally:
+        tenant.stack.close()
+
+    assert not run.failed, run.error
+    [row] = [row for row in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile')) if row['outcome'] == 'not_found']
+    assert row['file_hash'] == missing and 'host_id' not in row, row
+    listed, more = facts.READABLE_LISTED_MAX, f'and {len(hosts) - facts.READABLE_LISTED_MAX:,} more'
+    assert [host for host in hosts if host in row['reason']] == hosts[:listed] and more in row['reason'], row
+    [line] = [line for line in run.notes[-1].splitlines() if f'restored no copy of {missing}' in line]
+    reason = line.split('by hand', 1)[0]  # the by-hand command after it is bounded on its own
+    assert [host for host in hosts if host in reason] == hosts[:listed] and more in reason, line
 
 def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook_was_limited_to(vendors):
     sample = IncidentFile.load(INCIDENTS / 'xdr_known_bad.json')
@@ -2038,6 +2102,59 @@ def closed_with_puts_refused(hss, sample, taken, status, body):
         return runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'),
                                           sample.context)
 
+
+def listed_without_paths(hss):
+    """The HSS app behind a server that passes its answers on, but with each listed copy's file_path left out: the
+    API's reference gives no response field as always present, and the integration keeps a row of a listed copy
+    without the fields HSS leaves out (HuaweiHSS.RestoredFile's file_path, then, is absent)."""
+    emulated = create_hss_app(hss.gateway)
+
+    def without_paths(request):
+        answer = emulated(request)
+        if request.method != 'GET' or answer.status != 200 or not request.path.endswith('/event/isolated-file'):
+            return answer
+        page = json.loads(answer.body)
+        page['data_list'] = [{k: v for k, v in item.items() if k != 'file_path'} for item in page['data_list']]
+        return Response(200, json.dumps(page).encode(), {'Content-Type': 'application/json'})
+    return LoopbackServer(without_paths)
+
+
+@pytest.mark.parametrize('read', ['read again', 'read fails'])
+def test_a_copy_left_restoring_whose_row_has_no_path_is_read_again_or_held_with_its_check_not_sent_blind(vendors,
+                                                                                                        read):
+    """HSS listed the sample's copy without its path, so the first close's row of it, left restoring, has no file_path.
+    The gate read again only rows naming a host, hash and path, and counted as a copy only a row with a path: closed
+    again, the file was sent again blind, and HSS, which had restored it, was said to list no isolated copy of it. The
+    gate now reads such a copy by the fields its row has (a check by hash on its host: no restore sent), and when that
+    read fails, holds it with that check to run first."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, 'False Positive')
+    [file_hash], host_id = sample.incident['CustomFields']['filesha256'], sample.incident['CustomFields'][
+        'huaweihsshostid']
+    with listed_without_paths(hss) as server:
+        params = hss.params(hss_endpoint=server.url)
+        first = PlaybookRunner(params, time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, sample.context)
+        assert not first.failed, first.error
+        [row] = as_list(get_path(first.context, 'HuaweiHSS.RestoredFile'))
+        assert row['outcome'] == 'restoring' and 'file_path' not in row, row  # such a row exists
+        restores = len(hss_puts(hss))
+        errors = {'hss-restore-isolated': SERVER_SAID} if read == 'read fails' else {}
+        run = PlaybookRunner(params, time_scale=0, sleep=lambda _: None, server_errors=errors).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident, first.context)
+
+    assert not run.failed, run.error
+    assert len(hss_puts(hss)) == restores  # not sent again
+    note = run.notes[-1]
+    [line] = [line for line in note.splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert 'no isolated copy' not in note and 'restored no copy' not in note, note
+    if read == 'read again':
+        assert 'restored it on win-fin-01' in line, line
+        return
+    assert SERVER_SAID in line, line
+    [check] = [parse_line(span).args for span in as_commonmark_reads(line)[0] if 'restore_state=' in span]
+    assert check['file_hash'] == file_hash and check['host_id'] == host_id and 'file_path' not in check, line
 
 @pytest.mark.parametrize('taken', [0, 1], ids=['every batch refused', 'a batch taken, the next refused'])
 def test_an_identity_policy_refusal_at_close_is_in_the_note_once_with_its_encoded_reason_to_decode(vendors, taken):

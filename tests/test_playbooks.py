@@ -1399,6 +1399,53 @@ def test_files_restored_before_on_many_hss_hosts_get_lines_naming_20_hosts_and_t
         assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.covered.by_hand')
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_copies_left_restoring_on_many_hss_hosts_and_not_read_again_get_one_check_to_fill_in_and_the_context_has_all(
+        by, tmp_path):
+    """The on-close script left each copy restoring on 120 hosts; run again while the server fails the gate's read of
+    them, the playbook sends nothing blind, and each file's line gave the check to run first as one command naming
+    every copy's host, hash and path: 3 files on 120 hosts made 3 checks of 360 values each. As its by-hand command,
+    past READABLE_DETAIL_MAX file-host pairs the check is for one host, to fill in, and
+    QuarantineRestore.Gate.covered.check keeps the check that reads every copy, which sends no restore."""
+    files = sorted(HOLDERS)[:3 if by == 'file_hash' else 1]
+    seed, paths, hosts = many_hosts_seed(tmp_path, files, 120)
+    named = {'filesha256': files} if by == 'file_hash' else \
+        {'filesha256': [], 'huaweihssfilepaths': list(paths.values())}
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, **named}}, 'False Positive')
+    wanted = files if by == 'file_hash' else list(paths.values())
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            'QuarantineRestoreOnClose', incident, {})
+        assert not first.failed, first.error
+        assert {row['outcome'] for row in as_list(get_path(first.context, 'HuaweiHSS.RestoredFile'))} == {'restoring'}
+        puts = len(hss_puts(tenant))
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': 'the engine did not answer'})
+        again = failing.run(HSS_PLAYBOOK, incident, first.context)
+        assert not again.failed, again.error
+        assert len(hss_puts(tenant)) == puts  # nothing sent blind
+        read = {}
+        for item in as_list(get_path(again.context, 'QuarantineRestore.Gate.covered')):
+            room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+            entry = room.run('hss-restore-isolated', parse_line(item['check']).args)
+            assert not entry.failed
+            read[item[by]] = {(row['host_id'], row[by]) for row in as_list(get_path(entry.context,
+                                                                                   'HuaweiHSS.RestoredFile'))}
+        assert len(hss_puts(tenant)) == puts  # a check, no restore
+    finally:
+        tenant.stack.close()
+
+    assert read == {value: {(host, value) for host in hosts} for value in wanted}  # every copy, read by the context's
+    lines = not_sent_lines(again)
+    assert sorted(lines) == sorted(wanted)
+    for value, line in lines.items():
+        assert 'Check it first' in line, line
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.covered.check', True)
+        assert_names_20_hosts_and_one_to_fill_in(line, hosts, by, value, 'QuarantineRestore.Gate.covered.by_hand')
+
+
 def test_a_blank_xdr_incident_id_field_falls_back_to_the_mirror_id(vendors):
     """An incident whose XDR Incident ID field holds empty text but which mirrors a Cortex XDR incident: XDRIncidentID
     took the first of [blank, mirror ID], the blank, so the playbook said it knew no Cortex XDR incident and restored

@@ -88,6 +88,9 @@ HSS_RESTORED = 'restored'
 HSS_RESTORING = 'restoring'
 HSS_READ_AGAIN = (HSS_RESTORING, 'failed')  # the outcomes of a copy read again before it is sent again
 HSS_COPY_FIELDS = ('host_id', 'file_hash', 'file_path')  # a copy: hss-restore-isolated's exact item, and its DT key
+HSS_NOT_FOUND = 'not_found'  # the outcome of a hash or path with no copy: its record (no path, when by hash) is none
+# Why a copy HSS listed without a field was not read again: its row names too little for any check (hss_checks).
+HSS_UNREADABLE = 'its record names neither a file_hash nor a host_id with a file_path to read it by'
 # The restore_state of a check (no PUT) of copies an earlier restore left restoring or failed: when HSS took that
 # restore is not in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads
 # failed.
@@ -589,10 +592,11 @@ def covered_before(command: str, given: Any, hashes: list[str], paths: list[str]
     if command == RESTORE_COMMANDS[0]:
         return *xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute), []
     done = hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
-    covered = [{by: value, 'by_hand': by_hand(command, {by: [value]}, scope)}
+    covered = [{by: value, 'by_hand': by_hand(command, {by: [value]}, scope), 'check': done[value][1]}
                for by, values in (('file_hash', hashes), ('file_path', paths)) for value in values if value in done]
+    covered = [{name: text for name, text in item.items() if text} for item in covered]  # a check where one is given
     return ([h for h in hashes if h not in done], [p for p in paths if p not in done],
-            [done[value] for value in hashes + paths if value in done], [], covered)
+            [done[value][0] for value in hashes + paths if value in done], [], covered)
 
 
 def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
@@ -729,18 +733,19 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
 
 
 def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
-                        execute: Execute | None = None) -> dict[str, str]:
-    """{hash or path: the note's line} of the files of ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this
-    incident restored, or HSS is still restoring, on the hosts of this one (``scope``'s host_id; any host when it names
-    none): every copy of it a record names is listed restored, by its latest record (a copy is a host, hash and path,
-    as XSOAR keeps one record each), or restoring as read again now (hss_status_now: a copy left restoring, or failed),
-    or restoring and not read again (its state unknown: HSS may have restored it, and would then find no isolated copy;
-    the line says why, with the check to run first). A record without a path (not_found) names no copy; a path is
-    compared exactly, as the restore matches it."""
+                        execute: Execute | None = None) -> dict[str, tuple[str, str]]:
+    """{hash or path: (the note's line, the check it gives: hss_line)} of the files of ``hashes`` (or ``paths``) an
+    earlier hss-restore-isolated in this incident restored, or HSS is still restoring, on the hosts of this one
+    (``scope``'s host_id; any host when it names none): every copy of it a record names is listed restored, by its
+    latest record (a copy is a host, hash and path, as XSOAR keeps one record each), or restoring as read again now
+    (hss_status_now: a copy left restoring, or failed), or restoring and not read again (its state unknown: HSS may have
+    restored it, and would then find no isolated copy; the line says why, with the check to run first). A not_found
+    record without a path (of a hash) names no copy, and any other record one, whatever field HSS listed it without; a
+    path is compared exactly, as the restore matches it."""
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
         copy = copy_of(record)
-        if copy[2] and (not hosts or copy[0] in hosts):
+        if (copy[2] or record.get('outcome') != HSS_NOT_FOUND) and (not hosts or copy[0] in hosts):
             copies[copy] = record
     copies = {copy: row for copy, row in copies.items() if copy[1] in hashes or copy[2] in paths}
     now, unread = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') in HSS_READ_AGAIN])
@@ -756,12 +761,14 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
 
 
 def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unread: dict[Copy, str],
-             scope: dict[str, list[str]], many: bool = False) -> str:
-    """hss_restored_before's line for a file (or path) whose every copy is restored, or restoring as read now or as
-    last read (``unread``: {copy: why it was not read again now}); ``many``: see not_sent_line, and the hosts named
-    are MAX_LISTED."""
+             scope: dict[str, list[str]], many: bool = False) -> tuple[str, str | list[str]]:
+    """(hss_restored_before's line for a file (or path) whose every copy is restored, or restoring as read now or as
+    last read (``unread``: {copy: why it was not read again now}), the check that reads those copies: none, '' or [];
+    ``many``: see not_sent_line, the hosts named are MAX_LISTED, and the check the line gives is for one host. The
+    check is a list of them when the copies' rows name different fields (hss_checks)."""
     def hosts(picked: list[dict[str, Any]]) -> str:
-        names = list(dict.fromkeys(text_of(row.get('host_name') or row.get('host_id')) for row in picked))
+        names = list(dict.fromkeys(text_of(row.get('host_name') or row.get('host_id') or 'a host it does not name')
+                                   for row in picked))
         return capped(names) if many else ', '.join(map(shown_as_is, names))
     restored = [row for _, row in rows if row.get('outcome') == HSS_RESTORED]
     restoring = [row for copy, row in rows if row.get('outcome') == HSS_RESTORING and copy not in unread]
@@ -769,17 +776,22 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
     if not last_read:
-        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many)
+        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many), ''
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
-    check = '!' + RESTORE_COMMANDS[1] + ''.join(f' {name}={list_value([str(row[name]) for _, row in last_read])}'
-                                                 for name in HSS_COPY_FIELDS)
-    check += f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'
+    as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
+    checks = [by_hand(RESTORE_COMMANDS[1], fields, {}) + as_check
+              for fields, _ in hss_checks([row for _, row in last_read])]
+    shown = commands_text(checks)
+    if many:  # as its by-hand command: for one host, to fill in (a check by hash or path reads each copy there)
+        shown = (f'{code_span(by_hand(RESTORE_COMMANDS[1], {by: [value]}, {"host_id": ["<host_id>"]}) + as_check)} on '
+                 f'each of them ({GATE_CONTEXT_KEY.split("(")[0]}.covered.check has the check for all of them at once)')
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
-    return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope,
-                         f'Check it first: {code_span(check)}; where HSS does not list it restored, restore it by hand',
-                         many)
+    advice = (f'Check it first: {shown}' if shown else 'Check it in the HSS console first') + \
+        '; where HSS does not list it restored, restore it by hand'
+    return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, advice, many), \
+        checks[0] if len(checks) == 1 else checks
 
 
 def copy_of(record: dict[str, Any]) -> Copy:
@@ -792,22 +804,35 @@ def hss_status_now(execute: Execute | None,
                    rows: list[dict[str, Any]]) -> tuple[dict[Copy, dict[str, Any]], dict[Copy, str]]:
     """({copy: its record as hss-restore-isolated lists it now}, {copy: why it was not read}), of the ``rows`` an
     earlier restore left restoring (the on-close script starts its restores without polling, so its rows say so
-    whatever HSS did since) or failed (a request whose answers were lost, which HSS may have taken). Read as exact
-    items by a check without polling (a restore_state: no PUT). A copy not read (an error entry, no answer, no
-    ``execute`` to read with) stays as it was, and why (unread_reason) goes with it."""
-    rows = [row for row in rows if all(str(row.get(name) or '').strip() for name in HSS_COPY_FIELDS)]
-    if not rows:
-        return {}, {}
-    check = {**{name: [str(row[name]) for row in rows] for name in HSS_COPY_FIELDS},
-             'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'}
-    entries = (execute(RESTORE_COMMANDS[1], check) if execute else None) or []
-    asked, found = {copy_of(row) for row in rows}, {}
-    for entry in entries:
-        for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
-            for record in objects_in(value, HSS_RECORDS, key) if key.split('(')[0] == HSS_RECORDS else []:
-                if copy_of(record) in asked:
-                    found[copy_of(record)] = record
-    return found, {copy: unread_reason(entries) for copy in asked if copy not in found}
+    whatever HSS did since) or failed (a request whose answers were lost, which HSS may have taken). Read by checks
+    without polling (a restore_state: no PUT): as exact items, or by the fields a row has (hss_checks). A copy not read
+    (an error entry, no answer, no ``execute`` to read with, a row naming too little) stays as it was, and why
+    (unread_reason, HSS_UNREADABLE) goes with it."""
+    found, why = {}, {}
+    for fields, group in hss_checks(rows):
+        entries = (execute(RESTORE_COMMANDS[1], {**fields, 'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'})
+                   if execute else None) or []
+        asked = {copy_of(row) for row in group}
+        for entry in entries:
+            for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
+                for record in objects_in(value, HSS_RECORDS, key) if key.split('(')[0] == HSS_RECORDS else []:
+                    if copy_of(record) in asked:
+                        found[copy_of(record)] = record
+        why.update(dict.fromkeys(asked, unread_reason(entries)))
+    return found, {copy: why.get(copy, HSS_UNREADABLE) for copy in map(copy_of, rows) if copy not in found}
+
+
+def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[dict[str, Any]]]]:
+    """The checks that read ``rows``' copies again, each (its item arguments, the rows it reads): one of exact items
+    for the rows naming a host, hash and path, and one for each other set of those fields hss-restore-isolated takes (a
+    hash, with a host or a path or neither; a host with a path) for the rows of copies HSS listed without a field (a
+    row keeps only the fields HSS listed). A row naming neither a hash nor a host and path is read by none."""
+    groups = {}
+    for row in rows:
+        named = tuple(name for name in HSS_COPY_FIELDS if str(row.get(name) or '').strip())
+        if 'file_hash' in named or named == ('host_id', 'file_path'):
+            groups.setdefault(named, []).append(row)
+    return [({name: [str(row[name]) for row in group] for name in named}, group) for named, group in groups.items()]
 
 
 def unread_reason(entries: list[Entry]) -> str:
