@@ -7,6 +7,7 @@ runs again, until the command stops scheduling itself or its timeout passes.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -73,6 +74,39 @@ def _seconds(value: Any, field_name: str, command: str) -> float:
 
 class DemistoMisuse(RuntimeError):
     """A call real XSOAR would not serve as the integration expects (another thread, a value that is not JSON)."""
+
+
+def keeping_misuses(cls: type) -> type:
+    """``cls`` (a ``demisto`` stand-in, with a ``misuses`` list) with each public call keeping the DemistoMisuse it
+    raises, for ``misuses_raised``: code that catches the refusal (a broad ``except Exception``) cannot hide it."""
+    for name, method in list(vars(cls).items()):
+        if callable(method) and not name.startswith('_'):
+            setattr(cls, name, _keeping(method))
+    return cls
+
+
+def _keeping(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except DemistoMisuse as misuse:
+            self.misuses.append(misuse)
+            raise
+    return call
+
+
+@contextmanager
+def misuses_raised(demisto: Any) -> Iterator[None]:
+    """Around a run of code: the first DemistoMisuse ``demisto`` refused a call with, raised once the code ends, even
+    if the code caught it. XSOAR's channel is one stream both ways (DemistoClassApiModuleClasses.py, ``__do``): calls
+    from two threads mix on it unlocked, and json.dump has written what it encoded before it meets a value it cannot,
+    so such a call has broken the run whatever the code did next."""
+    try:
+        yield
+    finally:
+        if demisto.misuses:
+            raise demisto.misuses[0]
 
 
 def entry_problems(entry: dict) -> list[str]:
@@ -225,6 +259,7 @@ def json_copy(value: Any, what: str) -> Any:
         raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
 
 
+@keeping_misuses
 class Demisto:
     """The object XSOAR injects as ``demisto``, holding one command run.
 
@@ -249,6 +284,7 @@ class Demisto:
         self.log = log
         self.entries: list[dict] = []
         self._on_progress = on_progress
+        self.misuses: list[DemistoMisuse] = []  # every call refused (keeping_misuses)
 
     def _check_thread(self, call: str) -> None:
         if threading.current_thread() is not self._owner:
@@ -491,7 +527,7 @@ class WarRoom:
                           self.on_progress, last_run=proposed)
         started = self.clock()
         try:
-            with printing_to(demisto, restore_integration):
+            with misuses_raised(demisto), printing_to(demisto, restore_integration):
                 restore_integration.main(demisto)
         except restore_integration.FetchFailed as error:
             raise FetchError(str(error)) from None
@@ -513,7 +549,7 @@ class WarRoom:
         started = self.clock()
         debugging = sequence.options.debug_mode
         with xsoar_debug_mode(params, demisto, restore_integration) if debugging else nullcontext(), \
-                printing_to(demisto, restore_integration):
+                printing_to(demisto, restore_integration), misuses_raised(demisto):
             restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started
