@@ -113,6 +113,38 @@ def test_an_integer_past_2_53_comes_back_rounded_as_a_float64_and_one_up_to_it_e
     assert shown['EntryContext']['A']['below'] == -float(past)
 
 
+# Go's encoding/json, as XSOAR's server reads what json.dump sends (a surrogate alone as a \u escape): "invalid UTF-16
+# surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode replacement character U+FFFD"
+# (golang/go src/encoding/json/decode.go, Unmarshal). A pair stays the one character it writes.
+@pytest.mark.parametrize('sent, kept', [
+    ('C:\\dir\\a\udc80b.exe', 'C:\\dir\\a\ufffdb.exe'),  # a Windows name holding half a pair
+    ('\ud83d', '\ufffd'), ('\ud83dx', '\ufffdx'), ('\ude00\ud83d', '\ufffd\ufffd'),
+    ('\ud83d\ud83d\ude00', '\ufffd\U0001f600'),  # the first half alone, then a pair
+    ('\U0001f600', '\U0001f600'), ('\ud83d\ude00', '\U0001f600'), ('\\ud800', '\\ud800')])
+def test_a_surrogate_alone_in_a_string_comes_back_as_u_fffd_as_xsoars_server_reads_it(monkeypatch, sent, kept):
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': [sent], 'EntryContext': {'A': {sent: {'path': sent}}}})
+    [shown] = demisto.entries
+    assert shown['Contents'] == [kept] and shown['EntryContext'] == {'A': {kept: {'path': kept}}}
+
+    seen = []  # a playbook task's argument too, decoded from the JSON XSOAR keeps it in
+    monkeypatch.setattr(ri, 'main', lambda demisto: (seen.append(demisto.args()), demisto.results('done')))
+    WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'endpoint_id': [sent], 'polling': 'false'})
+    assert seen[0]['endpoint_id'] == [kept]
+
+
+@given(st.text(st.characters(blacklist_categories=())))  # any code point, surrogates included
+def test_no_surrogate_comes_back_from_the_server_and_text_without_one_comes_back_as_it_went(sent):
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': sent})
+    kept = demisto.entries[0]['Contents']
+    assert not any('\ud800' <= char <= '\udfff' for char in kept)
+    if not any('\ud800' <= char <= '\udfff' for char in sent):
+        assert kept == sent
+    else:  # each surrogate alone is one U+FFFD, a pair one character: never more characters than went
+        assert len(kept) <= len(sent)
+
+
 def test_an_entry_may_leave_out_what_it_does_not_use():
     demisto = Demisto({}, 'restore-file', {}, {}, [])
     entry = {'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed', 'EntryContext': None, 'HumanReadable': None,

@@ -48,6 +48,10 @@ INCIDENT_SEVERITIES = (0, 0.5, 1, 2, 3, 4)
 # integer past 2**53 comes back rounded.
 RFC_3339 = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})')
 FLOAT64_EXACT_INTEGERS = 2 ** 53
+# Its encoding/json also reads a UTF-16 surrogate that is half of no pair (json.dumps writes one as a \u escape) as
+# U+FFFD: "invalid UTF-16 surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode
+# replacement character U+FFFD" (golang/go src/encoding/json/decode.go, Unmarshal).
+SURROGATE_ESCAPE = re.compile(r'\\ud[89a-f]')
 
 
 class FetchError(RuntimeError):
@@ -254,9 +258,23 @@ def printing_to(demisto: Any, module: Any) -> Iterator[None]:
 def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
-        return json.loads(json.dumps(value, allow_nan=False), parse_int=_as_float64)
+        text = json.dumps(value, allow_nan=False)
+        copy = json.loads(text, parse_int=_as_float64)
     except (TypeError, ValueError) as error:
         raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
+    return _lone_surrogates_replaced(copy) if SURROGATE_ESCAPE.search(text) else copy
+
+
+def _lone_surrogates_replaced(value: Any) -> Any:
+    """``value`` with each UTF-16 surrogate left alone in a string or key (json.loads joined the pairs) read as Go's
+    encoding/json reads it: U+FFFD."""
+    if isinstance(value, str):
+        return value.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'replace')
+    if isinstance(value, list):
+        return [_lone_surrogates_replaced(item) for item in value]
+    if isinstance(value, dict):
+        return {_lone_surrogates_replaced(key): _lone_surrogates_replaced(item) for key, item in value.items()}
+    return value
 
 
 @keeping_misuses
