@@ -145,6 +145,26 @@ def test_no_surrogate_comes_back_from_the_server_and_text_without_one_comes_back
         assert len(kept) <= len(sent)
 
 
+def test_objects_come_back_from_the_server_with_their_keys_in_order_as_go_writes_a_map(monkeypatch):
+    """XSOAR's server reads a JSON object into a map (as it reads a number into a float64), and Go's encoding/json
+    writes a map's keys "sorted" (golang/go src/encoding/json/encode.go, Marshal), byte-wise in UTF-8: the order of
+    their code points. So what the code reads back (an entry, its context, a run's arguments) lists its keys in that
+    order, whatever order the code wrote them in; nothing may rest on the order it wrote."""
+    written = {'b': 1, 'a': {'z': 1, 'B': 2, '\u00e9': 3, 'a': 4}, 'C': [{'y': 1, 'x': 2}], 10: 'ten', '9': 'nine'}
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': written, 'EntryContext': {'Z': 1, 'A(true)': written}})
+    [shown] = demisto.entries
+    assert list(shown['Contents']) == ['10', '9', 'C', 'a', 'b']  # '1' (U+0031) < '9' < 'C' < 'a'
+    assert list(shown['Contents']['a']) == ['B', 'a', 'z', '\u00e9'] and list(shown['Contents']['C'][0]) == ['x', 'y']
+    assert list(shown['EntryContext']) == ['A(true)', 'Z']
+
+    seen = []
+    monkeypatch.setattr(ri, 'main', lambda demisto: (seen.append(demisto.args()), demisto.results('done')))
+    WarRoom(params={}).run('restore-file', {'polling': 'false', 'file_hash': 'a' * 64, 'endpoint_id': 'e1'})
+    names = list(seen[0])  # with the defaults integration.yml fills in
+    assert {'endpoint_id', 'file_hash', 'polling'} <= set(names) and names == sorted(names)
+
+
 def test_an_entry_may_leave_out_what_it_does_not_use():
     demisto = Demisto({}, 'restore-file', {}, {}, [])
     entry = {'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed', 'EntryContext': None, 'HumanReadable': None,

@@ -259,10 +259,17 @@ def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
         text = json.dumps(value, allow_nan=False)
-        copy = json.loads(text, parse_int=_as_float64)
+        copy = json.loads(text, parse_int=_as_float64, object_pairs_hook=_as_go_map)
     except (TypeError, ValueError) as error:
         raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
     return _lone_surrogates_replaced(copy) if SURROGATE_ESCAPE.search(text) else copy
+
+
+def _as_go_map(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object as XSOAR's server hands it back: a Go map, whose keys encoding/json writes "sorted" (golang/go
+    src/encoding/json/encode.go, Marshal; byte-wise in UTF-8, the order of the code points), the last of equal keys
+    kept, as Go's Unmarshal keeps it."""
+    return dict(sorted(pairs, key=lambda pair: pair[0]))
 
 
 def _lone_surrogates_replaced(value: Any) -> Any:
@@ -561,7 +568,7 @@ class WarRoom:
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
         params = xsoar_params(self.spec, self.params)
         # Arguments of its own, decoded from JSON as XSOAR's are: a playbook's list is not the context's list.
-        args = {name: json_copy(value, f'Argument {name} of !{command}') for name, value in args.items()}
+        args = _as_go_map([(name, json_copy(value, f'Argument {name} of !{command}')) for name, value in args.items()])
         demisto = Demisto(params, command, args, self.integration_context, result.log, self.on_progress,
                           incident_context=None if command == 'test-module' else self.context)  # run from Settings
         started = self.clock()
