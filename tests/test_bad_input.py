@@ -454,7 +454,7 @@ def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
 
 def test_an_incident_id_past_2_53_from_a_playbook_is_refused_naming_it_before_any_request(xdr):
     # XSOAR's server keeps a JSON number in a float64 (DEVELOPERS.md): 9007199254740993 given by a playbook task or the
-    # context arrives as 9007199254740992.0, another incident, which the restore must not be sent under.
+    # context arrives as 9007199254740992 (an int: Go writes the float64 back without a fraction), another incident.
     before = len(xdr.gateway.requests)
     room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
 

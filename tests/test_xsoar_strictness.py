@@ -165,6 +165,23 @@ def test_objects_come_back_from_the_server_with_their_keys_in_order_as_go_writes
     assert {'endpoint_id', 'file_hash', 'polling'} <= set(names) and names == sorted(names)
 
 
+# Go's encoding/json writes a float64 "like 'f'" (digits, no fraction for a whole number) unless it is below 1e-6 or
+# 1e21 and above, then with an exponent (golang/go src/encoding/json/encode.go, floatEncoder): what the server hands
+# back is an int to json.loads when whole and below 1e21, else a float; a number past a float64 it does not read.
+@pytest.mark.parametrize('sent, kept', [
+    (2.0, 2), (-0.0, 0), (2 ** 53 + 1, 2 ** 53), (10 ** 20 + 1, 10 ** 20), (1.5, 1.5), (1e21, 1e21), (1e-7, 1e-7)])
+def test_a_number_comes_back_as_the_server_writes_its_float64(sent, kept):
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': [sent]})
+    [back] = demisto.entries[0]['Contents']
+    assert back == kept and type(back) is type(kept)
+
+
+def test_a_number_past_a_float64_s_range_is_refused_as_the_server_cannot_read_it():
+    with pytest.raises(DemistoMisuse, match='JSON'):
+        Demisto({}, 'restore-file', {}, {}, []).results({**GOOD_ENTRY, 'Contents': [10 ** 400]})
+
+
 def test_an_entry_may_leave_out_what_it_does_not_use():
     demisto = Demisto({}, 'restore-file', {}, {}, [])
     entry = {'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed', 'EntryContext': None, 'HumanReadable': None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import threading
 import time
@@ -45,9 +46,10 @@ ENTRY_FORMATS = frozenset({'html', 'table', 'json', 'text', 'dbotCommandResponse
 INCIDENT_SEVERITIES = (0, 0.5, 1, 2, 3, 4)
 # XSOAR's server is written in Go: an incident's occurred is read into a time.Time, whose JSON form is RFC 3339
 # (seconds and a zone required, Z or +hh:mm; a fraction of a second allowed), and a JSON number into a float64, so an
-# integer past 2**53 comes back rounded.
+# integer past 2**53 comes back rounded; encoding/json writes it back without a fraction when whole and below 1e21
+# (golang/go src/encoding/json/encode.go, floatEncoder: 'f' format, 'e' from 1e21), which json.loads reads as an int.
 RFC_3339 = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})')
-FLOAT64_EXACT_INTEGERS = 2 ** 53
+GO_WHOLE_DIGITS_BELOW = 1e21
 # Its encoding/json also reads a UTF-16 surrogate that is half of no pair (json.dumps writes one as a \u escape) as
 # U+FFFD: "invalid UTF-16 surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode
 # replacement character U+FFFD" (golang/go src/encoding/json/decode.go, Unmarshal).
@@ -216,9 +218,13 @@ def _is_json_object(text: str) -> bool:
 
 
 def _as_float64(digits: str) -> int | float:
-    """A JSON integer as XSOAR's server keeps it: a float64, exact up to 2**53 (kept an int here), rounded past it."""
-    number = int(digits)
-    return number if abs(number) <= FLOAT64_EXACT_INTEGERS else float(number)
+    """A JSON number as XSOAR's server hands it back: read into a float64 (exact up to 2**53, rounded past it; one
+    past its range not read), written as digits alone when whole and below 1e21 (an int to json.loads), else a
+    float."""
+    number = float(digits)
+    if math.isinf(number):
+        raise ValueError(f'{digits[:20]}... is past the range of a float64, which XSOAR\'s server reads numbers into')
+    return int(number) if number.is_integer() and abs(number) < GO_WHOLE_DIGITS_BELOW else number
 
 
 def _refuse_constant(name: str) -> Any:
@@ -259,7 +265,7 @@ def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
         text = json.dumps(value, allow_nan=False)
-        copy = json.loads(text, parse_int=_as_float64, object_pairs_hook=_as_go_map)
+        copy = json.loads(text, parse_int=_as_float64, parse_float=_as_float64, object_pairs_hook=_as_go_map)
     except (TypeError, ValueError) as error:
         raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
     return _lone_surrogates_replaced(copy) if SURROGATE_ESCAPE.search(text) else copy
