@@ -2880,7 +2880,7 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     number = int(value.strip() if isinstance(value, str) else value)  # the text checked: int() strips fewer blanks
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
-    if isinstance(value, float) and abs(value) >= FLOAT64_EXACT_BELOW:  # maybe not the number given: never guessed
+    if not isinstance(value, str) and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
         raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
                            f'for XSOAR to hand on exactly. Give it as text.')
     if minimum is not None and number < minimum:

@@ -162,7 +162,8 @@ def bad_number(name, minimum, maximum=None):
         out_of_range.append(st.integers(min_value=maximum + 1))
     return st.one_of(
         not_a_whole_number.map(lambda v: case(name, v, 'must be a whole number')),
-        st.one_of(*out_of_range).map(lambda v: case(name, v, 'must be at least', 'must be at most', '18 digits')),
+        st.one_of(*out_of_range).map(lambda v: case(name, v, 'must be at least', 'must be at most', '18 digits',
+                                                    'given exactly')),  # a number past 2**53, as an int too
         st.one_of(*out_of_range).map(str).map(lambda v: case(name, v, 'must be at least', 'must be at most',
                                                               'must be a whole number')),
         st.integers(min_value=10 ** 18, max_value=10 ** 40).map(lambda v: case(name, v, '18 digits')),
@@ -453,7 +454,7 @@ def test_the_war_room_refuses_too_and_never_runs_a_request(xdr, bad):
 
 def test_an_incident_id_past_2_53_from_a_playbook_is_refused_naming_it_before_any_request(xdr):
     # XSOAR's server keeps a JSON number in a float64 (DEVELOPERS.md): 9007199254740993 given by a playbook task or the
-    # context arrives as 9007199254740992.0, another incident, which the restore must not be sent under.
+    # context arrives as 9007199254740992 (an int: Go writes the float64 back without a fraction), another incident.
     before = len(xdr.gateway.requests)
     room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
 
@@ -462,6 +463,22 @@ def test_an_incident_id_past_2_53_from_a_playbook_is_refused_naming_it_before_an
     assert result.failed and result.runs == 1
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR and 'incident_id' in entry['Contents'], entry
+    assert len(xdr.gateway.requests) == before
+
+
+@pytest.mark.parametrize('handed', [2 ** 53, -(2 ** 53), 10 ** 17])
+def test_an_incident_id_the_server_hands_back_as_a_whole_number_past_2_53_is_refused_before_any_request(xdr, handed):
+    # XSOAR's server reads 9007199254740993 into a float64 (9007199254740992.0) and Go's encoding/json writes that back
+    # as 9007199254740992, digits alone (golang/go src/encoding/json/encode.go, floatEncoder: 'f' format below 1e21),
+    # which json.loads reads as an int: a number past 2**53 may stand for another incident whatever its Python type.
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', {'file_hash': XDR_HASH, 'incident_id': handed,
+                                                     'polling': 'false'}, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and 'incident_id' in entry['Contents'] and 'exactly' in entry['Contents']
     assert len(xdr.gateway.requests) == before
 
 

@@ -171,9 +171,10 @@ def test_a_script_s_log_call_from_another_thread_is_refused_as_the_integration_s
 def test_a_print_is_a_demisto_log_call_from_the_thread_running_the_integration_or_the_script_only(monkeypatch):
     # XSOAR runs the code after ``print = demisto_print`` (DemistoClassApiModuleClasses.py): a print is demisto.log,
     # sent down the one channel as any call is, so a worker's print can mix with the calls of the thread running it.
-    refused = []
+    refused, ran = [], []
 
     def prints(demisto, module):
+        ran.append(demisto)
         say = vars(module)['print']  # what ``print`` names in the code's own namespace while it runs
         say('from the run')
         refused.extend(refused_in_a_worker([lambda: say('from a worker')]))
@@ -182,12 +183,75 @@ def test_a_print_is_a_demisto_log_call_from_the_thread_running_the_integration_o
     script = _load_script('QuarantineRestoreOnClose')
     monkeypatch.setattr(ri, 'main', lambda demisto: prints(demisto, ri))
     monkeypatch.setattr(script, 'main', lambda demisto: prints(demisto, script))
-    result = WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
-    PlaybookRunner({}).run_post_processing('QuarantineRestoreOnClose', {})
+    with pytest.raises(DemistoMisuse, match='worker-1'):  # kept, though the code caught it: the run fails with it
+        WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+    assert PlaybookRunner({}).run_post_processing('QuarantineRestoreOnClose', {}).failed
 
-    assert ('info', 'from the run') in result.log
+    assert ('info', 'from the run') in ran[0].log
     assert len(refused) == 2 and all("thread 'worker-1'" in text for text in refused)
     assert 'print' not in vars(ri) and 'print' not in vars(script)  # their own namespaces again once they end
+
+
+def swallowing(misuse):
+    """Code that makes one misuse of ``demisto``, catches what the war room raised for it, and goes on to a good
+    answer, as a broad ``except Exception`` (the integration's main, a script's, a worker's) would."""
+    def main(demisto):
+        try:
+            misuse(demisto)
+        except Exception:  # noqa: BLE001 - the point: the code hides the refusal
+            pass
+        demisto.results({'Type': 1, 'ContentsFormat': 'text', 'Contents': 'ok'})
+    return main
+
+
+def from_a_worker(demisto):
+    def work():
+        try:
+            demisto.info('from a worker')
+        except Exception:  # noqa: BLE001 - a worker that carries on, as the code around it would not see it fail
+            pass
+
+    worker = threading.Thread(target=work, name='worker-1')
+    worker.start()
+    worker.join()
+
+
+@pytest.mark.parametrize('misuse, said, scripts_too', [
+    (from_a_worker, "thread 'worker-1'", True),  # XSOAR's channel mixes the replies: nothing in the code sees it
+    (lambda demisto: demisto.results({'Type': 1, 'ContentsFormat': 'json', 'Contents': {1, 2}}), 'JSON', True),
+    (lambda demisto: demisto.setIntegrationContext({'kept': {'a': 1}}), 'text values only', False),
+])
+def test_a_demisto_call_the_war_room_refused_fails_the_run_even_when_the_code_catches_the_refusal(
+        monkeypatch, misuse, said, scripts_too):
+    """XSOAR's channel is one stream both ways (DemistoClassApiModuleClasses.py, ``__do``): two threads' calls mix on
+    it unlocked, and json.dump writes what it encoded before it meets a value it cannot, so a refused call has
+    already broken the run whatever the code does next. The war room's refusal is a DemistoMisuse the code could
+    catch (a broad ``except Exception``) and answer 'ok' over: it is kept, and the run fails with it (a command's
+    raises it, as any refused call it returns; a script's task fails, as when the script crashes)."""
+    script = _load_script('QuarantineRestoreOnClose')
+    monkeypatch.setattr(ri, 'main', swallowing(misuse))
+    monkeypatch.setattr(script, 'main', swallowing(misuse))
+
+    with pytest.raises(DemistoMisuse, match=said):
+        WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+    if scripts_too:  # a script has no integration context; its refused call is its task's error, as its crash is
+        run = PlaybookRunner({}).run_post_processing('QuarantineRestoreOnClose', {})
+        assert run.failed and [entry['Type'] for entry in run.entries] == [4] and said in run.entries[0]['Contents']
+
+
+def test_a_fetch_whose_code_caught_a_refused_demisto_call_fails(monkeypatch):
+    def fetch(demisto):
+        try:
+            demisto.setLastRun({'next': 5})  # the last run takes text values only
+        except Exception:  # noqa: BLE001
+            pass
+        demisto.incidents([])
+
+    monkeypatch.setattr(ri, 'main', fetch)
+    last_run = {'next': '1'}
+    with pytest.raises(DemistoMisuse, match='text values only'):
+        WarRoom(params={}).fetch(last_run)
+    assert last_run == {'next': '1'}
 
 
 def test_the_war_room_keeps_xsoars_json_rules_for_entries_and_the_integration_context():

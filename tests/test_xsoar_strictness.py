@@ -113,6 +113,75 @@ def test_an_integer_past_2_53_comes_back_rounded_as_a_float64_and_one_up_to_it_e
     assert shown['EntryContext']['A']['below'] == -float(past)
 
 
+# Go's encoding/json, as XSOAR's server reads what json.dump sends (a surrogate alone as a \u escape): "invalid UTF-16
+# surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode replacement character U+FFFD"
+# (golang/go src/encoding/json/decode.go, Unmarshal). A pair stays the one character it writes.
+@pytest.mark.parametrize('sent, kept', [
+    ('C:\\dir\\a\udc80b.exe', 'C:\\dir\\a\ufffdb.exe'),  # a Windows name holding half a pair
+    ('\ud83d', '\ufffd'), ('\ud83dx', '\ufffdx'), ('\ude00\ud83d', '\ufffd\ufffd'),
+    ('\ud83d\ud83d\ude00', '\ufffd\U0001f600'),  # the first half alone, then a pair
+    ('\U0001f600', '\U0001f600'), ('\ud83d\ude00', '\U0001f600'), ('\\ud800', '\\ud800')])
+def test_a_surrogate_alone_in_a_string_comes_back_as_u_fffd_as_xsoars_server_reads_it(monkeypatch, sent, kept):
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': [sent], 'EntryContext': {'A': {sent: {'path': sent}}}})
+    [shown] = demisto.entries
+    assert shown['Contents'] == [kept] and shown['EntryContext'] == {'A': {kept: {'path': kept}}}
+
+    seen = []  # a playbook task's argument too, decoded from the JSON XSOAR keeps it in
+    monkeypatch.setattr(ri, 'main', lambda demisto: (seen.append(demisto.args()), demisto.results('done')))
+    WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'endpoint_id': [sent], 'polling': 'false'})
+    assert seen[0]['endpoint_id'] == [kept]
+
+
+@given(st.text(st.characters(blacklist_categories=())))  # any code point, surrogates included
+def test_no_surrogate_comes_back_from_the_server_and_text_without_one_comes_back_as_it_went(sent):
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': sent})
+    kept = demisto.entries[0]['Contents']
+    assert not any('\ud800' <= char <= '\udfff' for char in kept)
+    if not any('\ud800' <= char <= '\udfff' for char in sent):
+        assert kept == sent
+    else:  # each surrogate alone is one U+FFFD, a pair one character: never more characters than went
+        assert len(kept) <= len(sent)
+
+
+def test_objects_come_back_from_the_server_with_their_keys_in_order_as_go_writes_a_map(monkeypatch):
+    """XSOAR's server reads a JSON object into a map (as it reads a number into a float64), and Go's encoding/json
+    writes a map's keys "sorted" (golang/go src/encoding/json/encode.go, Marshal), byte-wise in UTF-8: the order of
+    their code points. So what the code reads back (an entry, its context, a run's arguments) lists its keys in that
+    order, whatever order the code wrote them in; nothing may rest on the order it wrote."""
+    written = {'b': 1, 'a': {'z': 1, 'B': 2, '\u00e9': 3, 'a': 4}, 'C': [{'y': 1, 'x': 2}], 10: 'ten', '9': 'nine'}
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': written, 'EntryContext': {'Z': 1, 'A(true)': written}})
+    [shown] = demisto.entries
+    assert list(shown['Contents']) == ['10', '9', 'C', 'a', 'b']  # '1' (U+0031) < '9' < 'C' < 'a'
+    assert list(shown['Contents']['a']) == ['B', 'a', 'z', '\u00e9'] and list(shown['Contents']['C'][0]) == ['x', 'y']
+    assert list(shown['EntryContext']) == ['A(true)', 'Z']
+
+    seen = []
+    monkeypatch.setattr(ri, 'main', lambda demisto: (seen.append(demisto.args()), demisto.results('done')))
+    WarRoom(params={}).run('restore-file', {'polling': 'false', 'file_hash': 'a' * 64, 'endpoint_id': 'e1'})
+    names = list(seen[0])  # with the defaults integration.yml fills in
+    assert {'endpoint_id', 'file_hash', 'polling'} <= set(names) and names == sorted(names)
+
+
+# Go's encoding/json writes a float64 "like 'f'" (digits, no fraction for a whole number) unless it is below 1e-6 or
+# 1e21 and above, then with an exponent (golang/go src/encoding/json/encode.go, floatEncoder): what the server hands
+# back is an int to json.loads when whole and below 1e21, else a float; a number past a float64 it does not read.
+@pytest.mark.parametrize('sent, kept', [
+    (2.0, 2), (-0.0, 0), (2 ** 53 + 1, 2 ** 53), (10 ** 20 + 1, 10 ** 20), (1.5, 1.5), (1e21, 1e21), (1e-7, 1e-7)])
+def test_a_number_comes_back_as_the_server_writes_its_float64(sent, kept):
+    demisto = Demisto({}, 'restore-file', {}, {}, [])
+    demisto.results({**GOOD_ENTRY, 'Contents': [sent]})
+    [back] = demisto.entries[0]['Contents']
+    assert back == kept and type(back) is type(kept)
+
+
+def test_a_number_past_a_float64_s_range_is_refused_as_the_server_cannot_read_it():
+    with pytest.raises(DemistoMisuse, match='JSON'):
+        Demisto({}, 'restore-file', {}, {}, []).results({**GOOD_ENTRY, 'Contents': [10 ** 400]})
+
+
 def test_an_entry_may_leave_out_what_it_does_not_use():
     demisto = Demisto({}, 'restore-file', {}, {}, [])
     entry = {'Type': 4, 'ContentsFormat': 'text', 'Contents': 'failed', 'EntryContext': None, 'HumanReadable': None,

@@ -7,7 +7,9 @@ runs again, until the command stops scheduling itself or its timeout passes.
 """
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
 import threading
 import time
@@ -44,9 +46,14 @@ ENTRY_FORMATS = frozenset({'html', 'table', 'json', 'text', 'dbotCommandResponse
 INCIDENT_SEVERITIES = (0, 0.5, 1, 2, 3, 4)
 # XSOAR's server is written in Go: an incident's occurred is read into a time.Time, whose JSON form is RFC 3339
 # (seconds and a zone required, Z or +hh:mm; a fraction of a second allowed), and a JSON number into a float64, so an
-# integer past 2**53 comes back rounded.
+# integer past 2**53 comes back rounded; encoding/json writes it back without a fraction when whole and below 1e21
+# (golang/go src/encoding/json/encode.go, floatEncoder: 'f' format, 'e' from 1e21), which json.loads reads as an int.
 RFC_3339 = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})')
-FLOAT64_EXACT_INTEGERS = 2 ** 53
+GO_WHOLE_DIGITS_BELOW = 1e21
+# Its encoding/json also reads a UTF-16 surrogate that is half of no pair (json.dumps writes one as a \u escape) as
+# U+FFFD: "invalid UTF-16 surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode
+# replacement character U+FFFD" (golang/go src/encoding/json/decode.go, Unmarshal).
+SURROGATE_ESCAPE = re.compile(r'\\ud[89a-f]')
 
 
 class FetchError(RuntimeError):
@@ -73,6 +80,39 @@ def _seconds(value: Any, field_name: str, command: str) -> float:
 
 class DemistoMisuse(RuntimeError):
     """A call real XSOAR would not serve as the integration expects (another thread, a value that is not JSON)."""
+
+
+def keeping_misuses(cls: type) -> type:
+    """``cls`` (a ``demisto`` stand-in, with a ``misuses`` list) with each public call keeping the DemistoMisuse it
+    raises, for ``misuses_raised``: code that catches the refusal (a broad ``except Exception``) cannot hide it."""
+    for name, method in list(vars(cls).items()):
+        if callable(method) and not name.startswith('_'):
+            setattr(cls, name, _keeping(method))
+    return cls
+
+
+def _keeping(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except DemistoMisuse as misuse:
+            self.misuses.append(misuse)
+            raise
+    return call
+
+
+@contextmanager
+def misuses_raised(demisto: Any) -> Iterator[None]:
+    """Around a run of code: the first DemistoMisuse ``demisto`` refused a call with, raised once the code ends, even
+    if the code caught it. XSOAR's channel is one stream both ways (DemistoClassApiModuleClasses.py, ``__do``): calls
+    from two threads mix on it unlocked, and json.dump has written what it encoded before it meets a value it cannot,
+    so such a call has broken the run whatever the code did next."""
+    try:
+        yield
+    finally:
+        if demisto.misuses:
+            raise demisto.misuses[0]
 
 
 def entry_problems(entry: dict) -> list[str]:
@@ -178,9 +218,13 @@ def _is_json_object(text: str) -> bool:
 
 
 def _as_float64(digits: str) -> int | float:
-    """A JSON integer as XSOAR's server keeps it: a float64, exact up to 2**53 (kept an int here), rounded past it."""
-    number = int(digits)
-    return number if abs(number) <= FLOAT64_EXACT_INTEGERS else float(number)
+    """A JSON number as XSOAR's server hands it back: read into a float64 (exact up to 2**53, rounded past it; one
+    past its range not read), written as digits alone when whole and below 1e21 (an int to json.loads), else a
+    float."""
+    number = float(digits)
+    if math.isinf(number):
+        raise ValueError(f'{digits[:20]}... is past the range of a float64, which XSOAR\'s server reads numbers into')
+    return int(number) if number.is_integer() and abs(number) < GO_WHOLE_DIGITS_BELOW else number
 
 
 def _refuse_constant(name: str) -> Any:
@@ -220,11 +264,33 @@ def printing_to(demisto: Any, module: Any) -> Iterator[None]:
 def json_copy(value: Any, what: str) -> Any:
     """``value`` after the JSON round trip XSOAR puts it through; DemistoMisuse when it cannot make one."""
     try:  # NaN and Infinity are not JSON (RFC 8259): Python writes them, XSOAR's server would not read them
-        return json.loads(json.dumps(value, allow_nan=False), parse_int=_as_float64)
+        text = json.dumps(value, allow_nan=False)
+        copy = json.loads(text, parse_int=_as_float64, parse_float=_as_float64, object_pairs_hook=_as_go_map)
     except (TypeError, ValueError) as error:
         raise DemistoMisuse(f'{what} does not survive a JSON round trip, as XSOAR sends it: {error}') from None
+    return _lone_surrogates_replaced(copy) if SURROGATE_ESCAPE.search(text) else copy
 
 
+def _as_go_map(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object as XSOAR's server hands it back: a Go map, whose keys encoding/json writes "sorted" (golang/go
+    src/encoding/json/encode.go, Marshal; byte-wise in UTF-8, the order of the code points), the last of equal keys
+    kept, as Go's Unmarshal keeps it."""
+    return dict(sorted(pairs, key=lambda pair: pair[0]))
+
+
+def _lone_surrogates_replaced(value: Any) -> Any:
+    """``value`` with each UTF-16 surrogate left alone in a string or key (json.loads joined the pairs) read as Go's
+    encoding/json reads it: U+FFFD."""
+    if isinstance(value, str):
+        return value.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'replace')
+    if isinstance(value, list):
+        return [_lone_surrogates_replaced(item) for item in value]
+    if isinstance(value, dict):
+        return {_lone_surrogates_replaced(key): _lone_surrogates_replaced(item) for key, item in value.items()}
+    return value
+
+
+@keeping_misuses
 class Demisto:
     """The object XSOAR injects as ``demisto``, holding one command run.
 
@@ -249,6 +315,7 @@ class Demisto:
         self.log = log
         self.entries: list[dict] = []
         self._on_progress = on_progress
+        self.misuses: list[DemistoMisuse] = []  # every call refused (keeping_misuses)
 
     def _check_thread(self, call: str) -> None:
         if threading.current_thread() is not self._owner:
@@ -491,7 +558,7 @@ class WarRoom:
                           self.on_progress, last_run=proposed)
         started = self.clock()
         try:
-            with printing_to(demisto, restore_integration):
+            with misuses_raised(demisto), printing_to(demisto, restore_integration):
                 restore_integration.main(demisto)
         except restore_integration.FetchFailed as error:
             raise FetchError(str(error)) from None
@@ -507,13 +574,13 @@ class WarRoom:
     def _run_once(self, command: str, args: dict, result: RunResult, sequence: '_Sequence') -> list[dict]:
         params = xsoar_params(self.spec, self.params)
         # Arguments of its own, decoded from JSON as XSOAR's are: a playbook's list is not the context's list.
-        args = {name: json_copy(value, f'Argument {name} of !{command}') for name, value in args.items()}
+        args = _as_go_map([(name, json_copy(value, f'Argument {name} of !{command}')) for name, value in args.items()])
         demisto = Demisto(params, command, args, self.integration_context, result.log, self.on_progress,
                           incident_context=None if command == 'test-module' else self.context)  # run from Settings
         started = self.clock()
         debugging = sequence.options.debug_mode
         with xsoar_debug_mode(params, demisto, restore_integration) if debugging else nullcontext(), \
-                printing_to(demisto, restore_integration):
+                printing_to(demisto, restore_integration), misuses_raised(demisto):
             restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started

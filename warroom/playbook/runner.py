@@ -24,7 +24,7 @@ import yaml
 
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
-                       log_text, one_list, printing_to)
+                       keeping_misuses, log_text, one_list, printing_to)
 from ..spec import ArgumentError, IntegrationSpec, load_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
@@ -88,6 +88,7 @@ class PlaybookRun:
         return [entry for event in self.events for entry in event.entries]
 
 
+@keeping_misuses
 class ScriptDemisto:
     """The ``demisto`` object an automation script sees: its args, the incident context, results, and
     ``executeCommand`` (integration commands, as the war room runs them). As strict as XSOAR: what the script is
@@ -104,6 +105,7 @@ class ScriptDemisto:
         self._execute = execute
         self._owner = threading.current_thread()
         self.entries: list[dict] = []
+        self.misuses: list[DemistoMisuse] = []  # every call refused (keeping_misuses): the script fails with the first
         # The script's timeout as XSOAR's calling context gives it (content_profiler reads it there, in nanoseconds)
         self.callingContext = {'context': {'TimeoutDuration': int(timeout * 1e9)}}  # noqa: N815 - XSOAR's name
 
@@ -484,6 +486,9 @@ class PlaybookRunner:
         except Exception as error:  # a script's crash is that task's error entry, as in XSOAR
             demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                                     'Contents': f'{name} failed: {type(error).__name__}: {error}'})
+        if demisto.misuses:  # a refused call the script caught broke XSOAR's channel all the same (misuses_raised)
+            demisto.entries[:] = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                                   'Contents': f'{name} failed: DemistoMisuse: {demisto.misuses[0]}'}]
         took = self.clock() - started
         if took > timeout:  # XSOAR stopped it there: nothing it was about to return arrives
             demisto.entries[:] = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
