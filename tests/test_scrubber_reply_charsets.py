@@ -44,6 +44,15 @@ def pieces(secret: str, size: int = 8) -> set[str]:
     return {secret[at:at + size] for at in range(max(1, len(secret) - size + 1))}
 
 
+def restore_file_shown(url: str, key: str) -> str:
+    """Everything a restore-file run against ``url`` with the API key ``key`` shows: its entries and its log."""
+    params = {'xdr_url': url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+              'xdr_auth_type': 'standard', 'max_retries': '0'}
+    demisto = Demisto(params, 'restore-file', {'file_hash': 'a' * 64}, {}, [])
+    ri.main(demisto)
+    return json.dumps(demisto.entries, ensure_ascii=False) + json.dumps(demisto.log, ensure_ascii=False)
+
+
 @settings(max_examples=25, deadline=None)
 @given(at=st.integers(1, len(PLAIN_KEY) - 1), letters=st.text(LATIN1_LETTERS, min_size=1, max_size=3),
        content_type=st.sampled_from(['text/plain', 'text/html']))
@@ -51,13 +60,7 @@ def test_a_page_naming_no_charset_that_quotes_a_key_with_latin1_letters_shows_no
                                                                                               content_type):
     key = PLAIN_KEY[:at] + letters + PLAIN_KEY[at:]
     ECHO.content_type, ECHO.pages = content_type, []
-    params = {'xdr_url': ECHO.server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
-              'xdr_auth_type': 'standard', 'max_retries': '0'}
-    demisto = Demisto(params, 'restore-file', {'file_hash': 'a' * 64}, {}, [])
-
-    ri.main(demisto)
-
-    shown = json.dumps(demisto.entries, ensure_ascii=False) + json.dumps(demisto.log, ensure_ascii=False)
+    shown = restore_file_shown(ECHO.server.url, key)
     assert 'Cortex XDR answered HTTP 400' in shown and 'Request refused' in shown
     assert ECHO.pages and all(key in page for page in ECHO.pages)  # the page did quote it, as sent
     assert not [piece for piece in pieces(key) if piece in shown]
@@ -116,13 +119,7 @@ REPLACING = ReplacingEcho()
 def test_a_key_quoted_back_with_its_latin1_letters_replaced_shows_no_piece_of_it(at, letters, raw):
     key = PLAIN_KEY[:at] + letters + PLAIN_KEY[at:]
     REPLACING.raw, REPLACING.quoted = raw, []
-    params = {'xdr_url': REPLACING.server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
-              'xdr_auth_type': 'standard', 'max_retries': '0'}
-    demisto = Demisto(params, 'restore-file', {'file_hash': 'a' * 64}, {}, [])
-
-    ri.main(demisto)
-
-    shown = json.dumps(demisto.entries, ensure_ascii=False) + json.dumps(demisto.log, ensure_ascii=False)
+    shown = restore_file_shown(REPLACING.server.url, key)
     assert 'Cortex XDR answered HTTP 40' in shown and 'Request refused' in shown
     # the vendor quoted it with each letter replaced: the key's other characters all there
     assert REPLACING.quoted and all(PLAIN_KEY[:at] + '\ufffd' in text for text in REPLACING.quoted)
