@@ -299,7 +299,8 @@ XDR_TEST_ERROR_ADVICE = {
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
          'tenant). Test again in a moment.',
 }
-GENERIC_ERROR_ADVICE = 'The server answered with an unexpected status. Try again later; if it persists, ' \
+# Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
+GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. Try again later; if it persists, ' \
                        'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
 
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.

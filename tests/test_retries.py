@@ -7,6 +7,7 @@ and how often the request was retried, never a traceback. Retry waits are 0 here
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import socket
@@ -152,6 +153,20 @@ def test_a_fault_that_outlasts_the_retries_says_what_happened_how_often_and_what
         assert isinstance(raised.value, ri.VendorApiError) and raised.value.vendor_code == int(kind)
     assert 'Traceback' not in message and '<urllib3' not in message
 
+
+
+@pytest.mark.parametrize('kind', ['502', '503', '504', '502-html', '503-html', '504-html'])
+def test_a_gateway_fault_that_outlasts_the_retries_is_told_as_the_fault_it_is_never_as_an_unexpected_status(
+        pending_tenant, kind):
+    # README, Reliability: a 502, 503 or 504 (JSON or a gateway's page) is a fault, retried: expected, and told so.
+    result = WarRoom(params=pending_tenant.params(**FAST), time_scale=0, sleep=lambda _: None)
+    pending_tenant.gateway.inject_faults(plan(f'sequence=ok,{kind}*5'))
+
+    ran = result.run('restore-file', {'file_hash': XDR_HASH, 'timeout_in_seconds': '10'})
+
+    text = json.dumps(ran.entries)
+    assert f'HTTP {kind[:3]}' in text and 'retried 4 times' in text
+    assert 'unexpected' not in text.lower(), text
 
 @pytest.mark.parametrize('kind', ['reset', 'truncated'])
 def test_a_dropped_connection_or_a_cut_reply_is_told_in_words_not_as_python_exception_reprs(pending_tenant, kind):
@@ -312,6 +327,19 @@ def test_each_fault_on_an_hss_listing_or_restore_succeeds_after_a_retry(hss_tena
     for copy in HSS_COPIES[HSS_HASH]:
         assert tenant.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path']) == 'restored'
 
+
+
+@pytest.mark.parametrize('kind', ['500', '500-html', '502', '503-html', '504'])
+def test_an_hss_fault_that_outlasts_the_retries_is_told_as_the_fault_it_is_never_as_an_unexpected_status(
+        hss_tenant_faulty, kind):
+    # README, Reliability: Huawei's 500, and a 502, 503 or 504, are faults, retried: expected, and told so.
+    hss_tenant_faulty.gateway.inject_faults(plan(f'sequence={kind}*5'))
+
+    result = hss_room(hss_tenant_faulty).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and f'HTTP {kind[:3]}' in entry['Contents']
+    assert 'unexpected' not in entry['Contents'].lower(), entry['Contents']
 
 @pytest.mark.parametrize('kind', ['429', '500', '503-html', 'reset', 'malformed'])
 def test_each_fault_on_the_iam_token_request_succeeds_after_a_retry(hss_tenant_faulty, kind):
