@@ -23,6 +23,7 @@ from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.runtime import WarRoom
+from test_instance_settings import DIALOG_LABELS  # integration.yml's labels, not the code's
 
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()
@@ -362,6 +363,27 @@ def test_a_token_that_expires_mid_run_is_fetched_again(hss_tenant_faulty):
     assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2
     assert [r[0] for r in tenant.requests_to('PUT', '/event/isolated-file')] == ['PUT', 'PUT']  # 401, then the resend
     assert {r['outcome'] for r in hss_rows(result)} == {'restoring'}
+
+
+def test_tokens_iam_issued_that_the_gateway_keeps_refusing_are_told_as_such_not_as_wrong_credentials(
+        hss_tenant_faulty):
+    # Every token IAM issues is refused as expired (APIGW.0307) by the request that carries it, until the retries are
+    # spent. IAM took the password each time, so the error must not send the user to check it: it says the gateway
+    # refused tokens IAM issued, keeps the gateway's code and message (Huawei's FAQ, "Why Is an Error Message with
+    # Error Code APIG.0307 Displayed": "The token must be updated."), and names what else to check by its dialog label.
+    tenant = hss_tenant_faulty
+    tenant.gateway.inject_faults(plan('sequence=expire-token*20'))
+
+    result = hss_room(tenant, 'token', max_retries='2').run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    message = result.entries[-1]['Contents']
+    refused = tenant.gateway.faults.counts()['expire-token']
+    assert result.failed and refused == len(tenant.requests_to('POST', '/v3/auth/tokens')) > 1  # a new token each time
+    assert facts.HSS_TOKEN_EXPIRED in message and '"The token must be updated"' in message, message
+    assert re.search(rf'\bIAM issued\b.*\brefused\b.* {refused} times\b', message), message
+    assert DIALOG_LABELS['hss_credentials password'] not in message, message
+    for name in ('hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_auth_type', 'hss_aksk'):
+        assert DIALOG_LABELS[name] in message, (name, message)
 
 
 @pytest.mark.parametrize('skew, refused', [(600, False), (-600, False), (1200, True), (-1200, True)])
