@@ -3885,7 +3885,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, MAX_LISTED_FILES of them named and
     how many more, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
-    where = f'on host {capped_names(hosts)}' if hosts else 'on any host'
+    where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
