@@ -3547,7 +3547,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             summaries.append(dict(not_read, error=f'Cortex XDR answered the status check in a form this integration '
                                                   f'cannot read (the endpoint statuses in its data, or their reasons '
                                                   f'in errorReasons); {again}.'))
-        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)})
+        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': unread(reply)})
     return summaries, replies
 
 
