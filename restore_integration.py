@@ -2745,9 +2745,10 @@ class RestoreResult:
     schedule: PollingSchedule | None = None
 
     def to_entry(self) -> JsonObject:
+        # no records, no EntryContext (as CommonServerPython's CommandResults): an empty list is noise XSOAR keeps
         entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': self.raw_response,
                  'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
-                 'EntryContext': {self.outputs_key: self.outputs}}
+                 **({'EntryContext': {self.outputs_key: self.outputs}} if self.outputs not in (None, []) else {})}
         if schedule := self.schedule:
             entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
                          PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN))
