@@ -4486,7 +4486,9 @@ def main(demisto_obj: Any = None) -> None:
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
-        if isinstance(error, RestoreError):
+        if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
+            for when in filter(None, map(follow_wait, clients.values())):
+                error = error.with_sentence(f'Try again{when}.')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))

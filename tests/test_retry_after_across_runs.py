@@ -412,3 +412,17 @@ def test_an_hss_start_put_off_by_a_throttle_whose_later_start_fails_writes_no_re
     assert last['Type'] == facts.ENTRY_ERROR and '503' in last['Contents'], last
     assert 'EntryContext' not in last, last  # an error entry writes no records, not an empty list of them
     assert get_path(result.context, 'HuaweiHSS.RestoredFile') is None, result.context
+
+
+@pytest.mark.parametrize('kind', ['503', '503-html'])
+def test_an_hss_start_a_503_asked_to_wait_longer_than_a_run_may_says_when_to_try_again(hss_on_clock, kind):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={kind};retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert result.failed and result.runs == 1 and puts(arrivals) == [], result.entries
+    text = result.entries[-1]['Contents']
+    left = arrivals.times[injected(tenant, kind) - 1][0] + LONGER_THAN_A_RUN_S - room.clock()
+    said = re.search(WHEN_IT_MAY_BE_RUN, text)
+    assert said and left <= int(said[1]) <= left + 1, (left, text)
