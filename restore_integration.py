@@ -2760,9 +2760,10 @@ class RestoreResult:
     schedule: PollingSchedule | None = None
 
     def to_entry(self) -> JsonObject:
+        # no records, no EntryContext (as CommonServerPython's CommandResults): an empty list is noise XSOAR keeps
         entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': self.raw_response,
                  'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
-                 'EntryContext': {self.outputs_key: self.outputs}}
+                 **({'EntryContext': {self.outputs_key: self.outputs}} if self.outputs not in (None, []) else {})}
         if schedule := self.schedule:
             entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
                          PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN))
@@ -3562,7 +3563,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             summaries.append(dict(not_read, error=f'Cortex XDR answered the status check in a form this integration '
                                                   f'cannot read (the endpoint statuses in its data, or their reasons '
                                                   f'in errorReasons); {again}.'))
-        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': str(reply)})
+        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': unread(reply)})
     return summaries, replies
 
 
@@ -3900,7 +3901,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, MAX_LISTED_FILES of them named and
     how many more, or any host)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
-    where = f'on host {capped_names(hosts)}' if hosts else 'on any host'
+    where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
 
@@ -4500,7 +4501,9 @@ def main(demisto_obj: Any = None) -> None:
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
-        if isinstance(error, RestoreError):
+        if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
+            for when in filter(None, map(follow_wait, clients.values())):
+                error = error.with_sentence(f'Try again{when}.')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))

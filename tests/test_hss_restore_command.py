@@ -199,6 +199,19 @@ def test_a_hash_isolated_nowhere_is_reported_not_found_without_error(hss_tenant)
     assert hss_tenant.backend.put_sizes == []
 
 
+@pytest.mark.parametrize('count, noun', [(1, 'host'), (2, 'hosts'), (3, 'hosts')])
+def test_a_hash_isolated_nowhere_names_the_hosts_it_was_asked_on_in_the_singular_or_plural_by_their_number(
+        hss_tenant, count, noun):
+    hosts = sorted({copy['host_id'] for copies in COPIES.values() for copy in copies})[:count]
+    assert len(hosts) == count
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': 'd' * 64, 'host_id': json.dumps(hosts)})
+
+    assert not result.failed, result.entries
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found' and f'on {noun} {", ".join(hosts)} ' in row['reason'], row
+
+
 def test_a_hash_hss_is_still_isolating_is_reported_not_found_with_isolating_among_the_reasons(hss_tenant):
     # The seed's isolation_status isolating: the isolation task is issued, the copy not isolated yet (README).
     host, file_hash = sorted(hss_tenant.backend.hosts)[0], 'ab' * 32

@@ -893,6 +893,33 @@ def test_a_status_the_next_check_reads_again_is_not_told_to_run_the_command_agai
     assert len(advanced_tenant.backend.actions) == 1
 
 
+@pytest.mark.parametrize('faults', ['sequence=503', 'sequence=429;retry-after=400', 'sequence=503-html'])
+def test_the_raw_contents_of_a_status_the_next_check_reads_again_tell_no_more_to_run_again_than_its_record(
+        advanced_tenant, war_room_on, faults):
+    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+    [file_hash] = sorted(HOLDERS)[:1]
+    checks = []
+
+    def fault_the_first_check(entry):
+        if 'PollingCommand' in entry and not checks:
+            checks.append(entry)
+            advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+    room.on_entry = fault_the_first_check
+
+    result = room.run('restore-file', {'file_hash': file_hash})
+
+    unread = [entry for entry in result.entries[1:] if any(
+        record.get('error', '').startswith('Status not read')
+        for record in as_list(next(iter(entry.get('EntryContext', {}).values()), [])))]
+    assert unread, result.entries  # the first check could not read the action's status
+    for entry in unread:
+        raw = [reply for reply in as_list(entry['Contents']) if 'error' in reply]
+        assert raw, entry['Contents']
+        for reply in raw:  # what the next check does about it is the record's to say, as the readable line does
+            assert not RUN_AGAIN.search(reply['error']), reply['error']
+        assert not RUN_AGAIN.search(entry['HumanReadable']), entry['HumanReadable']
+
+
 @pytest.mark.parametrize('change, status', [
     ({'key': 'a-new-key-' + 'k' * 40}, 401),  # the key was regenerated: the one the instance holds is refused
     ({'licensed': False}, 402),

@@ -13,6 +13,7 @@ import pytest
 import facts
 from conftest import (FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant, HSS_SEED,
                       hss_seed_copies)
+from warroom.context import get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.responses import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
@@ -393,4 +394,35 @@ def test_a_follow_command_given_while_hss_s_wait_runs_says_when_it_may_be_run(hs
     throttled_at = arrivals.times[injected(tenant) - 1][0]
     left = throttled_at + LONGER_THAN_A_RUN_S - room.clock()  # what is left of HSS's wait as the entry is written
     said = re.search(r'To follow the restore, after [^(]+ UTC \(in ([0-9]+) s[^)]*Retry-After\): ', text)
+    assert said and left <= int(said[1]) <= left + 1, (left, text)
+
+
+def test_an_hss_start_put_off_by_a_throttle_whose_later_start_fails_writes_no_records(hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    # The start's listing meets the 429 (put off until HSS's wait has passed); the later start's listing meets a 503
+    # past what the retries of one request may wait: it sends nothing, so it has no row to write.
+    tenant.gateway.inject_faults(FaultPlan.parse(
+        f'sequence=429,503;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert result.failed and result.runs == 2, result.entries
+    assert 'PollingCommand' in result.entries[0] and puts(arrivals) == [], result.entries
+    last = result.entries[-1]
+    assert last['Type'] == facts.ENTRY_ERROR and '503' in last['Contents'], last
+    assert 'EntryContext' not in last, last  # an error entry writes no records, not an empty list of them
+    assert get_path(result.context, 'HuaweiHSS.RestoredFile') is None, result.context
+
+
+@pytest.mark.parametrize('kind', ['503', '503-html'])
+def test_an_hss_start_a_503_asked_to_wait_longer_than_a_run_may_says_when_to_try_again(hss_on_clock, kind):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={kind};retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert result.failed and result.runs == 1 and puts(arrivals) == [], result.entries
+    text = result.entries[-1]['Contents']
+    left = arrivals.times[injected(tenant, kind) - 1][0] + LONGER_THAN_A_RUN_S - room.clock()
+    said = re.search(WHEN_IT_MAY_BE_RUN, text)
     assert said and left <= int(said[1]) <= left + 1, (left, text)
