@@ -867,22 +867,27 @@ def test_a_single_late_file_whose_restore_at_a_check_may_have_started_says_so_of
     [record] = as_list(restored_record(result))
     assert record['status'] == 'FAILED' and record['may_have_started'] is True, record
 
-# A status read Cortex XDR did not answer (a 503, a 429 past what a run waits, a gateway's page): the next check reads
-# it again, and the record says so; running the command again meanwhile would start a second action for the file.
-@pytest.mark.parametrize('faults', ['sequence=503', 'sequence=429;retry-after=400', 'sequence=503-html'])
-def test_a_status_the_next_check_reads_again_is_not_told_to_run_the_command_again(advanced_tenant, war_room_on,
-                                                                                   faults):
-    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
+
+def restore_with_the_first_check_faulted(tenant, war_room_on, faults):
+    """restore-file of one held file run to its end, the vendor faulting as ``faults`` from the first check on."""
+    room = war_room_on(tenant, max_retries='0', max_concurrency='1')
     [file_hash] = sorted(HOLDERS)[:1]
     checks = []
 
     def fault_the_first_check(entry):
         if 'PollingCommand' in entry and not checks:
             checks.append(entry)
-            advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+            tenant.gateway.inject_faults(FaultPlan.parse(faults))
     room.on_entry = fault_the_first_check
+    return room.run('restore-file', {'file_hash': file_hash})
 
-    result = room.run('restore-file', {'file_hash': file_hash})
+
+# A status read Cortex XDR did not answer (a 503, a 429 past what a run waits, a gateway's page): the next check reads
+# it again, and the record says so; running the command again meanwhile would start a second action for the file.
+@pytest.mark.parametrize('faults', ['sequence=503', 'sequence=429;retry-after=400', 'sequence=503-html'])
+def test_a_status_the_next_check_reads_again_is_not_told_to_run_the_command_again(advanced_tenant, war_room_on,
+                                                                                   faults):
+    result = restore_with_the_first_check_faulted(advanced_tenant, war_room_on, faults)
 
     unread = [record for entry in result.entries[1:] for record in as_list(
         next(iter(entry.get('EntryContext', {}).values()), [])) if record.get('error', '').startswith('Status not read')]
@@ -896,17 +901,7 @@ def test_a_status_the_next_check_reads_again_is_not_told_to_run_the_command_agai
 @pytest.mark.parametrize('faults', ['sequence=503', 'sequence=429;retry-after=400', 'sequence=503-html'])
 def test_the_raw_contents_of_a_status_the_next_check_reads_again_tell_no_more_to_run_again_than_its_record(
         advanced_tenant, war_room_on, faults):
-    room = war_room_on(advanced_tenant, max_retries='0', max_concurrency='1')
-    [file_hash] = sorted(HOLDERS)[:1]
-    checks = []
-
-    def fault_the_first_check(entry):
-        if 'PollingCommand' in entry and not checks:
-            checks.append(entry)
-            advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
-    room.on_entry = fault_the_first_check
-
-    result = room.run('restore-file', {'file_hash': file_hash})
+    result = restore_with_the_first_check_faulted(advanced_tenant, war_room_on, faults)
 
     unread = [entry for entry in result.entries[1:] if any(
         record.get('error', '').startswith('Status not read')
