@@ -174,8 +174,9 @@ XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 
 # Each instance setting as XSOAR's instance dialog labels it (integration.yml's display; a credentials setting's secret
-# by its displaypassword, keyed "<name> password"), beside its name: how a message names a setting.
-SETTING_NAMES = {name: f'"{label}" ({name.split()[0]})' for name, label in {
+# by its displaypassword, keyed "<name> password", and named "password of <name>": its user name field holds the name
+# alone), beside its name: how a message names a setting.
+SETTING_NAMES = {name: f'"{label}" ({" of ".join(name.split()[::-1])})' for name, label in {
     'xdr_url': 'Cortex XDR server URL', 'xdr_api_key_id': 'Cortex XDR API key ID', 'xdr_api_key': 'Cortex XDR API key',
     'xdr_auth_type': 'Cortex XDR API key type', 'hss_endpoint': 'Huawei Cloud HSS endpoint',
     'hss_region': 'Huawei Cloud region', 'hss_project_id': 'Huawei Cloud project ID',
