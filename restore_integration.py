@@ -271,8 +271,8 @@ XDR_ERROR_ADVICE = {
     404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
-         'of the tenant). Run the command again later, or with a larger timeout_in_seconds (one run waits at most '
-         f'{MAX_RUN_WAIT_SECONDS} s).',
+         'of the tenant). Run the command again later, or with polling=true and a larger timeout_in_seconds: one run '
+         f'waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the wait has passed.',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }

@@ -446,3 +446,26 @@ def test_a_run_without_polling_throttled_past_what_a_run_may_wait_says_when_to_t
     left = left_of_the_wait(tenant, room, arrivals)
     assert said and left <= int(said[1]) <= left + 1, (left, last['Contents'])
     assert not (tenant.backend.actions if vendor == 'xdr' else puts(arrivals))  # nothing was sent to restore
+
+
+# integration.yml: timeout_in_seconds is the "Seconds after which polling stops": without polling it lets no run wait
+# longer. Advice that names it after a throttle says to poll with it, and doing so sends the restore once the wait
+# has passed (Cortex XDR still throttling the new run's first request as it asked: the plan's second 429).
+def test_restore_file_without_polling_throttled_past_a_run_advises_a_larger_timeout_only_with_polling_which_sends_it(
+        xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    file_hash = sorted(seed_holders())[0]
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429*2;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    refused = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'}).entries[-1]['Contents']
+    ours = refused.split(' said: ', 1)[0]  # the integration's own words
+    naming = [sentence for sentence in re.split(r'(?<=\.) ', ours) if 'timeout_in_seconds' in sentence]
+    assert naming and all('polling=true' in sentence for sentence in naming), ours
+    again = room.run('restore-file', {'file_hash': file_hash, 'polling': 'true',
+                                      'timeout_in_seconds': str(2 * LONGER_THAN_A_RUN_S)})
+
+    assert not again.failed, again.entries[-1]
+    assert len(tenant.backend.actions) == 1  # sent once, by the polling run, after Cortex XDR's wait
+    second = [record.number for record in tenant.gateway.faults.injected if record.kind == '429'][-1]
+    assert min(after(arrivals, second)) >= arrivals.times[second - 1][0] + LONGER_THAN_A_RUN_S
+
