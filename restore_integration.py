@@ -3248,13 +3248,15 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
 
 
 def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> dict[str, XdrRecord]:
-    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``."""
+    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``. An
+    endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     records = context if unsent else None
     for key in XDR_RESTORE_RECORDS:  # CortexXDR, then RestoredFile in it
         records = records.get(key) if isinstance(records, dict) else None
     latest = {}
     for record in records if isinstance(records, list) else [records]:
-        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or '') and (  # the same scope only
+        scope = record.get('endpoint_id') if isinstance(record, dict) else None
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in unsent:
             latest[file_hash] = record
     return latest
