@@ -174,8 +174,9 @@ XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 
 # Each instance setting as XSOAR's instance dialog labels it (integration.yml's display; a credentials setting's secret
-# by its displaypassword, keyed "<name> password"), beside its name: how a message names a setting.
-SETTING_NAMES = {name: f'"{label}" ({name.split()[0]})' for name, label in {
+# by its displaypassword, keyed "<name> password", and named "password of <name>": its user name field holds the name
+# alone), beside its name: how a message names a setting.
+SETTING_NAMES = {name: f'"{label}" ({" of ".join(name.split()[::-1])})' for name, label in {
     'xdr_url': 'Cortex XDR server URL', 'xdr_api_key_id': 'Cortex XDR API key ID', 'xdr_api_key': 'Cortex XDR API key',
     'xdr_auth_type': 'Cortex XDR API key type', 'hss_endpoint': 'Huawei Cloud HSS endpoint',
     'hss_region': 'Huawei Cloud region', 'hss_project_id': 'Huawei Cloud project ID',
@@ -270,8 +271,8 @@ XDR_ERROR_ADVICE = {
     404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
-         'of the tenant). Run the command again later, or with a larger timeout_in_seconds (one run waits at most '
-         f'{MAX_RUN_WAIT_SECONDS} s).',
+         'of the tenant). Run the command again later, or with polling=true and a larger timeout_in_seconds: one run '
+         f'waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the wait has passed.',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
@@ -3247,13 +3248,15 @@ def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -
 
 
 def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> dict[str, XdrRecord]:
-    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``."""
+    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``. An
+    endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     records = context if unsent else None
     for key in XDR_RESTORE_RECORDS:  # CortexXDR, then RestoredFile in it
         records = records.get(key) if isinstance(records, dict) else None
     latest = {}
     for record in records if isinstance(records, list) else [records]:
-        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint_id or '') and (  # the same scope only
+        scope = record.get('endpoint_id') if isinstance(record, dict) else None
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in unsent:
             latest[file_hash] = record
     return latest

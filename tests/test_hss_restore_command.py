@@ -8,11 +8,12 @@ import threading
 import time
 
 import pytest
+import yaml
 from hypothesis import assume, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import HSS_REPLIES, HSS_SEED, InFlight, cached_token, hss_seed_copies, load_json, start_hss_tenant
+from conftest import HSS_REPLIES, HSS_SEED, ROOT, InFlight, cached_token, hss_seed_copies, load_json, start_hss_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -312,6 +313,43 @@ def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenan
     assert 'HTTP 401' in entry['Contents'] and 'APIGW.0301' in entry['Contents'] and 'request id' in entry['Contents']
     for secret in hss_tenant.secrets() + ['not-the-secret-key-123']:
         assert secret not in repr(result.entries) + repr(result.log)
+
+
+# Huawei's API gateway refuses what it cannot authenticate with 401 APIGW.0301, "Incorrect IAM authentication
+# information" and the failed check after ': ' (APIG's error codes; its FAQ: "verify aksk signature fail" for a wrong
+# SK, "decrypt token fail" for a token from another environment). Two ways to meet it: a wrong secret key, and tokens
+# from an IAM of another environment (here another emulated tenant's IAM, whose tokens this gateway never issued),
+# which IAM gives again after the refusal, so the password is right and the advice turns to where the token is used.
+DIALOG = {param['name']: param.get('display')
+          for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']}
+
+
+@pytest.mark.parametrize('how, auth_type, named', [
+    ('wrong secret key', 'aksk', ['hss_aksk']),
+    ('token from another environment', 'token', ['hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_endpoint']),
+])
+def test_the_gateway_refusing_the_credentials_is_an_error_entry_with_apigw_0301_its_message_and_what_to_check(
+        hss_tenant, how, auth_type, named):
+    other = start_hss_tenant()
+    overrides = {'hss_aksk': {**hss_tenant.base_params['hss_aksk'], 'password': 'not-the-secret-key-123'}} \
+        if auth_type == 'aksk' else {'hss_iam_endpoint': other.iam_url,
+                                     'hss_credentials': other.base_params['hss_credentials']}
+    try:
+        result = war_room(hss_tenant, auth_type, **overrides).run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+        tokens = len(other.requests_to('POST', '/v3/auth/tokens'))
+    finally:
+        other.stack.close()
+
+    [entry] = result.entries
+    code, message = facts.HSS_GATEWAY_AUTH_FAILED
+    assert entry['Type'] == ENTRY_ERROR and 'HTTP 401' in entry['Contents'], entry
+    said = re.search(r'said: code (\S+), message "([^"]*)", request id ([0-9a-f]{32})', entry['Contents'])
+    assert said and said[1] == code and said[2].startswith(message + ': '), entry['Contents']
+    ours = entry['Contents'].split(' said: ', 1)[0]  # what to check, in the integration's own words
+    assert all(f'"{DIALOG[name]}" ({name})' in ours for name in named), (named, ours)
+    assert hss_tenant.requests_to('PUT', '/event/isolated-file') == []  # nothing was restored
+    # a token refused is renewed once (README: "gets a new one on a 401"); the new one refused too, the command stops
+    assert tokens == (2 if auth_type == 'token' else 0)
 
 
 def test_wrong_iam_password_says_so(hss_tenant):

@@ -360,6 +360,29 @@ def test_a_vendor_refusing_the_credentials_or_the_url_names_the_settings_to_chec
         assert DIALOG_LABELS[name] in shown, (name, shown)
 
 
+# A credentials setting is two fields in the dialog, each with its label (display, displaypassword) but one name: a
+# message that names both parts refers to each in words of its own, so neither reads as the other. Huawei's gateway
+# refuses a wrong secret key with 401 APIGW.0301 (API Gateway's error codes), IAM a wrong password with its own 401.
+CREDENTIAL_PARTS = {param['name']: (param['display'], param['displaypassword'])
+                    for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+                    if param['type'] == 9 and param.get('display') and param.get('displaypassword')}
+
+
+@pytest.mark.parametrize('auth_type, setting', [('aksk', 'hss_aksk'), ('token', 'hss_credentials')])
+def test_a_refusal_naming_both_parts_of_a_credentials_setting_refers_to_each_part_in_words_of_its_own(
+        hss_tenant, auth_type, setting):
+    params = hss_tenant.params(auth_type)
+    params[setting] = {**params[setting], 'password': 'a wrong secret, long enough'}
+
+    shown = run(params, 'test-module').entries[-1]['Contents']
+
+    refs = {label: re.findall(re.escape(f'"{label}"') + r' \(([^)]*)\)', shown) for label in CREDENTIAL_PARTS[setting]}
+    user_refs, secret_refs = refs.values()
+    assert user_refs and secret_refs, (refs, shown)
+    assert set(user_refs).isdisjoint(secret_refs), (refs, shown)  # the secret is not named as the user name is
+    assert all(setting in ref for ref in user_refs + secret_refs), (refs, shown)  # each still gives the setting's name
+
+
 # A fault the settings may cause (a URL that leads elsewhere, a proxy in the way, a timeout too short) is told with the
 # settings to check, as the dialog labels them: HSS and IAM have no "server URL", and no setting is called "the proxy
 # setting" there.

@@ -1218,25 +1218,28 @@ JSON_VALUE = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.
                                                   st.dictionaries(st.text(max_size=8), inner, max_size=3)),
                           max_leaves=8)
 RECORD = st.fixed_dictionaries({'file_hash': st.sampled_from(sorted(HOLDERS) + ['', 'x']),
-                                'endpoint_id': st.sampled_from(['', 'e1', None])},
+                                'endpoint_id': st.sampled_from(['', 'e1', 'E1', None])},
                                optional={'action_id': JSON_VALUE, 'status': st.sampled_from(
                                    ['IN_PROGRESS', 'FAILED', 'COMPLETED_SUCCESSFULLY', 7])})
 
 
 @given(records=st.lists(st.one_of(RECORD, JSON_VALUE), max_size=6), wrapped=st.booleans(),
-       endpoint=st.sampled_from([None, 'e1']), unsent=st.sets(st.sampled_from(sorted(HOLDERS))))
+       endpoint=st.sampled_from([None, 'e1', 'E1']), unsent=st.sets(st.sampled_from(sorted(HOLDERS))))
+@example(records=[{'file_hash': sorted(HOLDERS)[0], 'endpoint_id': 'e1', 'action_id': 7}], wrapped=True,
+         endpoint='E1', unsent={sorted(HOLDERS)[0]})  # the same endpoint, its ID in the other case
 def test_a_check_follows_only_a_later_action_on_the_same_endpoints_for_a_file_it_would_send(records, wrapped,
                                                                                            endpoint, unsent):
     """Whatever the incident's context holds, a check with files to send late follows another run's action only for
     one of those files, when that file's latest record on the same endpoints names an action that started; any other
-    file is sent as before."""
+    file is sent as before. An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     context = {'CortexXDR': {'RestoredFile': records if wrapped or len(records) != 1 else records[0]}}
 
     adopted = ri.started_elsewhere(context, unsent, endpoint)
 
     latest = {}
     for record in records:
-        if isinstance(record, dict) and record.get('endpoint_id') == (endpoint or ''):
+        if isinstance(record, dict) and isinstance(record.get('endpoint_id'), str) and \
+                record['endpoint_id'].lower() == (endpoint or '').lower():
             latest[str(record.get('file_hash') or '').lower()] = record
     assert set(adopted) <= unsent
     for file_hash in unsent:

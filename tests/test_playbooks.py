@@ -1137,6 +1137,35 @@ def test_given_several_endpoints_one_of_which_an_earlier_restore_covered_the_xdr
     assert summary['restored'] >= 1 and other in notes
 
 
+# Cortex XDR's endpoint IDs are 32 hex digits, which name the same number in either case, and Cortex XDR (as its
+# emulator) restores on the same endpoint whichever case a request gives. The same endpoint given again in the other
+# case (pasted from elsewhere, typed) is that endpoint: an earlier restore there covers it, and the playbook restores
+# on it once.
+@pytest.mark.parametrize('given', ['covered before', 'twice in one list'])
+def test_the_xdr_playbook_takes_an_endpoint_id_in_either_case_for_the_same_endpoint(vendors, given):
+    xdr, _ = vendors
+    [file_hash] = [h for h, endpoints in HOLDERS.items() if len(endpoints) == 2 and not set(endpoints) & set(FAILING)]
+    endpoint, other = HOLDERS[file_hash]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+    context = {}
+    if given == 'covered before':
+        first = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [endpoint]})
+        assert not first.failed and file_hash in xdr.backend.restored(endpoint), first.error
+        context = first.context
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), incident,
+                     dict(context, Endpoints=[endpoint.upper()] if given == 'covered before' else
+                          [endpoint, endpoint.upper()]))
+
+    assert not run.failed, run.error
+    sent = [e.lower() for h, e in restores_sent_to(xdr)]
+    assert sent == [endpoint], sent  # once, on that endpoint
+    assert file_hash in xdr.backend.restored(endpoint) and file_hash in xdr.backend.quarantined(other)
+    notes = '\n'.join(run.notes)
+    assert 'FAILED' not in notes and not any(e.get('Type') == 4 for e in run.entries), notes
+
+
 def test_given_several_endpoints_a_file_held_for_its_reputation_gets_a_by_hand_command_per_endpoint(vendors):
     # restore-file's endpoint_id takes one endpoint: a command naming them all would be refused.
     xdr, _ = vendors

@@ -426,3 +426,46 @@ def test_an_hss_start_a_503_asked_to_wait_longer_than_a_run_may_says_when_to_try
     left = arrivals.times[injected(tenant, kind) - 1][0] + LONGER_THAN_A_RUN_S - room.clock()
     said = re.search(WHEN_IT_MAY_BE_RUN, text)
     assert said and left <= int(said[1]) <= left + 1, (left, text)
+
+
+# Without polling no later run of the command comes: a throttle whose Retry-After outlasts what one run may wait ends
+# the run in an error entry, which says when to run it again (what is left of the wait, as the vendor asked), and
+# nothing was sent.
+@pytest.mark.parametrize('command', ['restore-file', 'hss-restore-isolated'])
+def test_a_run_without_polling_throttled_past_what_a_run_may_wait_says_when_to_try_again(request, command):
+    vendor = 'xdr' if command == 'restore-file' else 'hss'
+    tenant, room, arrivals = request.getfixturevalue(f'{vendor}_on_clock')
+    file_hash = sorted(seed_holders())[0] if vendor == 'xdr' else HEALTHY_HASH
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run(command, {'file_hash': file_hash, 'polling': 'false'})
+
+    last = result.entries[-1]
+    assert result.failed and result.runs == 1 and last['Type'] == facts.ENTRY_ERROR, result.entries
+    said = re.search(r'Try again, ' + WHEN_IT_MAY_BE_RUN + r'\.$', last['Contents'])
+    left = left_of_the_wait(tenant, room, arrivals)
+    assert said and left <= int(said[1]) <= left + 1, (left, last['Contents'])
+    assert not (tenant.backend.actions if vendor == 'xdr' else puts(arrivals))  # nothing was sent to restore
+
+
+# integration.yml: timeout_in_seconds is the "Seconds after which polling stops": without polling it lets no run wait
+# longer. Advice that names it after a throttle says to poll with it, and doing so sends the restore once the wait
+# has passed (Cortex XDR still throttling the new run's first request as it asked: the plan's second 429).
+def test_restore_file_without_polling_throttled_past_a_run_advises_a_larger_timeout_only_with_polling_which_sends_it(
+        xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    file_hash = sorted(seed_holders())[0]
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429*2;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    refused = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'}).entries[-1]['Contents']
+    ours = refused.split(' said: ', 1)[0]  # the integration's own words
+    naming = [sentence for sentence in re.split(r'(?<=\.) ', ours) if 'timeout_in_seconds' in sentence]
+    assert naming and all('polling=true' in sentence for sentence in naming), ours
+    again = room.run('restore-file', {'file_hash': file_hash, 'polling': 'true',
+                                      'timeout_in_seconds': str(2 * LONGER_THAN_A_RUN_S)})
+
+    assert not again.failed, again.entries[-1]
+    assert len(tenant.backend.actions) == 1  # sent once, by the polling run, after Cortex XDR's wait
+    second = [record.number for record in tenant.gateway.faults.injected if record.kind == '429'][-1]
+    assert min(after(arrivals, second)) >= arrivals.times[second - 1][0] + LONGER_THAN_A_RUN_S
+

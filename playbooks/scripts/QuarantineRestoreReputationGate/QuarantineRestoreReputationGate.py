@@ -474,10 +474,12 @@ def named(sources: dict[str, str]) -> str:
 def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
     endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint. A blank
-    item is no host or endpoint (is_blank)."""
+    item is no host or endpoint (is_blank). A Cortex XDR endpoint ID is hex digits, the same endpoint in either case:
+    lower case, as Cortex XDR lists it, each once."""
     scope = {}
     for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
         values = [str(value).strip() for value in as_list(args.get(name)) if not is_blank(value)]
+        values = list(dict.fromkeys(value.lower() for value in values)) if name == 'endpoint_id' else values
         if values and command != owner:
             raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
         if values:
@@ -663,7 +665,7 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     endpoint_id = ','.join(scope.get('endpoint_id') or [])
     latest = {}
     for record in records:
-        if record.get('endpoint_id') == endpoint_id:
+        if isinstance(record.get('endpoint_id'), str) and record['endpoint_id'].lower() == endpoint_id:  # either case
             latest[str(record.get('file_hash') or '').strip().lower()] = record
     latest = {file_hash: record for file_hash, record in latest.items() if file_hash in hashes}
     unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
