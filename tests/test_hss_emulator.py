@@ -525,6 +525,22 @@ def test_an_event_says_its_host_is_protected_while_an_agent_is_installed_and_unp
     assert {event["protect_status"] for event in events if event["host_id"] != WIN_FIN} == {opened}
 
 
+def test_an_event_s_type_and_class_are_those_huaweis_sdk_gives_the_malware_it_names_else_generic_malware(
+        http, hss, backend):
+    # Beside the seed's events (Trojans, and db-02's "Suspicious script", a name no class of the SDK's has), one of
+    # each malware class the SDK documents, named as facts.py translates it.
+    named = {name: code for code, name in facts.HSS_MALWARE_EVENT_TYPES.items()}
+    for code, name in facts.HSS_MALWARE_EVENT_TYPES.items():
+        backend.isolate_file(WIN_HR, f"{code:064x}", f"C:\\Drop\\sample-{code}.exe", event_name=name)
+    events = host_events(http, hss)
+
+    assert {event["event_name"] for event in events} >= {"Suspicious script", *named}
+    for event in events:
+        code = named.get(event["event_name"], facts.HSS_GENERIC_MALWARE[0])
+        assert event["event_type"] == code, event["event_name"]
+        assert event["event_class_id"] == facts.HSS_AV_EVENT_CLASSES.get(code, facts.HSS_GENERIC_MALWARE[1])
+
+
 @settings(max_examples=60, deadline=None)
 @given(source=st.sampled_from(facts.HSS_ISOLATE_SOURCES) | st.text(max_size=12))
 def test_a_seed_is_refused_when_a_file_s_isolate_source_is_not_one_huaweis_model_lists(source):

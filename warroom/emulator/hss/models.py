@@ -106,16 +106,21 @@ EVENT_OFFSET_MAX = 2_000_000
 EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": REGION_MAX}
 EVENT_LAST_DAYS_MAX = 30
 EVENT_WINDOW_MAX_MS = 2 * 86_400_000  # end_time - begin_time may span two days at most
-# event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists.
+# event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists
+# (ListSecurityEventsRequest's event_types and event_class_ids: 1012 and av_1012 are a hacker tool, 黑客工具). A name no
+# class of theirs has ("Suspicious script", "Malicious program") is generic malware, 1001 通用恶意软件 / malware_1001.
 EVENT_KINDS = {
     "Trojan": (1004, "av_1004", "High"),
     "Virus": (1002, "av_1002", "High"),
     "Worm": (1003, "av_1003", "High"),
+    "Botnet": (1005, "av_1005", "High"),
     "Backdoor": (1006, "av_1006", "Critical"),
+    "Rootkit": (1010, "av_1010", "Critical"),
     "Ransomware": (1011, "av_1011", "Critical"),
+    "Hacker tool": (1012, "av_1012", "Medium"),
     "Webshell": (1015, "av_1015", "High"),
     "Mining": (1016, "av_1016", "Medium"),
-    "Suspicious script": (1012, "av_1012", "Medium"),
+    "Suspicious script": (1001, "malware_1001", "Medium"),
 }
 DEFAULT_EVENT_KIND = (1001, "malware_1001", "High")  # "Malicious program"
 # Readings of ListSecurityEvents's begin_time and end_time other than Huawei's SDK's (13-digit milliseconds, both ends
