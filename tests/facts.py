@@ -231,6 +231,9 @@ HSS_EVENT_FILE_TEXT_RANGES = {'file_path': (1, 256), 'file_alias': (1, 256)}
 # Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
 # "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
 HSS_ISOLATE_SOURCES = ('event', 'antivirus')
+# How important an asset is to its owner (huaweicloudsdkhss v5 list_security_events_request.py, asset_value 取值范围:
+# important 重要资产, common 一般资产, test 测试资产), which an event of the server gives.
+HSS_ASSET_VALUES = ('important', 'common', 'test')
 # The malware classes of an HSS security event's event_type (huaweicloudsdkhss v5 list_security_events_request.py,
 # event_types 取值范围, in English: 1001 通用恶意软件 generic malware, 1002 病毒, 1003 蠕虫, 1004 木马, 1005 僵尸网络,
 # 1006 后门, 1010 Rootkit, 1011 勒索软件, 1012 黑客工具 hacker tool, 1015 Webshell, 1016 挖矿 mining; 1017 反弹Shell, a

@@ -577,6 +577,30 @@ def test_an_event_gives_the_server_status_its_seed_gives_and_a_seed_huaweis_mode
     assert {event["host_status"] for event in events if event["host_id"] != APP_05} == {running}  # seeded without
 
 
+def test_an_event_gives_the_asset_value_its_seed_gives_its_host_and_the_sample_hosts_hold_every_one(http, hss):
+    seeded = {host["host_id"]: host["asset_value"] for host in load_seed(SEED)["hosts"]}
+    events = host_events(http, hss)
+
+    assert {event["host_id"] for event in events} >= {WIN_FIN, DB_02, APP_05}
+    assert all(event["asset_value"] == seeded[event["host_id"]] for event in events)
+    assert {event["asset_value"] for event in events} == set(facts.HSS_ASSET_VALUES)
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=st.sampled_from(facts.HSS_ASSET_VALUES) | st.text(max_size=12) | st.integers() | st.none())
+def test_a_seed_is_refused_when_a_host_s_asset_value_is_not_one_huaweis_sdk_lists(value):
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(DB_02)
+    seed["hosts"][index]["asset_value"] = value
+
+    if value not in facts.HSS_ASSET_VALUES:
+        with pytest.raises(ValueError, match=re.escape(f"hosts[{index}].asset_value")):
+            HssBackend.from_seed(seed)
+        return
+    listed = HssBackend.from_seed(seed).list_security_events(PROJECT, category="host", **EVERY_PROJECT)
+    assert {event["asset_value"] for event in listed["data_list"] if event["host_id"] == DB_02} == {value}
+
+
 @settings(max_examples=80, deadline=None)
 @given(name=st.sampled_from(["host_name", "event_name", "update_time"]),
        value=st.text(max_size=300) | st.integers(-1, 10 ** 14) | st.floats(allow_nan=False) | st.none())

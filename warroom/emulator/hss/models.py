@@ -59,6 +59,9 @@ ISOLATE_SOURCES = ("event", "antivirus")
 # A server's status in HSS's events (EventManagementResponseInfo.host_status): running, shut off, being created, failed.
 # Only a running server's agent can be online.
 HOST_STATUSES = ("ACTIVE", "SHUTOFF", "BUILDING", "ERROR")
+# How important a server is to its owner, as its events give it (ListSecurityEventsRequest.asset_value: an important,
+# a common or a test asset).
+ASSET_VALUES = ("important", "common", "test")
 # What HSS lists of a host or a file: host_name and event_name of 1 to 256 characters (IsolatedFileResponseInfo,
 # EventManagementResponseInfo), times in 13-digit milliseconds (ListSecurityEventsRequest's begin_time and end_time).
 LISTED_NAME_MAX = 256
@@ -161,6 +164,7 @@ class Host:
     agent_installed: bool = True
     agent_unreachable: bool = False
     host_status: str = "ACTIVE"  # HOST_STATUSES
+    asset_value: str = "common"  # ASSET_VALUES
 
     @property
     def agent_status(self) -> str:
@@ -295,6 +299,8 @@ def _check_seed_host(host: dict, where: str) -> None:
         raise ValueError(f"{where}.agent_status must be online or offline")
     if host.get("host_status", "ACTIVE") not in HOST_STATUSES:
         raise ValueError(f"{where}.host_status must be one of {list(HOST_STATUSES)}")
+    if host.get("asset_value", "common") not in ASSET_VALUES:
+        raise ValueError(f"{where}.asset_value must be one of {list(ASSET_VALUES)}")
     if host.get("host_status", "ACTIVE") != "ACTIVE" and host.get("agent_status", "online") == "online":
         raise ValueError(f"{where}.host_status {host['host_status']} needs agent_status offline: only a running "
                          "server's agent is online")
@@ -472,6 +478,7 @@ class HssBackend:
                 agent_online=host.get("agent_status", "online") == "online",
                 restore_fails=bool(host.get("restore_fails", False)),
                 host_status=host.get("host_status", "ACTIVE"),
+                asset_value=host.get("asset_value", "common"),
             )
             for index, item in enumerate(host.get("isolated_files") or ()):
                 backend._add_file(
@@ -583,10 +590,12 @@ class HssBackend:
         agent_online: bool = True,
         restore_fails: bool = False,
         host_status: str = "ACTIVE",
+        asset_value: str = "common",
     ) -> None:
         with self._lock:
             self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id,
-                                       restore_stages, agent_online, restore_fails, host_status=host_status)
+                                       restore_stages, agent_online, restore_fails, host_status=host_status,
+                                       asset_value=asset_value)
 
     def _add_file(self, host_id: str, file_hash: str, file_path: str, **fields: Any) -> IsolatedFile:
         status = fields.pop("status", ISOLATED)
@@ -895,7 +904,7 @@ class HssBackend:
             "host_name": host.host_name, "host_id": host.host_id, **_address(host), "os_type": host.os_type,
             "host_status": host.host_status, "agent_status": host.agent_status,
             "protect_status": host.protect_status,
-            "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
+            "asset_value": host.asset_value, "attack_phase": "exploit", "attack_tag": "attack_success",
             "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
             "handle_method": event.handle_method, "handler": None,
             "operate_accept_list": ["mark_as_handled", "ignore", "add_to_alarm_whitelist"],
