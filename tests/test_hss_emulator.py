@@ -601,6 +601,79 @@ def test_a_seed_is_refused_when_a_host_s_asset_value_is_not_one_huaweis_sdk_list
     assert {event["asset_value"] for event in listed["data_list"] if event["host_id"] == DB_02} == {value}
 
 
+def an_ip_address(text: str) -> bool:
+    """Whether ``text`` is an IPv4 or IPv6 address, as HSS lists a server's IP (facts.HSS_LISTED_IP_FIELDS)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def listed_rows(backend: HssBackend) -> list[dict]:
+    """Every isolated file of every enterprise project, as a client reads the listing over HTTP."""
+    with LoopbackServer(create_app(HssGateway(backend))) as hss, requests.Session() as http:
+        return listing(http, hss, limit=1000)["data_list"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(host_id=st.text(max_size=70) | st.integers() | st.none(),
+       private_ip=st.ip_addresses().map(str) | st.text(max_size=16) | st.sampled_from(["", "10.0.0.256", "::g"]))
+@example(host_id="", private_ip="192.168.0.7")
+@example(host_id="a" * (facts.HSS_FIELD_LIMITS["host_id"] + 1), private_ip="")
+@example(host_id="new-host", private_ip="new-host")
+def test_add_host_refuses_an_id_or_private_ip_hss_could_never_hold(host_id, private_ip):
+    backend = HssBackend.from_seed(SEED, wall_clock=lambda: WALL_NOW)
+    backend.add_access_key(AK, SK)
+    known_id = isinstance(host_id, str) and 1 <= len(host_id) <= facts.HSS_FIELD_LIMITS["host_id"]
+
+    if not known_id or not (private_ip == "" or an_ip_address(private_ip)):
+        with pytest.raises(ValueError, match="host_id" if not known_id else "private_ip"):
+            backend.add_host(host_id, "new-host", private_ip=private_ip)
+        assert len(backend.hosts) == len(load_seed(SEED)["hosts"])
+        return
+    backend.add_host(host_id, "new-host", private_ip=private_ip)
+    backend.isolate_file(host_id, "ab" * 32, "/srv/new/tool.bin")
+    [row] = [row for row in listed_rows(backend) if row["host_id"] == host_id]
+    assert row.get("private_ip", "") == private_ip  # no address: none listed
+
+
+def test_a_seed_is_refused_when_a_host_s_private_ip_is_not_an_ip_address():
+    seed = load_seed(SEED)
+    index = [host["host_id"] for host in seed["hosts"]].index(DB_02)
+    seed["hosts"][index]["private_ip"] = "db-02.internal"
+
+    with pytest.raises(ValueError, match=re.escape(f"hosts[{index}].private_ip")):
+        HssBackend.from_seed(seed)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(host_id=st.sampled_from([WIN_HR, "no-such-host"]),
+       file_hash=st.sampled_from(["ab" * 32, "", "f" * (facts.HSS_FIELD_LIMITS["file_hash"] + 1)]),
+       file_path=st.text(max_size=facts.HSS_FIELD_LIMITS["file_path"] + 10) | st.none())
+@example(host_id=WIN_HR, file_hash="ab" * 32, file_path="C:\\Drop\\tool.exe")
+def test_isolate_file_refuses_an_unknown_host_or_a_hash_or_path_hss_could_never_hold(host_id, file_hash,
+                                                                                     file_path):
+    backend = HssBackend.from_seed(SEED, wall_clock=lambda: WALL_NOW)
+    backend.add_access_key(AK, SK)
+    before = listed_rows(backend)
+    unknown_host, long_hash = host_id == "no-such-host", len(file_hash) > facts.HSS_FIELD_LIMITS["file_hash"]
+    holdable = (not unknown_host and not long_hash and file_hash != ""
+                and isinstance(file_path, str) and 1 <= len(file_path) <= facts.HSS_FIELD_LIMITS["file_path"])
+
+    if not holdable:
+        with pytest.raises(ValueError):
+            backend.isolate_file(host_id, file_hash, file_path)
+        if unknown_host or long_hash:  # the bulk helper makes its own paths, and a hash when given none ("")
+            with pytest.raises(ValueError):
+                backend.add_isolated_files(host_id, 1, file_hash=file_hash)
+        assert listed_rows(backend) == before
+        return
+    backend.isolate_file(host_id, file_hash, file_path)
+    [added] = [row for row in listed_rows(backend) if row not in before]
+    assert (added["host_id"], added["file_hash"], added["file_path"]) == (host_id, file_hash, file_path)
+
+
 @settings(max_examples=80, deadline=None)
 @given(name=st.sampled_from(["host_name", "event_name", "update_time"]),
        value=st.text(max_size=300) | st.integers(-1, 10 ** 14) | st.floats(allow_nan=False) | st.none())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import itertools
 import json
 import re
@@ -290,9 +291,11 @@ def load_seed(seed: dict | str | Path) -> dict:
 
 
 def _check_seed_host(host: dict, where: str) -> None:
-    """A seeded host's own values (not its ID or files), each one HSS could list."""
+    """A seeded host's own values (not its ID or files), each one HSS could list; add_host's too."""
     if "host_name" in host:
         _check_seed_text(host["host_name"], f"{where}.host_name", LISTED_NAME_MAX)
+    if host.get("private_ip", "") != "" and not _is_ip_address(host["private_ip"]):
+        raise ValueError(f"{where}.private_ip must be an IPv4 or IPv6 address (or left out: none known)")
     if host.get("os_type", "Linux") not in ("Linux", "Windows"):
         raise ValueError(f"{where}.os_type must be Linux or Windows")
     if host.get("agent_status", "online") not in ("online", "offline"):
@@ -322,6 +325,15 @@ def _seed_update_time(item: dict, wall_clock: Callable[[], float], index: int) -
 def _check_seed_text(value: Any, where: str, limit: int) -> None:
     if not isinstance(value, str) or not 1 <= len(value) <= limit:
         raise ValueError(f"{where} must be a string of 1 to {limit} characters")
+
+
+def _is_ip_address(value: Any) -> bool:
+    """An IPv4 or IPv6 address, as HSS lists a server's IP (IsolatedFileResponseInfo, EventManagementResponseInfo)."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return isinstance(value, str)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -592,10 +604,23 @@ class HssBackend:
         host_status: str = "ACTIVE",
         asset_value: str = "common",
     ) -> None:
+        """A server HSS protects; ValueError for one HSS could never hold (an ID of other than 1 to 64 characters, a
+        private_ip that is no IP address, or any value a seed may not give)."""
+        _check_seed_text(host_id, "host_id", FIELD_LIMITS["host_id"])
+        _check_seed_host({"host_name": host_name, "os_type": os_type, "private_ip": private_ip,
+                          "agent_status": "online" if agent_online else "offline", "host_status": host_status,
+                          "restore_stages": restore_stages, "restore_fails": restore_fails,
+                          "asset_value": asset_value}, f"host {shown(host_id)}")
         with self._lock:
             self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id,
                                        restore_stages, agent_online, restore_fails, host_status=host_status,
                                        asset_value=asset_value)
+
+    def _known_host(self, host_id: str) -> Host:
+        """The host of a file isolated on it; ValueError for a host HSS does not know."""
+        if host_id not in self.hosts:
+            raise ValueError(f"no host {shown(host_id)}: add it first (add_host)")
+        return self.hosts[host_id]
 
     def _add_file(self, host_id: str, file_hash: str, file_path: str, **fields: Any) -> IsolatedFile:
         status = fields.pop("status", ISOLATED)
@@ -624,9 +649,15 @@ class HssBackend:
     def isolate_file(self, host_id: str, file_hash: str, file_path: str, event_name: str = "Trojan",
                      file_attr: str | None = None, minutes_ago: float = 0) -> dict:
         """HSS detects malware on a known host and isolates the file (now, or ``minutes_ago``): the file is listed as
-        isolated and an unhandled host security event records it. Returns the event as ListSecurityEvents shows it."""
+        isolated and an unhandled host security event records it. Returns the event as ListSecurityEvents shows it.
+        ValueError for a host HSS does not know, or a hash, path, attribute or name HSS could never hold."""
+        for name, value in (("file_hash", file_hash), ("file_path", file_path)):
+            _check_seed_text(value, name, FIELD_LIMITS[name])
+        _check_seed_text(event_name, "event_name", LISTED_NAME_MAX)
+        if file_attr is not None:
+            _check_seed_text(file_attr, "file_attr", FIELD_LIMITS["file_attr"])
         with self._lock:
-            host = self.hosts[host_id]
+            host = self._known_host(host_id)
             item = self._add_file(host_id, file_hash, file_path,
                                   file_attr=file_attr or ("32" if host.os_type == "Windows" else "755"),
                                   update_time=int(self.wall_clock() * 1000 - minutes_ago * 60_000),
@@ -648,8 +679,10 @@ class HssBackend:
         """
         if isolation_status not in ISOLATION_STATUSES:
             raise ValueError(f"isolation_status must be one of {list(ISOLATION_STATUSES)}")
+        if file_hash:
+            _check_seed_text(file_hash, "file_hash", FIELD_LIMITS["file_hash"])
         with self._lock:
-            host = self.hosts[host_id]
+            host = self._known_host(host_id)
             windows = host.os_type == "Windows"
             wall_ms = int(self.wall_clock() * 1000)
             added = []
