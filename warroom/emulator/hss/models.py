@@ -13,6 +13,13 @@ Isolated files move ``isolated -> restoring -> restored``. The move is computed 
 ``clock``: a file whose restore was accepted less than ``stage_seconds`` ago is ``restoring``,
 afterwards ``restored`` (``stage_seconds=0``: ``restored`` at once).
 
+A restore (PUT) naming a copy already ``restoring`` or ``restored`` is accepted again and changes nothing: the task
+issued first is not restarted, nor its update_time moved. Huawei's page for the API (the seed) and its SDKs' models say
+nothing of a second restore of one copy, so this is the emulator's choice: the PUT is idempotent, because a client
+must be able to resend a PUT whose answer was lost after HSS acted (a gateway's 504, a read timeout) without the
+resend being refused and the restore reported failed. A copy still ``isolating`` is refused (HSS.0011): nothing can be
+restored before its isolation task is done.
+
 Both listings serve ``limit`` rows a page unless the paging knobs say otherwise (``max_page_rows``,
 ``total_num_surplus``), as some HSS versions and gateways serve fewer rows than asked; ``empty_without_data_list``
 has a listing of nothing leave ``data_list`` out.
