@@ -231,6 +231,20 @@ HSS_EVENT_FILE_TEXT_RANGES = {'file_path': (1, 256), 'file_alias': (1, 256)}
 # Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
 # "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
 HSS_ISOLATE_SOURCES = ('event', 'antivirus')
+# How important an asset is to its owner (huaweicloudsdkhss v5 list_security_events_request.py, asset_value 取值范围:
+# important 重要资产, common 一般资产, test 测试资产), which an event of the server gives.
+HSS_ASSET_VALUES = ('important', 'common', 'test')
+# The malware classes of an HSS security event's event_type (huaweicloudsdkhss v5 list_security_events_request.py,
+# event_types 取值范围, in English: 1001 通用恶意软件 generic malware, 1002 病毒, 1003 蠕虫, 1004 木马, 1005 僵尸网络,
+# 1006 后门, 1010 Rootkit, 1011 勒索软件, 1012 黑客工具 hacker tool, 1015 Webshell, 1016 挖矿 mining; 1017 反弹Shell, a
+# reverse shell, isolates no file), and the antivirus event_class_ids of the same request (av_1002 病毒 ... av_1016 挖矿软件, each its event_type's class;
+# malware_1001 恶意程序 "malicious program", generic malware's). An event named by none of them is generic malware.
+HSS_MALWARE_EVENT_TYPES = {1001: 'Malware', 1002: 'Virus', 1003: 'Worm', 1004: 'Trojan', 1005: 'Botnet',
+                           1006: 'Backdoor', 1010: 'Rootkit', 1011: 'Ransomware', 1012: 'Hacker tool',
+                           1015: 'Webshell', 1016: 'Mining'}
+HSS_GENERIC_MALWARE = (1001, 'malware_1001')
+HSS_AV_EVENT_CLASSES = {1002: 'av_1002', 1003: 'av_1003', 1004: 'av_1004', 1005: 'av_1005', 1006: 'av_1006',
+                        1010: 'av_1010', 1011: 'av_1011', 1012: 'av_1012', 1015: 'av_1015', 1016: 'av_1016'}
 # The endpoints a region's ID names (huaweicloudsdkhss v5 HssRegion and huaweicloudsdkiam v3 IamRegion, in
 # huaweicloud/huaweicloud-sdk-python-v3): every region's under myhuaweicloud.com but Huawei Cloud Europe's
 # (eu-west-101), which is under myhuaweicloud.eu.

@@ -13,6 +13,13 @@ Isolated files move ``isolated -> restoring -> restored``. The move is computed 
 ``clock``: a file whose restore was accepted less than ``stage_seconds`` ago is ``restoring``,
 afterwards ``restored`` (``stage_seconds=0``: ``restored`` at once).
 
+A restore (PUT) naming a copy already ``restoring`` or ``restored`` is accepted again and changes nothing: the task
+issued first is not restarted, nor its update_time moved. Huawei's page for the API (the seed) and its SDKs' models say
+nothing of a second restore of one copy, so this is the emulator's choice: the PUT is idempotent, because a client
+must be able to resend a PUT whose answer was lost after HSS acted (a gateway's 504, a read timeout) without the
+resend being refused and the restore reported failed. A copy still ``isolating`` is refused (HSS.0011): nothing can be
+restored before its isolation task is done.
+
 Both listings serve ``limit`` rows a page unless the paging knobs say otherwise (``max_page_rows``,
 ``total_num_surplus``), as some HSS versions and gateways serve fewer rows than asked; ``empty_without_data_list``
 has a listing of nothing leave ``data_list`` out.
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import itertools
 import json
 import re
@@ -59,6 +67,9 @@ ISOLATE_SOURCES = ("event", "antivirus")
 # A server's status in HSS's events (EventManagementResponseInfo.host_status): running, shut off, being created, failed.
 # Only a running server's agent can be online.
 HOST_STATUSES = ("ACTIVE", "SHUTOFF", "BUILDING", "ERROR")
+# How important a server is to its owner, as its events give it (ListSecurityEventsRequest.asset_value: an important,
+# a common or a test asset).
+ASSET_VALUES = ("important", "common", "test")
 # What HSS lists of a host or a file: host_name and event_name of 1 to 256 characters (IsolatedFileResponseInfo,
 # EventManagementResponseInfo), times in 13-digit milliseconds (ListSecurityEventsRequest's begin_time and end_time).
 LISTED_NAME_MAX = 256
@@ -106,16 +117,21 @@ EVENT_OFFSET_MAX = 2_000_000
 EVENT_TEXT_MAX = {"enterprise_project_id": 256, "host_id": 64, "host_name": 256, "region": REGION_MAX}
 EVENT_LAST_DAYS_MAX = 30
 EVENT_WINDOW_MAX_MS = 2 * 86_400_000  # end_time - begin_time may span two days at most
-# event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists.
+# event_name of an isolating event -> (event_type, event_class_id, severity), codes from the SDK's lists
+# (ListSecurityEventsRequest's event_types and event_class_ids: 1012 and av_1012 are a hacker tool, 黑客工具). A name no
+# class of theirs has ("Suspicious script", "Malicious program") is generic malware, 1001 通用恶意软件 / malware_1001.
 EVENT_KINDS = {
     "Trojan": (1004, "av_1004", "High"),
     "Virus": (1002, "av_1002", "High"),
     "Worm": (1003, "av_1003", "High"),
+    "Botnet": (1005, "av_1005", "High"),
     "Backdoor": (1006, "av_1006", "Critical"),
+    "Rootkit": (1010, "av_1010", "Critical"),
     "Ransomware": (1011, "av_1011", "Critical"),
+    "Hacker tool": (1012, "av_1012", "Medium"),
     "Webshell": (1015, "av_1015", "High"),
     "Mining": (1016, "av_1016", "Medium"),
-    "Suspicious script": (1012, "av_1012", "Medium"),
+    "Suspicious script": (1001, "malware_1001", "Medium"),
 }
 DEFAULT_EVENT_KIND = (1001, "malware_1001", "High")  # "Malicious program"
 # Readings of ListSecurityEvents's begin_time and end_time other than Huawei's SDK's (13-digit milliseconds, both ends
@@ -156,6 +172,7 @@ class Host:
     agent_installed: bool = True
     agent_unreachable: bool = False
     host_status: str = "ACTIVE"  # HOST_STATUSES
+    asset_value: str = "common"  # ASSET_VALUES
 
     @property
     def agent_status(self) -> str:
@@ -281,15 +298,19 @@ def load_seed(seed: dict | str | Path) -> dict:
 
 
 def _check_seed_host(host: dict, where: str) -> None:
-    """A seeded host's own values (not its ID or files), each one HSS could list."""
+    """A seeded host's own values (not its ID or files), each one HSS could list; add_host's too."""
     if "host_name" in host:
         _check_seed_text(host["host_name"], f"{where}.host_name", LISTED_NAME_MAX)
+    if host.get("private_ip", "") != "" and not _is_ip_address(host["private_ip"]):
+        raise ValueError(f"{where}.private_ip must be an IPv4 or IPv6 address (or left out: none known)")
     if host.get("os_type", "Linux") not in ("Linux", "Windows"):
         raise ValueError(f"{where}.os_type must be Linux or Windows")
     if host.get("agent_status", "online") not in ("online", "offline"):
         raise ValueError(f"{where}.agent_status must be online or offline")
     if host.get("host_status", "ACTIVE") not in HOST_STATUSES:
         raise ValueError(f"{where}.host_status must be one of {list(HOST_STATUSES)}")
+    if host.get("asset_value", "common") not in ASSET_VALUES:
+        raise ValueError(f"{where}.asset_value must be one of {list(ASSET_VALUES)}")
     if host.get("host_status", "ACTIVE") != "ACTIVE" and host.get("agent_status", "online") == "online":
         raise ValueError(f"{where}.host_status {host['host_status']} needs agent_status offline: only a running "
                          "server's agent is online")
@@ -311,6 +332,15 @@ def _seed_update_time(item: dict, wall_clock: Callable[[], float], index: int) -
 def _check_seed_text(value: Any, where: str, limit: int) -> None:
     if not isinstance(value, str) or not 1 <= len(value) <= limit:
         raise ValueError(f"{where} must be a string of 1 to {limit} characters")
+
+
+def _is_ip_address(value: Any) -> bool:
+    """An IPv4 or IPv6 address, as HSS lists a server's IP (IsolatedFileResponseInfo, EventManagementResponseInfo)."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return isinstance(value, str)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -467,6 +497,7 @@ class HssBackend:
                 agent_online=host.get("agent_status", "online") == "online",
                 restore_fails=bool(host.get("restore_fails", False)),
                 host_status=host.get("host_status", "ACTIVE"),
+                asset_value=host.get("asset_value", "common"),
             )
             for index, item in enumerate(host.get("isolated_files") or ()):
                 backend._add_file(
@@ -578,10 +609,25 @@ class HssBackend:
         agent_online: bool = True,
         restore_fails: bool = False,
         host_status: str = "ACTIVE",
+        asset_value: str = "common",
     ) -> None:
+        """A server HSS protects; ValueError for one HSS could never hold (an ID of other than 1 to 64 characters, a
+        private_ip that is no IP address, or any value a seed may not give)."""
+        _check_seed_text(host_id, "host_id", FIELD_LIMITS["host_id"])
+        _check_seed_host({"host_name": host_name, "os_type": os_type, "private_ip": private_ip,
+                          "agent_status": "online" if agent_online else "offline", "host_status": host_status,
+                          "restore_stages": restore_stages, "restore_fails": restore_fails,
+                          "asset_value": asset_value}, f"host {shown(host_id)}")
         with self._lock:
             self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id,
-                                       restore_stages, agent_online, restore_fails, host_status=host_status)
+                                       restore_stages, agent_online, restore_fails, host_status=host_status,
+                                       asset_value=asset_value)
+
+    def _known_host(self, host_id: str) -> Host:
+        """The host of a file isolated on it; ValueError for a host HSS does not know."""
+        if host_id not in self.hosts:
+            raise ValueError(f"no host {shown(host_id)}: add it first (add_host)")
+        return self.hosts[host_id]
 
     def _add_file(self, host_id: str, file_hash: str, file_path: str, **fields: Any) -> IsolatedFile:
         status = fields.pop("status", ISOLATED)
@@ -610,9 +656,15 @@ class HssBackend:
     def isolate_file(self, host_id: str, file_hash: str, file_path: str, event_name: str = "Trojan",
                      file_attr: str | None = None, minutes_ago: float = 0) -> dict:
         """HSS detects malware on a known host and isolates the file (now, or ``minutes_ago``): the file is listed as
-        isolated and an unhandled host security event records it. Returns the event as ListSecurityEvents shows it."""
+        isolated and an unhandled host security event records it. Returns the event as ListSecurityEvents shows it.
+        ValueError for a host HSS does not know, or a hash, path, attribute or name HSS could never hold."""
+        for name, value in (("file_hash", file_hash), ("file_path", file_path)):
+            _check_seed_text(value, name, FIELD_LIMITS[name])
+        _check_seed_text(event_name, "event_name", LISTED_NAME_MAX)
+        if file_attr is not None:
+            _check_seed_text(file_attr, "file_attr", FIELD_LIMITS["file_attr"])
         with self._lock:
-            host = self.hosts[host_id]
+            host = self._known_host(host_id)
             item = self._add_file(host_id, file_hash, file_path,
                                   file_attr=file_attr or ("32" if host.os_type == "Windows" else "755"),
                                   update_time=int(self.wall_clock() * 1000 - minutes_ago * 60_000),
@@ -634,8 +686,10 @@ class HssBackend:
         """
         if isolation_status not in ISOLATION_STATUSES:
             raise ValueError(f"isolation_status must be one of {list(ISOLATION_STATUSES)}")
+        if file_hash:
+            _check_seed_text(file_hash, "file_hash", FIELD_LIMITS["file_hash"])
         with self._lock:
-            host = self.hosts[host_id]
+            host = self._known_host(host_id)
             windows = host.os_type == "Windows"
             wall_ms = int(self.wall_clock() * 1000)
             added = []
@@ -890,7 +944,7 @@ class HssBackend:
             "host_name": host.host_name, "host_id": host.host_id, **_address(host), "os_type": host.os_type,
             "host_status": host.host_status, "agent_status": host.agent_status,
             "protect_status": host.protect_status,
-            "asset_value": "common", "attack_phase": "exploit", "attack_tag": "attack_success",
+            "asset_value": host.asset_value, "attack_phase": "exploit", "attack_tag": "attack_success",
             "occur_time": event.occur_time, "handle_time": event.handle_time, "handle_status": event.handle_status,
             "handle_method": event.handle_method, "handler": None,
             "operate_accept_list": ["mark_as_handled", "ignore", "add_to_alarm_whitelist"],
