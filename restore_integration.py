@@ -158,7 +158,8 @@ MAX_FAULT_WAIT_SECONDS = 30.0
 # Every method these APIs use is safe to send again (README, Reliability): XDR's get_action_status and HSS's GET
 # isolated-file read; a second XDR restore of a file still quarantined adds an action on the same endpoints, which
 # restores nothing twice (the one followed is the one whose reply arrived); HSS accepts a PUT isolated-file of a file
-# already restoring or restored; IAM's POST auth/tokens issues one more token (the last one is kept).
+# already restoring or restored, yet one whose answer was lost goes again only with the items HSS still lists isolated
+# (HssClient._still_isolated); IAM's POST auth/tokens issues one more token (the last one is kept).
 THROTTLED_STATUS = 429
 # Gateway errors. Cortex XDR's 500 is its unified error naming a lasting reason (no quarantined copy of the file), so
 # a restore's 500 is not retried; a Huawei HSS or IAM 500 is a transient "system error" (HSS.0001 is not one: it is a
@@ -1396,9 +1397,10 @@ class HttpTransport:
             self.token_source.transport.wait_at_most(seconds)
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                **kwargs: Any) -> VendorReply:
+                still_to_send: 'Callable[[JsonObject], str | None] | None' = None, **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer, its body read, with every attempt (as a RestoreError raised carries
-        them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own."""
+        them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own; ``still_to_send``: after an
+        answer lost (applied, maybe), cuts ``kwargs`` to what the service still needs, or says why none goes again."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         url = self.base_url + path
@@ -1428,8 +1430,7 @@ class HttpTransport:
                     return reply
                 self.limiter.answered()
                 # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
-                # while the gateway says it must be updated (APIGW.0307, which requests in flight may cause) or says
-                # nothing readable.
+                # while the gateway says it must be updated (APIGW.0307, from requests in flight) or nothing readable.
                 if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries and (
                         renewals == 0
                         or (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None))):
@@ -1440,6 +1441,8 @@ class HttpTransport:
                     return reply
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
+            if backoff is not None and still_to_send and attempt.fault in FAULTS_AFTER_SENDING:
+                backoff = None if (gave_up := still_to_send(kwargs)) else backoff
             if backoff is None:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
@@ -2471,10 +2474,12 @@ class HssClient:
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
 
-    def isolated_files_of_each(self, queries: list[JsonObject]) -> list[list[Any]]:
-        """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order."""
+    def isolated_files_of_each(self, queries: list[JsonObject],
+                               what: str = 'HSS listing pages read') -> list[list[Any]]:
+        """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order; ``what``: its
+        progress, '' for none (a worker thread's reading: only the main thread reports)."""
         return self._all_pages_of_each(queries, lambda query, offset: self.list_isolated_files(offset=offset, **query),
-                                       HSS_LIST_PAGE_SIZE, 'HSS listing pages read')
+                                       HSS_LIST_PAGE_SIZE, what)
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
@@ -2590,19 +2595,42 @@ class HssClient:
         """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
         Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
         the time since the first attempt went out (an attempt whose answer was lost may have been acted on), so that
-        later listings can tell this restore's changes by their update_time whatever this machine's clock says."""
+        later listings can tell this restore's changes by their update_time whatever this machine's clock says. An
+        attempt whose answer was lost is not sent again blind: only the items HSS then lists isolated go again, and
+        none being left is an answer too (HSS took them)."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
+        body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid} if epid else None,
-                                  json={'data_list': items})
+                                  json=body, still_to_send=lambda put: self._still_isolated(put['json'], epid))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
+            if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
+                return self.hss_clock_at(started, error.attempts)
             if may_have_applied(error.attempts):
                 error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost: list '
                                     'these files (isolation_status restoring) before sending them again.')
             raise
+
+    def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None) -> str | None:
+        """Before a PUT whose answer was lost goes again (HSS may have acted on it): its items HSS still lists isolated,
+        by host, hash and path, become its ``body``'s data_list (emptied: none is); None, or why it is not sent again
+        (none left, or the listing failed)."""
+        items = body['data_list']
+        queries = {json.dumps(query): query for query in (
+            {'file_hash': item.get('file_hash'), 'file_path': None if item.get('file_hash') else item.get('file_path'),
+             'enterprise_project_id': enterprise_project_id, 'isolation_status': None} for item in items)}
+        try:
+            listings = self.isolated_files_of_each(list(queries.values()), what='')
+        except RestoreError as error:
+            return f'the listing read to find which of its files HSS still lists isolated failed: ' \
+                   f'{error.without_advice().rstrip(".")}'
+        isolated = {copy_key(found) for listed in listings for found in listed
+                    if found.get('isolation_status') == HSS_STATUS_ISOLATED}
+        body['data_list'] = [item for item in items if copy_key(item) in isolated]
+        return None if body['data_list'] else 'HSS lists none of its files isolated any more'
 
     def _request(self, method: str, path: str, **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path, **kwargs)

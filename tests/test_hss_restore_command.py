@@ -469,8 +469,8 @@ def test_an_exact_item_given_twice_with_its_hash_in_two_cases_is_sent_and_report
 
 
 def test_a_restore_whose_first_answer_was_lost_is_followed_to_restored_not_to_nothing(hss_tenant):
-    # HSS restores the copy on the first PUT, whose answer comes after the read timeout: the resend is accepted too
-    # (the PUT is idempotent), seconds later on HSS's clock. The copy changed at the first PUT is still this restore's.
+    # HSS restores the copy on the first PUT, whose answer comes after the read timeout: the listing read then shows
+    # the copy taken, so the PUT is not sent again. The copy changed at the first PUT is still this restore's.
     [copy] = COPIES[SINGLE_HASH]
     hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,slow;delay=4'))  # the listing, then the PUT
 
@@ -478,7 +478,7 @@ def test_a_restore_whose_first_answer_was_lost_is_followed_to_restored_not_to_no
                                                                            {'file_hash': SINGLE_HASH})
 
     assert not result.failed, result.entries
-    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 2  # the first answer was lost, and resent
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1  # the first answer was lost, not resent
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
     assert '1 restored' in result.entries[-1]['HumanReadable']
 
@@ -909,12 +909,98 @@ def test_a_restore_hss_carried_out_though_every_answer_was_lost_is_followed_not_
     # the command fails only when HSS took none of the items it was sent.
     copy, result = restore_whose_answers_are_lost(hss_tenant, by, 'truncated*10', max_retries='3')
 
-    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 4  # the first attempt and 3 retries
+    # The first attempt only: the listing that would tell whether HSS took it is cut off too, so it is not sent blind
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1
     assert status_of(hss_tenant, copy) == 'restored'
     assert not result.failed, result.entries[-1]
     start = result.entries[0]
     assert 'lost' in start['HumanReadable'] and start['Contents']['follow_commands']  # said honestly, and followed
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+
+
+def puts_carrying(tenant, copy):
+    """How many PUT isolated-file requests HSS received that carry ``copy`` (host, hash, path)."""
+    key = (copy['host_id'], copy['file_hash'].lower(), copy['file_path'])
+    return sum((item.get('host_id'), item.get('file_hash', '').lower(), item.get('file_path')) == key
+               for put in tenant.requests_to('PUT', '/event/isolated-file') for item in put.body['data_list'])
+
+
+@pytest.mark.parametrize('by', ['hash', 'exact item'])
+def test_a_put_whose_answer_was_cut_is_not_sent_again_once_hss_lists_its_copy_taken(hss_tenant, by):
+    # HSS carries the PUT out, then its answer is cut short (a 200 whose body ends early). The request may have been
+    # applied, so it is not repeated blind: the listing is read, and HSS lists the copy restoring (the task issued),
+    # not isolated, so there is nothing to send again. The checks then follow it to restored.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, 'truncated')
+
+    assert not result.failed, result.entries[-1]
+    assert puts_carrying(hss_tenant, copy) == 1
+    after_put = hss_tenant.gateway.requests[[r.method for r in hss_tenant.gateway.requests].index('PUT') + 1]
+    assert (after_put.method, after_put.path.endswith('/event/isolated-file')) == ('GET', True)  # read, not re-sent
+    assert status_of(hss_tenant, copy) == 'restored'
+    assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+
+
+def test_a_put_cut_before_hss_got_it_is_sent_again_with_only_the_copies_hss_still_lists_isolated(hss_tenant):
+    # Two exact items; HSS already lists one of them restoring (another hand restored it). The first PUT's connection
+    # is reset before HSS reads it: the listing then shows one copy still isolated, and only that one is sent again.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    [taken] = hss_tenant.backend.add_isolated_files(host, 1, isolation_status='restoring')
+    [isolated] = hss_tenant.backend.add_isolated_files(host, 1)
+    args = {'host_id': host, 'file_hash': json.dumps([taken['file_hash'], isolated['file_hash']]),
+            'file_path': json.dumps([taken['file_path'], isolated['file_path']]), 'polling': 'false'}
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=reset'))
+
+    result = war_room(hss_tenant, retry_backoff='0').run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert [(r.method, r.path.split('/')[-1]) for r in hss_tenant.gateway.faults.injected] == [
+        ('PUT', 'isolated-file')]  # the reset one carried both items, and HSS never read it
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert put.body['data_list'] == [{key: isolated[key] for key in ('host_id', 'file_hash', 'file_path')}]
+    assert status_of(hss_tenant, isolated) != 'isolated'
+
+
+@settings(max_examples=8, deadline=None)
+@given(statuses=st.lists(st.sampled_from(['isolated', 'restoring', 'restored']), min_size=1, max_size=4),
+       cut=st.sampled_from(['reset', 'truncated']))
+def test_after_a_cut_put_each_copy_is_sent_again_only_while_hss_lists_it_isolated(statuses, cut):
+    # Exact items HSS lists in any status; the first PUT is cut: reset before HSS read it, or truncated after HSS acted
+    # on it. Whatever HSS had acted on before the cut, or by it, is not sent again; what it still lists isolated is.
+    tenant = start_hss_tenant()
+    try:
+        host = sorted(tenant.backend.hosts)[0]
+        items = [tenant.backend.add_isolated_files(host, 1, isolation_status=status)[0] for status in statuses]
+        args = {'host_id': host, 'polling': 'false',
+                **{name: json.dumps([item[name] for item in items]) for name in ('file_hash', 'file_path')}}
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={cut}'))
+        result = war_room(tenant, retry_backoff='0').run('hss-restore-isolated', args)
+        puts = [put.body['data_list'] for put in tenant.requests_to('PUT', '/event/isolated-file')]
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    isolated = [{key: item[key] for key in ('host_id', 'file_hash', 'file_path')}
+                for item, status in zip(items, statuses) if status == 'isolated']
+    first = [] if cut == 'reset' else [[{key: item[key] for key in ('host_id', 'file_hash', 'file_path')}
+                                        for item in items]]  # a reset PUT never reached HSS's log
+    again = [isolated] if cut == 'reset' and isolated else []  # a truncated one: HSS acted, none left isolated
+    assert puts == first + again
+
+
+def test_a_put_whose_answer_was_cut_and_whose_copies_cannot_be_listed_is_reported_unknown_not_sent_again(
+        hss_tenant):
+    # HSS carries the PUT out and its answer is cut short; the listing that would tell what is left then fails every
+    # attempt (503s). Nothing says the copy still needs a restore, so it is not sent blind: its row says HSS may have
+    # accepted it, and the follow command is given (polling=false: no check follows).
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item',
+                                                  f'truncated,503*{facts.DEFAULT_MAX_RETRIES + 1}',
+                                                  polling={'polling': 'false'})
+
+    assert puts_carrying(hss_tenant, copy) == 1
+    assert not result.failed, result.entries[-1]
+    [row] = result.entries[0]['Contents']['items']
+    assert row['outcome'] == 'failed' and 'may have accepted' in row['reason'], row
+    assert result.entries[0]['Contents']['follow_commands']
 
 
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
