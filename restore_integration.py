@@ -929,7 +929,7 @@ class InstanceSettings:
     hss: HssSettings | None
     fetch: FetchSettings | None  # fetch-incidents' settings, when they were asked for
     in_use: tuple[str, ...]  # the vendors any of whose settings (VENDOR_MARKERS) is set
-    iam_tokens: bool  # HSS, in use, authenticates with IAM tokens: a token cached is of use, whichever vendor it read
+    iam_identity: str | None  # whose IAM token HSS uses now (token_identity), whichever vendor it read; None: no token
 
 
 def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None = None,
@@ -939,12 +939,22 @@ def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
         credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
     wanted = in_use if vendors is None else tuple(vendors)
-    # not checked here (read_hss_settings does that for HSS's commands): a value other than "token" uses no token
-    iam_tokens = 'hss' in in_use and str(params.get('hss_auth_type') or '').strip().lower() == 'token'
+    hss = read_hss_settings(params) if 'hss' in wanted else None
     return InstanceSettings(read_transport_settings(params), read_xdr_settings(params) if 'xdr' in wanted else None,
-                            read_hss_settings(params) if 'hss' in wanted else None,
-                            read_fetch_settings(params) if with_fetch or (
-                                with_fetch is None and setting_bool(params, 'isFetch')) else None, in_use, iam_tokens)
+                            hss, read_fetch_settings(params) if with_fetch or (
+                                with_fetch is None and setting_bool(params, 'isFetch')) else None, in_use,
+                            iam_identity_of(params, hss))
+
+
+def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
+    """Whose IAM token (token_identity) the instance's HSS uses now, read for every command, so that a token cached
+    for another identity is dropped whichever vendor runs; None when it uses none: AK/SK, no HSS, or HSS settings that
+    do not read (which stop HSS's commands, not the other vendor's)."""
+    try:
+        hss = hss or read_hss_settings(params)
+    except RestoreError:
+        return None
+    return token_identity(hss) if hss.auth_type == 'token' else None
 
 
 def is_loopback_host(host: str) -> bool:
@@ -4450,14 +4460,15 @@ def configured_clients(settings: InstanceSettings,
 
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any,
-                   scrubber: SecretScrubber, iam_tokens: bool) -> None:
+                   scrubber: SecretScrubber, iam_identity: str | None) -> None:
     """Writes the IAM token the command ended with (or IAM's refusal of the password, its words scrubbed: it is no
-    secret) to the integration context, when it changed; unless the instance's HSS authenticates with IAM tokens
-    (``iam_tokens``), drops a token cached before, whatever the command (a live credential kept for no use)."""
+    secret) to the integration context, when it changed; drops a token cached before of any identity but the one the
+    instance's HSS uses now (``iam_identity``; None: it uses no token), whatever the command (a live credential kept
+    for no use)."""
     hss = clients.get('hss')  # an HssClient (build_client), if any
     # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
-    if not iam_tokens and entry and 'token' in entry:
+    if entry and 'token' in entry and entry.get('identity') != iam_identity:
         entry = None
     if entry == stored:
         return
@@ -4518,7 +4529,7 @@ def main(demisto_obj: Any = None) -> None:
     if masker := debug_log_masker(globals()):
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
-    clients, stored, iam_tokens = {}, None, True
+    clients, stored, iam_identity = {}, None, None
     caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
     try:
         settings = settings_for(command, params)
@@ -4526,9 +4537,9 @@ def main(demisto_obj: Any = None) -> None:
             scrubber.add(secret)
         if caching:
             # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only); read by every
-            # command, to be dropped once the instance's HSS uses no token
-            stored, iam_tokens = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)), \
-                settings.iam_tokens
+            # command, to be dropped once the instance's HSS uses no token, or another identity's
+            stored, iam_identity = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)), \
+                settings.iam_identity
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
@@ -4547,7 +4558,7 @@ def main(demisto_obj: Any = None) -> None:
     finally:
         try:
             if caching:
-                keep_iam_token(runtime, clients, stored, scrubber, iam_tokens)
+                keep_iam_token(runtime, clients, stored, scrubber, iam_identity)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
             runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
 

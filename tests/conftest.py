@@ -16,7 +16,7 @@ from hypothesis import settings
 
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
-from warroom.context import as_list
+from warroom.context import as_list, merge_entry_context
 from warroom.runtime import WarRoom
 
 # No example is timed (deadline=None): speed is measured by make bench, and on a loaded machine hypothesis's 200 ms
@@ -145,6 +145,15 @@ def markdown_rows(markdown: str) -> list[dict]:
     header = cells(lines[0])
     assert set(lines[1]) <= set('|-'), lines[1]
     return [dict(zip(header, cells(line), strict=True)) for line in lines[2:]]
+
+
+def gate_verdicts(entry: dict) -> dict:
+    """What one reputation gate run leaves at QuarantineRestore.Gate in a context of its own, its EntryContext merged
+    as XSOAR merges it; ``held`` as a list (a key holding one item holds it as an object)."""
+    context: dict = {}
+    merge_entry_context(context, entry['EntryContext'])
+    verdicts = context['QuarantineRestore']['Gate']
+    return dict(verdicts, held=as_list(verdicts.get('held')))
 
 
 def cached_token(integration_context: dict) -> dict:

@@ -10,7 +10,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import TEST_DATA, hss_seed_copies, load_json
+from conftest import TEST_DATA, gate_verdicts, hss_seed_copies, load_json
 from warroom.context import merge_entry_context
 from warroom.playbook.runner import _load_script
 
@@ -29,7 +29,7 @@ def scores(entry_context: dict) -> list[dict]:
 
 
 def gate(args: dict, context: dict) -> dict:
-    return GATE.gate_command(args, context)['EntryContext']['QuarantineRestore.Gate(true)']
+    return gate_verdicts(GATE.gate_command(args, context))
 
 
 def test_a_score_under_a_hash_a_file_entry_gives_only_in_its_hashes_list_holds_the_file():
@@ -104,7 +104,7 @@ RESTORED = {'action_id': 1001, 'file_hash': SHA, 'endpoint_id': '', 'status': 'C
 def test_a_file_an_earlier_restore_of_the_same_scope_gave_back_is_neither_allowed_nor_held_and_the_note_says_so():
     entry = GATE.gate_command({'file_hash': SHA.upper(), 'restored_before': json.dumps([RESTORED])}, {})
 
-    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    verdicts = gate_verdicts(entry)
     assert verdicts['allowed'] == [] and verdicts['held'] == []
     assert entry['Note'] is True
     assert f'was not run again for `{SHA}`' in entry['HumanReadable'] and '(action 1001)' in entry['HumanReadable']
@@ -253,7 +253,7 @@ def test_given_several_endpoints_an_earlier_restore_covers_its_endpoint_only_and
     entry = GATE.gate_command({'file_hash': [SHA, other], 'endpoint_id': [a, b],
                                'restored_before': [dict(RESTORED, endpoint_id=a)]}, {})
 
-    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    verdicts = gate_verdicts(entry)
     sent = {(h, e) for h in verdicts['allowed'] for e in verdicts['endpoints']}
     needed = {(SHA, b), (other, a), (other, b)}
     assert sent <= needed and len(sent) == 2

@@ -11,6 +11,7 @@ import json
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
+from conftest import gate_verdicts
 from warroom.playbook.runner import _load_script
 
 GATE = _load_script('QuarantineRestoreReputationGate')
@@ -68,7 +69,7 @@ def test_a_score_under_any_hash_of_a_file_s_entries_holds_it_however_the_context
 
     entry = GATE.gate_command(args, {**file_context, **score_context})
 
-    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    verdicts = gate_verdicts(entry)
     allowed, held = verdicts['allowed'], [item['file_hash'] for item in verdicts['held']]
     for sha256, md5, sha1 in files:
         under = [int(float(s['Score'])) for s in scores if s['Indicator'].lower() in (sha256, md5, sha1)]
@@ -137,7 +138,7 @@ def test_a_score_list_counts_as_its_highest_readable_score_and_an_unreadable_ite
     entry = GATE.gate_command({'file_hash': file_hash, 'restore_suspicious': str(suspicious).lower()},
                               {'DBotScore': {'Indicator': file_hash, 'Vendor': 'V', 'Score': items, 'Type': 'file'}})
 
-    verdicts = entry['EntryContext']['QuarantineRestore.Gate(true)']
+    verdicts = gate_verdicts(entry)
     expected = 'bad' if best == 3 else 'suspicious' if best == 2 and not suspicious else \
         'unreadable' if len(readable) < len(items) else None
     if expected is None:

@@ -219,6 +219,29 @@ def test_an_iam_token_cached_before_the_instance_stopped_using_tokens_is_dropped
     assert context == others and token not in json.dumps(context)
 
 
+@pytest.mark.parametrize('changed', ['user', 'domain', 'project', 'region'])
+def test_an_iam_token_of_an_identity_the_instance_no_longer_uses_is_dropped_by_restore_file_too(
+        hss_tenant, standard_tenant, changed):
+    # The instance now logs in as another IAM user, in another account, scoped to another project, or at the IAM of
+    # another region (the IAM endpoint left empty: built from the region). The token cached for the identity it used
+    # before can serve none of its commands, yet it is a live credential of that identity for up to 24 hours: a
+    # restore-file must not keep it until an HSS command comes.
+    others = {'kept by another part of the instance': json.dumps({'any': 'value'})}
+    before = {**standard_tenant.params(), **hss_tenant.params('token')}
+    _, _, context = run(before, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'}, dict(others))
+    token = cached_token(context)['token']
+    credentials = before['hss_credentials']
+    now = {'user': {'hss_credentials': {**credentials, 'identifier': credentials['identifier'] + '-2'}},
+           'domain': {'hss_domain': before['hss_domain'] + '-2'},
+           'project': {'hss_project_id': 'f' * 32},
+           'region': {'hss_region': 'ap-southeast-3', 'hss_iam_endpoint': ''}}[changed]
+
+    entries, _, context = run({**before, **now}, 'restore-file', {'file_hash': XDR_HASH, 'polling': 'false'}, context)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert context == others and token not in json.dumps(context)
+
+
 def test_an_iam_token_cached_in_token_mode_stays_through_a_restore_file_for_the_next_hss_command(
         hss_tenant, standard_tenant):
     params = {**standard_tenant.params(), **hss_tenant.params('token')}

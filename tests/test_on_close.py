@@ -16,9 +16,9 @@ from hypothesis import assume, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in, integration_on_clock,
-                      hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed, one_file_restore_lost,
-                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in, gate_verdicts,
+                      hss_seed_copies, integration_on_clock, known_bad, lost_restore_record, many_hosts_seed,
+                      one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
@@ -54,13 +54,6 @@ def close(vendors, name, via, reason=None, enabled=None, context=None):
     if via == 'post-processing':
         return sample, runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, context)
     return sample, runner.run(RESTORE_PLAYBOOK if via == 'playbook' else via, incident, context)
-
-
-def gate_context(entry):
-    """What the gate's entry leaves at QuarantineRestore.Gate, merged into a context as XSOAR merges it."""
-    context = {}
-    merge_entry_context(context, entry['EntryContext'])
-    return context['QuarantineRestore']['Gate']
 
 
 def restored_hashes(xdr):
@@ -281,7 +274,7 @@ def test_the_gate_holds_exactly_the_files_scored_bad_or_suspicious(data, hashes,
     scores = data.draw(scores_under(indicators))
     entry = GATE.gate_command({'file_hash': ','.join(hashes), 'restore_suspicious': str(suspicious).lower()},
                               {'DBotScore': scores})
-    result = gate_context(entry)
+    result = gate_verdicts(entry)
     for file_hash in hashes:
         under = [s for s in scores if s['Indicator'].lower() == file_hash]
         best = max([int(float(s['Score'])) for s in under] or [0])
@@ -302,7 +295,7 @@ def test_a_score_the_gate_cannot_read_holds_the_file_for_an_analyst_naming_its_s
     entry = GATE.gate_command({'file_hash': file_hash},
                               {'DBotScore': [{'Indicator': file_hash, 'Vendor': 'X', 'Score': score, 'Type': 'file'},
                                              {'Indicator': file_hash, 'Vendor': 'Y', 'Score': 1, 'Type': 'file'}]})
-    result = gate_context(entry)
+    result = gate_verdicts(entry)
     assert result['allowed'] == [] and [item['verdict'] for item in result['held']] == ['unreadable']
     assert 'X' in entry['HumanReadable'] and entry['Note'] is True
 
@@ -312,7 +305,7 @@ MD5_SCORED = IncidentFile.load(INCIDENTS / 'xdr_known_bad_md5.json').context  # 
 
 def held_by_gate(args, context):
     entry = GATE.gate_command(args, context)
-    result = gate_context(entry)
+    result = gate_verdicts(entry)
     # the context holds the verdicts; Contents also the lines of files not sent again (none here) for the on-close note
     assert entry['Contents'] == dict(result, not_sent=[]) and entry['Note'] is bool(result['held'])
     return entry['HumanReadable'], result
@@ -428,7 +421,7 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
     # file_hash as a playbook passes it: comma-separated text, or a JSON list.
     given = json.dumps(items) if as_json else ','.join(items)
     if all(re.fullmatch('[0-9a-fA-F]{64}', item) for item in items):
-        result = gate_context(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
+        result = gate_verdicts(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
         assert result == {'allowed': list(dict.fromkeys(item.lower() for item in items)), 'allowed_paths': [],
                           'held': [], 'covered': []}
     else:
@@ -1509,7 +1502,7 @@ def test_a_windows_path_is_held_by_the_file_entry_that_names_it_in_any_case_or_a
     context = {'File': [dict(entry, MD5=md5)], 'DBotScore': [{'Indicator': md5, 'Vendor': VT, 'Score': 3}]}
     path = 'C:\\Users\\Public\\test.exe'
 
-    result = gate_context(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
                                              'hss-restore-isolated'}, context))
 
     assert result['allowed_paths'] == [] and [held['file_path'] for held in result['held']] == [path]
@@ -1526,7 +1519,7 @@ def test_a_windows_path_is_held_by_the_file_entry_that_names_it_in_any_case_or_a
 def test_a_path_no_file_entry_names_is_an_unknown_file_and_may_be_restored(entry_path, path):
     context = {'File': [{'Path': entry_path, 'SHA256': 'a' * 64, 'Malicious': {'Vendor': VT}}]}
 
-    result = gate_context(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
                                              'hss-restore-isolated'}, context))
 
     assert result == {'allowed': [], 'allowed_paths': [path], 'held': [], 'covered': []}
@@ -1859,10 +1852,10 @@ def test_copies_left_restoring_on_many_hss_hosts_and_not_read_again_at_close_get
                                                  'QuarantineRestore.Gate.covered.check', True)
 
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
-    """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and each
-    run replaces QuarantineRestore.Gate (its DT key is (true)), so the context keeps the last run's held list only.
-    What the note leaves to the context is still there: only an HSS restore on many hosts bounds its held lines, and
-    HSS's check runs last; Cortex XDR's held lines (no endpoint at close) give each command whole."""
+    """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and the
+    context keeps what each run held (QuarantineRestore.Gate.held, one item per command and file). What the note
+    leaves to the context is there: only an HSS restore on many hosts bounds its held lines, with HSS's command for
+    every host in the context; Cortex XDR's held lines (no endpoint at close) give each command whole."""
     held = sorted(HOLDERS)[:3]
     seed, _, hosts = many_hosts_seed(tmp_path, held, 120)
     incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {
@@ -1883,11 +1876,35 @@ def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the
     for line in whole:  # Cortex XDR's: the command is in the line
         [command] = [span for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
         assert parse_line(command).args == {'file_hash': as_commonmark_reads(line)[0][0]}
-    kept = {parse_line(command).args['file_hash']: parse_line(command).args
-            for command in as_list(get_path(run.context, 'QuarantineRestore.Gate.held.by_hand'))}
+    kept = {line.args['file_hash']: line.args for line in map(parse_line, as_list(get_path(
+        run.context, 'QuarantineRestore.Gate.held.by_hand'))) if line.command == 'hss-restore-isolated'}
     for line in pointing:  # HSS's: the command for every host is where the line says
         file_hash = as_commonmark_reads(line)[0][0]
         assert ri.hss_field_list(kept[file_hash]['host_id'], 'host_id') == hosts, line
+
+def test_with_both_vendors_held_at_one_close_the_context_keeps_what_each_vendor_s_check_held(vendors):
+    """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's). Each run
+    wrote QuarantineRestore.Gate under (true), so HSS's run replaced Cortex XDR's held list: the context lost what was
+    held back from restore-file. Every file scored bad is held from both vendors, and the context keeps both; closed
+    again, each is still there once."""
+    _, hss = vendors
+    held = sorted(HOLDERS)[:2]
+    [host] = sorted({copy['host_id'] for copies in hss_seed_copies().values() for copy in copies})[:1]
+    incident = close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event', 'CustomFields': {
+        'huaweihsshostid': host, 'filesha256': held, 'xdrincidentid': '412'}}, 'False Positive')
+    scored = {'DBotScore': [{'Indicator': h, 'Type': 'file', 'Vendor': VT, 'Score': 3} for h in held]}
+    wanted = sorted([('restore-file', h) for h in held] + [('hss-restore-isolated', h) for h in held])
+
+    first = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, scored)
+    again = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+
+    for run in (first, again):
+        assert not run.failed, run.error
+        restores = [parse_line(item['by_hand'])
+                    for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))]
+        assert sorted((line.command, line.args['file_hash']) for line in restores) == wanted
+    assert hss_puts(hss) == []
+
 
 @pytest.mark.parametrize('fault', ['no enabled instance', 'a file no host isolates'])
 def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_one_command_to_fill_in(fault, tmp_path):

@@ -7,9 +7,10 @@ pass. A reputation command run on a file's MD5 or SHA1 records its score under t
 it writes holds the file's hashes together (as keys, and in its ``Hashes`` list): so a score is read under the SHA256
 or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad
 even without a score. It writes ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each
-held file, its score, who scored it and under which hash), and a note naming every held file with the command that
-restores it by hand (past MAX_DETAIL_ROWS held file-endpoint or file-host pairs, a line names MAX_LISTED of its
-endpoints or hosts and gives the command for one, to fill in: ``held.by_hand`` keeps every command).
+held file, its score, who scored it and under which hash, kept beside what earlier runs held), and a note naming
+every held file with the command that restores it by hand (past MAX_DETAIL_ROWS held file-endpoint or file-host pairs,
+a line names MAX_LISTED of its endpoints or hosts and gives the command for one, to fill in: ``held.by_hand`` keeps
+every command).
 
 A restore by host and path (``file_path``, with ``host_id``) names no hash: the file at each path is known by the
 ``File`` entries whose ``Path`` (or ``Path`` and ``Name``) is that path, Windows paths compared without case. The
@@ -60,6 +61,11 @@ WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash an
 # (true): each run replaces the last one's verdict. Appended, an earlier run's allowed list would still be read by
 # the playbooks (QuarantineRestore.Gate.allowed) after this run held the same file back.
 GATE_CONTEXT_KEY = 'QuarantineRestore.Gate(true)'
+# What each run held back is kept beside the others' (a close of an incident with both vendors' files runs the gate
+# once per vendor): one item per command and file (or path), which a later run holding the same file again (a
+# re-close) updates. The (true) key above leaves it out, so its update keeps it.
+HELD_CONTEXT_KEY = ('QuarantineRestore.Gate.held(val.restore_command == obj.restore_command && '
+                    'val.file_hash == obj.file_hash && val.file_path == obj.file_path)')
 # restore-file's status of an action that put the file back (on every endpoint, or on some: the others' reasons are in
 # its record and the summary note), or still runs. Sent again on a reopened incident, Cortex XDR would refuse it (no
 # copy left) or run a second action for nothing, or (on some) fail again where its cause is not fixed.
@@ -900,9 +906,9 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         if not found:
             allowed.append(file_hash)
             continue
-        held.append({'file_hash': file_hash, 'score': score, 'verdict': found[0], 'scored_by': list(found[1]),
-                     'scored_as': list(found[1].values()), 'by_hand': by_hand_each(command, {'file_hash': [file_hash]},
-                                                                                   scope)})
+        held.append({'file_hash': file_hash, 'restore_command': command, 'score': score, 'verdict': found[0],
+                     'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
+                     'by_hand': by_hand_each(command, {'file_hash': [file_hash]}, scope)})
         shown.append((held[-1], named(found[1])))
     for path in paths:
         score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
@@ -911,7 +917,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
             allowed_paths.append(path)
             continue
         item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
-        held.append({'file_hash': sha256s[0] if sha256s else '', 'file_path': path, 'score': score,
+        held.append({'file_hash': (sha256s or [''])[0], 'file_path': path, 'restore_command': command, 'score': score,
                      'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
                      'by_hand': by_hand_each(command, {'file_path': [path]}, scope)})
         shown.append((dict(held[-1], **item), named(found[1])))
@@ -930,13 +936,13 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
         [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
-    verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'held': held, 'covered': covered}
+    verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'covered': covered}  # held: HELD_CONTEXT_KEY
     if 'endpoint_id' in scope:  # the endpoints to restore them on (restore-file, once per endpoint)
         verdicts['endpoints'] = endpoints if allowed else []
     # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
-    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, not_sent=not_sent),
+    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, held=held, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
-            'EntryContext': {GATE_CONTEXT_KEY: verdicts},
+            'EntryContext': {GATE_CONTEXT_KEY: verdicts, HELD_CONTEXT_KEY: held},
             'Note': bool(held or not_sent)}  # a held file is the analyst's to decide, a file not sent again news: notes
 
 
