@@ -404,9 +404,11 @@ def test_every_script_that_leaves_blank_items_out_holds_one_blank_rule(value):
 
 
 # Which Cortex XDR incident an incident stands for (README, "Wiring them into XSOAR"): the on-close script reads it, and
-# the Cortex XDR playbook from QuarantineRestoreXdrIncidentId; each holds the functions that read it, the same text, or
-# a close and the playbook restore under different Cortex XDR incidents.
-XDR_ID_RULE = ('as_list', 'present', 'incident_fields', 'incident_number', 'of_xdr_type', 'xdr_incident_id')
+# the Cortex XDR playbook from QuarantineRestoreXdrIncidentId; each holds the functions that read it and word the note
+# on a field value no Cortex XDR incident has, the same text, or a close and the playbook restore under different
+# Cortex XDR incidents.
+XDR_ID_RULE = ('as_list', 'present', 'incident_fields', 'incident_number', 'of_xdr_type', 'xdr_incident_id',
+               'refused_incident_id', 'text_of', 'shown_as_is')
 XDR_ID_RULE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreXdrIncidentId')
 
 

@@ -4,11 +4,13 @@ script (QuarantineRestoreOnClose) follows, so that the Cortex XDR playbook and a
 The ID is the XDR Incident ID field's (CortexXDRIR's mapper fills it with the Cortex XDR incident_id), else, on an
 incident whose type names Cortex XDR, the mirror ID (CortexXDRIR's mapper fills dbotMirrorId from the same
 incident_id): the first of those values that a Cortex XDR incident can have. Writes it to
-QuarantineRestore.XdrIncident.id (nothing when there is none).
+QuarantineRestore.XdrIncident.id (nothing when there is none). A field value no Cortex XDR incident has (text, 0) is
+sent nowhere: the entry is then a note that names it and says to set the field to the incident's ID.
 
 Runs in XSOAR's stock python3 image (standard library only). The functions that read the ID are the on-close
 script's, the same text (tests/test_contract.py): change one, change both.
 """
+import json
 import re
 from typing import Any
 
@@ -81,12 +83,58 @@ def xdr_incident_id(fields: dict[str, Any]) -> str:
     return ''
 
 
+def refused_incident_id(fields: dict[str, Any]) -> list[str]:
+    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, if any (the mirror ID is not
+    judged: on an incident of another type it is another system's, and not read)."""
+    refused = [json.dumps(value) for value in present(fields.get('xdrincidentid')) if not incident_number(value)]
+    if not refused:
+        return []
+    used = f'; the mirror ID, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
+    return [f'Cortex XDR: the XDR Incident ID field holds {shown_as_is(", ".join(refused))}, which no Cortex XDR '
+            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so it was not used{used}. Set '
+            'the field to the incident\'s ID as Cortex XDR shows it.']
+
+
+def text_of(value: Any) -> str:
+    """Any context value as one string: '' for nothing, JSON for objects and lists."""
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        try:
+            return json.dumps(value, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return repr(value)
+    return str(value)
+
+
+def shown_as_is(value: Any) -> str:
+    """A context or vendor value (a reason, an error, a path, a host or vendor name) for markdown text outside a code
+    span, escaped so that markdown shows it as it is, on one line: a backtick would open a code span that a command's
+    own span then closes; * and an _ at either end of a word mark emphasis (.../__init__.py would show as .../init.py
+    in bold; an _ inside a word is left); [ and ] make a link, < an autolink or HTML, & a character reference, ~
+    strikethrough, | a table's next cell; a backslash before punctuation, or last, would escape it; a line break would
+    end the bullet (a next line could start a heading or a list). Each of the pack's scripts holds this rule, the
+    same, as XSOAR runs a script alone (DEVELOPERS.md)."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text_of(value))
+
+    def escaped(match: re.Match) -> str:
+        char, at = match.group(), match.start()
+        inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+        return char if char == '_' and inside_word else '\\' + char
+
+    return re.sub(r'[`*_\[\]<&~|]|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
+
+
 def xdr_incident_entry(incident: dict[str, Any] | None) -> dict[str, Any]:
-    """The entry that writes the incident's Cortex XDR incident ID to the context."""
-    number = xdr_incident_id(incident_fields(incident))
+    """The entry that writes the incident's Cortex XDR incident ID to the context: a note when the XDR Incident ID
+    field holds a value no Cortex XDR incident has, which is sent nowhere (refused_incident_id says what to fix)."""
+    fields = incident_fields(incident)
+    number, refused = xdr_incident_id(fields), refused_incident_id(fields)
     said = f'Cortex XDR incident ID: {number}' if number else 'The incident names no Cortex XDR incident ID.'
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': {'id': number or None},
-            'HumanReadable': said, 'ReadableContentsFormat': 'markdown',
+            'HumanReadable': '\n'.join(refused) or said, 'ReadableContentsFormat': 'markdown', 'Note': bool(refused),
             'EntryContext': {CONTEXT_KEY: {'id': number or None}}}
 
 
