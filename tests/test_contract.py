@@ -377,7 +377,8 @@ def test_every_script_that_names_a_value_kind_holds_the_integrations_json_kind()
 # What is no value in a field or context value a script reads (DEVELOPERS.md): None, text of blanks only, and a list or
 # object of nothing else (an emptied grid's row of empty cells). Each script that leaves blank items out holds a copy of
 # is_blank; the copies are one rule, or the gate refuses (or takes for a host) what the on-close script leaves out.
-BLANK_RULE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreReputationGate')
+BLANK_RULE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreReputationGate',
+                      'QuarantineRestoreXdrIncidentId')
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
     | st.sampled_from(['', ' ', '\t\r\n', '\u3000', '0', 'a', 'None']) | st.text(max_size=4),
@@ -400,3 +401,22 @@ def test_every_script_that_leaves_blank_items_out_holds_one_blank_rule(value):
     answers = {name: _load_script(name).is_blank(value) for name in BLANK_RULE_HOLDERS}
 
     assert answers == dict.fromkeys(BLANK_RULE_HOLDERS, blank)
+
+
+# Which Cortex XDR incident an incident stands for (README, "Wiring them into XSOAR"): the on-close script reads it, and
+# the Cortex XDR playbook from QuarantineRestoreXdrIncidentId; each holds the functions that read it and word the note
+# on a field value no Cortex XDR incident has, the same text, or a close and the playbook restore under different
+# Cortex XDR incidents.
+XDR_ID_RULE = ('as_list', 'present', 'incident_fields', 'incident_number', 'of_xdr_type', 'xdr_incident_id',
+               'refused_incident_id', 'text_of', 'shown_as_is')
+XDR_ID_RULE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreXdrIncidentId')
+
+
+@pytest.mark.parametrize('name', XDR_ID_RULE)
+def test_the_playbook_s_xdr_incident_id_script_and_the_on_close_script_hold_one_rule_for_the_id(name):
+    copies = {path.stem: function_sources(path).get(name) for path in SCRIPT_CODE if path.stem in XDR_ID_RULE_HOLDERS}
+    assert len(copies) == len(XDR_ID_RULE_HOLDERS) and all(copies.values()), sorted(copies)
+    assert len(set(copies.values())) == 1
+    held = [_load_script(holder) for holder in XDR_ID_RULE_HOLDERS]
+    assert len({(script.XDR_INCIDENT_ID.pattern, script.FLOAT_EXACT_BELOW, script.XDR_TYPE_MARK)
+                for script in held}) == 1

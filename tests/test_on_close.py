@@ -2479,3 +2479,82 @@ def test_a_close_reason_of_blanks_only_is_no_reason_in_the_close_note(vendors):
 
     assert notes[' '] == notes[''] and len(notes['']) == 1 and 'not as a false positive' in notes[''][0]
     assert restored_hashes(xdr) == set() and hss.requests_to('PUT', '/event/isolated-file') == []
+
+
+XDR_PLAYBOOK = 'Quarantine Restore - Cortex XDR'
+RECORDED_XDR_IDS = sorted(path.stem for path in EXTRA_DATA_REPLIES.glob('*.json'))  # incidents Cortex XDR - IR reads
+XDR_EXTRA_DATA = 'xdr-get-incident-extra-data'
+
+
+def xdr_calls_on_fresh_tenants(name, via, unmirrored=False, **fields):
+    """Sample ``name`` with its custom ``fields`` replaced (and ``unmirrored`` without its mirror ID), closed as a false
+    positive on vendors of its own by the Cortex XDR playbook or the on-close script (``via``): (each Cortex XDR restore
+    request's incident_id, each xdr-get-incident-extra-data call's arguments, the run)."""
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = {key: value for key, value in sample.incident.items() if not (unmirrored and key == 'dbotMirrorId')}
+    incident = close_incident(dict(incident, CustomFields={**sample.incident['CustomFields'], **fields}),
+                              'False Positive')
+    xdr, hss = start_tenant(), start_hss_tenant()
+    try:
+        runner = runner_for((xdr, hss))
+        run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context) \
+            if via == 'post-processing' else runner.run(via, incident, sample.context)
+        assert not run.failed, run.error
+        sent = [r.body['request_data'].get('incident_id') for r in xdr.gateway.requests
+                if r.path.endswith('/endpoints/restore/')]
+        return sent, [e.args for e in run.events if e.command == XDR_EXTRA_DATA], run
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+
+@pytest.mark.parametrize('via', [XDR_PLAYBOOK, 'post-processing'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_lite_minimized.json'])
+def test_an_xdr_incident_id_field_holding_two_ids_restores_under_the_first_by_the_playbook_and_on_close_alike(
+        name, via):
+    """CortexXDRIR's mapper fills XDR Incident ID and the mirror ID from one incident_id: here the field holds that
+    ID, then another Cortex XDR incident's. The playbook took the last of them (LastArrayElement), the on-close
+    script the first: closed one way or the other, the files went back under different Cortex XDR incidents (or the
+    other incident's files were read). Both now take the first, the incident's own."""
+    own = IncidentFile.load(INCIDENTS / name).incident['dbotMirrorId']
+    [other, *_] = [number for number in RECORDED_XDR_IDS if number != own]
+
+    sent, asked, _ = xdr_calls_on_fresh_tenants(name, via, xdrincidentid=[own, other])
+
+    assert sent and set(sent) == {int(own)}
+    assert all(args['incident_id'] == own for args in asked)
+
+
+@pytest.mark.parametrize('via', [XDR_PLAYBOOK, 'post-processing'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_lite_minimized.json'])
+@pytest.mark.parametrize('odd', ['abc', '0', ['abc']], ids=repr)
+def test_an_xdr_incident_id_field_no_cortex_xdr_incident_has_is_refused_before_any_request_by_the_playbook_too(
+        name, via, odd):
+    """A Cortex XDR incident whose XDR Incident ID field holds a value no Cortex XDR incident has: the on-close script
+    left it out and restored under the mirror ID (CortexXDRIR's mapper fills it from the same incident_id), but the
+    playbook took the field's value and handed it to xdr-get-incident-extra-data and restore-file, which refused it:
+    nothing was restored. Both now send it nowhere, restore under the mirror ID, and a note names the field and its
+    value and says to set the field to the incident's ID as Cortex XDR shows it."""
+    mirror = IncidentFile.load(INCIDENTS / name).incident['dbotMirrorId']
+
+    sent, asked, run = xdr_calls_on_fresh_tenants(name, via, xdrincidentid=odd)
+
+    assert sent and set(sent) == {int(mirror)}
+    assert all(args['incident_id'] == mirror for args in asked)
+    assert [e.command for e in run.events if json.dumps(odd) in json.dumps(e.args)] == []
+    [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert json.dumps(as_list(odd)[0]) in line.replace('\\', '') and 'Set the field' in line, line
+
+
+@pytest.mark.parametrize('via', [XDR_PLAYBOOK, 'post-processing'])
+def test_an_unmirrored_incident_s_invalid_xdr_incident_id_is_refused_and_its_files_restored_under_no_incident(via):
+    """No mirror ID to fall back on: the playbook handed restore-file the field's 'abc', which refused the restore.
+    Both now restore the incident's files under no Cortex XDR incident and say why in a note."""
+    artifacts = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']
+
+    sent, _, run = xdr_calls_on_fresh_tenants('xdr_false_positive.json', via, unmirrored=True, xdrincidentid='abc')
+
+    assert len(sent) == len(artifacts) and set(sent) == {None}
+    assert [e.command for e in run.events if 'abc' in json.dumps(e.args)] == []
+    [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert '"abc"' in line and 'mirror ID' not in line, line

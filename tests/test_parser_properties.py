@@ -214,6 +214,20 @@ def test_the_on_close_readers_take_any_incident_and_context(fields, context):
     assert set(ON_CLOSE.vendors_of(fields, context)) <= {'xdr', 'hss'}
 
 
+@FAST
+@given(fields=st.dictionaries(st.sampled_from(['xdrincidentid', 'dbotMirrorId', 'type']), anything, max_size=3),
+       custom=st.booleans())
+def test_the_playbook_s_xdr_incident_id_is_the_one_the_on_close_script_takes_for_any_incident(fields, custom):
+    # The Cortex XDR playbook restores under the ID QuarantineRestoreXdrIncidentId writes: for any incident, the one
+    # the on-close script restores under (none written as null), in an entry that survives XSOAR's JSON round trip.
+    incident = {'CustomFields': fields} if custom else fields
+    entry = _load_script('QuarantineRestoreXdrIncidentId').xdr_incident_entry(incident)
+
+    assert json.loads(json.dumps(entry)) == entry
+    assert entry['EntryContext']['QuarantineRestore.XdrIncident(true)'] == {
+        'id': ON_CLOSE.xdr_incident_id(ON_CLOSE.incident_fields(incident)) or None}
+
+
 # --------------------------------------------------------------------------- the integration's text helpers
 
 

@@ -1,0 +1,151 @@
+"""QuarantineRestoreXdrIncidentId: the Cortex XDR incident an XSOAR incident stands for, by the rule the on-close
+script (QuarantineRestoreOnClose) follows, so that the Cortex XDR playbook and a close restore under the same one.
+
+The ID is the XDR Incident ID field's (CortexXDRIR's mapper fills it with the Cortex XDR incident_id), else, on an
+incident whose type names Cortex XDR, the mirror ID (CortexXDRIR's mapper fills dbotMirrorId from the same
+incident_id): the first of those values that a Cortex XDR incident can have. Writes it to
+QuarantineRestore.XdrIncident.id (nothing when there is none). A field value no Cortex XDR incident has (text, 0) is
+sent nowhere: the entry is then a note that names it and says to set the field to the incident's ID.
+
+Runs in XSOAR's stock python3 image (standard library only). The functions that read the ID are the on-close
+script's, the same text (tests/test_contract.py): change one, change both.
+"""
+import json
+import re
+from typing import Any
+
+''' CONSTANTS '''
+
+# A Cortex XDR incident ID: Cortex XDR numbers incidents from 1, and restore-file takes an incident_id of at most 18
+# digits (ASCII: str.isdigit takes '²' too). Leading zeros name the same incident; the ID is written without them, as
+# Cortex XDR and CortexXDRIR's records write it. A JSON number as a float is exact only below 2**53.
+XDR_INCIDENT_ID = re.compile(r'0*([1-9][0-9]{0,17})')
+FLOAT_EXACT_BELOW = 2 ** 53
+# The mirror ID (dbotMirrorId) is a Cortex XDR incident ID only on an incident whose type names Cortex XDR: another
+# type's is another system's (HSS's event_id, as this pack's fetch sets it, or a QRadar or Jira number).
+XDR_TYPE_MARK = 'Cortex XDR'
+CONTEXT_KEY = 'QuarantineRestore.XdrIncident(true)'
+ENTRY_TYPE_NOTE = 1
+
+
+''' HELPERS '''
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None or value == '':
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def is_blank(value: Any) -> bool:
+    """Nothing, text of blanks only, or a list or object of such values: XSOAR keeps a field an analyst or a mapper
+    emptied as empty text or a list holding it (a grid, as a row of empty cells)."""
+    if isinstance(value, (list, dict)):
+        return all(is_blank(item) for item in (value.values() if isinstance(value, dict) else value))
+    return value is None or isinstance(value, str) and not value.strip()
+
+
+def present(value: Any) -> list[Any]:
+    """A field's values with its blank items left out: a blank is no value, never sent to a vendor."""
+    return [item for item in as_list(value) if not is_blank(item)]
+
+
+def incident_fields(incident: dict[str, Any] | None) -> dict[str, Any]:
+    """The incident's fields, custom ones lifted to the top as XSOAR shows them to scripts."""
+    fields = {key: value for key, value in (incident or {}).items() if key != 'CustomFields'}
+    fields.update((incident or {}).get('CustomFields') or {})
+    return fields
+
+
+def incident_number(value: Any) -> str:
+    """The Cortex XDR incident ID ``value`` names (text or a JSON number), as Cortex XDR writes it; '' for a value no
+    incident has (see XDR_INCIDENT_ID)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < FLOAT_EXACT_BELOW:
+        value = int(value)
+    found = XDR_INCIDENT_ID.fullmatch(value.strip() if isinstance(value, str) else str(value)) \
+        if type(value) in (str, int) else None  # type(): a bool is no number
+    return found.group(1) if found else ''
+
+
+def of_xdr_type(fields: dict[str, Any]) -> bool:
+    """Whether the incident's type names Cortex XDR (see XDR_TYPE_MARK)."""
+    return XDR_TYPE_MARK in str(fields.get('type') or '')
+
+
+def xdr_incident_id(fields: dict[str, Any]) -> str:
+    """The Cortex XDR incident's ID: the XDR Incident ID field's, else, on an incident of a Cortex XDR type, the mirror
+    ID (see XDR_TYPE_MARK); blank items are no value (a list holding one beside the ID, as the playbook's RemoveEmpty
+    reads it before it takes one)."""
+    mirrored = present(fields.get('dbotMirrorId')) if of_xdr_type(fields) else []
+    for value in present(fields.get('xdrincidentid')) + mirrored:
+        if number := incident_number(value):
+            return number
+    return ''
+
+
+def refused_incident_id(fields: dict[str, Any]) -> list[str]:
+    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, if any (the mirror ID is not
+    judged: on an incident of another type it is another system's, and not read)."""
+    refused = [json.dumps(value) for value in present(fields.get('xdrincidentid')) if not incident_number(value)]
+    if not refused:
+        return []
+    used = f'; the mirror ID, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
+    return [f'Cortex XDR: the XDR Incident ID field holds {shown_as_is(", ".join(refused))}, which no Cortex XDR '
+            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so it was not used{used}. Set '
+            'the field to the incident\'s ID as Cortex XDR shows it.']
+
+
+def text_of(value: Any) -> str:
+    """Any context value as one string: '' for nothing, JSON for objects and lists."""
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        try:
+            return json.dumps(value, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return repr(value)
+    return str(value)
+
+
+def shown_as_is(value: Any) -> str:
+    """A context or vendor value (a reason, an error, a path, a host or vendor name) for markdown text outside a code
+    span, escaped so that markdown shows it as it is, on one line: a backtick would open a code span that a command's
+    own span then closes; * and an _ at either end of a word mark emphasis (.../__init__.py would show as .../init.py
+    in bold; an _ inside a word is left); [ and ] make a link, < an autolink or HTML, & a character reference, ~
+    strikethrough, | a table's next cell; a backslash before punctuation, or last, would escape it; a line break would
+    end the bullet (a next line could start a heading or a list). Each of the pack's scripts holds this rule, the
+    same, as XSOAR runs a script alone (DEVELOPERS.md)."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text_of(value))
+
+    def escaped(match: re.Match) -> str:
+        char, at = match.group(), match.start()
+        inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+        return char if char == '_' and inside_word else '\\' + char
+
+    return re.sub(r'[`*_\[\]<&~|]|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
+
+
+def xdr_incident_entry(incident: dict[str, Any] | None) -> dict[str, Any]:
+    """The entry that writes the incident's Cortex XDR incident ID to the context: a note when the XDR Incident ID
+    field holds a value no Cortex XDR incident has, which is sent nowhere (refused_incident_id says what to fix)."""
+    fields = incident_fields(incident)
+    number, refused = xdr_incident_id(fields), refused_incident_id(fields)
+    said = f'Cortex XDR incident ID: {number}' if number else 'The incident names no Cortex XDR incident ID.'
+    return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': {'id': number or None},
+            'HumanReadable': '\n'.join(refused) or said, 'ReadableContentsFormat': 'markdown', 'Note': bool(refused),
+            'EntryContext': {CONTEXT_KEY: {'id': number or None}}}
+
+
+''' MAIN '''
+
+
+def main(demisto_obj: Any = None) -> None:
+    """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
+    runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
+    runtime.results(xdr_incident_entry(runtime.incident()))
+
+
+if __name__ in ('__main__', '__builtin__', 'builtins'):
+    main()
