@@ -185,7 +185,8 @@ def cached_token(integration_context: dict) -> dict:
 
 
 def seed_failing_endpoints(seed_path: Path = XDR_SEED) -> dict[str, dict]:
-    return {e['endpoint_id']: e['restore_failure'] for e in load_json(seed_path)['endpoints'] if e.get('restore_failure')}
+    return {e['endpoint_id']: e['restore_failure'] for e in load_json(seed_path)['endpoints']
+            if e.get('restore_failure')}
 
 
 class XdrTenant:
@@ -247,7 +248,8 @@ class ReplayServer:
         self.url = self.server.url
 
     def queue(self, status: int, body, headers: dict | None = None) -> 'ReplayServer':
-        raw = body if isinstance(body, bytes) else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        raw = body if isinstance(body, bytes) else (
+            body.encode() if isinstance(body, str) else json.dumps(body).encode())
         content_type = 'application/json' if not isinstance(body, (str, bytes)) else 'text/html'
         self._replies.append(Response(status, raw, {'Content-Type': content_type, **(headers or {})}))
         return self

@@ -156,8 +156,9 @@ IAM_LOCKOUT_PERIOD_S = 15 * 60
 IAM_LOCKOUT_DURATION_S = 15 * 60
 IAM_ACCOUNT_LOCKED = (401, 'The account is locked.')
 IAM_WRONG_PASSWORD = (401, 'The username or password is wrong.')
-# HSS's own error codes (HSS API Reference, "Error Codes", support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html):
-# every HSS.xxxx error is HTTP 400, with these messages. HSS.0001 is a bad parameter, never a server failure.
+# HSS's own error codes (HSS API Reference, "Error Codes",
+# support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html): every HSS.xxxx error is HTTP 400, with these messages.
+# HSS.0001 is a bad parameter, never a server failure.
 HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
 HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
 HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
@@ -425,8 +426,8 @@ READABLE_LISTED_MAX = 20
 # README, hss-restore-isolated: "A check lists each hash on its own (every status) for up to 20 hashes; more exact items
 # are checked with one listing of the whole project".
 HSS_CHECK_BY_HASH_MAX = 20
-# README, "Limits of the scrubber": "a secret shorter than 4 characters is not looked for, nor a head of one shorter than
-# that": one of 4 characters or more is, and so is a head of that many cut off by short_text or printable.
+# README, "Limits of the scrubber": "a secret shorter than 4 characters is not looked for, nor a head of one shorter
+# than that": one of 4 characters or more is, and so is a head of that many cut off by short_text or printable.
 SCRUBBER_MIN_LENGTH = 4
 # README, "One scrubber": "Each spelling is replaced whole, by `<redacted>`".
 SCRUBBER_MASK = '<redacted>'

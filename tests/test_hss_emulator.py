@@ -255,7 +255,8 @@ def test_iam_refuses_a_project_the_user_does_not_have(http, iam):
     b"not json",
     json.dumps({"auth": {}}).encode(),
     json.dumps({"auth": {"identity": {"methods": ["token"]}}}).encode(),
-    json.dumps({**token_request(), "auth": {**token_request()["auth"], "scope": {"domain": {"name": DOMAIN}}}}).encode(),
+    json.dumps({**token_request(),
+                "auth": {**token_request()["auth"], "scope": {"domain": {"name": DOMAIN}}}}).encode(),
 ])
 def test_iam_rejects_a_malformed_body_with_400(http, iam, payload):
     response = http.post(iam.url + "/v3/auth/tokens", data=payload, headers={"Content-Type": "application/json"},

@@ -203,7 +203,8 @@ def test_xdr_refused_fixture_refuses_a_hash_no_seed_endpoint_holds():
     assert refused['file_hash'] not in seed_holders()
     assert refused['status'] == 'FAILED'
     # test_data/xdr/README.md: a restore of a file no endpoint holds is the API's 500 "no quarantined file".
-    assert 'HTTP 500' in refused['error'] and f'No quarantined file with hash {refused["file_hash"]}' in refused['error']
+    assert 'HTTP 500' in refused['error']
+    assert f'No quarantined file with hash {refused["file_hash"]}' in refused['error']
     for word in facts.XDR_ADVICE_WORDS[500]:
         assert word in refused['error']
 
@@ -330,7 +331,8 @@ def test_all_restored_needs_no_manual_action_and_says_so():
     assert summary['failed'] == summary['pending'] == 0
     assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
     by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
-    assert by_hand.strip().startswith('Nothing') and not [line for line in by_hand.splitlines() if line.startswith('- ')]
+    assert by_hand.strip().startswith('Nothing')
+    assert not [line for line in by_hand.splitlines() if line.startswith('- ')]
 
 
 def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
@@ -391,7 +393,8 @@ def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it()
 
 
 def test_the_step_that_follows_an_action_limited_to_one_endpoint_keeps_it_to_that_endpoint_and_incident():
-    """A follow run without the endpoint would record the action as one on every endpoint (the record's DT key matches)."""
+    """A follow run without the endpoint would record the action as one on every endpoint (the record's DT key
+    matches)."""
     context = copy.deepcopy(fixture('xdr_not_polled'))
     record = context['CortexXDR']['RestoredFile']
     endpoint = next(iter(seed_holders()[record["file_hash"]]))

@@ -218,7 +218,8 @@ def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request():
     import restore_integration as ri_module
     with pytest.raises(ri_module.RestoreError, match='xdr_api_key_id'):
         ri_module.read_instance_settings({'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com',
-                                          'xdr_api_key_id': '1\r\nX: y', 'xdr_api_key': {'password': 'k' * 64}}, ['xdr'])
+                                          'xdr_api_key_id': '1\r\nX: y', 'xdr_api_key': {'password': 'k' * 64}},
+                                         ['xdr'])
 
 
 def test_a_role_without_the_restore_permissions_is_told_the_ones_the_setting_s_help_names(replay_server):
