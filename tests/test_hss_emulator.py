@@ -824,7 +824,7 @@ def test_restore_with_stage_seconds_zero_is_restored_at_once(clock):
     assert backend.isolation_status(DB_02, SINGLE) == "restored"
 
 
-def test_restore_without_file_path_restores_every_copy_of_the_hash_on_that_host(http, hss, backend):
+def test_restore_without_file_path_starts_restoring_every_copy_of_the_hash_on_that_host(http, hss, backend):
     added = backend.add_isolated_files(WIN_HR, 3, file_hash="a" * 64)
 
     assert restore(http, hss, [item(WIN_HR, "A" * 64)]).status_code == 200
