@@ -135,16 +135,44 @@ class InFlight:
                 self.now -= 1
 
 
+# GFM's table extension (https://github.github.com/gfm/, 4.10): a row's outer pipes are optional, its cells trimmed,
+# and a delimiter row's cells are dashes with an optional colon at either end, blanks around them allowed.
+GFM_DELIMITER_CELL = re.compile(r'[ \t]*:?-+:?[ \t]*')
+
+
+def gfm_cells(line: str) -> list[str]:
+    """A table row's cells as GFM parts them: its blanks and a leading and a trailing pipe dropped, parted on each
+    pipe no backslash escapes, cells trimmed, '\\|' read as a pipe (the one escape GFM resolves while parting a row)."""
+    text = line.strip(' \t')
+    text = text[1:] if text.startswith('|') else text
+    text = text[:-1] if re.search(r'(?<!\\)\|$', text) else text
+    return [part.strip(' \t').replace('\\|', '|') for part in re.split(r'(?<!\\)\|', text)]
+
+
+def is_gfm_delimiter_row(line: str) -> bool:
+    return '|' in line and all(GFM_DELIMITER_CELL.fullmatch(cell) for cell in gfm_cells(line))
+
+
 def markdown_rows(markdown: str) -> list[dict]:
-    """The rows of the one markdown table in ``markdown``, as dicts keyed by its header, cells unescaped ('\\|')."""
-    lines = [line for line in markdown.splitlines() if line.startswith('|')]
-
-    def cells(line):
-        return [cell.replace('\\|', '|') for cell in re.split(r'(?<!\\)\|', line)[1:-1]]
-
-    header = cells(lines[0])
-    assert set(lines[1]) <= set('|-'), lines[1]
-    return [dict(zip(header, cells(line), strict=True)) for line in lines[2:]]
+    """The rows of the first markdown table in ``markdown``, read as GFM reads a table (a header row, a delimiter row
+    of as many cells, then rows), as dicts keyed by its header, cells unescaped ('\\|'). Where it departs from GFM:
+    the rows end at a blank line or at a line without a pipe (GFM reads that line as a row of one cell, so a line of
+    text right under a table shows in it), and a row of another number of cells than the header fails (GFM pads or
+    cuts it), as a test wants to see it."""
+    lines = markdown.splitlines()
+    starts = [number for number in range(1, len(lines))
+              if '|' in lines[number - 1] and is_gfm_delimiter_row(lines[number])
+              and len(gfm_cells(lines[number - 1])) == len(gfm_cells(lines[number]))]
+    assert starts, f'no GFM table in {markdown!r}'
+    header = gfm_cells(lines[starts[0] - 1])
+    rows = []
+    for line in lines[starts[0] + 1:]:
+        if not line.strip() or not re.search(r'(?<!\\)\|', line):
+            break
+        cells = gfm_cells(line)
+        assert len(cells) == len(header), f'the row {line!r} has {len(cells)} cells under a header of {len(header)}'
+        rows.append(dict(zip(header, cells)))
+    return rows
 
 
 def gate_verdicts(entry: dict) -> dict:
@@ -166,7 +194,8 @@ def cached_token(integration_context: dict) -> dict:
 
 
 def seed_failing_endpoints(seed_path: Path = XDR_SEED) -> dict[str, dict]:
-    return {e['endpoint_id']: e['restore_failure'] for e in load_json(seed_path)['endpoints'] if e.get('restore_failure')}
+    return {e['endpoint_id']: e['restore_failure'] for e in load_json(seed_path)['endpoints']
+            if e.get('restore_failure')}
 
 
 class XdrTenant:
@@ -228,7 +257,8 @@ class ReplayServer:
         self.url = self.server.url
 
     def queue(self, status: int, body, headers: dict | None = None) -> 'ReplayServer':
-        raw = body if isinstance(body, bytes) else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        raw = body if isinstance(body, bytes) else (
+            body.encode() if isinstance(body, str) else json.dumps(body).encode())
         content_type = 'application/json' if not isinstance(body, (str, bytes)) else 'text/html'
         self._replies.append(Response(status, raw, {'Content-Type': content_type, **(headers or {})}))
         return self

@@ -156,8 +156,9 @@ IAM_LOCKOUT_PERIOD_S = 15 * 60
 IAM_LOCKOUT_DURATION_S = 15 * 60
 IAM_ACCOUNT_LOCKED = (401, 'The account is locked.')
 IAM_WRONG_PASSWORD = (401, 'The username or password is wrong.')
-# HSS's own error codes (HSS API Reference, "Error Codes", support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html):
-# every HSS.xxxx error is HTTP 400, with these messages. HSS.0001 is a bad parameter, never a server failure.
+# HSS's own error codes (HSS API Reference, "Error Codes",
+# support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html): every HSS.xxxx error is HTTP 400, with these messages.
+# HSS.0001 is a bad parameter, never a server failure.
 HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
 HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
 HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
@@ -237,8 +238,8 @@ HSS_ASSET_VALUES = ('important', 'common', 'test')
 # The malware classes of an HSS security event's event_type (huaweicloudsdkhss v5 list_security_events_request.py,
 # event_types 取值范围, in English: 1001 通用恶意软件 generic malware, 1002 病毒, 1003 蠕虫, 1004 木马, 1005 僵尸网络,
 # 1006 后门, 1010 Rootkit, 1011 勒索软件, 1012 黑客工具 hacker tool, 1015 Webshell, 1016 挖矿 mining; 1017 反弹Shell, a
-# reverse shell, isolates no file), and the antivirus event_class_ids of the same request (av_1002 病毒 ... av_1016 挖矿软件, each its event_type's class;
-# malware_1001 恶意程序 "malicious program", generic malware's). An event named by none of them is generic malware.
+# reverse shell, isolates no file), and the antivirus event_class_ids of the same request (av_1002 病毒 ...
+# av_1016 挖矿软件, each its event_type's class; malware_1001 恶意程序 "malicious program", generic malware's). An event named by none of them is generic malware.
 HSS_MALWARE_EVENT_TYPES = {1001: 'Malware', 1002: 'Virus', 1003: 'Worm', 1004: 'Trojan', 1005: 'Botnet',
                            1006: 'Backdoor', 1010: 'Rootkit', 1011: 'Ransomware', 1012: 'Hacker tool',
                            1015: 'Webshell', 1016: 'Mining'}
@@ -439,8 +440,8 @@ READABLE_LISTED_MAX = 20
 # README, hss-restore-isolated: "A check lists each hash on its own (every status) for up to 20 hashes; more exact items
 # are checked with one listing of the whole project".
 HSS_CHECK_BY_HASH_MAX = 20
-# README, "Limits of the scrubber": "a secret shorter than 4 characters is not looked for, nor a head of one shorter than
-# that": one of 4 characters or more is, and so is a head of that many cut off by short_text or printable.
+# README, "Limits of the scrubber": "a secret shorter than 4 characters is not looked for, nor a head of one shorter
+# than that": one of 4 characters or more is, and so is a head of that many cut off by short_text or printable.
 SCRUBBER_MIN_LENGTH = 4
 # README, "One scrubber": "Each spelling is replaced whole, by `<redacted>`".
 SCRUBBER_MASK = '<redacted>'

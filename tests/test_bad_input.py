@@ -38,7 +38,8 @@ HEAVY = settings(max_examples=EXAMPLES_PER_COMMAND, deadline=None,
 LIGHT = settings(max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 XDR_HASH = sorted(seed_holders())[0]
-HSS_COPY = sorted((c for copies in hss_seed_copies().values() for c in copies if c['healthy']), key=lambda c: c['file_path'])[0]
+HSS_COPY = sorted((c for copies in hss_seed_copies().values() for c in copies if c['healthy']),
+                  key=lambda c: c['file_path'])[0]
 MAX_MESSAGE = 700  # a refused value is quoted shortened, never echoed whole
 
 HEX = '0123456789abcdefABCDEF'
@@ -122,7 +123,8 @@ json_list_bad_item = st.sampled_from(['{}', '1.5', 'true', 'false', 'null', '[]'
 
 bad_file_hash = st.one_of(
     md5_sha1_sha512,
-    st.one_of(st.integers(1, 63), st.integers(65, 300)).flatmap(hex_text).map(lambda t: hash_case(t, 'must be a SHA256')),
+    st.one_of(st.integers(1, 63), st.integers(65, 300)).flatmap(hex_text).map(
+        lambda t: hash_case(t, 'must be a SHA256')),
     hash_with_one_char_replaced(non_hex_char).map(lambda t: hash_case(t, 'must be a SHA256')),
     spread(LOOKALIKES, 64).map(lambda t: hash_case(t, 'must be a SHA256')),
     st.sampled_from(['\r\nX-Injected: 1', '\nfoo', '\x00', '\u2028x']).map(
@@ -400,7 +402,8 @@ def test_a_project_id_that_would_change_the_url_path_is_refused(hss, debug_log, 
     # hss_project_id is the one value that goes into a URL path (/v5/{project_id}/event/isolated-file).
     for command, args in (('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash']}), ('test-module', {})):
         assert_refused(hss, debug_log, command, hss.params(auth_type, hss_project_id=project_id), args,
-                       'hss_project_id', re.compile('must be a project ID|holds a line break or another control character'))
+                       'hss_project_id',
+                       re.compile('must be a project ID|holds a line break or another control character'))
 
 
 MEGABYTE = 'a' * 1_000_000

@@ -113,8 +113,9 @@ def test_execution_timeout_lets_a_run_go_on_past_the_war_rooms_limit(tenant):
 
 
 def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_error():
-    # content-docs code-conventions.md, on an entry's Timeout: "if a user has provided an execution-timeout, it overrides
-    # the timeout specified by this field". The action stays pending: only that override ends the polling at 60 s.
+    # content-docs code-conventions.md, on an entry's Timeout: "if a user has provided an execution-timeout, it
+    # overrides the timeout specified by this field". The action stays pending: only that override ends the polling at
+    # 60 s.
     tenant = start_tenant(auth_type='advanced', stage_seconds=3600)
     try:
         result = room_on(tenant).run('restore-file', {'file_hash': HASH, 'execution-timeout': '60'})

@@ -79,11 +79,13 @@ def test_the_bulk_runner_keeps_the_order_with_many_workers_and_reraises_a_worker
         runner.map(fail_on_seven, range(20))
 
 
-@pytest.mark.parametrize('name, value', [('xdr_rate_limit', '0'), ('xdr_rate_limit', 'fast'), ('max_concurrency', '500'),
-                                         ('max_concurrency', '2.5'), ('hss_rate_limit', '-1')])
+@pytest.mark.parametrize('name, value', [('xdr_rate_limit', '0'), ('xdr_rate_limit', 'fast'),
+                                         ('max_concurrency', '500'), ('max_concurrency', '2.5'),
+                                         ('hss_rate_limit', '-1')])
 def test_bad_pace_settings_are_refused_by_name(name, value):
     params = {'xdr_url': 'https://api-t.example', 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 8},
-              'hss_project_id': 'p1', 'hss_region': 'ap-southeast-1', 'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 4}}
+              'hss_project_id': 'p1', 'hss_region': 'ap-southeast-1',
+              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 4}}
     with pytest.raises(ri.RestoreError, match=rf'instance setting "[^"]+" \({name}\)'):
         ri.read_instance_settings(dict(params, **{name: value}), ['hss' if name.startswith('hss') else 'xdr'])
 

@@ -191,7 +191,8 @@ def test_every_context_path_written_is_declared_and_every_declared_one_is_writte
         host = hss.backend.snapshot()[0]['host_id']
         items = hss.backend.add_isolated_files(host, 1)
         items.append({'host_id': host, 'file_hash': 'c' * 64, 'file_path': '/nowhere'})
-        room.run('hss-restore-isolated', {k: json.dumps([i[k] for i in items]) for k in ('host_id', 'file_hash', 'file_path')})
+        room.run('hss-restore-isolated',
+                 {k: json.dumps([i[k] for i in items]) for k in ('host_id', 'file_hash', 'file_path')})
     finally:
         xdr.server.stop()
         hss.stack.close()
@@ -211,7 +212,8 @@ def test_the_readme_is_rendered_from_the_current_yaml():
 def test_the_pack_code_imports_only_what_xsoar_stock_python_has(path, allowed):
     import sys
     tree = ast.parse(path.read_text())
-    roots = {alias.name.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    roots = {alias.name.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
     roots |= {node.module.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert roots, 'found no imports: the scan is broken'
     assert roots - set(sys.stdlib_module_names) - allowed == set()
@@ -221,7 +223,8 @@ CSP_NAMES = ROOT / 'test_data' / 'xsoar' / 'commonserverpython_names.txt'
 
 
 def commonserverpython_names() -> tuple[set[str], dict[str, str]]:
-    """From the list file: the names CommonServerPython defines, and those it imports -> the object they are bound to."""
+    """From the list file: the names CommonServerPython defines, and those it imports -> the object they are bound
+    to."""
     defined, imported = set(), {}
     for line in CSP_NAMES.read_text().splitlines():
         line = line.strip()

@@ -93,15 +93,15 @@ def assert_gateway_401(response, message: str) -> None:
 def test_hss_x_sdk_date_in_another_format_is_401(http, hss_server, sdk_date):
     # Signed with the date as sent: the format alone is refused, not the signature (the guide's form is the
     # official Signer's strftime('%Y%m%dT%H%M%SZ'), always 16 characters).
-    prepared = sign(http.prepare_request(requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')),
-                    sdk_date=sdk_date)
+    listing = requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')
+    prepared = sign(http.prepare_request(listing), sdk_date=sdk_date)
 
     assert_gateway_401(http.send(prepared, timeout=5), 'X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)')
 
 
 def test_hss_signed_request_replayed_against_another_project_is_401(http, hss_server):
-    prepared = sign(http.prepare_request(requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')),
-                    at=HSS_NOW)
+    listing = requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')
+    prepared = sign(http.prepare_request(listing), at=HSS_NOW)
     assert http.send(prepared, timeout=5).status_code == 200
     prepared.url = prepared.url.replace(PROJECT, OTHER_PROJECT)
 

@@ -24,7 +24,8 @@ PACK = facts.PACK_ID  # the README's export paths
 # The content repository names an integration's package after its ID without spaces ("Quarantine Restore").
 INTEGRATION = INTEGRATION_YML['commonfields']['id'].replace(' ', '')
 SOURCE_PLAYBOOKS = sorted((PROJECT_ROOT / 'playbooks').glob('playbook-*.yml'))
-SOURCE_SCRIPTS = sorted(p for p in (PROJECT_ROOT / 'playbooks' / 'scripts').iterdir() if (p / f'{p.name}.yml').is_file())
+SOURCE_SCRIPTS = sorted(p for p in (PROJECT_ROOT / 'playbooks' / 'scripts').iterdir()
+                        if (p / f'{p.name}.yml').is_file())
 
 
 @pytest.fixture(scope='module')
@@ -79,7 +80,8 @@ def test_layout_is_the_content_repository_s(pack_dir):
     expected = {
         'pack_metadata.json', 'README.md', '.pack-ignore', '.secrets-ignore',
         f'Integrations/{INTEGRATION}/{INTEGRATION}.yml', f'Integrations/{INTEGRATION}/{INTEGRATION}.py',
-        f'Integrations/{INTEGRATION}/{INTEGRATION}_description.md', f'Integrations/{INTEGRATION}/{INTEGRATION}_image.png',
+        f'Integrations/{INTEGRATION}/{INTEGRATION}_description.md',
+        f'Integrations/{INTEGRATION}/{INTEGRATION}_image.png',
         f'Integrations/{INTEGRATION}/README.md',
     }
     for path in SOURCE_PLAYBOOKS:
@@ -279,8 +281,10 @@ def test_zip_pack_metadata_is_the_pack_s_and_says_what_the_readme_and_the_conten
     packs = json.loads((PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json').read_text())['packs']
     assert metadata['dependencies'] == {pack: {'mandatory': mandatory, 'display_name': packs[pack]['display_name']}
                                         for pack, mandatory in facts.PACK_DEPENDENCIES.items()}
-    own_fields = [json.loads(p.read_text())['name'] for p in (PROJECT_ROOT / 'playbooks' / 'incident_fields').glob('*.json')]
-    assert own_fields and all(name.startswith(tuple(metadata['itemPrefix'])) for name in own_fields)  # demisto-sdk IF113
+    own_fields = [json.loads(p.read_text())['name']
+                  for p in (PROJECT_ROOT / 'playbooks' / 'incident_fields').glob('*.json')]
+    # demisto-sdk IF113
+    assert own_fields and all(name.startswith(tuple(metadata['itemPrefix'])) for name in own_fields)
 
 
 def test_unified_code_runs_as_xsoar_runs_it(archive):
@@ -340,7 +344,8 @@ def test_export_refuses_code_without_the_main_guard():
 
 def test_cli_export_calls_export_pack(tmp_path, capsys, monkeypatch):
     calls = []
-    monkeypatch.setattr(export, 'export_pack', lambda outdir: calls.append(outdir) or (outdir / PACK, outdir / f'{PACK}.zip'))
+    monkeypatch.setattr(export, 'export_pack',
+                        lambda outdir: calls.append(outdir) or (outdir / PACK, outdir / f'{PACK}.zip'))
     assert cli_main(['export', str(tmp_path)]) == 0
     assert calls == [tmp_path]
     assert str(tmp_path / f'{PACK}.zip') in capsys.readouterr().out

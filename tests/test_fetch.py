@@ -468,9 +468,9 @@ def test_an_event_is_fetched_once_when_this_machine_s_clock_runs_minutes_ahead_o
 
 def test_a_first_fetch_that_reads_its_window_again_on_hss_s_clock_sends_the_requests_of_both_readings(tenant):
     # README: a fetch sends at most 49 listing requests, "twice that for a first fetch that reads its window again on
-    # HSS's clock" (one from an HSS whose clock is behind by more than first_fetch). Here HSS's clock is four days behind
-    # this machine's, and its hosts date 300 events in the last three days of this machine's clock (ahead of HSS's);
-    # 10 rows a page, and a total_num 101 rows more than any page serves: each reading narrows its windows.
+    # HSS's clock" (one from an HSS whose clock is behind by more than first_fetch). Here HSS's clock is four days
+    # behind this machine's, and its hosts date 300 events in the last three days of this machine's clock (ahead of
+    # HSS's); 10 rows a page, and a total_num 101 rows more than any page serves: each reading narrows its windows.
     tenant.backend.max_page_rows = 10
     spread(tenant, 300, 60, 60 + 299 * 0.5)
     tenant.backend.total_num_surplus = 101
@@ -1026,7 +1026,8 @@ def test_an_alarm_handled_by_isolating_its_file_is_fetched_and_one_marked_handle
     fetched = alarm_ids(incidents)
     assert isolated['event_id'] in fetched
     assert marked['event_id'] not in fetched and ignored['event_id'] not in fetched
-    [event] = [json.loads(i['rawJSON']) for i in incidents if json.loads(i['rawJSON'])['event_id'] == isolated['event_id']]
+    [event] = [json.loads(i['rawJSON']) for i in incidents
+               if json.loads(i['rawJSON'])['event_id'] == isolated['event_id']]
     assert (event['handle_status'], event['handle_method']) == ('handled', 'isolate_and_kill')
 
 
@@ -1503,9 +1504,10 @@ def test_a_name_or_description_of_another_shape_is_read_as_not_given(changed):
 
 @pytest.mark.parametrize('event_id', [None, '', '   ', ['evt-1'], 7])
 def test_each_incident_names_its_hss_event_id_as_dbot_mirror_id_and_one_without_an_id_none(tenant, event_id):
-    # content-docs docs/integrations/fetching-incidents.md, "Create an Incident": dbotMirrorId, "the ID of the incident in
-    # the third-party product", text; XSOAR's Fetch History shows it as the fetch's Source IDs, set "at the integration
-    # code level" (it is read before classification and mapping). HSS's is event_id (EventManagementResponseInfo).
+    # content-docs docs/integrations/fetching-incidents.md, "Create an Incident": dbotMirrorId, "the ID of the incident
+    # in the third-party product", text; XSOAR's Fetch History shows it as the fetch's Source IDs, set "at the
+    # integration code level" (it is read before classification and mapping). HSS's is event_id
+    # (EventManagementResponseInfo).
     incidents, _ = fetch(tenant, {})
     created = [create_incident(incident, PackContent.load(), str(number)) for number, incident in enumerate(incidents)]
 

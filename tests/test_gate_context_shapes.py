@@ -245,9 +245,9 @@ def test_without_executecommand_an_hss_file_is_sent_again_unless_every_copy_a_re
 
 def test_given_several_endpoints_an_earlier_restore_covers_its_endpoint_only_and_nothing_goes_where_covered():
     """restore-file's endpoint_id takes one endpoint: the playbook runs it once per endpoint the gate names, with the
-    one list of files it allows. File SHA was restored on endpoint a before; file f...f never. Three pairs are still needed
-    (SHA on b, f...f on a and b); no one list of files on some endpoints can send two of them without sending SHA to
-    a again, so two go out, and the third gets its command by hand."""
+    one list of files it allows. File SHA was restored on endpoint a before; file f...f never. Three pairs are still
+    needed (SHA on b, f...f on a and b); no one list of files on some endpoints can send two of them without sending
+    SHA to a again, so two go out, and the third gets its command by hand."""
     a, b = '7587a1a45680f5b074bdf8b74b9aad2a', '3fb17d1e8ae744435d8ee4078bd87316'
     other = 'f' * 64
     entry = GATE.gate_command({'file_hash': [SHA, other], 'endpoint_id': [a, b],

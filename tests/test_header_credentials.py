@@ -20,7 +20,8 @@ def server():
 
     def app(request):
         seen.append(request)
-        return Response(200, b'{"reply": {"action_id": 1, "endpoints_count": "1"}}', {'Content-Type': 'application/json'})
+        return Response(200, b'{"reply": {"action_id": 1, "endpoints_count": "1"}}',
+                        {'Content-Type': 'application/json'})
 
     srv = LoopbackServer(app).start()
     srv.seen = seen

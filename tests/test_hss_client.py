@@ -297,12 +297,13 @@ def test_an_hss_reply_that_cannot_be_read_keeps_its_request_id_for_huawei_suppor
 def test_listing_reads_every_page_up_to_total_num(replay_server):
     page = load_json(HSS_REPLIES / 'list_isolated_page.json')
     first = {'total_num': 3, 'data_list': page['data_list']}
-    second = {'total_num': 3, 'data_list': page['data_list'][:1]}
+    # a row of its own on the second page, so that the rows found show which page each came from
+    second = {'total_num': 3, 'data_list': [dict(page['data_list'][0], file_path='C:\\Users\\Public\\page2.exe')]}
     replay_server.queue(200, first).queue(200, second)
 
     found = aksk_client(replay_server, enterprise_project_id='0').all_isolated_files(file_hash='abc')
 
-    assert len(found) == 3
+    assert found == first['data_list'] + second['data_list']  # every row of each page, in the pages' order
     assert [r.query['offset'] for r in replay_server.requests] == [['0'], ['2']]
     assert replay_server.requests[0].query == {'enterprise_project_id': ['0'], 'file_hash': ['abc'],
                                                'isolation_status': ['isolated'], 'offset': ['0'],

@@ -255,7 +255,8 @@ def test_iam_refuses_a_project_the_user_does_not_have(http, iam):
     b"not json",
     json.dumps({"auth": {}}).encode(),
     json.dumps({"auth": {"identity": {"methods": ["token"]}}}).encode(),
-    json.dumps({**token_request(), "auth": {**token_request()["auth"], "scope": {"domain": {"name": DOMAIN}}}}).encode(),
+    json.dumps({**token_request(),
+                "auth": {**token_request()["auth"], "scope": {"domain": {"name": DOMAIN}}}}).encode(),
 ])
 def test_iam_rejects_a_malformed_body_with_400(http, iam, payload):
     response = http.post(iam.url + "/v3/auth/tokens", data=payload, headers={"Content-Type": "application/json"},
@@ -936,7 +937,7 @@ def test_restore_with_stage_seconds_zero_is_restored_at_once(clock):
     assert backend.isolation_status(DB_02, SINGLE) == "restored"
 
 
-def test_restore_without_file_path_restores_every_copy_of_the_hash_on_that_host(http, hss, backend):
+def test_restore_without_file_path_starts_restoring_every_copy_of_the_hash_on_that_host(http, hss, backend):
     added = backend.add_isolated_files(WIN_HR, 3, file_hash="a" * 64)
 
     assert restore(http, hss, [item(WIN_HR, "A" * 64)]).status_code == 200

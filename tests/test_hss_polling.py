@@ -424,7 +424,8 @@ def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_
 def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
     tenant, clock = clocked
     host = SLOW['host_id']
-    file_hash = next(f['file_hash'] for f in SLOW['isolated_files'] if f.get('isolation_status', 'isolated') == 'isolated')
+    file_hash = next(f['file_hash'] for f in SLOW['isolated_files']
+                     if f.get('isolation_status', 'isolated') == 'isolated')
     started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'host_id': host,
                                                                'polling': 'false'})
     [follow] = started.entries[-1]['Contents']['follow_commands']

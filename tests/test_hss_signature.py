@@ -201,7 +201,8 @@ def test_the_canonical_uri_ends_with_a_slash_whether_or_not_the_url_does(path):
     from huaweicloudsdkcore.signer.signer import Signer
 
     canonical = signature.canonical_uri(path)
-    assert canonical.endswith('/') and canonical == Signer._process_canonical_uri(Signer, SdkRequest(resource_path=path))
+    assert canonical.endswith('/')
+    assert canonical == Signer._process_canonical_uri(Signer, SdkRequest(resource_path=path))
 
 
 def test_an_unsigned_payload_lets_the_body_change_but_cannot_be_claimed_after_signing(wire):
@@ -234,8 +235,9 @@ def test_the_emulated_hss_accepts_a_request_the_official_signer_signed():
     with LoopbackServer(create_app(HssGateway(backend))) as server, requests.Session() as http:
         def send(sk):
             signed = official_signed('GET', urlsplit(server.url).netloc, f'/v5/{PROJECT}/event/isolated-file',
-                                     [('enterprise_project_id', 'all_granted_eps'), ('file_hash', SINGLE), ('limit', '10')], {'Content-Type': 'application/json'},
-                                     b'', sk=sk)
+                                     [('enterprise_project_id', 'all_granted_eps'), ('file_hash', SINGLE),
+                                      ('limit', '10')],
+                                     {'Content-Type': 'application/json'}, b'', sk=sk)
             return http.get(server.url + signed.uri, headers=signed.header_params, timeout=5)
 
         accepted, refused = send(SK), send(SK + 'x')

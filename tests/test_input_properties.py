@@ -21,7 +21,8 @@ def has_control_characters(text: str) -> bool:
 
 hex_sha256 = st.text('0123456789abcdefABCDEF', min_size=64, max_size=64)
 anything = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=300),
-                     st.lists(st.text(max_size=70), max_size=3), st.binary(max_size=10), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+                     st.lists(st.text(max_size=70), max_size=3), st.binary(max_size=10),
+                     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 # Values near a SHA256, which random text never is: hex a few characters short or long, blanks around or inside
 # one, one SHA256 in a list or two of them.
 near_sha256 = st.one_of(

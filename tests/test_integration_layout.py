@@ -37,7 +37,8 @@ def contents_list(docstring: str) -> list[str]:
 def section_markers(tree: ast.Module) -> list[tuple[str, int]]:
     """The ''' NAME ''' markers between top-level definitions, with their line numbers."""
     return [(node.value.value.strip(), node.lineno) for node in tree.body[1:]
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)]
 
 
 def sections_of(tree: ast.Module) -> dict[str, list[ast.stmt]]:

@@ -80,7 +80,8 @@ def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and
 
 def test_a_reputation_integration_is_asked_first_and_its_verdict_holds_the_file(vendors):
     xdr, _ = vendors
-    _, run = close(vendors, 'xdr_false_positive.json', 'playbook', enabled={'Quarantine Restore', 'Cortex XDR - IR', VT})
+    _, run = close(vendors, 'xdr_false_positive.json', 'playbook',
+                   enabled={'Quarantine Restore', 'Cortex XDR - IR', VT})
 
     assert not run.failed, run.error
     [asked] = [e for e in run.events if e.command == 'file']
@@ -349,7 +350,8 @@ def test_a_score_under_the_md5_of_another_file_does_not_hold_this_one():
     """Two File entries, two SHA256: the MD5 scored bad belongs to the other file only."""
     other = MD5_SCORED['File']
     ours = {'MD5': 'b' * 32, 'SHA1': 'c' * 40, 'SHA256': 'd' * 64}
-    context = {'DBotScore': MD5_SCORED['DBotScore'], 'File': [ours, {k: v for k, v in other.items() if k != 'Malicious'}]}
+    context = {'DBotScore': MD5_SCORED['DBotScore'],
+               'File': [ours, {k: v for k, v in other.items() if k != 'Malicious'}]}
 
     _, result = held_by_gate({'file_hash': f'{ours["SHA256"]},{other["SHA256"]}'}, context)
 
@@ -358,7 +360,8 @@ def test_a_score_under_the_md5_of_another_file_does_not_hold_this_one():
 
 
 def test_hashes_in_upper_case_link_and_match_as_in_lower_case():
-    file_entry = {k: (v.upper() if isinstance(v, str) else v) for k, v in MD5_SCORED['File'].items() if k != 'Malicious'}
+    file_entry = {k: (v.upper() if isinstance(v, str) else v) for k, v in MD5_SCORED['File'].items()
+                  if k != 'Malicious'}
     scores = [dict(s, Indicator=s['Indicator'].upper()) for s in MD5_SCORED['DBotScore']]
 
     note, result = held_by_gate({'file_hash': file_entry['SHA256']}, {'DBotScore': scores, 'File': file_entry})
@@ -534,7 +537,8 @@ def test_a_close_after_a_restore_limited_to_one_endpoint_restores_the_file_on_th
         run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, room.context)
 
         assert not run.failed, run.error
-        [first, again] = [r.body['request_data'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+        [first, again] = [r.body['request_data'] for r in xdr.gateway.requests
+                          if r.path.endswith('/endpoints/restore/')]
         assert first['endpoint_id'] == endpoint and again['file_hash'] == file_hash and 'endpoint_id' not in again
         clock.advance(200)
         assert not any(file_hash in xdr.backend.quarantined(other) for other in others)
@@ -546,7 +550,8 @@ def test_a_close_after_a_status_check_alone_sends_the_restore_as_its_scope_is_un
     """A record only a status check wrote (no endpoint_id) does not say the action ran on every endpoint."""
     xdr, _ = vendors
     [file_hash] = sorted(HOLDERS)[:1]
-    checked = {'CortexXDR': {'RestoredFile': [{'file_hash': file_hash, 'action_id': 7, 'status': 'COMPLETED_SUCCESSFULLY',
+    checked = {'CortexXDR': {'RestoredFile': [{'file_hash': file_hash, 'action_id': 7,
+                                               'status': 'COMPLETED_SUCCESSFULLY',
                                                'restored_count': 1, 'failed_count': 0}]}}
     incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}},
                               'False Positive', 'fp')
@@ -593,7 +598,8 @@ def test_the_by_hand_command_after_a_failed_start_reads_back_with_a_path_holding
     assert not run.failed, run.error
     line = parse_line(command_in(run.notes[-1], '!hss-restore-isolated'))
     assert ri.hss_field_list(line.args.get('file_path'), 'file_path') == [path]
-    assert ri.hss_field_list(line.args.get('host_id'), 'host_id') == [sample.incident['CustomFields']['huaweihsshostid']]
+    assert ri.hss_field_list(line.args.get('host_id'), 'host_id') == [
+        sample.incident['CustomFields']['huaweihsshostid']]
 
 
 def test_a_file_cortex_xdr_refuses_on_close_is_named_refused_and_gets_no_follow_command(vendors):
@@ -2014,7 +2020,8 @@ def test_a_path_ending_with_a_blank_is_restored_on_close_as_hss_lists_it(vendors
     incident = path_only(sample)
     incident['CustomFields'].update(huaweihssfilepaths=[path])
 
-    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'), {})
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                  {})
 
     assert not run.failed, run.error
     assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(host_id, path)]
@@ -2307,8 +2314,8 @@ def test_files_cortex_xdr_refuses_at_close_with_a_message_naming_each_hash_are_o
 
 def closed_on_fresh_tenants(name, unmirrored=False, **fields):
     """The on-close script run on sample ``name`` with its custom ``fields`` replaced (None: the field left out), and
-    ``unmirrored`` without its mirror ID, on vendors of its own: (Cortex XDR restore requests, HSS PUT items, HSS GET queries, the note; its follow commands'
-    restore_state, which holds the time the restore started, left out)."""
+    ``unmirrored`` without its mirror ID, on vendors of its own: (Cortex XDR restore requests, HSS PUT items, HSS GET
+    queries, the note; its follow commands' restore_state, which holds the time the restore started, left out)."""
     sample = IncidentFile.load(INCIDENTS / name)
     custom = dict(sample.incident['CustomFields'])
     for field, value in fields.items():
@@ -2425,8 +2432,9 @@ def gate_task_run(arguments, incident_fields, context=None):
 
 
 GATE_SCRIPT = 'QuarantineRestoreReputationGate'
-XDR_SAMPLE_HASHES = [artifact['filesha256'] for artifact in
-                     IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']]
+XDR_SAMPLE_HASHES = [
+    artifact['filesha256'] for artifact in
+    IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['CustomFields']['xdrfileartifacts']]
 
 
 # A blank item is no value however it is held: empty text, or a list or object of nothing else (an emptied grid's row

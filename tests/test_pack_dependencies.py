@@ -75,7 +75,8 @@ def used_from_other_packs() -> dict[str, set[str]]:
     """pack -> what the content uses from it."""
     used: dict[str, set[str]] = {}
     own_fields = {json.loads(p.read_text())['cliName'] for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}
-    mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
+    mapper = json.loads(
+        (ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
     for data in [yaml.safe_load(playbook.read_text()) for playbook in PLAYBOOKS] + [mapper]:  # mapper's too
         for node in walk(data):
             script = node.get('scriptName')
@@ -159,14 +160,16 @@ def test_the_playbooks_read_the_hss_fields_the_mapper_fills_and_no_invented_cont
     invented = [path for path in used if not path.startswith(('incident.', 'inputs.'))
                 and not any(output == path or output.startswith(path + '.') for output in outputs)]
     assert invented == [], f'read, but written by nothing the playbooks run: {invented}'
-    mapper = json.loads((ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
+    mapper = json.loads(
+        (ROOT / 'playbooks' / 'classifiers' / 'classifier-mapper-incoming-Huawei_Cloud_HSS.json').read_text())
     names = {json.loads(p.read_text())['name']: json.loads(p.read_text())['cliName']
              for p in (ROOT / 'playbooks' / 'incident_fields').glob('*.json')}
     for pack in DEPENDENCIES.values():
         names.update({f['name']: cli for cli, f in pack.get('incident_fields', {}).items()})
     filled = {names[name] for mapping in mapper['mapping'].values() for name in mapping['internalMapping']
               if name in names}
-    hss_playbook = yaml.safe_load((ROOT / 'playbooks' / 'playbook-Quarantine_Restore_-_Huawei_Cloud_HSS.yml').read_text())
+    hss_playbook = yaml.safe_load(
+        (ROOT / 'playbooks' / 'playbook-Quarantine_Restore_-_Huawei_Cloud_HSS.yml').read_text())
     read = {p.split('.')[1] for p in context_paths(hss_playbook) if p.startswith('incident.')} - SYSTEM_INCIDENT_KEYS
     assert read and read <= filled
 

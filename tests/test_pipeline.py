@@ -521,7 +521,8 @@ def test_a_401_that_cannot_be_read_after_a_token_refresh_gets_a_new_token_and_st
                 if len(puts) == 1:
                     tenant.backend.expire_tokens()  # an APIGW.0307 in the gateway's JSON
                 elif len(puts) == 2:
-                    return Response(401, b'<html><body>401 Authorization Required</body></html>', {'Content-Type': 'text/html'})
+                    return Response(401, b'<html><body>401 Authorization Required</body></html>',
+                                    {'Content-Type': 'text/html'})
             return app(request)
 
         host = sorted(tenant.backend.hosts)[0]

@@ -30,8 +30,9 @@ def test_complex_values_filter_then_pick_then_transform():
                         'filters': [[{'operator': 'isEqualString', 'left': {'value': {'simple': 'Vendor.Item.state'},
                                                                              'iscontext': True},
                                       'right': {'value': {'simple': 'ok'}}}]],
-                        'transformers': [{'operator': 'append', 'args': {'item': {'value': {'simple': 'incident.filesha256'},
-                                                                                  'iscontext': True}}},
+                        'transformers': [{'operator': 'append',
+                                          'args': {'item': {'value': {'simple': 'incident.filesha256'},
+                                                            'iscontext': True}}},
                                          {'operator': 'uniq'}]}}
     assert resolve(spec, scope()) == ['x', 'y', 'h1', 'h2']
 
@@ -43,7 +44,8 @@ def test_first_array_element_and_empty_arguments():
 
 
 @pytest.mark.parametrize('operator, right, expected', [
-    ('isEqualString', 'false positive', True), ('isNotEqualString', 'Resolved', True), ('inList', 'Other,False Positive', True),
+    ('isEqualString', 'false positive', True), ('isNotEqualString', 'Resolved', True),
+    ('inList', 'Other,False Positive', True),
     ('containsString', 'Positive', True), ('isNotEmpty', None, True), ('isEmpty', None, False)])
 def test_operators_compare_like_xsoar(operator, right, expected):
     condition = {'operator': operator, 'left': {'value': {'simple': 'incident.closeReason'}, 'iscontext': True},

@@ -297,7 +297,8 @@ def one_task_run(monkeypatch, kind, arguments, context):
     return PlaybookRunner({}).run(playbook(start, given, end), {'id': '1'}, context)
 
 
-# restore-file's endpoint_id and QuarantineRestoreSummary's vendor are not declared isArray; restore-file's file_hash is.
+# restore-file's endpoint_id and QuarantineRestoreSummary's vendor are not declared isArray; restore-file's file_hash
+# is.
 NOT_ARRAY = {'command': 'endpoint_id', 'script': 'vendor'}
 OTHER = {'command': {'file_hash': {'simple': 'a' * 64}}, 'script': {}}
 

@@ -158,7 +158,8 @@ def test_the_xdr_status_resolved_false_positive_is_enough_to_restore(vendors):
 
 def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors):
     xdr, _ = vendors
-    sample, run = close_and_run(vendors, 'xdr_false_positive.json', xdr_api_key={'identifier': '', 'password': 'x' * 64})
+    sample, run = close_and_run(vendors, 'xdr_false_positive.json',
+                                xdr_api_key={'identifier': '', 'password': 'x' * 64})
 
     assert not run.failed, run.error
     [note] = run.notes
@@ -242,7 +243,8 @@ def test_an_unsupported_task_stops_the_run_naming_the_task(vendors, tmp_path):
     path.write_text(yaml.safe_dump(data))
     sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
 
-    run = runner_for(vendors).run(Playbook.load(path), close_incident(sample.incident, 'False Positive'), sample.context)
+    run = runner_for(vendors).run(Playbook.load(path), close_incident(sample.incident, 'False Positive'),
+                                  sample.context)
 
     assert run.failed
     assert 'task 3' in run.error and data['tasks']['3']['task']['name'] in run.error and 'collection' in run.error
@@ -308,7 +310,8 @@ def vendor_of(sample) -> str:
 
 
 def xdr_state(xdr):
-    return {e: (sorted(xdr.backend.quarantined(e)), sorted(xdr.backend.restored(e))) for e in sorted(xdr.backend.endpoints)}
+    return {e: (sorted(xdr.backend.quarantined(e)), sorted(xdr.backend.restored(e)))
+            for e in sorted(xdr.backend.endpoints)}
 
 
 COVERS = {RESTORE_PLAYBOOK: {'xdr', 'hss'}, XDR_PLAYBOOK: {'xdr'}, HSS_PLAYBOOK: {'hss'}}
@@ -1509,7 +1512,8 @@ def test_the_xdr_playbook_never_takes_a_fetched_hss_incident_s_mirror_id_for_a_c
     assert not run.failed, run.error
     assert [e.command for e in run.events if mirror_id in json.dumps(e.args)] == []
     sent = [r.body['request_data'] for r in xdr_restores(xdr)]
-    assert {h for body in sent for h in as_list(body['file_hash'])} == incident_hashes(sample) - known_bad(sample.context)
+    assert {h for body in sent for h in as_list(body['file_hash'])} == (
+        incident_hashes(sample) - known_bad(sample.context))
     assert all('incident_id' not in body for body in sent)
 
 
@@ -1544,7 +1548,8 @@ def test_a_blank_file_sha256_field_is_no_file_and_the_files_cortex_xdr_holds_are
     sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
     fields = {**sample.incident['CustomFields'], 'filesha256': blank}
 
-    run = runner_for(vendors).run(playbook, close_incident({**sample.incident, 'CustomFields': fields}, 'False Positive'),
+    run = runner_for(vendors).run(playbook,
+                                  close_incident({**sample.incident, 'CustomFields': fields}, 'False Positive'),
                                   sample.context)
 
     assert not run.failed, run.error

@@ -52,7 +52,8 @@ def test_restore_file_example_shows_every_seed_endpoint_holding_the_hash_with_th
     assert 0 < sum(e in failing for e in holders[file_hash]) < len(holders[file_hash])
 
     record = context['CortexXDR']['RestoredFile']  # one record: XSOAR stores a list of one as the object
-    expected = {endpoint: failing.get(endpoint, {'status': facts.XDR_SUCCESS_STATUS}) for endpoint in holders[file_hash]}
+    expected = {endpoint: failing.get(endpoint, {'status': facts.XDR_SUCCESS_STATUS})
+                for endpoint in holders[file_hash]}
     assert record['file_hash'] == file_hash and record['incident_id'] == int(line.args['incident_id'])
     assert record['endpoint_id'] == ''  # integration.yml: empty when it ran on every endpoint holding the file
     assert {e['endpoint_id']: {k: v for k, v in e.items() if k != 'endpoint_id'} for e in record['endpoints']} == {
@@ -66,7 +67,8 @@ def test_restore_file_example_shows_every_seed_endpoint_holding_the_hash_with_th
 
     title = printed.splitlines()[0]
     assert title.startswith('### ') and file_hash in title and record['status'] in title
-    assert f'{restored} restored, {len(statuses) - restored} failed' in title and f'action {record["action_id"]}' in title
+    assert f'{restored} restored, {len(statuses) - restored} failed' in title
+    assert f'action {record["action_id"]}' in title
     rows = markdown_rows(printed)
     assert sorted(row['endpoint_id'] for row in rows) == sorted(holders[file_hash])
     for row in rows:

@@ -111,7 +111,8 @@ def test_polling_follows_the_action_through_each_stage_to_the_end():
     first, *polls = result.entries
     assert first['PollingCommand'] == 'restore-file'
     assert first['NextRun'] == '10'
-    # README: the default timeout_in_seconds, plus the margin hss-restore-isolated adds (room for a first and a last run)
+    # README: the default timeout_in_seconds, plus the margin hss-restore-isolated adds (room for a first and a last
+    # run)
     assert int(first['Timeout']) == 600 + facts.POLLING_TIMEOUT_MARGIN_SECONDS
     action_id = first['EntryContext'][next(iter(first['EntryContext']))]['action_id']
     assert json.loads(first['PollingArgs']['action_id']) == [action_id]  # as Cortex XDR sent it
@@ -313,7 +314,8 @@ def test_a_last_check_throttled_at_its_status_read_promises_no_next_check(monkey
         tenant.server.stop()
 
     assert result.runs == 3 and 'PollingCommand' not in result.entries[-1]
-    for entry, record in ((result.entries[-1], restored_record(result)), (by_hand.entries[-1], restored_record(by_hand))):
+    for entry, record in ((result.entries[-1], restored_record(result)),
+                          (by_hand.entries[-1], restored_record(by_hand))):
         assert 'HTTP 429' in record['error'], record
         for text in (entry['HumanReadable'], record['error']):
             assert not any(promise in text for promise in PROMISES), text
@@ -584,7 +586,8 @@ def test_every_endpoint_row_of_the_final_entry_matches_the_context(advanced_tena
               for endpoint_id in HOLDERS[PARTLY_FAILING_HASH]}
     assert {row['endpoint_id']: (row['status'], row['error_description']) for row in rows} == seeded
     title = final.splitlines()[0]
-    assert f'{record["restored_count"]} restored, {record["failed_count"]} failed' in title and record['status'] in title
+    assert f'{record["restored_count"]} restored, {record["failed_count"]} failed' in title
+    assert record['status'] in title
     assert advanced_tenant.key not in repr(result.entries)
 
 
@@ -661,7 +664,11 @@ def test_when_every_restore_is_refused_the_error_names_every_file_under_its_reas
 
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR and 'None of the 2 restores was started' in entry['Contents']
-    assert all(file_hash in entry['Contents'] for file_hash in not_quarantined)
+    # the reason once (test_data/xdr/README.md: a file no endpoint holds is the API's 500 "no quarantined file"),
+    # every file named after it
+    text = entry['Contents'].lower()
+    assert text.count('no quarantined file') == 1
+    assert all(text.index(file_hash) > text.index('no quarantined file') for file_hash in not_quarantined)
 
 
 def test_a_polling_run_gets_endpoint_and_incident_ids_as_the_first_run_read_them(advanced_tenant, war_room_on):
@@ -889,8 +896,9 @@ def test_a_status_the_next_check_reads_again_is_not_told_to_run_the_command_agai
                                                                                    faults):
     result = restore_with_the_first_check_faulted(advanced_tenant, war_room_on, faults)
 
-    unread = [record for entry in result.entries[1:] for record in as_list(
-        next(iter(entry.get('EntryContext', {}).values()), [])) if record.get('error', '').startswith('Status not read')]
+    unread = [record for entry in result.entries[1:]
+              for record in as_list(next(iter(entry.get('EntryContext', {}).values()), []))
+              if record.get('error', '').startswith('Status not read')]
     assert unread, result.entries  # the first check could not read the action's status
     for record in unread:
         assert 'the next check reads it again' in record['error'], record

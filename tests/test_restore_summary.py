@@ -173,6 +173,22 @@ def expected_counts(context) -> dict:
     return counts
 
 
+def open_items(context) -> list[tuple[str, ...]]:
+    """What names each item expected_counts counts failed or pending: a Cortex XDR endpoint by its ID and its file's
+    hash, a record with no endpoint status by its file's hash, an HSS row by the host, path and hash it holds."""
+    items = []
+    for record in xdr_records(context or {}):
+        endpoints = record.get('endpoints') or []
+        items += [(record['file_hash'],)] if not endpoints else [(endpoint['endpoint_id'], record['file_hash'])
+                                                                 for endpoint in endpoints
+                                                                 if endpoint.get('status') != SUCCESS]
+    for row in hss_rows(context or {}):
+        sent = all(row.get(key) for key in ('host_id', 'file_hash', 'file_path'))
+        if row.get('outcome') != 'restored' and (row.get('outcome') != 'not_found' or sent):
+            items.append(tuple(row[key] for key in ('host_id', 'file_path', 'file_hash') if row.get(key)))
+    return items
+
+
 @pytest.mark.parametrize('name', XDR_FIXTURES)
 def test_xdr_fixture_records_are_what_the_seed_says_for_their_hash(name):
     holders, failing = seed_holders(), seed_failing_endpoints()
@@ -203,7 +219,8 @@ def test_xdr_refused_fixture_refuses_a_hash_no_seed_endpoint_holds():
     assert refused['file_hash'] not in seed_holders()
     assert refused['status'] == 'FAILED'
     # test_data/xdr/README.md: a restore of a file no endpoint holds is the API's 500 "no quarantined file".
-    assert 'HTTP 500' in refused['error'] and f'No quarantined file with hash {refused["file_hash"]}' in refused['error']
+    assert 'HTTP 500' in refused['error']
+    assert f'No quarantined file with hash {refused["file_hash"]}' in refused['error']
     for word in facts.XDR_ADVICE_WORDS[500]:
         assert word in refused['error']
 
@@ -241,8 +258,12 @@ def test_each_fixture_s_counts_and_steps_are_the_ones_its_rows_call_for(name):
     entry, summary = summarise(context)
 
     assert {key: summary[key] for key in expected} == expected
-    open_items = expected['failed'] + expected['pending']
-    assert len(summary['manual_steps']) == open_items and summary['needs_manual_action'] is (open_items > 0)
+    items = open_items(context)
+    assert len(items) == expected['failed'] + expected['pending']
+    assert len(summary['manual_steps']) == len(items) and summary['needs_manual_action'] is (len(items) > 0)
+    # each open item has a step of its own, the one step that names it
+    assert [len([step for step in summary['manual_steps'] if all(name in step for name in item)])
+             for item in items] == [1] * len(items)
     by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
     assert [line for line in by_hand.splitlines() if line.startswith('- ')] == [
         f'- {step}' for step in summary['manual_steps']]
@@ -330,7 +351,8 @@ def test_all_restored_needs_no_manual_action_and_says_so():
     assert summary['failed'] == summary['pending'] == 0
     assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
     by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
-    assert by_hand.strip().startswith('Nothing') and not [line for line in by_hand.splitlines() if line.startswith('- ')]
+    assert by_hand.strip().startswith('Nothing')
+    assert not [line for line in by_hand.splitlines() if line.startswith('- ')]
 
 
 def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
@@ -391,7 +413,8 @@ def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it()
 
 
 def test_the_step_that_follows_an_action_limited_to_one_endpoint_keeps_it_to_that_endpoint_and_incident():
-    """A follow run without the endpoint would record the action as one on every endpoint (the record's DT key matches)."""
+    """A follow run without the endpoint would record the action as one on every endpoint (the record's DT key
+    matches)."""
     context = copy.deepcopy(fixture('xdr_not_polled'))
     record = context['CortexXDR']['RestoredFile']
     endpoint = next(iter(seed_holders()[record["file_hash"]]))
@@ -884,7 +907,7 @@ def stored(items, single):
                                                 lambda r: str(r.get('file_path') or '').strip() or object())),
        st.booleans())
 @settings(max_examples=300, deadline=None)
-def test_counts_add_up_to_the_endpoints_and_rows_and_each_open_item_has_one_step(records, rows, single):
+def test_counts_add_up_to_the_endpoints_and_rows_and_the_steps_are_as_many_as_the_open_items(records, rows, single):
     context = {'CortexXDR': {'RestoredFile': stored(records, single)},
                'HuaweiHSS': {'RestoredFile': stored(rows, single)}}
     xdr_units = sum(len(record.get('endpoints') or ()) or 1 for record in records)
@@ -896,9 +919,9 @@ def test_counts_add_up_to_the_endpoints_and_rows_and_each_open_item_has_one_step
     assert xdr['restored'] + xdr['failed'] + xdr['pending'] == xdr_units and xdr['not_found'] == 0
     assert hss['restored'] + hss['failed'] + hss['pending'] + hss['not_found'] == len(rows)
     for summary in (every, xdr, hss):
-        open_items = summary['failed'] + summary['pending']
-        assert len(summary['manual_steps']) == open_items
-        assert summary['needs_manual_action'] is (open_items > 0)
+        open_count = summary['failed'] + summary['pending']
+        assert len(summary['manual_steps']) == open_count
+        assert summary['needs_manual_action'] is (open_count > 0)
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
@@ -1293,6 +1316,13 @@ def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_
 
     note = entry['HumanReadable']
     assert len(summary['hosts']) == len(hosts) and len(summary['manual_steps']) == len(failed)
+    # every host in context, by its ID and name, with its copy counted where it ended (the script's yml: "Per Huawei
+    # Cloud HSS host (one per host_id, with host, its name), the copies restored, restoring, failed and not_found")
+    outcomes = ('restored', 'restoring', 'failed', 'not_found')
+    ended = {row['host_id']: row['outcome'] for row in rows}
+    assert {host['host_id']: (host['host'], {outcome: host[outcome] for outcome in outcomes})
+            for host in summary['hosts']} == {
+        host_id: (name, {outcome: int(ended[host_id] == outcome) for outcome in outcomes}) for name, host_id in hosts}
     listed = facts.READABLE_LISTED_MAX
     [step] = by_hand_lines(note)
     assert note.count(reason) == 2 and reason in step and f'and {len(failed) - listed:,} more' in step

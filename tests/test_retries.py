@@ -2,7 +2,8 @@
 
 Each fault alone either succeeds after a retry, or ends in an error that keeps the vendor's code, says what to do
 and how often the request was retried, never a traceback. Retry waits are 0 here (``retry_backoff=0``,
-``retry-after=0``); the policy's real numbers are checked on RetryPolicy itself, and as waits on a test clock in test_pipeline.py.
+``retry-after=0``); the policy's real numbers are checked on RetryPolicy itself, and as waits on a test clock in
+test_pipeline.py.
 """
 from __future__ import annotations
 
@@ -422,7 +423,8 @@ def test_a_restore_on_an_hss_whose_clock_is_off_within_15_minutes_is_followed_to
     assert f'{len(expected)} restored' in result.entries[-1]['HumanReadable']
 
 
-def test_an_hss_put_whose_answer_was_lost_and_then_kept_failing_says_it_may_have_been_accepted_and_is_followed(hss_tenant_faulty):
+def test_an_hss_put_whose_answer_was_lost_and_then_kept_failing_says_it_may_have_been_accepted_and_is_followed(
+        hss_tenant_faulty):
     tenant = hss_tenant_faulty
     # the listing, the PUT (HSS acts, its answer comes too late), then every attempt of the listing read to find what
     # HSS still lists isolated meets a 503: nothing says the PUT is still needed, so it is not sent again

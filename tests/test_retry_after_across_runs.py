@@ -11,8 +11,8 @@ import re
 import pytest
 
 import facts
-from conftest import (FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant, HSS_SEED,
-                      hss_seed_copies)
+from conftest import (FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant,
+                      HSS_SEED, hss_seed_copies)
 from warroom.context import get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.responses import create_app as create_hss_app
@@ -237,7 +237,8 @@ def test_an_hss_start_throttled_longer_than_a_run_may_wait_puts_off_its_first_ch
     assert later and min(later) >= arrivals.times[number - 1][0] + LONGER_THAN_A_RUN_S, later
 
 
-# A hash every isolated copy of which is on a healthy host (agent online, restores succeed): a restore of it ends restored
+# A hash every isolated copy of which is on a healthy host (agent online, restores succeed): a restore of it ends
+# restored
 HEALTHY_HASH, HEALTHY_COPIES = next((file_hash, copies) for file_hash, copies in sorted(hss_seed_copies().items())
                                     if all(copy['healthy'] for copy in copies))
 
@@ -308,7 +309,8 @@ def test_an_hss_start_throttled_with_no_start_to_follow_is_an_error_entry_that_s
 def test_an_hss_start_put_off_by_a_throttle_still_ends_its_polling_within_the_timeout_counted_from_the_first_run(
         hss_on_clock):
     tenant, room, arrivals = hss_on_clock
-    copy = OFFLINE['isolated_files'][0]  # its host's agent is offline: the copy stays restoring, polling runs to the end
+    # its host's agent is offline: the copy stays restoring, polling runs to the end
+    copy = OFFLINE['isolated_files'][0]
     timeout = 600
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
 
@@ -318,7 +320,8 @@ def test_an_hss_start_put_off_by_a_throttle_still_ends_its_polling_within_the_ti
     assert not result.failed, result.entries[-1]
     assert 'PollingCommand' not in result.entries[-1] and 'restoring' in result.entries[-1]['HumanReadable']
     first, last = arrivals.times[0][0], arrivals.times[-1][0]
-    assert len(puts(arrivals)) == 2 and last - first <= timeout, (first, last)  # not the timeout again from the re-start
+    # not the timeout again from the re-start
+    assert len(puts(arrivals)) == 2 and last - first <= timeout, (first, last)
 
 
 @pytest.mark.parametrize('later_s', [1, 60], ids=['still restoring', 'restored by then'])

@@ -80,7 +80,8 @@ def advanced_headers(nonce: str | None = None, timestamp_ms: int | None = None, 
     nonce = nonce or "".join(secrets.choice(alphabet) for _ in range(64))
     timestamp = str(timestamp_ms if timestamp_ms is not None else int(WALL_NOW * 1000))
     signature = hashlib.sha256((key + nonce + timestamp).encode()).hexdigest()
-    return {"x-xdr-auth-id": ADVANCED_ID, "x-xdr-nonce": nonce, "x-xdr-timestamp": timestamp, "Authorization": signature}
+    return {"x-xdr-auth-id": ADVANCED_ID, "x-xdr-nonce": nonce, "x-xdr-timestamp": timestamp,
+            "Authorization": signature}
 
 
 def post(http, server, path, request_data=None, headers=None, **kwargs) -> requests.Response:
