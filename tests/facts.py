@@ -239,7 +239,8 @@ HSS_ASSET_VALUES = ('important', 'common', 'test')
 # event_types 取值范围, in English: 1001 通用恶意软件 generic malware, 1002 病毒, 1003 蠕虫, 1004 木马, 1005 僵尸网络,
 # 1006 后门, 1010 Rootkit, 1011 勒索软件, 1012 黑客工具 hacker tool, 1015 Webshell, 1016 挖矿 mining; 1017 反弹Shell, a
 # reverse shell, isolates no file), and the antivirus event_class_ids of the same request (av_1002 病毒 ...
-# av_1016 挖矿软件, each its event_type's class; malware_1001 恶意程序 "malicious program", generic malware's). An event named by none of them is generic malware.
+# av_1016 挖矿软件, each its event_type's class; malware_1001 恶意程序 "malicious program", generic malware's).
+# An event named by none of them is generic malware.
 HSS_MALWARE_EVENT_TYPES = {1001: 'Malware', 1002: 'Virus', 1003: 'Worm', 1004: 'Trojan', 1005: 'Botnet',
                            1006: 'Backdoor', 1010: 'Rootkit', 1011: 'Ransomware', 1012: 'Hacker tool',
                            1015: 'Webshell', 1016: 'Mining'}
