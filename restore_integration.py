@@ -322,7 +322,10 @@ HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap da
 HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
-HssFields = dict[str, list[str]]  # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values
+# hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values; and HSS_UNPAIRED, ['false']
+# when pair_by_position=false (each path on every host given), [] when host_id and file_path pair position by position
+HssFields = dict[str, list[str]]
+HSS_UNPAIRED = 'pair_by_position'
 HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
 HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
@@ -3021,9 +3024,10 @@ def exact_items(fields: HssFields) -> list[dict[str, str]]:
 def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
     """The hosts each hash or path of a restore by hash or by path is asked on (none: any host). Hosts and paths pair
     up position by position, as exact items' lists do (a path is one host's): two paths on two hosts restore neither
-    path on the other host, which may hold it isolated for a reason of its own. A hash is asked on every host given."""
-    if fields['file_hash']:
-        return dict.fromkeys(fields['file_hash'], set(fields['host_id']))
+    path on the other host, which may hold it isolated for a reason of its own. A hash is asked on every host given,
+    and so is a path when they are not paired (HSS_UNPAIRED: lists that do not say which path is on which host)."""
+    if fields['file_hash'] or fields.get(HSS_UNPAIRED):
+        return dict.fromkeys(fields['file_hash'] or fields['file_path'], set(fields['host_id']))
     asked = {}
     for item in broadcast_items({name: fields[name] for name in ('host_id', 'file_path')}):
         asked.setdefault(item['file_path'], set()).add(item['host_id'])
@@ -3039,6 +3043,9 @@ def check_hss_items(fields: HssFields) -> None:
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
+    if fields.get(HSS_UNPAIRED) and not (fields['host_id'] and fields['file_path'] and not fields['file_hash']):
+        raise RestoreError('pair_by_position=false is for a restore by host and path (host_id and file_path, no '
+                           'file_hash): a hash is looked for on every host given already.')
 
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
@@ -3776,6 +3783,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject) -> Restore
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
+    fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
                                                 max_length=64)
     for value in fields['file_hash']:
@@ -3824,7 +3832,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                                                         ).with_outputs({HSS_RESTORE_CONTEXT: rows}),
                              throttled, started, checks, polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
-        f'\n\n{refusal}' for refusal in encoded.values())
+        f'\n\n{said}' for said in [*encoded.values(), *unpaired_text(fields)])
     schedule, raw = None, {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     if accepted is not None:
@@ -3842,6 +3850,15 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         else:  # no check follows this run: the analyst gets the line that makes one
             readable += f'\n\nTo follow the restore{follow_wait(client)}: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
+
+
+def unpaired_text(fields: HssFields) -> list[str]:
+    """What a restore of several paths on several hosts not paired (HSS_UNPAIRED) did, which nothing else shows: a path
+    isolated on two of the hosts came back on both, whichever event isolated it (none: the lists were paired)."""
+    hosts, paths = len(fields['host_id']), len(fields['file_path'])
+    return [f'The {hosts} hosts and {paths} paths were not paired (pair_by_position=false): each path was restored on '
+            f'every one of these hosts HSS lists it isolated on, even one that isolated it for a reason of its own.'
+            ] if fields.get(HSS_UNPAIRED) and hosts > 1 < paths else []
 
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
@@ -3912,7 +3929,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                    if not isolation_status or found.get('isolation_status') == isolation_status]
         copies += matched
         taken = taken_rows(exact, since)
-        if by == 'file_path':  # a path is asked on each host it is paired with: each without a copy is a row
+        if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
                     not_found_row(fields, value, missing, {host})]
@@ -3934,7 +3951,8 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
     """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
     list either) or by path; ``paired``: with its host for a path, which is asked on each host it is paired with."""
     value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
-    return (value, None if fields['file_hash'] else found.get('host_id')) if paired else value
+    host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
+    return (value, host) if paired else value
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
@@ -4224,6 +4242,8 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
     # the item arguments
     kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}
+    if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
+        kept['pair_by_position'] = args['pair_by_position']
     if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
         kept['enterprise_project_id'] = enterprise_project_id
     # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what

@@ -292,6 +292,9 @@ def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss
     ({'file_path': '/tmp/x'}, 'Say which files to restore'),
     ({}, 'Say which files to restore'),
     ({'file_hash': '["unclosed"'}, 'not a JSON list'),
+    ({'file_hash': SHARED_HASH, 'pair_by_position': 'false'}, 'for a restore by host and path'),
+    ({'host_id': 'a,b', 'file_hash': 'x,y', 'file_path': 'p,q', 'pair_by_position': 'false'}, 'by host and path'),
+    ({'host_id': 'a,b', 'file_path': '/p,/q', 'pair_by_position': 'maybe'}, 'pair_by_position must be true or false'),
 ])
 def test_bad_input_is_refused_before_any_request(hss_tenant, args, complaint):
     demisto = Demisto(hss_tenant.params(), 'hss-restore-isolated', args, {}, [])
@@ -794,6 +797,40 @@ def test_hosts_and_paths_pair_up_so_a_path_isolated_on_the_other_host_too_is_not
         (first, path), (second, other_path)}
     assert status_of(hss_tenant, held[(first, other_path)]) == 'isolated'
     assert {(row['host_id'], row['file_path']) for row in rows_of(result)} == {(first, path), (second, other_path)}
+
+
+def test_unpaired_hosts_and_paths_restore_each_path_on_the_hosts_that_isolated_it_and_say_so(hss_tenant):
+    # README: with pair_by_position=false each path is restored on every host given that HSS lists it isolated on, as
+    # a hash is, and is not_found only when none of them does; the entry says the lists were not paired. Three paths
+    # on two hosts (lists that cannot line up): the seed's copies of those paths on those hosts, the one isolated on
+    # both hosts too, and a path isolated on neither, reported once, at the start and at the check that follows it.
+    held = {(c['host_id'], c['file_path']): c['healthy'] for copies in COPIES.values() for c in copies}
+    (first, path), (second, other_path) = next(
+        (a, b) for a, b in itertools.permutations(sorted(held), 2)
+        if a[0] != b[0] and a[1] != b[1] and (a[0], b[1]) in held)
+    missing = '/nowhere/on/these/hosts'
+    args = {'host_id': f'{first},{second}', 'file_path': json.dumps([path, other_path, missing]),
+            'pair_by_position': 'false', 'polling': 'false'}
+    wanted = {(host, p) for host in (first, second) for p in (path, other_path) if (host, p) in held}
+
+    room = war_room(hss_tenant)
+    result = room.run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == wanted
+    rows = rows_of(result)
+    assert {(row.get('host_id'), row['file_path']) for row in rows if row['outcome'] != 'not_found'} == wanted
+    [lost] = [row for row in rows if row['outcome'] == 'not_found']
+    assert lost['file_path'] == missing and first in lost['reason'] and second in lost['reason']
+    assert 'not paired' in result.entries[-1]['HumanReadable']
+    [follow] = result.entries[-1]['Contents']['follow_commands']
+    checked = room.run('hss-restore-isolated', parse_line(follow).args)  # the follow line keeps the lists unpaired
+    assert not checked.failed, checked.entries[-1]
+    # restored where the host's agent finishes a restore (test_data/hss/README.md: app-05's is offline)
+    assert {(row.get('host_id'), row['file_path'], row['outcome'] == 'restored') for row in rows_of(checked)
+            if row['outcome'] != 'not_found'} == {(host, p, held[(host, p)]) for host, p in wanted}
+    assert [row['file_path'] for row in rows_of(checked) if row['outcome'] == 'not_found'] == [missing]
 
 
 def test_a_host_paired_with_a_path_it_holds_no_isolated_copy_of_is_reported_not_found_on_that_host(hss_tenant):

@@ -170,6 +170,18 @@ def test_hss_field_values_accepted_are_within_their_limits_and_refusals_name_the
         assert not has_control_characters(text)
 
 
+@given(st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=6),
+       st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=6))
+def test_unpaired_host_and_path_lists_of_any_lengths_ask_each_path_on_every_host(hosts, paths):
+    # README: with pair_by_position=false, lists that do not say which path is on which host are never refused for not
+    # lining up; each path is looked for on every host given, as a hash is.
+    fields = {'host_id': hosts, 'file_hash': [], 'file_path': paths, 'file_attr': [], 'pair_by_position': ['false']}
+
+    ri.check_hss_items(fields)
+
+    assert ri.hosts_asked(fields) == {path: set(hosts) for path in paths}
+
+
 @given(st.dictionaries(st.sampled_from(sorted(facts.HSS_FIELD_LIMITS)),
                        st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=4), min_size=1))
 def test_item_lists_line_up_or_are_refused(fields):

@@ -1554,6 +1554,29 @@ def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore
     assert ri.hss_field_list(line.args['host_id'], 'host_id') == [fields['huaweihsshostid']]
 
 
+def test_closed_from_the_dialog_an_incident_of_several_hosts_and_paths_restores_each_path_on_its_hosts(vendors):
+    # The HSS playbook's rule, at a close from the Close dialog: the incident's host and path fields do not say which
+    # path is on which host, so each path is restored on the incident's hosts HSS lists it isolated on. The script
+    # handed both lists to hss-restore-isolated, which pairs them position by position and refused two hosts and three
+    # paths: its note said the restore could not start, and nothing was restored.
+    _, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / 'hss' / 'incident_two_events_by_path.json')
+    fields = sample.incident['CustomFields']
+    hosts, paths = fields['huaweihsshostid'], fields['huaweihssfilepaths']
+
+    run = runner_for(vendors).run_post_processing(
+        POST_PROCESSING_SCRIPT, close_incident(sample.incident, sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    # From the seed: the copies isolated at the incident's paths on the incident's hosts, and no other
+    wanted = {(copy['host_id'], copy['file_path']) for copies in hss_seed_copies().values() for copy in copies
+              if copy['host_id'] in hosts and copy['file_path'] in paths}
+    assert {host for host, _ in wanted} == set(hosts) and {path for _, path in wanted} == set(paths)
+    assert sorted((item['host_id'], item['file_path']) for item in hss_puts(hss)) == sorted(wanted)
+    rows = as_list(get_path(run.context, 'HuaweiHSS.RestoredFile'))
+    assert {(row['host_id'], row['file_path']) for row in rows if row['outcome'] == 'restoring'} == wanted, rows
+
+
 # ----------------------------------------------------------- a re-close judges HSS's earlier records by the gate
 
 def hss_copy_of(fields):

@@ -217,6 +217,41 @@ def test_an_hss_incident_without_a_hash_is_restored_by_host_and_path(vendors):
     assert sent == {(fields['huaweihsshostid'], path) for path in as_list(fields['huaweihssfilepaths'])}
 
 
+@pytest.mark.parametrize('hosts_reversed', [False, True])
+def test_an_hss_incident_of_several_hosts_and_paths_restores_each_path_on_the_hosts_that_isolated_it(
+        vendors, hosts_reversed):
+    """An incident gathering two HSS events names two hosts and three paths, in lists that do not say which path is
+    on which host. hss-restore-isolated paired them position by position and refused lists that do not line up: the
+    playbook ended on its error path and restored nothing (and with as many hosts as paths, in another order, it would
+    have looked for each path on the wrong host). Each path is now restored on the incident's hosts that HSS lists it
+    isolated on, no other copy is touched, and the war room says the hosts and paths were not paired."""
+    _, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / 'hss' / 'incident_two_events_by_path.json')
+    fields = dict(sample.incident['CustomFields'])
+    hosts, paths = fields['huaweihsshostid'], fields['huaweihssfilepaths']
+    if hosts_reversed:
+        fields['huaweihsshostid'] = hosts[::-1]
+    before = hss.backend.snapshot()
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident(dict(sample.incident, CustomFields=fields),
+                                                               sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    assert not [e for e in run.entries if e.get('Type') == 4], '\n'.join(run.notes)
+    # From the seed: the copies isolated at the incident's paths on the incident's hosts, and no other
+    wanted = {(copy['host_id'], copy['file_path']) for copies in HSS_COPIES.values() for copy in copies
+              if copy['host_id'] in hosts and copy['file_path'] in paths}
+    assert {host for host, _ in wanted} == set(hosts) and {path for _, path in wanted} == set(paths)
+    sent = [(item['host_id'], item['file_path']) for put in hss_puts(hss) for item in put.body['data_list']]
+    assert sorted(sent) == sorted(wanted)
+    changed = {(was['host_id'], was['file_path']) for was, now in zip(before, hss.backend.snapshot()) if was != now}
+    assert changed == wanted
+    rows = as_list(get_path(run.context, 'HuaweiHSS.RestoredFile'))
+    assert {(row['host_id'], row['file_path']): row['outcome'] for row in rows} == dict.fromkeys(wanted, 'restored')
+    said = '\n'.join(str(entry.get('HumanReadable') or '') for entry in run.entries)
+    assert 'not paired' in said, said
+
+
 def test_an_incident_with_both_vendors_is_restored_on_both(vendors):
     xdr, hss = vendors
     x = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')

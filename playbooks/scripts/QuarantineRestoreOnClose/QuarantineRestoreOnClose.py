@@ -606,9 +606,10 @@ def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
 def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any], restore_suspicious: bool,
                  kept: list[str]) -> tuple[list[str], list[str]]:
     """An HSS incident's restores: (the note's lines, the follow commands). By SHA256 on the incident's host; with no
-    SHA256, by host and path (every file of the event: the pack's multi select field; else the one File Path). Either
-    way a file an earlier restore covers is not sent again, and every file goes through the reputation check first
-    (for a path, the hashes the context knows for it)."""
+    SHA256, by host and path (every file of the event: the pack's multi select field; else the one File Path), each
+    path on the incident's hosts HSS lists it isolated on, as the playbook restores it. Either way a file an earlier
+    restore covers is not sent again, and every file goes through the reputation check first (for a path, the hashes
+    the context knows for it)."""
     host_ids = present(fields.get('huaweihsshostid'))
     scope = {'host_id': host_ids} if host_ids else {}
     named = unique_hashes(as_list(fields.get('filesha256')))
@@ -619,7 +620,10 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     earlier = [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)]
     hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, scope, named_paths, earlier)
     if hashes or paths:
-        hss_args = dict(scope, **({'file_hash': hashes} if hashes else {'file_path': paths}))
+        # the incident's host and path fields do not pair: each path on the hosts HSS lists it isolated on, as a hash
+        # is (one host pairs with every path alike, and its by-hand command says no more)
+        by_path = {'file_path': paths, **({'pair_by_position': 'false'} if len(host_ids) > 1 else {})}
+        hss_args = dict(scope, **({'file_hash': hashes} if hashes else by_path))
         said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS, kept)
         return lines + said, follows
     if not lines:
