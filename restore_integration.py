@@ -1853,7 +1853,9 @@ class SecretScrubber:
     # Where a page or a log folds a long value: a line break (as is, or escaped by JSON or repr) and the blanks around
     # it, or the one blank short_text squeezes them to
     FOLD = re.compile(r'(?:\s|\\+[rn])+')
-    ESCAPED_BREAKS = re.compile(r'\\+[rn]')
+    # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
+    # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
+    ESCAPED_BREAKS, LONE_BREAK = re.compile(r'(\\+)[rn]'), re.compile(r'\\(?<!\\\\)[rn]')
     # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
     # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
     # page quotes); once or more, in any mix.
@@ -1993,8 +1995,9 @@ class SecretScrubber:
     def _unfolded(self, text: str, known: dict[str, tuple]) -> str:
         """The text with every secret a vendor split across lines masked, from its first piece to its last: each is
         sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
-        # FOLD's work, faster: its escaped line breaks taken out first, then its blanks (str.split's are re's \s)
-        joined = ''.join((self.ESCAPED_BREAKS.sub('', text) if '\\' in text else text).split())
+        # Its folds taken out: escaped line breaks first (those alone, most, at once), then blanks (str.split's)
+        lone = self.LONE_BREAK.sub('', text) if '\\' in text else text
+        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, lone) if '\\' in lone else lone).split())
         if len(joined) == len(text):
             return text
         found = [match.span() for length, anchor, whole, _, _ in known.values()
@@ -2002,12 +2005,22 @@ class SecretScrubber:
                  for match in self._pattern(whole).finditer(joined)]
         if not found:
             return text
-        # Where each character of the joined text stands in the text: those FOLD does not take (it takes every '\n')
-        places = [kept.start() for kept in re.finditer(f'{self.FOLD.pattern}|(.)', text) if kept.group(1)]
+        # Where each character of the joined text stands in the text: past as many as the folds before it took out
+        starts, taken = [0], [0]  # from each joined place on, how many the folds took out before it
+        for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+', text):
+            taken.append(taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0))
+            starts.append(fold.end() - taken[-1])
         masked, at = '', 0
-        for start, end in sorted((places[start], places[end - 1] + 1) for start, end in found):
+        for start, end in sorted((start + taken[bisect_right(starts, start) - 1],
+                                  end + taken[bisect_right(starts, end - 1) - 1]) for start, end in found):
             masked, at = (masked + text[at:start] + self.MASK, end) if start >= at else (masked, max(at, end))
         return masked + text[at:]
+
+    @staticmethod
+    def _not_the_breaks(escaped: 're.Match[str]') -> str:
+        """The backslashes before an escaped line break that are not its own: its own are the least power of 2 that
+        their count holds."""
+        return escaped[1][:len(escaped[1]) & (len(escaped[1]) - 1)]
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         return self._compiled.get(source) or self._compiled.setdefault(source, re.compile(source))
