@@ -1867,10 +1867,13 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Where a page or a log folds a long value: a line break (as is, or escaped by JSON or repr) and the blanks around
-    # it, or the one blank short_text squeezes them to
-    FOLD = re.compile(r'(?:\s|\\+[rn])+')
-    ESCAPED_BREAKS = re.compile(r'\\+[rn]')
+    # Where a page or a log folds a long value: a line break (as is, escaped by JSON or repr, or as a table cell or a
+    # page writes it: <br>) and the blanks around it, or the one blank short_text squeezes them to
+    BREAK_TAG = re.compile(r'<[bB][rR]\s*/?>')
+    FOLD = re.compile(fr'(?:\s|\\+[rn]|{BREAK_TAG.pattern})+')
+    # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
+    # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
+    ESCAPED_BREAKS, LONE_BREAK = re.compile(r'(\\+)[rn]'), re.compile(r'\\(?<!\\\\)[rn]')
     # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
     # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
     # page quotes); once or more, in any mix.
@@ -1995,55 +1998,68 @@ class SecretScrubber:
         self._debug_log(signature)
 
     def text(self, text: str) -> str:
-        """The text with every secret masked, in whatever spelling, whole or cut short."""
-        if self._signatures:  # first: a short hex secret masked inside a signature would split its run of digits
-            text = self.SIGNATURE.sub(self._without_signatures, text)
-        known = self._secrets
+        """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
+        found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
+        each found after another was masked would leave the part they share out of it)."""
+        known, size = self._secrets, self.SIGNATURE_LENGTH
+        spans = [(run.start() + at, run.start() + at + size)
+                 for run in (self.SIGNATURE.finditer(text) if self._signatures else ())
+                 for at in range(len(run[0]) - size + 1) if run[0][at:at + size].lower() in self._signatures]
         for _, anchor, whole, _, _ in known.values():  # each unpacked by name: texts are many, secrets absent
-            if anchor in text:
-                text = self._pattern(whole).sub(self._masked, text)
-        text = self._unfolded(text, known)
-        if self.CUT not in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
+            if anchor in text:  # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any such word
+                spans += [(start, end) for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(text, known)
+        if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
+            spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in known.values()])
+        if not spans:
             return text
-        return self._cut_heads(text, [(self._pattern(head), holds_cut) for *_, head, holds_cut in known.values()])
+        kept, at = [], 0  # the text around the places, each run of places that overlap one mask
+        for start, end in sorted(spans):
+            kept += [text[at:start], self.MASK] if start >= at else []
+            at = max(at, end)
+        return ''.join(kept) + text[at:]
 
-    def _unfolded(self, text: str, known: dict[str, tuple]) -> str:
-        """The text with every secret a vendor split across lines masked, from its first piece to its last: each is
-        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
-        # FOLD's work, faster: its escaped line breaks taken out first, then its blanks (str.split's are re's \s)
-        joined = ''.join((self.ESCAPED_BREAKS.sub('', text) if '\\' in text else text).split())
+    def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
+        """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
+        the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        # Its folds taken out: <br> tags, escaped line breaks (those alone, most, at once), then blanks (str.split's)
+        bare = self.BREAK_TAG.sub('', text) if '<' in text else text
+        bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
+        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
         if len(joined) == len(text):
-            return text
-        found = [match.span() for length, anchor, whole, _, _ in known.values()
-                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined
-                 for match in self._pattern(whole).finditer(joined)]
+            return []
+        found = [span for length, anchor, whole, _, _ in known.values()
+                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined for span in self._found(whole, joined)]
         if not found:
-            return text
-        # Where each character of the joined text stands in the text: those FOLD does not take (it takes every '\n')
-        places = [kept.start() for kept in re.finditer(f'{self.FOLD.pattern}|(.)', text) if kept.group(1)]
-        masked, at = '', 0
-        for start, end in sorted((places[start], places[end - 1] + 1) for start, end in found):
-            masked, at = (masked + text[at:start] + self.MASK, end) if start >= at else (masked, max(at, end))
-        return masked + text[at:]
+            return []
+        # Where each character of the joined text stands in the text: past as many as the folds before it took out
+        starts, taken = [0], [0]  # from each joined place on, how many the folds took out before it
+        for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_TAG.pattern}', text):
+            taken.append(taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0))
+            starts.append(fold.end() - taken[-1])
+        return [(start + taken[bisect_right(starts, start) - 1], end + taken[bisect_right(starts, end - 1) - 1])
+                for start, end in found]
+
+    @staticmethod
+    def _not_the_breaks(escaped: 're.Match[str]') -> str:
+        """The backslashes before an escaped line break that are not its own: its own are the least power of 2 that
+        their count holds."""
+        return escaped[1][:len(escaped[1]) & (len(escaped[1]) - 1)]
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         return self._compiled.get(source) or self._compiled.setdefault(source, re.compile(source))
 
-    def _masked(self, found: 're.Match[str]') -> str:
-        # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any word that short
-        return self.MASK if len(found.group()) >= self.MIN_LENGTH else found.group()
+    def _found(self, whole: str, text: str) -> list[tuple[int, int]]:
+        """Where a secret's spelling ``whole`` stands in the text, sought again from each start found: it may stand
+        there again overlapped (a vendor's echo running into itself), which one search past the last would miss."""
+        pattern, spans, at = self._pattern(whole), [], 0
+        while found := pattern.search(text, at):
+            spans.append(found.span())
+            at = found.start() + 1
+        return spans
 
-    def _without_signatures(self, run: 're.Match[str]') -> str:
-        """A run of hex digits with every signature in it masked."""
-        digits, size = run.group(), self.SIGNATURE_LENGTH
-        masked, start = '', 0  # start: where the digits not yet masked nor kept begin
-        for at in range(len(digits) - size + 1):
-            if at >= start and digits[at:at + size].lower() in self._signatures:  # the digits after it are read on
-                masked, start = masked + digits[start:at] + self.MASK, at + size
-        return masked + digits[start:]
-
-    def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> str:
-        """A secret cut short where short_text or printable cut a text (they end it with '...'): its head goes too,
+    def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> list[tuple[int, int]]:
+        """Where a secret stands cut short where short_text or printable cut a text (they end it with '...'): its head,
         with the part of an escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches
         back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there.
         ``heads``: each head's pattern, and whether its secret holds a '...' (no other head starts before the last
@@ -2062,9 +2078,7 @@ class SecretScrubber:
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
                 spans.append((start, end))
-        for start, end in reversed(spans):
-            text = text[:start] + self.MASK + text[end:]
-        return text
+        return spans
 
     def entry(self, entry: JsonObject) -> JsonObject:
         """An entry with every string (keys too) and number in it scrubbed: the entry itself when none holds a secret

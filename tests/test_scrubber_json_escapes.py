@@ -12,7 +12,7 @@ import string
 
 import pytest
 from conftest import markdown_rows
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import facts
@@ -233,3 +233,23 @@ def test_a_json_text_quoting_a_secret_that_ends_with_backslashes_stays_json(head
     assert json.loads(cleaned)['file_hash'] == ['a' * 64]
     if nested:
         assert facts.SCRUBBER_MASK in json.loads(json.loads(cleaned)['reason'])['message']
+
+
+@given(head=st.text(ALNUM, min_size=8, max_size=12), backslashes=st.integers(1, 3), fold=st.integers(1, 7),
+       nested=st.booleans())
+@example(head='n0000000', backslashes=1, fold=1, nested=False)  # the escape's n, then the rest, spell the secret too
+def test_a_json_text_quoting_a_secret_split_across_lines_that_ends_with_backslashes_stays_json(head, backslashes,
+                                                                                               fold, nested):
+    # The secret's backslashes, escaped, stand right before the line break JSON escapes after it (\\\n once): the
+    # break's escape is only its own backslash; the others are the secret's, masked with it, and the quote after them
+    # stays escaped (of the backslashes ending a secret, what is left may open an escape: kept, as unfolded)
+    secret = head + '\\' * backslashes
+    message = f'said "{secret[:fold]}\n{secret[fold:]}\n" back'
+    written = json.dumps({'reason': json.dumps({'message': message}) if nested else message, 'file_hash': ['a' * 64]})
+
+    cleaned = ri.SecretScrubber([secret]).text(written)
+
+    reason = json.loads(cleaned)['reason']
+    shown = json.loads(reason)['message'] if nested else reason
+    assert shown.startswith(f'said "{facts.SCRUBBER_MASK}') and shown.endswith('\n" back')
+    assert not shown[len(f'said "{facts.SCRUBBER_MASK}'):-len('\n" back')].strip('\\')
