@@ -490,12 +490,13 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
-# The gateway refusing tokens IAM issued after its refusals (IAM took the password). Huawei's FAQs: APIG.0307 "The token
-# must be updated." is a token expired or used outside its project's region; APIG.0301 "decrypt token fail", one from
-# another environment; either, an account in arrears or frozen.
+# The gateway refusing tokens IAM issued after its refusals (IAM took the password); {renewed}: after which refusals
+# (not the last: the request stops there). Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or
+# used outside its project's region; APIG.0301 "decrypt token fail", one from another environment; either, an account
+# in arrears or frozen.
 HSS_TOKEN_REFUSED_ADVICE = (
-    'IAM issued a new token after each refusal, so the account name, IAM user name and password are right, yet HSS\'s '
-    'API gateway refused the token {refusals} times as expired or invalid. A token works only in the region of the '
+    'HSS\'s API gateway refused the token {refusals} times as expired or invalid, and IAM issued a new one after '
+    '{renewed}, so the account name, IAM user name and password are right. A token works only in the region of the '
     f'project it is issued for: check that {SETTING_NAMES["hss_project_id"]} is a project of '
     f'{SETTING_NAMES["hss_region"]}, and that {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_endpoint"]}, '
     'if set, are that region\'s; and that the account is not in arrears or frozen. Or sign with an access key instead: '
@@ -2607,10 +2608,11 @@ class HssClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path, **kwargs)
         if not 200 <= reply.status < 300:
-            refusals, advice = sum(attempt.status == 401 for attempt in reply.attempts), HSS_ERROR_ADVICE
-            # a 401 after a 401 in token mode: the transport renewed the token, so the last was one IAM had just issued
-            if self.transport.token_source and reply.status == 401 and refusals > 1:
-                advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=refusals)}
+            # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
+            renewals, advice = sum(attempt.status == 401 for attempt in reply.attempts[:-1]), HSS_ERROR_ADVICE
+            if self.transport.token_source and reply.status == 401 and renewals:
+                advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
+                    'the first' if renewals == 1 else f'each of the first {renewals}'))}
             raise huawei_error_from_response(reply, advice_by_status=advice)
         return reply
 
