@@ -257,6 +257,11 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
                             f'incident\'s close, say) and could not follow it; Cortex XDR {XDR_MAY_HAVE_STARTED}: '
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
+# After a throttle no run waited out: a polling run sends the restore once the vendor's wait has passed (restore-file;
+# hss-restore-isolated's start that HSS throttled before it sent anything: start_put_off).
+THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
+                            f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
+                            'wait has passed.')
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
          'and incident_id a whole number.',
@@ -271,8 +276,7 @@ XDR_ERROR_ADVICE = {
     404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
-         'of the tenant). Run the command again later, or with polling=true and a larger timeout_in_seconds: one run '
-         f'waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the wait has passed.',
+         f'of the tenant). {THROTTLED_RESTORE_ADVICE}',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
@@ -490,6 +494,7 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
+HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
 # The gateway refusing tokens IAM issued after its refusals (IAM took the password); {renewed}: after which refusals
 # (not the last: the request stops there). Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or
 # used outside its project's region; APIG.0301 "decrypt token fail", one from another environment; either, an account
@@ -583,6 +588,11 @@ class RestoreError(Exception):
     def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
         self.args = (f'{self} {sentence}',)
+        return self
+
+    def with_advice(self, advice: str, instead_of: str) -> 'RestoreError':
+        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now."""
+        self.args, self.advice = (str(self).replace(instead_of, advice),), advice
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
@@ -3827,7 +3837,9 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, thro
                           interval, timeout, client)
     if not (throttled and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error
+        # HSS's 429 advice, where a polling run with time enough would send the restore after HSS's wait: says so
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS]) if throttled and \
+            HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     return RestoreResult(f'Huawei Cloud HSS throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
                          f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',
@@ -4507,8 +4519,9 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            for when in filter(None, map(follow_wait, clients.values())):
-                error = error.with_sentence(f'Try again{when}.')
+            for when in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is, if it says
+                error = error.with_sentence(f'Later means{when[1:]}.' if 'again later' in error.advice else
+                                            f'Try again{when}.')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))
