@@ -258,6 +258,11 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
                             f'incident\'s close, say) and could not follow it; Cortex XDR {XDR_MAY_HAVE_STARTED}: '
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
+# After a throttle no run waited out: a polling run sends the restore once the vendor's wait has passed (restore-file;
+# hss-restore-isolated's start that HSS throttled before it sent anything: start_put_off).
+THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
+                            f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
+                            'wait has passed.')
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
          'and incident_id a whole number.',
@@ -272,8 +277,7 @@ XDR_ERROR_ADVICE = {
     404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
-         'of the tenant). Run the command again later, or with polling=true and a larger timeout_in_seconds: one run '
-         f'waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the wait has passed.',
+         f'of the tenant). {THROTTLED_RESTORE_ADVICE}',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
@@ -494,12 +498,14 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
-# The gateway refusing tokens IAM issued after its refusals (IAM took the password). Huawei's FAQs: APIG.0307 "The token
-# must be updated." is a token expired or used outside its project's region; APIG.0301 "decrypt token fail", one from
-# another environment; either, an account in arrears or frozen.
+HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
+# The gateway refusing tokens IAM issued after its refusals (IAM took the password); {renewed}: after which refusals
+# (not the last: the request stops there). Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or
+# used outside its project's region; APIG.0301 "decrypt token fail", one from another environment; either, an account
+# in arrears or frozen.
 HSS_TOKEN_REFUSED_ADVICE = (
-    'IAM issued a new token after each refusal, so the account name, IAM user name and password are right, yet HSS\'s '
-    'API gateway refused the token {refusals} times as expired or invalid. A token works only in the region of the '
+    'HSS\'s API gateway refused the token {refusals} times as expired or invalid, and IAM issued a new one after '
+    '{renewed}, so the account name, IAM user name and password are right. A token works only in the region of the '
     f'project it is issued for: check that {SETTING_NAMES["hss_project_id"]} is a project of '
     f'{SETTING_NAMES["hss_region"]}, and that {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_endpoint"]}, '
     'if set, are that region\'s; and that the account is not in arrears or frozen. Or sign with an access key instead: '
@@ -586,6 +592,11 @@ class RestoreError(Exception):
     def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
         self.args = (f'{self} {sentence}',)
+        return self
+
+    def with_advice(self, advice: str, instead_of: str) -> 'RestoreError':
+        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now."""
+        self.args, self.advice = (str(self).replace(instead_of, advice),), advice
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
@@ -2662,10 +2673,11 @@ class HssClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path, **kwargs)
         if not 200 <= reply.status < 300:
-            refusals, advice = sum(attempt.status == 401 for attempt in reply.attempts), HSS_ERROR_ADVICE
-            # a 401 after a 401 in token mode: the transport renewed the token, so the last was one IAM had just issued
-            if self.transport.token_source and reply.status == 401 and refusals > 1:
-                advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=refusals)}
+            # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
+            renewals, advice = sum(attempt.status == 401 for attempt in reply.attempts[:-1]), HSS_ERROR_ADVICE
+            if self.transport.token_source and reply.status == 401 and renewals:
+                advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
+                    'the first' if renewals == 1 else f'each of the first {renewals}'))}
             raise huawei_error_from_response(reply, advice_by_status=advice)
         return reply
 
@@ -3894,7 +3906,9 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, thro
                           interval, timeout, client)
     if not (throttled and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error
+        # HSS's 429 advice, where a polling run with time enough would send the restore after HSS's wait: says so
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS]) if throttled and \
+            HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     return RestoreResult(f'Huawei Cloud HSS throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
                          f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',
@@ -4578,8 +4592,9 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            for when in filter(None, map(follow_wait, clients.values())):
-                error = error.with_sentence(f'Try again{when}.')
+            for when in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is, if it says
+                error = error.with_sentence(f'Later means{when[1:]}.' if 'again later' in error.advice else
+                                            f'Try again{when}.')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))

@@ -355,6 +355,29 @@ def test_the_gateway_refusing_the_credentials_is_an_error_entry_with_apigw_0301_
     assert tokens == (2 if auth_type == 'token' else 0)
 
 
+# A token IAM issued that the gateway refuses with APIGW.0301 is renewed once only (an 0301 is no "must be updated"):
+# two tokens came from IAM, the second after the first was refused, and both were refused. The message counts what the
+# integration did, from the logs of the emulated IAM and gateway: no claim of a new token after each refusal.
+def test_tokens_of_another_environment_refused_twice_are_told_as_one_new_token_after_the_first_refusal(hss_tenant):
+    other = start_hss_tenant()
+    try:
+        result = war_room(hss_tenant, 'token', hss_iam_endpoint=other.iam_url,
+                          hss_credentials=other.base_params['hss_credentials']).run('hss-restore-isolated',
+                                                                                    {'file_hash': SHARED_HASH})
+        issued = len(other.requests_to('POST', '/v3/auth/tokens'))
+    finally:
+        other.stack.close()
+
+    message = result.entries[-1]['Contents']
+    refused = sum(1 for r in hss_tenant.gateway.requests if r[1].endswith('/event/isolated-file'))
+    said = re.search(r'refused the token (\d+) times\b.*\bIAM issued a new one after (the first|each of the first '
+                     r'(\d+)),', message)
+    assert said and int(said[1]) == refused == 2, message
+    # no token was cached before this run: IAM's first token came before any refusal, each other one after one
+    assert int(said[3] or 1) == issued - 1 == 1, message
+    assert 'after each refusal' not in message, message
+
+
 def test_wrong_iam_password_says_so(hss_tenant):
     creds = {'identifier': hss_tenant.base_params['hss_credentials']['identifier'], 'password': 'wrong-password-1'}
 

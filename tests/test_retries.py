@@ -386,7 +386,9 @@ def test_tokens_iam_issued_that_the_gateway_keeps_refusing_are_told_as_such_not_
     refused = tenant.gateway.faults.counts()['expire-token']
     assert result.failed and refused == len(tenant.requests_to('POST', '/v3/auth/tokens')) > 1  # a new token each time
     assert facts.HSS_TOKEN_EXPIRED in message and '"The token must be updated"' in message, message
-    assert re.search(rf'\bIAM issued\b.*\brefused\b.* {refused} times\b', message), message
+    # the first token came before any refusal, each later one after a refusal: after each of the first refused - 1
+    assert re.search(rf'\brefused the token {refused} times\b.*\bIAM issued a new one after each of the first '
+                     rf'{refused - 1},', message), message
     assert DIALOG_LABELS['hss_credentials password'] not in message, message
     for name in ('hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_auth_type', 'hss_aksk'):
         assert DIALOG_LABELS[name] in message, (name, message)
