@@ -155,12 +155,11 @@ DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
 MAX_FAULT_WAIT_SECONDS = 30.0
-# Every method these APIs use is safe to send again (README, Reliability): XDR's get_action_status and HSS's GET
-# isolated-file read; a second XDR restore of a file still quarantined adds an action on the same endpoints, which
-# restores nothing twice (the one followed is the one whose reply arrived); HSS accepts a PUT isolated-file of a file
-# already restoring or restored, yet one whose answer was lost (or a gateway's 502 or 504) goes again only with the
-# items HSS still lists isolated (HssClient._still_isolated); IAM's POST auth/tokens issues one more token (the last one
-# is kept).
+# What sending each method again does (README, Reliability): XDR's get_action_status and HSS's GET isolated-file read;
+# a second XDR restore of a file still quarantined adds an action on the same endpoints, which restores nothing twice
+# (the one followed is the one whose reply arrived); HSS accepts a PUT isolated-file of a file already restoring or
+# restored, yet one HSS may have acted on (may_have_applied) goes again only with the items HSS still lists isolated
+# (HssClient._still_isolated); IAM's POST auth/tokens issues one more token (the last one is kept).
 THROTTLED_STATUS = 429
 # Gateway errors. Cortex XDR's 500 is its unified error naming a lasting reason (no quarantined copy of the file), so
 # a restore's 500 is not retried; a Huawei HSS or IAM 500 is a transient "system error" (HSS.0001 is not one: it is a
