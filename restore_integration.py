@@ -155,10 +155,10 @@ DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
 MAX_FAULT_WAIT_SECONDS = 30.0
-# Every method these APIs use is safe to send again (README, Reliability): XDR's get_action_status and HSS's GET
-# isolated-file read; a second XDR restore of a file still quarantined adds an action on the same endpoints, which
-# restores nothing twice (the one followed is the one whose reply arrived); HSS accepts a PUT isolated-file of a file
-# already restoring or restored, yet one whose answer was lost goes again only with the items HSS still lists isolated
+# What sending each method again does (README, Reliability): XDR's get_action_status and HSS's GET isolated-file read;
+# a second XDR restore of a file still quarantined adds an action on the same endpoints, which restores nothing twice
+# (the one followed is the one whose reply arrived); HSS accepts a PUT isolated-file of a file already restoring or
+# restored, yet one HSS may have acted on (may_have_applied) goes again only with the items HSS still lists isolated
 # (HssClient._still_isolated); IAM's POST auth/tokens issues one more token (the last one is kept).
 THROTTLED_STATUS = 429
 # Gateway errors. Cortex XDR's 500 is its unified error naming a lasting reason (no quarantined copy of the file), so
@@ -1423,8 +1423,8 @@ class HttpTransport:
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
                 still_to_send: 'Callable[[JsonObject], str | None] | None' = None, **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer, its body read, with every attempt (as a RestoreError raised carries
-        them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own; ``still_to_send``: after an
-        answer lost (applied, maybe), cuts ``kwargs`` to what the service still needs, or says why none goes again."""
+        them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own; ``still_to_send``: after a
+        fault it may have applied (may_have_applied), cuts ``kwargs`` to what it still needs, or says why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         url = self.base_url + path
@@ -1465,7 +1465,7 @@ class HttpTransport:
                     return reply
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
-            if backoff is not None and still_to_send and attempt.fault in FAULTS_AFTER_SENDING:
+            if backoff is not None and still_to_send and may_have_applied([attempt]):
                 backoff = None if (gave_up := still_to_send(kwargs)) else backoff
             if backoff is None:
                 return self._give_up(attempts, reply, gave_up)
@@ -2634,8 +2634,8 @@ class HssClient:
         Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
         the time since the first attempt went out (an attempt whose answer was lost may have been acted on), so that
         later listings can tell this restore's changes by their update_time whatever this machine's clock says. An
-        attempt whose answer was lost is not sent again blind: only the items HSS then lists isolated go again, and
-        none being left is an answer too (HSS took them)."""
+        attempt whose answer was lost (a gateway's 502 or 504 too) is not sent again blind: only the items HSS then
+        lists isolated go again, and none being left is an answer too (HSS took them)."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()

@@ -157,6 +157,17 @@ def test_the_retries_setting_names_each_status_it_counts():
     assert 'or a reply cut short, too large or not JSON' in info and 'or not JSON where JSON is due' in README
 
 
+def test_the_retries_setting_says_an_hss_restore_whose_answer_was_lost_goes_again_only_with_copies_still_isolated():
+    # README, Reliability: an HSS PUT HSS may have carried out (its answer lost, or a gateway's 502 or 504) is not
+    # repeated blind. A setting calling every request safe to repeat tells an admin that raising it repeats restores.
+    [setting] = [param for param in INTEGRATION['configuration'] if param['name'] == 'max_retries']
+    info = ' '.join(setting['additionalinfo'].split())
+    reliability = ' '.join(README.split())
+    assert "is not repeated blind" in reliability and "a gateway's `502` or `504`" in reliability
+    assert not re.search(r'\bevery request\b[^.]*\bsafe to repeat', info, re.IGNORECASE), info
+    assert 'Huawei Cloud HSS restore' in info and '502 or 504' in info and 'HSS still lists isolated' in info, info
+
+
 def test_the_retry_backoff_setting_says_the_second_retry_waits_twice_its_value():
     # The setting is urllib3's backoff factor: no wait before the first retry, twice it before the second (1 s with
     # 0.5), doubling after. A description calling it the wait before the second retry promises half the real wait.

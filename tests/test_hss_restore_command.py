@@ -950,6 +950,12 @@ def test_a_copy_someone_else_restores_between_the_listing_and_the_put_is_reporte
     assert copy['host_id'] in result.entries[-1]['HumanReadable']  # the last table reports it
 
 
+def every_put_lost(pages=1):
+    """Fault steps for a PUT whose every attempt a gateway fails (504) before HSS sees it: each retry comes after the
+    listing (``pages`` pages, answered) that finds its copies still isolated."""
+    return f',ok*{pages},'.join(['504'] * (facts.DEFAULT_MAX_RETRIES + 1))
+
+
 def restore_whose_answers_are_lost(tenant, by, faults, sleep=lambda _: None, polling=None, **params):
     """The restore of SINGLE_HASH's one copy, by hash or as an exact item, the requests after the listing meeting
     ``faults`` (FaultPlan steps); ``sleep``: the war room's wait between two runs; ``polling``: polling arguments."""
@@ -1020,12 +1026,40 @@ def test_a_put_cut_before_hss_got_it_is_sent_again_with_only_the_copies_hss_stil
     assert status_of(hss_tenant, isolated) != 'isolated'
 
 
+@pytest.mark.parametrize('gateway_error', ['502', '504', '502-html', '504-html'])
+@pytest.mark.parametrize('taken', [1, 2])
+def test_a_put_a_gateway_answered_502_or_504_goes_again_only_with_the_copies_hss_still_lists_isolated(
+        hss_tenant, gateway_error, taken):
+    # A gateway's 502 or 504 may come after it passed the PUT on to HSS (README, Reliability), so the PUT is not sent
+    # again blind. Of two exact items HSS lists ``taken`` restoring when the gateway fails the PUT (another hand, or
+    # the PUT the gateway passed on): the listing is read first, and only a copy still isolated goes again; none left
+    # is HSS's answer, and the restore is not reported failed.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    items = [hss_tenant.backend.add_isolated_files(host, 1, isolation_status=status)[0]
+             for status in ['restoring'] * taken + ['isolated'] * (2 - taken)]
+    args = {'host_id': host, 'polling': 'false',
+            **{name: json.dumps([item[name] for item in items]) for name in ('file_hash', 'file_path')}}
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={gateway_error}'))
+
+    result = war_room(hss_tenant, retry_backoff='0').run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert [(r.method, r.path.split('/')[-1]) for r in hss_tenant.gateway.faults.injected] == [
+        ('PUT', 'isolated-file')]  # the gateway failed the PUT that carried both items
+    assert [r.method for r in hss_tenant.gateway.requests][0] == 'GET'  # the listing, read before anything goes again
+    still_isolated = [{key: item[key] for key in ('host_id', 'file_hash', 'file_path')} for item in items[taken:]]
+    puts = [put.body['data_list'] for put in hss_tenant.requests_to('PUT', '/event/isolated-file')]
+    assert puts == ([still_isolated] if still_isolated else [])
+    assert {status_of(hss_tenant, item) for item in items} <= {'restoring', 'restored'}
+
+
 @settings(max_examples=8, deadline=None)
 @given(statuses=st.lists(st.sampled_from(['isolated', 'restoring', 'restored']), min_size=1, max_size=4),
-       cut=st.sampled_from(['reset', 'truncated']))
+       cut=st.sampled_from(['reset', 'truncated', '502', '504']))
 def test_after_a_cut_put_each_copy_is_sent_again_only_while_hss_lists_it_isolated(statuses, cut):
-    # Exact items HSS lists in any status; the first PUT is cut: reset before HSS read it, or truncated after HSS acted
-    # on it. Whatever HSS had acted on before the cut, or by it, is not sent again; what it still lists isolated is.
+    # Exact items HSS lists in any status; the first PUT is cut: reset before HSS read it, failed by a gateway's 502 or
+    # 504 (this emulator's before passing it on), or truncated after HSS acted on it. Whatever HSS had acted on before
+    # the cut, or by it, is not sent again; what it still lists isolated is.
     tenant = start_hss_tenant()
     try:
         host = sorted(tenant.backend.hosts)[0]
@@ -1041,9 +1075,9 @@ def test_after_a_cut_put_each_copy_is_sent_again_only_while_hss_lists_it_isolate
     assert not result.failed, result.entries[-1]
     isolated = [{key: item[key] for key in ('host_id', 'file_hash', 'file_path')}
                 for item, status in zip(items, statuses) if status == 'isolated']
-    first = [] if cut == 'reset' else [[{key: item[key] for key in ('host_id', 'file_hash', 'file_path')}
-                                        for item in items]]  # a reset PUT never reached HSS's log
-    again = [isolated] if cut == 'reset' and isolated else []  # a truncated one: HSS acted, none left isolated
+    reached = cut == 'truncated'  # a reset PUT, or one the gateway failed, never reached HSS's log
+    first = [[{key: item[key] for key in ('host_id', 'file_hash', 'file_path')} for item in items]] if reached else []
+    again = [isolated] if not reached and isolated else []  # a truncated one: HSS acted, none left isolated
     assert puts == first + again
 
 
@@ -1069,7 +1103,7 @@ def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_
     # reason and the checks follow its items ... and report each as HSS lists it". Here the gateway timed out every
     # attempt (504) before HSS saw it: HSS lists the copy isolated, untouched. The check must say so (the start's
     # "may have accepted" is settled), not end with no row of it, as if there were nothing left to report.
-    copy, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}')
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, every_put_lost())
 
     assert not result.failed, result.entries[-1]
     assert status_of(hss_tenant, copy) == 'isolated'  # HSS never saw the restore
@@ -1097,7 +1131,7 @@ def test_a_restore_hss_carries_out_after_a_first_check_is_followed_to_restored_n
                 hss_tenant.backend.project_id, [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}],
                 enterprise_project_id=hss_tenant.params()['hss_enterprise_project_id'] or None)
 
-    _, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}', sleep,
+    _, result = restore_whose_answers_are_lost(hss_tenant, by, every_put_lost(), sleep,
                                                {'timeout_in_seconds': '60'})
 
     assert not result.failed, result.entries[-1]
@@ -1115,7 +1149,7 @@ def test_a_restore_hss_carries_out_after_a_first_check_is_followed_to_restored_n
 def test_a_copy_hss_never_acts_on_is_failed_at_the_last_check_and_restoring_until_then(hss_tenant, by):
     # README: a copy still isolated and untouched since it was sent stays restoring, with that reason, while checks
     # follow, and is failed (HSS did not act on it) when no check follows: at the last one, or with polling=false.
-    copy, result = restore_whose_answers_are_lost(hss_tenant, by, f'504*{facts.DEFAULT_MAX_RETRIES + 1}',
+    copy, result = restore_whose_answers_are_lost(hss_tenant, by, every_put_lost(),
                                                   polling={'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
 
     assert status_of(hss_tenant, copy) == 'isolated'  # HSS never saw the restore
@@ -1142,7 +1176,7 @@ def test_an_exact_item_hss_still_lists_isolating_is_followed_then_failed_with_wh
                 if (item.host_id, item.file_hash, item.file_path) == (copy['host_id'], SINGLE_HASH, copy['file_path'])]
     record.status = 'isolating'
 
-    _, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', f'504*{facts.DEFAULT_MAX_RETRIES + 1}',
+    _, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', every_put_lost(),
                                                polling={'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
 
     assert not result.failed, result.entries[-1]
@@ -1168,7 +1202,7 @@ def test_copies_of_a_lost_batch_hss_never_acted_on_are_counted_when_another_batc
     bulk_hash = 'c' * 64
     hss_tenant.backend.add_isolated_files(host, 150, file_hash=bulk_hash)
     attempts = facts.DEFAULT_MAX_RETRIES + 1
-    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,503*{attempts},504*{attempts}'))
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,503*{attempts},{every_put_lost()}'))
     hss_tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
 
     result = war_room(hss_tenant, retry_backoff='0', max_concurrency='1').run(
@@ -1199,8 +1233,8 @@ def test_the_copies_hss_never_acted_on_beside_a_refused_batch_are_counted_exactl
         host = sorted(tenant.backend.hosts)[0]
         tenant.backend.add_isolated_files(host, count, file_hash='d' * 64)
         attempts = facts.DEFAULT_MAX_RETRIES + 1
-        steps = {'refused': f'503*{attempts}', 'lost': f'504*{attempts}', 'ok': 'ok'}
         pages = -(-count // facts.HSS_LIST_PAGE_SIZE)
+        steps = {'refused': f'503*{attempts}', 'lost': every_put_lost(pages), 'ok': 'ok'}
         plan = ','.join(['ok'] * pages + [steps[fate] for fate in fates])
         tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan}'))
         tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
