@@ -4374,16 +4374,16 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
             # HSS was listed up to begin by the windows before (a window's end is listed with it); none: not even begin
             return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
-        for event in events:
+        for event in (event for event in events if isinstance(event, dict)):
+            key, occurred = event_key(event, scrub), occur_time_ms(event, end)
+            # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then, it is
+            # never fetched again (at the window's start, a next fetch a second later would take it anew); one handled
+            # meanwhile too, as an operator may undo its handling (ChangeEvent's unhandle, do_not_ignore)
+            times[key] = occurred if begin - HSS_EVENT_TIME_LEAD_MS <= occurred <= end else end
             # the events to act on: unhandled, or handled by isolating their file (isolate_and_kill)
-            if isinstance(event, dict) and (event.get('handle_status') != 'handled'
-                                            or event.get('handle_method') == 'isolate_and_kill'):
-                key, occurred = event_key(event, scrub), occur_time_ms(event, end)
-                # HSS lists an event by a time of its own in the window, at the latest its end: kept seen until then,
-                # it is never fetched again (at the window's start, a next fetch a second later would take it anew)
-                times[key] = occurred if begin - HSS_EVENT_TIME_LEAD_MS <= occurred <= end else end
-                if key not in seen:
-                    fresh.setdefault(key, event)
+            if key not in seen and (event.get('handle_status') != 'handled'
+                                    or event.get('handle_method') == 'isolate_and_kill'):
+                fresh.setdefault(key, event)
         # oldest first: those listed past the window's end (HSS may round it up) are dated at it, yet occurred after
         ordered = sorted(fresh, key=lambda key: (times[key], occur_time_ms(fresh[key], end), key))
         room = max_fetch - len(taken)

@@ -1031,6 +1031,24 @@ def test_an_alarm_handled_by_isolating_its_file_is_fetched_and_one_marked_handle
     assert (event['handle_status'], event['handle_method']) == ('handled', 'isolate_and_kill')
 
 
+@pytest.mark.parametrize('handled, undone', [('mark_as_handled', 'unhandle'), ('ignore', 'do_not_ignore')])
+def test_an_alarm_handled_then_unhandled_within_the_minutes_read_again_is_not_made_an_incident_twice(tenant, handled,
+                                                                                                     undone):
+    # Huawei's ChangeEvent undoes a handling (operate_type unhandle, do_not_ignore): an operator who marked an alarm
+    # handled by mistake. README: none twice; the alarm still lies in the 30 minutes each fetch reads again.
+    _, last_run = fetch(tenant, {})
+    [alarm] = isolate(tenant, 1, minutes_ago=5)
+    first, last_run = fetch(tenant, last_run)
+    tenant.backend.handle_event(alarm['event_id'], handled)
+    while_handled, last_run = fetch(tenant, last_run)
+    tenant.backend.handle_event(alarm['event_id'], undone)
+
+    again, _ = fetch(tenant, last_run)
+
+    assert alarm_ids(first) == [alarm['event_id']] and while_handled == []
+    assert again == []
+
+
 def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_no_other_event(tenant):
     # HSS lists newest first and pages by offset: an alarm an operator handles between two page reads must not shift
     # an unhandled one past the pages still to be read (it occurred long before the minute each fetch reads again).

@@ -110,6 +110,10 @@ EVENT_HANDLE_STATUSES = ("unhandled", "handled")
 # isolating its file and killing its process (ChangeEvent's operate_type of the same name).
 EVENT_HANDLE_METHODS = ("mark_as_handled", "ignore", "add_to_alarm_whitelist", "add_to_login_whitelist",
                         "isolate_and_kill")
+# ChangeEvent's operate_types that undo a handling (unhandle: 取消手动处理, do_not_ignore: 取消忽略, ...): the alarm is
+# unhandled again.
+EVENT_UNDO_METHODS = ("unhandle", "do_not_ignore", "remove_from_alarm_whitelist", "remove_from_login_whitelist",
+                      "do_not_isolate_or_kill")
 EVENT_LIMIT_MIN, EVENT_LIMIT_MAX, EVENT_LIMIT_DEFAULT = 10, 1000, 10
 EVENT_OFFSET_MAX = 2_000_000
 # ListSecurityEventsRequest's text parameters (enterprise_project_id 1 to 256 characters, host_id 0 to 64,
@@ -922,14 +926,16 @@ class HssBackend:
 
     def handle_event(self, event_id: str, method: str = "mark_as_handled") -> None:
         """Setup and test hook: the event is handled (as an operator does in the console, or ChangeEvent), by
-        ``method``: isolate_and_kill is how an operator isolates the file an alarm names."""
-        if method not in EVENT_HANDLE_METHODS:
-            raise ValueError(f"method must be one of {list(EVENT_HANDLE_METHODS)}")
+        ``method``: isolate_and_kill is how an operator isolates the file an alarm names; one of EVENT_UNDO_METHODS
+        makes it unhandled again."""
+        if method not in EVENT_HANDLE_METHODS + EVENT_UNDO_METHODS:
+            raise ValueError(f"method must be one of {list(EVENT_HANDLE_METHODS + EVENT_UNDO_METHODS)}")
         with self._lock:
             for event in self.events:
                 if event.event_id == event_id:
-                    event.handle_status, event.handle_method = "handled", method
-                    event.handle_time = int(self.wall_clock() * 1000)
+                    undone = method in EVENT_UNDO_METHODS
+                    event.handle_status, event.handle_method = ("unhandled", None) if undone else ("handled", method)
+                    event.handle_time = None if undone else int(self.wall_clock() * 1000)
                     return
         raise KeyError(event_id)
 
