@@ -3229,8 +3229,12 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
-    if fetch:  # a date set as the first fetch is checked against the clock before any request
+    if fetch:  # known before any request: a date set as the first fetch is checked against the clock; and HSS set up
         first_fetch_begin(fetch, epoch_ms())
+        if 'hss' not in clients:
+            raise RestoreError(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS '
+                               f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
+                               f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     if 'xdr' in clients:
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
@@ -3243,9 +3247,6 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
         # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
         clients['hss'].list_isolated_files(limit=10)
     if fetch:
-        if 'hss' not in clients:
-            raise RestoreError('Fetch incidents is on, but fetch-incidents reads Huawei Cloud HSS events: configure '
-                               'HSS (project ID, region and credentials) or turn fetching off.')
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         clients['hss'].list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
     return 'ok'

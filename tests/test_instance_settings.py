@@ -320,6 +320,8 @@ DIALOG_LABELS = {f'{param["name"]}{suffix}': label
     ('hss', {'hss_auth_type': 'token', 'hss_iam_endpoint': 'ftp://x'}, ['hss_iam_endpoint']),
     ('hss', {'isFetch': True, 'first_fetch': '3 fortnights'}, ['first_fetch']),
     ('hss', {'isFetch': True, 'max_fetch': '0'}, ['max_fetch']),
+    # fetch-incidents reads HSS events alone: fetching with Cortex XDR set up alone is known wrong before any request
+    ('xdr', {'isFetch': True}, ['isFetch', 'hss_project_id', 'hss_region']),
 ])
 def test_a_setting_refused_is_named_as_the_instance_dialog_labels_it_beside_its_name(xdr, hss_tenant, vendor,
                                                                                       overrides, named):
