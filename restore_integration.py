@@ -126,6 +126,10 @@ XSOAR_BUILTIN_ARGUMENTS = frozenset({'using', 'using-brand', 'using-category', '
 # Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
 XSOAR_STOPS_COMMAND = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
+# The instance dialog's Test (test-module) has less: an engine ends it after 60 s (demisto/content pull request 33691
+# cut Prisma Cloud v2's test to end before it), so test-module's requests end ENTRY_MARGIN_SECONDS before that.
+XSOAR_TEST_TIMEOUT_SECONDS = 60
+XSOAR_STOPS_TEST = f'XSOAR stops a Test of the instance after {XSOAR_TEST_TIMEOUT_SECONDS} s'
 # Every request of a run ends RUN_LIMIT_SECONDS after its clients were made, ENTRY_MARGIN_SECONDS before XSOAR's
 # timeout (to build the entry); an attempt starts only while MIN_ATTEMPT_SECONDS are left, timeouts cut to fit, so
 # waits for turns end MAX_RUN_WAIT_SECONDS in, whatever timeout_in_seconds says: the next check reads what is unread.
@@ -1397,8 +1401,17 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends = self.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
+        self.stops = XSOAR_STOPS_COMMAND  # why it ends then
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
+
+    def end_run_within(self, seconds: float, stops: str) -> None:
+        """Ends this run's attempts, its IAM token request's too, ``seconds`` from now, as ``stops`` says why (a Test's
+        shorter time), and its waits for turns with them."""
+        self.run_ends, self.stops = min(self.run_ends, self.clock() + seconds), stops
+        if self.token_source:
+            self.token_source.transport.end_run_within(seconds, stops)
+        self.wait_at_most(seconds)
 
     def wait_at_most(self, seconds: float) -> None:
         """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
@@ -1599,7 +1612,7 @@ class HttpTransport:
         (None: both timeouts), or the run's rest when less; then the run's end, not a timeout setting, is the advice."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({XSOAR_STOPS_COMMAND}), less than '
+            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than '
                              f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
@@ -1700,12 +1713,11 @@ class HttpTransport:
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
-            gave_up = (f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run '
-                       f'({XSOAR_STOPS_COMMAND})')
+            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})'
         if attempts:
             return self._give_up(attempts, reply, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: {XSOAR_STOPS_COMMAND})'
+            f' (one run waits at most this long: {self.stops})'
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
@@ -3229,6 +3241,8 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
+    for client in clients.values():  # every request ends before the Test's shorter time does
+        client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS, XSOAR_STOPS_TEST)
     if fetch:  # known before any request: a date set as the first fetch is checked against the clock; and HSS set up
         first_fetch_begin(fetch, epoch_ms())
         if 'hss' not in clients:
