@@ -3249,21 +3249,35 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
             raise RestoreError(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS '
                                f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
                                f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
-    if 'xdr' in clients:
+    failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
+    for kind, client in clients.items():
+        try:
+            probe_vendor(client, fetch)
+        except RestoreError as error:
+            failures.append(error)
+    if len(failures) > 1:
+        raise RestoreError('\n'.join(str(error) for error in failures), [a for e in failures for a in e.attempts])
+    if failures:
+        raise failures[0]
+    return 'ok'
+
+
+def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> None:
+    """test-module's requests to one vendor, which change nothing; an error says why it failed."""
+    if isinstance(client, XdrClient):
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
             # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-            clients['xdr'].get_action_status(0, probe=True)
+            client.get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
                 raise
-    if 'hss' in clients:
-        # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-        clients['hss'].list_isolated_files(limit=10)
+        return
+    # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
+    client.list_isolated_files(limit=10)
     if fetch:
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
-        clients['hss'].list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
-    return 'ok'
+        client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
 
 
 ''' COMMAND: restore-file (Cortex XDR) '''
