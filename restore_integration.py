@@ -126,6 +126,10 @@ XSOAR_BUILTIN_ARGUMENTS = frozenset({'using', 'using-brand', 'using-category', '
 # Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
 XSOAR_STOPS_COMMAND = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
+# The instance dialog's Test (test-module) has less: an engine ends it after 60 s (demisto/content pull request 33691
+# cut Prisma Cloud v2's test to end before it), so test-module's requests end ENTRY_MARGIN_SECONDS before that.
+XSOAR_TEST_TIMEOUT_SECONDS = 60
+XSOAR_STOPS_TEST = f'XSOAR stops a Test of the instance after {XSOAR_TEST_TIMEOUT_SECONDS} s'
 # Every request of a run ends RUN_LIMIT_SECONDS after its clients were made, ENTRY_MARGIN_SECONDS before XSOAR's
 # timeout (to build the entry); an attempt starts only while MIN_ATTEMPT_SECONDS are left, timeouts cut to fit, so
 # waits for turns end MAX_RUN_WAIT_SECONDS in, whatever timeout_in_seconds says: the next check reads what is unread.
@@ -1408,8 +1412,17 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends = self.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
+        self.stops = XSOAR_STOPS_COMMAND  # why it ends then
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
+
+    def end_run_within(self, seconds: float, stops: str) -> None:
+        """Ends this run's attempts, its IAM token request's too, ``seconds`` from now, as ``stops`` says why (a Test's
+        shorter time), and its waits for turns with them."""
+        self.run_ends, self.stops = min(self.run_ends, self.clock() + seconds), stops
+        if self.token_source:
+            self.token_source.transport.end_run_within(seconds, stops)
+        self.wait_at_most(seconds)
 
     def wait_at_most(self, seconds: float) -> None:
         """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
@@ -1610,7 +1623,7 @@ class HttpTransport:
         (None: both timeouts), or the run's rest when less; then the run's end, not a timeout setting, is the advice."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({XSOAR_STOPS_COMMAND}), less than '
+            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than '
                              f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
@@ -1711,12 +1724,11 @@ class HttpTransport:
         gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
             f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if run_over:
-            gave_up = (f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run '
-                       f'({XSOAR_STOPS_COMMAND})')
+            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})'
         if attempts:
             return self._give_up(attempts, reply, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: {XSOAR_STOPS_COMMAND})'
+            f' (one run waits at most this long: {self.stops})'
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
@@ -3241,26 +3253,43 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
-    if fetch:  # a date set as the first fetch is checked against the clock before any request
+    for client in clients.values():  # every request ends before the Test's shorter time does
+        client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS, XSOAR_STOPS_TEST)
+    if fetch:  # known before any request: a date set as the first fetch is checked against the clock; and HSS set up
         first_fetch_begin(fetch, epoch_ms())
-    if 'xdr' in clients:
+        if 'hss' not in clients:
+            raise RestoreError(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS '
+                               f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
+                               f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
+    failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
+    for kind, client in clients.items():
+        try:
+            probe_vendor(client, fetch)
+        except RestoreError as error:
+            failures.append(error)
+    if len(failures) > 1:
+        raise RestoreError('\n'.join(str(error) for error in failures), [a for e in failures for a in e.attempts])
+    if failures:
+        raise failures[0]
+    return 'ok'
+
+
+def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> None:
+    """test-module's requests to one vendor, which change nothing; an error says why it failed."""
+    if isinstance(client, XdrClient):
         try:
             # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
             # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
-            clients['xdr'].get_action_status(0, probe=True)
+            client.get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
                 raise
-    if 'hss' in clients:
-        # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-        clients['hss'].list_isolated_files(limit=10)
+        return
+    # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
+    client.list_isolated_files(limit=10)
     if fetch:
-        if 'hss' not in clients:
-            raise RestoreError('Fetch incidents is on, but fetch-incidents reads Huawei Cloud HSS events: configure '
-                               'HSS (project ID, region and credentials) or turn fetching off.')
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
-        clients['hss'].list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
-    return 'ok'
+        client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
 
 
 ''' COMMAND: restore-file (Cortex XDR) '''

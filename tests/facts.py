@@ -356,6 +356,11 @@ INSECURE_DISPLAY = 'Trust any certificate'
 # another: the Cortex XSOAR 6.13 Administrator Guide, "Integration Server Configurations", key
 # <integration_name>.<command_name>.timeout, "Timeout in minutes for specific integration command", default 3.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
+# The instance dialog's Test button (test-module) has less time: an engine ends it after 60 s, so an integration's test
+# must end sooner to show its own error (demisto/content pull request 33691, Prisma Cloud v2: "Updated the timeout for
+# the test button to 15 seconds to ensure the client receives an error before xsiam's engine times out after 60
+# seconds").
+XSOAR_TEST_TIMEOUT_SECONDS = 60
 # README, hss-restore-isolated: "the command hands XSOAR `timeout_in_seconds` plus 6 minutes (room for a first and a
 # last run of 3 minutes each, XSOAR's command timeout)", and restore-file "the same margin"; built-in arguments:
 # "`timeout_in_seconds` + 360".

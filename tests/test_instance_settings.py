@@ -57,6 +57,21 @@ def test_a_vendor_set_up_but_for_its_project_id_or_url_fails_test_module_naming_
     assert tested.failed and left_out in tested.entries[-1]['Contents'], tested.entries[-1]['Contents']
 
 
+# Both vendors set up, each refusing its credentials (the seeds' 401 for a key, the gateway's for a signature): one Test
+# names both, each with the settings to check, so that the admin does not fix one, test again, and only then meet the
+# other.
+def test_both_vendors_refusing_their_credentials_fail_one_test_naming_each_vendor_and_its_settings(xdr, hss_tenant):
+    params = {**xdr.params(xdr_api_key_id='999'), **hss_tenant.params()}
+    params['hss_aksk'] = {**params['hss_aksk'], 'password': 'a wrong secret, long enough'}
+
+    tested = run(params, 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed
+    for vendor, setting in (('Cortex XDR', 'xdr_api_key_id'), ('Huawei Cloud HSS', 'hss_aksk')):
+        assert f'{vendor} answered HTTP 401' in shown and DIALOG_LABELS[setting] in shown, (vendor, shown)
+
+
 def test_a_fetch_setting_gone_wrong_stops_test_module_only_while_fetching_is_on(xdr):
     restored = run(dict(xdr.params(), **BAD_FETCH), 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
     tested = run(dict(xdr.params(), **BAD_FETCH), 'test-module')
@@ -320,6 +335,8 @@ DIALOG_LABELS = {f'{param["name"]}{suffix}': label
     ('hss', {'hss_auth_type': 'token', 'hss_iam_endpoint': 'ftp://x'}, ['hss_iam_endpoint']),
     ('hss', {'isFetch': True, 'first_fetch': '3 fortnights'}, ['first_fetch']),
     ('hss', {'isFetch': True, 'max_fetch': '0'}, ['max_fetch']),
+    # fetch-incidents reads HSS events alone: fetching with Cortex XDR set up alone is known wrong before any request
+    ('xdr', {'isFetch': True}, ['isFetch', 'hss_project_id', 'hss_region']),
 ])
 def test_a_setting_refused_is_named_as_the_instance_dialog_labels_it_beside_its_name(xdr, hss_tenant, vendor,
                                                                                       overrides, named):

@@ -141,6 +141,18 @@ def test_the_same_run_within_the_execution_timeout_returns_its_entry(xdr_tenant)
     assert clock() >= 0.6  # the run did take that long
 
 
+def test_the_war_room_ends_a_test_of_the_instance_past_xsoars_test_timeout_though_a_command_has_longer(hss_tenant):
+    clock = FakeClock(0.0)
+    answered_late(hss_tenant.backend, 'list_isolated_files', clock, seconds=facts.XSOAR_TEST_TIMEOUT_SECONDS + 1)
+    room = WarRoom(params=hss_tenant.params('aksk'), clock=clock)  # a command's default execution timeout, 3 minutes
+
+    tested = room.run('test-module', {})
+
+    [entry] = tested.entries
+    assert tested.failed and entry['Type'] == ENTRY_ERROR, entry
+    assert f'past the execution timeout of {facts.XSOAR_TEST_TIMEOUT_SECONDS} s' in entry['Contents'], entry
+
+
 def test_a_fetch_past_the_execution_timeout_fails_on_the_instance(hss_tenant):
     clock = FakeClock(0.0)
     answered_late(hss_tenant.backend, 'list_security_events', clock)

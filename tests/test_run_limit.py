@@ -124,6 +124,25 @@ def test_a_read_timeout_longer_than_a_run_ends_its_attempt_at_the_runs_end_and_s
     assert_own_error_in_time(result, took, 'read_timeout')
 
 
+# The Test button ends test-module after XSOAR_TEST_TIMEOUT_SECONDS, sooner than a command: throttled past it, or met
+# by a vendor that never answers (after a Retry-After that brings the test to its last seconds), test-module ends first,
+# in its own error naming the vendor, not in the engine's timeout, which says nothing of the settings.
+@pytest.mark.parametrize('fault', ['sequence=429*1000;retry-after=20',
+                                   f'sequence=429,slow;retry-after={facts.XSOAR_TEST_TIMEOUT_SECONDS - 16};{NEVER}'])
+def test_test_module_ends_in_its_own_error_naming_the_vendor_before_the_test_buttons_timeout(xdr_room, run_clock,
+                                                                                             fault):
+    tenant, room = xdr_room
+    tenant.gateway.inject_faults(FaultPlan.parse(fault))
+
+    started = run_clock()
+    result = room.run('test-module', {})
+    took = run_clock() - started
+
+    [entry] = result.entries
+    assert took < facts.XSOAR_TEST_TIMEOUT_SECONDS, (took, entry['Contents'])
+    assert entry['Type'] == ENTRY_ERROR and 'Cortex XDR' in entry['Contents'], entry['Contents']
+
+
 @pytest.fixture
 def hss_on_run_clock(run_clock):
     """An HSS project whose clock (its Date, event times, token expiry) is the integration's, on the RunClock."""
