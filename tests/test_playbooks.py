@@ -951,7 +951,8 @@ def test_the_hss_playbook_sends_not_again_a_copy_left_restoring_whose_read_again
 def test_the_hss_playbook_reads_again_a_copy_whose_earlier_restore_hss_took_though_its_answers_were_lost(
         vendors, now, said):
     """Closed from the Close dialog: the on-close script's PUT reached HSS, which took it, but every answer was cut off
-    (the seed's 200 has no body to wait for), so the row says failed, "HSS may have accepted" it. Reopened and closed
+    (the seed's 200 has no body to wait for); the client read HSS's listing before sending it again, found the copy
+    isolated no more, and sent nothing again, so the row says restoring. Reopened and closed
     again through the HSS playbook while HSS lists the copy restored (or still restoring: its agent offline): sent
     again, HSS would find no isolated copy, and the summary would call the file not found, with nothing to do. The
     gate reads the copy again first (a check: no second restore), as it reads a copy left restoring."""
@@ -965,7 +966,8 @@ def test_the_hss_playbook_reads_again_a_copy_whose_earlier_restore_hss_took_thou
     hss.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,truncated*{facts.DEFAULT_MAX_RETRIES + 1}'))
     on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, context)
     assert not on_close.failed and hss.backend.put_sizes  # HSS took the restore
-    assert [row['outcome'] for row in as_list(get_path(on_close.context, 'HuaweiHSS.RestoredFile'))] == ['failed']
+    assert [row['outcome'] for row in as_list(get_path(on_close.context, 'HuaweiHSS.RestoredFile'))] == ['restoring']
+    assert len(hss_puts(hss)) == 1  # the lost answer's PUT not sent again: HSS listed the copy isolated no more
     assert hss.backend.isolation_status(host_id, file_hash, copy['file_path']) == now  # what HSS did meanwhile
     puts = len(hss_puts(hss))
 
