@@ -1575,6 +1575,29 @@ def test_another_integration_s_numeric_mirror_id_does_not_make_a_cortex_xdr_reco
 
 
 @pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
+def test_an_xdr_incident_whose_mirror_id_names_another_incident_restores_only_the_files_of_its_xdr_incident_id(
+        vendors, playbook):
+    """A Cortex XDR incident whose XDR Incident ID field and mirror ID disagree, whose war room holds the record of the
+    mirror ID's incident (an analyst read it): the FileSHA256 input took the file artifacts of any record matching
+    either, so that other incident's files were restored, under this incident's ID, and its own never read. The
+    incident's Cortex XDR ID is the field's (the on-close rule, README), and only its own record's files are taken."""
+    xdr, _ = vendors
+    own = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')  # no SHA256 field: its files are in Cortex XDR
+    read = IncidentFile.load(INCIDENTS / 'xdr_closed_other_reason.json')
+    other_id = str(get_path(read.context, XDR_INCIDENT + '.incident_id'))
+    other_hashes = {a['file_sha256'] for a in as_list(get_path(read.context, XDR_INCIDENT + '.file_artifacts'))}
+    own_hashes = {a['file_sha256'] for a in recorded_artifacts(own)}
+    assert other_id != xdr_incident_id(own) and own_hashes and other_hashes and not own_hashes & other_hashes
+    incident = close_incident({**own.incident, 'dbotMirrorId': other_id}, 'False Positive')
+
+    run = runner_for(vendors).run(playbook, incident, read.context)
+
+    assert not run.failed, run.error
+    assert {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == own_hashes
+    assert {r.body['request_data'].get('incident_id') for r in xdr_restores(xdr)} == {int(xdr_incident_id(own))}
+
+
+@pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
 @pytest.mark.parametrize('blank', ['', ['']])
 def test_a_blank_file_sha256_field_is_no_file_and_the_files_cortex_xdr_holds_are_restored(vendors, playbook, blank):
     """A minimized incident whose File SHA256 field holds empty text (or a list of it): the playbook rightly asked
