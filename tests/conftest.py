@@ -175,6 +175,23 @@ def markdown_rows(markdown: str) -> list[dict]:
     return rows
 
 
+def lines_read_into_tables(markdown: str) -> list[str]:
+    """The lines right under a GFM table's last row (a line holding a pipe no backslash escapes) that are neither blank
+    nor the end of the text. GFM ends a table only at a blank line or another block's start, so it reads a line of
+    text there as one more row (spec example 202): a note's table ends with a blank line or with the note."""
+    lines, found, number = re.split(r'\r\n|\r|\n', markdown), [], 1  # CommonMark's line endings alone
+    while number < len(lines):
+        if ('|' in lines[number - 1] and is_gfm_delimiter_row(lines[number])
+                and len(gfm_cells(lines[number - 1])) == len(gfm_cells(lines[number]))):
+            number += 1
+            while number < len(lines) and lines[number].strip() and re.search(r'(?<!\\)\|', lines[number]):
+                number += 1
+            if number < len(lines) and lines[number].strip():
+                found.append(lines[number])
+        number += 1
+    return found
+
+
 def gate_verdicts(entry: dict) -> dict:
     """What one reputation gate run leaves at QuarantineRestore.Gate in a context of its own, its EntryContext merged
     as XSOAR merges it; ``held`` as a list (a key holding one item holds it as an object)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import TEST_DATA, load_json, markdown_rows
+from conftest import TEST_DATA, lines_read_into_tables, load_json, markdown_rows
 
 GFM = load_json(TEST_DATA / 'xsoar' / 'gfm_table_examples.json')
 
@@ -63,3 +63,23 @@ def gfm_tables(draw) -> tuple[str, list[dict]]:
 def test_every_table_written_as_gfm_reads_it_round_trips_through_the_table_reader(table):
     markdown, rows = table
     assert markdown_rows(markdown) == rows
+
+
+@pytest.mark.parametrize('example', GFM['examples'], ids=lambda example: str(example['example']))
+def test_the_lines_gfm_reads_into_a_table_are_those_right_under_it_in_the_gfm_spec_s_examples(example):
+    # 201: a block quote under the table; 202: a line of text, which GFM renders as one more row ('bar' in its rows)
+    under = {201: ['> bar'], 202: ['bar']}.get(example['example'], [])
+    if example['example'] == 202:
+        assert {'abc': 'bar', 'def': ''} in example['rows']
+    assert lines_read_into_tables(example['markdown']) == under
+
+
+@given(gfm_tables(), st.sampled_from(['Next check in 30 seconds.', '#### Steps', '- a step']))
+def test_a_line_right_under_a_table_is_found_and_one_after_a_blank_line_is_not(table, line):
+    lines = table[0].splitlines()
+    last_row = max(number for number, text in enumerate(lines) if '|' in text)  # the table ends the strategy's text
+    glued = lines[:last_row + 1] + [line] + lines[last_row + 1:]
+    apart = lines[:last_row + 1] + ['', line] + lines[last_row + 1:]
+    assert lines_read_into_tables(table[0]) == []
+    assert lines_read_into_tables('\n'.join(glued)) == [line]
+    assert lines_read_into_tables('\n'.join(apart)) == []

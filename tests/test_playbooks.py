@@ -252,6 +252,71 @@ def test_an_hss_incident_of_several_hosts_and_paths_restores_each_path_on_the_ho
     assert 'not paired' in said, said
 
 
+def test_the_by_hand_command_for_a_path_held_on_several_hosts_restores_it_on_the_hosts_that_isolated_it(vendors):
+    """The incident of two HSS events (two hosts, three paths, not paired) with one path scored bad: the gate held it
+    and gave, in its note and in QuarantineRestore.Gate.held.by_hand, the command that restores it by hand: that path
+    with every host, paired position by position (hss-restore-isolated's default), so the path was looked for on each
+    host given, as if each had isolated it, not on the hosts HSS lists it isolated on as the playbook restores it."""
+    _, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / 'hss' / 'incident_two_events_by_path.json')
+    fields = sample.incident['CustomFields']
+    hosts, held_path = fields['huaweihsshostid'], fields['huaweihssfilepaths'][1]
+    copies = [copy for copies in HSS_COPIES.values() for copy in copies
+              if copy['host_id'] in hosts and copy['file_path'] == held_path]
+    assert {copy['host_id'] for copy in copies} < set(hosts)  # isolated on some of the incident's hosts, not all
+    context = {'DBotScore': bad_scores([copies[0]['file_hash']]),
+               'File': [{'Path': held_path, 'SHA256': copies[0]['file_hash']}]}
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), context)
+    assert not run.failed, run.error
+    [held] = [item for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))
+              if item.get('file_path') == held_path]
+    in_note = [span for span in as_commonmark_reads(held_lines(run)[held_path])[0] if span.startswith('!hss-')]
+    assert in_note == [held['by_hand']]
+    assert hss.backend.isolation_status(copies[0]['host_id'], copies[0]['file_hash'], held_path) == 'isolated'
+
+    entry = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', parse_line(held['by_hand']).args)
+
+    assert not entry.failed, entry.entries
+    rows = as_list(get_path(entry.context, 'HuaweiHSS.RestoredFile'))
+    assert {(row['host_id'], row['file_path']): row['outcome'] for row in rows} == {
+        (copy['host_id'], held_path): 'restored' for copy in copies}
+    assert {copy['host_id']: hss.backend.isolation_status(copy['host_id'], copy['file_hash'], held_path)
+            for copy in copies} == {copy['host_id']: 'restored' for copy in copies}
+
+
+def test_the_by_hand_command_for_a_path_not_sent_again_on_several_hosts_restores_it_where_it_is_isolated_again(
+        vendors):
+    """The same incident run again after its paths were restored: a path not sent again got the command that restores
+    it by hand should it be isolated again, with every host, paired position by position, so that isolated again where
+    it was, the path was looked for on each host given, and reported not found on those that never isolated it."""
+    _, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / 'hss' / 'incident_two_events_by_path.json')
+    fields = sample.incident['CustomFields']
+    hosts, path = fields['huaweihsshostid'], fields['huaweihssfilepaths'][1]
+    copies = [copy for copies in HSS_COPIES.values() for copy in copies
+              if copy['host_id'] in hosts and copy['file_path'] == path]
+    assert {copy['host_id'] for copy in copies} < set(hosts)
+    incident, runner = close_incident(sample.incident, sample.close_reason), runner_for(vendors)
+    first = runner.run(HSS_PLAYBOOK, incident, sample.context)
+    again = runner.run(HSS_PLAYBOOK, incident, first.context)
+    assert not first.failed and not again.failed, (first.error, again.error)
+    [command] = [item['by_hand'] for item in as_list(get_path(again.context, 'QuarantineRestore.Gate.covered'))
+                 if item.get('file_path') == path]
+    assert command in not_sent_lines(again)[path]
+    for copy in copies:  # quarantined again where it was
+        hss.backend.isolate_file(copy['host_id'], copy['file_hash'], path)
+
+    entry = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', dict(parse_line(command).args, polling='false'))
+
+    assert not entry.failed, entry.entries
+    rows = as_list(get_path(entry.context, 'HuaweiHSS.RestoredFile'))
+    assert {(row['host_id'], row['file_path']) for row in rows if row['outcome'] != 'not_found'} == {
+        (copy['host_id'], path) for copy in copies}
+    assert [row for row in rows if row['outcome'] == 'not_found'] == []
+
+
 def test_an_incident_with_both_vendors_is_restored_on_both(vendors):
     xdr, hss = vendors
     x = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
@@ -362,7 +427,9 @@ def test_every_playbook_on_every_sample_ends_with_a_note_and_touches_only_what_i
     _, run = close_and_run(vendors, name, playbook=playbook)
 
     assert not run.failed, run.error
-    assert run.notes, 'the analyst always gets a note'
+    # The war room's last entry is the analyst's note: from a note task, or an entry that marks itself a note.
+    [(event, entry)] = [(event, entry) for event in run.events for entry in event.entries][-1:]
+    assert (event.note or entry.get('Note')) and entry['Type'] == facts.ENTRY_NOTE, event.line()
     hashes = incident_hashes(sample) - known_bad(sample.context)  # known bad is never restored automatically
     should_restore = sample.close_reason == 'False Positive' and bool(hashes)
     xdr_changed, hss_changed = xdr_state(xdr) != before_xdr, hss.backend.snapshot() != before_hss
@@ -1572,6 +1639,29 @@ def test_another_integration_s_numeric_mirror_id_does_not_make_a_cortex_xdr_reco
     assert not run.failed, run.error
     assert xdr_restores(xdr) == []
     assert [e.args for e in run.events if e.command == 'xdr-get-incident-extra-data'] == []
+
+
+@pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
+def test_an_xdr_incident_whose_mirror_id_names_another_incident_restores_only_the_files_of_its_xdr_incident_id(
+        vendors, playbook):
+    """A Cortex XDR incident whose XDR Incident ID field and mirror ID disagree, whose war room holds the record of the
+    mirror ID's incident (an analyst read it): the FileSHA256 input took the file artifacts of any record matching
+    either, so that other incident's files were restored, under this incident's ID, and its own never read. The
+    incident's Cortex XDR ID is the field's (the on-close rule, README), and only its own record's files are taken."""
+    xdr, _ = vendors
+    own = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')  # no SHA256 field: its files are in Cortex XDR
+    read = IncidentFile.load(INCIDENTS / 'xdr_closed_other_reason.json')
+    other_id = str(get_path(read.context, XDR_INCIDENT + '.incident_id'))
+    other_hashes = {a['file_sha256'] for a in as_list(get_path(read.context, XDR_INCIDENT + '.file_artifacts'))}
+    own_hashes = {a['file_sha256'] for a in recorded_artifacts(own)}
+    assert other_id != xdr_incident_id(own) and own_hashes and other_hashes and not own_hashes & other_hashes
+    incident = close_incident({**own.incident, 'dbotMirrorId': other_id}, 'False Positive')
+
+    run = runner_for(vendors).run(playbook, incident, read.context)
+
+    assert not run.failed, run.error
+    assert {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == own_hashes
+    assert {r.body['request_data'].get('incident_id') for r in xdr_restores(xdr)} == {int(xdr_incident_id(own))}
 
 
 @pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])

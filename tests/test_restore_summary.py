@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
-from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, load_json, markdown_rows,
-                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, lines_read_into_tables, load_json,
+                      markdown_rows, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
@@ -922,6 +922,29 @@ def test_counts_add_up_to_the_endpoints_and_rows_and_the_steps_are_as_many_as_th
         open_count = summary['failed'] + summary['pending']
         assert len(summary['manual_steps']) == open_count
         assert summary['needs_manual_action'] is (open_count > 0)
+
+
+def copies_of(template: dict, count: int, key: str) -> list[dict]:
+    """``count`` records or rows like ``template``, each of its own file or host (``key``)."""
+    return [dict(template, **{key: f'{template.get(key) or key}-{number}'}) for number in range(count)]
+
+
+# Past the README's threshold (facts.READABLE_DETAIL_MAX endpoints, hosts or copies) a vendor's table is grouped.
+many_xdr = st.builds(lambda few, template, count: few + copies_of(template, count, 'file_hash'),
+                     st.lists(xdr_record, max_size=4), xdr_record, st.integers(0, facts.READABLE_DETAIL_MAX + 10))
+many_hss = st.builds(lambda few, template, count: few + copies_of(template, count, 'host_id'),
+                     st.lists(hss_row, max_size=4), hss_row, st.integers(0, facts.READABLE_DETAIL_MAX + 10))
+
+
+@given(many_xdr, many_hss, st.sampled_from(SCRIPT_SPEC['args'][0]['predefined']))
+@example(copies_of({'file_hash': 'a', 'status': 'x'}, facts.READABLE_DETAIL_MAX + 1, 'file_hash'), [], 'xdr')
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_table_in_the_note_ends_with_a_blank_line_or_the_note_so_no_line_of_text_reads_as_a_row(
+        records, rows, vendor):
+    """GFM, as XSOAR's war room renders markdown, reads a line of text right under a table as one more row."""
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': records}, 'HuaweiHSS': {'RestoredFile': rows}}, vendor)
+
+    assert lines_read_into_tables(entry['HumanReadable']) == []
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

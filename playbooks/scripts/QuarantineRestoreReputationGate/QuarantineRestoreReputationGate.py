@@ -495,8 +495,11 @@ def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
 
 def by_hand(command: str, what: dict[str, list[str]], scope: dict[str, list[str]]) -> str:
     """The war-room line that restores one held file as the restore it was held from would have: its hash or path,
-    and the host or endpoint that restore was limited to."""
-    return '!' + command + ''.join(f' {name}={list_value(values)}' for name, values in {**what, **scope}.items())
+    and the host or endpoint that restore was limited to; a path with several hosts on those HSS lists it isolated
+    on, as the playbook restores it (pair_by_position=false: paired, the path would be looked for on every host)."""
+    unpaired = {'pair_by_position': ['false']} if 'file_path' in what and len(scope.get('host_id', [])) > 1 else {}
+    return '!' + command + ''.join(f' {name}={list_value(values)}'
+                                   for name, values in {**what, **scope, **unpaired}.items())
 
 
 def by_hand_each(command: str, what: dict[str, list[str]], scope: dict[str, list[str]]) -> str | list[str]:

@@ -627,7 +627,7 @@ def grouped_table(vendor: str, items: list[Item]) -> str:
                      'reason': next(iter(reasons)) if len(reasons) == 1 else f'{len(reasons):,} reasons',
                      'count': f'{len(group):,}', who_key: '' if group[0]['kind'] == RESTORED else listed(group)})
     by_file = all(len({item['row']['file_hash'] for item in group}) == 1 for group in groups)
-    return '\n'.join([markdown_table(rows, headers),
+    return '\n'.join([markdown_table(rows, headers), '',  # a blank line: GFM reads a line right under a table as a row
                       f'{len(items):,} rows, more than {MAX_DETAIL_ROWS}: counted by '
                       f'{"file, status" if by_file else "status"} and reason; '
                       f'{VENDOR_CONTEXT_PATHS[vendor]} in the context holds each one.'])
