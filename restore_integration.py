@@ -3522,7 +3522,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
-        summaries, replies = read_action_statuses(client, records, polling, not started, ending)
+        summaries, replies = read_action_statuses(client, records, polling, not started, ending, not_sent)
     except VendorApiError as error:  # the key refused at every read: polling stops
         if not_sent:
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
@@ -3575,10 +3575,11 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
 
 
 def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool,
-                         ending: bool) -> tuple[list[XdrRecord], list[XdrReply]]:
+                         ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply]]:
     """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
     with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
-    key refused at every read raises, when ``may_stop`` (no action started at this check)."""
+    key refused at every read raises, when ``may_stop`` (no action started at this check), its entry writing each
+    record so, and those of the files this check did not send (``not_sent``): none says a next check comes."""
 
     def unread(error: RestoreError) -> str:
         # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
@@ -3598,9 +3599,13 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         'polling ended with this check' if ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
+        stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
+                        f'{", which ends polling" if polling else ""}: {refused} '
+                        f'{xdr_follow_text([record], ", once the key works again,")}') for record in records]
         raise refused.with_sentence(f'Every status read of this check was refused so, which does not change '
                                     f'by itself{": polling stops here" if polling else ""}. The restores go on '
-                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
+                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}'
+                                    ).with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
     for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)

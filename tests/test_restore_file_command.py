@@ -952,6 +952,43 @@ def test_polling_stops_with_what_to_do_when_every_status_read_of_a_check_is_refu
         tenant.server.stop()
 
 
+@pytest.mark.parametrize('change, status', [
+    ({'key': 'a-new-key-' + 'k' * 40}, 401),
+    ({'licensed': False}, 402),
+    ({'permitted': False}, 403),
+])
+def test_polling_stopped_by_refused_status_reads_leaves_no_record_saying_a_next_check_reads_or_sends_it(change,
+                                                                                                         status):
+    """The error entry that stops polling writes each file's record: the one followed says its status was not read and
+    how to follow its action, the one left to the next check (a 503 at the first run) that it was not started: no
+    record says a next check comes (README, Context: a check that cannot read a status writes status and error)."""
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=100, clock=clock)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))  # the second file's restore is left unsent
+    try:
+        def revoke_after_the_first_run(entry):
+            if 'PollingCommand' in entry:
+                tenant.backend.add_api_key(conftest.XDR_KEY_ID, change.get('key', tenant.key), auth_type='advanced',
+                                           **{k: v for k, v in change.items() if k != 'key'})
+        room = WarRoom(params=tenant.params(max_retries='0', max_concurrency='1'), time_scale=1.0,
+                       sleep=clock.advance, on_entry=revoke_after_the_first_run)
+        followed, unsent = sorted(HOLDERS)[:2]
+
+        result = room.run('restore-file', {'file_hash': f'{followed},{unsent}'})
+
+        assert result.runs == 2 and result.entries[-1]['Type'] == ENTRY_ERROR
+        [action] = tenant.backend.actions.values()  # the one restore Cortex XDR took
+        assert action.file_hash == followed
+        records = {r['file_hash']: r for r in as_list(restored_record(result))}
+        assert records[followed]['status'] == 'IN_PROGRESS'
+        assert records[unsent]['status'] == 'FAILED' and records[unsent]['may_have_started'] is False
+        for record in records.values():
+            assert f'HTTP {status}' in record['error'] and 'next check' not in record['error'], record
+        assert str(action.action_id) in records[followed]['error'] and 'Action Center' in records[followed]['error']
+    finally:
+        tenant.server.stop()
+
+
 def test_polling_goes_on_when_only_some_status_reads_of_a_check_are_refused(replay_server):
     # A lasting refusal of one read among several does not say the key is gone: the next check reads again.
     for name in ('restore_reply.json', 'restore_reply.json', 'action_status_running.json', 'error_403.json',
