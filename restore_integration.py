@@ -3543,7 +3543,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
                                follow_wait(client)) \
-        if last else xdr_progress_line(summaries, schedule, earlier) + notes + \
+        if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
@@ -3707,8 +3707,10 @@ def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
             f'or{when} with {command}.')
 
 
-def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord]) -> str:
-    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
+def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord],
+                      unsent: int) -> str:
+    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final;
+    the files the next check sends (``unsent``)."""
     running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
     # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
     restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
@@ -3721,9 +3723,10 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
     listed = restored + failed + running
     texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
-             if listed or not unread + unlisted else '',
+             if listed else '',  # none listed (none followed yet, or none listing any): no "0 running" to deny it
              f'no endpoint listed yet for {unlisted} file(s)' if unlisted else '',
-             f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '']
+             f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '',
+             f'{unsent} file(s) not sent yet (the next check sends them)' if unsent else '']
     return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again {schedule.again()}.'
 
 
