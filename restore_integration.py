@@ -3320,12 +3320,13 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused, records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
-    if len(records) > 1:
+    if not started:  # the next check sends them (the Not started block below says why): no table of none
+        readable = 'Cortex XDR has not started restoring ' + (
+            f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
+    elif len(records) > 1:
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
                                   ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
-    elif not started:  # the next check sends it
-        readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.'
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
