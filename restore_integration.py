@@ -239,6 +239,11 @@ ENTRY_TYPE_ERROR = 4
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
+# restore-file's action_id, which a follow command gives by hand too: a run without it would restore each file anew
+XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: the action_id of each file\'s record '
+                         'in CortexXDR.RestoredFile, as the restore-file line of a last check gives them (a record '
+                         'without one was never followed). Left out, action_id makes the command send a new restore of '
+                         'each file, a second action where one still runs.')
 # A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s). Run restore-file again for this file.')
@@ -3127,8 +3132,7 @@ def action_id_list(value: Any) -> list[int | str]:
         if not can_be_carried(item):
             raise RestoreError(f'action_id item {position} must be an action ID: a whole number from 0 to '
                                f'{MAX_WHOLE_NUMBER}, or (in the JSON list the command writes) a number or a non-blank '
-                               f'text, as Cortex XDR sent it; got {printable(item)}. It is set by the command itself '
-                               f'while polling: run the command without it.')
+                               f'text, as Cortex XDR sent it; got {printable(item)}. {XDR_PAIRED_ACTION_IDS}')
     return items
 
 
@@ -3254,8 +3258,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
     if (action_ids or unsent) and len(action_ids) != len(followed):
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
-                           f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
-                           f'the command without it.')
+                           f'{" not in unsent, which is set by the command itself while polling" if unsent else ""}. '
+                           f'{XDR_PAIRED_ACTION_IDS}')
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
     # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
     now = epoch_ms()

@@ -486,6 +486,26 @@ def test_a_key_refused_at_the_first_status_read_reads_no_other_action(advanced_t
     assert entry['Type'] == ENTRY_ERROR and f'HTTP {status}' in entry['Contents'], entry['Contents']
 
 
+def test_action_ids_that_do_not_pair_with_the_files_are_refused_without_advising_a_run_that_restores_them_again(
+        advanced_tenant, war_room_on):
+    """README: past the follow line's length, restore-file given each file's file_hash and action_id from
+    CortexXDR.RestoredFile follows them; a record of a file Cortex XDR refused has no action_id, so those lists do not
+    pair. Nothing is sent, and the advice is not to run the command without action_id, which would send a new restore of
+    every file, the one still restoring too (a second action on each endpoint)."""
+    room = war_room_on(advanced_tenant)
+    records = as_list(restored_record(room.run('restore-file', {'file_hash': f'{CLEAN_HASH},{"0" * 64}',
+                                                                'polling': 'false'})))
+    assert [r['file_hash'] for r in records if 'action_id' in r] == [CLEAN_HASH]  # '0' * 64: quarantined nowhere
+    before = len(advanced_tenant.gateway.requests)
+
+    result = room.run('restore-file', {'file_hash': [r['file_hash'] for r in records], 'polling': 'false',
+                                       'action_id': [r['action_id'] for r in records if 'action_id' in r]})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and len(advanced_tenant.gateway.requests) == before
+    assert 'without it' not in entry['Contents'] and 'CortexXDR.RestoredFile' in entry['Contents'], entry['Contents']
+
+
 def test_wrong_key_is_a_401_that_never_shows_the_key(advanced_tenant):
     wrong = 'wrong-key-' + 'w' * 40
     params = advanced_tenant.params(xdr_api_key={'identifier': '', 'password': wrong})
