@@ -243,6 +243,11 @@ ENTRY_TYPE_ERROR = 4
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
+# restore-file's action_id, which a follow command gives by hand too: a run without it would restore each file anew
+XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: the action_id of each file\'s record '
+                         'in CortexXDR.RestoredFile, as the restore-file line of a last check gives them (a record '
+                         'without one was never followed). Left out, action_id makes the command send a new restore of '
+                         'each file, a second action where one still runs.')
 # A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s). Run restore-file again for this file.')
@@ -3165,8 +3170,7 @@ def action_id_list(value: Any) -> list[int | str]:
         if not can_be_carried(item):
             raise RestoreError(f'action_id item {position} must be an action ID: a whole number from 0 to '
                                f'{MAX_WHOLE_NUMBER}, or (in the JSON list the command writes) a number or a non-blank '
-                               f'text, as Cortex XDR sent it; got {printable(item)}. It is set by the command itself '
-                               f'while polling: run the command without it.')
+                               f'text, as Cortex XDR sent it; got {printable(item)}. {XDR_PAIRED_ACTION_IDS}')
     return items
 
 
@@ -3309,8 +3313,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
     if (action_ids or unsent) and len(action_ids) != len(followed):
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
-                           f'{" not in unsent" if unsent else ""}; it is set by the command itself while polling: run '
-                           f'the command without it.')
+                           f'{" not in unsent, which is set by the command itself while polling" if unsent else ""}. '
+                           f'{XDR_PAIRED_ACTION_IDS}')
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
     # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
     now = epoch_ms()
@@ -3375,12 +3379,13 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused, records)
     where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
-    if len(records) > 1:
+    if not started:  # the next check sends them (the Not started block below says why): no table of none
+        readable = 'Cortex XDR has not started restoring ' + (
+            f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
+    elif len(records) > 1:
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
                                   ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
-    elif not started:  # the next check sends it
-        readable = f'Cortex XDR has not started restoring file {hashes[0]} yet.'
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
@@ -3577,7 +3582,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     try:
-        summaries, replies = read_action_statuses(client, records, polling, not started, ending)
+        summaries, replies = read_action_statuses(client, records, polling, not started, ending, not_sent)
     except VendorApiError as error:  # the key refused at every read: polling stops
         if not_sent:
             error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
@@ -3598,7 +3603,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
                                follow_wait(client)) \
-        if last else xdr_progress_line(summaries, schedule, earlier) + notes + \
+        if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
@@ -3630,10 +3635,11 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
 
 
 def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool,
-                         ending: bool) -> tuple[list[XdrRecord], list[XdrReply]]:
+                         ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply]]:
     """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
     with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
-    key refused at every read raises, when ``may_stop`` (no action started at this check)."""
+    key refused at every read raises, when ``may_stop`` (no action started at this check), its entry writing each
+    record so, and those of the files this check did not send (``not_sent``): none says a next check comes."""
 
     def unread(error: RestoreError) -> str:
         # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
@@ -3653,9 +3659,13 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         'polling ended with this check' if ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
+        stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
+                        f'{", which ends polling" if polling else ""}: {refused} '
+                        f'{xdr_follow_text([record], ", once the key works again,")}') for record in records]
         raise refused.with_sentence(f'Every status read of this check was refused so, which does not change '
                                     f'by itself{": polling stops here" if polling else ""}. The restores go on '
-                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}')
+                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}'
+                                    ).with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
     for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -3757,8 +3767,10 @@ def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
             f'or{when} with {command}.')
 
 
-def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord]) -> str:
-    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final."""
+def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord],
+                      unsent: int) -> str:
+    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final;
+    the files the next check sends (``unsent``)."""
     running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
     # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
     restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
@@ -3771,9 +3783,10 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
     listed = restored + failed + running
     texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
-             if listed or not unread + unlisted else '',
+             if listed else '',  # none listed (none followed yet, or none listing any): no "0 running" to deny it
              f'no endpoint listed yet for {unlisted} file(s)' if unlisted else '',
-             f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '']
+             f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '',
+             f'{unsent} file(s) not sent yet (the next check sends them)' if unsent else '']
     return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again {schedule.again()}.'
 
 

@@ -147,5 +147,7 @@ def test_an_action_id_list_holding_an_item_no_action_id_can_be_is_refused_by_pos
 
     [entry] = demisto.entries
     assert entry['Type'] == ENTRY_ERROR and 'unexpected' not in entry['Contents']
-    assert 'action_id item 1' in entry['Contents'] and 'run the command without it' in entry['Contents']
+    # the action_id of the file's record, not a run without it, which would send the restore again
+    assert 'action_id item 1' in entry['Contents'] and 'CortexXDR.RestoredFile' in entry['Contents']
+    assert 'without it' not in entry['Contents']
     assert len(xdr.gateway.requests) == before

@@ -278,6 +278,44 @@ def test_a_check_line_says_cortex_xdr_lists_no_endpoint_yet_rather_than_zero_run
     assert all(endpoint_id in result.entries[-1]['HumanReadable'] for endpoint_id in HOLDERS[QUARANTINED[0]])
 
 
+def every_restore_left_to_a_check(tenant, clock):
+    """Cortex XDR answers 503 to every restore of the first run and of the first check, so no action is followed
+    until the second check sends both files."""
+    from warroom.emulator.faults import FaultPlan
+
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=503,503,503,503'))
+    room = WarRoom(params=tenant.params(max_retries='0', max_concurrency='1'), time_scale=1, sleep=clock.sleep)
+    result = room.run('restore-file', {'file_hash': ','.join(QUARANTINED[:2])})
+    assert not result.failed, result.entries[-1]
+    return result
+
+
+def test_a_check_line_while_every_file_waits_to_be_sent_says_so_rather_than_zero_running(clocked):
+    """No action is followed yet at the first check (README: "with no endpoint listed at all, the line leaves the
+    counts out rather than say 0 running")."""
+    tenant, clock = clocked
+
+    result = every_restore_left_to_a_check(tenant, clock)
+
+    assert sorted(action.file_hash for action in tenant.backend.actions.values()) == QUARANTINED[:2]  # at check 2
+    line = result.entries[1]['HumanReadable'].splitlines()[0]
+    assert '2 file(s)' in line and 'checking again' in line, line
+    assert ' running' not in line and '0 of 0' not in line, line
+
+
+def test_a_first_run_that_started_none_of_several_files_yet_says_so_rather_than_an_empty_table(clocked):
+    """Each file is left to the next check: the first entry is no table of the actions started, "No entries." under it
+    (README: an empty table would read as an action that reached no endpoint), but what a single file's first entry
+    says, for every file, beside the Not started block that names them."""
+    tenant, clock = clocked
+
+    first = every_restore_left_to_a_check(tenant, clock).entries[0]['HumanReadable']
+
+    assert 'No entries' not in first and '|' not in first, first
+    assert 'not started restoring' in first.splitlines()[0] and '2 file' in first.splitlines()[0], first
+    assert all(file_hash in first for file_hash in QUARANTINED[:2]) and 'Not started (2 file(s))' in first, first
+
+
 def test_a_check_line_keeps_the_counts_of_the_files_listed_beside_one_listing_no_endpoint_yet(replay_server):
     from conftest import XDR_REPLIES, load_json
     from test_progress_line_counts import PROGRESS, counts

@@ -486,6 +486,26 @@ def test_a_key_refused_at_the_first_status_read_reads_no_other_action(advanced_t
     assert entry['Type'] == ENTRY_ERROR and f'HTTP {status}' in entry['Contents'], entry['Contents']
 
 
+def test_action_ids_that_do_not_pair_with_the_files_are_refused_without_advising_a_run_that_restores_them_again(
+        advanced_tenant, war_room_on):
+    """README: past the follow line's length, restore-file given each file's file_hash and action_id from
+    CortexXDR.RestoredFile follows them; a record of a file Cortex XDR refused has no action_id, so those lists do not
+    pair. Nothing is sent, and the advice is not to run the command without action_id, which would send a new restore of
+    every file, the one still restoring too (a second action on each endpoint)."""
+    room = war_room_on(advanced_tenant)
+    records = as_list(restored_record(room.run('restore-file', {'file_hash': f'{CLEAN_HASH},{"0" * 64}',
+                                                                'polling': 'false'})))
+    assert [r['file_hash'] for r in records if 'action_id' in r] == [CLEAN_HASH]  # '0' * 64: quarantined nowhere
+    before = len(advanced_tenant.gateway.requests)
+
+    result = room.run('restore-file', {'file_hash': [r['file_hash'] for r in records], 'polling': 'false',
+                                       'action_id': [r['action_id'] for r in records if 'action_id' in r]})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and len(advanced_tenant.gateway.requests) == before
+    assert 'without it' not in entry['Contents'] and 'CortexXDR.RestoredFile' in entry['Contents'], entry['Contents']
+
+
 def test_wrong_key_is_a_401_that_never_shows_the_key(advanced_tenant):
     wrong = 'wrong-key-' + 'w' * 40
     params = advanced_tenant.params(xdr_api_key={'identifier': '', 'password': wrong})
@@ -949,6 +969,43 @@ def test_polling_stops_with_what_to_do_when_every_status_read_of_a_check_is_refu
             assert str(action_id) in entry['Contents']
         assert 'Action Center' in entry['Contents'] and 'go on in Cortex XDR' in entry['Contents']
         assert tenant.key not in entry['Contents']
+    finally:
+        tenant.server.stop()
+
+
+@pytest.mark.parametrize('change, status', [
+    ({'key': 'a-new-key-' + 'k' * 40}, 401),
+    ({'licensed': False}, 402),
+    ({'permitted': False}, 403),
+])
+def test_polling_stopped_by_refused_status_reads_leaves_no_record_saying_a_next_check_reads_or_sends_it(change,
+                                                                                                         status):
+    """The error entry that stops polling writes each file's record: the one followed says its status was not read and
+    how to follow its action, the one left to the next check (a 503 at the first run) that it was not started: no
+    record says a next check comes (README, Context: a check that cannot read a status writes status and error)."""
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=100, clock=clock)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))  # the second file's restore is left unsent
+    try:
+        def revoke_after_the_first_run(entry):
+            if 'PollingCommand' in entry:
+                tenant.backend.add_api_key(conftest.XDR_KEY_ID, change.get('key', tenant.key), auth_type='advanced',
+                                           **{k: v for k, v in change.items() if k != 'key'})
+        room = WarRoom(params=tenant.params(max_retries='0', max_concurrency='1'), time_scale=1.0,
+                       sleep=clock.advance, on_entry=revoke_after_the_first_run)
+        followed, unsent = sorted(HOLDERS)[:2]
+
+        result = room.run('restore-file', {'file_hash': f'{followed},{unsent}'})
+
+        assert result.runs == 2 and result.entries[-1]['Type'] == ENTRY_ERROR
+        [action] = tenant.backend.actions.values()  # the one restore Cortex XDR took
+        assert action.file_hash == followed
+        records = {r['file_hash']: r for r in as_list(restored_record(result))}
+        assert records[followed]['status'] == 'IN_PROGRESS'
+        assert records[unsent]['status'] == 'FAILED' and records[unsent]['may_have_started'] is False
+        for record in records.values():
+            assert f'HTTP {status}' in record['error'] and 'next check' not in record['error'], record
+        assert str(action.action_id) in records[followed]['error'] and 'Action Center' in records[followed]['error']
     finally:
         tenant.server.stop()
 
