@@ -917,7 +917,8 @@ def test_the_instance_test_reads_one_page_of_the_fewest_rows_and_with_fetching_o
 
 def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant):
     result = WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).run('test-module', {})
-    assert result.failed and 'Fetch incidents is on' in str(result.entries[-1]['Contents'])
+    # named by its label in the instance dialog (integration.yml's display of isFetch)
+    assert result.failed and '"Fetch incidents" (isFetch) is checked' in str(result.entries[-1]['Contents'])
 
 
 @pytest.mark.parametrize('occur_time', [None, -10 * 86_400_000, 365 * 86_400_000], ids=['none', 'days_before', 'ahead'])
