@@ -161,7 +161,8 @@ class CountingPattern:
 def test_a_text_of_many_cuts_is_read_a_bounded_number_of_times_and_a_head_after_them_still_goes():
     # A vendor text (an event's command line in rawJSON, a reply field) holding '...' over and over: each cut read
     # the 4 KB before it again, for each secret, so 120 KB took half a minute and 1 MB over XSOAR's 3-minute run.
-    # Counted in characters the head searches may read, not timed: reading a text a few times over is linear.
+    # Counted in characters the searches may read, not timed: reading a text a few times over is linear (the whole
+    # secret sought in the text and in the text unfolded, when a piece of it is there, and the heads' searches).
     password = '"' + secrets.token_urlsafe(16)  # an IAM password may start with punctuation
     spans = []
 
@@ -173,4 +174,4 @@ def test_a_text_of_many_cuts_is_read_a_bounded_number_of_times_and_a_head_after_
     text = '...' * 40_000 + ' quoted: ' + password[:10] + '...'
     shown = scrubber.text(text)
     assert password[1:10] not in shown and shown.endswith(f'quoted: {facts.SCRUBBER_MASK}...')
-    assert spans and sum(spans) <= 3 * len(text), f'{sum(spans)} characters searched for a text of {len(text)}'
+    assert spans and sum(spans) <= 5 * len(text), f'{sum(spans)} characters searched for a text of {len(text)}'
