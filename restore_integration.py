@@ -370,6 +370,7 @@ HSS_STATUS_ISOLATED = 'isolated'
 HSS_STATUS_ISOLATING = 'isolating'  # the isolation task issued: a copy on its way to isolated
 HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
+HSS_STATUSES = (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED)
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
@@ -388,6 +389,10 @@ HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gi
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
+# A copy of this restore HSS lists in a status its API Reference does not name (a later version's): still listed, so
+# neither unlisted nor not_found, and followed to the timeout, as whether it is back is not known.
+HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Reference does not name (isolated, isolating, '
+                      'restoring, restored), so whether it is back is not known: check the host in the HSS console.')
 # A start put off by HSS's throttling (start_put_off) that lists no isolated copy of a hash or path: the copies HSS
 # lists restoring or restored, by status, are another restore's (the on-close script's, say), not missing.
 HSS_TAKEN_ELSEWHERE = {
@@ -4139,13 +4144,12 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
     for row in rows:
         if final and row['reason'] in not_taken:
             row.update(outcome=HSS_OUTCOME_FAILED, reason=not_taken[row['reason']])
-        elif last and row['outcome'] == HSS_OUTCOME_RESTORING:
-            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK if (
-                row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
+        elif last and row['outcome'] == HSS_OUTCOME_RESTORING:  # a reason of another kind (HSS_UNNAMED_STATUS) kept
+            row['reason'] = {HSS_NOT_LISTED_AT_CHECK: HSS_NOT_LISTED_AT_LAST_CHECK, '': (
                 f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
                 f'finished it. Check in the HSS console that the agent of '
                 f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. '
-                f'{HSS_FOLLOW_IN_ENTRY}')
+                f'{HSS_FOLLOW_IN_ENTRY}')}.get(row['reason'], row['reason'])
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
@@ -4271,6 +4275,8 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING) and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_NOW[status] if state['accepted'] == 0 else HSS_ISOLATED_AGAIN
+    elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
+        outcome, reason = HSS_OUTCOME_RESTORING, HSS_UNNAMED_STATUS.format(status=printable(status))
     elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and
                                       state['listed'] is not None and updated < state['listed']):
         # Sent (an exact item, isolated or isolating, or a copy isolated when the start listed it, no batch refused)

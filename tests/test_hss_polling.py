@@ -853,3 +853,33 @@ def test_a_start_put_off_past_its_polling_time_still_restores_what_it_lists(cloc
     assert [r.method for r in tenant.gateway.requests][:2] == ['GET', 'PUT']  # listed, then sent
     assert tenant.backend.isolation_status(host, UPDATER, path) in ('restoring', 'restored')
     assert [row['host_id'] for row in listed_rows(result)] == [host]
+
+
+def test_a_copy_hss_lists_in_a_status_its_api_does_not_name_keeps_its_row_and_is_not_called_unlisted(clocked):
+    # Huawei's SDK (IsolatedFileResponseInfo.isolation_status) names four statuses; a listing may hold another (a later
+    # HSS version's). The copy is listed still: it is neither "no longer listed" nor a hash with no copy (not_found),
+    # and its row says what HSS lists, not the start's bare "restoring" an automation would wait on without a reason.
+    tenant, clock = clocked
+    file_hash = 'ae' * 32
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+    unnamed = 'pending_review'  # none of isolated, isolating, restoring, restored
+
+    def sleep(seconds):  # after the start's PUT: HSS lists h-b's copy in a status of its own, changed now
+        clock.sleep(seconds)
+        [copy] = [f for f in tenant.backend.files if f.host_id == 'h-b']
+        copy.restore_started, copy.status, copy.update_time = None, unnamed, int(time.time() * 1000)
+
+    result = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep).run(
+        'hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '30'})
+
+    assert not result.failed, result.entries[-1]
+    rows = listed_rows(result)
+    assert sorted((row.get('host_id'), row['outcome']) for row in rows) == [('h-a', 'restored'), ('h-b', 'restoring')]
+    [row] = [row for row in rows if row['host_id'] == 'h-b']
+    assert unnamed in row['reason'] and 'HSS console' in row['reason'], row
+    last = result.entries[-1]
+    assert last['Contents']['unlisted_copies'] == 0, last['HumanReadable']
+    assert 'no longer list' not in last['HumanReadable']
+    assert result.runs == 1 + 30 // 10  # followed to the timeout, as a copy whose end is not known yet
