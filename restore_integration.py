@@ -2618,18 +2618,20 @@ class HssClient:
         return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
-                           what: str) -> list[list[Any]]:
+                           what: str, again: bool = True) -> list[list[Any]]:
         """Every row of each key's listing: the first pages (side by side) give total_num, then the rest of every
         listing are read side by side, a step of what its first page served apart (some HSS versions, or a gateway,
         cap a page below the limit asked: stepping by the limit would skip rows). A total_num grown meanwhile (events
         are listed newest first: each new one moves the others down a place) sends the client on to the offsets it
-        added, and a row met twice is kept once. Every map runs on this thread, which alone reports progress."""
+        added, and a row met twice is kept once. One fallen meanwhile (a copy deleted, a host removed: each row after
+        it moves up a place, maybe past a page already read) has that listing read ``again`` whole, once. Every map
+        runs on this thread, which alone reports progress."""
         listings = []
         for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
             rows = list(first['data_list'])
             # read on from the first page's end, a page's worth apart, up to total_num (an empty first page: no further)
             total = whole_number(first.get('total_num'), 0) if rows else 0
-            listings.append({'rows': rows, 'first_total': total, 'total': total,
+            listings.append({'rows': rows, 'first_total': total, 'total': total, 'least': total,
                              'step': min(len(rows), page_size) or 1, 'read_to': len(rows)})
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
         while work := [(listing, key, offset) for key, listing in zip(keys, listings) for offset in
@@ -2638,7 +2640,13 @@ class HssClient:
             for (listing, _, offset), page in zip(work, pages):
                 listing['rows'].extend(page['data_list'])
                 listing['total'] = max(listing['total'], whole_number(page.get('total_num'), 0))
+                listing['least'] = min(listing['least'], whole_number(page.get('total_num'), listing['least']))
                 listing['read_to'] = offset + listing['step']
+        fallen = [index for index, listing in enumerate(listings)
+                  if again and listing['least'] < listing['first_total']]
+        for index, rows in zip(fallen, self._all_pages_of_each([keys[index] for index in fallen], read_page, page_size,
+                                                               what, False) if fallen else []):
+            listings[index].update(rows=rows, total=0)  # read whole again: no row met twice
         # total_num grew meanwhile: a row moved down a place may have been met twice
         return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values())
                 if listing['total'] > listing['first_total'] else listing['rows'] for listing in listings]

@@ -883,3 +883,36 @@ def test_a_copy_hss_lists_in_a_status_its_api_does_not_name_keeps_its_row_and_is
     assert last['Contents']['unlisted_copies'] == 0, last['HumanReadable']
     assert 'no longer list' not in last['HumanReadable']
     assert result.runs == 1 + 30 // 10  # followed to the timeout, as a copy whose end is not known yet
+
+
+def test_a_host_removed_while_a_check_reads_the_pages_costs_no_copy_of_the_others_its_row(clocked):
+    # The rows after one that leaves the listing (its host removed from HSS) move up a place, the first of a page past
+    # the page already read: the check must still find every copy HSS lists, and count as unlisted only the one gone.
+    tenant, clock = clocked
+    file_hash = 'af' * 32
+    tenant.backend.add_host('h-gone', 'h-gone')
+    tenant.backend.add_isolated_files('h-gone', 1, file_hash=file_hash)  # listed first
+    tenant.backend.add_host('h-slow', 'h-slow', restore_stages=1000.0)  # still restoring at every check
+    tenant.backend.add_isolated_files('h-slow', 2 * facts.HSS_LIST_PAGE_SIZE, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_rate_limit='1000')
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+    list_page, pages = tenant.backend.list_isolated_files, []
+
+    def host_removed_after_the_first_page(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        pages.append(page)
+        if len(pages) == 1:
+            tenant.backend.remove_host('h-gone')
+        return page
+
+    tenant.backend.list_isolated_files = host_removed_after_the_first_page
+    clock.sleep(STAGE_SECONDS)
+    check = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not check.failed, check.entries[-1]
+    slow = [row for row in check.entries[-1]['Contents']['items'] if row.get('host_id') == 'h-slow']
+    assert len({row['file_path'] for row in slow}) == 2 * facts.HSS_LIST_PAGE_SIZE
+    assert {row['outcome'] for row in slow} == {'restoring'}
+    assert check.entries[-1]['Contents']['unlisted_copies'] == 1, check.entries[-1]['HumanReadable']
