@@ -393,11 +393,12 @@ HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: i
 # neither unlisted nor not_found, and followed to the timeout, as whether it is back is not known.
 HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Reference does not name (isolated, isolating, '
                       'restoring, restored), so whether it is back is not known: check the host in the HSS console.')
-# A start put off by HSS's throttling (start_put_off) that lists no isolated copy of a hash or path: the copies HSS
-# lists restoring or restored, by status, are another restore's (the on-close script's, say), not missing.
+# A start that lists no isolated copy of a hash or path: the copies HSS lists restoring (a restore in flight: the same
+# command run again, the on-close script's), or, for a start put off by HSS's throttling (start_put_off), restored since
+# it first ran, are another restore's, not missing.
 HSS_TAKEN_ELSEWHERE = {
-    HSS_STATUS_RESTORING: ('HSS lists this copy restoring: another restore has it (this one, put off by HSS\'s '
-                           'throttling, found it no longer isolated and sent nothing for it); follow it there.'),
+    HSS_STATUS_RESTORING: ('HSS lists this copy restoring: another restore has it (this one found it no longer '
+                           'isolated and sent nothing for it); follow it there.'),
     HSS_STATUS_RESTORED: ('HSS lists this copy restored: another restore gave it back (this one, put off by HSS\'s '
                           'throttling, found it no longer isolated and sent nothing for it).')}
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
@@ -4022,12 +4023,13 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
 
 
 def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
-    """The rows of the copies HSS lists restoring or restored that changed since ``since`` (HSS's clock; None: none),
-    when a start put off by HSS's throttling first ran: another restore's, HSS_TAKEN_ELSEWHERE."""
+    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): those HSS lists restoring, whenever that restore
+    began, and those it lists restored that changed since ``since`` (HSS's clock; None: none), when a start put off by
+    HSS's throttling first ran."""
     return [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
                  reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
-            for found in copies if since is not None and found.get('isolation_status') in HSS_TAKEN_ELSEWHERE
-            and whole_number(found.get('update_time'), 0) >= since]
+            for found in copies if found.get('isolation_status') == HSS_STATUS_RESTORING or since is not None and
+            found.get('isolation_status') == HSS_STATUS_RESTORED and whole_number(found.get('update_time'), 0) >= since]
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
@@ -4123,9 +4125,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN) may
-    if not last and polling and (unread is not None or untaken or
-                                 any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
+    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN) may; another
+    # restore's copies (taken_rows) are followed there
+    if not last and polling and (unread is not None or untaken or any(
+            row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
+            for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"

@@ -916,3 +916,25 @@ def test_a_host_removed_while_a_check_reads_the_pages_costs_no_copy_of_the_other
     assert len({row['file_path'] for row in slow}) == 2 * facts.HSS_LIST_PAGE_SIZE
     assert {row['outcome'] for row in slow} == {'restoring'}
     assert check.entries[-1]['Contents']['unlisted_copies'] == 1, check.entries[-1]['HumanReadable']
+
+
+def test_the_same_restore_run_again_while_hss_restores_its_copies_says_another_restore_has_them(clocked):
+    # An analyst (or a second playbook run) runs the command again while the first restore's copies are still
+    # restoring on an offline host's agent. HSS's listing, read anyway, says they are being restored: the rerun sends
+    # nothing and reports each as restoring, by another restore, not the hash as not found ("restored already, still
+    # being isolated, or in another enterprise project"), which would leave a not_found row beside them in context.
+    tenant, clock = clocked
+    args = {'file_hash': UPDATER, 'host_id': OFFLINE['host_id']}
+    first = room(tenant, clock).run('hss-restore-isolated', dict(args, polling='false'))
+    assert [row['outcome'] for row in listed_rows(first)] == ['restoring']
+    clock.sleep(STAGE_SECONDS)
+
+    again = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not again.failed, again.entries[-1]
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # nothing sent twice
+    [row] = listed_rows(again)
+    copy = next(f for f in OFFLINE['isolated_files'] if f['file_hash'] == UPDATER)
+    assert (row['host_id'], row['file_path'], row['outcome']) == (OFFLINE['host_id'], copy['file_path'], 'restoring')
+    assert 'another restore' in row['reason'], row
+    assert 'not found' not in row['reason'] and 'enterprise project' not in row['reason'], row
