@@ -370,6 +370,7 @@ HSS_STATUS_ISOLATED = 'isolated'
 HSS_STATUS_ISOLATING = 'isolating'  # the isolation task issued: a copy on its way to isolated
 HSS_STATUS_RESTORING = 'restoring'
 HSS_STATUS_RESTORED = 'restored'
+HSS_STATUSES = (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED)
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
@@ -388,11 +389,16 @@ HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gi
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
-# A start put off by HSS's throttling (start_put_off) that lists no isolated copy of a hash or path: the copies HSS
-# lists restoring or restored, by status, are another restore's (the on-close script's, say), not missing.
+# A copy of this restore HSS lists in a status its API Reference does not name (a later version's): still listed, so
+# neither unlisted nor not_found, and followed to the timeout, as whether it is back is not known.
+HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Reference does not name (isolated, isolating, '
+                      'restoring, restored), so whether it is back is not known: check the host in the HSS console.')
+# A start that lists no isolated copy of a hash or path: the copies HSS lists restoring (a restore in flight: the same
+# command run again, the on-close script's), or, for a start put off by HSS's throttling (start_put_off), restored since
+# it first ran, are another restore's, not missing.
 HSS_TAKEN_ELSEWHERE = {
-    HSS_STATUS_RESTORING: ('HSS lists this copy restoring: another restore has it (this one, put off by HSS\'s '
-                           'throttling, found it no longer isolated and sent nothing for it); follow it there.'),
+    HSS_STATUS_RESTORING: ('HSS lists this copy restoring: another restore has it (this one found it no longer '
+                           'isolated and sent nothing for it); follow it there.'),
     HSS_STATUS_RESTORED: ('HSS lists this copy restored: another restore gave it back (this one, put off by HSS\'s '
                           'throttling, found it no longer isolated and sent nothing for it).')}
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
@@ -2613,18 +2619,20 @@ class HssClient:
         return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
-                           what: str) -> list[list[Any]]:
+                           what: str, again: bool = True) -> list[list[Any]]:
         """Every row of each key's listing: the first pages (side by side) give total_num, then the rest of every
         listing are read side by side, a step of what its first page served apart (some HSS versions, or a gateway,
         cap a page below the limit asked: stepping by the limit would skip rows). A total_num grown meanwhile (events
         are listed newest first: each new one moves the others down a place) sends the client on to the offsets it
-        added, and a row met twice is kept once. Every map runs on this thread, which alone reports progress."""
+        added, and a row met twice is kept once. One fallen meanwhile (a copy deleted, a host removed: each row after
+        it moves up a place, maybe past a page already read) has that listing read ``again`` whole, once. Every map
+        runs on this thread, which alone reports progress."""
         listings = []
         for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
             rows = list(first['data_list'])
             # read on from the first page's end, a page's worth apart, up to total_num (an empty first page: no further)
             total = whole_number(first.get('total_num'), 0) if rows else 0
-            listings.append({'rows': rows, 'first_total': total, 'total': total,
+            listings.append({'rows': rows, 'first_total': total, 'total': total, 'least': total,
                              'step': min(len(rows), page_size) or 1, 'read_to': len(rows)})
         # A total_num past the largest offset the API takes (a listing gone wrong) is not followed beyond it.
         while work := [(listing, key, offset) for key, listing in zip(keys, listings) for offset in
@@ -2633,7 +2641,13 @@ class HssClient:
             for (listing, _, offset), page in zip(work, pages):
                 listing['rows'].extend(page['data_list'])
                 listing['total'] = max(listing['total'], whole_number(page.get('total_num'), 0))
+                listing['least'] = min(listing['least'], whole_number(page.get('total_num'), listing['least']))
                 listing['read_to'] = offset + listing['step']
+        fallen = [index for index, listing in enumerate(listings)
+                  if again and listing['least'] < listing['first_total']]
+        for index, rows in zip(fallen, self._all_pages_of_each([keys[index] for index in fallen], read_page, page_size,
+                                                               what, False) if fallen else []):
+            listings[index].update(rows=rows, total=0)  # read whole again: no row met twice
         # total_num grew meanwhile: a row moved down a place may have been met twice
         return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values())
                 if listing['total'] > listing['first_total'] else listing['rows'] for listing in listings]
@@ -4009,12 +4023,13 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
 
 
 def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
-    """The rows of the copies HSS lists restoring or restored that changed since ``since`` (HSS's clock; None: none),
-    when a start put off by HSS's throttling first ran: another restore's, HSS_TAKEN_ELSEWHERE."""
+    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): those HSS lists restoring, whenever that restore
+    began, and those it lists restored that changed since ``since`` (HSS's clock; None: none), when a start put off by
+    HSS's throttling first ran."""
     return [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
                  reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
-            for found in copies if since is not None and found.get('isolation_status') in HSS_TAKEN_ELSEWHERE
-            and whole_number(found.get('update_time'), 0) >= since]
+            for found in copies if found.get('isolation_status') == HSS_STATUS_RESTORING or since is not None and
+            found.get('isolation_status') == HSS_STATUS_RESTORED and whole_number(found.get('update_time'), 0) >= since]
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
@@ -4110,9 +4125,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN) may
-    if not last and polling and (unread is not None or untaken or
-                                 any(row['outcome'] == HSS_OUTCOME_RESTORING for row in rows)):
+    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN) may; another
+    # restore's copies (taken_rows) are followed there
+    if not last and polling and (unread is not None or untaken or any(
+            row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
+            for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
@@ -4139,13 +4156,12 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
     for row in rows:
         if final and row['reason'] in not_taken:
             row.update(outcome=HSS_OUTCOME_FAILED, reason=not_taken[row['reason']])
-        elif last and row['outcome'] == HSS_OUTCOME_RESTORING:
-            row['reason'] = HSS_NOT_LISTED_AT_LAST_CHECK if (
-                row['reason'] == HSS_NOT_LISTED_AT_CHECK) else (
+        elif last and row['outcome'] == HSS_OUTCOME_RESTORING:  # a reason of another kind (HSS_UNNAMED_STATUS) kept
+            row['reason'] = {HSS_NOT_LISTED_AT_CHECK: HSS_NOT_LISTED_AT_LAST_CHECK, '': (
                 f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
                 f'finished it. Check in the HSS console that the agent of '
                 f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. '
-                f'{HSS_FOLLOW_IN_ENTRY}')
+                f'{HSS_FOLLOW_IN_ENTRY}')}.get(row['reason'], row['reason'])
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
@@ -4271,6 +4287,8 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING) and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_NOW[status] if state['accepted'] == 0 else HSS_ISOLATED_AGAIN
+    elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
+        outcome, reason = HSS_OUTCOME_RESTORING, HSS_UNNAMED_STATUS.format(status=printable(status))
     elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and
                                       state['listed'] is not None and updated < state['listed']):
         # Sent (an exact item, isolated or isolating, or a copy isolated when the start listed it, no batch refused)

@@ -853,3 +853,88 @@ def test_a_start_put_off_past_its_polling_time_still_restores_what_it_lists(cloc
     assert [r.method for r in tenant.gateway.requests][:2] == ['GET', 'PUT']  # listed, then sent
     assert tenant.backend.isolation_status(host, UPDATER, path) in ('restoring', 'restored')
     assert [row['host_id'] for row in listed_rows(result)] == [host]
+
+
+def test_a_copy_hss_lists_in_a_status_its_api_does_not_name_keeps_its_row_and_is_not_called_unlisted(clocked):
+    # Huawei's SDK (IsolatedFileResponseInfo.isolation_status) names four statuses; a listing may hold another (a later
+    # HSS version's). The copy is listed still: it is neither "no longer listed" nor a hash with no copy (not_found),
+    # and its row says what HSS lists, not the start's bare "restoring" an automation would wait on without a reason.
+    tenant, clock = clocked
+    file_hash = 'ae' * 32
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+    unnamed = 'pending_review'  # none of isolated, isolating, restoring, restored
+
+    def sleep(seconds):  # after the start's PUT: HSS lists h-b's copy in a status of its own, changed now
+        clock.sleep(seconds)
+        [copy] = [f for f in tenant.backend.files if f.host_id == 'h-b']
+        copy.restore_started, copy.status, copy.update_time = None, unnamed, int(time.time() * 1000)
+
+    result = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep).run(
+        'hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '30'})
+
+    assert not result.failed, result.entries[-1]
+    rows = listed_rows(result)
+    assert sorted((row.get('host_id'), row['outcome']) for row in rows) == [('h-a', 'restored'), ('h-b', 'restoring')]
+    [row] = [row for row in rows if row['host_id'] == 'h-b']
+    assert unnamed in row['reason'] and 'HSS console' in row['reason'], row
+    last = result.entries[-1]
+    assert last['Contents']['unlisted_copies'] == 0, last['HumanReadable']
+    assert 'no longer list' not in last['HumanReadable']
+    assert result.runs == 1 + 30 // 10  # followed to the timeout, as a copy whose end is not known yet
+
+
+def test_a_host_removed_while_a_check_reads_the_pages_costs_no_copy_of_the_others_its_row(clocked):
+    # The rows after one that leaves the listing (its host removed from HSS) move up a place, the first of a page past
+    # the page already read: the check must still find every copy HSS lists, and count as unlisted only the one gone.
+    tenant, clock = clocked
+    file_hash = 'af' * 32
+    tenant.backend.add_host('h-gone', 'h-gone')
+    tenant.backend.add_isolated_files('h-gone', 1, file_hash=file_hash)  # listed first
+    tenant.backend.add_host('h-slow', 'h-slow', restore_stages=1000.0)  # still restoring at every check
+    tenant.backend.add_isolated_files('h-slow', 2 * facts.HSS_LIST_PAGE_SIZE, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_rate_limit='1000')
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+    list_page, pages = tenant.backend.list_isolated_files, []
+
+    def host_removed_after_the_first_page(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        pages.append(page)
+        if len(pages) == 1:
+            tenant.backend.remove_host('h-gone')
+        return page
+
+    tenant.backend.list_isolated_files = host_removed_after_the_first_page
+    clock.sleep(STAGE_SECONDS)
+    check = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not check.failed, check.entries[-1]
+    slow = [row for row in check.entries[-1]['Contents']['items'] if row.get('host_id') == 'h-slow']
+    assert len({row['file_path'] for row in slow}) == 2 * facts.HSS_LIST_PAGE_SIZE
+    assert {row['outcome'] for row in slow} == {'restoring'}
+    assert check.entries[-1]['Contents']['unlisted_copies'] == 1, check.entries[-1]['HumanReadable']
+
+
+def test_the_same_restore_run_again_while_hss_restores_its_copies_says_another_restore_has_them(clocked):
+    # An analyst (or a second playbook run) runs the command again while the first restore's copies are still
+    # restoring on an offline host's agent. HSS's listing, read anyway, says they are being restored: the rerun sends
+    # nothing and reports each as restoring, by another restore, not the hash as not found ("restored already, still
+    # being isolated, or in another enterprise project"), which would leave a not_found row beside them in context.
+    tenant, clock = clocked
+    args = {'file_hash': UPDATER, 'host_id': OFFLINE['host_id']}
+    first = room(tenant, clock).run('hss-restore-isolated', dict(args, polling='false'))
+    assert [row['outcome'] for row in listed_rows(first)] == ['restoring']
+    clock.sleep(STAGE_SECONDS)
+
+    again = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not again.failed, again.entries[-1]
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # nothing sent twice
+    [row] = listed_rows(again)
+    copy = next(f for f in OFFLINE['isolated_files'] if f['file_hash'] == UPDATER)
+    assert (row['host_id'], row['file_path'], row['outcome']) == (OFFLINE['host_id'], copy['file_path'], 'restoring')
+    assert 'another restore' in row['reason'], row
+    assert 'not found' not in row['reason'] and 'enterprise project' not in row['reason'], row

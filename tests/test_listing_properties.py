@@ -45,3 +45,35 @@ def test_every_row_is_read_once_in_order_stepping_by_what_the_first_page_served(
     total = count + surplus
     expected_requests = 1 if served == 0 or total <= served else -(-total // served)
     assert len(listings_of(tenant, file_hash)) == expected_requests
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(count=st.integers(2, 60), cap=st.integers(1, 20), data=st.data())
+def test_rows_that_leave_the_listing_while_its_pages_are_read_cost_no_other_row(tenant, count, cap, data):
+    # Rows deleted between two page reads move every later row up past the page already read; whichever rows leave
+    # and after whichever page, the rows still listed are read, each once, in the listing's order.
+    file_hash = hashlib.sha256(f'listing-{next(NUMBERS)}'.encode()).hexdigest()  # this example's rows only
+    host = sorted(tenant.backend.hosts)[0]
+    added = [row['file_path'] for row in tenant.backend.add_isolated_files(host, count, file_hash=file_hash)]
+    gone = set(data.draw(st.lists(st.sampled_from(added), min_size=1, max_size=count - 1, unique=True)))
+    # after a page that is not the last, so that a page is served after they left
+    after = data.draw(st.integers(1, max(1, -(-count // cap) - 1)))
+    list_page, served = tenant.backend.list_isolated_files, []
+
+    def rows_leave_after_a_page(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        served.append(page)
+        if len(served) == after:
+            tenant.backend.files[:] = [f for f in tenant.backend.files if f.file_path not in gone]
+        return page
+
+    tenant.backend.max_page_rows, tenant.backend.list_isolated_files = cap, rows_leave_after_a_page
+    try:  # one page at a time: the rows leave between two reads, never during one
+        client = client_from_params('hss', tenant.params(max_concurrency='1'))
+        found = [row['file_path'] for row in client.all_isolated_files(file_hash=file_hash)]
+    finally:
+        tenant.backend.max_page_rows, tenant.backend.list_isolated_files = None, list_page
+
+    expected = added if count <= cap else [path for path in added if path not in gone]  # one page: read before
+    assert found == expected
