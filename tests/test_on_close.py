@@ -2589,3 +2589,17 @@ def test_an_unmirrored_incident_s_invalid_xdr_incident_id_is_refused_and_its_fil
     assert [e.command for e in run.events if 'abc' in json.dumps(e.args)] == []
     [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
     assert '"abc"' in line and 'mirror ID' not in line, line
+
+
+@pytest.mark.parametrize('unmirrored', [False, True], ids=['mirror ID to fall back on', 'no mirror ID'])
+def test_the_false_positive_playbook_tells_an_invalid_xdr_incident_id_once_though_its_cortex_xdr_playbook_reads_it_too(
+        unmirrored):
+    """The False Positive playbook finds the incident's Cortex XDR incident ID before it calls the Cortex XDR playbook,
+    which finds it again (it runs alone too): each run of QuarantineRestoreXdrIncidentId wrote the note on the field's
+    'abc', so the analyst read the same note twice. It is told once now, and the files are restored all the same."""
+    sent, _, run = xdr_calls_on_fresh_tenants('xdr_false_positive.json', RESTORE_PLAYBOOK, unmirrored=unmirrored,
+                                              xdrincidentid='abc')
+
+    assert sent
+    told = [note for note in run.notes if XDR_INCIDENT_ID_FIELD in note]
+    assert len(told) == 1 and '"abc"' in told[0] and 'Set the field' in told[0], told

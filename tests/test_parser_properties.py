@@ -228,6 +228,20 @@ def test_the_playbook_s_xdr_incident_id_is_the_one_the_on_close_script_takes_for
         'id': ON_CLOSE.xdr_incident_id(ON_CLOSE.incident_fields(incident)) or None}
 
 
+@FAST
+@given(fields=st.dictionaries(st.sampled_from(['xdrincidentid', 'dbotMirrorId', 'type']), anything, max_size=3),
+       custom=st.booleans())
+def test_the_xdr_incident_id_without_its_refusal_note_is_the_same_id_in_an_entry_that_is_no_note(fields, custom):
+    # The False Positive playbook writes the refusal note and gives its Cortex XDR playbook refusal_note=false: that
+    # run must find the same ID and tell nothing of the field's value a second time, whatever the incident holds.
+    incident = {'CustomFields': fields} if custom else fields
+    script = _load_script('QuarantineRestoreXdrIncidentId')
+    told, quiet = script.xdr_incident_entry(incident), script.xdr_incident_entry(incident, refusal_note=False)
+
+    assert quiet['EntryContext'] == told['EntryContext'] and quiet['Contents'] == told['Contents']
+    assert quiet['Note'] is False and 'Set the field' not in quiet['HumanReadable']
+
+
 # --------------------------------------------------------------------------- the integration's text helpers
 
 

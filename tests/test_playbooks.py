@@ -1729,3 +1729,23 @@ def test_a_restore_task_that_takes_endpoints_is_not_named_as_restoring_on_every_
                 name = task['task']['name']
                 assert 'every endpoint' not in name or 'EndpointID' in name, (path.name, name)
     assert found
+
+
+@pytest.mark.parametrize('field', ['abc', ' '], ids=['no ID a Cortex XDR incident has', 'emptied to a blank'])
+def test_an_hss_incident_whose_xdr_incident_id_field_names_no_cortex_xdr_incident_is_not_routed_to_cortex_xdr(
+        vendors, field):
+    """The False Positive playbook routed to the Cortex XDR restore any incident whose XDR Incident ID field held
+    anything, while the Cortex XDR playbook takes only an ID a Cortex XDR incident can have: an HSS event whose field
+    held 'abc' or a blank (an analyst emptied it) had its HSS file sent to Cortex XDR too, and the summary called the
+    restore FAILED though HSS restored it. Such a field names no Cortex XDR incident, and the incident goes to HSS
+    only."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')  # a file HSS restores
+    assert 'Cortex XDR' not in sample.incident['type'] and not sample.incident['CustomFields'].get('xdrfileartifacts')
+    incident = {**sample.incident, 'CustomFields': {**sample.incident['CustomFields'], 'xdrincidentid': field}}
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, close_incident(incident, 'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    assert xdr.gateway.requests == [] and hss_puts(hss)
+    assert not [note for note in run.notes if 'FAILED' in note], run.notes

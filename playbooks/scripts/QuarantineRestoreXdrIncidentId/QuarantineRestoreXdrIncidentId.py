@@ -5,7 +5,8 @@ The ID is the XDR Incident ID field's (CortexXDRIR's mapper fills it with the Co
 incident whose type names Cortex XDR, the mirror ID (CortexXDRIR's mapper fills dbotMirrorId from the same
 incident_id): the first of those values that a Cortex XDR incident can have. Writes it to
 QuarantineRestore.XdrIncident.id (nothing when there is none). A field value no Cortex XDR incident has (text, 0) is
-sent nowhere: the entry is then a note that names it and says to set the field to the incident's ID.
+sent nowhere: the entry is then a note that names it and says to set the field to the incident's ID, unless
+refusal_note is false (the False Positive playbook has written that note before its Cortex XDR playbook runs this).
 
 Runs in XSOAR's stock python3 image (standard library only). The functions that read the ID are the on-close
 script's, the same text (tests/test_contract.py): change one, change both.
@@ -127,11 +128,13 @@ def shown_as_is(value: Any) -> str:
     return re.sub(r'[`*_\[\]<&~|]|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
 
 
-def xdr_incident_entry(incident: dict[str, Any] | None) -> dict[str, Any]:
+def xdr_incident_entry(incident: dict[str, Any] | None, refusal_note: bool = True) -> dict[str, Any]:
     """The entry that writes the incident's Cortex XDR incident ID to the context: a note when the XDR Incident ID
-    field holds a value no Cortex XDR incident has, which is sent nowhere (refused_incident_id says what to fix)."""
+    field holds a value no Cortex XDR incident has, which is sent nowhere (refused_incident_id says what to fix),
+    unless ``refusal_note`` is false: a calling playbook has written that note already."""
     fields = incident_fields(incident)
-    number, refused = xdr_incident_id(fields), refused_incident_id(fields)
+    number = xdr_incident_id(fields)
+    refused = refused_incident_id(fields) if refusal_note else []
     said = f'Cortex XDR incident ID: {number}' if number else 'The incident names no Cortex XDR incident ID.'
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': {'id': number or None},
             'HumanReadable': '\n'.join(refused) or said, 'ReadableContentsFormat': 'markdown', 'Note': bool(refused),
@@ -144,7 +147,8 @@ def xdr_incident_entry(incident: dict[str, Any] | None) -> dict[str, Any]:
 def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
-    runtime.results(xdr_incident_entry(runtime.incident()))
+    refusal_note = str((runtime.args() or {}).get('refusal_note') or '').strip().lower() != 'false'
+    runtime.results(xdr_incident_entry(runtime.incident(), refusal_note))
 
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):
