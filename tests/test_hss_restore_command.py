@@ -1026,14 +1026,15 @@ def test_a_put_cut_before_hss_got_it_is_sent_again_with_only_the_copies_hss_stil
     assert status_of(hss_tenant, isolated) != 'isolated'
 
 
-@pytest.mark.parametrize('gateway_error', ['502', '504', '502-html', '504-html'])
+@pytest.mark.parametrize('gateway_error', ['500', '500-html', '502', '504', '502-html', '504-html'])
 @pytest.mark.parametrize('taken', [1, 2])
-def test_a_put_a_gateway_answered_502_or_504_goes_again_only_with_the_copies_hss_still_lists_isolated(
+def test_a_put_answered_500_502_or_504_goes_again_only_with_the_copies_hss_still_lists_isolated(
         hss_tenant, gateway_error, taken):
-    # A gateway's 502 or 504 may come after it passed the PUT on to HSS (README, Reliability), so the PUT is not sent
-    # again blind. Of two exact items HSS lists ``taken`` restoring when the gateway fails the PUT (another hand, or
-    # the PUT the gateway passed on): the listing is read first, and only a copy still isolated goes again; none left
-    # is HSS's answer, and the restore is not reported failed.
+    # A gateway's 502 or 504 may come after it passed the PUT on to HSS, and a 500 (HSS's own, which Huawei documents
+    # for no HSS error, or its gateway's) may come from a service that failed part way through the items (README,
+    # Reliability), so the PUT is not sent again blind. Of two exact items HSS lists ``taken`` restoring when the PUT
+    # fails (another hand, or the PUT passed on): the listing is read first, and only a copy still isolated goes again;
+    # none left is HSS's answer, and the restore is not reported failed.
     host = sorted(hss_tenant.backend.hosts)[0]
     items = [hss_tenant.backend.add_isolated_files(host, 1, isolation_status=status)[0]
              for status in ['restoring'] * taken + ['isolated'] * (2 - taken)]
@@ -1055,10 +1056,10 @@ def test_a_put_a_gateway_answered_502_or_504_goes_again_only_with_the_copies_hss
 
 @settings(max_examples=8, deadline=None)
 @given(statuses=st.lists(st.sampled_from(['isolated', 'restoring', 'restored']), min_size=1, max_size=4),
-       cut=st.sampled_from(['reset', 'truncated', '502', '504']))
+       cut=st.sampled_from(['reset', 'truncated', '500', '502', '504']))
 def test_after_a_cut_put_each_copy_is_sent_again_only_while_hss_lists_it_isolated(statuses, cut):
-    # Exact items HSS lists in any status; the first PUT is cut: reset before HSS read it, failed by a gateway's 502 or
-    # 504 (this emulator's before passing it on), or truncated after HSS acted on it. Whatever HSS had acted on before
+    # Exact items HSS lists in any status; the first PUT is cut: reset before HSS read it, failed by a 500, 502 or 504
+    # (this emulator's before HSS acts), or truncated after HSS acted on it. Whatever HSS had acted on before
     # the cut, or by it, is not sent again; what it still lists isolated is.
     tenant = start_hss_tenant()
     try:
