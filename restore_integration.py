@@ -329,6 +329,7 @@ HSS_EVENTS_PATH = HSS_API_ROOT + '/{project_id}/event/events'
 IAM_TOKENS_PATH = IAM_API_ROOT + '/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
+HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
 # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values; and HSS_UNPAIRED, ['false']
@@ -2505,14 +2506,19 @@ class HssClient:
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
         self.event_requests = 0  # security event listing pages asked for
         self.first_pages: dict[int, int] = {}  # a window's begin (ms) -> the end of its narrowest span HSS listed
+        # What this run's listings of isolated files told _still_isolated: each host's name (one the host_name filter
+        # takes), and how many copies of each hash (in lower case) they listed on a host of that name (None: on any)
+        self.host_names: dict[Any, str] = {}
+        self.copies_listed: dict[tuple[str, str | None], int] = {}
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
         """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
-            'file_path': file_path, 'isolation_status': isolation_status, 'offset': offset, 'limit': limit})
+            'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
+            'limit': limit})
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -2521,8 +2527,16 @@ class HssClient:
                                what: str = 'HSS listing pages read') -> list[list[Any]]:
         """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order; ``what``: its
         progress, '' for none (a worker thread's reading: only the main thread reports)."""
-        return self._all_pages_of_each(queries, lambda query, offset: self.list_isolated_files(offset=offset, **query),
-                                       HSS_LIST_PAGE_SIZE, what)
+        listings = self._all_pages_of_each(
+            queries, lambda query, offset: self.list_isolated_files(offset=offset, **query), HSS_LIST_PAGE_SIZE, what)
+        for query, rows in zip(queries, listings):
+            if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
+                file_hash = str(query['file_hash']).lower()
+                self.copies_listed.update({(file_hash, None): len(rows), **Counter(
+                    (file_hash, row.get('host_name')) for row in rows)})
+            self.host_names.update((row.get('host_id'), row['host_name']) for row in rows
+                                   if 0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
+        return listings
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
@@ -2665,12 +2679,21 @@ class HssClient:
         None, or why it is not sent again (none left, or the listing failed)."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
-        items = body['data_list']
-        queries = {json.dumps(query): query for query in (
-            {'file_hash': item.get('file_hash'), 'file_path': None if item.get('file_hash') else item.get('file_path'),
-             'enterprise_project_id': enterprise_project_id, 'isolation_status': None} for item in items)}
+        items, hosts = body['data_list'], {}
+        for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
+            file_hash = str(item.get('file_hash') or '').lower() or None
+            hosts.setdefault((file_hash, None if file_hash else item.get('file_path')), set()).add(
+                self.host_names.get(item.get('host_id')))
+        # HSS filters its listing by host name, not host ID (ListIsolatedFile): a hash's copies are read on each named
+        # host when those listings take fewer pages (a request at least each) than the hash's own, as last listed
+        def pages(file_hash: str | None, name: str | None) -> int:
+            return max(1, -(-self.copies_listed.get((file_hash or '', name), 0) // HSS_LIST_PAGE_SIZE))
+        queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
+                    'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
+                   for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
+                       pages(file_hash, host) for host in names) < pages(file_hash, None) else [None])]
         try:
-            listings = self.isolated_files_of_each(list(queries.values()), what='')
+            listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:
             return f'the listing read to find which of its files HSS still lists isolated failed: ' \
                    f'{error.without_advice().rstrip(".")}'
