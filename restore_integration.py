@@ -167,7 +167,8 @@ MAX_FAULT_WAIT_SECONDS = 30.0
 THROTTLED_STATUS = 429
 # Gateway errors. Cortex XDR's 500 is its unified error naming a lasting reason (no quarantined copy of the file), so
 # a restore's 500 is not retried; a Huawei HSS or IAM 500 is a transient "system error" (HSS.0001 is not one: it is a
-# 400 "Invalid parameter." in HSS's error table), and every Huawei call here is a read or idempotent, so it is.
+# 400 "Invalid parameter." in HSS's error table), so it is: HSS's GET and IAM's POST repeat safely, and a PUT
+# isolated-file answered 500 goes again only as one whose answer was lost does (HSS_MAYBE_APPLIED_STATUSES).
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
 # A 500 reading an action this instance started is the service failing; to test-module's probe of action 0, the answer.
@@ -177,6 +178,10 @@ XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refuse
 # and 500 (the action). Any other, a gateway's 502, 503 or 504 in Cortex XDR's form too, came before the key was read.
 XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
+# HSS documents no 500 (its error table is all 400s) and nothing that makes a 500 mean no change: its service failing
+# part way through a PUT's items may have issued some of their restore tasks (APIG's own 500s, a backend or plug-in not
+# found, come before; a 500 does not say whose it is).
+HSS_MAYBE_APPLIED_STATUSES = MAYBE_APPLIED_STATUSES | {500}
 
 # Each instance setting as XSOAR's instance dialog labels it (integration.yml's display; a credentials setting's secret
 # by its displaypassword, keyed "<name> password", and named "password of <name>": its user name field holds the name
@@ -333,6 +338,7 @@ HSS_EVENTS_PATH = HSS_API_ROOT + '/{project_id}/event/events'
 IAM_TOKENS_PATH = IAM_API_ROOT + '/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
+HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
 # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values; and HSS_UNPAIRED, ['false']
@@ -1123,11 +1129,11 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     return f'The request was retried {times} (after {after}){stopped}.'
 
 
-def may_have_applied(attempts: Iterable[Attempt]) -> bool:
+def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
     """Whether the service may have acted though its answer was lost: an attempt broke after reaching the service, or
-    a gateway gave up waiting for it (502, 504). A refused connection (no status), a 429 or a 503 means it did not
-    act."""
-    return any(a.fault in FAULTS_AFTER_SENDING or a.status in MAYBE_APPLIED_STATUSES for a in attempts)
+    was answered one of ``statuses`` (a gateway gave up waiting for it: 502, 504; HSS's also 500). A refused
+    connection (no status), a 429 or a 503 means it did not act."""
+    return any(a.fault in FAULTS_AFTER_SENDING or a.status in statuses for a in attempts)
 
 
 @dataclass(frozen=True)
@@ -1445,10 +1451,10 @@ class HttpTransport:
             self.token_source.transport.wait_at_most(seconds)
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                still_to_send: 'Callable[[JsonObject], str | None] | None' = None, **kwargs: Any) -> VendorReply:
+                still_to_send: Callable[[JsonObject, Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer, its body read, with every attempt (as a RestoreError raised carries
         them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own; ``still_to_send``: after a
-        fault it may have applied (may_have_applied), cuts ``kwargs`` to what it still needs, or says why none goes."""
+        fault, given it, cuts ``kwargs`` to what the service still needs if it may have acted, or says why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         url = self.base_url + path
@@ -1489,8 +1495,8 @@ class HttpTransport:
                     return reply
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
-            if backoff is not None and still_to_send and may_have_applied([attempt]):
-                backoff = None if (gave_up := still_to_send(kwargs)) else backoff
+            if backoff is not None and still_to_send:
+                backoff = None if (gave_up := still_to_send(kwargs, attempt)) else backoff
             if backoff is None:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
@@ -2523,14 +2529,19 @@ class HssClient:
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
         self.event_requests = 0  # security event listing pages asked for
         self.first_pages: dict[int, int] = {}  # a window's begin (ms) -> the end of its narrowest span HSS listed
+        # What this run's listings of isolated files told _still_isolated: each host's name (one the host_name filter
+        # takes), and how many copies of each hash (in lower case) they listed on a host of that name (None: on any)
+        self.host_names: dict[Any, str] = {}
+        self.copies_listed: dict[tuple[str, str | None], int] = {}
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
         """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
-            'file_path': file_path, 'isolation_status': isolation_status, 'offset': offset, 'limit': limit})
+            'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
+            'limit': limit})
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -2539,8 +2550,16 @@ class HssClient:
                                what: str = 'HSS listing pages read') -> list[list[Any]]:
         """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order; ``what``: its
         progress, '' for none (a worker thread's reading: only the main thread reports)."""
-        return self._all_pages_of_each(queries, lambda query, offset: self.list_isolated_files(offset=offset, **query),
-                                       HSS_LIST_PAGE_SIZE, what)
+        listings = self._all_pages_of_each(
+            queries, lambda query, offset: self.list_isolated_files(offset=offset, **query), HSS_LIST_PAGE_SIZE, what)
+        for query, rows in zip(queries, listings):
+            if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
+                file_hash = str(query['file_hash']).lower()
+                self.copies_listed.update({(file_hash, None): len(rows), **Counter(
+                    (file_hash, row.get('host_name')) for row in rows)})
+            self.host_names.update((row.get('host_id'), row['host_name']) for row in rows
+                                   if 0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
+        return listings
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
@@ -2665,7 +2684,7 @@ class HssClient:
         Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
         the time since the first attempt went out (an attempt whose answer was lost may have been acted on), so that
         later listings can tell this restore's changes by their update_time whatever this machine's clock says. An
-        attempt whose answer was lost (a gateway's 502 or 504 too) is not sent again blind: only the items HSS then
+        attempt whose answer was lost (or a 500, 502 or 504) is not sent again blind: only the items HSS then
         lists isolated go again, and none being left is an answer too (HSS took them)."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
@@ -2673,26 +2692,39 @@ class HssClient:
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid} if epid else None,
-                                  json=body, still_to_send=lambda put: self._still_isolated(put['json'], epid))
+                                  json=body, still_to_send=lambda put, attempt: self._still_isolated(
+                                      put['json'], epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
-            if may_have_applied(error.attempts):
-                error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost: list '
-                                    'these files (isolation_status restoring) before sending them again.')
+            if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):
+                error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost (or an '
+                                    'error that may come after HSS acted): list these files (isolation_status '
+                                    'restoring) before sending them again.')
             raise
 
-    def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None) -> str | None:
-        """Before a PUT whose answer was lost goes again (HSS may have acted on it): its items HSS still lists isolated,
-        by host, hash and path, become its ``body``'s data_list (emptied: none is); None, or why it is not sent again
-        (none left, or the listing failed)."""
-        items = body['data_list']
-        queries = {json.dumps(query): query for query in (
-            {'file_hash': item.get('file_hash'), 'file_path': None if item.get('file_hash') else item.get('file_path'),
-             'enterprise_project_id': enterprise_project_id, 'isolation_status': None} for item in items)}
+    def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt) -> str | None:
+        """Before a PUT goes again after ``attempt``, one HSS may have acted on (its answer lost, a 500, 502 or 504):
+        its items HSS still lists isolated, by host, hash and path, become its ``body``'s data_list (emptied: none is);
+        None, or why it is not sent again (none left, or the listing failed)."""
+        if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
+            return None  # HSS did not act on it (no connection, a 503): it goes again whole
+        items, hosts = body['data_list'], {}
+        for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
+            file_hash = str(item.get('file_hash') or '').lower() or None
+            hosts.setdefault((file_hash, None if file_hash else item.get('file_path')), set()).add(
+                self.host_names.get(item.get('host_id')))
+        # HSS filters its listing by host name, not host ID (ListIsolatedFile): a hash's copies are read on each named
+        # host when those listings take fewer pages (a request at least each) than the hash's own, as last listed
+        def pages(file_hash: str | None, name: str | None) -> int:
+            return max(1, -(-self.copies_listed.get((file_hash or '', name), 0) // HSS_LIST_PAGE_SIZE))
+        queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
+                    'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
+                   for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
+                       pages(file_hash, host) for host in names) < pages(file_hash, None) else [None])]
         try:
-            listings = self.isolated_files_of_each(list(queries.values()), what='')
+            listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:
             return f'the listing read to find which of its files HSS still lists isolated failed: ' \
                    f'{error.without_advice().rstrip(".")}'
@@ -3947,7 +3979,7 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
     """``error`` when HSS's throttling kept its request from being taken: a 429 at its last attempt, or no attempt
     at all once HSS throttled this run (no turn came in time), none HSS may have acted on; else None."""
     last = error.attempts[-1].status if error.attempts else None
-    return error if not may_have_applied(error.attempts) and (
+    return error if not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) and (
         last == THROTTLED_STATUS or not error.attempts and client.limiter.throttles) else None
 
 
@@ -4082,7 +4114,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             throttled.append(held_back(error, client))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
-                error.attempts) else None
+                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
     rows, accepted, refused = [], [], 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests',

@@ -1,6 +1,7 @@
 """!hss-restore-isolated through the war room, over HTTP to the emulated HSS and IAM, in both auth modes."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -1026,14 +1027,15 @@ def test_a_put_cut_before_hss_got_it_is_sent_again_with_only_the_copies_hss_stil
     assert status_of(hss_tenant, isolated) != 'isolated'
 
 
-@pytest.mark.parametrize('gateway_error', ['502', '504', '502-html', '504-html'])
+@pytest.mark.parametrize('gateway_error', ['500', '500-html', '502', '504', '502-html', '504-html'])
 @pytest.mark.parametrize('taken', [1, 2])
-def test_a_put_a_gateway_answered_502_or_504_goes_again_only_with_the_copies_hss_still_lists_isolated(
+def test_a_put_answered_500_502_or_504_goes_again_only_with_the_copies_hss_still_lists_isolated(
         hss_tenant, gateway_error, taken):
-    # A gateway's 502 or 504 may come after it passed the PUT on to HSS (README, Reliability), so the PUT is not sent
-    # again blind. Of two exact items HSS lists ``taken`` restoring when the gateway fails the PUT (another hand, or
-    # the PUT the gateway passed on): the listing is read first, and only a copy still isolated goes again; none left
-    # is HSS's answer, and the restore is not reported failed.
+    # A gateway's 502 or 504 may come after it passed the PUT on to HSS, and a 500 (HSS's own, which Huawei documents
+    # for no HSS error, or its gateway's) may come from a service that failed part way through the items (README,
+    # Reliability), so the PUT is not sent again blind. Of two exact items HSS lists ``taken`` restoring when the PUT
+    # fails (another hand, or the PUT passed on): the listing is read first, and only a copy still isolated goes again;
+    # none left is HSS's answer, and the restore is not reported failed.
     host = sorted(hss_tenant.backend.hosts)[0]
     items = [hss_tenant.backend.add_isolated_files(host, 1, isolation_status=status)[0]
              for status in ['restoring'] * taken + ['isolated'] * (2 - taken)]
@@ -1053,12 +1055,41 @@ def test_a_put_a_gateway_answered_502_or_504_goes_again_only_with_the_copies_hss
     assert {status_of(hss_tenant, item) for item in items} <= {'restoring', 'restored'}
 
 
+@pytest.mark.parametrize('hosts, per_host', [(12, 60), (150, 2)])
+def test_a_lost_put_of_one_hash_on_many_hosts_reads_back_the_fewest_listing_pages_that_show_its_copies(
+        hss_tenant, hosts, per_host):
+    # HSS filters its listing by host name, not by host ID (huaweicloudsdkhss v5 ListIsolatedFileRequest: file_hash,
+    # host_name, private_ip, file_path, isolation_status, ...). The copies of a PUT whose answer was lost are read back
+    # by their hash (a page per HSS_LIST_PAGE_SIZE copies, on every host) or by their hash on each host the PUT names
+    # (a page each: no host here holds more): whichever reads fewer pages; either way every copy is seen.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash on many hosts').hexdigest()
+    names = {f'fleet-{number:03d}': f'node-{number:03d}' for number in range(hosts)}  # no name is part of another
+    for host_id, name in names.items():
+        backend.add_host(host_id, name)
+        backend.add_isolated_files(host_id, per_host, file_hash=file_hash)
+    hash_pages = -(-hosts * per_host // facts.HSS_LIST_PAGE_SIZE)
+    # the start's listing, then the first PUT: HSS carries it out and its answer is cut short (one PUT at a time)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages},truncated'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
+                                                           {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    cut, *others = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert [record.kind for record in hss_tenant.gateway.faults.injected] == ['truncated']
+    read_back = len(hss_tenant.requests_to('GET', '/event/isolated-file')) - hash_pages
+    assert read_back == min(hash_pages, len({names[item['host_id']] for item in cut.body['data_list']}))
+    sent = [(item['host_id'], item['file_path']) for put in [cut, *others] for item in put.body['data_list']]
+    assert len(sent) == len(set(sent)) == hosts * per_host  # HSS listed the cut PUT's copies taken: none sent again
+    assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
+
+
 @settings(max_examples=8, deadline=None)
 @given(statuses=st.lists(st.sampled_from(['isolated', 'restoring', 'restored']), min_size=1, max_size=4),
-       cut=st.sampled_from(['reset', 'truncated', '502', '504']))
+       cut=st.sampled_from(['reset', 'truncated', '500', '502', '504']))
 def test_after_a_cut_put_each_copy_is_sent_again_only_while_hss_lists_it_isolated(statuses, cut):
-    # Exact items HSS lists in any status; the first PUT is cut: reset before HSS read it, failed by a gateway's 502 or
-    # 504 (this emulator's before passing it on), or truncated after HSS acted on it. Whatever HSS had acted on before
+    # Exact items HSS lists in any status; the first PUT is cut: reset before HSS read it, failed by a 500, 502 or 504
+    # (this emulator's before HSS acts), or truncated after HSS acted on it. Whatever HSS had acted on before
     # the cut, or by it, is not sent again; what it still lists isolated is.
     tenant = start_hss_tenant()
     try:

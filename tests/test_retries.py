@@ -324,10 +324,10 @@ def test_each_fault_on_an_hss_listing_or_restore_succeeds_after_a_retry(hss_tena
     assert not result.failed, result.entries[-1]
     # A PUT's answer has no body to read: a malformed one still says 200, and HSS did restore the files. A PUT cut
     # after it may have reached HSS (README, Reliability: a dropped connection, no answer in time, a broken reply) is
-    # not sent again blind, nor is one a gateway failed with a 502 or 504 (which may come after it passed the PUT on):
-    # the listing is read first, and the PUT goes again only while HSS lists the files isolated (the reset and the
-    # emulator's gateway errors never reached HSS; the slow and the truncated answers came after HSS acted).
-    cut = kind in ('reset', 'slow', 'truncated') or kind[:3] in ('502', '504')
+    # not sent again blind, nor is one answered 500, 502 or 504 (which may come after the PUT reached HSS): the
+    # listing is read first, and the PUT goes again only while HSS lists the files isolated (the reset and the
+    # emulator's 5xx never reached HSS; the slow and the truncated answers came after HSS acted).
+    cut = kind in ('reset', 'slow', 'truncated') or kind[:3] in ('500', '502', '504')
     sent_again = kind not in APPLIED_BEFORE_THE_FAULT
     assert tenant.gateway.faults.counts() == {kind: 2}
     assert tenant.gateway.faults.seen == 3 + cut + sent_again
