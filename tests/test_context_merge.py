@@ -208,3 +208,34 @@ def test_a_true_condition_updates_what_the_key_holds():
 
     assert context == {'A': {'B': {'allowed': [], 'held': ['x']}}}
     assert get_path(context, 'A.B.allowed') == []  # there, and empty: "Is defined" holds for it, "Is not empty" not
+
+
+@pytest.mark.parametrize('entry_context', [
+    {'A.B(true)': {'x': 1, 'C': 'v'}, 'A.B.C': 'w'},  # C: ['v', 'w'] in this order, 'v' in the other
+    {'A.B.C': 'w', 'A.B(true)': {'x': 1, 'C': 'v'}},
+    {'A.B(val.C == obj.C)': {'C': 'old', 'n': 1}, 'A.B(true)': {'n': 2}},  # n: 2 in this order, 1 in the other
+])
+def test_an_entry_whose_keys_give_another_context_in_another_order_is_refused(entry_context):
+    """XSOAR's server is written in Go, whose maps keep no order (the language specification: "The iteration order
+    over maps is not specified and is not guaranteed to be the same from one iteration to the next"); an entry's
+    EntryContext reaches it as a JSON object, whose members RFC 8259 calls "an unordered collection". No public
+    source says the server applies an entry's keys in the order a script wrote them: an entry whose keys write
+    overlapping paths, with a context that depends on which goes first, is refused, not read in Python's order."""
+    context = {'A': {'B': {'C': 'old'}}}
+    before = copy.deepcopy(context)
+
+    with pytest.raises(ContextError, match='order'):
+        merge_entry_context(context, entry_context)
+
+    assert context == before  # nothing half written
+
+
+def test_an_entry_whose_overlapping_keys_give_one_context_in_either_order_is_merged():
+    # The reputation gate's shape: Key(true) updates the object, Key.held(...) the list inside it; the update keeps
+    # the list whichever goes first, so the context is the same.
+    held = 'A.B.held(val.f == obj.f)'
+    for entry_context in ({'A.B(true)': {'allowed': ['x']}, held: [{'f': 1}]},
+                          {held: [{'f': 1}], 'A.B(true)': {'allowed': ['x']}}):
+        context = {'A': {'B': {'allowed': ['y'], 'held': [{'f': 2}]}}}
+        merge_entry_context(context, entry_context)
+        assert context == {'A': {'B': {'allowed': ['x'], 'held': [{'f': 2}, {'f': 1}]}}}
