@@ -748,3 +748,14 @@ def test_a_string_transformer_given_an_object_fails_as_xsoar_cannot_cast_it(oper
 
     with pytest.raises(UnsupportedError, match='cast'):
         resolve({'complex': {'root': 'Held', 'transformers': [{'operator': operator}]}}, scope)
+
+
+@pytest.mark.parametrize('nothing', [[], [''], ' ', None], ids=repr)
+def test_a_required_argument_given_nothing_from_context_fails_the_task_before_the_command_runs(monkeypatch, nothing):
+    """A mandatory argument "empty/missing" raises "an error in the playbook" (demisto/content pull request 748, which
+    made AreValuesEqual's arguments optional for that reason). restore-file's file_hash is required (integration.yml):
+    given an empty list or a list of blanks, the war room's check read it as text ("[]") and ran the command."""
+    result = one_task_run(monkeypatch, 'command', {'file_hash': {'simple': '${Hashes}'}}, {'Hashes': nothing})
+
+    assert result.failed and 'file_hash is required' in result.error
+    assert _SeesItsArguments.seen == []

@@ -133,6 +133,14 @@ class ArgumentSpec:
     hidden: bool = False
 
 
+def no_value(value: object) -> bool:
+    """An argument given nothing: null, text of blanks only, or a list or object of nothing else ("empty/missing",
+    which a mandatory argument may not be: demisto/content pull request 748)."""
+    if isinstance(value, (list, dict)):
+        return all(map(no_value, value.values() if isinstance(value, dict) else value))
+    return value is None or str(value).strip() == ''
+
+
 @dataclass(frozen=True)
 class CommandSpec:
     name: str
@@ -175,9 +183,10 @@ class CommandSpec:
                             f'{", ".join(a.name for a in self.arguments.values() if not a.hidden)}')
         for spec in self.arguments.values():
             value = args.get(spec.name)
-            if spec.required and (value is None or str(value).strip() == ''):
+            if spec.required and no_value(value):
                 problems.append(f'{spec.name} is required ({spec.description.strip()})')
-            elif predefined and value not in (None, '') and spec.predefined and str(value) not in spec.predefined:
+            elif predefined and not (value is None or isinstance(value, str) and not value.strip()) and \
+                    spec.predefined and str(value) not in spec.predefined:  # a list, even empty, is none of them
                 problems.append(f'{spec.name} must be one of {", ".join(spec.predefined)}; got {value!r}')
         return problems
 
