@@ -297,6 +297,14 @@ def parse_spec(raw: dict) -> IntegrationSpec:
     return IntegrationSpec(raw=raw, commands=commands, params=params)
 
 
+def parse_script_spec(raw: dict) -> CommandSpec:
+    """A script's YAML as a CommandSpec: its arguments are held to what it declares as a command's are."""
+    arguments = _by_name(raw.get('args') or [], f"script {raw.get('name')}'s argument")
+    return CommandSpec(name=str(raw.get('name')), description=str(raw.get('comment') or ''), polling=False,
+                       arguments={name: _argument(a) for name, a in arguments.items()},
+                       outputs=tuple(raw.get('outputs') or ()))
+
+
 @functools.lru_cache(maxsize=4)
 def load_spec(path: Path = INTEGRATION_YML) -> IntegrationSpec:
     with open(path, encoding='utf-8') as handle:
