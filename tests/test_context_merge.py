@@ -24,16 +24,33 @@ def test_a_matched_object_keeps_the_fields_the_new_one_leaves_out():
     """content-docs dt.md: with a DT key, "If it finds a match, it will update the existing context", and selectors
     "can be used to add context to existing entries"; context-and-outputs.md: the DT "prevents data from being
     overwritten as well as further enriches an existing entry with more information". So a field the new object
-    does not write stays (nested objects too); a field it writes replaces the old value, a list as a whole."""
+    does not write stays; a field it writes replaces the old value, a list as a whole."""
     context = {}
     merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'IN_PROGRESS', 'error': 'not read',
                                         'endpoints': [{'endpoint_id': 'a'}], 'extra': {'x': 1, 'y': 2}}})
     merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY',
-                                        'endpoints': [{'endpoint_id': 'b'}], 'extra': {'y': 3}}})
+                                        'endpoints': [{'endpoint_id': 'b'}], 'extra': {'x': 3, 'y': 4, 'z': 5}}})
 
     assert context['CortexXDR']['RestoredFile'] == {
         'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY', 'error': 'not read', 'endpoints': [{'endpoint_id': 'b'}],
-        'extra': {'x': 1, 'y': 3}}
+        'extra': {'x': 3, 'y': 4, 'z': 5}}
+
+
+@pytest.mark.parametrize('nested', [{'y': 3}, {'x': 1, 'deeper': {}}])
+def test_an_object_within_a_matched_one_that_leaves_out_fields_the_old_one_has_is_refused_not_guessed(nested):
+    """Whether XSOAR updates an object within a matched one field by field or replaces it whole is not documented,
+    and CommonServerPython's own replace_existing (CommandResults.to_context) writes ``Parent(true): {key: value}``
+    to "Replace the context value at outputs_prefix": a value it replaces whole, an object too. The war room updated
+    it field by field, keeping fields XSOAR may drop, so a record read back locally held values it may not hold
+    there. Where the two readings give other contexts, the entry is refused."""
+    context = {}
+    merge_entry_context(context, {KEY: {'action_id': 1, 'extra': {'x': 1, 'y': 2, 'deeper': {'d': 1}}}})
+    before = copy.deepcopy(context)
+
+    with pytest.raises(ContextError, match='extra'):
+        merge_entry_context(context, {KEY: {'action_id': 1, 'extra': nested}})
+
+    assert context == before
 
 
 def test_objects_with_other_ids_are_appended():

@@ -210,14 +210,20 @@ def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
     return items[0] if len(items) == 1 else items
 
 
-def updated(existing: Any, new: Any) -> Any:
+def updated(existing: Any, new: Any, within: str = '') -> Any:
     """``existing`` updated by ``new``, as XSOAR updates a matched object: the fields ``new`` writes replace the old
-    values (objects within are updated the same way), the others stay."""
+    values, the others stay. Whether an object within is updated so too or replaced whole is not documented
+    (CommonServerPython's replace_existing relies on a whole value being replaced): where the two differ, a new
+    object leaving out a field the old one has, ContextError."""
     if not isinstance(existing, dict) or not isinstance(new, dict):
         return new
+    if within and set(existing) - set(new):
+        raise ContextError(f'The object at {within} of a matched context item leaves out '
+                           f'{sorted(set(existing) - set(new))}, which the item holds: whether XSOAR keeps them (an '
+                           f'update) or drops them (the object replaced whole) is not documented; write every field.')
     result = dict(existing)
     for key, value in new.items():
-        result[key] = updated(result[key], value) if key in result else value
+        result[key] = updated(result[key], value, f'{within}.{key}'.lstrip('.')) if key in result else value
     return result
 
 
