@@ -24,16 +24,33 @@ def test_a_matched_object_keeps_the_fields_the_new_one_leaves_out():
     """content-docs dt.md: with a DT key, "If it finds a match, it will update the existing context", and selectors
     "can be used to add context to existing entries"; context-and-outputs.md: the DT "prevents data from being
     overwritten as well as further enriches an existing entry with more information". So a field the new object
-    does not write stays (nested objects too); a field it writes replaces the old value, a list as a whole."""
+    does not write stays; a field it writes replaces the old value, a list as a whole."""
     context = {}
     merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'IN_PROGRESS', 'error': 'not read',
                                         'endpoints': [{'endpoint_id': 'a'}], 'extra': {'x': 1, 'y': 2}}})
     merge_entry_context(context, {KEY: {'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY',
-                                        'endpoints': [{'endpoint_id': 'b'}], 'extra': {'y': 3}}})
+                                        'endpoints': [{'endpoint_id': 'b'}], 'extra': {'x': 3, 'y': 4, 'z': 5}}})
 
     assert context['CortexXDR']['RestoredFile'] == {
         'action_id': 1, 'status': 'COMPLETED_SUCCESSFULLY', 'error': 'not read', 'endpoints': [{'endpoint_id': 'b'}],
-        'extra': {'x': 1, 'y': 3}}
+        'extra': {'x': 3, 'y': 4, 'z': 5}}
+
+
+@pytest.mark.parametrize('nested', [{'y': 3}, {'x': 1, 'deeper': {}}])
+def test_an_object_within_a_matched_one_that_leaves_out_fields_the_old_one_has_is_refused_not_guessed(nested):
+    """Whether XSOAR updates an object within a matched one field by field or replaces it whole is not documented,
+    and CommonServerPython's own replace_existing (CommandResults.to_context) writes ``Parent(true): {key: value}``
+    to "Replace the context value at outputs_prefix": a value it replaces whole, an object too. The war room updated
+    it field by field, keeping fields XSOAR may drop, so a record read back locally held values it may not hold
+    there. Where the two readings give other contexts, the entry is refused."""
+    context = {}
+    merge_entry_context(context, {KEY: {'action_id': 1, 'extra': {'x': 1, 'y': 2, 'deeper': {'d': 1}}}})
+    before = copy.deepcopy(context)
+
+    with pytest.raises(ContextError, match='extra'):
+        merge_entry_context(context, {KEY: {'action_id': 1, 'extra': nested}})
+
+    assert context == before
 
 
 def test_objects_with_other_ids_are_appended():
@@ -208,3 +225,34 @@ def test_a_true_condition_updates_what_the_key_holds():
 
     assert context == {'A': {'B': {'allowed': [], 'held': ['x']}}}
     assert get_path(context, 'A.B.allowed') == []  # there, and empty: "Is defined" holds for it, "Is not empty" not
+
+
+@pytest.mark.parametrize('entry_context', [
+    {'A.B(true)': {'x': 1, 'C': 'v'}, 'A.B.C': 'w'},  # C: ['v', 'w'] in this order, 'v' in the other
+    {'A.B.C': 'w', 'A.B(true)': {'x': 1, 'C': 'v'}},
+    {'A.B(val.C == obj.C)': {'C': 'old', 'n': 1}, 'A.B(true)': {'n': 2}},  # n: 2 in this order, 1 in the other
+])
+def test_an_entry_whose_keys_give_another_context_in_another_order_is_refused(entry_context):
+    """XSOAR's server is written in Go, whose maps keep no order (the language specification: "The iteration order
+    over maps is not specified and is not guaranteed to be the same from one iteration to the next"); an entry's
+    EntryContext reaches it as a JSON object, whose members RFC 8259 calls "an unordered collection". No public
+    source says the server applies an entry's keys in the order a script wrote them: an entry whose keys write
+    overlapping paths, with a context that depends on which goes first, is refused, not read in Python's order."""
+    context = {'A': {'B': {'C': 'old'}}}
+    before = copy.deepcopy(context)
+
+    with pytest.raises(ContextError, match='order'):
+        merge_entry_context(context, entry_context)
+
+    assert context == before  # nothing half written
+
+
+def test_an_entry_whose_overlapping_keys_give_one_context_in_either_order_is_merged():
+    # The reputation gate's shape: Key(true) updates the object, Key.held(...) the list inside it; the update keeps
+    # the list whichever goes first, so the context is the same.
+    held = 'A.B.held(val.f == obj.f)'
+    for entry_context in ({'A.B(true)': {'allowed': ['x']}, held: [{'f': 1}]},
+                          {held: [{'f': 1}], 'A.B(true)': {'allowed': ['x']}}):
+        context = {'A': {'B': {'allowed': ['y'], 'held': [{'f': 2}]}}}
+        merge_entry_context(context, entry_context)
+        assert context == {'A': {'B': {'allowed': ['x'], 'held': [{'f': 2}, {'f': 1}]}}}

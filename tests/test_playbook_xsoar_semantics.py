@@ -2,7 +2,10 @@
 no vendor involved."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task, validation_problems
 from warroom.playbook.runner import PlaybookRunner
@@ -748,3 +751,75 @@ def test_a_string_transformer_given_an_object_fails_as_xsoar_cannot_cast_it(oper
 
     with pytest.raises(UnsupportedError, match='cast'):
         resolve({'complex': {'root': 'Held', 'transformers': [{'operator': operator}]}}, scope)
+
+
+SUMMARY_YML = Path(__file__).resolve().parents[1] / 'playbooks' / 'scripts' / 'QuarantineRestoreSummary' / \
+    'QuarantineRestoreSummary.yml'
+
+
+def summary_vendor_declaration():
+    """QuarantineRestoreSummary's vendor argument as its YAML declares it: (predefined values, defaultValue)."""
+    [vendor] = [arg for arg in yaml.safe_load(SUMMARY_YML.read_text())['args'] if arg['name'] == 'vendor']
+    return [str(value) for value in vendor['predefined']], str(vendor['defaultValue'])
+
+
+@pytest.mark.parametrize('arguments, refused', [
+    ({'vendr': {'simple': 'xdr'}}, 'vendr'),  # a name the script does not declare: it would never read it
+    ({'vendor': {'simple': 'xsoar'}}, 'vendor'),  # not one of its predefined values
+])
+def test_a_pack_script_given_an_argument_its_yaml_does_not_take_fails_its_task_before_it_runs(
+        monkeypatch, arguments, refused):
+    """The war room holds a pack script's arguments to its YAML as it holds a command's to integration.yml (spec.py:
+    unknown names, predefined values, required ones: a script "raising an error in the playbook" on a mandatory
+    argument left empty, demisto/content pull request 748). It handed a script whatever the task gave, so a misspelt
+    name ran the script on its default, in silence."""
+    result = one_task_run(monkeypatch, 'script', arguments, {})
+
+    assert result.failed and refused in result.error and 'QuarantineRestoreSummary' in result.error
+    assert _SeesItsArguments.seen == []
+
+
+def test_a_pack_script_s_declared_default_fills_an_argument_the_task_leaves_out(monkeypatch):
+    # XSOAR fills an argument's defaultValue in when none is given, for a script as for a command (spec.check_args).
+    predefined, default = summary_vendor_declaration()
+
+    result = one_task_run(monkeypatch, 'script', {}, {})
+
+    assert not result.failed, result.error
+    [seen] = _SeesItsArguments.seen
+    assert seen['vendor'] == default and default in predefined
+
+
+class _CallsTheSummaryWithAMisspeltArgument:
+    seen: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        cls.seen.append(demisto.executeCommand('QuarantineRestoreSummary', {'vendr': 'xdr'}))
+        demisto.results('ok')
+
+
+def test_a_pack_script_a_script_calls_with_an_argument_its_yaml_does_not_take_answers_with_an_error_entry(
+        monkeypatch):
+    _CallsTheSummaryWithAMisspeltArgument.seen, _SeesItsArguments.seen = [], []
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: (
+        _CallsTheSummaryWithAMisspeltArgument if name == 'StandIn' else _SeesItsArguments))
+    calls = task('1', 'regular', 'a script', {'#none#': ['99']}, body={'scriptName': 'StandIn'})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}).run(playbook(start, calls, end), {'id': '1'}, {})
+
+    assert not result.failed, result.error
+    [[entry]] = _CallsTheSummaryWithAMisspeltArgument.seen
+    assert entry['Type'] == 4 and 'vendr' in entry['Contents'] and _SeesItsArguments.seen == []
+
+
+@pytest.mark.parametrize('nothing', [[], [''], ' ', None], ids=repr)
+def test_a_required_argument_given_nothing_from_context_fails_the_task_before_the_command_runs(monkeypatch, nothing):
+    """A mandatory argument "empty/missing" raises "an error in the playbook" (demisto/content pull request 748, which
+    made AreValuesEqual's arguments optional for that reason). restore-file's file_hash is required (integration.yml):
+    given an empty list or a list of blanks, the war room's check read it as text ("[]") and ran the command."""
+    result = one_task_run(monkeypatch, 'command', {'file_hash': {'simple': '${Hashes}'}}, {'Hashes': nothing})
+
+    assert result.failed and 'file_hash is required' in result.error
+    assert _SeesItsArguments.seen == []

@@ -1749,3 +1749,25 @@ def test_an_hss_incident_whose_xdr_incident_id_field_names_no_cortex_xdr_inciden
     assert not run.failed, run.error
     assert xdr.gateway.requests == [] and hss_puts(hss)
     assert not [note for note in run.notes if 'FAILED' in note], run.notes
+
+
+def test_a_second_xdr_run_without_endpoints_restores_on_every_endpoint_not_on_those_an_earlier_run_was_given(vendors):
+    """The gate writes its verdict with QuarantineRestore.Gate(true), which updates the object an earlier run left
+    (content-docs dt.md: a match is updated; CommonServerPython's replace_existing relies on it): a field this run
+    leaves out keeps the earlier run's value. Given no endpoint, the gate wrote no endpoints, so a second run of the
+    playbook in the same incident (a reopen, or another file) restored on the endpoints the first run was given: on
+    one endpoint instead of "every endpoint that holds the file" (EndpointID's description, and the seed)."""
+    xdr, _ = vendors
+    first, second = [h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2][:2]
+    chosen = [e for e in HOLDERS[first] if e not in FAILING][:1]
+    runner = runner_for(vendors)
+    earlier = runner.run(xdr_playbook_on_endpoints(runner), close_incident(
+        {'id': '9', 'CustomFields': {'filesha256': first}}, 'False Positive'), {'Endpoints': chosen})
+    assert not earlier.failed, earlier.error
+    context = {key: value for key, value in earlier.context.items() if key != 'Endpoints'}
+
+    run = runner_for(vendors).run(XDR_PLAYBOOK, close_incident(
+        {'id': '9', 'CustomFields': {'filesha256': second}}, 'False Positive'), context)
+
+    assert not run.failed, run.error
+    assert [sent for sent in restores_sent_to(xdr) if sent[0] == second] == [(second, None)]

@@ -16,6 +16,7 @@ what JavaScript takes as true (an empty list too).
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Hashable
@@ -123,12 +124,36 @@ def _bucket(values: tuple) -> Hashable:
 
 
 def merge_entry_context(context: dict, entry_context: dict) -> None:
-    """Merges one entry's EntryContext into the incident context, in place."""
-    for key, value in (entry_context or {}).items():
-        match = DT_KEY.match(key.strip())
-        if not match:
-            raise ContextError(f'Unsupported EntryContext key {key!r}.')
-        path = match['path'].strip().split('.')
+    """Merges one entry's EntryContext into the incident context, in place. XSOAR's server (Go, whose maps keep no
+    order) sets no order on an entry's keys: keys that write overlapping paths are merged in the order given and in
+    the reverse one, and refused when the two contexts differ."""
+    items = list((entry_context or {}).items())
+    paths = [_parsed(key)[0] for key, _ in items]
+    if not any(a[:len(b)] == b or b[:len(a)] == a for i, a in enumerate(paths) for b in paths[i + 1:]):
+        _merge_items_in_order(context, items)
+        return
+    merged = [copy.deepcopy(context) for _ in range(2)]
+    for order, result in zip((items, items[::-1]), merged):
+        _merge_items_in_order(result, order)
+    if merged[0] != merged[1]:
+        raise ContextError(f'EntryContext keys {", ".join(repr(key) for key, _ in items)} write overlapping paths, '
+                           f'and the context they give depends on their order, which XSOAR does not keep; write '
+                           f'them in entries of their own, or so that either order gives one context.')
+    context.clear()
+    context.update(merged[0])
+
+
+def _parsed(key: str) -> tuple[list[str], str | None]:
+    """An EntryContext key's path (its parts) and DT condition (None without one)."""
+    match = DT_KEY.match(key.strip())
+    if not match:
+        raise ContextError(f'Unsupported EntryContext key {key!r}.')
+    return match['path'].strip().split('.'), match['condition']
+
+
+def _merge_items_in_order(context: dict, items: list[tuple[str, Any]]) -> None:
+    for key, value in items:
+        path, condition = _parsed(key)
         parent = context
         for depth, part in enumerate(path[:-1]):
             parent = parent.setdefault(part, {})
@@ -138,13 +163,13 @@ def merge_entry_context(context: dict, entry_context: dict) -> None:
                                    f'key names no one place to write; name a key outside it.')
         leaf = path[-1]
         new_items = json.loads(json.dumps(value if isinstance(value, list) else [value]))  # copies, via JSON as XSOAR
-        if match['condition'] is None:
+        if condition is None:
             if leaf in parent:
                 parent[leaf] = as_list(parent[leaf]) + new_items
             else:
                 parent[leaf] = new_items if isinstance(value, list) else new_items[0]  # copies, never the entry's own
             continue
-        parent[leaf] = _merge_items(as_list(parent.get(leaf)), new_items, match['condition'])
+        parent[leaf] = _merge_items(as_list(parent.get(leaf)), new_items, condition)
 
 
 def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
@@ -185,14 +210,20 @@ def _merge_items(items: list, new_items: list, condition: str) -> list | dict:
     return items[0] if len(items) == 1 else items
 
 
-def updated(existing: Any, new: Any) -> Any:
+def updated(existing: Any, new: Any, within: str = '') -> Any:
     """``existing`` updated by ``new``, as XSOAR updates a matched object: the fields ``new`` writes replace the old
-    values (objects within are updated the same way), the others stay."""
+    values, the others stay. Whether an object within is updated so too or replaced whole is not documented
+    (CommonServerPython's replace_existing relies on a whole value being replaced): where the two differ, a new
+    object leaving out a field the old one has, ContextError."""
     if not isinstance(existing, dict) or not isinstance(new, dict):
         return new
+    if within and set(existing) - set(new):
+        raise ContextError(f'The object at {within} of a matched context item leaves out '
+                           f'{sorted(set(existing) - set(new))}, which the item holds: whether XSOAR keeps them (an '
+                           f'update) or drops them (the object replaced whole) is not documented; write every field.')
     result = dict(existing)
     for key, value in new.items():
-        result[key] = updated(result[key], value) if key in result else value
+        result[key] = updated(result[key], value, f'{within}.{key}'.lstrip('.')) if key in result else value
     return result
 
 

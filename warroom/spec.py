@@ -133,6 +133,14 @@ class ArgumentSpec:
     hidden: bool = False
 
 
+def no_value(value: object) -> bool:
+    """An argument given nothing: null, text of blanks only, or a list or object of nothing else ("empty/missing",
+    which a mandatory argument may not be: demisto/content pull request 748)."""
+    if isinstance(value, (list, dict)):
+        return all(map(no_value, value.values() if isinstance(value, dict) else value))
+    return value is None or str(value).strip() == ''
+
+
 @dataclass(frozen=True)
 class CommandSpec:
     name: str
@@ -175,9 +183,10 @@ class CommandSpec:
                             f'{", ".join(a.name for a in self.arguments.values() if not a.hidden)}')
         for spec in self.arguments.values():
             value = args.get(spec.name)
-            if spec.required and (value is None or str(value).strip() == ''):
+            if spec.required and no_value(value):
                 problems.append(f'{spec.name} is required ({spec.description.strip()})')
-            elif predefined and value not in (None, '') and spec.predefined and str(value) not in spec.predefined:
+            elif predefined and not (value is None or isinstance(value, str) and not value.strip()) and \
+                    spec.predefined and str(value) not in spec.predefined:  # a list, even empty, is none of them
                 problems.append(f'{spec.name} must be one of {", ".join(spec.predefined)}; got {value!r}')
         return problems
 
@@ -286,6 +295,14 @@ def parse_spec(raw: dict) -> IntegrationSpec:
         )
     params = {name: _param(p) for name, p in _by_name(raw.get('configuration') or [], 'param').items()}
     return IntegrationSpec(raw=raw, commands=commands, params=params)
+
+
+def parse_script_spec(raw: dict) -> CommandSpec:
+    """A script's YAML as a CommandSpec: its arguments are held to what it declares as a command's are."""
+    arguments = _by_name(raw.get('args') or [], f"script {raw.get('name')}'s argument")
+    return CommandSpec(name=str(raw.get('name')), description=str(raw.get('comment') or ''), polling=False,
+                       arguments={name: _argument(a) for name, a in arguments.items()},
+                       outputs=tuple(raw.get('outputs') or ()))
 
 
 @functools.lru_cache(maxsize=4)

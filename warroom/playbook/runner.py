@@ -25,7 +25,7 @@ import yaml
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        keeping_misuses, log_text, one_list, printing_to)
-from ..spec import ArgumentError, IntegrationSpec, load_spec
+from ..spec import ArgumentError, IntegrationSpec, load_spec, parse_script_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
 from .values import Scope, UnsupportedError, is_empty, resolve
@@ -473,6 +473,12 @@ class PlaybookRunner:
         if module is None:
             raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, '
                                    f'IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
+        declared = _script_yaml(name)
+        if declared is not None:  # held to its YAML as a command to integration.yml: the server refuses it so
+            try:
+                args = parse_script_spec(declared).check_args(args)
+            except ArgumentError as error:
+                return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': str(error)}]
         # A script gets the incident as XSOAR gives it (custom fields under CustomFields), not the flattened form
         # that ${incident.<field>} reads.
         record = frame.scope.record if frame.scope.record is not None else frame.scope.incident

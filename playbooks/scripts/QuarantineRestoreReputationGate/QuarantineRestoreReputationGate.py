@@ -940,8 +940,9 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'covered': covered}  # held: HELD_CONTEXT_KEY
-    if 'endpoint_id' in scope:  # the endpoints to restore them on (restore-file, once per endpoint)
-        verdicts['endpoints'] = endpoints if allowed else []
+    # Given endpoint_id, the endpoints to restore them on (restore-file, once per endpoint); else null: Gate(true)
+    # updates what an earlier run wrote, and a field left out would keep that run's endpoints for this restore
+    verdicts['endpoints'] = (endpoints if allowed else []) if 'endpoint_id' in scope else None
     # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, held=held, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
