@@ -61,7 +61,9 @@ def incident_fields(incident: dict[str, Any] | None) -> dict[str, Any]:
 def incident_number(value: Any) -> str:
     """The Cortex XDR incident ID ``value`` names (text or a JSON number), as Cortex XDR writes it; '' for a value no
     incident has (see XDR_INCIDENT_ID)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < FLOAT_EXACT_BELOW:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= FLOAT_EXACT_BELOW:
+        return ''  # a JSON number XSOAR handed on as a float64, maybe not the number written (restore-file refuses it)
+    if isinstance(value, float) and value.is_integer():
         value = int(value)
     found = XDR_INCIDENT_ID.fullmatch(value.strip() if isinstance(value, str) else str(value)) \
         if type(value) in (str, int) else None  # type(): a bool is no number
