@@ -78,12 +78,13 @@ XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
-# Cortex XDR action statuses. An endpoint in a running status will change; a final one will not. CANCELED too, as
-# demisto/content's CortexCoreIR spells it for get_action_status (its values_raise_error).
-XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
+# Cortex XDR action statuses. An endpoint in a final status will not change; in any other (PENDING, IN_PROGRESS,
+# PENDING_ABORT, or one not known) it still runs. CANCELED too, as demisto/content's CortexCoreIR spells it for
+# get_action_status (its values_raise_error).
 XDR_FINAL_STATUSES = frozenset({'COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED',
                                 'CANCELED', 'ABORTED', 'EXPIRED'})
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
+XDR_NO_STATUS = 'no status'  # an endpoint listed with a null or blank status: still running
 
 # The overall outcome of one file's restore, written to CortexXDR.RestoredFile.status.
 XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
@@ -3691,9 +3692,10 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints, final, restored = [], 0, 0
     for endpoint_id, status in sorted((statuses or {}).items()):  # JSON's keys: text, each once
-        status = clean_text(status)
+        # A status not known (one Cortex XDR may add, or none) is running, as given: never also a failure
+        status = clean_text('' if status is None else status) or XDR_NO_STATUS
         endpoint = {'endpoint_id': endpoint_id, 'status': status}
-        if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
+        if status in XDR_FINAL_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
         endpoints.append(endpoint)
         final += status in XDR_FINAL_STATUSES
@@ -3813,7 +3815,7 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
                  f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
-        grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
+        grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
                                    'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
         files = [f'- {s["file_hash"]}: {s["status"]} ('

@@ -3,13 +3,14 @@ each refusal reason once with the files it applies to, over HTTP to the Cortex X
 room's waits move."""
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
 import pytest
 
 import facts
-from conftest import WaitClock as Clock, markdown_rows, seed_holders, start_tenant
+from conftest import TEST_DATA, WaitClock as Clock, load_json, markdown_rows, seed_holders, start_tenant
 from warroom.runtime import WarRoom
 
 STAGE_SECONDS = 10.0
@@ -406,3 +407,63 @@ def test_restores_sent_late_with_a_partly_unreadable_answer_are_not_counted_as_s
     more_late = re.search(r'And (\d+) more', late_part)
     assert all(f'Action {action_id} ' in late_part for action_id in named_late), text
     assert len(named_late) + int(more_late.group(1) if more_late else 0) == len(late_actions), text
+
+
+UNKNOWN_STATUS_SEED = TEST_DATA / 'xdr' / 'tenant_unknown_status.json'
+
+
+def polled_until_timeout(seed):
+    """restore-file of every file the seed quarantines, on a tenant whose seeded endpoints report what the seed says
+    (reported_status) at every read: polling goes on to its timeout, the last check's report included."""
+    tenant = start_tenant(seed=seed)
+    try:
+        [file_hash] = {q['file_hash'] for e in load_json(seed)['endpoints'] for q in e['quarantined']}
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        return room.run('restore-file', {'file_hash': file_hash, 'interval_in_seconds': '10',
+                                         'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+
+def test_a_status_cortex_xdr_may_add_or_null_counts_as_running_shown_as_given_never_as_a_failure():
+    """README: "a status not listed here counts as running". One rule: such an endpoint is running in every count and
+    in its record, shown as Cortex XDR gave it (null as "no status", never Python's 'None'), with no failure reason."""
+    from warroom.context import get_path
+
+    seeded = {e['endpoint_id']: e.get('reported_status', facts.XDR_SUCCESS_STATUS)
+              for e in load_json(UNKNOWN_STATUS_SEED)['endpoints']}
+    shown = {endpoint_id: 'no status' if status is None else status for endpoint_id, status in seeded.items()}
+
+    result = polled_until_timeout(UNKNOWN_STATUS_SEED)
+
+    assert not result.failed, result.entries[-1]
+    first, *checks, last = result.entries
+    assert checks and all('1 of 3 endpoints final (1 restored, 0 failed), 2 running' in e['HumanReadable']
+                          for e in checks), [e['HumanReadable'] for e in checks]
+    rows = {row['endpoint_id']: row for row in markdown_rows(last['HumanReadable'])}
+    assert {endpoint_id: row['status'] for endpoint_id, row in rows.items()} == shown
+    assert all(not row['error_description'] for row in rows.values()), rows
+    record = get_path(result.context, 'CortexXDR.RestoredFile')
+    assert record['status'] == 'IN_PROGRESS' and record['failed_count'] == 0, record
+    assert {e['endpoint_id']: e['status'] for e in record['endpoints']} == shown
+    assert not any('error_description' in e for e in record['endpoints']), record['endpoints']
+    assert all('None' not in entry['HumanReadable'] for entry in result.entries)
+
+
+def test_past_fifty_endpoints_a_status_cortex_xdr_may_add_or_null_is_counted_never_grouped_as_a_failure(tmp_path):
+    """The same rule where the last report counts by status: such endpoints are counted under their status as given,
+    and no failure reason lists them."""
+    file_hash = '5e' * 32
+    reported = {0: 'QUEUED_FOR_AGENT', 1: None}  # every tenth endpoint reports the first, the next one the second
+    endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
+                  'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\x\\\\{n}.exe'}],
+                  **({'reported_status': reported[n % 10]} if n % 10 in reported else {})} for n in range(60)]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'endpoints': endpoints}), encoding='utf-8')
+
+    result = polled_until_timeout(seed)
+
+    text = result.entries[-1]['HumanReadable']
+    counts = text.splitlines()[1]
+    assert '48 COMPLETED_SUCCESSFULLY' in counts and '6 QUEUED_FOR_AGENT' in counts and '6 no status' in counts, text
+    assert '- **' not in text and 'no reason given' not in text and 'None' not in text, text
