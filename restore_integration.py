@@ -3330,7 +3330,11 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    records = [restore_record(h, endpoint_id, incident_id, a) for h, a in zip(followed, action_ids)]
+    counts = carried_json(args, 'endpoints_count', list, lambda n: n is None or type(n) is int and 0 < n <=
+                          MAX_WHOLE_NUMBER) or [None] * len(action_ids)  # one per action, as the command wrote them
+    if len(counts) != len(action_ids):
+        raise RestoreError('endpoints_count is set by the command itself while polling; run the command without it.')
+    records = [restore_record(h, endpoint_id, incident_id, a, n) for h, a, n in zip(followed, action_ids, counts)]
     adopted = started_elsewhere(context, unsent, endpoint_id)  # followed as their own records say, not sent again
     records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
     unfollowed = [file_hash for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
@@ -3700,12 +3704,18 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
         endpoints.append(endpoint)
         final += status in XDR_FINAL_STATUSES
         restored += status == XDR_SUCCESS_STATUS  # a final status too
-    outcome = (XDR_OUTCOME_IN_PROGRESS if final < len(endpoints) or not endpoints
+    # The restore's endpoints_count (its included endpoints), unknown until the first status read: counted from it. A
+    # read may list fewer: the others have not ended, and the larger count is kept.
+    count = max(record.get('endpoints_count') or 0, len(endpoints))
+    outcome = (XDR_OUTCOME_IN_PROGRESS if final < count or not endpoints
                else XDR_OUTCOME_SUCCESS if final == restored
                else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
     summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
     if endpoints:
-        summary.setdefault('endpoints_count', len(endpoints))  # unknown until the first status read: counted from it
+        summary['endpoints_count'] = count
+    if endpoints and len(endpoints) < count:
+        summary['error'] = (f'Cortex XDR lists {len(endpoints)} of the {count} endpoints the restore included '
+                            f'(endpoints_count): {count - len(endpoints)} not listed yet, so not ended; {again}.')
     return summary
 
 
@@ -3746,9 +3756,11 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
     reads."""
     follow = dict(schedule.args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
+    counts = [r.get('endpoints_count') for r in followed]  # the restores' own: a status read may list fewer
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
                   if followed and name in followed[0])
-    for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished)):
+    for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished),
+                        ('endpoints_count', counts if any(counts) else [])):
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
@@ -3774,6 +3786,7 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final;
     the files the next check sends (``unsent``)."""
     running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
+    running += sum(s['endpoints_count'] - len(s['endpoints']) for s in summaries if s.get('endpoints'))  # not listed
     # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
     restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
                         for key in ('restored_count', 'failed_count'))

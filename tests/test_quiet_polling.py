@@ -380,10 +380,11 @@ def test_restores_sent_late_with_a_partly_unreadable_answer_are_not_counted_as_s
     from test_reply_shapes import room
 
     partly = load_json(XDR_REPLIES / 'variants' / 'restore_reply_unreadable_count.json')['reply']
-    first_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+    first = 'variants/restore_reply_numeric_count.json'  # three endpoints, as many as the final status lists
+    first_action = load_json(XDR_REPLIES / first)['reply']['action_id']
     hashes = [f'{n:064x}' for n in range(1, 6)]
     late_actions = [partly['action_id'] + n for n in range(len(hashes) - 1)]
-    replay_server.queue_file(200, 'restore_reply.json')
+    replay_server.queue_file(200, first)
     for _ in hashes[1:]:
         replay_server.queue_file(503, 'error_500.json')
     for action_id in late_actions:  # the check sends before it reads
@@ -467,3 +468,33 @@ def test_past_fifty_endpoints_a_status_cortex_xdr_may_add_or_null_is_counted_nev
     counts = text.splitlines()[1]
     assert '48 COMPLETED_SUCCESSFULLY' in counts and '6 QUEUED_FOR_AGENT' in counts and '6 no status' in counts, text
     assert '- **' not in text and 'no reason given' not in text and 'None' not in text, text
+
+
+def test_an_action_whose_status_lists_fewer_endpoints_than_it_included_is_followed_until_the_timeout():
+    """endpoints_count is the "Number of endpoints included in the request" (the Restore File page); a status read
+    that lists fewer, every one final, has not said how the others ended: the action still runs, its record keeps the
+    count the restore gave, and says how many endpoints Cortex XDR has not listed."""
+    from warroom.context import get_path
+    from warroom.emulator.xdr.shapes import ReplyShapes
+
+    seed = TEST_DATA / 'xdr' / 'tenant_unlisted_endpoint.json'
+    endpoints = load_json(seed)['endpoints']
+    [file_hash] = {q['file_hash'] for e in endpoints for q in e['quarantined']}
+    listed = [e['endpoint_id'] for e in endpoints if e.get('listed') is not False]
+    tenant = start_tenant(seed=seed, reply_shapes=ReplyShapes())  # the page's own reply, endpoints_count in it
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        result = room.run('restore-file', {'file_hash': file_hash, 'interval_in_seconds': '10',
+                                           'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    first, *checks, last = result.entries
+    assert checks and all(f'{len(listed)} of {len(endpoints)} endpoints final' in entry['HumanReadable']
+                          for entry in checks), checks
+    assert 'Polling ended' in last['HumanReadable'], last['HumanReadable']
+    record = get_path(result.context, 'CortexXDR.RestoredFile')
+    assert record['status'] == 'IN_PROGRESS' and record['endpoints_count'] == len(endpoints), record
+    assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(listed)
+    assert f'{len(listed)} of the {len(endpoints)} endpoints' in record['error'], record['error']

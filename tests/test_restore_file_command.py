@@ -1012,7 +1012,9 @@ def test_polling_stopped_by_refused_status_reads_leaves_no_record_saying_a_next_
 
 def test_polling_goes_on_when_only_some_status_reads_of_a_check_are_refused(replay_server):
     # A lasting refusal of one read among several does not say the key is gone: the next check reads again.
-    for name in ('restore_reply.json', 'restore_reply.json', 'action_status_running.json', 'error_403.json',
+    # Restores of three endpoints each, as many as the statuses list
+    three = 'variants/restore_reply_numeric_count.json'
+    for name in (three, three, 'action_status_running.json', 'error_403.json',
                  'action_status_final.json', 'action_status_final.json'):
         replay_server.queue_file(403 if name.startswith('error') else 200, name)
     params = {'xdr_url': replay_server.url, 'xdr_api_key_id': conftest.XDR_KEY_ID, 'xdr_auth_type': 'standard',
@@ -1044,7 +1046,8 @@ def test_polling_never_sends_again_a_restore_cortex_xdr_answered_with_http_200(r
     # Cortex XDR answered the restore (HTTP 200), in a form that cannot be followed: it may have started the restore,
     # so a later check must not send it again (a second restore action on every endpoint holding the file).
     first, second = sorted(HOLDERS)[:2]
-    replay_server.queue_file(200, 'restore_reply.json').queue(200, answer())
+    # a restore of three endpoints, as many as the final status lists
+    replay_server.queue_file(200, 'variants/restore_reply_numeric_count.json').queue(200, answer())
     replay_server.queue_file(200, 'action_status_final.json')
     room = WarRoom(params=replay_params(replay_server), time_scale=0, sleep=lambda _: None)
 

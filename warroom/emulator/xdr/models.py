@@ -63,8 +63,9 @@ class Endpoint:
     restored: dict[str, str] = field(default_factory=dict)
     restore_failure: RestoreFailure | None = None
     # Seeded "reported_status": what every status read lists for it instead (any JSON: a status Cortex XDR may add, or
-    # null).
+    # null); seeded "listed": false: status reads leave it out of data, though its action includes it.
     reported_status: Any = STAGED
+    listed: bool = True
 
 
 @dataclass
@@ -124,6 +125,7 @@ def _endpoint_from_seed(entry: dict) -> Endpoint:
         quarantined={q["file_hash"].lower(): q.get("file_path", "") for q in entry.get("quarantined", [])},
         restore_failure=RestoreFailure(failure["status"], failure.get("error_description", "")) if failure else None,
         reported_status=entry.get("reported_status", STAGED),
+        listed=entry.get("listed") is not False,
     )
 
 
@@ -264,7 +266,8 @@ class XdrBackend:
             status = self._stage_status(action)
             data: dict[str, Any] = {}
             error_reasons: dict[str, dict] = {}
-            for endpoint_id in action.endpoint_ids if status != UNLISTED else ():
+            listed = [e for e in action.endpoint_ids if self.endpoints[e].listed] if status != UNLISTED else []
+            for endpoint_id in listed:
                 failure = self.endpoints[endpoint_id].restore_failure
                 reported = self.endpoints[endpoint_id].reported_status
                 if reported is not STAGED:
