@@ -60,7 +60,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from urllib.request import getproxies
 
@@ -78,12 +78,13 @@ XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
-# Cortex XDR action statuses. An endpoint in a running status will change; a final one will not. CANCELED too, as
-# demisto/content's CortexCoreIR spells it for get_action_status (its values_raise_error).
-XDR_RUNNING_STATUSES = frozenset({'PENDING', 'IN_PROGRESS', 'PENDING_ABORT'})
+# Cortex XDR action statuses. An endpoint in a final status will not change; in any other (PENDING, IN_PROGRESS,
+# PENDING_ABORT, or one not known) it still runs. CANCELED too, as demisto/content's CortexCoreIR spells it for
+# get_action_status (its values_raise_error).
 XDR_FINAL_STATUSES = frozenset({'COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED',
                                 'CANCELED', 'ABORTED', 'EXPIRED'})
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
+XDR_NO_STATUS = 'no status'  # an endpoint listed with a null or blank status: still running
 
 # The overall outcome of one file's restore, written to CortexXDR.RestoredFile.status.
 XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
@@ -3374,11 +3375,17 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     client.transport.wait_at_most(left)
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
-        return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout)
-    records = [restore_record(h, endpoint_id, incident_id, a) for h, a in zip(followed, action_ids)]
-    adopted = started_elsewhere(context, unsent, endpoint_id)  # followed as their own records say, not sent again
+        return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout, context)
+    counts = carried_json(args, 'endpoints_count', list, lambda n: n is None or type(n) is int and 0 < n <=
+                          MAX_WHOLE_NUMBER) or [None] * len(action_ids)  # one per action, as the command wrote them
+    if len(counts) != len(action_ids):
+        raise RestoreError('endpoints_count is set by the command itself while polling; run the command without it.')
+    records = [restore_record(h, endpoint_id, incident_id, a, n) for h, a, n in zip(followed, action_ids, counts)]
+    older = carried_json(args, 'older_actions', dict, lambda ids: isinstance(ids, list) and all(
+        isinstance(action_id, str) for action_id in ids))  # in context before the files were left unsent
+    adopted = started_elsewhere(context, unsent, endpoint_id, older)  # followed as their records say, not sent again
     records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
-    unfollowed = [file_hash for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
+    unfollowed = [file_hash for file_hash, record in latest_elsewhere(context, unsent, endpoint_id, older).items()
                   if record.get('may_have_started') is True]  # nor one whose restore there may have started
     unsent.difference_update(adopted, unfollowed)  # what is left is sent late
     late = [file_hash for file_hash in hashes if file_hash in unsent]
@@ -3386,35 +3393,56 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
                              unfollowed)
 
 
-def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> JsonObject:
+def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None,
+                      older: JsonObject | None = None) -> JsonObject:
     """{file_hash: action ID} of the files of ``unsent`` whose latest record on the same endpoints in the incident's
     context is an action another run started after this polling wrote them unsent: the post-processing script's, when
     the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
     script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
-    Latest: records are kept in the order written, as the reputation gate reads them too (its restored_before)."""
+    Latest: records are kept in the order written, as the reputation gate reads them too (its restored_before), but
+    for the actions already there when this polling left the file unsent (``older``: older_actions)."""
     return {file_hash: record['action_id']
-            for file_hash, record in latest_elsewhere(context, unsent, endpoint_id).items()
+            for file_hash, record in latest_elsewhere(context, unsent, endpoint_id, older).items()
             if can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
 
 
-def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None) -> dict[str, XdrRecord]:
-    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``. An
-    endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
-    records = context if unsent else None
+def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None,
+                     older: JsonObject | None = None) -> dict[str, XdrRecord]:
+    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``, none
+    of the actions ``older`` lists for it ({file_hash: [action ID as text, ...]}): XSOAR updates a record without an
+    action_id in its place, so one this polling wrote may sit ahead of an older action of the file."""
+    return {file_hash: record for file_hash, record in scoped_records(context, unsent, endpoint_id)
+            if str(record.get('action_id')) not in (older or {}).get(file_hash, ())}
+
+
+def older_actions(context: Any, unsent: Iterable[str], endpoint_id: str | None) -> JsonObject:
+    """{file_hash: [action ID as text, ...]} of the actions the incident's context records for the files of ``unsent``
+    on the same endpoints, as the run that leaves them to a check finds them (latest_elsewhere leaves those out)."""
+    older = {}
+    for file_hash, record in scoped_records(context, set(unsent), endpoint_id):
+        if can_be_carried(record.get('action_id')):
+            older.setdefault(file_hash, []).append(str(record['action_id']))
+    return older
+
+
+def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> Iterator[tuple[str, XdrRecord]]:
+    """(file_hash, record) of the records of ``files`` on the same endpoints in the incident's context, in its order.
+    An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
+    records = context if files else None
     for key in XDR_RESTORE_RECORDS:  # CortexXDR, then RestoredFile in it
         records = records.get(key) if isinstance(records, dict) else None
-    latest = {}
     for record in records if isinstance(records, list) else [records]:
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
         if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
-                file_hash := str(record.get('file_hash') or '').strip().lower()) in unsent:
-            latest[file_hash] = record
-    return latest
+                file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
+            yield file_hash, record
 
 
 def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], endpoint_id: str | None,
-                      incident_id: int | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now."""
+                      incident_id: int | None, polling: bool, interval: int, timeout: int,
+                      context: Any = None) -> RestoreResult:
+    """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now, and
+    follows instead an action another run starts meanwhile, not one the incident's ``context`` holds now."""
     records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
     refused = {}  # for the next check: the refusals of those it does not send
     schedule = next_check('restore-file', args, int(args['polling_started']), 0, interval, timeout, client)
@@ -3443,6 +3471,8 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
                                                            if schedule.asked_by else '.') if polling else
         'Follow the actions in Cortex XDR > Response > Action Center.')
+    if older := older_actions(context, unsent, endpoint_id):
+        schedule = replace(schedule, args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
@@ -3737,19 +3767,26 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints, final, restored = [], 0, 0
     for endpoint_id, status in sorted((statuses or {}).items()):  # JSON's keys: text, each once
-        status = clean_text(status)
+        # A status not known (one Cortex XDR may add, or none) is running, as given: never also a failure
+        status = clean_text('' if status is None else status) or XDR_NO_STATUS
         endpoint = {'endpoint_id': endpoint_id, 'status': status}
-        if status not in XDR_RUNNING_STATUSES and status != XDR_SUCCESS_STATUS:
+        if status in XDR_FINAL_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
         endpoints.append(endpoint)
         final += status in XDR_FINAL_STATUSES
         restored += status == XDR_SUCCESS_STATUS  # a final status too
-    outcome = (XDR_OUTCOME_IN_PROGRESS if final < len(endpoints) or not endpoints
+    # The restore's endpoints_count (its included endpoints), unknown until the first status read: counted from it. A
+    # read may list fewer: the others have not ended, and the larger count is kept.
+    count = max(record.get('endpoints_count') or 0, len(endpoints))
+    outcome = (XDR_OUTCOME_IN_PROGRESS if final < count or not endpoints
                else XDR_OUTCOME_SUCCESS if final == restored
                else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
     summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
     if endpoints:
-        summary.setdefault('endpoints_count', len(endpoints))  # unknown until the first status read: counted from it
+        summary['endpoints_count'] = count
+    if endpoints and len(endpoints) < count:
+        summary['error'] = (f'Cortex XDR lists {len(endpoints)} of the {count} endpoints the restore included '
+                            f'(endpoints_count): {count - len(endpoints)} not listed yet, so not ended; {again}.')
     return summary
 
 
@@ -3790,9 +3827,11 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
     reads."""
     follow = dict(schedule.args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
+    counts = [r.get('endpoints_count') for r in followed]  # the restores' own: a status read may list fewer
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
                   if followed and name in followed[0])
-    for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished)):
+    for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished),
+                        ('endpoints_count', counts if any(counts) else [])):
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
@@ -3818,6 +3857,7 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final;
     the files the next check sends (``unsent``)."""
     running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
+    running += sum(s['endpoints_count'] - len(s['endpoints']) for s in summaries if s.get('endpoints'))  # not listed
     # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
     restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
                         for key in ('restored_count', 'failed_count'))
@@ -3859,7 +3899,7 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
                  f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
-        grouped = grouped_outcomes(title, rows, 'status', {XDR_SUCCESS_STATUS, *XDR_RUNNING_STATUSES},
+        grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
                                    'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
         files = [f'- {s["file_hash"]}: {s["status"]} ('
@@ -4639,8 +4679,10 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
-        # a restore-file check that may send files late reads the incident's context first
-        late_files = command == 'restore-file' and not none_or_blank_text(args.get('unsent'))
+        # restore-file reads the incident's context first: a first run, for files it may leave to a check (which must
+        # not take an action already there for one started since), and a check that may send files late
+        late_files = command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and
+                                                        args.get('action_id'))
         late = (incident_context(runtime),) if late_files else ()
         entry = command_function(clients[kind], args, *late).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off

@@ -1,10 +1,11 @@
-"""restore-file's hidden polling arguments (finished, refused, unsent, polling_started, polling_checks, put_off),
-generated: whatever is typed there, the command either goes on with what the command itself writes (each finished file
-a SHA256 with an outcome and its counts, each refused file a SHA256 under a reason, each unsent file one of file_hash
-that has no action, the polling's start a whole number of ms since the epoch, not past a day ahead of this machine's
-clock, the checks made a whole number of at most 18 digits, the seconds put off whole seconds, maybe with a colon and
-the seconds of a vendor's wait left, as integration.yml describes it) or refuses with one
-error entry before any request: never a traceback, never "a fault in the integration"."""
+"""restore-file's hidden polling arguments (finished, refused, unsent, polling_started, polling_checks, put_off,
+older_actions, endpoints_count), generated: whatever is typed there, the command either goes on with what the
+command itself writes (each finished file a SHA256 with an outcome and its counts, each refused file a SHA256 under
+a reason, each unsent file one of file_hash that has no action, the polling's start a whole number of ms since the
+epoch, not past a day ahead of this machine's clock, the checks made a whole number of at most 18 digits, the
+seconds put off whole seconds, maybe with a colon and the seconds of a vendor's wait left, as integration.yml
+describes it) or refuses with one error entry before any request: never a traceback, never "a fault in the
+integration"."""
 from __future__ import annotations
 
 import io
@@ -49,6 +50,10 @@ polling_checks = st.one_of(st.integers(-10, 10 ** 20).map(str), st.integers(10 *
 # A vendor's wait left: none, or longer than a run waits for its turns (facts.MAX_RUN_WAIT_SECONDS), so that no example
 # sleeps.
 wait_left = st.one_of(st.just(0), st.integers(facts.MAX_RUN_WAIT_SECONDS + 1, 10 ** 10))
+endpoints_count = st.one_of(st.lists(st.one_of(st.none(), count), max_size=2).map(json.dumps), any_json.map(json.dumps),
+                           text)
+older_actions = st.one_of(st.dictionaries(a_hash, st.lists(json_scalar, max_size=3), max_size=2).map(json.dumps),
+                         any_json.map(json.dumps), text)
 put_off = st.one_of(st.integers(-10, 10 ** 10).map(str), st.tuples(st.integers(0, 10 ** 10), wait_left).map(
     lambda pair: f'{pair[0]}:{pair[1]}'), any_json.map(json.dumps), text)
 
@@ -71,6 +76,12 @@ def written_by_the_command(name, value, now_ms):
         return type(carried) is int and 0 <= carried < 10 ** 18
     if name == 'unsent':  # the files of file_hash no run has sent: here every one has its action
         return carried == []
+    if name == 'endpoints_count':  # each restore's own count, one per action_id (here one), null when not known
+        return isinstance(carried, list) and len(carried) in (0, 1) and all(
+            item is None or type(item) is int and 0 < item < 10 ** 18 for item in carried)
+    if name == 'older_actions':  # for each file left to a check, the action IDs (as text) the context held then
+        return isinstance(carried, dict) and all(
+            isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in carried.values())
     if name == 'finished':
         return isinstance(carried, list) and all(
             isinstance(item, dict) and set(item) == {'file_hash', 'status', 'restored_count', 'failed_count'}
@@ -96,12 +107,14 @@ def xdr():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'put_off']),
+@given(name=st.sampled_from(['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'put_off',
+                              'older_actions', 'endpoints_count']),
        polling=st.sampled_from(['false', 'true']), data=st.data())
 def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(xdr, name, polling, data):
     value = data.draw({'finished': finished, 'refused': refused, 'unsent': unsent,
                        'polling_started': polling_started,
-                       'polling_checks': polling_checks, 'put_off': put_off}[name])
+                       'polling_checks': polling_checks, 'put_off': put_off, 'older_actions': older_actions,
+                       'endpoints_count': endpoints_count}[name])
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': polling, name: value}
     before, started_ms = len(xdr.gateway.requests), time.time() * 1000
     demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
@@ -123,7 +136,7 @@ def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(x
 
 
 @pytest.mark.parametrize('name', ['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'put_off',
-                                  'action_id', 'file_hash'])
+                                  'older_actions', 'endpoints_count', 'action_id', 'file_hash'])
 def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fault(xdr, name):
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false',
             name: '[' * 100_000 + ']' * 100_000}

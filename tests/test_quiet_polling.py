@@ -3,13 +3,14 @@ each refusal reason once with the files it applies to, over HTTP to the Cortex X
 room's waits move."""
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
 import pytest
 
 import facts
-from conftest import WaitClock as Clock, markdown_rows, seed_holders, start_tenant
+from conftest import TEST_DATA, WaitClock as Clock, load_json, markdown_rows, seed_holders, start_tenant
 from warroom.runtime import WarRoom
 
 STAGE_SECONDS = 10.0
@@ -379,10 +380,11 @@ def test_restores_sent_late_with_a_partly_unreadable_answer_are_not_counted_as_s
     from test_reply_shapes import room
 
     partly = load_json(XDR_REPLIES / 'variants' / 'restore_reply_unreadable_count.json')['reply']
-    first_action = load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id']
+    first = 'variants/restore_reply_numeric_count.json'  # three endpoints, as many as the final status lists
+    first_action = load_json(XDR_REPLIES / first)['reply']['action_id']
     hashes = [f'{n:064x}' for n in range(1, 6)]
     late_actions = [partly['action_id'] + n for n in range(len(hashes) - 1)]
-    replay_server.queue_file(200, 'restore_reply.json')
+    replay_server.queue_file(200, first)
     for _ in hashes[1:]:
         replay_server.queue_file(503, 'error_500.json')
     for action_id in late_actions:  # the check sends before it reads
@@ -406,3 +408,93 @@ def test_restores_sent_late_with_a_partly_unreadable_answer_are_not_counted_as_s
     more_late = re.search(r'And (\d+) more', late_part)
     assert all(f'Action {action_id} ' in late_part for action_id in named_late), text
     assert len(named_late) + int(more_late.group(1) if more_late else 0) == len(late_actions), text
+
+
+UNKNOWN_STATUS_SEED = TEST_DATA / 'xdr' / 'tenant_unknown_status.json'
+
+
+def polled_until_timeout(seed):
+    """restore-file of every file the seed quarantines, on a tenant whose seeded endpoints report what the seed says
+    (reported_status) at every read: polling goes on to its timeout, the last check's report included."""
+    tenant = start_tenant(seed=seed)
+    try:
+        [file_hash] = {q['file_hash'] for e in load_json(seed)['endpoints'] for q in e['quarantined']}
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        return room.run('restore-file', {'file_hash': file_hash, 'interval_in_seconds': '10',
+                                         'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+
+def test_a_status_cortex_xdr_may_add_or_null_counts_as_running_shown_as_given_never_as_a_failure():
+    """README: "a status not listed here counts as running". One rule: such an endpoint is running in every count and
+    in its record, shown as Cortex XDR gave it (null as "no status", never Python's 'None'), with no failure reason."""
+    from warroom.context import get_path
+
+    seeded = {e['endpoint_id']: e.get('reported_status', facts.XDR_SUCCESS_STATUS)
+              for e in load_json(UNKNOWN_STATUS_SEED)['endpoints']}
+    shown = {endpoint_id: 'no status' if status is None else status for endpoint_id, status in seeded.items()}
+
+    result = polled_until_timeout(UNKNOWN_STATUS_SEED)
+
+    assert not result.failed, result.entries[-1]
+    first, *checks, last = result.entries
+    assert checks and all('1 of 3 endpoints final (1 restored, 0 failed), 2 running' in e['HumanReadable']
+                          for e in checks), [e['HumanReadable'] for e in checks]
+    rows = {row['endpoint_id']: row for row in markdown_rows(last['HumanReadable'])}
+    assert {endpoint_id: row['status'] for endpoint_id, row in rows.items()} == shown
+    assert all(not row['error_description'] for row in rows.values()), rows
+    record = get_path(result.context, 'CortexXDR.RestoredFile')
+    assert record['status'] == 'IN_PROGRESS' and record['failed_count'] == 0, record
+    assert {e['endpoint_id']: e['status'] for e in record['endpoints']} == shown
+    assert not any('error_description' in e for e in record['endpoints']), record['endpoints']
+    assert all('None' not in entry['HumanReadable'] for entry in result.entries)
+
+
+def test_past_fifty_endpoints_a_status_cortex_xdr_may_add_or_null_is_counted_never_grouped_as_a_failure(tmp_path):
+    """The same rule where the last report counts by status: such endpoints are counted under their status as given,
+    and no failure reason lists them."""
+    file_hash = '5e' * 32
+    reported = {0: 'QUEUED_FOR_AGENT', 1: None}  # every tenth endpoint reports the first, the next one the second
+    endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
+                  'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\x\\\\{n}.exe'}],
+                  **({'reported_status': reported[n % 10]} if n % 10 in reported else {})} for n in range(60)]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'endpoints': endpoints}), encoding='utf-8')
+
+    result = polled_until_timeout(seed)
+
+    text = result.entries[-1]['HumanReadable']
+    counts = text.splitlines()[1]
+    assert '48 COMPLETED_SUCCESSFULLY' in counts and '6 QUEUED_FOR_AGENT' in counts and '6 no status' in counts, text
+    assert '- **' not in text and 'no reason given' not in text and 'None' not in text, text
+
+
+def test_an_action_whose_status_lists_fewer_endpoints_than_it_included_is_followed_until_the_timeout():
+    """endpoints_count is the "Number of endpoints included in the request" (the Restore File page); a status read
+    that lists fewer, every one final, has not said how the others ended: the action still runs, its record keeps the
+    count the restore gave, and says how many endpoints Cortex XDR has not listed."""
+    from warroom.context import get_path
+    from warroom.emulator.xdr.shapes import ReplyShapes
+
+    seed = TEST_DATA / 'xdr' / 'tenant_unlisted_endpoint.json'
+    endpoints = load_json(seed)['endpoints']
+    [file_hash] = {q['file_hash'] for e in endpoints for q in e['quarantined']}
+    listed = [e['endpoint_id'] for e in endpoints if e.get('listed') is not False]
+    tenant = start_tenant(seed=seed, reply_shapes=ReplyShapes())  # the page's own reply, endpoints_count in it
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        result = room.run('restore-file', {'file_hash': file_hash, 'interval_in_seconds': '10',
+                                           'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    first, *checks, last = result.entries
+    assert checks and all(f'{len(listed)} of {len(endpoints)} endpoints final' in entry['HumanReadable']
+                          for entry in checks), checks
+    assert 'Polling ended' in last['HumanReadable'], last['HumanReadable']
+    record = get_path(result.context, 'CortexXDR.RestoredFile')
+    assert record['status'] == 'IN_PROGRESS' and record['endpoints_count'] == len(endpoints), record
+    assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(listed)
+    assert f'{len(listed)} of the {len(endpoints)} endpoints' in record['error'], record['error']

@@ -145,12 +145,13 @@ def restore_whose_reason_cannot_be_read(replay_server):
     """(the run, the action ID the restore reply gave) of a restore whose first status reply holds an endpoint's
     errorData as JSON text nested far past where Python's json gives up (about 1,000 levels), then final statuses."""
     deep = '[' * 100_000 + ']' * 100_000
-    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': {
+    restore = 'variants/restore_reply_numeric_count.json'  # three endpoints, as many as the final status lists
+    replay_server.queue_file(200, restore).queue(200, {'reply': {
         'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': {'errorData': deep}}}})
     for _ in range(3):
         replay_server.queue(200, FINAL_STATUS)
     return (room(replay_server).run('restore-file', {'file_hash': HASH}),
-            load_json(XDR_REPLIES / 'restore_reply.json')['reply']['action_id'])
+            load_json(XDR_REPLIES / restore)['reply']['action_id'])
 
 
 def test_a_status_reply_whose_reason_cannot_be_read_at_all_keeps_the_action_followed_to_its_end(replay_server):

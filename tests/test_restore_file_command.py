@@ -1033,7 +1033,9 @@ def test_polling_stopped_by_refused_status_reads_leaves_no_record_saying_a_next_
 
 def test_polling_goes_on_when_only_some_status_reads_of_a_check_are_refused(replay_server):
     # A lasting refusal of one read among several does not say the key is gone: the next check reads again.
-    for name in ('restore_reply.json', 'restore_reply.json', 'action_status_running.json', 'error_403.json',
+    # Restores of three endpoints each, as many as the statuses list
+    three = 'variants/restore_reply_numeric_count.json'
+    for name in (three, three, 'action_status_running.json', 'error_403.json',
                  'action_status_final.json', 'action_status_final.json'):
         replay_server.queue_file(403 if name.startswith('error') else 200, name)
     params = {'xdr_url': replay_server.url, 'xdr_api_key_id': conftest.XDR_KEY_ID, 'xdr_auth_type': 'standard',
@@ -1065,7 +1067,8 @@ def test_polling_never_sends_again_a_restore_cortex_xdr_answered_with_http_200(r
     # Cortex XDR answered the restore (HTTP 200), in a form that cannot be followed: it may have started the restore,
     # so a later check must not send it again (a second restore action on every endpoint holding the file).
     first, second = sorted(HOLDERS)[:2]
-    replay_server.queue_file(200, 'restore_reply.json').queue(200, answer())
+    # a restore of three endpoints, as many as the final status lists
+    replay_server.queue_file(200, 'variants/restore_reply_numeric_count.json').queue(200, answer())
     replay_server.queue_file(200, 'action_status_final.json')
     room = WarRoom(params=replay_params(replay_server), time_scale=0, sleep=lambda _: None)
 
@@ -1241,3 +1244,28 @@ def test_the_final_table_of_several_files_says_how_many_statuses_it_could_not_re
     assert 'endpoints' in records[read] and 'endpoints' not in records[unread], records
     title = result.entries[-1]['HumanReadable'].split('\n', 1)[0]
     assert 'not read' in title, title
+
+
+def test_a_late_file_is_sent_by_its_check_not_taken_for_an_older_action_of_the_same_file(advanced_tenant):
+    """XSOAR updates the record a DT key matches: a record without an action_id (a refusal, a file left to the next
+    check) lands on the file's oldest such record, ahead of any action recorded since. An old refusal, then an action
+    that restored the file, then the file quarantined again and its restore met a 503: the check must send it, not
+    follow the old action (which ended long ago) as one another run started meanwhile."""
+    [(file_hash, [endpoint])] = [(h, e) for h, e in sorted(HOLDERS.items()) if len(e) == 1][:1]
+    backend = advanced_tenant.backend
+    room = WarRoom(params=advanced_tenant.params(max_retries='0'), time_scale=0, sleep=lambda _: None)
+    path = backend.endpoints[endpoint].quarantined.pop(file_hash)  # not quarantined: Cortex XDR refuses the restore
+    assert room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'}).failed
+    backend.endpoints[endpoint].quarantined[file_hash] = path
+    assert not room.run('restore-file', {'file_hash': file_hash}).failed  # restored, its action ended
+    backend.endpoints[endpoint].quarantined[file_hash] = backend.endpoints[endpoint].restored.pop(file_hash)
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=503'))
+    [first] = room.run('restore-file', {'file_hash': file_hash}, follow_polling=False).entries
+    assert json.loads(first['PollingArgs']['unsent']) == [file_hash]
+    sent = len([r for r in advanced_tenant.gateway.requests if r.path.endswith('/endpoints/restore/')])
+
+    result = room.run(first['PollingCommand'], first['PollingArgs'])
+
+    assert not result.failed, result.entries[-1]
+    assert len([r for r in advanced_tenant.gateway.requests if r.path.endswith('/endpoints/restore/')]) == sent + 1
+    assert file_hash in backend.restored(endpoint) and file_hash not in backend.quarantined(endpoint)

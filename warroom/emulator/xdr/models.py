@@ -37,6 +37,7 @@ FINAL_STATUSES = frozenset(
 )
 FAILURE_STATUSES = FINAL_STATUSES - {COMPLETED_SUCCESSFULLY}
 UNLISTED = "unlisted"  # a stage, not a status: the action's status lists no endpoint yet
+STAGED = object()  # an endpoint whose status reads list what its action's stage gives (no "reported_status" seeded)
 
 AUTH_STANDARD = "standard"
 AUTH_ADVANCED = "advanced"
@@ -61,6 +62,10 @@ class Endpoint:
     quarantined: dict[str, str] = field(default_factory=dict)  # file_hash -> file_path
     restored: dict[str, str] = field(default_factory=dict)
     restore_failure: RestoreFailure | None = None
+    # Seeded "reported_status": what every status read lists for it instead (any JSON: a status Cortex XDR may add, or
+    # null); seeded "listed": false: status reads leave it out of data, though its action includes it.
+    reported_status: Any = STAGED
+    listed: bool = True
 
 
 @dataclass
@@ -119,6 +124,8 @@ def _endpoint_from_seed(entry: dict) -> Endpoint:
         endpoint_name=entry.get("endpoint_name", ""),
         quarantined={q["file_hash"].lower(): q.get("file_path", "") for q in entry.get("quarantined", [])},
         restore_failure=RestoreFailure(failure["status"], failure.get("error_description", "")) if failure else None,
+        reported_status=entry.get("reported_status", STAGED),
+        listed=entry.get("listed") is not False,
     )
 
 
@@ -257,11 +264,15 @@ class XdrBackend:
             if action is None:
                 raise ApiError(f"Action ID {action_id} was not found")
             status = self._stage_status(action)
-            data: dict[str, str] = {}
+            data: dict[str, Any] = {}
             error_reasons: dict[str, dict] = {}
-            for endpoint_id in action.endpoint_ids if status != UNLISTED else ():
+            listed = [e for e in action.endpoint_ids if self.endpoints[e].listed] if status != UNLISTED else []
+            for endpoint_id in listed:
                 failure = self.endpoints[endpoint_id].restore_failure
-                if status != "final":
+                reported = self.endpoints[endpoint_id].reported_status
+                if reported is not STAGED:
+                    data[endpoint_id] = reported
+                elif status != "final":
                     data[endpoint_id] = status
                 elif failure is None:
                     data[endpoint_id] = COMPLETED_SUCCESSFULLY
