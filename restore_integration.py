@@ -4287,11 +4287,13 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
 
 
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: JsonObject, now_ms: int,
-                        scrub: Callable[[str], str] = str) -> tuple[list[JsonObject], JsonObject]:
+                        scrub: Callable[[str], str] = str,
+                        note: TextListener = lambda _: None) -> tuple[list[JsonObject], JsonObject]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
     max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
     where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
-    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only.
+    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only;
+    ``note`` is told why a fetch that HSS failed after its start stopped short (XSOAR's log: the fetch succeeds).
     ``last_run``: as last_run_values reads it."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
@@ -4314,14 +4316,14 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
-                                                                     scrub, first_end)
+                                                                     scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
     if last_fetch is None and settings.first_fetch_at is None and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
         # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below); a date
         # set is the same instant on either clock
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
-                                   now_ms, scrub)
+                                   now_ms, scrub, note)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
     # HSS was not listed as far as the events kept last time (it may read end_time down to its second, and list the
     # rest of that second with the next): those not listed are kept (seen has learnt only events taken this time, each
@@ -4350,27 +4352,28 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
-                       scrub: Callable[[str], str], first_end: int
+                       scrub: Callable[[str], str], first_end: int, note: TextListener
                        ) -> tuple[list[tuple[str, Any]], dict[str, int], int, int, int | None]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
     one's time, how far every event is taken or seen, how far HSS was listed, and where the next fetch's first window
     ends (None: two days on): windows of two days at most from ``begin`` (the first to ``first_end``) up to now, each
     narrowed to what a fetch reads whole (security_events_window); past HSS_FETCH_REQUESTS requests, or at a window that
-    fails, the fetch stops there. An event's time is kept within the window that listed it (one whose occur_time says
-    otherwise would be fetched again every time); its incident still gives the occur_time HSS wrote."""
+    fails (``note`` is told), the fetch stops there. An event's time is kept within the window that listed it (one
+    whose occur_time says otherwise would be fetched again); its incident still gives the occur_time HSS wrote."""
     times, taken, requests, first_window = {}, [], client.event_requests, begin
     while True:
         asked = min(first_end if begin == first_window else begin + HSS_EVENT_WINDOW_MS, now_ms)
         try:
             events, end = client.security_events_window(begin, asked)
-        except RestoreError:
+        except RestoreError as error:
             # The run's time (or HSS) gave out within a window: the next fetch goes on from it, its first window the
-            # first half of the narrowest span of it HSS listed (a millisecond at least). Were it read from the start
-            # again, a window whose narrowing and pages take longer than a run would stop every fetch, for ever.
+            # first half of the narrowest span HSS listed (1 ms at least); read whole, one slower than a run stops all
             listed = client.first_pages.get(begin)
             narrowed = None if listed is None else begin + max(1, (listed - begin) // 2)
             if begin == first_window and (narrowed is None or narrowed >= asked):
                 raise  # nothing read or narrowed: the fetch fails, and XSOAR shows why
+            note(f'fetch-incidents stopped at the HSS events from {utc_text(begin / 1000)} on and made {len(taken)} '
+                 f'incident(s); the next fetch goes on from there. {error}')
             # HSS was listed up to begin by the windows before (a window's end is listed with it); none: not even begin
             return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
@@ -4538,7 +4541,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
         # XSOAR shows both the incidents and the last run: nothing secret goes there either
         incidents, next_run = scrubber.value(fetch_hss_incidents(
-            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text))
+            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
+            lambda text: runtime.info(scrubber.text(text))))
         runtime.incidents(incidents)
         runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
     else:

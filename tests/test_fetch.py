@@ -635,6 +635,27 @@ def test_a_failed_fetch_raises_with_the_vendor_s_code_and_keeps_the_secret_out(t
     assert 'APIGW.0301' in str(raised.value) and wrong['password'] not in str(raised.value)
 
 
+def test_a_fetch_hss_fails_after_its_first_window_keeps_its_incidents_logs_why_and_the_next_takes_the_rest(tenant):
+    # The first fetch reads 3 days: two windows, the older first. HSS (its gateway) answers the second listing 502:
+    # the incidents of the first window are kept, as is the last run, and the fetch says so in XSOAR's log
+    # (CortexXDRIR tells a fetch cut short by throttling with demisto.info), as a failed fetch would set no last run.
+    [older] = isolate(tenant, 1, minutes_ago=2.5 * 24 * 60)
+    recent = sorted(e.event_id for e in tenant.backend.events
+                    if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,502'))
+    room = WarRoom(params=tenant.params(max_retries='0'))
+
+    incidents, last_run = room.fetch({})
+    rest, _ = fetch(tenant, last_run)
+
+    made = alarm_ids(incidents)
+    assert older['event_id'] in made and len(made) < len(recent)
+    assert sorted(made + alarm_ids(rest)) == recent  # none lost, none twice
+    told = [(level, text) for level, text in room.fetch_log if '502' in text]
+    assert [level for level, _ in told] == ['info'], room.fetch_log
+    assert f'{len(made)} incident' in told[0][1] and 'next fetch' in told[0][1], told
+
+
 def test_the_hss_sample_incident_is_what_fetch_and_the_mapper_make_of_its_event(tenant):
     sample = json.loads((TEST_DATA / 'incidents' / 'hss_false_positive.json').read_text())['incident']
     event_id = json.loads(sample['rawJSON'])['event_id']
