@@ -191,7 +191,7 @@ SETTING_NAMES = {name: f'"{label}" ({" of ".join(name.split()[::-1])})' for name
     'max_concurrency': 'Requests in flight at once', 'insecure': 'Trust any certificate (not secure)',
     'proxy': 'Use system proxy settings', 'isFetch': 'Fetch incidents',
     'first_fetch': 'First fetch timestamp (<number> <time unit>, e.g., 12 hours, 7 days)',
-    'max_fetch': 'Maximum number of incidents per fetch'}.items()}
+    'max_fetch': 'Maximum number of incidents per fetch', 'event_types': 'HSS event types to fetch'}.items()}
 # Where each vendor's URL comes from, as a message about a URL that may lead nowhere or elsewhere names it.
 URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],
                 'Huawei Cloud HSS': f'{SETTING_NAMES["hss_endpoint"]} or {SETTING_NAMES["hss_region"]}',
@@ -446,6 +446,10 @@ HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest'
 # once halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged
 # through.
 HSS_FETCH_WINDOW_PAGES = 10
+# The event types a listing may be limited to (ListSecurityEventsRequest's event_types, huaweicloudsdkhss v5)
+HSS_EVENT_TYPES = frozenset({1001, 1002, 1003, 1004, 1005, 1006, 1010, 1011, 1012, 1015, 1016, 1017, 2001, 2012, 2047,
+                             2048, 2049, 3002, 3003, 3004, 3005, 3007, 3015, 3018, 3026, 3027, 3029, 3030, 3031, 3036,
+                             4002, 4004, 4006, 4014, 4020, 6002, 6003, 13001, 13002, 13003, 13004})
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
 HSS_FETCH_REQUESTS = 20
@@ -713,6 +717,7 @@ class FetchSettings:
     max_fetch: int
     first_fetch_at: int | None = None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
     first_fetch: str = ''  # the setting as written, to quote
+    event_types: tuple[int, ...] = ()  # the HSS event types listed; none: every type
 
 
 def none_or_blank_text(value: Any) -> bool:
@@ -779,6 +784,21 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
     return int(number) if whole else number
+
+
+def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
+    """The HSS event types picked, sorted, each once; () for none, every type. XSOAR hands a multi select as a list of
+    its options ('1004 trojan'); comma-separated text, and codes alone, read alike."""
+    value, codes = params.get('event_types'), set()
+    for text in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
+        if none_or_blank_text(text):
+            continue
+        code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
+        if not (code.isascii() and code.isdigit() and int(code) in HSS_EVENT_TYPES):
+            raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
+                               f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {printable(text)}.')
+        codes.add(int(code))
+    return tuple(sorted(codes))
 
 
 def credential_part(params: InstanceParams, name: str, part: str) -> str:
@@ -933,7 +953,7 @@ def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     span_ms, at_ms = parse_first_fetch(first_fetch)
     return FetchSettings(None if at_ms is not None else first_fetch_span(span_ms, first_fetch),
                          setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True),
-                         at_ms, first_fetch)
+                         at_ms, first_fetch, setting_event_types(params))
 
 
 @dataclass(frozen=True)
@@ -2482,7 +2502,7 @@ class HssClient:
                  stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
                  progress: TextListener | None = None, on_secret: TextListener | None = None,
                  token_clock: Callable[[], float] = time.time,
-                 on_signature: TextListener | None = None) -> None:
+                 on_signature: TextListener | None = None, event_types: Sequence[int] = ()) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock, self.limiter,
                                                on_secret) if settings.auth_type == 'token' else None
@@ -2500,6 +2520,7 @@ class HssClient:
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
         self.event_requests = 0  # security event listing pages asked for
         self.first_pages: dict[int, int] = {}  # a window's begin (ms) -> the end of its narrowest span HSS listed
+        self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2526,6 +2547,7 @@ class HssClient:
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
+            'event_types': self.event_types,
             'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
@@ -4497,7 +4519,8 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
     return HssClient(settings.hss, settings.transport, stored_token, progress=progress,
-                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature)
+                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
+                     event_types=settings.fetch.event_types if settings.fetch else ())
 
 
 def configured_clients(settings: InstanceSettings,
