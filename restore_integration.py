@@ -201,7 +201,7 @@ SETTING_NAMES = {name: f'"{label}" ({" of ".join(name.split()[::-1])})' for name
     'max_concurrency': 'Requests in flight at once', 'insecure': 'Trust any certificate (not secure)',
     'proxy': 'Use system proxy settings', 'isFetch': 'Fetch incidents',
     'first_fetch': 'First fetch timestamp (<number> <time unit>, e.g., 12 hours, 7 days)',
-    'max_fetch': 'Maximum number of incidents per fetch'}.items()}
+    'max_fetch': 'Maximum number of incidents per fetch', 'event_types': 'HSS event types to fetch'}.items()}
 # Where each vendor's URL comes from, as a message about a URL that may lead nowhere or elsewhere names it.
 URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],
                 'Huawei Cloud HSS': f'{SETTING_NAMES["hss_endpoint"]} or {SETTING_NAMES["hss_region"]}',
@@ -468,6 +468,10 @@ HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest'
 # once halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged
 # through.
 HSS_FETCH_WINDOW_PAGES = 10
+# The event types a listing may be limited to (ListSecurityEventsRequest's event_types, huaweicloudsdkhss v5)
+HSS_EVENT_TYPES = frozenset({1001, 1002, 1003, 1004, 1005, 1006, 1010, 1011, 1012, 1015, 1016, 1017, 2001, 2012, 2047,
+                             2048, 2049, 3002, 3003, 3004, 3005, 3007, 3015, 3018, 3026, 3027, 3029, 3030, 3031, 3036,
+                             4002, 4004, 4006, 4014, 4020, 6002, 6003, 13001, 13002, 13003, 13004})
 # Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
 # fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
 HSS_FETCH_REQUESTS = 20
@@ -735,6 +739,7 @@ class FetchSettings:
     max_fetch: int
     first_fetch_at: int | None = None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
     first_fetch: str = ''  # the setting as written, to quote
+    event_types: tuple[int, ...] = ()  # the HSS event types listed; none: every type
 
 
 def none_or_blank_text(value: Any) -> bool:
@@ -801,6 +806,21 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
     return int(number) if whole else number
+
+
+def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
+    """The HSS event types picked, sorted, each once; () for none, every type. XSOAR hands a multi select as a list of
+    its options ('1004 trojan'); comma-separated text, and codes alone, read alike."""
+    value, codes = params.get('event_types'), set()
+    for text in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
+        if none_or_blank_text(text):
+            continue
+        code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
+        if not (code.isascii() and code.isdigit() and int(code) in HSS_EVENT_TYPES):
+            raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
+                               f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {printable(text)}.')
+        codes.add(int(code))
+    return tuple(sorted(codes))
 
 
 def credential_part(params: InstanceParams, name: str, part: str) -> str:
@@ -955,7 +975,7 @@ def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     span_ms, at_ms = parse_first_fetch(first_fetch)
     return FetchSettings(None if at_ms is not None else first_fetch_span(span_ms, first_fetch),
                          setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True),
-                         at_ms, first_fetch)
+                         at_ms, first_fetch, setting_event_types(params))
 
 
 @dataclass(frozen=True)
@@ -2512,7 +2532,7 @@ class HssClient:
                  stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
                  progress: TextListener | None = None, on_secret: TextListener | None = None,
                  token_clock: Callable[[], float] = time.time,
-                 on_signature: TextListener | None = None) -> None:
+                 on_signature: TextListener | None = None, event_types: Sequence[int] = ()) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock, self.limiter,
                                                on_secret) if settings.auth_type == 'token' else None
@@ -2534,6 +2554,7 @@ class HssClient:
         # takes), and how many copies of each hash (in lower case) they listed on a host of that name (None: on any)
         self.host_names: dict[Any, str] = {}
         self.copies_listed: dict[tuple[str, str | None], int] = {}
+        self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2569,6 +2590,7 @@ class HssClient:
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
+            'event_types': self.event_types,
             'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
@@ -4419,11 +4441,13 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
 
 
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: JsonObject, now_ms: int,
-                        scrub: Callable[[str], str] = str) -> tuple[list[JsonObject], JsonObject]:
+                        scrub: Callable[[str], str] = str,
+                        note: TextListener = lambda _: None) -> tuple[list[JsonObject], JsonObject]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
     max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
     where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
-    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only.
+    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only;
+    ``note`` is told why a fetch that HSS failed after its start stopped short (XSOAR's log: the fetch succeeds).
     ``last_run``: as last_run_values reads it."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
@@ -4446,14 +4470,14 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
-                                                                     scrub, first_end)
+                                                                     scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
     if last_fetch is None and settings.first_fetch_at is None and client.listed_at_ms < begin:
         # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
         # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below); a date
         # set is the same instant on either clock
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
-                                   now_ms, scrub)
+                                   now_ms, scrub, note)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
     # HSS was not listed as far as the events kept last time (it may read end_time down to its second, and list the
     # rest of that second with the next): those not listed are kept (seen has learnt only events taken this time, each
@@ -4482,27 +4506,28 @@ def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: i
 
 
 def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[str], now_ms: int,
-                       scrub: Callable[[str], str], first_end: int
+                       scrub: Callable[[str], str], first_end: int, note: TextListener
                        ) -> tuple[list[tuple[str, Any]], dict[str, int], int, int, int | None]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
     one's time, how far every event is taken or seen, how far HSS was listed, and where the next fetch's first window
     ends (None: two days on): windows of two days at most from ``begin`` (the first to ``first_end``) up to now, each
     narrowed to what a fetch reads whole (security_events_window); past HSS_FETCH_REQUESTS requests, or at a window that
-    fails, the fetch stops there. An event's time is kept within the window that listed it (one whose occur_time says
-    otherwise would be fetched again every time); its incident still gives the occur_time HSS wrote."""
+    fails (``note`` is told), the fetch stops there. An event's time is kept within the window that listed it (one
+    whose occur_time says otherwise would be fetched again); its incident still gives the occur_time HSS wrote."""
     times, taken, requests, first_window = {}, [], client.event_requests, begin
     while True:
         asked = min(first_end if begin == first_window else begin + HSS_EVENT_WINDOW_MS, now_ms)
         try:
             events, end = client.security_events_window(begin, asked)
-        except RestoreError:
+        except RestoreError as error:
             # The run's time (or HSS) gave out within a window: the next fetch goes on from it, its first window the
-            # first half of the narrowest span of it HSS listed (a millisecond at least). Were it read from the start
-            # again, a window whose narrowing and pages take longer than a run would stop every fetch, for ever.
+            # first half of the narrowest span HSS listed (1 ms at least); read whole, one slower than a run stops all
             listed = client.first_pages.get(begin)
             narrowed = None if listed is None else begin + max(1, (listed - begin) // 2)
             if begin == first_window and (narrowed is None or narrowed >= asked):
                 raise  # nothing read or narrowed: the fetch fails, and XSOAR shows why
+            note(f'fetch-incidents stopped at the HSS events from {utc_text(begin / 1000)} on and made {len(taken)} '
+                 f'incident(s); the next fetch goes on from there. {error}')
             # HSS was listed up to begin by the windows before (a window's end is listed with it); none: not even begin
             return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
@@ -4626,7 +4651,8 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
     return HssClient(settings.hss, settings.transport, stored_token, progress=progress,
-                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature)
+                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
+                     event_types=settings.fetch.event_types if settings.fetch else ())
 
 
 def configured_clients(settings: InstanceSettings,
@@ -4670,7 +4696,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
         # XSOAR shows both the incidents and the last run: nothing secret goes there either
         incidents, next_run = scrubber.value(fetch_hss_incidents(
-            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text))
+            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
+            lambda text: runtime.info(scrubber.text(text))))
         runtime.incidents(incidents)
         runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
     else:

@@ -125,6 +125,12 @@ def test_hss_severities_and_fetch_units_are_the_readme_s():
     assert 'a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window' in section
 
 
+def test_the_hss_event_types_a_fetch_may_pick_are_integration_yml_s_options():
+    [param] = [param for param in INTEGRATION['configuration'] if param['name'] == 'event_types']
+    assert tuple(int(option.split()[0]) for option in param['options']) == facts.HSS_EVENT_TYPES
+    assert param['type'] == 16 and 'defaultvalue' not in param  # none picked: every type, as before
+
+
 def test_how_far_ahead_restore_file_s_polling_start_may_be_is_integration_yml_s():
     assert facts.POLLING_STARTED_AHEAD_MAX_MS == facts.DURATION_UNITS_MS['day']
     assert "ms since the epoch, this machine's clock, at most a day ahead of it" in argument('restore-file',

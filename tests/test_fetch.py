@@ -635,6 +635,74 @@ def test_a_failed_fetch_raises_with_the_vendor_s_code_and_keeps_the_secret_out(t
     assert 'APIGW.0301' in str(raised.value) and wrong['password'] not in str(raised.value)
 
 
+def test_a_fetch_hss_fails_after_its_first_window_keeps_its_incidents_logs_why_and_the_next_takes_the_rest(tenant):
+    # The first fetch reads 3 days: two windows, the older first. HSS (its gateway) answers the second listing 502:
+    # the incidents of the first window are kept, as is the last run, and the fetch says so in XSOAR's log
+    # (CortexXDRIR tells a fetch cut short by throttling with demisto.info), as a failed fetch would set no last run.
+    [older] = isolate(tenant, 1, minutes_ago=2.5 * 24 * 60)
+    recent = sorted(e.event_id for e in tenant.backend.events
+                    if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,502'))
+    room = WarRoom(params=tenant.params(max_retries='0'))
+
+    incidents, last_run = room.fetch({})
+    rest, _ = fetch(tenant, last_run)
+
+    made = alarm_ids(incidents)
+    assert older['event_id'] in made and len(made) < len(recent)
+    assert sorted(made + alarm_ids(rest)) == recent  # none lost, none twice
+    told = [(level, text) for level, text in room.fetch_log if '502' in text]
+    assert [level for level, _ in told] == ['info'], room.fetch_log
+    assert f'{len(made)} incident' in told[0][1] and 'next fetch' in told[0][1], told
+
+
+def test_event_types_picked_on_the_instance_are_all_hss_lists_and_the_fetch_reads_no_other(tenant):
+    # ListSecurityEventsRequest's event_types (list[int], sent comma-separated: the SDK's collection format 'csv'):
+    # 1004 is a trojan, 1016 mining. The emulator types its alarms by name as that list does.
+    [trojan] = isolate(tenant, 1, minutes_ago=10)
+    [mining] = [tenant.backend.isolate_file(sorted(tenant.backend.hosts)[1], 'b' * 64, '/srv/miner', 'Mining',
+                                            minutes_ago=10)]
+    [option] = [text for text in load_spec().params['event_types'].options if text.split()[0] == '1004']
+
+    incidents, _ = fetch(tenant, {}, event_types=[option])
+
+    assert trojan['event_id'] in alarm_ids(incidents) and mining['event_id'] not in alarm_ids(incidents)
+    assert {json.loads(incident['rawJSON'])['event_type'] for incident in incidents} == {1004}
+    assert [request.query['event_types'] for request in event_requests(tenant)] == [['1004']] * len(
+        event_requests(tenant))
+
+
+def test_no_event_type_picked_fetches_every_type_as_before(tenant):
+    [mining] = [tenant.backend.isolate_file(sorted(tenant.backend.hosts)[1], 'b' * 64, '/srv/miner', 'Mining',
+                                            minutes_ago=10)]
+
+    incidents, _ = fetch(tenant, {})
+
+    assert mining['event_id'] in alarm_ids(incidents)
+    assert all('event_types' not in request.query for request in event_requests(tenant))
+
+
+EVENT_TYPES_DISPLAY = load_spec().params['event_types'].display
+
+
+@given(picked=st.lists(st.sampled_from(facts.HSS_EVENT_TYPES)), as_text=st.booleans(), named=st.booleans(),
+       blanks=st.lists(st.sampled_from(['', ' ', None]), max_size=2))
+def test_the_event_types_setting_reads_the_codes_picked_as_a_list_or_as_text(picked, as_text, named, blanks):
+    items = [f'{code} some name' if named else str(code) for code in picked] + blanks
+    value = ', '.join(item for item in items if item) if as_text else items
+
+    assert ri.read_fetch_settings({'event_types': value}).event_types == tuple(sorted(set(picked)))
+
+
+@given(item=st.one_of(st.integers().filter(lambda code: code not in facts.HSS_EVENT_TYPES).map(str),
+                      st.text().filter(lambda text: text.strip() and not text.split()[0].isdigit()),
+                      st.booleans(), st.floats(), st.dictionaries(st.text(), st.text())),
+       picked=st.lists(st.sampled_from(facts.HSS_EVENT_TYPES), max_size=3))
+def test_an_event_type_hss_does_not_list_is_refused_naming_the_setting(item, picked):
+    with pytest.raises(ri.RestoreError, match=re.escape(EVENT_TYPES_DISPLAY)):
+        ri.read_fetch_settings({'event_types': [*map(str, picked), item]})
+
+
 def test_the_hss_sample_incident_is_what_fetch_and_the_mapper_make_of_its_event(tenant):
     sample = json.loads((TEST_DATA / 'incidents' / 'hss_false_positive.json').read_text())['incident']
     event_id = json.loads(sample['rawJSON'])['event_id']

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
@@ -389,6 +390,18 @@ def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
         load_params(path, spec, environ={})
     assert load_params(None, spec, environ={env_name(name): 'TRUE'})[name] is True
     assert load_params(None, spec, environ={})[name] is False
+
+
+def test_a_multi_select_param_takes_a_list_of_its_options_and_refuses_any_other_item(tmp_path):
+    # content-docs parameter-types.md: Multi Select (16) is "selecting multiple inputs from a list of allowed inputs"
+    spec = load_spec()
+    name, param = next((name, param) for name, param in spec.params.items() if param.type == 16)
+    path = tmp_path / 'params.yml'
+    path.write_text(yaml.safe_dump({name: list(param.options[:2])}), encoding='utf-8')
+    assert load_params(path, spec, environ={})[name] == list(param.options[:2])
+    path.write_text(yaml.safe_dump({name: [param.options[0], 'none of them']}), encoding='utf-8')
+    with pytest.raises(ParamsError, match=name):
+        load_params(path, spec, environ={})
 
 
 # What YAML 1.1 reads as a number or a date when written unquoted: 2024_0315 as 20240315, 0755 as 493, 0x1F as 31,

@@ -20,6 +20,7 @@ from .spec import IntegrationSpec
 
 ENV_PREFIX = 'WARROOM_PARAM_'
 BOOLEAN = 8  # the checkbox param type: True when ticked, False otherwise (content-docs parameter-types.md)
+MULTI_SELECT = 16  # a list of the param's options (content-docs parameter-types.md, "Multi Select")
 
 
 # YAML 1.1 reads 2024_0315 as 20240315, 0755 as 493, 0x1F as 31, 1:30 as 90, 1.50 as 1.5 and 2024-03-15 as a date
@@ -116,6 +117,8 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping
         if param.is_credentials and isinstance(params.get(name), str):
             params[name] = {'identifier': '', 'password': params[name]}
         value = params.get(name)
-        if param.options and value not in (None, '') and value not in param.options:
-            raise ParamsError(f'Param {name} must be one of {", ".join(param.options)}; got {value!r}.')
+        picked = value if param.type == MULTI_SELECT and isinstance(value, list) else [value]
+        if param.options and value not in (None, '') and any(item not in param.options for item in picked):
+            raise ParamsError(f'Param {name} must be {"some" if param.type == MULTI_SELECT else "one"} of '
+                              f'{", ".join(param.options)}; got {value!r}.')
     return xsoar_params(spec, params)

@@ -469,6 +469,8 @@ class WarRoom:
     on_progress: Callable[[str], None] | None = None
     execution_timeout: float = XSOAR_EXECUTION_TIMEOUT  # seconds of real time one run may take
     clock: Callable[[], float] = time.monotonic  # times each run (tests pass one their runs and waits move)
+    # what the last fetch logged (demisto.debug, info, error), as (level, text): XSOAR writes it to the server's log
+    fetch_log: list = field(default_factory=list)
 
     def run(self, command: str, args: dict[str, str], follow_polling: bool = True) -> RunResult:
         """Runs a command as the analyst typed it, following its polling to the end. With ``follow_polling``
@@ -556,9 +558,9 @@ class WarRoom:
         """Runs fetch-incidents once, as XSOAR's scheduler does: (the incidents it made, the next last run).
         ``last_run`` is updated in place once the fetch is accepted. A failed fetch (or one past the execution
         timeout) raises FetchError with the integration's message, and leaves ``last_run`` as it was."""
-        proposed = dict(last_run)
-        demisto = Demisto(xsoar_params(self.spec, self.params), 'fetch-incidents', {}, self.integration_context, [],
-                          self.on_progress, last_run=proposed)
+        proposed, self.fetch_log = dict(last_run), []
+        demisto = Demisto(xsoar_params(self.spec, self.params), 'fetch-incidents', {}, self.integration_context,
+                          self.fetch_log, self.on_progress, last_run=proposed)
         started = self.clock()
         try:
             with misuses_raised(demisto), printing_to(demisto, restore_integration):

@@ -40,7 +40,7 @@ IAM_TOKENS_PATH = "/v3/auth/tokens"
 _LIST_FILTERS = ("enterprise_project_id", "file_hash", "host_name", "file_path", "isolation_status", "private_ip",
                  "offset", "limit", "last_days", "begin_time", "end_time", "public_ip", "asset_value")
 _EVENT_FILTERS = ("category", "enterprise_project_id", "last_days", "begin_time", "end_time", "handle_status",
-                  "host_id", "host_name", "offset", "limit")
+                  "host_id", "host_name", "offset", "limit", "event_types")
 
 
 def _try_parse_json(body: bytes) -> Any:
