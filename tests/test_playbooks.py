@@ -771,17 +771,63 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
 
 
-def analyst_branch():
+def analyst_branch(given=None):
     """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook as a sub-playbook, here
-    with a context of its own (separatecontext), as the pack runs its vendor playbooks."""
+    with a context of its own (separatecontext), as the pack runs its vendor playbooks; ``given`` ({input: text}) are
+    the inputs its task gives the restore playbook."""
     def task(task_id, kind, name, follow, **raw):
         return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
                                           'nexttasks': {'#none#': follow} if follow else {}, **raw})
+    arguments = {key: {'simple': value} for key, value in (given or {}).items()}
     tasks = [task('0', 'start', '', ['1']),
              task('1', 'playbook', RESTORE_PLAYBOOK, ['2'], body={'playbookName': RESTORE_PLAYBOOK},
-                  separatecontext=True),
+                  separatecontext=True, scriptarguments=arguments),
              task('2', 'title', 'closeInvestigation', [])]
     return Playbook('Analyst branch', 'Analyst branch', '0', {t.id: t for t in tasks})
+
+
+def restored_hashes_of(sample, xdr, hss):
+    """The incident's files given back by either vendor: on a Cortex XDR endpoint, or restoring or restored in HSS."""
+    found = set()
+    for file_hash in incident_hashes(sample):
+        if any(file_hash in xdr.backend.restored(endpoint_id) for endpoint_id in HOLDERS.get(file_hash, [])):
+            found.add(file_hash)
+        if any(hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) in ('restoring', 'restored')
+               for copy in HSS_COPIES.get(file_hash, [])):
+            found.add(file_hash)
+    return found
+
+
+# A caller that decides the incident is a false positive before closing it (or that maps a close reason of its own to
+# False Positive) gives the restore playbook CloseReason: the vendor playbooks read the incident's own close reason,
+# still empty (or the custom one), said "not a false positive" and restored nothing.
+@pytest.mark.parametrize('name, closed_as', [('xdr_false_positive.json', None), ('hss_false_positive.json', None),
+                                             ('xdr_false_positive.json', 'xdr_closed_other_reason.json')])
+def test_a_close_reason_the_caller_gives_the_restore_playbook_reaches_the_vendor_playbooks(vendors, name, closed_as):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = sample.incident
+    if closed_as:
+        incident = close_incident(incident, IncidentFile.load(INCIDENTS / closed_as).close_reason)
+
+    run = runner_for(vendors).run(analyst_branch({'CloseReason': sample.close_reason}), incident, sample.context)
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
+def test_a_cortex_xdr_status_the_caller_gives_the_restore_playbook_reaches_the_cortex_xdr_playbook(vendors):
+    """The Cortex XDR status CortexXDRIR mirrors for an incident resolved as a false positive, given by the caller
+    before the mirror has set the incident's field."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+
+    run = runner_for(vendors).run(analyst_branch({'XDRIncidentStatus': 'resolved_false_positive'}), sample.incident,
+                                  sample.context)
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
 
 
 def test_called_with_a_context_of_its_own_the_restore_playbook_holds_a_file_scored_bad_under_its_md5(vendors):
