@@ -817,6 +817,30 @@ def test_a_close_reason_the_caller_gives_the_restore_playbook_reaches_the_vendor
     assert not any('no file was restored' in note for note in run.notes)
 
 
+def scored_suspicious(hashes) -> list[dict]:
+    """DBotScore entries scoring each file suspicious (2), as a reputation integration writes them."""
+    return [{'Indicator': file_hash, 'Type': 'file', 'Vendor': 'A reputation vendor', 'Score': 2}
+            for file_hash in sorted(hashes)]
+
+
+# The vendor playbooks hold a file scored suspicious unless their RestoreSuspicious input is true; the restore playbook
+# declared no such input, so a caller could not restore suspicious files through it (its task was refused).
+@pytest.mark.parametrize('restore_suspicious', ['true', 'false'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_restore_suspicious_given_to_the_restore_playbook_reaches_the_vendor_playbooks(vendors, name,
+                                                                                       restore_suspicious):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    context = dict(sample.context, DBotScore=scored_suspicious(incident_hashes(sample)))
+
+    run = runner_for(vendors).run(analyst_branch({'RestoreSuspicious': restore_suspicious}), incident, context)
+
+    assert not run.failed, run.error
+    expected = incident_hashes(sample) if restore_suspicious == 'true' else set()
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == expected
+
+
 def test_a_cortex_xdr_status_the_caller_gives_the_restore_playbook_reaches_the_cortex_xdr_playbook(vendors):
     """The Cortex XDR status CortexXDRIR mirrors for an incident resolved as a false positive, given by the caller
     before the mirror has set the incident's field."""
