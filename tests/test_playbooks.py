@@ -841,6 +841,43 @@ def test_restore_suspicious_given_to_the_restore_playbook_reaches_the_vendor_pla
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == expected
 
 
+# The vendor playbooks' scope inputs (Cortex XDR's EndpointID, HSS's HostID) had no counterpart in the restore playbook:
+# a caller could not keep its restore to the endpoints or hosts it chose (its task was refused).
+def test_the_endpoints_a_caller_gives_the_restore_playbook_are_the_only_ones_the_cortex_xdr_playbook_restores_on(
+        vendors):
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    chosen, *others = [e for e in HOLDERS[file_hash] if e not in FAILING]
+    assert others  # another endpoint could take the file back, and must not
+
+    run = runner_for(vendors).run(analyst_branch({'XDREndpointID': chosen}), incident, sample.context)
+
+    assert not run.failed, run.error
+    assert restores_sent_to(xdr) == [(file_hash, chosen)]
+    assert file_hash in xdr.backend.restored(chosen)
+    assert all(file_hash in xdr.backend.quarantined(e) for e in others)
+
+
+def test_the_host_a_caller_gives_the_restore_playbook_is_the_only_one_the_hss_playbook_restores_on(vendors):
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    own_host = sample.incident['CustomFields']['huaweihsshostid']
+    [chosen] = [c for c in HSS_COPIES[file_hash] if c['host_id'] != own_host]
+
+    run = runner_for(vendors).run(analyst_branch({'HSSHostID': chosen['host_id']}), incident, sample.context)
+
+    assert not run.failed, run.error
+    sent = {(item['host_id'], item['file_hash']) for put in hss_puts(hss) for item in put[3]['data_list']}
+    assert sent == {(chosen['host_id'], file_hash)}
+    for copy in HSS_COPIES[file_hash]:
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        assert (status in ('restoring', 'restored')) is (copy is chosen)
+
+
 def test_a_cortex_xdr_status_the_caller_gives_the_restore_playbook_reaches_the_cortex_xdr_playbook(vendors):
     """The Cortex XDR status CortexXDRIR mirrors for an incident resolved as a false positive, given by the caller
     before the mirror has set the incident's field."""
