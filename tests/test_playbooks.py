@@ -771,17 +771,124 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
 
 
-def analyst_branch():
+def analyst_branch(given=None):
     """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook as a sub-playbook, here
-    with a context of its own (separatecontext), as the pack runs its vendor playbooks."""
+    with a context of its own (separatecontext), as the pack runs its vendor playbooks; ``given`` ({input: text}) are
+    the inputs its task gives the restore playbook."""
     def task(task_id, kind, name, follow, **raw):
         return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
                                           'nexttasks': {'#none#': follow} if follow else {}, **raw})
+    arguments = {key: {'simple': value} for key, value in (given or {}).items()}
     tasks = [task('0', 'start', '', ['1']),
              task('1', 'playbook', RESTORE_PLAYBOOK, ['2'], body={'playbookName': RESTORE_PLAYBOOK},
-                  separatecontext=True),
+                  separatecontext=True, scriptarguments=arguments),
              task('2', 'title', 'closeInvestigation', [])]
     return Playbook('Analyst branch', 'Analyst branch', '0', {t.id: t for t in tasks})
+
+
+def restored_hashes_of(sample, xdr, hss):
+    """The incident's files given back by either vendor: on a Cortex XDR endpoint, or restoring or restored in HSS."""
+    found = set()
+    for file_hash in incident_hashes(sample):
+        if any(file_hash in xdr.backend.restored(endpoint_id) for endpoint_id in HOLDERS.get(file_hash, [])):
+            found.add(file_hash)
+        if any(hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path']) in ('restoring', 'restored')
+               for copy in HSS_COPIES.get(file_hash, [])):
+            found.add(file_hash)
+    return found
+
+
+# A caller that decides the incident is a false positive before closing it (or that maps a close reason of its own to
+# False Positive) gives the restore playbook CloseReason: the vendor playbooks read the incident's own close reason,
+# still empty (or the custom one), said "not a false positive" and restored nothing.
+@pytest.mark.parametrize('name, closed_as', [('xdr_false_positive.json', None), ('hss_false_positive.json', None),
+                                             ('xdr_false_positive.json', 'xdr_closed_other_reason.json')])
+def test_a_close_reason_the_caller_gives_the_restore_playbook_reaches_the_vendor_playbooks(vendors, name, closed_as):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = sample.incident
+    if closed_as:
+        incident = close_incident(incident, IncidentFile.load(INCIDENTS / closed_as).close_reason)
+
+    run = runner_for(vendors).run(analyst_branch({'CloseReason': sample.close_reason}), incident, sample.context)
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
+def scored_suspicious(hashes) -> list[dict]:
+    """DBotScore entries scoring each file suspicious (2), as a reputation integration writes them."""
+    return [{'Indicator': file_hash, 'Type': 'file', 'Vendor': 'A reputation vendor', 'Score': 2}
+            for file_hash in sorted(hashes)]
+
+
+# The vendor playbooks hold a file scored suspicious unless their RestoreSuspicious input is true; the restore playbook
+# declared no such input, so a caller could not restore suspicious files through it (its task was refused).
+@pytest.mark.parametrize('restore_suspicious', ['true', 'false'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_restore_suspicious_given_to_the_restore_playbook_reaches_the_vendor_playbooks(vendors, name,
+                                                                                       restore_suspicious):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    context = dict(sample.context, DBotScore=scored_suspicious(incident_hashes(sample)))
+
+    run = runner_for(vendors).run(analyst_branch({'RestoreSuspicious': restore_suspicious}), incident, context)
+
+    assert not run.failed, run.error
+    expected = incident_hashes(sample) if restore_suspicious == 'true' else set()
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == expected
+
+
+# The vendor playbooks' scope inputs (Cortex XDR's EndpointID, HSS's HostID) had no counterpart in the restore playbook:
+# a caller could not keep its restore to the endpoints or hosts it chose (its task was refused).
+def test_the_endpoints_a_caller_gives_the_restore_playbook_are_the_only_ones_the_cortex_xdr_playbook_restores_on(
+        vendors):
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    chosen, *others = [e for e in HOLDERS[file_hash] if e not in FAILING]
+    assert others  # another endpoint could take the file back, and must not
+
+    run = runner_for(vendors).run(analyst_branch({'XDREndpointID': chosen}), incident, sample.context)
+
+    assert not run.failed, run.error
+    assert restores_sent_to(xdr) == [(file_hash, chosen)]
+    assert file_hash in xdr.backend.restored(chosen)
+    assert all(file_hash in xdr.backend.quarantined(e) for e in others)
+
+
+def test_the_host_a_caller_gives_the_restore_playbook_is_the_only_one_the_hss_playbook_restores_on(vendors):
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    own_host = sample.incident['CustomFields']['huaweihsshostid']
+    [chosen] = [c for c in HSS_COPIES[file_hash] if c['host_id'] != own_host]
+
+    run = runner_for(vendors).run(analyst_branch({'HSSHostID': chosen['host_id']}), incident, sample.context)
+
+    assert not run.failed, run.error
+    sent = {(item['host_id'], item['file_hash']) for put in hss_puts(hss) for item in put[3]['data_list']}
+    assert sent == {(chosen['host_id'], file_hash)}
+    for copy in HSS_COPIES[file_hash]:
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        assert (status in ('restoring', 'restored')) is (copy is chosen)
+
+
+def test_a_cortex_xdr_status_the_caller_gives_the_restore_playbook_reaches_the_cortex_xdr_playbook(vendors):
+    """The Cortex XDR status CortexXDRIR mirrors for an incident resolved as a false positive, given by the caller
+    before the mirror has set the incident's field."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+
+    run = runner_for(vendors).run(analyst_branch({'XDRIncidentStatus': 'resolved_false_positive'}), sample.incident,
+                                  sample.context)
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
 
 
 def test_called_with_a_context_of_its_own_the_restore_playbook_holds_a_file_scored_bad_under_its_md5(vendors):
