@@ -353,6 +353,7 @@ HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
+HSS_RESTORE_RECORDS = ('HuaweiHSS', 'RestoredFile')  # where XSOAR keeps those rows in the incident's context
 HSS_AUTH_TYPES = ('token', 'aksk')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 # An error's code and message, as huaweicloudsdkcore's DefaultExceptionHandler looks for them (HSS and its gateway
@@ -3450,14 +3451,19 @@ def older_actions(context: Any, unsent: Iterable[str], endpoint_id: str | None) 
 def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> Iterator[tuple[str, XdrRecord]]:
     """(file_hash, record) of the records of ``files`` on the same endpoints in the incident's context, in its order.
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
-    records = context if files else None
-    for key in XDR_RESTORE_RECORDS:  # CortexXDR, then RestoredFile in it
-        records = records.get(key) if isinstance(records, dict) else None
-    for record in records if isinstance(records, list) else [records]:
+    for record in context_records(context, XDR_RESTORE_RECORDS) if files else []:
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
         if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
             yield file_hash, record
+
+
+def context_records(context: Any, path: Sequence[str]) -> list[Any]:
+    """What the incident's context holds at ``path`` (e.g. CortexXDR, then RestoredFile in it), as a list."""
+    records = context
+    for key in path:
+        records = records.get(key) if isinstance(records, dict) else None
+    return records if isinstance(records, list) else [records]
 
 
 def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], endpoint_id: str | None,
@@ -3953,9 +3959,9 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
 
 
-def hss_restore_isolated_command(client: HssClient, args: JsonObject) -> RestoreResult:
+def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: Any = None) -> RestoreResult:
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
-    each copy until HSS lists it restored."""
+    each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
@@ -3973,7 +3979,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject) -> Restore
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before it sent anything
         return start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
-    return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing)
+    return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
 
 
 def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
@@ -4196,7 +4202,8 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
 
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
-                      enterprise_project_id: str | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
+                      enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
+                      context: Any = None) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
@@ -4210,7 +4217,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                                       CHECK_LEAST_WAIT_SECONDS))
     rows, unread, unlisted, untaken, for_good = [], None, 0, 0, False
     try:
-        rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state)
+        rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
         # but one refused (credentials, permission, URL) would be refused alike at every check until the timeout
@@ -4259,7 +4266,7 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
-                     state: HssState) -> tuple[list[HssCopy], int, int]:
+                     state: HssState, context: Any = None) -> tuple[list[HssCopy], int, int]:
     """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
     restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
     how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
@@ -4270,9 +4277,10 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
     items = exact_items(fields)
     exact = bool(items)
-    # The exact items this restore sent: every item of the arguments but those of the batches HSS refused.
-    sent = {copy_key(item) for index, item in enumerate(items)
-            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
+    # The copies this restore sent: each exact item but those of the batches HSS refused; else left_restoring's.
+    sent = left_restoring(context, fields) if not exact else {
+        copy_key(item) for index, item in enumerate(items)
+        if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
     copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
                                                       isolation_status=None), [], None) if many else matching_copies(
@@ -4299,14 +4307,34 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
         asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
         rows = not_found + [row for value, host in pairs if (value, host) not in kept for row in taken.get(
             (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
-    rows += [dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
-                  reason=HSS_NO_LONGER_LISTED) for key in sorted(sent - set(listed))]
+    rows = no_longer_listed(rows, sent - set(listed))
     if exact or state['sent'] is None:
         return rows, 0, 0
     still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
     untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED and
                     whole_number(found.get('update_time'), 0) < state['listed'] for found, row in own)
     return rows, max(state['sent'] - still, 0), max(untouched - refused_items(fields, state), 0)
+
+
+def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> list[HssCopy]:
+    """The rows, and a not_found row of each copy sent that HSS lists in no status now (``gone``, by copy_key: its host
+    removed from HSS, or the copy deleted), in place of the hashless not_found row of its path on its host (by path)."""
+    paths = {(host, path) for host, _, path in gone}
+    return [row for row in rows if 'file_hash' in row or (row.get('host_id'), row.get('file_path')) not in paths] + [
+        dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
+             reason=HSS_NO_LONGER_LISTED) for key in sorted(gone)]
+
+
+def left_restoring(context: Any, fields: HssFields) -> set[tuple[Any, str, Any]]:
+    """The copies (copy_key) of the hashes or paths of a restore by hash or path, on the hosts asked, whose rows in
+    the incident's context a run left restoring: restore_state names no copy, so the rows are where the copies it sent
+    are known, and a check reports one HSS lists in no status not_found, as an exact item's."""
+    hosts, paths = hosts_asked(fields), set(fields['file_path'])
+    return {copy_key(row) for row in context_records(context, HSS_RESTORE_RECORDS)
+            if isinstance(row, dict) and row.get('outcome') == HSS_OUTCOME_RESTORING and
+            isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
+            (value := value_of(row, fields)) in hosts and (not paths or row['file_path'] in paths) and
+            (not hosts[value] or row['host_id'] in hosts[value])}
 
 
 def refused_items(fields: HssFields, state: HssState) -> int:
@@ -4322,8 +4350,8 @@ def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) 
     """What a check says below its counts of the copies it followed: a note for each count that is not 0."""
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
-              f'known; their rows keep what an earlier run wrote (the start: restoring), as this restore names no '
-              f'copy. Check the hosts in the HSS console.'),
+              f'known; their rows in the incident\'s context say so (not_found). Check the hosts in the HSS '
+              f'console.'),
              (refused, f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
               f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),
@@ -4710,7 +4738,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         # not take an action already there for one started since), and a check that may send files late
         late_files = command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and
                                                         args.get('action_id'))
-        late = (incident_context(runtime),) if late_files else ()
+        # hss-restore-isolated's checks, for the rows of copies HSS no longer lists (left_restoring)
+        checking = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state'))
+        late = (incident_context(runtime),) if late_files or checking else ()
         entry = command_function(clients[kind], args, *late).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()

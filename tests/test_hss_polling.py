@@ -674,11 +674,48 @@ def test_a_copy_a_restore_by_hash_sent_that_hss_stops_listing_is_said_to_be_unli
         'hss-restore-isolated', {'file_hash': file_hash})
 
     assert not result.failed, result.entries[-1]
-    assert {row['host_id']: row['outcome'] for row in listed_rows(result)} == {'h-a': 'restored', 'h-b': 'restoring'}
+    assert {row['host_id']: row['outcome'] for row in listed_rows(result)} == {'h-a': 'restored', 'h-b': 'not_found'}
     last = result.entries[-1]
     assert last['Contents']['unlisted_copies'] == 1
     assert 'no longer list' in last['HumanReadable'] and 'HSS console' in last['HumanReadable']
     assert '1 of the 2 copies' in last['HumanReadable']
+
+
+@pytest.mark.parametrize('by', ['hash', 'path'])
+@pytest.mark.parametrize('vanishes', ['host removed', 'copy deleted'])
+def test_a_copy_hss_stops_listing_after_a_restore_by_hash_or_path_sent_it_ends_in_context_saying_so(clocked, by,
+                                                                                                     vanishes):
+    # README (Outcomes): HSS lists a copy it restored as restored, so one it lists in no status after this restore sent
+    # it is gone from HSS (its host removed, or the copy deleted). Its row in the incident's context, which a
+    # playbook or the summary reads when polling ends, says so (not_found, why, where to look), as an exact item's
+    # row does, instead of keeping the start's restoring with no reason.
+    tenant, clock = clocked
+    file_hash = 'a7' * 32
+    paths = {}
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+        [copy] = tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+        paths[host] = copy['file_path']
+    args = {'file_hash': file_hash} if by == 'hash' else {
+        'host_id': json.dumps(list(paths)), 'file_path': json.dumps(list(paths.values()))}
+
+    def sleep(seconds):  # after the start's PUT: HSS stops listing the copy on h-b
+        clock.sleep(seconds)
+        if vanishes == 'host removed':
+            if 'h-b' in tenant.backend.hosts:
+                tenant.backend.remove_host('h-b')
+        else:
+            tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id != 'h-b']
+
+    result = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    rows = rows_of(result)
+    assert rows['h-a']['outcome'] == 'restored' and len(listed_rows(result)) == 2
+    gone = rows['h-b']
+    assert (gone['file_hash'], gone['file_path'], gone['outcome']) == (file_hash, paths['h-b'], 'not_found'), gone
+    assert 'no longer lists' in gone['reason'] and 'HSS console' in gone['reason'], gone
+    assert 'h-b' in result.entries[-1]['HumanReadable']  # the last table shows the row the context keeps
 
 
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
