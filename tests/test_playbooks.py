@@ -1878,3 +1878,32 @@ def test_a_second_xdr_run_without_endpoints_restores_on_every_endpoint_not_on_th
 
     assert not run.failed, run.error
     assert [sent for sent in restores_sent_to(xdr) if sent[0] == second] == [(second, None)]
+
+
+def both_vendors_incident(xdr_status):
+    """One incident holding the Cortex XDR sample's fields and the HSS sample's, not closed (no close reason), its
+    mirrored Cortex XDR status ``xdr_status``; with the two samples' contexts."""
+    x = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    h = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {**x.incident['CustomFields'], **h.incident['CustomFields'], 'xdrstatusv2': xdr_status}
+    return IncidentFile(dict(x.incident, CustomFields=fields), {**x.context, **h.context}, None, ''), h
+
+
+# The Cortex XDR playbook takes a Cortex XDR status of resolved_false_positive as a false positive; the HSS playbook
+# had no such input: an incident of both vendors resolved as a false positive in Cortex XDR (no close reason yet) had
+# its Cortex XDR part restored and its HSS part noted "not a false positive", nothing restored.
+@pytest.mark.parametrize('given', [{}, {'XDRIncidentStatus': 'resolved_false_positive'}])
+def test_a_cortex_xdr_status_resolved_false_positive_restores_the_hss_part_of_an_incident_of_both_vendors(
+        vendors, given):
+    xdr, hss = vendors
+    both, hss_sample = both_vendors_incident('resolved_false_positive' if not given else 'under_investigation')
+    [hss_hash] = incident_hashes(hss_sample)
+    host_id = hss_sample.incident['CustomFields']['huaweihsshostid']
+    [own_copy] = [c for c in HSS_COPIES[hss_hash] if c['host_id'] == host_id]
+
+    run = runner_for(vendors).run(analyst_branch(given), both.incident, both.context)
+
+    assert not run.failed, run.error
+    assert not any('no file was restored' in note for note in run.notes)
+    assert hss.backend.isolation_status(host_id, hss_hash, own_copy['file_path']) in ('restoring', 'restored')
+    assert restored_hashes_of(both, xdr, hss) == incident_hashes(both)
