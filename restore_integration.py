@@ -2086,8 +2086,9 @@ class SecretScrubber:
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
         the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
-        # Its folds taken out: breaks a page or a URL writes, escaped ones (those alone, most, at once), then blanks
-        bare = self.BREAK_MARK.sub('', text) if '<' in text or '&' in text or '%' in text else text
+        # Its folds taken out: breaks a page or a URL writes (a blank in their place: it joins no backslash before
+        # one to the letter after it), escaped ones (those alone, most, at once), then blanks (str.split's)
+        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
         if len(joined) == len(text):

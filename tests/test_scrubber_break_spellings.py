@@ -109,3 +109,14 @@ def test_a_secret_holding_what_url_encodes_to_a_break_s_spelling_is_found_url_en
     text = f'said: "{encoded.replace("%250A", f"{line_break}%250A{line_break}")}" (echoed)'  # folded around it
 
     assert ri.SecretScrubber([secret]).text(text) == f'said: "{facts.SCRUBBER_MASK}" (echoed)'
+
+
+@given(secret=SECRET, at=st.integers(1, 20), line_break=st.sampled_from(['<br>', '&#10;', '%0A', '%0D%0A']),
+       letter=st.sampled_from(['n', 'r', 'u000a']))
+def test_a_break_written_inside_an_escape_before_a_folded_secret_moves_no_mask_off_it(secret, at, line_break, letter):
+    # A page folding a JSON text may break between an escape's backslash and its letter: that joins no line break of
+    # its own, and the secret folded after it is masked exactly, from its first piece to its last
+    at = min(at, len(secret) - 1)
+    text = f'said \\{line_break}{letter} then {secret[:at]}\n{secret[at:]} (echoed)'
+
+    assert ri.SecretScrubber([secret]).text(text) == f'said \\{line_break}{letter} then {facts.SCRUBBER_MASK} (echoed)'
