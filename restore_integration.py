@@ -1929,13 +1929,16 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Where a page or a log folds a long value: a line break (as is, escaped by JSON or repr, or as a table cell or a
-    # page writes it: <br>) and the blanks around it, or the one blank short_text squeezes them to
-    BREAK_TAG = re.compile(r'<[bB][rR]\s*/?>')
-    FOLD = re.compile(fr'(?:\s|\\+[rn]|{BREAK_TAG.pattern})+')
+    # Where a page or a log folds a long value: a line break (as is; escaped by JSON or repr: \n, \u000a; as a table
+    # cell or a page writes it: <br>, &#10;, &#xA;; URL-encoded: %0A; CR too) and the blanks around it, or the one blank
+    # short_text squeezes them to
+    BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
+    ESCAPED_BREAK = r'(?:[rn]|u000[aAdD])'
+    FOLD = re.compile(fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+')
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
-    ESCAPED_BREAKS, LONE_BREAK = re.compile(r'(\\+)[rn]'), re.compile(r'\\(?<!\\\\)[rn]')
+    ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
+    LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
     # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
     # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
     # page quotes); once or more, in any mix.
@@ -2084,8 +2087,9 @@ class SecretScrubber:
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
         the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
-        # Its folds taken out: <br> tags, escaped line breaks (those alone, most, at once), then blanks (str.split's)
-        bare = self.BREAK_TAG.sub('', text) if '<' in text else text
+        # Its folds taken out: breaks a page or a URL writes (a blank in their place: it joins no backslash before
+        # one to the letter after it), escaped ones (those alone, most, at once), then blanks (str.split's)
+        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
         if len(joined) == len(text):
@@ -2096,7 +2100,7 @@ class SecretScrubber:
             return []
         # Where each character of the joined text stands in the text: past as many as the folds before it took out
         starts, taken = [0], [0]  # from each joined place on, how many the folds took out before it
-        for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_TAG.pattern}', text):
+        for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_MARK.pattern}', text):
             taken.append(taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0))
             starts.append(fold.end() - taken[-1])
         return [(start + taken[bisect_right(starts, start) - 1], end + taken[bisect_right(starts, end - 1) - 1])

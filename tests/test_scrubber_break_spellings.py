@@ -1,0 +1,122 @@
+"""A secret a vendor split across lines at a line break written as a page or a URL writes one: an HTML character
+reference (&#10;, &#xA;, &#13;), URL-encoded (%0A, %0D), or JSON's \\u escape (\\u000a, \\u000d). Each is a line break
+(HTML 5 numeric character references; RFC 3986 percent-encoding of the byte 0x0A / 0x0D; RFC 8259 \\uXXXX), so the
+secret must go whole, from its first piece to its last, as it goes split at a line break as is. Sequences that only
+look like one (&#100; is "d", %250A is "%0A" URL-encoded) are not breaks: nothing around them is joined.
+
+A scrubber that does nothing fails every test here that a secret reaches: each one first shows the echo carried it.
+"""
+from __future__ import annotations
+
+import json
+import string
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_scrubber import CASES, IAM_TOKEN, XDR_KEY, echo_params, folded, pieces, quoted_back, run_main
+from test_scrubber_overlaps import BreakTagPageEcho
+
+import facts
+import restore_integration as ri
+
+# A line feed and a carriage return as a page, a URL and a JSON text may write them (and CRLF so written)
+BREAKS = ['&#10;', '&#xA;', '&#xa;', '&#13;', '&#13;&#10;', '%0A', '%0a', '%0D', '%0D%0A', '\\u000a', '\\u000A',
+          '\\u000d', '\\u000d\\u000a']
+
+
+@pytest.mark.parametrize('line_break', BREAKS)
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
+def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_at_written_line_breaks(
+        command, args, vendor, mode, line_break):
+    echo, shown, carried = quoted_back(folded(40, line_break), command, args, vendor, mode)
+    assert all(carried not in text for text in echo.echoed)  # split: not quoted whole, but whole without the breaks
+    assert any(carried in text.replace(line_break, '') for text in echo.echoed)
+    assert not [piece for piece in pieces(carried) if piece in shown]
+
+
+@pytest.mark.parametrize('line_break', ['&#10;', '&#xA;', '&#13;&#10;', '%0A', '\\u000a'])
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_page_that_folds_it_at_written_line_breaks_and_is_cut_short(
+        command, args, vendor, mode, line_break):
+    echo = BreakTagPageEcho(line_break)
+    try:
+        demisto = run_main(echo_params(echo, vendor, mode), command, args)
+    finally:
+        echo.server.stop()
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
+    assert 'answered HTTP 400' in shown
+    assert any(carried in text.replace(line_break, '') for text in echo.echoed)  # the page quoted it, folded
+    assert not [piece for piece in pieces(carried, 8) if piece in shown]
+
+
+# --------------------------------------------------------------------------- the scrubber on its own
+
+ALNUM = string.ascii_letters + string.digits
+# Long enough to be sought split across lines (README, "Limits of the scrubber": not one shorter than 8); marked ends
+SECRET = st.tuples(st.text(ALNUM, min_size=4, max_size=8), st.text(ALNUM + '/+=%:!', max_size=8),
+                   st.text(ALNUM, min_size=4, max_size=8)).map(lambda parts: 'Hq' + ''.join(parts) + 'Zq')
+BREAK = st.sampled_from(BREAKS + ['\n', '\r\n', '\\n', '<br>']).flatmap(
+    lambda line_break: st.sampled_from([line_break, f' {line_break}', f'{line_break}  ']))  # blanks around, or not
+
+
+def spelled(char: str, how: str) -> str:
+    """One character as is, URL-encoded (each UTF-8 byte's %XX) or as an HTML decimal reference; letters and digits as
+    they are, as every encoder keeps them."""
+    if char in ALNUM:
+        return char
+    return {'as is': char, 'url': quote(char, safe=''), 'html': f'&#{ord(char)};'}[how]
+
+
+@given(data=st.data(), secret=SECRET)
+def test_a_secret_split_at_any_mix_of_written_line_breaks_is_masked_whole(data, secret):
+    # each character in one of its spellings (a URL-encoded secret folded at %0A too), a break after any of them
+    how = data.draw(st.sampled_from(['as is', 'url', 'html']))
+    units = [spelled(char, how) for char in secret]
+    cuts = data.draw(st.sets(st.integers(1, len(units) - 1), min_size=1, max_size=4))
+    text = ''.join(unit + (data.draw(BREAK) if at + 1 in cuts else '') for at, unit in enumerate(units))
+
+    cleaned = ri.SecretScrubber([secret]).text(f'said: "{text}" (echoed)')
+
+    assert cleaned == f'said: "{facts.SCRUBBER_MASK}" (echoed)'
+
+
+# What only looks like a line break: another character's reference, a reference or escape left unfinished, a %0A
+# URL-encoded again (%250A), U+00A0 (a no-break space, not a line break) as a page, a URL or JSON writes it
+NOT_BREAKS = ['&#100;', '&#1;', '&#103;', '&#xA0;', '&#x1A;', '&#10', '%A0', '%0', '%250A', '%250D', '\\u00a0',
+              '\\u000', 'u000a', '#10;', 'x0A']
+
+
+@given(secret=SECRET, at=st.integers(2, 20), lookalike=st.sampled_from(NOT_BREAKS))
+def test_what_only_looks_like_a_written_line_break_does_not_join_a_secret_s_pieces(secret, at, lookalike):
+    at = min(at, len(secret) - 2)  # inside the secret
+    text = f'said: "{secret[:at]}{lookalike}{secret[at:]}" (echoed)'
+
+    assert ri.SecretScrubber([secret]).text(text) == text
+
+
+@given(secret=SECRET, at=st.integers(2, 20), line_break=st.sampled_from(['%0A', '%0D%0A']))
+def test_a_secret_holding_what_url_encodes_to_a_break_s_spelling_is_found_url_encoded_and_folded(secret, at,
+                                                                                               line_break):
+    # Its own "%0A", URL-encoded, is "%250A": no break. The breaks a URL-encoded text is folded at are.
+    at = min(at, len(secret) - 2)
+    secret = f'{secret[:at]}%0A{secret[at:]}'
+    encoded = quote(secret, safe='')
+    assert '%250A' in encoded
+    text = f'said: "{encoded.replace("%250A", f"{line_break}%250A{line_break}")}" (echoed)'  # folded around it
+
+    assert ri.SecretScrubber([secret]).text(text) == f'said: "{facts.SCRUBBER_MASK}" (echoed)'
+
+
+@given(secret=SECRET, at=st.integers(1, 20), line_break=st.sampled_from(['<br>', '&#10;', '%0A', '%0D%0A']),
+       letter=st.sampled_from(['n', 'r', 'u000a']))
+def test_a_break_written_inside_an_escape_before_a_folded_secret_moves_no_mask_off_it(secret, at, line_break, letter):
+    # A page folding a JSON text may break between an escape's backslash and its letter: that joins no line break of
+    # its own, and the secret folded after it is masked exactly, from its first piece to its last
+    at = min(at, len(secret) - 1)
+    text = f'said \\{line_break}{letter} then {secret[:at]}\n{secret[at:]} (echoed)'
+
+    assert ri.SecretScrubber([secret]).text(text) == f'said \\{line_break}{letter} then {facts.SCRUBBER_MASK} (echoed)'
