@@ -15,11 +15,12 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_scrubber import CASES, IAM_TOKEN, XDR_KEY, echo_params, folded, pieces, quoted_back, run_main
-from test_scrubber_overlaps import BreakTagPageEcho
+from test_scrubber import (CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, echo_params, folded, pieces, quoted_back,
+                           run_main)
 
 import facts
 import restore_integration as ri
+from warroom.emulator.httpserver import Response
 
 # A line feed and a carriage return as a page, a URL and a JSON text may write them (and CRLF so written)
 BREAKS = ['&#10;', '&#xA;', '&#xa;', '&#13;', '&#13;&#10;', '%0A', '%0a', '%0D', '%0D%0A', '\\u000a', '\\u000A',
@@ -36,7 +37,7 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_at_wri
     assert not [piece for piece in pieces(carried) if piece in shown]
 
 
-@pytest.mark.parametrize('line_break', ['&#10;', '&#xA;', '&#13;&#10;', '%0A', '\\u000a'])
+@pytest.mark.parametrize('line_break', ['&#10;', '&#xA;', '&#13;&#10;', '%0A', '\\u000a', '<br>', '<br/>', '<BR>'])
 @pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
 def test_no_piece_of_a_secret_survives_a_page_that_folds_it_at_written_line_breaks_and_is_cut_short(
         command, args, vendor, mode, line_break):
@@ -120,3 +121,22 @@ def test_a_break_written_inside_an_escape_before_a_folded_secret_moves_no_mask_o
     text = f'said \\{line_break}{letter} then {secret[:at]}\n{secret[at:]} (echoed)'
 
     assert ri.SecretScrubber([secret]).text(text) == f'said \\{line_break}{letter} then {facts.SCRUBBER_MASK} (echoed)'
+
+
+class BreakTagPageEcho(PageEchoVendor):
+    """A gateway whose HTML error page lists the headers it received, credentials first, folded into lines of 8
+    characters that it ends with a line break as it writes one (a <br> tag, XHTML's <br/>, an old page's <BR>, or a
+    character reference, a URL's or JSON's escape)."""
+
+    def __init__(self, tag):
+        self.tag = tag
+        super().__init__()
+
+    def _app(self, request):
+        if request.path.endswith('/v3/auth/tokens'):
+            return super()._app(request)
+        headers = sorted(dict(request.headers).items(), key=lambda header: 'auth' not in header[0].lower())
+        listed = folded(8, self.tag)(' '.join(f'{name}: {value}' for name, value in headers))
+        self.echoed.append(listed)
+        return Response(400, f'<html><body><p>Refused:</p><p>{listed}</p></body></html>'.encode(),
+                        {'Content-Type': 'text/html'})

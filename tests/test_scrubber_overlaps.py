@@ -2,17 +2,13 @@
 character of each goes, whichever the scrubber finds first; as is, split across lines, or cut short by '...'."""
 from __future__ import annotations
 
-import json
 import string
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_scrubber import CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, echo_params, folded, pieces, run_main
 
 import facts
 import restore_integration as ri
-from warroom.emulator.httpserver import Response
 
 # Long enough to be sought split across lines too (README, "Limits of the scrubber": not one shorter than 8)
 PART = st.text(string.ascii_letters + string.digits, min_size=8, max_size=16)
@@ -66,37 +62,3 @@ def test_a_secret_split_across_lines_in_a_war_room_table_cell_is_masked_whole(se
 
     assert cleaned == table.replace(f'{secret[:at]}<br>{secret[at:]}', facts.SCRUBBER_MASK)
     assert f'|refused: {facts.SCRUBBER_MASK} (echoed)|' in cleaned
-
-
-class BreakTagPageEcho(PageEchoVendor):
-    """A gateway whose HTML error page lists the headers it received, credentials first, folded into lines of 8
-    characters that it ends with a <br> tag (XHTML's <br/> or an old page's <BR>)."""
-
-    def __init__(self, tag):
-        self.tag = tag
-        super().__init__()
-
-    def _app(self, request):
-        if request.path.endswith('/v3/auth/tokens'):
-            return super()._app(request)
-        headers = sorted(dict(request.headers).items(), key=lambda header: 'auth' not in header[0].lower())
-        listed = folded(8, self.tag)(' '.join(f'{name}: {value}' for name, value in headers))
-        self.echoed.append(listed)
-        return Response(400, f'<html><body><p>Refused:</p><p>{listed}</p></body></html>'.encode(),
-                        {'Content-Type': 'text/html'})
-
-
-@pytest.mark.parametrize('tag', ['<br>', '<br/>', '<BR>'])
-@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
-def test_no_piece_of_a_secret_survives_a_page_that_folds_it_with_break_tags(command, args, vendor, mode, tag):
-    echo = BreakTagPageEcho(tag)
-    try:
-        demisto = run_main(echo_params(echo, vendor, mode), command, args)
-    finally:
-        echo.server.stop()
-
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
-    carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
-    assert 'answered HTTP 400' in shown
-    assert any(carried in text.replace(tag, '') for text in echo.echoed)  # the page quoted it, folded
-    assert not [piece for piece in pieces(carried, 8) if piece in shown]
