@@ -3389,8 +3389,7 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
                            f'{" not in unsent, which is set by the command itself while polling" if unsent else ""}. '
                            f'{XDR_PAIRED_ACTION_IDS}')
-    # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
-    # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
+    # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made so far.
     now = epoch_ms()
     started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
@@ -3493,8 +3492,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
             where = f'{record["endpoints_count"]} endpoint(s)'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
-    # the files not started: each refused, or not sent (none when the one file is started)
-    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (
+    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
         f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
                                                            if schedule.asked_by else '.') if polling else
         'Follow the actions in Cortex XDR > Response > Action Center.')
@@ -3615,8 +3613,7 @@ def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
     """``refused`` with the files of the refused records added, each under its reason, after those already there."""
     for record in records:
         if record['status'] == XDR_OUTCOME_FAILED:
-            # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
-            reason = record['error'].replace(record['file_hash'], '(file)')
+            reason = record['error'].replace(record['file_hash'], '(file)')  # one reason, as Cortex XDR names the file
             refused.setdefault(reason, []).append(record['file_hash'])
     return refused
 
@@ -3793,8 +3790,7 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
         endpoints.append(endpoint)
         final += status in XDR_FINAL_STATUSES
         restored += status == XDR_SUCCESS_STATUS  # a final status too
-    # The restore's endpoints_count (its included endpoints), unknown until the first status read: counted from it. A
-    # read may list fewer: the others have not ended, and the larger count is kept.
+    # The restore's endpoints_count, unknown until the first read, is counted from it; a read listing fewer keeps it
     count = max(record.get('endpoints_count') or 0, len(endpoints))
     outcome = (XDR_OUTCOME_IN_PROGRESS if final < count or not endpoints
                else XDR_OUTCOME_SUCCESS if final == restored
@@ -3855,7 +3851,7 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
     return replace(schedule, args=follow)
 
 
-def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
+def xdr_follow_text(records: list[XdrRecord], when: str) -> str:
     """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling)."""
     action_ids = [record['action_id'] for record in records]
     # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
@@ -3876,7 +3872,6 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
-    # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
     restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
                         for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
