@@ -3389,8 +3389,7 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
         raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
                            f'{" not in unsent, which is set by the command itself while polling" if unsent else ""}. '
                            f'{XDR_PAIRED_ACTION_IDS}')
-    # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made (none from
-    # an older version), each at least an interval after the last whatever the clock says; none waits past what is left.
+    # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made so far.
     now = epoch_ms()
     started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
@@ -3410,36 +3409,31 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     records = [restore_record(h, endpoint_id, incident_id, a, n) for h, a, n in zip(followed, action_ids, counts)]
     older = carried_json(args, 'older_actions', dict, lambda ids: isinstance(ids, list) and all(
         isinstance(action_id, str) for action_id in ids))  # in context before the files were left unsent
-    adopted = started_elsewhere(context, unsent, endpoint_id, older)  # followed as their records say, not sent again
+    latest = latest_elsewhere(context, unsent, endpoint_id, older)
+    adopted = started_elsewhere(latest)  # followed as their records say, not sent again
     records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
-    unfollowed = [file_hash for file_hash, record in latest_elsewhere(context, unsent, endpoint_id, older).items()
-                  if record.get('may_have_started') is True]  # nor one whose restore there may have started
-    unsent.difference_update(adopted, unfollowed)  # what is left is sent late
+    unfollowed = [file_hash for file_hash, record in latest.items() if record.get('may_have_started') is True]
+    unsent.difference_update(adopted, unfollowed)  # the others are sent late (not one that may have started)
     late = [file_hash for file_hash in hashes if file_hash in unsent]
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left,
                              unfollowed)
 
 
-def started_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None,
-                      older: JsonObject | None = None) -> JsonObject:
-    """{file_hash: action ID} of the files of ``unsent`` whose latest record on the same endpoints in the incident's
-    context is an action another run started after this polling wrote them unsent: the post-processing script's, when
-    the incident closed as a false positive meanwhile (XSOAR's docs do not say a close ends a polling sequence, so the
-    script sends them, as no check may come). A second restore of a file already back would fail and report it FAILED.
-    Latest: records are kept in the order written, as the reputation gate reads them too (its restored_before), but
-    for the actions already there when this polling left the file unsent (``older``: older_actions)."""
-    return {file_hash: record['action_id']
-            for file_hash, record in latest_elsewhere(context, unsent, endpoint_id, older).items()
+def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
+    """{file_hash: action ID} of the files whose ``latest`` record (latest_elsewhere's) is an action another run started
+    since this polling left them unsent: the post-processing script's, at a close as a false positive meanwhile (XSOAR's
+    docs do not say a close ends a polling sequence). A second restore of a file already back would FAIL."""
+    return {file_hash: record['action_id'] for file_hash, record in latest.items()
             if can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
 
 
 def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None,
-                     older: JsonObject | None = None) -> dict[str, XdrRecord]:
-    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent``, none
-    of the actions ``older`` lists for it ({file_hash: [action ID as text, ...]}): XSOAR updates a record without an
-    action_id in its place, so one this polling wrote may sit ahead of an older action of the file."""
+                     older: JsonObject) -> dict[str, XdrRecord]:
+    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent`` (in
+    the order written, as the reputation gate reads them), but for the actions ``older`` lists for it (older_actions):
+    XSOAR updates a record without an action_id in its place, so one this polling wrote may sit ahead of them."""
     return {file_hash: record for file_hash, record in scoped_records(context, unsent, endpoint_id)
-            if str(record.get('action_id')) not in (older or {}).get(file_hash, ())}
+            if str(record.get('action_id')) not in older.get(file_hash, ())}
 
 
 def older_actions(context: Any, unsent: Iterable[str], endpoint_id: str | None) -> JsonObject:
@@ -3472,7 +3466,7 @@ def context_records(context: Any, path: Sequence[str]) -> list[Any]:
 
 def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], endpoint_id: str | None,
                       incident_id: int | None, polling: bool, interval: int, timeout: int,
-                      context: Any = None) -> RestoreResult:
+                      context: Any) -> RestoreResult:
     """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now, and
     follows instead an action another run starts meanwhile, not one the incident's ``context`` holds now."""
     records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
@@ -3498,8 +3492,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
             where = f'{record["endpoints_count"]} endpoint(s)'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
-    # the files not started: each refused, or not sent (none when the one file is started)
-    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (
+    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
         f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
                                                            if schedule.asked_by else '.') if polling else
         'Follow the actions in Cortex XDR > Response > Action Center.')
@@ -3512,10 +3505,9 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[XdrRecord], list[XdrReply],
                                                                        dict[str, RestoreError]]:
-    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone`` (an error that
-    writes its record; the caller raises it for a file not acted on when no next check sends it). Returns the records,
-    the vendor's replies, and the files not acted on, which a next check may send, each with its error; ``no_time``:
-    why none is sent."""
+    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone`` (an error that writes
+    its record). Returns the records, the replies, and {file_hash: error} of the files not acted on, which a next check
+    may send (the caller raises for ``alone``'s when none will); ``no_time``: why none is sent."""
 
     def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, RestoreError | None]:
         action_id = endpoints_count = reply = unsent = failure = None
@@ -3525,9 +3517,8 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 reply = client.restore_file(file_hash, endpoint_id, incident_id)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
-                # Cortex XDR may have started it, so it is not sent again: accepted without an action ID to follow,
-                # its answer lost after the request may have reached it, or an HTTP 200 not read (below). Sent by the
-                # next check: no turn came, or the last attempt met a 429, a 503 or no connection.
+                # Not sent again if Cortex XDR may have started it (accepted without an action ID to follow, answer
+                # lost, or an HTTP 200 not read); sent by the next check after no turn, a 429, a 503 or no connection.
                 last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
                 acted = reply is not None or may_have_applied(error.attempts)
                 if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
@@ -3562,11 +3553,9 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
 def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreError], refused: XdrRefusals,
                           args: JsonObject, polling: bool, interval: int, timeout: int,
                           schedule: PollingSchedule) -> list[str]:
-    """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with more than two intervals
-    of polling time left when it comes, as ``schedule`` puts it, or later (XSOAR may run it late: the promise keeps one
-    more interval in hand). Their records say what went wrong and so, not to run the command again (a second action
-    for each of its files); the others' say why no check sends them, and to run restore-file again. The refusals of
-    the records the next check does not send are added to ``refused``."""
+    """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with over two intervals of polling
+    time left when ``schedule`` brings it (XSOAR may run it late). Their records say not to run the command again (a
+    second action); the others' say why no check sends them. The refusals of those not sent are added to ``refused``."""
     left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args) - \
         schedule.next_run_in_seconds
     later = polling and left > 3 * interval
@@ -3624,8 +3613,7 @@ def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
     """``refused`` with the files of the refused records added, each under its reason, after those already there."""
     for record in records:
         if record['status'] == XDR_OUTCOME_FAILED:
-            # Cortex XDR names the file in its message: without it, the same reason reads the same for every file
-            reason = record['error'].replace(record['file_hash'], '(file)')
+            reason = record['error'].replace(record['file_hash'], '(file)')  # one reason, as Cortex XDR names the file
             refused.setdefault(reason, []).append(record['file_hash'])
     return refused
 
@@ -3668,19 +3656,17 @@ def grouped_refusals(refused: XdrRefusals) -> str:
 def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrRecord],
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int, unfollowed: list[str]) -> RestoreResult:
-    """A polling run: sends the restores no run had time to send while a next check can follow them (``left``: polling
-    seconds), checks every running action (``records``), and schedules the next check unless past the timeout: then
-    this check is the last (``ending``), covers every file given and says how to follow each action still running.
+    """A polling run: sends the restores not sent yet while a next check can follow them (``left``: polling seconds),
+    checks every running action (``records``), and schedules the next check, unless this one is the last (``ending``).
     ``unfollowed``: files another run sent since, which no check sends again (XDR_UNFOLLOWED_ELSEWHERE)."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     if unfollowed:  # never sent by this polling: its last check reports them with the files not started
         refused.setdefault(XDR_UNFOLLOWED_ELSEWHERE, []).extend(unfollowed)
     ending = polling and left < interval
-    # A restore sent now is followed only if this run ends two intervals before the timeout (one to wait, one for the
-    # next check): with less time left none is sent; with more, no wait for a turn goes past that. A check not the last
-    # ends its waits an interval before the timeout (the next check comes within it); as a read starts nothing, one that
-    # sends none waits CHECK_LEAST_WAIT_SECONDS at least. The last sends nothing and reads all its run has time for.
+    # A restore is sent now only while two intervals are left (a wait, then the next check), and no wait for a turn
+    # goes past that. A check not the last ends its waits an interval before the timeout (one that sends none waits
+    # CHECK_LEAST_WAIT_SECONDS at least: a read starts nothing). The last sends nothing and reads what it has time for.
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
     client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
@@ -3719,11 +3705,9 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
                     notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord], when: str) -> str:
-    """The last check's entry: the actions it read, the files finished at an earlier check, the actions still running
-    when polling ended (``ended``: each record then says so, and how to follow its action, and ``when`` it may:
-    follow_wait), and the files never started, each reason once. A restore none of whose files was ever started is an
-    error, as at the first run, which writes the records of the files this check sent and could not follow
-    (``not_sent``)."""
+    """The last check's entry: the actions it read, the files finished earlier, the actions still running (``ended``:
+    each record says how to follow it, and ``when``: follow_wait), and the files never started, each reason once. None
+    ever started is an error, as at the first run, writing the records of those this check could not send."""
     if not summaries and not earlier:
         raise none_started(refused, not_sent)
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
@@ -3744,10 +3728,9 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
 
 def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool,
                          ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply]]:
-    """Reads the status of every action still followed. One not read (after the transport's retries) stays in progress
-    with the reason in ``error`` and no endpoints nor counts (XSOAR's update keeps those an earlier check read). The
-    key refused at every read raises, when ``may_stop`` (no action started at this check), its entry writing each
-    record so, and those of the files this check did not send (``not_sent``): none says a next check comes."""
+    """Reads the status of every action followed. One not read stays in progress with the reason in ``error``, without
+    endpoints or counts (XSOAR's update keeps an earlier check's). The key refused at every read raises when
+    ``may_stop`` (none started at this check), writing each record, and ``not_sent``'s, without a next check."""
 
     def unread(error: RestoreError) -> str:
         # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
@@ -3807,8 +3790,7 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
         endpoints.append(endpoint)
         final += status in XDR_FINAL_STATUSES
         restored += status == XDR_SUCCESS_STATUS  # a final status too
-    # The restore's endpoints_count (its included endpoints), unknown until the first status read: counted from it. A
-    # read may list fewer: the others have not ended, and the larger count is kept.
+    # The restore's endpoints_count, unknown until the first read, is counted from it; a read listing fewer keeps it
     count = max(record.get('endpoints_count') or 0, len(endpoints))
     outcome = (XDR_OUTCOME_IN_PROGRESS if final < count or not endpoints
                else XDR_OUTCOME_SUCCESS if final == restored
@@ -3816,7 +3798,7 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
     if endpoints:
         summary['endpoints_count'] = count
-    if endpoints and len(endpoints) < count:
+    if 0 < len(endpoints) < count:
         summary['error'] = (f'Cortex XDR lists {len(endpoints)} of the {count} endpoints the restore included '
                             f'(endpoints_count): {count - len(endpoints)} not listed yet, so not ended; {again}.')
     return summary
@@ -3853,10 +3835,9 @@ def json_object(value: Any) -> JsonObject | None:
 
 def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused: XdrRefusals, unsent: list[str],
                    finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
-    """The next check (``schedule``, next_check's): the files followed and their actions, then those no run has sent
-    (``unsent``), with what earlier runs found (refused, finished; an empty one left out). endpoint_id and incident_id
-    go as this run read them (a list of one from context, as text): what XSOAR hands back is then what the check
-    reads."""
+    """The next check (``schedule``, next_check's): the files followed and their actions, then those not sent yet, with
+    what earlier runs found (an empty one left out). endpoint_id and incident_id go as this run read them (as text,
+    not a list of one from context), so what XSOAR hands back is what the check reads."""
     follow = dict(schedule.args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     counts = [r.get('endpoints_count') for r in followed]  # the restores' own: a status read may list fewer
@@ -3870,7 +3851,7 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
     return replace(schedule, args=follow)
 
 
-def xdr_follow_text(records: list[XdrRecord], when: str = '') -> str:
+def xdr_follow_text(records: list[XdrRecord], when: str) -> str:
     """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling)."""
     action_ids = [record['action_id'] for record in records]
     # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
@@ -3888,9 +3869,9 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
                       unsent: int) -> str:
     """A check's line unless the last: endpoints final and running; those of files finished earlier count as final;
     the files the next check sends (``unsent``)."""
-    running = sum(e['status'] not in XDR_FINAL_STATUSES for summary in summaries for e in summary.get('endpoints', ()))
-    running += sum(s['endpoints_count'] - len(s['endpoints']) for s in summaries if s.get('endpoints'))  # not listed
-    # Its final endpoints are what a summary read counted, as are those of a file finished earlier.
+    # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
+    running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
+                  for s in summaries if s.get('endpoints'))
     restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
                         for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
@@ -3909,9 +3890,8 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
 
 
 def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose status was not read') -> str:
-    """What of each action's answer was not read at this check (its status; ``what``: of the restores sent at it, the
-    answer), for the first MAX_UNREAD_NOTES, and how many more: notes that stop short without saying so read as every
-    file not read."""
+    """What of each action's answer (``what``) was not read at this check, for the first MAX_UNREAD_NOTES, and how many
+    more: notes that stop short without saying so read as every file not read."""
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
     if len(unread) > MAX_UNREAD_NOTES:
         unread[MAX_UNREAD_NOTES:] = [f'And {len(unread) - MAX_UNREAD_NOTES} more {what} '
@@ -3920,9 +3900,8 @@ def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose st
 
 
 def xdr_final_table(summaries: list[XdrRecord]) -> str:
-    """The endpoint rows of the actions read. Past MAX_DETAIL_ROWS: counts and failures grouped by reason, and which
-    file each row is of (an endpoint alone would not say which of several files failed there); the context keeps every
-    row."""
+    """The endpoint rows of the actions read; past MAX_DETAIL_ROWS, counts and failures grouped by reason, each row
+    with its file (an endpoint alone would not say which of several files failed there)."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
     one, summary = len(summaries) == 1, summaries[0]
