@@ -2627,8 +2627,8 @@ class HssClient:
                     span < HSS_EVENT_TIME_LEAD_MS:
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
-        return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
-            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read'), end_ms
+        return self._all_pages_of_each([None], lambda _, offset: first if offset == 0 else self.list_security_events(
+            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')[0], end_ms
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
@@ -2661,9 +2661,6 @@ class HssClient:
                                f'({short_text(reply.text)}). '
                                f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])}', reply.attempts)
         return body
-
-    def _all_pages(self, read_page: Callable[[int], HssPage], page_size: int, what: str) -> list[Any]:
-        return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
                            what: str, again: bool = True) -> list[list[Any]]:
