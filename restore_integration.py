@@ -2857,7 +2857,6 @@ class BulkRunner:
                 report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
@@ -2878,9 +2877,10 @@ class BulkRunner:
 
 @dataclass(frozen=True)
 class PollingSchedule:
-    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them: the next run
-    an interval (at least MIN_POLLING_INTERVAL, as XSOAR requires) after this one, or later while a vendor's
-    Retry-After lasts (next_check); XSOAR's Timeout, timeout_in_seconds plus POLLING_TIMEOUT_MARGIN."""
+    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the next run
+    comes polling_arguments' checked interval (at least MIN_POLLING_INTERVAL, as XSOAR requires) after this one, or
+    later while a vendor's Retry-After lasts (next_check). XSOAR's Timeout is the command's timeout_in_seconds plus
+    POLLING_TIMEOUT_MARGIN, for both polling commands."""
 
     command: str
     next_run_in_seconds: int
