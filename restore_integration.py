@@ -2686,7 +2686,6 @@ class HssClient:
         for index, rows in zip(fallen, self._all_pages_of_each([keys[index] for index in fallen], read_page, page_size,
                                                                what, False) if fallen else []):
             listings[index].update(rows=rows, total=0)  # read whole again: no row met twice
-        # total_num grew meanwhile: a row moved down a place may have been met twice
         return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values())
                 if listing['total'] > listing['first_total'] else listing['rows'] for listing in listings]
 
