@@ -2487,9 +2487,8 @@ class XdrClient:
             raise
 
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
-        """POST actions/get_action_status. Returns {"data": {endpoint: status}, "errorReasons"?: {...}}.
-        group_action_id is an Integer in the API's reference, though a restore reply may give the ID as text: text of
-        digits alone goes as its number (as CoreIRApiModule sends it); any other as it came. ``probe``: test-module's
+        """POST actions/get_action_status: {"data": {endpoint: status}, "errorReasons"?: {...}}. An ID given as digits
+        goes as the Integer the API takes (as CoreIRApiModule sends it), any other as it came. ``probe``: test-module's
         read of action 0: its 500 is an answer, not retried, and its errors advise the admin testing."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
@@ -2600,14 +2599,12 @@ class HssClient:
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
-        total_num is over HSS_FETCH_WINDOW_PAGES pages of what that page served (a backlog), halved until it fits. So a
-        window costs at most 18 halvings (from two days less a second to less than a second) and HSS_FETCH_WINDOW_PAGES
-        pages (less than a second: all its pages), whatever order HSS lists events in (halved, not cut where the rows
-        would fit if spread evenly: a backlog is often a burst). Once halving stops telling (total_num_not_narrowing),
-        the wider window is read page by page instead, once a window: a total_num no page lives up to would otherwise
-        halve the window to a second and end the fetch there. The caller keeps those to act on (read_event_windows), not
-        the listing's handle_status: an alarm handled while the pages are read would shift the rows after it past a page
-        already read, and one handled by isolate_and_kill is one this pack restores."""
+        total_num is over HSS_FETCH_WINDOW_PAGES pages of what it served (a backlog, often a burst: halved, not cut to
+        an even spread), so at most 18 halvings and HSS_FETCH_WINDOW_PAGES pages a window. Once halving stops telling
+        (total_num_not_narrowing), the wider window is read page by page instead, once: a total_num no page lives up to
+        would halve the window to a second and end the fetch there. The caller acts on events (read_event_windows), not
+        on handle_status: an alarm handled meanwhile shifts rows past a page read, and one handled by isolate_and_kill
+        is one this pack restores."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
@@ -2627,14 +2624,13 @@ class HssClient:
                     span < HSS_EVENT_TIME_LEAD_MS:
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
-        return self._all_pages(lambda offset: first if offset == 0 else self.list_security_events(
-            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read'), end_ms
+        return self._all_pages_of_each([None], lambda _, offset: first if offset == 0 else self.list_security_events(
+            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')[0], end_ms
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
         shorter than it (the listing's end, whatever total_num says); None when the page past HSS_FETCH_WINDOW_PAGES
-        pages serves rows (a backlog, to halve). So one request, then at most HSS_FETCH_WINDOW_PAGES pages: that page is
-        read again when the pages before it are full, as events written meanwhile move the others down into it."""
+        pages serves rows (a backlog, to halve): asked first, and again after full pages (new events move rows down)."""
         rows, step = list(first['data_list']), len(first['data_list'])
         if self.list_security_events(begin_ms, end_ms, offset=step * HSS_FETCH_WINDOW_PAGES)['data_list']:
             return None
@@ -2662,18 +2658,13 @@ class HssClient:
                                f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])}', reply.attempts)
         return body
 
-    def _all_pages(self, read_page: Callable[[int], HssPage], page_size: int, what: str) -> list[Any]:
-        return self._all_pages_of_each([None], lambda _, offset: read_page(offset), page_size, what)[0]
-
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
                            what: str, again: bool = True) -> list[list[Any]]:
-        """Every row of each key's listing: the first pages (side by side) give total_num, then the rest of every
-        listing are read side by side, a step of what its first page served apart (some HSS versions, or a gateway,
-        cap a page below the limit asked: stepping by the limit would skip rows). A total_num grown meanwhile (events
-        are listed newest first: each new one moves the others down a place) sends the client on to the offsets it
-        added, and a row met twice is kept once. One fallen meanwhile (a copy deleted, a host removed: each row after
-        it moves up a place, maybe past a page already read) has that listing read ``again`` whole, once. Every map
-        runs on this thread, which alone reports progress."""
+        """Every row of each key's listing, read side by side from this thread (which alone reports progress): the first
+        pages give total_num and the step (what a first page served: some HSS versions, or a gateway, cap a page below
+        the limit asked). A total_num grown meanwhile (newest first: each new event moves the others down) is read on
+        to, a row met twice kept once; one fallen (a copy deleted: rows move up, maybe past a page read) has that
+        listing read ``again`` whole, once."""
         listings = []
         for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
             rows = list(first['data_list'])
@@ -2695,7 +2686,6 @@ class HssClient:
         for index, rows in zip(fallen, self._all_pages_of_each([keys[index] for index in fallen], read_page, page_size,
                                                                what, False) if fallen else []):
             listings[index].update(rows=rows, total=0)  # read whole again: no row met twice
-        # total_num grew meanwhile: a row moved down a place may have been met twice
         return [list({json.dumps(row, sort_keys=True): row for row in listing['rows']}.values())
                 if listing['total'] > listing['first_total'] else listing['rows'] for listing in listings]
 
@@ -2708,12 +2698,10 @@ class HssClient:
         return (answered if answered is not None else int(time.time() * 1000)) - since
 
     def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
-        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body.
-        Returns the earliest HSS can have acted on it, in ms on HSS's own clock: its Date header (to the second) less
-        the time since the first attempt went out (an attempt whose answer was lost may have been acted on), so that
-        later listings can tell this restore's changes by their update_time whatever this machine's clock says. An
-        attempt whose answer was lost (or a 500, 502 or 504) is not sent again blind: only the items HSS then
-        lists isolated go again, and none being left is an answer too (HSS took them)."""
+        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body. Returns
+        the earliest HSS can have acted on it, on HSS's clock (ms): its Date less the time since the first attempt, so
+        later listings tell this restore's changes by update_time whatever this machine's clock says. After an answer
+        lost (or a 500, 502 or 504) only the items HSS still lists isolated go again; none left means HSS took them."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
@@ -2774,10 +2762,9 @@ class HssClient:
 
 
 def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
-    """Whether halving a window stopped telling how many events it lists, by the first pages of the window and of its
-    first half: total_num did not fall (the half dropped listed nothing: reading the wider window costs no more), or
-    the half's page served fewer rows than the wider one's yet its total_num promises more than it served (a page
-    serves as many rows as the listing holds up to what HSS serves a page, so that total_num overstates it)."""
+    """Whether halving a window stopped telling how many events it lists, by the first pages of it and of its first
+    half: total_num did not fall (reading the wider window costs no more), or the half's page served fewer rows than
+    the wider one's yet its total_num promises more than it served (so that total_num overstates the listing)."""
     served, total = len(narrower['data_list']), whole_number(narrower.get('total_num'), 0)
     return total >= whole_number(wider.get('total_num'), 0) or served < len(wider['data_list']) and total > served
 
@@ -2841,10 +2828,9 @@ class BulkRunner:
 
     def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
             settled: Callable[[Any], Any] | None = None) -> list[Any]:
-        """``function`` over ``items``, results in the items' order. ``settled(item)``, when given, may return an item's
-        result without calling ``function`` (work no longer to send). An exception stops the work not started yet; once
-        the work in flight ends, the exception of the earliest item that failed (in the items' order, not in time) is
-        re-raised."""
+        """``function`` over ``items``, results in their order; ``settled(item)`` may give an item's result without
+        calling it (work no longer to send). A failure stops the work not started; once the work in flight ends, the
+        exception of the earliest item that failed (in the items' order, not in time) is raised."""
         items, failed = list(items), threading.Event()
 
         def report(done: int) -> None:
@@ -2870,7 +2856,6 @@ class BulkRunner:
                 report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:

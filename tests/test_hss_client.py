@@ -393,11 +393,11 @@ def test_a_total_num_past_the_largest_offset_hss_takes_is_not_followed_beyond_it
     client = client_from_params('hss', emulated.params())
     asked = []
 
-    def read_page(offset):
+    def read_page(_, offset):
         asked.append(offset)
         return {'total_num': 10 ** 10, 'data_list': [{'n': offset + i} for i in range(100)]}
 
-    rows = client._all_pages(read_page, facts.HSS_LIST_PAGE_SIZE, '')
+    rows = client._all_pages_of_each([None], read_page, facts.HSS_LIST_PAGE_SIZE, '')[0]
 
     assert max(asked) <= facts.HSS_LIST_OFFSET_MAX and len(asked) == facts.HSS_LIST_OFFSET_MAX // 100 + 1
     assert len(rows) == 100 * len(asked)
