@@ -98,9 +98,6 @@ XdrRecord = JsonObject  # one file's record there: the restore sent, then what a
 XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_hash, ...]}, each reason once
 XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
-XDR_AUTH_TYPES = ('standard', 'advanced')
-NONCE_ALPHABET = string.ascii_letters + string.digits
-NONCE_LENGTH = 64
 
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
@@ -115,8 +112,6 @@ FLOAT64_EXACT_BELOW = 2 ** 53
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
-DEFAULT_POLLING_INTERVAL = 10
-DEFAULT_POLLING_TIMEOUT = 600
 # The server's own arguments, which XSOAR hands a run with the command's: a next run carries none of them, as XSOAR
 # runs a polling command with the arguments it declares only (content-docs scheduled-commands.md).
 XSOAR_BUILTIN_ARGUMENTS = frozenset({'using', 'using-brand', 'using-category', 'execution-timeout', 'extend-context',
@@ -327,8 +322,6 @@ GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. Tr
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
 SDK_DATE_HEADER = 'X-Sdk-Date'
-SDK_DATE_FORMAT = '%Y%m%dT%H%M%SZ'
-SDK_CONTENT_HASH_HEADER = 'x-sdk-content-sha256'  # lower case: sdk_signature looks it up among lowered names
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
@@ -354,7 +347,6 @@ HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
 HSS_RESTORE_RECORDS = ('HuaweiHSS', 'RestoredFile')  # where XSOAR keeps those rows in the incident's context
-HSS_AUTH_TYPES = ('token', 'aksk')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 # An error's code and message, as huaweicloudsdkcore's DefaultExceptionHandler looks for them (HSS and its gateway
 # send the first; other Huawei Cloud services, and IAM inside its "error" object, the others), in its order.
@@ -874,7 +866,7 @@ def read_transport_settings(params: InstanceParams) -> TransportSettings:
 def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
     key_id = setting_credential(params, 'xdr_api_key_id', 'identifier', header=True)
-    auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
+    auth_type = setting_choice(params, 'xdr_auth_type', ('standard', 'advanced'), 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
     if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
@@ -901,7 +893,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            f'digits, - and _); '
                            f'got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
-    auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
+    auth_type = setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
     # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
     if project_id.partition('_')[0] in ([region] if region else urlsplit(url).hostname.split('.')[1:-2]):
@@ -2234,7 +2226,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:
-            nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
+            nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
             timestamp = str(int(time.time() * 1000))
             signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
             self._on_signature(signature)
@@ -2258,7 +2250,7 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url)
-        request.headers.update({SDK_DATE_HEADER: self._clock().strftime(SDK_DATE_FORMAT), 'Host': parts.netloc})
+        request.headers.update({SDK_DATE_HEADER: self._clock().strftime('%Y%m%dT%H%M%SZ'), 'Host': parts.netloc})
         if self._project_id:
             request.headers['X-Project-Id'] = self._project_id
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
@@ -2288,7 +2280,7 @@ def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable
     pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
     lowered = dict(pairs)  # a name given twice (in two cases): its last value
     # an empty body is hashed as it is, whatever X-Sdk-Content-Sha256 says
-    payload_hash = (lowered.get(SDK_CONTENT_HASH_HEADER) if body else None) or hashlib.sha256(body or b'').hexdigest()
+    payload_hash = (lowered.get('x-sdk-content-sha256') if body else None) or hashlib.sha256(body or b'').hexdigest()
     canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
                            '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
                            ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers),
@@ -3169,9 +3161,9 @@ def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
-                          maximum=86400, default=DEFAULT_POLLING_INTERVAL)
+                          maximum=86400, default=10)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
-                         default=DEFAULT_POLLING_TIMEOUT)
+                         default=600)
     if polling and timeout < interval:
         raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
                            f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
