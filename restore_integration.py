@@ -196,8 +196,7 @@ TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
 # A certificate this side refused (OpenSSL's and urllib3's words), not a handshake the server broke off (tls_failure).
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
-# Codings undone a piece at a time (decoded_body): not br and zstd, which requests asks for when installed. deflate is
-# zlib's format (RFC 9110), raw deflate the fallback.
+# Codings undone a piece at a time (decoded_body; not requests' br, zstd): deflate is zlib's (RFC 9110), else raw.
 ACCEPT_ENCODING = 'gzip, deflate'
 CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
 RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
@@ -375,9 +374,8 @@ HSS_ISOLATED_NOW = {
                           '(restore_state at 0, any change) knows of no restore HSS took of it, so the file is still '
                           'quarantined. Once HSS lists it isolated, a restore may be sent: run the command with the '
                           'same host_id, file_hash and file_path, without restore_state.'}
-# A copy this restore sent, listed unchanged since: HSS did not act on it (a request whose answer was lost may never
-# have reached it; a 200 names no item). It stays restoring while checks follow (no public fact says HSS lists a copy
-# restoring as soon as it takes a restore; a gateway's 504 may be carried out late): {status: (then, at the last)}.
+# A copy this restore sent, unchanged since: not acted on, yet (no public fact says HSS lists a copy restoring at once,
+# and a gateway's 504 may be carried out late), so restoring while checks follow: {status: (then, at the last)}.
 HSS_NOT_TAKEN = {
     HSS_STATUS_ISOLATED: (
         'HSS still lists this copy isolated, unchanged since this restore was sent: HSS has not acted on it yet (a '
@@ -428,8 +426,7 @@ HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to e
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 # Each fetch rereads 30 minutes (HSS's clock) for events listed late: an agent back online, a long scan, a host lagging.
 HSS_FETCH_OVERLAP_MS = 30 * 60_000
-# The last run keeps the newest IDs of at most this many events (about 40 KB as UUIDs): past it, the next fetch reads
-# back only as far as they go.
+# The last run keeps at most this many event IDs, the newest (about 40 KB of UUIDs): the next fetch reads back that far.
 HSS_FETCH_SEEN_MAX = 1000
 # How far ahead of this machine's clock (set back) the last fetch's end may lie, the fetch waiting; further, the first
 # fetch window applies. It bounds a polling run's restore_state and restore-file's polling_started too.
