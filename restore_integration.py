@@ -78,15 +78,14 @@ XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
-# Cortex XDR action statuses. An endpoint in a final status will not change; in any other (PENDING, IN_PROGRESS,
-# PENDING_ABORT, or one not known) it still runs. CANCELED too, as demisto/content's CortexCoreIR spells it for
-# get_action_status (its values_raise_error).
-XDR_FINAL_STATUSES = frozenset({'COMPLETED_SUCCESSFULLY', 'COMPLETED_PARTIAL', 'FAILED', 'TIMEOUT', 'CANCELLED',
-                                'CANCELED', 'ABORTED', 'EXPIRED'})
+# An endpoint in any other action status (PENDING, IN_PROGRESS, PENDING_ABORT, or one not known) still runs. CANCELED
+# too, as demisto/content's CortexCoreIR spells it for get_action_status (its values_raise_error).
+XDR_FINAL_STATUSES = frozenset('COMPLETED_SUCCESSFULLY COMPLETED_PARTIAL FAILED TIMEOUT CANCELLED CANCELED ABORTED '
+                               'EXPIRED'.split())
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_NO_STATUS = 'no status'  # an endpoint listed with a null or blank status: still running
 
-# The overall outcome of one file's restore, written to CortexXDR.RestoredFile.status.
+# A file's overall outcome (CortexXDR.RestoredFile.status).
 XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
 XDR_OUTCOME_SUCCESS = 'COMPLETED_SUCCESSFULLY'
 XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
@@ -98,95 +97,68 @@ XdrRecord = JsonObject  # one file's record there: the restore sent, then what a
 XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_hash, ...]}, each reason once
 XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
-XDR_AUTH_TYPES = ('standard', 'advanced')
-NONCE_ALPHABET = string.ascii_letters + string.digits
-NONCE_LENGTH = 64
-
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
 MAX_IDENTIFIER_LENGTH = 256
-# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque tokens of these characters, so none can carry a
-# path (../, /), a query (?, #), percent-encoding or a NUL into a request. HSS item fields (host_id, file_hash,
-# file_path, file_attr) are free text of the documented lengths, sent as JSON or encoded query values, never in a path.
+# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque: none can carry a path, a query, percent-encoding
+# or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values, never in a path.
 IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
-# A number XSOAR hands on is a float64, which holds each whole number below 2**53 exactly and stands for several past it
-FLOAT64_EXACT_BELOW = 2 ** 53
+FLOAT64_EXACT_BELOW = 2 ** 53  # XSOAR hands numbers on as float64s, exact for whole ones below this only
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
-DEFAULT_POLLING_INTERVAL = 10
-DEFAULT_POLLING_TIMEOUT = 600
-# The server's own arguments, which XSOAR hands a run with the command's: a next run carries none of them, as XSOAR
-# runs a polling command with the arguments it declares only (content-docs scheduled-commands.md).
-XSOAR_BUILTIN_ARGUMENTS = frozenset({'using', 'using-brand', 'using-category', 'execution-timeout', 'extend-context',
-                                     'ignore-outputs', 'raw-response', 'retry-count', 'retry-interval', 'auto-extract',
-                                     'debug-mode'})
-# XSOAR stops a command, fetch-incidents included, after 3 minutes unless its server configuration sets another (key
-# <integration_name>.<command_name>.timeout, default 3: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
+# The server's own arguments, which a polling command's next run never carries (content-docs scheduled-commands.md).
+XSOAR_BUILTIN_ARGUMENTS = frozenset('using using-brand using-category execution-timeout extend-context ignore-outputs '
+                                    'raw-response retry-count retry-interval auto-extract debug-mode'.split())
+# XSOAR stops a command, fetch-incidents included, after 3 minutes unless its server configuration says otherwise (key
+# <integration_name>.<command_name>.timeout: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
 # Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
 XSOAR_STOPS_COMMAND = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
-# The instance dialog's Test (test-module) has less: an engine ends it after 60 s (demisto/content pull request 33691
-# cut Prisma Cloud v2's test to end before it), so test-module's requests end ENTRY_MARGIN_SECONDS before that.
+# An engine ends the instance dialog's Test after 60 s (demisto/content pull request 33691 fit Prisma Cloud v2's to it).
 XSOAR_TEST_TIMEOUT_SECONDS = 60
 XSOAR_STOPS_TEST = f'XSOAR stops a Test of the instance after {XSOAR_TEST_TIMEOUT_SECONDS} s'
-# Every request of a run ends RUN_LIMIT_SECONDS after its clients were made, ENTRY_MARGIN_SECONDS before XSOAR's
-# timeout (to build the entry); an attempt starts only while MIN_ATTEMPT_SECONDS are left, timeouts cut to fit, so
-# waits for turns end MAX_RUN_WAIT_SECONDS in, whatever timeout_in_seconds says: the next check reads what is unread.
+# A run's requests end ENTRY_MARGIN_SECONDS before XSOAR's timeout (to build the entry); an attempt starts only while
+# MIN_ATTEMPT_SECONDS are left, so waits for turns end MAX_RUN_WAIT_SECONDS in: the next check reads what is unread.
 ENTRY_MARGIN_SECONDS = 10
 RUN_LIMIT_SECONDS = XSOAR_COMMAND_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS
 MIN_ATTEMPT_SECONDS = 5
 MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
-# An attempt's name lookup, connection and reply head (status line and headers), which urllib3 does not time as a
-# whole, are given up this long past its end unless its own timeouts ended them first (HttpTransport._sent_in_time).
+# How long past its end an attempt's name lookup, connection and reply head (untimed as a whole by urllib3) may go on.
 SEND_GRACE_SECONDS = 1
-# Both polling commands stop at timeout_in_seconds, timed from within their first run (the last check says what still
-# runs). XSOAR's Timeout counts from the first run, the runs' time included, so the one given XSOAR adds a first and a
-# last run (a command timeout each): XSOAR's own timeout error never comes before that last report.
+# XSOAR's polling Timeout counts the runs' time from the first: a first and a last run more (a command timeout each).
 POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS
-# A check's waits for turns end with the polling time left, but never sooner than this: its reads start nothing, and a
-# listing's pages or several actions' statuses, paced at the instance's rate, still get their turns near the timeout;
-# and so does an HSS start put off (start_put_off) that runs late: its listing, then its PUTs.
+# A check's waits for turns end with the polling time left, but never sooner: reads near the timeout still get turns.
 CHECK_LEAST_WAIT_SECONDS = 5
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
-# Retries (HttpTransport): a fault (gateway error, refused or dropped connection, no answer in time, broken reply) is
-# sent again at most max_retries times, after 0, 1, 2, 4 s (retry_backoff 0.5 s doubling, each at most
-# RETRY_BACKOFF_MAX) or the vendor's Retry-After, one request's fault waits under MAX_FAULT_WAIT_SECONDS. A 429 is no
-# fault: it slows the vendor's limiter for every request, is waited out in the command's time, not counted in retries.
+# A fault (gateway error, refused or dropped connection, no answer in time, broken reply) is sent again at most
+# max_retries times, after 0, 1, 2, 4 s (retry_backoff doubling, capped at RETRY_BACKOFF_MAX) or the vendor's
+# Retry-After, waiting under MAX_FAULT_WAIT_SECONDS in all. A 429 is no fault: it slows the vendor's limiter, uncounted.
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
 MAX_FAULT_WAIT_SECONDS = 30.0
-# What sending each method again does (README, Reliability): XDR's get_action_status and HSS's GET isolated-file read;
-# a second XDR restore of a file still quarantined adds an action on the same endpoints, which restores nothing twice
-# (the one followed is the one whose reply arrived); HSS accepts a PUT isolated-file of a file already restoring or
-# restored, yet one HSS may have acted on (may_have_applied) goes again only with the items HSS still lists isolated
-# (HssClient._still_isolated); IAM's POST auth/tokens issues one more token (the last one is kept).
+# Sending again is safe (README, Reliability): reads repeat; a second XDR restore adds an action that restores nothing
+# twice; a PUT HSS may have acted on goes again only with the items still isolated (HssClient._still_isolated).
 THROTTLED_STATUS = 429
-# Gateway errors. Cortex XDR's 500 is its unified error naming a lasting reason (no quarantined copy of the file), so
-# a restore's 500 is not retried; a Huawei HSS or IAM 500 is a transient "system error" (HSS.0001 is not one: it is a
-# 400 "Invalid parameter." in HSS's error table), so it is: HSS's GET and IAM's POST repeat safely, and a PUT
-# isolated-file answered 500 goes again only as one whose answer was lost does (HSS_MAYBE_APPLIED_STATUSES).
+# Cortex XDR's 500 names a lasting reason (no quarantined copy of the file): a restore's is not retried. A Huawei HSS or
+# IAM 500 is a transient "system error" (HSS.0001 is a 400 "Invalid parameter."): retried, a PUT only as a lost one.
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
 # A 500 reading an action this instance started is the service failing; to test-module's probe of action 0, the answer.
 XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
 XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refused: no later request fares better
-# Cortex XDR's answers about action 0 itself (test-module's probe), given once it took the key: its 400 (the request)
-# and 500 (the action). Any other, a gateway's 502, 503 or 504 in Cortex XDR's form too, came before the key was read.
+# Cortex XDR's answers about action 0 itself (test-module's probe), once it took the key; any other came before.
 XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
-# HSS documents no 500 (its error table is all 400s) and nothing that makes a 500 mean no change: its service failing
-# part way through a PUT's items may have issued some of their restore tasks (APIG's own 500s, a backend or plug-in not
-# found, come before; a 500 does not say whose it is).
+# HSS documents no 500, nor that one means no change: failing part way through a PUT, it may have issued some tasks.
 HSS_MAYBE_APPLIED_STATUSES = MAYBE_APPLIED_STATUSES | {500}
 
-# Each instance setting as XSOAR's instance dialog labels it (integration.yml's display; a credentials setting's secret
-# by its displaypassword, keyed "<name> password", and named "password of <name>": its user name field holds the name
-# alone), beside its name: how a message names a setting.
+# Each setting as a message names it: its label in XSOAR's instance dialog (integration.yml's display; a credential's
+# secret by its displaypassword, keyed "<name> password", named "password of <name>"), beside its name.
 SETTING_NAMES = {name: f'"{label}" ({" of ".join(name.split()[::-1])})' for name, label in {
     'xdr_url': 'Cortex XDR server URL', 'xdr_api_key_id': 'Cortex XDR API key ID', 'xdr_api_key': 'Cortex XDR API key',
     'xdr_auth_type': 'Cortex XDR API key type', 'hss_endpoint': 'Huawei Cloud HSS endpoint',
@@ -212,44 +184,38 @@ FAULT_NO_CONNECTION = 'no connection'
 FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
-# The request reached the service and broke afterwards: the service may have acted on it.
-FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})
+FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
 NO_ANSWER_ADVICE = f'Try again later, or raise {SETTING_NAMES["read_timeout"]}.'
-# When the run's end, not a timeout, ended the attempt, a larger timeout cannot help: a run started afresh has its time.
 RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, try again later.'  # url: the vendor's URL_SETTINGS
 PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
-# A SOCKS5 proxy's refusal of its login (RFC 1929), as PySocks (in XSOAR's image: requests then takes socks5:// from the
-# environment) words it, passed on by urllib3 in a connection error, not a ProxyError
+# A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
-# How OpenSSL (and urllib3's own hostname check) word a certificate this side refused, as against a handshake the
-# server broke off: only the first is helped by trusting the certificate (tls_failure).
+# A certificate this side refused (OpenSSL's and urllib3's words), not a handshake the server broke off (tls_failure).
 TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
-# Codings asked for, undone a piece at a time (decoded_body); requests would add br and zstd when installed, which are
-# not decoded in pieces here. deflate is zlib's format (RFC 9110), raw deflate the fallback.
+# Codings undone a piece at a time (decoded_body; not requests' br, zstd): deflate is zlib's (RFC 9110), else raw.
 ACCEPT_ENCODING = 'gzip, deflate'
 CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
 RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
 INFLATE_PIECE_BYTES = 2 ** 20
 GZIP_MAGIC = b'\x1f\x8b'  # how a gzip member begins (RFC 1952)
 
-# AdaptiveRateLimiter: Cortex XDR documents 10 requests/s per tenant, shared by every key and integration of the
-# tenant; Huawei's API gateway publishes none, so the limiter starts above any likely limit and finds it from 429s.
+# Cortex XDR documents 10 requests/s per tenant, shared by all its keys and integrations; Huawei's API gateway publishes
+# none, so its limiter starts above any likely limit and finds it from 429s.
 XDR_DEFAULT_RATE_LIMIT = 10.0
 HSS_DEFAULT_RATE_LIMIT = 100.0
 DEFAULT_MAX_CONCURRENCY = 8
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
-# How deep the scrubber walks a value leaving main (no entry nests past a dozen levels): deeper, this text stands in,
-# as walking a reply nested hundreds deep would exceed Python's recursion limit, and so would XSOAR's json.dumps.
+# The scrubber walks a value this deep at most (no entry nests past a dozen levels): a reply nested hundreds deep would
+# exceed Python's recursion limit, and so would XSOAR's json.dumps.
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
-# restore-file's action_id, which a follow command gives by hand too: a run without it would restore each file anew
 XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: the action_id of each file\'s record '
                          'in CortexXDR.RestoredFile, as the restore-file line of a last check gives them (a record '
                          'without one was never followed). Left out, action_id makes the command send a new restore of '
@@ -258,8 +224,8 @@ XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: t
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s). Run restore-file again for this file.')
 
-# What a restore-file start that followed no action says, each with the words that tell it from a refusal: Cortex XDR
-# may have started it (its answer lost, or an HTTP 200 not read), or accepted it without an action ID a check can read.
+# The words that tell a restore-file start that followed no action from a refusal: Cortex XDR may have started it (its
+# answer lost, or an HTTP 200 not read), or accepted it without an action ID a check can read.
 XDR_MAY_HAVE_STARTED = 'may have started this restore even so'
 XDR_LOOK_BEFORE_AGAIN = 'look for the file in Cortex XDR > Response > Action Center before restoring it again.'
 XDR_NOT_FOLLOWABLE = 'so it cannot be followed'
@@ -267,14 +233,12 @@ XDR_NO_ENDPOINT = 'included no endpoint'  # endpoints_count 0, the seed's "Numbe
 XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed',
                     XDR_NO_ENDPOINT: 'Nothing to restore'}
 XDR_NOT_STARTED_LABEL = 'Not started'
-# A file a polling check would send late whose latest record says another run sent it since, and Cortex XDR may have
-# carried that restore out though no action can be followed (its may_have_started): not sent blind by the check.
+# A late send whose latest record says another run sent it since, unfollowed (its may_have_started): not sent blind.
 XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the post-processing script, at the '
                             f'incident\'s close, say) and could not follow it; Cortex XDR {XDR_MAY_HAVE_STARTED}: '
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
-# After a throttle no run waited out: a polling run sends the restore once the vendor's wait has passed (restore-file;
-# hss-restore-isolated's start that HSS throttled before it sent anything: start_put_off).
+# A throttle no run waited out (restore-file; hss-restore-isolated's start throttled before it sent: start_put_off).
 THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
                             f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
                             'wait has passed.')
@@ -296,9 +260,7 @@ XDR_ERROR_ADVICE = {
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.',
 }
-# A status read (actions/get_action_status) refused: advice about reading the action, where XDR_ERROR_ADVICE's is
-# about the restore (the other statuses mean the same for both requests). A 429 does not say when the status is read
-# again: the record's error does (the next check, polling ended, or run the command again: read_action_statuses).
+# A status read (actions/get_action_status) refused: about reading the action, not the restore.
 XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
@@ -311,8 +273,7 @@ XDR_STATUS_ERROR_ADVICE = {
     500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
          'ID it does not know: check action_id); otherwise try again later.',
 }
-# test-module's probe (the status of action 0) refused: advice for the admin testing the instance, who has no action
-# to follow and no polling; a 403 names every permission restore-file needs, not only the status read's.
+# test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     403: 'The API key\'s role is not allowed to read action statuses, which this test does. Give the role the Action '
@@ -327,8 +288,6 @@ GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. Tr
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
 SDK_DATE_HEADER = 'X-Sdk-Date'
-SDK_DATE_FORMAT = '%Y%m%dT%H%M%SZ'
-SDK_CONTENT_HASH_HEADER = 'x-sdk-content-sha256'  # lower case: sdk_signature looks it up among lowered names
 # Headers our own requests sign; the gateway checks whatever the Authorization header lists.
 HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
@@ -354,26 +313,23 @@ HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
 HSS_RESTORE_RECORDS = ('HuaweiHSS', 'RestoredFile')  # where XSOAR keeps those rows in the incident's context
-HSS_AUTH_TYPES = ('token', 'aksk')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
-# An error's code and message, as huaweicloudsdkcore's DefaultExceptionHandler looks for them (HSS and its gateway
-# send the first; other Huawei Cloud services, and IAM inside its "error" object, the others), in its order.
+# Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
-# What a refusal by IAM's identity policies says beside its code (encoded_authorization_message) is for this API.
+# Beside an IAM identity policy refusal's encoded reason (encoded_authorization_message).
 HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
                         'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): ')
-# In an item's row, in place of that advice and the reason it decodes: kilobytes on each of thousands of rows would be
-# megabytes of one text.
+# In an item's row in place of both: kilobytes on each of thousands of rows would be megabytes of one text.
 HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
                        'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
                        'restore gives both once.')
-# The outcome of one HSS item, written to HuaweiHSS.RestoredFile.outcome.
+# An HSS item's outcome (HuaweiHSS.RestoredFile.outcome).
 HSS_OUTCOME_RESTORED = 'restored'
 HSS_OUTCOME_RESTORING = 'restoring'
 HSS_OUTCOME_FAILED = 'failed'
 HSS_OUTCOME_NOT_FOUND = 'not_found'
 HSS_OUTCOMES = (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND)
-# isolation_status in HSS's listing of a copy: the PUT only issues the task; "restored" is when it is done.
+# A copy's isolation_status as HSS lists it: the PUT only issues the task; "restored" is when it is done.
 HSS_STATUS_ISOLATED = 'isolated'
 HSS_STATUS_ISOLATING = 'isolating'  # the isolation task issued: a copy on its way to isolated
 HSS_STATUS_RESTORING = 'restoring'
@@ -388,47 +344,38 @@ HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: che
 # The same in the whole project's listing, which can miss a row while paging: not taken as restored, nor as gone.
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
-# How a copy still restoring when polling stops is followed: the command names every hash asked, kilobytes of them, and
-# thousands of rows repeating it would be megabytes of one line.
+# Given once, in the entry: the command names every hash asked, and thousands of rows repeating it would be megabytes.
 HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gives once, below its table and in its '
                        'Contents (follow_commands).')
-# HSS_NOT_LISTED_AT_CHECK at the last check: polling ends with it unlisted, so the reason says so, not that the agent is
-# busy.
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
-# A copy of this restore HSS lists in a status its API Reference does not name (a later version's): still listed, so
-# neither unlisted nor not_found, and followed to the timeout, as whether it is back is not known.
+# A status HSS's API Reference does not name (a later version's): still listed, so followed to the timeout.
 HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Reference does not name (isolated, isolating, '
                       'restoring, restored), so whether it is back is not known: check the host in the HSS console.')
-# A start that lists no isolated copy of a hash or path: the copies HSS lists restoring (a restore in flight: the same
-# command run again, the on-close script's), or, for a start put off by HSS's throttling (start_put_off), restored since
-# it first ran, are another restore's, not missing.
+# A start that lists no isolated copy: those HSS lists restoring (a restore in flight), or, for a start put off by
+# throttling (start_put_off), restored since, are another restore's, not missing.
 HSS_TAKEN_ELSEWHERE = {
-    HSS_STATUS_RESTORING: ('HSS lists this copy restoring: another restore has it (this one found it no longer '
-                           'isolated and sent nothing for it); follow it there.'),
-    HSS_STATUS_RESTORED: ('HSS lists this copy restored: another restore gave it back (this one, put off by HSS\'s '
-                          'throttling, found it no longer isolated and sent nothing for it).')}
+    HSS_STATUS_RESTORING: 'HSS lists this copy restoring: another restore has it (this one found it no longer '
+                          'isolated and sent nothing for it); follow it there.',
+    HSS_STATUS_RESTORED: 'HSS lists this copy restored: another restore gave it back (this one, put off by HSS\'s '
+                         'throttling, found it no longer isolated and sent nothing for it).'}
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '
                       'events and isolated files in the HSS console (Intrusions > Events), then restore it again if '
                       'it should be back.')
-# The same status at a check that takes any change as its restore's (accepted at 0: the gate's check of a copy whose
-# rows name no moment a restore was taken): no restore of it is known, so the copy is not back, by status.
+# The same at a check that takes any change as its restore's (accepted at 0: the gate's check of a copy whose rows name
+# no moment a restore was taken): no restore of it is known, so the copy is not back.
 HSS_ISOLATED_NOW = {
-    HSS_STATUS_ISOLATED: ('HSS lists this copy isolated: this check (restore_state at 0, any change) knows of no '
-                          'restore HSS took of it, so the file is still quarantined. A restore may be sent: run the '
-                          'command with the same host_id, file_hash and file_path, without restore_state.'),
-    HSS_STATUS_ISOLATING: ('HSS lists this copy isolating (its isolation task issued, not done): this check '
-                           '(restore_state at 0, any change) knows of no restore HSS took of it, so the file is still '
-                           'quarantined. Once HSS lists it isolated, a restore may be sent: run the command with the '
-                           'same host_id, file_hash and file_path, without restore_state.')}
-# A copy this restore sent that HSS lists isolated, untouched since: HSS did not act on it (a request whose answer was
-# lost may never have reached HSS, and a 200 names no item): the start could not tell, the check can, once no check
-# follows. Until then it stays restoring: no public fact says HSS lists a copy restoring as soon as it takes a restore,
-# and a gateway that gave up (504) may have left the request with HSS, carried out late.
-# Each such reason while checks follow -> the reason once none does (failed). A copy sent still listed isolating (its
-# isolation task issued, not done: an exact item is sent as given) is followed alike.
+    HSS_STATUS_ISOLATED: 'HSS lists this copy isolated: this check (restore_state at 0, any change) knows of no '
+                         'restore HSS took of it, so the file is still quarantined. A restore may be sent: run the '
+                         'command with the same host_id, file_hash and file_path, without restore_state.',
+    HSS_STATUS_ISOLATING: 'HSS lists this copy isolating (its isolation task issued, not done): this check '
+                          '(restore_state at 0, any change) knows of no restore HSS took of it, so the file is still '
+                          'quarantined. Once HSS lists it isolated, a restore may be sent: run the command with the '
+                          'same host_id, file_hash and file_path, without restore_state.'}
+# A copy this restore sent, unchanged since: not acted on, yet (no public fact says HSS lists a copy restoring at once,
+# and a gateway's 504 may be carried out late), so restoring while checks follow: {status: (then, at the last)}.
 HSS_NOT_TAKEN = {
     HSS_STATUS_ISOLATED: (
         'HSS still lists this copy isolated, unchanged since this restore was sent: HSS has not acted on it yet (a '
@@ -444,66 +391,52 @@ HSS_NOT_TAKEN = {
         'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
-# Huawei Cloud IAM's account lockout, by default ("Login Authentication Policy"): 5 failed logins within 15 minutes lock
-# the user for 15 minutes, and no one can unlock it meanwhile; the user may be shared with other tools and people.
+# Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
+# shared with other tools and people, for 15 minutes no one can cut short.
 IAM_LOCKOUT_FAILED_LOGINS = 5
 IAM_LOCKOUT_PERIOD_SECONDS = 15 * 60
-# A password IAM refused (401) is not sent again by a command or a fetch for one whole such period (kept where the
-# token is): polls and fetches together fail at most 2 logins in any period, below even the least maximum the policy
-# allows (3) over the default period (3 kept over more than 30 minutes, as it may be, is reached). test-module sends it
-# whatever was kept (XSOAR gives it no integration context), so an admin checks a corrected password at once.
+# A password IAM refused (401) is not sent again for a period, but by test-module (it has no integration context):
+# at most 2 failed logins in any period, below the least maximum allowed (3, reached over a period past 30 minutes).
 IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
-# The pause holds back only the password refused: a corrected one is sent at once. The integration context is read by
-# admins and quoted in logs, so the refusal keeps no secret and nothing that confirms a guess, only an 8-bit mark of
-# the refused password (which may be the right one, refused for the project): the first byte of PBKDF2-HMAC-SHA256,
-# salted with the IAM user's account and name, of these many rounds. Any password has its mark, so 8 bits rule out no
-# guess; they narrow a list of guesses 256 times, at a PBKDF2's cost per guess, and a password refused again is marked
-# alike (refusals add no bits). A changed password lifts the pause with 255/256 odds (else it waits it out, or Test).
+# The integration context is read by admins and logs, so a refusal keeps the password's 8-bit mark only: PBKDF2-HMAC-
+# SHA256's first byte, salted with IAM account and user, of this many rounds. It rules out no guess, narrows a list 256
+# times at a PBKDF2 each, and lets a changed password through at once with 255/256 odds.
 IAM_PASSWORD_MARK_ROUNDS = 100_000
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
 # A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
-# halved (its end moved back) until it fits or spans less than a second: no listing order is relied on, and a capped
-# fetch never reads a whole backlog. An overstated total_num (some HSS versions count rows no page serves) never fits:
-# once halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged
-# through.
+# halved until it fits or spans under a second, relying on no listing order. An overstated total_num never fits: once
+# halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
 HSS_FETCH_WINDOW_PAGES = 10
 # The event types a listing may be limited to (ListSecurityEventsRequest's event_types, huaweicloudsdkhss v5)
-HSS_EVENT_TYPES = frozenset({1001, 1002, 1003, 1004, 1005, 1006, 1010, 1011, 1012, 1015, 1016, 1017, 2001, 2012, 2047,
-                             2048, 2049, 3002, 3003, 3004, 3005, 3007, 3015, 3018, 3026, 3027, 3029, 3030, 3031, 3036,
-                             4002, 4004, 4006, 4014, 4020, 6002, 6003, 13001, 13002, 13003, 13004})
-# Once a fetch has sent this many listing requests, it starts no new window: it returns what it took and the next
-# fetch goes on from there (at most this, then the window under way: its narrowing and HSS_FETCH_WINDOW_PAGES pages).
+HSS_EVENT_TYPES = frozenset(map(int, '1001 1002 1003 1004 1005 1006 1010 1011 1012 1015 1016 1017 2001 2012 2047 2048 '
+                                     '2049 3002 3003 3004 3005 3007 3015 3018 3026 3027 3029 3030 3031 3036 4002 4004 '
+                                     '4006 4014 4020 6002 6003 13001 13002 13003 13004'.split()))
+# Past this many listing requests a fetch starts no new window; the next fetch goes on from there.
 HSS_FETCH_REQUESTS = 20
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
-HSS_EVENT_IDENTITY_FIELDS = ('occur_time', 'host_id', 'host_name', 'event_type', 'event_class_id', 'event_name',
-                             'file_info_list', 'process_info_list')
-# HSS may read begin_time and end_time to the second, rounded down or up (Open Telekom Cloud's HSS, the same service:
-# "accurate to seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing from a time asks from the start
-# of its second (the millisecond before, for a whole second), which no such reading moves past the time, and lists from
-# up to this much earlier; the events it may list again there are kept as seen.
+HSS_EVENT_IDENTITY_FIELDS = tuple('occur_time host_id host_name event_type event_class_id event_name file_info_list '
+                                  'process_info_list'.split())
+# HSS may read begin_time and end_time to the second, rounded either way (Open Telekom Cloud's HSS: "accurate to
+# seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing asks from its time's second (the ms before,
+# for a whole second), and from up to this much earlier; the events it may list again there are kept as seen.
 HSS_EVENT_TIME_LEAD_MS = 1000
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
-# Each fetch rereads the last 30 minutes (on HSS's clock), so an event HSS lists late is still fetched, once: an agent
-# back online reports what it found meanwhile, a scan runs for minutes, a host's clock lags. Later still, it is missed.
+# Each fetch rereads 30 minutes (HSS's clock) for events listed late: an agent back online, a long scan, a host lagging.
 HSS_FETCH_OVERLAP_MS = 30 * 60_000
-# The last run keeps the IDs of at most this many events (about 40 KB of text when the IDs are UUIDs). A project that
-# raised more in the last 30 minutes has the newest kept, and the next fetch reads back only as far as they go.
+# The last run keeps at most this many event IDs, the newest (about 40 KB of UUIDs): the next fetch reads back that far.
 HSS_FETCH_SEEN_MAX = 1000
-# Where the last fetch stopped can lie ahead of this machine's clock once it is set back (an NTP step, an engine
-# behind): the fetch waits for the clock rather than read old events again; further ahead than this, the last run is
-# unreadable and the first-fetch window applies. It bounds a polling run's restore_state too (how far ahead its start,
-# how far off HSS's clock) and restore-file's polling_started.
+# How far ahead of this machine's clock (set back) the last fetch's end may lie, the fetch waiting; further, the first
+# fetch window applies. It bounds a polling run's restore_state and restore-file's polling_started too.
 CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
 DEFAULT_FIRST_FETCH = '3 days'
 DEFAULT_MAX_FETCH = 50
 MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
-# first_fetch's units: XSOAR's first-fetch help text's (12 hours, 7 days, 3 months, 1 year) and minutes and weeks; no
-# calendar is read, so a month is 30 days and a year 365
+# first_fetch's units: XSOAR's help text's (12 hours, 7 days, 3 months, 1 year), minutes and weeks; no calendar is read
 DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
                      'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
 # HSS severity -> XSOAR incident severity (0.5 informational, 1 low, 2 medium, 3 high, 4 critical).
@@ -526,10 +459,9 @@ HSS_ERROR_ADVICE = {
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
 HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
-# The gateway refusing tokens IAM issued after its refusals (IAM took the password); {renewed}: after which refusals
-# (not the last: the request stops there). Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or
-# used outside its project's region; APIG.0301 "decrypt token fail", one from another environment; either, an account
-# in arrears or frozen.
+# The gateway refusing tokens IAM issued after its refusals (so IAM took the password); {renewed}: after which ones.
+# Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or used outside its project's region;
+# APIG.0301 "decrypt token fail", one from another environment; either, an account in arrears or frozen.
 HSS_TOKEN_REFUSED_ADVICE = (
     'HSS\'s API gateway refused the token {refusals} times as expired or invalid, and IAM issued a new one after '
     '{renewed}, so the account name, IAM user name and password are right. A token works only in the region of the '
@@ -538,12 +470,11 @@ HSS_TOKEN_REFUSED_ADVICE = (
     'if set, are that region\'s; and that the account is not in arrears or frozen. Or sign with an access key instead: '
     f'set {SETTING_NAMES["hss_auth_type"]} to aksk, with {SETTING_NAMES["hss_aksk"]} and '
     f'{SETTING_NAMES["hss_aksk password"]}.')
-# HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): with these codes,
-# "Access denied." and "Insufficient permissions.", a 400 refuses the user: no later request fares better.
+# HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): these, "Access denied."
+# and "Insufficient permissions.", refuse the user: no later request fares better.
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
-# The advice for an HSS code whose cause is not the request's fields, in place of its status's: permissions, and a
-# server's agent (HSS's "Error Codes": HSS.1001 "The selected server is not associated with any agent.", HSS.1006
-# "Failed to send requests to the agent.").
+# For codes caused by permissions or a server's agent, not the request's fields, in place of their status's advice
+# ("Error Codes": HSS.1001 "...not associated with any agent.", HSS.1006 "Failed to send requests to the agent.").
 HSS_CODE_ADVICE = {
     **dict.fromkeys(HSS_PERMISSION_CODES, HSS_ERROR_ADVICE[403]),
     'HSS.1001': 'A server of this request has no HSS agent, so HSS cannot restore its files. Check whether the agent '
@@ -568,11 +499,8 @@ IAM_ERROR_ADVICE = {
 }
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
-# XSOAR's debug mode (debug-mode=true) has CommonServerPython set http.client's debuglevel: every request line, header
-# and body goes to the server log, masked only of the strings its loggers hold (the params' secrets as saved, and what
-# this function of CSP's, in XSOAR's shared namespace, is given) and of the word after "Authorization:", "Token",
-# "password" and a few other words: not an SDK-HMAC signature (after "Signature="), nor an IAM password past its first
-# blank as the JSON body shows it escaped.
+# CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
+# "Authorization:", "password" and a few more (not a "Signature=", nor a JSON-escaped password past its first blank).
 XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
 BASE64_URL_SAFE = str.maketrans('+/', '-_')  # RFC 4648's URL-safe alphabet, from the standard one
 # A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
@@ -589,15 +517,15 @@ MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N mor
 MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
 MAX_UNREAD_NOTES = 3  # a check's notes of actions whose status it could not read, before "and N more"
 
-# HTML5's names of the ASCII characters that are not letters or digits, as html.entities.html5 holds them (a test
-# compares): PHP's htmlentities(ENT_HTML5) writes '=' as &equals;, '.' as &period;. Written out, as that table costs a
-# process half a megabyte; it is read only for a secret that holds a character past ASCII.
+# HTML5's names of ASCII punctuation, as html.entities.html5 holds them (a test compares; PHP's htmlentities(ENT_HTML5)
+# writes '=' as &equals;): written out, as that table costs a process half a megabyte for a secret past ASCII.
 HTML_ASCII_NAMES = {'\t': 'Tab', '\n': 'NewLine', '!': 'excl', '"': 'QUOT quot', '#': 'num', '$': 'dollar',
                     '%': 'percnt', '&': 'AMP amp', "'": 'apos', '(': 'lpar', ')': 'rpar', '*': 'ast midast',
                     '+': 'plus', ',': 'comma', '.': 'period', '/': 'sol', ':': 'colon', ';': 'semi', '<': 'LT lt',
                     '=': 'equals', '>': 'GT gt', '?': 'quest', '@': 'commat', '[': 'lbrack lsqb', '\\': 'bsol',
                     ']': 'rbrack rsqb', '^': 'Hat', '_': 'lowbar UnderBar', '`': 'DiacriticalGrave grave',
                     '{': 'lbrace lcub', '|': 'verbar vert VerticalLine', '}': 'rbrace rcub'}
+
 
 ''' ERRORS '''
 
@@ -874,7 +802,7 @@ def read_transport_settings(params: InstanceParams) -> TransportSettings:
 def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     url = setting_text(params, 'xdr_url')
     key_id = setting_credential(params, 'xdr_api_key_id', 'identifier', header=True)
-    auth_type = setting_choice(params, 'xdr_auth_type', XDR_AUTH_TYPES, 'advanced')
+    auth_type = setting_choice(params, 'xdr_auth_type', ('standard', 'advanced'), 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
     if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
@@ -901,7 +829,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            f'digits, - and _); '
                            f'got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
-    auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
+    auth_type = setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
     # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
     if project_id.partition('_')[0] in ([region] if region else urlsplit(url).hostname.split('.')[1:-2]):
@@ -2234,7 +2162,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:
-            nonce = ''.join(secrets.choice(NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
+            nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
             timestamp = str(int(time.time() * 1000))
             signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
             self._on_signature(signature)
@@ -2258,7 +2186,7 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url)
-        request.headers.update({SDK_DATE_HEADER: self._clock().strftime(SDK_DATE_FORMAT), 'Host': parts.netloc})
+        request.headers.update({SDK_DATE_HEADER: self._clock().strftime('%Y%m%dT%H%M%SZ'), 'Host': parts.netloc})
         if self._project_id:
             request.headers['X-Project-Id'] = self._project_id
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
@@ -2288,7 +2216,7 @@ def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable
     pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
     lowered = dict(pairs)  # a name given twice (in two cases): its last value
     # an empty body is hashed as it is, whatever X-Sdk-Content-Sha256 says
-    payload_hash = (lowered.get(SDK_CONTENT_HASH_HEADER) if body else None) or hashlib.sha256(body or b'').hexdigest()
+    payload_hash = (lowered.get('x-sdk-content-sha256') if body else None) or hashlib.sha256(body or b'').hexdigest()
     canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
                            '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
                            ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers),
@@ -3154,9 +3082,9 @@ def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
-                          maximum=86400, default=DEFAULT_POLLING_INTERVAL)
+                          maximum=86400, default=10)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
-                         default=DEFAULT_POLLING_TIMEOUT)
+                         default=600)
     if polling and timeout < interval:
         raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
                            f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
