@@ -679,10 +679,10 @@ def json_kind(value: Any) -> str:
     return 'null' if value is None else kinds.get(type(value), type(value).__name__)
 
 
-def short_text(text: Any, limit: int = 200) -> str:
-    """A vendor body cut to one readable line (HTML error pages can be long)."""
+def short_text(text: Any) -> str:
+    """A vendor body cut to one readable line, of 200 characters at most (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + '...'
+    return text if len(text) <= 200 else text[:200] + '...'
 
 
 def clean_text(value: Any) -> str:
@@ -885,7 +885,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id, key, auth_type,
+    url = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT)
+    return XdrSettings(url, key_id, key, auth_type,
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
@@ -894,16 +895,14 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                                     for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_region"]} must be a region ID such as '
-                           f'ap-southeast-1; '
-                           f'got {printable(region)}.')
+                           f'ap-southeast-1; got {printable(region)}.')
     if not project_id or not (endpoint or region):
         raise RestoreError(f'Huawei Cloud HSS is not configured: set {SETTING_NAMES["hss_project_id"]}, and '
                            f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}, in the instance '
                            'settings.')
     if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} must be a project ID (letters, '
-                           f'digits, - and _); '
-                           f'got {printable(project_id)}.')
+                           f'digits, - and _); got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', HSS_AUTH_TYPES, 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
@@ -1007,9 +1006,8 @@ def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None
 
 
 def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
-    """Whose IAM token (token_identity) the instance's HSS uses now, read for every command, so that a token cached
-    for another identity is dropped whichever vendor runs; None when it uses none: AK/SK, no HSS, or HSS settings that
-    do not read (which stop HSS's commands, not the other vendor's)."""
+    """Whose IAM token (token_identity) HSS uses, read for every command: one cached for another identity is dropped
+    whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
     try:
         hss = hss or read_hss_settings(params)
     except RestoreError:
@@ -1054,10 +1052,6 @@ def huawei_url(endpoint: str, service: str, region: str) -> str:
     site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
     return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else \
         f'https://{endpoint or f"{service}.{region}.{site}"}'
-
-
-def normalise_xdr_url(url: str, insecure: bool) -> str:
-    return normalise_base_url(url, 'xdr_url', insecure).removesuffix(XDR_API_ROOT)
 
 
 ''' TRANSPORT '''
