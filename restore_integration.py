@@ -11,7 +11,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words), and
                     how a value is quoted in a message (printable, short_text, clean_text)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into
-                    frozen dataclasses; the character checks settings and arguments share
+                    named tuples; the character checks settings and arguments share
 4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport) ending in a VendorReply
                     (the answer read whole, with its attempts), the adaptive limiter shared by a vendor's requests,
                     TLS and connection failures in words, the SecretScrubber
@@ -55,12 +55,11 @@ import zlib
 from base64 import b64encode
 from bisect import bisect_right
 from collections import Counter, deque
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from urllib.request import getproxies
 
@@ -608,10 +607,10 @@ def json_kind(value: Any) -> str:
     return 'null' if value is None else kinds.get(type(value), type(value).__name__)
 
 
-def short_text(text: Any, limit: int = 200) -> str:
-    """A vendor body cut to one readable line (HTML error pages can be long)."""
+def short_text(text: Any) -> str:
+    """A vendor body cut to one readable line, of 200 characters at most (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + '...'
+    return text if len(text) <= 200 else text[:200] + '...'
 
 
 def clean_text(value: Any) -> str:
@@ -622,8 +621,14 @@ def clean_text(value: Any) -> str:
 ''' SETTINGS '''
 
 
-@dataclass(frozen=True)
-class TransportSettings:
+def repr_without_secrets(settings: tuple) -> str:
+    """The repr of settings that hold secrets (key, secret_key, password), those left out: no log or trace shows one."""
+    shown = (f'{name}={value!r}' for name, value in zip(settings._fields, settings)
+             if name not in ('key', 'secret_key', 'password'))
+    return f'{type(settings).__name__}({", ".join(shown)})'
+
+
+class TransportSettings(NamedTuple):
     verify: bool = True
     proxy: bool = False
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
@@ -637,33 +642,32 @@ class TransportSettings:
         return self.connect_timeout, self.read_timeout
 
 
-@dataclass(frozen=True)
-class XdrSettings:
+class XdrSettings(NamedTuple):
     url: str
     key_id: str
-    key: str = field(repr=False)
+    key: str
     auth_type: str = 'advanced'
     rate_limit: float = XDR_DEFAULT_RATE_LIMIT
+    __repr__ = repr_without_secrets
 
 
-@dataclass(frozen=True)
-class HssSettings:
+class HssSettings(NamedTuple):
     url: str
     project_id: str
     auth_type: str = 'aksk'
     region: str | None = None
     enterprise_project_id: str | None = None
     access_key: str = ''
-    secret_key: str = field(default='', repr=False)
+    secret_key: str = ''
     iam_url: str | None = None
     domain: str = ''
     username: str = ''
-    password: str = field(default='', repr=False)
+    password: str = ''
     rate_limit: float = HSS_DEFAULT_RATE_LIMIT
+    __repr__ = repr_without_secrets
 
 
-@dataclass(frozen=True)
-class FetchSettings:
+class FetchSettings(NamedTuple):
     first_fetch_ms: int | None  # how far before now a first fetch begins (a time back); None for a date
     max_fetch: int
     first_fetch_at: int | None = None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
@@ -809,7 +813,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_xdr_url(url, setting_bool(params, 'insecure')), key_id, key, auth_type,
+    url = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT)
+    return XdrSettings(url, key_id, key, auth_type,
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
@@ -818,16 +823,14 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                                     for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_region"]} must be a region ID such as '
-                           f'ap-southeast-1; '
-                           f'got {printable(region)}.')
+                           f'ap-southeast-1; got {printable(region)}.')
     if not project_id or not (endpoint or region):
         raise RestoreError(f'Huawei Cloud HSS is not configured: set {SETTING_NAMES["hss_project_id"]}, and '
                            f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}, in the instance '
                            'settings.')
     if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} must be a project ID (letters, '
-                           f'digits, - and _); '
-                           f'got {printable(project_id)}.')
+                           f'digits, - and _); got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
@@ -907,8 +910,7 @@ def read_fetch_settings(params: InstanceParams) -> FetchSettings:
                          at_ms, first_fetch, setting_event_types(params))
 
 
-@dataclass(frozen=True)
-class InstanceSettings:
+class InstanceSettings(NamedTuple):
     transport: TransportSettings
     xdr: XdrSettings | None
     hss: HssSettings | None
@@ -932,9 +934,8 @@ def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None
 
 
 def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
-    """Whose IAM token (token_identity) the instance's HSS uses now, read for every command, so that a token cached
-    for another identity is dropped whichever vendor runs; None when it uses none: AK/SK, no HSS, or HSS settings that
-    do not read (which stop HSS's commands, not the other vendor's)."""
+    """Whose IAM token (token_identity) HSS uses, read for every command: one cached for another identity is dropped
+    whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
     try:
         hss = hss or read_hss_settings(params)
     except RestoreError:
@@ -981,26 +982,24 @@ def huawei_url(endpoint: str, service: str, region: str) -> str:
         f'https://{endpoint or f"{service}.{region}.{site}"}'
 
 
-def normalise_xdr_url(url: str, insecure: bool) -> str:
-    return normalise_base_url(url, 'xdr_url', insecure).removesuffix(XDR_API_ROOT)
-
-
 ''' TRANSPORT '''
 
 
-@dataclass
 class Attempt:
     """One sending of a request: what it waited for, and what came back (a status, or a fault)."""
 
-    number: int
-    waited: float = 0.0  # seconds spent before sending: the backoff, then the turn the limiter gave
-    status: int | None = None  # the HTTP status of the answer; None when no usable answer came
-    fault: str | None = None  # FAULT_* when the answer was missing or broken
-    detail: str = ''  # the fault in words, for the error that reports it
-    advice: str = ''  # what to do about it
-    ends: float = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
-    cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
-    answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it by then
+    __slots__ = ('number', 'waited', 'status', 'fault', 'detail', 'advice', 'ends', 'cut_to', 'answered_ms')
+
+    def __init__(self, number: int, waited: float = 0.0, fault: str | None = None) -> None:
+        self.number = number
+        self.waited = waited  # seconds spent before sending: the backoff, then the turn the limiter gave
+        self.status: int | None = None  # the HTTP status of the answer; None when no usable answer came
+        self.fault = fault  # FAULT_* when the answer was missing or broken
+        self.detail = ''  # the fault in words, for the error that reports it
+        self.advice = ''  # what to do about it
+        self.ends = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
+        self.cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
+        self.answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1022,17 +1021,17 @@ def json_number(text: str) -> int | float | None:
     return int(text) if text.lstrip('-').isdigit() else number
 
 
-@dataclass
 class VendorReply:
     """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
     stopped early (``gave_up``, else None), as botocore keeps a retry history. Clients never get requests' Response."""
 
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    attempts: tuple[Attempt, ...] = ()
-    gave_up: str | None = None
-    _parsed = UNPARSED  # not annotated: no field, json() sets it on the instance
+    __slots__ = ('status', 'headers', 'body', 'attempts', 'gave_up', '_parsed')
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+        self.attempts: tuple[Attempt, ...] = ()
+        self.gave_up: str | None = None
+        self._parsed = UNPARSED  # json() parses the body once
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1086,8 +1085,7 @@ def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAY
     return any(a.fault in FAULTS_AFTER_SENDING or a.status in statuses for a in attempts)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(NamedTuple):
     """When a fault is worth another attempt, and how long to wait before it."""
 
     max_retries: int = DEFAULT_MAX_RETRIES
@@ -1100,13 +1098,12 @@ class RetryPolicy:
         return 0.0 if retry_number <= 1 else min(RETRY_BACKOFF_MAX, self.backoff * 2 ** (retry_number - 1))
 
 
-@dataclass(eq=False)  # compared and hashed as any exception
 class OutOfTime(Exception):
     """The next attempt would start after the command's deadline: its turn comes too late (``wait`` seconds away), or
     the run's time had gone by then (``wait`` 0: the answers before it took it)."""
 
-    wait: float
-    asked: float | None = None  # the Retry-After that set the pause, when one did
+    def __init__(self, wait: float, asked: float | None = None) -> None:
+        self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
 
 
 class AdaptiveRateLimiter:
@@ -2745,8 +2742,7 @@ class _Cancelled(Exception):
     """Work a runner did not start because an earlier item failed."""
 
 
-@dataclass
-class BulkRunner:
+class BulkRunner(NamedTuple):
     """Runs work on up to ``workers`` threads side by side (the vendor's limiter paces their requests). Results, errors
     and progress come back to the thread that called ``map``, which alone reports progress: in XSOAR that is the main
     thread, the only one allowed to call ``demisto``."""
@@ -2802,8 +2798,7 @@ class BulkRunner:
 ''' XSOAR ENTRIES '''
 
 
-@dataclass(frozen=True)
-class PollingSchedule:
+class PollingSchedule(NamedTuple):
     """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the next run
     comes polling_arguments' checked interval (at least MIN_POLLING_INTERVAL, as XSOAR requires) after this one, or
     later while a vendor's Retry-After lasts (next_check). XSOAR's Timeout is the command's timeout_in_seconds plus
@@ -2821,8 +2816,7 @@ class PollingSchedule:
             f', put off as {self.asked_by} asked to wait (Retry-After)' if self.asked_by else '')
 
 
-@dataclass(frozen=True)
-class RestoreResult:
+class RestoreResult(NamedTuple):
     """One war-room entry: markdown for the analyst, context for playbooks, the raw reply, maybe a next run."""
 
     readable_output: str
@@ -3410,7 +3404,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
                                                            if schedule.asked_by else '.') if polling else
         'Follow the actions in Cortex XDR > Response > Action Center.')
     if older := older_actions(context, unsent, endpoint_id):
-        schedule = replace(schedule, args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
+        schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
 
@@ -3761,7 +3755,7 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
         follow[name] = json.dumps(value, separators=(',', ':'))
         if not value:
             del follow[name]
-    return replace(schedule, args=follow)
+    return schedule._replace(args=follow)
 
 
 def xdr_follow_text(records: list[XdrRecord], when: str) -> str:

@@ -21,6 +21,12 @@ def sent_json(request):
     return json.loads(request.body)
 
 
+def xdr_url_read(url, insecure):
+    """The Cortex XDR URL as the instance settings read it."""
+    params = {'xdr_url': url, 'xdr_api_key_id': '1', 'xdr_api_key': 'k' * 40, 'insecure': insecure}
+    return ri.read_xdr_settings(params).url
+
+
 def test_restore_sends_exactly_the_seed_example_request(replay_server):
     example = load_json(XDR_REPLIES / 'restore_request.json')
     replay_server.queue_file(200, 'restore_reply.json')
@@ -178,7 +184,7 @@ def test_connection_refused_names_the_host_and_what_to_check():
     ('http://xdr.test.internal', True, 'http://xdr.test.internal'),
 ])
 def test_server_url_is_normalised(url, insecure, expected):
-    assert ri.normalise_xdr_url(url, insecure) == expected
+    assert xdr_url_read(url, insecure) == expected
 
 
 @pytest.mark.parametrize('url, complaint', [
@@ -189,7 +195,7 @@ def test_server_url_is_normalised(url, insecure, expected):
 ])
 def test_unsafe_or_malformed_server_url_is_refused(url, complaint):
     with pytest.raises(ri.RestoreError, match=complaint):
-        ri.normalise_xdr_url(url, insecure=False)
+        xdr_url_read(url, insecure=False)
 
 
 def test_tls_is_verified_unless_insecure():
