@@ -3131,8 +3131,7 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def exact_items(fields: HssFields) -> list[dict[str, str]]:
-    """The exact items when host_id, file_hash and file_path are all given (broadcast_items); none otherwise (a restore
-    by hash or by path)."""
+    """The exact items (broadcast_items) when host_id, file_hash and file_path are all given; else none."""
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
@@ -3214,8 +3213,7 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
 
 
 def follow_wait(client: 'XdrClient | HssClient') -> str:
-    """When a follow command may be run while the vendor's Retry-After lasts: ', after <time> (in N s, ...)'; ''
-    once the wait has passed."""
+    """When a follow command may run, while the vendor's Retry-After lasts: ', after <time> (in N s, ...)', else ''."""
     wait = math.ceil(client.limiter.paused_for())
     return f', after {utc_text(time.time() + wait)} (in {wait} s, as {client.vendor} asked to wait: Retry-After)' \
         if wait else ''
@@ -3244,8 +3242,7 @@ def action_id_list(value: Any) -> list[int | str]:
 
 
 def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
-    """A hidden argument the command wrote for its next poll: JSON of the kind and item shape it wrote, or empty when
-    absent."""
+    """A hidden argument the command wrote for its next poll: JSON of the kind and item shape it wrote, or empty."""
     value = args.get(name)
     if none_or_blank_text(value):
         return kind()
@@ -4665,11 +4662,9 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     return read_instance_settings(params, (COMMANDS[command][0],))
 
 
-def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None,
-                 progress: TextListener | None = None,
+def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None, progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
-    """The client of one vendor, from the settings read for this run; ``scrubber`` learns each token (a secret) and
-    request signature (found by its shape) the client makes."""
+    """The client of one vendor; ``scrubber`` learns each token and request signature (found by its shape) it makes."""
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
