@@ -2931,8 +2931,7 @@ def validate_sha256(value: Any) -> str:
 
 
 def sha256_list(value: Any) -> list[str]:
-    """restore-file's file_hash: one or more SHA256 values (text, comma-separated, JSON list or a list from context),
-    deduplicated."""
+    """restore-file's file_hash: SHA256 values (comma-separated, a JSON list or a list from context), deduplicated."""
     return list(dict.fromkeys(map(validate_sha256, arg_to_list(value, 'file_hash') or [None])))
 
 
@@ -3012,8 +3011,7 @@ def json_list(text: str, name: str) -> list[Any]:
 def hss_field_list(value: Any, name: str) -> list[str]:
     """A list argument for an HSS item field, each value checked against the field's documented length. An ID, hash
     or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as given."""
-    values = arg_to_list(value, name)
-    values = values if name == 'file_path' else [text.strip() for text in values]
+    values = [text if name == 'file_path' else text.strip() for text in arg_to_list(value, name)]
     limit = HSS_FIELD_LIMITS[name]
     for position, text in enumerate(values, 1):
         if len(text) > limit:
@@ -3040,16 +3038,14 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def exact_items(fields: HssFields) -> list[dict[str, str]]:
-    """The exact items when host_id, file_hash and file_path are all given (broadcast_items); none otherwise (a restore
-    by hash or by path)."""
+    """The exact items (broadcast_items) when host_id, file_hash and file_path are all given; else none."""
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
 def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
-    """The hosts each hash or path of a restore by hash or by path is asked on (none: any host). Hosts and paths pair
-    up position by position, as exact items' lists do (a path is one host's): two paths on two hosts restore neither
-    path on the other host, which may hold it isolated for a reason of its own. A hash is asked on every host given,
-    and so is a path when they are not paired (HSS_UNPAIRED: lists that do not say which path is on which host)."""
+    """The hosts each hash or path of a restore by hash or by path is asked on (none: any host). Paths pair with hosts
+    by position (another host may hold the path isolated for a reason of its own); a hash, or a path not paired
+    (HSS_UNPAIRED), is asked on every host given."""
     if fields['file_hash'] or fields.get(HSS_UNPAIRED):
         return dict.fromkeys(fields['file_hash'] or fields['file_path'], set(fields['host_id']))
     asked = {}
@@ -3092,15 +3088,14 @@ def epoch_ms() -> int:
 
 
 def polling_elapsed(started_ms: int, checks: int, interval: int, args: JsonObject) -> int:
-    """Seconds of polling time since ``started_ms`` (this machine's clock), at least the waits XSOAR was asked for
-    before the ``checks`` made: an interval each, and the seconds they were put off (put_off_of): XSOAR runs no check
-    sooner, whatever the clock says."""
+    """Seconds of polling since ``started_ms``, at least the waits asked of XSOAR before the ``checks`` made (an
+    interval each, and the seconds put off): XSOAR runs no check sooner, whatever the clock says."""
     return max(epoch_ms() - started_ms, (checks * interval + put_off_of(args)[0]) * 1000) // 1000
 
 
 def put_off_of(args: JsonObject) -> tuple[int, int]:
-    """The hidden put_off (next_check writes it): the seconds the checks so far were put off past their interval, as a
-    vendor asked to wait (Retry-After), and the seconds of that wait left when this run starts (0: none)."""
+    """The hidden put_off (next_check writes it): the seconds the checks were put off past their interval by a
+    vendor's Retry-After, and the seconds of that wait left when this run starts."""
     value = args.get('put_off')
     # The wait left: up to 12 digits, as a Retry-After date may be as late as the year 9999 (seconds from now).
     match = re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,12}))?', str(value).strip())  # blank or None ('None'): no match
@@ -3112,10 +3107,9 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
 
 def next_check(command: str, args: JsonObject, started_ms: int, checks: int, interval: int, timeout: int,
                client: 'XdrClient | HssClient') -> PollingSchedule:
-    """The next check, with ``args``: an interval after this run, or later while the vendor's Retry-After lasts, but
-    within the polling time left (polling_elapsed's, of ``started_ms`` and the ``checks`` made). put_off hands on the
-    seconds the checks were put off in all, and, when the wait outlasts that time, what is left of it as the next check
-    starts, which that check waits out before any request: no run asks the vendor again before it said."""
+    """The next check: an interval after this run, or later while the vendor's Retry-After lasts, within the polling
+    time left. put_off carries the seconds put off in all and any wait left past that time, which the next check
+    waits out before any request: no run asks the vendor again before it said."""
     wait = math.ceil(client.limiter.paused_for())
     delay = max(interval, min(wait, timeout - polling_elapsed(started_ms, checks, interval, args)))
     put_off = put_off_of(args)[0] + delay - interval
@@ -3126,16 +3120,15 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
 
 
 def follow_wait(client: 'XdrClient | HssClient') -> str:
-    """When a follow command an entry gives may be run while the vendor's Retry-After lasts (run sooner, it is
-    throttled again), to put next to it: ', after <time> (in N s, ...)'; '' once the wait has passed."""
+    """When a follow command may run, while the vendor's Retry-After lasts: ', after <time> (in N s, ...)', else ''."""
     wait = math.ceil(client.limiter.paused_for())
     return f', after {utc_text(time.time() + wait)} (in {wait} s, as {client.vendor} asked to wait: Retry-After)' \
         if wait else ''
 
 
 def can_be_carried(action_id: Any) -> bool:
-    """Whether an action ID can travel in the hidden action_id JSON list, as Cortex XDR sent it: a finite number or a
-    non-blank text. A first run follows no other (a check would refuse the whole list), and a check takes no other."""
+    """Whether an action ID can travel in the hidden action_id JSON list as Cortex XDR sent it: a finite number or a
+    non-blank text. A first run follows no other (a check would refuse the whole list)."""
     if isinstance(action_id, str):
         return bool(action_id.strip())
     return type(action_id) in (int, float) and abs(action_id) < float('inf')  # type(): a bool is no action ID
@@ -3156,8 +3149,7 @@ def action_id_list(value: Any) -> list[int | str]:
 
 
 def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[Any], bool]) -> Any:
-    """A hidden argument the command wrote for its next poll (refused, finished, unsent, polling_started,
-    polling_checks): JSON of the kind and item shape it wrote, or empty when absent; it wrote nothing else."""
+    """A hidden argument the command wrote for its next poll: JSON of the kind and item shape it wrote, or empty."""
     value = args.get(name)
     if none_or_blank_text(value):
         return kind()
@@ -3190,12 +3182,9 @@ def is_sha256_text(value: Any) -> bool:
 
 
 def hss_restore_state(value: Any) -> HssState | None:
-    """The hidden restore_state (state_text writes it): when HSS accepted the restore (HSS's clock), when the command
-    started (this machine's; None for a follow command: its polling starts with this run, even run by hand), the checks
-    before this one, the batches HSS refused, when the start's listing began (None for exact items, not listed), how
-    many copies that listing found and the start sent (None when not listed, or from an older version), and, for a
-    start put off (start_put_off), since when a copy it found restoring or restored is another restore's (``taken``,
-    HSS's clock; None when not put off). Small at any item count: the items are found again by the same arguments."""
+    """The hidden restore_state, as state_text writes it (``started`` None: a follow command, whose polling starts with
+    this run; ``taken``: since when a copy a start put off found restoring is another restore's; None: left out).
+    Small at any item count: the items are found again by the same arguments."""
     if none_or_blank_text(value):
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
@@ -3216,10 +3205,9 @@ def hss_restore_state(value: Any) -> HssState | None:
 
 
 def state_text(state: HssState) -> str:
-    """``<accepted>:<started>:<checks>``, and ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was:
-    10,000 exact items carry at most 25 more characters; then ``:<ms the listing began before accepted>`` when the start
-    listed the copies, ``:<copies sent>`` when it knows how many, and ``:<ms taken was before accepted>`` when it was
-    put off. ``started`` None: left out (a follow command)."""
+    """``<accepted>:<started>:<checks>``, ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was, then
+    ``:<ms the listing began before accepted>`` when the start listed the copies, ``:<copies sent>`` when it knows how
+    many, and ``:<ms taken was before accepted>`` when it was put off."""
     accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
     text = f'{accepted}:{state["started"] or ""}:{state["checks"]}'
     if state['listed'] is not None:
@@ -3247,13 +3235,13 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                                f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
                                f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
-    for kind, client in clients.items():
+    for client in clients.values():
         try:
             probe_vendor(client, fetch)
         except RestoreError as error:
             failures.append(error)
     if len(failures) > 1:
-        raise RestoreError('\n'.join(str(error) for error in failures), [a for e in failures for a in e.attempts])
+        raise RestoreError('\n'.join(map(str, failures)), [a for e in failures for a in e.attempts])
     if failures:
         raise failures[0]
     return 'ok'
@@ -4560,11 +4548,9 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     return read_instance_settings(params, (COMMANDS[command][0],))
 
 
-def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None,
-                 progress: TextListener | None = None,
+def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None, progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
-    """The client of one vendor, from the settings read for this run; ``scrubber`` learns each token (a secret) and
-    request signature (found by its shape) the client makes."""
+    """The client of one vendor; ``scrubber`` learns each token and request signature (found by its shape) it makes."""
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
@@ -4573,22 +4559,13 @@ def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None
                      event_types=settings.fetch.event_types if settings.fetch else ())
 
 
-def configured_clients(settings: InstanceSettings,
-                       scrubber: 'SecretScrubber | None' = None) -> dict[str, XdrClient | HssClient]:
-    """Every vendor's client, for test-module, which reads no cached IAM token (XSOAR gives it no integration
-    context)."""
-    return {kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use}
-
-
 ''' MAIN '''
 
 
 def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any,
                    scrubber: SecretScrubber, iam_identity: str | None) -> None:
-    """Writes the IAM token the command ended with (or IAM's refusal of the password, its words scrubbed: it is no
-    secret) to the integration context, when it changed; drops a token cached before of any identity but the one the
-    instance's HSS uses now (``iam_identity``; None: it uses no token), whatever the command (a live credential kept
-    for no use)."""
+    """Writes the IAM token the command ended with (or IAM's refusal, scrubbed) to the integration context when it
+    changed; drops a cached token of any identity but ``iam_identity``: a live credential kept for no use."""
     hss = clients.get('hss')  # an HssClient (build_client), if any
     # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
@@ -4608,7 +4585,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
-        clients.update(configured_clients(settings, scrubber))
+        # every vendor's client, none with a cached IAM token (XSOAR gives test-module no integration context)
+        clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
@@ -4638,9 +4616,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
 
 
 def incident_context(runtime: Any) -> Any:
-    """The incident's context, as XSOAR hands it to a command run in an incident (``demisto.context()``: its calling
-    context's ExecutionContext, in integrations too: demisto/content's DemistoClassApiModuleClasses.py); None where it
-    cannot be read, and the late files are then sent as before."""
+    """The incident's context (``demisto.context()``, the calling context's, in integrations too: demisto/content's
+    DemistoClassApiModuleClasses.py); None where it cannot be read, and the late files are then sent as before."""
     try:
         return runtime.context()
     except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
@@ -4648,10 +4625,9 @@ def incident_context(runtime: Any) -> Any:
 
 
 def main(demisto_obj: Any = None) -> None:
-    """Entry point: XSOAR calls it with its global ``demisto``; the war room passes its own. The only function that
-    calls ``demisto``, always from the thread that called it: worker threads hand their results and progress back
-    through BulkRunner, and the IAM token is written here after the command. Everything that leaves (entries, log
-    lines, a failed fetch's message) goes through the scrubber."""
+    """Entry point: XSOAR calls it with its global ``demisto``, the war room with its own. The only function that calls
+    ``demisto``, from the calling thread alone; everything that leaves (entries, log lines, a failed fetch) is
+    scrubbed."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
     # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
@@ -4665,8 +4641,7 @@ def main(demisto_obj: Any = None) -> None:
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
         if caching:
-            # the IAM token cached in the integration context (JSON text: XSOAR keeps text values only); read by every
-            # command, to be dropped once the instance's HSS uses no token, or another identity's
+            # the cached IAM token (JSON text: XSOAR keeps text only), read by every command: keep_iam_token may drop it
             stored, iam_identity = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)), \
                 settings.iam_identity
         run_command(runtime, command, settings, stored, scrubber, clients)

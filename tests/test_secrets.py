@@ -158,10 +158,15 @@ def run(vendors, params, command, integration_context=None, args=None):
     return room, room.run(command, dict(ARGS[command], **(args or {})))
 
 
+def configured_clients(settings: ri.InstanceSettings) -> dict:
+    """Every vendor's client, as test-module builds them."""
+    return {kind: ri.build_client(kind, settings) for kind in settings.in_use}
+
+
 def client_error_text(params, command) -> str:
     """The exception a client raises for this instance, with its traceback, as text (empty when none)."""
     try:
-        clients = ri.configured_clients(ri.read_instance_settings(params))
+        clients = configured_clients(ri.read_instance_settings(params))
         if command == 'test-module':
             ri.test_module(clients)
         elif command == 'restore-file':
@@ -316,7 +321,7 @@ def test_xsoar_debug_mode_logs_each_request_without_a_secret_or_a_signature(capf
 
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_auth_objects_hide_their_secrets_in_repr(vendors, auth_type):
-    clients = ri.configured_clients(ri.read_instance_settings({**vendors.params, 'hss_auth_type': auth_type}))
+    clients = configured_clients(ri.read_instance_settings({**vendors.params, 'hss_auth_type': auth_type}))
     shown = repr(clients['xdr'].transport.session.auth) + repr(clients['hss'].transport.session.auth)
     assert not leaked(KNOWN_SECRETS, {'repr': shown})
 
