@@ -2000,36 +2000,37 @@ class SecretScrubber:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
         one (``_blank_run``); a run of backslashes as one with the character after it, as the backslashes of its
         escape are taken all at once (one way to read a run, not one for each split; blanks after them: their first
-        escaped with them, the run also squeezed to one space)."""
+        escaped with them, the run also squeezed to one space); a secret of hex digits (``any_case``) in either case."""
+        if any_case:
+            return [any_case_hex(digit) for digit in secret]
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
-                units.append(self._blank_run(blanks, any_case, cut))
+                units.append(self._blank_run(blanks, cut))
             elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
-                rest = self._blank_run(after[1:], any_case, cut) if after[1:] else ''
+                rest = self._blank_run(after[1:], cut) if after[1:] else ''
                 rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
-                units.append(f'(?:{self._spellings(after[0], any_case, escaped=True)}{rest}|{self.BACKSLASHES} )')
+                units.append(f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )')
             else:
-                units.append(self._spellings(after or char, any_case, escaped=bool(backslashes)))
+                units.append(self._spellings(after or char, escaped=bool(backslashes)))
         # A spelling does not start inside a run of backslashes: each start in it would be read to the run's end
         units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
         return units
 
-    def _blank_run(self, blanks: str, any_case: bool, cut: bool) -> str:
+    def _blank_run(self, blanks: str, cut: bool) -> str:
         """A run of blanks: each in any spelling, or the one space short_text squeezes it to (``cut``: or cut short
         after any of them)."""
-        spelled = [self._spellings(blank, any_case) for blank in blanks]
+        spelled = [self._spellings(blank) for blank in blanks]
         heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
         return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
-    def _spellings(self, char: str, any_case: bool, escaped: bool = False) -> str:
+    def _spellings(self, char: str, escaped: bool = False) -> str:
         """A regular expression for every spelling of one character the class names, in any mix (after backslashes
         when ``escaped``: none for backslashes that end a secret); hex digits in either case, leading zeros or not."""
         if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
-            letter = f'[{char.lower()}{char.upper()}]' if any_case and char.isalpha() else char
-            return f'{self.BACKSLASHES}{letter}' if escaped else letter
+            return f'{self.BACKSLASHES}{char}' if escaped else char
         code, names = ord(char), ''.join(f'{re.escape(name)}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#[xX]0*{any_case_hex(f"{code:x}")};)',
                  '%' + any_case_hex(char.encode().hex('%')) + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
@@ -2044,7 +2045,7 @@ class SecretScrubber:
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
         # Past ASCII, also as a reader of another charset shows it: U+FFFD, the replacement character (a Latin-1 letter
         # of a header read as UTF-8, as Go's JSON writes it or a page declaring UTF-8 that holds it as sent is read)
-        replaced = '' if char.isascii() or char == '\ufffd' else self._spellings('\ufffd', any_case, escaped)
+        replaced = '' if char.isascii() or char == '\ufffd' else self._spellings('\ufffd', escaped)
         return f'(?:{spelled}|{replaced})' if replaced else spelled
 
     def add_signature(self, signature: Any) -> None:
@@ -2089,9 +2090,8 @@ class SecretScrubber:
         the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Its folds taken out: breaks a page or a URL writes (a blank in their place: it joins no backslash before
         # one to the letter after it), escaped ones (those alone, most, at once), then blanks (str.split's)
-        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
-        bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
-        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
+        bare = self.LONE_BREAK.sub('', self.BREAK_MARK.sub(' ', text))
+        joined = ''.join(self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare).split())
         if len(joined) == len(text):
             return []
         found = [span for length, anchor, whole, _, _ in known.values()
@@ -2154,9 +2154,7 @@ class SecretScrubber:
     def _holds_secret(self, value: Any, depth: int = 0) -> bool:
         """Whether ``value`` must be scrubbed: a string or number that holds a secret, or a list or object too deep to
         walk (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
-        if isinstance(value, str):
-            return self.text(value) != value
-        if self._numeric and isinstance(value, (int, float)):  # a number that is a secret
+        if isinstance(value, (str, int, float)):  # text, or a number that is a secret
             return self.value(value) != value
         if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
             value = (*value, *value.values())
