@@ -1907,13 +1907,12 @@ def any_case_hex(digits: str) -> str:
 
 
 class SecretScrubber:
-    """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
-    cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each character as is
-    or escaped, in any mix: by JSON, \\uXXXX or short, once or twice; by printable's repr; by a URL's %XX or +; by a
-    page's named, decimal or hex reference; in a table's cell, \\|; its blanks squeezed as short_text squeezes them;
-    split across lines; in base64), and the run's request signatures (``add_signature``, found by their shape), and
-    takes them out of every entry, log line and error text before it leaves ``main``. Values shorter than MIN_LENGTH
-    are not looked for: they would mask ordinary words, and no vendor issues credentials that short."""
+    """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
+    proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
+    it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; printable's
+    repr; a URL's %XX or +; a page's named, decimal or hex reference; a table cell's \\|; blanks squeezed as short_text
+    squeezes them; split across lines; base64), and the run's request signatures (``add_signature``, found by shape).
+    Values shorter than MIN_LENGTH are not sought: they would mask words; no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     # A secret's base64 (10 characters from this length) and its pieces across blanks or line breaks are sought from
@@ -1929,19 +1928,17 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Where a page or a log folds a long value: a line break (as is; escaped by JSON or repr: \n, \u000a; as a table
-    # cell or a page writes it: <br>, &#10;, &#xA;; URL-encoded: %0A; CR too) and the blanks around it, or the one blank
-    # short_text squeezes them to
+    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a; as a page writes it: <br>,
+    # &#10;, &#xA;; URL-encoded: %0A; CR too) and the blanks around it, or the one blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD])'
-    FOLD = re.compile(fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+')
+    FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
     ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
-    # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
-    # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
-    # page quotes); once or more, in any mix.
+    # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
+    # \u005c (and that again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a page quotes).
     # Taken all at once (++): read in every split, a long run would take each start to its end again and again.
     BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
@@ -1980,7 +1977,7 @@ class SecretScrubber:
         whole = ''.join(self._spelled(secret, any_case))
         # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
         units = self._spelled(secret[:self.LONGEST_CUT], any_case, cut=True)
-        head = units[0] + ''.join(f'(?:(?:{self.FOLD.pattern})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
+        head = units[0] + ''.join(f'(?:(?:{self.FOLD})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
@@ -2163,8 +2160,8 @@ class SecretScrubber:
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed, and every number that is a secret (a vendor may
-        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH
-        not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
+        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH replaced by TOO_DEEP_TEXT:
+        never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
         if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
@@ -2441,7 +2438,7 @@ def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
     match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value))
     try:
-        return match and datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+        return match and datetime.fromisoformat(match.group()).replace(tzinfo=timezone.utc).timestamp()
     except ValueError:  # a date no calendar has (month 13, February 30)
         return None
 
