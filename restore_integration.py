@@ -2074,8 +2074,6 @@ class SecretScrubber:
         spans += self._unfolded(text, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in known.values()])
-        if not spans:
-            return text
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask
         for start, end in sorted(spans):
             kept += [text[at:start], self.MASK] if start >= at else []
