@@ -2065,9 +2065,8 @@ class SecretScrubber:
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
         known, size = self._secrets, self.SIGNATURE_LENGTH
-        spans = [(run.start() + at, run.start() + at + size)
-                 for run in (self.SIGNATURE.finditer(text) if self._signatures else ())
-                 for at in range(len(run[0]) - size + 1) if run[0][at:at + size].lower() in self._signatures]
+        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(text) if self._signatures else ())
+                 for at in range(run.start(), run.end() - size + 1) if text[at:at + size].lower() in self._signatures]
         for _, anchor, whole, _, _ in known.values():  # each unpacked by name: texts are many, secrets absent
             if anchor in text:  # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any such word
                 spans += [(start, end) for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
