@@ -2015,8 +2015,7 @@ class SecretScrubber:
         return units
 
     def _blank_run(self, blanks: str, cut: bool) -> str:
-        """A run of blanks: each in any spelling, or the one space short_text squeezes it to (``cut``: or cut short
-        after any of them)."""
+        """A run of blanks, each in any spelling, or the space short_text squeezes it to (``cut``: or cut after any)."""
         spelled = [self._spellings(blank) for blank in blanks]
         heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
         return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
@@ -2102,8 +2101,7 @@ class SecretScrubber:
 
     @staticmethod
     def _not_the_breaks(escaped: 're.Match[str]') -> str:
-        """The backslashes before an escaped line break that are not its own: its own are the least power of 2 that
-        their count holds."""
+        """Backslashes before an escaped line break that are not its own (the least power of 2 their count holds)."""
         return escaped[1][:len(escaped[1]) & (len(escaped[1]) - 1)]
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
