@@ -1832,13 +1832,12 @@ def any_case_hex(digits: str) -> str:
 
 
 class SecretScrubber:
-    """Knows every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token issued or
-    cached, the proxy's password), whatever its shape, in every spelling a text may hold it in (each character as is
-    or escaped, in any mix: by JSON, \\uXXXX or short, once or twice; by printable's repr; by a URL's %XX or +; by a
-    page's named, decimal or hex reference; in a table's cell, \\|; its blanks squeezed as short_text squeezes them;
-    split across lines; in base64), and the run's request signatures (``add_signature``, found by their shape), and
-    takes them out of every entry, log line and error text before it leaves ``main``. Values shorter than MIN_LENGTH
-    are not looked for: they would mask ordinary words, and no vendor issues credentials that short."""
+    """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
+    proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
+    it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; printable's
+    repr; a URL's %XX or +; a page's named, decimal or hex reference; a table cell's \\|; blanks squeezed as short_text
+    squeezes them; split across lines; base64), and the run's request signatures (``add_signature``, found by shape).
+    Values shorter than MIN_LENGTH are not sought: they would mask words; no vendor issues credentials that short."""
 
     MIN_LENGTH = 4
     # A secret's base64 (10 characters from this length) and its pieces across blanks or line breaks are sought from
@@ -1854,19 +1853,17 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Where a page or a log folds a long value: a line break (as is; escaped by JSON or repr: \n, \u000a; as a table
-    # cell or a page writes it: <br>, &#10;, &#xA;; URL-encoded: %0A; CR too) and the blanks around it, or the one blank
-    # short_text squeezes them to
+    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a; as a page writes it: <br>,
+    # &#10;, &#xA;; URL-encoded: %0A; CR too) and the blanks around it, or the one blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD])'
-    FOLD = re.compile(fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+')
+    FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
     ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
-    # An escape's backslash as each writer puts it: as is, doubled (JSON quoted in JSON, Python's repr), as JSON's
-    # \u005c (its backslash spelled so again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a
-    # page quotes); once or more, in any mix.
+    # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
+    # \u005c (and that again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a page quotes).
     # Taken all at once (++): read in every split, a long run would take each start to its end again and again.
     BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
@@ -1905,7 +1902,7 @@ class SecretScrubber:
         whole = ''.join(self._spelled(secret, any_case))
         # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
         units = self._spelled(secret[:self.LONGEST_CUT], any_case, cut=True)
-        head = units[0] + ''.join(f'(?:(?:{self.FOLD.pattern})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
+        head = units[0] + ''.join(f'(?:(?:{self.FOLD})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
@@ -1925,36 +1922,36 @@ class SecretScrubber:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
         one (``_blank_run``); a run of backslashes as one with the character after it, as the backslashes of its
         escape are taken all at once (one way to read a run, not one for each split; blanks after them: their first
-        escaped with them, the run also squeezed to one space)."""
+        escaped with them, the run also squeezed to one space); a secret of hex digits (``any_case``) in either case."""
+        if any_case:
+            return [any_case_hex(digit) for digit in secret]
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
-                units.append(self._blank_run(blanks, any_case, cut))
+                units.append(self._blank_run(blanks, cut))
             elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
-                rest = self._blank_run(after[1:], any_case, cut) if after[1:] else ''
+                rest = self._blank_run(after[1:], cut) if after[1:] else ''
                 rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
-                units.append(f'(?:{self._spellings(after[0], any_case, escaped=True)}{rest}|{self.BACKSLASHES} )')
+                units.append(f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )')
             else:
-                units.append(self._spellings(after or char, any_case, escaped=bool(backslashes)))
+                units.append(self._spellings(after or char, escaped=bool(backslashes)))
         # A spelling does not start inside a run of backslashes: each start in it would be read to the run's end
         units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
         return units
 
-    def _blank_run(self, blanks: str, any_case: bool, cut: bool) -> str:
-        """A run of blanks: each in any spelling, or the one space short_text squeezes it to (``cut``: or cut short
-        after any of them)."""
-        spelled = [self._spellings(blank, any_case) for blank in blanks]
+    def _blank_run(self, blanks: str, cut: bool) -> str:
+        """A run of blanks, each in any spelling, or the space short_text squeezes it to (``cut``: or cut after any)."""
+        spelled = [self._spellings(blank) for blank in blanks]
         heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
         return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
-    def _spellings(self, char: str, any_case: bool, escaped: bool = False) -> str:
+    def _spellings(self, char: str, escaped: bool = False) -> str:
         """A regular expression for every spelling of one character the class names, in any mix (after backslashes
         when ``escaped``: none for backslashes that end a secret); hex digits in either case, leading zeros or not."""
         if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
-            letter = f'[{char.lower()}{char.upper()}]' if any_case and char.isalpha() else char
-            return f'{self.BACKSLASHES}{letter}' if escaped else letter
+            return f'{self.BACKSLASHES}{char}' if escaped else char
         code, names = ord(char), ''.join(f'{re.escape(name)}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#[xX]0*{any_case_hex(f"{code:x}")};)',
                  '%' + any_case_hex(char.encode().hex('%')) + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
@@ -1969,7 +1966,7 @@ class SecretScrubber:
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
         # Past ASCII, also as a reader of another charset shows it: U+FFFD, the replacement character (a Latin-1 letter
         # of a header read as UTF-8, as Go's JSON writes it or a page declaring UTF-8 that holds it as sent is read)
-        replaced = '' if char.isascii() or char == '\ufffd' else self._spellings('\ufffd', any_case, escaped)
+        replaced = '' if char.isascii() or char == '\ufffd' else self._spellings('\ufffd', escaped)
         return f'(?:{spelled}|{replaced})' if replaced else spelled
 
     def add_signature(self, signature: Any) -> None:
@@ -1992,17 +1989,14 @@ class SecretScrubber:
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
         known, size = self._secrets, self.SIGNATURE_LENGTH
-        spans = [(run.start() + at, run.start() + at + size)
-                 for run in (self.SIGNATURE.finditer(text) if self._signatures else ())
-                 for at in range(len(run[0]) - size + 1) if run[0][at:at + size].lower() in self._signatures]
+        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(text) if self._signatures else ())
+                 for at in range(run.start(), run.end() - size + 1) if text[at:at + size].lower() in self._signatures]
         for _, anchor, whole, _, _ in known.values():  # each unpacked by name: texts are many, secrets absent
             if anchor in text:  # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any such word
                 spans += [(start, end) for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(text, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in known.values()])
-        if not spans:
-            return text
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask
         for start, end in sorted(spans):
             kept += [text[at:start], self.MASK] if start >= at else []
@@ -2014,9 +2008,8 @@ class SecretScrubber:
         the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Its folds taken out: breaks a page or a URL writes (a blank in their place: it joins no backslash before
         # one to the letter after it), escaped ones (those alone, most, at once), then blanks (str.split's)
-        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
-        bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
-        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
+        bare = self.LONE_BREAK.sub('', self.BREAK_MARK.sub(' ', text))
+        joined = ''.join(self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare).split())
         if len(joined) == len(text):
             return []
         found = [span for length, anchor, whole, _, _ in known.values()
@@ -2033,8 +2026,7 @@ class SecretScrubber:
 
     @staticmethod
     def _not_the_breaks(escaped: 're.Match[str]') -> str:
-        """The backslashes before an escaped line break that are not its own: its own are the least power of 2 that
-        their count holds."""
+        """Backslashes before an escaped line break that are not its own (the least power of 2 their count holds)."""
         return escaped[1][:len(escaped[1]) & (len(escaped[1]) - 1)]
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
@@ -2079,9 +2071,7 @@ class SecretScrubber:
     def _holds_secret(self, value: Any, depth: int = 0) -> bool:
         """Whether ``value`` must be scrubbed: a string or number that holds a secret, or a list or object too deep to
         walk (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
-        if isinstance(value, str):
-            return self.text(value) != value
-        if self._numeric and isinstance(value, (int, float)):  # a number that is a secret
+        if isinstance(value, (str, int, float)):  # text, or a number that is a secret
             return self.value(value) != value
         if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
             value = (*value, *value.values())
@@ -2090,8 +2080,8 @@ class SecretScrubber:
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed, and every number that is a secret (a vendor may
-        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH
-        not walked but replaced by TOO_DEEP_TEXT: never shown unscrubbed, and the entry stays one XSOAR takes."""
+        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH replaced by TOO_DEEP_TEXT:
+        never shown unscrubbed, and the entry stays one XSOAR takes."""
         if isinstance(value, str):
             return self.text(value)
         if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
@@ -2368,7 +2358,7 @@ def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
     match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value))
     try:
-        return match and datetime.strptime(match.group(), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+        return match and datetime.fromisoformat(match.group()).replace(tzinfo=timezone.utc).timestamp()
     except ValueError:  # a date no calendar has (month 13, February 30)
         return None
 
