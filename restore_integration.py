@@ -1433,9 +1433,8 @@ class HttpTransport:
                                                                                 settings.max_concurrency))
         session.mount('https://', adapter)
         session.mount('http://', adapter)
-        # "Use system proxy settings" unchecked: a None per scheme keeps requests from taking HTTP(S)_PROXY from the
-        # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
-        # http goes to this machine only (normalise_base_url), never through a proxy on another one.
+        # "Use system proxy settings" unchecked: None per scheme keeps requests from the environment's HTTP(S)_PROXY
+        # (its CA bundle variables still count), 'all' from ALL_PROXY. Plain http stays on this machine, never proxied.
         parts = urlsplit(base_url)
         self.host = parts.netloc  # every path begins with /: each request's host as typed, as errors name it
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
@@ -1469,7 +1468,6 @@ class HttpTransport:
         fault, given it, cuts ``kwargs`` to what the service still needs if it may have acted, or says why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
-        url = self.base_url + path
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
@@ -1480,7 +1478,7 @@ class HttpTransport:
                 if self._past_last_start():  # also when the turn was free at once
                     raise OutOfTime(0.0)
                 sent_at = self.clock()
-                response = self._send_once(method, url, attempt, attempts, kwargs)
+                response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
             attempts.append(attempt)
@@ -1524,7 +1522,7 @@ class HttpTransport:
         or None and why the loop gives up: the retries spent (no reason), or the wait would pass ``max_fault_wait`` or
         the deadline. A Retry-After given up on holds the vendor's later requests (next_check's too) until it passed."""
         policy = self.policy
-        asked = parse_retry_after(answer.headers) if answer is not None else None
+        asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
@@ -1554,8 +1552,7 @@ class HttpTransport:
             total = min(connect + read, left)
             attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False. No caller passes
-            # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's (urllib3
-            # applies the shorter of total and connect, and reads within what connecting left of total, at most read).
+            # headers or a timeout (urllib3 connects within the shorter of total and connect, reads within what is left)
             response = self._sent_in_time(attempt, lambda: self.session.request(
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
                 allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
@@ -1566,8 +1563,7 @@ class HttpTransport:
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
-            # environment's proxy URL (a login requests encodes as Latin-1 for Basic proxy authentication raises
-            # UnicodeEncodeError)
+            # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
             refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             if not proxy_login_refused(error):
@@ -1630,8 +1626,8 @@ class HttpTransport:
         unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
-                            self.settings.connect_timeout, f'Check {url}, the network path and {proxy}, or raise '
-                                                           f'{SETTING_NAMES["connect_timeout"]}.')
+                            self.settings.connect_timeout,
+                            f'Check {url}, the network path and {proxy}, or raise {SETTING_NAMES["connect_timeout"]}.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
@@ -1640,8 +1636,8 @@ class HttpTransport:
                                        f'arrived ({describe_connection_error(error)}).',
                         f'Try again later; if it persists, check {proxy} and the network path.')
         else:
-            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {self.host} '
-                                             f'({describe_connection_error(error)}).',
+            attempt.met(FAULT_NO_CONNECTION,
+                        f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
                         f'Check {url}, DNS, the firewall and {proxy}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
@@ -1736,9 +1732,8 @@ class HttpTransport:
         return bytes(body)
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
-        """The next turn comes past the deadline: the last attempt's answer is the final one (``reply``; None when it
-        met a fault, then raised), else an error says why none came. Past the run's last start the run limit stops it,
-        whatever the command's timeout."""
+        """The next turn is past the deadline: the last attempt's answer is final (``reply``; None: its fault raised),
+        else an error says why none came (past the run's last start: the run limit, whatever the command's timeout)."""
         run_over = not late.wait and self._past_last_start()
         # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
         away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
@@ -1808,9 +1803,8 @@ def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
 
 
 def inflated(data: bytes, coding: str, most: int) -> bytearray:
-    """``data`` with one coding undone: gzip member after member, as urllib3 reads them (data after the last that is
-    not a gzip member is left out, as other clients leave it, and so is a later member that does not decode, cut short
-    included); deflate in zlib's format, else raw."""
+    """``data`` with one coding undone: gzip member after member, as urllib3 reads them (anything after the last member
+    that decodes whole is left out, as other clients leave it); deflate in zlib's format, else raw."""
     wbits = CODING_WBITS[coding]
     if coding == 'deflate':
         try:
