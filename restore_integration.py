@@ -1658,7 +1658,7 @@ class HttpTransport:
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         # Huawei's request ID: as an error reply keeps it, an unreadable one does
         said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id_of(response.headers)}'
-        broken = ''  # the reply broken, in words
+        broken, advice = '', BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
@@ -1679,7 +1679,7 @@ class HttpTransport:
             except (Urllib3Error, OSError) as error:
                 broken = f'{said} but the reply was cut off before its end ({describe_connection_error(error)}).'
         if broken:
-            attempt.met(FAULT_BROKEN_REPLY, broken, BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor]))
+            attempt.met(FAULT_BROKEN_REPLY, broken, advice)
         if attempt.fault:
             response.close()
             return None
@@ -1689,7 +1689,7 @@ class HttpTransport:
                 reply.json()
             except ValueError:
                 attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).',
-                            BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor]))
+                            advice)
                 return None
         return reply
 
