@@ -1086,7 +1086,7 @@ NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body tha
 
 def json_number(text: str) -> int | float | None:
     """A JSON number as json reads it, or None (not given) past a float64's range, which XSOAR's server reads numbers
-    into: it refuses an entry holding Python's Infinity for 1e999 or int of 400 digits (RFC 8259 leaves range open)."""
+    into: Python reads 1e999 as Infinity, 400 digits as an int, and the server refuses either (RFC 8259 allows both)."""
     number = float(text)
     if math.isinf(number):
         return None
@@ -1139,8 +1139,7 @@ class VendorReply:
 
 
 def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
-    """The sentence an error ends with when the request was retried: how often, after what (in order, repeats
-    counted), why it stopped."""
+    """The sentence ending a request's error: how often it was retried, after what (in order, counted), why stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
     kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met
@@ -1425,8 +1424,7 @@ class HttpTransport:
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         session = self.session = UnfollowedRedirectsSession()
         session.verify = settings.verify  # each request passes it too; the session never defaults to less
-        # Always an auth: else requests adds the host's ~/.netrc (or $NETRC) credentials, even to IAM's token request.
-        session.auth = auth or (lambda request: request)
+        session.auth = auth or (lambda request: request)  # always one: else requests adds ~/.netrc's credentials
         session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
