@@ -1012,18 +1012,17 @@ NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body tha
 
 
 def json_number(text: str) -> int | float | None:
-    """A JSON number as json reads it (its parse_int and parse_float), or None, as a value not given, past the range of
-    a float64, which XSOAR's server reads a number into: Python reads 1e999 as Infinity and 400 digits as an int, and an
-    entry or incident holding either is one the server refuses (RFC 8259 leaves the range of numbers to the reader)."""
+    """A JSON number as json reads it, or None (not given) past a float64's range, which XSOAR's server reads numbers
+    into: Python reads 1e999 as Infinity, 400 digits as an int, and the server refuses either (RFC 8259 allows both)."""
     number = float(text)
-    if abs(number) == float('inf'):
+    if math.isinf(number):
         return None
     return int(text) if text.lstrip('-').isdigit() else number
 
 
 class VendorReply:
     """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
-    stopped early (``gave_up``, else None), as botocore keeps a retry history. Clients never get requests' Response."""
+    stopped early (``gave_up``), as botocore keeps a retry history. Clients never get requests' Response."""
 
     __slots__ = ('status', 'headers', 'body', 'attempts', 'gave_up', '_parsed')
 
@@ -1053,8 +1052,8 @@ class VendorReply:
     @property
     def text(self) -> str:
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
-        # A text/* reply naming no charset: UTF-8 when it is (requests' ISO-8859-1 there, HTTP/1.1's old default, which
-        # RFC 7231 dropped, showed each non-ASCII character of a secret it quotes as two others: not found to mask)
+        # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
+        # non-ASCII character of a secret it quotes as two others: not found to mask)
         if not re.search(r';\s*charset\s*=', self.headers.get('Content-Type') or '', re.IGNORECASE):
             try:
                 return self.body.decode('utf-8')
@@ -1067,8 +1066,7 @@ class VendorReply:
 
 
 def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
-    """The sentence an error ends with when the request was retried: how often, after what (in order, repeats counted:
-    "HTTP 503 (2 times), no answer in time"), why it stopped."""
+    """The sentence ending a request's error: how often it was retried, after what (in order, counted), why stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
     kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met
@@ -1079,9 +1077,8 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
 
 
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
-    """Whether the service may have acted though its answer was lost: an attempt broke after reaching the service, or
-    was answered one of ``statuses`` (a gateway gave up waiting for it: 502, 504; HSS's also 500). A refused
-    connection (no status), a 429 or a 503 means it did not act."""
+    """Whether the service may have acted though its answer was lost: an attempt broke after reaching it, or was
+    answered one of ``statuses`` (a gateway gave up waiting). A refused connection, a 429 or a 503: it did not act."""
     return any(a.fault in FAULTS_AFTER_SENDING or a.status in statuses for a in attempts)
 
 
@@ -1099,20 +1096,19 @@ class RetryPolicy(NamedTuple):
 
 
 class OutOfTime(Exception):
-    """The next attempt would start after the command's deadline: its turn comes too late (``wait`` seconds away), or
-    the run's time had gone by then (``wait`` 0: the answers before it took it)."""
+    """The next attempt would start after the command's deadline: its turn is ``wait`` seconds away (0: the run's time
+    had gone, the answers before it took it)."""
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
 
 
 class AdaptiveRateLimiter:
-    """The pace of one vendor's requests for one instance, shared by every request and worker thread. Every attempt,
-    first or resend, takes a turn: turns are spaced evenly a little under the current rate (so network jitter cannot
-    push a second's worth of arrivals over a per-second limit). The rate starts at the ceiling (the instance setting);
-    a 429 cuts it by BETA for everyone at once, and a Retry-After pauses every turn until it has passed; the rate then
-    climbs back along a cubic curve, flat near the throttled rate and steeper beyond it (botocore's adaptive retry mode,
-    after TCP CUBIC). A 429 for a request sent before the last cut cuts nothing more."""
+    """The pace of one vendor's requests for one instance, shared by every thread. Every attempt takes a turn, spaced
+    evenly a little under the current rate (so network jitter cannot push a second's arrivals over a per-second limit).
+    The rate starts at the ceiling (the setting); a 429 cuts it by BETA for all, a Retry-After pauses every turn, then
+    the rate climbs back along a cubic curve (botocore's adaptive retry mode, after TCP CUBIC). A 429 for a request sent
+    before the last cut cuts nothing more."""
 
     # TCP CUBIC and botocore cut to 0.7: their rate at a throttle is the rate they sent at. Here it is also never more
     # than what the vendor admitted lately, so a far-off rate drops in one cut, and a near one needs only a trim.
@@ -1140,15 +1136,15 @@ class AdaptiveRateLimiter:
         k = (self._rate_at_cut * (1 - self.BETA) / self.SCALE) ** (1 / 3)
         return min(self.ceiling, max(self.MIN_RATE, self.SCALE * (now - self._last_cut - k) ** 3 + self._rate_at_cut))
 
-    def wait_turn(self, deadline: float | None = None) -> float:
+    def wait_turn(self, deadline: float = math.inf) -> float:
         """Waits for this attempt's turn: the seconds waited; OutOfTime when the wait would pass ``deadline`` (a clock()
-        value: the command's budget). A turn free at once is taken: the transport enforces the run's last start."""
+        value). A turn free at once is taken: the transport enforces the run's last start."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self.clock()
                 turn = max(now, self._next_turn, self._paused_until)
-                if deadline is not None and turn > max(now, deadline):  # 0: the deadline had passed already
+                if turn > max(now, deadline):  # 0: the deadline had passed already
                     raise OutOfTime(turn - now if now <= deadline else 0.0,
                                     self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
@@ -1170,18 +1166,17 @@ class AdaptiveRateLimiter:
                 self._answered.popleft()
 
     def _admitted_rate(self, now: float) -> float:
-        """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse: 5,
-        6 or 7 at 6/s), scaled up while the run is younger than a second; infinite while too little has been seen: none
-        admitted yet, when an answer it admitted early in the run may still be on its way (after MEASURE_SPAN: 0)."""
+        """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse),
+        scaled up while the run is younger than a second; infinite while little is seen (none, when one may come)."""
         elapsed = now - self._started if self._started is not None else 0.0
         if elapsed < 0.25:
-            return float('inf')
+            return math.inf
         if elapsed < 1.0:
-            return len(self._answered) / elapsed or float('inf')
+            return len(self._answered) / elapsed or math.inf
         # Each answer with those in the second up to it (_answered is in the order they came, so sorted)
         most = max((last + 1 - bisect_right(self._answered, at - 1.0) for last, at in enumerate(self._answered)),
                    default=0)
-        return float(most) if most or elapsed >= self.MEASURE_SPAN else float('inf')
+        return float(most) if most or elapsed >= self.MEASURE_SPAN else math.inf
 
     def pause(self, seconds: float | None) -> None:
         """The vendor asked to wait ``seconds`` (a Retry-After): no turn comes before they have passed."""
@@ -1196,7 +1191,7 @@ class AdaptiveRateLimiter:
             return max(0.0, self._paused_until - self.clock())
 
     def throttled(self, sent_at: float, retry_after: float | None = None) -> None:
-        """A 429 came for an attempt sent at ``sent_at``: slow every request down, pause them all for a Retry-After."""
+        """A 429 came for an attempt sent at ``sent_at``: slow every request down, pause them for a Retry-After."""
         self.pause(retry_after)
         with self._lock:
             now = self.clock()
@@ -1232,11 +1227,9 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 def tls_failure(vendor: str, host: str, detail: str, verifying: bool) -> str:
-    """What a failed TLS handshake with ``vendor`` means. A plain-HTTP port behind an https URL answers in clear text,
-    which TLS reads as a wrong version's record: no certificate is involved. Only a certificate this side refused
-    (OpenSSL's CERTIFICATE_VERIFY_FAILED: unknown authority, self-signed, expired, another host's) gets the certificate
-    advice, trusting any certificate last; one the server broke off (no shared protocol or cipher, client certificate
-    required) is its or a proxy's setup."""
+    """What a failed TLS handshake with ``vendor`` means. A plain-HTTP port behind an https URL answers in clear text
+    (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
+    certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
     url = URL_SETTINGS[vendor]
     if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
         return (f'{vendor} at {host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. '
@@ -1255,10 +1248,9 @@ def tls_failure(vendor: str, host: str, detail: str, verifying: bool) -> str:
 
 
 def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
-    """Why the proxy this machine's environment sets cannot carry the request, never quoting it (it may hold a
-    password): requests cannot read it or takes no proxy of its scheme, its login is not Latin-1 (all HTTP Basic
-    proxy authentication sends), or the proxy refused the login (an HTTP proxy's 407, a SOCKS5 proxy's refusal: not
-    tried again, as a proxy that checks a directory may lock the account)."""
+    """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests cannot
+    read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy refused the
+    login (not tried again: a proxy that checks a directory may lock the account)."""
     proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
     if isinstance(error, UnicodeEncodeError):
         return (f'{proxy} cannot be used for {host}: its user name or password holds a character outside Latin-1, '
@@ -1323,9 +1315,8 @@ def in_tls_handshake(reason: Any) -> bool:
 
 
 def describe_connection_error(error: BaseException) -> str:
-    """The socket-level reason of a connection error in words: without the object reprs urllib3 wraps around it, nor
-    the exceptions it quotes (('Connection aborted.', ConnectionResetError(104, '...')), IncompleteRead(...)); with
-    no words at all, that the connection failed."""
+    """The socket-level reason of a connection error in words, without the reprs urllib3 wraps around it nor those of
+    the exceptions it quotes (ConnectionResetError(104, '...')); with no words at all, that the connection failed."""
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
@@ -1335,10 +1326,9 @@ def describe_connection_error(error: BaseException) -> str:
 
 
 class HttpTransport:
-    """One vendor's requests: a requests.Session for pooling, TLS and proxies (urllib3's own retries off), and one
-    attempt loop per request. Each attempt, first or resend, waits its turn from the vendor's limiter, is built and
-    signed afresh (requests calls the auth again: a new XDR nonce and timestamp, SDK-HMAC date and signature, the
-    current IAM token), is sent, joins the history the VendorReply (``attempts``) or the error carries, and ends:
+    """One vendor's requests: a requests.Session for pooling, TLS and proxies (urllib3's retries off), and one attempt
+    loop per request. Each attempt waits its turn from the vendor's limiter, is built and signed afresh (a new XDR
+    nonce, SDK-HMAC signature, the current IAM token), joins the history the VendorReply or the error carries, and ends:
 
     - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
@@ -1359,24 +1349,21 @@ class HttpTransport:
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff, frozenset(retry_statuses))
         session = self.session = UnfollowedRedirectsSession()
         session.verify = settings.verify  # each request passes it too; the session never defaults to less
-        # Always an auth: else requests adds the host's ~/.netrc (or $NETRC) credentials, even to IAM's token request.
-        session.auth = auth or (lambda request: request)
+        session.auth = auth or (lambda request: request)  # always one: else requests adds ~/.netrc's credentials
         session.headers.update({'Accept': 'application/json', 'Accept-Encoding': ACCEPT_ENCODING})
         # A pooled connection for every request in flight at once; max_retries=0: no retry below this loop.
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=max(requests.adapters.DEFAULT_POOLSIZE,
                                                                                 settings.max_concurrency))
         session.mount('https://', adapter)
         session.mount('http://', adapter)
-        # "Use system proxy settings" unchecked: a None per scheme keeps requests from taking HTTP(S)_PROXY from the
-        # environment (its CA bundle variables still count), and 'all' from applying ALL_PROXY to every scheme. Plain
-        # http goes to this machine only (normalise_base_url), never through a proxy on another one.
+        # "Use system proxy settings" unchecked: None per scheme keeps requests from the environment's HTTP(S)_PROXY
+        # (its CA bundle variables still count), 'all' from ALL_PROXY. Plain http stays on this machine, never proxied.
         parts = urlsplit(base_url)
         self.host = parts.netloc  # every path begins with /: each request's host as typed, as errors name it
         direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
-        self.run_ends = self.clock() + RUN_LIMIT_SECONDS  # every attempt of this run ends by then
-        self.stops = XSOAR_STOPS_COMMAND  # why it ends then
+        self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1404,7 +1391,6 @@ class HttpTransport:
         fault, given it, cuts ``kwargs`` to what the service still needs if it may have acted, or says why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
-        url = self.base_url + path
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
@@ -1415,7 +1401,7 @@ class HttpTransport:
                 if self._past_last_start():  # also when the turn was free at once
                     raise OutOfTime(0.0)
                 sent_at = self.clock()
-                response = self._send_once(method, url, attempt, attempts, kwargs)
+                response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
             attempts.append(attempt)
@@ -1443,8 +1429,8 @@ class HttpTransport:
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
             if backoff is not None and still_to_send:
-                backoff = None if (gave_up := still_to_send(kwargs, attempt)) else backoff
-            if backoff is None:
+                gave_up = still_to_send(kwargs, attempt)
+            if backoff is None or gave_up:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
 
@@ -1456,11 +1442,10 @@ class HttpTransport:
     def _fault_wait(self, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float | None, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
-        or None and why the loop gives up instead: the retries are spent (no reason then), or the wait would pass
-        ``max_fault_wait`` or the run's deadline (answers that never come take a read timeout each). A Retry-After
-        given up on holds the vendor's later requests, a next check's too (next_check), until it has passed."""
+        or None and why the loop gives up: the retries spent (no reason), or the wait would pass ``max_fault_wait`` or
+        the deadline. A Retry-After given up on holds the vendor's later requests (next_check's too) until it passed."""
         policy = self.policy
-        asked = parse_retry_after(answer.headers) if answer is not None else None
+        asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
@@ -1490,8 +1475,7 @@ class HttpTransport:
             total = min(connect + read, left)
             attempt.ends, attempt.cut_to = now + total, left if connect + read > left else None
             # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's verify=False. No caller passes
-            # headers or a timeout of its own: the token and the timeouts cut to the run are the attempt's (urllib3
-            # applies the shorter of total and connect, and reads within what connecting left of total, at most read).
+            # headers or a timeout (urllib3 connects within the shorter of total and connect, reads within what is left)
             response = self._sent_in_time(attempt, lambda: self.session.request(
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
                 allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
@@ -1502,8 +1486,7 @@ class HttpTransport:
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
-            # environment's proxy URL (a login requests encodes as Latin-1 for Basic proxy authentication raises
-            # UnicodeEncodeError)
+            # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
             refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             if not proxy_login_refused(error):
@@ -1526,11 +1509,10 @@ class HttpTransport:
 
     def _sent_in_time(self, attempt: Attempt, send: Callable[[], requests.Response]) -> requests.Response | None:
         """``send()`` on a thread of its own, waited for SEND_GRACE_SECONDS past ``attempt.ends`` at most: urllib3 times
-        each read of a reply's status line and headers (a proxy's reply to CONNECT too) on its own, never all of them
-        together, nor the name lookup at all, and requests hands back no socket to shut down before they are in. Its
-        own timeouts, which end by ``attempt.ends``, come first and tell a connection not made from an answer not come;
-        past the grace the attempt met no answer in time (the request may have gone out), and the thread is left to end
-        as the server or the resolver lets it (a reply that comes then is closed unread). It calls no ``demisto``."""
+        each read of the status line and headers (a proxy's to CONNECT too) on its own, the name lookup not at all, and
+        requests hands back no socket to shut down before they are in. Its own timeouts come first (they tell no
+        connection from no answer); past the grace: no answer in time, and the thread is left to end (a reply that comes
+        then is closed unread). It calls no ``demisto``."""
         # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
         state, lock, ended = {}, threading.Lock(), threading.Event()  # sent: (reply, error); late: given up on
 
@@ -1554,10 +1536,9 @@ class HttpTransport:
             if result[1] is not None:
                 raise result[1]
             return result[0]
-        self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, '
-                                                  f'the connection or the reply\'s status line and headers (slow, or '
-                                                  f'trickling in) were not all done', None,
-                        'Check DNS, the network path and the proxy setting; if they are right, try again later.')
+        self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, the '
+                        f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
+                        None, 'Check DNS, the network path and the proxy setting; if they are right, try again later.')
         return None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
@@ -1568,8 +1549,8 @@ class HttpTransport:
         unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
-                            self.settings.connect_timeout, f'Check {url}, the network path and {proxy}, or raise '
-                                                           f'{SETTING_NAMES["connect_timeout"]}.')
+                            self.settings.connect_timeout,
+                            f'Check {url}, the network path and {proxy}, or raise {SETTING_NAMES["connect_timeout"]}.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
@@ -1578,8 +1559,8 @@ class HttpTransport:
                                        f'arrived ({describe_connection_error(error)}).',
                         f'Try again later; if it persists, check {proxy} and the network path.')
         else:
-            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {self.host} '
-                                             f'({describe_connection_error(error)}).',
+            attempt.met(FAULT_NO_CONNECTION,
+                        f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
                         f'Check {url}, DNS, the firewall and {proxy}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
@@ -1600,7 +1581,7 @@ class HttpTransport:
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         # Huawei's request ID: as an error reply keeps it, an unreadable one does
         said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id_of(response.headers)}'
-        broken = ''  # the reply broken, in words
+        broken, advice = '', BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])  # the reply broken, in words
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
@@ -1621,7 +1602,7 @@ class HttpTransport:
             except (Urllib3Error, OSError) as error:
                 broken = f'{said} but the reply was cut off before its end ({describe_connection_error(error)}).'
         if broken:
-            attempt.met(FAULT_BROKEN_REPLY, broken, BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor]))
+            attempt.met(FAULT_BROKEN_REPLY, broken, advice)
         if attempt.fault:
             response.close()
             return None
@@ -1631,18 +1612,16 @@ class HttpTransport:
                 reply.json()
             except ValueError:
                 attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).',
-                            BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor]))
+                            advice)
                 return None
         return reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
         """The body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes, past any end),
-        whole by ``ends``, each read within what is left (the connection's socket's timeout). A piece of a known length
-        is one recv, but urllib3 reads a chunk's size line and trailers a line at a time, each recv given the whole
-        timeout again: for a chunked reply, a timer shuts the socket down at ``ends``; a reply the server ends the
-        connection with ("Connection: close") holds the socket instead (http.client hands it over): the timer then shuts
-        down a socket of our own on the same connection (a thread each: only those). ReadTimeoutError then, whatever the
-        read made of it; OverflowError past MAX_REPLY_BYTES."""
+        whole by ``ends``, each read within what is left. urllib3 reads a chunk's size line and trailers a line at a
+        time, each recv given the whole timeout again: for a chunked reply a timer shuts the socket down at ``ends``,
+        for a "Connection: close" one (http.client holds its socket) a socket of our own on it. ReadTimeoutError then,
+        whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
         sock = getattr(response.raw.connection, 'sock', None)
         own = None if sock else socket_under(response)
         cut, timer = threading.Event(), None
@@ -1676,19 +1655,17 @@ class HttpTransport:
         return bytes(body)
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
-        """The next turn comes past the deadline: the last attempt's answer is the final one (``reply``; None when it
-        met a fault, then raised), else an error says why none came. Past the run's last start the run limit stops it,
-        whatever the command's timeout."""
+        """The next turn is past the deadline: the last attempt's answer is final (``reply``; None: its fault raised),
+        else an error says why none came (past the run's last start: the run limit, whatever the command's timeout)."""
         run_over = not late.wait and self._past_last_start()
         # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
         away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
             f'{late.wait:.0f} s'
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
-        gave_up = f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait else \
-            f'the {self.budget_s:g} s this run may wait for its turns had passed'
-        if run_over:
-            gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})'
+        gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
+            if run_over else f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait \
+            else f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if attempts:
             return self._give_up(attempts, reply, gave_up)
         larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
@@ -1749,9 +1726,8 @@ def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
 
 
 def inflated(data: bytes, coding: str, most: int) -> bytearray:
-    """``data`` with one coding undone: gzip member after member, as urllib3 reads them (data after the last that is
-    not a gzip member is left out, as other clients leave it, and so is a later member that does not decode, cut short
-    included); deflate in zlib's format, else raw."""
+    """``data`` with one coding undone: gzip member after member, as urllib3 reads them (anything after the last member
+    that decodes whole is left out, as other clients leave it); deflate in zlib's format, else raw."""
     wbits = CODING_WBITS[coding]
     if coding == 'deflate':
         try:
