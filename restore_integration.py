@@ -4458,12 +4458,11 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: JsonObject, now_ms: int,
                         scrub: Callable[[str], str] = str,
                         note: TextListener = lambda _: None) -> tuple[list[JsonObject], JsonObject]:
-    """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
-    max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
-    where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
-    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only;
-    ``note`` is told why a fetch that HSS failed after its start stopped short (XSOAR's log: the fetch succeeds).
-    ``last_run``: as last_run_values reads it."""
+    """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most max_fetch,
+    none twice, in two-day windows (HSS's longest) from where the last fetch stopped up to now. The state returned
+    stays small (``last_fetch``, the event IDs seen since: one holding a secret, ``scrub`` tells, by its digest only);
+    ``note`` is told why a fetch HSS failed after its start stopped short (the fetch succeeds). ``last_run``: as
+    last_run_values reads it."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
@@ -4600,10 +4599,9 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     subject = ', '.join(filter(None, names))
     host = event_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {event_text(event, "event_name") or "security event"} on {host}'
-    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
-    # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds;
-    # [:23] leaves out its '+00:00', for the 'Z'. dbotMirrorId: HSS's ID of the event, which XSOAR's Fetch History shows
-    # as the fetch's Source IDs (content-docs fetching-incidents.md); left out when HSS gives none.
+    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
+    # (strftime's %Y writes 999 on Linux) and truncates to ms; [:23] drops its '+00:00' for the 'Z'. dbotMirrorId: HSS's
+    # event ID, the fetch's Source IDs in XSOAR's Fetch History (content-docs fetching-incidents.md); none: left out.
     mirror_id = event_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
