@@ -3830,7 +3830,6 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                       earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
     HSS throttled before it sent anything may be put off (start_put_off): ``earlier``, the state it handed on."""
-    # Polling, the time left (a put-off start), a few seconds at least (CHECK_LEAST_WAIT_SECONDS); else the whole time
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
     client.transport.wait_at_most(max(timeout - polling_elapsed(started, checks, interval, args),
                                       CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
@@ -3890,17 +3889,15 @@ def unpaired_text(fields: HssFields) -> list[str]:
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
     """``error`` when HSS's throttling kept its request from being taken: a 429 at its last attempt, or no attempt
     at all once HSS throttled this run (no turn came in time), none HSS may have acted on; else None."""
-    last = error.attempts[-1].status if error.attempts else None
-    return error if not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) and (
-        last == THROTTLED_STATUS or not error.attempts and client.limiter.throttles) else None
+    throttled = error.attempts[-1].status == THROTTLED_STATUS if error.attempts else client.limiter.throttles
+    return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
 
 def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
                   started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """A start that sent nothing HSS took: ``error`` is raised (an error entry), unless HSS's throttling alone kept it
-    from sending (``throttled``, an error of it) and, polling, the start can come again once HSS's wait has passed
-    (next_check, put_off) and still leave an interval for a check to follow it within the polling time. Nothing was
-    taken, so nothing is lost or sent twice; its rows are written by the start that sends them."""
+    """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending
+    (``throttled``) and, polling, the start can come again after HSS's wait (next_check, put_off) with an interval
+    left for a check within the polling time. Its rows are written by the start that sends them."""
     state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None, 'sent': None}
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
                           interval, timeout, client)
@@ -3935,10 +3932,8 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
     not_found_row of each value that matches none (``put_off``, the state a start put off handed on: the rows of its
     copies another restore has, taken_rows, changed since that start first ran, when HSS lists any); last, that
-    moment on HSS's clock, which the checks are handed (None: not put off).
-    The listing is not filtered by status: copies that leave a
-    status while its pages are read would move the later rows up, past a page already read. The copies keep their
-    order."""
+    moment on HSS's clock, which the checks are handed (None: not put off). The listing is not filtered by status:
+    copies that leave a status while its pages are read would move the later rows up, past a page already read."""
     # hosts_asked: each value asked for (a value repeated, as by exact items sharing a hash, once) -> its hosts
     wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
@@ -3996,13 +3991,11 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
                        ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None]:
-    """PUTs the items 100 at a time, batches side by side: each item's row (its reason empty when it has none: XSOAR
-    updates the row its DT key matches, where a reason an earlier run wrote would stay beside a later outcome), the
-    earliest HSS can have acted on a batch (its clock, ms; None when it surely acted on none), and the batches it
-    surely did not act on (a bit each): refused, or never sent: a refusal every later batch would meet too
-    (credentials, permission, URL) stops sending. Last, each refusal by identity policies whole, by the reason its
-    rows give (HSS_DECODE_IN_ENTRY in place of the encoded reason); and, when HSS's throttling kept every batch from
-    being taken (held_back), the error of one."""
+    """PUTs the items 100 at a time, batches side by side; a refusal every later batch would meet too stops sending.
+    Returns each item's row (its reason '' when none: XSOAR updates the row its DT key matches, where an earlier
+    reason would stay), the earliest HSS can have acted on a batch (its clock, ms; None: on none), the batches it
+    surely did not act on (a bit each), each identity-policy refusal whole by the reason its rows give (with
+    HSS_DECODE_IN_ENTRY), and, when HSS's throttling kept every batch from being taken (held_back), the error of one."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop, encoded, throttled = {}, {}, []
@@ -4047,7 +4040,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
-                      context: Any = None) -> RestoreResult:
+                      context: Any) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
@@ -4070,8 +4063,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    # Copies HSS has not acted on yet may still be acted on late, as a copy with a row (HSS_NOT_TAKEN) may; another
-    # restore's copies (taken_rows) are followed there
+    # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
     if not last and polling and (unread is not None or untaken or any(
             row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
             for row in rows)):
@@ -4110,18 +4102,14 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
-                     state: HssState, context: Any = None) -> tuple[list[HssCopy], int, int]:
-    """Each copy this restore changed, as HSS lists it now: restored, still restoring, or isolated again (the
-    restore failed on the host). Copies restored or isolated before the restore was accepted are not its own. Also
-    how many of the copies a restore by hash or path sent HSS no longer lists (0 when not known): the copies of this
-    restore it lists (a row each, or isolated still: in a batch HSS refused or did not act on) fall short of them;
-    and, when a batch was refused (its copies have no row: restore_state names no copy), at least how many copies
-    still isolated and untouched since the start listed them were in the other batches: more than the refused held.
-    Many exact items are found in one listing of every copy the project holds, in any status (see matching_copies),
-    instead of one per hash: a copy is restored only when HSS lists it so; one it does not list stays restoring."""
+                     state: HssState, context: Any) -> tuple[list[HssCopy], int, int]:
+    """Each copy this restore changed (not one changed before it was accepted), as HSS lists it now: restored,
+    restoring, or isolated again (failed on the host); how many copies a restore by hash or path sent HSS no longer
+    lists (0: not known); and, a batch refused (restore_state names no copy), at least how many of the other batches'
+    copies are still isolated, untouched since the start listed them. Many exact items are read in one listing of
+    every copy (any status: see matching_copies); one HSS does not list there stays restoring."""
     items = exact_items(fields)
     exact = bool(items)
-    # The copies this restore sent: each exact item but those of the batches HSS refused; else left_restoring's.
     sent = left_restoring(context, fields) if not exact else {
         copy_key(item) for index, item in enumerate(items)
         if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
@@ -4208,9 +4196,8 @@ def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) 
 
 def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
     """Of the records HSS lists for each host, hash and path, the one this restore acted on, by copy_key (in the order
-    first listed). A file HSS restored once and then isolated again (a new detection) is listed twice, the old record
-    (restored) first: the copy sent is the one changed since the restore was accepted, else the one not restored, else
-    the latest."""
+    first listed). A file restored and isolated again (a new detection) is listed twice: the copy sent is the one
+    changed since the restore was accepted, else the one not restored, else the latest."""
     def rank(record: HssCopy) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
@@ -4237,9 +4224,8 @@ def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
 
 def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:
     """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
-    restoring is always given its outcome once HSS lists it restoring or restored (XSOAR keeps the start's row until
-    a run writes it again): an exact item this restore sent, or a copy changed since the start's listing began. Its
-    reason is empty when it has none, as every row's is (restore_in_batches)."""
+    restoring (an exact item sent, or changed since the start's listing began) gets one once HSS lists it restoring
+    or restored: XSOAR keeps the start's row until a run writes it again. Its reason is '' when none."""
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
     # This restore's copy: changed since it was accepted, or sent (an exact item, or changed since the listing began).
@@ -4267,15 +4253,14 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
 
 def hss_counts_text(rows: list[HssCopy]) -> str:
     """How many rows have each outcome: "1 restored, 0 restoring, 0 failed, 0 not found"."""
-    outcomes = [row['outcome'] for row in rows]
-    return ', '.join(f'{outcomes.count(outcome)} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
+    counts = Counter(row['outcome'] for row in rows)
+    return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
 
 
 def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
     """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command,
     and ``when`` it may be run (follow_wait)."""
-    # The copies polling leaves, named once, hosts by the name an analyst knows them by; the follow command their
-    # reasons point to (HSS_FOLLOW_IN_ENTRY), once
+    # The copies polling leaves, hosts by the name an analyst knows, and once the follow command (HSS_FOLLOW_IN_ENTRY)
     left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
              f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
@@ -4294,14 +4279,12 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
-    # the item arguments
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']
     if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
         kept['enterprise_project_id'] = enterprise_project_id
-    # Thousands of exact items: the line would repeat them all (and copying them costs memory), so it says what
-    # to repeat instead. Measured before anything is built.
+    # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
         return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {restore_state}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
@@ -4315,12 +4298,11 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
 def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: JsonObject, now_ms: int,
                         scrub: Callable[[str], str] = str,
                         note: TextListener = lambda _: None) -> tuple[list[JsonObject], JsonObject]:
-    """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most
-    max_fetch, none twice. HSS lists events of at most two days at a time, so the fetch walks two-day windows from
-    where the last one stopped up to now. The state it returns (``last_fetch`` and the event IDs seen at or after it)
-    stays small; ``scrub`` (the scrubber's) tells an event ID that holds a secret, kept there by its digest only;
-    ``note`` is told why a fetch that HSS failed after its start stopped short (XSOAR's log: the fetch succeeds).
-    ``last_run``: as last_run_values reads it."""
+    """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most max_fetch,
+    none twice, in two-day windows (HSS's longest) from where the last fetch stopped up to now. The state returned
+    stays small (``last_fetch``, the event IDs seen since: one holding a secret, ``scrub`` tells, by its digest only);
+    ``note`` is told why a fetch HSS failed after its start stopped short (the fetch succeeds). ``last_run``: as
+    last_run_values reads it."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
@@ -4409,7 +4391,6 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
             # never fetched again (at the window's start, a next fetch a second later would take it anew); one handled
             # meanwhile too, as an operator may undo its handling (ChangeEvent's unhandle, do_not_ignore)
             times[key] = occurred if begin - HSS_EVENT_TIME_LEAD_MS <= occurred <= end else end
-            # the events to act on: unhandled, or handled by isolating their file (isolate_and_kill)
             if key not in seen and (event.get('handle_status') != 'handled'
                                     or event.get('handle_method') == 'isolate_and_kill'):
                 fresh.setdefault(key, event)
@@ -4423,7 +4404,6 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
             # listed it by any time in the window; its first window ends where this one did, not narrowed again
             undated = any(not begin <= occur_time_ms(fresh[key], -1) <= end for key in ordered[room:])
             return taken, times, begin if undated else times[taken[-1][0]], end, end if end < now_ms else None
-        # up to now, full at the window's end, or as many requests sent as a fetch starts windows for
         if end >= now_ms or len(taken) >= max_fetch or client.event_requests - requests >= HSS_FETCH_REQUESTS:
             return taken, times, end, end, None
         begin = end
@@ -4459,10 +4439,9 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     subject = ', '.join(filter(None, names))
     host = event_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {event_text(event, "event_name") or "security event"} on {host}'
-    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes the year in four
-    # digits, as ISO 8601 does (strftime's %Y writes the year 999 as 999 on Linux), and truncates to milliseconds;
-    # [:23] leaves out its '+00:00', for the 'Z'. dbotMirrorId: HSS's ID of the event, which XSOAR's Fetch History shows
-    # as the fetch's Source IDs (content-docs fetching-incidents.md); left out when HSS gives none.
+    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
+    # (strftime's %Y writes 999 on Linux) and truncates to ms; [:23] drops its '+00:00' for the 'Z'. dbotMirrorId: HSS's
+    # event ID, the fetch's Source IDs in XSOAR's Fetch History (content-docs fetching-incidents.md); none: left out.
     mirror_id = event_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
