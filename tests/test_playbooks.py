@@ -1930,3 +1930,23 @@ def test_a_cortex_xdr_status_resolved_false_positive_restores_the_hss_part_of_an
     assert not any('no file was restored' in note for note in run.notes)
     assert hss.backend.isolation_status(host_id, hss_hash, own_copy['file_path']) in ('restoring', 'restored')
     assert restored_hashes_of(both, xdr, hss) == incident_hashes(both)
+
+
+# Run alone, the HSS playbook restores by its own inputs and the incident's HSS fields: the Cortex XDR status of an
+# incident of both vendors is heard only when a caller gives it (the False Positive playbook does), not read by itself.
+@pytest.mark.parametrize('given, restored', [({}, False), ({'XDRIncidentStatus': 'resolved_false_positive'}, True),
+                                             ({'CloseReason': 'False Positive'}, True)])
+def test_the_hss_playbook_run_alone_reads_no_cortex_xdr_field_and_hears_the_status_a_caller_gives(
+        vendors, given, restored):
+    _, hss = vendors
+    both, hss_sample = both_vendors_incident('resolved_false_positive')
+    [hss_hash] = incident_hashes(hss_sample)
+    host_id = hss_sample.incident['CustomFields']['huaweihsshostid']
+    [own_copy] = [c for c in HSS_COPIES[hss_hash] if c['host_id'] == host_id]
+
+    run = runner_for(vendors).run(analyst_branch(given, HSS_PLAYBOOK), both.incident, both.context)
+
+    assert not run.failed, run.error
+    status = hss.backend.isolation_status(host_id, hss_hash, own_copy['file_path'])
+    assert (status in ('restoring', 'restored')) is restored
+    assert any('no file was restored' in note for note in run.notes) is not restored
