@@ -771,16 +771,16 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
 
 
-def analyst_branch(given=None):
-    """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook as a sub-playbook, here
-    with a context of its own (separatecontext), as the pack runs its vendor playbooks; ``given`` ({input: text}) are
-    the inputs its task gives the restore playbook."""
+def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK):
+    """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook (or ``playbook``) as a
+    sub-playbook, here with a context of its own (separatecontext), as the pack runs its vendor playbooks; ``given``
+    ({input: text}) are the inputs its task gives the restore playbook."""
     def task(task_id, kind, name, follow, **raw):
         return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
                                           'nexttasks': {'#none#': follow} if follow else {}, **raw})
     arguments = {key: {'simple': value} for key, value in (given or {}).items()}
     tasks = [task('0', 'start', '', ['1']),
-             task('1', 'playbook', RESTORE_PLAYBOOK, ['2'], body={'playbookName': RESTORE_PLAYBOOK},
+             task('1', 'playbook', playbook, ['2'], body={'playbookName': playbook},
                   separatecontext=True, scriptarguments=arguments),
              task('2', 'title', 'closeInvestigation', [])]
     return Playbook('Analyst branch', 'Analyst branch', '0', {t.id: t for t in tasks})
@@ -876,6 +876,29 @@ def test_the_host_a_caller_gives_the_restore_playbook_is_the_only_one_the_hss_pl
     for copy in HSS_COPIES[file_hash]:
         status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
         assert (status in ('restoring', 'restored')) is (copy is chosen)
+
+
+# A caller that maps HSSHostID to a value that resolves to nothing (a context key it meant to fill, not filled): XSOAR
+# hands the sub-playbooks that empty value, not their defaults (DEVELOPERS.md), and an empty HostID is every host that
+# isolated the file: the HSS playbook restored the file on hosts the incident does not name, each with its own incident.
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_empty_host_scope_on_an_incident_that_names_its_host_is_held_not_widened_to_every_host(vendors, playbook):
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    own_host = sample.incident['CustomFields']['huaweihsshostid']
+    scope = {RESTORE_PLAYBOOK: 'HSSHostID', HSS_PLAYBOOK: 'HostID'}[playbook]
+
+    run = runner_for(vendors).run(analyst_branch({scope: '${Analyst.ChosenHost}'}, playbook), incident,
+                                  sample.context)
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    assert {hss.backend.isolation_status(c['host_id'], file_hash, c['file_path']) for c in HSS_COPIES[file_hash]} == {
+        'isolated'}
+    [note] = run.notes
+    assert 'nothing was restored' in note and own_host in note and 'every host' in note
 
 
 def test_a_cortex_xdr_status_the_caller_gives_the_restore_playbook_reaches_the_cortex_xdr_playbook(vendors):
@@ -1907,3 +1930,23 @@ def test_a_cortex_xdr_status_resolved_false_positive_restores_the_hss_part_of_an
     assert not any('no file was restored' in note for note in run.notes)
     assert hss.backend.isolation_status(host_id, hss_hash, own_copy['file_path']) in ('restoring', 'restored')
     assert restored_hashes_of(both, xdr, hss) == incident_hashes(both)
+
+
+# Run alone, the HSS playbook restores by its own inputs and the incident's HSS fields: the Cortex XDR status of an
+# incident of both vendors is heard only when a caller gives it (the False Positive playbook does), not read by itself.
+@pytest.mark.parametrize('given, restored', [({}, False), ({'XDRIncidentStatus': 'resolved_false_positive'}, True),
+                                             ({'CloseReason': 'False Positive'}, True)])
+def test_the_hss_playbook_run_alone_reads_no_cortex_xdr_field_and_hears_the_status_a_caller_gives(
+        vendors, given, restored):
+    _, hss = vendors
+    both, hss_sample = both_vendors_incident('resolved_false_positive')
+    [hss_hash] = incident_hashes(hss_sample)
+    host_id = hss_sample.incident['CustomFields']['huaweihsshostid']
+    [own_copy] = [c for c in HSS_COPIES[hss_hash] if c['host_id'] == host_id]
+
+    run = runner_for(vendors).run(analyst_branch(given, HSS_PLAYBOOK), both.incident, both.context)
+
+    assert not run.failed, run.error
+    status = hss.backend.isolation_status(host_id, hss_hash, own_copy['file_path'])
+    assert (status in ('restoring', 'restored')) is restored
+    assert any('no file was restored' in note for note in run.notes) is not restored

@@ -79,3 +79,35 @@ def test_a_sub_playbook_sharing_its_caller_s_context_writes_every_key_there_and_
     assert not result.failed, result.error
     assert result.context['Declared'] == {'Value': 'out'} and result.context['Undeclared'] == {'Value': 'kept inside'}
     assert 'caller holds c1' in [event.entries[0]['Contents'] for event in result.events if event.command == 'Print']
+
+
+def run_scoped_child(arguments: dict):
+    """A caller running a child whose input Scope defaults to the incident's host field; the child prints what its
+    Scope holds. ``arguments``: what the calling task maps the child's inputs to."""
+    library = PlaybookLibrary()
+    child_tasks = [task('0', 'start', '', {'#none#': ['1']}), print_task('1', 'scope [${inputs.Scope}]', '99'),
+                   task('99', 'title', 'Done')]
+    library.add(Playbook(CHILD, CHILD, '0', {t.id: t for t in child_tasks},
+                         [{'key': 'Scope', 'value': {'complex': {'root': 'incident', 'accessor': 'hostfield'}}}]))
+    tasks = [task('0', 'start', '', {'#none#': ['1']}),
+             task('1', 'playbook', CHILD, {'#none#': ['99']}, body={'playbookName': CHILD}, separatecontext=True,
+                  scriptarguments=arguments),
+             task('99', 'title', 'Done')]
+    caller = Playbook('caller', 'caller', '0', {t.id: t for t in tasks})
+    result = PlaybookRunner({}, library=library).run(caller, {'id': '1', 'hostfield': 'incident-host'}, {})
+    assert not result.failed, result.error
+    return [event.entries[0]['Contents'] for event in result.events if event.command == 'Print']
+
+
+# A sub-playbook input the calling task maps to a value that resolves to nothing: XSOAR hands the sub-playbook that
+# nothing and ignores the input's default ("defining a sub playbook input to take a non-existed context key - will
+# ignore the inputs' default values", a reviewer in demisto/content pull request 20296). The runner filled in the
+# default instead, so a caller that meant a scope and gave an empty one was run locally on the default's scope.
+def test_an_input_the_calling_task_maps_to_nothing_reaches_the_sub_playbook_empty_not_as_its_default():
+    assert run_scoped_child({'Scope': {'complex': {'root': 'Caller.NoSuchKey'}}}) == ['scope []']
+    assert run_scoped_child({'Scope': {'simple': '${Caller.NoSuchKey}'}}) == ['scope []']
+
+
+def test_an_input_the_calling_task_does_not_map_takes_the_sub_playbook_s_own_default():
+    assert run_scoped_child({}) == ['scope [incident-host]']
+    assert run_scoped_child({'Scope': {'simple': 'chosen-host'}}) == ['scope [chosen-host]']

@@ -269,16 +269,15 @@ class PlaybookRunner:
                        integration_context=self.integration_context, time_scale=self.time_scale, **options)
 
     def _inputs(self, playbook: Playbook, arguments: dict, caller_scope: Scope, caller: Task | None) -> dict:
-        """Each input: the caller's argument when it gives one, else the input's own default, both
-        resolved where the call is made."""
+        """Each input: the caller's argument when it maps one, even one that resolves to nothing (XSOAR then ignores
+        the default: a reviewer in demisto/content pull request 20296), else the input's own default, both resolved
+        where the call is made."""
         values = {}
         for declared in playbook.inputs:
             key = declared.get('key')
             given = arguments.get(key)
             try:
-                value = resolve(given, caller_scope) if given not in (None, {}) else None
-                if is_empty(value):
-                    value = resolve(declared.get('value'), caller_scope)
+                value = resolve(given if given not in (None, {}) else declared.get('value'), caller_scope)
             except UnsupportedError as error:
                 raise PlaybookError(f'{playbook.name}: input {key}: {error}') from None
             if declared.get('required') and is_empty(value):
