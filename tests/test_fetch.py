@@ -621,8 +621,10 @@ def test_fetches_after_the_password_changed_do_not_lock_the_iam_user_out_once_th
     ('max_fetch', '500', r'\(max_fetch\) must be a whole number from 1 to 200'),
 ])
 def test_bad_fetch_settings_are_named_before_any_request(tenant, setting, value, words):
-    with pytest.raises(FetchError, match=words):
+    with pytest.raises(FetchError, match=words) as raised:
         fetch(tenant, {}, **{setting: value})
+    # named as the instance dialog labels it (integration.yml's display), beside its name
+    assert f'"{load_spec().params[setting].display}" ({setting})' in str(raised.value), str(raised.value)
     assert event_requests(tenant) == []
 
 

@@ -396,10 +396,12 @@ def test_wrong_iam_password_says_so(hss_tenant):
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_test_module_checks_hss_in_each_auth_mode(hss_tenant, auth_type):
     good = war_room(hss_tenant, auth_type).run('test-module', {})
-    # README: "for HSS it gets a token (token mode) and lists one isolated file".
+    # README: "for HSS it gets a token (token mode) and reads one page of isolated files (10 rows, the fewest the API
+    # lists)".
     assert [e['Contents'] for e in good.entries] == ['ok']
     assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == (auth_type == 'token')
     [listing] = hss_tenant.requests_to('GET', '/event/isolated-file')
+    assert listing.query.get('limit') == ['10'] and listing.query.get('offset', ['0']) == ['0'], listing.query
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')  # it restores nothing
 
     bad = war_room(hss_tenant, auth_type, hss_project_id='ffffffffffffffffffffffffffffffff').run('test-module', {})

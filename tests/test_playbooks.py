@@ -153,7 +153,9 @@ def test_the_xdr_status_resolved_false_positive_is_enough_to_restore(vendors):
 
     run = runner_for(vendors).run(XDR_PLAYBOOK, incident, sample.context)
 
-    assert not run.failed and len(xdr_restores(xdr)) == 1
+    assert not run.failed, run.error
+    [restore] = xdr_restores(xdr)
+    assert {restore.body['request_data']['file_hash']} == incident_hashes(sample)  # the incident's file, restored
 
 
 def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors):
@@ -252,18 +254,33 @@ def test_an_hss_incident_of_several_hosts_and_paths_restores_each_path_on_the_ho
     assert 'not paired' in said, said
 
 
-def test_the_by_hand_command_for_a_path_held_on_several_hosts_restores_it_on_the_hosts_that_isolated_it(vendors):
-    """The incident of two HSS events (two hosts, three paths, not paired) with one path scored bad: the gate held it
-    and gave, in its note and in QuarantineRestore.Gate.held.by_hand, the command that restores it by hand: that path
-    with every host, paired position by position (hss-restore-isolated's default), so the path was looked for on each
-    host given, as if each had isolated it, not on the hosts HSS lists it isolated on as the playbook restores it."""
-    _, hss = vendors
+@pytest.fixture
+def path_on_some_hosts():
+    """The incident of two HSS events (two hosts, three paths, not paired), its second path, and the seed's copies of
+    that path on the incident's hosts: isolated on some of them, not all."""
     sample = IncidentFile.load(TEST_DATA / 'hss' / 'incident_two_events_by_path.json')
     fields = sample.incident['CustomFields']
-    hosts, held_path = fields['huaweihsshostid'], fields['huaweihssfilepaths'][1]
+    hosts, path = fields['huaweihsshostid'], fields['huaweihssfilepaths'][1]
     copies = [copy for copies in HSS_COPIES.values() for copy in copies
-              if copy['host_id'] in hosts and copy['file_path'] == held_path]
-    assert {copy['host_id'] for copy in copies} < set(hosts)  # isolated on some of the incident's hosts, not all
+              if copy['host_id'] in hosts and copy['file_path'] == path]
+    assert copies and {copy['host_id'] for copy in copies} < set(hosts)  # what the two tests below need
+    return sample, path, copies
+
+
+def run_by_hand(hss, command: str, **args):
+    """The war room's run of a by-hand ``command`` line on the emulated HSS, ``args`` added to the line's."""
+    line = parse_line(command)
+    assert line.command == 'hss-restore-isolated', command
+    return WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None).run(line.command, {**line.args, **args})
+
+
+def test_the_by_hand_command_for_a_path_held_on_several_hosts_restores_it_on_the_hosts_that_isolated_it(
+        vendors, path_on_some_hosts):
+    """One path of the incident scored bad: the gate held it and gave, in its note and in
+    QuarantineRestore.Gate.held.by_hand, the command that restores it by hand. Run, that command restores the path on
+    the incident's hosts HSS lists it isolated on, and reports nothing of the others."""
+    _, hss = vendors
+    sample, held_path, copies = path_on_some_hosts
     context = {'DBotScore': bad_scores([copies[0]['file_hash']]),
                'File': [{'Path': held_path, 'SHA256': copies[0]['file_hash']}]}
     run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), context)
@@ -274,8 +291,7 @@ def test_the_by_hand_command_for_a_path_held_on_several_hosts_restores_it_on_the
     assert in_note == [held['by_hand']]
     assert hss.backend.isolation_status(copies[0]['host_id'], copies[0]['file_hash'], held_path) == 'isolated'
 
-    entry = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None).run(
-        'hss-restore-isolated', parse_line(held['by_hand']).args)
+    entry = run_by_hand(hss, held['by_hand'])
 
     assert not entry.failed, entry.entries
     rows = as_list(get_path(entry.context, 'HuaweiHSS.RestoredFile'))
@@ -286,17 +302,12 @@ def test_the_by_hand_command_for_a_path_held_on_several_hosts_restores_it_on_the
 
 
 def test_the_by_hand_command_for_a_path_not_sent_again_on_several_hosts_restores_it_where_it_is_isolated_again(
-        vendors):
+        vendors, path_on_some_hosts):
     """The same incident run again after its paths were restored: a path not sent again got the command that restores
-    it by hand should it be isolated again, with every host, paired position by position, so that isolated again where
-    it was, the path was looked for on each host given, and reported not found on those that never isolated it."""
+    it by hand should it be isolated again. Isolated again where it was, the path is restored by that command on those
+    hosts, and no not_found row is written for the incident's host that never isolated it."""
     _, hss = vendors
-    sample = IncidentFile.load(TEST_DATA / 'hss' / 'incident_two_events_by_path.json')
-    fields = sample.incident['CustomFields']
-    hosts, path = fields['huaweihsshostid'], fields['huaweihssfilepaths'][1]
-    copies = [copy for copies in HSS_COPIES.values() for copy in copies
-              if copy['host_id'] in hosts and copy['file_path'] == path]
-    assert {copy['host_id'] for copy in copies} < set(hosts)
+    sample, path, copies = path_on_some_hosts
     incident, runner = close_incident(sample.incident, sample.close_reason), runner_for(vendors)
     first = runner.run(HSS_PLAYBOOK, incident, sample.context)
     again = runner.run(HSS_PLAYBOOK, incident, first.context)
@@ -307,14 +318,15 @@ def test_the_by_hand_command_for_a_path_not_sent_again_on_several_hosts_restores
     for copy in copies:  # quarantined again where it was
         hss.backend.isolate_file(copy['host_id'], copy['file_hash'], path)
 
-    entry = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None).run(
-        'hss-restore-isolated', dict(parse_line(command).args, polling='false'))
+    entry = run_by_hand(hss, command, polling='false')
 
     assert not entry.failed, entry.entries
     rows = as_list(get_path(entry.context, 'HuaweiHSS.RestoredFile'))
     assert {(row['host_id'], row['file_path']) for row in rows if row['outcome'] != 'not_found'} == {
         (copy['host_id'], path) for copy in copies}
     assert [row for row in rows if row['outcome'] == 'not_found'] == []
+    assert {hss.backend.isolation_status(copy['host_id'], copy['file_hash'], path) for copy in copies} <= {
+        'restoring', 'restored'}  # HSS took the restore of each copy isolated again
 
 
 def test_an_incident_with_both_vendors_is_restored_on_both(vendors):
@@ -329,8 +341,14 @@ def test_an_incident_with_both_vendors_is_restored_on_both(vendors):
 
     assert not run.failed, run.error
     # The XDR branch restores every hash the incident names (the HSS one too: File SHA256 is one field).
-    assert len(xdr_restores(xdr)) == len(incident_hashes(IncidentFile(incident, context, None, ''))) == 2
-    assert len(hss_puts(hss)) == 1
+    hashes = incident_hashes(IncidentFile(incident, context, None, ''))
+    assert len(hashes) == 2 and sorted(r.body['request_data']['file_hash'] for r in xdr_restores(xdr)) == sorted(hashes)
+    # The HSS branch restores the HSS event's file on its host (the seed's copy there), and nothing else.
+    [hss_hash] = incident_hashes(h)
+    [copy] = [c for c in HSS_COPIES[hss_hash] if c['host_id'] == h.incident['CustomFields']['huaweihsshostid']]
+    [put] = hss_puts(hss)
+    assert [(item['host_id'], item['file_hash']) for item in put.body['data_list']] == [(copy['host_id'], hss_hash)]
+    assert hss.backend.isolation_status(copy['host_id'], hss_hash, copy['file_path']) in ('restoring', 'restored')
     assert len(run.notes) == 2
     assert get_path(run.context, 'CortexXDR.RestoredFile') and get_path(run.context, 'HuaweiHSS.RestoredFile')
 

@@ -847,7 +847,9 @@ def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell():
 
     line = table_line(entry['HumanReadable'], record['file_hash'])
 
-    assert len(split_cells(line)) == len(split_cells(table_header(entry['HumanReadable'], line)))
+    header = split_cells(table_header(entry['HumanReadable'], line))
+    assert len(split_cells(line)) == len(header)
+    assert as_commonmark_reads(split_cells(line)[header.index('reason')])[1].strip() == record['error']  # as it is
 
 
 # ---------------------------------------------------------------- the script's YAML
@@ -861,8 +863,10 @@ def test_script_yaml_describes_the_script():
     assert SCRIPT_SPEC['dockerimage'] == integration['script']['dockerimage']
     assert (SCRIPT_SPEC['type'], SCRIPT_SPEC['subtype'], SCRIPT_SPEC['script']) == ('python', 'python3', '-')
     assert vendor_arg['name'] == 'vendor' and vendor_arg['auto'] == 'PREDEFINED'
-    assert tuple(vendor_arg['predefined']) == qrs.VENDORS
-    assert vendor_arg['defaultValue'] == qrs.DEFAULT_VENDOR
+    # each scope the YAML offers is one the script takes, and its default the one the script uses when none is given
+    for vendor in vendor_arg['predefined']:
+        assert summarise(fixture('both_vendors'), vendor)[1]['vendor'] == vendor
+    assert qrs.summary_command({}, fixture('both_vendors'))['Contents']['vendor'] == vendor_arg['defaultValue']
     assert all(o['contextPath'].startswith('QuarantineRestore.Summary.') and o['type'] and o['description']
                for o in SCRIPT_SPEC['outputs'])
     assert SUMMARY_KEYS == set(summarise(fixture('both_vendors'))[1])
@@ -1217,10 +1221,10 @@ def test_an_exact_item_hss_stops_listing_after_it_was_sent_is_open_with_a_step_n
 
 
 def test_exact_items_hss_stopped_listing_on_many_hosts_share_one_step_that_says_their_return_is_not_known():
-    # Past MAX_DETAIL_ROWS the rows of one hash and reason share a step: it must say what each one's step says.
+    # Past the README's threshold the rows of one hash and reason share a step: it must say what each one's step says.
     reason = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
     rows = [{'host_id': f'host-{n:03d}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/x.bin', 'outcome': 'not_found',
-             'reason': reason} for n in range(qrs.MAX_DETAIL_ROWS + 10)]
+             'reason': reason} for n in range(facts.READABLE_DETAIL_MAX + 10)]
 
     entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
 
@@ -1361,7 +1365,7 @@ def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
 
 
 def the_one_step_naming(summary: dict, note: str, name: str) -> str:
-    """The step that names ``name``, which the note lists as it stands in context (fewer than MAX_DETAIL_ROWS)."""
+    """The step that names ``name``, which the note lists as it stands in context (under the README's threshold)."""
     [step] = steps_naming(summary, name)
     assert f'- {step}' in by_hand_lines(note)
     return step
