@@ -3829,10 +3829,11 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
 def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
                       earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
-    HSS throttled before it sent anything may be put off (start_put_off): ``earlier``, the state it handed on."""
+    HSS throttled before it sent anything may be put off (start_put_off; ``earlier``, the state it handed on): that
+    later start's waits for turns end, as a check's do, an interval before the timeout, or no check follows in time."""
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
-    client.transport.wait_at_most(max(timeout - polling_elapsed(started, checks, interval, args),
-                                      CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
+    left = timeout - polling_elapsed(started, checks, interval, args) - (interval if earlier else 0)
+    client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
     rows, listed, taken, items = [], None, None, exact_items(fields)
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
@@ -3962,9 +3963,8 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
 
 
 def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
-    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): those HSS lists restoring, whenever that restore
-    began, and those it lists restored that changed since ``since`` (HSS's clock; None: none), when a start put off by
-    HSS's throttling first ran."""
+    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): those HSS lists restoring, and those it lists
+    restored since ``since`` (HSS's clock, when a start put off by its throttling first ran; None: none)."""
     return [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
                  reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
             for found in copies if found.get('isolation_status') == HSS_STATUS_RESTORING or since is not None and

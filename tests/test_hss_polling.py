@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 import facts
+import restore_integration as ri
 from conftest import (HSS_SEED, ROOT, FakeClock, WaitClock as Clock, integration_on_clock,
                       load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
@@ -655,6 +656,41 @@ def test_a_check_throttled_at_the_timeout_waits_no_longer_than_the_polling_time_
     last = result.entries[-1]
     assert 'not read at this check' in last['HumanReadable'] and '429' in last['HumanReadable']
     assert result.runs == 7 and 60 <= last['Contents']['elapsed_seconds'] <= 60 + 5
+
+
+def test_a_first_run_that_waits_out_most_of_its_polling_time_is_followed_by_its_last_check_an_interval_later(
+        monkeypatch):
+    # The case the fault plan property test drew (tests/test_fault_plan_properties.py): a 20 s polling, HSS's first
+    # answer a 429 asking for 15 s. README (restore-file, "It ends its own polling", which hss-restore-isolated does
+    # alike): "the first run is always followed by a check, the last one if its waits used up the polling time".
+    clock, interval, timeout, wait = FakeClock(1000.0), 10, 20, 15
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(stage_seconds=1.0, clock=clock, wall_clock=moved.time)
+    file_hash = hashlib.sha256(b'waits-out-most-of-its-polling-time').hexdigest()
+    tenant.backend.add_isolated_files(SLOW['host_id'], 1, file_hash=file_hash)
+    runs, real_main = [], ri.main
+
+    def timed(demisto=None):
+        started = clock()
+        real_main(demisto)
+        runs.append((started, clock()))
+
+    monkeypatch.setattr(ri, 'main', timed)
+    try:
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={wait}'))
+        room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.advance, clock=clock)
+        result = room.run('hss-restore-isolated', {'file_hash': file_hash, 'interval_in_seconds': str(interval),
+                                                   'timeout_in_seconds': str(timeout)})
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    (first_start, first_end), (check_start, _) = runs
+    # HSS's wait waited out within the polling time, then the restore sent, once
+    assert first_end - first_start >= wait and [r.method for r in tenant.gateway.requests].count('PUT') == 1, runs
+    assert check_start == first_end + interval, runs  # not sooner: XSOAR's NextRun; not later either
+    assert 'PollingCommand' not in result.entries[-1] and len(runs) == 2, result.entries
+    assert [row['outcome'] for row in listed_rows(result)] == ['restored'], result.entries[-1]
 
 
 def test_a_copy_a_restore_by_hash_sent_that_hss_stops_listing_is_said_to_be_unlisted_not_left_silent(clocked):

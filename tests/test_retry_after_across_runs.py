@@ -324,6 +324,37 @@ def test_an_hss_start_put_off_by_a_throttle_still_ends_its_polling_within_the_ti
     assert len(puts(arrivals)) == 2 and last - first <= timeout, (first, last)
 
 
+# README: a check waits for its turns "at least 5 s", so that a last check at the timeout still reads a listing
+CHECK_READS_LEAST_S = 5
+
+
+@pytest.mark.parametrize('again_s', [4, 8], ids=['waited out', 'past what it may wait'])
+def test_an_hss_start_put_off_to_an_interval_before_the_timeout_schedules_no_check_past_the_timeout(hss_on_clock,
+                                                                                                  again_s):
+    tenant, room, arrivals = hss_on_clock
+    # A 180 s polling: the start's listing is asked to wait 170 s, past what one run may (165 s), which leaves the
+    # later start one interval (10 s). That start's listing is throttled again, for again_s: no check that follows it
+    # may come past the timeout, but for the 5 s a check's reads get.
+    timeout, first_wait = 180, 170
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={first_wait}'))
+
+    def throttled_again_after_the_first_run(seconds: float) -> None:  # the war room's wait before the later start
+        room.clock.advance(seconds)
+        if len(arrivals.times) == 1:
+            tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={again_s}'))
+
+    room.sleep = throttled_again_after_the_first_run
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': str(timeout)})
+
+    first = arrivals.times[0][0]
+    assert all(when - first <= timeout + CHECK_READS_LEAST_S for when, _, _ in arrivals.times), arrivals.times
+    assert 'PollingCommand' not in result.entries[-1], result.entries[-1]
+    if result.failed:  # the later start could not wait out HSS's wait and still leave an interval: it says so
+        assert puts(arrivals) == [] and 'Retry-After' in result.entries[-1]['Contents'], result.entries[-1]
+    else:  # sent once, after HSS's second wait, and followed by a check
+        assert len(puts(arrivals)) == 1 and 'after' in result.entries[-1]['HumanReadable'], result.entries
+
+
 @pytest.mark.parametrize('later_s', [1, 60], ids=['still restoring', 'restored by then'])
 def test_an_hss_start_put_off_whose_copies_another_run_restored_meanwhile_reports_them_as_hss_lists_them(
         hss_on_clock, later_s):
