@@ -449,10 +449,10 @@ HSS_ERROR_ADVICE = {
          'allows 15 minutes of skew); for a token, check the account name, the IAM user name and password, and the '
          f'project ID ({SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
          f'{SETTING_NAMES["hss_credentials password"]}, {SETTING_NAMES["hss_project_id"]}).',
-    403: 'The IAM user is not allowed to do this. A user allowed in some enterprise projects only must name one: set '
+    403: f'The IAM user is not allowed to do this. Check that {SETTING_NAMES["hss_project_id"]} is a project of its '
+         'account in this region. A user allowed in some enterprise projects only must name one: set '
          f'{SETTING_NAMES["hss_enterprise_project_id"]}, or the argument enterprise_project_id, to its ID. Else give '
-         'the user HSS permissions (for example HSS Administrator) in the project and enterprise project, or use '
-         'another user.',
+         'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
