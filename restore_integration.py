@@ -449,10 +449,10 @@ HSS_ERROR_ADVICE = {
          'allows 15 minutes of skew); for a token, check the account name, the IAM user name and password, and the '
          f'project ID ({SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
          f'{SETTING_NAMES["hss_credentials password"]}, {SETTING_NAMES["hss_project_id"]}).',
-    403: 'The IAM user is not allowed to do this. A user allowed in some enterprise projects only must name one: set '
+    403: f'The IAM user is not allowed to do this. Check that {SETTING_NAMES["hss_project_id"]} is a project of its '
+         'account in this region. A user allowed in some enterprise projects only must name one: set '
          f'{SETTING_NAMES["hss_enterprise_project_id"]}, or the argument enterprise_project_id, to its ID. Else give '
-         'the user HSS permissions (for example HSS Administrator) in the project and enterprise project, or use '
-         'another user.',
+         'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
@@ -3822,8 +3822,13 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     state = hss_restore_state(args.get('restore_state'))
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before it sent anything
-        return start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
-    return check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
+        result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
+    else:
+        result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
+    scope = enterprise_project_id or client.enterprise_project_id  # each row's, which left_restoring compares
+    for row in result.outputs if scope else []:
+        row['enterprise_project_id'] = scope
+    return result
 
 
 def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
@@ -3935,7 +3940,6 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     copies another restore has, taken_rows, changed since that start first ran, when HSS lists any); last, that
     moment on HSS's clock, which the checks are handed (None: not put off). The listing is not filtered by status:
     copies that leave a status while its pages are read would move the later rows up, past a page already read."""
-    # hosts_asked: each value asked for (a value repeated, as by exact items sharing a hash, once) -> its hosts
     wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
@@ -3981,8 +3985,7 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
     """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it): its
-    reason that HSS lists no ``missing`` (with a {where}: the hosts it was asked on, MAX_LISTED_FILES of them named and
-    how many more, or any host)."""
+    reason that HSS lists no ``missing`` {where}: on the hosts it was asked on (capped_names), or on any host."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
@@ -4001,7 +4004,6 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
     stop, encoded, throttled = {}, {}, []
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
-        """The batch's outcome, reason, and the earliest HSS can have acted on it (None: it surely did not)."""
         if stop:
             return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
@@ -4074,7 +4076,6 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
         (f', {unlisted} sent and no longer listed' if unlisted else '') +
         (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
-    # refused and untaken: at the end
     note = hss_check_notes(state, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
@@ -4108,9 +4109,9 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     lists (0: not known); and, a batch refused (restore_state names no copy), at least how many of the other batches'
     copies are still isolated, untouched since the start listed them. Many exact items are read in one listing of
     every copy (any status: see matching_copies); one HSS does not list there stays restoring."""
-    items = exact_items(fields)
+    items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
-    sent = left_restoring(context, fields) if not exact else {
+    sent = left_restoring(context, fields, scope) if not exact else {
         copy_key(item) for index, item in enumerate(items)
         if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
@@ -4132,7 +4133,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     if not exact:
         kept = {value_of(found, fields, True) for found, row in own if row is not None} | {
             value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
-        missing, taken = not_isolated_text(enterprise_project_id or client.enterprise_project_id), {}
+        missing, taken = not_isolated_text(scope), {}
         for row in taken_rows(copies, state['taken']):
             taken.setdefault(value_of(row, fields, True), []).append(row)
         # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
@@ -4157,13 +4158,14 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
              reason=HSS_NO_LONGER_LISTED) for key in sorted(gone)]
 
 
-def left_restoring(context: Any, fields: HssFields) -> set[tuple[Any, str, Any]]:
-    """The copies (copy_key) of the hashes or paths of a restore by hash or path, on the hosts asked, whose rows in
-    the incident's context a run left restoring: restore_state names no copy, so the rows are where the copies it sent
-    are known, and a check reports one HSS lists in no status not_found, as an exact item's."""
+def left_restoring(context: Any, fields: HssFields, scope: str | None) -> set[tuple[Any, str, Any]]:
+    """The copies (copy_key) a restore by hash or path sent, known by the rows a run left restoring in the incident's
+    context (restore_state names none), of the values and hosts asked and of this enterprise project (``scope``; None:
+    the default), whose listing alone can see them: a check reports one HSS lists in no status not_found."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
     return {copy_key(row) for row in context_records(context, HSS_RESTORE_RECORDS)
             if isinstance(row, dict) and row.get('outcome') == HSS_OUTCOME_RESTORING and
+            row.get('enterprise_project_id') == scope and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
             (value := value_of(row, fields)) in hosts and (not paths or row['file_path'] in paths) and
             (not hosts[value] or row['host_id'] in hosts[value])}
@@ -4209,8 +4211,7 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
 
 
 def hss_row(found: HssCopy) -> HssCopy:
-    """A listed copy's fields the context keeps, its hash in lower case as every row has it (HSS may list either):
-    the rows of every run then share one DT key."""
+    """A listed copy's fields the context keeps, its hash in lower case (copy_key): every run's rows share a DT key."""
     row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
     if isinstance(row.get('file_hash'), str):
         row['file_hash'] = row['file_hash'].lower()
@@ -4228,7 +4229,6 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     or restored: XSOAR keeps the start's row until a run writes it again. Its reason is '' when none."""
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
-    # This restore's copy: changed since it was accepted, or sent (an exact item, or changed since the listing began).
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     ours = changed or exact or (state['listed'] is not None and updated >= state['listed'])

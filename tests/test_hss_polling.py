@@ -754,6 +754,60 @@ def test_a_copy_hss_stops_listing_after_a_restore_by_hash_or_path_sent_it_ends_i
     assert 'h-b' in result.entries[-1]['HumanReadable']  # the last table shows the row the context keeps
 
 
+def two_projects_sharing_a_hash(tenant, clock, file_hash):
+    """A copy of ``file_hash`` on a slow host of another enterprise project (h-ep, still restoring long after its PUT)
+    and one on a host of the default project (h-0); and a war room whose instance names no enterprise project, so
+    that a listing without the argument sees h-0's only (the seed's page: "The value 0 indicates the default
+    enterprise project")."""
+    project = HOSTS['web-03']['enterprise_project_id']  # an enterprise project the seed's tenant holds, not 0
+    tenant.backend.add_host('h-ep', 'h-ep', enterprise_project_id=project, restore_stages=1000)
+    tenant.backend.add_host('h-0', 'h-0')
+    for host in ('h-ep', 'h-0'):
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+    return project, room(tenant, clock, hss_enterprise_project_id='')
+
+
+def test_a_check_in_the_default_project_leaves_alone_a_copy_another_enterprise_projects_restore_left_restoring(
+        clocked):
+    # The incident's context keeps the row of h-ep's copy, restoring, from a restore run in its enterprise project.
+    # A later restore of the same hash in the default project cannot see that copy in its listings: its checks must
+    # not take the copy for one HSS no longer lists (not_found), as it is still there, restoring.
+    tenant, clock = clocked
+    file_hash = 'e7' * 32
+    project, war_room = two_projects_sharing_a_hash(tenant, clock, file_hash)
+    earlier = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'enterprise_project_id': project,
+                                                    'polling': 'false'})
+    assert {row['host_id']: row['outcome'] for row in listed_rows(earlier)} == {'h-ep': 'restoring'}
+    clock.sleep(60)  # the later restore comes a minute after: h-ep's copy changed before it, so it is not its own
+
+    result = war_room.run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries[-1]
+    rows = rows_of(result)
+    assert rows['h-0']['outcome'] == 'restored'
+    assert rows['h-ep']['outcome'] == 'restoring', rows['h-ep']
+    assert tenant.backend.isolation_status('h-ep', file_hash, rows['h-ep']['file_path']) == 'restoring'
+    assert 'no longer list' not in result.entries[-1]['HumanReadable']
+
+
+def test_a_check_in_the_enterprise_project_a_restore_ran_in_still_says_a_copy_it_sent_is_no_longer_listed(clocked):
+    # The same row judged by a listing that can see it: once h-ep leaves HSS, the check that follows a restore run in
+    # h-ep's enterprise project (its entry's follow command) reports the copy not_found, no longer listed.
+    tenant, clock = clocked
+    file_hash = 'e8' * 32
+    project, war_room = two_projects_sharing_a_hash(tenant, clock, file_hash)
+    started = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'enterprise_project_id': project,
+                                                    'polling': 'false'})
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    tenant.backend.remove_host('h-ep')
+
+    line = parse_line(follow)
+    result = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    [gone] = [row for row in listed_rows(result) if row.get('host_id') == 'h-ep']
+    assert gone['outcome'] == 'not_found' and 'no longer lists' in gone['reason'], gone
+
+
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
 def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_at_any_scale(clocked, copies):
     # README: the copies polling leaves stay restoring "with what to check: the host's agent is offline or busy, and

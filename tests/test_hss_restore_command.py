@@ -23,6 +23,7 @@ from warroom.emulator.hss.exceptions import ERROR_FORMS
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.line import parse_line
 from warroom.runtime import Demisto, WarRoom
+from warroom.spec import load_spec
 
 COPIES = hss_seed_copies()
 SHARED_HASH = next(h for h, copies in sorted(COPIES.items()) if len({c['host_id'] for c in copies}) > 1)
@@ -530,6 +531,23 @@ def test_a_permission_refusal_stops_the_later_batches_and_asks_for_hss_permissio
     # the vendor's ("Insufficient permissions." says the word too).
     ours = text.split(' said: ', 1)[0]
     assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
+
+
+def test_a_wrong_project_id_with_the_accounts_access_key_is_told_to_check_the_project_id_setting(hss_tenant):
+    # An access key of the tenant's account, signed right, with a project ID that is not that account's: HSS answers
+    # HSS.0013 "Insufficient permissions." (HSS API Reference, "Error Codes"). The setting to fix is the project ID, so
+    # the advice names it as the instance dialog labels it (integration.yml's display), beside HSS's code and message.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'host_id': copy['host_id'], 'file_hash': SINGLE_HASH, 'file_path': copy['file_path'], 'polling': 'false'}
+
+    result = war_room(hss_tenant, hss_project_id='f' * 32).run('hss-restore-isolated', args)
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    text = result.entries[-1]['Contents']
+    assert 'code HSS.0013, message "Insufficient permissions' in text, text
+    ours = text.split(' said: ', 1)[0]
+    assert 'hss_project_id' in ours and load_spec().params['hss_project_id'].display in ours, ours
+    assert status_of(hss_tenant, copy) == 'isolated'
 
 
 @pytest.mark.parametrize('form', sorted(ERROR_FORMS))
