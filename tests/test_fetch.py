@@ -309,6 +309,27 @@ def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant
     assert len(expected) > 80 and sorted(seen) == sorted(expected)  # each event, once
 
 
+@pytest.mark.parametrize('seed', range(12))
+def test_events_of_one_millisecond_that_hss_orders_anew_for_each_page_each_become_one_incident(tenant, seed):
+    # HSS lists events by occur_time, newest first, and promises no order among those of one occur_time: each page
+    # request may order them anew (the emulator's seeded tie order), so paging by offset may meet some twice, others
+    # never. 10 events a page: 3 events of the last 20 minutes, then 9 of one millisecond 20 minutes ago, then the
+    # seed's 4 from 36 to 42 minutes ago, so the page border falls inside the 9.
+    tenant.backend.max_page_rows, tenant.backend.event_tie_order_seed = 10, seed
+    moment = isolate(tenant, 12, minutes_ago=20)[0]['occur_time']
+    for number, event in enumerate(tenant.backend.events[-12:]):
+        event.occur_time = moment + max(0, number - 8) * 60_000
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    seen, last_run = [], {}
+    for _ in range(3):  # the first fetch has room for them all; later ones read the last 30 minutes again
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        seen += alarm_ids(incidents)
+
+    assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
+
+
 def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
     [old] = isolate(tenant, 1, minutes_ago=5 * 24 * 60)  # five days ago
 

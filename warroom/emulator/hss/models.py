@@ -31,6 +31,7 @@ import hmac
 import ipaddress
 import itertools
 import json
+import random
 import re
 import secrets
 import threading
@@ -461,6 +462,10 @@ class HssBackend:
         # How ListSecurityEvents reads begin_time and end_time: to the millisecond, as Huawei's SDK has them (None), or
         # another reading the vendors' documents leave open (EVENT_TIME_READINGS). May be set at any time.
         self.event_time_reading: str | None = None
+        # ListSecurityEvents orders events by occur_time only: HSS's documents promise no order among events of one
+        # occur_time, nor the same one from a request to the next. None: ties keep their isolation order; a number:
+        # each page request orders them anew, seeded by it and the page's offset (repeatable). May be set at any time.
+        self.event_tie_order_seed: int | None = None
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -892,10 +897,17 @@ class HssBackend:
                 and (host_name is None or host_name.lower() in self.hosts[event.file.host_id].host_name.lower())
                 and self._in_scope(project_id, self.hosts[event.file.host_id], enterprise_project_id, granted)
             ]
-            matches.sort(key=lambda event: event.occur_time, reverse=True)
+            self._newest_first(matches, offset)
             served, total_num = self._page(matches, offset, limit)
             page = [self._render_event(event) for event in served]
         return self._listing(total_num, page)
+
+    def _newest_first(self, events: list[SecurityEvent], offset: int) -> None:
+        """Sorts ``events`` by occur_time, newest first; those of one occur_time in isolation order, or, with
+        ``event_tie_order_seed`` set, in an order of that seed and the page's ``offset``."""
+        if self.event_tie_order_seed is not None:
+            random.Random(f"{self.event_tie_order_seed}/{offset}").shuffle(events)
+        events.sort(key=lambda event: event.occur_time, reverse=True)  # a stable sort: ties keep the order above
 
     def _page(self, matches: list, offset: int, limit: int) -> tuple[list, int]:
         """The rows of ``matches`` one listing page serves from ``offset``, and the total_num it reports: ``limit``
