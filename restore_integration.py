@@ -4412,7 +4412,7 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
 def event_key(event: JsonObject, scrub: Callable[[str], str]) -> str:
     """An event's identity across fetches: its event_id (a digest of the ID when ``scrub`` finds a secret in it: the
     last run is stored as it is, and the ID still tells the event again). An event without one is told by what does
-    not change once it occurred (not handle_status, handle_time or event_count, which an analyst's handling moves)."""
+    not change once it occurred (not handle_status or handle_time, which handling moves, nor event_count: a repeat)."""
     event_id = event.get('event_id')
     if isinstance(event_id, str) and (text := event_id.strip()):
         if scrub(text) == text:

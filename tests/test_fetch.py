@@ -1139,6 +1139,22 @@ def test_an_alarm_handled_then_unhandled_within_the_minutes_read_again_is_not_ma
     assert again == []
 
 
+def test_an_alarm_that_occurs_again_after_its_incident_was_made_makes_no_second_incident(tenant):
+    # HSS lists the repeats of an event as one, its event_count raised (EventManagementResponseInfo: 事件发生次数): one
+    # event, so one incident (README: none twice), though each fetch reads the alarm again in its last 30 minutes.
+    _, last_run = fetch(tenant, {})
+    [alarm] = isolate(tenant, 1, minutes_ago=5)
+    first, last_run = fetch(tenant, last_run)
+    tenant.backend.repeat_event(alarm['event_id'])
+
+    again, last_run = fetch(tenant, last_run)
+    tenant.backend.repeat_event(alarm['event_id'])
+    later, _ = fetch(tenant, last_run)
+
+    assert alarm_ids(first) == [alarm['event_id']] and json.loads(first[0]['rawJSON'])['event_count'] == 1
+    assert again == [] and later == []
+
+
 def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_no_other_event(tenant):
     # HSS lists newest first and pages by offset: an alarm an operator handles between two page reads must not shift
     # an unhandled one past the pages still to be read (it occurred long before the minute each fetch reads again).
@@ -1251,6 +1267,21 @@ def test_an_event_without_an_event_id_is_not_made_an_incident_again_once_it_is_h
     isolate(tenant, 1, host_index=1)
     first, last_run = fetch(tenant, last_run)
     tenant.backend.handle_event(tenant.backend.events[-1].event_id, 'isolate_and_kill')
+
+    again, _ = fetch(tenant, last_run)
+
+    assert len(first) == 1 and again == []
+
+
+def test_an_event_without_an_event_id_that_occurs_again_is_not_made_an_incident_again(tenant):
+    # HSS lists the repeats of an event as one record, its event_count raised: the same event, told by what does not
+    # change once it occurred, so no second incident.
+    render = tenant.backend._render_event
+    tenant.backend._render_event = lambda event: {k: v for k, v in render(event).items() if k != 'event_id'}
+    _, last_run = fetch(tenant, {})
+    isolate(tenant, 1, host_index=1)
+    first, last_run = fetch(tenant, last_run)
+    tenant.backend.repeat_event(tenant.backend.events[-1].event_id)
 
     again, _ = fetch(tenant, last_run)
 

@@ -1217,3 +1217,17 @@ def test_a_tie_order_seed_orders_events_of_one_occur_time_anew_for_each_page_req
     listed = sum(pages, [])
     assert len(listed) == 12 and set(listed) <= tied and len(set(listed)) < len(tied)  # some met twice, others never
     assert event_pages(http, hss, moment, 12, 3) == pages  # repeatable: the seed and the offset decide
+
+
+def test_an_event_that_occurs_again_is_listed_once_its_event_count_raised_and_its_occur_time_kept(http, hss, backend):
+    [event] = [event for event in backend.events if event.file.host_id == WEB_03][:1]
+    window = {**EVERY_PROJECT, "category": "host", "host_id": WEB_03, "limit": 1000,
+              "begin_time": str(event.occur_time), "end_time": str(event.occur_time)}
+    before = call(http, hss, "GET", EVENTS, params=window).json()["data_list"]
+
+    backend.repeat_event(event.event_id)
+    backend.repeat_event(event.event_id)
+    after = call(http, hss, "GET", EVENTS, params=window).json()["data_list"]
+
+    [listed] = [row for row in after if row["event_id"] == event.event_id]
+    assert len(after) == len(before) and listed["event_count"] == 3 and listed["occur_time"] == event.occur_time

@@ -217,6 +217,7 @@ class SecurityEvent:
     handle_status: str = "unhandled"
     handle_method: str | None = None  # how it was handled (EVENT_HANDLE_METHODS), once handled
     handle_time: int | None = None  # when, in ms
+    event_count: int = 1  # how many times it occurred: HSS lists repeats of an event as one, counted (repeat_event)
 
 
 @dataclass
@@ -958,6 +959,13 @@ class HssBackend:
                     return
         raise KeyError(event_id)
 
+    def repeat_event(self, event_id: str) -> None:
+        """Setup and test hook: the event occurs again on its host. HSS lists it once, its event_count raised (the
+        SDK's EventManagementResponseInfo: 事件发生次数, the times it occurred); its occur_time, the first, stays."""
+        with self._lock:
+            [event] = [event for event in self.events if event.event_id == event_id]
+            event.event_count += 1
+
     def _render_event(self, event: SecurityEvent) -> dict:
         """One EventManagementResponseInfo, with the fields an isolating malware alarm fills in."""
         item, host = event.file, self.hosts[event.file.host_id]
@@ -994,7 +1002,7 @@ class HssBackend:
                 "file_attr": item.file_attr, "file_type": "PE32 executable" if windows else "ELF 64-bit executable",
                 "file_mtime": item.update_time - 86_400_000, "file_action": "isolate", "is_dir": False,
             }],
-            "event_count": 1,
+            "event_count": event.event_count,
         }
 
     def restore_isolated_files(
