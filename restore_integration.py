@@ -2480,8 +2480,7 @@ class HssClient:
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
-        """One page of the host security events that occurred from begin_ms to end_ms (two days apart at most),
-        handled or not: {"total_num": N, "data_list": [EventManagementResponseInfo, ...]}."""
+        """One page of the host security events, handled or not, that occurred from begin_ms to end_ms (two days)."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
@@ -2489,13 +2488,10 @@ class HssClient:
             'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS), 'offset': offset, 'limit': limit})
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
-        """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when its first page's
-        total_num is over HSS_FETCH_WINDOW_PAGES pages of what it served (a backlog, often a burst: halved, not cut to
-        an even spread), so at most 18 halvings and HSS_FETCH_WINDOW_PAGES pages a window. Once halving stops telling
-        (total_num_not_narrowing), the wider window is read page by page instead, once: a total_num no page lives up to
-        would halve the window to a second and end the fetch there. The caller acts on events (read_event_windows), not
-        on handle_status: an alarm handled meanwhile shifts rows past a page read, and one handled by isolate_and_kill
-        is one this pack restores."""
+        """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
+        (HSS_FETCH_WINDOW_PAGES; a burst is halved, not cut to an even spread: at most 18 halvings). Not filtered by
+        handle_status: an alarm handled meanwhile would shift rows past a page read, and one handled by isolate_and_kill
+        is one this pack restores (read_event_windows tells)."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
@@ -2504,7 +2500,7 @@ class HssClient:
             if wider and total_num_not_narrowing(wider, first):
                 # (a window read by page holds the wider one's first page: never empty)
                 if not probed and (rows := self.window_read_by_page(begin_ms, wider_end, wider)):
-                    return rows, wider_end
+                    return self.with_ties_listed_again(rows, begin_ms, wider_end), wider_end
                 probed = True
                 if served < len(wider['data_list']):
                     # HSS served a page of the wider window this full: a page short of that holds this one whole
@@ -2515,21 +2511,29 @@ class HssClient:
                     span < HSS_EVENT_TIME_LEAD_MS:
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
-        return self._all_pages_of_each([None], lambda _, offset: first if offset == 0 else self.list_security_events(
-            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')[0], end_ms
+        rows = self._all_pages_of_each([None], lambda _, offset: first if offset == 0 else self.list_security_events(
+            begin_ms, end_ms, offset=offset), HSS_EVENT_PAGE_SIZE, 'HSS event pages read')[0]
+        return self.with_ties_listed_again(rows, begin_ms, end_ms), end_ms
+
+    def with_ties_listed_again(self, rows: list[Any], begin_ms: int, end_ms: int) -> list[Any]:
+        """``rows``, and the millisecond of each one met twice listed again on one page: HSS may order the events of
+        one occur_time anew for each page, so a page border inside such a tie may skip one of them (or none: a cost)."""
+        met = Counter(json.dumps(row, sort_keys=True) for row in rows)
+        split = sorted({min(max(occur_time_ms(row, end_ms), begin_ms), end_ms) for row in rows
+                        if isinstance(row, dict) and met[json.dumps(row, sort_keys=True)] > 1})
+        return rows + [row for moment in split for row in self.list_security_events(moment, moment)['data_list']]
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
-        """Every row of a window whose total_num did not narrow with it, read a page at a time from ``first`` to a page
-        shorter than it (the listing's end, whatever total_num says); None when the page past HSS_FETCH_WINDOW_PAGES
-        pages serves rows (a backlog, to halve): asked first, and again after full pages (new events move rows down)."""
+        """Every row of a window whose total_num did not narrow with it, page by page from ``first`` to a short one (the
+        end, whatever total_num says); None when the page past HSS_FETCH_WINDOW_PAGES pages serves rows (a backlog)."""
         rows, step = list(first['data_list']), len(first['data_list'])
         if self.list_security_events(begin_ms, end_ms, offset=step * HSS_FETCH_WINDOW_PAGES)['data_list']:
             return None
         for offset in range(step, step * HSS_FETCH_WINDOW_PAGES + 1, step):
             page = self.list_security_events(begin_ms, end_ms, offset=offset)['data_list']
             rows.extend(page)
-            if len(page) < step:  # a row met twice (moved down a place meanwhile) is kept once
-                return list({json.dumps(row, sort_keys=True): row for row in rows}.values())
+            if len(page) < step:  # a row met twice (moved down a place meanwhile, or a tie reordered) is kept twice
+                return rows
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
     def _listing(self, path: str, what: str, query: JsonObject) -> HssPage:
@@ -2551,15 +2555,13 @@ class HssClient:
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
                            what: str, again: bool = True) -> list[list[Any]]:
-        """Every row of each key's listing, read side by side from this thread (which alone reports progress): the first
-        pages give total_num and the step (what a first page served: some HSS versions, or a gateway, cap a page below
-        the limit asked). A total_num grown meanwhile (newest first: each new event moves the others down) is read on
-        to, a row met twice kept once; one fallen (a copy deleted: rows move up, maybe past a page read) has that
-        listing read ``again`` whole, once."""
+        """Every row of each key's listing, read side by side from this thread (which alone reports progress), a page's
+        step what a first page served (some HSS versions, or a gateway, serve fewer rows than asked). A total_num grown
+        meanwhile (new rows move the others down) is read on to, a row met twice kept once; one fallen (a copy deleted:
+        rows move up, maybe past a page read) has that listing read ``again`` whole, once."""
         listings = []
         for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
             rows = list(first['data_list'])
-            # read on from the first page's end, a page's worth apart, up to total_num (an empty first page: no further)
             total = whole_number(first.get('total_num'), 0) if rows else 0
             listings.append({'rows': rows, 'first_total': total, 'total': total, 'least': total,
                              'step': min(len(rows), page_size) or 1, 'read_to': len(rows)})
@@ -4364,10 +4366,8 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
                        ) -> tuple[list[tuple[str, Any]], dict[str, int], int, int, int | None]:
     """The events to make incidents of, oldest first (at most max_fetch, none in ``seen``, which learns them), each
     one's time, how far every event is taken or seen, how far HSS was listed, and where the next fetch's first window
-    ends (None: two days on): windows of two days at most from ``begin`` (the first to ``first_end``) up to now, each
-    narrowed to what a fetch reads whole (security_events_window); past HSS_FETCH_REQUESTS requests, or at a window that
-    fails (``note`` is told), the fetch stops there. An event's time is kept within the window that listed it (one
-    whose occur_time says otherwise would be fetched again); its incident still gives the occur_time HSS wrote."""
+    ends (None: two days on), from security_events_window's windows from ``begin`` (the first to ``first_end``) up to
+    now; past HSS_FETCH_REQUESTS requests, or at a window that fails (``note`` is told), the fetch stops there."""
     times, taken, requests, first_window = {}, [], client.event_requests, begin
     while True:
         asked = min(first_end if begin == first_window else begin + HSS_EVENT_WINDOW_MS, now_ms)
@@ -4412,7 +4412,7 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
 def event_key(event: JsonObject, scrub: Callable[[str], str]) -> str:
     """An event's identity across fetches: its event_id (a digest of the ID when ``scrub`` finds a secret in it: the
     last run is stored as it is, and the ID still tells the event again). An event without one is told by what does
-    not change once it occurred (not handle_status, handle_time or event_count, which an analyst's handling moves)."""
+    not change once it occurred (not handle_status or handle_time, which handling moves, nor event_count: a repeat)."""
     event_id = event.get('event_id')
     if isinstance(event_id, str) and (text := event_id.strip()):
         if scrub(text) == text:

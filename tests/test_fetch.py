@@ -309,6 +309,27 @@ def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant
     assert len(expected) > 80 and sorted(seen) == sorted(expected)  # each event, once
 
 
+@pytest.mark.parametrize('seed', range(12))
+def test_events_of_one_millisecond_that_hss_orders_anew_for_each_page_each_become_one_incident(tenant, seed):
+    # HSS lists events by occur_time, newest first, and promises no order among those of one occur_time: each page
+    # request may order them anew (the emulator's seeded tie order), so paging by offset may meet some twice, others
+    # never. 10 events a page: 3 events of the last 20 minutes, then 9 of one millisecond 20 minutes ago, then the
+    # seed's 4 from 36 to 42 minutes ago, so the page border falls inside the 9.
+    tenant.backend.max_page_rows, tenant.backend.event_tie_order_seed = 10, seed
+    moment = isolate(tenant, 12, minutes_ago=20)[0]['occur_time']
+    for number, event in enumerate(tenant.backend.events[-12:]):
+        event.occur_time = moment + max(0, number - 8) * 60_000
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    seen, last_run = [], {}
+    for _ in range(3):  # the first fetch has room for them all; later ones read the last 30 minutes again
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        seen += alarm_ids(incidents)
+
+    assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
+
+
 def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
     [old] = isolate(tenant, 1, minutes_ago=5 * 24 * 60)  # five days ago
 
@@ -1120,6 +1141,22 @@ def test_an_alarm_handled_then_unhandled_within_the_minutes_read_again_is_not_ma
     assert again == []
 
 
+def test_an_alarm_that_occurs_again_after_its_incident_was_made_makes_no_second_incident(tenant):
+    # HSS lists the repeats of an event as one, its event_count raised (EventManagementResponseInfo: 事件发生次数): one
+    # event, so one incident (README: none twice), though each fetch reads the alarm again in its last 30 minutes.
+    _, last_run = fetch(tenant, {})
+    [alarm] = isolate(tenant, 1, minutes_ago=5)
+    first, last_run = fetch(tenant, last_run)
+    tenant.backend.repeat_event(alarm['event_id'])
+
+    again, last_run = fetch(tenant, last_run)
+    tenant.backend.repeat_event(alarm['event_id'])
+    later, _ = fetch(tenant, last_run)
+
+    assert alarm_ids(first) == [alarm['event_id']] and json.loads(first[0]['rawJSON'])['event_count'] == 1
+    assert again == [] and later == []
+
+
 def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_no_other_event(tenant):
     # HSS lists newest first and pages by offset: an alarm an operator handles between two page reads must not shift
     # an unhandled one past the pages still to be read (it occurred long before the minute each fetch reads again).
@@ -1232,6 +1269,21 @@ def test_an_event_without_an_event_id_is_not_made_an_incident_again_once_it_is_h
     isolate(tenant, 1, host_index=1)
     first, last_run = fetch(tenant, last_run)
     tenant.backend.handle_event(tenant.backend.events[-1].event_id, 'isolate_and_kill')
+
+    again, _ = fetch(tenant, last_run)
+
+    assert len(first) == 1 and again == []
+
+
+def test_an_event_without_an_event_id_that_occurs_again_is_not_made_an_incident_again(tenant):
+    # HSS lists the repeats of an event as one record, its event_count raised: the same event, told by what does not
+    # change once it occurred, so no second incident.
+    render = tenant.backend._render_event
+    tenant.backend._render_event = lambda event: {k: v for k, v in render(event).items() if k != 'event_id'}
+    _, last_run = fetch(tenant, {})
+    isolate(tenant, 1, host_index=1)
+    first, last_run = fetch(tenant, last_run)
+    tenant.backend.repeat_event(tenant.backend.events[-1].event_id)
 
     again, _ = fetch(tenant, last_run)
 

@@ -1178,3 +1178,56 @@ def test_no_secret_reaches_any_error_body(http, hss, iam, backend):
         for secret in [SK, PASSWORD, token, *signatures]:
             assert secret not in reply.text
             assert all(secret not in value for value in reply.headers.values())
+
+
+
+def tie_events(backend, count):
+    """``count`` events isolated on one host, all given one occur_time: their IDs, and that time."""
+    for number in range(count):
+        backend.isolate_file(WEB_03, f"{number:064x}", f"/srv/tie-{number}.bin")
+    tied = [event for event in backend.events if event.file.host_id == WEB_03][-count:]
+    for event in tied:
+        event.occur_time = tied[0].occur_time
+    return {event.event_id for event in tied}, tied[0].occur_time
+
+
+def event_pages(http, hss, moment, count, page):
+    """The event IDs a listing of the millisecond ``moment`` serves, ``page`` rows a page, a page per request."""
+    window = {**EVERY_PROJECT, "category": "host", "host_id": WEB_03, "limit": 10,
+              "begin_time": str(moment), "end_time": str(moment)}
+    return [[row["event_id"] for row in call(http, hss, "GET", EVENTS, params={**window, "offset": offset}).json()[
+        "data_list"]] for offset in range(0, count, page)]
+
+
+def test_events_of_one_occur_time_keep_one_order_across_page_requests_by_default(http, hss, backend):
+    tied, moment = tie_events(backend, 12)
+    backend.max_page_rows = 3
+
+    listed = sum(event_pages(http, hss, moment, 12, 3), [])
+
+    assert sorted(listed) == sorted(tied)  # each once: every page follows one order
+
+
+def test_a_tie_order_seed_orders_events_of_one_occur_time_anew_for_each_page_request(http, hss, backend):
+    tied, moment = tie_events(backend, 12)
+    backend.max_page_rows, backend.event_tie_order_seed = 3, 7
+
+    pages = event_pages(http, hss, moment, 12, 3)
+
+    listed = sum(pages, [])
+    assert len(listed) == 12 and set(listed) <= tied and len(set(listed)) < len(tied)  # some met twice, others never
+    assert event_pages(http, hss, moment, 12, 3) == pages  # repeatable: the seed and the offset decide
+
+
+def test_an_event_that_occurs_again_is_listed_once_its_event_count_raised_and_its_occur_time_kept(http, hss, backend):
+    [event] = [event for event in backend.events if event.file.host_id == WEB_03][:1]
+    window = {**EVERY_PROJECT, "category": "host", "host_id": WEB_03, "limit": 1000,
+              "begin_time": str(event.occur_time), "end_time": str(event.occur_time)}
+    before = call(http, hss, "GET", EVENTS, params=window).json()["data_list"]
+
+    backend.repeat_event(event.event_id)
+    backend.repeat_event(event.event_id)
+    after = call(http, hss, "GET", EVENTS, params=window).json()["data_list"]
+
+    [listed] = [row for row in after if row["event_id"] == event.event_id]
+    assert len(after) == len(before) and listed["event_count"] == 3 and listed["occur_time"] == event.occur_time

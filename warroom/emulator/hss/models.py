@@ -31,6 +31,7 @@ import hmac
 import ipaddress
 import itertools
 import json
+import random
 import re
 import secrets
 import threading
@@ -216,6 +217,7 @@ class SecurityEvent:
     handle_status: str = "unhandled"
     handle_method: str | None = None  # how it was handled (EVENT_HANDLE_METHODS), once handled
     handle_time: int | None = None  # when, in ms
+    event_count: int = 1  # how many times it occurred: HSS lists repeats of an event as one, counted (repeat_event)
 
 
 @dataclass
@@ -461,6 +463,10 @@ class HssBackend:
         # How ListSecurityEvents reads begin_time and end_time: to the millisecond, as Huawei's SDK has them (None), or
         # another reading the vendors' documents leave open (EVENT_TIME_READINGS). May be set at any time.
         self.event_time_reading: str | None = None
+        # ListSecurityEvents orders events by occur_time only: HSS's documents promise no order among events of one
+        # occur_time, nor the same one from a request to the next. None: ties keep their isolation order; a number:
+        # each page request orders them anew, seeded by it and the page's offset (repeatable). May be set at any time.
+        self.event_tie_order_seed: int | None = None
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -892,10 +898,17 @@ class HssBackend:
                 and (host_name is None or host_name.lower() in self.hosts[event.file.host_id].host_name.lower())
                 and self._in_scope(project_id, self.hosts[event.file.host_id], enterprise_project_id, granted)
             ]
-            matches.sort(key=lambda event: event.occur_time, reverse=True)
+            self._newest_first(matches, offset)
             served, total_num = self._page(matches, offset, limit)
             page = [self._render_event(event) for event in served]
         return self._listing(total_num, page)
+
+    def _newest_first(self, events: list[SecurityEvent], offset: int) -> None:
+        """Sorts ``events`` by occur_time, newest first; those of one occur_time in isolation order, or, with
+        ``event_tie_order_seed`` set, in an order of that seed and the page's ``offset``."""
+        if self.event_tie_order_seed is not None:
+            random.Random(f"{self.event_tie_order_seed}/{offset}").shuffle(events)
+        events.sort(key=lambda event: event.occur_time, reverse=True)  # a stable sort: ties keep the order above
 
     def _page(self, matches: list, offset: int, limit: int) -> tuple[list, int]:
         """The rows of ``matches`` one listing page serves from ``offset``, and the total_num it reports: ``limit``
@@ -946,6 +959,13 @@ class HssBackend:
                     return
         raise KeyError(event_id)
 
+    def repeat_event(self, event_id: str) -> None:
+        """Setup and test hook: the event occurs again on its host. HSS lists it once, its event_count raised (the
+        SDK's EventManagementResponseInfo: 事件发生次数, the times it occurred); its occur_time, the first, stays."""
+        with self._lock:
+            [event] = [event for event in self.events if event.event_id == event_id]
+            event.event_count += 1
+
     def _render_event(self, event: SecurityEvent) -> dict:
         """One EventManagementResponseInfo, with the fields an isolating malware alarm fills in."""
         item, host = event.file, self.hosts[event.file.host_id]
@@ -982,7 +1002,7 @@ class HssBackend:
                 "file_attr": item.file_attr, "file_type": "PE32 executable" if windows else "ELF 64-bit executable",
                 "file_mtime": item.update_time - 86_400_000, "file_action": "isolate", "is_dir": False,
             }],
-            "event_count": 1,
+            "event_count": event.event_count,
         }
 
     def restore_isolated_files(
