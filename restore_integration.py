@@ -1876,9 +1876,9 @@ class SecretScrubber:
             return
         any_case = bool(self.HEX.fullmatch(secret))  # hex digits: in either case
         whole = ''.join(self._spelled(secret, any_case))
-        # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
+        # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
         units = self._spelled(secret[:self.LONGEST_CUT], any_case, cut=True)
-        head = units[0] + ''.join(f'(?:(?:{self.FOLD})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
+        head = units[0] + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
         # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
         anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
