@@ -1829,10 +1829,10 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a; as a page writes it: <br>,
+    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
     # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
-    ESCAPED_BREAK = r'(?:[rn]|u000[aAdD])'
+    ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
