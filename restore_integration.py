@@ -1802,9 +1802,9 @@ def base64_pieces(secret: str) -> set[str]:
     return pieces
 
 
-def any_case_hex(digits: str) -> str:
-    """Hex digits as a regular expression that takes each letter in either case."""
-    return ''.join(f'[{digit}{digit.upper()}]' if digit.isalpha() else digit for digit in digits.lower())
+def lower_case(text: str) -> str:
+    """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
+    return '\u0130'.join(part.lower() for part in text.split('\u0130'))
 
 
 class SecretScrubber:
@@ -1812,8 +1812,8 @@ class SecretScrubber:
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
     it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; printable's
     repr; a URL's %XX or +; a page's named, decimal or hex reference; a table cell's \\|; blanks squeezed as short_text
-    squeezes them; split across lines; base64), and the run's request signatures (``add_signature``, found by shape).
-    Values shorter than MIN_LENGTH are not sought: they would mask words; no vendor issues credentials that short."""
+    squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
+    (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
 
     MIN_LENGTH = 4
     # A secret's base64 (10 characters from this length) and its pieces across blanks or line breaks are sought from
@@ -1829,10 +1829,10 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
     HEX = re.compile(r'[0-9A-Fa-f]+')
-    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a; as a page writes it: <br>,
-    # &#10;, &#xA;; URL-encoded: %0A; CR too) and the blanks around it, or the one blank short_text squeezes them to
-    BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
-    ESCAPED_BREAK = r'(?:[rn]|u000[aAdD])'
+    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
+    # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
+    BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
+    ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
@@ -1853,7 +1853,7 @@ class SecretScrubber:
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
     LONGEST_ESCAPE = 32
     CUT_SPELLING = re.compile(
-        r'(?:%(B)su[dD][89abAB][0-9a-fA-F]{2})?(?:%(B)s(?:u[0-9a-fA-F]{0,3}|x[0-9a-fA-F]?|U[0-9a-fA-F]{0,7})?'
+        r'(?:%(B)su[dD][89abAB][0-9a-fA-F]{2})?(?:%(B)s(?:u[0-9a-fA-F]{0,7}|x[0-9a-fA-F]?)?'
         r'|(?:%(B)s)?(?:%%[0-9a-fA-F]{2})*(?:%%[0-9a-fA-F]?)?|(?:%(B)s)?%(A)s(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z'
         % {'B': BACKSLASHES, 'A': AMPERSAND})
 
@@ -1874,13 +1874,13 @@ class SecretScrubber:
         secret = value.strip() if isinstance(value, str) else ''
         if len(secret) < self.MIN_LENGTH:
             return
-        any_case = bool(self.HEX.fullmatch(secret))  # hex digits: in either case
-        whole = ''.join(self._spelled(secret, any_case))
-        # A head ending where a text was cut: searched up to the cut, which each character after the first may end at
-        units = self._spelled(secret[:self.LONGEST_CUT], any_case, cut=True)
-        head = units[0] + ''.join(f'(?:(?:{self.FOLD})?{unit}|\\Z)' for unit in units[1:]) + '\\Z'  # folded too
-        # The longest run of letters and digits, which every spelling keeps as it is ('': none, or in either case)
-        anchor = '' if any_case else max(re.findall('[A-Za-z0-9]+', secret), key=len, default='')
+        lowered = lower_case(secret)  # sought in texts lower-cased
+        whole = ''.join(self._spelled(lowered))
+        # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
+        units = self._spelled(lowered[:self.LONGEST_CUT], cut=True)
+        head = units[0] + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
+        # The longest run of letters and digits, which every spelling keeps as it is ('': none)
+        anchor = max(re.findall('[a-z0-9]+', lowered), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
         for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log (the bytes' repr: \\ doubled,
             # ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
@@ -1894,13 +1894,11 @@ class SecretScrubber:
         for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
 
-    def _spelled(self, secret: str, any_case: bool, cut: bool = False) -> list[str]:
+    def _spelled(self, secret: str, cut: bool = False) -> list[str]:
         """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
         one (``_blank_run``); a run of backslashes as one with the character after it, as the backslashes of its
         escape are taken all at once (one way to read a run, not one for each split; blanks after them: their first
-        escaped with them, the run also squeezed to one space); a secret of hex digits (``any_case``) in either case."""
-        if any_case:
-            return [any_case_hex(digit) for digit in secret]
+        escaped with them, the run also squeezed to one space)."""
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
@@ -1921,29 +1919,31 @@ class SecretScrubber:
         heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
         return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
-    def _spellings(self, char: str, escaped: bool = False) -> str:
+    def _spellings(self, char: str, escaped: bool = False, cased: bool = True) -> str:
         """A regular expression for every spelling of one character the class names, in any mix (after backslashes
         when ``escaped``: none for backslashes that end a secret); hex digits in either case, leading zeros or not."""
         if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char}' if escaped else char
-        code, names = ord(char), ''.join(f'{re.escape(name)}|' for name in html_names(char))
-        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#[xX]0*{any_case_hex(f"{code:x}")};)',
-                 '%' + any_case_hex(char.encode().hex('%')) + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
+        code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
+        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
+                 '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
                  re.escape(char)]
         units = char.encode('utf-16-be')  # a character past U+FFFF as JSON writes it: a surrogate pair
-        letters = [self.BACKSLASHES.join(f'u{any_case_hex(units[at:at + 2].hex())}' for at in range(0, len(units), 2)),
-                   f'x{any_case_hex(f"{code:02x}")}' if code < 0x100 else '',
-                   f'U{any_case_hex(f"{code:08x}")}' if code > 0xFFFF else '',
+        letters = [self.BACKSLASHES.join(f'u{units[at:at + 2].hex()}' for at in range(0, len(units), 2)),
+                   f'x{code:02x}' if code < 0x100 else '',
+                   f'u{code:08x}' if code > 0xFFFF else '',
                    self.SHORT_ESCAPES.get(char, ''),
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
-        # Past ASCII, also as a reader of another charset shows it: U+FFFD, the replacement character (a Latin-1 letter
-        # of a header read as UTF-8, as Go's JSON writes it or a page declaring UTF-8 that holds it as sent is read)
-        replaced = '' if char.isascii() or char == '\ufffd' else self._spellings('\ufffd', escaped)
-        return f'(?:{spelled}|{replaced})' if replaced else spelled
+        # Past ASCII, also (``cased``) its upper case and that lowered (a text is lowered, its escapes' codes are not;
+        # a final sigma lowers to another), and as a reader of another charset shows it: U+FFFD, the replacement
+        # character (a Latin-1 letter of a header read as UTF-8, as Go's JSON writes it or a UTF-8 page holding it)
+        others = sorted({'\ufffd', *([char.upper(), char.upper().lower()] if cased else [])} - {char})
+        others = [] if char.isascii() else [self._spellings(one, escaped, False) for one in others if len(one) == 1]
+        return f'(?:{"|".join([spelled, *others])})'
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
@@ -1964,15 +1964,15 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, size = self._secrets, self.SIGNATURE_LENGTH
-        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(text) if self._signatures else ())
-                 for at in range(run.start(), run.end() - size + 1) if text[at:at + size].lower() in self._signatures]
+        known, size, lowered = self._secrets, self.SIGNATURE_LENGTH, lower_case(text)
+        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
+                 for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
         for _, anchor, whole, _, _ in known.values():  # each unpacked by name: texts are many, secrets absent
-            if anchor in text:  # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any such word
-                spans += [(start, end) for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(text, known)
+            if anchor in lowered:  # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any such word
+                spans += [(start, end) for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(lowered, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
-            spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in known.values()])
+            spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask
         for start, end in sorted(spans):
             kept += [text[at:start], self.MASK] if start >= at else []

@@ -243,6 +243,35 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_across
     assert not [piece for piece in pieces(carried) if piece in shown]
 
 
+CASE_CHANGES = {'upper': str.upper, 'lower': str.lower, 'swapped': str.swapcase}
+
+
+@pytest.mark.parametrize('change', CASE_CHANGES)
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('standard', 'token')])
+def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_in_another_case(command, args, vendor, mode,
+                                                                                    change):
+    # An error page that upper-cases what it quotes: the key or token is case-sensitive, but its letters are there
+    echo, shown, carried = quoted_back(CASE_CHANGES[change], command, args, vendor, mode)
+    assert all(carried not in text for text in echo.echoed)
+    assert any(CASE_CHANGES[change](carried) in text for text in echo.echoed)
+    assert not [piece for piece in pieces(carried.lower()) if piece in shown.lower()]
+
+
+# Letters of each kind a secret holds: ASCII (keys, tokens, SKs) and past it (an IAM password: \u00e9, \u00c0, a sigma)
+CASED = string.ascii_letters + string.digits + ' "\\/+=%&\u00e9\u00c0\u03a3'
+
+
+@given(secret=st.text(CASED, min_size=facts.SCRUBBER_MIN_LENGTH, max_size=40).filter(
+           lambda text: text.strip() == text and any(char.isalpha() for char in text)),
+       flips=st.lists(st.booleans(), min_size=40, max_size=40),
+       quoting=st.sampled_from([str, lambda text: json.dumps(text)[1:-1], lambda text: quote(text, safe='')]))
+def test_a_secret_quoted_back_in_any_mix_of_cases_is_masked_in_each_form(secret, flips, quoting):
+    changed = ''.join(char.swapcase() if flip else char for char, flip in zip(secret, flips))
+    text = f'vendor said: "{quoting(changed)}" (echoed)'
+
+    assert ri.SecretScrubber([secret]).text(text) == f'vendor said: "{facts.SCRUBBER_MASK}" (echoed)'
+
+
 class PageEchoVendor(EchoVendor):
     """A gateway whose HTML error page lists the headers it received, those of credentials first, after a paragraph
     of its own, folded into lines of 8 characters: the integration quotes such a page's first 200."""

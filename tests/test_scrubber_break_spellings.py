@@ -1,8 +1,10 @@
 """A secret a vendor split across lines at a line break written as a page or a URL writes one: an HTML character
-reference (&#10;, &#xA;, &#13;), URL-encoded (%0A, %0D), or JSON's \\u escape (\\u000a, \\u000d). Each is a line break
-(HTML 5 numeric character references; RFC 3986 percent-encoding of the byte 0x0A / 0x0D; RFC 8259 \\uXXXX), so the
-secret must go whole, from its first piece to its last, as it goes split at a line break as is. Sequences that only
-look like one (&#100; is "d", %250A is "%0A" URL-encoded) are not breaks: nothing around them is joined.
+reference (&#10;, &#xA;, &#13;; escaped again, &amp;#10;, by a page that quotes a text already escaped), URL-encoded
+(%0A, %0D), JSON's \\u escape (\\u000a, \\u000d), or the \\x escape of Python, C and a server log (\\x0a, \\x0d).
+Each is a line break (HTML 5 numeric character references; RFC 3986 percent-encoding of the byte 0x0A / 0x0D; RFC 8259
+\\uXXXX; C's and Python's hexadecimal escape sequences), so the secret must go whole, from its first piece to its
+last, as it goes split at a line break as is. Sequences that only look like one (&#100; is "d", %250A is "%0A"
+URL-encoded) are not breaks: nothing around them is joined.
 
 A scrubber that does nothing fails every test here that a secret reaches: each one first shows the echo carried it.
 """
@@ -22,9 +24,11 @@ import facts
 import restore_integration as ri
 from warroom.emulator.httpserver import Response
 
-# A line feed and a carriage return as a page, a URL and a JSON text may write them (and CRLF so written)
+# A line feed and a carriage return as a page, a URL, a JSON text and a C or Python escape may write them (and CRLF so
+# written)
 BREAKS = ['&#10;', '&#xA;', '&#xa;', '&#13;', '&#13;&#10;', '%0A', '%0a', '%0D', '%0D%0A', '\\u000a', '\\u000A',
-          '\\u000d', '\\u000d\\u000a']
+          '\\u000d', '\\u000d\\u000a', '&amp;#10;', '&amp;#xA;', '&amp;#13;&amp;#10;', '\\x0a', '\\x0D',
+          '\\x0d\\x0a']
 
 
 @pytest.mark.parametrize('line_break', BREAKS)
@@ -37,7 +41,8 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_at_wri
     assert not [piece for piece in pieces(carried) if piece in shown]
 
 
-@pytest.mark.parametrize('line_break', ['&#10;', '&#xA;', '&#13;&#10;', '%0A', '\\u000a', '<br>', '<br/>', '<BR>'])
+@pytest.mark.parametrize('line_break', ['&#10;', '&#xA;', '&#13;&#10;', '&amp;#10;', '%0A', '\\u000a', '\\x0a', '<br>',
+                                        '<br/>', '<BR>'])
 @pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
 def test_no_piece_of_a_secret_survives_a_page_that_folds_it_at_written_line_breaks_and_is_cut_short(
         command, args, vendor, mode, line_break):
@@ -85,10 +90,12 @@ def test_a_secret_split_at_any_mix_of_written_line_breaks_is_masked_whole(data, 
     assert cleaned == f'said: "{facts.SCRUBBER_MASK}" (echoed)'
 
 
-# What only looks like a line break: another character's reference, a reference or escape left unfinished, a %0A
-# URL-encoded again (%250A), U+00A0 (a no-break space, not a line break) as a page, a URL or JSON writes it
+# What only looks like a line break: another character's reference (escaped again too), a reference or escape left
+# unfinished, a %0A URL-encoded again (%250A), U+00A0 (a no-break space, not a line break) as a page, a URL or JSON
+# writes it
 NOT_BREAKS = ['&#100;', '&#1;', '&#103;', '&#xA0;', '&#x1A;', '&#10', '%A0', '%0', '%250A', '%250D', '\\u00a0',
-              '\\u000', 'u000a', '#10;', 'x0A']
+              '\\u000', 'u000a', '#10;', 'x0A', '&amp;#100;', '&amp;10;', '&amp;#xA0;',
+              '\\x0b', '\\x00a', '\\xa0', '\\x1a']
 
 
 @given(secret=SECRET, at=st.integers(2, 20), lookalike=st.sampled_from(NOT_BREAKS))

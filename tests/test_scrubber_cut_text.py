@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import string
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import facts
 import restore_integration as ri
@@ -96,6 +99,36 @@ def test_a_password_quoted_back_as_utf8_json_is_not_shown():
         server.stop()
     assert 'Huawei Cloud IAM answered HTTP 400' in shown
     assert password[-16:] not in shown
+
+
+# A page that folds the key into lines: short_text squeezes the line break to one blank, and cuts the page at 200
+# right after it. 'Authorization: ' starts at 170, the key at 185: its first 14 characters end the line at 199.
+@pytest.mark.parametrize('line_break', ['\n', '\r\n', ' \n\t'])
+def test_a_key_folded_by_a_vendor_page_cut_right_after_the_line_break_shows_no_head_of_it(line_break):
+    def folding(request):
+        key = request.headers.get('Authorization', '')
+        page = 'Bad request. ' + '.' * 157 + f'Authorization: {key[:14]}{line_break}{key[14:]}'
+        return Response(400, page.encode(), {'Content-Type': 'text/plain'})
+
+    server = LoopbackServer(folding).start()
+    try:
+        shown = run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
+                     'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
+    finally:
+        server.stop()
+    assert 'Cortex XDR answered HTTP 400' in shown and 'Authorization: ' in shown
+    assert XDR_KEY[14:18] not in shown  # cut off: nothing after the line break was quoted
+    assert XDR_KEY[:facts.SCRUBBER_MIN_LENGTH] not in shown
+
+
+@given(secret=st.text(string.ascii_letters + string.digits + '/+=!', min_size=12, max_size=40),
+       size=st.integers(facts.SCRUBBER_MIN_LENGTH, 11),
+       line_break=st.sampled_from(['\n', '\r\n', ' ', ' \n ', '\\n', '\\r\\n', '\\u000a', '<br>', '&#10;', '%0A']))
+def test_a_head_of_a_secret_that_ends_with_a_line_break_right_before_a_cut_is_masked(secret, size, line_break):
+    # A text cut short ('...') right after a line break, as is or written, that followed a head of the secret
+    text = f'said: {secret[:size]}{line_break}...'
+
+    assert ri.SecretScrubber([secret]).text(text) == f'said: {facts.SCRUBBER_MASK}...'
 
 
 # The key holds a '...' of its own: 'Authorization: ' starts at 170, the key at 185; short_text cuts the page at 200,
