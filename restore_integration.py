@@ -4161,13 +4161,13 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
 
 
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> set[tuple[Any, str, Any]]:
-    """The copies (copy_key) a restore by hash or path sent, known by the rows a run left restoring in the incident's
-    context (restore_state names none), of the values and hosts asked and of this enterprise project (``scope``; None:
-    the default), whose listing alone can see them: a check reports one HSS lists in no status not_found."""
+    """The copies (copy_key) a restore by hash or path sent, known by the rows a run left restoring (or no longer
+    listed) in the incident's context (restore_state names none), of the values and hosts asked and of this enterprise
+    project (``scope``; None: the default), whose listing alone can see them: those HSS lists nowhere, not_found."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
     return {copy_key(row) for row in context_records(context, HSS_RESTORE_RECORDS)
-            if isinstance(row, dict) and row.get('outcome') == HSS_OUTCOME_RESTORING and
-            row.get('enterprise_project_id') == scope and
+            if isinstance(row, dict) and row.get('enterprise_project_id') == scope and
+            (row.get('outcome') == HSS_OUTCOME_RESTORING or row.get('reason') == HSS_NO_LONGER_LISTED) and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
             (value := value_of(row, fields)) in hosts and (not paths or row['file_path'] in paths) and
             (not hosts[value] or row['host_id'] in hosts[value])}
