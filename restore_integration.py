@@ -4109,8 +4109,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     """Each copy this restore changed (not one changed before it was accepted), as HSS lists it now: restored,
     restoring, or isolated again (failed on the host); how many copies a restore by hash or path sent HSS no longer
     lists (0: not known); and, a batch refused (restore_state names no copy), at least how many of the other batches'
-    copies are still isolated, untouched since the start listed them. Many exact items are read in one listing of
-    every copy (any status: see matching_copies); one HSS does not list there stays restoring."""
+    copies are still isolated, untouched since the start listed them."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
     sent = left_restoring(context, fields, scope) if not exact else {
@@ -4128,10 +4127,10 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
         return [row for row in rows if row is not None], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row is not None]
-    # A hash or path with no copy in any status: a check run by hand says so, as the first run would. One whose copies
-    # HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start reported it, or, after
-    # a start put off, by the copies another restore took since, as that start found them (taken_rows): every check
-    # then counts and shows the rows the context keeps. Both come first.
+    # A hash or path with no copy in any status: a check run by hand says so, as the first run would (not one whose
+    # copies sent no_longer_listed counts). One whose copies HSS lists, none isolated nor this restore's (restored long
+    # ago), is not_found as the start reported it, or, after a start put off, by the copies another restore took since,
+    # as that start found them (taken_rows): every check counts and shows the rows the context keeps. Both come first.
     if not exact:
         kept = {value_of(found, fields, True) for found, row in own if row is not None} | {
             value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
@@ -4153,21 +4152,22 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
 
 def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> list[HssCopy]:
     """The rows, and a not_found row of each copy sent that HSS lists in no status now (``gone``, by copy_key: its host
-    removed from HSS, or the copy deleted), in place of the hashless not_found row of its path on its host (by path)."""
-    paths = {(host, path) for host, _, path in gone}
-    return [row for row in rows if 'file_hash' in row or (row.get('host_id'), row.get('file_path')) not in paths] + [
+    removed from HSS, or the copy deleted), in place of its hash's or path's not_found_row: a copy is counted once."""
+    replaced = {key for host, file_hash, path in gone for where in (host, None)
+                for key in ((where, file_hash, None), (where, '', path))}
+    return [row for row in rows if copy_key(row) not in replaced] + [
         dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
              reason=HSS_NO_LONGER_LISTED) for key in sorted(gone)]
 
 
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> set[tuple[Any, str, Any]]:
-    """The copies (copy_key) a restore by hash or path sent, known by the rows a run left restoring in the incident's
-    context (restore_state names none), of the values and hosts asked and of this enterprise project (``scope``; None:
-    the default), whose listing alone can see them: a check reports one HSS lists in no status not_found."""
+    """The copies (copy_key) a restore by hash or path sent, known by the rows a run left restoring (or no longer
+    listed) in the incident's context (restore_state names none), of the values and hosts asked and of this enterprise
+    project (``scope``; None: the default), whose listing alone can see them: those HSS lists nowhere, not_found."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
     return {copy_key(row) for row in context_records(context, HSS_RESTORE_RECORDS)
-            if isinstance(row, dict) and row.get('outcome') == HSS_OUTCOME_RESTORING and
-            row.get('enterprise_project_id') == scope and
+            if isinstance(row, dict) and row.get('enterprise_project_id') == scope and
+            (row.get('outcome') == HSS_OUTCOME_RESTORING or row.get('reason') == HSS_NO_LONGER_LISTED) and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
             (value := value_of(row, fields)) in hosts and (not paths or row['file_path'] in paths) and
             (not hosts[value] or row['host_id'] in hosts[value])}

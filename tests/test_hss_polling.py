@@ -754,6 +754,65 @@ def test_a_copy_hss_stops_listing_after_a_restore_by_hash_or_path_sent_it_ends_i
     assert 'h-b' in result.entries[-1]['HumanReadable']  # the last table shows the row the context keeps
 
 
+def restore_whose_copies_all_vanish(tenant, clock, by):
+    """A restore by ``by`` (hash, or unpaired path: each path asked on both hosts) that lists and sends a copy on h-a
+    and one on h-b, after whose PUT HSS lists neither in any status (the copies deleted): its result, war room, copies
+    by host and hash."""
+    file_hash, copies = 'a9' * 32, {}
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+        [copies[host]] = tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+    paths = [copy['file_path'] for copy in copies.values()]
+    args = {'file_hash': file_hash} if by == 'hash' else {
+        'host_id': json.dumps(list(copies)), 'file_path': json.dumps(paths), 'pair_by_position': 'false'}
+
+    def sleep(seconds):  # after the start's PUT
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id not in copies]
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep)
+    return war_room.run('hss-restore-isolated', args), war_room, copies, file_hash
+
+
+def assert_one_not_found_row_per_copy(result, copies, file_hash):
+    assert not result.failed, result.entries[-1]
+    rows = listed_rows(result)
+    keys = [(row.get('host_id'), row.get('file_hash'), row.get('file_path')) for row in rows]  # the DT key's fields
+    assert sorted(keys, key=str) == sorted(((host, file_hash, copy['file_path']) for host, copy in copies.items()),
+                                           key=str), rows
+    assert all(row['outcome'] == 'not_found' and 'no longer lists' in row['reason'] for row in rows), rows
+
+
+@pytest.mark.parametrize('by', ['hash', 'unpaired path'])
+def test_a_restore_whose_every_copy_sent_hss_stops_listing_gets_one_not_found_row_per_copy_and_no_hostless_one(
+        clocked, by):
+    # Each copy sent is accounted for by its own row (not_found: no longer listed). A hostless "HSS lists no copy of
+    # this file" row beside them would count the file a third time, in the entry and in the incident's context alike:
+    # the start found copies, so that row is only for a restore whose start found none.
+    result, _, copies, file_hash = restore_whose_copies_all_vanish(*clocked, by)
+
+    assert_one_not_found_row_per_copy(result, copies, file_hash)
+    last = result.entries[-1]
+    assert last['Contents']['items'] == last['EntryContext'][ri.HSS_RESTORE_CONTEXT]
+    # the summary line counts what the context keeps: no copy restored, both not found
+    said = last['HumanReadable'].split('\n')[0]
+    assert '0 restored' in said and f'{len(copies)} not found' in said, said
+    assert last['Contents']['unlisted_copies'] == len(copies)
+
+
+@pytest.mark.parametrize('by', ['hash', 'unpaired path'])
+def test_the_follow_command_run_by_hand_after_every_copy_sent_left_hss_adds_no_hostless_row_to_context(clocked, by):
+    # The entry's follow command, run once polling ended with both copies not_found (no longer listed): the context
+    # still holds one row per copy sent, each saying so, and no row of the file with no host beside them.
+    result, war_room, copies, file_hash = restore_whose_copies_all_vanish(*clocked, by)
+    [follow] = result.entries[-1]['Contents']['follow_commands']
+
+    line = parse_line(follow)
+    again = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    assert_one_not_found_row_per_copy(again, copies, file_hash)
+
+
 def two_projects_sharing_a_hash(tenant, clock, file_hash):
     """A copy of ``file_hash`` on a slow host of another enterprise project (h-ep, still restoring long after its PUT)
     and one on a host of the default project (h-0); and a war room whose instance names no enterprise project, so
