@@ -14,7 +14,7 @@ import yaml
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import assert_names_20_hosts_and_one_to_fill_in
+from conftest import HSS_SEED, assert_names_20_hosts_and_one_to_fill_in, load_json
 from conftest import (ROOT, TEST_DATA, XDR_KEY_ID, hss_seed_copies, known_bad, lost_restore_record, many_hosts_seed,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
@@ -1102,7 +1102,9 @@ def test_the_hss_playbook_on_a_reopened_incident_sends_no_second_restore_of_what
         [line] = [line for line in notes.splitlines() if f'was not run again for `{value}`' in line]
         [copy] = [c for c in HSS_COPIES[rows[0]['file_hash']] if c['host_id'] == host_id]
         assert f'restored it on {copy["host_name"]}' in line
-        assert f'`!hss-restore-isolated {by}={value} host_id={host_id}`' in line  # by hand, on the incident's host
+        # by hand, on the incident's host, in the enterprise project the earlier run listed it in (its row's)
+        assert (f'`!hss-restore-isolated {by}={value} host_id={host_id} '
+                f'enterprise_project_id={rows[0]["enterprise_project_id"]}`') in line
 
 
 @pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])
@@ -1134,6 +1136,102 @@ def test_the_hss_playbook_on_a_reopened_incident_reads_again_a_copy_the_on_close
     assert 'not_found' not in notes and 'FAILED' not in notes
 
 
+def restored_by_hand_in_another_project(vendors, agent_online, server_errors=None):
+    """The HSS sample incident moved to the seed's host of an enterprise project other than the default one, on an
+    instance that names none (its listings see the default project only: the seed's "0 indicates the default
+    enterprise project"), and an analyst's restore of its file there by hand, without polling, naming that host's
+    project: (incident, {the runner, the earlier run's result, the host's copy, its project}). ``agent_online``: whether
+    the host's agent puts the copy back (restored) or leaves it restoring."""
+    xdr, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    [file_hash] = fields['filesha256']
+    projects = {host['host_id']: host['enterprise_project_id'] for host in load_json(HSS_SEED)['hosts']}
+    [copy] = [c for c in HSS_COPIES[file_hash] if projects[c['host_id']] != '0']
+    incident = dict(incident, CustomFields=dict(incident['CustomFields'], huaweihsshostid=copy['host_id']))
+    hss.backend.hosts[copy['host_id']].agent_online = agent_online
+    params = {**hss.params(hss_enterprise_project_id=''), **xdr.params()}
+    earlier = WarRoom(params=params, context=json.loads(json.dumps(context)), time_scale=0,
+                      sleep=lambda _: None).run('hss-restore-isolated', {
+                          'file_hash': file_hash, 'host_id': copy['host_id'],
+                          'enterprise_project_id': projects[copy['host_id']], 'polling': 'false'})
+    assert not earlier.failed, earlier.entries[-1]
+    [row] = as_list(get_path(earlier.context, 'HuaweiHSS.RestoredFile'))
+    assert (row['outcome'], row['enterprise_project_id']) == ('restoring', projects[copy['host_id']])
+    runner = PlaybookRunner(params, time_scale=0, sleep=lambda _: None, server_errors=server_errors)
+    return incident, {'runner': runner, 'earlier': earlier, 'copy': copy, 'project': projects[copy['host_id']]}
+
+
+def commands_in(line):
+    """The war-room commands a note's line gives, each as parse_line reads it."""
+    return [parse_line(text) for text in re.findall(r'`(![^`\s]+ [^`]+)`', line)]
+
+
+@pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])
+def test_the_hss_playbook_reads_again_a_copy_left_restoring_in_another_enterprise_project_in_that_project(
+        vendors, now, said):
+    """A copy an analyst's restore left restoring in another enterprise project than the instance's, its row naming
+    that project: the gate read it again in the instance's project, whose listing cannot see it, took it for a copy
+    HSS no longer lists (not_found), and the playbook sent the file again, where HSS found no isolated copy; the
+    notes called the file not found. Read in the row's project, the copy is restored (or still restoring), not sent
+    again, and the by-hand command of the note's line restores it in that project."""
+    _, hss = vendors
+    incident, earlier = restored_by_hand_in_another_project(vendors, agent_online=now == 'restored')
+    copy, project = earlier['copy'], earlier['project']
+    assert hss.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path']) == now
+    listed = len(hss.requests_to('GET', '/event/isolated-file'))
+
+    again = earlier['runner'].run(HSS_PLAYBOOK, incident, earlier['earlier'].context)  # its rows merged by key
+
+    assert not again.failed, again.error
+    assert len(hss_puts(hss)) == 1  # the analyst's restore only
+    reads = hss.requests_to('GET', '/event/isolated-file')[listed:]
+    assert reads and {tuple(r.query.get('enterprise_project_id') or []) for r in reads} == {(project,)}
+    rows = as_list(get_path(again.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['host_id'], row['outcome'], row['enterprise_project_id']) for row in rows] == [
+        (copy['host_id'], now, project)]
+    notes = '\n'.join(again.notes)
+    assert 'not_found' not in notes and 'FAILED' not in notes
+    [line] = [line for line in notes.splitlines() if f'was not run again for `{copy["file_hash"]}`' in line]
+    assert f'{said} on {copy["host_name"]}' in line, line
+    [by_hand] = commands_in(line)
+    assert by_hand.command == 'hss-restore-isolated'
+    assert by_hand.args == {'file_hash': copy['file_hash'], 'host_id': copy['host_id'],
+                            'enterprise_project_id': project}, line
+    [covered] = as_list(get_path(again.context, 'QuarantineRestore.Gate.covered'))
+    assert parse_line(covered['by_hand']).args == by_hand.args  # the context's command, as the note's
+
+
+def test_the_on_close_note_s_check_of_a_copy_left_restoring_in_another_enterprise_project_reads_it_in_that_project(
+        vendors):
+    """Closed from the Close dialog while the server fails the gate's read of a copy an analyst's restore left
+    restoring in another enterprise project: nothing is sent blind, and the on-close note gives the check to run
+    first and the command that restores it by hand. Without the row's enterprise_project_id the check listed the
+    instance's project, could not see the copy and wrote it not_found; now both name the row's project, and the check
+    reads the copy as HSS lists it."""
+    _, hss = vendors
+    incident, earlier = restored_by_hand_in_another_project(
+        vendors, agent_online=False, server_errors={'hss-restore-isolated': 'the engine did not answer'})
+    copy, project = earlier['copy'], earlier['project']
+
+    closed = earlier['runner'].run_post_processing('QuarantineRestoreOnClose', incident, earlier['earlier'].context)
+
+    assert not closed.failed, closed.error
+    assert len(hss_puts(hss)) == 1  # not sent blind
+    [line] = [line for line in '\n'.join(closed.notes).splitlines()
+              if f'was not run again for `{copy["file_hash"]}`' in line]
+    check, by_hand = commands_in(line)
+    assert check.args['enterprise_project_id'] == project and check.args['polling'] == 'false', line
+    assert by_hand.args == {'file_hash': copy['file_hash'], 'host_id': copy['host_id'],
+                            'enterprise_project_id': project}, line
+    room = WarRoom(params=hss.params(hss_enterprise_project_id=''), context=closed.context, time_scale=0,
+                   sleep=lambda _: None)
+    read = room.run(check.command, check.args)
+    assert not read.failed, read.entries[-1]
+    assert len(hss_puts(hss)) == 1  # a check: no restore
+    assert [(row['host_id'], row['outcome']) for row in as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))] == [
+        (copy['host_id'], 'restoring')]
+
+
 def test_the_hss_playbook_sends_not_again_a_copy_left_restoring_whose_read_again_fails_and_says_how_to_check_it(
         vendors):
     """The on-close script left the copy restoring; closed again through the playbook branch while HSS answers every
@@ -1147,7 +1245,8 @@ def test_the_hss_playbook_sends_not_again_a_copy_left_restoring_whose_read_again
     runner = runner_for(vendors)
     on_close = runner.run_post_processing('QuarantineRestoreOnClose', incident, context)
     assert not on_close.failed and len(hss_puts(hss)) == 1
-    assert [row['outcome'] for row in as_list(get_path(on_close.context, 'HuaweiHSS.RestoredFile'))] == ['restoring']
+    [row] = as_list(get_path(on_close.context, 'HuaweiHSS.RestoredFile'))
+    assert row['outcome'] == 'restoring'
     hss.gateway.inject_faults(FaultPlan.parse('sequence=500*1000'))
 
     again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
@@ -1158,7 +1257,8 @@ def test_the_hss_playbook_sends_not_again_a_copy_left_restoring_whose_read_again
     assert 'was not read again now, as the read failed' in line and '500' in line, line
     assert f'`!hss-restore-isolated host_id={host_id} file_hash={file_hash} file_path=' in line, line  # the check
     assert 'restore_state=' in line and 'polling=false' in line, line
-    assert f'`!hss-restore-isolated file_hash={file_hash} host_id={host_id}`' in line, line  # by hand
+    assert (f'`!hss-restore-isolated file_hash={file_hash} host_id={host_id} '  # by hand, in the row's project
+            f'enterprise_project_id={row["enterprise_project_id"]}`') in line, line
     assert 'is still restoring' not in line, line  # not as if read now
 
 

@@ -499,16 +499,18 @@ def by_hand(command: str, what: dict[str, list[str]], scope: dict[str, list[str]
     on, as the playbook restores it (pair_by_position=false: paired, the path would be looked for on every host)."""
     unpaired = {'pair_by_position': ['false']} if 'file_path' in what and len(scope.get('host_id', [])) > 1 else {}
     return '!' + command + ''.join(f' {name}={list_value(values)}'
-                                   for name, values in {**what, **scope, **unpaired}.items())
+                                   for name, values in {**what, **scope, **unpaired}.items() if values != [''])
 
 
 def by_hand_each(command: str, what: dict[str, list[str]], scope: dict[str, list[str]]) -> str | list[str]:
     """by_hand, once per endpoint of a restore limited to several (restore-file's endpoint_id takes one: the playbook
-    runs it once per endpoint), as a list; one line for any other restore."""
-    endpoints = scope.get('endpoint_id') or []
-    if len(endpoints) < 2:
-        return by_hand(command, what, scope)
-    return [by_hand(command, what, dict(scope, endpoint_id=[endpoint])) for endpoint in endpoints]
+    runs it once per endpoint), or per enterprise project of the HSS rows of a file listed in several (each listing
+    sees its own project's copies; '' for rows that name none: no enterprise_project_id), as a list; one line for any
+    other restore."""
+    for name in ('endpoint_id', 'enterprise_project_id'):
+        if len(scope.get(name) or []) > 1:
+            return [by_hand(command, what, dict(scope, **{name: [one]})) for one in scope[name]]
+    return by_hand(command, what, scope)
 
 
 def commands_text(commands: str | list[str]) -> str:
@@ -603,7 +605,7 @@ def covered_before(command: str, given: Any, hashes: list[str], paths: list[str]
     if command == RESTORE_COMMANDS[0]:
         return *xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute), []
     done = hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
-    covered = [{by: value, 'by_hand': by_hand(command, {by: [value]}, scope), 'check': done[value][1]}
+    covered = [{by: value, 'by_hand': done[value][2], 'check': done[value][1]}
                for by, values in (('file_hash', hashes), ('file_path', paths)) for value in values if value in done]
     covered = [{name: text for name, text in item.items() if text} for item in covered]  # a check where one is given
     return ([h for h in hashes if h not in done], [p for p in paths if p not in done],
@@ -744,15 +746,15 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
 
 
 def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
-                        execute: Execute | None = None) -> dict[str, tuple[str, str]]:
-    """{hash or path: (the note's line, the check it gives: hss_line)} of the files of ``hashes`` (or ``paths``) an
-    earlier hss-restore-isolated in this incident restored, or HSS is still restoring, on the hosts of this one
-    (``scope``'s host_id; any host when it names none): every copy of it a record names is listed restored, by its
-    latest record (a copy is a host, hash and path, as XSOAR keeps one record each), or restoring as read again now
-    (hss_status_now: a copy left restoring, or failed), or restoring and not read again (its state unknown: HSS may have
-    restored it, and would then find no isolated copy; the line says why, with the check to run first). A not_found
-    record without a path (of a hash) names no copy, and any other record one, whatever field HSS listed it without; a
-    path is compared exactly, as the restore matches it."""
+                        execute: Execute | None = None) -> dict[str, tuple[str, Any, Any]]:
+    """{hash or path: (the note's line, the check it gives, its by-hand command: hss_line)} of the files of
+    ``hashes`` (or ``paths``) an earlier hss-restore-isolated in this incident restored, or HSS is still restoring, on
+    the hosts of this one (``scope``'s host_id; any host when it names none): every copy of it a record names is listed
+    restored, by its latest record (a copy is a host, hash and path, as XSOAR keeps one record each), or restoring as
+    read again now (hss_status_now: a copy left restoring, or failed), or restoring and not read again (its state
+    unknown: HSS may have restored it, and would then find no isolated copy; the line says why, with the check to run
+    first). A not_found record without a path (of a hash) names no copy, and any other record one, whatever field HSS
+    listed it without; a path is compared exactly, as the restore matches it."""
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
         copy = copy_of(record)
@@ -772,29 +774,34 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
 
 
 def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unread: dict[Copy, str],
-             scope: dict[str, list[str]], many: bool = False) -> tuple[str, str | list[str]]:
+             scope: dict[str, list[str]], many: bool = False) -> tuple[str, str | list[str], str | list[str]]:
     """(hss_restored_before's line for a file (or path) whose every copy is restored, or restoring as read now or as
     last read (``unread``: {copy: why it was not read again now}), the check that reads those copies: none, '' or [];
     ``many``: see not_sent_line, the hosts named are MAX_LISTED, and the check the line gives is for one host. The
-    check is a list of them when the copies' rows name different fields (hss_checks)."""
+    check is a list of them when the copies' rows name different fields (hss_checks); then the by-hand command on every
+    host of ``scope``, in the enterprise project of its rows (one each, for rows of several), as its checks are."""
     def hosts(picked: list[dict[str, Any]]) -> str:
         names = list(dict.fromkeys(text_of(row.get('host_name') or row.get('host_id') or 'a host it does not name')
                                    for row in picked))
         return capped(names) if many else ', '.join(map(shown_as_is, names))
     restored = [row for _, row in rows if row.get('outcome') == HSS_RESTORED]
+    projects = list(dict.fromkeys(project_of(row) for _, row in rows))  # by hand in each: another cannot see a copy
+    scope = dict(scope, enterprise_project_id=projects) if any(projects) else scope
+    every = by_hand_each(RESTORE_COMMANDS[1], {by: [value]}, scope)  # the context's covered.by_hand: every host
     restoring = [row for copy, row in rows if row.get('outcome') == HSS_RESTORING and copy not in unread]
     last_read = [(copy, row) for copy, row in rows if copy in unread and row.get('outcome') == HSS_RESTORING]
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
     if not last_read:
-        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many), ''
+        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many), '', every
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
     as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
     checks = [by_hand(RESTORE_COMMANDS[1], fields, {}) + as_check
               for fields, _ in hss_checks([row for _, row in last_read])]
     shown = commands_text(checks)
     if many:  # as its by-hand command: for one host, to fill in (a check by hash or path reads each copy there)
-        shown = (f'{code_span(by_hand(RESTORE_COMMANDS[1], {by: [value]}, {"host_id": ["<host_id>"]}) + as_check)} on '
+        one = by_hand_each(RESTORE_COMMANDS[1], {by: [value]}, dict(scope, host_id=['<host_id>']))
+        shown = (f'{commands_text([line + as_check for line in ([one] if isinstance(one, str) else one)])} on '
                  f'each of them ({GATE_CONTEXT_KEY.split("(")[0]}.covered.check has the check for all of them at once)')
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
@@ -802,7 +809,7 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     advice = (f'Check it first: {shown}' if shown else 'Check it in the HSS console first') + \
         '; where HSS does not list it restored, restore it by hand'
     return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, advice, many), \
-        checks[0] if len(checks) == 1 else checks
+        checks[0] if len(checks) == 1 else checks, every
 
 
 def copy_of(record: dict[str, Any]) -> Copy:
@@ -837,13 +844,22 @@ def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], l
     """The checks that read ``rows``' copies again, each (its item arguments, the rows it reads): one of exact items
     for the rows naming a host, hash and path, and one for each other set of those fields hss-restore-isolated takes (a
     hash, with a host or a path or neither; a host with a path) for the rows of copies HSS listed without a field (a
-    row keeps only the fields HSS listed). A row naming neither a hash nor a host and path is read by none."""
+    row keeps only the fields HSS listed); each in the enterprise project its rows were listed in (their
+    enterprise_project_id: a listing of another project cannot see the copy), none for rows that name none. A row
+    naming neither a hash nor a host and path is read by none."""
     groups = {}
     for row in rows:
         named = tuple(name for name in HSS_COPY_FIELDS if str(row.get(name) or '').strip())
         if 'file_hash' in named or named == ('host_id', 'file_path'):
-            groups.setdefault(named, []).append(row)
-    return [({name: [str(row[name]) for row in group] for name in named}, group) for named, group in groups.items()]
+            groups.setdefault((named, project_of(row)), []).append(row)
+    return [({**{name: [str(row[name]) for row in group] for name in named},
+              **({'enterprise_project_id': [project]} if project else {})}, group)
+            for (named, project), group in groups.items()]
+
+
+def project_of(row: dict[str, Any]) -> str:
+    """The enterprise project a HuaweiHSS.RestoredFile row was listed in ('' when it names none: the default one)."""
+    return str(row.get('enterprise_project_id') or '').strip()
 
 
 def unread_reason(entries: list[Entry]) -> str:
@@ -877,7 +893,8 @@ def not_sent_line(command: str, by: str, value: str, what: str, scope: dict[str,
     on = f' on {len(places):,} {"endpoints" if "endpoint_id" in scope else "hosts"}' if len(places) > 1 else ''
     commands = commands_text(by_hand_each(command, {by: [value]}, scope))
     if many:
-        commands = (f'{code_span(by_hand(command, {by: [value]}, {"host_id": ["<host_id>"]}))} on each of them '
+        one = by_hand_each(command, {by: [value]}, dict(scope, host_id=['<host_id>']))  # in each project of its rows
+        commands = (f'{commands_text(one)} on each of them '
                     f'({GATE_CONTEXT_KEY.split("(")[0]}.covered.by_hand has the command for all of them at once)')
     return (f'`!{command}` was not run again for {code_span(value)}{on}: an earlier restore in this incident {what}. '
             f'{advice}: {commands}')
