@@ -2968,12 +2968,19 @@ def arg_to_list(value: Any, name: str) -> list[str]:
     return list(map(str, value))
 
 
+def json_value(value: Any, unreadable: Any = None) -> Any:
+    """What JSON text holds; ``unreadable`` for a value not text, text not JSON, or JSON nested past what json reads."""
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError, RecursionError):
+        return unreadable
+
+
 def json_list(text: str, name: str) -> list[Any]:
     """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
-    try:
-        return json.loads(text)  # JSON text whose first character (past blanks) is "[" is a list, or not JSON
-    except (ValueError, RecursionError):  # lists nested past Python's recursion limit too
-        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.') from None
+    if (items := json_value(text)) is None:  # JSON text whose first character (past blanks) is "[" is a list
+        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.')
+    return items
 
 
 def hss_field_list(value: Any, name: str) -> list[str]:
@@ -3121,10 +3128,7 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
     value = args.get(name)
     if none_or_blank_text(value):
         return kind()
-    try:
-        carried = json.loads(value) if isinstance(value, str) else value
-    except (ValueError, RecursionError):
-        carried = None
+    carried = json_value(value, value)  # a value not text (from context) as it is
     # type(): a bool is no count nor time
     if type(carried) is kind and all(map(item_fits, carried.values() if kind is dict else
                                          carried if kind is list else [carried])):
@@ -3687,7 +3691,8 @@ def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
 
 
 def json_object(value: Any) -> JsonObject | None:
-    """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None."""
+    """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None. Not json_value's:
+    JSON nested past what json reads raises, so a status reply's reason that deep is a part of it not read (README)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -4464,13 +4469,7 @@ def last_run_values(stored: Any) -> JsonObject:
     """The last run as fetch_hss_incidents reads it: XSOAR keeps text values only, so each was stored as JSON text.
     One not text (from an older version), or unreadable, stays as it is: fetch_hss_incidents takes none of its values
     as text, so an unreadable one counts as not kept."""
-    values = dict(stored) if isinstance(stored, dict) else {}
-    for key, value in values.items():
-        try:
-            values[key] = json.loads(value)
-        except (TypeError, ValueError, RecursionError):  # TypeError: not text; Recursion: nested past what json reads
-            pass
-    return values
+    return {key: json_value(value, value) for key, value in (stored.items() if isinstance(stored, dict) else ())}
 
 
 ''' DISPATCH '''
