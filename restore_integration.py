@@ -296,7 +296,7 @@ HSS_ISOLATED_FILE_PATH = HSS_API_ROOT + '/{project_id}/event/isolated-file'
 HSS_EVENTS_PATH = HSS_API_ROOT + '/{project_id}/event/events'
 IAM_TOKENS_PATH = IAM_API_ROOT + '/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
-HSS_LIST_PAGE_SIZE = 200  # the listing's limit: the API takes 10 to 1000 per page
+HSS_LIST_PAGE_SIZE, HSS_LIST_MAX_LIMIT = 200, 1000  # the listing's limit, and the most the API takes (10 to 1000)
 HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
@@ -2454,7 +2454,6 @@ class HssClient:
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
                             enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
-        """One page of GET isolated-file: {"total_num": N, "data_list": [...]}."""
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
@@ -2467,8 +2466,13 @@ class HssClient:
                                what: str = 'HSS listing pages read') -> list[list[Any]]:
         """Every row HSS lists for each query (list_isolated_files' filters), in the queries' order; ``what``: its
         progress, '' for none (a worker thread's reading: only the main thread reports)."""
-        listings = self._all_pages_of_each(
-            queries, lambda query, offset: self.list_isolated_files(offset=offset, **query), HSS_LIST_PAGE_SIZE, what)
+        read = lambda query, offset: self.list_isolated_files(offset=offset, **query)  # noqa: E731
+        listings = self._all_pages_of_each(queries, read, HSS_LIST_PAGE_SIZE, what)
+        # HSS may order copies of one update_time anew for each page (one met twice): read again on the largest pages
+        tied = [i for i, rows in enumerate(listings) if len({json.dumps(r, sort_keys=True) for r in rows}) < len(rows)]
+        for index, rows in zip(tied, self._all_pages_of_each([{**queries[index], 'limit': HSS_LIST_MAX_LIMIT}
+                                                              for index in tied], read, HSS_LIST_MAX_LIMIT, what)):
+            listings[index] = rows
         for query, rows in zip(queries, listings):
             if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
                 file_hash = str(query['file_hash']).lower()
@@ -2555,10 +2559,9 @@ class HssClient:
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
                            what: str, again: bool = True) -> list[list[Any]]:
-        """Every row of each key's listing, read side by side from this thread (which alone reports progress), a page's
-        step what a first page served (some HSS versions, or a gateway, serve fewer rows than asked). A total_num grown
-        meanwhile (new rows move the others down) is read on to, a row met twice kept once; one fallen (a copy deleted:
-        rows move up, maybe past a page read) has that listing read ``again`` whole, once."""
+        """Every row of each key's listing, a page's step what a first page served (some HSS versions, or a gateway,
+        serve fewer rows than asked). A total_num grown meanwhile (new rows move the others down) is read on to, a row
+        met twice kept once; one fallen (a copy deleted: rows move up) has that listing read ``again`` whole, once."""
         listings = []
         for first in self.bulk.map(lambda key: read_page(key, 0), keys, what=what):
             rows = list(first['data_list'])
@@ -2591,10 +2594,9 @@ class HssClient:
         return (answered if answered is not None else int(time.time() * 1000)) - since
 
     def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
-        """One PUT isolated-file with at most HSS_MAX_ITEMS_PER_REQUEST items; HSS answers 200 with no body. Returns
-        the earliest HSS can have acted on it, on HSS's clock (ms): its Date less the time since the first attempt, so
-        later listings tell this restore's changes by update_time whatever this machine's clock says. After an answer
-        lost (or a 500, 502 or 504) only the items HSS still lists isolated go again; none left means HSS took them."""
+        """One PUT isolated-file (HSS answers 200 with no body); returns the earliest HSS can have acted on it, on its
+        clock (ms), so later listings tell this restore's changes by update_time whatever this machine's clock says.
+        After an answer lost (or a 500, 502 or 504) only the items still listed isolated go again (none: all taken)."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
@@ -2614,9 +2616,8 @@ class HssClient:
             raise
 
     def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt) -> str | None:
-        """Before a PUT goes again after ``attempt``, one HSS may have acted on (its answer lost, a 500, 502 or 504):
-        its items HSS still lists isolated, by host, hash and path, become its ``body``'s data_list (emptied: none is);
-        None, or why it is not sent again (none left, or the listing failed)."""
+        """Before a PUT HSS may have acted on goes again after ``attempt``: its items HSS still lists isolated, by host,
+        hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing)."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
         items, hosts = body['data_list'], {}
@@ -2656,8 +2657,7 @@ class HssClient:
 
 def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
     """Whether halving a window stopped telling how many events it lists, by the first pages of it and of its first
-    half: total_num did not fall (reading the wider window costs no more), or the half's page served fewer rows than
-    the wider one's yet its total_num promises more than it served (so that total_num overstates the listing)."""
+    half: total_num did not fall (reading the wider window costs no more), or it overstates the half's listing."""
     served, total = len(narrower['data_list']), whole_number(narrower.get('total_num'), 0)
     return total >= whole_number(wider.get('total_num'), 0) or served < len(wider['data_list']) and total > served
 

@@ -1231,3 +1231,34 @@ def test_an_event_that_occurs_again_is_listed_once_its_event_count_raised_and_it
 
     [listed] = [row for row in after if row["event_id"] == event.event_id]
     assert len(after) == len(before) and listed["event_count"] == 3 and listed["occur_time"] == event.occur_time
+
+
+def file_pages(http, hss, file_hash, count, page):
+    """The paths a listing of ``file_hash`` serves, ``page`` rows a page, a page per request."""
+    return [[row["file_path"] for row in call(http, hss, "GET", params={
+        **EVERY_PROJECT, "file_hash": file_hash, "limit": 10, "offset": offset}).json()["data_list"]]
+            for offset in range(0, count, page)]
+
+
+def test_files_isolated_in_one_millisecond_keep_one_order_across_page_requests_by_default(http, hss, backend):
+    added = backend.add_isolated_files(WEB_03, 12, file_hash="e" * 64)  # one update_time: a tie
+    backend.max_page_rows = 3
+
+    listed = sum(file_pages(http, hss, "e" * 64, 12, 3), [])
+
+    assert listed == [item["file_path"] for item in added]  # each once, in isolation order
+
+
+def test_a_file_tie_order_seed_orders_files_of_one_update_time_anew_for_each_page_request(http, hss, backend, wall):
+    [earlier] = backend.add_isolated_files(WEB_03, 1, file_hash="e" * 64)
+    wall.advance(1)  # another update_time
+    tied = backend.add_isolated_files(WEB_03, 12, file_hash="e" * 64)
+    backend.max_page_rows, backend.file_tie_order_seed = 3, 7
+
+    pages = file_pages(http, hss, "e" * 64, 13, 3)
+
+    listed = sum(pages, [])
+    assert listed[0] == earlier["file_path"]  # no tie: in its place
+    assert len(listed) == 13 and set(listed[1:]) <= {item["file_path"] for item in tied}
+    assert len(set(listed)) < 13  # some met twice, others never
+    assert file_pages(http, hss, "e" * 64, 13, 3) == pages  # repeatable: the seed and the offset decide

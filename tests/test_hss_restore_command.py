@@ -145,6 +145,26 @@ def test_restore_by_hash_restores_every_copy_when_hss_serves_fewer_rows_per_page
     assert all(hss_tenant.backend.isolation_status(host, bulk_hash, item['file_path']) == 'restored' for item in added)
 
 
+
+@pytest.mark.parametrize('seed', range(4))
+def test_restore_by_hash_restores_every_copy_when_hss_orders_copies_of_one_update_time_anew_for_each_page(
+        hss_tenant, seed):
+    # HSS's documents give the isolated-file listing no order, let alone among files isolated in one millisecond: each
+    # page request may order those anew (the emulator's seeded tie order), so paging by offset may meet some twice,
+    # others never. 50 copies more than a page holds, isolated at once: the tie spans two pages.
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    bulk_hash = 'e' * 64
+    added = hss_tenant.backend.add_isolated_files(host, facts.HSS_LIST_PAGE_SIZE + 50, file_hash=bulk_hash)
+    hss_tenant.backend.file_tie_order_seed = seed
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': bulk_hash})
+
+    assert not result.failed, result.entries
+    rows = rows_of(result)
+    assert sorted(r['file_path'] for r in rows) == sorted(item['file_path'] for item in added)  # each copy, once
+    assert {r['outcome'] for r in rows} == {'restored'}
+    assert all(hss_tenant.backend.isolation_status(host, bulk_hash, item['file_path']) == 'restored' for item in added)
+
 def test_token_expiring_mid_run_is_fetched_again_and_nothing_is_lost(hss_tenant):
     host = COPIES[SINGLE_HASH][0]['host_id']
     bulk_hash = 'c' * 64

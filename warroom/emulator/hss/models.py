@@ -467,6 +467,7 @@ class HssBackend:
         # occur_time, nor the same one from a request to the next. None: ties keep their isolation order; a number:
         # each page request orders them anew, seeded by it and the page's offset (repeatable). May be set at any time.
         self.event_tie_order_seed: int | None = None
+        self.file_tie_order_seed: int | None = None  # the same for isolated files of one update_time: _ties_ordered
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -848,7 +849,7 @@ class HssBackend:
                 if isolation_status and self._status(item, now) != isolation_status:
                     continue
                 matches.append(item)
-            served, total_num = self._page(matches, offset, limit)
+            served, total_num = self._page(self._ties_ordered(matches, offset), offset, limit)
             page = [self._render(item, now) for item in served]
         return self._listing(total_num, page)
 
@@ -902,6 +903,18 @@ class HssBackend:
             served, total_num = self._page(matches, offset, limit)
             page = [self._render_event(event) for event in served]
         return self._listing(total_num, page)
+
+    def _ties_ordered(self, files: list[IsolatedFile], offset: int) -> list[IsolatedFile]:
+        """``files``, those of one update_time, with ``file_tie_order_seed`` set, ordered anew at the first one's place
+        in an order of that seed and the page's ``offset`` (else in isolation order): HSS's documents give the
+        isolated-file listing no order at all. The seed may be set at any time."""
+        if self.file_tie_order_seed is not None:
+            place: dict[int, int] = {}
+            for item in files:
+                place.setdefault(item.update_time, len(place))
+            random.Random(f"{self.file_tie_order_seed}/{offset}").shuffle(files)
+            files.sort(key=lambda item: place[item.update_time])  # a stable sort: ties keep the order above
+        return files
 
     def _newest_first(self, events: list[SecurityEvent], offset: int) -> None:
         """Sorts ``events`` by occur_time, newest first; those of one occur_time in isolation order, or, with
