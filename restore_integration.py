@@ -1804,7 +1804,7 @@ def base64_pieces(secret: str) -> set[str]:
 
 def lower_case(text: str) -> str:
     """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
-    return '\u0130'.join(part.lower() for part in text.split('\u0130'))
+    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
 
 
 class SecretScrubber:
@@ -1973,6 +1973,8 @@ class SecretScrubber:
         spans += self._unfolded(lowered, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
+        if not spans:  # most texts: no copy made
+            return text
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask
         for start, end in sorted(spans):
             kept += [text[at:start], self.MASK] if start >= at else []
@@ -1984,8 +1986,10 @@ class SecretScrubber:
         the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Its folds taken out: breaks a page or a URL writes (a blank in their place: it joins no backslash before
         # one to the letter after it), escaped ones (those alone, most, at once), then blanks (str.split's)
-        bare = self.LONE_BREAK.sub('', self.BREAK_MARK.sub(' ', text))
-        joined = ''.join(self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare).split())
+        # (each pass skipped, by a look for its first character, on a text that cannot hold its break: most cannot)
+        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
+        bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
+        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
         if len(joined) == len(text):
             return []
         found = [span for length, anchor, whole, _, _ in known.values()
