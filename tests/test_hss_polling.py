@@ -20,6 +20,7 @@ from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
+from test_fault_plan_properties import run_timed  # each run's start and end on the test clock
 
 GATE = _load_script('QuarantineRestoreReputationGate')  # its check of copies an earlier restore left restoring
 STAGE_SECONDS = 10.0  # one emulator stage: the hosts' restore times are counted in them
@@ -668,19 +669,12 @@ def test_a_first_run_that_waits_out_most_of_its_polling_time_is_followed_by_its_
     tenant = start_hss_tenant(stage_seconds=1.0, clock=clock, wall_clock=moved.time)
     file_hash = hashlib.sha256(b'waits-out-most-of-its-polling-time').hexdigest()
     tenant.backend.add_isolated_files(SLOW['host_id'], 1, file_hash=file_hash)
-    runs, real_main = [], ri.main
-
-    def timed(demisto=None):
-        started = clock()
-        real_main(demisto)
-        runs.append((started, clock()))
-
-    monkeypatch.setattr(ri, 'main', timed)
     try:
         tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={wait}'))
         room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.advance, clock=clock)
-        result = room.run('hss-restore-isolated', {'file_hash': file_hash, 'interval_in_seconds': str(interval),
-                                                   'timeout_in_seconds': str(timeout)})
+        result, runs = run_timed(room, clock, 'hss-restore-isolated', {
+            'file_hash': file_hash, 'interval_in_seconds': str(interval), 'timeout_in_seconds': str(timeout)},
+            monkeypatch)
     finally:
         tenant.stack.close()
 
