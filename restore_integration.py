@@ -3995,8 +3995,7 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
-    """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it): its
-    reason that HSS lists no ``missing`` {where}: on the hosts it was asked on (capped_names), or on any host."""
+    """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it)."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
@@ -4084,8 +4083,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                               checks, interval, timeout, client)
     # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows) +
-        (f', {unlisted} sent and no longer listed' if unlisted else '') +
+        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted) +
         (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
     note = hss_check_notes(state, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
@@ -4262,16 +4260,18 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[HssCopy]) -> str:
-    """How many rows have each outcome: "1 restored, 0 restoring, 0 failed, 0 not found"."""
+def hss_counts_text(rows: list[HssCopy], unlisted: int = 0) -> str:
+    """How many rows have each outcome, then how many of the ``unlisted`` copies sent have no row: each copy once."""
     counts = Counter(row['outcome'] for row in rows)
-    return ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)
+    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
+    said = ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)  # not_found last
+    if gone:
+        said += f' ({"" if gone == counts[HSS_OUTCOME_NOT_FOUND] else f"{gone} of them "}sent, no longer listed by HSS)'
+    return said + (f', {unlisted - gone}{" more" if gone else ""} sent and no longer listed' if unlisted > gone else '')
 
 
 def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
-    """The rows as a table, or past MAX_DETAIL_ROWS counted and grouped; ``follow``: the last check's follow command,
-    and ``when`` it may be run (follow_wait)."""
-    # The copies polling leaves, hosts by the name an analyst knows, and once the follow command (HSS_FOLLOW_IN_ENTRY)
+    """The rows as a table (grouped past MAX_DETAIL_ROWS), then ``follow``, the last check's follow line, ``when``."""
     left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
              f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '

@@ -807,6 +807,92 @@ def test_the_follow_command_run_by_hand_after_every_copy_sent_left_hss_adds_no_h
     assert_one_not_found_row_per_copy(again, copies, file_hash)
 
 
+def copies_counted(summary):
+    """The copies a check's summary line counts: the number opening each of its comma-separated counts, a count's
+    words in parentheses read as saying what those copies are (never as copies of their own)."""
+    counts = re.sub(r'\([^)]*\)', '', summary.split('\n')[0].split(': ', 1)[1])
+    return sum(int(part.split()[0]) for part in counts.split(', '))
+
+
+@pytest.mark.parametrize('by', ['hash', 'unpaired path'])
+def test_a_copy_sent_that_hss_stops_listing_is_counted_once_in_the_summary_line_whose_not_found_count_says_so(
+        clocked, by):
+    # Two copies sent, both then listed by HSS in no status: the context keeps one not_found row of each (README,
+    # Outcomes). The summary line the analyst reads counts those two copies, once each, and says that its not_found
+    # ones are copies sent that HSS stopped listing, not files it never found.
+    result, _, copies, _ = restore_whose_copies_all_vanish(*clocked, by)
+
+    said = result.entries[-1]['HumanReadable'].split('\n')[0]
+    assert copies_counted(said) == len(copies) == len(listed_rows(result)), said
+    [why] = re.findall(r'\d+ not found \(([^)]*)\)', said)  # the words the not_found count is given
+    assert 'no longer listed' in why, said
+    assert result.entries[-1]['Contents']['unlisted_copies'] == len(copies)
+
+
+def test_copies_sent_that_hss_stops_listing_with_no_row_in_context_are_still_counted_once_each(clocked):
+    # restore_state carries how many copies a restore by hash sent, never which: a check run where the context keeps
+    # the row of one copy only (h-a's) writes that copy not_found and must still count the other one, by the number
+    # sent, without counting h-a's a second time.
+    result, war_room, copies, _ = restore_whose_copies_all_vanish(*clocked, 'hash')
+    [follow] = result.entries[-1]['Contents']['follow_commands']
+    war_room.context['HuaweiHSS']['RestoredFile'] = [row for row in listed_rows(result) if row['host_id'] == 'h-a']
+
+    line = parse_line(follow)
+    again = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    assert not again.failed, again.entries[-1]
+    said = again.entries[-1]['HumanReadable'].split('\n')[0]
+    assert [row['host_id'] for row in listed_rows(again)] == ['h-a']
+    assert copies_counted(said) == len(copies), said
+    assert again.entries[-1]['Contents']['unlisted_copies'] == len(copies)
+
+
+def test_a_not_found_count_that_also_holds_a_file_with_no_copy_is_counted_once_saying_how_many_are_copies_sent(
+        clocked):
+    # A restore of two hashes: one isolated on h-a and h-b, whose copies HSS then lists in no status, and one isolated
+    # nowhere (its own not_found row: HSS lists no copy of it). Three not_found rows, three counted: the not_found
+    # count says that two of them are the copies sent, not all three.
+    tenant, clock = clocked
+    sent_hash, absent_hash = 'b1' * 32, 'b2' * 32
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+        tenant.backend.add_isolated_files(host, 1, file_hash=sent_hash)
+
+    def sleep(seconds):  # after the start's PUT: HSS lists neither copy sent
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id not in ('h-a', 'h-b')]
+
+    result = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep).run(
+        'hss-restore-isolated', {'file_hash': json.dumps([sent_hash, absent_hash])})
+
+    assert not result.failed, result.entries[-1]
+    rows = listed_rows(result)
+    assert sorted((row.get('host_id') or '', row['file_hash'], row['outcome']) for row in rows) == [
+        ('', absent_hash, 'not_found'), ('h-a', sent_hash, 'not_found'), ('h-b', sent_hash, 'not_found')], rows
+    said = result.entries[-1]['HumanReadable'].split('\n')[0]
+    assert copies_counted(said) == len(rows), said
+    [why] = re.findall(r'\d+ not found \(([^)]*)\)', said)
+    assert why.split()[0] == '2' and 'no longer listed' in why, said
+
+
+def test_copies_sent_that_hss_stops_listing_in_an_incident_with_none_of_their_rows_are_counted_by_the_number_sent(
+        clocked):
+    # The follow command run in another incident: its context holds no row of the copies sent. The check finds no copy
+    # of the file (the hash's own not_found row) and counts the copies restore_state says were sent, as the README
+    # words it ("1 sent and no longer listed"), each once.
+    tenant, clock = clocked
+    result, _, copies, _ = restore_whose_copies_all_vanish(tenant, clock, 'hash')
+    line = parse_line(result.entries[-1]['Contents']['follow_commands'][0])
+
+    again = room(tenant, clock).run(line.command, {**line.args, 'polling': 'false'})
+
+    assert not again.failed, again.entries[-1]
+    said = again.entries[-1]['HumanReadable'].split('\n')[0]
+    assert [row.get('host_id') for row in listed_rows(again)] == [None]  # the file's row, no copy's
+    assert f', {len(copies)} sent and no longer listed' in said, said
+    assert again.entries[-1]['Contents']['unlisted_copies'] == len(copies)
+
+
 def two_projects_sharing_a_hash(tenant, clock, file_hash):
     """A copy of ``file_hash`` on a slow host of another enterprise project (h-ep, still restoring long after its PUT)
     and one on a host of the default project (h-0); and a war room whose instance names no enterprise project, so
