@@ -2453,6 +2453,7 @@ class HssClient:
         # takes), and how many copies of each hash (in lower case) they listed on a host of that name (None: on any)
         self.host_names: dict[Any, str] = {}
         self.copies_listed: dict[tuple[str, str | None], int] = {}
+        self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
@@ -2473,10 +2474,13 @@ class HssClient:
         read = lambda query, offset: self.list_isolated_files(offset=offset, **query)  # noqa: E731
         listings = self._all_pages_of_each(queries, read, HSS_LIST_PAGE_SIZE, what)
         # HSS may order copies of one update_time anew for each page (one met twice): read again on the largest pages
-        tied = [i for i, rows in enumerate(listings) if len({json.dumps(r, sort_keys=True) for r in rows}) < len(rows)]
+        repeats = lambda rows: len({json.dumps(r, sort_keys=True) for r in rows}) < len(rows)  # noqa: E731
+        tied = [i for i, rows in enumerate(listings) if repeats(rows)]
         for index, rows in zip(tied, self._all_pages_of_each([{**queries[index], 'limit': HSS_LIST_MAX_LIMIT}
                                                               for index in tied], read, HSS_LIST_MAX_LIMIT, what)):
             listings[index] = rows
+            if repeats(rows):  # still: a tie past any page (no documented filter parts one host's copies of a hash)
+                self.unread.add(queries[index].get('file_hash') or queries[index].get('file_path'))
         for query, rows in zip(queries, listings):
             if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
                 file_hash = str(query['file_hash']).lower()
@@ -2545,7 +2549,6 @@ class HssClient:
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
     def _listing(self, path: str, what: str, query: JsonObject) -> HssPage:
-        """One page of a GET listing, its unset filters left out: {"total_num": N, "data_list": [...]}."""
         # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
         reply = self._request('GET', path, expect_json=True, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
@@ -2599,8 +2602,7 @@ class HssClient:
 
     def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file (HSS answers 200 with no body); returns the earliest HSS can have acted on it, on its
-        clock (ms), so later listings tell this restore's changes by update_time whatever this machine's clock says.
-        After an answer lost (or a 500, 502 or 504) only the items still listed isolated go again (none: all taken)."""
+        clock (ms), so later listings tell this restore's changes by update_time whatever this machine's clock says."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
             raise ValueError(f'at most {HSS_MAX_ITEMS_PER_REQUEST} items per request')
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
@@ -2668,7 +2670,6 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
 
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
-    """A Huawei Cloud error reply (HSS, its API gateway, IAM), keeping the code and request id."""
     said = huawei_said(reply)  # str(): a code that is not text (a number, an object) is none of HSS_CODE_ADVICE's
     return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(str(said['vendor_code'])) if said
                         else None)
@@ -3017,7 +3018,6 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def exact_items(fields: HssFields) -> list[dict[str, str]]:
-    """The exact items (broadcast_items) when host_id, file_hash and file_path are all given; else none."""
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
@@ -3874,7 +3874,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                                                         ).with_outputs({HSS_RESTORE_CONTEXT: rows}),
                              throttled, started, checks, polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
-        f'\n\n{said}' for said in [*encoded.values(), *unpaired_text(fields)])
+        f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     if accepted is not None:
@@ -3894,18 +3894,20 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
-def unpaired_text(fields: HssFields) -> list[str]:
-    """What a restore of several paths on several hosts not paired (HSS_UNPAIRED) did, which nothing else shows: a path
-    isolated on two of the hosts came back on both, whichever event isolated it (none: the lists were paired)."""
+def start_notes(fields: HssFields, client: HssClient) -> list[str]:
+    """What nothing else in a start's entry shows: hosts and paths not paired (HSS_UNPAIRED), copies maybe unread."""
     hosts, paths = len(fields['host_id']), len(fields['file_path'])
-    return [f'The {hosts} hosts and {paths} paths were not paired (pair_by_position=false): each path was restored on '
-            f'every one of these hosts HSS lists it isolated on, even one that isolated it for a reason of its own.'
-            ] if fields.get(HSS_UNPAIRED) and hosts > 1 < paths else []
+    notes = [f'The {hosts} hosts and {paths} paths were not paired (pair_by_position=false): each path was restored on '
+             f'every one of these hosts HSS lists it isolated on, even one that isolated it for a reason of its own.'
+             ] if fields.get(HSS_UNPAIRED) and hosts > 1 < paths else []
+    return notes + [f'HSS listed more copies of {capped_names(sorted(client.unread))} isolated at one moment than its '
+                    f'largest page holds, in a new order for each page: some may not have been read, and stay '
+                    f'isolated. Run the command again once this restore ends: the copies it restored leave that moment.'
+                    ] if client.unread else notes
 
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
-    """``error`` when HSS's throttling kept its request from being taken: a 429 at its last attempt, or no attempt
-    at all once HSS throttled this run (no turn came in time), none HSS may have acted on; else None."""
+    """``error`` when HSS's throttling alone kept its request from being taken (no turn came in time); else None."""
     throttled = error.attempts[-1].status == THROTTLED_STATUS if error.attempts else client.limiter.throttles
     return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
@@ -4190,7 +4192,6 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 
 def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) -> str:
-    """What a check says below its counts of the copies it followed: a note for each count that is not 0."""
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
               f'known; their rows in the incident\'s context say so (not_found). Check the hosts in the HSS '
