@@ -4115,10 +4115,9 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                      state: HssState, context: Any) -> tuple[list[HssCopy], int, int]:
-    """Each copy this restore changed (not one changed before it was accepted), as HSS lists it now: restored,
-    restoring, or isolated again (failed on the host); how many copies a restore by hash or path sent HSS no longer
-    lists (0: not known); and, a batch refused (restore_state names no copy), at least how many of the other batches'
-    copies are still isolated, untouched since the start listed them."""
+    """Each copy this restore changed, as HSS lists it now (restored, restoring, or isolated again); how many copies a
+    restore by hash or path sent HSS no longer lists (0: not known); and, a batch refused, at least how many of the
+    other batches' copies are still isolated, untouched since the start listed them."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
     sent = left_restoring(context, fields, scope) if not exact else {
@@ -4130,10 +4129,9 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
         client, fields, enterprise_project_id, None, None, 'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
-        rows = [progress_row(listed[key], state, True) if key in listed else dict(
+        return [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
-            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))]
-        return [row for row in rows if row is not None], 0, 0
+            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row is not None]
     # A hash or path with no copy in any status: a check run by hand says so, as the first run would (not one whose
@@ -4150,13 +4148,15 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
         asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
         rows = not_found + [row for value, host in pairs if (value, host) not in kept for row in taken.get(
             (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
-    rows = no_longer_listed(rows, sent - set(listed))
+    gone = sent - set(listed)  # an earlier restore's rows (left as they are) when every copy sent is listed
     if exact or state['sent'] is None:
-        return rows, 0, 0
-    still = sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
+        return no_longer_listed(rows, gone), 0, 0
     untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED and
                     whole_number(found.get('update_time'), 0) < state['listed'] for found, row in own)
-    return rows, max(state['sent'] - still, 0), max(untouched - refused_items(fields, state), 0)
+    unlisted = max(state['sent'] - sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED
+                                       for found, row in own), 0)
+    return (no_longer_listed(rows, gone if unlisted else set()), unlisted,
+            max(untouched - refused_items(fields, state), 0))
 
 
 def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> list[HssCopy]:
@@ -4170,9 +4170,9 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
 
 
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> set[tuple[Any, str, Any]]:
-    """The copies (copy_key) a restore by hash or path sent, known by the rows a run left restoring (or no longer
-    listed) in the incident's context (restore_state names none), of the values and hosts asked and of this enterprise
-    project (``scope``; None: the default), whose listing alone can see them: those HSS lists nowhere, not_found."""
+    """The copies (copy_key) a restore by hash or path may have sent (restore_state names none), by the rows a run left
+    restoring (or no longer listed) in the incident's context, of the values and hosts asked and of this enterprise
+    project (``scope``; None: the default), whose listing alone can see them (an earlier restore's rows among them)."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
     return {copy_key(row) for row in context_records(context, HSS_RESTORE_RECORDS)
             if isinstance(row, dict) and row.get('enterprise_project_id') == scope and

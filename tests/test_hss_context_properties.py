@@ -2,7 +2,8 @@
 an earlier run left restoring (README, Outcomes: a copy HSS no longer lists is reported not_found), over HTTP to the
 HSS emulator, whatever shape the context is in: never a traceback, and a row written "no longer listed" only for a
 copy of the hash asked that the context held restoring, written in the enterprise project the check lists (a listing
-of another cannot see it), and HSS lists in no status."""
+of another cannot see it), and HSS lists in no status; and, while HSS still lists every copy the restore sent, none
+(those rows are an earlier restore's, left as they are)."""
 from __future__ import annotations
 
 import io
@@ -11,7 +12,7 @@ import re
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import restore_integration
 from conftest import start_hss_tenant
@@ -45,17 +46,23 @@ context = st.one_of(st.fixed_dictionaries({'HuaweiHSS': st.one_of(st.fixed_dicti
                     st.dictionaries(text, any_json, max_size=2))
 
 
-@pytest.fixture(scope='module')
-def started():
-    """A restore by hash of the one copy on h-listed, polling=false, and its follow command's arguments."""
+@pytest.fixture(scope='module', params=['every copy sent listed', 'a copy sent gone'])
+def started(request):
+    """A restore by hash, polling=false, of the one copy on h-listed (and, ``a copy sent gone``, of one on h-sent, whose
+    host then leaves HSS), and its follow command's arguments."""
     tenant = start_hss_tenant(stage_seconds=10.0)
-    tenant.backend.add_host('h-listed', 'h-listed', enterprise_project_id=PROJECT,
-                            restore_stages=1000.0)  # restoring at every check
-    [copy] = tenant.backend.add_isolated_files('h-listed', 1, file_hash=FILE_HASH)
-    tenant.listed = ('h-listed', FILE_HASH, copy['file_path'])
+    tenant.sent_gone = request.param == 'a copy sent gone'
+    copies = {}
+    for host in ['h-listed'] + ['h-sent'] * tenant.sent_gone:
+        tenant.backend.add_host(host, host, enterprise_project_id=PROJECT,
+                                restore_stages=1000.0)  # restoring at every check
+        [copies[host]] = tenant.backend.add_isolated_files(host, 1, file_hash=FILE_HASH)
+    tenant.listed = ('h-listed', FILE_HASH, copies['h-listed']['file_path'])
     tenant.instance = tenant.params('aksk', hss_enterprise_project_id=PROJECT)
     first = Demisto(tenant.instance, 'hss-restore-isolated', {'file_hash': FILE_HASH, 'polling': 'false'}, {}, [])
     restore_integration.main(first)
+    if tenant.sent_gone:
+        tenant.backend.remove_host('h-sent')
     [follow] = first.entries[-1]['Contents']['follow_commands']
     tenant.state = re.search(r'restore_state=(\S+)', follow).group(1)
     yield tenant
@@ -64,6 +71,8 @@ def started():
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(held=context)
+@example(held={'HuaweiHSS': {'RestoredFile': [{'host_id': 'h-gone', 'file_hash': FILE_HASH, 'file_path': '/srv/q/x.bin',
+                                               'outcome': 'restoring', 'enterprise_project_id': PROJECT}]}})
 def test_a_check_marks_no_longer_listed_only_copies_of_the_hash_asked_the_context_held_restoring(started, held):
     args = {'file_hash': FILE_HASH, 'polling': 'false', 'restore_state': started.state}
     demisto = Demisto(started.instance, 'hss-restore-isolated', args, {}, [], incident_context=held)
@@ -82,4 +91,5 @@ def test_a_check_marks_no_longer_listed_only_copies_of_the_hash_asked_the_contex
     gone = {(r['host_id'], r['file_hash'], r['file_path']) for r in written if r['outcome'] == 'not_found'}
     listed = {(r['host_id'], r['file_hash'], r['file_path']) for r in written if r['outcome'] == 'restoring'}
     assert listed == {started.listed}, shown  # the copy HSS lists, as HSS lists it
-    assert gone == restoring - {started.listed}, shown
+    # Every copy the restore sent still listed, the copies HSS lists nowhere are no copies it sent: their rows stay
+    assert gone == (restoring - {started.listed} if started.sent_gone else set()), shown

@@ -1204,3 +1204,68 @@ def test_the_same_restore_run_again_while_hss_restores_its_copies_says_another_r
     assert (row['host_id'], row['file_path'], row['outcome']) == (OFFLINE['host_id'], copy['file_path'], 'restoring')
     assert 'another restore' in row['reason'], row
     assert 'not found' not in row['reason'] and 'enterprise project' not in row['reason'], row
+
+
+def earlier_restore_then_its_host_gone(tenant, clock, left):
+    """One incident, one hash: a first restore by hash leaves h-b's copy restoring in context (``left``: no check
+    followed it, or its agent was offline until the timeout); then h-b leaves HSS and a new detection isolates the
+    file on h-a again. Returns the war room, the hash, h-b's row, and the hooks its sleep runs after each wait."""
+    file_hash, paths, hooks = 'b3' * 32, {}, []
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host, agent_online=host == 'h-a' or left == 'polling=false')
+        [copy] = tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+        paths[host] = copy['file_path']
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        for hook in hooks:
+            hook()
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '30'} if
+                         left != 'polling=false' else {'file_hash': file_hash, 'polling': 'false'})
+    assert rows_of(first)['h-b']['outcome'] == 'restoring', rows_of(first)
+    clock.sleep(6 * STAGE_SECONDS)  # HSS restores h-a's copy (and, its agent online, h-b's)
+    tenant.backend.remove_host('h-b')
+    tenant.backend.isolate_file('h-a', file_hash, paths['h-a'])  # a new detection of the same file
+    return war_room, file_hash, rows_of(first)['h-b'], hooks
+
+
+@pytest.mark.parametrize('left', ['polling=false', 'agent offline at the timeout'])
+def test_a_second_restore_by_hash_whose_copies_came_back_keeps_the_earlier_restore_s_row_of_a_copy_hss_no_longer_lists(
+        clocked, left):
+    # The second restore by the same hash sends h-a's copy alone, and HSS restores it: that restore reports the copy
+    # it sent. h-b's row is the first restore's (its copy was gone before the second one listed), so it stays as the
+    # first left it, and the second's counts say nothing failed to come back.
+    war_room, file_hash, earlier_row, _ = earlier_restore_then_its_host_gone(*clocked, left)
+
+    second = war_room.run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not second.failed, second.entries[-1]
+    sent = second.entries[0]['Contents']['items']
+    assert [(row['host_id'], row['outcome']) for row in sent] == [('h-a', 'restoring')]
+    last = second.entries[-1]
+    assert [(row['host_id'], row['outcome']) for row in last['Contents']['items']] == [('h-a', 'restored')]
+    said = last['HumanReadable'].split('\n')[0]
+    assert '1 restored' in said and '0 not found' in said and 'no longer list' not in last['HumanReadable'], said
+    assert last['Contents']['unlisted_copies'] == 0
+    assert rows_of(second)['h-b'] == earlier_row  # the first restore's row, as it left it
+    assert rows_of(second)['h-a']['outcome'] == 'restored'
+
+
+def test_a_second_restore_by_hash_that_loses_a_copy_it_sent_cannot_tell_its_rows_from_the_earlier_restore_s(clocked):
+    # README: while a copy this restore sent is no longer listed, which rows left in context are its own is not known
+    # (restore_state names no copy): each copy HSS no longer lists is written not_found, the earlier restore's too.
+    tenant, clock = clocked
+    war_room, file_hash, _, after_sleep = earlier_restore_then_its_host_gone(tenant, clock, 'polling=false')
+    after_sleep.append(lambda: 'h-a' in tenant.backend.hosts and tenant.backend.remove_host('h-a'))
+
+    second = war_room.run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not second.failed, second.entries[-1]
+    assert [row['host_id'] for row in second.entries[0]['Contents']['items']] == ['h-a']
+    last = second.entries[-1]
+    assert last['Contents']['unlisted_copies'] == 1
+    rows = rows_of(second)
+    assert {host: rows[host]['outcome'] for host in ('h-a', 'h-b')} == {'h-a': 'not_found', 'h-b': 'not_found'}
+    assert all('no longer lists' in rows[host]['reason'] for host in ('h-a', 'h-b')), rows
