@@ -218,15 +218,19 @@ def pieces(secret: str, size: int = 12) -> set[str]:
     return {secret[at:at + size] for at in range(len(secret) - size + 1)}
 
 
-def quoted_back(quoting, command, args, vendor, mode):
-    """A run against an echo that writes what it received so: the echo, what the run showed, and the secret sent."""
-    echo = EchoVendor(quoting=quoting)
+def shown_through(echo, command, args, vendor, mode) -> str:
+    """What a run against an echo showed (its entries and its log, as JSON), the echo stopped after it."""
     try:
         demisto = run_main(echo_params(echo, vendor, mode), command, args)
     finally:
         echo.server.stop()
+    return json.dumps(demisto.entries) + json.dumps(demisto.log)
 
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+
+def quoted_back(quoting, command, args, vendor, mode):
+    """A run against an echo that writes what it received so: the echo, what the run showed, and the secret sent."""
+    echo = EchoVendor(quoting=quoting)
+    shown = shown_through(echo, command, args, vendor, mode)
     assert 'answered HTTP 400' in shown
     carried = XDR_KEY if vendor == 'xdr' or (vendor == 'both' and mode == 'standard') else IAM_TOKEN
     return echo, shown, carried
@@ -289,12 +293,7 @@ class PageEchoVendor(EchoVendor):
 @pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
 def test_no_piece_of_a_secret_survives_a_page_that_quotes_it_folded_and_is_cut_short(command, args, vendor, mode):
     echo = PageEchoVendor()
-    try:
-        demisto = run_main(echo_params(echo, vendor, mode), command, args)
-    finally:
-        echo.server.stop()
-
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    shown = shown_through(echo, command, args, vendor, mode)
     carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
     assert 'answered HTTP 400' in shown and '...' in shown
     assert any(carried in text.replace('\n', '') for text in echo.echoed)  # the page quoted it, folded

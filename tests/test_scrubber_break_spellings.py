@@ -10,15 +10,13 @@ A scrubber that does nothing fails every test here that a secret reaches: each o
 """
 from __future__ import annotations
 
-import json
 import string
 from urllib.parse import quote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_scrubber import (CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, echo_params, folded, pieces, quoted_back,
-                           run_main)
+from test_scrubber import CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, folded, pieces, quoted_back, shown_through
 
 import facts
 import restore_integration as ri
@@ -47,12 +45,7 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_at_wri
 def test_no_piece_of_a_secret_survives_a_page_that_folds_it_at_written_line_breaks_and_is_cut_short(
         command, args, vendor, mode, line_break):
     echo = BreakTagPageEcho(line_break)
-    try:
-        demisto = run_main(echo_params(echo, vendor, mode), command, args)
-    finally:
-        echo.server.stop()
-
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    shown = shown_through(echo, command, args, vendor, mode)
     carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
     assert 'answered HTTP 400' in shown
     assert any(carried in text.replace(line_break, '') for text in echo.echoed)  # the page quoted it, folded
