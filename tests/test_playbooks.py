@@ -173,6 +173,36 @@ def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors
         assert file_hash in xdr.backend.quarantined(endpoint_id)
 
 
+@pytest.mark.parametrize('name', ['incidents/hss_false_positive.json', 'hss/incident_two_events_by_path.json'])
+def test_the_hss_error_path_note_gives_the_by_hand_command_of_the_restore_that_failed_on_the_incident_s_hosts(
+        vendors, name):
+    """HSS refuses the restore (a wrong secret key): the error path's note gives the command to run by hand once that
+    is fixed. Run, it restores what the playbook would have (by hash, or by host and path with no hash) on the
+    incident's hosts only, as the playbook limits the restore: a copy of the file on another host stays isolated."""
+    _, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / name)
+    fields = sample.incident['CustomFields']
+    hosts, paths = as_list(fields['huaweihsshostid']), as_list(fields.get('huaweihssfilepaths'))
+    wanted = {(copy['host_id'], copy['file_hash'], copy['file_path']) for copies in HSS_COPIES.values()
+              for copy in copies if copy['host_id'] in hosts and (copy['file_hash'] in as_list(fields.get('filesha256'))
+                                                                 or not fields.get('filesha256') and
+                                                                 copy['file_path'] in paths)}
+    others = {(copy['host_id'], copy['file_hash'], copy['file_path']) for copies in HSS_COPIES.values()
+              for copy in copies if copy['host_id'] not in hosts}
+    assert wanted and others
+    wrong = {'identifier': hss.params()['hss_aksk']['identifier'], 'password': secrets.token_hex(20)}
+    run = PlaybookRunner(hss.params(hss_aksk=wrong), time_scale=0, sleep=lambda _: None).run(
+        HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+    assert not run.failed, run.error
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    [command] = [span for span in as_commonmark_reads(note)[0] if span.startswith('!hss-restore-isolated ')]
+
+    entry = run_by_hand(hss, command)
+
+    assert not entry.failed, entry.entries
+    assert {copy for copy in wanted | others if hss.backend.isolation_status(*copy) == 'restored'} == wanted
+
+
 def test_an_error_after_the_restore_started_takes_the_error_path_without_calling_the_file_not_restored(vendors):
     """The API key is rotated while the playbook polls: Cortex XDR has started the restore (the file is back on the
     endpoints that could take it) when every status read of the next check is refused. restore-file stops with an
