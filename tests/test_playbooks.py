@@ -512,6 +512,32 @@ def test_a_minimized_lite_incident_gets_its_hashes_from_xdr_get_incident_extra_d
             assert file_hash in xdr.backend.restored(endpoint_id)
 
 
+def test_a_minimized_incident_whose_file_artifacts_cortex_xdr_ir_could_not_read_gets_a_note_that_says_so(
+        vendors, tmp_path):
+    """xdr-get-incident-extra-data fails (Cortex XDR refuses the read): the incident's file artifacts were never read,
+    so the note must not tell the analyst the incident and Cortex XDR name no SHA256 (which would read as nothing to
+    restore); it says the read failed, points to its error, and what to do, and nothing is sent."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    replies = tmp_path / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    replies.mkdir(parents=True)
+    refused = load_json(TEST_DATA / 'xsoar' / 'xdr_get_incident_extra_data_refused.json')['entry']
+    (replies / f'{xdr_incident_id(sample)}.json').write_text(json.dumps([refused]))
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None,
+                            others=OtherIntegrations(replies_dir=tmp_path))
+
+    run = runner.run(RESTORE_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    assert xdr.gateway.requests == []
+    [read] = [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+    assert read.outcome == 'error -> error path'
+    [note] = run.notes
+    assert 'file artifacts Cortex XDR holds' not in note  # not known: they were not read
+    assert '!xdr-get-incident-extra-data' in note and 'error entry above' in note
+    assert f'incident_id={xdr_incident_id(sample)}' in note and '!restore-file file_hash=<sha256>' in note
+
+
 def test_without_cortex_xdr_ir_a_minimized_incident_gets_a_note_naming_it_and_no_request(vendors):
     xdr, hss = vendors
     _, run = close_and_run(vendors, 'xdr_lite_minimized.json', enabled={'Quarantine Restore'})
