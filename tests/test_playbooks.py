@@ -915,21 +915,51 @@ def test_restore_suspicious_given_to_the_restore_playbook_reaches_the_vendor_pla
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == expected
 
 
+def one_endpoint_of_several():
+    """The Cortex XDR sample closed as a false positive, its file, an endpoint that can take it back (the one a caller
+    chooses) and the others that could too, and must not."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    chosen, *others = [e for e in HOLDERS[file_hash] if e not in FAILING]
+    assert others
+    return sample, incident, file_hash, chosen, others
+
+
 # The vendor playbooks' scope inputs (Cortex XDR's EndpointID, HSS's HostID) had no counterpart in the restore playbook:
 # a caller could not keep its restore to the endpoints or hosts it chose (its task was refused).
 def test_the_endpoints_a_caller_gives_the_restore_playbook_are_the_only_ones_the_cortex_xdr_playbook_restores_on(
         vendors):
     xdr, _ = vendors
-    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
-    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
-    [file_hash] = incident_hashes(sample)
-    chosen, *others = [e for e in HOLDERS[file_hash] if e not in FAILING]
-    assert others  # another endpoint could take the file back, and must not
+    sample, incident, file_hash, chosen, others = one_endpoint_of_several()
 
     run = runner_for(vendors).run(analyst_branch({'XDREndpointID': chosen}), incident, sample.context)
 
     assert not run.failed, run.error
     assert restores_sent_to(xdr) == [(file_hash, chosen)]
+    assert file_hash in xdr.backend.restored(chosen)
+    assert all(file_hash in xdr.backend.quarantined(e) for e in others)
+
+
+def test_the_xdr_error_path_note_gives_the_by_hand_command_on_the_endpoint_the_caller_gave_only(vendors):
+    """A caller limits the Cortex XDR restore to one endpoint (XDREndpointID) and Cortex XDR refuses it (a wrong API
+    key): the error path's note gives the command to run by hand once that is fixed. Run, it restores the file on
+    that endpoint only: another endpoint holding the file quarantined keeps it, as the caller asked."""
+    xdr, _ = vendors
+    sample, incident, file_hash, chosen, others = one_endpoint_of_several()
+    wrong_key = {'identifier': '', 'password': secrets.token_hex(32)}
+
+    run = runner_for(vendors, xdr_api_key=wrong_key).run(analyst_branch({'XDREndpointID': chosen}), incident,
+                                                         sample.context)
+
+    assert not run.failed, run.error
+    assert all(file_hash in xdr.backend.quarantined(e) for e in HOLDERS[file_hash])  # refused: nothing restored
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    [command] = [parse_line(span) for span in as_commonmark_reads(note)[0] if span.startswith('!restore-file ')]
+    refused = len(restores_sent_to(xdr))  # the playbook's, refused for its key
+    entry = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    assert not entry.failed, entry.entries
+    assert restores_sent_to(xdr)[refused:] == [(file_hash, chosen)]
     assert file_hash in xdr.backend.restored(chosen)
     assert all(file_hash in xdr.backend.quarantined(e) for e in others)
 
