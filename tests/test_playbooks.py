@@ -173,6 +173,36 @@ def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors
         assert file_hash in xdr.backend.quarantined(endpoint_id)
 
 
+@pytest.mark.parametrize('name', ['incidents/hss_false_positive.json', 'hss/incident_two_events_by_path.json'])
+def test_the_hss_error_path_note_gives_the_by_hand_command_of_the_restore_that_failed_on_the_incident_s_hosts(
+        vendors, name):
+    """HSS refuses the restore (a wrong secret key): the error path's note gives the command to run by hand once that
+    is fixed. Run, it restores what the playbook would have (by hash, or by host and path with no hash) on the
+    incident's hosts only, as the playbook limits the restore: a copy of the file on another host stays isolated."""
+    _, hss = vendors
+    sample = IncidentFile.load(TEST_DATA / name)
+    fields = sample.incident['CustomFields']
+    hosts, paths = as_list(fields['huaweihsshostid']), as_list(fields.get('huaweihssfilepaths'))
+    wanted = {(copy['host_id'], copy['file_hash'], copy['file_path']) for copies in HSS_COPIES.values()
+              for copy in copies if copy['host_id'] in hosts and (copy['file_hash'] in as_list(fields.get('filesha256'))
+                                                                 or not fields.get('filesha256') and
+                                                                 copy['file_path'] in paths)}
+    others = {(copy['host_id'], copy['file_hash'], copy['file_path']) for copies in HSS_COPIES.values()
+              for copy in copies if copy['host_id'] not in hosts}
+    assert wanted and others
+    wrong = {'identifier': hss.params()['hss_aksk']['identifier'], 'password': secrets.token_hex(20)}
+    run = PlaybookRunner(hss.params(hss_aksk=wrong), time_scale=0, sleep=lambda _: None).run(
+        HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+    assert not run.failed, run.error
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    [command] = [span for span in as_commonmark_reads(note)[0] if span.startswith('!hss-restore-isolated ')]
+
+    entry = run_by_hand(hss, command)
+
+    assert not entry.failed, entry.entries
+    assert {copy for copy in wanted | others if hss.backend.isolation_status(*copy) == 'restored'} == wanted
+
+
 def test_an_error_after_the_restore_started_takes_the_error_path_without_calling_the_file_not_restored(vendors):
     """The API key is rotated while the playbook polls: Cortex XDR has started the restore (the file is back on the
     endpoints that could take it) when every status read of the next check is refused. restore-file stops with an
@@ -480,6 +510,32 @@ def test_a_minimized_lite_incident_gets_its_hashes_from_xdr_get_incident_extra_d
     for file_hash in hashes:
         for endpoint_id in HOLDERS[file_hash]:
             assert file_hash in xdr.backend.restored(endpoint_id)
+
+
+def test_a_minimized_incident_whose_file_artifacts_cortex_xdr_ir_could_not_read_gets_a_note_that_says_so(
+        vendors, tmp_path):
+    """xdr-get-incident-extra-data fails (Cortex XDR refuses the read): the incident's file artifacts were never read,
+    so the note must not tell the analyst the incident and Cortex XDR name no SHA256 (which would read as nothing to
+    restore); it says the read failed, points to its error, and what to do, and nothing is sent."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    replies = tmp_path / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    replies.mkdir(parents=True)
+    refused = load_json(TEST_DATA / 'xsoar' / 'xdr_get_incident_extra_data_refused.json')['entry']
+    (replies / f'{xdr_incident_id(sample)}.json').write_text(json.dumps([refused]))
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None,
+                            others=OtherIntegrations(replies_dir=tmp_path))
+
+    run = runner.run(RESTORE_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    assert xdr.gateway.requests == []
+    [read] = [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+    assert read.outcome == 'error -> error path'
+    [note] = run.notes
+    assert 'file artifacts Cortex XDR holds' not in note  # not known: they were not read
+    assert '!xdr-get-incident-extra-data' in note and 'error entry above' in note
+    assert f'incident_id={xdr_incident_id(sample)}' in note and '!restore-file file_hash=<sha256>' in note
 
 
 def test_without_cortex_xdr_ir_a_minimized_incident_gets_a_note_naming_it_and_no_request(vendors):
@@ -859,21 +915,51 @@ def test_restore_suspicious_given_to_the_restore_playbook_reaches_the_vendor_pla
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == expected
 
 
+def one_endpoint_of_several():
+    """The Cortex XDR sample closed as a false positive, its file, an endpoint that can take it back (the one a caller
+    chooses) and the others that could too, and must not."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    chosen, *others = [e for e in HOLDERS[file_hash] if e not in FAILING]
+    assert others
+    return sample, incident, file_hash, chosen, others
+
+
 # The vendor playbooks' scope inputs (Cortex XDR's EndpointID, HSS's HostID) had no counterpart in the restore playbook:
 # a caller could not keep its restore to the endpoints or hosts it chose (its task was refused).
 def test_the_endpoints_a_caller_gives_the_restore_playbook_are_the_only_ones_the_cortex_xdr_playbook_restores_on(
         vendors):
     xdr, _ = vendors
-    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
-    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
-    [file_hash] = incident_hashes(sample)
-    chosen, *others = [e for e in HOLDERS[file_hash] if e not in FAILING]
-    assert others  # another endpoint could take the file back, and must not
+    sample, incident, file_hash, chosen, others = one_endpoint_of_several()
 
     run = runner_for(vendors).run(analyst_branch({'XDREndpointID': chosen}), incident, sample.context)
 
     assert not run.failed, run.error
     assert restores_sent_to(xdr) == [(file_hash, chosen)]
+    assert file_hash in xdr.backend.restored(chosen)
+    assert all(file_hash in xdr.backend.quarantined(e) for e in others)
+
+
+def test_the_xdr_error_path_note_gives_the_by_hand_command_on_the_endpoint_the_caller_gave_only(vendors):
+    """A caller limits the Cortex XDR restore to one endpoint (XDREndpointID) and Cortex XDR refuses it (a wrong API
+    key): the error path's note gives the command to run by hand once that is fixed. Run, it restores the file on
+    that endpoint only: another endpoint holding the file quarantined keeps it, as the caller asked."""
+    xdr, _ = vendors
+    sample, incident, file_hash, chosen, others = one_endpoint_of_several()
+    wrong_key = {'identifier': '', 'password': secrets.token_hex(32)}
+
+    run = runner_for(vendors, xdr_api_key=wrong_key).run(analyst_branch({'XDREndpointID': chosen}), incident,
+                                                         sample.context)
+
+    assert not run.failed, run.error
+    assert all(file_hash in xdr.backend.quarantined(e) for e in HOLDERS[file_hash])  # refused: nothing restored
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    [command] = [parse_line(span) for span in as_commonmark_reads(note)[0] if span.startswith('!restore-file ')]
+    refused = len(restores_sent_to(xdr))  # the playbook's, refused for its key
+    entry = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    assert not entry.failed, entry.entries
+    assert restores_sent_to(xdr)[refused:] == [(file_hash, chosen)]
     assert file_hash in xdr.backend.restored(chosen)
     assert all(file_hash in xdr.backend.quarantined(e) for e in others)
 

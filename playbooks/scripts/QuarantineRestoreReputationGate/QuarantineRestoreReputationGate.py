@@ -957,14 +957,25 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'covered': covered}  # held: HELD_CONTEXT_KEY
-    # Given endpoint_id, the endpoints to restore them on (restore-file, once per endpoint); else null: Gate(true)
-    # updates what an earlier run wrote, and a field left out would keep that run's endpoints for this restore
-    verdicts['endpoints'] = (endpoints if allowed else []) if 'endpoint_id' in scope else None
+    verdicts.update(restore_plan(command, allowed, allowed_paths, scope, endpoints))
     # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, held=held, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
             'EntryContext': {GATE_CONTEXT_KEY: verdicts, HELD_CONTEXT_KEY: held},
             'Note': bool(held or not_sent)}  # a held file is the analyst's to decide, a file not sent again news: notes
+
+
+def restore_plan(command: str, allowed: list[str], allowed_paths: list[str], scope: dict[str, list[str]],
+                 endpoints: list[str]) -> dict[str, Any]:
+    """The playbook's restore of what the check lets through: ``endpoints``, given endpoint_id, those to restore on
+    (restore-file, once per endpoint), else null; ``by_hand``, the war-room command that makes that restore by hand,
+    on the same hosts or endpoints (one per endpoint for several), which the note of a restore that failed gives; null
+    when nothing is let through. Both are written each time: Gate(true) updates what an earlier run wrote, and a field
+    left out would keep that run's value for this restore."""
+    chosen = (endpoints if allowed else []) if 'endpoint_id' in scope else None
+    what = {'file_hash': allowed} if allowed else {'file_path': allowed_paths}
+    by_hand_of = by_hand_each(command, what, dict(scope, endpoint_id=chosen) if chosen else scope)
+    return {'endpoints': chosen, 'by_hand': by_hand_of if allowed or allowed_paths else None}
 
 
 def failed_calls_as_entries(execute: Execute) -> Execute:
