@@ -2670,6 +2670,7 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
 
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
+    """A Huawei Cloud error reply (HSS, its API gateway, IAM) as an error keeping its code and request id."""
     said = huawei_said(reply)  # str(): a code that is not text (a number, an object) is none of HSS_CODE_ADVICE's
     return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(str(said['vendor_code'])) if said
                         else None)
@@ -3018,6 +3019,7 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def exact_items(fields: HssFields) -> list[dict[str, str]]:
+    """The exact items when host_id, file_hash and file_path are all given; else none."""
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
@@ -4192,6 +4194,7 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 
 def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) -> str:
+    """What a check says below its counts: a note for each count that is not 0."""
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
               f'known; their rows in the incident\'s context say so (not_found). Check the hosts in the HSS '
