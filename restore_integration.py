@@ -4089,7 +4089,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted) +
         (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
-    note = hss_check_notes(state, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
+    note = hss_check_notes(state, rows, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
@@ -4193,12 +4193,16 @@ def refused_items(fields: HssFields, state: HssState) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) -> str:
+def hss_check_notes(state: HssState, rows: list[HssCopy], unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
+    kept = min(sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows), unlisted)  # with a row (not_found)
+    rows_say = 'their rows in the incident\'s context say so (not_found)' + (
+        f' for {kept:,} of them' if kept < unlisted else '')
+    rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
-              f'known; their rows in the incident\'s context say so (not_found). Check the hosts in the HSS '
-              f'console.'),
+              f'known; {rowless if not kept else rows_say if kept == unlisted else f"{rows_say}; {rowless}"}. '
+              f'Check the hosts in the HSS console.'),
              (refused, f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
               f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),
@@ -4211,8 +4215,7 @@ def hss_check_notes(state: HssState, unlisted: int, refused: int, untaken: int) 
 
 def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
     """Of the records HSS lists for each host, hash and path, the one this restore acted on, by copy_key (in the order
-    first listed). A file restored and isolated again (a new detection) is listed twice: the copy sent is the one
-    changed since the restore was accepted, else the one not restored, else the latest."""
+    first listed). A file restored and isolated again (a new detection) is listed twice: the copy sent ranks first."""
     def rank(record: HssCopy) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
@@ -4248,7 +4251,6 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     if status == HSS_STATUS_RESTORING and ours:
         outcome, reason = HSS_OUTCOME_RESTORING, ''
     elif status == HSS_STATUS_RESTORED and ours:
-        # sent but not changed since: restored by another hand before this restore reached HSS
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING) and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_NOW[status] if state['accepted'] == 0 else HSS_ISOLATED_AGAIN
@@ -4256,8 +4258,7 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
         outcome, reason = HSS_OUTCOME_RESTORING, HSS_UNNAMED_STATUS.format(status=printable(status))
     elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and
                                       state['listed'] is not None and updated < state['listed']):
-        # Sent (an exact item, isolated or isolating, or a copy isolated when the start listed it, no batch refused)
-        # and left as it was so far: failed once no check follows (settle_rows)
+        # sent and left as it was so far: failed once no check follows (settle_rows)
         outcome, reason = HSS_OUTCOME_RESTORING, HSS_NOT_TAKEN[status][0]
     else:
         return None

@@ -892,6 +892,43 @@ def test_copies_sent_that_hss_stops_listing_in_an_incident_with_none_of_their_ro
     assert f', {len(copies)} sent and no longer listed' in said, said
     assert again.entries[-1]['Contents']['unlisted_copies'] == len(copies)
 
+def unlisted_note(entry):
+    """The paragraph under a check's summary line that counts the copies sent HSS no longer lists."""
+    [note] = [part for part in entry['HumanReadable'].split('\n\n') if part.startswith('HSS no longer lists')]
+    return note
+
+
+@pytest.mark.parametrize('context_keeps', ['both copies\' rows', 'h-a\'s row', 'no row (another incident)'])
+def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_copies_counted_that_have_one(
+        clocked, context_keeps):
+    # The follow command of a restore whose two copies HSS then lists in no status, run where the incident's context
+    # keeps the rows of both, of h-a's alone, or of neither (another incident). The check writes a not_found row of
+    # each copy whose row it finds and counts the others by the number sent: its note may point to the rows in the
+    # incident's context for the first only, and says of the others that this incident has no row of them.
+    tenant, clock = clocked
+    result, war_room, copies, _ = restore_whose_copies_all_vanish(tenant, clock, 'hash')
+    line = parse_line(result.entries[-1]['Contents']['follow_commands'][0])
+    kept = {'both copies\' rows': set(copies), 'h-a\'s row': {'h-a'}}.get(context_keeps, set())
+    if kept:
+        war_room.context['HuaweiHSS']['RestoredFile'] = [row for row in listed_rows(result) if row['host_id'] in kept]
+    else:
+        war_room = room(tenant, clock)
+
+    again = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    assert not again.failed, again.entries[-1]
+    written = {row.get('host_id') for row in listed_rows(again) if 'no longer lists' in row['reason']}
+    assert written == kept and again.entries[-1]['Contents']['unlisted_copies'] == len(copies)
+    note, rowless = unlisted_note(again.entries[-1]), len(copies) - len(kept)
+    assert 'HSS console' in note and 'whether they are back is not known' in note, note
+    if not rowless:
+        assert 'their rows in the incident\'s context say so (not_found)' in note and 'no row' not in note, note
+    elif not kept:
+        assert 'no row of them' in note and 'this incident' in note and 'say so' not in note, note
+    else:
+        assert f'say so (not_found) for {len(kept)} of them' in note, note
+        assert f'no row of the other {rowless}' in note and 'this incident' in note, note
+
 
 def two_projects_sharing_a_hash(tenant, clock, file_hash):
     """A copy of ``file_hash`` on a slow host of another enterprise project (h-ep, still restoring long after its PUT)
