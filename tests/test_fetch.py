@@ -1012,6 +1012,38 @@ def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant
     assert result.failed and '"Fetch incidents" (isFetch) is checked' in str(result.entries[-1]['Contents'])
 
 
+@pytest.mark.parametrize('run', ['fetch-incidents', 'test-module'])
+def test_hss_refusing_the_event_listing_is_told_with_advice_on_the_fetch_settings_not_on_a_restore_s_fields(tenant,
+                                                                                                         run):
+    # An HSS that lists fewer event types than the SDK names answers the listing with its 400 (HSS.0001, "Invalid
+    # parameter: ..."). The fetch and the instance Test send no host_id, file_hash, file_path nor file_attr (the
+    # request log shows what they send): the advice must not ask to check those, but the settings the listing sends.
+    from warroom.emulator.hss.exceptions import InvalidParameter
+
+    def refusing_event_types(project_id, **filters):
+        raise InvalidParameter(f'event_types {filters.get("event_types")} is not supported')
+
+    tenant.backend.list_security_events = refusing_event_types
+    [option] = [text for text in load_spec().params['event_types'].options if text.split()[0] == '13004']
+    room = WarRoom(params=tenant.params(isFetch=True, event_types=[option]))
+    if run == 'fetch-incidents':
+        with pytest.raises(FetchError) as raised:
+            room.fetch({})
+        message = str(raised.value)
+    else:
+        result = room.run('test-module', {})
+        assert result.failed
+        message = str(result.entries[-1]['Contents'])
+
+    [request] = event_requests(tenant)
+    restore_fields = {'host_id', 'file_hash', 'file_path', 'file_attr'}  # the seed's data_list item fields
+    assert not restore_fields & set(request.query), request.query
+    assert 'HSS.0001' in message and 'event_types' in message
+    assert not [field for field in restore_fields if field in message], message
+    assert 'still isolated' not in message, message
+    assert f'"{load_spec().params["event_types"].display}"' in message, message
+
+
 @pytest.mark.parametrize('occur_time', [None, -10 * 86_400_000, 365 * 86_400_000], ids=['none', 'days_before', 'ahead'])
 def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_later_one(occur_time):
     # HSS lists an event by a time of its own in the window: one whose occur_time says nothing of it (none, or one
