@@ -4330,13 +4330,13 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
         # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
         # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see above)
         seen_until = begin
-    if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
-        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
     # where the last fetch narrowed the window it stopped in (read_event_windows), when it goes on from that window
     window_end, first_end = last_run.get('window_end'), begin + HSS_EVENT_WINDOW_MS
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
+    if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
+        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until, 'window_end': first_end}
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)

@@ -531,6 +531,23 @@ def test_no_incident_comes_twice_when_this_machine_s_clock_is_set_back_between_f
     assert not set(alarm_ids(later)) & set(alarm_ids(first))
 
 
+def test_a_fetch_that_waits_for_a_clock_set_back_keeps_the_end_of_the_window_narrowed_before(tenant, monkeypatch):
+    # README: a fetch capped inside a narrowed window "keeps its end too, so the next one does not narrow it again"
+    # (the last run's `window_end`); and when this machine's clock is set back, fetching waits until it catches up. A
+    # fetch that only waits reads nothing and learns nothing: the last run it leaves is the one it was given.
+    tenant.backend.max_page_rows = 10  # 10 pages hold 100 events: 150 in the last half hour narrow the window
+    spread(tenant, 150, 5, 25)
+    _, last_run = fetch(tenant, {}, max_fetch='5')
+    assert 'window_end' in last_run, last_run
+    monkeypatch.setattr(ri, 'time', ClockSetBack(60 * 60))  # an hour back: before where that fetch stopped
+    before = len(event_requests(tenant))
+
+    waited, kept = fetch(tenant, dict(last_run), max_fetch='5')  # a copy: the war room updates it in place
+
+    assert not waited and len(event_requests(tenant)) == before
+    assert kept == last_run
+
+
 def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minute_read_again(tenant, monkeypatch):
     # The instance moves to an engine whose clock is 90 s behind, a minute after the last fetch: its clock reads 30 s
     # before that fetch's, still past where that fetch stopped (a minute back), but before the event it fetched.
