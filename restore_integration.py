@@ -457,6 +457,10 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
+# The event listing (a fetch, a Test with it on) sends none of a restore's fields, but these settings
+HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
+    f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
+    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
 HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
 # The gateway refusing tokens IAM issued after its refusals (so IAM took the password); {renewed}: after which ones.
 # Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or used outside its project's region;
@@ -2492,7 +2496,6 @@ class HssClient:
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
-        """One page of the host security events, handled or not, that occurred from begin_ms to end_ms (two days)."""
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
@@ -2549,8 +2552,9 @@ class HssClient:
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
     def _listing(self, path: str, what: str, query: JsonObject) -> HssPage:
-        # In the form Huawei's SDK sends and signs: sorted, a blank as %20 (the gateway need not read + as one).
-        reply = self._request('GET', path, expect_json=True, params='&'.join(
+        # Unset filters left out; as Huawei's SDK sends and signs them: sorted, a blank as %20 (gateways may not read +)
+        advice = HSS_EVENT_LISTING_ADVICE if path == self.events_path else HSS_ERROR_ADVICE
+        reply = self._request('GET', path, advice, expect_json=True, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
             if value not in (None, '')))
         self.listed_at_ms = server_time_ms(reply.headers)
@@ -2649,11 +2653,11 @@ class HssClient:
         body['data_list'] = [item for item in items if copy_key(item) in isolated]
         return None if body['data_list'] else 'HSS lists none of its files isolated any more'
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> VendorReply:
+    def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE, **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path, **kwargs)
         if not 200 <= reply.status < 300:
             # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
-            renewals, advice = sum(attempt.status == 401 for attempt in reply.attempts[:-1]), HSS_ERROR_ADVICE
+            renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
             if self.transport.token_source and reply.status == 401 and renewals:
                 advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
                     'the first' if renewals == 1 else f'each of the first {renewals}'))}
@@ -4332,13 +4336,13 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
         # none kept, a last run of an older version, the first-fetch window applies, or one further ahead of this
         # machine's clock than it is ever set back (unreadable, as a last_fetch that far ahead is: see above)
         seen_until = begin
-    if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
-        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until}
     # where the last fetch narrowed the window it stopped in (read_event_windows), when it goes on from that window
     window_end, first_end = last_run.get('window_end'), begin + HSS_EVENT_WINDOW_MS
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
+    if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
+        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until, 'window_end': first_end}
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
@@ -4437,8 +4441,7 @@ def event_key(event: JsonObject, scrub: Callable[[str], str]) -> str:
 
 
 def occur_time_ms(event: JsonObject, default: int) -> int:
-    """The event's occur_time (ms), ``default`` when it gives none that a date can say (HSS's model allows up to
-    2**63 - 1; XSOAR reads years 1 to 9999)."""
+    """The event's occur_time (ms), ``default`` when it gives none a date can say (HSS's model allows 2**63 - 1)."""
     occurred = whole_number(event.get('occur_time'), default)
     return occurred if EPOCH_MS_MIN <= occurred <= EPOCH_MS_MAX else default
 
@@ -4465,8 +4468,7 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
 
 
 def event_text(fields: Mapping[str, Any], *names: str) -> str:
-    """The first of ``names`` an HSS record gives as text, trimmed; '' when none does. HSS's model gives each of them as
-    text: a value of another shape (a list, an object) is read as not given, never shown as Python writes it."""
+    """The first of ``names`` an HSS record gives as text (its model's type; any other shape: not given), trimmed."""
     for name in names:
         value = fields.get(name)
         if isinstance(value, str) and (text := clean_text(value)):
@@ -4475,9 +4477,8 @@ def event_text(fields: Mapping[str, Any], *names: str) -> str:
 
 
 def last_run_values(stored: Any) -> JsonObject:
-    """The last run as fetch_hss_incidents reads it: XSOAR keeps text values only, so each was stored as JSON text.
-    One not text (from an older version), or unreadable, stays as it is: fetch_hss_incidents takes none of its values
-    as text, so an unreadable one counts as not kept."""
+    """The last run, each value stored as JSON text (XSOAR keeps text only) read back; one not text (an older
+    version's) or unreadable stays as it is, which fetch_hss_incidents counts as not kept."""
     return {key: json_value(value, value) for key, value in (stored.items() if isinstance(stored, dict) else ())}
 
 

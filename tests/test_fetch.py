@@ -531,6 +531,23 @@ def test_no_incident_comes_twice_when_this_machine_s_clock_is_set_back_between_f
     assert not set(alarm_ids(later)) & set(alarm_ids(first))
 
 
+def test_a_fetch_that_waits_for_a_clock_set_back_keeps_the_end_of_the_window_narrowed_before(tenant, monkeypatch):
+    # README: a fetch capped inside a narrowed window "keeps its end too, so the next one does not narrow it again"
+    # (the last run's `window_end`); and when this machine's clock is set back, fetching waits until it catches up. A
+    # fetch that only waits reads nothing and learns nothing: the last run it leaves is the one it was given.
+    tenant.backend.max_page_rows = 10  # 10 pages hold 100 events: 150 in the last half hour narrow the window
+    spread(tenant, 150, 5, 25)
+    _, last_run = fetch(tenant, {}, max_fetch='5')
+    assert 'window_end' in last_run, last_run
+    monkeypatch.setattr(ri, 'time', ClockSetBack(60 * 60))  # an hour back: before where that fetch stopped
+    before = len(event_requests(tenant))
+
+    waited, kept = fetch(tenant, dict(last_run), max_fetch='5')  # a copy: the war room updates it in place
+
+    assert not waited and len(event_requests(tenant)) == before
+    assert kept == last_run
+
+
 def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minute_read_again(tenant, monkeypatch):
     # The instance moves to an engine whose clock is 90 s behind, a minute after the last fetch: its clock reads 30 s
     # before that fetch's, still past where that fetch stopped (a minute back), but before the event it fetched.
@@ -1010,6 +1027,38 @@ def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant
     result = WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).run('test-module', {})
     # named by its label in the instance dialog (integration.yml's display of isFetch)
     assert result.failed and '"Fetch incidents" (isFetch) is checked' in str(result.entries[-1]['Contents'])
+
+
+@pytest.mark.parametrize('run', ['fetch-incidents', 'test-module'])
+def test_hss_refusing_the_event_listing_is_told_with_advice_on_the_fetch_settings_not_on_a_restore_s_fields(tenant,
+                                                                                                         run):
+    # An HSS that lists fewer event types than the SDK names answers the listing with its 400 (HSS.0001, "Invalid
+    # parameter: ..."). The fetch and the instance Test send no host_id, file_hash, file_path nor file_attr (the
+    # request log shows what they send): the advice must not ask to check those, but the settings the listing sends.
+    from warroom.emulator.hss.exceptions import InvalidParameter
+
+    def refusing_event_types(project_id, **filters):
+        raise InvalidParameter(f'event_types {filters.get("event_types")} is not supported')
+
+    tenant.backend.list_security_events = refusing_event_types
+    [option] = [text for text in load_spec().params['event_types'].options if text.split()[0] == '13004']
+    room = WarRoom(params=tenant.params(isFetch=True, event_types=[option]))
+    if run == 'fetch-incidents':
+        with pytest.raises(FetchError) as raised:
+            room.fetch({})
+        message = str(raised.value)
+    else:
+        result = room.run('test-module', {})
+        assert result.failed
+        message = str(result.entries[-1]['Contents'])
+
+    [request] = event_requests(tenant)
+    restore_fields = {'host_id', 'file_hash', 'file_path', 'file_attr'}  # the seed's data_list item fields
+    assert not restore_fields & set(request.query), request.query
+    assert 'HSS.0001' in message and 'event_types' in message
+    assert not [field for field in restore_fields if field in message], message
+    assert 'still isolated' not in message, message
+    assert f'"{load_spec().params["event_types"].display}"' in message, message
 
 
 @pytest.mark.parametrize('occur_time', [None, -10 * 86_400_000, 365 * 86_400_000], ids=['none', 'days_before', 'ahead'])
