@@ -2903,9 +2903,10 @@ def validate_sha256(value: Any) -> str:
                        f'({len(candidate)} characters{where}).{hint}')
 
 
-def sha256_list(value: Any) -> list[str]:
-    """restore-file's file_hash: SHA256 values (comma-separated, a JSON list or a list from context), deduplicated."""
-    return list(dict.fromkeys(map(validate_sha256, arg_to_list(value, 'file_hash') or [None])))
+def sha256_list(value: Any, pairs: int = 0) -> list[str]:
+    """restore-file's file_hash, deduplicated unless it pairs one to one with ``pairs`` action IDs (an action each)."""
+    hashes = list(map(validate_sha256, arg_to_list(value, 'file_hash') or [None]))
+    return hashes if len(hashes) == pairs else list(dict.fromkeys(hashes))
 
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
@@ -3245,13 +3246,12 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
 
 
 def restore_file_command(client: XdrClient, args: JsonObject, context: Any = None) -> RestoreResult:
-    """!restore-file: restore quarantined files, then follow each action until every endpoint is final. ``context``:
-    the incident's, read by a check that has files to send late (``started_elsewhere``)."""
-    hashes = sha256_list(args.get('file_hash'))
+    """!restore-file; ``context``: the incident's, read by a check that has files to send late (started_elsewhere)."""
+    action_ids = action_id_list(args.get('action_id'))  # each pairs with the file_hash at its position
+    hashes = sha256_list(args.get('file_hash'), len(action_ids))
     endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
-    action_ids = action_id_list(args.get('action_id'))
     # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
     asked = set(hashes)
     unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))
