@@ -2875,8 +2875,7 @@ def war_room_value(text: str) -> str:
 
 
 def single_value(value: Any, name: str) -> Any:
-    """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item, and an empty
-    list (FirstArrayElement's answer to an empty context value) is no value."""
+    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
     if not isinstance(value, (list, tuple)):
         return value
     if len(value) > 1:
@@ -2911,6 +2910,8 @@ def sha256_list(value: Any, pairs: int = 0) -> list[str]:
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
+    if isinstance(value, (str, list)) and ',' in str(value):  # several: comma-separated, or a list (or its JSON text)
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     value = single_value(value, name)
     if none_or_blank_text(value):
         return None
@@ -3062,8 +3063,7 @@ def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     return polling, interval, timeout
 
 
-def epoch_ms() -> int:
-    """This machine's clock, in ms since the epoch (as HSS writes times, and the hidden arguments carry them)."""
+def epoch_ms() -> int:  # this machine's clock, as HSS writes times and the hidden arguments carry them
     return int(time.time() * 1000)
 
 
