@@ -2880,8 +2880,7 @@ def war_room_value(text: str) -> str:
 
 
 def single_value(value: Any, name: str) -> Any:
-    """XSOAR passes a list when an argument comes from context; a single-valued argument takes one item, and an empty
-    list (FirstArrayElement's answer to an empty context value) is no value."""
+    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
     if not isinstance(value, (list, tuple)):
         return value
     if len(value) > 1:
@@ -2908,13 +2907,16 @@ def validate_sha256(value: Any) -> str:
                        f'({len(candidate)} characters{where}).{hint}')
 
 
-def sha256_list(value: Any) -> list[str]:
-    """restore-file's file_hash: SHA256 values (comma-separated, a JSON list or a list from context), deduplicated."""
-    return list(dict.fromkeys(map(validate_sha256, arg_to_list(value, 'file_hash') or [None])))
+def sha256_list(value: Any, pairs: int = 0) -> list[str]:
+    """restore-file's file_hash, deduplicated unless it pairs one to one with ``pairs`` action IDs (an action each)."""
+    hashes = list(map(validate_sha256, arg_to_list(value, 'file_hash') or [None]))
+    return hashes if len(hashes) == pairs else list(dict.fromkeys(hashes))
 
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
+    if isinstance(value, (str, list)) and ',' in str(value):  # several: comma-separated, or a list (or its JSON text)
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     value = single_value(value, name)
     if none_or_blank_text(value):
         return None
@@ -3067,8 +3069,7 @@ def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     return polling, interval, timeout
 
 
-def epoch_ms() -> int:
-    """This machine's clock, in ms since the epoch (as HSS writes times, and the hidden arguments carry them)."""
+def epoch_ms() -> int:  # this machine's clock, as HSS writes times and the hidden arguments carry them
     return int(time.time() * 1000)
 
 
@@ -3251,13 +3252,12 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
 
 
 def restore_file_command(client: XdrClient, args: JsonObject, context: Any = None) -> RestoreResult:
-    """!restore-file: restore quarantined files, then follow each action until every endpoint is final. ``context``:
-    the incident's, read by a check that has files to send late (``started_elsewhere``)."""
-    hashes = sha256_list(args.get('file_hash'))
+    """!restore-file; ``context``: the incident's, read by a check that has files to send late (started_elsewhere)."""
+    action_ids = action_id_list(args.get('action_id'))  # each pairs with the file_hash at its position
+    hashes = sha256_list(args.get('file_hash'), len(action_ids))
     endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
-    action_ids = action_id_list(args.get('action_id'))
     # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
     asked = set(hashes)
     unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))

@@ -365,6 +365,17 @@ def test_restore_file_refuses_bad_input_before_sending_anything(xdr, debug_log, 
     assert_refused(xdr, debug_log, 'restore-file', xdr.params(xdr_auth_type=key_type), args, name, phrase)
 
 
+@LIGHT
+@given(st.lists(alnum, min_size=2, max_size=4), st.sampled_from([',', ', ', ' , ', 'a list', 'a JSON list']))
+def test_several_endpoint_ids_are_refused_saying_to_run_the_command_once_for_each(xdr, debug_log, ids, form):
+    """Cortex XDR's restore takes one endpoint_id (a string: the seed), or none for every endpoint holding the file.
+    Several pasted, comma-separated, as a list from context or as its JSON text, are refused before any request, the
+    error saying what to do instead, not only which character is wrong."""
+    value = ids if form == 'a list' else json.dumps(ids) if form == 'a JSON list' else form.join(ids)
+    assert_refused(xdr, debug_log, 'restore-file', xdr.params(), {'file_hash': XDR_HASH, 'endpoint_id': value},
+                   'endpoint_id', re.compile(r'once for each'))
+
+
 @HEAVY
 @given(hss_bad_input, st.sampled_from(['aksk', 'token']))
 def test_hss_restore_isolated_refuses_bad_input_before_sending_anything(hss, debug_log, bad, auth_type):

@@ -246,6 +246,51 @@ def test_a_status_check_not_told_the_endpoint_leaves_the_recorded_endpoint_as_th
     assert restored_record(checked)['endpoint_id'] == endpoint
 
 
+def test_a_check_by_hand_follows_each_action_of_one_file_as_the_context_pairs_them(advanced_tenant, war_room_on):
+    """A file restored on two endpoints, one restore-file each (as a playbook runs it for each endpoint of a list), has
+    two records in CortexXDR.RestoredFile: their file_hash and action_id lists, the pairs the refusal of lists that do
+    not pair asks for, follow both actions, each record with its own endpoint's status."""
+    room = war_room_on(advanced_tenant)
+    for endpoint in HOLDERS[CLEAN_HASH]:
+        started = as_list(restored_record(room.run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': endpoint,
+                                                                    'polling': 'false'})))
+    assert [r['endpoint_id'] for r in started] == HOLDERS[CLEAN_HASH]  # one record per action, in the context
+
+    checked = room.run('restore-file', {'file_hash': [r['file_hash'] for r in started], 'polling': 'false',
+                                        'action_id': [r['action_id'] for r in started]})
+
+    assert not checked.failed, checked.entries[-1]
+    [entry] = checked.entries
+    written = {r['action_id']: r for r in as_list(next(iter(entry['EntryContext'].values())))}
+    assert sorted(written) == sorted(r['action_id'] for r in started)
+    for record in started:
+        read = written[record['action_id']]
+        assert read['status'] == 'COMPLETED_SUCCESSFULLY', read
+        assert [e['endpoint_id'] for e in read['endpoints']] == [record['endpoint_id']], read
+
+
+def test_a_check_by_hand_given_the_context_lists_of_a_file_refused_once_follows_its_one_action(advanced_tenant,
+                                                                                               war_room_on):
+    """A file refused on an endpoint that holds no copy of it (Cortex XDR's 500), then restored on every endpoint
+    holding it, has two records, one without action_id: the context's lists (the file twice, one action) follow that
+    action, the repeated file_hash read once, as it pairs with action_id only so."""
+    room = war_room_on(advanced_tenant)
+    empty = next(e['endpoint_id'] for e in conftest.load_json(conftest.XDR_SEED)['endpoints']
+                 if e['endpoint_id'] not in HOLDERS[CLEAN_HASH])
+    room.run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': empty, 'polling': 'false'})
+    records = as_list(restored_record(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})))
+    assert ['action_id' in r for r in records] == [False, True]
+
+    checked = room.run('restore-file', {'file_hash': [r['file_hash'] for r in records], 'polling': 'false',
+                                        'action_id': [r['action_id'] for r in records if 'action_id' in r]})
+
+    assert not checked.failed, checked.entries[-1]
+    [entry] = checked.entries
+    [written] = as_list(next(iter(entry['EntryContext'].values())))
+    assert written['status'] == 'COMPLETED_SUCCESSFULLY', written
+    assert sorted(e['endpoint_id'] for e in written['endpoints']) == sorted(HOLDERS[CLEAN_HASH])
+
+
 def test_the_last_check_reports_each_file_finished_still_running_or_not_started(monkeypatch):
     tenant, room, _ = clocked_room(monkeypatch, 100)
     finished, running = sorted(HOLDERS)[:2]
