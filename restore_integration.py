@@ -2811,7 +2811,7 @@ def one_or_all(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def error_entry(message: str, outputs: JsonObject | None = None) -> JsonObject:
+def error_entry(message: str, outputs: JsonObject | None) -> JsonObject:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
             **({'EntryContext': outputs} if outputs else {})}
 
@@ -4556,8 +4556,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
                                                         args.get('action_id'))
         # hss-restore-isolated's checks, for the rows of copies HSS no longer lists (left_restoring)
         checking = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state'))
-        late = (incident_context(runtime),) if late_files or checking else ()
-        entry = command_function(clients[kind], args, *late).to_entry()
+        context = incident_context(runtime) if late_files or checking else None
+        entry = command_function(clients[kind], args, context).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
         runtime.results(scrubber.entry(entry))
