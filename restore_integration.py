@@ -2822,8 +2822,7 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     (failures) come first, each part in its own order, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
         text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
-        # A cell ending with a backslash (a Windows folder) would escape the pipe that closes it.
-        return text + ' ' if text.endswith('\\') else text
+        return text + ' ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
     if not rows:
         return f'### {title}\n**No entries.**'
@@ -4587,10 +4586,9 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        if caching:
-            # the cached IAM token (JSON text: XSOAR keeps text only), read by every command: keep_iam_token may drop it
-            stored, iam_identity = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)), \
-                settings.iam_identity
+        if caching:  # the cached IAM token (JSON text: XSOAR keeps text only), read by every command
+            stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
+            iam_identity = settings.iam_identity  # keep_iam_token drops a token cached for another identity
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
