@@ -2721,18 +2721,16 @@ class _Cancelled(Exception):
 
 
 class BulkRunner(NamedTuple):
-    """Runs work on up to ``workers`` threads side by side (the vendor's limiter paces their requests). Results, errors
-    and progress come back to the thread that called ``map``, which alone reports progress: in XSOAR that is the main
-    thread, the only one allowed to call ``demisto``."""
+    """Work on up to ``workers`` threads side by side (the vendor's limiter paces their requests); results, errors and
+    progress come back to the thread that called ``map``: in XSOAR the main one, the only one that may call demisto."""
 
     workers: int = 1  # not clamped: map runs the items one after the other for any count of workers up to 1
     progress: TextListener | None = None
 
     def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
             settled: Callable[[Any], Any] | None = None) -> list[Any]:
-        """``function`` over ``items``, results in their order; ``settled(item)`` may give an item's result without
-        calling it (work no longer to send). A failure stops the work not started; once the work in flight ends, the
-        exception of the earliest item that failed (in the items' order, not in time) is raised."""
+        """``function`` over ``items``, results in their order (``settled(item)``, not None: its result, not sent).
+        A failure stops work not started; after the work in flight, the first error in the items' order is raised."""
         items, failed = list(items), threading.Event()
 
         def report(done: int) -> None:
@@ -2777,10 +2775,8 @@ class BulkRunner(NamedTuple):
 
 
 class PollingSchedule(NamedTuple):
-    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them; the next run
-    comes polling_arguments' checked interval (at least MIN_POLLING_INTERVAL, as XSOAR requires) after this one, or
-    later while a vendor's Retry-After lasts (next_check). XSOAR's Timeout is the command's timeout_in_seconds plus
-    POLLING_TIMEOUT_MARGIN, for both polling commands."""
+    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them: the next run
+    comes an interval later, or once a vendor's Retry-After ends (next_check); Timeout adds POLLING_TIMEOUT_MARGIN."""
 
     command: str
     next_run_in_seconds: int
@@ -2819,23 +2815,21 @@ def one_or_all(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def error_entry(message: str, outputs: JsonObject | None = None) -> JsonObject:
+def error_entry(message: str, outputs: JsonObject | None) -> JsonObject:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
             **({'EntryContext': outputs} if outputs else {})}
 
 
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
                    first: Callable[[JsonObject], bool]) -> str:
-    """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work on thousands of endpoints or
-    items) the rows ``first`` picks (failures) come first, and a last line says how many more ``context_path`` holds."""
+    """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work) the rows ``first`` picks
+    (failures) come first, each part in its own order, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
         text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
-        # A cell ending with a backslash (a Windows folder) would escape the pipe that closes it.
-        return text + ' ' if text.endswith('\\') else text
+        return text + ' ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
     if not rows:
         return f'### {title}\n**No entries.**'
-    # A stable sort: the rows ``first`` picks, then the others, each in their own order.
     ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
     lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|---' * len(headers) + '|']
     lines += ('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
@@ -4520,7 +4514,7 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stor
                    scrubber: SecretScrubber, iam_identity: str | None) -> None:
     """Writes the IAM token the command ended with (or IAM's refusal, scrubbed) to the integration context when it
     changed; drops a cached token of any identity but ``iam_identity``: a live credential kept for no use."""
-    hss = clients.get('hss')  # an HssClient (build_client), if any
+    hss = clients.get('hss')
     # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     if entry and 'token' in entry and entry.get('identity') != iam_identity:
@@ -4562,8 +4556,8 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
                                                         args.get('action_id'))
         # hss-restore-isolated's checks, for the rows of copies HSS no longer lists (left_restoring)
         checking = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state'))
-        late = (incident_context(runtime),) if late_files or checking else ()
-        entry = command_function(clients[kind], args, *late).to_entry()
+        context = incident_context(runtime) if late_files or checking else None
+        entry = command_function(clients[kind], args, context).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
         runtime.results(scrubber.entry(entry))
@@ -4580,8 +4574,7 @@ def incident_context(runtime: Any) -> Any:
 
 def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR calls it with its global ``demisto``, the war room with its own. The only function that calls
-    ``demisto``, from the calling thread alone; everything that leaves (entries, log lines, a failed fetch) is
-    scrubbed."""
+    ``demisto``, from the calling thread alone; all that leaves (entries, log lines, a failed fetch) is scrubbed."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
     # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
@@ -4594,10 +4587,9 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        if caching:
-            # the cached IAM token (JSON text: XSOAR keeps text only), read by every command: keep_iam_token may drop it
-            stored, iam_identity = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY)), \
-                settings.iam_identity
+        if caching:  # the cached IAM token (JSON text: XSOAR keeps text only), read by every command
+            stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
+            iam_identity = settings.iam_identity  # keep_iam_token drops a token cached for another identity
         run_command(runtime, command, settings, stored, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
