@@ -302,6 +302,37 @@ def test_the_hss_note_of_an_incident_naming_a_host_and_no_file_gives_a_command_t
         assert status == 'restored' if copy['host_id'] == host else status == 'isolated'
 
 
+
+def test_the_hss_summary_of_a_restore_whose_checks_hss_refused_says_the_credentials_were_refused_not_the_agent():
+    """The AK/SK pair is regenerated while the playbook's restore polls (the instance not updated): HSS took the
+    restore, then refuses the next check with HTTP 401, and hss-restore-isolated stops, its entry naming the 401. The
+    summary note sent the analyst to the host's agent; it now says the checks were refused, and to fix the instance's
+    credentials and then follow the restore."""
+    hss = start_hss_tenant(stage_seconds=30)  # a restore HSS takes 30 s over: a check must follow it
+    try:
+        sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+        access_key = hss.params()['hss_aksk']['identifier']
+
+        waits = []
+
+        def secret_key_regenerated_at_the_first_wait(seconds):
+            if not waits:
+                hss.backend.add_access_key(access_key, secrets.token_hex(20))
+            waits.append(seconds)
+
+        run = PlaybookRunner(hss.params(), time_scale=0, sleep=secret_key_regenerated_at_the_first_wait).run(
+            HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+    finally:
+        hss.stack.close()
+
+    assert not run.failed, run.error
+    assert any('HTTP 401' in json.dumps(entry) for entry in run.entries)  # the integration's own entry names it
+    [note] = run.notes
+    assert 'restoring' in note  # HSS took the restore: not a failed one
+    assert 'agent' not in note  # nothing says the host's agent is behind it
+    assert 'refused' in note and 'credentials' in note and 'instance' in note and 'follow' in note
+
+
 @pytest.mark.parametrize('hosts_reversed', [False, True])
 def test_an_hss_incident_of_several_hosts_and_paths_restores_each_path_on_the_hosts_that_isolated_it(
         vendors, hosts_reversed):
