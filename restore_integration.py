@@ -349,6 +349,8 @@ HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gi
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
+HSS_CHECK_REFUSED = ('Not followed to the end: HSS refused a check (the credentials, their permissions or the URL), so '
+                     'whether this copy is back is not known. Fix what its entry names, then run the command it gives.')
 # A status HSS's API Reference does not name (a later version's): still listed, so followed to the timeout.
 HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Reference does not name (isolated, isolating, '
                       'restoring, restored), so whether it is back is not known: check the host in the HSS console.')
@@ -3050,7 +3052,6 @@ def check_hss_items(fields: HssFields) -> None:
 
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
-    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
@@ -4073,6 +4074,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         unread = str(error)
         # but one refused (credentials, permission, URL) would be refused alike at every check until the timeout
         for_good = refuses_every_request(error)
+        rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
+                or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
@@ -4083,7 +4086,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
             for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
-    # A check that could not read the listing has no rows to count: it says so, never "0 restored, 0 restoring"
+    # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted) +
         (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
@@ -4120,7 +4123,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     other batches' copies are still isolated, untouched since the start listed them."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
-    sent = left_restoring(context, fields, scope) if not exact else {
+    sent = {copy_key(row) for row in left_restoring(context, fields, scope)} if not exact else {
         copy_key(item) for index, item in enumerate(items)
         if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
@@ -4169,17 +4172,16 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
              reason=HSS_NO_LONGER_LISTED) for key in sorted(gone)]
 
 
-def left_restoring(context: Any, fields: HssFields, scope: str | None) -> set[tuple[Any, str, Any]]:
-    """The copies (copy_key) a restore by hash or path may have sent (restore_state names none), by the rows a run left
-    restoring (or no longer listed) in the incident's context, of the values and hosts asked and of this enterprise
-    project (``scope``; None: the default), whose listing alone can see them (an earlier restore's rows among them)."""
+def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[HssCopy]:
+    """The rows any run left restoring (or no longer listed) in the context, of the values, hosts and enterprise project
+    (``scope``; None: the default) asked: the copies a restore by hash or path (no restore_state) may have sent."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
-    return {copy_key(row) for row in context_records(context, HSS_RESTORE_RECORDS)
+    return [row for row in context_records(context, HSS_RESTORE_RECORDS)
             if isinstance(row, dict) and row.get('enterprise_project_id') == scope and
             (row.get('outcome') == HSS_OUTCOME_RESTORING or row.get('reason') == HSS_NO_LONGER_LISTED) and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
             (value := value_of(row, fields)) in hosts and (not paths or row['file_path'] in paths) and
-            (not hosts[value] or row['host_id'] in hosts[value])}
+            (not hosts[value] or row['host_id'] in hosts[value])]
 
 
 def refused_items(fields: HssFields, state: HssState) -> int:

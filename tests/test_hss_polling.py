@@ -1083,6 +1083,31 @@ def test_polling_stops_with_how_to_follow_the_restore_once_hss_refuses_the_crede
     assert 'checking again' not in last
 
 
+
+@pytest.mark.parametrize('by', ['file_hash', 'exact item'])
+def test_a_check_hss_refuses_the_credentials_of_says_so_in_the_context_rows_of_the_copies_it_followed(clocked, by):
+    # The summary note reads the context, not the entry: the rows the start left restoring must not read as a host's
+    # agent still at work once HSS refused a check of them (the secret key regenerated mid-polling, HTTP 401).
+    tenant, clock = clocked
+    access_key = tenant.base_params['hss_aksk']['identifier']
+    [path] = [f['file_path'] for f in OFFLINE['isolated_files'] if f['file_hash'] == UPDATER]
+    args = {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'], **({'file_path': path} if by != 'file_hash' else {})}
+
+    def secret_key_regenerated_after_the_start(entry):
+        tenant.backend.add_access_key(access_key, 'regenerated-' + 'S' * 30)
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
+                       on_entry=secret_key_regenerated_after_the_start)
+    result = war_room.run('hss-restore-isolated', args)
+
+    assert result.runs == 2 and 'HTTP 401' in json.dumps(result.entries[-1])
+    rows = as_list(get_path(war_room.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['host_id'], row['file_path'], row['outcome']) for row in rows] == [
+        (OFFLINE['host_id'], path, 'restoring')]  # HSS took it: still restoring, as far as anyone knows
+    assert 'refused' in rows[0]['reason'] and 'credentials' in rows[0]['reason']
+    assert 'agent' not in rows[0]['reason']
+
+
 def test_the_follow_command_of_a_check_the_reputation_gate_makes_reads_back_as_a_check(clocked):
     # The gate reads again a copy an earlier restore left restoring with a check whose restore_state takes any change
     # as this restore's (HSS's clock at 0, written in 13 digits). The check's follow command must carry that state

@@ -1,6 +1,7 @@
 """The pack's playbooks on the sample incidents, run by the local runner against both emulators over HTTP."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
@@ -21,7 +22,7 @@ from warroom.context import as_list, get_path, merge_entry_context
 from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
-from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident
+from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_by_playbook, close_incident
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
@@ -247,6 +248,89 @@ def test_an_hss_incident_without_a_hash_is_restored_by_host_and_path(vendors):
     [put] = hss_puts(hss)
     sent = {(item['host_id'], item['file_path']) for item in put[3]['data_list']}
     assert sent == {(fields['huaweihsshostid'], path) for path in as_list(fields['huaweihssfilepaths'])}
+
+
+
+def test_an_hss_incident_naming_only_a_file_path_is_restored_by_the_playbook_as_the_close_s_script_would(vendors):
+    """No SHA256 and an empty Huawei HSS File Paths field, but a host and Common Types' File Path (an incident made
+    by hand, or its multi select field emptied): the playbook wrote that nothing was restored, then the on-close
+    script restored the file by that path, two notes that disagree. The playbook now restores it, on the incident's
+    host only, and the close's script, after it, sends nothing again."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {k: v for k, v in sample.incident['CustomFields'].items()
+              if k not in ('filesha256', 'huaweihssfilepaths')}
+    host, path = fields['huaweihsshostid'], fields['filepath']
+    incident = close_incident(dict(sample.incident, CustomFields=fields), 'False Positive')
+    copies = [copy for copies in HSS_COPIES.values() for copy in copies if copy['file_path'] == path]
+    assert host in {copy['host_id'] for copy in copies}
+
+    played, closed = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
+
+    assert not played.failed and not closed.failed, (played.error, closed.error)
+    [put] = hss_puts(hss)  # the playbook's; the close's script sends it again to no host
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {(host, path)}
+    assert not any('nothing was restored' in note for note in played.notes)
+    for copy in copies:
+        status = hss.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path'])
+        assert status in (('restoring', 'restored') if copy['host_id'] == host else ('isolated',))
+
+
+def test_the_hss_note_of_an_incident_naming_a_host_and_no_file_gives_a_command_that_restores_on_that_host(vendors):
+    """No SHA256 and no path: nothing to restore, and the note says how to restore by hand once the analyst has
+    found the file. Its command named no host, so run as given it restored the file on every host that isolated it;
+    it now names the incident's host, and run with the file's hash it restores the copy there only."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {k: v for k, v in sample.incident['CustomFields'].items()
+              if k not in ('filesha256', 'huaweihssfilepaths', 'filepath')}
+    incident = close_incident(dict(sample.incident, CustomFields=fields), 'False Positive')
+    [file_hash] = incident_hashes(sample)
+    host = fields['huaweihsshostid']
+    assert {copy['host_id'] for copy in HSS_COPIES[file_hash]} - {host}
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    [note] = run.notes
+    [command] = [span for span in as_commonmark_reads(note)[0] if span.startswith('!hss-restore-isolated ')]
+    entry = run_by_hand(hss, command.replace('<sha256>', file_hash))
+    assert not entry.failed, entry.entries
+    for copy in HSS_COPIES[file_hash]:
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        assert status == 'restored' if copy['host_id'] == host else status == 'isolated'
+
+
+
+def test_the_hss_summary_of_a_restore_whose_checks_hss_refused_says_the_credentials_were_refused_not_the_agent():
+    """The AK/SK pair is regenerated while the playbook's restore polls (the instance not updated): HSS took the
+    restore, then refuses the next check with HTTP 401, and hss-restore-isolated stops, its entry naming the 401. The
+    summary note sent the analyst to the host's agent; it now says the checks were refused, and to fix the instance's
+    credentials and then follow the restore."""
+    hss = start_hss_tenant(stage_seconds=30)  # a restore HSS takes 30 s over: a check must follow it
+    try:
+        sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+        access_key = hss.params()['hss_aksk']['identifier']
+
+        waits = []
+
+        def secret_key_regenerated_at_the_first_wait(seconds):
+            if not waits:
+                hss.backend.add_access_key(access_key, secrets.token_hex(20))
+            waits.append(seconds)
+
+        run = PlaybookRunner(hss.params(), time_scale=0, sleep=secret_key_regenerated_at_the_first_wait).run(
+            HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+    finally:
+        hss.stack.close()
+
+    assert not run.failed, run.error
+    assert any('HTTP 401' in json.dumps(entry) for entry in run.entries)  # the integration's own entry names it
+    [note] = run.notes
+    assert 'restoring' in note  # HSS took the restore: not a failed one
+    assert 'agent' not in note  # nothing says the host's agent is behind it
+    assert 'refused' in note and 'credentials' in note and 'instance' in note and 'follow' in note
 
 
 @pytest.mark.parametrize('hosts_reversed', [False, True])

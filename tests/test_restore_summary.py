@@ -1233,6 +1233,38 @@ def test_exact_items_hss_stopped_listing_on_many_hosts_share_one_step_that_says_
     assert 'not known' in step and 'not a known outcome' not in step and '!hss-restore-isolated' in step
 
 
+
+def test_hss_copies_whose_checks_hss_refused_get_steps_naming_the_refusal_not_the_host_s_agent_at_any_count():
+    # A restore HSS took, then a check it refused (the secret key regenerated while polling: HTTP 401): its row, as
+    # hss-restore-isolated leaves it in context, alone and on hosts past the README's threshold (one shared step).
+    hss = start_hss_tenant(stage_seconds=30)  # a restore HSS takes 30 s over: a check follows the start
+    try:
+        [(file_hash, copies)] = list(hss_seed_copies().items())[:1]
+        access_key, waits = hss.params()['hss_aksk']['identifier'], []
+
+        def secret_key_regenerated_at_the_first_wait(seconds):
+            if not waits:
+                hss.backend.add_access_key(access_key, 's' * 40)
+            waits.append(seconds)
+
+        room = WarRoom(params=hss.params(), time_scale=0, sleep=secret_key_regenerated_at_the_first_wait)
+        room.run('hss-restore-isolated', {'file_hash': file_hash, 'host_id': copies[0]['host_id']})
+    finally:
+        hss.stack.close()
+    [row] = as_list(room.context['HuaweiHSS']['RestoredFile'])
+    assert row['outcome'] == 'restoring'
+    many = [dict(row, host_id=f'host-{n:03d}', host_name=f'host-{n:03d}')
+            for n in range(facts.READABLE_DETAIL_MAX + 10)]
+
+    for rows in ([row], many):
+        entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+        assert summary['pending'] == len(rows) == len(summary['manual_steps'])
+        note = entry['HumanReadable']
+        [step] = by_hand_lines(note)
+        assert 'agent' not in note and 'refused' in step and 'credentials' in step
+
+
 # ---------------------------------------------------------------- at scale (README, "Readable at any scale")
 
 

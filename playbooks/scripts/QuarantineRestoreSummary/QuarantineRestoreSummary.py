@@ -48,6 +48,9 @@ HSS_NOT_FOUND = 'not_found'
 HSS_CONSOLE = 'the isolated-file list in the HSS console'
 # A not_found row that names a host, a hash and a path is an exact item sent, then listed in no status at a check.
 HSS_GONE = 'sent for restore, then no longer listed by HSS, isolated or restored, so whether it is back is not known'
+# A restoring row whose checks HSS refused (credentials, permissions, URL): hss-restore-isolated's reason opens so, and
+# says what to fix. Not the host's agent.
+HSS_UNFOLLOWED = 'Not followed to the end:'
 
 # What an item counts as in the summary.
 RESTORED = 'restored'
@@ -439,6 +442,8 @@ def hss_outcome(raw_outcome: str, reason: str, place: str, retry: str | None,
         reason = reason or 'HSS accepted the restore; the host\'s agent has not put the file back yet.'
         step = (f'{place}: still restoring. Check in the HSS console that the host\'s agent is online; '
                 f'the file comes back when it is. If HSS lists it isolated again, run {retry or "the restore"}.')
+        if reason.startswith(HSS_UNFOLLOWED):
+            step = f'{place}: restoring, not followed to the end: {sentence(reason[len(HSS_UNFOLLOWED):].strip())}'
     elif outcome == HSS_NOT_FOUND and exact:
         # An exact item hss-restore-isolated sent, which a check then found listed in no status: HSS lists a copy it
         # restored as restored, so this one's host was removed from HSS or the copy deleted, and whether the file is
@@ -575,6 +580,8 @@ def hss_group_step(items: list[Item]) -> str:
     retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
                                                             ('file_path', '' if file_hash else '<file_path>')],
                                    list_args=('host_id', 'file_hash', 'file_path')))
+    if first['outcome'] == HSS_RESTORING and first['row']['reason'].startswith(HSS_UNFOLLOWED):
+        return f'{where}: restoring. Reason: {sentence(first["row"]["reason"])} {EVERY_STEP}'
     if first['outcome'] == HSS_RESTORING:
         return (f'{where}: still restoring. Check in the HSS console that the hosts\' agents are online; the files '
                 f'come back when they are. If HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
@@ -674,10 +681,15 @@ def vendor_section(vendor: str, items: list[Item]) -> str:
         return '\n'.join(lines)
     counts = count_items(items)
     if vendor == 'hss':
-        restoring = sum(item['outcome'] == HSS_RESTORING for item in items)
-        if restoring:
-            lines.append(f'{restoring} restore(s) still {HSS_RESTORING}: HSS issued the task and the host\'s agent '
-                         'has not put the file back yet; check those hosts in the HSS console.')
+        unfollowed = [item['row']['reason'].startswith(HSS_UNFOLLOWED) for item in items
+                      if item['outcome'] == HSS_RESTORING]
+        if unfollowed.count(False):
+            lines.append(f'{unfollowed.count(False)} restore(s) still {HSS_RESTORING}: HSS issued the task and the '
+                         'host\'s agent has not put the file back yet; check those hosts in the HSS console.')
+        if any(unfollowed):
+            lines.append(f'{sum(unfollowed)} restore(s) {HSS_RESTORING}, not followed to the end: HSS refused the '
+                         'checks of the restore (the credentials, their permissions or the URL). Fix the instance '
+                         'settings, then follow the restore with the command the last check\'s entry gives.')
         hosts = hss_hosts(items)
         if len(hosts) > MAX_DETAIL_ROWS:
             lines.append(f'{len(hosts):,} hosts, more than {MAX_DETAIL_ROWS}: the copies of each, by outcome, are '
