@@ -3052,6 +3052,7 @@ def check_hss_items(fields: HssFields) -> None:
 
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
+    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
