@@ -2137,9 +2137,6 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
             request.headers['Authorization'] = self._key
         return request
 
-    def __repr__(self) -> str:
-        return f'XdrApiKeyAuth(key_id={self._key_id!r}, key=<hidden>)'
-
 
 class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
@@ -2164,9 +2161,6 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         request.headers['Authorization'] = (f'{SDK_SIGNING_ALGORITHM} Access={self._access_key}, '
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
         return request
-
-    def __repr__(self) -> str:
-        return f'HuaweiAkSkAuth(access_key={self._access_key!r}, secret_key=<hidden>)'
 
 
 def sdk_quote(text: str) -> str:
