@@ -2205,8 +2205,7 @@ class IamTokenProvider:
     vendor = 'Huawei Cloud IAM'
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
-                 clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter,
-                 on_token: TextListener | None) -> None:
+                 clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
         # IAM's requests take turns of their own, on the clock and sleep of the HSS requests' limiter
         self.transport = HttpTransport(
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
