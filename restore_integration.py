@@ -2110,8 +2110,7 @@ def whole_number(value: Any, default: int) -> int:
 
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
-    """A vendor's error reply as one message: what happened, what to do, and the vendor's own words (``said``: the
-    VendorApiError fields its body gave; None when the body is not in the vendor's form, whose text is then quoted)."""
+    """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     if said is None:
         said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
@@ -2144,14 +2143,11 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
             request.headers['Authorization'] = self._key
         return request
 
-    def __repr__(self) -> str:
-        return f'XdrApiKeyAuth(key_id={self._key_id!r}, key=<hidden>)'
-
 
 class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
-    def __init__(self, access_key: str, secret_key: str, project_id: str | None = None,
+    def __init__(self, access_key: str, secret_key: str, project_id: str,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  on_signature: TextListener | None = None) -> None:
         self._access_key, self._secret_key, self._project_id, self._clock = access_key, secret_key, project_id, clock
@@ -2159,9 +2155,8 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url)
-        request.headers.update({SDK_DATE_HEADER: self._clock().strftime('%Y%m%dT%H%M%SZ'), 'Host': parts.netloc})
-        if self._project_id:
-            request.headers['X-Project-Id'] = self._project_id
+        request.headers.update({SDK_DATE_HEADER: self._clock().strftime('%Y%m%dT%H%M%SZ'), 'Host': parts.netloc,
+                                'X-Project-Id': self._project_id})
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
         # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as parse_qsl reads a form).
         query = parse_qsl(parts.query.replace('+', '%2B'), keep_blank_values=True)
@@ -2173,9 +2168,6 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
         return request
 
-    def __repr__(self) -> str:
-        return f'HuaweiAkSkAuth(access_key={self._access_key!r}, secret_key=<hidden>)'
-
 
 def sdk_quote(text: str) -> str:
     """Percent-encoding of the API Gateway's canonical form: everything but letters, digits and -_.~."""
@@ -2184,8 +2176,7 @@ def sdk_quote(text: str) -> str:
 
 def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable[tuple[str, str]],
                   headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes | None) -> str:
-    """Hex HMAC-SHA256 over the string to sign, which hashes the canonical request built from what goes on the wire;
-    headers must hold X-Sdk-Date and every signed header."""
+    """Hex HMAC-SHA256 of the string to sign (it hashes the canonical request); headers hold X-Sdk-Date, each signed."""
     pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
     lowered = dict(pairs)  # a name given twice (in two cases): its last value
     # an empty body is hashed as it is, whatever X-Sdk-Content-Sha256 says
@@ -2213,17 +2204,14 @@ def password_mark(settings: HssSettings) -> int:
 
 
 class IamTokenProvider:
-    """IAM password tokens scoped to a project, held until shortly before they expire. Worker threads ask for the token
-    at once: one lock covers fetching a token and dropping one, so that one command fetches one token, and sends a
-    password IAM refused once. It never touches XSOAR: ``main`` hands it the token cached in the integration context
-    (``stored``) and, on the main thread, keeps ``cache_entry()`` there after the command. ``on_token`` learns every
-    token it holds (the scrubber), from whatever thread fetched it."""
+    """IAM password tokens for a project, held until shortly before they expire. One lock covers fetching and dropping
+    one: a command's threads fetch one token and send a refused password once. ``main`` hands it the cached token
+    (``stored``) and keeps ``cache_entry()``; ``on_token`` (the scrubber) learns each token, on any thread."""
 
     vendor = 'Huawei Cloud IAM'
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
-                 clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter,
-                 on_token: TextListener | None) -> None:
+                 clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
         # IAM's requests take turns of their own, on the clock and sleep of the HSS requests' limiter
         self.transport = HttpTransport(
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
@@ -2235,8 +2223,7 @@ class IamTokenProvider:
         self._renewal_failed = False  # IAM could not renew the held token early: it serves the rest of this run
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
-        # IAM's refusal of the password, as an earlier command or fetch kept it (no secret: when, what IAM said, and
-        # the password's mark): it holds back that password only (one kept without a mark, by an older version: any)
+        # IAM's refusal kept by an earlier run (no secret): it holds back the password of its mark (none kept: any)
         refused = mine if not self._held and type(mine.get('refused_at')) in (int, float) else {}
         self._kept = refused if 'password_mark' not in refused or refused['password_mark'] == password_mark(
             settings) else {}
@@ -2310,8 +2297,7 @@ class IamTokenProvider:
             if reply.status == 401:  # the password (or the lockout it led to): kept, so later runs do not send it
                 said = huawei_said(reply) or {}
                 message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
-                # It takes the place of the token that ran out (a password changed in IAM is met when the cached token
-                # expires): that token, kept, would bring every later run here again, to send the password again.
+                # In place of the token that ran out (the password changed in IAM): kept, it would bring later runs here
                 self._held = {}
                 self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
                               'message': message if message is None else short_text(
@@ -2330,9 +2316,8 @@ class IamTokenProvider:
 
 
 def parse_iam_expiry(body: JsonObject, now: float, iam_now: float) -> float:
-    """When the token expires, on this machine's clock (``now``): token.expires_at (ISO 8601, UTC, on IAM's clock)
-    less token.issued_at (else IAM's Date, ``iam_now``) is its lifetime, counted from now, so that a clock IAM keeps
-    hours or days away does not make every token look expired (or everlasting). Unreadable: kept an hour."""
+    """When the token expires on this machine's clock: its lifetime (expires_at less issued_at, else IAM's Date,
+    ``iam_now``) from ``now``, so that IAM's clock hours off makes no token look expired. Unreadable: an hour."""
     token = body['token'] if isinstance(body.get('token'), dict) else {}
     expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
     if expires is None:
@@ -2350,8 +2335,8 @@ def iam_time(value: Any) -> float | None:
 
 
 def utc_text(epoch_seconds: float) -> str:
-    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them (a vendor's
-    clock set back 25 years and a Retry-After date of 9999 ask for a wait that ends past the year 9999)."""
+    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them (a
+    Retry-After of 9999 on a vendor clock 25 years behind ends past 9999)."""
     seconds = min(max(epoch_seconds, EPOCH_MS_MIN / 1000), EPOCH_MS_MAX / 1000)
     return (EPOCH + timedelta(seconds=seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
 

@@ -75,4 +75,4 @@ def test_requests_signed_by_the_auth_object_match_the_official_signer(query, bod
 
 
 def test_the_auth_object_never_shows_the_secret_key():
-    assert 'my-secret' not in repr(ri.HuaweiAkSkAuth('AK', 'my-secret'))
+    assert 'my-secret' not in repr(ri.HuaweiAkSkAuth('AK', 'my-secret', 'PROJECT'))
