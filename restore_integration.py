@@ -3372,7 +3372,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
         f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
                                                            if schedule.asked_by else '.') if polling else
-        'Follow the actions in Cortex XDR > Response > Action Center.')
+        xdr_follow_text(started, follow_wait(client)))
     if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None

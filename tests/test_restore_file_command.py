@@ -170,6 +170,26 @@ def follow_line(text):
     return parse_line(re.search(r'!restore-file [^\n]*?(?=\.(?:\s|$))', text).group())
 
 
+def test_polling_false_gives_the_restore_file_line_that_checks_the_action_later(advanced_tenant, war_room_on):
+    """README: a check by hand is restore-file given the file's action_id. An analyst who chose not to wait gets that
+    line in the first entry, as the last polling entry gives it; run, it reads the same action and starts no other."""
+    room = war_room_on(advanced_tenant)
+    endpoint = HOLDERS[CLEAN_HASH][0]
+    started = room.run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': endpoint, 'incident_id': '412',
+                                        'polling': 'false'})
+
+    [entry] = started.entries
+    record = restored_record(started)
+    line = follow_line(entry['HumanReadable'])
+    assert line.command == 'restore-file' and json.loads(line.args['action_id']) == [record['action_id']], line
+    assert (line.args['file_hash'], line.args.get('endpoint_id'), line.args.get('incident_id')) == (
+        CLEAN_HASH, endpoint, '412')
+    checked = room.run(line.command, dict(line.args, polling='false'))
+    assert not checked.failed, checked.entries[-1]
+    assert restored_record(checked)['status'] == 'COMPLETED_SUCCESSFULLY'
+    assert len(advanced_tenant.backend.actions) == 1  # followed, not restored again
+
+
 def clocked_room(monkeypatch, stage_seconds):
     """A tenant whose actions take ``stage_seconds`` a stage, and a war room: the war room's waits, the integration's
     waits for its turns and the clocks both read polling time from move one test clock, by which each run is timed."""
