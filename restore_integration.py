@@ -3355,7 +3355,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused, records)
-    where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
+    where = f'endpoint {endpoint_id}' if endpoint_id else f'every endpoint holding {"them" if hashes[1:] else "it"}'
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
             f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'

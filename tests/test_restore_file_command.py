@@ -161,6 +161,16 @@ def test_polling_false_returns_the_action_without_following_it(advanced_tenant, 
     assert not [r for r in advanced_tenant.gateway.requests if r.path.endswith('/get_action_status/')]  # not followed
 
 
+def test_the_first_entry_of_several_files_says_every_endpoint_holding_them(advanced_tenant, war_room_on):
+    """The seed: without endpoint_id the restore runs on all endpoints relating to the file. Of several files, the
+    title says them, not "it", which reads as one file among several."""
+    hashes = sorted(HOLDERS)[:2]
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    title = result.entries[0]['HumanReadable'].splitlines()[0]
+    assert 'every endpoint holding them' in title and 'holding it' not in title, title
+
+
 # What the last check of a polling sequence must not say: no check follows it.
 PROMISES = ('checking again', 'next check')
 
