@@ -3745,8 +3745,7 @@ def xdr_follow_text(records: list[XdrRecord], when: str) -> str:
 
 def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord],
                       unsent: int) -> str:
-    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final;
-    the files the next check sends (``unsent``)."""
+    """A check's line unless the last: endpoints final (of files finished earlier too), running; files not sent."""
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
@@ -3778,16 +3777,17 @@ def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose st
 
 
 def xdr_final_table(summaries: list[XdrRecord]) -> str:
-    """The endpoint rows of the actions read; past MAX_DETAIL_ROWS, counts and failures grouped by reason, each row
-    with its file (an endpoint alone would not say which of several files failed there)."""
+    """The endpoint rows of the actions read, each with its file: an endpoint alone would not say which file failed."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
     one, summary = len(summaries) == 1, summaries[0]
+    files = len({s['file_hash'] for s in summaries})  # a file restored once per endpoint has an action on each
+    what = f'{files} files' if files == len(summaries) else f'{files} file(s) ({len(summaries)} actions)'
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
     if len(rows) > MAX_DETAIL_ROWS:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
-                 f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
+                 f'Restore of {what} on {endpoints:,} endpoint(s): {finished} action(s) final')
         grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
                                    'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
@@ -3803,7 +3803,7 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
     title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
               f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
               f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})') if one else
-             f'Restore of {len(summaries)} files checked: {finished} actions final, '
+             f'Restore of {what} checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
              + (f', the status of {unread} not read at this check' if unread else '')

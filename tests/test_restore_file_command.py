@@ -299,6 +299,23 @@ def test_a_check_by_hand_follows_each_action_of_one_file_as_the_context_pairs_th
         assert [e['endpoint_id'] for e in read['endpoints']] == [record['endpoint_id']], read
 
 
+def test_a_check_of_two_actions_of_one_file_counts_one_file_not_two(advanced_tenant, war_room_on):
+    """A file restored once per endpoint (two actions of one file_hash): the check's title counts the files it checked
+    by their hash, one here, not an action as a file."""
+    room = war_room_on(advanced_tenant)
+    file_hash = next(h for h, endpoints in sorted(HOLDERS.items()) if len(endpoints) == 2)
+    started = [restored_record(room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint,
+                                                         'polling': 'false'})) for endpoint in HOLDERS[file_hash]]
+    started = as_list(started[-1])  # the context holds one record per action
+
+    checked = room.run('restore-file', {'file_hash': [r['file_hash'] for r in started], 'polling': 'false',
+                                        'action_id': [r['action_id'] for r in started]})
+
+    assert not checked.failed, checked.entries[-1]
+    title = next(line for line in checked.entries[-1]['HumanReadable'].splitlines() if line.startswith('#'))
+    assert re.search(r'\b1 file\b', title) and '2 files' not in title, title
+
+
 def test_a_check_by_hand_given_the_context_lists_of_a_file_refused_once_follows_its_one_action(advanced_tenant,
                                                                                                war_room_on):
     """A file refused on an endpoint that holds no copy of it (Cortex XDR's 500), then restored on every endpoint
