@@ -242,8 +242,8 @@ THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true a
                             f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
                             'wait has passed.')
 XDR_ERROR_ADVICE = {
-    400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
-         'and incident_id a whole number.',
+    400: 'Cortex XDR took the request as malformed, though its values were well formed: an incident_id must be an '
+         'incident of this tenant holding the file, file_hash a file it quarantined (its message may name one).',
     401: 'Cortex XDR did not accept the API key. Check its ID, the key and the key type, standard or advanced, in '
          f'the instance settings ({SETTING_NAMES["xdr_api_key_id"]}, {SETTING_NAMES["xdr_api_key"]}, '
          f'{SETTING_NAMES["xdr_auth_type"]}); an advanced key also needs this machine\'s clock to be right within a '

@@ -537,6 +537,27 @@ def test_hash_quarantined_nowhere_gives_the_vendor_message(advanced_tenant, war_
     assert reply['err_msg'] in entry['Contents'] and reply['err_extra'] in entry['Contents'], entry['Contents']
 
 
+def test_a_400_on_a_restore_whose_arguments_were_checked_says_what_a_well_formed_value_may_still_get_wrong(
+        replay_server):
+    """The seed's 400 is "Bad Request. Got an invalid JSON."; the command refuses, before sending, a file_hash that is
+    no SHA256 and an incident_id that is no whole number, so fixing their form is no advice. What is left: the incident
+    must be one of this tenant's and hold the file, the hash one Cortex XDR quarantined. Cortex XDR's words stay."""
+    from test_reply_shapes import room as replay_room
+    vendor = conftest.load_json(conftest.XDR_REPLIES / 'error_400.json')['reply']
+    replay_server.queue_file(400, 'error_400.json')
+
+    result = replay_room(replay_server).run('restore-file', {'file_hash': CLEAN_HASH, 'incident_id': '412',
+                                                             'polling': 'false'})
+
+    [entry] = result.entries
+    message = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'HTTP 400' in message, message
+    ours = message.split(' said: ', 1)[0]
+    assert not re.search(r'SHA-?256|whole number', ours), ours  # no form to fix: the command checked it
+    assert not facts.words_missing(ours, facts.XDR_ADVICE_WORDS[400] + ('tenant', 'incident', 'quarantined')), ours
+    assert vendor['err_msg'] in message and vendor['err_extra'] in message and f'code {vendor["err_code"]}' in message
+
+
 @pytest.mark.parametrize('licensed, permitted, status', [(False, True, 402), (True, False, 403)])
 def test_license_and_permission_errors_say_what_to_do(advanced_tenant, licensed, permitted, status):
     advanced_tenant.backend.add_api_key('99', 'another-key-' + 'q' * 30, auth_type='standard',
