@@ -242,8 +242,8 @@ THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true a
                             f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
                             'wait has passed.')
 XDR_ERROR_ADVICE = {
-    400: 'Cortex XDR rejected the request as malformed. Check the arguments: file_hash must be a SHA256 '
-         'and incident_id a whole number.',
+    400: 'Cortex XDR took the request as malformed, though its values were well formed: an incident_id must be an '
+         'incident of this tenant holding the file, file_hash a file it quarantined (its message may name one).',
     401: 'Cortex XDR did not accept the API key. Check its ID, the key and the key type, standard or advanced, in '
          f'the instance settings ({SETTING_NAMES["xdr_api_key_id"]}, {SETTING_NAMES["xdr_api_key"]}, '
          f'{SETTING_NAMES["xdr_auth_type"]}); an advanced key also needs this machine\'s clock to be right within a '
@@ -3336,7 +3336,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
         raise none_started(refused, records)
-    where = f'endpoint {endpoint_id}' if endpoint_id else 'every endpoint holding it'
+    where = f'endpoint {endpoint_id}' if endpoint_id else f'every endpoint holding {"them" if hashes[1:] else "it"}'
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
             f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
@@ -3353,7 +3353,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
         f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
                                                            if schedule.asked_by else '.') if polling else
-        'Follow the actions in Cortex XDR > Response > Action Center.')
+        xdr_follow_text(started, follow_wait(client)))
     if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
@@ -3726,8 +3726,7 @@ def xdr_follow_text(records: list[XdrRecord], when: str) -> str:
 
 def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord],
                       unsent: int) -> str:
-    """A check's line unless the last: endpoints final and running; those of files finished earlier count as final;
-    the files the next check sends (``unsent``)."""
+    """A check's line unless the last: endpoints final (of files finished earlier too), running; files not sent."""
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
@@ -3759,16 +3758,17 @@ def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose st
 
 
 def xdr_final_table(summaries: list[XdrRecord]) -> str:
-    """The endpoint rows of the actions read; past MAX_DETAIL_ROWS, counts and failures grouped by reason, each row
-    with its file (an endpoint alone would not say which of several files failed there)."""
+    """The endpoint rows of the actions read, each with its file: an endpoint alone would not say which file failed."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
     one, summary = len(summaries) == 1, summaries[0]
+    files = len({s['file_hash'] for s in summaries})  # a file restored once per endpoint has an action on each
+    what = f'{files} files' if files == len(summaries) else f'{files} file(s) ({len(summaries)} actions)'
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
     if len(rows) > MAX_DETAIL_ROWS:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
-                 f'Restore of {len(summaries)} files on {endpoints:,} endpoint(s): {finished} action(s) final')
+                 f'Restore of {what} on {endpoints:,} endpoint(s): {finished} action(s) final')
         grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
                                    'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
@@ -3784,7 +3784,7 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
     title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
               f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
               f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})') if one else
-             f'Restore of {len(summaries)} files checked: {finished} actions final, '
+             f'Restore of {what} checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
              + (f', the status of {unread} not read at this check' if unread else '')

@@ -161,6 +161,16 @@ def test_polling_false_returns_the_action_without_following_it(advanced_tenant, 
     assert not [r for r in advanced_tenant.gateway.requests if r.path.endswith('/get_action_status/')]  # not followed
 
 
+def test_the_first_entry_of_several_files_says_every_endpoint_holding_them(advanced_tenant, war_room_on):
+    """The seed: without endpoint_id the restore runs on all endpoints relating to the file. Of several files, the
+    title says them, not "it", which reads as one file among several."""
+    hashes = sorted(HOLDERS)[:2]
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    title = result.entries[0]['HumanReadable'].splitlines()[0]
+    assert 'every endpoint holding them' in title and 'holding it' not in title, title
+
+
 # What the last check of a polling sequence must not say: no check follows it.
 PROMISES = ('checking again', 'next check')
 
@@ -168,6 +178,26 @@ PROMISES = ('checking again', 'next check')
 def follow_line(text):
     """The war-room line a report gives to follow a restore: from "!restore-file" to the end of its sentence."""
     return parse_line(re.search(r'!restore-file [^\n]*?(?=\.(?:\s|$))', text).group())
+
+
+def test_polling_false_gives_the_restore_file_line_that_checks_the_action_later(advanced_tenant, war_room_on):
+    """README: a check by hand is restore-file given the file's action_id. An analyst who chose not to wait gets that
+    line in the first entry, as the last polling entry gives it; run, it reads the same action and starts no other."""
+    room = war_room_on(advanced_tenant)
+    endpoint = HOLDERS[CLEAN_HASH][0]
+    started = room.run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': endpoint, 'incident_id': '412',
+                                        'polling': 'false'})
+
+    [entry] = started.entries
+    record = restored_record(started)
+    line = follow_line(entry['HumanReadable'])
+    assert line.command == 'restore-file' and json.loads(line.args['action_id']) == [record['action_id']], line
+    assert (line.args['file_hash'], line.args.get('endpoint_id'), line.args.get('incident_id')) == (
+        CLEAN_HASH, endpoint, '412')
+    checked = room.run(line.command, dict(line.args, polling='false'))
+    assert not checked.failed, checked.entries[-1]
+    assert restored_record(checked)['status'] == 'COMPLETED_SUCCESSFULLY'
+    assert len(advanced_tenant.backend.actions) == 1  # followed, not restored again
 
 
 def clocked_room(monkeypatch, stage_seconds):
@@ -267,6 +297,23 @@ def test_a_check_by_hand_follows_each_action_of_one_file_as_the_context_pairs_th
         read = written[record['action_id']]
         assert read['status'] == 'COMPLETED_SUCCESSFULLY', read
         assert [e['endpoint_id'] for e in read['endpoints']] == [record['endpoint_id']], read
+
+
+def test_a_check_of_two_actions_of_one_file_counts_one_file_not_two(advanced_tenant, war_room_on):
+    """A file restored once per endpoint (two actions of one file_hash): the check's title counts the files it checked
+    by their hash, one here, not an action as a file."""
+    room = war_room_on(advanced_tenant)
+    file_hash = next(h for h, endpoints in sorted(HOLDERS.items()) if len(endpoints) == 2)
+    started = [restored_record(room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint,
+                                                         'polling': 'false'})) for endpoint in HOLDERS[file_hash]]
+    started = as_list(started[-1])  # the context holds one record per action
+
+    checked = room.run('restore-file', {'file_hash': [r['file_hash'] for r in started], 'polling': 'false',
+                                        'action_id': [r['action_id'] for r in started]})
+
+    assert not checked.failed, checked.entries[-1]
+    title = next(line for line in checked.entries[-1]['HumanReadable'].splitlines() if line.startswith('#'))
+    assert re.search(r'\b1 file\b', title) and '2 files' not in title, title
 
 
 def test_a_check_by_hand_given_the_context_lists_of_a_file_refused_once_follows_its_one_action(advanced_tenant,
@@ -488,6 +535,27 @@ def test_hash_quarantined_nowhere_gives_the_vendor_message(advanced_tenant, war_
     reply = by_hand.json()['reply']
     assert by_hand.status_code == reply['err_code'] == 500 and reply['err_extra'], reply
     assert reply['err_msg'] in entry['Contents'] and reply['err_extra'] in entry['Contents'], entry['Contents']
+
+
+def test_a_400_on_a_restore_whose_arguments_were_checked_says_what_a_well_formed_value_may_still_get_wrong(
+        replay_server):
+    """The seed's 400 is "Bad Request. Got an invalid JSON."; the command refuses, before sending, a file_hash that is
+    no SHA256 and an incident_id that is no whole number, so fixing their form is no advice. What is left: the incident
+    must be one of this tenant's and hold the file, the hash one Cortex XDR quarantined. Cortex XDR's words stay."""
+    from test_reply_shapes import room as replay_room
+    vendor = conftest.load_json(conftest.XDR_REPLIES / 'error_400.json')['reply']
+    replay_server.queue_file(400, 'error_400.json')
+
+    result = replay_room(replay_server).run('restore-file', {'file_hash': CLEAN_HASH, 'incident_id': '412',
+                                                             'polling': 'false'})
+
+    [entry] = result.entries
+    message = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'HTTP 400' in message, message
+    ours = message.split(' said: ', 1)[0]
+    assert not re.search(r'SHA-?256|whole number', ours), ours  # no form to fix: the command checked it
+    assert not facts.words_missing(ours, facts.XDR_ADVICE_WORDS[400] + ('tenant', 'incident', 'quarantined')), ours
+    assert vendor['err_msg'] in message and vendor['err_extra'] in message and f'code {vendor["err_code"]}' in message
 
 
 @pytest.mark.parametrize('licensed, permitted, status', [(False, True, 402), (True, False, 403)])
