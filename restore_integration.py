@@ -216,9 +216,9 @@ MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
 XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: the action_id of each file\'s record '
-                         'in CortexXDR.RestoredFile, as the restore-file line of a last check gives them (a record '
-                         'without one was never followed). Left out, action_id makes the command send a new restore of '
-                         'each file, a second action where one still runs.')
+                         'in CortexXDR.RestoredFile, as the restore-file line of a last check (or of a run without '
+                         'polling) gives them (a record without one was never followed). Left out, action_id makes the '
+                         'command send a new restore of each file, a second action where one still runs.')
 # A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s). Run restore-file again for this file.')
