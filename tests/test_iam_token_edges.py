@@ -83,3 +83,49 @@ def test_a_token_cached_for_another_iam_user_is_not_sent_and_iam_is_asked_for_th
     assert tenant.requests_to('POST', IAM_TOKENS)[1].body['auth']['identity']['password']['user']['name'] == \
         'second-user'
     assert json.loads(kept_later)['token'] != json.loads(kept)['token']
+
+
+def test_the_same_refused_password_is_sent_again_at_the_moment_the_paused_run_said_it_would_be():
+    tenant = wall_tenant()
+    try:
+        _, kept = run_once(tenant, None, password=WRONG_PASSWORD)
+        tenant.wall.advance(facts.IAM_LOCKOUT_PERIOD_S - 1)
+        paused, _ = run_once(tenant, kept, password=WRONG_PASSWORD)
+        tenant.wall.advance(1)  # 2026-11-18 11:21:40 UTC: the refusal's time plus IAM's lockout period
+        again, _ = run_once(tenant, kept, password=WRONG_PASSWORD)
+    finally:
+        tenant.stack.close()
+
+    assert 'not sent again before 2026-11-18 11:21:40 UTC' in str(paused)
+    assert logins(tenant) == 2 and 'Huawei Cloud IAM answered HTTP 401' in str(again)
+
+
+def test_a_refusal_stamped_by_a_clock_a_day_ahead_holds_the_password_back_no_longer_than_iam_s_lockout_period():
+    # The run IAM refused ran on a clock a day fast (a bad time server); it was set right before the next run, which
+    # comes IAM's whole lockout period later: no pause of 15 minutes can still hold, whichever clock it is read on.
+    tenant = wall_tenant()
+    try:
+        _, kept = run_once(tenant, None, password=WRONG_PASSWORD, clock=FakeClock(WALL_NOW + 24 * 3600))
+        tenant.wall.advance(facts.IAM_LOCKOUT_PERIOD_S)
+        again, _ = run_once(tenant, kept, password=WRONG_PASSWORD)
+    finally:
+        tenant.stack.close()
+
+    assert logins(tenant) == 2 and 'Huawei Cloud IAM answered HTTP 401' in str(again)
+
+
+def test_a_refusal_kept_without_a_password_mark_holds_back_whatever_password_is_saved_for_the_pause():
+    # A refusal kept with no mark of the refused password (an earlier version kept none) cannot tell that password from
+    # the one saved now: sending it could be a failed login more towards IAM's lockout, so none is sent.
+    tenant = wall_tenant()
+    try:
+        _, kept = run_once(tenant, None, password=WRONG_PASSWORD)
+        unmarked = {key: value for key, value in json.loads(kept).items() if key != 'password_mark'}
+        tenant.wall.advance(60)
+        later, kept_later = run_once(tenant, json.dumps(unmarked), password=WRONG_PASSWORD)
+    finally:
+        tenant.stack.close()
+
+    assert logins(tenant) == 1 and tenant.requests_to('GET', 'isolated-file') == []
+    assert 'not sent again before 2026-11-18 11:21:40 UTC' in str(later)
+    assert json.loads(kept_later) == unmarked
