@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 import facts
 import restore_integration as ri
 from conftest import HSS_REPLIES, FakeClock, load_json, start_hss_tenant
@@ -129,3 +131,25 @@ def test_a_refusal_kept_without_a_password_mark_holds_back_whatever_password_is_
     assert logins(tenant) == 1 and tenant.requests_to('GET', 'isolated-file') == []
     assert 'not sent again before 2026-11-18 11:21:40 UTC' in str(later)
     assert json.loads(kept_later) == unmarked
+
+
+def test_a_token_obtained_replaces_the_refusal_kept_even_when_hss_then_refuses_it_and_iam_cannot_renew_it(
+        replay_server):
+    # README: "A token obtained replaces the refusal". A refusal kept more than IAM's lockout period ago is over: the
+    # password goes, and IAM takes it. HSS then refuses that token (401) and IAM is down when asked for another: the
+    # run fails, and the integration context must not be left with the refusal the token replaced.
+    settings = ri.HssSettings(replay_server.url, '0123456789abcdef0123456789abcdef', 'token',
+                              iam_url=replay_server.url, domain='acme-corp', username='soar-restore',
+                              password='iam-password-value')
+    refused = {'identity': ri.token_identity(settings), 'refused_at': WALL_NOW - facts.IAM_LOCKOUT_PERIOD_S - 1,
+               'code': facts.IAM_WRONG_PASSWORD[0], 'message': facts.IAM_WRONG_PASSWORD[1]}
+    replay_server.queue_file(201, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': 'obtained'})
+    replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES).queue(503, b'')
+    client = ri.HssClient(settings, ri.TransportSettings(max_retries=0), refused, token_clock=lambda: WALL_NOW)
+
+    with pytest.raises(ri.RestoreError):
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    assert [request.method for request in replay_server.requests] == ['POST', 'PUT', 'POST']
+    assert replay_server.requests[1].headers['X-Auth-Token'] == 'obtained'
+    assert 'refused_at' not in (client.token_provider.cache_entry() or {})
