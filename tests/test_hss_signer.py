@@ -76,3 +76,21 @@ def test_requests_signed_by_the_auth_object_match_the_official_signer(query, bod
 
 def test_the_auth_object_never_shows_the_secret_key():
     assert 'my-secret' not in repr(ri.HuaweiAkSkAuth('AK', 'my-secret', 'PROJECT'))
+
+
+def test_a_query_holding_a_literal_plus_is_signed_as_the_gateway_reads_it_a_plus_sign():
+    # RFC 3986 (and Huawei's API Gateway, as the emulated one reads its signing guide): a + in a query is a plus sign,
+    # not a form's blank. A URL written with one must be signed so, or the gateway answers 401 to a good key.
+    from conftest import start_hss_tenant
+    tenant = start_hss_tenant()
+    try:
+        keys, project = tenant.base_params['hss_aksk'], tenant.base_params['hss_project_id']
+        auth = ri.HuaweiAkSkAuth(keys['identifier'], keys['password'], project_id=project)
+        reply = requests.get(f'{tenant.url}/v5/{project}/event/isolated-file?file_hash=a+b&limit=10', auth=auth,
+                             timeout=10)
+    finally:
+        tenant.stack.close()
+
+    assert reply.status_code == 200, reply.text
+    [listing] = tenant.requests_to('GET', 'isolated-file')
+    assert listing.query['file_hash'] == ['a+b']
