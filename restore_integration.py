@@ -462,6 +462,8 @@ HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
     f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
 HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
+FETCH_AGAIN_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
+                      f'sets no last run). If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.')
 # The gateway refusing tokens IAM issued after its refusals (so IAM took the password); {renewed}: after which ones.
 # Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or used outside its project's region;
 # APIG.0301 "decrypt token fail", one from another environment; either, an account in arrears or frozen.
@@ -4319,10 +4321,9 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
                         scrub: Callable[[str], str] = str,
                         note: TextListener = lambda _: None) -> tuple[list[JsonObject], JsonObject]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most max_fetch,
-    none twice, in two-day windows (HSS's longest) from where the last fetch stopped up to now. The state returned
-    stays small (``last_fetch``, the event IDs seen since: one holding a secret, ``scrub`` tells, by its digest only);
-    ``note`` is told why a fetch HSS failed after its start stopped short (the fetch succeeds). ``last_run``: as
-    last_run_values reads it."""
+    none twice, in two-day windows (HSS's longest) from where the last fetch stopped (``last_run``, as last_run_values
+    reads it) to now. The state returned stays small (``last_fetch``, the event IDs seen since: one holding a secret,
+    ``scrub`` tells, by its digest only); ``note`` is told why HSS failed a fetch that stopped short (it succeeds)."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
@@ -4491,8 +4492,7 @@ COMMANDS = {'restore-file': ('xdr', restore_file_command),
 
 
 def settings_for(command: str, params: JsonObject) -> InstanceSettings:
-    """What ``command`` reads of the instance: test-module every vendor in use (and the fetch settings when
-    fetching is on), fetch-incidents HSS and the fetch settings, a command its own vendor."""
+    """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
         return read_instance_settings(params, with_fetch=None)
     if command == 'fetch-incidents':
@@ -4544,8 +4544,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
-        # XSOAR shows both the incidents and the last run: nothing secret goes there either
-        incidents, next_run = scrubber.value(fetch_hss_incidents(
+        incidents, next_run = scrubber.value(fetch_hss_incidents(  # XSOAR shows both: nothing secret goes there
             clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
             lambda text: runtime.info(scrubber.text(text))))
         runtime.incidents(incidents)
@@ -4570,8 +4569,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
 
 
 def incident_context(runtime: Any) -> Any:
-    """The incident's context (``demisto.context()``, the calling context's, in integrations too: demisto/content's
-    DemistoClassApiModuleClasses.py); None where it cannot be read, and the late files are then sent as before."""
+    """The incident's context (demisto.context(): content's DemistoClassApiModuleClasses.py); None where unreadable."""
     try:
         return runtime.context()
     except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
@@ -4579,9 +4577,8 @@ def incident_context(runtime: Any) -> Any:
 
 
 def main(demisto_obj: Any = None) -> None:
-    """Entry point: XSOAR calls it with its global ``demisto``, the war room with its own. The only function that calls
-    ``demisto``, from the calling thread alone; everything that leaves (entries, log lines, a failed fetch) is
-    scrubbed."""
+    """Entry point: XSOAR calls it with its global ``demisto``, the war room with its own; the only caller of
+    ``demisto``, from the calling thread alone. All that leaves (entries, log lines, a failed fetch) is scrubbed."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
     # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
@@ -4589,7 +4586,7 @@ def main(demisto_obj: Any = None) -> None:
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, stored, iam_identity = {}, None, None
-    caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
+    caching, fetching = command != 'test-module', command == 'fetch-incidents'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
@@ -4602,8 +4599,11 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
+            if fetching and 'Run the command again later.' in str(error):
+                error = error.with_advice(FETCH_AGAIN_ADVICE, 'Run the command again later.')
             for when in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is, if it says
                 error = error.with_sentence(f'Later means{when[1:]}.' if 'again later' in error.advice else
+                                            f'Fetches may be throttled until{when[7:]}.' if fetching else
                                             f'Try again{when}.')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
@@ -4611,7 +4611,7 @@ def main(demisto_obj: Any = None) -> None:
             message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
                        f'{error}. This is a fault in the integration; the debug log holds the traceback.')
         message = scrubber.text(message)
-        if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
+        if fetching:  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
         runtime.results(error_entry(message, scrubber.value(outputs)))
     finally:
