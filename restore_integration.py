@@ -457,10 +457,13 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
-# The event listing (a fetch, a Test with it on) sends none of a restore's fields, but these settings
+# The event listing (a fetch, a Test with it on) and the Test's listing of isolated files send no restore field
 HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
     f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
+HSS_TEST_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
+    f'HSS rejected the listing of isolated files. Check {SETTING_NAMES["hss_enterprise_project_id"]} (empty if '
+    f'enterprise projects are not enabled) and {SETTING_NAMES["hss_project_id"]}.')}
 HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
 FETCH_AGAIN_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
                       f'sets no last run). If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.')
@@ -2464,11 +2467,12 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None,
+                            advice: dict[int, str] = HSS_ERROR_ADVICE) -> HssPage:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit})
+            'limit': limit}, advice)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -2501,8 +2505,8 @@ class HssClient:
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
-            'event_types': self.event_types,
-            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS), 'offset': offset, 'limit': limit})
+            'event_types': self.event_types, 'offset': offset, 'limit': limit,
+            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, HSS_EVENT_LISTING_ADVICE)
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
@@ -2553,9 +2557,8 @@ class HssClient:
                 return rows
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
-    def _listing(self, path: str, what: str, query: JsonObject) -> HssPage:
+    def _listing(self, path: str, what: str, query: JsonObject, advice: dict[int, str]) -> HssPage:
         # Unset filters left out; as Huawei's SDK sends and signs them: sorted, a blank as %20 (gateways may not read +)
-        advice = HSS_EVENT_LISTING_ADVICE if path == self.events_path else HSS_ERROR_ADVICE
         reply = self._request('GET', path, advice, expect_json=True, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
             if value not in (None, '')))
@@ -3206,8 +3209,7 @@ def state_text(state: HssState) -> str:
 
 
 def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings | None = None) -> str:
-    """'ok' once every configured vendor (and HSS's event listing, with ``fetch``, the fetch settings, when fetching)
-    answers; else an error saying why."""
+    """'ok' once every vendor in use (and HSS's event listing, with ``fetch``: fetching on) answers; else why not."""
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
@@ -3236,15 +3238,14 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
     """test-module's requests to one vendor, which change nothing; an error says why it failed."""
     if isinstance(client, XdrClient):
         try:
-            # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
-            # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
+            # Reading action 0's status changes nothing; an answer on it (200, 400/500 with XDR's reply) proves the key
             client.get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
                 raise
         return
     # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10)
+    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
     if fetch:
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
@@ -4368,9 +4369,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
 
 
 def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> JsonObject:
-    """The next last run: where the next fetch begins, and the IDs of the events seen at or after it (its time read
-    again), at most HSS_FETCH_SEEN_MAX of them. Past that many (a busy project), the newest are kept and the next fetch
-    begins after the others, no further than where this one stopped (``progress``): it reads back less far."""
+    """The next last run: where the next fetch begins, and the IDs of the events seen from then on (read again), at
+    most HSS_FETCH_SEEN_MAX: past that, the newest (the next fetch begins after the others, ``progress`` at most)."""
     kept = {key: times[key] for key in seen if times.get(key, -1) >= begin - HSS_EVENT_TIME_LEAD_MS}
     if len(kept) > HSS_FETCH_SEEN_MAX:
         after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1 + HSS_EVENT_TIME_LEAD_MS

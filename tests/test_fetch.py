@@ -1084,6 +1084,31 @@ def test_hss_refusing_the_event_listing_is_told_with_advice_on_the_fetch_setting
     assert f'"{load_spec().params["event_types"].display}"' in message, message
 
 
+@pytest.mark.parametrize('fetching', [False, True], ids=['not_fetching', 'fetching'])
+def test_hss_refusing_the_test_s_isolated_files_listing_is_told_with_advice_on_its_settings_not_a_restore_s_fields(
+        tenant, fetching):
+    # The instance Test lists isolated files with no host_id, file_hash, file_path nor file_attr (the request log shows
+    # what it sends): an HSS that refuses it (400 HSS.0001 "Invalid parameter", here of enterprise_project_id) must not
+    # be answered with advice to check those fields, nor whether a file is still isolated, but with the settings the
+    # listing sends: the enterprise project ID (its display in integration.yml).
+    from warroom.emulator.hss.exceptions import InvalidParameter
+
+    def refusing(project_id, **filters):
+        raise InvalidParameter('enterprise_project_id')
+
+    tenant.backend.list_isolated_files = refusing
+    result = WarRoom(params=tenant.params(isFetch=fetching)).run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and 'HSS.0001' in message, message
+    [request] = tenant.requests_to('GET', '/event/isolated-file')
+    restore_fields = {'host_id', 'file_hash', 'file_path', 'file_attr'}  # the seed's data_list item fields
+    assert not restore_fields & set(request.query), request.query
+    assert not [field for field in restore_fields if field in message], message
+    assert 'still isolated' not in message, message
+    assert f'"{load_spec().params["hss_enterprise_project_id"].display}"' in message, message
+
+
 @pytest.mark.parametrize('occur_time', [None, -10 * 86_400_000, 365 * 86_400_000], ids=['none', 'days_before', 'ahead'])
 def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_later_one(occur_time):
     # HSS lists an event by a time of its own in the window: one whose occur_time says nothing of it (none, or one
