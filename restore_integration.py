@@ -459,11 +459,16 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
-# The event listing (a fetch, a Test with it on) sends none of a restore's fields, but these settings
+# The event listing (a fetch, a Test with it on) and the Test's listing of isolated files send no restore field
 HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
     f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
+HSS_TEST_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
+    f'HSS rejected the listing of isolated files. Check {SETTING_NAMES["hss_enterprise_project_id"]} (empty if '
+    f'enterprise projects are not enabled) and {SETTING_NAMES["hss_project_id"]}.')}
 HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
+FETCH_AGAIN_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
+                      f'sets no last run). If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.')
 # The gateway refusing tokens IAM issued after its refusals (so IAM took the password); {renewed}: after which ones.
 # Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or used outside its project's region;
 # APIG.0301 "decrypt token fail", one from another environment; either, an account in arrears or frozen.
@@ -2449,11 +2454,12 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None,
+                            advice: dict[int, str] = HSS_ERROR_ADVICE) -> HssPage:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit})
+            'limit': limit}, advice)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -2486,8 +2492,8 @@ class HssClient:
         self.event_requests += 1
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
-            'event_types': self.event_types,
-            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS), 'offset': offset, 'limit': limit})
+            'event_types': self.event_types, 'offset': offset, 'limit': limit,
+            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, HSS_EVENT_LISTING_ADVICE)
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
@@ -2538,9 +2544,8 @@ class HssClient:
                 return rows
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
-    def _listing(self, path: str, what: str, query: JsonObject) -> HssPage:
+    def _listing(self, path: str, what: str, query: JsonObject, advice: dict[int, str]) -> HssPage:
         # Unset filters left out; as Huawei's SDK sends and signs them: sorted, a blank as %20 (gateways may not read +)
-        advice = HSS_EVENT_LISTING_ADVICE if path == self.events_path else HSS_ERROR_ADVICE
         reply = self._request('GET', path, advice, expect_json=True, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
             if value not in (None, '')))
@@ -3185,8 +3190,7 @@ def state_text(state: HssState) -> str:
 
 
 def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings | None = None) -> str:
-    """'ok' once every configured vendor (and HSS's event listing, with ``fetch``, the fetch settings, when fetching)
-    answers; else an error saying why."""
+    """'ok' once every vendor in use (and HSS's event listing, with ``fetch``: fetching on) answers; else why not."""
     if not clients:
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
@@ -3215,15 +3219,14 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
     """test-module's requests to one vendor, which change nothing; an error says why it failed."""
     if isinstance(client, XdrClient):
         try:
-            # Reading the status of action 0 needs a valid key and changes nothing. An answer about the action
-            # itself (200, or 400/500 with Cortex XDR's reply) shows the key was accepted.
+            # Reading action 0's status changes nothing; an answer on it (200, 400/500 with XDR's reply) proves the key
             client.get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
                 raise
         return
     # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10)
+    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
     if fetch:
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
@@ -4301,10 +4304,9 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
                         scrub: Callable[[str], str] = str,
                         note: TextListener = lambda _: None) -> tuple[list[JsonObject], JsonObject]:
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most max_fetch,
-    none twice, in two-day windows (HSS's longest) from where the last fetch stopped up to now. The state returned
-    stays small (``last_fetch``, the event IDs seen since: one holding a secret, ``scrub`` tells, by its digest only);
-    ``note`` is told why a fetch HSS failed after its start stopped short (the fetch succeeds). ``last_run``: as
-    last_run_values reads it."""
+    none twice, in two-day windows (HSS's longest) from where the last fetch stopped (``last_run``, as last_run_values
+    reads it) to now. The state returned stays small (``last_fetch``, the event IDs seen since: one holding a secret,
+    ``scrub`` tells, by its digest only); ``note`` is told why HSS failed a fetch that stopped short (it succeeds)."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
@@ -4349,9 +4351,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
 
 
 def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> JsonObject:
-    """The next last run: where the next fetch begins, and the IDs of the events seen at or after it (its time read
-    again), at most HSS_FETCH_SEEN_MAX of them. Past that many (a busy project), the newest are kept and the next fetch
-    begins after the others, no further than where this one stopped (``progress``): it reads back less far."""
+    """The next last run: where the next fetch begins, and the IDs of the events seen from then on (read again), at
+    most HSS_FETCH_SEEN_MAX: past that, the newest (the next fetch begins after the others, ``progress`` at most)."""
     kept = {key: times[key] for key in seen if times.get(key, -1) >= begin - HSS_EVENT_TIME_LEAD_MS}
     if len(kept) > HSS_FETCH_SEEN_MAX:
         after_dropped = sorted(kept.values(), reverse=True)[HSS_FETCH_SEEN_MAX] + 1 + HSS_EVENT_TIME_LEAD_MS
@@ -4473,8 +4474,7 @@ COMMANDS = {'restore-file': ('xdr', restore_file_command),
 
 
 def settings_for(command: str, params: JsonObject) -> InstanceSettings:
-    """What ``command`` reads of the instance: test-module every vendor in use (and the fetch settings when
-    fetching is on), fetch-incidents HSS and the fetch settings, a command its own vendor."""
+    """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
         return read_instance_settings(params, with_fetch=None)
     if command == 'fetch-incidents':
@@ -4526,8 +4526,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
         clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
-        # XSOAR shows both the incidents and the last run: nothing secret goes there either
-        incidents, next_run = scrubber.value(fetch_hss_incidents(
+        incidents, next_run = scrubber.value(fetch_hss_incidents(  # XSOAR shows both: nothing secret goes there
             clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
             lambda text: runtime.info(scrubber.text(text))))
         runtime.incidents(incidents)
@@ -4552,8 +4551,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
 
 
 def incident_context(runtime: Any) -> Any:
-    """The incident's context (``demisto.context()``, the calling context's, in integrations too: demisto/content's
-    DemistoClassApiModuleClasses.py); None where it cannot be read, and the late files are then sent as before."""
+    """The incident's context (demisto.context(): content's DemistoClassApiModuleClasses.py); None where unreadable."""
     try:
         return runtime.context()
     except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
@@ -4570,7 +4568,7 @@ def main(demisto_obj: Any = None) -> None:
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, stored, iam_identity = {}, None, None
-    caching = command != 'test-module'  # XSOAR gives test-module no integration context to read or write
+    caching, fetching = command != 'test-module', command == 'fetch-incidents'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
@@ -4582,8 +4580,11 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
+            if fetching and 'Run the command again later.' in str(error):
+                error = error.with_advice(FETCH_AGAIN_ADVICE, 'Run the command again later.')
             for when in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is, if it says
                 error = error.with_sentence(f'Later means{when[1:]}.' if 'again later' in error.advice else
+                                            f'Fetches may be throttled until{when[7:]}.' if fetching else
                                             f'Try again{when}.')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
@@ -4591,7 +4592,7 @@ def main(demisto_obj: Any = None) -> None:
             message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
                        f'{error}. This is a fault in the integration; the debug log holds the traceback.')
         message = scrubber.text(message)
-        if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
+        if fetching:  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
         runtime.results(error_entry(message, scrubber.value(outputs)))
     finally:

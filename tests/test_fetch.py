@@ -1029,6 +1029,29 @@ def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant
     assert result.failed and '"Fetch incidents" (isFetch) is checked' in str(result.entries[-1]['Contents'])
 
 
+def test_a_fetch_throttled_by_hss_says_the_next_fetch_goes_on_from_there_and_names_the_rate_not_a_command(tenant):
+    # XSOAR runs fetch-incidents at the instance's fetch interval (content-docs, fetching-incidents.md): a fetch is no
+    # command an analyst runs again. The gateway throttles (429 APIGW.0308) with a Retry-After past the 165 s a run
+    # waits: the fetch fails, and must say what is true of it: the next fetch goes on from where this one stopped, and
+    # if that keeps happening, the instance's HSS request rate (integration.yml's display of hss_rate_limit) is the
+    # setting to lower.
+    last_run = {}
+    fetch(tenant, last_run)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=3600'))
+    kept = dict(last_run)
+    with pytest.raises(FetchError) as raised:
+        fetch(tenant, last_run)
+    message = str(raised.value)
+
+    assert 'APIGW.0308' in message, message  # the gateway's code kept
+    assert not re.search(r'\b(run|Run) the command|\b[Tt]ry again|Later means', message), message
+    assert 'next fetch' in message and f'"{load_spec().params["hss_rate_limit"].display}"' in message, message
+    # when HSS's wait ends is still told: about the hour the gateway asked for
+    waited = re.search(r'in (\d+) s, as Huawei Cloud HSS asked to wait', message)
+    assert waited and 3590 <= int(waited[1]) <= 3600, message
+    assert last_run == kept  # a failed fetch sets no last run: the next one begins where this one did
+
+
 @pytest.mark.parametrize('run', ['fetch-incidents', 'test-module'])
 def test_hss_refusing_the_event_listing_is_told_with_advice_on_the_fetch_settings_not_on_a_restore_s_fields(tenant,
                                                                                                          run):
@@ -1059,6 +1082,31 @@ def test_hss_refusing_the_event_listing_is_told_with_advice_on_the_fetch_setting
     assert not [field for field in restore_fields if field in message], message
     assert 'still isolated' not in message, message
     assert f'"{load_spec().params["event_types"].display}"' in message, message
+
+
+@pytest.mark.parametrize('fetching', [False, True], ids=['not_fetching', 'fetching'])
+def test_hss_refusing_the_test_s_isolated_files_listing_is_told_with_advice_on_its_settings_not_a_restore_s_fields(
+        tenant, fetching):
+    # The instance Test lists isolated files with no host_id, file_hash, file_path nor file_attr (the request log shows
+    # what it sends): an HSS that refuses it (400 HSS.0001 "Invalid parameter", here of enterprise_project_id) must not
+    # be answered with advice to check those fields, nor whether a file is still isolated, but with the settings the
+    # listing sends: the enterprise project ID (its display in integration.yml).
+    from warroom.emulator.hss.exceptions import InvalidParameter
+
+    def refusing(project_id, **filters):
+        raise InvalidParameter('enterprise_project_id')
+
+    tenant.backend.list_isolated_files = refusing
+    result = WarRoom(params=tenant.params(isFetch=fetching)).run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and 'HSS.0001' in message, message
+    [request] = tenant.requests_to('GET', '/event/isolated-file')
+    restore_fields = {'host_id', 'file_hash', 'file_path', 'file_attr'}  # the seed's data_list item fields
+    assert not restore_fields & set(request.query), request.query
+    assert not [field for field in restore_fields if field in message], message
+    assert 'still isolated' not in message, message
+    assert f'"{load_spec().params["hss_enterprise_project_id"].display}"' in message, message
 
 
 @pytest.mark.parametrize('occur_time', [None, -10 * 86_400_000, 365 * 86_400_000], ids=['none', 'days_before', 'ahead'])
