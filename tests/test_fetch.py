@@ -1656,3 +1656,13 @@ def test_each_incident_names_its_hss_event_id_as_dbot_mirror_id_and_one_without_
     # An event_id HSS leaves out, empty or of another shape is no ID to show
     [sparse], _ = fetch_from(SparseEvent(event_id=event_id))
     assert 'dbotMirrorId' not in sparse
+
+
+def test_a_fetch_on_an_instance_that_sets_no_max_fetch_makes_as_many_incidents_as_integration_yml_s_default(tenant):
+    # integration.yml's defaultvalue for max_fetch (README's settings table: 50) is the cap when the params give none
+    default = int(load_spec().params['max_fetch'].default)
+    spread(tenant, default + 10, 30, 90, tag='default-cap')
+
+    incidents, _ = fetch(tenant, {})
+
+    assert len(incidents) == default
