@@ -1666,3 +1666,20 @@ def test_a_fetch_on_an_instance_that_sets_no_max_fetch_makes_as_many_incidents_a
     incidents, _ = fetch(tenant, {})
 
     assert len(incidents) == default
+
+
+def test_a_window_whose_total_num_is_exactly_10_of_its_pages_is_read_whole_page_by_page_without_halving(tenant):
+    # README: a window is read whole while its total_num "fits in 10 pages (of what its first page served)": ten full
+    # pages fit. HSS serves 10 rows a page; the window holding the 100 events is asked for at one span, 10 pages.
+    tenant.backend.max_page_rows = rows = 10
+    tenant.backend.events.clear()
+    events = spread(tenant, facts.FETCH_WINDOW_PAGES_MAX * rows, 60, 120, tag='ten-pages')
+
+    incidents, _ = fetch(tenant, {}, max_fetch=str(facts.HSS_EVENT_LIMIT_RANGE[1] // 5))
+
+    assert sorted(alarm_ids(incidents)) == sorted(event['event_id'] for event in events)
+    oldest = min(stored.occur_time for stored in tenant.backend.events)
+    holding = [request.query for request in event_requests(tenant) if int(request.query['end_time'][0]) >= oldest]
+    assert {(query['begin_time'][0], query['end_time'][0]) for query in holding} == {
+        (holding[0]['begin_time'][0], holding[0]['end_time'][0])}
+    assert sorted(int(query.get('offset', ['0'])[0]) for query in holding) == list(range(0, len(events), rows))
