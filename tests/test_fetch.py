@@ -1683,3 +1683,17 @@ def test_a_window_whose_total_num_is_exactly_10_of_its_pages_is_read_whole_page_
     assert {(query['begin_time'][0], query['end_time'][0]) for query in holding} == {
         (holding[0]['begin_time'][0], holding[0]['end_time'][0])}
     assert sorted(int(query.get('offset', ['0'])[0]) for query in holding) == list(range(0, len(events), rows))
+
+
+def test_a_last_run_older_than_hss_lists_events_goes_on_from_30_days_back(tenant):
+    # HSS lists the events of the last 30 days at most (ListSecurityEvents' last_days 1-30; README: as far back as HSS
+    # lists events): an instance whose fetching was off for 40 days asks for none older.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    last_fetch = now_ms - 40 * DAY_MS
+    last_run = {'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)}
+
+    fetch(tenant, last_run, max_fetch='200')
+
+    first = event_requests(tenant)[0].query
+    # (a listing asks from up to a second before where it begins: README, HSS reads the times to the second)
+    assert int(first['begin_time'][0]) >= now_ms - facts.FIRST_FETCH_MAX_MS - facts.FETCH_NARROWEST_SPAN_MS
