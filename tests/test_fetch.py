@@ -1697,3 +1697,20 @@ def test_a_last_run_older_than_hss_lists_events_goes_on_from_30_days_back(tenant
     first = event_requests(tenant)[0].query
     # (a listing asks from up to a second before where it begins: README, HSS reads the times to the second)
     assert int(first['begin_time'][0]) >= now_ms - facts.FIRST_FETCH_MAX_MS - facts.FETCH_NARROWEST_SPAN_MS
+
+
+def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_are_fetched(tenant):
+    # ListSecurityEventsRequest's event_types is a list[int] the SDK sends comma-separated (collection format 'csv'):
+    # 1004 is a trojan, 1016 mining, as the emulator types its alarms by name.
+    [trojan] = isolate(tenant, 1, minutes_ago=10)
+    [mining] = [tenant.backend.isolate_file(sorted(tenant.backend.hosts)[1], 'b' * 64, '/srv/miner', 'Mining',
+                                            minutes_ago=10)]
+    options = [text for text in load_spec().params['event_types'].options if text.split()[0] in ('1004', '1016')]
+
+    incidents, _ = fetch(tenant, {}, event_types=options)
+
+    assert {trojan['event_id'], mining['event_id']} <= set(alarm_ids(incidents))
+    assert {json.loads(incident['rawJSON'])['event_type'] for incident in incidents} == {1004, 1016}
+    for request in event_requests(tenant):
+        [sent] = request.query['event_types']
+        assert sorted(sent.split(',')) == ['1004', '1016']
