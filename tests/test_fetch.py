@@ -1714,3 +1714,20 @@ def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_
     for request in event_requests(tenant):
         [sent] = request.query['event_types']
         assert sorted(sent.split(',')) == ['1004', '1016']
+
+
+def test_a_fetch_starts_no_new_window_once_it_has_sent_20_listing_requests(tenant):
+    # README: "Once a fetch has sent 20 listing requests it starts no new window". HSS serves 10 rows a page; a first
+    # fetch 30 days back walks 16 two-day windows: the oldest holds 60 events (6 requests), each of the next 14 one
+    # event (a request each). The 20th request reads the 15th window, whose event comes; the last seconds wait.
+    tenant.backend.max_page_rows = rows = 10
+    tenant.backend.events.clear()
+    back_minutes, span_minutes = facts.FIRST_FETCH_MAX_MS / MINUTE, facts.FETCH_WINDOW_SPAN_MAX_MS / MINUTE
+    oldest = spread(tenant, 6 * rows, back_minutes - 120, back_minutes - 60, tag='oldest-window')
+    later = [spread(tenant, 1, minutes, minutes, tag=f'window-{number}')[0] for number, minutes in enumerate(
+        back_minutes - 60 - index * span_minutes for index in range(1, 15))]
+
+    incidents, _ = fetch(tenant, {}, first_fetch='30 days', max_fetch='200')
+
+    assert len(event_requests(tenant)) == facts.FETCH_NEW_WINDOW_REQUESTS_MAX
+    assert sorted(alarm_ids(incidents)) == sorted(event['event_id'] for event in oldest + later)
