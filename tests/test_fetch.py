@@ -1731,3 +1731,24 @@ def test_a_fetch_starts_no_new_window_once_it_has_sent_20_listing_requests(tenan
 
     assert len(event_requests(tenant)) == facts.FETCH_NEW_WINDOW_REQUESTS_MAX
     assert sorted(alarm_ids(incidents)) == sorted(event['event_id'] for event in oldest + later)
+
+
+def test_one_alarm_on_two_hosts_of_one_name_listed_without_event_ids_makes_an_incident_for_each_host(tenant):
+    # HSS's host_name is no identity (cloned servers share one); host_id is (ListSecurityEvents' host_id filter). The
+    # same file isolated at the same millisecond on two hosts named alike, listed without event IDs, is two alarms.
+    render = tenant.backend._render_event
+    tenant.backend._render_event = lambda event: {k: v for k, v in render(event).items() if k != 'event_id'}
+    hosts = sorted(tenant.backend.hosts.values(), key=lambda host: host.host_id)
+    first, second = next((a, b) for a in hosts for b in hosts if a is not b and a.os_type == b.os_type)
+    second.host_name = first.host_name
+    _, last_run = fetch(tenant, {})
+    for host in (first, second):
+        tenant.backend.isolate_file(host.host_id, 'c' * 64, '/srv/drop/cloned.bin', minutes_ago=5)
+    for stored in tenant.backend.events[-2:]:
+        stored.file.update_time = tenant.backend.events[-2].file.update_time
+        stored.occur_time = tenant.backend.events[-2].occur_time
+
+    incidents, _ = fetch(tenant, last_run)
+
+    assert sorted(json.loads(incident['rawJSON'])['host_id'] for incident in incidents) == sorted(
+        host.host_id for host in (first, second))
