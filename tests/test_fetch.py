@@ -1766,3 +1766,29 @@ def test_a_project_that_raised_more_than_1000_events_in_the_minutes_read_again_k
     assert {event['event_id'] for event in busy} <= set(fetched)
     newest = sorted(busy, key=lambda event: event['occur_time'])[-facts.FETCH_SEEN_IDS_MAX:]
     assert sorted(json.loads(last_run['seen_ids'])) == sorted(event['event_id'] for event in newest)
+
+
+def test_a_fetch_that_fails_in_its_first_window_keeps_the_ids_seen_at_its_whole_second_start(tenant):
+    # README: none twice. A capped fetch stops at the events it took last, here three HSS dates at a whole second (HSS
+    # may give its times to the second). The next fetch's first window fails part way (a 502 on its second page): it
+    # listed nothing, so it must keep the IDs it was given, or the fetch after it makes those three incidents again.
+    tenant.backend.max_page_rows = 10
+    tenant.backend.events.clear()
+    second = (int(tenant.backend.wall_clock()) - 90 * 60) * 1000  # a whole second, 90 minutes ago
+    at_second = isolate(tenant, 3, minutes_ago=90)
+    for stored in tenant.backend.events:
+        stored.occur_time = second
+    later = spread(tenant, 150, 40, 80, tag='after-second')
+
+    first, last_run = fetch(tenant, {}, first_fetch='2 hours', max_fetch='3')
+    assert sorted(alarm_ids(first)) == sorted(event['event_id'] for event in at_second)
+    assert json.loads(last_run['last_fetch']) == second
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,502'))
+    failed, last_run = WarRoom(params=tenant.params(max_retries='0', max_fetch='200')).fetch(last_run)
+    tenant.gateway.inject_faults(None)
+    fetched = alarm_ids(first) + alarm_ids(failed)
+    for _ in range(4):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        fetched += alarm_ids(incidents)
+
+    assert sorted(fetched) == sorted(event['event_id'] for event in at_second + later)  # each once
