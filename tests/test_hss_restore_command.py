@@ -1456,3 +1456,12 @@ def test_polling_given_empty_is_read_as_not_given_and_follows_each_copy_until_re
     assert {row['outcome'] for row in rows_of(result)} == {'restored'}
     for copy in COPIES[SINGLE_HASH]:
         assert status_of(hss_tenant, copy) == 'restored'
+
+
+def test_a_polling_timeout_of_7_days_the_longest_integration_yml_documents_is_taken(hss_tenant):
+    # integration.yml: timeout_in_seconds is "604800 at most (7 days)": that many is a timeout, not a bad argument.
+    result = war_room(hss_tenant).run('hss-restore-isolated', {
+        'file_hash': SINGLE_HASH, 'timeout_in_seconds': str(facts.MAX_POLLING_TIMEOUT)})
+
+    assert not result.failed, result.entries
+    assert {row['outcome'] for row in rows_of(result)} == {'restored'}
