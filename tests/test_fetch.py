@@ -1753,3 +1753,139 @@ def test_each_incident_names_its_hss_event_id_as_dbot_mirror_id_and_one_without_
     # An event_id HSS leaves out, empty or of another shape is no ID to show
     [sparse], _ = fetch_from(SparseEvent(event_id=event_id))
     assert 'dbotMirrorId' not in sparse
+
+
+def test_a_fetch_on_an_instance_that_sets_no_max_fetch_makes_as_many_incidents_as_integration_yml_s_default(tenant):
+    # integration.yml's defaultvalue for max_fetch (README's settings table: 50) is the cap when the params give none
+    default = int(load_spec().params['max_fetch'].default)
+    spread(tenant, default + 10, 30, 90, tag='default-cap')
+
+    incidents, _ = fetch(tenant, {})
+
+    assert len(incidents) == default
+
+
+def test_a_window_whose_total_num_is_exactly_10_of_its_pages_is_read_whole_page_by_page_without_halving(tenant):
+    # README: a window is read whole while its total_num "fits in 10 pages (of what its first page served)": ten full
+    # pages fit. HSS serves 10 rows a page; the window holding the 100 events is asked for at one span, 10 pages.
+    tenant.backend.max_page_rows = rows = 10
+    tenant.backend.events.clear()
+    events = spread(tenant, facts.FETCH_WINDOW_PAGES_MAX * rows, 60, 120, tag='ten-pages')
+
+    incidents, _ = fetch(tenant, {}, max_fetch=str(facts.HSS_EVENT_LIMIT_RANGE[1] // 5))
+
+    assert sorted(alarm_ids(incidents)) == sorted(event['event_id'] for event in events)
+    oldest = min(stored.occur_time for stored in tenant.backend.events)
+    holding = [request.query for request in event_requests(tenant) if int(request.query['end_time'][0]) >= oldest]
+    assert {(query['begin_time'][0], query['end_time'][0]) for query in holding} == {
+        (holding[0]['begin_time'][0], holding[0]['end_time'][0])}
+    assert sorted(int(query.get('offset', ['0'])[0]) for query in holding) == list(range(0, len(events), rows))
+
+
+def test_a_last_run_older_than_hss_lists_events_goes_on_from_30_days_back(tenant):
+    # HSS lists the events of the last 30 days at most (ListSecurityEvents' last_days 1-30; README: as far back as HSS
+    # lists events): an instance whose fetching was off for 40 days asks for none older.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    last_fetch = now_ms - 40 * DAY_MS
+    last_run = {'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)}
+
+    fetch(tenant, last_run, max_fetch='200')
+
+    first = event_requests(tenant)[0].query
+    # (a listing asks from up to a second before where it begins: README, HSS reads the times to the second)
+    assert int(first['begin_time'][0]) >= now_ms - facts.FIRST_FETCH_MAX_MS - facts.FETCH_NARROWEST_SPAN_MS
+
+
+def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_are_fetched(tenant):
+    # ListSecurityEventsRequest's event_types is a list[int] the SDK sends comma-separated (collection format 'csv'):
+    # 1004 is a trojan, 1016 mining, as the emulator types its alarms by name.
+    [trojan] = isolate(tenant, 1, minutes_ago=10)
+    [mining] = [tenant.backend.isolate_file(sorted(tenant.backend.hosts)[1], 'b' * 64, '/srv/miner', 'Mining',
+                                            minutes_ago=10)]
+    options = [text for text in load_spec().params['event_types'].options if text.split()[0] in ('1004', '1016')]
+
+    incidents, _ = fetch(tenant, {}, event_types=options)
+
+    assert {trojan['event_id'], mining['event_id']} <= set(alarm_ids(incidents))
+    assert {json.loads(incident['rawJSON'])['event_type'] for incident in incidents} == {1004, 1016}
+    for request in event_requests(tenant):
+        [sent] = request.query['event_types']
+        assert sorted(sent.split(',')) == ['1004', '1016']
+
+
+def test_a_fetch_starts_no_new_window_once_it_has_sent_20_listing_requests(tenant):
+    # README: "Once a fetch has sent 20 listing requests it starts no new window". HSS serves 10 rows a page; a first
+    # fetch 30 days back walks 16 two-day windows: the oldest holds 60 events (6 requests), each of the next 14 one
+    # event (a request each). The 20th request reads the 15th window, whose event comes; the last seconds wait.
+    tenant.backend.max_page_rows = rows = 10
+    tenant.backend.events.clear()
+    back_minutes, span_minutes = facts.FIRST_FETCH_MAX_MS / MINUTE, facts.FETCH_WINDOW_SPAN_MAX_MS / MINUTE
+    oldest = spread(tenant, 6 * rows, back_minutes - 120, back_minutes - 60, tag='oldest-window')
+    later = [spread(tenant, 1, minutes, minutes, tag=f'window-{number}')[0] for number, minutes in enumerate(
+        back_minutes - 60 - index * span_minutes for index in range(1, 15))]
+
+    incidents, _ = fetch(tenant, {}, first_fetch='30 days', max_fetch='200')
+
+    assert len(event_requests(tenant)) == facts.FETCH_NEW_WINDOW_REQUESTS_MAX
+    assert sorted(alarm_ids(incidents)) == sorted(event['event_id'] for event in oldest + later)
+
+
+def test_one_alarm_on_two_hosts_of_one_name_listed_without_event_ids_makes_an_incident_for_each_host(tenant):
+    # HSS's host_name is no identity (cloned servers share one); host_id is (ListSecurityEvents' host_id filter). The
+    # same file isolated at the same millisecond on two hosts named alike, listed without event IDs, is two alarms.
+    render = tenant.backend._render_event
+    tenant.backend._render_event = lambda event: {k: v for k, v in render(event).items() if k != 'event_id'}
+    hosts = sorted(tenant.backend.hosts.values(), key=lambda host: host.host_id)
+    first, second = next((a, b) for a in hosts for b in hosts if a is not b and a.os_type == b.os_type)
+    second.host_name = first.host_name
+    _, last_run = fetch(tenant, {})
+    for host in (first, second):
+        tenant.backend.isolate_file(host.host_id, 'c' * 64, '/srv/drop/cloned.bin', minutes_ago=5)
+    for stored in tenant.backend.events[-2:]:
+        stored.file.update_time = tenant.backend.events[-2].file.update_time
+        stored.occur_time = tenant.backend.events[-2].occur_time
+
+    incidents, _ = fetch(tenant, last_run)
+
+    assert sorted(json.loads(incident['rawJSON'])['host_id'] for incident in incidents) == sorted(
+        host.host_id for host in (first, second))
+
+
+def test_a_project_that_raised_more_than_1000_events_in_the_minutes_read_again_keeps_the_newest_1000_ids(tenant):
+    # README: "a project that raised more in the last 30 minutes has the newest 1,000 kept". 1,300 events a second or
+    # so apart within those minutes, all fetched: the last run holds the IDs of the newest 1,000 of them.
+    busy = spread(tenant, facts.FETCH_SEEN_IDS_MAX + 300, 1, facts.FETCH_READ_AGAIN_MS / MINUTE - 5, tag='busy')
+    fetched, last_run = [], {}
+    for _ in range(len(busy) // 200 + 2):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        fetched += alarm_ids(incidents)
+
+    assert {event['event_id'] for event in busy} <= set(fetched)
+    newest = sorted(busy, key=lambda event: event['occur_time'])[-facts.FETCH_SEEN_IDS_MAX:]
+    assert sorted(json.loads(last_run['seen_ids'])) == sorted(event['event_id'] for event in newest)
+
+
+def test_a_fetch_that_fails_in_its_first_window_keeps_the_ids_seen_at_its_whole_second_start(tenant):
+    # README: none twice. A capped fetch stops at the events it took last, here three HSS dates at a whole second (HSS
+    # may give its times to the second). The next fetch's first window fails part way (a 502 on its second page): it
+    # listed nothing, so it must keep the IDs it was given, or the fetch after it makes those three incidents again.
+    tenant.backend.max_page_rows = 10
+    tenant.backend.events.clear()
+    second = (int(tenant.backend.wall_clock()) - 90 * 60) * 1000  # a whole second, 90 minutes ago
+    at_second = isolate(tenant, 3, minutes_ago=90)
+    for stored in tenant.backend.events:
+        stored.occur_time = second
+    later = spread(tenant, 150, 40, 80, tag='after-second')
+
+    first, last_run = fetch(tenant, {}, first_fetch='2 hours', max_fetch='3')
+    assert sorted(alarm_ids(first)) == sorted(event['event_id'] for event in at_second)
+    assert json.loads(last_run['last_fetch']) == second
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,502'))
+    failed, last_run = WarRoom(params=tenant.params(max_retries='0', max_fetch='200')).fetch(last_run)
+    tenant.gateway.inject_faults(None)
+    fetched = alarm_ids(first) + alarm_ids(failed)
+    for _ in range(4):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        fetched += alarm_ids(incidents)
+
+    assert sorted(fetched) == sorted(event['event_id'] for event in at_second + later)  # each once

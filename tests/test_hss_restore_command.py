@@ -1442,3 +1442,26 @@ def test_an_hss_id_or_hash_pasted_with_blanks_around_it_sends_the_same_request_a
 
     assert requests_of_a_restore({name: json.dumps([value]) for name, value in padded.items()}) == as_given
     assert any(r[0] == 'PUT' and r[3] for r in as_given)
+
+
+def test_polling_given_empty_is_read_as_not_given_and_follows_each_copy_until_restored_as_its_default_says(hss_tenant):
+    # integration.yml: polling's defaultValue is 'true' (follow each copy until HSS lists it restored). The war room
+    # fills a default in only for an argument left out; one given empty (a task's input left blank) reaches the
+    # integration, which reads it as not given: the same restore as without it.
+    assert load_spec().command('hss-restore-isolated').arguments['polling'].default == 'true'
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': ''})
+
+    assert not result.failed, result.entries
+    assert {row['outcome'] for row in rows_of(result)} == {'restored'}
+    for copy in COPIES[SINGLE_HASH]:
+        assert status_of(hss_tenant, copy) == 'restored'
+
+
+def test_a_polling_timeout_of_7_days_the_longest_integration_yml_documents_is_taken(hss_tenant):
+    # integration.yml: timeout_in_seconds is "604800 at most (7 days)": that many is a timeout, not a bad argument.
+    result = war_room(hss_tenant).run('hss-restore-isolated', {
+        'file_hash': SINGLE_HASH, 'timeout_in_seconds': str(facts.MAX_POLLING_TIMEOUT)})
+
+    assert not result.failed, result.entries
+    assert {row['outcome'] for row in rows_of(result)} == {'restored'}
