@@ -923,6 +923,24 @@ def test_unpaired_hosts_and_paths_restore_each_path_on_the_hosts_that_isolated_i
     assert [row['file_path'] for row in rows_of(checked) if row['outcome'] == 'not_found'] == [missing]
 
 
+def test_one_host_with_unpaired_paths_restores_each_path_there_and_says_nothing_of_pairing(hss_tenant):
+    # README (pair_by_position): a single host applies to every path, paired or not, so pair_by_position=false on one
+    # host restores the same copies as pairing would, and the entry has no unpaired lists to warn of.
+    held = {}
+    for copies in COPIES.values():
+        for c in copies:
+            held.setdefault(c['host_id'], set()).add(c['file_path'])
+    host, paths = next((host, sorted(paths)[:2]) for host, paths in sorted(held.items()) if len(paths) > 1)
+    args = {'host_id': host, 'file_path': json.dumps(paths), 'pair_by_position': 'false', 'polling': 'false'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {(host, p) for p in paths}
+    assert 'paired' not in result.entries[-1]['HumanReadable']
+
+
 def test_a_host_paired_with_a_path_it_holds_no_isolated_copy_of_is_reported_not_found_on_that_host(hss_tenant):
     # README: host and path lists pair up (a single value applies to every item), each pair asking for the copies of
     # that path on that host; one that finds none is not_found (integration.yml: "no isolated copy matched"), at the
