@@ -1331,3 +1331,35 @@ def test_a_second_restore_by_hash_that_loses_a_copy_it_sent_cannot_tell_its_rows
     rows = rows_of(second)
     assert {host: rows[host]['outcome'] for host in ('h-a', 'h-b')} == {'h-a': 'not_found', 'h-b': 'not_found'}
     assert all('no longer lists' in rows[host]['reason'] for host in ('h-a', 'h-b')), rows
+
+
+def test_copies_of_a_first_batch_hss_restores_before_a_later_batch_is_sent_are_restored_by_this_restore(clocked):
+    # README (HuaweiHSS.RestoredFile.reason): a restored copy's reason is empty unless it was back before this
+    # restore. Two batches sent one after the other (max_concurrency 1, 100 items a request: README), HSS answering
+    # the first only a minute later: its copies are restored (a host of one stage) before the second batch is sent,
+    # and are this restore's own all the same, as the first batch's acceptance tells.
+    tenant, clock = clocked
+    host = HOSTS['win-fin-01']['host_id']  # an online agent that restores in one stage
+    added = tenant.backend.add_isolated_files(host, 101, file_hash='e' * 64)
+    args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+    restore = tenant.backend.restore_isolated_files
+
+    def answered_a_minute_later(*a, **kw):
+        restore(*a, **kw)
+        if len(tenant.backend.put_sizes) == 1:
+            clock.sleep(60)
+
+    tenant.backend.restore_isolated_files = answered_a_minute_later
+    war_room = room(tenant, clock, max_concurrency='1')
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    assert tenant.backend.put_sizes == [100, 1]
+    [follow] = first.entries[-1]['Contents']['follow_commands']
+    clock.sleep(3 * STAGE_SECONDS)
+
+    state = re.search(r'restore_state=(\S+)', follow).group(1)
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    assert not check.failed, check.entries[-1]
+    rows = listed_rows(check)
+    assert len(rows) == 101 and {(row['outcome'], row['reason']) for row in rows} == {('restored', '')}
