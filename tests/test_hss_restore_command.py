@@ -1168,6 +1168,32 @@ def test_a_lost_put_of_one_hash_on_many_hosts_reads_back_the_fewest_listing_page
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
+def test_a_lost_put_reads_its_copies_back_by_host_name_even_when_each_name_is_the_longest_the_filter_takes(
+        hss_tenant):
+    # ListIsolatedFile's host_name filter takes 1 to 64 characters (HSS API Reference, ListIsolatedFile, host_name:
+    # min length 1, max length 64). Hosts named with exactly 64: a cut PUT's copies are read back on each host it
+    # names (2 hosts, a page each) rather than by their hash on every host (4 pages of 200), as with shorter names.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash on hosts with long names').hexdigest()
+    names = {f'long-{number:03d}': f'node-{number:03d}-'.ljust(64, 'x') for number in range(12)}
+    assert {len(name) for name in names.values()} == {64}
+    for host_id, name in names.items():
+        backend.add_host(host_id, name)
+        backend.add_isolated_files(host_id, 60, file_hash=file_hash)
+    hash_pages = -(-12 * 60 // facts.HSS_LIST_PAGE_SIZE)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages},truncated'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
+                                                           {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    cut = hss_tenant.requests_to('PUT', '/event/isolated-file')[0]
+    assert len({item['host_id'] for item in cut.body['data_list']}) == 2 < hash_pages
+    read_back = hss_tenant.requests_to('GET', '/event/isolated-file')[hash_pages:]
+    assert sorted(r.query['host_name'][0] for r in read_back) == sorted(
+        {names[item['host_id']] for item in cut.body['data_list']})
+    assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
+
+
 @settings(max_examples=8, deadline=None)
 @given(statuses=st.lists(st.sampled_from(['isolated', 'restoring', 'restored']), min_size=1, max_size=4),
        cut=st.sampled_from(['reset', 'truncated', '500', '502', '504']))
