@@ -1365,3 +1365,27 @@ def test_copies_of_a_first_batch_hss_restores_before_a_later_batch_is_sent_are_r
     assert not check.failed, check.entries[-1]
     rows = listed_rows(check)
     assert len(rows) == 101 and {(row['outcome'], row['reason']) for row in rows} == {('restored', '')}
+
+
+def test_copies_of_a_hash_isolated_after_a_restore_by_hash_are_not_counted_as_copies_it_sent_that_left_hss(clocked):
+    # A restore by hash sends the 2 copies HSS lists isolated; 3 new copies of that hash are isolated on another host
+    # afterwards. Both copies sent are still listed (restored): none left HSS's listing, so the check counts no copy
+    # sent as no longer listed (README: unlisted_copies, how many copies sent HSS no longer lists), whatever new
+    # copies HSS lists beside them.
+    tenant, clock = clocked
+    file_hash = hashlib.sha256(b'isolated again elsewhere after the restore').hexdigest()
+    tenant.backend.add_isolated_files(HOSTS['win-fin-01']['host_id'], 2, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    start = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not start.failed, start.entries[-1]
+    clock.sleep(2 * STAGE_SECONDS)  # the host's agent restores in one stage
+    tenant.backend.add_isolated_files(HOSTS['db-02']['host_id'], 3, file_hash=file_hash)
+    [follow] = start.entries[-1]['Contents']['follow_commands']
+
+    check = war_room.run('hss-restore-isolated', dict(parse_line(follow).args, polling='false'))
+
+    assert not check.failed, check.entries[-1]
+    assert check.entries[-1]['Contents']['unlisted_copies'] == 0
+    assert 'no longer lists' not in check.entries[-1]['HumanReadable']
+    restored = [row for row in listed_rows(check) if row['outcome'] == 'restored']
+    assert {row['host_id'] for row in restored} == {HOSTS['win-fin-01']['host_id']} and len(restored) == 2
