@@ -461,6 +461,18 @@ def test_a_listing_answered_without_a_data_list_says_so_and_names_hss_endpoint(r
     assert 'hss_endpoint' in str(raised.value)
 
 
+@pytest.mark.parametrize('body', [{'total_num': 0}, {'total_num': 0, 'data_list': None}])
+def test_a_listing_of_nothing_that_leaves_out_its_data_list_is_read_as_no_rows(replay_server, body):
+    # huaweicloudsdkhss v5 ListIsolatedFileResponse: data_list is optional (None unless given), so HSS may answer a
+    # listing of nothing (total_num 0) without it, or with null: no isolated file, not a broken reply.
+    replay_server.queue(200, body)
+
+    found = aksk_client(replay_server).all_isolated_files(file_hash='abc')
+
+    assert found == []
+    assert len(replay_server.requests) == 1
+
+
 @pytest.mark.parametrize('expires_at', ['soon', None, [1], {'at': 1}, True])
 def test_a_cached_token_whose_expiry_is_no_number_is_not_used_and_a_new_one_is_fetched(replay_server, expires_at):
     settings = ri.HssSettings(replay_server.url, PROJECT, 'token', iam_url=replay_server.url, domain='acme-corp',

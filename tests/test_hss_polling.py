@@ -232,6 +232,8 @@ def test_a_copy_hss_stops_listing_among_many_exact_items_keeps_saying_so_at_the_
     assert row['outcome'] == 'restoring' and result.runs == 1 + 30 // 10
     assert 'not list this copy' in row['reason'] and 'HSS console' in row['reason']
     assert 'agent' not in row['reason']
+    # README: at the last check, HSS did not list it then, so whether it is back is not known: no next check is promised
+    assert 'not known' in row['reason'] and 'next check' not in row['reason']
 
 
 def test_copies_still_restoring_are_not_reported_restored_when_another_restore_ends_while_the_pages_are_read(clocked):
@@ -1331,3 +1333,59 @@ def test_a_second_restore_by_hash_that_loses_a_copy_it_sent_cannot_tell_its_rows
     rows = rows_of(second)
     assert {host: rows[host]['outcome'] for host in ('h-a', 'h-b')} == {'h-a': 'not_found', 'h-b': 'not_found'}
     assert all('no longer lists' in rows[host]['reason'] for host in ('h-a', 'h-b')), rows
+
+
+def test_copies_of_a_first_batch_hss_restores_before_a_later_batch_is_sent_are_restored_by_this_restore(clocked):
+    # README (HuaweiHSS.RestoredFile.reason): a restored copy's reason is empty unless it was back before this
+    # restore. Two batches sent one after the other (max_concurrency 1, 100 items a request: README), HSS answering
+    # the first only a minute later: its copies are restored (a host of one stage) before the second batch is sent,
+    # and are this restore's own all the same, as the first batch's acceptance tells.
+    tenant, clock = clocked
+    host = HOSTS['win-fin-01']['host_id']  # an online agent that restores in one stage
+    added = tenant.backend.add_isolated_files(host, 101, file_hash='e' * 64)
+    args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+    restore = tenant.backend.restore_isolated_files
+
+    def answered_a_minute_later(*a, **kw):
+        restore(*a, **kw)
+        if len(tenant.backend.put_sizes) == 1:
+            clock.sleep(60)
+
+    tenant.backend.restore_isolated_files = answered_a_minute_later
+    war_room = room(tenant, clock, max_concurrency='1')
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    assert tenant.backend.put_sizes == [100, 1]
+    [follow] = first.entries[-1]['Contents']['follow_commands']
+    clock.sleep(3 * STAGE_SECONDS)
+
+    state = re.search(r'restore_state=(\S+)', follow).group(1)
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    assert not check.failed, check.entries[-1]
+    rows = listed_rows(check)
+    assert len(rows) == 101 and {(row['outcome'], row['reason']) for row in rows} == {('restored', '')}
+
+
+def test_copies_of_a_hash_isolated_after_a_restore_by_hash_are_not_counted_as_copies_it_sent_that_left_hss(clocked):
+    # A restore by hash sends the 2 copies HSS lists isolated; 3 new copies of that hash are isolated on another host
+    # afterwards. Both copies sent are still listed (restored): none left HSS's listing, so the check counts no copy
+    # sent as no longer listed (README: unlisted_copies, how many copies sent HSS no longer lists), whatever new
+    # copies HSS lists beside them.
+    tenant, clock = clocked
+    file_hash = hashlib.sha256(b'isolated again elsewhere after the restore').hexdigest()
+    tenant.backend.add_isolated_files(HOSTS['win-fin-01']['host_id'], 2, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    start = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not start.failed, start.entries[-1]
+    clock.sleep(2 * STAGE_SECONDS)  # the host's agent restores in one stage
+    tenant.backend.add_isolated_files(HOSTS['db-02']['host_id'], 3, file_hash=file_hash)
+    [follow] = start.entries[-1]['Contents']['follow_commands']
+
+    check = war_room.run('hss-restore-isolated', dict(parse_line(follow).args, polling='false'))
+
+    assert not check.failed, check.entries[-1]
+    assert check.entries[-1]['Contents']['unlisted_copies'] == 0
+    assert 'no longer lists' not in check.entries[-1]['HumanReadable']
+    restored = [row for row in listed_rows(check) if row['outcome'] == 'restored']
+    assert {row['host_id'] for row in restored} == {HOSTS['win-fin-01']['host_id']} and len(restored) == 2

@@ -923,6 +923,24 @@ def test_unpaired_hosts_and_paths_restore_each_path_on_the_hosts_that_isolated_i
     assert [row['file_path'] for row in rows_of(checked) if row['outcome'] == 'not_found'] == [missing]
 
 
+def test_one_host_with_unpaired_paths_restores_each_path_there_and_says_nothing_of_pairing(hss_tenant):
+    # README (pair_by_position): a single host applies to every path, paired or not, so pair_by_position=false on one
+    # host restores the same copies as pairing would, and the entry has no unpaired lists to warn of.
+    held = {}
+    for copies in COPIES.values():
+        for c in copies:
+            held.setdefault(c['host_id'], set()).add(c['file_path'])
+    host, paths = next((host, sorted(paths)[:2]) for host, paths in sorted(held.items()) if len(paths) > 1)
+    args = {'host_id': host, 'file_path': json.dumps(paths), 'pair_by_position': 'false', 'polling': 'false'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {(host, p) for p in paths}
+    assert 'paired' not in result.entries[-1]['HumanReadable']
+
+
 def test_a_host_paired_with_a_path_it_holds_no_isolated_copy_of_is_reported_not_found_on_that_host(hss_tenant):
     # README: host and path lists pair up (a single value applies to every item), each pair asking for the copies of
     # that path on that host; one that finds none is not_found (integration.yml: "no isolated copy matched"), at the
@@ -1147,6 +1165,32 @@ def test_a_lost_put_of_one_hash_on_many_hosts_reads_back_the_fewest_listing_page
     assert read_back == min(hash_pages, len({names[item['host_id']] for item in cut.body['data_list']}))
     sent = [(item['host_id'], item['file_path']) for put in [cut, *others] for item in put.body['data_list']]
     assert len(sent) == len(set(sent)) == hosts * per_host  # HSS listed the cut PUT's copies taken: none sent again
+    assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
+
+
+def test_a_lost_put_reads_its_copies_back_by_host_name_even_when_each_name_is_the_longest_the_filter_takes(
+        hss_tenant):
+    # ListIsolatedFile's host_name filter takes 1 to 64 characters (HSS API Reference, ListIsolatedFile, host_name:
+    # min length 1, max length 64). Hosts named with exactly 64: a cut PUT's copies are read back on each host it
+    # names (2 hosts, a page each) rather than by their hash on every host (4 pages of 200), as with shorter names.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash on hosts with long names').hexdigest()
+    names = {f'long-{number:03d}': f'node-{number:03d}-'.ljust(64, 'x') for number in range(12)}
+    assert {len(name) for name in names.values()} == {64}
+    for host_id, name in names.items():
+        backend.add_host(host_id, name)
+        backend.add_isolated_files(host_id, 60, file_hash=file_hash)
+    hash_pages = -(-12 * 60 // facts.HSS_LIST_PAGE_SIZE)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages},truncated'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
+                                                           {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    cut = hss_tenant.requests_to('PUT', '/event/isolated-file')[0]
+    assert len({item['host_id'] for item in cut.body['data_list']}) == 2 < hash_pages
+    read_back = hss_tenant.requests_to('GET', '/event/isolated-file')[hash_pages:]
+    assert sorted(r.query['host_name'][0] for r in read_back) == sorted(
+        {names[item['host_id']] for item in cut.body['data_list']})
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
