@@ -191,7 +191,10 @@ def test_restore_by_hash_says_which_hash_may_have_copies_left_when_a_tie_outgrow
     assert all(hss_tenant.backend.isolation_status(host, bulk_hash, item['file_path']) == 'restored' for item in added)
 
 
-def test_token_expiring_mid_run_is_fetched_again_and_nothing_is_lost(hss_tenant):
+# One request at a time, each PUT meets the token the one before it expired: exactly one new token per expiry. Side by
+# side, PUTs already past the gateway's check when one expires need none, so only an upper bound holds there.
+@pytest.mark.parametrize('concurrency, most, least', [('1', 3, 3), ('8', 3, 1)], ids=['one at a time', 'side by side'])
+def test_token_expiring_mid_run_is_fetched_again_and_nothing_is_lost(hss_tenant, concurrency, most, least):
     host = COPIES[SINGLE_HASH][0]['host_id']
     bulk_hash = 'c' * 64
     hss_tenant.backend.add_isolated_files(host, 250, file_hash=bulk_hash)
@@ -203,11 +206,12 @@ def test_token_expiring_mid_run_is_fetched_again_and_nothing_is_lost(hss_tenant)
         return outcome
 
     hss_tenant.backend.restore_isolated_files = restore_then_expire
-    result = war_room(hss_tenant, 'token').run('hss-restore-isolated', {'file_hash': bulk_hash, 'polling': 'false'})
+    result = war_room(hss_tenant, 'token', max_concurrency=concurrency).run(
+        'hss-restore-isolated', {'file_hash': bulk_hash, 'polling': 'false'})
 
     assert not result.failed
     assert sorted(hss_tenant.backend.put_sizes) == batch_sizes(250)
-    assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 3  # the first, then one per expiry
+    assert least <= len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) <= most  # the first, one per expiry at most
     assert {r['outcome'] for r in rows_of(result)} == {'restoring'} and len(rows_of(result)) == 250
 
 
