@@ -508,14 +508,15 @@ def locking_tenant(least_maximum=False):
     return tenant
 
 
-def one_run(tenant, kept, password=None, username=None):
+def one_run(tenant, kept, password=None, username=None, clock=None):
     """One command (or fetch) of the instance: its client reads what the last run kept in the integration context
-    (JSON text), lists once; returns (its error or None, what it keeps)."""
+    (JSON text), lists once, its token clock ``clock`` (this machine's; else the tenant's wall clock); returns (its
+    error or None, what it keeps)."""
     credentials = {'identifier': username or tenant.base_params['hss_credentials']['identifier'],
                    'password': password or tenant.base_params['hss_credentials']['password']}
     params = tenant.params('token', hss_credentials=credentials, retry_backoff='0')
     client = ri.HssClient(ri.read_hss_settings(params), ri.read_transport_settings(params),
-                          json.loads(kept) if kept else None, token_clock=tenant.wall)
+                          json.loads(kept) if kept else None, token_clock=clock or tenant.wall)
     try:
         client.list_isolated_files()
         error = None

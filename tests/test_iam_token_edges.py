@@ -14,6 +14,7 @@ import pytest
 import facts
 import restore_integration as ri
 from conftest import HSS_REPLIES, FakeClock, load_json, start_hss_tenant
+from test_hss_client import one_run
 
 IAM_TOKENS = '/v3/auth/tokens'
 WALL_NOW = 1_795_000_000.0  # 2026-11-18 11:06:40 UTC
@@ -28,23 +29,6 @@ def wall_tenant():
     return tenant
 
 
-def run_once(tenant, kept, password=None, clock=None, username=None):
-    """One command (or fetch): its client reads what the last run kept (JSON text) and lists once, its token clock
-    ``clock`` (this machine's, else the tenant's wall clock); returns (its error or None, what it keeps)."""
-    credentials = {**tenant.base_params['hss_credentials'], **({'password': password} if password else {}),
-                   **({'identifier': username} if username else {})}
-    params = tenant.params('token', hss_credentials=credentials, retry_backoff='0')
-    client = ri.HssClient(ri.read_hss_settings(params), ri.read_transport_settings(params),
-                          json.loads(kept) if kept else None, token_clock=clock or tenant.wall)
-    try:
-        client.list_isolated_files()
-        error = None
-    except ri.RestoreError as raised:
-        error = raised
-    entry = client.token_provider.cache_entry()
-    return error, json.dumps(entry) if entry else None
-
-
 def logins(tenant):
     return len(tenant.requests_to('POST', IAM_TOKENS))
 
@@ -57,10 +41,10 @@ def test_a_cached_token_is_renewed_at_the_very_moment_10_minutes_before_it_expir
     tenant = wall_tenant()
     clock = FakeClock(WALL_NOW)  # this machine's clock; IAM's tokens live on the tenant's own
     try:
-        error, kept = run_once(tenant, None, clock=clock)
+        error, kept = one_run(tenant, None, clock=clock)
         expires = json.loads(kept)['expires_at']
         clock.advance(min(lifetime, facts.IAM_TOKEN_LIFETIME_S) - facts.TOKEN_REFRESH_MARGIN_SECONDS)
-        later, kept_later = run_once(tenant, kept, clock=clock)
+        later, kept_later = one_run(tenant, kept, clock=clock)
     finally:
         tenant.stack.close()
 
@@ -76,8 +60,8 @@ def test_a_token_cached_for_another_iam_user_is_not_sent_and_iam_is_asked_for_th
     tenant.backend.add_user(tenant.base_params['hss_domain'], 'second-user', 'second-password',
                             [tenant.base_params['hss_project_id']])
     try:
-        _, kept = run_once(tenant, None)
-        error, kept_later = run_once(tenant, kept, username='second-user', password='second-password')
+        _, kept = one_run(tenant, None)
+        error, kept_later = one_run(tenant, kept, username='second-user', password='second-password')
     finally:
         tenant.stack.close()
 
@@ -90,11 +74,11 @@ def test_a_token_cached_for_another_iam_user_is_not_sent_and_iam_is_asked_for_th
 def test_the_same_refused_password_is_sent_again_at_the_moment_the_paused_run_said_it_would_be():
     tenant = wall_tenant()
     try:
-        _, kept = run_once(tenant, None, password=WRONG_PASSWORD)
+        _, kept = one_run(tenant, None, password=WRONG_PASSWORD)
         tenant.wall.advance(facts.IAM_LOCKOUT_PERIOD_S - 1)
-        paused, _ = run_once(tenant, kept, password=WRONG_PASSWORD)
+        paused, _ = one_run(tenant, kept, password=WRONG_PASSWORD)
         tenant.wall.advance(1)  # 2026-11-18 11:21:40 UTC: the refusal's time plus IAM's lockout period
-        again, _ = run_once(tenant, kept, password=WRONG_PASSWORD)
+        again, _ = one_run(tenant, kept, password=WRONG_PASSWORD)
     finally:
         tenant.stack.close()
 
@@ -107,9 +91,9 @@ def test_a_refusal_stamped_by_a_clock_a_day_ahead_holds_the_password_back_no_lon
     # comes IAM's whole lockout period later: no pause of 15 minutes can still hold, whichever clock it is read on.
     tenant = wall_tenant()
     try:
-        _, kept = run_once(tenant, None, password=WRONG_PASSWORD, clock=FakeClock(WALL_NOW + 24 * 3600))
+        _, kept = one_run(tenant, None, password=WRONG_PASSWORD, clock=FakeClock(WALL_NOW + 24 * 3600))
         tenant.wall.advance(facts.IAM_LOCKOUT_PERIOD_S)
-        again, _ = run_once(tenant, kept, password=WRONG_PASSWORD)
+        again, _ = one_run(tenant, kept, password=WRONG_PASSWORD)
     finally:
         tenant.stack.close()
 
@@ -121,10 +105,10 @@ def test_a_refusal_kept_without_a_password_mark_holds_back_whatever_password_is_
     # the one saved now: sending it could be a failed login more towards IAM's lockout, so none is sent.
     tenant = wall_tenant()
     try:
-        _, kept = run_once(tenant, None, password=WRONG_PASSWORD)
+        _, kept = one_run(tenant, None, password=WRONG_PASSWORD)
         unmarked = {key: value for key, value in json.loads(kept).items() if key != 'password_mark'}
         tenant.wall.advance(60)
-        later, kept_later = run_once(tenant, json.dumps(unmarked), password=WRONG_PASSWORD)
+        later, kept_later = one_run(tenant, json.dumps(unmarked), password=WRONG_PASSWORD)
     finally:
         tenant.stack.close()
 
