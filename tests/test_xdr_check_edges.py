@@ -1,0 +1,71 @@
+"""Edges of restore-file's checks that README and the Cortex XDR pages fix, over HTTP to a replay of Cortex XDR's
+answers (test_data/xdr/replies): each test fails if the bound it names moves by one."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import XDR_REPLIES, load_json
+from warroom.context import as_list
+from warroom.runtime import WarRoom
+
+FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
+FAILURE_500 = load_json(XDR_REPLIES / 'error_500.json')
+
+
+def room(replay_server, **params):
+    """One request at a time, none retried: the replay server answers in the order it was given."""
+    settings = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': 'k' * 40},
+                'xdr_auth_type': 'standard', 'retry_backoff': '0', 'max_concurrency': '1', 'max_retries': '0'}
+    return WarRoom(params={**settings, **params}, time_scale=0, sleep=lambda _: None)
+
+
+def hashes_of(count):
+    return [f'{n:064x}' for n in range(1, count + 1)]
+
+
+@pytest.mark.parametrize('unread, more', [(3, 0), (4, 1)])
+def test_a_check_line_gives_why_for_the_first_three_statuses_not_read_and_counts_the_others(replay_server, unread,
+                                                                                              more):
+    # README, "Quiet while it waits": how many files' statuses that check could not read, "why under it for the
+    # first three, and how many more". Three unread: three reasons and no "more"; four: three and "1 more".
+    hashes = hashes_of(unread)
+    for number in range(unread):
+        replay_server.queue(200, {'reply': {'action_id': 10 + number, 'endpoints_count': '3'}})
+    for _ in range(unread):  # the first check: every status read meets a 500, not retried
+        replay_server.queue(500, FAILURE_500)
+    for _ in range(unread):  # the second: every action final
+        replay_server.queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed, result.entries[-1]
+    check = result.entries[1]['HumanReadable']
+    assert 'PollingCommand' in result.entries[1], result.entries[1]
+    reasons = [line for line in check.splitlines() if line.startswith('Action ')]
+    assert len(reasons) == 3, check
+    assert [re.search(r'\((\w+)\)', line)[1] for line in reasons] == hashes[:3]
+    assert bool(re.search(rf'\b{more} more\b', check)) is bool(more), check
+    assert not re.search(r'\b0 more\b', check), check
+
+
+def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_error_on_the_record(replay_server):
+    # README, "Quiet while it waits": a check that is not the last writes one line, which says how many files have
+    # no endpoint listed yet (still running: a new action's status may list none). Such a read is not a status
+    # partly read: no note under the line, and the record's error stays empty. The restore included three endpoints
+    # (endpoints_count, the Restore File page's "Number of endpoints included in the request").
+    [file_hash] = hashes_of(1)
+    replay_server.queue(200, {'reply': {'action_id': 31, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'data': {}}})  # the first check: no endpoint listed yet
+    replay_server.queue(200, FINAL)  # the second: every endpoint final
+
+    result = room(replay_server).run('restore-file', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries[-1]
+    check = result.entries[1]
+    assert 'PollingCommand' in check, check
+    assert check['HumanReadable'].splitlines() == [check['HumanReadable']], check['HumanReadable']
+    assert 'no endpoint listed yet for 1 file(s)' in check['HumanReadable'], check['HumanReadable']
+    [record] = as_list(next(iter(check['EntryContext'].values())))
+    assert record['status'] == 'IN_PROGRESS' and not record.get('error'), record
