@@ -7,6 +7,7 @@ import re
 import pytest
 
 from conftest import XDR_REPLIES, load_json
+from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.context import as_list
 from warroom.runtime import WarRoom
 
@@ -69,3 +70,45 @@ def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_e
     assert 'no endpoint listed yet for 1 file(s)' in check['HumanReadable'], check['HumanReadable']
     [record] = as_list(next(iter(check['EntryContext'].values())))
     assert record['status'] == 'IN_PROGRESS' and not record.get('error'), record
+
+
+def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or_counted(replay_server):
+    # README: past 50 endpoints the final entry counts and groups instead of listing, and it "covers every file
+    # given"; files are named up to 20, then "and N more" (README, "Readable at any scale"). 21 files on the three
+    # endpoints of the recorded final status: 63 rows, 20 files named, the one left counted, none lost.
+    hashes = hashes_of(21)
+    for number in range(len(hashes)):
+        replay_server.queue(200, {'reply': {'action_id': 100 + number, 'endpoints_count': '3'}})
+    for _ in hashes:
+        replay_server.queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    last = result.entries[-1]
+    assert 'PollingCommand' not in last, last
+    text = last['HumanReadable']
+    named = [h for h in hashes if re.search(rf'^- {h}: ', text, re.MULTILINE)]
+    counted = re.search(r'^- and (\d+) more files', text, re.MULTILINE)
+    assert named == hashes[:20], text
+    assert counted and len(named) + int(counted[1]) == len(hashes), text
+
+
+def test_a_check_whose_status_reads_are_all_refused_goes_on_polling_when_it_started_a_late_restore(replay_server):
+    # README: Cortex XDR refusing the key at every status read of a check ends polling, "unless a late restore that
+    # check sent was started: polling then goes on, to follow it". The first run starts one file and meets a 503 on
+    # the other (not acted on: the next check sends it); that check starts it, and its one status read meets a 403.
+    hashes = hashes_of(2)
+    replay_server.queue(200, {'reply': {'action_id': 41, 'endpoints_count': '3'}})
+    replay_server.queue_file(503, 'error_500.json')  # the second file: a 503, sent again by the next check
+    replay_server.queue(200, {'reply': {'action_id': 42, 'endpoints_count': '3'}})  # the first check sends it
+    replay_server.queue_file(403, 'error_403.json')  # and its status read of action 41 is refused
+    replay_server.queue(200, FINAL).queue(200, FINAL)  # the second check reads both
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    first, check, *_ = result.entries
+    assert 'PollingCommand' in check and check['Type'] != ENTRY_ERROR, check
+    assert not result.failed, result.entries[-1]
+    records = {r['file_hash']: r for entry in result.entries[1:] for r in as_list(next(iter(
+        entry['EntryContext'].values())))}
+    assert {h: records[h]['status'] for h in hashes} == dict.fromkeys(hashes, 'COMPLETED_WITH_FAILURES'), records
