@@ -112,3 +112,21 @@ def test_a_check_whose_status_reads_are_all_refused_goes_on_polling_when_it_star
     records = {r['file_hash']: r for entry in result.entries[1:] for r in as_list(next(iter(
         entry['EntryContext'].values())))}
     assert {h: records[h]['status'] for h in hashes} == dict.fromkeys(hashes, 'COMPLETED_WITH_FAILURES'), records
+
+
+@pytest.mark.parametrize('name', ['restore_reply_status_number.json', 'restore_reply_status_text.json',
+                                  'restore_reply_status_boolean.json'])
+def test_a_restore_whose_status_says_it_succeeded_in_any_spelling_is_followed_with_nothing_said_odd(replay_server,
+                                                                                                  name):
+    # The Restore File page: status "1 - succeeded"; 1, "1" and JSON's true say the same. The action is followed
+    # and its record notes no part of the answer as unreadable.
+    reply = load_json(XDR_REPLIES / 'variants' / name)['reply']
+    replay_server.queue(200, {'reply': reply}).queue(200, FINAL)
+
+    result = room(replay_server).run('restore-file', {'file_hash': hashes_of(1)[0]})
+
+    first = result.entries[0]
+    assert 'PollingCommand' in first, first
+    [record] = as_list(next(iter(first['EntryContext'].values())))
+    assert record['action_id'] == reply['action_id'] and record['status'] == 'IN_PROGRESS', record
+    assert not record.get('error'), record
