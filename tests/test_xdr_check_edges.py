@@ -2,11 +2,12 @@
 answers (test_data/xdr/replies): each test fails if the bound it names moves by one."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from conftest import XDR_REPLIES, load_json
+from conftest import XDR_REPLIES, FakeClock, integration_on_clock, load_json
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.context import as_list
 from warroom.runtime import WarRoom
@@ -130,3 +131,41 @@ def test_a_restore_whose_status_says_it_succeeded_in_any_spelling_is_followed_wi
     [record] = as_list(next(iter(first['EntryContext'].values())))
     assert record['action_id'] == reply['action_id'] and record['status'] == 'IN_PROGRESS', record
     assert not record.get('error'), record
+
+
+def restores_sent(replay_server):
+    return [json.loads(r.body)['request_data']['file_hash'] for r in replay_server.requests
+            if r.path.endswith('/endpoints/restore/')]
+
+
+@pytest.mark.parametrize('late, sent', [(29, True), (30, False)])
+def test_a_check_with_two_intervals_of_polling_left_or_less_sends_no_late_restore(monkeypatch, replay_server, late,
+                                                                                   sent):
+    # README: a restore is sent at a check only while a next check can still follow it, "and with two intervals or
+    # less left it sends none" (it is listed *Not started*). 60 s of polling, a check every 10 s; the second file
+    # meets a 503 at the first run (not acted on: promised to the next check, 50 s being left), and XSOAR runs that
+    # check ``late`` seconds after its interval: 40 s in, 20 s are left (two intervals): not sent; 39 s in, 21 s: sent.
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
+    started, late_file = hashes_of(2)
+    replay_server.queue(200, {'reply': {'action_id': 51, 'endpoints_count': '3'}})
+    replay_server.queue_file(503, 'error_500.json')
+    if sent:
+        replay_server.queue(200, {'reply': {'action_id': 52, 'endpoints_count': '3'}})
+    replay_server.queue(200, FINAL).queue(200, FINAL)
+    params = dict(room(replay_server).params, xdr_rate_limit='1000')
+    entries = []
+
+    def first_check_late(entry):
+        entries.append(entry)
+        if len(entries) == 1:
+            clock.advance(late)
+    runs = WarRoom(params=params, sleep=clock.advance, clock=clock, on_entry=first_check_late)
+
+    result = runs.run('restore-file', {'file_hash': f'{started},{late_file}', 'timeout_in_seconds': '60'})
+
+    assert json.loads(result.entries[0]['PollingArgs']['unsent']) == [late_file]  # promised to the next check
+    assert restores_sent(replay_server) == [started, late_file] + ([late_file] if sent else [])
+    if not sent:
+        text = result.entries[-1]['HumanReadable']  # README: such a file is listed *Not started* in the entry
+        assert '**Not started' in text and late_file in text.split('**Not started', 1)[1], text
