@@ -1525,7 +1525,7 @@ class HttpTransport:
         connection from no answer); past the grace: no answer in time, and the thread is left to end (a reply that comes
         then is closed unread). It calls no ``demisto``."""
         # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
-        state, lock, ended = {}, threading.Lock(), threading.Event()  # sent: (reply, error); late: given up on
+        state, lock = {}, threading.Lock()  # sent: (reply, error); late: given up on
 
         def send_on_thread() -> None:
             try:
@@ -1536,10 +1536,10 @@ class HttpTransport:
                 state['sent'], late = result, state.get('late')
             if late and result[0] is not None:
                 result[0].close()
-            ended.set()
 
-        threading.Thread(target=send_on_thread, daemon=True).start()
-        ended.wait(max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS)
+        thread = threading.Thread(target=send_on_thread, daemon=True)
+        thread.start()
+        thread.join(max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS)
         with lock:
             result = state.get('sent')
             state['late'] = result is None
