@@ -1504,8 +1504,8 @@ class HttpTransport:
                 self._connection_fault(error, attempt)
                 return None
             refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
-        except OSError as error:  # requests' own, but for those above, are faults in the integration
-            if isinstance(error, requests.RequestException) or 'CA certificate bundle' not in str(error):
+        except OSError as error:  # but requests' missing CA bundle, a fault in the integration (requests' own too)
+            if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
