@@ -1340,7 +1340,6 @@ class HttpTransport:
     """One vendor's requests: a requests.Session for pooling, TLS and proxies (urllib3's retries off), and one attempt
     loop per request. Each attempt waits its turn from the vendor's limiter, is built and signed afresh (a new XDR
     nonce, SDK-HMAC signature, the current IAM token), joins the history the VendorReply or the error carries, and ends:
-
     - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
     - new token (HSS token mode, 401): the token it carried is dropped and the next attempt fetches one;
@@ -1379,8 +1378,7 @@ class HttpTransport:
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def end_run_within(self, seconds: float, stops: str) -> None:
-        """Ends this run's attempts, its IAM token request's too, ``seconds`` from now, as ``stops`` says why (a Test's
-        shorter time), and its waits for turns with them."""
+        """Ends this run's attempts and turns (its IAM token's too) ``seconds`` from now, as ``stops`` says why."""
         self.run_ends, self.stops = min(self.run_ends, self.clock() + seconds), stops
         if self.token_source:
             self.token_source.transport.end_run_within(seconds, stops)
@@ -1504,7 +1502,7 @@ class HttpTransport:
                 self._connection_fault(error, attempt)
                 return None
             refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
-        except OSError as error:  # but requests' missing CA bundle, a fault in the integration (requests' own too)
+        except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
