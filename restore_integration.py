@@ -1453,15 +1453,14 @@ class HttpTransport:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
         or None and why the loop gives up: the retries spent (no reason), or the wait would pass ``max_fault_wait`` or
         the deadline. A Retry-After given up on holds the vendor's later requests (next_check's too) until it passed."""
-        policy = self.policy
         asked = answer and parse_retry_after(answer.headers)
-        wait = asked if asked is not None else policy.backoff_wait(faults)
+        wait = asked if asked is not None else self.policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
-        if faults > policy.max_retries:
+        if faults > self.policy.max_retries:
             gave_up = None
-        elif fault_waited + wait > policy.max_fault_wait:
-            gave_up = f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+        elif fault_waited + wait > self.policy.max_fault_wait:
+            gave_up = f'{reason}, past the {self.policy.max_fault_wait:g} s the retries of one request may wait in all'
         elif self.clock() + wait > self.deadline:
             gave_up = f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
         else:
