@@ -1340,7 +1340,6 @@ class HttpTransport:
     """One vendor's requests: a requests.Session for pooling, TLS and proxies (urllib3's retries off), and one attempt
     loop per request. Each attempt waits its turn from the vendor's limiter, is built and signed afresh (a new XDR
     nonce, SDK-HMAC signature, the current IAM token), joins the history the VendorReply or the error carries, and ends:
-
     - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
     - new token (HSS token mode, 401): the token it carried is dropped and the next attempt fetches one;
@@ -1379,8 +1378,7 @@ class HttpTransport:
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def end_run_within(self, seconds: float, stops: str) -> None:
-        """Ends this run's attempts, its IAM token request's too, ``seconds`` from now, as ``stops`` says why (a Test's
-        shorter time), and its waits for turns with them."""
+        """Ends this run's attempts and turns (its IAM token's too) ``seconds`` from now, as ``stops`` says why."""
         self.run_ends, self.stops = min(self.run_ends, self.clock() + seconds), stops
         if self.token_source:
             self.token_source.transport.end_run_within(seconds, stops)
@@ -1455,15 +1453,14 @@ class HttpTransport:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
         or None and why the loop gives up: the retries spent (no reason), or the wait would pass ``max_fault_wait`` or
         the deadline. A Retry-After given up on holds the vendor's later requests (next_check's too) until it passed."""
-        policy = self.policy
         asked = answer and parse_retry_after(answer.headers)
-        wait = asked if asked is not None else policy.backoff_wait(faults)
+        wait = asked if asked is not None else self.policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
-        if faults > policy.max_retries:
+        if faults > self.policy.max_retries:
             gave_up = None
-        elif fault_waited + wait > policy.max_fault_wait:
-            gave_up = f'{reason}, past the {policy.max_fault_wait:g} s the retries of one request may wait in all'
+        elif fault_waited + wait > self.policy.max_fault_wait:
+            gave_up = f'{reason}, past the {self.policy.max_fault_wait:g} s the retries of one request may wait in all'
         elif self.clock() + wait > self.deadline:
             gave_up = f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
         else:
@@ -1504,8 +1501,8 @@ class HttpTransport:
                 self._connection_fault(error, attempt)
                 return None
             refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
-        except OSError as error:  # requests' own, but for those above, are faults in the integration
-            if isinstance(error, requests.RequestException) or 'CA certificate bundle' not in str(error):
+        except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
+            if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
@@ -1525,7 +1522,7 @@ class HttpTransport:
         connection from no answer); past the grace: no answer in time, and the thread is left to end (a reply that comes
         then is closed unread). It calls no ``demisto``."""
         # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
-        state, lock, ended = {}, threading.Lock(), threading.Event()  # sent: (reply, error); late: given up on
+        state, lock = {}, threading.Lock()  # sent: (reply, error); late: given up on
 
         def send_on_thread() -> None:
             try:
@@ -1536,10 +1533,10 @@ class HttpTransport:
                 state['sent'], late = result, state.get('late')
             if late and result[0] is not None:
                 result[0].close()
-            ended.set()
 
-        threading.Thread(target=send_on_thread, daemon=True).start()
-        ended.wait(max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS)
+        thread = threading.Thread(target=send_on_thread, daemon=True)
+        thread.start()
+        thread.join(max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS)
         with lock:
             result = state.get('sent')
             state['late'] = result is None
