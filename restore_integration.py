@@ -1104,8 +1104,7 @@ class RetryPolicy(NamedTuple):
 
 
 class OutOfTime(Exception):
-    """The next attempt would start after the command's deadline: its turn is ``wait`` seconds away (0: the run's time
-    had gone, the answers before it took it)."""
+    """The next attempt's turn, ``wait`` s away, would come past the command's deadline (0: the run's time had gone)."""
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
