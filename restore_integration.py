@@ -999,18 +999,16 @@ def huawei_url(endpoint: str, service: str, region: str) -> str:
 class Attempt:
     """One sending of a request: what it waited for, and what came back (a status, or a fault)."""
 
-    __slots__ = ('number', 'waited', 'status', 'fault', 'detail', 'advice', 'ends', 'cut_to', 'answered_ms')
+    status: int | None = None  # the HTTP status of the answer; None when no usable answer came
+    detail = advice = ''  # the fault in words, for the error that reports it; what to do about it
+    ends = math.inf  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
+    cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
+    answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
     def __init__(self, number: int, waited: float = 0.0, fault: str | None = None) -> None:
         self.number = number
         self.waited = waited  # seconds spent before sending: the backoff, then the turn the limiter gave
-        self.status: int | None = None  # the HTTP status of the answer; None when no usable answer came
         self.fault = fault  # FAULT_* when the answer was missing or broken
-        self.detail = ''  # the fault in words, for the error that reports it
-        self.advice = ''  # what to do about it
-        self.ends = float('inf')  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
-        self.cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
-        self.answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1035,13 +1033,12 @@ class VendorReply:
     """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
     stopped early (``gave_up``), as botocore keeps a retry history. Clients never get requests' Response."""
 
-    __slots__ = ('status', 'headers', 'body', 'attempts', 'gave_up', '_parsed')
+    attempts: tuple[Attempt, ...] = ()
+    gave_up: str | None = None
+    _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.status, self.headers, self.body = status, headers, body
-        self.attempts: tuple[Attempt, ...] = ()
-        self.gave_up: str | None = None
-        self._parsed = UNPARSED  # json() parses the body once
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1107,8 +1104,7 @@ class RetryPolicy(NamedTuple):
 
 
 class OutOfTime(Exception):
-    """The next attempt would start after the command's deadline: its turn is ``wait`` seconds away (0: the run's time
-    had gone, the answers before it took it)."""
+    """The next attempt's turn, ``wait`` s away, would come past the command's deadline (0: the run's time had gone)."""
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
@@ -1332,8 +1328,7 @@ def describe_connection_error(error: BaseException) -> str:
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
     words = ' '.join(part.strerror if isinstance(part, OSError) and part.strerror else str(part) for part in parts)
-    return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', lambda match: match[1] or '', words).strip() or \
-        'the connection failed'
+    return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', r'\1', words).strip() or 'the connection failed'
 
 
 class HttpTransport:
