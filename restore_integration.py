@@ -3239,7 +3239,7 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     """!restore-file; ``context``: the incident's, read by a check that has files to send late (started_elsewhere)."""
     action_ids = action_id_list(args.get('action_id'))  # each pairs with the file_hash at its position
     hashes = sha256_list(args.get('file_hash'), len(action_ids))
-    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
+    endpoint_id = (validate_identifier(args.get('endpoint_id'), 'endpoint_id') or '').lower() or None  # as XDR lists
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
     # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
@@ -3312,7 +3312,7 @@ def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> It
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     for record in context_records(context, XDR_RESTORE_RECORDS) if files else []:
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
-        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '') and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
             yield file_hash, record
 

@@ -1387,3 +1387,28 @@ def test_a_late_file_is_sent_by_its_check_not_taken_for_an_older_action_of_the_s
     assert not result.failed, result.entries[-1]
     assert len([r for r in advanced_tenant.gateway.requests if r.path.endswith('/endpoints/restore/')]) == sent + 1
     assert file_hash in backend.restored(endpoint) and file_hash not in backend.quarantined(endpoint)
+
+
+def test_an_endpoint_id_typed_in_capitals_is_the_endpoint_cortex_xdr_lists_and_a_later_restore_replaces_its_rows(
+        xdr_tenant, war_room_on):
+    # Cortex XDR's endpoint IDs are 32 lower-case hex digits, as its status rows list them (the seed's): one typed in
+    # capitals names the same endpoint. The restore goes out, and is recorded, as Cortex XDR lists the endpoint, so a
+    # later restore of the file there replaces that endpoint's earlier rows in the analyst's summary, as it does for an
+    # ID typed as listed, instead of leaving its old FAILED beside the new action.
+    from warroom.playbook.runner import _load_script
+    endpoint = next(e for e in HOLDERS[PARTLY_FAILING_HASH] if e in FAILING)
+    room = war_room_on(xdr_tenant)
+    first = room.run('restore-file', {'file_hash': PARTLY_FAILING_HASH, 'endpoint_id': endpoint.upper()})
+    [row] = restored_record(first)['endpoints']
+    assert (row['endpoint_id'], row['status']) == (endpoint, FAILING[endpoint]['status'])  # the seed's failure
+
+    again = room.run('restore-file', {'file_hash': PARTLY_FAILING_HASH, 'endpoint_id': endpoint.upper(),
+                                      'polling': 'false'})
+
+    assert not again.failed, again.entries[-1]
+    sent = [body['request_data'].get('endpoint_id') for _, path, body in xdr_tenant.gateway.requests
+            if path.endswith('/restore/')]
+    assert sent == [endpoint, endpoint]
+    assert {record['endpoint_id'] for record in as_list(restored_record(again))} == {endpoint}
+    summary = _load_script('QuarantineRestoreSummary').summary_command({'vendor': 'xdr'}, again.context)['Contents']
+    assert (summary['failed'], summary['pending']) == (0, 1), summary  # the later action, not the old failure
