@@ -1412,3 +1412,27 @@ def test_an_endpoint_id_typed_in_capitals_is_the_endpoint_cortex_xdr_lists_and_a
     assert {record['endpoint_id'] for record in as_list(restored_record(again))} == {endpoint}
     summary = _load_script('QuarantineRestoreSummary').summary_command({'vendor': 'xdr'}, again.context)['Contents']
     assert (summary['failed'], summary['pending']) == (0, 1), summary  # the later action, not the old failure
+
+
+def test_a_check_by_hand_of_an_action_cortex_xdr_does_not_know_says_so_at_once_and_starts_no_polling(xdr_tenant,
+                                                                                                    war_room_on):
+    # A check by hand given a wrong action_id (polling on, the default): Cortex XDR answers the status read of an
+    # action it does not know with its 500 (as the emulated tenant does), at every attempt. The analyst is told at this
+    # first run, as a check by hand without polling tells it: Cortex XDR's words, to check action_id, and to run the
+    # command again; no polling starts, reading it again every interval to the timeout to end "still running".
+    assert not xdr_tenant.backend.actions  # a fresh tenant: it knows no action
+    action_id = '999999'
+    result = war_room_on(xdr_tenant, retry_backoff='0').run('restore-file', {
+        'file_hash': CLEAN_HASH, 'action_id': action_id, 'timeout_in_seconds': '600'})
+
+    assert result.runs == 1, [entry['HumanReadable'] for entry in result.entries]
+    [entry] = result.entries
+    assert 'PollingCommand' not in entry and 'still running' not in entry['HumanReadable'], entry
+    record = restored_record(result)
+    assert record['status'] == 'IN_PROGRESS' and 'endpoints' not in record, record  # not read: nothing known of it
+    for text in (entry['HumanReadable'], record['error']):
+        assert 'HTTP 500' in text and action_id in text and 'not found' in text, text  # Cortex XDR's own words
+        assert 'check action_id' in text and 'run the same command again' in text, text
+        assert not any(promise in text for promise in PROMISES), text
+    reads = [path for _, path, _ in xdr_tenant.gateway.requests if path.endswith('/get_action_status/')]
+    assert len(reads) == 1 + facts.DEFAULT_MAX_RETRIES  # one check's attempts, no more
