@@ -3666,16 +3666,16 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
 
 
 def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
-    """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
-    inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
-    one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
+    """Cortex XDR's reason for one endpoint, from the first non-empty of: errorDescription (CoreIRApiModule's first),
+    the entry's errorText, the errorText inside errorData's JSON, the reply's own errorText, the descriptions of
+    missing_files (every one; CoreIRApiModule's next, the first only); every text trimmed."""
     if not isinstance(reason, dict):  # a text alone is the entry's errorText; any other value gives none
         reason = {'errorText': reason if isinstance(reason, str) else None}
     raw, missing = reason.get('errorData'), reason.get('missing_files')
     data = json_object(raw)
     described = [clean_text(item['description']) for item in (missing if isinstance(missing, list) else ())
                  if isinstance(item, dict) and item.get('description')]
-    candidates = [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription'),
+    candidates = [reason.get('errorDescription'), reason.get('errorText'), (data or {}).get('errorText'),
                   raw if data is None and isinstance(raw, str) else None,  # errorData that is not JSON: its text
                   reply.get('errorText'), '; '.join(filter(None, described))]
     # type(): a bool is no reason; the reply's values are JSON's own types
