@@ -3231,7 +3231,7 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     """!restore-file; ``context``: the incident's, read by a check that has files to send late (started_elsewhere)."""
     action_ids = action_id_list(args.get('action_id'))  # each pairs with the file_hash at its position
     hashes = sha256_list(args.get('file_hash'), len(action_ids))
-    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
+    endpoint_id = (validate_identifier(args.get('endpoint_id'), 'endpoint_id') or '').lower() or None  # as XDR lists
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
     polling, interval, timeout = polling_arguments(args)
     # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
@@ -3304,7 +3304,7 @@ def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> It
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     for record in context_records(context, XDR_RESTORE_RECORDS) if files else []:
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
-        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '') and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
             yield file_hash, record
 
@@ -3528,12 +3528,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
-    try:
-        summaries, replies = read_action_statuses(client, records, polling, not started, ending, not_sent)
-    except VendorApiError as error:  # the key refused at every read: polling stops
-        if not_sent:
-            error.with_sentence(f'Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.')
-        raise
+    summaries, replies, polling = read_action_statuses(client, records, polling, not started,
+                                                        args['polling_checks'] == '0', ending, not_sent)
     schedule = next_check('restore-file', args, int(args['polling_started']), int(args['polling_checks']), interval,
                           timeout, client)  # once the reads ended
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout, schedule)
@@ -3579,11 +3575,11 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
     return readable + grouped_refusals(refused)
 
 
-def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool,
-                         ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply]]:
-    """Reads the status of every action followed. One not read stays in progress with the reason in ``error``, without
-    endpoints or counts (XSOAR's update keeps an earlier check's). The key refused at every read raises when
-    ``may_stop`` (none started at this check), writing each record, and ``not_sent``'s, without a next check."""
+def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool, by_hand: bool,
+                         ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply], bool]:
+    """Reads the status of every action followed; also says whether ``polling`` goes on. One not read stays in progress
+    with the reason in ``error``, without endpoints or counts (XSOAR's update keeps an earlier check's). The key refused
+    at every read raises when ``may_stop`` (none started now), writing each record, and ``not_sent``'s, unscheduled."""
 
     def unread(error: RestoreError) -> str:
         # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
@@ -3598,6 +3594,9 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             return error
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
+    # A check by hand whose every read met a 500, Cortex XDR's answer for an action it does not know, polls no more
+    polling = polling and not (by_hand and may_stop and checked and all(getattr(e, 'http_status', 0) == 500
+                                                                          for e in checked))
     # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_wait)
     again = f'run the same command again{follow_wait(client)} to read it' if not polling else \
         'polling ended with this check' if ending else 'the next check reads it again'
@@ -3608,7 +3607,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
                         f'{xdr_follow_text([record], ", once the key works again,")}') for record in records]
         raise refused.with_sentence(f'Every status read of this check was refused so, which does not change '
                                     f'by itself{": polling stops here" if polling else ""}. The restores go on '
-                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}'
+                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}' + (
+            f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.' if not_sent else '')
                                     ).with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
     for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
@@ -3621,7 +3621,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
                                                   f'cannot read (the endpoint statuses in its data, or their reasons '
                                                   f'in errorReasons); {again}.'))
         replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': unread(reply)})
-    return summaries, replies
+    return summaries, replies, polling
 
 
 def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
@@ -3658,16 +3658,16 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
 
 
 def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
-    """Cortex XDR's reason for one endpoint, from the first non-empty of: the entry's errorText, the errorText
-    inside errorData's JSON, errorDescription, the reply's own errorText, the descriptions of missing_files (every
-    one; CoreIRApiModule reads errorDescription, else the first missing file's); every text trimmed."""
+    """Cortex XDR's reason for one endpoint, from the first non-empty of: errorDescription (CoreIRApiModule's first),
+    the entry's errorText, the errorText inside errorData's JSON, the reply's own errorText, the descriptions of
+    missing_files (every one; CoreIRApiModule's next, the first only); every text trimmed."""
     if not isinstance(reason, dict):  # a text alone is the entry's errorText; any other value gives none
         reason = {'errorText': reason if isinstance(reason, str) else None}
     raw, missing = reason.get('errorData'), reason.get('missing_files')
     data = json_object(raw)
     described = [clean_text(item['description']) for item in (missing if isinstance(missing, list) else ())
                  if isinstance(item, dict) and item.get('description')]
-    candidates = [reason.get('errorText'), (data or {}).get('errorText'), reason.get('errorDescription'),
+    candidates = [reason.get('errorDescription'), reason.get('errorText'), (data or {}).get('errorText'),
                   raw if data is None and isinstance(raw, str) else None,  # errorData that is not JSON: its text
                   reply.get('errorText'), '; '.join(filter(None, described))]
     # type(): a bool is no reason; the reply's values are JSON's own types

@@ -43,13 +43,13 @@ def status_requests(replay_server):
 
 
 def the_reason(entry, reply):
-    """The reason the pack promises to show: the first non-empty, trimmed, of the entry's errorText, errorData's
-    errorText, errorDescription, the reply's errorText, the missing files' descriptions."""
+    """The reason the pack promises to show: the first non-empty, trimmed, of the entry's errorDescription, its
+    errorText, errorData's errorText, the reply's errorText, the missing files' descriptions."""
     entry = entry or {}
     data = entry.get('errorData')
     data = json.loads(data) if isinstance(data, str) else (data or {})
     files = '; '.join(f['description'].strip() for f in entry.get('missing_files') or [])
-    for text in (entry.get('errorText'), data.get('errorText'), entry.get('errorDescription'), reply.get('errorText'),
+    for text in (entry.get('errorDescription'), entry.get('errorText'), data.get('errorText'), reply.get('errorText'),
                  files):
         if text and ' '.join(text.split()):
             return ' '.join(text.split())
@@ -370,6 +370,23 @@ def test_a_status_reason_in_a_form_no_fixture_shows_is_still_the_endpoints_reaso
     assert not result.failed, result.entries[-1]
     [record] = records(result)
     assert record['endpoints'] == [{'endpoint_id': 'e1', 'status': 'FAILED', 'error_description': expected}]
+
+
+def test_an_endpoint_reason_giving_a_description_and_texts_apart_shows_the_description_as_xsoar_s_integration_does(
+        replay_server):
+    # demisto/content's CoreIRApiModule (action_status_get_command), behind XSOAR's own Cortex XDR integration, shows an
+    # endpoint's errorDescription (else the missing files'): an analyst who reads the same action there must not read
+    # another reason here when the entry's errorText, or the one inside errorData, says something else.
+    reason = {'errorText': 'Restore failed: 0x80070005', 'errorData': json.dumps({'errorText': 'Agent error 5'}),
+              'errorDescription': 'Access is denied.\r\n'}
+    reply = {'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': reason}}
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, {'reply': reply})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed, result.entries[-1]
+    [record] = records(result)
+    assert record['endpoints'] == [{'endpoint_id': 'e1', 'status': 'FAILED', 'error_description': 'Access is denied.'}]
 
 
 def nesting(value) -> int:

@@ -1387,3 +1387,52 @@ def test_a_late_file_is_sent_by_its_check_not_taken_for_an_older_action_of_the_s
     assert not result.failed, result.entries[-1]
     assert len([r for r in advanced_tenant.gateway.requests if r.path.endswith('/endpoints/restore/')]) == sent + 1
     assert file_hash in backend.restored(endpoint) and file_hash not in backend.quarantined(endpoint)
+
+
+def test_an_endpoint_id_typed_in_capitals_is_the_endpoint_cortex_xdr_lists_and_a_later_restore_replaces_its_rows(
+        xdr_tenant, war_room_on):
+    # Cortex XDR's endpoint IDs are 32 lower-case hex digits, as its status rows list them (the seed's): one typed in
+    # capitals names the same endpoint. The restore goes out, and is recorded, as Cortex XDR lists the endpoint, so a
+    # later restore of the file there replaces that endpoint's earlier rows in the analyst's summary, as it does for an
+    # ID typed as listed, instead of leaving its old FAILED beside the new action.
+    from warroom.playbook.runner import _load_script
+    endpoint = next(e for e in HOLDERS[PARTLY_FAILING_HASH] if e in FAILING)
+    room = war_room_on(xdr_tenant)
+    first = room.run('restore-file', {'file_hash': PARTLY_FAILING_HASH, 'endpoint_id': endpoint.upper()})
+    [row] = restored_record(first)['endpoints']
+    assert (row['endpoint_id'], row['status']) == (endpoint, FAILING[endpoint]['status'])  # the seed's failure
+
+    again = room.run('restore-file', {'file_hash': PARTLY_FAILING_HASH, 'endpoint_id': endpoint.upper(),
+                                      'polling': 'false'})
+
+    assert not again.failed, again.entries[-1]
+    sent = [body['request_data'].get('endpoint_id') for _, path, body in xdr_tenant.gateway.requests
+            if path.endswith('/restore/')]
+    assert sent == [endpoint, endpoint]
+    assert {record['endpoint_id'] for record in as_list(restored_record(again))} == {endpoint}
+    summary = _load_script('QuarantineRestoreSummary').summary_command({'vendor': 'xdr'}, again.context)['Contents']
+    assert (summary['failed'], summary['pending']) == (0, 1), summary  # the later action, not the old failure
+
+
+def test_a_check_by_hand_of_an_action_cortex_xdr_does_not_know_says_so_at_once_and_starts_no_polling(xdr_tenant,
+                                                                                                    war_room_on):
+    # A check by hand given a wrong action_id (polling on, the default): Cortex XDR answers the status read of an
+    # action it does not know with its 500 (as the emulated tenant does), at every attempt. The analyst is told at this
+    # first run, as a check by hand without polling tells it: Cortex XDR's words, to check action_id, and to run the
+    # command again; no polling starts, reading it again every interval to the timeout to end "still running".
+    assert not xdr_tenant.backend.actions  # a fresh tenant: it knows no action
+    action_id = '999999'
+    result = war_room_on(xdr_tenant, retry_backoff='0').run('restore-file', {
+        'file_hash': CLEAN_HASH, 'action_id': action_id, 'timeout_in_seconds': '600'})
+
+    assert result.runs == 1, [entry['HumanReadable'] for entry in result.entries]
+    [entry] = result.entries
+    assert 'PollingCommand' not in entry and 'still running' not in entry['HumanReadable'], entry
+    record = restored_record(result)
+    assert record['status'] == 'IN_PROGRESS' and 'endpoints' not in record, record  # not read: nothing known of it
+    for text in (entry['HumanReadable'], record['error']):
+        assert 'HTTP 500' in text and action_id in text and 'not found' in text, text  # Cortex XDR's own words
+        assert 'check action_id' in text and 'run the same command again' in text, text
+        assert not any(promise in text for promise in PROMISES), text
+    reads = [path for _, path, _ in xdr_tenant.gateway.requests if path.endswith('/get_action_status/')]
+    assert len(reads) == 1 + facts.DEFAULT_MAX_RETRIES  # one check's attempts, no more

@@ -1575,3 +1575,31 @@ def test_a_context_value_the_note_cannot_read_is_named_by_its_json_kind_not_its_
 
     assert kind in note, note
     assert not re.search(r'\b(dict|str|int|float|bool|NoneType)\b', note), note
+
+
+def test_an_endpoint_whose_status_the_last_check_could_not_read_says_so_and_why_not_that_it_has_not_finished(
+        monkeypatch):
+    """The last check of a restore meets a fault that passes by itself (HTTP 503 at every attempt) reading an action
+    an earlier check read running: XSOAR keeps that check's endpoint rows (the last one writes none, README), which
+    carry no reason. The note must not read them as Cortex XDR still working there: each says its status was not
+    read at the end, and why (the 503), as the record's error does."""
+    from test_restore_file_command import CLEAN_HASH, clocked_room
+    from warroom.emulator.faults import FaultPlan
+    tenant, room, _ = clocked_room(monkeypatch, 100)  # the action outlives the polling: checks at 10 s and 20 s
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,ok,503*10;retry-after=0'))  # the 20 s check's read
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+    finally:
+        tenant.server.stop()
+    [record] = xdr_records(result.context)
+    assert {e['endpoint_id'] for e in record['endpoints']} == set(seed_holders()[CLEAN_HASH])
+    assert all(e['status'] in facts.XDR_RUNNING_STATUSES and not e.get('error_description')
+               for e in record['endpoints']), record  # the first check's rows, kept
+
+    entry, summary = summarise(result.context)
+
+    rows = markdown_rows(entry['HumanReadable'])
+    assert {row['endpoint_id'] for row in rows} == set(seed_holders()[CLEAN_HASH]) and summary['pending'] == len(rows)
+    for row in rows:
+        assert 'not read' in row['reason'] and 'HTTP 503' in row['reason'], row
+        assert 'has not finished' not in row['reason'], row

@@ -282,6 +282,9 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
                 f'file on that endpoint in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
     else:
         kind = PENDING
+        # A row still running keeps no reason of its own: restore-file's last word on the action, its record's error,
+        # says why it is not final (the last check could not read its status, and why; polling ended), if it has one
+        reason = reason or text_of(record.get('error')).strip()
         if status in XDR_RUNNING_STATUSES:
             reason = reason or f'Still {status}: Cortex XDR has not finished on this endpoint.'
             state = f'still {shown_as_is(status)}{in_action}'
