@@ -1839,7 +1839,6 @@ class SecretScrubber:
     # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
-    HEX = re.compile(r'[0-9A-Fa-f]+')
     # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
     # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
@@ -1958,7 +1957,7 @@ class SecretScrubber:
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
-        if isinstance(signature, str) and len(signature) == self.SIGNATURE_LENGTH and self.HEX.fullmatch(signature):
+        if isinstance(signature, str) and SHA256_PATTERN.fullmatch(signature):
             with self._lock:
                 self._signatures |= {signature.lower()}
         else:
