@@ -1699,8 +1699,7 @@ class HttpTransport:
 
 
 def socket_under(response: requests.Response) -> socket.socket | None:
-    """A socket of our own on the connection a reply reads from (its descriptor duplicated: shutting it down ends the
-    reply's reads too, closing it leaves them be); None when the reply has no descriptor left."""
+    """A socket on a dup of the reply's descriptor (its shutdown ends the reply's reads, its close not), else None."""
     try:
         return socket.socket(fileno=os.dup(response.raw.fileno()))
     except (OSError, ValueError):
@@ -1708,24 +1707,22 @@ def socket_under(response: requests.Response) -> socket.socket | None:
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
-    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the socket shut down both ways ends
-    the read under way at once. socket.socket's shutdown: SSLSocket's drops the TLS object the reader uses."""
+    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the read under way ends at once."""
     cut.set()
     try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses
     except OSError:  # closed already
         pass
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
-    """The body decoded as its Content-Encoding says (the last coding undone first), a piece at a time: OverflowError
-    past ``most`` bytes (a small body may inflate a thousandfold), DecodeError when it does not decode or ends short. A
-    body in codings none of which is known is left as it came, as urllib3 does (none was asked for)."""
+    """The body decoded as its Content-Encoding says (last coding first), a piece at a time: OverflowError past ``most``
+    bytes (it may inflate 1000-fold), DecodeError when it fails or ends short; as it came when no coding is known."""
     codings = [coding for coding in map(str.strip, headers.get('Content-Encoding', '').lower().split(','))
                if coding not in ('', 'identity')]
     unknown = [coding for coding in codings if coding not in CODING_WBITS]
     if not body or len(unknown) == len(codings):
-        return body
+        return body  # as urllib3 leaves it (none was asked for)
     if unknown:
         raise DecodeError(f'no decoder for {", ".join(unknown)}')
     try:
@@ -1771,17 +1768,15 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
 
 
 def debug_log_masker(namespace: Mapping[str, Any]) -> TextListener | None:
-    """CommonServerPython's add_sensitive_log_strs while http.client prints every request (XSOAR's debug mode sets its
-    debuglevel): each string it is given is masked in every line CSP logs. None outside XSOAR, or when not debugging.
-    It only adds to CSP's lists (no call to demisto), so a worker thread may hand it a signature as it signs."""
-    masker = namespace.get(XSOAR_LOG_MASKER) if http.client.HTTPConnection.debuglevel > 0 else None
-    return masker if callable(masker) else None
+    """CommonServerPython's add_sensitive_log_strs (it masks each string given in every line CSP logs) while XSOAR's
+    debug mode has http.client print each request, else None. It calls no demisto: a worker thread may call it."""
+    masker = namespace.get(XSOAR_LOG_MASKER)
+    return masker if callable(masker) and http.client.HTTPConnection.debuglevel > 0 else None
 
 
 def proxy_secrets(settings: TransportSettings) -> list[str]:
-    """The password of each proxy URL in the environment, when requests go through it: as written, as read, and in the
-    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back. A login of a
-    user name alone (http://KEY:@proxy, as proxies that take an API key have it) makes the user name the secret."""
+    """The password of each proxy URL in the environment requests use: as written, as read, and in the Basic (RFC 7617)
+    Proxy-Authorization sent with it, which a proxy may quote back; else the user name (an API key: http://KEY:@)."""
     found = []
     for url in getproxies().values() if settings.proxy else ():
         try:
@@ -1964,9 +1959,8 @@ class SecretScrubber:
             self.add(signature)
 
     def add_logged_signature(self, signature: Any) -> None:
-        """add_signature, for a signature XSOAR's debug log would show: an SDK-HMAC-SHA256 one stands after
-        "Signature=", which CommonServerPython does not mask (an advanced Cortex XDR key's hash is the word after
-        "Authorization:", which it does: those, thousands a run, are not handed on to its masker)."""
+        """add_signature, for a signature XSOAR's debug log shows: an SDK-HMAC-SHA256 one, after "Signature=", which CSP
+        does not mask (an XDR key's hash follows "Authorization:", which it does: thousands a run, not handed on)."""
         self.add_signature(signature)
         self._debug_log(signature)
 
@@ -1977,9 +1971,9 @@ class SecretScrubber:
         known, size, lowered = self._secrets, self.SIGNATURE_LENGTH, lower_case(text)
         spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
                  for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
-        for _, anchor, whole, _, _ in known.values():  # each unpacked by name: texts are many, secrets absent
-            if anchor in lowered:  # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any such word
-                spans += [(start, end) for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
+        # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
+        spans += [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
@@ -1994,9 +1988,8 @@ class SecretScrubber:
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
         the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
-        # Its folds taken out: breaks a page or a URL writes (a blank in their place: it joins no backslash before
-        # one to the letter after it), escaped ones (those alone, most, at once), then blanks (str.split's)
-        # (each pass skipped, by a look for its first character, on a text that cannot hold its break: most cannot)
+        # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
+        # ones (lone ones, most, at once), blanks; each pass skipped on a text without its first character (most are)
         bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
