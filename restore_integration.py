@@ -1865,10 +1865,9 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, the longest secret first
-        # (none half-masked), each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: a
-        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen);
-        # _numeric: a secret a JSON number may spell is known (numbers are sought in then only: they are many)
+        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, each secret's length,
+        # anchor, whole and head patterns, if it holds a cut; _compiled: patterns compiled as texts need them (a 10 KB
+        # token's takes 0.2 s; most are never); _numeric: a JSON number may spell a known secret (then numbers are read)
         self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
         for value in values:
             self.add(value)
@@ -1893,7 +1892,7 @@ class SecretScrubber:
             for logged in {given, *printed}:
                 self._debug_log(logged)
         with self._lock:
-            self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
+            self._secrets = {**self._secrets, whole: found}
             self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
         # A vendor may quote what it received in base64
         for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
