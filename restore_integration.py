@@ -1899,10 +1899,9 @@ class SecretScrubber:
             self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, cut: bool = False) -> list[str]:
-        """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
-        one (``_blank_run``); a run of backslashes as one with the character after it, as the backslashes of its
-        escape are taken all at once (one way to read a run, not one for each split; blanks after them: their first
-        escaped with them, the run also squeezed to one space)."""
+        """A regular expression per character of the secret, matching each spelling of it; a run of blanks as one
+        (``_blank_run``); a run of backslashes as one with the character after it, its escape's backslashes taken at
+        once (one way to read a run, not one per split; blanks after it: the first escaped, the run squeezed too)."""
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
@@ -2061,9 +2060,8 @@ class SecretScrubber:
                                                      any(self._holds_secret(item, depth + 1) for item in value))
 
     def value(self, value: Any, depth: int = 0) -> Any:
-        """Any JSON-like value with every string (keys too) scrubbed, and every number that is a secret (a vendor may
-        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH replaced by TOO_DEEP_TEXT:
-        never shown unscrubbed, and the entry stays one XSOAR takes."""
+        """Any JSON-like value with every string (keys too) scrubbed and every number that is a secret masked (a vendor
+        may quote one as a number); past MAX_SHOWN_DEPTH, TOO_DEEP_TEXT (never shown unscrubbed; XSOAR takes it)."""
         if isinstance(value, str):
             return self.text(value)
         if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
