@@ -1691,8 +1691,7 @@ class HttpTransport:
 
 
 def socket_under(response: requests.Response) -> socket.socket | None:
-    """A socket of our own on the connection a reply reads from (its descriptor duplicated: shutting it down ends the
-    reply's reads too, closing it leaves them be); None when the reply has no descriptor left."""
+    """A socket on a dup of the reply's descriptor (its shutdown ends the reply's reads, its close not), else None."""
     try:
         return socket.socket(fileno=os.dup(response.raw.fileno()))
     except (OSError, ValueError):
@@ -1700,24 +1699,22 @@ def socket_under(response: requests.Response) -> socket.socket | None:
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
-    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the socket shut down both ways ends
-    the read under way at once. socket.socket's shutdown: SSLSocket's drops the TLS object the reader uses."""
+    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the read under way ends at once."""
     cut.set()
     try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses
     except OSError:  # closed already
         pass
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
-    """The body decoded as its Content-Encoding says (the last coding undone first), a piece at a time: OverflowError
-    past ``most`` bytes (a small body may inflate a thousandfold), DecodeError when it does not decode or ends short. A
-    body in codings none of which is known is left as it came, as urllib3 does (none was asked for)."""
+    """The body decoded as its Content-Encoding says (last coding first), a piece at a time: OverflowError past ``most``
+    bytes (it may inflate 1000-fold), DecodeError when it fails or ends short; as it came when no coding is known."""
     codings = [coding for coding in map(str.strip, headers.get('Content-Encoding', '').lower().split(','))
                if coding not in ('', 'identity')]
     unknown = [coding for coding in codings if coding not in CODING_WBITS]
     if not body or len(unknown) == len(codings):
-        return body
+        return body  # as urllib3 leaves it (none was asked for)
     if unknown:
         raise DecodeError(f'no decoder for {", ".join(unknown)}')
     try:
@@ -1763,17 +1760,15 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
 
 
 def debug_log_masker(namespace: Mapping[str, Any]) -> TextListener | None:
-    """CommonServerPython's add_sensitive_log_strs while http.client prints every request (XSOAR's debug mode sets its
-    debuglevel): each string it is given is masked in every line CSP logs. None outside XSOAR, or when not debugging.
-    It only adds to CSP's lists (no call to demisto), so a worker thread may hand it a signature as it signs."""
-    masker = namespace.get(XSOAR_LOG_MASKER) if http.client.HTTPConnection.debuglevel > 0 else None
-    return masker if callable(masker) else None
+    """CommonServerPython's add_sensitive_log_strs (it masks each string given in every line CSP logs) while XSOAR's
+    debug mode has http.client print each request, else None. It calls no demisto: a worker thread may call it."""
+    masker = namespace.get(XSOAR_LOG_MASKER)
+    return masker if callable(masker) and http.client.HTTPConnection.debuglevel > 0 else None
 
 
 def proxy_secrets(settings: TransportSettings) -> list[str]:
-    """The password of each proxy URL in the environment, when requests go through it: as written, as read, and in the
-    Proxy-Authorization header requests sends with it (Basic, RFC 7617), which a proxy may quote back. A login of a
-    user name alone (http://KEY:@proxy, as proxies that take an API key have it) makes the user name the secret."""
+    """The password of each proxy URL in the environment requests use: as written, as read, and in the Basic (RFC 7617)
+    Proxy-Authorization sent with it, which a proxy may quote back; else the user name (an API key: http://KEY:@)."""
     found = []
     for url in getproxies().values() if settings.proxy else ():
         try:
@@ -1831,7 +1826,6 @@ class SecretScrubber:
     # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
     SIGNATURE_LENGTH = 64
-    HEX = re.compile(r'[0-9A-Fa-f]+')
     # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
     # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
@@ -1863,10 +1857,9 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, the longest secret first
-        # (none half-masked), each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: a
-        # pattern compiled once a text needs it (a 10 KB token's takes a fifth of a second; secrets are rarely seen);
-        # _numeric: a secret a JSON number may spell is known (numbers are sought in then only: they are many)
+        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, each secret's length,
+        # anchor, whole and head patterns, if it holds a cut; _compiled: patterns compiled as texts need them (a 10 KB
+        # token's takes 0.2 s; most are never); _numeric: a JSON number may spell a known secret (then numbers are read)
         self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
         for value in values:
             self.add(value)
@@ -1891,17 +1884,16 @@ class SecretScrubber:
             for logged in {given, *printed}:
                 self._debug_log(logged)
         with self._lock:
-            self._secrets = dict(sorted({**self._secrets, whole: found}.items(), key=lambda item: -item[1][0]))
+            self._secrets = {**self._secrets, whole: found}
             self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
         # A vendor may quote what it received in base64
         for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, cut: bool = False) -> list[str]:
-        """A regular expression for each character of the secret, matching each spelling of it; a run of blanks as
-        one (``_blank_run``); a run of backslashes as one with the character after it, as the backslashes of its
-        escape are taken all at once (one way to read a run, not one for each split; blanks after them: their first
-        escaped with them, the run also squeezed to one space)."""
+        """A regular expression per character of the secret, matching each spelling of it; a run of blanks as one
+        (``_blank_run``); a run of backslashes as one with the character after it, its escape's backslashes taken at
+        once (one way to read a run, not one per split; blanks after it: the first escaped, the run squeezed too)."""
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
@@ -1950,16 +1942,15 @@ class SecretScrubber:
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
-        if isinstance(signature, str) and len(signature) == self.SIGNATURE_LENGTH and self.HEX.fullmatch(signature):
+        if isinstance(signature, str) and SHA256_PATTERN.fullmatch(signature):
             with self._lock:
                 self._signatures |= {signature.lower()}
         else:
             self.add(signature)
 
     def add_logged_signature(self, signature: Any) -> None:
-        """add_signature, for a signature XSOAR's debug log would show: an SDK-HMAC-SHA256 one stands after
-        "Signature=", which CommonServerPython does not mask (an advanced Cortex XDR key's hash is the word after
-        "Authorization:", which it does: those, thousands a run, are not handed on to its masker)."""
+        """add_signature, for a signature XSOAR's debug log shows: an SDK-HMAC-SHA256 one, after "Signature=", which CSP
+        does not mask (an XDR key's hash follows "Authorization:", which it does: thousands a run, not handed on)."""
         self.add_signature(signature)
         self._debug_log(signature)
 
@@ -1970,9 +1961,9 @@ class SecretScrubber:
         known, size, lowered = self._secrets, self.SIGNATURE_LENGTH, lower_case(text)
         spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
                  for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
-        for _, anchor, whole, _, _ in known.values():  # each unpacked by name: texts are many, secrets absent
-            if anchor in lowered:  # shorter than MIN_LENGTH only when its blanks were squeezed: kept, as any such word
-                spans += [(start, end) for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
+        # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
+        spans += [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
@@ -1987,9 +1978,8 @@ class SecretScrubber:
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
         the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
-        # Its folds taken out: breaks a page or a URL writes (a blank in their place: it joins no backslash before
-        # one to the letter after it), escaped ones (those alone, most, at once), then blanks (str.split's)
-        # (each pass skipped, by a look for its first character, on a text that cannot hold its break: most cannot)
+        # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
+        # ones (lone ones, most, at once), blanks; each pass skipped on a text without its first character (most are)
         bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
@@ -2062,9 +2052,8 @@ class SecretScrubber:
                                                      any(self._holds_secret(item, depth + 1) for item in value))
 
     def value(self, value: Any, depth: int = 0) -> Any:
-        """Any JSON-like value with every string (keys too) scrubbed, and every number that is a secret (a vendor may
-        quote one of digits as a number) masked; a list or object nested past MAX_SHOWN_DEPTH replaced by TOO_DEEP_TEXT:
-        never shown unscrubbed, and the entry stays one XSOAR takes."""
+        """Any JSON-like value with every string (keys too) scrubbed and every number that is a secret masked (a vendor
+        may quote one as a number); past MAX_SHOWN_DEPTH, TOO_DEEP_TEXT (never shown unscrubbed; XSOAR takes it)."""
         if isinstance(value, str):
             return self.text(value)
         if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
