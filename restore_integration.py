@@ -4076,10 +4076,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
     # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"
+    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted) +
+        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted, gone) +
         (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
-    note = hss_check_notes(state, rows, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
+    note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
@@ -4182,9 +4183,8 @@ def refused_items(fields: HssFields, state: HssState) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: HssState, rows: list[HssCopy], unlisted: int, refused: int, untaken: int) -> str:
-    """What a check says below its counts: a note for each count that is not 0."""
-    kept = min(sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows), unlisted)  # with a row (not_found)
+def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
+    kept = min(gone, unlisted)  # with a row (not_found): said below the counts, as each note whose count is not 0
     rows_say = 'their rows in the incident\'s context say so (not_found)' + (
         f' for {kept:,} of them' if kept < unlisted else '')
     rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
@@ -4254,10 +4254,9 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[HssCopy], unlisted: int = 0) -> str:
-    """How many rows have each outcome, then how many of the ``unlisted`` copies sent have no row: each copy once."""
+def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0) -> str:
+    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row."""
     counts = Counter(row['outcome'] for row in rows)
-    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     said = ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)  # not_found last
     if gone:
         said += f' ({"" if gone == counts[HSS_OUTCOME_NOT_FOUND] else f"{gone} of them "}sent, no longer listed by HSS)'
