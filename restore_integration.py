@@ -459,13 +459,13 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
-# The event listing (a fetch, a Test with it on) and the Test's listing of isolated files send no restore field
-HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
+HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # a fetch's and a Test's: no restore field is sent
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
     f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
-HSS_TEST_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
-    f'HSS rejected the listing of isolated files. Check {SETTING_NAMES["hss_enterprise_project_id"]} (empty if '
-    f'enterprise projects are not enabled) and {SETTING_NAMES["hss_project_id"]}.')}
+HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # one by no file (a Test's, a check's of many hashes)
+    f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
+    f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
+    f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
 HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
 FETCH_AGAIN_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
                       f'sets no last run). If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.')
@@ -2454,12 +2454,11 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None, host_name: str | None = None,
-                            advice: dict[int, str] = HSS_ERROR_ADVICE) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit}, advice)
+            'limit': limit}, HSS_ERROR_ADVICE if file_hash or file_path else HSS_LISTING_ADVICE)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -3226,7 +3225,7 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
                 raise
         return
     # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
+    client.list_isolated_files(limit=10)
     if fetch:
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)

@@ -1039,6 +1039,44 @@ def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_has
     assert [row['file_hash'] for row in rows] == sorted(hashes)
 
 
+def test_a_check_of_many_exact_items_hss_refuses_the_listing_of_gets_advice_on_that_listing_not_on_a_restore(clocked):
+    # Past HSS_CHECK_BY_HASH_MAX hashes a check lists the whole project's isolated files: no host_id, file_hash,
+    # file_path nor file_attr goes out (the request log shows it), and nothing is restored. An HSS that refuses that
+    # listing (400 HSS.0001 "Invalid parameter", here of enterprise_project_id) must not be answered with advice to fix
+    # a restore's fields (which a check must repeat as its start gave them) nor to see that a file is still isolated,
+    # but with what the listing sends: the enterprise project ID (argument or setting) and the project ID.
+    from warroom.emulator.hss.exceptions import InvalidParameter
+    from warroom.spec import load_spec
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, facts.HSS_CHECK_BY_HASH_MAX + 1)
+    args = {'host_id': host, 'file_hash': json.dumps([item['file_hash'] for item in added]),
+            'file_path': json.dumps([item['file_path'] for item in added])}
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+
+    def refusing(project_id, **filters):
+        raise InvalidParameter('enterprise_project_id')
+
+    tenant.backend.list_isolated_files = refusing
+    before = len(tenant.requests_to('GET', '/event/isolated-file'))
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    text = check.entries[-1]['HumanReadable']
+    said = text.split('not read at this check:', 1)[-1].split('To follow the restore', 1)[0]
+    assert 'HSS.0001' in said and 'To follow the restore' in text, text
+    [request] = tenant.requests_to('GET', '/event/isolated-file')[before:]
+    restore_fields = {'host_id', 'file_hash', 'file_path', 'file_attr'}  # the seed's data_list item fields
+    assert not restore_fields & set(request.query), request.query
+    assert not [field for field in restore_fields if field in said], said
+    assert 'still isolated' not in said, said
+    assert 'enterprise_project_id' in said, said
+    for setting in ('hss_enterprise_project_id', 'hss_project_id'):
+        assert f'"{load_spec().params[setting].display}"' in said, said
+
+
 def test_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):
     # The IAM user's password changes while a restore polls (the instance not yet updated): polling stops at the check
     # IAM refused, and each check run again by its follow line is a run of its own; IAM by default locks the user at 5
