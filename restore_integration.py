@@ -462,7 +462,7 @@ HSS_ERROR_ADVICE = {
 HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # a fetch's and a Test's: no restore field is sent
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
     f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
-HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # one by no file (a Test's, a check's of many hashes)
+HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's, a Test's
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
     f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
@@ -2458,7 +2458,7 @@ class HssClient:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit}, HSS_ERROR_ADVICE if file_hash or file_path else HSS_LISTING_ADVICE)
+            'limit': limit}, HSS_LISTING_ADVICE)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
