@@ -2842,7 +2842,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
-    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}'
+    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
 
