@@ -459,13 +459,13 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: 'Huawei Cloud is throttling these requests. Run the command again later.',
 }
-# The event listing (a fetch, a Test with it on) and the Test's listing of isolated files send no restore field
-HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
+HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # a fetch's and a Test's: no restore field is sent
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
     f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
-HSS_TEST_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
-    f'HSS rejected the listing of isolated files. Check {SETTING_NAMES["hss_enterprise_project_id"]} (empty if '
-    f'enterprise projects are not enabled) and {SETTING_NAMES["hss_project_id"]}.')}
+HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's, a Test's
+    f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
+    f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
+    f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
 HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
 FETCH_AGAIN_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
                       f'sets no last run). If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.')
@@ -2435,12 +2435,11 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None, host_name: str | None = None,
-                            advice: dict[int, str] = HSS_ERROR_ADVICE) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit}, advice)
+            'limit': limit}, HSS_LISTING_ADVICE)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -2824,7 +2823,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
-    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(names)}'
+    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
 
@@ -3207,7 +3206,7 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
                 raise
         return
     # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
+    client.list_isolated_files(limit=10)
     if fetch:
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
@@ -4057,10 +4056,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
     # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"
+    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted) +
+        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted, gone) +
         (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
-    note = hss_check_notes(state, rows, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
+    note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
@@ -4163,9 +4163,8 @@ def refused_items(fields: HssFields, state: HssState) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: HssState, rows: list[HssCopy], unlisted: int, refused: int, untaken: int) -> str:
-    """What a check says below its counts: a note for each count that is not 0."""
-    kept = min(sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows), unlisted)  # with a row (not_found)
+def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
+    kept = min(gone, unlisted)  # with a row (not_found): said below the counts, as each note whose count is not 0
     rows_say = 'their rows in the incident\'s context say so (not_found)' + (
         f' for {kept:,} of them' if kept < unlisted else '')
     rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
@@ -4235,10 +4234,9 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[HssCopy], unlisted: int = 0) -> str:
-    """How many rows have each outcome, then how many of the ``unlisted`` copies sent have no row: each copy once."""
+def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0) -> str:
+    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row."""
     counts = Counter(row['outcome'] for row in rows)
-    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     said = ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)  # not_found last
     if gone:
         said += f' ({"" if gone == counts[HSS_OUTCOME_NOT_FOUND] else f"{gone} of them "}sent, no longer listed by HSS)'

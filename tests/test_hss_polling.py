@@ -17,9 +17,11 @@ from conftest import (HSS_SEED, ROOT, FakeClock, WaitClock as Clock, integration
                       load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.exceptions import InvalidParameter
 from warroom.line import parse_line
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
+from warroom.spec import load_spec
 from test_fault_plan_properties import run_timed  # each run's start and end on the test clock
 
 GATE = _load_script('QuarantineRestoreReputationGate')  # its check of copies an earlier restore left restoring
@@ -1037,6 +1039,78 @@ def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_has
     [rows] = [as_list(rows) for key, rows in check.entries[-1]['EntryContext'].items()
               if key.startswith('HuaweiHSS.RestoredFile')]
     assert [row['file_hash'] for row in rows] == sorted(hashes)
+
+
+def refusing_every_listing(tenant):
+    """HSS refusing each listing of isolated files from now on: 400 HSS.0001 "Invalid parameter", of the enterprise
+    project ID (as an HSS whose enterprise projects are off refuses one)."""
+    def refusing(project_id, **filters):
+        raise InvalidParameter('enterprise_project_id')
+
+    tenant.backend.list_isolated_files = refusing
+    return len(tenant.requests_to('GET', '/event/isolated-file'))  # the listings sent so far
+
+
+def assert_advice_on_the_listing(said, request):
+    """A refused listing's advice names what it sends (the enterprise project ID, argument or setting, and the project
+    ID), never a restore field it does not send (the seed's data_list item fields), nor a file's isolation: a listing
+    restores nothing, and a check must repeat its start's items as they were."""
+    assert 'HSS.0001' in said, said
+    unsent = {'host_id', 'file_hash', 'file_path', 'file_attr'} - set(request.query)
+    assert unsent and not [field for field in unsent if field in said], said
+    assert 'still isolated' not in said and 'enterprise_project_id' in said, said
+    for setting in ('hss_enterprise_project_id', 'hss_project_id'):
+        assert f'"{load_spec().params[setting].display}"' in said, said
+
+
+def test_a_check_of_many_exact_items_hss_refuses_the_listing_of_gets_advice_on_that_listing_not_on_a_restore(clocked):
+    # Past HSS_CHECK_BY_HASH_MAX hashes a check lists the whole project's isolated files: no host_id, file_hash,
+    # file_path nor file_attr goes out (the request log shows it), and nothing is restored.
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, facts.HSS_CHECK_BY_HASH_MAX + 1)
+    args = {'host_id': host, 'file_hash': json.dumps([item['file_hash'] for item in added]),
+            'file_path': json.dumps([item['file_path'] for item in added])}
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+
+    before = refusing_every_listing(tenant)
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    text = check.entries[-1]['HumanReadable']
+    said = text.split('not read at this check:', 1)[-1].split('To follow the restore', 1)[0]
+    assert 'To follow the restore' in text, text
+    [request] = tenant.requests_to('GET', '/event/isolated-file')[before:]
+    assert not {'host_id', 'file_hash', 'file_path', 'file_attr'} & set(request.query), request.query
+    assert_advice_on_the_listing(said, request)
+
+
+@pytest.mark.parametrize('run', ['start', 'check'])
+def test_a_listing_by_hash_hss_refuses_gets_advice_on_that_listing_not_on_a_restore_s_fields(clocked, run):
+    # A restore by hash lists the hash's copies before it sends anything, and each of its checks lists them again
+    # (README): by file_hash alone, whatever hosts were given (the request log shows what goes out).
+    tenant, clock = clocked
+    war_room = room(tenant, clock)
+    args = {'file_hash': UPDATER, 'host_id': SLOW['host_id'], 'polling': 'false'}
+    if run == 'check':
+        started = war_room.run('hss-restore-isolated', args)
+        assert not started.failed, started.entries[-1]
+        args = dict(parse_line(started.entries[-1]['Contents']['follow_commands'][0]).args, polling='false')
+
+    before = refusing_every_listing(tenant)
+    result = war_room.run('hss-restore-isolated', args)
+
+    [request] = tenant.requests_to('GET', '/event/isolated-file')[before:]
+    assert request.query.get('file_hash'), request.query
+    if run == 'start':  # nothing was sent: the run fails with HSS's answer
+        assert result.failed and not tenant.requests_to('PUT', '/event/isolated-file')
+        said = str(result.entries[-1]['Contents'])
+    else:  # one listing not read does not end the restore: the check says so
+        said = result.entries[-1]['HumanReadable'].split('To follow the restore', 1)[0]
+        assert 'not read at this check' in said, said
+    assert_advice_on_the_listing(said, request)
 
 
 def test_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):

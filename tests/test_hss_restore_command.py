@@ -507,6 +507,26 @@ def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(h
     assert [r['outcome'] for r in nowhere] == ['not_found']  # that row was replaced at each run, not added to
 
 
+def test_a_grouped_table_names_each_host_of_a_failure_reason_once(hss_tenant):
+    # README, "Readable at any scale": past READABLE_DETAIL_MAX copies the entry writes each failure reason once "with
+    # the endpoints or hosts it applies to" (READABLE_LISTED_MAX, then "and N more"). Here HSS refuses a whole batch of
+    # exact items on one host (one of them not isolated: HSS.0011, nothing changed): its reason applies to one host.
+    host = next(h for h in load_json(HSS_SEED)['hosts'] if h.get('agent_status', 'online') == 'online')
+    added = hss_tenant.backend.add_isolated_files(host['host_id'], facts.HSS_MAX_ITEMS_PER_REQUEST + 1)
+    paths = [item['file_path'] for item in added]
+    paths[0] += '.not-isolated'
+    assert len(added) > facts.READABLE_DETAIL_MAX
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {
+        'host_id': host['host_id'], 'file_hash': json.dumps([item['file_hash'] for item in added]),
+        'file_path': json.dumps(paths), 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    text = result.entries[-1]['HumanReadable']
+    [(count, names)] = re.findall(r'^- \*\*failed \(([\d,]+)\)\*\*: .*\n  (.*)$', text, re.MULTILINE)
+    assert int(count.replace(',', '')) == facts.HSS_MAX_ITEMS_PER_REQUEST, text  # the copies: the batch refused
+    assert names in (host['host_id'], host['host_name']), names  # the one host they are on, once
+
 @pytest.mark.parametrize('value, kind', [('d41d8cd98f00b204e9800998ecf8427e', 'MD5'),
                                          ('da39a3ee5e6b4b0d3255bfef95601890afd80709', 'SHA1')])
 def test_a_hash_kind_hss_does_not_list_by_is_refused_before_any_request(hss_tenant, value, kind):
