@@ -4164,7 +4164,8 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
-    kept = min(gone, unlisted)  # with a row (not_found): said below the counts, as each note whose count is not 0
+    """What a check says below its counts: a note for each count that is not 0."""
+    kept = min(gone, unlisted)  # with a row (not_found)
     rows_say = 'their rows in the incident\'s context say so (not_found)' + (
         f' for {kept:,} of them' if kept < unlisted else '')
     rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
