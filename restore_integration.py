@@ -797,8 +797,7 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
 
 
 def setting_secrets(params: InstanceParams) -> list[str]:
-    """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
-    # Any credentials param (a dict): one without a password gives '', left out below.
+    """Every secret the instance holds (any credentials param's, a dict, too), as saved and as sent: what to scrub."""
     saved = [credential_part(params, name, 'password') for name, value in params.items()
              if name in SECRET_SETTINGS or isinstance(value, dict)]
     return [value for text in saved for value in (text, text.strip()) if value]
