@@ -657,7 +657,7 @@ class XdrSettings(NamedTuple):
     url: str
     key_id: str
     key: str
-    auth_type: str = 'advanced'
+    auth_type: str
     rate_limit: float = XDR_DEFAULT_RATE_LIMIT
     __repr__ = repr_without_secrets
 
@@ -665,7 +665,7 @@ class XdrSettings(NamedTuple):
 class HssSettings(NamedTuple):
     url: str
     project_id: str
-    auth_type: str = 'aksk'
+    auth_type: str
     region: str | None = None
     enterprise_project_id: str | None = None
     access_key: str = ''
@@ -681,9 +681,9 @@ class HssSettings(NamedTuple):
 class FetchSettings(NamedTuple):
     first_fetch_ms: int | None  # how far before now a first fetch begins (a time back); None for a date
     max_fetch: int
-    first_fetch_at: int | None = None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
-    first_fetch: str = ''  # the setting as written, to quote
-    event_types: tuple[int, ...] = ()  # the HSS event types listed; none: every type
+    first_fetch_at: int | None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
+    first_fetch: str  # the setting as written, to quote
+    event_types: tuple[int, ...]  # the HSS event types listed; none: every type
 
 
 def none_or_blank_text(value: Any) -> bool:
@@ -760,7 +760,7 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
         if none_or_blank_text(text):
             continue
         code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
-        if not (code.isascii() and code.isdigit() and int(code) in HSS_EVENT_TYPES):
+        if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES):
             raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
                                f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {printable(text)}.')
         codes.add(int(code))
