@@ -657,7 +657,7 @@ class XdrSettings(NamedTuple):
     url: str
     key_id: str
     key: str
-    auth_type: str = 'advanced'
+    auth_type: str
     rate_limit: float = XDR_DEFAULT_RATE_LIMIT
     __repr__ = repr_without_secrets
 
@@ -665,7 +665,7 @@ class XdrSettings(NamedTuple):
 class HssSettings(NamedTuple):
     url: str
     project_id: str
-    auth_type: str = 'aksk'
+    auth_type: str
     region: str | None = None
     enterprise_project_id: str | None = None
     access_key: str = ''
@@ -681,9 +681,9 @@ class HssSettings(NamedTuple):
 class FetchSettings(NamedTuple):
     first_fetch_ms: int | None  # how far before now a first fetch begins (a time back); None for a date
     max_fetch: int
-    first_fetch_at: int | None = None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
-    first_fetch: str = ''  # the setting as written, to quote
-    event_types: tuple[int, ...] = ()  # the HSS event types listed; none: every type
+    first_fetch_at: int | None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
+    first_fetch: str  # the setting as written, to quote
+    event_types: tuple[int, ...]  # the HSS event types listed; none: every type
 
 
 def none_or_blank_text(value: Any) -> bool:
@@ -744,8 +744,8 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
         return default
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
     text = str(value).strip()  # 'True' and 'False' fail the pattern too
-    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else None
-    if number is None or not minimum <= number <= maximum or (whole and number != int(number)):
+    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
+    if not minimum <= number <= maximum or (whole and number != int(number)):
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
@@ -760,7 +760,7 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
         if none_or_blank_text(text):
             continue
         code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
-        if not (code.isascii() and code.isdigit() and int(code) in HSS_EVENT_TYPES):
+        if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES):
             raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
                                f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {printable(text)}.')
         codes.add(int(code))
@@ -797,8 +797,7 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
 
 
 def setting_secrets(params: InstanceParams) -> list[str]:
-    """Every secret the instance holds, as saved and as sent, so that the scrubber knows them all."""
-    # Any credentials param (a dict): one without a password gives '', left out below.
+    """Every secret the instance holds (any credentials param's, a dict, too), as saved and as sent: what to scrub."""
     saved = [credential_part(params, name, 'password') for name, value in params.items()
              if name in SECRET_SETTINGS or isinstance(value, dict)]
     return [value for text in saved for value in (text, text.strip()) if value]
@@ -880,11 +879,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
-    """first_fetch as XSOAR users write a first fetch, which CommonServerPython's arg_to_datetime reads: (a time back
-    in ms, None) for '3 days', '12 hours ago', '2 weeks', '1 month' ("ago" or not, the same); (None, its instant in ms
-    since EPOCH) for an ISO 8601 date or date-time (with an offset, Z or z; without one in UTC, a date at 00:00)."""
-    if match := re.fullmatch(r'\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?\s*', text,
-                             re.IGNORECASE):
+    """first_fetch as CommonServerPython's arg_to_datetime reads it: (ms back, None) for '3 days', '12 hours ago' (ago
+    or not, the same); (None, ms since EPOCH) for an ISO 8601 date or date-time (Z, z or an offset; none: UTC)."""
+    if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?\s*', text):
         return int(match[1]) * DURATION_UNITS_MS[match[2].lower()], None
     try:
         moment = datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))  # Z read as UTC, as RFC 3339 z
@@ -930,13 +927,13 @@ class InstanceSettings(NamedTuple):
     iam_identity: str | None  # whose IAM token HSS uses now (token_identity), whichever vendor it read; None: no token
 
 
-def read_instance_settings(params: InstanceParams, vendors: Iterable[str] | None = None,
+def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
     """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
         credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
-    wanted = in_use if vendors is None else tuple(vendors)
+    wanted = in_use if vendors is None else vendors
     hss = read_hss_settings(params) if 'hss' in wanted else None
     return InstanceSettings(read_transport_settings(params), read_xdr_settings(params) if 'xdr' in wanted else None,
                             hss, read_fetch_settings(params) if with_fetch or (
@@ -967,7 +964,7 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
         requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
-    except (ValueError, requests.exceptions.RequestException):
+    except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
     # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
     if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
