@@ -410,12 +410,11 @@ HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest'
 # halved until it fits or spans under a second, relying on no listing order. An overstated total_num never fits: once
 # halving stops telling (total_num_not_narrowing), the page past these is read; if empty, the window is paged through.
 HSS_FETCH_WINDOW_PAGES = 10
-# The event types a listing may be limited to (ListSecurityEventsRequest's event_types, huaweicloudsdkhss v5)
-HSS_EVENT_TYPES = frozenset(map(int, '1001 1002 1003 1004 1005 1006 1010 1011 1012 1015 1016 1017 2001 2012 2047 2048 '
-                                     '2049 3002 3003 3004 3005 3007 3015 3018 3026 3027 3029 3030 3031 3036 4002 4004 '
-                                     '4006 4014 4020 6002 6003 13001 13002 13003 13004'.split()))
-# Past this many listing requests a fetch starts no new window; the next fetch goes on from there.
-HSS_FETCH_REQUESTS = 20
+# ListSecurityEventsRequest's event_types (SDK v5): host events' (the fetch lists category=host), container events'
+HSS_EVENT_TYPES, HSS_CONTAINER_EVENT_TYPES = (frozenset(map(int, codes.split())) for codes in (
+    '1001 1002 1003 1004 1005 1006 1010 1011 1012 1015 1016 1017 2001 2012 2047 2048 2049 3002 3003 3004 3005 3007 '
+    '3015 3018 3026 3027 3029 3030 3031 4002 4004 4006 4014 4020 6002 6003', '3036 13001 13002 13003 13004'))
+HSS_FETCH_REQUESTS = 20  # listing requests past which a fetch starts no new window; the next one goes on from there
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
 HSS_EVENT_IDENTITY_FIELDS = tuple('occur_time host_id host_name event_type event_class_id event_name file_info_list '
                                   'process_info_list'.split())
@@ -427,8 +426,7 @@ HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to e
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 # Each fetch rereads 30 minutes (HSS's clock) for events listed late: an agent back online, a long scan, a host lagging.
 HSS_FETCH_OVERLAP_MS = 30 * 60_000
-# The last run keeps at most this many event IDs, the newest (about 40 KB of UUIDs): the next fetch reads back that far.
-HSS_FETCH_SEEN_MAX = 1000
+HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB): the next fetch reads back that far
 # How far ahead of this machine's clock (set back) the last fetch's end may lie, the fetch waiting; further, the first
 # fetch window applies. It bounds a polling run's restore_state and restore-file's polling_started too.
 CLOCK_STEP_MAX_MS = 86_400_000
@@ -440,8 +438,7 @@ MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at o
 # first_fetch's units: XSOAR's help text's (12 hours, 7 days, 3 months, 1 year), minutes and weeks; no calendar is read
 DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
                      'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
-# HSS severity -> XSOAR incident severity (0.5 informational, 1 low, 2 medium, 3 high, 4 critical).
-HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
+HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}  # XSOAR: 0.5 informational
 
 HSS_ERROR_ADVICE = {
     400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
@@ -753,17 +750,20 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
-    """The HSS event types picked, sorted, each once; () for none, every type. XSOAR hands a multi select as a list of
-    its options ('1004 trojan'); comma-separated text, and codes alone, read alike."""
+    """The types picked, sorted; () for none, every type. XSOAR hands a list of options ('1004 trojan'); text alike."""
     value, codes = params.get('event_types'), set()
     for text in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
         if none_or_blank_text(text):
             continue
         code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
-        if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES):
+        if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):
             raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
                                f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {printable(text)}.')
         codes.add(int(code))
+    if container := ', '.join(map(str, sorted(codes & HSS_CONTAINER_EVENT_TYPES))):  # once offered on the instance
+        raise RestoreError(f'The instance setting {setting_label("event_types")} picks container events ({container}), '
+                           'which this fetch of host events does not list. Pick host event types instead (the malware '
+                           'types 1001 to 1016 are those whose files HSS isolates), or none for every host event.')
     return tuple(sorted(codes))
 
 

@@ -301,10 +301,17 @@ FETCH_NARROWEST_SPAN_MS = 1000
 # a fetch "asks for 1,000 events a page (the most the API gives)".
 HSS_EVENT_LIMIT_RANGE = (10, 1000)
 # ListSecurityEvents's event_types (huaweicloudsdkhss v5 ListSecurityEventsRequest, event_types 取值范围: 1001 通用恶意软件
-# to 13004 绑定集群用户角色); integration.yml's "HSS event types to fetch" offers each, its code first.
+# to 13004 绑定集群用户角色).
 HSS_EVENT_TYPES = (1001, 1002, 1003, 1004, 1005, 1006, 1010, 1011, 1012, 1015, 1016, 1017, 2001, 2012, 2047, 2048, 2049,
                    3002, 3003, 3004, 3005, 3007, 3015, 3018, 3026, 3027, 3029, 3030, 3031, 3036, 4002, 4004, 4006,
                    4014, 4020, 6002, 6003, 13001, 13002, 13003, 13004)
+# Of those, the container events (the same request's category: host 主机安全事件, container 容器安全事件): 3036 容器镜像阻断
+# (container image blocking), and the Kubernetes ones, 13001 Kubernetes事件删除 (event deletion), 13002 Pod异常行为
+# (abnormal pod behaviour), 13003 枚举用户信息 (user information enumeration), 13004 绑定集群用户角色 (binding cluster user
+# roles). README: the fetch lists category=host, so integration.yml's "HSS event types to fetch" offers each other type,
+# its code first, and the setting check refuses these.
+HSS_CONTAINER_EVENT_TYPES = (3036, 13001, 13002, 13003, 13004)
+HSS_HOST_EVENT_TYPES = tuple(code for code in HSS_EVENT_TYPES if code not in HSS_CONTAINER_EVENT_TYPES)
 # integration.yml, restore-file's hidden polling_started: when the first run started, "ms since the epoch, this
 # machine's clock, at most a day ahead of it".
 POLLING_STARTED_AHEAD_MAX_MS = DURATION_UNITS_MS['day']

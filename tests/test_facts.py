@@ -125,9 +125,9 @@ def test_hss_severities_and_fetch_units_are_the_readme_s():
     assert 'a last run more than a day ahead of the clock is taken as unreadable, and the first-fetch window' in section
 
 
-def test_the_hss_event_types_a_fetch_may_pick_are_integration_yml_s_options():
+def test_the_hss_event_types_a_fetch_may_pick_are_integration_yml_s_options_the_host_ones():
     [param] = [param for param in INTEGRATION['configuration'] if param['name'] == 'event_types']
-    assert tuple(int(option.split()[0]) for option in param['options']) == facts.HSS_EVENT_TYPES
+    assert tuple(int(option.split()[0]) for option in param['options']) == facts.HSS_HOST_EVENT_TYPES
     assert param['type'] == 16 and 'defaultvalue' not in param  # none picked: every type, as before
 
 
