@@ -83,6 +83,7 @@ XDR_FINAL_STATUSES = frozenset('COMPLETED_SUCCESSFULLY COMPLETED_PARTIAL FAILED 
                                'EXPIRED'.split())
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_NO_STATUS = 'no status'  # an endpoint listed with a null or blank status: still running
+XDR_UNREADABLE_STATUS = 'Cortex XDR answered the status check in a form this integration cannot read'
 
 # A file's overall outcome (CortexXDR.RestoredFile.status).
 XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
@@ -3513,8 +3514,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
-    summaries, replies, polling = read_action_statuses(client, records, polling, not started,
-                                                        args['polling_checks'] == '0', ending, not_sent)
+    summaries, replies, polling, lost = read_action_statuses(client, records, polling, not started,
+                                                              args['polling_checks'] == '0', ending, not_sent)
     schedule = next_check('restore-file', args, int(args['polling_started']), int(args['polling_checks']), interval,
                           timeout, client)  # once the reads ended
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout, schedule)
@@ -3522,8 +3523,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     notes = xdr_unread_notes(summaries) + (
         f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' + xdr_unread_notes(
             started, 'restore(s) sent at this check whose answer was partly read') if started else '')
+    running = [s for s, gone in zip(summaries, lost) if s['status'] == XDR_OUTCOME_IN_PROGRESS and not gone] + started
     summaries += started
-    running = [summary for summary in summaries if summary['status'] == XDR_OUTCOME_IN_PROGRESS]
     last = ending or not ((running or unsent) and polling)
     # Finished actions are final and already in context: the next check reads only those still running.
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
@@ -3539,9 +3540,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
                     notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord], when: str) -> str:
-    """The last check's entry: the actions it read, the files finished earlier, the actions still running (``ended``:
-    each record says how to follow it, and ``when``: follow_wait), and the files never started, each reason once. None
-    ever started is an error, as at the first run, writing the records of those this check could not send."""
+    """The last check's entry: the actions it read, those finished earlier, those still running (``ended``: each record
+    says how to follow it ``when``), the files never started, each reason once; or, none ever started, an error."""
     if not summaries and not earlier:
         raise none_started(refused, not_sent)
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
@@ -3561,16 +3561,16 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
 
 
 def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool, by_hand: bool,
-                         ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply], bool]:
-    """Reads the status of every action followed; also says whether ``polling`` goes on. One not read stays in progress
-    with the reason in ``error``, without endpoints or counts (XSOAR's update keeps an earlier check's). The key refused
-    at every read raises when ``may_stop`` (none started now), writing each record, and ``not_sent``'s, unscheduled."""
+                         ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply], bool, list]:
+    """Reads the status of every action followed; says whether ``polling`` goes on, and whether each is ``lost``
+    (followed no more). One not read stays in progress, its reason in ``error``, without endpoints or counts (XSOAR's
+    update keeps an earlier check's). The key refused at every read raises when ``may_stop`` (none started now)."""
 
-    def unread(error: RestoreError) -> str:
+    def unread(error: RestoreError, gone: bool) -> str:
         # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
         # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do about it.
         passes = not isinstance(error, VendorApiError) or error.http_status in XDR_STATUS_RETRY_STATUSES
-        return error.without_advice() if passes and polling and not ending else str(error)
+        return error.without_advice() if passes and polling and not (ending or gone) else str(error)
 
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
@@ -3579,12 +3579,12 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             return error
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
-    # A check by hand whose every read met a 500, Cortex XDR's answer for an action it does not know, polls no more
-    polling = polling and not (by_hand and may_stop and checked and all(getattr(e, 'http_status', 0) == 500
-                                                                          for e in checked))
+    # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
+    lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
+    polling = polling and not (checked and all(lost))
     # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_wait)
-    again = f'run the same command again{follow_wait(client)} to read it' if not polling else \
-        'polling ended with this check' if ending else 'the next check reads it again'
+    rerun = f'run the same command again{follow_wait(client)} to read it'
+    again = rerun if not polling else 'polling ended with this check' if ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
@@ -3596,17 +3596,18 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.' if not_sent else '')
                                     ).with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
-    for record, reply in zip(records, checked):  # a reply is a dict, else the RestoreError of the read
+    for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
+        said = f'polling does not follow it: {rerun}' if gone and polling else again
         try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
             summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
-                             dict(not_read, error=f'Status not read at this check; {again}. {unread(reply)}'))
+                             dict(not_read, error=f'Status not read at this check; {said}. {unread(reply, gone)}'))
         except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
-            summaries.append(dict(not_read, error=f'Cortex XDR answered the status check in a form this integration '
-                                                  f'cannot read (the endpoint statuses in its data, or their reasons '
-                                                  f'in errorReasons); {again}.'))
-        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'], 'error': unread(reply)})
-    return summaries, replies, polling
+            summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, or '
+                                                  f'their reasons in errorReasons); {again}.'))
+        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'],
+                                                              'error': unread(reply, gone)})
+    return summaries, replies, polling, lost
 
 
 def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
@@ -3614,9 +3615,8 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception."""
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
-        return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Cortex XDR answered the status check in a form '
-                    f'this integration cannot read (its data is {json_kind(statuses)}, not an object of endpoint '
-                    f'statuses); {again}.')
+        return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'{XDR_UNREADABLE_STATUS} (its data is '
+                    f'{json_kind(statuses)}, not an object of endpoint statuses); {again}.')
     reasons = reply.get('errorReasons') if isinstance(reply.get('errorReasons'), dict) else {}
     endpoints, final, restored = [], 0, 0
     for endpoint_id, status in sorted((statuses or {}).items()):  # JSON's keys: text, each once

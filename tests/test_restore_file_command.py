@@ -1436,3 +1436,44 @@ def test_a_check_by_hand_of_an_action_cortex_xdr_does_not_know_says_so_at_once_a
         assert not any(promise in text for promise in PROMISES), text
     reads = [path for _, path, _ in xdr_tenant.gateway.requests if path.endswith('/get_action_status/')]
     assert len(reads) == 1 + facts.DEFAULT_MAX_RETRIES  # one check's attempts, no more
+
+
+@pytest.mark.parametrize('stage_seconds', [10, 0])  # the action Cortex XDR knows still running, or done already
+def test_a_check_by_hand_of_several_actions_says_at_once_which_cortex_xdr_does_not_know_and_follows_only_the_others(
+        monkeypatch, stage_seconds):
+    # A check by hand of two actions, one of them a wrong action_id: Cortex XDR answers that one's status read with its
+    # 500 (as the emulated tenant does for an action it does not know) at every attempt, and the other's as usual. The
+    # analyst is told at this first run which action it does not know, in Cortex XDR's words, to check action_id and
+    # to run the command again; polling follows the action it knows to its end (none when that one is done already),
+    # never reading the unknown one again, instead of reading it every interval to the timeout to end "still running".
+    tenant, room, _ = clocked_room(monkeypatch, stage_seconds)
+    known_hash, unknown_hash = sorted(HOLDERS)[:2]
+    try:
+        started = room.run('restore-file', {'file_hash': known_hash, 'polling': 'false'})
+        known = restored_record(started)['action_id']
+        unknown = max(tenant.backend.actions) + 1000  # an ID the tenant never gave
+        result = room.run('restore-file', {'file_hash': f'{known_hash},{unknown_hash}',
+                                           'action_id': json.dumps([known, unknown]), 'interval_in_seconds': '10',
+                                           'timeout_in_seconds': '600'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    first, last = result.entries[0], result.entries[-1]
+    if stage_seconds:  # a check follows the known action alone
+        assert result.runs > 1 and json.loads(first['PollingArgs']['action_id']) == [known], first
+    else:  # nothing left to follow: this first run is the last
+        assert result.runs == 1 and 'PollingCommand' not in first, first
+    assert 'PollingCommand' not in last and 'polling ended' not in last['HumanReadable'].lower(), last
+    records = {record['action_id']: record for record in as_list(restored_record(result))}
+    assert records[known]['status'] == 'COMPLETED_SUCCESSFULLY', records[known]  # followed to its end
+    assert records[unknown]['status'] == 'IN_PROGRESS' and 'endpoints' not in records[unknown]  # nothing known of it
+    [note] = [line for line in first['HumanReadable'].splitlines() if line.startswith(f'Action {unknown} (')]
+    for text in (note, records[unknown]['error']):
+        assert 'HTTP 500' in text and str(unknown) in text and 'not found' in text, text  # Cortex XDR's own words
+        assert 'check action_id' in text and 'run the same command again' in text, text
+        assert not any(promise in text for promise in PROMISES), text
+    reads = [body['request_data']['group_action_id'] for _, path, body in tenant.gateway.requests
+             if path.endswith('/get_action_status/')]
+    assert reads.count(unknown) == 1 + facts.DEFAULT_MAX_RETRIES  # the first run's attempts, no more
+    assert reads.count(known) == result.runs  # one read a run

@@ -1067,6 +1067,43 @@ def test_a_file_restored_again_after_failing_everywhere_counts_once_as_pending_w
     assert len(contents['manual_steps']) == 1 and '1002' in contents['manual_steps'][0]
 
 
+@pytest.mark.parametrize('in_capitals', ['earlier', 'later', 'both'])
+@pytest.mark.parametrize('earlier', ['failed on the endpoint', 'refused'])
+def test_a_later_restore_on_an_endpoint_replaces_its_earlier_record_whichever_records_name_it_in_capitals(
+        earlier, in_capitals):
+    # Cortex XDR's endpoint IDs are 32 hex digits, listed lower case (the seed's, its status rows): one in capitals is
+    # the same endpoint. restore-file recorded endpoint_id as typed before it recorded it lower case, and an analyst may
+    # write a record by hand, so a context may name one endpoint in both cases. A later restore of the file there still
+    # replaces the earlier restore's rows (README: a file counts by its latest restore there), as when every
+    # record names it alike: no earlier FAILED beside the later action.
+    failing = seed_failing_endpoints()
+    file_hash, holders = next((h, e) for h, e in sorted(seed_holders().items()) if set(e) & set(failing))
+    endpoint_id = sorted(set(holders) & set(failing))[0]
+    tenant = start_tenant()
+    endpoint = tenant.backend.endpoints[endpoint_id]
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        held = endpoint.quarantined.pop(file_hash) if earlier == 'refused' else None  # quarantined there only later
+        first = room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint_id})
+        if held:
+            endpoint.quarantined[file_hash] = held
+        endpoint.restore_failure = None  # the cause is fixed
+        room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'polling': 'false'})
+    finally:
+        tenant.server.stop()
+    context = copy.deepcopy(room.context)
+    older, later = xdr_records(context)
+    assert bool(older.get('action_id')) == (earlier != 'refused') and first.failed == (earlier == 'refused'), older
+    for record in {'earlier': [older], 'later': [later], 'both': [older, later]}[in_capitals]:
+        record['endpoint_id'] = record['endpoint_id'].upper()
+
+    _, summary = summarise(context, 'xdr')
+
+    assert (summary['restored'], summary['failed'], summary['pending']) == (0, 0, 1), summary
+    [step] = summary['manual_steps']  # the later action's, not a step for the earlier failure
+    assert str(later['action_id']) in step and 'FAILED' not in step, step
+
+
 def test_a_restore_whose_answer_was_lost_after_cortex_xdr_acted_is_pending_not_a_restore_not_started(advanced_tenant):
     """The README (How restore-file behaves): a restore whose answer was lost after the request reached Cortex XDR
     "May have started"; restore-file's record says so, and to look in the Action Center before restoring it again.

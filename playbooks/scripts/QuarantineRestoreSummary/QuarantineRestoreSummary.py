@@ -375,11 +375,12 @@ def xdr_unfollowed_item(record: dict[str, Any], target: str, command: str) -> It
 
 def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
     """One item per file and endpoint, the latest restore's: restore-file keys its records by action, so a file
-    restored again (a manual step, a retry) has a record beside the earlier one, which it replaces here."""
+    restored again (a manual step, a retry) has a record beside the earlier one, which it replaces here. An endpoint ID
+    is hex digits, one endpoint in either case (an older record, or one written by hand, may hold capitals)."""
     items = {}
     for position, record in enumerate(as_items(raw, XDR_CONTEXT_PATH, skipped), 1):
         file_hash = text_of(record.get('file_hash')).strip().lower() or f'(record {position})'
-        target = text_of(record.get('endpoint_id')).strip()
+        target = text_of(record.get('endpoint_id')).strip().lower()
         items.pop((file_hash, 'record', target), None)  # a record that reached no endpoint, restored again
         endpoints = as_items(record.get('endpoints'), f'the endpoints of {XDR_CONTEXT_PATH} record {position}',
                              skipped)
@@ -391,8 +392,8 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
         own = {}
         for number, endpoint in enumerate(endpoints, 1):
             item = xdr_endpoint_item(record, endpoint)
-            key = (file_hash, 'endpoint', item['row']['endpoint_id'])
-            own[key if item['row']['endpoint_id'] and key not in own else (file_hash, position, number)] = item
+            key = (file_hash, 'endpoint', item['row']['endpoint_id'].lower())
+            own[key if key[2] and key not in own else (file_hash, position, number)] = item
         items.update(own)
     return list(items.values())
 
