@@ -443,6 +443,7 @@ DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'we
 # HSS severity -> XSOAR incident severity (0.5 informational, 1 low, 2 medium, 3 high, 4 critical).
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}
 
+HSS_THROTTLED = 'Huawei Cloud is throttling these requests.'
 HSS_ERROR_ADVICE = {
     400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
          '(1-256 characters), and that the file is still isolated on that host.',
@@ -457,7 +458,7 @@ HSS_ERROR_ADVICE = {
          'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
-    429: 'Huawei Cloud is throttling these requests. Run the command again later.',
+    429: f'{HSS_THROTTLED} Run the command again later.',
 }
 # The event listing (a fetch, a Test with it on) and the Test's listing of isolated files send no restore field
 HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
@@ -466,9 +467,11 @@ HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
 HSS_TEST_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (
     f'HSS rejected the listing of isolated files. Check {SETTING_NAMES["hss_enterprise_project_id"]} (empty if '
     f'enterprise projects are not enabled) and {SETTING_NAMES["hss_project_id"]}.')}
-HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
-FETCH_AGAIN_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
-                      f'sets no last run). If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.')
+HSS_START_THROTTLED_ADVICE = f'{HSS_THROTTLED} {THROTTLED_RESTORE_ADVICE}'
+FETCH_NEXT_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
+                     'sets no last run).')  # alone for a turn too late: a lower rate would make turns later still
+FETCH_AGAIN_ADVICE = f'{FETCH_NEXT_ADVICE} If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.'
+FETCH_EVENT_LISTING_ADVICE = {**HSS_EVENT_LISTING_ADVICE, 429: f'{HSS_THROTTLED} {FETCH_AGAIN_ADVICE}'}
 # The gateway refusing tokens IAM issued after its refusals (so IAM took the password); {renewed}: after which ones.
 # Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or used outside its project's region;
 # APIG.0301 "decrypt token fail", one from another environment; either, an account in arrears or frozen.
@@ -507,6 +510,7 @@ IAM_ERROR_ADVICE = {
     404: f'The URL does not lead to IAM. Check {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_region"]}.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
+FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
@@ -647,6 +651,7 @@ class TransportSettings(NamedTuple):
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_backoff: float = DEFAULT_RETRY_BACKOFF
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    fetching: bool = False  # fetch-incidents' (settings_for): no one runs a fetch by hand, their errors say FETCH_*
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -1197,7 +1202,6 @@ class AdaptiveRateLimiter:
                 self._paused_until, self._pause_asked = now + seconds, seconds
 
     def paused_for(self) -> float:
-        """The seconds left of the vendor's last Retry-After (0 once it has passed)."""
         with self._lock:
             return max(0.0, self._paused_until - self.clock())
 
@@ -1379,16 +1383,14 @@ class HttpTransport:
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     def end_run_within(self, seconds: float, stops: str) -> None:
-        """Ends this run's attempts, its IAM token request's too, ``seconds`` from now, as ``stops`` says why (a Test's
-        shorter time), and its waits for turns with them."""
+        """Ends this run's attempts and waits for turns, its IAM token's too, ``seconds`` from now (``stops``: why)."""
         self.run_ends, self.stops = min(self.run_ends, self.clock() + seconds), stops
         if self.token_source:
             self.token_source.transport.end_run_within(seconds, stops)
         self.wait_at_most(seconds)
 
     def wait_at_most(self, seconds: float) -> None:
-        """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
-        that less than MIN_ATTEMPT_SECONDS of the run is left for the attempt, whatever the timeout."""
+        """Turns are waited for ``seconds`` from now at most (the command's timeout), not past the run's last start."""
         now, last_start = self.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
         self.deadline = min(now + max(0, seconds), last_start)
         self.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
@@ -1679,17 +1681,16 @@ class HttpTransport:
             else f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if attempts:
             return self._give_up(attempts, reply, gave_up)
-        larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: {self.stops})'
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
-        advice = f'Run the command again later{"" if run_over else larger}.'
+        advice = FETCH_NEXT_ADVICE if self.settings.fetching else 'Run the command again later{}.'.format(
+            '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else
+            f' (one run waits at most this long: {self.stops})')
         raise RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
-        """The loop stops: its last answer, with why (``gave_up``), else the last attempt's fault raised."""
         if reply is None:
             *retried, last = attempts
             raise RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))),
@@ -2217,11 +2218,11 @@ class IamTokenProvider:
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
                  clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
-        # IAM's requests take turns of their own, on the clock and sleep of the HSS requests' limiter
         self.transport = HttpTransport(
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
             limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep))
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
+        self.advice = FETCH_IAM_ADVICE if transport_settings.fetching else IAM_ERROR_ADVICE
         self._on_token = on_token or (lambda token: None)
         self.identity, self.tokens_fetched = token_identity(settings), 0
         self._refusal = None  # IAM's answer when it refused the password
@@ -2240,7 +2241,7 @@ class IamTokenProvider:
             return token
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
             if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
-                raise huawei_error_from_response(self._refusal, self.vendor, IAM_ERROR_ADVICE)
+                raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
             if token := self._usable():
                 return token
             if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
@@ -2280,7 +2281,6 @@ class IamTokenProvider:
         return None
 
     def invalidate(self, failed_token: str | None) -> None:
-        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
         with self._lock:
             if self._held.get('token') == failed_token:
                 self._held = {}
@@ -2308,7 +2308,7 @@ class IamTokenProvider:
                               'message': message if message is None else short_text(
                                   message if isinstance(message, str) else json.dumps(message, sort_keys=True)),
                               'password_mark': password_mark(settings)}
-            raise huawei_error_from_response(reply, self.vendor, IAM_ERROR_ADVICE)
+            raise huawei_error_from_response(reply, self.vendor, self.advice)
         if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError(f'{self.vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} without '
                                f'an X-Subject-Token header. Check {URL_SETTINGS[self.vendor]}.', reply.attempts)
@@ -2451,6 +2451,7 @@ class HssClient:
         self.copies_listed: dict[tuple[str, str | None], int] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
+        self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.fetching else HSS_EVENT_LISTING_ADVICE
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2493,7 +2494,7 @@ class HssClient:
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
             'event_types': self.event_types, 'offset': offset, 'limit': limit,
-            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, HSS_EVENT_LISTING_ADVICE)
+            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, self.event_advice)
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
@@ -4477,8 +4478,9 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
         return read_instance_settings(params, with_fetch=None)
-    if command == 'fetch-incidents':
-        return read_instance_settings(params, ('hss',), with_fetch=True)
+    if command == 'fetch-incidents':  # its requests' errors tell of the next fetch (TransportSettings.fetching)
+        settings = read_instance_settings(params, ('hss',), with_fetch=True)
+        return settings._replace(transport=settings.transport._replace(fetching=True))
     if command not in COMMANDS:
         raise RestoreError(f'Command {command} is not implemented by this integration.')
     return read_instance_settings(params, (COMMANDS[command][0],))
@@ -4580,8 +4582,6 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            if fetching and 'Run the command again later.' in str(error):
-                error = error.with_advice(FETCH_AGAIN_ADVICE, 'Run the command again later.')
             for when in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is, if it says
                 error = error.with_sentence(f'Later means{when[1:]}.' if 'again later' in error.advice else
                                             f'Fetches may be throttled until{when[7:]}.' if fetching else
