@@ -1112,8 +1112,7 @@ class RetryPolicy(NamedTuple):
 
 
 class OutOfTime(Exception):
-    """The next attempt would start after the command's deadline: its turn is ``wait`` seconds away (0: the run's time
-    had gone, the answers before it took it)."""
+    """The next attempt would start past the deadline: its turn ``wait`` s away (0: earlier answers took the run)."""
 
     def __init__(self, wait: float, asked: float | None = None) -> None:
         self.wait, self.asked = wait, asked  # asked: the Retry-After that set the pause, when one did
@@ -1379,6 +1378,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
+        self.waiter = 'this fetch' if settings.fetching else 'this command'  # whose wait for turns an error names
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1426,7 +1426,7 @@ class HttpTransport:
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
                     if self.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
-                    reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
+                    reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
                 # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
@@ -1677,7 +1677,7 @@ class HttpTransport:
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
         gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
-            if run_over else f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait \
+            if run_over else f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling' if late.wait \
             else f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if attempts:
             return self._give_up(attempts, reply, gave_up)

@@ -1052,6 +1052,26 @@ def test_a_fetch_throttled_by_hss_says_the_next_fetch_goes_on_from_there_and_nam
     assert last_run == kept  # a failed fetch sets no last run: the next one begins where this one did
 
 
+@pytest.mark.parametrize('vendor', ['HSS', 'IAM'])
+def test_a_fetch_throttled_past_a_run_s_wait_names_the_fetch_s_wait_not_a_command_s(tenant, vendor):
+    # HSS's gateway, or IAM's (the token a fetch asks for first in token mode), throttles with a Retry-After past the
+    # 165 s one run waits for its turns (README). The fetch fails: what it waited for is a fetch's wait, as XSOAR runs
+    # fetch-incidents itself (content-docs, fetching-incidents.md) and no command was run.
+    plan = FaultPlan.parse('sequence=429;retry-after=3600')
+    if vendor == 'IAM':
+        tenant.gateway.iam_faults = plan
+    else:
+        tenant.gateway.inject_faults(plan)
+
+    with pytest.raises(FetchError) as raised:
+        fetch(tenant, {}, hss_auth_type='token' if vendor == 'IAM' else 'aksk')
+    message = str(raised.value)
+
+    assert f'{vendor} answered HTTP 429' in message, message
+    assert f'past the {facts.MAX_RUN_WAIT_SECONDS} s this fetch waits for throttling' in message, message
+    assert 'command' not in message.replace('fetch-incidents command', ''), message
+
+
 def test_a_fetch_throttled_after_its_first_window_logs_that_the_next_fetch_goes_on_not_to_run_a_command(tenant):
     # The first fetch reads 3 days: two windows, the older first. The gateway throttles the second listing (429
     # APIGW.0308) with a Retry-After past what a run waits: the fetch keeps what it took and writes why it stopped to
