@@ -559,7 +559,6 @@ class RestoreError(Exception):
         return str(self).replace(f' {self.advice}', '', 1) if self.advice else str(self)
 
     def with_sentence(self, sentence: str) -> 'RestoreError':
-        """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
         self.args = (f'{self} {sentence}',)
         return self
 
@@ -569,7 +568,6 @@ class RestoreError(Exception):
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
-        """The same error, its entry writing ``outputs`` to context."""
         self.outputs = outputs
         return self
 
@@ -2968,7 +2966,6 @@ def arg_to_list(value: Any, name: str) -> list[str]:
 
 
 def json_value(value: Any, unreadable: Any = None) -> Any:
-    """What JSON text holds; ``unreadable`` for a value not text, text not JSON, or JSON nested past what json reads."""
     try:
         return json.loads(value)
     except (TypeError, ValueError, RecursionError):
@@ -3012,7 +3009,6 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def exact_items(fields: HssFields) -> list[dict[str, str]]:
-    """The exact items when host_id, file_hash and file_path are all given; else none."""
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
@@ -3043,7 +3039,6 @@ def check_hss_items(fields: HssFields) -> None:
 
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
-    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
@@ -3092,11 +3087,16 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
-def follow_wait(client: 'XdrClient | HssClient') -> str:
-    """When a follow command may run, while the vendor's Retry-After lasts: ', after <time> (in N s, ...)', else ''."""
+def follow_wait(client: 'XdrClient | HssClient') -> tuple[str, str] | None:
+    """The vendor's Retry-After left as this run ends (its limiter's pause): when it ends, then in words; else None."""
     wait = math.ceil(client.limiter.paused_for())
-    return f', after {utc_text(time.time() + wait)} (in {wait} s, as {client.vendor} asked to wait: Retry-After)' \
-        if wait else ''
+    return (utc_text(time.time() + wait), f'in {wait} s, as {client.vendor} asked to wait: Retry-After') \
+        if wait else None
+
+
+def follow_after(client: 'XdrClient | HssClient') -> str:
+    """When a follow command may run: ', after <time> (in N s, ...)' while the vendor's Retry-After lasts, else ''."""
+    return ', after {} ({})'.format(*wait) if (wait := follow_wait(client)) else ''
 
 
 def can_be_carried(action_id: Any) -> bool:
@@ -3357,7 +3357,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
         f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
                                                            if schedule.asked_by else '.') if polling else
-        xdr_follow_text(started, follow_wait(client)))
+        xdr_follow_text(started, follow_after(client)))
     if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
@@ -3558,7 +3558,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
-                               follow_wait(client)) \
+                               follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -3568,7 +3568,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
                     notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord], when: str) -> str:
     """The last check's entry: the actions it read, the files finished earlier, the actions still running (``ended``:
-    each record says how to follow it, and ``when``: follow_wait), and the files never started, each reason once. None
+    each record says how to follow it, and ``when``: follow_after), and the files never started, each reason once. None
     ever started is an error, as at the first run, writing the records of those this check could not send."""
     if not summaries and not earlier:
         raise none_started(refused, not_sent)
@@ -3607,8 +3607,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             return error
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
-    # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_wait)
-    again = f'run the same command again{follow_wait(client)} to read it' if not polling else \
+    # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_after)
+    again = f'run the same command again{follow_after(client)} to read it' if not polling else \
         'polling ended with this check' if ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
@@ -3881,7 +3881,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                          f'{interval} seconds what HSS did with these files') + (
                 f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
-            readable += f'\n\nTo follow the restore{follow_wait(client)}: {raw["follow_commands"][0]}'
+            readable += f'\n\nTo follow the restore{follow_after(client)}: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
@@ -4085,8 +4085,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore{follow_wait(client)}: {follow}' if unread else \
-            hss_table(said, rows, follow if last else None, follow_wait(client)) + note
+        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
+            hss_table(said, rows, follow if last else None, follow_after(client)) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
@@ -4582,10 +4582,10 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            for when in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is, if it says
-                error = error.with_sentence(f'Later means{when[1:]}.' if 'again later' in error.advice else
-                                            f'Fetches may be throttled until{when[7:]}.' if fetching else
-                                            f'Try again{when}.')
+            for until, words in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is
+                lead = 'Later means after' if 'again later' in error.advice else \
+                    'Fetches may be throttled until' if fetching else 'Try again, after'
+                error = error.with_sentence(f'{lead} {until} ({words}).')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))
