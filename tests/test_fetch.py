@@ -1072,6 +1072,22 @@ def test_a_fetch_throttled_past_a_run_s_wait_names_the_fetch_s_wait_not_a_comman
     assert 'command' not in message.replace('fetch-incidents command', ''), message
 
 
+def test_the_instance_test_throttled_on_its_event_listing_with_fetching_on_says_when_to_test_again_not_a_fetch_s_words(
+        tenant):
+    # With "Fetch incidents" checked, Test lists isolated files, then the last hour of events (README). The gateway
+    # throttles the events listing with a Retry-After past what a Test waits: the user presses Test again, so its error
+    # says to try again later and when; it is no fetch, and XSOAR runs no next one for it.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=3600'))
+
+    result = WarRoom(params=tenant.params(isFetch=True)).run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    [throttled] = tenant.gateway.faults.injected  # the fault plan's record of the request it answered 429
+    assert throttled.path.endswith('/event/events') and result.failed and 'APIGW.0308' in message, message
+    assert 'again later' in message and re.search(r'Later means after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', message)
+    assert 'next fetch' not in message and 'this fetch' not in message, message
+
+
 def test_a_fetch_throttled_after_its_first_window_logs_that_the_next_fetch_goes_on_not_to_run_a_command(tenant):
     # The first fetch reads 3 days: two windows, the older first. The gateway throttles the second listing (429
     # APIGW.0308) with a Retry-After past what a run waits: the fetch keeps what it took and writes why it stopped to
