@@ -441,6 +441,7 @@ DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'we
                      'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}  # XSOAR: 0.5 informational
 
+HSS_THROTTLED = 'Huawei Cloud is throttling these requests.'
 HSS_ERROR_ADVICE = {
     400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
          '(1-256 characters), and that the file is still isolated on that host.',
@@ -455,7 +456,7 @@ HSS_ERROR_ADVICE = {
          'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
-    429: 'Huawei Cloud is throttling these requests. Run the command again later.',
+    429: f'{HSS_THROTTLED} Run the command again later.',
 }
 HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # a fetch's and a Test's: no restore field is sent
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
@@ -464,9 +465,11 @@ HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
     f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
-HSS_START_THROTTLED_ADVICE = f'Huawei Cloud is throttling these requests. {THROTTLED_RESTORE_ADVICE}'
-FETCH_AGAIN_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
-                      f'sets no last run). If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.')
+HSS_START_THROTTLED_ADVICE = f'{HSS_THROTTLED} {THROTTLED_RESTORE_ADVICE}'
+FETCH_NEXT_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
+                     'sets no last run).')  # alone for a turn too late: a lower rate would make turns later still
+FETCH_AGAIN_ADVICE = f'{FETCH_NEXT_ADVICE} If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.'
+FETCH_EVENT_LISTING_ADVICE = {**HSS_EVENT_LISTING_ADVICE, 429: f'{HSS_THROTTLED} {FETCH_AGAIN_ADVICE}'}
 # The gateway refusing tokens IAM issued after its refusals (so IAM took the password); {renewed}: after which ones.
 # Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or used outside its project's region;
 # APIG.0301 "decrypt token fail", one from another environment; either, an account in arrears or frozen.
@@ -505,6 +508,7 @@ IAM_ERROR_ADVICE = {
     404: f'The URL does not lead to IAM. Check {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_region"]}.',
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
+FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
@@ -553,7 +557,6 @@ class RestoreError(Exception):
         return str(self).replace(f' {self.advice}', '', 1) if self.advice else str(self)
 
     def with_sentence(self, sentence: str) -> 'RestoreError':
-        """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
         self.args = (f'{self} {sentence}',)
         return self
 
@@ -563,7 +566,6 @@ class RestoreError(Exception):
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
-        """The same error, its entry writing ``outputs`` to context."""
         self.outputs = outputs
         return self
 
@@ -645,6 +647,7 @@ class TransportSettings(NamedTuple):
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_backoff: float = DEFAULT_RETRY_BACKOFF
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    fetching: bool = False  # fetch-incidents' (settings_for): no one runs a fetch by hand, their errors say FETCH_*
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -1191,7 +1194,6 @@ class AdaptiveRateLimiter:
                 self._paused_until, self._pause_asked = now + seconds, seconds
 
     def paused_for(self) -> float:
-        """The seconds left of the vendor's last Retry-After (0 once it has passed)."""
         with self._lock:
             return max(0.0, self._paused_until - self.clock())
 
@@ -1367,6 +1369,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
+        self.waiter = 'this fetch' if settings.fetching else 'this command'  # whose wait for turns an error names
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1378,8 +1381,7 @@ class HttpTransport:
         self.wait_at_most(seconds)
 
     def wait_at_most(self, seconds: float) -> None:
-        """Turns are waited for until ``seconds`` from now (the command's own timeout), and no longer; never so late
-        that less than MIN_ATTEMPT_SECONDS of the run is left for the attempt, whatever the timeout."""
+        """Turns are waited for ``seconds`` from now at most (the command's timeout), not past the run's last start."""
         now, last_start = self.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
         self.deadline = min(now + max(0, seconds), last_start)
         self.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
@@ -1415,7 +1417,7 @@ class HttpTransport:
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
                     if self.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
-                    reply.gave_up = f'the {self.budget_s:g} s this command waits for throttling had passed'
+                    reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
                 # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
@@ -1665,21 +1667,20 @@ class HttpTransport:
         asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
         gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
-            if run_over else f'{asked}, past the {self.budget_s:g} s this command waits for throttling' if late.wait \
+            if run_over else f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling' if late.wait \
             else f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if attempts:
             return self._give_up(attempts, reply, gave_up)
-        larger = ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else \
-            f' (one run waits at most this long: {self.stops})'
         # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
         why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
             if late.wait else 'the requests before it took the time'
-        advice = f'Run the command again later{"" if run_over else larger}.'
+        advice = FETCH_NEXT_ADVICE if self.settings.fetching else 'Run the command again later{}.'.format(
+            '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else
+            f' (one run waits at most this long: {self.stops})')
         raise RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
-        """The loop stops: its last answer, with why (``gave_up``), else the last attempt's fault raised."""
         if reply is None:
             *retried, last = attempts
             raise RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))),
@@ -2196,11 +2197,11 @@ class IamTokenProvider:
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
                  clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
-        # IAM's requests take turns of their own, on the clock and sleep of the HSS requests' limiter
         self.transport = HttpTransport(
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
             limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep))
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
+        self.advice = FETCH_IAM_ADVICE if transport_settings.fetching else IAM_ERROR_ADVICE
         self._on_token = on_token or (lambda token: None)
         self.identity, self.tokens_fetched = token_identity(settings), 0
         self._refusal = None  # IAM's answer when it refused the password
@@ -2219,7 +2220,7 @@ class IamTokenProvider:
             return token
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
             if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
-                raise huawei_error_from_response(self._refusal, self.vendor, IAM_ERROR_ADVICE)
+                raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
             if token := self._usable():
                 return token
             if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
@@ -2259,7 +2260,6 @@ class IamTokenProvider:
         return None
 
     def invalidate(self, failed_token: str | None) -> None:
-        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
         with self._lock:
             if self._held.get('token') == failed_token:
                 self._held = {}
@@ -2287,7 +2287,7 @@ class IamTokenProvider:
                               'message': message if message is None else short_text(
                                   message if isinstance(message, str) else json.dumps(message, sort_keys=True)),
                               'password_mark': password_mark(settings)}
-            raise huawei_error_from_response(reply, self.vendor, IAM_ERROR_ADVICE)
+            raise huawei_error_from_response(reply, self.vendor, self.advice)
         if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError(f'{self.vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} without '
                                f'an X-Subject-Token header. Check {URL_SETTINGS[self.vendor]}.', reply.attempts)
@@ -2430,6 +2430,7 @@ class HssClient:
         self.copies_listed: dict[tuple[str, str | None], int] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
+        self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.fetching else HSS_EVENT_LISTING_ADVICE
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2471,7 +2472,7 @@ class HssClient:
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
             'event_types': self.event_types, 'offset': offset, 'limit': limit,
-            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, HSS_EVENT_LISTING_ADVICE)
+            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, self.event_advice)
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
@@ -2945,7 +2946,6 @@ def arg_to_list(value: Any, name: str) -> list[str]:
 
 
 def json_value(value: Any, unreadable: Any = None) -> Any:
-    """What JSON text holds; ``unreadable`` for a value not text, text not JSON, or JSON nested past what json reads."""
     try:
         return json.loads(value)
     except (TypeError, ValueError, RecursionError):
@@ -2989,7 +2989,6 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def exact_items(fields: HssFields) -> list[dict[str, str]]:
-    """The exact items when host_id, file_hash and file_path are all given; else none."""
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
@@ -3020,7 +3019,6 @@ def check_hss_items(fields: HssFields) -> None:
 
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
-    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
@@ -3069,11 +3067,16 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
-def follow_wait(client: 'XdrClient | HssClient') -> str:
-    """When a follow command may run, while the vendor's Retry-After lasts: ', after <time> (in N s, ...)', else ''."""
+def follow_wait(client: 'XdrClient | HssClient') -> tuple[str, str] | None:
+    """The vendor's Retry-After left as this run ends (its limiter's pause): when it ends, then in words; else None."""
     wait = math.ceil(client.limiter.paused_for())
-    return f', after {utc_text(time.time() + wait)} (in {wait} s, as {client.vendor} asked to wait: Retry-After)' \
-        if wait else ''
+    return (utc_text(time.time() + wait), f'in {wait} s, as {client.vendor} asked to wait: Retry-After') \
+        if wait else None
+
+
+def follow_after(client: 'XdrClient | HssClient') -> str:
+    """When a follow command may run: ', after <time> (in N s, ...)' while the vendor's Retry-After lasts, else ''."""
+    return ', after {} ({})'.format(*wait) if (wait := follow_wait(client)) else ''
 
 
 def can_be_carried(action_id: Any) -> bool:
@@ -3334,7 +3337,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
         f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
                                                            if schedule.asked_by else '.') if polling else
-        xdr_follow_text(started, follow_wait(client)))
+        xdr_follow_text(started, follow_after(client)))
     if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
@@ -3531,7 +3534,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
-                               follow_wait(client)) \
+                               follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -3582,8 +3585,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
     lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
     polling = polling and not (checked and all(lost))
-    # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_wait)
-    rerun = f'run the same command again{follow_wait(client)} to read it'
+    # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_after)
+    rerun = f'run the same command again{follow_after(client)} to read it'
     again = rerun if not polling else 'polling ended with this check' if ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
@@ -3857,7 +3860,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                          f'{interval} seconds what HSS did with these files') + (
                 f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
-            readable += f'\n\nTo follow the restore{follow_wait(client)}: {raw["follow_commands"][0]}'
+            readable += f'\n\nTo follow the restore{follow_after(client)}: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
@@ -4062,8 +4065,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = f'{said} Checking again {schedule.again()}.' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore{follow_wait(client)}: {follow}' if unread else \
-            hss_table(said, rows, follow if last else None, follow_wait(client)) + note
+        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
+            hss_table(said, rows, follow if last else None, follow_after(client)) + note
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
@@ -4454,8 +4457,9 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
         return read_instance_settings(params, with_fetch=None)
-    if command == 'fetch-incidents':
-        return read_instance_settings(params, ('hss',), with_fetch=True)
+    if command == 'fetch-incidents':  # its requests' errors tell of the next fetch (TransportSettings.fetching)
+        settings = read_instance_settings(params, ('hss',), with_fetch=True)
+        return settings._replace(transport=settings.transport._replace(fetching=True))
     if command not in COMMANDS:
         raise RestoreError(f'Command {command} is not implemented by this integration.')
     return read_instance_settings(params, (COMMANDS[command][0],))
@@ -4557,12 +4561,10 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            if fetching and 'Run the command again later.' in str(error):
-                error = error.with_advice(FETCH_AGAIN_ADVICE, 'Run the command again later.')
-            for when in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is, if it says
-                error = error.with_sentence(f'Later means{when[1:]}.' if 'again later' in error.advice else
-                                            f'Fetches may be throttled until{when[7:]}.' if fetching else
-                                            f'Try again{when}.')
+            for until, words in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is
+                lead = 'Later means after' if 'again later' in error.advice else \
+                    'Fetches may be throttled until' if fetching else 'Try again, after'
+                error = error.with_sentence(f'{lead} {until} ({words}).')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))

@@ -17,7 +17,7 @@ from hypothesis import given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import ROOT, TEST_DATA, cached_token, load_json, start_hss_tenant
+from conftest import ROOT, TEST_DATA, FakeClock, cached_token, integration_on_clock, load_json, start_hss_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -1090,6 +1090,81 @@ def test_a_fetch_throttled_by_hss_says_the_next_fetch_goes_on_from_there_and_nam
     waited = re.search(r'in (\d+) s, as Huawei Cloud HSS asked to wait', message)
     assert waited and 3590 <= int(waited[1]) <= 3600, message
     assert last_run == kept  # a failed fetch sets no last run: the next one begins where this one did
+
+
+@pytest.mark.parametrize('vendor', ['HSS', 'IAM'])
+def test_a_fetch_throttled_past_a_run_s_wait_names_the_fetch_s_wait_not_a_command_s(tenant, vendor):
+    # HSS's gateway, or IAM's (the token a fetch asks for first in token mode), throttles with a Retry-After past the
+    # 165 s one run waits for its turns (README). The fetch fails: what it waited for is a fetch's wait, as XSOAR runs
+    # fetch-incidents itself (content-docs, fetching-incidents.md) and no command was run.
+    plan = FaultPlan.parse('sequence=429;retry-after=3600')
+    if vendor == 'IAM':
+        tenant.gateway.iam_faults = plan
+    else:
+        tenant.gateway.inject_faults(plan)
+
+    with pytest.raises(FetchError) as raised:
+        fetch(tenant, {}, hss_auth_type='token' if vendor == 'IAM' else 'aksk')
+    message = str(raised.value)
+
+    assert f'{vendor} answered HTTP 429' in message, message
+    assert f'past the {facts.MAX_RUN_WAIT_SECONDS} s this fetch waits for throttling' in message, message
+    assert 'command' not in message.replace('fetch-incidents command', ''), message
+
+
+def test_the_instance_test_throttled_on_its_event_listing_with_fetching_on_says_when_to_test_again_not_a_fetch_s_words(
+        tenant):
+    # With "Fetch incidents" checked, Test lists isolated files, then the last hour of events (README). The gateway
+    # throttles the events listing with a Retry-After past what a Test waits: the user presses Test again, so its error
+    # says to try again later and when; it is no fetch, and XSOAR runs no next one for it.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=3600'))
+
+    result = WarRoom(params=tenant.params(isFetch=True)).run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    [throttled] = tenant.gateway.faults.injected  # the fault plan's record of the request it answered 429
+    assert throttled.path.endswith('/event/events') and result.failed and 'APIGW.0308' in message, message
+    assert 'again later' in message and re.search(r'Later means after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', message)
+    assert 'next fetch' not in message and 'this fetch' not in message, message
+
+
+def test_a_fetch_throttled_after_its_first_window_logs_that_the_next_fetch_goes_on_not_to_run_a_command(tenant):
+    # The first fetch reads 3 days: two windows, the older first. The gateway throttles the second listing (429
+    # APIGW.0308) with a Retry-After past what a run waits: the fetch keeps what it took and writes why it stopped to
+    # XSOAR's log. XSOAR runs the next fetch itself, at the fetch interval (content-docs, fetching-incidents.md): the
+    # log must say what is true of a fetch, as its failure does, and name the rate setting to lower if it keeps on.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=3600'))
+    room = WarRoom(params=tenant.params())
+
+    room.fetch({})
+
+    [(level, text)] = [(level, text) for level, text in room.fetch_log if 'APIGW.0308' in text]
+    assert level == 'info' and 'next fetch' in text, text
+    assert not re.search(r'\b(run|Run) the command|\b[Tt]ry again|Later means', text), text
+    assert f'"{load_spec().params["hss_rate_limit"].display}"' in text, text
+
+
+def test_a_fetch_whose_turns_came_too_late_at_a_slow_request_rate_logs_the_next_fetch_not_a_command_nor_a_lower_rate(
+        monkeypatch):
+    # At the slowest rate the setting takes (0.1 requests a second: integration.yml), a first fetch of 30 days (15
+    # windows of 2 days) on pages HSS serves one row at a time needs more turns than the 165 s a run waits for its
+    # turns (README) hold: it stops at a turn too late, keeps what it took and logs why. No one runs a fetch by hand,
+    # and a lower rate would make its turns later still.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(clock=clock, wall_clock=moved.time)
+    try:
+        tenant.backend.max_page_rows = 1
+        room = WarRoom(params=tenant.params(hss_rate_limit='0.1', first_fetch='30 days'), sleep=clock.advance,
+                       clock=clock)
+
+        room.fetch({})
+    finally:
+        tenant.stack.close()
+
+    [(level, text)] = [(level, text) for level, text in room.fetch_log if 'Not sent to Huawei Cloud HSS' in text]
+    assert level == 'info' and 'came too late' in text and 'next fetch' in text, text
+    assert not re.search(r'\b(run|Run) the command|\b[Tt]ry again|again later|\blower\b', text), text
 
 
 @pytest.mark.parametrize('run', ['fetch-incidents', 'test-module'])

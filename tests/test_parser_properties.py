@@ -486,7 +486,7 @@ def test_the_follow_command_s_wait_for_any_date_and_retry_after_date_names_a_mom
     limiter.pause(wait)
     ends = time.time() + wait
 
-    said = ri.follow_wait(SimpleNamespace(limiter=limiter, vendor='Cortex XDR'))
+    said = ri.follow_after(SimpleNamespace(limiter=limiter, vendor='Cortex XDR'))
 
     if not wait:
         assert said == ''
