@@ -29,10 +29,10 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     the progress line and the final table
 14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, PUT them 100 at a time),
                     check (each copy as HSS lists it now), the table and the follow command
-15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows, oldest first, none twice
+15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice
 16. DISPATCH        command name -> the client it needs and its function; what each command reads of the
                     settings (settings_for); clients built from them
-17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto``
+17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps the IAM token cache)
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
