@@ -557,6 +557,7 @@ class RestoreError(Exception):
         return str(self).replace(f' {self.advice}', '', 1) if self.advice else str(self)
 
     def with_sentence(self, sentence: str) -> 'RestoreError':
+        """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
         self.args = (f'{self} {sentence}',)
         return self
 
@@ -566,6 +567,7 @@ class RestoreError(Exception):
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
+        """The same error, its entry writing ``outputs`` to context."""
         self.outputs = outputs
         return self
 
@@ -1194,6 +1196,7 @@ class AdaptiveRateLimiter:
                 self._paused_until, self._pause_asked = now + seconds, seconds
 
     def paused_for(self) -> float:
+        """The seconds left of the vendor's last Retry-After (0 once it has passed)."""
         with self._lock:
             return max(0.0, self._paused_until - self.clock())
 
@@ -2260,6 +2263,7 @@ class IamTokenProvider:
         return None
 
     def invalidate(self, failed_token: str | None) -> None:
+        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
         with self._lock:
             if self._held.get('token') == failed_token:
                 self._held = {}
@@ -2946,6 +2950,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
 
 
 def json_value(value: Any, unreadable: Any = None) -> Any:
+    """What JSON text holds; ``unreadable`` for a value not text, text not JSON, or JSON nested past what json reads."""
     try:
         return json.loads(value)
     except (TypeError, ValueError, RecursionError):
@@ -2989,6 +2994,7 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def exact_items(fields: HssFields) -> list[dict[str, str]]:
+    """The exact items when host_id, file_hash and file_path are all given; else none."""
     return broadcast_items(fields) if fields['host_id'] and fields['file_hash'] and fields['file_path'] else []
 
 
@@ -3019,6 +3025,7 @@ def check_hss_items(fields: HssFields) -> None:
 
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
+    """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
