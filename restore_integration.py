@@ -349,8 +349,8 @@ HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gi
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
-HSS_CHECK_REFUSED = ('Not followed to the end: HSS refused a check (the credentials, their permissions or the URL), so '
-                     'whether this copy is back is not known. Fix what its entry names, then run the command it gives.')
+HSS_CHECK_REFUSED = ('Not followed to the end: HSS refused a check (credentials, permission, URL, or a listing twice): '
+                     'whether it is back is unknown. Fix what its entry names, then run the command it gives.')
 # A status HSS's API Reference does not name (a later version's): still listed, so followed to the timeout.
 HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Reference does not name (isolated, isolating, '
                       'restoring, restored), so whether it is back is not known: check the host in the HSS console.')
@@ -3138,27 +3138,27 @@ def hss_restore_state(value: Any) -> HssState | None:
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
-    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})'
+    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r?)(?::([0-9a-f]{1,2000})'
                          r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
     # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
-            not match[2] or match[4]):
+            not match[2] or match[5]):
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = match[1] and int(match[1])
     return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
-            'refused': int(match[4] or '0', 16), 'listed': match[5] and accepted - int(match[5]),
-            'sent': match[6] and int(match[6]), 'taken': match[7] and accepted - int(match[7])}  # None: left out
+            'listing_refused': bool(match[4]), 'refused': int(match[5] or '0', 16), 'listed': match[6] and accepted -
+            int(match[6]), 'sent': match[7] and int(match[7]), 'taken': match[8] and accepted - int(match[8])}
 
 
 def state_text(state: HssState) -> str:
-    """``<accepted>:<started>:<checks>``, ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was, then
-    ``:<ms the listing began before accepted>`` when the start listed the copies, ``:<copies sent>`` when it knows how
-    many, and ``:<ms taken was before accepted>`` when it was put off."""
+    """``<accepted>:<started>:<checks>`` (then ``r`` when HSS refused the last check's listing), ``:<refused>`` (hex,
+    a bit per batch of 100 HSS refused) when any was, then ``:<ms the listing began before accepted>`` when the start
+    listed the copies, ``:<copies sent>`` when it knows how many, and ``:<ms taken was before accepted>`` if put off."""
     accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
-    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}'
+    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}{"r" if state.get("listing_refused") else ""}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}' + (
             '' if state['taken'] is None else f':{max(state["accepted"] - state["taken"], 0)}')
@@ -3936,8 +3936,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         exact = [found for found in listed if value_of(found, fields) == value
                  and (not wanted_paths or found.get('file_path') in wanted_paths)
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
-        matched = [found for found in exact
-                   if not isolation_status or found.get('isolation_status') == isolation_status]
+        matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4029,8 +4028,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     timeout would pass before the next check (those left are reported restoring, with what to check)."""
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
-    checks = state['checks'] + (state['started'] is not None)
-    state = dict(state, started=state['started'] or epoch_ms(), checks=checks)
+    checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
+    state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
@@ -4041,8 +4040,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
-        # but one refused (credentials, permission, URL) would be refused alike at every check until the timeout
-        for_good = refuses_every_request(error)
+        # but a refusal of the credentials, permission or URL, or HSS's 400 to the listing twice, would recur to the end
+        state['listing_refused'] = isinstance(error, VendorApiError) and error.http_status == 400
+        for_good = refuses_every_request(error) or again and state['listing_refused']
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
     elapsed = polling_elapsed(state['started'], checks, interval, args)
@@ -4263,7 +4263,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
     it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
-    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
+    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']
