@@ -3884,9 +3884,8 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
 
 def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
                   started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending
-    (``throttled``) and, polling, the start can come again after HSS's wait (next_check, put_off) with an interval
-    left for a check within the polling time. Its rows are written by the start that sends them."""
+    """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending and,
+    polling, it can start again after HSS's wait (put_off) within the polling time: that later start writes its rows."""
     state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None, 'sent': None}
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
                           interval, timeout, client)
@@ -3919,10 +3918,9 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                     isolation_status: str | None, put_off: HssState | None, missing: str
                     ) -> tuple[list[HssCopy], list[HssCopy], int | None]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
-    not_found_row of each value that matches none (``put_off``, the state a start put off handed on: the rows of its
-    copies another restore has, taken_rows, changed since that start first ran, when HSS lists any); last, that
-    moment on HSS's clock, which the checks are handed (None: not put off). The listing is not filtered by status:
-    copies that leave a status while its pages are read would move the later rows up, past a page already read."""
+    not_found_row of each value that matches none (``put_off``, a put-off start's state: the rows of its copies another
+    restore took since it first ran, taken_rows); last, that moment on HSS's clock (None: not put off). The listing is
+    not filtered by status: copies leaving one while its pages are read would move later rows up, past a page read."""
     wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
@@ -3932,25 +3930,26 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     since = None if put_off is None else (client.hss_clock_at(client.limiter.clock()) - HSS_ACCEPT_CLOCK_MARGIN_MS
                                           - (epoch_ms() - put_off['started']))
     for value, listed in zip(hosts, listings):
-        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
+        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts, any case).
         exact = [found for found in listed if value_of(found, fields) == value
                  and (not wanted_paths or found.get('file_path') in wanted_paths)
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
+        near = [found for found in listed if found.get('file_path') not in wanted_paths | {None, ''} and
+                isolation_status in (None, found.get('isolation_status'))]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
-                    not_found_row(fields, value, missing, {host})]
+                    not_found_row(fields, value, missing, {host}, near)]
         elif not matched:
-            not_found += taken or [not_found_row(fields, value, missing, hosts[value])]
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value], near)]
     return copies, not_found, since
 
 
 def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
-    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): those HSS lists restoring, and those it lists
-    restored since ``since`` (HSS's clock, when a start put off by its throttling first ran; None: none)."""
+    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): restoring, or restored since ``since`` (or never)."""
     return [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
                  reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
             for found in copies if found.get('isolation_status') == HSS_STATUS_RESTORING or since is not None and
@@ -3958,19 +3957,23 @@ def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
-    """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
-    list either) or by path; ``paired``: with its host for a path, which is asked on each host it is paired with."""
+    """The value a listed copy matches of a restore by hash (in lower case: copy_key) or by path; ``paired``: with its
+    host for a path, which is asked on each host it is paired with."""
     value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
     host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
     return (value, host) if paired else value
 
 
-def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
-    """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it)."""
+def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str],
+                  near: Sequence[HssCopy] = ()) -> HssCopy:
+    """The not_found row of a hash or path, keyed as the first run's (a later row replaces it); names ``near`` paths."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
+    paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
+    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.' + (
+        f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with that '
+        f'file_path, exactly as listed.' if paths else ''))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4024,8 +4027,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
-    """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
-    timeout would pass before the next check (those left are reported restoring, with what to check)."""
+    """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
@@ -4155,8 +4157,7 @@ def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[H
 
 
 def refused_items(fields: HssFields, state: HssState) -> int:
-    """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
-    no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
+    """How many items of this restore were in a batch HSS refused (or never sent): reported failed, and not followed."""
     total = len(exact_items(fields)) or state['sent'] or 0
     # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
     return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
@@ -4261,8 +4262,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: 
 
 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
-    """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
-    it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
+    """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
