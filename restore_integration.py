@@ -350,8 +350,8 @@ HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gi
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
-HSS_CHECK_REFUSED = ('Not followed to the end: HSS refused a check (the credentials, their permissions or the URL), so '
-                     'whether this copy is back is not known. Fix what its entry names, then run the command it gives.')
+HSS_CHECK_REFUSED = ('Not followed to the end: HSS refused a check (credentials, permission, URL, or a listing twice): '
+                     'whether it is back is unknown. Fix what its entry names, then run the command it gives.')
 # A status HSS's API Reference does not name (a later version's): still listed, so followed to the timeout.
 HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Reference does not name (isolated, isolating, '
                       'restoring, restored), so whether it is back is not known: check the host in the HSS console.')
@@ -3146,27 +3146,27 @@ def hss_restore_state(value: Any) -> HssState | None:
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
-    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(?::([0-9a-f]{1,2000})'
+    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r?)(?::([0-9a-f]{1,2000})'
                          r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
     # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
     # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
-            not match[2] or match[4]):
+            not match[2] or match[5]):
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = match[1] and int(match[1])
     return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
-            'refused': int(match[4] or '0', 16), 'listed': match[5] and accepted - int(match[5]),
-            'sent': match[6] and int(match[6]), 'taken': match[7] and accepted - int(match[7])}  # None: left out
+            'listing_refused': bool(match[4]), 'refused': int(match[5] or '0', 16), 'listed': match[6] and accepted -
+            int(match[6]), 'sent': match[7] and int(match[7]), 'taken': match[8] and accepted - int(match[8])}
 
 
 def state_text(state: HssState) -> str:
-    """``<accepted>:<started>:<checks>``, ``:<refused>`` (hex, a bit per batch of 100 HSS refused) when any was, then
-    ``:<ms the listing began before accepted>`` when the start listed the copies, ``:<copies sent>`` when it knows how
-    many, and ``:<ms taken was before accepted>`` when it was put off."""
+    """``<accepted>:<started>:<checks>`` (then ``r`` when HSS refused the last check's listing), ``:<refused>`` (hex,
+    a bit per batch of 100 HSS refused) when any was, then ``:<ms the listing began before accepted>`` when the start
+    listed the copies, ``:<copies sent>`` when it knows how many, and ``:<ms taken was before accepted>`` if put off."""
     accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
-    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}'
+    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}{"r" if state.get("listing_refused") else ""}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}' + (
             '' if state['taken'] is None else f':{max(state["accepted"] - state["taken"], 0)}')
@@ -3891,9 +3891,8 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
 
 def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
                   started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending
-    (``throttled``) and, polling, the start can come again after HSS's wait (next_check, put_off) with an interval
-    left for a check within the polling time. Its rows are written by the start that sends them."""
+    """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending and,
+    polling, it can start again after HSS's wait (put_off) within the polling time: that later start writes its rows."""
     state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None, 'sent': None}
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
                           interval, timeout, client)
@@ -3926,10 +3925,9 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                     isolation_status: str | None, put_off: HssState | None, missing: str
                     ) -> tuple[list[HssCopy], list[HssCopy], int | None]:
     """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
-    not_found_row of each value that matches none (``put_off``, the state a start put off handed on: the rows of its
-    copies another restore has, taken_rows, changed since that start first ran, when HSS lists any); last, that
-    moment on HSS's clock, which the checks are handed (None: not put off). The listing is not filtered by status:
-    copies that leave a status while its pages are read would move the later rows up, past a page already read."""
+    not_found_row of each value that matches none (``put_off``, a put-off start's state: the rows of its copies another
+    restore took since it first ran, taken_rows); last, that moment on HSS's clock (None: not put off). The listing is
+    not filtered by status: copies leaving one while its pages are read would move later rows up, past a page read."""
     wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
@@ -3939,26 +3937,26 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     since = None if put_off is None else (client.hss_clock_at(client.limiter.clock()) - HSS_ACCEPT_CLOCK_MARGIN_MS
                                           - (epoch_ms() - put_off['started']))
     for value, listed in zip(hosts, listings):
-        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts).
+        # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts, any case).
         exact = [found for found in listed if value_of(found, fields) == value
                  and (not wanted_paths or found.get('file_path') in wanted_paths)
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
-        matched = [found for found in exact
-                   if not isolation_status or found.get('isolation_status') == isolation_status]
+        matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
+        near = [found for found in listed if found.get('file_path') not in wanted_paths | {None, ''} and
+                isolation_status in (None, found.get('isolation_status'))]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
-                    not_found_row(fields, value, missing, {host})]
+                    not_found_row(fields, value, missing, {host}, near)]
         elif not matched:
-            not_found += taken or [not_found_row(fields, value, missing, hosts[value])]
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value], near)]
     return copies, not_found, since
 
 
 def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
-    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): those HSS lists restoring, and those it lists
-    restored since ``since`` (HSS's clock, when a start put off by its throttling first ran; None: none)."""
+    """The rows of another restore's copies (HSS_TAKEN_ELSEWHERE): restoring, or restored since ``since`` (or never)."""
     return [dict(hss_row(found), outcome=found['isolation_status'],  # restoring or restored: an outcome alike
                  reason=HSS_TAKEN_ELSEWHERE[found['isolation_status']])
             for found in copies if found.get('isolation_status') == HSS_STATUS_RESTORING or since is not None and
@@ -3966,19 +3964,23 @@ def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
-    """The value a listed copy matches of a restore by hash (its hash in lower case, as the arguments are read: HSS may
-    list either) or by path; ``paired``: with its host for a path, which is asked on each host it is paired with."""
+    """The value a listed copy matches of a restore by hash (in lower case: copy_key) or by path; ``paired``: with its
+    host for a path, which is asked on each host it is paired with."""
     value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
     host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
     return (value, host) if paired else value
 
 
-def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str]) -> HssCopy:
-    """The not_found row of a hash or path, keyed as the first run keys it (so that a later run's row replaces it)."""
+def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str],
+                  near: Sequence[HssCopy] = ()) -> HssCopy:
+    """The not_found row of a hash or path, keyed as the first run's (a later row replaces it); names ``near`` paths."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.')
+    paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
+    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.' + (
+        f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with that '
+        f'file_path, exactly as listed.' if paths else ''))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4032,12 +4034,11 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
-    """A polling run: the copies this restore changed, read again; done when none is still restoring, or when the
-    timeout would pass before the next check (those left are reported restoring, with what to check)."""
+    """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
-    checks = state['checks'] + (state['started'] is not None)
-    state = dict(state, started=state['started'] or epoch_ms(), checks=checks)
+    checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
+    state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
@@ -4048,8 +4049,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = str(error)
-        # but one refused (credentials, permission, URL) would be refused alike at every check until the timeout
-        for_good = refuses_every_request(error)
+        # but a refusal of the credentials, permission or URL, or HSS's 400 to the listing twice, would recur to the end
+        state['listing_refused'] = isinstance(error, VendorApiError) and error.http_status == 400
+        for_good = refuses_every_request(error) or again and state['listing_refused']
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
     elapsed = polling_elapsed(state['started'], checks, interval, args)
@@ -4162,8 +4164,7 @@ def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[H
 
 
 def refused_items(fields: HssFields, state: HssState) -> int:
-    """How many items of this restore were in a batch HSS refused (or never sent): the start reported each failed, and
-    no check follows them. A restore by hash or path knows how many copies it sent only from a state that says so."""
+    """How many items of this restore were in a batch HSS refused (or never sent): reported failed, and not followed."""
     total = len(exact_items(fields)) or state['sent'] or 0
     # by the batches refused (a bit each, at most 8,000), not by the items: a state edited by hand may claim a billion
     return sum(max(0, min(HSS_MAX_ITEMS_PER_REQUEST, total - batch * HSS_MAX_ITEMS_PER_REQUEST))
@@ -4268,9 +4269,8 @@ def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: 
 
 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
-    """The war-room line that follows this restore to its end (what the post-processing script gives). Run by hand,
-    it is a polling sequence of its own: its state leaves out when this one started and how many checks it made."""
-    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0))}'
+    """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
+    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']

@@ -1113,6 +1113,53 @@ def test_a_listing_by_hash_hss_refuses_gets_advice_on_that_listing_not_on_a_rest
     assert_advice_on_the_listing(said, request)
 
 
+def refusing_listings_after_the_start(tenant, clock, checks_refused):
+    """A war room whose HSS refuses the listing of isolated files (400 HSS.0001) at the first ``checks_refused``
+    checks after the start, then lists them again (``checks_refused`` None: from the start on, at every check)."""
+    listings, refused = tenant.backend.list_isolated_files, []
+
+    def refusing_some(project_id, **filters):
+        if checks_refused is None or len(refused) <= checks_refused:
+            raise InvalidParameter('enterprise_project_id')
+        return listings(project_id, **filters)
+
+    def after_each_entry(entry):  # the start's entry, then each check's
+        refused.append(entry)
+        tenant.backend.list_isolated_files = refusing_some
+
+    return WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
+                   on_entry=after_each_entry)
+
+
+def test_polling_ends_with_hss_s_code_and_the_listing_s_advice_once_hss_refuses_two_checks_listings_in_a_row(
+        clocked):
+    # HSS answers its own errors with 400 ("Error Codes"): one refusing a listing the start read fine, at two checks in
+    # a row, would refuse it alike at every check until the timeout, an entry each, and not one of them read.
+    tenant, clock = clocked
+    war_room = refusing_listings_after_the_start(tenant, clock, None)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id']})
+
+    assert result.runs == 3, [entry['HumanReadable'][:80] for entry in result.entries]  # start, check, check
+    assert 'Checking again' in result.entries[1]['HumanReadable']  # one refusal may pass: read again
+    last = result.entries[-1]['HumanReadable']
+    said = last.split('not read at this check:', 1)[-1].split('To follow the restore', 1)[0]
+    assert 'Checking again' not in last and 'restore_state=' in last.split('To follow the restore', 1)[1], last
+    assert_advice_on_the_listing(said, tenant.requests_to('GET', '/event/isolated-file')[-1])
+    [row] = as_list(get_path(war_room.context, 'HuaweiHSS.RestoredFile'))
+    assert row['outcome'] == 'restoring' and 'refused' in row['reason'] and 'agent' not in row['reason'], row
+
+
+def test_a_check_whose_listing_hss_refuses_once_is_followed_by_one_that_reads_it_and_polling_goes_on(clocked):
+    tenant, clock = clocked
+    war_room = refusing_listings_after_the_start(tenant, clock, 1)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id']})
+
+    assert 'not read at this check' in result.entries[1]['HumanReadable'] and 'HSS.0001' in result.entries[1][
+        'HumanReadable']
+    assert not result.failed and result.runs > 3, result.entries[-1]
+    assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
+
+
 def test_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):
     # The IAM user's password changes while a restore polls (the instance not yet updated): polling stops at the check
     # IAM refused, and each check run again by its follow line is a run of its own; IAM by default locks the user at 5

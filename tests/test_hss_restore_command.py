@@ -894,6 +894,26 @@ def test_a_path_that_is_the_start_of_another_isolated_path_is_reported_not_found
     assert outcomes == {'/opt/tool/run.sh': 'not_found', '/opt/tool/run.sh.bak': 'restored'}
 
 
+@pytest.mark.parametrize('given', ['/opt/qx7/tools/sync-agent.sh', 'Sync-Agent.sh'], ids=['case', 'file name'])
+def test_a_path_hss_lists_only_in_another_letter_case_or_longer_is_not_found_with_the_path_hss_lists_named(
+        hss_tenant, given):
+    # HSS's file_path filter matches any part of a path, whatever its case (ListIsolatedFile): it lists this copy for
+    # either path given, and the restore, by exact path (README), takes neither as that copy; the analyst gets the path
+    # HSS lists, to run the command again with, not only that the file may be restored already.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    listed = '/opt/QX7/Tools/Sync-Agent.sh'
+    hss_tenant.backend.isolate_file(host, 'c7' * 32, listed)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'host_id': host, 'file_path': json.dumps([given])})
+
+    assert not result.failed, result.entries[-1]
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert hss_tenant.backend.isolation_status(host, 'c7' * 32, listed) == 'isolated'
+    [row] = rows_of(result)
+    assert (row['host_id'], row['file_path'], row['outcome']) == (host, given, 'not_found')
+    assert listed in row['reason'] and 'file_path' in row['reason'], row['reason']
+
+
 def test_hosts_and_paths_pair_up_so_a_path_isolated_on_the_other_host_too_is_not_restored_there(hss_tenant):
     # README: host and path lists pair up position by position, as exact items' do. The seed holds two hosts, each
     # with a path isolated, one of which is isolated on the other host too: that third copy was not asked for.

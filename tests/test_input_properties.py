@@ -228,7 +228,8 @@ def test_items_of_a_json_or_context_list_are_taken_as_given_blanks_at_their_ends
 
 
 # hss-restore-isolated's hidden restore_state, as README ("How hss-restore-isolated behaves") lays it out: when HSS
-# accepted the restore (HSS's clock, 13 digits), when the command started (this machine's), the checks made; then the
+# accepted the restore (HSS's clock, 13 digits), when the command started (this machine's), the checks made (an r after
+# them when HSS refused the last check's listing, which a second refusal in a row ends polling on); then the
 # batches refused (hex), how many ms before <accepted> the listing began, the copies sent, and, for a start put off by
 # HSS's throttling, how many ms before <accepted> its first run began. Each later part may be left out (older versions).
 NOW_MS = int(time.time() * 1000)
@@ -236,13 +237,14 @@ NOW_MS = int(time.time() * 1000)
 
 @given(accepted=st.integers(10 ** 12, 10 ** 13 - 1), started=st.integers(10 ** 12, NOW_MS),
        checks=st.integers(0, 10 ** 9 - 1), refused=st.integers(0, 2 ** 64), listed=st.integers(0, 10 ** 12 - 1),
-       sent=st.integers(0, 10 ** 9 - 1), taken=st.integers(0, 10 ** 12 - 1), parts=st.integers(3, 7))
+       sent=st.integers(0, 10 ** 9 - 1), taken=st.integers(0, 10 ** 12 - 1), parts=st.integers(3, 7),
+       listing_refused=st.booleans())
 def test_a_restore_state_the_command_writes_reads_back_part_by_part_and_is_written_again_as_it_was(
-        accepted, started, checks, refused, listed, sent, taken, parts):
-    text = ':'.join([str(accepted), str(started), str(checks), f'{refused:x}', str(listed), str(sent),
-                     str(taken)][:parts])
+        accepted, started, checks, refused, listed, sent, taken, parts, listing_refused):
+    text = ':'.join([str(accepted), str(started), str(checks) + 'r' * listing_refused, f'{refused:x}', str(listed),
+                     str(sent), str(taken)][:parts])
     state = ri.hss_restore_state(text)
-    assert state == {'accepted': accepted, 'started': started, 'checks': checks,
+    assert state == {'accepted': accepted, 'started': started, 'checks': checks, 'listing_refused': listing_refused,
                      'refused': refused if parts > 3 else 0, 'listed': accepted - listed if parts > 4 else None,
                      'sent': sent if parts > 5 else None, 'taken': accepted - taken if parts > 6 else None}
     if parts > 4 or refused:  # a bitmap of none is left out when nothing follows it
@@ -256,14 +258,18 @@ HSS_CLOCK_MS = st.integers(int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp(
 
 @given(accepted=HSS_CLOCK_MS, started=st.one_of(st.none(), st.integers(10 ** 12, NOW_MS)),
        checks=st.integers(0, 10 ** 9 - 1), refused=st.integers(0, 2 ** 64), listed=st.integers(0, 10 ** 12 - 1),
-       sent=st.one_of(st.none(), st.integers(0, 10 ** 9 - 1)), taken=st.integers(0, 10 ** 12 - 1))
-@example(accepted=10 ** 13, started=None, checks=0, refused=0, listed=0, sent=None, taken=0)  # 2286-11-20
-@example(accepted=-1, started=None, checks=0, refused=0, listed=0, sent=None, taken=0)  # just before 1970
+       sent=st.one_of(st.none(), st.integers(0, 10 ** 9 - 1)), taken=st.integers(0, 10 ** 12 - 1),
+       listing_refused=st.booleans())
+@example(accepted=10 ** 13, started=None, checks=0, refused=0, listed=0, sent=None, taken=0,  # 2286-11-20
+         listing_refused=False)
+@example(accepted=-1, started=None, checks=0, refused=0, listed=0, sent=None, taken=0,  # just before 1970
+         listing_refused=True)
 def test_a_restore_state_the_command_writes_on_any_hss_clock_reads_back_as_it_was_written(
-        accepted, started, checks, refused, listed, sent, taken):
+        accepted, started, checks, refused, listed, sent, taken, listing_refused):
     """The state a start writes holds HSS's clock when HSS took the restore (its Date header): a gateway whose clock
     is off by centuries still gets its restore followed, as the next check reads back what the start wrote."""
-    state = {'accepted': accepted, 'started': started, 'checks': checks, 'refused': refused,
+    state = {'accepted': accepted, 'started': started, 'checks': checks, 'listing_refused': listing_refused,
+             'refused': refused,
              'listed': accepted - listed, 'sent': sent, 'taken': None if sent is None else accepted - taken}
 
     assert ri.hss_restore_state(ri.state_text(state)) == state
