@@ -1067,6 +1067,31 @@ def test_a_file_restored_again_after_failing_everywhere_counts_once_as_pending_w
     assert len(contents['manual_steps']) == 1 and '1002' in contents['manual_steps'][0]
 
 
+def test_a_file_cortex_xdr_refused_then_restored_by_a_later_run_counts_by_the_later_run_not_as_refused(
+        replay_server):
+    """Cortex XDR refused the first restore (a record of no action: FAILED, with its error); run again, the restore
+    reached the endpoints. The summary reads the later record, as for any file restored again (the script's YAML:
+    one step for every file that still has to be restored by hand): the refusal is no longer a failure nor a step."""
+    from test_reply_shapes import FINAL_STATUS, room
+
+    file_hash = 'c' * 64
+    replay_server.queue_file(400, 'error_400.json')
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, FINAL_STATUS)
+    war_room = room(replay_server)
+    assert war_room.run('restore-file', {'file_hash': file_hash}).failed
+    [refused] = xdr_records(war_room.context)
+    assert refused['status'] == 'FAILED' and not refused.get('action_id') and refused['error']
+    assert not war_room.run('restore-file', {'file_hash': file_hash}).failed
+
+    entry, summary = summarise(war_room.context, 'xdr')
+
+    statuses = list(FINAL_STATUS['reply']['data'].values())
+    assert summary['restored'] == statuses.count(SUCCESS)
+    assert summary['failed'] == sum(status in facts.XDR_FAILURE_STATUSES for status in statuses)
+    assert not [step for step in summary['manual_steps'] if refused['error'] in step]
+    assert refused['error'] not in entry['HumanReadable']
+
+
 def test_a_restore_whose_answer_was_lost_after_cortex_xdr_acted_is_pending_not_a_restore_not_started(advanced_tenant):
     """The README (How restore-file behaves): a restore whose answer was lost after the request reached Cortex XDR
     "May have started"; restore-file's record says so, and to look in the Action Center before restoring it again.
