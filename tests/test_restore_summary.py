@@ -1245,6 +1245,36 @@ def test_an_exact_item_hss_stops_listing_after_it_was_sent_is_open_with_a_step_n
     assert not says_nothing_was_restored(note)
 
 
+def test_the_restoring_count_is_of_copies_hss_still_restores_not_of_every_open_copy():
+    """The script's YAML: restoring counts the Huawei Cloud HSS copies still restoring (HSS issued the task, the
+    host's agent has not finished it). An exact item HSS stopped listing after it was sent is pending too, but it is
+    not restoring: an analyst waiting for the agents would wait for it in vain."""
+    copies = [copy for copies in hss_seed_copies().values() for copy in copies]
+    gone = copies[0]
+    still = next(copy for copy in copies if copy['host_id'] != gone['host_id'])
+    items = [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')} for copy in (gone, still)]
+    hss = start_hss_tenant(stage_seconds=30)  # a restore HSS takes 30 s over: the check finds it still restoring
+    try:
+        room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+        started = room.run('hss-restore-isolated', dict({key: ','.join(item[key] for item in items)
+                                                         for key in items[0]}, polling='false'))
+        assert not started.failed
+        [follow] = started.entries[-1]['Contents']['follow_commands']
+        hss.backend.remove_host(gone['host_id'])
+        line = parse_line(follow)
+        assert not room.run(line.command, dict(line.args, polling='false')).failed
+    finally:
+        hss.stack.close()
+    outcomes = {row['host_id']: row['outcome'] for row in hss_rows(room.context)}
+    assert outcomes == {gone['host_id']: 'not_found', still['host_id']: 'restoring'}
+
+    _, summary = summarise(room.context, 'hss')
+
+    assert (summary['pending'], summary['restoring']) == (2, 1)
+    restoring = {host['host_id']: host['restoring'] for host in summary['hosts']}
+    assert restoring == {gone['host_id']: 0, still['host_id']: 1}
+
+
 def test_exact_items_hss_stopped_listing_on_many_hosts_share_one_step_that_says_their_return_is_not_known():
     # Past the README's threshold the rows of one hash and reason share a step: it must say what each one's step says.
     reason = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
