@@ -1400,6 +1400,24 @@ def test_the_note_lists_each_endpoint_up_to_the_readme_s_threshold_and_groups_pa
         assert named(line, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
 
 
+@pytest.mark.parametrize('failing_count', [facts.READABLE_LISTED_MAX, facts.READABLE_LISTED_MAX + 1])
+def test_past_the_threshold_a_reason_names_its_endpoints_and_says_how_many_more_only_when_there_are_more(
+        failing_count):
+    """README: past 50 endpoints the note names 20 of the endpoints a reason applies to, "then 'and N more'": a
+    reason on exactly 20 endpoints names each of them, and no "and 0 more"."""
+    context = xdr_bulk_context(3 * failing_count, 3)
+    failing = [e for _, e in all_endpoints(context) if e['status'] != SUCCESS]
+    assert len(failing) == failing_count and len(all_endpoints(context)) > facts.READABLE_DETAIL_MAX
+
+    entry, _ = summarise(context, 'xdr')
+
+    note, listed = entry['HumanReadable'], facts.READABLE_LISTED_MAX
+    [line] = by_hand_lines(note)
+    assert named(line, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
+    more = failing_count - listed
+    assert set(re.findall(r'\band ([\d,]+) more\b', note)) == ({f'{more:,}'} if more > 0 else set())
+
+
 def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_keeps_every_host_in_context():
     template = next(copy for copies in hss_seed_copies().values() for copy in copies)
     tenant = start_hss_tenant()
