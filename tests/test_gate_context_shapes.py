@@ -87,6 +87,27 @@ def test_a_dbotscore_whose_indicator_holds_a_list_is_read_for_each_indicator_not
     assert result['held'][0]['scored_as'] == [f'MD5 {listed(ec, "MD5")}']
 
 
+@pytest.mark.parametrize('sha256_first', [False, True])
+def test_a_source_that_scored_the_sha256_itself_is_named_without_another_hash_whatever_order_its_scores_come_in(
+        sha256_first):
+    """README: the note names who scored the file "and under which hash, when it was not the SHA256". A source that
+    scored the file's MD5 (an enrichment that knew only it) and its SHA256 too scored the SHA256: named plainly, in
+    either order of its DBotScore objects, not as if the SHA256 had no score of its own."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5 = listed(ec, 'SHA256'), listed(ec, 'MD5')
+    [under_md5] = scores(ec)
+    under_sha256 = dict(under_md5, Indicator=sha256)
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    unmarked = [{k: v for k, v in f.items() if k != 'Malicious'} for f in files]  # only the scores say "bad"
+    ordered = [under_sha256, under_md5] if sha256_first else [under_md5, under_sha256]
+
+    entry = GATE.gate_command({'file_hash': sha256}, {'File': unmarked, 'DBotScore': ordered})
+
+    [held] = gate_verdicts(entry)['held']
+    assert (held['scored_by'], held['scored_as']) == ([under_md5['Vendor']], ['SHA256'])
+    assert md5 not in entry['HumanReadable']
+
+
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
     try:
         entry = GATE.gate_command({'file_hash': 'ab' * 32}, {'File': {'Hashes': ['ab' * 32]}})
