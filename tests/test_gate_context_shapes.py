@@ -108,6 +108,23 @@ def test_a_source_that_scored_the_sha256_itself_is_named_without_another_hash_wh
     assert md5 not in entry['HumanReadable']
 
 
+def test_a_dbotscore_whose_indicator_lists_the_md5_and_the_sha256_is_read_as_the_sha256_s_score():
+    """README: the note names who scored the file "and under which hash, when it was not the SHA256". A score whose
+    Indicator is a list (messy context) naming the file's MD5 first and its SHA256 too is a score of the SHA256."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5 = listed(ec, 'SHA256'), listed(ec, 'MD5')
+    [score] = scores(ec)
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    unmarked = [{k: v for k, v in f.items() if k != 'Malicious'} for f in files]  # only the score says "bad"
+
+    entry = GATE.gate_command({'file_hash': sha256},
+                              {'File': unmarked, 'DBotScore': [dict(score, Indicator=[md5, sha256])]})
+
+    [held] = gate_verdicts(entry)['held']
+    assert (held['scored_by'], held['scored_as']) == ([score['Vendor']], ['SHA256'])
+    assert md5 not in entry['HumanReadable']
+
+
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
     try:
         entry = GATE.gate_command({'file_hash': 'ab' * 32}, {'File': {'Hashes': ['ab' * 32]}})
