@@ -125,6 +125,23 @@ def test_a_dbotscore_whose_indicator_lists_the_md5_and_the_sha256_is_read_as_the
     assert md5 not in entry['HumanReadable']
 
 
+def test_a_held_file_is_said_to_be_scored_by_the_sources_of_its_highest_score_only():
+    """README: the gate reads "the highest score any source gave", and the note names "its score and who scored it":
+    a source that scored the file suspicious is not named beside the one that scored it bad."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256 = listed(ec, 'SHA256')
+    [score] = scores(ec)
+    bad = dict(score, Indicator=sha256)
+    suspicious = dict(bad, Vendor=f'{score["Vendor"]} (suspicious)', Score=2)
+
+    for ordered in ([suspicious, bad], [bad, suspicious]):
+        entry = GATE.gate_command({'file_hash': sha256}, {'DBotScore': ordered})
+
+        [held] = gate_verdicts(entry)['held']
+        assert (held['score'], held['verdict'], held['scored_by']) == (3, 'bad', [bad['Vendor']])
+        assert suspicious['Vendor'] not in entry['HumanReadable']
+
+
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
     try:
         entry = GATE.gate_command({'file_hash': 'ab' * 32}, {'File': {'Hashes': ['ab' * 32]}})
