@@ -434,6 +434,22 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
             GATE.gate_command({'file_hash': given}, {})
 
 
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_a_close_reason_that_only_holds_the_words_false_positive_restores_nothing_by_either_trigger(vendors, name, via):
+    """README: a restore runs only when the incident was closed as False Positive (compared without case), or Cortex
+    XDR resolved it so. A reason of an organisation's own that names the words, such as "Not a False Positive", is
+    another reason: neither the playbook nor the post-processing script restores anything."""
+    xdr, hss = vendors
+    reason = 'Not a False Positive'
+
+    _, run = close(vendors, name, via, reason=reason)
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == set() and hss.requests_to('PUT', '/event/isolated-file') == []
+    assert run.notes and reason in run.notes[-1]
+
+
 def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_positive(vendors):
     """Mirroring closes the incident when Cortex XDR resolves it; the status says why, whatever the reason text."""
     xdr, _ = vendors
