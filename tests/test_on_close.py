@@ -2624,6 +2624,25 @@ def test_an_unmirrored_incident_s_invalid_xdr_incident_id_is_refused_and_its_fil
     assert '"abc"' in line and 'mirror ID' not in line, line
 
 
+@pytest.mark.parametrize('args, told', [({}, True), ({'refusal_note': ''}, True), ({'refusal_note': 'true'}, True),
+                                        ({'refusal_note': 'false'}, False)], ids=['left out', 'blank', 'true', 'false'])
+def test_the_xdr_incident_id_script_notes_a_field_value_no_incident_has_unless_refusal_note_is_false(args, told):
+    """The script's YAML: refusal_note defaults to true, and only false (the calling playbook wrote the note already)
+    leaves the note out. Left out, or blank (a playbook input left empty), the field's 'abc' is told; the ID used
+    instead is the mirror ID either way."""
+    spec = yaml.safe_load((SCRIPTS_DIR / 'QuarantineRestoreXdrIncidentId' / 'QuarantineRestoreXdrIncidentId.yml')
+                          .read_text(encoding='utf-8'))
+    assert [arg['defaultValue'] for arg in spec['args'] if arg['name'] == 'refusal_note'] == ['true']
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': 'abc'}}
+    demisto = ScriptDemisto(args, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '413'} and entry['Note'] is told
+    assert ('"abc"' in entry['HumanReadable'] and 'Set the field' in entry['HumanReadable']) is told
+
+
 @pytest.mark.parametrize('unmirrored', [False, True], ids=['mirror ID to fall back on', 'no mirror ID'])
 def test_the_false_positive_playbook_tells_an_invalid_xdr_incident_id_once_though_its_cortex_xdr_playbook_reads_it_too(
         unmirrored):
