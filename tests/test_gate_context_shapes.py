@@ -10,9 +10,11 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import TEST_DATA, gate_verdicts, hss_seed_copies, load_json
-from warroom.context import merge_entry_context
+from conftest import (TEST_DATA, gate_verdicts, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders,
+                      start_tenant)
+from warroom.context import get_path, merge_entry_context
 from warroom.playbook.runner import _load_script
+from warroom.runtime import WarRoom
 
 GATE = _load_script('QuarantineRestoreReputationGate')
 HASHES_ONLY = load_json(TEST_DATA / 'xsoar' / 'entries' / 'file_hashes_list_only.json')['entry']
@@ -296,6 +298,30 @@ def test_without_executecommand_an_hss_file_is_sent_again_unless_every_copy_a_re
     allowed = hss_gate({'file_hash': HSS_HASH, **scope}, rows)['Contents']['allowed']
 
     assert (allowed == []) == (bool(in_scope) and set(in_scope) <= {'restored', 'restoring'})
+
+
+def test_an_earlier_restore_given_its_endpoint_in_upper_case_covers_that_endpoint_given_in_lower_case():
+    """A Cortex XDR endpoint ID is hex digits, one endpoint in either case: the emulated tenant restores on the endpoint
+    whichever case names it, and restore-file keeps the ID as it was given in its record. A re-close limited to that
+    endpoint, named in lower case, does not send the file there a second time."""
+    failing = seed_failing_endpoints()
+    file_hash, endpoint = next((h, e) for h, holders in sorted(seed_holders().items()) for e in sorted(holders)
+                               if e not in failing)
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint.upper()}).failed
+        assert file_hash in tenant.backend.restored(endpoint)
+    finally:
+        tenant.server.stop()
+    records = get_path(room.context, 'CortexXDR.RestoredFile')
+
+    entry = GATE.gate_command({'file_hash': file_hash, 'endpoint_id': endpoint.lower(), 'restored_before': records},
+                              {})
+
+    verdicts = gate_verdicts(entry)
+    assert (verdicts['allowed'], verdicts['held'], verdicts['endpoints']) == ([], [], [])
+    assert f'was not run again for `{file_hash}`' in entry['HumanReadable']
 
 
 def test_given_several_endpoints_an_earlier_restore_covers_its_endpoint_only_and_nothing_goes_where_covered():
