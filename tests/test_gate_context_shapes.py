@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from conftest import (TEST_DATA, gate_verdicts, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders,
-                      start_tenant)
-from warroom.context import get_path, merge_entry_context
+                      start_hss_tenant, start_tenant)
+from warroom.context import as_list, get_path, merge_entry_context
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 
@@ -322,6 +322,32 @@ def test_an_earlier_restore_given_its_endpoint_in_upper_case_covers_that_endpoin
     verdicts = gate_verdicts(entry)
     assert (verdicts['allowed'], verdicts['held'], verdicts['endpoints']) == ([], [], [])
     assert f'was not run again for `{file_hash}`' in entry['HumanReadable']
+
+
+def test_an_hss_copy_an_earlier_restore_left_failed_is_read_again_and_not_sent_when_hss_lists_it_restored():
+    """README: a copy left failed (among them a restore whose answers were lost, which HSS may have taken) is read
+    again first, by a check that sends no restore, and one HSS lists restored is not sent again. Here HSS did restore
+    it: the earlier record says failed, as when its answers were lost."""
+    copy = HSS_COPIES[0]
+    item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
+    hss = start_hss_tenant()
+    try:
+        room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', item).failed
+        [row] = as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))
+        assert row['outcome'] == 'restored'
+        puts = len(hss.requests_to('PUT', '/event/isolated-file'))
+
+        entry = GATE.gate_command({'file_hash': HSS_HASH, 'host_id': copy['host_id'],
+                                   'restore_command': 'hss-restore-isolated',
+                                   'restored_before': [dict(row, outcome='failed', reason='The answer was lost.')]},
+                                  {}, lambda command, args: room.run(command, args).entries)
+
+        assert len(hss.requests_to('PUT', '/event/isolated-file')) == puts  # read again, not sent
+    finally:
+        hss.stack.close()
+    assert entry['Contents']['allowed'] == []
+    assert f'was not run again for `{HSS_HASH}`' in entry['HumanReadable']
 
 
 def test_given_several_endpoints_an_earlier_restore_covers_its_endpoint_only_and_nothing_goes_where_covered():
