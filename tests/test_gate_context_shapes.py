@@ -10,9 +10,11 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import TEST_DATA, gate_verdicts, hss_seed_copies, load_json
-from warroom.context import merge_entry_context
+from conftest import (TEST_DATA, gate_verdicts, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders,
+                      start_hss_tenant, start_tenant)
+from warroom.context import as_list, get_path, merge_entry_context
 from warroom.playbook.runner import _load_script
+from warroom.runtime import WarRoom
 
 GATE = _load_script('QuarantineRestoreReputationGate')
 HASHES_ONLY = load_json(TEST_DATA / 'xsoar' / 'entries' / 'file_hashes_list_only.json')['entry']
@@ -85,6 +87,61 @@ def test_a_dbotscore_whose_indicator_holds_a_list_is_read_for_each_indicator_not
 
     assert result['allowed'] == [] and result['held'][0]['scored_by'] == [score['Vendor']]
     assert result['held'][0]['scored_as'] == [f'MD5 {listed(ec, "MD5")}']
+
+
+@pytest.mark.parametrize('sha256_first', [False, True])
+def test_a_source_that_scored_the_sha256_itself_is_named_without_another_hash_whatever_order_its_scores_come_in(
+        sha256_first):
+    """README: the note names who scored the file "and under which hash, when it was not the SHA256". A source that
+    scored the file's MD5 (an enrichment that knew only it) and its SHA256 too scored the SHA256: named plainly, in
+    either order of its DBotScore objects, not as if the SHA256 had no score of its own."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5 = listed(ec, 'SHA256'), listed(ec, 'MD5')
+    [under_md5] = scores(ec)
+    under_sha256 = dict(under_md5, Indicator=sha256)
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    unmarked = [{k: v for k, v in f.items() if k != 'Malicious'} for f in files]  # only the scores say "bad"
+    ordered = [under_sha256, under_md5] if sha256_first else [under_md5, under_sha256]
+
+    entry = GATE.gate_command({'file_hash': sha256}, {'File': unmarked, 'DBotScore': ordered})
+
+    [held] = gate_verdicts(entry)['held']
+    assert (held['scored_by'], held['scored_as']) == ([under_md5['Vendor']], ['SHA256'])
+    assert md5 not in entry['HumanReadable']
+
+
+def test_a_dbotscore_whose_indicator_lists_the_md5_and_the_sha256_is_read_as_the_sha256_s_score():
+    """README: the note names who scored the file "and under which hash, when it was not the SHA256". A score whose
+    Indicator is a list (messy context) naming the file's MD5 first and its SHA256 too is a score of the SHA256."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5 = listed(ec, 'SHA256'), listed(ec, 'MD5')
+    [score] = scores(ec)
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    unmarked = [{k: v for k, v in f.items() if k != 'Malicious'} for f in files]  # only the score says "bad"
+
+    entry = GATE.gate_command({'file_hash': sha256},
+                              {'File': unmarked, 'DBotScore': [dict(score, Indicator=[md5, sha256])]})
+
+    [held] = gate_verdicts(entry)['held']
+    assert (held['scored_by'], held['scored_as']) == ([score['Vendor']], ['SHA256'])
+    assert md5 not in entry['HumanReadable']
+
+
+def test_a_held_file_is_said_to_be_scored_by_the_sources_of_its_highest_score_only():
+    """README: the gate reads "the highest score any source gave", and the note names "its score and who scored it":
+    a source that scored the file suspicious is not named beside the one that scored it bad."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256 = listed(ec, 'SHA256')
+    [score] = scores(ec)
+    bad = dict(score, Indicator=sha256)
+    suspicious = dict(bad, Vendor=f'{score["Vendor"]} (suspicious)', Score=2)
+
+    for ordered in ([suspicious, bad], [bad, suspicious]):
+        entry = GATE.gate_command({'file_hash': sha256}, {'DBotScore': ordered})
+
+        [held] = gate_verdicts(entry)['held']
+        assert (held['score'], held['verdict'], held['scored_by']) == (3, 'bad', [bad['Vendor']])
+        assert suspicious['Vendor'] not in entry['HumanReadable']
 
 
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
@@ -241,6 +298,56 @@ def test_without_executecommand_an_hss_file_is_sent_again_unless_every_copy_a_re
     allowed = hss_gate({'file_hash': HSS_HASH, **scope}, rows)['Contents']['allowed']
 
     assert (allowed == []) == (bool(in_scope) and set(in_scope) <= {'restored', 'restoring'})
+
+
+def test_an_earlier_restore_given_its_endpoint_in_upper_case_covers_that_endpoint_given_in_lower_case():
+    """A Cortex XDR endpoint ID is hex digits, one endpoint in either case: the emulated tenant restores on the endpoint
+    whichever case names it, and restore-file keeps the ID as it was given in its record. A re-close limited to that
+    endpoint, named in lower case, does not send the file there a second time."""
+    failing = seed_failing_endpoints()
+    file_hash, endpoint = next((h, e) for h, holders in sorted(seed_holders().items()) for e in sorted(holders)
+                               if e not in failing)
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint.upper()}).failed
+        assert file_hash in tenant.backend.restored(endpoint)
+    finally:
+        tenant.server.stop()
+    records = get_path(room.context, 'CortexXDR.RestoredFile')
+
+    entry = GATE.gate_command({'file_hash': file_hash, 'endpoint_id': endpoint.lower(), 'restored_before': records},
+                              {})
+
+    verdicts = gate_verdicts(entry)
+    assert (verdicts['allowed'], verdicts['held'], verdicts['endpoints']) == ([], [], [])
+    assert f'was not run again for `{file_hash}`' in entry['HumanReadable']
+
+
+def test_an_hss_copy_an_earlier_restore_left_failed_is_read_again_and_not_sent_when_hss_lists_it_restored():
+    """README: a copy left failed (among them a restore whose answers were lost, which HSS may have taken) is read
+    again first, by a check that sends no restore, and one HSS lists restored is not sent again. Here HSS did restore
+    it: the earlier record says failed, as when its answers were lost."""
+    copy = HSS_COPIES[0]
+    item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
+    hss = start_hss_tenant()
+    try:
+        room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', item).failed
+        [row] = as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))
+        assert row['outcome'] == 'restored'
+        puts = len(hss.requests_to('PUT', '/event/isolated-file'))
+
+        entry = GATE.gate_command({'file_hash': HSS_HASH, 'host_id': copy['host_id'],
+                                   'restore_command': 'hss-restore-isolated',
+                                   'restored_before': [dict(row, outcome='failed', reason='The answer was lost.')]},
+                                  {}, lambda command, args: room.run(command, args).entries)
+
+        assert len(hss.requests_to('PUT', '/event/isolated-file')) == puts  # read again, not sent
+    finally:
+        hss.stack.close()
+    assert entry['Contents']['allowed'] == []
+    assert f'was not run again for `{HSS_HASH}`' in entry['HumanReadable']
 
 
 def test_given_several_endpoints_an_earlier_restore_covers_its_endpoint_only_and_nothing_goes_where_covered():

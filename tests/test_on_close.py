@@ -434,6 +434,22 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
             GATE.gate_command({'file_hash': given}, {})
 
 
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_a_close_reason_that_only_holds_the_words_false_positive_restores_nothing_by_either_trigger(vendors, name, via):
+    """README: a restore runs only when the incident was closed as False Positive (compared without case), or Cortex
+    XDR resolved it so. A reason of an organisation's own that names the words, such as "Not a False Positive", is
+    another reason: neither the playbook nor the post-processing script restores anything."""
+    xdr, hss = vendors
+    reason = 'Not a False Positive'
+
+    _, run = close(vendors, name, via, reason=reason)
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == set() and hss.requests_to('PUT', '/event/isolated-file') == []
+    assert run.notes and reason in run.notes[-1]
+
+
 def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_positive(vendors):
     """Mirroring closes the incident when Cortex XDR resolves it; the status says why, whatever the reason text."""
     xdr, _ = vendors
@@ -2606,6 +2622,25 @@ def test_an_unmirrored_incident_s_invalid_xdr_incident_id_is_refused_and_its_fil
     assert [e.command for e in run.events if 'abc' in json.dumps(e.args)] == []
     [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
     assert '"abc"' in line and 'mirror ID' not in line, line
+
+
+@pytest.mark.parametrize('args, told', [({}, True), ({'refusal_note': ''}, True), ({'refusal_note': 'true'}, True),
+                                        ({'refusal_note': 'false'}, False)], ids=['left out', 'blank', 'true', 'false'])
+def test_the_xdr_incident_id_script_notes_a_field_value_no_incident_has_unless_refusal_note_is_false(args, told):
+    """The script's YAML: refusal_note defaults to true, and only false (the calling playbook wrote the note already)
+    leaves the note out. Left out, or blank (a playbook input left empty), the field's 'abc' is told; the ID used
+    instead is the mirror ID either way."""
+    spec = yaml.safe_load((SCRIPTS_DIR / 'QuarantineRestoreXdrIncidentId' / 'QuarantineRestoreXdrIncidentId.yml')
+                          .read_text(encoding='utf-8'))
+    assert [arg['defaultValue'] for arg in spec['args'] if arg['name'] == 'refusal_note'] == ['true']
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': 'abc'}}
+    demisto = ScriptDemisto(args, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '413'} and entry['Note'] is told
+    assert ('"abc"' in entry['HumanReadable'] and 'Set the field' in entry['HumanReadable']) is told
 
 
 @pytest.mark.parametrize('unmirrored', [False, True], ids=['mirror ID to fall back on', 'no mirror ID'])

@@ -1104,6 +1104,31 @@ def test_a_later_restore_on_an_endpoint_replaces_its_earlier_record_whichever_re
     assert str(later['action_id']) in step and 'FAILED' not in step, step
 
 
+def test_a_file_cortex_xdr_refused_then_restored_by_a_later_run_counts_by_the_later_run_not_as_refused(
+        replay_server):
+    """Cortex XDR refused the first restore (a record of no action: FAILED, with its error); run again, the restore
+    reached the endpoints. The summary reads the later record, as for any file restored again (the script's YAML:
+    one step for every file that still has to be restored by hand): the refusal is no longer a failure nor a step."""
+    from test_reply_shapes import FINAL_STATUS, room
+
+    file_hash = 'c' * 64
+    replay_server.queue_file(400, 'error_400.json')
+    replay_server.queue_file(200, 'restore_reply.json').queue(200, FINAL_STATUS)
+    war_room = room(replay_server)
+    assert war_room.run('restore-file', {'file_hash': file_hash}).failed
+    [refused] = xdr_records(war_room.context)
+    assert refused['status'] == 'FAILED' and not refused.get('action_id') and refused['error']
+    assert not war_room.run('restore-file', {'file_hash': file_hash}).failed
+
+    entry, summary = summarise(war_room.context, 'xdr')
+
+    statuses = list(FINAL_STATUS['reply']['data'].values())
+    assert summary['restored'] == statuses.count(SUCCESS)
+    assert summary['failed'] == sum(status in facts.XDR_FAILURE_STATUSES for status in statuses)
+    assert not [step for step in summary['manual_steps'] if refused['error'] in step]
+    assert refused['error'] not in entry['HumanReadable']
+
+
 def test_a_restore_whose_answer_was_lost_after_cortex_xdr_acted_is_pending_not_a_restore_not_started(advanced_tenant):
     """The README (How restore-file behaves): a restore whose answer was lost after the request reached Cortex XDR
     "May have started"; restore-file's record says so, and to look in the Action Center before restoring it again.
@@ -1257,6 +1282,36 @@ def test_an_exact_item_hss_stops_listing_after_it_was_sent_is_open_with_a_step_n
     assert not says_nothing_was_restored(note)
 
 
+def test_the_restoring_count_is_of_copies_hss_still_restores_not_of_every_open_copy():
+    """The script's YAML: restoring counts the Huawei Cloud HSS copies still restoring (HSS issued the task, the
+    host's agent has not finished it). An exact item HSS stopped listing after it was sent is pending too, but it is
+    not restoring: an analyst waiting for the agents would wait for it in vain."""
+    copies = [copy for copies in hss_seed_copies().values() for copy in copies]
+    gone = copies[0]
+    still = next(copy for copy in copies if copy['host_id'] != gone['host_id'])
+    items = [{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')} for copy in (gone, still)]
+    hss = start_hss_tenant(stage_seconds=30)  # a restore HSS takes 30 s over: the check finds it still restoring
+    try:
+        room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+        started = room.run('hss-restore-isolated', dict({key: ','.join(item[key] for item in items)
+                                                         for key in items[0]}, polling='false'))
+        assert not started.failed
+        [follow] = started.entries[-1]['Contents']['follow_commands']
+        hss.backend.remove_host(gone['host_id'])
+        line = parse_line(follow)
+        assert not room.run(line.command, dict(line.args, polling='false')).failed
+    finally:
+        hss.stack.close()
+    outcomes = {row['host_id']: row['outcome'] for row in hss_rows(room.context)}
+    assert outcomes == {gone['host_id']: 'not_found', still['host_id']: 'restoring'}
+
+    _, summary = summarise(room.context, 'hss')
+
+    assert (summary['pending'], summary['restoring']) == (2, 1)
+    restoring = {host['host_id']: host['restoring'] for host in summary['hosts']}
+    assert restoring == {gone['host_id']: 0, still['host_id']: 1}
+
+
 def test_exact_items_hss_stopped_listing_on_many_hosts_share_one_step_that_says_their_return_is_not_known():
     # Past the README's threshold the rows of one hash and reason share a step: it must say what each one's step says.
     reason = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
@@ -1380,6 +1435,24 @@ def test_the_note_lists_each_endpoint_up_to_the_readme_s_threshold_and_groups_pa
         listed = facts.READABLE_LISTED_MAX
         assert reason in line and f'and {len(failing) - listed:,} more' in line
         assert named(line, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
+
+
+@pytest.mark.parametrize('failing_count', [facts.READABLE_LISTED_MAX, facts.READABLE_LISTED_MAX + 1])
+def test_past_the_threshold_a_reason_names_its_endpoints_and_says_how_many_more_only_when_there_are_more(
+        failing_count):
+    """README: past 50 endpoints the note names 20 of the endpoints a reason applies to, "then 'and N more'": a
+    reason on exactly 20 endpoints names each of them, and no "and 0 more"."""
+    context = xdr_bulk_context(3 * failing_count, 3)
+    failing = [e for _, e in all_endpoints(context) if e['status'] != SUCCESS]
+    assert len(failing) == failing_count and len(all_endpoints(context)) > facts.READABLE_DETAIL_MAX
+
+    entry, _ = summarise(context, 'xdr')
+
+    note, listed = entry['HumanReadable'], facts.READABLE_LISTED_MAX
+    [line] = by_hand_lines(note)
+    assert named(line, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
+    more = failing_count - listed
+    assert set(re.findall(r'\band ([\d,]+) more\b', note)) == ({f'{more:,}'} if more > 0 else set())
 
 
 def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_keeps_every_host_in_context():
