@@ -160,9 +160,12 @@ def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_agai
     ('gzip', lambda body: gzip.compress(body) + b'\x1f\x8b' + b'not a member'),  # a member's magic, then no member
     ('gzip', lambda body: gzip.compress(body) + b'\x1f\x8b\x08'),  # the start of a member's header, and no more
     ('gzip', lambda body: gzip.compress(body) + gzip.compress(b'')[:-8]),  # a member whose trailer never came
+    # RFC 9110 8.4: codings are listed in the order they were applied, so the last one listed is undone first
+    ('deflate, gzip', lambda body: gzip.compress(zlib.compress(body))),
+    ('gzip, deflate', lambda body: zlib.compress(gzip.compress(body))),
 ], ids=['gzip twice', 'deflate', 'raw deflate', 'x-gzip', 'two gzip members', 'gzip then a newline',
         'gzip then a nul', 'gzip then crlf', 'gzip then a broken member', 'gzip then a member header cut short',
-        'gzip then a member cut short'])
+        'gzip then a member cut short', 'deflate then gzip', 'gzip then deflate'])
 def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(encoding, encode):
     body = json.dumps({'reply': {'action_id': 1}}).encode()
     encoded = encode(body)
