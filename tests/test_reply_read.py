@@ -132,6 +132,20 @@ def test_a_small_gzipped_reply_that_inflates_past_the_largest_reply_is_refused_w
     assert peak < 2 * most  # inflated a piece at a time, given up past the largest reply: never 4 times that
 
 
+def test_gzip_members_each_under_the_largest_reply_but_past_it_together_are_refused_as_too_large():
+    # Two gzip members of 17 MB each inflate to 34 MB: the reply is what they make together (RFC 1952 2.2, a file
+    # of members), so it passes the README's largest reply though neither member alone does.
+    most = facts.MAX_REPLY_MB * 2 ** 20
+    member = gzipped_zeros(most // 2 + 2 ** 20)
+    server = OneReplyServer(gzipped_reply('200 OK', member + member))
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert f'answered HTTP 200 but its reply was larger than {most // 2 ** 20} MB' in str(raised.value)
+
+
 def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_again():
     # Its Content-Length matches what came, so the connection gives no sign: the gzip stream itself ends too soon.
     vendor_error = json.dumps({'reply': {'err_code': 500, 'err_msg': 'No quarantined file found'}}).encode()
