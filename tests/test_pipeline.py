@@ -222,6 +222,28 @@ def xdr_client(tenant, clock, **transport):
     return ri.XdrClient(settings, ri.TransportSettings(read_timeout=0.25, **transport), limiter)
 
 
+def test_a_429_cuts_the_rate_to_95_percent_of_the_answers_the_vendor_gave_in_one_second_over_http(tenant):
+    # README, Bulk restores: a 429 drops the rate to 95% of the rate that met the limit, "never more than the vendor
+    # admitted in any one second lately". Five restores answered within one second at a ceiling of 10 a second, a
+    # pause, then a 429: the vendor admitted five in a second, so the rate drops to 95% of five, not of ten.
+    clock = FakeClock(0.0)
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance)
+    client = ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, tenant.auth_type, rate_limit=10),
+                          ri.TransportSettings(), limiter)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok*5,429;retry-after=0'))
+    for _ in range(5):
+        client.restore_file(XDR_HASH)
+    assert clock() < 1.0
+    clock.advance(1.5)
+    client.transport.wait_at_most(0)  # the 429 is the answer: no turn after it
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_file(XDR_HASH)
+
+    assert raised.value.http_status == 429 and tenant.gateway.faults.seen == 6
+    assert limiter.rate() == pytest.approx(5 * facts.THROTTLE_CUT)
+
+
 def test_faults_are_waited_for_0_1_2_4_seconds_and_each_wait_is_in_the_history(tenant):
     clock = FakeClock(0.0)
     client = xdr_client(tenant, clock)
