@@ -146,6 +146,22 @@ def test_gzip_members_each_under_the_largest_reply_but_past_it_together_are_refu
     assert f'answered HTTP 200 but its reply was larger than {most // 2 ** 20} MB' in str(raised.value)
 
 
+@pytest.mark.parametrize('encoding', ['identity', 'gzip'])
+def test_a_reply_of_exactly_the_largest_size_is_read_whole(encoding):
+    # README, Reliability: a reply "larger than 32 MB" is a fault; one of exactly 32 MB (a JSON string filling it),
+    # as it came or once inflated, is not larger, so it is read whole.
+    most = facts.MAX_REPLY_MB * 2 ** 20
+    body = b'"' + b'a' * (most - 2) + b'"'
+    sent = gzip.compress(body, compresslevel=1) if encoding == 'gzip' else body
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: %s\r\n'
+                            b'Content-Length: %d\r\n\r\n' % (encoding.encode(), len(sent)) + sent)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    reply = transport.request('POST', '/', expect_json=True, json={})
+
+    assert reply.status == 200 and len(reply.body) == most and reply.body == body
+
+
 def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_again():
     # Its Content-Length matches what came, so the connection gives no sign: the gzip stream itself ends too soon.
     vendor_error = json.dumps({'reply': {'err_code': 500, 'err_msg': 'No quarantined file found'}}).encode()
