@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime, timedelta, timezone
+from email.utils import formatdate
 
 import pytest
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
+from test_reply_read import OneReplyServer
+from warroom.emulator.httpserver import LoopbackServer, Response, json_response
 
 # RFC 9110 section 5.6.7's own example, in its three forms: 1994-11-06 08:49:37 GMT.
 RFC_EXAMPLE_MS = 784_111_777_000
@@ -61,3 +64,41 @@ def test_any_asctime_date_header_and_retry_after_read_as_the_moment_they_name(mo
         else:
             os.environ['TZ'] = previous
         time.tzset()
+
+
+def test_a_503_whose_retry_after_date_is_already_past_on_the_servers_clock_is_sent_again_without_waiting():
+    # RFC 9110 10.2.3: Retry-After as an HTTP date is when to try again; one before the reply's own Date has passed
+    # already, so the retry waits nothing (never a negative wait, which time.sleep refuses) and its answer is returned.
+    date = RFC_FORMS[0]
+    answers = [Response(503, b'', {'Date': date, 'Retry-After': date.replace('08:49:37', '08:49:27')}),
+               json_response(200, {'reply': {'action_id': 1}})]
+    seen = []
+
+    def app(request):
+        seen.append(request.path)
+        return answers[len(seen) - 1]
+
+    server = LoopbackServer(app).start()
+    try:
+        transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(retry_backoff=0))
+        reply = transport.request('POST', '/restore', expect_json=True, json={})
+    finally:
+        server.stop()
+
+    assert (reply.status, reply.json()) == (200, {'reply': {'action_id': 1}})
+    assert len(seen) == 2 and [attempt.status for attempt in reply.attempts] == [503, 200]
+
+
+def test_a_503_whose_retry_after_date_comes_without_a_date_header_is_read_on_this_machines_clock():
+    # RFC 9110 6.6.1: a server without a clock sends no Date. The Retry-After date, 10 s before now on this machine's
+    # clock, has then passed: the retry waits nothing and its answer is returned.
+    retry_after = formatdate(time.time() - 10, usegmt=True)
+    server = OneReplyServer(b'HTTP/1.1 503 Service Unavailable\r\nRetry-After: %s\r\nContent-Length: 0\r\n\r\n'
+                            % retry_after.encode(),
+                            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}')
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(retry_backoff=0))
+
+    reply = transport.request('POST', '/restore', expect_json=True, json={})
+
+    assert [attempt.status for attempt in reply.attempts] == [503, 200] and reply.json() == {}
+    assert reply.attempts[0].answered_ms is None  # no Date came

@@ -19,7 +19,7 @@ import restore_integration as ri
 from conftest import FakeClock, MovedWallClock, client_from_params, seed_holders, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
-from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.emulator.httpserver import LoopbackServer, Response, json_response
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.runtime import WarRoom
 
@@ -220,6 +220,63 @@ def xdr_client(tenant, clock, **transport):
     limiter = ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance)
     settings = ri.XdrSettings(tenant.url, '17', tenant.key, tenant.auth_type, rate_limit=1000)
     return ri.XdrClient(settings, ri.TransportSettings(read_timeout=0.25, **transport), limiter)
+
+
+def test_a_429_cuts_the_rate_to_95_percent_of_the_answers_the_vendor_gave_in_one_second_over_http(tenant):
+    # README, Bulk restores: a 429 drops the rate to 95% of the rate that met the limit, "never more than the vendor
+    # admitted in any one second lately". Five restores answered within one second at a ceiling of 10 a second, a
+    # pause, then a 429: the vendor admitted five in a second, so the rate drops to 95% of five, not of ten.
+    clock = FakeClock(0.0)
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance)
+    client = ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, tenant.auth_type, rate_limit=10),
+                          ri.TransportSettings(), limiter)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok*5,429;retry-after=0'))
+    for _ in range(5):
+        client.restore_file(XDR_HASH)
+    assert clock() < 1.0
+    clock.advance(1.5)
+    client.transport.wait_at_most(0)  # the 429 is the answer: no turn after it
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_file(XDR_HASH)
+
+    assert raised.value.http_status == 429 and tenant.gateway.faults.seen == 6
+    assert limiter.rate() == pytest.approx(5 * facts.THROTTLE_CUT)
+
+
+def test_two_requests_in_flight_throttled_by_one_limit_cut_the_rate_once_over_http():
+    # README, Bulk restores: a 429 drops the rate to 95% of the rate that met the limit. Two requests sent side by side
+    # at that rate, both answered 429 only once both have arrived, met the same limit: the rate drops to 95% once, not
+    # twice (the second 429 is about a request sent before the cut the first one made).
+    arrived, seen, lock = threading.Barrier(2, timeout=10), [], threading.Lock()
+
+    def app(request):
+        with lock:
+            seen.append(request.path)
+            first_two = len(seen) <= 2
+        if first_two:
+            arrived.wait()
+            return json_response(429, {'reply': {'err_code': 429, 'err_msg': 'Too many requests'}})
+        return json_response(200, {'reply': {'action_id': 1}})
+
+    ceiling = 100
+    server = LoopbackServer(app).start()
+    limiter = ri.AdaptiveRateLimiter(ceiling)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(), limiter=limiter)
+    replies = []
+    workers = [threading.Thread(target=lambda: replies.append(transport.request('POST', '/restore', json={})))
+               for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+    finally:
+        server.stop()
+
+    assert [[attempt.status for attempt in reply.attempts] for reply in replies] == [[429, 200]] * 2
+    assert (limiter.throttles, limiter.cuts) == (2, 1)
+    assert ceiling * facts.THROTTLE_CUT <= limiter.rate() <= ceiling  # climbing back from one cut, never two
 
 
 def test_faults_are_waited_for_0_1_2_4_seconds_and_each_wait_is_in_the_history(tenant):

@@ -105,3 +105,20 @@ def test_a_redirect_to_an_address_that_cannot_be_read_is_refused_as_such_and_not
     assert 'answered HTTP 302, a redirect to an address that cannot be read' in entry['Contents'], text
     assert 'not followed' in entry['Contents'] and 'fault in the integration' not in entry['Contents'], text
     assert 'pw-in-location' not in text and 'fe80' not in text and tenant.key not in text
+
+
+@pytest.mark.parametrize('login', ['operator:pw-in-location', 'pw-in-location'])
+def test_a_redirect_to_an_address_with_a_login_names_the_address_without_the_login(login, elsewhere):
+    # RFC 3986 3.2.1: a URL's userinfo may hold a password ("user:password" is deprecated, not gone). The error names
+    # where the redirect pointed, as scheme and host, and nothing of the login before the "@".
+    scheme, host = elsewhere.url.split('://')
+    tenant = start_tenant(auth_type='standard')
+    redirector = Redirector(302, f'{scheme}://{login}@{host}')
+    try:
+        entries = run(tenant.params(xdr_url=redirector.url), 'restore-file', {'file_hash': 'ab' * 32})
+    finally:
+        redirector.server.stop()
+        tenant.server.stop()
+    check_refused(entries, redirector, elsewhere, [tenant.key])
+    assert f'a redirect to {elsewhere.url}.' in entries[0]['Contents'], entries[0]['Contents']
+    assert 'pw-in-location' not in json.dumps(entries[0])

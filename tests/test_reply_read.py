@@ -132,6 +132,36 @@ def test_a_small_gzipped_reply_that_inflates_past_the_largest_reply_is_refused_w
     assert peak < 2 * most  # inflated a piece at a time, given up past the largest reply: never 4 times that
 
 
+def test_gzip_members_each_under_the_largest_reply_but_past_it_together_are_refused_as_too_large():
+    # Two gzip members of 17 MB each inflate to 34 MB: the reply is what they make together (RFC 1952 2.2, a file
+    # of members), so it passes the README's largest reply though neither member alone does.
+    most = facts.MAX_REPLY_MB * 2 ** 20
+    member = gzipped_zeros(most // 2 + 2 ** 20)
+    server = OneReplyServer(gzipped_reply('200 OK', member + member))
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    assert f'answered HTTP 200 but its reply was larger than {most // 2 ** 20} MB' in str(raised.value)
+
+
+@pytest.mark.parametrize('encoding', ['identity', 'gzip'])
+def test_a_reply_of_exactly_the_largest_size_is_read_whole(encoding):
+    # README, Reliability: a reply "larger than 32 MB" is a fault; one of exactly 32 MB (a JSON string filling it),
+    # as it came or once inflated, is not larger, so it is read whole.
+    most = facts.MAX_REPLY_MB * 2 ** 20
+    body = b'"' + b'a' * (most - 2) + b'"'
+    sent = gzip.compress(body, compresslevel=1) if encoding == 'gzip' else body
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: %s\r\n'
+                            b'Content-Length: %d\r\n\r\n' % (encoding.encode(), len(sent)) + sent)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    reply = transport.request('POST', '/', expect_json=True, json={})
+
+    assert reply.status == 200 and len(reply.body) == most and reply.body == body
+
+
 def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_again():
     # Its Content-Length matches what came, so the connection gives no sign: the gzip stream itself ends too soon.
     vendor_error = json.dumps({'reply': {'err_code': 500, 'err_msg': 'No quarantined file found'}}).encode()
@@ -160,9 +190,12 @@ def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_agai
     ('gzip', lambda body: gzip.compress(body) + b'\x1f\x8b' + b'not a member'),  # a member's magic, then no member
     ('gzip', lambda body: gzip.compress(body) + b'\x1f\x8b\x08'),  # the start of a member's header, and no more
     ('gzip', lambda body: gzip.compress(body) + gzip.compress(b'')[:-8]),  # a member whose trailer never came
+    # RFC 9110 8.4: codings are listed in the order they were applied, so the last one listed is undone first
+    ('deflate, gzip', lambda body: gzip.compress(zlib.compress(body))),
+    ('gzip, deflate', lambda body: zlib.compress(gzip.compress(body))),
 ], ids=['gzip twice', 'deflate', 'raw deflate', 'x-gzip', 'two gzip members', 'gzip then a newline',
         'gzip then a nul', 'gzip then crlf', 'gzip then a broken member', 'gzip then a member header cut short',
-        'gzip then a member cut short'])
+        'gzip then a member cut short', 'deflate then gzip', 'gzip then deflate'])
 def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(encoding, encode):
     body = json.dumps({'reply': {'action_id': 1}}).encode()
     encoded = encode(body)

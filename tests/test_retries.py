@@ -217,6 +217,28 @@ def test_a_503_whose_retry_after_passes_what_the_retries_of_a_request_may_wait_i
            f'retries of one request may wait in all' in str(raised.value)
 
 
+def test_retry_after_waits_each_within_the_fault_budget_stop_once_their_sum_would_pass_it(pending_tenant):
+    # README, Reliability: "the fault waits of one request stop at 30 s in all". Each 503 asks for 2/5 of that: two
+    # waits fit (24 s), a third would make 36 s, so the third attempt is the last, well before max_retries is spent.
+    wait = facts.FAULT_WAIT_BUDGET_SECONDS * 2 // 5
+    fitting = facts.FAULT_WAIT_BUDGET_SECONDS // wait
+    assert fitting + 1 < facts.DEFAULT_MAX_RETRIES + 1
+    action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
+    pending_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=503*10;retry-after={wait}'))
+    clock = FakeClock(0.0)
+    client = ri.XdrClient(ri.XdrSettings(pending_tenant.url, '17', pending_tenant.key, pending_tenant.auth_type,
+                                         rate_limit=1000),
+                          ri.TransportSettings(), ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance))
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.get_action_status(action_id)
+
+    assert pending_tenant.gateway.faults.seen == fitting + 1 and raised.value.http_status == 503
+    assert clock() == pytest.approx(fitting * wait, abs=0.1)  # the waits it made, none beyond
+    assert f'the vendor asked to wait {wait} s (Retry-After), past the {facts.FAULT_WAIT_BUDGET_SECONDS} s the ' \
+           f'retries of one request may wait in all' in str(raised.value)
+
+
 # README, Reliability: "Where an attempt may have reached the service before its answer was lost (no answer in time, a
 # dropped connection, a broken reply, a 502 or 504), the error says the vendor may have acted on it"; a 503 says not.
 MAY_HAVE_REACHED = {'slow': True, 'reset': True, 'truncated': True, 'malformed': True, '502': True, '502-html': True,
