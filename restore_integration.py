@@ -32,7 +32,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice
 16. DISPATCH        command name -> the client it needs and its function; what each command reads of the
                     settings (settings_for); clients built from them
-17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps the IAM token cache)
+17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token, HSS's wait)
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
@@ -393,6 +393,7 @@ HSS_NOT_TAKEN = {
         'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
+HSS_PAUSE_KEY = 'hss_paused_until'  # when HSS's last Retry-After ends (ms since EPOCH): no later run sends before
 # Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
 # shared with other tools and people, for 15 minutes no one can cut short.
 IAM_LOCKOUT_FAILED_LOGINS = 5
@@ -1664,20 +1665,21 @@ class HttpTransport:
         """The next turn is past the deadline: the last attempt's answer is final (``reply``; None: its fault raised),
         else an error says why none came (past the run's last start: the run limit, whatever the command's timeout)."""
         run_over = not late.wait and self._past_last_start()
-        # A turn under a second away is not "0 s" away; under 10 s, a tenth of a second tells turns apart
         away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
             f'{late.wait:.0f} s'
-        asked = f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
+        kept = late.asked and self.limiter._started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
+        asked = f'{self.vendor} asked to wait until {utc_text(time.time() + late.wait)} (Retry-After)' if kept \
+            else f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
         gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
             if run_over else f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling' if late.wait \
             else f'the {self.budget_s:g} s this run may wait for its turns had passed'
         if attempts:
             return self._give_up(attempts, reply, gave_up)
-        # No 429 need have come (turns are paced at the rate setting), or earlier answers took the time.
-        why = 'its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too late' \
-            if late.wait else 'the requests before it took the time'
-        advice = FETCH_NEXT_ADVICE if self.settings.fetching else 'Run the command again later{}.'.format(
+        why = 'an earlier run was throttled' if kept else 'its turn, paced at this instance\'s request rate (slower ' \
+            'after the vendor throttled it), came too late' if late.wait else 'the requests before it took the time'
+        advice = ('The next fetch after that time goes on from where the last one stopped.' if kept else
+                  FETCH_NEXT_ADVICE) if self.settings.fetching else 'Run the command again later{}.'.format(
             '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else
             f' (one run waits at most this long: {self.stops})')
         raise RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
@@ -3885,7 +3887,8 @@ def start_notes(fields: HssFields, client: HssClient) -> list[str]:
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
     """``error`` when HSS's throttling alone kept its request from being taken (no turn came in time); else None."""
-    throttled = error.attempts[-1].status == THROTTLED_STATUS if error.attempts else client.limiter.throttles
+    throttled = error.attempts[-1].status == THROTTLED_STATUS if error.attempts else \
+        client.limiter.throttles or client.limiter.paused_for()  # or an earlier run's wait (HSS_PAUSE_KEY) held it
     return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
 
@@ -4447,8 +4450,7 @@ def event_text(fields: Mapping[str, Any], *names: str) -> str:
 
 
 def last_run_values(stored: Any) -> JsonObject:
-    """The last run, each value stored as JSON text (XSOAR keeps text only) read back; one not text (an older
-    version's) or unreadable stays as it is, which fetch_hss_incidents counts as not kept."""
+    """The last run's values read back from JSON text; any other stays as it is (fetch_hss_incidents: not kept)."""
     return {key: json_value(value, value) for key, value in (stored.items() if isinstance(stored, dict) else ())}
 
 
@@ -4472,40 +4474,43 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     return read_instance_settings(params, (COMMANDS[command][0],))
 
 
-def build_client(kind: str, settings: InstanceSettings, stored_token: Any = None, progress: TextListener | None = None,
+def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
-    """The client of one vendor; ``scrubber`` learns each token and request signature (found by its shape) it makes."""
+    """The client of one vendor (HSS's with the token and wait ``kept``); ``scrubber`` learns its tokens, signatures."""
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
-    return HssClient(settings.hss, settings.transport, stored_token, progress=progress,
-                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
-                     event_types=settings.fetch.event_types if settings.fetch else ())
+    hss = HssClient(settings.hss, settings.transport, json_object((kept or {}).get(TOKEN_CACHE_KEY)), progress=progress,
+                    on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
+                    event_types=settings.fetch.event_types if settings.fetch else ())
+    left = whole_number((kept or {}).get(HSS_PAUSE_KEY), 0) - epoch_ms()  # ms; unreadable: none left
+    hss.limiter.pause(left / 1000 if 0 < left <= CLOCK_STEP_MAX_MS else 0)  # further ahead: this clock was set back
+    return hss
 
 
 ''' MAIN '''
 
 
-def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], stored: Any,
+def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
                    scrubber: SecretScrubber, iam_identity: str | None) -> None:
-    """Writes the IAM token the command ended with (or IAM's refusal, scrubbed) to the integration context when it
-    changed; drops a cached token of any identity but ``iam_identity``: a live credential kept for no use."""
-    hss = clients.get('hss')
+    """Writes the IAM token the command ended with (or IAM's refusal, scrubbed) and HSS's wait to the integration
+    context if changed; drops a cached token of any identity but ``iam_identity``: a live credential kept for no use."""
+    hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
     # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     if entry and 'token' in entry and entry.get('identity') != iam_identity:
         entry = None
-    if entry == stored:
+    wait = hss and math.ceil(hss.limiter.paused_for() * 1000)  # None: no HSS client, the wait kept stays
+    if entry == stored and not (wait or hss and HSS_PAUSE_KEY in kept):
         return
     state = dict(runtime.getIntegrationContext() or {})
-    if entry:
-        state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry))
-    else:
-        state.pop(TOKEN_CACHE_KEY, None)
-    runtime.setIntegrationContext(state)
+    if entry != stored:
+        state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
+    state[HSS_PAUSE_KEY] = str(epoch_ms() + wait) if wait else None if hss else state.get(HSS_PAUSE_KEY)
+    runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
 
 
-def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: Any, scrubber: SecretScrubber,
+def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
@@ -4513,7 +4518,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
-        clients['hss'] = build_client('hss', settings, stored, scrubber=scrubber)
+        clients['hss'] = build_client('hss', settings, kept, scrubber=scrubber)
         incidents, next_run = scrubber.value(fetch_hss_incidents(  # XSOAR shows both: nothing secret goes there
             clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
             lambda text: runtime.info(scrubber.text(text))))
@@ -4522,7 +4527,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
     else:
         kind, command_function = COMMANDS[command]
         # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
-        clients[kind] = build_client(kind, settings, stored, progress=lambda text: runtime.info(
+        clients[kind] = build_client(kind, settings, kept, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
         # restore-file reads the incident's context first: a first run, for files it may leave to a check (which must
@@ -4531,19 +4536,14 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, stored: 
                                                         args.get('action_id'))
         # hss-restore-isolated's checks, for the rows of copies HSS no longer lists (left_restoring)
         checking = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state'))
-        context = incident_context(runtime) if late_files or checking else None
+        try:  # the incident's context (demisto.context(): content's DemistoClassApiModuleClasses.py)
+            context = runtime.context() if late_files or checking else None
+        except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
+            context = None
         entry = command_function(clients[kind], args, context).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
         runtime.results(scrubber.entry(entry))
-
-
-def incident_context(runtime: Any) -> Any:
-    """The incident's context (demisto.context(): content's DemistoClassApiModuleClasses.py); None where unreadable."""
-    try:
-        return runtime.context()
-    except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
-        return None
 
 
 def main(demisto_obj: Any = None) -> None:
@@ -4555,16 +4555,16 @@ def main(demisto_obj: Any = None) -> None:
     if masker := debug_log_masker(globals()):
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
-    clients, stored, iam_identity = {}, None, None
+    clients, kept, iam_identity = {}, {}, None
     caching, fetching = command != 'test-module', command == 'fetch-incidents'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        if caching:  # the cached IAM token (JSON text: XSOAR keeps text only), read by every command
-            stored = json_object((runtime.getIntegrationContext() or {}).get(TOKEN_CACHE_KEY))
+        if caching:  # the cached IAM token and HSS's wait (text: XSOAR keeps text only), read by every command
+            kept = runtime.getIntegrationContext() or {}
             iam_identity = settings.iam_identity  # keep_iam_token drops a token cached for another identity
-        run_command(runtime, command, settings, stored, scrubber, clients)
+        run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
@@ -4584,7 +4584,7 @@ def main(demisto_obj: Any = None) -> None:
     finally:
         try:
             if caching:
-                keep_iam_token(runtime, clients, stored, scrubber, iam_identity)
+                keep_iam_token(runtime, clients, kept, scrubber, iam_identity)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
             runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
 

@@ -363,7 +363,9 @@ def test_an_hss_start_put_off_whose_copies_another_run_restored_meanwhile_report
     put_off = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'},
                        follow_polling=False).entries[-1]
     assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
-    # Meanwhile another run restores the same copies (the on-close script's, without polling)
+    # Meanwhile, once HSS's wait has passed (no run of the instance sends before), another run restores the same
+    # copies (the on-close script's, without polling)
+    room.sleep(LONGER_THAN_A_RUN_S)
     other = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'polling': 'false'})
     assert not other.failed and len(puts(arrivals)) == -(-len(HEALTHY_COPIES) // 100), other.entries
     room.sleep(later_s)  # the emulator's agents finish a restore in stage_seconds (10 s)
@@ -391,7 +393,9 @@ def test_the_checks_after_an_hss_start_put_off_report_a_copy_another_run_took_me
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
     put_off = room.run('hss-restore-isolated', dict(asked, timeout_in_seconds='600'), follow_polling=False).entries[-1]
     assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
-    # Meanwhile another run restores the first copy alone (the on-close script's, without polling)
+    # Meanwhile, once HSS's wait has passed (no run of the instance sends before), another run restores the first copy
+    # alone (the on-close script's, without polling)
+    room.sleep(LONGER_THAN_A_RUN_S)
     other = room.run('hss-restore-isolated', {'file_hash': taken['file_hash'], 'polling': 'false'})
     assert not other.failed and len(puts(arrivals)) == 1, other.entries
     room.sleep(later_s)  # the emulator's agents finish a restore in stage_seconds (10 s)
@@ -506,8 +510,9 @@ def test_a_run_without_polling_throttled_past_what_a_run_may_wait_says_once_when
 
 # integration.yml: timeout_in_seconds is the "Seconds after which polling stops": without polling it lets no run wait
 # longer. Advice that names it after a throttle says to poll with it, and doing so sends the restore once the wait
-# has passed (the vendor still throttling the new run's first request as it asked: the plan's second 429). Both
-# commands poll so (integration.yml: polling, timeout_in_seconds), and both say so.
+# has passed (the vendor still throttling the new run's first request as it asked: the plan's second 429; HSS's first
+# wait, kept by the instance, puts that request off until it has passed). Both commands poll so (integration.yml:
+# polling, timeout_in_seconds), and both say so.
 @pytest.mark.parametrize('how', sorted(RESTORES))
 def test_a_run_without_polling_throttled_past_a_run_advises_a_larger_timeout_only_with_polling_which_sends_it(
         request, how):
@@ -519,7 +524,7 @@ def test_a_run_without_polling_throttled_past_a_run_advises_a_larger_timeout_onl
     naming = [sentence for sentence in re.split(r'(?<=\.) ', ours) if 'timeout_in_seconds' in sentence]
     assert naming and all('polling=true' in sentence for sentence in naming), ours
     assert nothing_taken(tenant)
-    again = room.run(command, {**args, 'polling': 'true', 'timeout_in_seconds': str(2 * LONGER_THAN_A_RUN_S)})
+    again = room.run(command, {**args, 'polling': 'true', 'timeout_in_seconds': str(3 * LONGER_THAN_A_RUN_S)})
 
     assert not again.failed, again.entries[-1]
     second = [record.number for record in tenant.gateway.faults.injected if record.kind == '429'][-1]

@@ -1,0 +1,180 @@
+"""HSS's Retry-After holds across fetches. RFC 9110, section 10.2.3: Retry-After is how long "the user agent ought to
+wait before making a follow-up request". XSOAR runs fetch-incidents at the instance's fetch interval (integration.yml's
+incidentFetchInterval: 1 minute by default) and keeps no last run of a failed fetch (content-docs,
+fetching-incidents.md), so the wait a throttled fetch met lives in the instance's integration context, as the IAM token
+does. Over HTTP to the HSS emulator, each request's arrival timed on a test clock; the 429 is injected by its fault
+plan."""
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timezone
+from unittest import mock
+
+import pytest
+from hypothesis import given, strategies as st
+
+import restore_integration as ri
+from conftest import FakeClock, hss_seed_copies, integration_on_clock, start_hss_tenant
+from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.responses import create_app as create_hss_app
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.runtime import FetchError, WarRoom
+from warroom.spec import load_spec
+
+# README, "One run stays short": one run waits at most 165 s for its turns. A wait asked past it outlasts a fetch.
+LONGER_THAN_A_RUN_S = 300
+FETCH_INTERVAL_S = 60 * int(load_spec().params['incidentFetchInterval'].default)  # minutes in integration.yml
+DAY_S = 86_400
+# How messages write a moment (README: "after 2026-01-05 10:15:00 UTC")
+UTC_TIME = r'(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC'
+
+
+class Arrivals:
+    """In front of the emulator's app: the test clock's time of each request that reaches HSS."""
+
+    def __init__(self, app, clock):
+        self.app, self.clock, self.times = app, clock, []
+
+    def __call__(self, request):
+        self.times.append(self.clock())
+        return self.app(request)
+
+
+@pytest.fixture
+def fetching(monkeypatch):
+    """An HSS tenant behind a server that times each arrival, a war room (one instance: one integration context) whose
+    waits move the test clock, and the integration's wall clock, which HSS's moves with."""
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(clock=clock, wall_clock=moved.time)
+    arrivals = Arrivals(create_hss_app(tenant.gateway), clock)
+    front = LoopbackServer(arrivals).start()
+    room = WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), sleep=clock.advance, clock=clock,
+                   integration_context={})
+    yield tenant, room, arrivals, moved
+    front.stop()
+    tenant.stack.close()
+
+
+def throttled_fetch(tenant, room, arrivals, moved) -> float:
+    """A fetch whose first listing HSS throttles with a Retry-After past what a run waits: when the wait ends (the
+    integration's wall clock)."""
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    with pytest.raises(FetchError, match='APIGW.0308'):
+        room.fetch({})
+    assert len(arrivals.times) == 1
+    return moved.base + arrivals.times[0] + LONGER_THAN_A_RUN_S
+
+
+def utc_seconds(text: str) -> float:
+    return datetime.strptime(text, '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+
+
+def test_a_fetch_while_the_wait_hss_asked_of_an_earlier_fetch_runs_sends_nothing_and_says_until_when(fetching):
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(FETCH_INTERVAL_S)  # XSOAR's next fetch
+
+    with pytest.raises(FetchError) as raised:
+        room.fetch({})
+    message = str(raised.value)
+
+    assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
+    until = re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', message)
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, message
+    assert re.search(rf'next fetch after (that time|{UTC_TIME}) goes on from where', message), message
+    assert 'Run the command' not in message and 'Try again' not in message, message
+
+
+def test_a_fetch_once_the_wait_hss_asked_of_an_earlier_fetch_has_passed_lists_and_makes_incidents(fetching):
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(ends - moved.time() + 1)
+
+    incidents, last_run = room.fetch({})
+
+    assert len(arrivals.times) > 1 and incidents and last_run
+
+
+def test_a_fetch_late_in_the_wait_waits_out_what_is_left_and_lists_no_sooner(fetching):
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(LONGER_THAN_A_RUN_S - FETCH_INTERVAL_S)  # a minute of the wait left: less than a run waits
+
+    incidents, _ = room.fetch({})
+
+    assert incidents and moved.base + arrivals.times[1] >= ends, (arrivals.times, ends - moved.base)
+
+
+def test_a_wait_kept_over_a_day_ahead_of_a_clock_set_back_is_not_waited_for(fetching):
+    # This machine's clock set back two days (an NTP step, the instance moved to an engine whose clock is behind):
+    # the wait's end reads more than a day ahead, as no Retry-After HSS would ask; the fetch lists.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # HSS's clock (moved with this machine's) is back too
+    moved.base -= 2 * DAY_S
+
+    incidents, _ = room.fetch({})
+
+    assert len(arrivals.times) > 1
+
+
+@pytest.mark.parametrize('kept', ['', 'soon', 'null', '[]', '"12"', 'true', '1e400', 'NaN', '-5'])
+def test_a_wait_kept_unreadable_in_the_integration_context_is_not_waited_for(fetching, kept):
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    [key] = room.integration_context  # AK/SK: no token cached, only the wait
+    room.integration_context[key] = kept
+
+    incidents, _ = room.fetch({})
+
+    assert len(arrivals.times) > 1 and incidents
+    assert key not in room.integration_context, 'nothing left to wait for'
+
+
+def test_an_hss_restore_while_the_wait_hss_asked_of_a_fetch_runs_is_put_off_until_it_has_passed(fetching):
+    # The limit is the project's, shared by every request of the instance: a restore sends no sooner than a fetch may.
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    file_hash = next(file_hash for file_hash, copies in sorted(hss_seed_copies().items())
+                     if all(copy['healthy'] for copy in copies))  # restores succeed on each copy's host
+
+    result = room.run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    assert len(arrivals.times) > 1 and moved.base + arrivals.times[1] >= ends, (arrivals.times, ends - moved.base)
+
+
+NOW_MS = 1_800_000_000_000
+DAY_MS = DAY_S * 1000
+HSS_PARAMS = {'hss_endpoint': 'http://127.0.0.1:9', 'hss_project_id': 'p' * 32, 'hss_auth_type': 'aksk',
+              'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}}
+
+
+class FrozenWallClock:
+    """The integration's ``time`` module, its wall clock stopped at NOW_MS; everything else keeps the real one."""
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return NOW_MS / 1000
+
+
+@given(st.one_of(st.integers(NOW_MS - 2 * DAY_MS, NOW_MS + 2 * DAY_MS).map(lambda ms: (str(ms), ms)),
+                 st.integers().map(lambda number: (str(number), number)),
+                 st.floats().map(lambda number: (str(number), None)),  # '1.0', '1e+16', 'inf', 'nan': never whole
+                 st.text(max_size=30).filter(lambda text: not any(c.isdigit() for c in text)).map(
+                     lambda text: (text, None))))
+def test_a_kept_wait_reads_as_the_seconds_left_only_from_a_whole_number_of_ms_up_to_a_day_ahead(kept):
+    # A wait's end as the integration keeps it: ms since 1970 in decimal digits. Anything else, a time past, or one
+    # over a day ahead (no Retry-After HSS would ask: this machine's clock set back since), is no wait.
+    text, ms = kept
+    ahead_ms = None if ms is None else ms - NOW_MS
+    expected = ahead_ms / 1000 if ahead_ms is not None and 0 < ahead_ms <= DAY_MS else 0
+    with mock.patch.object(ri, 'time', FrozenWallClock()):
+        client = ri.build_client('hss', ri.read_instance_settings(HSS_PARAMS, ['hss']), {ri.HSS_PAUSE_KEY: text})
+
+    left = client.limiter.paused_for()  # on the limiter's own clock, a moment on
+    assert (expected - 1 < left <= expected) if expected else left == 0, (text, left)
