@@ -1135,8 +1135,8 @@ class AdaptiveRateLimiter:
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
         self._next_turn = self._paused_until = 0.0
-        # _last_cut: when the rate was last cut; _rate_at_cut, set with it: the rate that was throttled then
-        self._pause_asked = self._started = self._last_cut = self._rate_at_cut = None
+        # started: this run's first turn (None: none yet); _last_cut: when the rate was last cut; _rate_at_cut: its rate
+        self._pause_asked = self.started = self._last_cut = self._rate_at_cut = None
         self._answered = deque()  # when the recent answers that were not 429 came back
         self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
 
@@ -1159,7 +1159,7 @@ class AdaptiveRateLimiter:
                     raise OutOfTime(turn - now if now <= deadline else 0.0,
                                     self._pause_asked if turn == self._paused_until else None)
                 self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
-                self._started = now if self._started is None else self._started
+                self.started = now if self.started is None else self.started
             if turn <= now:
                 return waited
             self.sleep(turn - now)
@@ -1179,7 +1179,7 @@ class AdaptiveRateLimiter:
     def _admitted_rate(self, now: float) -> float:
         """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse),
         scaled up while the run is younger than a second; infinite while little is seen (none, when one may come)."""
-        elapsed = now - self._started if self._started is not None else 0.0
+        elapsed = now - self.started if self.started is not None else 0.0
         if elapsed < 0.25:
             return math.inf
         if elapsed < 1.0:
@@ -1667,7 +1667,7 @@ class HttpTransport:
         run_over = not late.wait and self._past_last_start()
         away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
             f'{late.wait:.0f} s'
-        kept = late.asked and self.limiter._started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
+        kept = late.asked and self.limiter.started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
         asked = f'{self.vendor} asked to wait until {utc_text(time.time() + late.wait)} (Retry-After)' if kept \
             else f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
