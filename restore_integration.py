@@ -2993,9 +2993,8 @@ def exact_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
-    """The hosts each hash or path of a restore by hash or by path is asked on (none: any host). Paths pair with hosts
-    by position (another host may hold the path isolated for a reason of its own); a hash, or a path not paired
-    (HSS_UNPAIRED), is asked on every host given."""
+    """The hosts each hash or path of a restore by hash or path is asked on (none: any host): a path on the hosts
+    paired with it by position (another may hold it isolated for its own reasons), a hash or unpaired path on all."""
     if fields['file_hash'] or fields.get(HSS_UNPAIRED):
         return dict.fromkeys(fields['file_hash'] or fields['file_path'], set(fields['host_id']))
     asked = {}
@@ -3057,14 +3056,13 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
 def next_check(command: str, args: JsonObject, started_ms: int, checks: int, interval: int, timeout: int,
                client: 'XdrClient | HssClient') -> PollingSchedule:
     """The next check: an interval after this run, or later while the vendor's Retry-After lasts, within the polling
-    time left. put_off carries the seconds put off in all and any wait left past that time, which the next check
-    waits out before any request: no run asks the vendor again before it said."""
+    time left; put_off carries the seconds put off in all and any wait left past it, waited out before any request."""
     wait = math.ceil(client.limiter.paused_for())
     delay = max(interval, min(wait, timeout - polling_elapsed(started_ms, checks, interval, args)))
     put_off = put_off_of(args)[0] + delay - interval
     args = {name: value for name, value in args.items() if name != 'put_off'}
     if put_off or wait > delay:
-        args['put_off'] = f'{put_off}:{wait - delay}' if wait > delay else str(put_off)
+        args['put_off'] = f'{put_off}:{wait - delay}' if wait > delay else f'{put_off}'
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
@@ -3080,7 +3078,7 @@ def can_be_carried(action_id: Any) -> bool:
     non-blank text. A first run follows no other (a check would refuse the whole list)."""
     if isinstance(action_id, str):
         return bool(action_id.strip())
-    return type(action_id) in (int, float) and abs(action_id) < float('inf')  # type(): a bool is no action ID
+    return type(action_id) in (int, float) and abs(action_id) < math.inf  # type(): a bool is no action ID
 
 
 def action_id_list(value: Any) -> list[int | str]:
