@@ -3036,14 +3036,12 @@ def epoch_ms() -> int:  # this machine's clock, as HSS writes times and the hidd
 
 
 def polling_elapsed(started_ms: int, checks: int, interval: int, args: JsonObject) -> int:
-    """Seconds of polling since ``started_ms``, at least the waits asked of XSOAR before the ``checks`` made (an
-    interval each, and the seconds put off): XSOAR runs no check sooner, whatever the clock says."""
+    """Seconds polled since started_ms, at least the waits asked of XSOAR (no check runs sooner, whatever the clock)."""
     return max(epoch_ms() - started_ms, (checks * interval + put_off_of(args)[0]) * 1000) // 1000
 
 
 def put_off_of(args: JsonObject) -> tuple[int, int]:
-    """The hidden put_off (next_check writes it): the seconds the checks were put off past their interval by a
-    vendor's Retry-After, and the seconds of that wait left when this run starts."""
+    """The hidden put_off: seconds a vendor's Retry-After put the checks off past their interval, and the wait left."""
     value = args.get('put_off')
     # The wait left: up to 12 digits, as a Retry-After date may be as late as the year 9999 (seconds from now).
     match = re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,12}))?', str(value).strip())  # blank or None ('None'): no match
@@ -3082,8 +3080,7 @@ def can_be_carried(action_id: Any) -> bool:
 
 
 def action_id_list(value: Any) -> list[int | str]:
-    """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
-    (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
+    """The hidden action_id: the command's JSON list (IDs as Cortex XDR sent them), or comma-separated whole numbers."""
     if not (isinstance(value, str) and value.strip().startswith('[')):
         return [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
     items = json_list(value, 'action_id')
