@@ -3012,7 +3012,7 @@ def check_hss_items(fields: HssFields) -> None:
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
-    if fields.get(HSS_UNPAIRED) and not (fields['host_id'] and fields['file_path'] and not fields['file_hash']):
+    if fields.get(HSS_UNPAIRED) and fields['file_hash']:  # with no hash, the first check wants a host and a path
         raise RestoreError('pair_by_position=false is for a restore by host and path (host_id and file_path, no '
                            'file_hash): a hash is looked for on every host given already.')
 
