@@ -2844,7 +2844,7 @@ def war_room_value(text: str) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
-    if not isinstance(value, (list, tuple)):
+    if not isinstance(value, list):
         return value
     if len(value) > 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
@@ -2933,7 +2933,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         value = json_list(text, name) if text.startswith('[') else re.split(r'\s*,\s*', text)
-    elif not isinstance(value, (list, tuple)):
+    elif not isinstance(value, list):
         value = [value]
     for position, item in enumerate(value, 1):
         if type(item) not in (str, int):  # type(): a bool is no text
