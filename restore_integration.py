@@ -2852,7 +2852,7 @@ def war_room_value(text: str) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
-    if not isinstance(value, (list, tuple)):
+    if not isinstance(value, list):
         return value
     if len(value) > 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
@@ -2941,7 +2941,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         value = json_list(text, name) if text.startswith('[') else re.split(r'\s*,\s*', text)
-    elif not isinstance(value, (list, tuple)):
+    elif not isinstance(value, list):
         value = [value]
     for position, item in enumerate(value, 1):
         if type(item) not in (str, int):  # type(): a bool is no text
@@ -3001,9 +3001,8 @@ def exact_items(fields: HssFields) -> list[dict[str, str]]:
 
 
 def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
-    """The hosts each hash or path of a restore by hash or by path is asked on (none: any host). Paths pair with hosts
-    by position (another host may hold the path isolated for a reason of its own); a hash, or a path not paired
-    (HSS_UNPAIRED), is asked on every host given."""
+    """The hosts each hash or path of a restore by hash or path is asked on (none: any host): a path on the hosts
+    paired with it by position (another may hold it isolated for its own reasons), a hash or unpaired path on all."""
     if fields['file_hash'] or fields.get(HSS_UNPAIRED):
         return dict.fromkeys(fields['file_hash'] or fields['file_path'], set(fields['host_id']))
     asked = {}
@@ -3021,7 +3020,7 @@ def check_hss_items(fields: HssFields) -> None:
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
-    if fields.get(HSS_UNPAIRED) and not (fields['host_id'] and fields['file_path'] and not fields['file_hash']):
+    if fields.get(HSS_UNPAIRED) and fields['file_hash']:  # with no hash, the first check wants a host and a path
         raise RestoreError('pair_by_position=false is for a restore by host and path (host_id and file_path, no '
                            'file_hash): a hash is looked for on every host given already.')
 
@@ -3045,14 +3044,12 @@ def epoch_ms() -> int:  # this machine's clock, as HSS writes times and the hidd
 
 
 def polling_elapsed(started_ms: int, checks: int, interval: int, args: JsonObject) -> int:
-    """Seconds of polling since ``started_ms``, at least the waits asked of XSOAR before the ``checks`` made (an
-    interval each, and the seconds put off): XSOAR runs no check sooner, whatever the clock says."""
+    """Seconds polled since started_ms, at least the waits asked of XSOAR (no check runs sooner, whatever the clock)."""
     return max(epoch_ms() - started_ms, (checks * interval + put_off_of(args)[0]) * 1000) // 1000
 
 
 def put_off_of(args: JsonObject) -> tuple[int, int]:
-    """The hidden put_off (next_check writes it): the seconds the checks were put off past their interval by a
-    vendor's Retry-After, and the seconds of that wait left when this run starts."""
+    """The hidden put_off: seconds a vendor's Retry-After put the checks off past their interval, and the wait left."""
     value = args.get('put_off')
     # The wait left: up to 12 digits, as a Retry-After date may be as late as the year 9999 (seconds from now).
     match = re.fullmatch(r'([0-9]{1,9})(?::([0-9]{1,12}))?', str(value).strip())  # blank or None ('None'): no match
@@ -3065,14 +3062,13 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
 def next_check(command: str, args: JsonObject, started_ms: int, checks: int, interval: int, timeout: int,
                client: 'XdrClient | HssClient') -> PollingSchedule:
     """The next check: an interval after this run, or later while the vendor's Retry-After lasts, within the polling
-    time left. put_off carries the seconds put off in all and any wait left past that time, which the next check
-    waits out before any request: no run asks the vendor again before it said."""
+    time left; put_off carries the seconds put off in all and any wait left past it, waited out before any request."""
     wait = math.ceil(client.limiter.paused_for())
     delay = max(interval, min(wait, timeout - polling_elapsed(started_ms, checks, interval, args)))
     put_off = put_off_of(args)[0] + delay - interval
     args = {name: value for name, value in args.items() if name != 'put_off'}
     if put_off or wait > delay:
-        args['put_off'] = f'{put_off}:{wait - delay}' if wait > delay else str(put_off)
+        args['put_off'] = f'{put_off}:{wait - delay}' if wait > delay else f'{put_off}'
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
@@ -3093,12 +3089,11 @@ def can_be_carried(action_id: Any) -> bool:
     non-blank text. A first run follows no other (a check would refuse the whole list)."""
     if isinstance(action_id, str):
         return bool(action_id.strip())
-    return type(action_id) in (int, float) and abs(action_id) < float('inf')  # type(): a bool is no action ID
+    return type(action_id) in (int, float) and abs(action_id) < math.inf  # type(): a bool is no action ID
 
 
 def action_id_list(value: Any) -> list[int | str]:
-    """The hidden action_id of a polling run: the JSON list the command wrote, each action ID as Cortex XDR sent it
-    (any number or non-blank text the first run followed, sent back as it came); or comma-separated whole numbers."""
+    """The hidden action_id: the command's JSON list (IDs as Cortex XDR sent them), or comma-separated whole numbers."""
     if not (isinstance(value, str) and value.strip().startswith('[')):
         return [arg_to_int(text, 'action_id', minimum=0) for text in arg_to_list(value, 'action_id')]
     items = json_list(value, 'action_id')
