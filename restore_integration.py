@@ -4486,8 +4486,8 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
 ''' MAIN '''
 
 
-def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
-                   scrubber: SecretScrubber, iam_identity: str | None) -> None:
+def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
+                             scrubber: SecretScrubber, iam_identity: str | None) -> None:
     """Writes the IAM token the command ended with (or IAM's refusal, scrubbed) and HSS's wait to the integration
     context if changed; drops a cached token of any identity but ``iam_identity``: a live credential kept for no use."""
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
@@ -4495,13 +4495,14 @@ def keep_iam_token(runtime: Any, clients: dict[str, XdrClient | HssClient], kept
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     if entry and 'token' in entry and entry.get('identity') != iam_identity:
         entry = None
-    wait = hss and math.ceil(hss.limiter.paused_for() * 1000)  # None: no HSS client, the wait kept stays
+    wait = hss and math.ceil(hss.limiter.paused_for() * 1000)
     if entry == stored and not (wait or hss and HSS_PAUSE_KEY in kept):
         return
     state = dict(runtime.getIntegrationContext() or {})
     if entry != stored:
         state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
-    state[HSS_PAUSE_KEY] = str(epoch_ms() + wait) if wait else None if hss else state.get(HSS_PAUSE_KEY)
+    if hss:  # the wait it ended with; none once passed (with no HSS client, the one kept stays)
+        state[HSS_PAUSE_KEY] = str(epoch_ms() + wait) if wait else None
     runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
 
 
@@ -4558,7 +4559,7 @@ def main(demisto_obj: Any = None) -> None:
             scrubber.add(secret)
         if caching:  # the cached IAM token and HSS's wait (text: XSOAR keeps text only), read by every command
             kept = runtime.getIntegrationContext() or {}
-            iam_identity = settings.iam_identity  # keep_iam_token drops a token cached for another identity
+            iam_identity = settings.iam_identity  # keep_integration_context drops a token cached for another identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
@@ -4579,7 +4580,7 @@ def main(demisto_obj: Any = None) -> None:
     finally:
         try:
             if caching:
-                keep_iam_token(runtime, clients, kept, scrubber, iam_identity)
+                keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
             runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
 
