@@ -3300,7 +3300,7 @@ def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> It
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     for record in context_records(context, XDR_RESTORE_RECORDS) if files else []:
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
-        if isinstance(scope, str) and scope.lower() == (endpoint_id or '') and (  # the same scope only
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
             yield file_hash, record
 
