@@ -3275,12 +3275,11 @@ def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
             if can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
 
 
-def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None,
-                     older: JsonObject) -> dict[str, XdrRecord]:
-    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent`` (in
-    the order written, as the reputation gate reads them), but for the actions ``older`` lists for it (older_actions):
-    XSOAR updates a record without an action_id in its place, so one this polling wrote may sit ahead of them."""
-    return {file_hash: record for file_hash, record in scoped_records(context, unsent, endpoint_id)
+def latest_elsewhere(context: Any, files: set[str], endpoint_id: str | None, older: JsonObject) -> dict[str, XdrRecord]:
+    """{file_hash: its latest record on the same endpoints in the incident's context} of ``files`` (in the order
+    written, as the reputation gate reads them), but for the actions ``older`` lists for it (older_actions): XSOAR
+    updates a record without an action_id in its place, so one this polling wrote may sit ahead of them."""
+    return {file_hash: record for file_hash, record in scoped_records(context, files, endpoint_id)
             if str(record.get('action_id')) not in older.get(file_hash, ())}
 
 
