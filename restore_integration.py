@@ -3266,19 +3266,17 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
 
 
 def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
-    """{file_hash: action ID} of the files whose ``latest`` record (latest_elsewhere's) is an action another run started
-    since this polling left them unsent: the post-processing script's, at a close as a false positive meanwhile (XSOAR's
-    docs do not say a close ends a polling sequence). A second restore of a file already back would FAIL."""
+    """{file_hash: action ID} of the files whose ``latest`` record is an action another run (the on-close script's: a
+    close need not end polling) started since this polling left them unsent: a second restore would FAIL."""
     return {file_hash: record['action_id'] for file_hash, record in latest.items()
             if can_be_carried(record.get('action_id')) and record.get('status') != XDR_OUTCOME_FAILED}
 
 
-def latest_elsewhere(context: Any, unsent: set[str], endpoint_id: str | None,
-                     older: JsonObject) -> dict[str, XdrRecord]:
-    """{file_hash: its latest record on the same endpoints in the incident's context} of the files of ``unsent`` (in
-    the order written, as the reputation gate reads them), but for the actions ``older`` lists for it (older_actions):
-    XSOAR updates a record without an action_id in its place, so one this polling wrote may sit ahead of them."""
-    return {file_hash: record for file_hash, record in scoped_records(context, unsent, endpoint_id)
+def latest_elsewhere(context: Any, files: set[str], endpoint_id: str | None, older: JsonObject) -> dict[str, XdrRecord]:
+    """{file_hash: its latest record on the same endpoints in the incident's context} of ``files`` (in the order
+    written, as the reputation gate reads them), but for the actions ``older`` lists for it (older_actions): XSOAR
+    updates a record without an action_id in its place, so one this polling wrote may sit ahead of them."""
+    return {file_hash: record for file_hash, record in scoped_records(context, files, endpoint_id)
             if str(record.get('action_id')) not in older.get(file_hash, ())}
 
 
@@ -3295,7 +3293,7 @@ def older_actions(context: Any, unsent: Iterable[str], endpoint_id: str | None) 
 def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> Iterator[tuple[str, XdrRecord]]:
     """(file_hash, record) of the records of ``files`` on the same endpoints in the incident's context, in its order.
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
-    for record in context_records(context, XDR_RESTORE_RECORDS) if files else []:
+    for record in context_records(context, XDR_RESTORE_RECORDS):
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
         if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
@@ -3351,9 +3349,8 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
                       alone: bool = False, no_time: str = '') -> tuple[list[XdrRecord], list[XdrReply],
                                                                        dict[str, RestoreError]]:
-    """POST one restore per hash, side by side; a refusal is reported, not fatal, unless ``alone`` (an error that writes
-    its record). Returns the records, the replies, and {file_hash: error} of the files not acted on, which a next check
-    may send (the caller raises for ``alone``'s when none will); ``no_time``: why none is sent."""
+    """One restore per hash, side by side: the records, the replies, and {file_hash: error} of the files not acted on,
+    which a next check may send. ``alone``: a refusal is an error writing its record; ``no_time``: why none is sent."""
 
     def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, RestoreError | None]:
         action_id = endpoints_count = reply = unsent = failure = None
@@ -3400,8 +3397,7 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreErr
                           args: JsonObject, polling: bool, interval: int, timeout: int,
                           schedule: PollingSchedule) -> list[str]:
     """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with over two intervals of polling
-    time left when ``schedule`` brings it (XSOAR may run it late). Their records say not to run the command again (a
-    second action); the others' say why no check sends them. The refusals of those not sent are added to ``refused``."""
+    time left when ``schedule`` brings it (XSOAR may run it late). ``refused`` gets the refusals of those not sent."""
     left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args) - \
         schedule.next_run_in_seconds
     later = polling and left > 3 * interval
@@ -3493,8 +3489,7 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
-    """Each reason once, with its files, as what became of them ("Not started": the reason may be Cortex XDR's, or this
-    run's time ending; or one of XDR_START_LABELS), after a blank line; '' when none."""
+    """Each reason once, with its files, under what became of them (start_label), after a blank line; '' when none."""
     return '\n\n' + '\n'.join(f'- **{start_label(reason)} ({len(hashes)} file(s))**: {reason}\n  Files: '
                                f'{capped_names(hashes)}' for reason, hashes in refused.items()) if refused else ''
 
@@ -3503,8 +3498,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                       endpoint_id: str | None, incident_id: int | None, polling: bool, interval: int, timeout: int,
                       unsent: list[str], left: int, unfollowed: list[str]) -> RestoreResult:
     """A polling run: sends the restores not sent yet while a next check can follow them (``left``: polling seconds),
-    checks every running action (``records``), and schedules the next check, unless this one is the last (``ending``).
-    ``unfollowed``: files another run sent since, which no check sends again (XDR_UNFOLLOWED_ELSEWHERE)."""
+    checks every running action, schedules the next check unless the last; ``unfollowed``: sent by another run."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
     if unfollowed:  # never sent by this polling: its last check reports them with the files not started
@@ -3650,9 +3644,8 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
 
 
 def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
-    """Cortex XDR's reason for one endpoint, from the first non-empty of: errorDescription (CoreIRApiModule's first),
-    the entry's errorText, the errorText inside errorData's JSON, the reply's own errorText, the descriptions of
-    missing_files (every one; CoreIRApiModule's next, the first only); every text trimmed."""
+    """Cortex XDR's reason for one endpoint: the first non-empty candidate below, trimmed. As in CoreIRApiModule,
+    errorDescription comes first and missing_files' descriptions last (here every one, there the first only)."""
     if not isinstance(reason, dict):  # a text alone is the entry's errorText; any other value gives none
         reason = {'errorText': reason if isinstance(reason, str) else None}
     raw, missing = reason.get('errorData'), reason.get('missing_files')
@@ -3681,9 +3674,8 @@ def json_object(value: Any) -> JsonObject | None:
 
 def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused: XdrRefusals, unsent: list[str],
                    finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
-    """The next check (``schedule``, next_check's): the files followed and their actions, then those not sent yet, with
-    what earlier runs found (an empty one left out). endpoint_id and incident_id go as this run read them (as text,
-    not a list of one from context), so what XSOAR hands back is what the check reads."""
+    """``schedule`` with the files followed and their actions, then those not sent yet, and what earlier runs found (an
+    empty one left out); endpoint_id and incident_id as text, not a list of one from context, as a check reads them."""
     follow = dict(schedule.args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     counts = [r.get('endpoints_count') for r in followed]  # the restores' own: a status read may list fewer
