@@ -3074,11 +3074,10 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
-def follow_wait(client: 'XdrClient | HssClient') -> tuple[str, str] | None:
-    """The vendor's Retry-After left as this run ends (its limiter's pause): when it ends, then in words; else None."""
-    wait = math.ceil(client.limiter.paused_for())
-    return (utc_text(time.time() + wait), f'in {wait} s, as {client.vendor} asked to wait: Retry-After') \
-        if wait else None
+def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str, str] | None:
+    """The longest Retry-After left of ``clients``' (their limiters' pauses): when it ends, then in words; else None."""
+    wait, vendor = max((math.ceil(client.limiter.paused_for()), client.vendor) for client in clients)
+    return (utc_text(time.time() + wait), f'in {wait} s, as {vendor} asked to wait: Retry-After') if wait else None
 
 
 def follow_after(client: 'XdrClient | HssClient') -> str:
@@ -4568,10 +4567,11 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            for until, words in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is
-                lead = 'Later means after' if 'again later' in error.advice else \
-                    'Fetches may be throttled until' if fetching else 'Try again, after'
-                error = error.with_sentence(f'{lead} {until} ({words}).')
+            for client in clients.values():  # what its advice's "later" is: its wait, or its IAM token's if longer
+                if when := follow_wait(client, *[iam.transport for iam in [client.transport.token_source] if iam]):
+                    lead = 'Later means after' if 'again later' in error.advice else \
+                        'Fetches may be throttled until' if fetching else 'Try again, after'
+                    error = error.with_sentence(f'{lead} {when[0]} ({when[1]}).')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))

@@ -1112,6 +1112,28 @@ def test_a_fetch_throttled_past_a_run_s_wait_names_the_fetch_s_wait_not_a_comman
     assert 'command' not in message.replace('fetch-incidents command', ''), message
 
 
+def test_a_fetch_whose_iam_token_request_is_throttled_past_a_run_s_wait_says_until_when_fetches_may_be_throttled(
+        tenant):
+    # In token mode a fetch asks IAM for its token first. IAM's gateway throttles it with a Retry-After of an hour, past
+    # the 165 s a run waits (README). README: such a Retry-After "is told as the time fetches may be throttled until",
+    # as it is when HSS's gateway asks it; told once, as IAM's wait (HSS was never asked).
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=429;retry-after=3600')
+
+    with pytest.raises(FetchError) as raised:
+        fetch(tenant, {}, hss_auth_type='token')
+    message = str(raised.value)
+
+    told = re.findall(r'Fetches may be throttled until (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(in (\d+) s, as '
+                      r'Huawei Cloud IAM asked to wait: Retry-After\)', message)
+    assert len(told) == 1 and message.count('Fetches may be throttled') == 1, message
+    [(until, seconds)] = told
+    until = datetime.strptime(until, '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc)
+    assert 3590 <= int(seconds) <= 3600 and before + timedelta(seconds=3590) <= until, message
+    assert until <= datetime.now(timezone.utc) + timedelta(seconds=3601), message
+    assert event_requests(tenant) == []
+
+
 def test_the_instance_test_throttled_on_its_event_listing_with_fetching_on_says_when_to_test_again_not_a_fetch_s_words(
         tenant):
     # With "Fetch incidents" checked, Test lists isolated files, then the last hour of events (README). The gateway
