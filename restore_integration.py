@@ -458,13 +458,14 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Run the command again later.',
 }
-HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # a fetch's and a Test's: no restore field is sent
-    f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
-    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
-HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's, a Test's
+HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
     f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
+HSS_TEST_LISTING_ADVICE = {**HSS_LISTING_ADVICE, 429: f'{HSS_THROTTLED} Test again in a moment.'}  # as XDR's Test
+HSS_EVENT_LISTING_ADVICE = {**HSS_TEST_LISTING_ADVICE, 400: (  # a Test's (a fetch's: FETCH_*): no restore field sent
+    f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
+    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
 HSS_START_THROTTLED_ADVICE = f'{HSS_THROTTLED} {THROTTLED_RESTORE_ADVICE}'
 FETCH_NEXT_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
                      'sets no last run).')  # alone for a turn too late: a lower rate would make turns later still
@@ -2438,11 +2439,12 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None,
+                            advice: dict[int, str] = HSS_LISTING_ADVICE) -> HssPage:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit}, HSS_LISTING_ADVICE)
+            'limit': limit}, advice)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -3213,7 +3215,7 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
                 raise
         return
     # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10)
+    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
     if fetch:
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)

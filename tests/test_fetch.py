@@ -1138,7 +1138,8 @@ def test_the_instance_test_throttled_on_its_event_listing_with_fetching_on_says_
         tenant):
     # With "Fetch incidents" checked, Test lists isolated files, then the last hour of events (README). The gateway
     # throttles the events listing with a Retry-After past what a Test waits: the user presses Test again, so its error
-    # says to try again later and when; it is no fetch, and XSOAR runs no next one for it.
+    # says to test again (README, test-module: "a 429 says to test again") and when; it is no fetch, and XSOAR runs no
+    # next one for it, nor is it a command to run again.
     tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=3600'))
 
     result = WarRoom(params=tenant.params(isFetch=True)).run('test-module', {})
@@ -1146,7 +1147,8 @@ def test_the_instance_test_throttled_on_its_event_listing_with_fetching_on_says_
 
     [throttled] = tenant.gateway.faults.injected  # the fault plan's record of the request it answered 429
     assert throttled.path.endswith('/event/events') and result.failed and 'APIGW.0308' in message, message
-    assert 'again later' in message and re.search(r'Later means after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', message)
+    assert 'Test again' in message and re.search(r'Try again, after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', message)
+    assert not re.search(r'\b[Rr]un the command|command again', message), message
     assert 'next fetch' not in message and 'this fetch' not in message, message
 
 
