@@ -1443,8 +1443,7 @@ class HttpTransport:
             fault_waited += backoff
 
     def _past_last_start(self) -> bool:
-        """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
-        at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
+        """Whether less than MIN_ATTEMPT_SECONDS of the run is left: no attempt starts then, even one free at once."""
         return self.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
     def _fault_wait(self, faults: int, fault_waited: float,
@@ -1461,7 +1460,8 @@ class HttpTransport:
         elif fault_waited + wait > self.policy.max_fault_wait:
             gave_up = f'{reason}, past the {self.policy.max_fault_wait:g} s the retries of one request may wait in all'
         elif self.clock() + wait > self.deadline:
-            gave_up = f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
+            gave_up = (f'the next attempt would start past the {self.budget_s:g} s '
+                       f'{self.waiter if self.settings.fetching else "one run of this command"} may wait')
         else:
             return wait, None
         self.limiter.pause(asked)  # RFC 9110: the service is unavailable to this client that long (503)

@@ -1191,6 +1191,35 @@ def test_a_fetch_whose_turns_came_too_late_at_a_slow_request_rate_logs_the_next_
     assert not re.search(r'\b(run|Run) the command|\b[Tt]ry again|again later|\blower\b', text), text
 
 
+def test_a_fetch_whose_retries_after_faults_would_wait_past_its_run_says_this_fetch_s_wait_not_a_command_s(
+        monkeypatch):
+    # The fetch's first listing is answered 160 s late, past the read timeout (60 s: README): no answer in time. Each
+    # attempt after it meets a dropped connection. Retries wait 0, 1, 2 and 4 s (README, retry_backoff 0.5) and no run
+    # waits past 165 s (README): at 163 s the next retry would start past it, so the fetch fails there. XSOAR runs
+    # fetch-incidents itself (content-docs, fetching-incidents.md): the wait it ran out of is this fetch's.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(clock=clock, wall_clock=moved.time)
+    lists = tenant.backend.list_security_events
+
+    def answered_late(*args, **kwargs):
+        listed = lists(*args, **kwargs)
+        clock.advance(facts.MAX_RUN_WAIT_SECONDS - 5)
+        return listed
+    tenant.backend.list_security_events = answered_late
+    try:
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,reset*10'))
+        with pytest.raises(FetchError) as raised:
+            WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock).fetch({})
+    finally:
+        tenant.stack.close()
+    message = str(raised.value)
+
+    assert len(tenant.gateway.faults.injected) == len(facts.RETRY_WAITS) - 1, message  # the retries at 160, 161, 163 s
+    assert f'would start past the {facts.MAX_RUN_WAIT_SECONDS} s this fetch may wait' in message, message
+    assert 'command' not in message.replace('fetch-incidents command', ''), message
+
+
 @pytest.mark.parametrize('run', ['fetch-incidents', 'test-module'])
 def test_hss_refusing_the_event_listing_is_told_with_advice_on_the_fetch_settings_not_on_a_restore_s_fields(tenant,
                                                                                                          run):
