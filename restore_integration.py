@@ -185,9 +185,12 @@ FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
-NO_ANSWER_ADVICE = f'Try again later, or raise {SETTING_NAMES["read_timeout"]}.'
-RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ended the attempt.'
-BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, try again later.'  # url: the vendor's URL_SETTINGS
+# A fault's advice to try again ({Again}: a sentence's start), by TransportSettings.fetching: XSOAR runs the next fetch
+AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},
+               True: {'again': 'wait for the next fetch', 'Again': 'Wait for the next fetch'}}
+NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
+RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
+BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
 PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
@@ -282,7 +285,7 @@ XDR_TEST_ERROR_ADVICE = {
          'tenant). Test again in a moment.',
 }
 # Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
-GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. Try again later; if it persists, ' \
+GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {Again}; if it persists, ' \
                        'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
 
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
@@ -1039,6 +1042,7 @@ class VendorReply:
 
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
+    again = AGAIN_WORDS[False]  # how its errors' advice says to try again (AGAIN_WORDS): its transport's
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
@@ -1373,7 +1377,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
-        self.waiter = 'this fetch' if settings.fetching else 'this command'  # whose wait for turns an error names
+        self.waiter, self.again = 'this fetch' if settings.fetching else 'this command', AGAIN_WORDS[settings.fetching]
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1416,7 +1420,7 @@ class HttpTransport:
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
-                reply.attempts = tuple(attempts)
+                reply.attempts, reply.again = tuple(attempts), self.again
                 if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
                     if self.clock() < self.deadline:
@@ -1545,12 +1549,11 @@ class HttpTransport:
             return result[0]
         self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, the '
                         f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
-                        None, 'Check DNS, the network path and the proxy setting; if they are right, try again later.')
+                        None, 'Check DNS, the network path and the proxy setting; if they are right, {again}.')
         return None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
-        """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
-        time, a dropped connection, or none made."""
+        """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
         url, proxy = URL_SETTINGS[self.vendor], SETTING_NAMES['proxy']
         unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
@@ -1564,7 +1567,7 @@ class HttpTransport:
         elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
-                        f'Try again later; if it persists, check {proxy} and the network path.')
+                        f'{self.again["Again"]}; if it persists, check {proxy} and the network path.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
@@ -1579,7 +1582,7 @@ class HttpTransport:
                              f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
-        attempt.met(fault, f'{what} within {given}', advice)
+        attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
         """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
@@ -1588,7 +1591,7 @@ class HttpTransport:
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         # Huawei's request ID: as an error reply keeps it, an unreadable one does
         said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id_of(response.headers)}'
-        broken, advice = '', BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])  # the reply broken, in words
+        broken, advice = '', BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor], **self.again)  # the reply broken
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
@@ -2080,7 +2083,7 @@ def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     if not isinstance(body, dict):  # what came, with Huawei's request ID, as an unreadable reply keeps them
         raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} with JSON that is '
                            f'not an object ({short_text(reply.text)}). '
-                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor])}', reply.attempts)
+                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)}', reply.attempts)
     return body
 
 
@@ -2103,7 +2106,8 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     if said is None:
         said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
-    advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor])
+    advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor],
+                                                                                         **reply.again)
     return VendorApiError(vendor, reply.status, advice,
                           retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
 
@@ -2541,8 +2545,8 @@ class HssClient:
             body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
             raise RestoreError(f'{self.vendor} listed {what} without a data_list{request_id_of(reply.headers)} '
-                               f'({short_text(reply.text)}). '
-                               f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])}', reply.attempts)
+                               f'({short_text(reply.text)}). ' + BROKEN_REPLY_ADVICE.format(
+                                   url=URL_SETTINGS[self.vendor], **reply.again), reply.attempts)
         return body
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,

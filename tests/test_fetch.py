@@ -1220,6 +1220,24 @@ def test_a_fetch_whose_retries_after_faults_would_wait_past_its_run_says_this_fe
     assert 'command' not in message.replace('fetch-incidents command', ''), message
 
 
+@pytest.mark.parametrize('fault', ['503', '502-html', 'reset', 'malformed'])
+def test_a_fetch_failed_by_faults_at_every_attempt_says_to_wait_for_the_next_fetch_not_to_try_again_later(
+        tenant, fault):
+    # Every attempt at the fetch's listing meets a fault (README, Reliability: a 502 or 503, a dropped connection, a
+    # broken reply), so the fetch fails on the instance once its retries are spent. No one runs a fetch by hand: XSOAR
+    # runs the next one at the fetch interval (content-docs, fetching-incidents.md), so its advice is to wait for that,
+    # not to try again later, while it keeps what to check if the fault persists.
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={fault}*20;retry-after=0'))
+
+    with pytest.raises(FetchError) as raised:
+        WarRoom(params=tenant.params(retry_backoff='0'), sleep=lambda seconds: None).fetch({})
+    message = str(raised.value)
+
+    assert len(tenant.gateway.faults.injected) == len(facts.RETRY_WAITS) + 1, message  # the attempt and its retries
+    assert 'Wait for the next fetch' in message or 'wait for the next fetch' in message, message
+    assert not re.search(r'\b[Tt]ry again|again later|Later means|\bcommand again', message), message
+
+
 @pytest.mark.parametrize('run', ['fetch-incidents', 'test-module'])
 def test_hss_refusing_the_event_listing_is_told_with_advice_on_the_fetch_settings_not_on_a_restore_s_fields(tenant,
                                                                                                          run):
