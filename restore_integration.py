@@ -185,9 +185,8 @@ FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
-# A fault's advice to try again ({Again}: a sentence's start), by TransportSettings.fetching: XSOAR runs the next fetch
-AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},
-               True: {'again': 'wait for the next fetch', 'Again': 'Wait for the next fetch'}}
+AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},  # by TransportSettings.fetching
+               True: {'again': 'wait for the next fetch', 'Again': 'Wait for the next fetch'}}  # Again: capitalized
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
@@ -1042,11 +1041,10 @@ class VendorReply:
 
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
-    again = AGAIN_WORDS[False]  # how its errors' advice says to try again (AGAIN_WORDS): its transport's
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body = status, headers, body
+        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS[False]  # transport's
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1453,8 +1451,7 @@ class HttpTransport:
     def _fault_wait(self, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float | None, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
-        or None and why the loop gives up: the retries spent (no reason), or the wait would pass ``max_fault_wait`` or
-        the deadline. A Retry-After given up on holds the vendor's later requests (next_check's too) until it passed."""
+        or None and why the loop gives up (a Retry-After given up on still holds the vendor's later requests back)."""
         asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else self.policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
@@ -1473,9 +1470,8 @@ class HttpTransport:
 
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: JsonObject) -> requests.Response | None:
-        """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set. TLS failures
-        raise. First the IAM token in its header (its request takes its own part of the run), then the connect and read
-        timeouts cut to what is left of the run: the attempt ends by ``attempt.ends``."""
+        """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set (TLS failures
+        raise). Its IAM token first, then its timeouts cut to what is left of the run: it ends by ``attempt.ends``."""
         try:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
@@ -1574,8 +1570,7 @@ class HttpTransport:
                         f'Check {url}, DNS, the firewall and {proxy}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
-        """The attempt met ``fault``: ``what`` did not happen within the time it was given, in words: ``seconds``
-        (None: both timeouts), or the run's rest when less; then the run's end, not a timeout setting, is the advice."""
+        """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
             given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than '
@@ -2105,7 +2100,6 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     if said is None:
         said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
     advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor],
                                                                                          **reply.again)
     return VendorApiError(vendor, reply.status, advice,
