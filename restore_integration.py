@@ -185,9 +185,11 @@ FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
-NO_ANSWER_ADVICE = f'Try again later, or raise {SETTING_NAMES["read_timeout"]}.'
-RUN_CUT_ADVICE = 'Try again later: this run\'s time, not a timeout setting, ended the attempt.'
-BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, try again later.'  # url: the vendor's URL_SETTINGS
+AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},  # by TransportSettings.fetching
+               True: {'again': 'wait for the next fetch', 'Again': 'Wait for the next fetch'}}  # Again: capitalized
+NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
+RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
+BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
 PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
@@ -282,7 +284,7 @@ XDR_TEST_ERROR_ADVICE = {
          'tenant). Test again in a moment.',
 }
 # Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
-GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. Try again later; if it persists, ' \
+GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {Again}; if it persists, ' \
                        'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
 
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
@@ -459,13 +461,14 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Run the command again later.',
 }
-HSS_EVENT_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # a fetch's and a Test's: no restore field is sent
-    f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
-    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
-HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's, a Test's
+HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
     f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
+HSS_TEST_LISTING_ADVICE = {**HSS_LISTING_ADVICE, 429: f'{HSS_THROTTLED} Test again in a moment.'}  # as XDR's Test
+HSS_EVENT_LISTING_ADVICE = {**HSS_TEST_LISTING_ADVICE, 400: (  # a Test's (a fetch's: FETCH_*): no restore field sent
+    f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
+    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
 HSS_START_THROTTLED_ADVICE = f'{HSS_THROTTLED} {THROTTLED_RESTORE_ADVICE}'
 FETCH_NEXT_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
                      'sets no last run).')  # alone for a turn too late: a lower rate would make turns later still
@@ -1042,7 +1045,7 @@ class VendorReply:
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body = status, headers, body
+        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS[False]  # transport's
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1373,7 +1376,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
-        self.waiter = 'this fetch' if settings.fetching else 'this command'  # whose wait for turns an error names
+        self.waiter, self.again = 'this fetch' if settings.fetching else 'this command', AGAIN_WORDS[settings.fetching]
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1416,7 +1419,7 @@ class HttpTransport:
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
-                reply.attempts = tuple(attempts)
+                reply.attempts, reply.again = tuple(attempts), self.again
                 if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
                     self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
                     if self.clock() < self.deadline:
@@ -1443,15 +1446,13 @@ class HttpTransport:
             fault_waited += backoff
 
     def _past_last_start(self) -> bool:
-        """Whether less than MIN_ATTEMPT_SECONDS of the run is left: then no attempt starts, even one whose turn is free
-        at once (slow answers before it may have taken the run's time); the command's own budget bounds waits only."""
+        """Whether less than MIN_ATTEMPT_SECONDS of the run is left: no attempt starts then, even one free at once."""
         return self.clock() > self.run_ends - MIN_ATTEMPT_SECONDS
 
     def _fault_wait(self, faults: int, fault_waited: float,
                     answer: VendorReply | None) -> tuple[float | None, str | None]:
         """After the ``faults``-th fault: the wait before the next attempt (``answer``'s Retry-After, else the backoff),
-        or None and why the loop gives up: the retries spent (no reason), or the wait would pass ``max_fault_wait`` or
-        the deadline. A Retry-After given up on holds the vendor's later requests (next_check's too) until it passed."""
+        or None and why the loop gives up (a Retry-After given up on still holds the vendor's later requests back)."""
         asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else self.policy.backoff_wait(faults)
         reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
@@ -1461,7 +1462,8 @@ class HttpTransport:
         elif fault_waited + wait > self.policy.max_fault_wait:
             gave_up = f'{reason}, past the {self.policy.max_fault_wait:g} s the retries of one request may wait in all'
         elif self.clock() + wait > self.deadline:
-            gave_up = f'the next attempt would start past the {self.budget_s:g} s one run of this command may wait'
+            gave_up = (f'the next attempt would start past the {self.budget_s:g} s '
+                       f'{self.waiter if self.settings.fetching else "one run of this command"} may wait')
         else:
             return wait, None
         self.limiter.pause(asked)  # RFC 9110: the service is unavailable to this client that long (503)
@@ -1469,9 +1471,8 @@ class HttpTransport:
 
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: JsonObject) -> requests.Response | None:
-        """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set. TLS failures
-        raise. First the IAM token in its header (its request takes its own part of the run), then the connect and read
-        timeouts cut to what is left of the run: the attempt ends by ``attempt.ends``."""
+        """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set (TLS failures
+        raise). Its IAM token first, then its timeouts cut to what is left of the run: it ends by ``attempt.ends``."""
         try:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
@@ -1545,12 +1546,11 @@ class HttpTransport:
             return result[0]
         self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, the '
                         f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
-                        None, 'Check DNS, the network path and the proxy setting; if they are right, try again later.')
+                        None, 'Check DNS, the network path and the proxy setting; if they are right, {again}.')
         return None
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
-        """The fault a connection error or read timeout is: no connection in time (its TLS handshake too), no answer in
-        time, a dropped connection, or none made."""
+        """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
         url, proxy = URL_SETTINGS[self.vendor], SETTING_NAMES['proxy']
         unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
@@ -1564,22 +1564,21 @@ class HttpTransport:
         elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
-                        f'Try again later; if it persists, check {proxy} and the network path.')
+                        f'{self.again["Again"]}; if it persists, check {proxy} and the network path.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
                         f'Check {url}, DNS, the firewall and {proxy}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
-        """The attempt met ``fault``: ``what`` did not happen within the time it was given, in words: ``seconds``
-        (None: both timeouts), or the run's rest when less; then the run's end, not a timeout setting, is the advice."""
+        """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
             given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than '
                              f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
-        attempt.met(fault, f'{what} within {given}', advice)
+        attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
         """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
@@ -1588,7 +1587,7 @@ class HttpTransport:
         attempt.answered_ms = server_time_ms(response.headers) if 'Date' in response.headers else None
         # Huawei's request ID: as an error reply keeps it, an unreadable one does
         said = f'{self.vendor} at {self.host} answered HTTP {response.status_code}{request_id_of(response.headers)}'
-        broken, advice = '', BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])  # the reply broken, in words
+        broken, advice = '', BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor], **self.again)  # the reply broken
         if response.status_code < 200:
             # An interim answer (RFC 9110 15.2, as 103 Early Hints) http.client takes for the final one: the final one
             # would be read as the next request's on this connection, so the connection is closed, not pooled.
@@ -2081,7 +2080,7 @@ def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     if not isinstance(body, dict):  # what came, with Huawei's request ID, as an unreadable reply keeps them
         raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} with JSON that is '
                            f'not an object ({short_text(reply.text)}). '
-                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor])}', reply.attempts)
+                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)}', reply.attempts)
     return body
 
 
@@ -2103,8 +2102,8 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     if said is None:
         said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    # The retry sentence tells of the attempts before this reply (its own is the last), and why the loop stopped.
-    advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor])
+    advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor],
+                                                                                         **reply.again)
     return VendorApiError(vendor, reply.status, advice,
                           retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
 
@@ -2440,11 +2439,12 @@ class HssClient:
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
-                            enterprise_project_id: str | None = None, host_name: str | None = None) -> HssPage:
+                            enterprise_project_id: str | None = None, host_name: str | None = None,
+                            advice: dict[int, str] = HSS_LISTING_ADVICE) -> HssPage:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit}, HSS_LISTING_ADVICE)
+            'limit': limit}, advice)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -2541,8 +2541,8 @@ class HssClient:
             body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
             raise RestoreError(f'{self.vendor} listed {what} without a data_list{request_id_of(reply.headers)} '
-                               f'({short_text(reply.text)}). '
-                               f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor])}', reply.attempts)
+                               f'({short_text(reply.text)}). ' + BROKEN_REPLY_ADVICE.format(
+                                   url=URL_SETTINGS[self.vendor], **reply.again), reply.attempts)
         return body
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
@@ -3072,11 +3072,10 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
 
 
-def follow_wait(client: 'XdrClient | HssClient') -> tuple[str, str] | None:
-    """The vendor's Retry-After left as this run ends (its limiter's pause): when it ends, then in words; else None."""
-    wait = math.ceil(client.limiter.paused_for())
-    return (utc_text(time.time() + wait), f'in {wait} s, as {client.vendor} asked to wait: Retry-After') \
-        if wait else None
+def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str, str] | None:
+    """The longest Retry-After left of ``clients``' (their limiters' pauses): when it ends, then in words; else None."""
+    wait, vendor = max((math.ceil(client.limiter.paused_for()), client.vendor) for client in clients)
+    return (utc_text(time.time() + wait), f'in {wait} s, as {vendor} asked to wait: Retry-After') if wait else None
 
 
 def follow_after(client: 'XdrClient | HssClient') -> str:
@@ -3211,7 +3210,7 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
                 raise
         return
     # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10)
+    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
     if fetch:
         now_ms = epoch_ms()  # the last hour's events: proves the user may list them
         client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
@@ -4556,10 +4555,13 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            for until, words in filter(None, map(follow_wait, clients.values())):  # what its advice's "later" is
-                lead = 'Later means after' if 'again later' in error.advice else \
-                    'Fetches may be throttled until' if fetching else 'Try again, after'
-                error = error.with_sentence(f'{lead} {until} ({words}).')
+            for client in clients.values():  # what its advice's "later" is: its wait, or its IAM token's if longer
+                iam = client.transport.token_source
+                when = follow_wait(client, iam.transport) if iam else follow_wait(client)
+                if when:
+                    lead = 'Later means after' if 'again later' in error.advice else \
+                        'Fetches may be throttled until' if fetching else 'Try again, after'
+                    error = error.with_sentence(f'{lead} {when[0]} ({when[1]}).')
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))

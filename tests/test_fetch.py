@@ -1112,11 +1112,34 @@ def test_a_fetch_throttled_past_a_run_s_wait_names_the_fetch_s_wait_not_a_comman
     assert 'command' not in message.replace('fetch-incidents command', ''), message
 
 
+def test_a_fetch_whose_iam_token_request_is_throttled_past_a_run_s_wait_says_until_when_fetches_may_be_throttled(
+        tenant):
+    # In token mode a fetch asks IAM for its token first. IAM's gateway throttles it with a Retry-After of an hour, past
+    # the 165 s a run waits (README). README: such a Retry-After "is told as the time fetches may be throttled until",
+    # as it is when HSS's gateway asks it; told once, as IAM's wait (HSS was never asked).
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=429;retry-after=3600')
+
+    with pytest.raises(FetchError) as raised:
+        fetch(tenant, {}, hss_auth_type='token')
+    message = str(raised.value)
+
+    told = re.findall(r'Fetches may be throttled until (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(in (\d+) s, as '
+                      r'Huawei Cloud IAM asked to wait: Retry-After\)', message)
+    assert len(told) == 1 and message.count('Fetches may be throttled') == 1, message
+    [(until, seconds)] = told
+    until = datetime.strptime(until, '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc)
+    assert 3590 <= int(seconds) <= 3600 and before + timedelta(seconds=3590) <= until, message
+    assert until <= datetime.now(timezone.utc) + timedelta(seconds=3601), message
+    assert event_requests(tenant) == []
+
+
 def test_the_instance_test_throttled_on_its_event_listing_with_fetching_on_says_when_to_test_again_not_a_fetch_s_words(
         tenant):
     # With "Fetch incidents" checked, Test lists isolated files, then the last hour of events (README). The gateway
     # throttles the events listing with a Retry-After past what a Test waits: the user presses Test again, so its error
-    # says to try again later and when; it is no fetch, and XSOAR runs no next one for it.
+    # says to test again (README, test-module: "a 429 says to test again") and when; it is no fetch, and XSOAR runs no
+    # next one for it, nor is it a command to run again.
     tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=3600'))
 
     result = WarRoom(params=tenant.params(isFetch=True)).run('test-module', {})
@@ -1124,7 +1147,8 @@ def test_the_instance_test_throttled_on_its_event_listing_with_fetching_on_says_
 
     [throttled] = tenant.gateway.faults.injected  # the fault plan's record of the request it answered 429
     assert throttled.path.endswith('/event/events') and result.failed and 'APIGW.0308' in message, message
-    assert 'again later' in message and re.search(r'Later means after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', message)
+    assert 'Test again' in message and re.search(r'Try again, after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', message)
+    assert not re.search(r'\b[Rr]un the command|command again', message), message
     assert 'next fetch' not in message and 'this fetch' not in message, message
 
 
@@ -1165,6 +1189,53 @@ def test_a_fetch_whose_turns_came_too_late_at_a_slow_request_rate_logs_the_next_
     [(level, text)] = [(level, text) for level, text in room.fetch_log if 'Not sent to Huawei Cloud HSS' in text]
     assert level == 'info' and 'came too late' in text and 'next fetch' in text, text
     assert not re.search(r'\b(run|Run) the command|\b[Tt]ry again|again later|\blower\b', text), text
+
+
+def test_a_fetch_whose_retries_after_faults_would_wait_past_its_run_says_this_fetch_s_wait_not_a_command_s(
+        monkeypatch):
+    # The fetch's first listing is answered 160 s late, past the read timeout (60 s: README): no answer in time. Each
+    # attempt after it meets a dropped connection. Retries wait 0, 1, 2 and 4 s (README, retry_backoff 0.5) and no run
+    # waits past 165 s (README): at 163 s the next retry would start past it, so the fetch fails there. XSOAR runs
+    # fetch-incidents itself (content-docs, fetching-incidents.md): the wait it ran out of is this fetch's.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(clock=clock, wall_clock=moved.time)
+    lists = tenant.backend.list_security_events
+
+    def answered_late(*args, **kwargs):
+        listed = lists(*args, **kwargs)
+        clock.advance(facts.MAX_RUN_WAIT_SECONDS - 5)
+        return listed
+    tenant.backend.list_security_events = answered_late
+    try:
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,reset*10'))
+        with pytest.raises(FetchError) as raised:
+            WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock).fetch({})
+    finally:
+        tenant.stack.close()
+    message = str(raised.value)
+
+    assert len(tenant.gateway.faults.injected) == len(facts.RETRY_WAITS) - 1, message  # the retries at 160, 161, 163 s
+    assert f'would start past the {facts.MAX_RUN_WAIT_SECONDS} s this fetch may wait' in message, message
+    assert 'command' not in message.replace('fetch-incidents command', ''), message
+
+
+@pytest.mark.parametrize('fault', ['503', '502-html', 'reset', 'malformed'])
+def test_a_fetch_failed_by_faults_at_every_attempt_says_to_wait_for_the_next_fetch_not_to_try_again_later(
+        tenant, fault):
+    # Every attempt at the fetch's listing meets a fault (README, Reliability: a 502 or 503, a dropped connection, a
+    # broken reply), so the fetch fails on the instance once its retries are spent. No one runs a fetch by hand: XSOAR
+    # runs the next one at the fetch interval (content-docs, fetching-incidents.md), so its advice is to wait for that,
+    # not to try again later, while it keeps what to check if the fault persists.
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={fault}*20;retry-after=0'))
+
+    with pytest.raises(FetchError) as raised:
+        WarRoom(params=tenant.params(retry_backoff='0'), sleep=lambda seconds: None).fetch({})
+    message = str(raised.value)
+
+    assert len(tenant.gateway.faults.injected) == len(facts.RETRY_WAITS) + 1, message  # the attempt and its retries
+    assert 'Wait for the next fetch' in message or 'wait for the next fetch' in message, message
+    assert not re.search(r'\b[Tt]ry again|again later|Later means|\bcommand again', message), message
 
 
 @pytest.mark.parametrize('run', ['fetch-incidents', 'test-module'])

@@ -460,6 +460,22 @@ def test_test_module_checks_hss_in_each_auth_mode(hss_tenant, auth_type):
     assert bad.failed and bad.entries[-1]['Type'] == ENTRY_ERROR
 
 
+def test_the_instance_test_throttled_by_hss_says_to_test_again_not_to_run_a_command(hss_tenant):
+    # Test lists one page of isolated files (README, test-module). HSS's gateway throttles it (429 APIGW.0308) with a
+    # Retry-After of an hour, past what a Test waits: the user at the instance dialog presses Test, runs no command.
+    # README says of Cortex XDR's Test: "a 429 says to test again"; HSS's Test tells its user the same.
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=3600'))
+
+    result = war_room(hss_tenant).run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    [throttled] = hss_tenant.gateway.faults.injected
+    assert throttled.path.endswith('/event/isolated-file') and result.failed and 'APIGW.0308' in message, message
+    assert not facts.words_missing(message, facts.HSS_ADVICE_WORDS[429]) and 'Test again' in message, message
+    assert not re.search(r'\b[Rr]un the command|command again', message), message
+    assert re.search(r'Try again, after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ s, as Huawei Cloud HSS', message)
+
+
 def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hss_tenant):
     host = COPIES[SINGLE_HASH][0]['host_id']
     items = hss_tenant.backend.add_isolated_files(host, 100)
