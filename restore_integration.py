@@ -4443,13 +4443,11 @@ def last_run_values(stored: Any) -> JsonObject:
 ''' DISPATCH '''
 
 
-# command -> (which client it needs, the function that runs it)
 COMMANDS = {'restore-file': ('xdr', restore_file_command),
             'hss-restore-isolated': ('hss', hss_restore_isolated_command)}
 
 
 def settings_for(command: str, params: JsonObject) -> InstanceSettings:
-    """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
         return read_instance_settings(params, with_fetch=None)
     if command == 'fetch-incidents':  # its requests' errors tell of the next fetch (TransportSettings.fetching)
@@ -4462,16 +4460,20 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
 
 def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
-    """The client of one vendor (HSS's with the token and wait ``kept``); ``scrubber`` learns its tokens, signatures."""
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
     hss = HssClient(settings.hss, settings.transport, json_object((kept or {}).get(TOKEN_CACHE_KEY)), progress=progress,
                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
                     event_types=settings.fetch.event_types if settings.fetch else ())
-    left = whole_number((kept or {}).get(HSS_PAUSE_KEY), 0) - epoch_ms()  # ms; unreadable: none left
-    hss.limiter.pause(left / 1000 if 0 < left <= CLOCK_STEP_MAX_MS else 0)  # further ahead: this clock was set back
+    hss.limiter.pause(kept_wait_ms(kept) / 1000)
     return hss
+
+
+def kept_wait_ms(kept: Any) -> int:
+    """The ms left of the HSS wait in the integration context ``kept``: none past, unreadable or over a day ahead."""
+    left = whole_number((kept or {}).get(HSS_PAUSE_KEY), 0) - epoch_ms()
+    return left if 0 < left <= CLOCK_STEP_MAX_MS else 0  # further ahead: this clock was set back
 
 
 ''' MAIN '''
@@ -4479,10 +4481,8 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
 
 def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
                              scrubber: SecretScrubber, iam_identity: str | None) -> None:
-    """Writes the IAM token the command ended with (or IAM's refusal, scrubbed) and HSS's wait to the integration
-    context if changed; drops a cached token of any identity but ``iam_identity``: a live credential kept for no use."""
+    """Keeps the IAM token (IAM's refusal scrubbed) and HSS's wait; drops a token of another identity, of no use."""
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
-    # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     if entry and 'token' in entry and entry.get('identity') != iam_identity:
         entry = None
@@ -4492,7 +4492,8 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     state = dict(runtime.getIntegrationContext() or {})
     if entry != stored:
         state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
-    if hss:  # the wait it ended with; none once passed (with no HSS client, the one kept stays)
+    if hss:  # its wait, or a later one another run kept meanwhile; none once passed (no HSS client: the one kept stays)
+        wait = max(wait, kept_wait_ms(state))
         state[HSS_PAUSE_KEY] = str(epoch_ms() + wait) if wait else None
     runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
 
@@ -4534,8 +4535,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
 
 
 def main(demisto_obj: Any = None) -> None:
-    """Entry point: XSOAR calls it with its global ``demisto``, the war room with its own. The only function that calls
-    ``demisto``, from the calling thread alone; all that leaves (entries, log lines, a failed fetch) is scrubbed."""
+    """The only function that calls ``demisto`` (XSOAR's global, or the war room's), from the calling thread alone."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
     # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too

@@ -178,3 +178,36 @@ def test_a_kept_wait_reads_as_the_seconds_left_only_from_a_whole_number_of_ms_up
 
     left = client.limiter.paused_for()  # on the limiter's own clock, a moment on
     assert (expected - 1 < left <= expected) if expected else left == 0, (text, left)
+
+
+def test_a_wait_another_run_kept_meanwhile_outlives_a_run_that_ended_with_none_of_its_own(fetching):
+    # XSOAR runs a fetch and commands of one instance side by side (an engine, a playbook's task), each reading the
+    # instance's one integration context at its start and writing it at its end. Two start late in a wait and wait it
+    # out; HSS throttles one anew, which keeps the new wait while the other's listing is on its way. The other ends with
+    # no wait of its own, but HSS's newer one still holds: a fetch in it sends nothing.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(LONGER_THAN_A_RUN_S - FETCH_INTERVAL_S)
+    other = WarRoom(params=room.params, sleep=room.clock.advance, clock=room.clock,
+                    integration_context=dict(room.integration_context))  # what the other run read at its start
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    with pytest.raises(FetchError, match='APIGW.0308'):
+        other.fetch({})
+    throttled_at, hss = arrivals.times[-1], arrivals.app
+    landed = []
+
+    def the_other_runs_write_lands(request):  # XSOAR saves a run's integration context at its end
+        if not landed:
+            landed.append(room.integration_context.update(other.integration_context))
+        return hss(request)
+
+    arrivals.app = the_other_runs_write_lands
+    room.fetch({})  # its wait over, it lists
+    sent = len(arrivals.times)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    with pytest.raises(FetchError, match='asked to wait until'):
+        room.fetch({})
+
+    assert room.clock() < throttled_at + LONGER_THAN_A_RUN_S
+    assert len(arrivals.times) == sent, 'nothing reached HSS before its newer wait had passed'
