@@ -395,7 +395,7 @@ HSS_NOT_TAKEN = {
         'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
-HSS_PAUSE_KEY = 'hss_paused_until'  # when HSS's last Retry-After ends (ms since EPOCH): no later run sends before
+HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: when HSS's last Retry-After ends, when kept (ms): no run sends before
 # Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
 # shared with other tools and people, for 15 minutes no one can cut short.
 IAM_LOCKOUT_FAILED_LOGINS = 5
@@ -4471,9 +4471,10 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
 
 
 def kept_wait_ms(kept: Any) -> int:
-    """The ms left of the HSS wait in the integration context ``kept``: none past, unreadable or over a day ahead."""
-    left = whole_number((kept or {}).get(HSS_PAUSE_KEY), 0) - epoch_ms()
-    return left if 0 < left <= CLOCK_STEP_MAX_MS else 0  # further ahead: this clock was set back
+    """Ms left of HSS's wait in ``kept``: none past, unreadable, over a day, or kept while this clock was ahead."""
+    wait = json_object((kept or {}).get(HSS_PAUSE_KEY)) or {}
+    kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
+    return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
 
 ''' MAIN '''
@@ -4494,13 +4495,13 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
         state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
     if hss:  # its wait, or a later one another run kept meanwhile; none once passed (no HSS client: the one kept stays)
         wait = max(wait, kept_wait_ms(state))
-        state[HSS_PAUSE_KEY] = str(epoch_ms() + wait) if wait else None
+        now = epoch_ms()
+        state[HSS_PAUSE_KEY] = json.dumps({'kept_at': now, 'until': now + wait}) if wait else None
     runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
 
 
 def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
-    """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
         # every vendor's client, none with a cached IAM token (XSOAR gives test-module no integration context)
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
@@ -4518,8 +4519,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients[kind] = build_client(kind, settings, kept, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
-        # restore-file reads the incident's context first: a first run, for files it may leave to a check (which must
-        # not take an action already there for one started since), and a check that may send files late
+        # restore-file's first run (files it may leave to a check: not one started since) and a check sending late
         late_files = command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and
                                                         args.get('action_id'))
         # hss-restore-isolated's checks, for the rows of copies HSS no longer lists (left_restoring)
