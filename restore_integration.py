@@ -395,7 +395,7 @@ HSS_NOT_TAKEN = {
         'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
-HSS_PAUSE_KEY = 'hss_paused_until'  # when HSS's last Retry-After ends (ms since EPOCH): no later run sends before
+HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: when HSS's last Retry-After ends, when kept (ms): no run sends before
 # Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
 # shared with other tools and people, for 15 minutes no one can cut short.
 IAM_LOCKOUT_FAILED_LOGINS = 5
@@ -4443,13 +4443,11 @@ def last_run_values(stored: Any) -> JsonObject:
 ''' DISPATCH '''
 
 
-# command -> (which client it needs, the function that runs it)
 COMMANDS = {'restore-file': ('xdr', restore_file_command),
             'hss-restore-isolated': ('hss', hss_restore_isolated_command)}
 
 
 def settings_for(command: str, params: JsonObject) -> InstanceSettings:
-    """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
         return read_instance_settings(params, with_fetch=None)
     if command == 'fetch-incidents':  # its requests' errors tell of the next fetch (TransportSettings.fetching)
@@ -4462,16 +4460,21 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
 
 def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
-    """The client of one vendor (HSS's with the token and wait ``kept``); ``scrubber`` learns its tokens, signatures."""
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
     hss = HssClient(settings.hss, settings.transport, json_object((kept or {}).get(TOKEN_CACHE_KEY)), progress=progress,
                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
                     event_types=settings.fetch.event_types if settings.fetch else ())
-    left = whole_number((kept or {}).get(HSS_PAUSE_KEY), 0) - epoch_ms()  # ms; unreadable: none left
-    hss.limiter.pause(left / 1000 if 0 < left <= CLOCK_STEP_MAX_MS else 0)  # further ahead: this clock was set back
+    hss.limiter.pause(kept_wait_ms(kept) / 1000)
     return hss
+
+
+def kept_wait_ms(kept: Any) -> int:
+    """Ms left of HSS's wait in ``kept``: none past, unreadable, over a day, or kept while this clock was ahead."""
+    wait = json_object((kept or {}).get(HSS_PAUSE_KEY)) or {}
+    kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
+    return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
 
 ''' MAIN '''
@@ -4479,10 +4482,8 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
 
 def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
                              scrubber: SecretScrubber, iam_identity: str | None) -> None:
-    """Writes the IAM token the command ended with (or IAM's refusal, scrubbed) and HSS's wait to the integration
-    context if changed; drops a cached token of any identity but ``iam_identity``: a live credential kept for no use."""
+    """Keeps the IAM token (IAM's refusal scrubbed) and HSS's wait; drops a token of another identity, of no use."""
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
-    # stored: no HSS client, or one signing with AK/SK (no token provider), which keeps no token cached before
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     if entry and 'token' in entry and entry.get('identity') != iam_identity:
         entry = None
@@ -4492,14 +4493,15 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     state = dict(runtime.getIntegrationContext() or {})
     if entry != stored:
         state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
-    if hss:  # the wait it ended with; none once passed (with no HSS client, the one kept stays)
-        state[HSS_PAUSE_KEY] = str(epoch_ms() + wait) if wait else None
+    if hss:  # its wait, or a later one another run kept meanwhile; none once passed (no HSS client: the one kept stays)
+        wait = max(wait, kept_wait_ms(state))
+        now = epoch_ms()
+        state[HSS_PAUSE_KEY] = json.dumps({'kept_at': now, 'until': now + wait}) if wait else None
     runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
 
 
 def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
-    """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
         # every vendor's client, none with a cached IAM token (XSOAR gives test-module no integration context)
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
@@ -4517,8 +4519,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients[kind] = build_client(kind, settings, kept, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
-        # restore-file reads the incident's context first: a first run, for files it may leave to a check (which must
-        # not take an action already there for one started since), and a check that may send files late
+        # restore-file's first run (files it may leave to a check: not one started since) and a check sending late
         late_files = command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and
                                                         args.get('action_id'))
         # hss-restore-isolated's checks, for the rows of copies HSS no longer lists (left_restoring)
@@ -4534,8 +4535,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
 
 
 def main(demisto_obj: Any = None) -> None:
-    """Entry point: XSOAR calls it with its global ``demisto``, the war room with its own. The only function that calls
-    ``demisto``, from the calling thread alone; all that leaves (entries, log lines, a failed fetch) is scrubbed."""
+    """The only function that calls ``demisto`` (XSOAR's global, or the war room's), from the calling thread alone."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
     # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too

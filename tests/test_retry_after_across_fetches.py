@@ -6,6 +6,7 @@ does. Over HTTP to the HSS emulator, each request's arrival timed on a test cloc
 plan."""
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import datetime, timezone
@@ -120,6 +121,22 @@ def test_a_wait_kept_over_a_day_ahead_of_a_clock_set_back_is_not_waited_for(fetc
     assert len(arrivals.times) > 1
 
 
+def test_a_wait_kept_while_this_clock_was_ahead_stops_no_fetch_once_the_wait_hss_asked_has_passed(fetching):
+    # This machine's clock half a day ahead when HSS throttled a fetch (set right since by NTP, or the instance moved
+    # to an engine whose clock is right): the wait's end kept reads half a day ahead, but HSS asked to wait
+    # LONGER_THAN_A_RUN_S only. Once that has passed, a fetch lists.
+    tenant, room, arrivals, moved = fetching
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # HSS's clock moves with this machine's
+    moved.base += DAY_S / 2
+    throttled_fetch(tenant, room, arrivals, moved)
+    moved.base -= DAY_S / 2
+    room.clock.advance(LONGER_THAN_A_RUN_S + 1)
+
+    incidents, _ = room.fetch({})
+
+    assert len(arrivals.times) > 1 and incidents
+
+
 @pytest.mark.parametrize('kept', ['', 'soon', 'null', '[]', '"12"', 'true', '1e400', 'NaN', '-5'])
 def test_a_wait_kept_unreadable_in_the_integration_context_is_not_waited_for(fetching, kept):
     tenant, room, arrivals, moved = fetching
@@ -162,19 +179,64 @@ class FrozenWallClock:
         return NOW_MS / 1000
 
 
-@given(st.one_of(st.integers(NOW_MS - 2 * DAY_MS, NOW_MS + 2 * DAY_MS).map(lambda ms: (str(ms), ms)),
-                 st.integers().map(lambda number: (str(number), number)),
-                 st.floats().map(lambda number: (str(number), None)),  # '1.0', '1e+16', 'inf', 'nan': never whole
-                 st.text(max_size=30).filter(lambda text: not any(c.isdigit() for c in text)).map(
-                     lambda text: (text, None))))
-def test_a_kept_wait_reads_as_the_seconds_left_only_from_a_whole_number_of_ms_up_to_a_day_ahead(kept):
-    # A wait's end as the integration keeps it: ms since 1970 in decimal digits. Anything else, a time past, or one
-    # over a day ahead (no Retry-After HSS would ask: this machine's clock set back since), is no wait.
-    text, ms = kept
-    ahead_ms = None if ms is None else ms - NOW_MS
-    expected = ahead_ms / 1000 if ahead_ms is not None and 0 < ahead_ms <= DAY_MS else 0
+MS_AROUND_NOW = st.integers(NOW_MS - 2 * DAY_MS, NOW_MS + 2 * DAY_MS)
+
+
+def kept_wait(pair):
+    """A wait as kept: JSON text of when it was kept and when it ends (ms since 1970), with the pair."""
+    return json.dumps({'kept_at': pair[0], 'until': pair[1]}), pair
+
+
+@given(st.one_of(
+    st.tuples(MS_AROUND_NOW, MS_AROUND_NOW).map(kept_wait),
+    st.tuples(st.integers(), st.integers()).map(kept_wait),
+    st.tuples(MS_AROUND_NOW, MS_AROUND_NOW).map(lambda pair: (json.dumps({'until': pair[1]}), None)),
+    st.integers().map(lambda number: (str(number), None)),  # a bare number: when it was kept is not said
+    st.floats().map(lambda number: (json.dumps({'kept_at': NOW_MS, 'until': number}), None)),  # never whole
+    st.text(max_size=30).map(lambda text: (text, None))))
+def test_a_kept_wait_reads_as_the_seconds_left_only_if_kept_by_this_clock_at_most_a_day_before_it_ends(kept):
+    # A wait as the integration keeps it: JSON, when it was kept and when it ends, ms since 1970. Anything else, a time
+    # past, a wait over a day (no Retry-After HSS would ask), or one kept later than now by this clock (set back since:
+    # how far is not known), is no wait.
+    text, pair = kept
+    kept_at, until = pair or (None, None)
+    readable = pair is not None and kept_at <= NOW_MS < until and until - kept_at <= DAY_MS
+    expected = (until - NOW_MS) / 1000 if readable else 0
     with mock.patch.object(ri, 'time', FrozenWallClock()):
         client = ri.build_client('hss', ri.read_instance_settings(HSS_PARAMS, ['hss']), {ri.HSS_PAUSE_KEY: text})
 
     left = client.limiter.paused_for()  # on the limiter's own clock, a moment on
     assert (expected - 1 < left <= expected) if expected else left == 0, (text, left)
+
+
+def test_a_wait_another_run_kept_meanwhile_outlives_a_run_that_ended_with_none_of_its_own(fetching):
+    # XSOAR runs a fetch and commands of one instance side by side (an engine, a playbook's task), each reading the
+    # instance's one integration context at its start and writing it at its end. Two start late in a wait and wait it
+    # out; HSS throttles one anew, which keeps the new wait while the other's listing is on its way. The other ends with
+    # no wait of its own, but HSS's newer one still holds: a fetch in it sends nothing.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(LONGER_THAN_A_RUN_S - FETCH_INTERVAL_S)
+    other = WarRoom(params=room.params, sleep=room.clock.advance, clock=room.clock,
+                    integration_context=dict(room.integration_context))  # what the other run read at its start
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    with pytest.raises(FetchError, match='APIGW.0308'):
+        other.fetch({})
+    throttled_at, hss = arrivals.times[-1], arrivals.app
+    landed = []
+
+    def the_other_runs_write_lands(request):  # XSOAR saves a run's integration context at its end
+        if not landed:
+            landed.append(room.integration_context.update(other.integration_context))
+        return hss(request)
+
+    arrivals.app = the_other_runs_write_lands
+    room.fetch({})  # its wait over, it lists
+    sent = len(arrivals.times)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    with pytest.raises(FetchError, match='asked to wait until'):
+        room.fetch({})
+
+    assert room.clock() < throttled_at + LONGER_THAN_A_RUN_S
+    assert len(arrivals.times) == sent, 'nothing reached HSS before its newer wait had passed'
