@@ -4448,6 +4448,7 @@ COMMANDS = {'restore-file': ('xdr', restore_file_command),
 
 
 def settings_for(command: str, params: JsonObject) -> InstanceSettings:
+    """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
         return read_instance_settings(params, with_fetch=None)
     if command == 'fetch-incidents':  # its requests' errors tell of the next fetch (TransportSettings.fetching)
@@ -4460,6 +4461,7 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
 
 def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
+    """The client of one vendor (HSS's with the token and wait ``kept``); ``scrubber`` learns its tokens, signatures."""
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
@@ -4487,8 +4489,9 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     if entry and 'token' in entry and entry.get('identity') != iam_identity:
         entry = None
-    wait = hss and math.ceil(hss.limiter.paused_for() * 1000)
-    if entry == stored and not (wait or hss and HSS_PAUSE_KEY in kept):
+    wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), kept_wait_ms(kept)
+    # Written only for a change (each write may race another run's): a new token, a longer wait, a kept one over
+    if entry == stored and not (hss and (wait > kept_ms + 1000 or HSS_PAUSE_KEY in kept and not kept_ms)):
         return
     state = dict(runtime.getIntegrationContext() or {})
     if entry != stored:
@@ -4502,6 +4505,7 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
 
 def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
+    """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
     if command == 'test-module':
         # every vendor's client, none with a cached IAM token (XSOAR gives test-module no integration context)
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})

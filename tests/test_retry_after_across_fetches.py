@@ -240,3 +240,30 @@ def test_a_wait_another_run_kept_meanwhile_outlives_a_run_that_ended_with_none_o
 
     assert room.clock() < throttled_at + LONGER_THAN_A_RUN_S
     assert len(arrivals.times) == sent, 'nothing reached HSS before its newer wait had passed'
+
+
+def test_a_fetch_held_back_by_a_kept_wait_leaves_the_integration_context_unwritten(fetching, monkeypatch):
+    # XSOAR's setIntegrationContext replaces the whole context, unversioned: each write may overwrite what another run
+    # of the instance wrote meanwhile (its IAM token, IAM's refusal of the password). A run that only met the wait it
+    # read has nothing new to keep, so it writes nothing; the wait it met is still kept for the next fetch.
+    from warroom.runtime import Demisto
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    kept = dict(room.integration_context)
+    [key] = kept  # AK/SK: no token cached, only the wait
+    writes, original = [], Demisto.setIntegrationContext
+
+    def counted(demisto, context):
+        writes.append(context)
+        original(demisto, context)
+
+    monkeypatch.setattr(Demisto, 'setIntegrationContext', counted)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    with pytest.raises(FetchError, match='asked to wait until'):
+        room.fetch({})
+
+    assert writes == [] and room.integration_context == kept and len(arrivals.times) == 1
+    room.clock.advance(ends - moved.time() + 1)
+    room.fetch({})
+    assert writes and key not in room.integration_context, 'the wait, over, is dropped'
