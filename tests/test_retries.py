@@ -32,8 +32,8 @@ XDR_HASH = next(h for h, eps in sorted(HOLDERS.items()) if not any(e in FAILING 
 HSS_COPIES = hss_seed_copies()
 HSS_HASH = next(h for h, copies in sorted(HSS_COPIES.items()) if len(copies) > 1)
 
-READ_TIMEOUT = 0.25  # a "slow" fault answers after SLOW_DELAY, past this
-SLOW_DELAY = 0.6
+READ_TIMEOUT = 0.75  # a "slow" fault answers after SLOW_DELAY, past this; a loaded machine answers within it
+SLOW_DELAY = 2.0
 FAST = {'retry_backoff': '0', 'read_timeout': str(READ_TIMEOUT)}
 
 RETRIED = ['429', '502', '503', '504', '502-html', '503-html', '504-html', 'reset', 'slow', 'malformed', 'truncated']
