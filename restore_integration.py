@@ -553,7 +553,7 @@ class RestoreError(Exception):
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
-        self.attempts, self.advice = tuple(attempts), advice
+        self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
         self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
@@ -1681,7 +1681,9 @@ class HttpTransport:
                   FETCH_NEXT_ADVICE) if self.settings.fetching else 'Run the command again later{}.'.format(
             '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else
             f' (one run waits at most this long: {self.stops})')
-        raise RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
+        error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
+        error.says_until = kept  # until when an earlier run's wait holds: main() adds no end of it
+        raise error
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
@@ -4500,8 +4502,7 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
 def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
-    if command == 'test-module':
-        # every vendor's client, none with a cached IAM token (XSOAR gives test-module no integration context)
+    if command == 'test-module':  # every vendor's client, none with a cached IAM token (it has no integration context)
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
@@ -4549,8 +4550,7 @@ def main(demisto_obj: Any = None) -> None:
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
         if caching:  # the cached IAM token and HSS's wait (text: XSOAR keeps text only), read by every command
-            kept = runtime.getIntegrationContext() or {}
-            iam_identity = settings.iam_identity  # keep_integration_context drops a token cached for another identity
+            kept, iam_identity = runtime.getIntegrationContext() or {}, settings.iam_identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
@@ -4558,7 +4558,7 @@ def main(demisto_obj: Any = None) -> None:
             for client in clients.values():  # what its advice's "later" is: its wait, or its IAM token's if longer
                 iam = client.transport.token_source
                 when = follow_wait(client, iam.transport) if iam else follow_wait(client)
-                if when:
+                if when and not error.says_until:
                     lead = 'Later means after' if 'again later' in error.advice else \
                         'Fetches may be throttled until' if fetching else 'Try again, after'
                     error = error.with_sentence(f'{lead} {when[0]} ({when[1]}).')
