@@ -185,7 +185,7 @@ FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
-AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},  # by TransportSettings.fetching
+AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},  # by settings.caller == 'fetch'
                True: {'again': 'wait for the next fetch', 'Again': 'Wait for the next fetch'}}  # Again: capitalized
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
@@ -513,6 +513,7 @@ IAM_ERROR_ADVICE = {
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
 FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
+TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: 'Huawei Cloud IAM is throttling token requests. Test again in a moment.'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
@@ -553,7 +554,7 @@ class RestoreError(Exception):
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
-        self.attempts, self.advice = tuple(attempts), advice
+        self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
         self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
@@ -653,7 +654,7 @@ class TransportSettings(NamedTuple):
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_backoff: float = DEFAULT_RETRY_BACKOFF
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
-    fetching: bool = False  # fetch-incidents' (settings_for): no one runs a fetch by hand, their errors say FETCH_*
+    caller: str = 'command'  # or 'fetch', 'Test' (settings_for): whom its errors speak to (no one runs a fetch by hand)
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -1013,9 +1014,8 @@ class Attempt:
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
     def __init__(self, number: int, waited: float = 0.0, fault: str | None = None) -> None:
-        self.number = number
-        self.waited = waited  # seconds spent before sending: the backoff, then the turn the limiter gave
-        self.fault = fault  # FAULT_* when the answer was missing or broken
+        # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
+        self.number, self.waited, self.fault = number, waited, fault
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1037,8 +1037,8 @@ def json_number(text: str) -> int | float | None:
 
 
 class VendorReply:
-    """A request's final answer, its body read whole, with its ``attempts`` (the final one too) and why the attempt loop
-    stopped early (``gave_up``), as botocore keeps a retry history. Clients never get requests' Response."""
+    """A request's final answer, body read whole, ``attempts`` and why the loop stopped early (``gave_up``), as botocore
+    keeps a retry history. Clients never get requests' Response."""
 
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
@@ -1376,7 +1376,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
-        self.waiter, self.again = 'this fetch' if settings.fetching else 'this command', AGAIN_WORDS[settings.fetching]
+        self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller == 'fetch']
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1397,9 +1397,8 @@ class HttpTransport:
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
                 still_to_send: Callable[[JsonObject, Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
-        """The attempt loop: the final answer, its body read, with every attempt (as a RestoreError raised carries
-        them). ``expect_json``: a 2xx must carry JSON; ``retry_statuses``: this call's own; ``still_to_send``: after a
-        fault, given it, cuts ``kwargs`` to what the service still needs if it may have acted, or says why none goes."""
+        """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
+        ``still_to_send`` cuts ``kwargs`` to what the service still needs if it may have acted, or why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
@@ -1463,7 +1462,7 @@ class HttpTransport:
             gave_up = f'{reason}, past the {self.policy.max_fault_wait:g} s the retries of one request may wait in all'
         elif self.clock() + wait > self.deadline:
             gave_up = (f'the next attempt would start past the {self.budget_s:g} s '
-                       f'{self.waiter if self.settings.fetching else "one run of this command"} may wait')
+                       f'{"one run of this command" if self.settings.caller == "command" else self.waiter} may wait')
         else:
             return wait, None
         self.limiter.pause(asked)  # RFC 9110: the service is unavailable to this client that long (503)
@@ -1471,8 +1470,7 @@ class HttpTransport:
 
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: JsonObject) -> requests.Response | None:
-        """One attempt on the wire, after ``attempts``: the response, or None with ``attempt.fault`` set (TLS failures
-        raise). Its IAM token first, then its timeouts cut to what is left of the run: it ends by ``attempt.ends``."""
+        """One attempt on the wire, ended by ``attempt.ends``: the response, or None with ``attempt.fault`` set."""
         try:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
             if self._past_last_start():  # the token request may have taken the time: then this one is not sent
@@ -1661,8 +1659,7 @@ class HttpTransport:
         return bytes(body)
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
-        """The next turn is past the deadline: the last attempt's answer is final (``reply``; None: its fault raised),
-        else an error says why none came (past the run's last start: the run limit, whatever the command's timeout)."""
+        """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""
         run_over = not late.wait and self._past_last_start()
         away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
             f'{late.wait:.0f} s'
@@ -1677,11 +1674,14 @@ class HttpTransport:
             return self._give_up(attempts, reply, gave_up)
         why = 'an earlier run was throttled' if kept else 'its turn, paced at this instance\'s request rate (slower ' \
             'after the vendor throttled it), came too late' if late.wait else 'the requests before it took the time'
-        advice = ('The next fetch after that time goes on from where the last one stopped.' if kept else
-                  FETCH_NEXT_ADVICE) if self.settings.fetching else 'Run the command again later{}.'.format(
-            '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS else
-            f' (one run waits at most this long: {self.stops})')
-        raise RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
+        later = '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS \
+            else f' (one run waits at most this long: {self.stops})'
+        advice = {'command': f'Run the command again later{later}.', 'Test': 'Test again in a moment.',
+                  'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
+                  FETCH_NEXT_ADVICE}[self.settings.caller]
+        error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
+        error.says_until = kept  # until when an earlier run's wait holds: main() adds no end of it
+        raise error
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
@@ -2194,8 +2194,7 @@ def password_mark(settings: HssSettings) -> int:
 
 class IamTokenProvider:
     """IAM password tokens for a project, held until shortly before they expire. One lock covers fetching and dropping
-    one: a command's threads fetch one token and send a refused password once. ``main`` hands it the cached token
-    (``stored``) and keeps ``cache_entry()``; ``on_token`` (the scrubber) learns each token, on any thread."""
+    one: a command's threads fetch one token, send a refused password once; ``on_token`` learns each, on any thread."""
 
     vendor = 'Huawei Cloud IAM'
 
@@ -2205,7 +2204,8 @@ class IamTokenProvider:
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
             limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep))
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
-        self.advice = FETCH_IAM_ADVICE if transport_settings.fetching else IAM_ERROR_ADVICE
+        self.advice = {'fetch': FETCH_IAM_ADVICE, 'Test': TEST_IAM_ADVICE}.get(transport_settings.caller,
+                                                                                IAM_ERROR_ADVICE)
         self._on_token = on_token or (lambda token: None)
         self.identity, self.tokens_fetched = token_identity(settings), 0
         self._refusal = None  # IAM's answer when it refused the password
@@ -2435,7 +2435,8 @@ class HssClient:
         self.copies_listed: dict[tuple[str, str | None], int] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
-        self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.fetching else HSS_EVENT_LISTING_ADVICE
+        self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch' else \
+            HSS_EVENT_LISTING_ADVICE
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -4450,13 +4451,14 @@ COMMANDS = {'restore-file': ('xdr', restore_file_command),
 def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
     if command == 'test-module':
-        return read_instance_settings(params, with_fetch=None)
-    if command == 'fetch-incidents':  # its requests' errors tell of the next fetch (TransportSettings.fetching)
-        settings = read_instance_settings(params, ('hss',), with_fetch=True)
-        return settings._replace(transport=settings.transport._replace(fetching=True))
-    if command not in COMMANDS:
+        settings, caller = read_instance_settings(params, with_fetch=None), 'Test'
+    elif command == 'fetch-incidents':
+        settings, caller = read_instance_settings(params, ('hss',), with_fetch=True), 'fetch'
+    elif command in COMMANDS:
+        return read_instance_settings(params, (COMMANDS[command][0],))
+    else:
         raise RestoreError(f'Command {command} is not implemented by this integration.')
-    return read_instance_settings(params, (COMMANDS[command][0],))
+    return settings._replace(transport=settings.transport._replace(caller=caller))  # whom its errors speak to
 
 
 def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progress: TextListener | None = None,
@@ -4506,8 +4508,7 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
 def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
-    if command == 'test-module':
-        # every vendor's client, none with a cached IAM token (XSOAR gives test-module no integration context)
+    if command == 'test-module':  # every vendor's client, none with a cached IAM token (it has no integration context)
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
@@ -4553,8 +4554,7 @@ def main(demisto_obj: Any = None) -> None:
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
         if caching:  # the cached IAM token and HSS's wait (text: XSOAR keeps text only), read by every command
-            kept = runtime.getIntegrationContext() or {}
-            iam_identity = settings.iam_identity  # keep_integration_context drops a token cached for another identity
+            kept, iam_identity = runtime.getIntegrationContext() or {}, settings.iam_identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
@@ -4562,7 +4562,7 @@ def main(demisto_obj: Any = None) -> None:
             for client in clients.values():  # what its advice's "later" is: its wait, or its IAM token's if longer
                 iam = client.transport.token_source
                 when = follow_wait(client, iam.transport) if iam else follow_wait(client)
-                if when:
+                if when and not error.says_until:
                     lead = 'Later means after' if 'again later' in error.advice else \
                         'Fetches may be throttled until' if fetching else 'Try again, after'
                     error = error.with_sentence(f'{lead} {when[0]} ({when[1]}).')

@@ -373,6 +373,9 @@ XSOAR_COMMAND_TIMEOUT_SECONDS = 180
 # the test button to 15 seconds to ensure the client receives an error before xsiam's engine times out after 60
 # seconds").
 XSOAR_TEST_TIMEOUT_SECONDS = 60
+# README, test-module: "a 429 that outlasts the 45 s a Test waits for its turns" (its requests end 10 s before the 60 s,
+# and the last attempt starts while 5 s are left).
+TEST_TURN_WAIT_S = 45
 # README, hss-restore-isolated: "the command hands XSOAR `timeout_in_seconds` plus 6 minutes (room for a first and a
 # last run of 3 minutes each, XSOAR's command timeout)", and restore-file "the same margin"; built-in arguments:
 # "`timeout_in_seconds` + 360".

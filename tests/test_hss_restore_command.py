@@ -14,7 +14,8 @@ from hypothesis import assume, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import HSS_REPLIES, HSS_SEED, ROOT, InFlight, cached_token, hss_seed_copies, load_json, start_hss_tenant
+from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
+                      integration_on_clock, load_json, start_hss_tenant)
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -474,6 +475,45 @@ def test_the_instance_test_throttled_by_hss_says_to_test_again_not_to_run_a_comm
     assert not facts.words_missing(message, facts.HSS_ADVICE_WORDS[429]) and 'Test again' in message, message
     assert not re.search(r'\b[Rr]un the command|command again', message), message
     assert re.search(r'Try again, after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ s, as Huawei Cloud HSS', message)
+
+
+# README, test-module: throttled past what a Test waits, it says to test again, as Cortex XDR's does, not to run a
+# command: token mode asks IAM for a token first, and IAM's throttling (429 with a Retry-After of an hour) is met at the
+# instance dialog too; so is HSS's. The wait the Test gave up on is the Test's, not a command's.
+@pytest.mark.parametrize('throttled', ['iam', 'hss'])
+def test_the_instance_test_throttled_in_token_mode_says_to_test_again_and_names_no_command(hss_tenant, throttled):
+    plan = FaultPlan.parse('sequence=429;retry-after=3600')
+    if throttled == 'iam':
+        hss_tenant.gateway.iam_faults = plan
+    else:
+        hss_tenant.gateway.inject_faults(plan)
+
+    result = war_room(hss_tenant, 'token').run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    [met] = (hss_tenant.gateway.iam_faults if throttled == 'iam' else hss_tenant.gateway.faults).injected
+    assert result.failed and met.kind == '429', message
+    assert not facts.words_missing(message, facts.HSS_ADVICE_WORDS[429]) and 'Test again' in message, message
+    assert not re.search(r'\b[Rr]un the command|command again|this command', message), message
+
+
+def test_the_instance_test_whose_event_listing_comes_past_its_wait_says_to_test_again_not_to_poll(monkeypatch):
+    # With Fetch incidents on, Test lists isolated files, then events (README, test-module). HSS throttles the first
+    # listing for as long as a Test waits for its turns: its retry goes last, the event listing's turn after the wait.
+    # A Test has no timeout_in_seconds and runs no command: the advice must not name either.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_hss_tenant(clock=clock, wall_clock=moved.time)
+    try:
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={facts.TEST_TURN_WAIT_S}'))
+        room = WarRoom(params=tenant.params('aksk', isFetch=True), sleep=clock.advance, clock=clock)
+        result = room.run('test-module', {})
+    finally:
+        tenant.stack.close()
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and 'Not sent to Huawei Cloud HSS' in message and 'Test again' in message, message
+    assert not re.search(r'timeout_in_seconds|\b[Rr]un the command|command again|this command', message), message
 
 
 def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hss_tenant):

@@ -88,6 +88,33 @@ def test_a_fetch_while_the_wait_hss_asked_of_an_earlier_fetch_runs_sends_nothing
     assert 'Run the command' not in message and 'Try again' not in message, message
 
 
+def test_a_fetch_while_the_wait_hss_asked_of_an_earlier_fetch_runs_names_the_end_of_that_wait_once(fetching):
+    # The message already says until when HSS asked to wait and that the next fetch after that time goes on; the same
+    # end said again ("Fetches may be throttled until <time>") tells the user nothing more.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    with pytest.raises(FetchError) as raised:
+        room.fetch({})
+
+    assert len(arrivals.times) == 1 and len(re.findall(UTC_TIME, str(raised.value))) == 1, str(raised.value)
+
+
+def test_an_hss_restore_without_polling_while_the_wait_hss_asked_of_a_fetch_runs_names_its_end_once(fetching):
+    # README: hss-restore-isolated honours the kept wait; without polling it fails saying when to run it again: once.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    file_hash = sorted(hss_seed_copies())[0]
+
+    result = room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and len(arrivals.times) == 1, message
+    assert re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', message), message
+    assert len(re.findall(UTC_TIME, message)) == 1, message
+
+
 def test_a_fetch_once_the_wait_hss_asked_of_an_earlier_fetch_has_passed_lists_and_makes_incidents(fetching):
     tenant, room, arrivals, moved = fetching
     ends = throttled_fetch(tenant, room, arrivals, moved)
