@@ -208,3 +208,20 @@ def test_a_cortex_xdr_restore_that_drops_a_token_no_longer_used_keeps_the_wait_h
     assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
     until = re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', str(raised.value))
     assert until and abs(utc_seconds(until[1]) - ends) <= 1, str(raised.value)
+
+
+def test_a_fetch_within_the_wait_tells_seconds_left_rounded_up_so_none_before_the_wait_ends(fetching):
+    # Half a second into a second of the wait, the seconds told must not end before the wait does (RFC 9110,
+    # 10.2.3: the wait is how long to wait before a follow-up request): 239.5 s left is told as 240, not 239.
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(FETCH_INTERVAL_S + 0.5)
+    left = ends - moved.time()
+
+    with pytest.raises(FetchError) as raised:
+        room.fetch({})
+    message = str(raised.value)
+
+    told = re.search(r'in (\d+) s, as Huawei Cloud HSS asked to wait', message)
+    assert told and left - 0.01 <= int(told[1]) <= left + 1, (left, message)
+    assert len(arrivals.times) == 1
