@@ -2091,3 +2091,14 @@ def test_a_last_run_whose_last_fetch_is_unreadable_reads_a_whole_two_day_first_w
     begin, end = int(first.query['begin_time'][0]), int(first.query['end_time'][0])
     assert begin < stale_end and end - begin >= 2 * DAY_MS - 1000, (begin, end, stale_end)
     assert incidents
+
+
+def test_a_last_run_whose_last_fetch_is_unreadable_does_not_wait_for_the_seen_until_it_kept(tenant):
+    # A damaged last run: last_fetch unreadable, no event ID kept, and a seen_until an hour ahead. README: a last run
+    # that cannot be read is a first fetch, from the first-fetch window; fetching waits for a clock set back only to
+    # tell apart events a readable last run kept the IDs of, and here none could come twice.
+    seen_until = int(time.time() * 1000) + 60 * 60 * 1000
+
+    incidents, _ = fetch(tenant, {'last_fetch': 'damaged', 'seen_ids': [], 'seen_until': seen_until})
+
+    assert incidents and event_requests(tenant)
