@@ -2075,3 +2075,30 @@ def test_a_fetch_that_fails_in_its_first_window_keeps_the_ids_seen_at_its_whole_
         fetched += alarm_ids(incidents)
 
     assert sorted(fetched) == sorted(event['event_id'] for event in at_second + later)  # each once
+
+
+def test_a_last_run_whose_last_fetch_is_unreadable_reads_a_whole_two_day_first_window_not_one_ended_by_its_window_end(
+        tenant):
+    # A damaged last run: last_fetch unreadable, so the fetch starts from the first-fetch window (integration.yml's
+    # default: 3 days); its window_end belonged to a window that last_fetch began, not to this one. README: a fetch
+    # walks two-day windows (a window is narrowed only when its listing is a backlog, and the seed's is not).
+    now_ms = int(time.time() * 1000)
+    stale_end = now_ms - 5 * DAY_MS // 2  # half a day into the first-fetch window
+
+    incidents, _ = fetch(tenant, {'last_fetch': 'damaged', 'seen_ids': [], 'window_end': stale_end})
+
+    first = event_requests(tenant)[0]
+    begin, end = int(first.query['begin_time'][0]), int(first.query['end_time'][0])
+    assert begin < stale_end and end - begin >= 2 * DAY_MS - 1000, (begin, end, stale_end)
+    assert incidents
+
+
+def test_a_last_run_whose_last_fetch_is_unreadable_does_not_wait_for_the_seen_until_it_kept(tenant):
+    # A damaged last run: last_fetch unreadable, no event ID kept, and a seen_until an hour ahead. README: a last run
+    # that cannot be read is a first fetch, from the first-fetch window; fetching waits for a clock set back only to
+    # tell apart events a readable last run kept the IDs of, and here none could come twice.
+    seen_until = int(time.time() * 1000) + 60 * 60 * 1000
+
+    incidents, _ = fetch(tenant, {'last_fetch': 'damaged', 'seen_ids': [], 'seen_until': seen_until})
+
+    assert incidents and event_requests(tenant)

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 import restore_integration as ri
-from conftest import cached_token, hss_seed_copies, seed_holders, start_tenant
+from conftest import HSS_REPLIES, cached_token, hss_seed_copies, seed_holders, start_tenant
 from facts import ENTRY_ERROR
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import Demisto
@@ -300,3 +300,23 @@ def test_a_command_the_integration_does_not_implement_is_an_error_entry_naming_i
     assert 'cortex-xdr-get-endpoints' in entry['Contents'] and 'not implemented' in entry['Contents']
     assert 'fault in the integration' not in entry['Contents']  # a known refusal, not a crash
     assert standard_tenant.gateway.requests == []
+
+
+# A gateway in IAM's place that quotes what it was sent in its refusal (test_data/hss/replies/variants).
+ECHOED_PASSWORD = 'Echoed-Pa55word-7f3a'
+
+
+def test_iam_s_refusal_quoting_the_password_is_kept_in_the_integration_context_without_it(hss_tenant, replay_server):
+    # README, "No secret in any output": IAM's refusal, kept in the token's place, holds IAM's code and message,
+    # scrubbed. Its own words stay; the password it quoted does not.
+    replay_server.queue_file(401, 'iam_error_401_quoting_the_password.json', HSS_REPLIES / 'variants')
+    params = hss_tenant.params('token', hss_iam_endpoint=replay_server.url, hss_credentials={
+        **hss_tenant.base_params['hss_credentials'], 'password': ECHOED_PASSWORD})
+
+    entries, _, context = run(params, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
+
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'The username or password is wrong' in entries[-1]['Contents']
+    [refusal] = [json.loads(value) for value in context.values() if 'password_mark' in json.loads(value)]
+    assert 'The username or password is wrong' in refusal['message'], refusal
+    assert ECHOED_PASSWORD not in json.dumps(context), context
+    assert len(replay_server.requests) == 1

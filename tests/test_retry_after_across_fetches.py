@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
-from conftest import FakeClock, hss_seed_copies, integration_on_clock, start_hss_tenant
+from conftest import (FakeClock, cached_token, hss_seed_copies, integration_on_clock, seed_holders, start_hss_tenant,
+                      start_tenant)
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.responses import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
@@ -294,3 +295,30 @@ def test_a_fetch_held_back_by_a_kept_wait_leaves_the_integration_context_unwritt
     room.clock.advance(ends - moved.time() + 1)
     room.fetch({})
     assert writes and key not in room.integration_context, 'the wait, over, is dropped'
+
+def test_a_cortex_xdr_restore_that_drops_a_token_no_longer_used_keeps_the_wait_hss_asked_for(fetching):
+    # The wait is HSS's (DEVELOPERS.md, Main: an XDR command leaves it). The instance moved from an IAM token to AK/SK
+    # after a throttled fetch: restore-file, which builds no HSS client, drops the token kept for no use (README, "No
+    # secret in any output": "the next command or fetch, restore-file too") and keeps the wait, which the next fetch
+    # still honours.
+    tenant, room, arrivals, moved = fetching
+    token_params = tenant.params('token', hss_endpoint=room.params['hss_endpoint'])
+    in_token_mode = WarRoom(params=token_params, sleep=room.clock.advance, clock=room.clock,
+                            integration_context=room.integration_context)
+    ends = throttled_fetch(tenant, in_token_mode, arrivals, moved)
+    assert cached_token(room.integration_context)['token']
+    xdr = start_tenant(auth_type='standard')
+    try:
+        both = WarRoom(params={**room.params, **xdr.params()}, sleep=room.clock.advance, clock=room.clock,
+                       integration_context=room.integration_context)  # room.params: HSS signed with AK/SK
+        result = both.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'polling': 'false'})
+    finally:
+        xdr.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    assert 'token' not in str(room.integration_context), room.integration_context
+    with pytest.raises(FetchError) as raised:
+        room.fetch({})
+    assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
+    until = re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', str(raised.value))
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, str(raised.value)
