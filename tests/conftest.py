@@ -386,6 +386,14 @@ class HssTenant:
         return [r for r in self.gateway.requests if r[0] == method and r[1].endswith(path_end)]
 
 
+def inject_hss_faults(tenant, service: str, plan) -> None:
+    """Makes IAM's token requests (``service`` 'iam', in any case) or HSS's own meet the fault plan ``plan``."""
+    if service.lower() == 'iam':
+        tenant.gateway.iam_faults = plan
+    else:
+        tenant.gateway.inject_faults(plan)
+
+
 def start_hss_tenant(stage_seconds=0.0, seed: Path = HSS_SEED, **options) -> HssTenant:
     """``options``: start_hss's gateway options (rate_limit, faults, described_errors, ...) and backend options."""
     from contextlib import ExitStack

@@ -17,7 +17,8 @@ from hypothesis import given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import ROOT, TEST_DATA, FakeClock, cached_token, integration_on_clock, load_json, start_hss_tenant
+from conftest import (ROOT, TEST_DATA, FakeClock, cached_token, inject_hss_faults, integration_on_clock, load_json,
+                      start_hss_tenant)
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -1098,10 +1099,7 @@ def test_a_fetch_throttled_past_a_run_s_wait_names_the_fetch_s_wait_not_a_comman
     # 165 s one run waits for its turns (README). The fetch fails: what it waited for is a fetch's wait, as XSOAR runs
     # fetch-incidents itself (content-docs, fetching-incidents.md) and no command was run.
     plan = FaultPlan.parse('sequence=429;retry-after=3600')
-    if vendor == 'IAM':
-        tenant.gateway.iam_faults = plan
-    else:
-        tenant.gateway.inject_faults(plan)
+    inject_hss_faults(tenant, vendor, plan)
 
     with pytest.raises(FetchError) as raised:
         fetch(tenant, {}, hss_auth_type='token' if vendor == 'IAM' else 'aksk')

@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
-                      integration_on_clock, load_json, start_hss_tenant)
+                      inject_hss_faults, integration_on_clock, load_json, start_hss_tenant)
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -483,10 +483,7 @@ def test_the_instance_test_throttled_by_hss_says_to_test_again_not_to_run_a_comm
 @pytest.mark.parametrize('throttled', ['iam', 'hss'])
 def test_the_instance_test_throttled_in_token_mode_says_to_test_again_and_names_no_command(hss_tenant, throttled):
     plan = FaultPlan.parse('sequence=429;retry-after=3600')
-    if throttled == 'iam':
-        hss_tenant.gateway.iam_faults = plan
-    else:
-        hss_tenant.gateway.inject_faults(plan)
+    inject_hss_faults(hss_tenant, throttled, plan)
 
     result = war_room(hss_tenant, 'token').run('test-module', {})
     message = str(result.entries[-1]['Contents'])

@@ -47,6 +47,18 @@ def run(params: dict, command: str, args: dict) -> list[dict]:
     return demisto.entries
 
 
+def xdr_restore_redirected(auth_type: str, status: int, location: str) -> tuple[list[dict], Redirector, str]:
+    """restore-file on a Cortex XDR URL that redirects to ``location``: its entries, the redirector, the API key."""
+    tenant = start_tenant(auth_type=auth_type)
+    redirector = Redirector(status, location)
+    try:
+        return run(tenant.params(xdr_url=redirector.url), 'restore-file', {'file_hash': 'ab' * 32}), redirector, \
+            tenant.key
+    finally:
+        redirector.server.stop()
+        tenant.server.stop()
+
+
 def check_refused(entries: list[dict], redirector: Redirector, elsewhere: ReplayServer, secrets: list[str]) -> None:
     assert elsewhere.requests == [], 'a request followed the redirect'
     assert len(redirector.requests) == 1, 'a redirect is an answer, not a fault to retry'
@@ -61,14 +73,8 @@ def check_refused(entries: list[dict], redirector: Redirector, elsewhere: Replay
 @pytest.mark.parametrize('status', REDIRECT_STATUSES)
 @pytest.mark.parametrize('auth_type', ['standard', 'advanced'])
 def test_a_cortex_xdr_url_that_redirects_is_reported_and_nothing_is_sent_on(status, auth_type, elsewhere):
-    tenant = start_tenant(auth_type=auth_type)
-    redirector = Redirector(status, elsewhere.url)
-    try:
-        entries = run(tenant.params(xdr_url=redirector.url), 'restore-file', {'file_hash': 'ab' * 32})
-    finally:
-        redirector.server.stop()
-        tenant.server.stop()
-    check_refused(entries, redirector, elsewhere, [tenant.key])
+    entries, redirector, key = xdr_restore_redirected(auth_type, status, elsewhere.url)
+    check_refused(entries, redirector, elsewhere, [key])
     assert '(xdr_url)' in entries[0]['Contents'], 'the error names the setting to correct'
 
 
@@ -112,13 +118,7 @@ def test_a_redirect_to_an_address_with_a_login_names_the_address_without_the_log
     # RFC 3986 3.2.1: a URL's userinfo may hold a password ("user:password" is deprecated, not gone). The error names
     # where the redirect pointed, as scheme and host, and nothing of the login before the "@".
     scheme, host = elsewhere.url.split('://')
-    tenant = start_tenant(auth_type='standard')
-    redirector = Redirector(302, f'{scheme}://{login}@{host}')
-    try:
-        entries = run(tenant.params(xdr_url=redirector.url), 'restore-file', {'file_hash': 'ab' * 32})
-    finally:
-        redirector.server.stop()
-        tenant.server.stop()
-    check_refused(entries, redirector, elsewhere, [tenant.key])
+    entries, redirector, key = xdr_restore_redirected('standard', 302, f'{scheme}://{login}@{host}')
+    check_refused(entries, redirector, elsewhere, [key])
     assert f'a redirect to {elsewhere.url}.' in entries[0]['Contents'], entries[0]['Contents']
     assert 'pw-in-location' not in json.dumps(entries[0])
