@@ -4579,8 +4579,9 @@ def main(demisto_obj: Any = None) -> None:
         try:
             if caching:
                 keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
-        except Exception:  # noqa: BLE001 - a token not cached is fetched again next time
-            runtime.debug('The IAM token could not be kept in the integration context; the next run fetches one.')
+        except Exception:  # noqa: BLE001 - a token not cached is fetched again next time, a wait met again
+            runtime.debug('The integration context (IAM token, HSS\'s wait) could not be written; the next run asks '
+                          'for a token again.')
 
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):
