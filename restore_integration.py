@@ -4580,8 +4580,8 @@ def main(demisto_obj: Any = None) -> None:
             if caching:
                 keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time, a wait met again
-            runtime.debug('The integration context (IAM token, HSS\'s wait) could not be written; the next run asks '
-                          'for a token again.')
+            runtime.debug('The IAM token could not be kept in the integration context (nor HSS\'s wait); the next '
+                          'run fetches one.')
 
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):
