@@ -395,7 +395,7 @@ HSS_NOT_TAKEN = {
         'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
-HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: when HSS's last Retry-After ends, when kept (ms): no run sends before
+HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: until when HSS's Retry-After holds its URL (scope) back, when kept (ms)
 # Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
 # shared with other tools and people, for 15 minutes no one can cut short.
 IAM_LOCKOUT_FAILED_LOGINS = 5
@@ -2424,6 +2424,7 @@ class HssClient:
             self.transport.session.headers['region'] = settings.region
         self.path, self.events_path = (path.format(project_id=quote(settings.project_id, safe=''))
                                        for path in (HSS_ISOLATED_FILE_PATH, HSS_EVENTS_PATH))
+        self.limit_scope = self.transport.base_url + self.path  # HSS's endpoint and project, whose limit throttles
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
@@ -4470,13 +4471,14 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
     hss = HssClient(settings.hss, settings.transport, json_object((kept or {}).get(TOKEN_CACHE_KEY)), progress=progress,
                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
                     event_types=settings.fetch.event_types if settings.fetch else ())
-    hss.limiter.pause(kept_wait_ms(kept) / 1000)
+    hss.limiter.pause(kept_wait_ms(kept, hss.limit_scope) / 1000)
     return hss
 
 
-def kept_wait_ms(kept: Any) -> int:
+def kept_wait_ms(kept: Any, scope: str) -> int:
     """Ms left of HSS's wait in ``kept``: none past, unreadable, over a day, or kept while this clock was ahead."""
     wait = json_object((kept or {}).get(HSS_PAUSE_KEY)) or {}
+    wait = wait if wait.get('scope', scope) == scope else {}  # for another HSS URL or project (none: an older version)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
     return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
@@ -4489,19 +4491,17 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     """Keeps the IAM token (IAM's refusal scrubbed) and HSS's wait; drops a token of another identity, of no use."""
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
-    if entry and 'token' in entry and entry.get('identity') != iam_identity:
-        entry = None
-    wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), kept_wait_ms(kept)
-    # Written only for a change (each write may race another run's): a new token, a longer wait, a kept one over
+    entry = None if entry and 'token' in entry and entry.get('identity') != iam_identity else entry
+    wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), hss and kept_wait_ms(kept, hss.limit_scope)
+    # Written only for a change (each write may race another run's): a new token, a longer wait, a kept one void
     if entry == stored and not (hss and (wait > kept_ms + 1000 or HSS_PAUSE_KEY in kept and not kept_ms)):
         return
     state = dict(runtime.getIntegrationContext() or {})
     if entry != stored:
         state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
     if hss:  # its wait, or a later one another run kept meanwhile; none once passed (no HSS client: the one kept stays)
-        wait = max(wait, kept_wait_ms(state))
-        now = epoch_ms()
-        state[HSS_PAUSE_KEY] = json.dumps({'kept_at': now, 'until': now + wait}) if wait else None
+        wait, now = max(wait, kept_wait_ms(state, hss.limit_scope)), epoch_ms()
+        state[HSS_PAUSE_KEY] = json.dumps(dict(kept_at=now, until=now + wait, scope=hss.limit_scope)) if wait else None
     runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
 
 
