@@ -3833,7 +3833,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
-    sent, accepted, refused, encoded, throttled = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused, encoded, throttled, puts = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
         said = '\n\n'.join(dict.fromkeys([encoded.get(sent[0]['reason'], sent[0]['reason']), *encoded.values()]))
@@ -3842,7 +3842,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                              throttled, started, checks, polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
-    schedule, raw = None, {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
+    schedule, raw = None, {'restore_requests': puts, 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
@@ -3975,24 +3975,23 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
-                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None]:
+                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
     """PUTs the items 100 at a time, batches side by side; a refusal every later batch would meet too stops sending.
-    Returns each item's row (its reason '' when none: XSOAR updates the row its DT key matches, where an earlier
-    reason would stay), the earliest HSS can have acted on a batch (its clock, ms; None: on none), the batches it
-    surely did not act on (a bit each), each identity-policy refusal whole by the reason its rows give (with
-    HSS_DECODE_IN_ENTRY), and, when HSS's throttling kept every batch from being taken (held_back), the error of one."""
-    batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
-               for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
+    Returns each item's row (its reason '' when none: XSOAR updates the row its DT key matches, where an earlier one
+    would stay), the earliest HSS can have acted on a batch (its clock, ms; None: on none), the batches it surely did
+    not act on (a bit each), each identity-policy refusal whole by its rows' reason (with HSS_DECODE_IN_ENTRY), when
+    HSS's throttling kept every batch from being taken (held_back) the error of one, and how many batches went out."""
+    batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop, encoded, throttled = {}, {}, []
 
-    def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
+    def send(batch: list[HssCopy]) -> tuple[str, str, int | None, bool]:
         if stop:
-            return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
+            return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None, False
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         sent_at = client.limiter.clock()
         try:
-            return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id)
+            return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id), True
         except RestoreError as error:
             reason = str(error)
             if isinstance(error, VendorApiError) and error.decode:
@@ -4003,12 +4002,13 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             throttled.append(held_back(error, client))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
-                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
+                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, bool(error.attempts)
 
-    rows, accepted, refused = [], [], 0
+    rows, accepted, refused, puts = [], [], 0, 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests',
                                settled=lambda batch: send(batch) if stop else None)
-    for index, (batch, (outcome, reason, accepted_at)) in enumerate(zip(batches, outcomes)):
+    for index, (batch, (outcome, reason, accepted_at, went_out)) in enumerate(zip(batches, outcomes)):
+        puts += went_out
         if accepted_at is None:
             refused |= 1 << index
         else:
@@ -4019,7 +4019,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             row.update(outcome=outcome, reason=reason)
             rows.append(row)
     every = throttled and None not in throttled and len(throttled) == len(batches)  # each batch held back
-    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None
+    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None, puts
 
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
