@@ -395,7 +395,7 @@ HSS_NOT_TAKEN = {
         'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
-HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: when HSS's last Retry-After ends, when kept (ms): no run sends before
+HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: until when HSS's Retry-After holds its URL (scope) back, when kept (ms)
 # Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
 # shared with other tools and people, for 15 minutes no one can cut short.
 IAM_LOCKOUT_FAILED_LOGINS = 5
@@ -2424,6 +2424,7 @@ class HssClient:
             self.transport.session.headers['region'] = settings.region
         self.path, self.events_path = (path.format(project_id=quote(settings.project_id, safe=''))
                                        for path in (HSS_ISOLATED_FILE_PATH, HSS_EVENTS_PATH))
+        self.limit_scope = self.transport.base_url + self.path  # HSS's endpoint and project, whose limit throttles
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
@@ -3832,7 +3833,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
-    sent, accepted, refused, encoded, throttled = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused, encoded, throttled, puts = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
         said = '\n\n'.join(dict.fromkeys([encoded.get(sent[0]['reason'], sent[0]['reason']), *encoded.values()]))
@@ -3841,7 +3842,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                              throttled, started, checks, polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
-    schedule, raw = None, {'restore_requests': -(-len(items) // HSS_MAX_ITEMS_PER_REQUEST), 'items': rows,
+    schedule, raw = None, {'restore_requests': puts, 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
@@ -3974,24 +3975,23 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
-                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None]:
+                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
     """PUTs the items 100 at a time, batches side by side; a refusal every later batch would meet too stops sending.
-    Returns each item's row (its reason '' when none: XSOAR updates the row its DT key matches, where an earlier
-    reason would stay), the earliest HSS can have acted on a batch (its clock, ms; None: on none), the batches it
-    surely did not act on (a bit each), each identity-policy refusal whole by the reason its rows give (with
-    HSS_DECODE_IN_ENTRY), and, when HSS's throttling kept every batch from being taken (held_back), the error of one."""
-    batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
-               for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
+    Returns each item's row (its reason '' when none: XSOAR updates the row its DT key matches, where an earlier one
+    would stay), the earliest HSS can have acted on a batch (its clock, ms; None: on none), the batches it surely did
+    not act on (a bit each), each identity-policy refusal whole by its rows' reason (with HSS_DECODE_IN_ENTRY), when
+    HSS's throttling kept every batch from being taken (held_back) the error of one, and how many batches went out."""
+    batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop, encoded, throttled = {}, {}, []
 
-    def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
+    def send(batch: list[HssCopy]) -> tuple[str, str, int | None, bool]:
         if stop:
-            return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
+            return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None, False
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         sent_at = client.limiter.clock()
         try:
-            return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id)
+            return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id), True
         except RestoreError as error:
             reason = str(error)
             if isinstance(error, VendorApiError) and error.decode:
@@ -4002,12 +4002,13 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             throttled.append(held_back(error, client))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
-                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
+                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, bool(error.attempts)
 
-    rows, accepted, refused = [], [], 0
+    rows, accepted, refused, puts = [], [], 0, 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests',
                                settled=lambda batch: send(batch) if stop else None)
-    for index, (batch, (outcome, reason, accepted_at)) in enumerate(zip(batches, outcomes)):
+    for index, (batch, (outcome, reason, accepted_at, went_out)) in enumerate(zip(batches, outcomes)):
+        puts += went_out
         if accepted_at is None:
             refused |= 1 << index
         else:
@@ -4018,7 +4019,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             row.update(outcome=outcome, reason=reason)
             rows.append(row)
     every = throttled and None not in throttled and len(throttled) == len(batches)  # each batch held back
-    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None
+    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None, puts
 
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
@@ -4470,13 +4471,14 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
     hss = HssClient(settings.hss, settings.transport, json_object((kept or {}).get(TOKEN_CACHE_KEY)), progress=progress,
                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
                     event_types=settings.fetch.event_types if settings.fetch else ())
-    hss.limiter.pause(kept_wait_ms(kept) / 1000)
+    hss.limiter.pause(kept_wait_ms(kept, hss.limit_scope) / 1000)
     return hss
 
 
-def kept_wait_ms(kept: Any) -> int:
+def kept_wait_ms(kept: Any, scope: str) -> int:
     """Ms left of HSS's wait in ``kept``: none past, unreadable, over a day, or kept while this clock was ahead."""
     wait = json_object((kept or {}).get(HSS_PAUSE_KEY)) or {}
+    wait = wait if wait.get('scope', scope) == scope else {}  # for another HSS URL or project (none: an older version)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
     return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
@@ -4489,19 +4491,17 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     """Keeps the IAM token (IAM's refusal scrubbed) and HSS's wait; drops a token of another identity, of no use."""
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
-    if entry and 'token' in entry and entry.get('identity') != iam_identity:
-        entry = None
-    wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), kept_wait_ms(kept)
-    # Written only for a change (each write may race another run's): a new token, a longer wait, a kept one over
+    entry = None if entry and 'token' in entry and entry.get('identity') != iam_identity else entry
+    wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), hss and kept_wait_ms(kept, hss.limit_scope)
+    # Written only for a change (each write may race another run's): a new token, a longer wait, a kept one void
     if entry == stored and not (hss and (wait > kept_ms + 1000 or HSS_PAUSE_KEY in kept and not kept_ms)):
         return
     state = dict(runtime.getIntegrationContext() or {})
     if entry != stored:
         state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
     if hss:  # its wait, or a later one another run kept meanwhile; none once passed (no HSS client: the one kept stays)
-        wait = max(wait, kept_wait_ms(state))
-        now = epoch_ms()
-        state[HSS_PAUSE_KEY] = json.dumps({'kept_at': now, 'until': now + wait}) if wait else None
+        wait, now = max(wait, kept_wait_ms(state, hss.limit_scope)), epoch_ms()
+        state[HSS_PAUSE_KEY] = json.dumps(dict(kept_at=now, until=now + wait, scope=hss.limit_scope)) if wait else None
     runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
 
 

@@ -1606,3 +1606,47 @@ def test_a_polling_timeout_of_7_days_the_longest_integration_yml_documents_is_ta
 
     assert not result.failed, result.entries
     assert {row['outcome'] for row in rows_of(result)} == {'restored'}
+
+
+def bulk_exact_args(tenant, count: int) -> dict:
+    """``count`` copies isolated on one host, asked for as exact items (no listing: every request is a PUT)."""
+    items = tenant.backend.add_isolated_files(COPIES[SINGLE_HASH][0]['host_id'], count)
+    return {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+
+
+def test_restore_requests_counts_the_puts_sent_not_the_batches_a_refusal_stopped(hss_tenant):
+    # The secret key is replaced in IAM once HSS took the first of 3 batches: the gateway refuses the second (401
+    # APIGW.0301), which every later request would meet too, so the third is never sent. Contents.restore_requests
+    # says how many restore requests went to HSS: the PUTs its gateway logged.
+    args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)
+    app, access_key = create_hss_app(hss_tenant.gateway), hss_tenant.base_params['hss_aksk']['identifier']
+
+    def rotating_the_secret_key_after_a_put(request):
+        reply = app(request)
+        if request.method == 'PUT':
+            hss_tenant.backend.add_access_key(access_key, 'replaced-' + hss_tenant.base_params['hss_aksk']['password'])
+        return reply
+
+    front = LoopbackServer(rotating_the_secret_key_after_a_put).start()
+    try:
+        result = war_room(hss_tenant, hss_endpoint=front.url, max_concurrency='1').run(
+            'hss-restore-isolated', {**args, 'polling': 'false'})
+    finally:
+        front.stop()
+
+    puts = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert not result.failed and len(puts) == 2, result.entries[-1]
+    assert result.entries[-1]['Contents']['restore_requests'] == len(puts)
+
+
+def test_restore_requests_counts_a_batch_retried_after_a_fault_once(hss_tenant):
+    # A 503 comes before HSS acts (warroom/emulator/faults.py): the batch goes again whole. It is one restore request.
+    args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)
+    plan = FaultPlan.parse('sequence=503;retry-after=0')
+    inject_hss_faults(hss_tenant, 'hss', plan)
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    assert not result.failed and len(plan.injected) == 1, result.entries[-1]
+    # The plan saw every PUT that reached HSS (no listing here); the faulted one went again.
+    assert result.entries[-1]['Contents']['restore_requests'] == plan.seen - len(plan.injected)

@@ -322,3 +322,46 @@ def test_a_cortex_xdr_restore_that_drops_a_token_no_longer_used_keeps_the_wait_h
     assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
     until = re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', str(raised.value))
     assert until and abs(utc_seconds(until[1]) - ends) <= 1, str(raised.value)
+
+
+def another_project(tenant) -> str:
+    """A second project of the tenant's account (HSS project IDs: 32 lowercase hex), which its access key may use."""
+    project = tenant.base_params['hss_project_id']
+    other = f'{int(project, 16) ^ 1:032x}'
+    tenant.backend.projects.add(other)
+    return other
+
+
+@pytest.mark.parametrize('setting', ['hss_endpoint', 'hss_project_id'])
+def test_a_wait_hss_asked_of_one_endpoint_or_project_holds_back_no_fetch_of_another(fetching, setting):
+    # Huawei's API gateway throttles per endpoint (region) and per project: after a throttled fetch the admin points the
+    # instance at another HSS URL, or another project, which never throttled it. The next fetch lists there at once.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(FETCH_INTERVAL_S)
+    other_front = LoopbackServer(arrivals).start()  # the same emulated HSS, reached at another URL
+    try:
+        changed = other_front.url if setting == 'hss_endpoint' else another_project(tenant)
+        moved_room = WarRoom(params={**room.params, setting: changed}, sleep=room.clock.advance, clock=room.clock,
+                             integration_context=room.integration_context)
+        moved_room.fetch({})
+    finally:
+        other_front.stop()
+
+    assert len(arrivals.times) > 1 and room.clock() < arrivals.times[0] + LONGER_THAN_A_RUN_S
+    assert not room.integration_context, 'AK/SK: no token; the wait, of a URL or project no longer set, is dropped'
+
+
+def test_a_wait_hss_asked_holds_back_a_fetch_of_the_same_endpoint_and_project_signed_another_way(fetching):
+    # The throttle is the endpoint's and the project's, not the credentials': an instance moved from AK/SK to an IAM
+    # token, same HSS URL and project, still waits.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(FETCH_INTERVAL_S)
+    in_token_mode = WarRoom(params=tenant.params('token', hss_endpoint=room.params['hss_endpoint']),
+                            sleep=room.clock.advance, clock=room.clock, integration_context=room.integration_context)
+
+    with pytest.raises(FetchError, match='asked to wait until'):
+        in_token_mode.fetch({})
+
+    assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
