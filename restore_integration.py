@@ -548,9 +548,8 @@ HTML_ASCII_NAMES = {'\t': 'Tab', '\n': 'NewLine', '!': 'excl', '"': 'QUOT quot',
 
 
 class RestoreError(Exception):
-    """A failure the analyst can act on: what went wrong, what to do; ``attempts``: a failed request's, if any;
-    ``advice``: the message's what-to-do, where it is told apart (a vendor's error, a fault, no turn in time);
-    ``outputs``: what its error entry writes to context (XSOAR merges it, as CommonServerPython's return_error's)."""
+    """A failure the analyst can act on: what went wrong, what to do (``advice``, where told apart); ``attempts``: a
+    failed request's; ``outputs``: what its error entry writes to context (XSOAR merges it, as return_error's)."""
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
@@ -591,8 +590,7 @@ class VendorApiError(RestoreError):
     def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
                  vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
                  attempts: 'Iterable[Attempt]' = (), authorization_message: Any = None) -> None:
-        # What callers tell errors apart by; the vendor's words are kept in the message.
-        self.http_status, self.vendor_code = http_status, vendor_code
+        self.http_status, self.vendor_code = http_status, vendor_code  # what callers tell errors apart by
         given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
                  'request id {}': request_id or None}
@@ -600,12 +598,11 @@ class VendorApiError(RestoreError):
         details = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
                             for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
-        retried = f' {retry_note}' if retry_note else ''
+        retry = f' {retry_note}' if retry_note else ''
         # Huawei's identity policies: which one refused, encrypted (kilobytes of it): last, whole, to copy and decode
         encoded = isinstance(authorization_message, str)
         self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retried}{self.decode}', attempts,
-                         advice)
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -4430,11 +4427,7 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
 
 def event_text(fields: Mapping[str, Any], *names: str) -> str:
     """The first of ``names`` an HSS record gives as text (its model's type; any other shape: not given), trimmed."""
-    for name in names:
-        value = fields.get(name)
-        if isinstance(value, str) and (text := clean_text(value)):
-            return text
-    return ''
+    return next(filter(None, (clean_text(value) for value in map(fields.get, names) if isinstance(value, str))), '')
 
 
 def last_run_values(stored: Any) -> JsonObject:
