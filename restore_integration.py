@@ -2149,9 +2149,8 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
         # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as parse_qsl reads a form).
         query = parse_qsl(parts.query.replace('+', '%2B'), keep_blank_values=True)
-        # (the body is bytes or None: the transport sends JSON only, which requests encodes)
         signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed,
-                                  request.body)
+                                  request.body)  # (bytes or None: requests encodes the JSON the transport sends)
         self._on_signature(signature)
         request.headers['Authorization'] = (f'{SDK_SIGNING_ALGORITHM} Access={self._access_key}, '
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
@@ -2309,9 +2308,7 @@ def parse_iam_expiry(body: JsonObject, now: float, iam_now: float) -> float:
     ``iam_now``) from ``now``, so that IAM's clock hours off makes no token look expired. Unreadable: an hour."""
     token = body['token'] if isinstance(body.get('token'), dict) else {}
     expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
-    if expires is None:
-        return now + 3600
-    return now + expires - (issued if issued is not None else iam_now)
+    return now + 3600 if expires is None else now + expires - (iam_now if issued is None else issued)
 
 
 def iam_time(value: Any) -> float | None:
@@ -2616,7 +2613,7 @@ class HssClient:
         # HSS filters its listing by host name, not host ID (ListIsolatedFile): a hash's copies are read on each named
         # host when those listings take fewer pages (a request at least each) than the hash's own, as last listed
         def pages(file_hash: str | None, name: str | None) -> int:
-            return max(1, -(-self.copies_listed.get((file_hash or '', name), 0) // HSS_LIST_PAGE_SIZE))
+            return max(1, -(-self.copies_listed.get((file_hash, name), 0) // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
                     'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
                    for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
@@ -2686,7 +2683,7 @@ def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
     later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
     return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
-        (error.http_status in (401, 403, 404) and error.vendor_code is not None) or
+        error.http_status in (401, 403, 404) and error.vendor_code is not None or
         # HSS's code for a permission refusal; a code that is not text (an object, a list) is none
         isinstance(error.vendor_code, str) and error.vendor_code in HSS_PERMISSION_CODES)
 
