@@ -2405,9 +2405,8 @@ class HssClient:
     vendor = 'Huawei Cloud HSS'
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
-                 stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
-                 progress: TextListener | None = None, on_secret: TextListener | None = None,
-                 token_clock: Callable[[], float] = time.time,
+                 stored_token: Any = None, progress: TextListener | None = None, on_secret: TextListener | None = None,
+                 limiter: AdaptiveRateLimiter | None = None, token_clock: Callable[[], float] = time.time,
                  on_signature: TextListener | None = None, event_types: Sequence[int] = ()) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock, self.limiter,
