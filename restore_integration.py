@@ -2136,9 +2136,8 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
 class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
-    def __init__(self, access_key: str, secret_key: str, project_id: str,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 on_signature: TextListener | None = None) -> None:
+    def __init__(self, access_key: str, secret_key: str, project_id: str, on_signature: TextListener | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self._access_key, self._secret_key, self._project_id, self._clock = access_key, secret_key, project_id, clock
         self._on_signature = on_signature or (lambda signature: None)  # replayable as it is for 15 minutes
 
@@ -2480,8 +2479,7 @@ class HssClient:
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
         (HSS_FETCH_WINDOW_PAGES; a burst is halved, not cut to an even spread: at most 18 halvings). Not filtered by
-        handle_status: an alarm handled meanwhile would shift rows past a page read, and one handled by isolate_and_kill
-        is one this pack restores (read_event_windows tells)."""
+        handle_status: an alarm handled meanwhile shifts rows past a page read; isolate_and_kill's are this pack's."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
@@ -2656,8 +2654,7 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
 
 def huawei_said(reply: VendorReply) -> JsonObject | None:
     """What a Huawei Cloud error body says, as VendorApiError's fields: its code and message in any form Huawei's SDK
-    reads (HUAWEI_ERROR_FIELDS), in the body or in an object inside it (IAM's {"error": {code, title, message}});
-    None when no object holds a code."""
+    reads (HUAWEI_ERROR_FIELDS), in the body or an object in it (IAM's {"error": {code, title, message}}), or None."""
     try:
         objects, encoded = [reply.json()], None
     except ValueError:
