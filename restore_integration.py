@@ -2630,7 +2630,7 @@ class HssClient:
         if not 200 <= reply.status < 300:
             # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
             renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
-            if self.transport.token_source and reply.status == 401 and renewals:
+            if self.token_provider and reply.status == 401 and renewals:
                 advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
                     'the first' if renewals == 1 else f'each of the first {renewals}'))}
             raise huawei_error_from_response(reply, advice_by_status=advice)
