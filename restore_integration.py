@@ -2133,9 +2133,8 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
 class HuaweiAkSkAuth(requests.auth.AuthBase):
     """Signs each attempt with an access key / secret key pair (SDK-HMAC-SHA256), with the date of that attempt."""
 
-    def __init__(self, access_key: str, secret_key: str, project_id: str,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 on_signature: TextListener | None = None) -> None:
+    def __init__(self, access_key: str, secret_key: str, project_id: str, on_signature: TextListener | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self._access_key, self._secret_key, self._project_id, self._clock = access_key, secret_key, project_id, clock
         self._on_signature = on_signature or (lambda signature: None)  # replayable as it is for 15 minutes
 
@@ -2146,9 +2145,8 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
         # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as parse_qsl reads a form).
         query = parse_qsl(parts.query.replace('+', '%2B'), keep_blank_values=True)
-        # (the body is bytes or None: the transport sends JSON only, which requests encodes)
         signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed,
-                                  request.body)
+                                  request.body)  # (bytes or None: requests encodes the JSON the transport sends)
         self._on_signature(signature)
         request.headers['Authorization'] = (f'{SDK_SIGNING_ALGORITHM} Access={self._access_key}, '
                                             f'SignedHeaders={";".join(signed)}, Signature={signature}')
@@ -2306,9 +2304,7 @@ def parse_iam_expiry(body: JsonObject, now: float, iam_now: float) -> float:
     ``iam_now``) from ``now``, so that IAM's clock hours off makes no token look expired. Unreadable: an hour."""
     token = body['token'] if isinstance(body.get('token'), dict) else {}
     expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
-    if expires is None:
-        return now + 3600
-    return now + expires - (issued if issued is not None else iam_now)
+    return now + 3600 if expires is None else now + expires - (iam_now if issued is None else issued)
 
 
 def iam_time(value: Any) -> float | None:
@@ -2405,9 +2401,8 @@ class HssClient:
     vendor = 'Huawei Cloud HSS'
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings = TransportSettings(),
-                 stored_token: Any = None, limiter: AdaptiveRateLimiter | None = None,
-                 progress: TextListener | None = None, on_secret: TextListener | None = None,
-                 token_clock: Callable[[], float] = time.time,
+                 stored_token: Any = None, progress: TextListener | None = None, on_secret: TextListener | None = None,
+                 limiter: AdaptiveRateLimiter | None = None, token_clock: Callable[[], float] = time.time,
                  on_signature: TextListener | None = None, event_types: Sequence[int] = ()) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
         self.token_provider = IamTokenProvider(settings, transport_settings, stored_token, token_clock, self.limiter,
@@ -2482,8 +2477,7 @@ class HssClient:
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
         (HSS_FETCH_WINDOW_PAGES; a burst is halved, not cut to an even spread: at most 18 halvings). Not filtered by
-        handle_status: an alarm handled meanwhile would shift rows past a page read, and one handled by isolate_and_kill
-        is one this pack restores (read_event_windows tells)."""
+        handle_status: an alarm handled meanwhile shifts rows past a page read; isolate_and_kill's are this pack's."""
         wider, wider_end, probed = None, None, False  # the first page and end of the window before the last halving
         while True:
             first = self.list_security_events(begin_ms, end_ms)
@@ -2614,7 +2608,7 @@ class HssClient:
         # HSS filters its listing by host name, not host ID (ListIsolatedFile): a hash's copies are read on each named
         # host when those listings take fewer pages (a request at least each) than the hash's own, as last listed
         def pages(file_hash: str | None, name: str | None) -> int:
-            return max(1, -(-self.copies_listed.get((file_hash or '', name), 0) // HSS_LIST_PAGE_SIZE))
+            return max(1, -(-self.copies_listed.get((file_hash, name), 0) // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
                     'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
                    for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
@@ -2634,7 +2628,7 @@ class HssClient:
         if not 200 <= reply.status < 300:
             # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
             renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
-            if self.transport.token_source and reply.status == 401 and renewals:
+            if self.token_provider and reply.status == 401 and renewals:
                 advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
                     'the first' if renewals == 1 else f'each of the first {renewals}'))}
             raise huawei_error_from_response(reply, advice_by_status=advice)
@@ -2658,8 +2652,7 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
 
 def huawei_said(reply: VendorReply) -> JsonObject | None:
     """What a Huawei Cloud error body says, as VendorApiError's fields: its code and message in any form Huawei's SDK
-    reads (HUAWEI_ERROR_FIELDS), in the body or in an object inside it (IAM's {"error": {code, title, message}});
-    None when no object holds a code."""
+    reads (HUAWEI_ERROR_FIELDS), in the body or an object in it (IAM's {"error": {code, title, message}}), or None."""
     try:
         objects, encoded = [reply.json()], None
     except ValueError:
@@ -2684,7 +2677,7 @@ def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
     later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
     return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
-        (error.http_status in (401, 403, 404) and error.vendor_code is not None) or
+        error.http_status in (401, 403, 404) and error.vendor_code is not None or
         # HSS's code for a permission refusal; a code that is not text (an object, a list) is none
         isinstance(error.vendor_code, str) and error.vendor_code in HSS_PERMISSION_CODES)
 
