@@ -77,8 +77,7 @@ XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
-# An endpoint in any other action status (PENDING, IN_PROGRESS, PENDING_ABORT, or one not known) still runs. CANCELED
-# too, as demisto/content's CortexCoreIR spells it for get_action_status (its values_raise_error).
+# Any other status (PENDING, IN_PROGRESS, PENDING_ABORT, one not known) still runs. CANCELED: CortexCoreIR's spelling.
 XDR_FINAL_STATUSES = frozenset('COMPLETED_SUCCESSFULLY COMPLETED_PARTIAL FAILED TIMEOUT CANCELLED CANCELED ABORTED '
                                'EXPIRED'.split())
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
@@ -111,32 +110,25 @@ MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner 
 # The server's own arguments, which a polling command's next run never carries (content-docs scheduled-commands.md).
 XSOAR_BUILTIN_ARGUMENTS = frozenset('using using-brand using-category execution-timeout extend-context ignore-outputs '
                                     'raw-response retry-count retry-interval auto-extract debug-mode'.split())
-# XSOAR stops a command, fetch-incidents included, after 3 minutes unless its server configuration says otherwise (key
-# <integration_name>.<command_name>.timeout: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
-# Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
+# Fetch-incidents too, unless the server configuration key <integration_name>.<command_name>.timeout says otherwise
+# (Cortex XSOAR 6.13 Administrator Guide, Integration Server Configurations); a long job polls, as its guide asks.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
 XSOAR_STOPS_COMMAND = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
-# An engine ends the instance dialog's Test after 60 s (demisto/content pull request 33691 fit Prisma Cloud v2's to it).
-XSOAR_TEST_TIMEOUT_SECONDS = 60
+XSOAR_TEST_TIMEOUT_SECONDS = 60  # an engine ends the dialog's Test then (demisto/content pull request 33691)
 XSOAR_STOPS_TEST = f'XSOAR stops a Test of the instance after {XSOAR_TEST_TIMEOUT_SECONDS} s'
-# A run's requests end ENTRY_MARGIN_SECONDS before XSOAR's timeout (to build the entry); an attempt starts only while
-# MIN_ATTEMPT_SECONDS are left, so waits for turns end MAX_RUN_WAIT_SECONDS in: the next check reads what is unread.
-ENTRY_MARGIN_SECONDS = 10
+ENTRY_MARGIN_SECONDS = 10  # a run's requests end this long before XSOAR's timeout, to build the entry
 RUN_LIMIT_SECONDS = XSOAR_COMMAND_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS
-MIN_ATTEMPT_SECONDS = 5
+MIN_ATTEMPT_SECONDS = 5  # an attempt starts only while this much is left; the next check reads what is unread
 MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
 # How long past its end an attempt's name lookup, connection and reply head (untimed as a whole by urllib3) may go on.
 SEND_GRACE_SECONDS = 1
-# XSOAR's polling Timeout counts the runs' time from the first: a first and a last run more (a command timeout each).
-POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS
-# A check's waits for turns end with the polling time left, but never sooner: reads near the timeout still get turns.
-CHECK_LEAST_WAIT_SECONDS = 5
+POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS  # XSOAR's polling Timeout counts a first and a last run more
+CHECK_LEAST_WAIT_SECONDS = 5  # a check's waits end with the polling time left, never sooner: late reads get turns too
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 
-# A fault (gateway error, refused or dropped connection, no answer in time, broken reply) is sent again at most
-# max_retries times, after 0, 1, 2, 4 s (retry_backoff doubling, capped at RETRY_BACKOFF_MAX) or the vendor's
-# Retry-After, waiting under MAX_FAULT_WAIT_SECONDS in all. A 429 is no fault: it slows the vendor's limiter, uncounted.
+# A fault (gateway error, refused or dropped connection, no answer in time, broken reply) goes again max_retries times
+# at most, waiting under MAX_FAULT_WAIT_SECONDS in all. A 429 is no fault: it slows the vendor's limiter, uncounted.
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
@@ -174,8 +166,7 @@ SETTING_NAMES = {name: f'"{label}" ({" of ".join(name.split()[::-1])})' for name
     'proxy': 'Use system proxy settings', 'isFetch': 'Fetch incidents',
     'first_fetch': 'First fetch timestamp (<number> <time unit>, e.g., 12 hours, 7 days)',
     'max_fetch': 'Maximum number of incidents per fetch', 'event_types': 'HSS event types to fetch'}.items()}
-# Where each vendor's URL comes from, as a message about a URL that may lead nowhere or elsewhere names it.
-URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],
+URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],  # where each vendor's URL comes from, as messages name it
                 'Huawei Cloud HSS': f'{SETTING_NAMES["hss_endpoint"]} or {SETTING_NAMES["hss_region"]}',
                 'Huawei Cloud IAM': f'{SETTING_NAMES["hss_iam_endpoint"]} or {SETTING_NAMES["hss_region"]}'}
 
@@ -213,8 +204,7 @@ DEFAULT_MAX_CONCURRENCY = 8
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
-# The scrubber walks a value this deep at most (no entry nests past a dozen levels): a reply nested hundreds deep would
-# exceed Python's recursion limit, and so would XSOAR's json.dumps.
+# The scrubber's depth (entries nest a dozen levels): hundreds would pass Python's recursion limit, in json.dumps too.
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
