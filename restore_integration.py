@@ -81,7 +81,6 @@ XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 XDR_FINAL_STATUSES = frozenset('COMPLETED_SUCCESSFULLY COMPLETED_PARTIAL FAILED TIMEOUT CANCELLED CANCELED ABORTED '
                                'EXPIRED'.split())
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
-XDR_NO_STATUS = 'no status'  # an endpoint listed with a null or blank status: still running
 XDR_UNREADABLE_STATUS = 'Cortex XDR answered the status check in a form this integration cannot read'
 
 # A file's overall outcome (CortexXDR.RestoredFile.status).
@@ -98,10 +97,9 @@ XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
-MAX_IDENTIFIER_LENGTH = 256
 # Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque: none can carry a path, a query, percent-encoding
 # or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values, never in a path.
-IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
+MAX_IDENTIFIER_LENGTH = 256
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 FLOAT64_EXACT_BELOW = 2 ** 53  # XSOAR hands numbers on as float64s, exact for whole ones below this only
 CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
@@ -192,9 +190,6 @@ TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|d
 # Codings undone a piece at a time (decoded_body; not requests' br, zstd): deflate is zlib's (RFC 9110), else raw.
 ACCEPT_ENCODING = 'gzip, deflate'
 CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
-RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
-INFLATE_PIECE_BYTES = 2 ** 20
-GZIP_MAGIC = b'\x1f\x8b'  # how a gzip member begins (RFC 1952)
 
 # Cortex XDR documents 10 requests/s per tenant, shared by all its keys and integrations; Huawei's API gateway publishes
 # none, so its limiter starts above any likely limit and finds it from 429s.
@@ -316,17 +311,11 @@ HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its enc
                        'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
                        'restore gives both once.')
 # An HSS item's outcome (HuaweiHSS.RestoredFile.outcome).
-HSS_OUTCOME_RESTORED = 'restored'
-HSS_OUTCOME_RESTORING = 'restoring'
-HSS_OUTCOME_FAILED = 'failed'
-HSS_OUTCOME_NOT_FOUND = 'not_found'
-HSS_OUTCOMES = (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND)
+HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
+HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND = HSS_OUTCOMES
 # A copy's isolation_status as HSS lists it: the PUT only issues the task; "restored" is when it is done.
-HSS_STATUS_ISOLATED = 'isolated'
-HSS_STATUS_ISOLATING = 'isolating'  # the isolation task issued: a copy on its way to isolated
-HSS_STATUS_RESTORING = 'restoring'
-HSS_STATUS_RESTORED = 'restored'
-HSS_STATUSES = (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED)
+HSS_STATUSES = ('isolated', 'isolating', 'restoring', 'restored')  # isolating: its isolation task issued, not done
+HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED = HSS_STATUSES
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
@@ -426,9 +415,6 @@ HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB
 CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
-DEFAULT_FIRST_FETCH = '3 days'
-DEFAULT_MAX_FETCH = 50
-MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
 # first_fetch's units: XSOAR's help text's (12 hours, 7 days, 3 months, 1 year), minutes and weeks; no calendar is read
 DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
                      'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
@@ -699,7 +685,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if bad := re.search(r'[^A-Za-z0-9_-]', text):
-        raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
+        raise RestoreError(f'{name} must be an ID: letters, digits, - and _ only; got {printable(text)}, which holds '
                            f'{printable(bad.group())}.')
 
 
@@ -912,10 +898,10 @@ def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
-    first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
+    first_fetch = setting_text(params, 'first_fetch') or '3 days'
     span_ms, at_ms = parse_first_fetch(first_fetch)
     return FetchSettings(None if at_ms is not None else first_fetch_span(span_ms, first_fetch),
-                         setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True),
+                         setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
                          at_ms, first_fetch, setting_event_types(params))
 
 
@@ -1726,9 +1712,9 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
         try:
             return inflate_stream(data, wbits, most)[0]
         except zlib.error:  # servers that send raw deflate, as urllib3 reads them
-            return inflate_stream(data, RAW_DEFLATE_WBITS, most)[0]
+            return inflate_stream(data, -zlib.MAX_WBITS, most)[0]
     decoded, rest = inflate_stream(data, wbits, most)
-    while rest.startswith(GZIP_MAGIC):  # another member; any other bytes after the last one are not read
+    while rest.startswith(b'\x1f\x8b'):  # another member (RFC 1952's magic); other bytes after the last are not read
         try:
             member, rest = inflate_stream(rest, wbits, most - len(decoded))
         except (zlib.error, DecodeError):  # stray bytes that begin as a member does: urllib3 stops reading there too
@@ -1742,7 +1728,7 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
     ``most`` bytes; DecodeError when cut short (its Content-Length met); zlib.error when it is none."""
     decompressor, decoded, tail = zlib.decompressobj(wbits), bytearray(), data
     while not decompressor.eof:
-        piece = decompressor.decompress(tail, INFLATE_PIECE_BYTES)
+        piece = decompressor.decompress(tail, 2 ** 20)
         decoded += piece
         if len(decoded) > most:
             raise OverflowError
@@ -3612,7 +3598,7 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     endpoints, final, restored = [], 0, 0
     for endpoint_id, status in sorted((statuses or {}).items()):  # JSON's keys: text, each once
         # A status not known (one Cortex XDR may add, or none) is running, as given: never also a failure
-        status = clean_text('' if status is None else status) or XDR_NO_STATUS
+        status = clean_text('' if status is None else status) or 'no status'
         endpoint = {'endpoint_id': endpoint_id, 'status': status}
         if status in XDR_FINAL_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
