@@ -90,8 +90,7 @@ XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
 XDR_OUTCOME_FAILED = 'FAILED'
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
-XDR_RESTORE_RECORDS = ('CortexXDR', 'RestoredFile')  # where XSOAR keeps those records in the incident's context
-XdrRecord = JsonObject  # one file's record there: the restore sent, then what a check read of its action
+XdrRecord = JsonObject  # a file's CortexXDR.RestoredFile record: the restore sent, then what a check read of its action
 XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_hash, ...]}, each reason once
 XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
@@ -299,7 +298,6 @@ HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
-HSS_RESTORE_RECORDS = ('HuaweiHSS', 'RestoredFile')  # where XSOAR keeps those rows in the incident's context
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 # Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
@@ -3269,7 +3267,7 @@ def older_actions(context: Any, unsent: Iterable[str], endpoint_id: str | None) 
 def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> Iterator[tuple[str, XdrRecord]]:
     """(file_hash, record) of the records of ``files`` on the same endpoints in the incident's context, in its order.
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
-    for record in context_records(context, XDR_RESTORE_RECORDS):
+    for record in context_records(context, ('CortexXDR', 'RestoredFile')):
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
         if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
@@ -4121,7 +4119,7 @@ def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[H
     """The rows any run left restoring (or no longer listed) in the context, of the values, hosts and enterprise project
     (``scope``; None: the default) asked: the copies a restore by hash or path (no restore_state) may have sent."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
-    return [row for row in context_records(context, HSS_RESTORE_RECORDS)
+    return [row for row in context_records(context, ('HuaweiHSS', 'RestoredFile'))
             if isinstance(row, dict) and row.get('enterprise_project_id') == scope and
             (row.get('outcome') == HSS_OUTCOME_RESTORING or row.get('reason') == HSS_NO_LONGER_LISTED) and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
