@@ -244,8 +244,7 @@ XDR_ERROR_ADVICE = {
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
          f'of the tenant). {THROTTLED_RESTORE_ADVICE}',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
-         'missing (for example no quarantined copy of the file); otherwise try again later.',
-}
+         'missing (for example no quarantined copy of the file); otherwise try again later.'}
 # A status read (actions/get_action_status) refused: about reading the action, not the restore.
 XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
@@ -257,8 +256,7 @@ XDR_STATUS_ERROR_ADVICE = {
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
          'tenant), so the action status was not read this time.',
     500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
-         'ID it does not know: check action_id); otherwise try again later.',
-}
+         'ID it does not know: check action_id); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
@@ -471,8 +469,7 @@ HSS_CODE_ADVICE = {
                 'the command again.',
     'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
                 'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
-                'support.',
-}
+                'support.'}
 IAM_ERROR_ADVICE = {
     400: f'IAM rejected the token request. Check {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
