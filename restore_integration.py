@@ -101,7 +101,6 @@ HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
 MAX_IDENTIFIER_LENGTH = 256
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 FLOAT64_EXACT_BELOW = 2 ** 53  # XSOAR hands numbers on as float64s, exact for whole ones below this only
-CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
 # The server's own arguments, which a polling command's next run never carries (content-docs scheduled-commands.md).
@@ -673,7 +672,7 @@ def none_or_blank_text(value: Any) -> bool:
 
 def has_control_characters(text: str) -> bool:
     """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
-    return CONTROL_CHARACTERS.search(text) is not None
+    return re.search('[\x00-\x1f\x7f-\x9f\ud800-\udfff]', text) is not None
 
 
 def check_identifier(text: str, name: str, max_length: int) -> None:
