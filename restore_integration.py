@@ -96,8 +96,8 @@ XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
-# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque: none can carry a path, a query, percent-encoding
-# or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values, never in a path.
+# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque (check_identifier): none can carry a path, a
+# query, percent-encoding or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values.
 MAX_IDENTIFIER_LENGTH = 256
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 FLOAT64_EXACT_BELOW = 2 ** 53  # XSOAR hands numbers on as float64s, exact for whole ones below this only
@@ -120,8 +120,7 @@ MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
 SEND_GRACE_SECONDS = 1
 POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS  # XSOAR's polling Timeout counts a first and a last run more
 CHECK_LEAST_WAIT_SECONDS = 5  # a check's waits end with the polling time left, never sooner: late reads get turns too
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT = 10.0, 60.0
 
 # A fault (gateway error, refused or dropped connection, no answer in time, broken reply) goes again max_retries times
 # at most, waiting under MAX_FAULT_WAIT_SECONDS in all. A 429 is no fault: it slows the vendor's limiter, uncounted.
@@ -191,12 +190,10 @@ CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'def
 
 # Cortex XDR documents 10 requests/s per tenant, shared by all its keys and integrations; Huawei's API gateway publishes
 # none, so its limiter starts above any likely limit and finds it from 429s.
-XDR_DEFAULT_RATE_LIMIT = 10.0
-HSS_DEFAULT_RATE_LIMIT = 100.0
+XDR_DEFAULT_RATE_LIMIT, HSS_DEFAULT_RATE_LIMIT = 10.0, 100.0
 DEFAULT_MAX_CONCURRENCY = 8
 
-ENTRY_TYPE_NOTE = 1
-ENTRY_TYPE_ERROR = 4
+ENTRY_TYPE_NOTE, ENTRY_TYPE_ERROR = 1, 4
 # The scrubber's depth (entries nest a dozen levels): hundreds would pass Python's recursion limit, in json.dumps too.
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
