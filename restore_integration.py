@@ -77,12 +77,10 @@ XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
 XDR_ACTION_STATUS_PATH = '/actions/get_action_status/'
 
-# An endpoint in any other action status (PENDING, IN_PROGRESS, PENDING_ABORT, or one not known) still runs. CANCELED
-# too, as demisto/content's CortexCoreIR spells it for get_action_status (its values_raise_error).
+# Any other status (PENDING, IN_PROGRESS, PENDING_ABORT, one not known) still runs. CANCELED: CortexCoreIR's spelling.
 XDR_FINAL_STATUSES = frozenset('COMPLETED_SUCCESSFULLY COMPLETED_PARTIAL FAILED TIMEOUT CANCELLED CANCELED ABORTED '
                                'EXPIRED'.split())
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
-XDR_NO_STATUS = 'no status'  # an endpoint listed with a null or blank status: still running
 XDR_UNREADABLE_STATUS = 'Cortex XDR answered the status check in a form this integration cannot read'
 
 # A file's overall outcome (CortexXDR.RestoredFile.status).
@@ -92,51 +90,40 @@ XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
 XDR_OUTCOME_FAILED = 'FAILED'
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
-XDR_RESTORE_RECORDS = ('CortexXDR', 'RestoredFile')  # where XSOAR keeps those records in the incident's context
-XdrRecord = JsonObject  # one file's record there: the restore sent, then what a check read of its action
+XdrRecord = JsonObject  # a file's CortexXDR.RestoredFile record: the restore sent, then what a check read of its action
 XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_hash, ...]}, each reason once
 XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
+# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque (check_identifier): none can carry a path, a
+# query, percent-encoding or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values.
 MAX_IDENTIFIER_LENGTH = 256
-# Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque: none can carry a path, a query, percent-encoding
-# or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values, never in a path.
-IDENTIFIER_RULE = 'an ID: letters, digits, - and _ only'
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 FLOAT64_EXACT_BELOW = 2 ** 53  # XSOAR hands numbers on as float64s, exact for whole ones below this only
-CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
 # The server's own arguments, which a polling command's next run never carries (content-docs scheduled-commands.md).
 XSOAR_BUILTIN_ARGUMENTS = frozenset('using using-brand using-category execution-timeout extend-context ignore-outputs '
                                     'raw-response retry-count retry-interval auto-extract debug-mode'.split())
-# XSOAR stops a command, fetch-incidents included, after 3 minutes unless its server configuration says otherwise (key
-# <integration_name>.<command_name>.timeout: https://docs-cortex.paloaltonetworks.com/r/Cortex-XSOAR/6.13/
-# Cortex-XSOAR-Administrator-Guide/Integration-Server-Configurations); its developer guide asks a long job to poll.
+# Fetch-incidents too, unless the server configuration key <integration_name>.<command_name>.timeout says otherwise
+# (Cortex XSOAR 6.13 Administrator Guide, Integration Server Configurations); a long job polls, as its guide asks.
 XSOAR_COMMAND_TIMEOUT_SECONDS = 180
 XSOAR_STOPS_COMMAND = f'XSOAR stops a command after {XSOAR_COMMAND_TIMEOUT_SECONDS // 60} minutes'
-# An engine ends the instance dialog's Test after 60 s (demisto/content pull request 33691 fit Prisma Cloud v2's to it).
-XSOAR_TEST_TIMEOUT_SECONDS = 60
+XSOAR_TEST_TIMEOUT_SECONDS = 60  # an engine ends the dialog's Test then (demisto/content pull request 33691)
 XSOAR_STOPS_TEST = f'XSOAR stops a Test of the instance after {XSOAR_TEST_TIMEOUT_SECONDS} s'
-# A run's requests end ENTRY_MARGIN_SECONDS before XSOAR's timeout (to build the entry); an attempt starts only while
-# MIN_ATTEMPT_SECONDS are left, so waits for turns end MAX_RUN_WAIT_SECONDS in: the next check reads what is unread.
-ENTRY_MARGIN_SECONDS = 10
+ENTRY_MARGIN_SECONDS = 10  # a run's requests end this long before XSOAR's timeout, to build the entry
 RUN_LIMIT_SECONDS = XSOAR_COMMAND_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS
-MIN_ATTEMPT_SECONDS = 5
+MIN_ATTEMPT_SECONDS = 5  # an attempt starts only while this much is left; the next check reads what is unread
 MAX_RUN_WAIT_SECONDS = RUN_LIMIT_SECONDS - MIN_ATTEMPT_SECONDS
 # How long past its end an attempt's name lookup, connection and reply head (untimed as a whole by urllib3) may go on.
 SEND_GRACE_SECONDS = 1
-# XSOAR's polling Timeout counts the runs' time from the first: a first and a last run more (a command timeout each).
-POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS
-# A check's waits for turns end with the polling time left, but never sooner: reads near the timeout still get turns.
-CHECK_LEAST_WAIT_SECONDS = 5
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_READ_TIMEOUT = 60.0
+POLLING_TIMEOUT_MARGIN = 2 * XSOAR_COMMAND_TIMEOUT_SECONDS  # XSOAR's polling Timeout counts a first and a last run more
+CHECK_LEAST_WAIT_SECONDS = 5  # a check's waits end with the polling time left, never sooner: late reads get turns too
+DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT = 10.0, 60.0
 
-# A fault (gateway error, refused or dropped connection, no answer in time, broken reply) is sent again at most
-# max_retries times, after 0, 1, 2, 4 s (retry_backoff doubling, capped at RETRY_BACKOFF_MAX) or the vendor's
-# Retry-After, waiting under MAX_FAULT_WAIT_SECONDS in all. A 429 is no fault: it slows the vendor's limiter, uncounted.
+# A fault (gateway error, refused or dropped connection, no answer in time, broken reply) goes again max_retries times
+# at most, waiting under MAX_FAULT_WAIT_SECONDS in all. A 429 is no fault: it slows the vendor's limiter, uncounted.
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_BACKOFF_MAX = 8.0
@@ -174,8 +161,7 @@ SETTING_NAMES = {name: f'"{label}" ({" of ".join(name.split()[::-1])})' for name
     'proxy': 'Use system proxy settings', 'isFetch': 'Fetch incidents',
     'first_fetch': 'First fetch timestamp (<number> <time unit>, e.g., 12 hours, 7 days)',
     'max_fetch': 'Maximum number of incidents per fetch', 'event_types': 'HSS event types to fetch'}.items()}
-# Where each vendor's URL comes from, as a message about a URL that may lead nowhere or elsewhere names it.
-URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],
+URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],  # where each vendor's URL comes from, as messages name it
                 'Huawei Cloud HSS': f'{SETTING_NAMES["hss_endpoint"]} or {SETTING_NAMES["hss_region"]}',
                 'Huawei Cloud IAM': f'{SETTING_NAMES["hss_iam_endpoint"]} or {SETTING_NAMES["hss_region"]}'}
 
@@ -201,20 +187,14 @@ TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|d
 # Codings undone a piece at a time (decoded_body; not requests' br, zstd): deflate is zlib's (RFC 9110), else raw.
 ACCEPT_ENCODING = 'gzip, deflate'
 CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'deflate': zlib.MAX_WBITS}
-RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
-INFLATE_PIECE_BYTES = 2 ** 20
-GZIP_MAGIC = b'\x1f\x8b'  # how a gzip member begins (RFC 1952)
 
 # Cortex XDR documents 10 requests/s per tenant, shared by all its keys and integrations; Huawei's API gateway publishes
 # none, so its limiter starts above any likely limit and finds it from 429s.
-XDR_DEFAULT_RATE_LIMIT = 10.0
-HSS_DEFAULT_RATE_LIMIT = 100.0
+XDR_DEFAULT_RATE_LIMIT, HSS_DEFAULT_RATE_LIMIT = 10.0, 100.0
 DEFAULT_MAX_CONCURRENCY = 8
 
-ENTRY_TYPE_NOTE = 1
-ENTRY_TYPE_ERROR = 4
-# The scrubber walks a value this deep at most (no entry nests past a dozen levels): a reply nested hundreds deep would
-# exceed Python's recursion limit, and so would XSOAR's json.dumps.
+ENTRY_TYPE_NOTE, ENTRY_TYPE_ERROR = 1, 4
+# The scrubber's depth (entries nest a dozen levels): hundreds would pass Python's recursion limit, in json.dumps too.
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
 MAX_FOLLOW_COMMAND_LENGTH = 2000  # a follow command an analyst can paste; past it, the command says what to repeat
@@ -260,8 +240,7 @@ XDR_ERROR_ADVICE = {
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
          f'of the tenant). {THROTTLED_RESTORE_ADVICE}',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
-         'missing (for example no quarantined copy of the file); otherwise try again later.',
-}
+         'missing (for example no quarantined copy of the file); otherwise try again later.'}
 # A status read (actions/get_action_status) refused: about reading the action, not the restore.
 XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
@@ -273,8 +252,7 @@ XDR_STATUS_ERROR_ADVICE = {
     429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
          'tenant), so the action status was not read this time.',
     500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
-         'ID it does not know: check action_id); otherwise try again later.',
-}
+         'ID it does not know: check action_id); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
@@ -314,7 +292,6 @@ HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
-HSS_RESTORE_RECORDS = ('HuaweiHSS', 'RestoredFile')  # where XSOAR keeps those rows in the incident's context
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 # Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
@@ -326,17 +303,11 @@ HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its enc
                        'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
                        'restore gives both once.')
 # An HSS item's outcome (HuaweiHSS.RestoredFile.outcome).
-HSS_OUTCOME_RESTORED = 'restored'
-HSS_OUTCOME_RESTORING = 'restoring'
-HSS_OUTCOME_FAILED = 'failed'
-HSS_OUTCOME_NOT_FOUND = 'not_found'
-HSS_OUTCOMES = (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND)
+HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
+HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND = HSS_OUTCOMES
 # A copy's isolation_status as HSS lists it: the PUT only issues the task; "restored" is when it is done.
-HSS_STATUS_ISOLATED = 'isolated'
-HSS_STATUS_ISOLATING = 'isolating'  # the isolation task issued: a copy on its way to isolated
-HSS_STATUS_RESTORING = 'restoring'
-HSS_STATUS_RESTORED = 'restored'
-HSS_STATUSES = (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED)
+HSS_STATUSES = ('isolated', 'isolating', 'restoring', 'restored')  # isolating: its isolation task issued, not done
+HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED = HSS_STATUSES
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
@@ -436,9 +407,6 @@ HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB
 CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
-DEFAULT_FIRST_FETCH = '3 days'
-DEFAULT_MAX_FETCH = 50
-MAX_FETCH_LIMIT = 200  # incidents per fetch; XSOAR advises keeping a fetch at or under 200
 # first_fetch's units: XSOAR's help text's (12 hours, 7 days, 3 months, 1 year), minutes and weeks; no calendar is read
 DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
                      'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
@@ -497,8 +465,7 @@ HSS_CODE_ADVICE = {
                 'the command again.',
     'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
                 'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
-                'support.',
-}
+                'support.'}
 IAM_ERROR_ADVICE = {
     400: f'IAM rejected the token request. Check {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
@@ -699,14 +666,14 @@ def none_or_blank_text(value: Any) -> bool:
 
 def has_control_characters(text: str) -> bool:
     """C0/C1 control characters, and unpaired surrogates (text that cannot be encoded for a request)."""
-    return CONTROL_CHARACTERS.search(text) is not None
+    return re.search('[\x00-\x1f\x7f-\x9f\ud800-\udfff]', text) is not None
 
 
 def check_identifier(text: str, name: str, max_length: int) -> None:
     if len(text) > max_length:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if bad := re.search(r'[^A-Za-z0-9_-]', text):
-        raise RestoreError(f'{name} must be {IDENTIFIER_RULE}; got {printable(text)}, which holds '
+        raise RestoreError(f'{name} must be an ID: letters, digits, - and _ only; got {printable(text)}, which holds '
                            f'{printable(bad.group())}.')
 
 
@@ -919,10 +886,10 @@ def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
-    first_fetch = setting_text(params, 'first_fetch') or DEFAULT_FIRST_FETCH
+    first_fetch = setting_text(params, 'first_fetch') or '3 days'
     span_ms, at_ms = parse_first_fetch(first_fetch)
     return FetchSettings(None if at_ms is not None else first_fetch_span(span_ms, first_fetch),
-                         setting_number(params, 'max_fetch', DEFAULT_MAX_FETCH, 1, MAX_FETCH_LIMIT, whole=True),
+                         setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
                          at_ms, first_fetch, setting_event_types(params))
 
 
@@ -1733,9 +1700,9 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
         try:
             return inflate_stream(data, wbits, most)[0]
         except zlib.error:  # servers that send raw deflate, as urllib3 reads them
-            return inflate_stream(data, RAW_DEFLATE_WBITS, most)[0]
+            return inflate_stream(data, -zlib.MAX_WBITS, most)[0]
     decoded, rest = inflate_stream(data, wbits, most)
-    while rest.startswith(GZIP_MAGIC):  # another member; any other bytes after the last one are not read
+    while rest.startswith(b'\x1f\x8b'):  # another member (RFC 1952's magic); other bytes after the last are not read
         try:
             member, rest = inflate_stream(rest, wbits, most - len(decoded))
         except (zlib.error, DecodeError):  # stray bytes that begin as a member does: urllib3 stops reading there too
@@ -1749,7 +1716,7 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
     ``most`` bytes; DecodeError when cut short (its Content-Length met); zlib.error when it is none."""
     decompressor, decoded, tail = zlib.decompressobj(wbits), bytearray(), data
     while not decompressor.eof:
-        piece = decompressor.decompress(tail, INFLATE_PIECE_BYTES)
+        piece = decompressor.decompress(tail, 2 ** 20)
         decoded += piece
         if len(decoded) > most:
             raise OverflowError
@@ -3284,7 +3251,7 @@ def older_actions(context: Any, unsent: Iterable[str], endpoint_id: str | None) 
 def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> Iterator[tuple[str, XdrRecord]]:
     """(file_hash, record) of the records of ``files`` on the same endpoints in the incident's context, in its order.
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
-    for record in context_records(context, XDR_RESTORE_RECORDS):
+    for record in context_records(context, ('CortexXDR', 'RestoredFile')):
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
         if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
                 file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
@@ -3613,7 +3580,7 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
     endpoints, final, restored = [], 0, 0
     for endpoint_id, status in sorted((statuses or {}).items()):  # JSON's keys: text, each once
         # A status not known (one Cortex XDR may add, or none) is running, as given: never also a failure
-        status = clean_text('' if status is None else status) or XDR_NO_STATUS
+        status = clean_text('' if status is None else status) or 'no status'
         endpoint = {'endpoint_id': endpoint_id, 'status': status}
         if status in XDR_FINAL_STATUSES and status != XDR_SUCCESS_STATUS:
             endpoint['error_description'] = describe_error_reason(reasons.get(endpoint_id), status, reply)
@@ -4136,7 +4103,7 @@ def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[H
     """The rows any run left restoring (or no longer listed) in the context, of the values, hosts and enterprise project
     (``scope``; None: the default) asked: the copies a restore by hash or path (no restore_state) may have sent."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
-    return [row for row in context_records(context, HSS_RESTORE_RECORDS)
+    return [row for row in context_records(context, ('HuaweiHSS', 'RestoredFile'))
             if isinstance(row, dict) and row.get('enterprise_project_id') == scope and
             (row.get('outcome') == HSS_OUTCOME_RESTORING or row.get('reason') == HSS_NO_LONGER_LISTED) and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
