@@ -3952,8 +3952,7 @@ def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
-    """The value a listed copy matches of a restore by hash (in lower case: copy_key) or by path; ``paired``: with its
-    host for a path, which is asked on each host it is paired with."""
+    """The hash (in lower case: copy_key) or path a listed copy matches; ``paired``: with its host for a paired path."""
     value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
     host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
     return (value, host) if paired else value
@@ -4083,9 +4082,8 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                      state: HssState, context: Any) -> tuple[list[HssCopy], int, int]:
-    """Each copy this restore changed, as HSS lists it now (restored, restoring, or isolated again); how many copies a
-    restore by hash or path sent HSS no longer lists (0: not known); and, a batch refused, at least how many of the
-    other batches' copies are still isolated, untouched since the start listed them."""
+    """Each copy this restore changed, as HSS lists it now; how many copies sent by hash or path HSS no longer lists
+    (0: not known); and, a batch refused, at least how many other batches' copies are untouched, isolated as listed."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
     sent = {copy_key(row) for row in left_restoring(context, fields, scope)} if not exact else {
@@ -4209,7 +4207,7 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     changed = updated >= state['accepted']
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
-    ours = changed or exact or (state['listed'] is not None and updated >= state['listed'])
+    ours = changed or exact or state['listed'] is not None and updated >= state['listed']
     if status == HSS_STATUS_RESTORING and ours:
         outcome, reason = HSS_OUTCOME_RESTORING, ''
     elif status == HSS_STATUS_RESTORED and ours:
