@@ -3978,11 +3978,11 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
     policy refusal whole by its rows' reason (HSS_DECODE_IN_ENTRY), and a batch's error if throttling held back all."""
     batches = [items[start:start + HSS_MAX_ITEMS_PER_REQUEST]
                for start in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop, encoded, throttled = {}, {}, []
+    stop, encoded, throttled = [], {}, []  # stop: the reasons of refusals every request meets, the first told
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None]:
         if stop:
-            return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None
+            return HSS_OUTCOME_FAILED, f'Not sent: {stop[0]}', None
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         sent_at = client.limiter.clock()
@@ -3994,7 +3994,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
                 reason = reason.replace(error.decode, HSS_DECODE_IN_ENTRY, 1)
                 encoded[reason] = str(error)
             if refuses_every_request(error):
-                stop.setdefault('reason', reason)
+                stop.append(reason)
             throttled.append(held_back(error, client))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
