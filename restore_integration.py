@@ -3769,8 +3769,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
 def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
                       earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
-    HSS throttled before it sent anything may be put off (start_put_off; ``earlier``, the state it handed on): that
-    later start's waits for turns end, as a check's do, an interval before the timeout, or no check follows in time."""
+    put off (``earlier``: start_put_off's state) waits for turns until an interval before the timeout, as checks do."""
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
     left = timeout - polling_elapsed(started, checks, interval, args) - (interval if earlier else 0)
     client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
@@ -3841,7 +3840,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, thro
                   started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending and,
     polling, it can start again after HSS's wait (put_off) within the polling time: that later start writes its rows."""
-    state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None, 'sent': None}
+    state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None}
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
                           interval, timeout, client)
     if not (throttled and polling and
@@ -3872,10 +3871,9 @@ def not_isolated_text(scope: str | None) -> str:
 def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                     isolation_status: str | None, put_off: HssState | None, missing: str
                     ) -> tuple[list[HssCopy], list[HssCopy], int | None]:
-    """Each copy HSS lists in ``isolation_status`` (None: any) that matches a hash or path asked for exactly, and the
-    not_found_row of each value that matches none (``put_off``, a put-off start's state: the rows of its copies another
-    restore took since it first ran, taken_rows); last, that moment on HSS's clock (None: not put off). The listing is
-    not filtered by status: copies leaving one while its pages are read would move later rows up, past a page read."""
+    """Each copy HSS lists in ``isolation_status`` (None: any) matching a hash or path asked exactly; each value's
+    not_found_row, or after a put-off start (``put_off``) the taken_rows since it first ran; that moment on HSS's clock.
+    The listing is not filtered by status: a copy leaving one while pages are read would move later rows past a page."""
     wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
@@ -3912,8 +3910,7 @@ def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
-    """The value a listed copy matches of a restore by hash (in lower case: copy_key) or by path; ``paired``: with its
-    host for a path, which is asked on each host it is paired with."""
+    """The hash (in lower case: copy_key) or path a listed copy matches; ``paired``: with its host for a paired path."""
     value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
     host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
     return (value, host) if paired else value
@@ -3934,16 +3931,16 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
                        ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
     """PUTs the items 100 at a time, batches side by side; a refusal every later batch would meet too stops sending.
-    Returns each item's row (its reason '' when none: XSOAR updates the row its DT key matches, where an earlier one
-    would stay), the earliest HSS can have acted on a batch (its clock, ms; None: on none), the batches it surely did
-    not act on (a bit each), each identity-policy refusal whole by its rows' reason (with HSS_DECODE_IN_ENTRY), when
-    HSS's throttling kept every batch from being taken (held_back) the error of one, and how many batches went out."""
+    Returns each item's row (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest
+    HSS may have acted on a batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity
+    policy refusal whole by its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, and
+    how many batches went out."""
     batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop, encoded, throttled = {}, {}, []
+    stop, encoded, throttled = [], {}, []  # stop: the reasons of refusals every request meets, the first told
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None, bool]:
         if stop:
-            return HSS_OUTCOME_FAILED, f'Not sent: {stop["reason"]}', None, False
+            return HSS_OUTCOME_FAILED, f'Not sent: {stop[0]}', None, False
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         sent_at = client.limiter.clock()
@@ -3955,7 +3952,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
                 reason = reason.replace(error.decode, HSS_DECODE_IN_ENTRY, 1)
                 encoded[reason] = str(error)
             if refuses_every_request(error):
-                stop.setdefault('reason', reason)
+                stop.append(reason)
             throttled.append(held_back(error, client))
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
@@ -3983,8 +3980,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
-    # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
-    # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
+    # The checks made bound the time passed from below; a follow command (no start) polls anew: no interval passed yet
     checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
     state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
@@ -3992,7 +3988,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
-    rows, unread, unlisted, untaken, for_good = [], None, 0, 0, False
+    unread, unlisted, untaken, for_good = None, 0, 0, False
     try:
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
@@ -4045,9 +4041,8 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                      state: HssState, context: Any) -> tuple[list[HssCopy], int, int]:
-    """Each copy this restore changed, as HSS lists it now (restored, restoring, or isolated again); how many copies a
-    restore by hash or path sent HSS no longer lists (0: not known); and, a batch refused, at least how many of the
-    other batches' copies are still isolated, untouched since the start listed them."""
+    """Each copy this restore changed, as HSS lists it now; how many copies sent by hash or path HSS no longer lists
+    (0: not known); and, a batch refused, at least how many other batches' copies are untouched, isolated as listed."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
     sent = {copy_key(row) for row in left_restoring(context, fields, scope)} if not exact else {
@@ -4064,10 +4059,9 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row is not None]
-    # A hash or path with no copy in any status: a check run by hand says so, as the first run would (not one whose
-    # copies sent no_longer_listed counts). One whose copies HSS lists, none isolated nor this restore's (restored long
-    # ago), is not_found as the start reported it, or, after a start put off, by the copies another restore took since,
-    # as that start found them (taken_rows): every check counts and shows the rows the context keeps. Both come first.
+    # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
+    # one whose copies HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start said,
+    # or, after a start put off, the taken_rows it found: every check shows the rows the context keeps. Both come first.
     if not exact:
         kept = {value_of(found, fields, True) for found, row in own if row is not None} | {
             value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
@@ -4166,19 +4160,18 @@ def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
 
 
 def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:
-    """A listed copy's outcome for this restore, or None when its status owes nothing to it. A copy the start reported
-    restoring (an exact item sent, or changed since the start's listing began) gets one once HSS lists it restoring
-    or restored: XSOAR keeps the start's row until a run writes it again. Its reason is '' when none."""
+    """A listed copy's outcome for this restore ('' its reason when none), or None when its status owes nothing to it:
+    a start's restoring row (an item sent, or a copy changed since its listing began) stays till HSS lists it so."""
     updated, status = whole_number(found.get('update_time'), 0), found.get('isolation_status')
     changed = updated >= state['accepted']
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
-    ours = changed or exact or (state['listed'] is not None and updated >= state['listed'])
+    ours = changed or exact or state['listed'] is not None and updated >= state['listed']
     if status == HSS_STATUS_RESTORING and ours:
         outcome, reason = HSS_OUTCOME_RESTORING, ''
     elif status == HSS_STATUS_RESTORED and ours:
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
-    elif status in (HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING) and changed:
+    elif status in HSS_ISOLATED_NOW and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_NOW[status] if state['accepted'] == 0 else HSS_ISOLATED_AGAIN
     elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
         outcome, reason = HSS_OUTCOME_RESTORING, HSS_UNNAMED_STATUS.format(status=printable(status))
