@@ -9,7 +9,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error; the type
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words), and
-                    how a value is quoted in a message (printable, short_text, clean_text)
+                    a value quoted in a message (printable, short_text, clean_text, first_text)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into
                     named tuples; the character checks settings and arguments share
 4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport) ending in a VendorReply
@@ -598,6 +598,11 @@ def short_text(text: Any) -> str:
 def clean_text(value: Any) -> str:
     """A vendor text, trimmed, with its line ends made plain (Cortex XDR sends "Element not found.\\r\\n")."""
     return re.sub('\r\n?|\n', ' ', str(value)).strip()
+
+
+def first_text(fields: Mapping[str, Any], *names: str) -> str:
+    """The first of ``names`` a vendor record gives as text (its model's type; any other shape: not given), trimmed."""
+    return next(filter(None, (clean_text(value) for value in map(fields.get, names) if isinstance(value, str))), '')
 
 
 ''' SETTINGS '''
@@ -3375,8 +3380,7 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
     action_id, status, refusal, problems = reply.get('action_id'), reply.get('status'), None, []
     said = str(status).strip().lower()
     if said in ('0', 'false'):
-        reason = next(filter(None, (clean_text(reply[key]) for key in ('errorText', 'err_msg', 'message')
-                                    if isinstance(reply.get(key), str))), '')
+        reason = first_text(reply, 'errorText', 'err_msg', 'message')
         refusal = f'Cortex XDR did not accept the restore (status {status})' + (
             f': {reason}' if reason else '. Check the file hash and the endpoints in Cortex XDR > Response > '
                                          'Action Center.')
@@ -4362,25 +4366,20 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given: the event is listed again at every fetch, and must not stop each one.
     files = event.get('file_info_list')
-    names = [event_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
+    names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
              if isinstance(item, dict)]
     subject = ', '.join(filter(None, names))
-    host = event_text(event, 'host_name', 'host_id') or 'an unnamed host'
-    name = f'HSS {event_text(event, "event_name") or "security event"} on {host}'
+    host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
+    name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
     # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
     # (strftime's %Y writes 999 on Linux) and truncates to ms; [:23] drops its '+00:00' for the 'Z'. dbotMirrorId: HSS's
     # event ID, the fetch's Source IDs in XSOAR's Fetch History (content-docs fetching-incidents.md); none: left out.
-    mirror_id = event_text(event, 'event_id')
+    mirror_id = first_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
             'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
-            'details': event_text(event, 'description'), 'rawJSON': json.dumps(event),
+            'details': first_text(event, 'description'), 'rawJSON': json.dumps(event),
             **({'dbotMirrorId': mirror_id} if mirror_id else {})}
-
-
-def event_text(fields: Mapping[str, Any], *names: str) -> str:
-    """The first of ``names`` an HSS record gives as text (its model's type; any other shape: not given), trimmed."""
-    return next(filter(None, (clean_text(value) for value in map(fields.get, names) if isinstance(value, str))), '')
 
 
 def last_run_values(stored: Any) -> JsonObject:
