@@ -12,6 +12,10 @@ from warroom.runtime import WarRoom
 
 XDR_HASH = sorted(seed_holders())[0]
 HSS_HASH = sorted(c['file_hash'] for copies in hss_seed_copies().values() for c in copies if c['healthy'])[0]
+HOST_COPIES = {}  # host -> the isolated copies the seed puts on it
+for copies in hss_seed_copies().values():
+    for held in copies:
+        HOST_COPIES.setdefault(held['host_id'], []).append(held)
 LONGEST = {'interval_in_seconds': facts.MAX_POLLING_INTERVAL, 'timeout_in_seconds': facts.MAX_POLLING_TIMEOUT}
 
 
@@ -58,3 +62,27 @@ def test_one_past_the_longest_documented_polling_value_is_refused_naming_it(hss_
 
     assert result.failed and name in result.entries[-1]['Contents'], result.entries[-1]['Contents']
     assert hss_tenant.gateway.requests == []
+
+
+# integration.yml, file_path: "the items of a comma-separated list are stripped": paths typed with blanks around the
+# commas name the copies the host holds, as the same paths in a JSON list do.
+@pytest.mark.parametrize('comma', [', ', ' , ', ',\t'])
+def test_paths_typed_with_blanks_around_their_commas_restore_the_copies_they_name(hss_tenant, comma):
+    host = next(host for host, held in sorted(HOST_COPIES.items()) if len(held) > 1 and all(c['healthy'] for c in held))
+    held = HOST_COPIES[host]
+
+    result = run(hss_tenant.params(), 'hss-restore-isolated',
+                 {'host_id': host, 'file_path': comma.join(c['file_path'] for c in held), 'polling': 'true'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    for copy in held:
+        assert hss_tenant.backend.isolation_status(host, copy['file_hash'], copy['file_path']) == 'restored', copy
+
+
+@given(items=st.lists(st.text(st.characters(blacklist_characters=',[', blacklist_categories=('Cc', 'Cs', 'Z')),
+                              min_size=1, max_size=8), min_size=1, max_size=5),
+       blanks=st.lists(st.sampled_from(['', ' ', '  ', '\t']), min_size=10, max_size=10))
+def test_comma_separated_items_are_read_without_the_blanks_around_them(items, blanks):
+    text = ','.join(f'{blanks[n % 10]}{item}{blanks[(n + 5) % 10]}' for n, item in enumerate(items))
+
+    assert ri.hss_field_list(text, 'file_path') == items
