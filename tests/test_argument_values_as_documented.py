@@ -86,3 +86,19 @@ def test_comma_separated_items_are_read_without_the_blanks_around_them(items, bl
     text = ','.join(f'{blanks[n % 10]}{item}{blanks[(n + 5) % 10]}' for n, item in enumerate(items))
 
     assert ri.hss_field_list(text, 'file_path') == items
+
+
+# integration.yml, timeout_in_seconds: "while polling, at least interval_in_seconds": a timeout of exactly one interval
+# is taken (one check at most), one second less is refused naming both, before any request.
+def test_a_polling_timeout_of_exactly_one_interval_is_taken_and_one_second_less_refused(hss_tenant):
+    interval = facts.MIN_POLLING_INTERVAL
+    args = {'file_hash': HSS_HASH, 'polling': 'true', 'interval_in_seconds': str(interval)}
+
+    refused = run(hss_tenant.params(), 'hss-restore-isolated', {**args, 'timeout_in_seconds': str(interval - 1)})
+    assert hss_tenant.gateway.requests == []
+    taken = run(hss_tenant.params(), 'hss-restore-isolated', {**args, 'timeout_in_seconds': str(interval)})
+
+    shown = refused.entries[-1]['Contents']
+    assert refused.failed and 'timeout_in_seconds' in shown and 'interval_in_seconds' in shown, shown
+    assert not taken.failed, taken.entries[-1]['Contents']
+    assert hss_tenant.requests_to('PUT', '/event/isolated-file')
