@@ -164,3 +164,22 @@ def test_an_action_id_list_holding_an_item_no_action_id_can_be_is_refused_by_pos
     assert 'action_id item 1' in entry['Contents'] and 'CortexXDR.RestoredFile' in entry['Contents']
     assert 'without it' not in entry['Contents']
     assert len(xdr.gateway.requests) == before
+
+
+# JSON's true and false are no count of checks nor a time (json reads them as Python's True and False, which are ints
+# to isinstance): a polling run handed one refuses it by name rather than count True as 1 ms since the epoch (its
+# polling time run out at once) or as one check made.
+@pytest.mark.parametrize('name', ['polling_started', 'polling_checks'])
+@pytest.mark.parametrize('value', ['true', 'false'])
+def test_a_json_boolean_as_the_polling_start_or_the_checks_made_is_refused_by_name_before_any_request(xdr, name,
+                                                                                                      value):
+    args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'true', name: value}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and name in entry['Contents'], entry
+    assert 'set by the command itself' in entry['Contents'], entry
+    assert len(xdr.gateway.requests) == before
