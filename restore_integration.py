@@ -55,6 +55,7 @@ import zlib
 from base64 import b64encode
 from bisect import bisect_right
 from collections import Counter, deque
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
@@ -367,6 +368,7 @@ HSS_NOT_TAKEN = {
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
 HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: until when HSS's Retry-After holds its URL (scope) back, when kept (ms)
+CONTEXT_WRITE_TRIES = 3  # versioned writes refused as another run wrote first (CSP's CONTEXT_UPDATE_RETRY_TIMES)
 # Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
 # shared with other tools and people, for 15 minutes no one can cut short.
 IAM_LOCKOUT_FAILED_LOGINS = 5
@@ -4396,15 +4398,13 @@ COMMANDS = {'restore-file': ('xdr', restore_file_command),
 
 def settings_for(command: str, params: JsonObject) -> InstanceSettings:
     """What ``command`` reads of the instance (test-module: every vendor in use, and the fetch settings if fetching)."""
-    if command == 'test-module':
-        settings, caller = read_instance_settings(params, with_fetch=None), 'Test'
-    elif command == 'fetch-incidents':
-        settings, caller = read_instance_settings(params, ('hss',), with_fetch=True), 'fetch'
-    elif command in COMMANDS:
+    if command in COMMANDS:
         return read_instance_settings(params, (COMMANDS[command][0],))
-    else:
+    if command not in ('test-module', 'fetch-incidents'):
         raise RestoreError(f'Command {command} is not implemented by this integration.')
-    return settings._replace(transport=settings.transport._replace(caller=caller))  # whom its errors speak to
+    fetching = command == 'fetch-incidents'  # its errors speak to a fetch, else to a Test
+    settings = read_instance_settings(params, ('hss',) if fetching else None, with_fetch=fetching or None)
+    return settings._replace(transport=settings.transport._replace(caller='fetch' if fetching else 'Test'))
 
 
 def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progress: TextListener | None = None,
@@ -4438,16 +4438,23 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
     entry = None if entry and 'token' in entry and entry.get('identity') != iam_identity else entry
     wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), hss and kept_wait_ms(kept, hss.limit_scope)
-    # Written only for a change (each write may race another run's): a new token, a longer wait, a kept one void
     if entry == stored and not (hss and (wait > kept_ms + 1000 or HSS_PAUSE_KEY in kept and not kept_ms)):
-        return
-    state = dict(runtime.getIntegrationContext() or {})
-    if entry != stored:
-        state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
-    if hss:  # its wait, or a later one another run kept meanwhile; none once passed (no HSS client: the one kept stays)
-        wait, now = max(wait, kept_wait_ms(state, hss.limit_scope)), epoch_ms()
-        state[HSS_PAUSE_KEY] = json.dumps(dict(kept_at=now, until=now + wait, scope=hss.limit_scope)) if wait else None
-    runtime.setIntegrationContext({key: value for key, value in state.items() if value is not None})
+        return  # written only for a change: a new token, a longer wait, a kept one void
+    versioned = hasattr(runtime, 'setIntegrationContextVersioned')  # XSOAR 6.0+; not the bench's stand-in
+    for _ in range(CONTEXT_WRITE_TRIES):  # this run's part only, applied to the context as it is at each try
+        read = runtime.getIntegrationContextVersioned(True) if versioned else None
+        state = dict((read['context'] if read else runtime.getIntegrationContext()) or {})
+        if entry != stored:
+            state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
+        if hss:  # its wait, or a later one another run kept; none once passed (no HSS client: the one kept stays)
+            now, left = epoch_ms(), max(wait, kept_wait_ms(state, hss.limit_scope))
+            kept_wait = {'kept_at': now, 'until': now + left, 'scope': hss.limit_scope}
+            state[HSS_PAUSE_KEY] = json.dumps(kept_wait) if left else None
+        state = {key: value for key, value in state.items() if value is not None}
+        with suppress(ValueError):  # XSOAR refuses a version another run's write made old (its channel: ValueError)
+            return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True) if read else \
+                runtime.setIntegrationContext(state)
+    raise RuntimeError('Another run of the instance wrote its integration context before each write of this one.')
 
 
 def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
@@ -4469,13 +4476,10 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients[kind] = build_client(kind, settings, kept, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')), scrubber=scrubber)
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
-        # restore-file's first run (files it may leave to a check: not one started since) and a check sending late
-        late_files = command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and
-                                                        args.get('action_id'))
-        # hss-restore-isolated's checks, for the rows of copies HSS no longer lists (left_restoring)
-        checking = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state'))
-        try:  # the incident's context (demisto.context(): content's DemistoClassApiModuleClasses.py)
-            context = runtime.context() if late_files or checking else None
+        reads_context = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state')) or (
+            command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and args.get('action_id')))
+        try:  # the incident's context, for HSS's checks (copies no longer listed), restore-file's late files
+            context = runtime.context() if reads_context else None
         except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
             context = None
         entry = command_function(clients[kind], args, context).to_entry()
@@ -4488,8 +4492,7 @@ def main(demisto_obj: Any = None) -> None:
     """The only function that calls ``demisto`` (XSOAR's global, or the war room's), from the calling thread alone."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
-    # CSP's debug log calls demisto.info from the thread that sends each request, bulk work's threads too
-    if masker := debug_log_masker(globals()):
+    if masker := debug_log_masker(globals()):  # CSP's debug log calls demisto.info from each request's thread
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, kept, iam_identity = {}, {}, None

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 import restore_integration as ri
-from conftest import HSS_REPLIES, cached_token, hss_seed_copies, seed_holders, start_tenant
+from conftest import HSS_REPLIES, cached_token, hss_seed_copies, inject_hss_faults, seed_holders, start_tenant
 from facts import ENTRY_ERROR
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import Demisto
@@ -85,6 +85,9 @@ class ContextRefused(Demisto):
     def setIntegrationContext(self, context):  # noqa: N802 - XSOAR's name
         raise RuntimeError('the integration context could not be saved')
 
+    def setIntegrationContextVersioned(self, context, version=-1, sync=False):  # noqa: N802 - XSOAR's name
+        raise RuntimeError('the integration context could not be saved')
+
 
 def test_a_token_the_integration_context_will_not_take_leaves_the_commands_entry_and_says_so_in_the_debug_log(
         hss_tenant):
@@ -100,6 +103,91 @@ def test_a_token_the_integration_context_will_not_take_leaves_the_commands_entry
     # Nothing was kept, so the next run asks IAM again.
     run(params, 'hss-restore-isolated', args, context)
     assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2
+
+
+class AnotherRunWritesBetween(Demisto):
+    """A run of the instance beside which another run of it writes the integration context (``then``): once this run
+    has its entry, right after each of its reads of the context (``times`` of them), before it writes what it keeps."""
+
+    def __init__(self, *args, then, times=1):
+        super().__init__(*args)
+        self.then, self.times = then, times
+
+    def _read(self, context):
+        if self.entries and self.times:
+            self.times -= 1
+            self.then()
+        return context
+
+    def getIntegrationContext(self):  # noqa: N802 - XSOAR's name
+        return self._read(super().getIntegrationContext())
+
+    def getIntegrationContextVersioned(self, refresh=False):  # noqa: N802 - XSOAR's name
+        return self._read(super().getIntegrationContextVersioned(refresh))
+
+
+def test_a_wait_another_run_keeps_while_this_one_keeps_its_iam_token_is_kept_beside_the_token(hss_tenant):
+    # XSOAR runs a fetch and commands of one instance side by side. A restore keeps its new IAM token; meanwhile a fetch
+    # HSS throttles (a Retry-After past what a run waits) keeps HSS's wait, between the restore's read of the
+    # context and its write. Both must stay: the next fetch waits, and asks IAM for no token.
+    params, context = hss_tenant.params('token'), {}
+
+    def a_throttled_fetch():
+        inject_hss_faults(hss_tenant, 'hss', FaultPlan.parse('sequence=429;retry-after=300'))
+        with pytest.raises(ri.FetchFailed):
+            ri.main(Demisto(params, 'fetch-incidents', {}, context, []))
+
+    entries, _, context = run(params, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'}, context,
+                              lambda *args: AnotherRunWritesBetween(*args, then=a_throttled_fetch))
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    logins, sent = len(hss_tenant.requests_to('POST', IAM_TOKENS)), len(hss_tenant.gateway.requests)
+    assert logins == 2, 'each run asked IAM for a token'
+    with pytest.raises(ri.FetchFailed, match='asked to wait until'):
+        ri.main(Demisto(params, 'fetch-incidents', {}, context, []))
+    assert len(hss_tenant.gateway.requests) == sent, 'nothing reached HSS before its wait had passed'
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == logins, 'a token was kept'
+
+
+def test_another_run_writing_before_every_write_of_this_one_leaves_its_token_unkept_and_says_so_in_the_debug_log(
+        hss_tenant):
+    params, context, saved = hss_tenant.params('token'), {'kept by another run': 'x'}, []
+
+    def another_run_saves():  # the context as it is: a write all the same, which moves XSOAR's version
+        other = Demisto(params, 'hss-restore-isolated', {}, context, [])
+        other.setIntegrationContext(other.getIntegrationContext())
+        saved.append(dict(context))
+
+    entries, debug, context = run(params, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'},
+                                  context, lambda *args: AnotherRunWritesBetween(*args, then=another_run_saves,
+                                                                                   times=100))
+
+    assert entries and ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert 1 < len(saved) < 100, 'it read again after each refusal, a few times'
+    assert context == {'kept by another run': 'x'}, 'nothing of the other run dropped'
+    assert [line for line in debug if 'IAM token could not be kept' in line and 'next run fetches one' in line]
+
+
+class UnversionedOnly:
+    """A demisto with the unversioned pair only, as warroom/bench.py's stand-in (and XSOAR before 6.0) has it."""
+
+    def __init__(self, *args):
+        self.demisto = Demisto(*args)
+        self.entries, self.log = self.demisto.entries, self.demisto.log
+
+    def __getattr__(self, name):
+        if 'Versioned' in name:
+            raise AttributeError(name)
+        return getattr(self.demisto, name)
+
+
+def test_a_demisto_without_the_versioned_integration_context_still_keeps_the_iam_token(hss_tenant):
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+
+    entries, _, context = run(hss_tenant.params('token'), 'hss-restore-isolated', args, demisto_class=UnversionedOnly)
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert cached_token(context)['token']
 
 
 def test_a_cached_token_hss_no_longer_takes_is_dropped_from_the_integration_context_when_iam_gives_no_new_one(

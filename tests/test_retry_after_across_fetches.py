@@ -271,21 +271,25 @@ def test_a_wait_another_run_kept_meanwhile_outlives_a_run_that_ended_with_none_o
 
 
 def test_a_fetch_held_back_by_a_kept_wait_leaves_the_integration_context_unwritten(fetching, monkeypatch):
-    # XSOAR's setIntegrationContext replaces the whole context, unversioned: each write may overwrite what another run
-    # of the instance wrote meanwhile (its IAM token, IAM's refusal of the password). A run that only met the wait it
-    # read has nothing new to keep, so it writes nothing; the wait it met is still kept for the next fetch.
+    # Each write of the integration context replaces it whole, and another run of the instance may have written it
+    # meanwhile (its IAM token, IAM's refusal of the password): XSOAR then refuses the write, which is read and made
+    # again. A run that only met the wait it read has nothing new to keep, so it writes nothing, versioned or not; the
+    # wait it met is still kept for the next fetch.
     from warroom.runtime import Demisto
     tenant, room, arrivals, moved = fetching
     ends = throttled_fetch(tenant, room, arrivals, moved)
     kept = dict(room.integration_context)
     [key] = kept  # AK/SK: no token cached, only the wait
-    writes, original = [], Demisto.setIntegrationContext
+    writes = []
 
-    def counted(demisto, context):
-        writes.append(context)
-        original(demisto, context)
+    def counted(original):
+        def write(demisto, context, *version):
+            writes.append(context)
+            original(demisto, context, *version)
+        return write
 
-    monkeypatch.setattr(Demisto, 'setIntegrationContext', counted)
+    for name in ('setIntegrationContext', 'setIntegrationContextVersioned'):
+        monkeypatch.setattr(Demisto, name, counted(getattr(Demisto, name)))
     room.clock.advance(FETCH_INTERVAL_S)
 
     with pytest.raises(FetchError, match='asked to wait until'):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -305,9 +306,85 @@ def test_the_integration_context_takes_an_object_of_text_values_only():
 
 def test_test_module_can_neither_read_nor_write_the_integration_context():
     demisto = Demisto({}, 'test-module', {}, {'kept': 'x'}, [])
-    for call in (demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({'kept': 'y'})):
+    for call in (demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({'kept': 'y'}),
+                 demisto.getIntegrationContextVersioned,
+                 lambda: demisto.setIntegrationContextVersioned({'kept': 'y'}, -1, True)):
         with pytest.raises(DemistoMisuse, match='test-module'):
             call()
+
+
+def test_a_versioned_write_takes_text_values_only_from_the_thread_that_runs_the_command():
+    store = {}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    for context in ({'token': {'value': 'x'}}, {'expires': 5}, ['token']):
+        with pytest.raises(DemistoMisuse, match='text|object'):
+            demisto.setIntegrationContextVersioned(context, demisto.getIntegrationContextVersioned()['version'])
+    refused = []
+
+    def work():
+        for call in (lambda: demisto.getIntegrationContextVersioned(True),
+                     lambda: demisto.setIntegrationContextVersioned({'token': 'x'}, -1, True)):
+            try:
+                call()
+            except DemistoMisuse as misuse:
+                refused.append(str(misuse))
+
+    worker = threading.Thread(target=work, name='worker-1')
+    worker.start()
+    worker.join()
+    assert len(refused) == 2 and all('worker-1' in text for text in refused) and store == {}
+
+
+def test_a_versioned_read_gives_the_context_and_a_version_that_every_write_moves():
+    # XSOAR 6.0+ (demisto/content DemistoClassApiModuleClasses.py; CommonServerPython's get_integration_context):
+    # getIntegrationContextVersioned returns {'context': ..., 'version': ...}, and any write, versioned or not, makes
+    # the version read before it an old one.
+    store = {}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    first = demisto.getIntegrationContextVersioned()
+    demisto.setIntegrationContext({'token': 'a'})
+    second = demisto.getIntegrationContextVersioned(True)
+    demisto.setIntegrationContextVersioned({'token': 'b'}, second['version'], True)
+    third = demisto.getIntegrationContextVersioned()
+    demisto.setIntegrationContextVersioned({'token': 'b'}, third['version'])  # the same context, written again
+
+    assert [first['context'], second['context'], third['context']] == [{}, {'token': 'a'}, {'token': 'b'}]
+    last = demisto.getIntegrationContextVersioned()['version']
+    versions = [json.dumps(read['version']) for read in (first, second, third)] + [json.dumps(last)]
+    assert len(set(versions)) == 4, versions
+    assert store == {'token': 'b'}
+
+
+def test_a_versioned_write_after_another_run_wrote_is_refused_with_a_value_error_and_changes_nothing():
+    # Two runs of one instance share its integration context. XSOAR refuses a versioned write whose version another
+    # write has made old, and its channel raises the server's refusal as a ValueError (DemistoClassApiModuleClasses.py,
+    # __do); CommonServerPython's set_to_integration_context_with_retries catches ValueError, reads again and retries.
+    store = {'token': 'kept'}
+    this_run, other_run = (Demisto({}, 'fetch-incidents', {}, store, []) for _ in range(2))
+    read = this_run.getIntegrationContextVersioned(True)
+    other_run.setIntegrationContextVersioned({'token': 'kept', 'wait': 'later'},
+                                             other_run.getIntegrationContextVersioned(True)['version'], True)
+
+    with pytest.raises(ValueError):
+        this_run.setIntegrationContextVersioned({'token': 'new'}, read['version'], True)
+    assert store == {'token': 'kept', 'wait': 'later'}
+    again = this_run.getIntegrationContextVersioned(True)
+    this_run.setIntegrationContextVersioned({**again['context'], 'token': 'new'}, again['version'], True)
+    assert store == {'token': 'new', 'wait': 'later'}
+
+
+@pytest.mark.parametrize('unversioned', [-1, {'version': -1, 'sequenceNumber': -1, 'primaryTerm': -1}])
+def test_a_write_of_version_minus_one_is_taken_whatever_was_written_before(unversioned):
+    # -1 is "no version" (the default of demistomock's setIntegrationContextVersioned); XSOAR's own unversioned
+    # setIntegrationContext sends it as an object of -1s (DemistoClassApiModuleClasses.py).
+    store = {}
+    this_run, other_run = (Demisto({}, 'restore-file', {}, store, []) for _ in range(2))
+    this_run.getIntegrationContextVersioned()
+    other_run.setIntegrationContext({'wait': 'later'})
+
+    this_run.setIntegrationContextVersioned({'token': 'new'}, unversioned)
+
+    assert store == {'token': 'new'}
 
 
 # --------------------------------------------------------------------------- test-module's answer

@@ -57,6 +57,10 @@ GO_WHOLE_DIGITS_BELOW = 1e21
 # U+FFFD: "invalid UTF-16 surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode
 # replacement character U+FFFD" (golang/go src/encoding/json/decode.go, Unmarshal).
 SURROGATE_ESCAPE = re.compile(r'\\ud[89a-f]')
+# The version an unversioned write sends (XSOAR's setIntegrationContext, DemistoClassApiModuleClasses.py), and each
+# integration context's version (context_version)
+NO_CONTEXT_VERSION = {'version': -1, 'sequenceNumber': -1, 'primaryTerm': -1}
+_CONTEXT_VERSIONS: dict[int, tuple[dict, int]] = {}
 
 
 class FetchError(RuntimeError):
@@ -246,6 +250,15 @@ def text_values(state: Any, what: str) -> dict[str, str]:
     return copy
 
 
+def context_version(context: dict, bump: bool = False) -> int:
+    """The version of an integration context (moved on by ``bump``, at each write): XSOAR keeps one per instance, the
+    war room one per context object, whichever war rooms and runs share it (held here: its id stays its own)."""
+    version = _CONTEXT_VERSIONS.get(id(context), (context, 0))[1] + bump
+    if bump:
+        _CONTEXT_VERSIONS[id(context)] = (context, version)
+    return version
+
+
 def log_text(message: object, call: str) -> str:
     """A log call's message as the war room keeps it, or DemistoMisuse: XSOAR's demisto.debug, info and error send it
     to the server with json.dump (DemistoClassApiModuleClasses.py), which refuses an object that is not JSON."""
@@ -373,9 +386,35 @@ class Demisto:
 
     def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
         self._check_context_allowed('setIntegrationContext')
+        self._store_context(text_values(context, 'The integration context'))
+
+    def getIntegrationContextVersioned(self, refresh: bool = False) -> dict:  # noqa: N802 - XSOAR's name
+        """XSOAR 6.0+: ``{'context': ..., 'version': ...}`` (DemistoClassApiModuleClasses.py; CommonServerPython's
+        get_integration_context). ``refresh`` reads the database rather than the instance's memory in XSOAR; the war
+        room has one store."""
+        self._check_context_allowed('getIntegrationContextVersioned')
+        return {'context': json_copy(self._integration_context, 'The integration context'),
+                'version': context_version(self._integration_context)}
+
+    def setIntegrationContextVersioned(self, context: dict, version: Any = -1,  # noqa: N802 - XSOAR's name
+                                       sync: bool = False) -> None:
+        """XSOAR's optimistic lock: the write is refused unless ``version`` is the one stored (any write since the read
+        moved it), or -1, "no version" (XSOAR's own setIntegrationContext sends it as an object of -1s). The server's
+        refusal reaches the integration as the ValueError its channel raises for any refusal
+        (DemistoClassApiModuleClasses.py, ``__do``: its text is the server's, not published; these words are ours).
+        ``sync`` saves at once in XSOAR rather than at the command's end; the war room saves at once either way."""
+        self._check_context_allowed('setIntegrationContextVersioned')
         replacement = text_values(context, 'The integration context')
+        given, stored = json_copy(version, 'The version'), context_version(self._integration_context)
+        if given not in (-1, NO_CONTEXT_VERSION) and given != stored:
+            raise ValueError(f'The integration context was not saved: version {json.dumps(given)} is not the one '
+                             f'stored ({stored}); it was written since. Read it again and apply the change to it.')
+        self._store_context(replacement)
+
+    def _store_context(self, replacement: dict) -> None:
         self._integration_context.clear()
         self._integration_context.update(replacement)
+        context_version(self._integration_context, bump=True)
 
     def getLastRun(self) -> dict:  # noqa: N802 - XSOAR's name
         self._check_thread('getLastRun')
