@@ -555,6 +555,8 @@ class RestoreError(Exception):
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
         self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
+        last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
+        self.later = last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or last.fault in FAULTS_AFTER_SENDING
         self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
@@ -566,9 +568,9 @@ class RestoreError(Exception):
         self.args = (f'{self} {sentence}',)
         return self
 
-    def with_advice(self, advice: str, instead_of: str) -> 'RestoreError':
-        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now."""
-        self.args, self.advice = (str(self).replace(instead_of, advice),), advice
+    def with_advice(self, advice: str, instead_of: str, later: bool = False) -> 'RestoreError':
+        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now (``later``)."""
+        self.args, self.advice, self.later = (str(self).replace(instead_of, advice),), advice, later
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
@@ -1680,7 +1682,7 @@ class HttpTransport:
                   'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
                   FETCH_NEXT_ADVICE}[self.settings.caller]
         error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
-        error.says_until = kept  # until when an earlier run's wait holds: main() adds no end of it
+        error.says_until, error.later = kept, True  # until when an earlier run's wait holds: told_when adds no end
         raise error
 
     @staticmethod
@@ -3086,8 +3088,7 @@ def told_when(error: RestoreError, client: 'XdrClient | HssClient', fetching: bo
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
         return error.with_advice('Test again after {} ({}).'.format(*when), TEST_AGAIN)
-    lead = 'Later means after' if 'again later' in error.advice else \
-        'Fetches may be throttled until' if fetching else 'Try again, after'
+    lead = 'Fetches may be throttled until' if fetching else 'Later means after' if error.later else 'Try again, after'
     return error.with_sentence('{} {} ({}).'.format(lead, *when))
 
 
@@ -3900,7 +3901,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, thro
     if not (throttled and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
         # HSS's 429 advice, where a polling run with time enough would send the restore after HSS's wait: says so
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS]) if throttled and \
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     return RestoreResult(f'Huawei Cloud HSS throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
