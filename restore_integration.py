@@ -185,8 +185,8 @@ FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
-AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},  # by settings.caller == 'fetch'
-               True: {'again': 'wait for the next fetch', 'Again': 'Wait for the next fetch'}}  # Again: capitalized
+AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller, words in {  # by settings.caller
+    'command': 'try again later', 'Test': 'test again later', 'fetch': 'wait for the next fetch'}.items()}
 TEST_AGAIN = 'Test again in a moment.'  # a Test's throttle, as Cortex XDR's Test says: a running wait's end replaces it
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
@@ -1047,7 +1047,7 @@ class VendorReply:
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS[False]  # transport's
+        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS['command']  # transport's
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1378,7 +1378,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
-        self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller == 'fetch']
+        self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller]
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 

@@ -517,6 +517,23 @@ def test_the_instance_test_whose_event_listing_comes_past_its_wait_says_to_test_
     assert not re.search(r'timeout_in_seconds|\b[Rr]un the command|command again|this command', message), message
 
 
+@pytest.mark.parametrize('fault', ['503', '502-html', 'reset', 'malformed'])
+def test_the_instance_test_failed_by_faults_at_every_attempt_says_to_test_again_later_not_to_try_again(hss_tenant,
+                                                                                                       fault):
+    # Every attempt at the Test's listing meets a fault (README, Reliability: a 502 or 503, a dropped connection, a
+    # broken reply) until its retries are spent. The admin at the instance dialog presses Test (README, test-module:
+    # "says to test again ... not to run a command"): the fault's advice says to test again later, as its 429 says to
+    # test again, while it keeps what to check if the fault persists.
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={fault}*20;retry-after=0'))
+
+    result = war_room(hss_tenant, retry_backoff='0').run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and len(hss_tenant.gateway.faults.injected) == len(facts.RETRY_WAITS) + 1, message
+    assert re.search(r'\b[Tt]est again later\b', message), message
+    assert not re.search(r'\b[Tt]ry again|\b[Rr]un the command|command again|next fetch', message), message
+
+
 def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hss_tenant):
     host = COPIES[SINGLE_HASH][0]['host_id']
     items = hss_tenant.backend.add_isolated_files(host, 100)
