@@ -172,8 +172,9 @@ FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
-AGAIN_WORDS = {False: {'again': 'try again later', 'Again': 'Try again later'},  # by settings.caller == 'fetch'
-               True: {'again': 'wait for the next fetch', 'Again': 'Wait for the next fetch'}}  # Again: capitalized
+AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller, words in {  # by settings.caller
+    'command': 'try again later', 'Test': 'test again later', 'fetch': 'wait for the next fetch'}.items()}
+TEST_AGAIN = 'Test again in a moment.'  # a Test's throttle, as Cortex XDR's Test says: a running wait's end replaces it
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
@@ -225,6 +226,8 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
 THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
                             f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
                             'wait has passed.')
+XDR_THROTTLED = ('Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and '
+                 'integration of the tenant)')
 XDR_ERROR_ADVICE = {
     400: 'Cortex XDR took the request as malformed, though its values were well formed: an incident_id must be an '
          'incident of this tenant holding the file, file_hash a file it quarantined (its message may name one).',
@@ -238,8 +241,7 @@ XDR_ERROR_ADVICE = {
          'and Quarantine), or use a key whose role has them.',
     404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
          'Cortex XDR > Settings > API Keys (it starts with https://api-).',
-    429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration '
-         f'of the tenant). {THROTTLED_RESTORE_ADVICE}',
+    429: f'{XDR_THROTTLED}. {THROTTLED_RESTORE_ADVICE}',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.'}
 # A status read (actions/get_action_status) refused: about reading the action, not the restore.
@@ -250,8 +252,7 @@ XDR_STATUS_ERROR_ADVICE = {
     403: 'The API key\'s role is not allowed to read action statuses. Give the role the Action Center permission '
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
-    429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
-         'tenant), so the action status was not read this time.',
+    429: f'{XDR_THROTTLED}, so the action status was not read this time.',
     500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
          'ID it does not know: check action_id); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
@@ -259,8 +260,7 @@ XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     403: 'The API key\'s role is not allowed to read action statuses, which this test does. Give the role the Action '
          'Center permissions restore-file needs (View/Edit and Quarantine), or use a key whose role has them.',
-    429: 'Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and integration of the '
-         'tenant). Test again in a moment.',
+    429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
 }
 # Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
 GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {Again}; if it persists, ' \
@@ -435,7 +435,7 @@ HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
     f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
-HSS_TEST_LISTING_ADVICE = {**HSS_LISTING_ADVICE, 429: f'{HSS_THROTTLED} Test again in a moment.'}  # as XDR's Test
+HSS_TEST_LISTING_ADVICE = {**HSS_LISTING_ADVICE, 429: f'{HSS_THROTTLED} {TEST_AGAIN}'}  # as XDR's Test
 HSS_EVENT_LISTING_ADVICE = {**HSS_TEST_LISTING_ADVICE, 400: (  # a Test's (a fetch's: FETCH_*): no restore field sent
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
     f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
@@ -482,7 +482,7 @@ IAM_ERROR_ADVICE = {
     429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
 }
 FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
-TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: 'Huawei Cloud IAM is throttling token requests. Test again in a moment.'}
+TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {TEST_AGAIN}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
@@ -523,6 +523,8 @@ class RestoreError(Exception):
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
         super().__init__(message)
         self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
+        last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
+        self.later = last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or last.fault in FAULTS_AFTER_SENDING
         self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
@@ -534,9 +536,9 @@ class RestoreError(Exception):
         self.args = (f'{self} {sentence}',)
         return self
 
-    def with_advice(self, advice: str, instead_of: str) -> 'RestoreError':
-        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now."""
-        self.args, self.advice = (str(self).replace(instead_of, advice),), advice
+    def with_advice(self, advice: str, instead_of: str, later: bool = False) -> 'RestoreError':
+        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now (``later``)."""
+        self.args, self.advice, self.later = (str(self).replace(instead_of, advice),), advice, later
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
@@ -1016,7 +1018,7 @@ class VendorReply:
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS[False]  # transport's
+        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS['command']  # transport's
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1347,7 +1349,7 @@ class HttpTransport:
                                         and proxy_elsewhere(base_url))
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
-        self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller == 'fetch']
+        self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller]
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
@@ -1647,11 +1649,11 @@ class HttpTransport:
             'after the vendor throttled it), came too late' if late.wait else 'the requests before it took the time'
         later = '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS \
             else f' (one run waits at most this long: {self.stops})'
-        advice = {'command': f'Run the command again later{later}.', 'Test': 'Test again in a moment.',
+        advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
                   'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
                   FETCH_NEXT_ADVICE}[self.settings.caller]
         error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
-        error.says_until = kept  # until when an earlier run's wait holds: main() adds no end of it
+        error.says_until, error.later = kept, True  # until when an earlier run's wait holds: told_when adds no end
         raise error
 
     @staticmethod
@@ -3044,6 +3046,17 @@ def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str,
     return (utc_text(time.time() + wait), f'in {wait} s, as {vendor} asked to wait: Retry-After') if wait else None
 
 
+def told_when(error: RestoreError, client: 'XdrClient | HssClient', fetching: bool = False) -> RestoreError:
+    """``error`` saying when ``client``'s vendor's wait (or its IAM token's, if longer) ends, while one runs."""
+    iam = client.transport.token_source
+    if error.says_until or not (when := follow_wait(client, iam.transport) if iam else follow_wait(client)):
+        return error
+    if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
+        return error.with_advice('Test again after {} ({}).'.format(*when), TEST_AGAIN)
+    lead = 'Fetches may be throttled until' if fetching else 'Later means after' if error.later else 'Try again, after'
+    return error.with_sentence('{} {} ({}).'.format(lead, *when))
+
+
 def follow_after(client: 'XdrClient | HssClient') -> str:
     """When a follow command may run: ', after <time> (in N s, ...)' while the vendor's Retry-After lasts, else ''."""
     return ', after {} ({})'.format(*wait) if (wait := follow_wait(client)) else ''
@@ -3156,12 +3169,11 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
     for client in clients.values():
         try:
             probe_vendor(client, fetch)
-        except RestoreError as error:
-            failures.append(error)
-    if len(failures) > 1:
-        raise RestoreError('\n'.join(map(str, failures)), [a for e in failures for a in e.attempts])
-    if failures:
-        raise failures[0]
+        except RestoreError as error:  # each vendor's, with when its wait ends: main() tells no Test's
+            failures.append(told_when(error, client))
+    if failures:  # one vendor's error as it came; several, one under another
+        raise failures[0] if len(failures) == 1 else RestoreError('\n'.join(map(str, failures)),
+                                                                 [a for e in failures for a in e.attempts])
     return 'ok'
 
 
@@ -3852,7 +3864,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, thro
     if not (throttled and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
         # HSS's 429 advice, where a polling run with time enough would send the restore after HSS's wait: says so
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS]) if throttled and \
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     return RestoreResult(f'Huawei Cloud HSS throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
@@ -4507,13 +4519,8 @@ def main(demisto_obj: Any = None) -> None:
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            for client in clients.values():  # what its advice's "later" is: its wait, or its IAM token's if longer
-                iam = client.transport.token_source
-                when = follow_wait(client, iam.transport) if iam else follow_wait(client)
-                if when and not error.says_until:
-                    lead = 'Later means after' if 'again later' in error.advice else \
-                        'Fetches may be throttled until' if fetching else 'Try again, after'
-                    error = error.with_sentence(f'{lead} {when[0]} ({when[1]}).')
+            for client in clients.values() if caching else ():  # what its advice's "later" is (test_module's told)
+                error = told_when(error, client, fetching)
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))

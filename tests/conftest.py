@@ -463,3 +463,16 @@ def lost_restore_record(run, file_hash: str, xdr: XdrTenant) -> dict:
     assert record['file_hash'] == file_hash and record['may_have_started'] is True, record
     assert all(file_hash in xdr.backend.restored(endpoint) for endpoint in seed_holders()[file_hash])
     return record
+
+
+def seconds_to_test_again(message: str, vendor: str) -> int:
+    """The seconds until the time a Test's error says to test again after, as ``vendor`` asked (Retry-After); fails
+    unless that is the one instruction it gives: no "in a moment" or "try again" beside it (README, test-module)."""
+    told = re.findall(r'\bTest again after (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(in (\d+) s, as ' + re.escape(vendor)
+                      + r' asked to wait: Retry-After\)', message)
+    assert len(told) == 1 and len(re.findall(r'\bagain\b', message, re.IGNORECASE)) == 1, message
+    assert 'in a moment' not in message, message
+    [(until, seconds)] = told
+    left = datetime.strptime(until, '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+    assert abs(left.total_seconds() - int(seconds)) <= 2, message  # the time and the seconds name one moment
+    return int(seconds)

@@ -15,7 +15,8 @@ from hypothesis import assume, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
-                      inject_hss_faults, integration_on_clock, load_json, start_hss_tenant)
+                      inject_hss_faults, integration_on_clock, load_json, seconds_to_test_again,
+                      start_hss_tenant)
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
@@ -474,7 +475,8 @@ def test_the_instance_test_throttled_by_hss_says_to_test_again_not_to_run_a_comm
     assert throttled.path.endswith('/event/isolated-file') and result.failed and 'APIGW.0308' in message, message
     assert not facts.words_missing(message, facts.HSS_ADVICE_WORDS[429]) and 'Test again' in message, message
     assert not re.search(r'\b[Rr]un the command|command again', message), message
-    assert re.search(r'Try again, after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ s, as Huawei Cloud HSS', message)
+    # One instruction, when to test again: the end of the hour HSS asked to wait, not "in a moment" and a time too.
+    assert 3590 <= seconds_to_test_again(message, 'Huawei Cloud HSS') <= 3600, message
 
 
 # README, test-module: throttled past what a Test waits, it says to test again, as Cortex XDR's does, not to run a
@@ -492,6 +494,8 @@ def test_the_instance_test_throttled_in_token_mode_says_to_test_again_and_names_
     assert result.failed and met.kind == '429', message
     assert not facts.words_missing(message, facts.HSS_ADVICE_WORDS[429]) and 'Test again' in message, message
     assert not re.search(r'\b[Rr]un the command|command again|this command', message), message
+    vendor = 'Huawei Cloud IAM' if throttled == 'iam' else 'Huawei Cloud HSS'  # as the vendor that asked is named
+    assert 3590 <= seconds_to_test_again(message, vendor) <= 3600, message
 
 
 def test_the_instance_test_whose_event_listing_comes_past_its_wait_says_to_test_again_not_to_poll(monkeypatch):
@@ -511,6 +515,23 @@ def test_the_instance_test_whose_event_listing_comes_past_its_wait_says_to_test_
 
     assert result.failed and 'Not sent to Huawei Cloud HSS' in message and 'Test again' in message, message
     assert not re.search(r'timeout_in_seconds|\b[Rr]un the command|command again|this command', message), message
+
+
+@pytest.mark.parametrize('fault', ['503', '502-html', 'reset', 'malformed'])
+def test_the_instance_test_failed_by_faults_at_every_attempt_says_to_test_again_later_not_to_try_again(hss_tenant,
+                                                                                                       fault):
+    # Every attempt at the Test's listing meets a fault (README, Reliability: a 502 or 503, a dropped connection, a
+    # broken reply) until its retries are spent. The admin at the instance dialog presses Test (README, test-module:
+    # "says to test again ... not to run a command"): the fault's advice says to test again later, as its 429 says to
+    # test again, while it keeps what to check if the fault persists.
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={fault}*20;retry-after=0'))
+
+    result = war_room(hss_tenant, retry_backoff='0').run('test-module', {})
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and len(hss_tenant.gateway.faults.injected) == len(facts.RETRY_WAITS) + 1, message
+    assert re.search(r'\b[Tt]est again later\b', message), message
+    assert not re.search(r'\b[Tt]ry again|\b[Rr]un the command|command again|next fetch', message), message
 
 
 def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hss_tenant):

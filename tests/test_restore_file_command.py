@@ -698,6 +698,8 @@ def test_test_module_throttled_says_to_test_again_not_that_a_next_check_reads_an
     assert result.failed and 'HTTP 429' in message, message
     assert not facts.words_missing(message, facts.XDR_ADVICE_WORDS[429]), message
     assert not any(words in message for words in PROMISES + ('action status', 'timeout_in_seconds')), message
+    # Cortex XDR asked to wait an hour: the one instruction is when to test again, its end (README, test-module).
+    assert 3590 <= conftest.seconds_to_test_again(message, 'Cortex XDR') <= 3600, message
 
 
 def test_test_module_waits_out_a_throttle_well_within_the_test_buttons_time_and_passes(monkeypatch):

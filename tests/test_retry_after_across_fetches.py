@@ -116,6 +116,27 @@ def test_an_hss_restore_without_polling_while_the_wait_hss_asked_of_a_fetch_runs
     assert len(re.findall(UTC_TIME, message)) == 1, message
 
 
+def test_a_command_refused_before_sending_while_the_wait_hss_asked_of_a_fetch_runs_says_to_try_again_after_it(
+        fetching):
+    # An hss-restore-isolated whose argument is refused sends nothing (README: every input is checked before any
+    # request), and its refusal tells no time of its own. HSS asked the fetch before it to wait (the instance keeps that
+    # wait): the error adds when to try again, the end of that wait, once, as "Try again, after <time>".
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    # integration.yml: file_attr is "only used with explicit items" (host_id, file_hash and file_path), not a hash alone
+    args = {'file_hash': sorted(hss_seed_copies())[0], 'file_attr': '0', 'polling': 'false'}
+    result = room.run('hss-restore-isolated', args)
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and 'file_attr' in message and len(arrivals.times) == 1, message
+    told = re.search(rf'\. Try again, after {UTC_TIME} \(in \d+ s, as Huawei Cloud HSS asked to wait: '
+                     r'Retry-After\)\.$', message)
+    assert told and abs(utc_seconds(told[1]) - ends) <= 1, message
+    assert len(re.findall(r'\bagain\b', message, re.IGNORECASE)) == 1, message
+
+
 def test_a_fetch_once_the_wait_hss_asked_of_an_earlier_fetch_has_passed_lists_and_makes_incidents(fetching):
     tenant, room, arrivals, moved = fetching
     ends = throttled_fetch(tenant, room, arrivals, moved)

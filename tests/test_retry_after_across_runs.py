@@ -11,6 +11,7 @@ import re
 import pytest
 
 import facts
+import restore_integration as ri
 from conftest import (FakeClock, integration_on_clock, load_json, seed_holders, start_hss_tenant, start_tenant,
                       HSS_SEED, hss_seed_copies)
 from warroom.context import get_path
@@ -506,6 +507,36 @@ def test_a_run_without_polling_throttled_past_what_a_run_may_wait_says_once_when
     assert said and left <= int(said[1]) <= left + 1, (left, last['Contents'])
     assert len(re.findall(r'\bagain\b', last['Contents'])) == 1, last['Contents']  # "again later", or "again, after"
     assert nothing_taken(tenant)  # nothing was restored
+
+
+@pytest.mark.parametrize('how', sorted(RESTORES))
+def test_a_run_throttled_past_its_wait_says_to_run_it_again_later_and_then_what_later_means(request, how):
+    # README (hss-restore-isolated, as restore-file's 429): it says "to run the command again later (and when "later"
+    # is: what is left of the wait)": the advice's "later", then the sentence that says when it is, last.
+    command, tenant, room, arrivals, args = throttled_restore(request, how)
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    text = room.run(command, {**args, 'polling': 'false'}).entries[-1]['Contents']
+
+    said = re.search(r'\bRun the command again later\b.*\. Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text, re.S)
+    assert said, text
+
+
+@pytest.mark.parametrize('reworded', ['Run the command once the wait has passed.', 'Wait, then run the command.'])
+def test_what_the_end_of_the_wait_is_called_does_not_hang_on_how_the_throttling_advice_is_worded(
+        request, monkeypatch, reworded):
+    # Cortex XDR throttles a restore-file run without polling past what a run waits. Its error's last sentence says
+    # when that wait ends as what the advice's "later" means; advice worded otherwise (a translation, a rewrite) still
+    # says to run the command again once the vendor's wait has passed, and the sentence after it must not turn into a
+    # second, different instruction ("Try again, after").
+    command, tenant, room, arrivals, args = throttled_restore(request, 'restore-file')
+    monkeypatch.setitem(ri.XDR_ERROR_ADVICE, 429, f'Cortex XDR is rate limiting this tenant. {reworded}')
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    text = room.run(command, {**args, 'polling': 'false'}).entries[-1]['Contents']
+
+    assert reworded in text and re.search(r'\. Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text), text
+    assert 'Try again' not in text, text
 
 
 # integration.yml: timeout_in_seconds is the "Seconds after which polling stops": without polling it lets no run wait
