@@ -1043,10 +1043,8 @@ class VendorReply:
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
         if not re.search(r';\s*charset\s*=', self.headers.get('Content-Type') or '', re.IGNORECASE):
-            try:
+            with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
-            except UnicodeError:  # not UTF-8: byte for byte, as before
-                pass
         try:
             return self.body.decode(charset, 'replace')
         except (LookupError, UnicodeError):  # a charset Python does not know, or a codec of no text (idna, undefined)
@@ -1104,17 +1102,17 @@ class AdaptiveRateLimiter:
     RATE_MARGIN = 0.98
     MEASURE_SPAN = 3.0  # seconds of answers the admitted rate is measured over
     MIN_RATE = 0.5  # as botocore: the slowest pace a throttle can bring
+    _next_turn = _paused_until = 0.0
+    # started: this run's first turn (None: none yet); _last_cut: when the rate was last cut; _rate_at_cut: its rate
+    _pause_asked = started = _last_cut = _rate_at_cut = None
+    throttles = cuts = 0  # throttles: 429s met (each one, cut or not)
 
     def __init__(self, ceiling: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.ceiling = float(ceiling)
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
-        self._next_turn = self._paused_until = 0.0
-        # started: this run's first turn (None: none yet); _last_cut: when the rate was last cut; _rate_at_cut: its rate
-        self._pause_asked = self.started = self._last_cut = self._rate_at_cut = None
         self._answered = deque()  # when the recent answers that were not 429 came back
-        self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
 
     def rate(self, now: float | None = None) -> float:
         if self._last_cut is None:
@@ -1493,17 +1491,17 @@ class HttpTransport:
         connection from no answer); past the grace: no answer in time, and the thread is left to end (a reply that comes
         then is closed unread). It calls no ``demisto``."""
         # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
-        state, lock = {}, threading.Lock()  # sent: (reply, error); late: given up on
+        state, lock = {}, threading.Lock()  # sent: the reply, or the error it raised; late: given up on
 
         def send_on_thread() -> None:
             try:
-                result = (send(), None)
+                result = send()
             except BaseException as error:  # noqa: BLE001 - raised again on the attempt's own thread
-                result = (None, error)
+                result = error
             with lock:
                 state['sent'], late = result, state.get('late')
-            if late and result[0] is not None:
-                result[0].close()
+            if late and isinstance(result, requests.Response):
+                result.close()
 
         thread = threading.Thread(target=send_on_thread, daemon=True)
         thread.start()
@@ -1511,10 +1509,10 @@ class HttpTransport:
         with lock:
             result = state.get('sent')
             state['late'] = result is None
+        if isinstance(result, BaseException):
+            raise result
         if result is not None:
-            if result[1] is not None:
-                raise result[1]
-            return result[0]
+            return result
         self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, the '
                         f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
                         None, 'Check DNS, the network path and the proxy setting; if they are right, {again}.')
@@ -1677,10 +1675,8 @@ def socket_under(response: requests.Response) -> socket.socket | None:
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
     """Ends a reply's reading at its time, on a timer's thread (no demisto call): the read under way ends at once."""
     cut.set()
-    try:
+    with suppress(OSError):  # closed already
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses
-    except OSError:  # closed already
-        pass
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
