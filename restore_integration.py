@@ -1032,10 +1032,9 @@ class VendorReply:
         return self._parsed
 
     def field(self, name: str) -> Any:
-        try:
+        with suppress(ValueError, AttributeError):  # not JSON, or JSON but not an object
             return self.json().get(name)
-        except (ValueError, AttributeError):  # not JSON, or JSON but not an object
-            return None
+        return None
 
     @property
     def text(self) -> str:
@@ -1045,10 +1044,9 @@ class VendorReply:
         if not re.search(r';\s*charset\s*=', self.headers.get('Content-Type') or '', re.IGNORECASE):
             with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
-        try:
+        with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
             return self.body.decode(charset, 'replace')
-        except (LookupError, UnicodeError):  # a charset Python does not know, or a codec of no text (idna, undefined)
-            return self.body.decode('utf-8', 'replace')
+        return self.body.decode('utf-8', 'replace')
 
 
 def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
@@ -1666,10 +1664,9 @@ class HttpTransport:
 
 def socket_under(response: requests.Response) -> socket.socket | None:
     """A socket on a dup of the reply's descriptor (its shutdown ends the reply's reads, its close not), else None."""
-    try:
+    with suppress(OSError, ValueError):
         return socket.socket(fileno=os.dup(response.raw.fileno()))
-    except (OSError, ValueError):
-        return None
+    return None
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
@@ -1702,10 +1699,9 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
     that decodes whole is left out, as other clients leave it); deflate in zlib's format, else raw."""
     wbits = CODING_WBITS[coding]
     if coding == 'deflate':
-        try:
+        with suppress(zlib.error):
             return inflate_stream(data, wbits, most)[0]
-        except zlib.error:  # servers that send raw deflate, as urllib3 reads them
-            return inflate_stream(data, -zlib.MAX_WBITS, most)[0]
+        return inflate_stream(data, -zlib.MAX_WBITS, most)[0]  # servers that send raw deflate, as urllib3 reads them
     decoded, rest = inflate_stream(data, wbits, most)
     while rest.startswith(b'\x1f\x8b'):  # another member (RFC 1952's magic); other bytes after the last are not read
         try:
