@@ -1041,7 +1041,7 @@ class VendorReply:
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
-        if not re.search(r';\s*charset\s*=', self.headers.get('Content-Type') or '', re.IGNORECASE):
+        if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''):
             with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
         with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
@@ -1214,7 +1214,7 @@ def tls_failure(vendor: str, host: str, detail: str, verifying: bool) -> str:
     (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
     certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
     url = URL_SETTINGS[vendor]
-    if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
+    if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
         return (f'{vendor} at {host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. '
                 f'Check the port in {url}, or use http:// for a server on this machine.')
     if verifying and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
